@@ -1,0 +1,38 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+/// The numeric kernels are compiled with -Ounchecked even in debug builds, so that
+/// `swift run make-report` (debug) trains at nearly release speed. SwiftPM honours
+/// unsafe flags in a root package; results are bit-identical to a release build.
+let numericSettings: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"])]
+
+let package = Package(
+    name: "PoisoningStudy",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "make-report", targets: ["MakeReport"]),
+        .library(name: "PoisoningEngine", targets: ["PoisoningEngine"]),
+        .library(name: "PoisoningAnalysis", targets: ["PoisoningAnalysis"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // Data, poisoning, the MLP and the parallel sweep runner.
+        .target(name: "PoisoningEngine", swiftSettings: numericSettings),
+        // Aggregation over seeds, sigmoid fits, thresholds and findings.
+        .target(name: "PoisoningAnalysis", dependencies: ["PoisoningEngine"], swiftSettings: numericSettings),
+        // The `make-report` command line.
+        .executableTarget(
+            name: "MakeReport",
+            dependencies: [
+                "PoisoningEngine", "PoisoningAnalysis",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "PoisoningEngineTests", dependencies: ["PoisoningEngine"]),
+        .testTarget(name: "PoisoningAnalysisTests", dependencies: ["PoisoningAnalysis"]),
+        .testTarget(name: "MakeReportTests", dependencies: ["MakeReport", "PoisoningAnalysis"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,32 @@
+/// The reference study's attack: exactly `poisonCount(fraction, n)` training rows, chosen
+/// uniformly without replacement, each get a label drawn uniformly from the other classes.
+///
+/// Rows are the first picks of a partial Fisher-Yates shuffle on the stream (seed, "poison-samples");
+/// the i-th picked row gets label (old + 1 + u_i) mod classes with u_i uniform in 0..<classes-1 from
+/// the stream (seed, "poison-labels"). Both streams are independent of the fraction, so for one seed
+/// the rows poisoned at a smaller fraction are also poisoned, with the same labels, at a larger one.
+public struct RandomLabelFlip: PoisoningAttack {
+    /// An attack with no parameters beyond the fraction.
+    public init() {}
+
+    /// "random-label-flip".
+    public var name: String { "random-label-flip" }
+
+    /// Flips round(fraction * train.count) labels of `train` (fraction in [0, 1]).
+    public func poison(_ train: Dataset, fraction: Double, seed: UInt64) -> PoisonedLabels {
+        precondition((0...1).contains(fraction), "fraction must lie in [0, 1]")
+        precondition(train.classCount >= 2, "label flipping needs at least two classes")
+        let count = poisonCount(fraction: fraction, of: train.count)
+        var rowStream = Xoshiro256StarStar(seed: seed, purpose: "poison-samples")
+        var labelStream = Xoshiro256StarStar(seed: seed, purpose: "poison-labels")
+        var candidates = Array(0..<train.count)
+        var labels = train.labels
+        for pick in 0..<count {
+            candidates.swapAt(pick, pick + rowStream.nextInt(below: train.count - pick))
+            let row = candidates[pick]
+            let offset = 1 + labelStream.nextInt(below: train.classCount - 1)
+            labels[row] = (train.labels[row] + offset) % train.classCount
+        }
+        return PoisonedLabels(labels: labels, poisonedIndices: Array(candidates[..<count]))
+    }
+}

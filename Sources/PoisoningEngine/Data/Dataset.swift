@@ -1,0 +1,52 @@
+/// A labelled classification data set: `count` rows of `featureCount` Float features, row-major,
+/// and one class label in 0..<classCount per row.
+public struct Dataset: Sendable, Equatable {
+    /// Row-major features: row i occupies `features[i*featureCount ..< (i+1)*featureCount]`.
+    public var features: [Float]
+    /// The label of each row.
+    public var labels: [Int]
+    /// Columns per row.
+    public let featureCount: Int
+    /// Number of classes; every label is in 0..<classCount.
+    public let classCount: Int
+
+    /// A data set from row-major features and labels (features.count == labels.count * featureCount).
+    public init(features: [Float], labels: [Int], featureCount: Int, classCount: Int) {
+        precondition(features.count == labels.count * featureCount, "features and labels disagree in count")
+        self.features = features
+        self.labels = labels
+        self.featureCount = featureCount
+        self.classCount = classCount
+    }
+
+    /// Number of rows.
+    public var count: Int { labels.count }
+
+    /// The rows at `indices`, in that order.
+    public func rows(_ indices: [Int]) -> Dataset {
+        var picked = [Float]()
+        picked.reserveCapacity(indices.count * featureCount)
+        for index in indices {
+            picked.append(contentsOf: features[index * featureCount ..< (index + 1) * featureCount])
+        }
+        return Dataset(features: picked, labels: indices.map { labels[$0] },
+                       featureCount: featureCount, classCount: classCount)
+    }
+}
+
+/// A training set and a held-out test set drawn from the same data.
+public struct TrainTestSplit: Sendable, Equatable {
+    /// The rows a model is trained on (before any poisoning).
+    public let train: Dataset
+    /// The rows accuracy is measured on; their labels are never poisoned.
+    public let test: Dataset
+}
+
+/// Something that produces the (clean) train/test data of a study. New data sources are new
+/// conforming types; the runner only sees the split.
+public protocol DatasetSource: Sendable {
+    /// A short identifier written into results, e.g. "gaussian-clusters".
+    var name: String { get }
+    /// The clean train/test split; the same value on every call.
+    func makeSplit() -> TrainTestSplit
+}
