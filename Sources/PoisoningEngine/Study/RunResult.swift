@@ -10,6 +10,16 @@ public struct RunMetrics: Sendable, Codable, Equatable {
     public let generalizationGap: Double
     /// Mean per-row training loss of the final epoch.
     public let finalLoss: Double
+
+    /// Measurements of one run.
+    public init(testAccuracy: Double, trainAccuracy: Double, trainCleanAccuracy: Double,
+                generalizationGap: Double, finalLoss: Double) {
+        self.testAccuracy = testAccuracy
+        self.trainAccuracy = trainAccuracy
+        self.trainCleanAccuracy = trainCleanAccuracy
+        self.generalizationGap = generalizationGap
+        self.finalLoss = finalLoss
+    }
 }
 
 /// The outcome of one run. `metrics` is nil, and `divergence` says why, when the loss became NaN
@@ -29,6 +39,18 @@ public struct RunResult: Sendable, Codable, Equatable {
     public let metrics: RunMetrics?
     /// Why the run has no metrics, e.g. "loss became non-finite at epoch 3 (lr 10)".
     public let divergence: String?
+
+    /// The outcome of one run: `metrics` when it finished, `divergence` when it did not.
+    public init(fraction: Double, width: Int, seed: UInt64, poisonedCount: Int, realisedFraction: Double,
+                metrics: RunMetrics?, divergence: String?) {
+        self.fraction = fraction
+        self.width = width
+        self.seed = seed
+        self.poisonedCount = poisonedCount
+        self.realisedFraction = realisedFraction
+        self.metrics = metrics
+        self.divergence = divergence
+    }
 }
 
 /// Runs one cell of the sweep: poison the training labels, train, measure.

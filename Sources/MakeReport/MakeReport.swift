@@ -1,0 +1,38 @@
+import ArgumentParser
+import Foundation
+
+/// The tool's version, written into results.json.
+let toolVersion = "0.1.0"
+
+/// `make-report`: runs the data-poisoning sensitivity study and writes its results.
+@main
+struct MakeReport: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "make-report",
+        abstract: "Run a label-flip data-poisoning sensitivity study of two-layer MLPs and write its results.",
+        discussion: """
+            With no subcommand, `run` runs the reference study (81 runs) into ./output.
+            See `make-report run --help` for every study parameter.
+            """,
+        version: toolVersion,
+        subcommands: [RunCommand.self, ValidateCommand.self],
+        defaultSubcommand: RunCommand.self)
+
+    /// Parses and runs a command. Usage errors (a bad option value, an unknown option) print one line
+    /// naming the option and exit with code 2; other failures print one line and exit with code 1.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let code as ExitCode {
+            Foundation.exit(code.rawValue)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success { exit(withError: error) }   // --help, --version
+            let message = MakeReport.message(for: error)
+                .split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+            FileHandle.standardError.write(Data("make-report: error: \(message)\n".utf8))
+            Foundation.exit(code == .validationFailure ? 2 : 1)
+        }
+    }
+}

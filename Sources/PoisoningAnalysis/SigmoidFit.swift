@@ -1,0 +1,195 @@
+import Foundation
+
+/// Parameters of the descending sigmoid acc(x) = L / (1 + exp(k (x - x0))) + b.
+public struct SigmoidParameters: Sendable, Codable, Equatable {
+    /// L: the height of the drop.
+    public var amplitude: Double
+    /// k: the steepness (larger is sharper).
+    public var steepness: Double
+    /// x0: the fraction at the middle of the drop.
+    public var midpoint: Double
+    /// b: the accuracy the curve falls to.
+    public var floor: Double
+
+    /// Parameters in the order of the formula: L, k, x0, b.
+    public init(amplitude: Double, steepness: Double, midpoint: Double, floor: Double) {
+        self.amplitude = amplitude
+        self.steepness = steepness
+        self.midpoint = midpoint
+        self.floor = floor
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case amplitude = "L", steepness = "k", midpoint = "x0", floor = "b"
+    }
+
+    /// The curve's value at x.
+    public func value(at x: Double) -> Double {
+        amplitude / (1 + exp(steepness * (x - midpoint))) + floor
+    }
+
+    init(_ vector: [Double]) { self.init(amplitude: vector[0], steepness: vector[1], midpoint: vector[2], floor: vector[3]) }
+    var vector: [Double] { [amplitude, steepness, midpoint, floor] }
+}
+
+/// The box the fit searches and the point it starts from.
+public struct SigmoidFitBounds: Sendable, Equatable {
+    /// Lower bounds of (L, k, x0, b).
+    public let lower: SigmoidParameters
+    /// Upper bounds of (L, k, x0, b).
+    public let upper: SigmoidParameters
+
+    /// The reference study's bounds: L in [0, 1.5], k in [0.1, 100], x0 in [0, 1], b in [0, 1].
+    public static let study = SigmoidFitBounds(
+        lower: SigmoidParameters(amplitude: 0, steepness: 0.1, midpoint: 0, floor: 0),
+        upper: SigmoidParameters(amplitude: 1.5, steepness: 100, midpoint: 1, floor: 1))
+
+    /// The study's start point for data y: L = max - min, k = 10, x0 = 0.2, b = min, clipped into the box.
+    public func studyStart(for y: [Double]) -> SigmoidParameters {
+        let lowest = y.min() ?? 0, highest = y.max() ?? 0
+        return clip(SigmoidParameters(amplitude: highest - lowest, steepness: 10, midpoint: 0.2, floor: lowest))
+    }
+
+    func clip(_ p: SigmoidParameters) -> SigmoidParameters {
+        SigmoidParameters(zip(zip(p.vector, lower.vector), upper.vector).map { min(max($0.0, $0.1), $1) })
+    }
+}
+
+/// A successful least-squares fit.
+public struct FittedSigmoid: Sendable, Equatable {
+    /// The parameters at the optimum.
+    public let parameters: SigmoidParameters
+    /// Residual sum of squares Σ (acc(x_i) - y_i)².
+    public let residualSumOfSquares: Double
+    /// Coefficient of determination 1 - RSS / Σ (y_i - ȳ)².
+    public let rSquared: Double
+    /// Levenberg-Marquardt iterations used.
+    public let iterations: Int
+}
+
+/// Why a curve could not be fitted.
+public enum SigmoidFitError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Fewer points than the four parameters.
+    case tooFewPoints(Int)
+    /// Every y is the same (to 1e-12): nothing to fit, R² undefined.
+    case flatCurve(Double)
+    /// Some x or y is NaN or infinite.
+    case nonFiniteData
+
+    /// A sentence for reports.
+    public var description: String {
+        switch self {
+        case .tooFewPoints(let count):
+            "a 4-parameter sigmoid needs at least 4 fractions with results, got \(count)"
+        case .flatCurve(let value):
+            "accuracy is \(value) at every fraction, so there is no transition to fit"
+        case .nonFiniteData:
+            "the data contain NaN or infinite values"
+        }
+    }
+}
+
+/// Fits acc(x) = L / (1 + exp(k (x - x0))) + b to (x, y) by bounded least squares, from the study's
+/// start point inside the study's box, the problem SciPy's bounded `curve_fit` solved for the study.
+///
+/// Method: projected Levenberg-Marquardt. Each iteration solves (JᵀJ + λ diag(JᵀJ)) δ = -Jᵀr over the
+/// parameters not pinned at a bound by the gradient, clips θ + δ into the box, and keeps the step
+/// only if the residual sum of squares falls (λ /= 3), else λ *= 4. It stops when a kept step
+/// improves the RSS by less than 1e-15 relative, when λ exceeds 1e16 (no descent left), or after
+/// 2000 iterations, so it always terminates.
+public func fitDescendingSigmoid(x: [Double], y: [Double],
+                                 bounds: SigmoidFitBounds = .study) -> Result<FittedSigmoid, SigmoidFitError> {
+    precondition(x.count == y.count, "x and y must pair up")
+    guard (x + y).allSatisfy(\.isFinite) else { return .failure(.nonFiniteData) }
+    guard x.count >= 4 else { return .failure(.tooFewPoints(x.count)) }
+    guard y.max()! - y.min()! > 1e-12 else { return .failure(.flatCurve(y[0])) }
+    let mean = y.reduce(0, +) / Double(y.count)
+    let totalSquares = y.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }
+
+    let lower = bounds.lower.vector, upper = bounds.upper.vector
+    var theta = bounds.studyStart(for: y).vector
+    var cost = residualSumOfSquares(theta, x, y)
+    var damping = 1e-3
+    var iterations = 0
+    while iterations < 2000 && damping < 1e16 {
+        iterations += 1
+        let (gradient, normal) = normalEquations(theta, x, y)
+        // A parameter at a bound whose descent direction (-gradient) leaves the box stays fixed.
+        let free = (0..<4).filter { j in
+            !((theta[j] <= lower[j] && gradient[j] > 0) || (theta[j] >= upper[j] && gradient[j] < 0))
+        }
+        guard !free.isEmpty, free.contains(where: { gradient[$0] != 0 }) else { break }
+        var system = free.map { i in free.map { j in normal[i][j] } }
+        for (row, j) in free.enumerated() { system[row][row] += damping * max(normal[j][j], 1e-12) }
+        guard let step = solveLinearSystem(system, free.map { -gradient[$0] }) else {
+            damping *= 4
+            continue
+        }
+        var candidate = theta
+        for (row, j) in free.enumerated() { candidate[j] = min(max(theta[j] + step[row], lower[j]), upper[j]) }
+        let candidateCost = residualSumOfSquares(candidate, x, y)
+        if candidateCost < cost {
+            let improvement = (cost - candidateCost) / max(cost, .leastNormalMagnitude)
+            theta = candidate
+            cost = candidateCost
+            damping = max(damping / 3, 1e-12)
+            if improvement < 1e-15 { break }
+        } else {
+            damping *= 4
+        }
+    }
+    return .success(FittedSigmoid(parameters: SigmoidParameters(theta), residualSumOfSquares: cost,
+                                  rSquared: 1 - cost / totalSquares, iterations: iterations))
+}
+
+/// Σ (acc(x_i; θ) - y_i)².
+private func residualSumOfSquares(_ theta: [Double], _ x: [Double], _ y: [Double]) -> Double {
+    let curve = SigmoidParameters(theta)
+    return zip(x, y).reduce(0) { sum, point in
+        let residual = curve.value(at: point.0) - point.1
+        return sum + residual * residual
+    }
+}
+
+/// g = Jᵀr and JᵀJ for residuals r_i = acc(x_i) - y_i, with s = 1 / (1 + exp(k (x - x0))):
+/// ∂acc/∂L = s, ∂acc/∂k = -L s (1 - s) (x - x0), ∂acc/∂x0 = L s (1 - s) k, ∂acc/∂b = 1.
+private func normalEquations(_ theta: [Double], _ x: [Double], _ y: [Double]) -> ([Double], [[Double]]) {
+    let (amplitude, steepness, midpoint, floor) = (theta[0], theta[1], theta[2], theta[3])
+    var gradient = [Double](repeating: 0, count: 4)
+    var normal = [[Double]](repeating: [Double](repeating: 0, count: 4), count: 4)
+    for (xi, yi) in zip(x, y) {
+        let s = 1 / (1 + exp(steepness * (xi - midpoint)))
+        let slope = amplitude * s * (1 - s)
+        let jacobian = [s, -slope * (xi - midpoint), slope * steepness, 1]
+        let residual = amplitude * s + floor - yi
+        for i in 0..<4 {
+            gradient[i] += jacobian[i] * residual
+            for j in 0..<4 { normal[i][j] += jacobian[i] * jacobian[j] }
+        }
+    }
+    return (gradient, normal)
+}
+
+/// Solves A v = rhs by Gaussian elimination with partial pivoting; nil when A is singular.
+func solveLinearSystem(_ matrix: [[Double]], _ rhs: [Double]) -> [Double]? {
+    let n = rhs.count
+    var a = matrix, b = rhs
+    for column in 0..<n {
+        let pivot = (column..<n).max { abs(a[$0][column]) < abs(a[$1][column]) }!
+        guard abs(a[pivot][column]) > 1e-300, a[pivot][column].isFinite else { return nil }
+        a.swapAt(column, pivot)
+        b.swapAt(column, pivot)
+        for row in (column + 1)..<n {
+            let factor = a[row][column] / a[column][column]
+            for k in column..<n { a[row][k] -= factor * a[column][k] }
+            b[row] -= factor * b[column]
+        }
+    }
+    var solution = [Double](repeating: 0, count: n)
+    for row in stride(from: n - 1, through: 0, by: -1) {
+        var sum = b[row]
+        for k in (row + 1)..<n { sum -= a[row][k] * solution[k] }
+        solution[row] = sum / a[row][row]
+    }
+    return solution.allSatisfy(\.isFinite) ? solution : nil
+}

@@ -1,0 +1,131 @@
+import Foundation
+import Testing
+import PoisoningAnalysis
+
+/// The `make-report` executable, run as a user runs it.
+struct CommandLineTests {
+    struct Outcome {
+        let status: Int32
+        let standardOutput: String
+        let standardError: String
+    }
+
+    /// The built `make-report`, beside this test bundle in the build products folder.
+    static let executable: URL = {
+        var folder = Bundle(for: BundleMarker.self).bundleURL
+        while !FileManager.default.fileExists(atPath: folder.appendingPathComponent("make-report").path),
+              folder.pathComponents.count > 1 {
+            folder.deleteLastPathComponent()
+        }
+        return folder.appendingPathComponent("make-report")
+    }()
+
+    func run(_ arguments: [String]) throws -> Outcome {
+        let process = Process()
+        process.executableURL = Self.executable
+        process.arguments = arguments
+        let output = Pipe(), error = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        try process.run()
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        let errorData = error.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Outcome(status: process.terminationStatus, standardOutput: String(decoding: outputData, as: UTF8.self),
+                       standardError: String(decoding: errorData, as: UTF8.self))
+    }
+
+    func temporaryFolder() -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("make-report-test-\(UUID().uuidString)")
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    static let smallSweep = ["--widths", "8,16", "--fractions", "0,0.2,0.4,0.6", "--seeds", "1,2", "--epochs", "40"]
+
+    @Test(arguments: [
+        (["--fractions", "0,1.5"], "--fractions"),
+        (["--fractions", ""], "--fractions"),
+        (["--widths", "32,0"], "--widths"),
+        (["--widths", "32,abc"], "--widths"),
+        (["--epochs", "0"], "--epochs"),
+        (["--batch-size", "0"], "--batch-size"),
+        (["--classes", "1"], "--classes"),
+        (["--lr", "-1"], "--lr"),
+        (["--train-fraction", "1"], "--train-fraction"),
+        (["--threads", "0"], "--threads"),
+        (["--output", "/proc/make-report-cannot-write-here"], "--output"),
+        (["--no-such-option"], "--no-such-option"),
+    ])
+    func badOptionsFailWithOneLineNamingTheOption(arguments: [String], option: String) throws {
+        let folder = temporaryFolder()
+        let outcome = try run(arguments + (arguments.first == "--output" ? [] : ["--output", folder.path]))
+        #expect(outcome.status == 2)
+        let lines = outcome.standardError.split(separator: "\n")
+        #expect(lines.count == 1, "stderr: \(outcome.standardError)")
+        #expect(outcome.standardError.contains(option), "stderr: \(outcome.standardError)")
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("results.json").path))
+    }
+
+    @Test func smallSweepEndToEndThenValidate() throws {
+        let folder = temporaryFolder()
+        let outcome = try run(Self.smallSweep + ["--output", folder.path, "--threads", "2"])
+        #expect(outcome.status == 0, "stderr: \(outcome.standardError)")
+        #expect(outcome.standardOutput.contains("Key findings (16 runs"))
+        #expect(outcome.standardError.isEmpty, "no progress when stderr is not a terminal: \(outcome.standardError)")
+        let data = try Data(contentsOf: folder.appendingPathComponent("results.json"))
+        let results = try JSONDecoder().decode(StudyResults.self, from: data)
+        #expect(results.runs.count == 16 && results.points.count == 8 && results.fits.count == 2)
+        #expect(results.config.training.epochs == 40 && results.config.widths == [8, 16])
+        let performance = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: folder.appendingPathComponent("performance.json"))) as? [String: Any]
+        #expect((performance?["runs"] as? [Any])?.count == 16)
+        #expect(performance?["threads"] as? Int == 2)
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix(".") }
+        #expect(leftovers.isEmpty, "temporary files left: \(leftovers)")
+
+        let validation = try run(["validate", folder.path])
+        #expect(validation.status == 0, "validate: \(validation.standardError)")
+    }
+
+    @Test func resultsAreByteIdenticalAcrossThreadCountsAndReruns() throws {
+        let first = temporaryFolder(), second = temporaryFolder(), third = temporaryFolder()
+        #expect(try run(Self.smallSweep + ["--output", first.path, "--threads", "1"]).status == 0)
+        #expect(try run(Self.smallSweep + ["--output", second.path, "--threads", "3"]).status == 0)
+        #expect(try run(Self.smallSweep + ["--output", third.path, "--threads", "3"]).status == 0)
+        let bytes = try [first, second, third].map { try Data(contentsOf: $0.appendingPathComponent("results.json")) }
+        #expect(bytes[0] == bytes[1] && bytes[1] == bytes[2])
+    }
+
+    @Test func validateListsWhatFails() throws {
+        let empty = temporaryFolder()
+        let missing = try run(["validate", empty.path])
+        #expect(missing.status == 1)
+        #expect(missing.standardError.contains("results.json is missing"))
+        #expect(missing.standardError.contains("performance.json is missing"))
+
+        let folder = temporaryFolder()
+        // No poisoning beyond 0.2%: accuracy cannot drop, so the study's checks fail.
+        #expect(try run(["--widths", "8", "--fractions", "0,0.001,0.002,0.003", "--seeds", "1", "--epochs", "20",
+                         "--output", folder.path]).status == 0)
+        let failed = try run(["validate", folder.path])
+        #expect(failed.status == 1)
+        #expect(failed.standardError.contains("not at least 0.05 below clean"))
+    }
+
+    @Test func helpDocumentsEveryOptionWithItsDefault() throws {
+        let help = try run(["run", "--help"])
+        #expect(help.status == 0)
+        for option in ["--widths", "--fractions", "--seeds", "--epochs", "--lr", "--batch-size", "--samples",
+                       "--features", "--classes", "--cluster-std", "--center-scale", "--train-fraction",
+                       "--data-seed", "--output", "--threads", "--quiet"] {
+            #expect(help.standardOutput.contains(option), "missing \(option)")
+        }
+        #expect(help.standardOutput.contains("default: 32,64,128"))
+        #expect(help.standardOutput.contains("default: 0.0,0.01,0.05,0.1,0.15,0.2,0.3,0.4,0.5"))
+        let version = try run(["--version"])
+        #expect(version.status == 0 && version.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) == "0.1.0")
+    }
+}
+
+private final class BundleMarker {}
