@@ -13,6 +13,8 @@ let package = Package(
         .executable(name: "make-report", targets: ["MakeReport"]),
         .library(name: "PoisoningEngine", targets: ["PoisoningEngine"]),
         .library(name: "PoisoningAnalysis", targets: ["PoisoningAnalysis"]),
+        .library(name: "Plotting", targets: ["Plotting"]),
+        .library(name: "PoisoningFigures", targets: ["PoisoningFigures"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -22,16 +24,27 @@ let package = Package(
         .target(name: "PoisoningEngine", swiftSettings: numericSettings),
         // Aggregation over seeds, sigmoid fits, thresholds and findings.
         .target(name: "PoisoningAnalysis", dependencies: ["PoisoningEngine"], swiftSettings: numericSettings),
+        // C interop: Cairo (drawing, with its FreeType font backend) and fontconfig.
+        .systemLibrary(name: "CCairo", pkgConfig: "cairo-ft",
+                       providers: [.apt(["libcairo2-dev", "libfontconfig-dev", "fonts-dejavu-core"])]),
+        // C interop: HarfBuzz (text shaping).
+        .systemLibrary(name: "CHarfBuzz", pkgConfig: "harfbuzz", providers: [.apt(["libharfbuzz-dev"])]),
+        // A small plotting layer over Cairo and HarfBuzz that hides every C pointer.
+        .target(name: "Plotting", dependencies: ["CCairo", "CHarfBuzz"]),
+        // The study's three figures, drawn with Plotting from the analysed results.
+        .target(name: "PoisoningFigures", dependencies: ["Plotting", "PoisoningAnalysis"]),
         // The `make-report` command line.
         .executableTarget(
             name: "MakeReport",
             dependencies: [
-                "PoisoningEngine", "PoisoningAnalysis",
+                "PoisoningEngine", "PoisoningAnalysis", "PoisoningFigures",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "PoisoningEngineTests", dependencies: ["PoisoningEngine"]),
         .testTarget(name: "PoisoningAnalysisTests", dependencies: ["PoisoningAnalysis"]),
+        .testTarget(name: "PlottingTests", dependencies: ["Plotting"]),
+        .testTarget(name: "PoisoningFiguresTests", dependencies: ["PoisoningFigures"]),
         .testTarget(name: "MakeReportTests", dependencies: ["MakeReport", "PoisoningAnalysis"]),
     ],
     swiftLanguageModes: [.v6]

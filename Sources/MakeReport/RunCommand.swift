@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import PoisoningAnalysis
 import PoisoningEngine
+import PoisoningFigures
+import Plotting
 
 /// `make-report run` (the default): runs the study and writes results.json and performance.json.
 struct RunCommand: ParsableCommand {
@@ -53,8 +55,14 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Seed of the NumPy-compatible generator that draws the data set and the train/test split.")
     var dataSeed: UInt32 = 42
 
-    @Option(help: "Folder for results.json and performance.json (created if missing).")
+    @Option(help: "Folder for results.json, performance.json and figures/ (created if missing).")
     var output = "output"
+
+    @Option(help: "Figure formats, comma-separated, from png, pdf, svg (vector formats for LaTeX).")
+    var figureFormat = CommaList<String>(["png"])
+
+    @Option(help: "Resolution of PNG figures, in dots per inch.")
+    var dpi = 150.0
 
     @Option(help: "Worker threads (default: all cores). Results do not depend on it.")
     var threads: Int?
@@ -74,8 +82,12 @@ struct RunCommand: ParsableCommand {
     func validate() throws {
         if let problem = config.problems().first { throw ValidationError(problem.description) }
         if let threads, threads < 1 { throw ValidationError("--threads: must be at least 1") }
+        if figureFormat.values.isEmpty || figureFormat.values.contains(where: { ImageFormat(rawValue: $0) == nil }) {
+            throw ValidationError("--figure-format: expected a comma-separated list of png, pdf, svg")
+        }
+        if !(dpi >= 30 && dpi <= 1200) { throw ValidationError("--dpi: must be between 30 and 1200") }
         do {
-            _ = try OutputFolder(path: output)
+            _ = try OutputFolder(path: output + "/figures")
         } catch {
             throw ValidationError("--output: \(error)")
         }
@@ -109,6 +121,11 @@ struct RunCommand: ParsableCommand {
 
         let results = StudyResults(config: config, runs: runs.results, toolVersion: toolVersion)
         try folder.write(try results.jsonData(), to: "results.json")
+        let figures = try OutputFolder(path: output + "/figures")
+        let formats = figureFormat.values.compactMap(ImageFormat.init(rawValue:))
+        for figure in try renderStudyFigures(results, formats: formats, dpi: dpi) {
+            try figures.write(figure.data, to: figure.fileName)
+        }
         let performance = PerformanceRecord(
             toolVersion: toolVersion, threads: threadCount, wallSeconds: seconds(since: started),
             trainingSeconds: trainingSeconds, runsPerSecond: Double(specs.count) / max(trainingSeconds, 1e-9),
@@ -121,7 +138,8 @@ struct RunCommand: ParsableCommand {
 
         print("Key findings (\(specs.count) runs, \(String(format: "%.2f", performance.wallSeconds)) s):")
         for statement in results.findings.statements { print("  - \(statement)") }
-        print("Wrote \(folder.url.appendingPathComponent("results.json").path) and performance.json")
+        print("Wrote results.json, performance.json and figures/ (\(formats.map(\.rawValue).joined(separator: ", "))) "
+            + "in \(folder.url.path)")
     }
 }
 

@@ -1,0 +1,85 @@
+/// A point in device space (points, 1/72 inch; y grows downward) or in data space.
+public struct Point: Sendable, Equatable {
+    public var x: Double
+    public var y: Double
+    /// A point at (x, y).
+    public init(_ x: Double, _ y: Double) {
+        self.x = x
+        self.y = y
+    }
+}
+
+/// An axis-aligned rectangle in device space: origin at the top-left corner.
+public struct Rect: Sendable, Equatable {
+    public var x: Double
+    public var y: Double
+    public var width: Double
+    public var height: Double
+
+    /// A rectangle from its top-left corner and size.
+    public init(x: Double, y: Double, width: Double, height: Double) {
+        self.x = x
+        self.y = y
+        self.width = width
+        self.height = height
+    }
+
+    /// Right edge.
+    public var maxX: Double { x + width }
+    /// Bottom edge.
+    public var maxY: Double { y + height }
+
+    /// Whether `point` lies inside or on the border.
+    public func contains(_ point: Point) -> Bool {
+        point.x >= x && point.x <= maxX && point.y >= y && point.y <= maxY
+    }
+
+    /// Whether the two rectangles share any area.
+    public func intersects(_ other: Rect) -> Bool {
+        x < other.maxX && other.x < maxX && y < other.maxY && other.y < maxY
+    }
+}
+
+/// An sRGB colour with alpha, components in [0, 1].
+public struct Color: Sendable, Equatable {
+    public var red: Double
+    public var green: Double
+    public var blue: Double
+    public var alpha: Double
+
+    /// A colour from components in [0, 1].
+    public init(red: Double, green: Double, blue: Double, alpha: Double = 1) {
+        self.red = red
+        self.green = green
+        self.blue = blue
+        self.alpha = alpha
+    }
+
+    /// A colour from 0xRRGGBB.
+    public init(hex: UInt32, alpha: Double = 1) {
+        self.init(red: Double((hex >> 16) & 0xFF) / 255, green: Double((hex >> 8) & 0xFF) / 255,
+                  blue: Double(hex & 0xFF) / 255, alpha: alpha)
+    }
+
+    public static let white = Color(hex: 0xFFFFFF)
+    public static let black = Color(hex: 0x000000)
+    /// Axis text and frames.
+    public static let ink = Color(hex: 0x222222)
+    /// Grid lines.
+    public static let grid = Color(hex: 0xE3E3E3)
+    /// Reference lines such as chance level.
+    public static let reference = Color(hex: 0x777777)
+
+    /// The Okabe-Ito palette (Okabe & Ito, "Color Universal Design", 2008), safe for the common
+    /// forms of colour blindness, ordered so that the first colours contrast most on white.
+    public static let colorBlindSafe: [Color] = [
+        Color(hex: 0x0072B2), Color(hex: 0xD55E00), Color(hex: 0x009E73), Color(hex: 0xCC79A7),
+        Color(hex: 0xE69F00), Color(hex: 0x56B4E9), Color(hex: 0x000000), Color(hex: 0xB8A200),
+    ]
+
+    /// Whether every component is within `tolerance` (0...1 scale) of `other`'s.
+    public func isClose(to other: Color, tolerance: Double = 0.02) -> Bool {
+        abs(red - other.red) <= tolerance && abs(green - other.green) <= tolerance
+            && abs(blue - other.blue) <= tolerance && abs(alpha - other.alpha) <= tolerance
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+
+/// The "nice" tick step for a range: the smallest step of the form {1, 2, 2.5, 5} × 10^n that
+/// divides `lower...upper` into at most `maxTicks - 1` intervals (Heckbert, "Nice numbers for graph
+/// labels", Graphics Gems, 1990, with 2.5 added).
+public func niceTickStep(lower: Double, upper: Double, maxTicks: Int) -> Double {
+    precondition(upper > lower && maxTicks >= 2, "a tick range needs upper > lower and at least 2 ticks")
+    let rough = (upper - lower) / Double(maxTicks - 1)
+    let magnitude = pow(10, floor(log10(rough)))
+    for multiple in [1, 2, 2.5, 5, 10] where multiple * magnitude >= rough * (1 - 1e-9) {
+        return multiple * magnitude
+    }
+    return 10 * magnitude
+}
+
+/// The multiples of the nice step that lie in `lower...upper` (ends included, to 1e-9 of a step),
+/// with every value rounded to the step's decimals so that 0.30000000000000004 becomes 0.3.
+public func niceTicks(lower: Double, upper: Double, maxTicks: Int) -> [Double] {
+    let step = niceTickStep(lower: lower, upper: upper, maxTicks: maxTicks)
+    let first = (lower / step - 1e-9).rounded(.up)
+    let last = (upper / step + 1e-9).rounded(.down)
+    let scale = pow(10, Double(tickDecimals(step: step)))
+    return stride(from: first, through: last, by: 1).map { ($0 * step * scale).rounded() / scale }
+}
+
+/// The number of decimals that shows every multiple of `step` exactly: 0 for 10 or 1, 1 for 0.5,
+/// 2 for 0.25 or 0.05.
+public func tickDecimals(step: Double) -> Int {
+    var decimals = 0
+    var scaled = step
+    while decimals < 12 && abs(scaled - scaled.rounded()) > 1e-9 * max(1, abs(scaled)) {
+        scaled *= 10
+        decimals += 1
+    }
+    return decimals
+}
+
+/// Maps data coordinates to device coordinates inside a plot area: x grows rightward and y upward
+/// in data space, y downward in device space.
+public struct Transform: Sendable, Equatable {
+    /// The plot area in device space.
+    public let area: Rect
+    /// The data range shown along x.
+    public let xRange: ClosedRange<Double>
+    /// The data range shown along y.
+    public let yRange: ClosedRange<Double>
+
+    /// A transform from the data box `xRange` × `yRange` onto `area`.
+    public init(area: Rect, xRange: ClosedRange<Double>, yRange: ClosedRange<Double>) {
+        precondition(xRange.upperBound > xRange.lowerBound && yRange.upperBound > yRange.lowerBound,
+                     "data ranges must not be empty")
+        self.area = area
+        self.xRange = xRange
+        self.yRange = yRange
+    }
+
+    /// Device x of data x: left + (x - xmin) / (xmax - xmin) · width.
+    public func deviceX(_ x: Double) -> Double {
+        area.x + (x - xRange.lowerBound) / (xRange.upperBound - xRange.lowerBound) * area.width
+    }
+
+    /// Device y of data y: bottom - (y - ymin) / (ymax - ymin) · height.
+    public func deviceY(_ y: Double) -> Double {
+        area.maxY - (y - yRange.lowerBound) / (yRange.upperBound - yRange.lowerBound) * area.height
+    }
+
+    /// The device point of a data point.
+    public func device(_ point: Point) -> Point { Point(deviceX(point.x), deviceY(point.y)) }
+
+    /// The data point at a device point (the inverse map).
+    public func data(_ point: Point) -> Point {
+        Point(xRange.lowerBound + (point.x - area.x) / area.width * (xRange.upperBound - xRange.lowerBound),
+              yRange.lowerBound + (area.maxY - point.y) / area.height * (yRange.upperBound - yRange.lowerBound))
+    }
+}
