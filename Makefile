@@ -2,8 +2,8 @@
 #   make report   installs what is missing, then runs the reference study into output/
 #   make test     installs what is missing, then runs the test suite
 
-# Debian packages the build needs beyond the Swift toolchain.
-SYSTEM_PACKAGES :=
+# Debian packages the build needs beyond the Swift toolchain: Cairo, HarfBuzz, fontconfig and a font.
+SYSTEM_PACKAGES := pkg-config libcairo2-dev libharfbuzz-dev libfontconfig-dev fonts-dejavu-core
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

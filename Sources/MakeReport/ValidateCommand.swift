@@ -11,7 +11,8 @@ struct ValidateCommand: ParsableCommand {
             Checks: results.json and performance.json are present and readable; the counts of runs, \
             aggregated points and fits match the configuration; no run diverged; standard deviations are \
             reported; per width, clean accuracy > chance + 0.1, accuracy at the largest fraction at least \
-            0.05 below clean, mean accuracy non-increasing within 0.05, R² > 0.8; no timings in results.json.
+            0.05 below clean, mean accuracy non-increasing within 0.05, R² > 0.8; no timings in results.json; \
+            the three figures are present in figures/ as PNG files.
             """)
 
     @Argument(help: "The output folder to check.")
@@ -39,6 +40,12 @@ struct ValidateCommand: ParsableCommand {
             }
         } else {
             failures.append("performance.json is missing")
+        }
+        for figure in ["accuracy_vs_poison", "generalization_gap", "train_vs_test"] {
+            let data = try? Data(contentsOf: folder.appendingPathComponent("figures/\(figure).png"))
+            if data?.starts(with: [0x89, 0x50, 0x4E, 0x47]) != true {
+                failures.append("figures/\(figure).png is missing or not a PNG file")
+            }
         }
         guard let data = try? Data(contentsOf: folder.appendingPathComponent("results.json")) else {
             return ["results.json is missing"] + failures

@@ -108,7 +108,7 @@ public final class Canvas {
             let status = cairo_surface_status(surface)
             guard status == CAIRO_STATUS_SUCCESS else { throw PlottingError.cairo(String(cString: cairo_status_to_string(status))) }
         }
-        return sink.data
+        return format == .svg ? renumberingSurfaceIDs(sink.data) : sink.data
     }
 
     /// The colour of the pixel under the device point (points) of a PNG canvas, un-premultiplied.
@@ -275,6 +275,27 @@ public final class Canvas {
         let status = cairo_status(context)
         guard status == CAIRO_STATUS_SUCCESS else { throw PlottingError.cairo(String(cString: cairo_status_to_string(status))) }
     }
+}
+
+/// Cairo names SVG groups after its process-wide surface counter ("surface26"), so the same drawing
+/// would give different bytes depending on what the process drew before. This renumbers every
+/// "surfaceN" id and reference in order of first appearance.
+func renumberingSurfaceIDs(_ svg: Data) -> Data {
+    let text = String(decoding: svg, as: UTF8.self)
+    let pattern = try! NSRegularExpression(pattern: "(id=\"|#)surface([0-9]+)")
+    var numbers = [String: Int]()
+    var result = ""
+    var cursor = text.startIndex
+    for match in pattern.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
+        let whole = Range(match.range, in: text)!, prefix = Range(match.range(at: 1), in: text)!
+        let number = String(text[Range(match.range(at: 2), in: text)!])
+        let canonical = numbers[number] ?? numbers.count + 1
+        numbers[number] = canonical
+        result += text[cursor..<whole.lowerBound] + text[prefix] + "surface\(canonical)"
+        cursor = whole.upperBound
+    }
+    result += text[cursor...]
+    return Data(result.utf8)
 }
 
 /// Collects the bytes Cairo writes through `appendToSink`.

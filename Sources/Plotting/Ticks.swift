@@ -2,15 +2,25 @@ import Foundation
 
 /// The "nice" tick step for a range: the smallest step of the form {1, 2, 2.5, 5} × 10^n that
 /// divides `lower...upper` into at most `maxTicks - 1` intervals (Heckbert, "Nice numbers for graph
-/// labels", Graphics Gems, 1990, with 2.5 added).
+/// labels", Graphics Gems, 1990, with 2.5 added). When fewer than two multiples of that step fall
+/// inside a narrow range, the next finer nice steps are taken until two do, so an axis always has
+/// at least two ticks (and then possibly a few more than `maxTicks`).
 public func niceTickStep(lower: Double, upper: Double, maxTicks: Int) -> Double {
     precondition(upper > lower && maxTicks >= 2, "a tick range needs upper > lower and at least 2 ticks")
     let rough = (upper - lower) / Double(maxTicks - 1)
     let magnitude = pow(10, floor(log10(rough)))
-    for multiple in [1, 2, 2.5, 5, 10] where multiple * magnitude >= rough * (1 - 1e-9) {
-        return multiple * magnitude
+    var step = [1, 2, 2.5, 5, 10].first { $0 * magnitude >= rough * (1 - 1e-9) }! * magnitude
+    while tickCount(lower: lower, upper: upper, step: step) < 2 {
+        let decade = pow(10, floor(log10(step) + 1e-9))
+        let mantissa = (step / decade * 10).rounded() / 10
+        step = (mantissa == 5 ? 2.5 : mantissa == 2.5 ? 2 : mantissa == 2 ? 1 : 0.5) * decade
     }
-    return 10 * magnitude
+    return step
+}
+
+/// How many multiples of `step` lie in `lower...upper` (to 1e-9 of a step).
+private func tickCount(lower: Double, upper: Double, step: Double) -> Int {
+    Int((upper / step + 1e-9).rounded(.down) - (lower / step - 1e-9).rounded(.up)) + 1
 }
 
 /// The multiples of the nice step that lie in `lower...upper` (ends included, to 1e-9 of a step),

@@ -81,6 +81,10 @@ struct CommandLineTests {
             with: Data(contentsOf: folder.appendingPathComponent("performance.json"))) as? [String: Any]
         #expect((performance?["runs"] as? [Any])?.count == 16)
         #expect(performance?["threads"] as? Int == 2)
+        for figure in ["accuracy_vs_poison", "generalization_gap", "train_vs_test"] {
+            let png = try Data(contentsOf: folder.appendingPathComponent("figures/\(figure).png"))
+            #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]))
+        }
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix(".") }
         #expect(leftovers.isEmpty, "temporary files left: \(leftovers)")
 
@@ -103,6 +107,7 @@ struct CommandLineTests {
         #expect(missing.status == 1)
         #expect(missing.standardError.contains("results.json is missing"))
         #expect(missing.standardError.contains("performance.json is missing"))
+        #expect(missing.standardError.contains("figures/train_vs_test.png is missing"))
 
         let folder = temporaryFolder()
         // No poisoning beyond 0.2%: accuracy cannot drop, so the study's checks fail.
@@ -113,12 +118,23 @@ struct CommandLineTests {
         #expect(failed.standardError.contains("not at least 0.05 below clean"))
     }
 
+    @Test func vectorFiguresOnRequest() throws {
+        let folder = temporaryFolder()
+        let outcome = try run(["--widths", "8", "--fractions", "0,0.3,0.5,0.7", "--seeds", "1", "--epochs", "10",
+                               "--figure-format", "pdf,svg", "--output", folder.path])
+        #expect(outcome.status == 0, "stderr: \(outcome.standardError)")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("figures").path)
+        #expect(Set(files) == ["accuracy_vs_poison.pdf", "accuracy_vs_poison.svg", "generalization_gap.pdf",
+                               "generalization_gap.svg", "train_vs_test.pdf", "train_vs_test.svg"])
+        #expect(try run(["--figure-format", "png,gif", "--output", folder.path]).status == 2)
+    }
+
     @Test func helpDocumentsEveryOptionWithItsDefault() throws {
         let help = try run(["run", "--help"])
         #expect(help.status == 0)
         for option in ["--widths", "--fractions", "--seeds", "--epochs", "--lr", "--batch-size", "--samples",
                        "--features", "--classes", "--cluster-std", "--center-scale", "--train-fraction",
-                       "--data-seed", "--output", "--threads", "--quiet"] {
+                       "--data-seed", "--output", "--figure-format", "--dpi", "--threads", "--quiet"] {
             #expect(help.standardOutput.contains(option), "missing \(option)")
         }
         #expect(help.standardOutput.contains("default: 32,64,128"))

@@ -1,0 +1,125 @@
+import Foundation
+import Testing
+import Plotting
+import PoisoningAnalysis
+import PoisoningEngine
+@testable import PoisoningFigures
+
+/// The three figures drawn from synthetic results with known values, checked by reading pixels.
+struct StudyFiguresTests {
+    static let fractions = [0, 0.1, 0.2, 0.3, 0.4, 0.5]
+
+    /// Results whose mean test accuracy for width i follows a sigmoid shifted by 0.05·i, with
+    /// seed-to-seed spread ±0.01, so every width has a fit and a threshold.
+    static func results(widths: [Int]) -> StudyResults {
+        let config = StudyConfig(widths: widths, fractions: fractions, seeds: [1, 2])
+        let runs = config.runSpecs.map { spec -> RunResult in
+            let index = Double(widths.firstIndex(of: spec.width)!)
+            let curve = SigmoidParameters(amplitude: 0.7, steepness: 12, midpoint: 0.3 - 0.02 * index, floor: 0.2)
+            let test = curve.value(at: spec.fraction) + (spec.seed == 1 ? 0.01 : -0.01)
+            let train = 1 - spec.fraction * 0.3
+            return RunResult(fraction: spec.fraction, width: spec.width, seed: spec.seed, poisonedCount: 0,
+                             realisedFraction: spec.fraction,
+                             metrics: RunMetrics(testAccuracy: test, trainAccuracy: train,
+                                                 trainCleanAccuracy: 0.95, generalizationGap: train - test, finalLoss: 0.2),
+                             divergence: nil)
+        }
+        return StudyResults(config: config, runs: runs, toolVersion: "test")
+    }
+
+    let font: Font
+    init() throws { font = try Font() }
+
+    @Test func accuracyMarkersSitOnTheirDataInTheirColour() throws {
+        let results = Self.results(widths: [32, 64])
+        let rendered = try accuracyFigure(results).chart.render(format: .png, font: font)
+        let transform = rendered.transforms[0]
+        // At fraction 0.3 the two widths are 0.04 (about 12 points) apart, so their markers do not touch.
+        // Width 32: a circle in palette colour 0, centred on the seeds' mean.
+        let mean = results.points.first { $0.width == 32 && $0.fraction == 0.3 }!.testAccuracy!.mean
+        let center = transform.device(Point(0.3, mean))
+        #expect(rendered.canvas.pixel(at: center).isClose(to: Color.colorBlindSafe[0], tolerance: 0.05))
+        let other = results.points.first { $0.width == 64 && $0.fraction == 0.3 }!.testAccuracy!.mean
+        #expect(rendered.canvas.pixel(at: transform.device(Point(0.3, other))).isClose(to: Color.colorBlindSafe[1], tolerance: 0.05))
+    }
+
+    @Test func fittedCurveIsDashedThroughItsFittedValues() throws {
+        let results = Self.results(widths: [32])
+        let rendered = try accuracyFigure(results).chart.render(format: .png, font: font)
+        let fit = try #require(results.fits[0].parameters)
+        let transform = rendered.transforms[0]
+        // Between the data points at 0.3 and 0.4, sample the fitted curve every 0.5 points along x.
+        let samples = stride(from: transform.deviceX(0.32), to: transform.deviceX(0.38), by: 0.5).map { x in
+            rendered.canvas.pixel(at: Point(x, transform.deviceY(fit.value(at: transform.data(Point(x, 0)).x))))
+        }
+        let colored = samples.filter { $0.isClose(to: Color.colorBlindSafe[0], tolerance: 0.25) }.count
+        #expect(colored > samples.count / 3, "the curve passes through its fitted values (\(colored)/\(samples.count))")
+        #expect(colored < samples.count - 3, "the curve is dashed, so some samples fall in gaps")
+    }
+
+    @Test func thresholdLineStandsAtTheCriticalFraction() throws {
+        let results = Self.results(widths: [32])
+        let rendered = try accuracyFigure(results).chart.render(format: .png, font: font)
+        let threshold = try #require(results.fits[0].threshold.fraction)
+        let transform = rendered.transforms[0]
+        let x = transform.deviceX(threshold)
+        // Dotted: some pixels down the line carry the width's colour.
+        let hits = stride(from: transform.deviceY(0.98), to: transform.deviceY(0.6), by: 0.5)
+            .filter { rendered.canvas.pixel(at: Point(x, $0)).isClose(to: Color.colorBlindSafe[0], tolerance: 0.3) }
+        #expect(hits.count > 5)
+    }
+
+    @Test func titleIsDrawnAndNothingOverlaps() throws {
+        for widths in [[64], [32, 64, 128], [8, 16, 24, 32, 48, 64, 96, 128]] {
+            for figure in studyFigures(Self.results(widths: widths)) {
+                let rendered = try figure.chart.render(format: .png, font: font)
+                let title = rendered.titleBox
+                var dark = 0
+                for x in stride(from: title.x, to: title.maxX, by: 1) {
+                    for y in stride(from: title.y, to: title.maxY, by: 1) {
+                        let pixel = rendered.canvas.pixel(at: Point(x, y))
+                        if pixel.red < 0.5 && pixel.green < 0.5 && pixel.blue < 0.5 { dark += 1 }
+                    }
+                }
+                #expect(dark > 50, "\(figure.name): title pixels")
+                let labels = rendered.tickLabelBoxes
+                for (i, a) in labels.enumerated() {
+                    for b in labels[(i + 1)...] { #expect(!a.intersects(b), "\(figure.name) \(widths.count) widths: tick labels overlap") }
+                    #expect(!a.intersects(title))
+                }
+                let legend = try #require(rendered.legendBox)
+                #expect(!legend.intersects(title) && !labels.contains(where: legend.intersects),
+                        "\(figure.name) \(widths.count) widths: legend overlaps text")
+                #expect(legend.maxX <= figure.chart.width && legend.maxY <= figure.chart.height)
+                for transform in rendered.transforms where legend.intersects(transform.area) {
+                    for series in figure.chart.panels[0].series where series.marker != nil {
+                        #expect(!series.points.contains { legend.contains(transform.device($0)) },
+                                "\(figure.name) \(widths.count) widths: legend covers a data point")
+                    }
+                }
+            }
+        }
+    }
+
+    @Test(arguments: [1, 3, 8])
+    func trainVersusTestHasOnePanelPerWidthSharingTheYAxis(widthCount: Int) throws {
+        let widths = Array([8, 16, 24, 32, 48, 64, 96, 128].prefix(widthCount))
+        let rendered = try trainVersusTestFigure(Self.results(widths: widths)).chart.render(format: .png, font: font)
+        #expect(rendered.transforms.count == widthCount)
+        #expect(Set(rendered.transforms.map(\.yRange)).count == 1)
+        for (left, right) in zip(rendered.transforms, rendered.transforms.dropFirst()) {
+            #expect(left.area.maxX < right.area.x, "panels do not overlap")
+        }
+    }
+
+    @Test func everyFormatRendersAndPNGsAreByteIdenticalAcrossRenders() throws {
+        let results = Self.results(widths: [32, 64, 128])
+        let first = try renderStudyFigures(results, formats: ImageFormat.allCases)
+        let second = try renderStudyFigures(results, formats: ImageFormat.allCases)
+        #expect(first.map(\.fileName) == ["accuracy_vs_poison.png", "accuracy_vs_poison.pdf", "accuracy_vs_poison.svg",
+                                          "generalization_gap.png", "generalization_gap.pdf", "generalization_gap.svg",
+                                          "train_vs_test.png", "train_vs_test.pdf", "train_vs_test.svg"])
+        for (a, b) in zip(first, second) { #expect(a.data == b.data, "\(a.fileName) differs between renders") }
+        #expect(first.allSatisfy { $0.data.count > 1000 })
+    }
+}
