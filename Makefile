@@ -1,13 +1,17 @@
 # The two commands of the README's quick start, plus the pieces they are made of.
 #   make report   installs what is missing, then runs the reference study into output/
 #   make test     installs what is missing, then runs the test suite
+#   make paper    compiles output/report.tex into output/report.pdf (installs TeX if missing)
 
 # Debian packages the build needs beyond the Swift toolchain: Cairo, HarfBuzz, fontconfig and a font.
 SYSTEM_PACKAGES := pkg-config libcairo2-dev libharfbuzz-dev libfontconfig-dev fonts-dejavu-core
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: report test validate system-packages
+# Debian packages of the TeX installation that compiles report.tex.
+TEX_PACKAGES := texlive-latex-base texlive-latex-recommended texlive-fonts-recommended lmodern
+
+.PHONY: report test validate check paper system-packages
 
 report: system-packages
 	swift run make-report
@@ -17,6 +21,18 @@ test: system-packages
 
 validate: system-packages
 	swift run make-report validate output
+
+check: system-packages
+	swift run make-report check
+
+# Compiles in a scratch copy so that no LaTeX by-products land in output/; fails on a LaTeX error.
+paper:
+	@$(MAKE) --no-print-directory system-packages SYSTEM_PACKAGES="$(TEX_PACKAGES)"
+	@scratch=$$(mktemp -d) && cp -r output/. $$scratch && \
+	(cd $$scratch && pdflatex -interaction=nonstopmode -halt-on-error report.tex >/dev/null && \
+	 pdflatex -interaction=nonstopmode -halt-on-error report.tex >/dev/null) || \
+	{ grep -A3 '^!' $$scratch/report.log; exit 1; }; \
+	cp $$scratch/report.pdf output/report.pdf && echo "Wrote output/report.pdf"
 
 # Installs whichever of SYSTEM_PACKAGES are not installed yet (nothing when all are).
 system-packages:

@@ -15,9 +15,11 @@ let package = Package(
         .library(name: "PoisoningAnalysis", targets: ["PoisoningAnalysis"]),
         .library(name: "Plotting", targets: ["Plotting"]),
         .library(name: "PoisoningFigures", targets: ["PoisoningFigures"]),
+        .library(name: "PoisoningReport", targets: ["PoisoningReport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // Data, poisoning, the MLP and the parallel sweep runner.
@@ -33,11 +35,18 @@ let package = Package(
         .target(name: "Plotting", dependencies: ["CCairo", "CHarfBuzz"]),
         // The study's three figures, drawn with Plotting from the analysed results.
         .target(name: "PoisoningFigures", dependencies: ["Plotting", "PoisoningAnalysis"]),
+        // The shipped report templates: the files in templates/, read through Bundle.module.
+        .target(name: "ReportTemplates", path: "templates", exclude: ["README.md"],
+                resources: [.copy("report.md.mustache"), .copy("report.tex.mustache")]),
+        // The Markdown/LaTeX report: template context, escaping, rendering and template checks.
+        .target(name: "PoisoningReport", dependencies: [
+            "PoisoningAnalysis", "ReportTemplates", .product(name: "Mustache", package: "swift-mustache"),
+        ]),
         // The `make-report` command line.
         .executableTarget(
             name: "MakeReport",
             dependencies: [
-                "PoisoningEngine", "PoisoningAnalysis", "PoisoningFigures",
+                "PoisoningEngine", "PoisoningAnalysis", "PoisoningFigures", "PoisoningReport", "ReportTemplates",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -45,6 +54,7 @@ let package = Package(
         .testTarget(name: "PoisoningAnalysisTests", dependencies: ["PoisoningAnalysis"]),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting"]),
         .testTarget(name: "PoisoningFiguresTests", dependencies: ["PoisoningFigures"]),
+        .testTarget(name: "PoisoningReportTests", dependencies: ["PoisoningReport"], resources: [.copy("Golden")]),
         .testTarget(name: "MakeReportTests", dependencies: ["MakeReport", "PoisoningAnalysis"]),
     ],
     swiftLanguageModes: [.v6]

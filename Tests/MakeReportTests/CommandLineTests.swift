@@ -85,6 +85,10 @@ struct CommandLineTests {
             let png = try Data(contentsOf: folder.appendingPathComponent("figures/\(figure).png"))
             #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]))
         }
+        let markdown = try String(contentsOf: folder.appendingPathComponent("report.md"), encoding: .utf8)
+        #expect(markdown.contains("| 8 |") && markdown.contains("![") && markdown.contains("make-report --widths 8,16"))
+        let latex = try String(contentsOf: folder.appendingPathComponent("report.tex"), encoding: .utf8)
+        #expect(latex.hasPrefix("\\documentclass") && latex.contains("\\includegraphics[width=\\linewidth]{figures/accuracy_vs_poison.png}"))
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix(".") }
         #expect(leftovers.isEmpty, "temporary files left: \(leftovers)")
 
@@ -129,12 +133,68 @@ struct CommandLineTests {
         #expect(try run(["--figure-format", "png,gif", "--output", folder.path]).status == 2)
     }
 
+    @Test func customTemplateReplacesTheShippedOnes() throws {
+        let folder = temporaryFolder()
+        let template = folder.appendingPathComponent("short.tex.mustache")
+        try "Widths: {{widthList}}; {{#fits}}{{width}}={{threshold}} {{/fits}}{{missing}}\n"
+            .write(to: template, atomically: true, encoding: .utf8)
+        let outcome = try run(Self.smallSweep + ["--output", folder.path, "--template", template.path])
+        #expect(outcome.status == 0, "stderr: \(outcome.standardError)")
+        #expect(outcome.standardError.contains("short.tex.mustache:1:"), "warns about the unknown variable")
+        #expect(outcome.standardError.contains("unknown variable 'missing'"))
+        let report = try String(contentsOf: folder.appendingPathComponent("report.tex"), encoding: .utf8)
+        #expect(report.hasPrefix("Widths: 8, 16; 8="))
+        #expect(report.contains("\\%"), "LaTeX output escapes percent signs")
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("report.md").path))
+
+        let strict = try run(Self.smallSweep + ["--output", folder.path, "--template", template.path, "--strict"])
+        #expect(strict.status == 1 && strict.standardError.contains("unknown variable 'missing'"))
+        let asMarkdown = try run(Self.smallSweep + ["--output", folder.path, "--template", template.path, "--format", "md"])
+        #expect(asMarkdown.status == 0)
+        #expect(try String(contentsOf: folder.appendingPathComponent("report.md"), encoding: .utf8).contains("%"))
+
+        let broken = folder.appendingPathComponent("broken.md")
+        try "# Title\n{{#fits}}\n{{width}}\n".write(to: broken, atomically: true, encoding: .utf8)
+        let failed = try run(Self.smallSweep + ["--output", folder.path, "--template", broken.path])
+        #expect(failed.status == 1)
+        #expect(failed.standardError.contains("broken.md:4:1: template does not parse"), "stderr: \(failed.standardError)")
+        #expect(try run(["--template", folder.appendingPathComponent("none.md").path]).status == 2)
+        #expect(try run(["--template", template.path.replacingOccurrences(of: ".tex.mustache", with: ".txt")]).status == 2)
+    }
+
+    @Test func templatePrintShowsTheShippedTemplates() throws {
+        let markdown = try run(["template", "--print", "md"])
+        #expect(markdown.status == 0 && markdown.standardOutput.hasPrefix("# {{title}}"))
+        let latex = try run(["template", "--print", "tex"])
+        #expect(latex.status == 0 && latex.standardOutput.hasPrefix("{{=<% %>=}}"))
+        #expect(try run(["template", "--print", "html"]).status == 2)
+    }
+
+    @Test func checkPassesOnUnchangedArtifactsAndFailsWithADiffOnChangedOnes() throws {
+        let folder = temporaryFolder()
+        #expect(try run(Self.smallSweep + ["--output", folder.path]).status == 0)
+        let clean = try run(["check"] + Self.smallSweep + ["--output", folder.path])
+        #expect(clean.status == 0, "stderr: \(clean.standardError)")
+
+        let report = folder.appendingPathComponent("report.md")
+        let text = try String(contentsOf: report, encoding: .utf8)
+        try text.replacingOccurrences(of: "## Findings", with: "## Findings (edited)").write(to: report, atomically: true, encoding: .utf8)
+        try Data([1, 2, 3]).write(to: folder.appendingPathComponent("figures/train_vs_test.png"))
+        let changed = try run(["check"] + Self.smallSweep + ["--output", folder.path])
+        #expect(changed.status == 1)
+        #expect(changed.standardError.contains("report.md: differs"))
+        #expect(changed.standardError.contains("- ## Findings (edited)") && changed.standardError.contains("+ ## Findings"))
+        #expect(changed.standardError.contains("figures/train_vs_test.png: differs"))
+        #expect(!changed.standardError.contains("results.json"), "only what changed is reported")
+    }
+
     @Test func helpDocumentsEveryOptionWithItsDefault() throws {
         let help = try run(["run", "--help"])
         #expect(help.status == 0)
         for option in ["--widths", "--fractions", "--seeds", "--epochs", "--lr", "--batch-size", "--samples",
                        "--features", "--classes", "--cluster-std", "--center-scale", "--train-fraction",
-                       "--data-seed", "--output", "--figure-format", "--dpi", "--threads", "--quiet"] {
+                       "--data-seed", "--output", "--figure-format", "--dpi", "--template", "--format", "--strict",
+                       "--threads", "--quiet"] {
             #expect(help.standardOutput.contains(option), "missing \(option)")
         }
         #expect(help.standardOutput.contains("default: 32,64,128"))

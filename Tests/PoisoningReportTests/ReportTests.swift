@@ -1,0 +1,151 @@
+import Foundation
+import Testing
+import PoisoningAnalysis
+import PoisoningEngine
+import ReportTemplates
+@testable import PoisoningReport
+
+/// A fixed study: two widths whose accuracy follows known sigmoids, one diverged run, and a
+/// name with LaTeX specials in the command line.
+func fixedResults() -> StudyResults {
+    let config = StudyConfig(widths: [16, 64], fractions: [0, 0.1, 0.2, 0.3, 0.4, 0.5], seeds: [1, 2],
+                             training: TrainingSettings(epochs: 50))
+    let runs = config.runSpecs.map { spec -> RunResult in
+        if spec.width == 64 && spec.fraction == 0.5 && spec.seed == 2 {
+            return RunResult(fraction: 0.5, width: 64, seed: 2, poisonedCount: 175, realisedFraction: 0.5, metrics: nil,
+                             divergence: "run width 64, fraction 0.5, seed 2 diverged: training loss became non-finite at epoch 7 with learning rate 0.05")
+        }
+        let midpoint = spec.width == 16 ? 0.35 : 0.25
+        let curve = SigmoidParameters(amplitude: 0.7, steepness: 10, midpoint: midpoint, floor: 0.2)
+        let test = curve.value(at: spec.fraction) + (spec.seed == 1 ? 0.01 : -0.01)
+        let train = 1 - 0.4 * spec.fraction
+        return RunResult(fraction: spec.fraction, width: spec.width, seed: spec.seed,
+                         poisonedCount: poisonCount(fraction: spec.fraction, of: 350),
+                         realisedFraction: spec.fraction,
+                         metrics: RunMetrics(testAccuracy: test, trainAccuracy: train, trainCleanAccuracy: 0.95,
+                                             generalizationGap: train - test, finalLoss: 0.3),
+                         divergence: nil)
+    }
+    return StudyResults(config: config, runs: runs, toolVersion: "9.9.9")
+}
+
+struct ShippedTemplateTests {
+    @Test(arguments: ShippedTemplate.allCases)
+    func rendersTheGoldenReport(template: ShippedTemplate) throws {
+        let format = try #require(ReportFormat(fileName: template.rawValue))
+        let context = reportContext(for: fixedResults(), format: format, settings: ReportSettings(
+            command: "make-report --widths 16,64 --output out_dir", figureExtension: format == .latex ? "pdf" : "png"))
+        let report = try renderReport(template: try template.text(), fileName: template.rawValue, context: context,
+                                      strict: true)
+        #expect(report.unknownVariables.isEmpty)
+        let goldenName = "report.\(format.rawValue)"
+        let golden = try String(contentsOf: #require(Bundle.module.url(forResource: "Golden/\(goldenName)", withExtension: nil)),
+                                encoding: .utf8)
+        if report.text != golden {
+            let actual = FileManager.default.temporaryDirectory.appendingPathComponent(goldenName)
+            try report.text.write(to: actual, atomically: true, encoding: .utf8)
+            Issue.record("\(goldenName) differs from Tests/PoisoningReportTests/Golden/\(goldenName); rendered: \(actual.path)")
+        }
+    }
+
+    @Test func everyContextNameIsDocumentedInTheTemplatesReadme() throws {
+        let readme = try String(contentsOfFile: #filePath.replacingOccurrences(
+            of: "Tests/PoisoningReportTests/ReportTests.swift", with: "templates/README.md"), encoding: .utf8)
+        let context = reportContext(for: fixedResults(), format: .markdown,
+                                    settings: ReportSettings(command: "make-report", figureExtension: "png"))
+        for (name, value) in context {
+            #expect(readme.contains("`\(name)`"), "templates/README.md does not document \(name)")
+            for item in (value as? [[String: Any]]) ?? [] {
+                for key in item.keys { #expect(readme.contains("`\(key)`"), "templates/README.md does not document \(name).\(key)") }
+            }
+        }
+    }
+}
+
+struct EscapingTests {
+    @Test func latexSpecialsAreEscaped() {
+        #expect(ReportFormat.latex.escape(##"50% of $x_1 & {a} #2 ~^\"##)
+            == ##"50\% of \$x\_1 \& \{a\} \#2 \textasciitilde{}\textasciicircum{}\textbackslash{}"##)
+    }
+
+    @Test func unicodeSymbolsBecomeLatexCommands() {
+        #expect(ReportFormat.latex.escape("0.185 ± 0.053, R² — −0.1")
+            == #"0.185 \ensuremath{\pm} 0.053, R\textsuperscript{2} --- \ensuremath{-}0.1"#)
+    }
+
+    @Test func markdownEscapesTableBarsAndBackslashes() {
+        #expect(ReportFormat.markdown.escape(#"a | b \ c"#) == #"a \| b \\ c"#)
+    }
+
+    @Test func contextStringsAreEscapedForLatex() throws {
+        let context = reportContext(for: fixedResults(), format: .latex,
+                                    settings: ReportSettings(command: "make-report --output my_dir", figureExtension: "pdf"))
+        #expect(context["command"] as? String == #"make-report --output my\_dir"#)
+        let fits = try #require(context["fits"] as? [[String: Any]])
+        #expect((fits[0]["threshold"] as? String)?.hasSuffix(#"\%"#) == true)
+        let figures = try #require(context["figures"] as? [[String: Any]])
+        #expect(figures[0]["file"] as? String == "figures/accuracy_vs_poison.pdf", "file names stay verbatim")
+    }
+}
+
+struct TemplateCheckTests {
+    let context: [String: Any] = reportContext(for: fixedResults(), format: .markdown,
+                                               settings: ReportSettings(command: "make-report", figureExtension: "png"))
+
+    @Test func parseErrorsGiveFileLineAndColumn() {
+        // Column 10 is the lone "}" where "}}" should close the tag.
+        #expect(throws: TemplateError.parse(file: "mine.md", line: 3, column: 10, reason: "unfinishedName")) {
+            try renderReport(template: "# {{title}}\n\nA {{title} broken\n", fileName: "mine.md", context: context, strict: false)
+        }
+        // The unclosed section is noticed at the end of the template: line 2, column 1.
+        #expect(throws: TemplateError.parse(file: "mine.md", line: 2, column: 1, reason: "expectedSectionEnd")) {
+            try renderReport(template: "{{#fits}}{{width}} x\n", fileName: "mine.md", context: context, strict: false)
+        }
+    }
+
+    @Test func unknownVariablesAreReportedWithTheirPosition() throws {
+        let template = "{{title}}\n{{#fits}}{{width}} {{slope}}{{/fits}}\n  {{nosuch.thing}} {{width}}\n"
+        let report = try renderReport(template: template, fileName: "mine.md", context: context, strict: false)
+        #expect(report.unknownVariables == [
+            TemplateVariable(name: "slope", line: 2, column: 20),
+            TemplateVariable(name: "nosuch.thing", line: 3, column: 3),
+            TemplateVariable(name: "width", line: 3, column: 20),
+        ])
+        #expect(throws: TemplateError.self) {
+            try renderReport(template: template, fileName: "mine.md", context: context, strict: true)
+        }
+    }
+
+    @Test func scopingFollowsMustache() throws {
+        // Outer names inside a section, sequence transforms, inverted sections, set delimiters.
+        let template = """
+            {{#fits}}{{title}} {{width}}{{#first()}}!{{/first()}}{{^hasFit}}{{failure}}{{/hasFit}}{{/fits}}
+            {{=<% %>=}}<%#accuracyRows%><%fraction%><%#cells%><%value%><%/cells%><%/accuracyRows%><%oops%>
+            """
+        let report = try renderReport(template: template, fileName: "t.md", context: context, strict: false)
+        #expect(report.unknownVariables == [TemplateVariable(name: "oops", line: 2, column: 87)])
+        #expect(report.text.hasPrefix("Label-flip poisoning sensitivity of two-layer MLPs 16!"))
+    }
+
+    @Test func textIsNotHTMLEscaped() throws {
+        let report = try renderReport(template: "{{summary}} <&>", fileName: "t.md", context: ["summary": "a < b & c"],
+                                      strict: true)
+        #expect(report.text == "a < b & c <&>")
+    }
+}
+
+struct ReportContentTests {
+    @Test func reportsSayWhatTheNumbersSay() throws {
+        let results = fixedResults()
+        let context = reportContext(for: results, format: .markdown,
+                                    settings: ReportSettings(command: "make-report", figureExtension: "png"))
+        let summary = try #require(context["summary"] as? String)
+        // Width 64 drops earlier (midpoint 0.25 vs 0.35): the threshold decreases with width.
+        #expect(summary.contains("Larger models are more sensitive: the threshold decreases with width"))
+        #expect(context["hasDivergedRuns"] as? Bool == true)
+        let rows = try #require(context["gapRows"] as? [[String: Any]])
+        #expect(rows.count == 6 && (rows[0]["cells"] as? [[String: Any]])?.count == 2)
+        let parameters = try #require(context["parameters"] as? [[String: Any]])
+        #expect(parameters.contains { $0["name"] as? String == "Epochs" && $0["value"] as? String == "50" })
+    }
+}
