@@ -5,8 +5,9 @@ import Testing
 /// The MLP's forward and backward passes against an independent Double-precision computation,
 /// and a loss trajectory against an independent NumPy implementation.
 struct MLPTests {
-    /// A small, fixed problem: 7 rows, 4 features, width 6, 3 classes.
-    let shape = MLPShape(inputs: 4, hidden: 6, classes: 3)
+    /// A small, fixed problem: 7 rows, 4 features, 3 classes, width 45: one 32-unit block of the
+    /// kernels, one 8-unit block and a scalar tail of 5, so that every code path is checked.
+    let shape = MLPShape(inputs: 4, hidden: 45, classes: 3)
     var batch: Dataset {
         var random = Xoshiro256StarStar(seed: 5, purpose: "test-inputs")
         let features = (0..<28).map { _ in 4 * random.nextUnitFloat() - 2 }
@@ -25,7 +26,8 @@ struct MLPTests {
             var hidden = [Double](repeating: 0, count: h)
             for j in 0..<h {
                 var sum = theta[shape.b1Offset + j]
-                for i in 0..<d { sum += theta[shape.w1Offset + j * d + i] * Double(data.features[r * d + i]) }
+                // W1[j, i] is stored transposed, at w1Offset + i * hidden + j.
+                for i in 0..<d { sum += theta[shape.w1Offset + i * h + j] * Double(data.features[r * d + i]) }
                 hidden[j] = max(0, sum)
             }
             var logits = [Double](repeating: 0, count: c)
@@ -93,7 +95,9 @@ struct MLPTests {
                                settings: TrainingSettings(epochs: 5, batchSize: 64, learningRate: 0.05), seed: 42)
         var initStream = Xoshiro256StarStar(seed: 42, purpose: "init")
         let initial = MLPParameters.pytorchDefault(shape: outcome.parameters.shape, random: &initStream)
-        #expect(Array(initial.values.prefix(3)) == [-0.20926092565059662, 0.2220935970544815, 0.04067552462220192])
+        // W1[0, 0], W1[0, 1], W1[0, 2] as PyTorch orders them; stored transposed (index i * hidden + j).
+        let hidden = outcome.parameters.shape.hidden
+        #expect((0..<3).map { initial.values[$0 * hidden] } == [-0.20926092565059662, 0.2220935970544815, 0.04067552462220192])
         let reference = [1.5473718075627994, 1.4003170135618974, 1.3162774316459958, 1.2476823766573641,
                          1.1952407595532193]
         #expect(outcome.epochLosses.count == 5 && outcome.divergedEpoch == nil)

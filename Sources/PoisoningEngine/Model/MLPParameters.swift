@@ -1,6 +1,7 @@
 /// The sizes of a Linear(inputs -> hidden) - ReLU - Linear(hidden -> classes) network and where
-/// each tensor lives in its flat parameter vector: W1 [hidden x inputs], b1 [hidden],
-/// W2 [classes x hidden], b2 [classes], all row-major as PyTorch stores `nn.Linear` weights.
+/// each tensor lives in its flat parameter vector, all row-major: W1ᵀ [inputs x hidden] (the first
+/// layer's weights transposed, so that the kernels run along contiguous hidden units), b1 [hidden],
+/// W2 [classes x hidden] (as PyTorch stores it), b2 [classes]. W1[j, i] is at `w1Offset + i * hidden + j`.
 public struct MLPShape: Sendable, Codable, Equatable {
     /// Input features.
     public let inputs: Int
@@ -17,7 +18,7 @@ public struct MLPShape: Sendable, Codable, Equatable {
         self.classes = classes
     }
 
-    /// Offset of W1 in the parameter vector.
+    /// Offset of W1ᵀ in the parameter vector.
     public var w1Offset: Int { 0 }
     /// Offset of b1.
     public var b1Offset: Int { hidden * inputs }
@@ -44,12 +45,18 @@ public struct MLPParameters: Sendable, Equatable {
     }
 
     /// PyTorch's `nn.Linear` default initialisation: every weight and bias of a layer uniform in
-    /// [-1/sqrt(fan_in), 1/sqrt(fan_in)), drawn in the order W1, b1, W2, b2.
+    /// [-1/sqrt(fan_in), 1/sqrt(fan_in)), drawn in the order W1 (row by row, as PyTorch stores it:
+    /// W1[0, 0], W1[0, 1], ...), b1, W2, b2.
     public static func pytorchDefault(shape: MLPShape, random: inout Xoshiro256StarStar) -> MLPParameters {
         var values = [Float](repeating: 0, count: shape.parameterCount)
         let firstBound = 1 / Float(shape.inputs).squareRoot()
         let secondBound = 1 / Float(shape.hidden).squareRoot()
-        for index in 0..<shape.w2Offset {
+        for j in 0..<shape.hidden {
+            for i in 0..<shape.inputs {
+                values[shape.w1Offset + i * shape.hidden + j] = firstBound * (2 * random.nextUnitFloat() - 1)
+            }
+        }
+        for index in shape.b1Offset..<shape.w2Offset {
             values[index] = firstBound * (2 * random.nextUnitFloat() - 1)
         }
         for index in shape.w2Offset..<shape.parameterCount {

@@ -34,28 +34,46 @@ final class MLPWorkspace {
     }
 
     /// Forward pass for `rows` inputs x [rows x inputs]:
-    /// h = ReLU(x W1ᵀ + b1)  (h[r,j] = max(0, b1[j] + Σ_i x[r,i] W1[j,i])),
-    /// z = h W2ᵀ + b2        (z[r,c] = b2[c] + Σ_j h[r,j] W2[c,j]).
+    /// h = ReLU(x W1ᵀ + b1)  (h[r,j] = max(0, b1[j] + Σ_i x[r,i] W1[j,i]), i ascending),
+    /// z = h W2ᵀ + b2        (z[r,c] = b2[c] + Σ_j h[r,j] W2[c,j], in the fixed order of `dot`).
+    /// Layer 1 keeps the sums of 32 (then 8) hidden units in registers over i.
     func forward(parameters: UnsafePointer<Float>, inputs: UnsafePointer<Float>, rows: Int) {
         let d = shape.inputs, hSize = shape.hidden, c = shape.classes
         let w1 = parameters + shape.w1Offset, b1 = parameters + shape.b1Offset
         let w2 = parameters + shape.w2Offset, b2 = parameters + shape.b2Offset
+        let vectorEnd = hSize - hSize % 8
         for r in 0..<rows {
             let x = inputs + r * d
             let h = hidden + r * hSize
-            for j in 0..<hSize {
-                let weights = w1 + j * d
+            var j = 0
+            while j + 32 <= hSize {   // four independent sums at once
+                var s0 = load8(b1 + j), s1 = load8(b1 + j + 8), s2 = load8(b1 + j + 16), s3 = load8(b1 + j + 24)
+                for i in 0..<d {
+                    let xi = x[i], row = w1 + i * hSize + j
+                    s0 += xi * load8(row)
+                    s1 += xi * load8(row + 8)
+                    s2 += xi * load8(row + 16)
+                    s3 += xi * load8(row + 24)
+                }
+                store8(h + j, relu(s0))
+                store8(h + j + 8, relu(s1))
+                store8(h + j + 16, relu(s2))
+                store8(h + j + 24, relu(s3))
+                j += 32
+            }
+            while j < vectorEnd {
+                var sum = load8(b1 + j)
+                for i in 0..<d { sum += x[i] * load8(w1 + i * hSize + j) }
+                store8(h + j, relu(sum))
+                j += 8
+            }
+            for j in vectorEnd..<hSize {
                 var sum = b1[j]
-                for i in 0..<d { sum += x[i] * weights[i] }
+                for i in 0..<d { sum += x[i] * w1[i * hSize + j] }
                 h[j] = sum > 0 ? sum : 0
             }
             let z = logits + r * c
-            for k in 0..<c {
-                let weights = w2 + k * hSize
-                var sum = b2[k]
-                for j in 0..<hSize { sum += h[j] * weights[j] }
-                z[k] = sum
-            }
+            for k in 0..<c { z[k] = b2[k] + dot(h, w2 + k * hSize, count: hSize) }
         }
     }
 
@@ -67,7 +85,8 @@ final class MLPWorkspace {
     /// dL/dz = (softmax(z) - onehot(y)) / rows.
     /// Layer 2: dW2[c,j] = Σ_r dz[r,c] h[r,j];  db2[c] = Σ_r dz[r,c];  dh[r,j] = Σ_c dz[r,c] W2[c,j].
     /// ReLU:    da[r,j] = dh[r,j] if h[r,j] > 0 else 0.
-    /// Layer 1: dW1[j,i] = Σ_r da[r,j] x[r,i];  db1[j] = Σ_r da[r,j].
+    /// Layer 1: dW1ᵀ[i,j] = Σ_r x[r,i] da[r,j];  db1[j] = Σ_r da[r,j].
+    /// Every sum runs in ascending r (or c), eight hidden units at a time with the sum in a register.
     func backward(parameters: UnsafePointer<Float>, inputs: UnsafePointer<Float>,
                   labels: UnsafePointer<Int>, rows: Int) -> Double {
         let d = shape.inputs, hSize = shape.hidden, c = shape.classes
@@ -95,44 +114,74 @@ final class MLPWorkspace {
             z[label] -= scale
         }
 
-        // Layer 2 backward.
-        gradient.update(repeating: 0, count: shape.parameterCount)
-        for r in 0..<rows {
-            let dz = logits + r * c
-            let h = hidden + r * hSize
-            for k in 0..<c {
-                let g = dz[k]
-                gB2[k] += g
-                let row = gW2 + k * hSize
-                for j in 0..<hSize { row[j] += g * h[j] }
-            }
+        // Layer 2: dW2[c, j] and db2[c] summed over rows; da[r, j] summed over classes, then masked by ReLU.
+        for k in 0..<c {
+            var bias: Float = 0
+            for r in 0..<rows { bias += logits[r * c + k] }
+            gB2[k] = bias
+            sumOverRows(into: gW2 + k * hSize, weights: logits + k, weightStride: c, rows: hidden, count: rows)
         }
+        let vectorEnd = hSize - hSize % 8
         for r in 0..<rows {
-            let dz = logits + r * c
-            let h = hidden + r * hSize
-            let da = hiddenGradient + r * hSize
-            for j in 0..<hSize { da[j] = 0 }
-            for k in 0..<c {
-                let g = dz[k]
-                let weights = w2 + k * hSize
-                for j in 0..<hSize { da[j] += g * weights[j] }
+            let dz = logits + r * c, h = hidden + r * hSize, da = hiddenGradient + r * hSize
+            for j in stride(from: 0, to: vectorEnd, by: 8) {
+                var sum = SIMD8<Float>()
+                for k in 0..<c { sum += dz[k] * load8(w2 + k * hSize + j) }
+                store8(da + j, sum.replacing(with: 0, where: .!(load8(h + j) .> 0)))
             }
-            // ReLU backward: the gradient passes only where the unit was active.
-            for j in 0..<hSize where h[j] <= 0 { da[j] = 0 }
+            for j in vectorEnd..<hSize {
+                var sum: Float = 0
+                for k in 0..<c { sum += dz[k] * w2[k * hSize + j] }
+                da[j] = h[j] > 0 ? sum : 0
+            }
         }
 
-        // Layer 1 backward.
-        for r in 0..<rows {
-            let da = hiddenGradient + r * hSize
-            let x = inputs + r * d
-            for j in 0..<hSize {
-                let g = da[j]
-                gB1[j] += g
-                let row = gW1 + j * d
-                for i in 0..<d { row[i] += g * x[i] }
-            }
+        // Layer 1: dW1ᵀ[i, j] and db1[j] summed over rows.
+        for i in 0..<d {
+            sumOverRows(into: gW1 + i * hSize, weights: inputs + i, weightStride: d, rows: hiddenGradient, count: rows)
+        }
+        for j in 0..<hSize {
+            var bias: Float = 0
+            for r in 0..<rows { bias += hiddenGradient[r * hSize + j] }
+            gB1[j] = bias
         }
         return lossSum
+    }
+
+    /// target[j] = Σ_r weights[r · weightStride] · rows[r, j] over r ascending, for every hidden unit j,
+    /// where `rows` is [count x hidden]. Thirty-two units at a time in four independent registers,
+    /// so that the four sums over r overlap instead of waiting on each other; then eight, then one.
+    private func sumOverRows(into target: UnsafeMutablePointer<Float>, weights: UnsafePointer<Float>, weightStride: Int,
+                             rows: UnsafePointer<Float>, count: Int) {
+        let hSize = shape.hidden
+        var j = 0
+        while j + 32 <= hSize {
+            var s0 = SIMD8<Float>(), s1 = SIMD8<Float>(), s2 = SIMD8<Float>(), s3 = SIMD8<Float>()
+            for r in 0..<count {
+                let weight = weights[r * weightStride], row = rows + r * hSize + j
+                s0 += weight * load8(row)
+                s1 += weight * load8(row + 8)
+                s2 += weight * load8(row + 16)
+                s3 += weight * load8(row + 24)
+            }
+            store8(target + j, s0)
+            store8(target + j + 8, s1)
+            store8(target + j + 16, s2)
+            store8(target + j + 24, s3)
+            j += 32
+        }
+        while j + 8 <= hSize {
+            var sum = SIMD8<Float>()
+            for r in 0..<count { sum += weights[r * weightStride] * load8(rows + r * hSize + j) }
+            store8(target + j, sum)
+            j += 8
+        }
+        while j < hSize {
+            var sum: Float = 0
+            for r in 0..<count { sum += weights[r * weightStride] * rows[r * hSize + j] }
+            target[j] = sum
+            j += 1
+        }
     }
 
     /// The number of the `rows` inputs whose arg-max logit (first on ties) equals their label,
@@ -154,4 +203,67 @@ final class MLPWorkspace {
         }
         return correct
     }
+}
+
+// MARK: SIMD8 helpers
+//
+// Kernels over contiguous Float buffers, written with SIMD8 so that they vectorize whatever the
+// compiler can prove about aliasing. Each lane does exactly the scalar IEEE operations (no fused
+// multiply-add), so results do not depend on the vector width of the CPU. They live in this file
+// so that debug builds, which compile file by file, still inline them into the kernels above.
+
+/// y[j] += a · x[j] for j in 0..<count.
+@inline(__always)
+func addScaled(_ y: UnsafeMutablePointer<Float>, _ a: Float, _ x: UnsafePointer<Float>, count: Int) {
+    let scale = SIMD8<Float>(repeating: a)
+    var j = 0
+    while j + 8 <= count {
+        store8(y + j, load8(y + j) + scale * load8(x + j))
+        j += 8
+    }
+    while j < count {
+        y[j] += a * x[j]
+        j += 1
+    }
+}
+
+/// Σ_j a[j] · b[j] in a fixed order: two SIMD8 partial sums over alternate blocks of eight, added
+/// lane-wise, then summed across lanes, then the scalar tail in ascending j.
+@inline(__always)
+func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
+    var even = SIMD8<Float>(), odd = SIMD8<Float>()
+    var j = 0
+    while j + 16 <= count {
+        even += load8(a + j) * load8(b + j)
+        odd += load8(a + j + 8) * load8(b + j + 8)
+        j += 16
+    }
+    if j + 8 <= count {
+        even += load8(a + j) * load8(b + j)
+        j += 8
+    }
+    var sum = (even + odd).sum()
+    while j < count {
+        sum += a[j] * b[j]
+        j += 1
+    }
+    return sum
+}
+
+/// Eight consecutive Floats from `pointer` (no alignment needed).
+@inline(__always)
+func load8(_ pointer: UnsafePointer<Float>) -> SIMD8<Float> {
+    UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<Float>.self)
+}
+
+/// Stores eight Floats at `pointer` (no alignment needed).
+@inline(__always)
+func store8(_ pointer: UnsafeMutablePointer<Float>, _ value: SIMD8<Float>) {
+    UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: SIMD8<Float>.self)
+}
+
+/// ReLU of eight lanes: v if v > 0 else 0 (NaN becomes 0).
+@inline(__always)
+func relu(_ v: SIMD8<Float>) -> SIMD8<Float> {
+    v.replacing(with: 0, where: .!(v .> 0))
 }

@@ -80,10 +80,8 @@ public func trainMLP(inputs: Dataset, labels: [Int], hidden: Int, settings: Trai
                     workspace.forward(parameters: parameters, inputs: batchInputs, rows: rows)
                     lossSum += workspace.backward(parameters: parameters, inputs: batchInputs,
                                                   labels: batchLabels, rows: rows)
-                    // SGD: θ ← θ - lr · g
-                    for index in 0..<shape.parameterCount {
-                        parameters[index] -= learningRate * workspace.gradient[index]
-                    }
+                    // SGD: θ ← θ - lr · g  (θ + (-lr) · g, the same IEEE result)
+                    addScaled(parameters, -learningRate, workspace.gradient, count: shape.parameterCount)
                     start += rows
                 }
                 let meanLoss = lossSum / Double(rowCount)
