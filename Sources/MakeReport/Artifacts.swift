@@ -5,27 +5,15 @@ import PoisoningFigures
 import PoisoningReport
 import Plotting
 
-/// What one study produced, for the summary.
-struct StudyOutcome {
-    let results: StudyResults
-    let performance: PerformanceRecord
-    let reportNames: [String]
-}
-
-/// Runs the study the options describe and writes every artifact into `folderPath`:
-/// results.json, performance.json, figures/ and the report(s). Progress goes to stderr when `progress`.
-func writeArtifacts(_ options: StudyOptions, into folderPath: String, progress showProgress: Bool) throws -> StudyOutcome {
-    let started = ContinuousClock.now
-    let config = options.config
-    let folder = try OutputFolder(path: folderPath)
-    let threadCount = options.threads ?? ProcessInfo.processInfo.activeProcessorCount
-    let specs = config.runSpecs
-    let templates = try options.reportTemplates()
+/// Runs the runs of `shard` of the study, printing progress to stderr when `showProgress` and a
+/// warning for every diverged run unless `quiet`.
+func runSweep(_ config: StudyConfig, runtime: RuntimeOptions, shard: Shard = .whole, showProgress: Bool) -> StudyRuns {
+    let threadCount = runtime.threadCount
+    let total = shard.runIndices(total: config.runSpecs.count).count
     if showProgress {
-        printError("Running \(specs.count) runs on \(threadCount) thread\(threadCount == 1 ? "" : "s")…")
+        printError("Running \(total) runs on \(threadCount) thread\(threadCount == 1 ? "" : "s")…")
     }
-    let trainingStarted = ContinuousClock.now
-    let runs = runStudy(config, threads: threadCount) { progress in
+    let runs = runStudy(config, threads: threadCount, shard: shard) { progress in
         guard showProgress else { return }
         let run = progress.result
         let accuracy = run.metrics.map { String(format: "test acc %.3f", $0.testAccuracy) } ?? "diverged"
@@ -35,32 +23,37 @@ func writeArtifacts(_ options: StudyOptions, into folderPath: String, progress s
         FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8))
         if progress.completed == progress.total { FileHandle.standardError.write(Data("\n".utf8)) }
     }
-    let trainingSeconds = seconds(since: trainingStarted)
-    if !options.quiet {
+    if !runtime.quiet {
         for run in runs.results {
             if let divergence = run.divergence { printError("warning: \(divergence); left out of the averages") }
         }
     }
+    return runs
+}
 
-    let results = StudyResults(config: config, runs: runs.results, toolVersion: toolVersion)
+/// Writes results.json, the figures and the report(s) of `results` into `folderPath`; returns the
+/// report file names.
+func writeOutputs(_ results: StudyResults, output: OutputOptions, into folderPath: String) throws -> [String] {
+    let templates = try output.reportTemplates()
+    let folder = try OutputFolder(path: folderPath)
     try folder.write(try results.jsonData(), to: "results.json")
 
-    let formats = options.figureFormats
+    let formats = output.figureFormats
     let figures = try OutputFolder(path: folderPath + "/figures")
-    for figure in try renderStudyFigures(results, formats: formats, dpi: options.dpi) {
+    for figure in try renderStudyFigures(results, formats: formats, dpi: output.dpi) {
         try figures.write(figure.data, to: figure.fileName)
     }
 
     var reportNames = [String]()
+    let command = reproducingCommand(config: results.config, output: output)
     for template in templates {
         // Markdown shows raster figures; LaTeX prefers vector PDF when it was written.
         let preferred: [ImageFormat] = template.format == .latex ? [.pdf, .png] : [.png, .svg]
         let figureFormat = preferred.first(where: formats.contains) ?? formats[0]
         let context = reportContext(for: results, format: template.format,
-                                    settings: ReportSettings(command: options.reproducingCommand,
-                                                             figureExtension: figureFormat.rawValue))
+                                    settings: ReportSettings(command: command, figureExtension: figureFormat.rawValue))
         let report = try renderReport(template: template.text, fileName: template.name, context: context,
-                                      strict: options.strict)
+                                      strict: output.strict)
         for variable in report.unknownVariables {
             printError("warning: \(template.name):\(variable.line):\(variable.column): unknown variable '\(variable.name)' "
                 + "renders as empty text")
@@ -69,15 +62,23 @@ func writeArtifacts(_ options: StudyOptions, into folderPath: String, progress s
         try folder.write(Data(report.text.utf8), to: name)
         reportNames.append(name)
     }
+    return reportNames
+}
 
+/// Writes performance.json: wall time, training time, runs per second and every run's time.
+func writePerformance(_ runs: StudyRuns, config: StudyConfig, threads: Int, wallSeconds: Double,
+                      trainingSeconds: Double, into folderPath: String) throws -> PerformanceRecord {
+    let specs = config.runSpecs
     let performance = PerformanceRecord(
-        toolVersion: toolVersion, threads: threadCount, wallSeconds: seconds(since: started),
-        trainingSeconds: trainingSeconds, runsPerSecond: Double(specs.count) / max(trainingSeconds, 1e-9),
-        runs: zip(specs, runs.runSeconds).map { .init(fraction: $0.fraction, width: $0.width, seed: $0.seed, seconds: $1) })
+        toolVersion: toolVersion, threads: threads, wallSeconds: wallSeconds, trainingSeconds: trainingSeconds,
+        runsPerSecond: Double(runs.results.count) / max(trainingSeconds, 1e-9),
+        runs: zip(runs.indices, runs.runSeconds).map { index, seconds in
+            .init(fraction: specs[index].fraction, width: specs[index].width, seed: specs[index].seed, seconds: seconds)
+        })
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-    try folder.write(try encoder.encode(performance), to: "performance.json")
-    return StudyOutcome(results: results, performance: performance, reportNames: reportNames)
+    try OutputFolder(path: folderPath).write(try encoder.encode(performance), to: "performance.json")
+    return performance
 }
 
 /// Seconds elapsed since `start`.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PoisoningAnalysis
 
 /// `make-report check`: regenerates the artifacts into a temporary folder and compares them with the
 /// output folder, so that committed artifacts provably match the code.
@@ -12,31 +13,35 @@ struct CheckCommand: ParsableCommand {
             results.json, the report(s) and every figure; performance.json is not compared.
             """)
 
-    @OptionGroup var options: StudyOptions
+    @OptionGroup var study: StudyOptions
+    @OptionGroup var output: OutputOptions
+    @OptionGroup var runtime: RuntimeOptions
 
     func run() throws {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("make-report-check-\(getpid())")
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let outcome = try writeArtifacts(options, into: scratch.path, progress: false)
-        let names = ["results.json"] + outcome.reportNames
+        let results = StudyResults(config: study.config, runs: runSweep(study.config, runtime: runtime, showProgress: false).results,
+                                   toolVersion: toolVersion)
+        let reports = try writeOutputs(results, output: output, into: scratch.path)
+        let names = ["results.json"] + reports
             + (try FileManager.default.contentsOfDirectory(atPath: scratch.appendingPathComponent("figures").path))
                 .sorted().map { "figures/\($0)" }
-        let committed = URL(fileURLWithPath: options.output)
+        let committed = URL(fileURLWithPath: output.output)
         var differences = [String]()
         for name in names {
             let fresh = try Data(contentsOf: scratch.appendingPathComponent(name))
             guard let existing = try? Data(contentsOf: committed.appendingPathComponent(name)) else {
-                differences.append("\(name): missing in \(options.output)/")
+                differences.append("\(name): missing in \(output.output)/")
                 continue
             }
             if existing != fresh { differences.append(describeDifference(name, committed: existing, regenerated: fresh)) }
         }
         if differences.isEmpty {
-            print("\(options.output)/ matches what the code produces (\(names.count) files)")
+            print("\(output.output)/ matches what the code produces (\(names.count) files)")
             return
         }
-        printError("\(options.output)/ differs from what the code produces in \(differences.count) file(s); "
-            + "rerun `\(options.reproducingCommand)` and commit the result:")
+        printError("\(output.output)/ differs from what the code produces in \(differences.count) file(s); "
+            + "rerun `\(reproducingCommand(config: study.config, output: output))` and commit the result:")
         for difference in differences { printError(difference) }
         throw ExitCode.failure
     }

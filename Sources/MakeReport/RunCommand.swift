@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import PoisoningAnalysis
+import PoisoningEngine
 
 /// `make-report run` (the default): runs the study and writes its results, figures and report.
 struct RunCommand: ParsableCommand {
@@ -10,19 +12,56 @@ struct RunCommand: ParsableCommand {
             Writes into the output folder: results.json (configuration, every run, mean and std per fraction \
             and width, sigmoid fits, critical thresholds, findings; byte-identical for identical options, \
             whatever --threads is), performance.json (timings), figures/ (three figures) and report.md and \
-            report.tex (or one report from --template). Lists are comma-separated.
+            report.tex (or one report from --template). Lists are comma-separated. With --shard K/N it runs \
+            only the K-th of N slices of the sweep and writes results.part-K-of-N.json for `merge`.
             """)
 
-    @OptionGroup var options: StudyOptions
+    @OptionGroup var study: StudyOptions
+    @OptionGroup var output: OutputOptions
+    @OptionGroup var runtime: RuntimeOptions
+
+    @Option(help: ArgumentHelp("Run only slice K of N of the sweep (e.g. 2/8) and write a partial result file.",
+                               valueName: "K/N"))
+    var shard: ShardArgument?
 
     func run() throws {
-        let showProgress = !options.quiet && isatty(STDERR_FILENO) == 1
-        let outcome = try writeArtifacts(options, into: options.output, progress: showProgress)
-        let runCount = outcome.results.runs.count
-        print("Key findings (\(runCount) runs, \(String(format: "%.2f", outcome.performance.wallSeconds)) s):")
-        for statement in outcome.results.findings.statements { print("  - \(statement)") }
-        let formats = options.figureFormats.map(\.rawValue).joined(separator: ", ")
-        print("Wrote results.json, performance.json, \(outcome.reportNames.joined(separator: ", ")) and figures/ "
-            + "(\(formats)) in \(URL(fileURLWithPath: options.output).standardizedFileURL.path)")
+        let started = ContinuousClock.now
+        let config = study.config
+        let showProgress = !runtime.quiet && isatty(STDERR_FILENO) == 1
+        let runs = runSweep(config, runtime: runtime, shard: shard?.shard ?? .whole, showProgress: showProgress)
+        let trainingSeconds = seconds(since: started)
+        let folder = URL(fileURLWithPath: output.output).standardizedFileURL.path
+
+        if let shard = shard?.shard {
+            let part = PartialStudyResults(toolVersion: toolVersion, config: config, shard: shard,
+                                           runs: zip(runs.indices, runs.results).map { IndexedRunResult(index: $0, result: $1) })
+            let name = PartialStudyResults.fileName(for: shard)
+            try OutputFolder(path: output.output).write(try part.jsonData(), to: name)
+            print("Shard \(shard): \(runs.results.count) of \(config.runSpecs.count) runs in "
+                + "\(String(format: "%.2f", trainingSeconds)) s; wrote \(folder)/\(name)")
+            return
+        }
+
+        let results = StudyResults(config: config, runs: runs.results, toolVersion: toolVersion)
+        let reports = try writeOutputs(results, output: output, into: output.output)
+        let performance = try writePerformance(runs, config: config, threads: runtime.threadCount,
+                                               wallSeconds: seconds(since: started), trainingSeconds: trainingSeconds,
+                                               into: output.output)
+        print("Key findings (\(results.runs.count) runs, \(String(format: "%.2f", performance.wallSeconds)) s):")
+        for statement in results.findings.statements { print("  - \(statement)") }
+        let formats = output.figureFormats.map(\.rawValue).joined(separator: ", ")
+        print("Wrote results.json, performance.json, \(reports.joined(separator: ", ")) and figures/ (\(formats)) in \(folder)")
+    }
+}
+
+/// A `--shard K/N` value.
+struct ShardArgument: ExpressibleByArgument {
+    let shard: Shard
+
+    init?(argument: String) {
+        let parts = argument.split(separator: "/")
+        guard parts.count == 2, let index = Int(parts[0]), let count = Int(parts[1]), count >= 1,
+              (1...count).contains(index) else { return nil }
+        shard = Shard(index: index, count: count)
     }
 }

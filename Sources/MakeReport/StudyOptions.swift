@@ -14,7 +14,7 @@ private let defaultFigureFormats = ["png"]
 /// Default PNG resolution.
 private let defaultDPI = 150.0
 
-/// The options of a study and its outputs, shared by `run` and `check`.
+/// The study's parameters, shared by `run` and `check`; every default is the reference study's.
 struct StudyOptions: ParsableArguments {
     @Option(help: "Hidden widths of the two-layer MLPs, comma-separated.")
     var widths = CommaList(reference.widths)
@@ -55,6 +55,22 @@ struct StudyOptions: ParsableArguments {
     @Option(help: "Seed of the NumPy-compatible generator that draws the data set and the train/test split.")
     var dataSeed = reference.data.seed
 
+    /// The study these options describe.
+    var config: StudyConfig {
+        StudyConfig(
+            data: GaussianClusters(samples: samples, features: features, classes: classes, clusterStd: clusterStd,
+                                   centerScale: centerScale, trainFraction: trainFraction, seed: dataSeed),
+            widths: widths.values, fractions: fractions.values, seeds: seeds.values,
+            training: TrainingSettings(epochs: epochs, batchSize: batchSize, learningRate: lr))
+    }
+
+    func validate() throws {
+        if let problem = config.problems().first { throw ValidationError(problem.description) }
+    }
+}
+
+/// Where and how the outputs are written: folder, figures and report; shared by `run`, `check` and `merge`.
+struct OutputOptions: ParsableArguments {
     @Option(help: "Folder for results.json, performance.json, the reports and figures/ (created if missing).")
     var output = defaultOutput
 
@@ -74,21 +90,6 @@ struct StudyOptions: ParsableArguments {
     @Flag(help: "Fail, instead of warning, when the template names a variable the report does not have.")
     var strict = false
 
-    @Option(help: "Worker threads (default: all cores). Results do not depend on it.")
-    var threads: Int?
-
-    @Flag(help: "Print no progress (progress is printed to stderr only when it is a terminal).")
-    var quiet = false
-
-    /// The study these options describe.
-    var config: StudyConfig {
-        StudyConfig(
-            data: GaussianClusters(samples: samples, features: features, classes: classes, clusterStd: clusterStd,
-                                   centerScale: centerScale, trainFraction: trainFraction, seed: dataSeed),
-            widths: widths.values, fractions: fractions.values, seeds: seeds.values,
-            training: TrainingSettings(epochs: epochs, batchSize: batchSize, learningRate: lr))
-    }
-
     /// The figure formats asked for.
     var figureFormats: [ImageFormat] { figureFormat.values.compactMap(ImageFormat.init(rawValue:)) }
 
@@ -104,38 +105,7 @@ struct StudyOptions: ParsableArguments {
         return [((template as NSString).lastPathComponent, text, format)]
     }
 
-    /// The command line that reproduces these options' outputs: "make-report" and every option
-    /// whose value differs from its default (threads and quiet never change the outputs).
-    var reproducingCommand: String {
-        var words = ["make-report"]
-        func add<Value: Equatable>(_ flag: String, _ value: Value, _ defaultValue: Value, _ text: String) {
-            if value != defaultValue { words += [flag, text.contains(" ") ? "'\(text)'" : text] }
-        }
-        add("--widths", widths.values, reference.widths, widths.defaultValueDescription)
-        add("--fractions", fractions.values, reference.fractions, fractions.defaultValueDescription)
-        add("--seeds", seeds.values, reference.seeds, seeds.defaultValueDescription)
-        add("--epochs", epochs, reference.training.epochs, "\(epochs)")
-        add("--lr", lr, reference.training.learningRate, "\(lr)")
-        add("--batch-size", batchSize, reference.training.batchSize, "\(batchSize)")
-        add("--samples", samples, reference.data.samples, "\(samples)")
-        add("--features", features, reference.data.features, "\(features)")
-        add("--classes", classes, reference.data.classes, "\(classes)")
-        add("--cluster-std", clusterStd, reference.data.clusterStd, "\(clusterStd)")
-        add("--center-scale", centerScale, reference.data.centerScale, "\(centerScale)")
-        add("--train-fraction", trainFraction, reference.data.trainFraction, "\(trainFraction)")
-        add("--data-seed", dataSeed, reference.data.seed, "\(dataSeed)")
-        add("--output", output, defaultOutput, output)
-        add("--figure-format", figureFormat.values, defaultFigureFormats, figureFormat.defaultValueDescription)
-        add("--dpi", dpi, defaultDPI, "\(dpi)")
-        add("--template", template, nil, template ?? "")
-        add("--format", format, nil, format ?? "")
-        if strict { words.append("--strict") }
-        return words.joined(separator: " ")
-    }
-
     func validate() throws {
-        if let problem = config.problems().first { throw ValidationError(problem.description) }
-        if let threads, threads < 1 { throw ValidationError("--threads: must be at least 1") }
         if figureFormat.values.isEmpty || figureFormat.values.contains(where: { ImageFormat(rawValue: $0) == nil }) {
             throw ValidationError("--figure-format: expected a comma-separated list of png, pdf, svg")
         }
@@ -156,4 +126,53 @@ struct StudyOptions: ParsableArguments {
             throw ValidationError("--output: \(error)")
         }
     }
+}
+
+/// How the work runs; never changes the results.
+struct RuntimeOptions: ParsableArguments {
+    @Option(help: "Worker threads (default: all cores). Results do not depend on it.")
+    var threads: Int?
+
+    @Flag(help: "Print no progress (progress is printed to stderr only when it is a terminal).")
+    var quiet = false
+
+    /// Worker threads to use.
+    var threadCount: Int { threads ?? ProcessInfo.processInfo.activeProcessorCount }
+
+    func validate() throws {
+        if let threads, threads < 1 { throw ValidationError("--threads: must be at least 1") }
+    }
+}
+
+/// The command line that reproduces a study's outputs on one machine: "make-report" and every
+/// option whose value differs from its default (threads and quiet never change the outputs).
+func reproducingCommand(config: StudyConfig, output: OutputOptions) -> String {
+    var words = ["make-report"]
+    func add<Value: Equatable>(_ flag: String, _ value: Value, _ defaultValue: Value, _ text: String) {
+        if value != defaultValue { words += [flag, text.contains(" ") ? "'\(text)'" : text] }
+    }
+    func list<Element: CustomStringConvertible>(_ values: [Element]) -> String {
+        values.map(\.description).joined(separator: ",")
+    }
+    let data = config.data, training = config.training
+    add("--widths", config.widths, reference.widths, list(config.widths))
+    add("--fractions", config.fractions, reference.fractions, list(config.fractions))
+    add("--seeds", config.seeds, reference.seeds, list(config.seeds))
+    add("--epochs", training.epochs, reference.training.epochs, "\(training.epochs)")
+    add("--lr", training.learningRate, reference.training.learningRate, "\(training.learningRate)")
+    add("--batch-size", training.batchSize, reference.training.batchSize, "\(training.batchSize)")
+    add("--samples", data.samples, reference.data.samples, "\(data.samples)")
+    add("--features", data.features, reference.data.features, "\(data.features)")
+    add("--classes", data.classes, reference.data.classes, "\(data.classes)")
+    add("--cluster-std", data.clusterStd, reference.data.clusterStd, "\(data.clusterStd)")
+    add("--center-scale", data.centerScale, reference.data.centerScale, "\(data.centerScale)")
+    add("--train-fraction", data.trainFraction, reference.data.trainFraction, "\(data.trainFraction)")
+    add("--data-seed", data.seed, reference.data.seed, "\(data.seed)")
+    add("--output", output.output, defaultOutput, output.output)
+    add("--figure-format", output.figureFormat.values, defaultFigureFormats, list(output.figureFormat.values))
+    add("--dpi", output.dpi, defaultDPI, "\(output.dpi)")
+    add("--template", output.template, nil, output.template ?? "")
+    add("--format", output.format, nil, output.format ?? "")
+    if output.strict { words.append("--strict") }
+    return words.joined(separator: " ")
 }

@@ -188,13 +188,45 @@ struct CommandLineTests {
         #expect(!changed.standardError.contains("results.json"), "only what changed is reported")
     }
 
+    @Test func shardedRunsMergeIntoTheSingleMachineResultsByteForByte() throws {
+        let single = temporaryFolder(), parts = temporaryFolder(), merged = temporaryFolder()
+        #expect(try run(Self.smallSweep + ["--output", single.path, "--threads", "2"]).status == 0)
+        for k in 1...3 {
+            let outcome = try run(Self.smallSweep + ["--shard", "\(k)/3", "--output", parts.path, "--threads", "1"])
+            #expect(outcome.status == 0, "stderr: \(outcome.standardError)")
+            #expect(outcome.standardOutput.contains("Shard \(k)/3"))
+        }
+        let partFiles = (1...3).map { parts.appendingPathComponent("results.part-\($0)-of-3.json").path }
+        let outcome = try run(["merge"] + partFiles.reversed() + ["--output", merged.path])
+        #expect(outcome.status == 0, "stderr: \(outcome.standardError)")
+        #expect(try Data(contentsOf: merged.appendingPathComponent("results.json"))
+            == Data(contentsOf: single.appendingPathComponent("results.json")))
+        for figure in ["accuracy_vs_poison.png", "generalization_gap.png", "train_vs_test.png"] {
+            #expect(try Data(contentsOf: merged.appendingPathComponent("figures/\(figure)"))
+                == Data(contentsOf: single.appendingPathComponent("figures/\(figure)")))
+        }
+        #expect(FileManager.default.fileExists(atPath: merged.appendingPathComponent("report.md").path))
+
+        let missing = try run(["merge", partFiles[0], partFiles[2], "--output", merged.path])
+        #expect(missing.status == 1 && missing.standardError.contains("missing shard 2/3"))
+        let overlapping = try run(["merge", partFiles[0], partFiles[0], partFiles[1], partFiles[2], "--output", merged.path])
+        #expect(overlapping.status == 1 && overlapping.standardError.contains("shard 1/3 appears twice"))
+        let otherConfig = temporaryFolder()
+        #expect(try run(Self.smallSweep + ["--epochs", "41", "--shard", "2/3", "--output", otherConfig.path]).status == 0)
+        let mismatched = try run(["merge", partFiles[0], otherConfig.appendingPathComponent("results.part-2-of-3.json").path,
+                                  partFiles[2], "--output", merged.path])
+        #expect(mismatched.status == 1 && mismatched.standardError.contains("different configuration"))
+        #expect(try run(["--shard", "4/3"]).status == 2)
+        #expect(try run(["--shard", "0/3"]).status == 2)
+    }
+
     @Test func helpDocumentsEveryOptionWithItsDefault() throws {
         let help = try run(["run", "--help"])
         #expect(help.status == 0)
         for option in ["--widths", "--fractions", "--seeds", "--epochs", "--lr", "--batch-size", "--samples",
                        "--features", "--classes", "--cluster-std", "--center-scale", "--train-fraction",
                        "--data-seed", "--output", "--figure-format", "--dpi", "--template", "--format", "--strict",
-                       "--threads", "--quiet"] {
+                       "--threads", "--quiet", "--shard"] {
             #expect(help.standardOutput.contains(option), "missing \(option)")
         }
         #expect(help.standardOutput.contains("default: 32,64,128"))

@@ -13,31 +13,60 @@ public struct RunProgress: Sendable {
     public let seconds: Double
 }
 
-/// All runs of a study in `config.runSpecs` order, with their wall times (kept apart from the
-/// results so that results stay byte-identical across reruns).
+/// One of N disjoint, deterministic slices of a sweep, for spreading it over machines: shard K of
+/// N holds the runs whose index in `StudyConfig.runSpecs` is K-1, K-1+N, K-1+2N, ... (round robin,
+/// so that every shard gets a similar mix of widths).
+public struct Shard: Sendable, Codable, Equatable, CustomStringConvertible {
+    /// 1-based shard number.
+    public let index: Int
+    /// Number of shards.
+    public let count: Int
+
+    /// Shard `index` of `count` (1 <= index <= count).
+    public init(index: Int, count: Int) {
+        precondition(count >= 1 && (1...count).contains(index), "a shard is K/N with 1 <= K <= N")
+        self.index = index
+        self.count = count
+    }
+
+    /// The whole sweep.
+    public static let whole = Shard(index: 1, count: 1)
+
+    /// The run indices of this shard in a sweep of `total` runs.
+    public func runIndices(total: Int) -> [Int] { Array(stride(from: index - 1, to: total, by: count)) }
+
+    /// "K/N".
+    public var description: String { "\(index)/\(count)" }
+}
+
+/// The runs of a study (or of one shard of it), with their indices in `config.runSpecs` and their
+/// wall times (kept apart from the results so that results stay byte-identical across reruns).
 public struct StudyRuns: Sendable {
-    /// One result per run spec, in spec order.
+    /// Index in `config.runSpecs` of each result.
+    public let indices: [Int]
+    /// One result per index.
     public let results: [RunResult]
-    /// Wall seconds of each run, in spec order.
+    /// Wall seconds of each run.
     public let runSeconds: [Double]
 }
 
-/// Runs every cell of the sweep on `threads` worker threads. Each run depends only on its own
-/// spec, so the results are identical for any thread count; `progress` is called once per
-/// finished run, one call at a time.
-public func runStudy(_ config: StudyConfig, threads: Int,
+/// Runs the cells of the sweep that belong to `shard` on `threads` worker threads. Each run depends
+/// only on its own spec, so the results are identical for any thread count and any sharding;
+/// `progress` is called once per finished run, one call at a time.
+public func runStudy(_ config: StudyConfig, threads: Int, shard: Shard = .whole,
                      progress: (@Sendable (RunProgress) -> Void)? = nil) -> StudyRuns {
     let split = config.data.makeSplit()
     let specs = config.runSpecs
-    let timed = parallelMap(count: specs.count, threads: threads) { index in
+    let indices = shard.runIndices(total: specs.count)
+    let timed = parallelMap(count: indices.count, threads: threads) { position in
         let start = ContinuousClock.now
-        let result = executeRun(specs[index], config: config, split: split)
+        let result = executeRun(specs[indices[position]], config: config, split: split)
         let elapsed = ContinuousClock.now - start
         return (result, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
     } onEach: { completed, value in
-        progress?(RunProgress(completed: completed, total: specs.count, result: value.0, seconds: value.1))
+        progress?(RunProgress(completed: completed, total: indices.count, result: value.0, seconds: value.1))
     }
-    return StudyRuns(results: timed.map(\.0), runSeconds: timed.map(\.1))
+    return StudyRuns(indices: indices, results: timed.map(\.0), runSeconds: timed.map(\.1))
 }
 
 /// `(0..<count).map(body)` on `threads` workers that take indices in turn; element i of the

@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+import PoisoningAnalysis
+
+/// `make-report merge PARTS...`: combines the partial result files of all shards into the study's
+/// results.json (byte-identical to a single-machine run), figures and report.
+struct MergeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "merge",
+        abstract: "Combine the results.part-K-of-N.json files of every shard into results.json, figures and report.",
+        discussion: """
+            Every part must come from the same configuration and tool version, with the same N, and the parts \
+            must be shards 1...N each exactly once. The outputs are byte-identical to those of a single-machine \
+            run of the same study.
+            """)
+
+    @Argument(help: "The partial result files (results.part-K-of-N.json) of all shards.")
+    var parts: [String]
+
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        if parts.isEmpty { throw ValidationError("merge: give the results.part-K-of-N.json files of every shard") }
+        if let unreadable = parts.first(where: { !FileManager.default.isReadableFile(atPath: $0) }) {
+            throw ValidationError("merge: cannot read '\(unreadable)'")
+        }
+    }
+
+    func run() throws {
+        let decoder = JSONDecoder()
+        let loaded = try parts.map { path in
+            do {
+                return (name: path, results: try decoder.decode(PartialStudyResults.self, from: Data(contentsOf: URL(fileURLWithPath: path))))
+            } catch {
+                throw ValidationError("merge: '\(path)' is not a partial result file (\(error))")
+            }
+        }
+        let merged = try mergePartialResults(loaded)
+        let results = StudyResults(config: merged.config, runs: merged.runs, toolVersion: merged.toolVersion)
+        let reports = try writeOutputs(results, output: output, into: output.output)
+        let folder = URL(fileURLWithPath: output.output).standardizedFileURL.path
+        print("Merged \(parts.count) part\(parts.count == 1 ? "" : "s") (\(results.runs.count) runs):")
+        for statement in results.findings.statements { print("  - \(statement)") }
+        print("Wrote results.json, \(reports.joined(separator: ", ")) and figures/ in \(folder)")
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+import Testing
+@testable import PoisoningAnalysis
+import PoisoningEngine
+
+struct MergeTests {
+    static let config = StudyConfig(widths: [8, 16], fractions: [0, 0.3, 0.6], seeds: [1, 2], training: TrainingSettings(epochs: 10))
+
+    /// Shard k of n, computed for real.
+    static func part(_ k: Int, of n: Int, config: StudyConfig = config, version: String = "test") -> PartialStudyResults {
+        let shard = Shard(index: k, count: n)
+        let runs = runStudy(config, threads: 2, shard: shard)
+        return PartialStudyResults(toolVersion: version, config: config, shard: shard,
+                                   runs: zip(runs.indices, runs.results).map { IndexedRunResult(index: $0, result: $1) })
+    }
+
+    @Test func shardsAreDisjointRoundRobinSlicesCoveringEveryRun() {
+        let slices = (1...4).map { Shard(index: $0, count: 4).runIndices(total: 10) }
+        #expect(slices == [[0, 4, 8], [1, 5, 9], [2, 6], [3, 7]])
+        #expect(Shard.whole.runIndices(total: 3) == [0, 1, 2])
+    }
+
+    @Test func mergedShardsGiveByteIdenticalResults() throws {
+        let single = try StudyResults(config: Self.config, runs: runStudy(Self.config, threads: 2).results, toolVersion: "test").jsonData()
+        let parts = [3, 1, 2].map { ("part \($0)", Self.part($0, of: 3)) }
+        let merged = try mergePartialResults(parts)
+        let data = try StudyResults(config: merged.config, runs: merged.runs, toolVersion: merged.toolVersion).jsonData()
+        #expect(data == single)
+    }
+
+    @Test func partialResultsRoundTripThroughJSON() throws {
+        let part = Self.part(2, of: 5)
+        #expect(try JSONDecoder().decode(PartialStudyResults.self, from: part.jsonData()) == part)
+        #expect(PartialStudyResults.fileName(for: part.shard) == "results.part-2-of-5.json")
+    }
+
+    @Test func rejectsMissingOverlappingAndMismatchedParts() {
+        let one = Self.part(1, of: 2), two = Self.part(2, of: 2)
+        #expect(throws: MergeError.missingShards([2], of: 2)) { try mergePartialResults([("a", one)]) }
+        #expect(throws: MergeError.duplicateShard(part: "b", shard: Shard(index: 1, count: 2))) {
+            try mergePartialResults([("a", one), ("b", one), ("c", two)])
+        }
+        var other = Self.config
+        other.training.epochs = 11
+        #expect(throws: MergeError.configurationMismatch(part: "b", first: "a")) {
+            try mergePartialResults([("a", one), ("b", Self.part(2, of: 2, config: other))])
+        }
+        #expect(throws: MergeError.shardCountMismatch(part: "b", count: 3, expected: 2)) {
+            try mergePartialResults([("a", one), ("b", Self.part(2, of: 3))])
+        }
+        #expect(throws: MergeError.toolVersionMismatch(part: "b", version: "other", expected: "test")) {
+            try mergePartialResults([("a", one), ("b", Self.part(2, of: 2, version: "other"))])
+        }
+        let truncated = PartialStudyResults(toolVersion: "test", config: Self.config, shard: two.shard, runs: Array(two.runs.dropLast()))
+        #expect(throws: MergeError.wrongRuns(part: "b")) { try mergePartialResults([("a", one), ("b", truncated)]) }
+        #expect(throws: MergeError.noParts) { try mergePartialResults([]) }
+    }
+}
