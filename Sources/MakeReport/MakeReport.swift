@@ -15,7 +15,8 @@ struct MakeReport: ParsableCommand {
             See `make-report run --help` for every study parameter.
             """,
         version: toolVersion,
-        subcommands: [RunCommand.self, MergeCommand.self, ValidateCommand.self, CheckCommand.self, TemplateCommand.self],
+        subcommands: [RunCommand.self, MergeCommand.self, ValidateCommand.self, CheckCommand.self, TemplateCommand.self,
+                      BenchCommand.self],
         defaultSubcommand: RunCommand.self)
 
     /// Parses and runs a command. Usage errors (a bad option value, an unknown option) print one line

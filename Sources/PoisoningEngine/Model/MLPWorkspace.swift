@@ -36,17 +36,16 @@ final class MLPWorkspace {
     /// Forward pass for `rows` inputs x [rows x inputs]:
     /// h = ReLU(x W1ᵀ + b1)  (h[r,j] = max(0, b1[j] + Σ_i x[r,i] W1[j,i]), i ascending),
     /// z = h W2ᵀ + b2        (z[r,c] = b2[c] + Σ_j h[r,j] W2[c,j], in the fixed order of `dot`).
-    /// Layer 1 keeps the sums of 32 (then 8) hidden units in registers over i.
+    /// Layer 1 keeps the sums of 32 (then 8) hidden units in registers over i, block by block.
     func forward(parameters: UnsafePointer<Float>, inputs: UnsafePointer<Float>, rows: Int) {
         let d = shape.inputs, hSize = shape.hidden, c = shape.classes
         let w1 = parameters + shape.w1Offset, b1 = parameters + shape.b1Offset
         let w2 = parameters + shape.w2Offset, b2 = parameters + shape.b2Offset
-        let vectorEnd = hSize - hSize % 8
-        for r in 0..<rows {
-            let x = inputs + r * d
-            let h = hidden + r * hSize
-            var j = 0
-            while j + 32 <= hSize {   // four independent sums at once
+        // Layer 1, a block of hidden units at a time for all rows, so the block of W1ᵀ stays in cache.
+        var j = 0
+        while j + 32 <= hSize {   // four independent sums per row at once
+            for r in 0..<rows {
+                let x = inputs + r * d, h = hidden + r * hSize + j
                 var s0 = load8(b1 + j), s1 = load8(b1 + j + 8), s2 = load8(b1 + j + 16), s3 = load8(b1 + j + 24)
                 for i in 0..<d {
                     let xi = x[i], row = w1 + i * hSize + j
@@ -55,24 +54,34 @@ final class MLPWorkspace {
                     s2 += xi * load8(row + 16)
                     s3 += xi * load8(row + 24)
                 }
-                store8(h + j, relu(s0))
-                store8(h + j + 8, relu(s1))
-                store8(h + j + 16, relu(s2))
-                store8(h + j + 24, relu(s3))
-                j += 32
+                store8(h, relu(s0))
+                store8(h + 8, relu(s1))
+                store8(h + 16, relu(s2))
+                store8(h + 24, relu(s3))
             }
-            while j < vectorEnd {
+            j += 32
+        }
+        while j + 8 <= hSize {
+            for r in 0..<rows {
+                let x = inputs + r * d
                 var sum = load8(b1 + j)
                 for i in 0..<d { sum += x[i] * load8(w1 + i * hSize + j) }
-                store8(h + j, relu(sum))
-                j += 8
+                store8(hidden + r * hSize + j, relu(sum))
             }
-            for j in vectorEnd..<hSize {
+            j += 8
+        }
+        while j < hSize {
+            for r in 0..<rows {
+                let x = inputs + r * d
                 var sum = b1[j]
                 for i in 0..<d { sum += x[i] * w1[i * hSize + j] }
-                h[j] = sum > 0 ? sum : 0
+                hidden[r * hSize + j] = sum > 0 ? sum : 0
             }
-            let z = logits + r * c
+            j += 1
+        }
+        // Layer 2.
+        for r in 0..<rows {
+            let h = hidden + r * hSize, z = logits + r * c
             for k in 0..<c { z[k] = b2[k] + dot(h, w2 + k * hSize, count: hSize) }
         }
     }
@@ -114,73 +123,91 @@ final class MLPWorkspace {
             z[label] -= scale
         }
 
-        // Layer 2: dW2[c, j] and db2[c] summed over rows; da[r, j] summed over classes, then masked by ReLU.
+        // Layer 2: db2[c] and dW2[c, j] summed over rows; then da[r, j] summed over classes, masked by ReLU.
         for k in 0..<c {
             var bias: Float = 0
             for r in 0..<rows { bias += logits[r * c + k] }
             gB2[k] = bias
-            sumOverRows(into: gW2 + k * hSize, weights: logits + k, weightStride: c, rows: hidden, count: rows)
         }
-        let vectorEnd = hSize - hSize % 8
+        sumOverRows(into: gW2, outputs: c, weights: logits, rows: hidden, count: rows)
         for r in 0..<rows {
             let dz = logits + r * c, h = hidden + r * hSize, da = hiddenGradient + r * hSize
-            for j in stride(from: 0, to: vectorEnd, by: 8) {
+            var j = 0
+            while j + 8 <= hSize {
                 var sum = SIMD8<Float>()
                 for k in 0..<c { sum += dz[k] * load8(w2 + k * hSize + j) }
                 store8(da + j, sum.replacing(with: 0, where: .!(load8(h + j) .> 0)))
+                j += 8
             }
-            for j in vectorEnd..<hSize {
+            while j < hSize {
                 var sum: Float = 0
                 for k in 0..<c { sum += dz[k] * w2[k * hSize + j] }
                 da[j] = h[j] > 0 ? sum : 0
+                j += 1
             }
         }
 
         // Layer 1: dW1ᵀ[i, j] and db1[j] summed over rows.
-        for i in 0..<d {
-            sumOverRows(into: gW1 + i * hSize, weights: inputs + i, weightStride: d, rows: hiddenGradient, count: rows)
-        }
-        for j in 0..<hSize {
-            var bias: Float = 0
-            for r in 0..<rows { bias += hiddenGradient[r * hSize + j] }
-            gB1[j] = bias
+        sumOverRows(into: gW1, outputs: d, weights: inputs, rows: hiddenGradient, count: rows)
+        // db1[j] = Σ_r da[r, j]: row by row into the gradient, eight units at a time (each a sum in ascending r).
+        gB1.update(from: hiddenGradient, count: hSize)
+        for r in 1..<max(rows, 1) {
+            let da = hiddenGradient + r * hSize
+            var j = 0
+            while j + 8 <= hSize {
+                store8(gB1 + j, load8(gB1 + j) + load8(da + j))
+                j += 8
+            }
+            while j < hSize {
+                gB1[j] += da[j]
+                j += 1
+            }
         }
         return lossSum
     }
 
-    /// target[j] = Σ_r weights[r · weightStride] · rows[r, j] over r ascending, for every hidden unit j,
-    /// where `rows` is [count x hidden]. Thirty-two units at a time in four independent registers,
-    /// so that the four sums over r overlap instead of waiting on each other; then eight, then one.
-    private func sumOverRows(into target: UnsafeMutablePointer<Float>, weights: UnsafePointer<Float>, weightStride: Int,
+    /// target[o, j] = Σ_r weights[r, o] · rows[r, j] over r ascending, for o in 0..<outputs and every
+    /// hidden unit j; `weights` is [count x outputs], `rows` [count x hidden], `target` [outputs x hidden].
+    /// Five outputs at a time share each load of a block of eight units of `rows`, so `rows` is read
+    /// about outputs/5 times instead of once per output; their five sums run as independent chains.
+    private func sumOverRows(into target: UnsafeMutablePointer<Float>, outputs: Int, weights: UnsafePointer<Float>,
                              rows: UnsafePointer<Float>, count: Int) {
         let hSize = shape.hidden
-        var j = 0
-        while j + 32 <= hSize {
-            var s0 = SIMD8<Float>(), s1 = SIMD8<Float>(), s2 = SIMD8<Float>(), s3 = SIMD8<Float>()
-            for r in 0..<count {
-                let weight = weights[r * weightStride], row = rows + r * hSize + j
-                s0 += weight * load8(row)
-                s1 += weight * load8(row + 8)
-                s2 += weight * load8(row + 16)
-                s3 += weight * load8(row + 24)
+        let vectorEnd = hSize - hSize % 8
+        var o = 0
+        while o + 5 <= outputs {
+            for j in stride(from: 0, to: vectorEnd, by: 8) {
+                var s0 = SIMD8<Float>(), s1 = SIMD8<Float>(), s2 = SIMD8<Float>(), s3 = SIMD8<Float>(), s4 = SIMD8<Float>()
+                for r in 0..<count {
+                    let v = load8(rows + r * hSize + j), w = weights + r * outputs + o
+                    s0 += w[0] * v
+                    s1 += w[1] * v
+                    s2 += w[2] * v
+                    s3 += w[3] * v
+                    s4 += w[4] * v
+                }
+                store8(target + o * hSize + j, s0)
+                store8(target + (o + 1) * hSize + j, s1)
+                store8(target + (o + 2) * hSize + j, s2)
+                store8(target + (o + 3) * hSize + j, s3)
+                store8(target + (o + 4) * hSize + j, s4)
             }
-            store8(target + j, s0)
-            store8(target + j + 8, s1)
-            store8(target + j + 16, s2)
-            store8(target + j + 24, s3)
-            j += 32
+            o += 5
         }
-        while j + 8 <= hSize {
-            var sum = SIMD8<Float>()
-            for r in 0..<count { sum += weights[r * weightStride] * load8(rows + r * hSize + j) }
-            store8(target + j, sum)
-            j += 8
+        while o < outputs {
+            for j in stride(from: 0, to: vectorEnd, by: 8) {
+                var sum = SIMD8<Float>()
+                for r in 0..<count { sum += weights[r * outputs + o] * load8(rows + r * hSize + j) }
+                store8(target + o * hSize + j, sum)
+            }
+            o += 1
         }
-        while j < hSize {
-            var sum: Float = 0
-            for r in 0..<count { sum += weights[r * weightStride] * rows[r * hSize + j] }
-            target[j] = sum
-            j += 1
+        for o in 0..<outputs {
+            for j in vectorEnd..<hSize {
+                var sum: Float = 0
+                for r in 0..<count { sum += weights[r * outputs + o] * rows[r * hSize + j] }
+                target[o * hSize + j] = sum
+            }
         }
     }
 

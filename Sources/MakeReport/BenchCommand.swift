@@ -1,0 +1,150 @@
+import ArgumentParser
+import Foundation
+import PoisoningAnalysis
+import PoisoningEngine
+
+/// `make-report bench`: measures the engine and the whole pipeline and writes benchmarks/results.md.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Benchmark the default study, a 10x larger sweep and single-run scaling; write a Markdown summary.",
+        discussion: """
+            Run it in a release build on an otherwise idle machine: `make bench` (or `swift run -c release \
+            make-report bench`). GFLOP counts are the arithmetic of training, (4·inputs·width + 6·width·classes) \
+            per training sample per epoch; the machine's peak is taken as --peak-gflops per core.
+            """)
+
+    @Option(help: "Repetitions of each default-study measurement; the median is reported.")
+    var repetitions = 3
+
+    @Option(help: "Seeds of the larger sweep (widths 32 to 1024, 9 fractions): 16 gives 864 runs.")
+    var largeSeeds = 16
+
+    @Option(help: "Peak single-precision GFLOP/s of one core, for the percent-of-peak column.")
+    var peakGflops = 80.0
+
+    @Option(help: "Where to write the Markdown summary.")
+    var results = "benchmarks/results.md"
+
+    @OptionGroup var runtime: RuntimeOptions
+
+    func validate() throws {
+        if repetitions < 1 { throw ValidationError("--repetitions: must be at least 1") }
+        if largeSeeds < 0 { throw ValidationError("--large-seeds: must be at least 0") }
+        if !(peakGflops > 0) { throw ValidationError("--peak-gflops: must be positive") }
+    }
+
+    func run() throws {
+        let threads = runtime.threadCount
+        let peak = peakGflops * Double(threads)
+        var lines = ["# Benchmarks", "", machineDescription(threads: threads), ""]
+        func emit(_ line: String = "") {
+            print(line)
+            lines.append(line)
+        }
+
+        emit("## Sweeps")
+        emit()
+        emit("| Measurement | Runs | Wall (s) | Runs/s | GFLOP/s | % of peak | Peak memory (MiB) |")
+        emit("|---|---:|---:|---:|---:|---:|---:|")
+        let reference = StudyConfig()
+        let engine = median((0..<repetitions).map { _ in timed { _ = runStudy(reference, threads: threads) } })
+        let engineMemory = peakMemoryMiB()
+        emit(row("Default study, engine only (median of \(repetitions))", reference, seconds: engine, peak: peak, memory: engineMemory))
+
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("make-report-bench-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let output = try OutputOptions.parse(["--output", scratch.path])
+        let whole = median(try (0..<repetitions).map { _ in
+            try timedThrowing {
+                let runs = runStudy(reference, threads: threads)
+                let results = StudyResults(config: reference, runs: runs.results, toolVersion: toolVersion)
+                _ = try writeOutputs(results, output: output, into: scratch.path)
+            }
+        })
+        emit(row("Default study, whole make-report: figures and reports too (median of \(repetitions))", reference,
+                 seconds: whole, peak: peak, memory: peakMemoryMiB()))
+
+        if largeSeeds > 0 {
+            let large = StudyConfig(widths: [32, 64, 128, 256, 512, 1024], seeds: (1...UInt64(largeSeeds)).map { $0 })
+            let seconds = timed { _ = runStudy(large, threads: threads) }
+            emit(row("Larger sweep: widths 32-1024, 9 fractions, \(largeSeeds) seeds", large, seconds: seconds, peak: peak,
+                     memory: peakMemoryMiB()))
+        }
+
+        emit()
+        emit("## One run on one thread (200 epochs)")
+        emit()
+        emit("| Width | Training samples | Wall (s) | GFLOP/s | ns per (sample · epoch · width) |")
+        emit("|---:|---:|---:|---:|---:|")
+        let widths = [32, 64, 128, 256, 512, 1024, 2048].map { (width: $0, samples: 500) }
+        let sampleCounts = [250, 1000, 2000, 4000].map { (width: 128, samples: $0) }
+        for (width, samples) in widths + sampleCounts {
+            let config = StudyConfig(data: GaussianClusters(samples: samples), widths: [width], fractions: [0], seeds: [1])
+            let seconds = timed { _ = runStudy(config, threads: 1) }
+            let trainRows = Double(config.data.trainCount), epochs = Double(config.training.epochs)
+            emit(String(format: "| %d | %d | %.3f | %.1f | %.3f |", width, config.data.trainCount, seconds,
+                        trainingFLOPs(config) / seconds / 1e9, seconds / (trainRows * epochs * Double(width)) * 1e9))
+        }
+
+        let text = lines.joined(separator: "\n") + "\n"
+        let file = URL(fileURLWithPath: results)
+        try OutputFolder(path: file.deletingLastPathComponent().path).write(Data(text.utf8), to: file.lastPathComponent)
+        print("\nWrote \(results)")
+    }
+
+    private func row(_ name: String, _ config: StudyConfig, seconds: Double, peak: Double, memory: Double) -> String {
+        let gflops = trainingFLOPs(config) / seconds / 1e9
+        return String(format: "| %@ | %d | %.3f | %.1f | %.1f | %.1f%% | %.0f |", name, config.runSpecs.count, seconds,
+                      Double(config.runSpecs.count) / seconds, gflops, gflops / peak * 100, memory)
+    }
+
+    private func machineDescription(threads: Int) -> String {
+        let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        let model = cpuinfo.split(separator: "\n").first { $0.hasPrefix("model name") }
+            .map { $0.split(separator: ":", maxSplits: 1)[1].trimmingCharacters(in: .whitespaces) } ?? "unknown CPU"
+        let memory = Double(ProcessInfo.processInfo.physicalMemory) / 1_073_741_824
+        #if DEBUG
+        let build = "debug"
+        #else
+        let build = "release"
+        #endif
+        return "Machine: \(model), \(ProcessInfo.processInfo.activeProcessorCount) cores, "
+            + String(format: "%.0f GiB", memory) + "; \(threads) threads; \(build) build of make-report \(toolVersion); "
+            + "peak taken as " + String(format: "%.0f", peakGflops) + " GFLOP/s per core."
+    }
+}
+
+/// Floating-point operations of training every run of `config`: per training sample and epoch,
+/// forward 2(D·H + H·C) and backward 2H·C (dW2) + 2H·C (dh) + 2D·H (dW1) = 4D·H + 6H·C.
+func trainingFLOPs(_ config: StudyConfig) -> Double {
+    let d = Double(config.data.features), c = Double(config.data.classes)
+    let perWidth = config.widths.reduce(0.0) { $0 + 4 * d * Double($1) + 6 * Double($1) * c }
+    return perWidth * Double(config.data.trainCount * config.training.epochs * config.fractions.count * config.seeds.count)
+}
+
+/// Wall seconds of `body`.
+private func timed(_ body: () -> Void) -> Double {
+    let start = ContinuousClock.now
+    body()
+    return seconds(since: start)
+}
+
+/// Wall seconds of a throwing `body`.
+private func timedThrowing(_ body: () throws -> Void) throws -> Double {
+    let start = ContinuousClock.now
+    try body()
+    return seconds(since: start)
+}
+
+private func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+}
+
+/// The process's peak resident memory so far, in MiB.
+private func peakMemoryMiB() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_maxrss) / 1024
+}
