@@ -2,6 +2,7 @@
 #   make report   installs what is missing, then runs the reference study into output/
 #   make test     installs what is missing, then runs the test suite
 #   make paper    compiles output/report.tex into output/report.pdf (installs TeX if missing)
+#   make bench    measures speed and scaling in a release build, writes benchmarks/results.md
 
 # Debian packages the build needs beyond the Swift toolchain: Cairo, HarfBuzz, fontconfig and a font.
 SYSTEM_PACKAGES := pkg-config libcairo2-dev libharfbuzz-dev libfontconfig-dev fonts-dejavu-core
@@ -11,7 +12,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian packages of the TeX installation that compiles report.tex.
 TEX_PACKAGES := texlive-latex-base texlive-latex-recommended texlive-fonts-recommended lmodern
 
-.PHONY: report test validate check paper system-packages
+.PHONY: report test validate check paper bench system-packages
 
 report: system-packages
 	swift run make-report
@@ -24,6 +25,11 @@ validate: system-packages
 
 check: system-packages
 	swift run make-report check
+
+# The binary is run directly: under `swift run`, the child's peak-memory figure would include SwiftPM's.
+bench: system-packages
+	swift build -c release --product make-report
+	.build/release/make-report bench
 
 # Compiles in a scratch copy so that no LaTeX by-products land in output/; fails on a LaTeX error.
 paper:

@@ -220,6 +220,19 @@ struct CommandLineTests {
         #expect(try run(["--shard", "0/3"]).status == 2)
     }
 
+    @Test func benchWritesItsTables() throws {
+        let results = temporaryFolder().appendingPathComponent("bench/results.md")
+        let outcome = try run(["bench", "--large-seeds", "0", "--repetitions", "1", "--results", results.path])
+        #expect(outcome.status == 0, "stderr: \(outcome.standardError)")
+        let text = try String(contentsOf: results, encoding: .utf8)
+        #expect(text.hasPrefix("# Benchmarks\n\nMachine: "))
+        #expect(text.contains("| Default study, engine only, in process (median of 1) | 81 |"))
+        #expect(text.contains("| Default study, the whole `make-report` command"))
+        for width in [32, 64, 128, 256, 512, 1024, 2048] { #expect(text.contains("\n| \(width) | 350 | ")) }
+        #expect(text.contains("\n| 128 | 2800 | "))
+        #expect(try run(["bench", "--repetitions", "0"]).status == 2)
+    }
+
     @Test func helpDocumentsEveryOptionWithItsDefault() throws {
         let help = try run(["run", "--help"])
         #expect(help.status == 0)
