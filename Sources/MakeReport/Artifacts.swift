@@ -5,8 +5,8 @@ import PoisoningFigures
 import PoisoningReport
 import Plotting
 
-/// Runs the runs of `shard` of the study, printing progress to stderr when `showProgress` and a
-/// warning for every diverged run unless `quiet`.
+/// Runs the runs of `shard` of the study, printing progress to stderr when `showProgress` and
+/// warnings about diverged runs.
 func runSweep(_ config: StudyConfig, runtime: RuntimeOptions, shard: Shard = .whole, showProgress: Bool) -> StudyRuns {
     let threadCount = runtime.threadCount
     let total = shard.runIndices(total: config.runSpecs.count).count
@@ -23,10 +23,12 @@ func runSweep(_ config: StudyConfig, runtime: RuntimeOptions, shard: Shard = .wh
         FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8))
         if progress.completed == progress.total { FileHandle.standardError.write(Data("\n".utf8)) }
     }
-    if !runtime.quiet {
-        for run in runs.results {
-            if let divergence = run.divergence { printError("warning: \(divergence); left out of the averages") }
-        }
+    // Divergence is always reported (not silenced by --quiet): the first three runs by name, then a count.
+    let diverged = runs.results.compactMap(\.divergence)
+    for divergence in diverged.prefix(3) { printError("warning: \(divergence); left out of the averages") }
+    if diverged.count > 3 {
+        printError("warning: \(diverged.count) of \(runs.results.count) runs diverged in all (listed in results.json); "
+            + "a smaller --lr usually helps")
     }
     return runs
 }

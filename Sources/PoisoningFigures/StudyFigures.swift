@@ -62,7 +62,8 @@ func accuracyFigure(_ results: StudyResults) -> StudyFigure {
         }
         let description = fit.rSquared.map { String(format: "k = %.2f, R² = %.3f", fit.parameters!.steepness, $0) }
             ?? "no fit"
-        legend.append(LegendEntry(label: "width \(fit.width): \(description)", color: color, line: .dashed, marker: marker))
+        legend.append(LegendEntry(label: "width \(fit.width): \(description)", color: color,
+                                  line: fit.parameters == nil ? nil : .dashed, marker: marker))
     }
     let chance = results.fits.first?.chanceAccuracy ?? 1 / Double(results.config.data.classes)
     lines.append(ReferenceLine(.horizontal, at: chance, color: chanceColor, style: .dashDot))
