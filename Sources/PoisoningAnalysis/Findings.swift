@@ -122,8 +122,8 @@ private func list(_ findings: [WidthFinding], _ text: (WidthFinding) -> String) 
     listing(findings.map { "\(text($0)) (width \($0.width))" })
 }
 
-/// "a, b and c".
-private func listing(_ items: [String]) -> String {
+/// Items joined as an English list: "a, b and c".
+public func listing(_ items: [String]) -> String {
     guard items.count > 1 else { return items.first ?? "none" }
     return items.dropLast().joined(separator: ", ") + " and " + items.last!
 }

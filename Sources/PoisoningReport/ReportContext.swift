@@ -131,8 +131,3 @@ func thresholdText(_ threshold: CriticalThreshold) -> String {
 }
 
 func decimal(_ value: Double, _ places: Int) -> String { String(format: "%.\(places)f", value) }
-
-func listing(_ items: [String]) -> String {
-    guard items.count > 1 else { return items.first ?? "" }
-    return items.dropLast().joined(separator: ", ") + " and " + items.last!
-}

@@ -12,7 +12,7 @@ final class MLPWorkspace {
     let hidden: UnsafeMutablePointer<Float>
     /// Logits z [capacity x classes]; `backward` overwrites them with dL/dz.
     let logits: UnsafeMutablePointer<Float>
-    /// dL/dh, then masked in place to dL/d(pre-activation) [capacity x hidden].
+    /// dL/d(pre-activation) of the hidden layer: dL/dh masked by the ReLU [capacity x hidden].
     let hiddenGradient: UnsafeMutablePointer<Float>
     /// dL/dθ in the parameter layout [parameterCount].
     let gradient: UnsafeMutablePointer<Float>
@@ -151,7 +151,7 @@ final class MLPWorkspace {
         sumOverRows(into: gW1, outputs: d, weights: inputs, rows: hiddenGradient, count: rows)
         // db1[j] = Σ_r da[r, j]: row by row into the gradient, eight units at a time (each a sum in ascending r).
         gB1.update(from: hiddenGradient, count: hSize)
-        for r in 1..<max(rows, 1) {
+        for r in 1..<rows {
             let da = hiddenGradient + r * hSize
             var j = 0
             while j + 8 <= hSize {
