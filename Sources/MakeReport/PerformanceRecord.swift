@@ -11,9 +11,10 @@ struct PerformanceRecord: Codable {
 
     /// Tool version.
     let toolVersion: String
-    /// Worker threads used.
+    /// Worker threads used (summed over the shards of a merged sweep).
     let threads: Int
-    /// Wall seconds of the whole command: data, training, analysis and writing.
+    /// Wall seconds of the whole command: data, training, analysis and writing (for a merged sweep:
+    /// the slowest shard's training).
     let wallSeconds: Double
     /// Wall seconds of the training sweep alone.
     let trainingSeconds: Double

@@ -33,8 +33,10 @@ struct RunCommand: ParsableCommand {
         let folder = URL(fileURLWithPath: output.output).standardizedFileURL.path
 
         if let shard = shard?.shard {
-            let part = PartialStudyResults(toolVersion: toolVersion, config: config, shard: shard,
-                                           runs: zip(runs.indices, runs.results).map { IndexedRunResult(index: $0, result: $1) })
+            let part = PartialStudyResults(
+                toolVersion: toolVersion, config: config, shard: shard,
+                runs: zip(runs.indices, runs.results).map { IndexedRunResult(index: $0, result: $1) },
+                timing: ShardTiming(threads: runtime.threadCount, wallSeconds: trainingSeconds, runSeconds: runs.runSeconds))
             let name = PartialStudyResults.fileName(for: shard)
             try OutputFolder(path: output.output).write(try part.jsonData(), to: name)
             print("Shard \(shard): \(runs.results.count) of \(config.runSpecs.count) runs in "

@@ -15,8 +15,26 @@ public struct IndexedRunResult: Sendable, Codable, Equatable {
     }
 }
 
+/// How long a shard took; kept in its part file for the merged performance record, never in results.
+public struct ShardTiming: Sendable, Codable, Equatable {
+    /// Worker threads the shard used.
+    public let threads: Int
+    /// Wall seconds of the shard's training sweep.
+    public let wallSeconds: Double
+    /// Wall seconds of each of its runs, in the order of `runs`.
+    public let runSeconds: [Double]
+
+    /// A shard's timing.
+    public init(threads: Int, wallSeconds: Double, runSeconds: [Double]) {
+        self.threads = threads
+        self.wallSeconds = wallSeconds
+        self.runSeconds = runSeconds
+    }
+}
+
 /// What one shard of a sweep writes (`results.part-K-of-N.json`): the whole configuration, which
-/// shard this is, and its runs. `mergePartialResults` combines all N into the study's runs.
+/// shard this is, its runs and how long they took. `mergePartialResults` combines all N into the
+/// study's runs.
 public struct PartialStudyResults: Sendable, Codable, Equatable {
     /// Version of the tool that ran the shard.
     public let toolVersion: String
@@ -26,13 +44,16 @@ public struct PartialStudyResults: Sendable, Codable, Equatable {
     public let shard: Shard
     /// The shard's runs.
     public let runs: [IndexedRunResult]
+    /// How long they took (not part of the study's results).
+    public let timing: ShardTiming?
 
     /// A shard's results.
-    public init(toolVersion: String, config: StudyConfig, shard: Shard, runs: [IndexedRunResult]) {
+    public init(toolVersion: String, config: StudyConfig, shard: Shard, runs: [IndexedRunResult], timing: ShardTiming? = nil) {
         self.toolVersion = toolVersion
         self.config = config
         self.shard = shard
         self.runs = runs
+        self.timing = timing
     }
 
     /// The file name of shard K of N: "results.part-K-of-N.json".

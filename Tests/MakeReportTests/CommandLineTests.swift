@@ -206,6 +206,10 @@ struct CommandLineTests {
                 == Data(contentsOf: single.appendingPathComponent("figures/\(figure)")))
         }
         #expect(FileManager.default.fileExists(atPath: merged.appendingPathComponent("report.md").path))
+        let performance = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: merged.appendingPathComponent("performance.json"))) as? [String: Any]
+        #expect((performance?["runs"] as? [Any])?.count == 16 && performance?["threads"] as? Int == 3)
+        #expect(try run(["validate", merged.path]).standardError.contains("performance.json") == false)
 
         let missing = try run(["merge", partFiles[0], partFiles[2], "--output", merged.path])
         #expect(missing.status == 1 && missing.standardError.contains("missing shard 2/3"))
