@@ -67,28 +67,6 @@ func writeOutputs(_ results: StudyResults, output: OutputOptions, into folderPat
     return reportNames
 }
 
-/// Writes performance.json: wall time, training time, runs per second and every run's time.
-func writePerformance(_ runs: StudyRuns, config: StudyConfig, threads: Int, wallSeconds: Double,
-                      trainingSeconds: Double, into folderPath: String) throws -> PerformanceRecord {
-    let specs = config.runSpecs
-    let performance = PerformanceRecord(
-        toolVersion: toolVersion, threads: threads, wallSeconds: wallSeconds, trainingSeconds: trainingSeconds,
-        runsPerSecond: Double(runs.results.count) / max(trainingSeconds, 1e-9),
-        runs: zip(runs.indices, runs.runSeconds).map { index, seconds in
-            .init(fraction: specs[index].fraction, width: specs[index].width, seed: specs[index].seed, seconds: seconds)
-        })
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-    try OutputFolder(path: folderPath).write(try encoder.encode(performance), to: "performance.json")
-    return performance
-}
-
-/// Seconds elapsed since `start`.
-func seconds(since start: ContinuousClock.Instant) -> Double {
-    let elapsed = ContinuousClock.now - start
-    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-}
-
 /// Writes a line to standard error.
 func printError(_ line: String) {
     FileHandle.standardError.write(Data((line + "\n").utf8))

@@ -138,14 +138,14 @@ func trainingFLOPs(_ config: StudyConfig) -> Double {
 private func timed(_ body: () -> Void) -> Double {
     let start = ContinuousClock.now
     body()
-    return seconds(since: start)
+    return secondsElapsed(since: start)
 }
 
 /// Wall seconds of a throwing `body`.
 private func timedThrowing(_ body: () throws -> Void) throws -> Double {
     let start = ContinuousClock.now
     try body()
-    return seconds(since: start)
+    return secondsElapsed(since: start)
 }
 
 private func median(_ values: [Double]) -> Double {

@@ -39,9 +39,9 @@ struct MergeCommand: ParsableCommand {
         let merged = try mergePartialResults(loaded)
         let results = StudyResults(config: merged.config, runs: merged.runs, toolVersion: merged.toolVersion)
         let reports = try writeOutputs(results, output: output, into: output.output)
-        let timings = loaded.compactMap(\.results.timing)
-        if timings.count == loaded.count {
-            try writeMergedPerformance(loaded.map(\.results), config: merged.config)
+        let timed = loaded.compactMap { part in part.results.timing.map { (part.results.runs, $0) } }
+        if timed.count == loaded.count {
+            try mergedPerformance(timed, config: merged.config).write(into: output.output)
         }
         let folder = URL(fileURLWithPath: output.output).standardizedFileURL.path
         print("Merged \(parts.count) part\(parts.count == 1 ? "" : "s") (\(results.runs.count) runs):")
@@ -49,21 +49,14 @@ struct MergeCommand: ParsableCommand {
         print("Wrote results.json, \(reports.joined(separator: ", ")) and figures/ in \(folder)")
     }
 
-    /// performance.json of the whole sharded sweep: threads summed over shards, wall time that of
+    /// The performance of the whole sharded sweep: threads summed over shards, wall time that of
     /// the slowest shard (they ran side by side), every run's time in run order.
-    private func writeMergedPerformance(_ parts: [PartialStudyResults], config: StudyConfig) throws {
-        var seconds = [Double](repeating: 0, count: config.runSpecs.count)
-        for part in parts {
-            for (run, time) in zip(part.runs, part.timing!.runSeconds) { seconds[run.index] = time }
-        }
-        let wall = parts.map { $0.timing!.wallSeconds }.max() ?? 0
-        let specs = config.runSpecs
-        let performance = PerformanceRecord(
-            toolVersion: toolVersion, threads: parts.reduce(0) { $0 + $1.timing!.threads }, wallSeconds: wall,
-            trainingSeconds: wall, runsPerSecond: Double(specs.count) / max(wall, 1e-9),
-            runs: zip(specs, seconds).map { .init(fraction: $0.fraction, width: $0.width, seed: $0.seed, seconds: $1) })
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try OutputFolder(path: output.output).write(try encoder.encode(performance), to: "performance.json")
+    private func mergedPerformance(_ parts: [(runs: [IndexedRunResult], timing: ShardTiming)], config: StudyConfig)
+        -> PerformanceRecord {
+        let runSeconds = parts.flatMap { part in zip(part.runs.map(\.index), part.timing.runSeconds) }
+            .sorted { $0.0 < $1.0 }
+        let wall = parts.map(\.timing.wallSeconds).max() ?? 0
+        return PerformanceRecord(config: config, threads: parts.reduce(0) { $0 + $1.timing.threads },
+                                 wallSeconds: wall, trainingSeconds: wall, runSeconds: runSeconds)
     }
 }

@@ -1,3 +1,10 @@
+import Foundation
+import PoisoningAnalysis
+import PoisoningEngine
+
+/// The tool version, named apart from `PerformanceRecord.toolVersion`, which shadows it inside the type.
+private let currentToolVersion = toolVersion
+
 /// `performance.json`: how long the study took. Kept apart from `results.json`, which holds no
 /// timings and so stays byte-identical across reruns.
 struct PerformanceRecord: Codable {
@@ -22,4 +29,24 @@ struct PerformanceRecord: Codable {
     let runsPerSecond: Double
     /// Every run's wall time, in run order.
     let runs: [RunTime]
+
+    /// The record of `runSeconds` (run index in `config.runSpecs`, seconds), in the order given;
+    /// runs per second counts them against `trainingSeconds`.
+    init(config: StudyConfig, threads: Int, wallSeconds: Double, trainingSeconds: Double,
+         runSeconds: [(index: Int, seconds: Double)]) {
+        let specs = config.runSpecs
+        self.toolVersion = currentToolVersion
+        self.threads = threads
+        self.wallSeconds = wallSeconds
+        self.trainingSeconds = trainingSeconds
+        runsPerSecond = Double(runSeconds.count) / max(trainingSeconds, 1e-9)
+        runs = runSeconds.map { index, seconds in
+            RunTime(fraction: specs[index].fraction, width: specs[index].width, seed: specs[index].seed, seconds: seconds)
+        }
+    }
+
+    /// Writes performance.json into `folderPath`, atomically.
+    func write(into folderPath: String) throws {
+        try OutputFolder(path: folderPath).write(try sortedJSON(self), to: "performance.json")
+    }
 }

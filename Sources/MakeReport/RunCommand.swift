@@ -29,7 +29,7 @@ struct RunCommand: ParsableCommand {
         let config = study.config
         let showProgress = !runtime.quiet && isatty(STDERR_FILENO) == 1
         let runs = runSweep(config, runtime: runtime, shard: shard?.shard ?? .whole, showProgress: showProgress)
-        let trainingSeconds = seconds(since: started)
+        let trainingSeconds = secondsElapsed(since: started)
         let folder = URL(fileURLWithPath: output.output).standardizedFileURL.path
 
         if let shard = shard?.shard {
@@ -46,9 +46,10 @@ struct RunCommand: ParsableCommand {
 
         let results = StudyResults(config: config, runs: runs.results, toolVersion: toolVersion)
         let reports = try writeOutputs(results, output: output, into: output.output)
-        let performance = try writePerformance(runs, config: config, threads: runtime.threadCount,
-                                               wallSeconds: seconds(since: started), trainingSeconds: trainingSeconds,
-                                               into: output.output)
+        let performance = PerformanceRecord(config: config, threads: runtime.threadCount,
+                                            wallSeconds: secondsElapsed(since: started), trainingSeconds: trainingSeconds,
+                                            runSeconds: Array(zip(runs.indices, runs.runSeconds)))
+        try performance.write(into: output.output)
         print("Key findings (\(results.runs.count) runs, \(String(format: "%.2f", performance.wallSeconds)) s):")
         for statement in results.findings.statements { print("  - \(statement)") }
         let formats = output.figureFormats.map(\.rawValue).joined(separator: ", ")

@@ -183,8 +183,9 @@ extension Chart {
         let tickLabelHeight = canvas.lineHeight(size: Style.tickSize)
         let xLabelHeight = canvas.lineHeight(size: Style.labelSize)
         var bottomReserve = Style.tickLength + 3 + tickLabelHeight + 5 + xLabelHeight + Style.margin
-        let legendRows = legendLayout(canvas: canvas, availableWidth: width - 2 * Style.margin)
+        // Below a row of panels the legend takes as many columns as fit; a single panel's is one column.
         let legendBelow = panels.count > 1 && !legend.isEmpty
+        let legendRows = legendLayout(canvas: canvas, availableWidth: legendBelow ? width - 2 * Style.margin : nil)
         if legendBelow { bottomReserve += legendRows.height + 8 }
 
         // Horizontal layout: y label, y tick labels, panels.
@@ -198,13 +199,12 @@ extension Chart {
         // A single panel's legend goes inside, in a corner free of data; else outside on the right.
         var legendBox: Rect?
         if panels.count == 1 && !legend.isEmpty {
-            let size = legendRows.columnSize
             let area = Rect(x: left, y: top, width: right - left, height: plotHeight)
             let transform = Transform(area: area, xRange: xRange, yRange: yRange)
-            legendBox = insideLegendBox(size: size, transform: transform)
+            legendBox = insideLegendBox(width: legendRows.width, height: legendRows.height, transform: transform)
             if legendBox == nil {
-                right -= size.x + 10
-                legendBox = Rect(x: right + 10, y: top, width: size.x, height: size.y)
+                right -= legendRows.width + 10
+                legendBox = Rect(x: right + 10, y: top, width: legendRows.width, height: legendRows.height)
             }
         }
 
@@ -228,13 +228,10 @@ extension Chart {
                         anchor: .top, degrees: 90)
 
         if legendBelow {
-            let box = Rect(x: (width - legendRows.width) / 2, y: xLabelY + xLabelHeight + 8,
-                           width: legendRows.width, height: legendRows.height)
-            drawLegend(canvas: canvas, box: box, rows: legendRows)
-            legendBox = box
-        } else if let box = legendBox {
-            drawLegend(canvas: canvas, box: box, rows: legendLayout(canvas: canvas, availableWidth: 0))
+            legendBox = Rect(x: (width - legendRows.width) / 2, y: xLabelY + xLabelHeight + 8,
+                             width: legendRows.width, height: legendRows.height)
         }
+        if let box = legendBox { drawLegend(canvas: canvas, box: box, rows: legendRows) }
         return RenderedChart(canvas: canvas, transforms: transforms, titleBox: titleBox, legendBox: legendBox,
                              tickLabelBoxes: tickBoxes)
     }
@@ -322,31 +319,26 @@ extension Chart {
 
     // MARK: Legend
 
-    /// Legend rows: a single column (inside a panel or on the right) or, below a row of panels,
-    /// as many columns as fit in `availableWidth`.
+    /// Legend entries laid out in rows of `columns` entries each.
     struct LegendRows {
         let entryWidths: [Double]
+        let lineHeight: Double
         let rowHeight: Double
         let columns: Int
         var rows: Int { (entryWidths.count + columns - 1) / max(columns, 1) }
         var columnWidth: Double { entryWidths.max() ?? 0 }
         var width: Double { Double(columns) * columnWidth + 2 * Style.legendPadding }
         var height: Double { Double(rows) * rowHeight + 2 * Style.legendPadding - (rowHeight - lineHeight) }
-        let lineHeight: Double
-        /// Size of the single-column layout.
-        var columnSize: Point {
-            Point(columnWidth + 2 * Style.legendPadding,
-                  Double(entryWidths.count) * rowHeight + 2 * Style.legendPadding - (rowHeight - lineHeight))
-        }
     }
 
-    private func legendLayout(canvas: Canvas, availableWidth: Double) -> LegendRows {
+    /// One column when `availableWidth` is nil, else as many columns as fit in it.
+    private func legendLayout(canvas: Canvas, availableWidth: Double?) -> LegendRows {
         let widths = legend.map { Style.legendSample + 6 + canvas.font.width(of: $0.label, size: Style.legendSize) + 14 }
-        let columnWidth = widths.max() ?? 0
-        let columns = max(1, min(legend.count, Int((availableWidth - 2 * Style.legendPadding) / max(columnWidth, 1))))
+        let columns = availableWidth.map { available in
+            max(1, min(legend.count, Int((available - 2 * Style.legendPadding) / max(widths.max() ?? 0, 1))))
+        } ?? 1
         let lineHeight = canvas.lineHeight(size: Style.legendSize)
-        return LegendRows(entryWidths: widths, rowHeight: lineHeight * 1.45,
-                          columns: availableWidth > 0 ? columns : 1, lineHeight: lineHeight)
+        return LegendRows(entryWidths: widths, lineHeight: lineHeight, rowHeight: lineHeight * 1.45, columns: columns)
     }
 
     private func drawLegend(canvas: Canvas, box: Rect, rows: LegendRows) {
@@ -370,13 +362,13 @@ extension Chart {
 
     /// The first inside corner (upper right, upper left, lower left, lower right) whose box covers no
     /// data (markers, error bars, lines); corners that also avoid reference lines are preferred.
-    private func insideLegendBox(size: Point, transform: Transform) -> Rect? {
+    private func insideLegendBox(width: Double, height: Double, transform: Transform) -> Rect? {
         let area = transform.area, inset = 6.0
         let corners = [
-            Rect(x: area.maxX - inset - size.x, y: area.y + inset, width: size.x, height: size.y),
-            Rect(x: area.x + inset, y: area.y + inset, width: size.x, height: size.y),
-            Rect(x: area.x + inset, y: area.maxY - inset - size.y, width: size.x, height: size.y),
-            Rect(x: area.maxX - inset - size.x, y: area.maxY - inset - size.y, width: size.x, height: size.y),
+            Rect(x: area.maxX - inset - width, y: area.y + inset, width: width, height: height),
+            Rect(x: area.x + inset, y: area.y + inset, width: width, height: height),
+            Rect(x: area.x + inset, y: area.maxY - inset - height, width: width, height: height),
+            Rect(x: area.maxX - inset - width, y: area.maxY - inset - height, width: width, height: height),
         ].filter { $0.x >= area.x && $0.y >= area.y }
         let data = dataObstacles(transform: transform)
         let references = referenceObstacles(transform: transform)

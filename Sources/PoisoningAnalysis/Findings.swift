@@ -30,7 +30,9 @@ public struct Findings: Sendable, Codable, Equatable {
     public let sharpTransition: Bool?
     /// True when the threshold does not increase with width; nil when it cannot be decided.
     public let largerModelsMoreSensitive: Bool?
-    /// One sentence per finding, each following the numbers above.
+    /// One sentence per finding, each following the numbers above, always in this order: clean
+    /// accuracy, sharpness of the transition, thresholds, sensitivity across widths, fit quality,
+    /// generalization gap at the largest fraction.
     public let statements: [String]
 }
 
@@ -52,7 +54,7 @@ public func findings(fits: [WidthFit], points: [AggregatePoint], fractions: [Dou
     var statements = [String]()
     let chance = fits.first?.chanceAccuracy ?? 0
     statements.append("Clean test accuracy is " + list(perWidth) { optional($0.cleanAccuracy, decimals: 3) }
-        + "; chance is \(String(format: "%.3f", chance)).")
+        + "; chance is \(fixed(chance, decimals: 3)).")
     switch sharp {
     case true?:
         let sharpOnes = perWidth.filter { ($0.steepness ?? 0) > sharpSteepness }
@@ -66,7 +68,7 @@ public func findings(fits: [WidthFit], points: [AggregatePoint], fractions: [Dou
         statements.append("Whether the transition is sharp cannot be said: no width could be fitted.")
     }
     statements.append("Critical thresholds (accuracy halfway between clean and chance): "
-        + list(perWidth) { thresholdText($0) } + ".")
+        + list(perWidth) { describeThreshold($0.threshold, status: $0.thresholdStatus) } + ".")
     statements.append(sensitivityStatement)
     statements.append("Fit quality: " + list(perWidth) { "R² = " + optional($0.rSquared, decimals: 3) } + ".")
     statements.append("At the largest fraction (\(percent(largest))) the generalization gap is "
@@ -108,29 +110,12 @@ private func thresholdKeyText(_ key: Double) -> String {
     key == .infinity ? "not reached" : key == -.infinity ? "below the start" : percent(key)
 }
 
-private func thresholdText(_ finding: WidthFinding) -> String {
-    switch finding.thresholdStatus {
-    case .withinRange: percent(finding.threshold!)
-    case .extrapolated: percent(finding.threshold!) + " (extrapolated)"
-    case .notReached: "not reached"
-    case .noFit: "no fit"
-    }
-}
-
 /// "a (width 32), b (width 64) and c (width 128)".
 private func list(_ findings: [WidthFinding], _ text: (WidthFinding) -> String) -> String {
     listing(findings.map { "\(text($0)) (width \($0.width))" })
 }
 
-/// Items joined as an English list: "a, b and c".
-public func listing(_ items: [String]) -> String {
-    guard items.count > 1 else { return items.first ?? "none" }
-    return items.dropLast().joined(separator: ", ") + " and " + items.last!
-}
-
+/// A value with fixed decimals, or "n/a".
 private func optional(_ value: Double?, decimals: Int) -> String {
-    value.map { String(format: "%.\(decimals)f", $0) } ?? "n/a"
+    value.map { fixed($0, decimals: decimals) } ?? "n/a"
 }
-
-/// A fraction as a percentage with one decimal, e.g. 0.434 -> "43.4%".
-public func percent(_ fraction: Double) -> String { String(format: "%.1f%%", fraction * 100) }

@@ -60,11 +60,7 @@ public struct PartialStudyResults: Sendable, Codable, Equatable {
     public static func fileName(for shard: Shard) -> String { "results.part-\(shard.index)-of-\(shard.count).json" }
 
     /// Pretty-printed JSON with sorted keys.
-    public func jsonData() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return try encoder.encode(self)
-    }
+    public func jsonData() throws -> Data { try sortedJSON(self) }
 }
 
 /// Why partial results cannot be merged.

@@ -28,11 +28,7 @@ public struct StudyResults: Sendable, Codable, Equatable {
     }
 
     /// Pretty-printed JSON with sorted keys: the bytes of `results.json`.
-    public func jsonData() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return try encoder.encode(self)
-    }
+    public func jsonData() throws -> Data { try sortedJSON(self) }
 
     /// The reference study's validation: every check that fails, as a sentence; empty when all pass.
     public func validationFailures() -> [String] {

@@ -32,17 +32,15 @@ public func criticalThreshold(of curve: SigmoidParameters, target: Double,
     let ceiling = curve.amplitude + curve.floor
     if target <= curve.floor {
         return CriticalThreshold(target: target, fraction: nil, status: .notReached,
-                                 reason: "the fitted curve levels off at \(format(curve.floor)), "
-                                     + "never falling to the target \(format(target))")
+                                 reason: "the fitted curve levels off at \(fixed(curve.floor, decimals: 3)), "
+                                     + "never falling to the target \(fixed(target, decimals: 3))")
     }
     if target >= ceiling {
         return CriticalThreshold(target: target, fraction: nil, status: .notReached,
-                                 reason: "the fitted curve starts at \(format(ceiling)), "
-                                     + "already at or below the target \(format(target))")
+                                 reason: "the fitted curve starts at \(fixed(ceiling, decimals: 3)), "
+                                     + "already at or below the target \(fixed(target, decimals: 3))")
     }
     let fraction = curve.midpoint + log(curve.amplitude / (target - curve.floor) - 1) / curve.steepness
     return CriticalThreshold(target: target, fraction: fraction,
                              status: swept.contains(fraction) ? .withinRange : .extrapolated, reason: nil)
 }
-
-private func format(_ value: Double) -> String { String(format: "%.3f", value) }

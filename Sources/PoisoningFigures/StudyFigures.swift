@@ -39,7 +39,6 @@ func curve(_ results: StudyResults, width: Int, _ metric: (AggregatePoint) -> Me
 }
 
 let fractionAxis = Axis(label: "Poison fraction (training labels flipped)", format: .percent)
-let chanceColor = Color.reference
 
 /// Figure 1: clean test accuracy (mean ± std over seeds) per width, the fitted sigmoid dashed,
 /// a dotted vertical line at each critical threshold, and chance accuracy.
@@ -66,12 +65,12 @@ func accuracyFigure(_ results: StudyResults) -> StudyFigure {
                                   line: fit.parameters == nil ? nil : .dashed, marker: marker))
     }
     let chance = results.fits.first?.chanceAccuracy ?? 1 / Double(results.config.data.classes)
-    lines.append(ReferenceLine(.horizontal, at: chance, color: chanceColor, style: .dashDot))
+    lines.append(ReferenceLine(.horizontal, at: chance, color: Color.reference, style: .dashDot))
     if results.fits.contains(where: { $0.threshold.fraction != nil }) {
         let label = results.fits.count == 1 ? "critical threshold" : "critical threshold of each width"
-        legend.append(LegendEntry(label: label, color: chanceColor, line: .dotted))
+        legend.append(LegendEntry(label: label, color: Color.reference, line: .dotted))
     }
-    legend.append(LegendEntry(label: String(format: "chance (%.2f)", chance), color: chanceColor, line: .dashDot))
+    legend.append(LegendEntry(label: String(format: "chance (%.2f)", chance), color: Color.reference, line: .dashDot))
     return StudyFigure(name: "accuracy_vs_poison", chart: Chart(
         title: "Clean test accuracy vs. poison fraction", x: fractionAxis,
         y: Axis(label: "Clean test accuracy", range: 0...1),
@@ -92,7 +91,7 @@ func gapFigure(_ results: StudyResults) -> StudyFigure {
     return StudyFigure(name: "generalization_gap", chart: Chart(
         title: "Generalization gap vs. poison fraction", x: fractionAxis,
         y: Axis(label: "Train (poisoned labels) − clean test accuracy"),
-        panels: [Panel(series: series, referenceLines: [ReferenceLine(.horizontal, at: 0, color: chanceColor, style: .solid, width: 0.8)])],
+        panels: [Panel(series: series, referenceLines: [ReferenceLine(.horizontal, at: 0, color: Color.reference, style: .solid, width: 0.8)])],
         legend: legend, width: 7 * 72, height: 4.8 * 72))
 }
 
@@ -111,12 +110,12 @@ func trainVersusTestFigure(_ results: StudyResults) -> StudyFigure {
             let points = curve(results, width: width, metric.value)
             return Series(label: metric.label, points: points.map { Point($0.x, $0.mean) }, errors: points.map(\.std),
                           color: colors[index], line: metric.line, marker: metric.marker, markerSize: 5.5)
-        }, referenceLines: [ReferenceLine(.horizontal, at: chance, color: chanceColor, style: .dashDot)])
+        }, referenceLines: [ReferenceLine(.horizontal, at: chance, color: Color.reference, style: .dashDot)])
     }
     var legend = metrics.enumerated().map { index, metric in
         LegendEntry(label: metric.label, color: colors[index], line: metric.line, marker: metric.marker)
     }
-    legend.append(LegendEntry(label: String(format: "chance (%.2f)", chance), color: chanceColor, line: .dashDot))
+    legend.append(LegendEntry(label: String(format: "chance (%.2f)", chance), color: Color.reference, line: .dashDot))
     let width = max(7 * 72, 72 * (0.9 + 2.5 * Double(panels.count)))
     return StudyFigure(name: "train_vs_test", chart: Chart(
         title: "Train vs. test accuracy under label-flip poisoning", x: fractionAxis,

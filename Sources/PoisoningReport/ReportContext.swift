@@ -29,9 +29,9 @@ public func reportContext(for results: StudyResults, format: ReportFormat, setti
         ("Samples (train + test)", "\(config.data.samples)"),
         ("Features", "\(config.data.features)"),
         ("Classes", "\(config.data.classes)"),
-        ("Cluster standard deviation", decimal(config.data.clusterStd, 2)),
-        ("Center scale", decimal(config.data.centerScale, 2)),
-        ("Training fraction", decimal(config.data.trainFraction, 2) + " (\(config.data.trainCount) training samples)"),
+        ("Cluster standard deviation", fixed(config.data.clusterStd, decimals: 2)),
+        ("Center scale", fixed(config.data.centerScale, decimals: 2)),
+        ("Training fraction", fixed(config.data.trainFraction, decimals: 2) + " (\(config.data.trainCount) training samples)"),
         ("Data seed", "\(config.data.seed)"),
         ("Attack", config.attack.rawValue),
         ("Poison fractions", fractions.map(percent).joined(separator: ", ")),
@@ -47,13 +47,13 @@ public func reportContext(for results: StudyResults, format: ReportFormat, setti
         let parameters = fit.parameters
         return [
             "width": "\(fit.width)",
-            "cleanAccuracy": escape(fit.cleanAccuracy.map { decimal($0, 3) } ?? "n/a"),
-            "L": parameters.map { decimal($0.amplitude, 3) } ?? "n/a",
-            "k": parameters.map { decimal($0.steepness, 2) } ?? "n/a",
-            "x0": parameters.map { decimal($0.midpoint, 3) } ?? "n/a",
-            "b": parameters.map { decimal($0.floor, 3) } ?? "n/a",
-            "rSquared": fit.rSquared.map { decimal($0, 3) } ?? "n/a",
-            "threshold": escape(thresholdText(fit.threshold)),
+            "cleanAccuracy": escape(fit.cleanAccuracy.map { fixed($0, decimals: 3) } ?? "n/a"),
+            "L": parameters.map { fixed($0.amplitude, decimals: 3) } ?? "n/a",
+            "k": parameters.map { fixed($0.steepness, decimals: 2) } ?? "n/a",
+            "x0": parameters.map { fixed($0.midpoint, decimals: 3) } ?? "n/a",
+            "b": parameters.map { fixed($0.floor, decimals: 3) } ?? "n/a",
+            "rSquared": fit.rSquared.map { fixed($0, decimals: 3) } ?? "n/a",
+            "threshold": escape(describeThreshold(fit.threshold.fraction, status: fit.threshold.status)),
             "thresholdStatus": fit.threshold.status.rawValue,
             "thresholdNote": escape(fit.threshold.reason ?? ""),
             "hasFit": parameters != nil,
@@ -65,7 +65,7 @@ public func reportContext(for results: StudyResults, format: ReportFormat, setti
         fractions.map { fraction in
             let cells: [[String: Any]] = widths.map { width in
                 let stats = results.points.first { $0.fraction == fraction && $0.width == width }.flatMap(metric)
-                return ["value": escape(stats.map { "\(decimal($0.mean, 3)) ± \(decimal($0.std, 3))" } ?? "n/a")]
+                return ["value": escape(stats.map { "\(fixed($0.mean, decimals: 3)) ± \(fixed($0.std, decimals: 3))" } ?? "n/a")]
             }
             return ["fraction": escape(percent(fraction)), "cells": cells]
         }
@@ -89,7 +89,7 @@ public func reportContext(for results: StudyResults, format: ReportFormat, setti
         "fractionList": escape(fractions.map(percent).joined(separator: ", ")),
         "seedList": config.seeds.map(String.init).joined(separator: ", "),
         "dataSeed": "\(config.data.seed)",
-        "chanceAccuracy": decimal(chance, 3),
+        "chanceAccuracy": fixed(chance, decimals: 3),
         "largestFraction": escape(percent(fractions.last ?? 0)),
         "parameters": parameters.map { ["name": escape($0.0), "value": escape($0.1)] },
         "fits": fits,
@@ -108,7 +108,8 @@ public func reportContext(for results: StudyResults, format: ReportFormat, setti
     ]
 }
 
-/// An abstract-style paragraph: the set-up, then the findings on clean accuracy, thresholds and sensitivity.
+/// An abstract-style paragraph: the set-up, then the findings on clean accuracy, thresholds,
+/// sensitivity and sharpness (indices into `Findings.statements`, whose order is fixed).
 func summary(_ results: StudyResults) -> String {
     let config = results.config
     let fractions = config.fractions.sorted()
@@ -121,13 +122,3 @@ func summary(_ results: StudyResults) -> String {
         .joined(separator: " ")
 }
 
-func thresholdText(_ threshold: CriticalThreshold) -> String {
-    switch threshold.status {
-    case .withinRange: percent(threshold.fraction!)
-    case .extrapolated: percent(threshold.fraction!) + " (extrapolated)"
-    case .notReached: "not reached"
-    case .noFit: "no fit"
-    }
-}
-
-func decimal(_ value: Double, _ places: Int) -> String { String(format: "%.\(places)f", value) }

@@ -149,20 +149,9 @@ final class MLPWorkspace {
 
         // Layer 1: dW1ᵀ[i, j] and db1[j] summed over rows.
         sumOverRows(into: gW1, outputs: d, weights: inputs, rows: hiddenGradient, count: rows)
-        // db1[j] = Σ_r da[r, j]: row by row into the gradient, eight units at a time (each a sum in ascending r).
+        // db1[j] = Σ_r da[r, j], row by row into the gradient (each a sum in ascending r; 1 · x = x exactly).
         gB1.update(from: hiddenGradient, count: hSize)
-        for r in 1..<rows {
-            let da = hiddenGradient + r * hSize
-            var j = 0
-            while j + 8 <= hSize {
-                store8(gB1 + j, load8(gB1 + j) + load8(da + j))
-                j += 8
-            }
-            while j < hSize {
-                gB1[j] += da[j]
-                j += 1
-            }
-        }
+        for r in 1..<rows { addScaled(gB1, 1, hiddenGradient + r * hSize, count: hSize) }
         return lossSum
     }
 

@@ -61,12 +61,17 @@ public func runStudy(_ config: StudyConfig, threads: Int, shard: Shard = .whole,
     let timed = parallelMap(count: indices.count, threads: threads) { position in
         let start = ContinuousClock.now
         let result = executeRun(specs[indices[position]], config: config, split: split)
-        let elapsed = ContinuousClock.now - start
-        return (result, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+        return (result, secondsElapsed(since: start))
     } onEach: { completed, value in
         progress?(RunProgress(completed: completed, total: indices.count, result: value.0, seconds: value.1))
     }
     return StudyRuns(indices: indices, results: timed.map(\.0), runSeconds: timed.map(\.1))
+}
+
+/// Wall seconds since `start`.
+public func secondsElapsed(since start: ContinuousClock.Instant) -> Double {
+    let elapsed = ContinuousClock.now - start
+    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
 }
 
 /// `(0..<count).map(body)` on `threads` workers that take indices in turn; element i of the

@@ -1,0 +1,32 @@
+import Foundation
+
+/// How numbers, lists and documents are written, once for every output (findings, reports, JSON).
+
+/// A number with fixed decimals, e.g. fixed(0.8933, decimals: 3) -> "0.893".
+public func fixed(_ value: Double, decimals: Int) -> String { String(format: "%.\(decimals)f", value) }
+
+/// A fraction as a percentage with one decimal, e.g. 0.434 -> "43.4%".
+public func percent(_ fraction: Double) -> String { String(format: "%.1f%%", fraction * 100) }
+
+/// Items joined as an English list: "a, b and c".
+public func listing(_ items: [String]) -> String {
+    guard items.count > 1 else { return items.first ?? "none" }
+    return items.dropLast().joined(separator: ", ") + " and " + items.last!
+}
+
+/// A critical threshold in words: "40.0%", "52.3% (extrapolated)", "not reached" or "no fit".
+public func describeThreshold(_ fraction: Double?, status: ThresholdStatus) -> String {
+    switch status {
+    case .withinRange: percent(fraction!)
+    case .extrapolated: percent(fraction!) + " (extrapolated)"
+    case .notReached: "not reached"
+    case .noFit: "no fit"
+    }
+}
+
+/// Pretty-printed JSON with sorted keys and unescaped slashes: the same bytes for the same value.
+public func sortedJSON<Value: Encodable>(_ value: Value) throws -> Data {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    return try encoder.encode(value)
+}
