@@ -7,18 +7,18 @@ import Plotting
 
 /// Runs the runs of `shard` of the study, printing progress to stderr when `showProgress` and
 /// warnings about diverged runs.
-func runSweep(_ config: StudyConfig, runtime: RuntimeOptions, shard: Shard = .whole, showProgress: Bool) -> StudyRuns {
+func runSweep(_ study: Study, runtime: RuntimeOptions, shard: Shard = .whole, showProgress: Bool) -> StudyRuns {
     let threadCount = runtime.threadCount
-    let total = shard.runIndices(total: config.runSpecs.count).count
+    let total = shard.runIndices(total: study.runSpecs.count).count
     if showProgress {
         printError("Running \(total) runs on \(threadCount) thread\(threadCount == 1 ? "" : "s")…")
     }
-    let runs = runStudy(config, threads: threadCount, shard: shard) { progress in
+    let runs = runStudy(study, threads: threadCount, shard: shard) { progress in
         guard showProgress else { return }
         let run = progress.result
-        let accuracy = run.metrics.map { String(format: "test acc %.3f", $0.testAccuracy) } ?? "diverged"
-        let line = String(format: "[%3d/%d] width %d, fraction %.2f, seed %llu: %@ (%.2f s)",
-                          progress.completed, progress.total, run.width, run.fraction, run.seed, accuracy,
+        let accuracy = run.metrics.map { String(format: "test acc %.3f", $0[MetricKey.testAccuracy] ?? .nan) } ?? "diverged"
+        let line = String(format: "[%3d/%d] %@, fraction %.2f, seed %llu: %@ (%.2f s)",
+                          progress.completed, progress.total, study.series[run.series].label, run.fraction, run.seed, accuracy,
                           progress.seconds)
         FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8))
         if progress.completed == progress.total { FileHandle.standardError.write(Data("\n".utf8)) }

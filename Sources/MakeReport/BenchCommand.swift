@@ -50,7 +50,7 @@ struct BenchCommand: ParsableCommand {
         emit()
         emit("| Measurement | Runs | Wall (s) | Runs/s | GFLOP/s | % of peak | Peak memory (MiB) |")
         emit("|---|---:|---:|---:|---:|---:|---:|")
-        let reference = StudyConfig()
+        let reference = try Study(StudyConfig())
         let engine = median((0..<repetitions).map { _ in timed { _ = runStudy(reference, threads: threads) } })
         emit(row("Default study, engine only, in process (median of \(repetitions))", reference, seconds: engine, peak: peak,
                  memory: peakMemoryMiB()))
@@ -77,7 +77,8 @@ struct BenchCommand: ParsableCommand {
                  reference, seconds: whole, peak: peak, memory: childMemory))
 
         if largeSeeds > 0 {
-            let large = StudyConfig(widths: [32, 64, 128, 256, 512, 1024], seeds: (1...UInt64(largeSeeds)).map { $0 })
+            let large = try Study(StudyConfig(models: [32, 64, 128, 256, 512, 1024].map(StudyConfig.mlp),
+                                              seeds: (1...UInt64(largeSeeds)).map { $0 }))
             let seconds = timed { _ = runStudy(large, threads: threads) }
             emit(row("Larger sweep, engine only: widths 32-1024, 9 fractions, \(largeSeeds) seeds", large, seconds: seconds,
                      peak: peak, memory: peakMemoryMiB()))
@@ -91,10 +92,11 @@ struct BenchCommand: ParsableCommand {
         let widths = [32, 64, 128, 256, 512, 1024, 2048].map { (width: $0, samples: 500) }
         let sampleCounts = [250, 1000, 2000, 4000].map { (width: 128, samples: $0) }
         for (width, samples) in widths + sampleCounts {
-            let config = StudyConfig(data: GaussianClusters(samples: samples), widths: [width], fractions: [0], seeds: [1])
+            let config = try Study(StudyConfig(data: StudyConfig.component(GaussianClusters.kind, ["samples": .int(samples)]),
+                                               models: [StudyConfig.mlp(width)], fractions: [0], seeds: [1]))
             let seconds = median((0..<repetitions).map { _ in timed { _ = runStudy(config, threads: 1) } })
-            let trainRows = Double(config.data.trainCount), epochs = Double(config.training.epochs)
-            emit(String(format: "| %d | %d | %.3f | %.1f | %.3f |", width, config.data.trainCount, seconds,
+            let trainRows = Double(config.split.train.count), epochs = Double(config.config.training.epochs)
+            emit(String(format: "| %d | %d | %.3f | %.1f | %.3f |", width, config.split.train.count, seconds,
                         trainingFLOPs(config) / seconds / 1e9, seconds / (trainRows * epochs * Double(width)) * 1e9))
         }
 
@@ -104,7 +106,7 @@ struct BenchCommand: ParsableCommand {
         print("\nWrote \(results)")
     }
 
-    private func row(_ name: String, _ config: StudyConfig, seconds: Double, peak: Double, memory: Double) -> String {
+    private func row(_ name: String, _ config: Study, seconds: Double, peak: Double, memory: Double) -> String {
         let gflops = trainingFLOPs(config) / seconds / 1e9
         return String(format: "| %@ | %d | %.3f | %.1f | %.1f | %.1f%% | %.0f |", name, config.runSpecs.count, seconds,
                       Double(config.runSpecs.count) / seconds, gflops, gflops / peak * 100, memory)
@@ -126,12 +128,17 @@ struct BenchCommand: ParsableCommand {
     }
 }
 
-/// Floating-point operations of training every run of `config`: per training sample and epoch,
-/// forward 2(D·H + H·C) and backward 2H·C (dW2) + 2H·C (dh) + 2D·H (dW1) = 4D·H + 6H·C.
-func trainingFLOPs(_ config: StudyConfig) -> Double {
-    let d = Double(config.data.features), c = Double(config.data.classes)
-    let perWidth = config.widths.reduce(0.0) { $0 + 4 * d * Double($1) + 6 * Double($1) * c }
-    return perWidth * Double(config.data.trainCount * config.training.epochs * config.fractions.count * config.seeds.count)
+/// Floating-point operations of training every run of `study`: per training sample and epoch, a
+/// multiply-add (2 FLOPs) per weight in the forward pass and two in the backward pass (dW and dx;
+/// the first layer needs no dx): for one hidden layer 4D·H + 6H·C.
+func trainingFLOPs(_ study: Study) -> Double {
+    let rowsTimesEpochs = Double(study.split.train.count * study.config.training.epochs)
+    return study.runSpecs.reduce(0.0) { total, spec in
+        let shape = study.models[study.series[spec.series].model]
+            .networkShape(inputs: study.split.train.featureCount, classes: study.split.train.classCount)
+        let firstLayer = Double(shape.inputs * (shape.hidden.first ?? shape.classes))
+        return total + (6 * Double(shape.multiplyAddsPerRow) - 2 * firstLayer) * rowsTimesEpochs
+    }
 }
 
 /// Wall seconds of `body`.

@@ -20,7 +20,8 @@ struct CheckCommand: ParsableCommand {
     func run() throws {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("make-report-check-\(getpid())")
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let results = StudyResults(config: study.config, runs: runSweep(study.config, runtime: runtime, showProgress: false).results,
+        let resolved = try study.study()
+        let results = StudyResults(study: resolved, runs: runSweep(resolved, runtime: runtime, showProgress: false).results,
                                    toolVersion: toolVersion)
         let reports = try writeOutputs(results, output: output, into: scratch.path)
         let names = ["results.json"] + reports
@@ -41,7 +42,7 @@ struct CheckCommand: ParsableCommand {
             return
         }
         printError("\(output.output)/ differs from what the code produces in \(differences.count) file(s); "
-            + "rerun `\(reproducingCommand(config: study.config, output: output))` and commit the result:")
+            + "rerun `\(reproducingCommand(config: resolved.config, output: output))` and commit the result:")
         for difference in differences { printError(difference) }
         throw ExitCode.failure
     }

@@ -37,11 +37,12 @@ struct MergeCommand: ParsableCommand {
             }
         }
         let merged = try mergePartialResults(loaded)
-        let results = StudyResults(config: merged.config, runs: merged.runs, toolVersion: merged.toolVersion)
+        let study = try Study(merged.config)
+        let results = StudyResults(study: study, runs: merged.runs, toolVersion: merged.toolVersion)
         let reports = try writeOutputs(results, output: output, into: output.output)
         let timed = loaded.compactMap { part in part.results.timing.map { (part.results.runs, $0) } }
         if timed.count == loaded.count {
-            try mergedPerformance(timed, config: merged.config).write(into: output.output)
+            try mergedPerformance(timed, study: study).write(into: output.output)
         }
         let folder = URL(fileURLWithPath: output.output).standardizedFileURL.path
         print("Merged \(parts.count) part\(parts.count == 1 ? "" : "s") (\(results.runs.count) runs):")
@@ -51,12 +52,12 @@ struct MergeCommand: ParsableCommand {
 
     /// The performance of the whole sharded sweep: threads summed over shards, wall time that of
     /// the slowest shard (they ran side by side), every run's time in run order.
-    private func mergedPerformance(_ parts: [(runs: [IndexedRunResult], timing: ShardTiming)], config: StudyConfig)
+    private func mergedPerformance(_ parts: [(runs: [IndexedRunResult], timing: ShardTiming)], study: Study)
         -> PerformanceRecord {
         let runSeconds = parts.flatMap { part in zip(part.runs.map(\.index), part.timing.runSeconds) }
             .sorted { $0.0 < $1.0 }
         let wall = parts.map(\.timing.wallSeconds).max() ?? 0
-        return PerformanceRecord(config: config, threads: parts.reduce(0) { $0 + $1.timing.threads },
+        return PerformanceRecord(study: study, threads: parts.reduce(0) { $0 + $1.timing.threads },
                                  wallSeconds: wall, trainingSeconds: wall, runSeconds: runSeconds)
     }
 }

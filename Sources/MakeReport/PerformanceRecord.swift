@@ -11,7 +11,7 @@ struct PerformanceRecord: Codable {
     /// The wall time of one run.
     struct RunTime: Codable {
         let fraction: Double
-        let width: Int
+        let series: String
         let seed: UInt64
         let seconds: Double
     }
@@ -32,16 +32,16 @@ struct PerformanceRecord: Codable {
 
     /// The record of `runSeconds` (run index in `config.runSpecs`, seconds), in the order given;
     /// runs per second counts them against `trainingSeconds`.
-    init(config: StudyConfig, threads: Int, wallSeconds: Double, trainingSeconds: Double,
+    init(study: Study, threads: Int, wallSeconds: Double, trainingSeconds: Double,
          runSeconds: [(index: Int, seconds: Double)]) {
-        let specs = config.runSpecs
+        let specs = study.runSpecs
         self.toolVersion = currentToolVersion
         self.threads = threads
         self.wallSeconds = wallSeconds
         self.trainingSeconds = trainingSeconds
         runsPerSecond = Double(runSeconds.count) / max(trainingSeconds, 1e-9)
         runs = runSeconds.map { index, seconds in
-            RunTime(fraction: specs[index].fraction, width: specs[index].width, seed: specs[index].seed, seconds: seconds)
+            RunTime(fraction: specs[index].fraction, series: study.series[specs[index].series].label, seed: specs[index].seed, seconds: seconds)
         }
     }
 

@@ -26,9 +26,10 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let started = ContinuousClock.now
-        let config = study.config
+        let resolved = try study.study()
+        let config = resolved.config
         let showProgress = !runtime.quiet && isatty(STDERR_FILENO) == 1
-        let runs = runSweep(config, runtime: runtime, shard: shard?.shard ?? .whole, showProgress: showProgress)
+        let runs = runSweep(resolved, runtime: runtime, shard: shard?.shard ?? .whole, showProgress: showProgress)
         let trainingSeconds = secondsElapsed(since: started)
         let folder = URL(fileURLWithPath: output.output).standardizedFileURL.path
 
@@ -39,14 +40,14 @@ struct RunCommand: ParsableCommand {
                 timing: ShardTiming(threads: runtime.threadCount, wallSeconds: trainingSeconds, runSeconds: runs.runSeconds))
             let name = PartialStudyResults.fileName(for: shard)
             try OutputFolder(path: output.output).write(try part.jsonData(), to: name)
-            print("Shard \(shard): \(runs.results.count) of \(config.runSpecs.count) runs in "
+            print("Shard \(shard): \(runs.results.count) of \(resolved.runSpecs.count) runs in "
                 + "\(String(format: "%.2f", trainingSeconds)) s; wrote \(folder)/\(name)")
             return
         }
 
-        let results = StudyResults(config: config, runs: runs.results, toolVersion: toolVersion)
+        let results = StudyResults(study: resolved, runs: runs.results, toolVersion: toolVersion)
         let reports = try writeOutputs(results, output: output, into: output.output)
-        let performance = PerformanceRecord(config: config, threads: runtime.threadCount,
+        let performance = PerformanceRecord(study: resolved, threads: runtime.threadCount,
                                             wallSeconds: secondsElapsed(since: started), trainingSeconds: trainingSeconds,
                                             runSeconds: Array(zip(runs.indices, runs.runSeconds)))
         try performance.write(into: output.output)

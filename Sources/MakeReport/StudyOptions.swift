@@ -7,6 +7,7 @@ import ReportTemplates
 
 /// The reference study: the default of every study option.
 private let reference = StudyConfig()
+private let referenceData = GaussianClusters()
 /// Default output folder.
 private let defaultOutput = "output"
 /// Default figure formats.
@@ -14,10 +15,19 @@ private let defaultFigureFormats = ["png"]
 /// Default PNG resolution.
 private let defaultDPI = 150.0
 
+/// The study options and the path in the study document each one sets: the one table that names
+/// the option in errors and writes the command that regenerates a report.
+let studyOptionPaths: [(option: String, path: String)] = [
+    ("--widths", "models"), ("--fractions", "fractions"), ("--seeds", "seeds"), ("--epochs", "training.epochs"),
+    ("--lr", "training.learning-rate"), ("--batch-size", "training.batch-size"), ("--samples", "data.samples"),
+    ("--features", "data.features"), ("--classes", "data.classes"), ("--cluster-std", "data.cluster-std"),
+    ("--center-scale", "data.center-scale"), ("--train-fraction", "data.train-fraction"), ("--data-seed", "data.seed"),
+]
+
 /// The study's parameters, shared by `run` and `check`; every default is the reference study's.
 struct StudyOptions: ParsableArguments {
-    @Option(help: "Hidden widths of the two-layer MLPs, comma-separated.")
-    var widths = CommaList(reference.widths)
+    @Option(help: "Hidden widths of the one-hidden-layer MLPs, comma-separated.")
+    var widths = CommaList([32, 64, 128])
 
     @Option(help: "Poison fractions in [0, 1], comma-separated; round(fraction * training rows) labels are flipped.")
     var fractions = CommaList(reference.fractions)
@@ -35,37 +45,52 @@ struct StudyOptions: ParsableArguments {
     var batchSize = reference.training.batchSize
 
     @Option(help: "Samples in the synthetic data set (train + test).")
-    var samples = reference.data.samples
+    var samples = referenceData.samples
 
     @Option(help: "Features per sample.")
-    var features = reference.data.features
+    var features = referenceData.features
 
     @Option(help: "Classes (one Gaussian cluster each); chance accuracy is 1/classes.")
-    var classes = reference.data.classes
+    var classes = referenceData.classes
 
     @Option(help: "Standard deviation of each cluster around its center.")
-    var clusterStd = reference.data.clusterStd
+    var clusterStd = referenceData.clusterStd
 
     @Option(help: "Scale of the standard-normal class centers.")
-    var centerScale = reference.data.centerScale
+    var centerScale = referenceData.centerScale
 
     @Option(help: "Fraction of the samples used for training; the rest is the clean test set.")
-    var trainFraction = reference.data.trainFraction
+    var trainFraction = referenceData.trainFraction
 
     @Option(help: "Seed of the NumPy-compatible generator that draws the data set and the train/test split.")
-    var dataSeed = reference.data.seed
+    var dataSeed = referenceData.seed
 
     /// The study these options describe.
     var config: StudyConfig {
         StudyConfig(
-            data: GaussianClusters(samples: samples, features: features, classes: classes, clusterStd: clusterStd,
-                                   centerScale: centerScale, trainFraction: trainFraction, seed: dataSeed),
-            widths: widths.values, fractions: fractions.values, seeds: seeds.values,
+            data: StudyConfig.component(GaussianClusters.kind, [
+                "samples": .int(samples), "features": .int(features), "classes": .int(classes),
+                "cluster-std": .double(clusterStd), "center-scale": .double(centerScale),
+                "train-fraction": .double(trainFraction), "seed": .int(Int(dataSeed)),
+            ]),
+            models: widths.values.map(StudyConfig.mlp), fractions: fractions.values, seeds: seeds.values,
             training: TrainingSettings(epochs: epochs, batchSize: batchSize, learningRate: lr))
     }
 
+    /// The study read and checked; a problem names the option at fault.
+    func study() throws -> Study {
+        var locations = SourceLocations()
+        for (option, path) in studyOptionPaths { locations.set(.option(option), for: path) }
+        do {
+            return try Study(document: config.document, locations: locations)
+        } catch let error as SpecificationError {
+            throw ValidationError(error.description)
+        }
+    }
+
     func validate() throws {
-        if let problem = config.problems().first { throw ValidationError(problem.description) }
+        if widths.values.isEmpty { throw ValidationError("--widths: needs at least one width") }
+        _ = try study()
     }
 }
 
@@ -145,34 +170,42 @@ struct RuntimeOptions: ParsableArguments {
 }
 
 /// The command line that reproduces a study's outputs on one machine: "make-report" and every
-/// option whose value differs from its default (threads and quiet never change the outputs).
+/// study option (`studyOptionPaths`) and output option whose value differs from its default
+/// (threads and quiet never change the outputs).
 func reproducingCommand(config: StudyConfig, output: OutputOptions) -> String {
     var words = ["make-report"]
-    func add<Value: Equatable>(_ flag: String, _ value: Value, _ defaultValue: Value, _ text: String) {
-        if value != defaultValue { words += [flag, text.contains(" ") ? "'\(text)'" : text] }
+    func add(_ flag: String, _ text: String) { words += [flag, shellQuoted(text)] }
+    let document = config.document, defaults = reference.document
+    for (option, path) in studyOptionPaths {
+        guard let value = document.value(at: path), value != defaults.value(at: path) else { continue }
+        if option == "--widths" {
+            let widths = config.models.compactMap { $0.entries?.first { $0.key == "hidden" }?.value }
+            add(option, widths.map(commaText).joined(separator: ","))
+        } else {
+            add(option, commaText(value))
+        }
     }
-    func list<Element: CustomStringConvertible>(_ values: [Element]) -> String {
-        values.map(\.description).joined(separator: ",")
-    }
-    let data = config.data, training = config.training
-    add("--widths", config.widths, reference.widths, list(config.widths))
-    add("--fractions", config.fractions, reference.fractions, list(config.fractions))
-    add("--seeds", config.seeds, reference.seeds, list(config.seeds))
-    add("--epochs", training.epochs, reference.training.epochs, "\(training.epochs)")
-    add("--lr", training.learningRate, reference.training.learningRate, "\(training.learningRate)")
-    add("--batch-size", training.batchSize, reference.training.batchSize, "\(training.batchSize)")
-    add("--samples", data.samples, reference.data.samples, "\(data.samples)")
-    add("--features", data.features, reference.data.features, "\(data.features)")
-    add("--classes", data.classes, reference.data.classes, "\(data.classes)")
-    add("--cluster-std", data.clusterStd, reference.data.clusterStd, "\(data.clusterStd)")
-    add("--center-scale", data.centerScale, reference.data.centerScale, "\(data.centerScale)")
-    add("--train-fraction", data.trainFraction, reference.data.trainFraction, "\(data.trainFraction)")
-    add("--data-seed", data.seed, reference.data.seed, "\(data.seed)")
-    add("--output", output.output, defaultOutput, output.output)
-    add("--figure-format", output.figureFormat.values, defaultFigureFormats, list(output.figureFormat.values))
-    add("--dpi", output.dpi, defaultDPI, "\(output.dpi)")
-    add("--template", output.template, nil, output.template ?? "")
-    add("--format", output.format, nil, output.format ?? "")
+    if output.output != defaultOutput { add("--output", output.output) }
+    if output.figureFormat.values != defaultFigureFormats { add("--figure-format", output.figureFormat.values.joined(separator: ",")) }
+    if output.dpi != defaultDPI { add("--dpi", "\(output.dpi)") }
+    if let template = output.template { add("--template", template) }
+    if let format = output.format { add("--format", format) }
     if output.strict { words.append("--strict") }
     return words.joined(separator: " ")
+}
+
+/// A value as a command-line option value: lists comma-separated, numbers as Swift prints them.
+private func commaText(_ value: ParameterValue) -> String {
+    switch value {
+    case .list(let items): items.map(commaText).joined(separator: ",")
+    case .double(let number): "\(number)"
+    case .string(let text): text
+    default: value.description
+    }
+}
+
+/// `text` as one shell word: bare when it holds only safe characters, else in single quotes.
+private func shellQuoted(_ text: String) -> String {
+    let safe = !text.isEmpty && text.allSatisfy { $0.isLetter || $0.isNumber || "-_./,:=+@%".contains($0) }
+    return safe ? text : "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
 }

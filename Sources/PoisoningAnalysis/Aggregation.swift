@@ -17,45 +17,38 @@ public struct MeanStd: Sendable, Codable, Equatable {
     }
 }
 
-/// Every metric of one (fraction, width) cell, summarised over the seeds whose runs finished.
+/// Every metric of one (fraction, series) cell, summarised over the seeds whose runs finished.
 public struct AggregatePoint: Sendable, Codable, Equatable {
     /// Poison fraction.
     public let fraction: Double
-    /// Hidden width.
-    public let width: Int
+    /// Index of the series.
+    public let series: Int
     /// Runs averaged in (seeds that did not diverge).
     public let runCount: Int
     /// Runs left out because their training diverged.
     public let divergedCount: Int
-    /// Realised poisoned fraction of the training labels.
+    /// Realised poisoned fraction of the training rows.
     public let realisedFraction: MeanStd
-    /// Clean test accuracy; nil (with the accuracies below) when every run diverged.
-    public let testAccuracy: MeanStd?
-    /// Accuracy on the poisoned training labels.
-    public let trainAccuracy: MeanStd?
-    /// Accuracy on the true training labels.
-    public let trainCleanAccuracy: MeanStd?
-    /// Train minus test accuracy.
-    public let generalizationGap: MeanStd?
-    /// Final epoch's mean training loss.
-    public let finalLoss: MeanStd?
+    /// Each metric over the runs that have it, by `MetricKey`; empty when every run diverged.
+    public let metrics: [String: MeanStd]
+
+    /// The statistics of one metric, nil when no run of the cell has it.
+    public func metric(_ key: String) -> MeanStd? { metrics[key] }
 }
 
-/// One point per (fraction, width) of the sweep, fraction-major then width in configuration order.
-public func aggregate(_ runs: [RunResult], config: StudyConfig) -> [AggregatePoint] {
-    config.fractions.flatMap { fraction in
-        config.widths.map { width in
-            let cell = runs.filter { $0.fraction == fraction && $0.width == width }
-            let metrics = cell.compactMap(\.metrics)
-            func stats(_ value: (RunMetrics) -> Double) -> MeanStd? {
-                metrics.isEmpty ? nil : MeanStd(of: metrics.map(value))
-            }
-            return AggregatePoint(
-                fraction: fraction, width: width, runCount: metrics.count, divergedCount: cell.count - metrics.count,
-                realisedFraction: MeanStd(of: cell.map(\.realisedFraction)),
-                testAccuracy: stats(\.testAccuracy), trainAccuracy: stats(\.trainAccuracy),
-                trainCleanAccuracy: stats(\.trainCleanAccuracy), generalizationGap: stats(\.generalizationGap),
-                finalLoss: stats(\.finalLoss))
+/// One point per (fraction, series) of the sweep, fraction-major then series in study order.
+public func aggregate(_ runs: [RunResult], fractions: [Double], seriesCount: Int) -> [AggregatePoint] {
+    fractions.flatMap { fraction in
+        (0..<seriesCount).map { series in
+            let cell = runs.filter { $0.fraction == fraction && $0.series == series }
+            let finished = cell.compactMap(\.metrics)
+            let keys = Set(finished.flatMap(\.keys))
+            var metrics = [String: MeanStd]()
+            for key in keys { metrics[key] = MeanStd(of: finished.compactMap { $0[key] }) }
+            return AggregatePoint(fraction: fraction, series: series, runCount: finished.count,
+                                  divergedCount: cell.count - finished.count,
+                                  realisedFraction: MeanStd(of: cell.isEmpty ? [fraction] : cell.map(\.realisedFraction)),
+                                  metrics: metrics)
         }
     }
 }

@@ -30,3 +30,8 @@ public func sortedJSON<Value: Encodable>(_ value: Value) throws -> Data {
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
     return try encoder.encode(value)
 }
+
+/// "mean ± std" with three decimals, e.g. "0.185 ± 0.053".
+public func plusMinus(_ statistics: MeanStd) -> String {
+    "\(fixed(statistics.mean, decimals: 3)) ± \(fixed(statistics.std, decimals: 3))"
+}

@@ -1,7 +1,7 @@
 import Foundation
 import PoisoningEngine
 
-/// A run result with its index in `StudyConfig.runSpecs`.
+/// A run result with its index in `Study.runSpecs`.
 public struct IndexedRunResult: Sendable, Codable, Equatable {
     /// Index in the configuration's run list.
     public let index: Int
@@ -100,7 +100,7 @@ public func mergePartialResults(_ parts: [(name: String, results: PartialStudyRe
     -> (config: StudyConfig, runs: [RunResult], toolVersion: String) {
     guard let first = parts.first else { throw MergeError.noParts }
     let config = first.results.config, count = first.results.shard.count
-    let total = config.runSpecs.count
+    let total = try Study(config).runSpecs.count
     var runs = [RunResult?](repeating: nil, count: total)
     var seenShards = Set<Int>()
     for (name, part) in parts {

@@ -1,68 +1,129 @@
 import Foundation
 import PoisoningEngine
 
-/// Everything `results.json` holds: the configuration, every run, the aggregates, the fits and the
-/// findings. It contains no timings, so equal configurations give byte-identical files.
+/// The sizes of the study's data.
+public struct DataSummary: Sendable, Codable, Equatable {
+    /// The data set's name, e.g. "Gaussian clusters".
+    public let name: String
+    /// Training rows (before poisoning).
+    public let trainCount: Int
+    /// Test rows; every run is measured on these same rows.
+    public let testCount: Int
+    /// Features per row.
+    public let featureCount: Int
+    /// Classes.
+    public let classCount: Int
+
+    /// The summary of a study's data.
+    public init(_ study: Study) {
+        name = study.data.label
+        trainCount = study.split.train.count
+        testCount = study.split.test.count
+        featureCount = study.split.train.featureCount
+        classCount = study.split.train.classCount
+    }
+}
+
+/// Everything `results.json` holds: the effective configuration, the data's sizes, the series,
+/// every run, the aggregates, the fits and the findings. It contains no timings, so equal
+/// configurations give byte-identical files.
 public struct StudyResults: Sendable, Codable, Equatable {
     /// Version of the tool that produced the results.
     public let toolVersion: String
-    /// The study's configuration.
+    /// The study's effective configuration (the study file's document, every default filled in).
     public let config: StudyConfig
-    /// Every run, in `config.runSpecs` order.
+    /// The data's sizes.
+    public let data: DataSummary
+    /// The series (model x attack x defense), in study order.
+    public let series: [SeriesDescription]
+    /// The metrics the attacks add to their runs.
+    public let attackMetrics: [MetricInfo]
+    /// Whether the study's defenses score rows (so runs carry detection metrics).
+    public let hasDetection: Bool
+    /// Every run, in `Study.runSpecs` order.
     public let runs: [RunResult]
-    /// Mean and std over seeds per (fraction, width).
+    /// Mean and std over seeds per (fraction, series).
     public let points: [AggregatePoint]
-    /// One sigmoid fit per width.
-    public let fits: [WidthFit]
+    /// One sigmoid fit per series.
+    public let fits: [SeriesFit]
     /// The study's conclusions.
     public let findings: Findings
 
-    /// Analyses `runs` of `config`: aggregation, fits, thresholds and findings.
-    public init(config: StudyConfig, runs: [RunResult], toolVersion: String) {
+    /// Analyses `runs` of `study`: aggregation, fits, thresholds and findings.
+    public init(study: Study, runs: [RunResult], toolVersion: String) {
         self.toolVersion = toolVersion
-        self.config = config
+        config = study.config
+        data = DataSummary(study)
+        series = study.series
+        attackMetrics = study.attackMetrics
+        hasDetection = study.hasDetection
         self.runs = runs
-        points = aggregate(runs, config: config)
-        fits = fitWidths(points, widths: config.widths, classes: config.data.classes)
-        findings = PoisoningAnalysis.findings(fits: fits, points: points, fractions: config.fractions)
+        points = aggregate(runs, fractions: config.fractions, seriesCount: series.count)
+        fits = fitSeries(points, seriesCount: series.count, classes: data.classCount)
+        findings = PoisoningAnalysis.findings(fits: fits, points: points, fractions: config.fractions, series: series,
+                                              attackMetrics: attackMetrics)
     }
 
     /// Pretty-printed JSON with sorted keys: the bytes of `results.json`.
     public func jsonData() throws -> Data { try sortedJSON(self) }
 
-    /// The reference study's validation: every check that fails, as a sentence; empty when all pass.
+    /// The title of the study's report: the study's own, else one made from what it sweeps.
+    public var title: String {
+        if let title = config.title { return title }
+        let attacks = listing(Array(Set(series.map(\.attackLabel))).sorted())
+        let models = Set(series.map(\.modelLabel)).count
+        return "Poisoning sensitivity (\(attacks)) of \(models == 1 ? series[0].modelLabel : "\(models) models") on \(data.name)"
+    }
+
+    /// Whether the study is of the reference study's design (random label flips, no defense), for
+    /// which its curve checks were written.
+    public var isUntargetedLabelFlipStudy: Bool {
+        config.attacks.allSatisfy { $0.entries?.first?.value == .string(RandomLabelFlip.kind) }
+            && config.defenses.allSatisfy { $0.entries?.first?.value == .string(NoDefense.kind) }
+    }
+
+    /// The study's validation: every check that fails, as a sentence; empty when all pass. Counts,
+    /// divergence and standard deviations are checked for every study; the reference study's
+    /// curve checks (clean accuracy above chance + 0.1, a drop of at least 0.05 by the largest
+    /// fraction, a non-increasing mean within 0.05, R² > 0.8) for studies of its design.
     public func validationFailures() -> [String] {
         var failures = [String]()
-        let expectedRuns = config.fractions.count * config.widths.count * config.seeds.count
+        let expectedRuns = config.fractions.count * series.count * config.seeds.count
         if runs.count != expectedRuns { failures.append("expected \(expectedRuns) runs, found \(runs.count)") }
-        let expectedPoints = config.fractions.count * config.widths.count
+        let expectedPoints = config.fractions.count * series.count
         if points.count != expectedPoints { failures.append("expected \(expectedPoints) aggregated points, found \(points.count)") }
-        if fits.count != config.widths.count { failures.append("expected \(config.widths.count) fits, found \(fits.count)") }
+        if fits.count != series.count { failures.append("expected \(series.count) fits, found \(fits.count)") }
         let diverged = runs.filter { $0.metrics == nil }
         if !diverged.isEmpty { failures.append("\(diverged.count) runs diverged, e.g. \(diverged[0].divergence ?? "")") }
-        if points.contains(where: { $0.runCount > 0 && $0.testAccuracy == nil }) {
+        if points.contains(where: { $0.runCount > 0 && $0.metric(MetricKey.testAccuracy) == nil }) {
             failures.append("some aggregated points have no mean and standard deviation")
         }
+        let accuracies = runs.compactMap(\.metrics).flatMap { metrics in
+            [MetricKey.testAccuracy, MetricKey.trainAccuracy, MetricKey.trainCleanAccuracy].compactMap { metrics[$0] }
+        }
+        if let bad = accuracies.first(where: { !(0...1).contains($0) }) { failures.append("an accuracy of \(bad) lies outside [0, 1]") }
+        guard isUntargetedLabelFlipStudy else { return failures }
         for fit in fits {
-            let curve = points.filter { $0.width == fit.width }.sorted { $0.fraction < $1.fraction }
-                .compactMap { $0.testAccuracy?.mean }
+            let name = series[fit.series].label
+            let curve = points.filter { $0.series == fit.series }.sorted { $0.fraction < $1.fraction }
+                .compactMap { $0.metric(MetricKey.testAccuracy)?.mean }
             guard let clean = fit.cleanAccuracy, let last = curve.last else {
-                failures.append("width \(fit.width): no clean accuracy")
+                failures.append("\(name): no clean accuracy")
                 continue
             }
             if clean <= fit.chanceAccuracy + 0.1 {
-                failures.append("width \(fit.width): clean accuracy \(clean) is not above chance + 0.1")
+                failures.append("\(name): clean accuracy \(clean) is not above chance + 0.1")
             }
             if last > clean - 0.05 {
-                failures.append("width \(fit.width): accuracy at the largest fraction (\(last)) is not at least 0.05 below clean (\(clean))")
+                failures.append("\(name): accuracy at the largest fraction (\(last)) is not at least 0.05 below clean (\(clean))")
             }
             if zip(curve, curve.dropFirst()).contains(where: { $1 > $0 + 0.05 }) {
-                failures.append("width \(fit.width): mean accuracy rises by more than 0.05 between consecutive fractions")
+                failures.append("\(name): mean accuracy rises by more than 0.05 between consecutive fractions")
             }
             if let rSquared = fit.rSquared {
-                if rSquared <= 0.8 { failures.append("width \(fit.width): R² = \(rSquared) is not above 0.8") }
+                if rSquared <= 0.8 { failures.append("\(name): R² = \(rSquared) is not above 0.8") }
             } else {
-                failures.append("width \(fit.width): no sigmoid fit (\(fit.failure ?? "unknown reason"))")
+                failures.append("\(name): no sigmoid fit (\(fit.failure ?? "unknown reason"))")
             }
         }
         return failures

@@ -1,5 +1,6 @@
 import Foundation
 import PoisoningAnalysis
+import PoisoningEngine
 
 /// What a report needs to know beyond the results.
 public struct ReportSettings: Sendable {
@@ -22,20 +23,16 @@ public func reportContext(for results: StudyResults, format: ReportFormat, setti
     let escape = format.escape
     let config = results.config
     let fractions = config.fractions.sorted()
-    let chance = 1 / Double(config.data.classes)
-    let widths = config.widths
+    let chance = 1 / Double(results.data.classCount)
+    let data = results.data
 
     let parameters: [(String, String)] = [
-        ("Samples (train + test)", "\(config.data.samples)"),
-        ("Features", "\(config.data.features)"),
-        ("Classes", "\(config.data.classes)"),
-        ("Cluster standard deviation", fixed(config.data.clusterStd, decimals: 2)),
-        ("Center scale", fixed(config.data.centerScale, decimals: 2)),
-        ("Training fraction", fixed(config.data.trainFraction, decimals: 2) + " (\(config.data.trainCount) training samples)"),
-        ("Data seed", "\(config.data.seed)"),
-        ("Attack", config.attack.rawValue),
+        ("Data set", data.name + componentDetails(config.data)),
+        ("Rows", "\(data.trainCount) training, \(data.testCount) test; \(data.featureCount) features, \(data.classCount) classes"),
+        ("Models", listing(distinct(results.series.map(\.modelLabel)))),
+        ("Attacks", listing(distinct(results.series.map(\.attackLabel)))),
+        ("Defenses", listing(distinct(results.series.map(\.defenseLabel)))),
         ("Poison fractions", fractions.map(percent).joined(separator: ", ")),
-        ("Hidden widths", widths.map(String.init).joined(separator: ", ")),
         ("Seeds", config.seeds.map(String.init).joined(separator: ", ")),
         ("Epochs", "\(config.training.epochs)"),
         ("Batch size", "\(config.training.batchSize)"),
@@ -46,7 +43,7 @@ public func reportContext(for results: StudyResults, format: ReportFormat, setti
     let fits: [[String: Any]] = results.fits.map { fit in
         let parameters = fit.parameters
         return [
-            "width": "\(fit.width)",
+            "series": escape(results.series[fit.series].label),
             "cleanAccuracy": escape(fit.cleanAccuracy.map { fixed($0, decimals: 3) } ?? "n/a"),
             "L": parameters.map { fixed($0.amplitude, decimals: 3) } ?? "n/a",
             "k": parameters.map { fixed($0.steepness, decimals: 2) } ?? "n/a",
@@ -61,42 +58,65 @@ public func reportContext(for results: StudyResults, format: ReportFormat, setti
         ]
     }
 
-    func rows(_ metric: (AggregatePoint) -> MeanStd?) -> [[String: Any]] {
+    /// One row per fraction, one cell per series in `columns`: mean ± std of `key`.
+    func rows(_ key: String, columns: [Int]) -> [[String: Any]] {
         fractions.map { fraction in
-            let cells: [[String: Any]] = widths.map { width in
-                let stats = results.points.first { $0.fraction == fraction && $0.width == width }.flatMap(metric)
-                return ["value": escape(stats.map { "\(fixed($0.mean, decimals: 3)) ± \(fixed($0.std, decimals: 3))" } ?? "n/a")]
+            let cells: [[String: Any]] = columns.map { series in
+                let stats = results.points.first { $0.fraction == fraction && $0.series == series }?.metric(key)
+                return ["value": escape(stats.map(plusMinus) ?? "n/a")]
             }
             return ["fraction": escape(percent(fraction)), "cells": cells]
         }
     }
+    let allSeries = Array(results.series.indices)
+    let headers = { (columns: [Int]) in columns.map { ["name": escape(results.series[$0].label)] } }
+
+    let attackMetrics: [[String: Any]] = results.attackMetrics.map { metric in
+        let columns = allSeries.filter { series in results.points.contains { $0.series == series && $0.metric(metric.key) != nil } }
+        return ["name": escape(metric.name), "meaning": escape(metric.meaning), "headers": headers(columns),
+                "alignment": String(repeating: "r", count: columns.count), "rows": rows(metric.key, columns: columns)]
+    }
+    let detectionRows: [[String: Any]] = allSeries.flatMap { series in
+        fractions.compactMap { fraction -> [String: Any]? in
+            guard let point = results.points.first(where: { $0.fraction == fraction && $0.series == series }),
+                  let removed = point.metric(MetricKey.removedFraction) else { return nil }
+            let value = { (key: String) in escape(point.metric(key).map(plusMinus) ?? "n/a") }
+            return ["series": escape(results.series[series].label), "fraction": escape(percent(fraction)),
+                    "removed": value(MetricKey.removedFraction), "precision": value(MetricKey.detectionPrecision),
+                    "recall": value(MetricKey.detectionRecall), "auroc": value(MetricKey.detectionAUROC),
+                    "hasRemoved": removed.mean > 0]
+        }
+    }
 
     let figureNames = [
-        ("accuracy_vs_poison", "Clean test accuracy (mean ± std over seeds) against the poison fraction, per width, with the fitted sigmoids (dashed), the critical thresholds (dotted) and chance accuracy."),
+        ("accuracy_vs_poison", "Clean test accuracy (mean ± std over seeds) against the poison fraction, per series, with the fitted sigmoids (dashed), the critical thresholds (dotted) and chance accuracy."),
         ("generalization_gap", "Generalization gap (train accuracy on the poisoned labels minus clean test accuracy), mean ± std over seeds."),
-        ("train_vs_test", "Train accuracy on the poisoned labels, clean test accuracy and train accuracy on the true labels, one panel per width."),
+        ("train_vs_test", "Train accuracy on the poisoned labels, clean test accuracy and train accuracy on the true labels, one panel per series."),
     ]
     let diverged = results.runs.compactMap(\.divergence)
 
     return [
-        "title": escape("Label-flip poisoning sensitivity of two-layer MLPs"),
+        "title": escape(results.title),
         "summary": escape(summary(results)),
         "toolVersion": escape(results.toolVersion),
         "command": escape(settings.command),
-        "attack": escape(config.attack.rawValue),
         "runCount": "\(results.runs.count)",
-        "widthList": widths.map(String.init).joined(separator: ", "),
+        "seriesList": escape(listing(results.series.map(\.label))),
         "fractionList": escape(fractions.map(percent).joined(separator: ", ")),
         "seedList": config.seeds.map(String.init).joined(separator: ", "),
-        "dataSeed": "\(config.data.seed)",
+        "testCount": "\(data.testCount)",
         "chanceAccuracy": fixed(chance, decimals: 3),
         "largestFraction": escape(percent(fractions.last ?? 0)),
         "parameters": parameters.map { ["name": escape($0.0), "value": escape($0.1)] },
         "fits": fits,
-        "widthHeaders": widths.map { ["width": "\($0)"] },
-        "widthAlignment": String(repeating: "r", count: widths.count),
-        "accuracyRows": rows(\.testAccuracy),
-        "gapRows": rows(\.generalizationGap),
+        "seriesHeaders": headers(allSeries),
+        "seriesAlignment": String(repeating: "r", count: allSeries.count),
+        "accuracyRows": rows(MetricKey.testAccuracy, columns: allSeries),
+        "gapRows": rows(MetricKey.generalizationGap, columns: allSeries),
+        "hasAttackMetrics": !attackMetrics.isEmpty,
+        "attackMetrics": attackMetrics,
+        "hasDetection": !detectionRows.isEmpty,
+        "detectionRows": detectionRows,
         "findings": results.findings.statements.map { ["sentence": escape($0)] },
         // File names and labels are made of [a-z_./:-] only and stay unescaped: LaTeX reads them verbatim.
         "figures": figureNames.map { name, caption in
@@ -108,17 +128,30 @@ public func reportContext(for results: StudyResults, format: ReportFormat, setti
     ]
 }
 
+/// " (key value, key value)" for a component's parameters other than its kind; "" when it has none.
+func componentDetails(_ component: ParameterValue) -> String {
+    let entries = (component.entries ?? []).filter { $0.key != "kind" }
+    return entries.isEmpty ? "" : " (" + entries.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + ")"
+}
+
+/// The items in first-seen order, each once.
+func distinct(_ items: [String]) -> [String] {
+    var seen = Set<String>()
+    return items.filter { seen.insert($0).inserted }
+}
+
 /// An abstract-style paragraph: the set-up, then the findings on clean accuracy, thresholds,
-/// sensitivity and sharpness (indices into `Findings.statements`, whose order is fixed).
+/// sensitivity and sharpness (indices into `Findings.statements`, whose first entries have a fixed order).
 func summary(_ results: StudyResults) -> String {
     let config = results.config
     let fractions = config.fractions.sorted()
-    let setUp = "We trained \(results.runs.count) two-layer MLPs (hidden widths \(listing(config.widths.map(String.init)))) "
-        + "with SGD on \(config.data.samples) Gaussian-cluster samples (\(config.data.classes) classes) after flipping "
-        + "\(percent(fractions.first ?? 0)) to \(percent(fractions.last ?? 0)) of the training labels, "
+    let data = results.data
+    let setUp = "We trained \(results.runs.count) models (\(listing(distinct(results.series.map(\.modelLabel))))) with SGD on "
+        + "\(data.name) (\(data.trainCount) training and \(data.testCount) test rows, \(data.classCount) classes) under "
+        + "\(listing(distinct(results.series.map(\.attackLabel)))) at poison fractions from \(percent(fractions.first ?? 0)) to "
+        + "\(percent(fractions.last ?? 0)), with \(listing(distinct(results.series.map(\.defenseLabel)))), "
         + "\(config.seeds.count) seed\(config.seeds.count == 1 ? "" : "s") per setting."
     let statements = results.findings.statements
     return ([setUp] + [0, 2, 3, 1].compactMap { statements.indices.contains($0) ? statements[$0] : nil })
         .joined(separator: " ")
 }
-

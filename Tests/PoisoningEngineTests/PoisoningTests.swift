@@ -2,17 +2,18 @@ import Testing
 @testable import PoisoningEngine
 
 struct PoisoningTests {
-    let train = GaussianClusters().makeSplit().train
+    let split = GaussianClusters().makeSplit()
+    var train: Dataset { split.train }
 
     @Test(arguments: [0.0, 0.01, 0.05, 0.15, 0.5, 1.0])
     func flipsExactlyTheRoundedCountAndEveryFlipChangesTheLabel(fraction: Double) {
-        let poisoned = RandomLabelFlip().poison(train, fraction: fraction, seed: 7)
+        let poisoned = RandomLabelFlip().poison(split, fraction: fraction, seed: 7)
         let expected = Int((fraction * 350).rounded(.toNearestOrEven))
-        #expect(poisoned.poisonedIndices.count == expected)
-        #expect(Set(poisoned.poisonedIndices).count == expected)
-        let changed = (0..<train.count).filter { poisoned.labels[$0] != train.labels[$0] }
-        #expect(Set(changed) == Set(poisoned.poisonedIndices))
-        #expect(poisoned.labels.allSatisfy { (0..<5).contains($0) })
+        #expect(poisoned.poisonedRows.count == expected)
+        #expect(Set(poisoned.poisonedRows).count == expected)
+        let changed = (0..<train.count).filter { poisoned.data.labels[$0] != train.labels[$0] }
+        #expect(Set(changed) == Set(poisoned.poisonedRows))
+        #expect(poisoned.data.labels.allSatisfy { (0..<5).contains($0) })
     }
 
     @Test func countsRoundHalvesToEvenLikePython() {
@@ -23,17 +24,17 @@ struct PoisoningTests {
     }
 
     @Test func matchesIndependentPythonImplementation() {
-        let poisoned = RandomLabelFlip().poison(train, fraction: 0.15, seed: 42)
-        #expect(poisoned.poisonedIndices.count == 52)
-        #expect(Array(poisoned.poisonedIndices.prefix(8)) == [55, 321, 33, 79, 344, 330, 81, 245])
-        #expect(poisoned.poisonedIndices.prefix(8).map { poisoned.labels[$0] } == [1, 0, 2, 1, 2, 0, 4, 2])
+        let poisoned = RandomLabelFlip().poison(split, fraction: 0.15, seed: 42)
+        #expect(poisoned.poisonedRows.count == 52)
+        #expect(Array(poisoned.poisonedRows.prefix(8)) == [55, 321, 33, 79, 344, 330, 81, 245])
+        #expect(poisoned.poisonedRows.prefix(8).map { poisoned.data.labels[$0] } == [1, 0, 2, 1, 2, 0, 4, 2])
     }
 
     @Test func smallerFractionsPoisonASubsetWithTheSameLabels() {
-        let small = RandomLabelFlip().poison(train, fraction: 0.1, seed: 3)
-        let large = RandomLabelFlip().poison(train, fraction: 0.4, seed: 3)
-        #expect(Array(large.poisonedIndices.prefix(small.poisonedIndices.count)) == small.poisonedIndices)
-        #expect(small.poisonedIndices.allSatisfy { small.labels[$0] == large.labels[$0] })
+        let small = RandomLabelFlip().poison(split, fraction: 0.1, seed: 3)
+        let large = RandomLabelFlip().poison(split, fraction: 0.4, seed: 3)
+        #expect(Array(large.poisonedRows.prefix(small.poisonedRows.count)) == small.poisonedRows)
+        #expect(small.poisonedRows.allSatisfy { small.data.labels[$0] == large.data.labels[$0] })
     }
 
     @Test func newLabelsAreUniformOverTheOtherClasses() {
@@ -41,9 +42,9 @@ struct PoisoningTests {
         let rows = 20_000
         let data = Dataset(features: [Float](repeating: 0, count: rows), labels: [Int](repeating: 0, count: rows),
                            featureCount: 1, classCount: 5)
-        let poisoned = RandomLabelFlip().poison(data, fraction: 1, seed: 11)
+        let poisoned = RandomLabelFlip().poison(TrainTestSplit(train: data, test: data), fraction: 1, seed: 11)
         var counts = [Int](repeating: 0, count: 5)
-        for label in poisoned.labels { counts[label] += 1 }
+        for label in poisoned.data.labels { counts[label] += 1 }
         #expect(counts[0] == 0)
         let expected = Double(rows) / 4
         let chiSquare = counts[1...].reduce(0.0) { $0 + (Double($1) - expected) * (Double($1) - expected) / expected }
@@ -52,18 +53,44 @@ struct PoisoningTests {
     }
 
     @Test func runsMeasureTestAccuracyOnCleanTestLabels() throws {
-        let config = StudyConfig(widths: [16], fractions: [0.5], seeds: [1], training: TrainingSettings(epochs: 20))
-        let split = config.data.makeSplit()
-        let result = executeRun(config.runSpecs[0], config: config, split: split)
+        let study = try Study(StudyConfig(models: [StudyConfig.mlp(16)], fractions: [0.5], seeds: [1],
+                                          training: TrainingSettings(epochs: 20)))
+        let result = executeRun(study.runSpecs[0], study: study)
         let metrics = try #require(result.metrics)
-        let poisoned = RandomLabelFlip().poison(split.train, fraction: 0.5, seed: 1)
-        let model = trainMLP(inputs: split.train, labels: poisoned.labels, hidden: 16, settings: config.training, seed: 1)
-            .parameters
-        let poisonedTest = RandomLabelFlip().poison(split.test, fraction: 0.5, seed: 1).labels
-        #expect(metrics.testAccuracy == model.accuracy(on: split.test, labels: split.test.labels))
-        #expect(metrics.testAccuracy != model.accuracy(on: split.test, labels: poisonedTest))
-        #expect(metrics.trainAccuracy == model.accuracy(on: split.train, labels: poisoned.labels))
-        #expect(metrics.trainCleanAccuracy == model.accuracy(on: split.train, labels: split.train.labels))
+        let poisoned = RandomLabelFlip().poison(split, fraction: 0.5, seed: 1)
+        let model = trainNetwork(NetworkShape(inputs: 10, hidden: [16], classes: 5), on: poisoned.data,
+                                 settings: study.config.training, seed: 1).parameters
+        let poisonedTest = RandomLabelFlip().poison(TrainTestSplit(train: split.test, test: split.test), fraction: 0.5, seed: 1)
+        #expect(metrics[MetricKey.testAccuracy] == model.accuracy(on: split.test))
+        #expect(metrics[MetricKey.testAccuracy] != model.accuracy(on: poisonedTest.data))
+        #expect(metrics[MetricKey.trainAccuracy] == model.accuracy(on: poisoned.data))
+        #expect(metrics[MetricKey.trainCleanAccuracy] == model.accuracy(on: split.train))
+        #expect(metrics[MetricKey.detectionAUROC] == nil, "no defense, no detection metrics")
         #expect(result.poisonedCount == 175 && result.realisedFraction == 0.5)
+    }
+
+    @Test(arguments: [0.0, 0.1, 0.35, 1.0])
+    func classFlipRelabelsExactlyTheRoundedShareOfTheSourceClass(fraction: Double) {
+        let attack = ClassFlip(source: 2, target: 4)
+        let poisoned = attack.poison(split, fraction: fraction, seed: 5)
+        let sourceRows = train.labels.indices.filter { train.labels[$0] == 2 }
+        let expected = Int((fraction * Double(sourceRows.count)).rounded(.toNearestOrEven))
+        #expect(poisoned.poisonedRows.count == expected && Set(poisoned.poisonedRows).count == expected)
+        #expect(Set(poisoned.poisonedRows).isSubset(of: sourceRows))
+        let changed = train.labels.indices.filter { poisoned.data.labels[$0] != train.labels[$0] }
+        #expect(Set(changed) == Set(poisoned.poisonedRows))
+        #expect(poisoned.poisonedRows.allSatisfy { poisoned.data.labels[$0] == 4 })
+        #expect(poisoned.trueLabels == train.labels && poisoned.data.features == train.features)
+        // The success metric's rows: every clean test row of the source class, labelled with the target.
+        let evaluation = poisoned.evaluations[0]
+        #expect(evaluation.metric.key == "targetSuccess")
+        #expect(evaluation.inputs.count == split.test.labels.filter { $0 == 2 }.count)
+        #expect(evaluation.inputs.labels.allSatisfy { $0 == 4 })
+    }
+
+    @Test func classFlipNamingAClassTheDataDoNotHaveIsRefused() {
+        #expect(ClassFlip(source: 7, target: 1).problem(classCount: 5, featureCount: 10)?.key == "source")
+        #expect(ClassFlip(source: 0, target: 5).problem(classCount: 5, featureCount: 10)?.key == "target")
+        #expect(ClassFlip(source: 0, target: 4).problem(classCount: 5, featureCount: 10) == nil)
     }
 }

@@ -1,19 +1,54 @@
-/// The training labels after an attack, with a record of what the attack changed.
-public struct PoisonedLabels: Sendable, Equatable {
-    /// The labels the model is trained on.
-    public let labels: [Int]
-    /// The rows whose label the attack changed, in the order the attack chose them.
-    public let poisonedIndices: [Int]
+/// A test set on which an attack measures its own success: the fraction of `inputs` the trained
+/// model assigns to their label (the class the attacker wants), reported as the metric `metric.key`.
+public struct AttackEvaluation: Sendable {
+    /// What the rate is called in results and reports.
+    public let metric: MetricInfo
+    /// The rows, each labelled with the class that counts as the attack's success.
+    public let inputs: Dataset
+
+    /// An evaluation set.
+    public init(metric: MetricInfo, inputs: Dataset) {
+        self.metric = metric
+        self.inputs = inputs
+    }
 }
 
-/// A training-set poisoning attack. Each attack is one small type; the sweep runner applies it to
-/// the clean training labels of every run and never looks inside.
-public protocol PoisoningAttack: Sendable {
-    /// A short identifier written into results, e.g. "random-label-flip".
-    var name: String { get }
-    /// The poisoned training labels for `fraction` of the rows of `train`, with every random
-    /// choice drawn from streams derived from `seed`.
-    func poison(_ train: Dataset, fraction: Double, seed: UInt64) -> PoisonedLabels
+/// The training set after an attack, with the ground truth of what the attack did.
+public struct PoisonedTrainingSet: Sendable {
+    /// The rows and labels a model is trained on (the attack may change features and labels and add rows).
+    public let data: Dataset
+    /// The true class of every row of `data`.
+    public let trueLabels: [Int]
+    /// The rows of `data` the attack changed or added, in the order it chose them.
+    public let poisonedRows: [Int]
+    /// Extra test sets with the attack's own success metrics.
+    public let evaluations: [AttackEvaluation]
+
+    /// A poisoned training set.
+    public init(data: Dataset, trueLabels: [Int], poisonedRows: [Int], evaluations: [AttackEvaluation] = []) {
+        precondition(trueLabels.count == data.count, "one true label per row required")
+        self.data = data
+        self.trueLabels = trueLabels
+        self.poisonedRows = poisonedRows
+        self.evaluations = evaluations
+    }
+}
+
+/// A training-set poisoning attack. The runner applies it to the clean split of every run and
+/// never looks inside.
+public protocol PoisoningAttack: StudyComponent {
+    /// The metrics its evaluation sets add to every run (none by default).
+    var metrics: [MetricInfo] { get }
+    /// Why the attack cannot run on data with these sizes, as (key, message); nil when it can.
+    func problem(classCount: Int, featureCount: Int) -> (key: String, message: String)?
+    /// The poisoned training set for poison fraction `fraction` of `split`, every random choice
+    /// drawn from streams derived from `seed`. Test labels are never changed.
+    func poison(_ split: TrainTestSplit, fraction: Double, seed: UInt64) -> PoisonedTrainingSet
+}
+
+extension PoisoningAttack {
+    public var metrics: [MetricInfo] { [] }
+    public func problem(classCount: Int, featureCount: Int) -> (key: String, message: String)? { nil }
 }
 
 /// The number of rows a fraction of `count` designates: round(fraction * count), halves to even

@@ -6,27 +6,33 @@
 /// the stream (seed, "poison-labels"). Both streams are independent of the fraction, so for one seed
 /// the rows poisoned at a smaller fraction are also poisoned, with the same labels, at a larger one.
 public struct RandomLabelFlip: PoisoningAttack {
+    public static let kind = "random-label-flip"
+    public static let summary = "Flip round(fraction · n) training labels, chosen at random, each to a random other class."
+
     /// An attack with no parameters beyond the fraction.
     public init() {}
 
-    /// "random-label-flip".
-    public var name: String { "random-label-flip" }
+    public init(parameters: inout ParameterReader) throws {}
 
-    /// Flips round(fraction * train.count) labels of `train` (fraction in [0, 1]).
-    public func poison(_ train: Dataset, fraction: Double, seed: UInt64) -> PoisonedLabels {
+    /// "random flip".
+    public var label: String { "random flip" }
+
+    /// Flips round(fraction * train.count) labels of the training set (fraction in [0, 1]).
+    public func poison(_ split: TrainTestSplit, fraction: Double, seed: UInt64) -> PoisonedTrainingSet {
+        let train = split.train
         precondition((0...1).contains(fraction), "fraction must lie in [0, 1]")
         precondition(train.classCount >= 2, "label flipping needs at least two classes")
         let count = poisonCount(fraction: fraction, of: train.count)
         var rowStream = Xoshiro256StarStar(seed: seed, purpose: "poison-samples")
         var labelStream = Xoshiro256StarStar(seed: seed, purpose: "poison-labels")
         var candidates = Array(0..<train.count)
-        var labels = train.labels
+        var poisoned = train
         for pick in 0..<count {
             candidates.swapAt(pick, pick + rowStream.nextInt(below: train.count - pick))
             let row = candidates[pick]
             let offset = 1 + labelStream.nextInt(below: train.classCount - 1)
-            labels[row] = (train.labels[row] + offset) % train.classCount
+            poisoned.labels[row] = (train.labels[row] + offset) % train.classCount
         }
-        return PoisonedLabels(labels: labels, poisonedIndices: Array(candidates[..<count]))
+        return PoisonedTrainingSet(data: poisoned, trueLabels: train.labels, poisonedRows: Array(candidates[..<count]))
     }
 }

@@ -42,11 +42,10 @@ public struct TrainTestSplit: Sendable, Equatable {
     public let test: Dataset
 }
 
-/// Something that produces the (clean) train/test data of a study. New data sources are new
-/// conforming types; the runner only sees the split.
-public protocol DatasetSource: Sendable {
-    /// A short identifier written into results, e.g. "gaussian-clusters".
-    var name: String { get }
-    /// The clean train/test split; the same value on every call.
-    func makeSplit() -> TrainTestSplit
+/// Where a study's data come from: a component that produces the clean train/test split.
+/// New data sources are new conforming types (plus a line in `Registry`); the runner only sees the split.
+public protocol DatasetSource: StudyComponent {
+    /// The clean train/test split; the same value on every call. Throws a one-line reason when the
+    /// data cannot be read.
+    func makeSplit() throws -> TrainTestSplit
 }

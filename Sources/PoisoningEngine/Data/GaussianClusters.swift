@@ -7,7 +7,10 @@
 /// from the same generator. A fresh `RandomState(seed)` then draws permutation(samples), whose first
 /// round(trainFraction * samples) indices form the training set. Values are computed in Double and
 /// converted to Float.
-public struct GaussianClusters: DatasetSource, Codable, Equatable {
+public struct GaussianClusters: DatasetSource, Equatable {
+    public static let kind = "gaussian-clusters"
+    public static let summary = "Synthetic data: one Gaussian cluster per class, drawn as the reference study's NumPy code drew them."
+
     /// Total number of samples (train + test).
     public var samples: Int
     /// Features per sample.
@@ -35,8 +38,31 @@ public struct GaussianClusters: DatasetSource, Codable, Equatable {
         self.seed = seed
     }
 
-    /// "gaussian-clusters".
-    public var name: String { "gaussian-clusters" }
+    public init(parameters p: inout ParameterReader) throws {
+        let reference = GaussianClusters()
+        self.init(
+            samples: try p.int("samples", default: reference.samples, in: 2...10_000_000, help: "Samples in all (train + test)."),
+            features: try p.int("features", default: reference.features, in: 1...100_000, help: "Features per sample."),
+            classes: try p.int("classes", default: reference.classes, in: 2...10_000,
+                               help: "Classes, one cluster each; chance accuracy is 1/classes."),
+            clusterStd: try p.double("cluster-std", default: reference.clusterStd, in: 0...1e6,
+                                     help: "Standard deviation of each cluster around its center."),
+            centerScale: try p.double("center-scale", default: reference.centerScale, in: 0...1e6,
+                                      help: "Scale of the standard-normal class centers."),
+            trainFraction: try p.double("train-fraction", default: reference.trainFraction, in: 0...1,
+                                        help: "Fraction of the samples used for training; the rest is the clean test set."),
+            seed: UInt32(try p.int("seed", default: Int(reference.seed), in: 0...Int(UInt32.max),
+                                   help: "Seed of the NumPy-compatible generator that draws the data and the split.")))
+        guard trainCount >= 1 && trainCount < samples else {
+            throw p.error("train-fraction", "must leave at least one training and one test sample")
+        }
+        guard samples * features <= 100_000_000 else {
+            throw p.error("samples", "samples x features must not exceed 100000000 (\(samples) x \(features))")
+        }
+    }
+
+    /// "Gaussian clusters".
+    public var label: String { "Gaussian clusters" }
 
     /// Size of the training set: round(trainFraction * samples).
     public var trainCount: Int { Int((trainFraction * Double(samples)).rounded()) }

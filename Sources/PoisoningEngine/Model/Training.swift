@@ -18,31 +18,29 @@ public struct TrainingSettings: Sendable, Codable, Equatable {
 /// What training produced.
 public struct TrainingOutcome: Sendable {
     /// The parameters after the last completed step.
-    public let parameters: MLPParameters
+    public let parameters: NetworkParameters
     /// Mean per-row training loss of each epoch (Σ row losses / rows), in order.
     public let epochLosses: [Double]
     /// The 1-based epoch whose loss was NaN or infinite, if training diverged (training stops there).
     public let divergedEpoch: Int?
 }
 
-/// Trains a Linear-ReLU-Linear MLP of width `hidden` on `inputs` with `labels` by SGD.
+/// Trains a network of `shape` on the rows and labels of `data` by SGD.
 ///
 /// Initialisation comes from the stream (seed, "init") and the per-epoch reshuffle (a full
 /// Fisher-Yates pass over the previous order) from (seed, "shuffle"). Each step gathers its rows
 /// into a contiguous batch, runs forward and backward, and applies θ ← θ - lr · dL/dθ. All memory
 /// is allocated before the first epoch.
-public func trainMLP(inputs: Dataset, labels: [Int], hidden: Int, settings: TrainingSettings,
-                     seed: UInt64) -> TrainingOutcome {
-    precondition(labels.count == inputs.count && inputs.count > 0, "one label per training row required")
+public func trainNetwork(_ shape: NetworkShape, on data: Dataset, settings: TrainingSettings, seed: UInt64) -> TrainingOutcome {
+    precondition(data.count > 0 && data.featureCount == shape.inputs, "training data do not fit the network")
     precondition(settings.epochs > 0 && settings.batchSize > 0, "epochs and batch size must be positive")
-    let shape = MLPShape(inputs: inputs.featureCount, hidden: hidden, classes: inputs.classCount)
-    let rowCount = inputs.count, featureCount = inputs.featureCount
+    let rowCount = data.count, featureCount = data.featureCount
     var initStream = Xoshiro256StarStar(seed: seed, purpose: "init")
     var shuffleStream = Xoshiro256StarStar(seed: seed, purpose: "shuffle")
-    let initial = MLPParameters.pytorchDefault(shape: shape, random: &initStream)
+    let initial = NetworkParameters.pytorchDefault(shape: shape, random: &initStream)
 
     let batchCapacity = min(settings.batchSize, rowCount)
-    let workspace = MLPWorkspace(shape: shape, capacity: batchCapacity)
+    let workspace = NetworkWorkspace(shape: shape, capacity: batchCapacity)
     let parameters = UnsafeMutablePointer<Float>.allocate(capacity: shape.parameterCount)
     let order = UnsafeMutablePointer<Int>.allocate(capacity: rowCount)
     let batchInputs = UnsafeMutablePointer<Float>.allocate(capacity: batchCapacity * featureCount)
@@ -60,8 +58,8 @@ public func trainMLP(inputs: Dataset, labels: [Int], hidden: Int, settings: Trai
     var divergedEpoch: Int?
     let learningRate = Float(settings.learningRate)
 
-    inputs.features.withUnsafeBufferPointer { features in
-        labels.withUnsafeBufferPointer { targets in
+    data.features.withUnsafeBufferPointer { features in
+        data.labels.withUnsafeBufferPointer { targets in
             for epoch in 1...settings.epochs {
                 for index in stride(from: rowCount - 1, to: 0, by: -1) {
                     let other = shuffleStream.nextInt(below: index + 1)
@@ -78,8 +76,7 @@ public func trainMLP(inputs: Dataset, labels: [Int], hidden: Int, settings: Trai
                         batchLabels[r] = targets[source]
                     }
                     workspace.forward(parameters: parameters, inputs: batchInputs, rows: rows)
-                    lossSum += workspace.backward(parameters: parameters, inputs: batchInputs,
-                                                  labels: batchLabels, rows: rows)
+                    lossSum += workspace.backward(parameters: parameters, inputs: batchInputs, labels: batchLabels, rows: rows)
                     // SGD: θ ← θ - lr · g  (θ + (-lr) · g, the same IEEE result)
                     addScaled(parameters, -learningRate, workspace.gradient, count: shape.parameterCount)
                     start += rows
@@ -93,44 +90,6 @@ public func trainMLP(inputs: Dataset, labels: [Int], hidden: Int, settings: Trai
             }
         }
     }
-    let trained = MLPParameters(shape: shape, values: Array(UnsafeBufferPointer(start: parameters, count: shape.parameterCount)))
+    let trained = NetworkParameters(shape: shape, values: Array(UnsafeBufferPointer(start: parameters, count: shape.parameterCount)))
     return TrainingOutcome(parameters: trained, epochLosses: epochLosses, divergedEpoch: divergedEpoch)
-}
-
-extension MLPParameters {
-    /// The fraction of rows of `inputs` whose predicted class (arg-max logit) equals `labels`.
-    public func accuracy(on inputs: Dataset, labels: [Int]) -> Double {
-        precondition(labels.count == inputs.count && inputs.featureCount == shape.inputs, "inputs do not fit the model")
-        guard inputs.count > 0 else { return 0 }
-        let workspace = MLPWorkspace(shape: shape, capacity: min(inputs.count, 1024))
-        let correct = values.withUnsafeBufferPointer { parameters in
-            inputs.features.withUnsafeBufferPointer { features in
-                labels.withUnsafeBufferPointer { targets in
-                    workspace.correctCount(parameters: parameters.baseAddress!, inputs: features.baseAddress!,
-                                           labels: targets.baseAddress!, rows: inputs.count)
-                }
-            }
-        }
-        return Double(correct) / Double(inputs.count)
-    }
-
-    /// The batch-mean softmax cross-entropy on (`inputs`, `labels`) and its gradient with respect
-    /// to every parameter, in the layout of `values`: the quantity one SGD step descends.
-    public func lossAndGradient(inputs: Dataset, labels: [Int]) -> (loss: Double, gradient: [Float]) {
-        precondition(labels.count == inputs.count && inputs.count > 0 && inputs.featureCount == shape.inputs,
-                     "inputs do not fit the model")
-        let workspace = MLPWorkspace(shape: shape, capacity: inputs.count)
-        let lossSum = values.withUnsafeBufferPointer { parameters in
-            inputs.features.withUnsafeBufferPointer { features in
-                labels.withUnsafeBufferPointer { targets in
-                    workspace.forward(parameters: parameters.baseAddress!, inputs: features.baseAddress!,
-                                      rows: inputs.count)
-                    return workspace.backward(parameters: parameters.baseAddress!, inputs: features.baseAddress!,
-                                              labels: targets.baseAddress!, rows: inputs.count)
-                }
-            }
-        }
-        let gradient = Array(UnsafeBufferPointer(start: workspace.gradient, count: shape.parameterCount))
-        return (lossSum / Double(inputs.count), gradient)
-    }
 }

@@ -1,25 +1,23 @@
-/// The accuracies and loss a finished run measured.
-public struct RunMetrics: Sendable, Codable, Equatable {
+/// The keys of the metrics every run records; attacks and defenses add their own.
+public enum MetricKey {
     /// Accuracy on the clean test set.
-    public let testAccuracy: Double
-    /// Accuracy on the training rows against the (poisoned) labels the model saw.
-    public let trainAccuracy: Double
-    /// Accuracy on the training rows against their true labels.
-    public let trainCleanAccuracy: Double
+    public static let testAccuracy = "testAccuracy"
+    /// Accuracy on the rows the model was trained on, against the (poisoned) labels it saw.
+    public static let trainAccuracy = "trainAccuracy"
+    /// Accuracy on the rows the model was trained on, against their true labels.
+    public static let trainCleanAccuracy = "trainCleanAccuracy"
     /// trainAccuracy - testAccuracy.
-    public let generalizationGap: Double
+    public static let generalizationGap = "generalizationGap"
     /// Mean per-row training loss of the final epoch.
-    public let finalLoss: Double
-
-    /// Measurements of one run.
-    public init(testAccuracy: Double, trainAccuracy: Double, trainCleanAccuracy: Double,
-                generalizationGap: Double, finalLoss: Double) {
-        self.testAccuracy = testAccuracy
-        self.trainAccuracy = trainAccuracy
-        self.trainCleanAccuracy = trainCleanAccuracy
-        self.generalizationGap = generalizationGap
-        self.finalLoss = finalLoss
-    }
+    public static let finalLoss = "finalLoss"
+    /// Of the rows a defense removed, the fraction the attack had poisoned.
+    public static let detectionPrecision = "detectionPrecision"
+    /// Of the rows the attack poisoned, the fraction a defense removed.
+    public static let detectionRecall = "detectionRecall"
+    /// AUROC of a defense's suspicion scores for telling poisoned from clean rows.
+    public static let detectionAUROC = "detectionAUROC"
+    /// Fraction of the training rows a defense removed.
+    public static let removedFraction = "removedFraction"
 }
 
 /// The outcome of one run. `metrics` is nil, and `divergence` says why, when the loss became NaN
@@ -27,24 +25,25 @@ public struct RunMetrics: Sendable, Codable, Equatable {
 public struct RunResult: Sendable, Codable, Equatable {
     /// Poison fraction asked for.
     public let fraction: Double
-    /// Hidden width.
-    public let width: Int
+    /// Index of the series (model, attack, defense).
+    public let series: Int
     /// Seed.
     public let seed: UInt64
-    /// Number of training labels the attack changed.
+    /// Number of training rows the attack poisoned.
     public let poisonedCount: Int
     /// poisonedCount / training rows: the fraction actually realised.
     public let realisedFraction: Double
-    /// The run's measurements; nil when it diverged.
-    public let metrics: RunMetrics?
+    /// The run's measurements by `MetricKey` (a metric that is undefined for the run is absent);
+    /// nil when it diverged.
+    public let metrics: [String: Double]?
     /// Why the run has no metrics, e.g. "loss became non-finite at epoch 3 (lr 10)".
     public let divergence: String?
 
     /// The outcome of one run: `metrics` when it finished, `divergence` when it did not.
-    public init(fraction: Double, width: Int, seed: UInt64, poisonedCount: Int, realisedFraction: Double,
-                metrics: RunMetrics?, divergence: String?) {
+    public init(fraction: Double, series: Int, seed: UInt64, poisonedCount: Int, realisedFraction: Double,
+                metrics: [String: Double]?, divergence: String?) {
         self.fraction = fraction
-        self.width = width
+        self.series = series
         self.seed = seed
         self.poisonedCount = poisonedCount
         self.realisedFraction = realisedFraction
@@ -53,25 +52,51 @@ public struct RunResult: Sendable, Codable, Equatable {
     }
 }
 
-/// Runs one cell of the sweep: poison the training labels, train, measure.
-public func executeRun(_ spec: RunSpec, config: StudyConfig, split: TrainTestSplit) -> RunResult {
-    let poisoned = config.attack.attack.poison(split.train, fraction: spec.fraction, seed: spec.seed)
-    let outcome = trainMLP(inputs: split.train, labels: poisoned.labels, hidden: spec.width,
-                           settings: config.training, seed: spec.seed)
-    let poisonedCount = poisoned.poisonedIndices.count
+/// Runs one cell of the sweep: poison the training set, let the defense choose the rows, train on
+/// them, measure.
+public func executeRun(_ spec: RunSpec, study: Study) -> RunResult {
+    let series = study.series[spec.series]
+    let split = study.split
+    let poisoned = study.attacks[series.attack].poison(split, fraction: spec.fraction, seed: spec.seed)
+    let shape = study.models[series.model].networkShape(inputs: split.train.featureCount, classes: split.train.classCount)
+    let trainer = ModelTrainer(shape: shape, settings: study.config.training, seed: spec.seed)
+    let poisonedCount = poisoned.poisonedRows.count
     let realised = Double(poisonedCount) / Double(split.train.count)
-    if let epoch = outcome.divergedEpoch {
-        let message = "run width \(spec.width), fraction \(spec.fraction), seed \(spec.seed) diverged: "
-            + "training loss became non-finite at epoch \(epoch) with learning rate \(config.training.learningRate)"
-        return RunResult(fraction: spec.fraction, width: spec.width, seed: spec.seed, poisonedCount: poisonedCount,
+    func diverged(_ what: String, epoch: Int?) -> RunResult {
+        let message = "run \(series.label), fraction \(spec.fraction), seed \(spec.seed) diverged: \(what) became non-finite"
+            + (epoch.map { " at epoch \($0)" } ?? "") + " with learning rate \(study.config.training.learningRate)"
+        return RunResult(fraction: spec.fraction, series: spec.series, seed: spec.seed, poisonedCount: poisonedCount,
                          realisedFraction: realised, metrics: nil, divergence: message)
     }
+    guard let decision = study.defenses[series.defense].inspect(poisoned, trainer: trainer) else {
+        return diverged("the training loss of the defense's model", epoch: nil)
+    }
+    let keepsAll = decision.kept.count == poisoned.data.count
+    let trainingRows = keepsAll ? poisoned.data : poisoned.data.rows(decision.kept)
+    let outcome = trainer.train(trainingRows)
+    if let epoch = outcome.divergedEpoch { return diverged("training loss", epoch: epoch) }
+
     let model = outcome.parameters
-    let test = model.accuracy(on: split.test, labels: split.test.labels)
-    let train = model.accuracy(on: split.train, labels: poisoned.labels)
-    let trainClean = model.accuracy(on: split.train, labels: split.train.labels)
-    let metrics = RunMetrics(testAccuracy: test, trainAccuracy: train, trainCleanAccuracy: trainClean,
-                             generalizationGap: train - test, finalLoss: outcome.epochLosses.last ?? .nan)
-    return RunResult(fraction: spec.fraction, width: spec.width, seed: spec.seed, poisonedCount: poisonedCount,
+    let test = model.accuracy(on: split.test)
+    let train = model.accuracy(on: trainingRows)
+    let trueLabels = keepsAll ? poisoned.trueLabels : decision.kept.map { poisoned.trueLabels[$0] }
+    var metrics = [
+        MetricKey.testAccuracy: test,
+        MetricKey.trainAccuracy: train,
+        MetricKey.trainCleanAccuracy: model.accuracy(on: trainingRows, labels: trueLabels),
+        MetricKey.generalizationGap: train - test,
+        MetricKey.finalLoss: outcome.epochLosses.last ?? .nan,
+    ]
+    for evaluation in poisoned.evaluations where evaluation.inputs.count > 0 {
+        metrics[evaluation.metric.key] = model.accuracy(on: evaluation.inputs)
+    }
+    if decision.scores != nil || !keepsAll {
+        let detection = DetectionMetrics(decision: decision, poisonedRows: poisoned.poisonedRows, rowCount: poisoned.data.count)
+        metrics[MetricKey.removedFraction] = detection.removedFraction
+        metrics[MetricKey.detectionPrecision] = detection.precision
+        metrics[MetricKey.detectionRecall] = detection.recall
+        metrics[MetricKey.detectionAUROC] = detection.auroc
+    }
+    return RunResult(fraction: spec.fraction, series: spec.series, seed: spec.seed, poisonedCount: poisonedCount,
                      realisedFraction: realised, metrics: metrics, divergence: nil)
 }

@@ -1,100 +1,141 @@
-/// The attacks a study can sweep, by the name results record. Each case maps to one
-/// `PoisoningAttack` type.
-public enum AttackKind: String, Sendable, Codable, CaseIterable {
-    /// `RandomLabelFlip`, the reference study's attack.
-    case randomLabelFlip = "random-label-flip"
-
-    /// The attack implementation.
-    public var attack: any PoisoningAttack {
-        switch self {
-        case .randomLabelFlip: RandomLabelFlip()
-        }
-    }
-}
-
-/// Everything that determines a study's results: the data, the attack, the sweep and training.
-/// Two studies with equal configurations produce byte-identical `results.json`.
-public struct StudyConfig: Sendable, Codable, Equatable {
-    /// The synthetic data set and its train/test split.
-    public var data: GaussianClusters
-    /// The poisoning attack applied to the training labels.
-    public var attack: AttackKind
-    /// Hidden widths of the MLPs.
-    public var widths: [Int]
+/// Everything that determines a study's results, as written in a study file: the data set, the
+/// axes it sweeps (models x attacks x defenses x poison fractions x seeds) and the training
+/// settings. Components are kept as their mappings (`kind` plus parameters); `Study` reads them.
+/// Encoded (in results.json) exactly as the study file's document, with the same keys.
+public struct StudyConfig: Sendable, Equatable, Codable {
+    /// A title for the report; nil for one made from the study.
+    public var title: String?
+    /// The data set.
+    public var data: ParameterValue
+    /// The models.
+    public var models: [ParameterValue]
+    /// The attacks.
+    public var attacks: [ParameterValue]
+    /// The defenses.
+    public var defenses: [ParameterValue]
     /// Poison fractions, in [0, 1].
     public var fractions: [Double]
-    /// Seeds; each drives initialisation, shuffling and the choice of poisoned rows.
+    /// Seeds; each drives initialisation, shuffling and the attack's random choices.
     public var seeds: [UInt64]
     /// SGD settings.
     public var training: TrainingSettings
 
     /// A configuration; the defaults are the reference study's (81 runs).
-    public init(data: GaussianClusters = GaussianClusters(), attack: AttackKind = .randomLabelFlip,
-                widths: [Int] = [32, 64, 128],
+    public init(title: String? = nil, data: ParameterValue = .mapping([ParameterEntry(key: "kind", value: .string(GaussianClusters.kind))]),
+                models: [ParameterValue] = [32, 64, 128].map(StudyConfig.mlp),
+                attacks: [ParameterValue] = [StudyConfig.component(RandomLabelFlip.kind)],
+                defenses: [ParameterValue] = [StudyConfig.component(NoDefense.kind)],
                 fractions: [Double] = [0, 0.01, 0.05, 0.10, 0.15, 0.20, 0.30, 0.40, 0.50],
                 seeds: [UInt64] = [42, 123, 7], training: TrainingSettings = TrainingSettings()) {
+        self.title = title
         self.data = data
-        self.attack = attack
-        self.widths = widths
+        self.models = models
+        self.attacks = attacks
+        self.defenses = defenses
         self.fractions = fractions
         self.seeds = seeds
         self.training = training
     }
 
-    /// The runs of the sweep, fraction-major, then width, then seed.
-    public var runSpecs: [RunSpec] {
-        fractions.flatMap { fraction in
-            widths.flatMap { width in seeds.map { RunSpec(fraction: fraction, width: width, seed: $0) } }
+    /// The mapping of a component with the given kind and parameters.
+    public static func component(_ kind: String, _ parameters: [String: ParameterValue] = [:]) -> ParameterValue {
+        .mapping([ParameterEntry(key: "kind", value: .string(kind))]
+            + parameters.sorted { $0.key < $1.key }.map { ParameterEntry(key: $0.key, value: $0.value) })
+    }
+
+    /// The mapping of an MLP with one hidden layer of `width` units.
+    public static func mlp(_ width: Int) -> ParameterValue { component(MLP.kind, ["hidden": .list([.int(width)])]) }
+
+    /// The study as a document: the mapping a study file holds, keys in their canonical order.
+    public var document: ParameterValue {
+        var entries = [ParameterEntry]()
+        if let title { entries.append(ParameterEntry(key: "title", value: .string(title))) }
+        entries += [
+            ParameterEntry(key: "data", value: data),
+            ParameterEntry(key: "models", value: .list(models)),
+            ParameterEntry(key: "attacks", value: .list(attacks)),
+            ParameterEntry(key: "defenses", value: .list(defenses)),
+            ParameterEntry(key: "fractions", value: .list(fractions.map(ParameterValue.double))),
+            ParameterEntry(key: "seeds", value: .list(seeds.map { .int(Int(clamping: $0)) })),
+            ParameterEntry(key: "training", value: .mapping([
+                ParameterEntry(key: "epochs", value: .int(training.epochs)),
+                ParameterEntry(key: "batch-size", value: .int(training.batchSize)),
+                ParameterEntry(key: "learning-rate", value: .double(training.learningRate)),
+            ])),
+        ]
+        return .mapping(entries)
+    }
+
+    public func encode(to encoder: Encoder) throws { try document.encode(to: encoder) }
+
+    /// Decodes the document form (as in results.json) and reads it as a study file is read.
+    public init(from decoder: Decoder) throws {
+        let document = try ParameterValue(from: decoder)
+        do {
+            self = try StudyConfig.read(document, locations: SourceLocations()).config
+        } catch let error as SpecificationError {
+            throw DecodingError.dataCorrupted(DecodingError.Context(codingPath: decoder.codingPath, debugDescription: error.description))
         }
     }
 
-    /// Every reason this configuration cannot run, each naming the command-line option at fault;
-    /// empty when it is valid.
-    public func problems() -> [ConfigProblem] {
-        var found = [ConfigProblem]()
-        func check(_ ok: Bool, _ option: String, _ message: String) {
-            if !ok { found.append(ConfigProblem(option: option, message: message)) }
+    /// The largest number of runs a study may have.
+    public static let maximumRuns = 1_000_000
+
+    /// Reads a study document: checks every key, type and range, fills in defaults, and returns the
+    /// effective configuration with the help of every key it read.
+    public static func read(_ document: ParameterValue, locations: SourceLocations) throws -> (config: StudyConfig, help: ParameterHelp) {
+        guard let entries = document.entries else {
+            throw SpecificationError(path: "", location: locations.location(of: ""), message: "a study is a mapping of keys such as data, models, attacks, fractions")
         }
-        check(!widths.isEmpty, "widths", "needs at least one width")
-        check(widths.allSatisfy { (1...65_536).contains($0) }, "widths", "each width must be between 1 and 65536")
-        check(Set(widths).count == widths.count, "widths", "widths must not repeat")
-        check(!fractions.isEmpty, "fractions", "needs at least one fraction")
-        check(fractions.allSatisfy { (0...1).contains($0) }, "fractions", "each fraction must lie in [0, 1]")
-        check(Set(fractions).count == fractions.count, "fractions", "fractions must not repeat")
-        check(!seeds.isEmpty, "seeds", "needs at least one seed")
-        check(Set(seeds).count == seeds.count, "seeds", "seeds must not repeat")
-        check(training.epochs >= 1, "epochs", "must be at least 1")
-        check(training.batchSize >= 1, "batch-size", "must be at least 1")
-        check(training.learningRate > 0 && training.learningRate.isFinite, "lr", "must be a positive number")
-        check(data.features >= 1, "features", "must be at least 1")
-        check(data.classes >= 2, "classes", "needs at least 2 classes")
-        check(data.clusterStd >= 0 && data.clusterStd.isFinite, "cluster-std", "must be a non-negative number")
-        check(data.centerScale >= 0 && data.centerScale.isFinite, "center-scale", "must be a non-negative number")
-        check(data.samples >= 2 && data.samples <= 10_000_000, "samples", "must be between 2 and 10000000")
-        let trainCount = data.trainCount
-        check(data.trainFraction > 0 && data.trainFraction < 1 && trainCount >= 1 && trainCount < data.samples,
-              "train-fraction", "must leave at least one training and one test sample (0 < fraction < 1)")
-        return found
+        var reader = ParameterReader(entries, path: "", locations: locations)
+        let reference = StudyConfig()
+        var config = reference
+        if let title = reader.value("title", help: "A title for the report (default: one made from the study).") {
+            guard case .string(let text) = title, !text.isEmpty else { throw reader.error("title", "expected a non-empty string") }
+            config.title = text
+        }
+        func components(_ key: String, _ defaults: [ParameterValue], help: String) throws -> [ParameterValue] {
+            guard let raw = reader.value(key, help: help) else { return defaults }
+            guard case .list(let items) = raw, !items.isEmpty else { throw reader.error(key, "expected a list with at least one entry") }
+            return items
+        }
+        config.data = reader.value("data", help: "The data set, by kind: \(Registry.datasets.map { $0.kind }.joined(separator: ", ")).") ?? reference.data
+        config.models = try components("models", reference.models,
+                                       help: "The models, by kind: \(Registry.models.map { $0.kind }.joined(separator: ", ")).")
+        config.attacks = try components("attacks", reference.attacks,
+                                        help: "The attacks, by kind: \(Registry.attacks.map { $0.kind }.joined(separator: ", ")).")
+        config.defenses = try components("defenses", reference.defenses,
+                                         help: "The defenses, by kind: \(Registry.defenses.map { $0.kind }.joined(separator: ", ")).")
+        config.fractions = try reader.doubleList("fractions", default: reference.fractions, in: 0...1,
+                                                 help: "Poison fractions to sweep, each in [0, 1].")
+        config.seeds = try reader.intList("seeds", default: reference.seeds.map { Int($0) }, in: 0...Int.max,
+                                          help: "Seeds; each drives initialisation, shuffling and the attack's random choices.")
+            .map { UInt64($0) }
+        let rawTraining = reader.value("training", help: "Mini-batch SGD on softmax cross-entropy (no momentum, no weight decay).")
+        guard let trainingEntries = (rawTraining ?? .mapping([])).entries else {
+            throw reader.error("training", "expected a mapping of epochs, batch-size, learning-rate")
+        }
+        var training = ParameterReader(trainingEntries, path: "training", locations: locations)
+        config.training = try TrainingSettings(reading: &training)
+        try training.finish()
+        try reader.finish()
+        let help = reader.help.merging(training.help) { $1 }
+        let runs = config.models.count * config.attacks.count * config.defenses.count * config.fractions.count * config.seeds.count
+        guard runs <= maximumRuns else {
+            throw reader.error(nil, "the study has \(runs) runs (models x attacks x defenses x fractions x seeds); at most \(maximumRuns) are allowed")
+        }
+        return (config, help)
     }
 }
 
-/// One reason a configuration is invalid.
-public struct ConfigProblem: Error, Sendable, Equatable, CustomStringConvertible {
-    /// The command-line option (without dashes) whose value is at fault, e.g. "batch-size".
-    public let option: String
-    /// What is wrong with it.
-    public let message: String
-
-    /// "--option: message".
-    public var description: String { "--\(option): \(message)" }
-}
-
-/// One cell of the sweep: a model width trained with one seed at one poison fraction.
-public struct RunSpec: Sendable, Codable, Equatable, Hashable {
-    /// Poison fraction.
-    public let fraction: Double
-    /// Hidden width.
-    public let width: Int
-    /// Seed of the run's random streams.
-    public let seed: UInt64
+extension TrainingSettings {
+    /// Reads `epochs`, `batch-size` and `learning-rate`.
+    init(reading p: inout ParameterReader) throws {
+        let reference = TrainingSettings()
+        self.init(epochs: try p.int("epochs", default: reference.epochs, in: 1...1_000_000, help: "Passes over the training set."),
+                  batchSize: try p.int("batch-size", default: reference.batchSize, in: 1...1_000_000,
+                                       help: "Rows per SGD step; the last partial batch of an epoch is kept."),
+                  learningRate: try p.double("learning-rate", default: reference.learningRate, in: 1e-12...1e6,
+                                             help: "SGD step size."))
+    }
 }

@@ -14,7 +14,7 @@ public struct RunProgress: Sendable {
 }
 
 /// One of N disjoint, deterministic slices of a sweep, for spreading it over machines: shard K of
-/// N holds the runs whose index in `StudyConfig.runSpecs` is K-1, K-1+N, K-1+2N, ... (round robin,
+/// N holds the runs whose index in `Study.runSpecs` is K-1, K-1+N, K-1+2N, ... (round robin,
 /// so that every shard gets a similar mix of widths).
 public struct Shard: Sendable, Codable, Equatable, CustomStringConvertible {
     /// 1-based shard number.
@@ -39,10 +39,10 @@ public struct Shard: Sendable, Codable, Equatable, CustomStringConvertible {
     public var description: String { "\(index)/\(count)" }
 }
 
-/// The runs of a study (or of one shard of it), with their indices in `config.runSpecs` and their
+/// The runs of a study (or of one shard of it), with their indices in `Study.runSpecs` and their
 /// wall times (kept apart from the results so that results stay byte-identical across reruns).
 public struct StudyRuns: Sendable {
-    /// Index in `config.runSpecs` of each result.
+    /// Index in `Study.runSpecs` of each result.
     public let indices: [Int]
     /// One result per index.
     public let results: [RunResult]
@@ -53,14 +53,13 @@ public struct StudyRuns: Sendable {
 /// Runs the cells of the sweep that belong to `shard` on `threads` worker threads. Each run depends
 /// only on its own spec, so the results are identical for any thread count and any sharding;
 /// `progress` is called once per finished run, one call at a time.
-public func runStudy(_ config: StudyConfig, threads: Int, shard: Shard = .whole,
+public func runStudy(_ study: Study, threads: Int, shard: Shard = .whole,
                      progress: (@Sendable (RunProgress) -> Void)? = nil) -> StudyRuns {
-    let split = config.data.makeSplit()
-    let specs = config.runSpecs
+    let specs = study.runSpecs
     let indices = shard.runIndices(total: specs.count)
     let timed = parallelMap(count: indices.count, threads: threads) { position in
         let start = ContinuousClock.now
-        let result = executeRun(specs[indices[position]], config: config, split: split)
+        let result = executeRun(specs[indices[position]], study: study)
         return (result, secondsElapsed(since: start))
     } onEach: { completed, value in
         progress?(RunProgress(completed: completed, total: indices.count, result: value.0, seconds: value.1))

@@ -1,7 +1,9 @@
-/// The descending-sigmoid fit of one width's mean clean test accuracy, and its critical threshold.
-public struct WidthFit: Sendable, Codable, Equatable {
-    /// Hidden width.
-    public let width: Int
+import PoisoningEngine
+
+/// The descending-sigmoid fit of one series' mean clean test accuracy, and its critical threshold.
+public struct SeriesFit: Sendable, Codable, Equatable {
+    /// Index of the series.
+    public let series: Int
     /// Mean test accuracy at the smallest swept fraction (the clean model when that fraction is 0).
     public let cleanAccuracy: Double?
     /// The fraction `cleanAccuracy` was measured at.
@@ -19,7 +21,7 @@ public struct WidthFit: Sendable, Codable, Equatable {
     /// Where the fitted curve falls to (clean + chance) / 2.
     public let threshold: CriticalThreshold
 
-    /// The threshold as an order of sensitivity between widths (smaller is more sensitive): the
+    /// The threshold as an order of sensitivity between series (smaller is more sensitive): the
     /// fraction; +infinity when the curve never falls to the target; -infinity when it starts
     /// below it; nil without a fit or a target.
     public var sensitivityKey: Double? {
@@ -29,29 +31,29 @@ public struct WidthFit: Sendable, Codable, Equatable {
     }
 }
 
-/// Fits every width's mean test accuracy against the poison fraction (fractions whose runs all
+/// Fits every series' mean test accuracy against the poison fraction (fractions whose runs all
 /// diverged are left out) and solves its critical threshold.
-public func fitWidths(_ points: [AggregatePoint], widths: [Int], classes: Int) -> [WidthFit] {
+public func fitSeries(_ points: [AggregatePoint], seriesCount: Int, classes: Int) -> [SeriesFit] {
     let chance = 1 / Double(classes)
-    return widths.map { width in
-        let curve = points.filter { $0.width == width }.sorted { $0.fraction < $1.fraction }
-        let measured = curve.compactMap { point in point.testAccuracy.map { (point.fraction, $0.mean) } }
+    return (0..<seriesCount).map { series in
+        let curve = points.filter { $0.series == series }.sorted { $0.fraction < $1.fraction }
+        let measured = curve.compactMap { point in point.metric(MetricKey.testAccuracy).map { (point.fraction, $0.mean) } }
         let cleanFraction = curve.first?.fraction ?? 0
-        let clean = curve.first?.testAccuracy?.mean
+        let clean = curve.first?.metric(MetricKey.testAccuracy)?.mean
         let swept = (curve.first?.fraction ?? 0)...(curve.last?.fraction ?? 0)
         switch fitDescendingSigmoid(x: measured.map(\.0), y: measured.map(\.1)) {
         case .failure(let error):
-            return WidthFit(width: width, cleanAccuracy: clean, cleanFraction: cleanFraction, chanceAccuracy: chance,
-                            parameters: nil, rSquared: nil, residualSumOfSquares: nil, failure: error.description,
-                            threshold: CriticalThreshold(target: clean.map { ($0 + chance) / 2 }, fraction: nil,
-                                                         status: .noFit, reason: "no fit: \(error.description)"))
+            return SeriesFit(series: series, cleanAccuracy: clean, cleanFraction: cleanFraction, chanceAccuracy: chance,
+                             parameters: nil, rSquared: nil, residualSumOfSquares: nil, failure: error.description,
+                             threshold: CriticalThreshold(target: clean.map { ($0 + chance) / 2 }, fraction: nil,
+                                                          status: .noFit, reason: "no fit: \(error.description)"))
         case .success(let fit):
             let threshold = clean.map { criticalThreshold(of: fit.parameters, target: ($0 + chance) / 2, swept: swept) }
                 ?? CriticalThreshold(target: nil, fraction: nil, status: .noFit,
                                      reason: "every run at the smallest fraction diverged, so there is no clean accuracy")
-            return WidthFit(width: width, cleanAccuracy: clean, cleanFraction: cleanFraction, chanceAccuracy: chance,
-                            parameters: fit.parameters, rSquared: fit.rSquared,
-                            residualSumOfSquares: fit.residualSumOfSquares, failure: nil, threshold: threshold)
+            return SeriesFit(series: series, cleanAccuracy: clean, cleanFraction: cleanFraction, chanceAccuracy: chance,
+                             parameters: fit.parameters, rSquared: fit.rSquared,
+                             residualSumOfSquares: fit.residualSumOfSquares, failure: nil, threshold: threshold)
         }
     }
 }

@@ -1,0 +1,60 @@
+/// A targeted label flip: round(fraction · n_source) of the training rows of class `source`,
+/// chosen uniformly without replacement (a partial Fisher-Yates shuffle on the stream
+/// (seed, "poison-samples")), are relabelled `target`. The fraction is of the source class, so at
+/// fraction 1 every source row carries the target label. Its success metric is the rate at which
+/// the clean test rows of the source class are predicted as the target.
+public struct ClassFlip: PoisoningAttack {
+    public static let kind = "class-flip"
+    public static let summary = "Relabel a fraction of the training rows of one class as another class."
+
+    /// The class whose rows are relabelled.
+    public let source: Int
+    /// The label they get.
+    public let target: Int
+
+    /// Flips rows of `source` to `target` (distinct classes).
+    public init(source: Int, target: Int) {
+        precondition(source != target && source >= 0 && target >= 0, "source and target must be distinct classes")
+        self.source = source
+        self.target = target
+    }
+
+    public init(parameters: inout ParameterReader) throws {
+        let source = try parameters.int("source", default: 0, in: 0...1_000_000, help: "The class whose training rows are relabelled.")
+        let target = try parameters.int("target", default: 1, in: 0...1_000_000, help: "The label they get.")
+        guard source != target else { throw parameters.error("target", "must differ from source (\(source))") }
+        self.init(source: source, target: target)
+    }
+
+    /// "class-flip 0→1".
+    public var label: String { "class-flip \(source)→\(target)" }
+
+    public var metrics: [MetricInfo] {
+        [MetricInfo(key: "targetSuccess", name: "Target success",
+                    meaning: "fraction of the clean test rows of class \(source) that the model assigns to class \(target)")]
+    }
+
+    public func problem(classCount: Int, featureCount: Int) -> (key: String, message: String)? {
+        if source >= classCount { return ("source", "class \(source) does not exist (the data have \(classCount) classes, 0 to \(classCount - 1))") }
+        if target >= classCount { return ("target", "class \(target) does not exist (the data have \(classCount) classes, 0 to \(classCount - 1))") }
+        return nil
+    }
+
+    public func poison(_ split: TrainTestSplit, fraction: Double, seed: UInt64) -> PoisonedTrainingSet {
+        let train = split.train
+        precondition((0...1).contains(fraction), "fraction must lie in [0, 1]")
+        var candidates = train.labels.indices.filter { train.labels[$0] == source }
+        let count = poisonCount(fraction: fraction, of: candidates.count)
+        var rowStream = Xoshiro256StarStar(seed: seed, purpose: "poison-samples")
+        var poisoned = train
+        for pick in 0..<count {
+            candidates.swapAt(pick, pick + rowStream.nextInt(below: candidates.count - pick))
+            poisoned.labels[candidates[pick]] = target
+        }
+        let sourceTestRows = split.test.labels.indices.filter { split.test.labels[$0] == source }
+        var evaluation = split.test.rows(sourceTestRows)
+        evaluation.labels = evaluation.labels.map { _ in target }
+        return PoisonedTrainingSet(data: poisoned, trueLabels: train.labels, poisonedRows: Array(candidates[..<count]),
+                                   evaluations: [AttackEvaluation(metric: metrics[0], inputs: evaluation)])
+    }
+}

@@ -1,0 +1,46 @@
+/// How well a defense's scores and removals find the rows an attack poisoned.
+public struct DetectionMetrics: Sendable, Equatable {
+    /// |removed ∩ poisoned| / |removed|; nil when nothing was removed.
+    public let precision: Double?
+    /// |removed ∩ poisoned| / |poisoned|; nil when nothing was poisoned.
+    public let recall: Double?
+    /// AUROC of the scores for telling poisoned from clean rows; nil without both kinds of row.
+    public let auroc: Double?
+    /// |removed| / rows.
+    public let removedFraction: Double
+
+    /// The metrics of `decision` against the poisoned rows of a training set of `rowCount` rows.
+    public init(decision: DefenseDecision, poisonedRows: [Int], rowCount: Int) {
+        let poisoned = Set(poisonedRows)
+        let kept = Set(decision.kept)
+        let removed = (0..<rowCount).filter { !kept.contains($0) }
+        let caught = removed.filter(poisoned.contains).count
+        precision = removed.isEmpty ? nil : Double(caught) / Double(removed.count)
+        recall = poisoned.isEmpty ? nil : Double(caught) / Double(poisoned.count)
+        removedFraction = Double(removed.count) / Double(max(rowCount, 1))
+        auroc = decision.scores.flatMap { scores in
+            areaUnderROC(positives: poisoned.sorted().map { scores[$0] },
+                         negatives: scores.indices.filter { !poisoned.contains($0) }.map { scores[$0] })
+        }
+    }
+}
+
+/// The area under the ROC curve of scores that should rank `positives` above `negatives`: the
+/// Mann-Whitney statistic U / (n_pos · n_neg), i.e. the probability that a random positive scores
+/// higher than a random negative, ties counting one half. Computed from mid-ranks of the pooled
+/// scores: U = Σ ranks of positives - n_pos (n_pos + 1) / 2. Nil when either group is empty.
+public func areaUnderROC(positives: [Double], negatives: [Double]) -> Double? {
+    guard !positives.isEmpty, !negatives.isEmpty else { return nil }
+    let pooled = (positives.map { ($0, true) } + negatives.map { ($0, false) }).sorted { $0.0 < $1.0 }
+    var rankSum = 0.0
+    var start = 0
+    while start < pooled.count {
+        var end = start
+        while end + 1 < pooled.count && pooled[end + 1].0 == pooled[start].0 { end += 1 }
+        let midRank = Double(start + end) / 2 + 1   // ranks are 1-based
+        rankSum += midRank * Double(pooled[start...end].filter(\.1).count)
+        start = end + 1
+    }
+    let nPositive = Double(positives.count), nNegative = Double(negatives.count)
+    return (rankSum - nPositive * (nPositive + 1) / 2) / (nPositive * nNegative)
+}

@@ -1,0 +1,127 @@
+/// Which implementation of the layer kernels a workspace runs.
+enum KernelSet {
+    /// `Linear`, `ReLU`, `SoftmaxCrossEntropy`: the ones training uses.
+    case fast
+    /// `ReferenceLinear`, `ReferenceReLU`, `ReferenceSoftmaxCrossEntropy`: naive loops, for tests.
+    case reference
+}
+
+/// Scratch memory and the forward and backward passes of a network for batches of up to `capacity`
+/// rows. Everything is allocated once in `init`; the passes never allocate. One workspace belongs
+/// to one run on one thread.
+///
+/// Forward: for each hidden layer, a = x Wᵀ + b then h = ReLU(a) in place; then the logits
+/// z = h Wᵀ + b. Backward: dL/dz from the softmax cross-entropy, then each layer's backward in
+/// reverse, the ReLU's masking the gradient that flows into its layer.
+final class NetworkWorkspace {
+    let shape: NetworkShape
+    let layers: [DenseLayer]
+    let capacity: Int
+    let kernels: KernelSet
+    /// Post-ReLU activations of each hidden layer [capacity x width].
+    let activations: [UnsafeMutablePointer<Float>]
+    /// dL/d(activation) of each hidden layer [capacity x width], masked in place by its ReLU.
+    let activationGradients: [UnsafeMutablePointer<Float>]
+    /// Logits z [capacity x classes]; `backward` overwrites them with dL/dz.
+    let logits: UnsafeMutablePointer<Float>
+    /// dL/dθ in the parameter layout [parameterCount].
+    let gradient: UnsafeMutablePointer<Float>
+
+    init(shape: NetworkShape, capacity: Int, kernels: KernelSet = .fast) {
+        self.shape = shape
+        self.layers = shape.layers
+        self.capacity = capacity
+        self.kernels = kernels
+        activations = shape.hidden.map { .allocate(capacity: capacity * $0) }
+        activationGradients = shape.hidden.map { .allocate(capacity: capacity * $0) }
+        logits = .allocate(capacity: capacity * shape.classes)
+        gradient = .allocate(capacity: shape.parameterCount)
+    }
+
+    deinit {
+        activations.forEach { $0.deallocate() }
+        activationGradients.forEach { $0.deallocate() }
+        logits.deallocate()
+        gradient.deallocate()
+    }
+
+    /// The input of layer `index`: the batch for the first layer, else the previous activations.
+    private func layerInput(_ index: Int, _ inputs: UnsafePointer<Float>) -> UnsafePointer<Float> {
+        index == 0 ? inputs : UnsafePointer(activations[index - 1])
+    }
+
+    /// Forward pass of `rows` inputs [rows x inputs] into `activations` and `logits`.
+    func forward(parameters: UnsafePointer<Float>, inputs: UnsafePointer<Float>, rows: Int) {
+        for (index, layer) in layers.enumerated() {
+            let input = layerInput(index, inputs)
+            let output = layer.isHidden ? activations[index] : logits
+            let (w, b) = (parameters + layer.weightOffset, parameters + layer.biasOffset)
+            switch (kernels, layer.isHidden) {
+            case (.fast, true):
+                Linear.forwardInputMajor(weights: w, bias: b, input: input, output: output, rows: rows,
+                                         inputs: layer.inputs, outputs: layer.outputs)
+                ReLU.forward(output, count: rows * layer.outputs)
+            case (.fast, false):
+                Linear.forwardOutputMajor(weights: w, bias: b, input: input, output: output, rows: rows,
+                                          inputs: layer.inputs, outputs: layer.outputs)
+            case (.reference, _):
+                ReferenceLinear.forward(weights: w, bias: b, input: input, output: output, rows: rows,
+                                        inputs: layer.inputs, outputs: layer.outputs, inputMajor: layer.isHidden)
+                if layer.isHidden { ReferenceReLU.forward(output, count: rows * layer.outputs) }
+            }
+        }
+    }
+
+    /// After `forward` on the same batch: the gradient of the batch-mean softmax cross-entropy
+    /// against `labels` with respect to every parameter, into `gradient`. Returns the *sum* of the
+    /// per-row losses.
+    func backward(parameters: UnsafePointer<Float>, inputs: UnsafePointer<Float>, labels: UnsafePointer<Int>,
+                  rows: Int) -> Double {
+        let lossSum = switch kernels {
+        case .fast: SoftmaxCrossEntropy.forwardBackward(logits: logits, labels: labels, rows: rows, classes: shape.classes)
+        case .reference: ReferenceSoftmaxCrossEntropy.forwardBackward(logits: logits, labels: labels, rows: rows,
+                                                                      classes: shape.classes)
+        }
+        for index in layers.indices.reversed() {
+            let layer = layers[index]
+            let outputGradient = layer.isHidden ? activationGradients[index] : logits
+            if layer.isHidden {
+                switch kernels {
+                case .fast: ReLU.backward(outputGradient, activations: activations[index], count: rows * layer.outputs)
+                case .reference: ReferenceReLU.backward(outputGradient, activations: activations[index], count: rows * layer.outputs)
+                }
+            }
+            let input = layerInput(index, inputs)
+            let inputGradient = index == 0 ? nil : activationGradients[index - 1]
+            let (w, gW, gB) = (parameters + layer.weightOffset, gradient + layer.weightOffset, gradient + layer.biasOffset)
+            switch (kernels, layer.isHidden) {
+            case (.fast, true):
+                Linear.backwardInputMajor(weights: w, input: input, outputGradient: outputGradient, weightGradient: gW,
+                                          biasGradient: gB, inputGradient: inputGradient, rows: rows,
+                                          inputs: layer.inputs, outputs: layer.outputs)
+            case (.fast, false):
+                Linear.backwardOutputMajor(weights: w, input: input, outputGradient: outputGradient, weightGradient: gW,
+                                           biasGradient: gB, inputGradient: inputGradient, rows: rows,
+                                           inputs: layer.inputs, outputs: layer.outputs)
+            case (.reference, _):
+                ReferenceLinear.backward(weights: w, input: input, outputGradient: outputGradient, weightGradient: gW,
+                                         biasGradient: gB, inputGradient: inputGradient, rows: rows,
+                                         inputs: layer.inputs, outputs: layer.outputs, inputMajor: layer.isHidden)
+            }
+        }
+        return lossSum
+    }
+
+    /// Calls `body(start, chunkRows)` after a forward pass of each chunk of at most `capacity` of the
+    /// `rows` inputs, so that `logits` holds that chunk's logits.
+    func forwardInChunks(parameters: UnsafePointer<Float>, inputs: UnsafePointer<Float>, rows: Int,
+                         _ body: (_ start: Int, _ count: Int) -> Void) {
+        var start = 0
+        while start < rows {
+            let chunk = min(capacity, rows - start)
+            forward(parameters: parameters, inputs: inputs + start * shape.inputs, rows: chunk)
+            body(start, chunk)
+            start += chunk
+        }
+    }
+}

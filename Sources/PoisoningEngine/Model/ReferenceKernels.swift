@@ -1,0 +1,83 @@
+import Foundation
+
+// Naive reference versions of the kernels in `Kernels.swift`: the same formulas as the simplest
+// loops, with W always indexed as W[o, i] whatever the storage layout. They are slow and exist only
+// so that the tests can check the fast kernels against them (equal up to float rounding, since the
+// fast kernels sum in another order).
+
+/// Naive dense layer: y = x Wᵀ + b and its backward pass.
+enum ReferenceLinear {
+    /// Where W[o, i] lives in the weight buffer of a layer with `inputs` inputs and `outputs` outputs.
+    static func weightIndex(_ o: Int, _ i: Int, inputs: Int, outputs: Int, inputMajor: Bool) -> Int {
+        inputMajor ? i * outputs + o : o * inputs + i
+    }
+
+    /// y[r,o] = b[o] + Σ_i x[r,i] W[o,i].
+    static func forward(weights w: UnsafePointer<Float>, bias b: UnsafePointer<Float>, input x: UnsafePointer<Float>,
+                        output y: UnsafeMutablePointer<Float>, rows: Int, inputs d: Int, outputs n: Int, inputMajor: Bool) {
+        for r in 0..<rows {
+            for o in 0..<n {
+                var sum = b[o]
+                for i in 0..<d { sum += x[r * d + i] * w[weightIndex(o, i, inputs: d, outputs: n, inputMajor: inputMajor)] }
+                y[r * n + o] = sum
+            }
+        }
+    }
+
+    /// dW[o,i] = Σ_r dy[r,o] x[r,i];  db[o] = Σ_r dy[r,o];  dx[r,i] = Σ_o dy[r,o] W[o,i].
+    static func backward(weights w: UnsafePointer<Float>, input x: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>,
+                         weightGradient gW: UnsafeMutablePointer<Float>, biasGradient gB: UnsafeMutablePointer<Float>,
+                         inputGradient dx: UnsafeMutablePointer<Float>?, rows: Int, inputs d: Int, outputs n: Int,
+                         inputMajor: Bool) {
+        for o in 0..<n {
+            var bias: Float = 0
+            for r in 0..<rows { bias += dy[r * n + o] }
+            gB[o] = bias
+            for i in 0..<d {
+                var sum: Float = 0
+                for r in 0..<rows { sum += dy[r * n + o] * x[r * d + i] }
+                gW[weightIndex(o, i, inputs: d, outputs: n, inputMajor: inputMajor)] = sum
+            }
+        }
+        guard let dx else { return }
+        for r in 0..<rows {
+            for i in 0..<d {
+                var sum: Float = 0
+                for o in 0..<n { sum += dy[r * n + o] * w[weightIndex(o, i, inputs: d, outputs: n, inputMajor: inputMajor)] }
+                dx[r * d + i] = sum
+            }
+        }
+    }
+}
+
+/// Naive ReLU.
+enum ReferenceReLU {
+    /// h = max(0, a), in place.
+    static func forward(_ values: UnsafeMutablePointer<Float>, count: Int) {
+        for j in 0..<count where !(values[j] > 0) { values[j] = 0 }
+    }
+
+    /// dL/da = dL/dh · [h > 0], in place.
+    static func backward(_ gradient: UnsafeMutablePointer<Float>, activations h: UnsafePointer<Float>, count: Int) {
+        for j in 0..<count where !(h[j] > 0) { gradient[j] = 0 }
+    }
+}
+
+/// Naive softmax cross-entropy, in Double.
+enum ReferenceSoftmaxCrossEntropy {
+    /// In place: logits become (softmax(z) - onehot(y)) / rows; returns Σ_r (log Σ_k exp z[r,k] - z[r,y_r]).
+    static func forwardBackward(logits: UnsafeMutablePointer<Float>, labels: UnsafePointer<Int>, rows: Int, classes c: Int) -> Double {
+        var lossSum = 0.0
+        for r in 0..<rows {
+            let z = (0..<c).map { Double(logits[r * c + $0]) }
+            let maximum = z.max()!
+            let total = z.reduce(0) { $0 + exp($1 - maximum) }
+            lossSum += maximum + log(total) - z[labels[r]]
+            for k in 0..<c {
+                let probability = exp(z[k] - maximum) / total
+                logits[r * c + k] = Float((probability - (k == labels[r] ? 1 : 0)) / Double(rows))
+            }
+        }
+        return lossSum
+    }
+}

@@ -1,0 +1,127 @@
+/// One curve of a study: a model under an attack and a defense, swept over the poison fractions.
+public struct SeriesDescription: Sendable, Codable, Equatable {
+    /// Index of the model in the study's models.
+    public let model: Int
+    /// Index of the attack.
+    public let attack: Int
+    /// Index of the defense.
+    public let defense: Int
+    /// The name legends and tables use: the model, plus the attack and the defense when the study
+    /// sweeps more than one of them, e.g. "MLP 64" or "MLP 64, class-flip 0→1, loss-filter 10%".
+    public let label: String
+    /// The model's name, e.g. "MLP 64".
+    public let modelLabel: String
+    /// The attack's name.
+    public let attackLabel: String
+    /// The defense's name.
+    public let defenseLabel: String
+    /// The model's number of trainable parameters on the study's data.
+    public let parameterCount: Int
+}
+
+/// A study read and checked: its effective configuration (every default filled in), its components,
+/// its data and the runs it consists of.
+public struct Study: Sendable {
+    /// The effective configuration.
+    public let config: StudyConfig
+    /// The help of every key of the configuration, by path (for commented study files).
+    public let help: ParameterHelp
+    /// The data set.
+    public let data: any DatasetSource
+    /// The models.
+    public let models: [any ModelArchitecture]
+    /// The attacks.
+    public let attacks: [any PoisoningAttack]
+    /// The defenses.
+    public let defenses: [any TrainingSetDefense]
+    /// The clean train/test split.
+    public let split: TrainTestSplit
+    /// The series, attack-major, then defense, then model.
+    public let series: [SeriesDescription]
+
+    /// Reads a study document (a study file, or a configuration made in code) and its data. Throws
+    /// a `SpecificationError` naming the key at fault, or the data set's reason it cannot be read.
+    public init(document: ParameterValue, locations: SourceLocations = SourceLocations()) throws {
+        let (read, help) = try StudyConfig.read(document, locations: locations)
+        var config = read, allHelp = help
+        func component<C>(_ value: ParameterValue, _ path: String, _ role: String, _ types: [any StudyComponent.Type]) throws
+            -> (C, ParameterValue) {
+            let (made, effective, componentHelp): (C, ParameterValue, ParameterHelp) =
+                try readComponent(value, path: path, role: role, among: types, locations: locations)
+            allHelp.merge(componentHelp) { $1 }
+            return (made, effective)
+        }
+        let data: (any DatasetSource, ParameterValue) = try component(config.data, "data", "data set", Registry.datasets)
+        let models: [(any ModelArchitecture, ParameterValue)] = try config.models.enumerated().map {
+            try component($1, "models[\($0)]", "model", Registry.models)
+        }
+        let attacks: [(any PoisoningAttack, ParameterValue)] = try config.attacks.enumerated().map {
+            try component($1, "attacks[\($0)]", "attack", Registry.attacks)
+        }
+        let defenses: [(any TrainingSetDefense, ParameterValue)] = try config.defenses.enumerated().map {
+            try component($1, "defenses[\($0)]", "defense", Registry.defenses)
+        }
+        config.data = data.1
+        config.models = models.map(\.1)
+        config.attacks = attacks.map(\.1)
+        config.defenses = defenses.map(\.1)
+        let split = try data.0.makeSplit()
+        for (index, attack) in attacks.enumerated() {
+            if let problem = attack.0.problem(classCount: split.train.classCount, featureCount: split.train.featureCount) {
+                let path = "attacks[\(index)].\(problem.key)"
+                throw SpecificationError(path: path, location: locations.location(of: path), message: problem.message)
+            }
+        }
+        self.config = config
+        self.help = allHelp
+        self.data = data.0
+        self.models = models.map(\.0)
+        self.attacks = attacks.map(\.0)
+        self.defenses = defenses.map(\.0)
+        self.split = split
+        var series = [SeriesDescription]()
+        for (a, attack) in self.attacks.enumerated() {
+            for (d, defense) in self.defenses.enumerated() {
+                for (m, model) in self.models.enumerated() {
+                    let label = [model.label] + (attacks.count > 1 ? [attack.label] : []) + (defenses.count > 1 ? [defense.label] : [])
+                    let shape = model.networkShape(inputs: split.train.featureCount, classes: split.train.classCount)
+                    series.append(SeriesDescription(model: m, attack: a, defense: d, label: label.joined(separator: ", "),
+                                                    modelLabel: model.label, attackLabel: attack.label, defenseLabel: defense.label,
+                                                    parameterCount: shape.parameterCount))
+                }
+            }
+        }
+        self.series = series
+    }
+
+    /// Reads a configuration made in code.
+    public init(_ config: StudyConfig) throws {
+        try self.init(document: config.document)
+    }
+
+    /// The runs of the sweep, fraction-major, then series, then seed.
+    public var runSpecs: [RunSpec] {
+        config.fractions.flatMap { fraction in
+            series.indices.flatMap { series in config.seeds.map { RunSpec(fraction: fraction, series: series, seed: $0) } }
+        }
+    }
+
+    /// The metrics the study's attacks add to their runs, each once.
+    public var attackMetrics: [MetricInfo] {
+        var seen = Set<String>()
+        return attacks.flatMap(\.metrics).filter { seen.insert($0.key).inserted }
+    }
+
+    /// Whether any defense scores rows (so runs carry detection metrics).
+    public var hasDetection: Bool { !defenses.allSatisfy { $0 is NoDefense } }
+}
+
+/// One cell of the sweep: a series trained with one seed at one poison fraction.
+public struct RunSpec: Sendable, Codable, Equatable, Hashable {
+    /// Poison fraction.
+    public let fraction: Double
+    /// Index of the series.
+    public let series: Int
+    /// Seed of the run's random streams.
+    public let seed: UInt64
+}

@@ -1,0 +1,79 @@
+/// A part of a study that a study file names by `kind` and configures with its own keys: a data
+/// set, a model, an attack or a defense. Each is one small type; `Registry` lists them.
+public protocol StudyComponent: Sendable {
+    /// The `kind` a study file names it by, e.g. "class-flip".
+    static var kind: String { get }
+    /// One sentence on what it is, for help and commented study files.
+    static var summary: String { get }
+    /// Reads and checks its parameters (every key it knows, with its default and help).
+    init(parameters: inout ParameterReader) throws
+    /// A short name for legends and tables, e.g. "MLP 64" or "class-flip 0→1".
+    var label: String { get }
+}
+
+/// A model the study trains: a network shape for the data's sizes.
+public protocol ModelArchitecture: StudyComponent {
+    /// The network for `inputs` features and `classes` classes.
+    func networkShape(inputs: Int, classes: Int) -> NetworkShape
+}
+
+/// A measurement that an attack adds to every run, e.g. the success rate of a targeted flip.
+public struct MetricInfo: Sendable, Codable, Equatable {
+    /// The key in a run's metrics, e.g. "targetSuccess".
+    public let key: String
+    /// A short name for table headers, e.g. "Target success".
+    public let name: String
+    /// What it measures, in a sentence.
+    public let meaning: String
+
+    /// A metric description.
+    public init(key: String, name: String, meaning: String) {
+        self.key = key
+        self.name = name
+        self.meaning = meaning
+    }
+}
+
+/// Every kind of component a study can name, one registration line each. Adding a data set, a
+/// model, an attack or a defense is one new file with a type conforming to its protocol, plus its
+/// line here.
+public enum Registry {
+    /// Data sets.
+    public static let datasets: [any DatasetSource.Type] = [
+        GaussianClusters.self,
+    ]
+    /// Models.
+    public static let models: [any ModelArchitecture.Type] = [
+        MLP.self,
+        LogisticRegression.self,
+    ]
+    /// Attacks.
+    public static let attacks: [any PoisoningAttack.Type] = [
+        RandomLabelFlip.self,
+        ClassFlip.self,
+    ]
+    /// Defenses.
+    public static let defenses: [any TrainingSetDefense.Type] = [
+        NoDefense.self,
+        LossFilter.self,
+    ]
+}
+
+/// Reads a component's mapping: its `kind` chooses the type among `types`, which reads the rest.
+/// Returns the component, its effective mapping (kind first, defaults filled in) and the help of its keys.
+func readComponent<Component>(_ value: ParameterValue, path: String, role: String, among types: [any StudyComponent.Type],
+                              locations: SourceLocations) throws -> (Component, ParameterValue, ParameterHelp) {
+    guard let entries = value.entries else {
+        throw SpecificationError(path: path, location: locations.location(of: path),
+                                 message: "expected a mapping with a 'kind' (one of \(types.map { $0.kind }.joined(separator: ", ")))")
+    }
+    var reader = ParameterReader(entries, path: path, locations: locations)
+    let kinds = types.map { $0.kind }
+    let kind = try reader.string("kind", oneOf: kinds, help: "The \(role): one of \(kinds.joined(separator: ", ")).")
+    let type = types.first { $0.kind == kind }!
+    let component = try type.init(parameters: &reader)
+    try reader.finish()
+    var help = reader.help
+    help[path] = "\(kind): \(type.summary)"
+    return (component as! Component, .mapping(reader.effective), help)
+}

@@ -1,0 +1,85 @@
+import Testing
+@testable import PoisoningEngine
+
+/// Each fast layer kernel against its naive reference on random buffers whose sizes cover every
+/// code path (blocks of 32 and 8 and a scalar tail; five-output groups and their remainder).
+struct KernelTests {
+    static func randomBuffer(_ count: Int, seed: UInt64) -> UnsafeMutablePointer<Float> {
+        var random = Xoshiro256StarStar(seed: seed, purpose: "kernel-test")
+        let buffer = UnsafeMutablePointer<Float>.allocate(capacity: count)
+        for index in 0..<count { buffer[index] = 2 * random.nextUnitFloat() - 1 }
+        return buffer
+    }
+
+    static func largestDifference(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
+        (0..<count).map { abs(a[$0] - b[$0]) }.max() ?? 0
+    }
+
+    @Test(arguments: [(rows: 7, inputs: 11, outputs: 45), (rows: 3, inputs: 45, outputs: 7), (rows: 5, inputs: 1, outputs: 3)])
+    func linearForwardAndBackwardMatchTheNaiveKernels(rows: Int, inputs: Int, outputs: Int) {
+        for inputMajor in [true, false] {
+            let w = Self.randomBuffer(inputs * outputs, seed: 1), b = Self.randomBuffer(outputs, seed: 2)
+            let x = Self.randomBuffer(rows * inputs, seed: 3), dy = Self.randomBuffer(rows * outputs, seed: 4)
+            let fast = Self.randomBuffer(rows * outputs, seed: 9), naive = Self.randomBuffer(rows * outputs, seed: 9)
+            if inputMajor {
+                Linear.forwardInputMajor(weights: w, bias: b, input: x, output: fast, rows: rows, inputs: inputs, outputs: outputs)
+            } else {
+                Linear.forwardOutputMajor(weights: w, bias: b, input: x, output: fast, rows: rows, inputs: inputs, outputs: outputs)
+            }
+            ReferenceLinear.forward(weights: w, bias: b, input: x, output: naive, rows: rows, inputs: inputs, outputs: outputs,
+                                    inputMajor: inputMajor)
+            #expect(Self.largestDifference(fast, naive, count: rows * outputs) < 1e-5)
+
+            let gW = [Self.randomBuffer(inputs * outputs, seed: 5), Self.randomBuffer(inputs * outputs, seed: 5)]
+            let gB = [Self.randomBuffer(outputs, seed: 6), Self.randomBuffer(outputs, seed: 6)]
+            let dx = [Self.randomBuffer(rows * inputs, seed: 7), Self.randomBuffer(rows * inputs, seed: 7)]
+            if inputMajor {
+                Linear.backwardInputMajor(weights: w, input: x, outputGradient: dy, weightGradient: gW[0], biasGradient: gB[0],
+                                          inputGradient: dx[0], rows: rows, inputs: inputs, outputs: outputs)
+            } else {
+                Linear.backwardOutputMajor(weights: w, input: x, outputGradient: dy, weightGradient: gW[0], biasGradient: gB[0],
+                                           inputGradient: dx[0], rows: rows, inputs: inputs, outputs: outputs)
+            }
+            ReferenceLinear.backward(weights: w, input: x, outputGradient: dy, weightGradient: gW[1], biasGradient: gB[1],
+                                     inputGradient: dx[1], rows: rows, inputs: inputs, outputs: outputs, inputMajor: inputMajor)
+            #expect(Self.largestDifference(gW[0], gW[1], count: inputs * outputs) < 1e-5, "dW, inputMajor \(inputMajor)")
+            #expect(Self.largestDifference(gB[0], gB[1], count: outputs) < 1e-5, "db, inputMajor \(inputMajor)")
+            #expect(Self.largestDifference(dx[0], dx[1], count: rows * inputs) < 1e-5, "dx, inputMajor \(inputMajor)")
+            for buffer in [w, b, x, dy, fast, naive] + gW + gB + dx { buffer.deallocate() }
+        }
+    }
+
+    @Test func reluForwardAndBackwardMatchTheNaiveKernels() {
+        let count = 45
+        let fast = Self.randomBuffer(count, seed: 1), naive = Self.randomBuffer(count, seed: 1)
+        ReLU.forward(fast, count: count)
+        ReferenceReLU.forward(naive, count: count)
+        #expect(Self.largestDifference(fast, naive, count: count) == 0)
+        #expect((0..<count).allSatisfy { fast[$0] >= 0 } && (0..<count).contains { fast[$0] == 0 })
+        let gradientFast = Self.randomBuffer(count, seed: 2), gradientNaive = Self.randomBuffer(count, seed: 2)
+        ReLU.backward(gradientFast, activations: fast, count: count)
+        ReferenceReLU.backward(gradientNaive, activations: naive, count: count)
+        #expect(Self.largestDifference(gradientFast, gradientNaive, count: count) == 0)
+        #expect((0..<count).allSatisfy { fast[$0] > 0 || gradientFast[$0] == 0 })
+        for buffer in [fast, naive, gradientFast, gradientNaive] { buffer.deallocate() }
+    }
+
+    @Test func softmaxCrossEntropyMatchesTheNaiveKernel() {
+        let (rows, classes) = (6, 5)
+        let fast = Self.randomBuffer(rows * classes, seed: 3), naive = Self.randomBuffer(rows * classes, seed: 3)
+        let labels = UnsafeMutablePointer<Int>.allocate(capacity: rows)
+        for r in 0..<rows { labels[r] = (r * 3) % classes }
+        let losses = UnsafeMutablePointer<Double>.allocate(capacity: rows)
+        SoftmaxCrossEntropy.forward(logits: fast, labels: labels, losses: losses, rows: rows, classes: classes)
+        let fastSum = SoftmaxCrossEntropy.forwardBackward(logits: fast, labels: labels, rows: rows, classes: classes)
+        let naiveSum = ReferenceSoftmaxCrossEntropy.forwardBackward(logits: naive, labels: labels, rows: rows, classes: classes)
+        #expect(abs(fastSum - naiveSum) < 1e-5)
+        #expect(abs((0..<rows).reduce(0) { $0 + losses[$1] } - naiveSum) < 1e-5)
+        #expect(Self.largestDifference(fast, naive, count: rows * classes) < 1e-6)
+        // Each row of dL/dz sums to zero: softmax sums to one, the one-hot to one.
+        #expect((0..<rows).allSatisfy { r in abs((0..<classes).reduce(Float(0)) { $0 + fast[r * classes + $1] }) < 1e-6 })
+        for buffer in [fast, naive] { buffer.deallocate() }
+        labels.deallocate()
+        losses.deallocate()
+    }
+}
