@@ -68,11 +68,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Fixtures shared by the test targets.
+        .target(name: "TestSupport", dependencies: ["PoisoningEngine"], path: "Tests/TestSupport"),
         .testTarget(name: "PoisoningEngineTests", dependencies: ["PoisoningEngine"]),
-        .testTarget(name: "PoisoningAnalysisTests", dependencies: ["PoisoningAnalysis"]),
+        .testTarget(name: "PoisoningAnalysisTests", dependencies: ["PoisoningAnalysis", "TestSupport"]),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting"]),
-        .testTarget(name: "PoisoningFiguresTests", dependencies: ["PoisoningFigures"]),
-        .testTarget(name: "PoisoningReportTests", dependencies: ["PoisoningReport"], resources: [.copy("Golden")]),
+        .testTarget(name: "PoisoningFiguresTests", dependencies: ["PoisoningFigures", "TestSupport"]),
+        .testTarget(name: "PoisoningReportTests", dependencies: ["PoisoningReport", "TestSupport"], resources: [.copy("Golden")]),
         .testTarget(name: "MakeReportTests", dependencies: ["MakeReport", "PoisoningAnalysis"]),
     ],
     swiftLanguageModes: [.v6]

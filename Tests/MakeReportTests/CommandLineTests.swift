@@ -76,7 +76,7 @@ struct CommandLineTests {
         let data = try Data(contentsOf: folder.appendingPathComponent("results.json"))
         let results = try JSONDecoder().decode(StudyResults.self, from: data)
         #expect(results.runs.count == 16 && results.points.count == 8 && results.fits.count == 2)
-        #expect(results.config.training.epochs == 40 && results.config.widths == [8, 16])
+        #expect(results.config.training.epochs == 40 && results.series.map(\.label) == ["MLP 8", "MLP 16"])
         let performance = try JSONSerialization.jsonObject(
             with: Data(contentsOf: folder.appendingPathComponent("performance.json"))) as? [String: Any]
         #expect((performance?["runs"] as? [Any])?.count == 16)
@@ -86,7 +86,7 @@ struct CommandLineTests {
             #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]))
         }
         let markdown = try String(contentsOf: folder.appendingPathComponent("report.md"), encoding: .utf8)
-        #expect(markdown.contains("| 8 |") && markdown.contains("![") && markdown.contains("make-report --widths 8,16"))
+        #expect(markdown.contains("| MLP 8 |") && markdown.contains("![") && markdown.contains("make-report --widths 8,16"))
         let latex = try String(contentsOf: folder.appendingPathComponent("report.tex"), encoding: .utf8)
         #expect(latex.hasPrefix("\\documentclass") && latex.contains("\\includegraphics[width=\\linewidth]{figures/accuracy_vs_poison.png}"))
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix(".") }
@@ -136,14 +136,14 @@ struct CommandLineTests {
     @Test func customTemplateReplacesTheShippedOnes() throws {
         let folder = temporaryFolder()
         let template = folder.appendingPathComponent("short.tex.mustache")
-        try "Widths: {{widthList}}; {{#fits}}{{width}}={{threshold}} {{/fits}}{{missing}}\n"
+        try "Series: {{seriesList}}; {{#fits}}{{series}}={{threshold}} {{/fits}}{{missing}}\n"
             .write(to: template, atomically: true, encoding: .utf8)
         let outcome = try run(Self.smallSweep + ["--output", folder.path, "--template", template.path])
         #expect(outcome.status == 0, "stderr: \(outcome.standardError)")
         #expect(outcome.standardError.contains("short.tex.mustache:1:"), "warns about the unknown variable")
         #expect(outcome.standardError.contains("unknown variable 'missing'"))
         let report = try String(contentsOf: folder.appendingPathComponent("report.tex"), encoding: .utf8)
-        #expect(report.hasPrefix("Widths: 8, 16; 8="))
+        #expect(report.hasPrefix("Series: MLP 8 and MLP 16; MLP 8="))
         #expect(report.contains("\\%"), "LaTeX output escapes percent signs")
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("report.md").path))
 

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import PoisoningAnalysis
 import PoisoningEngine
+import TestSupport
 
 struct AggregationTests {
     @Test func meanAndSampleStandardDeviationMatchClosedForm() {
@@ -12,22 +13,20 @@ struct AggregationTests {
     }
 
     @Test func divergedRunsAreCountedButNeverAveragedIn() throws {
-        let config = StudyConfig(widths: [8], fractions: [0, 0.5], seeds: [1, 2, 3])
-        let runs = config.runSpecs.map { spec in
+        let study = widthStudy([8], fractions: [0, 0.5], seeds: [1, 2, 3])
+        let runs = study.runSpecs.map { spec in
             let diverged = spec.fraction == 0.5 && spec.seed == 2
             let accuracy = spec.fraction == 0 ? 0.9 : 0.4 + 0.1 * Double(spec.seed)
-            return RunResult(fraction: spec.fraction, width: spec.width, seed: spec.seed,
+            return RunResult(fraction: spec.fraction, series: spec.series, seed: spec.seed,
                              poisonedCount: 0, realisedFraction: spec.fraction,
-                             metrics: diverged ? nil : RunMetrics(testAccuracy: accuracy, trainAccuracy: 1,
-                                                                  trainCleanAccuracy: 1, generalizationGap: 1 - accuracy,
-                                                                  finalLoss: 0.1),
+                             metrics: diverged ? nil : runMetrics(test: accuracy, train: 1, trainClean: 1, loss: 0.1),
                              divergence: diverged ? "diverged" : nil)
         }
-        let points = aggregate(runs, config: config)
+        let points = aggregate(runs, fractions: study.config.fractions, seriesCount: 1)
         #expect(points.map(\.fraction) == [0, 0.5])
         let poisoned = points[1]
         #expect(poisoned.runCount == 2 && poisoned.divergedCount == 1)
-        let accuracy = try #require(poisoned.testAccuracy)
+        let accuracy = try #require(poisoned.metric(MetricKey.testAccuracy))
         #expect(abs(accuracy.mean - 0.6) < 1e-12)                 // seeds 1 and 3: 0.5 and 0.7
         #expect(abs(accuracy.std - 0.02.squareRoot()) < 1e-12)
     }
@@ -68,43 +67,46 @@ struct ThresholdTests {
 struct FindingsTests {
     static let fractions = [0, 0.1, 0.2, 0.3, 0.4, 0.5]
 
-    /// Points whose mean test accuracy follows `curve` exactly for each width.
+    /// Points whose mean test accuracy follows `curve` exactly for each width (series in ascending width).
     func points(_ curves: [Int: SigmoidParameters]) -> [AggregatePoint] {
         Self.fractions.flatMap { fraction in
-            curves.keys.sorted().map { width in
+            curves.keys.sorted().enumerated().map { series, width in
                 let accuracy = curves[width]!.value(at: fraction)
-                return AggregatePoint(fraction: fraction, width: width, runCount: 3, divergedCount: 0,
+                return AggregatePoint(fraction: fraction, series: series, runCount: 3, divergedCount: 0,
                                       realisedFraction: MeanStd(of: [fraction]),
-                                      testAccuracy: MeanStd(of: [accuracy]), trainAccuracy: MeanStd(of: [1]),
-                                      trainCleanAccuracy: MeanStd(of: [1]),
-                                      generalizationGap: MeanStd(of: [1 - accuracy]), finalLoss: MeanStd(of: [0.1]))
+                                      metrics: runMetrics(test: accuracy, train: 1, trainClean: 1, loss: 0.1).mapValues { MeanStd(of: [$0]) })
             }
         }
     }
 
-    func findingsFor(midpoints: [Int: Double], steepness: Double = 12) -> Findings {
-        let curves = midpoints.mapValues { SigmoidParameters(amplitude: 0.7, steepness: steepness, midpoint: $0, floor: 0.2) }
+    /// The findings of `curves`, with the series of a study of MLPs of those widths.
+    func findingsFor(_ curves: [Int: SigmoidParameters]) -> (fits: [SeriesFit], findings: Findings) {
         let data = points(curves)
-        let widths = midpoints.keys.sorted()
-        return findings(fits: fitWidths(data, widths: widths, classes: 5), points: data, fractions: Self.fractions)
+        let series = widthStudy(curves.keys.sorted(), fractions: Self.fractions, seeds: [1]).series
+        let fits = fitSeries(data, seriesCount: series.count, classes: 5)
+        return (fits, findings(fits: fits, points: data, fractions: Self.fractions, series: series, attackMetrics: []))
+    }
+
+    func findingsFor(midpoints: [Int: Double], steepness: Double = 12) -> Findings {
+        findingsFor(midpoints.mapValues { SigmoidParameters(amplitude: 0.7, steepness: steepness, midpoint: $0, floor: 0.2) }).findings
     }
 
     @Test func decreasingThresholdsMeanLargerModelsAreMoreSensitive() {
         let result = findingsFor(midpoints: [32: 0.35, 64: 0.3, 128: 0.25])
-        #expect(result.largerModelsMoreSensitive == true)
+        #expect(result.sensitivity.first?.largerModelsMoreSensitive == true)
         #expect(result.statements.contains { $0.hasPrefix("Larger models are more sensitive: the threshold decreases") })
         #expect(result.sharpTransition == true)
     }
 
     @Test func increasingThresholdsMeanLargerModelsAreLessSensitive() {
         let result = findingsFor(midpoints: [32: 0.2, 64: 0.3, 128: 0.35])
-        #expect(result.largerModelsMoreSensitive == false)
+        #expect(result.sensitivity.first?.largerModelsMoreSensitive == false)
         #expect(result.statements.contains { $0.hasPrefix("Larger models are less sensitive: the threshold increases") })
     }
 
     @Test func mixedThresholdsAreReportedAsNonMonotonic() {
         let result = findingsFor(midpoints: [32: 0.3, 64: 0.2, 128: 0.35])
-        #expect(result.largerModelsMoreSensitive == false)
+        #expect(result.sensitivity.first?.largerModelsMoreSensitive == false)
         #expect(result.statements.contains { $0.hasPrefix("Sensitivity does not change monotonically") })
     }
 
@@ -118,49 +120,45 @@ struct FindingsTests {
         // Width 32 levels off at 0.6, above the target (clean ~0.9 + chance 0.2) / 2 ~ 0.55.
         let curves = [32: SigmoidParameters(amplitude: 0.3, steepness: 12, midpoint: 0.3, floor: 0.6),
                       64: SigmoidParameters(amplitude: 0.7, steepness: 12, midpoint: 0.3, floor: 0.2)]
-        let data = points(curves)
-        let fits = fitWidths(data, widths: [32, 64], classes: 5)
+        let (fits, result) = findingsFor(curves)
         #expect(fits[0].threshold.status == .notReached && fits[0].threshold.fraction == nil)
-        let result = findings(fits: fits, points: data, fractions: Self.fractions)
-        #expect(result.largerModelsMoreSensitive == true)
-        #expect(result.statements.contains { $0.contains("not reached (width 32)") })
+        #expect(result.sensitivity.first?.largerModelsMoreSensitive == true)
+        #expect(result.statements.contains { $0.contains("not reached (MLP 32)") })
     }
 
     @Test func aFlatCurveReportsWhyItHasNoFit() {
         let curves = [32: SigmoidParameters(amplitude: 0, steepness: 12, midpoint: 0.3, floor: 0.8),
                       64: SigmoidParameters(amplitude: 0.7, steepness: 12, midpoint: 0.3, floor: 0.2)]
-        let data = points(curves)
-        let fits = fitWidths(data, widths: [32, 64], classes: 5)
+        let (fits, result) = findingsFor(curves)
         #expect(fits[0].parameters == nil && fits[0].failure?.contains("no transition") == true)
         #expect(fits[0].threshold.status == .noFit)
-        let result = findings(fits: fits, points: data, fractions: Self.fractions)
-        #expect(result.largerModelsMoreSensitive == nil)
-        #expect(result.statements.contains { $0.hasPrefix("Sensitivity across widths cannot be compared: width 32") })
+        #expect(result.sensitivity.first?.largerModelsMoreSensitive == nil)
+        #expect(result.statements.contains { $0.hasPrefix("Sensitivity across model sizes cannot be compared: MLP 32") })
     }
 }
 
 struct StudyResultsTests {
     /// A small real study: 2 widths, 4 fractions, 2 seeds, 30 epochs.
-    static let config = StudyConfig(widths: [8, 16], fractions: [0, 0.2, 0.4, 0.6], seeds: [1, 2],
-                                    training: TrainingSettings(epochs: 30))
+    static let study = widthStudy([8, 16], fractions: [0, 0.2, 0.4, 0.6], seeds: [1, 2], epochs: 30)
 
     @Test func resultsJSONHasSortedKeysNoTimingsAndRoundTrips() throws {
-        let runs = runStudy(Self.config, threads: 2).results
-        let results = StudyResults(config: Self.config, runs: runs, toolVersion: "test")
+        let runs = runStudy(Self.study, threads: 2).results
+        let results = StudyResults(study: Self.study, runs: runs, toolVersion: "test")
         let data = try results.jsonData()
         #expect(timingKeys(inJSON: data).isEmpty)
         #expect(try JSONDecoder().decode(StudyResults.self, from: data) == results)
         let text = String(decoding: data, as: UTF8.self)
-        let topKeys = ["\"config\"", "\"findings\"", "\"fits\"", "\"points\"", "\"runs\"", "\"toolVersion\""]
+        let topKeys = ["\"attackMetrics\"", "\"config\"", "\"data\"", "\"findings\"", "\"fits\"", "\"hasDetection\"",
+                       "\"points\"", "\"runs\"", "\"series\"", "\"toolVersion\""]
         let positions = topKeys.map { text.range(of: "\n  \($0)")!.lowerBound }
         #expect(positions == positions.sorted())
         #expect(results.points.count == 8 && results.fits.count == 2 && results.runs.count == 16)
     }
 
     @Test func identicalAcrossThreadCounts() throws {
-        let one = try StudyResults(config: Self.config, runs: runStudy(Self.config, threads: 1).results,
+        let one = try StudyResults(study: Self.study, runs: runStudy(Self.study, threads: 1).results,
                                    toolVersion: "test").jsonData()
-        let three = try StudyResults(config: Self.config, runs: runStudy(Self.config, threads: 3).results,
+        let three = try StudyResults(study: Self.study, runs: runStudy(Self.study, threads: 3).results,
                                      toolVersion: "test").jsonData()
         #expect(one == three)
     }
@@ -172,9 +170,8 @@ struct StudyResultsTests {
 
     @Test func validationFlagsAStudyWithNoDrop() {
         // Only clean fractions: accuracy never drops, so the study's checks must fail.
-        let config = StudyConfig(widths: [8], fractions: [0, 0.001, 0.002, 0.003], seeds: [1],
-                                 training: TrainingSettings(epochs: 30))
-        let results = StudyResults(config: config, runs: runStudy(config, threads: 2).results, toolVersion: "test")
+        let study = widthStudy([8], fractions: [0, 0.001, 0.002, 0.003], seeds: [1], epochs: 30)
+        let results = StudyResults(study: study, runs: runStudy(study, threads: 2).results, toolVersion: "test")
         let failures = results.validationFailures()
         #expect(failures.contains { $0.contains("not at least 0.05 below clean") })
     }

@@ -2,14 +2,16 @@ import Foundation
 import Testing
 @testable import PoisoningAnalysis
 import PoisoningEngine
+import TestSupport
 
 struct MergeTests {
-    static let config = StudyConfig(widths: [8, 16], fractions: [0, 0.3, 0.6], seeds: [1, 2], training: TrainingSettings(epochs: 10))
+    static let study = widthStudy([8, 16], fractions: [0, 0.3, 0.6], seeds: [1, 2], epochs: 10)
+    static let config = study.config
 
     /// Shard k of n, computed for real.
     static func part(_ k: Int, of n: Int, config: StudyConfig = config, version: String = "test") -> PartialStudyResults {
         let shard = Shard(index: k, count: n)
-        let runs = runStudy(config, threads: 2, shard: shard)
+        let runs = runStudy(try! Study(config), threads: 2, shard: shard)
         return PartialStudyResults(toolVersion: version, config: config, shard: shard,
                                    runs: zip(runs.indices, runs.results).map { IndexedRunResult(index: $0, result: $1) })
     }
@@ -21,10 +23,10 @@ struct MergeTests {
     }
 
     @Test func mergedShardsGiveByteIdenticalResults() throws {
-        let single = try StudyResults(config: Self.config, runs: runStudy(Self.config, threads: 2).results, toolVersion: "test").jsonData()
+        let single = try StudyResults(study: Self.study, runs: runStudy(Self.study, threads: 2).results, toolVersion: "test").jsonData()
         let parts = [3, 1, 2].map { ("part \($0)", Self.part($0, of: 3)) }
         let merged = try mergePartialResults(parts)
-        let data = try StudyResults(config: merged.config, runs: merged.runs, toolVersion: merged.toolVersion).jsonData()
+        let data = try StudyResults(study: try Study(merged.config), runs: merged.runs, toolVersion: merged.toolVersion).jsonData()
         #expect(data == single)
     }
 

@@ -3,6 +3,7 @@ import Testing
 import Plotting
 import PoisoningAnalysis
 import PoisoningEngine
+import TestSupport
 @testable import PoisoningFigures
 
 /// The three figures drawn from synthetic results with known values, checked by reading pixels.
@@ -12,19 +13,17 @@ struct StudyFiguresTests {
     /// Results whose mean test accuracy for width i follows a sigmoid shifted by 0.05·i, with
     /// seed-to-seed spread ±0.01, so every width has a fit and a threshold.
     static func results(widths: [Int]) -> StudyResults {
-        let config = StudyConfig(widths: widths, fractions: fractions, seeds: [1, 2])
-        let runs = config.runSpecs.map { spec -> RunResult in
-            let index = Double(widths.firstIndex(of: spec.width)!)
+        let study = widthStudy(widths, fractions: fractions, seeds: [1, 2])
+        let runs = study.runSpecs.map { spec -> RunResult in
+            let index = Double(spec.series)
             let curve = SigmoidParameters(amplitude: 0.7, steepness: 12, midpoint: 0.3 - 0.02 * index, floor: 0.2)
             let test = curve.value(at: spec.fraction) + (spec.seed == 1 ? 0.01 : -0.01)
             let train = 1 - spec.fraction * 0.3
-            return RunResult(fraction: spec.fraction, width: spec.width, seed: spec.seed, poisonedCount: 0,
+            return RunResult(fraction: spec.fraction, series: spec.series, seed: spec.seed, poisonedCount: 0,
                              realisedFraction: spec.fraction,
-                             metrics: RunMetrics(testAccuracy: test, trainAccuracy: train,
-                                                 trainCleanAccuracy: 0.95, generalizationGap: train - test, finalLoss: 0.2),
-                             divergence: nil)
+                             metrics: runMetrics(test: test, train: train, trainClean: 0.95, loss: 0.2), divergence: nil)
         }
-        return StudyResults(config: config, runs: runs, toolVersion: "test")
+        return StudyResults(study: study, runs: runs, toolVersion: "test")
     }
 
     let font: Font
@@ -36,10 +35,10 @@ struct StudyFiguresTests {
         let transform = rendered.transforms[0]
         // At fraction 0.3 the two widths are 0.04 (about 12 points) apart, so their markers do not touch.
         // Width 32: a circle in palette colour 0, centred on the seeds' mean.
-        let mean = results.points.first { $0.width == 32 && $0.fraction == 0.3 }!.testAccuracy!.mean
+        let mean = results.points.first { $0.series == 0 && $0.fraction == 0.3 }!.metric(MetricKey.testAccuracy)!.mean
         let center = transform.device(Point(0.3, mean))
         #expect(rendered.canvas.pixel(at: center).isClose(to: Color.colorBlindSafe[0], tolerance: 0.05))
-        let other = results.points.first { $0.width == 64 && $0.fraction == 0.3 }!.testAccuracy!.mean
+        let other = results.points.first { $0.series == 1 && $0.fraction == 0.3 }!.metric(MetricKey.testAccuracy)!.mean
         #expect(rendered.canvas.pixel(at: transform.device(Point(0.3, other))).isClose(to: Color.colorBlindSafe[1], tolerance: 0.05))
     }
 

@@ -2,31 +2,29 @@ import Foundation
 import Testing
 import PoisoningAnalysis
 import PoisoningEngine
+import TestSupport
 import ReportTemplates
 @testable import PoisoningReport
 
 /// A fixed study: two widths whose accuracy follows known sigmoids, one diverged run, and a
 /// name with LaTeX specials in the command line.
 func fixedResults() -> StudyResults {
-    let config = StudyConfig(widths: [16, 64], fractions: [0, 0.1, 0.2, 0.3, 0.4, 0.5], seeds: [1, 2],
-                             training: TrainingSettings(epochs: 50))
-    let runs = config.runSpecs.map { spec -> RunResult in
-        if spec.width == 64 && spec.fraction == 0.5 && spec.seed == 2 {
-            return RunResult(fraction: 0.5, width: 64, seed: 2, poisonedCount: 175, realisedFraction: 0.5, metrics: nil,
-                             divergence: "run width 64, fraction 0.5, seed 2 diverged: training loss became non-finite at epoch 7 with learning rate 0.05")
+    let study = widthStudy([16, 64], fractions: [0, 0.1, 0.2, 0.3, 0.4, 0.5], seeds: [1, 2], epochs: 50)
+    let runs = study.runSpecs.map { spec -> RunResult in
+        if spec.series == 1 && spec.fraction == 0.5 && spec.seed == 2 {
+            return RunResult(fraction: 0.5, series: 1, seed: 2, poisonedCount: 175, realisedFraction: 0.5, metrics: nil,
+                             divergence: "run MLP 64, fraction 0.5, seed 2 diverged: training loss became non-finite at epoch 7 with learning rate 0.05")
         }
-        let midpoint = spec.width == 16 ? 0.35 : 0.25
+        let midpoint = spec.series == 0 ? 0.35 : 0.25
         let curve = SigmoidParameters(amplitude: 0.7, steepness: 10, midpoint: midpoint, floor: 0.2)
         let test = curve.value(at: spec.fraction) + (spec.seed == 1 ? 0.01 : -0.01)
         let train = 1 - 0.4 * spec.fraction
-        return RunResult(fraction: spec.fraction, width: spec.width, seed: spec.seed,
+        return RunResult(fraction: spec.fraction, series: spec.series, seed: spec.seed,
                          poisonedCount: poisonCount(fraction: spec.fraction, of: 350),
                          realisedFraction: spec.fraction,
-                         metrics: RunMetrics(testAccuracy: test, trainAccuracy: train, trainCleanAccuracy: 0.95,
-                                             generalizationGap: train - test, finalLoss: 0.3),
-                         divergence: nil)
+                         metrics: runMetrics(test: test, train: train, trainClean: 0.95, loss: 0.3), divergence: nil)
     }
-    return StudyResults(config: config, runs: runs, toolVersion: "9.9.9")
+    return StudyResults(study: study, runs: runs, toolVersion: "9.9.9")
 }
 
 struct ShippedTemplateTests {
@@ -99,15 +97,15 @@ struct TemplateCheckTests {
         }
         // The unclosed section is noticed at the end of the template: line 2, column 1.
         #expect(throws: TemplateError.parse(file: "mine.md", line: 2, column: 1, reason: "expectedSectionEnd")) {
-            try renderReport(template: "{{#fits}}{{width}} x\n", fileName: "mine.md", context: context, strict: false)
+            try renderReport(template: "{{#fits}}{{series}} x\n", fileName: "mine.md", context: context, strict: false)
         }
     }
 
     @Test func unknownVariablesAreReportedWithTheirPosition() throws {
-        let template = "{{title}}\n{{#fits}}{{width}} {{slope}}{{/fits}}\n  {{nosuch.thing}} {{width}}\n"
+        let template = "{{title}}\n{{#fits}}{{series}} {{slope}}{{/fits}}\n  {{nosuch.thing}} {{width}}\n"
         let report = try renderReport(template: template, fileName: "mine.md", context: context, strict: false)
         #expect(report.unknownVariables == [
-            TemplateVariable(name: "slope", line: 2, column: 20),
+            TemplateVariable(name: "slope", line: 2, column: 21),
             TemplateVariable(name: "nosuch.thing", line: 3, column: 3),
             TemplateVariable(name: "width", line: 3, column: 20),
         ])
@@ -119,12 +117,12 @@ struct TemplateCheckTests {
     @Test func scopingFollowsMustache() throws {
         // Outer names inside a section, sequence transforms, inverted sections, set delimiters.
         let template = """
-            {{#fits}}{{title}} {{width}}{{#first()}}!{{/first()}}{{^hasFit}}{{failure}}{{/hasFit}}{{/fits}}
+            {{#fits}}{{title}} {{series}}{{#first()}}!{{/first()}}{{^hasFit}}{{failure}}{{/hasFit}}{{/fits}}
             {{=<% %>=}}<%#accuracyRows%><%fraction%><%#cells%><%value%><%/cells%><%/accuracyRows%><%oops%>
             """
         let report = try renderReport(template: template, fileName: "t.md", context: context, strict: false)
         #expect(report.unknownVariables == [TemplateVariable(name: "oops", line: 2, column: 87)])
-        #expect(report.text.hasPrefix("Label-flip poisoning sensitivity of two-layer MLPs 16!"))
+        #expect(report.text.hasPrefix("Poisoning sensitivity (random label flip) of 2 models on Gaussian clusters MLP 16!"))
     }
 
     @Test func textIsNotHTMLEscaped() throws {
@@ -140,8 +138,8 @@ struct ReportContentTests {
         let context = reportContext(for: results, format: .markdown,
                                     settings: ReportSettings(command: "make-report", figureExtension: "png"))
         let summary = try #require(context["summary"] as? String)
-        // Width 64 drops earlier (midpoint 0.25 vs 0.35): the threshold decreases with width.
-        #expect(summary.contains("Larger models are more sensitive: the threshold decreases with width"))
+        // MLP 64 drops earlier (midpoint 0.25 vs 0.35): the threshold decreases with model size.
+        #expect(summary.contains("Larger models are more sensitive: the threshold decreases with model size"))
         #expect(context["hasDivergedRuns"] as? Bool == true)
         let rows = try #require(context["gapRows"] as? [[String: Any]])
         #expect(rows.count == 6 && (rows[0]["cells"] as? [[String: Any]])?.count == 2)

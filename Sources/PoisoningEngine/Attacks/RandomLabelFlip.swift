@@ -14,8 +14,8 @@ public struct RandomLabelFlip: PoisoningAttack {
 
     public init(parameters: inout ParameterReader) throws {}
 
-    /// "random flip".
-    public var label: String { "random flip" }
+    /// "random label flip".
+    public var label: String { "random label flip" }
 
     /// Flips round(fraction * train.count) labels of the training set (fraction in [0, 1]).
     public func poison(_ split: TrainTestSplit, fraction: Double, seed: UInt64) -> PoisonedTrainingSet {
