@@ -38,10 +38,13 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // Data, poisoning, the MLP and the parallel sweep runner.
         .target(name: "PoisoningEngine", swiftSettings: numericSettings),
+        // YAML study files: reading them with file positions for errors, and writing them with comments.
+        .target(name: "StudyFile", dependencies: ["PoisoningEngine", .product(name: "Yams", package: "Yams")]),
         // Aggregation over seeds, sigmoid fits, thresholds and findings.
         .target(name: "PoisoningAnalysis", dependencies: ["PoisoningEngine"], swiftSettings: numericSettings),
         // C interop: Cairo (drawing, with its FreeType font backend) and fontconfig.
@@ -64,7 +67,7 @@ let package = Package(
         .executableTarget(
             name: "MakeReport",
             dependencies: [
-                "PoisoningEngine", "PoisoningAnalysis", "PoisoningFigures", "PoisoningReport", "ReportTemplates",
+                "PoisoningEngine", "PoisoningAnalysis", "PoisoningFigures", "PoisoningReport", "ReportTemplates", "StudyFile",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -76,6 +79,7 @@ let package = Package(
         .testTarget(name: "PoisoningFiguresTests", dependencies: ["PoisoningFigures", "TestSupport"]),
         .testTarget(name: "PoisoningReportTests", dependencies: ["PoisoningReport", "TestSupport"], resources: [.copy("Golden")]),
         .testTarget(name: "MakeReportTests", dependencies: ["MakeReport", "PoisoningAnalysis"]),
+        .testTarget(name: "StudyFileTests", dependencies: ["StudyFile"]),
     ],
     swiftLanguageModes: [.v6]
 )

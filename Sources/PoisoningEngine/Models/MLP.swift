@@ -15,7 +15,7 @@ public struct MLP: ModelArchitecture {
 
     public init(parameters: inout ParameterReader) throws {
         guard let raw = parameters.value("hidden", help: "Hidden layer widths, first layer first, e.g. [64] or [64, 64].") else {
-            throw parameters.error(nil, "missing required key 'hidden'")
+            throw parameters.missing("hidden")
         }
         let widths: [Int]? = switch raw {
         case .int(let width): [width]

@@ -143,6 +143,9 @@ public struct SourceLocations: Sendable {
         byPath[path] = location
     }
 
+    /// Records where the value at `path` came from, leaving what was recorded below it.
+    public mutating func record(_ location: SourceLocation, for path: String) { byPath[path] = location }
+
     /// The location of `path`, else of its nearest enclosing path that has one.
     public func location(of path: String) -> SourceLocation? {
         var current = path
@@ -223,6 +226,15 @@ public struct ParameterReader {
         asked.append(key)
         help[path(of: key)] = text
         return entries.first { $0.key == key }?.value
+    }
+
+    /// The error for a required key that is absent, pointing at a present key that looks like a typo of it.
+    public func missing(_ key: String) -> SpecificationError {
+        let unknown = entries.map(\.key).filter { !asked.contains($0) || $0 == key }
+        if let near = unknown.first(where: { !suggestion($0, among: [key]).isEmpty }) {
+            return error(near, "unknown key '\(near)', did you mean '\(key)'? ('\(key)' is required)")
+        }
+        return error(nil, "missing required key '\(key)'")
     }
 
     /// Records the effective value of `key`.
@@ -325,7 +337,7 @@ public struct ParameterReader {
     private mutating func typed<Value>(_ key: String, _ defaultValue: Value?, help text: String,
                                        convert: (ParameterValue) -> Value?, expected: () -> String) throws -> Value {
         guard let raw = value(key, help: text) else {
-            guard let defaultValue else { throw error(nil, "missing required key '\(key)'") }
+            guard let defaultValue else { throw missing(key) }
             return defaultValue
         }
         guard let converted = convert(raw) else { throw error(key, "expected \(expected()), not \(raw.typeName) (\(raw))") }

@@ -1,0 +1,74 @@
+import Testing
+import PoisoningEngine
+@testable import StudyFile
+
+/// Study files: the written default reads back as the same study; every kind of bad file ends in
+/// one line naming file, line, column and key.
+struct StudyFileTests {
+    func study(_ text: String) throws -> Study {
+        let (document, locations) = try readStudyFile(text: text, fileName: "s.yaml")
+        return try Study(document: document, locations: locations)
+    }
+
+    func error(_ text: String) -> String {
+        do {
+            _ = try study(text)
+            return "no error"
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    @Test func theWrittenReferenceStudyReadsBackAsTheSameStudy() throws {
+        let reference = try Study(StudyConfig())
+        let text = studyFileText(reference, header: ["The reference study."])
+        #expect(text.hasPrefix("# The reference study.\n"))
+        #expect(text.contains("# Poison fractions to sweep, each in [0, 1].\nfractions: [0.0, 0.01, 0.05"))
+        #expect(text.contains("models:\n  # mlp: "))
+        #expect(text.contains("  - kind: mlp\n    # Hidden layer widths"))
+        #expect(try study(text).config == reference.config)
+    }
+
+    @Test func aStudyWithSeveralAttacksAndDefensesRoundTrips() throws {
+        let text = """
+            title: Defended clusters
+            models:
+              - kind: mlp
+                hidden: [16, 8]
+              - kind: logistic
+            attacks:
+              - kind: random-label-flip
+              - {kind: class-flip, source: 2, target: 3}
+            defenses: [{kind: none}, {kind: loss-filter, drop: 0.15}]
+            fractions: [0, 0.2]
+            seeds: 5
+            training: {epochs: 20}
+            """
+        let read = try study(text)
+        #expect(read.series.count == 8)
+        #expect(read.series.map(\.label).contains("MLP 16-8, class-flip 2→3, loss-filter 15%"))
+        #expect(read.config.seeds == [5] && read.config.training.epochs == 20 && read.config.training.batchSize == 64)
+        #expect(try study(studyFileText(read)).config == read.config)
+    }
+
+    @Test func badFilesEndInOneLocatedLine() {
+        #expect(error("models:\n  - kind: mlp\n    hiden: [32]\n")
+            == "s.yaml:3:5: models[0].hiden: unknown key 'hiden', did you mean 'hidden'? ('hidden' is required)")
+        #expect(error("models:\n  - kind: mlp\n    hidden: [32]\n    dropout: 0.5\n")
+            == "s.yaml:4:5: models[0].dropout: unknown key 'dropout' (known keys: kind, hidden)")
+        #expect(error("fractons: [0, 0.1]\n").hasPrefix("s.yaml:1:1: fractons: unknown key 'fractons', did you mean 'fractions'?"))
+        #expect(error("training:\n  epochs: many\n") == "s.yaml:2:3: training.epochs: expected an integer, not a string (many)")
+        #expect(error("fractions: [0, 1.5]\n") == "s.yaml:1:1: fractions: each value must lie in [0.0, 1.0]")
+        #expect(error("training:\n  learning-rate: -1\n") == "s.yaml:2:3: training.learning-rate: must lie in [1e-12, 1000000.0]")
+        #expect(error("attacks:\n  - kind: clas-flip\n")
+            == "s.yaml:2:5: attacks[0].kind: expected one of random-label-flip, class-flip, not 'clas-flip', did you mean 'class-flip'?")
+        #expect(error("models:\n  - hidden: [8]\n") == "s.yaml:2:5: models[0]: missing required key 'kind'")
+        #expect(error("attacks:\n  - kind: class-flip\n    source: 9\n")
+            == "s.yaml:3:5: attacks[0].source: class 9 does not exist (the data have 5 classes, 0 to 4)")
+        #expect(error("data:\n  kind: gaussian-clusters\n  classes: 1\n") == "s.yaml:3:3: data.classes: must lie in [2, 10000]")
+        #expect(error("models: [}\n").hasPrefix("s.yaml:1:"))
+        #expect(error("models: []\n") == "s.yaml:1:1: models: expected a list with at least one entry")
+        #expect(error("") == "s.yaml:1:1: the study file is empty; `make-report study --print` prints one to start from")
+        #expect(error("seeds: [1, 1]\n") == "s.yaml:1:1: seeds: values must not repeat")
+    }
+}
