@@ -4,6 +4,7 @@ import PoisoningEngine
 import PoisoningFigures
 import PoisoningReport
 import Plotting
+import StudyFile
 
 /// Runs the runs of `shard` of the study, printing progress to stderr when `showProgress` and
 /// warnings about diverged runs.
@@ -33,11 +34,14 @@ func runSweep(_ study: Study, runtime: RuntimeOptions, shard: Shard = .whole, sh
     return runs
 }
 
-/// Writes results.json, the figures and the report(s) of `results` into `folderPath`; returns the
-/// report file names.
-func writeOutputs(_ results: StudyResults, output: OutputOptions, into folderPath: String) throws -> [String] {
+/// Writes study.yaml (the effective study), results.json, the figures and the report(s) of
+/// `results` into `folderPath`; returns the report file names.
+func writeOutputs(_ results: StudyResults, study: Study, output: OutputOptions, into folderPath: String) throws -> [String] {
     let templates = try output.reportTemplates()
     let folder = try OutputFolder(path: folderPath)
+    let header = ["The effective study of the results in this folder: every setting, defaults filled in.",
+                  "`make-report run --study study.yaml` regenerates the same results."]
+    try folder.write(Data(studyFileText(study, header: header).utf8), to: "study.yaml")
     try folder.write(try results.jsonData(), to: "results.json")
 
     let formats = output.figureFormats

@@ -20,11 +20,11 @@ struct CheckCommand: ParsableCommand {
     func run() throws {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("make-report-check-\(getpid())")
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let resolved = try study.study()
+        let resolved = try study.resolve()
         let results = StudyResults(study: resolved, runs: runSweep(resolved, runtime: runtime, showProgress: false).results,
                                    toolVersion: toolVersion)
-        let reports = try writeOutputs(results, output: output, into: scratch.path)
-        let names = ["results.json"] + reports
+        let reports = try writeOutputs(results, study: resolved, output: output, into: scratch.path)
+        let names = ["study.yaml", "results.json"] + reports
             + (try FileManager.default.contentsOfDirectory(atPath: scratch.appendingPathComponent("figures").path))
                 .sorted().map { "figures/\($0)" }
         let committed = URL(fileURLWithPath: output.output)

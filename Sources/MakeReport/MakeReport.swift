@@ -2,20 +2,20 @@ import ArgumentParser
 import Foundation
 
 /// The tool's version, written into results.json.
-let toolVersion = "0.1.0"
+let toolVersion = "0.2.0"
 
 /// `make-report`: runs the data-poisoning sensitivity study and writes its results.
 @main
 struct MakeReport: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "make-report",
-        abstract: "Run a label-flip data-poisoning sensitivity study of two-layer MLPs and write its results.",
+        abstract: "Run a data-poisoning sensitivity study (default: the reference study) and write its results, figures and report.",
         discussion: """
             With no subcommand, `run` runs the reference study (81 runs) into ./output.
             See `make-report run --help` for every study parameter.
             """,
         version: toolVersion,
-        subcommands: [RunCommand.self, MergeCommand.self, ValidateCommand.self, CheckCommand.self, TemplateCommand.self,
+        subcommands: [RunCommand.self, StudyCommand.self, MergeCommand.self, ValidateCommand.self, CheckCommand.self, TemplateCommand.self,
                       BenchCommand.self],
         defaultSubcommand: RunCommand.self)
 

@@ -39,7 +39,7 @@ struct MergeCommand: ParsableCommand {
         let merged = try mergePartialResults(loaded)
         let study = try Study(merged.config)
         let results = StudyResults(study: study, runs: merged.runs, toolVersion: merged.toolVersion)
-        let reports = try writeOutputs(results, output: output, into: output.output)
+        let reports = try writeOutputs(results, study: study, output: output, into: output.output)
         let timed = loaded.compactMap { part in part.results.timing.map { (part.results.runs, $0) } }
         if timed.count == loaded.count {
             try mergedPerformance(timed, study: study).write(into: output.output)

@@ -9,8 +9,8 @@ struct RunCommand: ParsableCommand {
         commandName: "run",
         abstract: "Run the poisoning sweep (default: the reference study) and write its results, figures and report.",
         discussion: """
-            Writes into the output folder: results.json (configuration, every run, mean and std per fraction \
-            and width, sigmoid fits, critical thresholds, findings; byte-identical for identical options, \
+            Writes into the output folder: study.yaml (the effective study), results.json (configuration, every run, mean and std per fraction \
+            and series, sigmoid fits, critical thresholds, findings; byte-identical for identical options, \
             whatever --threads is), performance.json (timings), figures/ (three figures) and report.md and \
             report.tex (or one report from --template). Lists are comma-separated. With --shard K/N it runs \
             only the K-th of N slices of the sweep and writes results.part-K-of-N.json for `merge`.
@@ -26,7 +26,7 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let started = ContinuousClock.now
-        let resolved = try study.study()
+        let resolved = try study.resolve()
         let config = resolved.config
         let showProgress = !runtime.quiet && isatty(STDERR_FILENO) == 1
         let runs = runSweep(resolved, runtime: runtime, shard: shard?.shard ?? .whole, showProgress: showProgress)
@@ -46,7 +46,7 @@ struct RunCommand: ParsableCommand {
         }
 
         let results = StudyResults(study: resolved, runs: runs.results, toolVersion: toolVersion)
-        let reports = try writeOutputs(results, output: output, into: output.output)
+        let reports = try writeOutputs(results, study: resolved, output: output, into: output.output)
         let performance = PerformanceRecord(study: resolved, threads: runtime.threadCount,
                                             wallSeconds: secondsElapsed(since: started), trainingSeconds: trainingSeconds,
                                             runSeconds: Array(zip(runs.indices, runs.runSeconds)))
@@ -54,7 +54,7 @@ struct RunCommand: ParsableCommand {
         print("Key findings (\(results.runs.count) runs, \(String(format: "%.2f", performance.wallSeconds)) s):")
         for statement in results.findings.statements { print("  - \(statement)") }
         let formats = output.figureFormats.map(\.rawValue).joined(separator: ", ")
-        print("Wrote results.json, performance.json, \(reports.joined(separator: ", ")) and figures/ (\(formats)) in \(folder)")
+        print("Wrote study.yaml, results.json, performance.json, \(reports.joined(separator: ", ")) and figures/ (\(formats)) in \(folder)")
     }
 }
 

@@ -4,10 +4,8 @@ import Plotting
 import PoisoningEngine
 import PoisoningReport
 import ReportTemplates
+import StudyFile
 
-/// The reference study: the default of every study option.
-private let reference = StudyConfig()
-private let referenceData = GaussianClusters()
 /// Default output folder.
 private let defaultOutput = "output"
 /// Default figure formats.
@@ -24,73 +22,95 @@ let studyOptionPaths: [(option: String, path: String)] = [
     ("--center-scale", "data.center-scale"), ("--train-fraction", "data.train-fraction"), ("--data-seed", "data.seed"),
 ]
 
-/// The study's parameters, shared by `run` and `check`; every default is the reference study's.
+/// The study: a study file, and options that override its values (or the reference study's when
+/// there is no file); shared by `run` and `check`.
 struct StudyOptions: ParsableArguments {
-    @Option(help: "Hidden widths of the one-hidden-layer MLPs, comma-separated.")
-    var widths = CommaList([32, 64, 128])
+    @Option(help: ArgumentHelp("A YAML study file (see `make-report study --print`); the options below override its values.",
+                               valueName: "file"))
+    var study: String?
 
-    @Option(help: "Poison fractions in [0, 1], comma-separated; round(fraction * training rows) labels are flipped.")
-    var fractions = CommaList(reference.fractions)
+    @Option(help: "Hidden widths of one-hidden-layer MLPs, comma-separated; replaces the study's models (default: 32,64,128).")
+    var widths: CommaList<Int>?
 
-    @Option(help: "Seeds, comma-separated; each drives initialisation, shuffling and the choice of poisoned rows.")
-    var seeds = CommaList(reference.seeds)
+    @Option(help: "Poison fractions in [0, 1], comma-separated (default: 0,0.01,0.05,0.1,0.15,0.2,0.3,0.4,0.5).")
+    var fractions: CommaList<Double>?
 
-    @Option(help: "Training epochs per run.")
-    var epochs = reference.training.epochs
+    @Option(help: "Seeds, comma-separated; each drives initialisation, shuffling and the attack's random choices (default: 42,123,7).")
+    var seeds: CommaList<UInt64>?
 
-    @Option(help: "SGD learning rate (no momentum, no weight decay).")
-    var lr = reference.training.learningRate
+    @Option(help: "Training epochs per run (default: 200).")
+    var epochs: Int?
 
-    @Option(help: "Mini-batch size; the last partial batch of an epoch is kept.")
-    var batchSize = reference.training.batchSize
+    @Option(help: "SGD learning rate, no momentum, no weight decay (default: 0.05).")
+    var lr: Double?
 
-    @Option(help: "Samples in the synthetic data set (train + test).")
-    var samples = referenceData.samples
+    @Option(help: "Mini-batch size; the last partial batch of an epoch is kept (default: 64).")
+    var batchSize: Int?
 
-    @Option(help: "Features per sample.")
-    var features = referenceData.features
+    @Option(help: "Gaussian-cluster data: samples, train + test (default: 500).")
+    var samples: Int?
 
-    @Option(help: "Classes (one Gaussian cluster each); chance accuracy is 1/classes.")
-    var classes = referenceData.classes
+    @Option(help: "Gaussian-cluster data: features per sample (default: 10).")
+    var features: Int?
 
-    @Option(help: "Standard deviation of each cluster around its center.")
-    var clusterStd = referenceData.clusterStd
+    @Option(help: "Gaussian-cluster data: classes, one cluster each; chance accuracy is 1/classes (default: 5).")
+    var classes: Int?
 
-    @Option(help: "Scale of the standard-normal class centers.")
-    var centerScale = referenceData.centerScale
+    @Option(help: "Gaussian-cluster data: standard deviation of each cluster around its center (default: 2.0).")
+    var clusterStd: Double?
 
-    @Option(help: "Fraction of the samples used for training; the rest is the clean test set.")
-    var trainFraction = referenceData.trainFraction
+    @Option(help: "Gaussian-cluster data: scale of the standard-normal class centers (default: 2.0).")
+    var centerScale: Double?
 
-    @Option(help: "Seed of the NumPy-compatible generator that draws the data set and the train/test split.")
-    var dataSeed = referenceData.seed
+    @Option(help: "Gaussian-cluster data: fraction of the samples used for training (default: 0.7).")
+    var trainFraction: Double?
 
-    /// The study these options describe.
-    var config: StudyConfig {
-        StudyConfig(
-            data: StudyConfig.component(GaussianClusters.kind, [
-                "samples": .int(samples), "features": .int(features), "classes": .int(classes),
-                "cluster-std": .double(clusterStd), "center-scale": .double(centerScale),
-                "train-fraction": .double(trainFraction), "seed": .int(Int(dataSeed)),
-            ]),
-            models: widths.values.map(StudyConfig.mlp), fractions: fractions.values, seeds: seeds.values,
-            training: TrainingSettings(epochs: epochs, batchSize: batchSize, learningRate: lr))
+    @Option(help: "Gaussian-cluster data: seed of the NumPy-compatible generator of the data and the split (default: 42).")
+    var dataSeed: UInt32?
+
+    /// The options given, as (option, value) in the order of `studyOptionPaths`.
+    private var overrides: [(option: String, value: ParameterValue)] {
+        let given: [String: ParameterValue?] = [
+            "--widths": widths.map { .list($0.values.map(StudyConfig.mlp)) },
+            "--fractions": fractions.map { .list($0.values.map(ParameterValue.double)) },
+            "--seeds": seeds.map { .list($0.values.map { .int(Int(clamping: $0)) }) },
+            "--epochs": epochs.map(ParameterValue.int), "--lr": lr.map(ParameterValue.double),
+            "--batch-size": batchSize.map(ParameterValue.int), "--samples": samples.map(ParameterValue.int),
+            "--features": features.map(ParameterValue.int), "--classes": classes.map(ParameterValue.int),
+            "--cluster-std": clusterStd.map(ParameterValue.double), "--center-scale": centerScale.map(ParameterValue.double),
+            "--train-fraction": trainFraction.map(ParameterValue.double), "--data-seed": dataSeed.map { .int(Int($0)) },
+        ]
+        return studyOptionPaths.compactMap { entry in given[entry.option].flatMap { $0 }.map { (entry.option, $0) } }
     }
 
-    /// The study read and checked; a problem names the option at fault.
-    func study() throws -> Study {
-        var locations = SourceLocations()
-        for (option, path) in studyOptionPaths { locations.set(.option(option), for: path) }
+    /// The study read and checked: the study file (or the reference study) with the options applied;
+    /// a problem names the file position or the option at fault.
+    func resolve() throws -> Study {
         do {
-            return try Study(document: config.document, locations: locations)
+            var (document, locations) = (StudyConfig().document, SourceLocations())
+            if let study {
+                guard let text = try? String(contentsOfFile: study, encoding: .utf8) else {
+                    throw ValidationError("--study: cannot read '\(study)'")
+                }
+                (document, locations) = try readStudyFile(text: text, fileName: study)
+            }
+            for (option, value) in overrides {
+                let path = studyOptionPaths.first { $0.option == option }!.path
+                if path.hasPrefix("data."), document.value(at: "data.kind").map({ $0 != .string(GaussianClusters.kind) }) == true {
+                    throw ValidationError("\(option): applies only to the gaussian-clusters data set")
+                }
+                document = document.setting(value, at: path)
+                locations.set(.option(option), for: path)
+            }
+            return try Study(document: document, locations: locations)
         } catch let error as SpecificationError {
             throw ValidationError(error.description)
         }
     }
 
     func validate() throws {
-        if widths.values.isEmpty { throw ValidationError("--widths: needs at least one width") }
-        _ = try study()
+        if widths?.values.isEmpty == true { throw ValidationError("--widths: needs at least one width") }
+        _ = try resolve()
     }
 }
 
@@ -169,21 +189,25 @@ struct RuntimeOptions: ParsableArguments {
     }
 }
 
-/// The command line that reproduces a study's outputs on one machine: "make-report" and every
-/// study option (`studyOptionPaths`) and output option whose value differs from its default
-/// (threads and quiet never change the outputs).
+/// The command line that reproduces a study's outputs: "make-report", then either the study file
+/// written beside the results (when the study uses more than the options can say) or every study
+/// option (`studyOptionPaths`) whose value differs from the reference study's; then every output
+/// option that differs from its default (threads and quiet never change the outputs).
 func reproducingCommand(config: StudyConfig, output: OutputOptions) -> String {
     var words = ["make-report"]
     func add(_ flag: String, _ text: String) { words += [flag, shellQuoted(text)] }
-    let document = config.document, defaults = reference.document
-    for (option, path) in studyOptionPaths {
-        guard let value = document.value(at: path), value != defaults.value(at: path) else { continue }
-        if option == "--widths" {
-            let widths = config.models.compactMap { $0.entries?.first { $0.key == "hidden" }?.value }
-            add(option, widths.map(commaText).joined(separator: ","))
-        } else {
-            add(option, commaText(value))
+    let document = config.document, defaults = StudyConfig().document
+    let expressible = config.title == nil && document.value(at: "data.kind") == .string(GaussianClusters.kind)
+        && config.attacks == StudyConfig().attacks && config.defenses == StudyConfig().defenses
+        && config.models.allSatisfy { $0.value(at: "kind") == .string(MLP.kind) && $0.value(at: "hidden").map(isSingleWidth) == true }
+    if expressible {
+        for (option, path) in studyOptionPaths {
+            guard let value = document.value(at: path), value != defaults.value(at: path) else { continue }
+            add(option, option == "--widths" ? config.models.compactMap { $0.value(at: "hidden") }.map(commaText).joined(separator: ",")
+                                             : commaText(value))
         }
+    } else {
+        add("--study", (output.output as NSString).appendingPathComponent("study.yaml"))
     }
     if output.output != defaultOutput { add("--output", output.output) }
     if output.figureFormat.values != defaultFigureFormats { add("--figure-format", output.figureFormat.values.joined(separator: ",")) }
@@ -192,6 +216,12 @@ func reproducingCommand(config: StudyConfig, output: OutputOptions) -> String {
     if let format = output.format { add("--format", format) }
     if output.strict { words.append("--strict") }
     return words.joined(separator: " ")
+}
+
+/// Whether a `hidden` value is a single width.
+private func isSingleWidth(_ value: ParameterValue) -> Bool {
+    if case .list(let items) = value { return items.count == 1 }
+    return false
 }
 
 /// A value as a command-line option value: lists comma-separated, numbers as Swift prints them.

@@ -240,17 +240,77 @@ struct CommandLineTests {
     @Test func helpDocumentsEveryOptionWithItsDefault() throws {
         let help = try run(["run", "--help"])
         #expect(help.status == 0)
-        for option in ["--widths", "--fractions", "--seeds", "--epochs", "--lr", "--batch-size", "--samples",
+        for option in ["--study", "--widths", "--fractions", "--seeds", "--epochs", "--lr", "--batch-size", "--samples",
                        "--features", "--classes", "--cluster-std", "--center-scale", "--train-fraction",
                        "--data-seed", "--output", "--figure-format", "--dpi", "--template", "--format", "--strict",
                        "--threads", "--quiet", "--shard"] {
             #expect(help.standardOutput.contains(option), "missing \(option)")
         }
-        #expect(help.standardOutput.contains("default: 32,64,128"))
-        #expect(help.standardOutput.contains("default: 0.0,0.01,0.05,0.1,0.15,0.2,0.3,0.4,0.5"))
+        #expect(help.standardOutput.contains("(default: 32,64,128)"))
+        #expect(help.standardOutput.contains("0,0.01,0.05,0.1,0.15,0.2,0.3,0.4,0.5"))
         let version = try run(["--version"])
-        #expect(version.status == 0 && version.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) == "0.1.0")
+        #expect(version.status == 0 && version.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) == "0.2.0")
     }
 }
 
 private final class BundleMarker {}
+
+/// Study files through the binary.
+struct StudyFileCommandTests {
+    let commands = CommandLineTests()
+
+    @Test func aStudyFileRunsAndItsWrittenStudyRegeneratesTheSameResults() throws {
+        let folder = commands.temporaryFolder()
+        let file = folder.appendingPathComponent("mine.yaml")
+        try """
+            models: [{kind: mlp, hidden: [8, 8]}, {kind: logistic}]
+            attacks: [{kind: class-flip, source: 1, target: 2}]
+            defenses: [{kind: none}, {kind: loss-filter, drop: 0.1}]
+            fractions: [0, 0.3, 0.6]
+            seeds: [1, 2]
+            training: {epochs: 15}
+            """.write(to: file, atomically: true, encoding: .utf8)
+        let first = try commands.run(["run", "--study", file.path, "--seeds", "3,4", "--output", folder.appendingPathComponent("a").path])
+        #expect(first.status == 0, "stderr: \(first.standardError)")
+        let written = folder.appendingPathComponent("a/study.yaml")
+        let results = try JSONDecoder().decode(StudyResults.self, from: Data(contentsOf: folder.appendingPathComponent("a/results.json")))
+        #expect(results.config.seeds == [3, 4], "the command line overrides the file")
+        #expect(results.series.count == 4 && results.runs.count == 24 && results.hasDetection)
+        #expect(results.attackMetrics.map(\.key) == ["targetSuccess"])
+        let report = try String(contentsOf: folder.appendingPathComponent("a/report.md"), encoding: .utf8)
+        #expect(report.contains("## Detection") && report.contains("## Target success"))
+        #expect(report.contains("--study \(folder.appendingPathComponent("a").path)/study.yaml"))
+        let second = try commands.run(["run", "--study", written.path, "--output", folder.appendingPathComponent("b").path])
+        #expect(second.status == 0, "stderr: \(second.standardError)")
+        #expect(try Data(contentsOf: folder.appendingPathComponent("b/results.json"))
+            == Data(contentsOf: folder.appendingPathComponent("a/results.json")))
+    }
+
+    @Test func aBadStudyFileFailsWithOneLocatedLineAndWritesNothing() throws {
+        let folder = commands.temporaryFolder()
+        let file = folder.appendingPathComponent("bad.yaml")
+        try "models:\n  - kind: mlp\n    hidden: [0]\n".write(to: file, atomically: true, encoding: .utf8)
+        let outcome = try commands.run(["run", "--study", file.path, "--output", folder.appendingPathComponent("out").path])
+        #expect(outcome.status == 2)
+        #expect(outcome.standardError == "make-report: error: \(file.path):3:5: models[0].hidden: each width must lie in [1, 65536]\n")
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("out/results.json").path))
+        let dataOption = try commands.run(["run", "--study", file.path, "--widths", "8", "--features", "3", "--epochs", "0",
+                                           "--output", folder.appendingPathComponent("out").path])
+        #expect(dataOption.status == 2 && dataOption.standardError.contains("--epochs: must lie in [1, 1000000]"))
+    }
+
+    @Test func studyPrintIsTheReferenceStudyAndRunsAsIt() throws {
+        let printed = try commands.run(["study", "--print"])
+        #expect(printed.status == 0)
+        #expect(printed.standardOutput.contains("# Poison fractions to sweep, each in [0, 1].\nfractions:"))
+        let folder = commands.temporaryFolder()
+        let file = folder.appendingPathComponent("reference.yaml")
+        try printed.standardOutput.write(to: file, atomically: true, encoding: .utf8)
+        // The printed file is the reference study: the same study as no file at all (epochs cut for speed).
+        let fromFile = try commands.run(["run", "--study", file.path, "--epochs", "5", "--output", folder.appendingPathComponent("f").path])
+        let plain = try commands.run(["run", "--epochs", "5", "--output", folder.appendingPathComponent("p").path])
+        #expect(fromFile.status == 0 && plain.status == 0)
+        #expect(try Data(contentsOf: folder.appendingPathComponent("f/results.json"))
+            == Data(contentsOf: folder.appendingPathComponent("p/results.json")))
+    }
+}

@@ -406,3 +406,19 @@ extension ParameterValue {
         return current
     }
 }
+
+extension ParameterValue {
+    /// This mapping with the value at a dotted path replaced (or added, with any missing mappings on the way).
+    public func setting(_ value: ParameterValue, at path: String) -> ParameterValue {
+        let keys = path.split(separator: ".", maxSplits: 1).map(String.init)
+        var entries = self.entries ?? []
+        let child = keys.count == 1 ? value
+            : (entries.first { $0.key == keys[0] }?.value ?? .mapping([])).setting(value, at: keys[1])
+        if let index = entries.firstIndex(where: { $0.key == keys[0] }) {
+            entries[index].value = child
+        } else {
+            entries.append(ParameterEntry(key: keys[0], value: child))
+        }
+        return .mapping(entries)
+    }
+}
