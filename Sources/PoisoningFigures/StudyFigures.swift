@@ -83,7 +83,8 @@ func accuracyFigure(_ results: StudyResults) -> StudyFigure {
                 series.append(Series(label: "fit \(description.label)", points: samples.map { Point($0, parameters.value(at: $0)) },
                                      color: color, line: .dashed, lineWidth: 1.3))
             }
-            if let threshold = fit.threshold.fraction {
+            // Only thresholds inside the swept range: an extrapolated one would fall off the axis.
+            if let threshold = fit.threshold.fraction, (low...high).contains(threshold) {
                 anyThreshold = true
                 lines.append(ReferenceLine(.vertical, at: threshold, color: color, style: .dotted, width: 1.3))
             }

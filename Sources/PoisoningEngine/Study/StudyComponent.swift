@@ -41,6 +41,7 @@ public enum Registry {
     /// Data sets.
     public static let datasets: [any DatasetSource.Type] = [
         GaussianClusters.self,
+        CSVDataset.self,
     ]
     /// Models.
     public static let models: [any ModelArchitecture.Type] = [
