@@ -37,7 +37,7 @@ struct MergeCommand: ParsableCommand {
             }
         }
         let merged = try mergePartialResults(loaded)
-        let study = try Study(merged.config)
+        let study = merged.study
         let results = StudyResults(study: study, runs: merged.runs, toolVersion: merged.toolVersion)
         let reports = try writeOutputs(results, study: study, output: output, into: output.output)
         let timed = loaded.compactMap { part in part.results.timing.map { (part.results.runs, $0) } }
@@ -47,7 +47,7 @@ struct MergeCommand: ParsableCommand {
         let folder = URL(fileURLWithPath: output.output).standardizedFileURL.path
         print("Merged \(parts.count) part\(parts.count == 1 ? "" : "s") (\(results.runs.count) runs):")
         for statement in results.findings.statements { print("  - \(statement)") }
-        print("Wrote results.json, \(reports.joined(separator: ", ")) and figures/ in \(folder)")
+        print("Wrote study.yaml, results.json, \(reports.joined(separator: ", ")) and figures/ in \(folder)")
     }
 
     /// The performance of the whole sharded sweep: threads summed over shards, wall time that of

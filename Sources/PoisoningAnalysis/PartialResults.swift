@@ -92,15 +92,16 @@ public enum MergeError: Error, Equatable, CustomStringConvertible {
     }
 }
 
-/// Combines the partial results of all N shards of one study into its runs, in run-spec order,
+/// Combines the partial results of all N shards of one study into the study (read from their configuration) and its runs, in run-spec order,
 /// after checking that every part has the same configuration, tool version and N, that the
 /// shards are 1...N each exactly once, and that each holds exactly its own runs (so together they
 /// hold every run once).
 public func mergePartialResults(_ parts: [(name: String, results: PartialStudyResults)]) throws
-    -> (config: StudyConfig, runs: [RunResult], toolVersion: String) {
+    -> (study: Study, runs: [RunResult], toolVersion: String) {
     guard let first = parts.first else { throw MergeError.noParts }
     let config = first.results.config, count = first.results.shard.count
-    let total = try Study(config).runSpecs.count
+    let study = try Study(config)
+    let total = study.runSpecs.count
     var runs = [RunResult?](repeating: nil, count: total)
     var seenShards = Set<Int>()
     for (name, part) in parts {
@@ -116,5 +117,5 @@ public func mergePartialResults(_ parts: [(name: String, results: PartialStudyRe
     }
     let missing = (1...count).filter { !seenShards.contains($0) }
     guard missing.isEmpty else { throw MergeError.missingShards(missing, of: count) }
-    return (config, runs.map { $0! }, first.results.toolVersion)
+    return (study, runs.map { $0! }, first.results.toolVersion)
 }

@@ -78,8 +78,8 @@ public struct StudyResults: Sendable, Codable, Equatable {
     /// Whether the study is of the reference study's design (random label flips, no defense), for
     /// which its curve checks were written.
     public var isUntargetedLabelFlipStudy: Bool {
-        config.attacks.allSatisfy { $0.entries?.first?.value == .string(RandomLabelFlip.kind) }
-            && config.defenses.allSatisfy { $0.entries?.first?.value == .string(NoDefense.kind) }
+        config.attacks.allSatisfy { $0.value(at: "kind") == .string(RandomLabelFlip.kind) }
+            && config.defenses.allSatisfy { $0.value(at: "kind") == .string(NoDefense.kind) }
     }
 
     /// The study's validation: every check that fails, as a sentence; empty when all pass. Counts,

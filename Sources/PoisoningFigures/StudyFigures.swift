@@ -112,7 +112,7 @@ func accuracyFigure(_ results: StudyResults) -> StudyFigure {
     return StudyFigure(name: "accuracy_vs_poison", chart: Chart(
         title: "Clean test accuracy vs. poison fraction", x: fractionAxis,
         y: Axis(label: "Clean test accuracy", range: 0...1),
-        panels: panels, legend: legend, width: panels.count == 1 ? 7 * 72 : rowWidth(panels.count), height: 4.8 * 72))
+        panels: panels, legend: legend, width: rowWidth(panels.count), height: 4.8 * 72))
 }
 
 /// Figure 2: generalization gap (train accuracy on the poisoned labels minus clean test accuracy),
@@ -137,7 +137,7 @@ func gapFigure(_ results: StudyResults) -> StudyFigure {
     return StudyFigure(name: "generalization_gap", chart: Chart(
         title: "Generalization gap vs. poison fraction", x: fractionAxis,
         y: Axis(label: "Train (poisoned labels) − clean test accuracy"),
-        panels: panels, legend: legend, width: panels.count == 1 ? 7 * 72 : rowWidth(panels.count), height: 4.8 * 72))
+        panels: panels, legend: legend, width: rowWidth(panels.count), height: 4.8 * 72))
 }
 
 /// Figure 3: one panel per series sharing the y axis: train accuracy on the poisoned labels, clean

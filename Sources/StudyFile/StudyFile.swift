@@ -22,19 +22,6 @@ public func readStudyFile(text: String, fileName: String) throws -> (document: P
     return (document, locations)
 }
 
-/// Reads and checks the study file at `path`: its document, then the study it describes.
-public func loadStudy(path: String) throws -> Study {
-    let name = (path as NSString).lastPathComponent
-    guard let data = FileManager.default.contents(atPath: path) else {
-        throw SpecificationError(path: "", location: nil, message: "cannot read the study file '\(path)'")
-    }
-    guard let text = String(data: data, encoding: .utf8) else {
-        throw SpecificationError(path: "", location: .file(name, line: 1, column: 1), message: "the study file is not UTF-8 text")
-    }
-    let (document, locations) = try readStudyFile(text: text, fileName: name)
-    return try Study(document: document, locations: locations)
-}
-
 /// The YAML node as a specification value, recording each value's position by path.
 private func convert(_ node: Node, path: String, fileName: String, locations: inout SourceLocations) throws -> ParameterValue {
     if let mark = node.mark { locations.record(.file(fileName, line: mark.line, column: mark.column), for: path) }

@@ -26,7 +26,7 @@ struct MergeTests {
         let single = try StudyResults(study: Self.study, runs: runStudy(Self.study, threads: 2).results, toolVersion: "test").jsonData()
         let parts = [3, 1, 2].map { ("part \($0)", Self.part($0, of: 3)) }
         let merged = try mergePartialResults(parts)
-        let data = try StudyResults(study: try Study(merged.config), runs: merged.runs, toolVersion: merged.toolVersion).jsonData()
+        let data = try StudyResults(study: merged.study, runs: merged.runs, toolVersion: merged.toolVersion).jsonData()
         #expect(data == single)
     }
 

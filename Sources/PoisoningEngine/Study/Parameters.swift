@@ -242,9 +242,6 @@ public struct ParameterReader {
         effective.append(ParameterEntry(key: key, value: value))
     }
 
-    /// Merges the help that a nested reader recorded.
-    public mutating func adopt(help nested: ParameterHelp) { help.merge(nested) { $1 } }
-
     /// An integer in `range`; `defaultValue` when absent (required when nil).
     public mutating func int(_ key: String, default defaultValue: Int? = nil, in range: ClosedRange<Int>,
                              help text: String) throws -> Int {
