@@ -73,7 +73,7 @@ let package = Package(
         ),
         // Fixtures shared by the test targets.
         .target(name: "TestSupport", dependencies: ["PoisoningEngine"], path: "Tests/TestSupport"),
-        .testTarget(name: "PoisoningEngineTests", dependencies: ["PoisoningEngine"]),
+        .testTarget(name: "PoisoningEngineTests", dependencies: ["PoisoningEngine"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PoisoningAnalysisTests", dependencies: ["PoisoningAnalysis", "TestSupport"]),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting"]),
         .testTarget(name: "PoisoningFiguresTests", dependencies: ["PoisoningFigures", "TestSupport"]),
