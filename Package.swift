@@ -34,6 +34,7 @@ let package = Package(
         .library(name: "Plotting", targets: ["Plotting"]),
         .library(name: "PoisoningFigures", targets: ["PoisoningFigures"]),
         .library(name: "PoisoningReport", targets: ["PoisoningReport"]),
+        .library(name: "StudyPipeline", targets: ["StudyPipeline"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -42,34 +43,40 @@ let package = Package(
     ],
     targets: [
         // Data, poisoning, the MLP and the parallel sweep runner.
-        .target(name: "PoisoningEngine", swiftSettings: numericSettings),
+        .target(name: "PoisoningEngine", exclude: ["README.md"], swiftSettings: numericSettings),
         // YAML study files: reading them with file positions for errors, and writing them with comments.
-        .target(name: "StudyFile", dependencies: ["PoisoningEngine", .product(name: "Yams", package: "Yams")]),
+        .target(name: "StudyFile", dependencies: ["PoisoningEngine", .product(name: "Yams", package: "Yams")], exclude: ["README.md"]),
         // Aggregation over seeds, sigmoid fits, thresholds and findings.
-        .target(name: "PoisoningAnalysis", dependencies: ["PoisoningEngine"], swiftSettings: numericSettings),
+        .target(name: "PoisoningAnalysis", dependencies: ["PoisoningEngine"], exclude: ["README.md"], swiftSettings: numericSettings),
         // C interop: Cairo (drawing, with its FreeType font backend) and fontconfig.
         .systemLibrary(name: "CCairo", pkgConfig: "cairo-ft",
                        providers: [.apt(["libcairo2-dev", "libfontconfig-dev", "fonts-dejavu-core"])]),
         // C interop: HarfBuzz (text shaping).
         .systemLibrary(name: "CHarfBuzz", pkgConfig: "harfbuzz", providers: [.apt(["libharfbuzz-dev"])]),
         // A small plotting layer over Cairo and HarfBuzz that hides every C pointer.
-        .target(name: "Plotting", dependencies: ["CCairo", "CHarfBuzz"]),
+        .target(name: "Plotting", dependencies: ["CCairo", "CHarfBuzz"], exclude: ["README.md"]),
         // The study's three figures, drawn with Plotting from the analysed results.
-        .target(name: "PoisoningFigures", dependencies: ["Plotting", "PoisoningAnalysis"]),
+        .target(name: "PoisoningFigures", dependencies: ["Plotting", "PoisoningAnalysis"], exclude: ["README.md"]),
         // The shipped report templates: the files in templates/, read through Bundle.module.
         .target(name: "ReportTemplates", path: "templates", exclude: ["README.md"],
                 resources: [.copy("report.md.mustache"), .copy("report.tex.mustache")]),
         // The Markdown/LaTeX report: template context, escaping, rendering and template checks.
         .target(name: "PoisoningReport", dependencies: [
             "PoisoningAnalysis", "ReportTemplates", .product(name: "Mustache", package: "swift-mustache"),
-        ]),
-        // The `make-report` command line.
+        ], exclude: ["README.md"]),
+        // The pipeline: write a study's outputs atomically (study file, results, figures, reports),
+        // compare regenerated artifacts with committed ones, validate an output folder.
+        .target(name: "StudyPipeline", dependencies: [
+            "PoisoningEngine", "PoisoningAnalysis", "PoisoningFigures", "PoisoningReport", "ReportTemplates", "StudyFile",
+        ], exclude: ["README.md"]),
+        // The `make-report` command line: parses options and calls the libraries.
         .executableTarget(
             name: "MakeReport",
             dependencies: [
-                "PoisoningEngine", "PoisoningAnalysis", "PoisoningFigures", "PoisoningReport", "ReportTemplates", "StudyFile",
+                "PoisoningEngine", "PoisoningAnalysis", "PoisoningReport", "StudyFile", "StudyPipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            exclude: ["README.md"]
         ),
         // Fixtures shared by the test targets.
         .target(name: "TestSupport", dependencies: ["PoisoningEngine"], path: "Tests/TestSupport"),
@@ -80,6 +87,7 @@ let package = Package(
         .testTarget(name: "PoisoningReportTests", dependencies: ["PoisoningReport", "TestSupport"], resources: [.copy("Golden")]),
         .testTarget(name: "MakeReportTests", dependencies: ["MakeReport", "PoisoningAnalysis"]),
         .testTarget(name: "StudyFileTests", dependencies: ["StudyFile"]),
+        .testTarget(name: "StudyPipelineTests", dependencies: ["StudyPipeline", "Plotting", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

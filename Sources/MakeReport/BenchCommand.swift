@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PoisoningAnalysis
 import PoisoningEngine
+import StudyPipeline
 
 /// `make-report bench`: measures the engine and the whole pipeline and writes benchmarks/results.md.
 struct BenchCommand: ParsableCommand {

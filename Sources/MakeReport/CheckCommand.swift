@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PoisoningAnalysis
+import StudyPipeline
 
 /// `make-report check`: regenerates the artifacts into a temporary folder and compares them with the
 /// output folder, so that committed artifacts provably match the code.
@@ -23,20 +24,9 @@ struct CheckCommand: ParsableCommand {
         let resolved = try study.resolve()
         let results = StudyResults(study: resolved, runs: runSweep(resolved, runtime: runtime, showProgress: false).results,
                                    toolVersion: toolVersion)
-        let reports = try writeOutputs(results, study: resolved, output: output, into: scratch.path)
-        let names = ["study.yaml", "results.json"] + reports
-            + (try FileManager.default.contentsOfDirectory(atPath: scratch.appendingPathComponent("figures").path))
-                .sorted().map { "figures/\($0)" }
-        let committed = URL(fileURLWithPath: output.output)
-        var differences = [String]()
-        for name in names {
-            let fresh = try Data(contentsOf: scratch.appendingPathComponent(name))
-            guard let existing = try? Data(contentsOf: committed.appendingPathComponent(name)) else {
-                differences.append("\(name): missing in \(output.output)/")
-                continue
-            }
-            if existing != fresh { differences.append(describeDifference(name, committed: existing, regenerated: fresh)) }
-        }
+        let written = try writeOutputs(results, study: resolved, output: output, into: scratch.path)
+        let names = written.files
+        let differences = try artifactDifferences(regenerated: scratch, committed: URL(fileURLWithPath: output.output), names: names)
         if differences.isEmpty {
             print("\(output.output)/ matches what the code produces (\(names.count) files)")
             return
@@ -46,24 +36,4 @@ struct CheckCommand: ParsableCommand {
         for difference in differences { printError(difference) }
         throw ExitCode.failure
     }
-}
-
-/// For text files, the first differing lines (at most 12) as "- committed" / "+ regenerated" with
-/// line numbers; for binary files, their sizes.
-func describeDifference(_ name: String, committed: Data, regenerated: Data) -> String {
-    guard ["json", "md", "tex", "svg"].contains((name as NSString).pathExtension),
-          let old = String(data: committed, encoding: .utf8), let new = String(data: regenerated, encoding: .utf8) else {
-        return "\(name): differs (\(committed.count) bytes committed, \(regenerated.count) bytes regenerated)"
-    }
-    let oldLines = old.components(separatedBy: "\n"), newLines = new.components(separatedBy: "\n")
-    var lines = ["\(name): differs"]
-    for index in 0..<max(oldLines.count, newLines.count) where lines.count < 25 {
-        let before = index < oldLines.count ? oldLines[index] : nil
-        let after = index < newLines.count ? newLines[index] : nil
-        if before != after {
-            if let before { lines.append("  \(index + 1) - \(before)") }
-            if let after { lines.append("  \(index + 1) + \(after)") }
-        }
-    }
-    return lines.joined(separator: "\n")
 }

@@ -1,8 +1,6 @@
 import ArgumentParser
 import Foundation
-
-/// The tool's version, written into results.json.
-let toolVersion = "0.2.0"
+import StudyPipeline
 
 /// `make-report`: runs the data-poisoning sensitivity study and writes its results.
 @main

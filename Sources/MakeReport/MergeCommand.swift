@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import PoisoningAnalysis
 import PoisoningEngine
+import PoisoningReport
+import StudyPipeline
 
 /// `make-report merge PARTS...`: combines the partial result files of all shards into the study's
 /// results.json (byte-identical to a single-machine run), figures and report.
@@ -39,15 +41,15 @@ struct MergeCommand: ParsableCommand {
         let merged = try mergePartialResults(loaded)
         let study = merged.study
         let results = StudyResults(study: study, runs: merged.runs, toolVersion: merged.toolVersion)
-        let reports = try writeOutputs(results, study: study, output: output, into: output.output)
+        let written = try writeOutputs(results, study: study, output: output, into: output.output)
         let timed = loaded.compactMap { part in part.results.timing.map { (part.results.runs, $0) } }
         if timed.count == loaded.count {
             try mergedPerformance(timed, study: study).write(into: output.output)
         }
         let folder = URL(fileURLWithPath: output.output).standardizedFileURL.path
         print("Merged \(parts.count) part\(parts.count == 1 ? "" : "s") (\(results.runs.count) runs):")
-        for statement in results.findings.statements { print("  - \(statement)") }
-        print("Wrote study.yaml, results.json, \(reports.joined(separator: ", ")) and figures/ in \(folder)")
+        for statement in findingSentences(results) { print("  - \(statement)") }
+        print("Wrote study.yaml, results.json, \(written.reports.joined(separator: ", ")) and figures/ in \(folder)")
     }
 
     /// The performance of the whole sharded sweep: threads summed over shards, wall time that of

@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import PoisoningAnalysis
 import PoisoningEngine
+import PoisoningReport
+import StudyPipeline
 
 /// `make-report run` (the default): runs the study and writes its results, figures and report.
 struct RunCommand: ParsableCommand {
@@ -46,15 +48,15 @@ struct RunCommand: ParsableCommand {
         }
 
         let results = StudyResults(study: resolved, runs: runs.results, toolVersion: toolVersion)
-        let reports = try writeOutputs(results, study: resolved, output: output, into: output.output)
+        let written = try writeOutputs(results, study: resolved, output: output, into: output.output)
         let performance = PerformanceRecord(study: resolved, threads: runtime.threadCount,
                                             wallSeconds: secondsElapsed(since: started), trainingSeconds: trainingSeconds,
                                             runSeconds: Array(zip(runs.indices, runs.runSeconds)))
         try performance.write(into: output.output)
         print("Key findings (\(results.runs.count) runs, \(String(format: "%.2f", performance.wallSeconds)) s):")
-        for statement in results.findings.statements { print("  - \(statement)") }
-        let formats = output.figureFormats.map(\.rawValue).joined(separator: ", ")
-        print("Wrote study.yaml, results.json, performance.json, \(reports.joined(separator: ", ")) and figures/ (\(formats)) in \(folder)")
+        for statement in findingSentences(results) { print("  - \(statement)") }
+        let formats = output.figureFormat.values.map(\.rawValue).joined(separator: ", ")
+        print("Wrote study.yaml, results.json, performance.json, \(written.reports.joined(separator: ", ")) and figures/ (\(formats)) in \(folder)")
     }
 }
 

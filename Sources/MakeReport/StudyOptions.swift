@@ -1,227 +1,220 @@
 import ArgumentParser
 import Foundation
-import Plotting
 import PoisoningEngine
-import PoisoningReport
-import ReportTemplates
 import StudyFile
 
-/// Default output folder.
-private let defaultOutput = "output"
-/// Default figure formats.
-private let defaultFigureFormats = ["png"]
-/// Default PNG resolution.
-private let defaultDPI = 150.0
+/// The study options: the one table that gives each option its name, its help (with the reference
+/// study's value as default), the key of the study document it sets, and how a study's value is
+/// written back as an option in the command that regenerates a report.
+enum StudyOption: String, CaseIterable {
+    case widths, attacks, defenses, fractions, seeds, epochs, lr, batchSize = "batch-size"
+    case samples, features, classes, clusterStd = "cluster-std", centerScale = "center-scale"
+    case trainFraction = "train-fraction", dataSeed = "data-seed"
 
-/// The study options and the path in the study document each one sets: the one table that names
-/// the option in errors and writes the command that regenerates a report.
-let studyOptionPaths: [(option: String, path: String)] = [
-    ("--widths", "models"), ("--fractions", "fractions"), ("--seeds", "seeds"), ("--epochs", "training.epochs"),
-    ("--lr", "training.learning-rate"), ("--batch-size", "training.batch-size"), ("--samples", "data.samples"),
-    ("--features", "data.features"), ("--classes", "data.classes"), ("--cluster-std", "data.cluster-std"),
-    ("--center-scale", "data.center-scale"), ("--train-fraction", "data.train-fraction"), ("--data-seed", "data.seed"),
-]
+    /// "--batch-size".
+    var flag: String { "--" + rawValue }
+
+    /// The key of the study document the option sets.
+    var path: String {
+        switch self {
+        case .widths: "models"
+        case .attacks: "attacks"
+        case .defenses: "defenses"
+        case .fractions: "fractions"
+        case .seeds: "seeds"
+        case .epochs: "training.epochs"
+        case .lr: "training.learning-rate"
+        case .batchSize: "training.batch-size"
+        case .samples: "data.samples"
+        case .features: "data.features"
+        case .classes: "data.classes"
+        case .clusterStd: "data.cluster-std"
+        case .centerScale: "data.center-scale"
+        case .trainFraction: "data.train-fraction"
+        case .dataSeed: "data.seed"
+        }
+    }
+
+    /// What the option sets, in a sentence.
+    private var summary: String {
+        switch self {
+        case .widths: "Hidden widths of one-hidden-layer MLPs, comma-separated; replaces the study's models."
+        case .attacks: "Attack kinds, comma-separated, each with its default parameters; replaces the study's attacks."
+        case .defenses: "Defense kinds, comma-separated, each with its default parameters; replaces the study's defenses."
+        case .fractions: "Poison fractions in [0, 1], comma-separated."
+        case .seeds: "Seeds, comma-separated; each drives initialisation, shuffling and the attack's random choices."
+        case .epochs: "Training epochs per run."
+        case .lr: "SGD learning rate, no momentum, no weight decay."
+        case .batchSize: "Mini-batch size; the last partial batch of an epoch is kept."
+        case .samples: "Gaussian-cluster data: samples, train + test."
+        case .features: "Gaussian-cluster data: features per sample."
+        case .classes: "Gaussian-cluster data: classes, one cluster each; chance accuracy is 1/classes."
+        case .clusterStd: "Gaussian-cluster data: standard deviation of each cluster around its center."
+        case .centerScale: "Gaussian-cluster data: scale of the standard-normal class centers."
+        case .trainFraction: "Gaussian-cluster data: fraction of the samples used for training."
+        case .dataSeed: "Gaussian-cluster data: seed of the NumPy-compatible generator of the data and the split."
+        }
+    }
+
+    /// The option's help: what it sets and the reference study's value.
+    var help: ArgumentHelp {
+        ArgumentHelp("\(summary) (default: \(optionForm(of: StudyOption.referenceDocument)?.text ?? "-"))")
+    }
+
+    /// Whether the option sets a parameter of the Gaussian-cluster data.
+    var isDataParameter: Bool { path.hasPrefix("data.") }
+
+    /// The reference study as a document, every default filled in.
+    static let referenceDocument = try! Study(StudyConfig()).config.document
+
+    /// The option as it would give `document` its value at the option's key: the text to write
+    /// on the command line and the value it sets; nil when no option value can say it (a deeper
+    /// MLP for --widths). For --attacks and --defenses the value holds the kinds with default
+    /// parameters, so resolving it again shows whether the option says everything.
+    func optionForm(of document: ParameterValue) -> (text: String, value: ParameterValue)? {
+        guard let value = document.value(at: path) else { return nil }
+        switch self {
+        case .widths:
+            guard case .list(let models) = value else { return nil }
+            let widths = models.compactMap { model -> Int? in
+                guard model.value(at: "kind") == .string(MLP.kind), case .list(let hidden)? = model.value(at: "hidden"),
+                      hidden.count == 1, case .int(let width) = hidden[0] else { return nil }
+                return width
+            }
+            guard widths.count == models.count else { return nil }
+            return (widths.map(String.init).joined(separator: ","), .list(widths.map(StudyConfig.mlp)))
+        case .attacks, .defenses:
+            guard case .list(let components) = value else { return nil }
+            let kinds = components.compactMap { component -> String? in
+                if case .string(let kind)? = component.value(at: "kind") { kind } else { nil }
+            }
+            guard kinds.count == components.count else { return nil }
+            return (kinds.joined(separator: ","), .list(kinds.map { StudyConfig.component($0) }))
+        default:
+            return (commaText(value), value)
+        }
+    }
+}
 
 /// The study: a study file, and options that override its values (or the reference study's when
-/// there is no file); shared by `run` and `check`.
+/// there is no file); shared by `run` and `check`. The options' names and help come from `StudyOption`.
 struct StudyOptions: ParsableArguments {
     @Option(help: ArgumentHelp("A YAML study file (see `make-report study --print`); the options below override its values.",
                                valueName: "file"))
     var study: String?
 
-    @Option(help: "Hidden widths of one-hidden-layer MLPs, comma-separated; replaces the study's models (default: 32,64,128).")
+    @Option(name: .customLong(StudyOption.widths.rawValue), help: StudyOption.widths.help)
     var widths: CommaList<Int>?
-
-    @Option(help: "Poison fractions in [0, 1], comma-separated (default: 0,0.01,0.05,0.1,0.15,0.2,0.3,0.4,0.5).")
+    @Option(name: .customLong(StudyOption.attacks.rawValue), help: StudyOption.attacks.help)
+    var attacks: CommaList<ComponentKind<AttackRole>>?
+    @Option(name: .customLong(StudyOption.defenses.rawValue), help: StudyOption.defenses.help)
+    var defenses: CommaList<ComponentKind<DefenseRole>>?
+    @Option(name: .customLong(StudyOption.fractions.rawValue), help: StudyOption.fractions.help)
     var fractions: CommaList<Double>?
-
-    @Option(help: "Seeds, comma-separated; each drives initialisation, shuffling and the attack's random choices (default: 42,123,7).")
+    @Option(name: .customLong(StudyOption.seeds.rawValue), help: StudyOption.seeds.help)
     var seeds: CommaList<UInt64>?
-
-    @Option(help: "Training epochs per run (default: 200).")
+    @Option(name: .customLong(StudyOption.epochs.rawValue), help: StudyOption.epochs.help)
     var epochs: Int?
-
-    @Option(help: "SGD learning rate, no momentum, no weight decay (default: 0.05).")
+    @Option(name: .customLong(StudyOption.lr.rawValue), help: StudyOption.lr.help)
     var lr: Double?
-
-    @Option(help: "Mini-batch size; the last partial batch of an epoch is kept (default: 64).")
+    @Option(name: .customLong(StudyOption.batchSize.rawValue), help: StudyOption.batchSize.help)
     var batchSize: Int?
-
-    @Option(help: "Gaussian-cluster data: samples, train + test (default: 500).")
+    @Option(name: .customLong(StudyOption.samples.rawValue), help: StudyOption.samples.help)
     var samples: Int?
-
-    @Option(help: "Gaussian-cluster data: features per sample (default: 10).")
+    @Option(name: .customLong(StudyOption.features.rawValue), help: StudyOption.features.help)
     var features: Int?
-
-    @Option(help: "Gaussian-cluster data: classes, one cluster each; chance accuracy is 1/classes (default: 5).")
+    @Option(name: .customLong(StudyOption.classes.rawValue), help: StudyOption.classes.help)
     var classes: Int?
-
-    @Option(help: "Gaussian-cluster data: standard deviation of each cluster around its center (default: 2.0).")
+    @Option(name: .customLong(StudyOption.clusterStd.rawValue), help: StudyOption.clusterStd.help)
     var clusterStd: Double?
-
-    @Option(help: "Gaussian-cluster data: scale of the standard-normal class centers (default: 2.0).")
+    @Option(name: .customLong(StudyOption.centerScale.rawValue), help: StudyOption.centerScale.help)
     var centerScale: Double?
-
-    @Option(help: "Gaussian-cluster data: fraction of the samples used for training (default: 0.7).")
+    @Option(name: .customLong(StudyOption.trainFraction.rawValue), help: StudyOption.trainFraction.help)
     var trainFraction: Double?
-
-    @Option(help: "Gaussian-cluster data: seed of the NumPy-compatible generator of the data and the split (default: 42).")
+    @Option(name: .customLong(StudyOption.dataSeed.rawValue), help: StudyOption.dataSeed.help)
     var dataSeed: UInt32?
 
-    /// The options given, as (option, value) in the order of `studyOptionPaths`.
-    private var overrides: [(option: String, value: ParameterValue)] {
-        let given: [String: ParameterValue?] = [
-            "--widths": widths.map { .list($0.values.map(StudyConfig.mlp)) },
-            "--fractions": fractions.map { .list($0.values.map(ParameterValue.double)) },
-            "--seeds": seeds.map { .list($0.values.map { .int(Int(clamping: $0)) }) },
-            "--epochs": epochs.map(ParameterValue.int), "--lr": lr.map(ParameterValue.double),
-            "--batch-size": batchSize.map(ParameterValue.int), "--samples": samples.map(ParameterValue.int),
-            "--features": features.map(ParameterValue.int), "--classes": classes.map(ParameterValue.int),
-            "--cluster-std": clusterStd.map(ParameterValue.double), "--center-scale": centerScale.map(ParameterValue.double),
-            "--train-fraction": trainFraction.map(ParameterValue.double), "--data-seed": dataSeed.map { .int(Int($0)) },
-        ]
-        return studyOptionPaths.compactMap { entry in given[entry.option].flatMap { $0 }.map { (entry.option, $0) } }
+    /// The value given for `option`, as the study document holds it; nil when not given. The
+    /// switch is exhaustive, so every option of the table is parsed.
+    private func value(of option: StudyOption) -> ParameterValue? {
+        switch option {
+        case .widths: widths.map { .list($0.values.map(StudyConfig.mlp)) }
+        case .attacks: attacks.map { .list($0.values.map { StudyConfig.component($0.kind) }) }
+        case .defenses: defenses.map { .list($0.values.map { StudyConfig.component($0.kind) }) }
+        case .fractions: fractions.map { .list($0.values.map(ParameterValue.double)) }
+        case .seeds: seeds.map { .list($0.values.map { .int(Int(clamping: $0)) }) }
+        case .epochs: epochs.map(ParameterValue.int)
+        case .lr: lr.map(ParameterValue.double)
+        case .batchSize: batchSize.map(ParameterValue.int)
+        case .samples: samples.map(ParameterValue.int)
+        case .features: features.map(ParameterValue.int)
+        case .classes: classes.map(ParameterValue.int)
+        case .clusterStd: clusterStd.map(ParameterValue.double)
+        case .centerScale: centerScale.map(ParameterValue.double)
+        case .trainFraction: trainFraction.map(ParameterValue.double)
+        case .dataSeed: dataSeed.map { .int(Int($0)) }
+        }
     }
 
     /// The study read and checked: the study file (or the reference study) with the options applied;
     /// a problem names the file position or the option at fault.
     func resolve() throws -> Study {
-        do {
-            var (document, locations) = (StudyConfig().document, SourceLocations())
-            if let study {
-                guard let text = try? String(contentsOfFile: study, encoding: .utf8) else {
-                    throw ValidationError("--study: cannot read '\(study)'")
-                }
+        var (document, locations) = (StudyOption.referenceDocument, SourceLocations())
+        if let study {
+            guard let text = try? String(contentsOfFile: study, encoding: .utf8) else {
+                throw ValidationError("--study: cannot read '\(study)'")
+            }
+            do {
                 (document, locations) = try readStudyFile(text: text, fileName: study)
+            } catch let error as SpecificationError {
+                throw ValidationError(error.description)
             }
-            for (option, value) in overrides {
-                let path = studyOptionPaths.first { $0.option == option }!.path
-                if path.hasPrefix("data."), document.value(at: "data.kind").map({ $0 != .string(GaussianClusters.kind) }) == true {
-                    throw ValidationError("\(option): applies only to the gaussian-clusters data set")
-                }
-                document = document.setting(value, at: path)
-                locations.set(.option(option), for: path)
-            }
-            return try Study(document: document, locations: locations)
-        } catch let error as SpecificationError {
-            throw ValidationError(error.description)
         }
+        let given = StudyOption.allCases.compactMap { option in value(of: option).map { (option, $0) } }
+        return try resolveStudy(document, locations: locations, overrides: given)
     }
 
     func validate() throws {
         if widths?.values.isEmpty == true { throw ValidationError("--widths: needs at least one width") }
+        if attacks?.values.isEmpty == true { throw ValidationError("--attacks: needs at least one attack") }
+        if defenses?.values.isEmpty == true { throw ValidationError("--defenses: needs at least one defense") }
         _ = try resolve()
     }
 }
 
-/// Where and how the outputs are written: folder, figures and report; shared by `run`, `check` and `merge`.
-struct OutputOptions: ParsableArguments {
-    @Option(help: "Folder for results.json, performance.json, the reports and figures/ (created if missing).")
-    var output = defaultOutput
-
-    @Option(help: "Figure formats, comma-separated, from png, pdf, svg (vector formats for LaTeX).")
-    var figureFormat = CommaList(defaultFigureFormats)
-
-    @Option(help: "Resolution of PNG figures, in dots per inch.")
-    var dpi = defaultDPI
-
-    @Option(help: ArgumentHelp("A Mustache template for the report, replacing the shipped ones.",
-                               discussion: "The report is written as report.md or report.tex after the template's extension."))
-    var template: String?
-
-    @Option(help: "Report format (md or tex) when it should not follow the template's extension.")
-    var format: String?
-
-    @Flag(help: "Fail, instead of warning, when the template names a variable the report does not have.")
-    var strict = false
-
-    /// The figure formats asked for.
-    var figureFormats: [ImageFormat] { figureFormat.values.compactMap(ImageFormat.init(rawValue:)) }
-
-    /// The reports to write: (template file name for messages, template text, format).
-    func reportTemplates() throws -> [(name: String, text: String, format: ReportFormat)] {
-        guard let template else {
-            return try ShippedTemplate.allCases.map { shipped in
-                (shipped.rawValue, try shipped.text(), ReportFormat(fileName: shipped.rawValue)!)
-            }
+/// The study of `document` with the option values `overrides` applied; a problem names the file
+/// position or the option at fault.
+func resolveStudy(_ document: ParameterValue, locations: SourceLocations,
+                  overrides: [(option: StudyOption, value: ParameterValue)]) throws -> Study {
+    var (document, locations) = (document, locations)
+    for (option, value) in overrides {
+        if option.isDataParameter, document.value(at: "data.kind").map({ $0 != .string(GaussianClusters.kind) }) == true {
+            throw ValidationError("\(option.flag): applies only to the gaussian-clusters data set")
         }
-        let text = try String(contentsOfFile: template, encoding: .utf8)
-        let format = format.flatMap(ReportFormat.init(rawValue:)) ?? ReportFormat(fileName: template)!
-        return [((template as NSString).lastPathComponent, text, format)]
+        document = document.setting(value, at: option.path)
+        locations.set(.option(option.flag), for: option.path)
     }
-
-    func validate() throws {
-        if figureFormat.values.isEmpty || figureFormat.values.contains(where: { ImageFormat(rawValue: $0) == nil }) {
-            throw ValidationError("--figure-format: expected a comma-separated list of png, pdf, svg")
-        }
-        if !(dpi >= 30 && dpi <= 1200) { throw ValidationError("--dpi: must be between 30 and 1200") }
-        if let format, ReportFormat(rawValue: format) == nil { throw ValidationError("--format: expected md or tex") }
-        if let template {
-            guard FileManager.default.isReadableFile(atPath: template) else {
-                throw ValidationError("--template: cannot read '\(template)'")
-            }
-            if format == nil && ReportFormat(fileName: template) == nil {
-                throw ValidationError("--template: cannot tell the format of '\(template)' (expected .md or .tex, "
-                    + "optionally followed by .mustache); give --format")
-            }
-        }
-        do {
-            _ = try OutputFolder(path: output + "/figures")
-        } catch {
-            throw ValidationError("--output: \(error)")
-        }
+    do {
+        return try Study(document: document, locations: locations)
+    } catch let error as SpecificationError {
+        throw ValidationError(error.description)
     }
 }
 
-/// How the work runs; never changes the results.
-struct RuntimeOptions: ParsableArguments {
-    @Option(help: "Worker threads (default: all cores). Results do not depend on it.")
-    var threads: Int?
-
-    @Flag(help: "Print no progress (progress is printed to stderr only when it is a terminal).")
-    var quiet = false
-
-    /// Worker threads to use.
-    var threadCount: Int { threads ?? ProcessInfo.processInfo.activeProcessorCount }
-
-    func validate() throws {
-        if let threads, threads < 1 { throw ValidationError("--threads: must be at least 1") }
+/// The part of the command line that gives `config`: every study option whose value differs from
+/// the reference study's, when those options give exactly `config` again; otherwise
+/// `--study <studyFile>` (the study file written beside the results).
+func studyArguments(for config: StudyConfig, studyFile: String) -> [String] {
+    let document = config.document
+    var arguments = [String](), overrides = [(option: StudyOption, value: ParameterValue)]()
+    for option in StudyOption.allCases where document.value(at: option.path) != StudyOption.referenceDocument.value(at: option.path) {
+        guard let form = option.optionForm(of: document) else { return ["--study", studyFile] }
+        arguments += [option.flag, form.text]
+        overrides.append((option, form.value))
     }
-}
-
-/// The command line that reproduces a study's outputs: "make-report", then either the study file
-/// written beside the results (when the study uses more than the options can say) or every study
-/// option (`studyOptionPaths`) whose value differs from the reference study's; then every output
-/// option that differs from its default (threads and quiet never change the outputs).
-func reproducingCommand(config: StudyConfig, output: OutputOptions) -> String {
-    var words = ["make-report"]
-    func add(_ flag: String, _ text: String) { words += [flag, shellQuoted(text)] }
-    let document = config.document, defaults = StudyConfig().document
-    let expressible = config.title == nil && document.value(at: "data.kind") == .string(GaussianClusters.kind)
-        && config.attacks == StudyConfig().attacks && config.defenses == StudyConfig().defenses
-        && config.models.allSatisfy { $0.value(at: "kind") == .string(MLP.kind) && $0.value(at: "hidden").map(isSingleWidth) == true }
-    if expressible {
-        for (option, path) in studyOptionPaths {
-            guard let value = document.value(at: path), value != defaults.value(at: path) else { continue }
-            add(option, option == "--widths" ? config.models.compactMap { $0.value(at: "hidden") }.map(commaText).joined(separator: ",")
-                                             : commaText(value))
-        }
-    } else {
-        add("--study", (output.output as NSString).appendingPathComponent("study.yaml"))
-    }
-    if output.output != defaultOutput { add("--output", output.output) }
-    if output.figureFormat.values != defaultFigureFormats { add("--figure-format", output.figureFormat.values.joined(separator: ",")) }
-    if output.dpi != defaultDPI { add("--dpi", "\(output.dpi)") }
-    if let template = output.template { add("--template", template) }
-    if let format = output.format { add("--format", format) }
-    if output.strict { words.append("--strict") }
-    return words.joined(separator: " ")
-}
-
-/// Whether a `hidden` value is a single width.
-private func isSingleWidth(_ value: ParameterValue) -> Bool {
-    if case .list(let items) = value { return items.count == 1 }
-    return false
+    let again = try? resolveStudy(StudyOption.referenceDocument, locations: SourceLocations(), overrides: overrides)
+    guard config.title == nil, again?.config == config else { return ["--study", studyFile] }
+    return arguments
 }
 
 /// A value as a command-line option value: lists comma-separated, numbers as Swift prints them.
@@ -232,10 +225,4 @@ private func commaText(_ value: ParameterValue) -> String {
     case .string(let text): text
     default: value.description
     }
-}
-
-/// `text` as one shell word: bare when it holds only safe characters, else in single quotes.
-private func shellQuoted(_ text: String) -> String {
-    let safe = !text.isEmpty && text.allSatisfy { $0.isLetter || $0.isNumber || "-_./,:=+@%".contains($0) }
-    return safe ? text : "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
 }

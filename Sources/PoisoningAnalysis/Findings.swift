@@ -19,23 +19,69 @@ public struct SeriesFinding: Sendable, Codable, Equatable {
     public let gapAtLargestFraction: MeanStd?
 }
 
-/// Whether, among the series of one attack and defense, larger models have lower thresholds.
+/// How the critical threshold changes with model size among the series of one attack and defense.
+public enum SensitivityTrend: String, Sendable, Codable, Equatable {
+    /// The threshold decreases strictly with model size: larger models are more sensitive.
+    case decreasing
+    /// The threshold never increases with model size (some are equal).
+    case nonIncreasing
+    /// The threshold increases with model size (never decreases): larger models are less sensitive.
+    case increasing
+    /// The threshold rises and falls.
+    case nonMonotone
+    /// A series has no threshold (see `SensitivityComparison.unfittedSeries`).
+    case missingThreshold
+    /// No fitted curve crosses its threshold inside or outside the range.
+    case noCrossing
+}
+
+/// How thresholds change with model size among the series of one attack and defense.
 public struct SensitivityComparison: Sendable, Codable, Equatable {
     /// Index of the attack.
     public let attack: Int
     /// Index of the defense.
     public let defense: Int
-    /// True when the threshold does not increase with the model's parameter count; false when it
-    /// does or changes direction; nil when it cannot be decided.
-    public let largerModelsMoreSensitive: Bool?
-    /// The comparison in a sentence.
-    public let statement: String
+    /// The series compared, from the fewest to the most parameters.
+    public let series: [Int]
+    /// The trend of their thresholds.
+    public let trend: SensitivityTrend
+    /// The first series without a threshold, when `trend` is `.missingThreshold`.
+    public let unfittedSeries: Int?
+
+    /// True when the threshold does not increase with model size; false when it does or changes
+    /// direction; nil when it cannot be decided.
+    public var largerModelsMoreSensitive: Bool? {
+        switch trend {
+        case .decreasing, .nonIncreasing: true
+        case .increasing, .nonMonotone: false
+        case .missingThreshold, .noCrossing: nil
+        }
+    }
 }
 
-/// The study's conclusions, computed from the fits and aggregates; `statements` says them in words.
+/// A metric's mean and spread over seeds for one series at the largest fraction.
+public struct SeriesValue: Sendable, Codable, Equatable {
+    /// Index of the series.
+    public let series: Int
+    /// The metric over seeds.
+    public let value: MeanStd
+}
+
+/// An attack's own metric at the largest fraction, for every series that records it.
+public struct AttackMetricFinding: Sendable, Codable, Equatable {
+    /// The metric.
+    public let metric: MetricInfo
+    /// Its value per series.
+    public let values: [SeriesValue]
+}
+
+/// The study's conclusions as structured facts, computed from the fits and aggregates; the report
+/// library says them in words.
 public struct Findings: Sendable, Codable, Equatable {
     /// The largest swept poison fraction.
     public let largestFraction: Double
+    /// Chance accuracy, 1/classes.
+    public let chanceAccuracy: Double
     /// Per-series numbers, in series order.
     public let series: [SeriesFinding]
     /// Steepness above which a transition counts as sharp.
@@ -44,11 +90,10 @@ public struct Findings: Sendable, Codable, Equatable {
     public let sharpTransition: Bool?
     /// One comparison per (attack, defense) with at least two models.
     public let sensitivity: [SensitivityComparison]
-    /// One sentence per finding, each following the numbers above, always starting in this order:
-    /// clean accuracy, sharpness of the transition, thresholds, sensitivity across models, fit
-    /// quality, generalization gap at the largest fraction; then the attacks' own metrics and the
-    /// defenses' detection at the largest fraction, when the study has them.
-    public let statements: [String]
+    /// The attacks' own metrics at the largest fraction.
+    public let attackMetrics: [AttackMetricFinding]
+    /// The defenses' detection AUROC at the largest fraction, for every series that records it.
+    public let detectionAUROC: [SeriesValue]
 }
 
 /// Derives the findings from the fits and the aggregated points of `series`.
@@ -61,97 +106,41 @@ public func findings(fits: [SeriesFit], points: [AggregatePoint], fractions: [Do
                       thresholdStatus: fit.threshold.status, steepness: fit.parameters?.steepness, rSquared: fit.rSquared,
                       gapAtLargestFraction: atLargest(fit.series)?.metric(MetricKey.generalizationGap))
     }
-    let name = { (index: Int) in series[index].label }
-    /// "a (MLP 32), b (MLP 64) and c (MLP 128)".
-    func list(_ findings: [SeriesFinding], _ text: (SeriesFinding) -> String) -> String {
-        listing(findings.map { "\(text($0)) (\(name($0.series)))" })
-    }
     let sharpSteepness = 5.0
     let steepnesses = perSeries.compactMap(\.steepness)
-    let sharp: Bool? = steepnesses.isEmpty ? nil : steepnesses.contains { $0 > sharpSteepness }
-    let comparisons = compareSensitivity(fits, series: series)
-
-    var statements = [String]()
-    let chance = fits.first?.chanceAccuracy ?? 0
-    statements.append("Clean test accuracy is " + list(perSeries) { optional($0.cleanAccuracy, decimals: 3) }
-        + "; chance is \(fixed(chance, decimals: 3)).")
-    switch sharp {
-    case true?:
-        let named = perSeries.filter { ($0.steepness ?? 0) > sharpSteepness }
-            .map { "\(name($0.series)) (k = \(fixed($0.steepness!, decimals: 2)))" }
-        statements.append("The transition is sharp: the fitted steepness k exceeds \(Int(sharpSteepness)) for " + listing(named) + ".")
-    case false?:
-        statements.append("The decline is gradual: no fitted steepness k exceeds \(Int(sharpSteepness)) ("
-            + list(perSeries.filter { $0.steepness != nil }) { "k = " + fixed($0.steepness!, decimals: 2) } + ").")
-    case nil:
-        statements.append("Whether the transition is sharp cannot be said: no series could be fitted.")
+    /// The metric `key` at the largest fraction, for every series that records it.
+    func valuesAtLargest(_ key: String) -> [SeriesValue] {
+        series.indices.compactMap { index in atLargest(index)?.metric(key).map { SeriesValue(series: index, value: $0) } }
     }
-    statements.append("Critical thresholds (accuracy halfway between clean and chance): "
-        + list(perSeries) { describeThreshold($0.threshold, status: $0.thresholdStatus) } + ".")
-    statements.append(comparisons.isEmpty
-        ? "Sensitivity across model sizes is not compared: the study has one model per attack and defense."
-        : comparisons.map(\.statement).joined(separator: " "))
-    statements.append("Fit quality: " + list(perSeries) { "R² = " + optional($0.rSquared, decimals: 3) } + ".")
-    statements.append("At the largest fraction (\(percent(largest))) the generalization gap is "
-        + list(perSeries) { $0.gapAtLargestFraction.map(plusMinus) ?? "n/a" } + ".")
-    for metric in attackMetrics {
-        let measured = series.indices.compactMap { index in atLargest(index)?.metric(metric.key).map { (index, $0) } }
-        guard !measured.isEmpty else { continue }
-        statements.append("At the largest fraction (\(percent(largest))) the \(metric.name.lowercased()) (\(metric.meaning)) is "
-            + listing(measured.map { "\(plusMinus($0.1)) (\(name($0.0)))" }) + ".")
-    }
-    let detected = series.indices.compactMap { index in atLargest(index)?.metric(MetricKey.detectionAUROC).map { (index, $0) } }
-    if !detected.isEmpty {
-        statements.append("At the largest fraction (\(percent(largest))) the defenses' suspicion scores separate poisoned from "
-            + "clean rows with AUROC " + listing(detected.map { "\(plusMinus($0.1)) (\(name($0.0)))" }) + ".")
-    }
-    return Findings(largestFraction: largest, series: perSeries, sharpSteepness: sharpSteepness, sharpTransition: sharp,
-                    sensitivity: comparisons, statements: statements)
+    return Findings(
+        largestFraction: largest, chanceAccuracy: fits.first?.chanceAccuracy ?? 0, series: perSeries,
+        sharpSteepness: sharpSteepness, sharpTransition: steepnesses.isEmpty ? nil : steepnesses.contains { $0 > sharpSteepness },
+        sensitivity: compareSensitivity(fits, series: series),
+        attackMetrics: attackMetrics.map { AttackMetricFinding(metric: $0, values: valuesAtLargest($0.key)) }.filter { !$0.values.isEmpty },
+        detectionAUROC: valuesAtLargest(MetricKey.detectionAUROC))
 }
 
-/// For each (attack, defense) with at least two models: whether thresholds do not increase with
-/// the model's parameter count, with a sentence.
+/// For each (attack, defense) with at least two models: how thresholds change with the model's
+/// parameter count.
 private func compareSensitivity(_ fits: [SeriesFit], series: [SeriesDescription]) -> [SensitivityComparison] {
     let groups = Dictionary(grouping: series.indices) { [series[$0].attack, series[$0].defense] }
     return groups.keys.sorted { ($0[0], $0[1]) < ($1[0], $1[1]) }.compactMap { key in
         let members = groups[key]!.sorted { series[$0].parameterCount < series[$1].parameterCount }
         guard members.count >= 2 else { return nil }
-        let context = groups.count > 1 ? " (\(series[members[0]].attackLabel), \(series[members[0]].defenseLabel))" : ""
-        let (verdict, sentence) = compare(members.map { fits[$0] }, labels: members.map { series[$0].modelLabel })
-        return SensitivityComparison(attack: key[0], defense: key[1], largerModelsMoreSensitive: verdict,
-                                     statement: sentence.replacingOccurrences(of: "{context}", with: context))
+        if let unfitted = members.first(where: { fits[$0].sensitivityKey == nil }) {
+            return SensitivityComparison(attack: key[0], defense: key[1], series: members, trend: .missingThreshold,
+                                         unfittedSeries: unfitted)
+        }
+        return SensitivityComparison(attack: key[0], defense: key[1], series: members,
+                                     trend: trend(members.map { fits[$0].sensitivityKey! }), unfittedSeries: nil)
     }
 }
 
-/// Compares thresholds of fits ordered by model size; the sentence has "{context}" where the
-/// group's attack and defense go.
-private func compare(_ ordered: [SeriesFit], labels: [String]) -> (Bool?, String) {
-    if let unfitted = ordered.firstIndex(where: { $0.sensitivityKey == nil }) {
-        return (nil, "Sensitivity across model sizes{context} cannot be compared: \(labels[unfitted]) has no threshold "
-            + "(\(ordered[unfitted].threshold.reason ?? "no fit")).")
-    }
-    let keys = ordered.map { $0.sensitivityKey! }
-    if keys.allSatisfy({ $0 == keys[0] && !$0.isFinite }) {
-        return (nil, "Sensitivity across model sizes{context} cannot be compared: no fitted curve crosses its threshold.")
-    }
-    let path = zip(keys, labels).map { "\(thresholdKeyText($0)) for \($1)" }.joined(separator: ", ")
+/// The trend of thresholds (sensitivity keys) ordered by model size.
+private func trend(_ keys: [Double]) -> SensitivityTrend {
+    if keys.allSatisfy({ $0 == keys[0] && !$0.isFinite }) { return .noCrossing }
     let steps = zip(keys, keys.dropFirst())
-    if steps.allSatisfy({ $1 <= $0 }) {
-        let strictly = steps.allSatisfy { $1 < $0 }
-        return (true, "Larger models are more sensitive{context}: the threshold "
-            + (strictly ? "decreases" : "does not increase") + " with model size (\(path)).")
-    }
-    if steps.allSatisfy({ $1 >= $0 }) {
-        return (false, "Larger models are less sensitive{context}: the threshold increases with model size (\(path)).")
-    }
-    return (false, "Sensitivity does not change monotonically with model size{context}: the threshold rises and falls (\(path)).")
-}
-
-private func thresholdKeyText(_ key: Double) -> String {
-    key == .infinity ? "not reached" : key == -.infinity ? "below the start" : percent(key)
-}
-
-/// A value with fixed decimals, or "n/a".
-private func optional(_ value: Double?, decimals: Int) -> String {
-    value.map { fixed($0, decimals: decimals) } ?? "n/a"
+    if steps.allSatisfy({ $1 <= $0 }) { return steps.allSatisfy { $1 < $0 } ? .decreasing : .nonIncreasing }
+    if steps.allSatisfy({ $1 >= $0 }) { return .increasing }
+    return .nonMonotone
 }

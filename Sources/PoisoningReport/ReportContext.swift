@@ -117,7 +117,7 @@ public func reportContext(for results: StudyResults, format: ReportFormat, setti
         "attackMetrics": attackMetrics,
         "hasDetection": !detectionRows.isEmpty,
         "detectionRows": detectionRows,
-        "findings": results.findings.statements.map { ["sentence": escape($0)] },
+        "findings": findingSentences(results).map { ["sentence": escape($0)] },
         // File names and labels are made of [a-z_./:-] only and stay unescaped: LaTeX reads them verbatim.
         "figures": figureNames.map { name, caption in
             ["file": "figures/\(name).\(settings.figureExtension)", "caption": escape(caption),
@@ -141,7 +141,7 @@ func distinct(_ items: [String]) -> [String] {
 }
 
 /// An abstract-style paragraph: the set-up, then the findings on clean accuracy, thresholds,
-/// sensitivity and sharpness (indices into `Findings.statements`, whose first entries have a fixed order).
+/// sensitivity and sharpness (indices into `findingSentences`, whose first entries have a fixed order).
 func summary(_ results: StudyResults) -> String {
     let config = results.config
     let fractions = config.fractions.sorted()
@@ -151,7 +151,7 @@ func summary(_ results: StudyResults) -> String {
         + "\(listing(distinct(results.series.map(\.attackLabel)))) at poison fractions from \(percent(fractions.first ?? 0)) to "
         + "\(percent(fractions.last ?? 0)), with \(listing(distinct(results.series.map(\.defenseLabel)))), "
         + "\(config.seeds.count) seed\(config.seeds.count == 1 ? "" : "s") per setting."
-    let statements = results.findings.statements
+    let statements = findingSentences(results)
     return ([setUp] + [0, 2, 3, 1].compactMap { statements.indices.contains($0) ? statements[$0] : nil })
         .joined(separator: " ")
 }

@@ -240,7 +240,7 @@ struct CommandLineTests {
     @Test func helpDocumentsEveryOptionWithItsDefault() throws {
         let help = try run(["run", "--help"])
         #expect(help.status == 0)
-        for option in ["--study", "--widths", "--fractions", "--seeds", "--epochs", "--lr", "--batch-size", "--samples",
+        for option in ["--study", "--widths", "--attacks", "--defenses", "--fractions", "--seeds", "--epochs", "--lr", "--batch-size", "--samples",
                        "--features", "--classes", "--cluster-std", "--center-scale", "--train-fraction",
                        "--data-seed", "--output", "--figure-format", "--dpi", "--template", "--format", "--strict",
                        "--threads", "--quiet", "--shard"] {
@@ -248,6 +248,11 @@ struct CommandLineTests {
         }
         #expect(help.standardOutput.contains("(default: 32,64,128)"))
         #expect(help.standardOutput.contains("0,0.01,0.05,0.1,0.15,0.2,0.3,0.4,0.5"))
+        let words = help.standardOutput.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        for text in ["(values: random-label-flip, class-flip)", "(values: none, loss-filter)", "(values: png, pdf, svg; default: png)",
+                     "(values: md, tex)", "train + test. (default: 500)", "the split. (default: 42)"] {
+            #expect(words.contains(text), "help lacks \(text)")
+        }
         let version = try run(["--version"])
         #expect(version.status == 0 && version.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) == "0.2.0")
     }
@@ -284,6 +289,28 @@ struct StudyFileCommandTests {
         #expect(second.status == 0, "stderr: \(second.standardError)")
         #expect(try Data(contentsOf: folder.appendingPathComponent("b/results.json"))
             == Data(contentsOf: folder.appendingPathComponent("a/results.json")))
+    }
+
+    @Test func kindOptionsRunTheirComponentsAndTheReportedCommandRegeneratesTheResults() throws {
+        let folder = commands.temporaryFolder()
+        let options = ["--widths", "8", "--attacks", "class-flip,random-label-flip", "--defenses", "loss-filter",
+                       "--fractions", "0,0.4", "--seeds", "1", "--epochs", "5"]
+        let first = try commands.run(["run"] + options + ["--output", folder.appendingPathComponent("a").path])
+        #expect(first.status == 0, "stderr: \(first.standardError)")
+        let results = try JSONDecoder().decode(StudyResults.self, from: Data(contentsOf: folder.appendingPathComponent("a/results.json")))
+        #expect(results.series.map { [$0.modelLabel, $0.attackLabel, $0.defenseLabel] }
+            == [["MLP 8", "class-flip 0→1", "loss-filter 10%"], ["MLP 8", "random label flip", "loss-filter 10%"]])
+        let report = try String(contentsOf: folder.appendingPathComponent("a/report.md"), encoding: .utf8)
+        let command = "make-report " + options.joined(separator: " ").replacingOccurrences(of: "0,0.4", with: "0.0,0.4")
+        #expect(report.contains(command + " --output \(folder.appendingPathComponent("a").path)\n"))
+        // The command in the report, run again, gives the same results.
+        let again = try commands.run(Array(command.split(separator: " ").dropFirst().map(String.init))
+            + ["--output", folder.appendingPathComponent("b").path])
+        #expect(again.status == 0)
+        #expect(try Data(contentsOf: folder.appendingPathComponent("b/results.json"))
+            == Data(contentsOf: folder.appendingPathComponent("a/results.json")))
+        let unknown = try commands.run(["run", "--attacks", "backdor"])
+        #expect(unknown.status == 2 && unknown.standardError.contains("'random-label-flip' and 'class-flip'"))
     }
 
     @Test func aBadStudyFileFailsWithOneLocatedLineAndWritesNothing() throws {

@@ -94,26 +94,25 @@ struct FindingsTests {
     @Test func decreasingThresholdsMeanLargerModelsAreMoreSensitive() {
         let result = findingsFor(midpoints: [32: 0.35, 64: 0.3, 128: 0.25])
         #expect(result.sensitivity.first?.largerModelsMoreSensitive == true)
-        #expect(result.statements.contains { $0.hasPrefix("Larger models are more sensitive: the threshold decreases") })
+        #expect(result.sensitivity.first?.trend == .decreasing)
         #expect(result.sharpTransition == true)
     }
 
     @Test func increasingThresholdsMeanLargerModelsAreLessSensitive() {
         let result = findingsFor(midpoints: [32: 0.2, 64: 0.3, 128: 0.35])
         #expect(result.sensitivity.first?.largerModelsMoreSensitive == false)
-        #expect(result.statements.contains { $0.hasPrefix("Larger models are less sensitive: the threshold increases") })
+        #expect(result.sensitivity.first?.trend == .increasing)
     }
 
     @Test func mixedThresholdsAreReportedAsNonMonotonic() {
         let result = findingsFor(midpoints: [32: 0.3, 64: 0.2, 128: 0.35])
         #expect(result.sensitivity.first?.largerModelsMoreSensitive == false)
-        #expect(result.statements.contains { $0.hasPrefix("Sensitivity does not change monotonically") })
+        #expect(result.sensitivity.first?.trend == .nonMonotone)
     }
 
     @Test func gentleCurvesAreNotSharp() {
         let result = findingsFor(midpoints: [32: 0.3, 64: 0.25], steepness: 3)
         #expect(result.sharpTransition == false)
-        #expect(result.statements.contains { $0.hasPrefix("The decline is gradual") })
     }
 
     @Test func aCurveThatNeverFallsFarEnoughCountsAsLeastSensitive() {
@@ -123,7 +122,8 @@ struct FindingsTests {
         let (fits, result) = findingsFor(curves)
         #expect(fits[0].threshold.status == .notReached && fits[0].threshold.fraction == nil)
         #expect(result.sensitivity.first?.largerModelsMoreSensitive == true)
-        #expect(result.statements.contains { $0.contains("not reached (MLP 32)") })
+        #expect(result.sensitivity.first?.trend == .decreasing)
+        #expect(result.series[0].thresholdStatus == .notReached)
     }
 
     @Test func aFlatCurveReportsWhyItHasNoFit() {
@@ -133,7 +133,7 @@ struct FindingsTests {
         #expect(fits[0].parameters == nil && fits[0].failure?.contains("no transition") == true)
         #expect(fits[0].threshold.status == .noFit)
         #expect(result.sensitivity.first?.largerModelsMoreSensitive == nil)
-        #expect(result.statements.contains { $0.hasPrefix("Sensitivity across model sizes cannot be compared: MLP 32") })
+        #expect(result.sensitivity.first?.trend == .missingThreshold && result.sensitivity.first?.unfittedSeries == 0)
     }
 }
 

@@ -147,3 +147,49 @@ struct ReportContentTests {
         #expect(parameters.contains { $0["name"] as? String == "Epochs" && $0["value"] as? String == "50" })
     }
 }
+
+/// The findings in words follow the structured facts.
+struct FindingSentenceTests {
+    /// Results of MLPs of widths 16, 32 and 64 whose test accuracy follows descending sigmoids with
+    /// `midpoints` (in width order) and `steepness`, or a flat line at 0.8 where the midpoint is nil.
+    func results(midpoints: [Double?], steepness: Double = 12) -> StudyResults {
+        let study = widthStudy([16, 32, 64].prefix(midpoints.count).map { $0 },
+                               fractions: [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6], seeds: [1, 2], epochs: 5)
+        let runs = study.runSpecs.map { spec in
+            let curve = midpoints[spec.series].map { SigmoidParameters(amplitude: 0.7, steepness: steepness, midpoint: $0, floor: 0.2) }
+            let test = (curve?.value(at: spec.fraction) ?? 0.8) + (spec.seed == 1 ? 0.005 : -0.005)
+            return RunResult(fraction: spec.fraction, series: spec.series, seed: spec.seed, poisonedCount: 0, realisedFraction: spec.fraction,
+                             metrics: runMetrics(test: test, train: 0.95, trainClean: 0.95, loss: 0.3), divergence: nil)
+        }
+        return StudyResults(study: study, runs: runs, toolVersion: "9.9.9")
+    }
+
+    @Test func sensitivitySentencesFollowTheTrend() {
+        #expect(findingSentences(results(midpoints: [0.35, 0.3, 0.25]))[3].hasPrefix(
+            "Larger models are more sensitive: the threshold decreases with model size (3"))
+        #expect(findingSentences(results(midpoints: [0.25, 0.3, 0.35]))[3].hasPrefix(
+            "Larger models are less sensitive: the threshold increases with model size (2"))
+        #expect(findingSentences(results(midpoints: [0.3, 0.2, 0.35]))[3].hasPrefix(
+            "Sensitivity does not change monotonically with model size: the threshold rises and falls ("))
+        #expect(findingSentences(results(midpoints: [nil, 0.3]))[3]
+            == "Sensitivity across model sizes cannot be compared: MLP 16 has no threshold (no fit: accuracy is 0.8 at every fraction, so there is no transition to fit).")
+        #expect(findingSentences(results(midpoints: [0.3]))[3]
+            == "Sensitivity across model sizes is not compared: the study has one model per attack and defense.")
+    }
+
+    @Test func sharpnessSentenceNamesTheSteepSeriesOrSaysGradual() {
+        let steep = findingSentences(results(midpoints: [0.3, 0.3], steepness: 12))[1]
+        #expect(steep.hasPrefix("The transition is sharp: the fitted steepness k exceeds 5 for MLP 16 (k = 1"))
+        let gentle = findingSentences(results(midpoints: [0.3, 0.3], steepness: 3))[1]
+        #expect(gentle.hasPrefix("The decline is gradual: no fitted steepness k exceeds 5 (k = "))
+        #expect(findingSentences(results(midpoints: [nil]))[1]
+            == "Whether the transition is sharp cannot be said: no series could be fitted.")
+    }
+
+    @Test func cleanAccuracyAndGapSentencesListEverySeries() {
+        let sentences = findingSentences(results(midpoints: [nil, nil]))
+        #expect(sentences[0] == "Clean test accuracy is 0.800 (MLP 16) and 0.800 (MLP 32); chance is 0.200.")
+        #expect(sentences[5] == "At the largest fraction (60.0%) the generalization gap is 0.150 ± 0.007 (MLP 16) and 0.150 ± 0.007 (MLP 32).")
+        #expect(sentences.count == 6)
+    }
+}

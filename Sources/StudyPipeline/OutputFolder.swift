@@ -2,12 +2,12 @@ import Foundation
 
 /// A folder the tool writes its outputs into. Every file is written atomically: into a temporary
 /// file beside the target, then renamed over it, so an interrupted run never leaves a half-written file.
-struct OutputFolder {
+public struct OutputFolder: Sendable {
     /// The folder.
-    let url: URL
+    public let url: URL
 
     /// Creates the folder if needed and proves it writable by creating and removing a probe file.
-    init(path: String) throws {
+    public init(path: String) throws {
         url = URL(fileURLWithPath: path, isDirectory: true).standardizedFileURL
         do {
             try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
@@ -20,7 +20,7 @@ struct OutputFolder {
     }
 
     /// Writes `data` to `name` inside the folder: temp file, then rename(2).
-    func write(_ data: Data, to name: String) throws {
+    public func write(_ data: Data, to name: String) throws {
         let target = url.appendingPathComponent(name)
         let temporary = url.appendingPathComponent(".\(name).tmp-\(getpid())")
         try data.write(to: temporary)
@@ -33,8 +33,10 @@ struct OutputFolder {
 }
 
 /// An output folder that cannot be created or written.
-struct OutputFolderError: Error, CustomStringConvertible {
-    let path: String
-    let reason: String
-    var description: String { "cannot write to '\(path)': \(reason)" }
+public struct OutputFolderError: Error, CustomStringConvertible {
+    /// The path that could not be written.
+    public let path: String
+    /// Why, in words.
+    public let reason: String
+    public var description: String { "cannot write to '\(path)': \(reason)" }
 }

@@ -1,0 +1,95 @@
+import ArgumentParser
+import Foundation
+import Plotting
+import PoisoningEngine
+import PoisoningReport
+import StudyPipeline
+
+/// Default output folder.
+private let defaultOutput = "output"
+/// Default figure formats.
+private let defaultFigureFormats: [ImageFormat] = [.png]
+/// Default PNG resolution.
+private let defaultDPI = 150.0
+
+/// Where and how the outputs are written: folder, figures and report; shared by `run`, `check` and `merge`.
+struct OutputOptions: ParsableArguments {
+    @Option(help: "Folder for results.json, performance.json, the reports and figures/ (created if missing).")
+    var output = defaultOutput
+
+    @Option(help: "Figure formats, comma-separated (vector formats for LaTeX).")
+    var figureFormat = CommaList(defaultFigureFormats)
+
+    @Option(help: "Resolution of PNG figures, in dots per inch.")
+    var dpi = defaultDPI
+
+    @Option(help: ArgumentHelp("A Mustache template for the report, replacing the shipped ones.",
+                               discussion: "The report is written as report.md or report.tex after the template's extension."))
+    var template: String?
+
+    @Option(help: "Report format when it should not follow the template's extension.")
+    var format: ReportFormat?
+
+    @Flag(help: "Fail, instead of warning, when the template names a variable the report does not have.")
+    var strict = false
+
+    /// The pipeline's output settings, with `command` as the command that regenerates the outputs.
+    func settings(command: String) throws -> OutputSettings {
+        let templates = try template.map { [try ReportTemplate(path: $0, format: format)] } ?? ReportTemplate.shipped()
+        return OutputSettings(figureFormats: figureFormat.values, dpi: dpi, templates: templates, strict: strict, command: command)
+    }
+
+    func validate() throws {
+        if figureFormat.values.isEmpty { throw ValidationError("--figure-format: give at least one of png, pdf, svg") }
+        if !(dpi >= 30 && dpi <= 1200) { throw ValidationError("--dpi: must be between 30 and 1200") }
+        if let template {
+            do {
+                _ = try ReportTemplate(path: template, format: format)
+            } catch {
+                throw ValidationError("--template: \(error)\(format == nil ? "; give --format" : "")")
+            }
+        }
+        do {
+            _ = try OutputFolder(path: output + "/figures")
+        } catch {
+            throw ValidationError("--output: \(error)")
+        }
+    }
+}
+
+/// How the work runs; never changes the results.
+struct RuntimeOptions: ParsableArguments {
+    @Option(help: "Worker threads (default: all cores). Results do not depend on it.")
+    var threads: Int?
+
+    @Flag(help: "Print no progress (progress is printed to stderr only when it is a terminal).")
+    var quiet = false
+
+    /// Worker threads to use.
+    var threadCount: Int { threads ?? ProcessInfo.processInfo.activeProcessorCount }
+
+    func validate() throws {
+        if let threads, threads < 1 { throw ValidationError("--threads: must be at least 1") }
+    }
+}
+
+/// The command line that reproduces a study's outputs: "make-report", the study options that
+/// give `config` (or the study file written beside the results), then every output option that
+/// differs from its default (threads and quiet never change the outputs).
+func reproducingCommand(config: StudyConfig, output: OutputOptions) -> String {
+    var words = ["make-report"] + studyArguments(for: config, studyFile: (output.output as NSString).appendingPathComponent("study.yaml"))
+    func add(_ flag: String, _ text: String) { words += [flag, text] }
+    if output.output != defaultOutput { add("--output", output.output) }
+    if output.figureFormat.values != defaultFigureFormats { add("--figure-format", output.figureFormat.defaultValueDescription) }
+    if output.dpi != defaultDPI { add("--dpi", "\(output.dpi)") }
+    if let template = output.template { add("--template", template) }
+    if let format = output.format { add("--format", format.rawValue) }
+    if output.strict { words.append("--strict") }
+    return words.map(shellQuoted).joined(separator: " ")
+}
+
+/// `text` as one shell word: bare when it holds only safe characters, else in single quotes.
+private func shellQuoted(_ text: String) -> String {
+    let safe = !text.isEmpty && text.allSatisfy { $0.isLetter || $0.isNumber || "-_./,:=+@%".contains($0) }
+    return safe ? text : "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+}

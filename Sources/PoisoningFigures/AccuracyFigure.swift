@@ -1,0 +1,58 @@
+import Plotting
+import PoisoningAnalysis
+import PoisoningEngine
+
+/// Figure 1: clean test accuracy (mean ± std over seeds) per series, the fitted sigmoid dashed,
+/// a dotted vertical line at each critical threshold, and chance accuracy; one panel per
+/// (attack, defense) when the study has several.
+func accuracyFigure(_ results: StudyResults) -> StudyFigure {
+    let fractions = results.config.fractions.sorted()
+    let low = fractions.first ?? 0, high = fractions.last ?? 1
+    let chance = 1 / Double(results.data.classCount)
+    let groups = panelGroups(results)
+    var legend = [LegendEntry]()
+    var anyThreshold = false
+    let panels = groups.map { group in
+        var series = [Series](), lines = [ReferenceLine]()
+        for index in group.series {
+            let fit = results.fits[index], description = results.series[index]
+            let (color, marker) = modelStyle(description.model)
+            let points = curve(results, series: index, MetricKey.testAccuracy)
+            series.append(Series(label: description.label, points: points.map { Point($0.x, $0.mean) },
+                                 errors: points.map(\.std), color: color, marker: marker))
+            if let parameters = fit.parameters, high > low {
+                let samples = (0...200).map { low + (high - low) * Double($0) / 200 }
+                series.append(Series(label: "fit \(description.label)", points: samples.map { Point($0, parameters.value(at: $0)) },
+                                     color: color, line: .dashed, lineWidth: 1.3))
+            }
+            // Only thresholds inside the swept range: an extrapolated one would fall off the axis.
+            if let threshold = fit.threshold.fraction, (low...high).contains(threshold) {
+                anyThreshold = true
+                lines.append(ReferenceLine(.vertical, at: threshold, color: color, style: .dotted, width: 1.3))
+            }
+            if groups.count == 1 {
+                let text = fit.rSquared.map { String(format: "k = %.2f, R² = %.3f", fit.parameters!.steepness, $0) } ?? "no fit"
+                legend.append(LegendEntry(label: "\(description.label): \(text)", color: color,
+                                          line: fit.parameters == nil ? nil : .dashed, marker: marker))
+            }
+        }
+        lines.append(ReferenceLine(.horizontal, at: chance, color: Color.reference, style: .dashDot))
+        return Panel(title: group.title, series: series, referenceLines: lines)
+    }
+    if groups.count > 1 {
+        for (index, model) in Set(results.series.map(\.model)).sorted().enumerated() {
+            let (color, marker) = modelStyle(model)
+            let label = results.series.first { $0.model == model }!.modelLabel
+            legend.insert(LegendEntry(label: label, color: color, line: .dashed, marker: marker), at: index)
+        }
+    }
+    if anyThreshold {
+        legend.append(LegendEntry(label: results.series.count == 1 ? "critical threshold" : "critical thresholds",
+                                  color: Color.reference, line: .dotted))
+    }
+    legend.append(LegendEntry(label: String(format: "chance (%.2f)", chance), color: Color.reference, line: .dashDot))
+    return StudyFigure(name: "accuracy_vs_poison", chart: Chart(
+        title: "Clean test accuracy vs. poison fraction", x: fractionAxis,
+        y: Axis(label: "Clean test accuracy", range: 0...1),
+        panels: panels, legend: legend, width: rowWidth(panels.count), height: 4.8 * 72))
+}

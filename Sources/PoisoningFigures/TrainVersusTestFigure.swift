@@ -1,0 +1,29 @@
+import Plotting
+import PoisoningAnalysis
+import PoisoningEngine
+
+/// Figure 3: one panel per series sharing the y axis: train accuracy on the poisoned labels, clean
+/// test accuracy, and train accuracy on the true labels.
+func trainVersusTestFigure(_ results: StudyResults) -> StudyFigure {
+    let metrics: [(label: String, key: String, line: LineStyle, marker: MarkerShape)] = [
+        ("train accuracy (poisoned labels)", MetricKey.trainAccuracy, .solid, .circle),
+        ("clean test accuracy", MetricKey.testAccuracy, .solid, .square),
+        ("train accuracy (true labels)", MetricKey.trainCleanAccuracy, .dashed, .triangleUp),
+    ]
+    let colors = [Color(hex: 0xD55E00), Color(hex: 0x0072B2), Color(hex: 0x009E73)]
+    let chance = 1 / Double(results.data.classCount)
+    let panels = results.series.indices.map { index in
+        Panel(title: results.series[index].label, series: metrics.enumerated().map { position, metric in
+            let points = curve(results, series: index, metric.key)
+            return Series(label: metric.label, points: points.map { Point($0.x, $0.mean) }, errors: points.map(\.std),
+                          color: colors[position], line: metric.line, marker: metric.marker, markerSize: 5.5)
+        }, referenceLines: [ReferenceLine(.horizontal, at: chance, color: Color.reference, style: .dashDot)])
+    }
+    var legend = metrics.enumerated().map { position, metric in
+        LegendEntry(label: metric.label, color: colors[position], line: metric.line, marker: metric.marker)
+    }
+    legend.append(LegendEntry(label: String(format: "chance (%.2f)", chance), color: Color.reference, line: .dashDot))
+    return StudyFigure(name: "train_vs_test", chart: Chart(
+        title: "Train vs. test accuracy under poisoning", x: fractionAxis,
+        y: Axis(label: "Accuracy", range: 0...1), panels: panels, legend: legend, width: rowWidth(panels.count), height: 4.4 * 72))
+}

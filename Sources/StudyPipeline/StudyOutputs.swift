@@ -1,0 +1,90 @@
+import Foundation
+import Plotting
+import PoisoningAnalysis
+import PoisoningEngine
+import PoisoningFigures
+import PoisoningReport
+import StudyFile
+
+/// How a study's outputs are written: figure formats and resolution, report templates.
+public struct OutputSettings: Sendable {
+    /// Figure formats; the first one a report prefers is used in it.
+    public var figureFormats: [ImageFormat]
+    /// Resolution of raster figures.
+    public var dpi: Double
+    /// The reports to render.
+    public var templates: [ReportTemplate]
+    /// Fail, instead of warning, when a template names a variable the report does not have.
+    public var strict: Bool
+    /// The command that regenerates the outputs, shown in the reports.
+    public var command: String
+
+    /// Settings with the given values.
+    public init(figureFormats: [ImageFormat], dpi: Double, templates: [ReportTemplate], strict: Bool, command: String) {
+        self.figureFormats = figureFormats
+        self.dpi = dpi
+        self.templates = templates
+        self.strict = strict
+        self.command = command
+    }
+}
+
+/// What `writeStudyOutputs` wrote, and what the user should hear about.
+public struct WrittenOutputs: Sendable {
+    /// Every file written, relative to the output folder, in writing order.
+    public let files: [String]
+    /// The report files (e.g. report.md, report.tex).
+    public let reports: [String]
+    /// Warnings, one line each (template variables the report does not have).
+    public let warnings: [String]
+}
+
+/// Writes the outputs of `results` into `folderPath`: study.yaml (the effective study),
+/// results.json, the figures in figures/ and one report per template. Every file is written
+/// atomically; a template that fails (syntax, or an unknown variable when strict) throws.
+public func writeStudyOutputs(_ results: StudyResults, study: Study, settings: OutputSettings,
+                              into folderPath: String) throws -> WrittenOutputs {
+    let folder = try OutputFolder(path: folderPath)
+    var files = [String]()
+    func write(_ data: Data, _ name: String, in target: OutputFolder, prefix: String = "") throws {
+        try target.write(data, to: name)
+        files.append(prefix + name)
+    }
+    let header = ["The effective study of the results in this folder: every setting, defaults filled in.",
+                  "`make-report run --study study.yaml` regenerates the same results."]
+    try write(Data(studyFileText(study, header: header).utf8), "study.yaml", in: folder)
+    try write(try results.jsonData(), "results.json", in: folder)
+
+    let figures = try OutputFolder(path: folderPath + "/figures")
+    for figure in try renderStudyFigures(results, formats: settings.figureFormats, dpi: settings.dpi) {
+        try write(figure.data, figure.fileName, in: figures, prefix: "figures/")
+    }
+
+    var reports = [String](), warnings = [String]()
+    for template in settings.templates {
+        // Markdown shows raster figures; LaTeX prefers vector PDF when it was written.
+        let preferred: [ImageFormat] = template.format == .latex ? [.pdf, .png] : [.png, .svg]
+        let figureFormat = preferred.first(where: settings.figureFormats.contains) ?? settings.figureFormats[0]
+        let context = reportContext(for: results, format: template.format,
+                                    settings: ReportSettings(command: settings.command, figureExtension: figureFormat.rawValue))
+        let report = try renderReport(template: template.text, fileName: template.name, context: context, strict: settings.strict)
+        warnings += report.unknownVariables.map { variable in
+            "\(template.name):\(variable.line):\(variable.column): unknown variable '\(variable.name)' renders as empty text"
+        }
+        let name = "report.\(template.format.rawValue)"
+        try write(Data(report.text.utf8), name, in: folder)
+        reports.append(name)
+    }
+    return WrittenOutputs(files: files, reports: reports, warnings: warnings)
+}
+
+/// The warnings about diverged runs: the first three by name, then a count. They are part of the
+/// results (a diverged run is left out of the averages), so a caller should never silence them.
+public func divergenceWarnings(_ runs: [RunResult]) -> [String] {
+    let diverged = runs.compactMap(\.divergence)
+    var warnings = diverged.prefix(3).map { "\($0); left out of the averages" }
+    if diverged.count > 3 {
+        warnings.append("\(diverged.count) of \(runs.count) runs diverged in all (listed in results.json); a smaller --lr usually helps")
+    }
+    return warnings
+}
