@@ -17,6 +17,21 @@ public struct SeriesFinding: Sendable, Codable, Equatable {
     public let rSquared: Double?
     /// Generalization gap (train on poisoned labels minus clean test) at the largest fraction.
     public let gapAtLargestFraction: MeanStd?
+    /// What the runs say about the shape of the decline.
+    public let shape: TransitionShape
+}
+
+/// The shape of a series' decline, as far as the runs resolve it.
+public enum TransitionShape: String, Sendable, Codable, Equatable {
+    /// The sigmoid is the preferred curve and the lower end of k's interval exceeds the sharpness threshold.
+    case sharp
+    /// The runs do not decide: k's interval reaches both sides of the sharpness threshold, or the
+    /// curves could not be compared (too few fractions for AICc) or k has no interval (one seed).
+    case undecided
+    /// A simpler curve is preferred, or the whole interval of k lies below the sharpness threshold.
+    case gradual
+    /// No sigmoid could be fitted.
+    case noFit = "no-fit"
 }
 
 /// How the critical threshold changes with model size among the series of one attack and defense.
@@ -43,20 +58,13 @@ public struct SensitivityComparison: Sendable, Codable, Equatable {
     public let defense: Int
     /// The series compared, from the fewest to the most parameters.
     public let series: [Int]
-    /// The trend of their thresholds.
+    /// The order of their threshold estimates (point estimates only).
     public let trend: SensitivityTrend
     /// The first series without a threshold, when `trend` is `.missingThreshold`.
     public let unfittedSeries: Int?
-
-    /// True when the threshold does not increase with model size; false when it does or changes
-    /// direction; nil when it cannot be decided.
-    public var largerModelsMoreSensitive: Bool? {
-        switch trend {
-        case .decreasing, .nonIncreasing: true
-        case .increasing, .nonMonotone: false
-        case .missingThreshold, .noCrossing: nil
-        }
-    }
+    /// True when the threshold's slope against log2(model size) is resolved negative (larger
+    /// models are more sensitive), false when resolved positive, nil when the runs do not resolve it.
+    public let largerModelsMoreSensitive: Bool?
 }
 
 /// A metric's mean and spread over seeds for one series at the largest fraction.
@@ -86,7 +94,8 @@ public struct Findings: Sendable, Codable, Equatable {
     public let series: [SeriesFinding]
     /// Steepness above which a transition counts as sharp.
     public let sharpSteepness: Double
-    /// True when any fitted k exceeds `sharpSteepness`; nil when no series could be fitted.
+    /// True when some series' transition is resolved as sharp; false when every series' decline is
+    /// gradual; nil when the runs do not decide it for some series and none is sharp.
     public let sharpTransition: Bool?
     /// One comparison per (attack, defense) with at least two models.
     public let sensitivity: [SensitivityComparison]
@@ -96,43 +105,60 @@ public struct Findings: Sendable, Codable, Equatable {
     public let detectionAUROC: [SeriesValue]
 }
 
-/// Derives the findings from the fits and the aggregated points of `series`.
-public func findings(fits: [SeriesFit], points: [AggregatePoint], fractions: [Double], series: [SeriesDescription],
-                     attackMetrics: [MetricInfo]) -> Findings {
+/// Derives the findings from the fits, their statistics and the aggregated points of `series`.
+public func findings(fits: [SeriesFit], statistics: StudyStatistics, points: [AggregatePoint], fractions: [Double],
+                     series: [SeriesDescription], attackMetrics: [MetricInfo]) -> Findings {
+    let sharpSteepness = 5.0
     let largest = fractions.max() ?? 0
     let atLargest = { (index: Int) in points.first { $0.series == index && $0.fraction == largest } }
     let perSeries = fits.map { fit in
         SeriesFinding(series: fit.series, cleanAccuracy: fit.cleanAccuracy, threshold: fit.threshold.fraction,
                       thresholdStatus: fit.threshold.status, steepness: fit.parameters?.steepness, rSquared: fit.rSquared,
-                      gapAtLargestFraction: atLargest(fit.series)?.metric(MetricKey.generalizationGap))
+                      gapAtLargestFraction: atLargest(fit.series)?.metric(MetricKey.generalizationGap),
+                      shape: transitionShape(statistics.series[fit.series], sharpSteepness: sharpSteepness))
     }
-    let sharpSteepness = 5.0
-    let steepnesses = perSeries.compactMap(\.steepness)
+    let shapes = perSeries.map(\.shape)
+    let sharp: Bool? = shapes.contains(.sharp) ? true : shapes.allSatisfy { $0 == .gradual } ? false : nil
     /// The metric `key` at the largest fraction, for every series that records it.
     func valuesAtLargest(_ key: String) -> [SeriesValue] {
         series.indices.compactMap { index in atLargest(index)?.metric(key).map { SeriesValue(series: index, value: $0) } }
     }
     return Findings(
         largestFraction: largest, chanceAccuracy: fits.first?.chanceAccuracy ?? 0, series: perSeries,
-        sharpSteepness: sharpSteepness, sharpTransition: steepnesses.isEmpty ? nil : steepnesses.contains { $0 > sharpSteepness },
-        sensitivity: compareSensitivity(fits, series: series),
+        sharpSteepness: sharpSteepness, sharpTransition: sharp,
+        sensitivity: compareSensitivity(fits, series: series, trends: statistics.trends),
         attackMetrics: attackMetrics.map { AttackMetricFinding(metric: $0, values: valuesAtLargest($0.key)) }.filter { !$0.values.isEmpty },
         detectionAUROC: valuesAtLargest(MetricKey.detectionAUROC))
 }
 
+/// The shape of a series' decline: sharp only when the sigmoid is the preferred curve and the
+/// lower end of k's interval exceeds `sharpSteepness`.
+func transitionShape(_ statistics: SeriesStatistics, sharpSteepness: Double) -> TransitionShape {
+    guard statistics.steepness.value != nil else { return .noFit }
+    if let preferred = statistics.preferredCurve, preferred != .sigmoid { return .gradual }
+    if let upper = statistics.steepness.interval?.upper, upper <= sharpSteepness { return .gradual }
+    // Sharp needs both: the sigmoid preferred (not merely uncompared) and k's whole interval above the threshold.
+    if statistics.preferredCurve == .sigmoid, let lower = statistics.steepness.interval?.lower, lower > sharpSteepness { return .sharp }
+    return .undecided
+}
+
 /// For each (attack, defense) with at least two models: how thresholds change with the model's
-/// parameter count.
-private func compareSensitivity(_ fits: [SeriesFit], series: [SeriesDescription]) -> [SensitivityComparison] {
+/// parameter count, and whether the trend statistic resolves it.
+private func compareSensitivity(_ fits: [SeriesFit], series: [SeriesDescription],
+                                trends: [ThresholdTrend]) -> [SensitivityComparison] {
     let groups = Dictionary(grouping: series.indices) { [series[$0].attack, series[$0].defense] }
     return groups.keys.sorted { ($0[0], $0[1]) < ($1[0], $1[1]) }.compactMap { key in
         let members = groups[key]!.sorted { series[$0].parameterCount < series[$1].parameterCount }
         guard members.count >= 2 else { return nil }
+        let statistic = trends.first { $0.attack == key[0] && $0.defense == key[1] }
+        let verdict: Bool? = statistic?.resolved == true ? (statistic!.slope.value ?? 0) < 0 : nil
         if let unfitted = members.first(where: { fits[$0].sensitivityKey == nil }) {
             return SensitivityComparison(attack: key[0], defense: key[1], series: members, trend: .missingThreshold,
-                                         unfittedSeries: unfitted)
+                                         unfittedSeries: unfitted, largerModelsMoreSensitive: nil)
         }
         return SensitivityComparison(attack: key[0], defense: key[1], series: members,
-                                     trend: trend(members.map { fits[$0].sensitivityKey! }), unfittedSeries: nil)
+                                     trend: trend(members.map { fits[$0].sensitivityKey! }), unfittedSeries: nil,
+                                     largerModelsMoreSensitive: verdict)
     }
 }
 

@@ -35,3 +35,19 @@ public func sortedJSON<Value: Encodable>(_ value: Value) throws -> Data {
 public func plusMinus(_ statistics: MeanStd) -> String {
     "\(fixed(statistics.mean, decimals: 3)) ± \(fixed(statistics.std, decimals: 3))"
 }
+
+/// A difference of fractions in percentage points with one decimal and a sign, e.g. -0.03 -> "-3.0 pp".
+public func percentagePoints(_ difference: Double) -> String { String(format: "%+.1f pp", difference * 100) }
+
+/// An interval in words with `format` for its ends: "a to b"; an open upper end is `above`
+/// ("a or more"), an open lower end `below` ("at most b"); "undetermined" without an interval.
+public func intervalText(_ interval: Interval?, _ format: (Double) -> String, above: String = "or more",
+                         below: String = "at most") -> String {
+    guard let interval else { return "undetermined" }
+    switch (interval.lower, interval.upper) {
+    case let (lower?, upper?): return "\(format(lower)) to \(format(upper))"
+    case let (lower?, nil): return "\(format(lower)) \(above)"
+    case let (nil, upper?): return "\(below) \(format(upper))"
+    case (nil, nil): return "unbounded"
+    }
+}

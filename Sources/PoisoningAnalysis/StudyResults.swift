@@ -46,11 +46,15 @@ public struct StudyResults: Sendable, Codable, Equatable {
     public let points: [AggregatePoint]
     /// One sigmoid fit per series.
     public let fits: [SeriesFit]
+    /// Intervals, curve comparisons, resolved differences and seed planning.
+    public let statistics: StudyStatistics
     /// The study's conclusions.
     public let findings: Findings
 
-    /// Analyses `runs` of `study`: aggregation, fits, thresholds and findings.
-    public init(study: Study, runs: [RunResult], toolVersion: String) {
+    /// Analyses `runs` of `study`: aggregation, fits, thresholds, statistics (on `threads` workers;
+    /// the results do not depend on their number) and findings.
+    public init(study: Study, runs: [RunResult], toolVersion: String,
+                threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
         self.toolVersion = toolVersion
         config = study.config
         data = DataSummary(study)
@@ -60,8 +64,10 @@ public struct StudyResults: Sendable, Codable, Equatable {
         self.runs = runs
         points = aggregate(runs, fractions: config.fractions, seriesCount: series.count)
         fits = fitSeries(points, seriesCount: series.count, classes: data.classCount)
-        findings = PoisoningAnalysis.findings(fits: fits, points: points, fractions: config.fractions, series: series,
-                                              attackMetrics: attackMetrics)
+        statistics = studyStatistics(runs: runs, fits: fits, series: series, config: config, testRows: data.testCount,
+                                     threads: threads)
+        findings = PoisoningAnalysis.findings(fits: fits, statistics: statistics, points: points, fractions: config.fractions,
+                                              series: series, attackMetrics: attackMetrics)
     }
 
     /// Pretty-printed JSON with sorted keys: the bytes of `results.json`.

@@ -1,85 +1,235 @@
 import PoisoningAnalysis
 
-/// The findings of `results` in words, one sentence (or a few, for several comparisons) per
-/// finding, in this order: clean accuracy, sharpness of the transition, thresholds, sensitivity
-/// across models, fit quality, generalization gap at the largest fraction; then the attacks' own
-/// metrics and the defenses' detection at the largest fraction, when the study has them.
+/// The findings of `results` in words, one entry per finding (an entry may hold a few sentences),
+/// in this order: clean accuracy, shape of the decline, thresholds, sensitivity across models (with
+/// the resolved and unresolved pairs and the seeds that would settle them), the curve comparison,
+/// the generalization gap at the largest fraction; then caveats on poorly identified fits, the
+/// attacks' own metrics and the defenses' detection, when the study has them. Every claim follows
+/// an interval or a test: what the runs do not resolve is said to be unresolved.
 public func findingSentences(_ results: StudyResults) -> [String] {
-    let findings = results.findings
-    let name = { (index: Int) in results.series[index].label }
-    /// "a (MLP 32), b (MLP 64) and c (MLP 128)".
-    func list(_ items: [SeriesFinding], _ text: (SeriesFinding) -> String) -> String {
-        listing(items.map { "\(text($0)) (\(name($0.series)))" })
-    }
-    func list(_ values: [SeriesValue]) -> String { listing(values.map { "\(plusMinus($0.value)) (\(name($0.series)))" }) }
+    let findings = results.findings, statistics = results.statistics
+    let words = FindingWords(results: results)
     let perSeries = findings.series
     let largest = percent(findings.largestFraction)
-    let sharp = Int(findings.sharpSteepness)
 
-    var sentences = ["Clean test accuracy is " + list(perSeries) { optional($0.cleanAccuracy, decimals: 3) }
-        + "; chance is \(fixed(findings.chanceAccuracy, decimals: 3))."]
-    switch findings.sharpTransition {
-    case true?:
-        let named = perSeries.filter { ($0.steepness ?? 0) > findings.sharpSteepness }
-            .map { "\(name($0.series)) (k = \(fixed($0.steepness!, decimals: 2)))" }
-        sentences.append("The transition is sharp: the fitted steepness k exceeds \(sharp) for " + listing(named) + ".")
-    case false?:
-        sentences.append("The decline is gradual: no fitted steepness k exceeds \(sharp) ("
-            + list(perSeries.filter { $0.steepness != nil }) { "k = " + fixed($0.steepness!, decimals: 2) } + ").")
-    case nil:
-        sentences.append("Whether the transition is sharp cannot be said: no series could be fitted.")
-    }
-    sentences.append("Critical thresholds (accuracy halfway between clean and chance): "
-        + list(perSeries) { describeThreshold($0.threshold, status: $0.thresholdStatus) } + ".")
+    var sentences = ["Clean test accuracy, with its 95% interval over seeds and its Wilson interval as a share of the "
+        .replacingOccurrences(of: "95%", with: words.level)
+        + "\(statistics.testRows) test rows that every run shares: "
+        + words.list(statistics.series) { s in
+            let value = s.cleanAccuracy.value.map { fixed($0, decimals: 3) } ?? "n/a"
+            let wilson = s.cleanAccuracyWilson.map { "; Wilson " + intervalText($0, words.accuracy) } ?? ""
+            return "\(value) (\(words.seedInterval(s.cleanAccuracy.interval, words.accuracy))\(wilson))"
+        } + "; chance is \(fixed(findings.chanceAccuracy, decimals: 3))."]
+    sentences.append(shapeSentences(results, words: words))
+    sentences.append("Critical thresholds (accuracy halfway between clean and chance), with \(words.level) intervals: "
+        + words.list(perSeries) { f in
+            let interval = statistics.series[f.series].threshold.interval
+            return describeThreshold(f.threshold, status: f.thresholdStatus)
+                + (f.thresholdStatus == .noFit ? "" : " (\(intervalText(interval, percent, above: "or not reached")))")
+        } + ".")
     let groups = Set(results.series.map { [$0.attack, $0.defense] }).count
     sentences.append(findings.sensitivity.isEmpty
         ? "Sensitivity across model sizes is not compared: the study has one model per attack and defense."
-        : findings.sensitivity.map { sensitivitySentence($0, results: results, showGroup: groups > 1) }.joined(separator: " "))
-    sentences.append("Fit quality: " + list(perSeries) { "R² = " + optional($0.rSquared, decimals: 3) } + ".")
+        : findings.sensitivity.map { sensitivitySentence($0, results: results, words: words, showGroup: groups > 1) }
+            .joined(separator: " "))
+    sentences.append(curveSentence(results, words: words))
     sentences.append("At the largest fraction (\(largest)) the generalization gap is "
-        + list(perSeries) { $0.gapAtLargestFraction.map(plusMinus) ?? "n/a" } + ".")
+        + words.list(statistics.series) { s in
+            (s.gapAtLargestFraction.value.map { fixed($0, decimals: 3) } ?? "n/a")
+                + " (\(words.seedInterval(s.gapAtLargestFraction.interval, words.accuracy)))"
+        } + ".")
+    let caveats = statistics.series.compactMap { s in caveat(s).map { "\(words.name(s.series)) (\($0))" } }
+    if !caveats.isEmpty {
+        sentences.append("Poorly identified fits: " + listing(caveats) + ". Read these curves as descriptions of the swept "
+            + "range, not as estimates of where accuracy would level off.")
+    }
     for finding in findings.attackMetrics {
         sentences.append("At the largest fraction (\(largest)) the \(finding.metric.name.lowercased()) "
-            + "(\(finding.metric.meaning)) is \(list(finding.values)).")
+            + "(\(finding.metric.meaning)) is \(words.list(finding.values)).")
     }
     if !findings.detectionAUROC.isEmpty {
         sentences.append("At the largest fraction (\(largest)) the defenses' suspicion scores separate poisoned from "
-            + "clean rows with AUROC \(list(findings.detectionAUROC)).")
+            + "clean rows with AUROC \(words.list(findings.detectionAUROC)).")
     }
     return sentences
 }
 
-/// One comparison in words; `showGroup` names its attack and defense.
-private func sensitivitySentence(_ comparison: SensitivityComparison, results: StudyResults, showGroup: Bool) -> String {
-    let first = results.series[comparison.series[0]]
-    let group = showGroup ? " (\(first.attackLabel), \(first.defenseLabel))" : ""
-    let fits = comparison.series.map { results.fits[$0] }
-    let path = zip(fits, comparison.series).map { fit, index in
-        "\(thresholdKeyText(fit.sensitivityKey ?? .nan)) for \(results.series[index].modelLabel)"
-    }.joined(separator: ", ")
-    switch comparison.trend {
-    case .missingThreshold:
-        let unfitted = comparison.unfittedSeries!
-        return "Sensitivity across model sizes\(group) cannot be compared: \(results.series[unfitted].modelLabel) has no threshold "
-            + "(\(results.fits[unfitted].threshold.reason ?? "no fit"))."
-    case .noCrossing:
-        return "Sensitivity across model sizes\(group) cannot be compared: no fitted curve crosses its threshold."
-    case .decreasing, .nonIncreasing:
-        return "Larger models are more sensitive\(group): the threshold "
-            + (comparison.trend == .decreasing ? "decreases" : "does not increase") + " with model size (\(path))."
-    case .increasing:
-        return "Larger models are less sensitive\(group): the threshold increases with model size (\(path))."
-    case .nonMonotone:
-        return "Sensitivity does not change monotonically with model size\(group): the threshold rises and falls (\(path))."
+/// Shared wording: series names, lists and number formats.
+struct FindingWords {
+    let results: StudyResults
+
+    /// "95%".
+    var level: String { String(format: "%g%%", results.statistics.confidence * 100) }
+
+    /// A series' label.
+    func name(_ series: Int) -> String { results.series[series].label }
+
+    /// "a (MLP 32), b (MLP 64) and c (MLP 128)" for per-series values.
+    func list(_ statistics: [SeriesStatistics], _ text: (SeriesStatistics) -> String) -> String {
+        listing(statistics.map { "\(text($0)) (\(name($0.series)))" })
+    }
+
+    /// The same for findings.
+    func list(_ findings: [SeriesFinding], _ text: (SeriesFinding) -> String) -> String {
+        listing(findings.map { "\(text($0)) (\(name($0.series)))" })
+    }
+
+    /// The same for mean ± std values.
+    func list(_ values: [SeriesValue]) -> String { listing(values.map { "\(plusMinus($0.value)) (\(name($0.series)))" }) }
+
+    /// An accuracy with three decimals.
+    func accuracy(_ value: Double) -> String { fixed(value, decimals: 3) }
+
+    /// "95% CI a to b", or why there is none.
+    func seedInterval(_ interval: Interval?, _ format: (Double) -> String) -> String {
+        results.statistics.seeds < 2 ? "one seed: no interval" : "\(level) CI " + intervalText(interval, format)
     }
 }
 
-/// A threshold sort key in words: a percentage, "not reached" or "below the start".
-private func thresholdKeyText(_ key: Double) -> String {
-    key == .infinity ? "not reached" : key == -.infinity ? "below the start" : percent(key)
+/// The shape of every series' decline: sharp, undecided, gradual or not fitted, grouped, each series
+/// with the numbers that decide it.
+private func shapeSentences(_ results: StudyResults, words: FindingWords) -> String {
+    let threshold = fixed(results.findings.sharpSteepness, decimals: 0)
+    let statistics = results.statistics.series
+    func weight(_ s: SeriesStatistics, _ model: CurveModel) -> String {
+        s.curves.first { $0.model == model }?.weight.map { fixed($0, decimals: 2) } ?? "n/a"
+    }
+    func k(_ s: SeriesStatistics) -> String {
+        "k = \(fixed(s.steepness.value!, decimals: 2)) (\(words.seedInterval(s.steepness.interval) { fixed($0, decimals: 1) }))"
+    }
+    /// Why the runs do not decide for one series.
+    func undecided(_ s: SeriesStatistics) -> String {
+        if s.preferredCurve == nil {
+            return "\(words.name(s.series)): \(k(s)), but with \(results.config.fractions.count) fractions the sigmoid cannot be "
+                + "compared with simpler curves (AICc needs at least 7)"
+        }
+        if s.steepness.interval == nil { return "\(words.name(s.series)): \(k(s))" }
+        return "\(words.name(s.series)): \(k(s)) reaches both sides of \(threshold), sigmoid weight \(weight(s, .sigmoid))"
+    }
+    /// Why the decline of one series is gradual.
+    func gradual(_ s: SeriesStatistics) -> String {
+        if let preferred = s.preferredCurve, preferred != .sigmoid {
+            return "the \(preferred.rawValue) describes \(words.name(s.series)) at least as well as the sigmoid "
+                + "(Akaike weight \(weight(s, preferred)) against \(weight(s, .sigmoid)))"
+        }
+        return "for \(words.name(s.series)) the whole interval of k lies at or below \(threshold) (\(k(s)))"
+    }
+    var sentences = [String]()
+    let byShape = Dictionary(grouping: results.findings.series, by: \.shape)
+    if let sharp = byShape[.sharp] {
+        sentences.append("The transition is sharp for " + listing(sharp.map { words.name($0.series) })
+            + ": the sigmoid is the preferred curve and the whole interval of k lies above \(threshold) ("
+            + listing(sharp.map { let s = statistics[$0.series]; return "\(k(s)), Akaike weight \(weight(s, .sigmoid))" }) + ").")
+    }
+    if let open = byShape[.undecided] {
+        sentences.append("The runs do not decide whether the transition is sharp ("
+            + listing(open.map { undecided(statistics[$0.series]) }) + ").")
+    }
+    if let gentle = byShape[.gradual] {
+        sentences.append("The decline is gradual: " + listing(gentle.map { gradual(statistics[$0.series]) }) + ".")
+    }
+    if let unfitted = byShape[.noFit] {
+        sentences.append("No sigmoid could be fitted for " + listing(unfitted.map { words.name($0.series) }) + ".")
+    }
+    return sentences.joined(separator: " ")
 }
 
-/// A value with fixed decimals, or "n/a".
-private func optional(_ value: Double?, decimals: Int) -> String {
-    value.map { fixed($0, decimals: decimals) } ?? "n/a"
+/// One (attack, defense) group's sensitivity across model sizes: the trend statistic, then the
+/// resolved and unresolved pairs with the seeds that would resolve them.
+private func sensitivitySentence(_ comparison: SensitivityComparison, results: StudyResults, words: FindingWords,
+                                 showGroup: Bool) -> String {
+    let first = results.series[comparison.series[0]]
+    let group = showGroup ? " (\(first.attackLabel), \(first.defenseLabel))" : ""
+    if comparison.trend == .missingThreshold {
+        let unfitted = comparison.unfittedSeries!
+        return "Sensitivity across model sizes\(group) cannot be compared: \(results.series[unfitted].modelLabel) has no threshold "
+            + "(\(results.fits[unfitted].threshold.reason ?? "no fit"))."
+    }
+    if comparison.trend == .noCrossing {
+        return "Sensitivity across model sizes\(group) cannot be compared: no fitted curve crosses its threshold."
+    }
+    let trend = results.statistics.trends.first { $0.attack == comparison.attack && $0.defense == comparison.defense }
+    let slope = trend.map { t -> String in
+        let value = t.slope.value.map(percentagePoints) ?? "n/a"
+        let interval = t.slope.interval == nil && results.statistics.seeds >= 2
+            ? "its interval cannot be bounded: in more than \(fixed((1 - results.statistics.confidence) * 50, decimals: 1))% of the "
+                + "bootstrap replicates some curve does not fall to its threshold"
+            : words.seedInterval(t.slope.interval, percentagePoints)
+        return "\(value) per doubling of parameters (\(interval))"
+    } ?? "n/a"
+    var sentence: String
+    switch comparison.largerModelsMoreSensitive {
+    case true?: sentence = "Larger models are more sensitive\(group): the threshold changes by \(slope)."
+    case false?: sentence = "Larger models are less sensitive\(group): the threshold changes by \(slope)."
+    case nil:
+        sentence = "The runs do not resolve whether the threshold changes with model size\(group): it changes by \(slope)"
+        if let seeds = trend?.seedsToResolve {
+            sentence += "; about \(seeds) seeds would resolve a slope of this size"
+        }
+        sentence += "."
+    }
+    let pairs = results.statistics.differences.filter {
+        $0.quantity == .threshold && $0.axis == .model && comparison.series.contains($0.base) && comparison.series.contains($0.other)
+    }
+    func pairText(_ d: SeriesDifference) -> String {
+        let (a, b) = (results.series[d.base].modelLabel, results.series[d.other].modelLabel)
+        var text = "\(b) vs \(a) \(d.difference.value.map(percentagePoints) ?? "n/a") ("
+            + words.seedInterval(d.difference.interval, percentagePoints)
+        if !d.resolved, let seeds = d.seedsToResolve { text += "; about \(seeds) seeds would resolve a difference of this size" }
+        return text + ")"
+    }
+    let resolved = pairs.filter(\.resolved), unresolved = pairs.filter { !$0.resolved }
+    if !resolved.isEmpty { sentence += " Threshold differences resolved: " + listing(resolved.map(pairText)) + "." }
+    if !unresolved.isEmpty { sentence += " Not resolved: " + listing(unresolved.map(pairText)) + "." }
+    return sentence
 }
+
+/// The curve comparison: Akaike weights per series and what the lack-of-fit tests say.
+private func curveSentence(_ results: StudyResults, words: FindingWords) -> String {
+    let statistics = results.statistics.series
+    let weighed = statistics.filter { $0.curves.contains { $0.weight != nil } }
+    guard !weighed.isEmpty else {
+        return "The curves are not compared: the study has too few fractions for AICc (at least 7 are needed for the sigmoid)."
+    }
+    var sentence = "Curve comparison by AICc, Akaike weights of the sigmoid, quadratic and line: "
+        + words.list(weighed) { s in
+            [CurveModel.sigmoid, .quadratic, .line].map { model in
+                s.curves.first { $0.model == model }?.weight.map { fixed($0, decimals: 2) } ?? "n/a"
+            }.joined(separator: " / ")
+        } + "."
+    let misfits = statistics.filter { s in (s.curves.first { $0.model == .sigmoid }?.lackOfFit?.p ?? 1) < 1 - results.statistics.confidence }
+    if misfits.isEmpty {
+        sentence += " The lack-of-fit test finds no sigmoid missing its means by more than the seed noise explains."
+    } else {
+        sentence += " The sigmoid misses the means by more than the seed noise explains for "
+            + words.list(misfits) { s in
+                let test = s.curves.first { $0.model == .sigmoid }!.lackOfFit!
+                return "F = \(fixed(test.f, decimals: 2)), p = \(pValue(test.p))"
+            } + "."
+    }
+    let rSquared = results.fits.compactMap(\.rSquared)
+    if !rSquared.isEmpty {
+        sentence += " R² (" + rSquared.map { fixed($0, decimals: 3) }.joined(separator: ", ")
+            + ") says how close the sigmoid comes to the means, not whether it is the right curve."
+    }
+    return sentence
+}
+
+/// What makes a series' fitted curve poorly identified, in a clause; nil when nothing does.
+private func caveat(_ s: SeriesStatistics) -> String? {
+    var problems = [String]()
+    if let ceiling = s.fittedCeiling, ceiling > 1 {
+        problems.append("the curve starts at L + b = \(fixed(ceiling, decimals: 2)), above any accuracy")
+    }
+    if let remaining = s.dropRemainingAtLargestFraction, remaining > extrapolatedFloorShare, let floor = s.floor.value {
+        problems.append("\(percent(remaining)) of its drop lies beyond the largest fraction, so b = \(fixed(floor, decimals: 2)) "
+            + "is extrapolated")
+    }
+    if !s.parametersAtBounds.isEmpty {
+        problems.append("\(listing(s.parametersAtBounds)) reach\(s.parametersAtBounds.count == 1 ? "es" : "") the fit's bounds")
+    }
+    return problems.isEmpty ? nil : problems.joined(separator: "; ")
+}
+
+/// A p-value with two significant digits, or "< 0.001".
+func pValue(_ p: Double) -> String { p < 0.001 ? "< 0.001" : fixed(p, decimals: p < 0.01 ? 3 : 2) }

@@ -40,30 +40,82 @@ public func reportContext(for results: StudyResults, format: ReportFormat, setti
         ("Runs", "\(results.runs.count)"),
     ]
 
+    let statistics = results.statistics
+    /// "value [lower, upper]" for an estimate, its interval in brackets when it has one.
+    func withInterval(_ estimate: Estimate, _ format: @escaping (Double) -> String, above: String = "or more") -> String {
+        guard let value = estimate.value else { return "n/a" }
+        guard let interval = estimate.interval else { return format(value) }
+        return "\(format(value)) [\(intervalText(interval, format, above: above).replacingOccurrences(of: " to ", with: ", "))]"
+    }
+    let threeDecimals = { (value: Double) in fixed(value, decimals: 3) }
     let fits: [[String: Any]] = results.fits.map { fit in
-        let parameters = fit.parameters
+        let parameters = fit.parameters, s = statistics.series[fit.series]
+        let poorlyIdentified = !s.parametersAtBounds.isEmpty || (s.fittedCeiling ?? 0) > 1
+            || (s.dropRemainingAtLargestFraction ?? 0) > extrapolatedFloorShare
+        let threshold = describeThreshold(fit.threshold.fraction, status: fit.threshold.status)
         return [
             "series": escape(results.series[fit.series].label),
-            "cleanAccuracy": escape(fit.cleanAccuracy.map { fixed($0, decimals: 3) } ?? "n/a"),
-            "L": parameters.map { fixed($0.amplitude, decimals: 3) } ?? "n/a",
-            "k": parameters.map { fixed($0.steepness, decimals: 2) } ?? "n/a",
-            "x0": parameters.map { fixed($0.midpoint, decimals: 3) } ?? "n/a",
-            "b": parameters.map { fixed($0.floor, decimals: 3) } ?? "n/a",
+            "cleanAccuracy": escape(withInterval(s.cleanAccuracy, threeDecimals)),
+            "L": parameters.map { fixed($0.amplitude, decimals: poorlyIdentified ? 2 : 3) } ?? "n/a",
+            "k": escape(withInterval(s.steepness) { fixed($0, decimals: 1) }),
+            "x0": escape(withInterval(s.midpoint) { fixed($0, decimals: 2) }),
+            "b": parameters.map { fixed($0.floor, decimals: poorlyIdentified ? 2 : 3) } ?? "n/a",
             "rSquared": fit.rSquared.map { fixed($0, decimals: 3) } ?? "n/a",
-            "threshold": escape(describeThreshold(fit.threshold.fraction, status: fit.threshold.status)),
+            "threshold": escape(threshold + (s.threshold.interval.map {
+                " [" + intervalText($0, percent, above: "or not reached").replacingOccurrences(of: " to ", with: ", ") + "]"
+            } ?? "")),
             "thresholdStatus": fit.threshold.status.rawValue,
             "thresholdNote": escape(fit.threshold.reason ?? ""),
+            "poorlyIdentified": poorlyIdentified,
             "hasFit": parameters != nil,
             "failure": escape(fit.failure ?? ""),
         ]
     }
+    let curveRows: [[String: Any]] = statistics.series.map { s in
+        let cell = { (model: CurveModel) -> String in
+            guard let curve = s.curves.first(where: { $0.model == model }) else { return "n/a" }
+            let weight = curve.weight.map { "w = " + fixed($0, decimals: 2) } ?? "no AICc"
+            let misfit = curve.lackOfFit.map { "LOF p = " + pValue($0.p) } ?? "LOF n/a"
+            return "\(weight); \(misfit)"
+        }
+        return ["series": escape(results.series[s.series].label), "sigmoid": escape(cell(.sigmoid)),
+                "quadratic": escape(cell(.quadratic)), "line": escape(cell(.line)),
+                "preferred": escape(s.preferredCurve?.rawValue ?? "not compared")]
+    }
+    let quantityNames: [ComparedQuantity: String] = [.threshold: "Critical threshold", .cleanAccuracy: "Clean accuracy",
+                                                     .gapAtLargestFraction: "Gap at \(percent(fractions.last ?? 0))"]
+    let signedAccuracy = { (value: Double) in String(format: "%+.3f", value) }
+    let differenceRows: [[String: Any]] = statistics.differences.map { d -> [String: Any] in
+        let format: (Double) -> String = d.quantity == .threshold ? percentagePoints : signedAccuracy
+        let pair = "\(results.series[d.other].label) − \(results.series[d.base].label)"
+        let seeds = d.resolved ? "" : d.seedsToResolve.map { "about \($0)" } ?? "cannot tell"
+        return ["quantity": escape(quantityNames[d.quantity]!), "pair": escape(pair),
+                "difference": escape(d.difference.value.map(format) ?? "n/a"),
+                "interval": escape(intervalText(d.difference.interval, format)),
+                "resolved": d.resolved ? "yes" : "no", "seeds": escape(seeds)]
+    }
+    let trendRows: [[String: Any]] = statistics.trends.map { t -> [String: Any] in
+        let first = results.series[t.series[0]]
+        let seeds = t.resolved ? "" : t.seedsToResolve.map { "about \($0)" } ?? "cannot tell"
+        return ["group": escape("\(first.attackLabel), \(first.defenseLabel)"),
+                "models": escape(listing(t.series.map { results.series[$0].modelLabel })),
+                "slope": escape(t.slope.value.map(percentagePoints) ?? "n/a"),
+                "interval": escape(intervalText(t.slope.interval, percentagePoints)),
+                "resolved": t.resolved ? "yes" : "no", "seeds": escape(seeds)]
+    }
 
-    /// One row per fraction, one cell per series in `columns`: mean ± std of `key`.
+    /// One row per fraction, one cell per series in `columns`: mean ± std of `key`; for test accuracy
+    /// followed by the Wilson interval of the mean as a share of the test rows.
     func rows(_ key: String, columns: [Int]) -> [[String: Any]] {
         fractions.map { fraction in
             let cells: [[String: Any]] = columns.map { series in
                 let stats = results.points.first { $0.fraction == fraction && $0.series == series }?.metric(key)
-                return ["value": escape(stats.map(plusMinus) ?? "n/a")]
+                var text = stats.map(plusMinus) ?? "n/a"
+                if key == MetricKey.testAccuracy, let stats {
+                    let wilson = wilsonInterval(proportion: stats.mean, trials: data.testCount, confidence: statistics.confidence)
+                    text += " [" + intervalText(wilson, threeDecimals).replacingOccurrences(of: " to ", with: ", ") + "]"
+                }
+                return ["value": escape(text)]
             }
             return ["fraction": escape(percent(fraction)), "cells": cells]
         }
@@ -109,6 +161,16 @@ public func reportContext(for results: StudyResults, format: ReportFormat, setti
         "largestFraction": escape(percent(fractions.last ?? 0)),
         "parameters": parameters.map { ["name": escape($0.0), "value": escape($0.1)] },
         "fits": fits,
+        "confidence": escape(String(format: "%g%%", statistics.confidence * 100)),
+        "replicates": "\(statistics.replicates)",
+        "seedCount": "\(statistics.seeds)",
+        "hasIntervals": statistics.seeds >= 2,
+        "intervalMethod": escape(statistics.method),
+        "curveRows": curveRows,
+        "differenceRows": differenceRows,
+        "hasDifferences": !differenceRows.isEmpty,
+        "trendRows": trendRows,
+        "hasTrends": !trendRows.isEmpty,
         "seriesHeaders": headers(allSeries),
         "seriesAlignment": String(repeating: "r", count: allSeries.count),
         "accuracyRows": rows(MetricKey.testAccuracy, columns: allSeries),

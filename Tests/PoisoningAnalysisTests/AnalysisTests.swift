@@ -65,75 +65,113 @@ struct ThresholdTests {
 }
 
 struct FindingsTests {
-    static let fractions = [0, 0.1, 0.2, 0.3, 0.4, 0.5]
+    static let fractions = (0...10).map { Double($0) * 0.05 }
 
-    /// Points whose mean test accuracy follows `curve` exactly for each width (series in ascending width).
-    func points(_ curves: [Int: SigmoidParameters]) -> [AggregatePoint] {
-        Self.fractions.flatMap { fraction in
-            curves.keys.sorted().enumerated().map { series, width in
-                let accuracy = curves[width]!.value(at: fraction)
-                return AggregatePoint(fraction: fraction, series: series, runCount: 3, divergedCount: 0,
-                                      realisedFraction: MeanStd(of: [fraction]),
-                                      metrics: runMetrics(test: accuracy, train: 1, trainClean: 1, loss: 0.1).mapValues { MeanStd(of: [$0]) })
-            }
+    /// Results of MLPs of `curves.keys` (ascending width) whose runs, with 4 seeds, follow each curve
+    /// plus a deterministic seed noise of amplitude `noise` (zero mean over the seeds at every fraction).
+    static func results(_ curves: [Int: SigmoidParameters], noise: Double = 0.004) -> StudyResults {
+        results(curves.mapValues { curve in { curve.value(at: $0) } }, noise: noise)
+    }
+
+    /// The same for curves given as functions of the fraction.
+    static func results(_ curves: [Int: (Double) -> Double], noise: Double = 0.004) -> StudyResults {
+        let widths = curves.keys.sorted()
+        let study = widthStudy(widths, fractions: fractions, seeds: [1, 2, 3, 4], epochs: 5)
+        let runs = study.runSpecs.map { spec in
+            let i = fractions.firstIndex(of: spec.fraction)!, s = Int(spec.seed)
+            let pattern = [1.0, -1.0, 0.5, -0.5][(s - 1 + i) % 4]
+            let accuracy = curves[widths[spec.series]]!(spec.fraction) + noise * pattern
+            return RunResult(fraction: spec.fraction, series: spec.series, seed: spec.seed, poisonedCount: 0, realisedFraction: spec.fraction,
+                             metrics: runMetrics(test: accuracy, train: 1, trainClean: 1, loss: 0.1), divergence: nil)
         }
+        return StudyResults(study: study, runs: runs, toolVersion: "test")
     }
 
-    /// The findings of `curves`, with the series of a study of MLPs of those widths.
-    func findingsFor(_ curves: [Int: SigmoidParameters]) -> (fits: [SeriesFit], findings: Findings) {
-        let data = points(curves)
-        let series = widthStudy(curves.keys.sorted(), fractions: Self.fractions, seeds: [1]).series
-        let fits = fitSeries(data, seriesCount: series.count, classes: 5)
-        return (fits, findings(fits: fits, points: data, fractions: Self.fractions, series: series, attackMetrics: []))
+    static func sigmoid(_ midpoint: Double, steepness: Double = 25) -> SigmoidParameters {
+        SigmoidParameters(amplitude: 0.7, steepness: steepness, midpoint: midpoint, floor: 0.2)
     }
 
-    func findingsFor(midpoints: [Int: Double], steepness: Double = 12) -> Findings {
-        findingsFor(midpoints.mapValues { SigmoidParameters(amplitude: 0.7, steepness: steepness, midpoint: $0, floor: 0.2) }).findings
-    }
-
-    @Test func decreasingThresholdsMeanLargerModelsAreMoreSensitive() {
-        let result = findingsFor(midpoints: [32: 0.35, 64: 0.3, 128: 0.25])
-        #expect(result.sensitivity.first?.largerModelsMoreSensitive == true)
-        #expect(result.sensitivity.first?.trend == .decreasing)
-        #expect(result.sharpTransition == true)
+    @Test func clearlySeparatedThresholdsResolveTheTrendAndEveryPair() {
+        let results = Self.results([32: Self.sigmoid(0.35), 64: Self.sigmoid(0.3), 128: Self.sigmoid(0.25)])
+        let comparison = results.findings.sensitivity.first
+        #expect(comparison?.trend == .decreasing)
+        #expect(comparison?.largerModelsMoreSensitive == true)
+        let trend = results.statistics.trends.first
+        #expect(trend?.resolved == true && (trend?.slope.value ?? 0) < 0)
+        let pairs = results.statistics.differences.filter { $0.quantity == .threshold }
+        #expect(pairs.count == 3 && pairs.allSatisfy(\.resolved))
+        #expect(pairs.allSatisfy { $0.seedsToResolve == nil })
     }
 
     @Test func increasingThresholdsMeanLargerModelsAreLessSensitive() {
-        let result = findingsFor(midpoints: [32: 0.2, 64: 0.3, 128: 0.35])
-        #expect(result.sensitivity.first?.largerModelsMoreSensitive == false)
-        #expect(result.sensitivity.first?.trend == .increasing)
+        let results = Self.results([32: Self.sigmoid(0.2), 64: Self.sigmoid(0.3), 128: Self.sigmoid(0.35)])
+        #expect(results.findings.sensitivity.first?.largerModelsMoreSensitive == false)
+        #expect(results.findings.sensitivity.first?.trend == .increasing)
     }
 
-    @Test func mixedThresholdsAreReportedAsNonMonotonic() {
-        let result = findingsFor(midpoints: [32: 0.3, 64: 0.2, 128: 0.35])
-        #expect(result.sensitivity.first?.largerModelsMoreSensitive == false)
-        #expect(result.sensitivity.first?.trend == .nonMonotone)
+    @Test func equalCurvesLeaveTheTrendUnresolvedAndPlanSeedsOnlyForUnresolvedPairs() {
+        let results = Self.results([32: Self.sigmoid(0.3), 64: Self.sigmoid(0.3)], noise: 0.02)
+        #expect(results.findings.sensitivity.first?.largerModelsMoreSensitive == nil)
+        let pair = results.statistics.differences.first { $0.quantity == .threshold }!
+        #expect(!pair.resolved && pair.difference.interval?.excludes(0) == false)
     }
 
-    @Test func gentleCurvesAreNotSharp() {
-        let result = findingsFor(midpoints: [32: 0.3, 64: 0.25], steepness: 3)
-        #expect(result.sharpTransition == false)
+    @Test func aSteepSigmoidOnManyFractionsIsSharpAndAStraightLineIsGradual() {
+        let sharp = Self.results([32: Self.sigmoid(0.25, steepness: 40)])
+        #expect(sharp.statistics.series[0].preferredCurve == .sigmoid)
+        #expect(sharp.findings.series[0].shape == .sharp && sharp.findings.sharpTransition == true)
+        let line = Self.results([32: { 0.9 - 0.8 * $0 }])
+        #expect(line.statistics.series[0].preferredCurve != .sigmoid)
+        #expect(line.findings.series[0].shape == .gradual && line.findings.sharpTransition == false)
     }
 
-    @Test func aCurveThatNeverFallsFarEnoughCountsAsLeastSensitive() {
+    @Test func aCurveThatNeverFallsFarEnoughHasNoThreshold() {
         // Width 32 levels off at 0.6, above the target (clean ~0.9 + chance 0.2) / 2 ~ 0.55.
-        let curves = [32: SigmoidParameters(amplitude: 0.3, steepness: 12, midpoint: 0.3, floor: 0.6),
-                      64: SigmoidParameters(amplitude: 0.7, steepness: 12, midpoint: 0.3, floor: 0.2)]
-        let (fits, result) = findingsFor(curves)
-        #expect(fits[0].threshold.status == .notReached && fits[0].threshold.fraction == nil)
-        #expect(result.sensitivity.first?.largerModelsMoreSensitive == true)
-        #expect(result.sensitivity.first?.trend == .decreasing)
-        #expect(result.series[0].thresholdStatus == .notReached)
+        let results = Self.results([32: SigmoidParameters(amplitude: 0.3, steepness: 25, midpoint: 0.3, floor: 0.6), 64: Self.sigmoid(0.3)])
+        #expect(results.fits[0].threshold.status == .notReached && results.fits[0].threshold.fraction == nil)
+        #expect(results.findings.sensitivity.first?.trend == .decreasing)
+        #expect(results.findings.series[0].thresholdStatus == .notReached)
+        #expect(results.statistics.series[0].threshold.value == nil)
     }
 
     @Test func aFlatCurveReportsWhyItHasNoFit() {
-        let curves = [32: SigmoidParameters(amplitude: 0, steepness: 12, midpoint: 0.3, floor: 0.8),
-                      64: SigmoidParameters(amplitude: 0.7, steepness: 12, midpoint: 0.3, floor: 0.2)]
-        let (fits, result) = findingsFor(curves)
-        #expect(fits[0].parameters == nil && fits[0].failure?.contains("no transition") == true)
-        #expect(fits[0].threshold.status == .noFit)
-        #expect(result.sensitivity.first?.largerModelsMoreSensitive == nil)
-        #expect(result.sensitivity.first?.trend == .missingThreshold && result.sensitivity.first?.unfittedSeries == 0)
+        let results = Self.results([32: SigmoidParameters(amplitude: 0, steepness: 12, midpoint: 0.3, floor: 0.8), 64: Self.sigmoid(0.3)],
+                                   noise: 0)
+        #expect(results.fits[0].parameters == nil && results.fits[0].failure?.contains("no transition") == true)
+        #expect(results.fits[0].threshold.status == .noFit)
+        #expect(results.findings.sensitivity.first?.largerModelsMoreSensitive == nil)
+        #expect(results.findings.sensitivity.first?.trend == .missingThreshold && results.findings.sensitivity.first?.unfittedSeries == 0)
+        #expect(results.findings.series[0].shape == .noFit)
+    }
+}
+
+/// The rules that turn intervals into claims switch exactly at their boundaries.
+struct ClaimRuleTests {
+    /// Statistics of a series whose sigmoid is `preferred` and whose k has the interval [lower, upper].
+    func statistics(kLower: Double, kUpper: Double, preferred: CurveModel = .sigmoid) -> SeriesStatistics {
+        let none = Estimate(value: nil, interval: nil)
+        return SeriesStatistics(series: 0, cleanAccuracy: none, cleanAccuracyWilson: nil, threshold: none, amplitude: none,
+                                steepness: Estimate(value: (kLower + kUpper) / 2, interval: Interval(lower: kLower, upper: kUpper)),
+                                midpoint: none, floor: none, gapAtLargestFraction: none, band: nil, curves: [],
+                                preferredCurve: preferred, parametersAtBounds: [], dropRemainingAtLargestFraction: nil,
+                                fittedCeiling: nil)
+    }
+
+    @Test func sharpOnlyWhenTheWholeIntervalOfKLiesAboveTheThreshold() {
+        #expect(transitionShape(statistics(kLower: 5.0001, kUpper: 9), sharpSteepness: 5) == .sharp)
+        #expect(transitionShape(statistics(kLower: 5, kUpper: 9), sharpSteepness: 5) == .undecided)
+        #expect(transitionShape(statistics(kLower: 4.9999, kUpper: 9), sharpSteepness: 5) == .undecided)
+        #expect(transitionShape(statistics(kLower: 2, kUpper: 5), sharpSteepness: 5) == .gradual)
+        #expect(transitionShape(statistics(kLower: 2, kUpper: 5.0001), sharpSteepness: 5) == .undecided)
+        #expect(transitionShape(statistics(kLower: 6, kUpper: 9, preferred: .quadratic), sharpSteepness: 5) == .gradual)
+    }
+
+    @Test func aDifferenceIsResolvedExactlyWhenItsIntervalExcludesZero() {
+        #expect(Interval(lower: 1e-12, upper: 0.1).excludes(0))
+        #expect(!Interval(lower: 0, upper: 0.1).excludes(0))
+        #expect(!Interval(lower: -1e-12, upper: 0.1).excludes(0))
+        #expect(Interval(lower: -0.1, upper: -1e-12).excludes(0))
+        #expect(!Interval(lower: -0.1, upper: 0).excludes(0))
     }
 }
 

@@ -80,7 +80,7 @@ struct EscapingTests {
                                     settings: ReportSettings(command: "make-report --output my_dir", figureExtension: "pdf"))
         #expect(context["command"] as? String == #"make-report --output my\_dir"#)
         let fits = try #require(context["fits"] as? [[String: Any]])
-        #expect((fits[0]["threshold"] as? String)?.hasSuffix(#"\%"#) == true)
+        #expect((fits[0]["threshold"] as? String)?.hasPrefix("35.6\\%") == true)
         let figures = try #require(context["figures"] as? [[String: Any]])
         #expect(figures[0]["file"] as? String == "figures/accuracy_vs_poison.pdf", "file names stay verbatim")
     }
@@ -139,7 +139,7 @@ struct ReportContentTests {
                                     settings: ReportSettings(command: "make-report", figureExtension: "png"))
         let summary = try #require(context["summary"] as? String)
         // MLP 64 drops earlier (midpoint 0.25 vs 0.35): the threshold decreases with model size.
-        #expect(summary.contains("Larger models are more sensitive: the threshold decreases with model size"))
+        #expect(summary.contains("Larger models are more sensitive: the threshold changes by -4.6 pp per doubling of parameters"))
         #expect(context["hasDivergedRuns"] as? Bool == true)
         let rows = try #require(context["gapRows"] as? [[String: Any]])
         #expect(rows.count == 6 && (rows[0]["cells"] as? [[String: Any]])?.count == 2)
@@ -148,48 +148,62 @@ struct ReportContentTests {
     }
 }
 
-/// The findings in words follow the structured facts.
+/// The findings in words follow the statistics: each claim appears exactly when its interval supports it.
 struct FindingSentenceTests {
-    /// Results of MLPs of widths 16, 32 and 64 whose test accuracy follows descending sigmoids with
-    /// `midpoints` (in width order) and `steepness`, or a flat line at 0.8 where the midpoint is nil.
-    func results(midpoints: [Double?], steepness: Double = 12) -> StudyResults {
-        let study = widthStudy([16, 32, 64].prefix(midpoints.count).map { $0 },
-                               fractions: [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6], seeds: [1, 2], epochs: 5)
+    /// Results of MLPs of widths 16, 32 and 64 whose test accuracy, over 4 seeds, follows descending
+    /// sigmoids with `midpoints` (in width order) and `steepness`, a straight line 0.9 - 0.8x where
+    /// `straight` is set, or a flat 0.8 where the midpoint is nil; plus a deterministic seed noise of
+    /// amplitude `noise` that varies with the fraction.
+    func results(midpoints: [Double?], steepness: Double = 25, noise: Double = 0.004, straight: Bool = false,
+                 fractions: [Double] = (0...10).map { Double($0) * 0.05 }) -> StudyResults {
+        let study = widthStudy([16, 32, 64].prefix(midpoints.count).map { $0 }, fractions: fractions, seeds: [1, 2, 3, 4], epochs: 5)
         let runs = study.runSpecs.map { spec in
+            let i = fractions.firstIndex(of: spec.fraction)!
+            let pattern = [1.0, -1.0, 0.5, -0.5][(Int(spec.seed) - 1 + i) % 4]
             let curve = midpoints[spec.series].map { SigmoidParameters(amplitude: 0.7, steepness: steepness, midpoint: $0, floor: 0.2) }
-            let test = (curve?.value(at: spec.fraction) ?? 0.8) + (spec.seed == 1 ? 0.005 : -0.005)
+            let exact = straight ? 0.9 - 0.8 * spec.fraction : curve?.value(at: spec.fraction) ?? 0.8
             return RunResult(fraction: spec.fraction, series: spec.series, seed: spec.seed, poisonedCount: 0, realisedFraction: spec.fraction,
-                             metrics: runMetrics(test: test, train: 0.95, trainClean: 0.95, loss: 0.3), divergence: nil)
+                             metrics: runMetrics(test: exact + noise * pattern, train: 0.95, trainClean: 0.95, loss: 0.3), divergence: nil)
         }
         return StudyResults(study: study, runs: runs, toolVersion: "9.9.9")
     }
 
-    @Test func sensitivitySentencesFollowTheTrend() {
-        #expect(findingSentences(results(midpoints: [0.35, 0.3, 0.25]))[3].hasPrefix(
-            "Larger models are more sensitive: the threshold decreases with model size (3"))
+    @Test func sensitivityIsClaimedOnlyWhenTheTrendIsResolved() {
+        let more = findingSentences(results(midpoints: [0.35, 0.3, 0.25]))[3]
+        #expect(more.hasPrefix("Larger models are more sensitive: the threshold changes by -"))
+        #expect(more.contains("Threshold differences resolved: MLP 32 vs MLP 16 -"))
+        #expect(!more.contains("Not resolved"))
         #expect(findingSentences(results(midpoints: [0.25, 0.3, 0.35]))[3].hasPrefix(
-            "Larger models are less sensitive: the threshold increases with model size (2"))
-        #expect(findingSentences(results(midpoints: [0.3, 0.2, 0.35]))[3].hasPrefix(
-            "Sensitivity does not change monotonically with model size: the threshold rises and falls ("))
+            "Larger models are less sensitive: the threshold changes by +"))
+        let same = findingSentences(results(midpoints: [0.3, 0.3], noise: 0.03))[3]
+        #expect(same.hasPrefix("The runs do not resolve whether the threshold changes with model size: it changes by "))
+        #expect(same.contains("Not resolved: MLP 32 vs MLP 16 "))
+        #expect(!same.contains("Larger models are"))
         #expect(findingSentences(results(midpoints: [nil, 0.3]))[3]
             == "Sensitivity across model sizes cannot be compared: MLP 16 has no threshold (no fit: accuracy is 0.8 at every fraction, so there is no transition to fit).")
         #expect(findingSentences(results(midpoints: [0.3]))[3]
             == "Sensitivity across model sizes is not compared: the study has one model per attack and defense.")
     }
 
-    @Test func sharpnessSentenceNamesTheSteepSeriesOrSaysGradual() {
-        let steep = findingSentences(results(midpoints: [0.3, 0.3], steepness: 12))[1]
-        #expect(steep.hasPrefix("The transition is sharp: the fitted steepness k exceeds 5 for MLP 16 (k = 1"))
-        let gentle = findingSentences(results(midpoints: [0.3, 0.3], steepness: 3))[1]
-        #expect(gentle.hasPrefix("The decline is gradual: no fitted steepness k exceeds 5 (k = "))
-        #expect(findingSentences(results(midpoints: [nil]))[1]
-            == "Whether the transition is sharp cannot be said: no series could be fitted.")
+    @Test func sharpOnlyWhenTheSigmoidIsPreferredAndKIsResolvedAboveTheThreshold() {
+        let steep = findingSentences(results(midpoints: [0.25], steepness: 40))[1]
+        #expect(steep.hasPrefix("The transition is sharp for MLP 16: the sigmoid is the preferred curve and the whole interval "
+            + "of k lies above 5 (k = "))
+        let line = findingSentences(results(midpoints: [0.3], straight: true))[1]
+        #expect(line.hasPrefix("The decline is gradual: the line describes MLP 16 at least as well as the sigmoid (Akaike weight "))
+        let few = findingSentences(results(midpoints: [0.25], steepness: 40, fractions: [0, 0.1, 0.2, 0.3, 0.4, 0.5]))[1]
+        #expect(few.hasPrefix("The runs do not decide whether the transition is sharp (MLP 16: k = "))
+        #expect(few.hasSuffix("but with 6 fractions the sigmoid cannot be compared with simpler curves (AICc needs at least 7))."))
+        #expect(findingSentences(results(midpoints: [nil]))[1] == "No sigmoid could be fitted for MLP 16.")
     }
 
-    @Test func cleanAccuracyAndGapSentencesListEverySeries() {
+    @Test func cleanAccuracyCarriesItsSeedAndWilsonIntervals() {
         let sentences = findingSentences(results(midpoints: [nil, nil]))
-        #expect(sentences[0] == "Clean test accuracy is 0.800 (MLP 16) and 0.800 (MLP 32); chance is 0.200.")
-        #expect(sentences[5] == "At the largest fraction (60.0%) the generalization gap is 0.150 ± 0.007 (MLP 16) and 0.150 ± 0.007 (MLP 32).")
-        #expect(sentences.count == 6)
+        #expect(sentences[0].hasPrefix("Clean test accuracy, with its 95% interval over seeds and its Wilson interval as a share of "
+            + "the 150 test rows that every run shares: 0.800 (95% CI "))
+        // Wilson for 120 of 150 (SciPy: 0.72886, 0.85616).
+        #expect(sentences[0].contains("; Wilson 0.729 to 0.856) (MLP 16)"))
+        #expect(sentences[0].hasSuffix("; chance is 0.200."))
+        #expect(sentences[5].hasPrefix("At the largest fraction (50.0%) the generalization gap is 0.150 (95% CI "))
     }
 }

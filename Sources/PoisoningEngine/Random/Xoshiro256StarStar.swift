@@ -1,3 +1,5 @@
+import Foundation
+
 /// Xoshiro256** 1.0 (Blackman & Vigna, "Scrambled linear pseudorandom number generators", 2021):
 /// the project's own generator for every random choice of a run except the data set.
 ///
@@ -60,6 +62,21 @@ public struct Xoshiro256StarStar: Sendable {
     /// A uniform Float in [0, 1): the top 24 bits times 2^-24, so every value is exactly representable.
     public mutating func nextUnitFloat() -> Float {
         Float(next() >> 40) * 0x1p-24
+    }
+
+    /// A uniform Double in [0, 1): the top 53 bits times 2^-53.
+    public mutating func nextUnitDouble() -> Double {
+        Double(next() >> 11) * 0x1p-53
+    }
+
+    /// A standard normal deviate by Marsaglia's polar method (pairs of uniforms in the unit disc;
+    /// one of the two deviates is used, so a stream's values depend on nothing but its position).
+    public mutating func nextStandardNormal() -> Double {
+        while true {
+            let u = 2 * nextUnitDouble() - 1, v = 2 * nextUnitDouble() - 1
+            let s = u * u + v * v
+            if s > 0 && s < 1 { return u * (-2 * log(s) / s).squareRoot() }
+        }
     }
 
     private func rotateLeft(_ x: UInt64, _ k: UInt64) -> UInt64 {

@@ -19,6 +19,8 @@ public struct StudyConfig: Sendable, Equatable, Codable {
     public var seeds: [UInt64]
     /// SGD settings.
     public var training: TrainingSettings
+    /// How the results are analysed: confidence level and bootstrap replicates.
+    public var analysis: AnalysisSettings
 
     /// A configuration; the defaults are the reference study's (81 runs).
     public init(title: String? = nil, data: ParameterValue = .mapping([ParameterEntry(key: "kind", value: .string(GaussianClusters.kind))]),
@@ -26,7 +28,8 @@ public struct StudyConfig: Sendable, Equatable, Codable {
                 attacks: [ParameterValue] = [StudyConfig.component(RandomLabelFlip.kind)],
                 defenses: [ParameterValue] = [StudyConfig.component(NoDefense.kind)],
                 fractions: [Double] = [0, 0.01, 0.05, 0.10, 0.15, 0.20, 0.30, 0.40, 0.50],
-                seeds: [UInt64] = [42, 123, 7], training: TrainingSettings = TrainingSettings()) {
+                seeds: [UInt64] = [42, 123, 7], training: TrainingSettings = TrainingSettings(),
+                analysis: AnalysisSettings = AnalysisSettings()) {
         self.title = title
         self.data = data
         self.models = models
@@ -35,6 +38,7 @@ public struct StudyConfig: Sendable, Equatable, Codable {
         self.fractions = fractions
         self.seeds = seeds
         self.training = training
+        self.analysis = analysis
     }
 
     /// The mapping of a component with the given kind and parameters.
@@ -61,6 +65,10 @@ public struct StudyConfig: Sendable, Equatable, Codable {
                 ParameterEntry(key: "epochs", value: .int(training.epochs)),
                 ParameterEntry(key: "batch-size", value: .int(training.batchSize)),
                 ParameterEntry(key: "learning-rate", value: .double(training.learningRate)),
+            ])),
+            ParameterEntry(key: "analysis", value: .mapping([
+                ParameterEntry(key: "confidence", value: .double(analysis.confidence)),
+                ParameterEntry(key: "replicates", value: .int(analysis.replicates)),
             ])),
         ]
         return .mapping(entries)
@@ -118,13 +126,43 @@ public struct StudyConfig: Sendable, Equatable, Codable {
         var training = ParameterReader(trainingEntries, path: "training", locations: locations)
         config.training = try TrainingSettings(reading: &training)
         try training.finish()
+        let rawAnalysis = reader.value("analysis", help: "How the results are analysed: intervals and their bootstrap.")
+        guard let analysisEntries = (rawAnalysis ?? .mapping([])).entries else {
+            throw reader.error("analysis", "expected a mapping of confidence, replicates")
+        }
+        var analysis = ParameterReader(analysisEntries, path: "analysis", locations: locations)
+        config.analysis = try AnalysisSettings(reading: &analysis)
+        try analysis.finish()
         try reader.finish()
-        let help = reader.help.merging(training.help) { $1 }
+        let help = reader.help.merging(training.help) { $1 }.merging(analysis.help) { $1 }
         let runs = config.models.count * config.attacks.count * config.defenses.count * config.fractions.count * config.seeds.count
         guard runs <= maximumRuns else {
             throw reader.error(nil, "the study has \(runs) runs (models x attacks x defenses x fractions x seeds); at most \(maximumRuns) are allowed")
         }
         return (config, help)
+    }
+}
+
+/// How a study's results are analysed.
+public struct AnalysisSettings: Sendable, Codable, Equatable {
+    /// Confidence level of every interval, e.g. 0.95.
+    public var confidence: Double
+    /// Bootstrap replicates behind the intervals of fitted quantities.
+    public var replicates: Int
+
+    /// Settings; the defaults give 95% intervals from 1,000 replicates.
+    public init(confidence: Double = 0.95, replicates: Int = 1000) {
+        self.confidence = confidence
+        self.replicates = replicates
+    }
+
+    /// Reads `confidence` and `replicates`.
+    init(reading p: inout ParameterReader) throws {
+        let reference = AnalysisSettings()
+        self.init(confidence: try p.double("confidence", default: reference.confidence, in: 0.5...0.999,
+                                           help: "Confidence level of every interval, in [0.5, 0.999]."),
+                  replicates: try p.int("replicates", default: reference.replicates, in: 200...100_000,
+                                        help: "Bootstrap replicates behind the intervals of fitted quantities (thresholds, k, x0)."))
     }
 }
 

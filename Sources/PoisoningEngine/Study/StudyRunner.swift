@@ -76,8 +76,8 @@ public func secondsElapsed(since start: ContinuousClock.Instant) -> Double {
 /// `(0..<count).map(body)` on `threads` workers that take indices in turn; element i of the
 /// result is body(i) whatever the thread count. `onEach(completedSoFar, value)` runs under a
 /// lock after each element.
-func parallelMap<Value: Sendable>(count: Int, threads: Int, _ body: @Sendable (Int) -> Value,
-                                  onEach: @Sendable (Int, Value) -> Void) -> [Value] {
+public func parallelMap<Value: Sendable>(count: Int, threads: Int, _ body: @Sendable (Int) -> Value,
+                                         onEach: @Sendable (Int, Value) -> Void = { _, _ in }) -> [Value] {
     let shared = Mutex(ParallelMapState<Value>(values: Array(repeating: nil, count: count)))
     DispatchQueue.concurrentPerform(iterations: max(1, min(threads, count))) { _ in
         while true {

@@ -89,7 +89,8 @@ public enum SigmoidFitError: Error, Sendable, Equatable, CustomStringConvertible
     }
 }
 
-/// Fits acc(x) = L / (1 + exp(k (x - x0))) + b to (x, y) by bounded least squares, from the study's
+/// Fits acc(x) = L / (1 + exp(k (x - x0))) + b to (x, y) by bounded least squares, from `start` (the
+/// bootstrap starts from the central fit) or else the study's
 /// start point inside the study's box, the problem SciPy's bounded `curve_fit` solved for the study.
 ///
 /// Method: projected Levenberg-Marquardt. Each iteration solves (JᵀJ + λ diag(JᵀJ)) δ = -Jᵀr over the
@@ -97,8 +98,8 @@ public enum SigmoidFitError: Error, Sendable, Equatable, CustomStringConvertible
 /// only if the residual sum of squares falls (λ /= 3), else λ *= 4. It stops when a kept step
 /// improves the RSS by less than 1e-15 relative, when λ exceeds 1e16 (no descent left), or after
 /// 2000 iterations, so it always terminates.
-public func fitDescendingSigmoid(x: [Double], y: [Double],
-                                 bounds: SigmoidFitBounds = .study) -> Result<FittedSigmoid, SigmoidFitError> {
+public func fitDescendingSigmoid(x: [Double], y: [Double], bounds: SigmoidFitBounds = .study,
+                                 start: SigmoidParameters? = nil) -> Result<FittedSigmoid, SigmoidFitError> {
     precondition(x.count == y.count, "x and y must pair up")
     guard (x + y).allSatisfy(\.isFinite) else { return .failure(.nonFiniteData) }
     guard x.count >= 4 else { return .failure(.tooFewPoints(x.count)) }
@@ -106,8 +107,8 @@ public func fitDescendingSigmoid(x: [Double], y: [Double],
     let mean = y.reduce(0, +) / Double(y.count)
     let totalSquares = y.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }
 
-    let lower = bounds.lower.vector, upper = bounds.upper.vector
-    var theta = bounds.studyStart(for: y).vector
+    let lower = SIMD4(bounds.lower.vector), upper = SIMD4(bounds.upper.vector)
+    var theta = SIMD4(start.map(bounds.clip)?.vector ?? bounds.studyStart(for: y).vector)
     var cost = residualSumOfSquares(theta, x, y)
     var damping = 1e-3
     var iterations = 0
@@ -119,9 +120,13 @@ public func fitDescendingSigmoid(x: [Double], y: [Double],
             !((theta[j] <= lower[j] && gradient[j] > 0) || (theta[j] >= upper[j] && gradient[j] < 0))
         }
         guard !free.isEmpty, free.contains(where: { gradient[$0] != 0 }) else { break }
-        var system = free.map { i in free.map { j in normal[i][j] } }
-        for (row, j) in free.enumerated() { system[row][row] += damping * max(normal[j][j], 1e-12) }
-        guard let step = solveLinearSystem(system, free.map { -gradient[$0] }) else {
+        var system = SmallMatrix(size: free.count), rhs = SIMD4<Double>()
+        for (row, i) in free.enumerated() {
+            for (column, j) in free.enumerated() { system[row, column] = normal[i, j] }
+            system[row, row] += damping * max(normal[i, i], 1e-12)
+            rhs[row] = -gradient[i]
+        }
+        guard let step = system.solve(rhs) else {
             damping *= 4
             continue
         }
@@ -138,36 +143,79 @@ public func fitDescendingSigmoid(x: [Double], y: [Double],
             damping *= 4
         }
     }
-    return .success(FittedSigmoid(parameters: SigmoidParameters(theta), residualSumOfSquares: cost,
+    let parameters = SigmoidParameters(amplitude: theta[0], steepness: theta[1], midpoint: theta[2], floor: theta[3])
+    return .success(FittedSigmoid(parameters: parameters, residualSumOfSquares: cost,
                                   rSquared: 1 - cost / totalSquares, iterations: iterations))
 }
 
-/// Σ (acc(x_i; θ) - y_i)².
-private func residualSumOfSquares(_ theta: [Double], _ x: [Double], _ y: [Double]) -> Double {
-    let curve = SigmoidParameters(theta)
-    return zip(x, y).reduce(0) { sum, point in
-        let residual = curve.value(at: point.0) - point.1
-        return sum + residual * residual
+/// Σ (acc(x_i; θ) - y_i)² for θ = (L, k, x0, b).
+private func residualSumOfSquares(_ theta: SIMD4<Double>, _ x: [Double], _ y: [Double]) -> Double {
+    var sum = 0.0
+    for i in x.indices {
+        let residual = theta[0] / (1 + exp(theta[1] * (x[i] - theta[2]))) + theta[3] - y[i]
+        sum += residual * residual
     }
+    return sum
 }
 
 /// g = Jᵀr and JᵀJ for residuals r_i = acc(x_i) - y_i, with s = 1 / (1 + exp(k (x - x0))):
 /// ∂acc/∂L = s, ∂acc/∂k = -L s (1 - s) (x - x0), ∂acc/∂x0 = L s (1 - s) k, ∂acc/∂b = 1.
-private func normalEquations(_ theta: [Double], _ x: [Double], _ y: [Double]) -> ([Double], [[Double]]) {
+private func normalEquations(_ theta: SIMD4<Double>, _ x: [Double], _ y: [Double]) -> (SIMD4<Double>, SmallMatrix) {
     let (amplitude, steepness, midpoint, floor) = (theta[0], theta[1], theta[2], theta[3])
-    var gradient = [Double](repeating: 0, count: 4)
-    var normal = [[Double]](repeating: [Double](repeating: 0, count: 4), count: 4)
+    var gradient = SIMD4<Double>()
+    var normal = SmallMatrix(size: 4)
     for (xi, yi) in zip(x, y) {
         let s = 1 / (1 + exp(steepness * (xi - midpoint)))
         let slope = amplitude * s * (1 - s)
-        let jacobian = [s, -slope * (xi - midpoint), slope * steepness, 1]
+        let jacobian = SIMD4(s, -slope * (xi - midpoint), slope * steepness, 1)
         let residual = amplitude * s + floor - yi
         for i in 0..<4 {
             gradient[i] += jacobian[i] * residual
-            for j in 0..<4 { normal[i][j] += jacobian[i] * jacobian[j] }
+            for j in 0..<4 { normal[i, j] += jacobian[i] * jacobian[j] }
         }
     }
     return (gradient, normal)
+}
+
+/// A square matrix of size at most 4, stored without allocation.
+private struct SmallMatrix {
+    let size: Int
+    var entries = SIMD16<Double>()
+
+    init(size: Int) { self.size = size }
+
+    subscript(row: Int, column: Int) -> Double {
+        get { entries[row * 4 + column] }
+        set { entries[row * 4 + column] = newValue }
+    }
+
+    /// Solves A v = rhs (first `size` entries) by Gaussian elimination with partial pivoting, the
+    /// same operations as `solveLinearSystem`; nil when A is singular.
+    func solve(_ rhs: SIMD4<Double>) -> SIMD4<Double>? {
+        var a = self, b = rhs
+        for column in 0..<size {
+            var pivot = column
+            for row in (column + 1)..<max(size, column + 1) where abs(a[row, column]) > abs(a[pivot, column]) { pivot = row }
+            guard abs(a[pivot, column]) > 1e-300, a[pivot, column].isFinite else { return nil }
+            if pivot != column {
+                for k in 0..<size { (a[column, k], a[pivot, k]) = (a[pivot, k], a[column, k]) }
+                (b[column], b[pivot]) = (b[pivot], b[column])
+            }
+            for row in (column + 1)..<max(size, column + 1) {
+                let factor = a[row, column] / a[column, column]
+                for k in column..<size { a[row, k] -= factor * a[column, k] }
+                b[row] -= factor * b[column]
+            }
+        }
+        var solution = SIMD4<Double>()
+        for row in stride(from: size - 1, through: 0, by: -1) {
+            var sum = b[row]
+            for k in (row + 1)..<max(size, row + 1) { sum -= a[row, k] * solution[k] }
+            solution[row] = sum / a[row, row]
+        }
+        for row in 0..<size where !solution[row].isFinite { return nil }
+        return solution
+    }
 }
 
 /// Solves A v = rhs by Gaussian elimination with partial pivoting; nil when A is singular.

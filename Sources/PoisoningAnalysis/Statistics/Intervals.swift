@@ -1,0 +1,99 @@
+import Foundation
+
+/// A confidence interval. A nil end is unbounded: for a critical threshold, nil `upper` means that
+/// at the interval's upper end the curve no longer falls to its threshold ("not reached"), nil
+/// `lower` that it starts below it.
+public struct Interval: Sendable, Codable, Equatable {
+    /// Lower end; nil when unbounded below.
+    public let lower: Double?
+    /// Upper end; nil when unbounded above.
+    public let upper: Double?
+
+    /// An interval between two ends (nil for unbounded).
+    public init(lower: Double?, upper: Double?) {
+        self.lower = lower
+        self.upper = upper
+    }
+
+    /// Whether the interval lies wholly above or wholly below `value` (a difference is resolved
+    /// when its interval excludes 0).
+    public func excludes(_ value: Double) -> Bool {
+        if let lower, lower > value { return true }
+        if let upper, upper < value { return true }
+        return false
+    }
+
+    /// Whether both ends are finite numbers.
+    public var isBounded: Bool { lower != nil && upper != nil }
+}
+
+/// A quantity's estimate from the data and its confidence interval (nil when it cannot be computed,
+/// e.g. with a single seed).
+public struct Estimate: Sendable, Codable, Equatable {
+    /// The estimate; nil when the data do not give one (e.g. a threshold that is not reached).
+    public let value: Double?
+    /// Its interval at the study's confidence.
+    public let interval: Interval?
+
+    /// An estimate and its interval.
+    public init(value: Double?, interval: Interval?) {
+        self.value = value
+        self.interval = interval
+    }
+}
+
+/// The percentile interval of `values` at `confidence`: the empirical α/2 and 1 - α/2 quantiles
+/// (type-7 interpolation, as NumPy's default), α = 1 - confidence. Infinite values order as
+/// beyond every finite one and make that end nil. NaN values (replicates where the quantity does
+/// not exist) are ignored, but when they are more than α/2 of all values the interval is nil:
+/// the quantity is too often undefined to bound.
+public func percentileInterval(_ values: [Double], confidence: Double) -> Interval? {
+    let alpha = 1 - confidence
+    let defined = values.filter { !$0.isNaN }.sorted()
+    guard defined.count >= 2, Double(values.count - defined.count) <= alpha / 2 * Double(values.count) else { return nil }
+    func quantile(_ q: Double) -> Double {
+        let position = q * Double(defined.count - 1)
+        let below = Int(position.rounded(.down)), above = min(below + 1, defined.count - 1)
+        let weight = position - Double(below)
+        if defined[below].isInfinite || defined[above].isInfinite { return weight == 0 ? defined[below] : defined[above] }
+        return defined[below] + weight * (defined[above] - defined[below])
+    }
+    let lower = quantile(alpha / 2), upper = quantile(1 - alpha / 2)
+    return Interval(lower: lower.isFinite ? lower : nil, upper: upper.isFinite ? upper : nil)
+}
+
+/// The Wilson score interval of a proportion p̂ observed on n trials (Wilson 1927; Agresti & Coull
+/// 1998): with z = Φ⁻¹(1 - α/2), centre (p̂ + z²/2n) / (1 + z²/n) and half-width
+/// z / (1 + z²/n) · √(p̂(1 - p̂)/n + z²/4n²).
+public func wilsonInterval(proportion: Double, trials: Int, confidence: Double) -> Interval {
+    let n = Double(trials), z = normalQuantile(1 - (1 - confidence) / 2)
+    let denominator = 1 + z * z / n
+    let centre = (proportion + z * z / (2 * n)) / denominator
+    let halfWidth = z / denominator * (proportion * (1 - proportion) / n + z * z / (4 * n * n)).squareRoot()
+    return Interval(lower: max(0, centre - halfWidth), upper: min(1, centre + halfWidth))
+}
+
+/// Seeds needed to resolve a difference d of a paired comparison: the smallest n with
+/// (t_{1-α/2, n-1} + t_{power, n-1}) · σ / √n <= |d|, the t-based sample size (Cohen 1988, ch. 2;
+/// as `statsmodels`' TTestPower solves it with a central t), where σ = SE · √seeds is the per-seed
+/// standard deviation of the difference implied by its standard error SE at `seeds` seeds and
+/// `power` (80% by default) is the chance that a study of n seeds resolves a true difference of
+/// size |d|. For large n it tends to the normal formula ((z_{1-α/2} + z_power) σ / d)². Nil when
+/// d = 0 or the answer exceeds `limit`.
+public func seedsToResolve(difference: Double, standardError: Double, seeds: Int, confidence: Double,
+                           power: Double = 0.8, limit: Int = 10_000) -> Int? {
+    guard difference != 0, standardError.isFinite, standardError > 0 else { return nil }
+    let sigma = standardError * Double(seeds).squareRoot()
+    let normal = normalQuantile(1 - (1 - confidence) / 2) + normalQuantile(power)
+    let guess = (normal * sigma / abs(difference)) * (normal * sigma / abs(difference))
+    guard guess.isFinite, guess <= Double(limit) else { return nil }
+    // The t quantiles only raise n above the normal guess, so search upward from it.
+    var n = max(2, Int(guess.rounded(.down)))
+    while n <= limit {
+        let df = Double(n - 1)
+        let t = studentTQuantile(1 - (1 - confidence) / 2, df: df) + studentTQuantile(power, df: df)
+        if t * sigma / Double(n).squareRoot() <= abs(difference) { return n }
+        n += 1
+    }
+    return nil
+}

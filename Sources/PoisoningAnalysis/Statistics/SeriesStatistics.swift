@@ -1,0 +1,233 @@
+import Foundation
+import PoisoningEngine
+
+/// One curve fitted to a series' mean test accuracy, for the comparison of curves.
+public struct CurveFitSummary: Sendable, Codable, Equatable {
+    /// The curve.
+    public let model: CurveModel
+    /// Its parameters: (L, k, x0, b) for the sigmoid, polynomial coefficients (constant first) otherwise.
+    public let parameters: [Double]
+    /// Residual sum of squares against the means.
+    public let residualSumOfSquares: Double
+    /// AICc; nil when there are too few fractions for its correction.
+    public let aicc: Double?
+    /// Akaike weight among the curves with an AICc.
+    public let weight: Double?
+    /// Lack-of-fit test against the seed noise; nil without seed noise or free degrees of freedom.
+    public let lackOfFit: LackOfFitTest?
+}
+
+/// The fitted curve's pointwise confidence band over the swept fractions.
+public struct CurveBand: Sendable, Codable, Equatable {
+    /// Fractions, evenly spaced from the smallest to the largest swept.
+    public let fractions: [Double]
+    /// Lower end of the band at each fraction.
+    public let lower: [Double]
+    /// Upper end of the band at each fraction.
+    public let upper: [Double]
+}
+
+/// The uncertainty of one series' quantities, and how well each curve describes it.
+public struct SeriesStatistics: Sendable, Codable, Equatable {
+    /// Index of the series.
+    public let series: Int
+    /// Mean test accuracy at the smallest fraction, with its seed interval (Student t).
+    public let cleanAccuracy: Estimate
+    /// The Wilson interval of the clean accuracy as a proportion of the shared test rows.
+    public let cleanAccuracyWilson: Interval?
+    /// Critical threshold (nil value when not reached) and its interval.
+    public let threshold: Estimate
+    /// Sigmoid parameters with their intervals.
+    public let amplitude: Estimate
+    public let steepness: Estimate
+    public let midpoint: Estimate
+    public let floor: Estimate
+    /// Generalization gap at the largest fraction, with its seed interval.
+    public let gapAtLargestFraction: Estimate
+    /// The sigmoid's confidence band; nil without a fit or intervals.
+    public let band: CurveBand?
+    /// The sigmoid, the line and the quadratic, each fitted to the means.
+    public let curves: [CurveFitSummary]
+    /// The curve with the largest Akaike weight; nil when none has an AICc.
+    public let preferredCurve: CurveModel?
+    /// Sigmoid parameters ("L", "k", "x0", "b") whose estimate or interval reaches the fit's bounds:
+    /// the data do not pin them down.
+    public let parametersAtBounds: [String]
+    /// Share of the fitted drop still ahead at the largest fraction, 1 / (1 + exp(k (x_max - x0))):
+    /// when large, the curve's floor b is an extrapolation.
+    public let dropRemainingAtLargestFraction: Double?
+    /// L + b, where the fitted curve starts (x → -∞); above 1 the sigmoid's upper plateau is not
+    /// a real accuracy, so L and b are not separately identified by the data.
+    public let fittedCeiling: Double?
+}
+
+/// A series' bootstrap replicates of the quantities compared between series.
+struct SeriesReplicates: Sendable {
+    /// Thresholds: a fraction, +infinity (not reached), -infinity (starts below), NaN (no fit).
+    let threshold: [Double]
+    /// Clean accuracy.
+    let cleanAccuracy: [Double]
+    /// Gap at the largest fraction.
+    let gap: [Double]
+}
+
+/// Share of the fitted drop still ahead at the largest fraction above which the floor counts as
+/// extrapolated.
+public let extrapolatedFloorShare = 0.25
+
+/// Per-seed values of `key` for one series: values[fraction index][seed index], nil where the run
+/// diverged or lacks the metric.
+func seedValues(_ runs: [RunResult], series: Int, key: String, fractions: [Double], seeds: [UInt64]) -> [[Double?]] {
+    var table = [[Double?]](repeating: [Double?](repeating: nil, count: seeds.count), count: fractions.count)
+    for run in runs where run.series == series {
+        guard let row = fractions.firstIndex(of: run.fraction), let column = seeds.firstIndex(of: run.seed) else { continue }
+        table[row][column] = run.metrics?[key]
+    }
+    return table
+}
+
+/// The statistics of one series and its replicates.
+func seriesStatistics(fit: SeriesFit, runs: [RunResult], fractions sweep: [Double], seeds: [UInt64], testCount: Int,
+                      bootstrap: SeedBootstrap?, confidence: Double) -> (SeriesStatistics, SeriesReplicates?) {
+    let fractions = sweep.sorted()
+    let accuracy = seedValues(runs, series: fit.series, key: MetricKey.testAccuracy, fractions: fractions, seeds: seeds)
+    let gapValues = seedValues(runs, series: fit.series, key: MetricKey.generalizationGap, fractions: fractions, seeds: seeds)
+    let measured = fractions.indices.filter { accuracy[$0].contains { $0 != nil } }
+    let x = measured.map { fractions[$0] }
+    let means = measured.map { mean(accuracy[$0]) }
+    let curves = compareCurves(x: x, means: means, seedValues: measured.map { accuracy[$0] }, sigmoid: fit)
+    let gapObserved = gapValues.last.map(mean)
+
+    let clean = fit.cleanAccuracy
+    let wilson = clean.map { wilsonInterval(proportion: $0, trials: testCount, confidence: confidence) }
+    guard let bootstrap, let first = measured.first, first == 0 else {
+        let none = { (value: Double?) in Estimate(value: value, interval: nil) }
+        let p = fit.parameters
+        return (SeriesStatistics(series: fit.series, cleanAccuracy: none(clean), cleanAccuracyWilson: wilson,
+                                 threshold: none(fit.threshold.fraction), amplitude: none(p?.amplitude), steepness: none(p?.steepness),
+                                 midpoint: none(p?.midpoint), floor: none(p?.floor), gapAtLargestFraction: none(gapObserved?.isNaN == false ? gapObserved : nil),
+                                 band: nil, curves: curves, preferredCurve: preferred(curves),
+                                 parametersAtBounds: p.map { parametersAtBounds($0, intervals: []) } ?? [],
+                                 dropRemainingAtLargestFraction: p.map { remainingDrop($0, at: fractions.last!) },
+                                 fittedCeiling: p.map { $0.amplitude + $0.floor }), nil)
+    }
+    // Replicate means at every measured fraction: replicates[point][r]. Spreads below one test row
+    // are raised to one test row (see `SeedBootstrap.replicateMeans`).
+    var floorStream = Xoshiro256StarStar(seed: UInt64(fit.series), purpose: "statistics-floor")
+    let resolution = 1 / Double(testCount)
+    let replicateMeans = measured.map { bootstrap.replicateMeans(accuracy[$0], resolution: resolution, floorStream: &floorStream) }
+    let cleanReplicates = replicateMeans[0]
+    let gapReplicates = gapValues.last.map { bootstrap.replicateMeans($0, resolution: resolution, floorStream: &floorStream) } ?? []
+    /// Whether a point's own interval exists: at least two seeds finished there.
+    let spread = { (values: [Double?]) in values.compactMap { $0 }.count >= 2 }
+    let chance = fit.chanceAccuracy
+    let swept = fractions.first!...fractions.last!
+    let grid = (0...40).map { fractions.first! + (fractions.last! - fractions.first!) * Double($0) / 40 }
+    var parameterReplicates = [[Double]](repeating: [], count: 4)
+    var thresholds = [Double](), gridValues = [[Double]](repeating: [], count: grid.count)
+    for r in 0..<bootstrap.replicateCount {
+        let y = replicateMeans.map { $0[r] }
+        guard case .success(let refit) = fitDescendingSigmoid(x: x, y: y, start: fit.parameters) else {
+            for j in 0..<4 { parameterReplicates[j].append(.nan) }
+            thresholds.append(.nan)
+            for g in grid.indices { gridValues[g].append(.nan) }
+            continue
+        }
+        let p = refit.parameters
+        for (j, value) in [p.amplitude, p.steepness, p.midpoint, p.floor].enumerated() { parameterReplicates[j].append(value) }
+        let threshold = criticalThreshold(of: p, target: (cleanReplicates[r] + chance) / 2, swept: swept)
+        thresholds.append(threshold.fraction ?? ((cleanReplicates[r] + chance) / 2 <= p.floor ? .infinity : -.infinity))
+        for (g, fraction) in grid.enumerated() { gridValues[g].append(p.value(at: fraction)) }
+    }
+    let interval = { (values: [Double]) in percentileInterval(values, confidence: confidence) }
+    /// An accuracy's interval, clipped to [0, 1] (with few seeds the t scale can reach beyond).
+    let accuracyInterval = { (values: [Double]) in interval(values).map { clip($0, to: 0...1) } }
+    let parameterIntervals = parameterReplicates.map(interval)
+    let p = fit.parameters
+    let bandEnds = gridValues.map(accuracyInterval)
+    let band = p != nil && bandEnds.allSatisfy({ $0?.isBounded == true })
+        ? CurveBand(fractions: grid, lower: bandEnds.map { $0!.lower! }, upper: bandEnds.map { $0!.upper! }) : nil
+    let statistics = SeriesStatistics(
+        series: fit.series,
+        cleanAccuracy: Estimate(value: clean, interval: spread(accuracy[0]) ? accuracyInterval(cleanReplicates) : nil),
+        cleanAccuracyWilson: wilson,
+        threshold: Estimate(value: fit.threshold.fraction, interval: p == nil ? nil : interval(thresholds)),
+        amplitude: Estimate(value: p?.amplitude, interval: p == nil ? nil : parameterIntervals[0]),
+        steepness: Estimate(value: p?.steepness, interval: p == nil ? nil : parameterIntervals[1]),
+        midpoint: Estimate(value: p?.midpoint, interval: p == nil ? nil : parameterIntervals[2]),
+        floor: Estimate(value: p?.floor, interval: p == nil ? nil : parameterIntervals[3]),
+        gapAtLargestFraction: Estimate(value: gapObserved?.isNaN == false ? gapObserved : nil,
+                                       interval: gapValues.last.map(spread) == true
+                                           ? interval(gapReplicates).map { clip($0, to: -1...1) } : nil),
+        band: band, curves: curves, preferredCurve: preferred(curves),
+        parametersAtBounds: p.map { parametersAtBounds($0, intervals: parameterIntervals) } ?? [],
+        dropRemainingAtLargestFraction: p.map { remainingDrop($0, at: fractions.last!) },
+        fittedCeiling: p.map { $0.amplitude + $0.floor })
+    return (statistics, SeriesReplicates(threshold: p == nil ? Array(repeating: .nan, count: thresholds.count) : thresholds,
+                                         cleanAccuracy: cleanReplicates, gap: gapReplicates))
+}
+
+/// An interval with both ends moved into `range`.
+private func clip(_ interval: Interval, to range: ClosedRange<Double>) -> Interval {
+    Interval(lower: interval.lower.map { min(max($0, range.lowerBound), range.upperBound) },
+             upper: interval.upper.map { min(max($0, range.lowerBound), range.upperBound) })
+}
+
+/// The mean of the values present (NaN when none).
+private func mean(_ values: [Double?]) -> Double {
+    let present = values.compactMap { $0 }
+    return present.isEmpty ? .nan : present.reduce(0, +) / Double(present.count)
+}
+
+/// The sigmoid (from the study's fit), the line and the quadratic on the means, with AICc, Akaike
+/// weights and lack-of-fit tests.
+private func compareCurves(x: [Double], means: [Double], seedValues: [[Double?]], sigmoid fit: SeriesFit) -> [CurveFitSummary] {
+    var fitted = [(CurveModel, [Double], [Double])]()   // model, parameters, fitted values
+    if let p = fit.parameters {
+        fitted.append((.sigmoid, [p.amplitude, p.steepness, p.midpoint, p.floor], x.map(p.value)))
+    }
+    for (model, degree) in [(CurveModel.line, 1), (.quadratic, 2)] {
+        if let coefficients = fitPolynomial(x: x, y: means, degree: degree) {
+            fitted.append((model, coefficients, x.map { polynomialValue(coefficients, at: $0) }))
+        }
+    }
+    let counts = seedValues.map { $0.compactMap { $0 }.count }
+    let stds = seedValues.map { values -> Double in
+        let present = values.compactMap { $0 }
+        return present.count > 1 ? MeanStd(of: present).std : 0
+    }
+    let summaries = fitted.map { model, parameters, values in
+        let rss = zip(means, values).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }
+        return (model, parameters, rss, aicc(residualSumOfSquares: rss, points: x.count, parameters: model.parameterCount),
+                LackOfFitTest(means: means, fitted: values, counts: counts, stds: stds, parameters: model.parameterCount))
+    }
+    let criteria = summaries.compactMap(\.3)
+    let weights = criteria.count == summaries.count ? akaikeWeights(criteria) : nil
+    return summaries.enumerated().map { index, summary in
+        CurveFitSummary(model: summary.0, parameters: summary.1, residualSumOfSquares: summary.2, aicc: summary.3,
+                        weight: weights?[index], lackOfFit: summary.4)
+    }
+}
+
+/// The curve with the largest Akaike weight.
+private func preferred(_ curves: [CurveFitSummary]) -> CurveModel? {
+    curves.filter { $0.weight != nil }.max { $0.weight! < $1.weight! }?.model
+}
+
+/// Names of the sigmoid parameters whose estimate or interval touches the study's bounds.
+private func parametersAtBounds(_ p: SigmoidParameters, intervals: [Interval?]) -> [String] {
+    let bounds = SigmoidFitBounds.study
+    let values = [p.amplitude, p.steepness, p.midpoint, p.floor]
+    let lower = bounds.lower.vector, upper = bounds.upper.vector
+    return ["L", "k", "x0", "b"].indices.compactMap { j in
+        let span = upper[j] - lower[j], near = { (v: Double) in abs(v - lower[j]) < 1e-6 * span || abs(v - upper[j]) < 1e-6 * span }
+        let interval = j < intervals.count ? intervals[j] : nil
+        let touches = near(values[j]) || (interval?.lower).map(near) == true || (interval?.upper).map(near) == true
+        return touches ? ["L", "k", "x0", "b"][j] : nil
+    }
+}
+
+/// 1 / (1 + exp(k (x - x0))): the share of the fitted drop still ahead at x.
+private func remainingDrop(_ p: SigmoidParameters, at x: Double) -> Double {
+    1 / (1 + exp(p.steepness * (x - p.midpoint)))
+}

@@ -1,0 +1,198 @@
+import Foundation
+import PoisoningEngine
+
+/// A quantity compared between two series.
+public enum ComparedQuantity: String, Sendable, Codable, CaseIterable {
+    /// The critical threshold.
+    case threshold
+    /// Mean test accuracy at the smallest fraction.
+    case cleanAccuracy
+    /// Generalization gap at the largest fraction.
+    case gapAtLargestFraction
+}
+
+/// The axis in which two compared series differ (they agree in the other two).
+public enum SeriesAxis: String, Sendable, Codable {
+    case model, attack, defense
+}
+
+/// The difference of a quantity between two series that differ in one axis: `other` minus `base`.
+public struct SeriesDifference: Sendable, Codable, Equatable {
+    /// The series subtracted (index; the earlier in study order).
+    public let base: Int
+    /// The other series.
+    public let other: Int
+    /// The axis they differ in.
+    public let axis: SeriesAxis
+    /// What is compared.
+    public let quantity: ComparedQuantity
+    /// Value of `other` minus value of `base`, with its paired-seed interval; nil value when either
+    /// is missing (e.g. a threshold that is not reached).
+    public let difference: Estimate
+    /// Whether the interval excludes zero: the runs resolve the sign of the difference.
+    public let resolved: Bool
+    /// For an unresolved difference: about how many seeds would resolve one of this size (80% power
+    /// at the study's confidence); nil when resolved or when it cannot be estimated.
+    public let seedsToResolve: Int?
+}
+
+/// The trend of the threshold with model size among the series of one attack and defense: the
+/// least-squares slope of the threshold against log2(parameter count), i.e. the change of the
+/// threshold per doubling of the model.
+public struct ThresholdTrend: Sendable, Codable, Equatable {
+    /// Index of the attack.
+    public let attack: Int
+    /// Index of the defense.
+    public let defense: Int
+    /// The series, from the fewest to the most parameters.
+    public let series: [Int]
+    /// Slope (threshold fraction per doubling of parameters) and its interval.
+    public let slope: Estimate
+    /// Whether the interval excludes zero.
+    public let resolved: Bool
+    /// For an unresolved trend: about how many seeds would resolve one of this size.
+    public let seedsToResolve: Int?
+}
+
+/// The statistics of a study: how sure its quantities are, which differences its runs resolve, and
+/// how many seeds would settle the rest.
+public struct StudyStatistics: Sendable, Codable, Equatable {
+    /// Confidence level of every interval.
+    public let confidence: Double
+    /// Bootstrap replicates.
+    public let replicates: Int
+    /// Seeds per setting.
+    public let seeds: Int
+    /// Test rows shared by every run (the Wilson intervals' n).
+    public let testRows: Int
+    /// The interval method, in a sentence (the analysis README documents it with its coverage).
+    public let method: String
+    /// Per series, in series order.
+    public let series: [SeriesStatistics]
+    /// Differences between series that differ in one axis.
+    public let differences: [SeriesDifference]
+    /// Threshold trends with model size, per (attack, defense) with at least two models.
+    public let trends: [ThresholdTrend]
+}
+
+/// The method sentence of `StudyStatistics`.
+let intervalMethod = "Seed-level multiplier bootstrap with a Student-t scale (n - 1 degrees of freedom): every replicate "
+    + "moves each mean by the same normal weight per seed, so series stay paired; fitted quantities are refitted on every "
+    + "replicate and their intervals are percentile intervals."
+
+/// Computes the study's statistics from its runs and central fits, each series on its own worker
+/// (the same bytes for any `threads`).
+public func studyStatistics(runs: [RunResult], fits: [SeriesFit], series: [SeriesDescription], config: StudyConfig,
+                            testRows: Int, threads: Int) -> StudyStatistics {
+    let settings = config.analysis
+    let bootstrap = config.seeds.count >= 2 ? SeedBootstrap(seedCount: config.seeds.count, replicates: settings.replicates) : nil
+    let computed = parallelMap(count: fits.count, threads: threads) { index in
+        seriesStatistics(fit: fits[index], runs: runs, fractions: config.fractions, seeds: config.seeds, testCount: testRows,
+                         bootstrap: bootstrap, confidence: settings.confidence)
+    }
+    let perSeries = computed.map(\.0), replicates = computed.map(\.1)
+    let seeds = config.seeds.count
+    var differences = [SeriesDifference]()
+    for first in series.indices {
+        for second in series.indices where second > first {
+            guard let axis = singleDifferingAxis(series[first], series[second]) else { continue }
+            for quantity in ComparedQuantity.allCases {
+                differences.append(difference(quantity, first, second, axis: axis, statistics: perSeries, replicates: replicates,
+                                              seeds: seeds, confidence: settings.confidence))
+            }
+        }
+    }
+    let trends = thresholdTrends(series: series, statistics: perSeries, replicates: replicates, seeds: seeds,
+                                 confidence: settings.confidence)
+    return StudyStatistics(confidence: settings.confidence, replicates: bootstrap == nil ? 0 : settings.replicates, seeds: seeds,
+                           testRows: testRows, method: intervalMethod, series: perSeries, differences: differences, trends: trends)
+}
+
+/// The one axis two series differ in; nil when they differ in more.
+private func singleDifferingAxis(_ a: SeriesDescription, _ b: SeriesDescription) -> SeriesAxis? {
+    let differing = [(a.model != b.model, SeriesAxis.model), (a.attack != b.attack, .attack), (a.defense != b.defense, .defense)]
+        .filter(\.0)
+    return differing.count == 1 ? differing[0].1 : nil
+}
+
+/// The observed value of a quantity for one series.
+private func observed(_ quantity: ComparedQuantity, _ statistics: SeriesStatistics) -> Double? {
+    switch quantity {
+    case .threshold: statistics.threshold.value
+    case .cleanAccuracy: statistics.cleanAccuracy.value
+    case .gapAtLargestFraction: statistics.gapAtLargestFraction.value
+    }
+}
+
+/// The replicates of a quantity for one series.
+private func replicated(_ quantity: ComparedQuantity, _ replicates: SeriesReplicates) -> [Double] {
+    switch quantity {
+    case .threshold: replicates.threshold
+    case .cleanAccuracy: replicates.cleanAccuracy
+    case .gapAtLargestFraction: replicates.gap
+    }
+}
+
+/// The standard error implied by a bounded interval from a t-scaled bootstrap with `seeds` seeds:
+/// its width over 2 t_{1-α/2, n-1}.
+func impliedStandardError(_ interval: Interval?, seeds: Int, confidence: Double) -> Double? {
+    guard let interval, let lower = interval.lower, let upper = interval.upper, seeds >= 2 else { return nil }
+    return (upper - lower) / (2 * studentTQuantile(1 - (1 - confidence) / 2, df: Double(seeds - 1)))
+}
+
+/// The difference of `quantity` between two series, paired by replicate.
+private func difference(_ quantity: ComparedQuantity, _ base: Int, _ other: Int, axis: SeriesAxis, statistics: [SeriesStatistics],
+                        replicates: [SeriesReplicates?], seeds: Int, confidence: Double) -> SeriesDifference {
+    let value = observed(quantity, statistics[other]).flatMap { b in observed(quantity, statistics[base]).map { b - $0 } }
+    var interval: Interval?
+    if let a = replicates[base], let b = replicates[other] {
+        // ∞ - ∞ (neither reaches its threshold) has no sign: NaN, which percentileInterval discounts.
+        interval = percentileInterval(zip(replicated(quantity, b), replicated(quantity, a)).map { $0 - $1 }, confidence: confidence)
+    }
+    let resolved = interval?.excludes(0) == true
+    let plan = resolved ? nil : value.flatMap { d in
+        impliedStandardError(interval, seeds: seeds, confidence: confidence).flatMap {
+            seedsToResolve(difference: d, standardError: $0, seeds: seeds, confidence: confidence)
+        }
+    }
+    return SeriesDifference(base: base, other: other, axis: axis, quantity: quantity,
+                            difference: Estimate(value: value, interval: interval), resolved: resolved, seedsToResolve: plan)
+}
+
+/// The least-squares slope of y on x.
+private func slope(_ x: [Double], _ y: [Double]) -> Double {
+    let mx = x.reduce(0, +) / Double(x.count), my = y.reduce(0, +) / Double(y.count)
+    let sxy = zip(x, y).reduce(0) { $0 + ($1.0 - mx) * ($1.1 - my) }
+    let sxx = x.reduce(0) { $0 + ($1 - mx) * ($1 - mx) }
+    return sxy / sxx
+}
+
+/// The threshold trend of every (attack, defense) with at least two models of different sizes.
+private func thresholdTrends(series: [SeriesDescription], statistics: [SeriesStatistics], replicates: [SeriesReplicates?],
+                             seeds: Int, confidence: Double) -> [ThresholdTrend] {
+    let groups = Dictionary(grouping: series.indices) { [series[$0].attack, series[$0].defense] }
+    return groups.keys.sorted { ($0[0], $0[1]) < ($1[0], $1[1]) }.compactMap { key in
+        let members = groups[key]!.sorted { series[$0].parameterCount < series[$1].parameterCount }
+        let sizes = members.map { log2(Double(series[$0].parameterCount)) }
+        guard members.count >= 2, Set(sizes).count >= 2 else { return nil }
+        let thresholds = members.map { statistics[$0].threshold.value }
+        let value = thresholds.contains(nil) ? nil : slope(sizes, thresholds.map { $0! })
+        var interval: Interval?
+        let memberReplicates = members.compactMap { replicates[$0] }
+        if memberReplicates.count == members.count, let count = memberReplicates.first?.threshold.count {
+            let slopes = (0..<count).map { r -> Double in
+                let y = memberReplicates.map { $0.threshold[r] }
+                return y.allSatisfy(\.isFinite) ? slope(sizes, y) : .nan
+            }
+            interval = percentileInterval(slopes, confidence: confidence)
+        }
+        let resolved = interval?.excludes(0) == true
+        let plan = resolved ? nil : value.flatMap { d in
+            impliedStandardError(interval, seeds: seeds, confidence: confidence).flatMap {
+                seedsToResolve(difference: d, standardError: $0, seeds: seeds, confidence: confidence)
+            }
+        }
+        return ThresholdTrend(attack: key[0], defense: key[1], series: members, slope: Estimate(value: value, interval: interval),
+                              resolved: resolved, seedsToResolve: plan)
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import Testing
+import PoisoningEngine
+@testable import PoisoningAnalysis
+
+/// Calibration of the threshold intervals on simulated studies with a known true curve and noise
+/// like the reference study's: per-run test accuracy = true curve + a shared per-seed offset
+/// (sd 0.01) + independent noise with the reference study's per-fraction spread, rounded to whole
+/// test rows of 150.
+struct CoverageTests {
+    static let truth = SigmoidParameters(amplitude: 0.78, steepness: 5.17, midpoint: 0.175, floor: 0.34)
+    static let fractions = [0, 0.01, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5]
+    static let spread = [0.012, 0.017, 0.039, 0.037, 0.053, 0.029, 0.017, 0.025, 0.029]
+    static let chance = 0.2
+
+    /// The true threshold: where the true curve falls halfway between its clean value and chance.
+    static var trueThreshold: Double {
+        criticalThreshold(of: truth, target: (truth.value(at: 0) + chance) / 2, swept: 0...0.5).fraction!
+    }
+
+    /// The share of `studies` simulated studies of `seeds` seeds whose interval covers the true threshold.
+    static func coverage(seeds: Int, studies: Int, replicates: Int) -> Double {
+        let seedList = (0..<seeds).map { UInt64($0) }
+        let covered = parallelMap(count: studies, threads: ProcessInfo.processInfo.activeProcessorCount) { study -> Bool in
+            var random = Xoshiro256StarStar(seed: UInt64(study), purpose: "coverage-\(seeds)")
+            let offsets = seedList.map { _ in 0.01 * random.nextStandardNormal() }
+            var runs = [RunResult]()
+            for (i, fraction) in fractions.enumerated() {
+                for (s, seed) in seedList.enumerated() {
+                    let exact = truth.value(at: fraction) + offsets[s] + spread[i] * random.nextStandardNormal()
+                    let accuracy = (min(max(exact, 0), 1) * 150).rounded() / 150
+                    runs.append(RunResult(fraction: fraction, series: 0, seed: seed, poisonedCount: 0, realisedFraction: fraction,
+                                          metrics: [MetricKey.testAccuracy: accuracy, MetricKey.generalizationGap: 0.9 - accuracy],
+                                          divergence: nil))
+                }
+            }
+            let points = aggregate(runs, fractions: fractions, seriesCount: 1)
+            let fit = fitSeries(points, seriesCount: 1, classes: 5)[0]
+            let bootstrap = SeedBootstrap(seedCount: seeds, replicates: replicates, seed: UInt64(study))
+            let (statistics, _) = seriesStatistics(fit: fit, runs: runs, fractions: fractions, seeds: seedList, testCount: 150,
+                                                   bootstrap: bootstrap, confidence: 0.95)
+            guard let interval = statistics.threshold.interval else { return false }
+            return (interval.lower ?? -.infinity) <= trueThreshold && trueThreshold <= (interval.upper ?? .infinity)
+        }
+        return Double(covered.filter { $0 }.count) / Double(studies)
+    }
+
+    @Test(arguments: [3, 5, 10])
+    func thresholdIntervalsCoverTheTruthInAtLeast90PercentOfStudies(seeds: Int) {
+        let measured = Self.coverage(seeds: seeds, studies: 500, replicates: 400)
+        print("coverage with \(seeds) seeds: \(measured)")
+        #expect(measured >= 0.90)
+    }
+}

@@ -1,0 +1,163 @@
+import Foundation
+import Testing
+import PoisoningEngine
+@testable import PoisoningAnalysis
+
+/// The distributions, intervals and model-comparison formulas against SciPy (values recorded by
+/// scripts/reference_statistics.py) and hand computations.
+struct DistributionTests {
+    /// |a - b| <= tolerance · max(1, |b|).
+    func close(_ a: Double, _ b: Double, _ tolerance: Double = 1e-12) -> Bool { abs(a - b) <= tolerance * max(1, abs(b)) }
+
+    @Test(arguments: [(1e-10, -6.361340902404056), (0.001, -3.090232306167813), (0.025, -1.9599639845400545),
+                      (0.2, -0.8416212335729142), (0.5, 0.0), (0.9, 1.2815515655446004), (0.975, 1.959963984540054),
+                      (0.999999, 4.753424308817087)])
+    func normalQuantileMatchesSciPy(p: Double, expected: Double) {
+        #expect(close(normalQuantile(p), expected, 1e-13))
+    }
+
+    @Test func incompleteBetaAndGammaMatchSciPy() {
+        #expect(close(regularizedIncompleteBeta(0.3, a: 2, b: 3), 0.34829999999999994))
+        #expect(close(regularizedIncompleteBeta(0.9, a: 0.5, b: 0.5), 0.7951672353008665))
+        #expect(abs(regularizedIncompleteBeta(0.01, a: 10, b: 1.5) / 3.683280560496163e-20 - 1) < 1e-11)
+        #expect(close(regularizedIncompleteBeta(0.7, a: 40, b: 25), 0.9235651838294204))
+        #expect(close(regularizedLowerGamma(0.5, 0.2), 0.47291074313446196))
+        #expect(close(regularizedLowerGamma(3, 2.5), 0.45618688411667035))
+        #expect(close(regularizedLowerGamma(10, 15), 0.9301463393005901))
+        #expect(close(regularizedLowerGamma(4.5, 30), 0.999999998659322))
+    }
+
+    @Test func studentTMatchesSciPy() {
+        #expect(close(studentTCDF(-2, df: 2), 0.09175170953613698))
+        #expect(close(studentTCDF(1.3, df: 5), 0.8748496829146615))
+        #expect(close(studentTCDF(4.3, df: 2), 0.9749714229414542))
+        #expect(close(studentTCDF(0.2, df: 30), 0.5785849214703376))
+        #expect(close(studentTQuantile(0.975, df: 2), 4.302652729749462, 1e-11))
+        #expect(close(studentTQuantile(0.975, df: 4), 2.7764451051977934, 1e-11))
+        #expect(close(studentTQuantile(0.95, df: 9), 1.833112932656237, 1e-11))
+        #expect(close(studentTQuantile(0.025, df: 17.5), -2.105232972227985, 1e-11))
+    }
+
+    @Test func fAndChiSquareTailsMatchSciPy() {
+        #expect(close(fUpperTail(2.5, d1: 5, d2: 18), 0.06910195341777989))
+        #expect(close(fUpperTail(0.4, d1: 3, d2: 12), 0.7555447129145094))
+        #expect(abs(fUpperTail(11, d1: 6, d2: 18) / 3.4154887057040735e-05 - 1) < 1e-10)
+        #expect(close(chiSquareUpperTail(3, df: 4), 0.5578254003710748))
+        #expect(close(chiSquareUpperTail(25, df: 12), 0.014822874597441575))
+        #expect(close(chiSquareUpperTail(0.5, df: 1), 0.47950012218695337))
+    }
+}
+
+struct IntervalTests {
+    @Test(arguments: [(134, 150, 0.8337537774158531, 0.9332696303479265), (75, 150, 0.42099012028854144, 0.5790098797114586),
+                      (150, 150, 0.9750297556319234, 1.0), (3, 350, 0.00291925658987322, 0.024893930857110468)])
+    func wilsonMatchesSciPy(successes: Int, trials: Int, lower: Double, upper: Double) {
+        let interval = wilsonInterval(proportion: Double(successes) / Double(trials), trials: trials, confidence: 0.95)
+        #expect(abs(interval.lower! - lower) < 1e-12 && abs(interval.upper! - upper) < 1e-12)
+    }
+
+    @Test func percentileIntervalInterpolatesLikeNumPyAndKeepsInfiniteEndsOpen() {
+        let values = (0...100).map(Double.init)   // quantiles at 2.5% and 97.5% are 2.5 and 97.5
+        let interval = percentileInterval(values, confidence: 0.95)
+        #expect(abs(interval!.lower! - 2.5) < 1e-12 && abs(interval!.upper! - 97.5) < 1e-12)
+        let reaching = (0..<90).map(Double.init) + Array(repeating: .infinity, count: 10)
+        let open = percentileInterval(reaching, confidence: 0.95)
+        #expect(abs(open!.lower! - 2.475) < 1e-12 && open!.upper == nil)
+        // Undefined in 2% of replicates: still bounded; in 3% (> α/2): no interval.
+        let fewUndefined = (0..<98).map(Double.init) + [.nan, .nan]
+        #expect(percentileInterval(fewUndefined, confidence: 0.95) != nil)
+        let manyUndefined = (0..<97).map(Double.init) + [.nan, .nan, .nan]
+        #expect(percentileInterval(manyUndefined, confidence: 0.95) == nil)
+    }
+
+    @Test func intervalsExcludeValuesOnlyWhenWhollyOnOneSide() {
+        #expect(Interval(lower: 0.01, upper: 0.2).excludes(0))
+        #expect(Interval(lower: -0.2, upper: -0.01).excludes(0))
+        #expect(!Interval(lower: -0.01, upper: 0.2).excludes(0))
+        #expect(Interval(lower: 0.05, upper: nil).excludes(0))
+        #expect(!Interval(lower: nil, upper: 0.3).excludes(0))
+    }
+
+    /// The sample size of a paired comparison with per-seed σ: the smallest n with
+    /// (t_{.975,n-1} + t_{.8,n-1}) σ / √n <= |d| (SciPy, scripts/reference_statistics.py), which for
+    /// large n approaches the closed form ((z_{.975} + z_{.8}) σ / d)².
+    @Test func seedPlanningFollowsTheTBasedSampleSize() {
+        let cases: [(d: Double, sigma: Double, expected: Int, normal: Double)] = [
+            (0.03, 0.05, 24, 21.802443706525253), (0.035, 0.022, 6, 3.1011084011632306), (0.01, 0.05, 199, 196.22199335872722),
+        ]
+        for (d, sigma, expected, normal) in cases {
+            let seeds = 3
+            let needed = seedsToResolve(difference: d, standardError: sigma / Double(seeds).squareRoot(), seeds: seeds, confidence: 0.95)
+            #expect(needed == expected)
+            // The closed form, computed here from the normal quantiles.
+            let z = normalQuantile(0.975) + normalQuantile(0.8)
+            #expect(abs(pow(z * sigma / d, 2) - normal) < 1e-6)
+            #expect(Double(needed!) >= normal && Double(needed!) <= normal + 4)
+        }
+        #expect(seedsToResolve(difference: -0.03, standardError: 0.05 / 3.0.squareRoot(), seeds: 3, confidence: 0.95) == 24)
+        #expect(seedsToResolve(difference: 0, standardError: 0.01, seeds: 3, confidence: 0.95) == nil)
+        #expect(seedsToResolve(difference: 1e-6, standardError: 0.05, seeds: 3, confidence: 0.95) == nil)
+    }
+}
+
+struct SeedBootstrapTests {
+    /// For the mean at one fraction the bootstrap's percentile interval is the Student t interval
+    /// ȳ ± t_{.975, n-1} s / √n (SciPy: 0.75548 to 0.90452 for 0.80, 0.83, 0.86), up to Monte Carlo error.
+    @Test func theIntervalOfAMeanIsTheStudentTInterval() throws {
+        let bootstrap = SeedBootstrap(seedCount: 3, replicates: 40_000)
+        var stream = Xoshiro256StarStar(seed: 1, purpose: "test")
+        let replicates = bootstrap.replicateMeans([0.80, 0.83, 0.86], resolution: 0.001, floorStream: &stream)
+        let interval = try #require(percentileInterval(replicates, confidence: 0.95))
+        #expect(abs(interval.lower! - 0.7554758686474902) < 0.004)
+        #expect(abs(interval.upper! - 0.9045241313525098) < 0.004)
+    }
+
+    @Test func agreeingSeedsGetTheResolutionAsTheirSpreadAndMissingRunsAreLeftOut() throws {
+        let bootstrap = SeedBootstrap(seedCount: 3, replicates: 40_000)
+        var stream = Xoshiro256StarStar(seed: 1, purpose: "test")
+        // s = 0 is raised to 1/150: t interval 0.8 ± 4.3027 · (1/150) / √3 = 0.8 ± 0.01656.
+        let agreeing = try #require(percentileInterval(
+            bootstrap.replicateMeans([0.8, 0.8, 0.8], resolution: 1.0 / 150, floorStream: &stream), confidence: 0.95))
+        #expect(abs(agreeing.upper! - 0.8 - 4.302652729749462 / 150 / 3.0.squareRoot()) < 0.002)
+        // A diverged run: the other two seeds alone, with n - 1 = 2 degrees of freedom of the study.
+        let partial = bootstrap.replicateMeans([0.8, nil, 0.9], resolution: 0.001, floorStream: &stream)
+        #expect(abs(partial.reduce(0, +) / Double(partial.count) - 0.85) < 0.002)
+        #expect(bootstrap.replicateMeans([nil, nil, 0.7], resolution: 0.001, floorStream: &stream).allSatisfy { $0 == 0.7 })
+    }
+}
+
+struct CurveModelTests {
+    /// AICc by hand: n = 9, RSS = 0.002, sigmoid K = 5: 9 ln(0.002/9) + 10 + 60/3.
+    @Test func aiccMatchesAHandComputation() {
+        let sigmoid = aicc(residualSumOfSquares: 0.002, points: 9, parameters: 4)!
+        #expect(abs(sigmoid - (9 * log(0.002 / 9) + 10 + 20)) < 1e-12)
+        let line = aicc(residualSumOfSquares: 0.01, points: 9, parameters: 2)!
+        #expect(abs(line - (9 * log(0.01 / 9) + 6 + 24.0 / 5)) < 1e-12)
+        #expect(aicc(residualSumOfSquares: 0.01, points: 5, parameters: 4) == nil)
+        // Weights: Δ = (0, 2, 4) → e^0, e^-1, e^-2 normalised.
+        let weights = akaikeWeights([10, 12, 14])
+        let total = 1 + exp(-1.0) + exp(-2.0)
+        #expect(abs(weights[0] - 1 / total) < 1e-15 && abs(weights[1] - exp(-1.0) / total) < 1e-15
+            && abs(weights[2] - exp(-2.0) / total) < 1e-15)
+    }
+
+    @Test func polynomialFitsRecoverExactPolynomials() throws {
+        let x = [0, 0.1, 0.2, 0.3, 0.5]
+        let quadratic = try #require(fitPolynomial(x: x, y: x.map { 0.9 - 0.4 * $0 - 0.8 * $0 * $0 }, degree: 2))
+        #expect(zip(quadratic, [0.9, -0.4, -0.8]).allSatisfy { abs($0 - $1) < 1e-12 })
+        #expect(abs(polynomialValue(quadratic, at: 0.4) - (0.9 - 0.16 - 0.128)) < 1e-12)
+        #expect(fitPolynomial(x: [0.1, 0.1, 0.1], y: [1, 2, 3], degree: 1) == nil)
+    }
+
+    @Test func lackOfFitMatchesSciPy() throws {
+        let means = [0.9033333333333333, 0.8466666666666667, 0.71, 0.5499999999999999, 0.44333333333333336]
+        let stds = [0.01527525231651948, 0.01527525231651948, 0.02645751311064593, 0.02999999999999997, 0.030550504633038936]
+        let x = [0, 0.1, 0.2, 0.3, 0.4]
+        let line = try #require(fitPolynomial(x: x, y: means, degree: 1))
+        let test = try #require(LackOfFitTest(means: means, fitted: x.map { polynomialValue(line, at: $0) },
+                                              counts: Array(repeating: 3, count: 5), stds: stds, parameters: 2))
+        #expect(abs(test.f - 4.7833333333333465) < 1e-9)
+        #expect(abs(test.p - 0.025623185948235372) < 1e-9)
+        #expect(test.lackOfFitDegrees == 3 && test.pureErrorDegrees == 10)
+    }
+}

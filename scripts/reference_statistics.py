@@ -1,0 +1,54 @@
+#!/usr/bin/env python3
+"""Reference values for the statistics tests (Tests/PoisoningAnalysisTests/StatisticsTests.swift),
+computed once with SciPy. Run `python3 scripts/reference_statistics.py` and compare with the values
+recorded in the tests; nothing here is needed to build, run or test the tool.
+"""
+import numpy as np
+from scipy import stats, special
+
+print("# normal quantile")
+for p in [1e-10, 0.001, 0.025, 0.2, 0.5, 0.9, 0.975, 0.999999]:
+    print(p, repr(stats.norm.ppf(p)))
+print("# regularized incomplete beta I_x(a, b)")
+for x, a, b in [(0.3, 2.0, 3.0), (0.9, 0.5, 0.5), (0.01, 10.0, 1.5), (0.7, 40.0, 25.0)]:
+    print(x, a, b, repr(special.betainc(a, b, x)))
+print("# regularized lower gamma P(a, x)")
+for a, x in [(0.5, 0.2), (3.0, 2.5), (10.0, 15.0), (4.5, 30.0)]:
+    print(a, x, repr(special.gammainc(a, x)))
+print("# t cdf and quantile")
+for t, df in [(-2.0, 2.0), (1.3, 5.0), (4.3, 2.0), (0.2, 30.0)]:
+    print(t, df, repr(stats.t.cdf(t, df)))
+for p, df in [(0.975, 2.0), (0.975, 4.0), (0.95, 9.0), (0.025, 17.5)]:
+    print(p, df, repr(stats.t.ppf(p, df)))
+print("# F upper tail, chi-square upper tail")
+for f, d1, d2 in [(2.5, 5.0, 18.0), (0.4, 3.0, 12.0), (11.0, 6.0, 18.0)]:
+    print(f, d1, d2, repr(stats.f.sf(f, d1, d2)))
+for x, df in [(3.0, 4.0), (25.0, 12.0), (0.5, 1.0)]:
+    print(x, df, repr(stats.chi2.sf(x, df)))
+print("# Wilson interval (statsmodels' and SciPy's proportion_ci method='wilson')")
+for k, n in [(134, 150), (75, 150), (150, 150), (3, 350)]:
+    ci = stats.binomtest(k, n).proportion_ci(confidence_level=0.95, method="wilson")
+    print(k, n, repr(ci.low), repr(ci.high))
+print("# lack-of-fit F test: a line fitted to the means of 3 seeds at 5 points")
+x = np.array([0.0, 0.1, 0.2, 0.3, 0.4])
+seeds = np.array([[0.90, 0.85, 0.70, 0.52, 0.45], [0.92, 0.83, 0.74, 0.55, 0.41], [0.89, 0.86, 0.69, 0.58, 0.47]])
+means, sds = seeds.mean(0), seeds.std(0, ddof=1)
+coef = np.polyfit(x, means, 1)
+fitted = np.polyval(coef, x)
+ss_lof = 3 * ((means - fitted) ** 2).sum()
+ss_pe = ((seeds - means) ** 2).sum()
+F = (ss_lof / 3) / (ss_pe / 10)
+print("means", list(means), "sds", list(sds))
+print("F", repr(F), "p", repr(stats.f.sf(F, 3, 10)))
+print("# seeds to resolve: smallest n with (t_{.975,n-1} + t_{.8,n-1}) sigma / sqrt(n) <= |d|, and the normal formula")
+import math
+def seeds_needed(d, sigma, conf=0.95, power=0.8):
+    n = 2
+    while True:
+        t = stats.t.ppf(1 - (1 - conf) / 2, n - 1) + stats.t.ppf(power, n - 1)
+        if t * sigma / math.sqrt(n) <= abs(d):
+            return n
+        n += 1
+z = stats.norm.ppf(0.975) + stats.norm.ppf(0.8)
+for d, sigma in [(0.03, 0.05), (0.035, 0.022), (0.01, 0.05)]:
+    print(d, sigma, seeds_needed(d, sigma), repr((z * sigma / d) ** 2))
