@@ -9,7 +9,7 @@ import StudyFile
 enum StudyOption: String, CaseIterable {
     case widths, attacks, defenses, fractions, seeds, epochs, lr, batchSize = "batch-size"
     case samples, features, classes, clusterStd = "cluster-std", centerScale = "center-scale"
-    case trainFraction = "train-fraction", dataSeed = "data-seed"
+    case trainFraction = "train-fraction", dataSeed = "data-seed", confidence, replicates
 
     /// "--batch-size".
     var flag: String { "--" + rawValue }
@@ -32,6 +32,8 @@ enum StudyOption: String, CaseIterable {
         case .centerScale: "data.center-scale"
         case .trainFraction: "data.train-fraction"
         case .dataSeed: "data.seed"
+        case .confidence: "analysis.confidence"
+        case .replicates: "analysis.replicates"
         }
     }
 
@@ -53,6 +55,8 @@ enum StudyOption: String, CaseIterable {
         case .centerScale: "Gaussian-cluster data: scale of the standard-normal class centers."
         case .trainFraction: "Gaussian-cluster data: fraction of the samples used for training."
         case .dataSeed: "Gaussian-cluster data: seed of the NumPy-compatible generator of the data and the split."
+        case .confidence: "Confidence level of every interval in the report, in [0.5, 0.999]."
+        case .replicates: "Bootstrap replicates behind the intervals of fitted quantities (thresholds, k, x0)."
         }
     }
 
@@ -133,6 +137,10 @@ struct StudyOptions: ParsableArguments {
     var trainFraction: Double?
     @Option(name: .customLong(StudyOption.dataSeed.rawValue), help: StudyOption.dataSeed.help)
     var dataSeed: UInt32?
+    @Option(name: .customLong(StudyOption.confidence.rawValue), help: StudyOption.confidence.help)
+    var confidence: Double?
+    @Option(name: .customLong(StudyOption.replicates.rawValue), help: StudyOption.replicates.help)
+    var replicates: Int?
 
     /// The value given for `option`, as the study document holds it; nil when not given. The
     /// switch is exhaustive, so every option of the table is parsed.
@@ -153,6 +161,8 @@ struct StudyOptions: ParsableArguments {
         case .centerScale: centerScale.map(ParameterValue.double)
         case .trainFraction: trainFraction.map(ParameterValue.double)
         case .dataSeed: dataSeed.map { .int(Int($0)) }
+        case .confidence: confidence.map(ParameterValue.double)
+        case .replicates: replicates.map(ParameterValue.int)
         }
     }
 

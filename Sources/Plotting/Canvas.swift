@@ -137,6 +137,16 @@ public final class Canvas {
         cairo_fill(context)
     }
 
+    /// Fills a closed polygon through device points.
+    public func fillPolygon(_ points: [Point], color: Color) {
+        guard let first = points.first else { return }
+        setColor(color)
+        cairo_move_to(context, first.x, first.y)
+        for point in points.dropFirst() { cairo_line_to(context, point.x, point.y) }
+        cairo_close_path(context)
+        cairo_fill(context)
+    }
+
     /// Strokes a rectangle's outline.
     public func strokeRect(_ rect: Rect, color: Color, width: Double) {
         setColor(color)

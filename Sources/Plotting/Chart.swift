@@ -55,19 +55,65 @@ public struct ReferenceLine: Sendable {
     }
 }
 
-/// One row of a legend: a sample of a line and/or marker, and its text.
+/// One row of a legend: a sample of a line, a marker and/or a translucent swatch, and its text.
 public struct LegendEntry: Sendable {
     public var label: String
     public var color: Color
     public var line: LineStyle?
     public var marker: MarkerShape?
+    /// Draw a translucent swatch (for bands and strips).
+    public var swatch: Bool
 
     /// A legend row.
-    public init(label: String, color: Color, line: LineStyle? = nil, marker: MarkerShape? = nil) {
+    public init(label: String, color: Color, line: LineStyle? = nil, marker: MarkerShape? = nil, swatch: Bool = false) {
         self.label = label
         self.color = color
         self.line = line
         self.marker = marker
+        self.swatch = swatch
+    }
+}
+
+/// A shaded region between a lower and an upper curve over the same x values (a confidence band),
+/// drawn translucent beneath the series.
+public struct Band: Sendable {
+    /// x values, ascending.
+    public var x: [Double]
+    /// Lower edge at each x.
+    public var lower: [Double]
+    /// Upper edge at each x.
+    public var upper: [Double]
+    /// Fill colour (drawn at `opacity`).
+    public var color: Color
+    public var opacity: Double
+
+    /// A band; the three lists pair up.
+    public init(x: [Double], lower: [Double], upper: [Double], color: Color, opacity: Double = 0.16) {
+        precondition(x.count == lower.count && x.count == upper.count, "one lower and one upper value per x")
+        self.x = x
+        self.lower = lower
+        self.upper = upper
+        self.color = color
+        self.opacity = opacity
+    }
+}
+
+/// An interval of x drawn as a translucent strip along the bottom of a panel, one lane per span
+/// so that overlapping intervals stay apart and no data point is covered.
+public struct Span: Sendable {
+    /// Start and end in data units; nil for an end that runs off the axis.
+    public var from: Double?
+    public var to: Double?
+    public var color: Color
+    /// Lane above the x axis, 0 the lowest.
+    public var lane: Int
+
+    /// A span.
+    public init(from: Double?, to: Double?, color: Color, lane: Int) {
+        self.from = from
+        self.to = to
+        self.color = color
+        self.lane = lane
     }
 }
 
@@ -77,12 +123,19 @@ public struct Panel: Sendable {
     public var title: String?
     public var series: [Series]
     public var referenceLines: [ReferenceLine]
+    /// Shaded bands beneath the series.
+    public var bands: [Band]
+    /// Interval strips along the bottom.
+    public var spans: [Span]
 
     /// A panel.
-    public init(title: String? = nil, series: [Series], referenceLines: [ReferenceLine] = []) {
+    public init(title: String? = nil, series: [Series], referenceLines: [ReferenceLine] = [], bands: [Band] = [],
+                spans: [Span] = []) {
         self.title = title
         self.series = series
         self.referenceLines = referenceLines
+        self.bands = bands
+        self.spans = spans
     }
 }
 
@@ -155,6 +208,9 @@ enum Style {
     static let legendSize = 9.0
     static let margin = 10.0
     static let tickLength = 4.0
+    /// Height of an interval strip, and the gap below each.
+    static let spanHeight = 4.0
+    static let spanGap = 2.0
     static let panelGap = 12.0
     static let legendSample = 24.0
     static let legendPadding = 6.0
@@ -182,31 +238,34 @@ extension Chart {
         let top = titleBox.maxY + 8 + panelTitleHeight
         let tickLabelHeight = canvas.lineHeight(size: Style.tickSize)
         let xLabelHeight = canvas.lineHeight(size: Style.labelSize)
-        var bottomReserve = Style.tickLength + 3 + tickLabelHeight + 5 + xLabelHeight + Style.margin
-        // Below a row of panels the legend takes as many columns as fit; a single panel's is one column.
-        let legendBelow = panels.count > 1 && !legend.isEmpty
-        let legendRows = legendLayout(canvas: canvas, availableWidth: legendBelow ? width - 2 * Style.margin : nil)
-        if legendBelow { bottomReserve += legendRows.height + 8 }
-
-        // Horizontal layout: y label, y tick labels, panels.
-        let plotHeight = height - top - bottomReserve
-        let yTicks = Self.ticks(yRange, maxTicks: max(2, min(9, Int(plotHeight / (tickLabelHeight * 2.4)))))
-        let yLabels = yTicks.values.map { tickLabel(y.format, $0, step: yTicks.step) }
-        let yLabelWidth = yLabels.map { canvas.font.width(of: $0, size: Style.tickSize) }.max() ?? 0
-        let left = Style.margin + canvas.lineHeight(size: Style.labelSize) + 6 + yLabelWidth + 4 + Style.tickLength
-        var right = width - Style.margin - 4
-
-        // A single panel's legend goes inside, in a corner free of data; else outside on the right.
-        var legendBox: Rect?
-        if panels.count == 1 && !legend.isEmpty {
-            let area = Rect(x: left, y: top, width: right - left, height: plotHeight)
-            let transform = Transform(area: area, xRange: xRange, yRange: yRange)
-            legendBox = insideLegendBox(width: legendRows.width, height: legendRows.height, transform: transform)
-            if legendBox == nil {
-                right -= legendRows.width + 10
-                legendBox = Rect(x: right + 10, y: top, width: legendRows.width, height: legendRows.height)
-            }
+        /// The plot row's vertical and horizontal layout, with or without a legend below it.
+        func layout(legendBelow: Bool) -> (legend: LegendRows, plotHeight: Double, yTicks: (values: [Double], step: Double),
+                                           yLabels: [String], left: Double) {
+            var bottomReserve = Style.tickLength + 3 + tickLabelHeight + 5 + xLabelHeight + Style.margin
+            // Below the plots the legend takes as many columns as fit; inside or beside them, one column.
+            let legendRows = legendLayout(canvas: canvas, availableWidth: legendBelow ? width - 2 * Style.margin : nil)
+            if legendBelow { bottomReserve += legendRows.height + 8 }
+            // Horizontal layout: y label, y tick labels, panels.
+            let plotHeight = height - top - bottomReserve
+            let yTicks = Self.ticks(yRange, maxTicks: max(2, min(9, Int(plotHeight / (tickLabelHeight * 2.4)))))
+            let yLabels = yTicks.values.map { tickLabel(y.format, $0, step: yTicks.step) }
+            let yLabelWidth = yLabels.map { canvas.font.width(of: $0, size: Style.tickSize) }.max() ?? 0
+            let left = Style.margin + canvas.lineHeight(size: Style.labelSize) + 6 + yLabelWidth + 4 + Style.tickLength
+            return (legendRows, plotHeight, yTicks, yLabels, left)
         }
+        // A row of panels has its legend below; a single panel's goes inside, in a corner free of
+        // data, else below it too.
+        var legendBelow = panels.count > 1 && !legend.isEmpty
+        var legendBox: Rect?
+        let right = width - Style.margin - 4
+        if panels.count == 1 && !legend.isEmpty {
+            let inside = layout(legendBelow: false)
+            let area = Rect(x: inside.left, y: top, width: right - inside.left, height: inside.plotHeight)
+            legendBox = insideLegendBox(width: inside.legend.width, height: inside.legend.height,
+                                        transform: Transform(area: area, xRange: xRange, yRange: yRange))
+            legendBelow = legendBox == nil
+        }
+        let (legendRows, plotHeight, yTicks, yLabels, left) = layout(legendBelow: legendBelow)
 
         let panelWidth = (right - left - Style.panelGap * Double(panels.count - 1)) / Double(panels.count)
         let transforms = panels.indices.map { index in
@@ -251,6 +310,20 @@ extension Chart {
             for value in yTicks.values {
                 canvas.strokeLine([Point(area.x, transform.deviceY(value)), Point(area.maxX, transform.deviceY(value))],
                                   color: .grid, width: 0.6)
+            }
+            for band in panel.bands {
+                let upper = zip(band.x, band.upper).map { transform.device(Point($0, $1)) }
+                let lower = zip(band.x, band.lower).map { transform.device(Point($0, $1)) }
+                var fill = band.color
+                fill.alpha = band.opacity
+                canvas.fillPolygon(upper + lower.reversed(), color: fill)
+            }
+            for span in panel.spans {
+                let left = span.from.map(transform.deviceX) ?? area.x, right = span.to.map(transform.deviceX) ?? area.maxX
+                var fill = span.color
+                fill.alpha = 0.45
+                let y = area.maxY - Style.spanHeight * Double(span.lane + 1) - Style.spanGap * Double(span.lane + 1)
+                canvas.fillRect(Rect(x: min(left, right), y: y, width: abs(right - left), height: Style.spanHeight), color: fill)
             }
             for line in panel.referenceLines {
                 let ends = line.orientation == .horizontal
@@ -352,6 +425,11 @@ extension Chart {
                 canvas.strokeLine([Point(x, centerY), Point(x + Style.legendSample, centerY)], color: entry.color,
                                   width: 1.4, style: line)
             }
+            if entry.swatch {
+                var fill = entry.color
+                fill.alpha = 0.35
+                canvas.fillRect(Rect(x: x, y: centerY - 4, width: Style.legendSample, height: 8), color: fill)
+            }
             if let marker = entry.marker {
                 canvas.drawMarker(marker, at: Point(x + Style.legendSample / 2, centerY), size: 6.5, color: entry.color)
             }
@@ -396,6 +474,20 @@ extension Chart {
                     let t = Double(step) / Double(steps)
                     boxes.append(Rect(x: start.x + t * (end.x - start.x) - 2, y: start.y + t * (end.y - start.y) - 2,
                                       width: 4, height: 4))
+                }
+            }
+        }
+        let area = transform.area
+        for span in panels[0].spans {
+            let left = span.from.map(transform.deviceX) ?? area.x, right = span.to.map(transform.deviceX) ?? area.maxX
+            let y = area.maxY - (Style.spanHeight + Style.spanGap) * Double(span.lane + 1)
+            boxes.append(Rect(x: min(left, right), y: y, width: abs(right - left), height: Style.spanHeight))
+        }
+        for band in panels[0].bands {
+            for edge in [band.lower, band.upper] {
+                for (x, y) in zip(band.x, edge) {
+                    let point = transform.device(Point(x, y))
+                    boxes.append(Rect(x: point.x - 2, y: point.y - 2, width: 4, height: 4))
                 }
             }
         }

@@ -2,9 +2,10 @@ import Plotting
 import PoisoningAnalysis
 import PoisoningEngine
 
-/// Figure 1: clean test accuracy (mean ± std over seeds) per series, the fitted sigmoid dashed,
-/// a dotted vertical line at each critical threshold, and chance accuracy; one panel per
-/// (attack, defense) when the study has several.
+/// Figure 1: clean test accuracy (mean ± std over seeds) per series, the fitted sigmoid dashed with
+/// its confidence band shaded, a dotted vertical line at each critical threshold and its interval as
+/// a strip along the x axis, and chance accuracy; one panel per (attack, defense) when the study has
+/// several.
 func accuracyFigure(_ results: StudyResults) -> StudyFigure {
     let fractions = results.config.fractions.sorted()
     let low = fractions.first ?? 0, high = fractions.last ?? 1
@@ -12,9 +13,11 @@ func accuracyFigure(_ results: StudyResults) -> StudyFigure {
     let groups = panelGroups(results)
     var legend = [LegendEntry]()
     var anyThreshold = false
+    var anyBand = false, anySpan = false
     let panels = groups.map { group in
-        var series = [Series](), lines = [ReferenceLine]()
-        for index in group.series {
+        var series = [Series](), lines = [ReferenceLine](), bands = [Band](), spans = [Span]()
+        for (lane, index) in group.series.enumerated() {
+            let statistics = results.statistics.series[index]
             let fit = results.fits[index], description = results.series[index]
             let (color, marker) = modelStyle(description.model)
             let points = curve(results, series: index, MetricKey.testAccuracy)
@@ -25,19 +28,26 @@ func accuracyFigure(_ results: StudyResults) -> StudyFigure {
                 series.append(Series(label: "fit \(description.label)", points: samples.map { Point($0, parameters.value(at: $0)) },
                                      color: color, line: .dashed, lineWidth: 1.3))
             }
+            if let band = statistics.band {
+                anyBand = true
+                bands.append(Band(x: band.fractions, lower: band.lower, upper: band.upper, color: color))
+            }
+            if let interval = statistics.threshold.interval, fit.threshold.fraction != nil {
+                anySpan = true
+                spans.append(Span(from: interval.lower, to: interval.upper, color: color, lane: lane))
+            }
             // Only thresholds inside the swept range: an extrapolated one would fall off the axis.
             if let threshold = fit.threshold.fraction, (low...high).contains(threshold) {
                 anyThreshold = true
                 lines.append(ReferenceLine(.vertical, at: threshold, color: color, style: .dotted, width: 1.3))
             }
             if groups.count == 1 {
-                let text = fit.rSquared.map { String(format: "k = %.2f, R² = %.3f", fit.parameters!.steepness, $0) } ?? "no fit"
-                legend.append(LegendEntry(label: "\(description.label): \(text)", color: color,
+                legend.append(LegendEntry(label: description.label + (fit.parameters == nil ? " (no fit)" : ""), color: color,
                                           line: fit.parameters == nil ? nil : .dashed, marker: marker))
             }
         }
         lines.append(ReferenceLine(.horizontal, at: chance, color: Color.reference, style: .dashDot))
-        return Panel(title: group.title, series: series, referenceLines: lines)
+        return Panel(title: group.title, series: series, referenceLines: lines, bands: bands, spans: spans)
     }
     if groups.count > 1 {
         for (index, model) in Set(results.series.map(\.model)).sorted().enumerated() {
@@ -50,9 +60,12 @@ func accuracyFigure(_ results: StudyResults) -> StudyFigure {
         legend.append(LegendEntry(label: results.series.count == 1 ? "critical threshold" : "critical thresholds",
                                   color: Color.reference, line: .dotted))
     }
+    let level = String(format: "%g%%", results.statistics.confidence * 100)
+    if anyBand { legend.append(LegendEntry(label: "\(level) band of the fits", color: Color.reference, swatch: true)) }
+    if anySpan { legend.append(LegendEntry(label: "\(level) threshold intervals", color: Color.reference, swatch: true)) }
     legend.append(LegendEntry(label: String(format: "chance (%.2f)", chance), color: Color.reference, line: .dashDot))
     return StudyFigure(name: "accuracy_vs_poison", chart: Chart(
         title: "Clean test accuracy vs. poison fraction", x: fractionAxis,
         y: Axis(label: "Clean test accuracy", range: 0...1),
-        panels: panels, legend: legend, width: rowWidth(panels.count), height: 4.8 * 72))
+        panels: panels, legend: legend, width: rowWidth(panels.count), height: 5.2 * 72))
 }

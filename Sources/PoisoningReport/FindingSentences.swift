@@ -202,10 +202,10 @@ private func curveSentence(_ results: StudyResults, words: FindingWords) -> Stri
         sentence += " The lack-of-fit test finds no sigmoid missing its means by more than the seed noise explains."
     } else {
         sentence += " The sigmoid misses the means by more than the seed noise explains for "
-            + words.list(misfits) { s in
+            + listing(misfits.map { s in
                 let test = s.curves.first { $0.model == .sigmoid }!.lackOfFit!
-                return "F = \(fixed(test.f, decimals: 2)), p = \(pValue(test.p))"
-            } + "."
+                return "\(words.name(s.series)) (lack-of-fit F = \(fixed(test.f, decimals: 2)), p = \(pValue(test.p)))"
+            }) + "."
     }
     let rSquared = results.fits.compactMap(\.rSquared)
     if !rSquared.isEmpty {
