@@ -81,7 +81,7 @@ let package = Package(
         // Fixtures shared by the test targets.
         .target(name: "TestSupport", dependencies: ["PoisoningEngine"], path: "Tests/TestSupport"),
         .testTarget(name: "PoisoningEngineTests", dependencies: ["PoisoningEngine"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "PoisoningAnalysisTests", dependencies: ["PoisoningAnalysis", "TestSupport"]),
+        .testTarget(name: "PoisoningAnalysisTests", dependencies: ["PoisoningAnalysis", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting"]),
         .testTarget(name: "PoisoningFiguresTests", dependencies: ["PoisoningFigures", "TestSupport"]),
         .testTarget(name: "PoisoningReportTests", dependencies: ["PoisoningReport", "TestSupport"], resources: [.copy("Golden")]),

@@ -55,6 +55,14 @@ struct BenchCommand: ParsableCommand {
         let engine = median((0..<repetitions).map { _ in timed { _ = runStudy(reference, threads: threads) } })
         emit(row("Default study, engine only, in process (median of \(repetitions))", reference, seconds: engine, peak: peak,
                  memory: peakMemoryMiB()))
+        let referenceRuns = runStudy(reference, threads: threads).results
+        let analysed = StudyResults(study: reference, runs: referenceRuns, toolVersion: toolVersion, threads: threads)
+        let statistics = median((0..<repetitions).map { _ in
+            timed { _ = studyStatistics(runs: referenceRuns, fits: analysed.fits, series: analysed.series, config: analysed.config,
+                                        testRows: analysed.data.testCount, threads: threads) }
+        })
+        emit(String(format: "| Default study, statistics only (%d bootstrap replicates, curve comparison, differences; median of %d) "
+            + "| %d | %.3f | | | | |", reference.config.analysis.replicates, repetitions, reference.runSpecs.count, statistics))
 
         // The whole command as a user runs it: this executable, in a child process, into a scratch folder.
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("make-report-bench-\(getpid())")

@@ -13,7 +13,7 @@ struct MakeReport: ParsableCommand {
             See `make-report run --help` for every study parameter.
             """,
         version: toolVersion,
-        subcommands: [RunCommand.self, StudyCommand.self, MergeCommand.self, ValidateCommand.self, CheckCommand.self, TemplateCommand.self,
+        subcommands: [RunCommand.self, StudyCommand.self, CompareCommand.self, MergeCommand.self, ValidateCommand.self, CheckCommand.self, TemplateCommand.self,
                       BenchCommand.self],
         defaultSubcommand: RunCommand.self)
 

@@ -1,2 +1,2 @@
 /// The tool's version, written into results.json, study.yaml's runs and performance.json.
-public let toolVersion = "0.2.0"
+public let toolVersion = "0.3.0"

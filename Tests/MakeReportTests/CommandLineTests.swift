@@ -254,7 +254,7 @@ struct CommandLineTests {
             #expect(words.contains(text), "help lacks \(text)")
         }
         let version = try run(["--version"])
-        #expect(version.status == 0 && version.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) == "0.2.0")
+        #expect(version.status == 0 && version.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) == "0.3.0")
     }
 }
 
@@ -311,6 +311,31 @@ struct StudyFileCommandTests {
             == Data(contentsOf: folder.appendingPathComponent("a/results.json")))
         let unknown = try commands.run(["run", "--attacks", "backdor"])
         #expect(unknown.status == 2 && unknown.standardError.contains("'random-label-flip' and 'class-flip'"))
+    }
+
+    @Test func compareReadsBothFormatsAndWritesItsJSON() throws {
+        let folder = commands.temporaryFolder()
+        let ours = folder.appendingPathComponent("ours")
+        let run = try commands.run(["run", "--widths", "16", "--fractions", "0,0.3", "--seeds", "1,2", "--epochs", "10",
+                                    "--output", ours.path])
+        #expect(run.status == 0)
+        let published = folder.appendingPathComponent("published.json")
+        let publishedRuns = [(0.0, 1, 0.9), (0.0, 2, 0.88), (0.3, 1, 0.6), (0.3, 2, 0.62)].map { fraction, seed, accuracy in
+            #"{"poison_fraction": \#(fraction), "hidden_width": 16, "seed": \#(seed), "train_accuracy": 0.9, "#
+                + #""test_accuracy": \#(accuracy), "train_clean_accuracy": 0.9, "generalization_gap": 0.0, "final_loss": 0.1}"#
+        }
+        let publishedText = #"{"config": {"n_samples": 500, "n_classes": 5, "train_fraction": 0.7, "poison_fractions": [0.0, 0.3], "#
+            + #""hidden_widths": [16], "seeds": [1, 2]}, "runs": ["# + publishedRuns.joined(separator: ", ") + "]}"
+        try publishedText.write(to: published, atomically: true, encoding: .utf8)
+        let json = folder.appendingPathComponent("comparison.json")
+        let outcome = try commands.run(["compare", ours.appendingPathComponent("results.json").path, published.path, "--output", json.path])
+        #expect(outcome.status == 0, "stderr: \(outcome.standardError)")
+        #expect(outcome.standardOutput.contains("(make-report 0.3.0); second: `\(published.path)` (published)"))
+        #expect(outcome.standardOutput.contains("## Agreement") && outcome.standardOutput.contains("| MLP 16 | 30.0% | test accuracy |"))
+        let written = try JSONDecoder().decode(StudyComparison.self, from: Data(contentsOf: json))
+        #expect(written.commonSeries == ["MLP 16"] && written.points.count == 6)
+        let bad = try commands.run(["compare", json.path, published.path])
+        #expect(bad.status == 2 && bad.standardError.contains("is neither a make-report results.json nor the published study's format"))
     }
 
     @Test func aBadStudyFileFailsWithOneLocatedLineAndWritesNothing() throws {

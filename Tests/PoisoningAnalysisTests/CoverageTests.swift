@@ -47,7 +47,7 @@ struct CoverageTests {
 
     @Test(arguments: [3, 5, 10])
     func thresholdIntervalsCoverTheTruthInAtLeast90PercentOfStudies(seeds: Int) {
-        let measured = Self.coverage(seeds: seeds, studies: 500, replicates: 400)
+        let measured = Self.coverage(seeds: seeds, studies: 500, replicates: 300)
         print("coverage with \(seeds) seeds: \(measured)")
         #expect(measured >= 0.90)
     }

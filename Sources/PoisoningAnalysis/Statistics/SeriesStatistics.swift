@@ -69,6 +69,9 @@ struct SeriesReplicates: Sendable {
     let cleanAccuracy: [Double]
     /// Gap at the largest fraction.
     let gap: [Double]
+    /// Fitted k and x0 (NaN where the refit failed).
+    let steepness: [Double]
+    let midpoint: [Double]
 }
 
 /// Share of the fitted drop still ahead at the largest fraction above which the floor counts as
@@ -164,7 +167,8 @@ func seriesStatistics(fit: SeriesFit, runs: [RunResult], fractions sweep: [Doubl
         dropRemainingAtLargestFraction: p.map { remainingDrop($0, at: fractions.last!) },
         fittedCeiling: p.map { $0.amplitude + $0.floor })
     return (statistics, SeriesReplicates(threshold: p == nil ? Array(repeating: .nan, count: thresholds.count) : thresholds,
-                                         cleanAccuracy: cleanReplicates, gap: gapReplicates))
+                                         cleanAccuracy: cleanReplicates, gap: gapReplicates,
+                                         steepness: parameterReplicates[1], midpoint: parameterReplicates[2]))
 }
 
 /// An interval with both ends moved into `range`.

@@ -1,0 +1,191 @@
+import Foundation
+import PoisoningEngine
+
+/// One metric at one (series, fraction) in both studies, and whether they differ beyond seed noise.
+public struct PointComparison: Sendable, Codable, Equatable {
+    /// The series label.
+    public let series: String
+    /// The poison fraction.
+    public let fraction: Double
+    /// The metric key, e.g. "testAccuracy".
+    public let metric: String
+    /// Mean and std over seeds in the first and the second study, and their seed counts.
+    public let first: MeanStd
+    public let firstCount: Int
+    public let second: MeanStd
+    public let secondCount: Int
+    /// Second mean minus first mean, with its Welch interval (nil with fewer than two seeds on a side).
+    public let difference: Estimate
+    /// Welch's two-sided p-value for equal means; nil without an interval.
+    public let p: Double?
+    /// Whether the interval excludes zero.
+    public let exceedsSeedNoise: Bool
+}
+
+/// A fitted quantity of one series in both studies.
+public struct FitComparison: Sendable, Codable, Equatable {
+    /// The series label.
+    public let series: String
+    /// "threshold", "steepness", "midpoint" or "cleanAccuracy".
+    public let quantity: String
+    /// The quantity in each study, with its interval.
+    public let first: Estimate
+    public let second: Estimate
+    /// Second minus first, with the interval of the difference of the two studies' independent replicates.
+    public let difference: Estimate
+    /// Whether that interval excludes zero.
+    public let resolved: Bool
+}
+
+/// The overall test that the two studies measured the same thing.
+public struct AgreementTest: Sendable, Codable, Equatable {
+    /// How the statistic is made, in a sentence.
+    public let method: String
+    /// Points combined.
+    public let points: Int
+    /// Fisher's X = -2 Σ ln p_i.
+    public let statistic: Double
+    /// 2 · points.
+    public let degreesOfFreedom: Int
+    /// P(χ²_df > X): small when some points differ beyond seed noise.
+    public let p: Double
+}
+
+/// Two studies compared point by point and fit by fit.
+public struct StudyComparison: Sendable, Codable, Equatable {
+    /// Confidence level of every interval.
+    public let confidence: Double
+    /// The two files' formats.
+    public let formats: [String]
+    /// Series and fractions both studies have.
+    public let commonSeries: [String]
+    public let commonFractions: [Double]
+    /// Series or fractions only one study has, e.g. "series MLP 256 (second)", "fraction 60.0% (first)".
+    public let unmatched: [String]
+    /// Test accuracy, train accuracy and gap at every common point.
+    public let points: [PointComparison]
+    /// Threshold, k, x0 and clean accuracy of every common series.
+    public let fits: [FitComparison]
+    /// Fisher's combination of the test-accuracy points' Welch p-values; nil without any.
+    public let agreement: AgreementTest?
+}
+
+/// The metrics compared point by point.
+private let comparedMetrics = [MetricKey.testAccuracy, MetricKey.trainAccuracy, MetricKey.generalizationGap]
+
+/// Compares two studies on their common series and fractions. Points: Welch's t interval for the
+/// difference of means (Welch 1947; Satterthwaite degrees of freedom). Fits: each study is analysed
+/// alone (sigmoid fit, seed bootstrap with independent draws per study) and the difference's
+/// interval is the percentile interval of the differences of their replicates. Agreement: Fisher's
+/// method over the test-accuracy points, X = -2 Σ ln p_i ~ χ²_{2m} when the studies agree and the
+/// points are independent (they are separate runs).
+public func compareStudies(_ first: ComparableStudy, _ second: ComparableStudy, confidence: Double,
+                           replicates: Int = 1000) -> StudyComparison {
+    let series = first.seriesLabels.filter(second.seriesLabels.contains)
+    let fractions = first.fractions.filter(second.fractions.contains)
+    var unmatched = [String]()
+    for (study, name, other) in [(first, "first", second), (second, "second", first)] {
+        unmatched += study.seriesLabels.filter { !other.seriesLabels.contains($0) }.map { "series \($0) (only in the \(name))" }
+        unmatched += study.fractions.filter { !other.fractions.contains($0) }.map { "fraction \(percent($0)) (only in the \(name))" }
+    }
+    var points = [PointComparison]()
+    for label in series {
+        for fraction in fractions {
+            for metric in comparedMetrics {
+                let a = values(first, label, fraction, metric), b = values(second, label, fraction, metric)
+                guard !a.isEmpty, !b.isEmpty else { continue }
+                points.append(welch(a, b, series: label, fraction: fraction, metric: metric, confidence: confidence))
+            }
+        }
+    }
+    let fits = series.flatMap { label in
+        compareFits(label, first.restricted(to: label, fractions: fractions), second.restricted(to: label, fractions: fractions),
+                    confidence: confidence, replicates: replicates)
+    }
+    let tested = points.filter { $0.metric == MetricKey.testAccuracy }.compactMap(\.p)
+    let agreement = tested.isEmpty ? nil : fisherCombination(tested)
+    return StudyComparison(confidence: confidence, formats: [first.format, second.format], commonSeries: series,
+                           commonFractions: fractions, unmatched: unmatched, points: points, fits: fits, agreement: agreement)
+}
+
+/// The values of `metric` at (series, fraction) over the seeds that have it.
+private func values(_ study: ComparableStudy, _ series: String, _ fraction: Double, _ metric: String) -> [Double] {
+    guard let index = study.seriesLabels.firstIndex(of: series) else { return [] }
+    return study.runs.filter { $0.series == index && $0.fraction == fraction }.compactMap { $0.metrics?[metric] }
+}
+
+/// Welch's interval and p-value for mean(b) - mean(a). Zero spread on both sides: p = 1 for equal
+/// means, 0 otherwise (the interval is the point).
+private func welch(_ a: [Double], _ b: [Double], series: String, fraction: Double, metric: String,
+                   confidence: Double) -> PointComparison {
+    let sa = MeanStd(of: a), sb = MeanStd(of: b)
+    let difference = sb.mean - sa.mean
+    var interval: Interval?, p: Double?
+    if a.count >= 2 && b.count >= 2 {
+        let va = sa.std * sa.std / Double(a.count), vb = sb.std * sb.std / Double(b.count)
+        let se = (va + vb).squareRoot()
+        if se == 0 {
+            interval = Interval(lower: difference, upper: difference)
+            p = difference == 0 ? 1 : 0
+        } else {
+            let df = (va + vb) * (va + vb) / (va * va / Double(a.count - 1) + vb * vb / Double(b.count - 1))
+            let t = studentTQuantile(1 - (1 - confidence) / 2, df: df)
+            interval = Interval(lower: difference - t * se, upper: difference + t * se)
+            p = 2 * (1 - studentTCDF(abs(difference) / se, df: df))
+        }
+    }
+    return PointComparison(series: series, fraction: fraction, metric: metric, first: sa, firstCount: a.count, second: sb,
+                           secondCount: b.count, difference: Estimate(value: difference, interval: interval), p: p,
+                           exceedsSeedNoise: interval?.excludes(0) == true)
+}
+
+/// Fisher's method: X = -2 Σ ln p_i on 2m degrees of freedom.
+private func fisherCombination(_ pValues: [Double]) -> AgreementTest {
+    let statistic = pValues.reduce(0) { $0 - 2 * log(max($1, .leastNonzeroMagnitude)) }
+    let df = 2 * pValues.count
+    return AgreementTest(method: "Fisher's method over the Welch p-values of test accuracy at every common point",
+                         points: pValues.count, statistic: statistic, degreesOfFreedom: df,
+                         p: chiSquareUpperTail(statistic, df: Double(df)))
+}
+
+/// Threshold, k, x0 and clean accuracy of one series in both studies.
+private func compareFits(_ label: String, _ a: ComparableStudy, _ b: ComparableStudy, confidence: Double,
+                         replicates: Int) -> [FitComparison] {
+    let (sa, ra) = a.analysedSeries(confidence: confidence, replicates: replicates, bootstrapSeed: 1)
+    let (sb, rb) = b.analysedSeries(confidence: confidence, replicates: replicates, bootstrapSeed: 2)
+    let quantities: [(String, (SeriesStatistics) -> Estimate, (SeriesReplicates) -> [Double])] = [
+        ("threshold", \.threshold, \.threshold), ("steepness", \.steepness, \.steepness),
+        ("midpoint", \.midpoint, \.midpoint), ("cleanAccuracy", \.cleanAccuracy, \.cleanAccuracy),
+    ]
+    return quantities.map { name, estimate, replicated in
+        let value = estimate(sb).value.flatMap { y in estimate(sa).value.map { y - $0 } }
+        var interval: Interval?
+        if let ra, let rb {
+            interval = percentileInterval(zip(replicated(rb), replicated(ra)).map { $0 - $1 }, confidence: confidence)
+        }
+        return FitComparison(series: label, quantity: name, first: estimate(sa), second: estimate(sb),
+                             difference: Estimate(value: value, interval: interval), resolved: interval?.excludes(0) == true)
+    }
+}
+
+extension ComparableStudy {
+    /// The study cut down to one series (index 0) and the given fractions.
+    fileprivate func restricted(to label: String, fractions kept: [Double]) -> ComparableStudy {
+        let index = seriesLabels.firstIndex(of: label)!
+        let kept = runs.filter { $0.series == index && kept.contains($0.fraction) }.map { run in
+            RunResult(fraction: run.fraction, series: 0, seed: run.seed, poisonedCount: run.poisonedCount,
+                      realisedFraction: run.realisedFraction, metrics: run.metrics, divergence: run.divergence)
+        }
+        return ComparableStudy(seriesLabels: [label], fractions: fractions.filter(kept.map(\.fraction).contains), seeds: seeds,
+                               classCount: classCount, testCount: testCount, runs: kept, format: format)
+    }
+
+    /// The sigmoid fit and statistics of the study's single series.
+    fileprivate func analysedSeries(confidence: Double, replicates: Int, bootstrapSeed: UInt64) -> (SeriesStatistics, SeriesReplicates?) {
+        let points = aggregate(runs, fractions: fractions, seriesCount: 1)
+        let fit = fitSeries(points, seriesCount: 1, classes: classCount)[0]
+        let bootstrap = seeds.count >= 2 ? SeedBootstrap(seedCount: seeds.count, replicates: replicates, seed: bootstrapSeed) : nil
+        return seriesStatistics(fit: fit, runs: runs, fractions: fractions, seeds: seeds, testCount: testCount,
+                                bootstrap: bootstrap, confidence: confidence)
+    }
+}
