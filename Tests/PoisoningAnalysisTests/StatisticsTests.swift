@@ -126,6 +126,21 @@ struct SeedBootstrapTests {
     }
 }
 
+struct PlanningInputTests {
+    /// The standard error read off the quartiles: IQR / (2 t_{0.75, n-1}); t_{0.75, 2} = 0.816496580927726 (SciPy).
+    @Test func standardErrorComesFromTheQuartiles() throws {
+        let values = (0...100).map(Double.init)   // quartiles 25 and 75
+        let se = try #require(quartileStandardError(values, seeds: 3, confidence: 0.95))
+        #expect(abs(se - 50 / (2 * 0.816496580927726)) < 1e-9)
+        // Infinite replicates beyond the upper quartile do not matter; at the quartile they do.
+        let someOpen = (0...100).map { $0 > 90 ? Double.infinity : Double($0) }
+        #expect(quartileStandardError(someOpen, seeds: 3, confidence: 0.95) == se)
+        let manyOpen = (0...100).map { $0 > 60 ? Double.infinity : Double($0) }
+        #expect(quartileStandardError(manyOpen, seeds: 3, confidence: 0.95) == nil)
+        #expect(quartileStandardError(values, seeds: 1, confidence: 0.95) == nil)
+    }
+}
+
 struct CurveModelTests {
     /// AICc by hand: n = 9, RSS = 0.002, sigmoid K = 5: 9 ln(0.002/9) + 10 + 60/3.
     @Test func aiccMatchesAHandComputation() {

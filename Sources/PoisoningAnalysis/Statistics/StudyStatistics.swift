@@ -133,25 +133,30 @@ private func replicated(_ quantity: ComparedQuantity, _ replicates: SeriesReplic
     }
 }
 
-/// The standard error implied by a bounded interval from a t-scaled bootstrap with `seeds` seeds:
-/// its width over 2 t_{1-α/2, n-1}.
-func impliedStandardError(_ interval: Interval?, seeds: Int, confidence: Double) -> Double? {
-    guard let interval, let lower = interval.lower, let upper = interval.upper, seeds >= 2 else { return nil }
-    return (upper - lower) / (2 * studentTQuantile(1 - (1 - confidence) / 2, df: Double(seeds - 1)))
+/// The standard error of a quantity from its bootstrap replicates, read off their quartiles so that a
+/// few replicates beyond the range (a threshold not reached) do not matter: for a scaled Student t
+/// with n - 1 degrees of freedom the interquartile range is 2 t_{0.75, n-1} SE. Nil when a quartile is
+/// infinite or more than α/2 of the replicates are undefined.
+func quartileStandardError(_ replicates: [Double], seeds: Int, confidence: Double) -> Double? {
+    guard seeds >= 2, let quartiles = percentileInterval(replicates, confidence: 0.5),
+          Double(replicates.filter(\.isNaN).count) <= (1 - confidence) / 2 * Double(replicates.count),
+          let lower = quartiles.lower, let upper = quartiles.upper else { return nil }
+    return (upper - lower) / (2 * studentTQuantile(0.75, df: Double(seeds - 1)))
 }
 
 /// The difference of `quantity` between two series, paired by replicate.
 private func difference(_ quantity: ComparedQuantity, _ base: Int, _ other: Int, axis: SeriesAxis, statistics: [SeriesStatistics],
                         replicates: [SeriesReplicates?], seeds: Int, confidence: Double) -> SeriesDifference {
     let value = observed(quantity, statistics[other]).flatMap { b in observed(quantity, statistics[base]).map { b - $0 } }
-    var interval: Interval?
+    var interval: Interval?, differences = [Double]()
     if let a = replicates[base], let b = replicates[other] {
         // ∞ - ∞ (neither reaches its threshold) has no sign: NaN, which percentileInterval discounts.
-        interval = percentileInterval(zip(replicated(quantity, b), replicated(quantity, a)).map { $0 - $1 }, confidence: confidence)
+        differences = zip(replicated(quantity, b), replicated(quantity, a)).map { $0 - $1 }
+        interval = percentileInterval(differences, confidence: confidence)
     }
     let resolved = interval?.excludes(0) == true
     let plan = resolved ? nil : value.flatMap { d in
-        impliedStandardError(interval, seeds: seeds, confidence: confidence).flatMap {
+        quartileStandardError(differences, seeds: seeds, confidence: confidence).flatMap {
             seedsToResolve(difference: d, standardError: $0, seeds: seeds, confidence: confidence)
         }
     }
@@ -177,10 +182,10 @@ private func thresholdTrends(series: [SeriesDescription], statistics: [SeriesSta
         guard members.count >= 2, Set(sizes).count >= 2 else { return nil }
         let thresholds = members.map { statistics[$0].threshold.value }
         let value = thresholds.contains(nil) ? nil : slope(sizes, thresholds.map { $0! })
-        var interval: Interval?
+        var interval: Interval?, slopes = [Double]()
         let memberReplicates = members.compactMap { replicates[$0] }
         if memberReplicates.count == members.count, let count = memberReplicates.first?.threshold.count {
-            let slopes = (0..<count).map { r -> Double in
+            slopes = (0..<count).map { r -> Double in
                 let y = memberReplicates.map { $0.threshold[r] }
                 return y.allSatisfy(\.isFinite) ? slope(sizes, y) : .nan
             }
@@ -188,7 +193,7 @@ private func thresholdTrends(series: [SeriesDescription], statistics: [SeriesSta
         }
         let resolved = interval?.excludes(0) == true
         let plan = resolved ? nil : value.flatMap { d in
-            impliedStandardError(interval, seeds: seeds, confidence: confidence).flatMap {
+            quartileStandardError(slopes, seeds: seeds, confidence: confidence).flatMap {
                 seedsToResolve(difference: d, standardError: $0, seeds: seeds, confidence: confidence)
             }
         }
