@@ -23,7 +23,7 @@ struct CheckCommand: ParsableCommand {
         defer { try? FileManager.default.removeItem(at: scratch) }
         let resolved = try study.resolve()
         let results = StudyResults(study: resolved, runs: runSweep(resolved, runtime: runtime, showProgress: false).results,
-                                   toolVersion: toolVersion)
+                                   toolVersion: toolVersion, threads: runtime.threadCount)
         let written = try writeOutputs(results, study: resolved, output: output, into: scratch.path)
         let names = written.files
         let differences = try artifactDifferences(regenerated: scratch, committed: URL(fileURLWithPath: output.output), names: names)

@@ -47,7 +47,7 @@ struct RunCommand: ParsableCommand {
             return
         }
 
-        let results = StudyResults(study: resolved, runs: runs.results, toolVersion: toolVersion)
+        let results = StudyResults(study: resolved, runs: runs.results, toolVersion: toolVersion, threads: runtime.threadCount)
         let written = try writeOutputs(results, study: resolved, output: output, into: output.output)
         let performance = PerformanceRecord(study: resolved, threads: runtime.threadCount,
                                             wallSeconds: secondsElapsed(since: started), trainingSeconds: trainingSeconds,
