@@ -62,7 +62,7 @@ let package = Package(
                 resources: [.copy("report.md.mustache"), .copy("report.tex.mustache")]),
         // The Markdown/LaTeX report: template context, escaping, rendering and template checks.
         .target(name: "PoisoningReport", dependencies: [
-            "PoisoningAnalysis", "ReportTemplates", .product(name: "Mustache", package: "swift-mustache"),
+            "PoisoningAnalysis", "PoisoningFigures", "ReportTemplates", .product(name: "Mustache", package: "swift-mustache"),
         ], exclude: ["README.md"]),
         // The pipeline: write a study's outputs atomically (study file, results, figures, reports),
         // compare regenerated artifacts with committed ones, validate an output folder.

@@ -126,7 +126,7 @@ public func findings(fits: [SeriesFit], statistics: StudyStatistics, points: [Ag
     return Findings(
         largestFraction: largest, chanceAccuracy: fits.first?.chanceAccuracy ?? 0, series: perSeries,
         sharpSteepness: sharpSteepness, sharpTransition: sharp,
-        sensitivity: compareSensitivity(fits, series: series, trends: statistics.trends),
+        sensitivity: compareSensitivity(fits, series: series, statistics: statistics),
         attackMetrics: attackMetrics.map { AttackMetricFinding(metric: $0, values: valuesAtLargest($0.key)) }.filter { !$0.values.isEmpty },
         detectionAUROC: valuesAtLargest(MetricKey.detectionAUROC))
 }
@@ -143,15 +143,29 @@ func transitionShape(_ statistics: SeriesStatistics, sharpSteepness: Double) -> 
 }
 
 /// For each (attack, defense) with at least two models: how thresholds change with the model's
-/// parameter count, and whether the trend statistic resolves it.
+/// parameter count, and whether the runs resolve it: the slope of the threshold against log2 of the
+/// size excludes zero, or (when a threshold that is not reached leaves the slope unmeasurable) every
+/// pair of models is resolved in the same direction.
 private func compareSensitivity(_ fits: [SeriesFit], series: [SeriesDescription],
-                                trends: [ThresholdTrend]) -> [SensitivityComparison] {
+                                statistics: StudyStatistics) -> [SensitivityComparison] {
+    let trends = statistics.trends
     let groups = Dictionary(grouping: series.indices) { [series[$0].attack, series[$0].defense] }
     return groups.keys.sorted { ($0[0], $0[1]) < ($1[0], $1[1]) }.compactMap { key in
         let members = groups[key]!.sorted { series[$0].parameterCount < series[$1].parameterCount }
         guard members.count >= 2 else { return nil }
         let statistic = trends.first { $0.attack == key[0] && $0.defense == key[1] }
-        let verdict: Bool? = statistic?.resolved == true ? (statistic!.slope.value ?? 0) < 0 : nil
+        var verdict: Bool? = statistic?.resolved == true ? (statistic!.slope.value ?? 0) < 0 : nil
+        if verdict == nil, statistic?.slope.value == nil {
+            // The sign of every pair's threshold difference, larger model minus smaller, where resolved.
+            let signs = statistics.differences.filter {
+                $0.quantity == .threshold && members.contains($0.base) && members.contains($0.other)
+            }.map { d -> Int? in
+                guard d.resolved, let interval = d.difference.interval else { return nil }
+                let positive = (interval.lower ?? -.infinity) > 0
+                return (series[d.other].parameterCount > series[d.base].parameterCount) == positive ? 1 : -1
+            }
+            if !signs.isEmpty, !signs.contains(nil), Set(signs).count == 1 { verdict = signs[0] == -1 }
+        }
         if let unfitted = members.first(where: { fits[$0].sensitivityKey == nil }) {
             return SensitivityComparison(attack: key[0], defense: key[1], series: members, trend: .missingThreshold,
                                          unfittedSeries: unfitted, largerModelsMoreSensitive: nil)

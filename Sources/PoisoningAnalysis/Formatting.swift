@@ -14,11 +14,12 @@ public func listing(_ items: [String]) -> String {
     return items.dropLast().joined(separator: ", ") + " and " + items.last!
 }
 
-/// A critical threshold in words: "40.0%", "52.3% (extrapolated)", "not reached" or "no fit".
+/// A critical threshold in words: "40.0%", "52.3% (extrapolated)", "beyond 100% (extrapolated)"
+/// (no budget reaches it), "not reached" or "no fit".
 public func describeThreshold(_ fraction: Double?, status: ThresholdStatus) -> String {
     switch status {
     case .withinRange: percent(fraction!)
-    case .extrapolated: percent(fraction!) + " (extrapolated)"
+    case .extrapolated: (fraction! > 1 ? "beyond 100%" : percent(fraction!)) + " (extrapolated)"
     case .notReached: "not reached"
     case .noFit: "no fit"
     }
@@ -39,11 +40,18 @@ public func plusMinus(_ statistics: MeanStd) -> String {
 /// A difference of fractions in percentage points with one decimal and a sign, e.g. -0.03 -> "-3.0 pp".
 public func percentagePoints(_ difference: Double) -> String { String(format: "%+.1f pp", difference * 100) }
 
-/// An interval in words with `format` for its ends: "a to b"; an open upper end is `above`
-/// ("a or more"), an open lower end `below` ("at most b"); "undetermined" without an interval.
-public func intervalText(_ interval: Interval?, _ format: (Double) -> String, above: String = "or more",
+/// An interval in words with `number` for its ends: "a to b"; an open upper end is `above`
+/// ("a or more"), an open lower end `below` ("at most b"); "+∞" or "−∞" for an interval wholly at
+/// infinity (a threshold not reached in every replicate); "undetermined" without an interval.
+public func intervalText(_ interval: Interval?, _ number: (Double) -> String, above: String = "or more",
                          below: String = "at most") -> String {
     guard let interval else { return "undetermined" }
+    /// An end, with the most extreme finite numbers (an interval wholly at ±∞) written as ±∞.
+    func format(_ value: Double) -> String {
+        abs(value) == .greatestFiniteMagnitude ? (value < 0 ? "−∞" : "+∞") : number(value)
+    }
+    if interval.lower == .greatestFiniteMagnitude { return "+∞" }
+    if interval.upper == -.greatestFiniteMagnitude { return "−∞" }
     switch (interval.lower, interval.upper) {
     case let (lower?, upper?): return "\(format(lower)) to \(format(upper))"
     case let (lower?, nil): return "\(format(lower)) \(above)"

@@ -64,7 +64,10 @@ func accuracyFigure(_ results: StudyResults) -> StudyFigure {
     if anyBand { legend.append(LegendEntry(label: "\(level) band of the fits", color: Color.reference, swatch: true)) }
     if anySpan { legend.append(LegendEntry(label: "\(level) threshold intervals", color: Color.reference, swatch: true)) }
     legend.append(LegendEntry(label: String(format: "chance (%.2f)", chance), color: Color.reference, line: .dashDot))
-    return StudyFigure(name: "accuracy_vs_poison", chart: Chart(
+    let caption = "Clean test accuracy (mean ± std over seeds) against the poison fraction, per series, with the fitted sigmoids "
+        + "(dashed) and their \(level) bands (shaded), the critical thresholds (dotted) with their \(level) intervals (strips "
+        + "above the axis), and chance accuracy."
+    return StudyFigure(name: "accuracy_vs_poison", caption: caption, chart: Chart(
         title: "Clean test accuracy vs. poison fraction", x: fractionAxis,
         y: Axis(label: "Clean test accuracy", range: 0...1),
         panels: panels, legend: legend, width: rowWidth(panels.count), height: 5.2 * 72))

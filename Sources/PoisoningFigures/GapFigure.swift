@@ -21,7 +21,7 @@ func gapFigure(_ results: StudyResults) -> StudyFigure {
                           errors: points.map(\.std), color: color, line: .solid, marker: marker)
         }, referenceLines: [ReferenceLine(.horizontal, at: 0, color: Color.reference, style: .solid, width: 0.8)])
     }
-    return StudyFigure(name: "generalization_gap", chart: Chart(
+    return StudyFigure(name: "generalization_gap", caption: "Generalization gap (train accuracy on the poisoned labels minus clean test accuracy), mean ± std over seeds.", chart: Chart(
         title: "Generalization gap vs. poison fraction", x: fractionAxis,
         y: Axis(label: "Train (poisoned labels) − clean test accuracy"),
         panels: panels, legend: legend, width: rowWidth(panels.count), height: 4.8 * 72))

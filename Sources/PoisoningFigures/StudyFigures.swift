@@ -3,10 +3,12 @@ import Plotting
 import PoisoningAnalysis
 import PoisoningEngine
 
-/// One of the study's figures: the file stem it is written under and the chart to draw.
+/// One of the study's figures: the file stem it is written under, its caption and the chart to draw.
 public struct StudyFigure: Sendable {
     /// File name without extension, e.g. "accuracy_vs_poison".
     public let name: String
+    /// The caption reports print under it.
+    public let caption: String
     /// The figure.
     public let chart: Chart
 }
@@ -18,10 +20,12 @@ let figureRegistry: [@Sendable (StudyResults) -> StudyFigure?] = [
     accuracyFigure,
     gapFigure,
     trainVersusTestFigure,
+    attackSuccessFigure,
 ]
 
 /// The study's figures, in order: accuracy vs poison fraction with fits and thresholds, the
-/// generalization gap, and train-vs-test panels (one per series).
+/// generalization gap, train-vs-test panels (one per series) and, for attacks that measure their
+/// success, the success rate.
 public func studyFigures(_ results: StudyResults) -> [StudyFigure] {
     figureRegistry.compactMap { $0(results) }
 }

@@ -23,7 +23,7 @@ func trainVersusTestFigure(_ results: StudyResults) -> StudyFigure {
         LegendEntry(label: metric.label, color: colors[position], line: metric.line, marker: metric.marker)
     }
     legend.append(LegendEntry(label: String(format: "chance (%.2f)", chance), color: Color.reference, line: .dashDot))
-    return StudyFigure(name: "train_vs_test", chart: Chart(
+    return StudyFigure(name: "train_vs_test", caption: "Train accuracy on the poisoned labels, clean test accuracy and train accuracy on the true labels, one panel per series.", chart: Chart(
         title: "Train vs. test accuracy under poisoning", x: fractionAxis,
         y: Axis(label: "Accuracy", range: 0...1), panels: panels, legend: legend, width: rowWidth(panels.count), height: 4.4 * 72))
 }

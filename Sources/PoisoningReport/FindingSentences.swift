@@ -22,11 +22,8 @@ public func findingSentences(_ results: StudyResults) -> [String] {
         } + "; chance is \(fixed(findings.chanceAccuracy, decimals: 3))."]
     sentences.append(shapeSentences(results, words: words))
     sentences.append("Critical thresholds (accuracy halfway between clean and chance), with \(words.level) intervals: "
-        + words.list(perSeries) { f in
-            let interval = statistics.series[f.series].threshold.interval
-            return describeThreshold(f.threshold, status: f.thresholdStatus)
-                + (f.thresholdStatus == .noFit ? "" : " (\(intervalText(interval, percent, above: "or not reached")))")
-        } + ".")
+        + words.list(perSeries) { f in thresholdText(f.threshold, status: f.thresholdStatus,
+                                                      interval: statistics.series[f.series].threshold.interval, brackets: false) } + ".")
     let groups = Set(results.series.map { [$0.attack, $0.defense] }).count
     sentences.append(findings.sensitivity.isEmpty
         ? "Sensitivity across model sizes is not compared: the study has one model per attack and defense."
@@ -150,17 +147,20 @@ private func sensitivitySentence(_ comparison: SensitivityComparison, results: S
     }
     let trend = results.statistics.trends.first { $0.attack == comparison.attack && $0.defense == comparison.defense }
     let slope = trend.map { t -> String in
-        let value = t.slope.value.map(percentagePoints) ?? "n/a"
+        guard let value = t.slope.value else { return "an amount that cannot be measured: some model's threshold is not reached" }
         let interval = t.slope.interval == nil && results.statistics.seeds >= 2
             ? "its interval cannot be bounded: in more than \(fixed((1 - results.statistics.confidence) * 50, decimals: 1))% of the "
                 + "bootstrap replicates some curve does not fall to its threshold"
             : words.seedInterval(t.slope.interval, percentagePoints)
-        return "\(value) per doubling of parameters (\(interval))"
-    } ?? "n/a"
+        return "\(percentagePoints(value)) per doubling of parameters (\(interval))"
+    } ?? "an amount that cannot be measured"
     var sentence: String
+    let pairwise = trend?.slope.value == nil
+        ? ": every pair of models differs in that direction beyond seed noise (the slope cannot be measured: some model's "
+            + "threshold is not reached)." : nil
     switch comparison.largerModelsMoreSensitive {
-    case true?: sentence = "Larger models are more sensitive\(group): the threshold changes by \(slope)."
-    case false?: sentence = "Larger models are less sensitive\(group): the threshold changes by \(slope)."
+    case true?: sentence = "Larger models are more sensitive\(group)" + (pairwise ?? ": the threshold changes by \(slope).")
+    case false?: sentence = "Larger models are less sensitive\(group)" + (pairwise ?? ": the threshold changes by \(slope).")
     case nil:
         sentence = "The runs do not resolve whether the threshold changes with model size\(group): it changes by \(slope)"
         if let seeds = trend?.seedsToResolve {
@@ -173,7 +173,9 @@ private func sensitivitySentence(_ comparison: SensitivityComparison, results: S
     }
     func pairText(_ d: SeriesDifference) -> String {
         let (a, b) = (results.series[d.base].modelLabel, results.series[d.other].modelLabel)
-        var text = "\(b) vs \(a) \(d.difference.value.map(percentagePoints) ?? "n/a") ("
+        let value = d.difference.value.map(percentagePoints)
+            ?? "(the threshold of \(results.fits[d.other].threshold.fraction == nil ? b : a) is not reached)"
+        var text = "\(b) vs \(a) \(value) ("
             + words.seedInterval(d.difference.interval, percentagePoints)
         if !d.resolved, let seeds = d.seedsToResolve { text += "; about \(seeds) seeds would resolve a difference of this size" }
         return text + ")"
@@ -229,6 +231,22 @@ private func caveat(_ s: SeriesStatistics) -> String? {
         problems.append("\(listing(s.parametersAtBounds)) reach\(s.parametersAtBounds.count == 1 ? "es" : "") the fit's bounds")
     }
     return problems.isEmpty ? nil : problems.joined(separator: "; ")
+}
+
+/// A threshold with its interval: "40.0% [33.6%, 46.1%]", "37.0% [25.8% or not reached]",
+/// "not reached [from 52.1%]" or just "not reached" when nothing bounds it; parentheses instead of
+/// brackets for running text.
+func thresholdText(_ fraction: Double?, status: ThresholdStatus, interval: Interval?, brackets: Bool) -> String {
+    let (open, close) = brackets ? ("[", "]") : ("(", ")")
+    let estimate = describeThreshold(fraction, status: status)
+    guard status != .noFit, let interval else { return estimate }
+    if fraction == nil {
+        // Not reached: the interval's lower end says from where on it could be; none when no replicate reaches it.
+        guard let lower = interval.lower, lower < .greatestFiniteMagnitude else { return estimate }
+        return "\(estimate) \(open)from \(percent(lower))\(close)"
+    }
+    let range = intervalText(interval, percent, above: "or not reached", below: "at most")
+    return "\(estimate) \(open)\(brackets ? range.replacingOccurrences(of: " to ", with: ", ") : range)\(close)"
 }
 
 /// A p-value with two significant digits, or "< 0.001".

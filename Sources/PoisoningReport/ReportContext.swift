@@ -1,6 +1,7 @@
 import Foundation
 import PoisoningAnalysis
 import PoisoningEngine
+import PoisoningFigures
 
 /// What a report needs to know beyond the results.
 public struct ReportSettings: Sendable {
@@ -52,7 +53,6 @@ public func reportContext(for results: StudyResults, format: ReportFormat, setti
         let parameters = fit.parameters, s = statistics.series[fit.series]
         let poorlyIdentified = !s.parametersAtBounds.isEmpty || (s.fittedCeiling ?? 0) > 1
             || (s.dropRemainingAtLargestFraction ?? 0) > extrapolatedFloorShare
-        let threshold = describeThreshold(fit.threshold.fraction, status: fit.threshold.status)
         return [
             "series": escape(results.series[fit.series].label),
             "cleanAccuracy": escape(withInterval(s.cleanAccuracy, threeDecimals)),
@@ -61,9 +61,8 @@ public func reportContext(for results: StudyResults, format: ReportFormat, setti
             "x0": escape(withInterval(s.midpoint) { fixed($0, decimals: 2) }),
             "b": parameters.map { fixed($0.floor, decimals: poorlyIdentified ? 2 : 3) } ?? "n/a",
             "rSquared": fit.rSquared.map { fixed($0, decimals: 3) } ?? "n/a",
-            "threshold": escape(threshold + (s.threshold.interval.map {
-                " [" + intervalText($0, percent, above: "or not reached").replacingOccurrences(of: " to ", with: ", ") + "]"
-            } ?? "")),
+            "threshold": escape(thresholdText(fit.threshold.fraction, status: fit.threshold.status, interval: s.threshold.interval,
+                                              brackets: true)),
             "thresholdStatus": fit.threshold.status.rawValue,
             "thresholdNote": escape(fit.threshold.reason ?? ""),
             "poorlyIdentified": poorlyIdentified,
@@ -140,11 +139,23 @@ public func reportContext(for results: StudyResults, format: ReportFormat, setti
         }
     }
 
-    let figureNames = [
-        ("accuracy_vs_poison", "Clean test accuracy (mean ± std over seeds) against the poison fraction, per series, with the fitted sigmoids (dashed), the critical thresholds (dotted) and chance accuracy."),
-        ("generalization_gap", "Generalization gap (train accuracy on the poisoned labels minus clean test accuracy), mean ± std over seeds."),
-        ("train_vs_test", "Train accuracy on the poisoned labels, clean test accuracy and train accuracy on the true labels, one panel per series."),
-    ]
+    // Attacks compared at one budget: the positive swept fraction nearest 10%.
+    let budget = fractions.filter { $0 > 0 }.min { abs($0 - 0.1) < abs($1 - 0.1) }
+    let attackCount = Set(results.series.map(\.attack)).count
+    let attackRows: [[String: Any]] = budget.map { budget in
+        results.series.indices.sorted { (results.series[$0].model, results.series[$0].defense, results.series[$0].attack)
+            < (results.series[$1].model, results.series[$1].defense, results.series[$1].attack) }.map { index in
+            let description = results.series[index], s = statistics.series[index], fit = results.fits[index]
+            let point = results.points.first { $0.series == index && $0.fraction == budget }
+            let success = results.attackMetrics.compactMap { point?.metric($0.key) }.first
+            let threshold = thresholdText(fit.threshold.fraction, status: fit.threshold.status, interval: s.threshold.interval,
+                                          brackets: true)
+            return ["model": escape(description.modelLabel + (results.series.contains { $0.defense != 0 } ? ", \(description.defenseLabel)" : "")),
+                    "attack": escape(description.attackLabel), "threshold": escape(threshold),
+                    "accuracy": escape(point?.metric(MetricKey.testAccuracy).map(plusMinus) ?? "n/a"),
+                    "success": escape(success.map(plusMinus) ?? "—")]
+        }
+    } ?? []
     let diverged = results.runs.compactMap(\.divergence)
 
     return [
@@ -175,15 +186,19 @@ public func reportContext(for results: StudyResults, format: ReportFormat, setti
         "seriesAlignment": String(repeating: "r", count: allSeries.count),
         "accuracyRows": rows(MetricKey.testAccuracy, columns: allSeries),
         "gapRows": rows(MetricKey.generalizationGap, columns: allSeries),
+        "hasAttackComparison": attackCount > 1 && !attackRows.isEmpty,
+        "comparisonBudget": escape(budget.map(percent) ?? "n/a"),
+        "attackComparisonRows": attackRows,
         "hasAttackMetrics": !attackMetrics.isEmpty,
         "attackMetrics": attackMetrics,
         "hasDetection": !detectionRows.isEmpty,
         "detectionRows": detectionRows,
         "findings": findingSentences(results).map { ["sentence": escape($0)] },
         // File names and labels are made of [a-z_./:-] only and stay unescaped: LaTeX reads them verbatim.
-        "figures": figureNames.map { name, caption in
-            ["file": "figures/\(name).\(settings.figureExtension)", "caption": escape(caption),
-             "label": "fig:" + name.replacingOccurrences(of: "_", with: "-")]
+        "figures": studyFigures(results).map { figure in
+            let name = figure.name
+            return ["file": "figures/\(name).\(settings.figureExtension)", "caption": escape(figure.caption),
+                    "label": "fig:" + name.replacingOccurrences(of: "_", with: "-")]
         },
         "hasDivergedRuns": !diverged.isEmpty,
         "divergedRuns": diverged.map { ["message": escape($0)] },

@@ -14,7 +14,7 @@ public enum ReportFormat: String, Sendable, CaseIterable {
     }
 
     /// `text` made safe for the format. Markdown: `|` (table cells) and `\` are escaped. LaTeX: the
-    /// specials `\ { } $ & # % _ ~ ^` are escaped, and the Unicode symbols the tool writes (± ² — – − × ≤ ≥ →,
+    /// specials `\ { } $ & # % _ ~ ^` are escaped, and the Unicode symbols the tool writes (± ² — – − × ≤ ≥ → ∞,
     /// Greek letters) become LaTeX commands, so pdflatex needs no Unicode set-up.
     public func escape(_ text: String) -> String {
         switch self {
@@ -32,5 +32,6 @@ public enum ReportFormat: String, Sendable, CaseIterable {
         "×": "\\ensuremath{\\times}", "≤": "\\ensuremath{\\leq}", "≥": "\\ensuremath{\\geq}",
         "→": "\\ensuremath{\\rightarrow}", "α": "\\ensuremath{\\alpha}", "β": "\\ensuremath{\\beta}",
         "γ": "\\ensuremath{\\gamma}", "κ": "\\ensuremath{\\kappa}", "σ": "\\ensuremath{\\sigma}",
+        "∞": "\\ensuremath{\\infty}",
     ]
 }

@@ -125,13 +125,18 @@ struct FindingsTests {
         #expect(line.findings.series[0].shape == .gradual && line.findings.sharpTransition == false)
     }
 
-    @Test func aCurveThatNeverFallsFarEnoughHasNoThreshold() {
+    @Test func aCurveThatNeverFallsFarEnoughHasNoThreshold() throws {
         // Width 32 levels off at 0.6, above the target (clean ~0.9 + chance 0.2) / 2 ~ 0.55.
         let results = Self.results([32: SigmoidParameters(amplitude: 0.3, steepness: 25, midpoint: 0.3, floor: 0.6), 64: Self.sigmoid(0.3)])
         #expect(results.fits[0].threshold.status == .notReached && results.fits[0].threshold.fraction == nil)
         #expect(results.findings.sensitivity.first?.trend == .decreasing)
         #expect(results.findings.series[0].thresholdStatus == .notReached)
         #expect(results.statistics.series[0].threshold.value == nil)
+        // The slope cannot be measured, but the one pair is resolved: the larger model's threshold is lower.
+        #expect(results.statistics.trends.first?.slope.value == nil)
+        let pair = try #require(results.statistics.differences.first { $0.quantity == .threshold })
+        #expect(pair.resolved && pair.difference.interval?.lower == nil && (pair.difference.interval?.upper ?? 0) < 0)
+        #expect(results.findings.sensitivity.first?.largerModelsMoreSensitive == true)
     }
 
     @Test func aFlatCurveReportsWhyItHasNoFit() {

@@ -56,7 +56,7 @@ struct IntervalTests {
         #expect(abs(interval.lower! - lower) < 1e-12 && abs(interval.upper! - upper) < 1e-12)
     }
 
-    @Test func percentileIntervalInterpolatesLikeNumPyAndKeepsInfiniteEndsOpen() {
+    @Test func percentileIntervalInterpolatesLikeNumPyAndKeepsInfiniteEndsOpen() throws {
         let values = (0...100).map(Double.init)   // quantiles at 2.5% and 97.5% are 2.5 and 97.5
         let interval = percentileInterval(values, confidence: 0.95)
         #expect(abs(interval!.lower! - 2.5) < 1e-12 && abs(interval!.upper! - 97.5) < 1e-12)
@@ -68,6 +68,10 @@ struct IntervalTests {
         #expect(percentileInterval(fewUndefined, confidence: 0.95) != nil)
         let manyUndefined = (0..<97).map(Double.init) + [.nan, .nan, .nan]
         #expect(percentileInterval(manyUndefined, confidence: 0.95) == nil)
+        // Wholly at -∞ (a threshold not reached in every replicate of the subtracted series): still excludes zero.
+        let belowEverything = try #require(percentileInterval(Array(repeating: -.infinity, count: 100), confidence: 0.95))
+        #expect(belowEverything == Interval(lower: nil, upper: -.greatestFiniteMagnitude) && belowEverything.excludes(0))
+        #expect(intervalText(belowEverything, percent) == "−∞")
     }
 
     @Test func intervalsExcludeValuesOnlyWhenWhollyOnOneSide() {

@@ -61,7 +61,8 @@ struct StudyFileTests {
         #expect(error("fractions: [0, 1.5]\n") == "s.yaml:1:1: fractions: each value must lie in [0.0, 1.0]")
         #expect(error("training:\n  learning-rate: -1\n") == "s.yaml:2:3: training.learning-rate: must lie in [1e-12, 1000000.0]")
         #expect(error("attacks:\n  - kind: clas-flip\n")
-            == "s.yaml:2:5: attacks[0].kind: expected one of random-label-flip, class-flip, not 'clas-flip', did you mean 'class-flip'?")
+            == "s.yaml:2:5: attacks[0].kind: expected one of random-label-flip, class-flip, margin-flip, confident-flip, backdoor, "
+            + "feature-collision, not 'clas-flip', did you mean 'class-flip'?")
         #expect(error("models:\n  - hidden: [8]\n") == "s.yaml:2:5: models[0]: missing required key 'kind'")
         #expect(error("attacks:\n  - kind: class-flip\n    source: 9\n")
             == "s.yaml:3:5: attacks[0].source: class 9 does not exist (the data have 5 classes, 0 to 4)")
@@ -70,5 +71,20 @@ struct StudyFileTests {
         #expect(error("models: []\n") == "s.yaml:1:1: models: expected a list with at least one entry")
         #expect(error("") == "s.yaml:1:1: the study file is empty; `make-report study --print` prints one to start from")
         #expect(error("seeds: [1, 1]\n") == "s.yaml:1:1: seeds: values must not repeat")
+    }
+
+    @Test func badAttackParametersNameTheirKey() {
+        #expect(error("attacks:\n  - kind: backdoor\n    target: 7\n")
+            == "s.yaml:3:5: attacks[0].target: class 7 does not exist (the data have 5 classes, 0 to 4)")
+        #expect(error("attacks:\n  - kind: backdoor\n    trigger-features: [2, 10]\n")
+            == "s.yaml:3:5: attacks[0].trigger-features: feature 10 does not exist (the data have 10 features, 0 to 9, or -10 to -1 from the end)")
+        #expect(error("attacks:\n  - kind: backdoor\n    trigger-value: high\n")
+            == "s.yaml:3:5: attacks[0].trigger-value: expected a number or auto")
+        #expect(error("attacks:\n  - kind: feature-collision\n    beta: 0\n")
+            == "s.yaml:3:5: attacks[0].beta: must lie in [1e-09, 1000000000.0]")
+        #expect(error("attacks:\n  - kind: feature-collision\n    base: 5\n")
+            == "s.yaml:3:5: attacks[0].base: class 5 does not exist (the data have 5 classes, 0 to 4)")
+        #expect(error("attacks:\n  - kind: margin-flip\n    to: best\n")
+            == "s.yaml:3:5: attacks[0].to: expected one of worst, random, not 'best'")
     }
 }

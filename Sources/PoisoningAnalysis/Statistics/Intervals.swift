@@ -59,7 +59,11 @@ public func percentileInterval(_ values: [Double], confidence: Double) -> Interv
         return defined[below] + weight * (defined[above] - defined[below])
     }
     let lower = quantile(alpha / 2), upper = quantile(1 - alpha / 2)
-    return Interval(lower: lower.isFinite ? lower : nil, upper: upper.isFinite ? upper : nil)
+    // -∞ at the lower end and +∞ at the upper end are open ends (nil). An end infinite on the other
+    // side (the whole interval at -∞ or at +∞) becomes the most extreme finite number, so that the
+    // interval still excludes zero and encodes in JSON.
+    return Interval(lower: lower == -.infinity ? nil : lower == .infinity ? .greatestFiniteMagnitude : lower,
+                    upper: upper == .infinity ? nil : upper == -.infinity ? -.greatestFiniteMagnitude : upper)
 }
 
 /// The Wilson score interval of a proportion p̂ observed on n trials (Wilson 1927; Agresti & Coull

@@ -3,7 +3,7 @@
 /// (seed, "poison-samples")), are relabelled `target`. The fraction is of the source class, so at
 /// fraction 1 every source row carries the target label. Its success metric is the rate at which
 /// the clean test rows of the source class are predicted as the target.
-public struct ClassFlip: PoisoningAttack {
+public struct ClassFlip: ModelFreeAttack {
     public static let kind = "class-flip"
     public static let summary = "Relabel a fraction of the training rows of one class as another class."
 

@@ -42,13 +42,27 @@ public protocol PoisoningAttack: StudyComponent {
     /// Why the attack cannot run on data with these sizes, as (key, message); nil when it can.
     func problem(classCount: Int, featureCount: Int) -> (key: String, message: String)?
     /// The poisoned training set for poison fraction `fraction` of `split`, every random choice
-    /// drawn from streams derived from `seed`. Test labels are never changed.
-    func poison(_ split: TrainTestSplit, fraction: Double, seed: UInt64) -> PoisonedTrainingSet
+    /// drawn from streams derived from `seed`. An informed attacker may train the run's model on the
+    /// clean training rows with `trainer` (same architecture, settings and seed as the run); nil
+    /// when that model diverged. Test labels are never changed.
+    func poison(_ split: TrainTestSplit, fraction: Double, seed: UInt64, trainer: ModelTrainer) -> PoisonedTrainingSet?
 }
 
 extension PoisoningAttack {
     public var metrics: [MetricInfo] { [] }
     public func problem(classCount: Int, featureCount: Int) -> (key: String, message: String)? { nil }
+}
+
+/// An attack that needs no model of the data: it implements the poisoning without a trainer.
+public protocol ModelFreeAttack: PoisoningAttack {
+    /// The poisoned training set for `fraction` of `split`, random choices from streams of `seed`.
+    func poison(_ split: TrainTestSplit, fraction: Double, seed: UInt64) -> PoisonedTrainingSet
+}
+
+extension ModelFreeAttack {
+    public func poison(_ split: TrainTestSplit, fraction: Double, seed: UInt64, trainer: ModelTrainer) -> PoisonedTrainingSet? {
+        poison(split, fraction: fraction, seed: seed)
+    }
 }
 
 /// The number of rows a fraction of `count` designates: round(fraction * count), halves to even

@@ -5,7 +5,7 @@
 /// the i-th picked row gets label (old + 1 + u_i) mod classes with u_i uniform in 0..<classes-1 from
 /// the stream (seed, "poison-labels"). Both streams are independent of the fraction, so for one seed
 /// the rows poisoned at a smaller fraction are also poisoned, with the same labels, at a larger one.
-public struct RandomLabelFlip: PoisoningAttack {
+public struct RandomLabelFlip: ModelFreeAttack {
     public static let kind = "random-label-flip"
     public static let summary = "Flip round(fraction · n) training labels, chosen at random, each to a random other class."
 

@@ -112,6 +112,37 @@ final class NetworkWorkspace {
         return lossSum
     }
 
+    /// The layer whose output is the network's representation of an input: the last hidden layer's
+    /// post-ReLU activations, or the logits of a network without hidden layers.
+    var representationLayer: Int { max(shape.hidden.count - 1, 0) }
+
+    /// The representation buffer after `forward`: [rows x width].
+    var representation: UnsafeMutablePointer<Float> { shape.hidden.isEmpty ? logits : activations[representationLayer] }
+
+    /// After `forward` on the same batch: from dL/d(representation) [rows x width], the gradient with
+    /// respect to the inputs, into `inputGradient` [rows x inputs], through each layer's backward
+    /// from the representation layer down (the weight gradients it also computes are not used).
+    func backwardToInputs(parameters: UnsafePointer<Float>, inputs: UnsafePointer<Float>,
+                          representationGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>, rows: Int) {
+        let top = representationLayer
+        let width = layers[top].outputs
+        (shape.hidden.isEmpty ? logits : activationGradients[top]).update(from: representationGradient, count: rows * width)
+        for index in stride(from: top, through: 0, by: -1) {
+            let layer = layers[index]
+            let outputGradient = layer.isHidden ? activationGradients[index] : logits
+            if layer.isHidden { ReLU.backward(outputGradient, activations: activations[index], count: rows * layer.outputs) }
+            let dx = index == 0 ? inputGradient : activationGradients[index - 1]
+            let (w, gW, gB) = (parameters + layer.weightOffset, gradient + layer.weightOffset, gradient + layer.biasOffset)
+            if layer.isHidden {
+                Linear.backwardInputMajor(weights: w, input: layerInput(index, inputs), outputGradient: outputGradient, weightGradient: gW,
+                                          biasGradient: gB, inputGradient: dx, rows: rows, inputs: layer.inputs, outputs: layer.outputs)
+            } else {
+                Linear.backwardOutputMajor(weights: w, input: layerInput(index, inputs), outputGradient: outputGradient, weightGradient: gW,
+                                           biasGradient: gB, inputGradient: dx, rows: rows, inputs: layer.inputs, outputs: layer.outputs)
+            }
+        }
+    }
+
     /// Calls `body(start, chunkRows)` after a forward pass of each chunk of at most `capacity` of the
     /// `rows` inputs, so that `logits` holds that chunk's logits.
     func forwardInChunks(parameters: UnsafePointer<Float>, inputs: UnsafePointer<Float>, rows: Int,

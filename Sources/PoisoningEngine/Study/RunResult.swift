@@ -57,9 +57,14 @@ public struct RunResult: Sendable, Codable, Equatable {
 public func executeRun(_ spec: RunSpec, study: Study) -> RunResult {
     let series = study.series[spec.series]
     let split = study.split
-    let poisoned = study.attacks[series.attack].poison(split, fraction: spec.fraction, seed: spec.seed)
     let shape = study.models[series.model].networkShape(inputs: split.train.featureCount, classes: split.train.classCount)
     let trainer = ModelTrainer(shape: shape, settings: study.config.training, seed: spec.seed)
+    guard let poisoned = study.attacks[series.attack].poison(split, fraction: spec.fraction, seed: spec.seed, trainer: trainer) else {
+        let message = "run \(series.label), fraction \(spec.fraction), seed \(spec.seed) diverged: the training loss of the "
+            + "attack's model of the clean data became non-finite with learning rate \(study.config.training.learningRate)"
+        return RunResult(fraction: spec.fraction, series: spec.series, seed: spec.seed, poisonedCount: 0,
+                         realisedFraction: 0, metrics: nil, divergence: message)
+    }
     let poisonedCount = poisoned.poisonedRows.count
     let realised = Double(poisonedCount) / Double(split.train.count)
     func diverged(_ what: String, epoch: Int?) -> RunResult {

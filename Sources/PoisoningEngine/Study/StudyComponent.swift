@@ -52,6 +52,10 @@ public enum Registry {
     public static let attacks: [any PoisoningAttack.Type] = [
         RandomLabelFlip.self,
         ClassFlip.self,
+        MarginFlip.self,
+        ConfidentFlip.self,
+        Backdoor.self,
+        FeatureCollision.self,
     ]
     /// Defenses.
     public static let defenses: [any TrainingSetDefense.Type] = [

@@ -1,0 +1,20 @@
+/// Flips the labels of the training rows the clean model classifies with the largest margin (the
+/// "far-first" heuristic; see `InformedLabelFlip`).
+public struct ConfidentFlip: PoisoningAttack {
+    public static let kind = "confident-flip"
+    public static let summary = "Flip the labels of the round(fraction · n) training rows the clean model is most confident about."
+
+    /// Where flipped labels go.
+    let relabel: InformedLabelFlip.Relabel
+
+    public init(parameters: inout ParameterReader) throws {
+        relabel = try InformedLabelFlip.relabel(&parameters)
+    }
+
+    /// "confident flip (to worst)".
+    public var label: String { "confident flip (to \(relabel.rawValue))" }
+
+    public func poison(_ split: TrainTestSplit, fraction: Double, seed: UInt64, trainer: ModelTrainer) -> PoisonedTrainingSet? {
+        InformedLabelFlip.poison(split, fraction: fraction, seed: seed, trainer: trainer, smallestFirst: false, relabel: relabel)
+    }
+}
