@@ -27,13 +27,13 @@ struct DefenseTests {
     /// 10 rows, rows 1, 3, 5 poisoned; the defense removes 3, 5, 7, 9 and scores rows by index.
     @Test func precisionRecallAndRemovedShareByHand() {
         let decision = DefenseDecision(scores: (0..<10).map(Double.init), kept: [0, 1, 2, 4, 6, 8])
-        let metrics = DetectionMetrics(decision: decision, poisonedRows: [1, 3, 5], rowCount: 10)
+        let metrics = DetectionMetrics(decision: decision, poisonedRows: [1, 3, 5], labels: Array(repeating: 0, count: 10))
         #expect(metrics.precision == 2.0 / 4.0)
         #expect(metrics.recall == 2.0 / 3.0)
         #expect(metrics.removedFraction == 0.4)
         // Pairs (poisoned, clean) won by the poisoned row: row 1 beats 0; 3 beats 0, 2; 5 beats 0, 2, 4: 6 of 21.
         #expect(metrics.auroc == 6.0 / 21.0)
-        let nothingRemoved = DetectionMetrics(decision: DefenseDecision(scores: nil, kept: Array(0..<10)), poisonedRows: [], rowCount: 10)
+        let nothingRemoved = DetectionMetrics(decision: DefenseDecision(scores: nil, kept: Array(0..<10)), poisonedRows: [], labels: Array(repeating: 0, count: 10))
         #expect(nothingRemoved.precision == nil && nothingRemoved.recall == nil && nothingRemoved.auroc == nil)
     }
 

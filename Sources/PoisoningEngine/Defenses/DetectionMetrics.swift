@@ -1,19 +1,19 @@
 /// How well a defense's scores and removals find the rows an attack poisoned.
 public struct DetectionMetrics: Sendable, Equatable {
-    /// |removed ∩ poisoned| / |removed|; nil when nothing was removed.
+    /// |flagged ∩ poisoned| / |flagged| (flagged: removed or relabelled); nil when nothing was flagged.
     public let precision: Double?
-    /// |removed ∩ poisoned| / |poisoned|; nil when nothing was poisoned.
+    /// |flagged ∩ poisoned| / |poisoned|; nil when nothing was poisoned.
     public let recall: Double?
     /// AUROC of the scores for telling poisoned from clean rows; nil without both kinds of row.
     public let auroc: Double?
-    /// |removed| / rows.
+    /// |flagged| / rows.
     public let removedFraction: Double
 
-    /// The metrics of `decision` against the poisoned rows of a training set of `rowCount` rows.
-    public init(decision: DefenseDecision, poisonedRows: [Int], rowCount: Int) {
+    /// The metrics of `decision` against the poisoned rows of a training set whose (given) labels are `labels`.
+    public init(decision: DefenseDecision, poisonedRows: [Int], labels: [Int]) {
+        let rowCount = labels.count
         let poisoned = Set(poisonedRows)
-        let kept = Set(decision.kept)
-        let removed = (0..<rowCount).filter { !kept.contains($0) }
+        let removed = decision.flagged(rowCount: rowCount, originalLabels: labels)
         let caught = removed.filter(poisoned.contains).count
         precision = removed.isEmpty ? nil : Double(caught) / Double(removed.count)
         recall = poisoned.isEmpty ? nil : Double(caught) / Double(poisoned.count)

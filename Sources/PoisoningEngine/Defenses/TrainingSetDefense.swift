@@ -4,11 +4,23 @@ public struct DefenseDecision: Sendable {
     public let scores: [Double]?
     /// The rows to train on, ascending.
     public let kept: [Int]
+    /// New labels for every row of the training set (a relabelling sanitiser); nil to keep them.
+    public let labels: [Int]?
+    /// How the final model is trained (regularisation, early stopping); the plain run's SGD by default.
+    public let training: TrainingAdjustment
 
     /// A decision.
-    public init(scores: [Double]?, kept: [Int]) {
+    public init(scores: [Double]?, kept: [Int], labels: [Int]? = nil, training: TrainingAdjustment = TrainingAdjustment()) {
         self.scores = scores
         self.kept = kept
+        self.labels = labels
+        self.training = training
+    }
+
+    /// The rows the defense acted on: removed, or given a new label.
+    public func flagged(rowCount: Int, originalLabels: [Int]) -> [Int] {
+        let keptSet = Set(kept)
+        return (0..<rowCount).filter { row in !keptSet.contains(row) || (labels.map { $0[row] != originalLabels[row] } ?? false) }
     }
 }
 

@@ -167,9 +167,12 @@ enum SoftmaxCrossEntropy {
     }
 
     /// Forward and backward of the batch-mean loss at once, in place: the logits become
-    /// dL/dz = (softmax(z) - onehot(y)) / rows. Returns the *sum* of the per-row losses.
+    /// dL/dz = (softmax(z) - onehot(y)) / rows. Returns the *sum* of the per-row losses. With label
+    /// smoothing ε > 0 the targets are t_k = (1 - ε) [k = y] + ε / c, the loss of a row
+    /// log Σ exp(z - m) - Σ_k t_k (z_k - m) and dL/dz = (softmax(z) - t) / rows.
     static func forwardBackward(logits: UnsafeMutablePointer<Float>, labels: UnsafePointer<Int>,
-                                rows: Int, classes c: Int) -> Double {
+                                rows: Int, classes c: Int, smoothing: Float = 0) -> Double {
+        if smoothing > 0 { return smoothedForwardBackward(logits: logits, labels: labels, rows: rows, classes: c, smoothing: smoothing) }
         let scale = 1 / Float(rows)
         var lossSum = 0.0
         for r in 0..<rows {
@@ -187,6 +190,31 @@ enum SoftmaxCrossEntropy {
             let inverseTotal = 1 / total
             for k in 0..<c { z[k] = z[k] * inverseTotal * scale }
             z[label] -= scale
+        }
+        return lossSum
+    }
+
+    /// `forwardBackward` with label smoothing ε > 0.
+    private static func smoothedForwardBackward(logits: UnsafeMutablePointer<Float>, labels: UnsafePointer<Int>,
+                                                rows: Int, classes c: Int, smoothing: Float) -> Double {
+        let scale = 1 / Float(rows), spread = smoothing / Float(c), onLabel = 1 - smoothing
+        var lossSum = 0.0
+        for r in 0..<rows {
+            let z = logits + r * c
+            var maximum = z[0]
+            for k in 1..<c where z[k] > maximum { maximum = z[k] }
+            let label = labels[r]
+            var targetDot: Float = onLabel * (z[label] - maximum)
+            var total: Float = 0
+            for k in 0..<c {
+                targetDot += spread * (z[k] - maximum)
+                z[k] = expf(z[k] - maximum)
+                total += z[k]
+            }
+            lossSum += Double(logf(total) - targetDot)
+            let inverseTotal = 1 / total
+            for k in 0..<c { z[k] = (z[k] * inverseTotal - spread) * scale }
+            z[label] -= onLabel * scale
         }
         return lossSum
     }

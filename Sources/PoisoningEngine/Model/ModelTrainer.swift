@@ -15,8 +15,8 @@ public struct ModelTrainer: Sendable {
         self.seed = seed
     }
 
-    /// Trains from scratch on `data` (rows and labels).
-    public func train(_ data: Dataset) -> TrainingOutcome {
-        trainNetwork(shape, on: data, settings: settings, seed: seed)
+    /// Trains from scratch on `data` (rows and labels), as `adjustment` says.
+    public func train(_ data: Dataset, adjustment: TrainingAdjustment = TrainingAdjustment()) -> TrainingOutcome {
+        trainNetwork(shape, on: data, settings: settings, seed: seed, adjustment: adjustment)
     }
 }

@@ -73,14 +73,15 @@ final class NetworkWorkspace {
     }
 
     /// After `forward` on the same batch: the gradient of the batch-mean softmax cross-entropy
-    /// against `labels` with respect to every parameter, into `gradient`. Returns the *sum* of the
-    /// per-row losses.
+    /// against `labels` (smoothed by `labelSmoothing`) with respect to every parameter, into
+    /// `gradient`. Returns the *sum* of the per-row losses.
     func backward(parameters: UnsafePointer<Float>, inputs: UnsafePointer<Float>, labels: UnsafePointer<Int>,
-                  rows: Int) -> Double {
+                  rows: Int, labelSmoothing: Float = 0) -> Double {
         let lossSum = switch kernels {
-        case .fast: SoftmaxCrossEntropy.forwardBackward(logits: logits, labels: labels, rows: rows, classes: shape.classes)
+        case .fast: SoftmaxCrossEntropy.forwardBackward(logits: logits, labels: labels, rows: rows, classes: shape.classes,
+                                                        smoothing: labelSmoothing)
         case .reference: ReferenceSoftmaxCrossEntropy.forwardBackward(logits: logits, labels: labels, rows: rows,
-                                                                      classes: shape.classes)
+                                                                      classes: shape.classes, smoothing: Double(labelSmoothing))
         }
         for index in layers.indices.reversed() {
             let layer = layers[index]

@@ -65,17 +65,20 @@ enum ReferenceReLU {
 
 /// Naive softmax cross-entropy, in Double.
 enum ReferenceSoftmaxCrossEntropy {
-    /// In place: logits become (softmax(z) - onehot(y)) / rows; returns Σ_r (log Σ_k exp z[r,k] - z[r,y_r]).
-    static func forwardBackward(logits: UnsafeMutablePointer<Float>, labels: UnsafePointer<Int>, rows: Int, classes c: Int) -> Double {
+    /// In place, with targets t_k = (1 - ε) [k = y] + ε / c: logits become (softmax(z) - t) / rows;
+    /// returns Σ_r (log Σ_k exp z[r,k] - Σ_k t_k z[r,k]).
+    static func forwardBackward(logits: UnsafeMutablePointer<Float>, labels: UnsafePointer<Int>, rows: Int, classes c: Int,
+                                smoothing: Double = 0) -> Double {
         var lossSum = 0.0
         for r in 0..<rows {
             let z = (0..<c).map { Double(logits[r * c + $0]) }
+            let target = (0..<c).map { (1 - smoothing) * ($0 == labels[r] ? 1 : 0) + smoothing / Double(c) }
             let maximum = z.max()!
             let total = z.reduce(0) { $0 + exp($1 - maximum) }
-            lossSum += maximum + log(total) - z[labels[r]]
+            lossSum += maximum + log(total) - zip(target, z).reduce(0) { $0 + $1.0 * $1.1 }
             for k in 0..<c {
                 let probability = exp(z[k] - maximum) / total
-                logits[r * c + k] = Float((probability - (k == labels[r] ? 1 : 0)) / Double(rows))
+                logits[r * c + k] = Float((probability - target[k]) / Double(rows))
             }
         }
         return lossSum

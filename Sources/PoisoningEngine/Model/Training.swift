@@ -15,6 +15,41 @@ public struct TrainingSettings: Sendable, Codable, Equatable {
     }
 }
 
+/// How a robust-training defense changes the way the run's model learns; the defaults are plain SGD.
+public struct TrainingAdjustment: Sendable, Equatable {
+    /// ε: the targets become (1 - ε) on the label and ε / classes on every class (Szegedy et al. 2016).
+    public var labelSmoothing: Double
+    /// λ: SGD on the loss plus λ/2 ||θ||² (every weight and bias), θ ← θ - lr (g + λ θ).
+    public var weightDecay: Double
+    /// Stop when the validation loss has not improved for `patience` epochs and keep the best epoch's
+    /// parameters; nil to train every epoch.
+    public var earlyStopping: EarlyStopping?
+
+    /// An adjustment; the defaults change nothing.
+    public init(labelSmoothing: Double = 0, weightDecay: Double = 0, earlyStopping: EarlyStopping? = nil) {
+        self.labelSmoothing = labelSmoothing
+        self.weightDecay = weightDecay
+        self.earlyStopping = earlyStopping
+    }
+}
+
+/// Early stopping on a validation set: after every epoch the mean cross-entropy on `validation`
+/// (with its labels) is measured; training stops once it has not fallen below its best for
+/// `patience` epochs, and the parameters of the best epoch are the result.
+public struct EarlyStopping: Sendable, Equatable {
+    /// The validation rows and the labels they are judged by.
+    public let validation: Dataset
+    /// Epochs without improvement before stopping.
+    public let patience: Int
+
+    /// Early stopping on `validation` with `patience` (>= 1).
+    public init(validation: Dataset, patience: Int) {
+        precondition(patience >= 1 && validation.count > 0)
+        self.validation = validation
+        self.patience = patience
+    }
+}
+
 /// What training produced.
 public struct TrainingOutcome: Sendable {
     /// The parameters after the last completed step.
@@ -23,15 +58,19 @@ public struct TrainingOutcome: Sendable {
     public let epochLosses: [Double]
     /// The 1-based epoch whose loss was NaN or infinite, if training diverged (training stops there).
     public let divergedEpoch: Int?
+    /// With early stopping: the epoch whose parameters were kept (the best validation loss).
+    public let stoppingEpoch: Int?
 }
 
 /// Trains a network of `shape` on the rows and labels of `data` by SGD.
 ///
 /// Initialisation comes from the stream (seed, "init") and the per-epoch reshuffle (a full
 /// Fisher-Yates pass over the previous order) from (seed, "shuffle"). Each step gathers its rows
-/// into a contiguous batch, runs forward and backward, and applies θ ← θ - lr · dL/dθ. All memory
-/// is allocated before the first epoch.
-public func trainNetwork(_ shape: NetworkShape, on data: Dataset, settings: TrainingSettings, seed: UInt64) -> TrainingOutcome {
+/// into a contiguous batch, runs forward and backward, and applies θ ← θ - lr · dL/dθ (with
+/// `adjustment`'s label smoothing, weight decay and early stopping). All memory is allocated before
+/// the first epoch.
+public func trainNetwork(_ shape: NetworkShape, on data: Dataset, settings: TrainingSettings, seed: UInt64,
+                         adjustment: TrainingAdjustment = TrainingAdjustment()) -> TrainingOutcome {
     precondition(data.count > 0 && data.featureCount == shape.inputs, "training data do not fit the network")
     precondition(settings.epochs > 0 && settings.batchSize > 0, "epochs and batch size must be positive")
     let rowCount = data.count, featureCount = data.featureCount
@@ -57,6 +96,17 @@ public func trainNetwork(_ shape: NetworkShape, on data: Dataset, settings: Trai
     epochLosses.reserveCapacity(settings.epochs)
     var divergedEpoch: Int?
     let learningRate = Float(settings.learningRate)
+    let smoothing = Float(adjustment.labelSmoothing), decay = Float(adjustment.weightDecay)
+    // Early stopping: a second workspace for the validation losses, and the best epoch's parameters.
+    let stopping = adjustment.earlyStopping
+    let validationWorkspace = stopping.map { NetworkWorkspace(shape: shape, capacity: min($0.validation.count, 1024)) }
+    let validationLosses = UnsafeMutablePointer<Double>.allocate(capacity: stopping?.validation.count ?? 0)
+    let best = UnsafeMutablePointer<Float>.allocate(capacity: stopping == nil ? 0 : shape.parameterCount)
+    defer {
+        validationLosses.deallocate()
+        best.deallocate()
+    }
+    var bestLoss = Double.infinity, bestEpoch = 0
 
     data.features.withUnsafeBufferPointer { features in
         data.labels.withUnsafeBufferPointer { targets in
@@ -76,7 +126,10 @@ public func trainNetwork(_ shape: NetworkShape, on data: Dataset, settings: Trai
                         batchLabels[r] = targets[source]
                     }
                     workspace.forward(parameters: parameters, inputs: batchInputs, rows: rows)
-                    lossSum += workspace.backward(parameters: parameters, inputs: batchInputs, labels: batchLabels, rows: rows)
+                    lossSum += workspace.backward(parameters: parameters, inputs: batchInputs, labels: batchLabels, rows: rows,
+                                                  labelSmoothing: smoothing)
+                    // Weight decay: g ← g + λ θ.
+                    if decay > 0 { addScaled(workspace.gradient, decay, parameters, count: shape.parameterCount) }
                     // SGD: θ ← θ - lr · g  (θ + (-lr) · g, the same IEEE result)
                     addScaled(parameters, -learningRate, workspace.gradient, count: shape.parameterCount)
                     start += rows
@@ -87,9 +140,38 @@ public func trainNetwork(_ shape: NetworkShape, on data: Dataset, settings: Trai
                     divergedEpoch = epoch
                     break
                 }
+                if let stopping, let validationWorkspace {
+                    let loss = validationLoss(on: stopping.validation, parameters: parameters, workspace: validationWorkspace,
+                                        losses: validationLosses)
+                    if loss < bestLoss {
+                        (bestLoss, bestEpoch) = (loss, epoch)
+                        best.update(from: parameters, count: shape.parameterCount)
+                    } else if epoch - bestEpoch >= stopping.patience {
+                        break
+                    }
+                }
             }
         }
     }
+    if stopping != nil && bestEpoch > 0 { parameters.update(from: best, count: shape.parameterCount) }
     let trained = NetworkParameters(shape: shape, values: Array(UnsafeBufferPointer(start: parameters, count: shape.parameterCount)))
-    return TrainingOutcome(parameters: trained, epochLosses: epochLosses, divergedEpoch: divergedEpoch)
+    return TrainingOutcome(parameters: trained, epochLosses: epochLosses, divergedEpoch: divergedEpoch,
+                           stoppingEpoch: stopping == nil ? nil : bestEpoch)
+}
+
+/// The mean softmax cross-entropy of `data` against its labels under `parameters`, through
+/// `workspace` in chunks, the per-row losses into `losses` (no allocation).
+private func validationLoss(on data: Dataset, parameters: UnsafePointer<Float>, workspace: NetworkWorkspace,
+                      losses: UnsafeMutablePointer<Double>) -> Double {
+    data.features.withUnsafeBufferPointer { features in
+        data.labels.withUnsafeBufferPointer { labels in
+            workspace.forwardInChunks(parameters: parameters, inputs: features.baseAddress!, rows: data.count) { start, count in
+                SoftmaxCrossEntropy.forward(logits: workspace.logits, labels: labels.baseAddress! + start, losses: losses + start,
+                                            rows: count, classes: workspace.shape.classes)
+            }
+        }
+    }
+    var sum = 0.0
+    for row in 0..<data.count { sum += losses[row] }
+    return sum / Double(data.count)
 }

@@ -18,6 +18,8 @@ public enum MetricKey {
     public static let detectionAUROC = "detectionAUROC"
     /// Fraction of the training rows a defense removed.
     public static let removedFraction = "removedFraction"
+    /// The epoch whose parameters early stopping kept.
+    public static let stoppingEpoch = "stoppingEpoch"
 }
 
 /// The outcome of one run. `metrics` is nil, and `divergence` says why, when the loss became NaN
@@ -76,9 +78,11 @@ public func executeRun(_ spec: RunSpec, study: Study) -> RunResult {
     guard let decision = study.defenses[series.defense].inspect(poisoned, trainer: trainer) else {
         return diverged("the training loss of the defense's model", epoch: nil)
     }
-    let keepsAll = decision.kept.count == poisoned.data.count
-    let trainingRows = keepsAll ? poisoned.data : poisoned.data.rows(decision.kept)
-    let outcome = trainer.train(trainingRows)
+    var defended = poisoned.data
+    if let labels = decision.labels { defended.labels = labels }
+    let keepsAll = decision.kept.count == defended.count
+    let trainingRows = keepsAll ? defended : defended.rows(decision.kept)
+    let outcome = trainer.train(trainingRows, adjustment: decision.training)
     if let epoch = outcome.divergedEpoch { return diverged("training loss", epoch: epoch) }
 
     let model = outcome.parameters
@@ -95,8 +99,9 @@ public func executeRun(_ spec: RunSpec, study: Study) -> RunResult {
     for evaluation in poisoned.evaluations where evaluation.inputs.count > 0 {
         metrics[evaluation.metric.key] = model.accuracy(on: evaluation.inputs)
     }
-    if decision.scores != nil || !keepsAll {
-        let detection = DetectionMetrics(decision: decision, poisonedRows: poisoned.poisonedRows, rowCount: poisoned.data.count)
+    if let epoch = outcome.stoppingEpoch { metrics[MetricKey.stoppingEpoch] = Double(epoch) }
+    if decision.scores != nil {
+        let detection = DetectionMetrics(decision: decision, poisonedRows: poisoned.poisonedRows, labels: poisoned.data.labels)
         metrics[MetricKey.removedFraction] = detection.removedFraction
         metrics[MetricKey.detectionPrecision] = detection.precision
         metrics[MetricKey.detectionRecall] = detection.recall

@@ -61,6 +61,12 @@ public enum Registry {
     public static let defenses: [any TrainingSetDefense.Type] = [
         NoDefense.self,
         LossFilter.self,
+        KNNFilter.self,
+        KNNRelabel.self,
+        CentroidSphere.self,
+        LabelSmoothing.self,
+        WeightDecay.self,
+        EarlyStoppingDefense.self,
     ]
 }
 

@@ -1,0 +1,41 @@
+/// Early stopping on a held-out split of the poisoned training rows: `validation` of them (drawn
+/// from the stream (seed, "validation-split")) are set aside, the model trains on the rest, and the
+/// epoch with the lowest validation loss is kept once `patience` epochs bring no improvement. The
+/// validation rows are judged by their given (possibly poisoned) labels, as a defender who cannot
+/// see the poison would; with `trusted: true` by their true labels, a defender with a small trusted
+/// set. Each run records the epoch it kept (`stoppingEpoch`).
+public struct EarlyStoppingDefense: TrainingSetDefense {
+    public static let kind = "early-stopping"
+    public static let summary = "Hold out part of the training rows, stop training when their loss stops falling."
+
+    /// Share of the training rows held out for validation.
+    public let validation: Double
+    /// Epochs without improvement before stopping.
+    public let patience: Int
+    /// Judge the validation rows by their true labels.
+    public let trusted: Bool
+
+    public init(parameters: inout ParameterReader) throws {
+        validation = try parameters.double("validation", default: 0.2, in: 0.01...0.9, help: "Share of the training rows held out.")
+        patience = try parameters.int("patience", default: 10, in: 1...100_000, help: "Epochs without improvement before stopping.")
+        trusted = try parameters.bool("trusted", default: false,
+                                      help: "Judge the held-out rows by their true labels (a defender with a trusted set).")
+    }
+
+    /// "early stopping (patience 10)" or "early stopping, trusted (patience 10)".
+    public var label: String { "early stopping" + (trusted ? ", trusted" : "") + " (patience \(patience))" }
+
+    public func inspect(_ poisoned: PoisonedTrainingSet, trainer: ModelTrainer) -> DefenseDecision? {
+        let count = poisoned.data.count
+        var rows = Array(0..<count)
+        var stream = Xoshiro256StarStar(seed: trainer.seed, purpose: "validation-split")
+        let held = min(max(poisonCount(fraction: validation, of: count), 1), count - 1)
+        for pick in 0..<held { rows.swapAt(pick, pick + stream.nextInt(below: count - pick)) }
+        let heldOut = Array(rows.prefix(held)).sorted()
+        var validationSet = poisoned.data.rows(heldOut)
+        if trusted { validationSet.labels = heldOut.map { poisoned.trueLabels[$0] } }
+        let kept = Array(rows.dropFirst(held)).sorted()
+        return DefenseDecision(scores: nil, kept: kept,
+                               training: TrainingAdjustment(earlyStopping: EarlyStopping(validation: validationSet, patience: patience)))
+    }
+}

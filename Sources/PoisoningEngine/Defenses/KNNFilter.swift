@@ -1,0 +1,24 @@
+/// k-NN filtering (Paudice et al. 2018): remove every training row whose label fewer than
+/// `agreement` of its k nearest neighbours share; score = 1 - that share.
+public struct KNNFilter: TrainingSetDefense {
+    public static let kind = "knn-filter"
+    public static let summary = "Remove the rows whose label disagrees with most of their k nearest neighbours."
+
+    /// Neighbours consulted.
+    public let k: Int
+    /// The share of agreeing neighbours below which a row is flagged.
+    public let agreement: Double
+
+    public init(parameters: inout ParameterReader) throws {
+        (k, agreement) = try NeighbourAgreement.parameters(&parameters)
+    }
+
+    /// "k-NN filter (k = 10)".
+    public var label: String { "k-NN filter (k = \(k))" }
+
+    public func inspect(_ poisoned: PoisonedTrainingSet, trainer: ModelTrainer) -> DefenseDecision? {
+        let neighbours = NeighbourAgreement(poisoned.data, k: k)
+        let kept = neighbours.agreement.indices.filter { neighbours.agreement[$0] >= agreement }
+        return DefenseDecision(scores: neighbours.agreement.map { 1 - $0 }, kept: kept)
+    }
+}

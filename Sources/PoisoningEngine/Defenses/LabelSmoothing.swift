@@ -1,0 +1,20 @@
+/// Label smoothing (Szegedy et al. 2016): train on targets (1 - ε) on the given label and ε / classes
+/// on every class, which caps how hard the model can fit any one label, flipped or not.
+public struct LabelSmoothing: TrainingSetDefense {
+    public static let kind = "label-smoothing"
+    public static let summary = "Train on smoothed targets: 1 - epsilon on the given label, epsilon spread over all classes."
+
+    /// ε.
+    public let epsilon: Double
+
+    public init(parameters: inout ParameterReader) throws {
+        epsilon = try parameters.double("epsilon", default: 0.1, in: 0...0.99, help: "Share of each target spread over all classes.")
+    }
+
+    /// "label smoothing 0.1".
+    public var label: String { "label smoothing \(epsilon)" }
+
+    public func inspect(_ poisoned: PoisonedTrainingSet, trainer: ModelTrainer) -> DefenseDecision? {
+        DefenseDecision(scores: nil, kept: Array(0..<poisoned.data.count), training: TrainingAdjustment(labelSmoothing: epsilon))
+    }
+}

@@ -1,0 +1,20 @@
+/// Weight decay: SGD on the loss plus λ/2 ||θ||², which limits how far the model can bend to fit
+/// wrong labels.
+public struct WeightDecay: TrainingSetDefense {
+    public static let kind = "weight-decay"
+    public static let summary = "Train with L2 weight decay lambda (every weight and bias)."
+
+    /// λ.
+    public let lambda: Double
+
+    public init(parameters: inout ParameterReader) throws {
+        lambda = try parameters.double("lambda", default: 0.001, in: 0...10, help: "L2 penalty λ: θ ← θ - lr (g + λ θ).")
+    }
+
+    /// "weight decay 0.001".
+    public var label: String { "weight decay \(lambda)" }
+
+    public func inspect(_ poisoned: PoisonedTrainingSet, trainer: ModelTrainer) -> DefenseDecision? {
+        DefenseDecision(scores: nil, kept: Array(0..<poisoned.data.count), training: TrainingAdjustment(weightDecay: lambda))
+    }
+}
