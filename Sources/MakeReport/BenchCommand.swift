@@ -94,6 +94,20 @@ struct BenchCommand: ParsableCommand {
         }
 
         emit()
+        emit("## Cost of each defense (MLP 64, random label flips at 0% and 20%, 3 seeds, engine only, median of \(repetitions))")
+        emit()
+        emit("| Defense | Runs | Wall (s) | Relative to none |")
+        emit("|---|---:|---:|---:|")
+        var undefended = 0.0
+        for defense in Registry.defenses {
+            let study = try Study(StudyConfig(models: [StudyConfig.mlp(64)], defenses: [StudyConfig.component(defense.kind)],
+                                              fractions: [0, 0.2], seeds: [1, 2, 3]))
+            let seconds = median((0..<repetitions).map { _ in timed { _ = runStudy(study, threads: threads) } })
+            if defense.kind == NoDefense.kind { undefended = seconds }
+            emit(String(format: "| %@ | %d | %.3f | %.2f× |", defense.kind, study.runSpecs.count, seconds, seconds / max(undefended, 1e-9)))
+        }
+
+        emit()
         emit("## One run on one thread (200 epochs, median of \(repetitions))")
         emit()
         emit("| Width | Training samples | Wall (s) | GFLOP/s | ns per (sample · epoch · width) |")

@@ -83,6 +83,25 @@ public struct AttackMetricFinding: Sendable, Codable, Equatable {
     public let values: [SeriesValue]
 }
 
+/// What one defense did for one model and attack, against the same model and attack undefended.
+public struct DefenseFinding: Sendable, Codable, Equatable {
+    /// The defended series.
+    public let series: Int
+    /// The undefended series of the same model and attack.
+    public let baseline: Int
+    /// Threshold of the defended minus the undefended series, with its interval; nil value when a
+    /// threshold is not reached.
+    public let thresholdShift: Estimate
+    /// Whether the shift's interval excludes zero.
+    public let shiftResolved: Bool
+    /// Clean accuracy (smallest fraction) of the defended minus the undefended series: the cost.
+    public let cleanAccuracyChange: Estimate
+    /// Whether the cost's interval excludes zero.
+    public let changeResolved: Bool
+    /// The defense's detection AUROC averaged over the poisoned fractions; nil when it scores no rows.
+    public let meanAUROC: Double?
+}
+
 /// The study's conclusions as structured facts, computed from the fits and aggregates; the report
 /// library says them in words.
 public struct Findings: Sendable, Codable, Equatable {
@@ -103,6 +122,8 @@ public struct Findings: Sendable, Codable, Equatable {
     public let attackMetrics: [AttackMetricFinding]
     /// The defenses' detection AUROC at the largest fraction, for every series that records it.
     public let detectionAUROC: [SeriesValue]
+    /// Every defended series against its undefended twin (when the study has a `none` defense).
+    public let defenses: [DefenseFinding]
 }
 
 /// Derives the findings from the fits, their statistics and the aggregated points of `series`.
@@ -128,7 +149,33 @@ public func findings(fits: [SeriesFit], statistics: StudyStatistics, points: [Ag
         sharpSteepness: sharpSteepness, sharpTransition: sharp,
         sensitivity: compareSensitivity(fits, series: series, statistics: statistics),
         attackMetrics: attackMetrics.map { AttackMetricFinding(metric: $0, values: valuesAtLargest($0.key)) }.filter { !$0.values.isEmpty },
-        detectionAUROC: valuesAtLargest(MetricKey.detectionAUROC))
+        detectionAUROC: valuesAtLargest(MetricKey.detectionAUROC),
+        defenses: defenseFindings(series: series, statistics: statistics, points: points))
+}
+
+/// Each defended series against the undefended series of the same model and attack.
+private func defenseFindings(series: [SeriesDescription], statistics: StudyStatistics, points: [AggregatePoint]) -> [DefenseFinding] {
+    series.indices.compactMap { index in
+        let defended = series[index]
+        guard !defended.isUndefended, let baseline = series.indices.first(where: {
+            series[$0].isUndefended && series[$0].model == defended.model && series[$0].attack == defended.attack
+        }) else { return nil }
+        /// The difference of `quantity`, defended minus undefended (the statistics store the later
+        /// series minus the earlier one).
+        func change(_ quantity: ComparedQuantity) -> (Estimate, Bool) {
+            guard let d = statistics.differences.first(where: {
+                $0.quantity == quantity && Set([$0.base, $0.other]) == Set([index, baseline])
+            }) else { return (Estimate(value: nil, interval: nil), false) }
+            guard d.other != index else { return (d.difference, d.resolved) }
+            let flipped = d.difference.interval.map { Interval(lower: $0.upper.map { -$0 }, upper: $0.lower.map { -$0 }) }
+            return (Estimate(value: d.difference.value.map { -$0 }, interval: flipped), d.resolved)
+        }
+        let (shift, shiftResolved) = change(.threshold), (cost, costResolved) = change(.cleanAccuracy)
+        let aurocs = points.filter { $0.series == index && $0.fraction > 0 }.compactMap { $0.metric(MetricKey.detectionAUROC)?.mean }
+        return DefenseFinding(series: index, baseline: baseline, thresholdShift: shift, shiftResolved: shiftResolved,
+                              cleanAccuracyChange: cost, changeResolved: costResolved,
+                              meanAUROC: aurocs.isEmpty ? nil : aurocs.reduce(0, +) / Double(aurocs.count))
+    }
 }
 
 /// The shape of a series' decline: sharp only when the sigmoid is the preferred curve and the

@@ -21,11 +21,13 @@ let figureRegistry: [@Sendable (StudyResults) -> StudyFigure?] = [
     gapFigure,
     trainVersusTestFigure,
     attackSuccessFigure,
+    defenseTradeOffFigure,
+    detectionFigure,
 ]
 
 /// The study's figures, in order: accuracy vs poison fraction with fits and thresholds, the
-/// generalization gap, train-vs-test panels (one per series) and, for attacks that measure their
-/// success, the success rate.
+/// generalization gap, train-vs-test panels (one per series), the success rate of attacks that
+/// measure it, and for studies with defenses their trade-off and detection AUROC.
 public func studyFigures(_ results: StudyResults) -> [StudyFigure] {
     figureRegistry.compactMap { $0(results) }
 }

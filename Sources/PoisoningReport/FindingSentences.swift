@@ -48,7 +48,48 @@ public func findingSentences(_ results: StudyResults) -> [String] {
         sentences.append("At the largest fraction (\(largest)) the defenses' suspicion scores separate poisoned from "
             + "clean rows with AUROC \(words.list(findings.detectionAUROC)).")
     }
+    if !findings.defenses.isEmpty { sentences.append(defenseSentence(results, words: words)) }
     return sentences
+}
+
+/// Mean detection AUROC from which a defense counts as finding the poisoned rows.
+let findsPoisonAUROC = 0.8
+
+/// The defenses against their undefended twins: which raise the threshold beyond seed noise, which
+/// cost clean accuracy, which find the poisoned rows without raising the threshold, which do neither.
+private func defenseSentence(_ results: StudyResults, words: FindingWords) -> String {
+    let findings = results.findings.defenses
+    func name(_ f: DefenseFinding) -> String {
+        let s = results.series[f.series]
+        return "\(s.defenseLabel) (\(s.modelLabel), \(s.attackLabel)"
+    }
+    func shift(_ f: DefenseFinding) -> String {
+        let value = f.thresholdShift.value.map(percentagePoints) ?? "its threshold not reached"
+        return "\(name(f)): \(value), \(words.seedInterval(f.thresholdShift.interval, percentagePoints)))"
+    }
+    func cost(_ f: DefenseFinding) -> String {
+        let signed = { (value: Double) in String(format: "%+.3f", value) }
+        return "\(name(f)): \(f.cleanAccuracyChange.value.map(signed) ?? "n/a"), "
+            + "\(words.seedInterval(f.cleanAccuracyChange.interval, signed)))"
+    }
+    let raising = findings.filter { $0.shiftResolved && ($0.thresholdShift.interval?.lower ?? 0) > 0 }
+    let lowering = findings.filter { $0.shiftResolved && ($0.thresholdShift.interval?.upper ?? 0) < 0 }
+    let costly = findings.filter { $0.changeResolved && ($0.cleanAccuracyChange.interval?.upper ?? 0) < 0 }
+    let finding = findings.filter { ($0.meanAUROC ?? 0) >= findsPoisonAUROC && !$0.shiftResolved }
+    let neither = findings.filter { !$0.shiftResolved && !$0.changeResolved }
+    var parts = [String]()
+    parts.append(raising.isEmpty ? "No defense raises the critical threshold beyond seed noise."
+        : "Raise the critical threshold beyond seed noise: " + listing(raising.map(shift)) + ".")
+    if !lowering.isEmpty { parts.append("Lower it beyond seed noise: " + listing(lowering.map(shift)) + ".") }
+    if !costly.isEmpty { parts.append("Cost clean accuracy beyond seed noise: " + listing(costly.map(cost)) + ".") }
+    if !finding.isEmpty {
+        parts.append("Find the poisoned rows (mean AUROC at least \(fixed(findsPoisonAUROC, decimals: 1))) but do not move the "
+            + "threshold beyond seed noise: " + listing(finding.map { "\(name($0)): AUROC \(fixed($0.meanAUROC!, decimals: 2)))" }) + ".")
+    }
+    if !neither.isEmpty {
+        parts.append("Change neither threshold nor clean accuracy beyond seed noise: " + listing(neither.map { name($0) + ")" }) + ".")
+    }
+    return "Defenses against the same model and attack undefended. " + parts.joined(separator: " ")
 }
 
 /// Shared wording: series names, lists and number formats.
@@ -241,8 +282,9 @@ func thresholdText(_ fraction: Double?, status: ThresholdStatus, interval: Inter
     let estimate = describeThreshold(fraction, status: status)
     guard status != .noFit, let interval else { return estimate }
     if fraction == nil {
-        // Not reached: the interval's lower end says from where on it could be; none when no replicate reaches it.
-        guard let lower = interval.lower, lower < .greatestFiniteMagnitude else { return estimate }
+        // Not reached: the interval's lower end says from where on it could be; nothing when no replicate
+        // reaches it within any budget (100%).
+        guard let lower = interval.lower, lower <= 1 else { return estimate }
         return "\(estimate) \(open)from \(percent(lower))\(close)"
     }
     let range = intervalText(interval, percent, above: "or not reached", below: "at most")

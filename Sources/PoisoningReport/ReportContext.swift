@@ -156,6 +156,33 @@ public func reportContext(for results: StudyResults, format: ReportFormat, setti
                     "success": escape(success.map(plusMinus) ?? "—")]
         }
     } ?? []
+    let signedAccuracy3 = { (value: Double) in String(format: "%+.3f", value) }
+    let defenseRows: [[String: Any]] = results.findings.defenses.map { f in
+        let defended = results.series[f.series]
+        let threshold = { (index: Int) in
+            thresholdText(results.fits[index].threshold.fraction, status: results.fits[index].threshold.status,
+                          interval: statistics.series[index].threshold.interval, brackets: true)
+        }
+        let withRange = { (estimate: Estimate, format: (Double) -> String) -> String in
+            (estimate.value.map(format) ?? "n/a") + (estimate.interval.map { " [" + intervalText($0, format) + "]" } ?? "")
+        }
+        // The attack's own success at the comparison budget, undefended → defended.
+        let success = budget.flatMap { budget -> String? in
+            let at = { (index: Int) in results.points.first { $0.series == index && $0.fraction == budget } }
+            guard let metric = results.attackMetrics.first(where: { at(f.series)?.metric($0.key) != nil }),
+                  let before = at(f.baseline)?.metric(metric.key), let after = at(f.series)?.metric(metric.key) else { return nil }
+            return "\(fixed(before.mean, decimals: 2)) → \(fixed(after.mean, decimals: 2))"
+        } ?? "—"
+        let shift = f.thresholdShift.value == nil && f.thresholdShift.interval != nil
+            ? "(not reached) [" + intervalText(f.thresholdShift.interval, percentagePoints) + "]"
+            : withRange(f.thresholdShift, percentagePoints)
+        return ["model": escape(defended.modelLabel), "attack": escape(defended.attackLabel), "defense": escape(defended.defenseLabel),
+                "threshold": escape(threshold(f.series)), "baseline": escape(threshold(f.baseline)),
+                "shift": escape(shift), "shiftResolved": f.shiftResolved ? "yes" : "no", "success": escape(success),
+                "cleanAccuracy": escape(statistics.series[f.series].cleanAccuracy.value.map(threeDecimals) ?? "n/a"),
+                "cost": escape(withRange(f.cleanAccuracyChange, signedAccuracy3)), "costResolved": f.changeResolved ? "yes" : "no",
+                "auroc": f.meanAUROC.map { fixed($0, decimals: 2) } ?? "—"]
+    }
     let diverged = results.runs.compactMap(\.divergence)
 
     return [
@@ -189,6 +216,8 @@ public func reportContext(for results: StudyResults, format: ReportFormat, setti
         "hasAttackComparison": attackCount > 1 && !attackRows.isEmpty,
         "comparisonBudget": escape(budget.map(percent) ?? "n/a"),
         "attackComparisonRows": attackRows,
+        "hasDefenseComparison": !defenseRows.isEmpty,
+        "defenseRows": defenseRows,
         "hasAttackMetrics": !attackMetrics.isEmpty,
         "attackMetrics": attackMetrics,
         "hasDetection": !detectionRows.isEmpty,

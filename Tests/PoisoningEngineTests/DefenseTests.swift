@@ -75,3 +75,94 @@ struct DefenseTests {
         #expect(decision.kept.allSatisfy { losses[$0] <= threshold })
     }
 }
+
+/// The sanitisers on hand-made cases, and the robust-training adjustments.
+struct SanitiserAndTrainingTests {
+    /// Two tight clusters of six rows in two features, labels 0 and 1, with row 2 of the first
+    /// cluster and row 9 of the second planted with the other cluster's label.
+    static let planted: PoisonedTrainingSet = {
+        var features = [Float](), labels = [Int]()
+        for (cluster, centre) in [(0, Float(0)), (1, Float(10))].map({ ($0.0, $0.1) }) {
+            for i in 0..<6 {
+                features += [centre + Float(i % 3) * 0.1, centre + Float(i / 3) * 0.1]
+                labels.append(cluster)
+            }
+        }
+        var given = labels
+        given[2] = 1
+        given[9] = 0
+        return PoisonedTrainingSet(data: Dataset(features: features, labels: given, featureCount: 2, classCount: 2),
+                                   trueLabels: labels, poisonedRows: [2, 9])
+    }()
+
+    static let trainer = ModelTrainer(shape: NetworkShape(inputs: 2, hidden: [4], classes: 2), settings: TrainingSettings(epochs: 2), seed: 1)
+
+    func defense<Defense: TrainingSetDefense>(_ type: Defense.Type, _ parameters: [String: ParameterValue] = [:]) throws -> Defense {
+        var reader = ParameterReader(StudyConfig.component(type.kind, parameters).entries!, path: "defense", locations: SourceLocations())
+        _ = try reader.string("kind", help: "")
+        let defense = try Defense(parameters: &reader)
+        try reader.finish()
+        return defense
+    }
+
+    @Test func kNNFilterAndRelabelFlagExactlyThePlantedRows() throws {
+        let filter = try #require(try defense(KNNFilter.self, ["k": .int(4)]).inspect(Self.planted, trainer: Self.trainer))
+        #expect(Set(0..<12).subtracting(filter.kept) == [2, 9])
+        let metrics = DetectionMetrics(decision: filter, poisonedRows: [2, 9], labels: Self.planted.data.labels)
+        #expect(metrics.precision == 1 && metrics.recall == 1 && metrics.auroc == 1)
+        let relabel = try #require(try defense(KNNRelabel.self, ["k": .int(4)]).inspect(Self.planted, trainer: Self.trainer))
+        #expect(relabel.kept == Array(0..<12) && relabel.labels == Self.planted.trueLabels)
+        #expect(relabel.flagged(rowCount: 12, originalLabels: Self.planted.data.labels) == [2, 9])
+    }
+
+    @Test func theCentroidSphereDropsThePlantedFarRow() throws {
+        var data = Self.planted.data
+        data.labels = Self.planted.trueLabels
+        data.features[2 * 2] = 4   // row 2 moved far from its class centroid
+        let far = PoisonedTrainingSet(data: data, trueLabels: data.labels, poisonedRows: [2])
+        let decision = try #require(try defense(CentroidSphere.self, ["drop": .double(0.05)]).inspect(far, trainer: Self.trainer))
+        #expect(Set(0..<12).subtracting(decision.kept) == [2])
+        #expect(decision.scores.map(rankedDescending)?.first == 2)
+    }
+
+    @Test func aPerfectScoreHasAUROCOneAndAConstantOneHalf() {
+        #expect(areaUnderROC(positives: [0.9, 0.8], negatives: [0.1, 0.2, 0.3]) == 1)
+        #expect(areaUnderROC(positives: [0.5, 0.5], negatives: [0.5, 0.5, 0.5]) == 0.5)
+        #expect(areaUnderROC(positives: [0.1], negatives: [0.9]) == 0)
+    }
+
+    /// Validation losses 1.0, 0.8, 0.9, 0.85, 0.95 with patience 2: best at epoch 2, stop after epoch 4.
+    @Test func earlyStoppingStopsWhereTheValidationCurveSays() {
+        var rule = StoppingRule(patience: 2)
+        let decisions = zip([1.0, 0.8, 0.9, 0.85, 0.95], 1...).map { rule.record($0, epoch: $1) }
+        #expect(decisions.map(\.improved) == [true, true, false, false, false])
+        #expect(decisions.map(\.stop) == [false, false, false, true, true])
+        #expect(rule.bestEpoch == 2 && rule.bestLoss == 0.8)
+    }
+
+    @Test func earlyStoppingKeepsTheBestEpochAndHoldsOutItsShare() throws {
+        let split = GaussianClusters(samples: 200, features: 4, classes: 3, seed: 5).makeSplit()
+        let poisoned = RandomLabelFlip().poison(split, fraction: 0.4, seed: 2)
+        let trainer = ModelTrainer(shape: NetworkShape(inputs: 4, hidden: [32], classes: 3), settings: TrainingSettings(epochs: 300), seed: 2)
+        let decision = try #require(try defense(EarlyStoppingDefense.self, ["patience": .int(5)]).inspect(poisoned, trainer: trainer))
+        #expect(decision.kept.count == 140 - 28 && decision.scores == nil)
+        let outcome = trainer.train(poisoned.data.rows(decision.kept), adjustment: decision.training)
+        let stopped = try #require(outcome.stoppingEpoch)
+        #expect(stopped < 300 && outcome.epochLosses.count >= stopped + 5 && outcome.epochLosses.count < 300)
+    }
+
+    /// One full-batch step with weight decay: θ1 = θ0 - lr (g + λ θ0), g the gradient at θ0.
+    @Test func weightDecayAddsLambdaThetaToTheGradient() {
+        let data = Dataset(features: [0.5, -1, 1.5, 0.2, -0.3, 0.8], labels: [0, 1, 2], featureCount: 2, classCount: 3)
+        let shape = NetworkShape(inputs: 2, hidden: [], classes: 3)
+        let settings = TrainingSettings(epochs: 1, batchSize: 3, learningRate: 0.1)
+        var random = Xoshiro256StarStar(seed: 8, purpose: "init")
+        let start = NetworkParameters.pytorchDefault(shape: shape, random: &random)
+        let gradient = start.lossAndGradient(on: data).gradient
+        let trained = trainNetwork(shape, on: data, settings: settings, seed: 8, adjustment: TrainingAdjustment(weightDecay: 0.5)).parameters
+        for i in 0..<shape.parameterCount {
+            let expected = start.values[i] - 0.1 * (gradient[i] + 0.5 * start.values[i])
+            #expect(abs(trained.values[i] - expected) < 1e-6)
+        }
+    }
+}

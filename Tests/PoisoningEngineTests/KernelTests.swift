@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import PoisoningEngine
 
@@ -81,5 +82,32 @@ struct KernelTests {
         for buffer in [fast, naive] { buffer.deallocate() }
         labels.deallocate()
         losses.deallocate()
+    }
+
+    /// Label smoothing: fast against naive, and one row against the closed form
+    /// loss = log Σ exp z - Σ_k t_k z_k with t = (1 - ε) onehot + ε / c.
+    @Test func smoothedSoftmaxCrossEntropyMatchesTheNaiveKernelAndTheClosedForm() {
+        let (rows, classes, epsilon) = (6, 5, Float(0.2))
+        let fast = Self.randomBuffer(rows * classes, seed: 4), naive = Self.randomBuffer(rows * classes, seed: 4)
+        let z = (0..<classes).map { Double(fast[$0]) }
+        let labels = UnsafeMutablePointer<Int>.allocate(capacity: rows)
+        for r in 0..<rows { labels[r] = (r * 2) % classes }
+        let fastSum = SoftmaxCrossEntropy.forwardBackward(logits: fast, labels: labels, rows: rows, classes: classes, smoothing: epsilon)
+        let naiveSum = ReferenceSoftmaxCrossEntropy.forwardBackward(logits: naive, labels: labels, rows: rows, classes: classes,
+                                                                    smoothing: Double(epsilon))
+        #expect(abs(fastSum - naiveSum) < 1e-5)
+        #expect(Self.largestDifference(fast, naive, count: rows * classes) < 1e-6)
+        // Row 0 (label 0) by hand; its gradient is (softmax - t) / rows.
+        let target = (0..<classes).map { (1 - Double(epsilon)) * ($0 == 0 ? 1 : 0) + Double(epsilon) / Double(classes) }
+        let logSum = log(z.map { exp($0) }.reduce(0, +))
+        let rowLoss = logSum - zip(target, z).reduce(0) { $0 + $1.0 * $1.1 }
+        let naiveRow = UnsafeMutablePointer<Float>.allocate(capacity: classes)
+        for k in 0..<classes { naiveRow[k] = Float(z[k]) }
+        let single = ReferenceSoftmaxCrossEntropy.forwardBackward(logits: naiveRow, labels: labels, rows: 1, classes: classes,
+                                                                  smoothing: Double(epsilon))
+        #expect(abs(single - rowLoss) < 1e-9)
+        #expect((0..<classes).allSatisfy { abs(Double(fast[$0]) - (exp(z[$0] - logSum) - target[$0]) / Double(rows)) < 1e-6 })
+        for buffer in [fast, naive, naiveRow] { buffer.deallocate() }
+        labels.deallocate()
     }
 }

@@ -73,6 +73,14 @@ struct StudyFileTests {
         #expect(error("seeds: [1, 1]\n") == "s.yaml:1:1: seeds: values must not repeat")
     }
 
+    @Test func badDefenseParametersNameTheirKey() {
+        #expect(error("defenses:\n  - kind: knn-filter\n    k: 0\n") == "s.yaml:3:5: defenses[0].k: must lie in [1, 10000]")
+        #expect(error("defenses:\n  - kind: weight-decay\n    lambda: -0.1\n") == "s.yaml:3:5: defenses[0].lambda: must lie in [0.0, 10.0]")
+        #expect(error("defenses:\n  - kind: label-smoothing\n    epsilon: 1\n") == "s.yaml:3:5: defenses[0].epsilon: must lie in [0.0, 0.99]")
+        #expect(error("defenses:\n  - kind: early-stopping\n    patience: 0\n")
+            == "s.yaml:3:5: defenses[0].patience: must lie in [1, 100000]")
+    }
+
     @Test func badAttackParametersNameTheirKey() {
         #expect(error("attacks:\n  - kind: backdoor\n    target: 7\n")
             == "s.yaml:3:5: attacks[0].target: class 7 does not exist (the data have 5 classes, 0 to 4)")

@@ -50,6 +50,26 @@ public struct EarlyStopping: Sendable, Equatable {
     }
 }
 
+/// The stopping rule of early stopping, epoch by epoch: remember the best (lowest) validation loss
+/// and its epoch; stop once `patience` epochs have passed without a lower one.
+struct StoppingRule {
+    let patience: Int
+    private(set) var bestLoss = Double.infinity
+    private(set) var bestEpoch = 0
+
+    init(patience: Int) { self.patience = patience }
+
+    /// Records the loss of `epoch` (1-based, ascending); returns whether it is the best so far
+    /// (`improved`) and whether training should stop.
+    mutating func record(_ loss: Double, epoch: Int) -> (improved: Bool, stop: Bool) {
+        if loss < bestLoss {
+            (bestLoss, bestEpoch) = (loss, epoch)
+            return (true, false)
+        }
+        return (false, epoch - bestEpoch >= patience)
+    }
+}
+
 /// What training produced.
 public struct TrainingOutcome: Sendable {
     /// The parameters after the last completed step.
@@ -106,7 +126,7 @@ public func trainNetwork(_ shape: NetworkShape, on data: Dataset, settings: Trai
         validationLosses.deallocate()
         best.deallocate()
     }
-    var bestLoss = Double.infinity, bestEpoch = 0
+    var rule = StoppingRule(patience: stopping?.patience ?? 1)
 
     data.features.withUnsafeBufferPointer { features in
         data.labels.withUnsafeBufferPointer { targets in
@@ -143,20 +163,17 @@ public func trainNetwork(_ shape: NetworkShape, on data: Dataset, settings: Trai
                 if let stopping, let validationWorkspace {
                     let loss = validationLoss(on: stopping.validation, parameters: parameters, workspace: validationWorkspace,
                                         losses: validationLosses)
-                    if loss < bestLoss {
-                        (bestLoss, bestEpoch) = (loss, epoch)
-                        best.update(from: parameters, count: shape.parameterCount)
-                    } else if epoch - bestEpoch >= stopping.patience {
-                        break
-                    }
+                    let (improved, stop) = rule.record(loss, epoch: epoch)
+                    if improved { best.update(from: parameters, count: shape.parameterCount) }
+                    if stop { break }
                 }
             }
         }
     }
-    if stopping != nil && bestEpoch > 0 { parameters.update(from: best, count: shape.parameterCount) }
+    if stopping != nil && rule.bestEpoch > 0 { parameters.update(from: best, count: shape.parameterCount) }
     let trained = NetworkParameters(shape: shape, values: Array(UnsafeBufferPointer(start: parameters, count: shape.parameterCount)))
     return TrainingOutcome(parameters: trained, epochLosses: epochLosses, divergedEpoch: divergedEpoch,
-                           stoppingEpoch: stopping == nil ? nil : bestEpoch)
+                           stoppingEpoch: stopping == nil ? nil : rule.bestEpoch)
 }
 
 /// The mean softmax cross-entropy of `data` against its labels under `parameters`, through

@@ -17,6 +17,9 @@ public struct SeriesDescription: Sendable, Codable, Equatable {
     public let defenseLabel: String
     /// The model's number of trainable parameters on the study's data.
     public let parameterCount: Int
+
+    /// Whether the series trains without a defense (`none`), the baseline a defense is judged against.
+    public var isUndefended: Bool { defenseLabel == NoDefense().label }
 }
 
 /// A study read and checked: its effective configuration (every default filled in), its components,
