@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import PoisoningEngine
 
@@ -164,5 +165,61 @@ struct SanitiserAndTrainingTests {
             let expected = start.values[i] - 0.1 * (gradient[i] + 0.5 * start.values[i])
             #expect(abs(trained.values[i] - expected) < 1e-6)
         }
+    }
+}
+
+/// The representation-based sanitisers on hand-made representations.
+struct RepresentationSanitiserTests {
+    /// Class 0: 20 rows on a small ring around the origin in two dimensions and 3 planted rows at
+    /// (6, 6) ± a little; class 1: 10 rows near (20, 0). Rows 20, 21, 22 are the planted ones.
+    static let representations: ClassRepresentations = {
+        var phi = [Double](), labels = [Int]()
+        for i in 0..<20 {
+            let angle = Double(i) * 0.314
+            phi += [0.5 * cos(angle), 0.5 * sin(angle)]
+            labels.append(0)
+        }
+        for i in 0..<3 {
+            phi += [6 + 0.1 * Double(i), 6 - 0.1 * Double(i)]
+            labels.append(0)
+        }
+        for i in 0..<10 {
+            phi += [20 + 0.3 * cos(Double(i)), 0.3 * sin(Double(i))]
+            labels.append(1)
+        }
+        return ClassRepresentations(representations: phi, width: 2, labels: labels, classCount: 2)
+    }()
+
+    func defense<Defense: TrainingSetDefense>(_ type: Defense.Type, _ parameters: [String: ParameterValue]) throws -> Defense {
+        var reader = ParameterReader(StudyConfig.component(type.kind, parameters).entries!, path: "defense", locations: SourceLocations())
+        _ = try reader.string("kind", help: "")
+        return try Defense(parameters: &reader)
+    }
+
+    @Test func theLeadingDirectionOfAnElongatedCloudIsItsLongAxis() {
+        // Points t (1, 1) + s (1, -1) for t in -4.5...4.5 and s = ±0.45: centred, uncorrelated, and
+        // spread about 6 times wider along (1, 1).
+        let centred = (0..<10).flatMap { i -> [Double] in
+            let t = Double(i) - 4.5
+            return [0.45, -0.45].flatMap { s in [t + s, t - s] }
+        }
+        let direction = ClassRepresentations.leadingDirections(centred, width: 2, count: 1)[0]
+        #expect(abs(abs(direction[0]) - 0.5.squareRoot()) < 1e-9 && abs(direction[0] - direction[1]) < 1e-9)
+    }
+
+    @Test func spectralSignaturesRemoveExactlyThePlantedRows() throws {
+        // ⌈1.5 ε n⌉ with ε = 0.08: ⌈2.76⌉ = 3 rows of class 0 (23 rows), ⌈1.2⌉ = 2 of class 1 (10 rows).
+        let decision = try defense(SpectralSignature.self, ["expected": .double(0.08)]).decide(Self.representations, rowCount: 33)
+        let removed = Set(0..<33).subtracting(decision.kept)
+        #expect(removed.intersection(0..<23) == [20, 21, 22] && removed.count == 5)
+        let scores = try #require(decision.scores)
+        #expect(areaUnderROC(positives: [20, 21, 22].map { scores[$0] }, negatives: (0..<20).map { scores[$0] }) == 1)
+    }
+
+    @Test func activationClusteringRemovesTheSmallSeparateCluster() throws {
+        let decision = try defense(ActivationClustering.self, ["components": .int(2)]).decide(Self.representations, rowCount: 33)
+        #expect(Set(0..<33).subtracting(decision.kept) == [20, 21, 22])
+        let scores = try #require(decision.scores)
+        #expect(areaUnderROC(positives: [20, 21, 22].map { scores[$0] }, negatives: (0..<20).map { scores[$0] }) == 1)
     }
 }

@@ -64,6 +64,8 @@ public enum Registry {
         KNNFilter.self,
         KNNRelabel.self,
         CentroidSphere.self,
+        SpectralSignature.self,
+        ActivationClustering.self,
         LabelSmoothing.self,
         WeightDecay.self,
         EarlyStoppingDefense.self,

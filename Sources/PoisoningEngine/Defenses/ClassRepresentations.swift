@@ -1,0 +1,73 @@
+/// The representations of a model trained on the poisoned set, grouped by given class, with the
+/// linear algebra the representation-based sanitisers share: centring, the covariance and its leading
+/// eigenvectors (power iteration with deflation, from a fixed start, in Double).
+struct ClassRepresentations {
+    /// Width of a representation.
+    let width: Int
+    /// For each class: the rows labelled with it, ascending, and their centred representations
+    /// [rows x width].
+    let classes: [(rows: [Int], centred: [Double])]
+
+    /// Trains the run's model on the poisoned set and groups its representations by given label; nil
+    /// when that model diverged.
+    init?(_ poisoned: PoisonedTrainingSet, trainer: ModelTrainer) {
+        let outcome = trainer.train(poisoned.data)
+        guard outcome.divergedEpoch == nil else { return nil }
+        let model = outcome.parameters, data = poisoned.data
+        self.init(representations: model.representations(of: data).map(Double.init), width: model.representationWidth,
+                  labels: data.labels, classCount: data.classCount)
+    }
+
+    /// Representations [rows x width] grouped by `labels`.
+    init(representations phi: [Double], width: Int, labels: [Int], classCount: Int) {
+        self.width = width
+        classes = (0..<classCount).map { label in
+            let rows = labels.indices.filter { labels[$0] == label }
+            var mean = [Double](repeating: 0, count: width)
+            for row in rows { for j in 0..<width { mean[j] += phi[row * width + j] } }
+            for j in 0..<width { mean[j] /= Double(max(rows.count, 1)) }
+            let centred = rows.flatMap { row in (0..<width).map { phi[row * width + $0] - mean[$0] } }
+            return (rows, centred)
+        }
+    }
+
+    /// The `count` leading eigenvectors of the covariance Xᵀ X of centred rows X [n x width]: power
+    /// iteration (up to 500 steps, until the direction changes by less than 1e-12) from the all-ones
+    /// direction, deflating each vector found; fewer when the remaining variance is zero.
+    static func leadingDirections(_ centred: [Double], width: Int, count: Int) -> [[Double]] {
+        let n = centred.count / max(width, 1)
+        var covariance = [Double](repeating: 0, count: width * width)
+        for r in 0..<n {
+            for i in 0..<width {
+                let xi = centred[r * width + i]
+                for j in 0..<width { covariance[i * width + j] += xi * centred[r * width + j] }
+            }
+        }
+        var directions = [[Double]]()
+        for _ in 0..<min(count, width) {
+            var v = [Double](repeating: 1 / Double(width).squareRoot(), count: width)
+            var eigenvalue = 0.0
+            for _ in 0..<500 {
+                var next = [Double](repeating: 0, count: width)
+                for i in 0..<width { for j in 0..<width { next[i] += covariance[i * width + j] * v[j] } }
+                let norm = next.reduce(0) { $0 + $1 * $1 }.squareRoot()
+                guard norm > 0 else { return directions }
+                next = next.map { $0 / norm }
+                let change = zip(next, v).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }
+                (v, eigenvalue) = (next, norm)
+                if change < 1e-24 { break }
+            }
+            directions.append(v)
+            // Deflate: C ← C - λ v vᵀ.
+            for i in 0..<width { for j in 0..<width { covariance[i * width + j] -= eigenvalue * v[i] * v[j] } }
+        }
+        return directions
+    }
+
+    /// The projections of centred rows on `directions`: [rows x directions].
+    static func project(_ centred: [Double], width: Int, on directions: [[Double]]) -> [[Double]] {
+        (0..<(centred.count / max(width, 1))).map { r in
+            directions.map { v in (0..<width).reduce(0) { $0 + centred[r * width + $1] * v[$1] } }
+        }
+    }
+}

@@ -1,0 +1,40 @@
+import Foundation
+
+/// Spectral signatures (Tran, Li and Madry 2018): train the run's model on the poisoned set; per
+/// class, take the top singular vector v of the centred representations (the last hidden layer) and
+/// score each row by its squared projection ((φ(x) - mean) · v)²; remove the ⌈1.5 ε n_c⌉ highest
+/// scores of each class, ε the `expected` poison fraction, and train again on the rest.
+public struct SpectralSignature: TrainingSetDefense {
+    public static let kind = "spectral-signature"
+    public static let summary = "Per class, remove the rows with the largest projection on the top singular vector of the representations."
+
+    /// ε, the poison fraction the defender expects.
+    public let expected: Double
+
+    public init(parameters: inout ParameterReader) throws {
+        expected = try parameters.double("expected", default: 0.1, in: 0...0.6,
+                                         help: "The poison fraction ε the defender expects; 1.5 ε of each class is removed.")
+    }
+
+    /// "spectral signature (ε = 0.1)".
+    public var label: String { "spectral signature (ε = \(expected))" }
+
+    public func inspect(_ poisoned: PoisonedTrainingSet, trainer: ModelTrainer) -> DefenseDecision? {
+        guard let representations = ClassRepresentations(poisoned, trainer: trainer) else { return nil }
+        return decide(representations, rowCount: poisoned.data.count)
+    }
+
+    /// The scores and kept rows for representations grouped by class.
+    func decide(_ representations: ClassRepresentations, rowCount: Int) -> DefenseDecision {
+        var scores = [Double](repeating: 0, count: rowCount), removed = Set<Int>()
+        for (rows, centred) in representations.classes where !rows.isEmpty {
+            let top = ClassRepresentations.leadingDirections(centred, width: representations.width, count: 1)
+            let projections = ClassRepresentations.project(centred, width: representations.width, on: top)
+            let classScores = projections.map { ($0.first ?? 0) * ($0.first ?? 0) }
+            for (i, row) in rows.enumerated() { scores[row] = classScores[i] }
+            let drop = min(Int((1.5 * expected * Double(rows.count)).rounded(.up)), rows.count)
+            for i in rankedDescending(classScores).prefix(drop) { removed.insert(rows[i]) }
+        }
+        return DefenseDecision(scores: scores, kept: scores.indices.filter { !removed.contains($0) })
+    }
+}
