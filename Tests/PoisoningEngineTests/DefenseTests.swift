@@ -152,6 +152,28 @@ struct SanitiserAndTrainingTests {
         #expect(stopped < 300 && outcome.epochLosses.count >= stopped + 5 && outcome.epochLosses.count < 300)
     }
 
+    /// Trimmed loss on well-separated clusters with 20% random flips: the rows that sit out the last
+    /// epoch are exactly the round(ε n) highest losses before it, and mostly the flipped ones.
+    @Test func trimmedLossLeavesOutTheHighestLossRowsAndFindsTheFlips() throws {
+        let split = GaussianClusters(samples: 300, features: 5, classes: 3, clusterStd: 1.0, centerScale: 4.0, seed: 4).makeSplit()
+        let poisoned = RandomLabelFlip().poison(split, fraction: 0.2, seed: 5)
+        let trainer = ModelTrainer(shape: NetworkShape(inputs: 5, hidden: [16], classes: 3), settings: TrainingSettings(epochs: 40), seed: 5)
+        let trimmed = trainer.train(poisoned.data, adjustment: TrainingAdjustment(trimmedShare: 0.2))
+        let left = try #require(trimmed.trimmedRows)
+        #expect(left.count == poisonCount(fraction: 0.2, of: 210))
+        #expect(Double(Set(left).intersection(poisoned.poisonedRows).count) / Double(left.count) > 0.8)
+        // The last epoch's exclusions are the highest losses of the model before it: the same training
+        // stopped one epoch earlier (its streams are the same), ranked here independently.
+        let earlier = ModelTrainer(shape: trainer.shape, settings: TrainingSettings(epochs: 39), seed: 5)
+            .train(poisoned.data, adjustment: TrainingAdjustment(trimmedShare: 0.2)).parameters
+        let ranked = rankedDescending(earlier.rowLosses(on: poisoned.data)).prefix(left.count)
+        #expect(Set(ranked) == Set(left))
+        let decision = try #require(try defense(TrimmedLoss.self, ["epsilon": .double(0.2)]).inspect(poisoned, trainer: trainer))
+        #expect(Set(0..<210).subtracting(decision.kept) == Set(left))
+        let metrics = DetectionMetrics(decision: decision, poisonedRows: poisoned.poisonedRows, labels: poisoned.data.labels)
+        #expect(try #require(metrics.auroc) > 0.9)
+    }
+
     /// One full-batch step with weight decay: θ1 = θ0 - lr (g + λ θ0), g the gradient at θ0.
     @Test func weightDecayAddsLambdaThetaToTheGradient() {
         let data = Dataset(features: [0.5, -1, 1.5, 0.2, -0.3, 0.8], labels: [0, 1, 2], featureCount: 2, classCount: 3)

@@ -24,12 +24,16 @@ public struct TrainingAdjustment: Sendable, Equatable {
     /// Stop when the validation loss has not improved for `patience` epochs and keep the best epoch's
     /// parameters; nil to train every epoch.
     public var earlyStopping: EarlyStopping?
+    /// ε of trimmed-loss training (TRIM, Jagielski et al. 2018): before every epoch the loss of every
+    /// row is measured and the round(ε · n) rows with the highest loss sit the epoch out; 0 for none.
+    public var trimmedShare: Double
 
     /// An adjustment; the defaults change nothing.
-    public init(labelSmoothing: Double = 0, weightDecay: Double = 0, earlyStopping: EarlyStopping? = nil) {
+    public init(labelSmoothing: Double = 0, weightDecay: Double = 0, earlyStopping: EarlyStopping? = nil, trimmedShare: Double = 0) {
         self.labelSmoothing = labelSmoothing
         self.weightDecay = weightDecay
         self.earlyStopping = earlyStopping
+        self.trimmedShare = trimmedShare
     }
 }
 
@@ -80,6 +84,8 @@ public struct TrainingOutcome: Sendable {
     public let divergedEpoch: Int?
     /// With early stopping: the epoch whose parameters were kept (the best validation loss).
     public let stoppingEpoch: Int?
+    /// With trimmed-loss training: the rows that sat out the last epoch, ascending.
+    public let trimmedRows: [Int]?
 }
 
 /// Trains a network of `shape` on the rows and labels of `data` by SGD.
@@ -127,6 +133,20 @@ public func trainNetwork(_ shape: NetworkShape, on data: Dataset, settings: Trai
         best.deallocate()
     }
     var rule = StoppingRule(patience: stopping?.patience ?? 1)
+    // Trimmed loss: every row's loss before each epoch, the rows ranked by it, who sits out, and the
+    // epoch's order of the rows that train.
+    let trimmed = adjustment.trimmedShare > 0 ? poisonCount(fraction: adjustment.trimmedShare, of: rowCount) : 0
+    let lossWorkspace = trimmed > 0 ? NetworkWorkspace(shape: shape, capacity: min(rowCount, 1024)) : nil
+    let rowLosses = UnsafeMutablePointer<Double>.allocate(capacity: trimmed > 0 ? rowCount : 0)
+    var ranking = Array(0..<(trimmed > 0 ? rowCount : 0))
+    let sitsOut = UnsafeMutablePointer<Bool>.allocate(capacity: rowCount)
+    let active = UnsafeMutablePointer<Int>.allocate(capacity: trimmed > 0 ? rowCount : 0)
+    sitsOut.initialize(repeating: false, count: rowCount)
+    defer {
+        rowLosses.deallocate()
+        sitsOut.deallocate()
+        active.deallocate()
+    }
 
     data.features.withUnsafeBufferPointer { features in
         data.labels.withUnsafeBufferPointer { targets in
@@ -135,12 +155,27 @@ public func trainNetwork(_ shape: NetworkShape, on data: Dataset, settings: Trai
                     let other = shuffleStream.nextInt(below: index + 1)
                     (order[index], order[other]) = (order[other], order[index])
                 }
+                // The rows this epoch trains on, in shuffled order: all, or those not trimmed.
+                var epochOrder = UnsafePointer(order), epochRows = rowCount
+                if let lossWorkspace {
+                    rowLossesUnder(parameters: parameters, data: data, workspace: lossWorkspace, into: rowLosses)
+                    // One sort per epoch: highest loss first, ties by row.
+                    ranking.sort { rowLosses[$0] != rowLosses[$1] ? rowLosses[$0] > rowLosses[$1] : $0 < $1 }
+                    sitsOut.update(repeating: false, count: rowCount)
+                    for position in 0..<trimmed { sitsOut[ranking[position]] = true }
+                    epochRows = 0
+                    for position in 0..<rowCount where !sitsOut[order[position]] {
+                        active[epochRows] = order[position]
+                        epochRows += 1
+                    }
+                    epochOrder = UnsafePointer(active)
+                }
                 var lossSum = 0.0
                 var start = 0
-                while start < rowCount {
-                    let rows = min(batchCapacity, rowCount - start)
+                while start < epochRows {
+                    let rows = min(batchCapacity, epochRows - start)
                     for r in 0..<rows {
-                        let source = order[start + r]
+                        let source = epochOrder[start + r]
                         (batchInputs + r * featureCount).update(
                             from: features.baseAddress! + source * featureCount, count: featureCount)
                         batchLabels[r] = targets[source]
@@ -154,7 +189,7 @@ public func trainNetwork(_ shape: NetworkShape, on data: Dataset, settings: Trai
                     addScaled(parameters, -learningRate, workspace.gradient, count: shape.parameterCount)
                     start += rows
                 }
-                let meanLoss = lossSum / Double(rowCount)
+                let meanLoss = lossSum / Double(epochRows)
                 epochLosses.append(meanLoss)
                 if !meanLoss.isFinite {
                     divergedEpoch = epoch
@@ -173,13 +208,14 @@ public func trainNetwork(_ shape: NetworkShape, on data: Dataset, settings: Trai
     if stopping != nil && rule.bestEpoch > 0 { parameters.update(from: best, count: shape.parameterCount) }
     let trained = NetworkParameters(shape: shape, values: Array(UnsafeBufferPointer(start: parameters, count: shape.parameterCount)))
     return TrainingOutcome(parameters: trained, epochLosses: epochLosses, divergedEpoch: divergedEpoch,
-                           stoppingEpoch: stopping == nil ? nil : rule.bestEpoch)
+                           stoppingEpoch: stopping == nil ? nil : rule.bestEpoch,
+                           trimmedRows: trimmed > 0 ? (0..<rowCount).filter { sitsOut[$0] } : nil)
 }
 
-/// The mean softmax cross-entropy of `data` against its labels under `parameters`, through
-/// `workspace` in chunks, the per-row losses into `losses` (no allocation).
-private func validationLoss(on data: Dataset, parameters: UnsafePointer<Float>, workspace: NetworkWorkspace,
-                      losses: UnsafeMutablePointer<Double>) -> Double {
+/// The softmax cross-entropy of every row of `data` against its label under `parameters`, through
+/// `workspace` in chunks, into `losses` (no allocation).
+private func rowLossesUnder(parameters: UnsafePointer<Float>, data: Dataset, workspace: NetworkWorkspace,
+                            into losses: UnsafeMutablePointer<Double>) {
     data.features.withUnsafeBufferPointer { features in
         data.labels.withUnsafeBufferPointer { labels in
             workspace.forwardInChunks(parameters: parameters, inputs: features.baseAddress!, rows: data.count) { start, count in
@@ -188,6 +224,13 @@ private func validationLoss(on data: Dataset, parameters: UnsafePointer<Float>, 
             }
         }
     }
+}
+
+/// The mean softmax cross-entropy of `data` against its labels under `parameters`, through
+/// `workspace` in chunks, the per-row losses into `losses` (no allocation).
+private func validationLoss(on data: Dataset, parameters: UnsafePointer<Float>, workspace: NetworkWorkspace,
+                            losses: UnsafeMutablePointer<Double>) -> Double {
+    rowLossesUnder(parameters: parameters, data: data, workspace: workspace, into: losses)
     var sum = 0.0
     for row in 0..<data.count { sum += losses[row] }
     return sum / Double(data.count)

@@ -66,6 +66,7 @@ public enum Registry {
         CentroidSphere.self,
         SpectralSignature.self,
         ActivationClustering.self,
+        TrimmedLoss.self,
         LabelSmoothing.self,
         WeightDecay.self,
         EarlyStoppingDefense.self,

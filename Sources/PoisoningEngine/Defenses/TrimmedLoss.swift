@@ -1,0 +1,27 @@
+/// Trimmed-loss training after TRIM (Jagielski et al. 2018): train the run's model with every
+/// epoch's SGD steps on the (1 - ε) share of the rows with the lowest current loss (measured before
+/// the epoch), then train again from scratch on the rows that took part in the last epoch. Each row's
+/// score is its final loss under the trimmed model, so detection is measured as for the loss filter.
+public struct TrimmedLoss: TrainingSetDefense {
+    public static let kind = "trimmed-loss"
+    public static let summary = "Train each epoch on the rows with the lowest current loss, then train again on the final ones."
+
+    /// ε, the share of rows left out of each epoch.
+    public let epsilon: Double
+
+    public init(parameters: inout ParameterReader) throws {
+        epsilon = try parameters.double("epsilon", default: 0.1, in: 0...0.9,
+                                        help: "Share ε of the rows with the highest current loss left out of each epoch.")
+    }
+
+    /// "trimmed loss 10%".
+    public var label: String { "trimmed loss " + percentLabel(epsilon) }
+
+    public func inspect(_ poisoned: PoisonedTrainingSet, trainer: ModelTrainer) -> DefenseDecision? {
+        let outcome = trainer.train(poisoned.data, adjustment: TrainingAdjustment(trimmedShare: epsilon))
+        guard outcome.divergedEpoch == nil else { return nil }
+        let left = Set(outcome.trimmedRows ?? [])
+        return DefenseDecision(scores: outcome.parameters.rowLosses(on: poisoned.data),
+                               kept: (0..<poisoned.data.count).filter { !left.contains($0) })
+    }
+}
