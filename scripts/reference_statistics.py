@@ -52,3 +52,14 @@ def seeds_needed(d, sigma, conf=0.95, power=0.8):
 z = stats.norm.ppf(0.975) + stats.norm.ppf(0.8)
 for d, sigma in [(0.03, 0.05), (0.035, 0.022), (0.01, 0.05)]:
     print(d, sigma, seeds_needed(d, sigma), repr((z * sigma / d) ** 2))
+print("# DP-SGD privacy: epsilon of the Poisson-subsampled Gaussian mechanism (dp-accounting's RdpAccountant, orders 2..64)")
+try:
+    import dp_accounting
+    from dp_accounting import rdp as dp_rdp
+    for q, sigma, steps, delta in [(0.2, 1.1, 100, 1e-5), (64 / 350, 1.0, 1200, 1e-5), (0.01, 4.0, 10000, 1e-6), (1.0, 2.0, 10, 1e-5)]:
+        accountant = dp_rdp.RdpAccountant(orders=list(range(2, 65)))
+        accountant.compose(dp_accounting.SelfComposedDpEvent(
+            dp_accounting.PoissonSampledDpEvent(q, dp_accounting.GaussianDpEvent(sigma)), steps))
+        print(q, sigma, steps, delta, repr(accountant.get_epsilon(delta)))
+except ImportError:
+    print("pip install dp-accounting to compute these")

@@ -1,4 +1,5 @@
 import PoisoningAnalysis
+import PoisoningEngine
 
 /// The findings of `results` in words, one entry per finding (an entry may hold a few sentences),
 /// in this order: clean accuracy, shape of the decline, thresholds, sensitivity across models (with
@@ -88,6 +89,14 @@ private func defenseSentence(_ results: StudyResults, words: FindingWords) -> St
     }
     if !neither.isEmpty {
         parts.append("Change neither threshold nor clean accuracy beyond seed noise: " + listing(neither.map { name($0) + ")" }) + ".")
+    }
+    // The privacy budget of DP-SGD runs (the same for every fraction and seed of a series).
+    let budgets = findings.compactMap { f -> String? in
+        guard let epsilon = results.points.first(where: { $0.series == f.series })?.metric(MetricKey.privacyEpsilon) else { return nil }
+        return "\(name(f))): ε = \(fixed(epsilon.mean, decimals: 2))"
+    }
+    if !budgets.isEmpty {
+        parts.append("Privacy budget of the differentially private training (Rényi accountant, at its δ): " + listing(budgets) + ".")
     }
     return "Defenses against the same model and attack undefended. " + parts.joined(separator: " ")
 }

@@ -174,6 +174,42 @@ struct SanitiserAndTrainingTests {
         #expect(try #require(metrics.auroc) > 0.9)
     }
 
+    /// ε of the subsampled Gaussian mechanism against dp-accounting's RdpAccountant on orders 2..64
+    /// (scripts/reference_statistics.py).
+    @Test(arguments: [(0.2, 1.1, 100, 1e-5, 14.367597352732545), (64.0 / 350, 1.0, 1200, 1e-5, 77.16328743306588),
+                      (0.01, 4.0, 10000, 1e-6, 1.1694689236889932), (1.0, 2.0, 10, 1e-5, 8.087861628831664)])
+    func theAccountantMatchesDPAccounting(q: Double, sigma: Double, steps: Int, delta: Double, expected: Double) {
+        #expect(abs(privacyEpsilon(samplingRate: q, noise: sigma, steps: steps, delta: delta) - expected) < 1e-9 * expected)
+    }
+
+    @Test func clippingBoundsEveryPerExampleGradient() {
+        let large: [Float] = [3, 4], small: [Float] = [0.3, 0.4]
+        large.withUnsafeBufferPointer { g in
+            let scale = clippingScale(g.baseAddress!, count: 2, bound: 1)
+            #expect(abs(scale - 0.2) < 1e-7)
+            #expect(((scale * 3) * (scale * 3) + (scale * 4) * (scale * 4)).squareRoot() <= 1 + 1e-6)
+        }
+        small.withUnsafeBufferPointer { g in #expect(clippingScale(g.baseAddress!, count: 2, bound: 1) == 1) }
+    }
+
+    /// Without noise and with a bound no gradient reaches, DP-SGD is plain SGD up to the order of the
+    /// sums; with a tight bound every step moves θ by at most lr · C (no noise).
+    @Test func dpSGDWithoutNoiseIsSGDAndItsStepsAreBounded() {
+        let data = Dataset(features: (0..<40).map { Float(($0 * 7) % 11) / 5 - 1 }, labels: (0..<20).map { $0 % 3 }, featureCount: 2, classCount: 3)
+        let shape = NetworkShape(inputs: 2, hidden: [5], classes: 3)
+        let settings = TrainingSettings(epochs: 3, batchSize: 4, learningRate: 0.1)
+        let plain = trainNetwork(shape, on: data, settings: settings, seed: 3).parameters.values
+        let loose = trainNetwork(shape, on: data, settings: settings, seed: 3,
+                                 adjustment: TrainingAdjustment(privacy: DifferentialPrivacy(clip: 1e6, noise: 0, delta: 1e-5))).parameters.values
+        #expect(zip(plain, loose).allSatisfy { abs($0 - $1) < 1e-5 })
+        let start = trainNetwork(shape, on: data, settings: TrainingSettings(epochs: 1, batchSize: 20, learningRate: 0.1), seed: 3,
+                                 adjustment: TrainingAdjustment(privacy: DifferentialPrivacy(clip: 0.01, noise: 0, delta: 1e-5)))
+        var random = Xoshiro256StarStar(seed: 3, purpose: "init")
+        let initial = NetworkParameters.pytorchDefault(shape: shape, random: &random).values
+        let step = zip(start.parameters.values, initial).reduce(Float(0)) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }.squareRoot()
+        #expect(step <= 0.1 * 0.01 + 1e-6)
+    }
+
     /// One full-batch step with weight decay: θ1 = θ0 - lr (g + λ θ0), g the gradient at θ0.
     @Test func weightDecayAddsLambdaThetaToTheGradient() {
         let data = Dataset(features: [0.5, -1, 1.5, 0.2, -0.3, 0.8], labels: [0, 1, 2], featureCount: 2, classCount: 3)

@@ -77,6 +77,8 @@ struct StudyFileTests {
         #expect(error("defenses:\n  - kind: knn-filter\n    k: 0\n") == "s.yaml:3:5: defenses[0].k: must lie in [1, 10000]")
         #expect(error("defenses:\n  - kind: weight-decay\n    lambda: -0.1\n") == "s.yaml:3:5: defenses[0].lambda: must lie in [0.0, 10.0]")
         #expect(error("defenses:\n  - kind: label-smoothing\n    epsilon: 1\n") == "s.yaml:3:5: defenses[0].epsilon: must lie in [0.0, 0.99]")
+        #expect(error("defenses:\n  - kind: dp-sgd\n    noise: -1\n") == "s.yaml:3:5: defenses[0].noise: must lie in [0.0, 1000.0]")
+        #expect(error("defenses:\n  - kind: dp-sgd\n    delta: 1\n") == "s.yaml:3:5: defenses[0].delta: must lie in [1e-12, 0.5]")
         #expect(error("defenses:\n  - kind: early-stopping\n    patience: 0\n")
             == "s.yaml:3:5: defenses[0].patience: must lie in [1, 100000]")
     }

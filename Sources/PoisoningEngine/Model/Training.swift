@@ -27,14 +27,26 @@ public struct TrainingAdjustment: Sendable, Equatable {
     /// ε of trimmed-loss training (TRIM, Jagielski et al. 2018): before every epoch the loss of every
     /// row is measured and the round(ε · n) rows with the highest loss sit the epoch out; 0 for none.
     public var trimmedShare: Double
+    /// DP-SGD: per-example clipping and Gaussian noise on every batch's gradient; nil for plain SGD.
+    public var privacy: DifferentialPrivacy?
 
     /// An adjustment; the defaults change nothing.
-    public init(labelSmoothing: Double = 0, weightDecay: Double = 0, earlyStopping: EarlyStopping? = nil, trimmedShare: Double = 0) {
+    public init(labelSmoothing: Double = 0, weightDecay: Double = 0, earlyStopping: EarlyStopping? = nil, trimmedShare: Double = 0,
+                privacy: DifferentialPrivacy? = nil) {
         self.labelSmoothing = labelSmoothing
         self.weightDecay = weightDecay
         self.earlyStopping = earlyStopping
         self.trimmedShare = trimmedShare
+        self.privacy = privacy
     }
+}
+
+/// The factor min(1, C / ||g||) that clips a gradient to norm at most C (1 for a zero gradient).
+func clippingScale(_ gradient: UnsafePointer<Float>, count: Int, bound: Float) -> Float {
+    var squares: Float = 0
+    for i in 0..<count { squares += gradient[i] * gradient[i] }
+    let norm = squares.squareRoot()
+    return norm > bound ? bound / norm : 1
 }
 
 /// Early stopping on a validation set: after every epoch the mean cross-entropy on `validation`
@@ -142,10 +154,16 @@ public func trainNetwork(_ shape: NetworkShape, on data: Dataset, settings: Trai
     let sitsOut = UnsafeMutablePointer<Bool>.allocate(capacity: rowCount)
     let active = UnsafeMutablePointer<Int>.allocate(capacity: trimmed > 0 ? rowCount : 0)
     sitsOut.initialize(repeating: false, count: rowCount)
+    // DP-SGD: one-row passes for the per-example gradients, their clipped sum, and the noise stream.
+    let privacy = adjustment.privacy
+    let exampleWorkspace = privacy.map { _ in NetworkWorkspace(shape: shape, capacity: 1) }
+    let clippedSum = UnsafeMutablePointer<Float>.allocate(capacity: privacy == nil ? 0 : shape.parameterCount)
+    var noiseStream = Xoshiro256StarStar(seed: seed, purpose: "dp-noise")
     defer {
         rowLosses.deallocate()
         sitsOut.deallocate()
         active.deallocate()
+        clippedSum.deallocate()
     }
 
     data.features.withUnsafeBufferPointer { features in
@@ -180,9 +198,26 @@ public func trainNetwork(_ shape: NetworkShape, on data: Dataset, settings: Trai
                             from: features.baseAddress! + source * featureCount, count: featureCount)
                         batchLabels[r] = targets[source]
                     }
-                    workspace.forward(parameters: parameters, inputs: batchInputs, rows: rows)
-                    lossSum += workspace.backward(parameters: parameters, inputs: batchInputs, labels: batchLabels, rows: rows,
-                                                  labelSmoothing: smoothing)
+                    if let privacy, let exampleWorkspace {
+                        // ĝ = (Σ_i g_i min(1, C / ||g_i||) + σ C z) / rows, z standard normal per parameter.
+                        let bound = Float(privacy.clip)
+                        clippedSum.update(repeating: 0, count: shape.parameterCount)
+                        for r in 0..<rows {
+                            exampleWorkspace.forward(parameters: parameters, inputs: batchInputs + r * featureCount, rows: 1)
+                            lossSum += exampleWorkspace.backward(parameters: parameters, inputs: batchInputs + r * featureCount,
+                                                                 labels: batchLabels + r, rows: 1, labelSmoothing: smoothing)
+                            let scale = clippingScale(exampleWorkspace.gradient, count: shape.parameterCount, bound: bound)
+                            addScaled(clippedSum, scale, exampleWorkspace.gradient, count: shape.parameterCount)
+                        }
+                        let deviation = Float(privacy.noise * privacy.clip), inverseRows = 1 / Float(rows)
+                        for j in 0..<shape.parameterCount {
+                            workspace.gradient[j] = (clippedSum[j] + deviation * Float(noiseStream.nextStandardNormal())) * inverseRows
+                        }
+                    } else {
+                        workspace.forward(parameters: parameters, inputs: batchInputs, rows: rows)
+                        lossSum += workspace.backward(parameters: parameters, inputs: batchInputs, labels: batchLabels, rows: rows,
+                                                      labelSmoothing: smoothing)
+                    }
                     // Weight decay: g ← g + λ θ.
                     if decay > 0 { addScaled(workspace.gradient, decay, parameters, count: shape.parameterCount) }
                     // SGD: θ ← θ - lr · g  (θ + (-lr) · g, the same IEEE result)

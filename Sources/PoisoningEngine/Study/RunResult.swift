@@ -20,6 +20,8 @@ public enum MetricKey {
     public static let removedFraction = "removedFraction"
     /// The epoch whose parameters early stopping kept.
     public static let stoppingEpoch = "stoppingEpoch"
+    /// DP-SGD's privacy budget ε at its δ.
+    public static let privacyEpsilon = "privacyEpsilon"
 }
 
 /// The outcome of one run. `metrics` is nil, and `divergence` says why, when the loss became NaN
@@ -100,6 +102,11 @@ public func executeRun(_ spec: RunSpec, study: Study) -> RunResult {
         metrics[evaluation.metric.key] = model.accuracy(on: evaluation.inputs)
     }
     if let epoch = outcome.stoppingEpoch { metrics[MetricKey.stoppingEpoch] = Double(epoch) }
+    // ε is infinite without noise; results.json holds only finite numbers, so it is left out then.
+    if let privacy = decision.training.privacy {
+        let epsilon = privacy.epsilon(rows: trainingRows.count, settings: study.config.training)
+        if epsilon.isFinite { metrics[MetricKey.privacyEpsilon] = epsilon }
+    }
     if decision.scores != nil {
         let detection = DetectionMetrics(decision: decision, poisonedRows: poisoned.poisonedRows, labels: poisoned.data.labels)
         metrics[MetricKey.removedFraction] = detection.removedFraction

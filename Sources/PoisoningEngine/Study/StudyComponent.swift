@@ -70,6 +70,7 @@ public enum Registry {
         LabelSmoothing.self,
         WeightDecay.self,
         EarlyStoppingDefense.self,
+        DPSGD.self,
     ]
 }
 
