@@ -63,3 +63,19 @@ try:
         print(q, sigma, steps, delta, repr(accountant.get_epsilon(delta)))
 except ImportError:
     print("pip install dp-accounting to compute these")
+print("# confident learning: cleanlab.filter.find_label_issues(filter_by='confident_learning') on fixed probabilities")
+try:
+    from cleanlab.filter import find_label_issues
+    probs = np.array([
+        [0.90, 0.05, 0.05], [0.80, 0.10, 0.10], [0.20, 0.70, 0.10], [0.60, 0.30, 0.10], [0.40, 0.40, 0.20],
+        [0.10, 0.85, 0.05], [0.05, 0.90, 0.05], [0.70, 0.20, 0.10], [0.30, 0.60, 0.10], [0.10, 0.30, 0.60],
+        [0.05, 0.10, 0.85], [0.10, 0.10, 0.80], [0.50, 0.10, 0.40], [0.20, 0.20, 0.60], [0.34, 0.33, 0.33],
+        [0.10, 0.45, 0.45],
+    ])
+    labels = np.array([0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2])
+    mask = find_label_issues(labels, probs, filter_by="confident_learning", n_jobs=1)
+    print("probs", probs.tolist())
+    print("labels", labels.tolist())
+    print("flagged rows", [int(i) for i in np.flatnonzero(mask)])
+except ImportError:
+    print("pip install cleanlab to compute these")

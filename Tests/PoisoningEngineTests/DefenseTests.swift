@@ -210,6 +210,31 @@ struct SanitiserAndTrainingTests {
         #expect(step <= 0.1 * 0.01 + 1e-6)
     }
 
+    /// cleanlab 2.9's find_label_issues(filter_by="confident_learning") flags rows 2, 7 and 9 of these
+    /// probabilities (scripts/reference_statistics.py).
+    @Test func confidentLearningFlagsWhatCleanlabFlags() {
+        let probabilities: [[Double]] = [
+            [0.90, 0.05, 0.05], [0.80, 0.10, 0.10], [0.20, 0.70, 0.10], [0.60, 0.30, 0.10], [0.40, 0.40, 0.20],
+            [0.10, 0.85, 0.05], [0.05, 0.90, 0.05], [0.70, 0.20, 0.10], [0.30, 0.60, 0.10], [0.10, 0.30, 0.60],
+            [0.05, 0.10, 0.85], [0.10, 0.10, 0.80], [0.50, 0.10, 0.40], [0.20, 0.20, 0.60], [0.34, 0.33, 0.33],
+            [0.10, 0.45, 0.45],
+        ]
+        let labels = [0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2]
+        let (flags, scores) = ConfidentLearning.issues(probabilities: probabilities.flatMap { $0 }, labels: labels, classes: 3)
+        #expect(flags.indices.filter { flags[$0] } == [2, 7, 9])
+        // t_0 = mean of p_0 over class 0 = 0.58: row 2 scores 0.58 - 0.2.
+        #expect(abs(scores[2] - 0.38) < 1e-12)
+    }
+
+    @Test func confidentLearningFindsRandomFlipsOnSeparatedClusters() throws {
+        let split = GaussianClusters(samples: 300, features: 5, classes: 3, clusterStd: 1.0, centerScale: 4.0, seed: 4).makeSplit()
+        let poisoned = RandomLabelFlip().poison(split, fraction: 0.2, seed: 5)
+        let trainer = ModelTrainer(shape: NetworkShape(inputs: 5, hidden: [16], classes: 3), settings: TrainingSettings(epochs: 40), seed: 5)
+        let decision = try #require(try defense(ConfidentLearning.self, [:]).inspect(poisoned, trainer: trainer))
+        let metrics = DetectionMetrics(decision: decision, poisonedRows: poisoned.poisonedRows, labels: poisoned.data.labels)
+        #expect(try #require(metrics.precision) > 0.8 && (try #require(metrics.recall)) > 0.8)
+    }
+
     /// One full-batch step with weight decay: θ1 = θ0 - lr (g + λ θ0), g the gradient at θ0.
     @Test func weightDecayAddsLambdaThetaToTheGradient() {
         let data = Dataset(features: [0.5, -1, 1.5, 0.2, -0.3, 0.8], labels: [0, 1, 2], featureCount: 2, classCount: 3)

@@ -75,6 +75,7 @@ struct StudyFileTests {
 
     @Test func badDefenseParametersNameTheirKey() {
         #expect(error("defenses:\n  - kind: knn-filter\n    k: 0\n") == "s.yaml:3:5: defenses[0].k: must lie in [1, 10000]")
+        #expect(error("defenses:\n  - kind: confident-learning\n    folds: 1\n") == "s.yaml:3:5: defenses[0].folds: must lie in [2, 100]")
         #expect(error("defenses:\n  - kind: weight-decay\n    lambda: -0.1\n") == "s.yaml:3:5: defenses[0].lambda: must lie in [0.0, 10.0]")
         #expect(error("defenses:\n  - kind: label-smoothing\n    epsilon: 1\n") == "s.yaml:3:5: defenses[0].epsilon: must lie in [0.0, 0.99]")
         #expect(error("defenses:\n  - kind: dp-sgd\n    noise: -1\n") == "s.yaml:3:5: defenses[0].noise: must lie in [0.0, 1000.0]")

@@ -67,6 +67,7 @@ public enum Registry {
         SpectralSignature.self,
         ActivationClustering.self,
         TrimmedLoss.self,
+        ConfidentLearning.self,
         LabelSmoothing.self,
         WeightDecay.self,
         EarlyStoppingDefense.self,
