@@ -143,3 +143,57 @@ struct NetworkTests {
 extension NetworkShape: CustomTestStringConvertible {
     public var testDescription: String { "hidden \(hidden)" }
 }
+
+/// The input-gradient penalty's parameter gradient against central finite differences of an
+/// independent Double computation of R = λ ||∂ℓ/∂x||².
+struct InputGradientPenaltyTests {
+    static let shapes = [NetworkShape(inputs: 3, hidden: [5, 4], classes: 3), NetworkShape(inputs: 3, hidden: [], classes: 3)]
+
+    /// R by the chain rule written plainly: the Jacobian ∂z/∂x layer by layer, then g = Jᵀ (p - y).
+    static func referencePenalty(_ theta: [Double], _ shape: NetworkShape, x: [Double], label: Int, lambda: Double) -> Double {
+        var activation = x
+        var jacobian = (0..<x.count).map { i in (0..<x.count).map { $0 == i ? 1.0 : 0.0 } }   // ∂h/∂x, [units][inputs]
+        for layer in shape.layers {
+            let pre = (0..<layer.outputs).map { o in
+                (0..<layer.inputs).reduce(theta[layer.biasOffset + o]) { $0 + theta[layer.weightIndex(output: o, input: $1)] * activation[$1] }
+            }
+            let linear = (0..<layer.outputs).map { o in
+                (0..<x.count).map { i in (0..<layer.inputs).reduce(0.0) { $0 + theta[layer.weightIndex(output: o, input: $1)] * jacobian[$1][i] } }
+            }
+            activation = layer.isHidden ? pre.map { max(0, $0) } : pre
+            jacobian = layer.isHidden ? (0..<layer.outputs).map { pre[$0] > 0 ? linear[$0] : linear[$0].map { _ in 0 } } : linear
+        }
+        let top = activation.max()!, exps = activation.map { exp($0 - top) }, total = exps.reduce(0, +)
+        let delta = exps.enumerated().map { $1 / total - ($0 == label ? 1 : 0) }
+        let g = (0..<x.count).map { i in delta.indices.reduce(0.0) { $0 + jacobian[$1][i] * delta[$1] } }
+        return lambda * g.reduce(0) { $0 + $1 * $1 }
+    }
+
+    @Test(arguments: shapes)
+    func theGradientMatchesFiniteDifferences(shape: NetworkShape) {
+        var random = Xoshiro256StarStar(seed: 11, purpose: "test-init")
+        let parameters = NetworkParameters.pytorchDefault(shape: shape, random: &random)
+        let x: [Float] = [0.7, -1.1, 0.4], label = 2, lambda = 0.3
+        let penalty = InputGradientPenalty(shape: shape, lambda: lambda)
+        var gradient = [Float](repeating: 0, count: shape.parameterCount)
+        let value = parameters.values.withUnsafeBufferPointer { theta in
+            x.withUnsafeBufferPointer { input in
+                gradient.withUnsafeMutableBufferPointer { g in
+                    penalty.accumulate(parameters: theta.baseAddress!, x: input.baseAddress!, label: label, scale: 1, into: g.baseAddress!)
+                }
+            }
+        }
+        let theta = parameters.values.map(Double.init), input = x.map(Double.init)
+        #expect(abs(value - Self.referencePenalty(theta, shape, x: input, label: label, lambda: lambda)) < 1e-6)
+        for index in 0..<shape.parameterCount {
+            let h = 1e-5
+            var up = theta, down = theta
+            up[index] += h
+            down[index] -= h
+            let numeric = (Self.referencePenalty(up, shape, x: input, label: label, lambda: lambda)
+                - Self.referencePenalty(down, shape, x: input, label: label, lambda: lambda)) / (2 * h)
+            #expect(abs(Double(gradient[index]) - numeric) < 1e-4 * max(1, abs(numeric)), "parameter \(index)")
+        }
+    }
+}
+

@@ -29,15 +29,18 @@ public struct TrainingAdjustment: Sendable, Equatable {
     public var trimmedShare: Double
     /// DP-SGD: per-example clipping and Gaussian noise on every batch's gradient; nil for plain SGD.
     public var privacy: DifferentialPrivacy?
+    /// λ of the input-gradient penalty: the loss of every example gains λ ||∂ℓ/∂x||²; 0 for none.
+    public var inputGradientPenalty: Double
 
     /// An adjustment; the defaults change nothing.
     public init(labelSmoothing: Double = 0, weightDecay: Double = 0, earlyStopping: EarlyStopping? = nil, trimmedShare: Double = 0,
-                privacy: DifferentialPrivacy? = nil) {
+                privacy: DifferentialPrivacy? = nil, inputGradientPenalty: Double = 0) {
         self.labelSmoothing = labelSmoothing
         self.weightDecay = weightDecay
         self.earlyStopping = earlyStopping
         self.trimmedShare = trimmedShare
         self.privacy = privacy
+        self.inputGradientPenalty = inputGradientPenalty
     }
 }
 
@@ -159,6 +162,7 @@ public func trainNetwork(_ shape: NetworkShape, on data: Dataset, settings: Trai
     let exampleWorkspace = privacy.map { _ in NetworkWorkspace(shape: shape, capacity: 1) }
     let clippedSum = UnsafeMutablePointer<Float>.allocate(capacity: privacy == nil ? 0 : shape.parameterCount)
     var noiseStream = Xoshiro256StarStar(seed: seed, purpose: "dp-noise")
+    let penalty = adjustment.inputGradientPenalty > 0 ? InputGradientPenalty(shape: shape, lambda: adjustment.inputGradientPenalty) : nil
     defer {
         rowLosses.deallocate()
         sitsOut.deallocate()
@@ -217,6 +221,13 @@ public func trainNetwork(_ shape: NetworkShape, on data: Dataset, settings: Trai
                         workspace.forward(parameters: parameters, inputs: batchInputs, rows: rows)
                         lossSum += workspace.backward(parameters: parameters, inputs: batchInputs, labels: batchLabels, rows: rows,
                                                       labelSmoothing: smoothing)
+                    }
+                    // Input-gradient penalty: g ← g + (1/rows) Σ_i ∂(λ ||∂ℓ_i/∂x_i||²)/∂θ.
+                    if let penalty {
+                        for r in 0..<rows {
+                            lossSum += penalty.accumulate(parameters: parameters, x: batchInputs + r * featureCount, label: batchLabels[r],
+                                                          scale: 1 / Double(rows), into: workspace.gradient)
+                        }
                     }
                     // Weight decay: g ← g + λ θ.
                     if decay > 0 { addScaled(workspace.gradient, decay, parameters, count: shape.parameterCount) }

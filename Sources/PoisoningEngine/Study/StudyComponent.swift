@@ -72,6 +72,7 @@ public enum Registry {
         WeightDecay.self,
         EarlyStoppingDefense.self,
         DPSGD.self,
+        InputGradientPenaltyDefense.self,
     ]
 }
 

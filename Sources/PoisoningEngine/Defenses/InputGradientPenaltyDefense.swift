@@ -1,0 +1,21 @@
+/// Input-gradient regularisation: every example's loss gains λ ||∂ℓ/∂x||² (double backpropagation,
+/// see `InputGradientPenalty`), which flattens the loss around each input and, in Granziol's (2026)
+/// analysis, suppresses backdoors that leave no trace in the curvature, at a cost in fitting capacity.
+public struct InputGradientPenaltyDefense: TrainingSetDefense {
+    public static let kind = "input-gradient-penalty"
+    public static let summary = "Train with a penalty lambda on the squared norm of each example's loss gradient with respect to its input."
+
+    /// λ.
+    public let lambda: Double
+
+    public init(parameters: inout ParameterReader) throws {
+        lambda = try parameters.double("lambda", default: 0.1, in: 0...1e6, help: "Weight λ of ||∂ℓ/∂x||² in every example's loss.")
+    }
+
+    /// "input-gradient penalty 0.1".
+    public var label: String { "input-gradient penalty \(lambda)" }
+
+    public func inspect(_ poisoned: PoisonedTrainingSet, trainer: ModelTrainer) -> DefenseDecision? {
+        DefenseDecision(scores: nil, kept: Array(0..<poisoned.data.count), training: TrainingAdjustment(inputGradientPenalty: lambda))
+    }
+}
