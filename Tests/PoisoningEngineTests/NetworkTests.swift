@@ -179,7 +179,10 @@ struct InputGradientPenaltyTests {
         let value = parameters.values.withUnsafeBufferPointer { theta in
             x.withUnsafeBufferPointer { input in
                 gradient.withUnsafeMutableBufferPointer { g in
-                    penalty.accumulate(parameters: theta.baseAddress!, x: input.baseAddress!, label: label, scale: 1, into: g.baseAddress!)
+                    penalty.load(theta.baseAddress!)
+                    let value = penalty.accumulate(biases: theta.baseAddress!, x: input.baseAddress!, label: label)
+                    penalty.flush(scale: 1, into: g.baseAddress!)
+                    return value
                 }
             }
         }

@@ -11,97 +11,156 @@ import Foundation
 /// s_{l+1} = W_{l+1} t; the softmax's Jacobian turns s_L into e = ∂R/∂z, e_k = p_k (s_k - pᵀ s); and e
 /// flows back through the forward network like a loss gradient (weights, biases, ReLU masks). The
 /// masks are piecewise constant, so they contribute nothing more. Computed in Double, example by
-/// example; the layer vectors are allocated once, the short vectors of the second backward per example.
+/// example, in vectors allocated once.
 final class InputGradientPenalty {
     let shape: NetworkShape
     let layers: [DenseLayer]
     /// λ.
     let lambda: Double
-    /// Pre-activations a_l of each layer (the logits last), and the first backward's vectors v_l.
-    private var preActivations: [[Double]]
-    private var backwardVectors: [[Double]]
-    private var input: [Double]
+    /// Per layer: its weights W[o, i] in Double at o · inputs + i (copied by `load`), and the
+    /// accumulated ∂R/∂W and ∂R/∂b in the same layout (added to a gradient by `flush`).
+    private let weights: UnsafeMutablePointer<Double>, weightGradients: UnsafeMutablePointer<Double>
+    private let biasGradients: UnsafeMutablePointer<Double>
+    /// Offsets of each layer's weights and of its units in the per-unit buffers.
+    private let weightOffsets: [Int], unitOffsets: [Int]
+    /// Per layer: pre-activations a_l (the logits last), the first backward's v_l, the second's s_l;
+    /// plus the input, r, the softmax p, e and a scratch vector. All allocated once.
+    private let pre: UnsafeMutablePointer<Double>, v: UnsafeMutablePointer<Double>, s: UnsafeMutablePointer<Double>
+    private let input: UnsafeMutablePointer<Double>, r: UnsafeMutablePointer<Double>, p: UnsafeMutablePointer<Double>
+    private let e: UnsafeMutablePointer<Double>, next: UnsafeMutablePointer<Double>
 
     /// A penalty λ ||∂ℓ/∂x||² for networks of `shape`.
     init(shape: NetworkShape, lambda: Double) {
         self.shape = shape
         self.layers = shape.layers
         self.lambda = lambda
-        preActivations = shape.layers.map { [Double](repeating: 0, count: $0.outputs) }
-        backwardVectors = shape.layers.map { [Double](repeating: 0, count: $0.outputs) }
-        input = [Double](repeating: 0, count: shape.inputs)
+        let weightCounts = layers.map { $0.inputs * $0.outputs }, units = layers.map(\.outputs)
+        weightOffsets = weightCounts.indices.map { weightCounts[..<$0].reduce(0, +) }
+        unitOffsets = units.indices.map { units[..<$0].reduce(0, +) }
+        func buffer(_ count: Int) -> UnsafeMutablePointer<Double> {
+            let pointer = UnsafeMutablePointer<Double>.allocate(capacity: max(count, 1))
+            pointer.initialize(repeating: 0, count: max(count, 1))
+            return pointer
+        }
+        let widest = max(shape.classes, shape.hidden.max() ?? 0, shape.inputs)
+        (weights, weightGradients) = (buffer(weightCounts.reduce(0, +)), buffer(weightCounts.reduce(0, +)))
+        (biasGradients, pre, v, s) = (buffer(units.reduce(0, +)), buffer(units.reduce(0, +)), buffer(units.reduce(0, +)),
+                                      buffer(units.reduce(0, +)))
+        (input, r, p, e, next) = (buffer(shape.inputs), buffer(shape.inputs), buffer(shape.classes), buffer(widest), buffer(widest))
     }
 
-    /// W[o, i] of layer `l`.
-    private func weight(_ theta: UnsafePointer<Float>, _ l: Int, _ o: Int, _ i: Int) -> Double {
-        Double(theta[layers[l].weightIndex(output: o, input: i)])
+    deinit {
+        for pointer in [weights, weightGradients, biasGradients, pre, v, s, input, r, p, e, next] { pointer.deallocate() }
     }
 
-    /// The input of layer `l` (x for the first, else the previous layer's ReLU output).
-    private func layerInput(_ l: Int, _ i: Int) -> Double {
-        l == 0 ? input[i] : max(0, preActivations[l - 1][i])
+    /// Copies the current parameters' weights, once per batch.
+    func load(_ theta: UnsafePointer<Float>) {
+        for (l, layer) in layers.enumerated() {
+            for o in 0..<layer.outputs {
+                for i in 0..<layer.inputs { weights[weightOffsets[l] + o * layer.inputs + i] = Double(theta[layer.weightIndex(output: o, input: i)]) }
+            }
+        }
     }
 
-    /// Adds `scale` · ∂R/∂θ of example (x, y) to `gradient` and returns R.
-    func accumulate(parameters theta: UnsafePointer<Float>, x: UnsafePointer<Float>, label: Int, scale: Double,
-                    into gradient: UnsafeMutablePointer<Float>) -> Double {
-        let count = layers.count
-        for i in 0..<shape.inputs { input[i] = Double(x[i]) }
+    /// Adds `scale` times the accumulated ∂R/∂θ to `gradient` (in the parameter layout) and clears it.
+    func flush(scale: Double, into gradient: UnsafeMutablePointer<Float>) {
+        for (l, layer) in layers.enumerated() {
+            for o in 0..<layer.outputs {
+                gradient[layer.biasOffset + o] += Float(scale * biasGradients[unitOffsets[l] + o])
+                biasGradients[unitOffsets[l] + o] = 0
+                for i in 0..<layer.inputs {
+                    gradient[layer.weightIndex(output: o, input: i)] += Float(scale * weightGradients[weightOffsets[l] + o * layer.inputs + i])
+                    weightGradients[weightOffsets[l] + o * layer.inputs + i] = 0
+                }
+            }
+        }
+    }
+
+    /// The input of layer `l`: x for the first, else the previous layer's ReLU output.
+    @inline(__always) private func layerInput(_ l: Int, _ i: Int) -> Double {
+        l == 0 ? input[i] : max(0, pre[unitOffsets[l - 1] + i])
+    }
+
+    /// Accumulates ∂R/∂θ of example (x, y) under the loaded weights and `theta`'s biases; returns R.
+    func accumulate(biases theta: UnsafePointer<Float>, x: UnsafePointer<Float>, label: Int) -> Double {
+        let count = layers.count, d = shape.inputs, c = shape.classes
+        for i in 0..<d { input[i] = Double(x[i]) }
         // Forward: a_l = W_l h_{l-1} + b_l.
         for l in 0..<count {
+            let n = layers[l].inputs
             for o in 0..<layers[l].outputs {
                 var sum = Double(theta[layers[l].biasOffset + o])
-                for i in 0..<layers[l].inputs { sum += weight(theta, l, o, i) * layerInput(l, i) }
-                preActivations[l][o] = sum
+                for i in 0..<n { sum += weights[weightOffsets[l] + o * n + i] * layerInput(l, i) }
+                pre[unitOffsets[l] + o] = sum
             }
         }
-        let logits = preActivations[count - 1], top = logits.max()!
-        let exps = logits.map { exp($0 - top) }, total = exps.reduce(0, +)
-        let p = exps.map { $0 / total }
-        // First backward: v_L = p - onehot(y); v_l = D_l W_{l+1}ᵀ v_{l+1}; g = W_1ᵀ v_1.
-        for k in 0..<shape.classes { backwardVectors[count - 1][k] = p[k] - (k == label ? 1 : 0) }
+        var top = pre[unitOffsets[count - 1] + 0]
+        for k in 1..<c where pre[unitOffsets[count - 1] + k] > top { top = pre[unitOffsets[count - 1] + k] }
+        var total = 0.0
+        for k in 0..<c {
+            p[k] = exp(pre[unitOffsets[count - 1] + k] - top)
+            total += p[k]
+        }
+        for k in 0..<c { p[k] /= total }
+        // First backward: v_L = p - onehot(y); v_l = D_l W_{l+1}ᵀ v_{l+1}; g = W_1ᵀ v_1, r = 2λ g.
+        for k in 0..<c { v[unitOffsets[count - 1] + k] = p[k] - (k == label ? 1 : 0) }
         for l in stride(from: count - 2, through: 0, by: -1) {
-            for j in 0..<layers[l].outputs {
+            let n = layers[l].outputs
+            for j in 0..<n {
                 var sum = 0.0
-                for k in 0..<layers[l + 1].outputs { sum += weight(theta, l + 1, k, j) * backwardVectors[l + 1][k] }
-                backwardVectors[l][j] = preActivations[l][j] > 0 ? sum : 0
+                if pre[unitOffsets[l] + j] > 0 { for k in 0..<layers[l + 1].outputs { sum += weights[weightOffsets[l + 1] + k * n + j] * v[unitOffsets[l + 1] + k] } }
+                v[unitOffsets[l] + j] = sum
             }
         }
-        var g = [Double](repeating: 0, count: shape.inputs)
-        for i in 0..<shape.inputs {
-            for j in 0..<layers[0].outputs { g[i] += weight(theta, 0, j, i) * backwardVectors[0][j] }
+        var penalty = 0.0
+        for i in 0..<d {
+            var sum = 0.0
+            for j in 0..<layers[0].outputs { sum += weights[weightOffsets[0] + j * d + i] * v[unitOffsets[0] + j] }
+            penalty += sum * sum
+            r[i] = 2 * lambda * sum
         }
-        let penalty = lambda * g.reduce(0) { $0 + $1 * $1 }
-        // Second backward. r = 2λ g; ∂R/∂W_1 += v_1 rᵀ; s_1 = W_1 r.
-        let r = g.map { 2 * lambda * $0 }
-        func add(_ index: Int, _ value: Double) { gradient[index] += Float(scale * value) }
+        // Second backward. ∂R/∂W_1 += v_1 rᵀ; s_1 = W_1 r.
         for j in 0..<layers[0].outputs {
-            for i in 0..<shape.inputs { add(layers[0].weightIndex(output: j, input: i), backwardVectors[0][j] * r[i]) }
-        }
-        var s = (0..<layers[0].outputs).map { j in (0..<shape.inputs).reduce(0.0) { $0 + weight(theta, 0, j, $1) * r[$1] } }
-        for l in 0..<(count - 1) {
-            // t = D_l s_l; ∂R/∂W_{l+1}[k, j] += v_{l+1}[k] t[j]; s_{l+1} = W_{l+1} t.
-            let t = (0..<layers[l].outputs).map { preActivations[l][$0] > 0 ? s[$0] : 0 }
-            for k in 0..<layers[l + 1].outputs {
-                for j in 0..<layers[l].outputs { add(layers[l + 1].weightIndex(output: k, input: j), backwardVectors[l + 1][k] * t[j]) }
+            var sum = 0.0
+            for i in 0..<d {
+                weightGradients[weightOffsets[0] + j * d + i] += v[unitOffsets[0] + j] * r[i]
+                sum += weights[weightOffsets[0] + j * d + i] * r[i]
             }
-            s = (0..<layers[l + 1].outputs).map { k in (0..<layers[l].outputs).reduce(0.0) { $0 + weight(theta, l + 1, k, $1) * t[$1] } }
+            s[unitOffsets[0] + j] = sum
         }
-        // Through the softmax: e_k = p_k (s_k - pᵀ s).
-        let ps = zip(p, s).reduce(0) { $0 + $1.0 * $1.1 }
-        var e = (0..<shape.classes).map { p[$0] * (s[$0] - ps) }
+        for l in 0..<(count - 1) {
+            // t = D_l s_l (in place); ∂R/∂W_{l+1}[k, j] += v_{l+1}[k] t[j]; s_{l+1} = W_{l+1} t.
+            let n = layers[l].outputs
+            for j in 0..<n where pre[unitOffsets[l] + j] <= 0 { s[unitOffsets[l] + j] = 0 }
+            for k in 0..<layers[l + 1].outputs {
+                var sum = 0.0
+                for j in 0..<n {
+                    weightGradients[weightOffsets[l + 1] + k * n + j] += v[unitOffsets[l + 1] + k] * s[unitOffsets[l] + j]
+                    sum += weights[weightOffsets[l + 1] + k * n + j] * s[unitOffsets[l] + j]
+                }
+                s[unitOffsets[l + 1] + k] = sum
+            }
+        }
+        // Through the softmax: e_k = p_k (s_k - pᵀ s), s = s_L.
+        var ps = 0.0
+        for k in 0..<c { ps += p[k] * s[unitOffsets[count - 1] + k] }
+        for k in 0..<c { e[k] = p[k] * (s[unitOffsets[count - 1] + k] - ps) }
         // e back through the forward network: ∂/∂W_l[o, i] += e_o h_{l-1}[i], ∂/∂b_l[o] += e_o, then
         // e ← D_{l-1} W_lᵀ e.
         for l in stride(from: count - 1, through: 0, by: -1) {
+            let n = layers[l].inputs
             for o in 0..<layers[l].outputs {
-                add(layers[l].biasOffset + o, e[o])
-                for i in 0..<layers[l].inputs { add(layers[l].weightIndex(output: o, input: i), e[o] * layerInput(l, i)) }
+                biasGradients[unitOffsets[l] + o] += e[o]
+                for i in 0..<n { weightGradients[weightOffsets[l] + o * n + i] += e[o] * layerInput(l, i) }
             }
             guard l > 0 else { break }
-            e = (0..<layers[l].inputs).map { i in
-                preActivations[l - 1][i] > 0 ? (0..<layers[l].outputs).reduce(0.0) { $0 + weight(theta, l, $1, i) * e[$1] } : 0
+            for i in 0..<n {
+                var sum = 0.0
+                if pre[unitOffsets[l - 1] + i] > 0 { for o in 0..<layers[l].outputs { sum += weights[weightOffsets[l] + o * n + i] * e[o] } }
+                next[i] = sum
             }
+            for i in 0..<n { e[i] = next[i] }
         }
-        return penalty
+        return lambda * penalty
     }
 }

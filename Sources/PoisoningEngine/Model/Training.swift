@@ -224,10 +224,11 @@ public func trainNetwork(_ shape: NetworkShape, on data: Dataset, settings: Trai
                     }
                     // Input-gradient penalty: g ← g + (1/rows) Σ_i ∂(λ ||∂ℓ_i/∂x_i||²)/∂θ.
                     if let penalty {
+                        penalty.load(parameters)
                         for r in 0..<rows {
-                            lossSum += penalty.accumulate(parameters: parameters, x: batchInputs + r * featureCount, label: batchLabels[r],
-                                                          scale: 1 / Double(rows), into: workspace.gradient)
+                            lossSum += penalty.accumulate(biases: parameters, x: batchInputs + r * featureCount, label: batchLabels[r])
                         }
+                        penalty.flush(scale: 1 / Double(rows), into: workspace.gradient)
                     }
                     // Weight decay: g ← g + λ θ.
                     if decay > 0 { addScaled(workspace.gradient, decay, parameters, count: shape.parameterCount) }
