@@ -40,11 +40,12 @@ public func plusMinus(_ statistics: MeanStd) -> String {
 /// A difference of fractions in percentage points with one decimal and a sign, e.g. -0.03 -> "-3.0 pp".
 public func percentagePoints(_ difference: Double) -> String { String(format: "%+.1f pp", difference * 100) }
 
-/// An interval in words with `number` for its ends: "a to b"; an open upper end is `above`
+/// An interval in words with `number` for its ends: "a to b" (or with another `separator`, e.g. ", "
+/// inside brackets); an open upper end is `above`
 /// ("a or more"), an open lower end `below` ("at most b"); "+∞" or "−∞" for an interval wholly at
 /// infinity (a threshold not reached in every replicate); "undetermined" without an interval.
 public func intervalText(_ interval: Interval?, _ number: (Double) -> String, above: String = "or more",
-                         below: String = "at most") -> String {
+                         below: String = "at most", separator: String = " to ") -> String {
     guard let interval else { return "undetermined" }
     /// An end, with the most extreme finite numbers (an interval wholly at ±∞) written as ±∞.
     func format(_ value: Double) -> String {
@@ -53,7 +54,7 @@ public func intervalText(_ interval: Interval?, _ number: (Double) -> String, ab
     if interval.lower == .greatestFiniteMagnitude { return "+∞" }
     if interval.upper == -.greatestFiniteMagnitude { return "−∞" }
     switch (interval.lower, interval.upper) {
-    case let (lower?, upper?): return "\(format(lower)) to \(format(upper))"
+    case let (lower?, upper?): return format(lower) + separator + format(upper)
     case let (lower?, nil): return "\(format(lower)) \(above)"
     case let (nil, upper?): return "\(below) \(format(upper))"
     case (nil, nil): return "unbounded"

@@ -296,8 +296,8 @@ func thresholdText(_ fraction: Double?, status: ThresholdStatus, interval: Inter
         guard let lower = interval.lower, lower <= 1 else { return estimate }
         return "\(estimate) \(open)from \(percent(lower))\(close)"
     }
-    let range = intervalText(interval, percent, above: "or not reached", below: "at most")
-    return "\(estimate) \(open)\(brackets ? range.replacingOccurrences(of: " to ", with: ", ") : range)\(close)"
+    let range = intervalText(interval, percent, above: "or not reached", below: "at most", separator: brackets ? ", " : " to ")
+    return "\(estimate) \(open)\(range)\(close)"
 }
 
 /// A p-value with two significant digits, or "< 0.001".

@@ -22,6 +22,7 @@ public struct ReportSettings: Sendable {
 /// escaped for `format`. Names and meanings are listed in `templates/README.md`.
 public func reportContext(for results: StudyResults, format: ReportFormat, settings: ReportSettings) -> [String: Any] {
     let escape = format.escape
+    let sentences = findingSentences(results)
     let config = results.config
     let fractions = config.fractions.sorted()
     let chance = 1 / Double(results.data.classCount)
@@ -46,7 +47,7 @@ public func reportContext(for results: StudyResults, format: ReportFormat, setti
     func withInterval(_ estimate: Estimate, _ format: @escaping (Double) -> String, above: String = "or more") -> String {
         guard let value = estimate.value else { return "n/a" }
         guard let interval = estimate.interval else { return format(value) }
-        return "\(format(value)) [\(intervalText(interval, format, above: above).replacingOccurrences(of: " to ", with: ", "))]"
+        return "\(format(value)) [\(intervalText(interval, format, above: above, separator: ", "))]"
     }
     let threeDecimals = { (value: Double) in fixed(value, decimals: 3) }
     let fits: [[String: Any]] = results.fits.map { fit in
@@ -112,7 +113,7 @@ public func reportContext(for results: StudyResults, format: ReportFormat, setti
                 var text = stats.map(plusMinus) ?? "n/a"
                 if key == MetricKey.testAccuracy, let stats {
                     let wilson = wilsonInterval(proportion: stats.mean, trials: data.testCount, confidence: statistics.confidence)
-                    text += " [" + intervalText(wilson, threeDecimals).replacingOccurrences(of: " to ", with: ", ") + "]"
+                    text += " [" + intervalText(wilson, threeDecimals, separator: ", ") + "]"
                 }
                 return ["value": escape(text)]
             }
@@ -187,7 +188,7 @@ public func reportContext(for results: StudyResults, format: ReportFormat, setti
 
     return [
         "title": escape(results.title),
-        "summary": escape(summary(results)),
+        "summary": escape(summary(results, sentences: sentences)),
         "toolVersion": escape(results.toolVersion),
         "command": escape(settings.command),
         "runCount": "\(results.runs.count)",
@@ -222,7 +223,7 @@ public func reportContext(for results: StudyResults, format: ReportFormat, setti
         "attackMetrics": attackMetrics,
         "hasDetection": !detectionRows.isEmpty,
         "detectionRows": detectionRows,
-        "findings": findingSentences(results).map { ["sentence": escape($0)] },
+        "findings": sentences.map { ["sentence": escape($0)] },
         // File names and labels are made of [a-z_./:-] only and stay unescaped: LaTeX reads them verbatim.
         "figures": studyFigures(results).map { figure in
             let name = figure.name
@@ -248,7 +249,7 @@ func distinct(_ items: [String]) -> [String] {
 
 /// An abstract-style paragraph: the set-up, then the findings on clean accuracy, thresholds,
 /// sensitivity and sharpness (indices into `findingSentences`, whose first entries have a fixed order).
-func summary(_ results: StudyResults) -> String {
+func summary(_ results: StudyResults, sentences statements: [String]) -> String {
     let config = results.config
     let fractions = config.fractions.sorted()
     let data = results.data
@@ -257,7 +258,6 @@ func summary(_ results: StudyResults) -> String {
         + "\(listing(distinct(results.series.map(\.attackLabel)))) at poison fractions from \(percent(fractions.first ?? 0)) to "
         + "\(percent(fractions.last ?? 0)), with \(listing(distinct(results.series.map(\.defenseLabel)))), "
         + "\(config.seeds.count) seed\(config.seeds.count == 1 ? "" : "s") per setting."
-    let statements = findingSentences(results)
     return ([setUp] + [0, 2, 3, 1].compactMap { statements.indices.contains($0) ? statements[$0] : nil })
         .joined(separator: " ")
 }

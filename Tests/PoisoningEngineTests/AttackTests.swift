@@ -2,17 +2,17 @@ import Foundation
 import Testing
 @testable import PoisoningEngine
 
+/// A component of `type` read from a study mapping with its defaults overridden by `parameters`.
+func component<Component: StudyComponent>(_ type: Component.Type, _ parameters: [String: ParameterValue] = [:]) throws -> Component {
+    var reader = ParameterReader(StudyConfig.component(type.kind, parameters).entries!, path: "component", locations: SourceLocations())
+    _ = try reader.string("kind", help: "")
+    let read = try Component(parameters: &reader)
+    try reader.finish()
+    return read
+}
+
 /// The attack catalogue: backdoor triggers, feature collisions and informed label flips.
 struct AttackTests {
-    /// A study document's attack read with its defaults overridden by `parameters`.
-    func attack<Attack: PoisoningAttack>(_ type: Attack.Type, _ parameters: [String: ParameterValue] = [:]) throws -> Attack {
-        var reader = ParameterReader(StudyConfig.component(type.kind, parameters).entries!, path: "attack", locations: SourceLocations())
-        _ = try reader.string("kind", help: "")
-        let attack = try Attack(parameters: &reader)
-        try reader.finish()
-        return attack
-    }
-
     /// Four rows of three features, classes 0, 1, 1, 2; the same four rows as the test set.
     static let tiny: TrainTestSplit = {
         let data = Dataset(features: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], labels: [0, 1, 1, 2], featureCount: 3, classCount: 3)
@@ -22,7 +22,7 @@ struct AttackTests {
     static let trainer = ModelTrainer(shape: NetworkShape(inputs: 3, hidden: [4], classes: 3), settings: TrainingSettings(epochs: 2), seed: 1)
 
     @Test func aBackdoorStampsItsTriggerRelabelsAndEvaluatesOnTriggeredRowsOfOtherClasses() throws {
-        let backdoor = try attack(Backdoor.self, ["target": .int(1), "trigger-features": .list([.int(-1)]), "trigger-value": .int(99)])
+        let backdoor = try component(Backdoor.self, ["target": .int(1), "trigger-features": .list([.int(-1)]), "trigger-value": .int(99)])
         // Half of 4 rows = 2 rows, drawn from the rows of classes other than 1 (rows 0 and 3): both.
         let poisoned = try #require(backdoor.poison(Self.tiny, fraction: 0.5, seed: 3, trainer: Self.trainer))
         #expect(Set(poisoned.poisonedRows) == [0, 3])
@@ -33,7 +33,7 @@ struct AttackTests {
         #expect(evaluation.metric.key == "backdoorSuccess")
         #expect(evaluation.inputs.features == [0, 1, 99, 9, 10, 99] && evaluation.inputs.labels == [1, 1])
         // Clean label: only rows of class 1 are stamped, and labels stay.
-        let clean = try attack(Backdoor.self, ["target": .int(1), "trigger-features": .list([.int(0)]), "trigger-value": .int(-5),
+        let clean = try component(Backdoor.self, ["target": .int(1), "trigger-features": .list([.int(0)]), "trigger-value": .int(-5),
                                                "clean-label": .bool(true)])
         let stamped = try #require(clean.poison(Self.tiny, fraction: 0.5, seed: 3, trainer: Self.trainer))
         #expect(Set(stamped.poisonedRows) == [1, 2])
@@ -41,7 +41,7 @@ struct AttackTests {
     }
 
     @Test func theAutomaticTriggerValueLiesThreeStandardDeviationsAboveTheDataMaximum() throws {
-        let backdoor = try attack(Backdoor.self, ["trigger-features": .list([.int(0), .int(1)])])
+        let backdoor = try component(Backdoor.self, ["trigger-features": .list([.int(0), .int(1)])])
         // Features 0 and 1 of the tiny set: 0, 1, 3, 4, 6, 7, 9, 10 (mean 5, population variance 92 / 8 = 11.5).
         #expect(backdoor.triggerValue(for: Self.tiny.train) == Float(10 + 3 * 11.5.squareRoot()))
     }
@@ -51,7 +51,7 @@ struct AttackTests {
     @Test func aBackdoorWithTenPercentPoisonSucceedsWhileCleanAccuracyHolds() throws {
         let split = GaussianClusters(samples: 600, features: 6, classes: 3, clusterStd: 1.0, centerScale: 4.0, seed: 3).makeSplit()
         let trainer = ModelTrainer(shape: NetworkShape(inputs: 6, hidden: [32], classes: 3), settings: TrainingSettings(epochs: 60), seed: 2)
-        let backdoor = try attack(Backdoor.self, ["target": .int(2)])
+        let backdoor = try component(Backdoor.self, ["target": .int(2)])
         let clean = trainer.train(split.train).parameters.accuracy(on: split.test)
         let poisoned = try #require(backdoor.poison(split, fraction: 0.1, seed: 2, trainer: trainer))
         let model = trainer.train(poisoned.data).parameters
@@ -77,13 +77,13 @@ struct AttackTests {
             let wrong = (0..<3).filter { $0 != label }.max { logits[row * 3 + $0] < logits[row * 3 + $1] }!
             return (Double(logits[row * 3 + label] - logits[row * 3 + wrong]), wrong)
         }
-        let poisoned = try #require(try attack(MarginFlip.self).poison(split, fraction: 0.1, seed: 9, trainer: trainer))
+        let poisoned = try #require(try component(MarginFlip.self).poison(split, fraction: 0.1, seed: 9, trainer: trainer))
         #expect(poisoned.poisonedRows.count == 14)
         let largestChosen = poisoned.poisonedRows.map { margins[$0].margin }.max()!
         let others = Set(0..<split.train.count).subtracting(poisoned.poisonedRows)
         #expect(others.allSatisfy { margins[$0].margin >= largestChosen })
         #expect(poisoned.poisonedRows.allSatisfy { poisoned.data.labels[$0] == margins[$0].worst })
-        let confident = try #require(try attack(ConfidentFlip.self, ["to": .string("random")])
+        let confident = try #require(try component(ConfidentFlip.self, ["to": .string("random")])
             .poison(split, fraction: 0.1, seed: 9, trainer: trainer))
         let smallestChosen = confident.poisonedRows.map { margins[$0].margin }.min()!
         #expect(Set(0..<split.train.count).subtracting(confident.poisonedRows).allSatisfy { margins[$0].margin <= smallestChosen })
@@ -134,10 +134,7 @@ struct FeatureCollisionTests {
 
     @Test func craftingLowersTheObjectiveAndPullsTheRepresentationTowardsTheTarget() throws {
         let model = Self.parameters(NetworkShape(inputs: 4, hidden: [13, 9], classes: 3))
-        var reader = ParameterReader(StudyConfig.component(FeatureCollision.kind, ["steps": .int(100), "beta": .double(0.05)]).entries!,
-                                     path: "attack", locations: SourceLocations())
-        _ = try reader.string("kind", help: "")
-        let attack = try FeatureCollision(parameters: &reader)
+        let attack = try component(FeatureCollision.self, ["steps": .int(100), "beta": .double(0.05)])
         let bases: [Float] = [0.3, -1.2, 0.8, 1.5, -0.4, 0.9, 0.2, -0.7]
         let goals = model.representations(of: Dataset(features: [1.1, 0.4, -0.9, 0.2, 1.1, 0.4, -0.9, 0.2], labels: [0, 0],
                                                        featureCount: 4, classCount: 3))

@@ -98,20 +98,12 @@ struct SanitiserAndTrainingTests {
 
     static let trainer = ModelTrainer(shape: NetworkShape(inputs: 2, hidden: [4], classes: 2), settings: TrainingSettings(epochs: 2), seed: 1)
 
-    func defense<Defense: TrainingSetDefense>(_ type: Defense.Type, _ parameters: [String: ParameterValue] = [:]) throws -> Defense {
-        var reader = ParameterReader(StudyConfig.component(type.kind, parameters).entries!, path: "defense", locations: SourceLocations())
-        _ = try reader.string("kind", help: "")
-        let defense = try Defense(parameters: &reader)
-        try reader.finish()
-        return defense
-    }
-
     @Test func kNNFilterAndRelabelFlagExactlyThePlantedRows() throws {
-        let filter = try #require(try defense(KNNFilter.self, ["k": .int(4)]).inspect(Self.planted, trainer: Self.trainer))
+        let filter = try #require(try component(KNNFilter.self, ["k": .int(4)]).inspect(Self.planted, trainer: Self.trainer))
         #expect(Set(0..<12).subtracting(filter.kept) == [2, 9])
         let metrics = DetectionMetrics(decision: filter, poisonedRows: [2, 9], labels: Self.planted.data.labels)
         #expect(metrics.precision == 1 && metrics.recall == 1 && metrics.auroc == 1)
-        let relabel = try #require(try defense(KNNRelabel.self, ["k": .int(4)]).inspect(Self.planted, trainer: Self.trainer))
+        let relabel = try #require(try component(KNNRelabel.self, ["k": .int(4)]).inspect(Self.planted, trainer: Self.trainer))
         #expect(relabel.kept == Array(0..<12) && relabel.labels == Self.planted.trueLabels)
         #expect(relabel.flagged(rowCount: 12, originalLabels: Self.planted.data.labels) == [2, 9])
     }
@@ -121,7 +113,7 @@ struct SanitiserAndTrainingTests {
         data.labels = Self.planted.trueLabels
         data.features[2 * 2] = 4   // row 2 moved far from its class centroid
         let far = PoisonedTrainingSet(data: data, trueLabels: data.labels, poisonedRows: [2])
-        let decision = try #require(try defense(CentroidSphere.self, ["drop": .double(0.05)]).inspect(far, trainer: Self.trainer))
+        let decision = try #require(try component(CentroidSphere.self, ["drop": .double(0.05)]).inspect(far, trainer: Self.trainer))
         #expect(Set(0..<12).subtracting(decision.kept) == [2])
         #expect(decision.scores.map(rankedDescending)?.first == 2)
     }
@@ -145,7 +137,7 @@ struct SanitiserAndTrainingTests {
         let split = GaussianClusters(samples: 200, features: 4, classes: 3, seed: 5).makeSplit()
         let poisoned = RandomLabelFlip().poison(split, fraction: 0.4, seed: 2)
         let trainer = ModelTrainer(shape: NetworkShape(inputs: 4, hidden: [32], classes: 3), settings: TrainingSettings(epochs: 300), seed: 2)
-        let decision = try #require(try defense(EarlyStoppingDefense.self, ["patience": .int(5)]).inspect(poisoned, trainer: trainer))
+        let decision = try #require(try component(EarlyStoppingDefense.self, ["patience": .int(5)]).inspect(poisoned, trainer: trainer))
         #expect(decision.kept.count == 140 - 28 && decision.scores == nil)
         let outcome = trainer.train(poisoned.data.rows(decision.kept), adjustment: decision.training)
         let stopped = try #require(outcome.stoppingEpoch)
@@ -168,7 +160,7 @@ struct SanitiserAndTrainingTests {
             .train(poisoned.data, adjustment: TrainingAdjustment(trimmedShare: 0.2)).parameters
         let ranked = rankedDescending(earlier.rowLosses(on: poisoned.data)).prefix(left.count)
         #expect(Set(ranked) == Set(left))
-        let decision = try #require(try defense(TrimmedLoss.self, ["epsilon": .double(0.2)]).inspect(poisoned, trainer: trainer))
+        let decision = try #require(try component(TrimmedLoss.self, ["epsilon": .double(0.2)]).inspect(poisoned, trainer: trainer))
         #expect(Set(0..<210).subtracting(decision.kept) == Set(left))
         let metrics = DetectionMetrics(decision: decision, poisonedRows: poisoned.poisonedRows, labels: poisoned.data.labels)
         #expect(try #require(metrics.auroc) > 0.9)
@@ -230,7 +222,7 @@ struct SanitiserAndTrainingTests {
         let split = GaussianClusters(samples: 300, features: 5, classes: 3, clusterStd: 1.0, centerScale: 4.0, seed: 4).makeSplit()
         let poisoned = RandomLabelFlip().poison(split, fraction: 0.2, seed: 5)
         let trainer = ModelTrainer(shape: NetworkShape(inputs: 5, hidden: [16], classes: 3), settings: TrainingSettings(epochs: 40), seed: 5)
-        let decision = try #require(try defense(ConfidentLearning.self, [:]).inspect(poisoned, trainer: trainer))
+        let decision = try #require(try component(ConfidentLearning.self, [:]).inspect(poisoned, trainer: trainer))
         let metrics = DetectionMetrics(decision: decision, poisonedRows: poisoned.poisonedRows, labels: poisoned.data.labels)
         #expect(try #require(metrics.precision) > 0.8 && (try #require(metrics.recall)) > 0.8)
     }
@@ -273,12 +265,6 @@ struct RepresentationSanitiserTests {
         return ClassRepresentations(representations: phi, width: 2, labels: labels, classCount: 2)
     }()
 
-    func defense<Defense: TrainingSetDefense>(_ type: Defense.Type, _ parameters: [String: ParameterValue]) throws -> Defense {
-        var reader = ParameterReader(StudyConfig.component(type.kind, parameters).entries!, path: "defense", locations: SourceLocations())
-        _ = try reader.string("kind", help: "")
-        return try Defense(parameters: &reader)
-    }
-
     @Test func theLeadingDirectionOfAnElongatedCloudIsItsLongAxis() {
         // Points t (1, 1) + s (1, -1) for t in -4.5...4.5 and s = ±0.45: centred, uncorrelated, and
         // spread about 6 times wider along (1, 1).
@@ -292,7 +278,7 @@ struct RepresentationSanitiserTests {
 
     @Test func spectralSignaturesRemoveExactlyThePlantedRows() throws {
         // ⌈1.5 ε n⌉ with ε = 0.08: ⌈2.76⌉ = 3 rows of class 0 (23 rows), ⌈1.2⌉ = 2 of class 1 (10 rows).
-        let decision = try defense(SpectralSignature.self, ["expected": .double(0.08)]).decide(Self.representations, rowCount: 33)
+        let decision = try component(SpectralSignature.self, ["expected": .double(0.08)]).decide(Self.representations, rowCount: 33)
         let removed = Set(0..<33).subtracting(decision.kept)
         #expect(removed.intersection(0..<23) == [20, 21, 22] && removed.count == 5)
         let scores = try #require(decision.scores)
@@ -300,7 +286,7 @@ struct RepresentationSanitiserTests {
     }
 
     @Test func activationClusteringRemovesTheSmallSeparateCluster() throws {
-        let decision = try defense(ActivationClustering.self, ["components": .int(2)]).decide(Self.representations, rowCount: 33)
+        let decision = try component(ActivationClustering.self, ["components": .int(2)]).decide(Self.representations, rowCount: 33)
         #expect(Set(0..<33).subtracting(decision.kept) == [20, 21, 22])
         let scores = try #require(decision.scores)
         #expect(areaUnderROC(positives: [20, 21, 22].map { scores[$0] }, negatives: (0..<20).map { scores[$0] }) == 1)

@@ -78,8 +78,9 @@ public struct Backdoor: PoisoningAttack {
     /// `data` with the trigger stamped on `rows`.
     func stamped(_ data: Dataset, rows: [Int], value: Float) -> Dataset {
         var result = data
+        let features = featureIndices(of: data)
         for row in rows {
-            for feature in featureIndices(of: data) { result.features[row * data.featureCount + feature] = value }
+            for feature in features { result.features[row * data.featureCount + feature] = value }
         }
         return result
     }
@@ -91,7 +92,7 @@ public struct Backdoor: PoisoningAttack {
         var candidates = train.labels.indices.filter { (train.labels[$0] == target) == cleanLabel }
         let count = min(poisonCount(fraction: fraction, of: train.count), candidates.count)
         var rowStream = Xoshiro256StarStar(seed: seed, purpose: "poison-samples")
-        for pick in 0..<count { candidates.swapAt(pick, pick + rowStream.nextInt(below: candidates.count - pick)) }
+        rowStream.choosePrefix(count, of: &candidates)
         let chosen = Array(candidates.prefix(count))
         var poisoned = stamped(train, rows: chosen, value: value)
         for row in chosen { poisoned.labels[row] = target }

@@ -46,11 +46,9 @@ public struct ClassFlip: ModelFreeAttack {
         var candidates = train.labels.indices.filter { train.labels[$0] == source }
         let count = poisonCount(fraction: fraction, of: candidates.count)
         var rowStream = Xoshiro256StarStar(seed: seed, purpose: "poison-samples")
+        rowStream.choosePrefix(count, of: &candidates)
         var poisoned = train
-        for pick in 0..<count {
-            candidates.swapAt(pick, pick + rowStream.nextInt(below: candidates.count - pick))
-            poisoned.labels[candidates[pick]] = target
-        }
+        for row in candidates[..<count] { poisoned.labels[row] = target }
         let sourceTestRows = split.test.labels.indices.filter { split.test.labels[$0] == source }
         var evaluation = split.test.rows(sourceTestRows)
         evaluation.labels = evaluation.labels.map { _ in target }

@@ -54,9 +54,7 @@ public struct FeatureCollision: PoisoningAttack {
         var targetStream = Xoshiro256StarStar(seed: seed, purpose: "poison-targets")
         var targetCandidates = test.labels.indices.filter { test.labels[$0] != base }
         let targetCount = min(targetRows, targetCandidates.count)
-        for pick in 0..<targetCount {
-            targetCandidates.swapAt(pick, pick + targetStream.nextInt(below: targetCandidates.count - pick))
-        }
+        targetStream.choosePrefix(targetCount, of: &targetCandidates)
         var targets = test.rows(Array(targetCandidates.prefix(targetCount)))
         targets.labels = targets.labels.map { _ in base }
         let evaluation = AttackEvaluation(metric: metrics[0], inputs: targets)
@@ -67,7 +65,7 @@ public struct FeatureCollision: PoisoningAttack {
             return PoisonedTrainingSet(data: train, trueLabels: train.labels, poisonedRows: [], evaluations: [evaluation])
         }
         var rowStream = Xoshiro256StarStar(seed: seed, purpose: "poison-samples")
-        for pick in 0..<count { baseRows.swapAt(pick, pick + rowStream.nextInt(below: baseRows.count - pick)) }
+        rowStream.choosePrefix(count, of: &baseRows)
         let chosen = Array(baseRows.prefix(count))
         let outcome = trainer.train(train)
         guard outcome.divergedEpoch == nil else { return nil }

@@ -26,10 +26,9 @@ public struct RandomLabelFlip: ModelFreeAttack {
         var rowStream = Xoshiro256StarStar(seed: seed, purpose: "poison-samples")
         var labelStream = Xoshiro256StarStar(seed: seed, purpose: "poison-labels")
         var candidates = Array(0..<train.count)
+        rowStream.choosePrefix(count, of: &candidates)
         var poisoned = train
-        for pick in 0..<count {
-            candidates.swapAt(pick, pick + rowStream.nextInt(below: train.count - pick))
-            let row = candidates[pick]
+        for row in candidates[..<count] {
             let offset = 1 + labelStream.nextInt(below: train.classCount - 1)
             poisoned.labels[row] = (train.labels[row] + offset) % train.classCount
         }

@@ -30,7 +30,7 @@ public struct EarlyStoppingDefense: TrainingSetDefense {
         var rows = Array(0..<count)
         var stream = Xoshiro256StarStar(seed: trainer.seed, purpose: "validation-split")
         let held = min(max(poisonCount(fraction: validation, of: count), 1), count - 1)
-        for pick in 0..<held { rows.swapAt(pick, pick + stream.nextInt(below: count - pick)) }
+        stream.choosePrefix(held, of: &rows)
         let heldOut = Array(rows.prefix(held)).sorted()
         var validationSet = poisoned.data.rows(heldOut)
         if trusted { validationSet.labels = heldOut.map { poisoned.trueLabels[$0] } }

@@ -64,6 +64,13 @@ public struct Xoshiro256StarStar: Sendable {
         Float(next() >> 40) * 0x1p-24
     }
 
+    /// Moves `count` elements, chosen uniformly without replacement, to the front of `array` in the
+    /// order chosen: the first `count` steps of a Fisher-Yates shuffle (step i swaps position i with
+    /// i + nextInt(below: n - i)).
+    public mutating func choosePrefix<Element>(_ count: Int, of array: inout [Element]) {
+        for pick in 0..<count { array.swapAt(pick, pick + nextInt(below: array.count - pick)) }
+    }
+
     /// A uniform Double in [0, 1): the top 53 bits times 2^-53.
     public mutating func nextUnitDouble() -> Double {
         Double(next() >> 11) * 0x1p-53
