@@ -4,8 +4,8 @@
 #   make paper    compiles output/report.tex into output/report.pdf (installs TeX if missing)
 #   make bench    measures speed and scaling in a release build, writes benchmarks/results.md
 
-# Debian packages the build needs beyond the Swift toolchain: Cairo, HarfBuzz, fontconfig and a font.
-SYSTEM_PACKAGES := pkg-config libcairo2-dev libharfbuzz-dev libfontconfig-dev fonts-dejavu-core
+# Debian packages the build needs beyond the Swift toolchain: Cairo, HarfBuzz, fontconfig, a font, and SQLite (GRDB).
+SYSTEM_PACKAGES := pkg-config libcairo2-dev libharfbuzz-dev libfontconfig-dev fonts-dejavu-core libsqlite3-dev
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

@@ -35,11 +35,13 @@ let package = Package(
         .library(name: "PoisoningFigures", targets: ["PoisoningFigures"]),
         .library(name: "PoisoningReport", targets: ["PoisoningReport"]),
         .library(name: "StudyPipeline", targets: ["StudyPipeline"]),
+        .library(name: "RunStore", targets: ["RunStore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // Data, poisoning, the MLP and the parallel sweep runner.
@@ -48,6 +50,9 @@ let package = Package(
         .target(name: "StudyFile", dependencies: ["PoisoningEngine", .product(name: "Yams", package: "Yams")], exclude: ["README.md"]),
         // Aggregation over seeds, sigmoid fits, thresholds and findings.
         .target(name: "PoisoningAnalysis", dependencies: ["PoisoningEngine"], exclude: ["README.md"], swiftSettings: numericSettings),
+        // Finished runs in SQLite, keyed by everything that determines them, so that reruns resume.
+        .target(name: "RunStore", dependencies: ["PoisoningEngine", .product(name: "GRDB", package: "GRDB.swift")],
+                exclude: ["README.md"]),
         // C interop: Cairo (drawing, with its FreeType font backend) and fontconfig.
         .systemLibrary(name: "CCairo", pkgConfig: "cairo-ft",
                        providers: [.apt(["libcairo2-dev", "libfontconfig-dev", "fonts-dejavu-core"])]),
@@ -64,16 +69,18 @@ let package = Package(
         .target(name: "PoisoningReport", dependencies: [
             "PoisoningAnalysis", "PoisoningFigures", "ReportTemplates", .product(name: "Mustache", package: "swift-mustache"),
         ], exclude: ["README.md"]),
+        // C: the atomic exchange of two directory entries (renameat2 / renamex_np).
+        .target(name: "CFileExchange"),
         // The pipeline: write a study's outputs atomically (study file, results, figures, reports),
         // compare regenerated artifacts with committed ones, validate an output folder.
         .target(name: "StudyPipeline", dependencies: [
-            "PoisoningEngine", "PoisoningAnalysis", "PoisoningFigures", "PoisoningReport", "ReportTemplates", "StudyFile",
+            "PoisoningEngine", "PoisoningAnalysis", "PoisoningFigures", "PoisoningReport", "ReportTemplates", "StudyFile", "CFileExchange",
         ], exclude: ["README.md"]),
         // The `make-report` command line: parses options and calls the libraries.
         .executableTarget(
             name: "MakeReport",
             dependencies: [
-                "PoisoningEngine", "PoisoningAnalysis", "PoisoningReport", "StudyFile", "StudyPipeline",
+                "PoisoningEngine", "PoisoningAnalysis", "PoisoningReport", "RunStore", "StudyFile", "StudyPipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["README.md"]
@@ -85,9 +92,10 @@ let package = Package(
         .testTarget(name: "PlottingTests", dependencies: ["Plotting"]),
         .testTarget(name: "PoisoningFiguresTests", dependencies: ["PoisoningFigures", "TestSupport"]),
         .testTarget(name: "PoisoningReportTests", dependencies: ["PoisoningReport", "TestSupport"], resources: [.copy("Golden")]),
-        .testTarget(name: "MakeReportTests", dependencies: ["MakeReport", "PoisoningAnalysis"]),
+        .testTarget(name: "MakeReportTests", dependencies: ["MakeReport", "PoisoningAnalysis", "PoisoningEngine", "RunStore", "StudyPipeline"]),
         .testTarget(name: "StudyFileTests", dependencies: ["StudyFile"]),
-        .testTarget(name: "StudyPipelineTests", dependencies: ["StudyPipeline", "Plotting", "TestSupport"]),
+        .testTarget(name: "RunStoreTests", dependencies: ["RunStore", "TestSupport"]),
+        .testTarget(name: "StudyPipelineTests", dependencies: ["StudyPipeline", "Plotting", "PoisoningFigures", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

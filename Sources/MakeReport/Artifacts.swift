@@ -1,18 +1,20 @@
 import Foundation
 import PoisoningAnalysis
 import PoisoningEngine
+import RunStore
 import StudyPipeline
 
-/// Runs the runs of `shard` of the study, printing progress to stderr when `showProgress` and
-/// warnings about diverged runs.
-func runSweep(_ study: Study, runtime: RuntimeOptions, shard: Shard = .whole, showProgress: Bool) -> StudyRuns {
+/// Runs the runs of `shard` of the study that `store` does not have (every run without a store),
+/// printing progress to stderr when `showProgress`, and warnings about diverged runs and about a
+/// store that could not be written.
+func runSweep(_ study: Study, runtime: RuntimeOptions, shard: Shard = .whole, store: RunStore? = nil,
+              showProgress: Bool) throws -> StoredStudyRuns {
     let threadCount = runtime.threadCount
-    let total = shard.runIndices(total: study.runSpecs.count).count
-    if showProgress {
-        printError("Running \(total) runs on \(threadCount) thread\(threadCount == 1 ? "" : "s")…")
-    }
-    let runs = runStudy(study, threads: threadCount, shard: shard) { progress in
+    let runs = try runStudy(study, threads: threadCount, shard: shard, store: store) { progress in
         guard showProgress else { return }
+        if progress.completed == 1 {
+            FileHandle.standardError.write(Data("Training \(progress.total) runs on \(threadCount) thread\(threadCount == 1 ? "" : "s")…\n".utf8))
+        }
         let run = progress.result
         let accuracy = run.metrics.map { String(format: "test acc %.3f", $0[MetricKey.testAccuracy] ?? .nan) } ?? "diverged"
         let line = String(format: "[%3d/%d] %@, fraction %.2f, seed %llu: %@ (%.2f s)",
@@ -21,18 +23,26 @@ func runSweep(_ study: Study, runtime: RuntimeOptions, shard: Shard = .whole, sh
         FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8))
         if progress.completed == progress.total { FileHandle.standardError.write(Data("\n".utf8)) }
     }
+    if let failure = runs.storeFailure { printError("warning: finished runs could not be stored: \(failure)") }
     // Divergence is always reported (not silenced by --quiet).
-    for warning in divergenceWarnings(runs.results) { printError("warning: \(warning)") }
+    for warning in divergenceWarnings(runs.runs.results) { printError("warning: \(warning)") }
     return runs
 }
 
-/// Writes the outputs of `results` with the output options into `folderPath`, printing the
+/// Writes the outputs of `results` with the output options into the staged `folder`, printing the
 /// template warnings; returns the report file names.
-func writeOutputs(_ results: StudyResults, study: Study, output: OutputOptions, into folderPath: String) throws -> WrittenOutputs {
+func writeOutputs(_ results: StudyResults, study: Study, output: OutputOptions, into folder: StagedOutputFolder) throws -> WrittenOutputs {
     let settings = try output.settings(command: reproducingCommand(config: results.config, output: output))
-    let written = try writeStudyOutputs(results, study: study, settings: settings, into: folderPath)
+    let written = try writeStudyOutputs(results, study: study, settings: settings, into: folder)
     for warning in written.warnings { printError("warning: \(warning)") }
     return written
+}
+
+/// Where the runs came from, for the summary: "; 50 from the store (.make-report/runs.sqlite), 31
+/// trained", or nothing without a store.
+func storeSummary(_ runs: StoredStudyRuns, store: RunStore?) -> String {
+    guard let store else { return "" }
+    return "; \(runs.fromStore) from the store (\(commandPath(store.path))), \(runs.runs.indices.count - runs.fromStore) trained"
 }
 
 /// Writes a line to standard error.

@@ -19,14 +19,17 @@ struct CheckCommand: ParsableCommand {
     @OptionGroup var runtime: RuntimeOptions
 
     func run() throws {
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("make-report-check-\(getpid())")
-        defer { try? FileManager.default.removeItem(at: scratch) }
+        let scratchParent = FileManager.default.temporaryDirectory.appendingPathComponent("make-report-check-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: scratchParent) }
         let resolved = try study.resolve()
-        let results = StudyResults(study: resolved, runs: runSweep(resolved, runtime: runtime, showProgress: false).results,
+        _ = try output.settings(command: "")
+        let scratch = try StagedOutputFolder(path: scratchParent.appendingPathComponent("output").path)
+        let results = StudyResults(study: resolved, runs: try runSweep(resolved, runtime: runtime, showProgress: false).runs.results,
                                    toolVersion: toolVersion, threads: runtime.threadCount)
-        let written = try writeOutputs(results, study: resolved, output: output, into: scratch.path)
-        let names = written.files
-        let differences = try artifactDifferences(regenerated: scratch, committed: URL(fileURLWithPath: output.output), names: names)
+        let written = try writeOutputs(results, study: resolved, output: output, into: scratch)
+        try scratch.publish()
+        let names = written.files + [OutputManifest.fileName]
+        let differences = try artifactDifferences(regenerated: scratch.target, committed: URL(fileURLWithPath: output.output), names: names)
         if differences.isEmpty {
             print("\(output.output)/ matches what the code produces (\(names.count) files)")
             return

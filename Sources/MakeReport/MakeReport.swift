@@ -14,6 +14,7 @@ struct MakeReport: ParsableCommand {
             """,
         version: toolVersion,
         subcommands: [RunCommand.self, StudyCommand.self, CompareCommand.self, MergeCommand.self, ValidateCommand.self, CheckCommand.self, TemplateCommand.self,
+                      StoreCommand.self,
                       BenchCommand.self],
         defaultSubcommand: RunCommand.self)
 
@@ -21,7 +22,7 @@ struct MakeReport: ParsableCommand {
     /// naming the option and exit with code 2; other failures print one line and exit with code 1.
     static func main() {
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(attachingNegativeNumbers(Array(CommandLine.arguments.dropFirst())))
             try command.run()
         } catch let code as ExitCode {
             Foundation.exit(code.rawValue)
@@ -34,4 +35,24 @@ struct MakeReport: ParsableCommand {
             Foundation.exit(code == .validationFailure ? 2 : 1)
         }
     }
+}
+
+/// The arguments with every negative number that follows a long option attached to it
+/// (`--lr -1` becomes `--lr=-1`), so that it is parsed as the option's value, and then refused or
+/// accepted by the option's own check, instead of being read as an unknown short option.
+func attachingNegativeNumbers(_ arguments: [String]) -> [String] {
+    var result = [String]()
+    var index = 0
+    while index < arguments.count {
+        let argument = arguments[index]
+        if argument.hasPrefix("--"), argument.count > 2, !argument.contains("="), index + 1 < arguments.count,
+           arguments[index + 1].wholeMatch(of: /-(\.?[0-9][0-9.,eE+-]*|inf|infinity|nan)/.ignoresCase()) != nil {
+            result.append(argument + "=" + arguments[index + 1])
+            index += 2
+        } else {
+            result.append(argument)
+            index += 1
+        }
+    }
+    return result
 }

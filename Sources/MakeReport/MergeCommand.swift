@@ -30,6 +30,7 @@ struct MergeCommand: ParsableCommand {
     }
 
     func run() throws {
+        let folder = try StagedOutputFolder(path: output.output)
         let decoder = JSONDecoder()
         let loaded = try parts.map { path in
             do {
@@ -41,25 +42,25 @@ struct MergeCommand: ParsableCommand {
         let merged = try mergePartialResults(loaded)
         let study = merged.study
         let results = StudyResults(study: study, runs: merged.runs, toolVersion: merged.toolVersion)
-        let written = try writeOutputs(results, study: study, output: output, into: output.output)
+        let written = try writeOutputs(results, study: study, output: output, into: folder)
         let timed = loaded.compactMap { part in part.results.timing.map { (part.results.runs, $0) } }
         if timed.count == loaded.count {
-            try mergedPerformance(timed, study: study).write(into: output.output)
+            try mergedPerformance(timed, study: study, resultsSHA256: folder.hash(of: "results.json") ?? "").write(into: folder)
         }
-        let folder = URL(fileURLWithPath: output.output).standardizedFileURL.path
+        try folder.publish()
         print("Merged \(parts.count) part\(parts.count == 1 ? "" : "s") (\(results.runs.count) runs):")
         for statement in findingSentences(results) { print("  - \(statement)") }
-        print("Wrote study.yaml, results.json, \(written.reports.joined(separator: ", ")) and figures/ in \(folder)")
+        print("Wrote study.yaml, results.json, \(written.reports.joined(separator: ", ")) manifest.json and figures/ in \(folder.target.path)")
     }
 
     /// The performance of the whole sharded sweep: threads summed over shards, wall time that of
     /// the slowest shard (they ran side by side), every run's time in run order.
-    private func mergedPerformance(_ parts: [(runs: [IndexedRunResult], timing: ShardTiming)], study: Study)
-        -> PerformanceRecord {
+    private func mergedPerformance(_ parts: [(runs: [IndexedRunResult], timing: ShardTiming)], study: Study,
+                                   resultsSHA256: String) -> PerformanceRecord {
         let runSeconds = parts.flatMap { part in zip(part.runs.map(\.index), part.timing.runSeconds) }
             .sorted { $0.0 < $1.0 }
         let wall = parts.map(\.timing.wallSeconds).max() ?? 0
-        return PerformanceRecord(study: study, threads: parts.reduce(0) { $0 + $1.timing.threads },
+        return PerformanceRecord(study: study, resultsSHA256: resultsSHA256, threads: parts.reduce(0) { $0 + $1.timing.threads },
                                  wallSeconds: wall, trainingSeconds: wall, runSeconds: runSeconds)
     }
 }

@@ -49,11 +49,7 @@ struct OutputOptions: ParsableArguments {
                 throw ValidationError("--template: \(error)\(format == nil ? "; give --format" : "")")
             }
         }
-        do {
-            _ = try OutputFolder(path: output + "/figures")
-        } catch {
-            throw ValidationError("--output: \(error)")
-        }
+        if let problem = outputFolderProblem(output) { throw ValidationError("--output: \(problem)") }
     }
 }
 
@@ -75,21 +71,38 @@ struct RuntimeOptions: ParsableArguments {
 
 /// The command line that reproduces a study's outputs: "make-report", the study options that
 /// give `config` (or the study file written beside the results), then every output option that
-/// differs from its default (threads and quiet never change the outputs).
+/// differs from its default (threads and quiet never change the outputs). Paths are written in one
+/// normal form (`commandPath`), so that the command, and the reports that show it, do not depend on
+/// how `--output` was spelled.
 func reproducingCommand(config: StudyConfig, output: OutputOptions) -> String {
-    var words = ["make-report"] + studyArguments(for: config, studyFile: (output.output as NSString).appendingPathComponent("study.yaml"))
+    let folder = commandPath(output.output)
+    var words = ["make-report"] + studyArguments(for: config, studyFile: folder == "." ? "study.yaml" : folder + "/study.yaml")
     func add(_ flag: String, _ text: String) { words += [flag, text] }
-    if output.output != defaultOutput { add("--output", output.output) }
+    if folder != defaultOutput { add("--output", folder) }
     if output.figureFormat.values != defaultFigureFormats { add("--figure-format", output.figureFormat.defaultValueDescription) }
     if output.dpi != defaultDPI { add("--dpi", "\(output.dpi)") }
-    if let template = output.template { add("--template", template) }
+    if let template = output.template { add("--template", commandPath(template)) }
     if let format = output.format { add("--format", format.rawValue) }
     if output.strict { words.append("--strict") }
     return words.map(shellQuoted).joined(separator: " ")
 }
 
-/// `text` as one shell word: bare when it holds only safe characters, else in single quotes.
-private func shellQuoted(_ text: String) -> String {
-    let safe = !text.isEmpty && text.allSatisfy { $0.isLetter || $0.isNumber || "-_./,:=+@%".contains($0) }
+/// `path` in one normal form: relative to the working directory when it lies inside it, else
+/// absolute; without ".", "..", repeated or trailing slashes. "output", "./output/" and
+/// "$PWD/output" all give "output".
+func commandPath(_ path: String) -> String {
+    let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+    let base = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).standardizedFileURL.path
+    if absolute == base { return "." }
+    let prefix = base.hasSuffix("/") ? base : base + "/"
+    return absolute.hasPrefix(prefix) ? String(absolute.dropFirst(prefix.count)) : absolute
+}
+
+/// `text` as one word for a POSIX shell: bare when it holds only safe characters, else in single
+/// quotes, inside which nothing is special (a `'` is written as `'\''`).
+func shellQuoted(_ text: String) -> String {
+    let safe = !text.isEmpty && text.unicodeScalars.allSatisfy { scalar in
+        scalar.isASCII && (CharacterSet.alphanumerics.contains(scalar) || "-_./,:=+@%".unicodeScalars.contains(scalar))
+    }
     return safe ? text : "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
 }

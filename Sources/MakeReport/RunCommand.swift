@@ -3,6 +3,7 @@ import Foundation
 import PoisoningAnalysis
 import PoisoningEngine
 import PoisoningReport
+import RunStore
 import StudyPipeline
 
 /// `make-report run` (the default): runs the study and writes its results, figures and report.
@@ -21,6 +22,7 @@ struct RunCommand: ParsableCommand {
     @OptionGroup var study: StudyOptions
     @OptionGroup var output: OutputOptions
     @OptionGroup var runtime: RuntimeOptions
+    @OptionGroup var storage: StoreOptions
 
     @Option(help: ArgumentHelp("Run only slice K of N of the sweep (e.g. 2/8) and write a partial result file.",
                                valueName: "K/N"))
@@ -30,10 +32,15 @@ struct RunCommand: ParsableCommand {
         let started = ContinuousClock.now
         let resolved = try study.resolve()
         let config = resolved.config
+        // Everything that can refuse the command is checked before the first run: the templates,
+        // and the output folder, whose lock is held until the outputs are published.
+        let folder = shard == nil ? try StagedOutputFolder(path: output.output) : nil
+        _ = try output.settings(command: "")
+        let store = try storage.open(besideOutput: output.output)
         let showProgress = !runtime.quiet && isatty(STDERR_FILENO) == 1
-        let runs = runSweep(resolved, runtime: runtime, shard: shard?.shard ?? .whole, showProgress: showProgress)
+        let sweep = try runSweep(resolved, runtime: runtime, shard: shard?.shard ?? .whole, store: store, showProgress: showProgress)
+        let runs = sweep.runs
         let trainingSeconds = secondsElapsed(since: started)
-        let folder = URL(fileURLWithPath: output.output).standardizedFileURL.path
 
         if let shard = shard?.shard {
             let part = PartialStudyResults(
@@ -43,20 +50,23 @@ struct RunCommand: ParsableCommand {
             let name = PartialStudyResults.fileName(for: shard)
             try OutputFolder(path: output.output).write(try part.jsonData(), to: name)
             print("Shard \(shard): \(runs.results.count) of \(resolved.runSpecs.count) runs in "
-                + "\(String(format: "%.2f", trainingSeconds)) s; wrote \(folder)/\(name)")
+                + "\(String(format: "%.2f", trainingSeconds)) s\(storeSummary(sweep, store: store)); wrote \(URL(fileURLWithPath: output.output).standardizedFileURL.path)/\(name)")
             return
         }
+        guard let folder else { return }
 
         let results = StudyResults(study: resolved, runs: runs.results, toolVersion: toolVersion, threads: runtime.threadCount)
-        let written = try writeOutputs(results, study: resolved, output: output, into: output.output)
-        let performance = PerformanceRecord(study: resolved, threads: runtime.threadCount,
+        let written = try writeOutputs(results, study: resolved, output: output, into: folder)
+        let performance = PerformanceRecord(study: resolved, resultsSHA256: folder.hash(of: "results.json") ?? "",
+                                            threads: runtime.threadCount,
                                             wallSeconds: secondsElapsed(since: started), trainingSeconds: trainingSeconds,
                                             runSeconds: Array(zip(runs.indices, runs.runSeconds)))
-        try performance.write(into: output.output)
-        print("Key findings (\(results.runs.count) runs, \(String(format: "%.2f", performance.wallSeconds)) s):")
+        try performance.write(into: folder)
+        try folder.publish()
+        print("Key findings (\(results.runs.count) runs, \(String(format: "%.2f", performance.wallSeconds)) s\(storeSummary(sweep, store: store))):")
         for statement in findingSentences(results) { print("  - \(statement)") }
         let formats = output.figureFormat.values.map(\.rawValue).joined(separator: ", ")
-        print("Wrote study.yaml, results.json, performance.json, \(written.reports.joined(separator: ", ")) and figures/ (\(formats)) in \(folder)")
+        print("Wrote study.yaml, results.json, performance.json, \(written.reports.joined(separator: ", ")), manifest.json and figures/ (\(formats)) in \(folder.target.path)")
     }
 }
 

@@ -59,6 +59,11 @@ public struct PartialStudyResults: Sendable, Codable, Equatable {
     /// The file name of shard K of N: "results.part-K-of-N.json".
     public static func fileName(for shard: Shard) -> String { "results.part-\(shard.index)-of-\(shard.count).json" }
 
+    /// Whether `name` is the file name of some shard's partial results.
+    public static func isFileName(_ name: String) -> Bool {
+        name.wholeMatch(of: /results\.part-[0-9]+-of-[0-9]+\.json/) != nil
+    }
+
     /// Pretty-printed JSON with sorted keys.
     public func jsonData() throws -> Data { try sortedJSON(self) }
 }

@@ -88,6 +88,24 @@ public struct StudyResults: Sendable, Codable, Equatable {
             && config.defenses.allSatisfy { $0.value(at: "kind") == .string(NoDefense.kind) }
     }
 
+    /// The first run metric, and the first aggregated mean, outside its valid range
+    /// (`MetricKey.validRange`), and the first negative or non-finite standard deviation.
+    func metricRangeFailures() -> [String] {
+        var failures = [String]()
+        let runValues = runs.compactMap(\.metrics).flatMap { $0.sorted { $0.key < $1.key } }
+        if let (key, value) = runValues.first(where: { !MetricKey.validRange(of: $0.key).contains($0.value) }) {
+            failures.append("a run's \(key) of \(value) lies outside its valid range \(rangeText(MetricKey.validRange(of: key)))")
+        }
+        let summaries = points.flatMap { $0.metrics.sorted { $0.key < $1.key } }
+        if let (key, summary) = summaries.first(where: { !MetricKey.validRange(of: $0.key).contains($0.value.mean) }) {
+            failures.append("an aggregated mean \(key) of \(summary.mean) lies outside its valid range \(rangeText(MetricKey.validRange(of: key)))")
+        }
+        if let (key, summary) = summaries.first(where: { !($0.value.std >= 0 && $0.value.std.isFinite) }) {
+            failures.append("an aggregated standard deviation of \(key) is \(summary.std)")
+        }
+        return failures
+    }
+
     /// The study's validation: every check that fails, as a sentence; empty when all pass. Counts,
     /// divergence and standard deviations are checked for every study; the reference study's
     /// curve checks (clean accuracy above chance + 0.1, a drop of at least 0.05 by the largest
@@ -104,10 +122,7 @@ public struct StudyResults: Sendable, Codable, Equatable {
         if points.contains(where: { $0.runCount > 0 && $0.metric(MetricKey.testAccuracy) == nil }) {
             failures.append("some aggregated points have no mean and standard deviation")
         }
-        let accuracies = runs.compactMap(\.metrics).flatMap { metrics in
-            [MetricKey.testAccuracy, MetricKey.trainAccuracy, MetricKey.trainCleanAccuracy].compactMap { metrics[$0] }
-        }
-        if let bad = accuracies.first(where: { !(0...1).contains($0) }) { failures.append("an accuracy of \(bad) lies outside [0, 1]") }
+        failures += metricRangeFailures()
         guard isUntargetedLabelFlipStudy else { return failures }
         for fit in fits {
             let name = series[fit.series].label
@@ -134,6 +149,12 @@ public struct StudyResults: Sendable, Codable, Equatable {
         }
         return failures
     }
+}
+
+/// "[0, 1]", or "[0, ∞)" for an unbounded range.
+private func rangeText(_ range: ClosedRange<Double>) -> String {
+    range.upperBound == .greatestFiniteMagnitude ? "[\(String(format: "%g", range.lowerBound)), ∞)"
+        : "[\(String(format: "%g", range.lowerBound)), \(String(format: "%g", range.upperBound))]"
 }
 
 /// The keys of a JSON document that look like timings ("time", "seconds", "duration", "wall"),

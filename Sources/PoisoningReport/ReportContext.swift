@@ -191,6 +191,8 @@ public func reportContext(for results: StudyResults, format: ReportFormat, setti
         "summary": escape(summary(results, sentences: sentences)),
         "toolVersion": escape(results.toolVersion),
         "command": escape(settings.command),
+        "commandCode": settings.command,
+        "commandFence": codeFence(for: settings.command),
         "runCount": "\(results.runs.count)",
         "seriesList": escape(listing(results.series.map(\.label))),
         "fractionList": escape(fractions.map(percent).joined(separator: ", ")),
@@ -260,4 +262,15 @@ func summary(_ results: StudyResults, sentences statements: [String]) -> String 
         + "\(config.seeds.count) seed\(config.seeds.count == 1 ? "" : "s") per setting."
     return ([setUp] + [0, 2, 3, 1].compactMap { statements.indices.contains($0) ? statements[$0] : nil })
         .joined(separator: " ")
+}
+
+/// A Markdown code fence that `code` cannot close: one backtick more than the longest run of
+/// backticks in it, and at least three (CommonMark closes a fence only with a run at least as long).
+func codeFence(for code: String) -> String {
+    var longest = 0, current = 0
+    for character in code {
+        current = character == "`" ? current + 1 : 0
+        longest = max(longest, current)
+    }
+    return String(repeating: "`", count: max(3, longest + 1))
 }

@@ -1,43 +1,132 @@
 import Foundation
 import PoisoningAnalysis
+import PoisoningEngine
 import PoisoningFigures
 
-/// Every failed check of an output folder, as sentences (empty when it passes): results.json and
-/// performance.json present and decodable, no timings in results.json, every figure of the study
-/// present as a PNG file, and the checks of `StudyResults.validationFailures()`.
+/// Every failed check of an output folder, as sentences (empty when it passes):
+/// - results.json present and decodable, without timings, passing `StudyResults.validationFailures()`
+///   (counts, valid metric ranges, and the reference study's curve checks);
+/// - manifest.json present, every file it lists present with its hash, and no other file in the
+///   folder but performance.json, shard part files and report.pdf (so a mix of two runs fails);
+/// - performance.json present, decodable and naming the hash of this results.json;
+/// - every figure of the study present in at least one format, and every figure file complete
+///   (PNG chunks and their CRCs up to IEND, a PDF's closing `%%EOF`, an SVG's closing `</svg>`).
 public func outputFolderFailures(_ folder: URL) -> [String] {
     var failures = [String]()
-    let decoder = JSONDecoder()
-    if let data = try? Data(contentsOf: folder.appendingPathComponent("performance.json")) {
-        if (try? decoder.decode(PerformanceRecord.self, from: data)) == nil {
+    let resultsData = try? Data(contentsOf: folder.appendingPathComponent("results.json"))
+    var results: StudyResults?
+    if let resultsData {
+        do {
+            results = try JSONDecoder().decode(StudyResults.self, from: resultsData)
+        } catch {
+            failures.append("results.json does not decode: \(error)")
+        }
+        let timings = timingKeys(inJSON: resultsData)
+        if !timings.isEmpty { failures.append("results.json holds timings: \(timings.joined(separator: ", "))") }
+    } else {
+        failures.append("results.json is missing")
+    }
+    if let results { failures += results.validationFailures() }
+
+    // The manifest: one consistent set.
+    let files = filesBelow(folder)
+    if let data = try? Data(contentsOf: folder.appendingPathComponent(OutputManifest.fileName)) {
+        if let manifest = try? JSONDecoder().decode(OutputManifest.self, from: data) {
+            for (name, hash) in manifest.files.sorted(by: { $0.key < $1.key }) {
+                guard let bytes = try? Data(contentsOf: folder.appendingPathComponent(name)) else {
+                    failures.append("\(name) is listed in manifest.json but missing")
+                    continue
+                }
+                if SHA256.hexDigest(of: bytes) != hash { failures.append("\(name) differs from the file manifest.json lists (changed, or from another run)") }
+            }
+            let extras: Set<String> = [OutputManifest.fileName, PerformanceRecord.fileName, "report.pdf"]
+            for name in files where manifest.files[name] == nil && !extras.contains(name) && !PartialStudyResults.isFileName(name) {
+                failures.append("\(name) is not part of this output set (manifest.json does not list it)")
+            }
+        } else {
+            failures.append("manifest.json is not a valid manifest")
+        }
+    } else {
+        failures.append("manifest.json is missing")
+    }
+
+    if let data = try? Data(contentsOf: folder.appendingPathComponent(PerformanceRecord.fileName)) {
+        if let performance = try? JSONDecoder().decode(PerformanceRecord.self, from: data) {
+            if let resultsData, performance.resultsSHA256 != SHA256.hexDigest(of: resultsData) {
+                failures.append("performance.json belongs to another results.json")
+            }
+        } else {
             failures.append("performance.json is not a valid performance record")
         }
     } else {
         failures.append("performance.json is missing")
     }
-    /// Every figure the study should have, as a PNG file.
-    func checkFigures(_ names: [String]) {
-        for figure in names {
-            let data = try? Data(contentsOf: folder.appendingPathComponent("figures/\(figure).png"))
-            if data?.starts(with: [0x89, 0x50, 0x4E, 0x47]) != true {
-                failures.append("figures/\(figure).png is missing or not a PNG file")
-            }
+
+    // Figures: each of the study's in some format, and every figure file complete.
+    let figureNames = results.map { studyFigures($0).map(\.name) } ?? ["accuracy_vs_poison", "generalization_gap", "train_vs_test"]
+    for name in figureNames where !["png", "pdf", "svg"].contains(where: { files.contains("figures/\(name).\($0)") }) {
+        failures.append("figures/\(name) is missing (no PNG, PDF or SVG file)")
+    }
+    for name in files where name.hasPrefix("figures/") {
+        guard let data = try? Data(contentsOf: folder.appendingPathComponent(name)) else { continue }
+        if let problem = imageFileProblem(data, extension: (name as NSString).pathExtension) {
+            failures.append("\(name) is not a complete image: \(problem)")
         }
     }
-    let basicFigures = ["accuracy_vs_poison", "generalization_gap", "train_vs_test"]
-    guard let data = try? Data(contentsOf: folder.appendingPathComponent("results.json")) else {
-        checkFigures(basicFigures)
-        return ["results.json is missing"] + failures
+    return failures
+}
+
+/// Every regular file below `folder`, as paths relative to it, sorted; hidden files are skipped.
+private func filesBelow(_ folder: URL) -> [String] {
+    guard let enumerator = FileManager.default.enumerator(atPath: folder.path) else { return [] }
+    var files = [String]()
+    while let name = enumerator.nextObject() as? String {
+        guard !(name as NSString).lastPathComponent.hasPrefix(".") else { continue }
+        if (enumerator.fileAttributes?[.type] as? FileAttributeType) == .typeRegular { files.append(name) }
     }
-    let results: StudyResults
-    do {
-        results = try decoder.decode(StudyResults.self, from: data)
-    } catch {
-        checkFigures(basicFigures)
-        return ["results.json does not decode: \(error)"] + failures
+    return files.sorted()
+}
+
+/// Why the bytes of a .png, .pdf or .svg file are not a complete image of that format, or nil:
+/// a PNG must be its signature, then chunks whose CRC-32 match, ending with IEND and nothing after;
+/// a PDF must start with `%PDF-` and end with `%%EOF`; an SVG must hold `<svg` and end with `</svg>`.
+public func imageFileProblem(_ data: Data, extension fileExtension: String) -> String? {
+    let bytes = [UInt8](data)
+    switch fileExtension.lowercased() {
+    case "png":
+        let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+        guard bytes.starts(with: signature) else { return "no PNG signature" }
+        var offset = signature.count
+        while offset + 12 <= bytes.count {
+            let length = bytes[offset..<offset + 4].reduce(0) { $0 << 8 | Int($1) }
+            let end = offset + 8 + length + 4
+            guard length <= 0x7FFF_FFFF, end <= bytes.count else { return "a chunk runs past the end of the file (truncated)" }
+            let stored = bytes[end - 4..<end].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+            guard crc32(bytes[offset + 4..<end - 4]) == stored else { return "a chunk's CRC does not match its bytes" }
+            let type = String(decoding: bytes[offset + 4..<offset + 8], as: UTF8.self)
+            offset = end
+            if type == "IEND" { return offset == bytes.count ? nil : "bytes follow the IEND chunk" }
+        }
+        return "no IEND chunk (truncated)"
+    case "pdf":
+        guard bytes.starts(with: Array("%PDF-".utf8)) else { return "no %PDF- header" }
+        let tail = String(decoding: bytes.suffix(32), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return tail.hasSuffix("%%EOF") ? nil : "no closing %%EOF (truncated)"
+    case "svg":
+        let text = String(decoding: bytes, as: UTF8.self)
+        guard text.contains("<svg") else { return "no <svg> element" }
+        return text.trimmingCharacters(in: .whitespacesAndNewlines).hasSuffix("</svg>") ? nil : "no closing </svg> (truncated)"
+    default:
+        return nil
     }
-    checkFigures(studyFigures(results).map(\.name))
-    let timings = timingKeys(inJSON: data)
-    if !timings.isEmpty { failures.append("results.json holds timings: \(timings.joined(separator: ", "))") }
-    return results.validationFailures() + failures
+}
+
+/// The CRC-32 (ISO-HDLC, polynomial 0xEDB88320 reflected, as PNG and zlib use) of `bytes`.
+func crc32<Bytes: Collection>(_ bytes: Bytes) -> UInt32 where Bytes.Element == UInt8 {
+    var crc: UInt32 = 0xFFFF_FFFF
+    for byte in bytes {
+        crc ^= UInt32(byte)
+        for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
+    }
+    return ~crc
 }

@@ -17,8 +17,12 @@ public struct PerformanceRecord: Codable, Sendable {
         public let seconds: Double
     }
 
+    /// The file's name.
+    public static let fileName = "performance.json"
     /// Tool version.
     public let toolVersion: String
+    /// SHA-256 of the results.json these timings belong to.
+    public let resultsSHA256: String
     /// Worker threads used (summed over the shards of a merged sweep).
     public let threads: Int
     /// Wall seconds of the whole command: data, training, analysis and writing (for a merged sweep:
@@ -33,10 +37,11 @@ public struct PerformanceRecord: Codable, Sendable {
 
     /// The record of `runSeconds` (run index in `config.runSpecs`, seconds), in the order given;
     /// runs per second counts them against `trainingSeconds`.
-    public init(study: Study, threads: Int, wallSeconds: Double, trainingSeconds: Double,
-         runSeconds: [(index: Int, seconds: Double)]) {
+    public init(study: Study, resultsSHA256: String, threads: Int, wallSeconds: Double, trainingSeconds: Double,
+                runSeconds: [(index: Int, seconds: Double)]) {
         let specs = study.runSpecs
         self.toolVersion = StudyPipeline.toolVersion
+        self.resultsSHA256 = resultsSHA256
         self.threads = threads
         self.wallSeconds = wallSeconds
         self.trainingSeconds = trainingSeconds
@@ -46,8 +51,8 @@ public struct PerformanceRecord: Codable, Sendable {
         }
     }
 
-    /// Writes performance.json into `folderPath`, atomically.
-    public func write(into folderPath: String) throws {
-        try OutputFolder(path: folderPath).write(try sortedJSON(self), to: "performance.json")
+    /// Writes performance.json into the staged output folder.
+    public func write(into folder: StagedOutputFolder) throws {
+        try folder.write(try sortedJSON(self), to: Self.fileName)
     }
 }

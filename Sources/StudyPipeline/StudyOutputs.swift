@@ -39,25 +39,23 @@ public struct WrittenOutputs: Sendable {
     public let warnings: [String]
 }
 
-/// Writes the outputs of `results` into `folderPath`: study.yaml (the effective study),
-/// results.json, the figures in figures/ and one report per template. Every file is written
-/// atomically; a template that fails (syntax, or an unknown variable when strict) throws.
+/// Writes the outputs of `results` into the staged `folder`: study.yaml (the effective study),
+/// results.json, the figures in figures/ and one report per template. Nothing reaches the output
+/// folder before the caller publishes it; a template that fails (syntax, or an unknown variable
+/// when strict) throws.
 public func writeStudyOutputs(_ results: StudyResults, study: Study, settings: OutputSettings,
-                              into folderPath: String) throws -> WrittenOutputs {
-    let folder = try OutputFolder(path: folderPath)
+                              into folder: StagedOutputFolder) throws -> WrittenOutputs {
     var files = [String]()
-    func write(_ data: Data, _ name: String, in target: OutputFolder, prefix: String = "") throws {
-        try target.write(data, to: name)
-        files.append(prefix + name)
+    func write(_ data: Data, _ name: String) throws {
+        try folder.write(data, to: name)
+        files.append(name)
     }
     let header = ["The effective study of the results in this folder: every setting, defaults filled in.",
                   "`make-report run --study study.yaml` regenerates the same results."]
-    try write(Data(studyFileText(study, header: header).utf8), "study.yaml", in: folder)
-    try write(try results.jsonData(), "results.json", in: folder)
-
-    let figures = try OutputFolder(path: folderPath + "/figures")
+    try write(Data(studyFileText(study, header: header).utf8), "study.yaml")
+    try write(try results.jsonData(), "results.json")
     for figure in try renderStudyFigures(results, formats: settings.figureFormats, dpi: settings.dpi) {
-        try write(figure.data, figure.fileName, in: figures, prefix: "figures/")
+        try write(figure.data, "figures/" + figure.fileName)
     }
 
     var reports = [String](), warnings = [String]()
@@ -72,7 +70,7 @@ public func writeStudyOutputs(_ results: StudyResults, study: Study, settings: O
             "\(template.name):\(variable.line):\(variable.column): unknown variable '\(variable.name)' renders as empty text"
         }
         let name = "report.\(template.format.rawValue)"
-        try write(Data(report.text.utf8), name, in: folder)
+        try write(Data(report.text.utf8), name)
         reports.append(name)
     }
     return WrittenOutputs(files: files, reports: reports, warnings: warnings)

@@ -3,6 +3,7 @@ import Testing
 import Plotting
 import PoisoningAnalysis
 import PoisoningEngine
+import PoisoningFigures
 import PoisoningReport
 import StudyPipeline
 import TestSupport
@@ -16,21 +17,39 @@ import TestSupport
         StudyResults(study: study, runs: runStudy(study, threads: 2).results, toolVersion: toolVersion)
     }
 
-    /// A fresh folder under the temporary directory.
+    /// A fresh output folder path, `output` in a new folder of its own under the temporary
+    /// directory (so that its `.make-report` work folder is its own too); not created.
     func scratch() -> URL {
-        FileManager.default.temporaryDirectory.appendingPathComponent("pipeline-test-\(UUID().uuidString)")
+        let parent = FileManager.default.temporaryDirectory.appendingPathComponent("pipeline-test-\(UUID().uuidString)")
+        try? FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
+        return parent.appendingPathComponent("output")
     }
 
-    /// The outputs of `results` with the shipped templates and the given formats, in `folder`.
+    /// Removes a scratch output folder and everything beside it.
+    func remove(_ folder: URL) { try? FileManager.default.removeItem(at: folder.deletingLastPathComponent()) }
+
+    /// The failures of `outputFolderFailures` but the reference study's curve checks, which a study
+    /// this small does not pass.
+    func folderFailures(_ folder: URL) -> [String] { outputFolderFailures(folder).filter { !$0.hasPrefix("MLP ") } }
+
+    /// The outputs of `results` with the shipped templates and the given formats, published in `folder`.
     func write(_ results: StudyResults, into folder: URL, formats: [ImageFormat] = [.png]) throws -> WrittenOutputs {
         let settings = OutputSettings(figureFormats: formats, dpi: 60, templates: try ReportTemplate.shipped(), strict: false,
                                       command: "make-report --widths 8,16")
-        return try writeStudyOutputs(results, study: Self.study, settings: settings, into: folder.path)
+        return try publish(into: folder) { staged in try writeStudyOutputs(results, study: Self.study, settings: settings, into: staged) }
+    }
+
+    /// Runs `body` on a staged output folder for `folder`, then publishes it.
+    func publish(into folder: URL, _ body: (StagedOutputFolder) throws -> WrittenOutputs) throws -> WrittenOutputs {
+        let staged = try StagedOutputFolder(path: folder.path)
+        let written = try body(staged)
+        try staged.publish()
+        return written
     }
 
     @Test func writesTheStudyFileResultsFiguresAndBothReports() throws {
         let folder = scratch()
-        defer { try? FileManager.default.removeItem(at: folder) }
+        defer { remove(folder) }
         let results = Self.results()
         let written = try write(results, into: folder, formats: [.png, .svg])
         #expect(written.files == ["study.yaml", "results.json"]
@@ -43,14 +62,16 @@ import TestSupport
         let report = try String(contentsOf: folder.appendingPathComponent("report.md"), encoding: .utf8)
         #expect(report.contains("make-report --widths 8,16"))
         #expect(report.contains("figures/accuracy_vs_poison.png"))
-        // No temporary file is left behind.
+        // No temporary file is left behind, in the folder or in the work folder beside it.
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix(".") }
         #expect(leftovers.isEmpty)
+        let work = try FileManager.default.contentsOfDirectory(atPath: workFolder(besideOutput: folder).path)
+        #expect(work == [folder.lastPathComponent + ".lock"])
     }
 
     @Test func comparisonFindsChangedAndMissingFilesAndNothingElse() throws {
         let (fresh, committed) = (scratch(), scratch())
-        defer { for folder in [fresh, committed] { try? FileManager.default.removeItem(at: folder) } }
+        defer { for folder in [fresh, committed] { remove(folder) } }
         let results = Self.results()
         let names = try write(results, into: fresh).files
         _ = try write(results, into: committed)
@@ -74,13 +95,14 @@ import TestSupport
 
     @Test func validationNamesMissingAndBrokenFiles() throws {
         let folder = scratch()
-        defer { try? FileManager.default.removeItem(at: folder) }
+        defer { remove(folder) }
         _ = try write(Self.results(), into: folder)
+        #expect(folderFailures(folder) == ["performance.json is missing"])
         let figure = folder.appendingPathComponent("figures/generalization_gap.png")
         try Data("not a png".utf8).write(to: figure)
         let failures = outputFolderFailures(folder)
-        #expect(failures.contains("performance.json is missing"))
-        #expect(failures.contains("figures/generalization_gap.png is missing or not a PNG file"))
+        #expect(failures.contains("figures/generalization_gap.png is not a complete image: no PNG signature"))
+        #expect(failures.contains("figures/generalization_gap.png differs from the file manifest.json lists (changed, or from another run)"))
         #expect(!failures.contains { $0.contains("accuracy_vs_poison") })
 
         try FileManager.default.removeItem(at: folder.appendingPathComponent("results.json"))
@@ -89,21 +111,21 @@ import TestSupport
 
     @Test func unknownTemplateVariablesWarnWithTheirPositionOrFailWhenStrict() throws {
         let folder = scratch()
-        defer { try? FileManager.default.removeItem(at: folder) }
+        defer { remove(folder) }
         let template = ReportTemplate(name: "mine.md", text: "# {{title}}\n\nvalue: {{nonsense}}\n", format: .markdown)
         var settings = OutputSettings(figureFormats: [.png], dpi: 60, templates: [template], strict: false, command: "make-report")
-        let written = try writeStudyOutputs(Self.results(), study: Self.study, settings: settings, into: folder.path)
+        let written = try publish(into: folder) { try writeStudyOutputs(Self.results(), study: Self.study, settings: settings, into: $0) }
         #expect(written.warnings == ["mine.md:3:8: unknown variable 'nonsense' renders as empty text"])
         settings.strict = true
         #expect(throws: TemplateError.self) {
-            try writeStudyOutputs(Self.results(), study: Self.study, settings: settings, into: folder.path)
+            try publish(into: folder) { try writeStudyOutputs(Self.results(), study: Self.study, settings: settings, into: $0) }
         }
     }
 
     @Test func templateFilesNeedAKnownFormat() throws {
         let file = scratch().appendingPathExtension("txt")
         try "{{title}}".write(to: file, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(at: file) }
+        defer { remove(file) }
         #expect(throws: ReportTemplateError.self) { try ReportTemplate(path: file.path, format: nil) }
         #expect(try ReportTemplate(path: file.path, format: .latex).format == .latex)
         #expect(throws: ReportTemplateError.self) { try ReportTemplate(path: "/nonexistent/x.md", format: nil) }
@@ -122,5 +144,144 @@ import TestSupport
             "5 of 6 runs diverged in all (listed in results.json); a smaller --lr usually helps",
         ])
         #expect(divergenceWarnings([fine]).isEmpty)
+    }
+}
+
+/// The whole-folder guarantees: one consistent set, a lock, nothing left by a failure, and a
+/// validation that tells a complete folder from a mixed or truncated one.
+@Suite struct OutputFolderTests {
+    let pipeline = StudyPipelineTests()
+
+    @Test func publishingReplacesThePreviousSetWholeAndKeepsShardParts() throws {
+        let folder = pipeline.scratch()
+        defer { pipeline.remove(folder) }
+        _ = try pipeline.write(StudyPipelineTests.results(), into: folder, formats: [.png, .svg])
+        try Data("{}".utf8).write(to: folder.appendingPathComponent("results.part-1-of-2.json"))
+        _ = try pipeline.write(StudyPipelineTests.results(), into: folder, formats: [.png])
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("figures").path).sorted()
+        #expect(names == ["accuracy_vs_poison.png", "generalization_gap.png", "train_vs_test.png"])   // no SVG of the first set
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("results.part-1-of-2.json").path))
+        #expect(pipeline.folderFailures(folder) == ["performance.json is missing"])
+    }
+
+    @Test func aSecondWriterIsRefusedWhileTheFirstHoldsTheFolder() throws {
+        let folder = pipeline.scratch()
+        let work = workFolder(besideOutput: folder)
+        defer { pipeline.remove(folder) }
+        do {
+            let first = try StagedOutputFolder(path: folder.path)
+            #expect {
+                try StagedOutputFolder(path: folder.path)
+            } throws: { error in
+                "\(error)" == "cannot write to '\(folder.path)': the folder is in use by another make-report run "
+                    + "(process \(getpid())); wait for it to finish or give another --output"
+            }
+            withExtendedLifetime(first) {}
+        }
+        // Released with the first writer: the next one gets the folder and removes the staging
+        // folders of killed runs.
+        let killed = work.appendingPathComponent(folder.lastPathComponent + ".staging-99999")
+        try FileManager.default.createDirectory(at: killed, withIntermediateDirectories: true)
+        try Data("half".utf8).write(to: killed.appendingPathComponent("results.json"))
+        let next = try StagedOutputFolder(path: folder.path)
+        #expect(!FileManager.default.fileExists(atPath: killed.path))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: next.staging.path).isEmpty)
+    }
+
+    @Test func aFailedWriteLeavesThePreviousSetAndNoStagingFolder() throws {
+        let folder = pipeline.scratch()
+        defer { pipeline.remove(folder) }
+        _ = try pipeline.write(StudyPipelineTests.results(), into: folder)
+        let before = try Data(contentsOf: folder.appendingPathComponent(OutputManifest.fileName))
+        let template = ReportTemplate(name: "bad.md", text: "{{nonsense}}", format: .markdown)
+        let settings = OutputSettings(figureFormats: [.png], dpi: 60, templates: [template], strict: true, command: "make-report")
+        #expect(throws: TemplateError.self) {
+            _ = try pipeline.publish(into: folder) {
+                try writeStudyOutputs(StudyPipelineTests.results(), study: StudyPipelineTests.study, settings: settings, into: $0)
+            }
+        }
+        #expect(try Data(contentsOf: folder.appendingPathComponent(OutputManifest.fileName)) == before)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: workFolder(besideOutput: folder).path) == [folder.lastPathComponent + ".lock"])
+    }
+
+    @Test func unusableOutputPathsAreRefusedWithoutCreatingAnything() throws {
+        let parent = pipeline.scratch()
+        try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
+        defer { pipeline.remove(parent) }
+        let file = parent.appendingPathComponent("file")
+        try Data("x".utf8).write(to: file)
+        let foreign = parent.appendingPathComponent("notes")
+        try FileManager.default.createDirectory(at: foreign, withIntermediateDirectories: true)
+        try Data("mine".utf8).write(to: foreign.appendingPathComponent("todo.txt"))
+        #expect(outputFolderProblem("") == "the path is empty; give a folder name")
+        #expect(outputFolderProblem("/") == "the file-system root cannot be an output folder")
+        #expect(outputFolderProblem(file.path) == "'\(file.path)' is a file, not a folder")
+        #expect(outputFolderProblem(file.path + "/out") == "'\(file.path)' is a file, not a folder")
+        #expect(outputFolderProblem(foreign.path) == "'\(foreign.path)' holds files that make-report did not write; give a new or empty folder")
+        #expect(outputFolderProblem(parent.appendingPathComponent("new/deeper").path) == nil)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: parent.path).sorted() == ["file", "notes"])
+    }
+
+    @Test func validationCatchesMixedSetsOutOfRangeMetricsAndTruncatedImages() throws {
+        let (folder, other) = (pipeline.scratch(), pipeline.scratch())
+        defer { for url in [folder, other] { pipeline.remove(url) } }
+        _ = try pipeline.write(StudyPipelineTests.results(), into: folder, formats: [.png, .pdf, .svg])
+        #expect(pipeline.folderFailures(folder) == ["performance.json is missing"])
+
+        // A report from another run.
+        let otherStudy = widthStudy([8], fractions: [0, 0.5], seeds: [1], epochs: 5)
+        let otherResults = StudyResults(study: otherStudy, runs: runStudy(otherStudy, threads: 1).results, toolVersion: toolVersion)
+        let settings = OutputSettings(figureFormats: [.png], dpi: 60, templates: try ReportTemplate.shipped(), strict: false, command: "x")
+        _ = try pipeline.publish(into: other) { try writeStudyOutputs(otherResults, study: otherStudy, settings: settings, into: $0) }
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("report.md"))
+        try FileManager.default.copyItem(at: other.appendingPathComponent("report.md"), to: folder.appendingPathComponent("report.md"))
+        #expect(outputFolderFailures(folder).contains("report.md differs from the file manifest.json lists (changed, or from another run)"))
+
+        // Truncated figures of each format.
+        for name in ["accuracy_vs_poison.png", "accuracy_vs_poison.pdf", "accuracy_vs_poison.svg"] {
+            let url = folder.appendingPathComponent("figures/" + name)
+            let data = try Data(contentsOf: url)
+            try data.prefix(data.count - 20).write(to: url)
+        }
+        let failures = outputFolderFailures(folder)
+        #expect(failures.contains("figures/accuracy_vs_poison.png is not a complete image: a chunk runs past the end of the file (truncated)"))
+        #expect(failures.contains("figures/accuracy_vs_poison.pdf is not a complete image: no closing %%EOF (truncated)"))
+        #expect(failures.contains("figures/accuracy_vs_poison.svg is not a complete image: no closing </svg> (truncated)"))
+
+        // Metrics outside their ranges, in a run and in an aggregated mean.
+        let resultsURL = folder.appendingPathComponent("results.json")
+        var json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: resultsURL)) as? [String: Any])
+        var runs = try #require(json["runs"] as? [[String: Any]])
+        var runMetrics = try #require(runs[0]["metrics"] as? [String: Any])
+        runMetrics["testAccuracy"] = 5.0
+        runs[0]["metrics"] = runMetrics
+        var points = try #require(json["points"] as? [[String: Any]])
+        var pointMetrics = try #require(points[0]["metrics"] as? [String: Any])
+        pointMetrics["trainAccuracy"] = ["mean": 1e308, "std": 0.0]
+        points[0]["metrics"] = pointMetrics
+        (json["runs"], json["points"]) = (runs, points)
+        try JSONSerialization.data(withJSONObject: json).write(to: resultsURL)
+        let rangeFailures = outputFolderFailures(folder).filter { $0.contains("valid range") }
+        #expect(rangeFailures == ["a run's testAccuracy of 5.0 lies outside its valid range [0, 1]",
+                                  "an aggregated mean trainAccuracy of 1e+308 lies outside its valid range [0, 1]"])
+    }
+
+    @Test func pngChecksReadChunksAndCRCs() throws {
+        let png = try renderStudyFigures(StudyPipelineTests.results(), formats: [.png], dpi: 30)[0].data
+        #expect(imageFileProblem(png, extension: "png") == nil)
+        var flipped = [UInt8](png)
+        flipped[40] ^= 0x01   // inside the IHDR or the first data chunk
+        #expect(imageFileProblem(Data(flipped), extension: "png") == "a chunk's CRC does not match its bytes")
+        #expect(imageFileProblem(png + Data([0]), extension: "png") == "bytes follow the IEND chunk")
+    }
+
+    @Test func sha256MatchesTheStandardsTestVectors() {
+        // FIPS 180-4 examples (NIST CSRC "SHA256.pdf"), and the digest of the empty message.
+        #expect(SHA256.hexDigest(of: Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(SHA256.hexDigest(of: [UInt8]()) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(SHA256.hexDigest(of: Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8))
+            == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+        #expect(SHA256.hexDigest(of: [UInt8](repeating: 0x61, count: 1_000_000))
+            == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
     }
 }

@@ -1,3 +1,9 @@
+/// The version of the engine's arithmetic: a run's result is a function of its settings, its data
+/// and this version. It must change whenever a change to the engine changes any run's result (a
+/// kernel's order of operations, a random stream, a metric), so that stored results of the old
+/// arithmetic are never mistaken for results of the new.
+public let engineVersion = "1"
+
 /// The keys of the metrics every run records; attacks and defenses add their own.
 public enum MetricKey {
     /// Accuracy on the clean test set.
@@ -22,6 +28,17 @@ public enum MetricKey {
     public static let stoppingEpoch = "stoppingEpoch"
     /// DP-SGD's privacy budget ε at its δ.
     public static let privacyEpsilon = "privacyEpsilon"
+
+    /// The values a metric can take: the gap lies in [-1, 1]; the loss, the stopping epoch and ε are
+    /// finite and non-negative; every other metric (accuracies, precision, recall, AUROC, removed
+    /// fraction, the attacks' success rates) is a rate in [0, 1].
+    public static func validRange(of key: String) -> ClosedRange<Double> {
+        switch key {
+        case generalizationGap: -1...1
+        case finalLoss, stoppingEpoch, privacyEpsilon: 0...Double.greatestFiniteMagnitude
+        default: 0...1
+        }
+    }
 }
 
 /// The outcome of one run. `metrics` is nil, and `divergence` says why, when the loss became NaN
@@ -53,6 +70,12 @@ public struct RunResult: Sendable, Codable, Equatable {
         self.realisedFraction = realisedFraction
         self.metrics = metrics
         self.divergence = divergence
+    }
+
+    /// The same outcome, as series `series` of another study of the same run.
+    public func withSeries(_ series: Int) -> RunResult {
+        RunResult(fraction: fraction, series: series, seed: seed, poisonedCount: poisonedCount, realisedFraction: realisedFraction,
+                  metrics: metrics, divergence: divergence)
     }
 }
 

@@ -7,6 +7,8 @@ public struct RunProgress: Sendable {
     public let completed: Int
     /// Runs in the sweep.
     public let total: Int
+    /// The run's index in `Study.runSpecs`.
+    public let index: Int
     /// The run that just finished.
     public let result: RunResult
     /// Its wall time in seconds.
@@ -48,6 +50,13 @@ public struct StudyRuns: Sendable {
     public let results: [RunResult]
     /// Wall seconds of each run.
     public let runSeconds: [Double]
+
+    /// Runs with their indices and times.
+    public init(indices: [Int], results: [RunResult], runSeconds: [Double]) {
+        self.indices = indices
+        self.results = results
+        self.runSeconds = runSeconds
+    }
 }
 
 /// Runs the cells of the sweep that belong to `shard` on `threads` worker threads. Each run depends
@@ -55,16 +64,22 @@ public struct StudyRuns: Sendable {
 /// `progress` is called once per finished run, one call at a time.
 public func runStudy(_ study: Study, threads: Int, shard: Shard = .whole,
                      progress: (@Sendable (RunProgress) -> Void)? = nil) -> StudyRuns {
+    runStudy(study, threads: threads, indices: shard.runIndices(total: study.runSpecs.count), progress: progress)
+}
+
+/// Runs the runs at `indices` of `Study.runSpecs` (in that order) on `threads` worker threads;
+/// `progress` is called once per finished run, one call at a time.
+public func runStudy(_ study: Study, threads: Int, indices: [Int],
+                     progress: (@Sendable (RunProgress) -> Void)? = nil) -> StudyRuns {
     let specs = study.runSpecs
-    let indices = shard.runIndices(total: specs.count)
     let timed = parallelMap(count: indices.count, threads: threads) { position in
         let start = ContinuousClock.now
         let result = executeRun(specs[indices[position]], study: study)
-        return (result, secondsElapsed(since: start))
+        return (index: indices[position], result: result, seconds: secondsElapsed(since: start))
     } onEach: { completed, value in
-        progress?(RunProgress(completed: completed, total: indices.count, result: value.0, seconds: value.1))
+        progress?(RunProgress(completed: completed, total: indices.count, index: value.index, result: value.result, seconds: value.seconds))
     }
-    return StudyRuns(indices: indices, results: timed.map(\.0), runSeconds: timed.map(\.1))
+    return StudyRuns(indices: indices, results: timed.map(\.result), runSeconds: timed.map(\.seconds))
 }
 
 /// Wall seconds since `start`.

@@ -1,0 +1,87 @@
+import ArgumentParser
+import Foundation
+import PoisoningEngine
+import RunStore
+
+/// Where finished runs are kept between commands; shared by `run` and `store`.
+struct StoreOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The run store: an SQLite file of finished runs, so that a rerun trains only the runs it lacks.",
+                               discussion: "Default: .make-report/runs.sqlite beside the output folder.", valueName: "path"))
+    var store: String?
+
+    @Flag(help: "Neither read nor write a run store: train every run.")
+    var noStore = false
+
+    func validate() throws {
+        if noStore && store != nil { throw ValidationError("--store: give --store or --no-store, not both") }
+        if store == "" { throw ValidationError("--store: the path is empty; give a file name") }
+    }
+
+    /// The store to use with the output folder `output`, or nil with --no-store.
+    func open(besideOutput output: String) throws -> RunStore? {
+        noStore ? nil : try RunStore(path: store ?? RunStore.defaultPath(besideOutput: output))
+    }
+}
+
+/// `make-report store info|prune`: shows and trims the run store.
+struct StoreCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "store",
+        abstract: "Show or trim the run store, where `run` keeps every finished run so that reruns resume.",
+        discussion: """
+            A run is stored under the SHA-256 of everything that determines its result (data, model, attack, \
+            defense, training settings, fraction, seed and the engine version), so a rerun of the same or an \
+            overlapping study, after an interruption or with seeds or widths added, trains only the runs the store \
+            lacks, and writes byte-identical results.
+            """,
+        subcommands: [Info.self, Prune.self])
+
+    /// `store info`.
+    struct Info: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print the store's file, its runs per engine version and its size.")
+
+        @OptionGroup var location: StoreLocation
+
+        func run() throws {
+            let info = try location.open().info()
+            let total = info.runsByEngineVersion.values.reduce(0, +)
+            print("\(commandPath(info.path)): \(total) run\(total == 1 ? "" : "s"), \(String(format: "%.1f", Double(info.bytes) / 1_048_576)) MiB")
+            for (version, count) in info.runsByEngineVersion.sorted(by: { $0.key < $1.key }) {
+                print("  engine version \(version): \(count) run\(count == 1 ? "" : "s")\(version == engineVersion ? " (current)" : " (never reused; `store prune` removes them)")")
+            }
+        }
+    }
+
+    /// `store prune`.
+    struct Prune: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Remove the runs of older engine versions (with --all, every run) and compact the file.")
+
+        @OptionGroup var location: StoreLocation
+
+        @Flag(help: "Remove every run, not only those of older engine versions.")
+        var all = false
+
+        func run() throws {
+            let store = try location.open()
+            let removed = try store.prune(all: all)
+            print("\(commandPath(store.path)): removed \(removed) run\(removed == 1 ? "" : "s")")
+        }
+    }
+}
+
+/// Which store `store info|prune` works on.
+struct StoreLocation: ParsableArguments {
+    @Option(help: ArgumentHelp("The run store file.", valueName: "path"))
+    var store: String?
+
+    @Option(help: "The output folder whose default store (.make-report/runs.sqlite beside it) to use.")
+    var output = "output"
+
+    func validate() throws {
+        let path = store ?? RunStore.defaultPath(besideOutput: output)
+        if !FileManager.default.fileExists(atPath: path) { throw ValidationError("--store: no run store at '\(commandPath(path))'") }
+    }
+
+    /// The store.
+    func open() throws -> RunStore { try RunStore(path: store ?? RunStore.defaultPath(besideOutput: output)) }
+}

@@ -1,0 +1,46 @@
+import Foundation
+import PoisoningEngine
+
+/// The store keys of a study's runs. A key is the SHA-256 of everything that determines a run's
+/// result: the engine version, a fingerprint of the data (every feature and label of the split, so
+/// a CSV file edited in place gets new keys), the run's model, attack and defense settings, the
+/// training settings, the poison fraction and the seed. The series' index and label are not in it,
+/// so adding a width or a seed to a study reuses every run it already had.
+public struct RunKeys: Sendable {
+    /// One key per entry of `Study.runSpecs`.
+    public let keys: [String]
+
+    /// The keys of every run of `study`.
+    public init(study: Study) {
+        let data = dataFingerprint(study.split)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let training = (try? encoder.encode(study.config.training)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        /// Canonical text of a component's effective settings.
+        func text(_ value: ParameterValue) -> String {
+            (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? value.description
+        }
+        let models = study.config.models.map(text), attacks = study.config.attacks.map(text), defenses = study.config.defenses.map(text)
+        keys = study.runSpecs.map { spec in
+            let series = study.series[spec.series]
+            let description = [
+                "engine \(engineVersion)", "data \(data)", "model \(models[series.model])", "attack \(attacks[series.attack])",
+                "defense \(defenses[series.defense])", "training \(training)",
+                "fraction \(spec.fraction.bitPattern)", "seed \(spec.seed)",
+            ].joined(separator: "\n")
+            return SHA256.hexDigest(of: Array(description.utf8))
+        }
+    }
+}
+
+/// SHA-256 of the split's shapes, features (IEEE bits) and labels (64-bit), in memory order
+/// (little-endian on every platform the tool builds for).
+func dataFingerprint(_ split: TrainTestSplit) -> String {
+    var bytes = [UInt8]()
+    for part in [split.train, split.test] {
+        [part.count, part.featureCount, part.classCount].withUnsafeBytes { bytes += $0 }
+        part.features.withUnsafeBytes { bytes += $0 }
+        part.labels.withUnsafeBytes { bytes += $0 }
+    }
+    return SHA256.hexDigest(of: bytes)
+}

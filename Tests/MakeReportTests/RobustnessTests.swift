@@ -1,0 +1,229 @@
+import Foundation
+import Testing
+@testable import MakeReport
+import PoisoningEngine
+import RunStore
+import StudyPipeline
+
+/// The binary under a hostile user: killed while writing, two runs into one folder, a full disk,
+/// refused commands, paths that would break the reproduce command.
+struct RobustnessTests {
+    let cli = CommandLineTests()
+
+    /// The failures of `validate` that say the folder is not one consistent set.
+    func consistencyFailures(_ folder: URL) -> [String] {
+        outputFolderFailures(folder).filter { failure in
+            ["manifest", "not part of", "belongs to another", "not a complete image", "missing"].contains { failure.contains($0) }
+        }
+    }
+
+    /// Every file below `folder` whose name says it is a temporary file.
+    func temporaryFiles(below folder: URL) -> [String] {
+        (FileManager.default.enumerator(atPath: folder.path)?.allObjects as? [String] ?? []).filter { $0.contains(".tmp-") }
+    }
+
+    @Test func killedAtAnyMomentTheFolderHoldsOneCompleteSet() throws {
+        let folder = cli.temporaryFolder()
+        let first = CommandLineTests.smallSweep + ["--output", folder.path, "--figure-format", "png,pdf,svg"]
+        #expect(try cli.run(first).status == 0)
+        let second = first.map { $0 == "1,2" ? "3,4" : $0 }   // other seeds: other results
+        let started = ContinuousClock.now
+        #expect(try cli.run(second).status == 0)
+        let duration = ContinuousClock.now - started
+        for attempt in 1...10 {
+            let process = Process()
+            process.executableURL = CommandLineTests.executable
+            process.arguments = attempt.isMultiple(of: 2) ? first : second
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            Thread.sleep(forTimeInterval: Double(attempt) / 10 * (Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18))
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            #expect(consistencyFailures(folder).isEmpty, "after a kill at \(attempt)0%: \(consistencyFailures(folder))")
+            #expect(temporaryFiles(below: folder).isEmpty)
+        }
+        #expect(try cli.run(second).status == 0)
+        #expect(consistencyFailures(folder).isEmpty)
+        let staging = try FileManager.default.contentsOfDirectory(atPath: workFolder(besideOutput: folder).path).filter { $0.contains("staging") }
+        #expect(staging.isEmpty)
+    }
+
+    @Test func aSecondRunIntoABusyFolderStopsWithOneLine() throws {
+        let folder = cli.temporaryFolder()
+        let long = ["--widths", "64,128", "--fractions", "0,0.2,0.4,0.6", "--seeds", "1,2,3", "--epochs", "200", "--output", folder.path,
+                    "--threads", "1"]
+        let process = Process()
+        process.executableURL = CommandLineTests.executable
+        process.arguments = long
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        Thread.sleep(forTimeInterval: 0.3)
+        let second = try cli.run(CommandLineTests.smallSweep + ["--output", folder.path])
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(second.status == 1)
+        #expect(second.standardError == "make-report: error: cannot write to '\(folder.path)': the folder is in use by another "
+            + "make-report run (process \(process.processIdentifier)); wait for it to finish or give another --output\n")
+        #expect(consistencyFailures(folder).isEmpty)
+    }
+
+    @Test func aFullDiskFailsWithOneLineAndLeavesThePreviousSet() throws {
+        let folder = cli.temporaryFolder()
+        #expect(try cli.run(CommandLineTests.smallSweep + ["--output", folder.path]).status == 0)
+        let manifest = try Data(contentsOf: folder.appendingPathComponent(OutputManifest.fileName))
+        // A 64 KiB limit on the size of any file written, with SIGXFSZ ignored: writes fail as on a full disk.
+        let shell = Process()
+        shell.executableURL = URL(fileURLWithPath: "/bin/sh")
+        shell.arguments = ["-c", "trap '' XFSZ; ulimit -f 64; exec \"$0\" \"$@\"", CommandLineTests.executable.path]
+            + CommandLineTests.smallSweep.map { $0 == "1,2" ? "5,6" : $0 } + ["--output", folder.path, "--no-store"]
+        let error = Pipe()
+        shell.standardOutput = FileHandle.nullDevice
+        shell.standardError = error
+        try shell.run()
+        let message = String(decoding: error.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        shell.waitUntilExit()
+        #expect(shell.terminationStatus == 1)
+        #expect(message.hasPrefix("make-report: error: cannot write to '\(folder.path)/figures/"), "\(message)")
+        #expect(message.hasSuffix(": File too large\n"))
+        #expect(message.split(separator: "\n").count == 1)
+        #expect(try Data(contentsOf: folder.appendingPathComponent(OutputManifest.fileName)) == manifest)
+        #expect(consistencyFailures(folder).isEmpty)
+        #expect(temporaryFiles(below: folder.deletingLastPathComponent()).isEmpty)
+        let staging = try FileManager.default.contentsOfDirectory(atPath: workFolder(besideOutput: folder).path).filter { $0.contains("staging") }
+        #expect(staging.isEmpty)
+    }
+
+    @Test(arguments: [["valdate"], ["--threads", "0"], ["--lr", "-1"], ["--output", ""], ["--widths", "0"], ["merge"]])
+    func aRefusedCommandCreatesNothing(arguments: [String]) throws {
+        let folder = cli.temporaryFolder()
+        let process = Process()
+        process.executableURL = CommandLineTests.executable
+        process.arguments = arguments
+        process.currentDirectoryURL = folder
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 2)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
+    }
+
+    @Test func negativeNumbersAreValuesThatTheOptionsCheck() throws {
+        let outcome = try cli.run(["--lr", "-1", "--output", cli.temporaryFolder().path])
+        #expect(outcome.status == 2)
+        #expect(outcome.standardError == "make-report: error: --lr: must lie in [1e-12, 1000000.0]\n")
+        #expect(attachingNegativeNumbers(["--lr", "-1", "--quiet", "--fractions", "-0.5,1", "-h", "--dpi", "-.5e3"])
+            == ["--lr=-1", "--quiet", "--fractions=-0.5,1", "-h", "--dpi=-.5e3"])
+        #expect(attachingNegativeNumbers(["--output", "-x"]) == ["--output", "-x"])
+    }
+
+    @Test(arguments: ["plain/path", "it's", "$(touch /tmp/pwned-make-report)", "a b\tc", "line\nbreak", "```", "`id`", "ünï\\códe", "'"])
+    func theReproduceCommandIsOneShellWordPerArgument(_ text: String) throws {
+        let quoted = shellQuoted(text)
+        let shell = Process()
+        shell.executableURL = URL(fileURLWithPath: "/bin/sh")
+        shell.arguments = ["-c", "printf '%s' " + quoted]
+        let output = Pipe()
+        shell.standardOutput = output
+        try shell.run()
+        let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        shell.waitUntilExit()
+        #expect(printed == text)
+        #expect(!FileManager.default.fileExists(atPath: "/tmp/pwned-make-report"))
+    }
+
+    @Test func theCommandDoesNotDependOnHowTheOutputIsSpelled() throws {
+        let here = FileManager.default.currentDirectoryPath
+        #expect(commandPath("out") == "out")
+        #expect(commandPath("./out/") == "out")
+        #expect(commandPath("a//b/../out") == "a/out")
+        #expect(commandPath(here + "/out") == "out")
+        #expect(commandPath(here) == ".")
+        #expect(commandPath("/elsewhere/x/") == "/elsewhere/x")
+    }
+
+    @Test func aPathWithBackticksCannotLeaveTheMarkdownCodeBlock() throws {
+        let folder = cli.temporaryFolder().appendingPathComponent("a ```\n# injected")
+        let outcome = try cli.run(CommandLineTests.smallSweep + ["--output", folder.path])
+        #expect(outcome.status == 0, "\(outcome.standardError)")
+        let report = try String(contentsOf: folder.appendingPathComponent("report.md"), encoding: .utf8)
+        // The line that would be a heading lies inside a code block whose fence the path cannot close.
+        let lines = report.components(separatedBy: "\n")
+        let opening = try #require(lines.firstIndex(of: "````sh"))
+        let injected = try #require(lines.firstIndex { $0.hasPrefix("# injected") })
+        let closing = try #require(lines[injected...].firstIndex(of: "````"))
+        #expect(opening < injected && injected < closing)
+    }
+
+    static let resumableSweep = ["--widths", "64,128", "--fractions", "0,0.2,0.4,0.6", "--seeds", "1,2,3", "--epochs", "600", "--threads", "1"]
+
+    /// The number in "; N from the store" of a command's summary.
+    func runsFromStore(_ standardOutput: String) -> Int? {
+        standardOutput.firstMatch(of: /; ([0-9]+) from the store/).flatMap { Int($0.1) }
+    }
+
+    @Test func aKilledSweepResumesFromTheStoreWithIdenticalResults() throws {
+        let folder = cli.temporaryFolder()
+        let reference = folder.deletingLastPathComponent().appendingPathComponent("reference")
+        #expect(try cli.run(Self.resumableSweep + ["--output", reference.path, "--no-store"]).status == 0)
+
+        let storePath = RunStore.defaultPath(besideOutput: folder.path)
+        let process = Process()
+        process.executableURL = CommandLineTests.executable
+        process.arguments = Self.resumableSweep + ["--output", folder.path]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var stored = 0
+        while stored < 3 && process.isRunning {
+            Thread.sleep(forTimeInterval: 0.05)
+            if FileManager.default.fileExists(atPath: storePath) {
+                stored = (try? RunStore(path: storePath).info().runsByEngineVersion[engineVersion]) ?? 0
+            }
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal, "killed before the sweep finished")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty, "nothing published")
+
+        let resumed = try cli.run(Self.resumableSweep + ["--output", folder.path])
+        #expect(resumed.status == 0)
+        let fromStore = try #require(runsFromStore(resumed.standardOutput))
+        #expect(fromStore >= 3 && fromStore < 24)
+        #expect(resumed.standardOutput.contains("; \(fromStore) from the store (\(commandPath(storePath))), \(24 - fromStore) trained):"))
+        #expect(try Data(contentsOf: folder.appendingPathComponent("results.json"))
+            == Data(contentsOf: reference.appendingPathComponent("results.json")))
+        for name in ["figures/accuracy_vs_poison.png", "figures/train_vs_test.png"] {
+            #expect(try Data(contentsOf: folder.appendingPathComponent(name)) == Data(contentsOf: reference.appendingPathComponent(name)))
+        }
+    }
+
+    @Test func twoProcessesShareOneStore() throws {
+        let parent = cli.temporaryFolder().deletingLastPathComponent()
+        let store = parent.appendingPathComponent("shared.sqlite").path
+        let studies = [["--seeds", "1,2"], ["--seeds", "2,3"]].map { seeds in
+            ["--widths", "8,16", "--fractions", "0,0.2,0.4,0.6", "--epochs", "300", "--threads", "1"] + seeds
+        }
+        let processes = try studies.enumerated().map { index, study in
+            let process = Process()
+            process.executableURL = CommandLineTests.executable
+            process.arguments = study + ["--output", parent.appendingPathComponent("out\(index)").path, "--store", store]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            return process
+        }
+        for process in processes { process.waitUntilExit() }
+        #expect(processes.map(\.terminationStatus) == [0, 0])
+        #expect(try RunStore(path: store).info().runsByEngineVersion[engineVersion] ?? 0 >= 24)   // 32 runs, 8 of them in both
+        // The union now comes from the store entirely, and equals a run without it.
+        let union = ["--widths", "8,16", "--fractions", "0,0.2,0.4,0.6", "--epochs", "300", "--seeds", "1,2,3"]
+        let stored = try cli.run(union + ["--output", parent.appendingPathComponent("union").path, "--store", store])
+        #expect(runsFromStore(stored.standardOutput) == 24)
+        #expect(try cli.run(union + ["--output", parent.appendingPathComponent("fresh").path, "--no-store"]).status == 0)
+        #expect(try Data(contentsOf: parent.appendingPathComponent("union/results.json"))
+            == Data(contentsOf: parent.appendingPathComponent("fresh/results.json")))
+    }
+}
