@@ -3,6 +3,7 @@
 #   make test     installs what is missing, then runs the test suite
 #   make paper    compiles output/report.tex into output/report.pdf (installs TeX if missing)
 #   make bench    measures speed and scaling in a release build, writes benchmarks/results.md
+#   make install  installs a release build of make-report as $(PREFIX)/bin/make-report (PREFIX=/usr/local)
 
 # Debian packages the build needs beyond the Swift toolchain: Cairo, HarfBuzz, fontconfig, a font, and SQLite (GRDB).
 SYSTEM_PACKAGES := pkg-config libcairo2-dev libharfbuzz-dev libfontconfig-dev fonts-dejavu-core libsqlite3-dev
@@ -12,7 +13,9 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian packages of the TeX installation that compiles report.tex.
 TEX_PACKAGES := texlive-latex-base texlive-latex-recommended texlive-fonts-recommended lmodern
 
-.PHONY: report test validate check paper bench system-packages
+PREFIX ?= /usr/local
+
+.PHONY: report test validate check paper bench install system-packages
 
 report: system-packages
 	swift run make-report
@@ -30,6 +33,13 @@ check: system-packages
 bench: system-packages
 	swift build -c release --product make-report
 	.build/release/make-report bench
+
+# The binary is self-contained (the report templates are compiled into it): it runs from anywhere.
+install: system-packages
+	swift build -c release --product make-report
+	install -d "$(PREFIX)/bin"
+	install -m 755 .build/release/make-report "$(PREFIX)/bin/make-report"
+	@echo "Installed $(PREFIX)/bin/make-report"
 
 # Compiles in a scratch copy so that no LaTeX by-products land in output/; fails on a LaTeX error.
 paper:

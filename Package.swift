@@ -62,9 +62,10 @@ let package = Package(
         .target(name: "Plotting", dependencies: ["CCairo", "CHarfBuzz"], exclude: ["README.md"]),
         // The study's three figures, drawn with Plotting from the analysed results.
         .target(name: "PoisoningFigures", dependencies: ["Plotting", "PoisoningAnalysis"], exclude: ["README.md"]),
-        // The shipped report templates: the files in templates/, read through Bundle.module.
+        // The shipped report templates: the files in templates/, embedded in the binary at build time
+        // (so that an installed binary needs no resource folder beside it).
         .target(name: "ReportTemplates", path: "templates", exclude: ["README.md"],
-                resources: [.copy("report.md.mustache"), .copy("report.tex.mustache")]),
+                resources: [.embedInCode("report.md.mustache"), .embedInCode("report.tex.mustache")]),
         // The Markdown/LaTeX report: template context, escaping, rendering and template checks.
         .target(name: "PoisoningReport", dependencies: [
             "PoisoningAnalysis", "PoisoningFigures", "ReportTemplates", .product(name: "Mustache", package: "swift-mustache"),

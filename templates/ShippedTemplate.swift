@@ -1,17 +1,18 @@
 import Foundation
 
-/// The report templates shipped in `templates/`, copied into the build as resources.
+/// The report templates shipped in `templates/`, embedded in the binary when it is built.
 public enum ShippedTemplate: String, CaseIterable, Sendable {
     /// `report.md.mustache`: the default Markdown report.
     case markdown = "report.md.mustache"
     /// `report.tex.mustache`: a complete LaTeX article.
     case latex = "report.tex.mustache"
 
-    /// The template's text, read from the build's resources.
-    public func text() throws -> String {
-        guard let url = Bundle.module.url(forResource: rawValue, withExtension: nil) else {
-            throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: rawValue])
+    /// The template's text, as embedded at build time.
+    public var text: String {
+        let bytes = switch self {
+        case .markdown: PackageResources.report_md_mustache
+        case .latex: PackageResources.report_tex_mustache
         }
-        return try String(contentsOf: url, encoding: .utf8)
+        return String(decoding: bytes, as: UTF8.self)
     }
 }

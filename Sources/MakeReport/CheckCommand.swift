@@ -22,7 +22,8 @@ struct CheckCommand: ParsableCommand {
         let scratchParent = FileManager.default.temporaryDirectory.appendingPathComponent("make-report-check-\(getpid())")
         defer { try? FileManager.default.removeItem(at: scratchParent) }
         let resolved = try study.resolve()
-        _ = try output.settings(command: "")
+        try runtime.checkSize(of: resolved)
+        try checkTemplates(try output.settings(command: ""), study: resolved)
         let scratch = try StagedOutputFolder(path: scratchParent.appendingPathComponent("output").path)
         let results = StudyResults(study: resolved, runs: try runSweep(resolved, runtime: runtime, showProgress: false).runs.results,
                                    toolVersion: toolVersion, threads: runtime.threadCount)

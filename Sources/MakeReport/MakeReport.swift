@@ -1,5 +1,8 @@
 import ArgumentParser
 import Foundation
+import PoisoningReport
+import PoisoningEngine
+import PoisoningAnalysis
 import StudyPipeline
 
 /// `make-report`: runs the data-poisoning sensitivity study and writes its results.
@@ -32,9 +35,16 @@ struct MakeReport: ParsableCommand {
             let message = MakeReport.message(for: error)
                 .split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
             FileHandle.standardError.write(Data("make-report: error: \(message)\n".utf8))
-            Foundation.exit(code == .validationFailure ? 2 : 1)
+            Foundation.exit(code == .validationFailure || isBadInput(error) ? 2 : 1)
         }
     }
+}
+
+/// Whether `error` is the user's input being refused (exit code 2), not a failure during the work
+/// (exit code 1): a template, a part file or a comparison input that cannot be used.
+func isBadInput(_ error: Error) -> Bool {
+    error is TemplateError || error is ReportTemplateError || error is MergeError || error is ComparisonInputError
+        || error is SpecificationError
 }
 
 /// The arguments with every negative number that follows a long option attached to it

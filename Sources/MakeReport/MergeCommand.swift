@@ -36,7 +36,7 @@ struct MergeCommand: ParsableCommand {
             do {
                 return (name: path, results: try decoder.decode(PartialStudyResults.self, from: Data(contentsOf: URL(fileURLWithPath: path))))
             } catch {
-                throw ValidationError("merge: '\(path)' is not a partial result file (\(error))")
+                throw ValidationError("merge: '\(path)' is not a partial result file (\(decodingFailure(error)))")
             }
         }
         let merged = try mergePartialResults(loaded)
@@ -50,7 +50,7 @@ struct MergeCommand: ParsableCommand {
         try folder.publish()
         print("Merged \(parts.count) part\(parts.count == 1 ? "" : "s") (\(results.runs.count) runs):")
         for statement in findingSentences(results) { print("  - \(statement)") }
-        print("Wrote study.yaml, results.json, \(written.reports.joined(separator: ", ")) manifest.json and figures/ in \(folder.target.path)")
+        print("Wrote study.yaml, results.json, \(written.reports.joined(separator: ", ")), manifest.json and figures/ in \(folder.target.path)")
     }
 
     /// The performance of the whole sharded sweep: threads summed over shards, wall time that of

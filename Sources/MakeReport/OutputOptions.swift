@@ -46,7 +46,7 @@ struct OutputOptions: ParsableArguments {
             do {
                 _ = try ReportTemplate(path: template, format: format)
             } catch {
-                throw ValidationError("--template: \(error)\(format == nil ? "; give --format" : "")")
+                throw ValidationError("--template: \(error)")
             }
         }
         if let problem = outputFolderProblem(output) { throw ValidationError("--output: \(problem)") }
@@ -61,11 +61,21 @@ struct RuntimeOptions: ParsableArguments {
     @Flag(help: "Print no progress (progress is printed to stderr only when it is a terminal).")
     var quiet = false
 
+    @Option(help: "Refuse a study with more runs than this, before any work.")
+    var maxRuns = defaultMaximumRuns
+
     /// Worker threads to use.
     var threadCount: Int { threads ?? ProcessInfo.processInfo.activeProcessorCount }
 
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads: must be at least 1") }
+        if maxRuns < 1 { throw ValidationError("--max-runs: must be at least 1") }
+    }
+
+    /// Refuses, with one line, a study with more runs than --max-runs or whose largest run would not
+    /// fit in memory on every thread.
+    func checkSize(of study: Study) throws {
+        if let problem = studySizeProblem(study, threads: threadCount, maximumRuns: maxRuns) { throw ValidationError(problem) }
     }
 }
 

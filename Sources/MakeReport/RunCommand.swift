@@ -31,11 +31,13 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         let started = ContinuousClock.now
         let resolved = try study.resolve()
+        try runtime.checkSize(of: resolved)
         let config = resolved.config
-        // Everything that can refuse the command is checked before the first run: the templates,
-        // and the output folder, whose lock is held until the outputs are published.
+        // Everything that can refuse the command is checked before the first run, and before
+        // anything is created: the study's size, the templates, then the output folder, whose lock
+        // is held until the outputs are published.
+        try checkTemplates(try output.settings(command: ""), study: resolved)
         let folder = shard == nil ? try StagedOutputFolder(path: output.output) : nil
-        _ = try output.settings(command: "")
         let store = try storage.open(besideOutput: output.output)
         let showProgress = !runtime.quiet && isatty(STDERR_FILENO) == 1
         let sweep = try runSweep(resolved, runtime: runtime, shard: shard?.shard ?? .whole, store: store, showProgress: showProgress)

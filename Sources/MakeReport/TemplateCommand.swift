@@ -12,6 +12,6 @@ struct TemplateCommand: ParsableCommand {
     var format: ReportFormat
 
     func run() throws {
-        print(try ReportTemplate.shipped().first { $0.format == format }!.text, terminator: "")
+        print(ReportTemplate.shipped().first { $0.format == format }!.text, terminator: "")
     }
 }

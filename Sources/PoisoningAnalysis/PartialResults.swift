@@ -83,6 +83,8 @@ public enum MergeError: Error, Equatable, CustomStringConvertible {
     case missingShards([Int], of: Int)
     /// A part does not hold exactly its shard's runs.
     case wrongRuns(part: String)
+    /// A run of a part is not the run of the study at its index, or holds an impossible metric.
+    case invalidRun(part: String, index: Int, reason: String)
 
     public var description: String {
         switch self {
@@ -93,6 +95,7 @@ public enum MergeError: Error, Equatable, CustomStringConvertible {
         case let .duplicateShard(part, shard): "\(part) overlaps another part: shard \(shard) appears twice"
         case let .missingShards(missing, count): "missing shard\(missing.count == 1 ? "" : "s") \(missing.map { "\($0)/\(count)" }.joined(separator: ", "))"
         case let .wrongRuns(part): "\(part) does not hold exactly the runs of its shard"
+        case let .invalidRun(part, index, reason): "\(part): run \(index) \(reason)"
         }
     }
 }
@@ -118,7 +121,18 @@ public func mergePartialResults(_ parts: [(name: String, results: PartialStudyRe
         guard seenShards.insert(part.shard.index).inserted else { throw MergeError.duplicateShard(part: name, shard: part.shard) }
         guard part.runs.map(\.index) == part.shard.runIndices(total: total) else { throw MergeError.wrongRuns(part: name) }
         // Distinct shards holding exactly their own indices are disjoint.
-        for run in part.runs { runs[run.index] = run.result }
+        for run in part.runs {
+            let spec = study.runSpecs[run.index], result = run.result
+            guard result.fraction == spec.fraction, result.series == spec.series, result.seed == spec.seed else {
+                throw MergeError.invalidRun(part: name, index: run.index, reason: "is not the study's run at that index "
+                    + "(fraction \(spec.fraction), series \(spec.series), seed \(spec.seed))")
+            }
+            if let (key, value) = (result.metrics ?? [:]).sorted(by: { $0.key < $1.key })
+                .first(where: { !MetricKey.validRange(of: $0.key).contains($0.value) }) {
+                throw MergeError.invalidRun(part: name, index: run.index, reason: "has \(key) = \(value), outside its valid range")
+            }
+            runs[run.index] = result
+        }
     }
     let missing = (1...count).filter { !seenShards.contains($0) }
     guard missing.isEmpty else { throw MergeError.missingShards(missing, of: count) }

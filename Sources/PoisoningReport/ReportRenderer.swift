@@ -33,64 +33,141 @@ public struct RenderedReport: Sendable {
     public let unknownVariables: [TemplateVariable]
 }
 
+/// The deepest nesting of sections a template may have; deeper templates are refused before the
+/// Mustache parser (which recurses once per level) sees them.
+public let maximumSectionDepth = 100
+
 /// Renders a Mustache template against a report context. The template is rendered as plain text
 /// (no HTML escaping: the context's strings are already escaped for the report's format). Throws
-/// `TemplateError.parse` with the position of a syntax error, and `.unknownVariables` when `strict`
-/// and the template names anything the context lacks.
+/// `TemplateError.parse` with the position and reason of a syntax error or of an unsupported tag,
+/// and `.unknownVariables` when `strict` and the template names anything the context lacks.
 public func renderReport(template: String, fileName: String, context: [String: Any], strict: Bool) throws -> RenderedReport {
-    // The pragma is prepended as a line of its own (a standalone tag, removed from the output), so
-    // the parser's line numbers are one more than the template's.
-    let parsed: MustacheTemplate
-    do {
-        parsed = try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT }}\n" + template)
-    } catch let error as MustacheTemplate.ParserError {
-        throw TemplateError.parse(file: fileName, line: max(1, error.context.lineNumber - 1),
-                                  column: error.context.columnNumber, reason: "\(error.error)")
-    }
+    let parsed = try parseTemplate(template, fileName: fileName)
     let unknown = unknownVariables(in: template, context: context)
     if strict && !unknown.isEmpty { throw TemplateError.unknownVariables(file: fileName, unknown) }
     return RenderedReport(text: parsed.render(context), unknownVariables: unknown)
 }
 
-/// The variables of `template` that do not resolve in `context`, found by scanning its tags the way
-/// Mustache resolves them: set-delimiter tags change the delimiters; a section over a list makes its
-/// items' names visible inside it, a section over a dictionary its keys; names are looked up from the
-/// innermost section outwards; dotted names descend; a transform `f(name)` checks `name`, and `f()`
-/// (such as `first()` or `index()`) applies to the current item.
-func unknownVariables(in template: String, context: [String: Any]) -> [TemplateVariable] {
-    var open = "{{", close = "}}"
-    var scopes: [Scope] = [.names(context)]
-    var unknown = [TemplateVariable]()
-    var cursor = template.startIndex
-    while let start = template.range(of: open, range: cursor..<template.endIndex) {
+/// Checks and parses a template without rendering it, so that a bad template stops a command
+/// before any work: sections nested deeper than `maximumSectionDepth`, partials (`{{> name}}`),
+/// inheritance (`{{< name}}`, `{{$ name}}`) and pragmas (`{{% ...}}`) are refused, then the Mustache
+/// parser's errors are given with their position and reason in words.
+@discardableResult
+public func parseTemplate(_ template: String, fileName: String) throws -> MustacheTemplate {
+    var depth = 0
+    for tag in TemplateTags(template) {
+        func refuse(_ reason: String) -> TemplateError {
+            .parse(file: fileName, line: tag.line, column: tag.column, reason: reason)
+        }
+        switch tag.sigil {
+        case "#", "^":
+            depth += 1
+            if depth > maximumSectionDepth { throw refuse("sections nest deeper than \(maximumSectionDepth) levels") }
+        case "/": depth = max(0, depth - 1)
+        case ">": throw refuse("partials ({{> name}}) are not supported: a report template is one file")
+        case "<", "$": throw refuse("template inheritance ({{< name}}, {{$ name}}) is not supported")
+        case "%": throw refuse("pragmas ({{% ...}}) are not supported")
+        default: break
+        }
+    }
+    // The pragma is prepended as a line of its own (a standalone tag, removed from the output), so
+    // the parser's line numbers are one more than the template's.
+    do {
+        return try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT }}\n" + template)
+    } catch let error as MustacheTemplate.ParserError {
+        throw TemplateError.parse(file: fileName, line: max(1, error.context.lineNumber - 1),
+                                  column: error.context.columnNumber, reason: parserReason(error.error))
+    }
+}
+
+/// The Mustache parser's error in words.
+private func parserReason(_ error: Error) -> String {
+    switch error as? MustacheTemplate.Error {
+    case .sectionCloseNameIncorrect: "a section is closed with another name than the one it was opened with"
+    case .unfinishedName: "a tag is not closed, or its name holds a character a name cannot have"
+    case .expectedSectionEnd: "a section is opened but never closed"
+    case .invalidSetDelimiter: "a set-delimiter tag is malformed (expected e.g. {{=<% %>=}})"
+    case .transformAppliedToInheritanceSection, .illegalTokenInsideInheritSection, .textInsideInheritSection:
+        "template inheritance is not supported"
+    case .invalidConfigVariableSyntax, .unrecognisedConfigVariable: "pragmas ({{% ...}}) are not supported"
+    case nil: "the template ends inside a tag"
+    }
+}
+
+/// A tag of a template: its sigil ("#", "^", "/", "&", "!", ">", "<", "$", "%", "=", or " " for a
+/// variable), its trimmed content after the sigil, and its 1-based position.
+struct TemplateTag {
+    let sigil: Character
+    let content: String
+    let line: Int
+    let column: Int
+}
+
+/// The tags of a template in order, found as Mustache finds them (`{{name}}`, `{{{name}}}`, and
+/// set-delimiter tags that change the delimiters), with positions counted in one pass over the
+/// text, so that scanning is linear in the template's size.
+struct TemplateTags: Sequence, IteratorProtocol {
+    private let template: String
+    private var cursor: String.Index
+    private var open = "{{", close = "}}"
+    /// The position (line, column) of `counted`, up to which the text has been counted.
+    private var line = 1, column = 1
+    private var counted: String.Index
+
+    init(_ template: String) {
+        self.template = template
+        cursor = template.startIndex
+        counted = template.startIndex
+    }
+
+    mutating func next() -> TemplateTag? {
+        guard let start = template.range(of: open, range: cursor..<template.endIndex) else { return nil }
         var contentStart = start.upperBound
         var closing = close
         if open == "{{" && template[contentStart...].hasPrefix("{") {   // {{{name}}}
             contentStart = template.index(after: contentStart)
             closing = "}" + close
         }
-        guard let end = template.range(of: closing, range: contentStart..<template.endIndex) else { break }
-        cursor = end.upperBound
-        let tag = template[contentStart..<end.lowerBound].trimmingCharacters(in: .whitespaces)
-        let position = template.lineAndColumn(of: start.lowerBound)
-        guard let sigil = tag.first else { continue }
-        if sigil == "=" && tag.hasSuffix("=") {   // {{=<% %>=}}
-            let delimiters = tag.dropFirst().dropLast().split(separator: " ", omittingEmptySubsequences: true)
-            if delimiters.count == 2 { (open, close) = (String(delimiters[0]), String(delimiters[1])) }
-            continue
+        guard let end = template.range(of: closing, range: contentStart..<template.endIndex) else { return nil }
+        // The tag's position, counted on from the previous tag's.
+        for character in template[counted..<start.lowerBound] {
+            if character == "\n" { (line, column) = (line + 1, 1) } else { column += 1 }
         }
-        let isSigil = "#^/&!>%$<".contains(sigil)
-        let name = variableName(isSigil ? String(tag.dropFirst()) : tag)
-        switch isSigil ? sigil : " " {
-        case "!", ">", "%", "$", "<": continue
+        counted = start.lowerBound
+        cursor = end.upperBound
+        let raw = template[contentStart..<end.lowerBound].trimmingCharacters(in: .whitespaces)
+        guard let first = raw.first else { return TemplateTag(sigil: " ", content: "", line: line, column: column) }
+        if first == "=" && raw.hasSuffix("=") {   // {{=<% %>=}}
+            let delimiters = raw.dropFirst().dropLast().split(separator: " ", omittingEmptySubsequences: true)
+            if delimiters.count == 2 { (open, close) = (String(delimiters[0]), String(delimiters[1])) }
+            return TemplateTag(sigil: "=", content: raw, line: line, column: column)
+        }
+        let isSigil = "#^/&!>%$<".contains(first)
+        return TemplateTag(sigil: isSigil ? first : " ", content: isSigil ? String(raw.dropFirst()).trimmingCharacters(in: .whitespaces) : raw,
+                           line: line, column: column)
+    }
+}
+
+/// The variables of `template` that do not resolve in `context`, found by scanning its tags the way
+/// Mustache resolves them: a section over a list makes its items' names visible inside it, a section
+/// over a dictionary its keys; names are looked up from the innermost section outwards; dotted names
+/// descend; a transform `f(name)` checks `name`, and `f()` (such as `first()` or `index()`) applies
+/// to the current item.
+func unknownVariables(in template: String, context: [String: Any]) -> [TemplateVariable] {
+    var scopes: [Scope] = [.names(context)]
+    var unknown = [TemplateVariable]()
+    for tag in TemplateTags(template) {
+        let name = variableName(tag.content)
+        switch tag.sigil {
+        case "!", ">", "%", "$", "<", "=": continue
         case "/": if scopes.count > 1 { scopes.removeLast() }
         case "#", "^":
             let value = resolve(name, in: scopes)
-            if value == nil { unknown.append(TemplateVariable(name: name, line: position.line, column: position.column)) }
-            scopes.append(sigil == "#" ? Scope(sectionOver: value) : .transparent)
+            if value == nil { unknown.append(TemplateVariable(name: name, line: tag.line, column: tag.column)) }
+            scopes.append(tag.sigil == "#" ? Scope(sectionOver: value) : .transparent)
         default:
-            if resolve(name, in: scopes) == nil {
-                unknown.append(TemplateVariable(name: name, line: position.line, column: position.column))
+            if !name.isEmpty && resolve(name, in: scopes) == nil {
+                unknown.append(TemplateVariable(name: name, line: tag.line, column: tag.column))
             }
         }
     }
@@ -150,15 +227,4 @@ private func variableName(_ tag: String) -> String {
     let argument = trimmed[trimmed.index(after: open)..<trimmed.index(before: trimmed.endIndex)]
         .trimmingCharacters(in: .whitespaces)
     return argument.isEmpty ? "." : argument
-}
-
-extension String {
-    /// 1-based line and column of `index`.
-    fileprivate func lineAndColumn(of index: String.Index) -> (line: Int, column: Int) {
-        let before = self[..<index]
-        let line = before.count { $0 == "\n" } + 1
-        let column = before.distance(from: before.lastIndex(of: "\n").map { before.index(after: $0) } ?? before.startIndex,
-                                     to: before.endIndex) + 1
-        return (line, column)
-    }
 }

@@ -19,7 +19,7 @@ public func outputFolderFailures(_ folder: URL) -> [String] {
         do {
             results = try JSONDecoder().decode(StudyResults.self, from: resultsData)
         } catch {
-            failures.append("results.json does not decode: \(error)")
+            failures.append("results.json does not decode: \(decodingFailure(error))")
         }
         let timings = timingKeys(inJSON: resultsData)
         if !timings.isEmpty { failures.append("results.json holds timings: \(timings.joined(separator: ", "))") }
@@ -129,4 +129,21 @@ func crc32<Bytes: Collection>(_ bytes: Bytes) -> UInt32 where Bytes.Element == U
         for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
     }
     return ~crc
+}
+
+/// What a JSON decoding error says, in one short clause: "not valid JSON", or the path of the field
+/// and what is wrong with it.
+public func decodingFailure(_ error: Error) -> String {
+    guard let error = error as? DecodingError else { return "\(error)" }
+    func path(_ context: DecodingError.Context) -> String {
+        let keys = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+        return keys.isEmpty ? "the document" : String(keys.drop { $0 == "." })
+    }
+    switch error {
+    case .dataCorrupted(let context) where context.codingPath.isEmpty: return "not valid JSON"
+    case .dataCorrupted(let context): return "\(path(context)): \(context.debugDescription)"
+    case .keyNotFound(let key, let context): return "\(path(context)): missing field '\(key.stringValue)'"
+    case .typeMismatch(_, let context), .valueNotFound(_, let context): return "\(path(context)): \(context.debugDescription)"
+    @unknown default: return "\(error)"
+    }
 }

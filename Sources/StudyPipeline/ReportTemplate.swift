@@ -19,9 +19,9 @@ public struct ReportTemplate: Sendable {
     }
 
     /// The templates shipped in `templates/`: the Markdown report and the LaTeX article.
-    public static func shipped() throws -> [ReportTemplate] {
-        try ShippedTemplate.allCases.map { shipped in
-            ReportTemplate(name: shipped.rawValue, text: try shipped.text(), format: ReportFormat(fileName: shipped.rawValue)!)
+    public static func shipped() -> [ReportTemplate] {
+        ShippedTemplate.allCases.map { shipped in
+            ReportTemplate(name: shipped.rawValue, text: shipped.text, format: ReportFormat(fileName: shipped.rawValue)!)
         }
     }
 
@@ -29,13 +29,34 @@ public struct ReportTemplate: Sendable {
     /// (.md or .tex, optionally followed by .mustache).
     public init(path: String, format: ReportFormat?) throws {
         guard let format = format ?? ReportFormat(fileName: path) else {
-            throw ReportTemplateError("cannot tell the format of '\(path)' (expected .md or .tex, optionally followed by .mustache)")
+            throw ReportTemplateError("cannot tell the format of '\(path)' (expected .md or .tex, optionally followed by .mustache); give --format")
         }
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw ReportTemplateError("cannot read '\(path)' as UTF-8 text")
-        }
-        self.init(name: (path as NSString).lastPathComponent, text: text, format: format)
+        self.init(name: (path as NSString).lastPathComponent, text: try readTemplateFile(path), format: format)
     }
+}
+
+/// The largest template file read, in bytes.
+public let maximumTemplateBytes = 4 << 20
+
+/// The text of the template file at `path`, which must be a regular file (never a folder, a FIFO
+/// that would block or a device), at most `maximumTemplateBytes`, and UTF-8 text without NUL bytes.
+func readTemplateFile(_ path: String) throws -> String {
+    var status = stat()
+    guard stat(path, &status) == 0 else { throw ReportTemplateError("cannot read '\(path)': \(String(cString: strerror(errno)))") }
+    guard status.st_mode & S_IFMT == S_IFREG else { throw ReportTemplateError("'\(path)' is not a regular file") }
+    guard Int(status.st_size) <= maximumTemplateBytes else {
+        throw ReportTemplateError("'\(path)' is larger than \(maximumTemplateBytes >> 20) MiB; a template is a text file")
+    }
+    let data: Data
+    do {
+        data = try Data(contentsOf: URL(fileURLWithPath: path))
+    } catch {
+        throw ReportTemplateError("cannot read '\(path)': \(fileErrorReason(error))")
+    }
+    guard !data.contains(0), let text = String(data: data, encoding: .utf8) else {
+        throw ReportTemplateError("'\(path)' is not UTF-8 text")
+    }
+    return text
 }
 
 /// A template file that cannot be used, in one sentence.

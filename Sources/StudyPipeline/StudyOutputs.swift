@@ -86,3 +86,26 @@ public func divergenceWarnings(_ runs: [RunResult]) -> [String] {
     }
     return warnings
 }
+
+/// Checks every template of `settings` before any run: each must parse (`parseTemplate`), and
+/// under `strict` name no variable that the report of `study` will lack, which is found by
+/// rendering against the context of provisional results (every run of the study with made-up
+/// metrics; the context's names do not depend on the values).
+public func checkTemplates(_ settings: OutputSettings, study: Study) throws {
+    for template in settings.templates { try parseTemplate(template.text, fileName: template.name) }
+    guard settings.strict else { return }
+    let chance = 1 / Double(study.split.train.classCount)
+    let runs = study.runSpecs.map { spec in
+        let accuracy = max(chance, 0.9 - spec.fraction)
+        var metrics = [MetricKey.testAccuracy: accuracy, MetricKey.trainAccuracy: accuracy, MetricKey.trainCleanAccuracy: accuracy,
+                       MetricKey.generalizationGap: 0, MetricKey.finalLoss: 0.5]
+        for metric in study.attackMetrics { metrics[metric.key] = spec.fraction }
+        return RunResult(fraction: spec.fraction, series: spec.series, seed: spec.seed, poisonedCount: 0, realisedFraction: spec.fraction,
+                         metrics: metrics, divergence: nil)
+    }
+    let provisional = StudyResults(study: study, runs: runs, toolVersion: toolVersion)
+    for template in settings.templates {
+        let context = reportContext(for: provisional, format: template.format, settings: ReportSettings(command: "", figureExtension: "png"))
+        _ = try renderReport(template: template.text, fileName: template.name, context: context, strict: true)
+    }
+}

@@ -149,7 +149,7 @@ struct CommandLineTests {
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("report.md").path))
 
         let strict = try run(Self.smallSweep + ["--output", folder.path, "--template", template.path, "--strict"])
-        #expect(strict.status == 1 && strict.standardError.contains("unknown variable 'missing'"))
+        #expect(strict.status == 2 && strict.standardError.contains("unknown variable 'missing'"))
         let asMarkdown = try run(Self.smallSweep + ["--output", folder.path, "--template", template.path, "--format", "md"])
         #expect(asMarkdown.status == 0)
         #expect(try String(contentsOf: folder.appendingPathComponent("report.md"), encoding: .utf8).contains("%"))
@@ -157,7 +157,7 @@ struct CommandLineTests {
         let broken = folder.appendingPathComponent("broken.md")
         try "# Title\n{{#fits}}\n{{width}}\n".write(to: broken, atomically: true, encoding: .utf8)
         let failed = try run(Self.smallSweep + ["--output", folder.path, "--template", broken.path])
-        #expect(failed.status == 1)
+        #expect(failed.status == 2)
         #expect(failed.standardError.contains("broken.md:4:1: template does not parse"), "stderr: \(failed.standardError)")
         #expect(try run(["--template", folder.appendingPathComponent("none.md").path]).status == 2)
         #expect(try run(["--template", template.path.replacingOccurrences(of: ".tex.mustache", with: ".txt")]).status == 2)
@@ -213,14 +213,14 @@ struct CommandLineTests {
         #expect(try run(["validate", merged.path]).standardError.contains("performance.json") == false)
 
         let missing = try run(["merge", partFiles[0], partFiles[2], "--output", merged.path])
-        #expect(missing.status == 1 && missing.standardError.contains("missing shard 2/3"))
+        #expect(missing.status == 2 && missing.standardError.contains("missing shard 2/3"))
         let overlapping = try run(["merge", partFiles[0], partFiles[0], partFiles[1], partFiles[2], "--output", merged.path])
-        #expect(overlapping.status == 1 && overlapping.standardError.contains("shard 1/3 appears twice"))
+        #expect(overlapping.status == 2 && overlapping.standardError.contains("shard 1/3 appears twice"))
         let otherConfig = temporaryFolder()
         #expect(try run(Self.smallSweep + ["--epochs", "41", "--shard", "2/3", "--output", otherConfig.path]).status == 0)
         let mismatched = try run(["merge", partFiles[0], otherConfig.appendingPathComponent("results.part-2-of-3.json").path,
                                   partFiles[2], "--output", merged.path])
-        #expect(mismatched.status == 1 && mismatched.standardError.contains("different configuration"))
+        #expect(mismatched.status == 2 && mismatched.standardError.contains("different configuration"))
         #expect(try run(["--shard", "4/3"]).status == 2)
         #expect(try run(["--shard", "0/3"]).status == 2)
     }

@@ -226,4 +226,63 @@ struct RobustnessTests {
         #expect(try Data(contentsOf: parent.appendingPathComponent("union/results.json"))
             == Data(contentsOf: parent.appendingPathComponent("fresh/results.json")))
     }
+
+    @Test func theBinaryRunsWhenCopiedAnywhere() throws {
+        let folder = cli.temporaryFolder().deletingLastPathComponent()
+        let copy = folder.appendingPathComponent("bin/make-report")
+        try FileManager.default.createDirectory(at: copy.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: CommandLineTests.executable, to: copy)
+        let process = Process()
+        process.executableURL = copy
+        process.arguments = ["--widths", "8", "--fractions", "0,0.5", "--seeds", "1", "--epochs", "5",
+                             "--output", folder.appendingPathComponent("out").path]
+        process.currentDirectoryURL = folder
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let report = try String(contentsOf: folder.appendingPathComponent("out/report.md"), encoding: .utf8)
+        #expect(report.hasPrefix("# "))
+    }
+
+    @Test func checkPassesHoweverTheOutputIsSpelled() throws {
+        let folder = cli.temporaryFolder()
+        let parent = folder.deletingLastPathComponent()
+        let small = ["--widths", "8", "--fractions", "0,0.5", "--seeds", "1", "--epochs", "5"]
+        let process = Process()
+        process.executableURL = CommandLineTests.executable
+        process.arguments = small + ["--output", "output", "--no-store"]
+        process.currentDirectoryURL = parent
+        try process.run()
+        process.waitUntilExit()
+        for spelling in ["output", "./output/", "output//", parent.path + "/output", "../\(parent.lastPathComponent)/output"] {
+            let check = Process()
+            check.executableURL = CommandLineTests.executable
+            check.arguments = ["check"] + small + ["--output", spelling]
+            check.currentDirectoryURL = parent
+            check.standardOutput = FileHandle.nullDevice
+            check.standardError = FileHandle.nullDevice
+            try check.run()
+            check.waitUntilExit()
+            #expect(check.terminationStatus == 0, "check --output \(spelling)")
+        }
+    }
+
+    @Test func aBadTemplateStopsTheCommandBeforeAnyRunAndCreatesNothing() throws {
+        let folder = cli.temporaryFolder()
+        let parent = folder.deletingLastPathComponent()
+        let unknown = parent.appendingPathComponent("unknown.md"), broken = parent.appendingPathComponent("broken.md")
+        try "{{title}} {{nonsense}}\n".write(to: unknown, atomically: true, encoding: .utf8)
+        try "{{#fits}}\n".write(to: broken, atomically: true, encoding: .utf8)
+        let long = Self.resumableSweep.map { $0 == "600" ? "100000" : $0 } + ["--output", folder.path]
+        let strict = try cli.run(long + ["--template", unknown.path, "--strict"])
+        #expect(strict.status == 2)
+        #expect(strict.standardError == "make-report: error: unknown.md:1:11: unknown variable 'nonsense'\n")
+        let unparsable = try cli.run(long + ["--template", broken.path])
+        #expect(unparsable.status == 2)
+        #expect(unparsable.standardError == "make-report: error: broken.md:2:1: template does not parse: a section is opened but never closed\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: parent.path).sorted() == ["broken.md", "output", "unknown.md"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
+    }
 }

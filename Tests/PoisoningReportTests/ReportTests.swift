@@ -33,7 +33,7 @@ struct ShippedTemplateTests {
         let format = try #require(ReportFormat(fileName: template.rawValue))
         let context = reportContext(for: fixedResults(), format: format, settings: ReportSettings(
             command: "make-report --widths 16,64 --output out_dir", figureExtension: format == .latex ? "pdf" : "png"))
-        let report = try renderReport(template: try template.text(), fileName: template.rawValue, context: context,
+        let report = try renderReport(template: template.text, fileName: template.rawValue, context: context,
                                       strict: true)
         #expect(report.unknownVariables.isEmpty)
         let goldenName = "report.\(format.rawValue)"
@@ -92,13 +92,46 @@ struct TemplateCheckTests {
 
     @Test func parseErrorsGiveFileLineAndColumn() {
         // Column 10 is the lone "}" where "}}" should close the tag.
-        #expect(throws: TemplateError.parse(file: "mine.md", line: 3, column: 10, reason: "unfinishedName")) {
+        #expect(throws: TemplateError.parse(file: "mine.md", line: 3, column: 10, reason: "a tag is not closed, or its name holds a character a name cannot have")) {
             try renderReport(template: "# {{title}}\n\nA {{title} broken\n", fileName: "mine.md", context: context, strict: false)
         }
         // The unclosed section is noticed at the end of the template: line 2, column 1.
-        #expect(throws: TemplateError.parse(file: "mine.md", line: 2, column: 1, reason: "expectedSectionEnd")) {
+        #expect(throws: TemplateError.parse(file: "mine.md", line: 2, column: 1, reason: "a section is opened but never closed")) {
             try renderReport(template: "{{#fits}}{{series}} x\n", fileName: "mine.md", context: context, strict: false)
         }
+    }
+
+    @Test func deepNestingPartialsInheritanceAndPragmasAreRefusedBeforeParsing() {
+        // 3,000 nested sections overflowed the parser's stack; the limit is checked first.
+        let deep = String(repeating: "{{#fits}}", count: 3_000) + String(repeating: "{{/fits}}", count: 3_000)
+        #expect(throws: TemplateError.parse(file: "t.md", line: 1, column: 1 + 9 * maximumSectionDepth,
+                                            reason: "sections nest deeper than \(maximumSectionDepth) levels")) {
+            try parseTemplate(deep, fileName: "t.md")
+        }
+        let atLimit = String(repeating: "{{#fits}}", count: maximumSectionDepth) + String(repeating: "{{/fits}}", count: maximumSectionDepth)
+        #expect(throws: Never.self) { try parseTemplate(atLimit, fileName: "t.md") }
+        #expect(throws: TemplateError.parse(file: "t.md", line: 2, column: 3,
+                                            reason: "partials ({{> name}}) are not supported: a report template is one file")) {
+            try parseTemplate("x\n  {{> /etc/passwd}}", fileName: "t.md")
+        }
+        #expect(throws: TemplateError.parse(file: "t.md", line: 1, column: 1,
+                                            reason: "template inheritance ({{< name}}, {{$ name}}) is not supported")) {
+            try parseTemplate("{{<base}}{{/base}}", fileName: "t.md")
+        }
+        #expect(throws: TemplateError.parse(file: "t.md", line: 1, column: 1, reason: "pragmas ({{% ...}}) are not supported")) {
+            try parseTemplate("{{% CONTENT_TYPE: HTML }}", fileName: "t.md")
+        }
+    }
+
+    @Test func tagPositionsAreCountedInOnePass() {
+        // 10,000 tags on one line and on 10,000 lines: positions right, and (measured by the
+        // benchmark, not here) time linear in the size.
+        let oneLine = String(repeating: "{{a}}", count: 10_000)
+        let tags = Array(TemplateTags(oneLine))
+        #expect(tags.count == 10_000 && tags.last?.line == 1 && tags.last?.column == 1 + 5 * 9_999)
+        let lines = String(repeating: "x {{a}}\n", count: 10_000)
+        let lineTags = Array(TemplateTags(lines))
+        #expect(lineTags.last?.line == 10_000 && lineTags.last?.column == 3)
     }
 
     @Test func unknownVariablesAreReportedWithTheirPosition() throws {

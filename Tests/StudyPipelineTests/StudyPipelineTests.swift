@@ -34,7 +34,7 @@ import TestSupport
 
     /// The outputs of `results` with the shipped templates and the given formats, published in `folder`.
     func write(_ results: StudyResults, into folder: URL, formats: [ImageFormat] = [.png]) throws -> WrittenOutputs {
-        let settings = OutputSettings(figureFormats: formats, dpi: 60, templates: try ReportTemplate.shipped(), strict: false,
+        let settings = OutputSettings(figureFormats: formats, dpi: 60, templates: ReportTemplate.shipped(), strict: false,
                                       command: "make-report --widths 8,16")
         return try publish(into: folder) { staged in try writeStudyOutputs(results, study: Self.study, settings: settings, into: staged) }
     }
@@ -231,7 +231,7 @@ import TestSupport
         // A report from another run.
         let otherStudy = widthStudy([8], fractions: [0, 0.5], seeds: [1], epochs: 5)
         let otherResults = StudyResults(study: otherStudy, runs: runStudy(otherStudy, threads: 1).results, toolVersion: toolVersion)
-        let settings = OutputSettings(figureFormats: [.png], dpi: 60, templates: try ReportTemplate.shipped(), strict: false, command: "x")
+        let settings = OutputSettings(figureFormats: [.png], dpi: 60, templates: ReportTemplate.shipped(), strict: false, command: "x")
         _ = try pipeline.publish(into: other) { try writeStudyOutputs(otherResults, study: otherStudy, settings: settings, into: $0) }
         try FileManager.default.removeItem(at: folder.appendingPathComponent("report.md"))
         try FileManager.default.copyItem(at: other.appendingPathComponent("report.md"), to: folder.appendingPathComponent("report.md"))
