@@ -3,6 +3,7 @@
 #   make test     installs what is missing, then runs the test suite
 #   make paper    compiles output/report.tex into output/report.pdf (installs TeX if missing)
 #   make bench    measures speed and scaling in a release build, writes benchmarks/results.md
+#   make fuzz     runs libFuzzer on the parsers of user files, FUZZ_SECONDS (30) each
 #   make install  installs a release build of make-report as $(PREFIX)/bin/make-report (PREFIX=/usr/local)
 
 # Debian packages the build needs beyond the Swift toolchain: Cairo, HarfBuzz, fontconfig, a font, and SQLite (GRDB).
@@ -15,7 +16,7 @@ TEX_PACKAGES := texlive-latex-base texlive-latex-recommended texlive-fonts-recom
 
 PREFIX ?= /usr/local
 
-.PHONY: report test validate check paper bench install system-packages
+.PHONY: report test validate check paper bench fuzz install system-packages
 
 report: system-packages
 	swift run make-report
@@ -33,6 +34,10 @@ check: system-packages
 bench: system-packages
 	swift build -c release --product make-report
 	.build/release/make-report bench
+
+# libFuzzer on every parser of user files, from the committed corpus in fuzz/corpus (scripts/fuzz.sh).
+fuzz: system-packages
+	scripts/fuzz.sh
 
 # The binary is self-contained (the report templates are compiled into it): it runs from anywhere.
 install: system-packages

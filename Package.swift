@@ -29,6 +29,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "make-report", targets: ["MakeReport"]),
+        .executable(name: "make-report-fuzz", targets: ["MakeReportFuzz"]),
         .library(name: "PoisoningEngine", targets: ["PoisoningEngine"]),
         .library(name: "PoisoningAnalysis", targets: ["PoisoningAnalysis"]),
         .library(name: "Plotting", targets: ["Plotting"]),
@@ -86,6 +87,9 @@ let package = Package(
             ],
             exclude: ["README.md"]
         ),
+        // The parsers of user files as fuzz targets, and the libFuzzer driver / corpus replayer.
+        .target(name: "FuzzTargets", dependencies: ["PoisoningAnalysis", "PoisoningEngine", "PoisoningReport", "StudyFile"]),
+        .executableTarget(name: "MakeReportFuzz", dependencies: ["FuzzTargets"]),
         // Fixtures shared by the test targets.
         .target(name: "TestSupport", dependencies: ["PoisoningEngine"], path: "Tests/TestSupport"),
         .testTarget(name: "PoisoningEngineTests", dependencies: ["PoisoningEngine"], resources: [.copy("Fixtures")]),
@@ -96,6 +100,7 @@ let package = Package(
         .testTarget(name: "MakeReportTests", dependencies: ["MakeReport", "PoisoningAnalysis", "PoisoningEngine", "RunStore", "StudyPipeline"]),
         .testTarget(name: "StudyFileTests", dependencies: ["StudyFile"]),
         .testTarget(name: "RunStoreTests", dependencies: ["RunStore", "TestSupport"]),
+        .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets"]),
         .testTarget(name: "StudyPipelineTests", dependencies: ["StudyPipeline", "Plotting", "PoisoningFigures", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -14,6 +14,11 @@ struct MakeReport: ParsableCommand {
         discussion: """
             With no subcommand, `run` runs the reference study (81 runs) into ./output.
             See `make-report run --help` for every study parameter.
+
+            Exit codes: 0 success; 2 refused input (an option, a study file, a template, a part or \
+            results file), before any work and with nothing created; 1 a failure during the work (a full \
+            disk, an output folder in use, a failed validate or check). Errors are one line naming the \
+            file or option.
             """,
         version: toolVersion,
         subcommands: [RunCommand.self, StudyCommand.self, CompareCommand.self, MergeCommand.self, ValidateCommand.self, CheckCommand.self, TemplateCommand.self,

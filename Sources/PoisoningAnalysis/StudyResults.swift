@@ -73,6 +73,40 @@ public struct StudyResults: Sendable, Codable, Equatable {
     /// Pretty-printed JSON with sorted keys: the bytes of `results.json`.
     public func jsonData() throws -> Data { try sortedJSON(self) }
 
+    /// Reads the bytes of a results.json file and proves them consistent before anything indexes
+    /// into them: they must decode, their configuration must make a study, their runs must be that
+    /// study's runs in order, and the analysis rebuilt from the configuration and the runs must give
+    /// the same bytes (so aggregates, fits, statistics and findings are those of the runs, and no
+    /// index points outside its list). Throws `ResultsFileError` saying which step failed.
+    public static func read(_ data: Data) throws -> StudyResults {
+        let decoded: StudyResults
+        do {
+            decoded = try JSONDecoder().decode(StudyResults.self, from: data)
+        } catch {
+            throw ResultsFileError(reason: "does not decode: \(decodingFailure(error))")
+        }
+        let study: Study
+        do {
+            study = try Study(decoded.config)
+        } catch {
+            throw ResultsFileError(reason: "its configuration does not make a study: \(error)")
+        }
+        let specs = study.runSpecs
+        guard decoded.runs.count == specs.count else {
+            throw ResultsFileError(reason: "holds \(decoded.runs.count) runs; its configuration has \(specs.count)")
+        }
+        for (index, (run, spec)) in zip(decoded.runs, specs).enumerated()
+        where run.fraction != spec.fraction || run.series != spec.series || run.seed != spec.seed {
+            throw ResultsFileError(reason: "run \(index) is not the study's run at that index (fraction \(spec.fraction), series \(spec.series), seed \(spec.seed))")
+        }
+        let rebuilt = StudyResults(study: study, runs: decoded.runs, toolVersion: decoded.toolVersion)
+        guard (try? rebuilt.jsonData()) == data else {
+            throw ResultsFileError(reason: "its aggregates, fits, statistics or findings are not those of its runs "
+                + "(edited, or written by another version of make-report)")
+        }
+        return rebuilt
+    }
+
     /// The title of the study's report: the study's own, else one made from what it sweeps.
     public var title: String {
         if let title = config.title { return title }
@@ -90,7 +124,7 @@ public struct StudyResults: Sendable, Codable, Equatable {
 
     /// The first run metric, and the first aggregated mean, outside its valid range
     /// (`MetricKey.validRange`), and the first negative or non-finite standard deviation.
-    func metricRangeFailures() -> [String] {
+    public func metricRangeFailures() -> [String] {
         var failures = [String]()
         let runValues = runs.compactMap(\.metrics).flatMap { $0.sorted { $0.key < $1.key } }
         if let (key, value) = runValues.first(where: { !MetricKey.validRange(of: $0.key).contains($0.value) }) {
@@ -148,6 +182,30 @@ public struct StudyResults: Sendable, Codable, Equatable {
             }
         }
         return failures
+    }
+}
+
+/// A results.json file that cannot be used, with the reason.
+public struct ResultsFileError: Error, CustomStringConvertible {
+    /// What is wrong, after "results.json".
+    public let reason: String
+    public var description: String { "results.json \(reason)" }
+}
+
+/// What a JSON decoding error says, in one short clause: "not valid JSON", or the path of the field
+/// and what is wrong with it.
+public func decodingFailure(_ error: Error) -> String {
+    guard let error = error as? DecodingError else { return "\(error)" }
+    func path(_ context: DecodingError.Context) -> String {
+        let keys = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+        return keys.isEmpty ? "the document" : String(keys.drop { $0 == "." })
+    }
+    switch error {
+    case .dataCorrupted(let context) where context.codingPath.isEmpty: return "not valid JSON"
+    case .dataCorrupted(let context): return "\(path(context)): \(context.debugDescription)"
+    case .keyNotFound(let key, let context): return "\(path(context)): missing field '\(key.stringValue)'"
+    case .typeMismatch(_, let context), .valueNotFound(_, let context): return "\(path(context)): \(context.debugDescription)"
+    @unknown default: return "\(error)"
     }
 }
 

@@ -18,19 +18,31 @@ public func readStudyFile(text: String, fileName: String) throws -> (document: P
                                  message: "the study file is empty; `make-report study --print` prints one to start from")
     }
     var locations = SourceLocations()
-    let document = try convert(node, path: "", fileName: fileName, locations: &locations)
+    var budget = maximumStudyFileValues
+    let document = try convert(node, path: "", fileName: fileName, locations: &locations, budget: &budget)
     return (document, locations)
 }
 
-/// The YAML node as a specification value, recording each value's position by path.
-private func convert(_ node: Node, path: String, fileName: String, locations: inout SourceLocations) throws -> ParameterValue {
+/// The most values (scalars, lists and mappings, counting every copy an alias makes) a study file
+/// may hold; a file of nested aliases that would expand to millions is refused at this count.
+public let maximumStudyFileValues = 100_000
+
+/// The YAML node as a specification value, recording each value's position by path; each value
+/// spends one of `budget`.
+private func convert(_ node: Node, path: String, fileName: String, locations: inout SourceLocations,
+                     budget: inout Int) throws -> ParameterValue {
+    budget -= 1
+    guard budget >= 0 else {
+        throw SpecificationError(path: path, location: node.mark.map { .file(fileName, line: $0.line, column: $0.column) },
+                                 message: "the study file holds more than \(maximumStudyFileValues) values (counting every copy its aliases make)")
+    }
     if let mark = node.mark { locations.record(.file(fileName, line: mark.line, column: mark.column), for: path) }
     switch node {
     case .scalar(let scalar):
         return typedScalar(scalar)
     case .sequence(let sequence):
         return .list(try sequence.enumerated().map { index, item in
-            try convert(item, path: "\(path)[\(index)]", fileName: fileName, locations: &locations)
+            try convert(item, path: "\(path)[\(index)]", fileName: fileName, locations: &locations, budget: &budget)
         })
     case .mapping(let mapping):
         var entries = [ParameterEntry]()
@@ -45,7 +57,7 @@ private func convert(_ node: Node, path: String, fileName: String, locations: in
                 throw SpecificationError(path: childPath, location: mark.map { .file(fileName, line: $0.line, column: $0.column) },
                                          message: "the key '\(key.string)' appears twice")
             }
-            let value = try convert(valueNode, path: childPath, fileName: fileName, locations: &locations)
+            let value = try convert(valueNode, path: childPath, fileName: fileName, locations: &locations, budget: &budget)
             // Errors about a key point at the key, not at its value.
             if let mark = keyNode.mark { locations.record(.file(fileName, line: mark.line, column: mark.column), for: childPath) }
             entries.append(ParameterEntry(key: key.string, value: value))

@@ -4,7 +4,8 @@ import PoisoningEngine
 import PoisoningFigures
 
 /// Every failed check of an output folder, as sentences (empty when it passes):
-/// - results.json present and decodable, without timings, passing `StudyResults.validationFailures()`
+/// - results.json present and consistent (`StudyResults.read`: its runs are its study's, and its
+///   analysis is that of its runs), without timings, passing `StudyResults.validationFailures()`
 ///   (counts, valid metric ranges, and the reference study's curve checks);
 /// - manifest.json present, every file it lists present with its hash, and no other file in the
 ///   folder but performance.json, shard part files and report.pdf (so a mix of two runs fails);
@@ -17,9 +18,11 @@ public func outputFolderFailures(_ folder: URL) -> [String] {
     var results: StudyResults?
     if let resultsData {
         do {
-            results = try JSONDecoder().decode(StudyResults.self, from: resultsData)
+            results = try StudyResults.read(resultsData)
         } catch {
-            failures.append("results.json does not decode: \(decodingFailure(error))")
+            failures.append("\(error)")
+            // Out-of-range metrics of a file that decodes but is inconsistent are still worth naming.
+            if let decoded = try? JSONDecoder().decode(StudyResults.self, from: resultsData) { failures += decoded.metricRangeFailures() }
         }
         let timings = timingKeys(inJSON: resultsData)
         if !timings.isEmpty { failures.append("results.json holds timings: \(timings.joined(separator: ", "))") }
@@ -129,21 +132,4 @@ func crc32<Bytes: Collection>(_ bytes: Bytes) -> UInt32 where Bytes.Element == U
         for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
     }
     return ~crc
-}
-
-/// What a JSON decoding error says, in one short clause: "not valid JSON", or the path of the field
-/// and what is wrong with it.
-public func decodingFailure(_ error: Error) -> String {
-    guard let error = error as? DecodingError else { return "\(error)" }
-    func path(_ context: DecodingError.Context) -> String {
-        let keys = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
-        return keys.isEmpty ? "the document" : String(keys.drop { $0 == "." })
-    }
-    switch error {
-    case .dataCorrupted(let context) where context.codingPath.isEmpty: return "not valid JSON"
-    case .dataCorrupted(let context): return "\(path(context)): \(context.debugDescription)"
-    case .keyNotFound(let key, let context): return "\(path(context)): missing field '\(key.stringValue)'"
-    case .typeMismatch(_, let context), .valueNotFound(_, let context): return "\(path(context)): \(context.debugDescription)"
-    @unknown default: return "\(error)"
-    }
 }

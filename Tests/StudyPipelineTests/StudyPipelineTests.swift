@@ -284,4 +284,38 @@ import TestSupport
         #expect(SHA256.hexDigest(of: [UInt8](repeating: 0x61, count: 1_000_000))
             == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
     }
+
+    @Test func resultsFilesAreReadOnlyWhenTheirAnalysisIsThatOfTheirRuns() throws {
+        let results = StudyPipelineTests.results()
+        let data = try results.jsonData()
+        #expect(try StudyResults.read(data) == results)
+        /// The file with `edit` applied to its JSON object.
+        func edited(_ edit: (inout [String: Any]) -> Void) throws -> Data {
+            var json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+            edit(&json)
+            return try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys])
+        }
+        // A fit naming a series the study does not have (fuzzing found this one reading out of bounds).
+        let badFit = try edited { json in
+            var fits = json["fits"] as! [[String: Any]]
+            fits[0]["series"] = 5
+            json["fits"] = fits
+        }
+        #expect(throws: ResultsFileError.self) { try StudyResults.read(badFit) }
+        let badRun = try edited { json in
+            var runs = json["runs"] as! [[String: Any]]
+            runs[3]["series"] = 7
+            json["runs"] = runs
+        }
+        #expect {
+            try StudyResults.read(badRun)
+        } throws: { error in
+            "\(error)".hasPrefix("results.json run 3 is not the study's run at that index")
+        }
+        #expect {
+            try StudyResults.read(Data("{".utf8))
+        } throws: { error in
+            "\(error)" == "results.json does not decode: not valid JSON"
+        }
+    }
 }

@@ -34,7 +34,13 @@ public struct ComparableStudy: Sendable {
     /// Reads either format; a file that is neither throws `ComparisonInputError` with the reason.
     public init(json data: Data) throws {
         let decoder = JSONDecoder()
-        if let results = try? decoder.decode(StudyResults.self, from: data) {
+        if (try? decoder.decode(StudyResults.self, from: data)) != nil {
+            let results: StudyResults
+            do {
+                results = try StudyResults.read(data)
+            } catch {
+                throw ComparisonInputError(reason: "\(error)")
+            }
             seriesLabels = results.series.map(\.label)
             fractions = results.config.fractions.sorted()
             seeds = results.config.seeds

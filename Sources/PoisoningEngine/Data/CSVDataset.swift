@@ -48,12 +48,30 @@ public struct CSVDataset: DatasetSource {
     /// The file's name.
     public var label: String { (path as NSString).lastPathComponent }
 
+    /// The largest CSV file read, in bytes.
+    public static let maximumFileBytes = 2 << 30
+
     public func makeSplit() throws -> TrainTestSplit {
+        // A regular file only: a FIFO or a device such as /dev/zero would block or never end.
+        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+        guard let attributes, attributes[.type] as? FileAttributeType == .typeRegular else {
+            throw SpecificationError(path: "", location: nil, message: "\(label): '\(path)' is not a readable regular file")
+        }
+        guard (attributes[.size] as? Int ?? 0) <= Self.maximumFileBytes else {
+            throw SpecificationError(path: "", location: nil, message: "\(label): '\(path)' is larger than \(Self.maximumFileBytes >> 30) GiB")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw SpecificationError(path: "", location: nil, message: "\(label): cannot read '\(path)'")
+        }
+        return try split(of: data)
+    }
+
+    /// The train/test split of the CSV text `data`, read with this source's settings.
+    public func split(of data: Data) throws -> TrainTestSplit {
         let name = label
         func failure(_ line: Int?, _ message: String) -> SpecificationError {
             SpecificationError(path: "", location: nil, message: "\(name)" + (line.map { ":\($0)" } ?? "") + ": " + message)
         }
-        guard let data = FileManager.default.contents(atPath: path) else { throw failure(nil, "cannot read '\(path)'") }
         guard let text = String(data: data, encoding: .utf8) else { throw failure(nil, "is not UTF-8 text") }
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
         while lines.last?.isEmpty == true { lines.removeLast() }

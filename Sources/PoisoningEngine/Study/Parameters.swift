@@ -337,7 +337,10 @@ public struct ParameterReader {
             guard let defaultValue else { throw missing(key) }
             return defaultValue
         }
-        guard let converted = convert(raw) else { throw error(key, "expected \(expected()), not \(raw.typeName) (\(raw))") }
+        guard let converted = convert(raw) else {
+            let text = "\(raw)"
+            throw error(key, "expected \(expected()), not \(raw.typeName) (\(text.count > 60 ? text.prefix(60) + "…" : text))")
+        }
         return converted
     }
 

@@ -1,0 +1,86 @@
+import Foundation
+import PoisoningAnalysis
+import PoisoningEngine
+import PoisoningReport
+import StudyFile
+
+/// The parsers that read what a user gives the tool, each as a function of raw bytes that must
+/// return (a refusal is an error it catches) and never crash, hang or exhaust memory, whatever the
+/// bytes. libFuzzer drives them (`make fuzz`); the tests replay the committed corpus through them.
+public enum FuzzTarget: String, CaseIterable, Sendable {
+    /// A study file: YAML, then the study's settings and, for small synthetic data, its components.
+    case studyFile = "study-file"
+    /// A CSV data set, read with one of four settings chosen by the first byte.
+    case csv
+    /// A results.json file, decoded and validated.
+    case resultsJSON = "results-json"
+    /// A shard's results.part-K-of-N.json file, decoded and merged.
+    case partJSON = "part-json"
+    /// A report template, checked, scanned for unknown variables and rendered.
+    case template
+
+    /// Feeds `data` to the target's parser.
+    public func run(_ data: Data) {
+        switch self {
+        case .studyFile: readStudy(data)
+        case .csv: readCSV(data)
+        case .resultsJSON:
+            guard let decoded = try? JSONDecoder().decode(StudyResults.self, from: data), isSmall(decoded.config) else { return }
+            if let results = try? StudyResults.read(data) { _ = results.validationFailures() }
+        case .partJSON:
+            guard let part = try? JSONDecoder().decode(PartialStudyResults.self, from: data), isSmall(part.config) else { return }
+            _ = try? mergePartialResults([(name: "part.json", results: part)])
+        case .template:
+            let text = String(decoding: data, as: UTF8.self)
+            guard (try? parseTemplate(text, fileName: "fuzz.md")) != nil else { return }
+            _ = try? renderReport(template: text, fileName: "fuzz.md", context: templateContext, strict: false)
+        }
+    }
+}
+
+/// A study file's bytes through every check a study file meets; a study is built (which draws its
+/// data) only when its synthetic data is small, and never for CSV data (a file the input names).
+private func readStudy(_ data: Data) {
+    guard let text = String(data: data, encoding: .utf8),
+          let (document, locations) = try? readStudyFile(text: text, fileName: "fuzz.yaml"),
+          let (config, _) = try? StudyConfig.read(document, locations: locations),
+          isSmall(config) else { return }
+    _ = try? Study(document: document, locations: locations)
+}
+
+/// Whether a study's data is synthetic and small enough (at most 20,000 numbers), and its sweep
+/// small enough (at most 1,000 runs), to build it for every fuzz input.
+private func isSmall(_ config: StudyConfig) -> Bool {
+    guard config.data.value(at: "kind") == nil || config.data.value(at: "kind") == .string(GaussianClusters.kind) else { return false }
+    func number(_ key: String, _ fallback: Int) -> Int {
+        if case .int(let value)? = config.data.value(at: key) { return value }
+        return fallback
+    }
+    let (samples, features) = (number("samples", 500), number("features", 10))
+    let runs = config.fractions.count * config.seeds.count * max(1, config.models.count * config.attacks.count * config.defenses.count)
+    return samples >= 0 && features >= 0 && samples <= 20_000 && features <= 20_000 && samples * features <= 20_000 && runs <= 1_000
+}
+
+/// CSV bytes through the CSV data set, with the settings the first byte picks: header or not,
+/// comma or semicolon, the label in the last column or in column 0, a split column or not.
+private func readCSV(_ data: Data) {
+    guard let first = data.first else { return }
+    var entries = [ParameterEntry(key: "path", value: .string("fuzz.csv")),
+                   ParameterEntry(key: "header", value: .bool(first & 1 == 0)),
+                   ParameterEntry(key: "delimiter", value: .string(first & 2 == 0 ? "," : ";"))]
+    if first & 4 != 0 { entries.append(ParameterEntry(key: "label-column", value: .string("0"))) }
+    if first & 8 != 0 { entries.append(ParameterEntry(key: "split-column", value: .string("1"))) }
+    if first & 16 != 0 { entries.append(ParameterEntry(key: "standardize", value: .bool(true))) }
+    var reader = ParameterReader(entries, path: "data", locations: SourceLocations())
+    guard let source = try? CSVDataset(parameters: &reader) else { return }
+    _ = try? source.split(of: data.dropFirst())
+}
+
+/// The context templates are rendered against: the report of a two-width, three-fraction study.
+/// Built once and never mutated (`[String: Any]` is not Sendable, hence nonisolated(unsafe)).
+nonisolated(unsafe) private let templateContext: [String: Any] = {
+    let study = try! Study(StudyConfig(models: [StudyConfig.mlp(4), StudyConfig.mlp(8)], fractions: [0, 0.3, 0.6], seeds: [1, 2],
+                                       training: TrainingSettings(epochs: 3)))
+    let results = StudyResults(study: study, runs: runStudy(study, threads: 1).results, toolVersion: "fuzz")
+    return reportContext(for: results, format: .markdown, settings: ReportSettings(command: "make-report", figureExtension: "png"))
+}()

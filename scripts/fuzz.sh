@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Fuzzes every parser of user files with libFuzzer for FUZZ_SECONDS seconds each (default 30),
+# starting from the committed corpus in fuzz/corpus/TARGET (new inputs go to a scratch folder, not
+# into the repository). Fails, naming the input file, on the first crash, hang or memory blow-up.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${FUZZ_SECONDS:-30}
+swift build --product make-report-fuzz --scratch-path .build-fuzz --sanitize=fuzzer -Xswiftc -DFUZZING 2>&1 | tail -n 1
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+for target in study-file csv results-json part-json template; do
+  mkdir -p "$scratch/$target" "$scratch/crashes"
+  log="$scratch/$target.log"
+  if FUZZ_TARGET=$target .build-fuzz/debug/make-report-fuzz -max_total_time="$seconds" -timeout=10 -rss_limit_mb=4096 \
+       -print_final_stats=1 -artifact_prefix="$scratch/crashes/" "$scratch/$target" "fuzz/corpus/$target" >"$log" 2>&1; then
+    runs=$(grep -E "^stat::number_of_executed_units" "$log" | awk '{print $2}')
+    echo "fuzz $target: ${seconds} s, ${runs:-?} inputs, no crash"
+  else
+    echo "fuzz $target: FAILED"
+    grep -E "ERROR|SUMMARY|Test unit written|Fatal error|panic" "$log" | head -n 20
+    for file in "$scratch"/crashes/*; do
+      [ -e "$file" ] || continue
+      mkdir -p fuzz/crashes
+      cp "$file" "fuzz/crashes/$target-$(basename "$file")"
+      echo "  reproduce: swift run make-report-fuzz $target fuzz/crashes/$target-$(basename "$file")"
+    done
+    exit 1
+  fi
+done
