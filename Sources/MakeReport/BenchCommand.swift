@@ -68,22 +68,30 @@ struct BenchCommand: ParsableCommand {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("make-report-bench-\(getpid())")
         defer { try? FileManager.default.removeItem(at: scratch) }
         let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        let whole = median(try (0..<repetitions).map { _ in
-            try timedThrowing {
-                let child = Process()
-                child.executableURL = executable
-                child.arguments = ["--output", scratch.path, "--quiet", "--threads", "\(threads)"]
-                child.standardOutput = FileHandle.nullDevice
-                try child.run()
-                child.waitUntilExit()
-                guard child.terminationStatus == 0 else { throw ExitCode(child.terminationStatus) }
-            }
-        })
+        /// The wall seconds of the whole command with `extra` arguments, the median of the repetitions.
+        func wholeCommand(_ extra: [String]) throws -> Double {
+            median(try (0..<repetitions).map { _ in
+                try timedThrowing {
+                    let child = Process()
+                    child.executableURL = executable
+                    child.arguments = ["--output", scratch.appendingPathComponent("output").path, "--quiet", "--threads", "\(threads)"] + extra
+                    child.standardOutput = FileHandle.nullDevice
+                    try child.run()
+                    child.waitUntilExit()
+                    guard child.terminationStatus == 0 else { throw ExitCode(child.terminationStatus) }
+                }
+            })
+        }
+        // Every run trained (no store), then every run read from a store the first repetition fills.
+        let whole = try wholeCommand(["--no-store"])
+        let fromStore = try wholeCommand([])
         var usage = rusage()
         getrusage(RUSAGE_CHILDREN.rawValue, &usage)
         let childMemory = Double(usage.ru_maxrss) / 1024
-        emit(row("Default study, the whole `make-report` command: process, figures, reports (median of \(repetitions))",
+        emit(row("Default study, the whole `make-report` command: process, training, figures, reports, `--no-store` (median of \(repetitions))",
                  reference, seconds: whole, peak: peak, memory: childMemory))
+        emit(String(format: "| Default study rerun, the whole command with every run from the run store (median of %d) | %d | %.3f | | | | |",
+                    repetitions, reference.runSpecs.count, fromStore))
 
         if largeSeeds > 0 {
             let large = try Study(StudyConfig(models: [32, 64, 128, 256, 512, 1024].map(StudyConfig.mlp),
