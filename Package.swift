@@ -96,7 +96,7 @@ let package = Package(
         .testTarget(name: "PoisoningAnalysisTests", dependencies: ["PoisoningAnalysis", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting"]),
         .testTarget(name: "PoisoningFiguresTests", dependencies: ["PoisoningFigures", "TestSupport"]),
-        .testTarget(name: "PoisoningReportTests", dependencies: ["PoisoningReport", "TestSupport"], resources: [.copy("Golden")]),
+        .testTarget(name: "PoisoningReportTests", dependencies: ["PoisoningReport", "TestSupport", .product(name: "Mustache", package: "swift-mustache")], resources: [.copy("Golden")]),
         .testTarget(name: "MakeReportTests", dependencies: ["MakeReport", "PoisoningAnalysis", "PoisoningEngine", "RunStore", "StudyPipeline"]),
         .testTarget(name: "StudyFileTests", dependencies: ["StudyFile"]),
         .testTarget(name: "RunStoreTests", dependencies: ["RunStore", "TestSupport"]),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PoisoningReport
 import PoisoningAnalysis
 import PoisoningEngine
 import StudyPipeline
@@ -129,6 +130,20 @@ struct BenchCommand: ParsableCommand {
             let trainRows = Double(config.split.train.count), epochs = Double(config.config.training.epochs)
             emit(String(format: "| %d | %d | %.3f | %.1f | %.3f |", width, config.split.train.count, seconds,
                         trainingFLOPs(config) / seconds / 1e9, seconds / (trainRows * epochs * Double(width)) * 1e9))
+        }
+
+        emit()
+        emit("## Report templates of many tags (checked, scanned and rendered against the default study's report; median of \(repetitions))")
+        emit()
+        emit("| Tags | Wall (s) | µs per tag |")
+        emit("|---:|---:|---:|")
+        let context = reportContext(for: analysed, format: .markdown, settings: ReportSettings(command: "make-report", figureExtension: "png"))
+        for tags in [10_000, 40_000] {
+            let template = String(repeating: "{{title}}\n", count: tags)
+            let seconds = median(try (0..<repetitions).map { _ in
+                try timedThrowing { _ = try renderReport(template: template, fileName: "bench.md", context: context, strict: false) }
+            })
+            emit(String(format: "| %d | %.3f | %.1f |", tags, seconds, seconds / Double(tags) * 1e6))
         }
 
         let text = lines.joined(separator: "\n") + "\n"

@@ -48,17 +48,42 @@ public func renderReport(template: String, fileName: String, context: [String: A
     return RenderedReport(text: parsed.render(context), unknownVariables: unknown)
 }
 
+/// A parsed template: the Mustache templates of its pieces, rendered one after the other.
+public struct ParsedTemplate {
+    let pieces: [MustacheTemplate]
+
+    /// The template rendered against `context`.
+    public func render(_ context: [String: Any]) -> String { pieces.map { $0.render(context) }.joined() }
+}
+
+/// The bytes after which a template is cut into a new piece, at the next line break outside
+/// every section. The Mustache parser takes time quadratic in the length of what it parses (it
+/// measures distances in characters from its position to the end); pieces of about this length
+/// make the whole linear.
+let templatePieceLength = 2_000
+
 /// Checks and parses a template without rendering it, so that a bad template stops a command
 /// before any work: sections nested deeper than `maximumSectionDepth`, partials (`{{> name}}`),
 /// inheritance (`{{< name}}`, `{{$ name}}`) and pragmas (`{{% ...}}`) are refused, then the Mustache
 /// parser's errors are given with their position and reason in words.
 @discardableResult
-public func parseTemplate(_ template: String, fileName: String) throws -> MustacheTemplate {
+public func parseTemplate(_ template: String, fileName: String) throws -> ParsedTemplate {
     var depth = 0
-    for tag in TemplateTags(template) {
+    // Where pieces start: (index, line, delimiters in effect); a piece starts at a line start.
+    var starts: [(index: String.Index, line: Int, open: String, close: String)] = [(template.startIndex, 1, "{{", "}}")]
+    var tags = TemplateTags(template)
+    var previousEnd = template.startIndex
+    while let tag = tags.next() {
         func refuse(_ reason: String) -> TemplateError {
             .parse(file: fileName, line: tag.line, column: tag.column, reason: reason)
         }
+        // A cut at the first line break of the text before this tag, when outside every section.
+        if depth == 0, template.utf8.distance(from: starts.last!.index, to: previousEnd) >= templatePieceLength,
+           let newline = template[previousEnd..<tag.range.lowerBound].firstIndex(of: "\n") {
+            let line = tag.line - template[template.index(after: newline)..<tag.range.lowerBound].count { $0 == "\n" }
+            starts.append((template.index(after: newline), line, tags.delimitersBefore.open, tags.delimitersBefore.close))
+        }
+        previousEnd = tag.range.upperBound
         switch tag.sigil {
         case "#", "^":
             depth += 1
@@ -70,14 +95,22 @@ public func parseTemplate(_ template: String, fileName: String) throws -> Mustac
         default: break
         }
     }
-    // The pragma is prepended as a line of its own (a standalone tag, removed from the output), so
-    // the parser's line numbers are one more than the template's.
-    do {
-        return try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT }}\n" + template)
-    } catch let error as MustacheTemplate.ParserError {
-        throw TemplateError.parse(file: fileName, line: max(1, error.context.lineNumber - 1),
-                                  column: error.context.columnNumber, reason: parserReason(error.error))
+    var pieces = [MustacheTemplate]()
+    for (number, start) in starts.enumerated() {
+        let end = number + 1 < starts.count ? starts[number + 1].index : template.endIndex
+        // Each piece starts with the pragma and, after a delimiter change, the delimiters in effect,
+        // each a line of its own (a standalone tag, removed from the output).
+        var prefix = "{{% CONTENT_TYPE: TEXT }}\n"
+        if (start.open, start.close) != ("{{", "}}") { prefix += "{{=\(start.open) \(start.close)=}}\n" }
+        let prefixLines = prefix.count { $0 == "\n" }
+        do {
+            pieces.append(try MustacheTemplate(string: prefix + template[start.index..<end]))
+        } catch let error as MustacheTemplate.ParserError {
+            throw TemplateError.parse(file: fileName, line: max(1, error.context.lineNumber - prefixLines) + start.line - 1,
+                                      column: error.context.columnNumber, reason: parserReason(error.error))
+        }
     }
+    return ParsedTemplate(pieces: pieces)
 }
 
 /// The Mustache parser's error in words.
@@ -101,6 +134,8 @@ struct TemplateTag {
     let content: String
     let line: Int
     let column: Int
+    /// Where the tag lies in the template, delimiters included.
+    let range: Range<String.Index>
 }
 
 /// The tags of a template in order, found as Mustache finds them (`{{name}}`, `{{{name}}}`, and
@@ -110,6 +145,8 @@ struct TemplateTags: Sequence, IteratorProtocol {
     private let template: String
     private var cursor: String.Index
     private var open = "{{", close = "}}"
+    /// The delimiters in effect before the tag `next()` returned last.
+    private(set) var delimitersBefore = (open: "{{", close: "}}")
     /// The position (line, column) of `counted`, up to which the text has been counted.
     private var line = 1, column = 1
     private var counted: String.Index
@@ -122,6 +159,7 @@ struct TemplateTags: Sequence, IteratorProtocol {
 
     mutating func next() -> TemplateTag? {
         guard let start = template.range(of: open, range: cursor..<template.endIndex) else { return nil }
+        delimitersBefore = (open, close)
         var contentStart = start.upperBound
         var closing = close
         if open == "{{" && template[contentStart...].hasPrefix("{") {   // {{{name}}}
@@ -135,16 +173,17 @@ struct TemplateTags: Sequence, IteratorProtocol {
         }
         counted = start.lowerBound
         cursor = end.upperBound
+        let range = start.lowerBound..<end.upperBound
         let raw = template[contentStart..<end.lowerBound].trimmingCharacters(in: .whitespaces)
-        guard let first = raw.first else { return TemplateTag(sigil: " ", content: "", line: line, column: column) }
+        guard let first = raw.first else { return TemplateTag(sigil: " ", content: "", line: line, column: column, range: range) }
         if first == "=" && raw.hasSuffix("=") {   // {{=<% %>=}}
             let delimiters = raw.dropFirst().dropLast().split(separator: " ", omittingEmptySubsequences: true)
             if delimiters.count == 2 { (open, close) = (String(delimiters[0]), String(delimiters[1])) }
-            return TemplateTag(sigil: "=", content: raw, line: line, column: column)
+            return TemplateTag(sigil: "=", content: raw, line: line, column: column, range: range)
         }
         let isSigil = "#^/&!>%$<".contains(first)
         return TemplateTag(sigil: isSigil ? first : " ", content: isSigil ? String(raw.dropFirst()).trimmingCharacters(in: .whitespaces) : raw,
-                           line: line, column: column)
+                           line: line, column: column, range: range)
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Mustache
 import Testing
 import PoisoningAnalysis
 import PoisoningEngine
@@ -120,6 +121,31 @@ struct TemplateCheckTests {
         }
         #expect(throws: TemplateError.parse(file: "t.md", line: 1, column: 1, reason: "pragmas ({{% ...}}) are not supported")) {
             try parseTemplate("{{% CONTENT_TYPE: HTML }}", fileName: "t.md")
+        }
+    }
+
+    @Test func piecesRenderAsTheWholeTemplateDoes() throws {
+        // Long templates are parsed in pieces cut at line breaks outside sections; the text must be
+        // what the Mustache parser makes of the whole, whatever the sections and delimiters.
+        let filler = String(repeating: "{{title}} and {{runCount}} runs\n", count: 200)
+        let templates = ShippedTemplate.allCases.map(\.text) + [
+            filler + "{{=<% %>=}}\n" + filler.replacingOccurrences(of: "{{", with: "<%").replacingOccurrences(of: "}}", with: "%>")
+                + "<%={{ }}=%>\n" + filler,
+            filler + "{{#fits}}\n" + filler + "{{series}}\n{{/fits}}\n" + filler + "{{^nothing}}x{{/nothing}}\n  {{! note }}\n" + filler,
+        ]
+        for template in templates {
+            let whole = try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT }}\n" + template).render(context)
+            let parsed = try parseTemplate(template, fileName: "t.md")
+            #expect(template.utf8.count < 4 * templatePieceLength || parsed.pieces.count > 1)
+            #expect(parsed.render(context) == whole)
+        }
+    }
+
+    @Test func parseErrorsInLaterPiecesKeepTheirLine() {
+        let template = String(repeating: "x {{title}}\n", count: 2_499) + "A {{title} broken\n"
+        #expect(throws: TemplateError.parse(file: "t.md", line: 2_500, column: 10,
+                                            reason: "a tag is not closed, or its name holds a character a name cannot have")) {
+            try parseTemplate(template, fileName: "t.md")
         }
     }
 
