@@ -72,7 +72,7 @@ let package = Package(
             "PoisoningAnalysis", "PoisoningFigures", "ReportTemplates", .product(name: "Mustache", package: "swift-mustache"),
         ], exclude: ["README.md"]),
         // C: the atomic exchange of two directory entries (renameat2 / renamex_np).
-        .target(name: "CFileExchange"),
+        .target(name: "CFileExchange", exclude: ["README.md"]),
         // The pipeline: write a study's outputs atomically (study file, results, figures, reports),
         // compare regenerated artifacts with committed ones, validate an output folder.
         .target(name: "StudyPipeline", dependencies: [
@@ -88,8 +88,9 @@ let package = Package(
             exclude: ["README.md"]
         ),
         // The parsers of user files as fuzz targets, and the libFuzzer driver / corpus replayer.
-        .target(name: "FuzzTargets", dependencies: ["PoisoningAnalysis", "PoisoningEngine", "PoisoningReport", "StudyFile"]),
-        .executableTarget(name: "MakeReportFuzz", dependencies: ["FuzzTargets"]),
+        .target(name: "FuzzTargets", dependencies: ["PoisoningAnalysis", "PoisoningEngine", "PoisoningReport", "StudyFile"],
+                exclude: ["README.md"]),
+        .executableTarget(name: "MakeReportFuzz", dependencies: ["FuzzTargets"], exclude: ["README.md"]),
         // Fixtures shared by the test targets.
         .target(name: "TestSupport", dependencies: ["PoisoningEngine"], path: "Tests/TestSupport"),
         .testTarget(name: "PoisoningEngineTests", dependencies: ["PoisoningEngine"], resources: [.copy("Fixtures")]),

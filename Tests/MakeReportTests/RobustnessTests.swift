@@ -10,6 +10,26 @@ import StudyPipeline
 struct RobustnessTests {
     let cli = CommandLineTests()
 
+    /// Starts `executable` (the built make-report unless given) with `arguments` in `directory`, its
+    /// output discarded.
+    func start(_ arguments: [String], executable: URL = CommandLineTests.executable, in directory: URL? = nil) throws -> Process {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    /// Runs `executable` with `arguments` in `directory` to its end; its exit status.
+    func status(of arguments: [String], executable: URL = CommandLineTests.executable, in directory: URL? = nil) throws -> Int32 {
+        let process = try start(arguments, executable: executable, in: directory)
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
     /// The failures of `validate` that say the folder is not one consistent set.
     func consistencyFailures(_ folder: URL) -> [String] {
         outputFolderFailures(folder).filter { failure in
@@ -31,12 +51,7 @@ struct RobustnessTests {
         #expect(try cli.run(second).status == 0)
         let duration = ContinuousClock.now - started
         for attempt in 1...10 {
-            let process = Process()
-            process.executableURL = CommandLineTests.executable
-            process.arguments = attempt.isMultiple(of: 2) ? first : second
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
+            let process = try start(attempt.isMultiple(of: 2) ? first : second)
             Thread.sleep(forTimeInterval: Double(attempt) / 10 * (Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18))
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
@@ -53,12 +68,7 @@ struct RobustnessTests {
         let folder = cli.temporaryFolder()
         let long = ["--widths", "64,128", "--fractions", "0,0.2,0.4,0.6", "--seeds", "1,2,3", "--epochs", "200", "--output", folder.path,
                     "--threads", "1"]
-        let process = Process()
-        process.executableURL = CommandLineTests.executable
-        process.arguments = long
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try start(long)
         Thread.sleep(forTimeInterval: 0.3)
         let second = try cli.run(CommandLineTests.smallSweep + ["--output", folder.path])
         process.waitUntilExit()
@@ -98,15 +108,7 @@ struct RobustnessTests {
     @Test(arguments: [["valdate"], ["--threads", "0"], ["--lr", "-1"], ["--output", ""], ["--widths", "0"], ["merge"]])
     func aRefusedCommandCreatesNothing(arguments: [String]) throws {
         let folder = cli.temporaryFolder()
-        let process = Process()
-        process.executableURL = CommandLineTests.executable
-        process.arguments = arguments
-        process.currentDirectoryURL = folder
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 2)
+        #expect(try status(of: arguments, in: folder) == 2)
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
     }
 
@@ -170,12 +172,7 @@ struct RobustnessTests {
         #expect(try cli.run(Self.resumableSweep + ["--output", reference.path, "--no-store"]).status == 0)
 
         let storePath = RunStore.defaultPath(besideOutput: folder.path)
-        let process = Process()
-        process.executableURL = CommandLineTests.executable
-        process.arguments = Self.resumableSweep + ["--output", folder.path]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try start(Self.resumableSweep + ["--output", folder.path])
         var stored = 0
         while stored < 3 && process.isRunning {
             Thread.sleep(forTimeInterval: 0.05)
@@ -207,13 +204,7 @@ struct RobustnessTests {
             ["--widths", "8,16", "--fractions", "0,0.2,0.4,0.6", "--epochs", "300", "--threads", "1"] + seeds
         }
         let processes = try studies.enumerated().map { index, study in
-            let process = Process()
-            process.executableURL = CommandLineTests.executable
-            process.arguments = study + ["--output", parent.appendingPathComponent("out\(index)").path, "--store", store]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            return process
+            try start(study + ["--output", parent.appendingPathComponent("out\(index)").path, "--store", store])
         }
         for process in processes { process.waitUntilExit() }
         #expect(processes.map(\.terminationStatus) == [0, 0])
@@ -232,16 +223,8 @@ struct RobustnessTests {
         let copy = folder.appendingPathComponent("bin/make-report")
         try FileManager.default.createDirectory(at: copy.deletingLastPathComponent(), withIntermediateDirectories: true)
         try FileManager.default.copyItem(at: CommandLineTests.executable, to: copy)
-        let process = Process()
-        process.executableURL = copy
-        process.arguments = ["--widths", "8", "--fractions", "0,0.5", "--seeds", "1", "--epochs", "5",
-                             "--output", folder.appendingPathComponent("out").path]
-        process.currentDirectoryURL = folder
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        #expect(try status(of: ["--widths", "8", "--fractions", "0,0.5", "--seeds", "1", "--epochs", "5",
+                                "--output", folder.appendingPathComponent("out").path], executable: copy, in: folder) == 0)
         let report = try String(contentsOf: folder.appendingPathComponent("out/report.md"), encoding: .utf8)
         #expect(report.hasPrefix("# "))
     }
@@ -250,22 +233,9 @@ struct RobustnessTests {
         let folder = cli.temporaryFolder()
         let parent = folder.deletingLastPathComponent()
         let small = ["--widths", "8", "--fractions", "0,0.5", "--seeds", "1", "--epochs", "5"]
-        let process = Process()
-        process.executableURL = CommandLineTests.executable
-        process.arguments = small + ["--output", "output", "--no-store"]
-        process.currentDirectoryURL = parent
-        try process.run()
-        process.waitUntilExit()
+        #expect(try status(of: small + ["--output", "output", "--no-store"], in: parent) == 0)
         for spelling in ["output", "./output/", "output//", parent.path + "/output", "../\(parent.lastPathComponent)/output"] {
-            let check = Process()
-            check.executableURL = CommandLineTests.executable
-            check.arguments = ["check"] + small + ["--output", spelling]
-            check.currentDirectoryURL = parent
-            check.standardOutput = FileHandle.nullDevice
-            check.standardError = FileHandle.nullDevice
-            try check.run()
-            check.waitUntilExit()
-            #expect(check.terminationStatus == 0, "check --output \(spelling)")
+            #expect(try status(of: ["check"] + small + ["--output", spelling], in: parent) == 0, "check --output \(spelling)")
         }
     }
 
@@ -284,5 +254,22 @@ struct RobustnessTests {
         #expect(unparsable.standardError == "make-report: error: broken.md:2:1: template does not parse: a section is opened but never closed\n")
         #expect(try FileManager.default.contentsOfDirectory(atPath: parent.path).sorted() == ["broken.md", "output", "unknown.md"])
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
+    }
+
+    @Test func storeInfoAndPruneShowAndTrimTheStore() throws {
+        let folder = cli.temporaryFolder()
+        let small = ["--widths", "8", "--fractions", "0,0.5", "--seeds", "1,2", "--epochs", "5", "--output", folder.path]
+        #expect(try cli.run(small).status == 0)
+        let store = commandPath(RunStore.defaultPath(besideOutput: folder.path))
+        let info = try cli.run(["store", "info", "--output", folder.path])
+        #expect(info.status == 0)
+        #expect(info.standardOutput.hasPrefix("\(store): 4 runs, "))
+        #expect(info.standardOutput.contains("engine version \(engineVersion): 4 runs (current)"))
+        #expect(try cli.run(["store", "prune", "--output", folder.path]).standardOutput == "\(store): removed 0 runs\n")
+        #expect(try cli.run(["store", "prune", "--all", "--output", folder.path]).standardOutput == "\(store): removed 4 runs\n")
+        let missing = try cli.run(["store", "info", "--store", folder.appendingPathComponent("none.sqlite").path])
+        #expect(missing.status == 2 && missing.standardError.contains("no run store at"))
+        #expect(try cli.run(small + ["--max-runs", "3"]).standardError
+            == "make-report: error: the study has 4 runs (2 fractions x 1 series x 2 seeds), more than --max-runs 3; raise --max-runs if you mean it\n")
     }
 }

@@ -318,4 +318,22 @@ import TestSupport
             "\(error)" == "results.json does not decode: not valid JSON"
         }
     }
+
+    @Test func tooLargeStudiesAreRefusedBeforeAnyWork() throws {
+        let study = widthStudy([8, 16], fractions: [0, 0.3, 0.6], seeds: [1, 2], epochs: 5)
+        #expect(studySizeProblem(study, threads: 2, maximumRuns: 12) == nil)
+        #expect(studySizeProblem(study, threads: 2, maximumRuns: 11)
+            == "the study has 12 runs (3 fractions x 2 series x 2 seeds), more than --max-runs 11; raise --max-runs if you mean it")
+        // MLP 16 on 350 + 350 + 150 rows of 10 features: the rows, then four copies of 261 parameters
+        // and a batch of 64 rows' activations and gradients over 10 + 16 + 5 units, in 4-byte numbers.
+        let largest = study.series[1]
+        let rows: Double = 850 * 10 * 4 + 850 * 8
+        let network: Double = 4 * 261 * 4 + 2 * 64 * 31 * 4
+        let expected = rows + network
+        #expect(estimatedRunBytes(study, series: largest) == expected)
+        let memory = UInt64(2 * expected * 2) - 1   // just too little for two threads
+        let problem = try #require(studySizeProblem(study, threads: 2, maximumRuns: 100, physicalMemory: memory))
+        #expect(problem.hasPrefix("the largest run (MLP 16, 261 parameters) needs about 0.0 GiB on each of 2 threads, more than half"))
+        #expect(studySizeProblem(study, threads: 1, maximumRuns: 100, physicalMemory: memory) == nil)
+    }
 }
