@@ -10,10 +10,13 @@ import StudyPipeline
 func runSweep(_ study: Study, runtime: RuntimeOptions, shard: Shard = .whole, store: RunStore? = nil,
               showProgress: Bool) throws -> StoredStudyRuns {
     let threadCount = runtime.threadCount
+    let shardRuns = shard.runIndices(total: study.runSpecs.count).count
     let runs = try runStudy(study, threads: threadCount, shard: shard, store: store) { progress in
         guard showProgress else { return }
         if progress.completed == 1 {
-            FileHandle.standardError.write(Data("Training \(progress.total) runs on \(threadCount) thread\(threadCount == 1 ? "" : "s")…\n".utf8))
+            let stored = shardRuns - progress.total
+            FileHandle.standardError.write(Data(("Training \(progress.total) runs on \(threadCount) thread\(threadCount == 1 ? "" : "s")"
+                + (store == nil ? "" : " (\(stored) of \(shardRuns) from the store)") + "…\n").utf8))
         }
         let run = progress.result
         let accuracy = run.metrics.map { String(format: "test acc %.3f", $0[MetricKey.testAccuracy] ?? .nan) } ?? "diverged"
