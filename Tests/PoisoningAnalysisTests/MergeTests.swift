@@ -57,4 +57,26 @@ struct MergeTests {
         #expect(throws: MergeError.wrongRuns(part: "b")) { try mergePartialResults([("a", one), ("b", truncated)]) }
         #expect(throws: MergeError.noParts) { try mergePartialResults([]) }
     }
+
+    @Test func rejectsRunsThatAreNotTheStudysOrHoldImpossibleMetrics() {
+        let one = Self.part(1, of: 2), two = Self.part(2, of: 2)
+        /// Part two with its first run replaced by `run`.
+        func withFirstRun(_ run: RunResult) -> PartialStudyResults {
+            PartialStudyResults(toolVersion: "test", config: Self.config, shard: two.shard,
+                                runs: [IndexedRunResult(index: two.runs[0].index, result: run)] + two.runs.dropFirst())
+        }
+        let original = two.runs[0].result
+        // A series the study does not have (it once merged into "n/a" rows and a NaN that failed to encode).
+        let otherSeries = original.withSeries(5)
+        #expect(throws: MergeError.invalidRun(part: "b", index: 1, reason: "is not the study's run at that index (fraction 0.0, series 0, seed 2)")) {
+            try mergePartialResults([("a", one), ("b", withFirstRun(otherSeries))])
+        }
+        var metrics = original.metrics!
+        metrics[MetricKey.testAccuracy] = .infinity
+        let impossible = RunResult(fraction: original.fraction, series: original.series, seed: original.seed, poisonedCount: 0,
+                                   realisedFraction: 0, metrics: metrics, divergence: nil)
+        #expect(throws: MergeError.invalidRun(part: "b", index: 1, reason: "has testAccuracy = inf, outside its valid range")) {
+            try mergePartialResults([("a", one), ("b", withFirstRun(impossible))])
+        }
+    }
 }

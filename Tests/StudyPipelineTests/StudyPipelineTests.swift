@@ -131,6 +131,29 @@ import TestSupport
         #expect(throws: ReportTemplateError.self) { try ReportTemplate(path: "/nonexistent/x.md", format: nil) }
     }
 
+    @Test func templatePathsThatAreNotTextFilesAreRefusedWithOneLine() throws {
+        let folder = scratch()
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { remove(folder) }
+        let directory = folder.appendingPathComponent("dir.md"), fifo = folder.appendingPathComponent("fifo.md")
+        let binary = folder.appendingPathComponent("binary.md")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        #expect(mkfifo(fifo.path, 0o644) == 0)
+        try Data([0x7F, 0x45, 0x4C, 0x46, 0, 0, 0x01]).write(to: binary)
+        /// The one-line message of the template at `url`.
+        func message(_ url: URL) -> String {
+            do {
+                _ = try ReportTemplate(path: url.path, format: nil)
+                return "accepted"
+            } catch {
+                return "\(error)"
+            }
+        }
+        #expect(message(directory) == "'\(directory.path)' is not a regular file")
+        #expect(message(fifo) == "'\(fifo.path)' is not a regular file")   // read(2) would block forever
+        #expect(message(binary) == "'\(binary.path)' is not UTF-8 text")
+    }
+
     @Test func divergenceWarningsNameThreeRunsThenCount() {
         let diverged = (0..<5).map { index in
             RunResult(fraction: 0.1, series: 0, seed: UInt64(index), poisonedCount: 0, realisedFraction: 0, metrics: nil,
