@@ -82,7 +82,7 @@ let package = Package(
         .executableTarget(
             name: "MakeReport",
             dependencies: [
-                "PoisoningEngine", "PoisoningAnalysis", "PoisoningReport", "RunStore", "StudyFile", "StudyPipeline",
+                "PoisoningEngine", "PoisoningAnalysis", "PoisoningFigures", "PoisoningReport", "RunStore", "StudyFile", "StudyPipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["README.md"]

@@ -3,13 +3,14 @@ import Foundation
 import PoisoningReport
 import PoisoningAnalysis
 import PoisoningEngine
+import PoisoningFigures
 import StudyPipeline
 
 /// `make-report bench`: measures the engine and the whole pipeline and writes benchmarks/results.md.
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Benchmark the default study, a 10x larger sweep and single-run scaling; write a Markdown summary.",
+        abstract: "Benchmark the default study (and where its time goes), a 10x larger sweep, the catalogue examples, defenses, single-run scaling and templates; write a Markdown summary.",
         discussion: """
             Run it in a release build on an otherwise idle machine: `make bench`, which runs \
             .build/release/make-report bench directly (under `swift run` the peak memory of the child \
@@ -103,6 +104,40 @@ struct BenchCommand: ParsableCommand {
         }
 
         emit()
+        emit("## Where the default command's time goes (in process unless noted; median of \(repetitions))")
+        emit()
+        emit("| Step | Wall (s) |")
+        emit("|---|---:|")
+        for (step, seconds) in try commandBreakdown(reference, runs: referenceRuns, executable: executable, scratch: scratch,
+                                                    training: engine, threads: threads) {
+            emit(String(format: "| %@ | %.3f |", step, seconds))
+        }
+        emit(String(format: "| The whole command, measured (above) | %.3f |", whole))
+
+        let catalogue = ["attacks", "defenses"].map { "examples/\($0)/study.yaml" }.filter(FileManager.default.fileExists)
+        if !catalogue.isEmpty {
+            emit()
+            emit("## Catalogue examples, the whole command (`--no-store`, once each)")
+            emit()
+            emit("| Study | Runs | Wall (s) |")
+            emit("|---|---:|---:|")
+            for path in catalogue {
+                let study = try StudyOptions.parse(["--study", path]).resolve()
+                let seconds = try timedThrowing {
+                    let child = Process()
+                    child.executableURL = executable
+                    child.arguments = ["--study", path, "--output", scratch.appendingPathComponent("catalogue").path, "--quiet", "--no-store",
+                                       "--threads", "\(threads)"]
+                    child.standardOutput = FileHandle.nullDevice
+                    try child.run()
+                    child.waitUntilExit()
+                    guard child.terminationStatus == 0 else { throw ExitCode(child.terminationStatus) }
+                }
+                emit(String(format: "| %@ | %d | %.2f |", path, study.runSpecs.count, seconds))
+            }
+        }
+
+        emit()
         emit("## Cost of each defense (MLP 64, random label flips at 0% and 20%, 3 seeds, engine only, median of \(repetitions))")
         emit()
         emit("| Defense | Runs | Wall (s) | Relative to none |")
@@ -156,6 +191,51 @@ struct BenchCommand: ParsableCommand {
         let gflops = trainingFLOPs(config) / seconds / 1e9
         return String(format: "| %@ | %d | %.3f | %.1f | %.1f | %.1f%% | %.0f |", name, config.runSpecs.count, seconds,
                       Double(config.runSpecs.count) / seconds, gflops, gflops / peak * 100, memory)
+    }
+
+    /// The steps of the default command, each timed alone: process start and exit (a child running
+    /// `--version`), resolving the study (drawing the data), training (`training`, measured above),
+    /// the analysis, the figures, the reports, and writing the output set (hashing, fsync, exchange).
+    private func commandBreakdown(_ study: Study, runs: [RunResult], executable: URL, scratch: URL, training: Double,
+                                  threads: Int) throws -> [(String, Double)] {
+        func measure(_ body: () throws -> Void) throws -> Double { median(try (0..<repetitions).map { _ in try timedThrowing(body) }) }
+        let process = try measure {
+            let child = Process()
+            child.executableURL = executable
+            child.arguments = ["--version"]
+            child.standardOutput = FileHandle.nullDevice
+            try child.run()
+            child.waitUntilExit()
+        }
+        let resolve = try measure { _ = try Study(StudyConfig()) }
+        var results: StudyResults?
+        let analysis = try measure { results = StudyResults(study: study, runs: runs, toolVersion: toolVersion, threads: threads) }
+        var figures = [(fileName: String, data: Data)]()
+        let drawing = try measure { figures = try renderStudyFigures(results!, formats: [.png], dpi: 150) }
+        var reports = [(String, String)]()
+        let reporting = try measure {
+            reports = try ReportTemplate.shipped().map { template in
+                let context = reportContext(for: results!, format: template.format,
+                                            settings: ReportSettings(command: "make-report", figureExtension: "png"))
+                return ("report.\(template.format.rawValue)",
+                        try renderReport(template: template.text, fileName: template.name, context: context, strict: false).text)
+            }
+        }
+        let writing = try measure {
+            let folder = try StagedOutputFolder(path: scratch.appendingPathComponent("breakdown").path)
+            try folder.write(try results!.jsonData(), to: "results.json")
+            for figure in figures { try folder.write(figure.data, to: "figures/" + figure.fileName) }
+            for (name, text) in reports { try folder.write(Data(text.utf8), to: name) }
+            try folder.publish()
+        }
+        return [("Process start and exit (`make-report --version`, child process)", process),
+                ("Resolving the study (drawing the data set)", resolve),
+                ("Training the 81 runs (engine, above)", training),
+                ("Analysis: aggregation, fits, statistics, findings", analysis),
+                ("Figures: three PNGs at 150 dpi (drawing and compression)", drawing),
+                ("Reports: both shipped templates", reporting),
+                ("Writing the output set: hashes, fsync of every file, the exchange", writing),
+                ("Sum of the steps", process + resolve + training + analysis + drawing + reporting + writing)]
     }
 
     private func machineDescription(threads: Int) -> String {
