@@ -32,7 +32,8 @@ public final class StagedOutputFolder {
         }
         lock = try OutputFolderLock(target: target, work: work)
         let prefix = target.lastPathComponent + ".staging-"
-        for leftover in (try? FileManager.default.contentsOfDirectory(atPath: work.path)) ?? [] where leftover.hasPrefix(prefix) {
+        for leftover in (try? FileManager.default.contentsOfDirectory(atPath: work.path)) ?? []
+        where leftover.hasPrefix(prefix) || leftover.hasPrefix(target.lastPathComponent + ".previous-") {
             try? FileManager.default.removeItem(at: work.appendingPathComponent(leftover))
         }
         staging = work.appendingPathComponent(prefix + "\(getpid())", isDirectory: true)
@@ -75,19 +76,34 @@ public final class StagedOutputFolder {
             for name in (try? manager.contentsOfDirectory(atPath: target.path)) ?? [] where PartialStudyResults.isFileName(name) {
                 try? manager.linkItem(at: target.appendingPathComponent(name), to: staging.appendingPathComponent(name))
             }
-            guard file_exchange(staging.path, target.path) == 0 else {
-                throw OutputFolderError(path: target.path, reason: String(cString: strerror(errno)))
-            }
-            published = true
-            try? manager.removeItem(at: staging)   // now the previous set
+            try replaceFolder(target, with: staging)
         } else {
             guard rename(staging.path, target.path) == 0 else {
                 throw OutputFolderError(path: target.path, reason: String(cString: strerror(errno)))
             }
-            published = true
         }
+        published = true
         try? flushToDisk(target.deletingLastPathComponent())
     }
+}
+
+/// Puts the folder `replacement` in place of the existing folder `target` in one atomic exchange
+/// of directory entries, then removes the previous set. On a file system without the exchange, two
+/// renames, the old set first moved aside: a moment without the folder, never a mixed one.
+private func replaceFolder(_ target: URL, with replacement: URL) throws {
+    let manager = FileManager.default
+    if file_exchange(replacement.path, target.path) == 0 {
+        try? manager.removeItem(at: replacement)   // now the previous set
+        return
+    }
+    guard [EINVAL, ENOSYS, ENOTSUP].contains(errno) else {
+        throw OutputFolderError(path: target.path, reason: String(cString: strerror(errno)))
+    }
+    let aside = replacement.deletingLastPathComponent().appendingPathComponent(target.lastPathComponent + ".previous-\(getpid())")
+    guard rename(target.path, aside.path) == 0, rename(replacement.path, target.path) == 0 else {
+        throw OutputFolderError(path: target.path, reason: String(cString: strerror(errno)))
+    }
+    try? manager.removeItem(at: aside)
 }
 
 /// `manifest.json`: what belongs to one output set, so that `validate` can tell a complete,
