@@ -174,14 +174,35 @@ struct SanitiserAndTrainingTests {
         #expect(abs(privacyEpsilon(samplingRate: q, noise: sigma, steps: steps, delta: delta) - expected) < 1e-9 * expected)
     }
 
-    @Test func clippingBoundsEveryPerExampleGradient() {
-        let large: [Float] = [3, 4], small: [Float] = [0.3, 0.4]
-        large.withUnsafeBufferPointer { g in
-            let scale = clippingScale(g.baseAddress!, count: 2, bound: 1)
-            #expect(abs(scale - 0.2) < 1e-7)
-            #expect(((scale * 3) * (scale * 3) + (scale * 4) * (scale * 4)).squareRoot() <= 1 + 1e-6)
+    /// The batched clipped gradient (per-example norms from the outer-product identity, one more
+    /// pass with scaled deltas) against the naive one pass per row, for networks of zero to two
+    /// hidden layers, bounds that clip no row, some rows and every row, with and without smoothing.
+    @Test(arguments: [([Int](), Float(1e6), Float(0)), ([6], 0.5, 0), ([6], 0.05, 0.1), ([8, 5], 0.3, 0), ([8, 5], 1e-3, 0.1)])
+    func batchedClippingMatchesOnePassPerExample(hidden: [Int], bound: Float, smoothing: Float) {
+        let shape = NetworkShape(inputs: 7, hidden: hidden, classes: 4)
+        var random = Xoshiro256StarStar(seed: 11, purpose: "clip-test")
+        let parameters = NetworkParameters.pytorchDefault(shape: shape, random: &random).values
+        let rows = 13
+        let inputs = (0..<(rows * 7)).map { _ in Float(random.nextStandardNormal()) * 2 }
+        let labels = (0..<rows).map { _ in random.nextInt(below: 4) }
+        let workspace = NetworkWorkspace(shape: shape, capacity: 16)
+        parameters.withUnsafeBufferPointer { theta in
+            inputs.withUnsafeBufferPointer { x in
+                labels.withUnsafeBufferPointer { y in
+                    let reference = NetworkWorkspace.referenceClippedGradient(
+                        shape: shape, parameters: theta.baseAddress!, inputs: x.baseAddress!, labels: y.baseAddress!, rows: rows,
+                        labelSmoothing: smoothing, bound: bound)
+                    workspace.forward(parameters: theta.baseAddress!, inputs: x.baseAddress!, rows: rows)
+                    let lossSum = workspace.clippedBackward(parameters: theta.baseAddress!, inputs: x.baseAddress!, labels: y.baseAddress!,
+                                                            rows: rows, labelSmoothing: smoothing, bound: bound)
+                    #expect(abs(lossSum - reference.lossSum) <= 1e-5 * reference.lossSum)
+                    let largest = reference.gradient.map(abs).max()!
+                    for j in 0..<shape.parameterCount {
+                        #expect(abs(workspace.gradient[j] - reference.gradient[j]) <= 2e-5 * largest, "parameter \(j)")
+                    }
+                }
+            }
         }
-        small.withUnsafeBufferPointer { g in #expect(clippingScale(g.baseAddress!, count: 2, bound: 1) == 1) }
     }
 
     /// Without noise and with a bound no gradient reaches, DP-SGD is plain SGD up to the order of the

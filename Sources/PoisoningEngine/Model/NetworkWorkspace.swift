@@ -26,6 +26,10 @@ final class NetworkWorkspace {
     let logits: UnsafeMutablePointer<Float>
     /// dL/dθ in the parameter layout [parameterCount].
     let gradient: UnsafeMutablePointer<Float>
+    /// DP-SGD: dL/dz of the batch, kept between its two backward passes [capacity x classes].
+    private let logitGradients: UnsafeMutablePointer<Float>
+    /// DP-SGD: each row's squared per-example gradient norm, times rows² [capacity].
+    private let rowSquares: UnsafeMutablePointer<Float>
 
     init(shape: NetworkShape, capacity: Int, kernels: KernelSet = .fast) {
         self.shape = shape
@@ -36,6 +40,8 @@ final class NetworkWorkspace {
         activationGradients = shape.hidden.map { .allocate(capacity: capacity * $0) }
         logits = .allocate(capacity: capacity * shape.classes)
         gradient = .allocate(capacity: shape.parameterCount)
+        logitGradients = .allocate(capacity: capacity * shape.classes)
+        rowSquares = .allocate(capacity: capacity)
     }
 
     deinit {
@@ -43,6 +49,8 @@ final class NetworkWorkspace {
         activationGradients.forEach { $0.deallocate() }
         logits.deallocate()
         gradient.deallocate()
+        logitGradients.deallocate()
+        rowSquares.deallocate()
     }
 
     /// The input of layer `index`: the batch for the first layer, else the previous activations.
@@ -77,12 +85,50 @@ final class NetworkWorkspace {
     /// `gradient`. Returns the *sum* of the per-row losses.
     func backward(parameters: UnsafePointer<Float>, inputs: UnsafePointer<Float>, labels: UnsafePointer<Int>,
                   rows: Int, labelSmoothing: Float = 0) -> Double {
-        let lossSum = switch kernels {
+        let lossSum = lossGradient(labels: labels, rows: rows, labelSmoothing: labelSmoothing)
+        backpropagate(parameters: parameters, inputs: inputs, rows: rows)
+        return lossSum
+    }
+
+    /// After `forward` on the same batch: DP-SGD's clipped gradient, (1/rows) Σ_i min(1, C/||g_i||) g_i
+    /// with g_i row i's own gradient, into `gradient`, without a pass per row. A dense layer's
+    /// per-example weight gradient is the outer product δ_i a_iᵀ, so ||g_i||² = Σ_layers ||δ_i||²
+    /// (||a_i||² + 1) (the 1 for the bias); and backpropagation is linear in the output deltas, so
+    /// the clipped sum is one more pass with row i's dL/dz scaled by its factor (Goodfellow 2015,
+    /// "Efficient per-example gradient computations"). Returns the sum of the per-row losses.
+    func clippedBackward(parameters: UnsafePointer<Float>, inputs: UnsafePointer<Float>, labels: UnsafePointer<Int>,
+                         rows: Int, labelSmoothing: Float, bound: Float) -> Double {
+        let lossSum = lossGradient(labels: labels, rows: rows, labelSmoothing: labelSmoothing)
+        let classes = shape.classes
+        logitGradients.update(from: logits, count: rows * classes)
+        // Pass 1: the per-example norms (δ here is dL/dz of the batch mean, so g_i = rows · δ_i a_iᵀ).
+        rowSquares.update(repeating: 0, count: rows)
+        backpropagate(parameters: parameters, inputs: inputs, rows: rows, rowSquares: rowSquares)
+        // Pass 2: row i's dL/dz times min(1, C / ||g_i||), backpropagated into the clipped mean.
+        for r in 0..<rows {
+            let norm = Float(rows) * rowSquares[r].squareRoot()
+            let scale = norm > bound ? bound / norm : 1
+            for k in 0..<classes { logits[r * classes + k] = logitGradients[r * classes + k] * scale }
+        }
+        backpropagate(parameters: parameters, inputs: inputs, rows: rows)
+        return lossSum
+    }
+
+    /// dL/dz of the batch-mean loss into `logits`; returns the sum of the per-row losses.
+    private func lossGradient(labels: UnsafePointer<Int>, rows: Int, labelSmoothing: Float) -> Double {
+        switch kernels {
         case .fast: SoftmaxCrossEntropy.forwardBackward(logits: logits, labels: labels, rows: rows, classes: shape.classes,
                                                         smoothing: labelSmoothing)
         case .reference: ReferenceSoftmaxCrossEntropy.forwardBackward(logits: logits, labels: labels, rows: rows,
                                                                       classes: shape.classes, smoothing: Double(labelSmoothing))
         }
+    }
+
+    /// From dL/dz in `logits`, each layer's backward in reverse into `gradient`, the ReLU's masking
+    /// the gradient that flows into its layer. With `rowSquares`, adds to row i's entry
+    /// Σ_layers ||δ_i||² (||a_i||² + 1), δ_i the row's gradient at the layer's output and a_i its input.
+    private func backpropagate(parameters: UnsafePointer<Float>, inputs: UnsafePointer<Float>, rows: Int,
+                               rowSquares: UnsafeMutablePointer<Float>? = nil) {
         for index in layers.indices.reversed() {
             let layer = layers[index]
             let outputGradient = layer.isHidden ? activationGradients[index] : logits
@@ -93,6 +139,14 @@ final class NetworkWorkspace {
                 }
             }
             let input = layerInput(index, inputs)
+            if let rowSquares {
+                for r in 0..<rows {
+                    var deltaSquares: Float = 0, inputSquares: Float = 1
+                    for o in 0..<layer.outputs { deltaSquares += outputGradient[r * layer.outputs + o] * outputGradient[r * layer.outputs + o] }
+                    for i in 0..<layer.inputs { inputSquares += input[r * layer.inputs + i] * input[r * layer.inputs + i] }
+                    rowSquares[r] += deltaSquares * inputSquares
+                }
+            }
             let inputGradient = index == 0 ? nil : activationGradients[index - 1]
             let (w, gW, gB) = (parameters + layer.weightOffset, gradient + layer.weightOffset, gradient + layer.biasOffset)
             switch (kernels, layer.isHidden) {
@@ -110,7 +164,6 @@ final class NetworkWorkspace {
                                          inputs: layer.inputs, outputs: layer.outputs, inputMajor: layer.isHidden)
             }
         }
-        return lossSum
     }
 
     /// The layer whose output is the network's representation of an input: the last hidden layer's

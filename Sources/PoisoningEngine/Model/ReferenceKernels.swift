@@ -84,3 +84,27 @@ enum ReferenceSoftmaxCrossEntropy {
         return lossSum
     }
 }
+
+extension NetworkWorkspace {
+    /// The naive DP-SGD clipped gradient that `clippedBackward` replaces, for tests: one forward and
+    /// backward pass per row for g_i, each scaled by min(1, C / ||g_i||), summed, divided by rows.
+    /// Returns the gradient and the sum of the per-row losses.
+    static func referenceClippedGradient(shape: NetworkShape, parameters: UnsafePointer<Float>, inputs: UnsafePointer<Float>,
+                                         labels: UnsafePointer<Int>, rows: Int, labelSmoothing: Float,
+                                         bound: Float) -> (gradient: [Float], lossSum: Double) {
+        let example = NetworkWorkspace(shape: shape, capacity: 1)
+        var sum = [Float](repeating: 0, count: shape.parameterCount)
+        var lossSum = 0.0
+        for r in 0..<rows {
+            example.forward(parameters: parameters, inputs: inputs + r * shape.inputs, rows: 1)
+            lossSum += example.backward(parameters: parameters, inputs: inputs + r * shape.inputs, labels: labels + r, rows: 1,
+                                        labelSmoothing: labelSmoothing)
+            var squares: Float = 0
+            for j in 0..<shape.parameterCount { squares += example.gradient[j] * example.gradient[j] }
+            let norm = squares.squareRoot()
+            let scale = norm > bound ? bound / norm : 1
+            for j in 0..<shape.parameterCount { sum[j] += scale * example.gradient[j] }
+        }
+        return (sum.map { $0 / Float(rows) }, lossSum)
+    }
+}

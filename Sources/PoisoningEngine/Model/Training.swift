@@ -44,14 +44,6 @@ public struct TrainingAdjustment: Sendable, Equatable {
     }
 }
 
-/// The factor min(1, C / ||g||) that clips a gradient to norm at most C (1 for a zero gradient).
-func clippingScale(_ gradient: UnsafePointer<Float>, count: Int, bound: Float) -> Float {
-    var squares: Float = 0
-    for i in 0..<count { squares += gradient[i] * gradient[i] }
-    let norm = squares.squareRoot()
-    return norm > bound ? bound / norm : 1
-}
-
 /// Early stopping on a validation set: after every epoch the mean cross-entropy on `validation`
 /// (with its labels) is measured; training stops once it has not fallen below its best for
 /// `patience` epochs, and the parameters of the best epoch are the result.
@@ -157,17 +149,14 @@ public func trainNetwork(_ shape: NetworkShape, on data: Dataset, settings: Trai
     let sitsOut = UnsafeMutablePointer<Bool>.allocate(capacity: rowCount)
     let active = UnsafeMutablePointer<Int>.allocate(capacity: trimmed > 0 ? rowCount : 0)
     sitsOut.initialize(repeating: false, count: rowCount)
-    // DP-SGD: one-row passes for the per-example gradients, their clipped sum, and the noise stream.
+    // DP-SGD: the noise stream (the clipped gradient is the workspace's).
     let privacy = adjustment.privacy
-    let exampleWorkspace = privacy.map { _ in NetworkWorkspace(shape: shape, capacity: 1) }
-    let clippedSum = UnsafeMutablePointer<Float>.allocate(capacity: privacy == nil ? 0 : shape.parameterCount)
     var noiseStream = Xoshiro256StarStar(seed: seed, purpose: "dp-noise")
     let penalty = adjustment.inputGradientPenalty > 0 ? InputGradientPenalty(shape: shape, lambda: adjustment.inputGradientPenalty) : nil
     defer {
         rowLosses.deallocate()
         sitsOut.deallocate()
         active.deallocate()
-        clippedSum.deallocate()
     }
 
     data.features.withUnsafeBufferPointer { features in
@@ -202,20 +191,14 @@ public func trainNetwork(_ shape: NetworkShape, on data: Dataset, settings: Trai
                             from: features.baseAddress! + source * featureCount, count: featureCount)
                         batchLabels[r] = targets[source]
                     }
-                    if let privacy, let exampleWorkspace {
+                    if let privacy {
                         // ĝ = (Σ_i g_i min(1, C / ||g_i||) + σ C z) / rows, z standard normal per parameter.
-                        let bound = Float(privacy.clip)
-                        clippedSum.update(repeating: 0, count: shape.parameterCount)
-                        for r in 0..<rows {
-                            exampleWorkspace.forward(parameters: parameters, inputs: batchInputs + r * featureCount, rows: 1)
-                            lossSum += exampleWorkspace.backward(parameters: parameters, inputs: batchInputs + r * featureCount,
-                                                                 labels: batchLabels + r, rows: 1, labelSmoothing: smoothing)
-                            let scale = clippingScale(exampleWorkspace.gradient, count: shape.parameterCount, bound: bound)
-                            addScaled(clippedSum, scale, exampleWorkspace.gradient, count: shape.parameterCount)
-                        }
-                        let deviation = Float(privacy.noise * privacy.clip), inverseRows = 1 / Float(rows)
+                        workspace.forward(parameters: parameters, inputs: batchInputs, rows: rows)
+                        lossSum += workspace.clippedBackward(parameters: parameters, inputs: batchInputs, labels: batchLabels, rows: rows,
+                                                             labelSmoothing: smoothing, bound: Float(privacy.clip))
+                        let deviation = Float(privacy.noise * privacy.clip) / Float(rows)
                         for j in 0..<shape.parameterCount {
-                            workspace.gradient[j] = (clippedSum[j] + deviation * Float(noiseStream.nextStandardNormal())) * inverseRows
+                            workspace.gradient[j] += deviation * Float(noiseStream.nextStandardNormal())
                         }
                     } else {
                         workspace.forward(parameters: parameters, inputs: batchInputs, rows: rows)

@@ -1,8 +1,10 @@
 /// The version of the engine's arithmetic: a run's result is a function of its settings, its data
 /// and this version. It must change whenever a change to the engine changes any run's result (a
 /// kernel's order of operations, a random stream, a metric), so that stored results of the old
-/// arithmetic are never mistaken for results of the new.
-public let engineVersion = "1"
+/// arithmetic are never mistaken for results of the new. History: 1, tool 0.3.0; 2, DP-SGD's clipped
+/// gradient computed for the whole batch (per-example norms by the outer-product identity), which
+/// changes the order of its sums.
+public let engineVersion = "2"
 
 /// The keys of the metrics every run records; attacks and defenses add their own.
 public enum MetricKey {
