@@ -8,11 +8,14 @@ struct ValidateCommand: ParsableCommand {
         commandName: "validate",
         abstract: "Check an output folder as the reference study's validation does; exit 1 listing what failed.",
         discussion: """
-            Checks: results.json and performance.json are present and readable; the counts of runs, \
-            aggregated points and fits match the configuration; no run diverged; standard deviations are \
-            reported; per width, clean accuracy > chance + 0.1, accuracy at the largest fraction at least \
-            0.05 below clean, mean accuracy non-increasing within 0.05, R² > 0.8; no timings in results.json; \
-            the three figures are present in figures/ as PNG files.
+            Checks: results.json is present and consistent (its runs are its study's runs, and its aggregates, \
+            fits, statistics and findings are those of its runs); the counts of runs, aggregated points and fits \
+            match the configuration; no run diverged; every metric lies in its valid range; standard deviations \
+            are reported; per width, clean accuracy > chance + 0.1, accuracy at the largest fraction at least \
+            0.05 below clean, mean accuracy non-increasing within 0.05, R² > 0.8 (for studies of the reference \
+            design); no timings in results.json; manifest.json lists every file with its SHA-256 and the folder \
+            holds no other (but performance.json, shard parts and report.pdf); performance.json belongs to this \
+            results.json; every figure of the study is present, and every PNG, PDF and SVG file is complete.
             """)
 
     @Argument(help: "The output folder to check.")
