@@ -48,8 +48,9 @@ private func readStudy(_ data: Data) {
     _ = try? Study(document: document, locations: locations)
 }
 
-/// Whether a study's data is synthetic and small enough (at most 20,000 numbers), and its sweep
-/// small enough (at most 1,000 runs), to build it for every fuzz input.
+/// Whether a study's data is synthetic and small enough (at most 20,000 numbers), its sweep small
+/// enough (at most 1,000 runs) and its bootstrap short enough (at most 2,000 replicates) to build and
+/// analyse it for every fuzz input.
 private func isSmall(_ config: StudyConfig) -> Bool {
     guard config.data.value(at: "kind") == nil || config.data.value(at: "kind") == .string(GaussianClusters.kind) else { return false }
     func number(_ key: String, _ fallback: Int) -> Int {
@@ -59,6 +60,7 @@ private func isSmall(_ config: StudyConfig) -> Bool {
     let (samples, features) = (number("samples", 500), number("features", 10))
     let runs = config.fractions.count * config.seeds.count * max(1, config.models.count * config.attacks.count * config.defenses.count)
     return samples >= 0 && features >= 0 && samples <= 20_000 && features <= 20_000 && samples * features <= 20_000 && runs <= 1_000
+        && config.analysis.replicates <= 2_000
 }
 
 /// CSV bytes through the CSV data set, with the settings the first byte picks: header or not,

@@ -30,6 +30,14 @@ struct MergeTests {
         #expect(data == single)
     }
 
+    @Test func shardsThatAreNotKOfNDoNotDecode() throws {
+        // Shard 11 of 0 once decoded, and its runIndices strode by 0 forever (found by fuzzing).
+        for text in [#"{"index": 11, "count": 0}"#, #"{"index": 0, "count": 3}"#, #"{"index": 4, "count": 3}"#] {
+            #expect(throws: DecodingError.self) { try JSONDecoder().decode(Shard.self, from: Data(text.utf8)) }
+        }
+        #expect(try JSONDecoder().decode(Shard.self, from: Data(#"{"index": 3, "count": 3}"#.utf8)) == Shard(index: 3, count: 3))
+    }
+
     @Test func partialResultsRoundTripThroughJSON() throws {
         let part = Self.part(2, of: 5)
         #expect(try JSONDecoder().decode(PartialStudyResults.self, from: part.jsonData()) == part)

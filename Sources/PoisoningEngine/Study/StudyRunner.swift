@@ -31,6 +31,18 @@ public struct Shard: Sendable, Codable, Equatable, CustomStringConvertible {
         self.count = count
     }
 
+    /// Decodes a shard, refusing one that is not K/N with 1 <= K <= N (a count of 0 would make
+    /// `runIndices` stride by 0 forever).
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let index = try container.decode(Int.self, forKey: .index), count = try container.decode(Int.self, forKey: .count)
+        guard count >= 1 && (1...count).contains(index) else {
+            throw DecodingError.dataCorruptedError(forKey: .count, in: container,
+                                                   debugDescription: "shard \(index)/\(count) is not K/N with 1 <= K <= N")
+        }
+        self.init(index: index, count: count)
+    }
+
     /// The whole sweep.
     public static let whole = Shard(index: 1, count: 1)
 
