@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
 # Fuzzes every parser of user files with libFuzzer for FUZZ_SECONDS seconds each (default 30),
 # starting from the committed corpus in fuzz/corpus/TARGET (new inputs go to a scratch folder, not
-# into the repository). Fails, naming the input file, on the first crash, hang or memory blow-up.
+# into the repository), with libFuzzer's random seed FUZZ_SEED (default 1, so that a run explores
+# the same inputs in the same order each time; set another to explore further). Fails, naming the
+# input file, on the first crash, hang (10 s) or memory blow-up (4 GiB).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-30}
+seed=${FUZZ_SEED:-1}
 swift build --product make-report-fuzz --scratch-path .build-fuzz --sanitize=fuzzer -Xswiftc -DFUZZING 2>&1 | tail -n 1
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 for target in study-file csv results-json part-json template; do
   mkdir -p "$scratch/$target" "$scratch/crashes"
   log="$scratch/$target.log"
-  if FUZZ_TARGET=$target .build-fuzz/debug/make-report-fuzz -max_total_time="$seconds" -timeout=10 -rss_limit_mb=4096 \
+  if FUZZ_TARGET=$target .build-fuzz/debug/make-report-fuzz -max_total_time="$seconds" -seed="$seed" -timeout=10 -rss_limit_mb=4096 \
        -print_final_stats=1 -artifact_prefix="$scratch/crashes/" "$scratch/$target" "fuzz/corpus/$target" >"$log" 2>&1; then
     runs=$(grep -E "^stat::number_of_executed_units" "$log" | awk '{print $2}')
     echo "fuzz $target: ${seconds} s, ${runs:-?} inputs, no crash"
