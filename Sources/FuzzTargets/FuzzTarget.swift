@@ -26,7 +26,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .csv: readCSV(data)
         case .resultsJSON:
             guard let decoded = try? JSONDecoder().decode(StudyResults.self, from: data), isSmall(decoded.config) else { return }
-            if let results = try? StudyResults.read(data) { _ = results.validationFailures() }
+            if let results = try? StudyResults.verified(decoded, bytes: data) { _ = results.validationFailures() }
         case .partJSON:
             guard let part = try? JSONDecoder().decode(PartialStudyResults.self, from: data), isSmall(part.config) else { return }
             _ = try? mergePartialResults([(name: "part.json", results: part)])

@@ -32,10 +32,9 @@ func runSweep(_ study: Study, runtime: RuntimeOptions, shard: Shard = .whole, st
     return runs
 }
 
-/// Writes the outputs of `results` with the output options into the staged `folder`, printing the
-/// template warnings; returns the report file names.
-func writeOutputs(_ results: StudyResults, study: Study, output: OutputOptions, into folder: StagedOutputFolder) throws -> WrittenOutputs {
-    let settings = try output.settings(command: reproducingCommand(config: results.config, output: output))
+/// Writes the outputs of `results` with `settings` into the staged `folder`, printing the template
+/// warnings; returns the report file names.
+func writeOutputs(_ results: StudyResults, study: Study, settings: OutputSettings, into folder: StagedOutputFolder) throws -> WrittenOutputs {
     let written = try writeStudyOutputs(results, study: study, settings: settings, into: folder)
     for warning in written.warnings { printError("warning: \(warning)") }
     return written

@@ -74,13 +74,7 @@ struct BenchCommand: ParsableCommand {
         func wholeCommand(_ extra: [String]) throws -> Double {
             median(try (0..<repetitions).map { _ in
                 try timedThrowing {
-                    let child = Process()
-                    child.executableURL = executable
-                    child.arguments = ["--output", scratch.appendingPathComponent("output").path, "--quiet", "--threads", "\(threads)"] + extra
-                    child.standardOutput = FileHandle.nullDevice
-                    try child.run()
-                    child.waitUntilExit()
-                    guard child.terminationStatus == 0 else { throw ExitCode(child.terminationStatus) }
+                    try runChild(executable, ["--output", scratch.appendingPathComponent("output").path, "--quiet", "--threads", "\(threads)"] + extra)
                 }
             })
         }
@@ -124,14 +118,8 @@ struct BenchCommand: ParsableCommand {
             for path in catalogue {
                 let study = try StudyOptions.parse(["--study", path]).resolve()
                 let seconds = try timedThrowing {
-                    let child = Process()
-                    child.executableURL = executable
-                    child.arguments = ["--study", path, "--output", scratch.appendingPathComponent("catalogue").path, "--quiet", "--no-store",
-                                       "--threads", "\(threads)"]
-                    child.standardOutput = FileHandle.nullDevice
-                    try child.run()
-                    child.waitUntilExit()
-                    guard child.terminationStatus == 0 else { throw ExitCode(child.terminationStatus) }
+                    try runChild(executable, ["--study", path, "--output", scratch.appendingPathComponent("catalogue").path, "--quiet",
+                                              "--no-store", "--threads", "\(threads)"])
                 }
                 emit(String(format: "| %@ | %d | %.2f |", path, study.runSpecs.count, seconds))
             }
@@ -199,14 +187,7 @@ struct BenchCommand: ParsableCommand {
     private func commandBreakdown(_ study: Study, runs: [RunResult], executable: URL, scratch: URL, training: Double,
                                   threads: Int) throws -> [(String, Double)] {
         func measure(_ body: () throws -> Void) throws -> Double { median(try (0..<repetitions).map { _ in try timedThrowing(body) }) }
-        let process = try measure {
-            let child = Process()
-            child.executableURL = executable
-            child.arguments = ["--version"]
-            child.standardOutput = FileHandle.nullDevice
-            try child.run()
-            child.waitUntilExit()
-        }
+        let process = try measure { try runChild(executable, ["--version"]) }
         let resolve = try measure { _ = try Study(StudyConfig()) }
         var results: StudyResults?
         let analysis = try measure { results = StudyResults(study: study, runs: runs, toolVersion: toolVersion, threads: threads) }
@@ -265,6 +246,18 @@ func trainingFLOPs(_ study: Study) -> Double {
         let firstLayer = Double(shape.inputs * (shape.hidden.first ?? shape.classes))
         return total + (6 * Double(shape.multiplyAddsPerRow) - 2 * firstLayer) * rowsTimesEpochs
     }
+}
+
+/// Runs `executable` with `arguments` in a child process to its end, its output discarded; throws
+/// its exit code unless it succeeded.
+private func runChild(_ executable: URL, _ arguments: [String]) throws {
+    let child = Process()
+    child.executableURL = executable
+    child.arguments = arguments
+    child.standardOutput = FileHandle.nullDevice
+    try child.run()
+    child.waitUntilExit()
+    guard child.terminationStatus == 0 else { throw ExitCode(child.terminationStatus) }
 }
 
 /// Wall seconds of `body`.

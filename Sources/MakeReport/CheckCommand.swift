@@ -23,11 +23,12 @@ struct CheckCommand: ParsableCommand {
         defer { try? FileManager.default.removeItem(at: scratchParent) }
         let resolved = try study.resolve()
         try runtime.checkSize(of: resolved)
-        try checkTemplates(try output.settings(command: ""), study: resolved)
+        let settings = try output.settings(command: reproducingCommand(config: resolved.config, output: output))
+        try checkTemplates(settings, study: resolved)
         let scratch = try StagedOutputFolder(path: scratchParent.appendingPathComponent("output").path)
         let results = StudyResults(study: resolved, runs: try runSweep(resolved, runtime: runtime, showProgress: false).runs.results,
                                    toolVersion: toolVersion, threads: runtime.threadCount)
-        let written = try writeOutputs(results, study: resolved, output: output, into: scratch)
+        let written = try writeOutputs(results, study: resolved, settings: settings, into: scratch)
         try scratch.publish()
         let names = written.files + [OutputManifest.fileName]
         let differences = try artifactDifferences(regenerated: scratch.target, committed: URL(fileURLWithPath: output.output), names: names)

@@ -30,7 +30,6 @@ struct MergeCommand: ParsableCommand {
     }
 
     func run() throws {
-        let folder = try StagedOutputFolder(path: output.output)
         let decoder = JSONDecoder()
         let loaded = try parts.map { path in
             do {
@@ -41,8 +40,11 @@ struct MergeCommand: ParsableCommand {
         }
         let merged = try mergePartialResults(loaded)
         let study = merged.study
+        let settings = try output.settings(command: reproducingCommand(config: study.config, output: output))
+        try checkTemplates(settings, study: study)
+        let folder = try StagedOutputFolder(path: output.output)
         let results = StudyResults(study: study, runs: merged.runs, toolVersion: merged.toolVersion)
-        let written = try writeOutputs(results, study: study, output: output, into: folder)
+        let written = try writeOutputs(results, study: study, settings: settings, into: folder)
         let timed = loaded.compactMap { part in part.results.timing.map { (part.results.runs, $0) } }
         if timed.count == loaded.count {
             try mergedPerformance(timed, study: study, resultsSHA256: folder.hash(of: "results.json") ?? "").write(into: folder)

@@ -2,6 +2,14 @@ import ArgumentParser
 import Foundation
 import PoisoningEngine
 import RunStore
+import StudyPipeline
+
+/// The default run store of the output folder `output`: `runs.sqlite` in its work folder,
+/// `.make-report/` beside it.
+func defaultStorePath(besideOutput output: String) -> String {
+    workFolder(besideOutput: URL(fileURLWithPath: output, isDirectory: true).standardizedFileURL.resolvingSymlinksInPath())
+        .appendingPathComponent("runs.sqlite").path
+}
 
 /// Where finished runs are kept between commands; shared by `run` and `store`.
 struct StoreOptions: ParsableArguments {
@@ -19,7 +27,7 @@ struct StoreOptions: ParsableArguments {
 
     /// The store to use with the output folder `output`, or nil with --no-store.
     func open(besideOutput output: String) throws -> RunStore? {
-        noStore ? nil : try RunStore(path: store ?? RunStore.defaultPath(besideOutput: output))
+        noStore ? nil : try RunStore(path: store ?? defaultStorePath(besideOutput: output))
     }
 }
 
@@ -77,11 +85,13 @@ struct StoreLocation: ParsableArguments {
     @Option(help: "The output folder whose default store (.make-report/runs.sqlite beside it) to use.")
     var output = "output"
 
+    /// The store's file.
+    var path: String { store ?? defaultStorePath(besideOutput: output) }
+
     func validate() throws {
-        let path = store ?? RunStore.defaultPath(besideOutput: output)
         if !FileManager.default.fileExists(atPath: path) { throw ValidationError("--store: no run store at '\(commandPath(path))'") }
     }
 
     /// The store.
-    func open() throws -> RunStore { try RunStore(path: store ?? RunStore.defaultPath(besideOutput: output)) }
+    func open() throws -> RunStore { try RunStore(path: path) }
 }

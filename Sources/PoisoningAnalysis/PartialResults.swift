@@ -123,12 +123,11 @@ public func mergePartialResults(_ parts: [(name: String, results: PartialStudyRe
         // Distinct shards holding exactly their own indices are disjoint.
         for run in part.runs {
             let spec = study.runSpecs[run.index], result = run.result
-            guard result.fraction == spec.fraction, result.series == spec.series, result.seed == spec.seed else {
+            guard result.matches(spec) else {
                 throw MergeError.invalidRun(part: name, index: run.index, reason: "is not the study's run at that index "
                     + "(fraction \(spec.fraction), series \(spec.series), seed \(spec.seed))")
             }
-            if let (key, value) = (result.metrics ?? [:]).sorted(by: { $0.key < $1.key })
-                .first(where: { !MetricKey.validRange(of: $0.key).contains($0.value) }) {
+            if let (key, value) = result.firstMetricOutOfRange {
                 throw MergeError.invalidRun(part: name, index: run.index, reason: "has \(key) = \(value), outside its valid range")
             }
             runs[run.index] = result

@@ -85,6 +85,11 @@ public struct StudyResults: Sendable, Codable, Equatable {
         } catch {
             throw ResultsFileError(reason: "does not decode: \(decodingFailure(error))")
         }
+        return try verified(decoded, bytes: data)
+    }
+
+    /// The steps of `read` after decoding: `decoded`, the value of `bytes`, proved consistent.
+    public static func verified(_ decoded: StudyResults, bytes data: Data) throws -> StudyResults {
         let study: Study
         do {
             study = try Study(decoded.config)
@@ -95,8 +100,7 @@ public struct StudyResults: Sendable, Codable, Equatable {
         guard decoded.runs.count == specs.count else {
             throw ResultsFileError(reason: "holds \(decoded.runs.count) runs; its configuration has \(specs.count)")
         }
-        for (index, (run, spec)) in zip(decoded.runs, specs).enumerated()
-        where run.fraction != spec.fraction || run.series != spec.series || run.seed != spec.seed {
+        for (index, (run, spec)) in zip(decoded.runs, specs).enumerated() where !run.matches(spec) {
             throw ResultsFileError(reason: "run \(index) is not the study's run at that index (fraction \(spec.fraction), series \(spec.series), seed \(spec.seed))")
         }
         let rebuilt = StudyResults(study: study, runs: decoded.runs, toolVersion: decoded.toolVersion)
@@ -126,8 +130,7 @@ public struct StudyResults: Sendable, Codable, Equatable {
     /// (`MetricKey.validRange`), and the first negative or non-finite standard deviation.
     public func metricRangeFailures() -> [String] {
         var failures = [String]()
-        let runValues = runs.compactMap(\.metrics).flatMap { $0.sorted { $0.key < $1.key } }
-        if let (key, value) = runValues.first(where: { !MetricKey.validRange(of: $0.key).contains($0.value) }) {
+        if let (key, value) = runs.lazy.compactMap(\.firstMetricOutOfRange).first {
             failures.append("a run's \(key) of \(value) lies outside its valid range \(rangeText(MetricKey.validRange(of: key)))")
         }
         let summaries = points.flatMap { $0.metrics.sorted { $0.key < $1.key } }
@@ -189,6 +192,10 @@ public struct StudyResults: Sendable, Codable, Equatable {
 public struct ResultsFileError: Error, CustomStringConvertible {
     /// What is wrong, after "results.json".
     public let reason: String
+
+    /// The error with the given reason.
+    public init(reason: String) { self.reason = reason }
+
     public var description: String { "results.json \(reason)" }
 }
 

@@ -11,12 +11,6 @@ public final class RunStore: Sendable {
     public let path: String
     private let database: DatabasePool
 
-    /// The default store of an output folder: `.make-report/runs.sqlite` beside it.
-    public static func defaultPath(besideOutput output: String) -> String {
-        URL(fileURLWithPath: output, isDirectory: true).standardizedFileURL.resolvingSymlinksInPath()
-            .deletingLastPathComponent().appendingPathComponent(".make-report/runs.sqlite").path
-    }
-
     /// Opens the store at `path`, creating it (and its folder) when missing.
     public init(path: String) throws {
         self.path = path

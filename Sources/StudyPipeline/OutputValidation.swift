@@ -14,15 +14,25 @@ import PoisoningFigures
 ///   (PNG chunks and their CRCs up to IEND, a PDF's closing `%%EOF`, an SVG's closing `</svg>`).
 public func outputFolderFailures(_ folder: URL) -> [String] {
     var failures = [String]()
-    let resultsData = try? Data(contentsOf: folder.appendingPathComponent("results.json"))
+    // Every file, read once.
+    let files = filesBelow(folder)
+    var contents = [String: Data]()
+    for name in files { contents[name] = try? Data(contentsOf: folder.appendingPathComponent(name)) }
+
+    let resultsData = contents["results.json"]
     var results: StudyResults?
     if let resultsData {
         do {
-            results = try StudyResults.read(resultsData)
+            let decoded = try JSONDecoder().decode(StudyResults.self, from: resultsData)
+            do {
+                results = try StudyResults.verified(decoded, bytes: resultsData)
+            } catch {
+                failures.append("\(error)")
+                // Out-of-range metrics of a file that decodes but is inconsistent are still worth naming.
+                failures += decoded.metricRangeFailures()
+            }
         } catch {
-            failures.append("\(error)")
-            // Out-of-range metrics of a file that decodes but is inconsistent are still worth naming.
-            if let decoded = try? JSONDecoder().decode(StudyResults.self, from: resultsData) { failures += decoded.metricRangeFailures() }
+            failures.append("\(ResultsFileError(reason: "does not decode: \(decodingFailure(error))"))")
         }
         let timings = timingKeys(inJSON: resultsData)
         if !timings.isEmpty { failures.append("results.json holds timings: \(timings.joined(separator: ", "))") }
@@ -32,11 +42,10 @@ public func outputFolderFailures(_ folder: URL) -> [String] {
     if let results { failures += results.validationFailures() }
 
     // The manifest: one consistent set.
-    let files = filesBelow(folder)
-    if let data = try? Data(contentsOf: folder.appendingPathComponent(OutputManifest.fileName)) {
+    if let data = contents[OutputManifest.fileName] {
         if let manifest = try? JSONDecoder().decode(OutputManifest.self, from: data) {
             for (name, hash) in manifest.files.sorted(by: { $0.key < $1.key }) {
-                guard let bytes = try? Data(contentsOf: folder.appendingPathComponent(name)) else {
+                guard let bytes = contents[name] else {
                     failures.append("\(name) is listed in manifest.json but missing")
                     continue
                 }
@@ -53,7 +62,7 @@ public func outputFolderFailures(_ folder: URL) -> [String] {
         failures.append("manifest.json is missing")
     }
 
-    if let data = try? Data(contentsOf: folder.appendingPathComponent(PerformanceRecord.fileName)) {
+    if let data = contents[PerformanceRecord.fileName] {
         if let performance = try? JSONDecoder().decode(PerformanceRecord.self, from: data) {
             if let resultsData, performance.resultsSHA256 != SHA256.hexDigest(of: resultsData) {
                 failures.append("performance.json belongs to another results.json")
@@ -71,7 +80,7 @@ public func outputFolderFailures(_ folder: URL) -> [String] {
         failures.append("figures/\(name) is missing (no PNG, PDF or SVG file)")
     }
     for name in files where name.hasPrefix("figures/") {
-        guard let data = try? Data(contentsOf: folder.appendingPathComponent(name)) else { continue }
+        guard let data = contents[name] else { continue }
         if let problem = imageFileProblem(data, extension: (name as NSString).pathExtension) {
             failures.append("\(name) is not a complete image: \(problem)")
         }

@@ -29,10 +29,9 @@ public func studySizeProblem(_ study: Study, threads: Int, maximumRuns: Int,
         return "the study has \(runs) runs (\(study.config.fractions.count) fractions x \(study.series.count) series x "
             + "\(study.config.seeds.count) seeds), more than --max-runs \(maximumRuns); raise --max-runs if you mean it"
     }
-    guard let largest = study.series.max(by: { estimatedRunBytes(study, series: $0) < estimatedRunBytes(study, series: $1) }) else {
+    guard let (largest, perRun) = study.series.map({ ($0, estimatedRunBytes(study, series: $0)) }).max(by: { $0.1 < $1.1 }) else {
         return nil
     }
-    let perRun = estimatedRunBytes(study, series: largest)
     let budget = Double(physicalMemory) / 2
     if perRun * Double(max(1, min(threads, runs))) > budget {
         let gibibyte = 1024.0 * 1024 * 1024

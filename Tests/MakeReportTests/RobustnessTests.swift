@@ -171,7 +171,7 @@ struct RobustnessTests {
         let reference = folder.deletingLastPathComponent().appendingPathComponent("reference")
         #expect(try cli.run(Self.resumableSweep + ["--output", reference.path, "--no-store"]).status == 0)
 
-        let storePath = RunStore.defaultPath(besideOutput: folder.path)
+        let storePath = defaultStorePath(besideOutput: folder.path)
         let process = try start(Self.resumableSweep + ["--output", folder.path])
         var stored = 0
         while stored < 3 && process.isRunning {
@@ -260,7 +260,7 @@ struct RobustnessTests {
         let folder = cli.temporaryFolder()
         let small = ["--widths", "8", "--fractions", "0,0.5", "--seeds", "1,2", "--epochs", "5", "--output", folder.path]
         #expect(try cli.run(small).status == 0)
-        let store = commandPath(RunStore.defaultPath(besideOutput: folder.path))
+        let store = commandPath(defaultStorePath(besideOutput: folder.path))
         let info = try cli.run(["store", "info", "--output", folder.path])
         #expect(info.status == 0)
         #expect(info.standardOutput.hasPrefix("\(store): 4 runs, "))

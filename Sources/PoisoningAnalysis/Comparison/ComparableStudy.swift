@@ -34,10 +34,10 @@ public struct ComparableStudy: Sendable {
     /// Reads either format; a file that is neither throws `ComparisonInputError` with the reason.
     public init(json data: Data) throws {
         let decoder = JSONDecoder()
-        if (try? decoder.decode(StudyResults.self, from: data)) != nil {
+        if let decoded = try? decoder.decode(StudyResults.self, from: data) {
             let results: StudyResults
             do {
-                results = try StudyResults.read(data)
+                results = try StudyResults.verified(decoded, bytes: data)
             } catch {
                 throw ComparisonInputError(reason: "\(error)")
             }

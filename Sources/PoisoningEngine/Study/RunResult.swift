@@ -74,6 +74,17 @@ public struct RunResult: Sendable, Codable, Equatable {
         self.divergence = divergence
     }
 
+    /// Whether this is the run `spec` describes: the same fraction, series and seed.
+    public func matches(_ spec: RunSpec) -> Bool {
+        fraction == spec.fraction && series == spec.series && seed == spec.seed
+    }
+
+    /// The first metric (by key) outside its `MetricKey.validRange`, or nil.
+    public var firstMetricOutOfRange: (key: String, value: Double)? {
+        (metrics ?? [:]).sorted { $0.key < $1.key }.first { !MetricKey.validRange(of: $0.key).contains($0.value) }
+            .map { (key: $0.key, value: $0.value) }
+    }
+
     /// The same outcome, as series `series` of another study of the same run.
     public func withSeries(_ series: Int) -> RunResult {
         RunResult(fraction: fraction, series: series, seed: seed, poisonedCount: poisonedCount, realisedFraction: realisedFraction,
