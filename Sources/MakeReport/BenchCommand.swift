@@ -30,6 +30,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Where to write the Markdown summary.")
     var results = "benchmarks/results.md"
 
+    @Flag(help: "Measure only training: the default study in process and one run per width on one thread; print the figures and leave --results alone (for iterating on kernels).")
+    var engineOnly = false
+
     @OptionGroup var runtime: RuntimeOptions
 
     func validate() throws {
@@ -57,6 +60,11 @@ struct BenchCommand: ParsableCommand {
         let engine = median((0..<repetitions).map { _ in timed { _ = runStudy(reference, threads: threads) } })
         emit(row("Default study, engine only, in process (median of \(repetitions))", reference, seconds: engine, peak: peak,
                  memory: peakMemoryMiB()))
+        if engineOnly {
+            emit()
+            try oneRunScaling(emit)
+            return
+        }
         let referenceRuns = runStudy(reference, threads: threads).results
         let analysed = StudyResults(study: reference, runs: referenceRuns, toolVersion: toolVersion, threads: threads)
         let statistics = median((0..<repetitions).map { _ in
@@ -140,20 +148,7 @@ struct BenchCommand: ParsableCommand {
         }
 
         emit()
-        emit("## One run on one thread (200 epochs, median of \(repetitions))")
-        emit()
-        emit("| Width | Training samples | Wall (s) | GFLOP/s | ns per (sample · epoch · width) |")
-        emit("|---:|---:|---:|---:|---:|")
-        let widths = [32, 64, 128, 256, 512, 1024, 2048].map { (width: $0, samples: 500) }
-        let sampleCounts = [250, 1000, 2000, 4000].map { (width: 128, samples: $0) }
-        for (width, samples) in widths + sampleCounts {
-            let config = try Study(StudyConfig(data: StudyConfig.component(GaussianClusters.kind, ["samples": .int(samples)]),
-                                               models: [StudyConfig.mlp(width)], fractions: [0], seeds: [1]))
-            let seconds = median((0..<repetitions).map { _ in timed { _ = runStudy(config, threads: 1) } })
-            let trainRows = Double(config.split.train.count), epochs = Double(config.config.training.epochs)
-            emit(String(format: "| %d | %d | %.3f | %.1f | %.3f |", width, config.split.train.count, seconds,
-                        trainingFLOPs(config) / seconds / 1e9, seconds / (trainRows * epochs * Double(width)) * 1e9))
-        }
+        try oneRunScaling(emit)
 
         emit()
         emit("## Report templates of many tags (checked, scanned and rendered against the default study's report; median of \(repetitions))")
@@ -173,6 +168,25 @@ struct BenchCommand: ParsableCommand {
         let file = URL(fileURLWithPath: results)
         try OutputFolder(path: file.deletingLastPathComponent().path).write(Data(text.utf8), to: file.lastPathComponent)
         print("\nWrote \(results)")
+    }
+
+    /// The table of one run on one thread per width (500 samples) and per sample count (width 128).
+    private func oneRunScaling(_ emit: (String) -> Void) throws {
+        emit("## One run on one thread (200 epochs, median of \(repetitions))")
+        emit("")
+        emit("| Width | Training samples | Wall (s) | GFLOP/s | ns per (sample · epoch · width) |")
+        emit("|---:|---:|---:|---:|---:|")
+        let widths = [32, 64, 128, 256, 512, 1024, 2048].map { (width: $0, samples: 500) }
+        let sampleCounts = [250, 1000, 2000, 4000].map { (width: 128, samples: $0) }
+        for (width, samples) in widths + sampleCounts {
+            let config = try Study(StudyConfig(data: StudyConfig.component(GaussianClusters.kind, ["samples": .int(samples)]),
+                                               models: [StudyConfig.mlp(width)], fractions: [0], seeds: [1]))
+            let seconds = median((0..<repetitions).map { _ in timed { _ = runStudy(config, threads: 1) } })
+            let trainRows = Double(config.split.train.count), epochs = Double(config.config.training.epochs)
+            emit(String(format: "| %d | %d | %.3f | %.1f | %.3f |", width, config.split.train.count, seconds,
+                        trainingFLOPs(config) / seconds / 1e9, seconds / (trainRows * epochs * Double(width)) * 1e9))
+        }
+
     }
 
     private func row(_ name: String, _ config: Study, seconds: Double, peak: Double, memory: Double) -> String {

@@ -25,7 +25,36 @@ enum Linear {
                                   rows: Int, inputs d: Int, outputs n: Int) {
         var j = 0
         while j + 32 <= n {
-            for r in 0..<rows {
+            // Two rows at a time: eight independent sums, so that the adds' latency overlaps.
+            var r = 0
+            while r + 2 <= rows {
+                let x = input + r * d, x2 = x + d, y = output + r * n + j, y2 = y + n
+                var s0 = load8(b + j), s1 = load8(b + j + 8), s2 = load8(b + j + 16), s3 = load8(b + j + 24)
+                var t0 = s0, t1 = s1, t2 = s2, t3 = s3
+                for i in 0..<d {
+                    let row = w + i * n + j
+                    let w0 = load8(row), w1 = load8(row + 8), w2 = load8(row + 16), w3 = load8(row + 24)
+                    let xi = x[i], x2i = x2[i]
+                    s0 += xi * w0
+                    s1 += xi * w1
+                    s2 += xi * w2
+                    s3 += xi * w3
+                    t0 += x2i * w0
+                    t1 += x2i * w1
+                    t2 += x2i * w2
+                    t3 += x2i * w3
+                }
+                store8(y, s0)
+                store8(y + 8, s1)
+                store8(y + 16, s2)
+                store8(y + 24, s3)
+                store8(y2, t0)
+                store8(y2 + 8, t1)
+                store8(y2 + 16, t2)
+                store8(y2 + 24, t3)
+                r += 2
+            }
+            if r < rows {
                 let x = input + r * d, y = output + r * n + j
                 var s0 = load8(b + j), s1 = load8(b + j + 8), s2 = load8(b + j + 16), s3 = load8(b + j + 24)
                 for i in 0..<d {
@@ -68,7 +97,19 @@ enum Linear {
                                    rows: Int, inputs d: Int, outputs n: Int) {
         for r in 0..<rows {
             let x = input + r * d, y = output + r * n
-            for o in 0..<n { y[o] = b[o] + dot(x, w + o * d, count: d) }
+            var o = 0
+            while o + 4 <= n {   // four outputs share the loads of x; their sums are independent
+                let sums = dot4(x, w + o * d, count: d)
+                y[o] = b[o] + sums.0
+                y[o + 1] = b[o + 1] + sums.1
+                y[o + 2] = b[o + 2] + sums.2
+                y[o + 3] = b[o + 3] + sums.3
+                o += 4
+            }
+            while o < n {
+                y[o] = b[o] + dot(x, w + o * d, count: d)
+                o += 1
+            }
         }
     }
 
@@ -95,16 +136,31 @@ enum Linear {
                                     outputGradient dy: UnsafePointer<Float>,
                                     weightGradient gW: UnsafeMutablePointer<Float>, biasGradient gB: UnsafeMutablePointer<Float>,
                                     inputGradient dx: UnsafeMutablePointer<Float>?, rows: Int, inputs d: Int, outputs n: Int) {
-        for o in 0..<n {
-            var bias: Float = 0
-            for r in 0..<rows { bias += dy[r * n + o] }
-            gB[o] = bias
+        // Row by row, so that the outputs' sums are independent chains.
+        gB.update(repeating: 0, count: n)
+        for r in 0..<rows {
+            for o in 0..<n { gB[o] += dy[r * n + o] }
         }
         sumOverRows(into: gW, outputs: n, weights: dy, rows: input, count: rows, width: d)
         guard let dx else { return }
         for r in 0..<rows {
             let g = dy + r * n, target = dx + r * d
             var i = 0
+            while i + 32 <= d {   // four independent sums of eight inputs each
+                var s0 = SIMD8<Float>(), s1 = SIMD8<Float>(), s2 = SIMD8<Float>(), s3 = SIMD8<Float>()
+                for o in 0..<n {
+                    let go = g[o], row = w + o * d + i
+                    s0 += go * load8(row)
+                    s1 += go * load8(row + 8)
+                    s2 += go * load8(row + 16)
+                    s3 += go * load8(row + 24)
+                }
+                store8(target + i, s0)
+                store8(target + i + 8, s1)
+                store8(target + i + 16, s2)
+                store8(target + i + 24, s3)
+                i += 32
+            }
             while i + 8 <= d {
                 var sum = SIMD8<Float>()
                 for o in 0..<n { sum += g[o] * load8(w + o * d + i) }
@@ -232,7 +288,37 @@ func sumOverRows(into target: UnsafeMutablePointer<Float>, outputs: Int, weights
     let vectorEnd = width - width % 8
     var o = 0
     while o + 5 <= outputs {
-        for j in stride(from: 0, to: vectorEnd, by: 8) {
+        var j = 0
+        while j + 16 <= vectorEnd {   // two blocks of columns: ten independent sums
+            var s0 = SIMD8<Float>(), s1 = SIMD8<Float>(), s2 = SIMD8<Float>(), s3 = SIMD8<Float>(), s4 = SIMD8<Float>()
+            var t0 = SIMD8<Float>(), t1 = SIMD8<Float>(), t2 = SIMD8<Float>(), t3 = SIMD8<Float>(), t4 = SIMD8<Float>()
+            for r in 0..<count {
+                let v = load8(rows + r * width + j), u = load8(rows + r * width + j + 8), w = weights + r * outputs + o
+                let w0 = w[0], w1 = w[1], w2 = w[2], w3 = w[3], w4 = w[4]
+                s0 += w0 * v
+                s1 += w1 * v
+                s2 += w2 * v
+                s3 += w3 * v
+                s4 += w4 * v
+                t0 += w0 * u
+                t1 += w1 * u
+                t2 += w2 * u
+                t3 += w3 * u
+                t4 += w4 * u
+            }
+            store8(target + o * width + j, s0)
+            store8(target + (o + 1) * width + j, s1)
+            store8(target + (o + 2) * width + j, s2)
+            store8(target + (o + 3) * width + j, s3)
+            store8(target + (o + 4) * width + j, s4)
+            store8(target + o * width + j + 8, t0)
+            store8(target + (o + 1) * width + j + 8, t1)
+            store8(target + (o + 2) * width + j + 8, t2)
+            store8(target + (o + 3) * width + j + 8, t3)
+            store8(target + (o + 4) * width + j + 8, t4)
+            j += 16
+        }
+        if j < vectorEnd {
             var s0 = SIMD8<Float>(), s1 = SIMD8<Float>(), s2 = SIMD8<Float>(), s3 = SIMD8<Float>(), s4 = SIMD8<Float>()
             for r in 0..<count {
                 let v = load8(rows + r * width + j), w = weights + r * outputs + o
@@ -303,6 +389,45 @@ func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Fl
         j += 1
     }
     return sum
+}
+
+/// `dot(a, b + k · count, count:)` for k = 0, 1, 2, 3 (four consecutive rows of a row-major
+/// matrix), each in exactly `dot`'s order; the four share every load of `a`.
+@inline(__always)
+func dot4(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> (Float, Float, Float, Float) {
+    let b1 = b + count, b2 = b1 + count, b3 = b2 + count
+    var even0 = SIMD8<Float>(), odd0 = SIMD8<Float>(), even1 = SIMD8<Float>(), odd1 = SIMD8<Float>()
+    var even2 = SIMD8<Float>(), odd2 = SIMD8<Float>(), even3 = SIMD8<Float>(), odd3 = SIMD8<Float>()
+    var j = 0
+    while j + 16 <= count {
+        let low = load8(a + j), high = load8(a + j + 8)
+        even0 += low * load8(b + j)
+        odd0 += high * load8(b + j + 8)
+        even1 += low * load8(b1 + j)
+        odd1 += high * load8(b1 + j + 8)
+        even2 += low * load8(b2 + j)
+        odd2 += high * load8(b2 + j + 8)
+        even3 += low * load8(b3 + j)
+        odd3 += high * load8(b3 + j + 8)
+        j += 16
+    }
+    if j + 8 <= count {
+        let low = load8(a + j)
+        even0 += low * load8(b + j)
+        even1 += low * load8(b1 + j)
+        even2 += low * load8(b2 + j)
+        even3 += low * load8(b3 + j)
+        j += 8
+    }
+    var sum0 = (even0 + odd0).sum(), sum1 = (even1 + odd1).sum(), sum2 = (even2 + odd2).sum(), sum3 = (even3 + odd3).sum()
+    while j < count {
+        sum0 += a[j] * b[j]
+        sum1 += a[j] * b1[j]
+        sum2 += a[j] * b2[j]
+        sum3 += a[j] * b3[j]
+        j += 1
+    }
+    return (sum0, sum1, sum2, sum3)
 }
 
 /// Eight consecutive Floats from `pointer` (no alignment needed).
