@@ -174,7 +174,7 @@ struct InputGradientPenaltyTests {
         var random = Xoshiro256StarStar(seed: 11, purpose: "test-init")
         let parameters = NetworkParameters.pytorchDefault(shape: shape, random: &random)
         let x: [Float] = [0.7, -1.1, 0.4], label = 2, lambda = 0.3
-        let penalty = InputGradientPenalty(shape: shape, lambda: lambda)
+        let penalty = ReferenceInputGradientPenalty(shape: shape, lambda: lambda)
         var gradient = [Float](repeating: 0, count: shape.parameterCount)
         let value = parameters.values.withUnsafeBufferPointer { theta in
             x.withUnsafeBufferPointer { input in
@@ -196,6 +196,45 @@ struct InputGradientPenaltyTests {
             let numeric = (Self.referencePenalty(up, shape, x: input, label: label, lambda: lambda)
                 - Self.referencePenalty(down, shape, x: input, label: label, lambda: lambda)) / (2 * h)
             #expect(abs(Double(gradient[index]) - numeric) < 1e-4 * max(1, abs(numeric)), "parameter \(index)")
+        }
+    }
+
+    /// The batched penalty (one matrix product per layer for the whole batch, e joined to the loss
+    /// gradient) against the per-example Double reference added to the plain gradient, for
+    /// networks of zero to two hidden layers and a batch with rows whose hidden units are all off.
+    @Test(arguments: [[Int](), [6], [8, 5], [40]])
+    func theBatchedPenaltyMatchesThePerExampleReference(hidden: [Int]) {
+        let shape = NetworkShape(inputs: 7, hidden: hidden, classes: 4), rows = 13, lambda = 0.3
+        var random = Xoshiro256StarStar(seed: 5, purpose: "penalty-test")
+        let parameters = NetworkParameters.pytorchDefault(shape: shape, random: &random).values
+        var inputs = (0..<(rows * 7)).map { _ in Float(random.nextStandardNormal()) * 2 }
+        for i in 0..<7 { inputs[i] = -50 * abs(inputs[i]) - 50 }   // row 0: most units off
+        let labels = (0..<rows).map { _ in random.nextInt(below: 4) }
+        let fast = NetworkWorkspace(shape: shape, capacity: 16), plain = NetworkWorkspace(shape: shape, capacity: 16, kernels: .reference)
+        let batched = InputGradientPenalty(shape: shape, lambda: lambda, capacity: 16)
+        let reference = ReferenceInputGradientPenalty(shape: shape, lambda: lambda)
+        parameters.withUnsafeBufferPointer { theta in
+            inputs.withUnsafeBufferPointer { x in
+                labels.withUnsafeBufferPointer { y in
+                    let (t, xs, ys) = (theta.baseAddress!, x.baseAddress!, y.baseAddress!)
+                    fast.forward(parameters: t, inputs: xs, rows: rows)
+                    let penaltySum = batched.prepare(workspace: fast, parameters: t, labels: ys, rows: rows)
+                    let lossSum = fast.backward(parameters: t, inputs: xs, labels: ys, rows: rows, extraLogitGradient: batched.logitGradient)
+                    batched.addWeightTerms(to: fast.gradient, rows: rows)
+
+                    plain.forward(parameters: t, inputs: xs, rows: rows)
+                    let plainLossSum = plain.backward(parameters: t, inputs: xs, labels: ys, rows: rows)
+                    reference.load(t)
+                    let referenceSum = (0..<rows).reduce(0.0) { $0 + reference.accumulate(biases: t, x: xs + $1 * 7, label: labels[$1]) }
+                    reference.flush(scale: 1 / Double(rows), into: plain.gradient)
+                    #expect(referenceSum > 0.01 && abs(penaltySum - referenceSum) <= 1e-5 * referenceSum, "\(penaltySum) vs \(referenceSum)")
+                    #expect(abs(lossSum - plainLossSum) <= 1e-5 * plainLossSum)
+                    let largest = (0..<shape.parameterCount).map { abs(plain.gradient[$0]) }.max()!
+                    for j in 0..<shape.parameterCount {
+                        #expect(abs(fast.gradient[j] - plain.gradient[j]) <= 2e-5 * largest, "parameter \(j)")
+                    }
+                }
+            }
         }
     }
 }

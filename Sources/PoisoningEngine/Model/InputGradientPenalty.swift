@@ -1,166 +1,165 @@
 import Foundation
 
-/// The input-gradient penalty R(x) = λ ||∂ℓ/∂x||² of one example and its gradient with respect to
-/// every parameter, by double backpropagation written out for the network's layers (Drucker and Le
-/// Cun 1992; the regulariser Granziol 2026 analyses against curvature-invisible backdoors).
+/// The input-gradient penalty R(x) = λ ||∂ℓ/∂x||² of every example of a batch and its gradient with
+/// respect to every parameter, by double backpropagation over the whole batch at once (Drucker and
+/// Le Cun 1992; the regulariser Granziol 2026 analyses against curvature-invisible backdoors).
 ///
-/// With a_l = W_l h_{l-1} + b_l, h_l = ReLU(a_l), D_l = diag(a_l > 0), logits z and p = softmax(z):
-/// the first backward gives v_L = p - onehot(y), v_l = D_l W_{l+1}ᵀ v_{l+1} and g = ∂ℓ/∂x = W_1ᵀ v_1.
-/// The second backward runs through that computation from r = ∂R/∂g = 2λ g: ∂R/∂W_1 += v_1 rᵀ and
-/// s_1 = W_1 r; then for each layer, with t = D_l s_l, ∂R/∂W_{l+1} += v_{l+1} tᵀ and
-/// s_{l+1} = W_{l+1} t; the softmax's Jacobian turns s_L into e = ∂R/∂z, e_k = p_k (s_k - pᵀ s); and e
-/// flows back through the forward network like a loss gradient (weights, biases, ReLU masks). The
-/// masks are piecewise constant, so they contribute nothing more. Computed in Double, example by
-/// example, in vectors allocated once.
+/// With a_l = W_l h_{l-1} + b_l, h_l = ReLU(a_l), D_l = diag(a_l > 0), logits z and p = softmax(z),
+/// for one example: the first backward gives v_L = p - onehot(y), v_l = D_l W_{l+1}ᵀ v_{l+1} and
+/// g = ∂ℓ/∂x = W_1ᵀ v_1. The second backward runs through that computation from r = ∂R/∂g = 2λ g:
+/// ∂R/∂W_1 += v_1 rᵀ and s_1 = W_1 r; then for each layer, with t = D_l s_l, ∂R/∂W_{l+1} += v_{l+1} tᵀ
+/// and s_{l+1} = W_{l+1} t; the softmax's Jacobian turns s_L into e = ∂R/∂z, e_k = p_k (s_k - pᵀ s);
+/// and e flows back through the forward network like a loss gradient. The masks are piecewise
+/// constant, so they contribute nothing more.
+///
+/// The batch never forms a gradient per example. Each v, g, s, t is one row of a [rows x units]
+/// matrix, computed for all rows by one product with the layer's weights; the sum over the batch of
+/// the outer products v_i r_iᵀ is the single matrix product Vᵀ R (likewise Vᵀ T); and e joins the
+/// loss gradient dL/dz before the ordinary backward pass, which is linear in dL/dz, so the forward
+/// network's part costs no pass of its own. `ReferenceInputGradientPenalty` is the per-example
+/// version the tests compare against.
 final class InputGradientPenalty {
     let shape: NetworkShape
     let layers: [DenseLayer]
     /// λ.
-    let lambda: Double
-    /// Per layer: its weights W[o, i] in Double at o · inputs + i (copied by `load`), and the
-    /// accumulated ∂R/∂W and ∂R/∂b in the same layout (added to a gradient by `flush`).
-    private let weights: UnsafeMutablePointer<Double>, weightGradients: UnsafeMutablePointer<Double>
-    private let biasGradients: UnsafeMutablePointer<Double>
-    /// Offsets of each layer's weights and of its units in the per-unit buffers.
-    private let weightOffsets: [Int], unitOffsets: [Int]
-    /// Per layer: pre-activations a_l (the logits last), the first backward's v_l, the second's s_l;
-    /// plus the input, r, the softmax p, e and a scratch vector. All allocated once.
-    private let pre: UnsafeMutablePointer<Double>, v: UnsafeMutablePointer<Double>, s: UnsafeMutablePointer<Double>
-    private let input: UnsafeMutablePointer<Double>, r: UnsafeMutablePointer<Double>, p: UnsafeMutablePointer<Double>
-    private let e: UnsafeMutablePointer<Double>, next: UnsafeMutablePointer<Double>
+    let lambda: Float
+    /// ∂R/∂z of the batch mean, e / rows [capacity x classes], after `prepare`: to be added to the
+    /// loss gradient before backpropagation.
+    let logitGradient: UnsafeMutablePointer<Float>
+    /// The softmax p of each row [capacity x classes].
+    private let probabilities: UnsafeMutablePointer<Float>
+    /// Per layer: the rows' v_l, and their s_l (t_l after masking in place) [capacity x outputs].
+    private let v: [UnsafeMutablePointer<Float>], s: [UnsafeMutablePointer<Float>]
+    /// The rows' g = ∂ℓ/∂x, then r = 2λ g in place [capacity x inputs].
+    private let inputGradients: UnsafeMutablePointer<Float>
+    /// Σ_i v_i r_iᵀ and Σ_i v_{l+1,i} t_iᵀ in the parameter layout (the bias entries stay 0).
+    private let weightTerms: UnsafeMutablePointer<Float>
 
-    /// A penalty λ ||∂ℓ/∂x||² for networks of `shape`.
-    init(shape: NetworkShape, lambda: Double) {
+    /// A penalty λ ||∂ℓ/∂x||² for batches of up to `capacity` rows of networks of `shape`.
+    init(shape: NetworkShape, lambda: Double, capacity: Int) {
         self.shape = shape
         self.layers = shape.layers
-        self.lambda = lambda
-        let weightCounts = layers.map { $0.inputs * $0.outputs }, units = layers.map(\.outputs)
-        weightOffsets = weightCounts.indices.map { weightCounts[..<$0].reduce(0, +) }
-        unitOffsets = units.indices.map { units[..<$0].reduce(0, +) }
-        func buffer(_ count: Int) -> UnsafeMutablePointer<Double> {
-            let pointer = UnsafeMutablePointer<Double>.allocate(capacity: max(count, 1))
-            pointer.initialize(repeating: 0, count: max(count, 1))
-            return pointer
-        }
-        let widest = max(shape.classes, shape.hidden.max() ?? 0, shape.inputs)
-        (weights, weightGradients) = (buffer(weightCounts.reduce(0, +)), buffer(weightCounts.reduce(0, +)))
-        (biasGradients, pre, v, s) = (buffer(units.reduce(0, +)), buffer(units.reduce(0, +)), buffer(units.reduce(0, +)),
-                                      buffer(units.reduce(0, +)))
-        (input, r, p, e, next) = (buffer(shape.inputs), buffer(shape.inputs), buffer(shape.classes), buffer(widest), buffer(widest))
+        self.lambda = Float(lambda)
+        logitGradient = .allocate(capacity: capacity * shape.classes)
+        probabilities = .allocate(capacity: capacity * shape.classes)
+        v = layers.map { .allocate(capacity: capacity * $0.outputs) }
+        s = layers.map { .allocate(capacity: capacity * $0.outputs) }
+        inputGradients = .allocate(capacity: capacity * shape.inputs)
+        weightTerms = .allocate(capacity: shape.parameterCount)
+        weightTerms.initialize(repeating: 0, count: shape.parameterCount)
     }
 
     deinit {
-        for pointer in [weights, weightGradients, biasGradients, pre, v, s, input, r, p, e, next] { pointer.deallocate() }
+        for pointer in [logitGradient, probabilities, inputGradients, weightTerms] + v + s { pointer.deallocate() }
     }
 
-    /// Copies the current parameters' weights, once per batch.
-    func load(_ theta: UnsafePointer<Float>) {
-        for (l, layer) in layers.enumerated() {
-            for o in 0..<layer.outputs {
-                for i in 0..<layer.inputs { weights[weightOffsets[l] + o * layer.inputs + i] = Double(theta[layer.weightIndex(output: o, input: i)]) }
+    /// After `workspace.forward` of the batch (`workspace.logits` still the logits): computes
+    /// `logitGradient` and the weight terms of the batch mean of R, and returns Σ_rows R.
+    func prepare(workspace: NetworkWorkspace, parameters: UnsafePointer<Float>, labels: UnsafePointer<Int>, rows: Int) -> Double {
+        let c = shape.classes, d = shape.inputs, top = layers.count - 1
+        // p = softmax(z) with the stable shift; v_L = p - onehot(y).
+        for r in 0..<rows {
+            let z = workspace.logits + r * c, p = probabilities + r * c, vL = v[top] + r * c
+            var maximum = z[0]
+            for k in 1..<c where z[k] > maximum { maximum = z[k] }
+            var total: Float = 0
+            for k in 0..<c {
+                p[k] = expf(z[k] - maximum)
+                total += p[k]
+            }
+            let inverse = 1 / total
+            for k in 0..<c {
+                p[k] *= inverse
+                vL[k] = k == labels[r] ? p[k] - 1 : p[k]
+            }
+        }
+        // First backward: v_l = D_l (v_{l+1} W_{l+1}) down to the first layer, then g = v_1 W_1.
+        for l in stride(from: top - 1, through: 0, by: -1) {
+            multiplyByWeights(layer: l + 1, parameters: parameters, v[l + 1], into: v[l], rows: rows)
+            mask(v[l], by: workspace.activations[l], count: rows * layers[l].outputs)
+        }
+        multiplyByWeights(layer: 0, parameters: parameters, v[0], into: inputGradients, rows: rows)
+        // R = λ ||g||² per row; r = 2λ g in place.
+        var penaltySum = 0.0
+        for r in 0..<rows {
+            let g = inputGradients + r * d
+            var squares: Float = 0
+            for i in 0..<d { squares += g[i] * g[i] }
+            penaltySum += Double(lambda * squares)
+        }
+        let twiceLambda = 2 * lambda
+        for index in 0..<(rows * d) { inputGradients[index] *= twiceLambda }
+        // Second backward: Σ_i v_1 rᵀ, s_1 = r W_1ᵀ; then t = D_l s_l, Σ_i v_{l+1} tᵀ, s_{l+1} = t W_{l+1}ᵀ.
+        outerProductSum(layer: 0, outputs: v[0], inputs: inputGradients, rows: rows)
+        multiplyByTransposedWeights(layer: 0, parameters: parameters, inputGradients, into: s[0], rows: rows)
+        for l in 0..<top {
+            mask(s[l], by: workspace.activations[l], count: rows * layers[l].outputs)
+            outerProductSum(layer: l + 1, outputs: v[l + 1], inputs: s[l], rows: rows)
+            multiplyByTransposedWeights(layer: l + 1, parameters: parameters, s[l], into: s[l + 1], rows: rows)
+        }
+        // Through the softmax, for the batch mean: e_k / rows = p_k (s_k - pᵀ s) / rows.
+        let scale = 1 / Float(rows)
+        for r in 0..<rows {
+            let p = probabilities + r * c, sL = s[top] + r * c, e = logitGradient + r * c
+            var ps: Float = 0
+            for k in 0..<c { ps += p[k] * sL[k] }
+            for k in 0..<c { e[k] = p[k] * (sL[k] - ps) * scale }
+        }
+        return penaltySum
+    }
+
+    /// After `prepare` and a backward pass that included `logitGradient`: adds the weight terms of
+    /// the batch mean, (1/rows) Σ_i v rᵀ and (1/rows) Σ_i v tᵀ, to `gradient`.
+    func addWeightTerms(to gradient: UnsafeMutablePointer<Float>, rows: Int) {
+        let scale = 1 / Float(rows)
+        for layer in layers {
+            addScaled(gradient + layer.weightOffset, scale, weightTerms + layer.weightOffset, count: layer.inputs * layer.outputs)
+        }
+    }
+
+    /// x[r, i] = Σ_o y[r, o] W[o, i] for `layer`'s weights: y [rows x outputs] back to [rows x inputs].
+    private func multiplyByWeights(layer index: Int, parameters: UnsafePointer<Float>, _ y: UnsafePointer<Float>,
+                                   into x: UnsafeMutablePointer<Float>, rows: Int) {
+        let layer = layers[index], w = parameters + layer.weightOffset, m = layer.inputs, n = layer.outputs
+        for r in 0..<rows {
+            let yr = y + r * n, xr = x + r * m
+            if layer.isHidden {   // Wᵀ stored [inputs x outputs]: a dot product along contiguous outputs
+                for i in 0..<m { xr[i] = dot(yr, w + i * n, count: n) }
+            } else {              // W stored [outputs x inputs]: rows of W scaled and added
+                xr.update(repeating: 0, count: m)
+                for o in 0..<n { addScaled(xr, yr[o], w + o * m, count: m) }
             }
         }
     }
 
-    /// Adds `scale` times the accumulated ∂R/∂θ to `gradient` (in the parameter layout) and clears it.
-    func flush(scale: Double, into gradient: UnsafeMutablePointer<Float>) {
-        for (l, layer) in layers.enumerated() {
-            for o in 0..<layer.outputs {
-                gradient[layer.biasOffset + o] += Float(scale * biasGradients[unitOffsets[l] + o])
-                biasGradients[unitOffsets[l] + o] = 0
-                for i in 0..<layer.inputs {
-                    gradient[layer.weightIndex(output: o, input: i)] += Float(scale * weightGradients[weightOffsets[l] + o * layer.inputs + i])
-                    weightGradients[weightOffsets[l] + o * layer.inputs + i] = 0
-                }
+    /// y[r, o] = Σ_i x[r, i] W[o, i] for `layer`'s weights (no bias): x [rows x inputs] to [rows x outputs].
+    private func multiplyByTransposedWeights(layer index: Int, parameters: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
+                                             into y: UnsafeMutablePointer<Float>, rows: Int) {
+        let layer = layers[index], w = parameters + layer.weightOffset, m = layer.inputs, n = layer.outputs
+        for r in 0..<rows {
+            let xr = x + r * m, yr = y + r * n
+            if layer.isHidden {
+                yr.update(repeating: 0, count: n)
+                for i in 0..<m { addScaled(yr, xr[i], w + i * n, count: n) }
+            } else {
+                for o in 0..<n { yr[o] = dot(xr, w + o * m, count: m) }
             }
         }
     }
 
-    /// The input of layer `l`: x for the first, else the previous layer's ReLU output.
-    @inline(__always) private func layerInput(_ l: Int, _ i: Int) -> Double {
-        l == 0 ? input[i] : max(0, pre[unitOffsets[l - 1] + i])
+    /// The weight terms of `layer`: Σ_r outputs[r, o] inputs[r, i] at W[o, i]'s place in the
+    /// parameter layout (outputs [rows x outputs], inputs [rows x inputs]).
+    private func outerProductSum(layer index: Int, outputs a: UnsafePointer<Float>, inputs b: UnsafePointer<Float>, rows: Int) {
+        let layer = layers[index], target = weightTerms + layer.weightOffset
+        if layer.isHidden {   // [inputs x outputs]
+            sumOverRows(into: target, outputs: layer.inputs, weights: b, rows: a, count: rows, width: layer.outputs)
+        } else {              // [outputs x inputs]
+            sumOverRows(into: target, outputs: layer.outputs, weights: a, rows: b, count: rows, width: layer.inputs)
+        }
     }
 
-    /// Accumulates ∂R/∂θ of example (x, y) under the loaded weights and `theta`'s biases; returns R.
-    func accumulate(biases theta: UnsafePointer<Float>, x: UnsafePointer<Float>, label: Int) -> Double {
-        let count = layers.count, d = shape.inputs, c = shape.classes
-        for i in 0..<d { input[i] = Double(x[i]) }
-        // Forward: a_l = W_l h_{l-1} + b_l.
-        for l in 0..<count {
-            let n = layers[l].inputs
-            for o in 0..<layers[l].outputs {
-                var sum = Double(theta[layers[l].biasOffset + o])
-                for i in 0..<n { sum += weights[weightOffsets[l] + o * n + i] * layerInput(l, i) }
-                pre[unitOffsets[l] + o] = sum
-            }
-        }
-        var top = pre[unitOffsets[count - 1] + 0]
-        for k in 1..<c where pre[unitOffsets[count - 1] + k] > top { top = pre[unitOffsets[count - 1] + k] }
-        var total = 0.0
-        for k in 0..<c {
-            p[k] = exp(pre[unitOffsets[count - 1] + k] - top)
-            total += p[k]
-        }
-        for k in 0..<c { p[k] /= total }
-        // First backward: v_L = p - onehot(y); v_l = D_l W_{l+1}ᵀ v_{l+1}; g = W_1ᵀ v_1, r = 2λ g.
-        for k in 0..<c { v[unitOffsets[count - 1] + k] = p[k] - (k == label ? 1 : 0) }
-        for l in stride(from: count - 2, through: 0, by: -1) {
-            let n = layers[l].outputs
-            for j in 0..<n {
-                var sum = 0.0
-                if pre[unitOffsets[l] + j] > 0 { for k in 0..<layers[l + 1].outputs { sum += weights[weightOffsets[l + 1] + k * n + j] * v[unitOffsets[l + 1] + k] } }
-                v[unitOffsets[l] + j] = sum
-            }
-        }
-        var penalty = 0.0
-        for i in 0..<d {
-            var sum = 0.0
-            for j in 0..<layers[0].outputs { sum += weights[weightOffsets[0] + j * d + i] * v[unitOffsets[0] + j] }
-            penalty += sum * sum
-            r[i] = 2 * lambda * sum
-        }
-        // Second backward. ∂R/∂W_1 += v_1 rᵀ; s_1 = W_1 r.
-        for j in 0..<layers[0].outputs {
-            var sum = 0.0
-            for i in 0..<d {
-                weightGradients[weightOffsets[0] + j * d + i] += v[unitOffsets[0] + j] * r[i]
-                sum += weights[weightOffsets[0] + j * d + i] * r[i]
-            }
-            s[unitOffsets[0] + j] = sum
-        }
-        for l in 0..<(count - 1) {
-            // t = D_l s_l (in place); ∂R/∂W_{l+1}[k, j] += v_{l+1}[k] t[j]; s_{l+1} = W_{l+1} t.
-            let n = layers[l].outputs
-            for j in 0..<n where pre[unitOffsets[l] + j] <= 0 { s[unitOffsets[l] + j] = 0 }
-            for k in 0..<layers[l + 1].outputs {
-                var sum = 0.0
-                for j in 0..<n {
-                    weightGradients[weightOffsets[l + 1] + k * n + j] += v[unitOffsets[l + 1] + k] * s[unitOffsets[l] + j]
-                    sum += weights[weightOffsets[l + 1] + k * n + j] * s[unitOffsets[l] + j]
-                }
-                s[unitOffsets[l + 1] + k] = sum
-            }
-        }
-        // Through the softmax: e_k = p_k (s_k - pᵀ s), s = s_L.
-        var ps = 0.0
-        for k in 0..<c { ps += p[k] * s[unitOffsets[count - 1] + k] }
-        for k in 0..<c { e[k] = p[k] * (s[unitOffsets[count - 1] + k] - ps) }
-        // e back through the forward network: ∂/∂W_l[o, i] += e_o h_{l-1}[i], ∂/∂b_l[o] += e_o, then
-        // e ← D_{l-1} W_lᵀ e.
-        for l in stride(from: count - 1, through: 0, by: -1) {
-            let n = layers[l].inputs
-            for o in 0..<layers[l].outputs {
-                biasGradients[unitOffsets[l] + o] += e[o]
-                for i in 0..<n { weightGradients[weightOffsets[l] + o * n + i] += e[o] * layerInput(l, i) }
-            }
-            guard l > 0 else { break }
-            for i in 0..<n {
-                var sum = 0.0
-                if pre[unitOffsets[l - 1] + i] > 0 { for o in 0..<layers[l].outputs { sum += weights[weightOffsets[l] + o * n + i] * e[o] } }
-                next[i] = sum
-            }
-            for i in 0..<n { e[i] = next[i] }
-        }
-        return lambda * penalty
+    /// values[j] = 0 where activations[j] (a ReLU's output) is not positive: D_l applied in place.
+    private func mask(_ values: UnsafeMutablePointer<Float>, by activations: UnsafePointer<Float>, count: Int) {
+        for j in 0..<count where !(activations[j] > 0) { values[j] = 0 }
     }
 }

@@ -82,10 +82,13 @@ final class NetworkWorkspace {
 
     /// After `forward` on the same batch: the gradient of the batch-mean softmax cross-entropy
     /// against `labels` (smoothed by `labelSmoothing`) with respect to every parameter, into
-    /// `gradient`. Returns the *sum* of the per-row losses.
+    /// `gradient`. With `extraLogitGradient` [rows x classes], that is added to dL/dz before the
+    /// backward pass, which is linear in it (the input-gradient penalty's e). Returns the *sum* of
+    /// the per-row losses.
     func backward(parameters: UnsafePointer<Float>, inputs: UnsafePointer<Float>, labels: UnsafePointer<Int>,
-                  rows: Int, labelSmoothing: Float = 0) -> Double {
+                  rows: Int, labelSmoothing: Float = 0, extraLogitGradient: UnsafePointer<Float>? = nil) -> Double {
         let lossSum = lossGradient(labels: labels, rows: rows, labelSmoothing: labelSmoothing)
+        if let extraLogitGradient { addScaled(logits, 1, extraLogitGradient, count: rows * shape.classes) }
         backpropagate(parameters: parameters, inputs: inputs, rows: rows)
         return lossSum
     }

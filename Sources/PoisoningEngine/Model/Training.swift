@@ -106,6 +106,7 @@ public func trainNetwork(_ shape: NetworkShape, on data: Dataset, settings: Trai
                          adjustment: TrainingAdjustment = TrainingAdjustment()) -> TrainingOutcome {
     precondition(data.count > 0 && data.featureCount == shape.inputs, "training data do not fit the network")
     precondition(settings.epochs > 0 && settings.batchSize > 0, "epochs and batch size must be positive")
+    precondition(adjustment.privacy == nil || adjustment.inputGradientPenalty == 0, "DP-SGD and the input-gradient penalty do not combine")
     let rowCount = data.count, featureCount = data.featureCount
     var initStream = Xoshiro256StarStar(seed: seed, purpose: "init")
     var shuffleStream = Xoshiro256StarStar(seed: seed, purpose: "shuffle")
@@ -152,7 +153,8 @@ public func trainNetwork(_ shape: NetworkShape, on data: Dataset, settings: Trai
     // DP-SGD: the noise stream (the clipped gradient is the workspace's).
     let privacy = adjustment.privacy
     var noiseStream = Xoshiro256StarStar(seed: seed, purpose: "dp-noise")
-    let penalty = adjustment.inputGradientPenalty > 0 ? InputGradientPenalty(shape: shape, lambda: adjustment.inputGradientPenalty) : nil
+    let penalty = adjustment.inputGradientPenalty > 0
+        ? InputGradientPenalty(shape: shape, lambda: adjustment.inputGradientPenalty, capacity: batchCapacity) : nil
     defer {
         rowLosses.deallocate()
         sitsOut.deallocate()
@@ -202,16 +204,15 @@ public func trainNetwork(_ shape: NetworkShape, on data: Dataset, settings: Trai
                         }
                     } else {
                         workspace.forward(parameters: parameters, inputs: batchInputs, rows: rows)
+                        // Input-gradient penalty: g ← g + (1/rows) Σ_i ∂(λ ||∂ℓ_i/∂x_i||²)/∂θ, its ∂R/∂z
+                        // joining the backward pass and its weight terms added after it.
+                        let penaltySum = penalty?.prepare(workspace: workspace, parameters: parameters, labels: batchLabels, rows: rows)
                         lossSum += workspace.backward(parameters: parameters, inputs: batchInputs, labels: batchLabels, rows: rows,
-                                                      labelSmoothing: smoothing)
-                    }
-                    // Input-gradient penalty: g ← g + (1/rows) Σ_i ∂(λ ||∂ℓ_i/∂x_i||²)/∂θ.
-                    if let penalty {
-                        penalty.load(parameters)
-                        for r in 0..<rows {
-                            lossSum += penalty.accumulate(biases: parameters, x: batchInputs + r * featureCount, label: batchLabels[r])
+                                                      labelSmoothing: smoothing, extraLogitGradient: penalty?.logitGradient)
+                        if let penalty, let penaltySum {
+                            penalty.addWeightTerms(to: workspace.gradient, rows: rows)
+                            lossSum += penaltySum
                         }
-                        penalty.flush(scale: 1 / Double(rows), into: workspace.gradient)
                     }
                     // Weight decay: g ← g + λ θ.
                     if decay > 0 { addScaled(workspace.gradient, decay, parameters, count: shape.parameterCount) }

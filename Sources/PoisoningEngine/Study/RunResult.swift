@@ -3,8 +3,9 @@
 /// kernel's order of operations, a random stream, a metric), so that stored results of the old
 /// arithmetic are never mistaken for results of the new. History: 1, tool 0.3.0; 2, DP-SGD's clipped
 /// gradient computed for the whole batch (per-example norms by the outer-product identity), which
-/// changes the order of its sums.
-public let engineVersion = "2"
+/// changes the order of its sums; 3, the input-gradient penalty computed for the whole batch in Float
+/// (it was per example in Double).
+public let engineVersion = "3"
 
 /// The keys of the metrics every run records; attacks and defenses add their own.
 public enum MetricKey {
