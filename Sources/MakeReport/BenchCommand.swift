@@ -186,7 +186,18 @@ struct BenchCommand: ParsableCommand {
             emit(String(format: "| %d | %d | %.3f | %.1f | %.3f |", width, config.split.train.count, seconds,
                         trainingFLOPs(config) / seconds / 1e9, seconds / (trainRows * epochs * Double(width)) * 1e9))
         }
-
+        emit("")
+        emit("## Eight runs of one network on one thread: one at a time, and packed in SIMD lanes (the same bits; median of \(repetitions))")
+        emit("")
+        emit("| Width | One at a time (s) | Packed (s) | Speed-up | GFLOP/s packed |")
+        emit("|---:|---:|---:|---:|---:|")
+        for width in [32, 64, 128, 256, 512] {
+            let study = try Study(StudyConfig(models: [StudyConfig.mlp(width)], fractions: [0], seeds: Array(1...8)))
+            let specs = study.runSpecs
+            let alone = median((0..<repetitions).map { _ in timed { _ = executeRuns(specs, study: study, minimumPack: specs.count + 1) } })
+            let packed = median((0..<repetitions).map { _ in timed { _ = executeRuns(specs, study: study) } })
+            emit(String(format: "| %d | %.3f | %.3f | %.2f× | %.1f |", width, alone, packed, alone / packed, trainingFLOPs(study) / packed / 1e9))
+        }
     }
 
     private func row(_ name: String, _ config: Study, seconds: Double, peak: Double, memory: Double) -> String {

@@ -79,19 +79,47 @@ public func runStudy(_ study: Study, threads: Int, shard: Shard = .whole,
     runStudy(study, threads: threads, indices: shard.runIndices(total: study.runSpecs.count), progress: progress)
 }
 
-/// Runs the runs at `indices` of `Study.runSpecs` (in that order) on `threads` worker threads;
-/// `progress` is called once per finished run, one call at a time.
+/// Runs the runs at `indices` of `Study.runSpecs` on `threads` worker threads; `progress` is called
+/// once per finished run, one call at a time. The runs of a series are handed out up to
+/// `packedRunCount` at a time, so that `executeRuns` can train them in one packed pass; the
+/// results (in `indices` order) are the same bits as one `executeRun` per index.
 public func runStudy(_ study: Study, threads: Int, indices: [Int],
                      progress: (@Sendable (RunProgress) -> Void)? = nil) -> StudyRuns {
     let specs = study.runSpecs
-    let timed = parallelMap(count: indices.count, threads: threads) { position in
-        let start = ContinuousClock.now
-        let result = executeRun(specs[indices[position]], study: study)
-        return (index: indices[position], result: result, seconds: secondsElapsed(since: start))
-    } onEach: { completed, value in
-        progress?(RunProgress(completed: completed, total: indices.count, index: value.index, result: value.result, seconds: value.seconds))
+    // Positions in `indices`, by series in order of first appearance, in chunks of up to eight.
+    var bySeries = [Int: [Int]](), seriesOrder = [Int]()
+    for (position, index) in indices.enumerated() {
+        let series = specs[index].series
+        if bySeries[series] == nil { seriesOrder.append(series) }
+        bySeries[series, default: []].append(position)
     }
-    return StudyRuns(indices: indices, results: timed.map(\.result), runSeconds: timed.map(\.seconds))
+    let chunks = seriesOrder.flatMap { series in
+        let positions = bySeries[series]!
+        return stride(from: 0, to: positions.count, by: packedRunCount).map { Array(positions[$0..<min($0 + packedRunCount, positions.count)]) }
+    }
+    let finished = Mutex(0)
+    let timed = parallelMap(count: chunks.count, threads: threads) { chunk in
+        let start = ContinuousClock.now
+        let results = executeRuns(chunks[chunk].map { specs[indices[$0]] }, study: study)
+        // A chunk's runs share their passes, so each is given an equal share of its wall time.
+        let seconds = secondsElapsed(since: start) / Double(results.count)
+        return zip(chunks[chunk], results).map { (position: $0, result: $1, seconds: seconds) }
+    } onEach: { _, runs in
+        for run in runs {
+            let completed = finished.withLock { count -> Int in
+                count += 1
+                return count
+            }
+            progress?(RunProgress(completed: completed, total: indices.count, index: indices[run.position], result: run.result,
+                                  seconds: run.seconds))
+        }
+    }
+    var results = [RunResult?](repeating: nil, count: indices.count), runSeconds = [Double](repeating: 0, count: indices.count)
+    for run in timed.joined() {
+        results[run.position] = run.result
+        runSeconds[run.position] = run.seconds
+    }
+    return StudyRuns(indices: indices, results: results.map { $0! }, runSeconds: runSeconds)
 }
 
 /// Wall seconds since `start`.

@@ -1,0 +1,151 @@
+/// Runs one cell of the sweep: poison the training set, let the defense choose the rows, train on
+/// them, measure.
+public func executeRun(_ spec: RunSpec, study: Study) -> RunResult {
+    switch prepareRun(spec, study: study) {
+    case .finished(let result): result
+    case .prepared(let run): run.result(of: run.trainer.train(run.trainingRows, adjustment: run.decision.training))
+    }
+}
+
+/// Runs cells of the sweep (in `specs` order), as `executeRun` does each, training at once the
+/// runs whose training is plain SGD on the same network and the same number of rows, up to
+/// `packedRunCount` per pass (`trainNetworksPacked`, which gives every run the bits it gets
+/// alone). At least `minimumPack` such runs make a pass; fewer train one at a time.
+public func executeRuns(_ specs: [RunSpec], study: Study, minimumPack: Int = 6) -> [RunResult] {
+    let prepared = specs.map { prepareRun($0, study: study) }
+    var results: [RunResult?] = prepared.map {
+        guard case .finished(let result) = $0 else { return nil }
+        return result
+    }
+    var packs = [PackKey: [Int]]()
+    var keys = [PackKey]()   // in order of first appearance, so that the work's order is fixed
+    for (position, preparation) in prepared.enumerated() {
+        guard case .prepared(let run) = preparation else { continue }
+        if run.decision.training == TrainingAdjustment() {
+            let key = PackKey(shape: run.trainer.shape, settings: run.trainer.settings, rows: run.trainingRows.count)
+            if packs[key] == nil { keys.append(key) }
+            packs[key, default: []].append(position)
+        } else {
+            results[position] = run.result(of: run.trainer.train(run.trainingRows, adjustment: run.decision.training))
+        }
+    }
+    for key in keys {
+        for start in stride(from: 0, to: packs[key]!.count, by: packedRunCount) {
+            let positions = Array(packs[key]![start..<min(start + packedRunCount, packs[key]!.count)])
+            let runs = positions.map { position -> PreparedRun in
+                guard case .prepared(let run) = prepared[position] else { preconditionFailure("only prepared runs are packed") }
+                return run
+            }
+            if runs.count >= minimumPack {
+                let outcomes = trainNetworksPacked(key.shape, on: runs.map(\.trainingRows), settings: key.settings,
+                                                   seeds: runs.map(\.trainer.seed))
+                for (position, (run, outcome)) in zip(positions, zip(runs, outcomes)) { results[position] = run.result(of: outcome) }
+            } else {
+                for (position, run) in zip(positions, runs) { results[position] = run.result(of: run.trainer.train(run.trainingRows)) }
+            }
+        }
+    }
+    return results.map { $0! }
+}
+
+/// What runs may share a packed pass: the same network, SGD settings and number of training rows.
+private struct PackKey: Hashable {
+    let shape: NetworkShape
+    let settings: TrainingSettings
+    let rows: Int
+
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(shape)
+        hasher.combine(rows)
+    }
+}
+
+/// A run up to its training: finished already (the attack's or the defense's own model diverged),
+/// or prepared with the rows to train on.
+enum RunPreparation {
+    case finished(RunResult)
+    case prepared(PreparedRun)
+}
+
+/// A run whose training set the attack and the defense have made, waiting for its model.
+struct PreparedRun {
+    let spec: RunSpec
+    let study: Study
+    let trainer: ModelTrainer
+    let poisoned: PoisonedTrainingSet
+    let decision: DefenseDecision
+    /// The rows the model trains on (relabelled and filtered by the defense).
+    let trainingRows: Dataset
+    /// Their true labels.
+    let trueLabels: [Int]
+
+    var realisedFraction: Double { Double(poisoned.poisonedRows.count) / Double(study.split.train.count) }
+
+    /// The run's result once `outcome` is its trained model: its metrics, or why it diverged.
+    func result(of outcome: TrainingOutcome) -> RunResult {
+        let poisonedCount = poisoned.poisonedRows.count
+        if let epoch = outcome.divergedEpoch { return divergedRun(spec, study: study, what: "training loss", epoch: epoch, poisonedCount: poisonedCount) }
+        let model = outcome.parameters
+        let test = model.accuracy(on: study.split.test)
+        let train = model.accuracy(on: trainingRows)
+        var metrics = [
+            MetricKey.testAccuracy: test,
+            MetricKey.trainAccuracy: train,
+            MetricKey.trainCleanAccuracy: model.accuracy(on: trainingRows, labels: trueLabels),
+            MetricKey.generalizationGap: train - test,
+            MetricKey.finalLoss: outcome.epochLosses.last ?? .nan,
+        ]
+        for evaluation in poisoned.evaluations where evaluation.inputs.count > 0 {
+            metrics[evaluation.metric.key] = model.accuracy(on: evaluation.inputs)
+        }
+        if let epoch = outcome.stoppingEpoch { metrics[MetricKey.stoppingEpoch] = Double(epoch) }
+        // ε is infinite without noise; results.json holds only finite numbers, so it is left out then.
+        if let privacy = decision.training.privacy {
+            let epsilon = privacy.epsilon(rows: trainingRows.count, settings: study.config.training)
+            if epsilon.isFinite { metrics[MetricKey.privacyEpsilon] = epsilon }
+        }
+        if decision.scores != nil {
+            let detection = DetectionMetrics(decision: decision, poisonedRows: poisoned.poisonedRows, labels: poisoned.data.labels)
+            metrics[MetricKey.removedFraction] = detection.removedFraction
+            metrics[MetricKey.detectionPrecision] = detection.precision
+            metrics[MetricKey.detectionRecall] = detection.recall
+            metrics[MetricKey.detectionAUROC] = detection.auroc
+        }
+        return RunResult(fraction: spec.fraction, series: spec.series, seed: spec.seed, poisonedCount: poisonedCount,
+                         realisedFraction: realisedFraction, metrics: metrics, divergence: nil)
+    }
+}
+
+/// The attack poisons the run's training set and the defense inspects it; stops early when either's
+/// own model diverges.
+func prepareRun(_ spec: RunSpec, study: Study) -> RunPreparation {
+    let series = study.series[spec.series]
+    let split = study.split
+    let shape = study.models[series.model].networkShape(inputs: split.train.featureCount, classes: split.train.classCount)
+    let trainer = ModelTrainer(shape: shape, settings: study.config.training, seed: spec.seed)
+    guard let poisoned = study.attacks[series.attack].poison(split, fraction: spec.fraction, seed: spec.seed, trainer: trainer) else {
+        let message = "run \(series.label), fraction \(spec.fraction), seed \(spec.seed) diverged: the training loss of the "
+            + "attack's model of the clean data became non-finite with learning rate \(study.config.training.learningRate)"
+        return .finished(RunResult(fraction: spec.fraction, series: spec.series, seed: spec.seed, poisonedCount: 0,
+                                   realisedFraction: 0, metrics: nil, divergence: message))
+    }
+    guard let decision = study.defenses[series.defense].inspect(poisoned, trainer: trainer) else {
+        return .finished(divergedRun(spec, study: study, what: "the training loss of the defense's model", epoch: nil,
+                                     poisonedCount: poisoned.poisonedRows.count))
+    }
+    var defended = poisoned.data
+    if let labels = decision.labels { defended.labels = labels }
+    let keepsAll = decision.kept.count == defended.count
+    return .prepared(PreparedRun(spec: spec, study: study, trainer: trainer, poisoned: poisoned, decision: decision,
+                                 trainingRows: keepsAll ? defended : defended.rows(decision.kept),
+                                 trueLabels: keepsAll ? poisoned.trueLabels : decision.kept.map { poisoned.trueLabels[$0] }))
+}
+
+/// The result of a run that diverged: `what` became non-finite (at `epoch`, when known).
+private func divergedRun(_ spec: RunSpec, study: Study, what: String, epoch: Int?, poisonedCount: Int) -> RunResult {
+    let label = study.series[spec.series].label
+    let message = "run \(label), fraction \(spec.fraction), seed \(spec.seed) diverged: \(what) became non-finite"
+        + (epoch.map { " at epoch \($0)" } ?? "") + " with learning rate \(study.config.training.learningRate)"
+    return RunResult(fraction: spec.fraction, series: spec.series, seed: spec.seed, poisonedCount: poisonedCount,
+                     realisedFraction: Double(poisonedCount) / Double(study.split.train.count), metrics: nil, divergence: message)
+}
