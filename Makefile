@@ -6,8 +6,8 @@
 #   make fuzz     runs libFuzzer on the parsers of user files, FUZZ_SECONDS (30) each
 #   make install  installs a release build of make-report as $(PREFIX)/bin/make-report (PREFIX=/usr/local)
 
-# Debian packages the build needs beyond the Swift toolchain: Cairo, HarfBuzz, fontconfig, a font, and SQLite (GRDB).
-SYSTEM_PACKAGES := pkg-config libcairo2-dev libharfbuzz-dev libfontconfig-dev fonts-dejavu-core libsqlite3-dev
+# Debian packages the build needs beyond the Swift toolchain: Cairo, HarfBuzz, fontconfig, a font, zlib (PNG) and SQLite (GRDB).
+SYSTEM_PACKAGES := pkg-config libcairo2-dev libharfbuzz-dev libfontconfig-dev fonts-dejavu-core zlib1g-dev libsqlite3-dev
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

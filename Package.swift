@@ -59,8 +59,10 @@ let package = Package(
                        providers: [.apt(["libcairo2-dev", "libfontconfig-dev", "fonts-dejavu-core"])]),
         // C interop: HarfBuzz (text shaping).
         .systemLibrary(name: "CHarfBuzz", pkgConfig: "harfbuzz", providers: [.apt(["libharfbuzz-dev"])]),
-        // A small plotting layer over Cairo and HarfBuzz that hides every C pointer.
-        .target(name: "Plotting", dependencies: ["CCairo", "CHarfBuzz"], exclude: ["README.md"]),
+        // C interop: zlib (deflate and CRC-32 for PNG files).
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // A small plotting layer over Cairo, HarfBuzz and zlib that hides every C pointer.
+        .target(name: "Plotting", dependencies: ["CCairo", "CHarfBuzz", "CZlib"], exclude: ["README.md"]),
         // The study's three figures, drawn with Plotting from the analysed results.
         .target(name: "PoisoningFigures", dependencies: ["Plotting", "PoisoningAnalysis"], exclude: ["README.md"]),
         // The shipped report templates: the files in templates/, embedded in the binary at build time
@@ -95,7 +97,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["PoisoningEngine"], path: "Tests/TestSupport"),
         .testTarget(name: "PoisoningEngineTests", dependencies: ["PoisoningEngine"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PoisoningAnalysisTests", dependencies: ["PoisoningAnalysis", "TestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "PlottingTests", dependencies: ["Plotting"]),
+        .testTarget(name: "PlottingTests", dependencies: ["Plotting", "CZlib"]),
         .testTarget(name: "PoisoningFiguresTests", dependencies: ["PoisoningFigures", "TestSupport"]),
         .testTarget(name: "PoisoningReportTests", dependencies: ["PoisoningReport", "TestSupport", .product(name: "Mustache", package: "swift-mustache")], resources: [.copy("Golden")]),
         .testTarget(name: "MakeReportTests", dependencies: ["MakeReport", "PoisoningAnalysis", "PoisoningEngine", "RunStore", "StudyPipeline"]),

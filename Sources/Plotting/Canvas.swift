@@ -99,10 +99,10 @@ public final class Canvas {
         switch format {
         case .png:
             cairo_surface_flush(surface)
-            sink.data.removeAll()
-            let status = cairo_surface_write_to_png_stream(surface, appendToSink,
-                                                           Unmanaged.passUnretained(sink).toOpaque())
-            guard status == CAIRO_STATUS_SUCCESS else { throw PlottingError.cairo(String(cString: cairo_status_to_string(status))) }
+            guard let pixels = cairo_image_surface_get_data(surface) else { throw PlottingError.cairo("the image has no pixels") }
+            return try PNGEncoder.encode(argb: pixels, width: Int(cairo_image_surface_get_width(surface)),
+                                         height: Int(cairo_image_surface_get_height(surface)),
+                                         stride: Int(cairo_image_surface_get_stride(surface)), dpi: dpi)
         case .pdf, .svg:
             cairo_surface_finish(surface)
             let status = cairo_surface_status(surface)

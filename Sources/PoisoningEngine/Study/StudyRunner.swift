@@ -86,17 +86,24 @@ public func runStudy(_ study: Study, threads: Int, shard: Shard = .whole,
 public func runStudy(_ study: Study, threads: Int, indices: [Int],
                      progress: (@Sendable (RunProgress) -> Void)? = nil) -> StudyRuns {
     let specs = study.runSpecs
-    // Positions in `indices`, by series in order of first appearance, in chunks of up to eight.
+    // Positions in `indices`, by series, in chunks of up to eight.
     var bySeries = [Int: [Int]](), seriesOrder = [Int]()
     for (position, index) in indices.enumerated() {
         let series = specs[index].series
         if bySeries[series] == nil { seriesOrder.append(series) }
         bySeries[series, default: []].append(position)
     }
-    let chunks = seriesOrder.flatMap { series in
-        let positions = bySeries[series]!
-        return stride(from: 0, to: positions.count, by: packedRunCount).map { Array(positions[$0..<min($0 + packedRunCount, positions.count)]) }
+    // The widest networks first, so that no thread starts a long chunk while the others finish.
+    let split = study.split
+    func parameterCount(_ series: Int) -> Int {
+        study.models[study.series[series].model].networkShape(inputs: split.train.featureCount, classes: split.train.classCount).parameterCount
     }
+    let chunks = seriesOrder.map { (series: $0, parameters: parameterCount($0)) }
+        .enumerated().sorted { ($0.element.parameters, -$0.offset) > ($1.element.parameters, -$1.offset) }
+        .flatMap { entry in
+            let positions = bySeries[entry.element.series]!
+            return stride(from: 0, to: positions.count, by: packedRunCount).map { Array(positions[$0..<min($0 + packedRunCount, positions.count)]) }
+        }
     let finished = Mutex(0)
     let timed = parallelMap(count: chunks.count, threads: threads) { chunk in
         let start = ContinuousClock.now
