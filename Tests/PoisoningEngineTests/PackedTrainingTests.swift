@@ -55,3 +55,19 @@ struct PackedTrainingTests {
         }
     }
 }
+
+/// The sweep with packing on (chunks of a series, packed passes, the widest series first) gives,
+/// for any thread count, exactly one `executeRun` per spec: also for a width that is not packed, a
+/// defense that changes training (never packed) and a sanitiser that keeps a varying number of rows.
+struct PackedSweepTests {
+    @Test(arguments: [1, 2, 3])
+    func theSweepEqualsOneRunAtATime(threads: Int) throws {
+        let study = try Study(StudyConfig(models: [StudyConfig.mlp(16), StudyConfig.mlp(200)],
+                                          defenses: [StudyConfig.component(NoDefense.kind), StudyConfig.component(LabelSmoothing.kind),
+                                                     StudyConfig.component(KNNFilter.kind)],
+                                          fractions: [0, 0.3], seeds: [1, 2, 3, 4, 5], training: TrainingSettings(epochs: 3)))
+        let swept = runStudy(study, threads: threads)
+        #expect(swept.indices == Array(study.runSpecs.indices))
+        #expect(swept.results == study.runSpecs.map { executeRun($0, study: study) })
+    }
+}

@@ -8,10 +8,13 @@ public func executeRun(_ spec: RunSpec, study: Study) -> RunResult {
 }
 
 /// Runs cells of the sweep (in `specs` order), as `executeRun` does each, training at once the
-/// runs whose training is plain SGD on the same network and the same number of rows, up to
-/// `packedRunCount` per pass (`trainNetworksPacked`, which gives every run the bits it gets
-/// alone). At least `minimumPack` such runs make a pass; fewer train one at a time.
-public func executeRuns(_ specs: [RunSpec], study: Study, minimumPack: Int = 6) -> [RunResult] {
+/// runs whose training is plain SGD on the same network (no layer wider than `widestPacked`) and
+/// the same number of rows, up to `packedRunCount` per pass (`trainNetworksPacked`, which gives
+/// every run the bits it gets alone). At least `minimumPack` such runs make a pass; fewer train one
+/// at a time. The defaults are where packing wins on this project's machine (`make bench`): below
+/// six runs the idle lanes cost more than packing saves, and layers wider than 128 units already
+/// fill the one-run kernels' vectors.
+public func executeRuns(_ specs: [RunSpec], study: Study, minimumPack: Int = 6, widestPacked: Int = 128) -> [RunResult] {
     let prepared = specs.map { prepareRun($0, study: study) }
     var results: [RunResult?] = prepared.map {
         guard case .finished(let result) = $0 else { return nil }
@@ -21,7 +24,7 @@ public func executeRuns(_ specs: [RunSpec], study: Study, minimumPack: Int = 6) 
     var keys = [PackKey]()   // in order of first appearance, so that the work's order is fixed
     for (position, preparation) in prepared.enumerated() {
         guard case .prepared(let run) = preparation else { continue }
-        if run.decision.training == TrainingAdjustment() {
+        if run.decision.training == TrainingAdjustment() && run.trainer.shape.hidden.allSatisfy({ $0 <= widestPacked }) {
             let key = PackKey(shape: run.trainer.shape, settings: run.trainer.settings, rows: run.trainingRows.count)
             if packs[key] == nil { keys.append(key) }
             packs[key, default: []].append(position)

@@ -81,12 +81,15 @@ public func runStudy(_ study: Study, threads: Int, shard: Shard = .whole,
 
 /// Runs the runs at `indices` of `Study.runSpecs` on `threads` worker threads; `progress` is called
 /// once per finished run, one call at a time. The runs of a series are handed out up to
-/// `packedRunCount` at a time, so that `executeRuns` can train them in one packed pass; the
+/// `packedRunCount` at a time (fewer when the runs are too few to give every thread eight), so
+/// that `executeRuns` can train them in one packed pass; the
 /// results (in `indices` order) are the same bits as one `executeRun` per index.
 public func runStudy(_ study: Study, threads: Int, indices: [Int],
                      progress: (@Sendable (RunProgress) -> Void)? = nil) -> StudyRuns {
     let specs = study.runSpecs
-    // Positions in `indices`, by series, in chunks of up to eight.
+    // Positions in `indices`, by series, in chunks of up to eight: fewer when there are too few runs
+    // for eight per thread, so that packing never leaves a thread idle.
+    let chunkSize = max(1, min(packedRunCount, indices.count / max(threads, 1)))
     var bySeries = [Int: [Int]](), seriesOrder = [Int]()
     for (position, index) in indices.enumerated() {
         let series = specs[index].series
@@ -102,7 +105,7 @@ public func runStudy(_ study: Study, threads: Int, indices: [Int],
         .enumerated().sorted { ($0.element.parameters, -$0.offset) > ($1.element.parameters, -$1.offset) }
         .flatMap { entry in
             let positions = bySeries[entry.element.series]!
-            return stride(from: 0, to: positions.count, by: packedRunCount).map { Array(positions[$0..<min($0 + packedRunCount, positions.count)]) }
+            return stride(from: 0, to: positions.count, by: chunkSize).map { Array(positions[$0..<min($0 + chunkSize, positions.count)]) }
         }
     let finished = Mutex(0)
     let timed = parallelMap(count: chunks.count, threads: threads) { chunk in
