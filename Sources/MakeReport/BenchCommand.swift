@@ -32,7 +32,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Where to write the Markdown summary.")
     var results = "benchmarks/results.md"
 
-    @Flag(help: "Measure only training: the default study in process and one run per width on one thread; print the figures and leave --results alone (for iterating on kernels).")
+    @Flag(help: "Measure only training: the default study in process, one run per width and eight runs alone vs packed on one thread; print the figures and leave --results alone (for iterating on kernels).")
     var engineOnly = false
 
     @OptionGroup var runtime: RuntimeOptions
@@ -53,6 +53,7 @@ struct BenchCommand: ParsableCommand {
             lines.append(line)
         }
 
+        if engineOnly { print(lines[2] + "\n") }   // the file, which starts with it, is not written
         emit("## Sweeps")
         emit()
         emit("Peak memory: of the benchmark process so far for in-process rows, of the child process for the command.")
@@ -64,7 +65,6 @@ struct BenchCommand: ParsableCommand {
         emit(row("Default study, engine only, in process (median of \(repetitions))", reference, seconds: engine, peak: peak,
                  memory: peakMemoryMiB()))
         if engineOnly {
-            print(lines[2])
             emit()
             try oneRunScaling(emit, corePeak: corePeak)
             return

@@ -38,7 +38,8 @@ enum PNGEncoder {
         appendChunk("IHDR", header, to: &file)
         let dotsPerMetre = UInt32((dpi / 0.0254).rounded())
         appendChunk("pHYs", bigEndian(dotsPerMetre) + bigEndian(dotsPerMetre) + [1], to: &file)   // unit: metre
-        appendChunk("IDAT", Array(compressed[..<Int(compressedCount)]), to: &file)
+        compressed.removeLast(compressed.count - Int(compressedCount))
+        appendChunk("IDAT", compressed, to: &file)
         appendChunk("IEND", [], to: &file)
         return file
     }
@@ -50,8 +51,12 @@ enum PNGEncoder {
 
     /// A chunk: the data's length, the type, the data, and the CRC-32 of type and data.
     private static func appendChunk(_ type: String, _ data: [UInt8], to file: inout Data) {
-        let typed = Array(type.utf8) + data
-        let crc = typed.withUnsafeBufferPointer { UInt32(crc32(0, $0.baseAddress, uInt($0.count))) }
-        file.append(contentsOf: bigEndian(UInt32(data.count)) + typed + bigEndian(crc))
+        let typeBytes = Array(type.utf8)
+        // zlib's crc32 of a null buffer is its initial value, not the CRC so far: skip empty data.
+        let typeCRC = crc32(0, typeBytes, 4)
+        let crc = data.isEmpty ? typeCRC : data.withUnsafeBufferPointer { crc32(typeCRC, $0.baseAddress, uInt($0.count)) }
+        file.append(contentsOf: bigEndian(UInt32(data.count)) + typeBytes)
+        file.append(contentsOf: data)
+        file.append(contentsOf: bigEndian(UInt32(crc)))
     }
 }

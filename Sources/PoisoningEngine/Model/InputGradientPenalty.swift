@@ -76,7 +76,7 @@ final class InputGradientPenalty {
         // First backward: v_l = D_l (v_{l+1} W_{l+1}) down to the first layer, then g = v_1 W_1.
         for l in stride(from: top - 1, through: 0, by: -1) {
             multiplyByWeights(layer: l + 1, parameters: parameters, v[l + 1], into: v[l], rows: rows)
-            mask(v[l], by: workspace.activations[l], count: rows * layers[l].outputs)
+            ReLU.backward(v[l], activations: workspace.activations[l], count: rows * layers[l].outputs)
         }
         multiplyByWeights(layer: 0, parameters: parameters, v[0], into: inputGradients, rows: rows)
         // R = λ ||g||² per row; r = 2λ g in place.
@@ -93,7 +93,7 @@ final class InputGradientPenalty {
         outerProductSum(layer: 0, outputs: v[0], inputs: inputGradients, rows: rows)
         multiplyByTransposedWeights(layer: 0, parameters: parameters, inputGradients, into: s[0], rows: rows)
         for l in 0..<top {
-            mask(s[l], by: workspace.activations[l], count: rows * layers[l].outputs)
+            ReLU.backward(s[l], activations: workspace.activations[l], count: rows * layers[l].outputs)
             outerProductSum(layer: l + 1, outputs: v[l + 1], inputs: s[l], rows: rows)
             multiplyByTransposedWeights(layer: l + 1, parameters: parameters, s[l], into: s[l + 1], rows: rows)
         }
@@ -117,18 +117,15 @@ final class InputGradientPenalty {
         }
     }
 
-    /// x[r, i] = Σ_o y[r, o] W[o, i] for `layer`'s weights: y [rows x outputs] back to [rows x inputs].
+    /// x[r, i] = Σ_o y[r, o] W[o, i] for `layer`'s weights: y [rows x outputs] back to [rows x
+    /// inputs], as the layer's backward pass computes its input gradient.
     private func multiplyByWeights(layer index: Int, parameters: UnsafePointer<Float>, _ y: UnsafePointer<Float>,
                                    into x: UnsafeMutablePointer<Float>, rows: Int) {
-        let layer = layers[index], w = parameters + layer.weightOffset, m = layer.inputs, n = layer.outputs
-        for r in 0..<rows {
-            let yr = y + r * n, xr = x + r * m
-            if layer.isHidden {   // Wᵀ stored [inputs x outputs]: a dot product along contiguous outputs
-                for i in 0..<m { xr[i] = dot(yr, w + i * n, count: n) }
-            } else {              // W stored [outputs x inputs]: rows of W scaled and added
-                xr.update(repeating: 0, count: m)
-                for o in 0..<n { addScaled(xr, yr[o], w + o * m, count: m) }
-            }
+        let layer = layers[index], w = parameters + layer.weightOffset
+        if layer.isHidden {
+            Linear.inputGradientInputMajor(weights: w, outputGradient: y, inputGradient: x, rows: rows, inputs: layer.inputs, outputs: layer.outputs)
+        } else {
+            Linear.inputGradientOutputMajor(weights: w, outputGradient: y, inputGradient: x, rows: rows, inputs: layer.inputs, outputs: layer.outputs)
         }
     }
 
@@ -156,10 +153,5 @@ final class InputGradientPenalty {
         } else {              // [outputs x inputs]
             sumOverRows(into: target, outputs: layer.outputs, weights: a, rows: b, count: rows, width: layer.inputs)
         }
-    }
-
-    /// values[j] = 0 where activations[j] (a ReLU's output) is not positive: D_l applied in place.
-    private func mask(_ values: UnsafeMutablePointer<Float>, by activations: UnsafePointer<Float>, count: Int) {
-        for j in 0..<count where !(activations[j] > 0) { values[j] = 0 }
     }
 }

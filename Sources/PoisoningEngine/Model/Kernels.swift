@@ -25,10 +25,12 @@ enum Linear {
                                   rows: Int, inputs d: Int, outputs n: Int) {
         var j = 0
         while j + 32 <= n {
-            // Two rows at a time: eight independent sums, so that the adds' latency overlaps.
+            // Two rows at a time: eight independent sums, so that the adds' latency overlaps (an odd
+            // batch's last row is computed twice, into the same place).
             var r = 0
-            while r + 2 <= rows {
-                let x = input + r * d, x2 = x + d, y = output + r * n + j, y2 = y + n
+            while r < rows {
+                let second = min(r + 1, rows - 1)
+                let x = input + r * d, x2 = input + second * d, y = output + r * n + j, y2 = output + second * n + j
                 var s0 = load8(b + j), s1 = load8(b + j + 8), s2 = load8(b + j + 16), s3 = load8(b + j + 24)
                 var t0 = s0, t1 = s1, t2 = s2, t3 = s3
                 for i in 0..<d {
@@ -44,30 +46,15 @@ enum Linear {
                     t2 += x2i * w2
                     t3 += x2i * w3
                 }
-                store8(y, s0)
-                store8(y + 8, s1)
-                store8(y + 16, s2)
-                store8(y + 24, s3)
                 store8(y2, t0)
                 store8(y2 + 8, t1)
                 store8(y2 + 16, t2)
                 store8(y2 + 24, t3)
-                r += 2
-            }
-            if r < rows {
-                let x = input + r * d, y = output + r * n + j
-                var s0 = load8(b + j), s1 = load8(b + j + 8), s2 = load8(b + j + 16), s3 = load8(b + j + 24)
-                for i in 0..<d {
-                    let xi = x[i], row = w + i * n + j
-                    s0 += xi * load8(row)
-                    s1 += xi * load8(row + 8)
-                    s2 += xi * load8(row + 16)
-                    s3 += xi * load8(row + 24)
-                }
                 store8(y, s0)
                 store8(y + 8, s1)
                 store8(y + 16, s2)
                 store8(y + 24, s3)
+                r += 2
             }
             j += 32
         }
@@ -124,6 +111,13 @@ enum Linear {
         gB.update(from: dy, count: n)
         for r in 1..<max(rows, 1) { addScaled(gB, 1, dy + r * n, count: n) }   // 1 · x = x exactly
         guard let dx else { return }
+        inputGradientInputMajor(weights: w, outputGradient: dy, inputGradient: dx, rows: rows, inputs: d, outputs: n)
+    }
+
+    /// dx[r,i] = Σ_j dy[r,j] Wᵀ[i,j] for an input-major layer, in the order of `dot` along
+    /// contiguous outputs: the input gradient of `backwardInputMajor`.
+    static func inputGradientInputMajor(weights w: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>,
+                                        inputGradient dx: UnsafeMutablePointer<Float>, rows: Int, inputs d: Int, outputs n: Int) {
         for r in 0..<rows {
             for i in 0..<d { dx[r * d + i] = dot(dy + r * n, w + i * n, count: n) }
         }
@@ -143,6 +137,13 @@ enum Linear {
         }
         sumOverRows(into: gW, outputs: n, weights: dy, rows: input, count: rows, width: d)
         guard let dx else { return }
+        inputGradientOutputMajor(weights: w, outputGradient: dy, inputGradient: dx, rows: rows, inputs: d, outputs: n)
+    }
+
+    /// dx[r,i] = Σ_o dy[r,o] W[o,i] for an output-major layer (o ascending, from 0): the input
+    /// gradient of `backwardOutputMajor`.
+    static func inputGradientOutputMajor(weights w: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>,
+                                         inputGradient dx: UnsafeMutablePointer<Float>, rows: Int, inputs d: Int, outputs n: Int) {
         for r in 0..<rows {
             let g = dy + r * n, target = dx + r * d
             var i = 0
@@ -289,11 +290,12 @@ func sumOverRows(into target: UnsafeMutablePointer<Float>, outputs: Int, weights
     var o = 0
     while o + 5 <= outputs {
         var j = 0
-        while j + 16 <= vectorEnd {   // two blocks of columns: ten independent sums
+        while j < vectorEnd {   // two blocks of columns, ten independent sums (a last odd block twice)
+            let k = min(j + 8, vectorEnd - 8)
             var s0 = SIMD8<Float>(), s1 = SIMD8<Float>(), s2 = SIMD8<Float>(), s3 = SIMD8<Float>(), s4 = SIMD8<Float>()
             var t0 = SIMD8<Float>(), t1 = SIMD8<Float>(), t2 = SIMD8<Float>(), t3 = SIMD8<Float>(), t4 = SIMD8<Float>()
             for r in 0..<count {
-                let v = load8(rows + r * width + j), u = load8(rows + r * width + j + 8), w = weights + r * outputs + o
+                let v = load8(rows + r * width + j), u = load8(rows + r * width + k), w = weights + r * outputs + o
                 let w0 = w[0], w1 = w[1], w2 = w[2], w3 = w[3], w4 = w[4]
                 s0 += w0 * v
                 s1 += w1 * v
@@ -306,33 +308,17 @@ func sumOverRows(into target: UnsafeMutablePointer<Float>, outputs: Int, weights
                 t3 += w3 * u
                 t4 += w4 * u
             }
+            store8(target + o * width + k, t0)
+            store8(target + (o + 1) * width + k, t1)
+            store8(target + (o + 2) * width + k, t2)
+            store8(target + (o + 3) * width + k, t3)
+            store8(target + (o + 4) * width + k, t4)
             store8(target + o * width + j, s0)
             store8(target + (o + 1) * width + j, s1)
             store8(target + (o + 2) * width + j, s2)
             store8(target + (o + 3) * width + j, s3)
             store8(target + (o + 4) * width + j, s4)
-            store8(target + o * width + j + 8, t0)
-            store8(target + (o + 1) * width + j + 8, t1)
-            store8(target + (o + 2) * width + j + 8, t2)
-            store8(target + (o + 3) * width + j + 8, t3)
-            store8(target + (o + 4) * width + j + 8, t4)
             j += 16
-        }
-        if j < vectorEnd {
-            var s0 = SIMD8<Float>(), s1 = SIMD8<Float>(), s2 = SIMD8<Float>(), s3 = SIMD8<Float>(), s4 = SIMD8<Float>()
-            for r in 0..<count {
-                let v = load8(rows + r * width + j), w = weights + r * outputs + o
-                s0 += w[0] * v
-                s1 += w[1] * v
-                s2 += w[2] * v
-                s3 += w[3] * v
-                s4 += w[4] * v
-            }
-            store8(target + o * width + j, s0)
-            store8(target + (o + 1) * width + j, s1)
-            store8(target + (o + 2) * width + j, s2)
-            store8(target + (o + 3) * width + j, s3)
-            store8(target + (o + 4) * width + j, s4)
         }
         o += 5
     }

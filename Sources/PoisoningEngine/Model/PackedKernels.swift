@@ -126,17 +126,19 @@ enum PackedLinear {
 }
 
 /// `sumOverRows` for packed runs: target[o, j] = Σ_r weights[r, o] · rows[r, j] from zero, r
-/// ascending (`target` with the row stride of `rows`). Blocks of four columns outer, so that a block's slice of `rows` is read from memory
-/// once and stays in L1 for every output; two outputs by four columns per pass (eight independent sums).
+/// ascending (`target` with the row stride of `rows`). Blocks of four columns outer, so that a
+/// block's slice of `rows` is read from memory once and stays in L1 for every output; two outputs by
+/// four columns per pass (eight independent sums).
 private func packedSumOverRows(into target: UnsafeMutablePointer<Lanes>, outputs: Int, weights: UnsafePointer<Lanes>, weightStride: Int,
                                rows: UnsafePointer<Lanes>, rowStride: Int, count: Int, width: Int) {
     var j = 0
     while j + 4 <= width {
         var o = 0
-        while o + 2 <= outputs {
+        while o < outputs {   // two outputs at a time (an odd last output twice, into the same place)
+            let p = min(o + 1, outputs - 1)
             var s0 = Lanes(), s1 = Lanes(), s2 = Lanes(), s3 = Lanes(), t0 = Lanes(), t1 = Lanes(), t2 = Lanes(), t3 = Lanes()
             for r in 0..<count {
-                let v = rows + r * rowStride + j, w0 = weights[r * weightStride + o], w1 = weights[r * weightStride + o + 1]
+                let v = rows + r * rowStride + j, w0 = weights[r * weightStride + o], w1 = weights[r * weightStride + p]
                 s0 += w0 * v[0]
                 s1 += w0 * v[1]
                 s2 += w0 * v[2]
@@ -146,22 +148,10 @@ private func packedSumOverRows(into target: UnsafeMutablePointer<Lanes>, outputs
                 t2 += w1 * v[2]
                 t3 += w1 * v[3]
             }
-            let first = target + o * rowStride + j, second = first + rowStride
-            (first[0], first[1], first[2], first[3]) = (s0, s1, s2, s3)
+            let first = target + o * rowStride + j, second = target + p * rowStride + j
             (second[0], second[1], second[2], second[3]) = (t0, t1, t2, t3)
+            (first[0], first[1], first[2], first[3]) = (s0, s1, s2, s3)
             o += 2
-        }
-        if o < outputs {
-            var s0 = Lanes(), s1 = Lanes(), s2 = Lanes(), s3 = Lanes()
-            for r in 0..<count {
-                let v = rows + r * rowStride + j, w = weights[r * weightStride + o]
-                s0 += w * v[0]
-                s1 += w * v[1]
-                s2 += w * v[2]
-                s3 += w * v[3]
-            }
-            let row = target + o * rowStride + j
-            (row[0], row[1], row[2], row[3]) = (s0, s1, s2, s3)
         }
         j += 4
     }

@@ -44,7 +44,7 @@ public func trainNetworksPacked(_ shape: NetworkShape, on datasets: [Dataset], s
     }
     var epochLosses = [[Double]](repeating: [], count: runs)
     var divergedEpochs = [Int?](repeating: nil, count: runs)
-    var finalValues = [[Float]?](repeating: nil, count: runs)
+    var finalValues = [[Float]?](repeating: nil, count: runs)   // a diverged run's parameters where it stopped
     let negativeRate = Lanes(repeating: -Float(settings.learningRate))
     var batchLosses = [Double](repeating: 0, count: packedRunCount), epochSums = batchLosses
 
@@ -78,7 +78,7 @@ public func trainNetworksPacked(_ shape: NetworkShape, on datasets: [Dataset], s
             for p in 0..<workspace.parameterCount { workspace.parameters[p] = workspace.parameters[p] + negativeRate * workspace.gradient[p] }
             start += rows
         }
-        for run in 0..<runs where divergedEpochs[run] == nil && finalValues[run] == nil {
+        for run in 0..<runs where divergedEpochs[run] == nil {
             let meanLoss = epochSums[run] / Double(rowCount)
             epochLosses[run].append(meanLoss)
             if !meanLoss.isFinite {
@@ -86,7 +86,7 @@ public func trainNetworksPacked(_ shape: NetworkShape, on datasets: [Dataset], s
                 finalValues[run] = workspace.parameterValues(lane: run)
             }
         }
-        if finalValues.allSatisfy({ $0 != nil }) { break }
+        if divergedEpochs.allSatisfy({ $0 != nil }) { break }
     }
     return (0..<runs).map { run in
         TrainingOutcome(parameters: NetworkParameters(shape: shape, values: finalValues[run] ?? workspace.parameterValues(lane: run)),

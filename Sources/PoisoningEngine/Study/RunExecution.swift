@@ -20,47 +20,39 @@ public func executeRuns(_ specs: [RunSpec], study: Study, minimumPack: Int = 6, 
         guard case .finished(let result) = $0 else { return nil }
         return result
     }
-    var packs = [PackKey: [Int]]()
+    var packs = [PackKey: [(position: Int, run: PreparedRun)]]()
     var keys = [PackKey]()   // in order of first appearance, so that the work's order is fixed
     for (position, preparation) in prepared.enumerated() {
         guard case .prepared(let run) = preparation else { continue }
         if run.decision.training == TrainingAdjustment() && run.trainer.shape.hidden.allSatisfy({ $0 <= widestPacked }) {
-            let key = PackKey(shape: run.trainer.shape, settings: run.trainer.settings, rows: run.trainingRows.count)
+            let key = PackKey(shape: run.trainer.shape, rows: run.trainingRows.count)
             if packs[key] == nil { keys.append(key) }
-            packs[key, default: []].append(position)
+            packs[key, default: []].append((position, run))
         } else {
             results[position] = run.result(of: run.trainer.train(run.trainingRows, adjustment: run.decision.training))
         }
     }
     for key in keys {
-        for start in stride(from: 0, to: packs[key]!.count, by: packedRunCount) {
-            let positions = Array(packs[key]![start..<min(start + packedRunCount, packs[key]!.count)])
-            let runs = positions.map { position -> PreparedRun in
-                guard case .prepared(let run) = prepared[position] else { preconditionFailure("only prepared runs are packed") }
-                return run
-            }
-            if runs.count >= minimumPack {
-                let outcomes = trainNetworksPacked(key.shape, on: runs.map(\.trainingRows), settings: key.settings,
-                                                   seeds: runs.map(\.trainer.seed))
-                for (position, (run, outcome)) in zip(positions, zip(runs, outcomes)) { results[position] = run.result(of: outcome) }
+        let members = packs[key]!
+        for start in stride(from: 0, to: members.count, by: packedRunCount) {
+            let pack = members[start..<min(start + packedRunCount, members.count)]
+            if pack.count >= minimumPack {
+                let outcomes = trainNetworksPacked(key.shape, on: pack.map(\.run.trainingRows), settings: study.config.training,
+                                                   seeds: pack.map(\.run.trainer.seed))
+                for (member, outcome) in zip(pack, outcomes) { results[member.position] = member.run.result(of: outcome) }
             } else {
-                for (position, run) in zip(positions, runs) { results[position] = run.result(of: run.trainer.train(run.trainingRows)) }
+                for member in pack { results[member.position] = member.run.result(of: member.run.trainer.train(member.run.trainingRows)) }
             }
         }
     }
     return results.map { $0! }
 }
 
-/// What runs may share a packed pass: the same network, SGD settings and number of training rows.
+/// What runs of one study may share a packed pass (their SGD settings are the study's): the same
+/// network and number of training rows.
 private struct PackKey: Hashable {
     let shape: NetworkShape
-    let settings: TrainingSettings
     let rows: Int
-
-    func hash(into hasher: inout Hasher) {
-        hasher.combine(shape)
-        hasher.combine(rows)
-    }
 }
 
 /// A run up to its training: finished already (the attack's or the defense's own model diverged),
@@ -81,8 +73,6 @@ struct PreparedRun {
     let trainingRows: Dataset
     /// Their true labels.
     let trueLabels: [Int]
-
-    var realisedFraction: Double { Double(poisoned.poisonedRows.count) / Double(study.split.train.count) }
 
     /// The run's result once `outcome` is its trained model: its metrics, or why it diverged.
     func result(of outcome: TrainingOutcome) -> RunResult {
@@ -115,7 +105,7 @@ struct PreparedRun {
             metrics[MetricKey.detectionAUROC] = detection.auroc
         }
         return RunResult(fraction: spec.fraction, series: spec.series, seed: spec.seed, poisonedCount: poisonedCount,
-                         realisedFraction: realisedFraction, metrics: metrics, divergence: nil)
+                         realisedFraction: realisedFraction(poisonedCount, study: study), metrics: metrics, divergence: nil)
     }
 }
 
@@ -127,10 +117,8 @@ func prepareRun(_ spec: RunSpec, study: Study) -> RunPreparation {
     let shape = study.models[series.model].networkShape(inputs: split.train.featureCount, classes: split.train.classCount)
     let trainer = ModelTrainer(shape: shape, settings: study.config.training, seed: spec.seed)
     guard let poisoned = study.attacks[series.attack].poison(split, fraction: spec.fraction, seed: spec.seed, trainer: trainer) else {
-        let message = "run \(series.label), fraction \(spec.fraction), seed \(spec.seed) diverged: the training loss of the "
-            + "attack's model of the clean data became non-finite with learning rate \(study.config.training.learningRate)"
-        return .finished(RunResult(fraction: spec.fraction, series: spec.series, seed: spec.seed, poisonedCount: 0,
-                                   realisedFraction: 0, metrics: nil, divergence: message))
+        return .finished(divergedRun(spec, study: study, what: "the training loss of the attack's model of the clean data", epoch: nil,
+                                     poisonedCount: 0))
     }
     guard let decision = study.defenses[series.defense].inspect(poisoned, trainer: trainer) else {
         return .finished(divergedRun(spec, study: study, what: "the training loss of the defense's model", epoch: nil,
@@ -150,5 +138,10 @@ private func divergedRun(_ spec: RunSpec, study: Study, what: String, epoch: Int
     let message = "run \(label), fraction \(spec.fraction), seed \(spec.seed) diverged: \(what) became non-finite"
         + (epoch.map { " at epoch \($0)" } ?? "") + " with learning rate \(study.config.training.learningRate)"
     return RunResult(fraction: spec.fraction, series: spec.series, seed: spec.seed, poisonedCount: poisonedCount,
-                     realisedFraction: Double(poisonedCount) / Double(study.split.train.count), metrics: nil, divergence: message)
+                     realisedFraction: realisedFraction(poisonedCount, study: study), metrics: nil, divergence: message)
+}
+
+/// The share of the study's training rows the attack poisoned.
+private func realisedFraction(_ poisonedCount: Int, study: Study) -> Double {
+    Double(poisonedCount) / Double(study.split.train.count)
 }
