@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Replays careless and hostile input against a make-report binary (default: the release build,
+# built when missing), one line per case: "ok   NAME" or "FAIL NAME: why". Exits 1 when any case
+# fails. The cases live in scripts/hostile/*.sh, one file per area; each defines functions named
+# case_* and registers them with `hostile_case NAME FUNCTION`. Every case runs in a fresh empty
+# folder of its own (its working directory), with $MR the binary and $REPO the repository.
+#
+#   scripts/hostile.sh [BINARY]
+set -uo pipefail
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+if [ $# -ge 1 ]; then
+  MR=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+else
+  MR=$REPO/.build/release/make-report
+  if [ ! -x "$MR" ]; then (cd "$REPO" && swift build -c release --product make-report 2>&1 | tail -n 1); fi
+fi
+export MR REPO
+SCRATCH=$(mktemp -d)
+trap 'chmod -R u+w "$SCRATCH" 2>/dev/null; rm -rf "$SCRATCH"' EXIT
+
+# --- What a case can use -------------------------------------------------------------------------
+
+# mr ARGS...: runs the binary (at most $MR_TIMEOUT seconds, default 120) with standard input closed;
+# its output goes to $OUT and $ERR, its exit code to $RC (124 when it timed out).
+mr() {
+  timeout -k 5 "${MR_TIMEOUT:-120}" "$MR" "$@" </dev/null >"$OUT" 2>"$ERR"
+  RC=$?
+}
+
+# refused PATTERN: the last `mr` exited 2 with exactly one line on stderr, matching the extended
+# regular expression PATTERN, and at most 300 characters long.
+refused() {
+  [ "$RC" = 2 ] || { why "exit $RC, expected 2; stderr: $(head -c 300 "$ERR")"; return 1; }
+  [ "$(wc -l <"$ERR")" -le 1 ] || { why "$(wc -l <"$ERR") lines on stderr: $(head -c 300 "$ERR")"; return 1; }
+  [ "$(wc -c <"$ERR")" -le 300 ] || { why "$(wc -c <"$ERR")-character error: $(head -c 200 "$ERR")..."; return 1; }
+  grep -Eq -- "$1" "$ERR" || { why "stderr does not match /$1/: $(head -c 300 "$ERR")"; return 1; }
+}
+
+# succeeded: the last `mr` exited 0.
+succeeded() {
+  [ "$RC" = 0 ] || { why "exit $RC, expected 0; stderr: $(tail -c 300 "$ERR")"; return 1; }
+}
+
+# snapshot PATH: a listing of every entry below PATH (hidden ones too) with its type, mode, size and
+# SHA-256, to compare before and after: `before=$(snapshot .)`, ..., `[ "$(snapshot .)" = "$before" ]`.
+snapshot() {
+  (cd "$1" && find . -mindepth 1 -printf '%p %y %m %s\n' | LC_ALL=C sort &&
+   find . -type f -exec sha256sum {} + | LC_ALL=C sort)
+}
+
+# unchanged PATH BEFORE: the snapshot of PATH is BEFORE.
+unchanged() {
+  [ "$(snapshot "$1")" = "$2" ] || { why "'$1' changed: $(diff <(echo "$2") <(snapshot "$1") | head -n 4 | tr '\n' ' ')"; return 1; }
+}
+
+# why TEXT: the reason a case failed (the last one given is printed).
+why() { echo "$*" >"$WHY"; }
+
+# --- The runner -----------------------------------------------------------------------------------
+
+CASES=()
+hostile_case() { CASES+=("$1:$2"); }
+for file in "$REPO"/scripts/hostile/*.sh; do
+  # shellcheck source=/dev/null
+  . "$file"
+done
+
+failed=0
+for entry in "${CASES[@]}"; do
+  name=${entry%%:*} function=${entry#*:}
+  dir=$SCRATCH/$name
+  mkdir -p "$dir/work"
+  OUT=$dir/stdout ERR=$dir/stderr WHY=$dir/why
+  : >"$WHY"
+  if (cd "$dir/work" && "$function"); then
+    echo "ok   $name"
+  else
+    echo "FAIL $name: $(cat "$WHY")"
+    failed=$((failed + 1))
+  fi
+done
+echo "hostile: $(( ${#CASES[@]} - failed )) passed, $failed failed"
+[ "$failed" = 0 ]
