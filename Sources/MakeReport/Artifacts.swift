@@ -26,6 +26,11 @@ func runSweep(_ study: Study, runtime: RuntimeOptions, shard: Shard = .whole, st
         FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8))
         if progress.completed == progress.total { FileHandle.standardError.write(Data("\n".utf8)) }
     }
+    if runs.rejectedFromStore > 0 {
+        let count = runs.rejectedFromStore
+        printError("warning: \(count) stored run\(count == 1 ? "" : "s") failed \(count == 1 ? "its" : "their") check and "
+            + "\(count == 1 ? "was" : "were") trained again (`make-report store verify` checks the whole store)")
+    }
     if let failure = runs.storeFailure { printError("warning: finished runs could not be stored: \(failure)") }
     // Divergence is always reported (not silenced by --quiet).
     for warning in divergenceWarnings(runs.runs.results) { printError("warning: \(warning)") }

@@ -24,6 +24,10 @@ struct RunCommand: ParsableCommand {
     @OptionGroup var runtime: RuntimeOptions
     @OptionGroup var storage: StoreOptions
 
+    func validate() throws {
+        if let problem = storage.problem(besideOutput: output.output) { throw ValidationError(problem) }
+    }
+
     @Option(help: ArgumentHelp("Run only slice K of N of the sweep (e.g. 2/8) and write a partial result file.",
                                valueName: "K/N"))
     var shard: ShardArgument?

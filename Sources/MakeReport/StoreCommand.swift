@@ -25,6 +25,13 @@ struct StoreOptions: ParsableArguments {
         if store == "" { throw ValidationError("--store: the path is empty; give a file name") }
     }
 
+    /// Why the store to use with the output folder `output` cannot be a run store, as an error line, or nil.
+    func problem(besideOutput output: String) -> String? {
+        guard !noStore else { return nil }
+        let path = store ?? defaultStorePath(besideOutput: output)
+        return runStoreProblem(path).map { "--store: '\(commandPath(path))': \($0)" }
+    }
+
     /// The store to use with the output folder `output`, or nil with --no-store.
     func open(besideOutput output: String) throws -> RunStore? {
         noStore ? nil : try RunStore(path: store ?? defaultStorePath(besideOutput: output))
@@ -42,7 +49,7 @@ struct StoreCommand: ParsableCommand {
             overlapping study, after an interruption or with seeds or widths added, trains only the runs the store \
             lacks, and writes byte-identical results.
             """,
-        subcommands: [Info.self, Prune.self])
+        subcommands: [Info.self, Verify.self, Prune.self])
 
     /// `store info`.
     struct Info: ParsableCommand {
@@ -57,6 +64,26 @@ struct StoreCommand: ParsableCommand {
             for (version, count) in info.runsByEngineVersion.sorted(by: { $0.key < $1.key }) {
                 print("  engine version \(version): \(count) run\(count == 1 ? "" : "s")\(version == engineVersion ? " (current)" : " (never reused; `store prune` removes them)")")
             }
+        }
+    }
+
+    /// `store verify`.
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check every stored run: its checksum, and a payload that is a run result with every metric in range.",
+            discussion: """
+                Prints one line per run that fails (by the first 16 hex digits of its key) and exits with code 1                 when any does. A run that fails is never used: `run` trains it again and replaces it.
+                """)
+
+        @OptionGroup var location: StoreLocation
+
+        func run() throws {
+            let store = try location.open()
+            let (count, failures) = try store.verify()
+            for failure in failures.prefix(20) { printError("\(commandPath(store.path)): \(failure)") }
+            if failures.count > 20 { printError("\(commandPath(store.path)): ... and \(failures.count - 20) more") }
+            print("\(commandPath(store.path)): \(count) run\(count == 1 ? "" : "s"), \(failures.count) failed \(failures.count == 1 ? "its" : "their") check")
+            if !failures.isEmpty { throw ExitCode.failure }
         }
     }
 
@@ -90,6 +117,7 @@ struct StoreLocation: ParsableArguments {
 
     func validate() throws {
         if !FileManager.default.fileExists(atPath: path) { throw ValidationError("--store: no run store at '\(commandPath(path))'") }
+        if let problem = runStoreProblem(path) { throw ValidationError("--store: '\(commandPath(path))': \(problem)") }
     }
 
     /// The store.

@@ -10,21 +10,27 @@ public struct StoredStudyRuns: Sendable {
     public let fromStore: Int
     /// Why finished runs could not be stored, if they could not (the sweep goes on without).
     public let storeFailure: String?
+    /// Stored runs that failed their check (checksum, payload, `storedRunProblem`) and were trained again.
+    public let rejectedFromStore: Int
 }
 
 /// Runs the runs of `shard` that `store` does not have, storing each as it finishes (one
 /// transaction per second of finished runs, and one at the end), and returns them with the stored
-/// ones, in run order: the same results, byte for byte, as running them all. Diverged runs are
-/// never stored (their message names the series as the study labels it); they run again.
+/// ones, in run order: the same results, byte for byte, as running them all. A stored run that
+/// fails its check is trained again (and replaced in the store). Diverged runs are never stored
+/// (their message names the series as the study labels it); they run again.
 /// `progress` sees the runs trained, with `total` the number to train.
 public func runStudy(_ study: Study, threads: Int, shard: Shard = .whole, store: RunStore?,
                      progress: (@Sendable (RunProgress) -> Void)? = nil) throws -> StoredStudyRuns {
     let indices = shard.runIndices(total: study.runSpecs.count)
     guard let store else {
-        return StoredStudyRuns(runs: runStudy(study, threads: threads, indices: indices, progress: progress), fromStore: 0, storeFailure: nil)
+        return StoredStudyRuns(runs: runStudy(study, threads: threads, indices: indices, progress: progress), fromStore: 0, storeFailure: nil,
+                               rejectedFromStore: 0)
     }
     let keys = RunKeys(study: study).keys
-    let stored = try store.results(for: indices.map { keys[$0] })
+    let specs = study.runSpecs
+    let (stored, rejected) = try store.results(for: indices.map { keys[$0] }, specs: indices.map { specs[$0] },
+                                               trainingRows: study.split.train.count)
     let missing = indices.filter { stored[keys[$0]] == nil }
     let pending = Mutex(PendingRuns())
     /// Writes the pending runs in one transaction; a failure is kept, and later runs are not stored.
@@ -50,12 +56,11 @@ public func runStudy(_ study: Study, threads: Int, shard: Shard = .whole, store:
         return batch.failure
     }
     // The trained runs and the stored ones (with this study's series index), in run order.
-    let specs = study.runSpecs
     var byIndex = [Int: (result: RunResult, seconds: Double)]()
     for (index, (result, seconds)) in zip(trained.indices, zip(trained.results, trained.runSeconds)) { byIndex[index] = (result, seconds) }
     let results = indices.map { index in byIndex[index]?.result ?? stored[keys[index]]!.withSeries(specs[index].series) }
     return StoredStudyRuns(runs: StudyRuns(indices: indices, results: results, runSeconds: indices.map { byIndex[$0]?.seconds ?? 0 }),
-                           fromStore: indices.count - missing.count, storeFailure: failure)
+                           fromStore: indices.count - missing.count, storeFailure: failure, rejectedFromStore: rejected)
 }
 
 /// Finished runs not yet written to the store.

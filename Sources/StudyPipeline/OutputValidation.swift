@@ -8,14 +8,16 @@ import PoisoningFigures
 ///   analysis is that of its runs), without timings, passing `StudyResults.validationFailures()`
 ///   (counts, valid metric ranges, and the reference study's curve checks);
 /// - manifest.json present, every file it lists present with its hash, and no other file in the
-///   folder but performance.json, shard part files and report.pdf (so a mix of two runs fails);
+///   folder but shard part files and report.pdf (so a mix of two runs fails);
 /// - performance.json present, decodable and naming the hash of this results.json;
 /// - every figure of the study present in at least one format, and every figure file complete
 ///   (PNG chunks and their CRCs up to IEND, a PDF's closing `%%EOF`, an SVG's closing `</svg>`).
 public func outputFolderFailures(_ folder: URL) -> [String] {
     var failures = [String]()
     // Every file, read once.
-    let files = filesBelow(folder)
+    let entries = (try? entriesBelow(folder)) ?? []
+    let files = entries.filter { $0.kind == .file }.map(\.path)
+    for entry in entries where entry.kind == .other { failures.append("\(entry.path) is neither a regular file nor a folder") }
     var contents = [String: Data]()
     for name in files { contents[name] = try? Data(contentsOf: folder.appendingPathComponent(name)) }
 
@@ -42,8 +44,9 @@ public func outputFolderFailures(_ folder: URL) -> [String] {
     if let results { failures += results.validationFailures() }
 
     // The manifest: one consistent set.
-    if let data = contents[OutputManifest.fileName] {
-        if let manifest = try? JSONDecoder().decode(OutputManifest.self, from: data) {
+    if contents[OutputManifest.fileName] != nil {
+        switch OutputOwnership.readManifest(in: folder) {
+        case .success(let manifest):
             for (name, hash) in manifest.files.sorted(by: { $0.key < $1.key }) {
                 guard let bytes = contents[name] else {
                     failures.append("\(name) is listed in manifest.json but missing")
@@ -51,12 +54,15 @@ public func outputFolderFailures(_ folder: URL) -> [String] {
                 }
                 if SHA256.hexDigest(of: bytes) != hash { failures.append("\(name) differs from the file manifest.json lists (changed, or from another run)") }
             }
-            let extras: Set<String> = [OutputManifest.fileName, PerformanceRecord.fileName, "report.pdf"]
-            for name in files where manifest.files[name] == nil && !extras.contains(name) && !PartialStudyResults.isFileName(name) {
+            for name in manifest.unhashedFiles where contents[name] == nil {
+                failures.append("\(name) is listed in manifest.json but missing")
+            }
+            for name in files where manifest.files[name] == nil && !manifest.unhashedFiles.contains(name)
+                && name != OutputManifest.fileName && !OutputOwnership.isKeptBesideSet(name) {
                 failures.append("\(name) is not part of this output set (manifest.json does not list it)")
             }
-        } else {
-            failures.append("manifest.json is not a valid manifest")
+        case .failure(let problem):
+            failures.append("manifest.json is not valid: the folder has \(problem)")
         }
     } else {
         failures.append("manifest.json is missing")
@@ -86,17 +92,6 @@ public func outputFolderFailures(_ folder: URL) -> [String] {
         }
     }
     return failures
-}
-
-/// Every regular file below `folder`, as paths relative to it, sorted; hidden files are skipped.
-private func filesBelow(_ folder: URL) -> [String] {
-    guard let enumerator = FileManager.default.enumerator(atPath: folder.path) else { return [] }
-    var files = [String]()
-    while let name = enumerator.nextObject() as? String {
-        guard !(name as NSString).lastPathComponent.hasPrefix(".") else { continue }
-        if (enumerator.fileAttributes?[.type] as? FileAttributeType) == .typeRegular { files.append(name) }
-    }
-    return files.sorted()
 }
 
 /// Why the bytes of a .png, .pdf or .svg file are not a complete image of that format, or nil:

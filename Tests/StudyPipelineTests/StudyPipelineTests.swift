@@ -240,7 +240,8 @@ import TestSupport
         #expect(outputFolderProblem("/") == "the file-system root cannot be an output folder")
         #expect(outputFolderProblem(file.path) == "'\(file.path)' is a file, not a folder")
         #expect(outputFolderProblem(file.path + "/out") == "'\(file.path)' is a file, not a folder")
-        #expect(outputFolderProblem(foreign.path) == "'\(foreign.path)' holds files that make-report did not write; give a new or empty folder")
+        #expect(outputFolderProblem(foreign.path)
+            == "'\(foreign.path)' is not make-report's to replace (it holds 'todo.txt' and no manifest.json written by make-report); give a new or empty folder")
         #expect(outputFolderProblem(parent.appendingPathComponent("new/deeper").path) == nil)
         #expect(try FileManager.default.contentsOfDirectory(atPath: parent.path).sorted() == ["file", "notes"])
     }

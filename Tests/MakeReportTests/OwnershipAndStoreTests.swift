@@ -1,0 +1,175 @@
+import Foundation
+import GRDB
+import Testing
+@testable import MakeReport
+import PoisoningEngine
+import RunStore
+import StudyPipeline
+
+/// Issue 19, sections 1 and 2, through the binary: folders that are not make-report's are never
+/// replaced, and the run store is a cache that is checked, never an authority.
+struct OwnershipAndStoreTests {
+    let cli = CommandLineTests()
+    static let tiny = ["--widths", "8", "--fractions", "0,0.5", "--seeds", "1,2", "--epochs", "5"]
+
+    /// Runs the binary with `arguments` in `directory`.
+    func run(_ arguments: [String], in directory: URL) throws -> CommandLineTests.Outcome {
+        let process = Process()
+        process.executableURL = CommandLineTests.executable
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        let output = Pipe(), error = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        try process.run()
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        let errorData = error.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return .init(status: process.terminationStatus, standardOutput: String(decoding: outputData, as: UTF8.self),
+                     standardError: String(decoding: errorData, as: UTF8.self))
+    }
+
+    /// Every entry below `folder` (hidden ones too) with its content's hash, for before/after comparisons.
+    func snapshot(_ folder: URL) -> [String: String] {
+        var entries = [String: String]()
+        for case let path as String in FileManager.default.enumerator(atPath: folder.path)?.allObjects ?? [] {
+            let data = try? Data(contentsOf: folder.appendingPathComponent(path))
+            entries[path] = data.map { SHA256.hexDigest(of: $0) } ?? "folder"
+        }
+        return entries
+    }
+
+    @Test func aGitRepositoryAsOutputIsRefusedAndUntouched() throws {
+        let repository = cli.temporaryFolder()
+        try FileManager.default.createDirectory(at: repository.appendingPathComponent(".git/objects"), withIntermediateDirectories: true)
+        try Data("ref: refs/heads/main\n".utf8).write(to: repository.appendingPathComponent(".git/HEAD"))
+        try Data(".build/\n".utf8).write(to: repository.appendingPathComponent(".gitignore"))
+        let parent = repository.deletingLastPathComponent()
+        let before = snapshot(parent)
+        for output in [".", "../output"] {
+            let outcome = try run(Self.tiny + ["--output", output, "--no-store"], in: repository)
+            #expect(outcome.status == 2)
+            #expect(outcome.standardError == "make-report: error: --output: '\(output)' is not make-report's to replace "
+                + "(it holds '.git' and no manifest.json written by make-report); give a new or empty folder\n")
+            #expect(snapshot(parent) == before)
+        }
+    }
+
+    @Test func aFolderOfTheUsersFilesWithAResultsJSONIsRefused() throws {
+        let folder = cli.temporaryFolder()
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("drafts"), withIntermediateDirectories: true)
+        try Data("mine".utf8).write(to: folder.appendingPathComponent("notes.txt"))
+        try Data("{}".utf8).write(to: folder.appendingPathComponent("results.json"))
+        let before = snapshot(folder.deletingLastPathComponent())
+        let outcome = try cli.run(Self.tiny + ["--output", folder.path])
+        #expect(outcome.status == 2)
+        #expect(outcome.standardError.contains("(it holds 'drafts' and no manifest.json written by make-report)"))
+        #expect(snapshot(folder.deletingLastPathComponent()) == before)
+    }
+
+    @Test func aRerunReplacesOnlyItsOwnSetAndStopsAtAnythingElse() throws {
+        let folder = cli.temporaryFolder()
+        let arguments = Self.tiny + ["--output", folder.path, "--no-store"]
+        #expect(try cli.run(arguments).status == 0)
+        try Data("%PDF mine".utf8).write(to: folder.appendingPathComponent("report.pdf"))
+        #expect(try cli.run(arguments).status == 0)
+        #expect(try Data(contentsOf: folder.appendingPathComponent("report.pdf")) == Data("%PDF mine".utf8))
+
+        try Data("edited".utf8).write(to: folder.appendingPathComponent("report.md"))
+        let edited = try cli.run(arguments)
+        #expect(edited.status == 2)
+        #expect(edited.standardError.contains("('report.md' was changed after make-report wrote it)"))
+        #expect(try Data(contentsOf: folder.appendingPathComponent("report.md")) == Data("edited".utf8))
+    }
+
+    /// The store of a finished tiny study, with its results.json, for tampering.
+    func storedStudy() throws -> (folder: URL, store: String, results: Data) {
+        let folder = cli.temporaryFolder()
+        let store = folder.deletingLastPathComponent().appendingPathComponent("runs.sqlite").path
+        #expect(try cli.run(Self.tiny + ["--output", folder.path, "--store", store]).status == 0)
+        return (folder, store, try Data(contentsOf: folder.appendingPathComponent("results.json")))
+    }
+
+    @Test func tamperedStoredRunsAreTrainedAgainAndReplaced() throws {
+        let (folder, store, results) = try storedStudy()
+        let database = try DatabaseQueue(path: store)
+        let keys = try database.read { try String.fetchAll($0, sql: "SELECT key FROM runs ORDER BY key") }
+        #expect(keys.count == 4)
+        /// Rewrites the payload of run `index` with `edit` applied to its JSON object; `forge` also
+        /// recomputes the checksum, as a careful forger would.
+        func tamper(_ index: Int, forge: Bool = false, _ edit: (inout [String: Any]) -> Void) throws {
+            try database.write { db in
+                let payload = try Data.fetchOne(db, sql: "SELECT result FROM runs WHERE key = ?", arguments: [keys[index]])!
+                var object = try JSONSerialization.jsonObject(with: payload) as! [String: Any]
+                edit(&object)
+                let edited = try JSONSerialization.data(withJSONObject: object, options: .sortedKeys)
+                try db.execute(sql: "UPDATE runs SET result = ? WHERE key = ?", arguments: [edited, keys[index]])
+                if forge {
+                    try db.execute(sql: "UPDATE runs SET checksum = ? WHERE key = ?",
+                                   arguments: [storedRunChecksum(key: keys[index], payload: edited), keys[index]])
+                }
+            }
+        }
+        func setMetric(_ key: String, _ value: Double) -> (inout [String: Any]) -> Void {
+            { object in
+                var metrics = object["metrics"] as! [String: Any]
+                metrics[key] = value
+                object["metrics"] = metrics
+            }
+        }
+        try tamper(0, setMetric(MetricKey.testAccuracy, 0.123))
+        try tamper(1, forge: true, setMetric(MetricKey.testAccuracy, 5.0))
+        try tamper(2, forge: true) { $0["seed"] = 77 }
+        try tamper(3, forge: true) { $0["metrics"] = [String: Double]() }
+        try database.close()
+
+        let verify = try cli.run(["store", "verify", "--store", store])
+        #expect(verify.status == 1)
+        #expect(verify.standardOutput.hasSuffix(": 4 runs, 3 failed their check\n"))   // the seed needs the study to be found out
+        #expect(verify.standardError.contains("its checksum does not match its payload"))
+        #expect(verify.standardError.contains("its testAccuracy is 5.0, outside 0.0...1.0"))
+        #expect(verify.standardError.contains("it has no testAccuracy"))
+
+        let rerun = try cli.run(Self.tiny + ["--output", folder.path, "--store", store])
+        #expect(rerun.status == 0)
+        #expect(rerun.standardError == "warning: 4 stored runs failed their check and were trained again "
+            + "(`make-report store verify` checks the whole store)\n")
+        #expect(try Data(contentsOf: folder.appendingPathComponent("results.json")) == results)
+        #expect(try cli.run(["store", "verify", "--store", store]).standardOutput.hasSuffix(": 4 runs, 0 failed their check\n"))
+        #expect(try cli.run(Self.tiny + ["--output", folder.path, "--store", store]).standardError.isEmpty)
+    }
+
+    @Test func aDatabaseThatIsNotAStoreIsRefusedAndLeftByteIdentical() throws {
+        let folder = cli.temporaryFolder()
+        let path = folder.appendingPathComponent("mine.sqlite").path
+        let database = try DatabaseQueue(path: path)
+        try database.write { try $0.execute(sql: "CREATE TABLE notes (text TEXT); INSERT INTO notes VALUES ('mine')") }
+        try database.close()
+        let before = snapshot(folder)
+        for command in [["store", "info"], ["store", "prune", "--all"], ["store", "verify"], Self.tiny + ["--output", folder.appendingPathComponent("out").path]] {
+            let outcome = try cli.run(command + ["--store", path])
+            #expect(outcome.status == 2, "\(command)")
+            #expect(outcome.standardError == "make-report: error: --store: '\(path)': it is not a make-report run store (an SQLite "
+                + "database without make-report's application id; stores of make-report 0.3 cannot be verified: remove the file)\n")
+            #expect(snapshot(folder) == before)
+        }
+    }
+
+    @Test func devicesFIFOsFoldersAndProcFilesAreNoStores() throws {
+        let folder = cli.temporaryFolder()
+        let fifo = folder.appendingPathComponent("fifo").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let cases = [("/dev/null", "it is a device, not a run store"), (fifo, "it is a FIFO, not a run store"),
+                     (folder.path, "it is a folder, not a run store"),
+                     ("/proc/version", "it is not a make-report run store (not an SQLite database)")]
+        let before = snapshot(folder.deletingLastPathComponent())
+        for (path, reason) in cases {
+            let outcome = try cli.run(Self.tiny + ["--output", folder.appendingPathComponent("out").path, "--store", path])
+            #expect(outcome.status == 2)
+            #expect(outcome.standardError == "make-report: error: --store: '\(path)': \(reason)\n")
+        }
+        #expect(snapshot(folder.deletingLastPathComponent()) == before)
+        #expect(!FileManager.default.fileExists(atPath: "/dev/null.open-lock"))
+        #expect(!FileManager.default.fileExists(atPath: "/dev/null-journal"))
+    }
+}

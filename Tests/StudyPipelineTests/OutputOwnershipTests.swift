@@ -1,0 +1,145 @@
+import Foundation
+import Testing
+import PoisoningEngine
+import StudyPipeline
+
+/// The rule that decides which folders make-report may replace (issue 19, section 1), on folders
+/// built by hand, and publishing that removes only what the old manifest lists.
+@Suite struct OutputOwnershipTests {
+    let pipeline = StudyPipelineTests()
+
+    /// A new folder holding `files` (relative path -> content); paths ending in "/" are empty folders.
+    func folder(_ files: [String: String]) throws -> URL {
+        let folder = pipeline.scratch()
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        for (path, content) in files {
+            let url = folder.appendingPathComponent(path)
+            if path.hasSuffix("/") {
+                try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+            } else {
+                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try Data(content.utf8).write(to: url)
+            }
+        }
+        return folder
+    }
+
+    /// A manifest.json text listing `files` with the hashes of `contents`.
+    func manifest(_ contents: [String: String], unhashed: [String] = [], tool: String = "make-report", version: Int = 2) -> String {
+        let files = contents.map { "\"\($0.key)\": \"\(SHA256.hexDigest(of: Array($0.value.utf8)))\"" }.joined(separator: ", ")
+        let list = unhashed.map { "\"\($0)\"" }.joined(separator: ", ")
+        return #"{"tool": "\#(tool)", "manifestVersion": \#(version), "toolVersion": "0.3.0", "files": {\#(files)}, "unhashedFiles": [\#(list)]}"#
+    }
+
+    @Test func emptyFoldersAndFoldersOfShardPartsAreMakeReports() throws {
+        for files in [[:], ["results.part-1-of-2.json": "{}", "results.part-2-of-2.json": "{}"]] {
+            let folder = try folder(files)
+            defer { pipeline.remove(folder) }
+            #expect(OutputOwnership.problem(in: folder) == nil)
+        }
+    }
+
+    @Test func hiddenEntriesAndUnlistedFilesAreForeign() throws {
+        let set = ["results.json": "{}", "figures/a.png": "png"]
+        let cases: [(files: [String: String], problem: String)] = [
+            ([".git/HEAD": "ref", ".gitignore": "x"], "it holds '.git' and no manifest.json written by make-report"),
+            (["notes.txt": "mine", "drafts/": "", "results.json": "{}"], "it holds 'drafts' and no manifest.json written by make-report"),
+            (["results.part-1-of-2.json": "{}", "z.txt": "mine"], "it holds 'z.txt' and no manifest.json written by make-report"),
+            (set.merging(["manifest.json": manifest(set), ".DS_Store": "x"]) { $1 }, "its manifest.json does not list '.DS_Store'"),
+            (set.merging(["manifest.json": manifest(set), "figures/mine.png": "x"]) { $1 }, "its manifest.json does not list 'figures/mine.png'"),
+            (set.merging(["manifest.json": manifest(set), "drafts/": ""]) { $1 }, "its manifest.json lists no file in 'drafts/'"),
+            (["results.json": "edited", "figures/a.png": "png", "manifest.json": manifest(set)], "'results.json' was changed after make-report wrote it"),
+            (set.merging(["manifest.json": manifest(set, tool: "other")]) { $1 },
+             "it holds 'figures' and a manifest.json that make-report 0.4 or later did not write"),
+            (set.merging(["manifest.json": #"{"files": {}, "toolVersion": "0.3.0"}"#]) { $1 },
+             "it holds 'figures' and a manifest.json that make-report 0.4 or later did not write"),
+            (set.merging(["manifest.json": manifest(set, version: 3)]) { $1 },
+             "it holds 'figures' and a manifest.json of version 3, where this make-report writes version 2"),
+        ]
+        for (files, problem) in cases {
+            let folder = try folder(files)
+            defer { pipeline.remove(folder) }
+            #expect(OutputOwnership.problem(in: folder) == problem, "\(files.keys.sorted())")
+        }
+    }
+
+    @Test func aSetWithItsUnhashedFilesReportAndPartsIsMakeReports() throws {
+        let set = ["results.json": "{}", "figures/a.png": "png"]
+        let folder = try folder(set.merging(["manifest.json": manifest(set, unhashed: ["performance.json"]), "performance.json": "{}",
+                                             "report.pdf": "%PDF", "results.part-1-of-4.json": "{}"]) { $1 })
+        defer { pipeline.remove(folder) }
+        #expect(OutputOwnership.problem(in: folder) == nil)
+    }
+
+    @Test func symbolicLinksAndFIFOsAreForeign() throws {
+        let set = ["results.json": "{}"]
+        let folder = try folder(set.merging(["manifest.json": manifest(set)]) { $1 })
+        defer { pipeline.remove(folder) }
+        try FileManager.default.createSymbolicLink(atPath: folder.appendingPathComponent("link").path, withDestinationPath: "/etc/passwd")
+        #expect(OutputOwnership.problem(in: folder) == "'link' is neither a regular file nor a folder")
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("link"))
+        #expect(mkfifo(folder.appendingPathComponent("pipe").path, 0o600) == 0)
+        #expect(OutputOwnership.problem(in: folder) == "'pipe' is neither a regular file nor a folder")
+    }
+
+    @Test func publishingKeepsTheReportPDFAndPartsAndRefusesFilesThatAppearedDuringTheRun() throws {
+        let folder = pipeline.scratch()
+        defer { pipeline.remove(folder) }
+        _ = try pipeline.write(StudyPipelineTests.results(), into: folder)
+        try Data("%PDF-1.5 mine".utf8).write(to: folder.appendingPathComponent("report.pdf"))
+        _ = try pipeline.write(StudyPipelineTests.results(), into: folder)
+        #expect(try Data(contentsOf: folder.appendingPathComponent("report.pdf")) == Data("%PDF-1.5 mine".utf8))
+
+        // A file put into the folder between the check and the publication stops the publication.
+        let staged = try StagedOutputFolder(path: folder.path)
+        try Data("mine".utf8).write(to: folder.appendingPathComponent("notes.txt"))
+        try staged.write(Data("{}".utf8), to: "results.json")
+        #expect {
+            try staged.publish()
+        } throws: { error in
+            "\(error)" == "cannot write to '\(folder.path)': its manifest.json does not list 'notes.txt'; nothing was replaced"
+        }
+        #expect(try Data(contentsOf: folder.appendingPathComponent("notes.txt")) == Data("mine".utf8))
+        #expect(pipeline.folderFailures(folder) == ["notes.txt is not part of this output set (manifest.json does not list it)",
+                                                    "performance.json is missing"])
+    }
+
+    @Test func aKilledRunsDisplacedSetLosesOnlyWhatItsManifestLists() throws {
+        let folder = pipeline.scratch()
+        defer { pipeline.remove(folder) }
+        let work = workFolder(besideOutput: folder)
+        // As if a run was killed right after the exchange: the old set, with a file of the user's,
+        // sits where the staging folder was.
+        let set = ["results.json": "{}", "figures/a.png": "png"]
+        let displaced = work.appendingPathComponent("output.staging-99999")
+        for (path, content) in set.merging(["manifest.json": manifest(set), "figures/mine.txt": "mine"]) { $1 } {
+            let url = displaced.appendingPathComponent(path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(content.utf8).write(to: url)
+        }
+        _ = try StagedOutputFolder(path: folder.path)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: displaced.path) == ["figures"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: displaced.appendingPathComponent("figures").path) == ["mine.txt"])
+    }
+
+    @Test func outputPathsTheToolCannotPublishAreRefusedBeforeWork() throws {
+        let parent = pipeline.scratch().deletingLastPathComponent()
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let work = parent.appendingPathComponent(".make-report").path
+        #expect(outputFolderProblem(work) == "'.make-report' is make-report's work folder (locks, staging folders, the run store); give another folder")
+        #expect(outputFolderProblem(work + "/inside") != nil)
+        let long = String(repeating: "n", count: 250)
+        #expect(outputFolderProblem(parent.appendingPathComponent(long).path)
+            == "the name '\(String(repeating: "n", count: 40))...' is 250 bytes long; names may have at most 236 bytes (the file system's NAME_MAX is 255)")
+        let deep = (0..<40).map { _ in String(repeating: "d", count: 100) }.joined(separator: "/")
+        #expect(outputFolderProblem(parent.appendingPathComponent(deep).path)?.hasPrefix("the path is ") == true)
+        #expect(!FileManager.default.fileExists(atPath: work))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: parent.path).isEmpty)
+        // A mount point of this machine (the file-system root is refused for its own reason).
+        let mounts = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
+        if let mountPoint = mounts.split(separator: "\n").map({ String($0.split(separator: " ")[4]) })
+            .first(where: { $0 != "/" && !$0.contains("\\") && FileManager.default.fileExists(atPath: $0) }) {
+            #expect(outputFolderProblem(mountPoint) == "'\(mountPoint)' is a mount point; give a folder inside it")
+        }
+    }
+}
