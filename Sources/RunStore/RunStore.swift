@@ -86,9 +86,8 @@ public final class RunStore: Sendable {
                     let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
                     for row in try Row.fetchAll(db, sql: "SELECT key, result, checksum FROM runs WHERE key IN (\(marks))",
                                                 arguments: StatementArguments(chunk)) {
-                        let key: String = row["key"]
-                        guard let spec = specByKey[key],
-                              case .success(let result) = decodeStoredRun(key: key, payload: row["result"], checksum: row["checksum"]),
+                        guard let key = text(row["key"]), let spec = specByKey[key],
+                              case .success(let result) = decodeStoredRun(row),
                               storedRunProblem(result, spec: spec, trainingRows: trainingRows) == nil else {
                             rejected += 1
                             continue
@@ -113,8 +112,8 @@ public final class RunStore: Sendable {
                 let rows = try Row.fetchCursor(db, sql: "SELECT key, result, checksum FROM runs ORDER BY key")
                 while let row = try rows.next() {
                     count += 1
-                    let key: String = row["key"]
-                    switch decodeStoredRun(key: key, payload: row["result"], checksum: row["checksum"]) {
+                    let key = text(row["key"]) ?? "?"
+                    switch decodeStoredRun(row) {
                     case .failure(let problem): failures.append("run \(key.prefix(16)): \(problem)")
                     case .success(let result):
                         if let problem = storedRunProblem(result, spec: nil, trainingRows: nil) {
@@ -153,7 +152,7 @@ public final class RunStore: Sendable {
             let counts = try database.read { db in
                 var counts = [String: Int]()
                 for row in try Row.fetchAll(db, sql: "SELECT engineVersion, COUNT(*) AS count FROM runs GROUP BY engineVersion") {
-                    counts[row["engineVersion"]] = row["count"]
+                    counts[text(row["engineVersion"]) ?? "?", default: 0] += Int.fromDatabaseValue(row["count"]) ?? 0
                 }
                 return counts
             }
@@ -182,6 +181,26 @@ public final class RunStore: Sendable {
             throw RunStoreError(path: path, reason: "\(error)")
         }
     }
+}
+
+/// A stored row's run, decoded from its columns whatever their SQLite types (a tampered row may
+/// hold an integer where text belongs: it fails its check instead of stopping the program).
+private func decodeStoredRun(_ row: Row) -> Result<RunResult, StoredRunProblem> {
+    let payload: Data? = switch (row["result"] as DatabaseValue).storage {
+    case .blob(let data): data
+    case .string(let string): Data(string.utf8)
+    default: nil
+    }
+    guard let key = text(row["key"]), let checksum = text(row["checksum"]), let payload else {
+        return .failure(StoredRunProblem("its row holds a value of the wrong type"))
+    }
+    return decodeStoredRun(key: key, payload: payload, checksum: checksum)
+}
+
+/// A column's value when it is text, else nil.
+private func text(_ value: DatabaseValue) -> String? {
+    if case .string(let string) = value.storage { return string }
+    return nil
 }
 
 /// What a run store holds.

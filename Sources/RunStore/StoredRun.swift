@@ -108,6 +108,7 @@ private let recordedByEveryRun = [MetricKey.testAccuracy, MetricKey.trainAccurac
 
 /// Why a stored run was rejected.
 public struct StoredRunProblem: Error, CustomStringConvertible {
+    /// The problem, in words.
     public let description: String
     init(_ description: String) { self.description = description }
 }

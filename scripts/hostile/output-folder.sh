@@ -1,10 +1,66 @@
-# Section 1 of issue 19: data the tool must never destroy.
+# Issue 19, section 1 (data the tool must never destroy) and the output paths of section 4.
+
+TINY=(--widths 8 --fractions 0,0.5 --seeds 1,2 --epochs 5)
 
 # `git init r && cd r && make-report --output .`: a folder of hidden files is not empty, and not ours.
 case_git_repository_as_output() {
   git init -q r && cd r && echo "x" >.gitignore
-  local before; before=$(snapshot .)
-  mr --output . --seeds 1 --fractions 0 --widths 8 --epochs 1 --no-store
-  refused "'\.git'" && unchanged . "$before"
+  local before; before=$(snapshot ..)
+  mr "${TINY[@]}" --output . && refused "'\.git'" && unchanged .. "$before" || return 1
+  mr "${TINY[@]}" --output ../r --no-store && refused "'\.git'" && unchanged .. "$before"
 }
 hostile_case git-repository-as-output case_git_repository_as_output
+
+# A folder of the user's files that happens to hold a results.json.
+case_users_folder_with_results_json() {
+  mkdir -p out/drafts && echo mine >out/notes.txt && echo '{}' >out/results.json
+  local before; before=$(snapshot .)
+  mr "${TINY[@]}" --output out && refused "'drafts'" && unchanged . "$before"
+}
+hostile_case users-folder-with-results-json case_users_folder_with_results_json
+
+# `--output ..` from inside a folder of the user's.
+case_parent_folder_as_output() {
+  mkdir -p project/sub && echo mine >project/notes.txt && cd project/sub
+  local before; before=$(snapshot ../..)
+  mr "${TINY[@]}" --output .. && refused "'notes\.txt'|'sub'" && unchanged ../.. "$before"
+}
+hostile_case parent-folder-as-output case_parent_folder_as_output
+
+# A rerun keeps report.pdf and shard parts, and stops at a file the user put beside the set.
+case_rerun_keeps_pdf_and_stops_at_users_file() {
+  mr "${TINY[@]}" --output out --no-store && succeeded || return 1
+  echo "%PDF mine" >out/report.pdf
+  mr "${TINY[@]}" --output out --no-store && succeeded || return 1
+  grep -q "mine" out/report.pdf || { why "report.pdf was not kept"; return 1; }
+  echo mine >out/.notes
+  local before; before=$(snapshot .)
+  mr "${TINY[@]}" --output out --no-store && refused "'\.notes'" && unchanged . "$before"
+}
+hostile_case rerun-keeps-pdf-and-stops-at-users-file case_rerun_keeps_pdf_and_stops_at_users_file
+
+# An output folder inside make-report's own work folder.
+case_output_in_work_folder() {
+  mkdir .make-report && echo lock >.make-report/out.lock
+  local before; before=$(snapshot .)
+  mr "${TINY[@]}" --output .make-report && refused "work folder" && unchanged . "$before" || return 1
+  mr "${TINY[@]}" --output .make-report/inner && refused "work folder" && unchanged . "$before"
+}
+hostile_case output-in-work-folder case_output_in_work_folder
+
+# A name longer than NAME_MAX allows for the staging folder, and a path deeper than PATH_MAX.
+case_overlong_output_names() {
+  local before; before=$(snapshot .)
+  mr "${TINY[@]}" --output "$(printf 'n%.0s' {1..250})" && refused "bytes long" && unchanged . "$before" || return 1
+  mr "${TINY[@]}" --output "$(for _ in {1..45}; do printf 'd%.0s' {1..99}; printf /; done)out" && refused "bytes long" \
+    && unchanged . "$before"
+}
+hostile_case overlong-output-names case_overlong_output_names
+
+# A mount point as output folder (the new set replaces the folder by a rename within its parent).
+case_mount_point_as_output() {
+  local mount; mount=$(awk '$5 != "/" && $5 !~ /\\/ {print $5}' /proc/self/mountinfo | head -n 1)
+  [ -n "$mount" ] || { why "no mount point to try"; return 1; }
+  mr "${TINY[@]}" --output "$mount" --no-store && refused "mount point"
+}
+hostile_case mount-point-as-output case_mount_point_as_output

@@ -127,4 +127,11 @@ public struct RunSpec: Sendable, Codable, Equatable, Hashable {
     public let series: Int
     /// Seed of the run's random streams.
     public let seed: UInt64
+
+    /// The run of series `series` with `seed` at poison fraction `fraction`.
+    public init(fraction: Double, series: Int, seed: UInt64) {
+        self.fraction = fraction
+        self.series = series
+        self.seed = seed
+    }
 }
