@@ -20,7 +20,6 @@ case_tampered_store_entries_are_retrained() {
   mr "${STORE_STUDY[@]}" --output out --store runs.sqlite && succeeded || return 1
   grep -q "warning: 4 stored runs failed their check and were trained again" "$ERR" || { why "no warning: $(cat "$ERR")"; return 1; }
   [ "$(sha256sum <out/results.json)" = "$clean" ] || { why "results.json differs from the untouched run's"; return 1; }
-  mr validate out && succeeded
 }
 hostile_case tampered-store-entries-are-retrained case_tampered_store_entries_are_retrained
 
