@@ -4,6 +4,7 @@ import PoisoningReport
 import PoisoningAnalysis
 import PoisoningEngine
 import PoisoningFigures
+import RunStore
 import StudyPipeline
 
 /// `make-report bench`: measures the engine and the whole pipeline and writes benchmarks/results.md.
@@ -100,6 +101,9 @@ struct BenchCommand: ParsableCommand {
                  reference, seconds: whole, peak: peak, memory: childMemory))
         emit(String(format: "| Default study rerun, the whole command with every run from the run store (median of %d) | %d | %.3f | | | | |",
                     repetitions, reference.runSpecs.count, fromStore))
+        let checks = try storeCheckSeconds(reference, store: defaultStorePath(besideOutput: scratch.appendingPathComponent("output").path))
+        emit(String(format: "| Of it: the checks of the stored runs (checksums and merge's checks, in process) | %d | %.5f (%.2f%%) | | | | |",
+                    reference.runSpecs.count, checks, 100 * checks / fromStore))
 
         if largeSeeds > 0 {
             let large = try Study(StudyConfig(models: [32, 64, 128, 256, 512, 1024].map(StudyConfig.mlp),
@@ -293,6 +297,31 @@ private func runChild(_ executable: URL, _ arguments: [String]) throws {
 }
 
 /// Wall seconds of `body`.
+/// Seconds the run store's checks take for every run of `study` in the store at `path`: each
+/// payload's checksum and `storedRunProblem`, the work a read from the store does beyond decoding
+/// (the mean of 100 passes).
+private func storeCheckSeconds(_ study: Study, store path: String) throws -> Double {
+    let keys = RunKeys(study: study).keys
+    let (stored, _) = try RunStore(path: path).results(for: keys, specs: study.runSpecs, trainingRows: study.split.train.count)
+    let entries = try zip(keys, study.runSpecs).compactMap { key, spec in
+        try stored[key].map { result in (key, spec, result, try encodeStoredRun(result)) }
+    }
+    let checksums = entries.map { storedRunChecksum(key: $0.0, payload: $0.3) }
+    let passes = 100
+    var passed = 0
+    let seconds = timed {
+        for _ in 0..<passes {
+            for (entry, checksum) in zip(entries, checksums)
+            where storedRunChecksum(key: entry.0, payload: entry.3) == checksum
+                && storedRunProblem(entry.2, spec: entry.1, trainingRows: study.split.train.count) == nil {
+                passed += 1
+            }
+        }
+    }
+    guard passed == passes * study.runSpecs.count else { throw ValidationError("bench: the store did not hold every run of the study") }
+    return seconds / Double(passes)
+}
+
 private func timed(_ body: () -> Void) -> Double {
     let start = ContinuousClock.now
     body()

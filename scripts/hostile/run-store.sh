@@ -46,3 +46,27 @@ case_special_files_as_store() {
   [ ! -e /dev/null.open-lock ] && [ ! -e /dev/null-journal ] || { why "files created beside /dev/null"; return 1; }
 }
 hostile_case special-files-as-store case_special_files_as_store
+
+# A stored NaN accuracy with a forged checksum (it once ended in "EncodingError.invalidValue"):
+# refused by the range check, trained again, the published results those of an untouched run.
+case_forged_nan_in_store_is_retrained() {
+  mr "${STORE_STUDY[@]}" --output out --store runs.sqlite && succeeded || return 1
+  local clean; clean=$(sha256sum <out/results.json)
+  python3 - runs.sqlite <<'PY'
+import hashlib, json, sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+key, payload = c.execute("SELECT key, result FROM runs ORDER BY key LIMIT 1").fetchone()
+run = json.loads(payload)
+run["metrics"]["testAccuracy"] = "nan"
+forged = json.dumps(run, sort_keys=True, separators=(",", ":")).encode()
+c.execute("UPDATE runs SET result = ?, checksum = ? WHERE key = ?",
+          (forged, hashlib.sha256(key.encode() + b"\n" + forged).hexdigest(), key))
+c.commit()
+PY
+  mr store verify --store runs.sqlite
+  [ "$RC" = 1 ] && grep -q "its testAccuracy is nan" "$ERR" || { why "store verify: exit $RC, $(cat "$ERR")"; return 1; }
+  mr "${STORE_STUDY[@]}" --output out --store runs.sqlite && succeeded || return 1
+  grep -q "warning: 1 stored run failed its check and was trained again" "$ERR" || { why "no warning: $(cat "$ERR")"; return 1; }
+  [ "$(sha256sum <out/results.json)" = "$clean" ] || { why "results.json differs from the untouched run's"; return 1; }
+}
+hostile_case forged-nan-in-store-is-retrained case_forged_nan_in_store_is_retrained
