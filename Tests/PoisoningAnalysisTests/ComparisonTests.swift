@@ -75,7 +75,7 @@ struct ComparisonTests {
         do {
             _ = try ComparableStudy(json: Data(#"{"config": {"n_samples": 5}, "runs": []}"#.utf8))
         } catch let error as ComparisonInputError {
-            #expect(error.reason.contains("missing key 'config.n_classes'"))
+            #expect(error.reason.contains("config: missing field 'n_classes'"))
         } catch {
             Issue.record("unexpected \(error)")
         }
