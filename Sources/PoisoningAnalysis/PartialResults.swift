@@ -156,7 +156,7 @@ public func mergePartialResults(_ parts: [(name: String, results: PartialStudyRe
                     + "(fraction \(spec.fraction), series \(spec.series), seed \(spec.seed))")
             }
             if let (key, value) = result.firstMetricOutOfRange {
-                throw MergeError.invalidRun(part: name, index: run.index, reason: "has \(key) = \(value), outside its valid range")
+                throw MergeError.invalidRun(part: name, index: run.index, reason: "has \(abbreviated(key)) = \(value), outside its valid range")
             }
             runs[run.index] = result
         }

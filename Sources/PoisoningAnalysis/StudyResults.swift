@@ -127,18 +127,19 @@ public struct StudyResults: Sendable, Codable, Equatable {
     }
 
     /// The first run metric, and the first aggregated mean, outside its valid range
-    /// (`MetricKey.validRange`), and the first negative or non-finite standard deviation.
+    /// (`MetricKey.validRange`), and the first negative or non-finite standard deviation (a metric's
+    /// name, which the file may have made up, cut to 100 characters).
     public func metricRangeFailures() -> [String] {
         var failures = [String]()
         if let (key, value) = runs.lazy.compactMap(\.firstMetricOutOfRange).first {
-            failures.append("a run's \(key) of \(value) lies outside its valid range \(rangeText(MetricKey.validRange(of: key)))")
+            failures.append("a run's \(abbreviated(key)) of \(value) lies outside its valid range \(rangeText(MetricKey.validRange(of: key)))")
         }
         let summaries = points.flatMap { $0.metrics.sorted { $0.key < $1.key } }
         if let (key, summary) = summaries.first(where: { !MetricKey.validRange(of: $0.key).contains($0.value.mean) }) {
-            failures.append("an aggregated mean \(key) of \(summary.mean) lies outside its valid range \(rangeText(MetricKey.validRange(of: key)))")
+            failures.append("an aggregated mean \(abbreviated(key)) of \(summary.mean) lies outside its valid range \(rangeText(MetricKey.validRange(of: key)))")
         }
         if let (key, summary) = summaries.first(where: { !($0.value.std >= 0 && $0.value.std.isFinite) }) {
-            failures.append("an aggregated standard deviation of \(key) is \(summary.std)")
+            failures.append("an aggregated standard deviation of \(abbreviated(key)) is \(summary.std)")
         }
         return failures
     }
