@@ -134,7 +134,8 @@ private struct PublishedResults: Decodable {
                 ParameterEntry(key: "data", value: data),
                 ParameterEntry(key: "models", value: .list(hidden_widths.map(StudyConfig.mlp))),
                 ParameterEntry(key: "fractions", value: .list(poison_fractions.map(ParameterValue.double))),
-                ParameterEntry(key: "seeds", value: .list(seeds.map { .int(Int(clamping: $0)) })),
+                // A seed above Int.max as -1, which the seeds' range refuses as it would have refused it.
+                ParameterEntry(key: "seeds", value: .list(seeds.map { .int(Int(exactly: $0) ?? -1) })),
             ])
             let config = try StudyConfig.read(document, locations: SourceLocations()).config
             /// A reader of the component at `path`.
