@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PoisoningAnalysis
+import PoisoningEngine
 import PoisoningReport
 import StudyPipeline
 
@@ -30,22 +31,29 @@ struct CompareCommand: ParsableCommand {
 
     func validate() throws {
         if !(0.5...0.999).contains(confidence) { throw ValidationError("--confidence: must lie in [0.5, 0.999]") }
-        for path in [first, second] where !FileManager.default.isReadableFile(atPath: path) {
-            throw ValidationError("compare: cannot read '\(path)'")
-        }
+        if let output { try checkOutputFile(output) }
     }
 
     func run() throws {
+        // Both files are read and checked before anything else (regular files only, never opened
+        // when they are not).
         let studies = try [first, second].map { path in
+            let bytes: Data
             do {
-                return try ComparableStudy(json: Data(contentsOf: URL(fileURLWithPath: path)))
+                bytes = try readUserFile(path, maximumBytes: maximumResultsFileBytes)
+            } catch {
+                throw ValidationError("compare: \(error)")
+            }
+            do {
+                return try ComparableStudy(json: bytes)
             } catch let error as ComparisonInputError {
                 throw ValidationError("compare: '\(path)' is \(error.reason)")
             }
         }
         let comparison = compareStudies(studies[0], studies[1], confidence: confidence)
         guard !comparison.commonSeries.isEmpty, !comparison.commonFractions.isEmpty else {
-            throw ValidationError("compare: the files have no series and fraction in common (\(listing(comparison.unmatched)))")
+            throw ValidationError("compare: the files have no series and fraction in common "
+                + "(\(abbreviatedList(comparison.unmatched, total: comparison.unmatched.count)))")
         }
         if let output {
             let folder = (output as NSString).deletingLastPathComponent
@@ -53,5 +61,15 @@ struct CompareCommand: ParsableCommand {
                                                                          to: (output as NSString).lastPathComponent)
         }
         print(comparisonMarkdown(comparison, firstName: first, secondName: second), terminator: "")
+    }
+}
+
+/// Refuses an `--output` that is no path of a file: empty, or an existing folder, device or FIFO
+/// (a comparison replaces only a regular file).
+private func checkOutputFile(_ path: String) throws {
+    guard !path.isEmpty else { throw ValidationError("--output: the path is empty; give the file to write the comparison to") }
+    var status = stat()
+    if path.hasSuffix("/") || (stat(path, &status) == 0 && status.st_mode & S_IFMT != S_IFREG) {
+        throw ValidationError("--output: '\(path)' is not a regular file; give the file to write the comparison to")
     }
 }

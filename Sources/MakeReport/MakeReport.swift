@@ -46,10 +46,10 @@ struct MakeReport: ParsableCommand {
 }
 
 /// Whether `error` is the user's input being refused (exit code 2), not a failure during the work
-/// (exit code 1): a template, a part file or a comparison input that cannot be used.
+/// (exit code 1): a template, a part file, a comparison input or another file the user named that cannot be used.
 func isBadInput(_ error: Error) -> Bool {
     error is TemplateError || error is ReportTemplateError || error is MergeError || error is ComparisonInputError
-        || error is SpecificationError
+        || error is SpecificationError || error is UserFileError
 }
 
 /// The arguments with every negative number that follows a long option attached to it

@@ -24,16 +24,21 @@ struct MergeCommand: ParsableCommand {
 
     func validate() throws {
         if parts.isEmpty { throw ValidationError("merge: give the results.part-K-of-N.json files of every shard") }
-        if let unreadable = parts.first(where: { !FileManager.default.isReadableFile(atPath: $0) }) {
-            throw ValidationError("merge: cannot read '\(unreadable)'")
-        }
     }
 
     func run() throws {
+        // Every part is read and decoded before anything else (regular files only, never opened
+        // when they are not), so that a bad part refuses the command before any work.
         let decoder = JSONDecoder()
         let loaded = try parts.map { path in
+            let bytes: Data
             do {
-                return (name: path, results: try decoder.decode(PartialStudyResults.self, from: Data(contentsOf: URL(fileURLWithPath: path))))
+                bytes = try readUserFile(path, maximumBytes: maximumResultsFileBytes)
+            } catch {
+                throw ValidationError("merge: \(error)")
+            }
+            do {
+                return (name: path, results: try decoder.decode(PartialStudyResults.self, from: bytes))
             } catch {
                 throw ValidationError("merge: '\(path)' is not a partial result file (\(decodingFailure(error)))")
             }

@@ -37,6 +37,12 @@ struct RunCommand: ParsableCommand {
         let resolved = try study.resolve()
         try runtime.checkSize(of: resolved)
         let config = resolved.config
+        let runCount = resolved.runSpecs.count
+        if let shard = shard?.shard, shard.count > runCount {
+            throw ValidationError("--shard: N = \(shard.count) is more than the study's \(runCount) run\(runCount == 1 ? "" : "s"); "
+                + "N may be at most \(runCount)")
+        }
+        let dataFileSHA256 = shard == nil ? nil : try PoisoningAnalysis.dataFileSHA256(of: config)
         // Everything that can refuse the command is checked before the first run, and before
         // anything is created: the study's size, the templates, then the output folder, whose lock
         // is held until the outputs are published.
@@ -51,7 +57,7 @@ struct RunCommand: ParsableCommand {
 
         if let shard = shard?.shard {
             let part = PartialStudyResults(
-                toolVersion: toolVersion, config: config, shard: shard,
+                toolVersion: toolVersion, config: config, dataFileSHA256: dataFileSHA256, shard: shard,
                 runs: zip(runs.indices, runs.results).map { IndexedRunResult(index: $0, result: $1) },
                 timing: ShardTiming(threads: runtime.threadCount, wallSeconds: trainingSeconds, runSeconds: runs.runSeconds))
             let name = PartialStudyResults.fileName(for: shard)

@@ -171,9 +171,13 @@ struct StudyOptions: ParsableArguments {
     func resolve() throws -> Study {
         var (document, locations) = (StudyOption.referenceDocument, SourceLocations())
         if let study {
-            guard let text = try? String(contentsOfFile: study, encoding: .utf8) else {
-                throw ValidationError("--study: cannot read '\(study)'")
+            let bytes: Data
+            do {
+                bytes = try readUserFile(study, maximumBytes: maximumStudyFileBytes)
+            } catch {
+                throw ValidationError("--study: \(error)")
             }
+            guard let text = String(data: bytes, encoding: .utf8) else { throw ValidationError("--study: '\(study)' is not UTF-8 text") }
             do {
                 (document, locations) = try readStudyFile(text: text, fileName: study)
             } catch let error as SpecificationError {
@@ -191,6 +195,9 @@ struct StudyOptions: ParsableArguments {
         _ = try resolve()
     }
 }
+
+/// The largest study file read, in bytes (a study file holds at most `maximumStudyFileValues` values).
+let maximumStudyFileBytes = 16 << 20
 
 /// The study of `document` with the option values `overrides` applied; a problem names the file
 /// position or the option at fault.

@@ -14,6 +14,20 @@ public func listing(_ items: [String]) -> String {
     return items.dropLast().joined(separator: ", ") + " and " + items.last!
 }
 
+/// The first items of a list of `total`, as an error message quotes them: at most three, joined by
+/// ", ", then how many more, e.g. "3/8, 4/8, 5/8, ... (999997 more)".
+public func abbreviatedList(_ items: some Sequence<String>, total: Int) -> String {
+    let shown = Array(items.prefix(3))
+    guard total > shown.count else { return shown.joined(separator: ", ") }
+    return shown.joined(separator: ", ") + ", ... (\(total - shown.count) more)"
+}
+
+/// A value an error message quotes, cut to its first `limit` characters, e.g. "abc... (9997 more characters)".
+public func abbreviated(_ text: String, limit: Int = 100) -> String {
+    guard text.count > limit else { return text }
+    return text.prefix(limit) + "... (\(text.count - limit) more characters)"
+}
+
 /// A critical threshold in words: "40.0%", "52.3% (extrapolated)", "beyond 100% (extrapolated)"
 /// (no budget reaches it), "not reached" or "no fit".
 public func describeThreshold(_ fraction: Double?, status: ThresholdStatus) -> String {

@@ -32,14 +32,17 @@ public struct ShardTiming: Sendable, Codable, Equatable {
     }
 }
 
-/// What one shard of a sweep writes (`results.part-K-of-N.json`): the whole configuration, which
-/// shard this is, its runs and how long they took. `mergePartialResults` combines all N into the
-/// study's runs.
+/// What one shard of a sweep writes (`results.part-K-of-N.json`): the whole configuration, the
+/// SHA-256 of the data file it names, which shard this is, its runs and how long they took.
+/// `mergePartialResults` combines all N into the study's runs.
 public struct PartialStudyResults: Sendable, Codable, Equatable {
     /// Version of the tool that ran the shard.
     public let toolVersion: String
     /// The whole study's configuration.
     public let config: StudyConfig
+    /// The SHA-256 of the bytes of the data file the configuration names, as the shard read them
+    /// (`dataFileSHA256(of:)`); nil for synthetic data.
+    public let dataFileSHA256: String?
     /// Which shard.
     public let shard: Shard
     /// The shard's runs.
@@ -48,9 +51,11 @@ public struct PartialStudyResults: Sendable, Codable, Equatable {
     public let timing: ShardTiming?
 
     /// A shard's results.
-    public init(toolVersion: String, config: StudyConfig, shard: Shard, runs: [IndexedRunResult], timing: ShardTiming? = nil) {
+    public init(toolVersion: String, config: StudyConfig, dataFileSHA256: String? = nil, shard: Shard, runs: [IndexedRunResult],
+                timing: ShardTiming? = nil) {
         self.toolVersion = toolVersion
         self.config = config
+        self.dataFileSHA256 = dataFileSHA256
         self.shard = shard
         self.runs = runs
         self.timing = timing
@@ -68,19 +73,34 @@ public struct PartialStudyResults: Sendable, Codable, Equatable {
     public func jsonData() throws -> Data { try sortedJSON(self) }
 }
 
+/// The SHA-256 of the bytes of the data file `config` names (read as `readUserFile` reads them), or
+/// nil for synthetic data. A shard's part carries it, so that `merge` reads the file only as the
+/// data the shards read.
+public func dataFileSHA256(of config: StudyConfig) throws -> String? {
+    try config.dataFilePath.map { SHA256.hexDigest(of: try readUserFile($0, maximumBytes: CSVDataset.maximumFileBytes)) }
+}
+
 /// Why partial results cannot be merged.
 public enum MergeError: Error, Equatable, CustomStringConvertible {
     case noParts
     /// A part's configuration differs from the first part's.
     case configurationMismatch(part: String, first: String)
+    /// A part's data file had other bytes than the first part's.
+    case dataMismatch(part: String, first: String)
     /// A part was made by another tool version.
     case toolVersionMismatch(part: String, version: String, expected: String)
     /// A part belongs to a split into a different number of shards.
     case shardCountMismatch(part: String, count: Int, expected: Int)
+    /// A part belongs to a split into more shards than the study has runs.
+    case tooManyShards(part: String, count: Int, runs: Int)
+    /// The data file the parts' study names cannot be read, or is not the file the shards read.
+    case dataFile(part: String, reason: String)
+    /// The parts' configuration does not make a study.
+    case invalidStudy(part: String, reason: String)
     /// Two parts are the same shard, so they hold the same runs.
     case duplicateShard(part: String, shard: Shard)
-    /// Shards are missing.
-    case missingShards([Int], of: Int)
+    /// Shards are missing: the first few of them, how many in all, and of how many.
+    case missingShards(first: [Int], missing: Int, of: Int)
     /// A part does not hold exactly its shard's runs.
     case wrongRuns(part: String)
     /// A run of a part is not the run of the study at its index, or holds an impossible metric.
@@ -90,34 +110,42 @@ public enum MergeError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .noParts: "no partial results to merge"
         case let .configurationMismatch(part, first): "\(part) was run with a different configuration than \(first)"
+        case let .dataMismatch(part, first): "\(part) was run on other data than \(first) (the SHA-256 of their data files differ)"
         case let .toolVersionMismatch(part, version, expected): "\(part) was made by make-report \(version), the others by \(expected)"
         case let .shardCountMismatch(part, count, expected): "\(part) is one of \(count) shards, the others of \(expected)"
+        case let .tooManyShards(part, count, runs): "\(part) is one of \(count) shards, more than its study's \(runs) runs"
+        case let .dataFile(part, reason), let .invalidStudy(part, reason): "\(part): \(reason)"
         case let .duplicateShard(part, shard): "\(part) overlaps another part: shard \(shard) appears twice"
-        case let .missingShards(missing, count): "missing shard\(missing.count == 1 ? "" : "s") \(missing.map { "\($0)/\(count)" }.joined(separator: ", "))"
+        case let .missingShards(first, missing, count):
+            "missing shard\(missing == 1 ? "" : "s") \(abbreviatedList(first.map { "\($0)/\(count)" }, total: missing))"
         case let .wrongRuns(part): "\(part) does not hold exactly the runs of its shard"
         case let .invalidRun(part, index, reason): "\(part): run \(index) \(reason)"
         }
     }
 }
 
-/// Combines the partial results of all N shards of one study into the study (read from their configuration) and its runs, in run-spec order,
-/// after checking that every part has the same configuration, tool version and N, that the
-/// shards are 1...N each exactly once, and that each holds exactly its own runs (so together they
-/// hold every run once).
+/// Combines the partial results of all N shards of one study into the study and its runs, in
+/// run-spec order. Before the study is made from the parts' configuration, every part must have
+/// the same configuration, data, tool version and N, N may not exceed the study's runs, and the
+/// data file the study names (if any) must have the bytes the shards read; then the shards must be
+/// 1...N each exactly once, each holding exactly its own runs (so together they hold every run
+/// once). The work is linear in the parts' runs, whatever N they claim.
 public func mergePartialResults(_ parts: [(name: String, results: PartialStudyResults)]) throws
     -> (study: Study, runs: [RunResult], toolVersion: String) {
     guard let first = parts.first else { throw MergeError.noParts }
-    let config = first.results.config, count = first.results.shard.count
-    let study = try Study(config)
-    let total = study.runSpecs.count
+    try checkAgreement(parts)
+    let config = first.results.config, count = first.results.shard.count, total = config.runCount
+    guard count <= total else { throw MergeError.tooManyShards(part: first.name, count: count, runs: total) }
+    try checkDataFile(first)
+    let study: Study
+    do {
+        study = try Study(config)
+    } catch {
+        throw MergeError.invalidStudy(part: first.name, reason: studyFailure(error, config: config))
+    }
     var runs = [RunResult?](repeating: nil, count: total)
     var seenShards = Set<Int>()
     for (name, part) in parts {
-        guard part.config == config else { throw MergeError.configurationMismatch(part: name, first: first.name) }
-        guard part.toolVersion == first.results.toolVersion else {
-            throw MergeError.toolVersionMismatch(part: name, version: part.toolVersion, expected: first.results.toolVersion)
-        }
-        guard part.shard.count == count else { throw MergeError.shardCountMismatch(part: name, count: part.shard.count, expected: count) }
         guard seenShards.insert(part.shard.index).inserted else { throw MergeError.duplicateShard(part: name, shard: part.shard) }
         guard part.runs.map(\.index) == part.shard.runIndices(total: total) else { throw MergeError.wrongRuns(part: name) }
         // Distinct shards holding exactly their own indices are disjoint.
@@ -128,12 +156,51 @@ public func mergePartialResults(_ parts: [(name: String, results: PartialStudyRe
                     + "(fraction \(spec.fraction), series \(spec.series), seed \(spec.seed))")
             }
             if let (key, value) = result.firstMetricOutOfRange {
-                throw MergeError.invalidRun(part: name, index: run.index, reason: "has \(key) = \(value), outside its valid range")
+                throw MergeError.invalidRun(part: name, index: run.index, reason: "has \(abbreviated(key)) = \(value), outside its valid range")
             }
             runs[run.index] = result
         }
     }
-    let missing = (1...count).filter { !seenShards.contains($0) }
-    guard missing.isEmpty else { throw MergeError.missingShards(missing, of: count) }
+    // Every shard seen lies in 1...N, so N minus those seen are missing; the first few are found
+    // among the first seen + 3 numbers.
+    guard seenShards.count == count else {
+        throw MergeError.missingShards(first: Array((1...count).lazy.filter { !seenShards.contains($0) }.prefix(3)),
+                                       missing: count - seenShards.count, of: count)
+    }
     return (study, runs.map { $0! }, first.results.toolVersion)
+}
+
+/// Throws unless every part has the first part's configuration, data file hash, tool version and N.
+private func checkAgreement(_ parts: [(name: String, results: PartialStudyResults)]) throws {
+    let (firstName, first) = parts[0]
+    for (name, part) in parts.dropFirst() {
+        guard part.config == first.config else { throw MergeError.configurationMismatch(part: name, first: firstName) }
+        guard part.dataFileSHA256 == first.dataFileSHA256 else { throw MergeError.dataMismatch(part: name, first: firstName) }
+        guard part.toolVersion == first.toolVersion else {
+            throw MergeError.toolVersionMismatch(part: name, version: part.toolVersion, expected: first.toolVersion)
+        }
+        guard part.shard.count == first.shard.count else {
+            throw MergeError.shardCountMismatch(part: name, count: part.shard.count, expected: first.shard.count)
+        }
+    }
+}
+
+/// Throws unless the data file the part's study names, if any, has the bytes the shards read (the
+/// SHA-256 the part carries). A part names a path that merge will read; only the file its shard
+/// read is then parsed, so a part cannot have any other file read as data or quoted in an error.
+private func checkDataFile(_ part: (name: String, results: PartialStudyResults)) throws {
+    guard let path = part.results.config.dataFilePath else { return }
+    guard let expected = part.results.dataFileSHA256 else {
+        throw MergeError.dataFile(part: part.name, reason: "it carries no SHA-256 of the data file '\(path)' its study names")
+    }
+    let actual: String?
+    do {
+        actual = try dataFileSHA256(of: part.results.config)
+    } catch {
+        throw MergeError.dataFile(part: part.name, reason: "its study's data file cannot be read: \(error)")
+    }
+    guard actual == expected else {
+        throw MergeError.dataFile(part: part.name, reason: "'\(path)', the data file its study names, is not the file its shard read "
+            + "(its SHA-256 differs: edited since, or another file)")
+    }
 }

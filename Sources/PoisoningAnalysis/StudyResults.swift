@@ -94,7 +94,7 @@ public struct StudyResults: Sendable, Codable, Equatable {
         do {
             study = try Study(decoded.config)
         } catch {
-            throw ResultsFileError(reason: "its configuration does not make a study: \(error)")
+            throw ResultsFileError(reason: studyFailure(error, config: decoded.config))
         }
         let specs = study.runSpecs
         guard decoded.runs.count == specs.count else {
@@ -127,18 +127,19 @@ public struct StudyResults: Sendable, Codable, Equatable {
     }
 
     /// The first run metric, and the first aggregated mean, outside its valid range
-    /// (`MetricKey.validRange`), and the first negative or non-finite standard deviation.
+    /// (`MetricKey.validRange`), and the first negative or non-finite standard deviation (a metric's
+    /// name, which the file may have made up, cut to 100 characters).
     public func metricRangeFailures() -> [String] {
         var failures = [String]()
         if let (key, value) = runs.lazy.compactMap(\.firstMetricOutOfRange).first {
-            failures.append("a run's \(key) of \(value) lies outside its valid range \(rangeText(MetricKey.validRange(of: key)))")
+            failures.append("a run's \(abbreviated(key)) of \(value) lies outside its valid range \(rangeText(MetricKey.validRange(of: key)))")
         }
         let summaries = points.flatMap { $0.metrics.sorted { $0.key < $1.key } }
         if let (key, summary) = summaries.first(where: { !MetricKey.validRange(of: $0.key).contains($0.value.mean) }) {
-            failures.append("an aggregated mean \(key) of \(summary.mean) lies outside its valid range \(rangeText(MetricKey.validRange(of: key)))")
+            failures.append("an aggregated mean \(abbreviated(key)) of \(summary.mean) lies outside its valid range \(rangeText(MetricKey.validRange(of: key)))")
         }
         if let (key, summary) = summaries.first(where: { !($0.value.std >= 0 && $0.value.std.isFinite) }) {
-            failures.append("an aggregated standard deviation of \(key) is \(summary.std)")
+            failures.append("an aggregated standard deviation of \(abbreviated(key)) is \(summary.std)")
         }
         return failures
     }
@@ -188,6 +189,10 @@ public struct StudyResults: Sendable, Codable, Equatable {
     }
 }
 
+/// The largest results.json or part file read, in bytes (a study of `StudyConfig.maximumRuns` runs
+/// writes about 1 GB).
+public let maximumResultsFileBytes = 1 << 30
+
 /// A results.json file that cannot be used, with the reason.
 public struct ResultsFileError: Error, CustomStringConvertible {
     /// What is wrong, after "results.json".
@@ -199,25 +204,34 @@ public struct ResultsFileError: Error, CustomStringConvertible {
     public var description: String { "results.json \(reason)" }
 }
 
+/// Why the configuration `config` of a results or part file did not make a study (`error`), in words
+/// that never quote the data file it names: that file is the user's, and the configuration, which
+/// anyone may have written, must not be able to have it echoed. Synthetic data: the error itself.
+public func studyFailure(_ error: Error, config: StudyConfig) -> String {
+    guard let path = config.dataFilePath else { return "its configuration does not make a study: \(abbreviated("\(error)"))" }
+    if let problem = userFileProblem(path, maximumBytes: CSVDataset.maximumFileBytes) { return "its data file: \(problem)" }
+    return "its study cannot be made with the data file '\(path)' it names (the reason is not shown: it may quote that file)"
+}
+
 /// What a JSON decoding error says, in one short clause: "not valid JSON", or the path of the field
-/// and what is wrong with it.
+/// and what is wrong with it (at most 100 characters of each, as they may quote the file's keys and values).
 public func decodingFailure(_ error: Error) -> String {
-    guard let error = error as? DecodingError else { return "\(error)" }
+    guard let error = error as? DecodingError else { return abbreviated("\(error)") }
     func path(_ context: DecodingError.Context) -> String {
         let keys = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
-        return keys.isEmpty ? "the document" : String(keys.drop { $0 == "." })
+        return keys.isEmpty ? "the document" : abbreviated(String(keys.drop { $0 == "." }))
     }
     switch error {
     case .dataCorrupted(let context) where context.codingPath.isEmpty: return "not valid JSON"
-    case .dataCorrupted(let context): return "\(path(context)): \(context.debugDescription)"
-    case .keyNotFound(let key, let context): return "\(path(context)): missing field '\(key.stringValue)'"
-    case .typeMismatch(_, let context), .valueNotFound(_, let context): return "\(path(context)): \(context.debugDescription)"
-    @unknown default: return "\(error)"
+    case .dataCorrupted(let context): return "\(path(context)): \(abbreviated(context.debugDescription))"
+    case .keyNotFound(let key, let context): return "\(path(context)): missing field '\(abbreviated(key.stringValue))'"
+    case .typeMismatch(_, let context), .valueNotFound(_, let context): return "\(path(context)): \(abbreviated(context.debugDescription))"
+    @unknown default: return abbreviated("\(error)")
     }
 }
 
 /// "[0, 1]", or "[0, ∞)" for an unbounded range.
-private func rangeText(_ range: ClosedRange<Double>) -> String {
+func rangeText(_ range: ClosedRange<Double>) -> String {
     range.upperBound == .greatestFiniteMagnitude ? "[\(String(format: "%g", range.lowerBound)), ∞)"
         : "[\(String(format: "%g", range.lowerBound)), \(String(format: "%g", range.upperBound))]"
 }

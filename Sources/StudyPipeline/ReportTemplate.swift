@@ -1,4 +1,5 @@
 import Foundation
+import PoisoningEngine
 import PoisoningReport
 import ReportTemplates
 
@@ -38,20 +39,15 @@ public struct ReportTemplate: Sendable {
 /// The largest template file read, in bytes.
 public let maximumTemplateBytes = 4 << 20
 
-/// The text of the template file at `path`, which must be a regular file (never a folder, a FIFO
-/// that would block or a device), at most `maximumTemplateBytes`, and UTF-8 text without NUL bytes.
+/// The text of the template file at `path`, read by `readUserFile` (a regular file, never a folder,
+/// a FIFO that would block or a device, of at most `maximumTemplateBytes`), which must be UTF-8 text
+/// without NUL bytes.
 func readTemplateFile(_ path: String) throws -> String {
-    var status = stat()
-    guard stat(path, &status) == 0 else { throw ReportTemplateError("cannot read '\(path)': \(String(cString: strerror(errno)))") }
-    guard status.st_mode & S_IFMT == S_IFREG else { throw ReportTemplateError("'\(path)' is not a regular file") }
-    guard Int(status.st_size) <= maximumTemplateBytes else {
-        throw ReportTemplateError("'\(path)' is larger than \(maximumTemplateBytes >> 20) MiB; a template is a text file")
-    }
     let data: Data
     do {
-        data = try Data(contentsOf: URL(fileURLWithPath: path))
+        data = try readUserFile(path, maximumBytes: maximumTemplateBytes)
     } catch {
-        throw ReportTemplateError("cannot read '\(path)': \(fileErrorReason(error))")
+        throw ReportTemplateError("\(error)")
     }
     guard !data.contains(0), let text = String(data: data, encoding: .utf8) else {
         throw ReportTemplateError("'\(path)' is not UTF-8 text")

@@ -75,9 +75,51 @@ struct ComparisonTests {
         do {
             _ = try ComparableStudy(json: Data(#"{"config": {"n_samples": 5}, "runs": []}"#.utf8))
         } catch let error as ComparisonInputError {
-            #expect(error.reason.contains("missing key 'config.n_classes'"))
+            #expect(error.reason.contains("config: missing field 'n_classes'"))
         } catch {
             Issue.record("unexpected \(error)")
         }
+    }
+
+    /// The reason `ComparableStudy` refuses `text`, or "accepted".
+    func refusal(_ text: String) -> String {
+        do {
+            _ = try ComparableStudy(json: Data(text.utf8))
+            return "accepted"
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    @Test func impossibleValuesAreRefusedByTheStudyFilesOwnRules() throws {
+        let url = try #require(Bundle.module.url(forResource: "published-format-example", withExtension: "json", subdirectory: "Fixtures"))
+        let published = try String(contentsOf: url, encoding: .utf8)
+        /// The fixture with its first occurrence of `old` replaced by `new`.
+        func edited(_ old: String, _ new: String) -> String {
+            published.replacingOccurrences(of: old, with: new, range: published.range(of: old))
+        }
+        #expect(refusal(published) == "accepted")
+        let prefix = "in the published study's format, but "
+        #expect(refusal(edited(#""test_accuracy": 0.88"#, #""test_accuracy": 5.0"#))
+            == prefix + "runs[0].test_accuracy is 5.0, outside its valid range [0, 1]")
+        #expect(refusal(edited(#""test_accuracy": 0.88"#, #""test_accuracy": -1e308"#))
+            == prefix + "runs[0].test_accuracy is -1e+308, outside its valid range [0, 1]")
+        #expect(refusal(edited(#""final_loss": 0.1"#, #""final_loss": -1"#)) == prefix + "runs[0].final_loss is -1.0, outside its valid range [0, ∞)")
+        #expect(refusal(edited(#""n_classes": 5"#, #""n_classes": 0"#)) == prefix + "config.n_classes: must lie in [2, 10000]")
+        #expect(refusal(edited(#""n_samples": 500"#, #""n_samples": -10"#)) == prefix + "config.n_samples: must lie in [2, 10000000]")
+        #expect(refusal(edited(#""train_fraction": 0.7"#, #""train_fraction": 1.0"#))
+            == prefix + "config.train_fraction: must leave at least one training and one test sample")
+        #expect(refusal(edited("0.3\n", "1.5\n")) == prefix + "config.poison_fractions: each value must lie in [0.0, 1.0]")
+        #expect(refusal(edited("16,\n", "0,\n")) == prefix + "config.hidden_widths: each width must lie in [1, 65536]")
+        #expect(refusal(edited(#""hidden_width": 16"#, #""hidden_width": 32"#))
+            == prefix + "runs[2] repeats the poison_fraction, hidden_width and seed of an earlier run")
+        #expect(refusal(edited(#""poison_fraction": 0.0"#, #""poison_fraction": 0.1"#))
+            == prefix + "runs[0].poison_fraction is 0.1, which config.poison_fractions does not list")
+        let noRuns = String(published[..<published.range(of: #""runs""#)!.lowerBound]) + #""runs": []}"#
+        #expect(refusal(noRuns) == prefix + "it has no runs")
+        #expect(refusal(edited(#""test_accuracy": 0.88"#, #""test_accuracy": NaN"#)).hasPrefix("neither a make-report results.json"))
+        // Our own format: a file consistent with its runs, but with accuracies above 1.
+        let above = try Self.resultsJSON(shift: 0.5)
+        #expect(refusal(String(decoding: above, as: UTF8.self)).hasPrefix("a make-report results.json in which a run's testAccuracy of 1."))
     }
 }

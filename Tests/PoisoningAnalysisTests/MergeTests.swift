@@ -46,7 +46,7 @@ struct MergeTests {
 
     @Test func rejectsMissingOverlappingAndMismatchedParts() {
         let one = Self.part(1, of: 2), two = Self.part(2, of: 2)
-        #expect(throws: MergeError.missingShards([2], of: 2)) { try mergePartialResults([("a", one)]) }
+        #expect(throws: MergeError.missingShards(first: [2], missing: 1, of: 2)) { try mergePartialResults([("a", one)]) }
         #expect(throws: MergeError.duplicateShard(part: "b", shard: Shard(index: 1, count: 2))) {
             try mergePartialResults([("a", one), ("b", one), ("c", two)])
         }
@@ -86,5 +86,62 @@ struct MergeTests {
         #expect(throws: MergeError.invalidRun(part: "b", index: 1, reason: "has testAccuracy = inf, outside its valid range")) {
             try mergePartialResults([("a", one), ("b", withFirstRun(impossible))])
         }
+    }
+
+    @Test func aSplitIntoMoreShardsThanRunsIsRefusedAtOnceAndMissingShardsAreNamedBriefly() throws {
+        // Shard 1 of 1,000,000 of a 12-run study once had merge walk a million shard numbers and
+        // print a 16 MB line naming each.
+        let one = Self.part(1, of: 2)
+        let claimed = PartialStudyResults(toolVersion: "test", config: Self.config, shard: Shard(index: 1, count: 1_000_000), runs: one.runs)
+        #expect(throws: MergeError.tooManyShards(part: "a", count: 1_000_000, runs: 12)) { try mergePartialResults([("a", claimed)]) }
+        do {
+            _ = try mergePartialResults([("a", Self.part(1, of: 12))])
+            Issue.record("merged one shard of 12")
+        } catch {
+            #expect("\(error)" == "missing shards 2/12, 3/12, 4/12, ... (8 more)")
+        }
+    }
+
+    /// A study of logistic regression on a small CSV file at `path` (two features, two classes).
+    static func csvConfig(_ path: String) -> StudyConfig {
+        StudyConfig(data: StudyConfig.component(CSVDataset.kind, ["path": .string(path)]), models: [StudyConfig.component("logistic")],
+                    fractions: [0, 0.2], seeds: [1], training: TrainingSettings(epochs: 2))
+    }
+
+    @Test func aPartHasOnlyTheDataFileItsShardReadParsed() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("merge-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let data = folder.appendingPathComponent("data.csv"), secret = folder.appendingPathComponent("secret.txt")
+        try ("x,y,label\n" + (0..<40).map { "\($0),\($0 % 7),\($0 % 2)" }.joined(separator: "\n") + "\n").write(to: data, atomically: true, encoding: .utf8)
+        try "TOPSECRET,a\n1,2\n".write(to: secret, atomically: true, encoding: .utf8)
+        let config = Self.csvConfig(data.path)
+        let hash = try #require(try dataFileSHA256(of: config))
+        let parts = (1...2).map { k in
+            let runs = runStudy(try! Study(config), threads: 1, shard: Shard(index: k, count: 2))
+            return PartialStudyResults(toolVersion: "test", config: config, dataFileSHA256: hash, shard: Shard(index: k, count: 2),
+                                       runs: zip(runs.indices, runs.results).map { IndexedRunResult(index: $0, result: $1) })
+        }
+        #expect(try mergePartialResults([("a", parts[0]), ("b", parts[1])]).runs.count == 2)
+        /// Both parts with the study's data file at `path` and the given hash.
+        func crafted(_ path: String, hash: String?) -> [(name: String, results: PartialStudyResults)] {
+            parts.enumerated().map { index, part in
+                (name: "p\(index + 1)", results: PartialStudyResults(toolVersion: "test", config: Self.csvConfig(path), dataFileSHA256: hash,
+                                                                     shard: part.shard, runs: part.runs))
+            }
+        }
+        #expect(throws: MergeError.dataFile(part: "p1", reason: "'\(secret.path)', the data file its study names, is not the file its "
+            + "shard read (its SHA-256 differs: edited since, or another file)")) { try mergePartialResults(crafted(secret.path, hash: hash)) }
+        #expect(throws: MergeError.dataFile(part: "p1", reason: "it carries no SHA-256 of the data file '\(secret.path)' its study names")) {
+            try mergePartialResults(crafted(secret.path, hash: nil))
+        }
+        #expect(throws: MergeError.dataFile(part: "p1", reason: "its study's data file cannot be read: '/dev/zero' is not a regular file")) {
+            try mergePartialResults(crafted("/dev/zero", hash: hash))
+        }
+        // The data file edited after the shards ran.
+        try "x,y,label\n1,2,0\n3,4,1\n5,6,0\n7,8,1\n".write(to: data, atomically: true, encoding: .utf8)
+        #expect(throws: MergeError.self) { try mergePartialResults([("a", parts[0]), ("b", parts[1])]) }
+        let mixed = PartialStudyResults(toolVersion: "test", config: config, dataFileSHA256: String(repeating: "0", count: 64),
+                                        shard: parts[1].shard, runs: parts[1].runs)
+        #expect(throws: MergeError.dataMismatch(part: "b", first: "a")) { try mergePartialResults([("a", parts[0]), ("b", mixed)]) }
     }
 }

@@ -31,65 +31,80 @@ public struct ComparableStudy: Sendable {
         self.format = format
     }
 
-    /// Reads either format; a file that is neither throws `ComparisonInputError` with the reason.
+    /// Reads either format; a file that is neither, or that holds impossible values, throws
+    /// `ComparisonInputError` with the reason. A make-report results.json must pass `StudyResults.verified`
+    /// and `metricRangeFailures()`, as `validate` checks it; a published one, the checks of
+    /// `init(published:)`.
     public init(json data: Data) throws {
         let decoder = JSONDecoder()
-        if let decoded = try? decoder.decode(StudyResults.self, from: data) {
-            let results: StudyResults
+        guard let decoded = try? decoder.decode(StudyResults.self, from: data) else {
+            let published: PublishedResults
             do {
-                results = try StudyResults.verified(decoded, bytes: data)
+                published = try decoder.decode(PublishedResults.self, from: data)
             } catch {
-                throw ComparisonInputError(reason: "\(error)")
+                throw ComparisonInputError(reason: "neither a make-report results.json nor the published study's format ("
+                    + decodingFailure(error) + ")")
             }
-            seriesLabels = results.series.map(\.label)
-            fractions = results.config.fractions.sorted()
-            seeds = results.config.seeds
-            classCount = results.data.classCount
-            testCount = results.data.testCount
-            runs = results.runs
-            format = "make-report \(results.toolVersion)"
+            try self.init(published: published)
             return
         }
-        let published: PublishedResults
+        let results: StudyResults
         do {
-            published = try decoder.decode(PublishedResults.self, from: data)
-        } catch {
-            throw ComparisonInputError(reason: "neither a make-report results.json nor the published study's format ("
-                + Self.describe(error) + ")")
+            results = try StudyResults.verified(decoded, bytes: data)
+        } catch let error as ResultsFileError {
+            throw ComparisonInputError(reason: "a make-report results.json that cannot be used: \(error.reason)")
         }
-        let widths = published.config.hidden_widths
-        seriesLabels = widths.map { "MLP \($0)" }
-        fractions = published.config.poison_fractions.sorted()
-        seeds = published.config.seeds
-        classCount = published.config.n_classes
-        // The published split: the first round(n · train_fraction) of a permutation train, the rest test.
-        testCount = published.config.n_samples - Int((Double(published.config.n_samples) * published.config.train_fraction).rounded())
-        runs = try published.runs.map { run in
-            guard let series = widths.firstIndex(of: run.hidden_width) else {
-                throw ComparisonInputError(reason: "a run has hidden_width \(run.hidden_width), which config.hidden_widths does not list")
-            }
-            return RunResult(fraction: run.poison_fraction, series: series, seed: run.seed, poisonedCount: 0,
-                             realisedFraction: run.poison_fraction,
-                             metrics: [MetricKey.testAccuracy: run.test_accuracy, MetricKey.trainAccuracy: run.train_accuracy,
-                                       MetricKey.trainCleanAccuracy: run.train_clean_accuracy,
-                                       MetricKey.generalizationGap: run.generalization_gap, MetricKey.finalLoss: run.final_loss],
-                             divergence: nil)
+        if let failure = results.metricRangeFailures().first {
+            throw ComparisonInputError(reason: "a make-report results.json in which \(failure)")
         }
-        format = "published"
+        self.init(seriesLabels: results.series.map(\.label), fractions: results.config.fractions.sorted(), seeds: results.config.seeds,
+                  classCount: results.data.classCount, testCount: results.data.testCount, runs: results.runs,
+                  format: "make-report \(results.toolVersion)")
     }
 
-    /// A decoding error in one line: the missing or mistyped key and where.
-    private static func describe(_ error: Error) -> String {
-        guard let error = error as? DecodingError else { return "\(error)" }
-        func path(_ context: DecodingError.Context) -> String {
-            context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingCharacters(in: ["."])
+    /// A published-format study, its values held to the rules a study file and `validate` hold ours
+    /// to: the configuration read as a study of Gaussian clusters and MLPs (samples, classes, a
+    /// train fraction that leaves rows on both sides, widths, fractions in [0, 1], seeds, neither
+    /// repeating), at least one run, each run a cell of that sweep at most once, and each metric in
+    /// its `MetricKey.validRange`.
+    private init(published: PublishedResults) throws {
+        func refused(_ reason: String) -> ComparisonInputError {
+            ComparisonInputError(reason: "in the published study's format, but \(reason)")
         }
-        switch error {
-        case .keyNotFound(let key, let context): return "missing key '\(path(context).isEmpty ? "" : path(context) + ".")\(key.stringValue)'"
-        case .typeMismatch(_, let context), .valueNotFound(_, let context): return "wrong type at '\(path(context))'"
-        case .dataCorrupted(let context): return path(context).isEmpty ? "not JSON" : "bad value at '\(path(context))'"
-        @unknown default: return "\(error)"
+        let clusters: GaussianClusters, models: [MLP], config: StudyConfig
+        do {
+            (clusters, models, config) = try published.config.study()
+        } catch let error as SpecificationError {
+            throw refused("\(PublishedResults.Config.key(of: error.path)): \(error.message)")
         }
+        guard Set(published.config.hidden_widths).count == published.config.hidden_widths.count else {
+            throw refused("config.hidden_widths: values must not repeat")
+        }
+        guard !published.runs.isEmpty else { throw refused("it has no runs") }
+        var cells = Set<String>()
+        let runs = try published.runs.enumerated().map { index, run in
+            guard let series = published.config.hidden_widths.firstIndex(of: run.hidden_width) else {
+                throw refused("runs[\(index)].hidden_width is \(run.hidden_width), which config.hidden_widths does not list")
+            }
+            guard config.fractions.contains(run.poison_fraction) else {
+                throw refused("runs[\(index)].poison_fraction is \(run.poison_fraction), which config.poison_fractions does not list")
+            }
+            guard config.seeds.contains(run.seed) else { throw refused("runs[\(index)].seed is \(run.seed), which config.seeds does not list") }
+            guard cells.insert("\(run.poison_fraction) \(series) \(run.seed)").inserted else {
+                throw refused("runs[\(index)] repeats the poison_fraction, hidden_width and seed of an earlier run")
+            }
+            let result = RunResult(fraction: run.poison_fraction, series: series, seed: run.seed, poisonedCount: 0,
+                                   realisedFraction: run.poison_fraction,
+                                   metrics: Dictionary(uniqueKeysWithValues: run.metrics.map { ($0.key, $0.value) }), divergence: nil)
+            if let (key, value) = result.firstMetricOutOfRange {
+                let field = run.metrics.first { $0.key == key }!.field
+                throw refused("runs[\(index)].\(field) is \(value), outside its valid range \(rangeText(MetricKey.validRange(of: key)))")
+            }
+            return result
+        }
+        // The published split: the first round(n · train_fraction) of a permutation train, the rest test.
+        self.init(seriesLabels: models.map(\.label), fractions: config.fractions.sorted(), seeds: config.seeds,
+                  classCount: clusters.classes, testCount: clusters.samples - clusters.trainCount, runs: runs, format: "published")
     }
 }
 
@@ -109,6 +124,40 @@ private struct PublishedResults: Decodable {
         let poison_fractions: [Double]
         let hidden_widths: [Int]
         let seeds: [UInt64]
+
+        /// The configuration as a study of Gaussian clusters and one-layer MLPs, read by the study
+        /// file's own readers, so that every range is theirs; throws their `SpecificationError`.
+        func study() throws -> (data: GaussianClusters, models: [MLP], config: StudyConfig) {
+            let data = StudyConfig.component(GaussianClusters.kind, ["samples": .int(n_samples), "classes": .int(n_classes),
+                                                                     "train-fraction": .double(train_fraction)])
+            let document = ParameterValue.mapping([
+                ParameterEntry(key: "data", value: data),
+                ParameterEntry(key: "models", value: .list(hidden_widths.map(StudyConfig.mlp))),
+                ParameterEntry(key: "fractions", value: .list(poison_fractions.map(ParameterValue.double))),
+                // A seed above Int.max as -1, which the seeds' range refuses as it would have refused it.
+                ParameterEntry(key: "seeds", value: .list(seeds.map { .int(Int(exactly: $0) ?? -1) })),
+            ])
+            let config = try StudyConfig.read(document, locations: SourceLocations()).config
+            /// A reader of the component at `path`.
+            func reader(_ value: ParameterValue, _ path: String) -> ParameterReader {
+                ParameterReader(value.entries ?? [], path: path, locations: SourceLocations())
+            }
+            var dataReader = reader(config.data, "data")
+            let clusters = try GaussianClusters(parameters: &dataReader)
+            let models = try config.models.enumerated().map { index, model in
+                var modelReader = reader(model, "models[\(index)]")
+                return try MLP(parameters: &modelReader)
+            }
+            return (clusters, models, config)
+        }
+
+        /// The key of this format that a study document's `path` reads, e.g. "config.n_classes" for "data.classes".
+        static func key(of path: String) -> String {
+            if path.hasPrefix("models") { return "config.hidden_widths" }
+            let keys = ["data.samples": "n_samples", "data.classes": "n_classes", "data.train-fraction": "train_fraction",
+                        "fractions": "poison_fractions", "seeds": "seeds"]
+            return "config" + (keys[path].map { "." + $0 } ?? "")
+        }
     }
 
     struct Run: Decodable {
@@ -120,6 +169,13 @@ private struct PublishedResults: Decodable {
         let train_clean_accuracy: Double
         let generalization_gap: Double
         let final_loss: Double
+
+        /// The run's metrics: each one's `MetricKey`, its field in this format and its value.
+        var metrics: [(key: String, field: String, value: Double)] {
+            [(MetricKey.testAccuracy, "test_accuracy", test_accuracy), (MetricKey.trainAccuracy, "train_accuracy", train_accuracy),
+             (MetricKey.trainCleanAccuracy, "train_clean_accuracy", train_clean_accuracy),
+             (MetricKey.generalizationGap, "generalization_gap", generalization_gap), (MetricKey.finalLoss, "final_loss", final_loss)]
+        }
     }
 
     let config: Config

@@ -52,16 +52,11 @@ public struct CSVDataset: DatasetSource {
     public static let maximumFileBytes = 2 << 30
 
     public func makeSplit() throws -> TrainTestSplit {
-        // A regular file only: a FIFO or a device such as /dev/zero would block or never end.
-        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
-        guard let attributes, attributes[.type] as? FileAttributeType == .typeRegular else {
-            throw SpecificationError(path: "", location: nil, message: "\(label): '\(path)' is not a readable regular file")
-        }
-        guard (attributes[.size] as? Int ?? 0) <= Self.maximumFileBytes else {
-            throw SpecificationError(path: "", location: nil, message: "\(label): '\(path)' is larger than \(Self.maximumFileBytes >> 30) GiB")
-        }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw SpecificationError(path: "", location: nil, message: "\(label): cannot read '\(path)'")
+        let data: Data
+        do {
+            data = try readUserFile(path, maximumBytes: Self.maximumFileBytes)
+        } catch {
+            throw SpecificationError(path: "", location: nil, message: "\(label): \(error)")
         }
         return try split(of: data)
     }

@@ -89,6 +89,21 @@ public struct StudyConfig: Sendable, Equatable, Codable {
     /// The largest number of runs a study may have.
     public static let maximumRuns = 1_000_000
 
+    /// The number of runs, models x attacks x defenses x fractions x seeds (`Int.max` should the
+    /// product overflow), known without reading the data.
+    public var runCount: Int {
+        [models.count, attacks.count, defenses.count, fractions.count, seeds.count].reduce(1) { product, count in
+            let (result, overflow) = product.multipliedReportingOverflow(by: count)
+            return overflow ? Int.max : result
+        }
+    }
+
+    /// The file the study's data is read from (a CSV data set's path), or nil for synthetic data.
+    public var dataFilePath: String? {
+        guard data.value(at: "kind") == .string(CSVDataset.kind), case .string(let path)? = data.value(at: "path") else { return nil }
+        return path
+    }
+
     /// Reads a study document: checks every key, type and range, fills in defaults, and returns the
     /// effective configuration with the help of every key it read.
     public static func read(_ document: ParameterValue, locations: SourceLocations) throws -> (config: StudyConfig, help: ParameterHelp) {
@@ -135,7 +150,7 @@ public struct StudyConfig: Sendable, Equatable, Codable {
         try analysis.finish()
         try reader.finish()
         let help = reader.help.merging(training.help) { $1 }.merging(analysis.help) { $1 }
-        let runs = config.models.count * config.attacks.count * config.defenses.count * config.fractions.count * config.seeds.count
+        let runs = config.runCount
         guard runs <= maximumRuns else {
             throw reader.error(nil, "the study has \(runs) runs (models x attacks x defenses x fractions x seeds); at most \(maximumRuns) are allowed")
         }

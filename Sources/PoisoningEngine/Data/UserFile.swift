@@ -1,0 +1,53 @@
+import Foundation
+
+/// A file the user named that cannot be read, in one clause naming it: "'x' is not a regular file".
+public struct UserFileError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The file and what is wrong with it.
+    public let description: String
+
+    init(_ description: String) { self.description = description }
+}
+
+/// Why the file at `path` cannot be read whole, or nil: it must exist, be a regular file (never a
+/// folder, a device such as /dev/zero that never ends, or a FIFO whose open(2) would block) and hold
+/// at most `maximumBytes`. Looks at the file's type with stat(2) and never opens it.
+public func userFileProblem(_ path: String, maximumBytes: Int) -> UserFileError? {
+    var status = stat()
+    guard stat(path, &status) == 0 else { return UserFileError("cannot read '\(path)': \(String(cString: strerror(errno)))") }
+    return regularFileProblem(status, path: path, maximumBytes: maximumBytes)
+}
+
+/// The bytes of a file the user named (a results or part file, a template, a study file, a CSV data
+/// set): checked by `userFileProblem` before it is opened, and again after (it may have been
+/// replaced in between), then read to its end, refusing it should it grow past `maximumBytes`.
+public func readUserFile(_ path: String, maximumBytes: Int) throws -> Data {
+    if let problem = userFileProblem(path, maximumBytes: maximumBytes) { throw problem }
+    let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+    guard descriptor >= 0 else { throw UserFileError("cannot read '\(path)': \(String(cString: strerror(errno)))") }
+    defer { close(descriptor) }
+    var status = stat()
+    guard fstat(descriptor, &status) == 0 else { throw UserFileError("cannot read '\(path)': \(String(cString: strerror(errno)))") }
+    if let problem = regularFileProblem(status, path: path, maximumBytes: maximumBytes) { throw problem }
+    var data = Data(capacity: Int(status.st_size))
+    var chunk = [UInt8](repeating: 0, count: 1 << 20)
+    while true {
+        let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+        if count < 0 && errno == EINTR { continue }
+        guard count >= 0 else { throw UserFileError("cannot read '\(path)': \(String(cString: strerror(errno)))") }
+        if count == 0 { return data }
+        data.append(contentsOf: chunk[..<count])
+        guard data.count <= maximumBytes else { throw tooLarge(path, maximumBytes) }
+    }
+}
+
+/// Why a file with the stat(2) result `status` cannot be read whole, or nil.
+private func regularFileProblem(_ status: stat, path: String, maximumBytes: Int) -> UserFileError? {
+    guard status.st_mode & S_IFMT == S_IFREG else { return UserFileError("'\(path)' is not a regular file") }
+    return Int(status.st_size) <= maximumBytes ? nil : tooLarge(path, maximumBytes)
+}
+
+/// "'x' is larger than 4 MiB".
+private func tooLarge(_ path: String, _ maximumBytes: Int) -> UserFileError {
+    let size = maximumBytes >= 1 << 30 ? "\(maximumBytes >> 30) GiB" : "\(maximumBytes >> 20) MiB"
+    return UserFileError("'\(path)' is larger than \(size)")
+}

@@ -1,0 +1,158 @@
+import Foundation
+import Testing
+
+/// `compare`, `merge` and `--shard` under the inputs of issue 19, through the binary: each is
+/// refused with one line naming the file or option and the reason, exit code 2, before any work,
+/// nothing created.
+struct CompareMergeInputTests {
+    let cli = CommandLineTests()
+
+    /// Runs the built make-report with `arguments` in `directory`, killed after 60 seconds (so that
+    /// a read that blocks fails the test instead of hanging the suite); its output goes through
+    /// files, so that a long error cannot fill a pipe.
+    func run(_ arguments: [String], in directory: URL) throws -> CommandLineTests.Outcome {
+        let streams = cli.temporaryFolder()
+        let output = streams.appendingPathComponent("stdout"), error = streams.appendingPathComponent("stderr")
+        #expect(FileManager.default.createFile(atPath: output.path, contents: nil)
+            && FileManager.default.createFile(atPath: error.path, contents: nil))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
+        process.arguments = ["-k", "5", "60", CommandLineTests.executable.path] + arguments
+        process.currentDirectoryURL = directory
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = try FileHandle(forWritingTo: output)
+        process.standardError = try FileHandle(forWritingTo: error)
+        try process.run()
+        process.waitUntilExit()
+        return CommandLineTests.Outcome(status: process.terminationStatus, standardOutput: try String(contentsOf: output, encoding: .utf8),
+                                        standardError: try String(contentsOf: error, encoding: .utf8))
+    }
+
+    /// Expects `outcome` to be a refusal: exit code 2 and the one line `message`.
+    func expectRefused(_ outcome: CommandLineTests.Outcome, _ message: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(outcome.status == 2, "stderr: \(outcome.standardError)", sourceLocation: sourceLocation)
+        #expect(outcome.standardError == "make-report: error: \(message)\n", sourceLocation: sourceLocation)
+    }
+
+    /// The names of the entries of `folder`, sorted.
+    func entries(_ folder: URL) throws -> [String] { try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() }
+
+    static let tinySweep = ["--widths", "8", "--fractions", "0,0.5", "--seeds", "1", "--epochs", "2", "--no-store", "--quiet"]
+
+    @Test func aSplitIntoMoreShardsThanRunsIsRefusedBeforeAnyWork() throws {
+        let folder = cli.temporaryFolder()
+        expectRefused(try run(["--shard", "1/1000000000000", "--output", "parts"] + Self.tinySweep, in: folder),
+                      "--shard: N = 1000000000000 is more than the study's 2 runs; N may be at most 2")
+        #expect(try entries(folder).isEmpty)
+        // A part that claims a split into 1,000,000 shards once had merge walk every shard number for
+        // 7 s and print a 16 MB line.
+        #expect(try run(["--shard", "1/2", "--output", "parts"] + Self.tinySweep, in: folder).status == 0)
+        let part = folder.appendingPathComponent("parts/results.part-1-of-2.json")
+        let text = try String(contentsOf: part, encoding: .utf8)
+        let claimed = folder.appendingPathComponent("claimed.json")
+        try text.replacingOccurrences(of: #""count" : 2"#, with: #""count" : 1000000"#).write(to: claimed, atomically: true, encoding: .utf8)
+        let started = ContinuousClock.now
+        expectRefused(try run(["merge", claimed.path, "--output", "merged"], in: folder),
+                      "\(claimed.path) is one of 1000000 shards, more than its study's 2 runs")
+        #expect(ContinuousClock.now - started < .seconds(10))
+        #expect(try entries(folder) == ["claimed.json", "parts"])
+    }
+
+    @Test func missingShardsAreNamedBriefly() throws {
+        let folder = cli.temporaryFolder()
+        #expect(try run(["--shard", "1/16", "--output", "parts"] + CommandLineTests.smallSweep + ["--no-store", "--quiet"], in: folder).status == 0)
+        expectRefused(try run(["merge", "parts/results.part-1-of-16.json", "--output", "merged"], in: folder),
+                      "missing shards 2/16, 3/16, 4/16, ... (12 more)")
+    }
+
+    @Test(arguments: ["compare", "merge"])
+    func onlyRegularFilesAreRead(command: String) throws {
+        let folder = cli.temporaryFolder()
+        let fifo = folder.deletingLastPathComponent().appendingPathComponent("fifo")
+        #expect(mkfifo(fifo.path, 0o644) == 0)
+        // The folder, a device that never ends and a FIFO that would block the read forever.
+        for path in [folder.deletingLastPathComponent().path, "/dev/zero", fifo.path] {
+            let arguments = command == "compare" ? ["compare", path, "x.json"] : ["merge", path, "--output", "merged"]
+            expectRefused(try run(arguments, in: folder), "\(command): '\(path)' is not a regular file")
+        }
+        expectRefused(try run([command, "missing.json"] + (command == "compare" ? ["x.json"] : []), in: folder),
+                      "\(command): cannot read 'missing.json': No such file or directory")
+        #expect(try entries(folder).isEmpty)
+    }
+
+    /// A published-format results file with the given first run's test accuracy and configuration.
+    func publishedText(accuracy: String = "0.9", samples: Int = 500, classes: Int = 5, runs: Bool = true) -> String {
+        let cells = [(0.0, 1, accuracy), (0.0, 2, "0.88"), (0.3, 1, "0.6"), (0.3, 2, "0.62")].map { fraction, seed, accuracy in
+            #"{"poison_fraction": \#(fraction), "hidden_width": 16, "seed": \#(seed), "train_accuracy": 0.9, "#
+                + #""test_accuracy": \#(accuracy), "train_clean_accuracy": 0.9, "generalization_gap": 0.0, "final_loss": 0.1}"#
+        }
+        return #"{"config": {"n_samples": \#(samples), "n_classes": \#(classes), "train_fraction": 0.7, "poison_fractions": [0.0, 0.3], "#
+            + #""hidden_widths": [16], "seeds": [1, 2]}, "runs": ["# + (runs ? cells.joined(separator: ", ") : "") + "]}"
+    }
+
+    @Test func compareRefusesImpossibleValuesAndOutputsThatAreNoFile() throws {
+        let folder = cli.temporaryFolder(), inputs = folder.deletingLastPathComponent()
+        /// The file `name` in the inputs' folder, holding `text`; its path.
+        func file(_ name: String, _ text: String) throws -> String {
+            let url = inputs.appendingPathComponent(name)
+            try text.write(to: url, atomically: true, encoding: .utf8)
+            return url.path
+        }
+        let good = try file("good.json", publishedText())
+        #expect(try run(["compare", good, good], in: folder).status == 0)
+        let prefix = "in the published study's format, but "
+        let cases = [
+            (publishedText(accuracy: "5.0"), prefix + "runs[0].test_accuracy is 5.0, outside its valid range [0, 1]"),
+            (publishedText(accuracy: "-1e308"), prefix + "runs[0].test_accuracy is -1e+308, outside its valid range [0, 1]"),
+            (publishedText(accuracy: "NaN"), "neither a make-report results.json nor the published study's format (not valid JSON)"),
+            (publishedText(classes: 0), prefix + "config.n_classes: must lie in [2, 10000]"),
+            (publishedText(samples: -10), prefix + "config.n_samples: must lie in [2, 10000000]"),
+            (publishedText(runs: false), prefix + "it has no runs"),
+        ]
+        for (index, (text, reason)) in cases.enumerated() {
+            let bad = try file("bad\(index).json", text)
+            expectRefused(try run(["compare", good, bad, "--output", "comparison.json"], in: folder), "compare: '\(bad)' is \(reason)")
+        }
+        expectRefused(try run(["compare", good, good, "--output", ""], in: folder),
+                      "--output: the path is empty; give the file to write the comparison to")
+        expectRefused(try run(["compare", good, good, "--output", inputs.path], in: folder),
+                      "--output: '\(inputs.path)' is not a regular file; give the file to write the comparison to")
+        #expect(try entries(folder).isEmpty)
+    }
+
+    @Test func aCraftedPartCannotHaveAnotherFileReadAsDataOrQuoted() throws {
+        let folder = cli.temporaryFolder()
+        let data = folder.appendingPathComponent("data.csv"), secret = folder.appendingPathComponent("secret.csv")
+        try ("x,y,label\n" + (0..<40).map { "\($0),\($0 % 7),\($0 % 2)" }.joined(separator: "\n") + "\n")
+            .write(to: data, atomically: true, encoding: .utf8)
+        try "TOPSECRET-PASSWORD,b\n1,2\n".write(to: secret, atomically: true, encoding: .utf8)
+        let study = folder.appendingPathComponent("study.yaml")
+        try "data:\n  kind: csv\n  path: data.csv\n  label-column: label\nmodels:\n  - kind: logistic\nfractions: [0, 0.5]\nseeds: [1]\ntraining:\n  epochs: 2\n"
+            .write(to: study, atomically: true, encoding: .utf8)
+        for k in 1...2 {
+            #expect(try run(["--study", "study.yaml", "--shard", "\(k)/2", "--output", "parts", "--no-store", "--quiet"], in: folder).status == 0)
+        }
+        let parts = (1...2).map { "parts/results.part-\($0)-of-2.json" }
+        #expect(try run(["merge"] + parts + ["--output", "merged"], in: folder).status == 0)
+        // Parts whose study names another file as its data (they once had merge parse it and quote
+        // its first characters in the error).
+        let crafted = try parts.map { part in
+            let text = try String(contentsOf: folder.appendingPathComponent(part), encoding: .utf8)
+            let name = "crafted-" + (part as NSString).lastPathComponent
+            try text.replacingOccurrences(of: #""path" : "data.csv""#, with: #""path" : "secret.csv""#)
+                .write(to: folder.appendingPathComponent(name), atomically: true, encoding: .utf8)
+            return name
+        }
+        let before = try entries(folder)
+        let outcome = try run(["merge"] + crafted + ["--output", "stolen"], in: folder)
+        expectRefused(outcome, "\(crafted[0]): 'secret.csv', the data file its study names, is not the file its shard read "
+            + "(its SHA-256 differs: edited since, or another file)")
+        #expect(!outcome.standardError.contains("TOPSECRET"))
+        #expect(try entries(folder) == before)
+        // The data file edited after the shards ran: the same refusal.
+        try "x,y,label\n1,2,0\n3,4,1\n".write(to: data, atomically: true, encoding: .utf8)
+        expectRefused(try run(["merge"] + parts + ["--output", "again"], in: folder),
+                      "\(parts[0]): 'data.csv', the data file its study names, is not the file its shard read "
+                        + "(its SHA-256 differs: edited since, or another file)")
+    }
+}

@@ -1,0 +1,147 @@
+# Sections 1-4 of issue 19 (compare, merge, --shard): every case is refused with one line naming the
+# file or option, exit code 2, before any work and with nothing created.
+
+TINY=(--widths 8 --fractions 0,0.5 --seeds 1 --epochs 2 --no-store --quiet)
+
+# published_json ACCURACY SAMPLES CLASSES RUNS: a results file of the published study's format,
+# whose first run has test accuracy ACCURACY (RUNS "no" for `runs: []`).
+published_json() {
+  local runs='{"poison_fraction": 0.0, "hidden_width": 16, "seed": 1, "train_accuracy": 0.9, "test_accuracy": '"$1"', "train_clean_accuracy": 0.9, "generalization_gap": 0.0, "final_loss": 0.1},
+    {"poison_fraction": 0.0, "hidden_width": 16, "seed": 2, "train_accuracy": 0.9, "test_accuracy": 0.88, "train_clean_accuracy": 0.9, "generalization_gap": 0.0, "final_loss": 0.1},
+    {"poison_fraction": 0.3, "hidden_width": 16, "seed": 1, "train_accuracy": 0.9, "test_accuracy": 0.6, "train_clean_accuracy": 0.9, "generalization_gap": 0.0, "final_loss": 0.1},
+    {"poison_fraction": 0.3, "hidden_width": 16, "seed": 2, "train_accuracy": 0.9, "test_accuracy": 0.62, "train_clean_accuracy": 0.9, "generalization_gap": 0.0, "final_loss": 0.1}'
+  [ "${4:-}" = no ] && runs=
+  echo '{"config": {"n_samples": '"$2"', "n_classes": '"$3"', "train_fraction": 0.7, "poison_fractions": [0.0, 0.3],
+    "hidden_widths": [16], "seeds": [1, 2]}, "runs": ['"$runs"']}'
+}
+
+# `--shard 1/1000000000000`: more shards than runs (merge once walked 1e12 shard numbers).
+case_shard_beyond_runs() {
+  mr --shard 1/1000000000000 --output parts "${TINY[@]}"
+  refused "^make-report: error: --shard: N = 1000000000000 is more than the study's 2 runs" && [ ! -e parts ] || { why "'parts' was created"; return 1; }
+}
+hostile_case shard-beyond-runs case_shard_beyond_runs
+
+# A part claiming shard 1 of 1,000,000 (merge once took 7 s to print a 16 MB line).
+case_merge_part_of_a_million() {
+  mr --shard 1/2 --output parts "${TINY[@]}" && succeeded || return 1
+  sed 's/"count" : 2/"count" : 1000000/' parts/results.part-1-of-2.json >claimed.json
+  local before; before=$(snapshot .)
+  MR_TIMEOUT=10 mr merge claimed.json --output merged
+  refused "claimed.json is one of 1000000 shards, more than its study's 2 runs" && unchanged . "$before"
+}
+hostile_case merge-part-of-a-million case_merge_part_of_a_million
+
+# `compare DIR x` and `compare /dev/zero x`: a folder and a device that never ends.
+case_compare_folder() {
+  mkdir dir && echo '{}' >x.json
+  mr compare dir x.json
+  refused "^make-report: error: compare: 'dir' is not a regular file$"
+}
+hostile_case compare-folder case_compare_folder
+
+case_compare_dev_zero() {
+  echo '{}' >x.json
+  mr compare /dev/zero x.json
+  refused "^make-report: error: compare: '/dev/zero' is not a regular file$"
+}
+hostile_case compare-dev-zero case_compare_dev_zero
+
+# `merge DIR`, `merge /dev/zero` and a FIFO given to merge or compare (reading a FIFO blocks).
+case_merge_folder() {
+  mkdir dir
+  mr merge dir --output merged
+  refused "^make-report: error: merge: 'dir' is not a regular file$" && [ ! -e merged ] || { why "'merged' was created"; return 1; }
+}
+hostile_case merge-folder case_merge_folder
+
+case_merge_dev_zero() {
+  mr merge /dev/zero --output merged
+  refused "^make-report: error: merge: '/dev/zero' is not a regular file$"
+}
+hostile_case merge-dev-zero case_merge_dev_zero
+
+case_merge_fifo() {
+  mkfifo fifo
+  MR_TIMEOUT=10 mr merge fifo --output merged
+  refused "^make-report: error: merge: 'fifo' is not a regular file$"
+}
+hostile_case merge-fifo case_merge_fifo
+
+case_compare_fifo() {
+  mkfifo fifo
+  MR_TIMEOUT=10 mr compare fifo fifo
+  refused "^make-report: error: compare: 'fifo' is not a regular file$"
+}
+hostile_case compare-fifo case_compare_fifo
+
+# Compared accuracies of -1e308 and NaN (once an EncodingError.invalidValue dump).
+case_compare_huge_negative_accuracy() {
+  published_json 0.9 500 5 >good.json && published_json -1e308 500 5 >bad.json
+  mr compare good.json bad.json --output comparison.json
+  refused "^make-report: error: compare: 'bad.json' is in the published study's format, but runs\[0\]\.test_accuracy is -1e\+308, outside its valid range \[0, 1\]$" &&
+    [ ! -e comparison.json ] || { why "comparison.json was written"; return 1; }
+}
+hostile_case compare-huge-negative-accuracy case_compare_huge_negative_accuracy
+
+case_compare_nan_accuracy() {
+  published_json 0.9 500 5 >good.json && published_json NaN 500 5 >bad.json
+  mr compare good.json bad.json --output comparison.json
+  refused "^make-report: error: compare: 'bad.json' is neither a make-report results.json nor the published study's format \(not valid JSON\)$"
+}
+hostile_case compare-nan-accuracy case_compare_nan_accuracy
+
+# `compare ... --output ""` (once "Is a directory", exit 1).
+case_compare_empty_output() {
+  published_json 0.9 500 5 >good.json
+  local before; before=$(snapshot .)
+  mr compare good.json good.json --output ""
+  refused "^make-report: error: --output: the path is empty" && unchanged . "$before"
+}
+hostile_case compare-empty-output case_compare_empty_output
+
+# Published files with impossible values, once compared as if they were studies.
+case_compare_accuracy_above_one() {
+  published_json 0.9 500 5 >good.json && published_json 5.0 500 5 >bad.json
+  mr compare good.json bad.json
+  refused "'bad.json' is in the published study's format, but runs\[0\]\.test_accuracy is 5\.0, outside its valid range \[0, 1\]$"
+}
+hostile_case compare-accuracy-above-one case_compare_accuracy_above_one
+
+case_compare_no_classes() {
+  published_json 0.9 500 5 >good.json && published_json 0.9 500 0 >bad.json
+  mr compare good.json bad.json
+  refused "'bad.json' is in the published study's format, but config\.n_classes: must lie in \[2, 10000\]$"
+}
+hostile_case compare-no-classes case_compare_no_classes
+
+case_compare_negative_samples() {
+  published_json 0.9 500 5 >good.json && published_json 0.9 -10 5 >bad.json
+  mr compare good.json bad.json
+  refused "'bad.json' is in the published study's format, but config\.n_samples: must lie in \[2, 10000000\]$"
+}
+hostile_case compare-negative-samples case_compare_negative_samples
+
+case_compare_no_runs() {
+  published_json 0.9 500 5 >good.json && published_json 0.9 500 5 no >bad.json
+  mr compare good.json bad.json
+  refused "'bad.json' is in the published study's format, but it has no runs$"
+}
+hostile_case compare-no-runs case_compare_no_runs
+
+# A crafted part whose study names another file as its CSV data: merge once parsed it and quoted
+# its first characters. Now it reads the file only to find that its SHA-256 is not the shards' data's.
+case_merge_crafted_data_path() {
+  { echo "x,y,label"; for i in $(seq 0 39); do echo "$i,$((i % 7)),$((i % 2))"; done; } >data.csv
+  printf 'TOPSECRET-PASSWORD,b\n1,2\n' >secret.csv
+  printf 'data:\n  kind: csv\n  path: data.csv\n  label-column: label\nmodels:\n  - kind: logistic\nfractions: [0, 0.5]\nseeds: [1]\ntraining:\n  epochs: 2\n' >study.yaml
+  mr --study study.yaml --shard 1/2 --output parts --no-store --quiet && succeeded || return 1
+  mr --study study.yaml --shard 2/2 --output parts --no-store --quiet && succeeded || return 1
+  for k in 1 2; do sed 's/"path" : "data.csv"/"path" : "secret.csv"/' parts/results.part-$k-of-2.json >crafted-$k.json; done
+  local before; before=$(snapshot .)
+  mr merge crafted-1.json crafted-2.json --output stolen
+  refused "^make-report: error: crafted-1.json: 'secret.csv', the data file its study names, is not the file its shard read" &&
+    unchanged . "$before" || return 1
+  ! grep -q TOPSECRET "$ERR" || { why "the error quotes secret.csv"; return 1; }
+}
+hostile_case merge-crafted-data-path case_merge_crafted_data_path
