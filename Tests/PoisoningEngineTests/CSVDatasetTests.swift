@@ -63,6 +63,13 @@ struct CSVDatasetTests {
         #expect(error("a,s,label\n1,train,x\n2,dev,y\n", ["split-column": .string("s")]) == "d.csv:3: the split column holds 'dev', expected train or test")
     }
 
+    @Test func theDelimiterIsOneUnicodeScalar() throws {
+        // é written as e + U+0301 is one Character but two scalars.
+        #expect(error("a,label\n1,x\n", ["delimiter": .string("e\u{301}")]) == "data.delimiter: must be one character")
+        let rows = (1...6).map { "\($0)\u{E9}\($0 % 2)" }
+        #expect(try split("a\u{E9}label\n" + rows.joined(separator: "\n"), ["delimiter": .string("\u{E9}")]).train.count == 4)
+    }
+
     /// The class names of `labels`, one per row from line 2 on.
     func classNames(_ labels: [String]) throws(CSVDataset.LabelError) -> [String] {
         try CSVDataset.classes(of: labels, lines: labels.indices.map { $0 + 2 }).names
