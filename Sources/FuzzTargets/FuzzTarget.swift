@@ -12,6 +12,10 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case studyFile = "study-file"
     /// A CSV data set, read with one of four settings chosen by the first byte.
     case csv
+    /// A CSV's label column (no header, comma-separated, the label last): its classes must come in
+    /// the same order with the rows reversed, and the file must read the same with CRLF line ends
+    /// and a byte-order mark.
+    case csvLabels = "csv-labels"
     /// A results.json file, decoded and validated.
     case resultsJSON = "results-json"
     /// A shard's results.part-K-of-N.json file, decoded and merged.
@@ -24,6 +28,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         switch self {
         case .studyFile: readStudy(data)
         case .csv: readCSV(data)
+        case .csvLabels: checkCSVLabels(data)
         case .resultsJSON:
             guard let decoded = try? JSONDecoder().decode(StudyResults.self, from: data), isSmall(decoded.config) else { return }
             if let results = try? StudyResults.verified(decoded, bytes: data) { _ = results.validationFailures() }
@@ -76,6 +81,26 @@ private func readCSV(_ data: Data) {
     var reader = ParameterReader(entries, path: "data", locations: SourceLocations())
     guard let source = try? CSVDataset(parameters: &reader) else { return }
     _ = try? source.split(of: data.dropFirst())
+}
+
+/// CSV bytes read as rows of features and a label, checking two properties with a trap when one
+/// fails: the bytes with CRLF line ends and a byte-order mark (when they have neither) read as the
+/// same rows, and the labels in reverse row order form the same classes in the same order.
+private func checkCSVLabels(_ data: Data) {
+    var reader = ParameterReader([ParameterEntry(key: "path", value: .string("fuzz.csv")), ParameterEntry(key: "header", value: .bool(false))],
+                                 path: "data", locations: SourceLocations())
+    let source = try! CSVDataset(parameters: &reader)
+    let table = try? source.table(of: data)
+    let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
+    if !data.contains(UInt8(ascii: "\r")), !data.starts(with: byteOrderMark) {
+        let windows = Data(byteOrderMark + data.flatMap { $0 == UInt8(ascii: "\n") ? [UInt8(ascii: "\r"), $0] : [$0] })
+        precondition((try? source.table(of: windows)) == table, "CRLF line ends and a byte-order mark read other rows")
+    }
+    guard let table else { return }
+    let forward = try? CSVDataset.classes(of: table.labels, lines: table.lines)
+    let backward = try? CSVDataset.classes(of: table.labels.reversed(), lines: table.lines.reversed())
+    precondition(forward?.names == backward?.names && forward.map { Array($0.ofRow.reversed()) } == backward?.ofRow,
+                 "the class order depends on the order of the rows")
 }
 
 /// The context templates are rendered against: the report of a two-width, three-fraction study.

@@ -218,6 +218,22 @@ struct RobustnessTests {
             == Data(contentsOf: parent.appendingPathComponent("fresh/results.json")))
     }
 
+    /// 20 processes started at once on one CSV, each in its own output folder: the classes (whose
+    /// order decides the results) must not follow the per-process order of Swift's hashing.
+    @Test(arguments: [["2", "10", "1a"], ["10", "2", "-1"]])
+    func everyProcessFormsTheCSVClassesInOneOrder(labels: [String]) throws {
+        let parent = cli.temporaryFolder().deletingLastPathComponent()
+        let rows = (0..<36).map { "\($0 % 3).\($0 % 5),\($0 * 7 % 4),\(labels[$0 % 3])" }
+        try ("x,y,label\n" + rows.joined(separator: "\n") + "\n").write(to: parent.appendingPathComponent("labels.csv"), atomically: true, encoding: .utf8)
+        try "data:\n  kind: csv\n  path: labels.csv\n".write(to: parent.appendingPathComponent("study.yaml"), atomically: true, encoding: .utf8)
+        let small = ["--study", "study.yaml", "--widths", "4", "--fractions", "0", "--seeds", "1", "--epochs", "1", "--threads", "1", "--no-store"]
+        let processes = try (0..<20).map { try start(small + ["--output", "out\($0)"], in: parent) }
+        for process in processes { process.waitUntilExit() }
+        #expect(processes.map(\.terminationStatus) == Array(repeating: 0, count: 20))
+        let results = try Set((0..<20).map { try Data(contentsOf: parent.appendingPathComponent("out\($0)/results.json")) })
+        #expect(results.count == 1, "\(results.count) different results.json")
+    }
+
     @Test func theBinaryRunsWhenCopiedAnywhere() throws {
         let folder = cli.temporaryFolder().deletingLastPathComponent()
         let copy = folder.appendingPathComponent("bin/make-report")

@@ -63,6 +63,69 @@ struct CSVDatasetTests {
         #expect(error("a,s,label\n1,train,x\n2,dev,y\n", ["split-column": .string("s")]) == "d.csv:3: the split column holds 'dev', expected train or test")
     }
 
+    @Test func theDelimiterIsOneUnicodeScalar() throws {
+        // é written as e + U+0301 is one Character but two scalars.
+        #expect(error("a,label\n1,x\n", ["delimiter": .string("e\u{301}")]) == "data.delimiter: must be one character")
+        let rows = (1...6).map { "\($0)\u{E9}\($0 % 2)" }
+        #expect(try split("a\u{E9}label\n" + rows.joined(separator: "\n"), ["delimiter": .string("\u{E9}")]).train.count == 4)
+    }
+
+    /// The class names of `labels`, one per row from line 2 on.
+    func classNames(_ labels: [String]) throws(CSVDataset.LabelError) -> [String] {
+        try CSVDataset.classes(of: labels, lines: labels.indices.map { $0 + 2 }).names
+    }
+
+    @Test func classesComeInNumericOrderWhenEveryLabelIsANumberElseInUnicodeScalarOrder() throws {
+        #expect(try classNames(["10", "2", "-1", "2"]) == ["-1", "2", "10"])
+        #expect(try classNames(["1e1", "-0.5", "0x3", "+2"]) == ["-0.5", "+2", "0x3", "1e1"])
+        #expect(try classNames(["2", "10", "1a"]) == ["10", "1a", "2"])
+        // By scalar value, not by Swift's String `<`: precomposed é (U+00E9) after every ASCII letter,
+        // e + U+0300 (è decomposed) between e and f; uppercase before lowercase.
+        #expect(try classNames(["b", "\u{E9}", "B", "a", "Z", "_", "f", "e\u{300}", "e"])
+            == ["B", "Z", "_", "a", "b", "e", "e\u{300}", "f", "\u{E9}"])
+        #expect(try classNames(["\u{10000}", "\u{FFFD}", "\u{7F}"]) == ["\u{7F}", "\u{FFFD}", "\u{10000}"])
+        let rows = ["b", "a", "c", "a", "b"]
+        let classes = try CSVDataset.classes(of: rows, lines: Array(2...6))
+        #expect(classes.names == ["a", "b", "c"] && classes.ofRow == [1, 0, 2, 0, 1])
+        for labels in [["2", "10", "1a", "x", "2"], ["10", "2", "-1", "0.5"], ["b", "\u{E9}", "B", "e\u{300}", "_"]] {
+            #expect(try classNames(labels.reversed()) == classNames(labels), "the order of the rows does not matter")
+        }
+    }
+
+    @Test func oneClassWrittenTwoWaysIsRefusedNamingBothLines() {
+        #expect(error("a,label\n1,1\n2,x\n3,x\n4,1.0\n") == "d.csv:5: label '1.0' is the number of label '1' (line 2); write each class one way")
+        #expect(error("a,label\n1,-0\n2,0\n") == "d.csv:3: label '0' is the number of label '-0' (line 2); write each class one way")
+        #expect(error("a,label\n1,1e0\n2,2\n3,1\n") == "d.csv:4: label '1' is the number of label '1e0' (line 2); write each class one way")
+        #expect(error("a,label\n1,\u{E9}\n2,x\n3,e\u{301}\n")
+            == "d.csv:4: label 'e\u{301}' is label '\u{E9}' (line 2) in other Unicode scalars; write each class one way")
+        #expect(error("a,label\n1,1\n2,nan\n") == "d.csv:3: label 'nan' is not a finite number")
+        #expect(error("a,label\n1,x\n2,y\n3,NaN\n") == "d.csv:4: label 'NaN' is not a finite number")
+        #expect(error("a,label\n1,1\n2,-inf\n") == "d.csv:3: label '-inf' is not a finite number")
+        #expect(error("a,label\n1,1\n2,  \n") == "d.csv:3: the label is empty")
+        #expect(error("a,label\n1,1\n2,\n") == "d.csv:3: the label is empty")
+        #expect(error("a,label\n1,\(String(repeating: "7", count: 50))\n2,7\(String(repeating: "7", count: 49)).0\n")
+            == "d.csv:3: label '\(String(repeating: "7", count: 40))...' is the number of label '\(String(repeating: "7", count: 40))...' "
+            + "(line 2); write each class one way")
+    }
+
+    @Test func crlfLineEndsAndAByteOrderMarkReadAsTheOriginal() throws {
+        let original = try Data(contentsOf: URL(fileURLWithPath: "examples/digits/digits.csv"))
+        let crlf = Data(original.flatMap { $0 == UInt8(ascii: "\n") ? [UInt8(ascii: "\r"), $0] : [$0] })
+        var reader = ParameterReader([ParameterEntry(key: "path", value: .string("digits.csv")),
+                                      ParameterEntry(key: "label-column", value: .string("digit"))],
+                                     path: "data", locations: SourceLocations())
+        let source = try CSVDataset(parameters: &reader)
+        let expected = try source.split(of: original)
+        #expect(crlf.count == original.count + 1798)
+        #expect(try source.split(of: crlf) == expected)
+        #expect(try source.split(of: Data([0xEF, 0xBB, 0xBF]) + crlf) == expected)
+        #expect(try source.split(of: Data([0xEF, 0xBB, 0xBF]) + original) == expected)
+        let rows = (1...6).map { "\($0),\($0 % 2 == 0 ? "a" : "b")" }
+        #expect(try split("\u{FEFF}x,label\r\n" + rows.joined(separator: "\r\n") + "\r\n\r\n")
+            == split("x,label\n" + rows.joined(separator: "\n") + "\n"))
+        #expect(error("\u{FEFF}x,label\r\n1,b\r\n2,\r\n") == "d.csv:3: the label is empty")
+    }
+
     @Test func theShippedDigitsReadAsTenBalancedClassesOf64Pixels() throws {
         var reader = ParameterReader([ParameterEntry(key: "path", value: .string("examples/digits/digits.csv")),
                                       ParameterEntry(key: "label-column", value: .string("digit"))],

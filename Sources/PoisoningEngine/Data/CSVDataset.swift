@@ -1,11 +1,17 @@
 import Foundation
 
-/// A data set read from a CSV file: numeric feature columns and one label column (any values;
-/// the distinct labels, sorted, become classes 0, 1, ...). The split is stratified and seeded
-/// (per class, a Fisher-Yates shuffle on the stream (seed, "split"); the first
-/// round(train-fraction · n_class) rows train), or given by a split column holding `train` and
-/// `test`. With `standardize`, every feature is centred and scaled by the training rows' mean and
-/// standard deviation (a constant feature is only centred). Problems end in one line "file:line: why".
+/// A data set read from a CSV file (UTF-8, LF or CRLF line ends, a byte-order mark at the start
+/// skipped): numeric feature columns and one label column (any values). The distinct labels become
+/// classes 0, 1, ... in one order, whatever the order of the rows: numeric order when every label is
+/// a number as Swift's `Double` reads it (`-1`, `2`, `10`), otherwise the order of their Unicode
+/// scalars compared by value (`10`, `1a`, `2`; `B` before `a`). One class written two ways is
+/// refused as ambiguous, naming both and their lines: the same number (`1` and `1.0`, `0` and `-0`,
+/// `1e0` and `1`) or the same text in other Unicode scalars (precomposed é and e + U+0301); so are
+/// empty labels, `nan` and infinite numbers. The split is stratified and seeded (per class, a
+/// Fisher-Yates shuffle on the stream (seed, "split"); the first round(train-fraction · n_class)
+/// rows train), or given by a split column holding `train` and `test`. With `standardize`, every
+/// feature is centred and scaled by the training rows' mean and standard deviation (a constant
+/// feature is only centred). Problems end in one line "file:line: why".
 public struct CSVDataset: DatasetSource {
     public static let kind = "csv"
     public static let summary = "Rows of a CSV file: numeric features and a label column."
@@ -17,7 +23,7 @@ public struct CSVDataset: DatasetSource {
     /// Whether the first line names the columns.
     public let header: Bool
     /// The cell separator.
-    public let delimiter: Character
+    public let delimiter: Unicode.Scalar
     /// Fraction of each class that trains (when there is no split column).
     public let trainFraction: Double
     /// Seed of the stratified split.
@@ -31,13 +37,14 @@ public struct CSVDataset: DatasetSource {
 
     public init(parameters p: inout ParameterReader) throws {
         path = try p.string("path", help: "The CSV file, relative to the working directory.")
-        labelColumn = try p.string("label-column", default: "", help: "The label column: its header name or 0-based index (default: the last column).")
+        labelColumn = try p.string("label-column", default: "", help: "The label column: its header name or 0-based index (default: the last column); "
+            + "classes in numeric order if every label is a number, else by Unicode scalars.")
         header = try p.bool("header", default: true, help: "Whether the first line names the columns.")
         let delimiter = try p.string("delimiter", default: ",", help: "The cell separator, one character.")
-        guard delimiter.count == 1, let character = delimiter.first, character != "\"" else {
+        guard delimiter.unicodeScalars.count == 1, let scalar = delimiter.unicodeScalars.first, scalar != "\"" else {
             throw p.error("delimiter", "must be one character")
         }
-        self.delimiter = character
+        self.delimiter = scalar
         trainFraction = try p.double("train-fraction", default: 0.7, in: 0.01...0.99, help: "Fraction of each class used for training (stratified split).")
         seed = UInt64(try p.int("seed", default: 42, in: 0...Int.max, help: "Seed of the stratified split."))
         splitColumn = try p.string("split-column", default: "", help: "A column of train/test values that gives the split instead (default: none).")
@@ -56,72 +63,23 @@ public struct CSVDataset: DatasetSource {
         do {
             data = try readUserFile(path, maximumBytes: Self.maximumFileBytes)
         } catch {
-            throw SpecificationError(path: "", location: nil, message: "\(label): \(error)")
+            throw failure(nil, "\(error)")
         }
         return try split(of: data)
     }
 
     /// The train/test split of the CSV text `data`, read with this source's settings.
     public func split(of data: Data) throws -> TrainTestSplit {
-        let name = label
-        func failure(_ line: Int?, _ message: String) -> SpecificationError {
-            SpecificationError(path: "", location: nil, message: "\(name)" + (line.map { ":\($0)" } ?? "") + ": " + message)
+        let table = try table(of: data)
+        let classes: Classes
+        do throws(LabelError) { classes = try Self.classes(of: table.labels, lines: table.lines) } catch {
+            throw failure(error.line, error.message)
         }
-        guard let text = String(data: data, encoding: .utf8) else { throw failure(nil, "is not UTF-8 text") }
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
-        while lines.last?.isEmpty == true { lines.removeLast() }
-        guard !lines.isEmpty else { throw failure(nil, "the file is empty") }
-        let names = header ? lines[0].split(separator: delimiter, omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) } : nil
-        let firstRow = header ? 1 : 0
-        guard lines.count > firstRow else { throw failure(nil, "the file has a header but no rows") }
-        guard lines.count - firstRow <= maxRows else { throw failure(nil, "has \(lines.count - firstRow) rows, more than max-rows (\(maxRows))") }
-        let width = names?.count ?? lines[0].split(separator: delimiter, omittingEmptySubsequences: false).count
-        func column(_ key: String, _ what: String) throws -> Int? {
-            if key.isEmpty { return nil }
-            if let index = names?.firstIndex(of: key) { return index }
-            if let index = Int(key), (0..<width).contains(index) { return index }
-            throw failure(header ? 1 : nil, "the \(what) column '\(key)' does not exist (\(width) columns"
-                + (names.map { ": " + $0.prefix(6).joined(separator: ", ") + ($0.count > 6 ? ", ..." : "") } ?? "") + ")")
-        }
-        let labelIndex = try column(labelColumn, "label") ?? width - 1
-        let splitIndex = try column(splitColumn, "split")
-        let featureIndices = (0..<width).filter { $0 != labelIndex && $0 != splitIndex }
-        guard !featureIndices.isEmpty else { throw failure(nil, "has no feature columns") }
-
-        var features = [Float](), rawLabels = [String](), inTrain = [Bool]()
-        features.reserveCapacity((lines.count - firstRow) * featureIndices.count)
-        for lineIndex in firstRow..<lines.count {
-            let number = lineIndex + 1
-            let cells = lines[lineIndex].split(separator: delimiter, omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-            guard cells.count == width else { throw failure(number, "has \(cells.count) cells, expected \(width)") }
-            for index in featureIndices {
-                guard let value = Float(cells[index]), value.isFinite else {
-                    throw failure(number, cells[index].isEmpty ? "column \(names?[index] ?? "\(index)") is empty"
-                                  : "column \(names?[index] ?? "\(index)") is not a number: '\(cells[index].prefix(20))'")
-                }
-                features.append(value)
-            }
-            guard !cells[labelIndex].isEmpty else { throw failure(number, "the label is empty") }
-            rawLabels.append(cells[labelIndex])
-            if let splitIndex {
-                switch cells[splitIndex].lowercased() {
-                case "train": inTrain.append(true)
-                case "test": inTrain.append(false)
-                default: throw failure(number, "the split column holds '\(cells[splitIndex])', expected train or test")
-                }
-            }
-        }
-        let distinct = Set(rawLabels).sorted { a, b in
-            if let x = Double(a), let y = Double(b) { return x < y }
-            return a < b
-        }
-        guard distinct.count >= 2 else { throw failure(nil, "has a single class ('\(distinct[0])'); a study needs at least two") }
-        let classOf = Dictionary(uniqueKeysWithValues: distinct.enumerated().map { ($1, $0) })
-        let all = Dataset(features: features, labels: rawLabels.map { classOf[$0]! }, featureCount: featureIndices.count,
-                          classCount: distinct.count)
+        guard classes.names.count >= 2 else { throw failure(nil, "has a single class ('\(classes.names[0])'); a study needs at least two") }
+        let all = Dataset(features: table.features, labels: classes.ofRow, featureCount: table.featureCount, classCount: classes.names.count)
 
         var trainRows = [Int](), testRows = [Int]()
-        if splitIndex != nil {
+        if let inTrain = table.inTrain {
             trainRows = all.labels.indices.filter { inTrain[$0] }
             testRows = all.labels.indices.filter { !inTrain[$0] }
         } else {
@@ -142,6 +100,154 @@ public struct CSVDataset: DatasetSource {
         return TrainTestSplit(train: train, test: test)
     }
 
+    /// The rows of a CSV file before its labels become classes.
+    public struct Table: Sendable, Equatable {
+        /// Row-major features, `featureCount` per row.
+        public let features: [Float]
+        /// Feature columns per row.
+        public let featureCount: Int
+        /// Each row's label, trimmed.
+        public let labels: [String]
+        /// Each row's line number in the file, from 1.
+        public let lines: [Int]
+        /// Whether each row trains, when a split column says so; nil without one.
+        public let inTrain: [Bool]?
+    }
+
+    /// The rows of the CSV text `data`, read with this source's settings: UTF-8, an optional byte-order
+    /// mark, LF or CRLF line ends, cells split at the delimiter and trimmed of spaces and tabs.
+    public func table(of data: Data) throws -> Table {
+        guard let text = String(validating: data, as: UTF8.self) else { throw failure(nil, "is not UTF-8 text") }
+        let lines = Self.lines(of: text)
+        guard !lines.isEmpty else { throw failure(nil, "the file is empty") }
+        let names = header ? cells(of: lines[0]).map(String.init) : nil
+        let firstRow = header ? 1 : 0
+        guard lines.count > firstRow else { throw failure(nil, "the file has a header but no rows") }
+        guard lines.count - firstRow <= maxRows else { throw failure(nil, "has \(lines.count - firstRow) rows, more than max-rows (\(maxRows))") }
+        let width = names?.count ?? cells(of: lines[0]).count
+        func column(_ key: String, _ what: String) throws -> Int? {
+            if key.isEmpty { return nil }
+            if let index = names?.firstIndex(of: key) { return index }
+            if let index = Int(key), (0..<width).contains(index) { return index }
+            throw failure(header ? 1 : nil, "the \(what) column '\(key)' does not exist (\(width) columns"
+                + (names.map { ": " + $0.prefix(6).joined(separator: ", ") + ($0.count > 6 ? ", ..." : "") } ?? "") + ")")
+        }
+        let labelIndex = try column(labelColumn, "label") ?? width - 1
+        let splitIndex = try column(splitColumn, "split")
+        let featureIndices = (0..<width).filter { $0 != labelIndex && $0 != splitIndex }
+        guard !featureIndices.isEmpty else { throw failure(nil, "has no feature columns") }
+
+        var features = [Float](), labels = [String](), numbers = [Int](), inTrain = [Bool]()
+        features.reserveCapacity((lines.count - firstRow) * featureIndices.count)
+        for lineIndex in firstRow..<lines.count {
+            let number = lineIndex + 1
+            let cells = cells(of: lines[lineIndex])
+            guard cells.count == width else { throw failure(number, "has \(cells.count) cells, expected \(width)") }
+            for index in featureIndices {
+                guard let value = Float(cells[index]), value.isFinite else {
+                    throw failure(number, cells[index].isEmpty ? "column \(names?[index] ?? "\(index)") is empty"
+                                  : "column \(names?[index] ?? "\(index)") is not a number: '\(cells[index].prefix(20))'")
+                }
+                features.append(value)
+            }
+            labels.append(String(cells[labelIndex]))
+            numbers.append(number)
+            if let splitIndex {
+                switch cells[splitIndex].lowercased() {
+                case "train": inTrain.append(true)
+                case "test": inTrain.append(false)
+                default: throw failure(number, "the split column holds '\(cells[splitIndex])', expected train or test")
+                }
+            }
+        }
+        return Table(features: features, featureCount: featureIndices.count, labels: labels, lines: numbers,
+                     inTrain: splitIndex == nil ? nil : inTrain)
+    }
+
+    /// The lines of `text` without their ends (LF or CRLF), a byte-order mark at the start and the
+    /// empty lines at the end. Split on UTF-8 bytes: Swift reads "\r\n" as one Character.
+    private static func lines(of text: String) -> [Substring] {
+        let body = text.unicodeScalars.first == "\u{FEFF}" ? Substring(text.unicodeScalars.dropFirst()) : Substring(text)
+        var lines = body.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+            .map { Substring($0.last == UInt8(ascii: "\r") ? $0.dropLast() : $0) }
+        while lines.last?.isEmpty == true { lines.removeLast() }
+        return lines
+    }
+
+    /// The cells of `line`: split at the delimiter (a Unicode scalar) and trimmed of blanks.
+    private func cells(of line: Substring) -> [Substring] {
+        line.unicodeScalars.split(separator: delimiter, omittingEmptySubsequences: false).map { Substring(trimmed($0)) }
+    }
+
+    /// The classes of a label column and each row's class.
+    public struct Classes: Sendable, Equatable {
+        /// The distinct labels, class 0 first.
+        public let names: [String]
+        /// Each row's class.
+        public let ofRow: [Int]
+    }
+
+    /// Why a label column cannot form classes: the line of the first row at fault, and the reason.
+    public struct LabelError: Error, Sendable, Equatable {
+        /// The line of the row at fault.
+        public let line: Int
+        /// What is wrong.
+        public let message: String
+    }
+
+    /// The classes of the label column `labels` (row i on line `lines[i]`), in an order that depends
+    /// on the set of distinct labels alone: numeric order when every label is a number (as `Double`
+    /// reads it), otherwise the lexicographic order of their Unicode scalars by value. Throws at the
+    /// first row whose label is empty, NaN or infinite, or is a spelling of a class an earlier row
+    /// spells otherwise: the same number (`1` and `1.0`, `0` and `-0`) or the same text in other
+    /// Unicode scalars (precomposed é and e + U+0301, which Swift's String equality identifies).
+    public static func classes(of labels: [String], lines: [Int]) throws(LabelError) -> Classes {
+        var spellings = [String](), firstLines = [Int](), values = [Double?](), ofRow = [Int]()
+        var indexOfText = [String: Int](), indexOfNumber = [Double: Int]()
+        ofRow.reserveCapacity(labels.count)
+        for (label, line) in zip(labels, lines) {
+            if let index = indexOfText[label] {
+                guard label.utf8.elementsEqual(spellings[index].utf8) else {
+                    throw LabelError(line: line, message: "label \(quoted(label)) is label \(quoted(spellings[index])) (line \(firstLines[index])) "
+                                     + "in other Unicode scalars; write each class one way")
+                }
+                ofRow.append(index)
+                continue
+            }
+            guard !label.isEmpty else { throw LabelError(line: line, message: "the label is empty") }
+            let value = Double(label)
+            if let value {
+                guard value.isFinite else { throw LabelError(line: line, message: "label \(quoted(label)) is not a finite number") }
+                if let index = indexOfNumber[value] {
+                    throw LabelError(line: line, message: "label \(quoted(label)) is the number of label \(quoted(spellings[index])) "
+                                     + "(line \(firstLines[index])); write each class one way")
+                }
+                indexOfNumber[value] = spellings.count
+            }
+            indexOfText[label] = spellings.count
+            ofRow.append(spellings.count)
+            spellings.append(label)
+            firstLines.append(line)
+            values.append(value)
+        }
+        // UTF-8 preserves the order of scalar values, so its bytes compare as the scalars do.
+        let order = values.allSatisfy { $0 != nil } ? spellings.indices.sorted { values[$0]! < values[$1]! }
+            : spellings.indices.sorted { spellings[$0].utf8.lexicographicallyPrecedes(spellings[$1].utf8) }
+        var rank = [Int](repeating: 0, count: order.count)
+        for (position, index) in order.enumerated() { rank[index] = position }
+        return Classes(names: order.map { spellings[$0] }, ofRow: ofRow.map { rank[$0] })
+    }
+
+    /// `text` in quotes, its first 40 characters only.
+    private static func quoted(_ text: String) -> String {
+        "'" + (text.count > 40 ? String(text.prefix(40)) + "..." : text) + "'"
+    }
+
+    /// The error "file:line: message" (the line omitted when nil).
+    private func failure(_ line: Int?, _ message: String) -> SpecificationError {
+        SpecificationError(path: "", location: nil, message: label + (line.map { ":\($0)" } ?? "") + ": " + message)
+    }
+
     /// x ← (x - mean) / std per feature, both from the training rows (std 0: centred only).
     private func standardise(_ train: inout Dataset, _ test: inout Dataset) {
         let d = train.featureCount, n = Double(train.count)
@@ -154,4 +260,15 @@ public struct CSVDataset: DatasetSource {
             for i in stride(from: j, to: test.features.count, by: d) { test.features[i] = Float((Double(test.features[i]) - mean) * scale) }
         }
     }
+}
+
+/// `cell` without its leading and trailing blanks: tabs and Unicode space separators (category Zs).
+private func trimmed(_ cell: Substring.UnicodeScalarView) -> Substring.UnicodeScalarView {
+    func isBlank(_ scalar: Unicode.Scalar) -> Bool {
+        scalar == " " || scalar == "\t" || scalar.value >= 0x80 && scalar.properties.generalCategory == .spaceSeparator
+    }
+    guard let first = cell.firstIndex(where: { !isBlank($0) }), let last = cell.lastIndex(where: { !isBlank($0) }) else {
+        return cell[cell.endIndex...]
+    }
+    return cell[first...last]
 }
