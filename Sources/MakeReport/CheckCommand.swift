@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PoisoningAnalysis
+import PoisoningEngine
 import StudyPipeline
 
 /// `make-report check`: regenerates the artifacts into a temporary folder and compares them with the
@@ -26,9 +27,14 @@ struct CheckCommand: ParsableCommand {
         let settings = try output.settings(command: reproducingCommand(config: resolved.config, output: output))
         try checkTemplates(settings, study: resolved)
         let scratch = try StagedOutputFolder(path: scratchParent.appendingPathComponent("output").path)
-        let results = StudyResults(study: resolved, runs: try runSweep(resolved, runtime: runtime, showProgress: false).runs.results,
-                                   toolVersion: toolVersion, threads: runtime.threadCount)
+        let started = ContinuousClock.now
+        let runs = try runSweep(resolved, runtime: runtime, showProgress: false).runs
+        let results = StudyResults(study: resolved, runs: runs.results, toolVersion: toolVersion, threads: runtime.threadCount)
         let written = try writeOutputs(results, study: resolved, settings: settings, into: scratch)
+        // performance.json too, as `run` writes it, so that the manifests list the same files.
+        try PerformanceRecord(study: resolved, resultsSHA256: scratch.hash(of: "results.json") ?? "", threads: runtime.threadCount,
+                              wallSeconds: secondsElapsed(since: started), trainingSeconds: secondsElapsed(since: started),
+                              runSeconds: Array(zip(runs.indices, runs.runSeconds))).write(into: scratch)
         try scratch.publish()
         let names = written.files + [OutputManifest.fileName]
         let differences = try artifactDifferences(regenerated: scratch.target, committed: URL(fileURLWithPath: output.output), names: names)

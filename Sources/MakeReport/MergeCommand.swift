@@ -24,6 +24,7 @@ struct MergeCommand: ParsableCommand {
 
     func validate() throws {
         if parts.isEmpty { throw ValidationError("merge: give the results.part-K-of-N.json files of every shard") }
+        try output.checkWritable()
     }
 
     func run() throws {

@@ -53,6 +53,11 @@ struct OutputOptions: ParsableArguments {
                 throw ValidationError("--template: \(error)")
             }
         }
+    }
+
+    /// Refuses, before any work, an output folder that `run` or `merge` may not write and replace
+    /// (`outputFolderProblem`); `check` only reads it.
+    func checkWritable() throws {
         if let problem = outputFolderProblem(output) { throw ValidationError("--output: \(problem)") }
     }
 }

@@ -25,6 +25,7 @@ struct RunCommand: ParsableCommand {
     @OptionGroup var storage: StoreOptions
 
     func validate() throws {
+        try output.checkWritable()
         if let problem = storage.problem(besideOutput: output.output) { throw ValidationError(problem) }
     }
 

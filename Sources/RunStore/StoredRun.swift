@@ -10,7 +10,7 @@ public func runStoreProblem(_ path: String) -> String? {
     var status = stat()
     guard stat(path, &status) == 0 else {
         guard errno == ENOENT else { return String(cString: strerror(errno)) }
-        return creatableFileProblem(URL(fileURLWithPath: path).standardizedFileURL)
+        return creationProblem(at: URL(fileURLWithPath: path).standardizedFileURL)
     }
     switch status.st_mode & S_IFMT {
     case S_IFREG: break
@@ -31,22 +31,6 @@ public func runStoreProblem(_ path: String) -> String? {
         return "it is not a make-report run store (an SQLite database without make-report's application id; "
             + "stores of make-report 0.3 cannot be verified: remove the file)"
     }
-    return nil
-}
-
-/// Why a file cannot be created at `url`, or nil: the nearest existing folder above it must be a
-/// folder where something can be created (proved by creating and removing an empty folder, since
-/// access(2) says yes to root even on /proc).
-func creatableFileProblem(_ url: URL) -> String? {
-    var ancestor = url.deletingLastPathComponent()
-    var isFolder: ObjCBool = false
-    while !FileManager.default.fileExists(atPath: ancestor.path, isDirectory: &isFolder) && ancestor.path != "/" {
-        ancestor = ancestor.deletingLastPathComponent()
-    }
-    guard isFolder.boolValue else { return "'\(ancestor.path)' is a file, not a folder" }
-    var probe = Array((ancestor.path + "/.make-report-probe-XXXXXX").utf8CString)
-    guard let created = mkdtemp(&probe) else { return "cannot create anything in '\(ancestor.path)': \(String(cString: strerror(errno)))" }
-    rmdir(created)
     return nil
 }
 

@@ -200,17 +200,8 @@ public func outputFolderProblem(_ path: String) -> String? {
             return "'\(path)' is not make-report's to replace (\(problem)); give a new or empty folder"
         }
     }
-    // The nearest existing folder above the target must be writable (the target and .make-report go there).
-    var ancestor = target.deletingLastPathComponent()
-    while !manager.fileExists(atPath: ancestor.path, isDirectory: &isFolder) && ancestor.path != "/" {
-        ancestor = ancestor.deletingLastPathComponent()
-    }
-    guard isFolder.boolValue else { return "'\(ancestor.path)' is a file, not a folder" }
-    // Proved writable by creating and removing an empty folder (access(2) says yes to root even on /proc).
-    var probe = Array((ancestor.path + "/.make-report-probe-XXXXXX").utf8CString)
-    guard let created = mkdtemp(&probe) else { return "cannot create anything in '\(ancestor.path)': \(String(cString: strerror(errno)))" }
-    rmdir(created)
-    return nil
+    // The target and .make-report are created in the nearest existing folder above the target.
+    return creationProblem(at: target)
 }
 
 /// Whether the folder `url` (symbolic links resolved) is a mount point: on another device than its

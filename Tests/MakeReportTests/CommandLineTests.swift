@@ -154,7 +154,7 @@ struct CommandLineTests {
         #expect(asMarkdown.status == 0)
         #expect(try String(contentsOf: folder.appendingPathComponent("report.md"), encoding: .utf8).contains("%"))
 
-        let broken = folder.appendingPathComponent("broken.md")
+        let broken = folder.deletingLastPathComponent().appendingPathComponent("broken.md")
         try "# Title\n{{#fits}}\n{{width}}\n".write(to: broken, atomically: true, encoding: .utf8)
         let failed = try run(Self.smallSweep + ["--output", folder.path, "--template", broken.path])
         #expect(failed.status == 2)

@@ -51,3 +51,19 @@ private func tooLarge(_ path: String, _ maximumBytes: Int) -> UserFileError {
     let size = maximumBytes >= 1 << 30 ? "\(maximumBytes >> 30) GiB" : "\(maximumBytes >> 20) MiB"
     return UserFileError("'\(path)' is larger than \(size)")
 }
+
+/// Why nothing can be created at `url`, or nil: the nearest existing folder above it must be a
+/// folder where something can be created, proved by creating and removing an empty folder (access(2)
+/// says yes to root even on /proc). Leaves nothing behind.
+public func creationProblem(at url: URL) -> String? {
+    var ancestor = url.deletingLastPathComponent()
+    var isFolder: ObjCBool = false
+    while !FileManager.default.fileExists(atPath: ancestor.path, isDirectory: &isFolder) && ancestor.path != "/" {
+        ancestor = ancestor.deletingLastPathComponent()
+    }
+    guard isFolder.boolValue else { return "'\(ancestor.path)' is a file, not a folder" }
+    var probe = Array((ancestor.path + "/.make-report-probe-XXXXXX").utf8CString)
+    guard let created = mkdtemp(&probe) else { return "cannot create anything in '\(ancestor.path)': \(String(cString: strerror(errno)))" }
+    rmdir(created)
+    return nil
+}
