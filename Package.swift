@@ -90,7 +90,7 @@ let package = Package(
             exclude: ["README.md"]
         ),
         // The parsers of user files as fuzz targets, and the libFuzzer driver / corpus replayer.
-        .target(name: "FuzzTargets", dependencies: ["PoisoningAnalysis", "PoisoningEngine", "PoisoningReport", "StudyFile"],
+        .target(name: "FuzzTargets", dependencies: ["PoisoningAnalysis", "PoisoningEngine", "PoisoningReport", "RunStore", "StudyFile"],
                 exclude: ["README.md"]),
         .executableTarget(name: "MakeReportFuzz", dependencies: ["FuzzTargets"], exclude: ["README.md"]),
         // Fixtures shared by the test targets.

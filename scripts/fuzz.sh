@@ -11,7 +11,7 @@ seed=${FUZZ_SEED:-1}
 swift build --product make-report-fuzz --scratch-path .build-fuzz --sanitize=fuzzer -Xswiftc -DFUZZING 2>&1 | tail -n 1
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
-for target in study-file csv csv-labels results-json part-json template; do
+for target in study-file csv csv-labels results-json part-json template stored-run; do
   mkdir -p "$scratch/$target" "$scratch/crashes"
   log="$scratch/$target.log"
   if FUZZ_TARGET=$target .build-fuzz/debug/make-report-fuzz -max_total_time="$seconds" -seed="$seed" -timeout=10 -rss_limit_mb=4096 \

@@ -2,6 +2,7 @@ import Foundation
 import PoisoningAnalysis
 import PoisoningEngine
 import PoisoningReport
+import RunStore
 import StudyFile
 
 /// The parsers that read what a user gives the tool, each as a function of raw bytes that must
@@ -22,6 +23,9 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case partJSON = "part-json"
     /// A report template, checked, scanned for unknown variables and rendered.
     case template
+    /// A run store's payload (with a checksum that holds): decoded and checked as a rerun checks it;
+    /// a run the checks accept must encode for results.json and read back as the same run.
+    case storedRun = "stored-run"
 
     /// Feeds `data` to the target's parser.
     public func run(_ data: Data) {
@@ -29,6 +33,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .studyFile: readStudy(data)
         case .csv: readCSV(data)
         case .csvLabels: checkCSVLabels(data)
+        case .storedRun: checkStoredRun(data)
         case .resultsJSON:
             guard let decoded = try? JSONDecoder().decode(StudyResults.self, from: data), isSmall(decoded.config) else { return }
             if let results = try? StudyResults.verified(decoded, bytes: data) { _ = results.validationFailures() }
@@ -111,3 +116,21 @@ nonisolated(unsafe) private let templateContext: [String: Any] = {
     let results = StudyResults(study: study, runs: runStudy(study, threads: 1).results, toolVersion: "fuzz")
     return reportContext(for: results, format: .markdown, settings: ReportSettings(command: "make-report", figureExtension: "png"))
 }()
+
+/// A stored payload under a checksum that holds, as `RunStore` reads it: a run that passes
+/// `storedRunProblem` must be publishable (results.json encodes it: every metric finite) and read
+/// back, after the store encodes it again, as the same run that passes again; a trap otherwise.
+private func checkStoredRun(_ data: Data) {
+    let key = String(repeating: "0", count: 64)
+    guard case .success(let result) = decodeStoredRun(key: key, payload: data, checksum: storedRunChecksum(key: key, payload: data)),
+          storedRunProblem(result, spec: RunSpec(fraction: result.fraction, series: 0, seed: result.seed), trainingRows: 350) == nil else {
+        return
+    }
+    let published = try? JSONEncoder().encode(result)
+    precondition(published != nil, "an accepted stored run cannot be written to results.json")
+    let again = try? encodeStoredRun(result)
+    guard let again, case .success(let decoded) = decodeStoredRun(key: key, payload: again, checksum: storedRunChecksum(key: key, payload: again)),
+          decoded == result, storedRunProblem(decoded, spec: nil, trainingRows: 350) == nil else {
+        preconditionFailure("an accepted stored run does not read back as itself")
+    }
+}
