@@ -82,6 +82,28 @@ struct OwnershipAndStoreTests {
         #expect(try Data(contentsOf: folder.appendingPathComponent("report.md")) == Data("edited".utf8))
     }
 
+    @Test func outputPathsThatCannotBePublishedAreRefusedBeforeAnyWork() throws {
+        let folder = cli.temporaryFolder()
+        let parent = folder.deletingLastPathComponent()
+        let before = snapshot(parent)
+        let long = String(repeating: "n", count: 250)
+        let deep = (0..<45).map { _ in String(repeating: "d", count: 99) }.joined(separator: "/")
+        let cases = [(".make-report", "'.make-report' is make-report's work folder (locks, staging folders, the run store); give another folder"),
+                     ("output/.make-report/inner", "'.make-report' is make-report's work folder (locks, staging folders, the run store); give another folder"),
+                     (long, "the name '\(long.prefix(40))...' is 250 bytes long; names may have at most 236 bytes (the file system's NAME_MAX is 255)"),
+                     ("/proc", "'/proc' is a mount point; give a folder inside it")]
+        for (output, reason) in cases {
+            let outcome = try run(Self.tiny + ["--output", output], in: parent)
+            #expect(outcome.status == 2)
+            #expect(outcome.standardError == "make-report: error: --output: \(reason)\n")
+        }
+        let tooDeep = try run(Self.tiny + ["--output", deep], in: parent)
+        #expect(tooDeep.status == 2)
+        #expect(tooDeep.standardError.hasPrefix("make-report: error: --output: the path is "))
+        #expect(tooDeep.standardError.count <= 300)
+        #expect(snapshot(parent) == before)
+    }
+
     /// The store of a finished tiny study, with its results.json, for tampering.
     func storedStudy() throws -> (folder: URL, store: String, results: Data) {
         let folder = cli.temporaryFolder()
