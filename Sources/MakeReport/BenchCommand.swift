@@ -80,7 +80,7 @@ struct BenchCommand: ParsableCommand {
             + "| %d | %.3f | | | | |", reference.config.analysis.replicates, repetitions, reference.runSpecs.count, statistics))
 
         // The whole command as a user runs it: this executable, in a child process, into a scratch folder.
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("make-report-bench-\(getpid())")
+        let scratch = try makeScratchFolder(prefix: "make-report-bench")
         defer { try? FileManager.default.removeItem(at: scratch) }
         let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         /// The wall seconds of the whole command with `extra` arguments, the median of the repetitions.

@@ -20,7 +20,7 @@ struct CheckCommand: ParsableCommand {
     @OptionGroup var runtime: RuntimeOptions
 
     func run() throws {
-        let scratchParent = FileManager.default.temporaryDirectory.appendingPathComponent("make-report-check-\(getpid())")
+        let scratchParent = try makeScratchFolder(prefix: "make-report-check")
         defer { try? FileManager.default.removeItem(at: scratchParent) }
         let resolved = try study.resolve()
         try runtime.checkSize(of: resolved)

@@ -55,7 +55,7 @@ struct MergeCommand: ParsableCommand {
         if timed.count == loaded.count {
             try mergedPerformance(timed, study: study, resultsSHA256: folder.hash(of: "results.json") ?? "").write(into: folder)
         }
-        try folder.publish()
+        for warning in try folder.publish() { printError("warning: \(warning)") }
         print("Merged \(parts.count) part\(parts.count == 1 ? "" : "s") (\(results.runs.count) runs):")
         for statement in findingSentences(results) { print("  - \(statement)") }
         print("Wrote study.yaml, results.json, \(written.reports.joined(separator: ", ")), manifest.json and figures/ in \(folder.target.path)")

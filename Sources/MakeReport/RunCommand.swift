@@ -76,7 +76,7 @@ struct RunCommand: ParsableCommand {
                                             wallSeconds: secondsElapsed(since: started), trainingSeconds: trainingSeconds,
                                             runSeconds: Array(zip(runs.indices, runs.runSeconds)))
         try performance.write(into: folder)
-        try folder.publish()
+        for warning in try folder.publish() { printError("warning: \(warning)") }
         print("Key findings (\(results.runs.count) runs, \(String(format: "%.2f", performance.wallSeconds)) s\(storeSummary(sweep, store: store))):")
         for statement in findingSentences(results) { print("  - \(statement)") }
         let formats = output.figureFormat.values.map(\.rawValue).joined(separator: ", ")

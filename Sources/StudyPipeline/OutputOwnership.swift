@@ -7,26 +7,37 @@ import PoisoningEngine
 /// - it is empty (hidden entries count), or
 /// - every entry in it is a shard's part file (`results.part-K-of-N.json`: shards write into one
 ///   folder before `merge`), or
-/// - its `manifest.json` was written by make-report (tool name and manifest version inside) and
-///   every entry in it, hidden ones and those in subfolders included, is a file that the manifest
-///   lists with the content it lists, or one of the files kept beside a set (shard part files and
-///   `report.pdf`, which `make paper` compiles). Folders are fine when they hold only such files.
+/// - its `manifest.json` was written by make-report (tool name and manifest version inside, and
+///   only plain relative paths listed) and every entry in it, hidden ones and those in subfolders
+///   included, is a file that the manifest lists with the size and content it lists, or one of the
+///   files kept beside a set (shard part files, and `report.pdf`, which `make paper` compiles).
+///   Folders are fine when they hold only such files.
 ///
 /// Anything else is foreign: a file the manifest does not list, a listed file changed since it was
-/// written, a symbolic link, a FIFO, an empty folder.
+/// written or that cannot be read, a symbolic link, a FIFO, an empty folder, a name that is not
+/// UTF-8, a folder that cannot be listed.
 public enum OutputOwnership {
     /// The files kept beside an output set, at the top of the folder, that no manifest lists:
-    /// `report.pdf` (compiled from report.tex by `make paper`) and shard part files. Publishing a
-    /// new set keeps them.
+    /// `report.pdf` (compiled from report.tex by `make paper`), shard part files, and the temporary
+    /// file a shard killed while writing its part leaves (`.results.part-K-of-N.json.tmp-PID`).
+    /// Publishing a new set keeps them.
     public static func isKeptBesideSet(_ name: String) -> Bool {
         name == "report.pdf" || PartialStudyResults.isFileName(name)
+            || name.wholeMatch(of: /\.results\.part-[0-9]+-of-[0-9]+\.json\.tmp-[0-9]+/) != nil
     }
 
     /// Why make-report may not replace the existing folder `folder`, naming the first foreign entry
     /// (in sorted order, by its path relative to the folder), or nil when the folder is its own or
     /// does not exist.
     public static func problem(in folder: URL) -> String? {
-        guard let entries = try? entriesBelow(folder) else { return nil }
+        var status = stat()
+        if lstat(folder.path, &status) != 0 && errno == ENOENT { return nil }
+        let entries: [FolderEntry]
+        do {
+            entries = try entriesBelow(folder)
+        } catch {
+            return "\(error)"
+        }
         if entries.isEmpty { return nil }
         let topLevel = entries.filter { !$0.path.contains("/") }
         if topLevel.allSatisfy({ $0.kind == .file && PartialStudyResults.isFileName($0.path) }) { return nil }
@@ -48,9 +59,8 @@ public enum OutputOwnership {
                 guard let hash = manifest.files[entry.path] else {
                     return "its manifest.json does not list '\(entry.path)'"
                 }
-                guard let bytes = try? Data(contentsOf: folder.appendingPathComponent(entry.path)),
-                      SHA256.hexDigest(of: bytes) == hash else {
-                    return "'\(entry.path)' was changed after make-report wrote it"
+                if let problem = contentProblem(folder.appendingPathComponent(entry.path), hash: hash, bytes: manifest.sizes[entry.path]) {
+                    return "'\(entry.path)' \(problem)"
                 }
             case .folder: return "its manifest.json lists no file in '\(entry.path)/'"
             case .other: return "'\(entry.path)' is neither a regular file nor a folder"
@@ -59,11 +69,28 @@ public enum OutputOwnership {
         return nil
     }
 
+    /// Why the file at `url` is not the one with SHA-256 `hash` and size `bytes`, or nil: its size
+    /// is compared first (a huge file is never read), then its content, read through a memory map.
+    static func contentProblem(_ url: URL, hash: String, bytes: Int?) -> String? {
+        var status = stat()
+        guard lstat(url.path, &status) == 0 else { return "cannot be read: \(String(cString: strerror(errno)))" }
+        guard bytes == Int(status.st_size) else { return "was changed after make-report wrote it" }
+        let data: Data
+        do {
+            data = try Data(contentsOf: url, options: .alwaysMapped)
+        } catch {
+            return "cannot be read: \(fileErrorReason(error))"
+        }
+        return SHA256.hexDigest(of: data) == hash ? nil : "was changed after make-report wrote it"
+    }
+
     /// The manifest of `folder`, when make-report wrote it, or why not.
     static func readManifest(in folder: URL) -> Result<OutputManifest, ManifestProblem> {
         let url = folder.appendingPathComponent(OutputManifest.fileName)
-        guard isRegularFile(url) else { return .failure(ManifestProblem("no manifest.json written by make-report")) }
-        guard let data = try? Data(contentsOf: url), data.count <= 64 << 20,
+        var status = stat()
+        guard lstat(url.path, &status) == 0 else { return .failure(ManifestProblem("no manifest.json written by make-report")) }
+        guard status.st_mode & S_IFMT == S_IFREG else { return .failure(ManifestProblem("a manifest.json that is not a regular file")) }
+        guard status.st_size <= 64 << 20, let data = try? Data(contentsOf: url),
               let manifest = try? JSONDecoder().decode(OutputManifest.self, from: data),
               manifest.tool == OutputManifest.toolName else {
             return .failure(ManifestProblem("a manifest.json that make-report 0.4 or later did not write"))
@@ -71,28 +98,53 @@ public enum OutputOwnership {
         guard manifest.manifestVersion == OutputManifest.currentVersion else {
             return .failure(ManifestProblem("a manifest.json of version \(manifest.manifestVersion), where this make-report writes version \(OutputManifest.currentVersion)"))
         }
+        if let path = manifest.allFiles.first(where: { !isPlainRelativePath($0) || $0 == OutputManifest.fileName }) {
+            return .failure(ManifestProblem("a manifest.json that lists '\(path.prefix(100))', a path make-report never writes"))
+        }
         return .success(manifest)
     }
 
-    /// Removes a displaced output set (the previous contents of an output folder, after the new set
-    /// took its place): exactly the files its manifest lists, the manifest, then the folders left
-    /// empty. Returns whether the folder is gone; anything the manifest does not list stays.
+    /// Removes what it may of a displaced output set (the previous contents of an output folder,
+    /// after the new set `newSet` took its place): the files its manifest lists, the files kept
+    /// beside it that are the same files (hard links) in the new set, then the folders left empty,
+    /// and last the manifest and the folder itself when nothing else is left. Returns the entries
+    /// that remain (files that were not make-report's, which it never removes), by relative path.
     @discardableResult
-    static func removeSet(at folder: URL) -> Bool {
-        guard case .success(let manifest) = readManifest(in: folder) else { return false }
-        for name in manifest.allFiles + [OutputManifest.fileName] {
-            unlink(folder.appendingPathComponent(name).path)
+    static func removeSet(at folder: URL, keptIn newSet: URL?) -> [String] {
+        let manifest = try? readManifest(in: folder).get()
+        let listed = manifest?.allFiles ?? []
+        for name in listed { unlink(folder.appendingPathComponent(name).path) }
+        if let newSet {
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [] where isKeptBesideSet(name) {
+                var old = stat(), new = stat()
+                let oldPath = folder.appendingPathComponent(name).path
+                if lstat(oldPath, &old) == 0, lstat(newSet.appendingPathComponent(name).path, &new) == 0,
+                   old.st_dev == new.st_dev, old.st_ino == new.st_ino {
+                    unlink(oldPath)
+                }
+            }
         }
-        for name in Set(manifest.allFiles.flatMap(parentFolders)).sorted(by: { $0.count > $1.count }) {
+        for name in Set(listed.flatMap(parentFolders)).sorted(by: { $0.count > $1.count }) {
             rmdir(folder.appendingPathComponent(name).path)
         }
-        return rmdir(folder.path) == 0
+        let remaining = ((try? entriesBelow(folder)) ?? []).map(\.path).filter { $0 != OutputManifest.fileName }
+        guard remaining.isEmpty else { return remaining }
+        unlink(folder.appendingPathComponent(OutputManifest.fileName).path)
+        rmdir(folder.path)
+        return []
     }
 
     /// "figures/accuracy.png" -> ["figures"]; "a/b/c" -> ["a", "a/b"].
     private static func parentFolders(_ path: String) -> [String] {
         let parts = path.split(separator: "/")
         return (1..<max(parts.count, 1)).map { parts[0..<$0].joined(separator: "/") }
+    }
+
+    /// Whether `path` is a path make-report could have written inside a folder: relative, of
+    /// non-empty components that are neither "." nor "..", none longer than NAME_MAX, no NUL.
+    private static func isPlainRelativePath(_ path: String) -> Bool {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        return !path.contains("\0") && parts.allSatisfy { !$0.isEmpty && $0 != "." && $0 != ".." && $0.utf8.count <= Int(NAME_MAX) }
     }
 }
 
@@ -110,22 +162,42 @@ struct FolderEntry: Equatable {
     let kind: Kind
 }
 
-/// Every entry below `folder`, hidden ones included, in sorted order of relative path; throws when
-/// the folder cannot be listed.
+/// Why the entries below a folder cannot all be known, naming the entry.
+struct UnlistableEntry: Error, CustomStringConvertible {
+    let description: String
+}
+
+/// Every entry below `folder`, hidden ones included, in sorted order of relative path, read with
+/// readdir(3) so that no name is skipped. Throws, naming the entry, when a folder cannot be listed,
+/// a name is not UTF-8 or an entry cannot be examined: what cannot be seen cannot be called ours.
 func entriesBelow(_ folder: URL) throws -> [FolderEntry] {
     var entries = [FolderEntry]()
     func visit(_ relative: String) throws {
-        let url = relative.isEmpty ? folder : folder.appendingPathComponent(relative)
-        for name in try FileManager.default.contentsOfDirectory(atPath: url.path).sorted() {
-            let path = relative.isEmpty ? name : relative + "/" + name
+        let path = relative.isEmpty ? folder.path : folder.appendingPathComponent(relative).path
+        guard let stream = opendir(path) else {
+            throw UnlistableEntry(description: "'\(relative.isEmpty ? "." : relative)' cannot be listed: \(String(cString: strerror(errno)))")
+        }
+        var names = [String]()
+        defer { closedir(stream) }
+        while let entry = readdir(stream) {
+            let bytes = withUnsafeBytes(of: entry.pointee.d_name) { Array($0.prefix { $0 != 0 }) }
+            guard let name = String(validating: bytes, as: UTF8.self) else {
+                throw UnlistableEntry(description: "'\(relative.isEmpty ? "." : relative)' holds a name that is not UTF-8")
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        for name in names.sorted() {
+            let child = relative.isEmpty ? name : relative + "/" + name
             var status = stat()
-            guard lstat(folder.appendingPathComponent(path).path, &status) == 0 else { continue }
+            guard lstat(folder.appendingPathComponent(child).path, &status) == 0 else {
+                throw UnlistableEntry(description: "'\(child)' cannot be examined: \(String(cString: strerror(errno)))")
+            }
             switch status.st_mode & S_IFMT {
-            case S_IFREG: entries.append(FolderEntry(path: path, kind: .file))
+            case S_IFREG: entries.append(FolderEntry(path: child, kind: .file))
             case S_IFDIR:
-                entries.append(FolderEntry(path: path, kind: .folder))
-                try visit(path)
-            default: entries.append(FolderEntry(path: path, kind: .other))
+                entries.append(FolderEntry(path: child, kind: .folder))
+                try visit(child)
+            default: entries.append(FolderEntry(path: child, kind: .other))
             }
         }
     }

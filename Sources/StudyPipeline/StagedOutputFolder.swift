@@ -17,6 +17,8 @@ public final class StagedOutputFolder {
     private let lock: OutputFolderLock
     /// SHA-256 of every file written, by path relative to the folder.
     private var hashes = [String: String]()
+    /// The size in bytes of every file written, by path relative to the folder.
+    private var sizes = [String: Int]()
     private var published = false
 
     /// Takes the target's lock (failing at once, with one line, when another run holds it), removes
@@ -31,12 +33,12 @@ public final class StagedOutputFolder {
             throw OutputFolderError(path: work.path, reason: fileErrorReason(error))
         }
         lock = try OutputFolderLock(target: target, work: work)
-        let prefix = target.lastPathComponent + ".staging-"
-        for leftover in (try? FileManager.default.contentsOfDirectory(atPath: work.path)) ?? []
-        where leftover.hasPrefix(prefix) || leftover.hasPrefix(target.lastPathComponent + ".previous-") {
-            removeLeftover(work.appendingPathComponent(leftover))
+        let name = target.lastPathComponent
+        for leftover in (try? FileManager.default.contentsOfDirectory(atPath: work.path)) ?? [] {
+            if isStagingName(leftover, of: name) { removeLeftoverStaging(work.appendingPathComponent(leftover), target: target) }
+            if isPreviousName(leftover, of: name) { OutputOwnership.removeSet(at: work.appendingPathComponent(leftover), keptIn: target) }
         }
-        staging = work.appendingPathComponent(prefix + "\(getpid())", isDirectory: true)
+        staging = work.appendingPathComponent(name + ".staging-\(getpid())", isDirectory: true)
         do {
             try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
         } catch {
@@ -59,74 +61,99 @@ public final class StagedOutputFolder {
             throw OutputFolderError(path: target.appendingPathComponent(relativePath).path, reason: fileErrorReason(error))
         }
         hashes[relativePath] = SHA256.hexDigest(of: data)
+        sizes[relativePath] = data.count
     }
 
     /// The SHA-256 of a file written so far.
     public func hash(of relativePath: String) -> String? { hashes[relativePath] }
 
-    /// Writes manifest.json (every file, `performance.json` listed without its hash: it differs
-    /// between identical runs and names the hash of results.json itself), keeps the files that stay
-    /// beside a set (shard part files, report.pdf) of the old folder, and exchanges the staging
-    /// folder with the target. The old set is then removed file by file as its manifest lists them,
-    /// so nothing else is ever deleted. The ownership rule is checked again first, under the lock:
-    /// a file put into the folder during the run stops the publication.
-    public func publish() throws {
+    /// Writes manifest.json (every file with its size and hash, `performance.json` listed without
+    /// them: it differs between identical runs and names the hash of results.json itself), keeps the
+    /// files that stay beside a set (shard part files, report.pdf) of the old folder, gives the new
+    /// folder the old one's permissions, and exchanges the staging folder with the target. The
+    /// ownership rule is checked again first, under the lock: a file put into the folder during the
+    /// run stops the publication. The displaced set is then removed file by file as its manifest
+    /// lists them, so nothing else is ever deleted: returns a warning for each file that appeared in
+    /// the folder between that check and the exchange, kept in the work folder.
+    @discardableResult
+    public func publish() throws -> [String] {
         precondition(!published, "an output folder is published once")
         let unhashed = hashes.keys.filter { $0 == PerformanceRecord.fileName }.sorted()
         let manifest = OutputManifest(toolVersion: toolVersion, files: hashes.filter { !unhashed.contains($0.key) },
-                                      unhashedFiles: unhashed)
+                                      sizes: sizes.filter { !unhashed.contains($0.key) }, unhashedFiles: unhashed)
         try write(try sortedJSON(manifest), to: OutputManifest.fileName)
-        let manager = FileManager.default
-        if manager.fileExists(atPath: target.path) {
-            if let problem = OutputOwnership.problem(in: target) {
-                throw OutputFolderError(path: target.path, reason: "\(problem); nothing was replaced")
-            }
-            for name in (try? manager.contentsOfDirectory(atPath: target.path)) ?? []
-            where OutputOwnership.isKeptBesideSet(name) && hashes[name] == nil {
-                guard link(target.appendingPathComponent(name).path, staging.appendingPathComponent(name).path) == 0 else {
-                    throw OutputFolderError(path: target.appendingPathComponent(name).path,
-                                            reason: "cannot keep it in the new set: \(String(cString: strerror(errno)))")
-                }
-            }
-            try replaceFolder(target, with: staging)
-        } else {
+        var old = stat()
+        guard lstat(target.path, &old) == 0 else {
             guard rename(staging.path, target.path) == 0 else {
                 throw OutputFolderError(path: target.path, reason: String(cString: strerror(errno)))
             }
+            published = true
+            try? flushToDisk(target.deletingLastPathComponent())
+            return []
         }
+        if let problem = OutputOwnership.problem(in: target) {
+            throw OutputFolderError(path: target.path, reason: "\(problem); nothing was replaced")
+        }
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: target.path)) ?? []
+        where OutputOwnership.isKeptBesideSet(name) && hashes[name] == nil {
+            guard link(target.appendingPathComponent(name).path, staging.appendingPathComponent(name).path) == 0 else {
+                throw OutputFolderError(path: target.appendingPathComponent(name).path,
+                                        reason: "cannot keep it in the new set: \(String(cString: strerror(errno)))")
+            }
+        }
+        chmod(staging.path, old.st_mode & 0o7777)
+        let displaced = try replaceFolder(target, with: staging)
         published = true
         try? flushToDisk(target.deletingLastPathComponent())
+        let kept = OutputOwnership.removeSet(at: displaced, keptIn: target)
+        return kept.map { "'\($0)' appeared in '\(target.path)' while the set was written; it was kept in '\(displaced.path)'" }
     }
 }
 
-/// Removes what a killed run left in the work folder: a staging folder that never got a manifest
-/// holds only files this tool wrote and goes whole; a folder with a manifest is a displaced output
-/// set and loses only the files its manifest lists.
-private func removeLeftover(_ folder: URL) {
+/// Whether `name` is a staging folder of the output folder `output` in its work folder:
+/// `OUTPUT.staging-PID`.
+private func isStagingName(_ name: String, of output: String) -> Bool {
+    name.hasPrefix(output + ".staging-") && name.dropFirst(output.count + 9).wholeMatch(of: /[0-9]+/) != nil
+}
+
+/// Whether `name` is a displaced set of the output folder `output` in its work folder:
+/// `OUTPUT.previous-PID-N`.
+private func isPreviousName(_ name: String, of output: String) -> Bool {
+    guard name.hasPrefix(output + ".previous-") else { return false }
+    return name.dropFirst(output.count + 10).wholeMatch(of: /[0-9]+-[0-9]+/) != nil
+}
+
+/// Removes a staging folder a killed run left: one that never got a manifest holds only files this
+/// tool wrote (and hard links to files kept in the published set) and goes whole; one with a
+/// manifest may be a set displaced by an exchange just before the kill, and loses only what
+/// `OutputOwnership.removeSet` may remove.
+private func removeLeftoverStaging(_ folder: URL, target: URL) {
     if isRegularFile(folder.appendingPathComponent(OutputManifest.fileName)) {
-        OutputOwnership.removeSet(at: folder)
+        OutputOwnership.removeSet(at: folder, keptIn: target)
     } else {
         try? FileManager.default.removeItem(at: folder)
     }
 }
 
 /// Puts the folder `replacement` in place of the existing folder `target` in one atomic exchange
-/// of directory entries, then removes the previous set (only the files its manifest lists). On a
-/// file system without the exchange, two renames, the old set first moved aside: a moment without
-/// the folder, never a mixed one.
-private func replaceFolder(_ target: URL, with replacement: URL) throws {
+/// of directory entries (on a file system without the exchange, two renames: a moment without the
+/// folder, never a mixed one), and returns where the previous set now is: `NAME.previous-PID-N` in
+/// the work folder, a name no staging folder has.
+private func replaceFolder(_ target: URL, with replacement: URL) throws -> URL {
+    let work = replacement.deletingLastPathComponent()
+    let aside = (0...).lazy.map { work.appendingPathComponent(target.lastPathComponent + ".previous-\(getpid())-\($0)") }
+        .first { !FileManager.default.fileExists(atPath: $0.path) }!
     if file_exchange(replacement.path, target.path) == 0 {
-        OutputOwnership.removeSet(at: replacement)   // now the previous set
-        return
+        // The previous set, now at the staging folder's name, moves to a name of its own at once.
+        return rename(replacement.path, aside.path) == 0 ? aside : replacement
     }
     guard [EINVAL, ENOSYS, ENOTSUP].contains(errno) else {
         throw OutputFolderError(path: target.path, reason: String(cString: strerror(errno)))
     }
-    let aside = replacement.deletingLastPathComponent().appendingPathComponent(target.lastPathComponent + ".previous-\(getpid())")
     guard rename(target.path, aside.path) == 0, rename(replacement.path, target.path) == 0 else {
         throw OutputFolderError(path: target.path, reason: String(cString: strerror(errno)))
     }
-    OutputOwnership.removeSet(at: aside)
+    return aside
 }
 
 /// `manifest.json`: what belongs to one output set, so that `validate` can tell a complete,
@@ -147,16 +174,19 @@ public struct OutputManifest: Codable, Sendable, Equatable {
     public let toolVersion: String
     /// SHA-256 (hex) of every file of the set, by path relative to the folder.
     public let files: [String: String]
+    /// The size in bytes of every file of `files`, so that a changed file is found without reading it.
+    public let sizes: [String: Int]
     /// Files of the set listed without a hash, because their content differs between identical runs
     /// (`performance.json`).
     public let unhashedFiles: [String]
 
     /// A manifest written by this build.
-    public init(toolVersion: String, files: [String: String], unhashedFiles: [String]) {
+    public init(toolVersion: String, files: [String: String], sizes: [String: Int], unhashedFiles: [String]) {
         tool = Self.toolName
         manifestVersion = Self.currentVersion
         self.toolVersion = toolVersion
         self.files = files
+        self.sizes = sizes
         self.unhashedFiles = unhashedFiles
     }
 
@@ -191,6 +221,11 @@ public func outputFolderProblem(_ path: String) -> String? {
     guard !target.pathComponents.contains(workFolderName) else {
         return "'\(workFolderName)' is make-report's work folder (locks, staging folders, the run store); give another folder"
     }
+    var link = stat(), resolved = stat()
+    if lstat(path, &link) == 0, link.st_mode & S_IFMT == S_IFLNK, stat(path, &resolved) != 0 {
+        return "'\(path)' is a symbolic link to nothing; give a folder"
+    }
+    if let problem = workFolderProblem(beside: target) { return problem }
     let manager = FileManager.default
     var isFolder: ObjCBool = false
     if manager.fileExists(atPath: target.path, isDirectory: &isFolder) {
@@ -217,6 +252,22 @@ func isMountPoint(_ url: URL) -> Bool {
         let fields = line.split(separator: " ", omittingEmptySubsequences: false)
         return fields.count > 4 && fields[4] == escaped
     }
+}
+
+/// Why the work folder beside the output folder `target` cannot hold its lock and staging folder,
+/// or nil: when it exists it must be a folder (not a file, not a symbolic link) on the same file
+/// system as the output folder's parent, since the staging folder is renamed into place.
+private func workFolderProblem(beside target: URL) -> String? {
+    let work = workFolder(besideOutput: target)
+    var status = stat(), parent = stat()
+    guard lstat(work.path, &status) == 0 else { return nil }
+    guard status.st_mode & S_IFMT == S_IFDIR else {
+        return "'\(work.path)' is not a folder; make-report keeps the output folder's lock and staging folder there"
+    }
+    if stat(target.deletingLastPathComponent().path, &parent) == 0, parent.st_dev != status.st_dev {
+        return "'\(work.path)' is on another file system than the output folder; the new set could not be renamed into place"
+    }
+    return nil
 }
 
 /// The name of the work folder beside every output folder.

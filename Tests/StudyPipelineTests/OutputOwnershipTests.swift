@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import PoisoningEngine
-import StudyPipeline
+@testable import StudyPipeline
 
 /// The rule that decides which folders make-report may replace (issue 19, section 1), on folders
 /// built by hand, and publishing that removes only what the old manifest lists.
@@ -27,8 +27,10 @@ import StudyPipeline
     /// A manifest.json text listing `files` with the hashes of `contents`.
     func manifest(_ contents: [String: String], unhashed: [String] = [], tool: String = "make-report", version: Int = 2) -> String {
         let files = contents.map { "\"\($0.key)\": \"\(SHA256.hexDigest(of: Array($0.value.utf8)))\"" }.joined(separator: ", ")
+        let sizes = contents.map { "\"\($0.key)\": \($0.value.utf8.count)" }.joined(separator: ", ")
         let list = unhashed.map { "\"\($0)\"" }.joined(separator: ", ")
-        return #"{"tool": "\#(tool)", "manifestVersion": \#(version), "toolVersion": "0.3.0", "files": {\#(files)}, "unhashedFiles": [\#(list)]}"#
+        return #"{"tool": "\#(tool)", "manifestVersion": \#(version), "toolVersion": "0.3.0", "files": {\#(files)}, "sizes": {\#(sizes)}, "#
+            + #""unhashedFiles": [\#(list)]}"#
     }
 
     @Test func emptyFoldersAndFoldersOfShardPartsAreMakeReports() throws {
@@ -118,8 +120,54 @@ import StudyPipeline
             try Data(content.utf8).write(to: url)
         }
         _ = try StagedOutputFolder(path: folder.path)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: displaced.path) == ["figures"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: displaced.path).sorted() == ["figures", "manifest.json"])
         #expect(try FileManager.default.contentsOfDirectory(atPath: displaced.appendingPathComponent("figures").path) == ["mine.txt"])
+        // Kept however often runs start, and named when they do.
+        _ = try StagedOutputFolder(path: folder.path)
+        #expect(OutputOwnership.removeSet(at: displaced, keptIn: nil) == ["figures", "figures/mine.txt"])
+        #expect(try Data(contentsOf: displaced.appendingPathComponent("figures/mine.txt")) == Data("mine".utf8))
+    }
+
+    @Test func manifestPathsOutsideTheFolderMakeItForeignAndAreNeverRemoved() throws {
+        let set = ["results.json": "{}"]
+        for path in ["../victim.txt", "../../victim.txt", "a/../../victim.txt", "/etc/victim", "./results.json", "a//b", ""] {
+            let folder = try folder(set.merging(["manifest.json": manifest(set.merging([path: "x"]) { $1 })]) { $1 })
+            let victim = folder.deletingLastPathComponent().appendingPathComponent("victim.txt")
+            try Data("precious".utf8).write(to: victim)
+            defer { pipeline.remove(folder) }
+            #expect(OutputOwnership.problem(in: folder)
+                == "it holds 'results.json' and a manifest.json that lists '\(path)', a path make-report never writes", "\(path)")
+            #expect(OutputOwnership.removeSet(at: folder, keptIn: nil) == ["results.json"])
+            #expect(try Data(contentsOf: victim) == Data("precious".utf8))
+        }
+    }
+
+    @Test func namesThatAreNotUTF8AndChangedSizesAreForeign() throws {
+        let set = ["results.json": "{}"]
+        let folder = try folder(set.merging(["manifest.json": manifest(set)]) { $1 })
+        defer { pipeline.remove(folder) }
+        // "café" in Latin-1: the byte E9 alone is not UTF-8.
+        let path = (Array(folder.path.utf8) + Array("/caf".utf8) + [0xE9, 0]).map { CChar(bitPattern: $0) }
+        let descriptor = open(path, O_CREAT | O_WRONLY, 0o644)
+        #expect(descriptor >= 0)
+        close(descriptor)
+        #expect(OutputOwnership.problem(in: folder) == "'.' holds a name that is not UTF-8")
+        unlink(path)
+        #expect(OutputOwnership.problem(in: folder) == nil)
+        try Data("{} ".utf8).write(to: folder.appendingPathComponent("results.json"))
+        #expect(OutputOwnership.problem(in: folder) == "'results.json' was changed after make-report wrote it")
+    }
+
+    @Test func aWorkFolderThatIsNoFolderAndADanglingLinkAreRefused() throws {
+        let parent = pipeline.scratch().deletingLastPathComponent()
+        defer { try? FileManager.default.removeItem(at: parent) }
+        try Data("x".utf8).write(to: parent.appendingPathComponent(".make-report"))
+        #expect(outputFolderProblem(parent.appendingPathComponent("out").path)
+            == "'\(parent.path)/.make-report' is not a folder; make-report keeps the output folder's lock and staging folder there")
+        try FileManager.default.removeItem(at: parent.appendingPathComponent(".make-report"))
+        try FileManager.default.createSymbolicLink(atPath: parent.appendingPathComponent("dangling").path, withDestinationPath: "nowhere")
+        let dangling = parent.appendingPathComponent("dangling").path
+        #expect(outputFolderProblem(dangling) == "'\(dangling)' is a symbolic link to nothing; give a folder")
     }
 
     @Test func outputPathsTheToolCannotPublishAreRefusedBeforeWork() throws {
