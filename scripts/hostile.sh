@@ -3,7 +3,8 @@
 # built when missing), one line per case: "ok   NAME" or "FAIL NAME: why". Exits 1 when any case
 # fails. The cases live in scripts/hostile/*.sh, one file per area; each defines functions named
 # case_* and registers them with `hostile_case NAME FUNCTION`. Every case runs in a fresh empty
-# folder of its own (its working directory), with $MR the binary and $REPO the repository.
+# folder of its own (its working directory), with $MR the binary and $REPO the repository. All files
+# share one shell: name a file's variables after its area (OUTPUT_STUDY, STORE_STUDY, ...).
 #
 #   scripts/hostile.sh [BINARY]
 set -uo pipefail
