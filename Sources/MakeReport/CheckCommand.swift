@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PoisoningAnalysis
+import PoisoningReport
 import StudyPipeline
 
 /// `make-report check`: regenerates the artifacts into a temporary folder and compares them with the
@@ -24,11 +25,11 @@ struct CheckCommand: ParsableCommand {
         let resolved = try study.resolve()
         try runtime.checkSize(of: resolved)
         let settings = try output.settings(command: reproducingCommand(config: resolved.config, output: output))
-        try checkTemplates(settings, study: resolved)
+        let parsed = try checkTemplates(settings, study: resolved)
         let scratch = try StagedOutputFolder(path: scratchParent.appendingPathComponent("output").path)
         let results = StudyResults(study: resolved, runs: try runSweep(resolved, runtime: runtime, showProgress: false).runs.results,
                                    toolVersion: toolVersion, threads: runtime.threadCount)
-        let written = try writeOutputs(results, study: resolved, settings: settings, into: scratch)
+        let written = try writeOutputs(results, study: resolved, settings: settings, parsed: parsed, into: scratch)
         try scratch.publish()
         let names = written.files + [OutputManifest.fileName]
         let differences = try artifactDifferences(regenerated: scratch.target, committed: URL(fileURLWithPath: output.output), names: names)
