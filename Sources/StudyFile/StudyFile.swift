@@ -49,6 +49,8 @@ private func convert(_ node: Node, path: String, fileName: String, locations: in
     case .mapping(let mapping):
         var entries = [ParameterEntry]()
         var keys = Set<String>()
+        entries.reserveCapacity(mapping.count)
+        keys.reserveCapacity(mapping.count)
         for (keyNode, valueNode) in mapping {
             let mark = keyNode.mark ?? node.mark
             guard case .scalar(let key) = keyNode else {
