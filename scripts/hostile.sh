@@ -37,6 +37,25 @@ refused() {
   grep -Eq -- "$1" "$ERR" || { why "stderr does not match /$1/: $(head -c 300 "$ERR")"; return 1; }
 }
 
+# mr_timed ARGS...: `mr`, also putting the seconds it took in $CPU (processor time, user and system:
+# the work, steady on a busy machine) and $WALL (wall-clock time).
+mr_timed() {
+  local TIMEFORMAT='%U %S %R' times user system
+  times=$(mktemp)
+  { time timeout -k 5 "${MR_TIMEOUT:-120}" "$MR" "$@" </dev/null >"$OUT" 2>"$ERR"; } 2>"$times"
+  RC=$?
+  read -r user system WALL <"$times"
+  CPU=$(awk -v u="$user" -v s="$system" 'BEGIN { printf "%.2f", u + s }')
+  rm -f "$times"
+}
+
+# within SECONDS: the last `mr_timed` took at most SECONDS of processor time (bounds are set for the
+# release build, the runner's default).
+within() {
+  awk -v c="$CPU" -v limit="$1" 'BEGIN { exit !(c <= limit) }' ||
+    { why "took ${CPU} s of processor time (${WALL} s on the clock), more than $1 s"; return 1; }
+}
+
 # succeeded: the last `mr` exited 0.
 succeeded() {
   [ "$RC" = 0 ] || { why "exit $RC, expected 0; stderr: $(tail -c 300 "$ERR")"; return 1; }

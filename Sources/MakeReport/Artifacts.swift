@@ -1,6 +1,7 @@
 import Foundation
 import PoisoningAnalysis
 import PoisoningEngine
+import PoisoningReport
 import RunStore
 import StudyPipeline
 
@@ -37,10 +38,11 @@ func runSweep(_ study: Study, runtime: RuntimeOptions, shard: Shard = .whole, st
     return runs
 }
 
-/// Writes the outputs of `results` with `settings` into the staged `folder`, printing the template
-/// warnings; returns the report file names.
-func writeOutputs(_ results: StudyResults, study: Study, settings: OutputSettings, into folder: StagedOutputFolder) throws -> WrittenOutputs {
-    let written = try writeStudyOutputs(results, study: study, settings: settings, into: folder)
+/// Writes the outputs of `results` with `settings` (its templates `parsed` by `checkTemplates`) into
+/// the staged `folder`, printing the template warnings; returns the report file names.
+func writeOutputs(_ results: StudyResults, study: Study, settings: OutputSettings, parsed: [ParsedTemplate],
+                  into folder: StagedOutputFolder) throws -> WrittenOutputs {
+    let written = try writeStudyOutputs(results, study: study, settings: settings, parsed: parsed, into: folder)
     for warning in written.warnings { printError("warning: \(warning)") }
     return written
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PoisoningAnalysis
 import PoisoningEngine
+import PoisoningReport
 import StudyPipeline
 
 /// `make-report check`: regenerates the artifacts into a temporary folder and compares them with the
@@ -25,12 +26,12 @@ struct CheckCommand: ParsableCommand {
         let resolved = try study.resolve()
         try runtime.checkSize(of: resolved)
         let settings = try output.settings(command: reproducingCommand(config: resolved.config, output: output))
-        try checkTemplates(settings, study: resolved)
+        let parsed = try checkTemplates(settings, study: resolved)
         let scratch = try StagedOutputFolder(path: scratchParent.appendingPathComponent("output").path)
         let started = ContinuousClock.now
         let runs = try runSweep(resolved, runtime: runtime, showProgress: false).runs
         let results = StudyResults(study: resolved, runs: runs.results, toolVersion: toolVersion, threads: runtime.threadCount)
-        let written = try writeOutputs(results, study: resolved, settings: settings, into: scratch)
+        let written = try writeOutputs(results, study: resolved, settings: settings, parsed: parsed, into: scratch)
         // performance.json too, as `run` writes it, so that the manifests list the same files.
         try PerformanceRecord(study: resolved, resultsSHA256: scratch.hash(of: "results.json") ?? "", threads: runtime.threadCount,
                               wallSeconds: secondsElapsed(since: started), trainingSeconds: secondsElapsed(since: started),

@@ -47,10 +47,10 @@ struct MergeCommand: ParsableCommand {
         let merged = try mergePartialResults(loaded)
         let study = merged.study
         let settings = try output.settings(command: reproducingCommand(config: study.config, output: output))
-        try checkTemplates(settings, study: study)
+        let parsed = try checkTemplates(settings, study: study)
         let folder = try StagedOutputFolder(path: output.output)
         let results = StudyResults(study: study, runs: merged.runs, toolVersion: merged.toolVersion)
-        let written = try writeOutputs(results, study: study, settings: settings, into: folder)
+        let written = try writeOutputs(results, study: study, settings: settings, parsed: parsed, into: folder)
         let timed = loaded.compactMap { part in part.results.timing.map { (part.results.runs, $0) } }
         if timed.count == loaded.count {
             try mergedPerformance(timed, study: study, resultsSHA256: folder.hash(of: "results.json") ?? "").write(into: folder)

@@ -51,7 +51,7 @@ struct RunCommand: ParsableCommand {
         // anything is created: the study's size, the templates, then the output folder, whose lock
         // is held until the outputs are published.
         let settings = try output.settings(command: reproducingCommand(config: config, output: output))
-        try checkTemplates(settings, study: resolved)
+        let parsed = try checkTemplates(settings, study: resolved)
         let folder = shard == nil ? try StagedOutputFolder(path: output.output) : nil
         let store = try storage.open(besideOutput: output.output)
         let showProgress = !runtime.quiet && isatty(STDERR_FILENO) == 1
@@ -73,7 +73,7 @@ struct RunCommand: ParsableCommand {
         guard let folder else { return }
 
         let results = StudyResults(study: resolved, runs: runs.results, toolVersion: toolVersion, threads: runtime.threadCount)
-        let written = try writeOutputs(results, study: resolved, settings: settings, into: folder)
+        let written = try writeOutputs(results, study: resolved, settings: settings, parsed: parsed, into: folder)
         let performance = PerformanceRecord(study: resolved, resultsSHA256: folder.hash(of: "results.json") ?? "",
                                             threads: runtime.threadCount,
                                             wallSeconds: secondsElapsed(since: started), trainingSeconds: trainingSeconds,

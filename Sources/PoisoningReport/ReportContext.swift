@@ -237,6 +237,10 @@ public func reportContext(for results: StudyResults, format: ReportFormat, setti
     ]
 }
 
+/// The lists of the context whose length the results decide, at their longest for a study of
+/// `runCount` runs (every run diverged), for checking a template before the runs: see `checkRendering`.
+public func longestResultLists(runCount: Int) -> [String: Int] { ["divergedRuns": runCount] }
+
 /// " (key value, key value)" for a component's parameters other than its kind; "" when it has none.
 func componentDetails(_ component: ParameterValue) -> String {
     let entries = (component.entries ?? []).filter { $0.key != "kind" }

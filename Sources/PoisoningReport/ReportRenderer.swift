@@ -7,6 +7,9 @@ public enum TemplateError: Error, CustomStringConvertible, Equatable {
     case parse(file: String, line: Int, column: Int, reason: String)
     /// The template names variables the context does not have (reported as an error under --strict).
     case unknownVariables(file: String, [TemplateVariable])
+    /// Rendering the template would take too long or write too much: file, the 1-based position of
+    /// the tag where the forecast passes its limit, and the reason.
+    case tooLarge(file: String, line: Int, column: Int, reason: String)
 
     public var description: String {
         switch self {
@@ -14,6 +17,8 @@ public enum TemplateError: Error, CustomStringConvertible, Equatable {
             "\(file):\(line):\(column): template does not parse: \(reason)"
         case let .unknownVariables(file, variables):
             variables.map { "\(file):\($0.line):\($0.column): unknown variable '\($0.name)'" }.joined(separator: "\n")
+        case let .tooLarge(file, line, column, reason):
+            "\(file):\(line):\(column): \(reason)"
         }
     }
 }
@@ -37,233 +42,219 @@ public struct RenderedReport: Sendable {
 /// Mustache parser (which recurses once per level) sees them.
 public let maximumSectionDepth = 100
 
+/// The most steps a rendering may take: each rendering of a section's body or of a variable is one.
+public let maximumRenderSteps = 2_000_000
+
+/// The largest report a template may render, in bytes.
+public let maximumReportBytes = 32 << 20
+
 /// Renders a Mustache template against a report context. The template is rendered as plain text
 /// (no HTML escaping: the context's strings are already escaped for the report's format). Throws
 /// `TemplateError.parse` with the position and reason of a syntax error or of an unsupported tag,
-/// and `.unknownVariables` when `strict` and the template names anything the context lacks.
+/// `.tooLarge` when the rendering would pass `maximumRenderSteps` or `maximumReportBytes`, and
+/// `.unknownVariables` when `strict` and the template names anything the context lacks.
 public func renderReport(template: String, fileName: String, context: [String: Any], strict: Bool) throws -> RenderedReport {
-    let parsed = try parseTemplate(template, fileName: fileName)
-    let unknown = unknownVariables(in: template, context: context)
-    if strict && !unknown.isEmpty { throw TemplateError.unknownVariables(file: fileName, unknown) }
+    try renderReport(try parseTemplate(template, fileName: fileName), fileName: fileName, context: context, strict: strict)
+}
+
+/// `renderReport` of a template already parsed.
+public func renderReport(_ parsed: ParsedTemplate, fileName: String, context: [String: Any], strict: Bool) throws -> RenderedReport {
+    let unknown = try checkRendering(parsed, fileName: fileName, context: context, strict: strict)
     return RenderedReport(text: parsed.render(context), unknownVariables: unknown)
 }
 
-/// A parsed template: the Mustache templates of its pieces, rendered one after the other.
-public struct ParsedTemplate {
-    let pieces: [MustacheTemplate]
-
-    /// The template rendered against `context`.
-    public func render(_ context: [String: Any]) -> String { pieces.map { $0.render(context) }.joined() }
-}
-
-/// The bytes after which a template is cut into a new piece, at the next line break outside
-/// every section. The Mustache parser takes time quadratic in the length of what it parses (it
-/// measures distances in characters from its position to the end); pieces of about this length
-/// make the whole linear.
-let templatePieceLength = 2_000
-
 /// Checks and parses a template without rendering it, so that a bad template stops a command
-/// before any work: sections nested deeper than `maximumSectionDepth`, partials (`{{> name}}`),
-/// inheritance (`{{< name}}`, `{{$ name}}`) and pragmas (`{{% ...}}`) are refused, then the Mustache
-/// parser's errors are given with their position and reason in words.
+/// before any work. `scanTemplate` reads it as the Mustache parser does and refuses what the parser
+/// rejects, with the parser's position and reason, and what the parser must never see (sections or
+/// transforms nested deeper than 100 levels, partials, inheritance, pragmas, set-delimiter tags it
+/// cannot follow); then the parser parses it in pieces, in time linear in the template's size.
 @discardableResult
 public func parseTemplate(_ template: String, fileName: String) throws -> ParsedTemplate {
-    var depth = 0
-    // Where pieces start: (index, line, delimiters in effect); a piece starts at a line start.
-    var starts: [(index: String.Index, line: Int, open: String, close: String)] = [(template.startIndex, 1, "{{", "}}")]
-    var tags = TemplateTags(template)
-    var previousEnd = template.startIndex
-    while let tag = tags.next() {
-        func refuse(_ reason: String) -> TemplateError {
-            .parse(file: fileName, line: tag.line, column: tag.column, reason: reason)
-        }
-        // A cut at the first line break of the text before this tag, when outside every section.
-        if depth == 0, template.utf8.distance(from: starts.last!.index, to: previousEnd) >= templatePieceLength,
-           let newline = template[previousEnd..<tag.range.lowerBound].firstIndex(of: "\n") {
-            let line = tag.line - template[template.index(after: newline)..<tag.range.lowerBound].count { $0 == "\n" }
-            starts.append((template.index(after: newline), line, tags.delimitersBefore.open, tags.delimitersBefore.close))
-        }
-        previousEnd = tag.range.upperBound
-        switch tag.sigil {
-        case "#", "^":
-            depth += 1
-            if depth > maximumSectionDepth { throw refuse("sections nest deeper than \(maximumSectionDepth) levels") }
-        case "/": depth = max(0, depth - 1)
-        case ">": throw refuse("partials ({{> name}}) are not supported: a report template is one file")
-        case "<", "$": throw refuse("template inheritance ({{< name}}, {{$ name}}) is not supported")
-        case "%": throw refuse("pragmas ({{% ...}}) are not supported")
-        default: break
-        }
+    try parseTemplate(template, fileName: fileName, pieceLength: templatePieceLength)
+}
+
+/// `parseTemplate` with pieces of about `pieceLength` bytes.
+func parseTemplate(_ template: String, fileName: String, pieceLength: Int) throws -> ParsedTemplate {
+    let scanned: ScannedTemplate
+    do {
+        scanned = try scanTemplate(template, pieceLength: pieceLength)
+    } catch {
+        let (line, column) = lineAndColumn(of: error.index, in: template)
+        throw TemplateError.parse(file: fileName, line: line, column: column, reason: error.reason)
     }
-    var pieces = [MustacheTemplate]()
-    for (number, start) in starts.enumerated() {
-        let end = number + 1 < starts.count ? starts[number + 1].index : template.endIndex
-        // Each piece starts with the pragma and, after a delimiter change, the delimiters in effect,
-        // each a line of its own (a standalone tag, removed from the output).
-        var prefix = "{{% CONTENT_TYPE: TEXT }}\n"
-        if (start.open, start.close) != ("{{", "}}") { prefix += "{{=\(start.open) \(start.close)=}}\n" }
-        let prefixLines = prefix.count { $0 == "\n" }
+    var pieces = [String: MustacheTemplate]()
+    for piece in scanned.pieces.topLevel + scanned.pieces.inSections {
         do {
-            pieces.append(try MustacheTemplate(string: prefix + template[start.index..<end]))
-        } catch let error as MustacheTemplate.ParserError {
-            throw TemplateError.parse(file: fileName, line: max(1, error.context.lineNumber - prefixLines) + start.line - 1,
-                                      column: error.context.columnNumber, reason: parserReason(error.error))
+            pieces[piece.name] = try MustacheTemplate(string: piece.text(of: template))
+        } catch {
+            // Not expected (the scan accepts what the parser accepts); the piece's start is all we know.
+            let (line, column) = lineAndColumn(of: piece.range.lowerBound, in: template)
+            throw TemplateError.parse(file: fileName, line: line, column: column,
+                                      reason: parserReason((error as? MustacheTemplate.ParserError)?.error as? MustacheTemplate.Error))
         }
     }
-    return ParsedTemplate(pieces: pieces)
-}
-
-/// The Mustache parser's error in words.
-private func parserReason(_ error: Error) -> String {
-    switch error as? MustacheTemplate.Error {
-    case .sectionCloseNameIncorrect: "a section is closed with another name than the one it was opened with"
-    case .unfinishedName: "a tag is not closed, or its name holds a character a name cannot have"
-    case .expectedSectionEnd: "a section is opened but never closed"
-    case .invalidSetDelimiter: "a set-delimiter tag is malformed (expected e.g. {{=<% %>=}})"
-    case .transformAppliedToInheritanceSection, .illegalTokenInsideInheritSection, .textInsideInheritSection:
-        "template inheritance is not supported"
-    case .invalidConfigVariableSyntax, .unrecognisedConfigVariable: "pragmas ({{% ...}}) are not supported"
-    case nil: "the template ends inside a tag"
+    let runners = try scanned.pieces.topLevel.map { piece in
+        try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT }}{{#\(ParsedTemplate.contextName)}}{{\(piece.name)}}{{/\(ParsedTemplate.contextName)}}")
     }
+    return ParsedTemplate(runners: runners, pieces: pieces, tags: scanned.tags)
 }
 
-/// A tag of a template: its sigil ("#", "^", "/", "&", "!", ">", "<", "$", "%", "=", or " " for a
-/// variable), its trimmed content after the sigil, and its 1-based position.
-struct TemplateTag {
-    let sigil: Character
-    let content: String
-    let line: Int
-    let column: Int
-    /// Where the tag lies in the template, delimiters included.
-    let range: Range<String.Index>
-}
-
-/// The tags of a template in order, found as Mustache finds them (`{{name}}`, `{{{name}}}`, and
-/// set-delimiter tags that change the delimiters), with positions counted in one pass over the
-/// text, so that scanning is linear in the template's size.
-struct TemplateTags: Sequence, IteratorProtocol {
-    private let template: String
-    private var cursor: String.Index
-    private var open = "{{", close = "}}"
-    /// The delimiters in effect before the tag `next()` returned last.
-    private(set) var delimitersBefore = (open: "{{", close: "}}")
-    /// The position (line, column) of `counted`, up to which the text has been counted.
-    private var line = 1, column = 1
-    private var counted: String.Index
-
-    init(_ template: String) {
-        self.template = template
-        cursor = template.startIndex
-        counted = template.startIndex
-    }
-
-    mutating func next() -> TemplateTag? {
-        guard let start = template.range(of: open, range: cursor..<template.endIndex) else { return nil }
-        delimitersBefore = (open, close)
-        var contentStart = start.upperBound
-        var closing = close
-        if open == "{{" && template[contentStart...].hasPrefix("{") {   // {{{name}}}
-            contentStart = template.index(after: contentStart)
-            closing = "}" + close
-        }
-        guard let end = template.range(of: closing, range: contentStart..<template.endIndex) else { return nil }
-        // The tag's position, counted on from the previous tag's.
-        for character in template[counted..<start.lowerBound] {
-            if character == "\n" { (line, column) = (line + 1, 1) } else { column += 1 }
-        }
-        counted = start.lowerBound
-        cursor = end.upperBound
-        let range = start.lowerBound..<end.upperBound
-        let raw = template[contentStart..<end.lowerBound].trimmingCharacters(in: .whitespaces)
-        guard let first = raw.first else { return TemplateTag(sigil: " ", content: "", line: line, column: column, range: range) }
-        if first == "=" && raw.hasSuffix("=") {   // {{=<% %>=}}
-            let delimiters = raw.dropFirst().dropLast().split(separator: " ", omittingEmptySubsequences: true)
-            if delimiters.count == 2 { (open, close) = (String(delimiters[0]), String(delimiters[1])) }
-            return TemplateTag(sigil: "=", content: raw, line: line, column: column, range: range)
-        }
-        let isSigil = "#^/&!>%$<".contains(first)
-        return TemplateTag(sigil: isSigil ? first : " ", content: isSigil ? String(raw.dropFirst()).trimmingCharacters(in: .whitespaces) : raw,
-                           line: line, column: column, range: range)
-    }
-}
-
-/// The variables of `template` that do not resolve in `context`, found by scanning its tags the way
-/// Mustache resolves them: a section over a list makes its items' names visible inside it, a section
-/// over a dictionary its keys; names are looked up from the innermost section outwards; dotted names
-/// descend; a transform `f(name)` checks `name`, and `f()` (such as `first()` or `index()`) applies
-/// to the current item.
-func unknownVariables(in template: String, context: [String: Any]) -> [TemplateVariable] {
-    var scopes: [Scope] = [.names(context)]
+/// Checks, without rendering, what rendering `parsed` against `context` would do: throws
+/// `TemplateError.tooLarge` at the tag where it would pass `maximumRenderSteps` or
+/// `maximumReportBytes`, and, when `strict`, `.unknownVariables`; returns the variables the context
+/// lacks. The forecast follows the tags as Mustache resolves them: a section over a list renders
+/// its body once per entry (nested ones multiply), with the longest values any entry has;
+/// `longestLists` gives lengths to assume for lists of the context that the results may lengthen.
+public func checkRendering(_ parsed: ParsedTemplate, fileName: String, context: [String: Any], strict: Bool,
+                           longestLists: [String: Int] = [:]) throws -> [TemplateVariable] {
+    var walk = ScopeWalk(context: context, longestLists: longestLists)
     var unknown = [TemplateVariable]()
-    for tag in TemplateTags(template) {
-        let name = variableName(tag.content)
-        switch tag.sigil {
-        case "!", ">", "%", "$", "<", "=": continue
-        case "/": if scopes.count > 1 { scopes.removeLast() }
-        case "#", "^":
-            let value = resolve(name, in: scopes)
-            if value == nil { unknown.append(TemplateVariable(name: name, line: tag.line, column: tag.column)) }
-            scopes.append(tag.sigil == "#" ? Scope(sectionOver: value) : .transparent)
-        default:
-            if !name.isEmpty && resolve(name, in: scopes) == nil {
-                unknown.append(TemplateVariable(name: name, line: tag.line, column: tag.column))
-            }
+    var steps = 0.0, bytes = 0.0
+    for tag in parsed.tags {
+        let renders = walk.scopes[walk.scopes.count - 1].renders
+        bytes += Double(tag.textBefore) * renders
+        switch tag.kind {
+        case .comment, .setDelimiter: break
+        case .close: walk.scopes.removeLast()
+        case .section, .invertedSection:
+            let found = walk.resolve(tag.name)
+            if found == nil { unknown.append(TemplateVariable(name: tag.name, line: tag.line, column: tag.column)) }
+            let scope = tag.kind == .section ? walk.scope(over: found, renders: renders) : Scope(names: .transparent, renders: renders)
+            steps += scope.renders
+            walk.scopes.append(scope)
+        case .variable:
+            let found = tag.name.isEmpty || tag.name == "." ? walk.currentObject() : walk.resolve(tag.name)
+            if found == nil { unknown.append(TemplateVariable(name: tag.name, line: tag.line, column: tag.column)) }
+            steps += renders
+            if let found { bytes += Double(walk.renderedLength(found)) * renders }
+        }
+        if steps > Double(maximumRenderSteps) {
+            throw TemplateError.tooLarge(file: fileName, line: tag.line, column: tag.column, reason: "rendering would take about "
+                + "\(rounded(steps)) steps by this tag, more than the \(maximumRenderSteps) allowed (a section over a list renders its "
+                + "body once per entry, and nested sections multiply)")
+        }
+        if bytes > Double(maximumReportBytes) {
+            throw TemplateError.tooLarge(file: fileName, line: tag.line, column: tag.column, reason: "the report would be about "
+                + "\(rounded(bytes / 1_048_576)) MiB by this tag, more than the \(maximumReportBytes >> 20) MiB allowed")
         }
     }
+    if strict && !unknown.isEmpty { throw TemplateError.unknownVariables(file: fileName, unknown) }
     return unknown
 }
 
-/// What a section makes visible to the names inside it.
-private enum Scope {
-    /// Keys of a dictionary, or the union of the keys of a list's dictionaries.
-    case names([String: Any])
-    /// Nothing new: inverted sections and sections over a Bool or a String.
-    case transparent
-    /// Anything: inside a section whose name is unknown (so that one mistake is reported once), or
-    /// over an empty list.
-    case anything
+/// `value` in three significant digits, e.g. "1.22e+19" or "57.3".
+private func rounded(_ value: Double) -> String { String(format: "%.3g", value) }
 
-    init(sectionOver value: Any?) {
-        switch value {
-        case let dictionary as [String: Any]: self = .names(dictionary)
-        case let list as [[String: Any]] where list.isEmpty:
-            self = .anything   // never rendered, and its items' names are unknowable
-        case let list as [[String: Any]]:
-            var keys = [String: Any]()
-            for item in list { keys.merge(item) { current, _ in current } }
-            self = .names(keys)
-        case nil: self = .anything
-        default: self = .transparent
-        }
+/// What a section makes visible to the names inside it, and how many times it renders in all.
+private struct Scope {
+    /// The names a section makes visible.
+    enum Names {
+        /// Keys of a dictionary, or the keys of all of a list's dictionaries, each with its longest
+        /// value; `id` tells scopes apart for what is derived from their values.
+        case names([String: Any], id: Int)
+        /// Nothing new: inverted sections and sections over a Bool or a String.
+        case transparent
+        /// Anything: inside a section whose name is unknown (so that one mistake is reported once),
+        /// or over an empty list.
+        case anything
     }
+
+    let names: Names
+    /// How many times the section's body renders in the whole report.
+    let renders: Double
 }
 
-/// The value `name` (possibly dotted, or ".") denotes, looked up from the innermost scope outwards.
-private func resolve(_ name: String, in scopes: [Scope]) -> Any? {
-    if name == "." { return "" }
-    let parts = name.split(separator: ".").map(String.init)
-    for scope in scopes.reversed() {
-        switch scope {
-        case .anything: return ""
-        case .transparent: continue
-        case .names(let names):
-            guard var value = names[parts[0]] else { continue }
-            for part in parts.dropFirst() {
-                guard let child = (value as? [String: Any])?[part] else { return nil }
-                value = child
+/// The sections around the tag being checked, innermost last, with what is derived from the
+/// context's values kept so that each list is merged and measured once.
+private struct ScopeWalk {
+    var scopes: [Scope]
+    let longestLists: [String: Int]
+    private var merged = [String: Scope.Names]()
+    private var lengths = [String: Int]()
+    private var nextID = 1
+
+    init(context: [String: Any], longestLists: [String: Int]) {
+        scopes = [Scope(names: .names(context, id: 0), renders: 1)]
+        self.longestLists = longestLists
+    }
+
+    /// The value `name` (possibly dotted, or ".") denotes, looked up from the innermost scope
+    /// outwards, with a key naming it for what is derived from it (nil when it is not one value).
+    /// Inside a scope of unknown names, a name found further out is taken to be that one, and a
+    /// name found nowhere is known but empty.
+    func resolve(_ name: String) -> (value: Any, key: String?)? {
+        if name == "." { return ("", nil) }
+        let parts = name.utf8.contains(UInt8(ascii: ".")) ? name.split(separator: ".").map(String.init) : [name]
+        guard let first = parts.first, !first.isEmpty else { return nil }
+        var anything = false
+        for scope in scopes.reversed() {
+            switch scope.names {
+            case .anything: anything = true
+            case .transparent: continue
+            case let .names(names, id):
+                guard var value = names[first] else { continue }
+                for part in parts.dropFirst() {
+                    guard let child = (value as? [String: Any])?[part] else { return anything ? ("", nil) : nil }
+                    value = child
+                }
+                return (value, "\(id) \(name)")
             }
-            return value
+        }
+        return anything ? ("", nil) : nil
+    }
+
+    /// The object `{{.}}` or an empty name renders: the innermost dictionary in view.
+    func currentObject() -> (value: Any, key: String?)? {
+        for scope in scopes.reversed() {
+            if case let .names(names, id) = scope.names { return (names, "\(id)") }
+        }
+        return nil
+    }
+
+    /// The scope of a section over `found`, rendered `renders` times around it.
+    mutating func scope(over found: (value: Any, key: String?)?, renders: Double) -> Scope {
+        guard let (value, key) = found.map({ ($0.value, $0.key) }) else { return Scope(names: .anything, renders: renders) }
+        var count = 1
+        if let sequence = value as? any MustacheSequence { count = sequence.underestimatedCount }
+        if let key, key.hasPrefix("0 "), let longest = longestLists[String(key.dropFirst(2))] { count = max(count, longest) }
+        if let key, let names = merged[key] { return Scope(names: names, renders: renders * Double(count)) }
+        let names: Scope.Names
+        switch value {
+        case let dictionary as [String: Any]:
+            names = .names(dictionary, id: nextID)
+        case let list as [[String: Any]] where !list.isEmpty:
+            var keys = [String: Any]()
+            for item in list { keys.merge(item, uniquingKeysWith: longer) }
+            names = .names(keys, id: nextID)
+        case let list as [[String: Any]] where list.isEmpty:
+            names = .anything   // never rendered, and its items' names are unknowable
+        default:
+            names = .transparent
+        }
+        nextID += 1
+        if let key { merged[key] = names }
+        return Scope(names: names, renders: renders * Double(count))
+    }
+
+    /// The bytes `found` renders as.
+    mutating func renderedLength(_ found: (value: Any, key: String?)) -> Int {
+        switch found.value {
+        case let string as String: return string.utf8.count
+        case let bool as Bool: return bool ? 4 : 5
+        default:
+            if let key = found.key, let length = lengths[key] { return length }
+            let length = String(describing: found.value).utf8.count
+            if let key = found.key { lengths[key] = length }
+            return length
         }
     }
-    return nil
 }
 
-/// The variable inside a transform call, "uppercased(name)" -> "name" and "first()" -> "." (the
-/// current item), else the trimmed name.
-private func variableName(_ tag: String) -> String {
-    let trimmed = tag.trimmingCharacters(in: .whitespaces)
-    guard let open = trimmed.firstIndex(of: "("), trimmed.hasSuffix(")") else { return trimmed }
-    let argument = trimmed[trimmed.index(after: open)..<trimmed.index(before: trimmed.endIndex)]
-        .trimmingCharacters(in: .whitespaces)
-    return argument.isEmpty ? "." : argument
+/// Of two values of one key in a list's entries, the one that renders longer or repeats more.
+private func longer(_ first: Any, _ second: Any) -> Any {
+    switch (first, second) {
+    case let (a as String, b as String): a.utf8.count >= b.utf8.count ? a : b
+    case let (a as [[String: Any]], b as [[String: Any]]): a.count >= b.count ? a : b
+    default: first
+    }
 }

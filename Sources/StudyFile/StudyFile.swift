@@ -9,7 +9,9 @@ import Yams
 public func readStudyFile(text: String, fileName: String) throws -> (document: ParameterValue, locations: SourceLocations) {
     let node: Node?
     do {
-        node = try Yams.compose(yaml: text)
+        // The basic resolver leaves every scalar a string (typedScalar types them) and spares a
+        // regular-expression match per scalar each time Yams hashes a key to find duplicates.
+        node = try Yams.compose(yaml: text, .basic)
     } catch let error as YamlError {
         throw yamlError(error, fileName: fileName)
     }
@@ -46,6 +48,9 @@ private func convert(_ node: Node, path: String, fileName: String, locations: in
         })
     case .mapping(let mapping):
         var entries = [ParameterEntry]()
+        var keys = Set<String>()
+        entries.reserveCapacity(mapping.count)
+        keys.reserveCapacity(mapping.count)
         for (keyNode, valueNode) in mapping {
             let mark = keyNode.mark ?? node.mark
             guard case .scalar(let key) = keyNode else {
@@ -53,7 +58,8 @@ private func convert(_ node: Node, path: String, fileName: String, locations: in
                                          message: "keys must be plain words")
             }
             let childPath = path.isEmpty ? key.string : "\(path).\(key.string)"
-            if entries.contains(where: { $0.key == key.string }) {
+            // Keys Yams tells apart by an explicit tag (`!x a` and `a`) are one key here.
+            guard keys.insert(key.string).inserted else {
                 throw SpecificationError(path: childPath, location: mark.map { .file(fileName, line: $0.line, column: $0.column) },
                                          message: "the key '\(key.string)' appears twice")
             }
@@ -88,6 +94,10 @@ private func yamlError(_ error: YamlError, fileName: String) -> SpecificationErr
     case let .scanner(_, problem, mark, _), let .parser(_, problem, mark, _), let .composer(_, problem, mark, _):
         return SpecificationError(path: "", location: .file(fileName, line: mark.line, column: mark.column),
                                   message: "not valid YAML: \(problem)")
+    case let .duplicatedKeysInMapping(duplicates, context):
+        // Yams names the repeated keys in order and points at the first one's first occurrence.
+        return SpecificationError(path: "", location: .file(fileName, line: context.mark.line, column: context.mark.column),
+                                  message: "the key '\(duplicates.first ?? "")' appears more than once in this mapping (first here)")
     default:
         return SpecificationError(path: "", location: .file(fileName, line: 1, column: 1), message: "not valid YAML")
     }

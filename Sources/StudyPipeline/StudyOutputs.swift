@@ -40,10 +40,10 @@ public struct WrittenOutputs: Sendable {
 }
 
 /// Writes the outputs of `results` into the staged `folder`: study.yaml (the effective study),
-/// results.json, the figures in figures/ and one report per template. Nothing reaches the output
-/// folder before the caller publishes it; a template that fails (syntax, or an unknown variable
-/// when strict) throws.
-public func writeStudyOutputs(_ results: StudyResults, study: Study, settings: OutputSettings,
+/// results.json, the figures in figures/ and one report per template (`parsed`, as `checkTemplates`
+/// returns them, else parsed here). Nothing reaches the output folder before the caller publishes
+/// it; a template that fails (syntax, a rendering too large, or an unknown variable when strict) throws.
+public func writeStudyOutputs(_ results: StudyResults, study: Study, settings: OutputSettings, parsed: [ParsedTemplate]? = nil,
                               into folder: StagedOutputFolder) throws -> WrittenOutputs {
     var files = [String]()
     func write(_ data: Data, _ name: String) throws {
@@ -59,13 +59,14 @@ public func writeStudyOutputs(_ results: StudyResults, study: Study, settings: O
     }
 
     var reports = [String](), warnings = [String]()
-    for template in settings.templates {
+    let parsed = try parsed ?? settings.templates.map { try parseTemplate($0.text, fileName: $0.name) }
+    for (template, parsed) in zip(settings.templates, parsed) {
         // Markdown shows raster figures; LaTeX prefers vector PDF when it was written.
         let preferred: [ImageFormat] = template.format == .latex ? [.pdf, .png] : [.png, .svg]
         let figureFormat = preferred.first(where: settings.figureFormats.contains) ?? settings.figureFormats[0]
         let context = reportContext(for: results, format: template.format,
                                     settings: ReportSettings(command: settings.command, figureExtension: figureFormat.rawValue))
-        let report = try renderReport(template: template.text, fileName: template.name, context: context, strict: settings.strict)
+        let report = try renderReport(parsed, fileName: template.name, context: context, strict: settings.strict)
         warnings += report.unknownVariables.map { variable in
             "\(template.name):\(variable.line):\(variable.column): unknown variable '\(variable.name)' renders as empty text"
         }
@@ -87,25 +88,32 @@ public func divergenceWarnings(_ runs: [RunResult]) -> [String] {
     return warnings
 }
 
-/// Checks every template of `settings` before any run: each must parse (`parseTemplate`), and
-/// under `strict` name no variable that the report of `study` will lack, which is found by
-/// rendering against the context of provisional results (every run of the study with made-up
-/// metrics; the context's names do not depend on the values).
-public func checkTemplates(_ settings: OutputSettings, study: Study) throws {
-    for template in settings.templates { try parseTemplate(template.text, fileName: template.name) }
-    guard settings.strict else { return }
+/// Checks every template of `settings` before any run: each must parse (`parseTemplate`), render
+/// within `maximumRenderSteps` and `maximumReportBytes`, and under `strict` name no variable that
+/// the report of `study` will lack. Both are found against the context of provisional results
+/// (every run of the study with made-up metrics, the detection metrics for every defended run; the
+/// context's names and list lengths do not depend on the values), with the lists that results may
+/// lengthen at their longest. Returns the parsed templates, for `writeStudyOutputs`.
+@discardableResult
+public func checkTemplates(_ settings: OutputSettings, study: Study) throws -> [ParsedTemplate] {
+    let parsed = try settings.templates.map { try parseTemplate($0.text, fileName: $0.name) }
     let chance = 1 / Double(study.split.train.classCount)
+    let detection = [MetricKey.removedFraction, MetricKey.detectionPrecision, MetricKey.detectionRecall, MetricKey.detectionAUROC]
     let runs = study.runSpecs.map { spec in
         let accuracy = max(chance, 0.9 - spec.fraction)
         var metrics = [MetricKey.testAccuracy: accuracy, MetricKey.trainAccuracy: accuracy, MetricKey.trainCleanAccuracy: accuracy,
                        MetricKey.generalizationGap: 0, MetricKey.finalLoss: 0.5]
         for metric in study.attackMetrics { metrics[metric.key] = spec.fraction }
+        if !study.series[spec.series].isUndefended { for key in detection { metrics[key] = spec.fraction } }
         return RunResult(fraction: spec.fraction, series: spec.series, seed: spec.seed, poisonedCount: 0, realisedFraction: spec.fraction,
                          metrics: metrics, divergence: nil)
     }
     let provisional = StudyResults(study: study, runs: runs, toolVersion: toolVersion)
-    for template in settings.templates {
-        let context = reportContext(for: provisional, format: template.format, settings: ReportSettings(command: "", figureExtension: "png"))
-        _ = try renderReport(template: template.text, fileName: template.name, context: context, strict: true)
+    for (template, parsed) in zip(settings.templates, parsed) {
+        let context = reportContext(for: provisional, format: template.format,
+                                    settings: ReportSettings(command: settings.command, figureExtension: "png"))
+        _ = try checkRendering(parsed, fileName: template.name, context: context, strict: settings.strict,
+                               longestLists: longestResultLists(runCount: runs.count))
     }
+    return parsed
 }

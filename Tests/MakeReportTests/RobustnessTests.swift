@@ -261,6 +261,10 @@ struct RobustnessTests {
         let unknown = parent.appendingPathComponent("unknown.md"), broken = parent.appendingPathComponent("broken.md")
         try "{{title}} {{nonsense}}\n".write(to: unknown, atomically: true, encoding: .utf8)
         try "{{#fits}}\n".write(to: broken, atomically: true, encoding: .utf8)
+        // `figures` nested 40 deep would render 3^40 times, after the sweep.
+        let endless = parent.appendingPathComponent("endless.md")
+        try (String(repeating: "{{#figures}}", count: 40) + "x" + String(repeating: "{{/figures}}", count: 40))
+            .write(to: endless, atomically: true, encoding: .utf8)
         let long = Self.resumableSweep.map { $0 == "600" ? "100000" : $0 } + ["--output", folder.path]
         let strict = try cli.run(long + ["--template", unknown.path, "--strict"])
         #expect(strict.status == 2)
@@ -268,7 +272,10 @@ struct RobustnessTests {
         let unparsable = try cli.run(long + ["--template", broken.path])
         #expect(unparsable.status == 2)
         #expect(unparsable.standardError == "make-report: error: broken.md:2:1: template does not parse: a section is opened but never closed\n")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: parent.path).sorted() == ["broken.md", "output", "unknown.md"])
+        let never = try cli.run(long + ["--template", endless.path])
+        #expect(never.status == 2)
+        #expect(never.standardError.hasPrefix("make-report: error: endless.md:1:") && never.standardError.contains("rendering would take about"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: parent.path).sorted() == ["broken.md", "endless.md", "output", "unknown.md"])
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
     }
 

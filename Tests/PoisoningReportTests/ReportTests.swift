@@ -28,6 +28,13 @@ func fixedResults() -> StudyResults {
     return StudyResults(study: study, runs: runs, toolVersion: "9.9.9")
 }
 
+/// The engine's SplitMix64 as a `RandomNumberGenerator`, for reproducible random templates.
+struct SeededGenerator: RandomNumberGenerator {
+    var generator: SplitMix64
+    init(_ generator: SplitMix64) { self.generator = generator }
+    mutating func next() -> UInt64 { generator.next() }
+}
+
 struct ShippedTemplateTests {
     @Test(arguments: ShippedTemplate.allCases)
     func rendersTheGoldenReport(template: ShippedTemplate) throws {
@@ -125,19 +132,141 @@ struct TemplateCheckTests {
     }
 
     @Test func piecesRenderAsTheWholeTemplateDoes() throws {
-        // Long templates are parsed in pieces cut at line breaks outside sections; the text must be
-        // what the Mustache parser makes of the whole, whatever the sections and delimiters.
+        // Long templates are parsed in pieces; the text must be what the Mustache parser makes of
+        // the whole, whatever the sections and delimiters.
         let filler = String(repeating: "{{title}} and {{runCount}} runs\n", count: 200)
         let templates = ShippedTemplate.allCases.map(\.text) + [
             filler + "{{=<% %>=}}\n" + filler.replacingOccurrences(of: "{{", with: "<%").replacingOccurrences(of: "}}", with: "%>")
                 + "<%={{ }}=%>\n" + filler,
             filler + "{{#fits}}\n" + filler + "{{series}}\n{{/fits}}\n" + filler + "{{^nothing}}x{{/nothing}}\n  {{! note }}\n" + filler,
+            "{{#fits}}  {{#first()}}\n" + filler + "  {{/first()}}{{=<% %>=}}<%series%>\n  <%! c %>  x<%/fits%>{{#fits}}{{.}}{{/fits}}\n",
         ]
         for template in templates {
             let whole = try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT }}\n" + template).render(context)
             let parsed = try parseTemplate(template, fileName: "t.md")
             #expect(template.utf8.count < 4 * templatePieceLength || parsed.pieces.count > 1)
             #expect(parsed.render(context) == whole)
+        }
+    }
+
+    @Test func theScanReadsTemplatesAsTheParserDoes() throws {
+        // Random templates of tricky fragments, cut wherever a piece may end: each is accepted or
+        // refused as the Mustache parser accepts or refuses it whole (at the same position when
+        // lines end in "\n" only), and renders the same; the scan's own refusals are the only exceptions.
+        let fragments = ["{{", "}}", "{{{", "}}}", "{", "}", "#", "^", "/", "!", "&", "=", "a", "b", "c", " ", "  ", "\t", "\n", "\n",
+                         "\r\n", "\r", "x", "(", ")", "()", ".", "<%", "%>", "%", "{{=<% %>=}}", "<%={{ }}=%>", "{{=| |=}}", "{{=a b=}}",
+                         "{{#a}}", "{{/a}}", "{{^b}}", "{{/b}}", "{{#c}}", "{{/c}}", "{{a}}", "{{x}}", "{{! c }}", "{{{x}}}", "{{&x}}",
+                         "<%#a%>", "<%/a%>", "<%x%>", "|x|", "|#c|", "|/c|", "é", "e\u{301}", "\u{301}", "\u{2028}", "{{#first()}}",
+                         "{{/first()}}", "{{.}}", "{{x.y}}", "{{=<%\t%>=}}", "{{=K L=}}", "K#cL", "K/cL", "KxL", "\u{212A}#cL",
+                         "\u{212A}/cL", "\u{212A}", "\u{0B}", "\u{85}", "\u{1F600}", "\u{1F1FA}\u{1F1F8}", "\u{200D}", "\u{0915}\u{094D}"]
+        let context: [String: Any] = ["a": [["x": "1"], ["x": "2", "y": "Y"]], "b": false, "c": true, "x": "X"]
+        var random = SeededGenerator(SplitMix64(seed: 19))
+        var compared = (accepted: 0, refused: 0)
+        for _ in 0..<6_000 {
+            let template = (0..<Int.random(in: 1...40, using: &random)).map { _ in fragments.randomElement(using: &random)! }.joined()
+            let pieceLength = Int.random(in: 1...24, using: &random)
+            let ours = Result { try parseTemplate(template, fileName: "t.md", pieceLength: pieceLength) }
+            // What the scan refuses of its own accord the parser may accept, or trap on.
+            if case let .failure(TemplateError.parse(_, _, _, reason)) = ours,
+               ["nest deeper", "not supported", "printable ASCII", "empty section"].contains(where: reason.contains) { continue }
+            let whole = Result { try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT }}\n" + template) }
+            switch (whole, ours) {
+            case let (.success(expected), .success(parsed)):
+                #expect(parsed.render(context) == expected.render(context), "\(template.debugDescription)")
+                compared.accepted += 1
+            case let (.failure(failure), .failure(TemplateError.parse(_, line, column, reason))):
+                let error = try #require(failure as? MustacheTemplate.ParserError)
+                #expect(reason == parserReason(error.error as? MustacheTemplate.Error), "\(template.debugDescription)")
+                if !template.contains(where: { $0.isNewline && $0 != "\n" }) {
+                    #expect(line == error.context.lineNumber - 1 && column == error.context.columnNumber, "\(template.debugDescription)")
+                }
+                compared.refused += 1
+            default:
+                Issue.record("\(template.debugDescription): the parser \(whole), the scan \(ours)")
+            }
+        }
+        #expect(compared.accepted > 1_000 && compared.refused > 1_000, "\(compared)")
+    }
+
+    @Test func setDelimiterTagsAreFollowedAsTheParserFollowsThem() {
+        // Blanks the parser skips around delimiters (a tab, a line break) once hid 20,000 nested
+        // sections and a partial from the nesting check; so did a delimiter change inside a section,
+        // which the parser undoes when the section closes.
+        for blank in ["\t", "\n", " \t "] {
+            let deep = "{{=<%\(blank)%>=}}" + String(repeating: "<%#fits%>", count: 20_000) + String(repeating: "<%/fits%>", count: 20_000)
+            let opening = "{{=<%\(blank)%>=}}".utf8.count
+            #expect(throws: TemplateError.parse(file: "t.md", line: blank == "\n" ? 2 : 1,
+                                                column: (blank == "\n" ? 6 : 1 + opening) + 9 * maximumSectionDepth,
+                                                reason: "sections nest deeper than \(maximumSectionDepth) levels")) {
+                try parseTemplate(deep, fileName: "t.md")
+            }
+            let partial = "{{=<%\(blank.replacingOccurrences(of: "\n", with: " "))%>=}}"
+            #expect(throws: TemplateError.parse(file: "t.md", line: 1, column: 1 + partial.utf8.count,
+                                                reason: "partials ({{> name}}) are not supported: a report template is one file")) {
+                try parseTemplate(partial + "<%> /etc/passwd%>", fileName: "t.md")
+            }
+        }
+        let undone = "{{#fits}}{{=<% %>=}}<%/fits%>" + String(repeating: "{{#fits}}", count: 101) + String(repeating: "{{/fits}}", count: 101)
+        #expect(throws: TemplateError.parse(file: "t.md", line: 1, column: 30 + 9 * maximumSectionDepth,
+                                            reason: "sections nest deeper than \(maximumSectionDepth) levels")) {
+            try parseTemplate(undone, fileName: "t.md")
+        }
+        #expect(throws: TemplateError.parse(file: "t.md", line: 1, column: 1,
+                                            reason: "a set-delimiter tag may set only delimiters of printable ASCII characters (e.g. {{=<% %>=}})")) {
+            try parseTemplate("{{=«« »»=}}««#fits»»", fileName: "t.md")
+        }
+    }
+
+    @Test func deepTransformsAndReservedNamesAreRefused() {
+        // The parser recurses once per "(" of a name: 200,000 of them overflowed its stack.
+        let deep = "{{" + String(repeating: "a(", count: 200_000) + "b" + String(repeating: ")", count: 200_000) + "}}"
+        #expect(throws: TemplateError.parse(file: "t.md", line: 1, column: 3,
+                                            reason: "transforms nest deeper than \(maximumTransformDepth) levels")) {
+            try parseTemplate(deep, fileName: "t.md")
+        }
+        #expect(throws: TemplateError.parse(file: "t.md", line: 1, column: 4,
+                                            reason: "names starting with '\(piecePlaceholderPrefix)' are reserved")) {
+            try parseTemplate("{{#make-report-piece-1}}{{/make-report-piece-1}}", fileName: "t.md")
+        }
+    }
+
+    @Test func longLinesAreCutBetweenTagsAtEveryDepth() throws {
+        // 50,000 tags on one line, at the top level and inside a section: cut into pieces (the
+        // parser is quadratic in what it parses at once; the hostile cases time it), same text.
+        let title = try #require(context["title"] as? String)
+        let fits = try #require(context["fits"] as? [[String: Any]])
+        let line = String(repeating: "{{title}} ", count: 50_000)
+        let parsed = try parseTemplate(line, fileName: "t.md")
+        #expect(parsed.runners.count > 1_000)
+        #expect(parsed.render(context) == String(repeating: title + " ", count: 50_000))
+        let inSection = try parseTemplate("{{#fits}}" + line + "{{/fits}}", fileName: "t.md")
+        #expect(inSection.runners.count == 1 && inSection.pieces.count > 1_000)
+        #expect(inSection.render(context) == String(repeating: String(repeating: title + " ", count: 50_000), count: fits.count))
+    }
+
+    @Test func renderingThatWouldNeverEndIsRefused() throws {
+        // `figures` nested 40 deep renders 3^40 times.
+        let deep = String(repeating: "{{#figures}}", count: 40) + "x" + String(repeating: "{{/figures}}", count: 40)
+        let figures = try #require(context["figures"] as? [[String: Any]])
+        // The section at which figures.count + figures.count^2 + ... passes the limit.
+        var (depth, steps) = (0, 0)
+        while steps <= maximumRenderSteps { (depth, steps) = (depth + 1, steps + Int(pow(Double(figures.count), Double(depth + 1)))) }
+        let column = 1 + 12 * (depth - 1)
+        #expect { try renderReport(template: deep, fileName: "t.md", context: context, strict: false) } throws: { error in
+            guard case let TemplateError.tooLarge(file, line, found, reason) = error else { return false }
+            return file == "t.md" && line == 1 && found == column && reason.hasPrefix("rendering would take about ")
+        }
+        // Text multiplies too: 100,000 summaries would be far more than the report may hold.
+        let summaries = String(repeating: "{{summary}}", count: 100_000)
+        #expect { try renderReport(template: summaries, fileName: "t.md", context: context, strict: false) } throws: { error in
+            "\(error)".contains("MiB by this tag, more than the \(maximumReportBytes >> 20) MiB allowed")
+        }
+        // The lists results may lengthen are checked at their longest.
+        let diverged = "{{#divergedRuns}}{{#divergedRuns}}x{{/divergedRuns}}{{/divergedRuns}}"
+        let parsed = try parseTemplate(diverged, fileName: "t.md")
+        #expect(throws: Never.self) { try checkRendering(parsed, fileName: "t.md", context: context, strict: true) }
+        #expect(throws: TemplateError.self) {
+            try checkRendering(parsed, fileName: "t.md", context: context, strict: true, longestLists: longestResultLists(runCount: 10_000))
         }
     }
 
@@ -149,15 +278,13 @@ struct TemplateCheckTests {
         }
     }
 
-    @Test func tagPositionsAreCountedInOnePass() {
+    @Test func tagPositionsAreCountedInOnePass() throws {
         // 10,000 tags on one line and on 10,000 lines: positions right, and (measured by the
         // benchmark, not here) time linear in the size.
-        let oneLine = String(repeating: "{{a}}", count: 10_000)
-        let tags = Array(TemplateTags(oneLine))
-        #expect(tags.count == 10_000 && tags.last?.line == 1 && tags.last?.column == 1 + 5 * 9_999)
-        let lines = String(repeating: "x {{a}}\n", count: 10_000)
-        let lineTags = Array(TemplateTags(lines))
-        #expect(lineTags.last?.line == 10_000 && lineTags.last?.column == 3)
+        let oneLine = try parseTemplate(String(repeating: "{{a}}", count: 10_000), fileName: "t.md").tags
+        #expect(oneLine.count == 10_000 && oneLine.last?.line == 1 && oneLine.last?.column == 1 + 5 * 9_999)
+        let lines = try parseTemplate(String(repeating: "x {{a}}\r\n", count: 10_000), fileName: "t.md").tags
+        #expect(lines.last?.line == 10_000 && lines.last?.column == 3)
     }
 
     @Test func unknownVariablesAreReportedWithTheirPosition() throws {
@@ -266,3 +393,4 @@ struct FindingSentenceTests {
         #expect(sentences[5].hasPrefix("At the largest fraction (50.0%) the generalization gap is 0.150 (95% CI "))
     }
 }
+

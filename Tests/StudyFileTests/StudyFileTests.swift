@@ -73,6 +73,23 @@ struct StudyFileTests {
         #expect(error("seeds: [1, 1]\n") == "s.yaml:1:1: seeds: values must not repeat")
     }
 
+    @Test func aRepeatedKeyIsNamedWithItsPosition() {
+        #expect(error("title: x\ntraining:\n  epochs: 2\n  epochs: 3\n")
+            == "s.yaml:3:3: the key 'epochs' appears more than once in this mapping (first here)")
+        #expect(error("1: a\n'1': b\n") == "s.yaml:1:1: the key '1' appears more than once in this mapping (first here)")
+        // An explicit tag makes the keys different to Yams; they are still one key.
+        #expect(error("!x seeds: [1]\nseeds: [2]\n") == "s.yaml:2:1: seeds: the key 'seeds' appears twice")
+    }
+
+    @Test func aFileOfManyKeysIsReadInOnePass() throws {
+        // 99,000 keys in one mapping (about 1 MB): the repeated-key checks are hash lookups, so the
+        // file is read and its first unknown key named (the hostile cases time it).
+        let keys = (0..<99_000).map { "  k\($0): \($0)" }.joined(separator: "\n")
+        #expect(error("training:\n" + keys + "\n") == "s.yaml:2:3: training.k0: unknown key 'k0' (known keys: epochs, batch-size, learning-rate)")
+        #expect(error("training:\n" + keys + "\n  k98999: 1\n")
+            == "s.yaml:99001:3: the key 'k98999' appears more than once in this mapping (first here)")
+    }
+
     @Test func badDefenseParametersNameTheirKey() {
         #expect(error("defenses:\n  - kind: knn-filter\n    k: 0\n") == "s.yaml:3:5: defenses[0].k: must lie in [1, 10000]")
         #expect(error("defenses:\n  - kind: confident-learning\n    folds: 1\n") == "s.yaml:3:5: defenses[0].folds: must lie in [2, 100]")

@@ -122,6 +122,19 @@ import TestSupport
         }
     }
 
+    @Test func templatesAreCheckedAgainstTheLongestListsTheResultsMayHave() throws {
+        // No provisional run diverges, but every real one may: `divergedRuns` counts as 12 entries
+        // (the study's runs), so 6 nested sections would render 12^6 times.
+        let nested = String(repeating: "{{#divergedRuns}}", count: 6) + "{{message}}" + String(repeating: "{{/divergedRuns}}", count: 6)
+        let template = ReportTemplate(name: "runs.md", text: nested, format: .markdown)
+        let settings = OutputSettings(figureFormats: [.png], dpi: 60, templates: [template], strict: true, command: "make-report")
+        #expect { try checkTemplates(settings, study: Self.study) } throws: { error in
+            "\(error)".hasPrefix("runs.md:1:86: rendering would take about 3.26e+06 steps by this tag")
+        }
+        let shipped = OutputSettings(figureFormats: [.png], dpi: 60, templates: ReportTemplate.shipped(), strict: true, command: "make-report")
+        #expect(throws: Never.self) { try checkTemplates(shipped, study: Self.study) }
+    }
+
     @Test func templateFilesNeedAKnownFormat() throws {
         let file = scratch().appendingPathExtension("txt")
         try "{{title}}".write(to: file, atomically: true, encoding: .utf8)

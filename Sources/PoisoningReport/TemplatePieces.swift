@@ -1,0 +1,180 @@
+import Foundation
+import Mustache
+
+/// The bytes after which a template is cut into a new piece. The Mustache parser takes time
+/// quadratic in the length of what it parses (it measures distances in characters from its position
+/// to the end of its text); pieces of about this length make the whole linear.
+let templatePieceLength = 256
+
+/// A stretch of a template replaced, in the piece that holds it, by a tag that renders the piece cut
+/// out of it.
+struct Replacement {
+    let range: Range<String.Index>
+    /// The placeholder tag (and a set-delimiter tag when the stretch changed the delimiters).
+    let text: String
+    /// The bytes the replacement takes off the piece that holds it.
+    let saving: Int
+}
+
+/// One piece of a template: a stretch of it, less the stretches replaced by placeholders, after a
+/// prefix that puts the parser in the state it is in at the stretch's start.
+struct PieceLayout {
+    /// The name the piece renders under.
+    let name: String
+    let range: Range<String.Index>
+    /// Whether the parser is at the start of a line there (it reads the line's leading blanks).
+    let lineStart: Bool
+    let delimiters: (open: String, close: String)
+    let replacements: [Replacement]
+
+    /// The text the Mustache parser reads for this piece: the prefix, then the stretch with its
+    /// replacements. The prefix sets the content type and, after a delimiter change, the delimiters:
+    /// at a line start as lines of their own (standalone tags, removed from the output); elsewhere
+    /// followed by an empty comment, so that no tag of the prefix stands alone.
+    func text(of template: String) -> String {
+        let pragma = "{{% CONTENT_TYPE: TEXT }}"
+        let (open, close) = delimiters
+        let setDelimiters = (open, close) == ("{{", "}}") ? "" : "{{=\(open) \(close)=}}"
+        var text = lineStart ? pragma + "\n" + (setDelimiters.isEmpty ? "" : setDelimiters + "\n")
+                             : pragma + setDelimiters + open + "!" + close
+        var cursor = range.lowerBound
+        for replacement in replacements {
+            text += template[cursor..<replacement.range.lowerBound]
+            text += replacement.text
+            cursor = replacement.range.upperBound
+        }
+        text += template[cursor..<range.upperBound]
+        return text
+    }
+}
+
+/// The pieces of a template: those of the top level, rendered one after the other, and those cut
+/// out of sections, each rendered by its placeholder.
+struct PieceLayouts {
+    let topLevel: [PieceLayout]
+    let inSections: [PieceLayout]
+}
+
+/// Cuts a template into pieces while `TemplateScanner` reads it, at places where the Mustache parser
+/// reads the rest of the template the same way whatever came before: where it begins a line, or
+/// where no blanks wait for the next token (after a tag, or inside text), and where nothing read
+/// before looked past the cut. At the top level a piece ends at such a place once it holds
+/// `pieceLength` bytes, and the next begins there. Inside a section the piece is cut out and
+/// replaced by a placeholder variable, which renders it in the section's context (the parser is in
+/// the same state after a variable tag, so the piece must end where no line starts).
+struct PieceCutter {
+    /// The part of one section (or of the top level) not yet cut out.
+    private struct Frame {
+        /// Where the current stretch starts, and the parser's state there.
+        var start: String.Index
+        var lineStart: Bool
+        var delimiters: (open: String, close: String)
+        /// Bytes taken off the current stretch by the replacements in it.
+        var saved = 0
+        /// The replacements in what is left of this section, in order.
+        var replacements = [Replacement]()
+        /// Where the current stretch's replacements start in `replacements`.
+        var firstOfStretch = 0
+    }
+
+    private let template: String
+    private let pieceLength: Int
+    private var frames: [Frame]
+    private var topLevel = [PieceLayout]()
+    private var inSections = [PieceLayout]()
+
+    init(_ template: String, pieceLength: Int) {
+        self.template = template
+        self.pieceLength = pieceLength
+        frames = [Frame(start: template.startIndex, lineStart: true, delimiters: ("{{", "}}"))]
+    }
+
+    /// The bytes of the current stretch up to `index`, less what its replacements take off.
+    private func length(upTo index: String.Index) -> Int {
+        template.utf8.distance(from: frames[frames.count - 1].start, to: index) - frames[frames.count - 1].saved
+    }
+
+    /// A place between the parser's tokens: at a line start or not, whether the parser may start a
+    /// piece there (no blanks wait) and whether a piece may end there (nothing looked past it).
+    mutating func point(at index: String.Index, lineStart: Bool, startable: Bool, safe: Bool,
+                        delimiters: (open: String, close: String)) {
+        guard startable, safe, frames.count == 1 || !lineStart, length(upTo: index) >= pieceLength else { return }
+        cut(at: index, lineStart: lineStart, delimiters: delimiters)
+    }
+
+    /// A place inside text, where a piece may end and the next begin.
+    mutating func textPoint(at index: String.Index, delimiters: (open: String, close: String)) {
+        guard length(upTo: index) >= pieceLength else { return }
+        cut(at: index, lineStart: false, delimiters: delimiters)
+    }
+
+    /// Ends the current stretch at `index`: as a piece of its own at the top level, else as a
+    /// placeholder in its section.
+    private mutating func cut(at index: String.Index, lineStart: Bool, delimiters: (open: String, close: String)) {
+        let top = frames.count - 1
+        let frame = frames[top]
+        let inStretch = Array(frame.replacements[frame.firstOfStretch...])
+        frames[top].replacements.removeSubrange(frame.firstOfStretch...)
+        let piece = PieceLayout(name: piecePlaceholderPrefix + String(topLevel.count + inSections.count + 1), range: frame.start..<index,
+                                lineStart: frame.lineStart, delimiters: frame.delimiters, replacements: inStretch)
+        if top == 0 {
+            topLevel.append(piece)
+        } else {
+            inSections.append(piece)
+            let name = piece.name
+            let (open, close) = frame.delimiters
+            var text = open + name + " " + close
+            if delimiters != frame.delimiters { text += open + "=" + delimiters.open + " " + delimiters.close + "=" + close }
+            frames[top].replacements.append(Replacement(range: frame.start..<index, text: text,
+                                                        saving: length(upTo: index) - text.utf8.count))
+        }
+        frames[top].start = index
+        frames[top].lineStart = lineStart
+        frames[top].delimiters = delimiters
+        frames[top].saved = 0
+        frames[top].firstOfStretch = frames[top].replacements.count
+    }
+
+    /// A section's body starts at `index`, with the parser in the given state.
+    mutating func openSection(at index: String.Index, lineStart: Bool, delimiters: (open: String, close: String)) {
+        frames.append(Frame(start: index, lineStart: lineStart, delimiters: delimiters))
+    }
+
+    /// The section ends: what is left of it stays in the piece that holds it.
+    mutating func closeSection() {
+        let closed = frames.removeLast()
+        frames[frames.count - 1].replacements += closed.replacements
+        frames[frames.count - 1].saved += closed.replacements.reduce(0) { $0 + $1.saving }
+    }
+
+    /// The pieces, the last ending at `end`.
+    func finish(at end: String.Index) -> PieceLayouts {
+        let frame = frames[0]
+        let last = PieceLayout(name: piecePlaceholderPrefix + String(topLevel.count + inSections.count + 1), range: frame.start..<end,
+                               lineStart: frame.lineStart, delimiters: frame.delimiters,
+                               replacements: Array(frame.replacements[frame.firstOfStretch...]))
+        return PieceLayouts(topLevel: topLevel + [last], inSections: inSections)
+    }
+}
+
+/// A parsed template: the Mustache templates of its pieces, each under its name, and one runner
+/// per piece of the top level, rendered one after the other. A runner renders its piece inside a
+/// section over the context, so that the pieces' names lie behind the context, where its own
+/// names and `{{.}}` never meet them.
+public struct ParsedTemplate: Sendable {
+    let runners: [MustacheTemplate]
+    let pieces: [String: MustacheTemplate]
+    /// The template's tags.
+    let tags: [TemplateTag]
+
+    /// The name the context renders under.
+    static let contextName = piecePlaceholderPrefix + "context"
+
+    /// The template rendered against `context`.
+    public func render(_ context: [String: Any]) -> String {
+        var root: [String: Any] = [Self.contextName: context]
+        root.reserveCapacity(pieces.count + 1)
+        for (name, piece) in pieces { root[name] = piece }
+        return runners.map { $0.render(root) }.joined()
+    }
+}

@@ -1,0 +1,19 @@
+# Issue 19: study files that took minutes to read, or whose error named no line.
+
+# A 1 MB study file with 99,000 keys in one mapping took 162 s (a quadratic repeated-key check);
+# its first unknown key is named within a second.
+case_many_keys() {
+  awk 'BEGIN { for (i = 0; i < 99000; i++) printf "k%d: 1\n", i }' >s.yaml
+  local before; before=$(snapshot .)
+  mr_timed run --study s.yaml --output out --no-store
+  refused "s\.yaml:1:1: k0: unknown key 'k0'" && within 1 && unchanged . "$before"
+}
+hostile_case many-keys case_many_keys
+
+# A key given twice was "not valid YAML" at 1:1; it is named with its line and column.
+case_repeated_key_named_with_its_line() {
+  printf 'title: Repeated\nseeds: [1]\ntraining:\n  epochs: 2\n  epochs: 3\n' >s.yaml
+  mr run --study s.yaml --output out --no-store
+  refused "s\.yaml:4:3: the key 'epochs' appears more than once in this mapping"
+}
+hostile_case repeated-key-named-with-its-line case_repeated_key_named_with_its_line
