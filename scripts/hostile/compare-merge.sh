@@ -1,7 +1,7 @@
 # Sections 1-4 of issue 19 (compare, merge, --shard): every case is refused with one line naming the
 # file or option, exit code 2, before any work and with nothing created.
 
-TINY=(--widths 8 --fractions 0,0.5 --seeds 1 --epochs 2 --no-store --quiet)
+SHARD_STUDY=(--widths 8 --fractions 0,0.5 --seeds 1 --epochs 2 --no-store --quiet)
 
 # published_json ACCURACY SAMPLES CLASSES RUNS: a results file of the published study's format,
 # whose first run has test accuracy ACCURACY (RUNS "no" for `runs: []`).
@@ -17,14 +17,14 @@ published_json() {
 
 # `--shard 1/1000000000000`: more shards than runs (merge once walked 1e12 shard numbers).
 case_shard_beyond_runs() {
-  mr --shard 1/1000000000000 --output parts "${TINY[@]}"
+  mr --shard 1/1000000000000 --output parts "${SHARD_STUDY[@]}"
   refused "^make-report: error: --shard: N = 1000000000000 is more than the study's 2 runs" && [ ! -e parts ] || { why "'parts' was created"; return 1; }
 }
 hostile_case shard-beyond-runs case_shard_beyond_runs
 
 # A part claiming shard 1 of 1,000,000 (merge once took 7 s to print a 16 MB line).
 case_merge_part_of_a_million() {
-  mr --shard 1/2 --output parts "${TINY[@]}" && succeeded || return 1
+  mr --shard 1/2 --output parts "${SHARD_STUDY[@]}" && succeeded || return 1
   sed 's/"count" : 2/"count" : 1000000/' parts/results.part-1-of-2.json >claimed.json
   local before; before=$(snapshot .)
   MR_TIMEOUT=10 mr merge claimed.json --output merged

@@ -6,13 +6,13 @@ csv_study() {
 }
 
 # The few runs of a small study: one seed, one fraction, one epoch, a 4-unit MLP, no run store.
-SMALL=(--widths 4 --fractions 0 --seeds 1 --epochs 1 --threads 1 --no-store)
+CSV_STUDY=(--widths 4 --fractions 0 --seeds 1 --epochs 1 --threads 1 --no-store)
 
 # `1` and `1.0` are one number written two ways: which class is it?
 case_csv_one_and_one_point_zero() {
   csv_study . && printf 'x,label\n1,1\n2,2\n3,2\n4,1.0\n' >data.csv
   local before; before=$(snapshot .)
-  mr --study study.yaml "${SMALL[@]}" --output out
+  mr --study study.yaml "${CSV_STUDY[@]}" --output out
   refused "^make-report: error: data\.csv:5: label '1\.0' is the number of label '1' \(line 2\); write each class one way$" &&
     unchanged . "$before"
 }
@@ -21,7 +21,7 @@ hostile_case csv-one-and-one-point-zero case_csv_one_and_one_point_zero
 # `0` and `-0` likewise.
 case_csv_zero_and_minus_zero() {
   csv_study . && printf 'x,label\n1,-0\n2,1\n3,0\n' >data.csv
-  mr --study study.yaml "${SMALL[@]}" --output out
+  mr --study study.yaml "${CSV_STUDY[@]}" --output out
   refused "^make-report: error: data\.csv:4: label '0' is the number of label '-0' \(line 2\)"
 }
 hostile_case csv-zero-and-minus-zero case_csv_zero_and_minus_zero
@@ -29,7 +29,7 @@ hostile_case csv-zero-and-minus-zero case_csv_zero_and_minus_zero
 # A NaN label (any case) is no class.
 case_csv_nan_label() {
   csv_study . && printf 'x,label\n1,1\n2,2\n3,NaN\n' >data.csv
-  mr --study study.yaml "${SMALL[@]}" --output out
+  mr --study study.yaml "${CSV_STUDY[@]}" --output out
   refused "^make-report: error: data\.csv:4: label 'NaN' is not a finite number$"
 }
 hostile_case csv-nan-label case_csv_nan_label
@@ -37,7 +37,7 @@ hostile_case csv-nan-label case_csv_nan_label
 # A blank label is no class.
 case_csv_empty_label() {
   csv_study . && printf 'x,label\n1,a\n2,  \n3,b\n' >data.csv
-  mr --study study.yaml "${SMALL[@]}" --output out
+  mr --study study.yaml "${CSV_STUDY[@]}" --output out
   refused "^make-report: error: data\.csv:3: the label is empty$"
 }
 hostile_case csv-empty-label case_csv_empty_label
@@ -47,7 +47,7 @@ case_csv_sixteen_processes_one_result() {
   local i pids=() labels=(2 10 1a)
   csv_study . && { echo "x,y,label"; for i in $(seq 0 35); do echo "$((i % 3)).$((i % 5)),$((i * 7 % 4)),${labels[i % 3]}"; done; } >data.csv
   for i in $(seq 1 16); do
-    timeout -k 5 120 "$MR" --study study.yaml "${SMALL[@]}" --output "out$i" </dev/null >/dev/null 2>"err$i" &
+    timeout -k 5 120 "$MR" --study study.yaml "${CSV_STUDY[@]}" --output "out$i" </dev/null >/dev/null 2>"err$i" &
     pids+=($!)
   done
   for i in "${!pids[@]}"; do
@@ -65,7 +65,7 @@ case_csv_crlf_and_bom_digits() {
   csv_study crlf && sed 's/$/\r/' lf/data.csv >crlf/data.csv
   csv_study bom && { printf '\xef\xbb\xbf'; cat crlf/data.csv; } >bom/data.csv
   for folder in lf crlf bom; do
-    (cd "$folder" && mr --study study.yaml "${SMALL[@]}" --output out && succeeded) || return 1
+    (cd "$folder" && mr --study study.yaml "${CSV_STUDY[@]}" --output out && succeeded) || return 1
   done
   for folder in crlf bom; do
     [ "$(sha256sum <"$folder/out/results.json")" = "$(sha256sum <lf/out/results.json)" ] ||

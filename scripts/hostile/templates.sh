@@ -2,14 +2,14 @@
 # to check.
 
 # The smallest study: one run of one epoch, no store.
-TINY=(--seeds 1 --fractions 0 --widths 8 --epochs 1 --no-store)
+TEMPLATE_STUDY=(--seeds 1 --fractions 0 --widths 8 --epochs 1 --no-store)
 
 # A tab between the delimiters of a set-delimiter tag once hid 20,000 nested sections from the
 # nesting check; the parser recursed once per level and died of SIGSEGV.
 case_set_delimiter_tab_deep_nesting() {
   { printf '{{=<%%\t%%>=}}'; printf '<%%#fits%%>%.0s' $(seq 20000); printf '<%%/fits%%>%.0s' $(seq 20000); } >t.md
   local before; before=$(snapshot .)
-  mr "${TINY[@]}" --template t.md --output out
+  mr "${TEMPLATE_STUDY[@]}" --template t.md --output out
   refused "t\.md:1:[0-9]+: template does not parse: sections nest deeper than 100 levels" && unchanged . "$before"
 }
 hostile_case set-delimiter-tab-deep-nesting case_set_delimiter_tab_deep_nesting
@@ -18,7 +18,7 @@ hostile_case set-delimiter-tab-deep-nesting case_set_delimiter_tab_deep_nesting
 case_set_delimiter_partial() {
   printf '{{=<%%\n%%>=}}<%%> /etc/passwd%%>\n' >t.md
   local before; before=$(snapshot .)
-  mr "${TINY[@]}" --template t.md --output out
+  mr "${TEMPLATE_STUDY[@]}" --template t.md --output out
   refused "t\.md:2:6: template does not parse: partials \(\{\{> name\}\}\) are not supported" && unchanged . "$before"
 }
 hostile_case set-delimiter-partial case_set_delimiter_partial
@@ -38,7 +38,7 @@ hostile_case nested-sections-refused-before-the-sweep case_nested_sections_refus
 # parser is quadratic in what it parses at once. 50,000 are checked and rendered within a second.
 case_many_tags_on_one_line() {
   printf '{{chanceAccuracy}}%.0s' $(seq 50000) >t.md
-  mr_timed "${TINY[@]}" --template t.md --output out
+  mr_timed "${TEMPLATE_STUDY[@]}" --template t.md --output out
   succeeded && within 1 || return 1
   [ "$(wc -c <out/report.md)" = $((5 * 50000)) ] || { why "report.md has $(wc -c <out/report.md) bytes, not $((5 * 50000))"; return 1; }
 }
@@ -47,7 +47,7 @@ hostile_case many-tags-on-one-line case_many_tags_on_one_line
 # The same inside a section, whose body is cut into pieces that render through placeholders.
 case_many_tags_on_one_line_in_a_section() {
   { printf '{{#fits}}'; printf '{{series}}%.0s' $(seq 50000); printf '{{/fits}}'; } >t.md
-  mr_timed "${TINY[@]}" --template t.md --output out
+  mr_timed "${TEMPLATE_STUDY[@]}" --template t.md --output out
   succeeded && within 1 || return 1
   [ "$(wc -c <out/report.md)" = $((5 * 50000)) ] || { why "report.md has $(wc -c <out/report.md) bytes, not $((5 * 50000))"; return 1; }
 }
