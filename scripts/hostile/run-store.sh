@@ -184,3 +184,19 @@ case_store_prune_removes_failing_rows() {
 }
 hostile_case store-prune-removes-failing-rows case_store_prune_removes_failing_rows
 
+# Issue 19, section 19: `compare A B --output A` overwrote its own input, and any other file; an
+# input (under any name) and a file that is no comparison are refused and left as they were.
+case_compare_output_replaces_only_a_comparison() {
+  mr --output out --widths 8 --fractions 0,0.5 --seeds 1,2 --epochs 2 --no-store --quiet && succeeded || return 1
+  cp out/results.json a.json && ln a.json alias.json && echo "my notes" >notes.txt
+  local before; before=$(snapshot .)
+  mr compare a.json a.json --output a.json
+  refused "^make-report: error: --output: 'a.json' is the input 'a.json'; give a new file name$" && unchanged . "$before" || return 1
+  mr compare a.json a.json --output alias.json
+  refused "^make-report: error: --output: 'alias.json' is the input 'a.json'" && unchanged . "$before" || return 1
+  mr compare a.json a.json --output notes.txt
+  refused "^make-report: error: --output: 'notes.txt' exists and is not a comparison make-report wrote; give a new file name$" &&
+    unchanged . "$before" || return 1
+  mr compare a.json a.json --output comparison.json && succeeded && mr compare a.json a.json --output comparison.json && succeeded
+}
+hostile_case compare-output-replaces-only-a-comparison case_compare_output_replaces_only_a_comparison
