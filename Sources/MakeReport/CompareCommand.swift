@@ -23,7 +23,7 @@ struct CompareCommand: ParsableCommand {
     @Argument(help: "The second results file.")
     var second: String
 
-    @Option(help: "Write the comparison as JSON to this file.")
+    @Option(help: "Write the comparison as JSON to this file (a new file, or a comparison written before; never an input).")
     var output: String?
 
     @Option(help: "Confidence level of every interval, in [0.5, 0.999].")
@@ -31,7 +31,10 @@ struct CompareCommand: ParsableCommand {
 
     func validate() throws {
         if !(0.5...0.999).contains(confidence) { throw ValidationError("--confidence: must lie in [0.5, 0.999]") }
-        if let output { try checkOutputFile(output) }
+        if let output {
+            try checkOutputFile(output)
+            try checkReplaceable(output, inputs: [first, second])
+        }
     }
 
     func run() throws {
@@ -71,5 +74,23 @@ private func checkOutputFile(_ path: String) throws {
     var status = stat()
     if path.hasSuffix("/") || (stat(path, &status) == 0 && status.st_mode & S_IFMT != S_IFREG) {
         throw ValidationError("--output: '\(path)' is not a regular file; give the file to write the comparison to")
+    }
+}
+
+/// Refuses an existing `--output` that the comparison must not replace: one of the `inputs` (the same
+/// file, by device and inode, whatever the names), or a file that does not decode as the comparison
+/// JSON this command writes (the user's own file).
+private func checkReplaceable(_ path: String, inputs: [String]) throws {
+    var target = stat()
+    guard stat(path, &target) == 0 else { return }
+    for input in inputs {
+        var status = stat()
+        if stat(input, &status) == 0 && status.st_dev == target.st_dev && status.st_ino == target.st_ino {
+            throw ValidationError("--output: '\(path)' is the input '\(input)'; give a new file name")
+        }
+    }
+    guard let bytes = try? readUserFile(path, maximumBytes: maximumResultsFileBytes),
+          (try? JSONDecoder().decode(StudyComparison.self, from: bytes)) != nil else {
+        throw ValidationError("--output: '\(path)' exists and is not a comparison make-report wrote; give a new file name")
     }
 }

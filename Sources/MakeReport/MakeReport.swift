@@ -3,6 +3,7 @@ import Foundation
 import PoisoningReport
 import PoisoningEngine
 import PoisoningAnalysis
+import RunStore
 import StudyPipeline
 
 /// `make-report`: runs the data-poisoning sensitivity study and writes its results.
@@ -16,7 +17,7 @@ struct MakeReport: ParsableCommand {
             See `make-report run --help` for every study parameter.
 
             Exit codes: 0 success; 2 refused input (an option, a study file, a template, a part or \
-            results file), before any work and with nothing created; 1 a failure during the work (a full \
+            results file, a run store), before any work and with nothing created; 1 a failure during the work (a full \
             disk, an output folder in use, a failed validate or check). Errors are one line naming the \
             file or option.
             """,
@@ -46,10 +47,11 @@ struct MakeReport: ParsableCommand {
 }
 
 /// Whether `error` is the user's input being refused (exit code 2), not a failure during the work
-/// (exit code 1): a template, a part file, a comparison input or another file the user named that cannot be used.
+/// (exit code 1): a template, a part file, a comparison input, a run store or another file the user
+/// named that cannot be used.
 func isBadInput(_ error: Error) -> Bool {
     error is TemplateError || error is ReportTemplateError || error is MergeError || error is ComparisonInputError
-        || error is SpecificationError || error is UserFileError
+        || error is SpecificationError || error is UserFileError || error is RunStoreRefusal
 }
 
 /// The arguments with every negative number that follows a long option attached to it

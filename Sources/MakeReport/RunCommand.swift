@@ -48,12 +48,13 @@ struct RunCommand: ParsableCommand {
         }
         let dataFileSHA256 = shard == nil ? nil : try PoisoningAnalysis.dataFileSHA256(of: config)
         // Everything that can refuse the command is checked before the first run, and before
-        // anything is created: the study's size, the templates, then the output folder, whose lock
-        // is held until the outputs are published.
+        // anything is created: the study's size, the templates, the run store (a damaged one is
+        // found only when it is opened), then the output folder, whose lock is held until the
+        // outputs are published.
         let settings = try output.settings(command: reproducingCommand(config: config, output: output))
         let parsed = try checkTemplates(settings, study: resolved)
-        let folder = shard == nil ? try StagedOutputFolder(path: output.output) : nil
         let store = try storage.open(besideOutput: output.output)
+        let folder = shard == nil ? try StagedOutputFolder(path: output.output) : nil
         let showProgress = !runtime.quiet && isatty(STDERR_FILENO) == 1
         let sweep = try runSweep(resolved, runtime: runtime, shard: shard?.shard ?? .whole, store: store, showProgress: showProgress)
         let runs = sweep.runs

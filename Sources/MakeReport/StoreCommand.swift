@@ -25,11 +25,12 @@ struct StoreOptions: ParsableArguments {
         if store == "" { throw ValidationError("--store: the path is empty; give a file name") }
     }
 
-    /// Why the store to use with the output folder `output` cannot be a run store, as an error line, or nil.
+    /// Why the store to use with the output folder `output` cannot be a run store, as an error line
+    /// naming --store as it was given (a trailing '/' kept), or nil.
     func problem(besideOutput output: String) -> String? {
         guard !noStore else { return nil }
         let path = store ?? defaultStorePath(besideOutput: output)
-        return runStoreProblem(path).map { "--store: '\(commandPath(path))': \($0)" }
+        return runStoreProblem(path).map { "--store: '\(store ?? commandPath(path))': \($0)" }
     }
 
     /// The store to use with the output folder `output`, or nil with --no-store.
@@ -70,9 +71,11 @@ struct StoreCommand: ParsableCommand {
     /// `store verify`.
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Check every stored run: its checksum, and a payload that is a run result with every metric in range.",
+            abstract: "Check every stored run: its key, its checksum, and a payload that is a run result with every metric in range.",
             discussion: """
-                Prints one line per run that fails (by the first 16 hex digits of its key) and exits with code 1                 when any does. A run that fails is never used: `run` trains it again and replaces it.
+                Prints one line per run that fails (by the first 16 hex digits of its key) and exits with code 1 \
+                when any does (with code 2 when the store itself is damaged). A run that fails is never used: `run` \
+                trains it again and replaces it, and `store prune` removes it.
                 """)
 
         @OptionGroup var location: StoreLocation
@@ -89,7 +92,8 @@ struct StoreCommand: ParsableCommand {
 
     /// `store prune`.
     struct Prune: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Remove the runs of older engine versions (with --all, every run) and compact the file.")
+        static let configuration = CommandConfiguration(
+            abstract: "Remove the runs that fail `store verify`'s check and those of older engine versions (with --all, every run), and compact the file.")
 
         @OptionGroup var location: StoreLocation
 
@@ -98,8 +102,9 @@ struct StoreCommand: ParsableCommand {
 
         func run() throws {
             let store = try location.open()
-            let removed = try store.prune(all: all)
-            print("\(commandPath(store.path)): removed \(removed) run\(removed == 1 ? "" : "s")")
+            let (removed, failed) = try store.prune(all: all)
+            print("\(commandPath(store.path)): removed \(removed) run\(removed == 1 ? "" : "s")"
+                + (all ? "" : " (\(failed) failed \(failed == 1 ? "its" : "their") check)"))
         }
     }
 }

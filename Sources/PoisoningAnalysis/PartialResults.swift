@@ -103,7 +103,7 @@ public enum MergeError: Error, Equatable, CustomStringConvertible {
     case missingShards(first: [Int], missing: Int, of: Int)
     /// A part does not hold exactly its shard's runs.
     case wrongRuns(part: String)
-    /// A run of a part is not the run of the study at its index, or holds an impossible metric.
+    /// A run of a part is not the run of the study at its index, or is impossible (`RunResult.problem`).
     case invalidRun(part: String, index: Int, reason: String)
 
     public var description: String {
@@ -129,7 +129,8 @@ public enum MergeError: Error, Equatable, CustomStringConvertible {
 /// the same configuration, data, tool version and N, N may not exceed the study's runs, and the
 /// data file the study names (if any) must have the bytes the shards read; then the shards must be
 /// 1...N each exactly once, each holding exactly its own runs (so together they hold every run
-/// once). The work is linear in the parts' runs, whatever N they claim.
+/// once), each the study's run at its index and possible (`RunResult.problem`: the checks a stored
+/// run passes too). The work is linear in the parts' runs, whatever N they claim.
 public func mergePartialResults(_ parts: [(name: String, results: PartialStudyResults)]) throws
     -> (study: Study, runs: [RunResult], toolVersion: String) {
     guard let first = parts.first else { throw MergeError.noParts }
@@ -155,8 +156,8 @@ public func mergePartialResults(_ parts: [(name: String, results: PartialStudyRe
                 throw MergeError.invalidRun(part: name, index: run.index, reason: "is not the study's run at that index "
                     + "(fraction \(spec.fraction), series \(spec.series), seed \(spec.seed))")
             }
-            if let (key, value) = result.firstMetricOutOfRange {
-                throw MergeError.invalidRun(part: name, index: run.index, reason: "has \(abbreviated(key)) = \(value), outside its valid range")
+            if let problem = result.problem(trainingRows: study.split.train.count, recordable: study.recordableMetrics(of: spec.series)) {
+                throw MergeError.invalidRun(part: name, index: run.index, reason: "is impossible: \(problem)")
             }
             runs[run.index] = result
         }

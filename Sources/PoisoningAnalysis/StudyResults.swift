@@ -230,10 +230,9 @@ public func decodingFailure(_ error: Error) -> String {
     }
 }
 
-/// "[0, 1]", or "[0, ∞)" for an unbounded range.
+/// "[0, 1]", or "[0, 1e+100]".
 func rangeText(_ range: ClosedRange<Double>) -> String {
-    range.upperBound == .greatestFiniteMagnitude ? "[\(String(format: "%g", range.lowerBound)), ∞)"
-        : "[\(String(format: "%g", range.lowerBound)), \(String(format: "%g", range.upperBound))]"
+    "[\(String(format: "%g", range.lowerBound)), \(String(format: "%g", range.upperBound))]"
 }
 
 /// The keys of a JSON document that look like timings ("time", "seconds", "duration", "wall"),

@@ -12,7 +12,8 @@ import PoisoningEngine
 /// it passes `storedRunProblem` (it is the run asked for, with every metric in range); otherwise it
 /// is trained again. A store is marked with SQLite's `application_id` (`RunStore.applicationID`),
 /// and any other file is refused before it is opened, so a database that is not a store is never
-/// changed.
+/// changed; a store whose table is gone or whose file is damaged is refused when it is opened
+/// (`RunStoreRefusal`).
 public final class RunStore: Sendable {
     /// SQLite's `application_id` of every run store: "MKRS" in ASCII.
     public static let applicationID: Int32 = 0x4D4B_5253
@@ -22,27 +23,50 @@ public final class RunStore: Sendable {
 
     /// Opens the store at `path`, creating it (and its folder) when missing. A new store is built
     /// under a temporary name and renamed into place, so a store file is always a complete store.
+    /// Throws a `RunStoreRefusal` when `path` is no run store (`runStoreProblem`) or a damaged one
+    /// (SQLite cannot read it, or its table lacks a column), a `RunStoreError` when it cannot be
+    /// created or opened.
     public init(path: String) throws {
         self.path = path
-        if let problem = runStoreProblem(path) { throw RunStoreError(path: path, reason: problem) }
+        if let problem = runStoreProblem(path) { throw RunStoreRefusal(path: path, reason: problem) }
         do {
+            // A damaged store is refused before anything is made beside it (a new store is whole).
+            if FileManager.default.fileExists(atPath: path) { try Self.checkReadable(path) }
             try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(),
                                                     withIntermediateDirectories: true)
             // Creating a store, and switching a new file to WAL mode, are serialised by a file lock
             // between processes that open the same store at the same moment.
             let opening = open(path + ".open-lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-            guard opening >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+            guard opening >= 0 else { throw RunStoreError(path: path, reason: String(cString: strerror(errno))) }
             defer { close(opening) }
             flock(opening, LOCK_EX)
             if !FileManager.default.fileExists(atPath: path) { try Self.create(at: path) }
-            if let problem = runStoreProblem(path) { throw RunStoreError(path: path, reason: problem) }
+            if let problem = runStoreProblem(path) { throw RunStoreRefusal(path: path, reason: problem) }
             var configuration = Configuration()
             configuration.busyMode = .timeout(30)
             database = try DatabasePool(path: path, configuration: configuration)
-        } catch let error as RunStoreError {
-            throw error
         } catch {
-            throw RunStoreError(path: path, reason: "\(error)")
+            throw storeFailure(error, path: path)
+        }
+    }
+
+    /// Throws a `RunStoreRefusal` when SQLite cannot read the store at `path` (a file cut short, an
+    /// impossible header) or its table lacks a column the store reads (dropped, renamed). Read
+    /// through a read-only connection, so that a damaged store is left as it is (opening the pool
+    /// writes to the file: GRDB makes sure of a non-empty -wal file); the -wal and -shm files SQLite
+    /// makes for that read beside a damaged store are removed again.
+    private static func checkReadable(_ path: String) throws {
+        let absent = ["-wal", "-shm"].map { path + $0 }.filter { access($0, F_OK) != 0 }
+        do {
+            var configuration = Configuration()
+            configuration.readonly = true
+            configuration.busyMode = .timeout(30)
+            let queue = try DatabaseQueue(path: path, configuration: configuration)
+            defer { try? queue.close() }
+            try queue.read { try $0.execute(sql: "SELECT key, engineVersion, result, checksum, storedAt FROM runs LIMIT 0") }
+        } catch let error as DatabaseError where [ResultCode.SQLITE_ERROR, .SQLITE_CORRUPT, .SQLITE_NOTADB].contains(error.resultCode) {
+            for file in absent { unlink(file) }
+            throw RunStoreRefusal(path: path, damage: error)
         }
     }
 
@@ -68,13 +92,15 @@ public final class RunStore: Sendable {
             }
             try queue.close()
         }
-        guard rename(temporary, path) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        guard rename(temporary, path) == 0 else { throw RunStoreError(path: path, reason: String(cString: strerror(errno))) }
     }
 
     /// The stored results of those `keys` the store has, by key, each checked: a result whose
     /// checksum fails, that does not decode, or that `storedRunProblem` rejects for its spec is left
     /// out and counted in `rejected` (the caller trains it again, and `store` replaces it).
-    public func results(for keys: [String], specs: [RunSpec], trainingRows: Int) throws -> (found: [String: RunResult], rejected: Int) {
+    /// `recordable[s]` is the set of metrics the runs of series `s` (of the specs) can record.
+    public func results(for keys: [String], specs: [RunSpec], trainingRows: Int,
+                        recordable: [Set<String>]) throws -> (found: [String: RunResult], rejected: Int) {
         do {
             return try database.read { db in
                 var found = [String: RunResult]()
@@ -88,7 +114,7 @@ public final class RunStore: Sendable {
                                                 arguments: StatementArguments(chunk)) {
                         guard let key = text(row["key"]), let spec = specByKey[key],
                               case .success(let result) = decodeStoredRun(row),
-                              storedRunProblem(result, spec: spec, trainingRows: trainingRows) == nil else {
+                              storedRunProblem(result, spec: spec, trainingRows: trainingRows, recordable: recordable[spec.series]) == nil else {
                             rejected += 1
                             continue
                         }
@@ -98,33 +124,21 @@ public final class RunStore: Sendable {
                 return (found, rejected)
             }
         } catch {
-            throw RunStoreError(path: path, reason: "\(error)")
+            throw storeFailure(error, path: path)
         }
     }
 
-    /// Checks every stored run: its checksum, its payload (a `RunResult` with every metric in range).
-    /// Returns the number of runs and one sentence per run that fails, naming its key.
-    public func verify() throws -> (runs: Int, failures: [String]) {
+    /// Checks every stored run: a key that is a run key (64 lowercase hexadecimal digits), its
+    /// checksum, its payload (a `RunResult` that `storedRunProblem` accepts, its study unknown).
+    /// Returns the number of runs and the runs that fail, in key order.
+    public func verify() throws -> (runs: Int, failures: [StoredRunFailure]) {
         do {
             return try database.read { db in
-                var count = 0
-                var failures = [String]()
-                let rows = try Row.fetchCursor(db, sql: "SELECT key, result, checksum FROM runs ORDER BY key")
-                while let row = try rows.next() {
-                    count += 1
-                    let key = text(row["key"]) ?? "?"
-                    switch decodeStoredRun(row) {
-                    case .failure(let problem): failures.append("run \(key.prefix(16)): \(problem)")
-                    case .success(let result):
-                        if let problem = storedRunProblem(result, spec: nil, trainingRows: nil) {
-                            failures.append("run \(key.prefix(16)): \(problem)")
-                        }
-                    }
-                }
-                return (count, failures)
+                let (count, failures) = try failingRows(db)
+                return (count, failures.map(\.failure))
             }
         } catch {
-            throw RunStoreError(path: path, reason: "\(error)")
+            throw storeFailure(error, path: path)
         }
     }
 
@@ -142,7 +156,7 @@ public final class RunStore: Sendable {
                 }
             }
         } catch {
-            throw RunStoreError(path: path, reason: "\(error)")
+            throw storeFailure(error, path: path)
         }
     }
 
@@ -161,26 +175,63 @@ public final class RunStore: Sendable {
             }.reduce(0, +)
             return RunStoreInfo(path: path, runsByEngineVersion: counts, bytes: size)
         } catch {
-            throw RunStoreError(path: path, reason: "\(error)")
+            throw storeFailure(error, path: path)
         }
     }
 
-    /// Removes the runs of engine versions other than the current one (they can never be reused),
-    /// or every run when `all`; returns how many were removed, and compacts the file.
-    public func prune(all: Bool) throws -> Int {
+    /// Removes the runs that fail `verify`'s check and those of engine versions other than the
+    /// current one (they can never be used), or every run when `all`; returns how many were
+    /// removed and how many of them failed the check, and compacts the file.
+    public func prune(all: Bool) throws -> (removed: Int, failedCheck: Int) {
         do {
-            let removed = try database.write { db in
-                if all { try db.execute(sql: "DELETE FROM runs") } else {
-                    try db.execute(sql: "DELETE FROM runs WHERE engineVersion != ?", arguments: [engineVersion])
+            let counts = try database.write { db -> (removed: Int, failedCheck: Int) in
+                if all {
+                    try db.execute(sql: "DELETE FROM runs")
+                    return (db.changesCount, 0)
                 }
-                return db.changesCount
+                let failing = try failingRows(db).failures.map(\.rowID)
+                for start in stride(from: 0, to: failing.count, by: 500) {
+                    let chunk = Array(failing[start..<min(start + 500, failing.count)])
+                    let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                    try db.execute(sql: "DELETE FROM runs WHERE rowid IN (\(marks))", arguments: StatementArguments(chunk))
+                }
+                try db.execute(sql: "DELETE FROM runs WHERE engineVersion IS NOT ?", arguments: [engineVersion])
+                return (failing.count + db.changesCount, failing.count)
             }
             try database.writeWithoutTransaction { db in try db.execute(sql: "VACUUM") }
-            return removed
+            return counts
         } catch {
-            throw RunStoreError(path: path, reason: "\(error)")
+            throw storeFailure(error, path: path)
         }
     }
+}
+
+/// Every row of the store's table, checked as `verify` checks it: their number, and the rows that
+/// fail (by rowid, so that a key that is not text can be removed too), in key order.
+private func failingRows(_ db: Database) throws -> (count: Int, failures: [(rowID: Int64, failure: StoredRunFailure)]) {
+    var count = 0
+    var failures = [(rowID: Int64, failure: StoredRunFailure)]()
+    let rows = try Row.fetchCursor(db, sql: "SELECT rowid, key, result, checksum FROM runs ORDER BY key")
+    while let row = try rows.next() {
+        count += 1
+        let key = text(row["key"]), rowID: Int64 = row["rowid"]
+        if let problem = storedRowProblem(row, key: key) { failures.append((rowID, StoredRunFailure(key: key, problem: problem))) }
+    }
+    return (count, failures)
+}
+
+/// Why a row of the store fails `verify`'s check, or nil.
+private func storedRowProblem(_ row: Row, key: String?) -> String? {
+    if let key, !isRunKey(key) { return "its key is not 64 lowercase hexadecimal digits, so no study can find it" }
+    switch decodeStoredRun(row) {
+    case .failure(let problem): return problem.description
+    case .success(let result): return storedRunProblem(result, spec: nil, trainingRows: nil, recordable: nil)
+    }
+}
+
+/// Whether `key` has the form of a `RunKeys` key: 64 lowercase hexadecimal digits.
+func isRunKey(_ key: String) -> Bool {
+    key.utf8.count == 64 && key.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
 }
 
 /// A stored row's run, decoded from its columns whatever their SQLite types (a tampered row may
@@ -213,6 +264,22 @@ public struct RunStoreInfo: Sendable {
     public let bytes: Int
 }
 
+/// A stored run that fails `RunStore.verify`'s check.
+public struct StoredRunFailure: Sendable, CustomStringConvertible {
+    /// Its whole key; nil when the row's key is not text.
+    public let key: String?
+    /// Why it fails.
+    public let problem: String
+
+    /// "run 0123456789abcdef: why", by the key's first 16 digits (a key that is no run key quoted,
+    /// its control characters escaped).
+    public var description: String {
+        guard let key else { return "a run whose key is not text: \(problem)" }
+        let shown = isRunKey(key) ? String(key.prefix(16)) : String(reflecting: String(key.prefix(16))) + (key.count > 16 ? "..." : "")
+        return "run \(shown): \(problem)"
+    }
+}
+
 /// A run store that cannot be opened, read or written.
 public struct RunStoreError: Error, CustomStringConvertible {
     /// The store's file.
@@ -220,4 +287,42 @@ public struct RunStoreError: Error, CustomStringConvertible {
     /// Why.
     public let reason: String
     public var description: String { "run store '\(path)': \(reason)" }
+}
+
+/// A file refused as a run store before anything is done with it: no run store (`runStoreProblem`),
+/// or a damaged one (the user's input, which only they can remove).
+public struct RunStoreRefusal: Error, CustomStringConvertible {
+    /// The store's file.
+    public let path: String
+    /// Why.
+    public let reason: String
+    public var description: String { "run store '\(path)': \(reason)" }
+
+    /// The refusal of `path` for `reason`.
+    init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
+
+    /// The refusal of the store at `path`, which SQLite failed to read with `damage`.
+    init(path: String, damage: DatabaseError) {
+        self.init(path: path, reason: "it is a damaged run store (SQLite: \(damage.message ?? "error \(damage.resultCode.rawValue)")); "
+            + "remove it and its -wal and -shm files")
+    }
+}
+
+/// The error to throw for `error`, met while opening, reading or writing the store at `path`: a
+/// refusal as it is; a refusal of a damaged store when SQLite found the file corrupt or no
+/// database; else a `RunStoreError` in a few words (strerror's for a POSIX error, also one inside a
+/// Foundation error; SQLite's message for a database error), never a dump of the error value.
+private func storeFailure(_ error: Error, path: String) -> Error {
+    if error is RunStoreRefusal || error is RunStoreError { return error }
+    if let error = error as? DatabaseError {
+        if [ResultCode.SQLITE_CORRUPT, .SQLITE_NOTADB].contains(error.resultCode) { return RunStoreRefusal(path: path, damage: error) }
+        return RunStoreError(path: path, reason: "SQLite: \(error.message ?? "error \(error.resultCode.rawValue)")")
+    }
+    let nsError = error as NSError
+    let posix = nsError.domain == NSPOSIXErrorDomain ? nsError : nsError.userInfo[NSUnderlyingErrorKey] as? NSError
+    if let posix, posix.domain == NSPOSIXErrorDomain { return RunStoreError(path: path, reason: String(cString: strerror(Int32(posix.code)))) }
+    return RunStoreError(path: path, reason: nsError.localizedDescription.split(separator: "\n").first.map(String.init) ?? "unknown error")
 }

@@ -4,13 +4,19 @@ import PoisoningEngine
 /// Why `path` cannot be a run store, in words, or nil when it can: a missing file under a folder
 /// where it can be created, or a regular file that is a run store (an SQLite database whose
 /// `application_id` is `RunStore.applicationID`, read from the file's header without opening it as
-/// a database, so that no other file is ever changed). Nothing is created.
+/// a database, so that no other file is ever changed). A path that names a folder (it ends in '/',
+/// '.' or '..'), a symbolic link to a missing file (creating the store would replace the link), and
+/// a missing store with SQLite's leftover files beside it (SQLite would replay them into the new
+/// store) are refused. Nothing is created.
 public func runStoreProblem(_ path: String) -> String? {
     guard !path.isEmpty else { return "the path is empty; give a file name" }
+    if path.hasSuffix("/") || [".", ".."].contains((path as NSString).lastPathComponent) {
+        return "it names a folder, not a file; give a file name"
+    }
     var status = stat()
     guard stat(path, &status) == 0 else {
         guard errno == ENOENT else { return String(cString: strerror(errno)) }
-        return creationProblem(at: URL(fileURLWithPath: path).standardizedFileURL)
+        return missingStoreProblem(path)
     }
     switch status.st_mode & S_IFMT {
     case S_IFREG: break
@@ -29,9 +35,24 @@ public func runStoreProblem(_ path: String) -> String? {
     let id = header[68..<72].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
     guard Int32(bitPattern: id) == RunStore.applicationID else {
         return "it is not a make-report run store (an SQLite database without make-report's application id; "
-            + "stores of make-report 0.3 cannot be verified: remove the file)"
+            + "stores of make-report 0.3 cannot be verified: remove the file and its -wal and -shm files)"
     }
     return nil
+}
+
+/// Why a run store cannot be created at `path`, where stat(2) finds nothing, or nil: `path` is a
+/// dangling symbolic link, a file SQLite left beside an earlier store of that name lies there, or
+/// its folder cannot be made or written.
+private func missingStoreProblem(_ path: String) -> String? {
+    var status = stat()
+    if lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFLNK {
+        return "it is a symbolic link to a file that does not exist; give the file itself"
+    }
+    if let leftover = ["-wal", "-shm", "-journal"].first(where: { lstat(path + $0, &status) == 0 }) {
+        return "a leftover '\((path as NSString).lastPathComponent + leftover)' lies beside it (SQLite would replay it into "
+            + "a new store); remove it too"
+    }
+    return creationProblem(at: URL(fileURLWithPath: path).standardizedFileURL)
 }
 
 /// A stored run's payload: the `RunResult` as JSON with sorted keys (non-finite numbers as strings).
@@ -61,34 +82,18 @@ public func decodeStoredRun(key: String, payload: Data, checksum: String) -> Res
     return .success(result)
 }
 
-/// Why a stored result cannot stand for a run, or nil: the checks `merge` applies to a shard's
-/// runs. It must have metrics (diverged runs are never stored), those every run records among them,
-/// each in its `MetricKey.validRange`; its poisoned count must lie within the training rows and its
-/// realised fraction be that count's share; and, when `spec` is given, it must be that run (the same
-/// fraction and seed; the series is the study's and not stored). `trainingRows` (when known) is the
-/// study's number of training rows.
-public func storedRunProblem(_ result: RunResult, spec: RunSpec?, trainingRows: Int?) -> String? {
-    guard let metrics = result.metrics else { return "it has no metrics" }
-    if let spec, result.fraction != spec.fraction || result.seed != spec.seed {
+/// Why a stored result cannot stand for a run, or nil: it must have metrics (diverged runs are
+/// never stored) and pass `RunResult.problem`, the checks `merge` applies to a shard's runs; and,
+/// when `spec` is given, it must be that run (the same fraction, bit for bit, and seed; the series
+/// is the study's and not stored). `trainingRows` (when known) is the study's number of training
+/// rows, and `recordable` (when known) the metrics the spec's series can record.
+public func storedRunProblem(_ result: RunResult, spec: RunSpec?, trainingRows: Int?, recordable: Set<String>?) -> String? {
+    guard result.metrics != nil else { return "it has no metrics" }
+    if let spec, result.fraction.bitPattern != spec.fraction.bitPattern || result.seed != spec.seed {
         return "it is the run of fraction \(result.fraction) and seed \(result.seed), not of fraction \(spec.fraction) and seed \(spec.seed)"
     }
-    if let missing = recordedByEveryRun.first(where: { metrics[$0] == nil }) { return "it has no \(missing)" }
-    if let (key, value) = result.firstMetricOutOfRange {
-        return "its \(key) is \(value), outside \(MetricKey.validRange(of: key))"
-    }
-    guard result.poisonedCount >= 0, result.poisonedCount <= (trainingRows ?? Int.max),
-          result.realisedFraction.isFinite, (0...1).contains(result.realisedFraction) else {
-        return "its poisoned count \(result.poisonedCount) or realised fraction \(result.realisedFraction) is impossible"
-    }
-    if let trainingRows, result.realisedFraction != Double(result.poisonedCount) / Double(trainingRows) {
-        return "its realised fraction \(result.realisedFraction) is not its \(result.poisonedCount) poisoned rows' share"
-    }
-    return nil
+    return result.problem(trainingRows: trainingRows, recordable: recordable)
 }
-
-/// The metrics every finished run records, whatever its model, attack and defense.
-private let recordedByEveryRun = [MetricKey.testAccuracy, MetricKey.trainAccuracy, MetricKey.trainCleanAccuracy,
-                                  MetricKey.generalizationGap, MetricKey.finalLoss]
 
 /// Why a stored run was rejected.
 public struct StoredRunProblem: Error, CustomStringConvertible {

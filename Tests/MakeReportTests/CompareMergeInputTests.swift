@@ -120,6 +120,27 @@ struct CompareMergeInputTests {
         #expect(try entries(folder).isEmpty)
     }
 
+    /// Issue 19, section 19: `compare A B --output X` replaced any regular file X, its own input A
+    /// too. An input (by device and inode: under another name, a hard link) and a file that is not
+    /// a comparison are refused before any work and left as they were; a comparison is replaced.
+    @Test func compareReplacesOnlyAComparisonItWrote() throws {
+        let folder = cli.temporaryFolder()
+        let good = folder.appendingPathComponent("good.json")
+        try publishedText().write(to: good, atomically: true, encoding: .utf8)
+        #expect(link(good.path, folder.appendingPathComponent("alias.json").path) == 0)
+        try Data("my notes".utf8).write(to: folder.appendingPathComponent("notes.txt"))
+        let before = try entries(folder).map { try Data(contentsOf: folder.appendingPathComponent($0)) }
+        expectRefused(try run(["compare", "good.json", "good.json", "--output", "good.json"], in: folder),
+                      "--output: 'good.json' is the input 'good.json'; give a new file name")
+        expectRefused(try run(["compare", "good.json", good.path, "--output", "alias.json"], in: folder),
+                      "--output: 'alias.json' is the input 'good.json'; give a new file name")
+        expectRefused(try run(["compare", "good.json", "good.json", "--output", "notes.txt"], in: folder),
+                      "--output: 'notes.txt' exists and is not a comparison make-report wrote; give a new file name")
+        #expect(try entries(folder).map { try Data(contentsOf: folder.appendingPathComponent($0)) } == before)
+        for _ in 1...2 { #expect(try run(["compare", "good.json", "good.json", "--output", "comparison.json"], in: folder).status == 0) }
+        #expect(try entries(folder) == ["alias.json", "comparison.json", "good.json", "notes.txt"])
+    }
+
     @Test func aCraftedPartCannotHaveAnotherFileReadAsDataOrQuoted() throws {
         let folder = cli.temporaryFolder()
         let data = folder.appendingPathComponent("data.csv"), secret = folder.appendingPathComponent("secret.csv")

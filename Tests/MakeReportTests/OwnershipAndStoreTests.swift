@@ -172,7 +172,7 @@ struct OwnershipAndStoreTests {
             let outcome = try cli.run(command + ["--store", path])
             #expect(outcome.status == 2, "\(command)")
             #expect(outcome.standardError == "make-report: error: --store: '\(path)': it is not a make-report run store (an SQLite "
-                + "database without make-report's application id; stores of make-report 0.3 cannot be verified: remove the file)\n")
+                + "database without make-report's application id; stores of make-report 0.3 cannot be verified: remove the file and its -wal and -shm files)\n")
             #expect(snapshot(folder) == before)
         }
     }
@@ -193,5 +193,80 @@ struct OwnershipAndStoreTests {
         #expect(snapshot(folder.deletingLastPathComponent()) == before)
         #expect(!FileManager.default.fileExists(atPath: "/dev/null.open-lock"))
         #expect(!FileManager.default.fileExists(atPath: "/dev/null-journal"))
+    }
+
+    /// Issue 19, section 9: a store whose table was dropped, or whose file was cut short after its
+    /// header, is refused with exit code 2 when opened, before the output folder's lock and staging
+    /// folder are made, nothing created or changed; `store verify` exits 2 for it (1 is for runs that
+    /// fail their check).
+    @Test func aDamagedStoreIsRefusedBeforeTheOutputFolderIsTouched() throws {
+        let (_, store, _) = try storedStudy()
+        let parent = cli.temporaryFolder()   // an empty folder for the output, whose .make-report must not appear
+        for (damage, reason) in [("drop", "no such table: runs"), ("truncate", "database disk image is malformed")] {
+            let damaged = parent.deletingLastPathComponent().appendingPathComponent("\(damage).sqlite").path
+            try FileManager.default.copyItem(atPath: store, toPath: damaged)
+            if damage == "drop" {
+                let database = try DatabaseQueue(path: damaged)
+                try database.write { try $0.execute(sql: "DROP TABLE runs") }
+                try database.close()
+            } else {
+                #expect(truncate(damaged, 100) == 0)
+            }
+            let message = "make-report: error: run store '\(damaged)': it is a damaged run store (SQLite: \(reason)); "
+                + "remove it and its -wal and -shm files\n"
+            let before = snapshot(parent.deletingLastPathComponent())
+            let outcome = try cli.run(Self.tiny + ["--output", parent.appendingPathComponent("out").path, "--store", damaged])
+            #expect(outcome.status == 2)
+            #expect(outcome.standardError == message)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: parent.path).isEmpty)
+            for command in [["store", "verify"], ["store", "info"], ["store", "prune"]] {
+                let refused = try cli.run(command + ["--store", damaged])
+                #expect(refused.status == 2, "\(command)")
+                #expect(refused.standardError == message, "\(command)")
+            }
+            #expect(snapshot(parent.deletingLastPathComponent()) == before)   // the damaged file too, and nothing beside it
+        }
+    }
+
+    /// Issue 19, sections 7, 10 and 11: a --store that names a folder-to-be (it once ended in an
+    /// NSPOSIXErrorDomain dump, exit 1, after .make-report was made), a dangling symbolic link (it
+    /// was replaced by a store) and a missing store with an old -wal beside it (SQLite replayed it
+    /// into the new store): each refused before any work, nothing created or changed.
+    @Test func storePathsThatWouldNotMakeAStoreAreRefused() throws {
+        let folder = cli.temporaryFolder()
+        #expect(symlink("missing.sqlite", folder.appendingPathComponent("link.sqlite").path) == 0)
+        try Data("old log".utf8).write(to: folder.appendingPathComponent("runs.sqlite-wal"))
+        let before = snapshot(folder.deletingLastPathComponent())
+        let cases = [("newdir/", "it names a folder, not a file; give a file name"),
+                     ("link.sqlite", "it is a symbolic link to a file that does not exist; give the file itself"),
+                     ("runs.sqlite", "a leftover 'runs.sqlite-wal' lies beside it (SQLite would replay it into a new store); remove it too")]
+        for (store, reason) in cases {
+            let outcome = try run(Self.tiny + ["--output", "out", "--store", store], in: folder)
+            #expect(outcome.status == 2)
+            #expect(outcome.standardError == "make-report: error: --store: '\(store)': \(reason)\n")
+            #expect(snapshot(folder.deletingLastPathComponent()) == before)
+        }
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: folder.appendingPathComponent("link.sqlite").path) == "missing.sqlite")
+    }
+
+    /// Issue 19, section 16: a row whose key no study can look up (upper-case digits) failed
+    /// `store verify` forever; `store prune` removes it and says so.
+    @Test func storePruneRemovesTheRowsThatFailVerify() throws {
+        let (_, store, _) = try storedStudy()
+        let database = try DatabaseQueue(path: store)
+        try database.write { db in
+            try db.execute(sql: "UPDATE runs SET key = upper(key) WHERE rowid = 1")
+            try db.execute(sql: "UPDATE runs SET checksum = 'x' WHERE rowid = 2")
+        }
+        try database.close()
+        let verify = try cli.run(["store", "verify", "--store", store])
+        #expect(verify.status == 1)
+        #expect(verify.standardOutput.hasSuffix(": 4 runs, 2 failed their check\n"))
+        #expect(verify.standardError.contains("its key is not 64 lowercase hexadecimal digits, so no study can find it"))
+        let prune = try cli.run(["store", "prune", "--store", store])
+        #expect(prune.status == 0)
+        #expect(prune.standardOutput.hasSuffix(": removed 2 runs (2 failed their check)\n"))
+        let again = try cli.run(["store", "verify", "--store", store])
+        #expect(again.status == 0 && again.standardOutput.hasSuffix(": 2 runs, 0 failed their check\n"))
     }
 }

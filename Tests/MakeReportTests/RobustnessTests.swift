@@ -288,7 +288,7 @@ struct RobustnessTests {
         #expect(info.status == 0)
         #expect(info.standardOutput.hasPrefix("\(store): 4 runs, "))
         #expect(info.standardOutput.contains("engine version \(engineVersion): 4 runs (current)"))
-        #expect(try cli.run(["store", "prune", "--output", folder.path]).standardOutput == "\(store): removed 0 runs\n")
+        #expect(try cli.run(["store", "prune", "--output", folder.path]).standardOutput == "\(store): removed 0 runs (0 failed their check)\n")
         #expect(try cli.run(["store", "prune", "--all", "--output", folder.path]).standardOutput == "\(store): removed 4 runs\n")
         let missing = try cli.run(["store", "info", "--store", folder.appendingPathComponent("none.sqlite").path])
         #expect(missing.status == 2 && missing.standardError.contains("no run store at"))

@@ -104,7 +104,10 @@ struct ComparisonTests {
             == prefix + "runs[0].test_accuracy is 5.0, outside its valid range [0, 1]")
         #expect(refusal(edited(#""test_accuracy": 0.88"#, #""test_accuracy": -1e308"#))
             == prefix + "runs[0].test_accuracy is -1e+308, outside its valid range [0, 1]")
-        #expect(refusal(edited(#""final_loss": 0.1"#, #""final_loss": -1"#)) == prefix + "runs[0].final_loss is -1.0, outside its valid range [0, ∞)")
+        #expect(refusal(edited(#""final_loss": 0.1"#, #""final_loss": -1"#)) == prefix + "runs[0].final_loss is -1.0, outside its valid range [0, 1e+100]")
+        // A loss whose square overflows (the bound was Double's largest value: a standard deviation became inf).
+        #expect(refusal(edited(#""final_loss": 0.1"#, #""final_loss": 1e300"#))
+            == prefix + "runs[0].final_loss is 1e+300, outside its valid range [0, 1e+100]")
         #expect(refusal(edited(#""n_classes": 5"#, #""n_classes": 0"#)) == prefix + "config.n_classes: must lie in [2, 10000]")
         #expect(refusal(edited(#""n_samples": 500"#, #""n_samples": -10"#)) == prefix + "config.n_samples: must lie in [2, 10000000]")
         #expect(refusal(edited(#""train_fraction": 0.7"#, #""train_fraction": 1.0"#))

@@ -79,12 +79,29 @@ struct MergeTests {
         #expect(throws: MergeError.invalidRun(part: "b", index: 1, reason: "is not the study's run at that index (fraction 0.0, series 0, seed 2)")) {
             try mergePartialResults([("a", one), ("b", withFirstRun(otherSeries))])
         }
-        var metrics = original.metrics!
-        metrics[MetricKey.testAccuracy] = .infinity
-        let impossible = RunResult(fraction: original.fraction, series: original.series, seed: original.seed, poisonedCount: 0,
-                                   realisedFraction: 0, metrics: metrics, divergence: nil)
-        #expect(throws: MergeError.invalidRun(part: "b", index: 1, reason: "has testAccuracy = inf, outside its valid range")) {
-            try mergePartialResults([("a", one), ("b", withFirstRun(impossible))])
+        /// The first run of part two with the metric `key` set to `value`, and `divergence`.
+        func edited(_ key: String, _ value: Double, divergence: String? = nil) -> RunResult {
+            var metrics = original.metrics!
+            metrics[key] = value
+            return RunResult(fraction: original.fraction, series: original.series, seed: original.seed, poisonedCount: 0,
+                             realisedFraction: 0, metrics: metrics, divergence: divergence)
+        }
+        // The checks of a stored run (`RunResult.problem`): a range, a metric its series does not
+        // record, a gap that is not train - test, a divergence beside metrics; and a loss so large
+        // that the aggregates' squares overflowed (results.json then failed to encode: exit 1).
+        let cases = [
+            (edited(MetricKey.testAccuracy, .infinity), "its testAccuracy is inf, outside 0.0...1.0"),
+            (edited("zzz", 0.5), "it has zzz, a metric its series does not record"),
+            (edited(MetricKey.stoppingEpoch, 3), "it has stoppingEpoch, a metric its series does not record"),
+            (edited(MetricKey.generalizationGap, 0.5), "its generalizationGap 0.5 is not its trainAccuracy "
+                + "\(original.metrics![MetricKey.trainAccuracy]!) - testAccuracy \(original.metrics![MetricKey.testAccuracy]!)"),
+            (edited(MetricKey.finalLoss, 1e300), "its finalLoss is 1e+300, outside 0.0...1e+100"),
+            (edited(MetricKey.finalLoss, 0.5, divergence: "x"), "it has both metrics and the reason it diverged"),
+        ]
+        for (run, problem) in cases {
+            #expect(throws: MergeError.invalidRun(part: "b", index: 1, reason: "is impossible: \(problem)")) {
+                try mergePartialResults([("a", one), ("b", withFirstRun(run))])
+            }
         }
     }
 

@@ -38,6 +38,25 @@ struct DefenseTests {
         #expect(nothingRemoved.precision == nil && nothingRemoved.recall == nil && nothingRemoved.auroc == nil)
     }
 
+    /// Every registered defense (under an attack with its own metric): each run records only metrics
+    /// its series declares it can, and every one of them defined for it (here all but precision,
+    /// undefined when nothing is flagged), so that a check of stored or merged runs that refuses any
+    /// other metric never refuses a real run.
+    @Test func everyDefenseRecordsOnlyTheMetricsItDeclares() throws {
+        let config = StudyConfig(models: [StudyConfig.mlp(8)], attacks: [StudyConfig.component(ClassFlip.kind)],
+                                 defenses: Registry.defenses.map { StudyConfig.component($0.kind) }, fractions: [0.3], seeds: [1],
+                                 training: TrainingSettings(epochs: 4))
+        let study = try Study(config)
+        for spec in study.runSpecs {
+            let metrics = try #require(executeRun(spec, study: study).metrics)
+            let recordable = study.recordableMetrics(of: spec.series)
+            let label = study.series[spec.series].defenseLabel
+            #expect(Set(metrics.keys).isSubset(of: recordable), "\(label)")
+            #expect(recordable.subtracting(metrics.keys).isSubset(of: [MetricKey.detectionPrecision]), "\(label)")
+        }
+        #expect(study.recordableMetrics(of: 0) == Set(MetricKey.recordedByEveryRun + ["targetSuccess"]))   // no defense
+    }
+
     @Test func rankingPutsTheHighestScoreFirstAndBreaksTiesByRow() {
         #expect(rankedDescending([0.5, 2, 2, -1, .nan]) == [4, 1, 2, 0, 3])
     }

@@ -62,8 +62,8 @@ import TestSupport
 
         let info = try store.info()
         #expect(info.runsByEngineVersion == [engineVersion: larger.runSpecs.count])
-        #expect(try store.prune(all: false) == 0)
-        #expect(try store.prune(all: true) == larger.runSpecs.count)
+        #expect(try store.prune(all: false).removed == 0)
+        #expect(try store.prune(all: true).removed == larger.runSpecs.count)
         #expect(try store.info().runsByEngineVersion.isEmpty)
     }
 
@@ -99,7 +99,7 @@ import TestSupport
         try database.close()
         let (runs, failures) = try store.verify()
         #expect(runs == 4)
-        #expect(failures.sorted() == ["run \(keys[0].prefix(16)): its row holds a value of the wrong type",
+        #expect(failures.map(\.description).sorted() == ["run \(keys[0].prefix(16)): its row holds a value of the wrong type",
                                       "run \(keys[1].prefix(16)): its testAccuracy is 1.5, outside 0.0...1.0"].sorted())
         let again = try runStudy(study, threads: 1, store: store)
         #expect(again.rejectedFromStore == 3)
@@ -110,27 +110,192 @@ import TestSupport
         #expect(try store.verify().failures.isEmpty)
     }
 
+    /// A finished run of series 0 of `widthStudy` (no defense), fraction 0.5, seed 3, 10 of 20 rows poisoned.
+    static let good = RunResult(fraction: 0.5, series: 0, seed: 3, poisonedCount: 10, realisedFraction: 0.5, metrics:
+        [MetricKey.testAccuracy: 0.8, MetricKey.trainAccuracy: 0.9, MetricKey.trainCleanAccuracy: 0.7,
+         MetricKey.generalizationGap: 0.9 - 0.8, MetricKey.finalLoss: 0.3], divergence: nil)
+
+    /// `good` with the metric `key` set to `value` (removed when nil), and `divergence`.
+    func good(with key: String, _ value: Double?, divergence: String? = nil, fraction: Double = 0.5) -> RunResult {
+        var metrics = Self.good.metrics!
+        metrics[key] = value
+        return RunResult(fraction: fraction, series: 0, seed: 3, poisonedCount: 10, realisedFraction: 0.5, metrics: metrics, divergence: divergence)
+    }
+
     @Test func storedRunChecksApplyMergesRules() throws {
-        let good = RunResult(fraction: 0.5, series: 0, seed: 3, poisonedCount: 10, realisedFraction: 0.5, metrics:
-            [MetricKey.testAccuracy: 0.8, MetricKey.trainAccuracy: 0.9, MetricKey.trainCleanAccuracy: 0.7,
-             MetricKey.generalizationGap: 0.1, MetricKey.finalLoss: 0.3], divergence: nil)
+        let good = Self.good, base = Set(MetricKey.recordedByEveryRun)
         let spec = RunSpec(fraction: 0.5, series: 4, seed: 3)
-        #expect(storedRunProblem(good, spec: spec, trainingRows: 20) == nil)
-        #expect(storedRunProblem(good, spec: RunSpec(fraction: 0.5, series: 4, seed: 4), trainingRows: 20)
+        #expect(storedRunProblem(good, spec: spec, trainingRows: 20, recordable: base) == nil)
+        #expect(storedRunProblem(good, spec: RunSpec(fraction: 0.5, series: 4, seed: 4), trainingRows: 20, recordable: base)
             == "it is the run of fraction 0.5 and seed 3, not of fraction 0.5 and seed 4")
-        #expect(storedRunProblem(good, spec: spec, trainingRows: 9) == "its poisoned count 10 or realised fraction 0.5 is impossible")
-        #expect(storedRunProblem(good, spec: spec, trainingRows: 40) == "its realised fraction 0.5 is not its 10 poisoned rows' share")
-        func with(_ key: String, _ value: Double?) -> RunResult {
-            var metrics = good.metrics!
-            metrics[key] = value
-            return RunResult(fraction: 0.5, series: 0, seed: 3, poisonedCount: 10, realisedFraction: 0.5, metrics: metrics, divergence: nil)
-        }
-        #expect(storedRunProblem(with(MetricKey.finalLoss, nil), spec: spec, trainingRows: 20) == "it has no finalLoss")
-        #expect(storedRunProblem(with(MetricKey.testAccuracy, .nan), spec: spec, trainingRows: 20) == "its testAccuracy is nan, outside 0.0...1.0")
-        #expect(storedRunProblem(with(MetricKey.generalizationGap, -1.5), spec: spec, trainingRows: 20)
+        #expect(storedRunProblem(good, spec: spec, trainingRows: 9, recordable: base) == "its poisoned count 10 or realised fraction 0.5 is impossible")
+        #expect(storedRunProblem(good, spec: spec, trainingRows: 40, recordable: base) == "its realised fraction 0.5 is not its 10 poisoned rows' share")
+        #expect(storedRunProblem(self.good(with: MetricKey.finalLoss, nil), spec: spec, trainingRows: 20, recordable: base) == "it has no finalLoss")
+        #expect(storedRunProblem(self.good(with: MetricKey.testAccuracy, .nan), spec: spec, trainingRows: 20, recordable: base)
+            == "its testAccuracy is nan, outside 0.0...1.0")
+        #expect(storedRunProblem(self.good(with: MetricKey.generalizationGap, -1.5), spec: spec, trainingRows: 20, recordable: base)
             == "its generalizationGap is -1.5, outside -1.0...1.0")
         let diverged = RunResult(fraction: 0.5, series: 0, seed: 3, poisonedCount: 10, realisedFraction: 0.5, metrics: nil, divergence: "x")
-        #expect(storedRunProblem(diverged, spec: spec, trainingRows: 20) == "it has no metrics")
+        #expect(storedRunProblem(diverged, spec: spec, trainingRows: 20, recordable: base) == "it has no metrics")
+    }
+
+    /// Issue 19, section 5: entries with a checksum recomputed after the payload was edited, each of
+    /// which a reader can tell from a real run without training it; and section 6: a loss so large
+    /// that the aggregates' squares overflow.
+    @Test func storedRunsThatNoRunCouldHaveWrittenAreRejected() throws {
+        let study = widthStudy([8], fractions: [0, 0.5], seeds: [3])
+        let recordable = study.recordableMetrics(of: 0)
+        #expect(recordable == Set(MetricKey.recordedByEveryRun))
+        let spec = RunSpec(fraction: 0.5, series: 0, seed: 3)
+        func problem(_ result: RunResult, spec: RunSpec = spec) -> String? {
+            storedRunProblem(result, spec: spec, trainingRows: 20, recordable: recordable)
+        }
+        #expect(problem(Self.good) == nil)
+        #expect(problem(good(with: MetricKey.testAccuracy, 0.8, divergence: "loss became non-finite")) == "it has both metrics and the reason it diverged")
+        #expect(problem(good(with: MetricKey.testAccuracy, 0.8, fraction: -0.0), spec: RunSpec(fraction: 0, series: 0, seed: 3))
+            == "it is the run of fraction -0.0 and seed 3, not of fraction 0.0 and seed 3")
+        #expect(problem(good(with: "zzz", 0.5)) == "it has zzz, a metric its series does not record")
+        #expect(problem(good(with: MetricKey.stoppingEpoch, 4)) == "it has stoppingEpoch, a metric its series does not record")
+        #expect(problem(good(with: "a\nb", 0.5)) == #"it has "a\nb", a metric its series does not record"#)
+        #expect(problem(good(with: MetricKey.generalizationGap, 0.1)) == "its generalizationGap 0.1 is not its trainAccuracy 0.9 - testAccuracy 0.8")
+        #expect(problem(good(with: MetricKey.finalLoss, 1e300)) == "its finalLoss is 1e+300, outside 0.0...1e+100")
+        #expect(problem(good(with: MetricKey.finalLoss, 1e100)) == nil)
+        // Without the study, an unknown metric is judged by its range only.
+        #expect(storedRunProblem(good(with: "zzz", 0.5), spec: nil, trainingRows: nil, recordable: nil) == nil)
+    }
+
+    @Test func aSweepTrainsAgainEveryStoredRunThatNoRunCouldHaveWritten() throws {
+        let store = try scratchStore()
+        defer { remove(store) }
+        let study = widthStudy([8], fractions: [0, 0.5], seeds: [1, 2, 3], epochs: 5)
+        let clean = try runStudy(study, threads: 1, store: store)
+        let keys = RunKeys(study: study).keys
+        /// Rewrites the payload of run `index` with `edit` applied to its JSON object, under a checksum that holds.
+        func forge(_ db: Database, _ index: Int, _ edit: (inout [String: Any]) -> Void) throws {
+            let payload = try Data.fetchOne(db, sql: "SELECT result FROM runs WHERE key = ?", arguments: [keys[index]])!
+            var object = try JSONSerialization.jsonObject(with: payload) as! [String: Any]
+            edit(&object)
+            let forged = try JSONSerialization.data(withJSONObject: object, options: .sortedKeys)
+            try db.execute(sql: "UPDATE runs SET result = ?, checksum = ? WHERE key = ?",
+                           arguments: [forged, storedRunChecksum(key: keys[index], payload: forged), keys[index]])
+        }
+        func setMetric(_ key: String, _ value: Double) -> (inout [String: Any]) -> Void {
+            { object in
+                var metrics = object["metrics"] as! [String: Any]
+                metrics[key] = value
+                object["metrics"] = metrics
+            }
+        }
+        let database = try DatabaseQueue(path: store.path)
+        try database.write { db in
+            try forge(db, 0) { $0["divergence"] = "loss became non-finite" }
+            try forge(db, 1) { $0["fraction"] = -0.0 }
+            try forge(db, 2, setMetric("zzz", 0.5))
+            try forge(db, 3, setMetric(MetricKey.stoppingEpoch, 3))
+            try forge(db, 4, setMetric(MetricKey.generalizationGap, 0.25))
+            try forge(db, 5, setMetric(MetricKey.finalLoss, 1e300))
+        }
+        try database.close()
+        #expect(study.runSpecs[1].fraction == 0)
+        let again = try runStudy(study, threads: 1, store: store)
+        #expect(again.rejectedFromStore == 6 && again.fromStore == 0)
+        #expect(again.runs.results == clean.runs.results)
+        #expect(try runStudy(study, threads: 1, store: store).fromStore == 6)
+    }
+
+    /// Issue 19, section 16: rows whose key no study can look up (a blob, upper-case digits) failed
+    /// `verify` forever; `prune` removes them, and every other row that fails the check.
+    @Test func pruneRemovesEveryRowThatFailsVerify() throws {
+        let store = try scratchStore()
+        defer { remove(store) }
+        let study = widthStudy([8], fractions: [0, 0.5], seeds: [1, 2], epochs: 5)
+        _ = try runStudy(study, threads: 1, store: store)
+        let keys = RunKeys(study: study).keys
+        let database = try DatabaseQueue(path: store.path)
+        try database.write { db in
+            let payload = try Data.fetchOne(db, sql: "SELECT result FROM runs WHERE key = ?", arguments: [keys[0]])!
+            let upper = keys[0].uppercased()
+            try db.execute(sql: "INSERT INTO runs VALUES (?, ?, ?, ?, 0)",
+                           arguments: [upper, engineVersion, payload, storedRunChecksum(key: upper, payload: payload)])
+            try db.execute(sql: "INSERT INTO runs VALUES (?, ?, ?, ?, 0)",
+                           arguments: [Data(keys[1].utf8), engineVersion, payload, storedRunChecksum(key: keys[1], payload: payload)])
+            try db.execute(sql: "UPDATE runs SET checksum = 'x' WHERE key = ?", arguments: [keys[2]])
+        }
+        try database.close()
+        let (runs, failures) = try store.verify()
+        #expect(runs == 6)
+        #expect(Set(failures.map(\.key)) == [keys[0].uppercased(), nil, keys[2]])
+        #expect(failures.map(\.description).sorted() == [
+            "a run whose key is not text: its row holds a value of the wrong type",
+            "run \(String(reflecting: String(keys[0].uppercased().prefix(16))))...: its key is not 64 lowercase hexadecimal digits, so no study can find it",
+            "run \(keys[2].prefix(16)): its checksum does not match its payload",
+        ].sorted())
+        let pruned = try store.prune(all: false)
+        #expect(pruned.removed == 3 && pruned.failedCheck == 3)
+        #expect(try store.verify().runs == 3 && store.verify().failures.isEmpty)
+        #expect(try runStudy(study, threads: 1, store: store).fromStore == 3)
+    }
+
+    /// Issue 19, sections 7, 10 and 11: paths that would make something other than a store, or a
+    /// store SQLite fills from another database's leftovers, are refused before anything is created.
+    @Test func pathsThatCannotBecomeAStoreAreRefused() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("run-store-paths-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = { (name: String) in folder.path + "/" + name }
+        for name in ["newdir/", "newdir/.", "newdir/.."] {
+            #expect(runStoreProblem(path(name)) == "it names a folder, not a file; give a file name")
+        }
+        #expect(symlink(path("missing-target"), path("link.sqlite")) == 0)
+        #expect(runStoreProblem(path("link.sqlite")) == "it is a symbolic link to a file that does not exist; give the file itself")
+        for suffix in ["-wal", "-shm", "-journal"] {
+            #expect(FileManager.default.createFile(atPath: path("runs.sqlite" + suffix), contents: Data("x".utf8)))
+            #expect(runStoreProblem(path("runs.sqlite")) == "a leftover 'runs.sqlite\(suffix)' lies beside it (SQLite would replay it "
+                + "into a new store); remove it too")
+            #expect(unlink(path("runs.sqlite" + suffix)) == 0)
+        }
+        #expect(runStoreProblem(path("runs.sqlite")) == nil)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["link.sqlite"])
+    }
+
+    /// Issue 19, section 9: a store whose table was dropped or lost a column, or whose file was cut
+    /// short or has an impossible page size, is refused when it is opened, not at its first read.
+    @Test func aDamagedStoreIsRefusedWhenOpened() throws {
+        let store = try scratchStore()
+        defer { remove(store) }
+        _ = try runStudy(widthStudy([8], fractions: [0, 0.5], seeds: [1], epochs: 5), threads: 1, store: store)
+        let original = try Data(contentsOf: URL(fileURLWithPath: store.path))
+        let damaged = store.path + ".damaged"
+        /// The refusal of `damaged` after `damage` was done to a copy of the store.
+        func refusal(_ damage: () throws -> Void) throws -> String? {
+            for suffix in ["", "-wal", "-shm"] { unlink(damaged + suffix) }
+            try original.write(to: URL(fileURLWithPath: damaged))
+            try damage()
+            do {
+                _ = try RunStore(path: damaged)
+                return nil
+            } catch let refusal as RunStoreRefusal {
+                return refusal.reason
+            }
+        }
+        /// Runs `sql` on the damaged copy.
+        func execute(_ sql: String) throws {
+            let database = try DatabaseQueue(path: damaged)
+            try database.write { try $0.execute(sql: sql) }
+            try database.close()
+        }
+        let advice = "; remove it and its -wal and -shm files"
+        #expect(try refusal { try execute("DROP TABLE runs") } == "it is a damaged run store (SQLite: no such table: runs)" + advice)
+        #expect(try refusal { try execute("ALTER TABLE runs RENAME COLUMN result TO payload") }
+            == "it is a damaged run store (SQLite: no such column: result)" + advice)
+        #expect(try refusal { try FileHandle(forWritingTo: URL(fileURLWithPath: damaged)).truncate(atOffset: 100) }
+            == "it is a damaged run store (SQLite: database disk image is malformed)" + advice)
+        #expect(try refusal {
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: damaged))
+            try handle.seek(toOffset: 16)
+            try handle.write(contentsOf: Data([0x00, 0x07]))   // page size 7
+            try handle.close()
+        } == "it is a damaged run store (SQLite: file is not a database)" + advice)
     }
 
     /// The results as the results file encodes them.

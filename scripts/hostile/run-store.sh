@@ -70,3 +70,133 @@ PY
   [ "$(sha256sum <out/results.json)" = "$clean" ] || { why "results.json differs from the untouched run's"; return 1; }
 }
 hostile_case forged-nan-in-store-is-retrained case_forged_nan_in_store_is_retrained
+
+# forge_runs STORE PYTHON: applies PYTHON to the JSON object `run` of each stored run (with `n` its
+# index in key order), then stores it under a checksum that holds, as a careful forger would.
+forge_runs() {
+  python3 - "$1" "$2" <<'PY'
+import hashlib, json, sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+for n, (key, payload) in enumerate(c.execute("SELECT key, result FROM runs ORDER BY key").fetchall()):
+    run = json.loads(payload)
+    exec(sys.argv[2])
+    forged = json.dumps(run, sort_keys=True, separators=(",", ":")).encode()
+    c.execute("UPDATE runs SET result = ?, checksum = ? WHERE key = ?",
+              (forged, hashlib.sha256(key.encode() + b"\n" + forged).hexdigest(), key))
+c.commit()
+PY
+}
+
+# Issue 19, sections 5 and 6: stored runs no run could have written, under checksums that hold: a
+# divergence beside metrics, fraction -0.0 under the key of 0, an unknown metric, a stopping epoch
+# without early stopping, a gap that is not train - test, and a loss of 1e300 (whose square once
+# overflowed the aggregates: "EncodingError.invalidValue", exit 1, on every rerun). Each is
+# trained again, and the published results are those of an untouched run.
+case_forged_impossible_store_entries_are_retrained() {
+  local study=(--widths 8 --fractions 0,0.5 --seeds 1,2,3 --epochs 5)
+  mr "${study[@]}" --output out --store runs.sqlite && succeeded || return 1
+  local clean; clean=$(sha256sum <out/results.json)
+  forge_runs runs.sqlite '
+zero = [i for i, r in enumerate(c.execute("SELECT result FROM runs ORDER BY key").fetchall()) if json.loads(r[0])["fraction"] == 0]
+m = run["metrics"]
+if n == zero[0]: run["fraction"] = -0.0
+elif n == zero[1]: run["divergence"] = "loss became non-finite"
+elif n == zero[2]: m["zzz"] = 0.5
+else:
+    edits = {0: lambda: m.update(stoppingEpoch=3), 1: lambda: m.update(generalizationGap=0.25), 2: lambda: m.update(finalLoss=1e300)}
+    edits[sum(1 for i in range(n) if i not in zero)]()'
+  mr "${study[@]}" --output out --store runs.sqlite && succeeded || return 1
+  grep -q "warning: 6 stored runs failed their check and were trained again" "$ERR" || { why "no warning: $(cat "$ERR")"; return 1; }
+  [ "$(sha256sum <out/results.json)" = "$clean" ] || { why "results.json differs from the untouched run's"; return 1; }
+}
+hostile_case forged-impossible-store-entries-are-retrained case_forged_impossible_store_entries_are_retrained
+
+# Issue 19, section 6: a part whose run has a loss of 1e300 is refused by merge (exit 2), not
+# merged into aggregates that overflow (exit 1).
+case_merge_refuses_a_loss_of_1e300() {
+  mr --shard 1/1 --output parts --widths 8 --fractions 0,0.5 --seeds 1 --epochs 2 --no-store --quiet && succeeded || return 1
+  python3 - parts/results.part-1-of-1.json <<'PY'
+import json, sys
+part = json.load(open(sys.argv[1]))
+part["runs"][0]["result"]["metrics"]["finalLoss"] = 1e300
+json.dump(part, open(sys.argv[1], "w"))
+PY
+  local before; before=$(snapshot .)
+  mr merge parts/results.part-1-of-1.json --output merged
+  refused "^make-report: error: parts/results.part-1-of-1.json: run 0 is impossible: its finalLoss is 1e\+300, outside 0.0...1e\+100$" &&
+    unchanged . "$before"
+}
+hostile_case merge-refuses-a-loss-of-1e300 case_merge_refuses_a_loss_of_1e300
+
+# Issue 19, section 9: a store whose table was dropped, or cut short after its header, or with an
+# impossible page size, is refused (exit 2) by run before the output folder's lock and staging are
+# made, and by store verify (whose exit code 1 is for runs that fail their check); nothing is
+# created or changed, the damaged file included.
+case_damaged_store_is_refused() {
+  mr "${STORE_STUDY[@]}" --output out --store runs.sqlite && succeeded || return 1
+  rm -rf out .make-report
+  local damage
+  for damage in drop truncate page-size; do
+    cp runs.sqlite damaged.sqlite
+    case $damage in
+      drop) sql damaged.sqlite "DROP TABLE runs;" ;;
+      truncate) truncate -s 100 damaged.sqlite ;;
+      page-size) printf '\000\007' | dd of=damaged.sqlite bs=1 seek=16 conv=notrunc 2>/dev/null ;;
+    esac
+    local before; before=$(snapshot .)
+    mr "${STORE_STUDY[@]}" --output out --store damaged.sqlite
+    refused "^make-report: error: run store 'damaged.sqlite': it is a damaged run store \(SQLite: [^)]+\); remove it" &&
+      unchanged . "$before" || return 1
+    mr store verify --store damaged.sqlite
+    refused "it is a damaged run store" && unchanged . "$before" || return 1
+    rm damaged.sqlite
+  done
+}
+hostile_case damaged-store-is-refused case_damaged_store_is_refused
+
+# Issue 19, sections 7, 10 and 11: `--store newdir/` (once an NSPOSIXErrorDomain dump, exit 1, after
+# .make-report was made), a dangling symbolic link (once replaced by a store), and a missing store
+# with an old -wal beside it (once replayed by SQLite into the new store): refused, nothing created.
+case_store_paths_that_make_no_store() {
+  ln -s missing.sqlite link.sqlite && echo "old log" >runs.sqlite-wal
+  local before; before=$(snapshot .)
+  mr "${STORE_STUDY[@]}" --output out --store newdir/
+  refused "^make-report: error: --store: 'newdir/': it names a folder, not a file; give a file name$" && unchanged . "$before" || return 1
+  mr "${STORE_STUDY[@]}" --output out --store link.sqlite
+  refused "^make-report: error: --store: 'link.sqlite': it is a symbolic link to a file that does not exist" && unchanged . "$before" || return 1
+  mr "${STORE_STUDY[@]}" --output out --store runs.sqlite
+  refused "^make-report: error: --store: 'runs.sqlite': a leftover 'runs.sqlite-wal' lies beside it .*; remove it too$" && unchanged . "$before"
+}
+hostile_case store-paths-that-make-no-store case_store_paths_that_make_no_store
+
+# Issue 19, section 16: rows no study can look up (a blob key, an upper-case key) made `store verify`
+# fail forever; `store prune` removes every row that fails the check, and says how many.
+case_store_prune_removes_failing_rows() {
+  mr "${STORE_STUDY[@]}" --output out --store runs.sqlite && succeeded || return 1
+  sql runs.sqlite "
+    UPDATE runs SET key = upper(key) WHERE rowid = 1;
+    UPDATE runs SET key = CAST(key AS BLOB) WHERE rowid = 2;"
+  mr store verify --store runs.sqlite
+  [ "$RC" = 1 ] && grep -q "4 runs, 2 failed their check" "$OUT" || { why "store verify: exit $RC, $(cat "$OUT")"; return 1; }
+  mr store prune --store runs.sqlite && succeeded || return 1
+  grep -q "removed 2 runs (2 failed their check)" "$OUT" || { why "store prune: $(cat "$OUT")"; return 1; }
+  mr store verify --store runs.sqlite && succeeded && grep -q "2 runs, 0 failed their check" "$OUT" || { why "store verify after prune: $(cat "$OUT")"; return 1; }
+}
+hostile_case store-prune-removes-failing-rows case_store_prune_removes_failing_rows
+
+# Issue 19, section 19: `compare A B --output A` overwrote its own input, and any other file; an
+# input (under any name) and a file that is no comparison are refused and left as they were.
+case_compare_output_replaces_only_a_comparison() {
+  mr --output out --widths 8 --fractions 0,0.5 --seeds 1,2 --epochs 2 --no-store --quiet && succeeded || return 1
+  cp out/results.json a.json && ln a.json alias.json && echo "my notes" >notes.txt
+  local before; before=$(snapshot .)
+  mr compare a.json a.json --output a.json
+  refused "^make-report: error: --output: 'a.json' is the input 'a.json'; give a new file name$" && unchanged . "$before" || return 1
+  mr compare a.json a.json --output alias.json
+  refused "^make-report: error: --output: 'alias.json' is the input 'a.json'" && unchanged . "$before" || return 1
+  mr compare a.json a.json --output notes.txt
+  refused "^make-report: error: --output: 'notes.txt' exists and is not a comparison make-report wrote; give a new file name$" &&
+    unchanged . "$before" || return 1
+  mr compare a.json a.json --output comparison.json && succeeded && mr compare a.json a.json --output comparison.json && succeeded
+}
+hostile_case compare-output-replaces-only-a-comparison case_compare_output_replaces_only_a_comparison

@@ -23,6 +23,9 @@ public struct ActivationClustering: TrainingSetDefense {
     /// "activation clustering".
     public var label: String { "activation clustering" }
 
+    /// It scores rows, so its runs record how well the scores and removals find the poisoned ones.
+    public var recordedMetrics: [String] { MetricKey.detection }
+
     public func inspect(_ poisoned: PoisonedTrainingSet, trainer: ModelTrainer) -> DefenseDecision? {
         guard let representations = ClassRepresentations(poisoned, trainer: trainer) else { return nil }
         return decide(representations, rowCount: poisoned.data.count)

@@ -15,6 +15,9 @@ public struct CentroidSphere: TrainingSetDefense {
     /// "centroid sphere 10%".
     public var label: String { "centroid sphere " + percentLabel(drop) }
 
+    /// It scores rows, so its runs record how well the scores and removals find the poisoned ones.
+    public var recordedMetrics: [String] { MetricKey.detection }
+
     public func inspect(_ poisoned: PoisonedTrainingSet, trainer: ModelTrainer) -> DefenseDecision? {
         let data = poisoned.data, d = data.featureCount
         var sums = [Double](repeating: 0, count: data.classCount * d), counts = [Int](repeating: 0, count: data.classCount)

@@ -23,6 +23,9 @@ public struct ConfidentLearning: TrainingSetDefense {
     /// "confident learning (4 folds)".
     public var label: String { "confident learning (\(folds) folds)" }
 
+    /// It scores rows, so its runs record how well the scores and removals find the poisoned ones.
+    public var recordedMetrics: [String] { MetricKey.detection }
+
     public func inspect(_ poisoned: PoisonedTrainingSet, trainer: ModelTrainer) -> DefenseDecision? {
         let data = poisoned.data, classes = data.classCount
         var order = Array(0..<data.count)

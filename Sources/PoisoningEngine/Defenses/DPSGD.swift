@@ -19,6 +19,9 @@ public struct DPSGD: TrainingSetDefense {
     /// "DP-SGD (C = 1.0, σ = 1.0)".
     public var label: String { "DP-SGD (C = \(privacy.clip), σ = \(privacy.noise))" }
 
+    /// Its runs record their privacy budget ε.
+    public var recordedMetrics: [String] { [MetricKey.privacyEpsilon] }
+
     public func inspect(_ poisoned: PoisonedTrainingSet, trainer: ModelTrainer) -> DefenseDecision? {
         DefenseDecision(scores: nil, kept: Array(0..<poisoned.data.count), training: TrainingAdjustment(privacy: privacy))
     }

@@ -25,6 +25,9 @@ public struct EarlyStoppingDefense: TrainingSetDefense {
     /// "early stopping (patience 10)" or "early stopping, trusted (patience 10)".
     public var label: String { "early stopping" + (trusted ? ", trusted" : "") + " (patience \(patience))" }
 
+    /// Its runs record the epoch they kept.
+    public var recordedMetrics: [String] { [MetricKey.stoppingEpoch] }
+
     public func inspect(_ poisoned: PoisonedTrainingSet, trainer: ModelTrainer) -> DefenseDecision? {
         let count = poisoned.data.count
         var rows = Array(0..<count)

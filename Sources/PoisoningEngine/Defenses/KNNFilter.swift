@@ -16,6 +16,9 @@ public struct KNNFilter: TrainingSetDefense {
     /// "k-NN filter (k = 10)".
     public var label: String { "k-NN filter (k = \(k))" }
 
+    /// It scores rows, so its runs record how well the scores and removals find the poisoned ones.
+    public var recordedMetrics: [String] { MetricKey.detection }
+
     public func inspect(_ poisoned: PoisonedTrainingSet, trainer: ModelTrainer) -> DefenseDecision? {
         let neighbours = NeighbourAgreement(poisoned.data, k: k)
         let kept = neighbours.agreement.indices.filter { neighbours.agreement[$0] >= agreement }

@@ -16,6 +16,9 @@ public struct KNNRelabel: TrainingSetDefense {
     /// "k-NN relabel (k = 10)".
     public var label: String { "k-NN relabel (k = \(k))" }
 
+    /// It scores rows, so its runs record how well the scores and removals find the poisoned ones.
+    public var recordedMetrics: [String] { MetricKey.detection }
+
     public func inspect(_ poisoned: PoisonedTrainingSet, trainer: ModelTrainer) -> DefenseDecision? {
         let neighbours = NeighbourAgreement(poisoned.data, k: k)
         let labels = poisoned.data.labels.indices.map { row in

@@ -23,6 +23,9 @@ public struct LossFilter: TrainingSetDefense {
     /// "loss-filter 10%".
     public var label: String { "loss-filter " + percentLabel(drop) }
 
+    /// It scores rows, so its runs record how well the scores and removals find the poisoned ones.
+    public var recordedMetrics: [String] { MetricKey.detection }
+
     public func inspect(_ poisoned: PoisonedTrainingSet, trainer: ModelTrainer) -> DefenseDecision? {
         let first = trainer.train(poisoned.data)
         guard first.divergedEpoch == nil else { return nil }

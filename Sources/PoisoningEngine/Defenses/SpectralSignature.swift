@@ -19,6 +19,9 @@ public struct SpectralSignature: TrainingSetDefense {
     /// "spectral signature (ε = 0.1)".
     public var label: String { "spectral signature (ε = \(expected))" }
 
+    /// It scores rows, so its runs record how well the scores and removals find the poisoned ones.
+    public var recordedMetrics: [String] { MetricKey.detection }
+
     public func inspect(_ poisoned: PoisonedTrainingSet, trainer: ModelTrainer) -> DefenseDecision? {
         guard let representations = ClassRepresentations(poisoned, trainer: trainer) else { return nil }
         return decide(representations, rowCount: poisoned.data.count)

@@ -28,6 +28,14 @@ public struct DefenseDecision: Sendable {
 /// models on it, scores every row and chooses the rows to keep. The run then trains from scratch on
 /// the kept rows, and the scores are measured against the attack's ground truth.
 public protocol TrainingSetDefense: StudyComponent {
+    /// The keys of the metrics it adds to its runs (none by default): `MetricKey.detection` when it
+    /// scores rows, the stopping epoch or ε when its training records them. A run records each only
+    /// when it is defined; it records no other (`Study.recordableMetrics(of:)`).
+    var recordedMetrics: [String] { get }
     /// Its decision for `poisoned`; nil when a model it trained diverged.
     func inspect(_ poisoned: PoisonedTrainingSet, trainer: ModelTrainer) -> DefenseDecision?
+}
+
+extension TrainingSetDefense {
+    public var recordedMetrics: [String] { [] }
 }

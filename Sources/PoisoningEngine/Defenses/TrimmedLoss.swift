@@ -17,6 +17,9 @@ public struct TrimmedLoss: TrainingSetDefense {
     /// "trimmed loss 10%".
     public var label: String { "trimmed loss " + percentLabel(epsilon) }
 
+    /// It scores rows, so its runs record how well the scores and removals find the poisoned ones.
+    public var recordedMetrics: [String] { MetricKey.detection }
+
     public func inspect(_ poisoned: PoisonedTrainingSet, trainer: ModelTrainer) -> DefenseDecision? {
         let outcome = trainer.train(poisoned.data, adjustment: TrainingAdjustment(trimmedShare: epsilon))
         guard outcome.divergedEpoch == nil else { return nil }

@@ -92,10 +92,12 @@ struct PreparedRun {
             metrics[evaluation.metric.key] = model.accuracy(on: evaluation.inputs)
         }
         if let epoch = outcome.stoppingEpoch { metrics[MetricKey.stoppingEpoch] = Double(epoch) }
-        // ε is infinite without noise; results.json holds only finite numbers, so it is left out then.
+        // ε is infinite without noise, and above `MetricKey.largestUnboundedValue` (no guarantee at all,
+        // and a square that overflows) with next to none; results.json holds only numbers in range, so
+        // it is left out then.
         if let privacy = decision.training.privacy {
             let epsilon = privacy.epsilon(rows: trainingRows.count, settings: study.config.training)
-            if epsilon.isFinite { metrics[MetricKey.privacyEpsilon] = epsilon }
+            if MetricKey.validRange(of: MetricKey.privacyEpsilon).contains(epsilon) { metrics[MetricKey.privacyEpsilon] = epsilon }
         }
         if decision.scores != nil {
             let detection = DetectionMetrics(decision: decision, poisonedRows: poisoned.poisonedRows, labels: poisoned.data.labels)
@@ -104,6 +106,8 @@ struct PreparedRun {
             metrics[MetricKey.detectionRecall] = detection.recall
             metrics[MetricKey.detectionAUROC] = detection.auroc
         }
+        assert(Set(metrics.keys).isSubset(of: study.recordableMetrics(of: spec.series)),
+               "a run records a metric its attack or defense does not declare")
         return RunResult(fraction: spec.fraction, series: spec.series, seed: spec.seed, poisonedCount: poisonedCount,
                          realisedFraction: realisedFraction(poisonedCount, study: study), metrics: metrics, divergence: nil)
     }

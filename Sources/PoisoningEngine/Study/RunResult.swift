@@ -32,13 +32,24 @@ public enum MetricKey {
     /// DP-SGD's privacy budget ε at its δ.
     public static let privacyEpsilon = "privacyEpsilon"
 
-    /// The values a metric can take: the gap lies in [-1, 1]; the loss, the stopping epoch and ε are
-    /// finite and non-negative; every other metric (accuracies, precision, recall, AUROC, removed
+    /// The metrics every finished run records, whatever its model, attack and defense.
+    public static let recordedByEveryRun = [testAccuracy, trainAccuracy, trainCleanAccuracy, generalizationGap, finalLoss]
+    /// The metrics of a defense that scores rows.
+    public static let detection = [removedFraction, detectionPrecision, detectionRecall, detectionAUROC]
+    /// The largest loss, stopping epoch and ε a run can have: 1e100, so that the squares a standard
+    /// deviation sums stay finite (1e200 times any number of runs, far below Double's 1.8e308; a
+    /// bound near Double's own largest value let a tampered run overflow the aggregates to infinity).
+    /// Nothing legitimate comes near it: losses are computed from Float logits (below 3.4e38), epochs
+    /// are at most 1e6, and a run leaves out an ε beyond it as it leaves out an infinite one.
+    public static let largestUnboundedValue = 1e100
+
+    /// The values a metric can take: the gap lies in [-1, 1]; the loss, the stopping epoch and ε in
+    /// [0, `largestUnboundedValue`]; every other metric (accuracies, precision, recall, AUROC, removed
     /// fraction, the attacks' success rates) is a rate in [0, 1].
     public static func validRange(of key: String) -> ClosedRange<Double> {
         switch key {
         case generalizationGap: -1...1
-        case finalLoss, stoppingEpoch, privacyEpsilon: 0...Double.greatestFiniteMagnitude
+        case finalLoss, stoppingEpoch, privacyEpsilon: 0...largestUnboundedValue
         default: 0...1
         }
     }
@@ -75,9 +86,53 @@ public struct RunResult: Sendable, Codable, Equatable {
         self.divergence = divergence
     }
 
-    /// Whether this is the run `spec` describes: the same fraction, series and seed.
+    /// Whether this is the run `spec` describes: the same fraction (bit for bit: -0.0 is not 0.0, as
+    /// the run store's keys tell them apart), series and seed.
     public func matches(_ spec: RunSpec) -> Bool {
-        fraction == spec.fraction && series == spec.series && seed == spec.seed
+        fraction.bitPattern == spec.fraction.bitPattern && series == spec.series && seed == spec.seed
+    }
+
+    /// Why this cannot be the outcome of a run of a study with `trainingRows` training rows whose
+    /// series may record the metrics `recordable`, or nil; either is skipped when not known. A run
+    /// has metrics or the reason it diverged, not both; its metrics are those every run records, and
+    /// others its series can record (its attack's and its defense's), each in its
+    /// `MetricKey.validRange`, with the gap exactly trainAccuracy - testAccuracy as the run computes
+    /// it; its poisoned count lies within the training rows, and its realised fraction is that
+    /// count's share. These are the checks a reader can make without training the run again: a
+    /// metric of its attack or defense that was removed passes (such metrics are legitimately absent
+    /// when undefined), and so does a poisoned count changed within the rows (the count depends on
+    /// the attack, the data and the seed, and only the run can tell it).
+    public func problem(trainingRows: Int?, recordable: Set<String>?) -> String? {
+        if let metrics {
+            if let problem = metricsProblem(metrics, recordable: recordable) { return problem }
+        } else if divergence == nil {
+            return "it has neither metrics nor the reason it diverged"
+        }
+        guard poisonedCount >= 0, poisonedCount <= (trainingRows ?? Int.max), realisedFraction.isFinite,
+              (0...1).contains(realisedFraction) else {
+            return "its poisoned count \(poisonedCount) or realised fraction \(realisedFraction) is impossible"
+        }
+        if let trainingRows, realisedFraction != Double(poisonedCount) / Double(trainingRows) {
+            return "its realised fraction \(realisedFraction) is not its \(poisonedCount) poisoned rows' share"
+        }
+        return nil
+    }
+
+    /// Why `metrics`, this run's, cannot be a finished run's (see `problem`), or nil.
+    private func metricsProblem(_ metrics: [String: Double], recordable: Set<String>?) -> String? {
+        guard divergence == nil else { return "it has both metrics and the reason it diverged" }
+        if let missing = MetricKey.recordedByEveryRun.first(where: { metrics[$0] == nil }) { return "it has no \(missing)" }
+        if let recordable, let unknown = metrics.keys.sorted().first(where: { !recordable.contains($0) }) {
+            return "it has \(metricName(unknown)), a metric its series does not record"
+        }
+        if let (key, value) = firstMetricOutOfRange {
+            return "its \(metricName(key)) is \(value), outside \(MetricKey.validRange(of: key))"
+        }
+        let (train, test, gap) = (metrics[MetricKey.trainAccuracy]!, metrics[MetricKey.testAccuracy]!, metrics[MetricKey.generalizationGap]!)
+        guard gap.bitPattern == (train - test).bitPattern else {
+            return "its generalizationGap \(gap) is not its trainAccuracy \(train) - testAccuracy \(test)"
+        }
+        return nil
     }
 
     /// The first metric (by key) outside its `MetricKey.validRange`, or nil.
@@ -91,4 +146,11 @@ public struct RunResult: Sendable, Codable, Equatable {
         RunResult(fraction: fraction, series: series, seed: seed, poisonedCount: poisonedCount, realisedFraction: realisedFraction,
                   metrics: metrics, divergence: divergence)
     }
+}
+
+/// A metric's key for a message: as it is when it is a short identifier, else quoted with its
+/// control characters escaped and cut to 40 characters (a tampered file may hold any key).
+private func metricName(_ key: String) -> String {
+    if key.count <= 40, key.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) { return key }
+    return String(reflecting: String(key.prefix(40))) + (key.count > 40 ? "..." : "")
 }

@@ -117,6 +117,14 @@ public struct Study: Sendable {
 
     /// Whether any defense scores rows (so runs carry detection metrics).
     public var hasDetection: Bool { !defenses.allSatisfy { $0 is NoDefense } }
+
+    /// The metrics the runs of series `index` can record: those every run records, its attack's and
+    /// its defense's. A run records no other; it may lack one of its attack's or defense's (a metric
+    /// undefined for the run is absent).
+    public func recordableMetrics(of index: Int) -> Set<String> {
+        let series = series[index]
+        return Set(MetricKey.recordedByEveryRun + attacks[series.attack].metrics.map(\.key) + defenses[series.defense].recordedMetrics)
+    }
 }
 
 /// One cell of the sweep: a series trained with one seed at one poison fraction.
