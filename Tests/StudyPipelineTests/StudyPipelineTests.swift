@@ -306,6 +306,15 @@ import TestSupport
             == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
         #expect(SHA256.hexDigest(of: [UInt8](repeating: 0x61, count: 1_000_000))
             == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+        // The same million bytes given piece by piece, in pieces shorter, as long as and longer than a block.
+        var hash = SHA256()
+        var given = 0, piece = 0
+        while given < 1_000_000 {
+            let count = min([1, 63, 64, 65, 127, 1000][piece % 6], 1_000_000 - given)
+            hash.update([UInt8](repeating: 0x61, count: count))
+            (given, piece) = (given + count, piece + 1)
+        }
+        #expect(hash.hexDigest() == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
     }
 
     @Test func resultsFilesAreReadOnlyWhenTheirAnalysisIsThatOfTheirRuns() throws {
