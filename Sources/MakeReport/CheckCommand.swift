@@ -21,7 +21,7 @@ struct CheckCommand: ParsableCommand {
     func run() throws {
         let scratchParent = FileManager.default.temporaryDirectory.appendingPathComponent("make-report-check-\(getpid())")
         defer { try? FileManager.default.removeItem(at: scratchParent) }
-        let resolved = try study.resolve()
+        let resolved = try study.resolve(checkingSizeWith: runtime)
         try runtime.checkSize(of: resolved)
         let settings = try output.settings(command: reproducingCommand(config: resolved.config, output: output))
         try checkTemplates(settings, study: resolved)

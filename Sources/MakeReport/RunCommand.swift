@@ -30,7 +30,7 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let started = ContinuousClock.now
-        let resolved = try study.resolve()
+        let resolved = try study.resolve(checkingSizeWith: runtime)
         try runtime.checkSize(of: resolved)
         let config = resolved.config
         // Everything that can refuse the command is checked before the first run, and before

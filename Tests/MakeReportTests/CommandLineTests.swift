@@ -20,9 +20,10 @@ struct CommandLineTests {
         return folder.appendingPathComponent("make-report")
     }()
 
-    func run(_ arguments: [String]) throws -> Outcome {
+    /// Runs `executable` (the built make-report unless given) with `arguments` to its end.
+    func run(_ arguments: [String], executable: URL = Self.executable) throws -> Outcome {
         let process = Process()
-        process.executableURL = Self.executable
+        process.executableURL = executable
         process.arguments = arguments
         let output = Pipe(), error = Pipe()
         process.standardOutput = output

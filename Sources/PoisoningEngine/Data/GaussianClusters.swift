@@ -95,6 +95,22 @@ public struct GaussianClusters: DatasetSource, Equatable {
         return (rows, labels)
     }
 
+    /// The split's sizes: `trainCount` training rows and the rest test rows.
+    public var plannedSizes: SplitSizes? {
+        SplitSizes(trainRows: trainCount, testRows: samples - trainCount, features: features, classes: classes)
+    }
+
+    /// The most memory `makeSplit` holds at once: while drawing, the Double centers [classes x
+    /// features] beside the Float rows and Int labels of every sample; then, while shuffling and
+    /// splitting, two copies of the rows (the drawn and the reordered, or the reordered and the split)
+    /// with two label arrays, two permutations and the split's row indices [samples Ints each].
+    public var estimatedBytes: Double {
+        let n = Double(samples), d = Double(features), centers = Double(classes * features)
+        let drawing = 8 * centers + 4 * n * d + 8 * n
+        let splitting = 2 * 4 * n * d + 4 * 8 * n
+        return max(drawing, splitting)
+    }
+
     /// The study's split: the first `trainCount` indices of a fresh permutation(samples) train.
     public func makeSplit() -> TrainTestSplit {
         let all = makeDataset()

@@ -23,6 +23,11 @@ public struct ActivationClustering: TrainingSetDefense {
     /// "activation clustering".
     public var label: String { "activation clustering" }
 
+    /// Scores and removes rows; while it inspects, grouping a model's representations and clustering them.
+    public func memoryNeed(_ sizes: RunSizes) -> MemoryNeed {
+        removingDefenseNeed(sizes, working: ClassRepresentations.bytes(sizes, components: components))
+    }
+
     public func inspect(_ poisoned: PoisonedTrainingSet, trainer: ModelTrainer) -> DefenseDecision? {
         guard let representations = ClassRepresentations(poisoned, trainer: trainer) else { return nil }
         return decide(representations, rowCount: poisoned.data.count)

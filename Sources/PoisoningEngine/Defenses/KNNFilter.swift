@@ -16,6 +16,11 @@ public struct KNNFilter: TrainingSetDefense {
     /// "k-NN filter (k = 10)".
     public var label: String { "k-NN filter (k = \(k))" }
 
+    /// Scores and removes rows; while it inspects, finding every row's neighbours.
+    public func memoryNeed(_ sizes: RunSizes) -> MemoryNeed {
+        removingDefenseNeed(sizes, working: NeighbourAgreement.bytes(sizes))
+    }
+
     public func inspect(_ poisoned: PoisonedTrainingSet, trainer: ModelTrainer) -> DefenseDecision? {
         let neighbours = NeighbourAgreement(poisoned.data, k: k)
         let kept = neighbours.agreement.indices.filter { neighbours.agreement[$0] >= agreement }

@@ -16,6 +16,12 @@ public struct KNNRelabel: TrainingSetDefense {
     /// "k-NN relabel (k = 10)".
     public var label: String { "k-NN relabel (k = \(k))" }
 
+    /// Scores every row and keeps them all under new labels; while it inspects, finding every row's
+    /// neighbours.
+    public func memoryNeed(_ sizes: RunSizes) -> MemoryNeed {
+        MemoryNeed(kept: 3 * sizes.rowIndexBytes, working: max(NeighbourAgreement.bytes(sizes), detectionBytes(sizes)))
+    }
+
     public func inspect(_ poisoned: PoisonedTrainingSet, trainer: ModelTrainer) -> DefenseDecision? {
         let neighbours = NeighbourAgreement(poisoned.data, k: k)
         let labels = poisoned.data.labels.indices.map { row in

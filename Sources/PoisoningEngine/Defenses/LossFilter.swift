@@ -23,6 +23,13 @@ public struct LossFilter: TrainingSetDefense {
     /// "loss-filter 10%".
     public var label: String { "loss-filter " + percentLabel(drop) }
 
+    /// Scores and removes rows; while it inspects, training a model, then its parameters, every
+    /// row's loss with a workspace, the rows ranked by loss and the set of removed rows.
+    public func memoryNeed(_ sizes: RunSizes) -> MemoryNeed {
+        let ranking = sizes.parameterBytes + evaluationBytes(sizes.shape, rows: sizes.split.trainRows) + 8 * sizes.n + 24 * sizes.n
+        return removingDefenseNeed(sizes, working: max(sizes.trainingBytes, ranking))
+    }
+
     public func inspect(_ poisoned: PoisonedTrainingSet, trainer: ModelTrainer) -> DefenseDecision? {
         let first = trainer.train(poisoned.data)
         guard first.divergedEpoch == nil else { return nil }

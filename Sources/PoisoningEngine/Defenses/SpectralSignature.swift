@@ -19,6 +19,11 @@ public struct SpectralSignature: TrainingSetDefense {
     /// "spectral signature (ε = 0.1)".
     public var label: String { "spectral signature (ε = \(expected))" }
 
+    /// Scores and removes rows; while it inspects, grouping a model's representations (one direction).
+    public func memoryNeed(_ sizes: RunSizes) -> MemoryNeed {
+        removingDefenseNeed(sizes, working: ClassRepresentations.bytes(sizes, components: 1))
+    }
+
     public func inspect(_ poisoned: PoisonedTrainingSet, trainer: ModelTrainer) -> DefenseDecision? {
         guard let representations = ClassRepresentations(poisoned, trainer: trainer) else { return nil }
         return decide(representations, rowCount: poisoned.data.count)
