@@ -118,21 +118,21 @@ public func studySizeProblem(_ design: StudyDesign, sizes: SplitSizes?, threads:
         return "the study has \(runs) runs (\(config.fractions.count) fractions x \(design.seriesComponents.count) series x "
             + "\(config.seeds.count) seeds), more than --max-runs \(maximumRuns); raise --max-runs if you mean it"
     }
-    // The data are made on one thread.
-    let making = processOverheadBytes + design.data.estimatedBytes
+    // The data are made on one thread (and a file's estimate reads it once).
+    let memory = sizes.map { estimatedStudyMemory(design, sizes: $0, threads: threads) }
+    let making = processOverheadBytes + (memory?.making ?? design.data.estimatedBytes)
     if making > budget.bytes(threads: 1) {
         return "making the data set (\(design.data.label)) needs about " + memoryText(making) + ", more than "
             + budget.description(threads: 1) + "; use fewer samples, features or classes, or a smaller file"
     }
-    guard let sizes, runs > 0 else { return nil }
-    let memory = estimatedStudyMemory(design, sizes: sizes, threads: threads)
+    guard let memory, runs > 0 else { return nil }
     if memory.total > budget.bytes(threads: threads) {
-        let runs = Double(memory.workers) * memory.perWorker
+        let training = Double(memory.workers) * memory.perWorker
         return "the study needs about " + memoryText(memory.total) + " (" + memoryText(memory.making) + " to make the data, then "
             + memoryText(memory.data) + " of data and " + memoryText(memory.perWorker) + " for the largest run, \(memory.largestSeries) "
             + "with \(memory.largestParameters) parameters" + (memory.workers > 1 ? ", on each of \(memory.workers) threads" : "")
             + "), more than " + budget.description(threads: threads) + "; use "
-            + (memory.making > memory.data + runs ? "fewer samples or features" : "smaller models, fewer features or fewer --threads")
+            + (memory.making > memory.data + training ? "fewer samples or features" : "smaller models, fewer features or fewer --threads")
     }
     return nil
 }
