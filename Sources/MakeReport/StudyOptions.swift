@@ -175,12 +175,13 @@ struct StudyOptions: ParsableArguments {
     func resolve(checkingSizeWith runtime: RuntimeOptions? = nil) throws -> Study {
         let (document, locations) = try studyDocument()
         return try resolveStudy(document, locations: locations, overrides: overrides) { design in
-            if let runtime {
-                try runtime.checkSize(of: design)
-            } else if let problem = studySizeProblem(design, sizes: nil, threads: 1, maximumRuns: .max) {
-                throw ValidationError(problem)
-            }
+            if let runtime { try runtime.checkSize(of: design) } else { try checkDataSize(of: design) }
         }
+    }
+
+    /// Refuses, with one line, data too large to make.
+    private func checkDataSize(of design: StudyDesign) throws {
+        if let problem = studySizeProblem(design, sizes: nil, threads: 1, maximumRuns: .max) { throw ValidationError(problem) }
     }
 
     /// The study's design, read and checked as `resolve` reads it, without making its data.
@@ -211,7 +212,8 @@ struct StudyOptions: ParsableArguments {
         if widths?.values.isEmpty == true { throw ValidationError("--widths: needs at least one width") }
         if attacks?.values.isEmpty == true { throw ValidationError("--attacks: needs at least one attack") }
         if defenses?.values.isEmpty == true { throw ValidationError("--defenses: needs at least one defense") }
-        _ = try resolve()
+        // The design only: the data are made once, by the command's `resolve`.
+        try checkDataSize(of: design())
     }
 }
 
