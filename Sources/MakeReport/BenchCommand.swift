@@ -36,6 +36,9 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Measure only training: the default study in process, one run per width and eight runs alone vs packed on one thread; print the figures and leave --results alone (for iterating on kernels).")
     var engineOnly = false
 
+    @Flag(help: "Measure only the peak memory of whole commands against their estimates; print the table and leave --results alone.")
+    var memoryOnly = false
+
     @OptionGroup var runtime: RuntimeOptions
 
     func validate() throws {
@@ -54,7 +57,11 @@ struct BenchCommand: ParsableCommand {
             lines.append(line)
         }
 
-        if engineOnly { print(lines[2] + "\n") }   // the file, which starts with it, is not written
+        if engineOnly || memoryOnly { print(lines[2] + "\n") }   // the file, which starts with it, is not written
+        let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        let scratch = try makeScratchFolder(prefix: "make-report-bench")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        if memoryOnly { return try memoryTable(emit, executable: executable, scratch: scratch, threads: threads) }
         emit("## Sweeps")
         emit()
         emit("Peak memory: of the benchmark process so far for in-process rows, of the child process for the command.")
@@ -80,9 +87,6 @@ struct BenchCommand: ParsableCommand {
             + "| %d | %.3f | | | | |", reference.config.analysis.replicates, repetitions, reference.runSpecs.count, statistics))
 
         // The whole command as a user runs it: this executable, in a child process, into a scratch folder.
-        let scratch = try makeScratchFolder(prefix: "make-report-bench")
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         /// The wall seconds of the whole command with `extra` arguments, the median of the repetitions.
         func wholeCommand(_ extra: [String]) throws -> Double {
             median(try (0..<repetitions).map { _ in
@@ -159,6 +163,9 @@ struct BenchCommand: ParsableCommand {
         try oneRunScaling(emit, corePeak: corePeak)
 
         emit()
+        try memoryTable(emit, executable: executable, scratch: scratch, threads: threads)
+
+        emit()
         emit("## Report templates of many tags (checked, scanned and rendered against the default study's report; median of \(repetitions))")
         emit()
         emit("| Tags | Wall (s) | µs per tag |")
@@ -176,6 +183,31 @@ struct BenchCommand: ParsableCommand {
         let file = URL(fileURLWithPath: results)
         try OutputFolder(path: file.deletingLastPathComponent().path).write(Data(text.utf8), to: file.lastPathComponent)
         print("\nWrote \(results)")
+    }
+
+    /// The table of the whole command's peak resident memory against its estimate
+    /// (`estimatedStudyMemory`), one child process per data size.
+    private func memoryTable(_ emit: (String) -> Void, executable: URL, scratch: URL, threads: Int) throws {
+        let common = ["--seeds", "1", "--fractions", "0", "--epochs", "1", "--widths", "8"]
+        emit("## Peak memory of the whole command against its estimate (`\(common.joined(separator: " ")) --no-store`, \(threads) threads)")
+        emit("")
+        emit("Measured: the child's peak resident memory (VmHWM, read every millisecond). Estimate: the process's own "
+            + String(format: "%.0f MiB", processOverheadBytes / 1_048_576) + " plus the larger of making the data and the data with "
+            + "every worker's runs (`estimatedStudyMemory`).")
+        emit("")
+        emit("| Samples | Features | Making the data (MiB) | Data (MiB) | Run (MiB) | Estimate (MiB) | Measured peak (MiB) | Measured / estimate |")
+        emit("|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for (samples, features) in [(500, 10), (100_000, 100), (1_000_000, 20), (10_000_000, 10)] {
+            let study = common + ["--samples", "\(samples)", "--features", "\(features)"]
+            let design = try StudyOptions.parse(study).design()
+            let memory = estimatedStudyMemory(design, sizes: design.data.plannedSizes!, threads: threads)
+            let output = scratch.appendingPathComponent("memory").path
+            let (status, peak) = try childPeakResidentBytes(executable, study + ["--no-store", "--quiet", "--threads", "\(threads)", "--output", output])
+            guard status == 0 else { throw ExitCode(status) }
+            let mebibyte = 1_048_576.0
+            emit(String(format: "| %d | %d | %.0f | %.0f | %.0f | %.0f | %.0f | %.2f |", samples, features, memory.making / mebibyte,
+                        memory.data / mebibyte, memory.perWorker / mebibyte, memory.total / mebibyte, peak / mebibyte, peak / memory.total))
+        }
     }
 
     /// The table of one run on one thread per width (500 samples) and per sample count (width 128).
@@ -345,7 +377,5 @@ private func median(_ values: [Double]) -> Double {
 /// The process's peak resident memory so far (VmHWM, which unlike ru_maxrss starts afresh at exec,
 /// so `swift run`'s own memory is not counted), in MiB.
 private func peakMemoryMiB() -> Double {
-    let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
-    let line = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") } ?? "VmHWM: 0 kB"
-    return Double(line.split(separator: " ").dropFirst().first.map(String.init) ?? "0").map { $0 / 1024 } ?? 0
+    (peakResidentBytes(of: "self") ?? 0) / 1_048_576
 }

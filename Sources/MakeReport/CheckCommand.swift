@@ -23,7 +23,7 @@ struct CheckCommand: ParsableCommand {
     func run() throws {
         let scratchParent = try makeScratchFolder(prefix: "make-report-check")
         defer { try? FileManager.default.removeItem(at: scratchParent) }
-        let resolved = try study.resolve()
+        let resolved = try study.resolve(checkingSizeWith: runtime)
         try runtime.checkSize(of: resolved)
         let settings = try output.settings(command: reproducingCommand(config: resolved.config, output: output))
         let parsed = try checkTemplates(settings, study: resolved)

@@ -38,7 +38,7 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let started = ContinuousClock.now
-        let resolved = try study.resolve()
+        let resolved = try study.resolve(checkingSizeWith: runtime)
         try runtime.checkSize(of: resolved)
         let config = resolved.config
         let runCount = resolved.runSpecs.count

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PoisoningEngine
 import StudyFile
+import StudyPipeline
 
 /// The study options: the one table that gives each option its name, its help (with the reference
 /// study's value as default), the key of the study document it sets, and how a study's value is
@@ -167,42 +168,66 @@ struct StudyOptions: ParsableArguments {
     }
 
     /// The study read and checked: the study file (or the reference study) with the options applied;
-    /// a problem names the file position or the option at fault.
-    func resolve() throws -> Study {
-        var (document, locations) = (StudyOption.referenceDocument, SourceLocations())
-        if let study {
-            let bytes: Data
-            do {
-                bytes = try readUserFile(study, maximumBytes: maximumStudyFileBytes)
-            } catch {
-                throw ValidationError("--study: \(error)")
-            }
-            guard let text = String(data: bytes, encoding: .utf8) else { throw ValidationError("--study: '\(study)' is not UTF-8 text") }
-            do {
-                (document, locations) = try readStudyFile(text: text, fileName: study)
-            } catch let error as SpecificationError {
-                throw ValidationError(error.description)
-            }
+    /// a problem names the file position or the option at fault. Before its data are made, a study
+    /// too large for the machine is refused (`studySizeProblem`): by `runtime`'s --max-runs and
+    /// --threads when given (the whole study, when the data source's settings give the split's
+    /// sizes), else only data too large to make.
+    func resolve(checkingSizeWith runtime: RuntimeOptions? = nil) throws -> Study {
+        let (document, locations) = try studyDocument()
+        return try resolveStudy(document, locations: locations, overrides: overrides) { design in
+            if let runtime { try runtime.checkSize(of: design) } else { try checkDataSize(of: design) }
         }
-        let given = StudyOption.allCases.compactMap { option in value(of: option).map { (option, $0) } }
-        return try resolveStudy(document, locations: locations, overrides: given)
+    }
+
+    /// Refuses, with one line, data too large to make.
+    private func checkDataSize(of design: StudyDesign) throws {
+        if let problem = studySizeProblem(design, sizes: nil, threads: 1, maximumRuns: .max) { throw ValidationError(problem) }
+    }
+
+    /// The study's design, read and checked as `resolve` reads it, without making its data.
+    func design() throws -> StudyDesign {
+        let (document, locations) = try studyDocument()
+        return try designStudy(document, locations: locations, overrides: overrides)
+    }
+
+    /// The study file's document and where its values are (the reference study's without a file).
+    private func studyDocument() throws -> (document: ParameterValue, locations: SourceLocations) {
+        guard let study else { return (StudyOption.referenceDocument, SourceLocations()) }
+        let bytes: Data
+        do {
+            bytes = try readUserFile(study, maximumBytes: maximumStudyFileBytes)
+        } catch {
+            throw ValidationError("--study: \(error)")
+        }
+        guard let text = String(data: bytes, encoding: .utf8) else { throw ValidationError("--study: '\(study)' is not UTF-8 text") }
+        do {
+            return try readStudyFile(text: text, fileName: study)
+        } catch let error as SpecificationError {
+            throw ValidationError(error.description)
+        }
+    }
+
+    /// The options given, with their values as the study document holds them.
+    private var overrides: [(option: StudyOption, value: ParameterValue)] {
+        StudyOption.allCases.compactMap { option in value(of: option).map { (option, $0) } }
     }
 
     func validate() throws {
         if widths?.values.isEmpty == true { throw ValidationError("--widths: needs at least one width") }
         if attacks?.values.isEmpty == true { throw ValidationError("--attacks: needs at least one attack") }
         if defenses?.values.isEmpty == true { throw ValidationError("--defenses: needs at least one defense") }
-        _ = try resolve()
+        // The design only: the data are made once, by the command's `resolve`.
+        try checkDataSize(of: design())
     }
 }
 
 /// The largest study file read, in bytes (a study file holds at most `maximumStudyFileValues` values).
 let maximumStudyFileBytes = 16 << 20
 
-/// The study of `document` with the option values `overrides` applied; a problem names the file
-/// position or the option at fault.
-func resolveStudy(_ document: ParameterValue, locations: SourceLocations,
-                  overrides: [(option: StudyOption, value: ParameterValue)]) throws -> Study {
+/// `document` with the option values `overrides` applied, and `locations` with each key they set
+/// located at its option.
+func applying(_ overrides: [(option: StudyOption, value: ParameterValue)], to document: ParameterValue,
+              locations: SourceLocations) throws -> (document: ParameterValue, locations: SourceLocations) {
     var (document, locations) = (document, locations)
     for (option, value) in overrides {
         if option.isDataParameter, document.value(at: "data.kind").map({ $0 != .string(GaussianClusters.kind) }) == true {
@@ -211,8 +236,30 @@ func resolveStudy(_ document: ParameterValue, locations: SourceLocations,
         document = document.setting(value, at: option.path)
         locations.set(.option(option.flag), for: option.path)
     }
+    return (document, locations)
+}
+
+/// The design of the study of `document` with the option values `overrides` applied, its data not
+/// made; a problem names the file position or the option at fault.
+func designStudy(_ document: ParameterValue, locations: SourceLocations,
+                 overrides: [(option: StudyOption, value: ParameterValue)]) throws -> StudyDesign {
+    let (document, locations) = try applying(overrides, to: document, locations: locations)
     do {
-        return try Study(document: document, locations: locations)
+        return try StudyDesign(document: document, locations: locations)
+    } catch let error as SpecificationError {
+        throw ValidationError(error.description)
+    }
+}
+
+/// The study of `document` with the option values `overrides` applied, its data made once `admit`
+/// has accepted its design; a problem names the file position or the option at fault.
+func resolveStudy(_ document: ParameterValue, locations: SourceLocations, overrides: [(option: StudyOption, value: ParameterValue)],
+                  admit: (StudyDesign) throws -> Void = { _ in }) throws -> Study {
+    let (document, locations) = try applying(overrides, to: document, locations: locations)
+    do {
+        let design = try StudyDesign(document: document, locations: locations)
+        try admit(design)
+        return try Study(design: design, locations: locations)
     } catch let error as SpecificationError {
         throw ValidationError(error.description)
     }
@@ -229,7 +276,7 @@ func studyArguments(for config: StudyConfig, studyFile: String) -> [String] {
         arguments += [option.flag, form.text]
         overrides.append((option, form.value))
     }
-    let again = try? resolveStudy(StudyOption.referenceDocument, locations: SourceLocations(), overrides: overrides)
+    let again = try? designStudy(StudyOption.referenceDocument, locations: SourceLocations(), overrides: overrides)
     guard config.title == nil, again?.config == config else { return ["--study", studyFile] }
     return arguments
 }

@@ -34,13 +34,13 @@ public struct RunKeys: Sendable {
 }
 
 /// SHA-256 of the split's shapes, features (IEEE bits) and labels (64-bit), in memory order
-/// (little-endian on every platform the tool builds for).
+/// (little-endian on every platform the tool builds for), hashed from the arrays in place.
 func dataFingerprint(_ split: TrainTestSplit) -> String {
-    var bytes = [UInt8]()
+    var hash = SHA256()
     for part in [split.train, split.test] {
-        [part.count, part.featureCount, part.classCount].withUnsafeBytes { bytes += $0 }
-        part.features.withUnsafeBytes { bytes += $0 }
-        part.labels.withUnsafeBytes { bytes += $0 }
+        [part.count, part.featureCount, part.classCount].withUnsafeBytes { hash.update($0) }
+        part.features.withUnsafeBytes { hash.update($0) }
+        part.labels.withUnsafeBytes { hash.update($0) }
     }
-    return SHA256.hexDigest(of: bytes)
+    return hash.hexDigest()
 }

@@ -20,9 +20,10 @@ struct CommandLineTests {
         return folder.appendingPathComponent("make-report")
     }()
 
-    func run(_ arguments: [String]) throws -> Outcome {
+    /// Runs `executable` (the built make-report unless given) with `arguments` to its end.
+    func run(_ arguments: [String], executable: URL = Self.executable) throws -> Outcome {
         let process = Process()
-        process.executableURL = Self.executable
+        process.executableURL = executable
         process.arguments = arguments
         let output = Pipe(), error = Pipe()
         process.standardOutput = output
@@ -235,6 +236,7 @@ struct CommandLineTests {
         #expect(text.contains("| Default study, the whole `make-report` command"))
         for width in [32, 64, 128, 256, 512, 1024, 2048] { #expect(text.contains("\n| \(width) | 350 | ")) }
         #expect(text.contains("\n| 128 | 2800 | "))
+        for samples in [500, 100_000, 1_000_000, 10_000_000] { #expect(text.contains("\n| \(samples) | ")) }   // peak memory
         #expect(try run(["bench", "--repetitions", "0"]).status == 2)
     }
 

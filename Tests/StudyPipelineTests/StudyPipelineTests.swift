@@ -320,6 +320,15 @@ import TestSupport
             == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
         #expect(SHA256.hexDigest(of: [UInt8](repeating: 0x61, count: 1_000_000))
             == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+        // The same million bytes given piece by piece, in pieces shorter, as long as and longer than a block.
+        var hash = SHA256()
+        var given = 0, piece = 0
+        while given < 1_000_000 {
+            let count = min([1, 63, 64, 65, 127, 1000][piece % 6], 1_000_000 - given)
+            hash.update([UInt8](repeating: 0x61, count: count))
+            (given, piece) = (given + count, piece + 1)
+        }
+        #expect(hash.hexDigest() == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
     }
 
     @Test func resultsFilesAreReadOnlyWhenTheirAnalysisIsThatOfTheirRuns() throws {
@@ -356,21 +365,95 @@ import TestSupport
         }
     }
 
+    @Test func memoryEstimatesCountEveryBufferOnGivenSizes() throws {
+        // Drawing 1000 samples of 100000 features in 10000 classes holds the Double centers (8 GB)
+        // beside the Float rows and Int labels; 10^6 samples of 20 features peak while shuffling and
+        // splitting: two copies of the rows, two label arrays, two permutations and the split's indices.
+        let centers: Int = 8 * 10_000 * 100_000, rows: Int = 4 * 1000 * 100_000, labels: Int = 8 * 1000
+        #expect(GaussianClusters(samples: 1000, features: 100_000, classes: 10_000).estimatedBytes == Double(centers + rows + labels))
+        let copies: Int = 2 * 4 * 1_000_000 * 20, indices: Int = 4 * 8 * 1_000_000
+        #expect(GaussianClusters(samples: 1_000_000, features: 20).estimatedBytes == Double(copies + indices))
+        // A CSV file of 22 bytes and 4 lines (3 newlines): its bytes and text, two arrays of 32-byte
+        // lines; its 3 rows within max-rows, the values twice at 4 bytes per 2 bytes of file, long
+        // labels' text, and per line a label String, an Int label, a split flag and a row index.
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("make-report-memory-\(UUID().uuidString).csv")
+        try Data("a,b,label\n1,2,x\n3,4,y\n".utf8).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let csv = try StudyDesign(document: StudyConfig(data: StudyConfig.component(CSVDataset.kind, ["path": .string(file.path)])).document)
+        let reading: Int = 2 * 22 + 2 * 32 * 4, parsing: Int = 2 * 4 * 11 + 22 + (16 + 8 + 1 + 8) * 4
+        #expect(csv.data.estimatedBytes == Double(reading + parsing) && csv.data.plannedSizes == nil)
+
+        // MLP 16 (261 parameters) on 350 training and 150 test rows of 10 features and 5 classes, 210
+        // rows poisoned at most, batches of 64.
+        let sizes = RunSizes(split: SplitSizes(trainRows: 350, testRows: 150, features: 10, classes: 5),
+                             shape: NetworkShape(inputs: 10, hidden: [16], classes: 5), settings: TrainingSettings(epochs: 5),
+                             poisonedRows: 210)
+        let parameters: Int = 4 * 261, perRow: Int = 8 * 350
+        // Kept per run: the flipped labels, the poisoned rows' list, the kept rows' list.
+        let kept: Int = perRow + 8 * 210 + perRow
+        // Training: three copies of the parameters, the workspace of 64 rows (activations and their
+        // gradients, logits twice, the gradient, a square per row), the row order, the trimming
+        // flags, the batch's inputs and labels, the epochs' losses.
+        let workspace64: Int = 4 * (2 * 64 * 16 + 2 * 64 * 5 + 261 + 64)
+        let training: Int = 3 * parameters + workspace64 + perRow + 350 + 64 * (4 * 10 + 8) + 8 * 5
+        // Measuring: the parameters, a prediction per training row, a workspace of all 350 rows.
+        let workspace350: Int = 4 * (2 * 350 * 16 + 2 * 350 * 5 + 261 + 350)
+        let measuring: Int = parameters + perRow + workspace350
+        #expect(training == 21_446 && measuring == 65_088)
+        #expect(estimatedRunBytes(sizes, attack: RandomLabelFlip(), defense: NoDefense(), runs: 1) == Double(kept + max(training, measuring)))
+        // Eight runs packed: θ and dL/dθ of 8 lanes in the padded layout (rows of 16 units padded to
+        // 18, of 10 inputs kept at 10, of 5 classes padded to 6), the batch's padded rows, eight labels
+        // a row, eight row orders, the initial and eight returned parameter vectors, eight runs' losses.
+        let packedParameters: Int = 10 * 18 + 16 + 5 * 18 + 5, packedRow: Int = 10 + 2 * 18 + 6
+        let packed: Int = 32 * (2 * packedParameters + 64 * packedRow) + 8 * 64 * 8 + 8 * perRow + 9 * parameters + 8 * 8 * 5
+        #expect(estimatedRunBytes(sizes, attack: RandomLabelFlip(), defense: NoDefense(), runs: 8) == Double(8 * kept + packed))
+        #expect(8 * kept + packed == 219_572)
+        // A loss filter keeps the scores, the kept rows' list and their copy with their true labels,
+        // and ranks the rows after training a model: its parameters, every row's loss (a prediction's
+        // worth) with a workspace, the ranking and the set of removed rows.
+        let filterKept: Int = perRow + perRow + (4 * 350 * 10 + perRow) + perRow
+        let ranking: Int = parameters + (perRow + workspace350) + perRow + 24 * 350
+        #expect(estimatedRunBytes(sizes, attack: RandomLabelFlip(), defense: LossFilter(drop: 0.1), runs: 1)
+            == Double(perRow + 8 * 210 + filterKept + ranking))
+
+        // The whole study: 12 runs on 2 threads go out as chunks of 6 runs of one series, one per
+        // thread; MLP 16 needs the most.
+        let study = widthStudy([8, 16], fractions: [0, 0.3, 0.6], seeds: [1, 2], epochs: 5)
+        let memory = estimatedStudyMemory(study.design, sizes: study.split.sizes, threads: 2)
+        #expect(memory.perWorker == estimatedRunBytes(sizes, attack: RandomLabelFlip(), defense: NoDefense(), runs: 6))
+        #expect(memory.workers == 2 && memory.largestSeries == "MLP 16" && memory.largestParameters == 261)
+        #expect(memory.making == GaussianClusters().estimatedBytes && memory.data == 500 * (4 * 10 + 8))
+        #expect(memory.total == processOverheadBytes + max(memory.making, memory.data + 2 * memory.perWorker))
+    }
+
     @Test func tooLargeStudiesAreRefusedBeforeAnyWork() throws {
         let study = widthStudy([8, 16], fractions: [0, 0.3, 0.6], seeds: [1, 2], epochs: 5)
         #expect(studySizeProblem(study, threads: 2, maximumRuns: 12) == nil)
         #expect(studySizeProblem(study, threads: 2, maximumRuns: 11)
             == "the study has 12 runs (3 fractions x 2 series x 2 seeds), more than --max-runs 11; raise --max-runs if you mean it")
-        // MLP 16 on 350 + 350 + 150 rows of 10 features: the rows, then four copies of 261 parameters
-        // and a batch of 64 rows' activations and gradients over 10 + 16 + 5 units, in 4-byte numbers.
-        let largest = study.series[1]
-        let rows: Double = 850 * 10 * 4 + 850 * 8
-        let network: Double = 4 * 261 * 4 + 2 * 64 * 31 * 4
-        let expected = rows + network
-        #expect(estimatedRunBytes(study, series: largest) == expected)
-        let memory = UInt64(2 * expected * 2) - 1   // just too little for two threads
-        let problem = try #require(studySizeProblem(study, threads: 2, maximumRuns: 100, physicalMemory: memory))
-        #expect(problem.hasPrefix("the largest run (MLP 16, 261 parameters) needs about 0.0 GiB on each of 2 threads, more than half"))
-        #expect(studySizeProblem(study, threads: 1, maximumRuns: 100, physicalMemory: memory) == nil)
+        // A machine whose half is exactly the estimate, and one a byte smaller.
+        let total = estimatedStudyMemory(study.design, sizes: study.split.sizes, threads: 2).total
+        #expect(studySizeProblem(study, threads: 2, maximumRuns: 100,
+                                 budget: MemoryBudget(physicalMemory: UInt64(2 * total), addressSpaceLimit: nil)) == nil)
+        let problem = try #require(studySizeProblem(study, threads: 2, maximumRuns: 100,
+                                                    budget: MemoryBudget(physicalMemory: UInt64(2 * total) - 2, addressSpaceLimit: nil)))
+        #expect(problem == "the study needs about 48 MiB (0 MiB to make the data, then 0 MiB of data and 0 MiB for the largest run, "
+            + "MLP 16 with 261 parameters, on each of 2 threads), more than half of this machine's 97 MiB memory; "
+            + "use smaller models, fewer features or fewer --threads")
+
+        // Data too large to make are refused from the design, before any are drawn: under a 6 GB
+        // address-space limit, less 192 MiB for one thread, 8.4 GB of centers and rows do not fit.
+        let huge = try StudyDesign(document: StudyConfig(data: StudyConfig.component(GaussianClusters.kind, [
+            "samples": .int(1000), "features": .int(100_000), "classes": .int(10_000)])).document)
+        let limited = MemoryBudget(physicalMemory: 1 << 40, addressSpaceLimit: 6_000_000 * 1024)
+        #expect(limited.bytes(threads: 1) == 6_000_000 * 1024 - 192 * 1_048_576)
+        #expect(studySizeProblem(huge, sizes: nil, threads: 2, maximumRuns: 100, budget: limited)
+            == "making the data set (Gaussian clusters) needs about 7.9 GiB, more than the 5.5 GiB that this process's address-space "
+            + "limit (ulimit -v 6000000) leaves; use fewer samples, features or classes, or a smaller file")
+        // Without the limit, half of a 1 TiB machine holds them.
+        #expect(studySizeProblem(huge, sizes: nil, threads: 2, maximumRuns: 100,
+                                 budget: MemoryBudget(physicalMemory: 1 << 40, addressSpaceLimit: nil)) == nil)
+        #expect(MemoryBudget(physicalMemory: 1 << 30, addressSpaceLimit: 1 << 40).description(threads: 2)
+            == "half of this machine's 1.0 GiB memory")
     }
 }

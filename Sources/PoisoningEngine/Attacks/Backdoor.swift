@@ -85,6 +85,16 @@ public struct Backdoor: PoisoningAttack {
         return result
     }
 
+    /// The poisoned set holds a stamped copy of the training rows, its own labels and the poisoned
+    /// rows, and the evaluation set the stamped test rows of other classes (at most every test row);
+    /// while it works, the trigger features of every training row in Double, the candidates, and the
+    /// test rows once more before they are stamped.
+    public func memoryNeed(_ sizes: RunSizes) -> MemoryNeed {
+        let testRows = datasetBytes(rows: sizes.split.testRows, features: sizes.split.features)
+        let kept = datasetBytes(rows: sizes.split.trainRows, features: sizes.split.features) + 8 * sizes.p + testRows
+        return MemoryNeed(kept: kept, working: 8 * sizes.n * Double(features.count) + sizes.rowIndexBytes + 8 * sizes.m + testRows)
+    }
+
     public func poison(_ split: TrainTestSplit, fraction: Double, seed: UInt64, trainer: ModelTrainer) -> PoisonedTrainingSet? {
         let train = split.train
         precondition((0...1).contains(fraction))

@@ -40,6 +40,12 @@ public struct ClassFlip: ModelFreeAttack {
         return nil
     }
 
+    /// A label flip's, plus its evaluation set: the clean test rows of the source class (at most every test row).
+    public func memoryNeed(_ sizes: RunSizes) -> MemoryNeed {
+        MemoryNeed(kept: sizes.rowIndexBytes + 8 * sizes.p + datasetBytes(rows: sizes.split.testRows, features: sizes.split.features),
+                   working: sizes.rowIndexBytes + 8 * sizes.m)
+    }
+
     public func poison(_ split: TrainTestSplit, fraction: Double, seed: UInt64) -> PoisonedTrainingSet {
         let train = split.train
         precondition((0...1).contains(fraction), "fraction must lie in [0, 1]")

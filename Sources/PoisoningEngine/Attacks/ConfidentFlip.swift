@@ -14,6 +14,9 @@ public struct ConfidentFlip: PoisoningAttack {
     /// "confident flip (to worst)".
     public var label: String { "confident flip (to \(relabel.rawValue))" }
 
+    /// An informed flip's (`InformedLabelFlip.memoryNeed`).
+    public func memoryNeed(_ sizes: RunSizes) -> MemoryNeed { InformedLabelFlip.memoryNeed(sizes) }
+
     public func poison(_ split: TrainTestSplit, fraction: Double, seed: UInt64, trainer: ModelTrainer) -> PoisonedTrainingSet? {
         InformedLabelFlip.poison(split, fraction: fraction, seed: seed, trainer: trainer, smallestFirst: false, relabel: relabel)
     }

@@ -48,6 +48,19 @@ public struct FeatureCollision: PoisoningAttack {
         base >= classCount ? ("base", "class \(base) does not exist (the data have \(classCount) classes, 0 to \(classCount - 1))") : nil
     }
 
+    /// The poisoned set holds a copy of the training features and the poisoned rows, the evaluation
+    /// set the target rows; while it works, the candidate rows, then training the clean model, or its
+    /// parameters, the targets' representations and, per poison, its base, goal, iterate and
+    /// gradient with a distance workspace for every poison at once.
+    public func memoryNeed(_ sizes: RunSizes) -> MemoryNeed {
+        let (d, p) = (sizes.d, sizes.p), targets = min(targetRows, sizes.split.testRows)
+        let width = Double(sizes.shape.hidden.last ?? sizes.shape.classes)
+        let kept = 4 * sizes.n * d + 8 * p + datasetBytes(rows: targets, features: sizes.split.features)
+        let crafting = sizes.parameterBytes + 4 * Double(targets) * width + 3 * 4 * p * d + 2 * 4 * p * width + 8 * p
+            + NetworkWorkspace.bytes(sizes.shape, capacity: sizes.poisonedRows)
+        return MemoryNeed(kept: kept, working: sizes.rowIndexBytes + 8 * sizes.m + max(sizes.trainingBytes, crafting))
+    }
+
     public func poison(_ split: TrainTestSplit, fraction: Double, seed: UInt64, trainer: ModelTrainer) -> PoisonedTrainingSet? {
         let train = split.train, test = split.test
         precondition((0...1).contains(fraction))

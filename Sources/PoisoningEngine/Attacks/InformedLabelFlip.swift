@@ -24,6 +24,15 @@ enum InformedLabelFlip {
                                                     + "random (a uniformly drawn other class)."))!
     }
 
+    /// The memory of an informed flip: the poisoned set's labels and rows, as a label flip's; while it
+    /// works, training the clean model, then that model's parameters, its logits of every training
+    /// row with a workspace, every row's margin and worst class, and the rows in margin order.
+    static func memoryNeed(_ sizes: RunSizes) -> MemoryNeed {
+        let (n, c) = (sizes.n, sizes.c)
+        let margins = sizes.parameterBytes + 4 * n * c + evaluationBytes(sizes.shape, rows: sizes.split.trainRows) + 3 * 8 * n
+        return MemoryNeed(kept: sizes.rowIndexBytes + 8 * sizes.p, working: max(sizes.trainingBytes, margins))
+    }
+
     /// Every training row's margin under the clean model and its highest-scoring wrong class; nil when
     /// the clean model diverged.
     static func margins(of train: Dataset, trainer: ModelTrainer) -> (margins: [Double], worst: [Int])? {

@@ -14,6 +14,9 @@ public struct MarginFlip: PoisoningAttack {
     /// "margin flip (to worst)".
     public var label: String { "margin flip (to \(relabel.rawValue))" }
 
+    /// An informed flip's (`InformedLabelFlip.memoryNeed`).
+    public func memoryNeed(_ sizes: RunSizes) -> MemoryNeed { InformedLabelFlip.memoryNeed(sizes) }
+
     public func poison(_ split: TrainTestSplit, fraction: Double, seed: UInt64, trainer: ModelTrainer) -> PoisonedTrainingSet? {
         InformedLabelFlip.poison(split, fraction: fraction, seed: seed, trainer: trainer, smallestFirst: true, relabel: relabel)
     }

@@ -46,11 +46,20 @@ public protocol PoisoningAttack: StudyComponent {
     /// clean training rows with `trainer` (same architecture, settings and seed as the run); nil
     /// when that model diverged. Test labels are never changed.
     func poison(_ split: TrainTestSplit, fraction: Double, seed: UInt64, trainer: ModelTrainer) -> PoisonedTrainingSet?
+    /// The memory `poison` takes on a run of `sizes`: what its poisoned set holds beyond the clean
+    /// split it shares, and its scratch (models it trains included).
+    func memoryNeed(_ sizes: RunSizes) -> MemoryNeed
 }
 
 extension PoisoningAttack {
     public var metrics: [MetricInfo] { [] }
     public func problem(classCount: Int, featureCount: Int) -> (key: String, message: String)? { nil }
+
+    /// A label flip's: the poisoned set keeps the clean features and holds its own labels and the
+    /// list of poisoned rows; its scratch is one candidate index per training row.
+    public func memoryNeed(_ sizes: RunSizes) -> MemoryNeed {
+        MemoryNeed(kept: sizes.rowIndexBytes + 8 * sizes.p, working: sizes.rowIndexBytes)
+    }
 }
 
 /// An attack that needs no model of the data: it implements the poisoning without a trainer.

@@ -40,6 +40,39 @@ public struct TrainTestSplit: Sendable, Equatable {
     public let train: Dataset
     /// The rows accuracy is measured on; their labels are never poisoned.
     public let test: Dataset
+
+    /// Its rows, features and classes.
+    public var sizes: SplitSizes {
+        SplitSizes(trainRows: train.count, testRows: test.count, features: train.featureCount, classes: train.classCount)
+    }
+}
+
+/// The sizes of a train/test split, what the memory of a study depends on.
+public struct SplitSizes: Sendable, Equatable {
+    /// Training rows.
+    public let trainRows: Int
+    /// Test rows.
+    public let testRows: Int
+    /// Features per row.
+    public let features: Int
+    /// Classes.
+    public let classes: Int
+
+    /// The sizes of a split.
+    public init(trainRows: Int, testRows: Int, features: Int, classes: Int) {
+        self.trainRows = trainRows
+        self.testRows = testRows
+        self.features = features
+        self.classes = classes
+    }
+
+    /// The bytes of the split: every row's Float features and its Int label.
+    public var bytes: Double { datasetBytes(rows: trainRows + testRows, features: features) }
+}
+
+/// The bytes of a `Dataset` of `rows` rows of `features` features: 4-byte features, 8-byte labels.
+public func datasetBytes(rows: Int, features: Int) -> Double {
+    Double(rows) * (Double(features * MemoryLayout<Float>.size) + Double(MemoryLayout<Int>.size))
 }
 
 /// Where a study's data come from: a component that produces the clean train/test split.
@@ -48,4 +81,15 @@ public protocol DatasetSource: StudyComponent {
     /// The clean train/test split; the same value on every call. Throws a one-line reason when the
     /// data cannot be read.
     func makeSplit() throws -> TrainTestSplit
+    /// The most memory `makeSplit` holds at once, in bytes, the split it returns included: known
+    /// from the settings alone (a file's size at most), before any data are drawn or read, so that
+    /// data too large for the machine are refused before they are made.
+    var estimatedBytes: Double { get }
+    /// The sizes of the split `makeSplit` will return, when the settings give them (nil when only
+    /// the data tell, as for a file).
+    var plannedSizes: SplitSizes? { get }
+}
+
+extension DatasetSource {
+    public var plannedSizes: SplitSizes? { nil }
 }

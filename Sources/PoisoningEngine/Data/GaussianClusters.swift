@@ -6,7 +6,7 @@
 /// remainder going to the first classes); the stacked rows are reordered by permutation(samples)
 /// from the same generator. A fresh `RandomState(seed)` then draws permutation(samples), whose first
 /// round(trainFraction * samples) indices form the training set. Values are computed in Double and
-/// converted to Float.
+/// converted to Float as they are drawn.
 public struct GaussianClusters: DatasetSource, Equatable {
     public static let kind = "gaussian-clusters"
     public static let summary = "Synthetic data: one Gaussian cluster per class, drawn as the reference study's NumPy code drew them."
@@ -70,8 +70,16 @@ public struct GaussianClusters: DatasetSource, Equatable {
     /// All samples in the generator's order, before the train/test split.
     public func makeDataset() -> Dataset {
         var random = NumPyRandomState(seed: seed)
+        let (rows, labels) = drawClusters(&random)
+        let order = random.permutation(samples)
+        return Dataset(features: rows, labels: labels, featureCount: features, classCount: classes).rows(order)
+    }
+
+    /// The centers, then every class's block of rows in class order, each value computed in Double
+    /// and stored as Float as soon as it is drawn; the centers are freed on return.
+    private func drawClusters(_ random: inout NumPyRandomState) -> (rows: [Float], labels: [Int]) {
         let centers = (0..<(classes * features)).map { _ in random.standardNormal() * centerScale }
-        var rows = [Double]()
+        var rows = [Float]()
         rows.reserveCapacity(samples * features)
         var labels = [Int]()
         labels.reserveCapacity(samples)
@@ -79,15 +87,28 @@ public struct GaussianClusters: DatasetSource, Equatable {
             let blockSize = samples / classes + (label < samples % classes ? 1 : 0)
             for _ in 0..<blockSize {
                 for column in 0..<features {
-                    rows.append(random.standardNormal() * clusterStd + centers[label * features + column])
+                    rows.append(Float(random.standardNormal() * clusterStd + centers[label * features + column]))
                 }
                 labels.append(label)
             }
         }
-        let order = random.permutation(samples)
-        let shuffled = Dataset(features: rows.map { Float($0) }, labels: labels,
-                               featureCount: features, classCount: classes)
-        return shuffled.rows(order)
+        return (rows, labels)
+    }
+
+    /// The split's sizes: `trainCount` training rows and the rest test rows.
+    public var plannedSizes: SplitSizes? {
+        SplitSizes(trainRows: trainCount, testRows: samples - trainCount, features: features, classes: classes)
+    }
+
+    /// The most memory `makeSplit` holds at once: while drawing, the Double centers [classes x
+    /// features] beside the Float rows and Int labels of every sample; then, while shuffling and
+    /// splitting, two copies of the rows (the drawn and the reordered, or the reordered and the split)
+    /// with two label arrays, two permutations and the split's row indices [samples Ints each].
+    public var estimatedBytes: Double {
+        let n = Double(samples), d = Double(features), centers = Double(classes * features)
+        let drawing = 8 * centers + 4 * n * d + 8 * n
+        let splitting = 2 * 4 * n * d + 4 * 8 * n
+        return max(drawing, splitting)
     }
 
     /// The study's split: the first `trainCount` indices of a fresh permutation(samples) train.

@@ -26,6 +26,11 @@ public struct ActivationClustering: TrainingSetDefense {
     /// It scores rows, so its runs record how well the scores and removals find the poisoned ones.
     public var recordedMetrics: [String] { MetricKey.detection }
 
+    /// Scores and removes rows; while it inspects, grouping a model's representations and clustering them.
+    public func memoryNeed(_ sizes: RunSizes) -> MemoryNeed {
+        removingDefenseNeed(sizes, working: ClassRepresentations.bytes(sizes, components: components))
+    }
+
     public func inspect(_ poisoned: PoisonedTrainingSet, trainer: ModelTrainer) -> DefenseDecision? {
         guard let representations = ClassRepresentations(poisoned, trainer: trainer) else { return nil }
         return decide(representations, rowCount: poisoned.data.count)

@@ -18,6 +18,12 @@ public struct CentroidSphere: TrainingSetDefense {
     /// It scores rows, so its runs record how well the scores and removals find the poisoned ones.
     public var recordedMetrics: [String] { MetricKey.detection }
 
+    /// Scores and removes rows; while it inspects, the class sums in Double, the rows ranked by
+    /// distance and the set of removed rows.
+    public func memoryNeed(_ sizes: RunSizes) -> MemoryNeed {
+        removingDefenseNeed(sizes, working: 8 * sizes.c * sizes.d + 8 * sizes.n + 24 * sizes.n)
+    }
+
     public func inspect(_ poisoned: PoisonedTrainingSet, trainer: ModelTrainer) -> DefenseDecision? {
         let data = poisoned.data, d = data.featureCount
         var sums = [Double](repeating: 0, count: data.classCount * d), counts = [Int](repeating: 0, count: data.classCount)

@@ -18,6 +18,18 @@ struct ClassRepresentations {
                   labels: data.labels, classCount: data.classCount)
     }
 
+    /// The most memory a representation sanitiser holds at once while it inspects, with `components`
+    /// leading directions: training a model, or its parameters, the representations of every row
+    /// twice (in Float and in Double, or in Double and centred by class), the rows of each class, the
+    /// covariance, the projections of a class's rows (an array each: 48 bytes and 8 a component; a
+    /// class may hold every row), the clusters' assignments and the set of removed rows.
+    static func bytes(_ sizes: RunSizes, components: Int) -> Double {
+        let n = sizes.n, width = Double(sizes.shape.hidden.last ?? sizes.shape.classes)
+        let grouping = sizes.parameterBytes + 2 * 8 * n * width + 8 * n + 8 * width * width
+            + (48 + 8 * Double(components)) * n + 3 * 8 * n + 24 * n
+        return max(sizes.trainingBytes, grouping)
+    }
+
     /// Representations [rows x width] grouped by `labels`.
     init(representations phi: [Double], width: Int, labels: [Int], classCount: Int) {
         self.width = width

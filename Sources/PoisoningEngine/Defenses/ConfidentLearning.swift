@@ -26,6 +26,20 @@ public struct ConfidentLearning: TrainingSetDefense {
     /// It scores rows, so its runs record how well the scores and removals find the poisoned ones.
     public var recordedMetrics: [String] { MetricKey.detection }
 
+    /// Scores and removes rows; while it inspects, the fold order and every row's probabilities in
+    /// Double, a fold's held-out rows (three arrays on the way) with their set and the other rows'
+    /// indices, and either a copy of the rows the fold trains on and training on them, or the model's
+    /// parameters, a copy of the held-out rows and their logits.
+    public func memoryNeed(_ sizes: RunSizes) -> MemoryNeed {
+        let rows = sizes.split.trainRows, features = sizes.split.features
+        let held = (rows + folds - 1) / folds, fitted = rows - rows / folds
+        let fitting = datasetBytes(rows: fitted, features: features) + trainingBytes(sizes.shape, rows: fitted, settings: sizes.settings)
+        let predicting = sizes.parameterBytes + datasetBytes(rows: held, features: features) + 4 * Double(held) * sizes.c
+            + evaluationBytes(sizes.shape, rows: held)
+        let folding = 8 * sizes.n + 8 * sizes.n * sizes.c + (3 * 8 + 24) * Double(held) + 8 * Double(fitted)
+        return removingDefenseNeed(sizes, working: folding + max(fitting, predicting))
+    }
+
     public func inspect(_ poisoned: PoisonedTrainingSet, trainer: ModelTrainer) -> DefenseDecision? {
         let data = poisoned.data, classes = data.classCount
         var order = Array(0..<data.count)

@@ -28,6 +28,16 @@ public struct EarlyStoppingDefense: TrainingSetDefense {
     /// Its runs record the epoch they kept.
     public var recordedMetrics: [String] { [MetricKey.stoppingEpoch] }
 
+    /// Its decision holds the validation rows' copy, their labels and the kept rows' list, and the
+    /// run trains on a copy of the kept rows; while it inspects, every row's index, and the run's
+    /// model trains with early stopping's workspace, losses and best parameters.
+    public func memoryNeed(_ sizes: RunSizes) -> MemoryNeed {
+        let rows = sizes.split.trainRows, held = min(max(poisonCount(fraction: validation, of: rows), 1), rows - 1)
+        let kept = datasetBytes(rows: held, features: sizes.split.features) + 8 * Double(held) + sizes.rowIndexBytes + keptRowsBytes(sizes)
+        let training = trainingBytes(sizes.shape, rows: rows - held, settings: sizes.settings, validationRows: held)
+        return MemoryNeed(kept: kept, working: max(sizes.rowIndexBytes, training))
+    }
+
     public func inspect(_ poisoned: PoisonedTrainingSet, trainer: ModelTrainer) -> DefenseDecision? {
         let count = poisoned.data.count
         var rows = Array(0..<count)

@@ -15,6 +15,12 @@ public struct InputGradientPenaltyDefense: TrainingSetDefense {
     /// "input-gradient penalty 0.1".
     public var label: String { "input-gradient penalty \(lambda)" }
 
+    /// Keeps every row; the run's model trains with the penalty's buffers.
+    public func memoryNeed(_ sizes: RunSizes) -> MemoryNeed {
+        MemoryNeed(kept: sizes.rowIndexBytes,
+                   working: trainingBytes(sizes.shape, rows: sizes.split.trainRows, settings: sizes.settings, inputGradientPenalty: true))
+    }
+
     public func inspect(_ poisoned: PoisonedTrainingSet, trainer: ModelTrainer) -> DefenseDecision? {
         DefenseDecision(scores: nil, kept: Array(0..<poisoned.data.count), training: TrainingAdjustment(inputGradientPenalty: lambda))
     }

@@ -19,6 +19,11 @@ public struct KNNFilter: TrainingSetDefense {
     /// It scores rows, so its runs record how well the scores and removals find the poisoned ones.
     public var recordedMetrics: [String] { MetricKey.detection }
 
+    /// Scores and removes rows; while it inspects, finding every row's neighbours.
+    public func memoryNeed(_ sizes: RunSizes) -> MemoryNeed {
+        removingDefenseNeed(sizes, working: NeighbourAgreement.bytes(sizes))
+    }
+
     public func inspect(_ poisoned: PoisonedTrainingSet, trainer: ModelTrainer) -> DefenseDecision? {
         let neighbours = NeighbourAgreement(poisoned.data, k: k)
         let kept = neighbours.agreement.indices.filter { neighbours.agreement[$0] >= agreement }

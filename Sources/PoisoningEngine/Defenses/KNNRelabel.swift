@@ -19,6 +19,12 @@ public struct KNNRelabel: TrainingSetDefense {
     /// It scores rows, so its runs record how well the scores and removals find the poisoned ones.
     public var recordedMetrics: [String] { MetricKey.detection }
 
+    /// Scores every row and keeps them all under new labels; while it inspects, finding every row's
+    /// neighbours.
+    public func memoryNeed(_ sizes: RunSizes) -> MemoryNeed {
+        MemoryNeed(kept: 3 * sizes.rowIndexBytes, working: max(NeighbourAgreement.bytes(sizes), detectionBytes(sizes)))
+    }
+
     public func inspect(_ poisoned: PoisonedTrainingSet, trainer: ModelTrainer) -> DefenseDecision? {
         let neighbours = NeighbourAgreement(poisoned.data, k: k)
         let labels = poisoned.data.labels.indices.map { row in

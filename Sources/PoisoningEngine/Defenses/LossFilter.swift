@@ -26,6 +26,13 @@ public struct LossFilter: TrainingSetDefense {
     /// It scores rows, so its runs record how well the scores and removals find the poisoned ones.
     public var recordedMetrics: [String] { MetricKey.detection }
 
+    /// Scores and removes rows; while it inspects, training a model, then its parameters, every
+    /// row's loss with a workspace, the rows ranked by loss and the set of removed rows.
+    public func memoryNeed(_ sizes: RunSizes) -> MemoryNeed {
+        let ranking = sizes.parameterBytes + evaluationBytes(sizes.shape, rows: sizes.split.trainRows) + 8 * sizes.n + 24 * sizes.n
+        return removingDefenseNeed(sizes, working: max(sizes.trainingBytes, ranking))
+    }
+
     public func inspect(_ poisoned: PoisonedTrainingSet, trainer: ModelTrainer) -> DefenseDecision? {
         let first = trainer.train(poisoned.data)
         guard first.divergedEpoch == nil else { return nil }

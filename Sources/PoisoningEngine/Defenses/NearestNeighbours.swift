@@ -42,6 +42,12 @@ struct NeighbourAgreement {
         self.majority = majority
     }
 
+    /// The most memory finding the neighbours holds at once: the standardised rows in Double, one
+    /// column of them, every other row's (distance, index) pair, and each row's agreement and majority.
+    static func bytes(_ sizes: RunSizes) -> Double {
+        8 * sizes.n * sizes.d + 8 * sizes.n + 16 * sizes.n + 2 * 8 * sizes.n
+    }
+
     /// Reads `k` and `agreement` of a k-NN sanitiser.
     static func parameters(_ p: inout ParameterReader) throws -> (k: Int, threshold: Double) {
         (try p.int("k", default: 10, in: 1...10_000, help: "Neighbours consulted per row."),

@@ -34,6 +34,23 @@ public protocol TrainingSetDefense: StudyComponent {
     var recordedMetrics: [String] { get }
     /// Its decision for `poisoned`; nil when a model it trained diverged.
     func inspect(_ poisoned: PoisonedTrainingSet, trainer: ModelTrainer) -> DefenseDecision?
+    /// The memory `inspect` takes on a run of `sizes`: what its decision holds (and, when it removes
+    /// rows, the copy of the kept rows the run trains on), and its most at once while it inspects,
+    /// while the run's model trains as it decides, or while its detection is measured.
+    func memoryNeed(_ sizes: RunSizes) -> MemoryNeed
+}
+
+extension TrainingSetDefense {
+    /// A decision that keeps every row and changes nothing else: the list of kept rows.
+    public func memoryNeed(_ sizes: RunSizes) -> MemoryNeed {
+        MemoryNeed(kept: sizes.rowIndexBytes, working: 0)
+    }
+}
+
+/// The memory of a defense that scores every row and removes some: the scores, the kept rows' list
+/// and their copy, with `working` while it inspects; measuring its detection is the larger, when it is.
+func removingDefenseNeed(_ sizes: RunSizes, working: Double) -> MemoryNeed {
+    MemoryNeed(kept: 8 * sizes.n + sizes.rowIndexBytes + keptRowsBytes(sizes), working: max(working, detectionBytes(sizes)))
 }
 
 extension TrainingSetDefense {

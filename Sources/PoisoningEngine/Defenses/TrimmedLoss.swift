@@ -20,6 +20,14 @@ public struct TrimmedLoss: TrainingSetDefense {
     /// It scores rows, so its runs record how well the scores and removals find the poisoned ones.
     public var recordedMetrics: [String] { MetricKey.detection }
 
+    /// Scores and removes rows; while it inspects, trimmed-loss training, then the model's parameters,
+    /// every row's loss with a workspace, the rows left out and their set.
+    public func memoryNeed(_ sizes: RunSizes) -> MemoryNeed {
+        let training = trainingBytes(sizes.shape, rows: sizes.split.trainRows, settings: sizes.settings, trimmed: true)
+        let scoring = sizes.parameterBytes + evaluationBytes(sizes.shape, rows: sizes.split.trainRows) + 8 * sizes.n + 24 * sizes.n
+        return removingDefenseNeed(sizes, working: max(training, scoring))
+    }
+
     public func inspect(_ poisoned: PoisonedTrainingSet, trainer: ModelTrainer) -> DefenseDecision? {
         let outcome = trainer.train(poisoned.data, adjustment: TrainingAdjustment(trimmedShare: epsilon))
         guard outcome.divergedEpoch == nil else { return nil }

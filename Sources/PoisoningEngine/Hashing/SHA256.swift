@@ -1,5 +1,6 @@
 /// SHA-256 (FIPS 180-4), for content hashes: the manifest of an output folder and the keys of the
-/// run store. A plain implementation over bytes; it hashes kilobytes to a few megabytes per run.
+/// run store. A plain implementation over bytes, given all at once or piece by piece (a data set's
+/// fingerprint is hashed from its arrays in place, not from a copy).
 public struct SHA256: Sendable {
     /// The round constants: the first 32 bits of the fractional parts of the cube roots of the first 64 primes.
     private static let roundConstants: [UInt32] = [
@@ -13,51 +14,100 @@ public struct SHA256: Sendable {
         0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
     ]
 
+    /// The hash state H0..H7, from the initial hash value of FIPS 180-4 5.3.3.
+    private var state: [UInt32] = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]
+    /// The bytes given since the last full 64-byte block (fewer than 64).
+    private var pending = [UInt8]()
+    /// The number of bytes given so far.
+    private var length: UInt64 = 0
+    /// The message schedule W[0..63], reused by every block.
+    private var schedule = [UInt32](repeating: 0, count: 64)
+
+    /// A hash of the empty message, to be given its bytes piece by piece with `update`, so that a
+    /// long message need not be held in one buffer.
+    public init() {}
+
     /// The 64-character lowercase hexadecimal SHA-256 digest of `bytes`.
     public static func hexDigest<Bytes: Collection>(of bytes: Bytes) -> String where Bytes.Element == UInt8 {
-        digest(of: bytes).map { byte in
+        var hash = SHA256()
+        hash.update(bytes)
+        return hash.hexDigest()
+    }
+
+    /// The 32-byte SHA-256 digest of `bytes`.
+    public static func digest<Bytes: Collection>(of bytes: Bytes) -> [UInt8] where Bytes.Element == UInt8 {
+        var hash = SHA256()
+        hash.update(bytes)
+        return hash.digest()
+    }
+
+    /// Appends `bytes` to the message.
+    public mutating func update<Bytes: Collection>(_ bytes: Bytes) where Bytes.Element == UInt8 {
+        if bytes.withContiguousStorageIfAvailable({ update(UnsafeRawBufferPointer($0)) }) != nil { return }
+        Array(bytes).withUnsafeBytes { update($0) }
+    }
+
+    /// Appends the bytes of `buffer` to the message.
+    public mutating func update(_ buffer: UnsafeRawBufferPointer) {
+        length &+= UInt64(buffer.count)
+        var start = 0
+        if !pending.isEmpty {
+            let taken = min(64 - pending.count, buffer.count)
+            pending += buffer[0..<taken]
+            start = taken
+            guard pending.count == 64 else { return }
+            let block = pending
+            block.withUnsafeBytes { compress(block: $0) }
+            pending.removeAll(keepingCapacity: true)
+        }
+        while buffer.count - start >= 64 {
+            compress(block: UnsafeRawBufferPointer(rebasing: buffer[start..<(start + 64)]))
+            start += 64
+        }
+        pending += buffer[start...]
+    }
+
+    /// The 32-byte digest of the message given so far (which is left as it is).
+    public func digest() -> [UInt8] {
+        // Padding: a 1 bit, zeros to 56 mod 64 bytes, then the bit length as a big-endian UInt64.
+        var final = self
+        var padding: [UInt8] = [0x80] + [UInt8](repeating: 0, count: (119 - pending.count) % 64)
+        for shift in stride(from: 56, through: 0, by: -8) { padding.append(UInt8(truncatingIfNeeded: (length &* 8) >> UInt64(shift))) }
+        padding.withUnsafeBytes { final.update($0) }
+        return final.state.flatMap { word in (0..<4).map { UInt8(truncatingIfNeeded: word >> UInt32(24 - 8 * $0)) } }
+    }
+
+    /// The 64-character lowercase hexadecimal digest of the message given so far.
+    public func hexDigest() -> String {
+        digest().map { byte in
             let text = String(byte, radix: 16)
             return byte < 16 ? "0" + text : text
         }.joined()
     }
 
-    /// The 32-byte SHA-256 digest of `bytes`.
-    public static func digest<Bytes: Collection>(of bytes: Bytes) -> [UInt8] where Bytes.Element == UInt8 {
-        // Padding: the message, a 1 bit, zeros to 56 mod 64 bytes, then the bit length as a big-endian UInt64.
-        var message = Array(bytes)
-        let bitLength = UInt64(message.count) &* 8
-        message.append(0x80)
-        while message.count % 64 != 56 { message.append(0) }
-        for shift in stride(from: 56, through: 0, by: -8) { message.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
-
-        var state: [UInt32] = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]
-        var schedule = [UInt32](repeating: 0, count: 64)
-        for blockStart in stride(from: 0, to: message.count, by: 64) {
-            for t in 0..<16 {
-                let offset = blockStart + 4 * t
-                schedule[t] = UInt32(message[offset]) << 24 | UInt32(message[offset + 1]) << 16
-                    | UInt32(message[offset + 2]) << 8 | UInt32(message[offset + 3])
-            }
-            // W[t] = sigma1(W[t-2]) + W[t-7] + sigma0(W[t-15]) + W[t-16]
-            for t in 16..<64 {
-                let s0 = rotr(schedule[t - 15], 7) ^ rotr(schedule[t - 15], 18) ^ (schedule[t - 15] >> 3)
-                let s1 = rotr(schedule[t - 2], 17) ^ rotr(schedule[t - 2], 19) ^ (schedule[t - 2] >> 10)
-                schedule[t] = s1 &+ schedule[t - 7] &+ s0 &+ schedule[t - 16]
-            }
-            var (a, b, c, d, e, f, g, h) = (state[0], state[1], state[2], state[3], state[4], state[5], state[6], state[7])
-            for t in 0..<64 {
-                // T1 = h + Sigma1(e) + Ch(e, f, g) + K[t] + W[t];  T2 = Sigma0(a) + Maj(a, b, c)
-                let sigma1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)
-                let choice = (e & f) ^ (~e & g)
-                let t1 = h &+ sigma1 &+ choice &+ roundConstants[t] &+ schedule[t]
-                let sigma0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)
-                let majority = (a & b) ^ (a & c) ^ (b & c)
-                let t2 = sigma0 &+ majority
-                (h, g, f, e, d, c, b, a) = (g, f, e, d &+ t1, c, b, a, t1 &+ t2)
-            }
-            for (index, value) in [a, b, c, d, e, f, g, h].enumerated() { state[index] = state[index] &+ value }
+    /// Hashes one 64-byte block into `state`.
+    private mutating func compress(block: UnsafeRawBufferPointer) {
+        for t in 0..<16 {
+            schedule[t] = UInt32(block[4 * t]) << 24 | UInt32(block[4 * t + 1]) << 16 | UInt32(block[4 * t + 2]) << 8 | UInt32(block[4 * t + 3])
         }
-        return state.flatMap { word in (0..<4).map { UInt8(truncatingIfNeeded: word >> UInt32(24 - 8 * $0)) } }
+        // W[t] = sigma1(W[t-2]) + W[t-7] + sigma0(W[t-15]) + W[t-16]
+        for t in 16..<64 {
+            let s0 = Self.rotr(schedule[t - 15], 7) ^ Self.rotr(schedule[t - 15], 18) ^ (schedule[t - 15] >> 3)
+            let s1 = Self.rotr(schedule[t - 2], 17) ^ Self.rotr(schedule[t - 2], 19) ^ (schedule[t - 2] >> 10)
+            schedule[t] = s1 &+ schedule[t - 7] &+ s0 &+ schedule[t - 16]
+        }
+        var (a, b, c, d, e, f, g, h) = (state[0], state[1], state[2], state[3], state[4], state[5], state[6], state[7])
+        for t in 0..<64 {
+            // T1 = h + Sigma1(e) + Ch(e, f, g) + K[t] + W[t];  T2 = Sigma0(a) + Maj(a, b, c)
+            let sigma1 = Self.rotr(e, 6) ^ Self.rotr(e, 11) ^ Self.rotr(e, 25)
+            let choice = (e & f) ^ (~e & g)
+            let t1 = h &+ sigma1 &+ choice &+ Self.roundConstants[t] &+ schedule[t]
+            let sigma0 = Self.rotr(a, 2) ^ Self.rotr(a, 13) ^ Self.rotr(a, 22)
+            let majority = (a & b) ^ (a & c) ^ (b & c)
+            let t2 = sigma0 &+ majority
+            (h, g, f, e, d, c, b, a) = (g, f, e, d &+ t1, c, b, a, t1 &+ t2)
+        }
+        for (index, value) in [a, b, c, d, e, f, g, h].enumerated() { state[index] = state[index] &+ value }
     }
 
     /// `value` rotated right by `count` bits.

@@ -49,6 +49,13 @@ final class InputGradientPenalty {
         weightTerms.initialize(repeating: 0, count: shape.parameterCount)
     }
 
+    /// The bytes a penalty of `shape` for `capacity` rows allocates: ∂R/∂z and p for every class, v
+    /// and s for every unit of every layer, g for every input, and the weight terms, all Floats.
+    static func bytes(_ shape: NetworkShape, capacity: Int) -> Double {
+        let rows = Double(capacity), units = Double(shape.hidden.reduce(0, +) + shape.classes)
+        return 4 * (2 * rows * Double(shape.classes) + 2 * rows * units + rows * Double(shape.inputs) + Double(shape.parameterCount))
+    }
+
     deinit {
         for pointer in [logitGradient, probabilities, inputGradients, weightTerms] + v + s { pointer.deallocate() }
     }

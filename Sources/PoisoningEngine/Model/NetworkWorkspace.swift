@@ -44,6 +44,14 @@ final class NetworkWorkspace {
         rowSquares = .allocate(capacity: capacity)
     }
 
+    /// The bytes a workspace of `shape` for `capacity` rows allocates: activations and their
+    /// gradients for every hidden unit, logits and DP-SGD's copy of their gradients for every class,
+    /// one gradient per parameter and one square per row, all Floats.
+    static func bytes(_ shape: NetworkShape, capacity: Int) -> Double {
+        let rows = Double(capacity)
+        return 4 * (2 * rows * Double(shape.hidden.reduce(0, +)) + 2 * rows * Double(shape.classes) + Double(shape.parameterCount) + rows)
+    }
+
     deinit {
         activations.forEach { $0.deallocate() }
         activationGradients.forEach { $0.deallocate() }

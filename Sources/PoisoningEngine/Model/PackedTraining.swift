@@ -94,6 +94,15 @@ public func trainNetworksPacked(_ shape: NetworkShape, on datasets: [Dataset], s
     }
 }
 
+/// The most memory `trainNetworksPacked` holds at once for `runs` runs of `rows` rows each (their
+/// data excluded): its workspace, every lane's row order (eight Int arrays), one run's initial
+/// parameters, every run's returned parameters and losses.
+func packedTrainingBytes(_ shape: NetworkShape, rows: Int, settings: TrainingSettings, runs: Int) -> Double {
+    let parameters = 4 * Double(shape.parameterCount)
+    return PackedWorkspace.bytes(shape, capacity: min(settings.batchSize, rows)) + 8 * Double(packedRunCount * rows)
+        + parameters * Double(runs + 1) + 8 * Double(runs * settings.epochs)
+}
+
 /// The packed counterpart of `NetworkWorkspace` plus the runs' parameters and gradients: every
 /// buffer holds one `Lanes` per scalar of a run, allocated once; every matrix has the row stride
 /// `paddedStride` of its width, the weights included, so the packed parameter layout has gaps.
@@ -138,6 +147,18 @@ final class PackedWorkspace {
         activations = shape.hidden.map { buffer(capacity * paddedStride($0)) }
         activationGradients = shape.hidden.map { buffer(capacity * paddedStride($0)) }
         logits = buffer(capacity * paddedStride(shape.classes))
+    }
+
+    /// The bytes a packed workspace of `shape` for `capacity` rows allocates: eight Floats for every
+    /// entry of θ and dL/dθ in the padded layout, of the batch, of every hidden layer's activations
+    /// and their gradients and of the logits (rows padded by `paddedStride`), and eight Int labels per row.
+    static func bytes(_ shape: NetworkShape, capacity: Int) -> Double {
+        let parameters = shape.layers.reduce(0) { total, layer in
+            total + (layer.isHidden ? layer.inputs * paddedStride(layer.outputs) : layer.outputs * paddedStride(layer.inputs)) + layer.outputs
+        }
+        let rowEntries = paddedStride(shape.inputs) + 2 * shape.hidden.reduce(0) { $0 + paddedStride($1) } + paddedStride(shape.classes)
+        let lanes = Double(MemoryLayout<Lanes>.size)
+        return lanes * (2 * Double(parameters) + Double(capacity * rowEntries)) + 8 * Double(capacity * packedRunCount)
     }
 
     deinit {

@@ -243,6 +243,31 @@ public func trainNetwork(_ shape: NetworkShape, on data: Dataset, settings: Trai
                            trimmedRows: trimmed > 0 ? (0..<rowCount).filter { sitsOut[$0] } : nil)
 }
 
+/// The most memory `trainNetwork` holds at once on `rows` rows (their data excluded): the initial,
+/// the trained and the returned parameters, the batch workspace, the row order, the batch's inputs
+/// and labels, each row's trimming flag and the epochs' losses; with `validationRows`, early
+/// stopping's workspace, losses and best parameters; with `trimmed`, trimmed-loss training's
+/// workspace, every row's loss, ranking and place in the epoch, and the rows left out; with
+/// `inputGradientPenalty`, the penalty's buffers.
+public func trainingBytes(_ shape: NetworkShape, rows: Int, settings: TrainingSettings, validationRows: Int = 0,
+                          trimmed: Bool = false, inputGradientPenalty: Bool = false) -> Double {
+    let parameters = 4 * Double(shape.parameterCount), batch = min(settings.batchSize, rows), n = Double(rows)
+    var bytes = 3 * parameters + NetworkWorkspace.bytes(shape, capacity: batch) + 8 * n + n
+        + Double(batch) * (4 * Double(shape.inputs) + 8) + 8 * Double(settings.epochs)
+    if validationRows > 0 {
+        bytes += NetworkWorkspace.bytes(shape, capacity: min(validationRows, 1024)) + 8 * Double(validationRows) + parameters
+    }
+    if trimmed { bytes += NetworkWorkspace.bytes(shape, capacity: min(rows, 1024)) + 4 * 8 * n }
+    if inputGradientPenalty { bytes += InputGradientPenalty.bytes(shape, capacity: batch) }
+    return bytes
+}
+
+/// The most memory measuring a trained model on `rows` rows holds at once (the rows excluded): one
+/// prediction per row and a workspace of up to 1024 rows (`predictions`, `rowLosses`).
+public func evaluationBytes(_ shape: NetworkShape, rows: Int) -> Double {
+    8 * Double(rows) + NetworkWorkspace.bytes(shape, capacity: min(rows, 1024))
+}
+
 /// The softmax cross-entropy of every row of `data` against its label under `parameters`, through
 /// `workspace` in chunks, into `losses` (no allocation).
 private func rowLossesUnder(parameters: UnsafePointer<Float>, data: Dataset, workspace: NetworkWorkspace,

@@ -14,7 +14,8 @@ public func executeRun(_ spec: RunSpec, study: Study) -> RunResult {
 /// at a time. The defaults are where packing wins on this project's machine (`make bench`): below
 /// six runs the idle lanes cost more than packing saves, and layers wider than 128 units already
 /// fill the one-run kernels' vectors.
-public func executeRuns(_ specs: [RunSpec], study: Study, minimumPack: Int = 6, widestPacked: Int = 128) -> [RunResult] {
+public func executeRuns(_ specs: [RunSpec], study: Study, minimumPack: Int = packingMinimum, widestPacked: Int = packingWidest)
+    -> [RunResult] {
     let prepared = specs.map { prepareRun($0, study: study) }
     var results: [RunResult?] = prepared.map {
         guard case .finished(let result) = $0 else { return nil }
@@ -47,6 +48,12 @@ public func executeRuns(_ specs: [RunSpec], study: Study, minimumPack: Int = 6, 
     }
     return results.map { $0! }
 }
+
+/// The fewest runs `executeRuns` trains in one packed pass by default.
+public let packingMinimum = 6
+
+/// The widest hidden layer `executeRuns` packs by default.
+public let packingWidest = 128
 
 /// What runs of one study may share a packed pass (their SGD settings are the study's): the same
 /// network and number of training rows.

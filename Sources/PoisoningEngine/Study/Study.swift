@@ -22,9 +22,10 @@ public struct SeriesDescription: Sendable, Codable, Equatable {
     public var isUndefended: Bool { defenseLabel == NoDefense().label }
 }
 
-/// A study read and checked: its effective configuration (every default filled in), its components,
-/// its data and the runs it consists of.
-public struct Study: Sendable {
+/// A study read and checked up to its data: its effective configuration (every default filled in)
+/// and its components, known before any data are drawn or read, so that a study too large for the
+/// machine can be refused before it starts.
+public struct StudyDesign: Sendable {
     /// The effective configuration.
     public let config: StudyConfig
     /// The help of every key of the configuration, by path (for commented study files).
@@ -37,13 +38,9 @@ public struct Study: Sendable {
     public let attacks: [any PoisoningAttack]
     /// The defenses.
     public let defenses: [any TrainingSetDefense]
-    /// The clean train/test split.
-    public let split: TrainTestSplit
-    /// The series, attack-major, then defense, then model.
-    public let series: [SeriesDescription]
 
-    /// Reads a study document (a study file, or a configuration made in code) and its data. Throws
-    /// a `SpecificationError` naming the key at fault, or the data set's reason it cannot be read.
+    /// Reads a study document (a study file, or a configuration made in code) without its data.
+    /// Throws a `SpecificationError` naming the key at fault.
     public init(document: ParameterValue, locations: SourceLocations = SourceLocations()) throws {
         let (read, help) = try StudyConfig.read(document, locations: locations)
         var config = read, allHelp = help
@@ -68,33 +65,77 @@ public struct Study: Sendable {
         config.models = models.map(\.1)
         config.attacks = attacks.map(\.1)
         config.defenses = defenses.map(\.1)
-        let split = try data.0.makeSplit()
-        for (index, attack) in attacks.enumerated() {
-            if let problem = attack.0.problem(classCount: split.train.classCount, featureCount: split.train.featureCount) {
-                let path = "attacks[\(index)].\(problem.key)"
-                throw SpecificationError(path: path, location: locations.location(of: path), message: problem.message)
-            }
-        }
         self.config = config
         self.help = allHelp
         self.data = data.0
         self.models = models.map(\.0)
         self.attacks = attacks.map(\.0)
         self.defenses = defenses.map(\.0)
-        self.split = split
-        var series = [SeriesDescription]()
-        for (a, attack) in self.attacks.enumerated() {
-            for (d, defense) in self.defenses.enumerated() {
-                for (m, model) in self.models.enumerated() {
-                    let label = [model.label] + (attacks.count > 1 ? [attack.label] : []) + (defenses.count > 1 ? [defense.label] : [])
-                    let shape = model.networkShape(inputs: split.train.featureCount, classes: split.train.classCount)
-                    series.append(SeriesDescription(model: m, attack: a, defense: d, label: label.joined(separator: ", "),
-                                                    modelLabel: model.label, attackLabel: attack.label, defenseLabel: defense.label,
-                                                    parameterCount: shape.parameterCount))
-                }
+    }
+
+    /// The model, attack and defense of every series, attack-major, then defense, then model.
+    public var seriesComponents: [(model: Int, attack: Int, defense: Int)] {
+        attacks.indices.flatMap { a in defenses.indices.flatMap { d in models.indices.map { m in (model: m, attack: a, defense: d) } } }
+    }
+
+    /// The name legends and tables use for the series of model `m`, attack `a` and defense `d`: the
+    /// model's, plus the attack's and the defense's when the study sweeps more than one of them.
+    public func seriesLabel(model m: Int, attack a: Int, defense d: Int) -> String {
+        ([models[m].label] + (attacks.count > 1 ? [attacks[a].label] : []) + (defenses.count > 1 ? [defenses[d].label] : []))
+            .joined(separator: ", ")
+    }
+
+    /// The number of runs of the sweep: fractions x series x seeds.
+    public var runCount: Int { config.fractions.count * seriesComponents.count * config.seeds.count }
+}
+
+/// A study read and checked: its design (effective configuration and components), its data and the
+/// runs it consists of.
+public struct Study: Sendable {
+    /// The configuration and the components.
+    public let design: StudyDesign
+    /// The clean train/test split.
+    public let split: TrainTestSplit
+    /// The series, attack-major, then defense, then model.
+    public let series: [SeriesDescription]
+
+    /// The effective configuration.
+    public var config: StudyConfig { design.config }
+    /// The help of every key of the configuration, by path (for commented study files).
+    public var help: ParameterHelp { design.help }
+    /// The data set.
+    public var data: any DatasetSource { design.data }
+    /// The models.
+    public var models: [any ModelArchitecture] { design.models }
+    /// The attacks.
+    public var attacks: [any PoisoningAttack] { design.attacks }
+    /// The defenses.
+    public var defenses: [any TrainingSetDefense] { design.defenses }
+
+    /// Reads a study document (a study file, or a configuration made in code) and its data. Throws
+    /// a `SpecificationError` naming the key at fault, or the data set's reason it cannot be read.
+    public init(document: ParameterValue, locations: SourceLocations = SourceLocations()) throws {
+        try self.init(design: StudyDesign(document: document, locations: locations), locations: locations)
+    }
+
+    /// The study of `design` with its data: draws or reads the split, then checks that every attack
+    /// can run on data of its sizes (a problem names the attack's key, located by `locations`).
+    public init(design: StudyDesign, locations: SourceLocations = SourceLocations()) throws {
+        let split = try design.data.makeSplit()
+        for (index, attack) in design.attacks.enumerated() {
+            if let problem = attack.problem(classCount: split.train.classCount, featureCount: split.train.featureCount) {
+                let path = "attacks[\(index)].\(problem.key)"
+                throw SpecificationError(path: path, location: locations.location(of: path), message: problem.message)
             }
         }
-        self.series = series
+        self.design = design
+        self.split = split
+        series = design.seriesComponents.map { m, a, d in
+            let shape = design.models[m].networkShape(inputs: split.train.featureCount, classes: split.train.classCount)
+            return SeriesDescription(model: m, attack: a, defense: d, label: design.seriesLabel(model: m, attack: a, defense: d),
+                                     modelLabel: design.models[m].label, attackLabel: design.attacks[a].label,
+                                     defenseLabel: design.defenses[d].label, parameterCount: shape.parameterCount)
+        }
     }
 
     /// Reads a configuration made in code.

@@ -87,9 +87,8 @@ public func runStudy(_ study: Study, threads: Int, shard: Shard = .whole,
 public func runStudy(_ study: Study, threads: Int, indices: [Int],
                      progress: (@Sendable (RunProgress) -> Void)? = nil) -> StudyRuns {
     let specs = study.runSpecs
-    // Positions in `indices`, by series, in chunks of up to eight: fewer when there are too few runs
-    // for eight per thread, so that packing never leaves a thread idle.
-    let chunkSize = max(1, min(packedRunCount, indices.count / max(threads, 1)))
+    // Positions in `indices`, by series, in chunks of `runsPerChunk`.
+    let chunkSize = runsPerChunk(runs: indices.count, threads: threads)
     var bySeries = [Int: [Int]](), seriesOrder = [Int]()
     for (position, index) in indices.enumerated() {
         let series = specs[index].series
@@ -130,6 +129,13 @@ public func runStudy(_ study: Study, threads: Int, indices: [Int],
         runSeconds[run.position] = run.seconds
     }
     return StudyRuns(indices: indices, results: results.map { $0! }, runSeconds: runSeconds)
+}
+
+/// How many runs of a series `runStudy` hands a worker at once when it runs `runs` runs on `threads`
+/// threads: up to `packedRunCount`, fewer when there are too few runs for eight per thread, so that
+/// packing never leaves a thread idle.
+public func runsPerChunk(runs: Int, threads: Int) -> Int {
+    max(1, min(packedRunCount, runs / max(threads, 1)))
 }
 
 /// Wall seconds since `start`.

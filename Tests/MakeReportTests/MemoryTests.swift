@@ -1,0 +1,43 @@
+import Foundation
+import Testing
+@testable import MakeReport
+import PoisoningEngine
+import StudyPipeline
+
+/// The binary against its memory estimate: refused before it allocates when the estimate does not
+/// fit, and peaking near the estimate when it does.
+struct MemoryTests {
+    let cli = CommandLineTests()
+
+    @Test func dataLargerThanTheAddressSpaceAreRefusedAtOnceAndCreateNothing() throws {
+        // 8 GB of Double cluster centers under a 6 GB address-space limit: the command used to abort
+        // in the allocator while drawing them.
+        let parent = cli.temporaryFolder().deletingLastPathComponent()
+        let output = parent.appendingPathComponent("new-output")
+        let started = ContinuousClock.now
+        let outcome = try cli.run([
+            "-c", "ulimit -v 6000000 && exec \"$0\" \"$@\"", CommandLineTests.executable.path,
+            "--classes", "10000", "--features", "100000", "--samples", "1000", "--seeds", "1", "--fractions", "0",
+            "--widths", "8", "--epochs", "1", "--output", output.path,
+        ], executable: URL(fileURLWithPath: "/bin/sh"))
+        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(outcome.status == 2)
+        #expect(outcome.standardError.split(separator: "\n").count == 1, "stderr: \(outcome.standardError)")
+        #expect(outcome.standardError.hasPrefix("make-report: error: making the data set (Gaussian clusters) needs about 7.9 GiB, more than"),
+                "stderr: \(outcome.standardError)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: parent.path) == ["output"])   // the empty folder made above
+    }
+
+    @Test func aModerateCommandPeaksNearItsEstimate() throws {
+        // 300000 samples of 50 features: making the data dominates (two copies of 60 MB of rows).
+        let study = ["--samples", "300000", "--features", "50", "--seeds", "1", "--fractions", "0", "--epochs", "1", "--widths", "8"]
+        let design = try StudyOptions.parse(study).design()
+        let estimate = estimatedStudyMemory(design, sizes: try #require(design.data.plannedSizes), threads: 2).total
+        let output = cli.temporaryFolder().path
+        let (status, peak) = try childPeakResidentBytes(CommandLineTests.executable,
+                                                        study + ["--no-store", "--quiet", "--threads", "2", "--output", output])
+        #expect(status == 0)
+        // Measured 0.84-0.91 of the estimate in the release build (benchmarks/results.md).
+        #expect(peak <= 1.25 * estimate && peak >= estimate / 1.5, "peak \(peak / 1_048_576) MiB, estimate \(estimate / 1_048_576) MiB")
+    }
+}
