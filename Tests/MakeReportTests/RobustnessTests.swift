@@ -159,7 +159,7 @@ struct RobustnessTests {
         #expect(opening < injected && injected < closing)
     }
 
-    static let resumableSweep = ["--widths", "64,128", "--fractions", "0,0.2,0.4,0.6", "--seeds", "1,2,3", "--epochs", "600", "--threads", "1"]
+    static let resumableSweep = ["--widths", "64,128", "--fractions", "0,0.2,0.4,0.6", "--seeds", "1,2,3", "--epochs", "1200", "--threads", "1"]
 
     /// The number in "; N from the store" of a command's summary.
     func runsFromStore(_ standardOutput: String) -> Int? {
@@ -173,12 +173,15 @@ struct RobustnessTests {
 
         let storePath = defaultStorePath(besideOutput: folder.path)
         let process = try start(Self.resumableSweep + ["--output", folder.path])
+        // The store, opened once it exists (the sweep creates it before its first run), then read
+        // every 20 ms: opening it on every poll took long enough on a busy machine to miss the
+        // moment between the first stored runs and the end of the sweep.
+        var store: RunStore?
         var stored = 0
         while stored < 3 && process.isRunning {
-            Thread.sleep(forTimeInterval: 0.05)
-            if FileManager.default.fileExists(atPath: storePath) {
-                stored = (try? RunStore(path: storePath).info().runsByEngineVersion[engineVersion]) ?? 0
-            }
+            Thread.sleep(forTimeInterval: 0.02)
+            if store == nil && FileManager.default.fileExists(atPath: storePath) { store = try? RunStore(path: storePath) }
+            stored = (try? store?.info().runsByEngineVersion[engineVersion]) ?? 0
         }
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
@@ -265,7 +268,7 @@ struct RobustnessTests {
         let endless = parent.appendingPathComponent("endless.md")
         try (String(repeating: "{{#figures}}", count: 40) + "x" + String(repeating: "{{/figures}}", count: 40))
             .write(to: endless, atomically: true, encoding: .utf8)
-        let long = Self.resumableSweep.map { $0 == "600" ? "100000" : $0 } + ["--output", folder.path]
+        let long = Self.resumableSweep.map { $0 == "1200" ? "100000" : $0 } + ["--output", folder.path]
         let strict = try cli.run(long + ["--template", unknown.path, "--strict"])
         #expect(strict.status == 2)
         #expect(strict.standardError == "make-report: error: unknown.md:1:11: unknown variable 'nonsense'\n")
