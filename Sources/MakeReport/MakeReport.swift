@@ -40,7 +40,7 @@ struct MakeReport: ParsableCommand {
             if code == .success { exit(withError: error) }   // --help, --version
             let message = MakeReport.message(for: error)
                 .split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
-            FileHandle.standardError.write(Data("make-report: error: \(message)\n".utf8))
+            FileHandle.standardError.write(Data("make-report: error: \(printableErrorLine(message))\n".utf8))
             Foundation.exit(code == .validationFailure || isBadInput(error) ? 2 : 1)
         }
     }
@@ -72,4 +72,43 @@ func attachingNegativeNumbers(_ arguments: [String]) -> [String] {
         }
     }
     return result
+}
+
+/// `message` as one short, printable line, whatever input it quotes: control characters (a NUL, a
+/// carriage return, a terminal escape, U+2028 and U+2029) written as `\u{1B}`, every quoted value
+/// ('...' or "...") of more than 100 Unicode scalars cut to its first 100 and "…", and the line cut
+/// at 400 scalars.
+func printableErrorLine(_ message: String) -> String {
+    var scalars = String.UnicodeScalarView()
+    for scalar in message.unicodeScalars {
+        if scalar.properties.generalCategory == .control || scalar.value == 0x2028 || scalar.value == 0x2029 {
+            scalars.append(contentsOf: "\\u{\(String(scalar.value, radix: 16, uppercase: true))}".unicodeScalars)
+        } else {
+            scalars.append(scalar)
+        }
+    }
+    var result = String.UnicodeScalarView()
+    var quoted = [Unicode.Scalar](), quote: Unicode.Scalar?
+    for scalar in scalars {
+        if let open = quote {
+            if scalar == open {
+                result.append(contentsOf: quoted.count > 100 ? quoted.prefix(100) + ["…"] : quoted[...])
+                result.append(scalar)
+                quote = nil
+                quoted.removeAll()
+            } else {
+                quoted.append(scalar)
+            }
+        } else {
+            result.append(scalar)
+            // A quote opens where a word starts (after a space, a bracket or the line's start), so
+            // that the apostrophe in "can't" opens nothing.
+            if scalar == "'" || scalar == "\"", result.count == 1 || [" ", "(", "["].contains(result[result.index(result.endIndex, offsetBy: -2)]) {
+                quote = scalar
+            }
+        }
+    }
+    result.append(contentsOf: quoted.count > 100 ? quoted.prefix(100) + ["…"] : quoted[...])
+    let line = String(result)
+    return line.unicodeScalars.count > 400 ? String(String.UnicodeScalarView(line.unicodeScalars.prefix(400))) + "…" : line
 }

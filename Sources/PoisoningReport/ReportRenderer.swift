@@ -59,7 +59,10 @@ public func renderReport(template: String, fileName: String, context: [String: A
 
 /// `renderReport` of a template already parsed.
 public func renderReport(_ parsed: ParsedTemplate, fileName: String, context: [String: Any], strict: Bool) throws -> RenderedReport {
-    let unknown = try checkRendering(parsed, fileName: fileName, context: context, strict: strict)
+    // Twice the limits: the check before the sweep forecast the rendering with provisional results,
+    // whose strings (intervals, fits) can be shorter than the real ones; a template that passed then
+    // must not be refused after the sweep, while a rendering stays bounded.
+    let unknown = try checkRendering(parsed, fileName: fileName, context: context, strict: strict, allowance: 2)
     return RenderedReport(text: parsed.render(context), unknownVariables: unknown)
 }
 
@@ -104,9 +107,10 @@ func parseTemplate(_ template: String, fileName: String, pieceLength: Int) throw
 /// `maximumReportBytes`, and, when `strict`, `.unknownVariables`; returns the variables the context
 /// lacks. The forecast follows the tags as Mustache resolves them: a section over a list renders
 /// its body once per entry (nested ones multiply), with the longest values any entry has;
-/// `longestLists` gives lengths to assume for lists of the context that the results may lengthen.
+/// `longestLists` gives lengths to assume for lists of the context that the results may lengthen;
+/// `allowance` multiplies both limits.
 public func checkRendering(_ parsed: ParsedTemplate, fileName: String, context: [String: Any], strict: Bool,
-                           longestLists: [String: Int] = [:]) throws -> [TemplateVariable] {
+                           longestLists: [String: Int] = [:], allowance: Double = 1) throws -> [TemplateVariable] {
     var walk = ScopeWalk(context: context, longestLists: longestLists)
     var unknown = [TemplateVariable]()
     var steps = 0.0, bytes = 0.0
@@ -128,14 +132,14 @@ public func checkRendering(_ parsed: ParsedTemplate, fileName: String, context: 
             steps += renders
             if let found { bytes += Double(walk.renderedLength(found)) * renders }
         }
-        if steps > Double(maximumRenderSteps) {
+        if steps > allowance * Double(maximumRenderSteps) {
             throw TemplateError.tooLarge(file: fileName, line: tag.line, column: tag.column, reason: "rendering would take about "
-                + "\(rounded(steps)) steps by this tag, more than the \(maximumRenderSteps) allowed (a section over a list renders its "
+                + "\(rounded(steps)) steps by this tag, more than the \(Int(allowance * Double(maximumRenderSteps))) allowed (a section over a list renders its "
                 + "body once per entry, and nested sections multiply)")
         }
-        if bytes > Double(maximumReportBytes) {
+        if bytes > allowance * Double(maximumReportBytes) {
             throw TemplateError.tooLarge(file: fileName, line: tag.line, column: tag.column, reason: "the report would be about "
-                + "\(rounded(bytes / 1_048_576)) MiB by this tag, more than the \(maximumReportBytes >> 20) MiB allowed")
+                + "\(rounded(bytes / 1_048_576)) MiB by this tag, more than the \(Int(allowance * Double(maximumReportBytes >> 20))) MiB allowed")
         }
     }
     if strict && !unknown.isEmpty { throw TemplateError.unknownVariables(file: fileName, unknown) }

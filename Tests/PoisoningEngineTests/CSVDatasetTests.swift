@@ -61,6 +61,12 @@ struct CSVDatasetTests {
         #expect(error("a,b,label\n1,2,x\n", ["label-column": .string("digit")]) == "d.csv:1: the label column 'digit' does not exist (3 columns: a, b, label)")
         #expect(error(twoClasses, ["max-rows": .int(20)]) == "d.csv: has 30 rows, more than max-rows (20)")
         #expect(error("a,s,label\n1,train,x\n2,dev,y\n", ["split-column": .string("s")]) == "d.csv:3: the split column holds 'dev', expected train or test")
+        // A NUL byte once cut "0.134\0JUNK" to 0.134; a repeated column name and a split column that
+        // is the label column once gave data nobody meant.
+        #expect(error("a,b,label\n1,2,x\n0.134\0JUNK,4,y\n") == "d.csv:3: holds a NUL byte")
+        #expect(error("y,b,y\n1,2,x\n3,4,z\n", ["label-column": .string("y")]) == "d.csv:1: the column name 'y' appears twice; name each column once")
+        #expect(error("a,s,label\n1,train,x\n2,test,y\n", ["split-column": .string("label")])
+            == "d.csv: the split column is the label column; give two different columns")
     }
 
     @Test func theDelimiterIsOneUnicodeScalar() throws {

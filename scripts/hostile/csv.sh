@@ -73,3 +73,25 @@ case_csv_crlf_and_bom_digits() {
   done
 }
 hostile_case csv-crlf-and-bom-digits case_csv_crlf_and_bom_digits
+
+# A CSV whose one line holds ten million cells (an estimate that once left the cells out let it
+# abort with "failed to allocate" under a limit on the address space): refused at once.
+case_csv_one_wide_line_within_memory_limit() {
+  python3 -c "import sys; sys.stdout.write('a,' * 10_000_000 + 'y\n')" >wide.csv
+  printf 'data:\n  kind: csv\n  path: wide.csv\n  label-column: y\n' >wide.yaml
+  local before; before=$(snapshot .)
+  (ulimit -v 1000000; mr --study wide.yaml --no-store --output out; exit "$RC")
+  RC=$?
+  refused "needs about" && unchanged . "$before"
+}
+hostile_case csv-one-wide-line-within-memory-limit case_csv_one_wide_line_within_memory_limit
+
+# Error lines quote at most 100 characters of a value, and no control character.
+case_error_lines_stay_short_and_printable() {
+  mr --shard "1/$(printf '9%.0s' {1..5000})" --output out && refused "shard" || return 1
+  printf 'a,b,label\n1,2,x\n3,\033[31mRED,y\n' >esc.csv
+  printf 'data:\n  kind: csv\n  path: esc.csv\n' >esc.yaml
+  mr --study esc.yaml --no-store --output out && refused "not a number" || return 1
+  ! grep -q $'\033' "$ERR" || { why "a terminal escape reached stderr"; return 1; }
+}
+hostile_case error-lines-stay-short-and-printable case_error_lines_stay_short_and_printable

@@ -118,6 +118,10 @@ public struct CSVDataset: DatasetSource {
     /// mark, LF or CRLF line ends, cells split at the delimiter and trimmed of spaces and tabs.
     public func table(of data: Data) throws -> Table {
         guard let text = String(validating: data, as: UTF8.self) else { throw failure(nil, "is not UTF-8 text") }
+        // A NUL byte would cut a cell short where C's number parsing reads it ("0.5\0junk" as 0.5).
+        if let nul = data.firstIndex(of: 0) {
+            throw failure(data[data.startIndex..<nul].reduce(1) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }, "holds a NUL byte")
+        }
         let lines = Self.lines(of: text)
         guard !lines.isEmpty else { throw failure(nil, "the file is empty") }
         let names = header ? cells(of: lines[0]).map(String.init) : nil
@@ -132,8 +136,13 @@ public struct CSVDataset: DatasetSource {
             throw failure(header ? 1 : nil, "the \(what) column '\(key)' does not exist (\(width) columns"
                 + (names.map { ": " + $0.prefix(6).joined(separator: ", ") + ($0.count > 6 ? ", ..." : "") } ?? "") + ")")
         }
+        var seen = Set<String>()
+        if let repeated = names?.first(where: { !seen.insert($0).inserted }) {
+            throw failure(1, "the column name '\(repeated)' appears twice; name each column once")
+        }
         let labelIndex = try column(labelColumn, "label") ?? width - 1
         let splitIndex = try column(splitColumn, "split")
+        if splitIndex == labelIndex { throw failure(nil, "the split column is the label column; give two different columns") }
         let featureIndices = (0..<width).filter { $0 != labelIndex && $0 != splitIndex }
         guard !featureIndices.isEmpty else { throw failure(nil, "has no feature columns") }
 
