@@ -52,9 +52,11 @@ public struct StudyResults: Sendable, Codable, Equatable {
     public let findings: Findings
 
     /// Analyses `runs` of `study`: aggregation, fits, thresholds, statistics (on `threads` workers;
-    /// the results do not depend on their number) and findings.
+    /// the results do not depend on their number) and findings. `bootstrapReplicates`, when given,
+    /// replaces the study's number of replicates (for provisional results, whose numbers only stand
+    /// in for the real ones' shape).
     public init(study: Study, runs: [RunResult], toolVersion: String,
-                threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
+                threads: Int = ProcessInfo.processInfo.activeProcessorCount, bootstrapReplicates: Int? = nil) {
         self.toolVersion = toolVersion
         config = study.config
         data = DataSummary(study)
@@ -64,7 +66,9 @@ public struct StudyResults: Sendable, Codable, Equatable {
         self.runs = runs
         points = aggregate(runs, fractions: config.fractions, seriesCount: series.count)
         fits = fitSeries(points, seriesCount: series.count, classes: data.classCount)
-        statistics = studyStatistics(runs: runs, fits: fits, series: series, config: config, testRows: data.testCount,
+        var analysed = config
+        if let bootstrapReplicates { analysed.analysis.replicates = bootstrapReplicates }
+        statistics = studyStatistics(runs: runs, fits: fits, series: series, config: analysed, testRows: data.testCount,
                                      threads: threads)
         findings = PoisoningAnalysis.findings(fits: fits, statistics: statistics, points: points, fractions: config.fractions,
                                               series: series, attackMetrics: attackMetrics)

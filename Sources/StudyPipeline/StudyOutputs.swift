@@ -108,7 +108,9 @@ public func checkTemplates(_ settings: OutputSettings, study: Study) throws -> [
         return RunResult(fraction: spec.fraction, series: spec.series, seed: spec.seed, poisonedCount: 0, realisedFraction: spec.fraction,
                          metrics: metrics, divergence: nil)
     }
-    let provisional = StudyResults(study: study, runs: runs, toolVersion: toolVersion)
+    // Few bootstrap replicates: the context's shape does not depend on them, and the study's own
+    // number (1000 by default) made this check a tenth of a rerun's time.
+    let provisional = StudyResults(study: study, runs: runs, toolVersion: toolVersion, bootstrapReplicates: 20)
     for (template, parsed) in zip(settings.templates, parsed) {
         let context = reportContext(for: provisional, format: template.format,
                                     settings: ReportSettings(command: settings.command, figureExtension: "png"))
