@@ -20,11 +20,13 @@ struct CommandLineTests {
         return folder.appendingPathComponent("make-report")
     }()
 
-    /// Runs `executable` (the built make-report unless given) with `arguments` to its end.
-    func run(_ arguments: [String], executable: URL = Self.executable) throws -> Outcome {
+    /// Runs `executable` (the built make-report unless given) with `arguments` to its end, in
+    /// `directory` when given.
+    func run(_ arguments: [String], executable: URL = Self.executable, in directory: URL? = nil) throws -> Outcome {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
         let output = Pipe(), error = Pipe()
         process.standardOutput = output
         process.standardError = error

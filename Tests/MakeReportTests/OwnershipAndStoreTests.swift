@@ -14,19 +14,7 @@ struct OwnershipAndStoreTests {
 
     /// Runs the binary with `arguments` in `directory`.
     func run(_ arguments: [String], in directory: URL) throws -> CommandLineTests.Outcome {
-        let process = Process()
-        process.executableURL = CommandLineTests.executable
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        let output = Pipe(), error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        try process.run()
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return .init(status: process.terminationStatus, standardOutput: String(decoding: outputData, as: UTF8.self),
-                     standardError: String(decoding: errorData, as: UTF8.self))
+        try cli.run(arguments, in: directory)
     }
 
     /// Every entry below `folder` (hidden ones too) with its content's hash, for before/after comparisons.
