@@ -89,7 +89,9 @@ func printableErrorLine(_ message: String) -> String {
     }
     var result = String.UnicodeScalarView()
     var quoted = [Unicode.Scalar](), quote: Unicode.Scalar?
+    var previous: Unicode.Scalar?   // the scalar before this one outside quotes, nil at the line's start
     for scalar in scalars {
+        defer { if quote == nil { previous = scalar } }
         if let open = quote {
             if scalar == open {
                 result.append(contentsOf: quoted.count > 100 ? quoted.prefix(100) + ["…"] : quoted[...])
@@ -103,7 +105,7 @@ func printableErrorLine(_ message: String) -> String {
             result.append(scalar)
             // A quote opens where a word starts (after a space, a bracket or the line's start), so
             // that the apostrophe in "can't" opens nothing.
-            if scalar == "'" || scalar == "\"", result.count == 1 || [" ", "(", "["].contains(result[result.index(result.endIndex, offsetBy: -2)]) {
+            if scalar == "'" || scalar == "\"", previous.map({ [" ", "(", "["].contains($0) }) ?? true {
                 quote = scalar
             }
         }

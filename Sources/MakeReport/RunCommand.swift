@@ -27,9 +27,6 @@ struct RunCommand: ParsableCommand {
     func validate() throws {
         try output.checkWritable()
         if let problem = storage.problem(besideOutput: output.output) { throw ValidationError(problem) }
-        if let store = storage.store, !storage.noStore, isInside(store, folder: output.output) {
-            throw ValidationError("--store: '\(store)' lies inside the output folder, which is replaced as a whole; keep the store elsewhere")
-        }
     }
 
     @Option(help: ArgumentHelp("Run only slice K of N of the sweep (e.g. 2/8) and write a partial result file.",
@@ -98,12 +95,4 @@ struct ShardArgument: ExpressibleByArgument {
               (1...count).contains(index) else { return nil }
         shard = Shard(index: index, count: count)
     }
-}
-
-/// Whether `path` lies inside the folder `folder` (both made absolute, symbolic links resolved as far
-/// as they exist).
-func isInside(_ path: String, folder: String) -> Bool {
-    let inner = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
-    let outer = URL(fileURLWithPath: folder, isDirectory: true).standardizedFileURL.resolvingSymlinksInPath().path
-    return inner.hasPrefix(outer.hasSuffix("/") ? outer : outer + "/")
 }

@@ -26,9 +26,13 @@ struct StoreOptions: ParsableArguments {
     }
 
     /// Why the store to use with the output folder `output` cannot be a run store, as an error line
-    /// naming --store as it was given (a trailing '/' kept), or nil.
+    /// naming --store as it was given (a trailing '/' kept), or nil: `runStoreProblem`, or a store
+    /// inside the output folder, which is replaced as a whole.
     func problem(besideOutput output: String) -> String? {
         guard !noStore else { return nil }
+        if let store, isInside(store, folder: output) {
+            return "--store: '\(store)' lies inside the output folder, which is replaced as a whole; keep the store elsewhere"
+        }
         let path = store ?? defaultStorePath(besideOutput: output)
         return runStoreProblem(path).map { "--store: '\(store ?? commandPath(path))': \($0)" }
     }
@@ -127,4 +131,12 @@ struct StoreLocation: ParsableArguments {
 
     /// The store.
     func open() throws -> RunStore { try RunStore(path: path) }
+}
+
+/// Whether `path` lies inside the folder `folder` (both made absolute, symbolic links resolved as far
+/// as they exist).
+func isInside(_ path: String, folder: String) -> Bool {
+    let inner = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+    let outer = URL(fileURLWithPath: folder, isDirectory: true).standardizedFileURL.resolvingSymlinksInPath().path
+    return inner.hasPrefix(outer.hasSuffix("/") ? outer : outer + "/")
 }
