@@ -98,13 +98,12 @@ public func divergenceWarnings(_ runs: [RunResult]) -> [String] {
 public func checkTemplates(_ settings: OutputSettings, study: Study) throws -> [ParsedTemplate] {
     let parsed = try settings.templates.map { try parseTemplate($0.text, fileName: $0.name) }
     let chance = 1 / Double(study.split.train.classCount)
-    let detection = [MetricKey.removedFraction, MetricKey.detectionPrecision, MetricKey.detectionRecall, MetricKey.detectionAUROC]
     let runs = study.runSpecs.map { spec in
         let accuracy = max(chance, 0.9 - spec.fraction)
         var metrics = [MetricKey.testAccuracy: accuracy, MetricKey.trainAccuracy: accuracy, MetricKey.trainCleanAccuracy: accuracy,
                        MetricKey.generalizationGap: 0, MetricKey.finalLoss: 0.5]
         for metric in study.attackMetrics { metrics[metric.key] = spec.fraction }
-        if !study.series[spec.series].isUndefended { for key in detection { metrics[key] = spec.fraction } }
+        if !study.series[spec.series].isUndefended { for key in MetricKey.detection { metrics[key] = spec.fraction } }
         return RunResult(fraction: spec.fraction, series: spec.series, seed: spec.seed, poisonedCount: 0, realisedFraction: spec.fraction,
                          metrics: metrics, divergence: nil)
     }
