@@ -1,12 +1,12 @@
 # Issue 19: study files that took minutes to read, or whose error named no line.
 
 # A 1 MB study file with 99,000 keys in one mapping took 162 s (a quadratic repeated-key check);
-# its first unknown key is named within a second.
+# its first unknown key is named in well under a second (bound: 5 s, for a slow host).
 case_many_keys() {
   awk 'BEGIN { for (i = 0; i < 99000; i++) printf "k%d: 1\n", i }' >s.yaml
   local before; before=$(snapshot .)
   mr_timed run --study s.yaml --output out --no-store
-  refused "s\.yaml:1:1: k0: unknown key 'k0'" && within 1 && unchanged . "$before"
+  refused "s\.yaml:1:1: k0: unknown key 'k0'" && within 5 && unchanged . "$before"
 }
 hostile_case many-keys case_many_keys
 

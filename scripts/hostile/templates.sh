@@ -35,11 +35,13 @@ case_nested_sections_refused_before_the_sweep() {
 hostile_case nested-sections-refused-before-the-sweep case_nested_sections_refused_before_the_sweep
 
 # 25,000 tags on one line took 57 s: the template was cut into pieces at line breaks only, and the
-# parser is quadratic in what it parses at once. 50,000 are checked and rendered within a second.
+# parser is quadratic in what it parses at once. 50,000 are checked and rendered, with the whole run,
+# in about 0.7 s on 2 cores; the bound of 5 s leaves room for a slow host and still catches the
+# quadratic parser (minutes at this size).
 case_many_tags_on_one_line() {
   printf '{{chanceAccuracy}}%.0s' $(seq 50000) >t.md
   mr_timed "${TEMPLATE_STUDY[@]}" --template t.md --output out
-  succeeded && within 1 || return 1
+  succeeded && within 5 || return 1
   [ "$(wc -c <out/report.md)" = $((5 * 50000)) ] || { why "report.md has $(wc -c <out/report.md) bytes, not $((5 * 50000))"; return 1; }
 }
 hostile_case many-tags-on-one-line case_many_tags_on_one_line
@@ -48,7 +50,7 @@ hostile_case many-tags-on-one-line case_many_tags_on_one_line
 case_many_tags_on_one_line_in_a_section() {
   { printf '{{#fits}}'; printf '{{series}}%.0s' $(seq 50000); printf '{{/fits}}'; } >t.md
   mr_timed "${TEMPLATE_STUDY[@]}" --template t.md --output out
-  succeeded && within 1 || return 1
+  succeeded && within 5 || return 1
   [ "$(wc -c <out/report.md)" = $((5 * 50000)) ] || { why "report.md has $(wc -c <out/report.md) bytes, not $((5 * 50000))"; return 1; }
 }
 hostile_case many-tags-on-one-line-in-a-section case_many_tags_on_one_line_in_a_section
