@@ -29,6 +29,9 @@ public struct AggregatePoint: Sendable, Codable, Equatable {
     public let divergedCount: Int
     /// Realised poisoned fraction of the training rows.
     public let realisedFraction: MeanStd
+    /// Whether the attack's budget is saturated at this fraction (a run of the cell asked for more
+    /// rows than the attack may touch: `RunResult.saturated`); fits leave such points out.
+    public let saturated: Bool
     /// Each metric over the runs that have it, by `MetricKey`; empty when every run diverged.
     public let metrics: [String: MeanStd]
 
@@ -48,7 +51,7 @@ public func aggregate(_ runs: [RunResult], fractions: [Double], seriesCount: Int
             return AggregatePoint(fraction: fraction, series: series, runCount: finished.count,
                                   divergedCount: cell.count - finished.count,
                                   realisedFraction: MeanStd(of: cell.isEmpty ? [fraction] : cell.map(\.realisedFraction)),
-                                  metrics: metrics)
+                                  saturated: cell.contains(where: \.isSaturated), metrics: metrics)
         }
     }
 }

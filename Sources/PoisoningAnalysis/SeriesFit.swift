@@ -20,6 +20,14 @@ public struct SeriesFit: Sendable, Codable, Equatable {
     public let failure: String?
     /// Where the fitted curve falls to (clean + chance) / 2.
     public let threshold: CriticalThreshold
+    /// The smallest fraction at which the attack's budget is saturated (`AggregatePoint.saturated`);
+    /// the fit and the threshold use only the fractions below it. Nil when no budget is saturated.
+    public let saturatedFrom: Double?
+
+    /// The swept fractions the fit uses: those of `fractions` below `saturatedFrom`.
+    public func fittedFractions(_ fractions: [Double]) -> [Double] {
+        fractions.filter { fraction in saturatedFrom.map { fraction < $0 } ?? true }
+    }
 
     /// The threshold as an order of sensitivity between series (smaller is more sensitive): the
     /// fraction; +infinity when the curve never falls to the target; -infinity when it starts
@@ -32,11 +40,14 @@ public struct SeriesFit: Sendable, Codable, Equatable {
 }
 
 /// Fits every series' mean test accuracy against the poison fraction (fractions whose runs all
-/// diverged are left out) and solves its critical threshold.
+/// diverged, and those at which the attack's budget is saturated, are left out) and solves its
+/// critical threshold within the fractions fitted.
 public func fitSeries(_ points: [AggregatePoint], seriesCount: Int, classes: Int) -> [SeriesFit] {
     let chance = 1 / Double(classes)
     return (0..<seriesCount).map { series in
-        let curve = points.filter { $0.series == series }.sorted { $0.fraction < $1.fraction }
+        let all = points.filter { $0.series == series }.sorted { $0.fraction < $1.fraction }
+        let saturatedFrom = all.first(where: \.saturated)?.fraction
+        let curve = all.filter { point in saturatedFrom.map { point.fraction < $0 } ?? true }
         let measured = curve.compactMap { point in point.metric(MetricKey.testAccuracy).map { (point.fraction, $0.mean) } }
         let cleanFraction = curve.first?.fraction ?? 0
         let clean = curve.first?.metric(MetricKey.testAccuracy)?.mean
@@ -46,14 +57,16 @@ public func fitSeries(_ points: [AggregatePoint], seriesCount: Int, classes: Int
             return SeriesFit(series: series, cleanAccuracy: clean, cleanFraction: cleanFraction, chanceAccuracy: chance,
                              parameters: nil, rSquared: nil, residualSumOfSquares: nil, failure: error.description,
                              threshold: CriticalThreshold(target: clean.map { ($0 + chance) / 2 }, fraction: nil,
-                                                          status: .noFit, reason: "no fit: \(error.description)"))
+                                                          status: .noFit, reason: "no fit: \(error.description)"),
+                             saturatedFrom: saturatedFrom)
         case .success(let fit):
             let threshold = clean.map { criticalThreshold(of: fit.parameters, target: ($0 + chance) / 2, swept: swept) }
                 ?? CriticalThreshold(target: nil, fraction: nil, status: .noFit,
                                      reason: "every run at the smallest fraction diverged, so there is no clean accuracy")
             return SeriesFit(series: series, cleanAccuracy: clean, cleanFraction: cleanFraction, chanceAccuracy: chance,
                              parameters: fit.parameters, rSquared: fit.rSquared,
-                             residualSumOfSquares: fit.residualSumOfSquares, failure: nil, threshold: threshold)
+                             residualSumOfSquares: fit.residualSumOfSquares, failure: nil, threshold: threshold,
+                             saturatedFrom: saturatedFrom)
         }
     }
 }

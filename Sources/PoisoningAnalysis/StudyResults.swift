@@ -40,7 +40,8 @@ public struct StudyResults: Sendable, Codable, Equatable {
     public let attackMetrics: [MetricInfo]
     /// Whether the study's defenses score rows (so runs carry detection metrics).
     public let hasDetection: Bool
-    /// Every run, in `Study.runSpecs` order.
+    /// Every run, in `Study.runSpecs` order, with the clean-model baselines of its attack's metrics
+    /// (`Study.withCleanBaselines`).
     public let runs: [RunResult]
     /// Mean and std over seeds per (fraction, series).
     public let points: [AggregatePoint]
@@ -63,12 +64,12 @@ public struct StudyResults: Sendable, Codable, Equatable {
         series = study.series
         attackMetrics = study.attackMetrics
         hasDetection = study.hasDetection
-        self.runs = runs
-        points = aggregate(runs, fractions: config.fractions, seriesCount: series.count)
+        self.runs = study.withCleanBaselines(runs)
+        points = aggregate(self.runs, fractions: config.fractions, seriesCount: series.count)
         fits = fitSeries(points, seriesCount: series.count, classes: data.classCount)
         var analysed = config
         if let bootstrapReplicates { analysed.analysis.replicates = bootstrapReplicates }
-        statistics = studyStatistics(runs: runs, fits: fits, series: series, config: analysed, testRows: data.testCount,
+        statistics = studyStatistics(runs: self.runs, fits: fits, series: series, config: analysed, testRows: data.testCount,
                                      threads: threads)
         findings = PoisoningAnalysis.findings(fits: fits, statistics: statistics, points: points, fractions: config.fractions,
                                               series: series, attackMetrics: attackMetrics)

@@ -50,7 +50,8 @@ public struct Backdoor: PoisoningAttack {
 
     public var metrics: [MetricInfo] {
         [MetricInfo(key: "backdoorSuccess", name: "Backdoor success",
-                    meaning: "share of the test rows of other classes that, with the trigger, the model assigns to class \(target)")]
+                    meaning: "share of the test rows of other classes that, with the trigger, the model assigns to class \(target)",
+                    hasBaseline: true)]
     }
 
     public func problem(classCount: Int, featureCount: Int) -> (key: String, message: String)? {
@@ -100,7 +101,7 @@ public struct Backdoor: PoisoningAttack {
         precondition((0...1).contains(fraction))
         let value = triggerValue(for: train)
         var candidates = train.labels.indices.filter { (train.labels[$0] == target) == cleanLabel }
-        let count = min(poisonCount(fraction: fraction, of: train.count), candidates.count)
+        let asked = poisonCount(fraction: fraction, of: train.count), count = min(asked, candidates.count)
         var rowStream = Xoshiro256StarStar(seed: seed, purpose: "poison-samples")
         rowStream.choosePrefix(count, of: &candidates)
         let chosen = Array(candidates.prefix(count))
@@ -110,6 +111,6 @@ public struct Backdoor: PoisoningAttack {
         var triggered = stamped(split.test.rows(others), rows: Array(0..<others.count), value: value)
         triggered.labels = triggered.labels.map { _ in target }
         return PoisonedTrainingSet(data: poisoned, trueLabels: train.labels, poisonedRows: chosen,
-                                   evaluations: [AttackEvaluation(metric: metrics[0], inputs: triggered)])
+                                   evaluations: [AttackEvaluation(metric: metrics[0], inputs: triggered)], saturated: asked > candidates.count)
     }
 }

@@ -1,11 +1,13 @@
-/// A targeted label flip: round(fraction · n_source) of the training rows of class `source`,
+/// A targeted label flip: min(round(fraction · n), n_source) training rows of class `source`,
 /// chosen uniformly without replacement (a partial Fisher-Yates shuffle on the stream
-/// (seed, "poison-samples")), are relabelled `target`. The fraction is of the source class, so at
-/// fraction 1 every source row carries the target label. Its success metric is the rate at which
-/// the clean test rows of the source class are predicted as the target.
+/// (seed, "poison-samples")), are relabelled `target`. The budget is a share of the training set,
+/// as every attack's, so that all attacks share one axis; a budget beyond the source class's rows
+/// relabels all of them and is saturated. It records which share of the source class it flipped
+/// (`sourceClassShare`). Its success metric is the rate at which the clean test rows of the source
+/// class are predicted as the target, with its excess over the clean model's rate.
 public struct ClassFlip: ModelFreeAttack {
     public static let kind = "class-flip"
-    public static let summary = "Relabel a fraction of the training rows of one class as another class."
+    public static let summary = "Relabel training rows of one class as another class (the budget a share of the training set)."
 
     /// The class whose rows are relabelled.
     public let source: Int
@@ -31,7 +33,10 @@ public struct ClassFlip: ModelFreeAttack {
 
     public var metrics: [MetricInfo] {
         [MetricInfo(key: "targetSuccess", name: "Target success",
-                    meaning: "fraction of the clean test rows of class \(source) that the model assigns to class \(target)")]
+                    meaning: "fraction of the clean test rows of class \(source) that the model assigns to class \(target)",
+                    hasBaseline: true),
+         MetricInfo(key: "sourceClassShare", name: "Share of the source class flipped",
+                    meaning: "share of the training rows of class \(source) whose label was flipped")]
     }
 
     public func problem(classCount: Int, featureCount: Int) -> (key: String, message: String)? {
@@ -50,7 +55,7 @@ public struct ClassFlip: ModelFreeAttack {
         let train = split.train
         precondition((0...1).contains(fraction), "fraction must lie in [0, 1]")
         var candidates = train.labels.indices.filter { train.labels[$0] == source }
-        let count = poisonCount(fraction: fraction, of: candidates.count)
+        let asked = poisonCount(fraction: fraction, of: train.count), count = min(asked, candidates.count)
         var rowStream = Xoshiro256StarStar(seed: seed, purpose: "poison-samples")
         rowStream.choosePrefix(count, of: &candidates)
         var poisoned = train
@@ -59,6 +64,8 @@ public struct ClassFlip: ModelFreeAttack {
         var evaluation = split.test.rows(sourceTestRows)
         evaluation.labels = evaluation.labels.map { _ in target }
         return PoisonedTrainingSet(data: poisoned, trueLabels: train.labels, poisonedRows: Array(candidates[..<count]),
-                                   evaluations: [AttackEvaluation(metric: metrics[0], inputs: evaluation)])
+                                   evaluations: [AttackEvaluation(metric: metrics[0], inputs: evaluation)],
+                                   measurements: candidates.isEmpty ? [:] : [metrics[1].key: Double(count) / Double(candidates.count)],
+                                   saturated: asked > candidates.count)
     }
 }

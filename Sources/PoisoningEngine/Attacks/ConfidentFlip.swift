@@ -6,18 +6,24 @@ public struct ConfidentFlip: PoisoningAttack {
 
     /// Where flipped labels go.
     let relabel: InformedLabelFlip.Relabel
+    /// Whose seed the surrogate model of the clean data is trained with.
+    let attacker: AttackerKnowledge
 
     public init(parameters: inout ParameterReader) throws {
         relabel = try InformedLabelFlip.relabel(&parameters)
+        attacker = try AttackerKnowledge.read(&parameters)
     }
 
-    /// "confident flip (to worst)".
-    public var label: String { "confident flip (to \(relabel.rawValue))" }
+    /// "confident flip (to worst)", with ", white box" in that setting.
+    public var label: String { "confident flip (to \(relabel.rawValue)\(attacker == .whiteBox ? ", white box" : ""))" }
+
+    public var knowledge: AttackerKnowledge? { attacker }
 
     /// An informed flip's (`InformedLabelFlip.memoryNeed`).
     public func memoryNeed(_ sizes: RunSizes) -> MemoryNeed { InformedLabelFlip.memoryNeed(sizes) }
 
     public func poison(_ split: TrainTestSplit, fraction: Double, seed: UInt64, trainer: ModelTrainer) -> PoisonedTrainingSet? {
-        InformedLabelFlip.poison(split, fraction: fraction, seed: seed, trainer: trainer, smallestFirst: false, relabel: relabel)
+        InformedLabelFlip.poison(split, fraction: fraction, seed: seed, trainer: trainer.surrogate(attacker),
+                               smallestFirst: false, relabel: relabel)
     }
 }

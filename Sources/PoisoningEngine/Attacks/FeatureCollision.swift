@@ -6,8 +6,8 @@ import Foundation
 /// Per run: `target-rows` test rows of classes other than `base` are the targets (stream
 /// (seed, "poison-targets")). The poison budget, min(round(fraction · n), rows of `base`), is shared
 /// by the targets in turn; each poison starts from a base-class training row b (stream
-/// (seed, "poison-samples")) and is moved towards its target t in the representation φ of the run's
-/// model trained on the clean rows (the last hidden layer; the logits for logistic regression) by
+/// (seed, "poison-samples")) and is moved towards its target t in the representation φ of the
+/// attacker's surrogate model trained on the clean rows (`AttackerKnowledge`) (the last hidden layer; the logits for logistic regression) by
 /// minimising ||φ(x) - φ(t)||² + β ||x - b||². The optimiser is the paper's forward-backward
 /// splitting: `steps` times, a gradient step on the collision term, x ← x - λ ∇||φ(x) - φ(t)||², then
 /// the proximal step of the penalty, x ← (x + λβ b) / (1 + λβ), with λ = `step-size`. The poisons keep
@@ -27,6 +27,8 @@ public struct FeatureCollision: PoisoningAttack {
     public let steps: Int
     /// λ, the step size.
     public let stepSize: Double
+    /// Whose seed the surrogate model, whose representation the poisons collide in, is trained with.
+    let attacker: AttackerKnowledge
 
     public init(parameters: inout ParameterReader) throws {
         base = try parameters.int("base", default: 1, in: 0...1_000_000, help: "The class the targets should be pulled into.")
@@ -34,14 +36,18 @@ public struct FeatureCollision: PoisoningAttack {
         beta = try parameters.double("beta", default: 0.1, in: 1e-9...1e9, help: "Weight β of the distance to the base row (> 0).")
         steps = try parameters.int("steps", default: 200, in: 1...100_000, help: "Forward-backward splitting iterations.")
         stepSize = try parameters.double("step-size", default: 0.05, in: 1e-9...1e3, help: "Step size λ of the iterations.")
+        attacker = try AttackerKnowledge.read(&parameters)
     }
 
-    /// "feature collision → 1".
-    public var label: String { "feature collision → \(base)" }
+    /// "feature collision → 1", with " (white box)" in that setting.
+    public var label: String { "feature collision → \(base)" + (attacker == .whiteBox ? " (white box)" : "") }
+
+    public var knowledge: AttackerKnowledge? { attacker }
 
     public var metrics: [MetricInfo] {
         [MetricInfo(key: "collisionSuccess", name: "Collision success",
-                    meaning: "share of the target test rows that the model assigns to the base class \(base)")]
+                    meaning: "share of the target test rows that the model assigns to the base class \(base)",
+                    hasBaseline: true)]
     }
 
     public func problem(classCount: Int, featureCount: Int) -> (key: String, message: String)? {
@@ -73,14 +79,15 @@ public struct FeatureCollision: PoisoningAttack {
         let evaluation = AttackEvaluation(metric: metrics[0], inputs: targets)
 
         var baseRows = train.labels.indices.filter { train.labels[$0] == base }
-        let count = targetCount == 0 ? 0 : min(poisonCount(fraction: fraction, of: train.count), baseRows.count)
+        let asked = targetCount == 0 ? 0 : poisonCount(fraction: fraction, of: train.count), count = min(asked, baseRows.count)
         guard count > 0 else {
-            return PoisonedTrainingSet(data: train, trueLabels: train.labels, poisonedRows: [], evaluations: [evaluation])
+            return PoisonedTrainingSet(data: train, trueLabels: train.labels, poisonedRows: [], evaluations: [evaluation],
+                                       saturated: asked > count)
         }
         var rowStream = Xoshiro256StarStar(seed: seed, purpose: "poison-samples")
         rowStream.choosePrefix(count, of: &baseRows)
         let chosen = Array(baseRows.prefix(count))
-        let outcome = trainer.train(train)
+        let outcome = trainer.surrogate(attacker).train(train)
         guard outcome.divergedEpoch == nil else { return nil }
         let model = outcome.parameters
         // Poison i goes to target i mod targetCount.
@@ -93,7 +100,8 @@ public struct FeatureCollision: PoisoningAttack {
         for (i, row) in chosen.enumerated() {
             poisoned.features.replaceSubrange((row * d)..<((row + 1) * d), with: crafted[(i * d)..<((i + 1) * d)])
         }
-        return PoisonedTrainingSet(data: poisoned, trueLabels: train.labels, poisonedRows: chosen, evaluations: [evaluation])
+        return PoisonedTrainingSet(data: poisoned, trueLabels: train.labels, poisonedRows: chosen, evaluations: [evaluation],
+                                   saturated: asked > count)
     }
 
     /// The poisons for base rows `bases` [rows x features] and goal representations `goals`

@@ -23,14 +23,23 @@ public struct PoisonedTrainingSet: Sendable {
     public let poisonedRows: [Int]
     /// Extra test sets with the attack's own success metrics.
     public let evaluations: [AttackEvaluation]
+    /// Metrics the attack measured itself while poisoning (keys among its `metrics`), e.g. the share
+    /// of its source class it flipped.
+    public let measurements: [String: Double]
+    /// Whether the budget asked for more rows than the attack may touch (the rows of its source,
+    /// target or base class), so that it poisoned all of those and fewer rows than asked.
+    public let saturated: Bool
 
     /// A poisoned training set.
-    public init(data: Dataset, trueLabels: [Int], poisonedRows: [Int], evaluations: [AttackEvaluation] = []) {
+    public init(data: Dataset, trueLabels: [Int], poisonedRows: [Int], evaluations: [AttackEvaluation] = [],
+                measurements: [String: Double] = [:], saturated: Bool = false) {
         precondition(trueLabels.count == data.count, "one true label per row required")
         self.data = data
         self.trueLabels = trueLabels
         self.poisonedRows = poisonedRows
         self.evaluations = evaluations
+        self.measurements = measurements
+        self.saturated = saturated
     }
 }
 
@@ -39,12 +48,15 @@ public struct PoisonedTrainingSet: Sendable {
 public protocol PoisoningAttack: StudyComponent {
     /// The metrics its evaluation sets add to every run (none by default).
     var metrics: [MetricInfo] { get }
+    /// What it knows of the victim when it trains a surrogate model; nil for an attack that trains
+    /// none (the default).
+    var knowledge: AttackerKnowledge? { get }
     /// Why the attack cannot run on data with these sizes, as (key, message); nil when it can.
     func problem(classCount: Int, featureCount: Int) -> (key: String, message: String)?
     /// The poisoned training set for poison fraction `fraction` of `split`, every random choice
-    /// drawn from streams derived from `seed`. An informed attacker may train the run's model on the
-    /// clean training rows with `trainer` (same architecture, settings and seed as the run); nil
-    /// when that model diverged. Test labels are never changed.
+    /// drawn from streams derived from `seed`. An informed attacker trains its surrogate model of the
+    /// clean training rows with `trainer.surrogate(knowledge)` (`trainer` has the run's architecture,
+    /// settings and seed); nil when that model diverged. Test labels are never changed.
     func poison(_ split: TrainTestSplit, fraction: Double, seed: UInt64, trainer: ModelTrainer) -> PoisonedTrainingSet?
     /// The memory `poison` takes on a run of `sizes`: what its poisoned set holds beyond the clean
     /// split it shares, and its scratch (models it trains included).
@@ -53,6 +65,7 @@ public protocol PoisoningAttack: StudyComponent {
 
 extension PoisoningAttack {
     public var metrics: [MetricInfo] { [] }
+    public var knowledge: AttackerKnowledge? { nil }
     public func problem(classCount: Int, featureCount: Int) -> (key: String, message: String)? { nil }
 
     /// A label flip's: the poisoned set keeps the clean features and holds its own labels and the

@@ -20,3 +20,31 @@ public struct ModelTrainer: Sendable {
         trainNetwork(shape, on: data, settings: settings, seed: seed, adjustment: adjustment)
     }
 }
+
+/// What an informed attacker knows of the victim when it trains its surrogate model of the clean data.
+public enum AttackerKnowledge: String, Sendable, Codable, Equatable {
+    /// Transfer setting, the default: the surrogate has the victim's architecture, training settings
+    /// and clean rows, but its own seed (so its own initialisation and data order).
+    case transfer
+    /// White box: the surrogate is the victim's clean model itself (the run's seed, initialisation
+    /// and data order).
+    case whiteBox = "white box"
+
+    /// Reads the attack's `white-box` key (default false: transfer).
+    public static func read(_ parameters: inout ParameterReader) throws -> AttackerKnowledge {
+        try parameters.bool("white-box", default: false,
+                            help: "Train the surrogate model with the run's own seed (white box: the victim's exact clean model). "
+                                + "Off by default: the surrogate has a seed of its own (transfer setting).") ? .whiteBox : .transfer
+    }
+}
+
+extension ModelTrainer {
+    /// The trainer of an attacker's surrogate: this one in the white-box setting; otherwise the same
+    /// architecture and settings with the seed drawn from the run's stream (seed, "surrogate"), so
+    /// that the surrogate's initialisation and data order are not the victim's.
+    public func surrogate(_ knowledge: AttackerKnowledge) -> ModelTrainer {
+        guard knowledge == .transfer else { return self }
+        var stream = Xoshiro256StarStar(seed: seed, purpose: "surrogate")
+        return ModelTrainer(shape: shape, settings: settings, seed: stream.next())
+    }
+}

@@ -84,7 +84,9 @@ struct PreparedRun {
     /// The run's result once `outcome` is its trained model: its metrics, or why it diverged.
     func result(of outcome: TrainingOutcome) -> RunResult {
         let poisonedCount = poisoned.poisonedRows.count
-        if let epoch = outcome.divergedEpoch { return divergedRun(spec, study: study, what: "training loss", epoch: epoch, poisonedCount: poisonedCount) }
+        if let epoch = outcome.divergedEpoch {
+            return divergedRun(spec, study: study, what: "training loss", epoch: epoch, poisonedCount: poisonedCount, saturated: poisoned.saturated)
+        }
         let model = outcome.parameters
         let test = model.accuracy(on: study.split.test)
         let train = model.accuracy(on: trainingRows)
@@ -95,6 +97,7 @@ struct PreparedRun {
             MetricKey.generalizationGap: train - test,
             MetricKey.finalLoss: outcome.epochLosses.last ?? .nan,
         ]
+        metrics.merge(poisoned.measurements) { $1 }
         for evaluation in poisoned.evaluations where evaluation.inputs.count > 0 {
             metrics[evaluation.metric.key] = model.accuracy(on: evaluation.inputs)
         }
@@ -116,7 +119,8 @@ struct PreparedRun {
         assert(Set(metrics.keys).isSubset(of: study.recordableMetrics(of: spec.series)),
                "a run records a metric its attack or defense does not declare")
         return RunResult(fraction: spec.fraction, series: spec.series, seed: spec.seed, poisonedCount: poisonedCount,
-                         realisedFraction: realisedFraction(poisonedCount, study: study), metrics: metrics, divergence: nil)
+                         realisedFraction: realisedFraction(poisonedCount, study: study), metrics: metrics, divergence: nil,
+                         saturated: poisoned.saturated)
     }
 }
 
@@ -133,7 +137,7 @@ func prepareRun(_ spec: RunSpec, study: Study) -> RunPreparation {
     }
     guard let decision = study.defenses[series.defense].inspect(poisoned, trainer: trainer) else {
         return .finished(divergedRun(spec, study: study, what: "the training loss of the defense's model", epoch: nil,
-                                     poisonedCount: poisoned.poisonedRows.count))
+                                     poisonedCount: poisoned.poisonedRows.count, saturated: poisoned.saturated))
     }
     var defended = poisoned.data
     if let labels = decision.labels { defended.labels = labels }
@@ -144,12 +148,12 @@ func prepareRun(_ spec: RunSpec, study: Study) -> RunPreparation {
 }
 
 /// The result of a run that diverged: `what` became non-finite (at `epoch`, when known).
-private func divergedRun(_ spec: RunSpec, study: Study, what: String, epoch: Int?, poisonedCount: Int) -> RunResult {
+private func divergedRun(_ spec: RunSpec, study: Study, what: String, epoch: Int?, poisonedCount: Int, saturated: Bool = false) -> RunResult {
     let label = study.series[spec.series].label
     let message = "run \(label), fraction \(spec.fraction), seed \(spec.seed) diverged: \(what) became non-finite"
         + (epoch.map { " at epoch \($0)" } ?? "") + " with learning rate \(study.config.training.learningRate)"
     return RunResult(fraction: spec.fraction, series: spec.series, seed: spec.seed, poisonedCount: poisonedCount,
-                     realisedFraction: realisedFraction(poisonedCount, study: study), metrics: nil, divergence: message)
+                     realisedFraction: realisedFraction(poisonedCount, study: study), metrics: nil, divergence: message, saturated: saturated)
 }
 
 /// The share of the study's training rows the attack poisoned.

@@ -31,6 +31,10 @@ public enum MetricKey {
     public static let stoppingEpoch = "stoppingEpoch"
     /// DP-SGD's privacy budget ε at its δ.
     public static let privacyEpsilon = "privacyEpsilon"
+    /// What an attack metric's key ends with for the clean model's rate (`MetricInfo.baseline`).
+    public static let baselineSuffix = "Baseline"
+    /// What an attack metric's key ends with for its excess over the clean model (`MetricInfo.excess`).
+    public static let excessSuffix = "Excess"
 
     /// The metrics every finished run records, whatever its model, attack and defense.
     public static let recordedByEveryRun = [testAccuracy, trainAccuracy, trainCleanAccuracy, generalizationGap, finalLoss]
@@ -43,13 +47,15 @@ public enum MetricKey {
     /// are at most 1e6, and a run leaves out an ε beyond it as it leaves out an infinite one.
     public static let largestUnboundedValue = 1e100
 
-    /// The values a metric can take: the gap lies in [-1, 1]; the loss, the stopping epoch and ε in
+    /// The values a metric can take: the gap and an attack's excess over the clean model lie in
+    /// [-1, 1]; the loss, the stopping epoch and ε in
     /// [0, `largestUnboundedValue`]; every other metric (accuracies, precision, recall, AUROC, removed
     /// fraction, the attacks' success rates) is a rate in [0, 1].
     public static func validRange(of key: String) -> ClosedRange<Double> {
         switch key {
         case generalizationGap: -1...1
         case finalLoss, stoppingEpoch, privacyEpsilon: 0...largestUnboundedValue
+        case _ where key.hasSuffix(excessSuffix): -1...1
         default: 0...1
         }
     }
@@ -73,10 +79,13 @@ public struct RunResult: Sendable, Codable, Equatable {
     public let metrics: [String: Double]?
     /// Why the run has no metrics, e.g. "loss became non-finite at epoch 3 (lr 10)".
     public let divergence: String?
+    /// True when the attack's budget asked for more rows than it may touch (`PoisonedTrainingSet.saturated`);
+    /// absent (nil) otherwise. Fits and thresholds leave saturated budgets out.
+    public let saturated: Bool?
 
     /// The outcome of one run: `metrics` when it finished, `divergence` when it did not.
     public init(fraction: Double, series: Int, seed: UInt64, poisonedCount: Int, realisedFraction: Double,
-                metrics: [String: Double]?, divergence: String?) {
+                metrics: [String: Double]?, divergence: String?, saturated: Bool = false) {
         self.fraction = fraction
         self.series = series
         self.seed = seed
@@ -84,7 +93,11 @@ public struct RunResult: Sendable, Codable, Equatable {
         self.realisedFraction = realisedFraction
         self.metrics = metrics
         self.divergence = divergence
+        self.saturated = saturated ? true : nil
     }
+
+    /// Whether the attack's budget was saturated (`saturated`).
+    public var isSaturated: Bool { saturated == true }
 
     /// Whether this is the run `spec` describes: the same fraction (bit for bit: -0.0 is not 0.0, as
     /// the run store's keys tell them apart), series and seed.
@@ -103,6 +116,7 @@ public struct RunResult: Sendable, Codable, Equatable {
     /// when undefined), and so does a poisoned count changed within the rows (the count depends on
     /// the attack, the data and the seed, and only the run can tell it).
     public func problem(trainingRows: Int?, recordable: Set<String>?) -> String? {
+        if saturated == false { return "its saturated flag is false (a run records it only when true)" }
         if let metrics {
             if let problem = metricsProblem(metrics, recordable: recordable) { return problem }
         } else if divergence == nil {
@@ -141,10 +155,16 @@ public struct RunResult: Sendable, Codable, Equatable {
             .map { (key: $0.key, value: $0.value) }
     }
 
+    /// The same outcome with `metrics` (a finished run's, with metrics derived from other runs).
+    public func withMetrics(_ metrics: [String: Double]) -> RunResult {
+        RunResult(fraction: fraction, series: series, seed: seed, poisonedCount: poisonedCount, realisedFraction: realisedFraction,
+                  metrics: metrics, divergence: divergence, saturated: isSaturated)
+    }
+
     /// The same outcome, as series `series` of another study of the same run.
     public func withSeries(_ series: Int) -> RunResult {
         RunResult(fraction: fraction, series: series, seed: seed, poisonedCount: poisonedCount, realisedFraction: realisedFraction,
-                  metrics: metrics, divergence: divergence)
+                  metrics: metrics, divergence: divergence, saturated: isSaturated)
     }
 }
 

@@ -61,6 +61,11 @@ public struct StudyDesign: Sendable {
         let defenses: [(any TrainingSetDefense, ParameterValue)] = try config.defenses.enumerated().map {
             try component($1, "defenses[\($0)]", "defense", Registry.defenses)
         }
+        if !config.fractions.contains(0), let corrected = attacks.first(where: { $0.0.metrics.contains(where: \.hasBaseline) }) {
+            throw SpecificationError(path: "fractions", location: locations.location(of: "fractions"),
+                                     message: "\(corrected.0.label) measures its success against the clean model of each series "
+                                         + "and seed, which is the run at fraction 0: add 0 to the fractions")
+        }
         config.data = data.1
         config.models = models.map(\.1)
         config.attacks = attacks.map(\.1)
@@ -150,10 +155,34 @@ public struct Study: Sendable {
         }
     }
 
-    /// The metrics the study's attacks add to their runs, each once.
+    /// The metrics the study's attacks add to their runs, each once (a rate with a baseline after its
+    /// excess and its baseline: `MetricInfo.recorded`).
     public var attackMetrics: [MetricInfo] {
         var seen = Set<String>()
-        return attacks.flatMap(\.metrics).filter { seen.insert($0.key).inserted }
+        return attacks.flatMap(\.metrics).flatMap(\.recorded).filter { seen.insert($0.key).inserted }
+    }
+
+    /// `runs` (of this study) with the baseline and the excess of every attack metric that has one
+    /// (`MetricInfo.hasBaseline`): the baseline is the rate of the finished run of the same series
+    /// and seed at fraction 0, the excess the run's rate minus it. A run without the rate, or whose
+    /// baseline run is missing, diverged or lacks the rate, gets neither. Derived values already in
+    /// `runs` are replaced, so applying it twice changes nothing.
+    public func withCleanBaselines(_ runs: [RunResult]) -> [RunResult] {
+        var baselines = [[UInt64]: [String: Double]]()
+        for run in runs where run.fraction == 0 {
+            if let metrics = run.metrics { baselines[[UInt64(run.series), run.seed]] = metrics }
+        }
+        return runs.map { run in
+            guard var metrics = run.metrics, series.indices.contains(run.series) else { return run }
+            for metric in attacks[series[run.series].attack].metrics where metric.hasBaseline {
+                metrics[metric.baseline.key] = nil
+                metrics[metric.excess.key] = nil
+                guard let rate = metrics[metric.key], let clean = baselines[[UInt64(run.series), run.seed]]?[metric.key] else { continue }
+                metrics[metric.baseline.key] = clean
+                metrics[metric.excess.key] = rate - clean
+            }
+            return run.withMetrics(metrics)
+        }
     }
 
     /// Whether any defense scores rows (so runs carry detection metrics).
@@ -164,7 +193,8 @@ public struct Study: Sendable {
     /// undefined for the run is absent).
     public func recordableMetrics(of index: Int) -> Set<String> {
         let series = series[index]
-        return Set(MetricKey.recordedByEveryRun + attacks[series.attack].metrics.map(\.key) + defenses[series.defense].recordedMetrics)
+        return Set(MetricKey.recordedByEveryRun + attacks[series.attack].metrics.flatMap(\.recorded).map(\.key)
+            + defenses[series.defense].recordedMetrics)
     }
 }
 

@@ -25,13 +25,35 @@ public struct MetricInfo: Sendable, Codable, Equatable {
     public let name: String
     /// What it measures, in a sentence.
     public let meaning: String
+    /// Whether a clean model's rate is subtracted: a rate the unpoisoned model already has (a
+    /// trigger's pull, the targets it already misclassifies) is no success of the attack. The runs
+    /// of such a metric also record its `baseline` (the rate of the run of the same series and seed
+    /// at fraction 0) and its `excess` (the rate minus that baseline).
+    public let hasBaseline: Bool
 
     /// A metric description.
-    public init(key: String, name: String, meaning: String) {
+    public init(key: String, name: String, meaning: String, hasBaseline: Bool = false) {
         self.key = key
         self.name = name
         self.meaning = meaning
+        self.hasBaseline = hasBaseline
     }
+
+    /// The clean model's rate: the same series' and seed's run at fraction 0 (`key` + "Baseline").
+    public var baseline: MetricInfo {
+        MetricInfo(key: key + MetricKey.baselineSuffix, name: name + ", clean model",
+                   meaning: meaning + ", for the clean model of the same series and seed (fraction 0)")
+    }
+
+    /// The rate minus the clean model's (`key` + "Excess"), in [-1, 1].
+    public var excess: MetricInfo {
+        MetricInfo(key: key + MetricKey.excessSuffix, name: name + ", excess over clean",
+                   meaning: meaning + ", minus the same rate of the clean model of the same series and seed (fraction 0)")
+    }
+
+    /// The metrics its runs record: the excess and the baseline first (what a reader should quote),
+    /// then the rate itself; only the rate when it has no baseline.
+    public var recorded: [MetricInfo] { hasBaseline ? [excess, baseline, self] : [self] }
 }
 
 /// Every kind of component a study can name, one registration line each. Adding a data set, a
