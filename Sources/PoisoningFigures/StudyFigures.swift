@@ -48,10 +48,13 @@ func modelStyle(_ index: Int) -> (color: Color, marker: MarkerShape) {
     (Color.colorBlindSafe[index % Color.colorBlindSafe.count], MarkerShape.allCases[index % MarkerShape.allCases.count])
 }
 
-/// The (fraction, mean, std) of a metric for one series, fractions ascending, skipping cells without it.
+/// The (x, mean, std) of a metric for one series, fractions ascending, skipping cells without it;
+/// x is the share of the training rows the attack poisoned (the realised fraction, mean over seeds),
+/// so that every attack shares one axis whatever its budget counts, and a saturated budget sits
+/// where the attack stopped.
 func curve(_ results: StudyResults, series: Int, _ key: String) -> [(x: Double, mean: Double, std: Double)] {
     results.points.filter { $0.series == series }.sorted { $0.fraction < $1.fraction }
-        .compactMap { point in point.metric(key).map { (point.fraction, $0.mean, $0.std) } }
+        .compactMap { point in point.metric(key).map { (point.realisedFraction.mean, $0.mean, $0.std) } }
 }
 
 /// The series grouped into panels, one per (attack, defense) in study order, with the panel's title
@@ -73,4 +76,4 @@ func panelGroups(_ results: StudyResults) -> [(title: String?, series: [Int])] {
 /// A chart's width for `panels` panels side by side.
 func rowWidth(_ panels: Int) -> Double { max(7 * 72, 72 * (0.9 + 2.5 * Double(panels))) }
 
-let fractionAxis = Axis(label: "Poison fraction", format: .percent)
+let fractionAxis = Axis(label: "Poisoned share of the training rows", format: .percent)

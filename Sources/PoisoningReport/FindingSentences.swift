@@ -41,16 +41,46 @@ public func findingSentences(_ results: StudyResults) -> [String] {
         sentences.append("Poorly identified fits: " + listing(caveats) + ". Read these curves as descriptions of the swept "
             + "range, not as estimates of where accuracy would level off.")
     }
-    for finding in findings.attackMetrics {
-        sentences.append("At the largest fraction (\(largest)) the \(finding.metric.name.lowercased()) "
-            + "(\(finding.metric.meaning)) is \(words.list(finding.values)).")
-    }
+    sentences += attackMetricSentences(results, words: words)
+    if let saturation = saturationSentence(results, words: words) { sentences.append(saturation) }
     if !findings.detectionAUROC.isEmpty {
         sentences.append("At the largest fraction (\(largest)) the defenses' suspicion scores separate poisoned from "
             + "clean rows with AUROC \(words.list(findings.detectionAUROC)).")
     }
     if !findings.defenses.isEmpty { sentences.append(defenseSentence(results, words: words)) }
     return sentences
+}
+
+/// The attacks' own metrics at the largest fraction. A rate with a clean-model baseline is given as
+/// its excess over that baseline, the baseline beside it; the rate itself is not repeated.
+private func attackMetricSentences(_ results: StudyResults, words: FindingWords) -> [String] {
+    let findings = results.findings, largest = percent(findings.largestFraction)
+    let corrected = results.attackMetrics.filter(\.hasBaseline)
+    let skipped = Set(corrected.flatMap { [$0.key, $0.baseline.key] })
+    let byKey = Dictionary(findings.attackMetrics.map { ($0.metric.key, $0) }) { first, _ in first }
+    return findings.attackMetrics.compactMap { finding in
+        guard !skipped.contains(finding.metric.key) else { return nil }
+        guard let rate = corrected.first(where: { $0.excess.key == finding.metric.key }) else {
+            return "At the largest fraction (\(largest)) the \(finding.metric.name.lowercased()) "
+                + "(\(finding.metric.meaning)) is \(words.list(finding.values))."
+        }
+        let signed = listing(finding.values.map {
+            String(format: "%+.3f", $0.value.mean) + " ± " + fixed($0.value.std, decimals: 3) + " (\(words.name($0.series)))"
+        })
+        let clean = byKey[rate.baseline.key].map { "; the clean model's rate is \(words.list($0.values))" } ?? ""
+        return "At the largest fraction (\(largest)) the \(rate.name.lowercased()) (\(rate.meaning)) exceeds the clean model's "
+            + "of the same series and seed by \(signed)\(clean)."
+    }
+}
+
+/// Which series' attacks are saturated, and from which fraction: the budget asked for more rows
+/// than the attack may touch, so the fits and thresholds use the fractions below. Nil when none is.
+private func saturationSentence(_ results: StudyResults, words: FindingWords) -> String? {
+    let saturated = results.fits.filter { $0.saturatedFrom != nil }
+    guard !saturated.isEmpty else { return nil }
+    return "Saturated budgets (the attack asked for more rows than it may touch, e.g. its target or base class, and "
+        + "poisoned all of those): " + listing(saturated.map { "\(words.name($0.series)) from \(percent($0.saturatedFrom!))" })
+        + ". Fits and thresholds of these series use only the fractions below."
 }
 
 /// Mean detection AUROC from which a defense counts as finding the poisoned rows.

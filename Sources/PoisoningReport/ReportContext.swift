@@ -28,13 +28,17 @@ public func reportContext(for results: StudyResults, format: ReportFormat, setti
     let chance = 1 / Double(results.data.classCount)
     let data = results.data
 
-    let parameters: [(String, String)] = [
+    let knowledge: [(String, String)] = attackerKnowledge(results).map { [("Attacker's surrogate", $0)] } ?? []
+    var parameters: [(String, String)] = [
         ("Data set", data.name + componentDetails(config.data)),
         ("Rows", "\(data.trainCount) training, \(data.testCount) test; \(data.featureCount) features, \(data.classCount) classes"),
         ("Models", listing(distinct(results.series.map(\.modelLabel)))),
         ("Attacks", listing(distinct(results.series.map(\.attackLabel)))),
         ("Defenses", listing(distinct(results.series.map(\.defenseLabel)))),
         ("Poison fractions", fractions.map(percent).joined(separator: ", ")),
+    ]
+    parameters += knowledge
+    parameters += [
         ("Seeds", config.seeds.map(String.init).joined(separator: ", ")),
         ("Epochs", "\(config.training.epochs)"),
         ("Batch size", "\(config.training.batchSize)"),
@@ -148,13 +152,21 @@ public func reportContext(for results: StudyResults, format: ReportFormat, setti
             < (results.series[$1].model, results.series[$1].defense, results.series[$1].attack) }.map { index in
             let description = results.series[index], s = statistics.series[index], fit = results.fits[index]
             let point = results.points.first { $0.series == index && $0.fraction == budget }
-            let success = results.attackMetrics.compactMap { point?.metric($0.key) }.first
+            let success = results.successMetric(of: index).flatMap { metric -> String? in
+                guard let rate = point?.metric(metric.hasBaseline ? metric.excess.key : metric.key) else { return nil }
+                guard metric.hasBaseline else { return plusMinus(rate) }
+                let clean = point?.metric(metric.baseline.key).map { fixed($0.mean, decimals: 3) } ?? "n/a"
+                return String(format: "%+.3f", rate.mean) + " ± " + fixed(rate.std, decimals: 3) + " (clean \(clean))"
+            }
+            var share = point.map { percent($0.realisedFraction.mean) } ?? "n/a"
+            if let source = point?.metric("sourceClassShare") { share += "; \(percent(source.mean)) of its source class" }
+            if point?.saturated == true { share += " (saturated)" }
             let threshold = thresholdText(fit.threshold.fraction, status: fit.threshold.status, interval: s.threshold.interval,
                                           brackets: true)
             return ["model": escape(description.modelLabel + (results.series.contains { $0.defense != 0 } ? ", \(description.defenseLabel)" : "")),
                     "attack": escape(description.attackLabel), "threshold": escape(threshold),
                     "accuracy": escape(point?.metric(MetricKey.testAccuracy).map(plusMinus) ?? "n/a"),
-                    "success": escape(success.map(plusMinus) ?? "—")]
+                    "poisoned": escape(share), "success": escape(success ?? "—")]
         }
     } ?? []
     let signedAccuracy3 = { (value: Double) in String(format: "%+.3f", value) }
@@ -170,9 +182,11 @@ public func reportContext(for results: StudyResults, format: ReportFormat, setti
         // The attack's own success at the comparison budget, undefended → defended.
         let success = budget.flatMap { budget -> String? in
             let at = { (index: Int) in results.points.first { $0.series == index && $0.fraction == budget } }
-            guard let metric = results.attackMetrics.first(where: { at(f.series)?.metric($0.key) != nil }),
-                  let before = at(f.baseline)?.metric(metric.key), let after = at(f.series)?.metric(metric.key) else { return nil }
-            return "\(fixed(before.mean, decimals: 2)) → \(fixed(after.mean, decimals: 2))"
+            guard let metric = results.successMetric(of: f.series) else { return nil }
+            let key = metric.hasBaseline ? metric.excess.key : metric.key
+            guard let before = at(f.baseline)?.metric(key), let after = at(f.series)?.metric(key) else { return nil }
+            let format = { (value: Double) in metric.hasBaseline ? String(format: "%+.2f", value) : fixed(value, decimals: 2) }
+            return "\(format(before.mean)) → \(format(after.mean))"
         } ?? "—"
         let shift = f.thresholdShift.value == nil && f.thresholdShift.interval != nil
             ? "(not reached) [" + intervalText(f.thresholdShift.interval, percentagePoints) + "]"
@@ -277,4 +291,16 @@ func codeFence(for code: String) -> String {
         longest = max(longest, current)
     }
     return String(repeating: "`", count: max(3, longest + 1))
+}
+
+/// What the informed attacks of `results` knew of the victim: "transfer setting, ...: margin flip (to
+/// worst) and ..." and, for those marked so, "white box, ...: ..."; nil when no attack trains a surrogate.
+func attackerKnowledge(_ results: StudyResults) -> String? {
+    let groups: [(AttackerKnowledge, String)] = [(.transfer, "transfer setting, the surrogate trained with a seed of its own"),
+                                                 (.whiteBox, "white box, the surrogate is the victim's clean model (its seed)")]
+    let parts = groups.compactMap { knowledge, words -> String? in
+        let names = distinct(results.series.filter { $0.attackerKnowledge == knowledge }.map(\.attackLabel))
+        return names.isEmpty ? nil : "\(words): \(listing(names))"
+    }
+    return parts.isEmpty ? nil : parts.joined(separator: "; ")
 }

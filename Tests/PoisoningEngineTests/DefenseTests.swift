@@ -44,17 +44,20 @@ struct DefenseTests {
     /// other metric never refuses a real run.
     @Test func everyDefenseRecordsOnlyTheMetricsItDeclares() throws {
         let config = StudyConfig(models: [StudyConfig.mlp(8)], attacks: [StudyConfig.component(ClassFlip.kind)],
-                                 defenses: Registry.defenses.map { StudyConfig.component($0.kind) }, fractions: [0.3], seeds: [1],
+                                 defenses: Registry.defenses.map { StudyConfig.component($0.kind) }, fractions: [0, 0.3], seeds: [1],
                                  training: TrainingSettings(epochs: 4))
         let study = try Study(config)
-        for spec in study.runSpecs {
-            let metrics = try #require(executeRun(spec, study: study).metrics)
+        let runs = study.withCleanBaselines(study.runSpecs.map { executeRun($0, study: study) })
+        for run in runs where run.fraction == 0.3 {
+            let spec = RunSpec(fraction: run.fraction, series: run.series, seed: run.seed)
+            let metrics = try #require(run.metrics)
             let recordable = study.recordableMetrics(of: spec.series)
             let label = study.series[spec.series].defenseLabel
             #expect(Set(metrics.keys).isSubset(of: recordable), "\(label)")
             #expect(recordable.subtracting(metrics.keys).isSubset(of: [MetricKey.detectionPrecision]), "\(label)")
         }
-        #expect(study.recordableMetrics(of: 0) == Set(MetricKey.recordedByEveryRun + ["targetSuccess"]))   // no defense
+        #expect(study.recordableMetrics(of: 0) == Set(MetricKey.recordedByEveryRun
+            + ["targetSuccess", "targetSuccessBaseline", "targetSuccessExcess", "sourceClassShare"]))   // no defense
     }
 
     @Test func rankingPutsTheHighestScoreFirstAndBreaksTiesByRow() {
