@@ -10,12 +10,15 @@
 /// probability q). The runs shuffle the rows and train on fixed-size batches instead, for which ε is
 /// the customary approximation, not a proven guarantee (shuffled batches can be less private).
 public struct DPSGD: TrainingSetDefense {
+    /// The study file's `kind`.
     public static let kind = "dp-sgd"
+    /// The one-line help, with the sampling assumption behind the reported ε.
     public static let summary = "Train with per-example gradient clipping and Gaussian noise (DP-SGD); reports epsilon at delta from a Renyi accountant that assumes Poisson sampling at rate batch/rows, while the runs shuffle fixed-size batches (an approximation, not a proven guarantee)."
 
     /// The settings.
     public let privacy: DifferentialPrivacy
 
+    /// Reads `clip` (C), `noise` (σ) and `delta` (δ).
     public init(parameters: inout ParameterReader) throws {
         let clip = try parameters.double("clip", default: 1.0, in: 1e-6...1e6, help: "Per-example gradient norm bound C.")
         let noise = try parameters.double("noise", default: 1.0, in: 0...1e3, help: "Noise multiplier σ (>= 0): noise std is σ C.")

@@ -55,8 +55,9 @@ public let renyiOrders: [Double] = {
 /// `subsampledGaussianRenyi`), times `steps` (RDP composes additively), converted to ε at `delta` by
 /// `privacyBudget(renyi:orders:delta:)`. With the default orders this is dp-accounting's
 /// RdpAccountant on `PoissonSampledDpEvent(q, GaussianDpEvent(σ))` composed `steps` times, except that
-/// its fractional orders are summed exactly (see `subsampledGaussianRenyi`), which can only lower ε.
-/// q = 0 or no steps gives ε = 0 and σ = 0 (with q > 0) ε = ∞, both at the first order.
+/// its fractional orders are summed exactly (see `subsampledGaussianRenyi`), which can only lower ε
+/// (up to rounding, 1e-13). Every order must exceed 1. q = 0 or no steps gives ε = 0 and σ = 0 (with
+/// q > 0) ε = ∞, both at the first order.
 public func privacyBudget(samplingRate q: Double, noise sigma: Double, steps: Int, delta: Double,
                           orders: [Double] = renyiOrders) -> PrivacyBudget {
     precondition(steps >= 0)
@@ -106,13 +107,15 @@ let fractionalSeriesTermLimit = 100_000
 ///   q e^{(2z-1)/(2σ²)} = 1 - q, each part expanded by the generalised binomial series:
 ///   A_α = Σ_{i>=0} C(α, i) [(1 - q)^{α-i} q^i e^{(i² - i) / (2σ²)} ½ erfc((i - z_0) / (√2 σ))
 ///                          + q^{α-i} (1 - q)^i e^{(j² - j) / (2σ²)} ½ erfc((z_0 - j) / (√2 σ))], j = α - i,
-///   with C(α, i) = α (α-1) ... (α-i+1) / i!, negative for odd i - ⌈α⌉ > 0. The positive and the
-///   negative terms are summed separately in log space and subtracted at the end. The sum stops once
-///   both terms have shrunk since the previous i and are below e^{-30} of the total (dp-accounting's
-///   rule); the series alternates from i = ⌈α⌉ on, so the rest is below the last term.
+///   with C(α, i) = α (α-1) ... (α-i+1) / i!, negative exactly when i - ⌈α⌉ is positive and odd. The
+///   positive and the negative terms are summed separately in log space and subtracted at the end.
+///   The sum stops once both terms have shrunk since the previous i and are below e^{-30} of the total
+///   (dp-accounting's rule); the terms alternate in sign from i = ⌈α⌉ on, so what is left out is of
+///   the order of the last terms.
 ///
-/// dp-accounting 0.6.0 sums |C(α, i)| instead of C(α, i) at fractional orders: an upper bound, up to
-/// a quarter above A_α's log at orders below 2 for q = 64/350, σ = 1. At integer orders both are exact.
+/// dp-accounting 0.6.0 sums |C(α, i)| instead of C(α, i) at fractional orders, an upper bound (for
+/// q = 64/350 and σ = 1, 9% above the exact R at α = 1.8, 28% at 1.5, 63% at 1.1), and gives an order
+/// up after 1,000 terms (there, every order below 1.8). At integer orders both are the exact finite sum.
 public func subsampledGaussianRenyi(samplingRate q: Double, noise sigma: Double, order alpha: Double) -> Double {
     precondition((0...1).contains(q) && sigma >= 0 && alpha > 1)
     if q == 0 { return 0 }
