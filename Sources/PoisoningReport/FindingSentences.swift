@@ -120,15 +120,30 @@ private func defenseSentence(_ results: StudyResults, words: FindingWords) -> St
     if !neither.isEmpty {
         parts.append("Change neither threshold nor clean accuracy beyond seed noise: " + listing(neither.map { name($0) + ")" }) + ".")
     }
-    // The privacy budget of DP-SGD runs (the same for every fraction and seed of a series).
+    // The privacy budget of DP-SGD runs (the same for every fraction and seed of a series), the Rényi
+    // order that gave it, and the sampling assumption behind it.
     let budgets = findings.compactMap { f -> String? in
-        guard let epsilon = results.points.first(where: { $0.series == f.series })?.metric(MetricKey.privacyEpsilon) else { return nil }
-        return "\(name(f))): ε = \(fixed(epsilon.mean, decimals: 2))"
+        guard let point = results.points.first(where: { $0.series == f.series }),
+              let epsilon = point.metric(MetricKey.privacyEpsilon) else { return nil }
+        let order = point.metric(MetricKey.privacyOrder).map { " at order α = \(renyiOrderText($0.mean))" } ?? ""
+        return "\(name(f))): ε = \(fixed(epsilon.mean, decimals: 2))\(order)"
     }
     if !budgets.isEmpty {
-        parts.append("Privacy budget of the differentially private training (Rényi accountant, at its δ): " + listing(budgets) + ".")
+        parts.append("Privacy budget of the differentially private training (Rényi accountant, at its δ): " + listing(budgets) + ". "
+            + privacySamplingAssumption)
     }
     return "Defenses against the same model and attack undefended. " + parts.joined(separator: " ")
+}
+
+/// What every ε in a report assumes: the Rényi accountant bounds Poisson-sampled batches, and the runs
+/// shuffle fixed-size ones.
+let privacySamplingAssumption = "These ε assume Poisson sampling (each step takes every training row independently with "
+    + "probability batch size / training rows); the runs instead train on shuffled fixed-size batches, for which ε is the "
+    + "usual approximation, not a proven guarantee."
+
+/// A Rényi order as the accountant lists it: "1.5", "12", "1024".
+func renyiOrderText(_ order: Double) -> String {
+    order == order.rounded() ? fixed(order, decimals: 0) : fixed(order, decimals: 1)
 }
 
 /// Shared wording: series names, lists and number formats.

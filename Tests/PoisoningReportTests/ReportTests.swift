@@ -384,6 +384,37 @@ struct FindingSentenceTests {
         #expect(findingSentences(results(midpoints: [nil]))[1] == "No sigmoid could be fitted for MLP 16.")
     }
 
+    /// DP-SGD's ε appears with the Rényi order that gave it and the sampling assumption behind it:
+    /// the reference data's 350 training rows in batches of 64 for 200 epochs, σ = 1, δ = 1e-5.
+    @Test func privacyBudgetsCarryTheirOrderAndSamplingAssumption() throws {
+        let fractions = (0...10).map { Double($0) * 0.05 }
+        let training = TrainingSettings(epochs: 200, batchSize: 64)
+        let study = try Study(StudyConfig(models: [StudyConfig.mlp(16)],
+                                          defenses: [StudyConfig.component(NoDefense.kind), StudyConfig.component(DPSGD.kind)],
+                                          fractions: fractions, seeds: [1, 2, 3], training: training))
+        let budget = DifferentialPrivacy(clip: 1, noise: 1, delta: 1e-5).budget(rows: study.split.train.count, settings: training)
+        let runs = study.runSpecs.map { spec in
+            let defended = study.series[spec.series].defense != 0
+            let curve = SigmoidParameters(amplitude: 0.7, steepness: 25, midpoint: defended ? 0.3 : 0.25, floor: 0.2)
+            var metrics = runMetrics(test: curve.value(at: spec.fraction) + 0.002 * Double(spec.seed), train: 0.95, trainClean: 0.95, loss: 0.3)
+            if defended {
+                metrics[MetricKey.privacyEpsilon] = budget.epsilon
+                metrics[MetricKey.privacyOrder] = budget.order
+            }
+            return RunResult(fraction: spec.fraction, series: spec.series, seed: spec.seed, poisonedCount: 0, realisedFraction: spec.fraction,
+                             metrics: metrics, divergence: nil)
+        }
+        let sentences = findingSentences(StudyResults(study: study, runs: runs, toolVersion: "9.9.9"))
+        let defenses = try #require(sentences.last)
+        #expect(defenses.contains("Privacy budget of the differentially private training (Rényi accountant, at its δ): "
+            + "DP-SGD (C = 1.0, σ = 1.0) (MLP 16, random label flip): ε = 65.68 at order α = 1.5. "))
+        #expect(defenses.hasSuffix("These ε assume Poisson sampling (each step takes every training row independently with "
+            + "probability batch size / training rows); the runs instead train on shuffled fixed-size batches, for which ε is "
+            + "the usual approximation, not a proven guarantee."))
+        #expect(renyiOrderText(1.5) == "1.5" && renyiOrderText(12) == "12" && renyiOrderText(1024) == "1024")
+        #expect(ReportFormat.latex.escape("ε at δ") == #"\ensuremath{\varepsilon} at \ensuremath{\delta}"#)
+    }
+
     @Test func cleanAccuracyCarriesItsSeedAndWilsonIntervals() {
         let sentences = findingSentences(results(midpoints: [nil, nil]))
         #expect(sentences[0].hasPrefix("Clean test accuracy, with its 95% interval over seeds and its Wilson interval as a share of "

@@ -29,8 +29,10 @@ public enum MetricKey {
     public static let removedFraction = "removedFraction"
     /// The epoch whose parameters early stopping kept.
     public static let stoppingEpoch = "stoppingEpoch"
-    /// DP-SGD's privacy budget ε at its δ.
+    /// DP-SGD's privacy budget ε at its δ (Rényi accountant, assuming Poisson sampling at rate batch/rows).
     public static let privacyEpsilon = "privacyEpsilon"
+    /// The Rényi order α at which DP-SGD's ε is smallest, one of `renyiOrders` (1.1 to 1024).
+    public static let privacyOrder = "privacyOrder"
     /// What an attack metric's key ends with for the clean model's rate (`MetricInfo.baseline`).
     public static let baselineSuffix = "Baseline"
     /// What an attack metric's key ends with for its excess over the clean model (`MetricInfo.excess`).
@@ -48,13 +50,14 @@ public enum MetricKey {
     public static let largestUnboundedValue = 1e100
 
     /// The values a metric can take: the gap and an attack's excess over the clean model lie in
-    /// [-1, 1]; the loss, the stopping epoch and ε in
-    /// [0, `largestUnboundedValue`]; every other metric (accuracies, precision, recall, AUROC, removed
+    /// [-1, 1]; the loss, the stopping epoch and ε in [0, `largestUnboundedValue`]; the Rényi order in
+    /// [1.1, 1024] (`renyiOrders`); every other metric (accuracies, precision, recall, AUROC, removed
     /// fraction, the attacks' success rates) is a rate in [0, 1].
     public static func validRange(of key: String) -> ClosedRange<Double> {
         switch key {
         case generalizationGap: -1...1
         case finalLoss, stoppingEpoch, privacyEpsilon: 0...largestUnboundedValue
+        case privacyOrder: renyiOrders.min()!...renyiOrders.max()!
         case _ where key.hasSuffix(excessSuffix): -1...1
         default: 0...1
         }
