@@ -184,9 +184,10 @@ private func possibleDifference(_ b: (low: Double, high: Double), _ a: (low: Dou
 /// reverse an upper bound); none when both lie beyond the same end or either is missing. The
 /// interval runs from the α/2 quantile of the replicates' smallest possible differences to the
 /// 1 - α/2 quantile of their largest, so it holds the percentile interval of the differences
-/// whatever the censored values are (it is that interval when nothing is censored). Also returns the
-/// replicates' differences, ±infinity where only a lower (upper) bound is known and NaN where
-/// nothing is, for the seed planning.
+/// whatever the censored values are (it is that interval when nothing is censored); a replicate in
+/// which both lie beyond the same end has no sign and, like any undefined replicate, is left out
+/// (more than α/2 of them: no interval). Also returns the replicates' differences, ±infinity where
+/// only a lower (upper) bound is known and NaN where nothing is, for the seed planning.
 func censoredDifference(_ other: Estimate, _ base: Estimate, replicates: (other: CensoredReplicates, base: CensoredReplicates)?,
                         confidence: Double) -> (Estimate, [Double]) {
     let point = possibleDifference(possibleValues(other), possibleValues(base))
