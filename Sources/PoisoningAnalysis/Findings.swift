@@ -7,7 +7,8 @@ public struct SeriesFinding: Sendable, Codable, Equatable {
     public let series: Int
     /// Mean clean test accuracy at the smallest fraction.
     public let cleanAccuracy: Double?
-    /// Critical threshold fraction (nil when not reached or not fitted).
+    /// Critical threshold fraction; nil when it lies outside the swept fractions, is not reached or
+    /// not fitted (`thresholdStatus` says which).
     public let threshold: Double?
     /// How the threshold was found.
     public let thresholdStatus: ThresholdStatus
@@ -46,7 +47,7 @@ public enum SensitivityTrend: String, Sendable, Codable, Equatable {
     case nonMonotone
     /// A series has no threshold (see `SensitivityComparison.unfittedSeries`).
     case missingThreshold
-    /// No fitted curve crosses its threshold inside or outside the range.
+    /// No fitted curve crosses its threshold within the swept fractions.
     case noCrossing
 }
 
@@ -58,7 +59,8 @@ public struct SensitivityComparison: Sendable, Codable, Equatable {
     public let defense: Int
     /// The series compared, from the fewest to the most parameters.
     public let series: [Int]
-    /// The order of their threshold estimates (point estimates only).
+    /// The order of their threshold estimates (point estimates only; thresholds outside the swept
+    /// fractions order beyond every one within them, and tie with each other).
     public let trend: SensitivityTrend
     /// The first series without a threshold, when `trend` is `.missingThreshold`.
     public let unfittedSeries: Int?
@@ -89,10 +91,12 @@ public struct DefenseFinding: Sendable, Codable, Equatable {
     public let series: Int
     /// The undefended series of the same model and attack.
     public let baseline: Int
-    /// Threshold of the defended minus the undefended series, with its interval; nil value when a
-    /// threshold is not reached.
+    /// Threshold of the defended minus the undefended series, with its interval: a lower bound when
+    /// the defended threshold lies beyond the largest swept fraction (or is not reached), the largest
+    /// fraction standing in for it; an upper bound when the undefended one does; nil value when both
+    /// do (see `SeriesDifference.difference`).
     public let thresholdShift: Estimate
-    /// Whether the shift's interval excludes zero.
+    /// Whether the runs resolve the shift's sign (`Estimate.signResolved`).
     public let shiftResolved: Bool
     /// Clean accuracy (smallest fraction) of the defended minus the undefended series: the cost.
     public let cleanAccuracyChange: Estimate
@@ -166,9 +170,7 @@ private func defenseFindings(series: [SeriesDescription], statistics: StudyStati
             guard let d = statistics.differences.first(where: {
                 $0.quantity == quantity && Set([$0.base, $0.other]) == Set([index, baseline])
             }) else { return (Estimate(value: nil, interval: nil), false) }
-            guard d.other != index else { return (d.difference, d.resolved) }
-            let flipped = d.difference.interval.map { Interval(lower: $0.upper.map { -$0 }, upper: $0.lower.map { -$0 }) }
-            return (Estimate(value: d.difference.value.map { -$0 }, interval: flipped), d.resolved)
+            return (d.other == index ? d.difference : d.difference.negated, d.resolved)
         }
         let (shift, shiftResolved) = change(.threshold), (cost, costResolved) = change(.cleanAccuracy)
         let aurocs = points.filter { $0.series == index && $0.fraction > 0 }.compactMap { $0.metric(MetricKey.detectionAUROC)?.mean }
@@ -191,8 +193,8 @@ func transitionShape(_ statistics: SeriesStatistics, sharpSteepness: Double) -> 
 
 /// For each (attack, defense) with at least two models: how thresholds change with the model's
 /// parameter count, and whether the runs resolve it: the slope of the threshold against log2 of the
-/// size excludes zero, or (when a threshold that is not reached leaves the slope unmeasurable) every
-/// pair of models is resolved in the same direction.
+/// size excludes zero, or (when a threshold outside the swept fractions leaves the slope unmeasured)
+/// every pair of models is resolved in the same direction.
 private func compareSensitivity(_ fits: [SeriesFit], series: [SeriesDescription],
                                 statistics: StudyStatistics) -> [SensitivityComparison] {
     let trends = statistics.trends
@@ -201,7 +203,8 @@ private func compareSensitivity(_ fits: [SeriesFit], series: [SeriesDescription]
         let members = groups[key]!.sorted { series[$0].parameterCount < series[$1].parameterCount }
         guard members.count >= 2 else { return nil }
         let statistic = trends.first { $0.attack == key[0] && $0.defense == key[1] }
-        var verdict: Bool? = statistic?.resolved == true ? (statistic!.slope.value ?? 0) < 0 : nil
+        // The sign of the resolved interval (the slope itself is unmeasured when a threshold lies outside the range).
+        var verdict: Bool? = statistic?.resolved == true ? (statistic!.slope.interval?.upper ?? 0) < 0 : nil
         if verdict == nil, statistic?.slope.value == nil {
             // The sign of every pair's threshold difference, larger model minus smaller, where resolved.
             let signs = statistics.differences.filter {

@@ -34,12 +34,12 @@ func accuracyFigure(_ results: StudyResults) -> StudyFigure {
                 anyBand = true
                 bands.append(Band(x: band.fractions, lower: band.lower, upper: band.upper, color: color))
             }
+            // Only thresholds within the swept fractions have a fraction to mark: one beyond them is only bounded.
             if let interval = statistics.threshold.interval, fit.threshold.fraction != nil {
                 anySpan = true
                 spans.append(Span(from: interval.lower, to: interval.upper, color: color, lane: lane))
             }
-            // Only thresholds inside the swept range: an extrapolated one would fall off the axis.
-            if let threshold = fit.threshold.fraction, (low...high).contains(threshold) {
+            if let threshold = fit.threshold.fraction {
                 anyThreshold = true
                 lines.append(ReferenceLine(.vertical, at: threshold, color: color, style: .dotted, width: 1.3))
             }

@@ -23,8 +23,9 @@ public func findingSentences(_ results: StudyResults) -> [String] {
         } + "; chance is \(fixed(findings.chanceAccuracy, decimals: 3))."]
     sentences.append(shapeSentences(results, words: words))
     sentences.append("Critical thresholds (accuracy halfway between clean and chance), with \(words.level) intervals: "
-        + words.list(perSeries) { f in thresholdText(f.threshold, status: f.thresholdStatus,
-                                                      interval: statistics.series[f.series].threshold.interval, brackets: false) } + ".")
+        + words.list(perSeries) { f in
+            thresholdText(results.fits[f.series].threshold, estimate: statistics.series[f.series].threshold, brackets: false)
+        } + ".")
     let groups = Set(results.series.map { [$0.attack, $0.defense] }).count
     sentences.append(findings.sensitivity.isEmpty
         ? "Sensitivity across model sizes is not compared: the study has one model per attack and defense."
@@ -95,8 +96,7 @@ private func defenseSentence(_ results: StudyResults, words: FindingWords) -> St
         return "\(s.defenseLabel) (\(s.modelLabel), \(s.attackLabel)"
     }
     func shift(_ f: DefenseFinding) -> String {
-        let value = f.thresholdShift.value.map(percentagePoints) ?? "its threshold not reached"
-        return "\(name(f)): \(value), \(words.seedInterval(f.thresholdShift.interval, percentagePoints)))"
+        "\(name(f)): \(estimateText(f.thresholdShift, percentagePoints)), \(words.seedInterval(f.thresholdShift.interval, percentagePoints)))"
     }
     func cost(_ f: DefenseFinding) -> String {
         let signed = { (value: Double) in String(format: "%+.3f", value) }
@@ -238,21 +238,24 @@ private func sensitivitySentence(_ comparison: SensitivityComparison, results: S
             + "(\(results.fits[unfitted].threshold.reason ?? "no fit"))."
     }
     if comparison.trend == .noCrossing {
-        return "Sensitivity across model sizes\(group) cannot be compared: no fitted curve crosses its threshold."
+        return "Sensitivity across model sizes\(group) cannot be compared: no fitted curve crosses its threshold within the swept "
+            + "fractions."
     }
     let trend = results.statistics.trends.first { $0.attack == comparison.attack && $0.defense == comparison.defense }
     let slope = trend.map { t -> String in
-        guard let value = t.slope.value else { return "an amount that cannot be measured: some model's threshold is not reached" }
+        guard let value = t.slope.value else {
+            return "an amount that cannot be measured: some model's threshold lies outside the swept fractions"
+        }
         let interval = t.slope.interval == nil && results.statistics.seeds >= 2
             ? "its interval cannot be bounded: in more than \(fixed((1 - results.statistics.confidence) * 50, decimals: 1))% of the "
-                + "bootstrap replicates some curve does not fall to its threshold"
+                + "bootstrap replicates some curve does not fall to its threshold within the swept fractions"
             : words.seedInterval(t.slope.interval, percentagePoints)
         return "\(percentagePoints(value)) per doubling of parameters (\(interval))"
     } ?? "an amount that cannot be measured"
     var sentence: String
     let pairwise = trend?.slope.value == nil
         ? ": every pair of models differs in that direction beyond seed noise (the slope cannot be measured: some model's "
-            + "threshold is not reached)." : nil
+            + "threshold lies outside the swept fractions)." : nil
     switch comparison.largerModelsMoreSensitive {
     case true?: sentence = "Larger models are more sensitive\(group)" + (pairwise ?? ": the threshold changes by \(slope).")
     case false?: sentence = "Larger models are less sensitive\(group)" + (pairwise ?? ": the threshold changes by \(slope).")
@@ -268,8 +271,7 @@ private func sensitivitySentence(_ comparison: SensitivityComparison, results: S
     }
     func pairText(_ d: SeriesDifference) -> String {
         let (a, b) = (results.series[d.base].modelLabel, results.series[d.other].modelLabel)
-        let value = d.difference.value.map(percentagePoints)
-            ?? "(the threshold of \(results.fits[d.other].threshold.fraction == nil ? b : a) is not reached)"
+        let value = estimateText(d.difference, percentagePoints, missing: "(both thresholds lie outside the swept fractions)")
         var text = "\(b) vs \(a) \(value) ("
             + words.seedInterval(d.difference.interval, percentagePoints)
         if !d.resolved, let seeds = d.seedsToResolve { text += "; about \(seeds) seeds would resolve a difference of this size" }
@@ -328,21 +330,22 @@ private func caveat(_ s: SeriesStatistics) -> String? {
     return problems.isEmpty ? nil : problems.joined(separator: "; ")
 }
 
-/// A threshold with its interval: "40.0% [33.6%, 46.1%]", "37.0% [25.8% or not reached]",
-/// "not reached [from 52.1%]" or just "not reached" when nothing bounds it; parentheses instead of
-/// brackets for running text.
-func thresholdText(_ fraction: Double?, status: ThresholdStatus, interval: Interval?, brackets: Bool) -> String {
+/// A threshold (`estimate`, its statistics) with its interval: "40.0% [33.6%, 46.1%]", "37.0% [25.8%
+/// or more]" (the interval reaches beyond the largest swept fraction), "> 50.0% [41.2% or more]" (the
+/// fitted curve falls to the target only beyond the largest swept fraction), "not reached [45.0% or
+/// more]", or without the interval when it says no more than the threshold ("> 50.0%", "not reached",
+/// "no fit"); parentheses instead of brackets for running text.
+func thresholdText(_ threshold: CriticalThreshold, estimate: Estimate, brackets: Bool) -> String {
     let (open, close) = brackets ? ("[", "]") : ("(", ")")
-    let estimate = describeThreshold(fraction, status: status)
-    guard status != .noFit, let interval else { return estimate }
-    if fraction == nil {
-        // Not reached: the interval's lower end says from where on it could be; nothing when no replicate
-        // reaches it within any budget (100%).
-        guard let lower = interval.lower, lower <= 1 else { return estimate }
-        return "\(estimate) \(open)from \(percent(lower))\(close)"
+    let text = switch threshold.status {
+    case .withinRange, .aboveRange, .belowRange: estimateText(estimate, percent)
+    case .notReached: "not reached"
+    case .noFit: "no fit"
     }
-    let range = intervalText(interval, percent, above: "or not reached", below: "at most", separator: brackets ? ", " : " to ")
-    return "\(estimate) \(open)\(range)\(close)"
+    guard threshold.status != .noFit, let range = informativeIntervalText(estimate, percent, separator: brackets ? ", " : " to ") else {
+        return text
+    }
+    return "\(text) \(open)\(range)\(close)"
 }
 
 /// A p-value with two significant digits, or "< 0.001".

@@ -48,10 +48,10 @@ public func reportContext(for results: StudyResults, format: ReportFormat, setti
 
     let statistics = results.statistics
     /// "value [lower, upper]" for an estimate, its interval in brackets when it has one.
-    func withInterval(_ estimate: Estimate, _ format: @escaping (Double) -> String, above: String = "or more") -> String {
+    func withInterval(_ estimate: Estimate, _ format: @escaping (Double) -> String) -> String {
         guard let value = estimate.value else { return "n/a" }
         guard let interval = estimate.interval else { return format(value) }
-        return "\(format(value)) [\(intervalText(interval, format, above: above, separator: ", "))]"
+        return "\(format(value)) [\(intervalText(interval, format, separator: ", "))]"
     }
     let threeDecimals = { (value: Double) in fixed(value, decimals: 3) }
     let fits: [[String: Any]] = results.fits.map { fit in
@@ -66,8 +66,7 @@ public func reportContext(for results: StudyResults, format: ReportFormat, setti
             "x0": escape(withInterval(s.midpoint) { fixed($0, decimals: 2) }),
             "b": parameters.map { fixed($0.floor, decimals: poorlyIdentified ? 2 : 3) } ?? "n/a",
             "rSquared": fit.rSquared.map { fixed($0, decimals: 3) } ?? "n/a",
-            "threshold": escape(thresholdText(fit.threshold.fraction, status: fit.threshold.status, interval: s.threshold.interval,
-                                              brackets: true)),
+            "threshold": escape(thresholdText(fit.threshold, estimate: s.threshold, brackets: true)),
             "thresholdStatus": fit.threshold.status.rawValue,
             "thresholdNote": escape(fit.threshold.reason ?? ""),
             "poorlyIdentified": poorlyIdentified,
@@ -94,7 +93,7 @@ public func reportContext(for results: StudyResults, format: ReportFormat, setti
         let pair = "\(results.series[d.other].label) − \(results.series[d.base].label)"
         let seeds = d.resolved ? "" : d.seedsToResolve.map { "about \($0)" } ?? "cannot tell"
         return ["quantity": escape(quantityNames[d.quantity]!), "pair": escape(pair),
-                "difference": escape(d.difference.value.map(format) ?? "n/a"),
+                "difference": escape(estimateText(d.difference, format)),
                 "interval": escape(intervalText(d.difference.interval, format)),
                 "resolved": d.resolved ? "yes" : "no", "seeds": escape(seeds)]
     }
@@ -161,8 +160,7 @@ public func reportContext(for results: StudyResults, format: ReportFormat, setti
             var share = point.map { percent($0.realisedFraction.mean) } ?? "n/a"
             if let source = point?.metric("sourceClassShare") { share += "; \(percent(source.mean)) of its source class" }
             if point?.saturated == true { share += " (saturated)" }
-            let threshold = thresholdText(fit.threshold.fraction, status: fit.threshold.status, interval: s.threshold.interval,
-                                          brackets: true)
+            let threshold = thresholdText(fit.threshold, estimate: s.threshold, brackets: true)
             return ["model": escape(description.modelLabel + (results.series.contains { $0.defense != 0 } ? ", \(description.defenseLabel)" : "")),
                     "attack": escape(description.attackLabel), "threshold": escape(threshold),
                     "accuracy": escape(point?.metric(MetricKey.testAccuracy).map(plusMinus) ?? "n/a"),
@@ -173,11 +171,11 @@ public func reportContext(for results: StudyResults, format: ReportFormat, setti
     let defenseRows: [[String: Any]] = results.findings.defenses.map { f in
         let defended = results.series[f.series]
         let threshold = { (index: Int) in
-            thresholdText(results.fits[index].threshold.fraction, status: results.fits[index].threshold.status,
-                          interval: statistics.series[index].threshold.interval, brackets: true)
+            thresholdText(results.fits[index].threshold, estimate: statistics.series[index].threshold, brackets: true)
         }
+        // A shift whose threshold lies beyond the swept fractions is a bound: "> +15.0 pp [+10.2 pp or more]".
         let withRange = { (estimate: Estimate, format: (Double) -> String) -> String in
-            (estimate.value.map(format) ?? "n/a") + (estimate.interval.map { " [" + intervalText($0, format) + "]" } ?? "")
+            estimateText(estimate, format) + (informativeIntervalText(estimate, format).map { " [\($0)]" } ?? "")
         }
         // The attack's own success at the comparison budget, undefended → defended.
         let success = budget.flatMap { budget -> String? in
@@ -188,12 +186,10 @@ public func reportContext(for results: StudyResults, format: ReportFormat, setti
             let format = { (value: Double) in metric.hasBaseline ? String(format: "%+.2f", value) : fixed(value, decimals: 2) }
             return "\(format(before.mean)) → \(format(after.mean))"
         } ?? "—"
-        let shift = f.thresholdShift.value == nil && f.thresholdShift.interval != nil
-            ? "(not reached) [" + intervalText(f.thresholdShift.interval, percentagePoints) + "]"
-            : withRange(f.thresholdShift, percentagePoints)
         return ["model": escape(defended.modelLabel), "attack": escape(defended.attackLabel), "defense": escape(defended.defenseLabel),
                 "threshold": escape(threshold(f.series)), "baseline": escape(threshold(f.baseline)),
-                "shift": escape(shift), "shiftResolved": f.shiftResolved ? "yes" : "no", "success": escape(success),
+                "shift": escape(withRange(f.thresholdShift, percentagePoints)), "shiftResolved": f.shiftResolved ? "yes" : "no",
+                "success": escape(success),
                 "cleanAccuracy": escape(statistics.series[f.series].cleanAccuracy.value.map(threeDecimals) ?? "n/a"),
                 "cost": escape(withRange(f.cleanAccuracyChange, signedAccuracy3)), "costResolved": f.changeResolved ? "yes" : "no",
                 "auroc": f.meanAUROC.map { fixed($0, decimals: 2) } ?? "—"]

@@ -426,3 +426,83 @@ struct FindingSentenceTests {
     }
 }
 
+
+/// Thresholds beyond the swept fractions are bounds everywhere the report shows them.
+struct ExtrapolatedThresholdTests {
+    /// Results of MLP 16 without a defense and with early stopping, 4 seeds, fractions 0 to 50%: the
+    /// undefended accuracy falls halfway to its floor at 30%, the defended one at 65%, beyond the sweep.
+    static let results: StudyResults = {
+        let fractions = (0...10).map { Double($0) * 0.05 }
+        let study = try! Study(StudyConfig(models: [StudyConfig.mlp(16)],
+                                           defenses: [StudyConfig.component(NoDefense.kind), StudyConfig.component(EarlyStoppingDefense.kind)],
+                                           fractions: fractions, seeds: [1, 2, 3, 4], training: TrainingSettings(epochs: 5)))
+        let runs = study.runSpecs.map { spec in
+            let i = fractions.firstIndex(of: spec.fraction)!
+            let pattern = [1.0, -1.0, 0.5, -0.5][(Int(spec.seed) - 1 + i) % 4]
+            let defended = study.series[spec.series].defense != 0
+            let curve = SigmoidParameters(amplitude: 0.7, steepness: defended ? 10 : 25, midpoint: defended ? 0.65 : 0.3, floor: 0.2)
+            return RunResult(fraction: spec.fraction, series: spec.series, seed: spec.seed, poisonedCount: 0, realisedFraction: spec.fraction,
+                             metrics: runMetrics(test: curve.value(at: spec.fraction) + 0.004 * pattern, train: 0.95, trainClean: 0.95,
+                                                 loss: 0.3), divergence: nil)
+        }
+        return StudyResults(study: study, runs: runs, toolVersion: "9.9.9")
+    }()
+
+    let context = reportContext(for: Self.results, format: .markdown, settings: ReportSettings(command: "make-report", figureExtension: "png"))
+    var defended: Int { Self.results.series.firstIndex { !$0.isUndefended }! }
+    var undefended: Int { Self.results.series.firstIndex(where: \.isUndefended)! }
+
+    @Test func theFittedCrossingLiesBeyondTheSweep() throws {
+        let threshold = Self.results.fits[defended].threshold
+        #expect(threshold.status == .aboveRange && threshold.fraction == nil)
+        #expect(abs(try #require(threshold.extrapolatedFraction) - 0.65) < 0.05)
+    }
+
+    @Test func theTablesSayBeyondTheLargestFractionAndNeverTheCrossing() throws {
+        let extrapolated = percent(try #require(Self.results.fits[defended].threshold.extrapolatedFraction))
+        let fits = try #require(context["fits"] as? [[String: Any]])
+        let cell = try #require(fits[defended]["threshold"] as? String)
+        // The whole interval lies beyond the sweep too, so it adds nothing to the bound.
+        #expect(cell == "> 50.0%" && fits[defended]["thresholdStatus"] as? String == "above-range")
+        // A crossing inside the range is unchanged: its fraction, then its interval.
+        let inside = try #require(Self.results.fits[undefended].threshold.fraction)
+        #expect((fits[undefended]["threshold"] as? String)?.hasPrefix(percent(inside) + " [") == true)
+        let rows = try #require(context["defenseRows"] as? [[String: Any]])
+        #expect(rows.count == 1 && rows[0]["threshold"] as? String == cell)
+        let attacks = try #require(context["attackComparisonRows"] as? [[String: Any]])
+        #expect(attacks.contains { $0["threshold"] as? String == cell })
+        let report = try renderReport(template: ShippedTemplate.markdown.text, fileName: "report.md", context: context, strict: true)
+        #expect(!report.text.contains(extrapolated), "the extrapolated crossing \(extrapolated) is printed")
+    }
+
+    @Test func theShiftIsALowerBoundWithTheLargestFractionInPlaceOfTheThreshold() throws {
+        let finding = try #require(Self.results.findings.defenses.first)
+        let inside = try #require(Self.results.fits[undefended].threshold.fraction)
+        #expect(try finding.thresholdShift.bound == .lower && abs(#require(finding.thresholdShift.value) - (0.5 - inside)) < 1e-12)
+        let lower = try #require(finding.thresholdShift.interval?.lower)
+        #expect(finding.thresholdShift.interval?.upper == nil && lower > 0 && finding.shiftResolved)
+        let rows = try #require(context["defenseRows"] as? [[String: Any]])
+        let bound = percentagePoints(0.5 - inside)
+        #expect(rows[0]["shift"] as? String == "> \(bound) [\(percentagePoints(lower)) or more]")
+        #expect(rows[0]["shiftResolved"] as? String == "yes")
+        let differences = try #require(context["differenceRows"] as? [[String: Any]])
+        let difference = try #require(differences.first { ($0["quantity"] as? String) == "Critical threshold" })
+        #expect(difference["difference"] as? String == "> \(bound)" && difference["resolved"] as? String == "yes")
+        #expect(difference["seeds"] as? String == "")
+    }
+
+    @Test func theSentencesSayTheSame() throws {
+        let sentences = findingSentences(Self.results)
+        let inside = try #require(Self.results.fits[undefended].threshold.fraction)
+        let extrapolated = percent(try #require(Self.results.fits[defended].threshold.extrapolatedFraction))
+        let thresholds = sentences[2]
+        #expect(thresholds.hasPrefix("Critical thresholds (accuracy halfway between clean and chance), with 95% intervals: "
+            + "\(percent(inside)) ("), "\(thresholds)")
+        #expect(thresholds.hasSuffix(" and > 50.0% (MLP 16, early stopping (patience 10))."), "\(thresholds)")
+        #expect(!thresholds.contains("65") && !thresholds.contains(extrapolated))
+        let lower = try #require(Self.results.findings.defenses.first?.thresholdShift.interval?.lower)
+        let defenses = try #require(sentences.last)
+        #expect(defenses.contains("Raise the critical threshold beyond seed noise: early stopping (patience 10) (MLP 16, random label flip: "
+            + "> \(percentagePoints(0.5 - inside)), 95% CI \(percentagePoints(lower)) or more)."), "\(defenses)")
+    }
+}
