@@ -58,4 +58,22 @@ struct DetectionValidityTests {
         let decision = DefenseDecision(scores: clean + [25, 18.5, 17.5, 3], kept: Array(0..<24))
         #expect(DetectionMetrics(decision: decision, poisonedRows: [20, 21, 22, 23], labels: Array(repeating: 0, count: 24)).tprAt5FPR == 0.5)
     }
+
+    /// Backdoored rows are learnt first (Li et al. 2021): on the overlapping default clusters, with a
+    /// three-feature trigger, after two epochs they have the lowest losses. The loss filter's low side
+    /// ranks them as the most suspicious, its high side as the least; its scores are the negated
+    /// losses of the high side.
+    @Test func theLossFiltersLowSideRanksBackdooredRowsAsSuspicious() throws {
+        let split = GaussianClusters().makeSplit()
+        let poisoned = Self.inRangeBackdoor(split.train, fraction: 0.1, target: 0, seed: 6, width: 3)
+        let trainer = ModelTrainer(shape: NetworkShape(inputs: 10, hidden: [32], classes: 5), settings: TrainingSettings(epochs: 2), seed: 6)
+        let low = try component(LossFilter.self, ["side": .string("low"), "drop": .double(0.1)])
+        #expect(low.side == .low && low.label == "loss-filter 10% (low)")
+        let lowDecision = try #require(low.inspect(poisoned, trainer: trainer))
+        let highDecision = try #require(LossFilter(drop: 0.1).inspect(poisoned, trainer: trainer))
+        #expect(lowDecision.scores == highDecision.scores.map { $0.map { -$0 } })
+        #expect(try #require(Self.detection(lowDecision, poisoned).auroc) > 0.95)
+        #expect(try #require(Self.detection(highDecision, poisoned).auroc) < 0.05)
+        #expect(throws: SpecificationError.self) { try component(LossFilter.self, ["side": .string("middle")]) }
+    }
 }
