@@ -76,4 +76,51 @@ struct DetectionValidityTests {
         #expect(try #require(Self.detection(highDecision, poisoned).auroc) < 0.05)
         #expect(throws: SpecificationError.self) { try component(LossFilter.self, ["side": .string("middle")]) }
     }
+
+    /// Paudice et al.'s rule, written out plainly: standardise each feature (population standard
+    /// deviation), find each row's k nearest other rows (Euclidean; ties to the earlier row), and give
+    /// the row the most common of their labels when at least η of them carry it (its own label when
+    /// that is among the most common, else the smallest).
+    static func paudiceLabels(_ data: Dataset, k: Int, eta: Double) -> [Int] {
+        let n = data.count, d = data.featureCount
+        var z = [[Double]](repeating: [Double](repeating: 0, count: d), count: n)
+        for j in 0..<d {
+            let column = (0..<n).map { Double(data.features[$0 * d + j]) }
+            let mean = column.reduce(0, +) / Double(n)
+            let sd = (column.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(n)).squareRoot()
+            for i in 0..<n { z[i][j] = sd > 0 ? (column[i] - mean) / sd : 0 }
+        }
+        return (0..<n).map { i in
+            let others = (0..<n).filter { $0 != i }.map { other in
+                (distance: zip(z[i], z[other]).map { ($0 - $1) * ($0 - $1) }.reduce(0, +), row: other)
+            }
+            let nearest = others.sorted { ($0.distance, $0.row) < ($1.distance, $1.row) }.prefix(k)
+            var votes = [Int: Int]()
+            for neighbour in nearest { votes[data.labels[neighbour.row], default: 0] += 1 }
+            let top = votes.values.max()!
+            let common = votes[data.labels[i]] == top ? data.labels[i] : votes.filter { $0.value == top }.keys.min()!
+            return Double(top) / Double(nearest.count) >= eta ? common : data.labels[i]
+        }
+    }
+
+    /// On 90 rows with labels drawn at random (so neighbourhoods disagree often), k-NN relabel gives
+    /// every row the label of the plain rule, for several k and η. The rule differs from relabelling
+    /// the rows whose own label has less than η of the neighbours, except where they coincide: with
+    /// three classes, 4 neighbours and η = 1/2, at most one carrying the row's label leaves another
+    /// label at least two, and two carrying it leave no other label more.
+    @Test(arguments: [(5, 0.4, true), (5, 0.6, true), (10, 0.5, true), (10, 0.7, true), (4, 0.5, false)])
+    func kNNRelabelFollowsPaudicesRule(k: Int, eta: Double, rulesDiffer: Bool) throws {
+        var stream = Xoshiro256StarStar(seed: 9, purpose: "knn-test")
+        let features = (0..<(90 * 3)).map { _ in Float(stream.nextStandardNormal()) }
+        let labels = (0..<90).map { _ in stream.nextInt(below: 3) }
+        let data = Dataset(features: features, labels: labels, featureCount: 3, classCount: 3)
+        let poisoned = PoisonedTrainingSet(data: data, trueLabels: labels, poisonedRows: [])
+        let relabel = try component(KNNRelabel.self, ["k": .int(k), "eta": .double(eta)])
+        let decision = try #require(relabel.inspect(poisoned, trainer: AttackTests.trainer))
+        let expected = Self.paudiceLabels(data, k: k, eta: eta)
+        #expect(decision.labels == expected && decision.kept == Array(0..<90))
+        let agreement = NeighbourAgreement(data, k: k).agreement
+        let ownShareRule = labels.indices.filter { agreement[$0] < eta }
+        #expect((ownShareRule != labels.indices.filter { expected[$0] != labels[$0] }) == rulesDiffer)
+    }
 }
