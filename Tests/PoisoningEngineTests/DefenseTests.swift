@@ -318,7 +318,7 @@ struct RepresentationSanitiserTests {
 
     @Test func spectralSignaturesRemoveExactlyThePlantedRows() throws {
         // ⌈1.5 ε n⌉ with ε = 0.08: ⌈2.76⌉ = 3 rows of class 0 (23 rows), ⌈1.2⌉ = 2 of class 1 (10 rows).
-        let decision = try component(SpectralSignature.self, ["expected": .double(0.08)]).decide(Self.representations, rowCount: 33)
+        let decision = try component(SpectralSignature.self, ["epsilon": .double(0.08)]).decide(Self.representations, rowCount: 33)
         let removed = Set(0..<33).subtracting(decision.kept)
         #expect(removed.intersection(0..<23) == [20, 21, 22] && removed.count == 5)
         let scores = try #require(decision.scores)

@@ -59,6 +59,20 @@ struct DetectionValidityTests {
         #expect(DetectionMetrics(decision: decision, poisonedRows: [20, 21, 22, 23], labels: Array(repeating: 0, count: 24)).tprAt5FPR == 0.5)
     }
 
+    /// Tran et al.'s ε is a share of each class: a 10% backdoor is 42 of the 179 rows of class 0
+    /// here (23%), so ε = 0.25 removes ⌈1.5 · 0.25 · 179⌉ = 68 rows of that class, every poisoned one
+    /// among them; ε = 0.1 removes ⌈26.85⌉ = 27 rows of it, so at most 27 of the 42.
+    @Test func spectralSignaturesFindATenPercentInRangeBackdoorWithPerClassEpsilon() throws {
+        let poisoned = Self.inRangeBackdoor(Self.split.train, fraction: 0.1, target: 0, seed: 4)
+        #expect(poisoned.poisonedRows.count == 42 && poisoned.data.labels.filter { $0 == 0 }.count == 179)
+        let representations = try #require(ClassRepresentations(poisoned, trainer: Self.trainer(seed: 4)))
+        let perClass = try component(SpectralSignature.self, ["epsilon": .double(0.25)]).decide(representations, rowCount: 420)
+        #expect(Self.detection(perClass, poisoned).recall == 1)
+        #expect(Set(0..<420).subtracting(perClass.kept).filter { poisoned.data.labels[$0] == 0 }.count == 68)
+        let global = try component(SpectralSignature.self, ["epsilon": .double(0.1)]).decide(representations, rowCount: 420)
+        #expect(try #require(Self.detection(global, poisoned).recall) <= 27.0 / 42.0)
+    }
+
     /// Backdoored rows are learnt first (Li et al. 2021): on the overlapping default clusters, with a
     /// three-feature trigger, after two epochs they have the lowest losses. The loss filter's low side
     /// ranks them as the most suspicious, its high side as the least; its scores are the negated
