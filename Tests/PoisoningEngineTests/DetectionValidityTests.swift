@@ -73,6 +73,28 @@ struct DetectionValidityTests {
         #expect(try #require(Self.detection(global, poisoned).recall) <= 27.0 / 42.0)
     }
 
+    /// Activation clustering ranks the backdoored rows first while they are the smaller part of their
+    /// class (5% to 20% of the rows: 14 to 38% of class 0), removes them where the smaller cluster is
+    /// under the size bound and a model trained without it gives its rows their own classes (5% to
+    /// 15%), and ranks them last once they are the larger part (40%: 55% of class 0).
+    @Test func activationClusteringFindsAMinorityBackdoorAndFlipsOnceItIsTheMajority() throws {
+        let clustering = try component(ActivationClustering.self)
+        for (fraction, removes) in [(0.05, true), (0.1, true), (0.15, true), (0.2, false)] {
+            let poisoned = Self.inRangeBackdoor(Self.split.train, fraction: fraction, target: 0, seed: 5)
+            let decision = try #require(clustering.inspect(poisoned, trainer: Self.trainer(seed: 5)))
+            let metrics = Self.detection(decision, poisoned)
+            #expect(try #require(metrics.auroc) > 0.9, "AUROC \(metrics.auroc ?? .nan) at \(fraction)")
+            if removes {
+                #expect(metrics.precision == 1 && metrics.recall == 1, "precision \(metrics.precision ?? .nan), recall \(metrics.recall ?? .nan) at \(fraction)")
+            } else {
+                #expect(decision.kept.count == 420, "the smaller cluster holds more than 35% of its class at \(fraction)")
+            }
+        }
+        let majority = Self.inRangeBackdoor(Self.split.train, fraction: 0.4, target: 0, seed: 5)
+        let decision = try #require(clustering.inspect(majority, trainer: Self.trainer(seed: 5)))
+        #expect(try #require(Self.detection(decision, majority).auroc) < 0.1)
+    }
+
     /// Backdoored rows are learnt first (Li et al. 2021): on the overlapping default clusters, with a
     /// three-feature trigger, after two epochs they have the lowest losses. The loss filter's low side
     /// ranks them as the most suspicious, its high side as the least; its scores are the negated
