@@ -25,18 +25,21 @@ func detectionFigures(_ results: StudyResults) -> [StudyFigure] {
     ]
     return defenses.enumerated().map { position, defense in
         let members = scored.filter { results.series[$0].defense == defense }
-        var legend = [LegendEntry](), seenAttacks = Set<Int>(), seenModels = Set<Int>()
+        // The attacks' colours (when there are several), then the models' line styles and markers.
+        var attackEntries = [LegendEntry](), modelEntries = [LegendEntry](), seenAttacks = Set<Int>(), seenModels = Set<Int>()
         for index in members {
             let description = results.series[index]
             if seenAttacks.insert(description.attack).inserted && attackCount > 1 {
-                legend.append(LegendEntry(label: description.attackLabel, color: attackColor(description.attack), line: .solid))
+                attackEntries.append(LegendEntry(label: description.attackLabel, color: attackColor(description.attack), line: .solid))
             }
             if seenModels.insert(description.model).inserted {
-                legend.append(LegendEntry(label: description.modelLabel, color: attackCount > 1 ? Color.ink : attackColor(description.attack),
-                                          line: description.model == firstModel ? .solid : .dashed,
-                                          marker: MarkerShape.allCases[description.model % MarkerShape.allCases.count]))
+                modelEntries.append(LegendEntry(label: description.modelLabel,
+                                                color: attackCount > 1 ? Color.ink : attackColor(description.attack),
+                                                line: description.model == firstModel ? .solid : .dashed,
+                                                marker: MarkerShape.allCases[description.model % MarkerShape.allCases.count]))
             }
         }
+        let legend = attackEntries + modelEntries
         let panels = metrics.map { metric in
             let series = members.map { index -> Series in
                 let description = results.series[index]

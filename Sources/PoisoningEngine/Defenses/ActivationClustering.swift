@@ -32,8 +32,8 @@
 /// class keeps only poisoned rows to recognise it from; the clean rows are removed.
 public struct ActivationClustering: TrainingSetDefense {
     public static let kind = "activation-clustering"
-    public static let summary = "Per class, split the model's representations into two clusters; remove a small, well separated one "
-        + "that a model trained without it gives to another class."
+    public static let summary = "Per class, split the model's representations, reduced by PCA (ICA's whitening mixed the clusters), "
+        + "into two by 2-means; remove a small, well separated cluster that a model trained without it gives to another class."
 
     /// Principal components kept (at most the representation's width).
     public let components: Int
@@ -64,23 +64,25 @@ public struct ActivationClustering: TrainingSetDefense {
     public var recordedMetrics: [String] { MetricKey.detection }
 
     /// Scores and removes rows; while it inspects, grouping a model's representations and clustering
-    /// them (with the class's covariance, its eigenvectors and the Householder and rotation scratch),
-    /// then, with the clusters (each row's score, cluster and candidacy, the candidates' rows), a copy
+    /// them (with a class's scatter matrix, its reduction, eigenvectors and Householder scratch), then,
+    /// with the clusters (every row's score, the candidates' rows and their set), the list and a copy
     /// of the rows outside the candidates and training on them, or that model's parameters, a copy of
-    /// the candidates' rows, their predictions and a workspace.
+    /// the candidates' rows (at most every row), their predictions with a workspace and the set of
+    /// removed rows.
     public func memoryNeed(_ sizes: RunSizes) -> MemoryNeed {
-        let width = Double(sizes.shape.hidden.last ?? sizes.shape.classes)
+        let (n, width) = (sizes.n, Double(sizes.shape.hidden.last ?? sizes.shape.classes))
+        let rows = datasetBytes(rows: sizes.split.trainRows, features: sizes.split.features)
         let grouping = ClassRepresentations.bytes(sizes, components: components) + 3 * 8 * width * width + 8 * 8 * width
-        let clusters = 8 * sizes.n + 8 * sizes.n + 8 * sizes.n + sizes.rowIndexBytes
-        let retraining = datasetBytes(rows: sizes.split.trainRows, features: sizes.split.features) + sizes.rowIndexBytes + sizes.trainingBytes
-        let predicting = sizes.parameterBytes + datasetBytes(rows: sizes.split.trainRows, features: sizes.split.features)
-            + 8 * sizes.n + evaluationBytes(sizes.shape, rows: sizes.split.trainRows)
+        let clusters = 8 * n + 8 * n + 24 * n
+        let retraining = sizes.rowIndexBytes + rows + sizes.trainingBytes
+        let predicting = sizes.parameterBytes + rows + 8 * n + evaluationBytes(sizes.shape, rows: sizes.split.trainRows) + 24 * n
         return removingDefenseNeed(sizes, working: max(grouping, clusters + max(retraining, predicting)))
     }
 
     public func inspect(_ poisoned: PoisonedTrainingSet, trainer: ModelTrainer) -> DefenseDecision? {
-        guard let representations = ClassRepresentations(poisoned, trainer: trainer) else { return nil }
-        let clustering = cluster(representations, rowCount: poisoned.data.count)
+        // The representations go once clustered.
+        guard let clustering = ClassRepresentations(poisoned, trainer: trainer).map({ cluster($0, rowCount: poisoned.data.count) })
+        else { return nil }
         let candidates = clustering.candidates
         guard !candidates.isEmpty else { return DefenseDecision(scores: clustering.scores, kept: Array(0..<poisoned.data.count)) }
         let excluded = Set(candidates.joined())
