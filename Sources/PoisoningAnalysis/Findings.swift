@@ -102,8 +102,19 @@ public struct DefenseFinding: Sendable, Codable, Equatable {
     public let cleanAccuracyChange: Estimate
     /// Whether the cost's interval excludes zero.
     public let changeResolved: Bool
-    /// The defense's detection AUROC averaged over the poisoned fractions; nil when it scores no rows.
-    public let meanAUROC: Double?
+    /// The defense's detection AUROC (mean over seeds) at `Findings.comparisonBudget`; nil when it
+    /// scores no rows or the study has no budget.
+    public let aurocAtBudget: Double?
+}
+
+/// A metric's mean and spread over seeds for one series at one fraction.
+public struct SeriesFractionValue: Sendable, Codable, Equatable {
+    /// Index of the series.
+    public let series: Int
+    /// The poison fraction.
+    public let fraction: Double
+    /// The metric over seeds.
+    public let value: MeanStd
 }
 
 /// The study's conclusions as structured facts, computed from the fits and aggregates; the report
@@ -126,6 +137,12 @@ public struct Findings: Sendable, Codable, Equatable {
     public let attackMetrics: [AttackMetricFinding]
     /// The defenses' detection AUROC at the largest fraction, for every series that records it.
     public let detectionAUROC: [SeriesValue]
+    /// Every (series, poisoned fraction) whose mean detection AUROC is below 0.5: the scores rank the
+    /// poisoned rows as clean, so the reversed score would find them; by series, then fraction.
+    public let detectionBelowChance: [SeriesFractionValue]
+    /// The budget at which attacks and defenses are compared: the positive swept fraction nearest
+    /// 10% (the smaller on ties); nil when no fraction is positive.
+    public let comparisonBudget: Double?
     /// Every defended series against its undefended twin (when the study has a `none` defense).
     public let defenses: [DefenseFinding]
 }
@@ -148,17 +165,32 @@ public func findings(fits: [SeriesFit], statistics: StudyStatistics, points: [Ag
     func valuesAtLargest(_ key: String) -> [SeriesValue] {
         series.indices.compactMap { index in atLargest(index)?.metric(key).map { SeriesValue(series: index, value: $0) } }
     }
+    let budget = comparisonBudget(fractions)
+    let belowChance = series.indices.flatMap { index in
+        fractions.sorted().filter { $0 > 0 }.compactMap { fraction -> SeriesFractionValue? in
+            guard let auroc = points.first(where: { $0.series == index && $0.fraction == fraction })?.metric(MetricKey.detectionAUROC),
+                  auroc.mean < 0.5 else { return nil }
+            return SeriesFractionValue(series: index, fraction: fraction, value: auroc)
+        }
+    }
     return Findings(
         largestFraction: largest, chanceAccuracy: fits.first?.chanceAccuracy ?? 0, series: perSeries,
         sharpSteepness: sharpSteepness, sharpTransition: sharp,
         sensitivity: compareSensitivity(fits, series: series, statistics: statistics),
         attackMetrics: attackMetrics.map { AttackMetricFinding(metric: $0, values: valuesAtLargest($0.key)) }.filter { !$0.values.isEmpty },
-        detectionAUROC: valuesAtLargest(MetricKey.detectionAUROC),
-        defenses: defenseFindings(series: series, statistics: statistics, points: points))
+        detectionAUROC: valuesAtLargest(MetricKey.detectionAUROC), detectionBelowChance: belowChance, comparisonBudget: budget,
+        defenses: defenseFindings(series: series, statistics: statistics, points: points, budget: budget))
 }
 
-/// Each defended series against the undefended series of the same model and attack.
-private func defenseFindings(series: [SeriesDescription], statistics: StudyStatistics, points: [AggregatePoint]) -> [DefenseFinding] {
+/// The positive fraction nearest 10% (the smaller on ties), or nil when no fraction is positive.
+func comparisonBudget(_ fractions: [Double]) -> Double? {
+    fractions.filter { $0 > 0 }.min { abs($0 - 0.1) != abs($1 - 0.1) ? abs($0 - 0.1) < abs($1 - 0.1) : $0 < $1 }
+}
+
+/// Each defended series against the undefended series of the same model and attack, its detection
+/// AUROC at `budget`.
+private func defenseFindings(series: [SeriesDescription], statistics: StudyStatistics, points: [AggregatePoint],
+                             budget: Double?) -> [DefenseFinding] {
     series.indices.compactMap { index in
         let defended = series[index]
         guard !defended.isUndefended, let baseline = series.indices.first(where: {
@@ -173,10 +205,9 @@ private func defenseFindings(series: [SeriesDescription], statistics: StudyStati
             return (d.other == index ? d.difference : d.difference.negated, d.resolved)
         }
         let (shift, shiftResolved) = change(.threshold), (cost, costResolved) = change(.cleanAccuracy)
-        let aurocs = points.filter { $0.series == index && $0.fraction > 0 }.compactMap { $0.metric(MetricKey.detectionAUROC)?.mean }
+        let auroc = points.first { $0.series == index && $0.fraction == budget }?.metric(MetricKey.detectionAUROC)?.mean
         return DefenseFinding(series: index, baseline: baseline, thresholdShift: shift, shiftResolved: shiftResolved,
-                              cleanAccuracyChange: cost, changeResolved: costResolved,
-                              meanAUROC: aurocs.isEmpty ? nil : aurocs.reduce(0, +) / Double(aurocs.count))
+                              cleanAccuracyChange: cost, changeResolved: costResolved, aurocAtBudget: auroc)
     }
 }
 

@@ -15,21 +15,27 @@ public struct StudyFigure: Sendable {
 
 /// Every figure a study can have, in drawing order, one registration line each. Adding a figure
 /// is one new file with a function from the results to a figure (nil when the study has nothing
-/// to show in it), plus its line here.
-let figureRegistry: [@Sendable (StudyResults) -> StudyFigure?] = [
-    accuracyFigure,
-    gapFigure,
-    trainVersusTestFigure,
-    attackSuccessFigure,
-    defenseTradeOffFigure,
-    detectionFigure,
+/// to show in it; `one` makes it a list), or to a list of figures, plus its line here.
+let figureRegistry: [@Sendable (StudyResults) -> [StudyFigure]] = [
+    one(accuracyFigure),
+    one(gapFigure),
+    one(trainVersusTestFigure),
+    one(attackSuccessFigure),
+    one(defenseTradeOffFigure),
+    detectionFigures,
 ]
+
+/// A function giving at most one figure as one giving a list of figures.
+private func one(_ figure: @escaping @Sendable (StudyResults) -> StudyFigure?) -> @Sendable (StudyResults) -> [StudyFigure] {
+    { figure($0).map { [$0] } ?? [] }
+}
 
 /// The study's figures, in order: accuracy vs poison fraction with fits and thresholds, the
 /// generalization gap, train-vs-test panels (one per series), the success rate of attacks that
-/// measure it, and for studies with defenses their trade-off and detection AUROC.
+/// measure it, and for studies with defenses their trade-off and one detection figure per defense
+/// that scores rows.
 public func studyFigures(_ results: StudyResults) -> [StudyFigure] {
-    figureRegistry.compactMap { $0(results) }
+    figureRegistry.flatMap { $0(results) }
 }
 
 /// Renders every figure in every format: (file name, bytes) pairs such as ("accuracy_vs_poison.png", …).

@@ -6,7 +6,8 @@ import PoisoningEngine
 /// the resolved and unresolved pairs and the seeds that would settle them), the curve comparison,
 /// the generalization gap at the largest fraction; then caveats on poorly identified fits, the
 /// attacks' own metrics and the defenses' detection, when the study has them. Every claim follows
-/// an interval or a test: what the runs do not resolve is said to be unresolved.
+/// an interval or a test: what the runs do not resolve is said to be unresolved. Detection is only
+/// ever quoted at a named fraction, never averaged over fractions (it can change sign between them).
 public func findingSentences(_ results: StudyResults) -> [String] {
     let findings = results.findings, statistics = results.statistics
     let words = FindingWords(results: results)
@@ -48,6 +49,7 @@ public func findingSentences(_ results: StudyResults) -> [String] {
         sentences.append("At the largest fraction (\(largest)) the defenses' suspicion scores separate poisoned from "
             + "clean rows with AUROC \(words.list(findings.detectionAUROC)).")
     }
+    if !findings.detectionBelowChance.isEmpty { sentences.append(belowChanceSentence(findings.detectionBelowChance, words: words)) }
     if !findings.defenses.isEmpty { sentences.append(defenseSentence(results, words: words)) }
     return sentences
 }
@@ -87,6 +89,19 @@ private func saturationSentence(_ results: StudyResults, words: FindingWords) ->
 /// Mean detection AUROC from which a defense counts as finding the poisoned rows.
 let findsPoisonAUROC = 0.8
 
+/// The series whose scores rank the poisoned rows below the clean ones at some fraction (mean AUROC
+/// below 0.5), each with those fractions, its AUROC there and the reversed score's, 1 - AUROC.
+private func belowChanceSentence(_ cells: [SeriesFractionValue], words: FindingWords) -> String {
+    let bySeries = Dictionary(grouping: cells, by: \.series)
+    return bySeries.keys.sorted().map { series in
+        let cells = bySeries[series]!
+        return "\(words.name(series)) ranks the poisons as clean at "
+            + listing(cells.map { "\(percent($0.fraction)) (AUROC \(plusMinus($0.value)))" })
+            + "; the reversed score would find them (AUROC "
+            + listing(cells.map { fixed(1 - $0.value.mean, decimals: 3) }) + ")."
+    }.joined(separator: " ")
+}
+
 /// The defenses against their undefended twins: which raise the threshold beyond seed noise, which
 /// cost clean accuracy, which find the poisoned rows without raising the threshold, which do neither.
 private func defenseSentence(_ results: StudyResults, words: FindingWords) -> String {
@@ -106,16 +121,17 @@ private func defenseSentence(_ results: StudyResults, words: FindingWords) -> St
     let raising = findings.filter { $0.shiftResolved && ($0.thresholdShift.interval?.lower ?? 0) > 0 }
     let lowering = findings.filter { $0.shiftResolved && ($0.thresholdShift.interval?.upper ?? 0) < 0 }
     let costly = findings.filter { $0.changeResolved && ($0.cleanAccuracyChange.interval?.upper ?? 0) < 0 }
-    let finding = findings.filter { ($0.meanAUROC ?? 0) >= findsPoisonAUROC && !$0.shiftResolved }
+    let finding = findings.filter { ($0.aurocAtBudget ?? 0) >= findsPoisonAUROC && !$0.shiftResolved }
     let neither = findings.filter { !$0.shiftResolved && !$0.changeResolved }
     var parts = [String]()
     parts.append(raising.isEmpty ? "No defense raises the critical threshold beyond seed noise."
         : "Raise the critical threshold beyond seed noise: " + listing(raising.map(shift)) + ".")
     if !lowering.isEmpty { parts.append("Lower it beyond seed noise: " + listing(lowering.map(shift)) + ".") }
     if !costly.isEmpty { parts.append("Cost clean accuracy beyond seed noise: " + listing(costly.map(cost)) + ".") }
-    if !finding.isEmpty {
-        parts.append("Find the poisoned rows (mean AUROC at least \(fixed(findsPoisonAUROC, decimals: 1))) but do not move the "
-            + "threshold beyond seed noise: " + listing(finding.map { "\(name($0)): AUROC \(fixed($0.meanAUROC!, decimals: 2)))" }) + ".")
+    if !finding.isEmpty, let budget = results.findings.comparisonBudget {
+        parts.append("Find the poisoned rows at \(percent(budget)) (AUROC at least \(fixed(findsPoisonAUROC, decimals: 1))) but do "
+            + "not move the threshold beyond seed noise: "
+            + listing(finding.map { "\(name($0)): AUROC \(fixed($0.aurocAtBudget!, decimals: 2)))" }) + ".")
     }
     if !neither.isEmpty {
         parts.append("Change neither threshold nor clean accuracy beyond seed noise: " + listing(neither.map { name($0) + ")" }) + ".")

@@ -139,12 +139,12 @@ public func reportContext(for results: StudyResults, format: ReportFormat, setti
             return ["series": escape(results.series[series].label), "fraction": escape(percent(fraction)),
                     "removed": value(MetricKey.removedFraction), "precision": value(MetricKey.detectionPrecision),
                     "recall": value(MetricKey.detectionRecall), "auroc": value(MetricKey.detectionAUROC),
-                    "hasRemoved": removed.mean > 0]
+                    "tpr": value(MetricKey.detectionTPRAt5FPR), "hasRemoved": removed.mean > 0]
         }
     }
 
-    // Attacks compared at one budget: the positive swept fraction nearest 10%.
-    let budget = fractions.filter { $0 > 0 }.min { abs($0 - 0.1) < abs($1 - 0.1) }
+    // Attacks and defenses compared at one budget: the positive swept fraction nearest 10%.
+    let budget = results.findings.comparisonBudget
     let attackCount = Set(results.series.map(\.attack)).count
     let attackRows: [[String: Any]] = budget.map { budget in
         results.series.indices.sorted { (results.series[$0].model, results.series[$0].defense, results.series[$0].attack)
@@ -191,8 +191,7 @@ public func reportContext(for results: StudyResults, format: ReportFormat, setti
                 "shift": escape(withRange(f.thresholdShift, percentagePoints)), "shiftResolved": f.shiftResolved ? "yes" : "no",
                 "success": escape(success),
                 "cleanAccuracy": escape(statistics.series[f.series].cleanAccuracy.value.map(threeDecimals) ?? "n/a"),
-                "cost": escape(withRange(f.cleanAccuracyChange, signedAccuracy3)), "costResolved": f.changeResolved ? "yes" : "no",
-                "auroc": f.meanAUROC.map { fixed($0, decimals: 2) } ?? "—"]
+                "cost": escape(withRange(f.cleanAccuracyChange, signedAccuracy3)), "costResolved": f.changeResolved ? "yes" : "no"]
     }
     let diverged = results.runs.compactMap(\.divergence)
 

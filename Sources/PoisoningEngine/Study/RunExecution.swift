@@ -118,6 +118,7 @@ struct PreparedRun {
             metrics[MetricKey.detectionPrecision] = detection.precision
             metrics[MetricKey.detectionRecall] = detection.recall
             metrics[MetricKey.detectionAUROC] = detection.auroc
+            metrics[MetricKey.detectionTPRAt5FPR] = detection.tprAt5FPR
         }
         assert(Set(metrics.keys).isSubset(of: study.recordableMetrics(of: spec.series)),
                "a run records a metric its attack or defense does not declare")

@@ -25,6 +25,9 @@ public enum MetricKey {
     public static let detectionRecall = "detectionRecall"
     /// AUROC of a defense's suspicion scores for telling poisoned from clean rows.
     public static let detectionAUROC = "detectionAUROC"
+    /// The share of the poisoned rows a defense's suspicion scores find when they may flag 5% of the
+    /// clean rows (the true-positive rate at a 5% false-positive rate).
+    public static let detectionTPRAt5FPR = "detectionTPRAt5FPR"
     /// Fraction of the training rows a defense removed.
     public static let removedFraction = "removedFraction"
     /// The epoch whose parameters early stopping kept.
@@ -41,7 +44,7 @@ public enum MetricKey {
     /// The metrics every finished run records, whatever its model, attack and defense.
     public static let recordedByEveryRun = [testAccuracy, trainAccuracy, trainCleanAccuracy, generalizationGap, finalLoss]
     /// The metrics of a defense that scores rows.
-    public static let detection = [removedFraction, detectionPrecision, detectionRecall, detectionAUROC]
+    public static let detection = [removedFraction, detectionPrecision, detectionRecall, detectionAUROC, detectionTPRAt5FPR]
     /// The largest loss, stopping epoch and ε a run can have: 1e100, so that the squares a standard
     /// deviation sums stay finite (1e200 times any number of runs, far below Double's 1.8e308; a
     /// bound near Double's own largest value let a tampered run overflow the aggregates to infinity).
@@ -52,7 +55,7 @@ public enum MetricKey {
     /// The values a metric can take: the gap and an attack's excess over the clean model lie in
     /// [-1, 1]; the loss, the stopping epoch and ε in [0, `largestUnboundedValue`]; the Rényi order in
     /// [1.1, 1024] (`renyiOrders`); every other metric (accuracies, precision, recall, AUROC, removed
-    /// fraction, the attacks' success rates) is a rate in [0, 1].
+    /// fraction, TPR at 5% FPR, the attacks' success rates) is a rate in [0, 1].
     public static func validRange(of key: String) -> ClosedRange<Double> {
         switch key {
         case generalizationGap: -1...1
