@@ -137,8 +137,9 @@ public struct Findings: Sendable, Codable, Equatable {
     public let attackMetrics: [AttackMetricFinding]
     /// The defenses' detection AUROC at the largest fraction, for every series that records it.
     public let detectionAUROC: [SeriesValue]
-    /// Every (series, poisoned fraction) whose mean detection AUROC is below 0.5: the scores rank the
-    /// poisoned rows as clean, so the reversed score would find them; by series, then fraction.
+    /// Every (series, poisoned fraction) whose detection AUROC lies below 0.5 beyond seed noise (the t
+    /// interval of its mean over seeds below 0.5): the scores rank the poisoned rows as clean, so the
+    /// reversed score would find them; by series, then fraction.
     public let detectionBelowChance: [SeriesFractionValue]
     /// The budget at which attacks and defenses are compared: the positive swept fraction nearest
     /// 10% (the smaller on ties); nil when no fraction is positive.
@@ -166,11 +167,15 @@ public func findings(fits: [SeriesFit], statistics: StudyStatistics, points: [Ag
         series.indices.compactMap { index in atLargest(index)?.metric(key).map { SeriesValue(series: index, value: $0) } }
     }
     let budget = comparisonBudget(fractions)
+    // A cell ranks the poisons as clean only when the t interval of its mean AUROC over seeds lies
+    // below 0.5: a mean of 0.49 is a random score, not a reversed one.
     let belowChance = series.indices.flatMap { index in
         fractions.sorted().filter { $0 > 0 }.compactMap { fraction -> SeriesFractionValue? in
-            guard let auroc = points.first(where: { $0.series == index && $0.fraction == fraction })?.metric(MetricKey.detectionAUROC),
-                  auroc.mean < 0.5 else { return nil }
-            return SeriesFractionValue(series: index, fraction: fraction, value: auroc)
+            guard let point = points.first(where: { $0.series == index && $0.fraction == fraction }),
+                  let auroc = point.metric(MetricKey.detectionAUROC), point.runCount >= 2 else { return nil }
+            let n = Double(point.runCount)
+            let upper = auroc.mean + studentTQuantile((1 + statistics.confidence) / 2, df: n - 1) * auroc.std / n.squareRoot()
+            return upper < 0.5 ? SeriesFractionValue(series: index, fraction: fraction, value: auroc) : nil
         }
     }
     return Findings(

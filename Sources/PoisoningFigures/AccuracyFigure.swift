@@ -68,7 +68,7 @@ func accuracyFigure(_ results: StudyResults) -> StudyFigure {
     legend.append(LegendEntry(label: String(format: "chance (%.2f)", chance), color: Color.reference, line: .dashDot))
     let caption = "Clean test accuracy (mean ± std over seeds) against the share of the training rows poisoned, per series, with the fitted sigmoids "
         + "(dashed) and their \(level) bands (shaded), the critical thresholds (dotted) with their \(level) intervals (strips "
-        + "above the axis), and chance accuracy."
+        + "above the axis), and chance accuracy." + saturationNote(results)
     return StudyFigure(name: "accuracy_vs_poison", caption: caption, chart: Chart(
         title: "Clean test accuracy vs. poisoned share", x: fractionAxis,
         y: Axis(label: "Clean test accuracy", range: 0...1),

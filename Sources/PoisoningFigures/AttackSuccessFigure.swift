@@ -50,7 +50,7 @@ func attackSuccessFigure(_ results: StudyResults) -> StudyFigure? {
             + "the clean model of the same series and seed, with that clean model's rate dotted" : "") + ": "
         + listing(attacks.map { attack, metric in
             "\(results.series.first { $0.attack == attack }!.attackLabel): \(metric.meaning)"
-        }) + "."
+        }) + "." + saturationNote(results)
     let floor = lowest < 0 ? -(((-lowest) * 10).rounded(.up) / 10) : 0
     return StudyFigure(name: "attack_success", caption: caption, chart: Chart(
         title: "Attack success vs. poisoned share", x: fractionAxis,

@@ -60,7 +60,7 @@ func detectionFigures(_ results: StudyResults) -> [StudyFigure] {
             + "5% of the clean rows (0.05, dash-dotted, for a random score)."
             + (attackCount > 1 ? " Colour: attack; line style and marker: model." : " Line style and marker: model.")
         return StudyFigure(name: name, caption: caption, chart: Chart(
-            title: "Detection by \(label) vs. poison fraction", x: fractionAxis, y: Axis(label: "Detection", range: 0...1),
+            title: "Detection by \(label) vs. poisoned share", x: fractionAxis, y: Axis(label: "Detection", range: 0...1),
             panels: panels, legend: legend, width: rowWidth(panels.count), height: 4.8 * 72))
     }
 }

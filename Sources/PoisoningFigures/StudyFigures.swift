@@ -83,3 +83,12 @@ func panelGroups(_ results: StudyResults) -> [(title: String?, series: [Int])] {
 func rowWidth(_ panels: Int) -> Double { max(7 * 72, 72 * (0.9 + 2.5 * Double(panels))) }
 
 let fractionAxis = Axis(label: "Poisoned share of the training rows", format: .percent)
+
+/// A caption's note on saturated budgets, empty when no budget of `results` is saturated: their points
+/// sit at the share the attack could poison, so they share one x, and the fits leave them out.
+func saturationNote(_ results: StudyResults) -> String {
+    results.points.contains(where: \.saturated)
+        ? " Budgets beyond the rows an attack may touch are saturated: their points sit at the share it could poison "
+            + "(several on one x), and no curve is fitted to them."
+        : ""
+}

@@ -71,8 +71,10 @@ private func attackMetricSentences(_ results: StudyResults, words: FindingWords)
             String(format: "%+.3f", $0.value.mean) + " ± " + fixed($0.value.std, decimals: 3) + " (\(words.name($0.series)))"
         })
         let clean = byKey[rate.baseline.key].map { "; the clean model's rate is \(words.list($0.values))" } ?? ""
-        return "At the largest fraction (\(largest)) the \(rate.name.lowercased()) (\(rate.meaning)) exceeds the clean model's "
-            + "of the same series and seed by \(signed)\(clean)."
+        let saturated = finding.values.filter { value in results.fits[value.series].saturatedFrom != nil }.map { words.name($0.series) }
+        let note = saturated.isEmpty ? "" : " At that fraction the budget of \(listing(saturated)) is saturated (see below)."
+        return "At the largest fraction (\(largest)) the \(rate.name.lowercased()) (\(rate.meaning)) minus the clean model's "
+            + "of the same series and seed is \(signed)\(clean).\(note)"
     }
 }
 
@@ -89,8 +91,9 @@ private func saturationSentence(_ results: StudyResults, words: FindingWords) ->
 /// Mean detection AUROC from which a defense counts as finding the poisoned rows.
 let findsPoisonAUROC = 0.8
 
-/// The series whose scores rank the poisoned rows below the clean ones at some fraction (mean AUROC
-/// below 0.5), each with those fractions, its AUROC there and the reversed score's, 1 - AUROC.
+/// The series whose scores rank the poisoned rows below the clean ones at some fraction (the interval
+/// of the mean AUROC over seeds below 0.5), each with those fractions, its AUROC there and the
+/// reversed score's, 1 - AUROC.
 private func belowChanceSentence(_ cells: [SeriesFractionValue], words: FindingWords) -> String {
     let bySeries = Dictionary(grouping: cells, by: \.series)
     return bySeries.keys.sorted().map { series in
@@ -98,7 +101,8 @@ private func belowChanceSentence(_ cells: [SeriesFractionValue], words: FindingW
         return "\(words.name(series)) ranks the poisons as clean at "
             + listing(cells.map { "\(percent($0.fraction)) (AUROC \(plusMinus($0.value)))" })
             + "; the reversed score would find them (AUROC "
-            + listing(cells.map { fixed(1 - $0.value.mean, decimals: 3) }) + ")."
+            + listing(cells.map { fixed(1 - $0.value.mean, decimals: 3) }) + "; the \(words.level) interval over seeds of each "
+            + "AUROC lies below 0.5)."
     }.joined(separator: " ")
 }
 

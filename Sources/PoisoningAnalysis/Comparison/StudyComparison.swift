@@ -173,7 +173,7 @@ extension ComparableStudy {
         let index = seriesLabels.firstIndex(of: label)!
         let kept = runs.filter { $0.series == index && kept.contains($0.fraction) }.map { run in
             RunResult(fraction: run.fraction, series: 0, seed: run.seed, poisonedCount: run.poisonedCount,
-                      realisedFraction: run.realisedFraction, metrics: run.metrics, divergence: run.divergence)
+                      realisedFraction: run.realisedFraction, metrics: run.metrics, divergence: run.divergence, saturated: run.isSaturated)
         }
         return ComparableStudy(seriesLabels: [label], fractions: fractions.filter(kept.map(\.fraction).contains), seeds: seeds,
                                classCount: classCount, testCount: testCount, runs: kept, format: format)

@@ -96,12 +96,14 @@ func seedValues(_ runs: [RunResult], series: Int, key: String, fractions: [Doubl
     return table
 }
 
-/// The statistics of one series and its replicates.
+/// The statistics of one series and its replicates, over the swept fractions `sweep`: the curve's
+/// (fit, threshold, band, curve comparison) over those the fit uses (`SeriesFit.fittedFractions`:
+/// saturated budgets left out), the gap, a measurement, at the largest swept fraction.
 func seriesStatistics(fit: SeriesFit, runs: [RunResult], fractions sweep: [Double], seeds: [UInt64], testCount: Int,
                       bootstrap: SeedBootstrap?, confidence: Double) -> (SeriesStatistics, SeriesReplicates?) {
-    let fractions = sweep.sorted()
+    let fractions = fit.fittedFractions(sweep.sorted())
     let accuracy = seedValues(runs, series: fit.series, key: MetricKey.testAccuracy, fractions: fractions, seeds: seeds)
-    let gapValues = seedValues(runs, series: fit.series, key: MetricKey.generalizationGap, fractions: fractions, seeds: seeds)
+    let gapValues = seedValues(runs, series: fit.series, key: MetricKey.generalizationGap, fractions: sweep.sorted(), seeds: seeds)
     let measured = fractions.indices.filter { accuracy[$0].contains { $0 != nil } }
     let x = measured.map { fractions[$0] }
     let means = measured.map { mean(accuracy[$0]) }

@@ -90,7 +90,7 @@ public func studyStatistics(runs: [RunResult], fits: [SeriesFit], series: [Serie
     let settings = config.analysis
     let bootstrap = config.seeds.count >= 2 ? SeedBootstrap(seedCount: config.seeds.count, replicates: settings.replicates) : nil
     let computed = parallelMap(count: fits.count, threads: threads) { index in
-        seriesStatistics(fit: fits[index], runs: runs, fractions: fits[index].fittedFractions(config.fractions), seeds: config.seeds, testCount: testRows,
+        seriesStatistics(fit: fits[index], runs: runs, fractions: config.fractions, seeds: config.seeds, testCount: testRows,
                          bootstrap: bootstrap, confidence: settings.confidence)
     }
     let perSeries = computed.map(\.0), replicates = computed.map(\.1)

@@ -25,7 +25,9 @@
 /// poisoned one goes to the class its rows came from. Confirmed clusters are removed.
 ///
 /// A row's score is its distance to the larger cluster's centre minus its distance to the smaller
-/// one's in the reduced space (higher: nearer the smaller cluster). The method assumes that the poison
+/// one's in the reduced space (higher: nearer the smaller cluster), in every class, whether or not its
+/// split made a candidate: the detection AUROC ranks all classes' 2-means splits together, so a clean
+/// class split in two adds clean rows with high scores. The method assumes that the poison
 /// is the smaller part of its class. Once it is the larger part, the smaller cluster is the clean
 /// one: the scores rank the poisoned rows as clean (AUROC near 0), and the clean cluster, once under
 /// `size-bound`, is a candidate that exclusionary reclassification confirms, since without it its

@@ -56,31 +56,12 @@ struct ClassRepresentations {
         return covariance
     }
 
-    /// The `count` leading eigenvectors of the covariance Xᵀ X of centred rows X [n x width]: power
-    /// iteration (up to 500 steps, until the direction changes by less than 1e-12) from the all-ones
-    /// direction, deflating each vector found; fewer when the remaining variance is zero. Quick for
-    /// the top direction, whose eigenvalue stands apart; `principalComponents` for several.
+    /// The `count` leading eigenvectors of the covariance Xᵀ X of centred rows X [n x width], by the
+    /// full symmetric eigen-decomposition (`symmetricEigen`: no starting vector that a direction could
+    /// be orthogonal to, and right when the leading eigenvalues are close); fewer when the remaining
+    /// variance is zero.
     static func leadingDirections(_ centred: [Double], width: Int, count: Int) -> [[Double]] {
-        var covariance = scatter(centred, width: width)
-        var directions = [[Double]]()
-        for _ in 0..<min(count, width) {
-            var v = [Double](repeating: 1 / Double(width).squareRoot(), count: width)
-            var eigenvalue = 0.0
-            for _ in 0..<500 {
-                var next = [Double](repeating: 0, count: width)
-                for i in 0..<width { for j in 0..<width { next[i] += covariance[i * width + j] * v[j] } }
-                let norm = next.reduce(0) { $0 + $1 * $1 }.squareRoot()
-                guard norm > 0 else { return directions }
-                next = next.map { $0 / norm }
-                let change = zip(next, v).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }
-                (v, eigenvalue) = (next, norm)
-                if change < 1e-24 { break }
-            }
-            directions.append(v)
-            // Deflate: C ← C - λ v vᵀ.
-            for i in 0..<width { for j in 0..<width { covariance[i * width + j] -= eigenvalue * v[i] * v[j] } }
-        }
-        return directions
+        symmetricEigen(scatter(centred, width: width), n: width).prefix(count).filter { $0.value > 0 }.map(\.vector)
     }
 
     /// The eigenvalues of the symmetric matrix `a` [n x n], descending (ties: the earlier one first),

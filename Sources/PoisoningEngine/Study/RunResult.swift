@@ -4,8 +4,12 @@
 /// arithmetic are never mistaken for results of the new. History: 1, tool 0.3.0; 2, DP-SGD's clipped
 /// gradient computed for the whole batch (per-example norms by the outer-product identity), which
 /// changes the order of its sums; 3, the input-gradient penalty computed for the whole batch in Float
-/// (it was per example in Double).
-public let engineVersion = "3"
+/// (it was per example in Double); 4, issue 20: informed attacks' surrogates with a seed of their own,
+/// class-flip's budget a share of the training set, saturated budgets flagged, in-range backdoor
+/// triggers and Turner et al.'s clean-label perturbation, feature collision's scaled β, activation
+/// clustering per Chen et al., k-NN relabel per Paudice et al., TPR at 5% FPR, and the accountant's
+/// fractional orders.
+public let engineVersion = "4"
 
 /// The keys of the metrics every run records; attacks and defenses add their own.
 public enum MetricKey {
@@ -134,6 +138,9 @@ public struct RunResult: Sendable, Codable, Equatable {
         }
         if let trainingRows, realisedFraction != Double(poisonedCount) / Double(trainingRows) {
             return "its realised fraction \(realisedFraction) is not its \(poisonedCount) poisoned rows' share"
+        }
+        if isSaturated, let trainingRows, poisonedCount >= poisonCount(fraction: fraction, of: trainingRows) {
+            return "it is marked saturated, yet it poisoned all \(poisonedCount) rows its budget asked for"
         }
         return nil
     }
