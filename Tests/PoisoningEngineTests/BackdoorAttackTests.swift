@@ -231,9 +231,20 @@ struct BackdoorAttackTests {
         let after = surrogate.rowLosses(on: Dataset(features: perturbed, labels: clean.labels, featureCount: 10, classCount: 5))
         let meanBefore: Double = before.reduce(0, +) / Double(before.count), meanAfter: Double = after.reduce(0, +) / Double(after.count)
         #expect(meanAfter > meanBefore + 0.5, "mean surrogate loss \(meanBefore) → \(meanAfter)")
+        // The surrogate came from the attack's cache (trained once) and is exactly the one training gives.
+        #expect(backdoor.surrogates.count == 1)
         #expect(surrogate == Self.trainer.surrogate(.transfer).train(train).parameters)
-        // Deterministic, and another surrogate gives other poisons.
+        // Deterministic: again from the cache, at another fraction (the same surrogate, a prefix of
+        // the same rows), and from a fresh attack that trains its own.
         #expect(try #require(backdoor.poison(Self.split, fraction: 0.1, seed: 3, trainer: Self.trainer)).data == poisoned.data)
+        let fewer = try #require(backdoor.poison(Self.split, fraction: 0.05, seed: 3, trainer: Self.trainer))
+        #expect(backdoor.surrogates.count == 1 && fewer.poisonedRows == Array(poisoned.poisonedRows.prefix(18)))
+        #expect(fewer.poisonedRows.allSatisfy { row in
+            poisoned.data.features[(row * 10)..<(row * 10 + 10)] == fewer.data.features[(row * 10)..<(row * 10 + 10)]
+        })
+        let fresh = try component(Backdoor.self, ["clean-label": .bool(true), "target": .int(2)])
+        #expect(try #require(fresh.poison(Self.split, fraction: 0.1, seed: 3, trainer: Self.trainer)).data == poisoned.data)
+        // Another surrogate (the victim's own seed) gives other poisons.
         let whiteBox = try component(Backdoor.self, ["clean-label": .bool(true), "target": .int(2), "white-box": .bool(true)])
         let white = try #require(whiteBox.poison(Self.split, fraction: 0.1, seed: 3, trainer: Self.trainer))
         #expect(white.poisonedRows == poisoned.poisonedRows && white.data != poisoned.data)
@@ -254,6 +265,24 @@ struct BackdoorAttackTests {
         #expect(all.data == expected)
         let some = try #require(backdoor.poison(Self.split, fraction: 0.1, seed: 1, trainer: Self.trainer))
         #expect(!some.saturated && some.poisonedRows.count == 35)
+    }
+
+    /// Turner et al.'s claim on a controlled case: at the same budget (10%, target-class rows only),
+    /// poisons made hard to learn by PGD (ε = 1) plant a stronger backdoor than the same rows stamped
+    /// unperturbed (ε = 0), measured as the excess success over the clean model, for every seed.
+    @Test func hardenedCleanLabelPoisonsPlantAStrongerBackdoorThanPlainStamping() throws {
+        let attacks = [0, 1].map { StudyConfig.component(Backdoor.kind, ["clean-label": .bool(true), "epsilon": .int($0)]) }
+        let study = try Study(StudyConfig(models: [StudyConfig.mlp(32)], attacks: attacks, fractions: [0, 0.1], seeds: [1, 2, 3],
+                                          training: TrainingSettings(epochs: 60)))
+        let runs = study.withCleanBaselines(runStudy(study, threads: 2).results)
+        for seed: UInt64 in [1, 2, 3] {
+            func excess(_ series: Int) throws -> Double {
+                let run = try #require(runs.first { $0.series == series && $0.seed == seed && $0.fraction == 0.1 })
+                return try #require(run.metrics?["backdoorSuccessExcess"])
+            }
+            let plain = try excess(0), hardened = try excess(1)
+            #expect(hardened > plain + 0.1, "seed \(seed): excess \(plain) stamped, \(hardened) with PGD")
+        }
     }
 
     // MARK: The clean baseline

@@ -30,6 +30,8 @@ import Foundation
 /// standard deviation of feature j over the training rows (ε in per-feature standardised units,
 /// `epsilon`), `pgd-steps` steps of 2.5 ε σ_j / steps each (Madry et al. 2018), from x = b
 /// (`projectedGradientAscent`). With ε = 0 the rows are stamped unperturbed and no surrogate is trained.
+/// The surrogate does not depend on the fraction, so the attack keeps the ones it trained for its
+/// runs at other fractions (`SurrogateCache`: per attack, deterministic, thread-safe).
 ///
 /// Either way the success metric is the share of the test rows whose true class is not `target` that,
 /// with the trigger, the trained model assigns to `target`.
@@ -85,6 +87,9 @@ public struct Backdoor: PoisoningAttack {
 
     /// Stamp only rows of the target class and keep every label.
     public var cleanLabel: Bool { hardening != nil }
+    /// The clean-label surrogates trained so far, for the attack's other runs (a surrogate does not
+    /// depend on the fraction; `SurrogateCache`).
+    let surrogates = SurrogateCache()
 
     public init(parameters: inout ParameterReader) throws {
         target = try parameters.int("target", default: 0, in: 0...1_000_000, help: "The class the trigger should lead to.")
@@ -274,28 +279,29 @@ public struct Backdoor: PoisoningAttack {
 
     /// Turner et al.'s perturbation of the training rows `chosen` of `train` (of the target class):
     /// `projectedGradientAscent` against the surrogate `trainer.surrogate(knowledge)` trained on
-    /// `train`, radius ε σ_j and step 2.5 ε σ_j / steps per feature. Returns the perturbed rows
+    /// `train` (or taken from `surrogates` when an earlier run of the same seed, model and rows
+    /// trained it), radius ε σ_j and step 2.5 ε σ_j / steps per feature. Returns the perturbed rows
     /// [chosen.count x features] and the surrogate; nil when the surrogate's training diverged.
     func hardened(_ train: Dataset, rows chosen: [Int], hardening: Hardening, trainer: ModelTrainer)
         -> (rows: [Float], surrogate: NetworkParameters)? {
-        let outcome = trainer.surrogate(hardening.knowledge).train(train)
-        guard outcome.divergedEpoch == nil else { return nil }
+        guard let surrogate = surrogates.parameters(trainer.surrogate(hardening.knowledge), on: train) else { return nil }
         let sd = Self.standardDeviations(of: train), d = train.featureCount
         var bases = [Float]()
         bases.reserveCapacity(chosen.count * d)
         for row in chosen { bases.append(contentsOf: train.features[(row * d)..<((row + 1) * d)]) }
-        let perturbed = projectedGradientAscent(rows: bases, labels: chosen.map { train.labels[$0] }, model: outcome.parameters,
+        let perturbed = projectedGradientAscent(rows: bases, labels: chosen.map { train.labels[$0] }, model: surrogate,
                                                 radius: sd.map { Float(hardening.epsilon * $0) },
                                                 step: sd.map { Float(hardening.stepSize * $0) }, steps: hardening.steps)
-        return (perturbed, outcome.parameters)
+        return (perturbed, surrogate)
     }
 
     /// The poisoned set holds a stamped copy of the training rows, its own labels and the poisoned
     /// rows, and the evaluation set the stamped test rows of other classes (at most every test row);
     /// while it works, the candidates and the test rows' indices, one feature column (a quantile) or
     /// a feature's range and the pattern (a blend), per-feature deviations, radii and steps, and with
-    /// clean labels the larger of training the surrogate and the PGD: the surrogate's parameters, the
-    /// poisons' rows, iterate and gradient, their labels and losses, and a workspace for all of them.
+    /// clean labels the larger of training the surrogate and the PGD (the surrogate's parameters, the
+    /// poisons' rows, iterate and gradient, their labels and losses, and a workspace for all of them),
+    /// plus the surrogates the attack keeps for its other runs (`SurrogateCache`, counted full).
     public func memoryNeed(_ sizes: RunSizes) -> MemoryNeed {
         let (n, d, p) = (sizes.n, sizes.d, sizes.p)
         let testRows = datasetBytes(rows: sizes.split.testRows, features: sizes.split.features)
@@ -304,7 +310,7 @@ public struct Backdoor: PoisoningAttack {
         if let hardening, hardening.epsilon > 0 {
             let pgd = sizes.parameterBytes + 3 * 4 * p * d + 8 * p + 8 * p
                 + LossInputGradient.bytes(sizes.shape, rows: sizes.poisonedRows)
-            working += max(sizes.trainingBytes, pgd)
+            working += max(sizes.trainingBytes, pgd) + SurrogateCache.bytes(sizes)
         }
         return MemoryNeed(kept: kept, working: working)
     }
