@@ -285,6 +285,20 @@ struct BackdoorAttackTests {
         }
     }
 
+    /// The clean-label backdoor counts training its surrogate, the PGD's rows, iterate, gradient
+    /// and workspace, and the surrogates it keeps; with ε = 0 it trains none and counts none.
+    @Test func theCleanLabelMemoryNeedCountsTheSurrogateAndThePGD() throws {
+        let shape = NetworkShape(inputs: 10, hidden: [64], classes: 5)
+        let sizes = RunSizes(split: SplitSizes(trainRows: 350, testRows: 150, features: 10, classes: 5), shape: shape,
+                             settings: TrainingSettings(), poisonedRows: 175)
+        let dirty = try component(Backdoor.self).memoryNeed(sizes)
+        let clean = try component(Backdoor.self, ["clean-label": .bool(true)]).memoryNeed(sizes)
+        let stamped = try component(Backdoor.self, ["clean-label": .bool(true), "epsilon": .int(0)]).memoryNeed(sizes)
+        #expect(stamped == dirty && clean.kept == dirty.kept)
+        let pgd = 4 * Double(shape.parameterCount) + 3 * 4 * 175 * 10 + 16 * 175 + NetworkWorkspace.bytes(shape, capacity: 175)
+        #expect(clean.working - dirty.working == max(sizes.trainingBytes, pgd) + 32 * 4 * Double(shape.parameterCount))
+    }
+
     // MARK: The clean baseline
 
     /// Through a study: at fraction 0 the backdoor's success excess over the clean model is exactly 0

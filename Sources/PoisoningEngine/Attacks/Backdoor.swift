@@ -297,8 +297,9 @@ public struct Backdoor: PoisoningAttack {
 
     /// The poisoned set holds a stamped copy of the training rows, its own labels and the poisoned
     /// rows, and the evaluation set the stamped test rows of other classes (at most every test row);
-    /// while it works, the candidates and the test rows' indices, one feature column (a quantile) or
-    /// a feature's range and the pattern (a blend), per-feature deviations, radii and steps, and with
+    /// while it works, the candidates, the test rows' indices and their new labels, one feature column
+    /// and its sorted copy (a quantile) or the pattern (a blend), per-feature deviations, radii and
+    /// steps, and with
     /// clean labels the larger of training the surrogate and the PGD (the surrogate's parameters, the
     /// poisons' rows, iterate and gradient, their labels and losses, and a workspace for all of them),
     /// plus the surrogates the attack keeps for its other runs (`SurrogateCache`, counted full).
@@ -306,7 +307,7 @@ public struct Backdoor: PoisoningAttack {
         let (n, d, p) = (sizes.n, sizes.d, sizes.p)
         let testRows = datasetBytes(rows: sizes.split.testRows, features: sizes.split.features)
         let kept = datasetBytes(rows: sizes.split.trainRows, features: sizes.split.features) + 8 * p + testRows
-        var working = sizes.rowIndexBytes + 8 * sizes.m + 4 * n + 4 * d + 32 * d
+        var working = sizes.rowIndexBytes + 2 * 8 * sizes.m + 2 * 4 * n + 4 * d + 32 * d
         if let hardening, hardening.epsilon > 0 {
             let pgd = sizes.parameterBytes + 3 * 4 * p * d + 8 * p + 8 * p
                 + LossInputGradient.bytes(sizes.shape, rows: sizes.poisonedRows)
