@@ -38,12 +38,14 @@ import Foundation
 ///
 /// Deviations from the papers: the data are feature vectors, not images, so a patch is a set of
 /// features rather than a pixel square, and its value a quantile of the data rather than the
-/// maximum intensity; Chen et al. allow a larger blend ratio at test time than in poisoning, here one
-/// a serves both; Turner et al. perturb images in pixel units inside the valid pixel range, here ε is
-/// in standard deviations of each feature and the perturbed rows are not clipped to the data's range
-/// (the trigger is stamped after the perturbation, as in the paper); their surrogate and its
-/// training are the paper's choice, here the run's architecture and SGD settings on the clean rows
-/// (no adversarial training); PGD starts without Madry et al.'s random start, so it is deterministic.
+/// maximum intensity; Chen et al. let the blend ratio at test time differ from the poisoning one, here
+/// one a serves both; Turner et al. perturb images in pixel units inside the valid pixel range, here
+/// ε is in standard deviations of each feature (data of mixed units get one radius) and the perturbed
+/// rows are not clipped to the data's range (the trigger is stamped after the perturbation, as in the
+/// paper); the paper attacks models of its own, here the surrogate is the run's architecture trained
+/// with the run's SGD settings on the clean rows (its own seed unless `white-box`), without
+/// adversarial training; PGD starts at the row itself, without Madry et al.'s random start, so the
+/// poisons are a function of the run's seed and data.
 public struct Backdoor: PoisoningAttack {
     public static let kind = "backdoor"
     public static let summary = "Stamp a trigger (trigger features set to an in-range quantile, or a blended pattern) on training rows: "
