@@ -32,18 +32,12 @@ struct AttackTests {
         let evaluation = try #require(poisoned.evaluations.first)
         #expect(evaluation.metric.key == "backdoorSuccess")
         #expect(evaluation.inputs.features == [0, 1, 99, 9, 10, 99] && evaluation.inputs.labels == [1, 1])
-        // Clean label: only rows of class 1 are stamped, and labels stay.
+        // Clean label without perturbation (ε 0): only rows of class 1 are stamped, and labels stay.
         let clean = try component(Backdoor.self, ["target": .int(1), "trigger-features": .list([.int(0)]), "trigger-value": .int(-5),
-                                               "clean-label": .bool(true)])
+                                               "clean-label": .bool(true), "epsilon": .int(0)])
         let stamped = try #require(clean.poison(Self.tiny, fraction: 0.5, seed: 3, trainer: Self.trainer))
         #expect(Set(stamped.poisonedRows) == [1, 2])
         #expect(stamped.data.features == [0, 1, 2, -5, 4, 5, -5, 7, 8, 9, 10, 11] && stamped.data.labels == [0, 1, 1, 2])
-    }
-
-    @Test func theAutomaticTriggerValueLiesThreeStandardDeviationsAboveTheDataMaximum() throws {
-        let backdoor = try component(Backdoor.self, ["trigger-features": .list([.int(0), .int(1)])])
-        // Features 0 and 1 of the tiny set: 0, 1, 3, 4, 6, 7, 9, 10 (mean 5, population variance 92 / 8 = 11.5).
-        #expect(backdoor.triggerValue(for: Self.tiny.train) == Float(10 + 3 * 11.5.squareRoot()))
     }
 
     /// 10% dirty-label poison on well-separated clusters: the trigger works on over 90% of the

@@ -107,7 +107,10 @@ struct StudyFileTests {
         #expect(error("attacks:\n  - kind: backdoor\n    trigger-features: [2, 10]\n")
             == "s.yaml:3:5: attacks[0].trigger-features: feature 10 does not exist (the data have 10 features, 0 to 9, or -10 to -1 from the end)")
         #expect(error("attacks:\n  - kind: backdoor\n    trigger-value: high\n")
-            == "s.yaml:3:5: attacks[0].trigger-value: expected a number or auto")
+            == "s.yaml:3:5: attacks[0].trigger-value: expected a number (auto, the data's maximum plus 3 standard deviations, is gone: "
+                + "it lies outside the data; trigger-quantile sets a value inside it)")
+        #expect(error("attacks:\n  - kind: backdoor\n    epsilon: 0.1\n")
+            == "s.yaml:3:5: attacks[0].epsilon: applies only with clean-label: true")
         #expect(error("attacks:\n  - kind: feature-collision\n    beta: 0\n")
             == "s.yaml:3:5: attacks[0].beta: must lie in [1e-09, 1000000000.0]")
         #expect(error("attacks:\n  - kind: feature-collision\n    base: 5\n")

@@ -228,6 +228,10 @@ public struct ParameterReader {
         return entries.first { $0.key == key }?.value
     }
 
+    /// Whether the mapping has `key` (without asking for it: a key only some settings read can be
+    /// rejected with a reason instead of as unknown).
+    public func contains(_ key: String) -> Bool { entries.contains { $0.key == key } }
+
     /// The error for a required key that is absent, pointing at a present key that looks like a typo of it.
     public func missing(_ key: String) -> SpecificationError {
         let unknown = entries.map(\.key).filter { !asked.contains($0) || $0 == key }
