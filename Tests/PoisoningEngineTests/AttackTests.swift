@@ -71,7 +71,8 @@ struct AttackTests {
     @Test func informedFlipsUseTheCleanModelsMarginsAndWorstClass() throws {
         let split = GaussianClusters(samples: 200, features: 4, classes: 3, seed: 5).makeSplit()
         let trainer = ModelTrainer(shape: NetworkShape(inputs: 4, hidden: [8], classes: 3), settings: TrainingSettings(epochs: 20), seed: 9)
-        let logits = trainer.train(split.train).parameters.logits(on: split.train)
+        // The attacks' surrogate: the transfer setting's seed, their default.
+        let logits = trainer.surrogate(.transfer).train(split.train).parameters.logits(on: split.train)
         let margins = (0..<split.train.count).map { row -> (margin: Double, worst: Int) in
             let label = split.train.labels[row]
             let wrong = (0..<3).filter { $0 != label }.max { logits[row * 3 + $0] < logits[row * 3 + $1] }!
