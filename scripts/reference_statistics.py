@@ -52,7 +52,8 @@ def seeds_needed(d, sigma, conf=0.95, power=0.8):
 z = stats.norm.ppf(0.975) + stats.norm.ppf(0.8)
 for d, sigma in [(0.03, 0.05), (0.035, 0.022), (0.01, 0.05)]:
     print(d, sigma, seeds_needed(d, sigma), repr((z * sigma / d) ** 2))
-print("# DP-SGD privacy: epsilon of the Poisson-subsampled Gaussian mechanism (dp-accounting's RdpAccountant, orders 2..64)")
+print("# DP-SGD privacy: epsilon of the Poisson-subsampled Gaussian mechanism (dp-accounting's RdpAccountant, orders 2..64;")
+print("# the default orders, fractional ones included, are in scripts/dp_reference.py)")
 try:
     import dp_accounting
     from dp_accounting import rdp as dp_rdp

@@ -7,7 +7,8 @@ public struct SeriesFinding: Sendable, Codable, Equatable {
     public let series: Int
     /// Mean clean test accuracy at the smallest fraction.
     public let cleanAccuracy: Double?
-    /// Critical threshold fraction (nil when not reached or not fitted).
+    /// Critical threshold fraction; nil when it lies outside the swept fractions, is not reached or
+    /// not fitted (`thresholdStatus` says which).
     public let threshold: Double?
     /// How the threshold was found.
     public let thresholdStatus: ThresholdStatus
@@ -46,7 +47,7 @@ public enum SensitivityTrend: String, Sendable, Codable, Equatable {
     case nonMonotone
     /// A series has no threshold (see `SensitivityComparison.unfittedSeries`).
     case missingThreshold
-    /// No fitted curve crosses its threshold inside or outside the range.
+    /// No fitted curve crosses its threshold within the swept fractions.
     case noCrossing
 }
 
@@ -58,7 +59,8 @@ public struct SensitivityComparison: Sendable, Codable, Equatable {
     public let defense: Int
     /// The series compared, from the fewest to the most parameters.
     public let series: [Int]
-    /// The order of their threshold estimates (point estimates only).
+    /// The order of their threshold estimates (point estimates only; thresholds outside the swept
+    /// fractions order beyond every one within them, and tie with each other).
     public let trend: SensitivityTrend
     /// The first series without a threshold, when `trend` is `.missingThreshold`.
     public let unfittedSeries: Int?
@@ -89,17 +91,30 @@ public struct DefenseFinding: Sendable, Codable, Equatable {
     public let series: Int
     /// The undefended series of the same model and attack.
     public let baseline: Int
-    /// Threshold of the defended minus the undefended series, with its interval; nil value when a
-    /// threshold is not reached.
+    /// Threshold of the defended minus the undefended series, with its interval: a lower bound when
+    /// the defended threshold lies beyond the largest swept fraction (or is not reached), the largest
+    /// fraction standing in for it; an upper bound when the undefended one does; nil value when both
+    /// do (see `SeriesDifference.difference`).
     public let thresholdShift: Estimate
-    /// Whether the shift's interval excludes zero.
+    /// Whether the runs resolve the shift's sign (`Estimate.signResolved`).
     public let shiftResolved: Bool
     /// Clean accuracy (smallest fraction) of the defended minus the undefended series: the cost.
     public let cleanAccuracyChange: Estimate
     /// Whether the cost's interval excludes zero.
     public let changeResolved: Bool
-    /// The defense's detection AUROC averaged over the poisoned fractions; nil when it scores no rows.
-    public let meanAUROC: Double?
+    /// The defense's detection AUROC (mean over seeds) at `Findings.comparisonBudget`; nil when it
+    /// scores no rows or the study has no budget.
+    public let aurocAtBudget: Double?
+}
+
+/// A metric's mean and spread over seeds for one series at one fraction.
+public struct SeriesFractionValue: Sendable, Codable, Equatable {
+    /// Index of the series.
+    public let series: Int
+    /// The poison fraction.
+    public let fraction: Double
+    /// The metric over seeds.
+    public let value: MeanStd
 }
 
 /// The study's conclusions as structured facts, computed from the fits and aggregates; the report
@@ -122,6 +137,13 @@ public struct Findings: Sendable, Codable, Equatable {
     public let attackMetrics: [AttackMetricFinding]
     /// The defenses' detection AUROC at the largest fraction, for every series that records it.
     public let detectionAUROC: [SeriesValue]
+    /// Every (series, poisoned fraction) whose detection AUROC lies below 0.5 beyond seed noise (the t
+    /// interval of its mean over seeds below 0.5): the scores rank the poisoned rows as clean, so the
+    /// reversed score would find them; by series, then fraction.
+    public let detectionBelowChance: [SeriesFractionValue]
+    /// The budget at which attacks and defenses are compared: the positive swept fraction nearest
+    /// 10% (the smaller on ties); nil when no fraction is positive.
+    public let comparisonBudget: Double?
     /// Every defended series against its undefended twin (when the study has a `none` defense).
     public let defenses: [DefenseFinding]
 }
@@ -144,17 +166,36 @@ public func findings(fits: [SeriesFit], statistics: StudyStatistics, points: [Ag
     func valuesAtLargest(_ key: String) -> [SeriesValue] {
         series.indices.compactMap { index in atLargest(index)?.metric(key).map { SeriesValue(series: index, value: $0) } }
     }
+    let budget = comparisonBudget(fractions)
+    // A cell ranks the poisons as clean only when the t interval of its mean AUROC over seeds lies
+    // below 0.5: a mean of 0.49 is a random score, not a reversed one.
+    let belowChance = series.indices.flatMap { index in
+        fractions.sorted().filter { $0 > 0 }.compactMap { fraction -> SeriesFractionValue? in
+            guard let point = points.first(where: { $0.series == index && $0.fraction == fraction }),
+                  let auroc = point.metric(MetricKey.detectionAUROC), point.runCount >= 2 else { return nil }
+            let n = Double(point.runCount)
+            let upper = auroc.mean + studentTQuantile((1 + statistics.confidence) / 2, df: n - 1) * auroc.std / n.squareRoot()
+            return upper < 0.5 ? SeriesFractionValue(series: index, fraction: fraction, value: auroc) : nil
+        }
+    }
     return Findings(
         largestFraction: largest, chanceAccuracy: fits.first?.chanceAccuracy ?? 0, series: perSeries,
         sharpSteepness: sharpSteepness, sharpTransition: sharp,
         sensitivity: compareSensitivity(fits, series: series, statistics: statistics),
         attackMetrics: attackMetrics.map { AttackMetricFinding(metric: $0, values: valuesAtLargest($0.key)) }.filter { !$0.values.isEmpty },
-        detectionAUROC: valuesAtLargest(MetricKey.detectionAUROC),
-        defenses: defenseFindings(series: series, statistics: statistics, points: points))
+        detectionAUROC: valuesAtLargest(MetricKey.detectionAUROC), detectionBelowChance: belowChance, comparisonBudget: budget,
+        defenses: defenseFindings(series: series, statistics: statistics, points: points, budget: budget))
 }
 
-/// Each defended series against the undefended series of the same model and attack.
-private func defenseFindings(series: [SeriesDescription], statistics: StudyStatistics, points: [AggregatePoint]) -> [DefenseFinding] {
+/// The positive fraction nearest 10% (the smaller on ties), or nil when no fraction is positive.
+func comparisonBudget(_ fractions: [Double]) -> Double? {
+    fractions.filter { $0 > 0 }.min { abs($0 - 0.1) != abs($1 - 0.1) ? abs($0 - 0.1) < abs($1 - 0.1) : $0 < $1 }
+}
+
+/// Each defended series against the undefended series of the same model and attack, its detection
+/// AUROC at `budget`.
+private func defenseFindings(series: [SeriesDescription], statistics: StudyStatistics, points: [AggregatePoint],
+                             budget: Double?) -> [DefenseFinding] {
     series.indices.compactMap { index in
         let defended = series[index]
         guard !defended.isUndefended, let baseline = series.indices.first(where: {
@@ -166,15 +207,12 @@ private func defenseFindings(series: [SeriesDescription], statistics: StudyStati
             guard let d = statistics.differences.first(where: {
                 $0.quantity == quantity && Set([$0.base, $0.other]) == Set([index, baseline])
             }) else { return (Estimate(value: nil, interval: nil), false) }
-            guard d.other != index else { return (d.difference, d.resolved) }
-            let flipped = d.difference.interval.map { Interval(lower: $0.upper.map { -$0 }, upper: $0.lower.map { -$0 }) }
-            return (Estimate(value: d.difference.value.map { -$0 }, interval: flipped), d.resolved)
+            return (d.other == index ? d.difference : d.difference.negated, d.resolved)
         }
         let (shift, shiftResolved) = change(.threshold), (cost, costResolved) = change(.cleanAccuracy)
-        let aurocs = points.filter { $0.series == index && $0.fraction > 0 }.compactMap { $0.metric(MetricKey.detectionAUROC)?.mean }
+        let auroc = points.first { $0.series == index && $0.fraction == budget }?.metric(MetricKey.detectionAUROC)?.mean
         return DefenseFinding(series: index, baseline: baseline, thresholdShift: shift, shiftResolved: shiftResolved,
-                              cleanAccuracyChange: cost, changeResolved: costResolved,
-                              meanAUROC: aurocs.isEmpty ? nil : aurocs.reduce(0, +) / Double(aurocs.count))
+                              cleanAccuracyChange: cost, changeResolved: costResolved, aurocAtBudget: auroc)
     }
 }
 
@@ -191,8 +229,8 @@ func transitionShape(_ statistics: SeriesStatistics, sharpSteepness: Double) -> 
 
 /// For each (attack, defense) with at least two models: how thresholds change with the model's
 /// parameter count, and whether the runs resolve it: the slope of the threshold against log2 of the
-/// size excludes zero, or (when a threshold that is not reached leaves the slope unmeasurable) every
-/// pair of models is resolved in the same direction.
+/// size excludes zero, or (when a threshold outside the swept fractions leaves the slope unmeasured)
+/// every pair of models is resolved in the same direction.
 private func compareSensitivity(_ fits: [SeriesFit], series: [SeriesDescription],
                                 statistics: StudyStatistics) -> [SensitivityComparison] {
     let trends = statistics.trends
@@ -201,7 +239,8 @@ private func compareSensitivity(_ fits: [SeriesFit], series: [SeriesDescription]
         let members = groups[key]!.sorted { series[$0].parameterCount < series[$1].parameterCount }
         guard members.count >= 2 else { return nil }
         let statistic = trends.first { $0.attack == key[0] && $0.defense == key[1] }
-        var verdict: Bool? = statistic?.resolved == true ? (statistic!.slope.value ?? 0) < 0 : nil
+        // The sign of the resolved interval (the slope itself is unmeasured when a threshold lies outside the range).
+        var verdict: Bool? = statistic?.resolved == true ? (statistic!.slope.interval?.upper ?? 0) < 0 : nil
         if verdict == nil, statistic?.slope.value == nil {
             // The sign of every pair's threshold difference, larger model minus smaller, where resolved.
             let signs = statistics.differences.filter {

@@ -28,14 +28,26 @@ public func abbreviated(_ text: String, limit: Int = 100) -> String {
     return text.prefix(limit) + "... (\(text.count - limit) more characters)"
 }
 
-/// A critical threshold in words: "40.0%", "52.3% (extrapolated)", "beyond 100% (extrapolated)"
-/// (no budget reaches it), "not reached" or "no fit".
-public func describeThreshold(_ fraction: Double?, status: ThresholdStatus) -> String {
-    switch status {
-    case .withinRange: percent(fraction!)
-    case .extrapolated: (fraction! > 1 ? "beyond 100%" : percent(fraction!)) + " (extrapolated)"
-    case .notReached: "not reached"
-    case .noFit: "no fit"
+/// An estimate in words with `number` for its value: "40.0%"; a bound with its side, "> 50.0%" (a
+/// threshold beyond the largest swept fraction) or "< -15.0 pp"; `missing` without a value.
+public func estimateText(_ estimate: Estimate, _ number: (Double) -> String, missing: String = "n/a") -> String {
+    guard let value = estimate.value else { return missing }
+    switch estimate.bound {
+    case .lower?: return "> " + number(value)
+    case .upper?: return "< " + number(value)
+    case nil: return number(value)
+    }
+}
+
+/// The interval of `estimate` in words (see `intervalText`); nil without one, or when it says no more
+/// than the estimate's bound (an interval from the largest swept fraction up beside "> 50.0%": the
+/// threshold lies beyond the range in nearly every replicate).
+public func informativeIntervalText(_ estimate: Estimate, _ number: (Double) -> String, separator: String = " to ") -> String? {
+    guard let interval = estimate.interval else { return nil }
+    switch estimate.bound {
+    case .lower? where interval == Interval(lower: estimate.value, upper: nil): return nil
+    case .upper? where interval == Interval(lower: nil, upper: estimate.value): return nil
+    default: return intervalText(interval, number, separator: separator)
     }
 }
 
@@ -55,22 +67,14 @@ public func plusMinus(_ statistics: MeanStd) -> String {
 public func percentagePoints(_ difference: Double) -> String { String(format: "%+.1f pp", difference * 100) }
 
 /// An interval in words with `number` for its ends: "a to b" (or with another `separator`, e.g. ", "
-/// inside brackets); an open upper end is `above`
-/// ("a or more"), an open lower end `below` ("at most b"); "+∞" or "−∞" for an interval wholly at
-/// infinity (a threshold not reached in every replicate); "undetermined" without an interval.
-public func intervalText(_ interval: Interval?, _ number: (Double) -> String, above: String = "or more",
-                         below: String = "at most", separator: String = " to ") -> String {
+/// inside brackets); an open upper end reads "a or more" (for a threshold: beyond the largest swept
+/// fraction), an open lower end "at most b"; "undetermined" without an interval.
+public func intervalText(_ interval: Interval?, _ number: (Double) -> String, separator: String = " to ") -> String {
     guard let interval else { return "undetermined" }
-    /// An end, with the most extreme finite numbers (an interval wholly at ±∞) written as ±∞.
-    func format(_ value: Double) -> String {
-        abs(value) == .greatestFiniteMagnitude ? (value < 0 ? "−∞" : "+∞") : number(value)
-    }
-    if interval.lower == .greatestFiniteMagnitude { return "+∞" }
-    if interval.upper == -.greatestFiniteMagnitude { return "−∞" }
     switch (interval.lower, interval.upper) {
-    case let (lower?, upper?): return format(lower) + separator + format(upper)
-    case let (lower?, nil): return "\(format(lower)) \(above)"
-    case let (nil, upper?): return "\(below) \(format(upper))"
+    case let (lower?, upper?): return number(lower) + separator + number(upper)
+    case let (lower?, nil): return "\(number(lower)) or more"
+    case let (nil, upper?): return "at most \(number(upper))"
     case (nil, nil): return "unbounded"
     }
 }

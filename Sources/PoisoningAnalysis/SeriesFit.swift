@@ -30,13 +30,11 @@ public struct SeriesFit: Sendable, Codable, Equatable {
     }
 
     /// The threshold as an order of sensitivity between series (smaller is more sensitive): the
-    /// fraction; +infinity when the curve never falls to the target; -infinity when it starts
-    /// below it; nil without a fit or a target.
-    public var sensitivityKey: Double? {
-        if let fraction = threshold.fraction { return fraction }
-        guard let curve = parameters, let target = threshold.target else { return nil }
-        return target <= curve.floor ? .infinity : -.infinity
-    }
+    /// fraction within the swept fractions; +infinity when the curve falls to the target only beyond
+    /// the largest or never; -infinity when it falls to it before the smallest or starts below it;
+    /// nil without a fit or a target. Thresholds outside the swept fractions tie: the runs do not
+    /// order them.
+    public var sensitivityKey: Double? { threshold.censored(curve: parameters) }
 }
 
 /// Fits every series' mean test accuracy against the poison fraction (fractions whose runs all
@@ -57,12 +55,14 @@ public func fitSeries(_ points: [AggregatePoint], seriesCount: Int, classes: Int
             return SeriesFit(series: series, cleanAccuracy: clean, cleanFraction: cleanFraction, chanceAccuracy: chance,
                              parameters: nil, rSquared: nil, residualSumOfSquares: nil, failure: error.description,
                              threshold: CriticalThreshold(target: clean.map { ($0 + chance) / 2 }, fraction: nil,
-                                                          status: .noFit, reason: "no fit: \(error.description)"),
+                                                          status: .noFit, reason: "no fit: \(error.description)",
+                                                          extrapolatedFraction: nil),
                              saturatedFrom: saturatedFrom)
         case .success(let fit):
             let threshold = clean.map { criticalThreshold(of: fit.parameters, target: ($0 + chance) / 2, swept: swept) }
                 ?? CriticalThreshold(target: nil, fraction: nil, status: .noFit,
-                                     reason: "every run at the smallest fraction diverged, so there is no clean accuracy")
+                                     reason: "every run at the smallest fraction diverged, so there is no clean accuracy",
+                                     extrapolatedFraction: nil)
             return SeriesFit(series: series, cleanAccuracy: clean, cleanFraction: cleanFraction, chanceAccuracy: chance,
                              parameters: fit.parameters, rSquared: fit.rSquared,
                              residualSumOfSquares: fit.residualSumOfSquares, failure: nil, threshold: threshold,

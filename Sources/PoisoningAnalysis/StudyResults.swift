@@ -124,6 +124,15 @@ public struct StudyResults: Sendable, Codable, Equatable {
         return "Poisoning sensitivity (\(attacks)) of \(models == 1 ? series[0].modelLabel : "\(models) models") on \(data.name)"
     }
 
+    /// The success metric of series `index`'s attack: its first own metric (not a derived baseline
+    /// or excess) that the series' points record; nil when it has none.
+    public func successMetric(of index: Int) -> MetricInfo? {
+        let derived = Set(attackMetrics.filter(\.hasBaseline).flatMap { [$0.baseline.key, $0.excess.key] })
+        return attackMetrics.first { metric in
+            !derived.contains(metric.key) && points.contains { $0.series == index && $0.metric(metric.key) != nil }
+        }
+    }
+
     /// Whether the study is of the reference study's design (random label flips, no defense), for
     /// which its curve checks were written.
     public var isUntargetedLabelFlipStudy: Bool {

@@ -23,8 +23,10 @@ func accuracyFigure(_ results: StudyResults) -> StudyFigure {
             let points = curve(results, series: index, MetricKey.testAccuracy)
             series.append(Series(label: description.label, points: points.map { Point($0.x, $0.mean) },
                                  errors: points.map(\.std), color: color, marker: marker))
-            if let parameters = fit.parameters, high > low {
-                let samples = (0...200).map { low + (high - low) * Double($0) / 200 }
+            // The curve over the fractions it was fitted to (saturated budgets are not).
+            let fitted = fit.fittedFractions(fractions)
+            if let parameters = fit.parameters, let from = fitted.first, let to = fitted.last, to > from {
+                let samples = (0...200).map { from + (to - from) * Double($0) / 200 }
                 series.append(Series(label: "fit \(description.label)", points: samples.map { Point($0, parameters.value(at: $0)) },
                                      color: color, line: .dashed, lineWidth: 1.3))
             }
@@ -32,12 +34,12 @@ func accuracyFigure(_ results: StudyResults) -> StudyFigure {
                 anyBand = true
                 bands.append(Band(x: band.fractions, lower: band.lower, upper: band.upper, color: color))
             }
+            // Only thresholds within the swept fractions have a fraction to mark: one beyond them is only bounded.
             if let interval = statistics.threshold.interval, fit.threshold.fraction != nil {
                 anySpan = true
                 spans.append(Span(from: interval.lower, to: interval.upper, color: color, lane: lane))
             }
-            // Only thresholds inside the swept range: an extrapolated one would fall off the axis.
-            if let threshold = fit.threshold.fraction, (low...high).contains(threshold) {
+            if let threshold = fit.threshold.fraction {
                 anyThreshold = true
                 lines.append(ReferenceLine(.vertical, at: threshold, color: color, style: .dotted, width: 1.3))
             }
@@ -64,11 +66,11 @@ func accuracyFigure(_ results: StudyResults) -> StudyFigure {
     if anyBand { legend.append(LegendEntry(label: "\(level) band of the fits", color: Color.reference, swatch: true)) }
     if anySpan { legend.append(LegendEntry(label: "\(level) threshold intervals", color: Color.reference, swatch: true)) }
     legend.append(LegendEntry(label: String(format: "chance (%.2f)", chance), color: Color.reference, line: .dashDot))
-    let caption = "Clean test accuracy (mean ± std over seeds) against the poison fraction, per series, with the fitted sigmoids "
+    let caption = "Clean test accuracy (mean ± std over seeds) against the share of the training rows poisoned, per series, with the fitted sigmoids "
         + "(dashed) and their \(level) bands (shaded), the critical thresholds (dotted) with their \(level) intervals (strips "
-        + "above the axis), and chance accuracy."
+        + "above the axis), and chance accuracy." + saturationNote(results)
     return StudyFigure(name: "accuracy_vs_poison", caption: caption, chart: Chart(
-        title: "Clean test accuracy vs. poison fraction", x: fractionAxis,
+        title: "Clean test accuracy vs. poisoned share", x: fractionAxis,
         y: Axis(label: "Clean test accuracy", range: 0...1),
         panels: panels, legend: legend, width: rowWidth(panels.count), height: 5.2 * 72))
 }

@@ -4,10 +4,12 @@ import PoisoningAnalysis
 /// The safety-efficacy trade-off of the defenses: one point per defense and model (one panel per
 /// attack), x the clean accuracy the defense costs (undefended minus defended, at the smallest
 /// fraction), y the critical threshold it gains (defended minus undefended), with its interval as a
-/// vertical bar when both ends are finite. Points whose threshold is not reached on either side have no gain to draw and are
-/// left out. Nil without a defense besides `none`.
+/// vertical bar when both ends are bounded. Points whose gain is only bounded or unknown (a threshold
+/// outside the swept fractions) have no gain to draw and are left out. Nil without a defense besides `none`.
 func defenseTradeOffFigure(_ results: StudyResults) -> StudyFigure? {
-    let findings = results.findings.defenses.filter { $0.thresholdShift.value != nil && $0.cleanAccuracyChange.value != nil }
+    let findings = results.findings.defenses.filter {
+        $0.thresholdShift.value != nil && $0.thresholdShift.bound == nil && $0.cleanAccuracyChange.value != nil
+    }
     guard !findings.isEmpty else { return nil }
     let attacks = Array(Set(findings.map { results.series[$0.series].attack })).sorted()
     var legend = [LegendEntry](), seen = Set<Int>()
@@ -22,9 +24,8 @@ func defenseTradeOffFigure(_ results: StudyResults) -> StudyFigure? {
             }
             let gain = finding.thresholdShift.value! * 100, cost = -finding.cleanAccuracyChange.value! * 100
             var drawn = [Series(label: description.label, points: [Point(cost, gain)], color: color, marker: marker)]
-            // The gain's interval as a vertical bar, when both ends are finite.
-            if let lower = finding.thresholdShift.interval?.lower, let upper = finding.thresholdShift.interval?.upper,
-               abs(lower) < .greatestFiniteMagnitude, abs(upper) < .greatestFiniteMagnitude {
+            // The gain's interval as a vertical bar, when both ends are bounded.
+            if let lower = finding.thresholdShift.interval?.lower, let upper = finding.thresholdShift.interval?.upper {
                 drawn.insert(Series(label: description.label, points: [Point(cost, lower * 100), Point(cost, upper * 100)], color: color,
                                     line: .solid, lineWidth: 1), at: 0)
             }
@@ -40,7 +41,8 @@ func defenseTradeOffFigure(_ results: StudyResults) -> StudyFigure? {
     }
     let caption = "Safety-efficacy trade-off: per defense and model, the clean accuracy it costs (percentage points, undefended "
         + "minus defended at the smallest fraction) against the critical threshold it gains (percentage points, defended minus "
-        + "undefended; vertical bars: its interval when both ends are finite). Defenses whose threshold is not reached are not drawn."
+        + "undefended; vertical bars: its interval when both ends are bounded). Defenses whose gain is only bounded, because a "
+        + "threshold lies outside the swept fractions, are not drawn."
     return StudyFigure(name: "defense_tradeoff", caption: caption, chart: Chart(
         title: "Defenses: threshold gained vs. clean accuracy lost",
         x: Axis(label: "Clean accuracy lost (percentage points)"), y: Axis(label: "Threshold gained (percentage points)"),

@@ -54,10 +54,11 @@ public func comparisonMarkdown(_ comparison: StudyComparison, firstName: String,
     ]
     for fit in comparison.fits {
         let format = formats[fit.quantity]!, difference = differenceFormats[fit.quantity]!
+        // A threshold beyond the swept fractions is a bound ("> 50.0%"), and so is a difference with it ("> +15.0 pp").
         let value = { (estimate: Estimate) in
-            (estimate.value.map(format) ?? "n/a") + (estimate.interval.map { " [" + intervalText($0, format) + "]" } ?? "")
+            estimateText(estimate, format) + (informativeIntervalText(estimate, format).map { " [\($0)]" } ?? "")
         }
-        let cells = [escape(fit.series), fit.quantity, value(fit.first), value(fit.second), fit.difference.value.map(difference) ?? "n/a",
+        let cells = [escape(fit.series), fit.quantity, value(fit.first), value(fit.second), estimateText(fit.difference, difference),
                      intervalText(fit.difference.interval, difference), fit.resolved ? "yes" : "no"]
         lines.append("| " + cells.joined(separator: " | ") + " |")
     }

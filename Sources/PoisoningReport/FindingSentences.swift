@@ -6,7 +6,8 @@ import PoisoningEngine
 /// the resolved and unresolved pairs and the seeds that would settle them), the curve comparison,
 /// the generalization gap at the largest fraction; then caveats on poorly identified fits, the
 /// attacks' own metrics and the defenses' detection, when the study has them. Every claim follows
-/// an interval or a test: what the runs do not resolve is said to be unresolved.
+/// an interval or a test: what the runs do not resolve is said to be unresolved. Detection is only
+/// ever quoted at a named fraction, never averaged over fractions (it can change sign between them).
 public func findingSentences(_ results: StudyResults) -> [String] {
     let findings = results.findings, statistics = results.statistics
     let words = FindingWords(results: results)
@@ -23,8 +24,9 @@ public func findingSentences(_ results: StudyResults) -> [String] {
         } + "; chance is \(fixed(findings.chanceAccuracy, decimals: 3))."]
     sentences.append(shapeSentences(results, words: words))
     sentences.append("Critical thresholds (accuracy halfway between clean and chance), with \(words.level) intervals: "
-        + words.list(perSeries) { f in thresholdText(f.threshold, status: f.thresholdStatus,
-                                                      interval: statistics.series[f.series].threshold.interval, brackets: false) } + ".")
+        + words.list(perSeries) { f in
+            thresholdText(results.fits[f.series].threshold, estimate: statistics.series[f.series].threshold, brackets: false)
+        } + ".")
     let groups = Set(results.series.map { [$0.attack, $0.defense] }).count
     sentences.append(findings.sensitivity.isEmpty
         ? "Sensitivity across model sizes is not compared: the study has one model per attack and defense."
@@ -41,20 +43,68 @@ public func findingSentences(_ results: StudyResults) -> [String] {
         sentences.append("Poorly identified fits: " + listing(caveats) + ". Read these curves as descriptions of the swept "
             + "range, not as estimates of where accuracy would level off.")
     }
-    for finding in findings.attackMetrics {
-        sentences.append("At the largest fraction (\(largest)) the \(finding.metric.name.lowercased()) "
-            + "(\(finding.metric.meaning)) is \(words.list(finding.values)).")
-    }
+    sentences += attackMetricSentences(results, words: words)
+    if let saturation = saturationSentence(results, words: words) { sentences.append(saturation) }
     if !findings.detectionAUROC.isEmpty {
         sentences.append("At the largest fraction (\(largest)) the defenses' suspicion scores separate poisoned from "
             + "clean rows with AUROC \(words.list(findings.detectionAUROC)).")
     }
+    if !findings.detectionBelowChance.isEmpty { sentences.append(belowChanceSentence(findings.detectionBelowChance, words: words)) }
     if !findings.defenses.isEmpty { sentences.append(defenseSentence(results, words: words)) }
     return sentences
 }
 
+/// The attacks' own metrics at the largest fraction. A rate with a clean-model baseline is given as
+/// its excess over that baseline, the baseline beside it; the rate itself is not repeated.
+private func attackMetricSentences(_ results: StudyResults, words: FindingWords) -> [String] {
+    let findings = results.findings, largest = percent(findings.largestFraction)
+    let corrected = results.attackMetrics.filter(\.hasBaseline)
+    let skipped = Set(corrected.flatMap { [$0.key, $0.baseline.key] })
+    let byKey = Dictionary(findings.attackMetrics.map { ($0.metric.key, $0) }) { first, _ in first }
+    return findings.attackMetrics.compactMap { finding in
+        guard !skipped.contains(finding.metric.key) else { return nil }
+        guard let rate = corrected.first(where: { $0.excess.key == finding.metric.key }) else {
+            return "At the largest fraction (\(largest)) the \(finding.metric.name.lowercased()) "
+                + "(\(finding.metric.meaning)) is \(words.list(finding.values))."
+        }
+        let signed = listing(finding.values.map {
+            String(format: "%+.3f", $0.value.mean) + " ± " + fixed($0.value.std, decimals: 3) + " (\(words.name($0.series)))"
+        })
+        let clean = byKey[rate.baseline.key].map { "; the clean model's rate is \(words.list($0.values))" } ?? ""
+        let saturated = finding.values.filter { value in results.fits[value.series].saturatedFrom != nil }.map { words.name($0.series) }
+        let note = saturated.isEmpty ? "" : " At that fraction the budget of \(listing(saturated)) is saturated (see below)."
+        return "At the largest fraction (\(largest)) the \(rate.name.lowercased()) (\(rate.meaning)) minus the clean model's "
+            + "of the same series and seed is \(signed)\(clean).\(note)"
+    }
+}
+
+/// Which series' attacks are saturated, and from which fraction: the budget asked for more rows
+/// than the attack may touch, so the fits and thresholds use the fractions below. Nil when none is.
+private func saturationSentence(_ results: StudyResults, words: FindingWords) -> String? {
+    let saturated = results.fits.filter { $0.saturatedFrom != nil }
+    guard !saturated.isEmpty else { return nil }
+    return "Saturated budgets (the attack asked for more rows than it may touch, e.g. its target or base class, and "
+        + "poisoned all of those): " + listing(saturated.map { "\(words.name($0.series)) from \(percent($0.saturatedFrom!))" })
+        + ". Fits and thresholds of these series use only the fractions below."
+}
+
 /// Mean detection AUROC from which a defense counts as finding the poisoned rows.
 let findsPoisonAUROC = 0.8
+
+/// The series whose scores rank the poisoned rows below the clean ones at some fraction (the interval
+/// of the mean AUROC over seeds below 0.5), each with those fractions, its AUROC there and the
+/// reversed score's, 1 - AUROC.
+private func belowChanceSentence(_ cells: [SeriesFractionValue], words: FindingWords) -> String {
+    let bySeries = Dictionary(grouping: cells, by: \.series)
+    return bySeries.keys.sorted().map { series in
+        let cells = bySeries[series]!
+        return "\(words.name(series)) ranks the poisons as clean at "
+            + listing(cells.map { "\(percent($0.fraction)) (AUROC \(plusMinus($0.value)))" })
+            + "; the reversed score would find them (AUROC "
+            + listing(cells.map { fixed(1 - $0.value.mean, decimals: 3) }) + "; the \(words.level) interval over seeds of each "
+            + "AUROC lies below 0.5)."
+    }.joined(separator: " ")
+}
 
 /// The defenses against their undefended twins: which raise the threshold beyond seed noise, which
 /// cost clean accuracy, which find the poisoned rows without raising the threshold, which do neither.
@@ -65,8 +115,7 @@ private func defenseSentence(_ results: StudyResults, words: FindingWords) -> St
         return "\(s.defenseLabel) (\(s.modelLabel), \(s.attackLabel)"
     }
     func shift(_ f: DefenseFinding) -> String {
-        let value = f.thresholdShift.value.map(percentagePoints) ?? "its threshold not reached"
-        return "\(name(f)): \(value), \(words.seedInterval(f.thresholdShift.interval, percentagePoints)))"
+        "\(name(f)): \(estimateText(f.thresholdShift, percentagePoints)), \(words.seedInterval(f.thresholdShift.interval, percentagePoints)))"
     }
     func cost(_ f: DefenseFinding) -> String {
         let signed = { (value: Double) in String(format: "%+.3f", value) }
@@ -76,29 +125,45 @@ private func defenseSentence(_ results: StudyResults, words: FindingWords) -> St
     let raising = findings.filter { $0.shiftResolved && ($0.thresholdShift.interval?.lower ?? 0) > 0 }
     let lowering = findings.filter { $0.shiftResolved && ($0.thresholdShift.interval?.upper ?? 0) < 0 }
     let costly = findings.filter { $0.changeResolved && ($0.cleanAccuracyChange.interval?.upper ?? 0) < 0 }
-    let finding = findings.filter { ($0.meanAUROC ?? 0) >= findsPoisonAUROC && !$0.shiftResolved }
+    let finding = findings.filter { ($0.aurocAtBudget ?? 0) >= findsPoisonAUROC && !$0.shiftResolved }
     let neither = findings.filter { !$0.shiftResolved && !$0.changeResolved }
     var parts = [String]()
     parts.append(raising.isEmpty ? "No defense raises the critical threshold beyond seed noise."
         : "Raise the critical threshold beyond seed noise: " + listing(raising.map(shift)) + ".")
     if !lowering.isEmpty { parts.append("Lower it beyond seed noise: " + listing(lowering.map(shift)) + ".") }
     if !costly.isEmpty { parts.append("Cost clean accuracy beyond seed noise: " + listing(costly.map(cost)) + ".") }
-    if !finding.isEmpty {
-        parts.append("Find the poisoned rows (mean AUROC at least \(fixed(findsPoisonAUROC, decimals: 1))) but do not move the "
-            + "threshold beyond seed noise: " + listing(finding.map { "\(name($0)): AUROC \(fixed($0.meanAUROC!, decimals: 2)))" }) + ".")
+    if !finding.isEmpty, let budget = results.findings.comparisonBudget {
+        parts.append("Find the poisoned rows at \(percent(budget)) (AUROC at least \(fixed(findsPoisonAUROC, decimals: 1))) but do "
+            + "not move the threshold beyond seed noise: "
+            + listing(finding.map { "\(name($0)): AUROC \(fixed($0.aurocAtBudget!, decimals: 2)))" }) + ".")
     }
     if !neither.isEmpty {
         parts.append("Change neither threshold nor clean accuracy beyond seed noise: " + listing(neither.map { name($0) + ")" }) + ".")
     }
-    // The privacy budget of DP-SGD runs (the same for every fraction and seed of a series).
+    // The privacy budget of DP-SGD runs (the same for every fraction and seed of a series), the Rényi
+    // order that gave it, and the sampling assumption behind it.
     let budgets = findings.compactMap { f -> String? in
-        guard let epsilon = results.points.first(where: { $0.series == f.series })?.metric(MetricKey.privacyEpsilon) else { return nil }
-        return "\(name(f))): ε = \(fixed(epsilon.mean, decimals: 2))"
+        guard let point = results.points.first(where: { $0.series == f.series }),
+              let epsilon = point.metric(MetricKey.privacyEpsilon) else { return nil }
+        let order = point.metric(MetricKey.privacyOrder).map { " at order α = \(renyiOrderText($0.mean))" } ?? ""
+        return "\(name(f))): ε = \(fixed(epsilon.mean, decimals: 2))\(order)"
     }
     if !budgets.isEmpty {
-        parts.append("Privacy budget of the differentially private training (Rényi accountant, at its δ): " + listing(budgets) + ".")
+        parts.append("Privacy budget of the differentially private training (Rényi accountant, at its δ): " + listing(budgets) + ". "
+            + privacySamplingAssumption)
     }
     return "Defenses against the same model and attack undefended. " + parts.joined(separator: " ")
+}
+
+/// What every ε in a report assumes: the Rényi accountant bounds Poisson-sampled batches, and the runs
+/// shuffle fixed-size ones.
+let privacySamplingAssumption = "These ε assume Poisson sampling (each step takes every training row independently with "
+    + "probability batch size / training rows); the runs instead train on shuffled fixed-size batches, for which ε is the "
+    + "usual approximation, not a proven guarantee."
+
+/// A Rényi order as the accountant lists it: "1.5", "12", "1024".
+func renyiOrderText(_ order: Double) -> String {
+    order == order.rounded() ? fixed(order, decimals: 0) : fixed(order, decimals: 1)
 }
 
 /// Shared wording: series names, lists and number formats.
@@ -193,21 +258,24 @@ private func sensitivitySentence(_ comparison: SensitivityComparison, results: S
             + "(\(results.fits[unfitted].threshold.reason ?? "no fit"))."
     }
     if comparison.trend == .noCrossing {
-        return "Sensitivity across model sizes\(group) cannot be compared: no fitted curve crosses its threshold."
+        return "Sensitivity across model sizes\(group) cannot be compared: no fitted curve crosses its threshold within the swept "
+            + "fractions."
     }
     let trend = results.statistics.trends.first { $0.attack == comparison.attack && $0.defense == comparison.defense }
     let slope = trend.map { t -> String in
-        guard let value = t.slope.value else { return "an amount that cannot be measured: some model's threshold is not reached" }
+        guard let value = t.slope.value else {
+            return "an amount that cannot be measured: some model's threshold lies outside the swept fractions"
+        }
         let interval = t.slope.interval == nil && results.statistics.seeds >= 2
             ? "its interval cannot be bounded: in more than \(fixed((1 - results.statistics.confidence) * 50, decimals: 1))% of the "
-                + "bootstrap replicates some curve does not fall to its threshold"
+                + "bootstrap replicates some curve does not fall to its threshold within the swept fractions"
             : words.seedInterval(t.slope.interval, percentagePoints)
         return "\(percentagePoints(value)) per doubling of parameters (\(interval))"
     } ?? "an amount that cannot be measured"
     var sentence: String
     let pairwise = trend?.slope.value == nil
         ? ": every pair of models differs in that direction beyond seed noise (the slope cannot be measured: some model's "
-            + "threshold is not reached)." : nil
+            + "threshold lies outside the swept fractions)." : nil
     switch comparison.largerModelsMoreSensitive {
     case true?: sentence = "Larger models are more sensitive\(group)" + (pairwise ?? ": the threshold changes by \(slope).")
     case false?: sentence = "Larger models are less sensitive\(group)" + (pairwise ?? ": the threshold changes by \(slope).")
@@ -223,8 +291,7 @@ private func sensitivitySentence(_ comparison: SensitivityComparison, results: S
     }
     func pairText(_ d: SeriesDifference) -> String {
         let (a, b) = (results.series[d.base].modelLabel, results.series[d.other].modelLabel)
-        let value = d.difference.value.map(percentagePoints)
-            ?? "(the threshold of \(results.fits[d.other].threshold.fraction == nil ? b : a) is not reached)"
+        let value = estimateText(d.difference, percentagePoints, missing: "(both thresholds lie outside the swept fractions)")
         var text = "\(b) vs \(a) \(value) ("
             + words.seedInterval(d.difference.interval, percentagePoints)
         if !d.resolved, let seeds = d.seedsToResolve { text += "; about \(seeds) seeds would resolve a difference of this size" }
@@ -283,21 +350,22 @@ private func caveat(_ s: SeriesStatistics) -> String? {
     return problems.isEmpty ? nil : problems.joined(separator: "; ")
 }
 
-/// A threshold with its interval: "40.0% [33.6%, 46.1%]", "37.0% [25.8% or not reached]",
-/// "not reached [from 52.1%]" or just "not reached" when nothing bounds it; parentheses instead of
-/// brackets for running text.
-func thresholdText(_ fraction: Double?, status: ThresholdStatus, interval: Interval?, brackets: Bool) -> String {
+/// A threshold (`estimate`, its statistics) with its interval: "40.0% [33.6%, 46.1%]", "37.0% [25.8%
+/// or more]" (the interval reaches beyond the largest swept fraction), "> 50.0% [41.2% or more]" (the
+/// fitted curve falls to the target only beyond the largest swept fraction), "not reached [45.0% or
+/// more]", or without the interval when it says no more than the threshold ("> 50.0%", "not reached",
+/// "no fit"); parentheses instead of brackets for running text.
+func thresholdText(_ threshold: CriticalThreshold, estimate: Estimate, brackets: Bool) -> String {
     let (open, close) = brackets ? ("[", "]") : ("(", ")")
-    let estimate = describeThreshold(fraction, status: status)
-    guard status != .noFit, let interval else { return estimate }
-    if fraction == nil {
-        // Not reached: the interval's lower end says from where on it could be; nothing when no replicate
-        // reaches it within any budget (100%).
-        guard let lower = interval.lower, lower <= 1 else { return estimate }
-        return "\(estimate) \(open)from \(percent(lower))\(close)"
+    let text = switch threshold.status {
+    case .withinRange, .aboveRange, .belowRange: estimateText(estimate, percent)
+    case .notReached: "not reached"
+    case .noFit: "no fit"
     }
-    let range = intervalText(interval, percent, above: "or not reached", below: "at most", separator: brackets ? ", " : " to ")
-    return "\(estimate) \(open)\(range)\(close)"
+    guard threshold.status != .noFit, let range = informativeIntervalText(estimate, percent, separator: brackets ? ", " : " to ") else {
+        return text
+    }
+    return "\(text) \(open)\(range)\(close)"
 }
 
 /// A p-value with two significant digits, or "< 0.001".

@@ -28,13 +28,17 @@ public func reportContext(for results: StudyResults, format: ReportFormat, setti
     let chance = 1 / Double(results.data.classCount)
     let data = results.data
 
-    let parameters: [(String, String)] = [
+    let knowledge: [(String, String)] = attackerKnowledge(results).map { [("Attacker's surrogate", $0)] } ?? []
+    var parameters: [(String, String)] = [
         ("Data set", data.name + componentDetails(config.data)),
         ("Rows", "\(data.trainCount) training, \(data.testCount) test; \(data.featureCount) features, \(data.classCount) classes"),
         ("Models", listing(distinct(results.series.map(\.modelLabel)))),
         ("Attacks", listing(distinct(results.series.map(\.attackLabel)))),
         ("Defenses", listing(distinct(results.series.map(\.defenseLabel)))),
         ("Poison fractions", fractions.map(percent).joined(separator: ", ")),
+    ]
+    parameters += knowledge
+    parameters += [
         ("Seeds", config.seeds.map(String.init).joined(separator: ", ")),
         ("Epochs", "\(config.training.epochs)"),
         ("Batch size", "\(config.training.batchSize)"),
@@ -44,10 +48,10 @@ public func reportContext(for results: StudyResults, format: ReportFormat, setti
 
     let statistics = results.statistics
     /// "value [lower, upper]" for an estimate, its interval in brackets when it has one.
-    func withInterval(_ estimate: Estimate, _ format: @escaping (Double) -> String, above: String = "or more") -> String {
+    func withInterval(_ estimate: Estimate, _ format: @escaping (Double) -> String) -> String {
         guard let value = estimate.value else { return "n/a" }
         guard let interval = estimate.interval else { return format(value) }
-        return "\(format(value)) [\(intervalText(interval, format, above: above, separator: ", "))]"
+        return "\(format(value)) [\(intervalText(interval, format, separator: ", "))]"
     }
     let threeDecimals = { (value: Double) in fixed(value, decimals: 3) }
     let fits: [[String: Any]] = results.fits.map { fit in
@@ -62,8 +66,7 @@ public func reportContext(for results: StudyResults, format: ReportFormat, setti
             "x0": escape(withInterval(s.midpoint) { fixed($0, decimals: 2) }),
             "b": parameters.map { fixed($0.floor, decimals: poorlyIdentified ? 2 : 3) } ?? "n/a",
             "rSquared": fit.rSquared.map { fixed($0, decimals: 3) } ?? "n/a",
-            "threshold": escape(thresholdText(fit.threshold.fraction, status: fit.threshold.status, interval: s.threshold.interval,
-                                              brackets: true)),
+            "threshold": escape(thresholdText(fit.threshold, estimate: s.threshold, brackets: true)),
             "thresholdStatus": fit.threshold.status.rawValue,
             "thresholdNote": escape(fit.threshold.reason ?? ""),
             "poorlyIdentified": poorlyIdentified,
@@ -90,7 +93,7 @@ public func reportContext(for results: StudyResults, format: ReportFormat, setti
         let pair = "\(results.series[d.other].label) − \(results.series[d.base].label)"
         let seeds = d.resolved ? "" : d.seedsToResolve.map { "about \($0)" } ?? "cannot tell"
         return ["quantity": escape(quantityNames[d.quantity]!), "pair": escape(pair),
-                "difference": escape(d.difference.value.map(format) ?? "n/a"),
+                "difference": escape(estimateText(d.difference, format)),
                 "interval": escape(intervalText(d.difference.interval, format)),
                 "resolved": d.resolved ? "yes" : "no", "seeds": escape(seeds)]
     }
@@ -136,53 +139,59 @@ public func reportContext(for results: StudyResults, format: ReportFormat, setti
             return ["series": escape(results.series[series].label), "fraction": escape(percent(fraction)),
                     "removed": value(MetricKey.removedFraction), "precision": value(MetricKey.detectionPrecision),
                     "recall": value(MetricKey.detectionRecall), "auroc": value(MetricKey.detectionAUROC),
-                    "hasRemoved": removed.mean > 0]
+                    "tpr": value(MetricKey.detectionTPRAt5FPR), "hasRemoved": removed.mean > 0]
         }
     }
 
-    // Attacks compared at one budget: the positive swept fraction nearest 10%.
-    let budget = fractions.filter { $0 > 0 }.min { abs($0 - 0.1) < abs($1 - 0.1) }
+    // Attacks and defenses compared at one budget: the positive swept fraction nearest 10%.
+    let budget = results.findings.comparisonBudget
     let attackCount = Set(results.series.map(\.attack)).count
     let attackRows: [[String: Any]] = budget.map { budget in
         results.series.indices.sorted { (results.series[$0].model, results.series[$0].defense, results.series[$0].attack)
             < (results.series[$1].model, results.series[$1].defense, results.series[$1].attack) }.map { index in
             let description = results.series[index], s = statistics.series[index], fit = results.fits[index]
             let point = results.points.first { $0.series == index && $0.fraction == budget }
-            let success = results.attackMetrics.compactMap { point?.metric($0.key) }.first
-            let threshold = thresholdText(fit.threshold.fraction, status: fit.threshold.status, interval: s.threshold.interval,
-                                          brackets: true)
+            let success = results.successMetric(of: index).flatMap { metric -> String? in
+                guard let rate = point?.metric(metric.hasBaseline ? metric.excess.key : metric.key) else { return nil }
+                guard metric.hasBaseline else { return plusMinus(rate) }
+                let clean = point?.metric(metric.baseline.key).map { fixed($0.mean, decimals: 3) } ?? "n/a"
+                return String(format: "%+.3f", rate.mean) + " ± " + fixed(rate.std, decimals: 3) + " (clean \(clean))"
+            }
+            var share = point.map { percent($0.realisedFraction.mean) } ?? "n/a"
+            if let source = point?.metric("sourceClassShare") { share += "; \(percent(source.mean)) of its source class" }
+            if point?.saturated == true { share += " (saturated)" }
+            let threshold = thresholdText(fit.threshold, estimate: s.threshold, brackets: true)
             return ["model": escape(description.modelLabel + (results.series.contains { $0.defense != 0 } ? ", \(description.defenseLabel)" : "")),
                     "attack": escape(description.attackLabel), "threshold": escape(threshold),
                     "accuracy": escape(point?.metric(MetricKey.testAccuracy).map(plusMinus) ?? "n/a"),
-                    "success": escape(success.map(plusMinus) ?? "—")]
+                    "poisoned": escape(share), "success": escape(success ?? "—")]
         }
     } ?? []
     let signedAccuracy3 = { (value: Double) in String(format: "%+.3f", value) }
     let defenseRows: [[String: Any]] = results.findings.defenses.map { f in
         let defended = results.series[f.series]
         let threshold = { (index: Int) in
-            thresholdText(results.fits[index].threshold.fraction, status: results.fits[index].threshold.status,
-                          interval: statistics.series[index].threshold.interval, brackets: true)
+            thresholdText(results.fits[index].threshold, estimate: statistics.series[index].threshold, brackets: true)
         }
+        // A shift whose threshold lies beyond the swept fractions is a bound: "> +15.0 pp [+10.2 pp or more]".
         let withRange = { (estimate: Estimate, format: (Double) -> String) -> String in
-            (estimate.value.map(format) ?? "n/a") + (estimate.interval.map { " [" + intervalText($0, format) + "]" } ?? "")
+            estimateText(estimate, format) + (informativeIntervalText(estimate, format).map { " [\($0)]" } ?? "")
         }
         // The attack's own success at the comparison budget, undefended → defended.
         let success = budget.flatMap { budget -> String? in
             let at = { (index: Int) in results.points.first { $0.series == index && $0.fraction == budget } }
-            guard let metric = results.attackMetrics.first(where: { at(f.series)?.metric($0.key) != nil }),
-                  let before = at(f.baseline)?.metric(metric.key), let after = at(f.series)?.metric(metric.key) else { return nil }
-            return "\(fixed(before.mean, decimals: 2)) → \(fixed(after.mean, decimals: 2))"
+            guard let metric = results.successMetric(of: f.series) else { return nil }
+            let key = metric.hasBaseline ? metric.excess.key : metric.key
+            guard let before = at(f.baseline)?.metric(key), let after = at(f.series)?.metric(key) else { return nil }
+            let format = { (value: Double) in metric.hasBaseline ? String(format: "%+.2f", value) : fixed(value, decimals: 2) }
+            return "\(format(before.mean)) → \(format(after.mean))"
         } ?? "—"
-        let shift = f.thresholdShift.value == nil && f.thresholdShift.interval != nil
-            ? "(not reached) [" + intervalText(f.thresholdShift.interval, percentagePoints) + "]"
-            : withRange(f.thresholdShift, percentagePoints)
         return ["model": escape(defended.modelLabel), "attack": escape(defended.attackLabel), "defense": escape(defended.defenseLabel),
                 "threshold": escape(threshold(f.series)), "baseline": escape(threshold(f.baseline)),
-                "shift": escape(shift), "shiftResolved": f.shiftResolved ? "yes" : "no", "success": escape(success),
+                "shift": escape(withRange(f.thresholdShift, percentagePoints)), "shiftResolved": f.shiftResolved ? "yes" : "no",
+                "success": escape(success),
                 "cleanAccuracy": escape(statistics.series[f.series].cleanAccuracy.value.map(threeDecimals) ?? "n/a"),
-                "cost": escape(withRange(f.cleanAccuracyChange, signedAccuracy3)), "costResolved": f.changeResolved ? "yes" : "no",
-                "auroc": f.meanAUROC.map { fixed($0, decimals: 2) } ?? "—"]
+                "cost": escape(withRange(f.cleanAccuracyChange, signedAccuracy3)), "costResolved": f.changeResolved ? "yes" : "no"]
     }
     let diverged = results.runs.compactMap(\.divergence)
 
@@ -277,4 +286,16 @@ func codeFence(for code: String) -> String {
         longest = max(longest, current)
     }
     return String(repeating: "`", count: max(3, longest + 1))
+}
+
+/// What the informed attacks of `results` knew of the victim: "transfer setting, ...: margin flip (to
+/// worst) and ..." and, for those marked so, "white box, ...: ..."; nil when no attack trains a surrogate.
+func attackerKnowledge(_ results: StudyResults) -> String? {
+    let groups: [(AttackerKnowledge, String)] = [(.transfer, "transfer setting, the surrogate trained with a seed of its own"),
+                                                 (.whiteBox, "white box, the surrogate is the victim's clean model (its seed)")]
+    let parts = groups.compactMap { knowledge, words -> String? in
+        let names = distinct(results.series.filter { $0.attackerKnowledge == knowledge }.map(\.attackLabel))
+        return names.isEmpty ? nil : "\(words): \(listing(names))"
+    }
+    return parts.isEmpty ? nil : parts.joined(separator: "; ")
 }

@@ -31,7 +31,8 @@ public enum ReportFormat: String, Sendable, CaseIterable {
         "±": "\\ensuremath{\\pm}", "²": "\\textsuperscript{2}", "—": "---", "–": "--", "−": "\\ensuremath{-}",
         "×": "\\ensuremath{\\times}", "≤": "\\ensuremath{\\leq}", "≥": "\\ensuremath{\\geq}",
         "→": "\\ensuremath{\\rightarrow}", "α": "\\ensuremath{\\alpha}", "β": "\\ensuremath{\\beta}",
-        "γ": "\\ensuremath{\\gamma}", "κ": "\\ensuremath{\\kappa}", "σ": "\\ensuremath{\\sigma}",
+        "γ": "\\ensuremath{\\gamma}", "δ": "\\ensuremath{\\delta}", "ε": "\\ensuremath{\\varepsilon}", "κ": "\\ensuremath{\\kappa}",
+        "σ": "\\ensuremath{\\sigma}",
         "∞": "\\ensuremath{\\infty}",
     ]
 }

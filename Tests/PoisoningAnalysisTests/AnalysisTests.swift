@@ -46,10 +46,24 @@ struct ThresholdTests {
         #expect(abs(x - (0.3 + log(0.7 / 0.5 - 1) / 10)) < 1e-15)
     }
 
-    @Test func beyondTheSweptRangeIsMarkedExtrapolated() throws {
+    @Test func aCrossingBeyondTheLargestSweptFractionIsOnlyALowerBound() throws {
         let threshold = criticalThreshold(of: curve, target: 0.25, swept: 0...0.5)
-        #expect(threshold.status == .extrapolated)
-        #expect(try #require(threshold.fraction) > 0.5)
+        #expect(threshold.status == .aboveRange && threshold.fraction == nil)
+        #expect(try #require(threshold.extrapolatedFraction) > 0.5)
+        #expect(threshold.reason == "the fitted curve falls to the target 0.250 only beyond the largest swept fraction, 50.0%")
+        #expect(threshold.censored(curve: curve) == .infinity)
+        #expect(thresholdEstimate(threshold.censored(curve: curve), swept: 0...0.5, interval: nil)
+            == Estimate(value: 0.5, interval: nil, bound: .lower))
+    }
+
+    @Test func aCrossingBeforeTheSmallestSweptFractionIsOnlyAnUpperBound() throws {
+        // The curve is at 0.712 at 20%: it fell to 0.85 at 4.4%, before the sweep starts.
+        let threshold = criticalThreshold(of: curve, target: 0.85, swept: 0.2...0.5)
+        #expect(threshold.status == .belowRange && threshold.fraction == nil)
+        #expect(abs(try #require(threshold.extrapolatedFraction) - (0.3 + log(0.7 / 0.65 - 1) / 10)) < 1e-12)
+        #expect(threshold.censored(curve: curve) == -.infinity)
+        #expect(thresholdEstimate(threshold.censored(curve: curve), swept: 0.2...0.5, interval: nil)
+            == Estimate(value: 0.2, interval: nil, bound: .upper))
     }
 
     @Test func targetsOutsideTheCurvesRangeAreNotReached() {
@@ -131,11 +145,39 @@ struct FindingsTests {
         #expect(results.fits[0].threshold.status == .notReached && results.fits[0].threshold.fraction == nil)
         #expect(results.findings.sensitivity.first?.trend == .decreasing)
         #expect(results.findings.series[0].thresholdStatus == .notReached)
-        #expect(results.statistics.series[0].threshold.value == nil)
-        // The slope cannot be measured, but the one pair is resolved: the larger model's threshold is lower.
+        // Not reached: known only to exceed the largest swept fraction.
+        #expect(results.statistics.series[0].threshold.value == 0.5 && results.statistics.series[0].threshold.bound == .lower)
+        // The slope cannot be measured, but the one pair is resolved: the larger model's threshold is lower,
+        // by at least 50% minus its threshold.
         #expect(results.statistics.trends.first?.slope.value == nil)
         let pair = try #require(results.statistics.differences.first { $0.quantity == .threshold })
         #expect(pair.resolved && pair.difference.interval?.lower == nil && (pair.difference.interval?.upper ?? 0) < 0)
+        #expect(try pair.difference.bound == .upper && pair.difference.value == #require(results.fits[1].threshold.fraction) - 0.5)
+        #expect(results.findings.sensitivity.first?.largerModelsMoreSensitive == true)
+    }
+
+    @Test func aThresholdBeyondTheSweptFractionsIsABoundInEveryDifferenceAndNoSlope() throws {
+        // Width 32 falls halfway at 65%, beyond the sweep (0 to 50%); width 64 at 30%.
+        let results = Self.results([32: Self.sigmoid(0.65, steepness: 10), 64: Self.sigmoid(0.3)])
+        let threshold = results.fits[0].threshold
+        #expect(threshold.status == .aboveRange && threshold.fraction == nil)
+        #expect(abs(try #require(threshold.extrapolatedFraction) - 0.65) < 0.05)
+        #expect(results.findings.series[0].threshold == nil && results.findings.series[0].thresholdStatus == .aboveRange)
+        let estimate = results.statistics.series[0].threshold
+        #expect(estimate.value == 0.5 && estimate.bound == .lower)
+        // No end of any threshold interval lies beyond the largest swept fraction.
+        for s in results.statistics.series {
+            #expect([s.threshold.interval?.lower, s.threshold.interval?.upper].allSatisfy { ($0 ?? 0) <= 0.5 })
+        }
+        // MLP 64 − MLP 32: at most its threshold minus 50%, resolved only as negative.
+        let pair = try #require(results.statistics.differences.first { $0.quantity == .threshold })
+        let other = try #require(results.fits[1].threshold.fraction)
+        #expect(try pair.difference.bound == .upper && abs(#require(pair.difference.value) - (other - 0.5)) < 1e-12)
+        #expect(pair.resolved == ((pair.difference.interval?.upper ?? 0) < 0) && pair.seedsToResolve == nil)
+        #expect(pair.resolved && pair.difference.interval?.lower == nil)
+        // The slope through a bound is not measured, and the trend orders the bound beyond every measured threshold.
+        #expect(results.statistics.trends.first?.slope.value == nil)
+        #expect(results.findings.sensitivity.first?.trend == .decreasing)
         #expect(results.findings.sensitivity.first?.largerModelsMoreSensitive == true)
     }
 

@@ -71,7 +71,36 @@ struct IntervalTests {
         // Wholly at -∞ (a threshold not reached in every replicate of the subtracted series): still excludes zero.
         let belowEverything = try #require(percentileInterval(Array(repeating: -.infinity, count: 100), confidence: 0.95))
         #expect(belowEverything == Interval(lower: nil, upper: -.greatestFiniteMagnitude) && belowEverything.excludes(0))
-        #expect(intervalText(belowEverything, percent) == "−∞")
+    }
+
+    @Test func intervalEndsBeyondTheRangeReadOrMoreAndAtMost() {
+        #expect(intervalText(Interval(lower: 0.336, upper: nil), percent) == "33.6% or more")
+        #expect(intervalText(Interval(lower: nil, upper: 0.016), percentagePoints) == "at most +1.6 pp")
+        #expect(intervalText(Interval(lower: 0.25, upper: 0.5), percent, separator: ", ") == "25.0%, 50.0%")
+        #expect(intervalText(nil, percent) == "undetermined")
+    }
+
+    @Test func boundsReadAsInequalitiesAndDropAnIntervalThatAddsNothing() {
+        let beyond = Estimate(value: 0.5, interval: Interval(lower: 0.5, upper: nil), bound: .lower)
+        #expect(estimateText(beyond, percent) == "> 50.0%" && informativeIntervalText(beyond, percent) == nil)
+        let reaching = Estimate(value: 0.5, interval: Interval(lower: 0.412, upper: nil), bound: .lower)
+        #expect(informativeIntervalText(reaching, percent) == "41.2% or more")
+        #expect(estimateText(Estimate(value: -0.2, interval: nil, bound: .upper), percentagePoints) == "< -20.0 pp")
+        #expect(estimateText(Estimate(value: 0.3, interval: nil), percent) == "30.0%")
+        #expect(estimateText(Estimate(value: nil, interval: nil), percent) == "n/a")
+    }
+
+    @Test func aBoundResolvesOnlyTheSignItAllows() {
+        #expect(Estimate(value: 0.02, interval: Interval(lower: 0.01, upper: nil), bound: .lower).signResolved)
+        #expect(!Estimate(value: 0.02, interval: Interval(lower: -0.01, upper: nil), bound: .lower).signResolved)
+        // An interval below zero never resolves a lower bound as negative.
+        #expect(!Estimate(value: 0.02, interval: Interval(lower: -0.3, upper: -0.1), bound: .lower).signResolved)
+        #expect(Estimate(value: -0.02, interval: Interval(lower: nil, upper: -0.01), bound: .upper).signResolved)
+        #expect(!Estimate(value: -0.02, interval: Interval(lower: 0.1, upper: 0.3), bound: .upper).signResolved)
+        #expect(Estimate(value: 0.02, interval: Interval(lower: 0.01, upper: 0.03)).signResolved)
+        #expect(!Estimate(value: 0.02, interval: nil, bound: .lower).signResolved)
+        let negated = Estimate(value: 0.2, interval: Interval(lower: 0.1, upper: nil), bound: .lower).negated
+        #expect(negated == Estimate(value: -0.2, interval: Interval(lower: nil, upper: -0.1), bound: .upper) && negated.signResolved)
     }
 
     @Test func intervalsExcludeValuesOnlyWhenWhollyOnOneSide() {
@@ -178,5 +207,60 @@ struct CurveModelTests {
         #expect(abs(test.f - 4.7833333333333465) < 1e-9)
         #expect(abs(test.p - 0.025623185948235372) < 1e-9)
         #expect(test.lackOfFitDegrees == 3 && test.pureErrorDegrees == 10)
+    }
+}
+
+/// Differences of quantities censored at the ends of the swept fractions (thresholds beyond them).
+struct CensoredDifferenceTests {
+    let swept = 0.0...0.5
+    /// 100 replicates of a threshold spread evenly over [start, start + width).
+    func spread(_ start: Double, _ width: Double) -> [Double] { (0..<100).map { start + width * Double($0) / 100 } }
+
+    @Test func numbersGiveThePercentileIntervalOfTheirDifferences() throws {
+        let other = spread(0.4, 0.1), base = spread(0.25, 0.05)
+        let (difference, replicates) = censoredDifference(Estimate(value: 0.45, interval: nil), Estimate(value: 0.3, interval: nil),
+                                                          replicates: ((other, swept), (base, swept)), confidence: 0.95)
+        #expect(try difference.bound == nil && abs(#require(difference.value) - 0.15) < 1e-12)
+        #expect(difference.interval == percentileInterval(zip(other, base).map { $0 - $1 }, confidence: 0.95))
+        #expect(replicates == zip(other, base).map { $0 - $1 })
+    }
+
+    @Test func aThresholdBeyondTheRangeMakesTheDifferenceALowerBoundAtThatEnd() throws {
+        // `other` lies beyond 50% in every replicate: the difference exceeds 50% minus `base`.
+        let base = spread(0.25, 0.1)
+        let (difference, replicates) = censoredDifference(
+            Estimate(value: 0.5, interval: nil, bound: .lower), Estimate(value: 0.3, interval: nil),
+            replicates: ((Array(repeating: .infinity, count: 100), swept), (base, swept)), confidence: 0.95)
+        #expect(try difference.bound == .lower && abs(#require(difference.value) - 0.2) < 1e-12)
+        let lower = try #require(percentileInterval(base.map { 0.5 - $0 }, confidence: 0.95)?.lower)
+        #expect(difference.interval == Interval(lower: lower, upper: nil) && difference.signResolved)
+        #expect(replicates.allSatisfy { $0 == .infinity })
+        // The same pair the other way round: an upper bound.
+        let (reversed, _) = censoredDifference(
+            Estimate(value: 0.3, interval: nil), Estimate(value: 0.5, interval: nil, bound: .lower),
+            replicates: ((base, swept), (Array(repeating: .infinity, count: 100), swept)), confidence: 0.95)
+        #expect(try reversed.bound == .upper && abs(#require(reversed.value) + 0.2) < 1e-12 && reversed.interval?.lower == nil)
+        #expect(abs(try #require(reversed.interval?.upper) + lower) < 1e-12 && reversed.signResolved)
+    }
+
+    @Test func aBoundReachingBelowZeroIsNotResolved() throws {
+        // `base` reaches 50% in some replicates, so 50% minus it reaches zero.
+        let base = spread(0.42, 0.1).map { min($0, 0.5) }
+        let (difference, _) = censoredDifference(
+            Estimate(value: 0.5, interval: nil, bound: .lower), Estimate(value: 0.46, interval: nil),
+            replicates: ((Array(repeating: .infinity, count: 100), swept), (base, swept)), confidence: 0.95)
+        #expect(difference.bound == .lower && (difference.interval?.lower ?? 1) <= 0 && !difference.signResolved)
+    }
+
+    @Test func twoThresholdsBeyondTheSameEndHaveNoDifferenceAndOppositeEndsABound() throws {
+        let beyond = Array(repeating: Double.infinity, count: 100), before = Array(repeating: -Double.infinity, count: 100)
+        let (same, replicates) = censoredDifference(
+            Estimate(value: 0.5, interval: nil, bound: .lower), Estimate(value: 0.5, interval: nil, bound: .lower),
+            replicates: ((beyond, swept), (beyond, swept)), confidence: 0.95)
+        #expect(same == Estimate(value: nil, interval: nil) && !same.signResolved && replicates.allSatisfy(\.isNaN))
+        let (opposite, _) = censoredDifference(
+            Estimate(value: 0.5, interval: nil, bound: .lower), Estimate(value: 0, interval: nil, bound: .upper),
+            replicates: ((beyond, swept), (before, swept)), confidence: 0.95)
+        #expect(opposite == Estimate(value: 0.5, interval: Interval(lower: 0.5, upper: nil), bound: .lower) && opposite.signResolved)
     }
 }

@@ -67,24 +67,31 @@ struct AttackTests {
         #expect(InformedLabelFlip.select(0, by: margins, smallestFirst: false).isEmpty)
     }
 
-    /// The flipped rows and their new labels against margins computed here from the clean model's logits.
-    @Test func informedFlipsUseTheCleanModelsMarginsAndWorstClass() throws {
+    /// The flipped rows and their new labels against margins computed here from the surrogate's
+    /// logits: by default a model of the clean rows trained with its own seed (transfer), with
+    /// `white-box: true` the victim's clean model (the run's seed).
+    @Test(arguments: [false, true])
+    func informedFlipsUseTheSurrogatesMarginsAndWorstClass(whiteBox: Bool) throws {
         let split = GaussianClusters(samples: 200, features: 4, classes: 3, seed: 5).makeSplit()
         let trainer = ModelTrainer(shape: NetworkShape(inputs: 4, hidden: [8], classes: 3), settings: TrainingSettings(epochs: 20), seed: 9)
-        // The attacks' surrogate: the transfer setting's seed, their default.
-        let logits = trainer.surrogate(.transfer).train(split.train).parameters.logits(on: split.train)
+        var stream = Xoshiro256StarStar(seed: 9, purpose: "surrogate")
+        let surrogateSeed = whiteBox ? 9 : stream.next()
+        #expect((surrogateSeed == 9) == whiteBox)
+        let surrogate = ModelTrainer(shape: trainer.shape, settings: trainer.settings, seed: surrogateSeed)
+        let logits = surrogate.train(split.train).parameters.logits(on: split.train)
         let margins = (0..<split.train.count).map { row -> (margin: Double, worst: Int) in
             let label = split.train.labels[row]
             let wrong = (0..<3).filter { $0 != label }.max { logits[row * 3 + $0] < logits[row * 3 + $1] }!
             return (Double(logits[row * 3 + label] - logits[row * 3 + wrong]), wrong)
         }
-        let poisoned = try #require(try component(MarginFlip.self).poison(split, fraction: 0.1, seed: 9, trainer: trainer))
+        let knowledge: [String: ParameterValue] = ["white-box": .bool(whiteBox)]
+        let poisoned = try #require(try component(MarginFlip.self, knowledge).poison(split, fraction: 0.1, seed: 9, trainer: trainer))
         #expect(poisoned.poisonedRows.count == 14)
         let largestChosen = poisoned.poisonedRows.map { margins[$0].margin }.max()!
         let others = Set(0..<split.train.count).subtracting(poisoned.poisonedRows)
         #expect(others.allSatisfy { margins[$0].margin >= largestChosen })
         #expect(poisoned.poisonedRows.allSatisfy { poisoned.data.labels[$0] == margins[$0].worst })
-        let confident = try #require(try component(ConfidentFlip.self, ["to": .string("random")])
+        let confident = try #require(try component(ConfidentFlip.self, knowledge.merging(["to": .string("random")]) { $1 })
             .poison(split, fraction: 0.1, seed: 9, trainer: trainer))
         let smallestChosen = confident.poisonedRows.map { margins[$0].margin }.min()!
         #expect(Set(0..<split.train.count).subtracting(confident.poisonedRows).allSatisfy { margins[$0].margin <= smallestChosen })

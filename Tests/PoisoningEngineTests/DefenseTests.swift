@@ -44,17 +44,20 @@ struct DefenseTests {
     /// other metric never refuses a real run.
     @Test func everyDefenseRecordsOnlyTheMetricsItDeclares() throws {
         let config = StudyConfig(models: [StudyConfig.mlp(8)], attacks: [StudyConfig.component(ClassFlip.kind)],
-                                 defenses: Registry.defenses.map { StudyConfig.component($0.kind) }, fractions: [0.3], seeds: [1],
+                                 defenses: Registry.defenses.map { StudyConfig.component($0.kind) }, fractions: [0, 0.3], seeds: [1],
                                  training: TrainingSettings(epochs: 4))
         let study = try Study(config)
-        for spec in study.runSpecs {
-            let metrics = try #require(executeRun(spec, study: study).metrics)
+        let runs = study.withCleanBaselines(study.runSpecs.map { executeRun($0, study: study) })
+        for run in runs where run.fraction == 0.3 {
+            let spec = RunSpec(fraction: run.fraction, series: run.series, seed: run.seed)
+            let metrics = try #require(run.metrics)
             let recordable = study.recordableMetrics(of: spec.series)
             let label = study.series[spec.series].defenseLabel
             #expect(Set(metrics.keys).isSubset(of: recordable), "\(label)")
             #expect(recordable.subtracting(metrics.keys).isSubset(of: [MetricKey.detectionPrecision]), "\(label)")
         }
-        #expect(study.recordableMetrics(of: 0) == Set(MetricKey.recordedByEveryRun + ["targetSuccess"]))   // no defense
+        #expect(study.recordableMetrics(of: 0) == Set(MetricKey.recordedByEveryRun
+            + ["targetSuccess", "targetSuccessBaseline", "targetSuccessExcess", "sourceClassShare"]))   // no defense
     }
 
     @Test func rankingPutsTheHighestScoreFirstAndBreaksTiesByRow() {
@@ -185,12 +188,15 @@ struct SanitiserAndTrainingTests {
         #expect(try #require(metrics.auroc) > 0.9)
     }
 
-    /// ε of the subsampled Gaussian mechanism against dp-accounting's RdpAccountant on orders 2..64
-    /// (scripts/reference_statistics.py).
+    /// ε of the subsampled Gaussian mechanism on the integer orders 2..64 against dp-accounting's
+    /// RdpAccountant(orders=range(2, 65)) (scripts/reference_statistics.py), exact there: the finite
+    /// binomial sums and the conversion. The default orders are checked in PrivacyAccountantTests.
     @Test(arguments: [(0.2, 1.1, 100, 1e-5, 14.367597352732545), (64.0 / 350, 1.0, 1200, 1e-5, 77.16328743306588),
                       (0.01, 4.0, 10000, 1e-6, 1.1694689236889932), (1.0, 2.0, 10, 1e-5, 8.087861628831664)])
     func theAccountantMatchesDPAccounting(q: Double, sigma: Double, steps: Int, delta: Double, expected: Double) {
-        #expect(abs(privacyEpsilon(samplingRate: q, noise: sigma, steps: steps, delta: delta) - expected) < 1e-9 * expected)
+        let integerOrders = (2...64).map(Double.init)
+        let budget = privacyBudget(samplingRate: q, noise: sigma, steps: steps, delta: delta, orders: integerOrders)
+        #expect(abs(budget.epsilon - expected) < 1e-9 * expected)
     }
 
     /// The batched clipped gradient (per-example norms from the outer-product identity, one more
@@ -318,17 +324,87 @@ struct RepresentationSanitiserTests {
 
     @Test func spectralSignaturesRemoveExactlyThePlantedRows() throws {
         // ⌈1.5 ε n⌉ with ε = 0.08: ⌈2.76⌉ = 3 rows of class 0 (23 rows), ⌈1.2⌉ = 2 of class 1 (10 rows).
-        let decision = try component(SpectralSignature.self, ["expected": .double(0.08)]).decide(Self.representations, rowCount: 33)
+        let decision = try component(SpectralSignature.self, ["epsilon": .double(0.08)]).decide(Self.representations, rowCount: 33)
         let removed = Set(0..<33).subtracting(decision.kept)
         #expect(removed.intersection(0..<23) == [20, 21, 22] && removed.count == 5)
         let scores = try #require(decision.scores)
         #expect(areaUnderROC(positives: [20, 21, 22].map { scores[$0] }, negatives: (0..<20).map { scores[$0] }) == 1)
     }
 
-    @Test func activationClusteringRemovesTheSmallSeparateCluster() throws {
-        let decision = try component(ActivationClustering.self, ["components": .int(2)]).decide(Self.representations, rowCount: 33)
-        #expect(Set(0..<33).subtracting(decision.kept) == [20, 21, 22])
-        let scores = try #require(decision.scores)
+    /// The planted rows are 3 of class 0's 23 (13%, under the size bound) and far from the ring
+    /// (silhouette near 1): a candidate. Class 1's ring splits in halves, too large to be one.
+    @Test func activationClusteringMakesTheSmallSeparateClusterACandidate() throws {
+        let clustering = try component(ActivationClustering.self, ["components": .int(2)]).cluster(Self.representations, rowCount: 33)
+        #expect(clustering.candidates == [[20, 21, 22]])
+        let scores = clustering.scores
         #expect(areaUnderROC(positives: [20, 21, 22].map { scores[$0] }, negatives: (0..<20).map { scores[$0] }) == 1)
+        // A silhouette bound above the split's own silhouette leaves no candidate.
+        let strict = try component(ActivationClustering.self, ["components": .int(2), "silhouette": .double(0.999)])
+        #expect(strict.cluster(Self.representations, rowCount: 33).candidates.isEmpty)
+    }
+
+    /// Points 0, 1 | 10, 11 on a line: a = 1 for each; b = 10.5, 9.5, 9.5, 10.5.
+    @Test func theSilhouetteByHand() throws {
+        let clustering = try component(ActivationClustering.self)
+        let silhouette = clustering.meanSilhouette([[0], [1], [10], [11]], assignment: [0, 0, 1, 1])
+        #expect(abs(silhouette - (9.5 / 10.5 + 8.5 / 9.5) / 2) < 1e-15)
+        // Points 0 | 10, 11: 0 is alone in its cluster and counts 0; 10 has a = 1, b = 10; 11 has a = 1, b = 11.
+        #expect(abs(clustering.meanSilhouette([[0], [10], [11]], assignment: [0, 1, 1]) - (0.9 + 10.0 / 11) / 3) < 1e-15)
+        #expect(clustering.meanSilhouette([[0], [1]], assignment: [0, 0]) == -1)
+    }
+
+    /// Exclusionary reclassification's l/p ≤ T: the cluster's own label (0) against the most common
+    /// other class.
+    @Test func exclusionaryReclassificationComparesTheOwnLabelWithTheMostCommonOther() throws {
+        let clustering = try component(ActivationClustering.self)   // T = 1
+        #expect(clustering.confirmed(predictions: [0, 0, 1, 1, 1, 2], label: 0, classCount: 3))       // 2 ≤ 3
+        #expect(clustering.confirmed(predictions: [0, 0, 1, 1, 2, 2], label: 0, classCount: 3))       // 2 ≤ 2
+        #expect(!clustering.confirmed(predictions: [0, 0, 0, 1, 1, 2], label: 0, classCount: 3))      // 3 > 2
+        #expect(!clustering.confirmed(predictions: [0, 0], label: 0, classCount: 3))                  // no other class
+        let strict = try component(ActivationClustering.self, ["reclassification": .double(0.5)])
+        #expect(!strict.confirmed(predictions: [0, 0, 1, 1, 1, 2], label: 0, classCount: 3))          // 2 > 1.5
+    }
+
+    /// The eigen-decomposition of random symmetric matrices (one with a repeated eigenvalue): A v = λ v
+    /// to rounding, orthonormal vectors, values descending and summing to the trace.
+    @Test(arguments: [1, 2, 7, 40])
+    func symmetricEigenDecomposesRandomMatrices(n: Int) {
+        var random = Xoshiro256StarStar(seed: UInt64(n), purpose: "eigen-test")
+        var a = [Double](repeating: 0, count: n * n)
+        for i in 0..<n {
+            for j in 0...i {
+                let value = random.nextStandardNormal()
+                (a[i * n + j], a[j * n + i]) = (value, value)
+            }
+        }
+        if n == 7 {
+            // Q diag(3, 3, 1, 0, -1, -2, 5) Qᵀ for a Householder reflection Q: 3 is a double eigenvalue.
+            let u = (0..<n).map { _ in random.nextStandardNormal() }, norm = u.reduce(0) { $0 + $1 * $1 }
+            let d = [3.0, 3, 1, 0, -1, -2, 5]
+            for i in 0..<n {
+                for j in 0..<n {
+                    a[i * n + j] = (0..<n).reduce(0.0) { sum, k in
+                        let qi = (i == k ? 1 : 0) - 2 * u[i] * u[k] / norm, qj = (j == k ? 1 : 0) - 2 * u[j] * u[k] / norm
+                        return sum + qi * d[k] * qj
+                    }
+                }
+            }
+        }
+        let eigen = ClassRepresentations.symmetricEigen(a, n: n)
+        let scale = a.map(abs).max()!
+        #expect(eigen.count == n)
+        for (index, (value, vector)) in eigen.enumerated() {
+            for i in 0..<n {
+                let av = (0..<n).reduce(0) { $0 + a[i * n + $1] * vector[$1] }
+                #expect(abs(av - value * vector[i]) < 1e-10 * scale, "row \(i) of pair \(index)")
+            }
+            for (other, (_, w)) in eigen.enumerated() {
+                let dot = zip(vector, w).reduce(0) { $0 + $1.0 * $1.1 }
+                #expect(abs(dot - (other == index ? 1 : 0)) < 1e-10)
+            }
+        }
+        #expect(zip(eigen, eigen.dropFirst()).allSatisfy { $0.value >= $1.value })
+        #expect(abs(eigen.reduce(0) { $0 + $1.value } - (0..<n).reduce(0) { $0 + a[$1 * n + $1] }) < 1e-10 * scale * Double(n))
+        if n == 7 { #expect(zip(eigen.map(\.value), [5.0, 3, 3, 1, 0, -1, -2]).allSatisfy { abs($0 - $1) < 1e-12 }) }
     }
 }

@@ -69,13 +69,17 @@ struct PoisoningTests {
         #expect(result.poisonedCount == 175 && result.realisedFraction == 0.5)
     }
 
+    /// The budget is a share of the training set, capped by the source class's rows (saturated beyond them).
     @Test(arguments: [0.0, 0.1, 0.35, 1.0])
-    func classFlipRelabelsExactlyTheRoundedShareOfTheSourceClass(fraction: Double) {
+    func classFlipRelabelsTheRoundedShareOfTheTrainingSetFromTheSourceClass(fraction: Double) {
         let attack = ClassFlip(source: 2, target: 4)
         let poisoned = attack.poison(split, fraction: fraction, seed: 5)
         let sourceRows = train.labels.indices.filter { train.labels[$0] == 2 }
-        let expected = Int((fraction * Double(sourceRows.count)).rounded(.toNearestOrEven))
+        let asked = Int((fraction * Double(train.count)).rounded(.toNearestOrEven))
+        let expected = min(asked, sourceRows.count)
         #expect(poisoned.poisonedRows.count == expected && Set(poisoned.poisonedRows).count == expected)
+        #expect(poisoned.saturated == (asked > sourceRows.count))
+        #expect(poisoned.measurements == ["sourceClassShare": Double(expected) / Double(sourceRows.count)])
         #expect(Set(poisoned.poisonedRows).isSubset(of: sourceRows))
         let changed = train.labels.indices.filter { poisoned.data.labels[$0] != train.labels[$0] }
         #expect(Set(changed) == Set(poisoned.poisonedRows))

@@ -122,3 +122,23 @@ struct StudyFiguresTests {
         #expect(first.allSatisfy { $0.data.count > 1000 })
     }
 }
+
+/// One detection figure per defense that scores rows: a panel per metric against the poison fraction.
+struct DetectionFigureTests {
+    @Test func eachScoringDefenseGetsAFigureWithAPanelPerDetectionMetric() throws {
+        let (study, runs) = detectionStudy()
+        let results = StudyResults(study: study, runs: runs, toolVersion: "test")
+        let figures = detectionFigures(results)
+        #expect(figures.map(\.name) == ["detection_activation_clustering"])
+        let chart = try #require(figures.first).chart
+        #expect(chart.panels.map(\.title) == ["AUROC", "Precision", "Recall", "TPR at 5% FPR"])
+        // The defended series only (the undefended one scores nothing), its means at 10% and 30% (none at 0%).
+        let auroc = chart.panels[0].series
+        #expect(auroc.count == 1 && auroc[0].points.map(\.x) == [0.1, 0.3])
+        #expect(zip(auroc[0].points.map(\.y), [1, 0.03]).allSatisfy { abs($0 - $1) < 1e-12 })
+        #expect(chart.panels.map { $0.referenceLines.map(\.value) } == [[0.5], [], [], [0.05]])
+        #expect(chart.panels[1].series[0].points.map(\.x) == [0.1], "precision is undefined where nothing was removed")
+        #expect(studyFigures(results).contains { $0.name == "detection_activation_clustering" })
+        _ = try chart.render(format: .png, font: Font())
+    }
+}

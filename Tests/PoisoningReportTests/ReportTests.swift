@@ -384,6 +384,37 @@ struct FindingSentenceTests {
         #expect(findingSentences(results(midpoints: [nil]))[1] == "No sigmoid could be fitted for MLP 16.")
     }
 
+    /// DP-SGD's ε appears with the Rényi order that gave it and the sampling assumption behind it:
+    /// the reference data's 350 training rows in batches of 64 for 200 epochs, σ = 1, δ = 1e-5.
+    @Test func privacyBudgetsCarryTheirOrderAndSamplingAssumption() throws {
+        let fractions = (0...10).map { Double($0) * 0.05 }
+        let training = TrainingSettings(epochs: 200, batchSize: 64)
+        let study = try Study(StudyConfig(models: [StudyConfig.mlp(16)],
+                                          defenses: [StudyConfig.component(NoDefense.kind), StudyConfig.component(DPSGD.kind)],
+                                          fractions: fractions, seeds: [1, 2, 3], training: training))
+        let budget = DifferentialPrivacy(clip: 1, noise: 1, delta: 1e-5).budget(rows: study.split.train.count, settings: training)
+        let runs = study.runSpecs.map { spec in
+            let defended = study.series[spec.series].defense != 0
+            let curve = SigmoidParameters(amplitude: 0.7, steepness: 25, midpoint: defended ? 0.3 : 0.25, floor: 0.2)
+            var metrics = runMetrics(test: curve.value(at: spec.fraction) + 0.002 * Double(spec.seed), train: 0.95, trainClean: 0.95, loss: 0.3)
+            if defended {
+                metrics[MetricKey.privacyEpsilon] = budget.epsilon
+                metrics[MetricKey.privacyOrder] = budget.order
+            }
+            return RunResult(fraction: spec.fraction, series: spec.series, seed: spec.seed, poisonedCount: 0, realisedFraction: spec.fraction,
+                             metrics: metrics, divergence: nil)
+        }
+        let sentences = findingSentences(StudyResults(study: study, runs: runs, toolVersion: "9.9.9"))
+        let defenses = try #require(sentences.last)
+        #expect(defenses.contains("Privacy budget of the differentially private training (Rényi accountant, at its δ): "
+            + "DP-SGD (C = 1.0, σ = 1.0) (MLP 16, random label flip): ε = 65.68 at order α = 1.5. "))
+        #expect(defenses.hasSuffix("These ε assume Poisson sampling (each step takes every training row independently with "
+            + "probability batch size / training rows); the runs instead train on shuffled fixed-size batches, for which ε is "
+            + "the usual approximation, not a proven guarantee."))
+        #expect(renyiOrderText(1.5) == "1.5" && renyiOrderText(12) == "12" && renyiOrderText(1024) == "1024")
+        #expect(ReportFormat.latex.escape("ε at δ") == #"\ensuremath{\varepsilon} at \ensuremath{\delta}"#)
+    }
+
     @Test func cleanAccuracyCarriesItsSeedAndWilsonIntervals() {
         let sentences = findingSentences(results(midpoints: [nil, nil]))
         #expect(sentences[0].hasPrefix("Clean test accuracy, with its 95% interval over seeds and its Wilson interval as a share of "
@@ -395,3 +426,83 @@ struct FindingSentenceTests {
     }
 }
 
+
+/// Thresholds beyond the swept fractions are bounds everywhere the report shows them.
+struct ExtrapolatedThresholdTests {
+    /// Results of MLP 16 without a defense and with early stopping, 4 seeds, fractions 0 to 50%: the
+    /// undefended accuracy falls halfway to its floor at 30%, the defended one at 65%, beyond the sweep.
+    static let results: StudyResults = {
+        let fractions = (0...10).map { Double($0) * 0.05 }
+        let study = try! Study(StudyConfig(models: [StudyConfig.mlp(16)],
+                                           defenses: [StudyConfig.component(NoDefense.kind), StudyConfig.component(EarlyStoppingDefense.kind)],
+                                           fractions: fractions, seeds: [1, 2, 3, 4], training: TrainingSettings(epochs: 5)))
+        let runs = study.runSpecs.map { spec in
+            let i = fractions.firstIndex(of: spec.fraction)!
+            let pattern = [1.0, -1.0, 0.5, -0.5][(Int(spec.seed) - 1 + i) % 4]
+            let defended = study.series[spec.series].defense != 0
+            let curve = SigmoidParameters(amplitude: 0.7, steepness: defended ? 10 : 25, midpoint: defended ? 0.65 : 0.3, floor: 0.2)
+            return RunResult(fraction: spec.fraction, series: spec.series, seed: spec.seed, poisonedCount: 0, realisedFraction: spec.fraction,
+                             metrics: runMetrics(test: curve.value(at: spec.fraction) + 0.004 * pattern, train: 0.95, trainClean: 0.95,
+                                                 loss: 0.3), divergence: nil)
+        }
+        return StudyResults(study: study, runs: runs, toolVersion: "9.9.9")
+    }()
+
+    let context = reportContext(for: Self.results, format: .markdown, settings: ReportSettings(command: "make-report", figureExtension: "png"))
+    var defended: Int { Self.results.series.firstIndex { !$0.isUndefended }! }
+    var undefended: Int { Self.results.series.firstIndex(where: \.isUndefended)! }
+
+    @Test func theFittedCrossingLiesBeyondTheSweep() throws {
+        let threshold = Self.results.fits[defended].threshold
+        #expect(threshold.status == .aboveRange && threshold.fraction == nil)
+        #expect(abs(try #require(threshold.extrapolatedFraction) - 0.65) < 0.05)
+    }
+
+    @Test func theTablesSayBeyondTheLargestFractionAndNeverTheCrossing() throws {
+        let extrapolated = percent(try #require(Self.results.fits[defended].threshold.extrapolatedFraction))
+        let fits = try #require(context["fits"] as? [[String: Any]])
+        let cell = try #require(fits[defended]["threshold"] as? String)
+        // The whole interval lies beyond the sweep too, so it adds nothing to the bound.
+        #expect(cell == "> 50.0%" && fits[defended]["thresholdStatus"] as? String == "above-range")
+        // A crossing inside the range is unchanged: its fraction, then its interval.
+        let inside = try #require(Self.results.fits[undefended].threshold.fraction)
+        #expect((fits[undefended]["threshold"] as? String)?.hasPrefix(percent(inside) + " [") == true)
+        let rows = try #require(context["defenseRows"] as? [[String: Any]])
+        #expect(rows.count == 1 && rows[0]["threshold"] as? String == cell)
+        let attacks = try #require(context["attackComparisonRows"] as? [[String: Any]])
+        #expect(attacks.contains { $0["threshold"] as? String == cell })
+        let report = try renderReport(template: ShippedTemplate.markdown.text, fileName: "report.md", context: context, strict: true)
+        #expect(!report.text.contains(extrapolated), "the extrapolated crossing \(extrapolated) is printed")
+    }
+
+    @Test func theShiftIsALowerBoundWithTheLargestFractionInPlaceOfTheThreshold() throws {
+        let finding = try #require(Self.results.findings.defenses.first)
+        let inside = try #require(Self.results.fits[undefended].threshold.fraction)
+        #expect(try finding.thresholdShift.bound == .lower && abs(#require(finding.thresholdShift.value) - (0.5 - inside)) < 1e-12)
+        let lower = try #require(finding.thresholdShift.interval?.lower)
+        #expect(finding.thresholdShift.interval?.upper == nil && lower > 0 && finding.shiftResolved)
+        let rows = try #require(context["defenseRows"] as? [[String: Any]])
+        let bound = percentagePoints(0.5 - inside)
+        #expect(rows[0]["shift"] as? String == "> \(bound) [\(percentagePoints(lower)) or more]")
+        #expect(rows[0]["shiftResolved"] as? String == "yes")
+        let differences = try #require(context["differenceRows"] as? [[String: Any]])
+        let difference = try #require(differences.first { ($0["quantity"] as? String) == "Critical threshold" })
+        #expect(difference["difference"] as? String == "> \(bound)" && difference["resolved"] as? String == "yes")
+        #expect(difference["seeds"] as? String == "")
+    }
+
+    @Test func theSentencesSayTheSame() throws {
+        let sentences = findingSentences(Self.results)
+        let inside = try #require(Self.results.fits[undefended].threshold.fraction)
+        let extrapolated = percent(try #require(Self.results.fits[defended].threshold.extrapolatedFraction))
+        let thresholds = sentences[2]
+        #expect(thresholds.hasPrefix("Critical thresholds (accuracy halfway between clean and chance), with 95% intervals: "
+            + "\(percent(inside)) ("), "\(thresholds)")
+        #expect(thresholds.hasSuffix(" and > 50.0% (MLP 16, early stopping (patience 10))."), "\(thresholds)")
+        #expect(!thresholds.contains("65") && !thresholds.contains(extrapolated))
+        let lower = try #require(Self.results.findings.defenses.first?.thresholdShift.interval?.lower)
+        let defenses = try #require(sentences.last)
+        #expect(defenses.contains("Raise the critical threshold beyond seed noise: early stopping (patience 10) (MLP 16, random label flip: "
+            + "> \(percentagePoints(0.5 - inside)), 95% CI \(percentagePoints(lower)) or more)."), "\(defenses)")
+    }
+}

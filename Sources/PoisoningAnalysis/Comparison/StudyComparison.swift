@@ -31,9 +31,11 @@ public struct FitComparison: Sendable, Codable, Equatable {
     /// The quantity in each study, with its interval.
     public let first: Estimate
     public let second: Estimate
-    /// Second minus first, with the interval of the difference of the two studies' independent replicates.
+    /// Second minus first, with the interval of the difference of the two studies' independent
+    /// replicates; for thresholds outside the swept fractions a bound or no value, as between the
+    /// series of one study (see `SeriesDifference.difference`).
     public let difference: Estimate
-    /// Whether that interval excludes zero.
+    /// Whether the runs resolve its sign (`Estimate.signResolved`).
     public let resolved: Bool
 }
 
@@ -158,13 +160,10 @@ private func compareFits(_ label: String, _ a: ComparableStudy, _ b: ComparableS
         ("midpoint", \.midpoint, \.midpoint), ("cleanAccuracy", \.cleanAccuracy, \.cleanAccuracy),
     ]
     return quantities.map { name, estimate, replicated in
-        let value = estimate(sb).value.flatMap { y in estimate(sa).value.map { y - $0 } }
-        var interval: Interval?
-        if let ra, let rb {
-            interval = percentileInterval(zip(replicated(rb), replicated(ra)).map { $0 - $1 }, confidence: confidence)
-        }
-        return FitComparison(series: label, quantity: name, first: estimate(sa), second: estimate(sb),
-                             difference: Estimate(value: value, interval: interval), resolved: interval?.excludes(0) == true)
+        let paired = rb.flatMap { rb in ra.map { ra in ((replicated(rb), rb.swept), (replicated(ra), ra.swept)) } }
+        let (difference, _) = censoredDifference(estimate(sb), estimate(sa), replicates: paired, confidence: confidence)
+        return FitComparison(series: label, quantity: name, first: estimate(sa), second: estimate(sb), difference: difference,
+                             resolved: difference.signResolved)
     }
 }
 
@@ -174,7 +173,7 @@ extension ComparableStudy {
         let index = seriesLabels.firstIndex(of: label)!
         let kept = runs.filter { $0.series == index && kept.contains($0.fraction) }.map { run in
             RunResult(fraction: run.fraction, series: 0, seed: run.seed, poisonedCount: run.poisonedCount,
-                      realisedFraction: run.realisedFraction, metrics: run.metrics, divergence: run.divergence)
+                      realisedFraction: run.realisedFraction, metrics: run.metrics, divergence: run.divergence, saturated: run.isSaturated)
         }
         return ComparableStudy(seriesLabels: [label], fractions: fractions.filter(kept.map(\.fraction).contains), seeds: seeds,
                                classCount: classCount, testCount: testCount, runs: kept, format: format)

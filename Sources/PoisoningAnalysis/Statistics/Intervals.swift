@@ -1,8 +1,8 @@
 import Foundation
 
 /// A confidence interval. A nil end is unbounded: for a critical threshold, nil `upper` means that
-/// at the interval's upper end the curve no longer falls to its threshold ("not reached"), nil
-/// `lower` that it starts below it.
+/// at the interval's upper end the curve no longer falls to its threshold within the swept fractions,
+/// nil `lower` that it has fallen below it before the smallest.
 public struct Interval: Sendable, Codable, Equatable {
     /// Lower end; nil when unbounded below.
     public let lower: Double?
@@ -27,18 +27,49 @@ public struct Interval: Sendable, Codable, Equatable {
     public var isBounded: Bool { lower != nil && upper != nil }
 }
 
+/// Which side of an estimate's value the quantity lies on, when the data bound it without measuring it.
+public enum EstimateBound: String, Sendable, Codable, Equatable {
+    /// The quantity exceeds the value (e.g. a threshold beyond the largest swept fraction).
+    case lower
+    /// The quantity lies below the value (e.g. a threshold before the smallest swept fraction).
+    case upper
+}
+
 /// A quantity's estimate from the data and its confidence interval (nil when it cannot be computed,
 /// e.g. with a single seed).
 public struct Estimate: Sendable, Codable, Equatable {
-    /// The estimate; nil when the data do not give one (e.g. a threshold that is not reached).
+    /// The estimate, or the bound the data set to it (see `bound`); nil when the data give neither
+    /// (e.g. a difference of two thresholds that both lie beyond the swept fractions).
     public let value: Double?
     /// Its interval at the study's confidence.
     public let interval: Interval?
+    /// Nil when `value` is the estimate; otherwise `value` is only a bound: a lower bound (the
+    /// quantity lies above it) or an upper bound. Absent from JSON when nil.
+    public let bound: EstimateBound?
 
-    /// An estimate and its interval.
-    public init(value: Double?, interval: Interval?) {
+    /// An estimate (or a bound, with `bound`) and its interval.
+    public init(value: Double?, interval: Interval?, bound: EstimateBound? = nil) {
         self.value = value
         self.interval = interval
+        self.bound = bound
+    }
+
+    /// Minus the estimate: the value and the interval negated, a lower bound turned into an upper one.
+    public var negated: Estimate {
+        Estimate(value: value.map { -$0 }, interval: interval.map { Interval(lower: $0.upper.map { -$0 }, upper: $0.lower.map { -$0 }) },
+                 bound: bound.map { $0 == .lower ? .upper : .lower })
+    }
+
+    /// Whether the runs resolve the sign of the quantity (a difference): its interval excludes zero,
+    /// on the side its bound allows. A lower bound is resolved only as positive (the interval's lower
+    /// end above zero), an upper bound only as negative, so that no verdict contradicts the bound.
+    public var signResolved: Bool {
+        guard let interval else { return false }
+        switch bound {
+        case .lower?: return (interval.lower ?? -.infinity) > 0
+        case .upper?: return (interval.upper ?? .infinity) < 0
+        case nil: return interval.excludes(0)
+        }
     }
 }
 

@@ -35,7 +35,11 @@ public struct SeriesStatistics: Sendable, Codable, Equatable {
     public let cleanAccuracy: Estimate
     /// The Wilson interval of the clean accuracy as a proportion of the shared test rows.
     public let cleanAccuracyWilson: Interval?
-    /// Critical threshold (nil value when not reached) and its interval.
+    /// Critical threshold and its interval: the fraction within the swept fractions; beyond the
+    /// largest (or not reached), a lower bound at the largest; before the smallest (or starting below
+    /// the target), an upper bound at the smallest; no value without a fit. The interval's ends lie
+    /// within the swept fractions: an end beyond them is open, or that end of the range when the
+    /// whole interval lies beyond it.
     public let threshold: Estimate
     /// Sigmoid parameters with their intervals.
     public let amplitude: Estimate
@@ -63,7 +67,10 @@ public struct SeriesStatistics: Sendable, Codable, Equatable {
 
 /// A series' bootstrap replicates of the quantities compared between series.
 struct SeriesReplicates: Sendable {
-    /// Thresholds: a fraction, +infinity (not reached), -infinity (starts below), NaN (no fit).
+    /// The range of the swept fractions, at whose ends the thresholds are censored.
+    let swept: ClosedRange<Double>
+    /// Thresholds (see `CriticalThreshold.censored`): a fraction within `swept`, +infinity beyond its
+    /// upper end (or not reached), -infinity before its lower end (or starting below), NaN (no fit).
     let threshold: [Double]
     /// Clean accuracy.
     let cleanAccuracy: [Double]
@@ -89,12 +96,14 @@ func seedValues(_ runs: [RunResult], series: Int, key: String, fractions: [Doubl
     return table
 }
 
-/// The statistics of one series and its replicates.
+/// The statistics of one series and its replicates, over the swept fractions `sweep`: the curve's
+/// (fit, threshold, band, curve comparison) over those the fit uses (`SeriesFit.fittedFractions`:
+/// saturated budgets left out), the gap, a measurement, at the largest swept fraction.
 func seriesStatistics(fit: SeriesFit, runs: [RunResult], fractions sweep: [Double], seeds: [UInt64], testCount: Int,
                       bootstrap: SeedBootstrap?, confidence: Double) -> (SeriesStatistics, SeriesReplicates?) {
-    let fractions = sweep.sorted()
+    let fractions = fit.fittedFractions(sweep.sorted())
     let accuracy = seedValues(runs, series: fit.series, key: MetricKey.testAccuracy, fractions: fractions, seeds: seeds)
-    let gapValues = seedValues(runs, series: fit.series, key: MetricKey.generalizationGap, fractions: fractions, seeds: seeds)
+    let gapValues = seedValues(runs, series: fit.series, key: MetricKey.generalizationGap, fractions: sweep.sorted(), seeds: seeds)
     let measured = fractions.indices.filter { accuracy[$0].contains { $0 != nil } }
     let x = measured.map { fractions[$0] }
     let means = measured.map { mean(accuracy[$0]) }
@@ -102,12 +111,13 @@ func seriesStatistics(fit: SeriesFit, runs: [RunResult], fractions sweep: [Doubl
     let gapObserved = gapValues.last.map(mean)
 
     let clean = fit.cleanAccuracy
+    let swept = (fractions.first ?? 0)...(fractions.last ?? 0)
     let wilson = clean.map { wilsonInterval(proportion: $0, trials: testCount, confidence: confidence) }
     guard let bootstrap, let first = measured.first, first == 0 else {
         let none = { (value: Double?) in Estimate(value: value, interval: nil) }
         let p = fit.parameters
         return (SeriesStatistics(series: fit.series, cleanAccuracy: none(clean), cleanAccuracyWilson: wilson,
-                                 threshold: none(fit.threshold.fraction), amplitude: none(p?.amplitude), steepness: none(p?.steepness),
+                                 threshold: thresholdEstimate(fit.threshold.censored(curve: p), swept: swept, interval: nil), amplitude: none(p?.amplitude), steepness: none(p?.steepness),
                                  midpoint: none(p?.midpoint), floor: none(p?.floor), gapAtLargestFraction: none(gapObserved?.isNaN == false ? gapObserved : nil),
                                  band: nil, curves: curves, preferredCurve: preferred(curves),
                                  parametersAtBounds: p.map { parametersAtBounds($0, intervals: []) } ?? [],
@@ -124,7 +134,6 @@ func seriesStatistics(fit: SeriesFit, runs: [RunResult], fractions sweep: [Doubl
     /// Whether a point's own interval exists: at least two seeds finished there.
     let spread = { (values: [Double?]) in values.compactMap { $0 }.count >= 2 }
     let chance = fit.chanceAccuracy
-    let swept = fractions.first!...fractions.last!
     let grid = (0...40).map { fractions.first! + (fractions.last! - fractions.first!) * Double($0) / 40 }
     var parameterReplicates = [[Double]](repeating: [], count: 4)
     var thresholds = [Double](), gridValues = [[Double]](repeating: [], count: grid.count)
@@ -138,8 +147,7 @@ func seriesStatistics(fit: SeriesFit, runs: [RunResult], fractions sweep: [Doubl
         }
         let p = refit.parameters
         for (j, value) in [p.amplitude, p.steepness, p.midpoint, p.floor].enumerated() { parameterReplicates[j].append(value) }
-        let threshold = criticalThreshold(of: p, target: (cleanReplicates[r] + chance) / 2, swept: swept)
-        thresholds.append(threshold.fraction ?? ((cleanReplicates[r] + chance) / 2 <= p.floor ? .infinity : -.infinity))
+        thresholds.append(criticalThreshold(of: p, target: (cleanReplicates[r] + chance) / 2, swept: swept).censored(curve: p)!)
         for (g, fraction) in grid.enumerated() { gridValues[g].append(p.value(at: fraction)) }
     }
     let interval = { (values: [Double]) in percentileInterval(values, confidence: confidence) }
@@ -154,7 +162,8 @@ func seriesStatistics(fit: SeriesFit, runs: [RunResult], fractions sweep: [Doubl
         series: fit.series,
         cleanAccuracy: Estimate(value: clean, interval: spread(accuracy[0]) ? accuracyInterval(cleanReplicates) : nil),
         cleanAccuracyWilson: wilson,
-        threshold: Estimate(value: fit.threshold.fraction, interval: p == nil ? nil : interval(thresholds)),
+        threshold: thresholdEstimate(fit.threshold.censored(curve: p), swept: swept,
+                                     interval: p == nil ? nil : interval(thresholds).map { intervalWithinSwept($0, swept) }),
         amplitude: Estimate(value: p?.amplitude, interval: p == nil ? nil : parameterIntervals[0]),
         steepness: Estimate(value: p?.steepness, interval: p == nil ? nil : parameterIntervals[1]),
         midpoint: Estimate(value: p?.midpoint, interval: p == nil ? nil : parameterIntervals[2]),
@@ -166,9 +175,16 @@ func seriesStatistics(fit: SeriesFit, runs: [RunResult], fractions sweep: [Doubl
         parametersAtBounds: p.map { parametersAtBounds($0, intervals: parameterIntervals) } ?? [],
         dropRemainingAtLargestFraction: p.map { remainingDrop($0, at: fractions.last!) },
         fittedCeiling: p.map { $0.amplitude + $0.floor })
-    return (statistics, SeriesReplicates(threshold: p == nil ? Array(repeating: .nan, count: thresholds.count) : thresholds,
+    return (statistics, SeriesReplicates(swept: swept, threshold: p == nil ? Array(repeating: .nan, count: thresholds.count) : thresholds,
                                          cleanAccuracy: cleanReplicates, gap: gapReplicates,
                                          steepness: parameterReplicates[1], midpoint: parameterReplicates[2]))
+}
+
+/// A threshold's interval with an end wholly beyond the swept fractions (the most extreme finite
+/// number, see `percentileInterval`) moved to that end of `swept`: the thresholds lie beyond it.
+private func intervalWithinSwept(_ interval: Interval, _ swept: ClosedRange<Double>) -> Interval {
+    Interval(lower: interval.lower == .greatestFiniteMagnitude ? swept.upperBound : interval.lower,
+             upper: interval.upper == -.greatestFiniteMagnitude ? swept.lowerBound : interval.upper)
 }
 
 /// An interval with both ends moved into `range`.

@@ -26,10 +26,12 @@ public struct SeriesDifference: Sendable, Codable, Equatable {
     public let axis: SeriesAxis
     /// What is compared.
     public let quantity: ComparedQuantity
-    /// Value of `other` minus value of `base`, with its paired-seed interval; nil value when either
-    /// is missing (e.g. a threshold that is not reached).
+    /// Value of `other` minus value of `base`, with its paired-seed interval (see `censoredDifference`):
+    /// a lower bound when `other`'s threshold lies beyond the largest swept fraction or `base`'s before
+    /// the smallest, an upper bound the other way round; nil value when both lie beyond the same end
+    /// or either is missing.
     public let difference: Estimate
-    /// Whether the interval excludes zero: the runs resolve the sign of the difference.
+    /// Whether the runs resolve the sign of the difference (`Estimate.signResolved`).
     public let resolved: Bool
     /// For an unresolved difference: about how many seeds would resolve one of this size (80% power
     /// at the study's confidence); nil when resolved or when it cannot be estimated.
@@ -46,7 +48,8 @@ public struct ThresholdTrend: Sendable, Codable, Equatable {
     public let defense: Int
     /// The series, from the fewest to the most parameters.
     public let series: [Int]
-    /// Slope (threshold fraction per doubling of parameters) and its interval.
+    /// Slope (threshold fraction per doubling of parameters) and its interval; nil value when some
+    /// threshold lies outside the swept fractions (and NaN replicates where one does).
     public let slope: Estimate
     /// Whether the interval excludes zero.
     public let resolved: Bool
@@ -87,7 +90,7 @@ public func studyStatistics(runs: [RunResult], fits: [SeriesFit], series: [Serie
     let settings = config.analysis
     let bootstrap = config.seeds.count >= 2 ? SeedBootstrap(seedCount: config.seeds.count, replicates: settings.replicates) : nil
     let computed = parallelMap(count: fits.count, threads: threads) { index in
-        seriesStatistics(fit: fits[index], runs: runs, fractions: fits[index].fittedFractions(config.fractions), seeds: config.seeds, testCount: testRows,
+        seriesStatistics(fit: fits[index], runs: runs, fractions: config.fractions, seeds: config.seeds, testCount: testRows,
                          bootstrap: bootstrap, confidence: settings.confidence)
     }
     let perSeries = computed.map(\.0), replicates = computed.map(\.1)
@@ -115,12 +118,12 @@ private func singleDifferingAxis(_ a: SeriesDescription, _ b: SeriesDescription)
     return differing.count == 1 ? differing[0].1 : nil
 }
 
-/// The observed value of a quantity for one series.
-private func observed(_ quantity: ComparedQuantity, _ statistics: SeriesStatistics) -> Double? {
+/// The estimate of a quantity for one series.
+private func observed(_ quantity: ComparedQuantity, _ statistics: SeriesStatistics) -> Estimate {
     switch quantity {
-    case .threshold: statistics.threshold.value
-    case .cleanAccuracy: statistics.cleanAccuracy.value
-    case .gapAtLargestFraction: statistics.gapAtLargestFraction.value
+    case .threshold: statistics.threshold
+    case .cleanAccuracy: statistics.cleanAccuracy
+    case .gapAtLargestFraction: statistics.gapAtLargestFraction
     }
 }
 
@@ -134,7 +137,7 @@ private func replicated(_ quantity: ComparedQuantity, _ replicates: SeriesReplic
 }
 
 /// The standard error of a quantity from its bootstrap replicates, read off their quartiles so that a
-/// few replicates beyond the range (a threshold not reached) do not matter: for a scaled Student t
+/// few replicates beyond the range (a threshold outside the swept fractions) do not matter: for a scaled Student t
 /// with n - 1 degrees of freedom the interquartile range is 2 t_{0.75, n-1} SE. Nil when a quartile is
 /// infinite or more than α/2 of the replicates are undefined.
 func quartileStandardError(_ replicates: [Double], seeds: Int, confidence: Double) -> Double? {
@@ -144,24 +147,87 @@ func quartileStandardError(_ replicates: [Double], seeds: Int, confidence: Doubl
     return (upper - lower) / (2 * studentTQuantile(0.75, df: Double(seeds - 1)))
 }
 
-/// The difference of `quantity` between two series, paired by replicate.
+/// Replicates of a quantity, with the range of the swept fractions at whose ends a threshold's are
+/// censored (see `SeriesReplicates.threshold`).
+typealias CensoredReplicates = (values: [Double], swept: ClosedRange<Double>)
+
+/// The values a quantity may take, as (smallest, largest): (x, x) for a number x; from the upper end
+/// of `swept` up for +infinity (a threshold beyond it), from the lower end down for -infinity; NaN
+/// stays NaN.
+private func possibleValues(_ x: Double, swept: ClosedRange<Double>) -> (low: Double, high: Double) {
+    x == .infinity ? (swept.upperBound, .infinity) : x == -.infinity ? (-.infinity, swept.lowerBound) : (x, x)
+}
+
+/// The values an estimate allows, as (smallest, largest): the bound to infinity for a bound, NaN
+/// without a value.
+private func possibleValues(_ estimate: Estimate) -> (low: Double, high: Double) {
+    guard let value = estimate.value else { return (.nan, .nan) }
+    switch estimate.bound {
+    case .lower?: return (value, .infinity)
+    case .upper?: return (-.infinity, value)
+    case nil: return (value, value)
+    }
+}
+
+/// The values b - a may take for b and a in the given ranges; NaN when that is unbounded on both
+/// sides (two thresholds beyond the same end of the swept fractions: no sign) or either is NaN.
+private func possibleDifference(_ b: (low: Double, high: Double), _ a: (low: Double, high: Double)) -> (low: Double, high: Double) {
+    let low = b.low - a.high, high = b.high - a.low
+    return low == -.infinity && high == .infinity ? (.nan, .nan) : (low, high)
+}
+
+/// `other` minus `base`, paired by bootstrap replicate, for quantities known only as bounds where a
+/// threshold lies outside the swept fractions (an estimate bounded at the end it lies beyond, a
+/// replicate at ±infinity, replaced by that end of the range). The estimate is the difference when
+/// both are numbers; a bound when one is censored, the end of the swept range standing in for it
+/// (`other` beyond the largest fraction: a lower bound, as is `base` before the smallest; the
+/// reverse an upper bound); none when both lie beyond the same end or either is missing. The
+/// interval runs from the α/2 quantile of the replicates' smallest possible differences to the
+/// 1 - α/2 quantile of their largest, so it holds the percentile interval of the differences
+/// whatever the censored values are (it is that interval when nothing is censored); a replicate in
+/// which both lie beyond the same end has no sign and, like any undefined replicate, is left out
+/// (more than α/2 of them: no interval). Also returns the replicates' differences, ±infinity where
+/// only a lower (upper) bound is known and NaN where nothing is, for the seed planning.
+func censoredDifference(_ other: Estimate, _ base: Estimate, replicates: (other: CensoredReplicates, base: CensoredReplicates)?,
+                        confidence: Double) -> (Estimate, [Double]) {
+    let point = possibleDifference(possibleValues(other), possibleValues(base))
+    var interval: Interval?, differences = [Double]()
+    if let replicates {
+        let ranges = zip(replicates.other.values, replicates.base.values).map {
+            possibleDifference(possibleValues($0, swept: replicates.other.swept), possibleValues($1, swept: replicates.base.swept))
+        }
+        if let lower = percentileInterval(ranges.map(\.low), confidence: confidence),
+           let upper = percentileInterval(ranges.map(\.high), confidence: confidence) {
+            interval = Interval(lower: lower.lower, upper: upper.upper)
+        }
+        differences = ranges.map { $0.low == $0.high ? $0.low : $0.high == .infinity ? .infinity : $0.low == -.infinity ? -.infinity : .nan }
+    }
+    let estimate = switch (point.low.isFinite, point.high.isFinite) {
+    case (true, true): Estimate(value: point.low, interval: interval)
+    case (true, false): Estimate(value: point.low, interval: interval, bound: .lower)
+    case (false, true): Estimate(value: point.high, interval: interval, bound: .upper)
+    case (false, false): Estimate(value: nil, interval: interval)
+    }
+    return (estimate, differences)
+}
+
+/// The difference of `quantity` between two series, paired by replicate (see `censoredDifference`);
+/// seeds are planned only for a difference that is measured, not bounded.
 private func difference(_ quantity: ComparedQuantity, _ base: Int, _ other: Int, axis: SeriesAxis, statistics: [SeriesStatistics],
                         replicates: [SeriesReplicates?], seeds: Int, confidence: Double) -> SeriesDifference {
-    let value = observed(quantity, statistics[other]).flatMap { b in observed(quantity, statistics[base]).map { b - $0 } }
-    var interval: Interval?, differences = [Double]()
-    if let a = replicates[base], let b = replicates[other] {
-        // ∞ - ∞ (neither reaches its threshold) has no sign: NaN, which percentileInterval discounts.
-        differences = zip(replicated(quantity, b), replicated(quantity, a)).map { $0 - $1 }
-        interval = percentileInterval(differences, confidence: confidence)
+    let paired = replicates[other].flatMap { b in
+        replicates[base].map { a in ((replicated(quantity, b), b.swept), (replicated(quantity, a), a.swept)) }
     }
-    let resolved = interval?.excludes(0) == true
-    let plan = resolved ? nil : value.flatMap { d in
+    let (estimate, differences) = censoredDifference(observed(quantity, statistics[other]), observed(quantity, statistics[base]),
+                                                     replicates: paired, confidence: confidence)
+    let resolved = estimate.signResolved
+    let plan = resolved || estimate.bound != nil ? nil : estimate.value.flatMap { d in
         quartileStandardError(differences, seeds: seeds, confidence: confidence).flatMap {
             seedsToResolve(difference: d, standardError: $0, seeds: seeds, confidence: confidence)
         }
     }
-    return SeriesDifference(base: base, other: other, axis: axis, quantity: quantity,
-                            difference: Estimate(value: value, interval: interval), resolved: resolved, seedsToResolve: plan)
+    return SeriesDifference(base: base, other: other, axis: axis, quantity: quantity, difference: estimate, resolved: resolved,
+                            seedsToResolve: plan)
 }
 
 /// The least-squares slope of y on x.
@@ -180,8 +246,9 @@ private func thresholdTrends(series: [SeriesDescription], statistics: [SeriesSta
         let members = groups[key]!.sorted { series[$0].parameterCount < series[$1].parameterCount }
         let sizes = members.map { log2(Double(series[$0].parameterCount)) }
         guard members.count >= 2, Set(sizes).count >= 2 else { return nil }
-        let thresholds = members.map { statistics[$0].threshold.value }
-        let value = thresholds.contains(nil) ? nil : slope(sizes, thresholds.map { $0! })
+        // A threshold known only as a bound (outside the swept fractions) leaves the slope unmeasured.
+        let thresholds = members.map { statistics[$0].threshold }
+        let value = thresholds.allSatisfy { $0.value != nil && $0.bound == nil } ? slope(sizes, thresholds.map { $0.value! }) : nil
         var interval: Interval?, slopes = [Double]()
         let memberReplicates = members.compactMap { replicates[$0] }
         if memberReplicates.count == members.count, let count = memberReplicates.first?.threshold.count {

@@ -6,6 +6,9 @@ public struct DetectionMetrics: Sendable, Equatable {
     public let recall: Double?
     /// AUROC of the scores for telling poisoned from clean rows; nil without both kinds of row.
     public let auroc: Double?
+    /// The share of poisoned rows the scores find when they may flag 5% of the clean rows
+    /// (`truePositiveRate(atFalsePositiveRate: 0.05, ...)`); nil without both kinds of row.
+    public let tprAt5FPR: Double?
     /// |flagged| / rows.
     public let removedFraction: Double
 
@@ -18,10 +21,11 @@ public struct DetectionMetrics: Sendable, Equatable {
         precision = removed.isEmpty ? nil : Double(caught) / Double(removed.count)
         recall = poisoned.isEmpty ? nil : Double(caught) / Double(poisoned.count)
         removedFraction = Double(removed.count) / Double(max(rowCount, 1))
-        auroc = decision.scores.flatMap { scores in
-            areaUnderROC(positives: poisoned.sorted().map { scores[$0] },
-                         negatives: scores.indices.filter { !poisoned.contains($0) }.map { scores[$0] })
+        let groups = decision.scores.map { scores in
+            (positives: poisoned.sorted().map { scores[$0] }, negatives: scores.indices.filter { !poisoned.contains($0) }.map { scores[$0] })
         }
+        auroc = groups.flatMap { areaUnderROC(positives: $0.positives, negatives: $0.negatives) }
+        tprAt5FPR = groups.flatMap { truePositiveRate(atFalsePositiveRate: 0.05, positives: $0.positives, negatives: $0.negatives) }
     }
 }
 
@@ -43,4 +47,32 @@ public func areaUnderROC(positives: [Double], negatives: [Double]) -> Double? {
     }
     let nPositive = Double(positives.count), nNegative = Double(negatives.count)
     return (rankSum - nPositive * (nPositive + 1) / 2) / (nPositive * nNegative)
+}
+
+/// The true-positive rate of scores that should rank `positives` above `negatives`, read off their
+/// ROC curve at the false-positive rate `alpha`. The curve joins the points (FPR, TPR) of flagging
+/// every row scoring at least t, for each distinct score t from the highest down, starting at (0, 0);
+/// rows with equal scores are flagged together, so ties make a sloped segment (the curve whose area
+/// is `areaUnderROC`). Where the curve passes `alpha` on a segment, the rate is interpolated linearly
+/// along it (what flagging the tied rows at random would give on average); where it reaches `alpha`
+/// at a point, the highest rate at that point counts. Nil when either group is empty.
+public func truePositiveRate(atFalsePositiveRate alpha: Double, positives: [Double], negatives: [Double]) -> Double? {
+    guard !positives.isEmpty, !negatives.isEmpty else { return nil }
+    let pooled = (positives.map { ($0, true) } + negatives.map { ($0, false) }).sorted { $0.0 > $1.0 }
+    let nPositive = Double(positives.count), nNegative = Double(negatives.count)
+    var (truePositives, falsePositives) = (0, 0)
+    var (previousFPR, previousTPR) = (0.0, 0.0)
+    var start = 0
+    while start < pooled.count {
+        var end = start
+        while end + 1 < pooled.count && pooled[end + 1].0 == pooled[start].0 { end += 1 }
+        let caught = pooled[start...end].filter(\.1).count
+        truePositives += caught
+        falsePositives += end - start + 1 - caught
+        let (fpr, tpr) = (Double(falsePositives) / nNegative, Double(truePositives) / nPositive)
+        if fpr > alpha { return previousTPR + (tpr - previousTPR) * (alpha - previousFPR) / (fpr - previousFPR) }
+        (previousFPR, previousTPR) = (fpr, tpr)
+        start = end + 1
+    }
+    return previousTPR
 }

@@ -10,7 +10,9 @@ public struct KNNFilter: TrainingSetDefense {
     public let agreement: Double
 
     public init(parameters: inout ParameterReader) throws {
-        (k, agreement) = try NeighbourAgreement.parameters(&parameters)
+        k = try NeighbourAgreement.neighbours(&parameters)
+        agreement = try parameters.double("agreement", default: 0.5, in: 0...1,
+                                          help: "A row is removed when fewer than this share of its neighbours carry its label.")
     }
 
     /// "k-NN filter (k = 10)".

@@ -1,16 +1,21 @@
-/// k-NN relabelling (Paudice et al. 2018): give every training row whose label fewer than
-/// `agreement` of its k nearest neighbours share the most common label among them; keep every row.
+/// k-NN relabelling (Paudice, Muñoz-González and Lupu 2018, "Label sanitization against label
+/// flipping poisoning attacks", their Algorithm 1): for every training row, find its k nearest
+/// neighbours; when the most common label among them is carried by at least `eta` of them, give the
+/// row that label (its own label when that is among the most common, so a tie never relabels it);
+/// keep every row. A row's score is 1 - the share of its neighbours carrying its own label.
 public struct KNNRelabel: TrainingSetDefense {
     public static let kind = "knn-relabel"
-    public static let summary = "Relabel the rows whose label disagrees with most of their k nearest neighbours."
+    public static let summary = "Give each row the label most of its k nearest neighbours carry, when at least a share eta of them do."
 
     /// Neighbours consulted.
     public let k: Int
-    /// The share of agreeing neighbours below which a row is relabelled.
-    public let agreement: Double
+    /// η: the share of the neighbours the most common label must reach for a row to take it.
+    public let eta: Double
 
     public init(parameters: inout ParameterReader) throws {
-        (k, agreement) = try NeighbourAgreement.parameters(&parameters)
+        k = try NeighbourAgreement.neighbours(&parameters)
+        eta = try parameters.double("eta", default: 0.5, in: 0...1,
+                                    help: "A row takes the most common label of its neighbours when at least this share of them carry it (Paudice's η).")
     }
 
     /// "k-NN relabel (k = 10)".
@@ -28,7 +33,7 @@ public struct KNNRelabel: TrainingSetDefense {
     public func inspect(_ poisoned: PoisonedTrainingSet, trainer: ModelTrainer) -> DefenseDecision? {
         let neighbours = NeighbourAgreement(poisoned.data, k: k)
         let labels = poisoned.data.labels.indices.map { row in
-            neighbours.agreement[row] < agreement ? neighbours.majority[row] : poisoned.data.labels[row]
+            neighbours.majorityShare[row] >= eta ? neighbours.majority[row] : poisoned.data.labels[row]
         }
         return DefenseDecision(scores: neighbours.agreement.map { 1 - $0 }, kept: Array(0..<poisoned.data.count), labels: labels)
     }

@@ -1,33 +1,51 @@
 /// Loss-based sanitisation: train the run's model on every row, score each row by its final
-/// training loss (softmax cross-entropy against its possibly poisoned label; flipped labels are
-/// hard to fit), drop the round(drop · n) rows with the highest loss (ties: the earlier row is
-/// dropped first) and train again from scratch on the rest.
+/// training loss (softmax cross-entropy against its possibly poisoned label), drop the round(drop · n)
+/// rows that come first by score (ties: the earlier row is dropped first) and train again from
+/// scratch on the rest. Which side is suspicious depends on the attack: flipped labels are hard to
+/// fit, so with `side: high` the score is the loss and the highest losses go; backdoored rows are
+/// learnt fastest (Li et al. 2021, "Anti-backdoor learning", which isolates the lowest-loss rows), so
+/// with `side: low` the score is the negated loss and the lowest losses go. Li et al. rank by the loss
+/// early in training under their local gradient ascent; here the plain model's final loss is ranked.
 public struct LossFilter: TrainingSetDefense {
     public static let kind = "loss-filter"
-    public static let summary = "Train, drop the rows with the highest training loss, train again on the rest."
+    public static let summary = "Train, drop the rows with the highest (or lowest) training loss, train again on the rest."
+
+    /// Which end of the losses is suspicious.
+    public enum Side: String, CaseIterable, Sendable {
+        /// The highest losses (rows the model cannot fit, such as flipped labels).
+        case high
+        /// The lowest losses (rows the model learns fastest, such as backdoored ones).
+        case low
+    }
 
     /// Fraction of the training rows to drop.
     public let drop: Double
+    /// Which end of the losses it drops.
+    public let side: Side
 
-    /// A loss filter dropping `drop` of the rows (0 <= drop < 1).
-    public init(drop: Double) {
+    /// A loss filter dropping `drop` of the rows (0 <= drop < 1) at `side` of the losses.
+    public init(drop: Double, side: Side = .high) {
         precondition((0..<1).contains(drop), "drop must lie in [0, 1)")
         self.drop = drop
+        self.side = side
     }
 
     public init(parameters: inout ParameterReader) throws {
-        self.init(drop: try parameters.double("drop", default: 0.1, in: 0...0.95,
-                                              help: "Fraction of the training rows with the highest loss to remove."))
+        let drop = try parameters.double("drop", default: 0.1, in: 0...0.95, help: "Fraction of the training rows to remove.")
+        let side = try parameters.string("side", default: Side.high.rawValue, oneOf: Side.allCases.map(\.rawValue),
+                                         help: "Which losses are suspicious: high (rows the model cannot fit, e.g. flipped labels) "
+                                             + "or low (rows it learns fastest, e.g. backdoored ones).")
+        self.init(drop: drop, side: Side(rawValue: side)!)
     }
 
-    /// "loss-filter 10%".
-    public var label: String { "loss-filter " + percentLabel(drop) }
+    /// "loss-filter 10%", or "loss-filter 10% (low)" when it drops the lowest losses.
+    public var label: String { "loss-filter " + percentLabel(drop) + (side == .low ? " (low)" : "") }
 
     /// It scores rows, so its runs record how well the scores and removals find the poisoned ones.
     public var recordedMetrics: [String] { MetricKey.detection }
 
     /// Scores and removes rows; while it inspects, training a model, then its parameters, every
-    /// row's loss with a workspace, the rows ranked by loss and the set of removed rows.
+    /// row's loss with a workspace, the rows ranked by score and the set of removed rows.
     public func memoryNeed(_ sizes: RunSizes) -> MemoryNeed {
         let ranking = sizes.parameterBytes + evaluationBytes(sizes.shape, rows: sizes.split.trainRows) + 8 * sizes.n + 24 * sizes.n
         return removingDefenseNeed(sizes, working: max(sizes.trainingBytes, ranking))
@@ -36,9 +54,10 @@ public struct LossFilter: TrainingSetDefense {
     public func inspect(_ poisoned: PoisonedTrainingSet, trainer: ModelTrainer) -> DefenseDecision? {
         let first = trainer.train(poisoned.data)
         guard first.divergedEpoch == nil else { return nil }
-        let losses = first.parameters.rowLosses(on: poisoned.data)
-        let removed = Set(rankedDescending(losses).prefix(poisonCount(fraction: drop, of: losses.count)))
-        return DefenseDecision(scores: losses, kept: losses.indices.filter { !removed.contains($0) })
+        var scores = first.parameters.rowLosses(on: poisoned.data)
+        if side == .low { for row in scores.indices { scores[row] = -scores[row] } }
+        let removed = Set(rankedDescending(scores).prefix(poisonCount(fraction: drop, of: scores.count)))
+        return DefenseDecision(scores: scores, kept: scores.indices.filter { !removed.contains($0) })
     }
 }
 

@@ -6,8 +6,11 @@
 struct NeighbourAgreement {
     /// Per row: the share of its k neighbours that carry its label.
     let agreement: [Double]
-    /// Per row: the most common label among its neighbours (the smallest class on ties).
+    /// Per row: the most common label among its neighbours (on ties its own label when that is among
+    /// the most common, else the smallest such class).
     let majority: [Int]
+    /// Per row: the share of its k neighbours that carry `majority`.
+    let majorityShare: [Double]
 
     /// The agreement of every row of `data` with its `k` nearest neighbours.
     init(_ data: Dataset, k: Int) {
@@ -19,7 +22,7 @@ struct NeighbourAgreement {
             let sd = (column.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(n)).squareRoot()
             for i in 0..<n { standardised[i * d + j] = sd > 0 ? (column[i] - mean) / sd : 0 }
         }
-        var agreement = [Double](), majority = [Int]()
+        var agreement = [Double](), majority = [Int](), majorityShare = [Double]()
         var distances = [(Double, Int)]()
         distances.reserveCapacity(n)
         for i in 0..<n {
@@ -35,23 +38,27 @@ struct NeighbourAgreement {
             distances.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
             var votes = [Int](repeating: 0, count: data.classCount)
             for (_, other) in distances.prefix(neighbours) { votes[data.labels[other]] += 1 }
-            agreement.append(neighbours == 0 ? 1 : Double(votes[data.labels[i]]) / Double(neighbours))
-            majority.append(votes.indices.max { votes[$0] != votes[$1] ? votes[$0] < votes[$1] : $0 > $1 }!)
+            let own = data.labels[i]
+            let most = votes.indices.max { votes[$0] != votes[$1] ? votes[$0] < votes[$1] : $0 > $1 }!
+            let common = votes[own] == votes[most] ? own : most
+            agreement.append(neighbours == 0 ? 1 : Double(votes[own]) / Double(neighbours))
+            majority.append(common)
+            majorityShare.append(neighbours == 0 ? 1 : Double(votes[common]) / Double(neighbours))
         }
         self.agreement = agreement
         self.majority = majority
+        self.majorityShare = majorityShare
     }
 
     /// The most memory finding the neighbours holds at once: the standardised rows in Double, one
-    /// column of them, every other row's (distance, index) pair, and each row's agreement and majority.
+    /// column of them, every other row's (distance, index) pair, and each row's agreement, majority
+    /// and majority share.
     static func bytes(_ sizes: RunSizes) -> Double {
-        8 * sizes.n * sizes.d + 8 * sizes.n + 16 * sizes.n + 2 * 8 * sizes.n
+        8 * sizes.n * sizes.d + 8 * sizes.n + 16 * sizes.n + 3 * 8 * sizes.n
     }
 
-    /// Reads `k` and `agreement` of a k-NN sanitiser.
-    static func parameters(_ p: inout ParameterReader) throws -> (k: Int, threshold: Double) {
-        (try p.int("k", default: 10, in: 1...10_000, help: "Neighbours consulted per row."),
-         try p.double("agreement", default: 0.5, in: 0...1,
-                      help: "A row is flagged when fewer than this share of its neighbours carry its label."))
+    /// Reads `k`, the neighbours a k-NN sanitiser consults.
+    static func neighbours(_ p: inout ParameterReader) throws -> Int {
+        try p.int("k", default: 10, in: 1...10_000, help: "Neighbours consulted per row.")
     }
 }

@@ -1,23 +1,28 @@
 import Foundation
 
 /// Spectral signatures (Tran, Li and Madry 2018): train the run's model on the poisoned set; per
-/// class, take the top singular vector v of the centred representations (the last hidden layer) and
+/// class c, take the top singular vector v of the centred representations (the last hidden layer) and
 /// score each row by its squared projection ((φ(x) - mean) · v)²; remove the ⌈1.5 ε n_c⌉ highest
-/// scores of each class, ε the `expected` poison fraction, and train again on the rest.
+/// scores of each class and train again on the rest. As in the paper, ε is a share of each class: an
+/// upper bound on the share of a class's rows (those carrying its label, n_c of them) that are
+/// poisoned, which the defender supplies; it is not estimated from the data. A backdoor of 10% of the
+/// training rows aimed at one of five equal classes is a third of that class, so it takes ε = 1/3 to
+/// remove it all; ε = 0.1 removes 15% of the class, at most 45% of the poison.
 public struct SpectralSignature: TrainingSetDefense {
     public static let kind = "spectral-signature"
     public static let summary = "Per class, remove the rows with the largest projection on the top singular vector of the representations."
 
-    /// ε, the poison fraction the defender expects.
-    public let expected: Double
+    /// ε, the share of each class the defender expects to be poisoned (at most).
+    public let epsilon: Double
 
     public init(parameters: inout ParameterReader) throws {
-        expected = try parameters.double("expected", default: 0.1, in: 0...0.6,
-                                         help: "The poison fraction ε the defender expects; 1.5 ε of each class is removed.")
+        epsilon = try parameters.double("epsilon", default: 0.1, in: 0...0.6,
+                                        help: "The share ε of each class's rows the defender expects to be poisoned (at most); "
+                                            + "1.5 ε of each class is removed.")
     }
 
-    /// "spectral signature (ε = 0.1)".
-    public var label: String { "spectral signature (ε = \(expected))" }
+    /// "spectral signature (ε = 0.1 per class)".
+    public var label: String { "spectral signature (ε = \(epsilon) per class)" }
 
     /// It scores rows, so its runs record how well the scores and removals find the poisoned ones.
     public var recordedMetrics: [String] { MetricKey.detection }
@@ -40,7 +45,7 @@ public struct SpectralSignature: TrainingSetDefense {
             let projections = ClassRepresentations.project(centred, width: representations.width, on: top)
             let classScores = projections.map { ($0.first ?? 0) * ($0.first ?? 0) }
             for (i, row) in rows.enumerated() { scores[row] = classScores[i] }
-            let drop = min(Int((1.5 * expected * Double(rows.count)).rounded(.up)), rows.count)
+            let drop = min(Int((1.5 * epsilon * Double(rows.count)).rounded(.up)), rows.count)
             for i in rankedDescending(classScores).prefix(drop) { removed.insert(rows[i]) }
         }
         return DefenseDecision(scores: scores, kept: scores.indices.filter { !removed.contains($0) })

@@ -104,10 +104,13 @@ struct PreparedRun {
         if let epoch = outcome.stoppingEpoch { metrics[MetricKey.stoppingEpoch] = Double(epoch) }
         // ε is infinite without noise, and above `MetricKey.largestUnboundedValue` (no guarantee at all,
         // and a square that overflows) with next to none; results.json holds only numbers in range, so
-        // it is left out then.
+        // it is left out then, and so is the order that gave it.
         if let privacy = decision.training.privacy {
-            let epsilon = privacy.epsilon(rows: trainingRows.count, settings: study.config.training)
-            if MetricKey.validRange(of: MetricKey.privacyEpsilon).contains(epsilon) { metrics[MetricKey.privacyEpsilon] = epsilon }
+            let budget = privacy.budget(rows: trainingRows.count, settings: study.config.training)
+            if MetricKey.validRange(of: MetricKey.privacyEpsilon).contains(budget.epsilon) {
+                metrics[MetricKey.privacyEpsilon] = budget.epsilon
+                metrics[MetricKey.privacyOrder] = budget.order
+            }
         }
         if decision.scores != nil {
             let detection = DetectionMetrics(decision: decision, poisonedRows: poisoned.poisonedRows, labels: poisoned.data.labels)
@@ -115,6 +118,7 @@ struct PreparedRun {
             metrics[MetricKey.detectionPrecision] = detection.precision
             metrics[MetricKey.detectionRecall] = detection.recall
             metrics[MetricKey.detectionAUROC] = detection.auroc
+            metrics[MetricKey.detectionTPRAt5FPR] = detection.tprAt5FPR
         }
         assert(Set(metrics.keys).isSubset(of: study.recordableMetrics(of: spec.series)),
                "a run records a metric its attack or defense does not declare")

@@ -4,8 +4,12 @@
 /// arithmetic are never mistaken for results of the new. History: 1, tool 0.3.0; 2, DP-SGD's clipped
 /// gradient computed for the whole batch (per-example norms by the outer-product identity), which
 /// changes the order of its sums; 3, the input-gradient penalty computed for the whole batch in Float
-/// (it was per example in Double).
-public let engineVersion = "3"
+/// (it was per example in Double); 4, issue 20: informed attacks' surrogates with a seed of their own,
+/// class-flip's budget a share of the training set, saturated budgets flagged, in-range backdoor
+/// triggers and Turner et al.'s clean-label perturbation, feature collision's scaled β, activation
+/// clustering per Chen et al., k-NN relabel per Paudice et al., TPR at 5% FPR, and the accountant's
+/// fractional orders.
+public let engineVersion = "4"
 
 /// The keys of the metrics every run records; attacks and defenses add their own.
 public enum MetricKey {
@@ -25,12 +29,17 @@ public enum MetricKey {
     public static let detectionRecall = "detectionRecall"
     /// AUROC of a defense's suspicion scores for telling poisoned from clean rows.
     public static let detectionAUROC = "detectionAUROC"
+    /// The share of the poisoned rows a defense's suspicion scores find when they may flag 5% of the
+    /// clean rows (the true-positive rate at a 5% false-positive rate).
+    public static let detectionTPRAt5FPR = "detectionTPRAt5FPR"
     /// Fraction of the training rows a defense removed.
     public static let removedFraction = "removedFraction"
     /// The epoch whose parameters early stopping kept.
     public static let stoppingEpoch = "stoppingEpoch"
-    /// DP-SGD's privacy budget ε at its δ.
+    /// DP-SGD's privacy budget ε at its δ (Rényi accountant, assuming Poisson sampling at rate batch/rows).
     public static let privacyEpsilon = "privacyEpsilon"
+    /// The Rényi order α at which DP-SGD's ε is smallest, one of `renyiOrders` (1.1 to 1024).
+    public static let privacyOrder = "privacyOrder"
     /// What an attack metric's key ends with for the clean model's rate (`MetricInfo.baseline`).
     public static let baselineSuffix = "Baseline"
     /// What an attack metric's key ends with for its excess over the clean model (`MetricInfo.excess`).
@@ -39,7 +48,7 @@ public enum MetricKey {
     /// The metrics every finished run records, whatever its model, attack and defense.
     public static let recordedByEveryRun = [testAccuracy, trainAccuracy, trainCleanAccuracy, generalizationGap, finalLoss]
     /// The metrics of a defense that scores rows.
-    public static let detection = [removedFraction, detectionPrecision, detectionRecall, detectionAUROC]
+    public static let detection = [removedFraction, detectionPrecision, detectionRecall, detectionAUROC, detectionTPRAt5FPR]
     /// The largest loss, stopping epoch and ε a run can have: 1e100, so that the squares a standard
     /// deviation sums stay finite (1e200 times any number of runs, far below Double's 1.8e308; a
     /// bound near Double's own largest value let a tampered run overflow the aggregates to infinity).
@@ -48,13 +57,14 @@ public enum MetricKey {
     public static let largestUnboundedValue = 1e100
 
     /// The values a metric can take: the gap and an attack's excess over the clean model lie in
-    /// [-1, 1]; the loss, the stopping epoch and ε in
-    /// [0, `largestUnboundedValue`]; every other metric (accuracies, precision, recall, AUROC, removed
-    /// fraction, the attacks' success rates) is a rate in [0, 1].
+    /// [-1, 1]; the loss, the stopping epoch and ε in [0, `largestUnboundedValue`]; the Rényi order in
+    /// [1.1, 1024] (`renyiOrders`); every other metric (accuracies, precision, recall, AUROC, removed
+    /// fraction, TPR at 5% FPR, the attacks' success rates) is a rate in [0, 1].
     public static func validRange(of key: String) -> ClosedRange<Double> {
         switch key {
         case generalizationGap: -1...1
         case finalLoss, stoppingEpoch, privacyEpsilon: 0...largestUnboundedValue
+        case privacyOrder: renyiOrders.min()!...renyiOrders.max()!
         case _ where key.hasSuffix(excessSuffix): -1...1
         default: 0...1
         }
@@ -128,6 +138,9 @@ public struct RunResult: Sendable, Codable, Equatable {
         }
         if let trainingRows, realisedFraction != Double(poisonedCount) / Double(trainingRows) {
             return "its realised fraction \(realisedFraction) is not its \(poisonedCount) poisoned rows' share"
+        }
+        if isSaturated, let trainingRows, poisonedCount >= poisonCount(fraction: fraction, of: trainingRows) {
+            return "it is marked saturated, yet it poisoned all \(poisonedCount) rows its budget asked for"
         }
         return nil
     }

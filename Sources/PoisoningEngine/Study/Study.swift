@@ -17,6 +17,8 @@ public struct SeriesDescription: Sendable, Codable, Equatable {
     public let defenseLabel: String
     /// The model's number of trainable parameters on the study's data.
     public let parameterCount: Int
+    /// What the attack knew of the victim when it trained its surrogate model; nil when it trains none.
+    public let attackerKnowledge: AttackerKnowledge?
 
     /// Whether the series trains without a defense (`none`), the baseline a defense is judged against.
     public var isUndefended: Bool { defenseLabel == NoDefense().label }
@@ -139,7 +141,8 @@ public struct Study: Sendable {
             let shape = design.models[m].networkShape(inputs: split.train.featureCount, classes: split.train.classCount)
             return SeriesDescription(model: m, attack: a, defense: d, label: design.seriesLabel(model: m, attack: a, defense: d),
                                      modelLabel: design.models[m].label, attackLabel: design.attacks[a].label,
-                                     defenseLabel: design.defenses[d].label, parameterCount: shape.parameterCount)
+                                     defenseLabel: design.defenses[d].label, parameterCount: shape.parameterCount,
+                                     attackerKnowledge: design.attacks[a].knowledge)
         }
     }
 

@@ -129,8 +129,13 @@ public struct StudyConfig: Sendable, Equatable, Codable {
                                         help: "The attacks, by kind: \(Registry.attacks.map { $0.kind }.joined(separator: ", ")).")
         config.defenses = try components("defenses", reference.defenses,
                                          help: "The defenses, by kind: \(Registry.defenses.map { $0.kind }.joined(separator: ", ")).")
+        // -0.0 is read as 0 (one clean fraction, printed "0.0%"); a fraction given twice would be one
+        // cell of the sweep averaged twice.
         config.fractions = try reader.doubleList("fractions", default: reference.fractions, in: 0...1,
-                                                 help: "Poison fractions to sweep, each in [0, 1].")
+                                                 help: "Poison fractions to sweep, each in [0, 1], each once.").map { $0 == 0 ? 0 : $0 }
+        if let repeated = config.fractions.indices.first(where: { config.fractions[..<$0].contains(config.fractions[$0]) }) {
+            throw reader.error("fractions", "\(config.fractions[repeated]) is given twice")
+        }
         config.seeds = try reader.intList("seeds", default: reference.seeds.map { Int($0) }, in: 0...Int.max,
                                           help: "Seeds; each drives initialisation, shuffling and the attack's random choices.")
             .map { UInt64($0) }

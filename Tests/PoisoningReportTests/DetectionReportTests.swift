@@ -1,0 +1,52 @@
+import Foundation
+import Testing
+import PoisoningAnalysis
+import PoisoningEngine
+import TestSupport
+import ReportTemplates
+@testable import PoisoningReport
+
+/// Detection in the findings, their sentences and the report's tables: quoted at named fractions,
+/// never averaged over them, and a score that ranks the poison as clean said to be one.
+struct DetectionReportTests {
+    static let results: StudyResults = {
+        let (study, runs) = detectionStudy()
+        return StudyResults(study: study, runs: runs, toolVersion: "9.9.9")
+    }()
+
+    @Test func aurocBelowOneHalfIsReportedAsRankingThePoisonsAsClean() throws {
+        let findings = Self.results.findings
+        #expect(findings.comparisonBudget == 0.1)
+        #expect(findings.detectionBelowChance.map { [Double($0.series), $0.fraction, $0.value.mean] } == [[1, 0.3, 0.03]])
+        let defense = try #require(findings.defenses.first)
+        #expect(defense.series == 1 && defense.aurocAtBudget == 1)
+        let sentences = findingSentences(Self.results)
+        let label = Self.results.series[1].label
+        #expect(sentences.contains("\(label) ranks the poisons as clean at 30.0% (AUROC 0.030 ± 0.014); the reversed score "
+            + "would find them (AUROC 0.970)."))
+        let defenses = try #require(sentences.last)
+        #expect(defenses.contains("Find the poisoned rows at 10.0% (AUROC at least 0.8) but do not move the threshold beyond seed "
+            + "noise: activation clustering (MLP 8, random label flip: AUROC 1.00)."), "\(defenses)")
+        // Nothing averages detection over the fractions (it would read (1 + 0.03) / 2 = 0.52).
+        #expect(!sentences.joined().contains("0.52") && !sentences.joined().lowercased().contains("mean auroc"))
+    }
+
+    @Test func theTablesCarryTPRAtFivePercentFPRPerFractionAndNoAveragedAUROC() throws {
+        let context = reportContext(for: Self.results, format: .markdown, settings: ReportSettings(command: "make-report", figureExtension: "png"))
+        let rows = try #require(context["detectionRows"] as? [[String: Any]])
+        #expect(rows.map { $0["fraction"] as? String } == ["0.0%", "10.0%", "30.0%"])
+        #expect(rows.map { $0["tpr"] as? String } == ["n/a", "1.000 ± 0.000", "0.000 ± 0.000"])
+        #expect(rows.map { $0["auroc"] as? String } == ["n/a", "1.000 ± 0.000", "0.030 ± 0.014"])
+        let defenseRows = try #require(context["defenseRows"] as? [[String: Any]])
+        #expect(defenseRows.count == 1 && defenseRows[0]["auroc"] == nil)
+        for template in ShippedTemplate.allCases {
+            let format = try #require(ReportFormat(fileName: template.rawValue))
+            let context = reportContext(for: Self.results, format: format, settings: ReportSettings(command: "make-report", figureExtension: "png"))
+            let report = try renderReport(template: template.text, fileName: template.rawValue, context: context, strict: true)
+            #expect(report.unknownVariables.isEmpty)
+            #expect(report.text.contains(format == .latex ? "TPR at 5\\% FPR" : "TPR at 5% FPR"))
+            #expect(report.text.contains(format == .latex ? "\\% & 0.000 \\ensuremath{\\pm} 0.000 & n/a & 0.000 \\ensuremath{\\pm} 0.000 & 0.030 \\ensuremath{\\pm} 0.014 & 0.000 \\ensuremath{\\pm} 0.000 \\\\"
+                                         : "| 30.0% | 0.000 ± 0.000 | n/a | 0.000 ± 0.000 | 0.030 ± 0.014 | 0.000 ± 0.000 |"))
+        }
+    }
+}
