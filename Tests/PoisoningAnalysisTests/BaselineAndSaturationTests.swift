@@ -70,6 +70,13 @@ struct BaselineAndSaturationTests {
         #expect(random.runSpecs.count == 2, "an attack without a baseline does not need it")
     }
 
+    /// A fraction given twice is refused (its cell would be averaged twice); -0.0 is read as 0.
+    @Test func fractionsAreEachGivenOnceAndNegativeZeroIsZero() throws {
+        #expect(throws: SpecificationError.self) { try Self.classFlipStudy(fractions: [0, 0.1, 0.1]) }
+        let study = try Self.classFlipStudy(fractions: [-0.0, 0.1])
+        #expect(study.config.fractions.map(\.bitPattern) == [(0.0).bitPattern, (0.1).bitPattern])
+    }
+
     /// The excess is a difference of rates, in [-1, 1]; results.json carries `saturated` only when true.
     @Test func excessMayBeNegativeAndSaturationIsWrittenOnlyWhenTrue() throws {
         #expect(MetricKey.validRange(of: "targetSuccessExcess") == -1...1)

@@ -23,7 +23,7 @@ struct DetectionReportTests {
         let sentences = findingSentences(Self.results)
         let label = Self.results.series[1].label
         #expect(sentences.contains("\(label) ranks the poisons as clean at 30.0% (AUROC 0.030 ± 0.014); the reversed score "
-            + "would find them (AUROC 0.970)."))
+            + "would find them (AUROC 0.970; the 95% interval over seeds of each AUROC lies below 0.5)."))
         let defenses = try #require(sentences.last)
         #expect(defenses.contains("Find the poisoned rows at 10.0% (AUROC at least 0.8) but do not move the threshold beyond seed "
             + "noise: activation clustering (MLP 8, random label flip: AUROC 1.00)."), "\(defenses)")

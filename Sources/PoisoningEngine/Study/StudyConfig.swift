@@ -132,7 +132,7 @@ public struct StudyConfig: Sendable, Equatable, Codable {
         // -0.0 is read as 0 (one clean fraction, printed "0.0%"); a fraction given twice would be one
         // cell of the sweep averaged twice.
         config.fractions = try reader.doubleList("fractions", default: reference.fractions, in: 0...1,
-                                                 help: "Poison fractions to sweep, each in [0, 1], each once.").map { $0 == 0 ? 0 : $0 }
+                                                 help: "Poison fractions to sweep, each in [0, 1].").map { $0 == 0 ? 0 : $0 }
         if let repeated = config.fractions.indices.first(where: { config.fractions[..<$0].contains(config.fractions[$0]) }) {
             throw reader.error("fractions", "\(config.fractions[repeated]) is given twice")
         }
