@@ -42,7 +42,9 @@ struct ExampleReadmeTests {
         var numbers = [String](), index = 0
         while index < characters.count {
             let before = index > 0 ? characters[index - 1] : " "
-            guard characters[index].isNumber, !(before.isLetter || before.isNumber || before == "." || before == "_") else {
+            // A sign after a letter joins an identifier ("CC-BY-4.0", "SHA-256"), not a number.
+            let inIdentifier = ["+", "-"].contains(before) && index > 1 && characters[index - 2].isLetter
+            guard characters[index].isNumber, !(before.isLetter || before.isNumber || before == "." || before == "_" || inIdentifier) else {
                 index += 1
                 continue
             }
@@ -70,6 +72,7 @@ struct ExampleReadmeTests {
         #expect(Self.resultNumbers(inLine: "shift +22.4 pp [+20.2, +27.5], 0.73 and 35.8%; 378 runs, about 4.1 s, 2 cores")
             == ["+22.4 pp", "+20.2", "+27.5", "0.73", "35.8%"])
         #expect(Self.resultNumbers(in: "a 0.5\n```sh\nmake-report --x 0.9\n```\nb 1.00") == ["0.5", "1.00"])
+        #expect(Self.resultNumbers(inLine: "licensed CC-BY-4.0, a shift of -0.5") == ["-0.5"])
     }
 
     @Test(arguments: documented)
