@@ -118,3 +118,39 @@ struct BaselineAndSaturationTests {
         #expect(results.statistics.series.allSatisfy { $0.band.map { $0.fractions.last! <= 0.25 } ?? true })
     }
 }
+
+/// Studies whose attack would poison nothing, or a meaningless trigger, and series that could not be
+/// told apart, are refused when read, naming the key.
+struct AttackSplitProblemTests {
+    /// The study of `attacks` on the default clusters (its split drawn), or the refusal's path and message.
+    static func refusal(_ attacks: [ParameterValue]) -> String? {
+        do {
+            _ = try Study(StudyConfig(models: [StudyConfig.mlp(8)], attacks: attacks, fractions: [0, 0.1], seeds: [1],
+                                      training: TrainingSettings(epochs: 2)))
+            return nil
+        } catch let error as SpecificationError {
+            return "\(error.path): \(error)"
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    static func backdoor(_ entries: [String: ParameterValue]) -> ParameterValue {
+        .mapping([ParameterEntry(key: "kind", value: .string(Backdoor.kind))]
+            + entries.sorted { $0.key < $1.key }.map { ParameterEntry(key: $0.key, value: $0.value) })
+    }
+
+    @Test func aTriggerFeatureNamedTwiceIsRefused() throws {
+        // The default clusters have 10 features: 9 and -1 are the same one.
+        let refusal = try #require(Self.refusal([Self.backdoor(["trigger-features": .list([.int(9), .int(-1)])])]))
+        #expect(refusal.hasPrefix("attacks[0].trigger-features") && refusal.contains("given twice"))
+        #expect(Self.refusal([Self.backdoor(["trigger-features": .list([.int(8), .int(-1)])])]) == nil)
+    }
+
+    @Test func twoSeriesWithOneLabelAreRefusedAndShownSettingsTellThemApart() throws {
+        let same = Self.refusal([Self.backdoor([:]), Self.backdoor([:])])
+        #expect(same?.hasPrefix("attacks[1]") == true && same?.contains("could not tell them apart") == true)
+        #expect(Self.refusal([Self.backdoor([:]), Self.backdoor(["trigger-quantile": .double(0.5)])]) == nil)
+        #expect(Self.refusal([Self.backdoor(["trigger": .string("blend")]), Self.backdoor(["trigger": .string("blend"), "blend-alpha": .double(0.5)])]) == nil)
+    }
+}

@@ -182,9 +182,10 @@ struct FeatureCollisionTests {
             - 0.25 * pow(2048.0 / 268_203.0, 2)) < 1e-18)
         let unit = try component(FeatureCollision.self, ["beta0": .double(1)])
         #expect(unit.beta(for: NetworkShape(inputs: 3, hidden: [12], classes: 2)) == 16)
-        // An explicit β replaces the scaling; auto restores it.
-        let fixed = try component(FeatureCollision.self, ["beta": .double(3), "beta0": .double(7)])
+        // An explicit β replaces the scaling (β0 beside it would be ignored, so it is refused); auto restores it.
+        let fixed = try component(FeatureCollision.self, ["beta": .double(3)])
         #expect(fixed.beta(for: NetworkShape(inputs: 10, hidden: [64], classes: 5)) == 3)
+        #expect(throws: SpecificationError.self) { try component(FeatureCollision.self, ["beta": .double(3), "beta0": .double(7)]) }
         #expect(try component(FeatureCollision.self, ["beta": .string("auto")]).fixedBeta == nil)
         #expect(throws: SpecificationError.self) { try component(FeatureCollision.self, ["beta": .string("large")]) }
         #expect(throws: SpecificationError.self) { try component(FeatureCollision.self, ["beta": .int(0)]) }

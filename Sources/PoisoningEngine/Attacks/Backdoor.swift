@@ -28,7 +28,8 @@ import Foundation
 /// model of the clean training rows (`trainer.surrogate(knowledge)`, `white-box` as
 /// `AttackerKnowledge`), in the L∞ ball |x_j - b_j| ≤ ε σ_j around each row b, σ_j the population
 /// standard deviation of feature j over the training rows (ε in per-feature standardised units,
-/// `epsilon`), `pgd-steps` steps of 2.5 ε σ_j / steps each (Madry et al. 2018), from x = b
+/// `epsilon`), `pgd-steps` steps of 2.5 ε σ_j / steps each (the convention of the Madry lab's
+/// `robustness` library, Tsipras et al. 2019; Madry et al. 2018 used fixed steps), from x = b
 /// (`projectedGradientAscent`). With ε = 0 the rows are stamped unperturbed and no surrogate is trained.
 /// The surrogate does not depend on the fraction, so the attack keeps the ones it trained for its
 /// runs at other fractions (`SurrogateCache`: per attack, deterministic, thread-safe).
@@ -45,7 +46,12 @@ import Foundation
 /// paper); the paper attacks models of its own, here the surrogate is the run's architecture trained
 /// with the run's SGD settings on the clean rows (its own seed unless `white-box`), without
 /// adversarial training; PGD starts at the row itself, without Madry et al.'s random start, so the
-/// poisons are a function of the run's seed and data.
+/// poisons are a function of the run's seed and data; only the L∞ ball is offered (Turner et al. also
+/// use L2); the budget is a share of the training set (as every attack's, one axis for all), where
+/// Turner et al. count poisons within the target class; with the blend trigger the blend after the
+/// perturbation scales it by (1 - a), so the effective radius is (1 - a) ε; and ε up to 100 is
+/// accepted, though beyond a few standard deviations the rows no longer look like their class and the
+/// attack is label-consistent in name only.
 public struct Backdoor: PoisoningAttack {
     public static let kind = "backdoor"
     public static let summary = "Stamp a trigger (trigger features set to an in-range quantile, or a blended pattern) on training rows: "
@@ -101,7 +107,8 @@ public struct Backdoor: PoisoningAttack {
                                              + "pattern inside the data's range, x ← (1 - a) x + a p; Chen et al. 2017).")
         if kind == "blend" {
             try Self.reject(["trigger-features", "trigger-quantile", "trigger-value"], in: parameters, unless: "trigger: patch")
-            let alpha = try parameters.double("blend-alpha", default: 0.2, in: 0.001...1,
+            // a = 1 would replace every triggered row by the pattern: no row of its own is left.
+            let alpha = try parameters.double("blend-alpha", default: 0.2, in: 0.001...0.999,
                                               help: "The blend ratio a of x ← (1 - a) x + a p, p drawn uniformly in each feature's "
                                                   + "training range per seed.")
             trigger = .blend(alpha: alpha)
@@ -140,7 +147,7 @@ public struct Backdoor: PoisoningAttack {
                                                 help: "PGD radius ε of the clean-label poisons: each feature moves at most ε of its "
                                                     + "training standard deviations (L∞); 0 stamps the rows unperturbed.")
             let steps = try parameters.int("pgd-steps", default: 10, in: 1...10_000,
-                                           help: "PGD iterations, each a step of 2.5 ε / pgd-steps standard deviations (Madry et al. 2018).")
+                                           help: "PGD iterations, each a step of 2.5 ε / pgd-steps standard deviations.")
             hardening = Hardening(epsilon: epsilon, steps: steps, knowledge: try AttackerKnowledge.read(&parameters))
         } else {
             try Self.reject(["epsilon", "pgd-steps", "white-box"], in: parameters, unless: "clean-label: true")
@@ -153,16 +160,31 @@ public struct Backdoor: PoisoningAttack {
         if let key = keys.first(where: parameters.contains) { throw parameters.error(key, "applies only with \(setting)") }
     }
 
-    /// "backdoor → 0", "blend backdoor → 0", "clean-label backdoor → 0 (ε 0.5)", with ", white box"
-    /// inside the parentheses in that setting.
+    /// "backdoor → 0", "blend backdoor → 0", "clean-label backdoor → 0 (ε 0.5)", with the settings
+    /// that differ from the defaults in parentheses (trigger features, quantile or value, blend ratio,
+    /// PGD steps; ", white box" in that setting), so that two backdoors of one study are told apart.
     public var label: String {
         var blend = false
         if case .blend = trigger { blend = true }
+        var details = [String]()
+        switch trigger {
+        case .patch(let features, let level):
+            if features != [-3, -2, -1] { details.append("features \(features.map(String.init).joined(separator: ","))") }
+            switch level {
+            case .quantile(let q) where q != 0.95: details.append("q \(q)")
+            case .value(let v): details.append("value \(v)")
+            default: break
+            }
+        case .blend(let alpha) where alpha != 0.2: details.append("a \(alpha)")
+        case .blend: break
+        }
+        if let hardening, hardening.steps != 10 { details.append("\(hardening.steps) steps") }
         let name = (cleanLabel ? "clean-label " : "") + (blend ? "blend " : "") + "backdoor → \(target)"
+            + (details.isEmpty || hardening != nil ? "" : " (\(details.joined(separator: ", ")))")
         guard let hardening else { return name }
         let epsilon = hardening.epsilon == hardening.epsilon.rounded() && abs(hardening.epsilon) < 1e15
             ? "\(Int(hardening.epsilon))" : "\(hardening.epsilon)"
-        return name + " (ε \(epsilon)" + (hardening.knowledge == .whiteBox ? ", white box" : "") + ")"
+        return name + " (ε \(epsilon)" + details.map { ", " + $0 }.joined() + (hardening.knowledge == .whiteBox ? ", white box" : "") + ")"
     }
 
     /// The surrogate's knowledge when the attack trains one (clean label with ε > 0).
@@ -184,6 +206,28 @@ public struct Backdoor: PoisoningAttack {
                 + "or -\(featureCount) to -1 from the end)")
         }
         return nil
+    }
+
+    /// A clean-label backdoor needs training rows of its target class; a patch needs distinct trigger
+    /// features of which at least one varies over the training rows (on a constant feature the
+    /// quantile is the constant, and the trigger would change no row).
+    public func problem(in split: TrainTestSplit) -> (key: String, message: String)? {
+        let train = split.train
+        if cleanLabel, !train.labels.contains(target) {
+            return ("target", "class \(target) has no training rows, so a clean-label backdoor has nothing to stamp")
+        }
+        guard case .patch(let features, let level) = trigger else { return nil }
+        let indices = features.map { $0 < 0 ? train.featureCount + $0 : $0 }
+        if let repeated = indices.indices.first(where: { indices[..<$0].contains(indices[$0]) }) {
+            return ("trigger-features", "feature \(features[repeated]) is feature \(indices[repeated]), given twice")
+        }
+        guard case .quantile = level, train.count > 0 else { return nil }
+        let varies = indices.contains { j in
+            let first = train.features[j]
+            return (0..<train.count).contains { train.features[$0 * train.featureCount + j] != first }
+        }
+        return varies ? nil : ("trigger-features", "every trigger feature is constant over the training rows, so its quantile "
+            + "is that constant and the trigger would change no row")
     }
 
     /// A trigger fitted to a run's training rows: exactly what it writes into a row.

@@ -45,6 +45,11 @@ public struct ClassFlip: ModelFreeAttack {
         return nil
     }
 
+    /// The source class needs training rows to flip.
+    public func problem(in split: TrainTestSplit) -> (key: String, message: String)? {
+        split.train.labels.contains(source) ? nil : ("source", "class \(source) has no training rows to relabel")
+    }
+
     /// A label flip's, plus its evaluation set: the clean test rows of the source class (at most every test row).
     public func memoryNeed(_ sizes: RunSizes) -> MemoryNeed {
         MemoryNeed(kept: sizes.rowIndexBytes + 8 * sizes.p + datasetBytes(rows: sizes.split.testRows, features: sizes.split.features),

@@ -81,6 +81,9 @@ public struct FeatureCollision: PoisoningAttack {
                                       help: "β0 of the paper's scaling β = β0 · m² / n² (m the representation's width, n the features); "
                                           + "the paper's 0.25 by default.")
         let betaRange = 1e-9...1e9
+        if parameters.contains("beta0"), let given = parameters.value("beta", help: ""), given != .string("auto") {
+            throw parameters.error("beta0", "applies only with beta: auto (a number for beta replaces the scaled β)")
+        }
         switch parameters.value("beta", help: "Weight β of the distance to the base row: a number (> 0) that replaces the scaled one, "
                                     + "or auto for β0 · m² / n².") {
         case nil, .string("auto")?:
@@ -111,8 +114,23 @@ public struct FeatureCollision: PoisoningAttack {
     /// collision success of 0.20 to 0.40 against 0.13. `opacity: 0.3` gives the paper's end-to-end recipe.
     public static let defaultOpacity = 0.0
 
-    /// "feature collision → 1", with " (white box)" in that setting.
-    public var label: String { "feature collision → \(base)" + (attacker == .whiteBox ? " (white box)" : "") }
+    /// "feature collision → 1", with the settings that differ from the defaults in parentheses (β or
+    /// β0, the watermark's opacity γ, white box), so that two collisions of one study are told apart.
+    public var label: String {
+        var details = [String]()
+        if let fixedBeta { details.append("β \(fixedBeta)") } else if beta0 != Self.paperBeta0 { details.append("β0 \(beta0)") }
+        if opacity != Self.defaultOpacity { details.append("γ \(opacity)") }
+        if attacker == .whiteBox { details.append("white box") }
+        return "feature collision → \(base)" + (details.isEmpty ? "" : " (\(details.joined(separator: ", ")))")
+    }
+
+    /// The base class needs training rows (the poisons are made from them) and the test set rows of
+    /// other classes (the targets).
+    public func problem(in split: TrainTestSplit) -> (key: String, message: String)? {
+        if !split.train.labels.contains(base) { return ("base", "class \(base) has no training rows to make poisons from") }
+        if !split.test.labels.contains(where: { $0 != base }) { return ("base", "every test row is of class \(base): there is no target") }
+        return nil
+    }
 
     /// Transfer (the surrogate's own seed) unless `white-box: true`.
     public var knowledge: AttackerKnowledge? { attacker }

@@ -53,6 +53,10 @@ public protocol PoisoningAttack: StudyComponent {
     var knowledge: AttackerKnowledge? { get }
     /// Why the attack cannot run on data with these sizes, as (key, message); nil when it can.
     func problem(classCount: Int, featureCount: Int) -> (key: String, message: String)?
+    /// Why the attack would poison nothing, or nothing that means what its metrics say, on this split
+    /// (a class without training rows, a trigger that changes no row), as (key, message); nil when
+    /// it can run. Checked after `problem(classCount:featureCount:)`, so indices are in range.
+    func problem(in split: TrainTestSplit) -> (key: String, message: String)?
     /// The poisoned training set for poison fraction `fraction` of `split`, every random choice
     /// drawn from streams derived from `seed`. An informed attacker trains its surrogate model of the
     /// clean training rows with `trainer.surrogate(knowledge)` (`trainer` has the run's architecture,
@@ -67,6 +71,7 @@ extension PoisoningAttack {
     public var metrics: [MetricInfo] { [] }
     public var knowledge: AttackerKnowledge? { nil }
     public func problem(classCount: Int, featureCount: Int) -> (key: String, message: String)? { nil }
+    public func problem(in split: TrainTestSplit) -> (key: String, message: String)? { nil }
 
     /// A label flip's: the poisoned set keeps the clean features and holds its own labels and the
     /// list of poisoned rows; its scratch is one candidate index per training row.

@@ -130,9 +130,21 @@ public struct Study: Sendable {
     public init(design: StudyDesign, locations: SourceLocations = SourceLocations()) throws {
         let split = try design.data.makeSplit()
         for (index, attack) in design.attacks.enumerated() {
-            if let problem = attack.problem(classCount: split.train.classCount, featureCount: split.train.featureCount) {
+            if let problem = attack.problem(classCount: split.train.classCount, featureCount: split.train.featureCount)
+                ?? attack.problem(in: split) {
                 let path = "attacks[\(index)].\(problem.key)"
                 throw SpecificationError(path: path, location: locations.location(of: path), message: problem.message)
+            }
+        }
+        // Two series with one label could not be told apart in tables, figures and comparisons.
+        for (position, (m, a, d)) in design.seriesComponents.enumerated() {
+            let label = design.seriesLabel(model: m, attack: a, defense: d)
+            if let (_, a0, d0) = design.seriesComponents[..<position].first(where: { design.seriesLabel(model: $0.0, attack: $0.1, defense: $0.2) == label }) {
+                let path = a0 != a ? "attacks[\(a)]" : d0 != d ? "defenses[\(d)]" : "models[\(m)]"
+                let other = a0 != a ? "attacks[\(a0)]" : d0 != d ? "defenses[\(d0)]" : "models"
+                throw SpecificationError(path: path, location: locations.location(of: path),
+                                         message: "its series would be labelled '\(label)' like those of \(other): they differ only in "
+                                             + "settings the label does not show, so tables and comparisons could not tell them apart")
             }
         }
         self.design = design
