@@ -63,6 +63,12 @@ public func plusMinus(_ statistics: MeanStd) -> String {
     "\(fixed(statistics.mean, decimals: 3)) ± \(fixed(statistics.std, decimals: 3))"
 }
 
+/// The same with the mean's sign, for a difference such as an excess over the clean model:
+/// "+0.717 ± 0.047".
+public func signedPlusMinus(_ statistics: MeanStd) -> String {
+    String(format: "%+.3f", statistics.mean) + " ± \(fixed(statistics.std, decimals: 3))"
+}
+
 /// A difference of fractions in percentage points with one decimal and a sign, e.g. -0.03 -> "-3.0 pp".
 public func percentagePoints(_ difference: Double) -> String { String(format: "%+.1f pp", difference * 100) }
 

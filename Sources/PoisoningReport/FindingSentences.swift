@@ -68,7 +68,7 @@ private func attackMetricSentences(_ results: StudyResults, words: FindingWords)
                 + "(\(finding.metric.meaning)) is \(words.list(finding.values))."
         }
         let signed = listing(finding.values.map {
-            String(format: "%+.3f", $0.value.mean) + " ± " + fixed($0.value.std, decimals: 3) + " (\(words.name($0.series)))"
+            signedPlusMinus($0.value) + " (\(words.name($0.series)))"
         })
         let clean = byKey[rate.baseline.key].map { "; the clean model's rate is \(words.list($0.values))" } ?? ""
         let saturated = finding.values.filter { value in results.fits[value.series].saturatedFrom != nil }.map { words.name($0.series) }

@@ -155,10 +155,10 @@ public func reportContext(for results: StudyResults, format: ReportFormat, setti
                 guard let rate = point?.metric(metric.hasBaseline ? metric.excess.key : metric.key) else { return nil }
                 guard metric.hasBaseline else { return plusMinus(rate) }
                 let clean = point?.metric(metric.baseline.key).map { fixed($0.mean, decimals: 3) } ?? "n/a"
-                return String(format: "%+.3f", rate.mean) + " ± " + fixed(rate.std, decimals: 3) + " (clean \(clean))"
+                return signedPlusMinus(rate) + " (clean \(clean))"
             }
             var share = point.map { percent($0.realisedFraction.mean) } ?? "n/a"
-            if let source = point?.metric("sourceClassShare") { share += "; \(percent(source.mean)) of its source class" }
+            if let source = point?.metric(ClassFlip.sourceClassShareKey) { share += "; \(percent(source.mean)) of its source class" }
             if point?.saturated == true { share += " (saturated)" }
             let threshold = thresholdText(fit.threshold, estimate: s.threshold, brackets: true)
             return ["model": escape(description.modelLabel + (results.series.contains { $0.defense != 0 } ? ", \(description.defenseLabel)" : "")),

@@ -101,9 +101,9 @@ func seedValues(_ runs: [RunResult], series: Int, key: String, fractions: [Doubl
 /// saturated budgets left out), the gap, a measurement, at the largest swept fraction.
 func seriesStatistics(fit: SeriesFit, runs: [RunResult], fractions sweep: [Double], seeds: [UInt64], testCount: Int,
                       bootstrap: SeedBootstrap?, confidence: Double) -> (SeriesStatistics, SeriesReplicates?) {
-    let fractions = fit.fittedFractions(sweep.sorted())
+    let allFractions = sweep.sorted(), fractions = fit.fittedFractions(allFractions)
     let accuracy = seedValues(runs, series: fit.series, key: MetricKey.testAccuracy, fractions: fractions, seeds: seeds)
-    let gapValues = seedValues(runs, series: fit.series, key: MetricKey.generalizationGap, fractions: sweep.sorted(), seeds: seeds)
+    let gapValues = seedValues(runs, series: fit.series, key: MetricKey.generalizationGap, fractions: allFractions, seeds: seeds)
     let measured = fractions.indices.filter { accuracy[$0].contains { $0 != nil } }
     let x = measured.map { fractions[$0] }
     let means = measured.map { mean(accuracy[$0]) }

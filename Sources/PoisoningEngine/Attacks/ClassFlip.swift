@@ -28,6 +28,9 @@ public struct ClassFlip: ModelFreeAttack {
         self.init(source: source, target: target)
     }
 
+    /// The key of the share of the source class a run flipped (the attacks table shows it).
+    public static let sourceClassShareKey = "sourceClassShare"
+
     /// "class-flip 0→1".
     public var label: String { "class-flip \(source)→\(target)" }
 
@@ -35,7 +38,7 @@ public struct ClassFlip: ModelFreeAttack {
         [MetricInfo(key: "targetSuccess", name: "Target success",
                     meaning: "fraction of the clean test rows of class \(source) that the model assigns to class \(target)",
                     hasBaseline: true),
-         MetricInfo(key: "sourceClassShare", name: "Share of the source class flipped",
+         MetricInfo(key: Self.sourceClassShareKey, name: "Share of the source class flipped",
                     meaning: "share of the training rows of class \(source) whose label was flipped")]
     }
 

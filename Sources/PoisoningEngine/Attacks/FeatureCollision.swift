@@ -81,11 +81,12 @@ public struct FeatureCollision: PoisoningAttack {
                                       help: "β0 of the paper's scaling β = β0 · m² / n² (m the representation's width, n the features); "
                                           + "the paper's 0.25 by default.")
         let betaRange = 1e-9...1e9
-        if parameters.contains("beta0"), let given = parameters.value("beta", help: ""), given != .string("auto") {
+        let givenBeta = parameters.value("beta", help: "Weight β of the distance to the base row: a number (> 0) that replaces "
+                                             + "the scaled one, or auto for β0 · m² / n².")
+        if parameters.contains("beta0"), let givenBeta, givenBeta != .string("auto") {
             throw parameters.error("beta0", "applies only with beta: auto (a number for beta replaces the scaled β)")
         }
-        switch parameters.value("beta", help: "Weight β of the distance to the base row: a number (> 0) that replaces the scaled one, "
-                                    + "or auto for β0 · m² / n².") {
+        switch givenBeta {
         case nil, .string("auto")?:
             fixedBeta = nil
             parameters.record("beta", .string("auto"))

@@ -136,17 +136,6 @@ public struct Study: Sendable {
                 throw SpecificationError(path: path, location: locations.location(of: path), message: problem.message)
             }
         }
-        // Two series with one label could not be told apart in tables, figures and comparisons.
-        for (position, (m, a, d)) in design.seriesComponents.enumerated() {
-            let label = design.seriesLabel(model: m, attack: a, defense: d)
-            if let (_, a0, d0) = design.seriesComponents[..<position].first(where: { design.seriesLabel(model: $0.0, attack: $0.1, defense: $0.2) == label }) {
-                let path = a0 != a ? "attacks[\(a)]" : d0 != d ? "defenses[\(d)]" : "models[\(m)]"
-                let other = a0 != a ? "attacks[\(a0)]" : d0 != d ? "defenses[\(d0)]" : "models"
-                throw SpecificationError(path: path, location: locations.location(of: path),
-                                         message: "its series would be labelled '\(label)' like those of \(other): they differ only in "
-                                             + "settings the label does not show, so tables and comparisons could not tell them apart")
-            }
-        }
         self.design = design
         self.split = split
         series = design.seriesComponents.map { m, a, d in
@@ -155,6 +144,20 @@ public struct Study: Sendable {
                                      modelLabel: design.models[m].label, attackLabel: design.attacks[a].label,
                                      defenseLabel: design.defenses[d].label, parameterCount: shape.parameterCount,
                                      attackerKnowledge: design.attacks[a].knowledge)
+        }
+        // Two series with one label could not be told apart in tables, figures and comparisons.
+        var firstWithLabel = [String: SeriesDescription]()
+        for described in series {
+            guard let earlier = firstWithLabel[described.label] else {
+                firstWithLabel[described.label] = described
+                continue
+            }
+            let (path, other) = earlier.attack != described.attack ? ("attacks[\(described.attack)]", "attacks[\(earlier.attack)]")
+                : earlier.defense != described.defense ? ("defenses[\(described.defense)]", "defenses[\(earlier.defense)]")
+                : ("models[\(described.model)]", "models")
+            throw SpecificationError(path: path, location: locations.location(of: path),
+                                     message: "its series would be labelled '\(described.label)' like those of \(other): they differ only in "
+                                         + "settings the label does not show, so tables and comparisons could not tell them apart")
         }
     }
 
@@ -183,16 +186,17 @@ public struct Study: Sendable {
     /// baseline run is missing, diverged or lacks the rate, gets neither. Derived values already in
     /// `runs` are replaced, so applying it twice changes nothing.
     public func withCleanBaselines(_ runs: [RunResult]) -> [RunResult] {
-        var baselines = [[UInt64]: [String: Double]]()
+        // The clean run of each (series, seed), found by its spec at fraction 0.
+        var baselines = [RunSpec: [String: Double]]()
         for run in runs where run.fraction == 0 {
-            if let metrics = run.metrics { baselines[[UInt64(run.series), run.seed]] = metrics }
+            if let metrics = run.metrics { baselines[RunSpec(fraction: 0, series: run.series, seed: run.seed)] = metrics }
         }
         return runs.map { run in
             guard var metrics = run.metrics, series.indices.contains(run.series) else { return run }
             for metric in attacks[series[run.series].attack].metrics where metric.hasBaseline {
                 metrics[metric.baseline.key] = nil
                 metrics[metric.excess.key] = nil
-                guard let rate = metrics[metric.key], let clean = baselines[[UInt64(run.series), run.seed]]?[metric.key] else { continue }
+                guard let rate = metrics[metric.key], let clean = baselines[RunSpec(fraction: 0, series: run.series, seed: run.seed)]?[metric.key] else { continue }
                 metrics[metric.baseline.key] = clean
                 metrics[metric.excess.key] = rate - clean
             }
