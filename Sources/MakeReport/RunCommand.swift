@@ -43,6 +43,9 @@ struct RunCommand: ParsableCommand {
             throw ValidationError("--shard: N = \(shard.count) is more than the study's \(runCount) run\(runCount == 1 ? "" : "s"); "
                 + "N may be at most \(runCount)")
         }
+        if shard != nil, config.sequential != nil {
+            throw ValidationError("--shard: an adaptive study (seeds: {start, step, max, until} or --until-resolved) decides its seeds as it runs, so it cannot be sharded")
+        }
         let dataFileSHA256 = shard == nil ? nil : try PoisoningAnalysis.dataFileSHA256(of: config)
         // Everything that can refuse the command is checked before the first run, and before
         // anything is created: the study's size, the templates, the run store (a damaged one is
@@ -53,6 +56,10 @@ struct RunCommand: ParsableCommand {
         let store = try storage.open(besideOutput: output.output)
         let folder = shard == nil ? try StagedOutputFolder(path: output.output) : nil
         let showProgress = !runtime.quiet && isatty(STDERR_FILENO) == 1
+        if config.sequential != nil, let folder {
+            try runAdaptive(resolved, settings: settings, parsed: parsed, store: store, folder: folder, started: started, showProgress: showProgress)
+            return
+        }
         let sweep = try runSweep(resolved, runtime: runtime, shard: shard?.shard ?? .whole, store: store, showProgress: showProgress)
         let runs = sweep.runs
         let trainingSeconds = secondsElapsed(since: started)
@@ -79,6 +86,35 @@ struct RunCommand: ParsableCommand {
         try performance.write(into: folder)
         for warning in try folder.publish() { printError("warning: \(warning)") }
         print("Key findings (\(results.runs.count) runs, \(String(format: "%.2f", performance.wallSeconds)) s\(storeSummary(sweep, store: store))):")
+        for statement in findingSentences(results) { print("  - \(statement)") }
+        let formats = output.figureFormat.values.map(\.rawValue).joined(separator: ", ")
+        print("Wrote study.yaml, results.json, performance.json, \(written.reports.joined(separator: ", ")), manifest.json and figures/ (\(formats)) in \(folder.target.path)")
+    }
+}
+
+extension RunCommand {
+    /// Runs the adaptive study `study` look by look (`runSequentialStudy`; every batch of seeds through
+    /// the run store when there is one), then writes its outputs as `run` does.
+    private func runAdaptive(_ study: Study, settings: OutputSettings, parsed: [ParsedTemplate], store: RunStore?,
+                             folder: StagedOutputFolder, started: ContinuousClock.Instant, showProgress: Bool) throws {
+        var fromStore = 0
+        let adaptive = try runSequentialStudy(study, threads: runtime.threadCount, trainBatch: { batch in
+            let sweep = try runSweep(batch, runtime: runtime, store: store, showProgress: showProgress)
+            fromStore += sweep.fromStore
+            return sweep.runs
+        }, progress: { line in if !runtime.quiet { printError(line) } })
+        let trainingSeconds = secondsElapsed(since: started)
+        let results = adaptive.results, runs = adaptive.runs
+        let written = try writeOutputs(results, study: study, settings: settings, parsed: parsed, into: folder)
+        let performance = PerformanceRecord(study: adaptive.study, resultsSHA256: folder.hash(of: "results.json") ?? "",
+                                            threads: runtime.threadCount,
+                                            wallSeconds: secondsElapsed(since: started), trainingSeconds: trainingSeconds,
+                                            runSeconds: Array(zip(runs.indices, runs.runSeconds)))
+        try performance.write(into: folder)
+        for warning in try folder.publish() { printError("warning: \(warning)") }
+        let storeText = store.map { "; \(fromStore) from the store (\(commandPath($0.path))), \(runs.results.count - fromStore) trained" } ?? ""
+        print("Key findings (\(runs.results.count) runs, \(String(format: "%.2f", performance.wallSeconds)) s\(storeText)):")
+        if let record = results.sequential { print("  - \(sequentialSentence(record))") }
         for statement in findingSentences(results) { print("  - \(statement)") }
         let formats = output.figureFormat.values.map(\.rawValue).joined(separator: ", ")
         print("Wrote study.yaml, results.json, performance.json, \(written.reports.joined(separator: ", ")), manifest.json and figures/ (\(formats)) in \(folder.target.path)")

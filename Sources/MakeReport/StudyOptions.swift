@@ -95,6 +95,10 @@ enum StudyOption: String, CaseIterable {
             }
             guard kinds.count == components.count else { return nil }
             return (kinds.joined(separator: ","), .list(kinds.map { StudyConfig.component($0) }))
+        case .seeds:
+            // An adaptive study's block has no option form (--until-resolved gives only its defaults).
+            guard case .list = value else { return nil }
+            return (commaText(value), value)
         default:
             return (commaText(value), value)
         }
@@ -142,6 +146,9 @@ struct StudyOptions: ParsableArguments {
     var confidence: Double?
     @Option(name: .customLong(StudyOption.replicates.rawValue), help: StudyOption.replicates.help)
     var replicates: Int?
+    @Flag(help: ArgumentHelp("Make the study adaptive: start with its seeds, add 3 at a time up to 40 until every question it can ask "
+                             + "is resolved by a group-sequential rule (the study file's seeds: {start, step, max, until})."))
+    var untilResolved = false
 
     /// The value given for `option`, as the study document holds it; nil when not given. The
     /// switch is exhaustive, so every option of the table is parsed.
@@ -174,7 +181,7 @@ struct StudyOptions: ParsableArguments {
     /// sizes), else only data too large to make.
     func resolve(checkingSizeWith runtime: RuntimeOptions? = nil) throws -> Study {
         let (document, locations) = try studyDocument()
-        return try resolveStudy(document, locations: locations, overrides: overrides) { design in
+        return try resolveStudy(document, locations: locations, overrides: overrides, untilResolved: untilResolved) { design in
             if let runtime { try runtime.checkSize(of: design) } else { try checkDataSize(of: design) }
         }
     }
@@ -187,7 +194,7 @@ struct StudyOptions: ParsableArguments {
     /// The study's design, read and checked as `resolve` reads it, without making its data.
     func design() throws -> StudyDesign {
         let (document, locations) = try studyDocument()
-        return try designStudy(document, locations: locations, overrides: overrides)
+        return try designStudy(document, locations: locations, overrides: overrides, untilResolved: untilResolved)
     }
 
     /// The study file's document and where its values are (the reference study's without a file).
@@ -239,11 +246,21 @@ func applying(_ overrides: [(option: StudyOption, value: ParameterValue)], to do
     return (document, locations)
 }
 
-/// The design of the study of `document` with the option values `overrides` applied, its data not
-/// made; a problem names the file position or the option at fault.
+/// `document` made adaptive as `--until-resolved` asks: a list of seeds (the reference study's when
+/// it has none) becomes the block `{values: list}`, whose defaults start with those seeds, add 3 at a
+/// time up to 40 and resolve every question the study can ask; a block stays as it is.
+func untilResolvedDocument(_ document: ParameterValue) -> ParameterValue {
+    let seeds = document.value(at: "seeds") ?? .list(StudyConfig().seeds.map { .int(Int($0)) })
+    if case .mapping = seeds { return document }
+    return document.setting(.mapping([ParameterEntry(key: "values", value: seeds)]), at: "seeds")
+}
+
+/// The design of the study of `document` with the option values `overrides` applied (made adaptive
+/// when `untilResolved`), its data not made; a problem names the file position or the option at fault.
 func designStudy(_ document: ParameterValue, locations: SourceLocations,
-                 overrides: [(option: StudyOption, value: ParameterValue)]) throws -> StudyDesign {
-    let (document, locations) = try applying(overrides, to: document, locations: locations)
+                 overrides: [(option: StudyOption, value: ParameterValue)], untilResolved: Bool = false) throws -> StudyDesign {
+    var (document, locations) = try applying(overrides, to: document, locations: locations)
+    if untilResolved { document = untilResolvedDocument(document) }
     do {
         return try StudyDesign(document: document, locations: locations)
     } catch let error as SpecificationError {
@@ -251,11 +268,13 @@ func designStudy(_ document: ParameterValue, locations: SourceLocations,
     }
 }
 
-/// The study of `document` with the option values `overrides` applied, its data made once `admit`
-/// has accepted its design; a problem names the file position or the option at fault.
+/// The study of `document` with the option values `overrides` applied (made adaptive when
+/// `untilResolved`), its data made once `admit` has accepted its design; a problem names the file
+/// position or the option at fault.
 func resolveStudy(_ document: ParameterValue, locations: SourceLocations, overrides: [(option: StudyOption, value: ParameterValue)],
-                  admit: (StudyDesign) throws -> Void = { _ in }) throws -> Study {
-    let (document, locations) = try applying(overrides, to: document, locations: locations)
+                  untilResolved: Bool = false, admit: (StudyDesign) throws -> Void = { _ in }) throws -> Study {
+    var (document, locations) = try applying(overrides, to: document, locations: locations)
+    if untilResolved { document = untilResolvedDocument(document) }
     do {
         let design = try StudyDesign(document: document, locations: locations)
         try admit(design)

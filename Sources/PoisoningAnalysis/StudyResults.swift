@@ -51,13 +51,19 @@ public struct StudyResults: Sendable, Codable, Equatable {
     public let statistics: StudyStatistics
     /// The study's conclusions.
     public let findings: Findings
+    /// For an adaptive study: its looks and why it stopped (every interval is at its last look's
+    /// confidence); nil for a study with a fixed list of seeds.
+    public private(set) var sequential: SequentialRecord?
 
     /// Analyses `runs` of `study`: aggregation, fits, thresholds, statistics (on `threads` workers;
     /// the results do not depend on their number) and findings. `bootstrapReplicates`, when given,
     /// replaces the study's number of replicates (for provisional results, whose numbers only stand
-    /// in for the real ones' shape).
+    /// in for the real ones' shape). `sequential`, the record of an adaptive study whose last look
+    /// `study` is, sets the confidence of every interval to that look's; `confidence`, when given
+    /// instead, sets it to its own (a look of an adaptive study before its record is known).
     public init(study: Study, runs: [RunResult], toolVersion: String,
-                threads: Int = ProcessInfo.processInfo.activeProcessorCount, bootstrapReplicates: Int? = nil) {
+                threads: Int = ProcessInfo.processInfo.activeProcessorCount, bootstrapReplicates: Int? = nil,
+                sequential: SequentialRecord? = nil, confidence: Double? = nil) {
         self.toolVersion = toolVersion
         config = study.config
         data = DataSummary(study)
@@ -69,10 +75,21 @@ public struct StudyResults: Sendable, Codable, Equatable {
         fits = fitSeries(points, seriesCount: series.count, classes: data.classCount)
         var analysed = config
         if let bootstrapReplicates { analysed.analysis.replicates = bootstrapReplicates }
+        if let confidence = sequential?.confidence ?? confidence { analysed.analysis.confidence = confidence }
+        self.sequential = sequential
         statistics = studyStatistics(runs: self.runs, fits: fits, series: series, config: analysed, testRows: data.testCount,
                                      threads: threads)
         findings = PoisoningAnalysis.findings(fits: fits, statistics: statistics, points: points, fractions: config.fractions,
                                               series: series, attackMetrics: attackMetrics)
+    }
+
+    /// These results with the sequential record of the adaptive study whose last look they analyse
+    /// (at that look's confidence).
+    public func recording(_ record: SequentialRecord) -> StudyResults {
+        precondition(record.confidence == statistics.confidence, "the record's last look is not the one analysed")
+        var recorded = self
+        recorded.sequential = record
+        return recorded
     }
 
     /// Pretty-printed JSON with sorted keys: the bytes of `results.json`.
@@ -108,7 +125,7 @@ public struct StudyResults: Sendable, Codable, Equatable {
         for (index, (run, spec)) in zip(decoded.runs, specs).enumerated() where !run.matches(spec) {
             throw ResultsFileError(reason: "run \(index) is not the study's run at that index (fraction \(spec.fraction), series \(spec.series), seed \(spec.seed))")
         }
-        let rebuilt = StudyResults(study: study, runs: decoded.runs, toolVersion: decoded.toolVersion)
+        let rebuilt = StudyResults(study: study, runs: decoded.runs, toolVersion: decoded.toolVersion, sequential: decoded.sequential)
         guard (try? rebuilt.jsonData()) == data else {
             throw ResultsFileError(reason: "its aggregates, fits, statistics or findings are not those of its runs "
                 + "(edited, or written by another version of make-report)")

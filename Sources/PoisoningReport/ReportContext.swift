@@ -216,6 +216,8 @@ public func reportContext(for results: StudyResults, format: ReportFormat, setti
         "seedCount": "\(statistics.seeds)",
         "hasIntervals": statistics.seeds >= 2,
         "intervalMethod": escape(statistics.method),
+        "isAdaptive": results.sequential != nil,
+        "sequentialSummary": escape(results.sequential.map(sequentialSentence) ?? ""),
         "curveRows": curveRows,
         "differenceRows": differenceRows,
         "hasDifferences": !differenceRows.isEmpty,

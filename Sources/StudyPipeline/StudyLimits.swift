@@ -116,7 +116,7 @@ public func studySizeProblem(_ design: StudyDesign, sizes: SplitSizes?, threads:
     let config = design.config, runs = design.runCount
     if runs > maximumRuns {
         return "the study has \(runs) runs (\(config.fractions.count) fractions x \(design.seriesComponents.count) series x "
-            + "\(config.seeds.count) seeds), more than --max-runs \(maximumRuns); raise --max-runs if you mean it"
+            + "\(design.seedCount) seeds), more than --max-runs \(maximumRuns); raise --max-runs if you mean it"
     }
     // The data are made on one thread (and a file's estimate reads it once).
     let memory = sizes.map { estimatedStudyMemory(design, sizes: $0, threads: threads) }

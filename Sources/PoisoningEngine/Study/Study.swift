@@ -68,6 +68,22 @@ public struct StudyDesign: Sendable {
                                      message: "\(corrected.0.label) measures its success against the clean model of each series "
                                          + "and seed, which is the run at fraction 0: add 0 to the fractions")
         }
+        if var sequential = config.sequential {
+            let askable = SequentialSeeds.askable(models: models.count, attacks: attacks.count, defenses: defenses.count)
+            let path = "seeds.until"
+            if sequential.until.isEmpty {
+                guard !askable.isEmpty else {
+                    throw SpecificationError(path: "seeds", location: locations.location(of: "seeds"),
+                                             message: "an adaptive study needs a question to resolve, and with one model, attack and defense there is none")
+                }
+                sequential.until = askable
+            } else if let unaskable = sequential.until.first(where: { !askable.contains($0) }) {
+                let need = unaskable == .thresholdTrend ? "at least two models" : "two series that differ in one model, attack or defense"
+                throw SpecificationError(path: path, location: locations.location(of: path),
+                                         message: "\(unaskable.rawValue) needs \(need); this study cannot ask it")
+            }
+            config.sequential = sequential
+        }
         config.data = data.1
         config.models = models.map(\.1)
         config.attacks = attacks.map(\.1)
@@ -92,8 +108,11 @@ public struct StudyDesign: Sendable {
             .joined(separator: ", ")
     }
 
-    /// The number of runs of the sweep: fractions x series x seeds.
-    public var runCount: Int { config.fractions.count * seriesComponents.count * config.seeds.count }
+    /// The most seeds the study runs: its seeds, or an adaptive study's budget.
+    public var seedCount: Int { config.sequential?.max ?? config.seeds.count }
+
+    /// The number of runs of the sweep: fractions x series x seeds (an adaptive study's most).
+    public var runCount: Int { config.fractions.count * seriesComponents.count * seedCount }
 }
 
 /// A study read and checked: its design (effective configuration and components), its data and the

@@ -15,8 +15,12 @@ public struct StudyConfig: Sendable, Equatable, Codable {
     public var defenses: [ParameterValue]
     /// Poison fractions, in [0, 1].
     public var fractions: [Double]
-    /// Seeds; each drives initialisation, shuffling and the attack's random choices.
+    /// Seeds; each drives initialisation, shuffling and the attack's random choices. In an adaptive
+    /// study (`sequential`), the seeds listed first in its sequence.
     public var seeds: [UInt64]
+    /// For an adaptive study (`seeds: {start, step, max, until}`): how it adds seeds until its
+    /// questions are resolved; nil for a study with a fixed list of seeds.
+    public var sequential: SequentialSeeds?
     /// SGD settings.
     public var training: TrainingSettings
     /// How the results are analysed: confidence level and bootstrap replicates.
@@ -29,8 +33,9 @@ public struct StudyConfig: Sendable, Equatable, Codable {
                 defenses: [ParameterValue] = [StudyConfig.component(NoDefense.kind)],
                 fractions: [Double] = [0, 0.01, 0.05, 0.10, 0.15, 0.20, 0.30, 0.40, 0.50],
                 seeds: [UInt64] = [42, 123, 7], training: TrainingSettings = TrainingSettings(),
-                analysis: AnalysisSettings = AnalysisSettings()) {
+                analysis: AnalysisSettings = AnalysisSettings(), sequential: SequentialSeeds? = nil) {
         self.title = title
+        self.sequential = sequential
         self.data = data
         self.models = models
         self.attacks = attacks
@@ -60,7 +65,7 @@ public struct StudyConfig: Sendable, Equatable, Codable {
             ParameterEntry(key: "attacks", value: .list(attacks)),
             ParameterEntry(key: "defenses", value: .list(defenses)),
             ParameterEntry(key: "fractions", value: .list(fractions.map(ParameterValue.double))),
-            ParameterEntry(key: "seeds", value: .list(seeds.map { .int(Int(clamping: $0)) })),
+            ParameterEntry(key: "seeds", value: sequential?.document(values: seeds) ?? .list(seeds.map { .int(Int(clamping: $0)) })),
             ParameterEntry(key: "training", value: .mapping([
                 ParameterEntry(key: "epochs", value: .int(training.epochs)),
                 ParameterEntry(key: "batch-size", value: .int(training.batchSize)),
@@ -89,10 +94,10 @@ public struct StudyConfig: Sendable, Equatable, Codable {
     /// The largest number of runs a study may have.
     public static let maximumRuns = 1_000_000
 
-    /// The number of runs, models x attacks x defenses x fractions x seeds (`Int.max` should the
-    /// product overflow), known without reading the data.
+    /// The number of runs, models x attacks x defenses x fractions x seeds (an adaptive study's
+    /// largest number of seeds; `Int.max` should the product overflow), known without reading the data.
     public var runCount: Int {
-        [models.count, attacks.count, defenses.count, fractions.count, seeds.count].reduce(1) { product, count in
+        [models.count, attacks.count, defenses.count, fractions.count, sequential?.max ?? seeds.count].reduce(1) { product, count in
             let (result, overflow) = product.multipliedReportingOverflow(by: count)
             return overflow ? Int.max : result
         }
@@ -113,6 +118,7 @@ public struct StudyConfig: Sendable, Equatable, Codable {
         var reader = ParameterReader(entries, path: "", locations: locations)
         let reference = StudyConfig()
         var config = reference
+        var blockHelp = ParameterHelp()
         if let title = reader.value("title", help: "A title for the report (default: one made from the study).") {
             guard case .string(let text) = title, !text.isEmpty else { throw reader.error("title", "expected a non-empty string") }
             config.title = text
@@ -136,9 +142,20 @@ public struct StudyConfig: Sendable, Equatable, Codable {
         if let repeated = config.fractions.indices.first(where: { config.fractions[..<$0].contains(config.fractions[$0]) }) {
             throw reader.error("fractions", "\(config.fractions[repeated]) is given twice")
         }
-        config.seeds = try reader.intList("seeds", default: reference.seeds.map { Int($0) }, in: 0...Int.max,
-                                          help: "Seeds; each drives initialisation, shuffling and the attack's random choices.")
-            .map { UInt64($0) }
+        let seedsHelp = "Seeds, a list (each drives initialisation, shuffling and the attack's random choices), or an adaptive "
+            + "study's block {values, start, step, max, until}: seeds are added step at a time until the questions named in "
+            + "until are resolved by a group-sequential rule, or max seeds have run."
+        if case .mapping(let entries)? = reader.value("seeds", help: seedsHelp) {
+            var block = ParameterReader(entries, path: "seeds", locations: locations)
+            let sequential = try SequentialSeeds(reading: &block, defaultValues: reference.seeds)
+            try block.finish()
+            config.seeds = sequential.values
+            config.sequential = sequential
+            blockHelp = block.help
+        } else {
+            config.seeds = try reader.intList("seeds", default: reference.seeds.map { Int($0) }, in: 0...Int.max, help: seedsHelp)
+                .map { UInt64($0) }
+        }
         let rawTraining = reader.value("training", help: "Mini-batch SGD on softmax cross-entropy (no momentum, no weight decay).")
         guard let trainingEntries = (rawTraining ?? .mapping([])).entries else {
             throw reader.error("training", "expected a mapping of epochs, batch-size, learning-rate")
@@ -154,7 +171,7 @@ public struct StudyConfig: Sendable, Equatable, Codable {
         config.analysis = try AnalysisSettings(reading: &analysis)
         try analysis.finish()
         try reader.finish()
-        let help = reader.help.merging(training.help) { $1 }.merging(analysis.help) { $1 }
+        let help = reader.help.merging(training.help) { $1 }.merging(analysis.help) { $1 }.merging(blockHelp) { $1 }
         let runs = config.runCount
         guard runs <= maximumRuns else {
             throw reader.error(nil, "the study has \(runs) runs (models x attacks x defenses x fractions x seeds); at most \(maximumRuns) are allowed")
@@ -195,5 +212,101 @@ extension TrainingSettings {
                                        help: "Rows per SGD step; the last partial batch of an epoch is kept."),
                   learningRate: try p.double("learning-rate", default: reference.learningRate, in: 1e-12...1e6,
                                              help: "SGD step size."))
+    }
+}
+
+/// A question an adaptive study can run until it resolves (`seeds.until`).
+public enum SequentialQuestion: String, Sendable, Codable, CaseIterable {
+    /// The threshold's trend with model size, per attack and defense.
+    case thresholdTrend = "threshold-trend"
+    /// The threshold differences between series that differ in one model, attack or defense.
+    case thresholdPairs = "threshold-pairs"
+    /// The clean-accuracy differences between such series.
+    case cleanPairs = "clean-pairs"
+    /// The differences of the generalization gap at the largest fraction between such series.
+    case gapPairs = "gap-pairs"
+}
+
+/// How an adaptive study adds seeds: the seeds `values` first, then 1, 2, 3, ... skipping those
+/// listed, `start` of them at the first look, `step` more at each look, at most `max`, until every
+/// question of `until` is resolved (the analysis library's group-sequential rule).
+public struct SequentialSeeds: Sendable, Codable, Equatable {
+    /// The seeds listed first in the sequence.
+    public var values: [UInt64]
+    /// Seeds of the first look.
+    public var start: Int
+    /// Seeds added at each later look.
+    public var step: Int
+    /// The budget: the most seeds the study runs.
+    public var max: Int
+    /// The questions that must be resolved; empty for every question the study can ask (filled in
+    /// when the study is read).
+    public var until: [SequentialQuestion]
+
+    /// The settings of an adaptive study.
+    public init(values: [UInt64], start: Int, step: Int = 3, max: Int = 40, until: [SequentialQuestion] = []) {
+        self.values = values
+        self.start = start
+        self.step = step
+        self.max = max
+        self.until = until
+    }
+
+    /// The largest budget of seeds.
+    public static let largestMax = 1000
+
+    /// The first `count` seeds of the sequence: `values`, then 1, 2, 3, ... without those in `values`.
+    public func seeds(_ count: Int) -> [UInt64] {
+        let listed = Set(values)
+        var sequence = Array(values.prefix(count)), next: UInt64 = 1
+        while sequence.count < count {
+            if !listed.contains(next) { sequence.append(next) }
+            next += 1
+        }
+        return sequence
+    }
+
+    /// The block as the study file writes it, with `values` as its listed seeds.
+    func document(values: [UInt64]) -> ParameterValue {
+        .mapping([
+            ParameterEntry(key: "values", value: .list(values.map { .int(Int(clamping: $0)) })),
+            ParameterEntry(key: "start", value: .int(start)),
+            ParameterEntry(key: "step", value: .int(step)),
+            ParameterEntry(key: "max", value: .int(max)),
+            ParameterEntry(key: "until", value: .list(until.map { .string($0.rawValue) })),
+        ])
+    }
+
+    /// Reads the block `seeds: {values, start, step, max, until}`.
+    init(reading p: inout ParameterReader, defaultValues: [UInt64]) throws {
+        let values = try p.intList("values", default: defaultValues.map { Int($0) }, in: 0...Int.max,
+                                   help: "The seeds the sequence starts with; then 1, 2, 3, ... skipping these.").map { UInt64($0) }
+        let start = try p.int("start", default: values.count, in: 2...Self.largestMax,
+                              help: "Seeds of the first look (default: the listed values' count); at least 2.")
+        let step = try p.int("step", default: 3, in: 1...Self.largestMax, help: "Seeds added at each later look.")
+        let max = try p.int("max", default: Swift.max(40, start), in: 2...Self.largestMax,
+                            help: "The budget: the most seeds the study runs (at least start).")
+        guard max >= start else { throw p.error("max", "must be at least start (\(start))") }
+        let names = SequentialQuestion.allCases.map(\.rawValue)
+        var until = [SequentialQuestion]()
+        if let raw = p.value("until", help: "The questions to resolve, among \(names.joined(separator: ", ")) (default: every one the study can ask).") {
+            let items: [ParameterValue] = if case .list(let list) = raw { list } else { [raw] }
+            for item in items {
+                guard case .string(let name) = item, let question = SequentialQuestion(rawValue: name) else {
+                    throw p.error("until", "unknown question \(item); the questions are \(names.joined(separator: ", "))")
+                }
+                guard !until.contains(question) else { throw p.error("until", "\(name) is given twice") }
+                until.append(question)
+            }
+            guard !until.isEmpty else { throw p.error("until", "needs at least one question") }
+        }
+        self.init(values: values, start: start, step: step, max: max, until: until)
+    }
+
+    /// The questions a study with these numbers of models, attacks and defenses can ask: a trend
+    /// needs two models, a difference two series that differ in one of them.
+    public static func askable(models: Int, attacks: Int, defenses: Int) -> [SequentialQuestion] {
+        let pairs = models >= 2 || attacks >= 2 || defenses >= 2
+        return SequentialQuestion.allCases.filter { $0 == .thresholdTrend ? models >= 2 : pairs }
     }
 }

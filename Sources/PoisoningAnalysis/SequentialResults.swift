@@ -1,0 +1,74 @@
+import Foundation
+import PoisoningEngine
+
+/// One look of an adaptive study as results.json records it.
+public struct SequentialLookRecord: Sendable, Codable, Equatable {
+    /// Seeds analysed at the look.
+    public let seeds: Int
+    /// The look's two-sided boundary on the z scale.
+    public let boundary: Double
+    /// The confidence of the look's intervals, 1 - 2 (1 - Φ(boundary)).
+    public let confidence: Double
+    /// The comparisons first resolved at this look (see `sequentialComparisons`).
+    public let resolved: [String]
+}
+
+/// The sequential record of an adaptive study: the settings as given, the looks planned and
+/// analysed, and why it stopped. Its last look's confidence is that of every interval of the results.
+public struct SequentialRecord: Sendable, Codable, Equatable {
+    /// The study's `seeds` block, defaults filled in.
+    public let settings: SequentialSeeds
+    /// The study's own confidence level, whose error 1 - level the boundaries spend over the looks.
+    public let nominalConfidence: Double
+    /// Seeds at each planned look (looks whose level the bootstrap cannot measure are not planned:
+    /// `sequentialLooks`).
+    public let plannedLooks: [Int]
+    /// The looks analysed, in order; the last is the one reported.
+    public let looks: [SequentialLookRecord]
+    /// Why the study stopped.
+    public let stop: SequentialStop
+    /// The comparisons not resolved at any look.
+    public let unresolved: [String]
+
+    /// The record of `outcome` over `plan` (spending 1 - `nominalConfidence`), with the comparisons' names.
+    public init(settings: SequentialSeeds, nominalConfidence: Double, plan: [SequentialLookPlan], outcome: SequentialOutcome,
+                comparisons: [String]) {
+        self.settings = settings
+        self.nominalConfidence = nominalConfidence
+        plannedLooks = plan.map(\.seeds)
+        looks = plan.prefix(outcome.stoppedAt + 1).enumerated().map { index, look in
+            SequentialLookRecord(seeds: look.seeds, boundary: look.boundary, confidence: look.confidence,
+                                 resolved: comparisons.filter { outcome.resolvedAt[$0] == index })
+        }
+        stop = outcome.stop
+        unresolved = comparisons.filter { outcome.resolvedAt[$0] == nil }
+    }
+
+    /// The confidence of the reported (last) look.
+    public var confidence: Double { looks[looks.count - 1].confidence }
+    /// The seeds run.
+    public var seeds: Int { looks[looks.count - 1].seeds }
+}
+
+/// For every comparison of `questions` in `statistics`, whether its interval excludes zero, by a
+/// name such as "threshold-pairs: MLP 64 - MLP 32" or "threshold-trend: label-flip, none" (the
+/// trend's attack and defense labels). Ordered as the questions, then the statistics list them.
+public func sequentialComparisons(_ statistics: StudyStatistics, series: [SeriesDescription],
+                                  questions: [SequentialQuestion]) -> [(name: String, resolved: Bool)] {
+    questions.flatMap { question -> [(name: String, resolved: Bool)] in
+        let quantity: ComparedQuantity
+        switch question {
+        case .thresholdTrend:
+            return statistics.trends.map { trend in
+                let first = series[trend.series[0]]
+                return ("\(question.rawValue): \(first.attackLabel), \(first.defenseLabel)", trend.resolved)
+            }
+        case .thresholdPairs: quantity = .threshold
+        case .cleanPairs: quantity = .cleanAccuracy
+        case .gapPairs: quantity = .gapAtLargestFraction
+        }
+        return statistics.differences.filter { $0.quantity == quantity }.map { difference in
+            ("\(question.rawValue): \(series[difference.other].label) - \(series[difference.base].label)", difference.resolved)
+        }
+    }
+}

@@ -1,0 +1,30 @@
+import Foundation
+import PoisoningAnalysis
+
+/// What an adaptive study did, in two or three sentences: how it added seeds, how many ran over how
+/// many looks, why it stopped (and which comparisons are unresolved), and the level of its intervals.
+public func sequentialSentence(_ record: SequentialRecord) -> String {
+    let settings = record.settings
+    let planned = record.plannedLooks.map(String.init)
+    let design = "Adaptive study: seeds were added \(settings.step) at a time, up to \(settings.max), until "
+        + "\(listing(settings.until.map(\.rawValue))) \(settings.until.count == 1 ? "was" : "were") resolved, with looks at "
+        + "\(listing(planned)) seeds and Lan-DeMets O'Brien-Fleming-type boundaries that keep each comparison's chance of a false "
+        + "resolution over all looks at \(String(format: "%g%%", (1 - record.nominalConfidence) * 100)) (per comparison, not jointly)."
+    let looks = record.looks.count
+    let lookText = "look \(looks) of \(record.plannedLooks.count) (\(record.seeds) seeds)"
+    let when = record.looks.enumerated().filter { !$0.element.resolved.isEmpty }.map { index, look in
+        "\(listing(look.resolved)) at look \(index + 1)"
+    }
+    let stop: String
+    switch record.stop {
+    case .allResolved:
+        stop = "It stopped at \(lookText): every comparison was resolved (\(listing(when)))."
+    case .budgetSpent:
+        stop = "It ran its whole budget, to \(lookText), with \(listing(record.unresolved)) unresolved"
+            + (when.isEmpty ? "." : " (resolved: \(listing(when))).")
+    }
+    let level = "Every interval here is at the last look's adjusted \(String(format: "%.2f%%", record.confidence * 100)) level "
+        + "(boundary z = \(String(format: "%.3f", record.looks[looks - 1].boundary))); a comparison resolved at an earlier look "
+        + "stays resolved even where this level's interval reaches zero."
+    return [design, stop, level].joined(separator: " ")
+}

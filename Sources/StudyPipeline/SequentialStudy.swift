@@ -1,0 +1,75 @@
+import Foundation
+import PoisoningAnalysis
+import PoisoningEngine
+
+/// An adaptive study, run: its last look's study and runs, their times, and the results at that
+/// look's confidence with the sequential record.
+public struct SequentialStudyRun: Sendable {
+    /// The study of the last look (its seeds are those run).
+    public let study: Study
+    /// Its runs, in `study.runSpecs` order, with each run's wall seconds (0 for a stored one).
+    public let runs: StudyRuns
+    /// The results, with the sequential record.
+    public let results: StudyResults
+}
+
+/// Why an adaptive study cannot run.
+public struct SequentialStudyError: Error, CustomStringConvertible {
+    /// The reason, in one line.
+    public let description: String
+}
+
+/// The study of `study`'s adaptive design with its first `count` seeds, as a study with a fixed list.
+public func sequentialLookStudy(_ study: Study, seeds count: Int) throws -> Study {
+    guard let sequential = study.config.sequential else { return study }
+    var config = study.config
+    config.sequential = nil
+    config.seeds = sequential.seeds(count)
+    return try Study(config)
+}
+
+/// Runs the adaptive study `study` (its `config.sequential` set): at each look of
+/// `sequentialLooks` it trains the seeds the look adds (`trainBatch`, given the study of those seeds
+/// alone, returns their runs), analyses all seeds so far at the look's confidence, and stops when
+/// every comparison of the named questions has been resolved at some look, or after the last look
+/// (`runSequentialRule`). `progress` hears one line per look. The results are a pure function of the
+/// study: looks do not depend on timing or threads.
+public func runSequentialStudy(_ study: Study, threads: Int, trainBatch: (Study) throws -> StudyRuns,
+                               progress: (String) -> Void) throws -> SequentialStudyRun {
+    guard let settings = study.config.sequential else { throw SequentialStudyError(description: "the study is not adaptive") }
+    let analysis = study.config.analysis
+    let plan = sequentialLooks(start: settings.start, step: settings.step, max: settings.max, alpha: 1 - analysis.confidence,
+                               replicates: analysis.replicates)
+    var finished = [RunSpec: (result: RunResult, seconds: Double)]()
+    var trained = 0
+    var last: (study: Study, results: StudyResults, names: [String])?
+    let outcome = try runSequentialRule(looks: plan) { index, look in
+        let lookStudy = try sequentialLookStudy(study, seeds: look.seeds)
+        let newSeeds = lookStudy.config.seeds.dropFirst(trained)
+        var batchConfig = lookStudy.config
+        batchConfig.seeds = Array(newSeeds)
+        let batch = try trainBatch(try Study(batchConfig))
+        let specs = try Study(batchConfig).runSpecs
+        for (position, index) in batch.indices.enumerated() {
+            finished[specs[index]] = (batch.results[position], batch.runSeconds[position])
+        }
+        trained = look.seeds
+        let runs = lookStudy.runSpecs.map { finished[$0]!.result }
+        let results = StudyResults(study: lookStudy, runs: runs, toolVersion: toolVersion, threads: threads, confidence: look.confidence)
+        let comparisons = sequentialComparisons(results.statistics, series: lookStudy.series, questions: settings.until)
+        guard !comparisons.isEmpty else {
+            throw SequentialStudyError(description: "seeds.until: the study's runs give no comparison for \(settings.until.map(\.rawValue).joined(separator: ", "))")
+        }
+        last = (lookStudy, results, comparisons.map(\.name))
+        let resolved = comparisons.filter(\.resolved).count
+        progress(String(format: "Look %d of at most %d: %d seeds, boundary %.3f (%.2f%% intervals): %d of %d comparisons resolved here",
+                        index + 1, plan.count, look.seeds, look.boundary, look.confidence * 100, resolved, comparisons.count))
+        return Dictionary(uniqueKeysWithValues: comparisons.map { ($0.name, $0.resolved) })
+    }
+    guard let last else { throw SequentialStudyError(description: "the study has no look") }
+    let record = SequentialRecord(settings: settings, nominalConfidence: analysis.confidence, plan: plan, outcome: outcome, comparisons: last.names)
+    let specs = last.study.runSpecs
+    let runs = StudyRuns(indices: Array(specs.indices), results: specs.map { finished[$0]!.result },
+                         runSeconds: specs.map { finished[$0]!.seconds })
+    return SequentialStudyRun(study: last.study, runs: runs, results: last.results.recording(record))
+}

@@ -1,0 +1,74 @@
+import Foundation
+import Testing
+import PoisoningAnalysis
+
+/// Adaptive studies (`seeds: {start, step, max, until}`, `--until-resolved`) through the executable.
+struct AdaptiveStudyTests {
+    let cli = CommandLineTests()
+
+    /// Writes a study file of a small sweep with the given `seeds` value into a new folder.
+    func studyFile(seeds: String, models: String = "[{kind: mlp, hidden: [8]}, {kind: mlp, hidden: [16]}]") throws -> URL {
+        let folder = cli.temporaryFolder().deletingLastPathComponent()
+        let url = folder.appendingPathComponent("study.yaml")
+        let text = """
+            models: \(models)
+            fractions: [0, 0.2, 0.4, 0.6]
+            seeds: \(seeds)
+            training: {epochs: 40}
+            """
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return url
+    }
+
+    @Test(arguments: [
+        ("{start: 3, step: 0}", "seeds.step"),
+        ("{start: 5, max: 4}", "seeds.max"),
+        ("{until: [threshold-pears]}", "seeds.until"),
+        ("{until: []}", "seeds.until"),
+        ("{start: 1}", "seeds.start"),
+        ("{start: 2, colour: red}", "seeds.colour"),
+    ])
+    func nonsenseIsRefusedWithOneLine(seeds: String, key: String) throws {
+        let outcome = try cli.run(["--study", try studyFile(seeds: seeds).path, "--output", cli.temporaryFolder().path])
+        #expect(outcome.status == 2)
+        #expect(outcome.standardError.split(separator: "\n").count == 1, "stderr: \(outcome.standardError)")
+        #expect(outcome.standardError.contains(key), "stderr: \(outcome.standardError)")
+    }
+
+    @Test func aQuestionTheStudyCannotAskIsRefused() throws {
+        let one = try studyFile(seeds: "{until: [threshold-trend]}", models: "[{kind: mlp, hidden: [8]}]")
+        let outcome = try cli.run(["--study", one.path, "--output", cli.temporaryFolder().path])
+        #expect(outcome.status == 2 && outcome.standardError.contains("threshold-trend needs at least two models"), "\(outcome.standardError)")
+        let none = try cli.run(["--widths", "8", "--until-resolved", "--output", cli.temporaryFolder().path])
+        #expect(none.status == 2 && none.standardError.split(separator: "\n").count == 1, "\(none.standardError)")
+        let sharded = try cli.run(["--until-resolved", "--shard", "1/2", "--output", cli.temporaryFolder().path])
+        #expect(sharded.status == 2 && sharded.standardError.contains("--shard"), "\(sharded.standardError)")
+    }
+
+    /// A small adaptive sweep: its looks, record and report, the same bytes for 1 and 2 threads, and
+    /// its results.json read back by `validate`'s reader.
+    @Test func anAdaptiveSweepRecordsItsLooksTheSameForAnyThreadCount() throws {
+        let study = try studyFile(seeds: "{values: [1, 2], start: 2, step: 2, max: 6, until: [threshold-pairs, clean-pairs]}")
+        var bytes = [Data]()
+        for threads in ["1", "2"] {
+            let folder = cli.temporaryFolder()
+            let outcome = try cli.run(["--study", study.path, "--threads", threads, "--no-store", "--output", folder.path])
+            #expect(outcome.status == 0, "\(outcome.standardError)")
+            #expect(outcome.standardError.contains("Look 1 of at most"))
+            let data = try Data(contentsOf: folder.appendingPathComponent("results.json"))
+            bytes.append(data)
+            let results = try StudyResults.read(data)
+            let record = try #require(results.sequential)
+            #expect(record.settings.until.map(\.rawValue) == ["threshold-pairs", "clean-pairs"])
+            #expect(record.plannedLooks.last == 6)
+            #expect(results.runs.count == 2 * 4 * record.seeds)
+            #expect(results.config.seeds == Array([1, 2, 3, 4, 5, 6].prefix(record.seeds)))
+            #expect(results.statistics.confidence == record.confidence)
+            let report = try String(contentsOf: folder.appendingPathComponent("report.md"), encoding: .utf8)
+            #expect(report.contains("Adaptive study: seeds were added 2 at a time, up to 6"))
+            let written = try String(contentsOf: folder.appendingPathComponent("study.yaml"), encoding: .utf8)
+            #expect(written.contains("until"))
+        }
+        #expect(bytes[0] == bytes[1])
+    }
+}
