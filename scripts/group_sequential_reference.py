@@ -2,10 +2,14 @@
 """Reference boundaries for Sources/PoisoningAnalysis/Statistics/GroupSequential.swift.
 
 Lan-DeMets alpha spending with the O'Brien-Fleming-type function alpha(t) = 2 - 2 Phi(z_{1-a/2} / sqrt(t)),
-two-sided boundaries c_k such that P(|Z_1| < c_1, ..., |Z_k| < c_k) = 1 - alpha(t_k) under no effect,
-where (Z_1, ..., Z_K) is multivariate normal with corr(Z_i, Z_j) = sqrt(t_i / t_j), i <= j.
-Computed independently of the Swift code: the rectangle probabilities come from SciPy's
-multivariate normal CDF (Genz's quasi-Monte Carlo integration), each c_k from brentq.
+two-sided boundaries c_k such that P(|Z_1| < c_1, ..., |Z_{k-1}| < c_{k-1}, |Z_k| >= c_k) = alpha(t_k) - alpha(t_{k-1})
+under no effect, where (Z_1, ..., Z_K) is multivariate normal with corr(Z_i, Z_j) = sqrt(t_i / t_j), i <= j.
+
+Computed independently of the Swift code, two ways:
+- every design by NumPy: the sub-density of the score S_k = Z_k sqrt(t_k) on a fine uniform grid
+  (trapezoid rule, 4001 points; the Swift code uses Simpson's rule on 801), each c_k from brentq;
+- the designs of at most three looks also by SciPy's multivariate normal CDF (Genz's integration of
+  the rectangle P(|Z_j| < c_j, j <= k) = 1 - alpha(t_k)), as a check of the grid (printed).
 
 Writes Tests/PoisoningAnalysisTests/Fixtures/group_sequential_reference.json:
   python3 scripts/group_sequential_reference.py
@@ -16,6 +20,8 @@ import os
 import numpy as np
 from scipy import optimize, stats
 
+GRID = 4001
+
 
 def spending(t, alpha):
     return 2 * stats.norm.cdf(stats.norm.ppf(alpha / 2) / np.sqrt(t))
@@ -23,19 +29,42 @@ def spending(t, alpha):
 
 def boundaries(fractions, alpha):
     t = np.asarray(fractions, dtype=float)
-    cov = np.sqrt(np.minimum.outer(t, t) / np.maximum.outer(t, t))
-    result = [float(-stats.norm.ppf(spending(t[0], alpha) / 2))]
+    c = [float(-stats.norm.ppf(spending(t[0], alpha) / 2))]
+    edge = c[0] * np.sqrt(t[0])
+    grid = np.linspace(-edge, edge, GRID)
+    weights = np.full(GRID, grid[1] - grid[0])
+    weights[[0, -1]] /= 2
+    density = stats.norm.pdf(grid, scale=np.sqrt(t[0]))
     for k in range(1, len(t)):
-        inside = 1 - spending(t[k], alpha)
-        mvn = stats.multivariate_normal(mean=np.zeros(k + 1), cov=cov[: k + 1, : k + 1], allow_singular=False,
-                                        seed=20260101, maxpts=500_000 * (k + 1), abseps=1e-8, releps=1e-8)
+        spread = np.sqrt(t[k] - t[k - 1])
+        target = spending(t[k], alpha) - spending(t[k - 1], alpha)
+        mass = weights * density
 
-        def gap(c):
-            upper = np.array(result + [c])
-            return mvn.cdf(upper, lower_limit=-upper) - inside
+        def exit_probability(bound):
+            b = bound * np.sqrt(t[k])
+            return float(np.sum(mass * (stats.norm.cdf((-b - grid) / spread) + stats.norm.sf((b - grid) / spread))))
 
-        result.append(float(optimize.brentq(gap, 0.5, 12, xtol=1e-7)))
-    return result
+        c.append(float(optimize.brentq(lambda x: exit_probability(x) - target, 0.5, 40, xtol=1e-10)))
+        edge = c[-1] * np.sqrt(t[k])
+        next_grid = np.linspace(-edge, edge, GRID)
+        density = stats.norm.pdf(next_grid[:, None] - grid[None, :], scale=spread) @ mass
+        grid = next_grid
+        weights = np.full(GRID, grid[1] - grid[0])
+        weights[[0, -1]] /= 2
+    return c
+
+
+def multivariate_check(fractions, alpha, c):
+    """P(|Z_j| < c_j, j <= k) - (1 - alpha(t_k)) for each k, by SciPy's multivariate normal CDF."""
+    t = np.asarray(fractions, dtype=float)
+    cov = np.sqrt(np.minimum.outer(t, t) / np.maximum.outer(t, t))
+    gaps = []
+    for k in range(len(t)):
+        upper = np.array(c[: k + 1])
+        mvn = stats.multivariate_normal(mean=np.zeros(k + 1), cov=cov[: k + 1, : k + 1], seed=20260101,
+                                        maxpts=200_000, abseps=1e-9, releps=1e-9)
+        gaps.append(float(mvn.cdf(upper, lower_limit=-upper) - (1 - spending(t[k], alpha))))
+    return gaps
 
 
 def adaptive_looks(start, step, maximum, alpha, replicates, minimum_tail=2):
@@ -52,7 +81,9 @@ def main():
     five = [0.2, 0.4, 0.6, 0.8, 1.0]
     designs.append({"name": "five equal looks", "alpha": 0.05, "fractions": five, "boundaries": boundaries(five, 0.05)})
     uneven = [0.3, 0.55, 1.0]
-    designs.append({"name": "three uneven looks", "alpha": 0.05, "fractions": uneven, "boundaries": boundaries(uneven, 0.05)})
+    c = boundaries(uneven, 0.05)
+    print("three uneven looks, multivariate normal check of P(continue):", multivariate_check(uneven, 0.05, c))
+    designs.append({"name": "three uneven looks", "alpha": 0.05, "fractions": uneven, "boundaries": c})
     counts, c = adaptive_looks(3, 3, 40, 0.05, 1000)
     designs.append({"name": "start 3, step 3, max 40, 1000 replicates", "alpha": 0.05, "seeds": counts,
                     "fractions": [n / 40 for n in counts], "boundaries": c})

@@ -146,8 +146,8 @@ struct StudyOptions: ParsableArguments {
     var confidence: Double?
     @Option(name: .customLong(StudyOption.replicates.rawValue), help: StudyOption.replicates.help)
     var replicates: Int?
-    @Flag(help: ArgumentHelp("Make the study adaptive: start with its seeds, add 3 at a time up to 40 until every question it can ask "
-                             + "is resolved by a group-sequential rule (the study file's seeds: {start, step, max, until})."))
+    @Flag(help: ArgumentHelp("Make the study adaptive: start with its seeds, add 3 at a time up to 40 until its threshold trend and threshold differences "
+                             + "are resolved by a group-sequential rule (the study file's seeds: {start, step, max, until})."))
     var untilResolved = false
 
     /// The value given for `option`, as the study document holds it; nil when not given. The
@@ -248,7 +248,7 @@ func applying(_ overrides: [(option: StudyOption, value: ParameterValue)], to do
 
 /// `document` made adaptive as `--until-resolved` asks: a list of seeds (the reference study's when
 /// it has none) becomes the block `{values: list}`, whose defaults start with those seeds, add 3 at a
-/// time up to 40 and resolve every question the study can ask; a block stays as it is.
+/// time up to 40 and resolve the threshold questions the study can ask; a block stays as it is.
 func untilResolvedDocument(_ document: ParameterValue) -> ParameterValue {
     let seeds = document.value(at: "seeds") ?? .list(StudyConfig().seeds.map { .int(Int($0)) })
     if case .mapping = seeds { return document }

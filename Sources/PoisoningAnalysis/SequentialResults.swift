@@ -51,8 +51,8 @@ public struct SequentialRecord: Sendable, Codable, Equatable {
 }
 
 /// For every comparison of `questions` in `statistics`, whether its interval excludes zero, by a
-/// name such as "threshold-pairs: MLP 64 - MLP 32" or "threshold-trend: label-flip, none" (the
-/// trend's attack and defense labels). Ordered as the questions, then the statistics list them.
+/// name such as "threshold-pairs (MLP 64 - MLP 32)" or "threshold-trend (random label flip, no
+/// defense)" (the trend's attack and defense labels). Ordered as the questions, then the statistics list them.
 public func sequentialComparisons(_ statistics: StudyStatistics, series: [SeriesDescription],
                                   questions: [SequentialQuestion]) -> [(name: String, resolved: Bool)] {
     questions.flatMap { question -> [(name: String, resolved: Bool)] in
@@ -61,14 +61,14 @@ public func sequentialComparisons(_ statistics: StudyStatistics, series: [Series
         case .thresholdTrend:
             return statistics.trends.map { trend in
                 let first = series[trend.series[0]]
-                return ("\(question.rawValue): \(first.attackLabel), \(first.defenseLabel)", trend.resolved)
+                return ("\(question.rawValue) (\(first.attackLabel), \(first.defenseLabel))", trend.resolved)
             }
         case .thresholdPairs: quantity = .threshold
         case .cleanPairs: quantity = .cleanAccuracy
         case .gapPairs: quantity = .gapAtLargestFraction
         }
         return statistics.differences.filter { $0.quantity == quantity }.map { difference in
-            ("\(question.rawValue): \(series[difference.other].label) - \(series[difference.base].label)", difference.resolved)
+            ("\(question.rawValue) (\(series[difference.other].label) - \(series[difference.base].label))", difference.resolved)
         }
     }
 }

@@ -18,10 +18,10 @@ public func sequentialSentence(_ record: SequentialRecord) -> String {
     let stop: String
     switch record.stop {
     case .allResolved:
-        stop = "It stopped at \(lookText): every comparison was resolved (\(listing(when)))."
+        stop = "It stopped at \(lookText): every comparison was resolved (\(when.joined(separator: "; ")))."
     case .budgetSpent:
         stop = "It ran its whole budget, to \(lookText), with \(listing(record.unresolved)) unresolved"
-            + (when.isEmpty ? "." : " (resolved: \(listing(when))).")
+            + (when.isEmpty ? "." : " (resolved: \(when.joined(separator: "; "))).")
     }
     let level = "Every interval here is at the last look's adjusted \(String(format: "%.2f%%", record.confidence * 100)) level "
         + "(boundary z = \(String(format: "%.3f", record.looks[looks - 1].boundary))); a comparison resolved at an earlier look "

@@ -72,11 +72,12 @@ public struct StudyDesign: Sendable {
             let askable = SequentialSeeds.askable(models: models.count, attacks: attacks.count, defenses: defenses.count)
             let path = "seeds.until"
             if sequential.until.isEmpty {
-                guard !askable.isEmpty else {
+                let defaults = SequentialSeeds.defaultQuestions(models: models.count, attacks: attacks.count, defenses: defenses.count)
+                guard !defaults.isEmpty else {
                     throw SpecificationError(path: "seeds", location: locations.location(of: "seeds"),
                                              message: "an adaptive study needs a question to resolve, and with one model, attack and defense there is none")
                 }
-                sequential.until = askable
+                sequential.until = defaults
             } else if let unaskable = sequential.until.first(where: { !askable.contains($0) }) {
                 let need = unaskable == .thresholdTrend ? "at least two models" : "two series that differ in one model, attack or defense"
                 throw SpecificationError(path: path, location: locations.location(of: path),

@@ -239,8 +239,8 @@ public struct SequentialSeeds: Sendable, Codable, Equatable {
     public var step: Int
     /// The budget: the most seeds the study runs.
     public var max: Int
-    /// The questions that must be resolved; empty for every question the study can ask (filled in
-    /// when the study is read).
+    /// The questions that must be resolved; empty for the threshold questions the study can ask
+    /// (`defaultQuestions`, filled in when the study is read).
     public var until: [SequentialQuestion]
 
     /// The settings of an adaptive study.
@@ -289,7 +289,7 @@ public struct SequentialSeeds: Sendable, Codable, Equatable {
         guard max >= start else { throw p.error("max", "must be at least start (\(start))") }
         let names = SequentialQuestion.allCases.map(\.rawValue)
         var until = [SequentialQuestion]()
-        if let raw = p.value("until", help: "The questions to resolve, among \(names.joined(separator: ", ")) (default: every one the study can ask).") {
+        if let raw = p.value("until", help: "The questions to resolve, among \(names.joined(separator: ", ")) (default: the threshold questions the study can ask).") {
             let items: [ParameterValue] = if case .list(let list) = raw { list } else { [raw] }
             for item in items {
                 guard case .string(let name) = item, let question = SequentialQuestion(rawValue: name) else {
@@ -308,5 +308,13 @@ public struct SequentialSeeds: Sendable, Codable, Equatable {
     public static func askable(models: Int, attacks: Int, defenses: Int) -> [SequentialQuestion] {
         let pairs = models >= 2 || attacks >= 2 || defenses >= 2
         return SequentialQuestion.allCases.filter { $0 == .thresholdTrend ? models >= 2 : pairs }
+    }
+
+    /// The questions an adaptive study resolves when `until` names none: the threshold questions it
+    /// can ask. Clean-accuracy and gap differences are asked only by name: where two series truly do
+    /// not differ (as clean accuracy often does not), no number of seeds resolves the difference, and
+    /// every such study would spend its whole budget.
+    public static func defaultQuestions(models: Int, attacks: Int, defenses: Int) -> [SequentialQuestion] {
+        askable(models: models, attacks: attacks, defenses: defenses).filter { $0 == .thresholdTrend || $0 == .thresholdPairs }
     }
 }
