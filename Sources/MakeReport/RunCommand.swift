@@ -103,6 +103,7 @@ extension RunCommand {
             fromStore += sweep.fromStore
             return sweep.runs
         }, progress: { line in if !runtime.quiet { printError(line) } })
+        // The looks' analyses are part of running an adaptive study, so they count as its training.
         let trainingSeconds = secondsElapsed(since: started)
         let results = adaptive.results, runs = adaptive.runs
         let written = try writeOutputs(results, study: study, settings: settings, parsed: parsed, into: folder)

@@ -48,10 +48,11 @@ public func runSequentialStudy(_ study: Study, threads: Int, trainBatch: (Study)
         let newSeeds = lookStudy.config.seeds.dropFirst(trained)
         var batchConfig = lookStudy.config
         batchConfig.seeds = Array(newSeeds)
-        let batch = try trainBatch(try Study(batchConfig))
-        let specs = try Study(batchConfig).runSpecs
-        for (position, index) in batch.indices.enumerated() {
-            finished[specs[index]] = (batch.results[position], batch.runSeconds[position])
+        let batchStudy = try Study(batchConfig)
+        let batch = try trainBatch(batchStudy)
+        let specs = batchStudy.runSpecs
+        for (position, runIndex) in batch.indices.enumerated() {
+            finished[specs[runIndex]] = (batch.results[position], batch.runSeconds[position])
         }
         trained = look.seeds
         let runs = lookStudy.runSpecs.map { finished[$0]!.result }
