@@ -92,23 +92,28 @@ func replicationLines(_ comparison: StudyComparison, firstName: String, secondNa
         lines.append("| " + cells.joined(separator: " | ") + " |")
     }
     // Against a published run, the shift is read as published minus ours, as the paper's numbers are the reference.
-    let published = comparison.formats.firstIndex(of: "published")
+    let publishedSides = comparison.formats.indices.filter { comparison.formats[$0] == "published" }
+    let published = publishedSides.count == 1 ? publishedSides.first : nil
     let names = [firstName, secondName].map { "`\($0)`" }
     let sign = published == 0 ? -1.0 : 1.0
     let higherPoints = published == 0 ? pooled.firstHigherPoints : pooled.secondHigherPoints
-    let subject = published.map { "Against the published run (\(names[$0])), the published run is higher than \(names[1 - $0])" }
-        ?? "The second study (\(names[1])) is higher than the first (\(names[0]))"
-    let signedText = { (value: Double) in percentagePoints(sign * value) }
+    let opening = published.map {
+        "Against the published run (\(names[$0])), the published run is higher than \(names[1 - $0]) at \(higherPoints) of "
+            + "\(pooled.points) common points; published minus ours is"
+    } ?? "The second study (\(names[1])) is higher than the first (\(names[0])) at \(higherPoints) of \(pooled.points) common "
+        + "points; second minus first is"
+    // Adding 0 turns the -0 of a negated zero into 0.
+    let signedText = { (value: Double) in percentagePoints(sign * value + 0) }
     let orientedInterval = { (interval: Interval?) in
-        intervalText(interval.map { sign > 0 ? $0 : Interval(lower: $0.upper.map { -$0 }, upper: $0.lower.map { -$0 }) }, percentagePoints)
+        intervalText(interval.map { sign > 0 ? $0 : Interval(lower: $0.upper.map { -$0 + 0 }, upper: $0.lower.map { -$0 + 0 }) },
+                     percentagePoints)
     }
-    let opening = "\(subject) at \(higherPoints) of \(pooled.points) common points"
     guard let value = pooled.shift.value, let test = pooled.equivalence else {
-        lines += ["", "\(opening), by \(pooled.shift.value.map(signedText) ?? "n/a") on average; with fewer than two seeds on a side "
+        lines += ["", "\(opening) \(pooled.shift.value.map(signedText) ?? "n/a") on average; with fewer than two seeds on a side "
             + "there is no interval, so the runs cannot say whether the studies are equivalent."]
         return lines
     }
-    var sentence = "\(opening), by \(signedText(value)) on average (\(level) interval \(orientedInterval(pooled.shift.interval))); "
+    var sentence = "\(opening) \(signedText(value)) on average (\(level) interval \(orientedInterval(pooled.shift.interval))); "
         + verdictSentence(test.verdict, margin: margin, interval: "\(tostLevel) interval \(orientedInterval(test.interval))") + "."
     if [.undecided, .differentNotShownEquivalent].contains(test.verdict) {
         sentence += " " + (pooled.seedsForEquivalence.map {

@@ -69,7 +69,8 @@ public struct PooledShift: Sendable, Codable, Equatable {
     /// Second minus first, with its Welch interval at the comparison's confidence (nil with fewer
     /// than two seeds on a side).
     public let shift: Estimate
-    /// Welch-Satterthwaite degrees of freedom; nil without an interval.
+    /// Welch-Satterthwaite degrees of freedom; nil without an interval or when neither study's seed
+    /// averages spread (the interval is then the point).
     public let degreesOfFreedom: Double?
     /// Welch's two-sided p-value for a shift of 0; nil without an interval.
     public let p: Double?
@@ -100,16 +101,19 @@ public func pooledShifts(_ first: ComparableStudy, _ second: ComparableStudy, se
 /// seeds were left out.
 func seedAverages(_ study: ComparableStudy, _ labels: [String], _ fractions: [Double])
     -> (averages: [Double], pointMeans: [Double], leftOut: Int) {
-    let indices = Set(labels.compactMap(study.seriesLabels.firstIndex(of:)))
-    let wanted = Set(fractions)
-    var bySeed = [UInt64: [String: Double]]()
-    for run in study.runs where indices.contains(run.series) && wanted.contains(run.fraction) {
-        if let value = run.metrics?[MetricKey.testAccuracy] { bySeed[run.seed, default: [:]]["\(run.series) \(run.fraction)"] = value }
+    // Each point by its position: series position × fraction count + fraction position.
+    let seriesPositions = Dictionary(uniqueKeysWithValues: labels.compactMap(study.seriesLabels.firstIndex(of:)).enumerated().map { ($1, $0) })
+    let fractionPositions = Dictionary(uniqueKeysWithValues: fractions.enumerated().map { ($1, $0) })
+    let pointCount = seriesPositions.count * fractions.count
+    var bySeed = [UInt64: [Double?]]()
+    for run in study.runs {
+        guard let s = seriesPositions[run.series], let f = fractionPositions[run.fraction],
+              let value = run.metrics?[MetricKey.testAccuracy] else { continue }
+        bySeed[run.seed, default: Array(repeating: nil, count: pointCount)][s * fractions.count + f] = value
     }
-    let keys = indices.sorted().flatMap { index in fractions.map { "\(index) \($0)" } }
-    let complete = study.seeds.compactMap { seed in bySeed[seed].flatMap { values in keys.allSatisfy { values[$0] != nil } ? values : nil } }
-    let averages = complete.map { values in keys.reduce(0) { $0 + values[$1]! } / Double(keys.count) }
-    let pointMeans = complete.isEmpty ? [] : keys.map { key in complete.reduce(0) { $0 + $1[key]! } / Double(complete.count) }
+    let complete = study.seeds.compactMap { seed in bySeed[seed].flatMap { values in values.allSatisfy { $0 != nil } ? values.map { $0! } : nil } }
+    let averages = complete.map { $0.reduce(0, +) / Double(pointCount) }
+    let pointMeans = complete.isEmpty ? [] : (0..<pointCount).map { point in complete.reduce(0) { $0 + $1[point] } / Double(complete.count) }
     return (averages, pointMeans, study.seeds.count - complete.count)
 }
 
@@ -134,7 +138,7 @@ private func pooledShift(_ a: (averages: [Double], pointMeans: [Double], leftOut
                        secondSeeds: b.averages.count, seedsLeftOut: [a.leftOut, b.leftOut],
                        firstHigherPoints: zip(a.pointMeans, b.pointMeans).filter { $0 > $1 }.count,
                        secondHigherPoints: zip(a.pointMeans, b.pointMeans).filter { $1 > $0 }.count,
-                       shift: Estimate(value: second.mean - first.mean, interval: interval), degreesOfFreedom: welch?.degreesOfFreedom,
+                       shift: Estimate(value: second.mean - first.mean, interval: interval), degreesOfFreedom: welch.flatMap { $0.standardError > 0 ? $0.degreesOfFreedom : nil },
                        p: welch?.twoSidedP, equivalence: equivalence,
                        seedsForEquivalence: welch.flatMap { _ in
                            seedsForEquivalence(firstStd: first.std, secondStd: second.std, alpha: alpha, margin: margin)
