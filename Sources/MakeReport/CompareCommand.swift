@@ -83,6 +83,7 @@ struct AccuracyMargin: ExpressibleByArgument, Sendable {
     /// The margin as a fraction of accuracy.
     let value: Double
 
+    /// A margin of `value`, a fraction of accuracy.
     init(_ value: Double) { self.value = value }
 
     /// Parses "0.02" as a fraction and "2pp" or "2 pp" as percentage points; nil for anything else.
@@ -97,6 +98,7 @@ struct AccuracyMargin: ExpressibleByArgument, Sendable {
         }
     }
 
+    /// The default as `--help` shows it, in percentage points ("2pp").
     var defaultValueDescription: String { String(format: "%gpp", value * 100) }
 }
 
