@@ -114,7 +114,7 @@ private func checkOutputFile(_ path: String) throws {
 
 /// Refuses an existing `--output` that the comparison must not replace: one of the `inputs` (the same
 /// file, by device and inode, whatever the names), or a file that does not decode as the comparison
-/// JSON this command writes (the user's own file).
+/// JSON this command writes, in this version or one before the pooled shifts (the user's own file).
 private func checkReplaceable(_ path: String, inputs: [String]) throws {
     var target = stat()
     guard stat(path, &target) == 0 else { return }
@@ -125,7 +125,19 @@ private func checkReplaceable(_ path: String, inputs: [String]) throws {
         }
     }
     guard let bytes = try? readUserFile(path, maximumBytes: maximumResultsFileBytes),
-          (try? JSONDecoder().decode(StudyComparison.self, from: bytes)) != nil else {
+          (try? JSONDecoder().decode(ComparisonCommonFields.self, from: bytes)) != nil else {
         throw ValidationError("--output: '\(path)' exists and is not a comparison make-report wrote; give a new file name")
     }
+}
+
+/// The fields every comparison `compare` has written holds, in this version and those before the
+/// pooled shifts, margin and multiplicity were added.
+private struct ComparisonCommonFields: Decodable {
+    let confidence: Double
+    let formats: [String]
+    let commonSeries: [String]
+    let commonFractions: [Double]
+    let unmatched: [String]
+    let points: [PointComparison]
+    let fits: [FitComparison]
 }
