@@ -9,8 +9,14 @@ difference of the two studies' means of these averages (SciPy), and the two one-
 a margin of 0.02 come from statsmodels' `ttost_ind`. Run
 `python3 scripts/compare_reference.py > Tests/PoisoningAnalysisTests/Fixtures/compare-reference.json`;
 nothing here is needed to build, run or test the tool.
+
+It also prints (to stderr) why the seed is the unit: over 4,000 simulated pairs of 3-seed studies
+(3 series × 9 fractions, a per-seed offset of sd 2 pp shared by all of a seed's points, run noise
+0.5 pp, no true shift), how often a t interval that treats the 27 point differences as independent
+covers 0, beside the seed-level Welch interval.
 """
 import json
+import sys
 
 import numpy as np
 from scipy import stats
@@ -66,3 +72,21 @@ print(json.dumps({
         "pBelowMargin": float(lower_test[1]), "pAboveMargin": float(upper_test[1]), "tostP": float(p_tost),
     },
 }, indent=1))
+
+
+def coverage(pairs=4000, seeds=3, points=27):
+    """Coverage of 0 by the point-as-unit t interval and by the seed-level Welch interval."""
+    generator = np.random.default_rng(1)
+    naive = seed_level = 0
+    for _ in range(pairs):
+        a = generator.normal(0, 0.02, (seeds, 1)) + generator.normal(0, 0.005, (seeds, points))
+        b = generator.normal(0, 0.02, (seeds, 1)) + generator.normal(0, 0.005, (seeds, points))
+        d = b.mean(0) - a.mean(0)
+        half = stats.t.ppf(0.975, points - 1) * d.std(ddof=1) / np.sqrt(points)
+        naive += abs(d.mean()) <= half
+        interval = stats.ttest_ind(b.mean(1), a.mean(1), equal_var=False).confidence_interval(0.95)
+        seed_level += interval.low <= 0 <= interval.high
+    return naive / pairs, seed_level / pairs
+
+
+print("coverage of 0: points as the unit %.3f, seeds as the unit %.3f" % coverage(), file=sys.stderr)
