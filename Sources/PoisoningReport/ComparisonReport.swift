@@ -82,7 +82,8 @@ func replicationLines(_ comparison: StudyComparison, firstName: String, secondNa
         + "Welch's \(level) interval. The points of one seed share its effect (its initialisation and data order), so they "
         + "are not independent replicates and the point-wise tests below are correlated. Equivalence within ±\(margin) "
         + "(two one-sided tests, each at \(alpha)) holds when the shift's \(tostLevel) interval lies inside ±\(margin).", "",
-        "| Series | Points | Seeds (first, second) | Shift | \(level) interval | \(tostLevel) interval | p (shift ≤ −\(margin), ≥ +\(margin)) | Verdict |",
+        "| Series | Points | Seeds (first, second) | Shift | \(level) interval | \(tostLevel) interval "
+            + "| p (shift ≤ −\(margin), ≥ +\(margin)) | Verdict |",
         "|---|---:|---|---:|---|---|---|---|"]
     for shift in comparison.pooledShifts {
         let tests = shift.equivalence.map { "\(pValue($0.pBelowMargin)), \(pValue($0.pAboveMargin))" } ?? "n/a"

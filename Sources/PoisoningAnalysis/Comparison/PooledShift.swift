@@ -138,7 +138,8 @@ private func pooledShift(_ a: (averages: [Double], pointMeans: [Double], leftOut
                        secondSeeds: b.averages.count, seedsLeftOut: [a.leftOut, b.leftOut],
                        firstHigherPoints: zip(a.pointMeans, b.pointMeans).filter { $0 > $1 }.count,
                        secondHigherPoints: zip(a.pointMeans, b.pointMeans).filter { $1 > $0 }.count,
-                       shift: Estimate(value: second.mean - first.mean, interval: interval), degreesOfFreedom: welch.flatMap { $0.standardError > 0 ? $0.degreesOfFreedom : nil },
+                       shift: Estimate(value: second.mean - first.mean, interval: interval),
+                       degreesOfFreedom: welch.flatMap { $0.standardError > 0 ? $0.degreesOfFreedom : nil },
                        p: welch?.twoSidedP, equivalence: equivalence,
                        seedsForEquivalence: welch.flatMap { _ in
                            seedsForEquivalence(firstStd: first.std, secondStd: second.std, alpha: alpha, margin: margin)
