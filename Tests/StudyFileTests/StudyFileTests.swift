@@ -20,7 +20,7 @@ struct StudyFileTests {
     }
 
     @Test func theWrittenReferenceStudyReadsBackAsTheSameStudy() throws {
-        let reference = try Study(StudyConfig())
+        let reference = try Study(StudyConfig.reference)
         let text = studyFileText(reference, header: ["The reference study."])
         #expect(text.hasPrefix("# The reference study.\n"))
         #expect(text.contains("# Poison fractions to sweep, each in [0, 1].\nfractions: [0.0, 0.01, 0.05"))
