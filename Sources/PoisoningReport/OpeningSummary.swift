@@ -15,7 +15,8 @@ public func openingSummary(_ results: StudyResults) -> String {
         return items.count <= 3 ? listing(items) : "\(items.count) \(noun)"
     }
     let defenses = distinct(results.series.map(\.defenseLabel))
-    var text = "We trained \(results.runs.count) models (\(named(results.series.map(\.modelLabel), "models"))) under "
+    var text = "We trained \(results.runs.count) models (\(named(results.series.map(\.modelLabel), "models"))) with SGD on "
+        + "\(results.data.name) under "
         + "\(named(results.series.map(\.attackLabel), "attacks"))"
         + (defenses == [NoDefense().label] ? "" : " with \(named(results.series.map(\.defenseLabel), "defenses"))")
         + " at \(fractions.count) poison fractions from \(percent(fractions.first ?? 0)) to \(percent(fractions.last ?? 0)), "

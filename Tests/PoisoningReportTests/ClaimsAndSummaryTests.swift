@@ -59,7 +59,7 @@ struct OpeningSummaryTests {
         try summary.write(toFile: FileManager.default.temporaryDirectory.appendingPathComponent("reference-summary.txt").path,
                           atomically: true, encoding: .utf8)
         #expect(wordCount(summary) <= 120, "\(wordCount(summary)) words: \(summary)")
-        #expect(summary.hasPrefix("We trained 81 models (MLP 32, MLP 64 and MLP 128) under random label flip at 9 poison fractions"))
+        #expect(summary.hasPrefix("We trained 81 models (MLP 32, MLP 64 and MLP 128) with SGD on Gaussian clusters under random label flip at 9 poison fractions"))
         #expect(summary.contains("Of 5 published claims,"))
     }
 
@@ -67,7 +67,7 @@ struct OpeningSummaryTests {
         let results = try attackCatalogueResults()
         let summary = openingSummary(results)
         #expect(wordCount(summary) <= 120, "\(wordCount(summary)) words: \(summary)")
-        #expect(summary.hasPrefix("We trained 378 models (MLP 64 and logistic) under 7 attacks at 9 poison fractions"))
+        #expect(summary.hasPrefix("We trained 378 models (MLP 64 and logistic) with SGD on Gaussian clusters under 7 attacks at 9 poison fractions"))
         #expect(!summary.contains("published claim"), "a study without claims says nothing of them")
     }
 
@@ -152,8 +152,15 @@ struct ClaimVerdictTests {
         #expect(try markdownReport(results).contains("| Critical threshold of MLP 999 | 20.0% | not run in this study | — | not resolved |"))
     }
 
+    @Test func theFixedStudysClaimsAreSupportedContradictedAndNotResolved() throws {
+        let claims = try #require(fixedResults().findings.claims)
+        #expect(claims.thresholds.map(\.verdict) == [.supported, .contradicted])
+        #expect(claims.sharpTransition?.verdict == .notResolved)
+        #expect(claims.largerModelsMoreSensitive.map(\.answer.verdict) == [.supported])
+    }
+
     @Test func aStudyWithoutClaimsHasNoClaimsSection() throws {
-        let results = fixedResults()
+        let results = try attackCatalogueResults()
         #expect(results.findings.claims == nil)
         #expect(!(try markdownReport(results)).contains("Published claims"))
     }
