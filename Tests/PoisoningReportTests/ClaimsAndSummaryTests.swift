@@ -56,8 +56,6 @@ struct OpeningSummaryTests {
     @Test func theReferenceStudysOpeningHasAtMost120Words() throws {
         let results = try referenceResults()
         let summary = openingSummary(results)
-        try summary.write(toFile: FileManager.default.temporaryDirectory.appendingPathComponent("reference-summary.txt").path,
-                          atomically: true, encoding: .utf8)
         #expect(wordCount(summary) <= 120, "\(wordCount(summary)) words: \(summary)")
         #expect(summary.hasPrefix("We trained 81 models (MLP 32, MLP 64 and MLP 128) with SGD on Gaussian clusters under random label flip at 9 poison fractions"))
         #expect(summary.contains("Of 5 published claims,"))
@@ -135,8 +133,6 @@ struct ClaimVerdictTests {
         let report = try markdownReport(results)
         #expect(report.contains("## Published claims"))
         #expect(report.contains("| Critical threshold of MLP 32 | 43.4% | "))
-        try report.write(toFile: FileManager.default.temporaryDirectory.appendingPathComponent("reference-report.md").path,
-                         atomically: true, encoding: .utf8)
     }
 
     @Test func aThresholdOfASeriesTheStudyDoesNotRunIsNotResolved() throws {
