@@ -174,6 +174,14 @@ struct ReadableReportTests {
         #expect((claims["thresholds"] as? [[String: Any]])?.compactMap { $0["verdict"] as? String }.count == 3)
     }
 
+    @Test func resultsWithClaimsReadBackAsTheSameBytes() throws {
+        // results.json sorts the keys of the claimed thresholds ("MLP 128" before "MLP 32"); the
+        // claims keep one order whatever the order read, so the analysis rebuilt from the file matches it.
+        let bytes = try referenceResults().jsonData()
+        #expect(try StudyResults.read(bytes).jsonData() == bytes)
+        #expect(try referenceResults().config.claims?.thresholds.map(\.series) == ["MLP 32", "MLP 64", "MLP 128"])
+    }
+
     @Test func aSpreadOfZeroBesideAnIntervalIsExplained() throws {
         // MLP 32's three seeds all score 134 of 150 clean test rows.
         let note = try #require(spreadFloorNote(try referenceResults()))

@@ -1,21 +1,29 @@
+import Foundation
+
 /// What a published study claimed, for the report to answer with this run's estimates: critical
 /// thresholds keyed by series label, whether the transition is sharp, whether larger models are more
-/// sensitive. Read from a study file's `claims` mapping; the reference study carries its paper's.
-public struct PublishedClaims: Sendable, Codable, Equatable {
+/// sensitive. Read from a study file's `claims` mapping and encoded as that mapping (`document`,
+/// within `StudyConfig`'s); the reference study carries its paper's.
+public struct PublishedClaims: Sendable, Equatable {
     /// Where the claims were published, in words.
     public var source: String
-    /// The published critical thresholds (as fractions), by series label, in the study file's order.
-    public var thresholds: [ClaimedThreshold]
+    /// The published critical thresholds (as fractions), by series label, ordered by label with
+    /// numbers compared as numbers ("MLP 32" before "MLP 128").
+    public private(set) var thresholds: [ClaimedThreshold]
     /// Whether the publication claims a sharp transition (true) or a gradual decline (false); nil when it says neither.
     public var sharpTransition: Bool?
     /// Whether the publication claims that larger models are more sensitive (true) or less (false); nil when it says neither.
     public var largerModelsMoreSensitive: Bool?
 
-    /// Claims from `source`.
+    /// Claims from `source`; `thresholds` in any order (they are kept in label order, so that a study
+    /// file and results.json, whose keys are sorted, give the same claims).
     public init(source: String, thresholds: [ClaimedThreshold] = [], sharpTransition: Bool? = nil,
                 largerModelsMoreSensitive: Bool? = nil) {
         self.source = source
-        self.thresholds = thresholds
+        self.thresholds = thresholds.sorted { a, b in
+            let order = a.series.compare(b.series, options: .numeric)
+            return order == .orderedSame ? a.series < b.series : order == .orderedAscending
+        }
         self.sharpTransition = sharpTransition
         self.largerModelsMoreSensitive = largerModelsMoreSensitive
     }
@@ -75,7 +83,7 @@ public struct PublishedClaims: Sendable, Codable, Equatable {
 }
 
 /// A published critical threshold of one series.
-public struct ClaimedThreshold: Sendable, Codable, Equatable {
+public struct ClaimedThreshold: Sendable, Equatable {
     /// The series' label, as the report names it, e.g. "MLP 32".
     public var series: String
     /// The threshold as a fraction, e.g. 0.434.
