@@ -67,6 +67,9 @@ public struct SensitivityComparison: Sendable, Codable, Equatable {
     /// True when the threshold's slope against log2(model size) is resolved negative (larger
     /// models are more sensitive), false when resolved positive, nil when the runs do not resolve it.
     public let largerModelsMoreSensitive: Bool?
+    /// Whether the runs resolve the direction: `largerModelsMoreSensitive` is set. `trend` orders the
+    /// point estimates only, so a "decreasing" trend may be unresolved.
+    public let resolved: Bool
 }
 
 /// A metric's mean and spread over seeds for one series at the largest fraction.
@@ -131,6 +134,8 @@ public struct Findings: Sendable, Codable, Equatable {
     /// True when some series' transition is resolved as sharp; false when every series' decline is
     /// gradual; nil when the runs do not decide it for some series and none is sharp.
     public let sharpTransition: Bool?
+    /// Whether the runs decide the transition's shape: `sharpTransition` is set.
+    public let sharpTransitionResolved: Bool
     /// One comparison per (attack, defense) with at least two models.
     public let sensitivity: [SensitivityComparison]
     /// The attacks' own metrics at the largest fraction.
@@ -146,11 +151,14 @@ public struct Findings: Sendable, Codable, Equatable {
     public let comparisonBudget: Double?
     /// Every defended series against its undefended twin (when the study has a `none` defense).
     public let defenses: [DefenseFinding]
+    /// The study's published claims beside this run's estimates; nil when the study has none.
+    public let claims: ClaimVerdicts?
 }
 
-/// Derives the findings from the fits, their statistics and the aggregated points of `series`.
+/// Derives the findings from the fits, their statistics and the aggregated points of `series`, and
+/// answers the study's published `claims`.
 public func findings(fits: [SeriesFit], statistics: StudyStatistics, points: [AggregatePoint], fractions: [Double],
-                     series: [SeriesDescription], attackMetrics: [MetricInfo]) -> Findings {
+                     series: [SeriesDescription], attackMetrics: [MetricInfo], claims: PublishedClaims? = nil) -> Findings {
     let sharpSteepness = 5.0
     let largest = fractions.max() ?? 0
     let atLargest = { (index: Int) in points.first { $0.series == index && $0.fraction == largest } }
@@ -178,13 +186,18 @@ public func findings(fits: [SeriesFit], statistics: StudyStatistics, points: [Ag
             return upper < 0.5 ? SeriesFractionValue(series: index, fraction: fraction, value: auroc) : nil
         }
     }
+    let sensitivity = compareSensitivity(fits, series: series, statistics: statistics)
+    let verdicts = claims.map {
+        claimVerdicts($0, series: series, statistics: statistics, swept: (fractions.min() ?? 0)...largest,
+                      sharpTransition: sharp, sensitivity: sensitivity)
+    }
     return Findings(
         largestFraction: largest, chanceAccuracy: fits.first?.chanceAccuracy ?? 0, series: perSeries,
-        sharpSteepness: sharpSteepness, sharpTransition: sharp,
-        sensitivity: compareSensitivity(fits, series: series, statistics: statistics),
+        sharpSteepness: sharpSteepness, sharpTransition: sharp, sharpTransitionResolved: sharp != nil,
+        sensitivity: sensitivity,
         attackMetrics: attackMetrics.map { AttackMetricFinding(metric: $0, values: valuesAtLargest($0.key)) }.filter { !$0.values.isEmpty },
         detectionAUROC: valuesAtLargest(MetricKey.detectionAUROC), detectionBelowChance: belowChance, comparisonBudget: budget,
-        defenses: defenseFindings(series: series, statistics: statistics, points: points, budget: budget))
+        defenses: defenseFindings(series: series, statistics: statistics, points: points, budget: budget), claims: verdicts)
 }
 
 /// The positive fraction nearest 10% (the smaller on ties), or nil when no fraction is positive.
@@ -254,11 +267,11 @@ private func compareSensitivity(_ fits: [SeriesFit], series: [SeriesDescription]
         }
         if let unfitted = members.first(where: { fits[$0].sensitivityKey == nil }) {
             return SensitivityComparison(attack: key[0], defense: key[1], series: members, trend: .missingThreshold,
-                                         unfittedSeries: unfitted, largerModelsMoreSensitive: nil)
+                                         unfittedSeries: unfitted, largerModelsMoreSensitive: nil, resolved: false)
         }
         return SensitivityComparison(attack: key[0], defense: key[1], series: members,
                                      trend: trend(members.map { fits[$0].sensitivityKey! }), unfittedSeries: nil,
-                                     largerModelsMoreSensitive: verdict)
+                                     largerModelsMoreSensitive: verdict, resolved: verdict != nil)
     }
 }
 

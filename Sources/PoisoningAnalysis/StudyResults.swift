@@ -72,7 +72,7 @@ public struct StudyResults: Sendable, Codable, Equatable {
         statistics = studyStatistics(runs: self.runs, fits: fits, series: series, config: analysed, testRows: data.testCount,
                                      threads: threads)
         findings = PoisoningAnalysis.findings(fits: fits, statistics: statistics, points: points, fractions: config.fractions,
-                                              series: series, attackMetrics: attackMetrics)
+                                              series: series, attackMetrics: attackMetrics, claims: config.claims)
     }
 
     /// Pretty-printed JSON with sorted keys: the bytes of `results.json`.

@@ -38,7 +38,7 @@ public func findingSentences(_ results: StudyResults) -> [String] {
             (s.gapAtLargestFraction.value.map { fixed($0, decimals: 3) } ?? "n/a")
                 + " (\(words.seedInterval(s.gapAtLargestFraction.interval, words.accuracy)))"
         } + ".")
-    let caveats = statistics.series.compactMap { s in caveat(s).map { "\(words.name(s.series)) (\($0))" } }
+    let caveats = statistics.series.compactMap { s in caveat(s, level: words.level).map { "\(words.name(s.series)) (\($0))" } }
     if !caveats.isEmpty {
         sentences.append("Poorly identified fits: " + listing(caveats) + ". Read these curves as descriptions of the swept "
             + "range, not as estimates of where accuracy would level off.")
@@ -334,8 +334,9 @@ private func curveSentence(_ results: StudyResults, words: FindingWords) -> Stri
     return sentence
 }
 
-/// What makes a series' fitted curve poorly identified, in a clause; nil when nothing does.
-private func caveat(_ s: SeriesStatistics) -> String? {
+/// What makes a series' fitted curve poorly identified, in a clause (`level` names its intervals);
+/// nil when nothing does.
+private func caveat(_ s: SeriesStatistics, level: String) -> String? {
     var problems = [String]()
     if let ceiling = s.fittedCeiling, ceiling > 1 {
         problems.append("the curve starts at L + b = \(fixed(ceiling, decimals: 2)), above any accuracy")
@@ -345,10 +346,46 @@ private func caveat(_ s: SeriesStatistics) -> String? {
             + "is extrapolated")
     }
     if !s.parametersAtBounds.isEmpty {
-        problems.append("\(listing(s.parametersAtBounds)) reach\(s.parametersAtBounds.count == 1 ? "es" : "") the fit's bounds")
+        // The estimate itself, or only its interval: "L, x0 and b reach the fit's bounds" alone reads as the estimates.
+        let atBound = Set(estimatesAtBounds(s))
+        let estimates = s.parametersAtBounds.filter(atBound.contains), intervals = s.parametersAtBounds.filter { !atBound.contains($0) }
+        if !estimates.isEmpty {
+            problems.append("the estimate\(estimates.count == 1 ? "" : "s") of \(listing(estimates)) "
+                + "reach\(estimates.count == 1 ? "es" : "") the fit's bound\(estimates.count == 1 ? "" : "s") of \(boundsText(estimates))")
+        }
+        if !intervals.isEmpty {
+            problems.append("the \(level) interval\(intervals.count == 1 ? "" : "s") of \(listing(intervals)), not "
+                + "\(intervals.count == 1 ? "its estimate" : "their estimates"), reach\(intervals.count == 1 ? "es" : "") the fit's "
+                + "bound\(intervals.count == 1 ? "" : "s") of \(boundsText(intervals))")
+        }
     }
     return problems.isEmpty ? nil : problems.joined(separator: "; ")
 }
+
+/// The sigmoid parameters ("L", "k", "x0", "b") whose estimate itself lies at a bound of the fit
+/// (within a millionth of the bound's span, as `SeriesStatistics.parametersAtBounds` decides).
+private func estimatesAtBounds(_ s: SeriesStatistics) -> [String] {
+    let bounds = SigmoidFitBounds.study
+    let values = [s.amplitude.value, s.steepness.value, s.midpoint.value, s.floor.value]
+    let lower = [bounds.lower.amplitude, bounds.lower.steepness, bounds.lower.midpoint, bounds.lower.floor]
+    let upper = [bounds.upper.amplitude, bounds.upper.steepness, bounds.upper.midpoint, bounds.upper.floor]
+    return ["L", "k", "x0", "b"].indices.compactMap { j in
+        guard let value = values[j] else { return nil }
+        let span = upper[j] - lower[j]
+        return abs(value - lower[j]) < 1e-6 * span || abs(value - upper[j]) < 1e-6 * span ? ["L", "k", "x0", "b"][j] : nil
+    }
+}
+
+/// The fit's bounds of the named sigmoid parameters, in their order: "[0, 1.5] and [0, 1]" for L and x0.
+private func boundsText(_ names: [String]) -> String {
+    let bounds = SigmoidFitBounds.study
+    let ranges = ["L": (bounds.lower.amplitude, bounds.upper.amplitude), "k": (bounds.lower.steepness, bounds.upper.steepness),
+                  "x0": (bounds.lower.midpoint, bounds.upper.midpoint), "b": (bounds.lower.floor, bounds.upper.floor)]
+    return listing(names.compactMap { name in ranges[name].map { "[\(compact($0.0)), \(compact($0.1))]" } })
+}
+
+/// A bound as written in the fit's box: "0", "1.5", "0.1".
+private func compact(_ value: Double) -> String { value == value.rounded() ? fixed(value, decimals: 0) : "\(value)" }
 
 /// A threshold (`estimate`, its statistics) with its interval: "40.0% [33.6%, 46.1%]", "37.0% [25.8%
 /// or more]" (the interval reaches beyond the largest swept fraction), "> 50.0% [41.2% or more]" (the

@@ -194,10 +194,17 @@ public func reportContext(for results: StudyResults, format: ReportFormat, setti
                 "cost": escape(withRange(f.cleanAccuracyChange, signedAccuracy3)), "costResolved": f.changeResolved ? "yes" : "no"]
     }
     let diverged = results.runs.compactMap(\.divergence)
+    let claims: [[String: Any]] = results.findings.claims.map { verdicts in
+        claimRows(results, verdicts).map { row in
+            ["claim": escape(row.claim), "published": escape(row.published), "estimate": escape(row.estimate),
+             "interval": escape(row.interval), "verdict": escape(row.verdict)]
+        }
+    } ?? []
+    let openEnd = openEndNote(results), spreadFloor = spreadFloorNote(results)
 
     return [
         "title": escape(results.title),
-        "summary": escape(summary(results, sentences: sentences)),
+        "summary": escape(openingSummary(results)),
         "toolVersion": escape(results.toolVersion),
         "command": escape(settings.command),
         "commandCode": settings.command,
@@ -241,6 +248,14 @@ public func reportContext(for results: StudyResults, format: ReportFormat, setti
             return ["file": "figures/\(name).\(settings.figureExtension)", "caption": escape(figure.caption),
                     "label": "fig:" + name.replacingOccurrences(of: "_", with: "-")]
         },
+        "hasClaims": results.findings.claims != nil,
+        "claimsSource": escape(results.findings.claims?.source ?? ""),
+        "claimRule": escape(claimRule(level: levelText(results))),
+        "claimRows": claims,
+        "hasOpenEndNote": openEnd != nil,
+        "openEndNote": escape(openEnd ?? ""),
+        "hasSpreadFloorNote": spreadFloor != nil,
+        "spreadFloorNote": escape(spreadFloor ?? ""),
         "hasDivergedRuns": !diverged.isEmpty,
         "divergedRuns": diverged.map { ["message": escape($0)] },
     ]
@@ -260,21 +275,6 @@ func componentDetails(_ component: ParameterValue) -> String {
 func distinct(_ items: [String]) -> [String] {
     var seen = Set<String>()
     return items.filter { seen.insert($0).inserted }
-}
-
-/// An abstract-style paragraph: the set-up, then the findings on clean accuracy, thresholds,
-/// sensitivity and sharpness (indices into `findingSentences`, whose first entries have a fixed order).
-func summary(_ results: StudyResults, sentences statements: [String]) -> String {
-    let config = results.config
-    let fractions = config.fractions.sorted()
-    let data = results.data
-    let setUp = "We trained \(results.runs.count) models (\(listing(distinct(results.series.map(\.modelLabel))))) with SGD on "
-        + "\(data.name) (\(data.trainCount) training and \(data.testCount) test rows, \(data.classCount) classes) under "
-        + "\(listing(distinct(results.series.map(\.attackLabel)))) at poison fractions from \(percent(fractions.first ?? 0)) to "
-        + "\(percent(fractions.last ?? 0)), with \(listing(distinct(results.series.map(\.defenseLabel)))), "
-        + "\(config.seeds.count) seed\(config.seeds.count == 1 ? "" : "s") per setting."
-    return ([setUp] + [0, 2, 3, 1].compactMap { statements.indices.contains($0) ? statements[$0] : nil })
-        .joined(separator: " ")
 }
 
 /// A Markdown code fence that `code` cannot close: one backtick more than the longest run of

@@ -7,10 +7,16 @@ import TestSupport
 import ReportTemplates
 @testable import PoisoningReport
 
-/// A fixed study: two widths whose accuracy follows known sigmoids, one diverged run, and a
-/// name with LaTeX specials in the command line.
+/// A fixed study: two widths whose accuracy follows known sigmoids, one diverged run, a name with
+/// LaTeX specials in the command line, and made-up published claims that this run supports (MLP 16's
+/// threshold, larger models more sensitive), contradicts (MLP 64's) and leaves unresolved (a sharp
+/// transition, which 6 fractions cannot decide).
 func fixedResults() -> StudyResults {
-    let study = widthStudy([16, 64], fractions: [0, 0.1, 0.2, 0.3, 0.4, 0.5], seeds: [1, 2], epochs: 50)
+    let claims = PublishedClaims(source: "a made-up paper & co.", thresholds: [ClaimedThreshold(series: "MLP 16", fraction: 0.36),
+                                                                              ClaimedThreshold(series: "MLP 64", fraction: 0.35)],
+                                 sharpTransition: true, largerModelsMoreSensitive: true)
+    let study = try! Study(StudyConfig(models: [16, 64].map(StudyConfig.mlp), fractions: [0, 0.1, 0.2, 0.3, 0.4, 0.5], seeds: [1, 2],
+                                       training: TrainingSettings(epochs: 50), claims: claims))
     let runs = study.runSpecs.map { spec -> RunResult in
         if spec.series == 1 && spec.fraction == 0.5 && spec.seed == 2 {
             return RunResult(fraction: 0.5, series: 1, seed: 2, poisonedCount: 175, realisedFraction: 0.5, metrics: nil,
@@ -257,8 +263,8 @@ struct TemplateCheckTests {
             guard case let TemplateError.tooLarge(file, line, found, reason) = error else { return false }
             return file == "t.md" && line == 1 && found == column && reason.hasPrefix("rendering would take about ")
         }
-        // Text multiplies too: 100,000 summaries would be far more than the report may hold.
-        let summaries = String(repeating: "{{summary}}", count: 100_000)
+        // Text multiplies too: 200,000 summaries would be far more than the report may hold.
+        let summaries = String(repeating: "{{summary}}", count: 200_000)
         #expect { try renderReport(template: summaries, fileName: "t.md", context: context, strict: false) } throws: { error in
             "\(error)".contains("MiB by this tag, more than the \(2 * (maximumReportBytes >> 20)) MiB allowed")
         }
@@ -326,7 +332,7 @@ struct ReportContentTests {
                                     settings: ReportSettings(command: "make-report", figureExtension: "png"))
         let summary = try #require(context["summary"] as? String)
         // MLP 64 drops earlier (midpoint 0.25 vs 0.35): the threshold decreases with model size.
-        #expect(summary.contains("Larger models are more sensitive: the threshold changes by -4.6 pp per doubling of parameters"))
+        #expect(summary.contains("Resolved: larger models are more sensitive (-4.6 pp per doubling of parameters, 95% CI -4.9 pp to -4.2 pp)."))
         #expect(context["hasDivergedRuns"] as? Bool == true)
         let rows = try #require(context["gapRows"] as? [[String: Any]])
         #expect(rows.count == 6 && (rows[0]["cells"] as? [[String: Any]])?.count == 2)

@@ -21,15 +21,18 @@ public struct StudyConfig: Sendable, Equatable, Codable {
     public var training: TrainingSettings
     /// How the results are analysed: confidence level and bootstrap replicates.
     public var analysis: AnalysisSettings
+    /// What a publication claimed about this study, for the report to answer; nil for none.
+    public var claims: PublishedClaims?
 
-    /// A configuration; the defaults are the reference study's (81 runs).
+    /// A configuration; the defaults are the reference study's design (81 runs), without its
+    /// published claims (`reference` has them).
     public init(title: String? = nil, data: ParameterValue = .mapping([ParameterEntry(key: "kind", value: .string(GaussianClusters.kind))]),
                 models: [ParameterValue] = [32, 64, 128].map(StudyConfig.mlp),
                 attacks: [ParameterValue] = [StudyConfig.component(RandomLabelFlip.kind)],
                 defenses: [ParameterValue] = [StudyConfig.component(NoDefense.kind)],
                 fractions: [Double] = [0, 0.01, 0.05, 0.10, 0.15, 0.20, 0.30, 0.40, 0.50],
                 seeds: [UInt64] = [42, 123, 7], training: TrainingSettings = TrainingSettings(),
-                analysis: AnalysisSettings = AnalysisSettings()) {
+                analysis: AnalysisSettings = AnalysisSettings(), claims: PublishedClaims? = nil) {
         self.title = title
         self.data = data
         self.models = models
@@ -39,7 +42,11 @@ public struct StudyConfig: Sendable, Equatable, Codable {
         self.seeds = seeds
         self.training = training
         self.analysis = analysis
+        self.claims = claims
     }
+
+    /// The reference study: the default design with its paper's published claims.
+    public static let reference = StudyConfig(claims: .referenceStudy)
 
     /// The mapping of a component with the given kind and parameters.
     public static func component(_ kind: String, _ parameters: [String: ParameterValue] = [:]) -> ParameterValue {
@@ -71,6 +78,7 @@ public struct StudyConfig: Sendable, Equatable, Codable {
                 ParameterEntry(key: "replicates", value: .int(analysis.replicates)),
             ])),
         ]
+        if let claims { entries.append(ParameterEntry(key: "claims", value: claims.document)) }
         return .mapping(entries)
     }
 
@@ -153,8 +161,20 @@ public struct StudyConfig: Sendable, Equatable, Codable {
         var analysis = ParameterReader(analysisEntries, path: "analysis", locations: locations)
         config.analysis = try AnalysisSettings(reading: &analysis)
         try analysis.finish()
+        // Absent claims are none, whatever the reference study's: they belong to a publication, not to a design.
+        var claimsHelp = ParameterHelp()
+        if let rawClaims = reader.value("claims", help: "What a publication claimed about this study, for the report to "
+                                            + "answer with this run's estimates (absent: no claims).") {
+            guard let claimsEntries = rawClaims.entries else {
+                throw reader.error("claims", "expected a mapping of source, thresholds, sharp-transition, larger-models-more-sensitive")
+            }
+            var claims = ParameterReader(claimsEntries, path: "claims", locations: locations)
+            config.claims = try PublishedClaims(reading: &claims, locations: locations)
+            try claims.finish()
+            claimsHelp = claims.help
+        }
         try reader.finish()
-        let help = reader.help.merging(training.help) { $1 }.merging(analysis.help) { $1 }
+        let help = reader.help.merging(training.help) { $1 }.merging(analysis.help) { $1 }.merging(claimsHelp) { $1 }
         let runs = config.runCount
         guard runs <= maximumRuns else {
             throw reader.error(nil, "the study has \(runs) runs (models x attacks x defenses x fractions x seeds); at most \(maximumRuns) are allowed")
