@@ -1,12 +1,12 @@
 import PoisoningAnalysis
 
-/// An evidence ratio in words: two decimals below 10, whole numbers to a million, then scientific;
-/// a ratio below 1 as "1/x", so that 1/9048 reads as the other side's 9048.
+/// An evidence ratio in words: two decimals below 10, whole numbers to a million, "over 1000000"
+/// beyond; a ratio below 1 as "1/x", so that 1/9048 reads as the other side's 9048.
 func evidenceRatioText(_ ratio: Double) -> String {
     if ratio < 1 { return "1/" + evidenceRatioText(1 / ratio) }
     if ratio < 10 { return fixed(ratio, decimals: 2) }
     if ratio < 1e6 { return fixed(ratio, decimals: 0) }
-    return String(format: "%.1e", ratio)
+    return "over 1000000"
 }
 
 /// The design that would tell the sigmoid from the simpler curves, in words: "21 evenly spaced
