@@ -9,16 +9,17 @@ func evidenceRatioText(_ ratio: Double) -> String {
     return "over 1000000"
 }
 
-/// The design that would tell the sigmoid from the simpler curves, in words: "21 evenly spaced
-/// fractions with 10 seeds each (expected evidence ratio 14)", or that none on the menu would.
+/// The design that would tell the sigmoid from the simpler curves, as a clause: "21 evenly spaced
+/// fractions with 10 seeds each would be expected to decide it (evidence ratio 14 for the fitted
+/// sigmoid)", or that none on the menu would.
 func decisiveDesignText(_ evidence: CurveEvidence) -> String {
     guard evidence.seedSpread != nil else { return "with one seed no design can be planned" }
     guard let design = evidence.decisiveDesign else {
         return "no design up to \(CurveDesignMenu.fractionCounts.max()!) fractions and \(CurveDesignMenu.seedCounts.max()!) seeds "
-            + "would be expected to"
+            + "would be expected to decide it"
     }
-    return "\(design.fractions) evenly spaced fractions with \(design.seeds) seeds each would be expected to (evidence ratio "
-        + "\(evidenceRatioText(design.expectedEvidenceRatio)) for the fitted sigmoid)"
+    return "\(design.fractions) evenly spaced fractions with \(design.seeds) seeds each would be expected to decide it (evidence "
+        + "ratio \(evidenceRatioText(design.expectedEvidenceRatio)) for the fitted sigmoid)"
 }
 
 /// A planned seed count in words: "5 to 40 seeds (about 9)", "5 to more than 200 seeds (about 9)",

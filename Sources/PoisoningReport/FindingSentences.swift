@@ -223,11 +223,11 @@ private func shapeSentences(_ results: StudyResults, words: FindingWords) -> Str
             return "\(name): \(k(s)) reaches both sides of \(threshold), \(ratio(evidence))"
         }
         let why = evidence.sigmoidEvidenceRatio <= 1 / decisiveEvidenceRatio
-            ? "the simpler curves win (\(ratio(evidence))) on their fewer parameters alone: had the fitted sigmoid been the truth, "
+            ? ", since a simpler curve wins (\(ratio(evidence))) on its fewer parameters alone: were the fitted sigmoid the truth, "
                 + "these fractions and seeds would be expected to give \(evidenceRatioText(evidence.expectedAtThisDesign ?? 0))"
-            : "\(ratio(evidence)), short of \(decisive) either way"
-        return "\(name): these \(fractionCount(s)) fractions cannot distinguish the sigmoid from a line or quadratic (\(why)); "
-            + decisiveDesignText(evidence) + " decide it"
+            : " (\(ratio(evidence)), short of \(decisive) either way)"
+        return "\(name): these \(fractionCount(s)) fractions cannot distinguish the sigmoid from a line or quadratic\(why); "
+            + decisiveDesignText(evidence)
     }
     /// Why the decline of one series is gradual.
     func gradual(_ s: SeriesStatistics) -> String {
