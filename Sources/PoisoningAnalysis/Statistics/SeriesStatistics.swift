@@ -20,7 +20,7 @@ public struct CurveEvidence: Sendable, Codable, Equatable {
     /// w_sigmoid / max(w_line, w_quadratic) on the runs (`sigmoidEvidenceRatio`).
     public let sigmoidEvidenceRatio: Double
     /// σ: the pooled standard deviation of a seed's test accuracy about the mean at each fraction,
-    /// √(Σ (n_i - 1) s_i² / Σ (n_i - 1)); nil with one seed.
+    /// √(Σ (n_i - 1) s_i² / Σ (n_i - 1)), at least one test row; nil with one seed.
     public let seedSpread: Double?
     /// The evidence ratio the study's own fractions and seeds are expected to give were the fitted
     /// sigmoid the truth (`expectedSigmoidEvidence`); nil without a seed spread.
@@ -137,7 +137,7 @@ func seriesStatistics(fit: SeriesFit, runs: [RunResult], fractions sweep: [Doubl
     let means = measured.map { mean(accuracy[$0]) }
     let curves = compareCurves(x: x, means: means, sigmoid: fit)
     let evidence = curveEvidence(curves, sigmoid: fit.parameters, fractions: x, seedValues: measured.map { accuracy[$0] },
-                                 seeds: seeds.count)
+                                 seeds: seeds.count, resolution: 1 / Double(testCount))
     let gapObserved = gapValues.last.map(mean)
 
     let clean = fit.cleanAccuracy
@@ -256,9 +256,10 @@ private func compareCurves(x: [Double], means: [Double], sigmoid fit: SeriesFit)
 
 /// The sigmoid against the simpler curves: the evidence ratio on the runs, and with the pooled seed
 /// spread of the accuracies (`seedValues[fraction][seed]`, nil where missing) what the study's design
-/// and the designs of `CurveDesignMenu` are expected to show were the fitted sigmoid the truth.
+/// and the designs of `CurveDesignMenu` are expected to show were the fitted sigmoid the truth. A
+/// spread below `resolution` (one test row) is raised to it, as in the bootstrap.
 private func curveEvidence(_ curves: [CurveFitSummary], sigmoid: SigmoidParameters?, fractions: [Double], seedValues: [[Double?]],
-                           seeds: Int) -> CurveEvidence? {
+                           seeds: Int, resolution: Double) -> CurveEvidence? {
     guard let sigmoid, let ratio = sigmoidEvidenceRatio(sigmoidAICc: curves.first { $0.model == .sigmoid }?.aicc,
                                                         simplerAICc: curves.filter { $0.model != .sigmoid }.map(\.aicc)) else { return nil }
     var squares = 0.0, degrees = 0
@@ -272,9 +273,10 @@ private func curveEvidence(_ curves: [CurveFitSummary], sigmoid: SigmoidParamete
     guard degrees > 0, let first = fractions.first, let last = fractions.last else {
         return CurveEvidence(sigmoidEvidenceRatio: ratio, seedSpread: nil, expectedAtThisDesign: nil, decisiveDesign: nil)
     }
-    let variance = squares / Double(degrees)
+    let variance = max(squares / Double(degrees), resolution * resolution)
     return CurveEvidence(sigmoidEvidenceRatio: ratio, seedSpread: variance.squareRoot(),
-                         expectedAtThisDesign: expectedSigmoidEvidence(truth: sigmoid, fractions: fractions, seedVariance: variance, seeds: seeds),
+                         expectedAtThisDesign: expectedSigmoidEvidence(truth: sigmoid, fractions: fractions, seedVariance: variance,
+                                                                       seeds: seeds),
                          decisiveDesign: smallestDecisiveDesign(truth: sigmoid, range: first...last, seedVariance: variance))
 }
 
