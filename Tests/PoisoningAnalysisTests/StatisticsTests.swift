@@ -130,6 +130,15 @@ struct IntervalTests {
         #expect(seedsNeeded(effect: 0.02, sigma: 0, confidence: 0.95, power: 0.8, limit: 200) == 2)
     }
 
+    /// σ of a paired difference of means: the standard deviation of the per-seed differences where
+    /// both runs finished (0.1, 0.05, 0: σ = 0.05 on 2 degrees of freedom), at least one test row.
+    @Test func thePairedSpreadIsTheSpreadOfPerSeedDifferences() throws {
+        let spread = try #require(pairedSpread([0.8, 0.9, nil, 0.7], [0.7, 0.85, 0.6, 0.7], resolution: 0.001))
+        #expect(abs(spread.sigma - 0.05) < 1e-12 && spread.degrees == 2)
+        #expect(pairedSpread([0.8, 0.9], [0.7, 0.8], resolution: 0.001)?.sigma == 0.001)
+        #expect(pairedSpread([0.8, nil], [0.7, 0.8], resolution: 0.001) == nil)
+    }
+
     /// χ² quantiles against SciPy's `chi2.ppf`.
     @Test func chiSquareQuantilesMatchSciPy() {
         let cases: [(p: Double, df: Double, expected: Double)] = [

@@ -227,7 +227,7 @@ private func seedValues(_ quantity: ComparedQuantity, _ replicates: SeriesReplic
 /// per-seed differences (seeds where both runs finished), at least `resolution` (one test row: seeds
 /// that agree exactly do not prove a zero spread); nil with fewer than two pairs.
 func pairedSpread(_ other: [Double?], _ base: [Double?], resolution: Double) -> (sigma: Double, degrees: Int)? {
-    let differences = zip(other, base).compactMap { pair in pair.0.flatMap { b in pair.1.map { b - $0 } } }
+    let differences = zip(other, base).compactMap { pair in pair.0.flatMap { value in pair.1.map { value - $0 } } }
     guard differences.count >= 2 else { return nil }
     return (max(MeanStd(of: differences).std, resolution), differences.count - 1)
 }
