@@ -233,8 +233,7 @@ private func shapeSentences(_ results: StudyResults, words: FindingWords) -> Str
     func gradual(_ s: SeriesStatistics) -> String {
         let evidence = s.curveEvidence!
         if let upper = s.steepness.interval?.upper, upper <= results.findings.sharpSteepness {
-            return "for \(words.name(s.series)) the evidence is decisive (\(ratio(evidence))) and the whole interval of k lies "
-                + "at or below \(threshold) (\(k(s)))"
+            return "for \(words.name(s.series)) the whole interval of k lies at or below \(threshold) (\(k(s)), \(ratio(evidence)))"
         }
         return "for \(words.name(s.series)) the simpler curves beat the sigmoid (\(ratio(evidence))), where these fractions "
             + "and seeds would be expected to favour the fitted sigmoid had it been the truth (evidence ratio "
