@@ -22,14 +22,18 @@ public struct SeriesFinding: Sendable, Codable, Equatable {
     public let shape: TransitionShape
 }
 
-/// The shape of a series' decline, as far as the runs resolve it.
+/// The shape of a series' decline, as far as the runs resolve it (see `transitionShape`).
 public enum TransitionShape: String, Sendable, Codable, Equatable {
-    /// The sigmoid is the preferred curve and the lower end of k's interval exceeds the sharpness threshold.
+    /// The sigmoid beats the simpler curves decisively and the lower end of k's interval exceeds the
+    /// sharpness threshold.
     case sharp
-    /// The runs do not decide: k's interval reaches both sides of the sharpness threshold, or the
-    /// curves could not be compared (too few fractions for AICc) or k has no interval (one seed).
+    /// The runs do not decide: the curves' evidence ratio is short of `decisiveEvidenceRatio` either
+    /// way, a simpler curve wins where the design could not have shown the sigmoid, k's interval
+    /// reaches both sides of the sharpness threshold, the curves could not be compared (too few
+    /// fractions for AICc) or k has no interval (one seed).
     case undecided
-    /// A simpler curve is preferred, or the whole interval of k lies below the sharpness threshold.
+    /// A simpler curve beats the sigmoid decisively at a design that would have shown the fitted
+    /// sigmoid, or the sigmoid wins decisively with the whole interval of k below the sharpness threshold.
     case gradual
     /// No sigmoid could be fitted.
     case noFit = "no-fit"
@@ -229,14 +233,20 @@ private func defenseFindings(series: [SeriesDescription], statistics: StudyStati
     }
 }
 
-/// The shape of a series' decline: sharp only when the sigmoid is the preferred curve and the
-/// lower end of k's interval exceeds `sharpSteepness`.
+/// The shape of a series' decline. A claim needs the evidence ratio of the sigmoid against the best
+/// simpler curve to pass `decisiveEvidenceRatio` one way or the other: sharp when it favours the
+/// sigmoid and the lower end of k's interval exceeds `sharpSteepness`; gradual when either way it is
+/// decisive and k's whole interval lies at or below `sharpSteepness`, or when it favours a simpler
+/// curve and the study's design was expected to favour the fitted sigmoid had it been the truth
+/// (otherwise the simpler curve may win on its fewer parameters alone). Undecided in every other case.
 func transitionShape(_ statistics: SeriesStatistics, sharpSteepness: Double) -> TransitionShape {
     guard statistics.steepness.value != nil else { return .noFit }
-    if let preferred = statistics.preferredCurve, preferred != .sigmoid { return .gradual }
-    if let upper = statistics.steepness.interval?.upper, upper <= sharpSteepness { return .gradual }
-    // Sharp needs both: the sigmoid preferred (not merely uncompared) and k's whole interval above the threshold.
-    if statistics.preferredCurve == .sigmoid, let lower = statistics.steepness.interval?.lower, lower > sharpSteepness { return .sharp }
+    guard let evidence = statistics.curveEvidence else { return .undecided }
+    let ratio = evidence.sigmoidEvidenceRatio
+    let decisive = ratio >= decisiveEvidenceRatio || ratio <= 1 / decisiveEvidenceRatio
+    if ratio >= decisiveEvidenceRatio, let lower = statistics.steepness.interval?.lower, lower > sharpSteepness { return .sharp }
+    if decisive, let upper = statistics.steepness.interval?.upper, upper <= sharpSteepness { return .gradual }
+    if evidence.distinguishesCurves, ratio < 1 { return .gradual }
     return .undecided
 }
 

@@ -77,13 +77,21 @@ public func reportContext(for results: StudyResults, format: ReportFormat, setti
     let curveRows: [[String: Any]] = statistics.series.map { s in
         let cell = { (model: CurveModel) -> String in
             guard let curve = s.curves.first(where: { $0.model == model }) else { return "n/a" }
-            let weight = curve.weight.map { "w = " + fixed($0, decimals: 2) } ?? "no AICc"
-            let misfit = curve.lackOfFit.map { "LOF p = " + pValue($0.p) } ?? "LOF n/a"
-            return "\(weight); \(misfit)"
+            return curve.weight.map { "w = " + fixed($0, decimals: 2) } ?? "no AICc"
         }
+        let decided = s.curveEvidence?.distinguishesCurves ?? false
+        let design = s.curveEvidence.map { evidence -> String in
+            guard !decided else { return "" }
+            guard evidence.seedSpread != nil else { return "n/a (one seed)" }
+            return evidence.decisiveDesign.map { "\($0.fractions) × \($0.seeds) (\(evidenceRatioText($0.expectedEvidenceRatio)))" }
+                ?? "none up to \(CurveDesignMenu.fractionCounts.max()!) × \(CurveDesignMenu.seedCounts.max()!)"
+        } ?? "n/a"
         return ["series": escape(results.series[s.series].label), "sigmoid": escape(cell(.sigmoid)),
                 "quadratic": escape(cell(.quadratic)), "line": escape(cell(.line)),
-                "preferred": escape(s.preferredCurve?.rawValue ?? "not compared")]
+                "preferred": escape(s.preferredCurve?.rawValue ?? "not compared"),
+                "evidenceRatio": escape(s.curveEvidence.map { evidenceRatioText($0.sigmoidEvidenceRatio) } ?? "n/a"),
+                "expectedRatio": escape(s.curveEvidence?.expectedAtThisDesign.map(evidenceRatioText) ?? "n/a"),
+                "decided": decided ? "yes" : "no", "design": escape(design)]
     }
     let quantityNames: [ComparedQuantity: String] = [.threshold: "Critical threshold", .cleanAccuracy: "Clean accuracy",
                                                      .gapAtLargestFraction: "Gap at \(percent(fractions.last ?? 0))"]
@@ -91,7 +99,7 @@ public func reportContext(for results: StudyResults, format: ReportFormat, setti
     let differenceRows: [[String: Any]] = statistics.differences.map { d -> [String: Any] in
         let format: (Double) -> String = d.quantity == .threshold ? percentagePoints : signedAccuracy
         let pair = "\(results.series[d.other].label) − \(results.series[d.base].label)"
-        let seeds = d.resolved ? "" : d.seedsToResolve.map { "about \($0)" } ?? "cannot tell"
+        let seeds = d.resolved ? "" : d.seedPlan.map(seedPlanText) ?? "cannot tell"
         return ["quantity": escape(quantityNames[d.quantity]!), "pair": escape(pair),
                 "difference": escape(estimateText(d.difference, format)),
                 "interval": escape(intervalText(d.difference.interval, format)),
@@ -99,7 +107,7 @@ public func reportContext(for results: StudyResults, format: ReportFormat, setti
     }
     let trendRows: [[String: Any]] = statistics.trends.map { t -> [String: Any] in
         let first = results.series[t.series[0]]
-        let seeds = t.resolved ? "" : t.seedsToResolve.map { "about \($0)" } ?? "cannot tell"
+        let seeds = t.resolved ? "" : t.seedPlan.map(seedPlanText) ?? "cannot tell"
         return ["group": escape("\(first.attackLabel), \(first.defenseLabel)"),
                 "models": escape(listing(t.series.map { results.series[$0].modelLabel })),
                 "slope": escape(t.slope.value.map(percentagePoints) ?? "n/a"),
@@ -223,6 +231,10 @@ public func reportContext(for results: StudyResults, format: ReportFormat, setti
         "seedCount": "\(statistics.seeds)",
         "hasIntervals": statistics.seeds >= 2,
         "intervalMethod": escape(statistics.method),
+        "decisiveRatio": fixed(decisiveEvidenceRatio, decimals: 0),
+        "planningEffectFraction": escape(String(format: "%.1f pp", results.config.planning.effect * 100)),
+        "planningEffectAccuracy": fixed(results.config.planning.effect, decimals: 3),
+        "planningPower": escape(percentWhole(results.config.planning.power)),
         "curveRows": curveRows,
         "differenceRows": differenceRows,
         "hasDifferences": !differenceRows.isEmpty,

@@ -79,6 +79,20 @@ struct StudyFileTests {
         #expect(try study(studyFileText(read)).config == read.config)
     }
 
+    /// `planning` is read like `analysis`: its keys with their ranges, written back with their help,
+    /// the defaults (effect 0.02, power 0.8) when absent.
+    @Test func thePlanningKeyIsReadWrittenAndChecked() throws {
+        #expect(try study("fractions: [0, 0.5]\n").config.planning == PlanningSettings(effect: 0.02, power: 0.8))
+        let read = try study("planning: {effect: 0.05, power: 0.9}\n")
+        #expect(read.config.planning == PlanningSettings(effect: 0.05, power: 0.9))
+        let text = studyFileText(read)
+        #expect(text.contains("planning:\n") && text.contains("  # Smallest effect of interest for seed planning"))
+        #expect(try study(text).config.planning == read.config.planning)
+        #expect(error("planning:\n  effect: 0\n") == "s.yaml:2:3: planning.effect: must lie in [0.0001, 1.0]")
+        #expect(error("planning:\n  power: 0.3\n") == "s.yaml:2:3: planning.power: must lie in [0.5, 0.99]")
+        #expect(error("planning: 0.02\n") == "s.yaml:1:1: planning: expected a mapping of effect, power")
+    }
+
     @Test func badFilesEndInOneLocatedLine() {
         #expect(error("models:\n  - kind: mlp\n    hiden: [32]\n")
             == "s.yaml:3:5: models[0].hiden: unknown key 'hiden', did you mean 'hidden'? ('hidden' is required)")
