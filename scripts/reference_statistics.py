@@ -80,3 +80,31 @@ try:
     print("flagged rows", [int(i) for i in np.flatnonzero(mask)])
 except ImportError:
     print("pip install cleanlab to compute these")
+print("# chi-square quantiles (seed planning: the interval of sigma)")
+for p, df in [(0.025, 2.0), (0.975, 2.0), (0.025, 9.0), (0.975, 9.0)]:
+    print(p, df, repr(stats.chi2.ppf(p, df)))
+print("# exact power of the two-sided paired t test (noncentral t) at the t-based sample size")
+for d in [0.2, 0.3, 0.5, 0.8, 1.0, 1.5, 2.0, 3.0]:
+    n = 2
+    while (stats.t.ppf(0.975, n - 1) + stats.t.ppf(0.8, n - 1)) / np.sqrt(n) > d:
+        n += 1
+    tc, nc = stats.t.ppf(0.975, n - 1), d * np.sqrt(n)
+    print(d, n, repr(1 - stats.nct.cdf(tc, n - 1, nc) + stats.nct.cdf(-tc, n - 1, nc)))
+print("# expected evidence ratio of the sigmoid (log10) for an MLP-64-like curve, sigma 0.0354, fractions 0..0.5")
+L, k, x0, b, sigma = 0.7802479529000733, 5.170298942034793, 0.17473061460224756, 0.33966373360510665, 0.0354
+
+
+def aicc(rss, n, p):
+    K = p + 1
+    return n * np.log(rss / n) + 2 * K + 2 * K * (K + 1) / (n - K - 1)
+
+
+for m in [9, 13, 17, 21, 31, 41]:
+    row = []
+    for s in [3, 5, 10, 20]:
+        x = np.linspace(0, 0.5, m)
+        y = L / (1 + np.exp(k * (x - x0))) + b
+        noise = sigma**2 / s
+        simpler = min(aicc(np.sum((np.polyval(np.polyfit(x, y, d), x) - y) ** 2) + (m - d - 1) * noise, m, d + 1) for d in [1, 2])
+        row.append(round((simpler - aicc((m - 4) * noise, m, 4)) / 2 / np.log(10), 4))
+    print(m, row)

@@ -68,7 +68,7 @@ struct BenchCommand: ParsableCommand {
         emit()
         emit("| Measurement | Runs | Wall (s) | Runs/s | GFLOP/s | % of peak | Peak memory (MiB) |")
         emit("|---|---:|---:|---:|---:|---:|---:|")
-        let reference = try Study(StudyConfig())
+        let reference = try Study(StudyConfig.reference)
         let engine = median((0..<repetitions).map { _ in timed { _ = runStudy(reference, threads: threads) } })
         emit(row("Default study, engine only, in process (median of \(repetitions))", reference, seconds: engine, peak: peak,
                  memory: peakMemoryMiB()))
@@ -255,7 +255,7 @@ struct BenchCommand: ParsableCommand {
                                   threads: Int) throws -> [(String, Double)] {
         func measure(_ body: () throws -> Void) throws -> Double { median(try (0..<repetitions).map { _ in try timedThrowing(body) }) }
         let process = try measure { try runChild(executable, ["--version"]) }
-        let resolve = try measure { _ = try Study(StudyConfig()) }
+        let resolve = try measure { _ = try Study(StudyConfig.reference) }
         var results: StudyResults?
         let analysis = try measure { results = StudyResults(study: study, runs: runs, toolVersion: toolVersion, threads: threads) }
         var figures = [(fileName: String, data: Data)]()

@@ -14,7 +14,10 @@ struct CompareCommand: ParsableCommand {
             Each file may be a make-report results.json or the results.json of the published study's Python code \
             (it reads config.n_samples, n_classes, train_fraction, poison_fractions, hidden_widths, seeds and every \
             run's poison_fraction, hidden_width, seed and accuracies). Series and fractions that only one file has \
-            are listed and left out. Prints a Markdown report; --output also writes the comparison as JSON.
+            are listed and left out. The replication verdict pools test accuracy over the common points with the seed \
+            as the unit (each seed's average over the points, Welch's interval between the studies' seed averages) \
+            and tests equivalence within --margin by two one-sided tests (TOST). Prints a Markdown report; --output \
+            also writes the comparison as JSON.
             """)
 
     @Argument(help: "The first results file.")
@@ -29,8 +32,16 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Confidence level of every interval, in [0.5, 0.999].")
     var confidence = 0.95
 
+    @Option(help: ArgumentHelp("Equivalence margin of the pooled shift of test accuracy: a fraction in (0, 1) such as 0.02, "
+                                   + "or percentage points such as 2pp; shifts inside plus or minus the margin count as equivalent.",
+                               valueName: "margin"))
+    var margin = AccuracyMargin(0.02)
+
     func validate() throws {
         if !(0.5...0.999).contains(confidence) { throw ValidationError("--confidence: must lie in [0.5, 0.999]") }
+        if !(margin.value > 0 && margin.value < 1) {
+            throw ValidationError("--margin: must lie in (0, 1) as a fraction, e.g. 0.02, or be written in percentage points, e.g. 2pp")
+        }
         if let output {
             try checkOutputFile(output)
             try checkReplaceable(output, inputs: [first, second])
@@ -53,7 +64,7 @@ struct CompareCommand: ParsableCommand {
                 throw ValidationError("compare: '\(path)' is \(error.reason)")
             }
         }
-        let comparison = compareStudies(studies[0], studies[1], confidence: confidence)
+        let comparison = compareStudies(studies[0], studies[1], confidence: confidence, margin: margin.value)
         guard !comparison.commonSeries.isEmpty, !comparison.commonFractions.isEmpty else {
             throw ValidationError("compare: the files have no series and fraction in common "
                 + "(\(abbreviatedList(comparison.unmatched, total: comparison.unmatched.count)))")
@@ -65,6 +76,30 @@ struct CompareCommand: ParsableCommand {
         }
         print(comparisonMarkdown(comparison, firstName: first, secondName: second), terminator: "")
     }
+}
+
+/// An accuracy margin written as a fraction ("0.02") or in percentage points ("2pp", "2 pp").
+struct AccuracyMargin: ExpressibleByArgument, Sendable {
+    /// The margin as a fraction of accuracy.
+    let value: Double
+
+    /// A margin of `value`, a fraction of accuracy.
+    init(_ value: Double) { self.value = value }
+
+    /// Parses "0.02" as a fraction and "2pp" or "2 pp" as percentage points; nil for anything else.
+    init?(argument: String) {
+        let text = argument.trimmingCharacters(in: .whitespaces)
+        if text.hasSuffix("pp") {
+            guard let points = Double(text.dropLast(2).trimmingCharacters(in: .whitespaces)), points.isFinite else { return nil }
+            value = points / 100
+        } else {
+            guard let fraction = Double(text), fraction.isFinite else { return nil }
+            value = fraction
+        }
+    }
+
+    /// The default as `--help` shows it, in percentage points ("2pp").
+    var defaultValueDescription: String { String(format: "%gpp", value * 100) }
 }
 
 /// Refuses an `--output` that is no path of a file: empty, or an existing folder, device or FIFO
@@ -79,7 +114,7 @@ private func checkOutputFile(_ path: String) throws {
 
 /// Refuses an existing `--output` that the comparison must not replace: one of the `inputs` (the same
 /// file, by device and inode, whatever the names), or a file that does not decode as the comparison
-/// JSON this command writes (the user's own file).
+/// JSON this command writes, in this version or one before the pooled shifts (the user's own file).
 private func checkReplaceable(_ path: String, inputs: [String]) throws {
     var target = stat()
     guard stat(path, &target) == 0 else { return }
@@ -90,7 +125,19 @@ private func checkReplaceable(_ path: String, inputs: [String]) throws {
         }
     }
     guard let bytes = try? readUserFile(path, maximumBytes: maximumResultsFileBytes),
-          (try? JSONDecoder().decode(StudyComparison.self, from: bytes)) != nil else {
+          (try? JSONDecoder().decode(ComparisonCommonFields.self, from: bytes)) != nil else {
         throw ValidationError("--output: '\(path)' exists and is not a comparison make-report wrote; give a new file name")
     }
+}
+
+/// The fields every comparison `compare` has written holds, in this version and those before the
+/// pooled shifts, margin and multiplicity were added.
+private struct ComparisonCommonFields: Decodable {
+    let confidence: Double
+    let formats: [String]
+    let commonSeries: [String]
+    let commonFractions: [Double]
+    let unmatched: [String]
+    let points: [PointComparison]
+    let fits: [FitComparison]
 }

@@ -25,6 +25,6 @@ struct StudyCommand: ParsableCommand {
         let header = ["A make-report study: models x attacks x defenses x fractions x seeds on one data set.",
                       "This is the reference study; every key may be left out to keep its default.",
                       "Run it with: make-report run --study FILE"]
-        print(studyFileText(try Study(StudyConfig()), header: header), terminator: "")
+        print(studyFileText(try Study(StudyConfig.reference), header: header), terminator: "")
     }
 }

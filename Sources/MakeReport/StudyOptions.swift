@@ -70,7 +70,7 @@ enum StudyOption: String, CaseIterable {
     var isDataParameter: Bool { path.hasPrefix("data.") }
 
     /// The reference study as a document, every default filled in.
-    static let referenceDocument = try! Study(StudyConfig()).config.document
+    static let referenceDocument = try! Study(StudyConfig.reference).config.document
 
     /// The option as it would give `document` its value at the option's key: the text to write
     /// on the command line and the value it sets; nil when no option value can say it (a deeper

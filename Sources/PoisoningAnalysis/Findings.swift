@@ -22,14 +22,18 @@ public struct SeriesFinding: Sendable, Codable, Equatable {
     public let shape: TransitionShape
 }
 
-/// The shape of a series' decline, as far as the runs resolve it.
+/// The shape of a series' decline, as far as the runs resolve it (see `transitionShape`).
 public enum TransitionShape: String, Sendable, Codable, Equatable {
-    /// The sigmoid is the preferred curve and the lower end of k's interval exceeds the sharpness threshold.
+    /// The sigmoid beats the simpler curves decisively and the lower end of k's interval exceeds the
+    /// sharpness threshold.
     case sharp
-    /// The runs do not decide: k's interval reaches both sides of the sharpness threshold, or the
-    /// curves could not be compared (too few fractions for AICc) or k has no interval (one seed).
+    /// The runs do not decide: the curves' evidence ratio is short of `decisiveEvidenceRatio` either
+    /// way, a simpler curve wins where the design could not have shown the sigmoid, k's interval
+    /// reaches both sides of the sharpness threshold, the curves could not be compared (too few
+    /// fractions for AICc) or k has no interval (one seed).
     case undecided
-    /// A simpler curve is preferred, or the whole interval of k lies below the sharpness threshold.
+    /// A simpler curve beats the sigmoid decisively at a design that would have shown the fitted
+    /// sigmoid, or the sigmoid wins decisively with the whole interval of k below the sharpness threshold.
     case gradual
     /// No sigmoid could be fitted.
     case noFit = "no-fit"
@@ -67,6 +71,9 @@ public struct SensitivityComparison: Sendable, Codable, Equatable {
     /// True when the threshold's slope against log2(model size) is resolved negative (larger
     /// models are more sensitive), false when resolved positive, nil when the runs do not resolve it.
     public let largerModelsMoreSensitive: Bool?
+    /// Whether the runs resolve the direction: `largerModelsMoreSensitive` is set. `trend` orders the
+    /// point estimates only, so a "decreasing" trend may be unresolved.
+    public let resolved: Bool
 }
 
 /// A metric's mean and spread over seeds for one series at the largest fraction.
@@ -131,6 +138,8 @@ public struct Findings: Sendable, Codable, Equatable {
     /// True when some series' transition is resolved as sharp; false when every series' decline is
     /// gradual; nil when the runs do not decide it for some series and none is sharp.
     public let sharpTransition: Bool?
+    /// Whether the runs decide the transition's shape: `sharpTransition` is set.
+    public let sharpTransitionResolved: Bool
     /// One comparison per (attack, defense) with at least two models.
     public let sensitivity: [SensitivityComparison]
     /// The attacks' own metrics at the largest fraction.
@@ -146,11 +155,14 @@ public struct Findings: Sendable, Codable, Equatable {
     public let comparisonBudget: Double?
     /// Every defended series against its undefended twin (when the study has a `none` defense).
     public let defenses: [DefenseFinding]
+    /// The study's published claims beside this run's estimates; nil when the study has none.
+    public let claims: ClaimVerdicts?
 }
 
-/// Derives the findings from the fits, their statistics and the aggregated points of `series`.
+/// Derives the findings from the fits, their statistics and the aggregated points of `series`, and
+/// answers the study's published `claims`.
 public func findings(fits: [SeriesFit], statistics: StudyStatistics, points: [AggregatePoint], fractions: [Double],
-                     series: [SeriesDescription], attackMetrics: [MetricInfo]) -> Findings {
+                     series: [SeriesDescription], attackMetrics: [MetricInfo], claims: PublishedClaims? = nil) -> Findings {
     let sharpSteepness = 5.0
     let largest = fractions.max() ?? 0
     let atLargest = { (index: Int) in points.first { $0.series == index && $0.fraction == largest } }
@@ -178,13 +190,18 @@ public func findings(fits: [SeriesFit], statistics: StudyStatistics, points: [Ag
             return upper < 0.5 ? SeriesFractionValue(series: index, fraction: fraction, value: auroc) : nil
         }
     }
+    let sensitivity = compareSensitivity(fits, series: series, statistics: statistics)
+    let verdicts = claims.map {
+        claimVerdicts($0, series: series, statistics: statistics, swept: (fractions.min() ?? 0)...largest,
+                      sharpTransition: sharp, sensitivity: sensitivity)
+    }
     return Findings(
         largestFraction: largest, chanceAccuracy: fits.first?.chanceAccuracy ?? 0, series: perSeries,
-        sharpSteepness: sharpSteepness, sharpTransition: sharp,
-        sensitivity: compareSensitivity(fits, series: series, statistics: statistics),
+        sharpSteepness: sharpSteepness, sharpTransition: sharp, sharpTransitionResolved: sharp != nil,
+        sensitivity: sensitivity,
         attackMetrics: attackMetrics.map { AttackMetricFinding(metric: $0, values: valuesAtLargest($0.key)) }.filter { !$0.values.isEmpty },
         detectionAUROC: valuesAtLargest(MetricKey.detectionAUROC), detectionBelowChance: belowChance, comparisonBudget: budget,
-        defenses: defenseFindings(series: series, statistics: statistics, points: points, budget: budget))
+        defenses: defenseFindings(series: series, statistics: statistics, points: points, budget: budget), claims: verdicts)
 }
 
 /// The positive fraction nearest 10% (the smaller on ties), or nil when no fraction is positive.
@@ -216,14 +233,20 @@ private func defenseFindings(series: [SeriesDescription], statistics: StudyStati
     }
 }
 
-/// The shape of a series' decline: sharp only when the sigmoid is the preferred curve and the
-/// lower end of k's interval exceeds `sharpSteepness`.
+/// The shape of a series' decline. A claim needs the evidence ratio of the sigmoid against the best
+/// simpler curve to pass `decisiveEvidenceRatio` one way or the other: sharp when it favours the
+/// sigmoid and the lower end of k's interval exceeds `sharpSteepness`; gradual when either way it is
+/// decisive and k's whole interval lies at or below `sharpSteepness`, or when it favours a simpler
+/// curve and the study's design was expected to favour the fitted sigmoid had it been the truth
+/// (otherwise the simpler curve may win on its fewer parameters alone). Undecided in every other case.
 func transitionShape(_ statistics: SeriesStatistics, sharpSteepness: Double) -> TransitionShape {
     guard statistics.steepness.value != nil else { return .noFit }
-    if let preferred = statistics.preferredCurve, preferred != .sigmoid { return .gradual }
-    if let upper = statistics.steepness.interval?.upper, upper <= sharpSteepness { return .gradual }
-    // Sharp needs both: the sigmoid preferred (not merely uncompared) and k's whole interval above the threshold.
-    if statistics.preferredCurve == .sigmoid, let lower = statistics.steepness.interval?.lower, lower > sharpSteepness { return .sharp }
+    guard let evidence = statistics.curveEvidence else { return .undecided }
+    let ratio = evidence.sigmoidEvidenceRatio
+    let decisive = ratio >= decisiveEvidenceRatio || ratio <= 1 / decisiveEvidenceRatio
+    if ratio >= decisiveEvidenceRatio, let lower = statistics.steepness.interval?.lower, lower > sharpSteepness { return .sharp }
+    if decisive, let upper = statistics.steepness.interval?.upper, upper <= sharpSteepness { return .gradual }
+    if evidence.distinguishesCurves, ratio < 1 { return .gradual }
     return .undecided
 }
 
@@ -254,11 +277,11 @@ private func compareSensitivity(_ fits: [SeriesFit], series: [SeriesDescription]
         }
         if let unfitted = members.first(where: { fits[$0].sensitivityKey == nil }) {
             return SensitivityComparison(attack: key[0], defense: key[1], series: members, trend: .missingThreshold,
-                                         unfittedSeries: unfitted, largerModelsMoreSensitive: nil)
+                                         unfittedSeries: unfitted, largerModelsMoreSensitive: nil, resolved: false)
         }
         return SensitivityComparison(attack: key[0], defense: key[1], series: members,
                                      trend: trend(members.map { fits[$0].sensitivityKey! }), unfittedSeries: nil,
-                                     largerModelsMoreSensitive: verdict)
+                                     largerModelsMoreSensitive: verdict, resolved: verdict != nil)
     }
 }
 

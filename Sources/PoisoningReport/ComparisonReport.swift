@@ -14,20 +14,21 @@ public func comparisonMarkdown(_ comparison: StudyComparison, firstName: String,
         lines.append("")
         lines.append("Not compared: \(escape(listing(comparison.unmatched))).")
     }
+    lines += ["", "## Replication", ""] + replicationLines(comparison, firstName: firstName, secondName: secondName)
     lines += ["", "## Agreement", ""]
     if let test = comparison.agreement {
         let verdict = test.p < 1 - comparison.confidence
-            ? "the studies differ beyond seed noise at the \(level) level"
+            ? "taken at face value, the studies differ beyond seed noise at the \(level) level; correlated points make "
+                + "small p-values too common, so the pooled shift above is the test to rely on"
             : "the runs show no difference beyond seed noise at the \(level) level"
         lines.append("\(test.method): X = \(fixed(test.statistic, decimals: 2)) on \(test.degreesOfFreedom) degrees of freedom "
             + "over \(test.points) points, p = \(pValue(test.p)): \(verdict).")
     } else {
         lines.append("No agreement test: no common point has at least two seeds in both studies.")
     }
-    let differing = comparison.points.filter(\.exceedsSeedNoise)
     lines += ["", "## Points", "",
               "Mean ± standard deviation over seeds; the difference is second minus first with its \(level) Welch interval. "
-              + "\(differing.count) of \(comparison.points.count) differences exceed seed noise.", "",
+              + multiplicitySentence(comparison.multiplicity, confidence: comparison.confidence), "",
               "| Series | Fraction | Metric | First | Second | Difference | \(level) interval | Beyond noise |",
               "|---|---:|---|---:|---:|---:|---|---|"]
     let metricNames = [MetricKey.testAccuracy: "test accuracy", MetricKey.trainAccuracy: "train accuracy",
@@ -63,4 +64,112 @@ public func comparisonMarkdown(_ comparison: StudyComparison, firstName: String,
         lines.append("| " + cells.joined(separator: " | ") + " |")
     }
     return lines.joined(separator: "\n") + "\n"
+}
+
+/// The pooled shifts as a table and the verdict of the pooled one in words, naming the published run
+/// when one of the files is in its format.
+func replicationLines(_ comparison: StudyComparison, firstName: String, secondName: String) -> [String] {
+    let escape = ReportFormat.markdown.escape
+    guard let pooled = comparison.pooledShifts.first else {
+        return ["No pooled shift: in one study no seed has test accuracy at every common point."]
+    }
+    let level = String(format: "%g%%", comparison.confidence * 100)
+    let tostLevel = String(format: "%g%%", (2 * comparison.confidence - 1) * 100)
+    let margin = marginText(comparison.margin)
+    let alpha = fixed(1 - comparison.confidence, decimals: 2)
+    var lines = ["Test accuracy, second minus first, pooled with the seed as the unit: each seed's test accuracy is averaged "
+        + "over the common points, and the shift is the difference of the two studies' means of these seed averages, with "
+        + "Welch's \(level) interval. The points of one seed share its effect (its initialisation and data order), so they "
+        + "are not independent replicates and the point-wise tests below are correlated. Equivalence within ±\(margin) "
+        + "(two one-sided tests, each at \(alpha)) holds when the shift's \(tostLevel) interval lies inside ±\(margin).", "",
+        "| Series | Points | Seeds (first, second) | Shift | \(level) interval | \(tostLevel) interval "
+            + "| p (shift ≤ −\(margin), ≥ +\(margin)) | Verdict |",
+        "|---|---:|---|---:|---|---|---|---|"]
+    for shift in comparison.pooledShifts {
+        let tests = shift.equivalence.map { "\(pValue($0.pBelowMargin)), \(pValue($0.pAboveMargin))" } ?? "n/a"
+        let cells = [escape(shift.series ?? "all"), "\(shift.points)", "\(shift.firstSeeds), \(shift.secondSeeds)",
+                     estimateText(shift.shift, percentagePoints), intervalText(shift.shift.interval, percentagePoints),
+                     intervalText(shift.equivalence?.interval, percentagePoints), tests,
+                     shift.equivalence.map { verdictPhrase($0.verdict, margin: margin) } ?? "n/a (fewer than two seeds)"]
+        lines.append("| " + cells.joined(separator: " | ") + " |")
+    }
+    // Against a published run, the shift is read as published minus ours, as the paper's numbers are the reference.
+    let publishedSides = comparison.formats.indices.filter { comparison.formats[$0] == "published" }
+    let published = publishedSides.count == 1 ? publishedSides.first : nil
+    let names = [firstName, secondName].map { "`\($0)`" }
+    let sign = published == 0 ? -1.0 : 1.0
+    let higherPoints = published == 0 ? pooled.firstHigherPoints : pooled.secondHigherPoints
+    let opening = published.map {
+        "Against the published run (\(names[$0])), the published run is higher than \(names[1 - $0]) at \(higherPoints) of "
+            + "\(pooled.points) common points; published minus ours is"
+    } ?? "The second study (\(names[1])) is higher than the first (\(names[0])) at \(higherPoints) of \(pooled.points) common "
+        + "points; second minus first is"
+    // Adding 0 turns the -0 of a negated zero into 0.
+    let signedText = { (value: Double) in percentagePoints(sign * value + 0) }
+    let orientedInterval = { (interval: Interval?) in
+        intervalText(interval.map { sign > 0 ? $0 : Interval(lower: $0.upper.map { -$0 + 0 }, upper: $0.lower.map { -$0 + 0 }) },
+                     percentagePoints)
+    }
+    guard let value = pooled.shift.value, let test = pooled.equivalence else {
+        lines += ["", "\(opening) \(pooled.shift.value.map(signedText) ?? "n/a") on average; with fewer than two seeds on a side "
+            + "there is no interval, so the runs cannot say whether the studies are equivalent."]
+        return lines
+    }
+    var sentence = "\(opening) \(signedText(value)) on average (\(level) interval \(orientedInterval(pooled.shift.interval))); "
+        + verdictSentence(test.verdict, margin: margin, interval: "\(tostLevel) interval \(orientedInterval(test.interval))") + "."
+    if test.verdict == .undecided {
+        sentence += " " + (pooled.seedsForEquivalence.map {
+            "If the true shift were 0, about \($0) seeds per study would show equivalence within ±\(margin) with 80% power, "
+                + "taking the observed seed-level spreads (from \(pooled.firstSeeds) and \(pooled.secondSeeds) seeds) as known."
+        } ?? "Even 1,000 seeds per study would not show equivalence with 80% power at the observed seed-level spreads.")
+    }
+    if !pooled.seedsLeftOut.allSatisfy({ $0 == 0 }) {
+        sentence += " Seeds without test accuracy at every common point are left out: \(pooled.seedsLeftOut[0]) in the first, "
+            + "\(pooled.seedsLeftOut[1]) in the second."
+    }
+    lines += ["", sentence]
+    return lines
+}
+
+/// A margin in percentage points, e.g. "2 pp".
+private func marginText(_ margin: Double) -> String { String(format: "%g pp", margin * 100) }
+
+/// A verdict in a table cell.
+private func verdictPhrase(_ verdict: EquivalenceVerdict, margin: String) -> String {
+    switch verdict {
+    case .equivalent: "equivalent within ±\(margin)"
+    case .differentButEquivalent: "different, but equivalent within ±\(margin)"
+    case .differentBeyondMargin: "different by more than \(margin)"
+    case .differentNotShownEquivalent: "different, equivalence not shown"
+    case .undecided: "not resolved"
+    }
+}
+
+/// A verdict in a sentence: what it means in terms of the shift's `interval` (its level and ends) shown.
+private func verdictSentence(_ verdict: EquivalenceVerdict, margin: String, interval: String) -> String {
+    let within = "the shift's \(interval)"
+    switch verdict {
+    case .equivalent:
+        return "the two are equivalent within ±\(margin): \(within) lies inside the margin, and no shift is resolved"
+    case .differentButEquivalent:
+        return "the shift is resolved but smaller than the margin, so the two differ yet are equivalent within ±\(margin) "
+            + "(\(within) lies inside it)"
+    case .differentBeyondMargin:
+        return "the two are not equivalent: the shift exceeds the margin of \(margin) (\(within) lies wholly beyond it)"
+    case .differentNotShownEquivalent:
+        return "the shift is resolved, and neither equivalence within ±\(margin) nor a shift beyond it is shown "
+            + "(\(within) straddles the margin)"
+    case .undecided:
+        return "the runs cannot decide: no shift is resolved and equivalence within ±\(margin) is not shown (\(within) "
+            + "reaches past the margin)"
+    }
+}
+
+/// The point-wise flags beside the count expected by chance.
+func multiplicitySentence(_ counts: PointwiseMultiplicity, confidence: Double) -> String {
+    let level = String(format: "%g%%", (1 - confidence) * 100)
+    return "\(counts.beyondNoise) of \(counts.tested) differences exceed seed noise at \(level); about "
+        + "\(fixed(counts.expectedByChance, decimals: 1)) would by chance if the studies agreed everywhere. The flags are correlated "
+        + "(the points of one seed share its effect, and a run's metrics are measured together), so that count varies more than "
+        + "independent tests would; Holm's correction, valid under any dependence, leaves \(counts.holmRejected)."
 }

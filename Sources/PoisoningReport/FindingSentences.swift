@@ -38,7 +38,7 @@ public func findingSentences(_ results: StudyResults) -> [String] {
             (s.gapAtLargestFraction.value.map { fixed($0, decimals: 3) } ?? "n/a")
                 + " (\(words.seedInterval(s.gapAtLargestFraction.interval, words.accuracy)))"
         } + ".")
-    let caveats = statistics.series.compactMap { s in caveat(s).map { "\(words.name(s.series)) (\($0))" } }
+    let caveats = statistics.series.compactMap { s in caveat(s, level: words.level).map { "\(words.name(s.series)) (\($0))" } }
     if !caveats.isEmpty {
         sentences.append("Poorly identified fits: " + listing(caveats) + ". Read these curves as descriptions of the swept "
             + "range, not as estimates of where accuracy would level off.")
@@ -199,39 +199,53 @@ struct FindingWords {
 }
 
 /// The shape of every series' decline: sharp, undecided, gradual or not fitted, grouped, each series
-/// with the numbers that decide it.
+/// with the numbers that decide it (the evidence ratio of the sigmoid against the best simpler curve
+/// must reach `decisiveEvidenceRatio` for a claim; where it does not, the design that would).
 private func shapeSentences(_ results: StudyResults, words: FindingWords) -> String {
     let threshold = fixed(results.findings.sharpSteepness, decimals: 0)
+    let decisive = fixed(decisiveEvidenceRatio, decimals: 0)
     let statistics = results.statistics.series
-    func weight(_ s: SeriesStatistics, _ model: CurveModel) -> String {
-        s.curves.first { $0.model == model }?.weight.map { fixed($0, decimals: 2) } ?? "n/a"
-    }
     func k(_ s: SeriesStatistics) -> String {
         "k = \(fixed(s.steepness.value!, decimals: 2)) (\(words.seedInterval(s.steepness.interval) { fixed($0, decimals: 1) }))"
     }
+    func ratio(_ evidence: CurveEvidence) -> String { "evidence ratio \(evidenceRatioText(evidence.sigmoidEvidenceRatio))" }
+    /// The fitted fractions of a series (saturated budgets are left out of its fit).
+    func fractionCount(_ s: SeriesStatistics) -> Int { results.fits[s.series].fittedFractions(results.config.fractions).count }
     /// Why the runs do not decide for one series.
     func undecided(_ s: SeriesStatistics) -> String {
-        if s.preferredCurve == nil {
-            return "\(words.name(s.series)): \(k(s)), but with \(results.config.fractions.count) fractions the sigmoid cannot be "
+        let name = words.name(s.series)
+        guard let evidence = s.curveEvidence else {
+            return "\(name): \(k(s)), but with \(fractionCount(s)) fractions the sigmoid cannot be "
                 + "compared with simpler curves (AICc needs at least 7)"
         }
-        if s.steepness.interval == nil { return "\(words.name(s.series)): \(k(s))" }
-        return "\(words.name(s.series)): \(k(s)) reaches both sides of \(threshold), sigmoid weight \(weight(s, .sigmoid))"
+        if evidence.sigmoidEvidenceRatio >= decisiveEvidenceRatio {
+            if s.steepness.interval == nil { return "\(name): \(k(s)), \(ratio(evidence))" }
+            return "\(name): \(k(s)) reaches both sides of \(threshold), \(ratio(evidence))"
+        }
+        let why = evidence.sigmoidEvidenceRatio <= 1 / decisiveEvidenceRatio
+            ? ", since a simpler curve wins (\(ratio(evidence))) on its fewer parameters alone: were the fitted sigmoid the truth, "
+                + "these fractions and seeds would be expected to give \(evidenceRatioText(evidence.expectedAtThisDesign ?? 0))"
+            : " (\(ratio(evidence)), short of \(decisive) either way)"
+        return "\(name): these \(fractionCount(s)) fractions cannot distinguish the sigmoid from a line or quadratic\(why); "
+            + decisiveDesignText(evidence)
     }
     /// Why the decline of one series is gradual.
     func gradual(_ s: SeriesStatistics) -> String {
-        if let preferred = s.preferredCurve, preferred != .sigmoid {
-            return "the \(preferred.rawValue) describes \(words.name(s.series)) at least as well as the sigmoid "
-                + "(Akaike weight \(weight(s, preferred)) against \(weight(s, .sigmoid)))"
+        let evidence = s.curveEvidence!
+        if let upper = s.steepness.interval?.upper, upper <= results.findings.sharpSteepness {
+            return "for \(words.name(s.series)) the whole interval of k lies at or below \(threshold) (\(k(s)), \(ratio(evidence)))"
         }
-        return "for \(words.name(s.series)) the whole interval of k lies at or below \(threshold) (\(k(s)))"
+        return "for \(words.name(s.series)) the simpler curves beat the sigmoid (\(ratio(evidence))), where these fractions "
+            + "and seeds would be expected to favour the fitted sigmoid had it been the truth (evidence ratio "
+            + "\(evidenceRatioText(evidence.expectedAtThisDesign ?? 0)))"
     }
     var sentences = [String]()
     let byShape = Dictionary(grouping: results.findings.series, by: \.shape)
     if let sharp = byShape[.sharp] {
         sentences.append("The transition is sharp for " + listing(sharp.map { words.name($0.series) })
-            + ": the sigmoid is the preferred curve and the whole interval of k lies above \(threshold) ("
-            + listing(sharp.map { let s = statistics[$0.series]; return "\(k(s)), Akaike weight \(weight(s, .sigmoid))" }) + ").")
+            + ": the sigmoid beats the simpler curves by an evidence ratio of at least \(decisive) and the whole interval of k "
+            + "lies above \(threshold) ("
+            + listing(sharp.map { let s = statistics[$0.series]; return "\(k(s)), \(ratio(s.curveEvidence!))" }) + ").")
     }
     if let open = byShape[.undecided] {
         sentences.append("The runs do not decide whether the transition is sharp ("
@@ -281,8 +295,8 @@ private func sensitivitySentence(_ comparison: SensitivityComparison, results: S
     case false?: sentence = "Larger models are less sensitive\(group)" + (pairwise ?? ": the threshold changes by \(slope).")
     case nil:
         sentence = "The runs do not resolve whether the threshold changes with model size\(group): it changes by \(slope)"
-        if let seeds = trend?.seedsToResolve {
-            sentence += "; about \(seeds) seeds would resolve a slope of this size"
+        if let plan = trend?.seedPlan {
+            sentence += "; " + seedPlanSentence(plan, effect: String(format: "%.1f pp per doubling", plan.effect * 100), what: "a slope")
         }
         sentence += "."
     }
@@ -294,7 +308,7 @@ private func sensitivitySentence(_ comparison: SensitivityComparison, results: S
         let value = estimateText(d.difference, percentagePoints, missing: "(both thresholds lie outside the swept fractions)")
         var text = "\(b) vs \(a) \(value) ("
             + words.seedInterval(d.difference.interval, percentagePoints)
-        if !d.resolved, let seeds = d.seedsToResolve { text += "; about \(seeds) seeds would resolve a difference of this size" }
+        if !d.resolved, let plan = d.seedPlan { text += "; " + seedPlanSentence(plan, effect: plannedEffectText(plan.effect, d.quantity)) }
         return text + ")"
     }
     let resolved = pairs.filter(\.resolved), unresolved = pairs.filter { !$0.resolved }
@@ -303,7 +317,7 @@ private func sensitivitySentence(_ comparison: SensitivityComparison, results: S
     return sentence
 }
 
-/// The curve comparison: Akaike weights per series and what the lack-of-fit tests say.
+/// The curve comparison: Akaike weights per series and the rule a claim about the curve must pass.
 private func curveSentence(_ results: StudyResults, words: FindingWords) -> String {
     let statistics = results.statistics.series
     let weighed = statistics.filter { $0.curves.contains { $0.weight != nil } }
@@ -316,16 +330,9 @@ private func curveSentence(_ results: StudyResults, words: FindingWords) -> Stri
                 s.curves.first { $0.model == model }?.weight.map { fixed($0, decimals: 2) } ?? "n/a"
             }.joined(separator: " / ")
         } + "."
-    let misfits = statistics.filter { s in (s.curves.first { $0.model == .sigmoid }?.lackOfFit?.p ?? 1) < 1 - results.statistics.confidence }
-    if misfits.isEmpty {
-        sentence += " The lack-of-fit test finds no sigmoid missing its means by more than the seed noise explains."
-    } else {
-        sentence += " The sigmoid misses the means by more than the seed noise explains for "
-            + listing(misfits.map { s in
-                let test = s.curves.first { $0.model == .sigmoid }!.lackOfFit!
-                return "\(words.name(s.series)) (lack-of-fit F = \(fixed(test.f, decimals: 2)), p = \(pValue(test.p)))"
-            }) + "."
-    }
+    sentence += " A shape is claimed only when the evidence ratio of the sigmoid against the best simpler curve is at least "
+        + "\(fixed(decisiveEvidenceRatio, decimals: 0)) or at most 1/\(fixed(decisiveEvidenceRatio, decimals: 0)), and a simpler "
+        + "curve's win counts only where the design would have shown the fitted sigmoid."
     let rSquared = results.fits.compactMap(\.rSquared)
     if !rSquared.isEmpty {
         sentence += " R² (" + rSquared.map { fixed($0, decimals: 3) }.joined(separator: ", ")
@@ -334,8 +341,9 @@ private func curveSentence(_ results: StudyResults, words: FindingWords) -> Stri
     return sentence
 }
 
-/// What makes a series' fitted curve poorly identified, in a clause; nil when nothing does.
-private func caveat(_ s: SeriesStatistics) -> String? {
+/// What makes a series' fitted curve poorly identified, in a clause (`level` names its intervals);
+/// nil when nothing does.
+private func caveat(_ s: SeriesStatistics, level: String) -> String? {
     var problems = [String]()
     if let ceiling = s.fittedCeiling, ceiling > 1 {
         problems.append("the curve starts at L + b = \(fixed(ceiling, decimals: 2)), above any accuracy")
@@ -345,10 +353,46 @@ private func caveat(_ s: SeriesStatistics) -> String? {
             + "is extrapolated")
     }
     if !s.parametersAtBounds.isEmpty {
-        problems.append("\(listing(s.parametersAtBounds)) reach\(s.parametersAtBounds.count == 1 ? "es" : "") the fit's bounds")
+        // The estimate itself, or only its interval: "L, x0 and b reach the fit's bounds" alone reads as the estimates.
+        let atBound = Set(estimatesAtBounds(s))
+        let estimates = s.parametersAtBounds.filter(atBound.contains), intervals = s.parametersAtBounds.filter { !atBound.contains($0) }
+        if !estimates.isEmpty {
+            problems.append("the estimate\(estimates.count == 1 ? "" : "s") of \(listing(estimates)) "
+                + "reach\(estimates.count == 1 ? "es" : "") the fit's bound\(estimates.count == 1 ? "" : "s") of \(boundsText(estimates))")
+        }
+        if !intervals.isEmpty {
+            problems.append("the \(level) interval\(intervals.count == 1 ? "" : "s") of \(listing(intervals)), not "
+                + "\(intervals.count == 1 ? "its estimate" : "their estimates"), reach\(intervals.count == 1 ? "es" : "") the fit's "
+                + "bound\(intervals.count == 1 ? "" : "s") of \(boundsText(intervals))")
+        }
     }
     return problems.isEmpty ? nil : problems.joined(separator: "; ")
 }
+
+/// The sigmoid parameters ("L", "k", "x0", "b") whose estimate itself lies at a bound of the fit
+/// (within a millionth of the bound's span, as `SeriesStatistics.parametersAtBounds` decides).
+private func estimatesAtBounds(_ s: SeriesStatistics) -> [String] {
+    let bounds = SigmoidFitBounds.study
+    let values = [s.amplitude.value, s.steepness.value, s.midpoint.value, s.floor.value]
+    let lower = [bounds.lower.amplitude, bounds.lower.steepness, bounds.lower.midpoint, bounds.lower.floor]
+    let upper = [bounds.upper.amplitude, bounds.upper.steepness, bounds.upper.midpoint, bounds.upper.floor]
+    return ["L", "k", "x0", "b"].indices.compactMap { j in
+        guard let value = values[j] else { return nil }
+        let span = upper[j] - lower[j]
+        return abs(value - lower[j]) < 1e-6 * span || abs(value - upper[j]) < 1e-6 * span ? ["L", "k", "x0", "b"][j] : nil
+    }
+}
+
+/// The fit's bounds of the named sigmoid parameters, in their order: "[0, 1.5] and [0, 1]" for L and x0.
+private func boundsText(_ names: [String]) -> String {
+    let bounds = SigmoidFitBounds.study
+    let ranges = ["L": (bounds.lower.amplitude, bounds.upper.amplitude), "k": (bounds.lower.steepness, bounds.upper.steepness),
+                  "x0": (bounds.lower.midpoint, bounds.upper.midpoint), "b": (bounds.lower.floor, bounds.upper.floor)]
+    return listing(names.compactMap { name in ranges[name].map { "[\(compact($0.0)), \(compact($0.1))]" } })
+}
+
+/// A bound as written in the fit's box: "0", "1.5", "0.1".
+private func compact(_ value: Double) -> String { value == value.rounded() ? fixed(value, decimals: 0) : "\(value)" }
 
 /// A threshold (`estimate`, its statistics) with its interval: "40.0% [33.6%, 46.1%]", "37.0% [25.8%
 /// or more]" (the interval reaches beyond the largest swept fraction), "> 50.0% [41.2% or more]" (the

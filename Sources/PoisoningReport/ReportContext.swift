@@ -77,13 +77,21 @@ public func reportContext(for results: StudyResults, format: ReportFormat, setti
     let curveRows: [[String: Any]] = statistics.series.map { s in
         let cell = { (model: CurveModel) -> String in
             guard let curve = s.curves.first(where: { $0.model == model }) else { return "n/a" }
-            let weight = curve.weight.map { "w = " + fixed($0, decimals: 2) } ?? "no AICc"
-            let misfit = curve.lackOfFit.map { "LOF p = " + pValue($0.p) } ?? "LOF n/a"
-            return "\(weight); \(misfit)"
+            return curve.weight.map { "w = " + fixed($0, decimals: 2) } ?? "no AICc"
         }
+        let decided = s.curveEvidence?.distinguishesCurves ?? false
+        let design = s.curveEvidence.map { evidence -> String in
+            guard !decided else { return "" }
+            guard evidence.seedSpread != nil else { return "n/a (one seed)" }
+            return evidence.decisiveDesign.map { "\($0.fractions) × \($0.seeds) (\(evidenceRatioText($0.expectedEvidenceRatio)))" }
+                ?? "none up to \(CurveDesignMenu.fractionCounts.max()!) × \(CurveDesignMenu.seedCounts.max()!)"
+        } ?? "n/a"
         return ["series": escape(results.series[s.series].label), "sigmoid": escape(cell(.sigmoid)),
                 "quadratic": escape(cell(.quadratic)), "line": escape(cell(.line)),
-                "preferred": escape(s.preferredCurve?.rawValue ?? "not compared")]
+                "preferred": escape(s.preferredCurve?.rawValue ?? "not compared"),
+                "evidenceRatio": escape(s.curveEvidence.map { evidenceRatioText($0.sigmoidEvidenceRatio) } ?? "n/a"),
+                "expectedRatio": escape(s.curveEvidence?.expectedAtThisDesign.map(evidenceRatioText) ?? "n/a"),
+                "decided": decided ? "yes" : "no", "design": escape(design)]
     }
     let quantityNames: [ComparedQuantity: String] = [.threshold: "Critical threshold", .cleanAccuracy: "Clean accuracy",
                                                      .gapAtLargestFraction: "Gap at \(percent(fractions.last ?? 0))"]
@@ -91,7 +99,7 @@ public func reportContext(for results: StudyResults, format: ReportFormat, setti
     let differenceRows: [[String: Any]] = statistics.differences.map { d -> [String: Any] in
         let format: (Double) -> String = d.quantity == .threshold ? percentagePoints : signedAccuracy
         let pair = "\(results.series[d.other].label) − \(results.series[d.base].label)"
-        let seeds = d.resolved ? "" : d.seedsToResolve.map { "about \($0)" } ?? "cannot tell"
+        let seeds = d.resolved ? "" : d.seedPlan.map(seedPlanText) ?? "cannot tell"
         return ["quantity": escape(quantityNames[d.quantity]!), "pair": escape(pair),
                 "difference": escape(estimateText(d.difference, format)),
                 "interval": escape(intervalText(d.difference.interval, format)),
@@ -99,7 +107,7 @@ public func reportContext(for results: StudyResults, format: ReportFormat, setti
     }
     let trendRows: [[String: Any]] = statistics.trends.map { t -> [String: Any] in
         let first = results.series[t.series[0]]
-        let seeds = t.resolved ? "" : t.seedsToResolve.map { "about \($0)" } ?? "cannot tell"
+        let seeds = t.resolved ? "" : t.seedPlan.map(seedPlanText) ?? "cannot tell"
         return ["group": escape("\(first.attackLabel), \(first.defenseLabel)"),
                 "models": escape(listing(t.series.map { results.series[$0].modelLabel })),
                 "slope": escape(t.slope.value.map(percentagePoints) ?? "n/a"),
@@ -194,10 +202,17 @@ public func reportContext(for results: StudyResults, format: ReportFormat, setti
                 "cost": escape(withRange(f.cleanAccuracyChange, signedAccuracy3)), "costResolved": f.changeResolved ? "yes" : "no"]
     }
     let diverged = results.runs.compactMap(\.divergence)
+    let claims: [[String: Any]] = results.findings.claims.map { verdicts in
+        claimRows(results, verdicts).map { row in
+            ["claim": escape(row.claim), "published": escape(row.published), "estimate": escape(row.estimate),
+             "interval": escape(row.interval), "verdict": escape(row.verdict)]
+        }
+    } ?? []
+    let openEnd = openEndNote(results), spreadFloor = spreadFloorNote(results)
 
     return [
         "title": escape(results.title),
-        "summary": escape(summary(results, sentences: sentences)),
+        "summary": escape(openingSummary(results)),
         "toolVersion": escape(results.toolVersion),
         "command": escape(settings.command),
         "commandCode": settings.command,
@@ -218,6 +233,10 @@ public func reportContext(for results: StudyResults, format: ReportFormat, setti
         "intervalMethod": escape(statistics.method),
         "isAdaptive": results.sequential != nil,
         "sequentialSummary": escape(results.sequential.map(sequentialSentence) ?? ""),
+        "decisiveRatio": fixed(decisiveEvidenceRatio, decimals: 0),
+        "planningEffectFraction": escape(String(format: "%.1f pp", results.config.planning.effect * 100)),
+        "planningEffectAccuracy": fixed(results.config.planning.effect, decimals: 3),
+        "planningPower": escape(percentWhole(results.config.planning.power)),
         "curveRows": curveRows,
         "differenceRows": differenceRows,
         "hasDifferences": !differenceRows.isEmpty,
@@ -243,6 +262,14 @@ public func reportContext(for results: StudyResults, format: ReportFormat, setti
             return ["file": "figures/\(name).\(settings.figureExtension)", "caption": escape(figure.caption),
                     "label": "fig:" + name.replacingOccurrences(of: "_", with: "-")]
         },
+        "hasClaims": results.findings.claims != nil,
+        "claimsSource": escape(results.findings.claims?.source ?? ""),
+        "claimRule": escape(claimRule(level: levelText(results))),
+        "claimRows": claims,
+        "hasOpenEndNote": openEnd != nil,
+        "openEndNote": escape(openEnd ?? ""),
+        "hasSpreadFloorNote": spreadFloor != nil,
+        "spreadFloorNote": escape(spreadFloor ?? ""),
         "hasDivergedRuns": !diverged.isEmpty,
         "divergedRuns": diverged.map { ["message": escape($0)] },
     ]
@@ -262,21 +289,6 @@ func componentDetails(_ component: ParameterValue) -> String {
 func distinct(_ items: [String]) -> [String] {
     var seen = Set<String>()
     return items.filter { seen.insert($0).inserted }
-}
-
-/// An abstract-style paragraph: the set-up, then the findings on clean accuracy, thresholds,
-/// sensitivity and sharpness (indices into `findingSentences`, whose first entries have a fixed order).
-func summary(_ results: StudyResults, sentences statements: [String]) -> String {
-    let config = results.config
-    let fractions = config.fractions.sorted()
-    let data = results.data
-    let setUp = "We trained \(results.runs.count) models (\(listing(distinct(results.series.map(\.modelLabel))))) with SGD on "
-        + "\(data.name) (\(data.trainCount) training and \(data.testCount) test rows, \(data.classCount) classes) under "
-        + "\(listing(distinct(results.series.map(\.attackLabel)))) at poison fractions from \(percent(fractions.first ?? 0)) to "
-        + "\(percent(fractions.last ?? 0)), with \(listing(distinct(results.series.map(\.defenseLabel)))), "
-        + "\(config.seeds.count) seed\(config.seeds.count == 1 ? "" : "s") per setting."
-    return ([setUp] + [0, 2, 3, 1].compactMap { statements.indices.contains($0) ? statements[$0] : nil })
-        .joined(separator: " ")
 }
 
 /// A Markdown code fence that `code` cannot close: one backtick more than the longest run of

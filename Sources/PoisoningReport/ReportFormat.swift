@@ -15,7 +15,7 @@ public enum ReportFormat: String, Sendable, CaseIterable {
 
     /// `text` made safe for the format. Markdown: `|` (table cells) and `\` are escaped. LaTeX: the
     /// specials `\ { } $ & # % _ ~ ^` are escaped, and the Unicode symbols the tool writes (± ² — – − × ≤ ≥ → ∞,
-    /// Greek letters) become LaTeX commands, so pdflatex needs no Unicode set-up.
+    /// Greek letters, curly quotes) become LaTeX commands, so pdflatex needs no Unicode set-up.
     public func escape(_ text: String) -> String {
         switch self {
         case .markdown:
@@ -33,6 +33,6 @@ public enum ReportFormat: String, Sendable, CaseIterable {
         "→": "\\ensuremath{\\rightarrow}", "α": "\\ensuremath{\\alpha}", "β": "\\ensuremath{\\beta}",
         "γ": "\\ensuremath{\\gamma}", "δ": "\\ensuremath{\\delta}", "ε": "\\ensuremath{\\varepsilon}", "κ": "\\ensuremath{\\kappa}",
         "σ": "\\ensuremath{\\sigma}",
-        "∞": "\\ensuremath{\\infty}",
+        "∞": "\\ensuremath{\\infty}", "“": "``", "”": "''",
     ]
 }

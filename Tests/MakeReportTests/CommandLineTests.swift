@@ -337,8 +337,18 @@ struct StudyFileCommandTests {
         #expect(outcome.status == 0, "stderr: \(outcome.standardError)")
         #expect(outcome.standardOutput.contains("(make-report 0.3.0); second: `\(published.path)` (published)"))
         #expect(outcome.standardOutput.contains("## Agreement") && outcome.standardOutput.contains("| MLP 16 | 30.0% | test accuracy |"))
+        // Against a published run, the replication verdict names it, whatever the verdict.
+        #expect(outcome.standardOutput.contains("Against the published run (`\(published.path)`), the published run is higher than "))
         let written = try JSONDecoder().decode(StudyComparison.self, from: Data(contentsOf: json))
         #expect(written.commonSeries == ["MLP 16"] && written.points.count == 6)
+        #expect(written.margin == 0.02 && written.pooledShifts.count == 1 && written.pooledShifts[0].points == 2)
+        #expect(written.multiplicity.tested == 6 && abs(written.multiplicity.expectedByChance - 0.3) < 1e-12)
+        // The margin as a fraction or in percentage points; anything outside (0, 1) refused.
+        let wide = try commands.run(["compare", ours.appendingPathComponent("results.json").path, published.path, "--margin", "5pp"])
+        let fraction = try commands.run(["compare", ours.appendingPathComponent("results.json").path, published.path, "--margin", "0.05"])
+        #expect(wide.status == 0 && wide.standardOutput == fraction.standardOutput && wide.standardOutput.contains("within ±5 pp"))
+        let tooWide = try commands.run(["compare", json.path, published.path, "--margin", "2"])
+        #expect(tooWide.status == 2 && tooWide.standardError.contains("--margin: must lie in (0, 1) as a fraction, e.g. 0.02, or be written in percentage points, e.g. 2pp"))
         let bad = try commands.run(["compare", json.path, published.path])
         #expect(bad.status == 2 && bad.standardError.contains("is neither a make-report results.json nor the published study's format"))
     }

@@ -139,6 +139,13 @@ struct CompareMergeInputTests {
         #expect(try entries(folder).map { try Data(contentsOf: folder.appendingPathComponent($0)) } == before)
         for _ in 1...2 { #expect(try run(["compare", "good.json", "good.json", "--output", "comparison.json"], in: folder).status == 0) }
         #expect(try entries(folder) == ["alias.json", "comparison.json", "good.json", "notes.txt"])
+        // A comparison written before the pooled shifts (without margin, pooledShifts and multiplicity) is replaced too.
+        let written = folder.appendingPathComponent("comparison.json")
+        var fields = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: written)) as? [String: Any])
+        for key in ["margin", "pooledShifts", "multiplicity"] { #expect(fields.removeValue(forKey: key) != nil) }
+        try JSONSerialization.data(withJSONObject: fields).write(to: written)
+        #expect(try run(["compare", "good.json", "good.json", "--output", "comparison.json"], in: folder).status == 0)
+        #expect(String(decoding: try Data(contentsOf: written), as: UTF8.self).contains("pooledShifts"))
     }
 
     @Test func aCraftedPartCannotHaveAnotherFileReadAsDataOrQuoted() throws {

@@ -114,7 +114,7 @@ struct FindingsTests {
         #expect(trend?.resolved == true && (trend?.slope.value ?? 0) < 0)
         let pairs = results.statistics.differences.filter { $0.quantity == .threshold }
         #expect(pairs.count == 3 && pairs.allSatisfy(\.resolved))
-        #expect(pairs.allSatisfy { $0.seedsToResolve == nil })
+        #expect(pairs.allSatisfy { $0.seedPlan == nil })
     }
 
     @Test func increasingThresholdsMeanLargerModelsAreLessSensitive() {
@@ -128,6 +128,13 @@ struct FindingsTests {
         #expect(results.findings.sensitivity.first?.largerModelsMoreSensitive == nil)
         let pair = results.statistics.differences.first { $0.quantity == .threshold }!
         #expect(!pair.resolved && pair.difference.interval?.excludes(0) == false)
+        let plan = try! #require(pair.seedPlan)
+        #expect(plan.effect == 0.02 && plan.power == 0.8 && plan.degreesOfFreedom == 3)
+        #expect((plan.fewestSeeds ?? 0) <= (plan.seeds ?? .max) && (plan.seeds ?? .max) <= (plan.mostSeeds ?? .max))
+        // The clean accuracies of the two series agree seed by seed: σ of their paired differences is
+        // the one-test-row floor.
+        let clean = results.statistics.differences.first { $0.quantity == .cleanAccuracy }!
+        #expect(clean.seedPlan?.sigma == 1 / Double(results.statistics.testRows) && clean.seedPlan?.degreesOfFreedom == 3)
     }
 
     @Test func aSteepSigmoidOnManyFractionsIsSharpAndAStraightLineIsGradual() {
@@ -173,7 +180,7 @@ struct FindingsTests {
         let pair = try #require(results.statistics.differences.first { $0.quantity == .threshold })
         let other = try #require(results.fits[1].threshold.fraction)
         #expect(try pair.difference.bound == .upper && abs(#require(pair.difference.value) - (other - 0.5)) < 1e-12)
-        #expect(pair.resolved == ((pair.difference.interval?.upper ?? 0) < 0) && pair.seedsToResolve == nil)
+        #expect(pair.resolved == ((pair.difference.interval?.upper ?? 0) < 0) && pair.seedPlan == nil)
         #expect(pair.resolved && pair.difference.interval?.lower == nil)
         // The slope through a bound is not measured, and the trend orders the bound beyond every measured threshold.
         #expect(results.statistics.trends.first?.slope.value == nil)
@@ -194,13 +201,18 @@ struct FindingsTests {
 
 /// The rules that turn intervals into claims switch exactly at their boundaries.
 struct ClaimRuleTests {
-    /// Statistics of a series whose sigmoid is `preferred` and whose k has the interval [lower, upper].
-    func statistics(kLower: Double, kUpper: Double, preferred: CurveModel = .sigmoid) -> SeriesStatistics {
+    /// Statistics of a series whose sigmoid has evidence ratio `ratio` against the simpler curves (the
+    /// design expected to give it `expected` were the fitted sigmoid true) and whose k has the
+    /// interval [lower, upper].
+    func statistics(kLower: Double, kUpper: Double, ratio: Double = 100, expected: Double = 1) -> SeriesStatistics {
         let none = Estimate(value: nil, interval: nil)
         return SeriesStatistics(series: 0, cleanAccuracy: none, cleanAccuracyWilson: nil, threshold: none, amplitude: none,
                                 steepness: Estimate(value: (kLower + kUpper) / 2, interval: Interval(lower: kLower, upper: kUpper)),
                                 midpoint: none, floor: none, gapAtLargestFraction: none, band: nil, curves: [],
-                                preferredCurve: preferred, parametersAtBounds: [], dropRemainingAtLargestFraction: nil,
+                                preferredCurve: ratio > 1 ? .sigmoid : .line,
+                                curveEvidence: CurveEvidence(sigmoidEvidenceRatio: ratio, seedSpread: 0.03, expectedAtThisDesign: expected,
+                                                             decisiveDesign: nil),
+                                parametersAtBounds: [], dropRemainingAtLargestFraction: nil,
                                 fittedCeiling: nil)
     }
 
@@ -210,7 +222,19 @@ struct ClaimRuleTests {
         #expect(transitionShape(statistics(kLower: 4.9999, kUpper: 9), sharpSteepness: 5) == .undecided)
         #expect(transitionShape(statistics(kLower: 2, kUpper: 5), sharpSteepness: 5) == .gradual)
         #expect(transitionShape(statistics(kLower: 2, kUpper: 5.0001), sharpSteepness: 5) == .undecided)
-        #expect(transitionShape(statistics(kLower: 6, kUpper: 9, preferred: .quadratic), sharpSteepness: 5) == .gradual)
+    }
+
+    /// A shape is claimed only when the evidence ratio of the sigmoid against the simpler curves is at
+    /// least 10 or at most 1/10; a simpler curve's win counts only where the design would have shown
+    /// the fitted sigmoid (expected ratio at least 10), unless k's whole interval lies at or below 5.
+    @Test func aShapeNeedsAnEvidenceRatioOfTenAndADesignThatCouldShowTheSigmoid() {
+        #expect(transitionShape(statistics(kLower: 6, kUpper: 9, ratio: 10), sharpSteepness: 5) == .sharp)
+        #expect(transitionShape(statistics(kLower: 6, kUpper: 9, ratio: 9.99), sharpSteepness: 5) == .undecided)
+        #expect(transitionShape(statistics(kLower: 2, kUpper: 4, ratio: 9.99), sharpSteepness: 5) == .undecided)
+        #expect(transitionShape(statistics(kLower: 2, kUpper: 4, ratio: 0.1), sharpSteepness: 5) == .gradual)
+        #expect(transitionShape(statistics(kLower: 6, kUpper: 9, ratio: 0.1, expected: 9.99), sharpSteepness: 5) == .undecided)
+        #expect(transitionShape(statistics(kLower: 6, kUpper: 9, ratio: 0.1, expected: 10), sharpSteepness: 5) == .gradual)
+        #expect(transitionShape(statistics(kLower: 6, kUpper: 9, ratio: 0.11, expected: 1000), sharpSteepness: 5) == .undecided)
     }
 
     @Test func aDifferenceIsResolvedExactlyWhenItsIntervalExcludesZero() {

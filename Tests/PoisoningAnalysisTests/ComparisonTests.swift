@@ -126,3 +126,168 @@ struct ComparisonTests {
         #expect(refusal(String(decoding: above, as: UTF8.self)).hasPrefix("a make-report results.json in which a run's testAccuracy of 1."))
     }
 }
+
+/// The pooled seed-level shift, its equivalence test and the multiplicity count.
+struct PooledShiftTests {
+    /// A study of `series` × `fractions` × `seeds` in memory, its test accuracy from `value(series, fraction index, seed)`.
+    static func study(series: [String], fractions: [Double], seeds: [UInt64],
+                      value: (Int, Int, UInt64) -> Double?) -> ComparableStudy {
+        let runs = seeds.flatMap { seed in
+            series.indices.flatMap { s in
+                fractions.indices.compactMap { f in
+                    value(s, f, seed).map {
+                        RunResult(fraction: fractions[f], series: s, seed: seed, poisonedCount: 0, realisedFraction: fractions[f],
+                                  metrics: [MetricKey.testAccuracy: $0], divergence: nil)
+                    }
+                }
+            }
+        }
+        return ComparableStudy(seriesLabels: series, fractions: fractions, seeds: seeds, classCount: 5, testCount: 150, runs: runs,
+                               format: "simulated")
+    }
+
+    /// The fixture of `scripts/compare_reference.py`.
+    struct Reference: Decodable {
+        struct Run: Decodable { let series: Int, fraction: Double, seed: UInt64, testAccuracy: Double }
+        struct Side: Decodable { let seeds: [UInt64], runs: [Run] }
+        struct Expected: Decodable {
+            let firstSeedAverages: [Double], secondSeedAverages: [Double], shift: Double, degreesOfFreedom: Double, p: Double
+            let interval: [Double], equivalenceInterval: [Double], pBelowMargin: Double, pAboveMargin: Double
+        }
+        let series: [String], fractions: [Double], margin: Double, confidence: Double
+        let first: Side, second: Side, expected: Expected
+
+        func study(_ side: Side) -> ComparableStudy {
+            let values = Dictionary(uniqueKeysWithValues: side.runs.map { ("\($0.series) \($0.fraction) \($0.seed)", $0.testAccuracy) })
+            return PooledShiftTests.study(series: series, fractions: fractions, seeds: side.seeds) { values["\($0) \(fractions[$1]) \($2)"] }
+        }
+    }
+
+    @Test func pooledShiftMatchesSciPyAndStatsmodels() throws {
+        let url = try #require(Bundle.module.url(forResource: "compare-reference", withExtension: "json", subdirectory: "Fixtures"))
+        let reference = try JSONDecoder().decode(Reference.self, from: Data(contentsOf: url))
+        let first = reference.study(reference.first), second = reference.study(reference.second)
+        let averages = seedAverages(first, reference.series, reference.fractions).averages
+        let secondAverages = seedAverages(second, reference.series, reference.fractions)
+        let expected = reference.expected
+        #expect(zip(averages, expected.firstSeedAverages).allSatisfy { abs($0 - $1) < 1e-12 })
+        #expect(secondAverages.leftOut == 1 && zip(secondAverages.averages, expected.secondSeedAverages).allSatisfy { abs($0 - $1) < 1e-12 })
+        let shifts = pooledShifts(first, second, series: reference.series, fractions: reference.fractions,
+                                  confidence: reference.confidence, margin: reference.margin)
+        #expect(shifts.map(\.series) == [nil, "MLP 16", "MLP 32"])
+        let pooled = shifts[0]
+        let test = try #require(pooled.equivalence)
+        let interval = try #require(pooled.shift.interval)
+        let close = { (a: Double?, b: Double) in a.map { abs($0 - b) < 1e-9 } == true }
+        #expect(pooled.points == 6 && pooled.firstSeeds == 3 && pooled.secondSeeds == 4 && pooled.seedsLeftOut == [0, 1])
+        #expect(close(pooled.shift.value, expected.shift) && close(pooled.degreesOfFreedom, expected.degreesOfFreedom)
+            && close(pooled.p, expected.p))
+        #expect(close(interval.lower, expected.interval[0]) && close(interval.upper, expected.interval[1]))
+        #expect(close(test.interval.lower, expected.equivalenceInterval[0]) && close(test.interval.upper, expected.equivalenceInterval[1]))
+        #expect(close(test.pBelowMargin, expected.pBelowMargin) && close(test.pAboveMargin, expected.pAboveMargin))
+        // +1.1 pp [-2.6, +4.8]: no shift resolved, and the 90% interval reaches +3.7 pp, past the margin.
+        #expect(test.verdict == .undecided && abs(test.alpha - 0.05) < 1e-15 && test.margin == 0.02)
+    }
+
+    @Test func verdictsFollowTheIntervalsAndTheMargin() {
+        let m = 0.02
+        /// The verdict of a shift whose 95% interval is (a, b) and 90% interval (c, d).
+        func verdict(_ a: Double, _ b: Double, _ c: Double, _ d: Double) -> EquivalenceVerdict {
+            EquivalenceVerdict(interval: Interval(lower: a, upper: b), equivalenceInterval: Interval(lower: c, upper: d), margin: m)
+        }
+        #expect(verdict(-0.012, 0.015, -0.01, 0.012) == .equivalent)
+        #expect(verdict(0.002, 0.019, 0.004, 0.017) == .differentButEquivalent)
+        #expect(verdict(0.019, 0.05, 0.021, 0.045) == .differentBeyondMargin)
+        #expect(verdict(-0.05, -0.021, -0.045, -0.0205) == .differentBeyondMargin)
+        #expect(verdict(0.01, 0.04, 0.012, 0.035) == .differentNotShownEquivalent)
+        #expect(verdict(-0.03, 0.03, -0.025, 0.025) == .undecided)
+        // An end exactly on the margin is not inside it.
+        #expect(verdict(-0.025, 0.025, -0.02, 0.01) == .undecided)
+    }
+
+    @Test func holmCountsStepDown() {
+        #expect(holmRejections([0.5, 0.01, 0.04, 0.001], alpha: 0.05) == 2)
+        #expect(holmRejections([0.03, 0.04], alpha: 0.05) == 0)
+        #expect(holmRejections([0.02, 0.025], alpha: 0.05) == 2)
+        #expect(holmRejections([], alpha: 0.05) == 0)
+    }
+
+    /// Simulated pairs of studies from one generator: 3 series × 9 fractions, a per-seed offset of
+    /// sd `seedSD` shared by all of the seed's points, run noise of sd 0.005, the second study shifted
+    /// by `shift`. The pooled shift of each pair, drawn from a fixed stream.
+    static func simulatedShifts(pairs: Int, seeds: Int, seedSD: Double, shift: Double, margin: Double = 0.02,
+                                stream: String) -> [PooledShift] {
+        var random = Xoshiro256StarStar(seed: 21, purpose: stream)
+        let series = ["MLP 32", "MLP 64", "MLP 128"], fractions = ComparisonTests.fractions
+        return (0..<pairs).map { _ in
+            let sides = [0.0, shift].map { offset in
+                let seedOffsets = (0..<seeds).map { _ in seedSD * random.nextStandardNormal() }
+                return study(series: series, fractions: fractions, seeds: (1...UInt64(seeds)).map { $0 }) { s, f, seed in
+                    0.9 - 0.8 * fractions[f] - 0.01 * Double(s) + seedOffsets[Int(seed) - 1] + offset + 0.005 * random.nextStandardNormal()
+                }
+            }
+            return pooledShifts(sides[0], sides[1], series: series, fractions: fractions, confidence: 0.95, margin: margin)[0]
+        }
+    }
+
+    /// The share of `shifts` for which `condition` holds.
+    static func rate(_ shifts: [PooledShift], _ condition: (PooledShift) -> Bool) -> Double {
+        Double(shifts.filter(condition).count) / Double(shifts.count)
+    }
+
+    @Test func thePooledIntervalCoversZeroAt95PercentWhenSeedsShareAnOffset() {
+        // 2,000 pairs of 3-seed studies with a seed offset (sd 2 pp) four times the run noise: the
+        // pooled interval covers the true shift of 0 in at least 95% - 1.5 points (3 binomial
+        // standard errors). Welch's interval is conservative with 3 seeds a side (its Satterthwaite
+        // degrees of freedom fall below the pooled 4), so up to 98% (96.5% on this stream).
+        let shifts = Self.simulatedShifts(pairs: 2000, seeds: 3, seedSD: 0.02, shift: 0, stream: "coverage")
+        let coverage = Self.rate(shifts) { $0.shift.interval?.excludes(0) == false }
+        #expect(coverage >= 0.935 && coverage <= 0.98, "coverage \(coverage)")
+    }
+
+    @Test func equivalenceIsDeclaredAtMostAtAlphaOnTheMarginAndAlmostAlwaysWithinIt() {
+        // 2,000 pairs of 10-seed studies (seed offset sd 0.5 pp): at a true shift of exactly +2 pp or
+        // -2 pp, TOST declares equivalence within 2 pp in 5% ± 1.5 points (3 binomial standard
+        // errors; 5.1% and 5.9% on these streams); at a true shift of 0, in at least 99%, where the
+        // 95% interval covers 0 in 95% ± 1.5 points; at 3 pp, never.
+        for shift in [0.02, -0.02] {
+            let rate = Self.rate(Self.simulatedShifts(pairs: 2000, seeds: 10, seedSD: 0.005, shift: shift, stream: "margin \(shift)")) {
+                [.equivalent, .differentButEquivalent].contains($0.equivalence!.verdict)
+            }
+            #expect(abs(rate - 0.05) <= 0.015, "rate at \(shift): \(rate)")
+        }
+        let zero = Self.simulatedShifts(pairs: 2000, seeds: 10, seedSD: 0.005, shift: 0, stream: "zero")
+        let coverage = Self.rate(zero) { $0.shift.interval?.excludes(0) == false }
+        #expect(abs(coverage - 0.95) <= 0.015, "coverage \(coverage)")
+        #expect(Self.rate(zero) { $0.equivalence!.verdict == .equivalent } >= 0.94)
+        #expect(Self.rate(zero) { [.equivalent, .differentButEquivalent].contains($0.equivalence!.verdict) } >= 0.99)
+        let three = Self.simulatedShifts(pairs: 2000, seeds: 10, seedSD: 0.005, shift: 0.03, stream: "three")
+        #expect(three.allSatisfy { ![.equivalent, .differentButEquivalent].contains($0.equivalence!.verdict) })
+        #expect(Self.rate(three) { $0.equivalence!.verdict == .differentBeyondMargin } >= 0.95)
+    }
+
+    @Test func aKnownShiftOfThreePointsIsNotEquivalentWithinTwo() {
+        // Every seed of the second study 3 pp higher, seed-level spread 0.1 pp: different by more than 2 pp.
+        let offsets: [UInt64: Double] = [1: 0.001, 2: -0.001, 3: 0.0005, 4: -0.0005]
+        let make = { (shift: Double) in
+            Self.study(series: ["MLP 16"], fractions: [0, 0.2], seeds: [1, 2, 3, 4]) { _, f, seed in 0.9 - 0.3 * Double(f) + offsets[seed]! + shift }
+        }
+        let pooled = pooledShifts(make(0), make(0.03), series: ["MLP 16"], fractions: [0, 0.2], confidence: 0.95, margin: 0.02)
+        #expect(pooled.count == 1 && abs(pooled[0].shift.value! - 0.03) < 1e-12 && pooled[0].secondHigherPoints == 2)
+        #expect(pooled[0].equivalence?.verdict == .differentBeyondMargin)
+        let wide = pooledShifts(make(0), make(0.03), series: ["MLP 16"], fractions: [0, 0.2], confidence: 0.95, margin: 0.05)
+        #expect(wide[0].equivalence?.verdict == .differentButEquivalent)
+    }
+
+    @Test func theSeedsForEquivalenceFollowTheirFormula() throws {
+        // s1 = s2 = 1 pp, margin 2 pp, alpha 0.05: the smallest n with (t_.95 + t_.9) · sqrt(2) · 0.01 / sqrt(n) <= 0.02
+        // on 2n - 2 degrees of freedom: 6 (0.0184; 5 gives 0.0206, by SciPy's t quantiles).
+        let n = try #require(seedsForEquivalence(firstStd: 0.01, secondStd: 0.01, alpha: 0.05, margin: 0.02))
+        let width = { (n: Int) in
+            (studentTQuantile(0.95, df: Double(2 * n - 2)) + studentTQuantile(0.9, df: Double(2 * n - 2))) * 2.0.squareRoot() * 0.01
+                / Double(n).squareRoot()
+        }
+        #expect(n == 6 && width(n) <= 0.02 && width(n - 1) > 0.02)
+        #expect(seedsForEquivalence(firstStd: 1, secondStd: 1, alpha: 0.05, margin: 0.02) == nil)
+    }
+}

@@ -7,10 +7,16 @@ import TestSupport
 import ReportTemplates
 @testable import PoisoningReport
 
-/// A fixed study: two widths whose accuracy follows known sigmoids, one diverged run, and a
-/// name with LaTeX specials in the command line.
+/// A fixed study: two widths whose accuracy follows known sigmoids, one diverged run, a name with
+/// LaTeX specials in the command line, and made-up published claims that this run supports (MLP 16's
+/// threshold, larger models more sensitive), contradicts (MLP 64's) and leaves unresolved (a sharp
+/// transition, which 6 fractions cannot decide).
 func fixedResults() -> StudyResults {
-    let study = widthStudy([16, 64], fractions: [0, 0.1, 0.2, 0.3, 0.4, 0.5], seeds: [1, 2], epochs: 50)
+    let claims = PublishedClaims(source: "a made-up paper & co.", thresholds: [ClaimedThreshold(series: "MLP 16", fraction: 0.36),
+                                                                              ClaimedThreshold(series: "MLP 64", fraction: 0.35)],
+                                 sharpTransition: true, largerModelsMoreSensitive: true)
+    let study = try! Study(StudyConfig(models: [16, 64].map(StudyConfig.mlp), fractions: [0, 0.1, 0.2, 0.3, 0.4, 0.5], seeds: [1, 2],
+                                       training: TrainingSettings(epochs: 50), claims: claims))
     let runs = study.runSpecs.map { spec -> RunResult in
         if spec.series == 1 && spec.fraction == 0.5 && spec.seed == 2 {
             return RunResult(fraction: 0.5, series: 1, seed: 2, poisonedCount: 175, realisedFraction: 0.5, metrics: nil,
@@ -257,8 +263,8 @@ struct TemplateCheckTests {
             guard case let TemplateError.tooLarge(file, line, found, reason) = error else { return false }
             return file == "t.md" && line == 1 && found == column && reason.hasPrefix("rendering would take about ")
         }
-        // Text multiplies too: 100,000 summaries would be far more than the report may hold.
-        let summaries = String(repeating: "{{summary}}", count: 100_000)
+        // Text multiplies too: 200,000 summaries would be far more than the report may hold.
+        let summaries = String(repeating: "{{summary}}", count: 200_000)
         #expect { try renderReport(template: summaries, fileName: "t.md", context: context, strict: false) } throws: { error in
             "\(error)".contains("MiB by this tag, more than the \(2 * (maximumReportBytes >> 20)) MiB allowed")
         }
@@ -326,7 +332,7 @@ struct ReportContentTests {
                                     settings: ReportSettings(command: "make-report", figureExtension: "png"))
         let summary = try #require(context["summary"] as? String)
         // MLP 64 drops earlier (midpoint 0.25 vs 0.35): the threshold decreases with model size.
-        #expect(summary.contains("Larger models are more sensitive: the threshold changes by -4.6 pp per doubling of parameters"))
+        #expect(summary.contains("Resolved: larger models are more sensitive (-4.6 pp per doubling of parameters, 95% CI -4.9 pp to -4.2 pp)."))
         #expect(context["hasDivergedRuns"] as? Bool == true)
         let rows = try #require(context["gapRows"] as? [[String: Any]])
         #expect(rows.count == 6 && (rows[0]["cells"] as? [[String: Any]])?.count == 2)
@@ -340,9 +346,10 @@ struct FindingSentenceTests {
     /// Results of MLPs of widths 16, 32 and 64 whose test accuracy, over 4 seeds, follows descending
     /// sigmoids with `midpoints` (in width order) and `steepness`, a straight line 0.9 - 0.8x where
     /// `straight` is set, or a flat 0.8 where the midpoint is nil; plus a deterministic seed noise of
-    /// amplitude `noise` that varies with the fraction.
+    /// amplitude `noise` that varies with the fraction, and a shift of up to `meanNoise` at each
+    /// fraction that every seed shares (so that the means miss the curve).
     func results(midpoints: [Double?], steepness: Double = 25, noise: Double = 0.004, straight: Bool = false,
-                 fractions: [Double] = (0...10).map { Double($0) * 0.05 }) -> StudyResults {
+                 fractions: [Double] = (0...10).map { Double($0) * 0.05 }, meanNoise: Double = 0) -> StudyResults {
         let study = widthStudy([16, 32, 64].prefix(midpoints.count).map { $0 }, fractions: fractions, seeds: [1, 2, 3, 4], epochs: 5)
         let runs = study.runSpecs.map { spec in
             let i = fractions.firstIndex(of: spec.fraction)!
@@ -350,7 +357,7 @@ struct FindingSentenceTests {
             let curve = midpoints[spec.series].map { SigmoidParameters(amplitude: 0.7, steepness: steepness, midpoint: $0, floor: 0.2) }
             let exact = straight ? 0.9 - 0.8 * spec.fraction : curve?.value(at: spec.fraction) ?? 0.8
             return RunResult(fraction: spec.fraction, series: spec.series, seed: spec.seed, poisonedCount: 0, realisedFraction: spec.fraction,
-                             metrics: runMetrics(test: exact + noise * pattern, train: 0.95, trainClean: 0.95, loss: 0.3), divergence: nil)
+                             metrics: runMetrics(test: exact + noise * pattern + meanNoise * sin(2.3 * Double(i)), train: 0.95, trainClean: 0.95, loss: 0.3), divergence: nil)
         }
         return StudyResults(study: study, runs: runs, toolVersion: "9.9.9")
     }
@@ -374,10 +381,19 @@ struct FindingSentenceTests {
 
     @Test func sharpOnlyWhenTheSigmoidIsPreferredAndKIsResolvedAboveTheThreshold() {
         let steep = findingSentences(results(midpoints: [0.25], steepness: 40))[1]
-        #expect(steep.hasPrefix("The transition is sharp for MLP 16: the sigmoid is the preferred curve and the whole interval "
-            + "of k lies above 5 (k = "))
+        #expect(steep.hasPrefix("The transition is sharp for MLP 16: the sigmoid beats the simpler curves by an evidence ratio of "
+            + "at least 10 and the whole interval of k lies above 5 (k = "))
+        #expect(steep.hasSuffix("evidence ratio over 1000000)."))
         let line = findingSentences(results(midpoints: [0.3], straight: true))[1]
-        #expect(line.hasPrefix("The decline is gradual: the line describes MLP 16 at least as well as the sigmoid (Akaike weight "))
+        #expect(line.hasPrefix("The decline is gradual: for MLP 16 the whole interval of k lies at or below 5 (k = "))
+        #expect(line.hasSuffix(", evidence ratio 1/over 1000000)."))
+        // A gentle sigmoid whose means miss it (by up to 0.02): the evidence ratio is short of 10 either way, and the report
+        // names the design that would decide.
+        let gentle = findingSentences(results(midpoints: [0.25], steepness: 8, noise: 0.03, meanNoise: 0.02))[1]
+        #expect(gentle.hasPrefix("The runs do not decide whether the transition is sharp (MLP 16: these 11 fractions cannot "
+            + "distinguish the sigmoid from a line or quadratic, since a simpler curve wins (evidence ratio 1/"))
+        #expect(gentle.hasSuffix("; 21 evenly spaced fractions with 3 seeds each would be expected to decide it (evidence ratio 14 "
+            + "for the fitted sigmoid))."))
         let few = findingSentences(results(midpoints: [0.25], steepness: 40, fractions: [0, 0.1, 0.2, 0.3, 0.4, 0.5]))[1]
         #expect(few.hasPrefix("The runs do not decide whether the transition is sharp (MLP 16: k = "))
         #expect(few.hasSuffix("but with 6 fractions the sigmoid cannot be compared with simpler curves (AICc needs at least 7))."))

@@ -20,13 +20,41 @@ struct StudyFileTests {
     }
 
     @Test func theWrittenReferenceStudyReadsBackAsTheSameStudy() throws {
-        let reference = try Study(StudyConfig())
+        let reference = try Study(StudyConfig.reference)
         let text = studyFileText(reference, header: ["The reference study."])
         #expect(text.hasPrefix("# The reference study.\n"))
         #expect(text.contains("# Poison fractions to sweep, each in [0, 1].\nfractions: [0.0, 0.01, 0.05"))
         #expect(text.contains("models:\n  # mlp: "))
         #expect(text.contains("  - kind: mlp\n    # Hidden layer widths"))
         #expect(try study(text).config == reference.config)
+    }
+
+    @Test func publishedClaimsAreReadWrittenAndOnlyWhereGiven() throws {
+        let text = """
+            claims:
+              source: a paper
+              thresholds: {MLP 32: 0.434, MLP 128: 0.349}
+              larger-models-more-sensitive: false
+            """
+        let claims = try #require(try study(text).config.claims)
+        #expect(claims == PublishedClaims(source: "a paper", thresholds: [ClaimedThreshold(series: "MLP 32", fraction: 0.434),
+                                                                         ClaimedThreshold(series: "MLP 128", fraction: 0.349)],
+                                          sharpTransition: nil, largerModelsMoreSensitive: false))
+        let written = studyFileText(try study(text))
+        #expect(written.contains("claims:\n  # Where the claims were published, in words (required).\n  source: \"a paper\"\n"))
+        #expect(try study(written).config.claims == claims)
+        #expect(try study("seeds: [1]\n").config.claims == nil, "a study file without claims has none, whatever the reference's")
+        #expect(try Study(StudyConfig.reference).config.claims == .referenceStudy)
+    }
+
+    @Test func badClaimsNameTheirKey() {
+        #expect(error("claims:\n  thresholds: {MLP 32: 0.4}\n") == "s.yaml:1:1: claims: missing required key 'source'")
+        #expect(error("claims:\n  source: p\n  thresholds: {MLP 32: 43.4}\n")
+            == "s.yaml:3:16: claims.thresholds.MLP 32: must lie in [0.0, 1.0]")
+        #expect(error("claims:\n  source: p\n  sharp-transition: yes please\n")
+            == "s.yaml:3:3: claims.sharp-transition: expected true or false, not a string")
+        #expect(error("claims:\n  source: p\n  sharp: true\n").hasPrefix("s.yaml:3:3: claims.sharp: unknown key 'sharp'"))
+        #expect(error("claims: [1]\n").hasPrefix("s.yaml:1:1: claims: expected a mapping"))
     }
 
     @Test func aStudyWithSeveralAttacksAndDefensesRoundTrips() throws {
@@ -49,6 +77,20 @@ struct StudyFileTests {
         #expect(read.series.map(\.label).contains("MLP 16-8, class-flip 2→3, loss-filter 15%"))
         #expect(read.config.seeds == [5] && read.config.training.epochs == 20 && read.config.training.batchSize == 64)
         #expect(try study(studyFileText(read)).config == read.config)
+    }
+
+    /// `planning` is read like `analysis`: its keys with their ranges, written back with their help,
+    /// the defaults (effect 0.02, power 0.8) when absent.
+    @Test func thePlanningKeyIsReadWrittenAndChecked() throws {
+        #expect(try study("fractions: [0, 0.5]\n").config.planning == PlanningSettings(effect: 0.02, power: 0.8))
+        let read = try study("planning: {effect: 0.05, power: 0.9}\n")
+        #expect(read.config.planning == PlanningSettings(effect: 0.05, power: 0.9))
+        let text = studyFileText(read)
+        #expect(text.contains("planning:\n") && text.contains("  # Smallest effect of interest for seed planning"))
+        #expect(try study(text).config.planning == read.config.planning)
+        #expect(error("planning:\n  effect: 0\n") == "s.yaml:2:3: planning.effect: must lie in [0.0001, 1.0]")
+        #expect(error("planning:\n  power: 0.3\n") == "s.yaml:2:3: planning.power: must lie in [0.5, 0.99]")
+        #expect(error("planning: 0.02\n") == "s.yaml:1:1: planning: expected a mapping of effect, power")
     }
 
     @Test func badFilesEndInOneLocatedLine() {

@@ -39,6 +39,22 @@ public struct FitComparison: Sendable, Codable, Equatable {
     public let resolved: Bool
 }
 
+/// The point-wise flags in multiplicity context: how many points exceed seed noise, how many would by
+/// chance if the studies agreed, and how many survive Holm's correction.
+public struct PointwiseMultiplicity: Sendable, Codable, Equatable {
+    /// Points with a Welch p-value (every metric at every common point with two seeds on each side).
+    public let tested: Int
+    /// Points whose interval excludes 0.
+    public let beyondNoise: Int
+    /// tested · (1 - confidence): the expected count if the studies agreed everywhere. The points
+    /// share seeds (and a run's metrics are measured together), so the count varies more than a
+    /// binomial one would, though its mean is the same.
+    public let expectedByChance: Double
+    /// Points rejected by Holm's step-down procedure at 1 - confidence (Holm 1979), which holds
+    /// the family-wise error rate under any dependence between the points.
+    public let holmRejected: Int
+}
+
 /// The overall test that the two studies measured the same thing.
 public struct AgreementTest: Sendable, Codable, Equatable {
     /// How the statistic is made, in a sentence.
@@ -57,6 +73,8 @@ public struct AgreementTest: Sendable, Codable, Equatable {
 public struct StudyComparison: Sendable, Codable, Equatable {
     /// Confidence level of every interval.
     public let confidence: Double
+    /// The equivalence margin of the pooled shifts' tests.
+    public let margin: Double
     /// The two files' formats.
     public let formats: [String]
     /// Series and fractions both studies have.
@@ -64,24 +82,32 @@ public struct StudyComparison: Sendable, Codable, Equatable {
     public let commonFractions: [Double]
     /// Series or fractions only one study has, e.g. "series MLP 256 (second)", "fraction 60.0% (first)".
     public let unmatched: [String]
+    /// The pooled seed-level shift of test accuracy over all common series (first, when there are
+    /// several) and over each, with its equivalence test.
+    public let pooledShifts: [PooledShift]
     /// Test accuracy, train accuracy and gap at every common point.
     public let points: [PointComparison]
+    /// The count of points beyond seed noise, beside the count expected by chance.
+    public let multiplicity: PointwiseMultiplicity
     /// Threshold, k, x0 and clean accuracy of every common series.
     public let fits: [FitComparison]
-    /// Fisher's combination of the test-accuracy points' Welch p-values; nil without any.
+    /// Fisher's combination of the test-accuracy points' Welch p-values; nil without any. It assumes
+    /// independent points, which shared seeds break: the pooled shifts are the test that respects them.
     public let agreement: AgreementTest?
 }
 
 /// The metrics compared point by point.
 private let comparedMetrics = [MetricKey.testAccuracy, MetricKey.trainAccuracy, MetricKey.generalizationGap]
 
-/// Compares two studies on their common series and fractions. Points: Welch's t interval for the
-/// difference of means (Welch 1947; Satterthwaite degrees of freedom). Fits: each study is analysed
-/// alone (sigmoid fit, seed bootstrap with independent draws per study) and the difference's
-/// interval is the percentile interval of the differences of their replicates. Agreement: Fisher's
-/// method over the test-accuracy points, X = -2 Σ ln p_i ~ χ²_{2m} when the studies agree and the
-/// points are independent (they are separate runs).
-public func compareStudies(_ first: ComparableStudy, _ second: ComparableStudy, confidence: Double,
+/// Compares two studies on their common series and fractions. Pooled shifts: see `pooledShifts`.
+/// Points: Welch's t interval for the difference of means (Welch 1947; Satterthwaite degrees of
+/// freedom), counted against the number expected by chance and Holm's correction. Fits: each study
+/// is analysed alone (sigmoid fit, seed bootstrap with independent draws per study) and the
+/// difference's interval is the percentile interval of the differences of their replicates.
+/// Agreement: Fisher's method over the test-accuracy points, X = -2 Σ ln p_i ~ χ²_{2m} when the
+/// studies agree and the points are independent; they are not (the points of one seed share its
+/// effect), so it is indicative only.
+public func compareStudies(_ first: ComparableStudy, _ second: ComparableStudy, confidence: Double, margin: Double = 0.02,
                            replicates: Int = 1000) -> StudyComparison {
     let series = first.seriesLabels.filter(second.seriesLabels.contains)
     let fractions = first.fractions.filter(second.fractions.contains)
@@ -106,8 +132,24 @@ public func compareStudies(_ first: ComparableStudy, _ second: ComparableStudy, 
     }
     let tested = points.filter { $0.metric == MetricKey.testAccuracy }.compactMap(\.p)
     let agreement = tested.isEmpty ? nil : fisherCombination(tested)
-    return StudyComparison(confidence: confidence, formats: [first.format, second.format], commonSeries: series,
-                           commonFractions: fractions, unmatched: unmatched, points: points, fits: fits, agreement: agreement)
+    return StudyComparison(confidence: confidence, margin: margin, formats: [first.format, second.format], commonSeries: series,
+                           commonFractions: fractions, unmatched: unmatched,
+                           pooledShifts: pooledShifts(first, second, series: series, fractions: fractions, confidence: confidence,
+                                                      margin: margin),
+                           points: points, multiplicity: multiplicity(points, alpha: 1 - confidence), fits: fits, agreement: agreement)
+}
+
+/// The flags of `points` beside the count expected at `alpha` and Holm's count.
+func multiplicity(_ points: [PointComparison], alpha: Double) -> PointwiseMultiplicity {
+    let pValues = points.compactMap(\.p)
+    return PointwiseMultiplicity(tested: pValues.count, beyondNoise: points.filter(\.exceedsSeedNoise).count,
+                                 expectedByChance: Double(pValues.count) * alpha, holmRejected: holmRejections(pValues, alpha: alpha))
+}
+
+/// Holm's step-down count: with the p-values ascending, p_(i) is rejected while p_(i) <= alpha / (m - i + 1).
+func holmRejections(_ pValues: [Double], alpha: Double) -> Int {
+    let sorted = pValues.sorted()
+    return sorted.enumerated().prefix { index, p in p <= alpha / Double(sorted.count - index) }.count
 }
 
 /// The values of `metric` at (series, fraction) over the seeds that have it.
@@ -116,28 +158,15 @@ private func values(_ study: ComparableStudy, _ series: String, _ fraction: Doub
     return study.runs.filter { $0.series == index && $0.fraction == fraction }.compactMap { $0.metrics?[metric] }
 }
 
-/// Welch's interval and p-value for mean(b) - mean(a). Zero spread on both sides: p = 1 for equal
-/// means, 0 otherwise (the interval is the point).
+/// Welch's interval and p-value for mean(b) - mean(a) (see `WelchDifference`); neither with fewer
+/// than two values on a side.
 private func welch(_ a: [Double], _ b: [Double], series: String, fraction: Double, metric: String,
                    confidence: Double) -> PointComparison {
     let sa = MeanStd(of: a), sb = MeanStd(of: b)
-    let difference = sb.mean - sa.mean
-    var interval: Interval?, p: Double?
-    if a.count >= 2 && b.count >= 2 {
-        let va = sa.std * sa.std / Double(a.count), vb = sb.std * sb.std / Double(b.count)
-        let se = (va + vb).squareRoot()
-        if se == 0 {
-            interval = Interval(lower: difference, upper: difference)
-            p = difference == 0 ? 1 : 0
-        } else {
-            let df = (va + vb) * (va + vb) / (va * va / Double(a.count - 1) + vb * vb / Double(b.count - 1))
-            let t = studentTQuantile(1 - (1 - confidence) / 2, df: df)
-            interval = Interval(lower: difference - t * se, upper: difference + t * se)
-            p = 2 * (1 - studentTCDF(abs(difference) / se, df: df))
-        }
-    }
+    let welch = WelchDifference(a, b)
+    let interval = welch?.interval(confidence: confidence)
     return PointComparison(series: series, fraction: fraction, metric: metric, first: sa, firstCount: a.count, second: sb,
-                           secondCount: b.count, difference: Estimate(value: difference, interval: interval), p: p,
+                           secondCount: b.count, difference: Estimate(value: sb.mean - sa.mean, interval: interval), p: welch?.twoSidedP,
                            exceedsSeedNoise: interval?.excludes(0) == true)
 }
 
@@ -145,7 +174,8 @@ private func welch(_ a: [Double], _ b: [Double], series: String, fraction: Doubl
 private func fisherCombination(_ pValues: [Double]) -> AgreementTest {
     let statistic = pValues.reduce(0) { $0 - 2 * log(max($1, .leastNonzeroMagnitude)) }
     let df = 2 * pValues.count
-    return AgreementTest(method: "Fisher's method over the Welch p-values of test accuracy at every common point",
+    return AgreementTest(method: "Fisher's method over the Welch p-values of test accuracy at every common point "
+                            + "(it assumes independent points; the points of one seed share its effect, so it is indicative only)",
                          points: pValues.count, statistic: statistic, degreesOfFreedom: df,
                          p: chiSquareUpperTail(statistic, df: Double(df)))
 }

@@ -62,32 +62,88 @@ public func akaikeWeights(_ criteria: [Double]) -> [Double] {
     return raw.map { $0 / total }
 }
 
-/// The lack-of-fit F test of a curve fitted to the means of replicated points (Draper & Smith
-/// 1998, §2.1): with n_i seeds at point i, SS_LOF = Σ n_i (ȳ_i - ŷ_i)² on m - p degrees of freedom
-/// against the pure (seed) error SS_PE = Σ (n_i - 1) s_i² on Σ (n_i - 1); F = (SS_LOF / df_LOF) /
-/// (SS_PE / df_PE), p = P(F(df_LOF, df_PE) > F). A small p says the curve misses the means by more
-/// than the seed noise explains.
-public struct LackOfFitTest: Sendable, Codable, Equatable {
-    /// F statistic.
-    public let f: Double
-    /// Degrees of freedom of lack of fit (points - parameters).
-    public let lackOfFitDegrees: Int
-    /// Degrees of freedom of pure error (Σ (seeds - 1)).
-    public let pureErrorDegrees: Int
-    /// P(F > f) under a curve that fits.
-    public let p: Double
+/// The evidence ratio a claim about a curve needs: the Akaike weight of one side at least this many
+/// times the other's (Burnham & Anderson 2002, §2.11: a ratio of 10 is the usual line for
+/// "considerable" support; below it the data leave both plausible).
+public let decisiveEvidenceRatio = 10.0
 
-    /// The test of fitted values `fitted` against means `means` with their seed counts and spreads;
-    /// nil when either degrees of freedom is zero or there is no seed noise.
-    public init?(means: [Double], fitted: [Double], counts: [Int], stds: [Double], parameters: Int) {
-        let lackDegrees = means.count - parameters
-        let pureDegrees = counts.reduce(0) { $0 + max($1 - 1, 0) }
-        let lack = zip(zip(means, fitted), counts).reduce(0) { $0 + Double($1.1) * ($1.0.0 - $1.0.1) * ($1.0.0 - $1.0.1) }
-        let pure = zip(counts, stds).reduce(0) { $0 + Double(max($1.0 - 1, 0)) * $1.1 * $1.1 }
-        guard lackDegrees > 0, pureDegrees > 0, pure > 0 else { return nil }
-        f = (lack / Double(lackDegrees)) / (pure / Double(pureDegrees))
-        lackOfFitDegrees = lackDegrees
-        pureErrorDegrees = pureDegrees
-        p = fUpperTail(f, d1: Double(lackDegrees), d2: Double(pureDegrees))
+/// The evidence ratio of the sigmoid against the best simpler curve (line or quadratic),
+/// w_sigmoid / max(w_line, w_quadratic) = exp((min AICc_simpler - AICc_sigmoid) / 2): above
+/// `decisiveEvidenceRatio` the data favour the sigmoid, below its inverse a simpler curve.
+/// Nil when either side has no AICc.
+public func sigmoidEvidenceRatio(sigmoidAICc: Double?, simplerAICc: [Double?]) -> Double? {
+    guard let sigmoidAICc else { return nil }
+    let simpler = simplerAICc.compactMap { $0 }
+    guard let best = simpler.min() else { return nil }
+    // Bounded so that JSON can hold it (an evidence ratio beyond 1e300 says the same as 1e300).
+    return min(max(exp((best - sigmoidAICc) / 2), 1e-300), 1e300)
+}
+
+/// A sweep design: `fractions` evenly spaced poison fractions over the same range, `seeds` seeds each.
+public struct CurveDesign: Sendable, Codable, Equatable {
+    /// Evenly spaced fractions.
+    public let fractions: Int
+    /// Seeds per fraction.
+    public let seeds: Int
+    /// The evidence ratio of the sigmoid against the best simpler curve that the design is expected
+    /// to give when the fitted sigmoid is the truth (see `expectedSigmoidEvidence`).
+    public let expectedEvidenceRatio: Double
+
+    /// A design with its expected evidence ratio.
+    public init(fractions: Int, seeds: Int, expectedEvidenceRatio: Double) {
+        self.fractions = fractions
+        self.seeds = seeds
+        self.expectedEvidenceRatio = expectedEvidenceRatio
     }
+}
+
+/// The designs searched for one that would tell the sigmoid from the simpler curves: evenly spaced
+/// fractions (`fractionCounts`) times seeds (`seedCounts`), tried from the fewest runs.
+public enum CurveDesignMenu {
+    /// Numbers of evenly spaced fractions tried.
+    public static let fractionCounts = [9, 13, 17, 21, 31, 41]
+    /// Numbers of seeds tried.
+    public static let seedCounts = [3, 5, 10, 20]
+}
+
+/// The evidence ratio of the sigmoid against the best simpler curve that a sweep at `fractions` with
+/// `seeds` seeds is expected to give when `truth` is the true mean curve and a seed's accuracy at
+/// each fraction varies with variance `seedVariance` about it. Each curve's expected residual sum of
+/// squares is its least-squares misfit to the true curve at the fractions plus (m - p) σ² / seeds
+/// (m fractions, p parameters; the sigmoid, the truth, has no misfit), and those enter AICc as the
+/// observed ones do. Nil with fewer than 7 fractions (no AICc for the sigmoid).
+public func expectedSigmoidEvidence(truth: SigmoidParameters, fractions: [Double], seedVariance: Double, seeds: Int) -> Double? {
+    let m = fractions.count, noise = seedVariance / Double(seeds)
+    let y = fractions.map(truth.value)
+    let simpler = [(CurveModel.line, 1), (.quadratic, 2)].map { model, degree -> Double? in
+        guard let coefficients = fitPolynomial(x: fractions, y: y, degree: degree) else { return nil }
+        let misfit = zip(fractions, y).reduce(0) { sum, point in
+            let residual = polynomialValue(coefficients, at: point.0) - point.1
+            return sum + residual * residual
+        }
+        return aicc(residualSumOfSquares: misfit + Double(m - model.parameterCount) * noise, points: m, parameters: model.parameterCount)
+    }
+    let sigmoid = aicc(residualSumOfSquares: Double(m - CurveModel.sigmoid.parameterCount) * noise, points: m,
+                       parameters: CurveModel.sigmoid.parameterCount)
+    return sigmoidEvidenceRatio(sigmoidAICc: sigmoid, simplerAICc: simpler)
+}
+
+/// `count` evenly spaced fractions from the lower to the upper end of `range`.
+public func evenlySpacedFractions(_ count: Int, over range: ClosedRange<Double>) -> [Double] {
+    (0..<count).map { range.lowerBound + (range.upperBound - range.lowerBound) * Double($0) / Double(count - 1) }
+}
+
+/// The design on `CurveDesignMenu` with the fewest runs (fractions x seeds; the fewer seeds on a tie)
+/// whose expected evidence ratio for the sigmoid (`expectedSigmoidEvidence`, fitted sigmoid `truth`,
+/// the same range of fractions) reaches `decisiveEvidenceRatio`; nil when none does.
+public func smallestDecisiveDesign(truth: SigmoidParameters, range: ClosedRange<Double>, seedVariance: Double) -> CurveDesign? {
+    let designs = CurveDesignMenu.fractionCounts.flatMap { m in CurveDesignMenu.seedCounts.map { (m, $0) } }
+        .sorted { ($0.0 * $0.1, $0.1) < ($1.0 * $1.1, $1.1) }
+    for (m, s) in designs {
+        if let ratio = expectedSigmoidEvidence(truth: truth, fractions: evenlySpacedFractions(m, over: range),
+                                               seedVariance: seedVariance, seeds: s), ratio >= decisiveEvidenceRatio {
+            return CurveDesign(fractions: m, seeds: s, expectedEvidenceRatio: ratio)
+        }
+    }
+    return nil
 }

@@ -141,3 +141,17 @@ public func chiSquareUpperTail(_ x: Double, df: Double) -> Double {
     if x <= 0 { return 1 }
     return 1 - regularizedLowerGamma(df / 2, x / 2)
 }
+
+/// The p-quantile of the chi-square distribution with `df` degrees of freedom (0 < p < 1), by
+/// bisection on its upper tail.
+public func chiSquareQuantile(_ p: Double, df: Double) -> Double {
+    precondition(p > 0 && p < 1 && df > 0)
+    var (low, high) = (0.0, max(1.0, df))
+    while 1 - chiSquareUpperTail(high, df: df) < p { high *= 2 }
+    for _ in 0..<200 {
+        let middle = (low + high) / 2
+        if 1 - chiSquareUpperTail(middle, df: df) < p { low = middle } else { high = middle }
+        if high - low <= 1e-14 * max(1e-300, middle) { break }
+    }
+    return (low + high) / 2
+}

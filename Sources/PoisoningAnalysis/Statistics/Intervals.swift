@@ -108,27 +108,67 @@ public func wilsonInterval(proportion: Double, trials: Int, confidence: Double) 
     return Interval(lower: max(0, centre - halfWidth), upper: min(1, centre + halfWidth))
 }
 
-/// Seeds needed to resolve a difference d of a paired comparison: the smallest n with
-/// (t_{1-α/2, n-1} + t_{power, n-1}) · σ / √n <= |d|, the t-based sample size (Cohen 1988, ch. 2;
-/// as `statsmodels`' TTestPower solves it with a central t), where σ = SE · √seeds is the per-seed
-/// standard deviation of the difference implied by its standard error SE at `seeds` seeds and
-/// `power` (80% by default) is the chance that a study of n seeds resolves a true difference of
-/// size |d|. For large n it tends to the normal formula ((z_{1-α/2} + z_power) σ / d)². Nil when
-/// d = 0 or the answer exceeds `limit`.
-public func seedsToResolve(difference: Double, standardError: Double, seeds: Int, confidence: Double,
-                           power: Double = 0.8, limit: Int = 10_000) -> Int? {
-    guard difference != 0, standardError.isFinite, standardError > 0 else { return nil }
-    let sigma = standardError * Double(seeds).squareRoot()
+/// Seeds needed to resolve an effect δ in a paired comparison with per-seed standard deviation σ:
+/// the smallest n >= 2 with (t_{1-α/2, n-1} + t_{power, n-1}) · σ / √n <= δ, the t-based sample size
+/// (Cohen 1988, ch. 2), α = 1 - confidence. For large n it tends to the normal formula
+/// ((z_{1-α/2} + z_power) σ / δ)²; for effects of 0.2σ to 3σ it gives the same n as the exact power of
+/// the two-sided paired t test (noncentral t; `scripts/seed_planning_reference.py`). Nil when the answer
+/// exceeds `limit`.
+public func seedsNeeded(effect: Double, sigma: Double, confidence: Double, power: Double, limit: Int) -> Int? {
+    precondition(effect > 0 && sigma >= 0)
     let normal = normalQuantile(1 - (1 - confidence) / 2) + normalQuantile(power)
-    let guess = (normal * sigma / abs(difference)) * (normal * sigma / abs(difference))
+    let guess = (normal * sigma / effect) * (normal * sigma / effect)
     guard guess.isFinite, guess <= Double(limit) else { return nil }
     // The t quantiles only raise n above the normal guess, so search upward from it.
     var n = max(2, Int(guess.rounded(.down)))
     while n <= limit {
         let df = Double(n - 1)
         let t = studentTQuantile(1 - (1 - confidence) / 2, df: df) + studentTQuantile(power, df: df)
-        if t * sigma / Double(n).squareRoot() <= abs(difference) { return n }
+        if t * sigma / Double(n).squareRoot() <= effect { return n }
         n += 1
     }
     return nil
+}
+
+/// How many seeds a new study would need to resolve a difference of at least `effect` with `power`,
+/// given what this study measured of the per-seed spread σ: a range over σ's confidence interval,
+/// since σ from a few seeds is itself uncertain.
+public struct SeedPlan: Sendable, Codable, Equatable {
+    /// The smallest effect of interest δ (in the quantity's units: a fraction for thresholds and
+    /// trends, accuracy for accuracies and gaps).
+    public let effect: Double
+    /// The chance that a study with the planned seeds resolves a true difference of `effect`.
+    public let power: Double
+    /// σ: the estimated per-seed standard deviation of the difference.
+    public let sigma: Double
+    /// σ's interval at the study's confidence, √(ν s² / χ²_{1-α/2, ν}) to √(ν s² / χ²_{α/2, ν}).
+    public let sigmaInterval: Interval
+    /// ν: the degrees of freedom of σ (seeds - 1).
+    public let degreesOfFreedom: Int
+    /// Seeds needed at σ's estimate; nil when more than `limit`.
+    public let seeds: Int?
+    /// Seeds needed at σ's lower end; nil when more than `limit`.
+    public let fewestSeeds: Int?
+    /// Seeds needed at σ's upper end; nil when more than `limit`.
+    public let mostSeeds: Int?
+    /// The largest seed count computed: nil counts mean "more than this".
+    public let limit: Int
+
+    /// The plan for a per-seed spread `sigma` estimated on `degreesOfFreedom` degrees of freedom.
+    public init(effect: Double, power: Double, sigma: Double, degreesOfFreedom: Int, confidence: Double, limit: Int = 200) {
+        precondition(degreesOfFreedom >= 1)
+        let nu = Double(degreesOfFreedom), alpha = 1 - confidence
+        let lower = sigma * (nu / chiSquareQuantile(1 - alpha / 2, df: nu)).squareRoot()
+        let upper = sigma * (nu / chiSquareQuantile(alpha / 2, df: nu)).squareRoot()
+        let needed = { (spread: Double) in seedsNeeded(effect: effect, sigma: spread, confidence: confidence, power: power, limit: limit) }
+        self.effect = effect
+        self.power = power
+        self.sigma = sigma
+        self.sigmaInterval = Interval(lower: lower, upper: upper)
+        self.degreesOfFreedom = degreesOfFreedom
+        self.seeds = needed(sigma)
+        self.fewestSeeds = needed(lower)
+        self.mostSeeds = needed(upper)
+        self.limit = limit
+    }
 }

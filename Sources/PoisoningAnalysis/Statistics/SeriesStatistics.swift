@@ -13,8 +13,29 @@ public struct CurveFitSummary: Sendable, Codable, Equatable {
     public let aicc: Double?
     /// Akaike weight among the curves with an AICc.
     public let weight: Double?
-    /// Lack-of-fit test against the seed noise; nil without seed noise or free degrees of freedom.
-    public let lackOfFit: LackOfFitTest?
+}
+
+/// Whether the runs tell the sigmoid from the simpler curves, and which sweep would.
+public struct CurveEvidence: Sendable, Codable, Equatable {
+    /// w_sigmoid / max(w_line, w_quadratic) on the runs (`sigmoidEvidenceRatio`).
+    public let sigmoidEvidenceRatio: Double
+    /// σ: the pooled standard deviation of a seed's test accuracy about the mean at each fraction,
+    /// √(Σ (n_i - 1) s_i² / Σ (n_i - 1)), at least one test row; nil with one seed.
+    public let seedSpread: Double?
+    /// The evidence ratio the study's own fractions and seeds are expected to give were the fitted
+    /// sigmoid the truth (`expectedSigmoidEvidence`); nil without a seed spread.
+    public let expectedAtThisDesign: Double?
+    /// Whether that expectation reaches `decisiveEvidenceRatio`: only then does a simpler curve's
+    /// decisive win speak against the sigmoid.
+    public var designCanDecide: Bool { (expectedAtThisDesign ?? 0) >= decisiveEvidenceRatio }
+    /// Whether the runs tell the curves apart: the sigmoid's evidence ratio reaches
+    /// `decisiveEvidenceRatio`, or falls to its inverse where `designCanDecide`.
+    public var distinguishesCurves: Bool {
+        sigmoidEvidenceRatio >= decisiveEvidenceRatio || (sigmoidEvidenceRatio <= 1 / decisiveEvidenceRatio && designCanDecide)
+    }
+    /// The smallest design on `CurveDesignMenu` expected to reach `decisiveEvidenceRatio` for the
+    /// fitted sigmoid (`smallestDecisiveDesign`); nil when none does or there is no seed spread.
+    public let decisiveDesign: CurveDesign?
 }
 
 /// The fitted curve's pointwise confidence band over the swept fractions.
@@ -54,6 +75,9 @@ public struct SeriesStatistics: Sendable, Codable, Equatable {
     public let curves: [CurveFitSummary]
     /// The curve with the largest Akaike weight; nil when none has an AICc.
     public let preferredCurve: CurveModel?
+    /// The sigmoid against the simpler curves; nil when they are not compared (no sigmoid, or too
+    /// few fractions for AICc).
+    public let curveEvidence: CurveEvidence?
     /// Sigmoid parameters ("L", "k", "x0", "b") whose estimate or interval reaches the fit's bounds:
     /// the data do not pin them down.
     public let parametersAtBounds: [String]
@@ -76,6 +100,10 @@ struct SeriesReplicates: Sendable {
     let cleanAccuracy: [Double]
     /// Gap at the largest fraction.
     let gap: [Double]
+    /// Each seed's clean accuracy and gap at the largest fraction (nil where a run is missing), for
+    /// planning seeds from paired differences.
+    let cleanSeedValues: [Double?]
+    let gapSeedValues: [Double?]
     /// Fitted k and x0 (NaN where the refit failed).
     let steepness: [Double]
     let midpoint: [Double]
@@ -107,7 +135,9 @@ func seriesStatistics(fit: SeriesFit, runs: [RunResult], fractions sweep: [Doubl
     let measured = fractions.indices.filter { accuracy[$0].contains { $0 != nil } }
     let x = measured.map { fractions[$0] }
     let means = measured.map { mean(accuracy[$0]) }
-    let curves = compareCurves(x: x, means: means, seedValues: measured.map { accuracy[$0] }, sigmoid: fit)
+    let curves = compareCurves(x: x, means: means, sigmoid: fit)
+    let evidence = curveEvidence(curves, sigmoid: fit.parameters, fractions: x, seedValues: measured.map { accuracy[$0] },
+                                 seeds: seeds.count, resolution: 1 / Double(testCount))
     let gapObserved = gapValues.last.map(mean)
 
     let clean = fit.cleanAccuracy
@@ -119,7 +149,7 @@ func seriesStatistics(fit: SeriesFit, runs: [RunResult], fractions sweep: [Doubl
         return (SeriesStatistics(series: fit.series, cleanAccuracy: none(clean), cleanAccuracyWilson: wilson,
                                  threshold: thresholdEstimate(fit.threshold.censored(curve: p), swept: swept, interval: nil), amplitude: none(p?.amplitude), steepness: none(p?.steepness),
                                  midpoint: none(p?.midpoint), floor: none(p?.floor), gapAtLargestFraction: none(gapObserved?.isNaN == false ? gapObserved : nil),
-                                 band: nil, curves: curves, preferredCurve: preferred(curves),
+                                 band: nil, curves: curves, preferredCurve: preferred(curves), curveEvidence: evidence,
                                  parametersAtBounds: p.map { parametersAtBounds($0, intervals: []) } ?? [],
                                  dropRemainingAtLargestFraction: p.map { remainingDrop($0, at: fractions.last!) },
                                  fittedCeiling: p.map { $0.amplitude + $0.floor }), nil)
@@ -171,12 +201,13 @@ func seriesStatistics(fit: SeriesFit, runs: [RunResult], fractions sweep: [Doubl
         gapAtLargestFraction: Estimate(value: gapObserved?.isNaN == false ? gapObserved : nil,
                                        interval: gapValues.last.map(spread) == true
                                            ? interval(gapReplicates).map { clip($0, to: -1...1) } : nil),
-        band: band, curves: curves, preferredCurve: preferred(curves),
+        band: band, curves: curves, preferredCurve: preferred(curves), curveEvidence: evidence,
         parametersAtBounds: p.map { parametersAtBounds($0, intervals: parameterIntervals) } ?? [],
         dropRemainingAtLargestFraction: p.map { remainingDrop($0, at: fractions.last!) },
         fittedCeiling: p.map { $0.amplitude + $0.floor })
     return (statistics, SeriesReplicates(swept: swept, threshold: p == nil ? Array(repeating: .nan, count: thresholds.count) : thresholds,
                                          cleanAccuracy: cleanReplicates, gap: gapReplicates,
+                                         cleanSeedValues: accuracy[0], gapSeedValues: gapValues.last ?? [],
                                          steepness: parameterReplicates[1], midpoint: parameterReplicates[2]))
 }
 
@@ -199,9 +230,9 @@ private func mean(_ values: [Double?]) -> Double {
     return present.isEmpty ? .nan : present.reduce(0, +) / Double(present.count)
 }
 
-/// The sigmoid (from the study's fit), the line and the quadratic on the means, with AICc, Akaike
-/// weights and lack-of-fit tests.
-private func compareCurves(x: [Double], means: [Double], seedValues: [[Double?]], sigmoid fit: SeriesFit) -> [CurveFitSummary] {
+/// The sigmoid (from the study's fit), the line and the quadratic on the means, with AICc and Akaike
+/// weights.
+private func compareCurves(x: [Double], means: [Double], sigmoid fit: SeriesFit) -> [CurveFitSummary] {
     var fitted = [(CurveModel, [Double], [Double])]()   // model, parameters, fitted values
     if let p = fit.parameters {
         fitted.append((.sigmoid, [p.amplitude, p.steepness, p.midpoint, p.floor], x.map(p.value)))
@@ -211,22 +242,42 @@ private func compareCurves(x: [Double], means: [Double], seedValues: [[Double?]]
             fitted.append((model, coefficients, x.map { polynomialValue(coefficients, at: $0) }))
         }
     }
-    let counts = seedValues.map { $0.compactMap { $0 }.count }
-    let stds = seedValues.map { values -> Double in
-        let present = values.compactMap { $0 }
-        return present.count > 1 ? MeanStd(of: present).std : 0
-    }
     let summaries = fitted.map { model, parameters, values in
         let rss = zip(means, values).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }
-        return (model, parameters, rss, aicc(residualSumOfSquares: rss, points: x.count, parameters: model.parameterCount),
-                LackOfFitTest(means: means, fitted: values, counts: counts, stds: stds, parameters: model.parameterCount))
+        return (model, parameters, rss, aicc(residualSumOfSquares: rss, points: x.count, parameters: model.parameterCount))
     }
     let criteria = summaries.compactMap(\.3)
     let weights = criteria.count == summaries.count ? akaikeWeights(criteria) : nil
     return summaries.enumerated().map { index, summary in
         CurveFitSummary(model: summary.0, parameters: summary.1, residualSumOfSquares: summary.2, aicc: summary.3,
-                        weight: weights?[index], lackOfFit: summary.4)
+                        weight: weights?[index])
     }
+}
+
+/// The sigmoid against the simpler curves: the evidence ratio on the runs, and with the pooled seed
+/// spread of the accuracies (`seedValues[fraction][seed]`, nil where missing) what the study's design
+/// and the designs of `CurveDesignMenu` are expected to show were the fitted sigmoid the truth. A
+/// spread below `resolution` (one test row) is raised to it, as in the bootstrap.
+private func curveEvidence(_ curves: [CurveFitSummary], sigmoid: SigmoidParameters?, fractions: [Double], seedValues: [[Double?]],
+                           seeds: Int, resolution: Double) -> CurveEvidence? {
+    guard let sigmoid, let ratio = sigmoidEvidenceRatio(sigmoidAICc: curves.first { $0.model == .sigmoid }?.aicc,
+                                                        simplerAICc: curves.filter { $0.model != .sigmoid }.map(\.aicc)) else { return nil }
+    var squares = 0.0, degrees = 0
+    for values in seedValues {
+        let present = values.compactMap { $0 }
+        guard present.count > 1 else { continue }
+        let spread = MeanStd(of: present).std
+        squares += Double(present.count - 1) * spread * spread
+        degrees += present.count - 1
+    }
+    guard degrees > 0, let first = fractions.first, let last = fractions.last else {
+        return CurveEvidence(sigmoidEvidenceRatio: ratio, seedSpread: nil, expectedAtThisDesign: nil, decisiveDesign: nil)
+    }
+    let variance = max(squares / Double(degrees), resolution * resolution)
+    return CurveEvidence(sigmoidEvidenceRatio: ratio, seedSpread: variance.squareRoot(),
+                         expectedAtThisDesign: expectedSigmoidEvidence(truth: sigmoid, fractions: fractions, seedVariance: variance,
+                                                                       seeds: seeds),
+                         decisiveDesign: smallestDecisiveDesign(truth: sigmoid, range: first...last, seedVariance: variance))
 }
 
 /// The curve with the largest Akaike weight.

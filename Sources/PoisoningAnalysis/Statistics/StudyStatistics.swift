@@ -33,9 +33,10 @@ public struct SeriesDifference: Sendable, Codable, Equatable {
     public let difference: Estimate
     /// Whether the runs resolve the sign of the difference (`Estimate.signResolved`).
     public let resolved: Bool
-    /// For an unresolved difference: about how many seeds would resolve one of this size (80% power
-    /// at the study's confidence); nil when resolved or when it cannot be estimated.
-    public let seedsToResolve: Int?
+    /// For an unresolved difference: the seeds a study would need to resolve one of the study's
+    /// smallest effect of interest (`PlanningSettings`); nil when resolved, a bound, or when the
+    /// per-seed spread cannot be estimated.
+    public let seedPlan: SeedPlan?
 }
 
 /// The trend of the threshold with model size among the series of one attack and defense: the
@@ -53,8 +54,9 @@ public struct ThresholdTrend: Sendable, Codable, Equatable {
     public let slope: Estimate
     /// Whether the interval excludes zero.
     public let resolved: Bool
-    /// For an unresolved trend: about how many seeds would resolve one of this size.
-    public let seedsToResolve: Int?
+    /// For an unresolved trend: the seeds a study would need to resolve a slope of the smallest
+    /// effect of interest per doubling of parameters; nil when resolved or not estimable.
+    public let seedPlan: SeedPlan?
 }
 
 /// The statistics of a study: how sure its quantities are, which differences its runs resolve, and
@@ -87,7 +89,7 @@ let intervalMethod = "Seed-level multiplier bootstrap with a Student-t scale (n 
 /// (the same bytes for any `threads`).
 public func studyStatistics(runs: [RunResult], fits: [SeriesFit], series: [SeriesDescription], config: StudyConfig,
                             testRows: Int, threads: Int) -> StudyStatistics {
-    let settings = config.analysis
+    let settings = config.analysis, planning = config.planning
     let bootstrap = config.seeds.count >= 2 ? SeedBootstrap(seedCount: config.seeds.count, replicates: settings.replicates) : nil
     let computed = parallelMap(count: fits.count, threads: threads) { index in
         seriesStatistics(fit: fits[index], runs: runs, fractions: config.fractions, seeds: config.seeds, testCount: testRows,
@@ -101,12 +103,13 @@ public func studyStatistics(runs: [RunResult], fits: [SeriesFit], series: [Serie
             guard let axis = singleDifferingAxis(series[first], series[second]) else { continue }
             for quantity in ComparedQuantity.allCases {
                 differences.append(difference(quantity, first, second, axis: axis, statistics: perSeries, replicates: replicates,
-                                              seeds: seeds, confidence: settings.confidence))
+                                              seeds: seeds, confidence: settings.confidence, planning: planning,
+                                              resolution: 1 / Double(testRows)))
             }
         }
     }
     let trends = thresholdTrends(series: series, statistics: perSeries, replicates: replicates, seeds: seeds,
-                                 confidence: settings.confidence)
+                                 confidence: settings.confidence, planning: planning)
     return StudyStatistics(confidence: settings.confidence, replicates: bootstrap == nil ? 0 : settings.replicates, seeds: seeds,
                            testRows: testRows, method: intervalMethod, series: perSeries, differences: differences, trends: trends)
 }
@@ -211,23 +214,50 @@ func censoredDifference(_ other: Estimate, _ base: Estimate, replicates: (other:
     return (estimate, differences)
 }
 
+/// The per-seed values of a mean quantity for one series (nil where a run is missing); nil for the threshold.
+private func seedValues(_ quantity: ComparedQuantity, _ replicates: SeriesReplicates) -> [Double?]? {
+    switch quantity {
+    case .threshold: nil
+    case .cleanAccuracy: replicates.cleanSeedValues
+    case .gapAtLargestFraction: replicates.gapSeedValues
+    }
+}
+
+/// σ of a paired difference of means and its degrees of freedom: the sample standard deviation of the
+/// per-seed differences (seeds where both runs finished), at least `resolution` (one test row: seeds
+/// that agree exactly do not prove a zero spread); nil with fewer than two pairs.
+func pairedSpread(_ other: [Double?], _ base: [Double?], resolution: Double) -> (sigma: Double, degrees: Int)? {
+    let differences = zip(other, base).compactMap { pair in pair.0.flatMap { value in pair.1.map { value - $0 } } }
+    guard differences.count >= 2 else { return nil }
+    return (max(MeanStd(of: differences).std, resolution), differences.count - 1)
+}
+
 /// The difference of `quantity` between two series, paired by replicate (see `censoredDifference`);
-/// seeds are planned only for a difference that is measured, not bounded.
+/// seeds are planned only for a difference that is measured, not bounded: from the paired per-seed
+/// differences for a mean, from the replicates' quartiles (`quartileStandardError`) for the threshold.
 private func difference(_ quantity: ComparedQuantity, _ base: Int, _ other: Int, axis: SeriesAxis, statistics: [SeriesStatistics],
-                        replicates: [SeriesReplicates?], seeds: Int, confidence: Double) -> SeriesDifference {
+                        replicates: [SeriesReplicates?], seeds: Int, confidence: Double, planning: PlanningSettings,
+                        resolution: Double) -> SeriesDifference {
     let paired = replicates[other].flatMap { b in
         replicates[base].map { a in ((replicated(quantity, b), b.swept), (replicated(quantity, a), a.swept)) }
     }
     let (estimate, differences) = censoredDifference(observed(quantity, statistics[other]), observed(quantity, statistics[base]),
                                                      replicates: paired, confidence: confidence)
     let resolved = estimate.signResolved
-    let plan = resolved || estimate.bound != nil ? nil : estimate.value.flatMap { d in
-        quartileStandardError(differences, seeds: seeds, confidence: confidence).flatMap {
-            seedsToResolve(difference: d, standardError: $0, seeds: seeds, confidence: confidence)
+    var spread: (sigma: Double, degrees: Int)?
+    if !resolved, estimate.bound == nil, estimate.value != nil, let a = replicates[base], let b = replicates[other] {
+        if let otherValues = seedValues(quantity, b), let baseValues = seedValues(quantity, a) {
+            spread = pairedSpread(otherValues, baseValues, resolution: resolution)
+        } else {
+            spread = quartileStandardError(differences, seeds: seeds, confidence: confidence)
+                .map { ($0 * Double(seeds).squareRoot(), seeds - 1) }
         }
     }
+    let plan = spread.map {
+        SeedPlan(effect: planning.effect, power: planning.power, sigma: $0.sigma, degreesOfFreedom: $0.degrees, confidence: confidence)
+    }
     return SeriesDifference(base: base, other: other, axis: axis, quantity: quantity, difference: estimate, resolved: resolved,
-                            seedsToResolve: plan)
+                            seedPlan: plan)
 }
 
 /// The least-squares slope of y on x.
@@ -240,7 +270,7 @@ private func slope(_ x: [Double], _ y: [Double]) -> Double {
 
 /// The threshold trend of every (attack, defense) with at least two models of different sizes.
 private func thresholdTrends(series: [SeriesDescription], statistics: [SeriesStatistics], replicates: [SeriesReplicates?],
-                             seeds: Int, confidence: Double) -> [ThresholdTrend] {
+                             seeds: Int, confidence: Double, planning: PlanningSettings) -> [ThresholdTrend] {
     let groups = Dictionary(grouping: series.indices) { [series[$0].attack, series[$0].defense] }
     return groups.keys.sorted { ($0[0], $0[1]) < ($1[0], $1[1]) }.compactMap { key in
         let members = groups[key]!.sorted { series[$0].parameterCount < series[$1].parameterCount }
@@ -259,12 +289,11 @@ private func thresholdTrends(series: [SeriesDescription], statistics: [SeriesSta
             interval = percentileInterval(slopes, confidence: confidence)
         }
         let resolved = interval?.excludes(0) == true
-        let plan = resolved ? nil : value.flatMap { d in
-            quartileStandardError(slopes, seeds: seeds, confidence: confidence).flatMap {
-                seedsToResolve(difference: d, standardError: $0, seeds: seeds, confidence: confidence)
-            }
+        let plan = resolved || value == nil ? nil : quartileStandardError(slopes, seeds: seeds, confidence: confidence).map {
+            SeedPlan(effect: planning.effect, power: planning.power, sigma: $0 * Double(seeds).squareRoot(), degreesOfFreedom: seeds - 1,
+                     confidence: confidence)
         }
         return ThresholdTrend(attack: key[0], defense: key[1], series: members, slope: Estimate(value: value, interval: interval),
-                              resolved: resolved, seedsToResolve: plan)
+                              resolved: resolved, seedPlan: plan)
     }
 }

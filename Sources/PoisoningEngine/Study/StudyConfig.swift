@@ -25,15 +25,21 @@ public struct StudyConfig: Sendable, Equatable, Codable {
     public var training: TrainingSettings
     /// How the results are analysed: confidence level and bootstrap replicates.
     public var analysis: AnalysisSettings
+    /// How seeds are planned for what the runs leave unresolved.
+    public var planning: PlanningSettings
+    /// What a publication claimed about this study, for the report to answer; nil for none.
+    public var claims: PublishedClaims?
 
-    /// A configuration; the defaults are the reference study's (81 runs).
+    /// A configuration; the defaults are the reference study's design (81 runs), without its
+    /// published claims (`reference` has them).
     public init(title: String? = nil, data: ParameterValue = .mapping([ParameterEntry(key: "kind", value: .string(GaussianClusters.kind))]),
                 models: [ParameterValue] = [32, 64, 128].map(StudyConfig.mlp),
                 attacks: [ParameterValue] = [StudyConfig.component(RandomLabelFlip.kind)],
                 defenses: [ParameterValue] = [StudyConfig.component(NoDefense.kind)],
                 fractions: [Double] = [0, 0.01, 0.05, 0.10, 0.15, 0.20, 0.30, 0.40, 0.50],
                 seeds: [UInt64] = [42, 123, 7], training: TrainingSettings = TrainingSettings(),
-                analysis: AnalysisSettings = AnalysisSettings(), sequential: SequentialSeeds? = nil) {
+                analysis: AnalysisSettings = AnalysisSettings(), planning: PlanningSettings = PlanningSettings(),
+                claims: PublishedClaims? = nil, sequential: SequentialSeeds? = nil) {
         self.title = title
         self.sequential = sequential
         self.data = data
@@ -44,7 +50,12 @@ public struct StudyConfig: Sendable, Equatable, Codable {
         self.seeds = seeds
         self.training = training
         self.analysis = analysis
+        self.planning = planning
+        self.claims = claims
     }
+
+    /// The reference study: the default design with its paper's published claims.
+    public static let reference = StudyConfig(claims: .referenceStudy)
 
     /// The mapping of a component with the given kind and parameters.
     public static func component(_ kind: String, _ parameters: [String: ParameterValue] = [:]) -> ParameterValue {
@@ -75,7 +86,12 @@ public struct StudyConfig: Sendable, Equatable, Codable {
                 ParameterEntry(key: "confidence", value: .double(analysis.confidence)),
                 ParameterEntry(key: "replicates", value: .int(analysis.replicates)),
             ])),
+            ParameterEntry(key: "planning", value: .mapping([
+                ParameterEntry(key: "effect", value: .double(planning.effect)),
+                ParameterEntry(key: "power", value: .double(planning.power)),
+            ])),
         ]
+        if let claims { entries.append(ParameterEntry(key: "claims", value: claims.document)) }
         return .mapping(entries)
     }
 
@@ -170,8 +186,29 @@ public struct StudyConfig: Sendable, Equatable, Codable {
         var analysis = ParameterReader(analysisEntries, path: "analysis", locations: locations)
         config.analysis = try AnalysisSettings(reading: &analysis)
         try analysis.finish()
+        let rawPlanning = reader.value("planning", help: "Seed planning for what the runs leave unresolved: the smallest "
+            + "effect of interest and the power to resolve it.")
+        guard let planningEntries = (rawPlanning ?? .mapping([])).entries else {
+            throw reader.error("planning", "expected a mapping of effect, power")
+        }
+        var planning = ParameterReader(planningEntries, path: "planning", locations: locations)
+        config.planning = try PlanningSettings(reading: &planning)
+        try planning.finish()
+        // Absent claims are none, whatever the reference study's: they belong to a publication, not to a design.
+        var claimsHelp = ParameterHelp()
+        if let rawClaims = reader.value("claims", help: "What a publication claimed about this study, for the report to "
+                                            + "answer with this run's estimates (absent: no claims).") {
+            guard let claimsEntries = rawClaims.entries else {
+                throw reader.error("claims", "expected a mapping of source, thresholds, sharp-transition, larger-models-more-sensitive")
+            }
+            var claims = ParameterReader(claimsEntries, path: "claims", locations: locations)
+            config.claims = try PublishedClaims(reading: &claims, locations: locations)
+            try claims.finish()
+            claimsHelp = claims.help
+        }
         try reader.finish()
-        let help = reader.help.merging(training.help) { $1 }.merging(analysis.help) { $1 }.merging(blockHelp) { $1 }
+        let help = reader.help.merging(training.help) { $1 }.merging(analysis.help) { $1 }.merging(planning.help) { $1 }
+            .merging(claimsHelp) { $1 }.merging(blockHelp) { $1 }
         let runs = config.runCount
         guard runs <= maximumRuns else {
             throw reader.error(nil, "the study has \(runs) runs (models x attacks x defenses x fractions x seeds); at most \(maximumRuns) are allowed")
@@ -200,6 +237,35 @@ public struct AnalysisSettings: Sendable, Codable, Equatable {
                                            help: "Confidence level of every interval, in [0.5, 0.999]."),
                   replicates: try p.int("replicates", default: reference.replicates, in: 200...100_000,
                                         help: "Bootstrap replicates behind the intervals of fitted quantities (thresholds, k, x0)."))
+    }
+}
+
+/// How seeds are planned: a new study's seeds that would resolve a difference of at least `effect`
+/// with `power`, over the confidence interval of the per-seed spread.
+public struct PlanningSettings: Sendable, Codable, Equatable {
+    /// The smallest effect of interest, in the quantity's units: 0.02 is 2 percentage points of a
+    /// fraction for thresholds (and per doubling of parameters for the trend), 0.02 of accuracy for
+    /// clean accuracy and the generalization gap.
+    public var effect: Double
+    /// The chance of resolving a true difference of `effect`.
+    public var power: Double
+
+    /// Settings; the defaults plan 80% power for an effect of 0.02.
+    public init(effect: Double = 0.02, power: Double = 0.8) {
+        self.effect = effect
+        self.power = power
+    }
+
+    /// Reads `effect` and `power`.
+    init(reading p: inout ParameterReader) throws {
+        let reference = PlanningSettings()
+        self.init(effect: try p.double("effect", default: reference.effect, in: 0.0001...1,
+                                       help: "Smallest effect of interest for seed planning, in [0.0001, 1]: a fraction for "
+                                           + "thresholds (0.02 = 2 pp; per doubling of parameters for the trend), accuracy for "
+                                           + "accuracies and gaps."),
+                  power: try p.double("power", default: reference.power, in: 0.5...0.99,
+                                      help: "Power of the seed planning: the chance of resolving a true difference of `effect`, "
+                                          + "in [0.5, 0.99]."))
     }
 }
 

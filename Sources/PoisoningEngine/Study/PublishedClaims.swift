@@ -1,0 +1,97 @@
+import Foundation
+
+/// What a published study claimed, for the report to answer with this run's estimates: critical
+/// thresholds keyed by series label, whether the transition is sharp, whether larger models are more
+/// sensitive. Read from a study file's `claims` mapping and encoded as that mapping (`document`,
+/// within `StudyConfig`'s); the reference study carries its paper's.
+public struct PublishedClaims: Sendable, Equatable {
+    /// Where the claims were published, in words.
+    public var source: String
+    /// The published critical thresholds (as fractions), by series label, ordered by label with
+    /// numbers compared as numbers ("MLP 32" before "MLP 128").
+    public private(set) var thresholds: [ClaimedThreshold]
+    /// Whether the publication claims a sharp transition (true) or a gradual decline (false); nil when it says neither.
+    public var sharpTransition: Bool?
+    /// Whether the publication claims that larger models are more sensitive (true) or less (false); nil when it says neither.
+    public var largerModelsMoreSensitive: Bool?
+
+    /// Claims from `source`; `thresholds` in any order (they are kept in label order, so that a study
+    /// file and results.json, whose keys are sorted, give the same claims).
+    public init(source: String, thresholds: [ClaimedThreshold] = [], sharpTransition: Bool? = nil,
+                largerModelsMoreSensitive: Bool? = nil) {
+        self.source = source
+        self.thresholds = thresholds.sorted { a, b in
+            let order = a.series.compare(b.series, options: .numeric)
+            return order == .orderedSame ? a.series < b.series : order == .orderedAscending
+        }
+        self.sharpTransition = sharpTransition
+        self.largerModelsMoreSensitive = largerModelsMoreSensitive
+    }
+
+    /// The reference study's published claims (its PyTorch implementation's results: thresholds of
+    /// 43.4%, 37.3% and 34.9% for widths 32, 64 and 128; a sharp transition, since some k exceeds 5;
+    /// larger models more sensitive, since the thresholds fall with width).
+    public static let referenceStudy = PublishedClaims(
+        source: "the reference study's published PyTorch implementation",
+        thresholds: [ClaimedThreshold(series: "MLP 32", fraction: 0.434), ClaimedThreshold(series: "MLP 64", fraction: 0.373),
+                     ClaimedThreshold(series: "MLP 128", fraction: 0.349)],
+        sharpTransition: true, largerModelsMoreSensitive: true)
+
+    /// The claims as a study file's `claims` mapping, keys in their canonical order.
+    public var document: ParameterValue {
+        var entries = [ParameterEntry(key: "source", value: .string(source))]
+        if !thresholds.isEmpty {
+            entries.append(ParameterEntry(key: "thresholds", value: .mapping(thresholds.map {
+                ParameterEntry(key: $0.series, value: .double($0.fraction))
+            })))
+        }
+        if let sharpTransition { entries.append(ParameterEntry(key: "sharp-transition", value: .bool(sharpTransition))) }
+        if let largerModelsMoreSensitive {
+            entries.append(ParameterEntry(key: "larger-models-more-sensitive", value: .bool(largerModelsMoreSensitive)))
+        }
+        return .mapping(entries)
+    }
+
+    /// Reads `source`, `thresholds`, `sharp-transition` and `larger-models-more-sensitive`, with
+    /// `locations` for errors inside `thresholds`.
+    init(reading p: inout ParameterReader, locations: SourceLocations) throws {
+        let source = try p.string("source", help: "Where the claims were published, in words (required).")
+        var thresholds = [ClaimedThreshold]()
+        if let raw = p.value("thresholds", help: "Published critical thresholds, as fractions in [0, 1], by series label, "
+                                + "e.g. {MLP 32: 0.434}; a label the study does not run is reported as such.") {
+            guard let entries = raw.entries else { throw p.error("thresholds", "expected a mapping from series label to a fraction") }
+            var reader = ParameterReader(entries, path: p.path(of: "thresholds"), locations: locations)
+            for entry in entries {
+                thresholds.append(ClaimedThreshold(series: entry.key, fraction: try reader.double(
+                    entry.key, in: 0...1, help: "The published critical threshold of \(entry.key).")))
+            }
+            p.record("thresholds", .mapping(thresholds.map { ParameterEntry(key: $0.series, value: .double($0.fraction)) }))
+        }
+        func claim(_ key: String, help: String) throws -> Bool? {
+            guard let raw = p.value(key, help: help) else { return nil }
+            guard case .bool(let flag) = raw else { throw p.error(key, "expected true or false, not \(raw.typeName)") }
+            p.record(key, raw)
+            return flag
+        }
+        self.init(source: source, thresholds: thresholds,
+                  sharpTransition: try claim("sharp-transition", help: "Whether the publication claims a sharp transition "
+                                             + "(true) or a gradual decline (false); absent when it claims neither."),
+                  largerModelsMoreSensitive: try claim("larger-models-more-sensitive", help: "Whether the publication claims "
+                                                       + "that larger models are more sensitive (true) or less (false); absent "
+                                                       + "when it claims neither."))
+    }
+}
+
+/// A published critical threshold of one series.
+public struct ClaimedThreshold: Sendable, Equatable {
+    /// The series' label, as the report names it, e.g. "MLP 32".
+    public var series: String
+    /// The threshold as a fraction, e.g. 0.434.
+    public var fraction: Double
+
+    /// The threshold `fraction` of the series labelled `series`.
+    public init(series: String, fraction: Double) {
+        self.series = series
+        self.fraction = fraction
+    }
+}

@@ -1,0 +1,46 @@
+import PoisoningAnalysis
+
+/// An evidence ratio in words: two decimals below 10, whole numbers to a million, "over 1000000"
+/// beyond; a ratio below 1 as "1/x", so that 1/9048 reads as the other side's 9048.
+func evidenceRatioText(_ ratio: Double) -> String {
+    if ratio < 1 { return "1/" + evidenceRatioText(1 / ratio) }
+    if ratio < 10 { return fixed(ratio, decimals: 2) }
+    if ratio < 1e6 { return fixed(ratio, decimals: 0) }
+    return "over 1000000"
+}
+
+/// The design that would tell the sigmoid from the simpler curves, as a clause: "21 evenly spaced
+/// fractions with 10 seeds each would be expected to decide it (evidence ratio 14 for the fitted
+/// sigmoid)", or that none on the menu would.
+func decisiveDesignText(_ evidence: CurveEvidence) -> String {
+    guard evidence.seedSpread != nil else { return "with one seed no design can be planned" }
+    guard let design = evidence.decisiveDesign else {
+        return "no design up to \(CurveDesignMenu.fractionCounts.max()!) fractions and \(CurveDesignMenu.seedCounts.max()!) seeds "
+            + "would be expected to decide it"
+    }
+    return "\(design.fractions) evenly spaced fractions with \(design.seeds) seeds each would be expected to decide it (evidence "
+        + "ratio \(evidenceRatioText(design.expectedEvidenceRatio)) for the fitted sigmoid)"
+}
+
+/// A planned seed count in words: "5 to 40 seeds (about 9)", "5 to more than 200 seeds (about 9)",
+/// "more than 200 seeds", or "9 seeds" when σ's interval does not change it.
+func seedPlanText(_ plan: SeedPlan) -> String {
+    let count = { (seeds: Int?) in seeds.map { "\($0)" } ?? "more than \(plan.limit)" }
+    guard let fewest = plan.fewestSeeds else { return "more than \(plan.limit) seeds" }
+    if fewest == plan.seeds, plan.seeds == plan.mostSeeds { return "\(fewest) seeds" }
+    return "\(fewest) to \(count(plan.mostSeeds)) seeds (about \(count(plan.seeds)))"
+}
+
+/// The smallest effect of interest of a compared quantity in its units: "2.0 pp" for thresholds,
+/// "0.020" for accuracies.
+func plannedEffectText(_ effect: Double, _ quantity: ComparedQuantity) -> String {
+    quantity == .threshold ? String(format: "%.1f pp", effect * 100) : fixed(effect, decimals: 3)
+}
+
+/// "5 to 40 seeds (about 9) would resolve a difference of 2.0 pp with 80% power".
+func seedPlanSentence(_ plan: SeedPlan, effect: String, what: String = "a difference") -> String {
+    "\(seedPlanText(plan)) would resolve \(what) of \(effect) with \(percentWhole(plan.power)) power"
+}
+
+/// A share as a whole percentage: "80%".
+func percentWhole(_ share: Double) -> String { String(format: "%.0f%%", share * 100) }

@@ -1,0 +1,157 @@
+import PoisoningAnalysis
+import PoisoningEngine
+
+/// The report's opening: what was run, what the runs answer and what they leave unresolved, in at
+/// most about 120 words whatever the study's size, built from the structured findings (never from
+/// the sentences of other sections, so the Findings section does not repeat it). Per-series
+/// thresholds are listed for up to three series, else their range; the answers are counted per
+/// kind once the study has more than one attack and defense.
+public func openingSummary(_ results: StudyResults) -> String {
+    let findings = results.findings, fractions = results.config.fractions.sorted()
+    let seeds = results.config.seeds.count
+    /// Up to three names, or how many there are.
+    func named(_ labels: [String], _ noun: String) -> String {
+        let items = distinct(labels)
+        return items.count <= 3 ? listing(items) : "\(items.count) \(noun)"
+    }
+    let defenses = distinct(results.series.map(\.defenseLabel))
+    var text = "We trained \(results.runs.count) models (\(named(results.series.map(\.modelLabel), "models"))) with SGD on "
+        + "\(results.data.name) under "
+        + "\(named(results.series.map(\.attackLabel), "attacks"))"
+        + (defenses == [NoDefense().label] ? "" : " with \(named(results.series.map(\.defenseLabel), "defenses"))")
+        + " at \(fractions.count) poison fractions from \(percent(fractions.first ?? 0)) to \(percent(fractions.last ?? 0)), "
+        + "\(seeds) seed\(seeds == 1 ? "" : "s") each."
+    text += " " + thresholdSummary(results)
+    var resolved = [String](), open = [String]()
+    switch findings.sharpTransition {
+    case true?:
+        let sharp = findings.series.filter { $0.shape == .sharp }.map { results.series[$0.series].label }
+        resolved.append("the transition is sharp for " + (sharp.count <= 3 ? listing(sharp) : "\(sharp.count) of \(findings.series.count) series"))
+    case false?: resolved.append("the decline is gradual")
+    case nil: open.append("whether the transition is sharp")
+    }
+    let more = findings.sensitivity.filter { $0.largerModelsMoreSensitive == true }.count
+    let less = findings.sensitivity.filter { $0.largerModelsMoreSensitive == false }.count
+    let undecided = findings.sensitivity.count - more - less
+    if findings.sensitivity.count == 1, let trend = results.statistics.trends.first {
+        let level = levelText(results)
+        let slope = trend.slope.value.map {
+            " (\(percentagePoints($0)) per doubling of parameters, \(level) CI \(intervalText(trend.slope.interval, percentagePoints)))"
+        } ?? ""
+        if more + less == 1 { resolved.append("larger models are \(more == 1 ? "more" : "less") sensitive\(slope)") }
+        else { open.append("whether model size changes the threshold\(slope)") }
+    } else if !findings.sensitivity.isEmpty {
+        let total = findings.sensitivity.count
+        if more > 0 { resolved.append("larger models are more sensitive in \(more) of \(total) attack and defense pairs") }
+        if less > 0 { resolved.append("larger models are less sensitive in \(less) of \(total) attack and defense pairs") }
+        if undecided > 0 { open.append("the effect of model size in \(undecided) of \(total) attack and defense pairs") }
+    }
+    if !findings.defenses.isEmpty {
+        let shifting = findings.defenses.filter(\.shiftResolved).count, total = findings.defenses.count
+        if shifting > 0 { resolved.append("\(shifting) of \(total) defended series shift the threshold") }
+        if shifting < total { open.append("the threshold shift of \(total - shifting) of \(total) defended series") }
+    }
+    if !resolved.isEmpty { text += " Resolved: " + listing(resolved) + "." }
+    if !open.isEmpty { text += " Not resolved: " + listing(open) + "." }
+    if let claims = findings.claims {
+        let verdicts = claimVerdictList(claims)
+        let count = { (verdict: ClaimVerdict) in verdicts.filter { $0 == verdict }.count }
+        text += " Of \(verdicts.count) published claim\(verdicts.count == 1 ? "" : "s"), \(count(.supported)) "
+            + "\(count(.supported) == 1 ? "is" : "are") supported, \(count(.contradicted)) contradicted and "
+            + "\(count(.notResolved)) not resolved by these runs."
+    }
+    return text
+}
+
+/// The thresholds in one sentence: each with its interval for up to three series; else the lowest
+/// and highest of those within the swept fractions, and how many lie outside them or have no fit.
+private func thresholdSummary(_ results: StudyResults) -> String {
+    let statistics = results.statistics.series
+    if results.fits.count <= 3 {
+        let open = results.fits.compactMap { statistics[$0.series].threshold.interval }.first { $0.upper == nil && $0.lower != nil }
+        let gloss = open.map { " An interval written “\(intervalText($0, percent))” reaches past the largest swept fraction "
+            + "(\(percent(results.findings.largestFraction)))." } ?? ""
+        return "Critical thresholds (accuracy halfway from clean to chance): " + listing(results.fits.map { fit in
+            thresholdText(fit.threshold, estimate: statistics[fit.series].threshold, brackets: true)
+                + " (\(results.series[fit.series].label))"
+        }) + "." + gloss
+    }
+    let within = results.fits.filter { $0.threshold.status == .withinRange }
+        .sorted { $0.threshold.fraction! < $1.threshold.fraction! }
+    let outside = results.fits.count - within.count
+    let rest = outside == 0 ? "" : "; \(outside) of \(results.fits.count) series have none within the swept fractions"
+    guard let lowest = within.first, let highest = within.last else {
+        return "No series' fitted curve falls to its critical threshold within the swept fractions."
+    }
+    return "Critical thresholds (accuracy halfway from clean to chance) range from \(percent(lowest.threshold.fraction!)) "
+        + "(\(results.series[lowest.series].label)) to \(percent(highest.threshold.fraction!)) "
+        + "(\(results.series[highest.series].label))\(rest)."
+}
+
+/// Every verdict of `claims`, one per claim (the model-size claim once per attack and defense pair).
+func claimVerdictList(_ claims: ClaimVerdicts) -> [ClaimVerdict] {
+    claims.thresholds.map(\.verdict) + [claims.sharpTransition?.verdict].compactMap { $0 }
+        + claims.largerModelsMoreSensitive.map(\.answer.verdict)
+}
+
+/// The rule behind every verdict of the published-claims section, in words.
+func claimRule(level: String) -> String {
+    "A published threshold is supported when it lies inside this run's \(level) interval, contradicted when it lies "
+        + "outside, and not resolved when there is no interval, or when the interval is open on the side where the "
+        + "published value lies beyond the swept fractions. A claimed direction (a sharp transition, larger models "
+        + "more sensitive) is supported when this run resolves the same direction, contradicted when it resolves the "
+        + "opposite one, and not resolved otherwise: the shape as decided in the Findings, model size by the sign of "
+        + "the threshold's slope per doubling of parameters (when a threshold outside the swept fractions leaves the "
+        + "slope unmeasured, by every pair of models resolved in one direction). Supported means consistent with this "
+        + "run, not proven: a wide interval holds many values."
+}
+
+/// One row per published claim: the claim, what was published, this run's estimate and interval, and
+/// the verdict.
+func claimRows(_ results: StudyResults, _ claims: ClaimVerdicts) -> [(claim: String, published: String, estimate: String,
+                                                                         interval: String, verdict: String)] {
+    let statistics = results.statistics
+    var rows = claims.thresholds.map { claim in
+        guard let series = claim.series, let estimate = claim.estimate else {
+            return (claim: "Critical threshold of \(claim.label)", published: percent(claim.published),
+                    estimate: "not run in this study", interval: "—", verdict: claim.verdict.words)
+        }
+        let status = results.fits[series].threshold.status
+        let value = status == .notReached ? "not reached" : status == .noFit ? "no fit" : estimateText(estimate, percent)
+        return (claim: "Critical threshold of \(claim.label)", published: percent(claim.published), estimate: value,
+                interval: intervalText(estimate.interval, percent), verdict: claim.verdict.words)
+    }
+    if let sharp = claims.sharpTransition {
+        let fitted = statistics.series.filter { $0.steepness.value != nil }
+        rows.append((claim: "The transition is sharp", published: sharp.claimed ? "sharp" : "gradual",
+                     estimate: shapeWords(sharp.found) + "; k = " + fitted.map { fixed($0.steepness.value!, decimals: 1) }
+                         .joined(separator: ", "),
+                     interval: fitted.map { intervalText($0.steepness.interval) { fixed($0, decimals: 1) } }.joined(separator: "; "),
+                     verdict: sharp.verdict.words))
+    }
+    let groups = Set(results.series.map { [$0.attack, $0.defense] }).count
+    for size in claims.largerModelsMoreSensitive {
+        let trend = statistics.trends.first { $0.attack == size.attack && $0.defense == size.defense }
+        let first = results.series.first { $0.attack == size.attack && $0.defense == size.defense }
+        let group = groups > 1 ? first.map { " (\($0.attackLabel), \($0.defenseLabel))" } ?? "" : ""
+        let direction = size.answer.found.map { $0 ? "more sensitive" : "less sensitive" } ?? "not resolved"
+        rows.append((claim: "Larger models are more sensitive" + group, published: size.answer.claimed ? "yes" : "no",
+                     estimate: direction + "; " + (trend?.slope.value.map { percentagePoints($0) + " per doubling" } ?? "slope not measured"),
+                     interval: intervalText(trend?.slope.interval, percentagePoints), verdict: size.answer.verdict.words))
+    }
+    return rows
+}
+
+/// "sharp", "gradual" or "not decided" for a resolved or unresolved shape.
+private func shapeWords(_ sharp: Bool?) -> String { sharp.map { $0 ? "sharp" : "gradual" } ?? "not decided" }
+
+extension ClaimVerdict {
+    /// The verdict as the report writes it: "supported", "not resolved", "contradicted".
+    var words: String {
+        switch self {
+        case .supported: "supported"
+        case .notResolved: "not resolved"
+        case .contradicted: "contradicted"
+        }
+    }
+}

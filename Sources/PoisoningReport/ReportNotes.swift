@@ -1,0 +1,47 @@
+import PoisoningAnalysis
+import PoisoningEngine
+
+/// What an open end of a threshold interval means, said beside the first table that shows one, with
+/// the first such interval as `intervalText` writes it (so the gloss follows its wording); nil when
+/// no threshold interval is open.
+func openEndNote(_ results: StudyResults) -> String? {
+    let statistics = results.statistics
+    let intervals = results.fits.compactMap { statistics.series[$0.series].threshold.interval }
+    let tail = "of the bootstrap replicates (more than \(fixed((1 - statistics.confidence) * 50, decimals: 1))%) the fitted "
+        + "curve does not fall to its threshold"
+    if let open = intervals.first(where: { $0.upper == nil && $0.lower != nil }) {
+        return "An interval written “\(intervalText(open, percent))” has no upper end: in too many \(tail) within the swept "
+            + "fractions (up to \(percent(results.findings.largestFraction))), so the runs place the threshold above "
+            + "\(percent(open.lower!)) but cannot say how far above; a sweep to larger fractions would."
+    }
+    if let open = intervals.first(where: { $0.lower == nil && $0.upper != nil }) {
+        return "An interval written “\(intervalText(open, percent))” has no lower end: in too many \(tail) only before the "
+            + "smallest swept fraction, so the runs place the threshold below \(percent(open.upper!)) but cannot say how far below."
+    }
+    return nil
+}
+
+/// Why a seed spread shown as "± 0.000" stands beside an interval that is not a point: agreeing seeds
+/// do not prove a zero spread, so the intervals raise a spread below one test row to one test row.
+/// The example is the first series whose clean accuracy shows it; nil when no point with two or more
+/// seeds has a spread below one test row.
+func spreadFloorNote(_ results: StudyResults) -> String? {
+    let resolution = 1 / Double(results.data.testCount)
+    let agreeing = results.points.filter { point in
+        point.runCount >= 2 && (point.metric(MetricKey.testAccuracy)?.std ?? 1) < resolution
+    }
+    guard !agreeing.isEmpty else { return nil }
+    let smallest = results.config.fractions.min() ?? 0
+    var example = ""
+    if let point = agreeing.first(where: { $0.fraction == smallest }), let accuracy = point.metric(MetricKey.testAccuracy),
+       let interval = results.statistics.series[point.series].cleanAccuracy.interval {
+        example = " (\(results.series[point.series].label) at \(percent(smallest)): \(plusMinus(accuracy)), yet its clean "
+            + "accuracy's \(levelText(results)) interval is \(intervalText(interval) { fixed($0, decimals: 3) }))"
+    }
+    return "A spread of ± 0.000 means the seeds agree to within one test row\(example). Seeds that agree do not prove that "
+        + "there is no spread, so every interval treats a spread below one test row (1/\(results.data.testCount) = "
+        + "\(fixed(resolution, decimals: 3))) as one test row."
+}
+
+/// "95%".
+func levelText(_ results: StudyResults) -> String { String(format: "%g%%", results.statistics.confidence * 100) }

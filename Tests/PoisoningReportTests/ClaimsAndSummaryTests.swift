@@ -1,0 +1,201 @@
+import Foundation
+import Testing
+import PoisoningAnalysis
+import PoisoningEngine
+import TestSupport
+import ReportTemplates
+@testable import PoisoningReport
+
+/// The reference study's results: its 81 runs as the committed output/results.json holds them,
+/// analysed afresh with the reference study's configuration (and so its published claims).
+func referenceResults() throws -> StudyResults {
+    struct Runs: Decodable { let runs: [RunResult] }
+    let path = #filePath.replacingOccurrences(of: "Tests/PoisoningReportTests/ClaimsAndSummaryTests.swift", with: "output/results.json")
+    let runs = try JSONDecoder().decode(Runs.self, from: Data(contentsOf: URL(fileURLWithPath: path))).runs
+    return StudyResults(study: try Study(StudyConfig.reference), runs: runs, toolVersion: "9.9.9")
+}
+
+/// A study shaped as examples/attacks: MLP 64 and logistic regression under seven attacks, nine
+/// fractions, three seeds; every run's accuracy follows a sigmoid whose midpoint moves with the
+/// attack and the model, plus a seed offset.
+func attackCatalogueResults() throws -> StudyResults {
+    let attacks: [ParameterValue] = [
+        StudyConfig.component(RandomLabelFlip.kind), StudyConfig.component("margin-flip"), StudyConfig.component("confident-flip"),
+        StudyConfig.component("class-flip", ["source": .int(0), "target": .int(1)]),
+        StudyConfig.component("backdoor", ["target": .int(0)]),
+        StudyConfig.component("backdoor", ["target": .int(0), "clean-label": .bool(true)]),
+        StudyConfig.component("feature-collision", ["base": .int(1)]),
+    ]
+    let study = try Study(StudyConfig(models: [StudyConfig.mlp(64), StudyConfig.component("logistic")], attacks: attacks,
+                                      fractions: [0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5], seeds: [1, 2, 3],
+                                      training: TrainingSettings(epochs: 5)))
+    let runs = study.runSpecs.map { spec -> RunResult in
+        let description = study.series[spec.series]
+        let midpoint = 0.15 + 0.04 * Double(description.attack) + 0.03 * Double(description.model)
+        let curve = SigmoidParameters(amplitude: 0.7, steepness: 12, midpoint: midpoint, floor: 0.2)
+        let offset = [1: 0.012, 2: -0.008, 3: -0.004][spec.seed]!
+        let test = curve.value(at: spec.fraction) + offset
+        return RunResult(fraction: spec.fraction, series: spec.series, seed: spec.seed,
+                         poisonedCount: poisonCount(fraction: spec.fraction, of: study.split.train.count),
+                         realisedFraction: spec.fraction,
+                         metrics: runMetrics(test: test, train: 1 - 0.4 * spec.fraction, trainClean: 0.95, loss: 0.3), divergence: nil)
+    }
+    return StudyResults(study: study, runs: runs, toolVersion: "9.9.9")
+}
+
+/// The words of `text`, as a reader counts them: runs of characters between blanks.
+func wordCount(_ text: String) -> Int { text.split(whereSeparator: \.isWhitespace).count }
+
+/// The Markdown report of `results`, rendered by the shipped template.
+func markdownReport(_ results: StudyResults) throws -> String {
+    let context = reportContext(for: results, format: .markdown, settings: ReportSettings(command: "make-report", figureExtension: "png"))
+    return try renderReport(template: ShippedTemplate.markdown.text, fileName: "report.md", context: context, strict: true).text
+}
+
+struct OpeningSummaryTests {
+    @Test func theReferenceStudysOpeningHasAtMost120Words() throws {
+        let results = try referenceResults()
+        let summary = openingSummary(results)
+        #expect(wordCount(summary) <= 120, "\(wordCount(summary)) words: \(summary)")
+        #expect(summary.hasPrefix("We trained 81 models (MLP 32, MLP 64 and MLP 128) with SGD on Gaussian clusters under random label flip at 9 poison fractions"))
+        #expect(summary.contains("Of 5 published claims,"))
+    }
+
+    @Test func aStudyOfSevenAttacksAndTwoModelsOpensWithAtMost120Words() throws {
+        let results = try attackCatalogueResults()
+        let summary = openingSummary(results)
+        #expect(wordCount(summary) <= 120, "\(wordCount(summary)) words: \(summary)")
+        #expect(summary.hasPrefix("We trained 378 models (MLP 64 and logistic) with SGD on Gaussian clusters under 7 attacks at 9 poison fractions"))
+        #expect(!summary.contains("published claim"), "a study without claims says nothing of them")
+    }
+
+    @Test func noFindingIsCopiedBetweenTheOpeningAndTheFindings() throws {
+        for results in [try referenceResults(), fixedResults(), try attackCatalogueResults()] {
+            let summary = openingSummary(results)
+            let openingSentences = summary.split(separator: ". ").map(String.init).filter { $0.count > 30 }
+            for finding in findingSentences(results) {
+                for sentence in openingSentences { #expect(!finding.contains(sentence), "repeated: \(sentence)") }
+            }
+        }
+    }
+}
+
+struct ClaimVerdictTests {
+    let swept = 0.0...0.5
+
+    @Test func aPublishedThresholdInsideABoundedIntervalIsSupportedOutsideContradicted() {
+        let estimate = Estimate(value: 0.335, interval: Interval(lower: 0.229, upper: 0.352))
+        #expect(thresholdVerdict(published: 0.349, estimate: estimate, swept: swept) == .supported)
+        #expect(thresholdVerdict(published: 0.352, estimate: estimate, swept: swept) == .supported, "an end belongs to the interval")
+        #expect(thresholdVerdict(published: 0.373, estimate: estimate, swept: swept) == .contradicted)
+        #expect(thresholdVerdict(published: 0.2, estimate: estimate, swept: swept) == .contradicted)
+    }
+
+    @Test func anOpenEndDecidesOnlyWithinTheSweptFractions() {
+        let openAbove = Estimate(value: 0.40, interval: Interval(lower: 0.336, upper: nil))
+        #expect(thresholdVerdict(published: 0.434, estimate: openAbove, swept: swept) == .supported)
+        #expect(thresholdVerdict(published: 0.30, estimate: openAbove, swept: swept) == .contradicted)
+        #expect(thresholdVerdict(published: 0.60, estimate: openAbove, swept: swept) == .notResolved)
+        let openBelow = Estimate(value: 0.10, interval: Interval(lower: nil, upper: 0.2))
+        #expect(thresholdVerdict(published: 0.05, estimate: openBelow, swept: 0.05...0.5) == .supported)
+        #expect(thresholdVerdict(published: 0.01, estimate: openBelow, swept: 0.05...0.5) == .notResolved)
+        #expect(thresholdVerdict(published: 0.25, estimate: openBelow, swept: 0.05...0.5) == .contradicted)
+        // The whole interval beyond the largest fraction: its lower end sits at that fraction.
+        let beyond = Estimate(value: 0.5, interval: Interval(lower: 0.5, upper: nil), bound: .lower)
+        #expect(thresholdVerdict(published: 0.45, estimate: beyond, swept: swept) == .contradicted)
+        #expect(thresholdVerdict(published: 0.7, estimate: beyond, swept: swept) == .notResolved)
+    }
+
+    @Test func withoutAnIntervalNothingIsResolved() {
+        #expect(thresholdVerdict(published: 0.4, estimate: Estimate(value: 0.4, interval: nil), swept: swept) == .notResolved)
+    }
+
+    @Test func aClaimedDirectionIsSupportedOnlyWhenResolvedTheSameWay() {
+        #expect(directionVerdict(claimed: true, found: true).verdict == .supported)
+        #expect(directionVerdict(claimed: true, found: false).verdict == .contradicted)
+        #expect(directionVerdict(claimed: false, found: false).verdict == .supported)
+        #expect(directionVerdict(claimed: false, found: true).verdict == .contradicted)
+        #expect(directionVerdict(claimed: true, found: nil).verdict == .notResolved)
+    }
+
+    @Test func theReferenceStudyAnswersEveryPublishedClaim() throws {
+        let results = try referenceResults()
+        let claims = try #require(results.findings.claims)
+        #expect(claims.thresholds.map(\.label) == ["MLP 32", "MLP 64", "MLP 128"])
+        #expect(claims.thresholds.map(\.published) == [0.434, 0.373, 0.349])
+        for claim in claims.thresholds {
+            let estimate = try #require(claim.estimate)
+            #expect(claim.verdict == thresholdVerdict(published: claim.published, estimate: estimate, swept: 0...0.5))
+        }
+        #expect(claims.sharpTransition == directionVerdict(claimed: true, found: results.findings.sharpTransition))
+        let comparison = try #require(results.findings.sensitivity.first)
+        #expect(claims.largerModelsMoreSensitive.map(\.answer) == [directionVerdict(claimed: true, found: comparison.largerModelsMoreSensitive)])
+        let report = try markdownReport(results)
+        #expect(report.contains("## Published claims"))
+        #expect(report.contains("| Critical threshold of MLP 32 | 43.4% | "))
+    }
+
+    @Test func aThresholdOfASeriesTheStudyDoesNotRunIsNotResolved() throws {
+        var config = fixedResults().config
+        config.claims = PublishedClaims(source: "a test", thresholds: [ClaimedThreshold(series: "MLP 16", fraction: 0.36),
+                                                                      ClaimedThreshold(series: "MLP 999", fraction: 0.2)])
+        let fixed = fixedResults()
+        let results = StudyResults(study: try Study(config), runs: fixed.runs, toolVersion: "9.9.9")
+        let claims = try #require(results.findings.claims)
+        #expect(claims.thresholds.map(\.verdict) == [.supported, .notResolved])
+        #expect(claims.thresholds[1].series == nil && claims.thresholds[1].estimate == nil)
+        #expect(claims.sharpTransition == nil && claims.largerModelsMoreSensitive.isEmpty, "only what is claimed is answered")
+        #expect(try markdownReport(results).contains("| Critical threshold of MLP 999 | 20.0% | not run in this study | — | not resolved |"))
+    }
+
+    @Test func theFixedStudysClaimsAreSupportedContradictedAndNotResolved() throws {
+        let claims = try #require(fixedResults().findings.claims)
+        #expect(claims.thresholds.map(\.verdict) == [.supported, .contradicted])
+        #expect(claims.sharpTransition?.verdict == .notResolved)
+        #expect(claims.largerModelsMoreSensitive.map(\.answer.verdict) == [.supported])
+    }
+
+    @Test func aStudyWithoutClaimsHasNoClaimsSection() throws {
+        let results = try attackCatalogueResults()
+        #expect(results.findings.claims == nil)
+        #expect(!(try markdownReport(results)).contains("Published claims"))
+    }
+}
+
+struct ReadableReportTests {
+    @Test func theResolutionOfEveryDirectionIsInTheJSON() throws {
+        let json = try JSONSerialization.jsonObject(with: try referenceResults().jsonData()) as! [String: Any]
+        let findings = try #require(json["findings"] as? [String: Any])
+        let sensitivity = try #require((findings["sensitivity"] as? [[String: Any]])?.first)
+        #expect(sensitivity["trend"] as? String != nil)
+        #expect(sensitivity["resolved"] as? Bool == (sensitivity["largerModelsMoreSensitive"] != nil))
+        #expect(findings["sharpTransitionResolved"] as? Bool == (findings["sharpTransition"] != nil))
+        let claims = try #require(findings["claims"] as? [String: Any])
+        #expect((claims["thresholds"] as? [[String: Any]])?.compactMap { $0["verdict"] as? String }.count == 3)
+    }
+
+    @Test func resultsWithClaimsReadBackAsTheSameBytes() throws {
+        // results.json sorts the keys of the claimed thresholds ("MLP 128" before "MLP 32"); the
+        // claims keep one order whatever the order read, so the analysis rebuilt from the file matches it.
+        let bytes = try referenceResults().jsonData()
+        #expect(try StudyResults.read(bytes).jsonData() == bytes)
+        #expect(try referenceResults().config.claims?.thresholds.map(\.series) == ["MLP 32", "MLP 64", "MLP 128"])
+    }
+
+    @Test func aSpreadOfZeroBesideAnIntervalIsExplained() throws {
+        // MLP 32's three seeds all score 134 of 150 clean test rows.
+        let note = try #require(spreadFloorNote(try referenceResults()))
+        #expect(note.contains("MLP 32 at 0.0%: 0.893 ± 0.000"))
+        #expect(note.contains("(1/150 = 0.007)"))
+        #expect(spreadFloorNote(fixedResults()) == nil, "the fixed study's seeds differ by 0.02")
+    }
+
+    @Test func anOpenIntervalEndIsExplainedInTheWordsOfIntervalText() throws {
+        let results = try referenceResults()
+        let open = results.statistics.series.compactMap(\.threshold.interval).first { $0.upper == nil && $0.lower != nil }
+        let note = openEndNote(results)
+        #expect((note == nil) == (open == nil))
+        if let open, let note { #expect(note.contains("“\(intervalText(open, percent))”")) }
+        #expect(openEndNote(fixedResults()) == nil)
+    }
+}
