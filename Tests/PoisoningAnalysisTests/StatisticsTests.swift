@@ -138,24 +138,33 @@ struct SeedBootstrapTests {
     /// ȳ ± t_{.975, n-1} s / √n (SciPy: 0.75548 to 0.90452 for 0.80, 0.83, 0.86), up to Monte Carlo error.
     @Test func theIntervalOfAMeanIsTheStudentTInterval() throws {
         let bootstrap = SeedBootstrap(seedCount: 3, replicates: 40_000)
-        var stream = Xoshiro256StarStar(seed: 1, purpose: "test")
-        let replicates = bootstrap.replicateMeans([0.80, 0.83, 0.86], resolution: 0.001, floorStream: &stream)
+        let replicates = bootstrap.replicateMeans([0.80, 0.83, 0.86], resolution: 0.001)
         let interval = try #require(percentileInterval(replicates, confidence: 0.95))
         #expect(abs(interval.lower! - 0.7554758686474902) < 0.004)
         #expect(abs(interval.upper! - 0.9045241313525098) < 0.004)
     }
 
+    /// The exact t interval of a mean (no bootstrap): SciPy's t.interval(0.95, 2, 0.83, 0.03 / √3) is
+    /// 0.75548 to 0.90452; agreeing seeds get one test row as their spread; a paired difference is the
+    /// same interval of the per-seed differences.
+    @Test func meansGetTheExactStudentTInterval() throws {
+        let interval = try #require(studentTInterval([0.80, 0.83, 0.86], resolution: 0.001, confidence: 0.95))
+        #expect(abs(interval.lower! - 0.7554758686474902) < 1e-9 && abs(interval.upper! - 0.9045241313525098) < 1e-9)
+        let agreeing = try #require(studentTInterval([0.8, nil, 0.8, 0.8], resolution: 1.0 / 150, confidence: 0.95))
+        #expect(abs(agreeing.upper! - 0.8 - 4.302652729749462 / 150 / 3.0.squareRoot()) < 1e-9)
+        #expect(studentTInterval([0.8, nil], resolution: 0.001, confidence: 0.95) == nil)
+    }
+
     @Test func agreeingSeedsGetTheResolutionAsTheirSpreadAndMissingRunsAreLeftOut() throws {
         let bootstrap = SeedBootstrap(seedCount: 3, replicates: 40_000)
-        var stream = Xoshiro256StarStar(seed: 1, purpose: "test")
         // s = 0 is raised to 1/150: t interval 0.8 ± 4.3027 · (1/150) / √3 = 0.8 ± 0.01656.
         let agreeing = try #require(percentileInterval(
-            bootstrap.replicateMeans([0.8, 0.8, 0.8], resolution: 1.0 / 150, floorStream: &stream), confidence: 0.95))
+            bootstrap.replicateMeans([0.8, 0.8, 0.8], resolution: 1.0 / 150), confidence: 0.95))
         #expect(abs(agreeing.upper! - 0.8 - 4.302652729749462 / 150 / 3.0.squareRoot()) < 0.002)
         // A diverged run: the other two seeds alone, with n - 1 = 2 degrees of freedom of the study.
-        let partial = bootstrap.replicateMeans([0.8, nil, 0.9], resolution: 0.001, floorStream: &stream)
+        let partial = bootstrap.replicateMeans([0.8, nil, 0.9], resolution: 0.001)
         #expect(abs(partial.reduce(0, +) / Double(partial.count) - 0.85) < 0.002)
-        #expect(bootstrap.replicateMeans([nil, nil, 0.7], resolution: 0.001, floorStream: &stream).allSatisfy { $0 == 0.7 })
+        #expect(bootstrap.replicateMeans([nil, nil, 0.7], resolution: 0.001).allSatisfy { $0 == 0.7 })
     }
 }
 
@@ -219,7 +228,7 @@ struct CensoredDifferenceTests {
     @Test func numbersGiveThePercentileIntervalOfTheirDifferences() throws {
         let other = spread(0.4, 0.1), base = spread(0.25, 0.05)
         let (difference, replicates) = censoredDifference(Estimate(value: 0.45, interval: nil), Estimate(value: 0.3, interval: nil),
-                                                          replicates: ((other, swept), (base, swept)), confidence: 0.95)
+                                                          replicates: ((other, swept), (base, swept)), blocks: 1, confidence: 0.95)
         #expect(try difference.bound == nil && abs(#require(difference.value) - 0.15) < 1e-12)
         #expect(difference.interval == percentileInterval(zip(other, base).map { $0 - $1 }, confidence: 0.95))
         #expect(replicates == zip(other, base).map { $0 - $1 })
@@ -230,7 +239,7 @@ struct CensoredDifferenceTests {
         let base = spread(0.25, 0.1)
         let (difference, replicates) = censoredDifference(
             Estimate(value: 0.5, interval: nil, bound: .lower), Estimate(value: 0.3, interval: nil),
-            replicates: ((Array(repeating: .infinity, count: 100), swept), (base, swept)), confidence: 0.95)
+            replicates: ((Array(repeating: .infinity, count: 100), swept), (base, swept)), blocks: 1, confidence: 0.95)
         #expect(try difference.bound == .lower && abs(#require(difference.value) - 0.2) < 1e-12)
         let lower = try #require(percentileInterval(base.map { 0.5 - $0 }, confidence: 0.95)?.lower)
         #expect(difference.interval == Interval(lower: lower, upper: nil) && difference.signResolved)
@@ -238,7 +247,7 @@ struct CensoredDifferenceTests {
         // The same pair the other way round: an upper bound.
         let (reversed, _) = censoredDifference(
             Estimate(value: 0.3, interval: nil), Estimate(value: 0.5, interval: nil, bound: .lower),
-            replicates: ((base, swept), (Array(repeating: .infinity, count: 100), swept)), confidence: 0.95)
+            replicates: ((base, swept), (Array(repeating: .infinity, count: 100), swept)), blocks: 1, confidence: 0.95)
         #expect(try reversed.bound == .upper && abs(#require(reversed.value) + 0.2) < 1e-12 && reversed.interval?.lower == nil)
         #expect(abs(try #require(reversed.interval?.upper) + lower) < 1e-12 && reversed.signResolved)
     }
@@ -248,7 +257,7 @@ struct CensoredDifferenceTests {
         let base = spread(0.42, 0.1).map { min($0, 0.5) }
         let (difference, _) = censoredDifference(
             Estimate(value: 0.5, interval: nil, bound: .lower), Estimate(value: 0.46, interval: nil),
-            replicates: ((Array(repeating: .infinity, count: 100), swept), (base, swept)), confidence: 0.95)
+            replicates: ((Array(repeating: .infinity, count: 100), swept), (base, swept)), blocks: 1, confidence: 0.95)
         #expect(difference.bound == .lower && (difference.interval?.lower ?? 1) <= 0 && !difference.signResolved)
     }
 
@@ -256,11 +265,11 @@ struct CensoredDifferenceTests {
         let beyond = Array(repeating: Double.infinity, count: 100), before = Array(repeating: -Double.infinity, count: 100)
         let (same, replicates) = censoredDifference(
             Estimate(value: 0.5, interval: nil, bound: .lower), Estimate(value: 0.5, interval: nil, bound: .lower),
-            replicates: ((beyond, swept), (beyond, swept)), confidence: 0.95)
+            replicates: ((beyond, swept), (beyond, swept)), blocks: 1, confidence: 0.95)
         #expect(same == Estimate(value: nil, interval: nil) && !same.signResolved && replicates.allSatisfy(\.isNaN))
         let (opposite, _) = censoredDifference(
             Estimate(value: 0.5, interval: nil, bound: .lower), Estimate(value: 0, interval: nil, bound: .upper),
-            replicates: ((beyond, swept), (before, swept)), confidence: 0.95)
+            replicates: ((beyond, swept), (before, swept)), blocks: 1, confidence: 0.95)
         #expect(opposite == Estimate(value: 0.5, interval: Interval(lower: 0.5, upper: nil), bound: .lower) && opposite.signResolved)
     }
 }

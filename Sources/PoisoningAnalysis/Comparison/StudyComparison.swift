@@ -157,11 +157,12 @@ private func compareFits(_ label: String, _ a: ComparableStudy, _ b: ComparableS
     let (sb, rb) = b.analysedSeries(confidence: confidence, replicates: replicates, bootstrapSeed: 2)
     let quantities: [(String, (SeriesStatistics) -> Estimate, (SeriesReplicates) -> [Double])] = [
         ("threshold", \.threshold, \.threshold), ("steepness", \.steepness, \.steepness),
-        ("midpoint", \.midpoint, \.midpoint), ("cleanAccuracy", \.cleanAccuracy, \.cleanAccuracy),
+        ("midpoint", \.midpoint, \.midpoint), ("cleanAccuracy", \.cleanAccuracy, \.cleanAccuracyReplicates),
     ]
     return quantities.map { name, estimate, replicated in
         let paired = rb.flatMap { rb in ra.map { ra in ((replicated(rb), rb.swept), (replicated(ra), ra.swept)) } }
-        let (difference, _) = censoredDifference(estimate(sb), estimate(sa), replicates: paired, confidence: confidence)
+        let (difference, _) = censoredDifference(estimate(sb), estimate(sa), replicates: paired, blocks: ra?.blocks ?? 1,
+                                                 confidence: confidence)
         return FitComparison(series: label, quantity: name, first: estimate(sa), second: estimate(sb), difference: difference,
                              resolved: difference.signResolved)
     }

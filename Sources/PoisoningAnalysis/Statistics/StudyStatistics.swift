@@ -88,7 +88,8 @@ let intervalMethod = "Seed-level multiplier bootstrap with a Student-t scale (n 
 public func studyStatistics(runs: [RunResult], fits: [SeriesFit], series: [SeriesDescription], config: StudyConfig,
                             testRows: Int, threads: Int) -> StudyStatistics {
     let settings = config.analysis
-    let bootstrap = config.seeds.count >= 2 ? SeedBootstrap(seedCount: config.seeds.count, replicates: settings.replicates) : nil
+    let bootstrap = config.seeds.count >= 2
+        ? SeedBootstrap(seedCount: config.seeds.count, replicates: settings.replicates, seed: settings.bootstrapSeed) : nil
     let computed = parallelMap(count: fits.count, threads: threads) { index in
         seriesStatistics(fit: fits[index], runs: runs, fractions: config.fractions, seeds: config.seeds, testCount: testRows,
                          bootstrap: bootstrap, confidence: settings.confidence)
@@ -101,7 +102,7 @@ public func studyStatistics(runs: [RunResult], fits: [SeriesFit], series: [Serie
             guard let axis = singleDifferingAxis(series[first], series[second]) else { continue }
             for quantity in ComparedQuantity.allCases {
                 differences.append(difference(quantity, first, second, axis: axis, statistics: perSeries, replicates: replicates,
-                                              seeds: seeds, confidence: settings.confidence))
+                                              seeds: seeds, resolution: 1 / Double(testRows), confidence: settings.confidence))
             }
         }
     }
@@ -127,10 +128,10 @@ private func observed(_ quantity: ComparedQuantity, _ statistics: SeriesStatisti
     }
 }
 
-/// The replicates of a quantity for one series.
-private func replicated(_ quantity: ComparedQuantity, _ replicates: SeriesReplicates) -> [Double] {
+/// The per-seed values of a mean (clean accuracy or gap) for one series.
+private func replicated(_ quantity: ComparedQuantity, _ replicates: SeriesReplicates) -> [Double?] {
     switch quantity {
-    case .threshold: replicates.threshold
+    case .threshold: replicates.threshold.map { $0 }
     case .cleanAccuracy: replicates.cleanAccuracy
     case .gapAtLargestFraction: replicates.gap
     }
@@ -189,16 +190,19 @@ private func possibleDifference(_ b: (low: Double, high: Double), _ a: (low: Dou
 /// (more than α/2 of them: no interval). Also returns the replicates' differences, ±infinity where
 /// only a lower (upper) bound is known and NaN where nothing is, for the seed planning.
 func censoredDifference(_ other: Estimate, _ base: Estimate, replicates: (other: CensoredReplicates, base: CensoredReplicates)?,
-                        confidence: Double) -> (Estimate, [Double]) {
+                        blocks: Int, confidence: Double) -> (Estimate, [Double]) {
     let point = possibleDifference(possibleValues(other), possibleValues(base))
     var interval: Interval?, differences = [Double]()
     if let replicates {
         let ranges = zip(replicates.other.values, replicates.base.values).map {
             possibleDifference(possibleValues($0, swept: replicates.other.swept), possibleValues($1, swept: replicates.base.swept))
         }
-        if let lower = percentileInterval(ranges.map(\.low), confidence: confidence),
-           let upper = percentileInterval(ranges.map(\.high), confidence: confidence) {
-            interval = Interval(lower: lower.lower, upper: upper.upper)
+        if let lower = bootstrapInterval(ranges.map(\.low), blocks: blocks, confidence: confidence),
+           let upper = bootstrapInterval(ranges.map(\.high), blocks: blocks, confidence: confidence) {
+            let errors = EndErrors(lower: lower.monteCarloError?.lower, upper: upper.monteCarloError?.upper)
+            interval = Interval(lower: lower.lower, upper: upper.upper,
+                                monteCarloError: errors.lower == nil && errors.upper == nil ? nil : errors,
+                                undetermined: (lower.isUndetermined(.lower) ? [.lower] : []) + (upper.isUndetermined(.upper) ? [.upper] : []))
         }
         differences = ranges.map { $0.low == $0.high ? $0.low : $0.high == .infinity ? .infinity : $0.low == -.infinity ? -.infinity : .nan }
     }
@@ -211,15 +215,20 @@ func censoredDifference(_ other: Estimate, _ base: Estimate, replicates: (other:
     return (estimate, differences)
 }
 
-/// The difference of `quantity` between two series, paired by replicate (see `censoredDifference`);
-/// seeds are planned only for a difference that is measured, not bounded.
+/// The difference of `quantity` between two series: for a mean (clean accuracy, gap) the exact paired
+/// t interval over the seeds both finished (`pairedMeanDifference`); for the threshold paired by
+/// replicate (see `censoredDifference`), with seeds planned only for a difference that is measured,
+/// not bounded.
 private func difference(_ quantity: ComparedQuantity, _ base: Int, _ other: Int, axis: SeriesAxis, statistics: [SeriesStatistics],
-                        replicates: [SeriesReplicates?], seeds: Int, confidence: Double) -> SeriesDifference {
-    let paired = replicates[other].flatMap { b in
-        replicates[base].map { a in ((replicated(quantity, b), b.swept), (replicated(quantity, a), a.swept)) }
+                        replicates: [SeriesReplicates?], seeds: Int, resolution: Double, confidence: Double) -> SeriesDifference {
+    if quantity != .threshold {
+        return pairedMeanDifference(quantity, base, other, axis: axis, statistics: statistics, replicates: replicates,
+                                    resolution: resolution, confidence: confidence)
     }
+    let paired = replicates[other].flatMap { b in replicates[base].map { a in ((b.threshold, b.swept), (a.threshold, a.swept)) } }
     let (estimate, differences) = censoredDifference(observed(quantity, statistics[other]), observed(quantity, statistics[base]),
-                                                     replicates: paired, confidence: confidence)
+                                                     replicates: paired, blocks: replicates[other]?.blocks ?? 1,
+                                                     confidence: confidence)
     let resolved = estimate.signResolved
     let plan = resolved || estimate.bound != nil ? nil : estimate.value.flatMap { d in
         quartileStandardError(differences, seeds: seeds, confidence: confidence).flatMap {
@@ -228,6 +237,30 @@ private func difference(_ quantity: ComparedQuantity, _ base: Int, _ other: Int,
     }
     return SeriesDifference(base: base, other: other, axis: axis, quantity: quantity, difference: estimate, resolved: resolved,
                             seedsToResolve: plan)
+}
+
+/// The difference of a mean (clean accuracy or gap) between two series, `other` minus `base`, with
+/// the exact paired t interval of the per-seed differences over the seeds both finished (spread raised
+/// to one test row, `studentTInterval`) and seeds planned from its standard error.
+private func pairedMeanDifference(_ quantity: ComparedQuantity, _ base: Int, _ other: Int, axis: SeriesAxis,
+                                  statistics: [SeriesStatistics], replicates: [SeriesReplicates?], resolution: Double,
+                                  confidence: Double) -> SeriesDifference {
+    let values = { (statistics: SeriesStatistics) in observed(quantity, statistics).value }
+    let value = values(statistics[other]).flatMap { b in values(statistics[base]).map { b - $0 } }
+    var interval: Interval?, plan: Int?
+    if let b = replicates[other].map({ replicated(quantity, $0) }), let a = replicates[base].map({ replicated(quantity, $0) }) {
+        let differences = zip(b, a).map { pair -> Double? in pair.0.flatMap { b in pair.1.map { b - $0 } } }
+        interval = studentTInterval(differences, resolution: resolution, confidence: confidence)
+        let present = differences.compactMap { $0 }
+        if let interval, let value, !interval.excludes(0), let lower = interval.lower, let upper = interval.upper {
+            let t = studentTQuantile(1 - (1 - confidence) / 2, df: Double(present.count - 1))
+            plan = seedsToResolve(difference: value, standardError: (upper - lower) / (2 * t), seeds: present.count,
+                                  confidence: confidence)
+        }
+    }
+    let estimate = Estimate(value: value, interval: interval)
+    return SeriesDifference(base: base, other: other, axis: axis, quantity: quantity, difference: estimate,
+                            resolved: estimate.signResolved, seedsToResolve: plan)
 }
 
 /// The least-squares slope of y on x.
@@ -256,7 +289,7 @@ private func thresholdTrends(series: [SeriesDescription], statistics: [SeriesSta
                 let y = memberReplicates.map { $0.threshold[r] }
                 return y.allSatisfy(\.isFinite) ? slope(sizes, y) : .nan
             }
-            interval = percentileInterval(slopes, confidence: confidence)
+            interval = bootstrapInterval(slopes, blocks: memberReplicates[0].blocks, confidence: confidence)
         }
         let resolved = interval?.excludes(0) == true
         let plan = resolved ? nil : value.flatMap { d in
