@@ -172,14 +172,14 @@ struct PlanningInputTests {
     /// The standard error read off the quartiles: IQR / (2 t_{0.75, n-1}); t_{0.75, 2} = 0.816496580927726 (SciPy).
     @Test func standardErrorComesFromTheQuartiles() throws {
         let values = (0...100).map(Double.init)   // quartiles 25 and 75
-        let se = try #require(quartileStandardError(values, seeds: 3, confidence: 0.95))
+        let se = try #require(quartileStandardError(values, design: .monteCarlo(blocks: 1), seeds: 3, confidence: 0.95))
         #expect(abs(se - 50 / (2 * 0.816496580927726)) < 1e-9)
         // Infinite replicates beyond the upper quartile do not matter; at the quartile they do.
         let someOpen = (0...100).map { $0 > 90 ? Double.infinity : Double($0) }
-        #expect(quartileStandardError(someOpen, seeds: 3, confidence: 0.95) == se)
+        #expect(quartileStandardError(someOpen, design: .monteCarlo(blocks: 1), seeds: 3, confidence: 0.95) == se)
         let manyOpen = (0...100).map { $0 > 60 ? Double.infinity : Double($0) }
-        #expect(quartileStandardError(manyOpen, seeds: 3, confidence: 0.95) == nil)
-        #expect(quartileStandardError(values, seeds: 1, confidence: 0.95) == nil)
+        #expect(quartileStandardError(manyOpen, design: .monteCarlo(blocks: 1), seeds: 3, confidence: 0.95) == nil)
+        #expect(quartileStandardError(values, design: .monteCarlo(blocks: 1), seeds: 1, confidence: 0.95) == nil)
     }
 }
 
@@ -228,7 +228,7 @@ struct CensoredDifferenceTests {
     @Test func numbersGiveThePercentileIntervalOfTheirDifferences() throws {
         let other = spread(0.4, 0.1), base = spread(0.25, 0.05)
         let (difference, replicates) = censoredDifference(Estimate(value: 0.45, interval: nil), Estimate(value: 0.3, interval: nil),
-                                                          replicates: ((other, swept), (base, swept)), blocks: 1, confidence: 0.95)
+                                                          replicates: ((other, swept), (base, swept)), design: .monteCarlo(blocks: 1), confidence: 0.95)
         #expect(try difference.bound == nil && abs(#require(difference.value) - 0.15) < 1e-12)
         #expect(difference.interval == percentileInterval(zip(other, base).map { $0 - $1 }, confidence: 0.95))
         #expect(replicates == zip(other, base).map { $0 - $1 })
@@ -239,7 +239,7 @@ struct CensoredDifferenceTests {
         let base = spread(0.25, 0.1)
         let (difference, replicates) = censoredDifference(
             Estimate(value: 0.5, interval: nil, bound: .lower), Estimate(value: 0.3, interval: nil),
-            replicates: ((Array(repeating: .infinity, count: 100), swept), (base, swept)), blocks: 1, confidence: 0.95)
+            replicates: ((Array(repeating: .infinity, count: 100), swept), (base, swept)), design: .monteCarlo(blocks: 1), confidence: 0.95)
         #expect(try difference.bound == .lower && abs(#require(difference.value) - 0.2) < 1e-12)
         let lower = try #require(percentileInterval(base.map { 0.5 - $0 }, confidence: 0.95)?.lower)
         #expect(difference.interval == Interval(lower: lower, upper: nil) && difference.signResolved)
@@ -247,7 +247,7 @@ struct CensoredDifferenceTests {
         // The same pair the other way round: an upper bound.
         let (reversed, _) = censoredDifference(
             Estimate(value: 0.3, interval: nil), Estimate(value: 0.5, interval: nil, bound: .lower),
-            replicates: ((base, swept), (Array(repeating: .infinity, count: 100), swept)), blocks: 1, confidence: 0.95)
+            replicates: ((base, swept), (Array(repeating: .infinity, count: 100), swept)), design: .monteCarlo(blocks: 1), confidence: 0.95)
         #expect(try reversed.bound == .upper && abs(#require(reversed.value) + 0.2) < 1e-12 && reversed.interval?.lower == nil)
         #expect(abs(try #require(reversed.interval?.upper) + lower) < 1e-12 && reversed.signResolved)
     }
@@ -257,7 +257,7 @@ struct CensoredDifferenceTests {
         let base = spread(0.42, 0.1).map { min($0, 0.5) }
         let (difference, _) = censoredDifference(
             Estimate(value: 0.5, interval: nil, bound: .lower), Estimate(value: 0.46, interval: nil),
-            replicates: ((Array(repeating: .infinity, count: 100), swept), (base, swept)), blocks: 1, confidence: 0.95)
+            replicates: ((Array(repeating: .infinity, count: 100), swept), (base, swept)), design: .monteCarlo(blocks: 1), confidence: 0.95)
         #expect(difference.bound == .lower && (difference.interval?.lower ?? 1) <= 0 && !difference.signResolved)
     }
 
@@ -265,11 +265,11 @@ struct CensoredDifferenceTests {
         let beyond = Array(repeating: Double.infinity, count: 100), before = Array(repeating: -Double.infinity, count: 100)
         let (same, replicates) = censoredDifference(
             Estimate(value: 0.5, interval: nil, bound: .lower), Estimate(value: 0.5, interval: nil, bound: .lower),
-            replicates: ((beyond, swept), (beyond, swept)), blocks: 1, confidence: 0.95)
+            replicates: ((beyond, swept), (beyond, swept)), design: .monteCarlo(blocks: 1), confidence: 0.95)
         #expect(same == Estimate(value: nil, interval: nil) && !same.signResolved && replicates.allSatisfy(\.isNaN))
         let (opposite, _) = censoredDifference(
             Estimate(value: 0.5, interval: nil, bound: .lower), Estimate(value: 0, interval: nil, bound: .upper),
-            replicates: ((beyond, swept), (before, swept)), blocks: 1, confidence: 0.95)
+            replicates: ((beyond, swept), (before, swept)), design: .monteCarlo(blocks: 1), confidence: 0.95)
         #expect(opposite == Estimate(value: 0.5, interval: Interval(lower: 0.5, upper: nil), bound: .lower) && opposite.signResolved)
     }
 }

@@ -161,7 +161,7 @@ private func compareFits(_ label: String, _ a: ComparableStudy, _ b: ComparableS
     ]
     return quantities.map { name, estimate, replicated in
         let paired = rb.flatMap { rb in ra.map { ra in ((replicated(rb), rb.swept), (replicated(ra), ra.swept)) } }
-        let (difference, _) = censoredDifference(estimate(sb), estimate(sa), replicates: paired, blocks: ra?.blocks ?? 1,
+        let (difference, _) = censoredDifference(estimate(sb), estimate(sa), replicates: paired, design: .monteCarlo(blocks: 1),
                                                  confidence: confidence)
         return FitComparison(series: label, quantity: name, first: estimate(sa), second: estimate(sb), difference: difference,
                              resolved: difference.signResolved)
@@ -184,7 +184,8 @@ extension ComparableStudy {
     fileprivate func analysedSeries(confidence: Double, replicates: Int, bootstrapSeed: UInt64) -> (SeriesStatistics, SeriesReplicates?) {
         let points = aggregate(runs, fractions: fractions, seriesCount: 1)
         let fit = fitSeries(points, seriesCount: 1, classes: classCount)[0]
-        let bootstrap = seeds.count >= 2 ? SeedBootstrap(seedCount: seeds.count, replicates: replicates, seed: bootstrapSeed) : nil
+        let bootstrap = seeds.count >= 2
+            ? SeedBootstrap(seedCount: seeds.count, replicates: replicates, seed: bootstrapSeed, monteCarlo: true) : nil
         return seriesStatistics(fit: fit, runs: runs, fractions: fractions, seeds: seeds, testCount: testCount,
                                 bootstrap: bootstrap, confidence: confidence)
     }

@@ -177,12 +177,6 @@ public func bootstrapInterval(_ values: [Double], blocks: Int, confidence: Doubl
                     undetermined: [lower.undetermined ? .lower : nil, upper.undetermined ? .upper : nil].compactMap { $0 })
 }
 
-/// The standard error of the mean of independent estimates: their sample standard deviation over √count.
-private func standardError(_ estimates: [Double]) -> Double {
-    let count = Double(estimates.count), mean = estimates.reduce(0, +) / count
-    return (estimates.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (count - 1) / count).squareRoot()
-}
-
 /// The exact Student-t interval of the mean of `values` (nil entries left out), ȳ ± t_{m-1, 1-α/2} s / √m
 /// over the m values present, with the spread s raised to `resolution` when below it (seeds that agree
 /// exactly do not prove a zero spread); nil with fewer than two values. For paired differences pass

@@ -1,9 +1,25 @@
 import Foundation
 import PoisoningEngine
 
+/// How a bootstrap's replicates are drawn, and so how an interval is read off them.
+public enum ReplicateDesign: Sendable, Equatable {
+    /// Rays (`RayLayout`): every quantity's distribution is integrated along each direction.
+    case rays(RayLayout)
+    /// Independent, equally weighted replicates in `blocks` consecutive blocks of equal size.
+    case monteCarlo(blocks: Int)
+
+    /// The interval at `confidence` of a quantity's replicates, with its ends' Monte Carlo errors
+    /// (`rayInterval`, `bootstrapInterval`).
+    public func interval(_ values: [Double], confidence: Double) -> Interval? {
+        switch self {
+        case .rays(let layout): rayInterval(values, layout: layout, confidence: confidence)
+        case .monteCarlo(let blocks): bootstrapInterval(values, blocks: blocks, confidence: confidence)
+        }
+    }
+}
+
 /// The random draws of a seed-level multiplier bootstrap with a Student-t scale, shared by every
-/// series of a study so that differences between series stay paired by seed, drawn by randomized
-/// quasi-Monte Carlo so that interval ends hardly move with the random stream.
+/// series of a study so that differences between series stay paired by seed.
 ///
 /// Method (documented with its coverage and stability in README.md): a run's metric at poison fraction
 /// i and seed s is y_si. With ȳ_i the mean and R_si = y_si - ȳ_i the residuals over the n_i seeds that
@@ -15,67 +31,52 @@ import PoisoningEngine
 /// percentile interval is the t interval ȳ ± t_{n-1} s / √n. Because one vector per replicate moves
 /// all fractions and series together, the correlation of runs that share a seed is kept.
 ///
-/// The draws: the residuals of a fraction where every seed finished sum to zero, so they see w only
-/// through its projection P w on the contrasts (the complement of the all-ones vector). In polar form
-/// that is a radius T = √(ν / g) |P w|, with T² / (T² + ν) ~ Beta((n - 1)/2, ν/2), times a uniform
-/// direction in the contrasts' n - 1 dimensions. The radius comes from the first coordinate of a Sobol'
-/// point and the direction from the next n - 1 (normals by the inverse normal CDF, normalised): the heavy
-/// t tail lies along one coordinate, which the Sobol' points stratify. The remaining component along
-/// the all-ones vector (it matters only where a seed did not finish) is drawn pseudo-randomly with the
-/// joint law: √(ν / g) z with z ~ N(0, 1) and g = S (1 - T² / (T² + ν)), S ~ χ²_{n-1+ν}. The replicates
-/// form `blockCount` independent randomizations (a random digital shift of the same Sobol' points
-/// each), so that the spread of an interval end between blocks measures its Monte Carlo error.
+/// The draws (`ReplicateDesign.rays`, the default): the residuals of a fraction where every seed
+/// finished sum to zero, so they see w only through its projection P w on the contrasts (the
+/// complement of the all-ones vector). In polar form that is a radius T = √(ν / g) |P w|, with
+/// q = T² / (T² + ν) ~ Beta(ν/2, ν/2), times a uniform direction in the contrasts' n - 1 dimensions.
+/// Each ray fixes a direction and evaluates the radii of `RayLayout` (quantiles of T), so that the
+/// heavy t tail is integrated rather than sampled. Directions: for 3 seeds equally spaced angles with a
+/// random rotation per block; for more, Sobol' points (inverse normal CDF, normalised) with a random
+/// digital shift per block; for 2, the two signs. The component along the all-ones vector (it matters
+/// only where a seed did not finish) has the joint law √(ν / g) z with z ~ N(0, 1) and g = S (1 - q),
+/// S ~ χ²_{n-1+ν}, drawn per ray. `compare` draws plain Monte Carlo replicates
+/// (`ReplicateDesign.monteCarlo`: w and g pseudo-random), whose pairs between two independent studies
+/// are independent.
 public struct SeedBootstrap: Sendable {
     /// Number of seeds n.
     public let seedCount: Int
-    /// Independent randomizations of the Sobol' points; replicates are block-major.
-    public let blockCount: Int
+    /// How the replicates are laid out.
+    public let design: ReplicateDesign
     /// v_rs, replicate-major: perturbations[r * seedCount + s].
     let perturbations: [Double]
 
-    /// Replicates: `blockCount` blocks of equal size.
+    /// Replicates.
     public var replicateCount: Int { perturbations.count / seedCount }
 
     /// Independent randomizations in every bootstrap.
-    public static let defaultBlockCount = 8
+    public static let blockCount = 8
+    /// Radii per ray.
+    public static let radiiPerRay = 8
 
-    /// At least `replicates` draws (rounded up to whole blocks) for `seedCount` seeds (>= 2), from the
-    /// stream (seed, "statistics").
-    public init(seedCount: Int, replicates: Int, seed: UInt64 = 0, blockCount: Int = SeedBootstrap.defaultBlockCount) {
-        precondition(seedCount >= 2 && replicates >= 1 && blockCount >= 2)
+    /// At least `replicates` draws (rounded up to whole blocks of whole rays) for `seedCount` seeds
+    /// (>= 2), from the stream (seed, "statistics"); rays unless `monteCarlo`.
+    public init(seedCount: Int, replicates: Int, seed: UInt64 = 0, monteCarlo: Bool = false) {
+        precondition(seedCount >= 2 && replicates >= 1)
         var random = Xoshiro256StarStar(seed: seed, purpose: "statistics")
-        let contrasts = seedCount - 1, degrees = Double(seedCount - 1)
-        let perBlock = (replicates + blockCount - 1) / blockCount
-        let dimensions = 1 + contrasts
-        let sobol = SobolSequence(dimensions: min(dimensions, SobolSequence.maximumDimensions)).points(perBlock)
-        let helmert = helmertBasis(seedCount)
-        var perturbations = [Double]()
-        perturbations.reserveCapacity(blockCount * perBlock * seedCount)
-        for _ in 0..<blockCount {
-            let shifts = (0..<sobol[0].count).map { _ in UInt32(truncatingIfNeeded: random.next()) }
-            for point in sobol {
-                // Coordinates beyond the table's dimensions are pseudo-random (padding).
-                let uniform = { (j: Int) -> Double in
-                    let bits = j < shifts.count ? point[j] ^ shifts[j] : UInt32(truncatingIfNeeded: random.next())
-                    return (Double(bits) + 0.5) / 4_294_967_296
-                }
-                let share = betaQuantile(uniform(0), a: degrees / 2, b: degrees / 2)
-                let radius = (degrees * share / (1 - share)).squareRoot()
-                let normals = (1...contrasts).map { normalQuantile(uniform($0)) }
-                let length = normals.reduce(0) { $0 + $1 * $1 }.squareRoot()
-                var chiSquare = 0.0
-                for _ in 0..<(2 * contrasts) { let z = random.nextStandardNormal(); chiSquare += z * z }
-                let along = random.nextStandardNormal() * (degrees / (chiSquare * (1 - share))).squareRoot()
-                for s in 0..<seedCount {
-                    var value = along / Double(seedCount).squareRoot()
-                    for k in 0..<contrasts { value += radius * normals[k] / length * helmert[k][s] }
-                    perturbations.append(value)
-                }
-            }
-        }
+        let blocks = Self.blockCount
         self.seedCount = seedCount
-        self.blockCount = blockCount
-        self.perturbations = perturbations
+        if monteCarlo {
+            let perBlock = (replicates + blocks - 1) / blocks
+            design = .monteCarlo(blocks: blocks)
+            perturbations = monteCarloPerturbations(seedCount: seedCount, replicates: blocks * perBlock, random: &random)
+        } else {
+            let radii = Self.radiiPerRay
+            let raysPerBlock = max(2, ((replicates + blocks * radii - 1) / (blocks * radii) + 1) / 2 * 2)
+            let layout = RayLayout(blocks: blocks, raysPerBlock: raysPerBlock, radii: radii)
+            design = .rays(layout)
+            perturbations = rayPerturbations(seedCount: seedCount, layout: layout, random: &random)
+        }
     }
 
     /// The replicates of the mean of `values` (one per seed in study order, nil where the run
@@ -111,6 +112,65 @@ public struct SeedBootstrap: Sendable {
             return sum
         }
     }
+}
+
+/// Plain Monte Carlo draws v_r = √(ν / g_r) w_r: n normal weights and g ~ χ²_ν as a sum of ν squared normals.
+private func monteCarloPerturbations(seedCount: Int, replicates: Int, random: inout Xoshiro256StarStar) -> [Double] {
+    var perturbations = [Double]()
+    perturbations.reserveCapacity(seedCount * replicates)
+    let degrees = seedCount - 1
+    for _ in 0..<replicates {
+        let weights = (0..<seedCount).map { _ in random.nextStandardNormal() }
+        var chiSquare = 0.0
+        for _ in 0..<degrees { let z = random.nextStandardNormal(); chiSquare += z * z }
+        let scale = (Double(degrees) / chiSquare).squareRoot()
+        perturbations.append(contentsOf: weights.map { $0 * scale })
+    }
+    return perturbations
+}
+
+/// The rays' draws: per block and ray a direction in the contrasts (see `SeedBootstrap`), evaluated at
+/// the layout's radii, plus the ray's component along the all-ones vector.
+private func rayPerturbations(seedCount: Int, layout: RayLayout, random: inout Xoshiro256StarStar) -> [Double] {
+    let contrasts = seedCount - 1, degrees = Double(seedCount - 1)
+    let shares = (0..<layout.radii).map { betaQuantile(layout.nodeProbability($0), a: degrees / 2, b: degrees / 2) }
+    let radii = shares.map { (degrees * $0 / (1 - $0)).squareRoot() }
+    let helmert = helmertBasis(seedCount)
+    let sobol = contrasts >= 3
+        ? SobolSequence(dimensions: min(contrasts, SobolSequence.maximumDimensions)).points(layout.raysPerBlock) : []
+    var perturbations = [Double]()
+    perturbations.reserveCapacity(layout.count * seedCount)
+    let rotation = Double(random.next() >> 11) / 9_007_199_254_740_992
+    let rays = Double(layout.blocks * layout.raysPerBlock)
+    for block in 0..<layout.blocks {
+        let shifts = (0..<min(contrasts, SobolSequence.maximumDimensions)).map { _ in UInt32(truncatingIfNeeded: random.next()) }
+        for j in 0..<layout.raysPerBlock {
+            var direction: [Double]
+            switch contrasts {
+            case 1: direction = [j % 2 == 0 ? 1 : -1]
+            case 2:
+                let angle = 2 * Double.pi * (Double(j * layout.blocks + block) + rotation) / rays
+                direction = [cos(angle), sin(angle)]
+            default:
+                direction = (0..<contrasts).map { k in
+                    // Dimensions beyond the table's are pseudo-random (padding).
+                    let bits = k < shifts.count ? sobol[j][k] ^ shifts[k] : UInt32(truncatingIfNeeded: random.next())
+                    return normalQuantile((Double(bits) + 0.5) / 4_294_967_296)
+                }
+                let length = direction.reduce(0) { $0 + $1 * $1 }.squareRoot()
+                direction = direction.map { $0 / length }
+            }
+            let contrast = (0..<seedCount).map { s in (0..<contrasts).reduce(0) { $0 + direction[$1] * helmert[$1][s] } }
+            var chiSquare = 0.0
+            for _ in 0..<(2 * contrasts) { let z = random.nextStandardNormal(); chiSquare += z * z }
+            let z = random.nextStandardNormal()
+            for k in 0..<layout.radii {
+                let along = z * (degrees / (chiSquare * (1 - shares[k]))).squareRoot() / Double(seedCount).squareRoot()
+                for s in 0..<seedCount { perturbations.append(radii[k] * contrast[s] + along) }
+            }
+        }
+    }
+    return perturbations
 }
 
 /// An orthonormal basis of the contrasts in n dimensions (vectors summing to zero): Helmert's,

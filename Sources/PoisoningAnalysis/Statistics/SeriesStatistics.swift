@@ -72,8 +72,8 @@ struct SeriesReplicates: Sendable {
     /// Thresholds (see `CriticalThreshold.censored`): a fraction within `swept`, +infinity beyond its
     /// upper end (or not reached), -infinity before its lower end (or starting below), NaN (no fit).
     let threshold: [Double]
-    /// Independent randomizations the replicates are drawn in (`SeedBootstrap.blockCount`).
-    let blocks: Int
+    /// How the replicates are drawn (`SeedBootstrap.design`), which says how to read an interval off them.
+    let design: ReplicateDesign
     /// Replicates of the clean accuracy (for `compare`, whose studies are independent).
     let cleanAccuracyReplicates: [Double]
     /// Per seed (study order, nil where missing): clean accuracy, for paired t intervals of differences.
@@ -150,7 +150,7 @@ func seriesStatistics(fit: SeriesFit, runs: [RunResult], fractions sweep: [Doubl
         thresholds.append(criticalThreshold(of: p, target: (cleanReplicates[r] + chance) / 2, swept: swept).censored(curve: p)!)
         for (g, fraction) in grid.enumerated() { gridValues[g].append(p.value(at: fraction)) }
     }
-    let interval = { (values: [Double]) in bootstrapInterval(values, blocks: bootstrap.blockCount, confidence: confidence) }
+    let interval = { (values: [Double]) in bootstrap.design.interval(values, confidence: confidence) }
     /// An accuracy's interval, clipped to [0, 1] (with few seeds the t scale can reach beyond).
     let accuracyInterval = { (values: [Double]) in interval(values).map { clip($0, to: 0...1) } }
     let parameterIntervals = parameterReplicates.map(interval)
@@ -177,7 +177,7 @@ func seriesStatistics(fit: SeriesFit, runs: [RunResult], fractions sweep: [Doubl
         dropRemainingAtLargestFraction: p.map { remainingDrop($0, at: fractions.last!) },
         fittedCeiling: p.map { $0.amplitude + $0.floor })
     return (statistics, SeriesReplicates(swept: swept, threshold: p == nil ? Array(repeating: .nan, count: thresholds.count) : thresholds,
-                                         blocks: bootstrap.blockCount, cleanAccuracyReplicates: cleanReplicates, cleanAccuracy: accuracy[0], gap: gapValues.last ?? [],
+                                         design: bootstrap.design, cleanAccuracyReplicates: cleanReplicates, cleanAccuracy: accuracy[0], gap: gapValues.last ?? [],
                                          steepness: parameterReplicates[1], midpoint: parameterReplicates[2]))
 }
 

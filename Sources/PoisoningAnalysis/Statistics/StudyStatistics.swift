@@ -141,8 +141,8 @@ private func replicated(_ quantity: ComparedQuantity, _ replicates: SeriesReplic
 /// few replicates beyond the range (a threshold outside the swept fractions) do not matter: for a scaled Student t
 /// with n - 1 degrees of freedom the interquartile range is 2 t_{0.75, n-1} SE. Nil when a quartile is
 /// infinite or more than α/2 of the replicates are undefined.
-func quartileStandardError(_ replicates: [Double], seeds: Int, confidence: Double) -> Double? {
-    guard seeds >= 2, let quartiles = percentileInterval(replicates, confidence: 0.5),
+func quartileStandardError(_ replicates: [Double], design: ReplicateDesign, seeds: Int, confidence: Double) -> Double? {
+    guard seeds >= 2, let quartiles = design.interval(replicates, confidence: 0.5),
           Double(replicates.filter(\.isNaN).count) <= (1 - confidence) / 2 * Double(replicates.count),
           let lower = quartiles.lower, let upper = quartiles.upper else { return nil }
     return (upper - lower) / (2 * studentTQuantile(0.75, df: Double(seeds - 1)))
@@ -190,15 +190,15 @@ private func possibleDifference(_ b: (low: Double, high: Double), _ a: (low: Dou
 /// (more than α/2 of them: no interval). Also returns the replicates' differences, ±infinity where
 /// only a lower (upper) bound is known and NaN where nothing is, for the seed planning.
 func censoredDifference(_ other: Estimate, _ base: Estimate, replicates: (other: CensoredReplicates, base: CensoredReplicates)?,
-                        blocks: Int, confidence: Double) -> (Estimate, [Double]) {
+                        design: ReplicateDesign, confidence: Double) -> (Estimate, [Double]) {
     let point = possibleDifference(possibleValues(other), possibleValues(base))
     var interval: Interval?, differences = [Double]()
     if let replicates {
         let ranges = zip(replicates.other.values, replicates.base.values).map {
             possibleDifference(possibleValues($0, swept: replicates.other.swept), possibleValues($1, swept: replicates.base.swept))
         }
-        if let lower = bootstrapInterval(ranges.map(\.low), blocks: blocks, confidence: confidence),
-           let upper = bootstrapInterval(ranges.map(\.high), blocks: blocks, confidence: confidence) {
+        if let lower = design.interval(ranges.map(\.low), confidence: confidence),
+           let upper = design.interval(ranges.map(\.high), confidence: confidence) {
             let errors = EndErrors(lower: lower.monteCarloError?.lower, upper: upper.monteCarloError?.upper)
             interval = Interval(lower: lower.lower, upper: upper.upper,
                                 monteCarloError: errors.lower == nil && errors.upper == nil ? nil : errors,
@@ -227,11 +227,12 @@ private func difference(_ quantity: ComparedQuantity, _ base: Int, _ other: Int,
     }
     let paired = replicates[other].flatMap { b in replicates[base].map { a in ((b.threshold, b.swept), (a.threshold, a.swept)) } }
     let (estimate, differences) = censoredDifference(observed(quantity, statistics[other]), observed(quantity, statistics[base]),
-                                                     replicates: paired, blocks: replicates[other]?.blocks ?? 1,
+                                                     replicates: paired, design: replicates[other]?.design ?? .monteCarlo(blocks: 1),
                                                      confidence: confidence)
     let resolved = estimate.signResolved
     let plan = resolved || estimate.bound != nil ? nil : estimate.value.flatMap { d in
-        quartileStandardError(differences, seeds: seeds, confidence: confidence).flatMap {
+        quartileStandardError(differences, design: paired.map { _ in replicates[other]!.design } ?? .monteCarlo(blocks: 1),
+                              seeds: seeds, confidence: confidence).flatMap {
             seedsToResolve(difference: d, standardError: $0, seeds: seeds, confidence: confidence)
         }
     }
@@ -289,11 +290,12 @@ private func thresholdTrends(series: [SeriesDescription], statistics: [SeriesSta
                 let y = memberReplicates.map { $0.threshold[r] }
                 return y.allSatisfy(\.isFinite) ? slope(sizes, y) : .nan
             }
-            interval = bootstrapInterval(slopes, blocks: memberReplicates[0].blocks, confidence: confidence)
+            interval = memberReplicates[0].design.interval(slopes, confidence: confidence)
         }
         let resolved = interval?.excludes(0) == true
         let plan = resolved ? nil : value.flatMap { d in
-            quartileStandardError(slopes, seeds: seeds, confidence: confidence).flatMap {
+            quartileStandardError(slopes, design: memberReplicates.first?.design ?? .monteCarlo(blocks: 1), seeds: seeds,
+                                  confidence: confidence).flatMap {
                 seedsToResolve(difference: d, standardError: $0, seeds: seeds, confidence: confidence)
             }
         }
