@@ -29,6 +29,9 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Confidence level of every interval, in [0.5, 0.999].")
     var confidence = 0.95
 
+    @Option(help: "Seed of the bootstrap's random streams (each study draws its own); another seed checks that the intervals do not depend on it.")
+    var bootstrapSeed: UInt32 = 0
+
     func validate() throws {
         if !(0.5...0.999).contains(confidence) { throw ValidationError("--confidence: must lie in [0.5, 0.999]") }
         if let output {
@@ -53,7 +56,7 @@ struct CompareCommand: ParsableCommand {
                 throw ValidationError("compare: '\(path)' is \(error.reason)")
             }
         }
-        let comparison = compareStudies(studies[0], studies[1], confidence: confidence)
+        let comparison = compareStudies(studies[0], studies[1], confidence: confidence, bootstrapSeed: UInt64(bootstrapSeed))
         guard !comparison.commonSeries.isEmpty, !comparison.commonFractions.isEmpty else {
             throw ValidationError("compare: the files have no series and fraction in common "
                 + "(\(abbreviatedList(comparison.unmatched, total: comparison.unmatched.count)))")

@@ -7,8 +7,8 @@ import TestSupport
 /// The interval ends of fitted quantities must not move with the bootstrap's random stream: on the
 /// reference study (its runs as recorded in PoisoningEngineTests/Fixtures/reference-runs-0.1.0.json,
 /// which today's engine reproduces bit for bit), every end moves by at most 0.5 pp between streams
-/// (k, not a percentage: by at most 3% of its value), and an end is bounded, open or undetermined
-/// alike in every stream.
+/// (k, not a percentage: by at most 3% of its value), and an end is bounded or open alike in every
+/// stream (an end whose censored share lies at α/2 may be not determined in some).
 struct IntervalStabilityTests {
     struct RecordedRun: Decodable {
         let fraction: Double
@@ -73,7 +73,7 @@ struct IntervalStabilityTests {
             let kinds = Set(values.map { $0 == nil ? "open" : $0!.isNaN ? "undetermined" : "bounded" })
             print(String(format: "%-48@ range %.4f%@", name as NSString, range, kinds.count > 1 ? " \(kinds.sorted())" as NSString : ""))
             widest = max(widest, range)
-            #expect(kinds.count == 1, "\(name) is \(kinds.sorted()) across streams")
+            #expect(kinds.count == 1 || (kinds.count == 2 && kinds.contains("undetermined")), "\(name) is \(kinds.sorted()) across streams")
             #expect(range <= 0.005, "\(name) moves by \(range) between \(streams) streams")
         }
         print("widest range over \(streams) streams: \(widest)")

@@ -6,9 +6,10 @@ import Foundation
 /// on a scale u whose probability is p(u) = 1 - (1 - u)² (nodes denser in the radius' tail, where the
 /// ends of a 95% interval are decided).
 ///
-/// A quantity's distribution along a ray is read off its values at the radii: linear in u between two
-/// finite values, constant beyond the first and last radius, and switching halfway between two radii
-/// where one value is infinite or undefined. Its distribution overall is the average over the rays,
+/// A quantity's distribution along a ray is read off its values at the radii: linear in the radius T
+/// between two finite values (exact for a mean, which moves linearly with T), constant beyond the first
+/// and last radius, and switching halfway (in u) between two radii where one value is infinite or
+/// undefined. The probability below a radius between nodes comes from a table of T on a fine grid of u. Its distribution overall is the average over the rays,
 /// so an interval end has no Monte Carlo noise from the radius, where the Student t's heavy tail lies.
 public struct RayLayout: Sendable, Equatable {
     /// Independent randomizations.
@@ -17,6 +18,42 @@ public struct RayLayout: Sendable, Equatable {
     public let raysPerBlock: Int
     /// Radii per direction.
     public let radii: Int
+    /// T at u = j / (count - 1), j < count - 1 (the last entry, u = 1, is +∞): the table that turns a
+    /// radius into its position u.
+    let radiusTable: [Double]
+
+    /// The layout, with `radius(p)` the p-quantile of the radius T.
+    init(blocks: Int, raysPerBlock: Int, radii: Int, radius: (Double) -> Double) {
+        self.blocks = blocks
+        self.raysPerBlock = raysPerBlock
+        self.radii = radii
+        let size = 512
+        radiusTable = (0..<size).map { j in
+            j == 0 ? 0 : j == size - 1 ? .infinity : radius(Self.probability(Double(j) / Double(size - 1)))
+        }
+    }
+
+    /// The radius T of node k.
+    func nodeRadius(_ k: Int) -> Double { radius(at: position(k)) }
+
+    /// T at position u, interpolated in the table.
+    private func radius(at u: Double) -> Double {
+        let scaled = u * Double(radiusTable.count - 1), j = min(Int(scaled), radiusTable.count - 2)
+        let (a, b) = (radiusTable[j], radiusTable[j + 1])
+        return b.isInfinite ? a : a + (scaled - Double(j)) * (b - a)
+    }
+
+    /// The position u of radius T (the inverse of `radius(at:)`), by bisection in the table.
+    private func position(ofRadius t: Double) -> Double {
+        var low = 0, high = radiusTable.count - 1
+        while high - low > 1 {
+            let middle = (low + high) / 2
+            if radiusTable[middle] <= t { low = middle } else { high = middle }
+        }
+        let (a, b) = (radiusTable[low], radiusTable[high])
+        let within = b.isInfinite ? 0 : (t - a) / (b - a)
+        return (Double(low) + min(max(within, 0), 1)) / Double(radiusTable.count - 1)
+    }
 
     /// Replicates.
     public var count: Int { blocks * raysPerBlock * radii }
@@ -27,8 +64,6 @@ public struct RayLayout: Sendable, Equatable {
     /// The position u of radius k.
     func position(_ k: Int) -> Double { (Double(k) + 0.5) / Double(radii) }
 
-    /// The probability of radius k's node: p(u_k).
-    func nodeProbability(_ k: Int) -> Double { Self.probability(position(k)) }
 
     /// Masses of one ray's distribution: at or below `c`, undefined (NaN), and at -∞ / +∞.
     private func rayMasses(_ values: ArraySlice<Double>, below c: Double) -> Double {
@@ -44,7 +79,8 @@ public struct RayLayout: Sendable, Equatable {
                 if a <= c && b <= c {
                     mass += Self.probability(u1) - Self.probability(u0)
                 } else if a <= c || b <= c {
-                    let crossing = u0 + (c - a) / (b - a) * (u1 - u0)
+                    let t0 = radius(at: u0), t1 = radius(at: u1)
+                    let crossing = position(ofRadius: t0 + (c - a) / (b - a) * (t1 - t0))
                     mass += a <= c ? Self.probability(crossing) - Self.probability(u0) : Self.probability(u1) - Self.probability(crossing)
                 }
             } else {
@@ -104,7 +140,7 @@ public struct RayLayout: Sendable, Equatable {
             if cdf(finiteRange.upperBound) < target { return .infinity }
             var low = finiteRange.lowerBound, high = finiteRange.upperBound
             if cdf(low) >= target { return low }
-            let tolerance = 1e-9 * max(high - low, 1e-12)
+            let tolerance = 1e-6 * max(high - low, 1e-12)
             while high - low > tolerance {
                 let middle = (low + high) / 2
                 if cdf(middle) >= target { high = middle } else { low = middle }

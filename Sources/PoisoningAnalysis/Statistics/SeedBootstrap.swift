@@ -73,7 +73,11 @@ public struct SeedBootstrap: Sendable {
         } else {
             let radii = Self.radiiPerRay
             let raysPerBlock = max(2, ((replicates + blocks * radii - 1) / (blocks * radii) + 1) / 2 * 2)
-            let layout = RayLayout(blocks: blocks, raysPerBlock: raysPerBlock, radii: radii)
+            let degrees = Double(seedCount - 1)
+            let layout = RayLayout(blocks: blocks, raysPerBlock: raysPerBlock, radii: radii) { p in
+                let share = betaQuantile(p, a: degrees / 2, b: degrees / 2)
+                return (degrees * share / (1 - share)).squareRoot()
+            }
             design = .rays(layout)
             perturbations = rayPerturbations(seedCount: seedCount, layout: layout, random: &random)
         }
@@ -97,7 +101,8 @@ public struct SeedBootstrap: Sendable {
         let spread = (present.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (count - 1)).squareRoot()
         let norm = (count * (count - 1)).squareRoot()
         var coefficients = values.map { $0.map { ($0 - mean) / norm } ?? 0 }
-        if spread == 0 {
+        // A spread far below the resolution is rounding (0.8 three times has a mean of 0.8000000000000002).
+        if spread < 1e-9 * resolution {
             // Residuals ±d on two seeds have spread d √(2 / (m - 1)).
             let indices = values.indices.filter { values[$0] != nil }
             let d = resolution * ((count - 1) / 2).squareRoot() / norm
@@ -133,8 +138,8 @@ private func monteCarloPerturbations(seedCount: Int, replicates: Int, random: in
 /// the layout's radii, plus the ray's component along the all-ones vector.
 private func rayPerturbations(seedCount: Int, layout: RayLayout, random: inout Xoshiro256StarStar) -> [Double] {
     let contrasts = seedCount - 1, degrees = Double(seedCount - 1)
-    let shares = (0..<layout.radii).map { betaQuantile(layout.nodeProbability($0), a: degrees / 2, b: degrees / 2) }
-    let radii = shares.map { (degrees * $0 / (1 - $0)).squareRoot() }
+    let radii = (0..<layout.radii).map(layout.nodeRadius)
+    let shares = radii.map { $0 * $0 / ($0 * $0 + degrees) }
     let helmert = helmertBasis(seedCount)
     let sobol = contrasts >= 3
         ? SobolSequence(dimensions: min(contrasts, SobolSequence.maximumDimensions)).points(layout.raysPerBlock) : []

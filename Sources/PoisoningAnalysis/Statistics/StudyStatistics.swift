@@ -62,7 +62,7 @@ public struct ThresholdTrend: Sendable, Codable, Equatable {
 public struct StudyStatistics: Sendable, Codable, Equatable {
     /// Confidence level of every interval.
     public let confidence: Double
-    /// Bootstrap replicates.
+    /// Bootstrap replicates drawn (the study's number rounded up to whole rays).
     public let replicates: Int
     /// Seeds per setting.
     public let seeds: Int
@@ -79,9 +79,11 @@ public struct StudyStatistics: Sendable, Codable, Equatable {
 }
 
 /// The method sentence of `StudyStatistics`.
-let intervalMethod = "Seed-level multiplier bootstrap with a Student-t scale (n - 1 degrees of freedom): every replicate "
-    + "moves each mean by the same normal weight per seed, so series stay paired; fitted quantities are refitted on every "
-    + "replicate and their intervals are percentile intervals."
+let intervalMethod = "Means (clean accuracy, gap) and their differences between series have exact Student-t intervals "
+    + "(paired by seed). Fitted quantities come from a seed-level multiplier bootstrap with a Student-t scale (n - 1 degrees "
+    + "of freedom): every replicate moves each mean by the same weight per seed, so series stay paired, and is refitted; the "
+    + "bootstrap integrates along rays of seed weights, so that each interval end's Monte Carlo error is small (it is "
+    + "recorded in results.json) and an end that error cannot place is written \"not determined\"."
 
 /// Computes the study's statistics from its runs and central fits, each series on its own worker
 /// (the same bytes for any `threads`).
@@ -108,7 +110,7 @@ public func studyStatistics(runs: [RunResult], fits: [SeriesFit], series: [Serie
     }
     let trends = thresholdTrends(series: series, statistics: perSeries, replicates: replicates, seeds: seeds,
                                  confidence: settings.confidence)
-    return StudyStatistics(confidence: settings.confidence, replicates: bootstrap == nil ? 0 : settings.replicates, seeds: seeds,
+    return StudyStatistics(confidence: settings.confidence, replicates: bootstrap?.replicateCount ?? 0, seeds: seeds,
                            testRows: testRows, method: intervalMethod, series: perSeries, differences: differences, trends: trends)
 }
 
