@@ -133,14 +133,14 @@ public struct RayLayout: Sendable, Equatable {
         }
 
         /// The level-`level` quantile of the defined values (±∞ where that mass lies beyond every number).
-        func quantile(_ level: Double) -> Double {
+        func quantile(_ level: Double, precision: Double) -> Double {
             let target = level * (1 - undefined)
             if belowAll >= target && belowAll > 0 { return -.infinity }
             guard let finiteRange else { return aboveAll > 0 ? .infinity : .nan }
             if cdf(finiteRange.upperBound) < target { return .infinity }
             var low = finiteRange.lowerBound, high = finiteRange.upperBound
             if cdf(low) >= target { return low }
-            let tolerance = 1e-6 * max(high - low, 1e-12)
+            let tolerance = precision * max(high - low, 1e-12)
             while high - low > tolerance {
                 let middle = (low + high) / 2
                 if cdf(middle) >= target { high = middle } else { low = middle }
@@ -151,13 +151,16 @@ public struct RayLayout: Sendable, Equatable {
 }
 
 /// The interval at `confidence` of a quantity's ray-bootstrap replicates `values` (laid out by
-/// `layout`): the α/2 and 1 - α/2 quantiles of its distribution averaged over all rays, with the
+/// `layout`): the α/2 and 1 - α/2 quantiles of its distribution averaged over all rays (to `precision`
+/// of the range of its values), with the
 /// conventions of `percentileInterval` (an end at ±∞ open; more than α/2 undefined: nil). Each end's
-/// Monte Carlo error is the standard deviation of the blocks' own ends over √blocks (a block whose end
-/// is open counts at the most extreme finite value). An end is undetermined when the share of the
+/// Monte Carlo error is that of the blocks' CDFs at the end (their standard deviation over √blocks)
+/// over the CDF's slope there (a central difference over 10⁻³ of the values' range); where the CDF is
+/// flat, the standard deviation of the blocks' own ends over √blocks (a block whose end is open
+/// counting at the most extreme finite value). An end is undetermined when the share of the
 /// distribution beyond every value at that end (c) is within two Monte Carlo errors (e, from the
 /// blocks' shares) of α/2: open when c > α/2 + 2e, bounded when c < α/2 - 2e or c = 0.
-public func rayInterval(_ values: [Double], layout: RayLayout, confidence: Double) -> Interval? {
+public func rayInterval(_ values: [Double], layout: RayLayout, confidence: Double, precision: Double = 1e-5) -> Interval? {
     precondition(values.count == layout.count)
     let halfAlpha = (1 - confidence) / 2
     let rays = layout.blocks * layout.raysPerBlock
@@ -170,7 +173,7 @@ public func rayInterval(_ values: [Double], layout: RayLayout, confidence: Doubl
     func end(level: Double, censoredShare: (RayLayout.Distribution) -> Double, extreme: Double?) -> (Double?, Double?, Bool) {
         let shares = blocks.map(censoredShare)
         let share = shares.reduce(0, +) / Double(shares.count), shareError = standardError(shares)
-        let value = pooled.quantile(level)
+        let value = pooled.quantile(level, precision: precision)
         if value.isNaN { return (nil, nil, true) }
         if value.isInfinite {
             let open = (level < 0.5) == (value < 0)
@@ -179,8 +182,15 @@ public func rayInterval(_ values: [Double], layout: RayLayout, confidence: Doubl
             return (value < 0 ? -.greatestFiniteMagnitude : .greatestFiniteMagnitude, nil, false)
         }
         if share > 0 && halfAlpha - share <= 2 * shareError { return (nil, nil, true) }
+        // The error of the CDF at the end, over the CDF's slope there (a central difference).
+        let range = pooled.finiteRange.map { $0.upperBound - $0.lowerBound } ?? 0
+        let step = max(1e-3 * range, 1e-12)
+        let slope = (pooled.cdf(value + step) - pooled.cdf(value - step)) / (2 * step)
+        if slope > 0 {
+            return (value, standardError(blocks.map { $0.cdf(value) / (1 - $0.undefined) }) / slope * (1 - pooled.undefined), false)
+        }
         let ends = blocks.map { block -> Double in
-            let end = block.quantile(level)
+            let end = block.quantile(level, precision: precision)
             return end.isFinite ? end : extreme ?? value
         }
         return (value, standardError(ends), false)

@@ -9,10 +9,10 @@ public enum ReplicateDesign: Sendable, Equatable {
     case monteCarlo(blocks: Int)
 
     /// The interval at `confidence` of a quantity's replicates, with its ends' Monte Carlo errors
-    /// (`rayInterval`, `bootstrapInterval`).
-    public func interval(_ values: [Double], confidence: Double) -> Interval? {
+    /// (`rayInterval`, `bootstrapInterval`); a ray interval's ends to `precision` of the values' range.
+    public func interval(_ values: [Double], confidence: Double, precision: Double = 1e-5) -> Interval? {
         switch self {
-        case .rays(let layout): rayInterval(values, layout: layout, confidence: confidence)
+        case .rays(let layout): rayInterval(values, layout: layout, confidence: confidence, precision: precision)
         case .monteCarlo(let blocks): bootstrapInterval(values, blocks: blocks, confidence: confidence)
         }
     }
@@ -57,7 +57,7 @@ public struct SeedBootstrap: Sendable {
     /// Independent randomizations in every bootstrap.
     public static let blockCount = 8
     /// Radii per ray.
-    public static let radiiPerRay = 8
+    public static let radiiPerRay = 4
 
     /// At least `replicates` draws (rounded up to whole blocks of whole rays) for `seedCount` seeds
     /// (>= 2), from the stream (seed, "statistics"); rays unless `monteCarlo`.

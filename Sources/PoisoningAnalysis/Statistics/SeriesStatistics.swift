@@ -151,11 +151,11 @@ func seriesStatistics(fit: SeriesFit, runs: [RunResult], fractions sweep: [Doubl
         for (g, fraction) in grid.enumerated() { gridValues[g].append(p.value(at: fraction)) }
     }
     let interval = { (values: [Double]) in bootstrap.design.interval(values, confidence: confidence) }
-    /// An accuracy's interval, clipped to [0, 1] (with few seeds the t scale can reach beyond).
-    let accuracyInterval = { (values: [Double]) in interval(values).map { clip($0, to: 0...1) } }
     let parameterIntervals = parameterReplicates.map(interval)
     let p = fit.parameters
-    let bandEnds = gridValues.map(accuracyInterval)
+    // The band is drawn: its ends to 10⁻³ of their replicates' range are ample, and cost half as much;
+    // clipped to [0, 1] (with few seeds the t scale can reach beyond).
+    let bandEnds = gridValues.map { bootstrap.design.interval($0, confidence: confidence, precision: 1e-3).map { clip($0, to: 0...1) } }
     let band = p != nil && bandEnds.allSatisfy({ $0?.isBounded == true })
         ? CurveBand(fractions: grid, lower: bandEnds.map { $0!.lower! }, upper: bandEnds.map { $0!.upper! }) : nil
     let statistics = SeriesStatistics(
