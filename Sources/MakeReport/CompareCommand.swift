@@ -36,6 +36,8 @@ struct CompareCommand: ParsableCommand {
                                    + "or percentage points such as 2pp; shifts inside plus or minus the margin count as equivalent.",
                                valueName: "margin"))
     var margin = AccuracyMargin(0.02)
+    @Option(help: "Seed of the bootstrap's random streams (each study draws its own); another seed checks that the intervals do not depend on it.")
+    var bootstrapSeed: UInt32 = 0
 
     func validate() throws {
         if !(0.5...0.999).contains(confidence) { throw ValidationError("--confidence: must lie in [0.5, 0.999]") }
@@ -64,7 +66,8 @@ struct CompareCommand: ParsableCommand {
                 throw ValidationError("compare: '\(path)' is \(error.reason)")
             }
         }
-        let comparison = compareStudies(studies[0], studies[1], confidence: confidence, margin: margin.value)
+        let comparison = compareStudies(studies[0], studies[1], confidence: confidence, margin: margin.value,
+                                        bootstrapSeed: UInt64(bootstrapSeed))
         guard !comparison.commonSeries.isEmpty, !comparison.commonFractions.isEmpty else {
             throw ValidationError("compare: the files have no series and fraction in common "
                 + "(\(abbreviatedList(comparison.unmatched, total: comparison.unmatched.count)))")

@@ -10,7 +10,7 @@ import StudyPipeline
 enum StudyOption: String, CaseIterable {
     case widths, attacks, defenses, fractions, seeds, epochs, lr, batchSize = "batch-size"
     case samples, features, classes, clusterStd = "cluster-std", centerScale = "center-scale"
-    case trainFraction = "train-fraction", dataSeed = "data-seed", confidence, replicates
+    case trainFraction = "train-fraction", dataSeed = "data-seed", confidence, replicates, bootstrapSeed = "bootstrap-seed"
 
     /// "--batch-size".
     var flag: String { "--" + rawValue }
@@ -35,6 +35,7 @@ enum StudyOption: String, CaseIterable {
         case .dataSeed: "data.seed"
         case .confidence: "analysis.confidence"
         case .replicates: "analysis.replicates"
+        case .bootstrapSeed: "analysis.bootstrap-seed"
         }
     }
 
@@ -58,6 +59,7 @@ enum StudyOption: String, CaseIterable {
         case .dataSeed: "Gaussian-cluster data: seed of the NumPy-compatible generator of the data and the split."
         case .confidence: "Confidence level of every interval in the report, in [0.5, 0.999]."
         case .replicates: "Bootstrap replicates behind the intervals of fitted quantities (thresholds, k, x0)."
+        case .bootstrapSeed: "Seed of the bootstrap's random stream; another seed checks that the intervals do not depend on it."
         }
     }
 
@@ -149,6 +151,8 @@ struct StudyOptions: ParsableArguments {
     @Flag(help: ArgumentHelp("Make the study adaptive: start with its seeds, add 3 at a time up to 40 until its threshold trend and threshold differences "
                              + "are resolved by a group-sequential rule (the study file's seeds: {start, step, max, until})."))
     var untilResolved = false
+    @Option(name: .customLong(StudyOption.bootstrapSeed.rawValue), help: StudyOption.bootstrapSeed.help)
+    var bootstrapSeed: UInt32?
 
     /// The value given for `option`, as the study document holds it; nil when not given. The
     /// switch is exhaustive, so every option of the table is parsed.
@@ -171,6 +175,7 @@ struct StudyOptions: ParsableArguments {
         case .dataSeed: dataSeed.map { .int(Int($0)) }
         case .confidence: confidence.map(ParameterValue.double)
         case .replicates: replicates.map(ParameterValue.int)
+        case .bootstrapSeed: bootstrapSeed.map { .int(Int($0)) }
         }
     }
 

@@ -45,8 +45,8 @@ public func estimateText(_ estimate: Estimate, _ number: (Double) -> String, mis
 public func informativeIntervalText(_ estimate: Estimate, _ number: (Double) -> String, separator: String = " to ") -> String? {
     guard let interval = estimate.interval else { return nil }
     switch estimate.bound {
-    case .lower? where interval == Interval(lower: estimate.value, upper: nil): return nil
-    case .upper? where interval == Interval(lower: nil, upper: estimate.value): return nil
+    case .lower? where interval.lower == estimate.value && interval.upper == nil && interval.undetermined == nil: return nil
+    case .upper? where interval.lower == nil && interval.upper == estimate.value && interval.undetermined == nil: return nil
     default: return intervalText(interval, number, separator: separator)
     }
 }
@@ -74,9 +74,18 @@ public func percentagePoints(_ difference: Double) -> String { String(format: "%
 
 /// An interval in words with `number` for its ends: "a to b" (or with another `separator`, e.g. ", "
 /// inside brackets); an open upper end reads "a or more" (for a threshold: beyond the largest swept
-/// fraction), an open lower end "at most b"; "undetermined" without an interval.
+/// fraction, the one wording of every output), an open lower end "at most b"; an end the bootstrap
+/// cannot decide within its Monte Carlo error "not determined" ("a to not determined"); "undetermined"
+/// without an interval.
 public func intervalText(_ interval: Interval?, _ number: (Double) -> String, separator: String = " to ") -> String {
     guard let interval else { return "undetermined" }
+    let undetermined = "not determined"
+    switch (interval.isUndetermined(.lower), interval.isUndetermined(.upper)) {
+    case (true, true): return undetermined
+    case (true, false): return undetermined + separator + (interval.upper.map(number) ?? "unbounded")
+    case (false, true): return (interval.lower.map(number) ?? "unbounded") + separator + undetermined
+    case (false, false): break
+    }
     switch (interval.lower, interval.upper) {
     case let (lower?, upper?): return number(lower) + separator + number(upper)
     case let (lower?, nil): return "\(number(lower)) or more"

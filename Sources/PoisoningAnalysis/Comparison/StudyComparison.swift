@@ -102,13 +102,14 @@ private let comparedMetrics = [MetricKey.testAccuracy, MetricKey.trainAccuracy, 
 /// Compares two studies on their common series and fractions. Pooled shifts: see `pooledShifts`.
 /// Points: Welch's t interval for the difference of means (Welch 1947; Satterthwaite degrees of
 /// freedom), counted against the number expected by chance and Holm's correction. Fits: each study
-/// is analysed alone (sigmoid fit, seed bootstrap with independent draws per study) and the
-/// difference's interval is the percentile interval of the differences of their replicates.
+/// is analysed alone (sigmoid fit and ray bootstrap, as in its own report, on streams 2 `bootstrapSeed` + 1
+/// and + 2) and the difference's interval is the percentile interval of the differences of their plain
+/// Monte Carlo replicates (independent draws per study, so that their pairs are independent).
 /// Agreement: Fisher's method over the test-accuracy points, X = -2 Σ ln p_i ~ χ²_{2m} when the
 /// studies agree and the points are independent; they are not (the points of one seed share its
 /// effect), so it is indicative only.
 public func compareStudies(_ first: ComparableStudy, _ second: ComparableStudy, confidence: Double, margin: Double = 0.02,
-                           replicates: Int = 1000) -> StudyComparison {
+                           replicates: Int = 1000, bootstrapSeed: UInt64 = 0) -> StudyComparison {
     let series = first.seriesLabels.filter(second.seriesLabels.contains)
     let fractions = first.fractions.filter(second.fractions.contains)
     var unmatched = [String]()
@@ -128,7 +129,7 @@ public func compareStudies(_ first: ComparableStudy, _ second: ComparableStudy, 
     }
     let fits = series.flatMap { label in
         compareFits(label, first.restricted(to: label, fractions: fractions), second.restricted(to: label, fractions: fractions),
-                    confidence: confidence, replicates: replicates)
+                    confidence: confidence, replicates: replicates, bootstrapSeed: bootstrapSeed)
     }
     let tested = points.filter { $0.metric == MetricKey.testAccuracy }.compactMap(\.p)
     let agreement = tested.isEmpty ? nil : fisherCombination(tested)
@@ -182,16 +183,20 @@ private func fisherCombination(_ pValues: [Double]) -> AgreementTest {
 
 /// Threshold, k, x0 and clean accuracy of one series in both studies.
 private func compareFits(_ label: String, _ a: ComparableStudy, _ b: ComparableStudy, confidence: Double,
-                         replicates: Int) -> [FitComparison] {
-    let (sa, ra) = a.analysedSeries(confidence: confidence, replicates: replicates, bootstrapSeed: 1)
-    let (sb, rb) = b.analysedSeries(confidence: confidence, replicates: replicates, bootstrapSeed: 2)
+                         replicates: Int, bootstrapSeed: UInt64) -> [FitComparison] {
+    let (streamA, streamB) = (2 * bootstrapSeed + 1, 2 * bootstrapSeed + 2)
+    let sa = a.analysedSeries(confidence: confidence, replicates: replicates, bootstrapSeed: streamA, monteCarlo: false).0
+    let sb = b.analysedSeries(confidence: confidence, replicates: replicates, bootstrapSeed: streamB, monteCarlo: false).0
+    let ra = a.analysedSeries(confidence: confidence, replicates: replicates, bootstrapSeed: streamA, monteCarlo: true).1
+    let rb = b.analysedSeries(confidence: confidence, replicates: replicates, bootstrapSeed: streamB, monteCarlo: true).1
     let quantities: [(String, (SeriesStatistics) -> Estimate, (SeriesReplicates) -> [Double])] = [
         ("threshold", \.threshold, \.threshold), ("steepness", \.steepness, \.steepness),
-        ("midpoint", \.midpoint, \.midpoint), ("cleanAccuracy", \.cleanAccuracy, \.cleanAccuracy),
+        ("midpoint", \.midpoint, \.midpoint), ("cleanAccuracy", \.cleanAccuracy, \.cleanAccuracyReplicates),
     ]
     return quantities.map { name, estimate, replicated in
         let paired = rb.flatMap { rb in ra.map { ra in ((replicated(rb), rb.swept), (replicated(ra), ra.swept)) } }
-        let (difference, _) = censoredDifference(estimate(sb), estimate(sa), replicates: paired, confidence: confidence)
+        let (difference, _) = censoredDifference(estimate(sb), estimate(sa), replicates: paired, design: ra?.design ?? .monteCarlo(blocks: 1),
+                                                 confidence: confidence)
         return FitComparison(series: label, quantity: name, first: estimate(sa), second: estimate(sb), difference: difference,
                              resolved: difference.signResolved)
     }
@@ -209,11 +214,13 @@ extension ComparableStudy {
                                classCount: classCount, testCount: testCount, runs: kept, format: format)
     }
 
-    /// The sigmoid fit and statistics of the study's single series.
-    fileprivate func analysedSeries(confidence: Double, replicates: Int, bootstrapSeed: UInt64) -> (SeriesStatistics, SeriesReplicates?) {
+    /// The sigmoid fit and statistics of the study's single series, from the ray bootstrap or plain Monte Carlo.
+    fileprivate func analysedSeries(confidence: Double, replicates: Int, bootstrapSeed: UInt64,
+                                    monteCarlo: Bool) -> (SeriesStatistics, SeriesReplicates?) {
         let points = aggregate(runs, fractions: fractions, seriesCount: 1)
         let fit = fitSeries(points, seriesCount: 1, classes: classCount)[0]
-        let bootstrap = seeds.count >= 2 ? SeedBootstrap(seedCount: seeds.count, replicates: replicates, seed: bootstrapSeed) : nil
+        let bootstrap = seeds.count >= 2
+            ? SeedBootstrap(seedCount: seeds.count, replicates: replicates, seed: bootstrapSeed, monteCarlo: monteCarlo) : nil
         return seriesStatistics(fit: fit, runs: runs, fractions: fractions, seeds: seeds, testCount: testCount,
                                 bootstrap: bootstrap, confidence: confidence)
     }

@@ -2,21 +2,32 @@ import Foundation
 
 /// A confidence interval. A nil end is unbounded: for a critical threshold, nil `upper` means that
 /// at the interval's upper end the curve no longer falls to its threshold within the swept fractions,
-/// nil `lower` that it has fallen below it before the smallest.
+/// nil `lower` that it has fallen below it before the smallest. An end listed in `undetermined` is nil
+/// too, but for another reason: the bootstrap cannot tell, within its Monte Carlo error, whether it is
+/// bounded.
 public struct Interval: Sendable, Codable, Equatable {
-    /// Lower end; nil when unbounded below.
+    /// Lower end; nil when unbounded below (or undetermined).
     public let lower: Double?
-    /// Upper end; nil when unbounded above.
+    /// Upper end; nil when unbounded above (or undetermined).
     public let upper: Double?
+    /// The Monte Carlo standard error of each end of a bootstrap interval; absent for an exact
+    /// interval and for ends that are open.
+    public let monteCarloError: EndErrors?
+    /// Ends whose bound the bootstrap cannot decide: the share of replicates beyond every value is
+    /// within two Monte Carlo errors of α/2. Absent when none.
+    public let undetermined: [IntervalEnd]?
 
-    /// An interval between two ends (nil for unbounded).
-    public init(lower: Double?, upper: Double?) {
+    /// An interval between two ends (nil for unbounded), with the Monte Carlo errors of a bootstrap's
+    /// ends and the ends it cannot decide.
+    public init(lower: Double?, upper: Double?, monteCarloError: EndErrors? = nil, undetermined: [IntervalEnd]? = nil) {
         self.lower = lower
         self.upper = upper
+        self.monteCarloError = monteCarloError
+        self.undetermined = undetermined?.isEmpty == true ? nil : undetermined
     }
 
     /// Whether the interval lies wholly above or wholly below `value` (a difference is resolved
-    /// when its interval excludes 0).
+    /// when its interval excludes 0). An undetermined end, being nil, never decides it.
     public func excludes(_ value: Double) -> Bool {
         if let lower, lower > value { return true }
         if let upper, upper < value { return true }
@@ -25,6 +36,33 @@ public struct Interval: Sendable, Codable, Equatable {
 
     /// Whether both ends are finite numbers.
     public var isBounded: Bool { lower != nil && upper != nil }
+
+    /// Whether `end` is undetermined.
+    public func isUndetermined(_ end: IntervalEnd) -> Bool { undetermined?.contains(end) == true }
+
+    /// The interval with both ends mapped by `transform` (increasing), keeping errors and undetermined ends.
+    func mapEnds(_ transform: (Double) -> Double) -> Interval {
+        Interval(lower: lower.map(transform), upper: upper.map(transform), monteCarloError: monteCarloError, undetermined: undetermined)
+    }
+}
+
+/// One end of an interval.
+public enum IntervalEnd: String, Sendable, Codable, Equatable {
+    case lower, upper
+}
+
+/// The Monte Carlo standard errors of an interval's two ends (nil where not applicable).
+public struct EndErrors: Sendable, Codable, Equatable {
+    /// Error of the lower end.
+    public let lower: Double?
+    /// Error of the upper end.
+    public let upper: Double?
+
+    /// Errors of the two ends.
+    public init(lower: Double?, upper: Double?) {
+        self.lower = lower
+        self.upper = upper
+    }
 }
 
 /// Which side of an estimate's value the quantity lies on, when the data bound it without measuring it.
@@ -56,7 +94,11 @@ public struct Estimate: Sendable, Codable, Equatable {
 
     /// Minus the estimate: the value and the interval negated, a lower bound turned into an upper one.
     public var negated: Estimate {
-        Estimate(value: value.map { -$0 }, interval: interval.map { Interval(lower: $0.upper.map { -$0 }, upper: $0.lower.map { -$0 }) },
+        Estimate(value: value.map { -$0 }, interval: interval.map { interval in
+                     Interval(lower: interval.upper.map { -$0 }, upper: interval.lower.map { -$0 },
+                              monteCarloError: interval.monteCarloError.map { EndErrors(lower: $0.upper, upper: $0.lower) },
+                              undetermined: interval.undetermined?.map { $0 == .lower ? .upper : .lower }.sorted { $0.rawValue < $1.rawValue })
+                 },
                  bound: bound.map { $0 == .lower ? .upper : .lower })
     }
 
@@ -95,6 +137,57 @@ public func percentileInterval(_ values: [Double], confidence: Double) -> Interv
     // interval still excludes zero and encodes in JSON.
     return Interval(lower: lower == -.infinity ? nil : lower == .infinity ? .greatestFiniteMagnitude : lower,
                     upper: upper == .infinity ? nil : upper == -.infinity ? -.greatestFiniteMagnitude : upper)
+}
+
+/// The percentile interval of bootstrap replicates drawn in `blocks` equal consecutive blocks of
+/// independent randomizations (`SeedBootstrap`), with each end's Monte Carlo error and the ends it
+/// cannot decide. The ends are those of `percentileInterval` over all replicates; an end's error is
+/// the standard deviation of the blocks' own ends over √blocks (a block whose end is open counts at
+/// the most extreme finite replicate). The share c of replicates beyond every value at an end (-∞ at
+/// the lower, +∞ at the upper; e.g. thresholds the curve does not reach within the swept fractions)
+/// decides whether it is open, with its Monte Carlo error e (the blocks' shares' standard deviation
+/// over √blocks): open when c > α/2 + 2e, bounded when c < α/2 - 2e (or c = 0), undetermined between.
+public func bootstrapInterval(_ values: [Double], blocks: Int, confidence: Double) -> Interval? {
+    guard let pooled = percentileInterval(values, confidence: confidence) else { return nil }
+    guard blocks >= 2, values.count % blocks == 0, values.count >= 2 * blocks else { return pooled }
+    let size = values.count / blocks
+    let blockValues = (0..<blocks).map { Array(values[($0 * size)..<(($0 + 1) * size)]) }
+    let halfAlpha = (1 - confidence) / 2
+    let finite = values.filter(\.isFinite)
+    /// One end: its value, its Monte Carlo error and whether it is undetermined.
+    func end(_ pooledEnd: Double?, censored: Double, extreme: Double?,
+             blockEnd: (Interval) -> Double?) -> (value: Double?, error: Double?, undetermined: Bool) {
+        let shares = blockValues.map { block -> Double in
+            let defined = block.filter { !$0.isNaN }
+            return defined.isEmpty ? 0 : Double(defined.filter { $0 == censored }.count) / Double(defined.count)
+        }
+        let share = shares.reduce(0, +) / Double(blocks), shareError = standardError(shares)
+        guard let pooledEnd, pooledEnd.magnitude != .greatestFiniteMagnitude else {
+            // Open (or the whole interval beyond every value): decided when the share clears α/2.
+            return pooledEnd == nil && share - halfAlpha <= 2 * shareError ? (nil, nil, true) : (pooledEnd, nil, false)
+        }
+        if share > 0 && halfAlpha - share <= 2 * shareError { return (nil, nil, true) }
+        let ends = blockValues.map { block in percentileInterval(block, confidence: confidence).flatMap(blockEnd) ?? extreme ?? pooledEnd }
+        return (pooledEnd, standardError(ends), false)
+    }
+    let lower = end(pooled.lower, censored: -.infinity, extreme: finite.min(), blockEnd: \.lower)
+    let upper = end(pooled.upper, censored: .infinity, extreme: finite.max(), blockEnd: \.upper)
+    let errors = lower.error == nil && upper.error == nil ? nil : EndErrors(lower: lower.error, upper: upper.error)
+    return Interval(lower: lower.value, upper: upper.value, monteCarloError: errors,
+                    undetermined: [lower.undetermined ? .lower : nil, upper.undetermined ? .upper : nil].compactMap { $0 })
+}
+
+/// The exact Student-t interval of the mean of `values` (nil entries left out), ȳ ± t_{m-1, 1-α/2} s / √m
+/// over the m values present, with the spread s raised to `resolution` when below it (seeds that agree
+/// exactly do not prove a zero spread); nil with fewer than two values. For paired differences pass
+/// the per-seed differences.
+public func studentTInterval(_ values: [Double?], resolution: Double, confidence: Double) -> Interval? {
+    let present = values.compactMap { $0 }
+    guard present.count >= 2 else { return nil }
+    let count = Double(present.count), mean = present.reduce(0, +) / count
+    let spread = max((present.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (count - 1)).squareRoot(), resolution)
+    let halfWidth = studentTQuantile(1 - (1 - confidence) / 2, df: count - 1) * spread / count.squareRoot()
+    return Interval(lower: mean - halfWidth, upper: mean + halfWidth)
 }
 
 /// The Wilson score interval of a proportion p̂ observed on n trials (Wilson 1927; Agresti & Coull

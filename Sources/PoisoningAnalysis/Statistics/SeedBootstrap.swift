@@ -1,84 +1,206 @@
 import Foundation
 import PoisoningEngine
 
+/// How a bootstrap's replicates are drawn, and so how an interval is read off them.
+public enum ReplicateDesign: Sendable, Equatable {
+    /// Rays (`RayLayout`): every quantity's distribution is integrated along each direction.
+    case rays(RayLayout)
+    /// Independent, equally weighted replicates in `blocks` consecutive blocks of equal size.
+    case monteCarlo(blocks: Int)
+
+    /// The interval at `confidence` of a quantity's replicates, with its ends' Monte Carlo errors
+    /// (`rayInterval`, `bootstrapInterval`); a ray interval's ends to `precision` of the values' range.
+    public func interval(_ values: [Double], confidence: Double, precision: Double = 1e-5) -> Interval? {
+        switch self {
+        case .rays(let layout): rayInterval(values, layout: layout, confidence: confidence, precision: precision)
+        case .monteCarlo(let blocks): bootstrapInterval(values, blocks: blocks, confidence: confidence)
+        }
+    }
+}
+
 /// The random draws of a seed-level multiplier bootstrap with a Student-t scale, shared by every
 /// series of a study so that differences between series stay paired by seed.
 ///
-/// Method (documented with its coverage in README.md): a run's metric at poison fraction i and seed
-/// s is y_si. With ȳ_i the mean and R_si = y_si - ȳ_i the residuals over the n_i seeds that
-/// finished, replicate r perturbs every mean by the same seed weights:
+/// Method (documented with its coverage and stability in README.md): a run's metric at poison fraction
+/// i and seed s is y_si. With ȳ_i the mean and R_si = y_si - ȳ_i the residuals over the n_i seeds that
+/// finished, replicate r perturbs every mean by the same seed vector v_r:
 ///
-///     μ*_i = ȳ_i + √(ν / g_r) · Σ_s w_rs R_si / √(n_i (n_i - 1)),   w_rs ~ N(0, 1),  g_r ~ χ²_ν,
+///     μ*_i = ȳ_i + Σ_s v_rs R_si / √(n_i (n_i - 1)),   v_r = √(ν / g_r) w_r,  w_r ~ N(0, I_n),  g_r ~ χ²_ν,
 ///
-/// with ν = n - 1 for n seeds. Given the residuals, Σ_s w_s R_si / √(n_i (n_i - 1)) is normal with
-/// the squared standard error s_i² / n_i, and the common χ² scale turns it into a Student t with
-/// n - 1 degrees of freedom: for the mean at one fraction the percentile interval is exactly the
-/// t interval ȳ ± t_{n-1} s / √n, the small-sample correction for a variance estimated from a few
-/// seeds. Because one weight per seed moves all fractions and series together, the correlation of
-/// runs that share a seed (same initialisation, shuffling and poisoned rows) is kept. A fitted
-/// quantity (threshold, k, x0) is refitted on every replicate's means; its interval is the
-/// percentile interval of the replicates. With many seeds this is close to resampling whole
-/// seeds (a wild bootstrap of seeds, Wu 1986; Mammen 1993); with few it stays valid where
-/// resampling three seeds could give only ten distinct replicates.
+/// with ν = n - 1 for n seeds: v_r is multivariate Student t, and for the mean at one fraction the
+/// percentile interval is the t interval ȳ ± t_{n-1} s / √n. Because one vector per replicate moves
+/// all fractions and series together, the correlation of runs that share a seed is kept.
+///
+/// The draws (`ReplicateDesign.rays`, the default): the residuals of a fraction where every seed
+/// finished sum to zero, so they see w only through its projection P w on the contrasts (the
+/// complement of the all-ones vector). In polar form that is a radius T = √(ν / g) |P w|, with
+/// q = T² / (T² + ν) ~ Beta(ν/2, ν/2), times a uniform direction in the contrasts' n - 1 dimensions.
+/// Each ray fixes a direction and evaluates the radii of `RayLayout` (quantiles of T), so that the
+/// heavy t tail is integrated rather than sampled. Directions: for 3 seeds equally spaced angles with a
+/// random rotation per block; for more, Sobol' points (inverse normal CDF, normalised) with a random
+/// digital shift per block; for 2, the two signs. The component along the all-ones vector (it matters
+/// only where a seed did not finish) has the joint law √(ν / g) z with z ~ N(0, 1) and g = S (1 - q),
+/// S ~ χ²_{n-1+ν}, drawn per ray. `compare` draws plain Monte Carlo replicates
+/// (`ReplicateDesign.monteCarlo`: w and g pseudo-random), whose pairs between two independent studies
+/// are independent.
 public struct SeedBootstrap: Sendable {
     /// Number of seeds n.
     public let seedCount: Int
-    /// w_rs, replicate-major: weights[r * seedCount + s].
-    let weights: [Double]
-    /// √(ν / g_r) per replicate.
-    let scales: [Double]
+    /// How the replicates are laid out.
+    public let design: ReplicateDesign
+    /// v_rs, replicate-major: perturbations[r * seedCount + s].
+    let perturbations: [Double]
 
     /// Replicates.
-    public var replicateCount: Int { scales.count }
+    public var replicateCount: Int { perturbations.count / seedCount }
 
-    /// `replicates` draws for `seedCount` seeds (>= 2) from the stream (seed, "statistics").
-    public init(seedCount: Int, replicates: Int, seed: UInt64 = 0) {
+    /// Independent randomizations in every bootstrap.
+    public static let blockCount = 8
+    /// Radii per ray.
+    public static let radiiPerRay = 4
+
+    /// At least `replicates` draws (rounded up to whole blocks of whole rays) for `seedCount` seeds
+    /// (>= 2), from the stream (seed, "statistics"); rays unless `monteCarlo`.
+    public init(seedCount: Int, replicates: Int, seed: UInt64 = 0, monteCarlo: Bool = false) {
         precondition(seedCount >= 2 && replicates >= 1)
         var random = Xoshiro256StarStar(seed: seed, purpose: "statistics")
-        var weights = [Double](), scales = [Double]()
-        weights.reserveCapacity(seedCount * replicates)
-        let degrees = seedCount - 1
-        for _ in 0..<replicates {
-            for _ in 0..<seedCount { weights.append(random.nextStandardNormal()) }
-            // g ~ χ²_ν as a sum of ν squared standard normals.
-            var chiSquare = 0.0
-            for _ in 0..<degrees {
-                let z = random.nextStandardNormal()
-                chiSquare += z * z
-            }
-            scales.append((Double(degrees) / chiSquare).squareRoot())
-        }
+        let blocks = Self.blockCount
         self.seedCount = seedCount
-        self.weights = weights
-        self.scales = scales
+        if monteCarlo {
+            let perBlock = (replicates + blocks - 1) / blocks
+            design = .monteCarlo(blocks: blocks)
+            perturbations = monteCarloPerturbations(seedCount: seedCount, replicates: blocks * perBlock, random: &random)
+        } else {
+            let radii = Self.radiiPerRay
+            let raysPerBlock = max(2, ((replicates + blocks * radii - 1) / (blocks * radii) + 1) / 2 * 2)
+            let degrees = Double(seedCount - 1)
+            let layout = RayLayout(blocks: blocks, raysPerBlock: raysPerBlock, radii: radii) { p in
+                let share = betaQuantile(p, a: degrees / 2, b: degrees / 2)
+                return (degrees * share / (1 - share)).squareRoot()
+            }
+            design = .rays(layout)
+            perturbations = rayPerturbations(seedCount: seedCount, layout: layout, random: &random)
+        }
     }
 
     /// The replicates of the mean of `values` (one per seed in study order, nil where the run
-    /// diverged): μ*_r = ȳ + √(ν/g_r) Σ_s w_rs R_s / √(m (m - 1)) over the m seeds present.
+    /// diverged): μ*_r = ȳ + Σ_s v_rs R_s / √(m (m - 1)) over the m seeds present.
     ///
     /// A spread s below `resolution` (the smallest difference the metric can show, e.g. one test
-    /// row) is raised to it: seeds that agree exactly say the spread is small, not zero. The missing
-    /// variance enters as √(ν/g_r) z_r √((resolution² - s²) / m), with z_r standard normals from
-    /// `floorStream`, independent of every other quantity. Without two finished seeds every
-    /// replicate is the mean itself (or NaN without any).
-    public func replicateMeans(_ values: [Double?], resolution: Double,
-                               floorStream: inout Xoshiro256StarStar) -> [Double] {
+    /// row) is raised to it: seeds that agree exactly say the spread is small, not zero. The residuals
+    /// are scaled by resolution / s; where the seeds agree exactly they are replaced by the contrast of
+    /// the first two seeds present with that spread. Without two finished seeds every replicate is the
+    /// mean itself (or NaN without any).
+    public func replicateMeans(_ values: [Double?], resolution: Double) -> [Double] {
         precondition(values.count == seedCount)
         let present = values.compactMap { $0 }
         guard !present.isEmpty else { return Array(repeating: .nan, count: replicateCount) }
         let count = Double(present.count)
         let mean = present.reduce(0, +) / count
         guard present.count >= 2 else { return Array(repeating: mean, count: replicateCount) }
+        let spread = (present.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (count - 1)).squareRoot()
         let norm = (count * (count - 1)).squareRoot()
-        let variance = present.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (count - 1)
-        let missing = (max(resolution * resolution - variance, 0) / count).squareRoot()
+        var coefficients = values.map { $0.map { ($0 - mean) / norm } ?? 0 }
+        // A spread far below the resolution is rounding (0.8 three times has a mean of 0.8000000000000002).
+        if spread < 1e-9 * resolution {
+            // Residuals ±d on two seeds have spread d √(2 / (m - 1)).
+            let indices = values.indices.filter { values[$0] != nil }
+            let d = resolution * ((count - 1) / 2).squareRoot() / norm
+            coefficients[indices[0]] = d
+            coefficients[indices[1]] = -d
+        } else if spread < resolution {
+            coefficients = coefficients.map { $0 * resolution / spread }
+        }
         return (0..<replicateCount).map { r in
-            var sum = 0.0
-            for s in 0..<seedCount {
-                if let value = values[s] { sum += weights[r * seedCount + s] * (value - mean) }
-            }
-            let floor = missing > 0 ? missing * floorStream.nextStandardNormal() : 0
-            return mean + scales[r] * (sum / norm + floor)
+            var sum = mean
+            for s in 0..<seedCount { sum += coefficients[s] * perturbations[r * seedCount + s] }
+            return sum
         }
     }
+}
+
+/// Plain Monte Carlo draws v_r = √(ν / g_r) w_r: n normal weights and g ~ χ²_ν as a sum of ν squared normals.
+private func monteCarloPerturbations(seedCount: Int, replicates: Int, random: inout Xoshiro256StarStar) -> [Double] {
+    var perturbations = [Double]()
+    perturbations.reserveCapacity(seedCount * replicates)
+    let degrees = seedCount - 1
+    for _ in 0..<replicates {
+        let weights = (0..<seedCount).map { _ in random.nextStandardNormal() }
+        var chiSquare = 0.0
+        for _ in 0..<degrees { let z = random.nextStandardNormal(); chiSquare += z * z }
+        let scale = (Double(degrees) / chiSquare).squareRoot()
+        perturbations.append(contentsOf: weights.map { $0 * scale })
+    }
+    return perturbations
+}
+
+/// The rays' draws: per block and ray a direction in the contrasts (see `SeedBootstrap`), evaluated at
+/// the layout's radii, plus the ray's component along the all-ones vector.
+private func rayPerturbations(seedCount: Int, layout: RayLayout, random: inout Xoshiro256StarStar) -> [Double] {
+    let contrasts = seedCount - 1, degrees = Double(seedCount - 1)
+    let radii = (0..<layout.radii).map(layout.nodeRadius)
+    let shares = radii.map { $0 * $0 / ($0 * $0 + degrees) }
+    let helmert = helmertBasis(seedCount)
+    let sobol = contrasts >= 3
+        ? SobolSequence(dimensions: min(contrasts, SobolSequence.maximumDimensions)).points(layout.raysPerBlock) : []
+    var perturbations = [Double]()
+    perturbations.reserveCapacity(layout.count * seedCount)
+    let rotation = Double(random.next() >> 11) / 9_007_199_254_740_992
+    let rays = Double(layout.blocks * layout.raysPerBlock)
+    for block in 0..<layout.blocks {
+        let shifts = (0..<min(contrasts, SobolSequence.maximumDimensions)).map { _ in UInt32(truncatingIfNeeded: random.next()) }
+        for j in 0..<layout.raysPerBlock {
+            var direction: [Double]
+            switch contrasts {
+            case 1: direction = [j % 2 == 0 ? 1 : -1]
+            case 2:
+                let angle = 2 * Double.pi * (Double(j * layout.blocks + block) + rotation) / rays
+                direction = [cos(angle), sin(angle)]
+            default:
+                direction = (0..<contrasts).map { k in
+                    // Dimensions beyond the table's are pseudo-random (padding).
+                    let bits = k < shifts.count ? sobol[j][k] ^ shifts[k] : UInt32(truncatingIfNeeded: random.next())
+                    return normalQuantile((Double(bits) + 0.5) / 4_294_967_296)
+                }
+                let length = direction.reduce(0) { $0 + $1 * $1 }.squareRoot()
+                direction = direction.map { $0 / length }
+            }
+            let contrast = (0..<seedCount).map { s in (0..<contrasts).reduce(0) { $0 + direction[$1] * helmert[$1][s] } }
+            var chiSquare = 0.0
+            for _ in 0..<(2 * contrasts) { let z = random.nextStandardNormal(); chiSquare += z * z }
+            let z = random.nextStandardNormal()
+            for k in 0..<layout.radii {
+                let along = z * (degrees / (chiSquare * (1 - shares[k]))).squareRoot() / Double(seedCount).squareRoot()
+                for s in 0..<seedCount { perturbations.append(radii[k] * contrast[s] + along) }
+            }
+        }
+    }
+    return perturbations
+}
+
+/// An orthonormal basis of the contrasts in n dimensions (vectors summing to zero): Helmert's,
+/// e_k = (1, ..., 1, -k, 0, ..., 0) / √(k (k + 1)) with k ones, k = 1 ... n - 1.
+private func helmertBasis(_ n: Int) -> [[Double]] {
+    (1..<n).map { k in
+        let scale = 1 / (Double(k) * Double(k + 1)).squareRoot()
+        return (0..<n).map { s in s < k ? scale : s == k ? -Double(k) * scale : 0 }
+    }
+}
+
+/// The p-quantile of Beta(a, b): Newton steps on I_x(a, b), kept within a shrinking bracket (bisection
+/// when a step would leave it); exact for a = b = 1 (the uniform).
+func betaQuantile(_ p: Double, a: Double, b: Double) -> Double {
+    if a == 1 && b == 1 { return p }
+    var low = 0.0, high = 1.0, x = a / (a + b)
+    let logNorm = lgamma(a + b) - lgamma(a) - lgamma(b)
+    for _ in 0..<100 {
+        let error = regularizedIncompleteBeta(x, a: a, b: b) - p
+        if error > 0 { high = x } else { low = x }
+        let density = exp(logNorm + (a - 1) * log(x) + (b - 1) * log1p(-x))
+        var next = x - error / density
+        if !(next > low && next < high) { next = (low + high) / 2 }
+        if abs(next - x) <= 1e-14 * max(x, 1e-300) || high - low <= 1e-15 { return next }
+        x = next
+    }
+    return x
 }

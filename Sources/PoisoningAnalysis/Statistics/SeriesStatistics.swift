@@ -52,7 +52,7 @@ public struct CurveBand: Sendable, Codable, Equatable {
 public struct SeriesStatistics: Sendable, Codable, Equatable {
     /// Index of the series.
     public let series: Int
-    /// Mean test accuracy at the smallest fraction, with its seed interval (Student t).
+    /// Mean test accuracy at the smallest fraction, with its exact Student-t interval over seeds.
     public let cleanAccuracy: Estimate
     /// The Wilson interval of the clean accuracy as a proportion of the shared test rows.
     public let cleanAccuracyWilson: Interval?
@@ -67,7 +67,7 @@ public struct SeriesStatistics: Sendable, Codable, Equatable {
     public let steepness: Estimate
     public let midpoint: Estimate
     public let floor: Estimate
-    /// Generalization gap at the largest fraction, with its seed interval.
+    /// Generalization gap at the largest fraction, with its exact Student-t interval over seeds.
     public let gapAtLargestFraction: Estimate
     /// The sigmoid's confidence band; nil without a fit or intervals.
     public let band: CurveBand?
@@ -96,14 +96,14 @@ struct SeriesReplicates: Sendable {
     /// Thresholds (see `CriticalThreshold.censored`): a fraction within `swept`, +infinity beyond its
     /// upper end (or not reached), -infinity before its lower end (or starting below), NaN (no fit).
     let threshold: [Double]
-    /// Clean accuracy.
-    let cleanAccuracy: [Double]
-    /// Gap at the largest fraction.
-    let gap: [Double]
-    /// Each seed's clean accuracy and gap at the largest fraction (nil where a run is missing), for
-    /// planning seeds from paired differences.
-    let cleanSeedValues: [Double?]
-    let gapSeedValues: [Double?]
+    /// How the replicates are drawn (`SeedBootstrap.design`), which says how to read an interval off them.
+    let design: ReplicateDesign
+    /// Replicates of the clean accuracy (for `compare`, whose studies are independent).
+    let cleanAccuracyReplicates: [Double]
+    /// Per seed (study order, nil where missing): clean accuracy, for paired t intervals of differences.
+    let cleanAccuracy: [Double?]
+    /// Per seed: gap at the largest fraction.
+    let gap: [Double?]
     /// Fitted k and x0 (NaN where the refit failed).
     let steepness: [Double]
     let midpoint: [Double]
@@ -156,13 +156,9 @@ func seriesStatistics(fit: SeriesFit, runs: [RunResult], fractions sweep: [Doubl
     }
     // Replicate means at every measured fraction: replicates[point][r]. Spreads below one test row
     // are raised to one test row (see `SeedBootstrap.replicateMeans`).
-    var floorStream = Xoshiro256StarStar(seed: UInt64(fit.series), purpose: "statistics-floor")
     let resolution = 1 / Double(testCount)
-    let replicateMeans = measured.map { bootstrap.replicateMeans(accuracy[$0], resolution: resolution, floorStream: &floorStream) }
+    let replicateMeans = measured.map { bootstrap.replicateMeans(accuracy[$0], resolution: resolution) }
     let cleanReplicates = replicateMeans[0]
-    let gapReplicates = gapValues.last.map { bootstrap.replicateMeans($0, resolution: resolution, floorStream: &floorStream) } ?? []
-    /// Whether a point's own interval exists: at least two seeds finished there.
-    let spread = { (values: [Double?]) in values.compactMap { $0 }.count >= 2 }
     let chance = fit.chanceAccuracy
     let grid = (0...40).map { fractions.first! + (fractions.last! - fractions.first!) * Double($0) / 40 }
     var parameterReplicates = [[Double]](repeating: [], count: 4)
@@ -180,17 +176,18 @@ func seriesStatistics(fit: SeriesFit, runs: [RunResult], fractions sweep: [Doubl
         thresholds.append(criticalThreshold(of: p, target: (cleanReplicates[r] + chance) / 2, swept: swept).censored(curve: p)!)
         for (g, fraction) in grid.enumerated() { gridValues[g].append(p.value(at: fraction)) }
     }
-    let interval = { (values: [Double]) in percentileInterval(values, confidence: confidence) }
-    /// An accuracy's interval, clipped to [0, 1] (with few seeds the t scale can reach beyond).
-    let accuracyInterval = { (values: [Double]) in interval(values).map { clip($0, to: 0...1) } }
+    let interval = { (values: [Double]) in bootstrap.design.interval(values, confidence: confidence) }
     let parameterIntervals = parameterReplicates.map(interval)
     let p = fit.parameters
-    let bandEnds = gridValues.map(accuracyInterval)
+    // The band is drawn: its ends to 10⁻³ of their replicates' range are ample, and cost half as much;
+    // clipped to [0, 1] (with few seeds the t scale can reach beyond).
+    let bandEnds = gridValues.map { bootstrap.design.interval($0, confidence: confidence, precision: 1e-3).map { clip($0, to: 0...1) } }
     let band = p != nil && bandEnds.allSatisfy({ $0?.isBounded == true })
         ? CurveBand(fractions: grid, lower: bandEnds.map { $0!.lower! }, upper: bandEnds.map { $0!.upper! }) : nil
     let statistics = SeriesStatistics(
         series: fit.series,
-        cleanAccuracy: Estimate(value: clean, interval: spread(accuracy[0]) ? accuracyInterval(cleanReplicates) : nil),
+        cleanAccuracy: Estimate(value: clean, interval: studentTInterval(accuracy[0], resolution: resolution, confidence: confidence)
+                                    .map { clip($0, to: 0...1) }),
         cleanAccuracyWilson: wilson,
         threshold: thresholdEstimate(fit.threshold.censored(curve: p), swept: swept,
                                      interval: p == nil ? nil : interval(thresholds).map { intervalWithinSwept($0, swept) }),
@@ -199,29 +196,26 @@ func seriesStatistics(fit: SeriesFit, runs: [RunResult], fractions sweep: [Doubl
         midpoint: Estimate(value: p?.midpoint, interval: p == nil ? nil : parameterIntervals[2]),
         floor: Estimate(value: p?.floor, interval: p == nil ? nil : parameterIntervals[3]),
         gapAtLargestFraction: Estimate(value: gapObserved?.isNaN == false ? gapObserved : nil,
-                                       interval: gapValues.last.map(spread) == true
-                                           ? interval(gapReplicates).map { clip($0, to: -1...1) } : nil),
+                                       interval: gapValues.last.flatMap { studentTInterval($0, resolution: resolution, confidence: confidence) }
+                                           .map { clip($0, to: -1...1) }),
         band: band, curves: curves, preferredCurve: preferred(curves), curveEvidence: evidence,
         parametersAtBounds: p.map { parametersAtBounds($0, intervals: parameterIntervals) } ?? [],
         dropRemainingAtLargestFraction: p.map { remainingDrop($0, at: fractions.last!) },
         fittedCeiling: p.map { $0.amplitude + $0.floor })
     return (statistics, SeriesReplicates(swept: swept, threshold: p == nil ? Array(repeating: .nan, count: thresholds.count) : thresholds,
-                                         cleanAccuracy: cleanReplicates, gap: gapReplicates,
-                                         cleanSeedValues: accuracy[0], gapSeedValues: gapValues.last ?? [],
+                                         design: bootstrap.design, cleanAccuracyReplicates: cleanReplicates, cleanAccuracy: accuracy[0], gap: gapValues.last ?? [],
                                          steepness: parameterReplicates[1], midpoint: parameterReplicates[2]))
 }
 
 /// A threshold's interval with an end wholly beyond the swept fractions (the most extreme finite
 /// number, see `percentileInterval`) moved to that end of `swept`: the thresholds lie beyond it.
 private func intervalWithinSwept(_ interval: Interval, _ swept: ClosedRange<Double>) -> Interval {
-    Interval(lower: interval.lower == .greatestFiniteMagnitude ? swept.upperBound : interval.lower,
-             upper: interval.upper == -.greatestFiniteMagnitude ? swept.lowerBound : interval.upper)
+    interval.mapEnds { $0 == .greatestFiniteMagnitude ? swept.upperBound : $0 == -.greatestFiniteMagnitude ? swept.lowerBound : $0 }
 }
 
 /// An interval with both ends moved into `range`.
 private func clip(_ interval: Interval, to range: ClosedRange<Double>) -> Interval {
-    Interval(lower: interval.lower.map { min(max($0, range.lowerBound), range.upperBound) },
-             upper: interval.upper.map { min(max($0, range.lowerBound), range.upperBound) })
+    interval.mapEnds { min(max($0, range.lowerBound), range.upperBound) }
 }
 
 /// The mean of the values present (NaN when none).

@@ -64,7 +64,7 @@ public struct ThresholdTrend: Sendable, Codable, Equatable {
 public struct StudyStatistics: Sendable, Codable, Equatable {
     /// Confidence level of every interval.
     public let confidence: Double
-    /// Bootstrap replicates.
+    /// Bootstrap replicates drawn (the study's number rounded up to whole rays).
     public let replicates: Int
     /// Seeds per setting.
     public let seeds: Int
@@ -81,16 +81,19 @@ public struct StudyStatistics: Sendable, Codable, Equatable {
 }
 
 /// The method sentence of `StudyStatistics`.
-let intervalMethod = "Seed-level multiplier bootstrap with a Student-t scale (n - 1 degrees of freedom): every replicate "
-    + "moves each mean by the same normal weight per seed, so series stay paired; fitted quantities are refitted on every "
-    + "replicate and their intervals are percentile intervals."
+let intervalMethod = "Means (clean accuracy, gap) and their differences between series have exact Student-t intervals "
+    + "(paired by seed). Fitted quantities come from a seed-level multiplier bootstrap with a Student-t scale (n - 1 degrees "
+    + "of freedom): every replicate moves each mean by the same weight per seed, so series stay paired, and is refitted; the "
+    + "bootstrap integrates along rays of seed weights, so that each interval end's Monte Carlo error is small (it is "
+    + "recorded in results.json) and an end that error cannot place is written \"not determined\"."
 
 /// Computes the study's statistics from its runs and central fits, each series on its own worker
 /// (the same bytes for any `threads`).
 public func studyStatistics(runs: [RunResult], fits: [SeriesFit], series: [SeriesDescription], config: StudyConfig,
                             testRows: Int, threads: Int) -> StudyStatistics {
     let settings = config.analysis, planning = config.planning
-    let bootstrap = config.seeds.count >= 2 ? SeedBootstrap(seedCount: config.seeds.count, replicates: settings.replicates) : nil
+    let bootstrap = config.seeds.count >= 2
+        ? SeedBootstrap(seedCount: config.seeds.count, replicates: settings.replicates, seed: settings.bootstrapSeed) : nil
     let computed = parallelMap(count: fits.count, threads: threads) { index in
         seriesStatistics(fit: fits[index], runs: runs, fractions: config.fractions, seeds: config.seeds, testCount: testRows,
                          bootstrap: bootstrap, confidence: settings.confidence)
@@ -103,14 +106,14 @@ public func studyStatistics(runs: [RunResult], fits: [SeriesFit], series: [Serie
             guard let axis = singleDifferingAxis(series[first], series[second]) else { continue }
             for quantity in ComparedQuantity.allCases {
                 differences.append(difference(quantity, first, second, axis: axis, statistics: perSeries, replicates: replicates,
-                                              seeds: seeds, confidence: settings.confidence, planning: planning,
-                                              resolution: 1 / Double(testRows)))
+                                              seeds: seeds, resolution: 1 / Double(testRows), confidence: settings.confidence,
+                                              planning: planning))
             }
         }
     }
     let trends = thresholdTrends(series: series, statistics: perSeries, replicates: replicates, seeds: seeds,
                                  confidence: settings.confidence, planning: planning)
-    return StudyStatistics(confidence: settings.confidence, replicates: bootstrap == nil ? 0 : settings.replicates, seeds: seeds,
+    return StudyStatistics(confidence: settings.confidence, replicates: bootstrap?.replicateCount ?? 0, seeds: seeds,
                            testRows: testRows, method: intervalMethod, series: perSeries, differences: differences, trends: trends)
 }
 
@@ -130,10 +133,10 @@ private func observed(_ quantity: ComparedQuantity, _ statistics: SeriesStatisti
     }
 }
 
-/// The replicates of a quantity for one series.
-private func replicated(_ quantity: ComparedQuantity, _ replicates: SeriesReplicates) -> [Double] {
+/// The per-seed values of a mean (clean accuracy or gap) for one series.
+private func replicated(_ quantity: ComparedQuantity, _ replicates: SeriesReplicates) -> [Double?] {
     switch quantity {
-    case .threshold: replicates.threshold
+    case .threshold: replicates.threshold.map { $0 }
     case .cleanAccuracy: replicates.cleanAccuracy
     case .gapAtLargestFraction: replicates.gap
     }
@@ -143,8 +146,8 @@ private func replicated(_ quantity: ComparedQuantity, _ replicates: SeriesReplic
 /// few replicates beyond the range (a threshold outside the swept fractions) do not matter: for a scaled Student t
 /// with n - 1 degrees of freedom the interquartile range is 2 t_{0.75, n-1} SE. Nil when a quartile is
 /// infinite or more than α/2 of the replicates are undefined.
-func quartileStandardError(_ replicates: [Double], seeds: Int, confidence: Double) -> Double? {
-    guard seeds >= 2, let quartiles = percentileInterval(replicates, confidence: 0.5),
+func quartileStandardError(_ replicates: [Double], design: ReplicateDesign, seeds: Int, confidence: Double) -> Double? {
+    guard seeds >= 2, let quartiles = design.interval(replicates, confidence: 0.5),
           Double(replicates.filter(\.isNaN).count) <= (1 - confidence) / 2 * Double(replicates.count),
           let lower = quartiles.lower, let upper = quartiles.upper else { return nil }
     return (upper - lower) / (2 * studentTQuantile(0.75, df: Double(seeds - 1)))
@@ -192,16 +195,19 @@ private func possibleDifference(_ b: (low: Double, high: Double), _ a: (low: Dou
 /// (more than α/2 of them: no interval). Also returns the replicates' differences, ±infinity where
 /// only a lower (upper) bound is known and NaN where nothing is, for the seed planning.
 func censoredDifference(_ other: Estimate, _ base: Estimate, replicates: (other: CensoredReplicates, base: CensoredReplicates)?,
-                        confidence: Double) -> (Estimate, [Double]) {
+                        design: ReplicateDesign, confidence: Double) -> (Estimate, [Double]) {
     let point = possibleDifference(possibleValues(other), possibleValues(base))
     var interval: Interval?, differences = [Double]()
     if let replicates {
         let ranges = zip(replicates.other.values, replicates.base.values).map {
             possibleDifference(possibleValues($0, swept: replicates.other.swept), possibleValues($1, swept: replicates.base.swept))
         }
-        if let lower = percentileInterval(ranges.map(\.low), confidence: confidence),
-           let upper = percentileInterval(ranges.map(\.high), confidence: confidence) {
-            interval = Interval(lower: lower.lower, upper: upper.upper)
+        if let lower = design.interval(ranges.map(\.low), confidence: confidence),
+           let upper = design.interval(ranges.map(\.high), confidence: confidence) {
+            let errors = EndErrors(lower: lower.monteCarloError?.lower, upper: upper.monteCarloError?.upper)
+            interval = Interval(lower: lower.lower, upper: upper.upper,
+                                monteCarloError: errors.lower == nil && errors.upper == nil ? nil : errors,
+                                undetermined: (lower.isUndetermined(.lower) ? [.lower] : []) + (upper.isUndetermined(.upper) ? [.upper] : []))
         }
         differences = ranges.map { $0.low == $0.high ? $0.low : $0.high == .infinity ? .infinity : $0.low == -.infinity ? -.infinity : .nan }
     }
@@ -214,13 +220,52 @@ func censoredDifference(_ other: Estimate, _ base: Estimate, replicates: (other:
     return (estimate, differences)
 }
 
-/// The per-seed values of a mean quantity for one series (nil where a run is missing); nil for the threshold.
-private func seedValues(_ quantity: ComparedQuantity, _ replicates: SeriesReplicates) -> [Double?]? {
-    switch quantity {
-    case .threshold: nil
-    case .cleanAccuracy: replicates.cleanSeedValues
-    case .gapAtLargestFraction: replicates.gapSeedValues
+/// The difference of `quantity` between two series: for a mean (clean accuracy, gap) the exact paired
+/// t interval over the seeds both finished (`pairedMeanDifference`); for the threshold paired by
+/// replicate (see `censoredDifference`), with seeds planned only for a difference that is measured,
+/// not bounded, from the replicates' quartiles (`quartileStandardError`).
+private func difference(_ quantity: ComparedQuantity, _ base: Int, _ other: Int, axis: SeriesAxis, statistics: [SeriesStatistics],
+                        replicates: [SeriesReplicates?], seeds: Int, resolution: Double, confidence: Double,
+                        planning: PlanningSettings) -> SeriesDifference {
+    if quantity != .threshold {
+        return pairedMeanDifference(quantity, base, other, axis: axis, statistics: statistics, replicates: replicates,
+                                    resolution: resolution, confidence: confidence, planning: planning)
     }
+    let paired = replicates[other].flatMap { b in replicates[base].map { a in ((b.threshold, b.swept), (a.threshold, a.swept)) } }
+    let (estimate, differences) = censoredDifference(observed(quantity, statistics[other]), observed(quantity, statistics[base]),
+                                                     replicates: paired, design: replicates[other]?.design ?? .monteCarlo(blocks: 1),
+                                                     confidence: confidence)
+    let resolved = estimate.signResolved
+    let plan = resolved || estimate.bound != nil || estimate.value == nil ? nil
+        : quartileStandardError(differences, design: paired.map { _ in replicates[other]!.design } ?? .monteCarlo(blocks: 1),
+                                seeds: seeds, confidence: confidence).map {
+            SeedPlan(effect: planning.effect, power: planning.power, sigma: $0 * Double(seeds).squareRoot(),
+                     degreesOfFreedom: seeds - 1, confidence: confidence)
+        }
+    return SeriesDifference(base: base, other: other, axis: axis, quantity: quantity, difference: estimate, resolved: resolved,
+                            seedPlan: plan)
+}
+
+/// The difference of a mean (clean accuracy or gap) between two series, `other` minus `base`, with
+/// the exact paired t interval of the per-seed differences over the seeds both finished (spread raised
+/// to one test row, `studentTInterval`) and seeds planned from the spread of those differences.
+private func pairedMeanDifference(_ quantity: ComparedQuantity, _ base: Int, _ other: Int, axis: SeriesAxis,
+                                  statistics: [SeriesStatistics], replicates: [SeriesReplicates?], resolution: Double,
+                                  confidence: Double, planning: PlanningSettings) -> SeriesDifference {
+    let values = { (statistics: SeriesStatistics) in observed(quantity, statistics).value }
+    let value = values(statistics[other]).flatMap { b in values(statistics[base]).map { b - $0 } }
+    var interval: Interval?, plan: SeedPlan?
+    if let b = replicates[other].map({ replicated(quantity, $0) }), let a = replicates[base].map({ replicated(quantity, $0) }) {
+        let differences = zip(b, a).map { pair -> Double? in pair.0.flatMap { b in pair.1.map { b - $0 } } }
+        interval = studentTInterval(differences, resolution: resolution, confidence: confidence)
+        if let interval, value != nil, !interval.excludes(0), let spread = pairedSpread(b, a, resolution: resolution) {
+            plan = SeedPlan(effect: planning.effect, power: planning.power, sigma: spread.sigma, degreesOfFreedom: spread.degrees,
+                            confidence: confidence)
+        }
+    }
+    let estimate = Estimate(value: value, interval: interval)
+    return SeriesDifference(base: base, other: other, axis: axis, quantity: quantity, difference: estimate,
+                            resolved: estimate.signResolved, seedPlan: plan)
 }
 
 /// σ of a paired difference of means and its degrees of freedom: the sample standard deviation of the
@@ -230,34 +275,6 @@ func pairedSpread(_ other: [Double?], _ base: [Double?], resolution: Double) -> 
     let differences = zip(other, base).compactMap { pair in pair.0.flatMap { value in pair.1.map { value - $0 } } }
     guard differences.count >= 2 else { return nil }
     return (max(MeanStd(of: differences).std, resolution), differences.count - 1)
-}
-
-/// The difference of `quantity` between two series, paired by replicate (see `censoredDifference`);
-/// seeds are planned only for a difference that is measured, not bounded: from the paired per-seed
-/// differences for a mean, from the replicates' quartiles (`quartileStandardError`) for the threshold.
-private func difference(_ quantity: ComparedQuantity, _ base: Int, _ other: Int, axis: SeriesAxis, statistics: [SeriesStatistics],
-                        replicates: [SeriesReplicates?], seeds: Int, confidence: Double, planning: PlanningSettings,
-                        resolution: Double) -> SeriesDifference {
-    let paired = replicates[other].flatMap { b in
-        replicates[base].map { a in ((replicated(quantity, b), b.swept), (replicated(quantity, a), a.swept)) }
-    }
-    let (estimate, differences) = censoredDifference(observed(quantity, statistics[other]), observed(quantity, statistics[base]),
-                                                     replicates: paired, confidence: confidence)
-    let resolved = estimate.signResolved
-    var spread: (sigma: Double, degrees: Int)?
-    if !resolved, estimate.bound == nil, estimate.value != nil, let a = replicates[base], let b = replicates[other] {
-        if let otherValues = seedValues(quantity, b), let baseValues = seedValues(quantity, a) {
-            spread = pairedSpread(otherValues, baseValues, resolution: resolution)
-        } else {
-            spread = quartileStandardError(differences, seeds: seeds, confidence: confidence)
-                .map { ($0 * Double(seeds).squareRoot(), seeds - 1) }
-        }
-    }
-    let plan = spread.map {
-        SeedPlan(effect: planning.effect, power: planning.power, sigma: $0.sigma, degreesOfFreedom: $0.degrees, confidence: confidence)
-    }
-    return SeriesDifference(base: base, other: other, axis: axis, quantity: quantity, difference: estimate, resolved: resolved,
-                            seedPlan: plan)
 }
 
 /// The least-squares slope of y on x.
@@ -286,13 +303,15 @@ private func thresholdTrends(series: [SeriesDescription], statistics: [SeriesSta
                 let y = memberReplicates.map { $0.threshold[r] }
                 return y.allSatisfy(\.isFinite) ? slope(sizes, y) : .nan
             }
-            interval = percentileInterval(slopes, confidence: confidence)
+            interval = memberReplicates[0].design.interval(slopes, confidence: confidence)
         }
         let resolved = interval?.excludes(0) == true
-        let plan = resolved || value == nil ? nil : quartileStandardError(slopes, seeds: seeds, confidence: confidence).map {
-            SeedPlan(effect: planning.effect, power: planning.power, sigma: $0 * Double(seeds).squareRoot(), degreesOfFreedom: seeds - 1,
-                     confidence: confidence)
-        }
+        let plan = resolved || value == nil ? nil
+            : quartileStandardError(slopes, design: memberReplicates.first?.design ?? .monteCarlo(blocks: 1), seeds: seeds,
+                                    confidence: confidence).map {
+                SeedPlan(effect: planning.effect, power: planning.power, sigma: $0 * Double(seeds).squareRoot(),
+                         degreesOfFreedom: seeds - 1, confidence: confidence)
+            }
         return ThresholdTrend(attack: key[0], defense: key[1], series: members, slope: Estimate(value: value, interval: interval),
                               resolved: resolved, seedPlan: plan)
     }

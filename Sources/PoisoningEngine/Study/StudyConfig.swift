@@ -85,6 +85,7 @@ public struct StudyConfig: Sendable, Equatable, Codable {
             ParameterEntry(key: "analysis", value: .mapping([
                 ParameterEntry(key: "confidence", value: .double(analysis.confidence)),
                 ParameterEntry(key: "replicates", value: .int(analysis.replicates)),
+                ParameterEntry(key: "bootstrap-seed", value: .int(Int(clamping: analysis.bootstrapSeed))),
             ])),
             ParameterEntry(key: "planning", value: .mapping([
                 ParameterEntry(key: "effect", value: .double(planning.effect)),
@@ -181,7 +182,7 @@ public struct StudyConfig: Sendable, Equatable, Codable {
         try training.finish()
         let rawAnalysis = reader.value("analysis", help: "How the results are analysed: intervals and their bootstrap.")
         guard let analysisEntries = (rawAnalysis ?? .mapping([])).entries else {
-            throw reader.error("analysis", "expected a mapping of confidence, replicates")
+            throw reader.error("analysis", "expected a mapping of confidence, replicates, bootstrap-seed")
         }
         var analysis = ParameterReader(analysisEntries, path: "analysis", locations: locations)
         config.analysis = try AnalysisSettings(reading: &analysis)
@@ -223,20 +224,25 @@ public struct AnalysisSettings: Sendable, Codable, Equatable {
     public var confidence: Double
     /// Bootstrap replicates behind the intervals of fitted quantities.
     public var replicates: Int
+    /// The bootstrap's random stream: another seed checks that the intervals do not depend on it.
+    public var bootstrapSeed: UInt64
 
-    /// Settings; the defaults give 95% intervals from 1,000 replicates.
-    public init(confidence: Double = 0.95, replicates: Int = 1000) {
+    /// Settings; the defaults give 95% intervals from 1,000 replicates of stream 0.
+    public init(confidence: Double = 0.95, replicates: Int = 1000, bootstrapSeed: UInt64 = 0) {
         self.confidence = confidence
         self.replicates = replicates
+        self.bootstrapSeed = bootstrapSeed
     }
 
-    /// Reads `confidence` and `replicates`.
+    /// Reads `confidence`, `replicates` and `bootstrap-seed`.
     init(reading p: inout ParameterReader) throws {
         let reference = AnalysisSettings()
         self.init(confidence: try p.double("confidence", default: reference.confidence, in: 0.5...0.999,
                                            help: "Confidence level of every interval, in [0.5, 0.999]."),
                   replicates: try p.int("replicates", default: reference.replicates, in: 200...100_000,
-                                        help: "Bootstrap replicates behind the intervals of fitted quantities (thresholds, k, x0)."))
+                                        help: "Bootstrap replicates behind the intervals of fitted quantities (thresholds, k, x0)."),
+                  bootstrapSeed: UInt64(try p.int("bootstrap-seed", default: Int(reference.bootstrapSeed), in: 0...Int(Int32.max),
+                                                  help: "Seed of the bootstrap's random stream; intervals agree across seeds within their Monte Carlo error.")))
     }
 }
 
