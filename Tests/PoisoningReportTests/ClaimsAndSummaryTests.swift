@@ -275,3 +275,15 @@ struct ReadableReportTests {
         #expect(openEndNote(fixedResults()) == nil)
     }
 }
+
+struct ComparisonWordsTests {
+    /// A results file compared with itself is one sample seen twice: the comparison says so in one line.
+    @Test func aStudyComparedWithItselfIsWarnedAbout() throws {
+        let study = try ComparableStudy(json: try fixedResults().jsonData())
+        let comparison = compareStudies(study, study, confidence: 0.95, replicates: 200)
+        #expect(comparison.identicalRuns)
+        let warning = "Warning: both files hold the same runs (same series, fractions, seeds and results), so the tests "
+            + "below treat one sample as two independent ones and mean nothing."
+        #expect(comparisonMarkdown(comparison, firstName: "a.json", secondName: "a.json").components(separatedBy: warning).count == 2)
+    }
+}
