@@ -32,7 +32,7 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Confidence level of every interval, in [0.5, 0.999].")
     var confidence = 0.95
 
-    @Option(help: ArgumentHelp("Equivalence margin of the pooled shift of test accuracy: a fraction in (0, 1) such as 0.02, "
+    @Option(help: ArgumentHelp("Equivalence margin of the pooled shift of test accuracy: a fraction in [0.001, 0.5] such as 0.02, "
                                    + "or percentage points such as 2pp; shifts inside plus or minus the margin count as equivalent.",
                                valueName: "margin"))
     var margin = AccuracyMargin(0.02)
@@ -41,8 +41,8 @@ struct CompareCommand: ParsableCommand {
 
     func validate() throws {
         if !(0.5...0.999).contains(confidence) { throw ValidationError("--confidence: must lie in [0.5, 0.999]") }
-        if !(margin.value > 0 && margin.value < 1) {
-            throw ValidationError("--margin: must lie in (0, 1) as a fraction, e.g. 0.02, or be written in percentage points, e.g. 2pp")
+        if !AccuracyMargin.range.contains(margin.value) {
+            throw ValidationError("--margin: must lie in [0.001, 0.5] as a fraction, e.g. 0.02, or in [0.1pp, 50pp] in percentage points, e.g. 2pp")
         }
         if let output {
             try checkOutputFile(output)
@@ -85,6 +85,10 @@ struct CompareCommand: ParsableCommand {
 struct AccuracyMargin: ExpressibleByArgument, Sendable {
     /// The margin as a fraction of accuracy.
     let value: Double
+
+    /// The margins accepted: 0.1 to 50 percentage points (a narrower one is below any test set's
+    /// resolution, a wider one equates any two studies).
+    static let range = 0.001...0.5
 
     /// A margin of `value`, a fraction of accuracy.
     init(_ value: Double) { self.value = value }

@@ -192,8 +192,7 @@ public func findings(fits: [SeriesFit], statistics: StudyStatistics, points: [Ag
     }
     let sensitivity = compareSensitivity(fits, series: series, statistics: statistics)
     let verdicts = claims.map {
-        claimVerdicts($0, series: series, statistics: statistics, swept: (fractions.min() ?? 0)...largest,
-                      sharpTransition: sharp, sensitivity: sensitivity)
+        claimVerdicts($0, series: series, statistics: statistics, sharpTransition: sharp, sensitivity: sensitivity)
     }
     return Findings(
         largestFraction: largest, chanceAccuracy: fits.first?.chanceAccuracy ?? 0, series: perSeries,

@@ -14,6 +14,10 @@ public func comparisonMarkdown(_ comparison: StudyComparison, firstName: String,
         lines.append("")
         lines.append("Not compared: \(escape(listing(comparison.unmatched))).")
     }
+    if comparison.identicalRuns {
+        lines += ["", "Warning: both files hold the same runs (same series, fractions, seeds and results), so the tests "
+            + "below treat one sample as two independent ones and mean nothing."]
+    }
     lines += ["", "## Replication", ""] + replicationLines(comparison, firstName: firstName, secondName: secondName)
     lines += ["", "## Agreement", ""]
     if let test = comparison.agreement {
@@ -118,9 +122,12 @@ func replicationLines(_ comparison: StudyComparison, firstName: String, secondNa
     var sentence = "\(opening) \(signedText(value)) on average (\(level) interval \(orientedInterval(pooled.shift.interval))); "
         + verdictSentence(test.verdict, margin: margin, interval: "\(tostLevel) interval \(orientedInterval(test.interval))") + "."
     if test.verdict == .undecided {
+        let count = { (seeds: Int?) in seeds.map(String.init) ?? "more than 1,000" }
         sentence += " " + (pooled.seedsForEquivalence.map {
-            "If the true shift were 0, about \($0) seeds per study would show equivalence within ±\(margin) with 80% power, "
-                + "taking the observed seed-level spreads (from \(pooled.firstSeeds) and \(pooled.secondSeeds) seeds) as known."
+            "If the true shift were 0, \(count(pooled.fewestSeedsForEquivalence)) to \(count(pooled.mostSeedsForEquivalence)) seeds "
+                + "per study would show equivalence within ±\(margin) with 80% power, over the \(level) χ² interval of the "
+                + "seed-level spread (from \(pooled.firstSeeds) and \(pooled.secondSeeds) seeds); \($0) with the observed spread "
+                + "plugged in as if known."
         } ?? "Even 1,000 seeds per study would not show equivalence with 80% power at the observed seed-level spreads.")
     }
     if !pooled.seedsLeftOut.allSatisfy({ $0 == 0 }) {

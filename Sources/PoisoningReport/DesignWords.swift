@@ -22,13 +22,13 @@ func decisiveDesignText(_ evidence: CurveEvidence) -> String {
         + "ratio \(evidenceRatioText(design.expectedEvidenceRatio)) for the fitted sigmoid)"
 }
 
-/// A planned seed count in words: "5 to 40 seeds (about 9)", "5 to more than 200 seeds (about 9)",
-/// "more than 200 seeds", or "9 seeds" when σ's interval does not change it.
+/// A planned seed count in words: "5 to 40 seeds (9 at the estimated spread)", "5 to more than 200
+/// seeds (9 at the estimated spread)", "more than 200 seeds", or "9 seeds" when σ's interval does not change it.
 func seedPlanText(_ plan: SeedPlan) -> String {
     let count = { (seeds: Int?) in seeds.map { "\($0)" } ?? "more than \(plan.limit)" }
     guard let fewest = plan.fewestSeeds else { return "more than \(plan.limit) seeds" }
     if fewest == plan.seeds, plan.seeds == plan.mostSeeds { return "\(fewest) seeds" }
-    return "\(fewest) to \(count(plan.mostSeeds)) seeds (about \(count(plan.seeds)))"
+    return "\(fewest) to \(count(plan.mostSeeds)) seeds (\(count(plan.seeds)) at the estimated spread)"
 }
 
 /// The smallest effect of interest of a compared quantity in its units: "2.0 pp" for thresholds,
@@ -37,7 +37,7 @@ func plannedEffectText(_ effect: Double, _ quantity: ComparedQuantity) -> String
     quantity == .threshold ? String(format: "%.1f pp", effect * 100) : fixed(effect, decimals: 3)
 }
 
-/// "5 to 40 seeds (about 9) would resolve a difference of 2.0 pp with 80% power".
+/// "5 to 40 seeds (9 at the estimated spread) would resolve a difference of 2.0 pp with 80% power".
 func seedPlanSentence(_ plan: SeedPlan, effect: String, what: String = "a difference") -> String {
     "\(seedPlanText(plan)) would resolve \(what) of \(effect) with \(percentWhole(plan.power)) power"
 }

@@ -4,21 +4,22 @@ import PoisoningEngine
 /// The report's opening: what was run, what the runs answer and what they leave unresolved, in at
 /// most about 120 words whatever the study's size, built from the structured findings (never from
 /// the sentences of other sections, so the Findings section does not repeat it). Per-series
-/// thresholds are listed for up to three series, else their range; the answers are counted per
-/// kind once the study has more than one attack and defense.
+/// thresholds are listed for up to three series, else their range; models and attacks are named up
+/// to three, defenses up to two, else counted; the answers are counted per kind once the study has
+/// more than one attack and defense.
 public func openingSummary(_ results: StudyResults) -> String {
     let findings = results.findings, fractions = results.config.fractions.sorted()
     let seeds = results.config.seeds.count
     /// Up to three names, or how many there are.
-    func named(_ labels: [String], _ noun: String) -> String {
+    func named(_ labels: [String], _ noun: String, upTo most: Int = 3) -> String {
         let items = distinct(labels)
-        return items.count <= 3 ? listing(items) : "\(items.count) \(noun)"
+        return items.count <= most ? listing(items) : "\(items.count) \(noun)"
     }
     let defenses = distinct(results.series.map(\.defenseLabel))
-    var text = "We trained \(results.runs.count) models (\(named(results.series.map(\.modelLabel), "models"))) with SGD on "
+    var text = "We trained \(results.runs.count) models (\(named(results.series.map(\.modelLabel), "model types"))) with SGD on "
         + "\(results.data.name) under "
         + "\(named(results.series.map(\.attackLabel), "attacks"))"
-        + (defenses == [NoDefense().label] ? "" : " with \(named(results.series.map(\.defenseLabel), "defenses"))")
+        + (defenses == [NoDefense().label] ? "" : " with \(named(results.series.map(\.defenseLabel), "defenses", upTo: 2))")
         + " at \(fractions.count) poison fractions from \(percent(fractions.first ?? 0)) to \(percent(fractions.last ?? 0)), "
         + "\(seeds) seed\(seeds == 1 ? "" : "s") each."
     text += " " + thresholdSummary(results)
@@ -26,7 +27,8 @@ public func openingSummary(_ results: StudyResults) -> String {
     switch findings.sharpTransition {
     case true?:
         let sharp = findings.series.filter { $0.shape == .sharp }.map { results.series[$0.series].label }
-        resolved.append("the transition is sharp for " + (sharp.count <= 3 ? listing(sharp) : "\(sharp.count) of \(findings.series.count) series"))
+        resolved.append("the transition is sharp for " + (sharp.count <= 3 ? listing(sharp)
+            : sharp.count == findings.series.count ? "all \(sharp.count) series" : "\(sharp.count) of \(findings.series.count) series"))
     case false?: resolved.append("the decline is gradual")
     case nil: open.append("whether the transition is sharp")
     }
@@ -56,9 +58,8 @@ public func openingSummary(_ results: StudyResults) -> String {
     if let claims = findings.claims {
         let verdicts = claimVerdictList(claims)
         let count = { (verdict: ClaimVerdict) in verdicts.filter { $0 == verdict }.count }
-        text += " Of \(verdicts.count) published claim\(verdicts.count == 1 ? "" : "s"), \(count(.supported)) "
-            + "\(count(.supported) == 1 ? "is" : "are") supported, \(count(.contradicted)) contradicted and "
-            + "\(count(.notResolved)) not resolved by these runs."
+        text += " Of \(verdicts.count) published claim\(verdicts.count == 1 ? "" : "s"), these runs are consistent with "
+            + "\(count(.supported)), contradict \(count(.contradicted)) and leave \(count(.notResolved)) unresolved."
     }
     return text
 }
@@ -88,17 +89,23 @@ private func thresholdSummary(_ results: StudyResults) -> String {
         + "(\(results.series[highest.series].label))\(rest)."
 }
 
-/// Every verdict of `claims`, one per claim (the model-size claim once per attack and defense pair).
+/// One verdict per published claim. The model-size claim, answered once per attack and defense
+/// pair, counts once: with the verdict every pair gives, else (the pairs differ) as not resolved.
 func claimVerdictList(_ claims: ClaimVerdicts) -> [ClaimVerdict] {
-    claims.thresholds.map(\.verdict) + [claims.sharpTransition?.verdict].compactMap { $0 }
-        + claims.largerModelsMoreSensitive.map(\.answer.verdict)
+    let sizes = Set(claims.largerModelsMoreSensitive.map(\.answer.verdict))
+    let size: ClaimVerdict? = sizes.isEmpty ? nil : sizes.count == 1 ? sizes.first! : .notResolved
+    return claims.thresholds.map(\.verdict) + [claims.sharpTransition?.verdict, size].compactMap { $0 }
 }
 
 /// The rule behind every verdict of the published-claims section, in words.
 func claimRule(level: String) -> String {
-    "A published threshold is supported when it lies inside this run's \(level) interval, contradicted when it lies "
-        + "outside, and not resolved when there is no interval, or when the interval is open on the side where the "
-        + "published value lies beyond the swept fractions. A claimed direction (a sharp transition, larger models "
+    "A published threshold is itself an estimate from a few seeds; assuming it has the same standard error as this "
+        + "run's, its difference from this run's estimate has sqrt(2) times that error, so a faithful replication lies "
+        + "within sqrt(2) times this run's \(level) half-width of the estimate at that confidence. "
+        + "So a published threshold is supported (consistent with this run) when it lies inside this run's \(level) "
+        + "interval widened by sqrt(2) about the estimate on its side, contradicted when it lies outside, and not "
+        + "resolved when there is no interval, or when the interval is open on the side where the published value "
+        + "lies (an interval such as “33.6% or more” holds every larger value). A claimed direction (a sharp transition, larger models "
         + "more sensitive) is supported when this run resolves the same direction, contradicted when it resolves the "
         + "opposite one, and not resolved otherwise: the shape as decided in the Findings, model size by the sign of "
         + "the threshold's slope per doubling of parameters (when a threshold outside the swept fractions leaves the "
@@ -114,7 +121,7 @@ func claimRows(_ results: StudyResults, _ claims: ClaimVerdicts) -> [(claim: Str
     var rows = claims.thresholds.map { claim in
         guard let series = claim.series, let estimate = claim.estimate else {
             return (claim: "Critical threshold of \(claim.label)", published: percent(claim.published),
-                    estimate: "not run in this study", interval: "—", verdict: claim.verdict.words)
+                    estimate: "no series labelled \(claim.label)", interval: "—", verdict: claim.verdict.words)
         }
         let status = results.fits[series].threshold.status
         let value = status == .notReached ? "not reached" : status == .noFit ? "no fit" : estimateText(estimate, percent)

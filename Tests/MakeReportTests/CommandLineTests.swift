@@ -343,12 +343,18 @@ struct StudyFileCommandTests {
         #expect(written.commonSeries == ["MLP 16"] && written.points.count == 6)
         #expect(written.margin == 0.02 && written.pooledShifts.count == 1 && written.pooledShifts[0].points == 2)
         #expect(written.multiplicity.tested == 6 && abs(written.multiplicity.expectedByChance - 0.3) < 1e-12)
-        // The margin as a fraction or in percentage points; anything outside (0, 1) refused.
+        // The margin as a fraction or in percentage points; anything outside 0.1 to 50 pp refused.
         let wide = try commands.run(["compare", ours.appendingPathComponent("results.json").path, published.path, "--margin", "5pp"])
         let fraction = try commands.run(["compare", ours.appendingPathComponent("results.json").path, published.path, "--margin", "0.05"])
         #expect(wide.status == 0 && wide.standardOutput == fraction.standardOutput && wide.standardOutput.contains("within ±5 pp"))
         let tooWide = try commands.run(["compare", json.path, published.path, "--margin", "2"])
-        #expect(tooWide.status == 2 && tooWide.standardError.contains("--margin: must lie in (0, 1) as a fraction, e.g. 0.02, or be written in percentage points, e.g. 2pp"))
+        let bound = "--margin: must lie in [0.001, 0.5] as a fraction, e.g. 0.02, or in [0.1pp, 50pp] in percentage points, e.g. 2pp"
+        #expect(tooWide.status == 2 && tooWide.standardError.contains(bound))
+        // Margins whose "±" would print as 1e-298 pp or 100 pp are refused, and so is a negative one written with "=".
+        for margin in ["--margin=1e-300", "--margin=0.9999999", "--margin=-2pp", "--margin=0pp"] {
+            let refused = try commands.run(["compare", json.path, published.path, margin])
+            #expect(refused.status == 2 && refused.standardError.contains(bound), "\(margin): \(refused.standardError)")
+        }
         let bad = try commands.run(["compare", json.path, published.path])
         #expect(bad.status == 2 && bad.standardError.contains("is neither a make-report results.json nor the published study's format"))
     }

@@ -282,12 +282,34 @@ struct PooledShiftTests {
     @Test func theSeedsForEquivalenceFollowTheirFormula() throws {
         // s1 = s2 = 1 pp, margin 2 pp, alpha 0.05: the smallest n with (t_.95 + t_.9) · sqrt(2) · 0.01 / sqrt(n) <= 0.02
         // on 2n - 2 degrees of freedom: 6 (0.0184; 5 gives 0.0206, by SciPy's t quantiles).
-        let n = try #require(seedsForEquivalence(firstStd: 0.01, secondStd: 0.01, alpha: 0.05, margin: 0.02))
+        let n = try #require(seedsForEquivalence(spread: 2.0.squareRoot() * 0.01, alpha: 0.05, margin: 0.02))
         let width = { (n: Int) in
             (studentTQuantile(0.95, df: Double(2 * n - 2)) + studentTQuantile(0.9, df: Double(2 * n - 2))) * 2.0.squareRoot() * 0.01
                 / Double(n).squareRoot()
         }
         #expect(n == 6 && width(n) <= 0.02 && width(n - 1) > 0.02)
-        #expect(seedsForEquivalence(firstStd: 1, secondStd: 1, alpha: 0.05, margin: 0.02) == nil)
+        #expect(seedsForEquivalence(spread: 2.0.squareRoot(), alpha: 0.05, margin: 0.02) == nil)
+        // The range over the spread's χ² interval on n1 + n2 - 2 = 4 degrees of freedom (SciPy:
+        // χ²_{.975, 4} = 11.143287, χ²_{.025, 4} = 0.484419): 0.599 to 2.874 times the spread.
+        let ends = equivalenceSpreadInterval(spread: 1, degreesOfFreedom: 4, confidence: 0.95)
+        #expect(abs(ends.lower - (4 / 11.143286781877794).squareRoot()) < 1e-9 && abs(ends.upper - (4 / 0.4844185570879303).squareRoot()) < 1e-9)
+    }
+
+    /// Seeds that agree exactly on both sides: the spread of the seed averages over 2 points is raised
+    /// to one test row at one point (1/150/2), so the shift of 0 has an interval of that width and no
+    /// p-value is 0; at a single point the floor is one test row; a study compared with itself is flagged.
+    @Test func studiesWithoutSpreadAreFlooredAtOneTestRowAndAStudyComparedWithItselfIsFlagged() throws {
+        let flat = Self.study(series: ["MLP 16"], fractions: [0, 0.2], seeds: [1, 2, 3]) { _, f, _ in 0.9 - 0.3 * Double(f) }
+        let shift = try #require(pooledShifts(flat, flat, series: ["MLP 16"], fractions: [0, 0.2], confidence: 0.95, margin: 0.02).first)
+        let interval = try #require(shift.shift.interval)
+        // SE = sqrt(2/3) / 300; Welch df = 4: t_.975,4 = 2.776445.
+        let halfWidth = 2.7764451051977934 * (2.0 / 3).squareRoot() / 300
+        #expect(abs(interval.upper! - halfWidth) < 1e-9 && abs(interval.lower! + halfWidth) < 1e-9)
+        #expect(try #require(shift.equivalence).pAboveMargin > 0 && shift.p == 1)
+        #expect(compareStudies(flat, flat, confidence: 0.95).identicalRuns)
+        let other = Self.study(series: ["MLP 16"], fractions: [0, 0.2], seeds: [1, 2, 3]) { _, f, _ in 0.91 - 0.3 * Double(f) }
+        #expect(!compareStudies(flat, other, confidence: 0.95).identicalRuns)
+        let point = try #require(compareStudies(flat, other, confidence: 0.95).points.first { $0.metric == MetricKey.testAccuracy })
+        #expect(try #require(point.p) > 0, "one test row of spread, not zero")
     }
 }

@@ -55,6 +55,19 @@ struct StudyFileTests {
             == "s.yaml:3:3: claims.sharp-transition: expected true or false, not a string")
         #expect(error("claims:\n  source: p\n  sharp: true\n").hasPrefix("s.yaml:3:3: claims.sharp: unknown key 'sharp'"))
         #expect(error("claims: [1]\n").hasPrefix("s.yaml:1:1: claims: expected a mapping"))
+        // Hostile claims: each refused in one line naming its key.
+        let hostile = [
+            ("claims:\n  source: ''\n", "claims.source: expected the publication's name, not an empty string"),
+            ("claims:\n  source: p\n  thresholds: {'': 0.4}\n", "claims.thresholds.: expected a series label, not an empty string"),
+            ("claims:\n  source: p\n  thresholds: {}\n", "claims.thresholds: expected at least one series label"),
+            ("claims:\n  source: p\n  sharp-transition:\n", "claims.sharp-transition: expected true or false"),
+            ("claims:\n  source: p\n  thresholds:\n" + (0..<20_000).map { "    MLP \($0): 0.4\n" }.joined(),
+             "claims.thresholds: expected at most 1000 published thresholds, found 20000"),
+        ]
+        for (text, message) in hostile {
+            let refused = error(text)
+            #expect(refused.contains(message) && !refused.contains("\n"), "\(refused)")
+        }
     }
 
     @Test func aStudyWithSeveralAttacksAndDefensesRoundTrips() throws {

@@ -17,3 +17,28 @@ case_repeated_key_named_with_its_line() {
   refused "s\.yaml:4:3: the key 'epochs' appears more than once in this mapping"
 }
 hostile_case repeated-key-named-with-its-line case_repeated_key_named_with_its_line
+
+# Issue 21: careless published claims were accepted: an empty source ("The claims of , each
+# beside..."), an empty thresholds mapping ("Of 0 published claims"), 20,000 thresholds (a
+# 20,158-line report). Each is refused in one line naming its key.
+case_empty_claims_source() {
+  printf "seeds: [1]\nclaims:\n  source: ''\n" >s.yaml
+  mr run --study s.yaml --output out --no-store
+  refused "claims\.source: expected the publication's name"
+}
+hostile_case empty-claims-source case_empty_claims_source
+
+case_empty_claimed_thresholds() {
+  printf "seeds: [1]\nclaims:\n  source: p\n  thresholds: {}\n" >s.yaml
+  mr run --study s.yaml --output out --no-store
+  refused "claims\.thresholds: expected at least one series label"
+}
+hostile_case empty-claimed-thresholds case_empty_claimed_thresholds
+
+case_twenty_thousand_claimed_thresholds() {
+  { printf "seeds: [1]\nclaims:\n  source: p\n  thresholds:\n"
+    awk 'BEGIN { for (i = 0; i < 20000; i++) printf "    MLP %d: 0.4\n", i }'; } >s.yaml
+  mr run --study s.yaml --output out --no-store
+  refused "claims\.thresholds: expected at most 1000 published thresholds, found 20000"
+}
+hostile_case twenty-thousand-claimed-thresholds case_twenty_thousand_claimed_thresholds

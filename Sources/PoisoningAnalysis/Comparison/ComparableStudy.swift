@@ -14,6 +14,9 @@ public struct ComparableStudy: Sendable {
     public let classCount: Int
     /// Test rows every run is measured on.
     public let testCount: Int
+    /// The smallest step of test accuracy, one test row (1 / `testCount`): a seed-level spread below
+    /// it is raised to it, since seeds that agree exactly say the spread is small, not zero.
+    public var testResolution: Double { testCount > 0 ? 1 / Double(testCount) : 0 }
     /// Every run, with `series` indexing `seriesLabels`.
     public let runs: [RunResult]
     /// Which format the file was in: "make-report <version>" or "published".

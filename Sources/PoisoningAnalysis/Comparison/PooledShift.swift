@@ -76,10 +76,23 @@ public struct PooledShift: Sendable, Codable, Equatable {
     public let p: Double?
     /// The equivalence test against the margin; nil without an interval.
     public let equivalence: EquivalenceTest?
-    /// Seeds per study at which, with the observed seed-level spreads taken as known, the test would
-    /// show equivalence with 80% power if the true shift were 0; nil without an interval or when
+    /// Seeds per study at which, with the observed seed-level spreads plugged in as if known, the test
+    /// would show equivalence with 80% power if the true shift were 0; nil without an interval or when
     /// more than 1,000 would be needed.
     public let seedsForEquivalence: Int?
+    /// The same count at the two ends of the spread's χ² interval (`equivalenceSpreadInterval`): the
+    /// fewest and the most seeds the runs allow; nil for more than 1,000 (or without an interval).
+    public let fewestSeedsForEquivalence: Int?
+    public let mostSeedsForEquivalence: Int?
+}
+
+/// The interval at `confidence` of the combined seed-level spread sqrt(s1² + s2²) taken as a sample
+/// standard deviation on `degreesOfFreedom` (n1 + n2 - 2, a pooled-variance approximation):
+/// √(ν s² / χ²_{1-α/2, ν}) to √(ν s² / χ²_{α/2, ν}).
+func equivalenceSpreadInterval(spread: Double, degreesOfFreedom: Int, confidence: Double) -> (lower: Double, upper: Double) {
+    let nu = Double(degreesOfFreedom), alpha = 1 - confidence
+    return (spread * (nu / chiSquareQuantile(1 - alpha / 2, df: nu)).squareRoot(),
+            spread * (nu / chiSquareQuantile(alpha / 2, df: nu)).squareRoot())
 }
 
 /// The pooled shift of test accuracy between two studies over all common series and then over each,
@@ -92,7 +105,10 @@ public func pooledShifts(_ first: ComparableStudy, _ second: ComparableStudy, se
     return scopes.compactMap { scope in
         let labels = scope.map { [$0] } ?? series
         let a = seedAverages(first, labels, fractions), b = seedAverages(second, labels, fractions)
-        return pooledShift(a, b, series: scope, points: labels.count * fractions.count, confidence: confidence, margin: margin)
+        // A seed's average over P points moves by at least one test row at one point: 1 / (test rows × P).
+        let points = labels.count * fractions.count
+        return pooledShift(a, b, series: scope, points: points, confidence: confidence, margin: margin,
+                           resolutions: (first.testResolution / Double(points), second.testResolution / Double(points)))
     }
 }
 
@@ -121,10 +137,11 @@ func seedAverages(_ study: ComparableStudy, _ labels: [String], _ fractions: [Do
 /// at every point.
 private func pooledShift(_ a: (averages: [Double], pointMeans: [Double], leftOut: Int),
                          _ b: (averages: [Double], pointMeans: [Double], leftOut: Int),
-                         series: String?, points: Int, confidence: Double, margin: Double) -> PooledShift? {
+                         series: String?, points: Int, confidence: Double, margin: Double,
+                         resolutions: (Double, Double)) -> PooledShift? {
     guard !a.averages.isEmpty, !b.averages.isEmpty else { return nil }
     let first = MeanStd(of: a.averages), second = MeanStd(of: b.averages)
-    let welch = WelchDifference(a.averages, b.averages)
+    let welch = WelchDifference(a.averages, b.averages, resolutions: resolutions)
     let alpha = 1 - confidence
     let interval = welch?.interval(confidence: confidence)
     let equivalence = welch.map { welch in
@@ -141,16 +158,21 @@ private func pooledShift(_ a: (averages: [Double], pointMeans: [Double], leftOut
                        shift: Estimate(value: second.mean - first.mean, interval: interval),
                        degreesOfFreedom: welch.flatMap { $0.standardError > 0 ? $0.degreesOfFreedom : nil },
                        p: welch?.twoSidedP, equivalence: equivalence,
-                       seedsForEquivalence: welch.flatMap { _ in
-                           seedsForEquivalence(firstStd: first.std, secondStd: second.std, alpha: alpha, margin: margin)
+                       seedsForEquivalence: welch.flatMap { seedsForEquivalence(spread: $0.spread, alpha: alpha, margin: margin) },
+                       fewestSeedsForEquivalence: welch.flatMap {
+                           seedsForEquivalence(spread: equivalenceSpreadInterval(spread: $0.spread, degreesOfFreedom: $0.pooledDegreesOfFreedom,
+                                                                                 confidence: confidence).lower, alpha: alpha, margin: margin)
+                       },
+                       mostSeedsForEquivalence: welch.flatMap {
+                           seedsForEquivalence(spread: equivalenceSpreadInterval(spread: $0.spread, degreesOfFreedom: $0.pooledDegreesOfFreedom,
+                                                                                 confidence: confidence).upper, alpha: alpha, margin: margin)
                        })
 }
 
 /// The smallest number of seeds n per study (2 to 1,000) at which TOST at `alpha` has 80% power at a
-/// true shift of 0, with the seed-level standard deviations taken as known: (t_{1-alpha} + t_{0.9})
-/// · sqrt((s1² + s2²) / n) <= m on 2n - 2 degrees of freedom; nil when 1,000 do not suffice.
-func seedsForEquivalence(firstStd: Double, secondStd: Double, alpha: Double, margin: Double) -> Int? {
-    let spread = (firstStd * firstStd + secondStd * secondStd).squareRoot()
+/// true shift of 0, with the combined seed-level spread `spread` = sqrt(s1² + s2²) taken as known:
+/// (t_{1-alpha} + t_{0.9}) · spread / sqrt(n) <= m on 2n - 2 degrees of freedom; nil when 1,000 do not suffice.
+func seedsForEquivalence(spread: Double, alpha: Double, margin: Double) -> Int? {
     return (2...1000).first { n in
         let df = Double(2 * n - 2)
         return (studentTQuantile(1 - alpha, df: df) + studentTQuantile(0.9, df: df)) * spread / Double(n).squareRoot() <= margin
@@ -158,10 +180,15 @@ func seedsForEquivalence(firstStd: Double, secondStd: Double, alpha: Double, mar
 }
 
 /// Welch's comparison of the means of two samples of at least two values each (Welch 1947;
-/// Satterthwaite degrees of freedom): the difference mean(second) - mean(first) and its standard error.
+/// Satterthwaite degrees of freedom): the difference mean(second) - mean(first) and its standard
+/// error, each sample's standard deviation raised to at least its resolution (one test row for
+/// accuracy: seeds that agree exactly say the spread is small, not zero, so two studies without
+/// spread are never declared different or equivalent with p = 0).
 struct WelchDifference {
-    /// Mean and std of each sample.
-    let first: MeanStd, second: MeanStd
+    /// Each sample's standard deviation, after the floor.
+    let firstStd: Double, secondStd: Double
+    /// The sizes of the two samples.
+    let counts: (Int, Int)
     /// mean(second) - mean(first).
     let difference: Double
     /// sqrt(s1²/n1 + s2²/n2).
@@ -169,17 +196,26 @@ struct WelchDifference {
     /// Satterthwaite's degrees of freedom; infinite when both spreads are 0.
     let degreesOfFreedom: Double
 
-    /// The comparison of `a` and `b`; nil when either has fewer than two values.
-    init?(_ a: [Double], _ b: [Double]) {
+    /// The comparison of `a` and `b`, their spreads floored at `resolutions`; nil when either has
+    /// fewer than two values.
+    init?(_ a: [Double], _ b: [Double], resolutions: (Double, Double)) {
         guard a.count >= 2, b.count >= 2 else { return nil }
-        first = MeanStd(of: a)
-        second = MeanStd(of: b)
+        let first = MeanStd(of: a), second = MeanStd(of: b)
+        firstStd = max(first.std, resolutions.0)
+        secondStd = max(second.std, resolutions.1)
+        counts = (a.count, b.count)
         difference = second.mean - first.mean
-        let va = first.std * first.std / Double(a.count), vb = second.std * second.std / Double(b.count)
+        let va = firstStd * firstStd / Double(a.count), vb = secondStd * secondStd / Double(b.count)
         standardError = (va + vb).squareRoot()
         degreesOfFreedom = standardError == 0 ? .infinity
             : (va + vb) * (va + vb) / (va * va / Double(a.count - 1) + vb * vb / Double(b.count - 1))
     }
+
+    /// The combined seed-level spread sqrt(s1² + s2²), after the floor.
+    var spread: Double { (firstStd * firstStd + secondStd * secondStd).squareRoot() }
+
+    /// n1 + n2 - 2: the degrees of freedom of `spread` taken as a pooled sample standard deviation.
+    var pooledDegreesOfFreedom: Int { counts.0 + counts.1 - 2 }
 
     /// The two-sided t interval at `confidence` (the point itself when the standard error is 0).
     func interval(confidence: Double) -> Interval {

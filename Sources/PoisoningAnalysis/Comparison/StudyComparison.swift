@@ -94,6 +94,9 @@ public struct StudyComparison: Sendable, Codable, Equatable {
     /// Fisher's combination of the test-accuracy points' Welch p-values; nil without any. It assumes
     /// independent points, which shared seeds break: the pooled shifts are the test that respects them.
     public let agreement: AgreementTest?
+    /// Whether the two studies have the same series, fractions, seeds and runs: a study compared with
+    /// itself, whose "two" samples are one, so no test between them means anything.
+    public let identicalRuns: Bool
 }
 
 /// The metrics compared point by point.
@@ -123,7 +126,8 @@ public func compareStudies(_ first: ComparableStudy, _ second: ComparableStudy, 
             for metric in comparedMetrics {
                 let a = values(first, label, fraction, metric), b = values(second, label, fraction, metric)
                 guard !a.isEmpty, !b.isEmpty else { continue }
-                points.append(welch(a, b, series: label, fraction: fraction, metric: metric, confidence: confidence))
+                points.append(welch(a, b, series: label, fraction: fraction, metric: metric, confidence: confidence,
+                                    resolutions: metric == MetricKey.testAccuracy ? (first.testResolution, second.testResolution) : (0, 0)))
             }
         }
     }
@@ -137,7 +141,9 @@ public func compareStudies(_ first: ComparableStudy, _ second: ComparableStudy, 
                            commonFractions: fractions, unmatched: unmatched,
                            pooledShifts: pooledShifts(first, second, series: series, fractions: fractions, confidence: confidence,
                                                       margin: margin),
-                           points: points, multiplicity: multiplicity(points, alpha: 1 - confidence), fits: fits, agreement: agreement)
+                           points: points, multiplicity: multiplicity(points, alpha: 1 - confidence), fits: fits, agreement: agreement,
+                           identicalRuns: first.seriesLabels == second.seriesLabels && first.fractions == second.fractions
+                               && first.seeds == second.seeds && first.runs == second.runs)
 }
 
 /// The flags of `points` beside the count expected at `alpha` and Holm's count.
@@ -159,12 +165,12 @@ private func values(_ study: ComparableStudy, _ series: String, _ fraction: Doub
     return study.runs.filter { $0.series == index && $0.fraction == fraction }.compactMap { $0.metrics?[metric] }
 }
 
-/// Welch's interval and p-value for mean(b) - mean(a) (see `WelchDifference`); neither with fewer
-/// than two values on a side.
+/// Welch's interval and p-value for mean(b) - mean(a) (see `WelchDifference`, each side's spread
+/// raised to its entry of `resolutions`); neither with fewer than two values on a side.
 private func welch(_ a: [Double], _ b: [Double], series: String, fraction: Double, metric: String,
-                   confidence: Double) -> PointComparison {
+                   confidence: Double, resolutions: (Double, Double)) -> PointComparison {
     let sa = MeanStd(of: a), sb = MeanStd(of: b)
-    let welch = WelchDifference(a, b)
+    let welch = WelchDifference(a, b, resolutions: resolutions)
     let interval = welch?.interval(confidence: confidence)
     return PointComparison(series: series, fraction: fraction, metric: metric, first: sa, firstCount: a.count, second: sb,
                            secondCount: b.count, difference: Estimate(value: sb.mean - sa.mean, interval: interval), p: welch?.twoSidedP,

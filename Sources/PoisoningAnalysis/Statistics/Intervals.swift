@@ -204,9 +204,9 @@ public func wilsonInterval(proportion: Double, trials: Int, confidence: Double) 
 /// Seeds needed to resolve an effect δ in a paired comparison with per-seed standard deviation σ:
 /// the smallest n >= 2 with (t_{1-α/2, n-1} + t_{power, n-1}) · σ / √n <= δ, the t-based sample size
 /// (Cohen 1988, ch. 2), α = 1 - confidence. For large n it tends to the normal formula
-/// ((z_{1-α/2} + z_power) σ / δ)²; for effects of 0.2σ to 3σ it gives the same n as the exact power of
-/// the two-sided paired t test (noncentral t; `scripts/seed_planning_reference.py`). Nil when the answer
-/// exceeds `limit`.
+/// ((z_{1-α/2} + z_power) σ / δ)². It approximates the exact power of the two-sided paired t test
+/// (noncentral t) and can fall one seed short of it: at δ = 1.27σ it gives n = 7, whose exact power
+/// is 0.7985 (SciPy `stats.nct`), where the exact answer is 8. Nil when the answer exceeds `limit`.
 public func seedsNeeded(effect: Double, sigma: Double, confidence: Double, power: Double, limit: Int) -> Int? {
     precondition(effect > 0 && sigma >= 0)
     let normal = normalQuantile(1 - (1 - confidence) / 2) + normalQuantile(power)
@@ -238,7 +238,8 @@ public struct SeedPlan: Sendable, Codable, Equatable {
     public let sigmaInterval: Interval
     /// ν: the degrees of freedom of σ (seeds - 1).
     public let degreesOfFreedom: Int
-    /// Seeds needed at σ's estimate; nil when more than `limit`.
+    /// Seeds needed at σ's estimate, as if σ were known (with σ from 3 seeds this count often falls
+    /// short of the stated power, so it is no promise); nil when more than `limit`.
     public let seeds: Int?
     /// Seeds needed at σ's lower end; nil when more than `limit`.
     public let fewestSeeds: Int?

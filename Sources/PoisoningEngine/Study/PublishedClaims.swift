@@ -52,16 +52,28 @@ public struct PublishedClaims: Sendable, Equatable {
         return .mapping(entries)
     }
 
+    /// The most published thresholds a study file may list: more than any report table can carry.
+    public static let maximumThresholds = 1_000
+
     /// Reads `source`, `thresholds`, `sharp-transition` and `larger-models-more-sensitive`, with
     /// `locations` for errors inside `thresholds`.
     init(reading p: inout ParameterReader, locations: SourceLocations) throws {
         let source = try p.string("source", help: "Where the claims were published, in words (required).")
+        guard !source.trimmingCharacters(in: .whitespaces).isEmpty else { throw p.error("source", "expected the publication's name, not an empty string") }
         var thresholds = [ClaimedThreshold]()
-        if let raw = p.value("thresholds", help: "Published critical thresholds, as fractions in [0, 1], by series label, "
-                                + "e.g. {MLP 32: 0.434}; a label the study does not run is reported as such.") {
+        if let raw = p.value("thresholds", help: "Published critical thresholds, as fractions in [0, 1], by series label "
+                                + "(a series' label, or a model's for its series under the first attack without a defense), "
+                                + "e.g. {MLP 32: 0.434}; at most \(Self.maximumThresholds); a label naming no series is reported as such.") {
             guard let entries = raw.entries else { throw p.error("thresholds", "expected a mapping from series label to a fraction") }
+            guard !entries.isEmpty else { throw p.error("thresholds", "expected at least one series label; leave the key out to claim no threshold") }
+            guard entries.count <= Self.maximumThresholds else {
+                throw p.error("thresholds", "expected at most \(Self.maximumThresholds) published thresholds, found \(entries.count)")
+            }
             var reader = ParameterReader(entries, path: p.path(of: "thresholds"), locations: locations)
             for entry in entries {
+                guard !entry.key.trimmingCharacters(in: .whitespaces).isEmpty else {
+                    throw reader.error(entry.key, "expected a series label, not an empty string")
+                }
                 thresholds.append(ClaimedThreshold(series: entry.key, fraction: try reader.double(
                     entry.key, in: 0...1, help: "The published critical threshold of \(entry.key).")))
             }
@@ -69,7 +81,10 @@ public struct PublishedClaims: Sendable, Equatable {
         }
         func claim(_ key: String, help: String) throws -> Bool? {
             guard let raw = p.value(key, help: help) else { return nil }
-            guard case .bool(let flag) = raw else { throw p.error(key, "expected true or false, not \(raw.typeName)") }
+            guard case .bool(let flag) = raw else {
+                if case .string(let text) = raw, text.isEmpty { throw p.error(key, "expected true or false, found no value") }
+                throw p.error(key, "expected true or false, not \(raw.typeName)")
+            }
             p.record(key, raw)
             return flag
         }
