@@ -79,10 +79,10 @@ public func reportContext(for results: StudyResults, format: ReportFormat, setti
             guard let curve = s.curves.first(where: { $0.model == model }) else { return "n/a" }
             return curve.weight.map { "w = " + fixed($0, decimals: 2) } ?? "no AICc"
         }
-        let decided = s.curveEvidence?.distinguishesCurves ?? false
+        let toldApart = s.curveEvidence?.distinguishesCurves ?? false
         let design = s.curveEvidence.map { evidence -> String in
-            guard !decided else { return "" }
-            guard evidence.seedSpread != nil else { return "n/a (one seed)" }
+            guard !toldApart else { return "" }
+            guard evidence.seedSpread != nil else { return "n/a (fewer than two seeds at every fraction)" }
             return evidence.decisiveDesign.map { "\($0.fractions) × \($0.seeds) (\(evidenceRatioText($0.expectedEvidenceRatio)))" }
                 ?? "none up to \(CurveDesignMenu.fractionCounts.max()!) × \(CurveDesignMenu.seedCounts.max()!)"
         } ?? "n/a"
@@ -91,7 +91,8 @@ public func reportContext(for results: StudyResults, format: ReportFormat, setti
                 "preferred": escape(s.preferredCurve?.rawValue ?? "not compared"),
                 "evidenceRatio": escape(s.curveEvidence.map { evidenceRatioText($0.sigmoidEvidenceRatio) } ?? "n/a"),
                 "expectedRatio": escape(s.curveEvidence?.expectedAtThisDesign.map(evidenceRatioText) ?? "n/a"),
-                "decided": decided ? "yes" : "no", "design": escape(design)]
+                "decided": escape(shapeDecision(results.findings.series.first { $0.series == s.series }?.shape, toldApart: toldApart)),
+                "design": escape(design)]
     }
     let quantityNames: [ComparedQuantity: String] = [.threshold: "Critical threshold", .cleanAccuracy: "Clean accuracy",
                                                      .gapAtLargestFraction: "Gap at \(percent(fractions.last ?? 0))"]
@@ -310,4 +311,15 @@ func attackerKnowledge(_ results: StudyResults) -> String? {
         return names.isEmpty ? nil : "\(words): \(listing(names))"
     }
     return parts.isEmpty ? nil : parts.joined(separator: "; ")
+}
+
+/// The "Decided" cell of the curve table, from the same decision as the Findings: "sharp" or
+/// "gradual" when the shape is decided, "curves only" when the curves are told apart but k's interval
+/// leaves the sharpness open, "no" otherwise.
+func shapeDecision(_ shape: TransitionShape?, toldApart: Bool) -> String {
+    switch shape {
+    case .sharp: "sharp"
+    case .gradual: "gradual"
+    default: toldApart ? "curves only" : "no"
+    }
 }
