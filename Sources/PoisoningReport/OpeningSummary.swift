@@ -36,7 +36,8 @@ public func openingSummary(_ results: StudyResults) -> String {
     if findings.sensitivity.count == 1, let trend = results.statistics.trends.first {
         let level = levelText(results)
         let slope = trend.slope.value.map {
-            " (\(percentagePoints($0)) per doubling of parameters, \(level) CI \(intervalText(trend.slope.interval, percentagePoints)))"
+            let why = trend.slope.interval == nil ? undeterminedSlopeReason : ""
+            return " (\(percentagePoints($0)) per doubling of parameters, \(level) CI \(intervalText(trend.slope.interval, percentagePoints))\(why))"
         } ?? ""
         if more + less == 1 { resolved.append("larger models are \(more == 1 ? "more" : "less") sensitive\(slope)") }
         else { open.append("whether model size changes the threshold\(slope)") }
@@ -155,3 +156,7 @@ extension ClaimVerdict {
         }
     }
 }
+
+/// Why a threshold slope has no interval, as a clause: its percentile interval needs all but a
+/// (1 - confidence) / 2 share of the resampled studies to give a slope.
+let undeterminedSlopeReason = ", as too many resampled thresholds fall outside the sweep"
