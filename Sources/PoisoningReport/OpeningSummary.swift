@@ -1,3 +1,4 @@
+import Foundation
 import PoisoningAnalysis
 import PoisoningEngine
 
@@ -95,13 +96,18 @@ func claimVerdictList(_ claims: ClaimVerdicts) -> [ClaimVerdict] {
         + claims.largerModelsMoreSensitive.map(\.answer.verdict)
 }
 
-/// The rule behind every verdict of the published-claims section, in words.
-func claimRule(level: String) -> String {
+/// The rule behind every verdict of the published-claims section, in words, with what the sharpness
+/// threshold `sharpSteepness` means on the poison-fraction scale.
+func claimRule(level: String, sharpSteepness: Double) -> String {
+    let k = fixed(sharpSteepness, decimals: 0), width = fixed(2 * log(9) / sharpSteepness, decimals: 2)
+    return
     "A published threshold is supported when it lies inside this run's \(level) interval, contradicted when it lies "
         + "outside, and not resolved when there is no interval, or when the interval is open on the side where the "
         + "published value lies beyond the swept fractions. A claimed direction (a sharp transition, larger models "
         + "more sensitive) is supported when this run resolves the same direction, contradicted when it resolves the "
-        + "opposite one, and not resolved otherwise: the shape as decided in the Findings, model size by the sign of "
+        + "opposite one, and not resolved otherwise: the shape as decided in the Findings (sharp needs k's interval above "
+        + "\(k); k = \(k) spreads the drop from 90% to 10% of its height over 2 ln 9 / \(k) = \(width) of poison fraction, "
+        + "wider than a sweep from 0 to 50%), model size by the sign of "
         + "the threshold's slope per doubling of parameters (when a threshold outside the swept fractions leaves the "
         + "slope unmeasured, by every pair of models resolved in one direction). Supported means consistent with this "
         + "run, not proven: a wide interval holds many values."
