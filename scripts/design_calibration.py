@@ -7,7 +7,9 @@ all its accuracies together and every compared curve has a free constant that ab
 each fitted sigmoid as the truth and independent normal noise of the seed-demeaned variance / s on
 the means, the share of simulated studies whose evidence ratio (sigmoid against the best of line and
 quadratic, AICc) reaches 10 at the design the rule names, for the expected-ratio rule with the noise
-variance inflated by each candidate margin. Usage: python3 scripts/design_calibration.py results.json
+variance inflated by each candidate margin (the rule uses 2: half the seeds). Usage:
+python3 scripts/design_calibration.py output/results.json > scripts/design_calibration.out (the
+reference study; its output, committed beside this script, is what the README and CurveDesignTests cite).
 """
 import json, sys
 import numpy as np
