@@ -232,20 +232,18 @@ private func defenseFindings(series: [SeriesDescription], statistics: StudyStati
     }
 }
 
-/// The shape of a series' decline. A claim needs the evidence ratio of the sigmoid against the best
-/// simpler curve to pass `decisiveEvidenceRatio` one way or the other: sharp when it favours the
-/// sigmoid and the lower end of k's interval exceeds `sharpSteepness`; gradual when either way it is
-/// decisive and k's whole interval lies at or below `sharpSteepness`, or when it favours a simpler
-/// curve and the study's design was expected to favour the fitted sigmoid had it been the truth
-/// (otherwise the simpler curve may win on its fewer parameters alone). Undecided in every other case.
+/// The shape of a series' decline. A claim needs the runs to tell the curves apart
+/// (`CurveEvidence.distinguishesCurves`: the sigmoid's evidence ratio reaches `decisiveEvidenceRatio`,
+/// or a simpler curve's does where the design could have shown the sigmoid): sharp when they favour
+/// the sigmoid and the lower end of k's interval exceeds `sharpSteepness`; gradual when k's whole
+/// interval lies at or below `sharpSteepness`, or when a simpler curve wins. Undecided in every other
+/// case, including curves told apart with k's interval on both sides of `sharpSteepness`.
 func transitionShape(_ statistics: SeriesStatistics, sharpSteepness: Double) -> TransitionShape {
     guard statistics.steepness.value != nil else { return .noFit }
-    guard let evidence = statistics.curveEvidence else { return .undecided }
-    let ratio = evidence.sigmoidEvidenceRatio
-    let decisive = ratio >= decisiveEvidenceRatio || ratio <= 1 / decisiveEvidenceRatio
-    if ratio >= decisiveEvidenceRatio, let lower = statistics.steepness.interval?.lower, lower > sharpSteepness { return .sharp }
-    if decisive, let upper = statistics.steepness.interval?.upper, upper <= sharpSteepness { return .gradual }
-    if evidence.distinguishesCurves, ratio < 1 { return .gradual }
+    guard let evidence = statistics.curveEvidence, evidence.distinguishesCurves else { return .undecided }
+    if evidence.sigmoidEvidenceRatio < 1 { return .gradual }
+    if let lower = statistics.steepness.interval?.lower, lower > sharpSteepness { return .sharp }
+    if let upper = statistics.steepness.interval?.upper, upper <= sharpSteepness { return .gradual }
     return .undecided
 }
 

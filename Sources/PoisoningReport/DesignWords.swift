@@ -1,25 +1,28 @@
 import PoisoningAnalysis
 
 /// An evidence ratio in words: two decimals below 10, whole numbers to a million, "over 1000000"
-/// beyond; a ratio below 1 as "1/x", so that 1/9048 reads as the other side's 9048.
+/// beyond; a ratio below 1 as "1/x", so that 1/9048 reads as the other side's 9048, and
+/// "under 1/1000000" below a millionth.
 func evidenceRatioText(_ ratio: Double) -> String {
+    if ratio < 1e-6 { return "under 1/1000000" }
     if ratio < 1 { return "1/" + evidenceRatioText(1 / ratio) }
     if ratio < 10 { return fixed(ratio, decimals: 2) }
     if ratio < 1e6 { return fixed(ratio, decimals: 0) }
     return "over 1000000"
 }
 
-/// The design that would tell the sigmoid from the simpler curves, as a clause: "21 evenly spaced
-/// fractions with 10 seeds each would be expected to decide it (evidence ratio 14 for the fitted
-/// sigmoid)", or that none on the menu would.
+/// The design that would tell the sigmoid from the simpler curves, as a clause: "41 evenly spaced
+/// fractions with 10 seeds each would tell the sigmoid from a line or quadratic in at least 80% of
+/// studies, expected evidence ratio 345 for the fitted sigmoid", or that none on the menu would.
 func decisiveDesignText(_ evidence: CurveEvidence) -> String {
-    guard evidence.seedSpread != nil else { return "with one seed no design can be planned" }
+    guard evidence.seedSpread != nil else { return "with fewer than two seeds at every fraction no design can be planned" }
+    let chance = "in at least \(percentWhole(decisiveDesignChance)) of studies"
     guard let design = evidence.decisiveDesign else {
         return "no design up to \(CurveDesignMenu.fractionCounts.max()!) fractions and \(CurveDesignMenu.seedCounts.max()!) seeds "
-            + "would be expected to decide it"
+            + "would tell the sigmoid from a line or quadratic \(chance)"
     }
-    return "\(design.fractions) evenly spaced fractions with \(design.seeds) seeds each would be expected to decide it (evidence "
-        + "ratio \(evidenceRatioText(design.expectedEvidenceRatio)) for the fitted sigmoid)"
+    return "\(design.fractions) evenly spaced fractions with \(design.seeds) seeds each would tell the sigmoid from a line or "
+        + "quadratic \(chance), expected evidence ratio \(evidenceRatioText(design.expectedEvidenceRatio)) for the fitted sigmoid"
 }
 
 /// A planned seed count in words: "5 to 40 seeds (9 at the estimated spread)", "5 to more than 200

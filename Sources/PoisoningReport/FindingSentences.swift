@@ -198,9 +198,10 @@ struct FindingWords {
     }
 }
 
-/// The shape of every series' decline: sharp, undecided, gradual or not fitted, grouped, each series
-/// with the numbers that decide it (the evidence ratio of the sigmoid against the best simpler curve
-/// must reach `decisiveEvidenceRatio` for a claim; where it does not, the design that would).
+/// The shape of every series' decline: sharp, undecided, gradual or not fitted, grouped, one sentence
+/// per series with the numbers that decide it (the runs must tell the sigmoid from the simpler curves,
+/// an evidence ratio of `decisiveEvidenceRatio`, and k's interval must lie on one side of the sharpness
+/// threshold; where they do not, the design that would tell the curves apart).
 private func shapeSentences(_ results: StudyResults, words: FindingWords) -> String {
     let threshold = fixed(results.findings.sharpSteepness, decimals: 0)
     let decisive = fixed(decisiveEvidenceRatio, decimals: 0)
@@ -211,48 +212,51 @@ private func shapeSentences(_ results: StudyResults, words: FindingWords) -> Str
     func ratio(_ evidence: CurveEvidence) -> String { "evidence ratio \(evidenceRatioText(evidence.sigmoidEvidenceRatio))" }
     /// The fitted fractions of a series (saturated budgets are left out of its fit).
     func fractionCount(_ s: SeriesStatistics) -> Int { results.fits[s.series].fittedFractions(results.config.fractions).count }
-    /// Why the runs do not decide for one series.
+    let sharpnessNeed = "calling the transition sharp or gradual also needs k's interval to lie on one side of \(threshold)"
+    /// Why the runs do not decide for one series: one sentence.
     func undecided(_ s: SeriesStatistics) -> String {
         let name = words.name(s.series)
         guard let evidence = s.curveEvidence else {
-            return "\(name): \(k(s)), but with \(fractionCount(s)) fractions the sigmoid cannot be "
-                + "compared with simpler curves (AICc needs at least 7)"
+            return "\(name): \(k(s)); with \(fractionCount(s)) fractions the sigmoid cannot be compared with simpler curves, "
+                + "since AICc needs at least 7."
         }
-        if evidence.sigmoidEvidenceRatio >= decisiveEvidenceRatio {
-            if s.steepness.interval == nil { return "\(name): \(k(s)), \(ratio(evidence))" }
-            return "\(name): \(k(s)) reaches both sides of \(threshold), \(ratio(evidence))"
+        if evidence.distinguishesCurves {
+            if s.steepness.interval == nil { return "\(name): the sigmoid wins with \(ratio(evidence)), but \(k(s)) has no interval." }
+            return "\(name): the sigmoid wins with \(ratio(evidence)), but \(k(s)) reaches both sides of \(threshold)."
         }
         let why = evidence.sigmoidEvidenceRatio <= 1 / decisiveEvidenceRatio
-            ? ", since a simpler curve wins (\(ratio(evidence))) on its fewer parameters alone: were the fitted sigmoid the truth, "
+            ? "a simpler curve wins with \(ratio(evidence)) on its fewer parameters alone, since were the fitted sigmoid the truth "
                 + "these fractions and seeds would be expected to give \(evidenceRatioText(evidence.expectedAtThisDesign ?? 0))"
-            : " (\(ratio(evidence)), short of \(decisive) either way)"
-        return "\(name): these \(fractionCount(s)) fractions cannot distinguish the sigmoid from a line or quadratic\(why); "
-            + decisiveDesignText(evidence)
+            : "\(ratio(evidence)) is short of \(decisive) either way"
+        return "\(name): \(k(s)); these \(fractionCount(s)) fractions cannot tell the sigmoid from a line or quadratic, as "
+            + "\(why); \(decisiveDesignText(evidence)); \(sharpnessNeed)."
     }
-    /// Why the decline of one series is gradual.
+    /// Why the decline of one series is gradual: one sentence.
     func gradual(_ s: SeriesStatistics) -> String {
         let evidence = s.curveEvidence!
-        if let upper = s.steepness.interval?.upper, upper <= results.findings.sharpSteepness {
-            return "for \(words.name(s.series)) the whole interval of k lies at or below \(threshold) (\(k(s)), \(ratio(evidence)))"
+        if evidence.sigmoidEvidenceRatio < 1 {
+            return "\(words.name(s.series)): the simpler curves beat the sigmoid with \(ratio(evidence)), where these fractions "
+                + "and seeds would be expected to give the fitted sigmoid \(evidenceRatioText(evidence.expectedAtThisDesign ?? 0)) "
+                + "had it been the truth."
         }
-        return "for \(words.name(s.series)) the simpler curves beat the sigmoid (\(ratio(evidence))), where these fractions "
-            + "and seeds would be expected to favour the fitted sigmoid had it been the truth (evidence ratio "
-            + "\(evidenceRatioText(evidence.expectedAtThisDesign ?? 0)))"
+        return "\(words.name(s.series)): the sigmoid wins with \(ratio(evidence)) and the whole interval of k lies at or below "
+            + "\(threshold), \(k(s))."
     }
     var sentences = [String]()
     let byShape = Dictionary(grouping: results.findings.series, by: \.shape)
     if let sharp = byShape[.sharp] {
         sentences.append("The transition is sharp for " + listing(sharp.map { words.name($0.series) })
             + ": the sigmoid beats the simpler curves by an evidence ratio of at least \(decisive) and the whole interval of k "
-            + "lies above \(threshold) ("
-            + listing(sharp.map { let s = statistics[$0.series]; return "\(k(s)), \(ratio(s.curveEvidence!))" }) + ").")
+            + "lies above \(threshold); " + listing(sharp.map { let s = statistics[$0.series]; return "\(k(s)), \(ratio(s.curveEvidence!))" })
+            + ".")
     }
     if let open = byShape[.undecided] {
-        sentences.append("The runs do not decide whether the transition is sharp ("
-            + listing(open.map { undecided(statistics[$0.series]) }) + ").")
+        sentences.append("The runs do not decide whether the transition is sharp.")
+        sentences += open.map { undecided(statistics[$0.series]) }
     }
     if let gentle = byShape[.gradual] {
-        sentences.append("The decline is gradual: " + listing(gentle.map { gradual(statistics[$0.series]) }) + ".")
+        sentences.append("The decline is gradual.")
+        sentences += gentle.map { gradual(statistics[$0.series]) }
     }
     if let unfitted = byShape[.noFit] {
         sentences.append("No sigmoid could be fitted for " + listing(unfitted.map { words.name($0.series) }) + ".")

@@ -1,3 +1,4 @@
+import Foundation
 import PoisoningAnalysis
 import PoisoningEngine
 
@@ -38,7 +39,8 @@ public func openingSummary(_ results: StudyResults) -> String {
     if findings.sensitivity.count == 1, let trend = results.statistics.trends.first {
         let level = levelText(results)
         let slope = trend.slope.value.map {
-            " (\(percentagePoints($0)) per doubling of parameters, \(level) CI \(intervalText(trend.slope.interval, percentagePoints)))"
+            let why = trend.slope.interval == nil ? undeterminedSlopeReason : ""
+            return " (\(percentagePoints($0)) per doubling of parameters, \(level) CI \(intervalText(trend.slope.interval, percentagePoints))\(why))"
         } ?? ""
         if more + less == 1 { resolved.append("larger models are \(more == 1 ? "more" : "less") sensitive\(slope)") }
         else { open.append("whether model size changes the threshold\(slope)") }
@@ -97,8 +99,11 @@ func claimVerdictList(_ claims: ClaimVerdicts) -> [ClaimVerdict] {
     return claims.thresholds.map(\.verdict) + [claims.sharpTransition?.verdict, size].compactMap { $0 }
 }
 
-/// The rule behind every verdict of the published-claims section, in words.
-func claimRule(level: String) -> String {
+/// The rule behind every verdict of the published-claims section, in words, with what the sharpness
+/// threshold `sharpSteepness` means on the poison-fraction scale.
+func claimRule(level: String, sharpSteepness: Double) -> String {
+    let k = fixed(sharpSteepness, decimals: 0), width = fixed(2 * log(9) / sharpSteepness, decimals: 2)
+    return
     "A published threshold is itself an estimate from a few seeds; assuming it has the same standard error as this "
         + "run's, its difference from this run's estimate has sqrt(2) times that error, so a faithful replication lies "
         + "within sqrt(2) times this run's \(level) half-width of the estimate at that confidence. "
@@ -107,7 +112,9 @@ func claimRule(level: String) -> String {
         + "resolved when there is no interval, or when the interval is open on the side where the published value "
         + "lies (an interval such as “33.6% or more” holds every larger value). A claimed direction (a sharp transition, larger models "
         + "more sensitive) is supported when this run resolves the same direction, contradicted when it resolves the "
-        + "opposite one, and not resolved otherwise: the shape as decided in the Findings, model size by the sign of "
+        + "opposite one, and not resolved otherwise: the shape as decided in the Findings (sharp needs k's interval above "
+        + "\(k); k = \(k) spreads the drop from 90% to 10% of its height over 2 ln 9 / \(k) = \(width) of poison fraction, "
+        + "wider than a sweep from 0 to 50%), model size by the sign of "
         + "the threshold's slope per doubling of parameters (when a threshold outside the swept fractions leaves the "
         + "slope unmeasured, by every pair of models resolved in one direction). Supported means consistent with this "
         + "run, not proven: a wide interval holds many values."
@@ -162,3 +169,7 @@ extension ClaimVerdict {
         }
     }
 }
+
+/// Why a threshold slope has no interval, as a clause: its percentile interval needs all but a
+/// (1 - confidence) / 2 share of the resampled studies to give a slope.
+let undeterminedSlopeReason = ", as too many resampled thresholds fall outside the sweep"

@@ -79,10 +79,10 @@ public func reportContext(for results: StudyResults, format: ReportFormat, setti
             guard let curve = s.curves.first(where: { $0.model == model }) else { return "n/a" }
             return curve.weight.map { "w = " + fixed($0, decimals: 2) } ?? "no AICc"
         }
-        let decided = s.curveEvidence?.distinguishesCurves ?? false
+        let toldApart = s.curveEvidence?.distinguishesCurves ?? false
         let design = s.curveEvidence.map { evidence -> String in
-            guard !decided else { return "" }
-            guard evidence.seedSpread != nil else { return "n/a (one seed)" }
+            guard !toldApart else { return "" }
+            guard evidence.seedSpread != nil else { return "n/a (fewer than two seeds at every fraction)" }
             return evidence.decisiveDesign.map { "\($0.fractions) × \($0.seeds) (\(evidenceRatioText($0.expectedEvidenceRatio)))" }
                 ?? "none up to \(CurveDesignMenu.fractionCounts.max()!) × \(CurveDesignMenu.seedCounts.max()!)"
         } ?? "n/a"
@@ -91,7 +91,8 @@ public func reportContext(for results: StudyResults, format: ReportFormat, setti
                 "preferred": escape(s.preferredCurve?.rawValue ?? "not compared"),
                 "evidenceRatio": escape(s.curveEvidence.map { evidenceRatioText($0.sigmoidEvidenceRatio) } ?? "n/a"),
                 "expectedRatio": escape(s.curveEvidence?.expectedAtThisDesign.map(evidenceRatioText) ?? "n/a"),
-                "decided": decided ? "yes" : "no", "design": escape(design)]
+                "decided": escape(shapeDecision(results.findings.series.first { $0.series == s.series }?.shape, toldApart: toldApart)),
+                "design": escape(design)]
     }
     let quantityNames: [ComparedQuantity: String] = [.threshold: "Critical threshold", .cleanAccuracy: "Clean accuracy",
                                                      .gapAtLargestFraction: "Gap at \(percent(fractions.last ?? 0))"]
@@ -234,6 +235,8 @@ public func reportContext(for results: StudyResults, format: ReportFormat, setti
         "isAdaptive": results.sequential != nil,
         "sequentialSummary": escape(results.sequential.map(sequentialSentence) ?? ""),
         "decisiveRatio": fixed(decisiveEvidenceRatio, decimals: 0),
+        "sharpSteepness": fixed(results.findings.sharpSteepness, decimals: 0),
+        "designChance": escape(percentWhole(decisiveDesignChance)),
         "planningEffectFraction": escape(String(format: "%.1f pp", results.config.planning.effect * 100)),
         "planningEffectAccuracy": fixed(results.config.planning.effect, decimals: 3),
         "planningPower": escape(percentWhole(results.config.planning.power)),
@@ -264,7 +267,7 @@ public func reportContext(for results: StudyResults, format: ReportFormat, setti
         },
         "hasClaims": results.findings.claims != nil,
         "claimsSource": escape(results.findings.claims?.source ?? ""),
-        "claimRule": escape(claimRule(level: levelText(results))),
+        "claimRule": escape(claimRule(level: levelText(results), sharpSteepness: results.findings.sharpSteepness)),
         "claimRows": claims,
         "hasOpenEndNote": openEnd != nil,
         "openEndNote": escape(openEnd ?? ""),
@@ -312,4 +315,15 @@ func attackerKnowledge(_ results: StudyResults) -> String? {
         return names.isEmpty ? nil : "\(words): \(listing(names))"
     }
     return parts.isEmpty ? nil : parts.joined(separator: "; ")
+}
+
+/// The "Decided" cell of the curve table, from the same decision as the Findings: "sharp" or
+/// "gradual" when the shape is decided, "curves only" when the curves are told apart but k's interval
+/// leaves the sharpness open, "no" otherwise.
+func shapeDecision(_ shape: TransitionShape?, toldApart: Bool) -> String {
+    switch shape {
+    case .sharp: "sharp"
+    case .gradual: "gradual"
+    default: toldApart ? "curves only" : "no"
+    }
 }

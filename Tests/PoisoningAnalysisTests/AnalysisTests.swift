@@ -137,13 +137,16 @@ struct FindingsTests {
         #expect(clean.seedPlan?.sigma == 1 / Double(results.statistics.testRows) && clean.seedPlan?.degreesOfFreedom == 3)
     }
 
-    @Test func aSteepSigmoidOnManyFractionsIsSharpAndAStraightLineIsGradual() {
+    /// A straight line beats the sigmoid, but the fitted sigmoid is nearly straight too, so the
+    /// design could not have shown it: undecided, not gradual.
+    @Test func aSteepSigmoidOnManyFractionsIsSharpAndAStraightLineIsUndecided() {
         let sharp = Self.results([32: Self.sigmoid(0.25, steepness: 40)])
         #expect(sharp.statistics.series[0].preferredCurve == .sigmoid)
         #expect(sharp.findings.series[0].shape == .sharp && sharp.findings.sharpTransition == true)
         let line = Self.results([32: { 0.9 - 0.8 * $0 }])
         #expect(line.statistics.series[0].preferredCurve != .sigmoid)
-        #expect(line.findings.series[0].shape == .gradual && line.findings.sharpTransition == false)
+        #expect(line.statistics.series[0].curveEvidence?.designCanDecide == false)
+        #expect(line.findings.series[0].shape == .undecided && line.findings.sharpTransition == nil)
     }
 
     @Test func aCurveThatNeverFallsFarEnoughHasNoThreshold() throws {
@@ -226,12 +229,14 @@ struct ClaimRuleTests {
 
     /// A shape is claimed only when the evidence ratio of the sigmoid against the simpler curves is at
     /// least 10 or at most 1/10; a simpler curve's win counts only where the design would have shown
-    /// the fitted sigmoid (expected ratio at least 10), unless k's whole interval lies at or below 5.
+    /// the fitted sigmoid (expected ratio at least 10), whatever k's interval.
     @Test func aShapeNeedsAnEvidenceRatioOfTenAndADesignThatCouldShowTheSigmoid() {
         #expect(transitionShape(statistics(kLower: 6, kUpper: 9, ratio: 10), sharpSteepness: 5) == .sharp)
         #expect(transitionShape(statistics(kLower: 6, kUpper: 9, ratio: 9.99), sharpSteepness: 5) == .undecided)
         #expect(transitionShape(statistics(kLower: 2, kUpper: 4, ratio: 9.99), sharpSteepness: 5) == .undecided)
-        #expect(transitionShape(statistics(kLower: 2, kUpper: 4, ratio: 0.1), sharpSteepness: 5) == .gradual)
+        #expect(transitionShape(statistics(kLower: 2, kUpper: 4, ratio: 0.1), sharpSteepness: 5) == .undecided)
+        #expect(transitionShape(statistics(kLower: 2, kUpper: 4, ratio: 10), sharpSteepness: 5) == .gradual)
+        #expect(transitionShape(statistics(kLower: 2, kUpper: 9, ratio: 10), sharpSteepness: 5) == .undecided)
         #expect(transitionShape(statistics(kLower: 6, kUpper: 9, ratio: 0.1, expected: 9.99), sharpSteepness: 5) == .undecided)
         #expect(transitionShape(statistics(kLower: 6, kUpper: 9, ratio: 0.1, expected: 10), sharpSteepness: 5) == .gradual)
         #expect(transitionShape(statistics(kLower: 6, kUpper: 9, ratio: 0.11, expected: 1000), sharpSteepness: 5) == .undecided)

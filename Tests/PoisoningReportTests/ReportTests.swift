@@ -382,21 +382,28 @@ struct FindingSentenceTests {
     @Test func sharpOnlyWhenTheSigmoidIsPreferredAndKIsResolvedAboveTheThreshold() {
         let steep = findingSentences(results(midpoints: [0.25], steepness: 40))[1]
         #expect(steep.hasPrefix("The transition is sharp for MLP 16: the sigmoid beats the simpler curves by an evidence ratio of "
-            + "at least 10 and the whole interval of k lies above 5 (k = "))
-        #expect(steep.hasSuffix("evidence ratio over 1000000)."))
+            + "at least 10 and the whole interval of k lies above 5; k = "))
+        #expect(steep.hasSuffix("evidence ratio over 1000000."))
+        // A straight line beats the sigmoid by a ratio under 1/1000000, but these fractions and seeds could not have shown the
+        // fitted (nearly straight) sigmoid: undecided, with the rule stated.
         let line = findingSentences(results(midpoints: [0.3], straight: true))[1]
-        #expect(line.hasPrefix("The decline is gradual: for MLP 16 the whole interval of k lies at or below 5 (k = "))
-        #expect(line.hasSuffix(", evidence ratio 1/over 1000000)."))
-        // A gentle sigmoid whose means miss it (by up to 0.02): the evidence ratio is short of 10 either way, and the report
-        // names the design that would decide.
+        #expect(line.hasPrefix("The runs do not decide whether the transition is sharp. MLP 16: k = "))
+        #expect(line.contains("a simpler curve wins with evidence ratio under 1/1000000 on its fewer parameters alone, since were the "
+            + "fitted sigmoid the truth these fractions and seeds would be expected to give 1/"))
+        // A gentle sigmoid whose means miss it (by up to 0.02): a simpler curve wins on its fewer parameters alone, and the
+        // report names the design that would tell the curves apart and what a sharpness verdict also needs.
         let gentle = findingSentences(results(midpoints: [0.25], steepness: 8, noise: 0.03, meanNoise: 0.02))[1]
-        #expect(gentle.hasPrefix("The runs do not decide whether the transition is sharp (MLP 16: these 11 fractions cannot "
-            + "distinguish the sigmoid from a line or quadratic, since a simpler curve wins (evidence ratio 1/"))
-        #expect(gentle.hasSuffix("; 21 evenly spaced fractions with 3 seeds each would be expected to decide it (evidence ratio 14 "
-            + "for the fitted sigmoid))."))
+        #expect(gentle.hasPrefix("The runs do not decide whether the transition is sharp. MLP 16: k = 7.22 (95% CI 5.6 to 8.5); "
+            + "these 11 fractions cannot tell the sigmoid from a line or quadratic, as a simpler curve wins with evidence ratio 1/24"))
+        #expect(gentle.hasSuffix("; 41 evenly spaced fractions with 3 seeds each would tell the sigmoid from a line or quadratic in at "
+            + "least 80% of studies, expected evidence ratio 489 for the fitted sigmoid; calling the transition sharp or gradual also "
+            + "needs k's interval to lie on one side of 5."))
         let few = findingSentences(results(midpoints: [0.25], steepness: 40, fractions: [0, 0.1, 0.2, 0.3, 0.4, 0.5]))[1]
-        #expect(few.hasPrefix("The runs do not decide whether the transition is sharp (MLP 16: k = "))
-        #expect(few.hasSuffix("but with 6 fractions the sigmoid cannot be compared with simpler curves (AICc needs at least 7))."))
+        #expect(few == "The runs do not decide whether the transition is sharp. MLP 16: k = 40.00 (95% CI 37.8 to 43.1); with 6 "
+            + "fractions the sigmoid cannot be compared with simpler curves, since AICc needs at least 7.")
+        #expect(evidenceRatioText(1e-7) == "under 1/1000000" && evidenceRatioText(1 / 9048) == "1/9048" && evidenceRatioText(2e6) == "over 1000000")
+        #expect(shapeDecision(.sharp, toldApart: true) == "sharp" && shapeDecision(.gradual, toldApart: true) == "gradual")
+        #expect(shapeDecision(.undecided, toldApart: true) == "curves only" && shapeDecision(.undecided, toldApart: false) == "no")
         #expect(findingSentences(results(midpoints: [nil]))[1] == "No sigmoid could be fitted for MLP 16.")
     }
 

@@ -19,8 +19,11 @@ public struct CurveFitSummary: Sendable, Codable, Equatable {
 public struct CurveEvidence: Sendable, Codable, Equatable {
     /// w_sigmoid / max(w_line, w_quadratic) on the runs (`sigmoidEvidenceRatio`).
     public let sigmoidEvidenceRatio: Double
-    /// σ: the pooled standard deviation of a seed's test accuracy about the mean at each fraction,
-    /// √(Σ (n_i - 1) s_i² / Σ (n_i - 1)), at least one test row; nil with one seed.
+    /// σ: the seed-demeaned spread of a seed's test accuracy, from the seeds run at every fraction:
+    /// the two-way residual y_ij - ȳ_i· - ȳ_·j + ȳ_·· (fraction i, seed j) pooled over (m - 1)(s - 1)
+    /// degrees of freedom, at least one test row. What a seed shares across fractions moves all its
+    /// accuracies together, and every compared curve has a free constant that absorbs it, so it is
+    /// left out. Nil with fewer than two seeds run at every fraction.
     public let seedSpread: Double?
     /// The evidence ratio the study's own fractions and seeds are expected to give were the fitted
     /// sigmoid the truth (`expectedSigmoidEvidence`); nil without a seed spread.
@@ -248,30 +251,42 @@ private func compareCurves(x: [Double], means: [Double], sigmoid fit: SeriesFit)
     }
 }
 
-/// The sigmoid against the simpler curves: the evidence ratio on the runs, and with the pooled seed
-/// spread of the accuracies (`seedValues[fraction][seed]`, nil where missing) what the study's design
+/// The sigmoid against the simpler curves: the evidence ratio on the runs, and with the seed-demeaned
+/// spread of the accuracies (`CurveEvidence.seedSpread`; (`seedValues[fraction][seed]`, nil where missing) what the study's design
 /// and the designs of `CurveDesignMenu` are expected to show were the fitted sigmoid the truth. A
 /// spread below `resolution` (one test row) is raised to it, as in the bootstrap.
 private func curveEvidence(_ curves: [CurveFitSummary], sigmoid: SigmoidParameters?, fractions: [Double], seedValues: [[Double?]],
                            seeds: Int, resolution: Double) -> CurveEvidence? {
     guard let sigmoid, let ratio = sigmoidEvidenceRatio(sigmoidAICc: curves.first { $0.model == .sigmoid }?.aicc,
                                                         simplerAICc: curves.filter { $0.model != .sigmoid }.map(\.aicc)) else { return nil }
-    var squares = 0.0, degrees = 0
-    for values in seedValues {
-        let present = values.compactMap { $0 }
-        guard present.count > 1 else { continue }
-        let spread = MeanStd(of: present).std
-        squares += Double(present.count - 1) * spread * spread
-        degrees += present.count - 1
-    }
-    guard degrees > 0, let first = fractions.first, let last = fractions.last else {
+    let complete = (seedValues.first ?? []).indices.filter { seed in seedValues.allSatisfy { seed < $0.count && $0[seed] != nil } }
+    guard complete.count > 1, seedValues.count > 1, let first = fractions.first, let last = fractions.last else {
         return CurveEvidence(sigmoidEvidenceRatio: ratio, seedSpread: nil, expectedAtThisDesign: nil, decisiveDesign: nil)
     }
+    let table = seedValues.map { values in complete.map { values[$0]! } }
+    let squares = seedDemeanedSquares(table)
+    let degrees = (table.count - 1) * (complete.count - 1)
     let variance = max(squares / Double(degrees), resolution * resolution)
     return CurveEvidence(sigmoidEvidenceRatio: ratio, seedSpread: variance.squareRoot(),
                          expectedAtThisDesign: expectedSigmoidEvidence(truth: sigmoid, fractions: fractions, seedVariance: variance,
                                                                        seeds: seeds),
                          decisiveDesign: smallestDecisiveDesign(truth: sigmoid, range: first...last, seedVariance: variance))
+}
+
+/// The sum of squared two-way residuals y_ij - ȳ_i· - ȳ_·j + ȳ_·· of a complete table
+/// (`table[fraction][seed]`): the spread left once each fraction's mean and each seed's mean
+/// deviation are removed.
+func seedDemeanedSquares(_ table: [[Double]]) -> Double {
+    let rows = Double(table.count), columns = Double(table[0].count)
+    let rowMeans = table.map { $0.reduce(0, +) / columns }
+    let grand = rowMeans.reduce(0, +) / rows
+    let columnMeans = table[0].indices.map { j in table.reduce(0) { $0 + $1[j] } / rows }
+    return table.indices.reduce(0) { sum, i in
+        table[i].indices.reduce(sum) { sum, j in
+            let residual = table[i][j] - rowMeans[i] - columnMeans[j] + grand
+            return sum + residual * residual
+        }
+    }
 }
 
 /// The curve with the largest Akaike weight.
