@@ -190,7 +190,7 @@ struct ClaimVerdictTests {
         #expect(claims.largerModelsMoreSensitive.map(\.answer.verdict) == [.notResolved])
         let report = try markdownReport(results)
         #expect(report.contains("## Published claims"))
-        #expect(report.contains("| Critical threshold of MLP 32 | 43.4% | 40.0% | 33.6% or more | not resolved |"))
+        #expect(report.contains("| Critical threshold of MLP 32 | 43.4% | 40.0% | 33.5% or more | not resolved |"))
         #expect(report.contains("| Critical threshold of MLP 128 | 43.4% | ") == false)
         #expect(report.contains("widened by sqrt(2)"))
         #expect(openingSummary(results).contains("Of 5 published claims, these runs are consistent with 1, contradict 0 and leave 4 unresolved."))
