@@ -141,8 +141,11 @@ public struct RayLayout: Sendable, Equatable {
             var low = finiteRange.lowerBound, high = finiteRange.upperBound
             if cdf(low) >= target { return low }
             let tolerance = precision * max(high - low, 1e-12)
+            // Bisection; it also stops when the two ends are neighbouring doubles (a range narrower
+            // than the tolerance can resolve), where the midpoint would repeat one of them forever.
             while high - low > tolerance {
                 let middle = (low + high) / 2
+                if middle <= low || middle >= high { break }
                 if cdf(middle) >= target { high = middle } else { low = middle }
             }
             return (low + high) / 2
