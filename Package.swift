@@ -95,7 +95,7 @@ let package = Package(
         .executableTarget(name: "MakeReportFuzz", dependencies: ["FuzzTargets"], exclude: ["README.md"]),
         // Fixtures shared by the test targets.
         .target(name: "TestSupport", dependencies: ["PoisoningEngine"], path: "Tests/TestSupport"),
-        .testTarget(name: "PoisoningEngineTests", dependencies: ["PoisoningEngine"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "PoisoningEngineTests", dependencies: ["PoisoningEngine", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PoisoningAnalysisTests", dependencies: ["PoisoningAnalysis", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting", "CZlib"]),
         .testTarget(name: "PoisoningFiguresTests", dependencies: ["PoisoningFigures", "TestSupport"]),

@@ -8,7 +8,6 @@ import PoisoningEngine
 /// several.
 func accuracyFigure(_ results: StudyResults) -> StudyFigure {
     let fractions = results.config.fractions.sorted()
-    let low = fractions.first ?? 0, high = fractions.last ?? 1
     let chance = 1 / Double(results.data.classCount)
     let groups = panelGroups(results)
     var legend = [LegendEntry]()

@@ -103,8 +103,7 @@ func claimVerdictList(_ claims: ClaimVerdicts) -> [ClaimVerdict] {
 /// threshold `sharpSteepness` means on the poison-fraction scale.
 func claimRule(level: String, sharpSteepness: Double) -> String {
     let k = fixed(sharpSteepness, decimals: 0), width = fixed(2 * log(9) / sharpSteepness, decimals: 2)
-    return
-    "A published threshold is itself an estimate from a few seeds; assuming it has the same standard error as this "
+    return "A published threshold is itself an estimate from a few seeds; assuming it has the same standard error as this "
         + "run's, its difference from this run's estimate has sqrt(2) times that error, so a faithful replication lies "
         + "within sqrt(2) times this run's \(level) half-width of the estimate at that confidence. "
         + "So a published threshold is supported (consistent with this run) when it lies inside this run's \(level) "

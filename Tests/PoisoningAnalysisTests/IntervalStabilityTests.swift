@@ -10,18 +10,8 @@ import TestSupport
 /// (k, not a percentage: by at most 3% of its value), and an end is bounded or open alike in every
 /// stream (an end whose censored share lies at α/2 may be not determined in some).
 struct IntervalStabilityTests {
-    struct RecordedRun: Decodable {
-        let fraction: Double
-        let width: Int
-        let seed: UInt64
-        let poisonedCount: Int
-        let metrics: [String: Double]
-    }
-
-    struct Recording: Decodable { let runs: [RecordedRun] }
-
     /// The reference study analysed with the bootstrap stream `seed`.
-    static func analysed(bootstrapSeed seed: UInt64, runs recorded: [RecordedRun]) throws -> StudyResults {
+    static func analysed(bootstrapSeed seed: UInt64, runs recorded: [ReferenceRecording.Run]) throws -> StudyResults {
         var config = StudyConfig()
         config.analysis.bootstrapSeed = seed
         let study = try Study(config)
@@ -60,9 +50,7 @@ struct IntervalStabilityTests {
     }
 
     @Test func intervalEndsMoveAtMostHalfAPointBetweenStreams() throws {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("PoisoningEngineTests/Fixtures/reference-runs-0.1.0.json")
-        let recorded = try JSONDecoder().decode(Recording.self, from: Data(contentsOf: url)).runs
+        let recorded = try ReferenceRecording.load().runs
         let streams = Int(ProcessInfo.processInfo.environment["STABILITY_STREAMS"] ?? "") ?? 5
         let all = try (0..<streams).map { try Self.ends(Self.analysed(bootstrapSeed: UInt64($0), runs: recorded)) }
         var widest = 0.0

@@ -1,28 +1,14 @@
 import Foundation
 import Testing
+import TestSupport
 import PoisoningEngine
 
 /// The reference study's numbers may not change: every run of the default study reproduces, bit for
 /// bit, the metrics that make-report 0.1.0 committed in output/results.json (recorded in
 /// Fixtures/reference-runs-0.1.0.json, extracted from that commit).
 @Suite struct ReferenceStudyTests {
-    struct RecordedRun: Decodable {
-        let fraction: Double
-        let width: Int
-        let seed: UInt64
-        let poisonedCount: Int
-        let metrics: [String: Double]
-    }
-
-    struct Recording: Decodable {
-        let toolVersion: String
-        let runs: [RecordedRun]
-    }
-
     @Test func defaultStudyReproducesTheRunsOfVersion0_1_0BitForBit() throws {
-        let url = try #require(Bundle.module.url(forResource: "reference-runs-0.1.0", withExtension: "json",
-                                                 subdirectory: "Fixtures"))
-        let recording = try JSONDecoder().decode(Recording.self, from: Data(contentsOf: url))
+        let recording = try ReferenceRecording.load()
         #expect(recording.toolVersion == "0.1.0")
         let study = try Study(StudyConfig())
         let runs = runStudy(study, threads: 2).results

@@ -1,3 +1,4 @@
+import Foundation
 import PoisoningEngine
 
 // Fixtures shared by the test targets: studies of one-hidden-layer MLPs by width, and run results
@@ -55,4 +56,30 @@ public func detectionStudy() -> (study: Study, runs: [RunResult]) {
                          realisedFraction: Double(poisoned) / Double(study.split.train.count), metrics: metrics, divergence: nil)
     }
     return (study, runs)
+}
+
+/// The reference study's 81 runs as make-report 0.1.0 recorded them
+/// (`Tests/PoisoningEngineTests/Fixtures/reference-runs-0.1.0.json`), which today's engine reproduces
+/// bit for bit.
+public struct ReferenceRecording: Decodable, Sendable {
+    /// One recorded run: the MLP's hidden width, its fraction and seed, and every metric.
+    public struct Run: Decodable, Sendable {
+        public let fraction: Double
+        public let width: Int
+        public let seed: UInt64
+        public let poisonedCount: Int
+        public let metrics: [String: Double]
+    }
+
+    /// The version that recorded the runs.
+    public let toolVersion: String
+    /// The runs, in the study's order.
+    public let runs: [Run]
+
+    /// Reads the committed recording.
+    public static func load() throws -> ReferenceRecording {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("PoisoningEngineTests/Fixtures/reference-runs-0.1.0.json")
+        return try JSONDecoder().decode(ReferenceRecording.self, from: Data(contentsOf: url))
+    }
 }

@@ -155,3 +155,21 @@ public func chiSquareQuantile(_ p: Double, df: Double) -> Double {
     }
     return (low + high) / 2
 }
+
+/// The p-quantile of Beta(a, b): Newton steps on I_x(a, b), kept within a shrinking bracket (bisection
+/// when a step would leave it); exact for a = b = 1 (the uniform).
+func betaQuantile(_ p: Double, a: Double, b: Double) -> Double {
+    if a == 1 && b == 1 { return p }
+    var low = 0.0, high = 1.0, x = a / (a + b)
+    let logNorm = lgamma(a + b) - lgamma(a) - lgamma(b)
+    for _ in 0..<100 {
+        let error = regularizedIncompleteBeta(x, a: a, b: b) - p
+        if error > 0 { high = x } else { low = x }
+        let density = exp(logNorm + (a - 1) * log(x) + (b - 1) * log1p(-x))
+        var next = x - error / density
+        if !(next > low && next < high) { next = (low + high) / 2 }
+        if abs(next - x) <= 1e-14 * max(x, 1e-300) || high - low <= 1e-15 { return next }
+        x = next
+    }
+    return x
+}
