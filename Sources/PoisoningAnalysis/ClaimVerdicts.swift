@@ -68,7 +68,7 @@ public let replicationWidening = 2.0.squareRoot()
 
 /// `published` against `estimate`'s interval, an estimate of a threshold. Not resolved without an
 /// interval, when the interval is open at both ends, or when `published` lies on a side where the
-/// interval is open (an interval "33.6% or more" holds every larger value, so it cannot confirm or
+/// interval is open (an interval "a or more" holds every larger value, so it cannot confirm or
 /// refute one). Otherwise contradicted when `published` lies outside the interval widened about the
 /// estimate by `replicationWidening` on its side (the published value's own noise), supported when
 /// inside.

@@ -74,16 +74,17 @@ public func percentagePoints(_ difference: Double) -> String { String(format: "%
 
 /// An interval in words with `number` for its ends: "a to b" (or with another `separator`, e.g. ", "
 /// inside brackets); an open upper end reads "a or more" (for a threshold: beyond the largest swept
-/// fraction, the one wording of every output), an open lower end "at most b"; an end the bootstrap
-/// cannot decide within its Monte Carlo error "not determined" ("a to not determined"); "undetermined"
-/// without an interval.
+/// fraction, the one wording of every output), an open lower end "at most b". An end the bootstrap
+/// cannot decide within its Monte Carlo error is named after the other: "from a; its upper end not
+/// determined", "up to b; its lower end not determined" (an open other end: "unbounded below" or
+/// "unbounded above" in its place), "not determined" when neither is; "undetermined" without an
+/// interval.
 public func intervalText(_ interval: Interval?, _ number: (Double) -> String, separator: String = " to ") -> String {
     guard let interval else { return "undetermined" }
-    let undetermined = "not determined"
     switch (interval.isUndetermined(.lower), interval.isUndetermined(.upper)) {
-    case (true, true): return undetermined
-    case (true, false): return undetermined + separator + (interval.upper.map(number) ?? "unbounded")
-    case (false, true): return (interval.lower.map(number) ?? "unbounded") + separator + undetermined
+    case (true, true): return "not determined"
+    case (true, false): return (interval.upper.map { "up to \(number($0))" } ?? "unbounded above") + "; its lower end not determined"
+    case (false, true): return (interval.lower.map { "from \(number($0))" } ?? "unbounded below") + "; its upper end not determined"
     case (false, false): break
     }
     switch (interval.lower, interval.upper) {

@@ -99,21 +99,32 @@ func claimVerdictList(_ claims: ClaimVerdicts) -> [ClaimVerdict] {
     return claims.thresholds.map(\.verdict) + [claims.sharpTransition?.verdict, size].compactMap { $0 }
 }
 
+/// The first interval of a published threshold's estimate that is open on one side and determined on
+/// the other (e.g. "33.6% or more"); nil when there is none.
+func openClaimInterval(_ claims: ClaimVerdicts?) -> Interval? {
+    claims?.thresholds.compactMap { $0.estimate?.interval }
+        .first { $0.undetermined == nil && ($0.lower == nil) != ($0.upper == nil) }
+}
+
 /// The rule behind every verdict of the published-claims section, in words, with what the sharpness
-/// threshold `sharpSteepness` means on the poison-fraction scale.
-func claimRule(level: String, sharpSteepness: Double) -> String {
-    let k = fixed(sharpSteepness, decimals: 0), width = fixed(2 * log(9) / sharpSteepness, decimals: 2)
+/// threshold `sharpSteepness` means on the poison-fraction scale beside the `swept` fractions;
+/// `open`, an interval of one of the claims open on one side, shows what such an interval holds.
+func claimRule(level: String, sharpSteepness: Double, swept: ClosedRange<Double>, open: Interval?) -> String {
+    let k = fixed(sharpSteepness, decimals: 0), spread = 2 * log(9) / sharpSteepness, width = fixed(spread, decimals: 2)
+    let sweep = "\(spread > swept.upperBound - swept.lowerBound ? "wider than" : "within") the sweep from "
+        + "\(percent(swept.lowerBound)) to \(percent(swept.upperBound))"
     return "A published threshold is itself an estimate from a few seeds; assuming it has the same standard error as this "
         + "run's, its difference from this run's estimate has sqrt(2) times that error, so a faithful replication lies "
         + "within sqrt(2) times this run's \(level) half-width of the estimate at that confidence. "
         + "So a published threshold is supported (consistent with this run) when it lies inside this run's \(level) "
         + "interval widened by sqrt(2) about the estimate on its side, contradicted when it lies outside, and not "
         + "resolved when there is no interval, or when the interval is open on the side where the published value "
-        + "lies (an interval such as “33.6% or more” holds every larger value). A claimed direction (a sharp transition, larger models "
+        + "lies" + (open.map { " (an interval such as “\(intervalText($0, percent))” holds every \($0.upper == nil ? "larger" : "smaller") value)" } ?? "")
+        + ". A claimed direction (a sharp transition, larger models "
         + "more sensitive) is supported when this run resolves the same direction, contradicted when it resolves the "
         + "opposite one, and not resolved otherwise: the shape as decided in the Findings (sharp needs k's interval above "
         + "\(k); k = \(k) spreads the drop from 90% to 10% of its height over 2 ln 9 / \(k) = \(width) of poison fraction, "
-        + "wider than a sweep from 0 to 50%), model size by the sign of "
+        + "\(sweep)), model size by the sign of "
         + "the threshold's slope per doubling of parameters (when a threshold outside the swept fractions leaves the "
         + "slope unmeasured, by every pair of models resolved in one direction). Supported means consistent with this "
         + "run, not proven: a wide interval holds many values."

@@ -111,4 +111,36 @@ struct GroupSequentialTests {
         let effect = resolvedShare(effect: 0.03, spread: 0.05, studies: 2000, seed: 2102)
         #expect(effect.share >= 0.80, "resolved: \(effect.share)")
     }
+
+    /// The same null through the ray bootstrap (bootstrap stream 0, as a study reads it): each look's
+    /// interval of the mean difference is the ray percentile interval at the look's level instead of
+    /// the exact t interval, so the share measures what the bootstrap's reading of small levels (its
+    /// last radius at T's 98.4% quantile, its directions' Monte Carlo error) does to the error rate.
+    /// Run with SEQUENTIAL_RAY_STUDIES=N (N simulated studies; measured: see the analysis README).
+    @Test func theRayBootstrapsNullRateIsMeasured() throws {
+        guard let studies = Int(ProcessInfo.processInfo.environment["SEQUENTIAL_RAY_STUDIES"] ?? "") else { return }
+        let looks = sequentialLooks(start: 3, step: 3, max: 40, alpha: 0.05, replicates: 1000)
+        let bootstraps = looks.map { SeedBootstrap(seedCount: $0.seeds, replicates: 1000) }
+        var random = NumPyRandomState(seed: 2103)
+        var resolvedRay = 0, resolvedT = 0
+        for _ in 0..<studies {
+            let differences = (0..<40).map { _ in 0.05 * random.standardNormal() }
+            let ray = try runSequentialRule(looks: looks) { index, look in
+                let values = differences.prefix(look.seeds).map { Optional($0) }
+                let bootstrap = bootstraps[index]
+                let interval = try #require(bootstrap.design.interval(bootstrap.replicateMeans(values, resolution: 1e-9),
+                                                                      confidence: look.confidence))
+                return ["difference": interval.excludes(0)]
+            }
+            let exact = runSequentialRule(looks: looks) { _, look in
+                let sample = differences.prefix(look.seeds), summary = MeanStd(of: Array(sample))
+                let half = studentTQuantile(1 - (1 - look.confidence) / 2, df: Double(look.seeds - 1)) * summary.std
+                    / Double(look.seeds).squareRoot()
+                return ["difference": abs(summary.mean) > half]
+            }
+            if ray.resolvedAt["difference"] != nil { resolvedRay += 1 }
+            if exact.resolvedAt["difference"] != nil { resolvedT += 1 }
+        }
+        print("false resolutions of \(studies) studies: ray bootstrap \(resolvedRay), exact t \(resolvedT)")
+    }
 }

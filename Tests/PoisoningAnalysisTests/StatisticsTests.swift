@@ -46,6 +46,40 @@ struct DistributionTests {
         #expect(close(chiSquareUpperTail(25, df: 12), 0.014822874597441575))
         #expect(close(chiSquareUpperTail(0.5, df: 1), 0.47950012218695337))
     }
+
+    /// `studentTQuantile` and `chiSquareQuantile` share one bisection; their outputs are those of the
+    /// two separate bisections they replaced (copied below verbatim), bit for bit.
+    @Test func theSharedBisectionGivesTheQuantilesOfTheSeparateOnesBitForBit() {
+        func separateT(_ p: Double, df: Double) -> Double {
+            if p == 0.5 { return 0 }
+            var (low, high) = (-1.0, 1.0)
+            while studentTCDF(low, df: df) > p { low *= 2 }
+            while studentTCDF(high, df: df) < p { high *= 2 }
+            for _ in 0..<200 {
+                let middle = (low + high) / 2
+                if studentTCDF(middle, df: df) < p { low = middle } else { high = middle }
+                if high - low <= 1e-14 * max(1, abs(middle)) { break }
+            }
+            return (low + high) / 2
+        }
+        func separateChiSquare(_ p: Double, df: Double) -> Double {
+            var (low, high) = (0.0, max(1.0, df))
+            while 1 - chiSquareUpperTail(high, df: df) < p { high *= 2 }
+            for _ in 0..<200 {
+                let middle = (low + high) / 2
+                if 1 - chiSquareUpperTail(middle, df: df) < p { low = middle } else { high = middle }
+                if high - low <= 1e-14 * max(1e-300, middle) { break }
+            }
+            return (low + high) / 2
+        }
+        let levels = [1e-9, 1e-4, 0.001, 0.0125, 0.025, 0.1, 0.3, 0.5, 0.7, 0.9, 0.975, 0.9875, 0.999, 0.9999, 1 - 1e-9]
+        for df in [0.5, 1, 2, 2.5, 3, 5, 9, 17.5, 39, 120, 1000] {
+            for p in levels {
+                #expect(studentTQuantile(p, df: df).bitPattern == separateT(p, df: df).bitPattern, "t: p \(p), df \(df)")
+                #expect(chiSquareQuantile(p, df: df).bitPattern == separateChiSquare(p, df: df).bitPattern, "χ²: p \(p), df \(df)")
+            }
+        }
+    }
 }
 
 struct IntervalTests {
@@ -78,6 +112,20 @@ struct IntervalTests {
         #expect(intervalText(Interval(lower: nil, upper: 0.016), percentagePoints) == "at most +1.6 pp")
         #expect(intervalText(Interval(lower: 0.25, upper: 0.5), percent, separator: ", ") == "25.0%, 50.0%")
         #expect(intervalText(nil, percent) == "undetermined")
+    }
+
+    /// An undetermined end is named after the determined one, in every separator's context.
+    @Test func anUndeterminedEndIsNamedAfterTheOther() {
+        let upperUnknown = Interval(lower: -0.031, upper: nil, undetermined: [.upper])
+        #expect(intervalText(upperUnknown, percentagePoints) == "from -3.1 pp; its upper end not determined")
+        #expect(intervalText(upperUnknown, percentagePoints, separator: ", ") == "from -3.1 pp; its upper end not determined")
+        let lowerUnknown = Interval(lower: nil, upper: 0.007, undetermined: [.lower])
+        #expect(intervalText(lowerUnknown, percentagePoints) == "up to +0.7 pp; its lower end not determined")
+        #expect(intervalText(Interval(lower: nil, upper: nil, undetermined: [.lower]), percent)
+                == "unbounded above; its lower end not determined")
+        #expect(intervalText(Interval(lower: nil, upper: nil, undetermined: [.upper]), percent)
+                == "unbounded below; its upper end not determined")
+        #expect(intervalText(Interval(lower: nil, upper: nil, undetermined: [.lower, .upper]), percent) == "not determined")
     }
 
     @Test func boundsReadAsInequalitiesAndDropAnIntervalThatAddsNothing() {
@@ -284,7 +332,7 @@ struct SeedBootstrapTests {
         #expect(open.upper == nil && open.undetermined == nil)
         let near = try #require(bootstrapInterval(blocks([1, 4, 2, 3, 2, 3, 1, 4]), blocks: 8, confidence: 0.95))
         #expect(near.upper == nil && near.isUndetermined(.upper) && !near.excludes(1_000))
-        #expect(intervalText(near, percent) == "\(percent(near.lower!)) to not determined")
+        #expect(intervalText(near, percent) == "from \(percent(near.lower!)); its upper end not determined")
     }
 }
 

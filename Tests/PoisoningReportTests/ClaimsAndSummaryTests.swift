@@ -236,6 +236,20 @@ struct ClaimVerdictTests {
         #expect(results.findings.claims == nil)
         #expect(!(try markdownReport(results)).contains("Published claims"))
     }
+
+    /// The rule's example of an open interval is one of this run's claims' intervals, and is left out
+    /// when none is open; its sharpness width is set beside the study's own sweep.
+    @Test func theRuleQuotesAnOpenIntervalOfTheRunAndItsOwnSweep() {
+        let open = claimRule(level: "95%", sharpSteepness: 5, swept: 0...0.5, open: Interval(lower: 0.336, upper: nil))
+        #expect(open.contains("open on the side where the published value lies (an interval such as “33.6% or more” holds every larger value). "))
+        #expect(open.contains("2 ln 9 / 5 = 0.88 of poison fraction, wider than the sweep from 0.0% to 50.0%)"))
+        let below = claimRule(level: "95%", sharpSteepness: 5, swept: 0...0.5, open: Interval(lower: nil, upper: 0.12))
+        #expect(below.contains("(an interval such as “at most 12.0%” holds every smaller value)"))
+        let none = claimRule(level: "90%", sharpSteepness: 5, swept: 0...1, open: nil)
+        #expect(none.contains("open on the side where the published value lies. A claimed direction"))
+        #expect(!none.contains("such as"))
+        #expect(none.contains("0.88 of poison fraction, within the sweep from 0.0% to 100.0%)"))
+    }
 }
 
 struct ReadableReportTests {

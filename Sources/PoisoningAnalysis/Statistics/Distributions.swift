@@ -119,15 +119,7 @@ public func studentTCDF(_ t: Double, df: Double) -> Double {
 public func studentTQuantile(_ p: Double, df: Double) -> Double {
     precondition(p > 0 && p < 1)
     if p == 0.5 { return 0 }
-    var (low, high) = (-1.0, 1.0)
-    while studentTCDF(low, df: df) > p { low *= 2 }
-    while studentTCDF(high, df: df) < p { high *= 2 }
-    for _ in 0..<200 {
-        let middle = (low + high) / 2
-        if studentTCDF(middle, df: df) < p { low = middle } else { high = middle }
-        if high - low <= 1e-14 * max(1, abs(middle)) { break }
-    }
-    return (low + high) / 2
+    return monotoneQuantile(p, bracket: (-1, 1), scaleFloor: 1) { studentTCDF($0, df: df) }
 }
 
 /// P(F > f) for Fisher's F with (d1, d2) degrees of freedom: I_{d2/(d2 + d1 f)}(d2/2, d1/2).
@@ -143,15 +135,24 @@ public func chiSquareUpperTail(_ x: Double, df: Double) -> Double {
 }
 
 /// The p-quantile of the chi-square distribution with `df` degrees of freedom (0 < p < 1), by
-/// bisection on its upper tail.
+/// bisection on one minus its upper tail.
 public func chiSquareQuantile(_ p: Double, df: Double) -> Double {
     precondition(p > 0 && p < 1 && df > 0)
-    var (low, high) = (0.0, max(1.0, df))
-    while 1 - chiSquareUpperTail(high, df: df) < p { high *= 2 }
+    return monotoneQuantile(p, bracket: (0, max(1, df)), scaleFloor: 1e-300) { 1 - chiSquareUpperTail($0, df: df) }
+}
+
+/// The p-quantile of the increasing `cdf` by bisection: the bracket's ends are doubled until
+/// cdf(low) <= p <= cdf(high) (an end at 0 stays there), then halved at most 200 times, until its width
+/// is at most 1e-14 times the larger of |midpoint| and `scaleFloor`; the bracket's midpoint.
+private func monotoneQuantile(_ p: Double, bracket: (low: Double, high: Double), scaleFloor: Double,
+                              cdf: (Double) -> Double) -> Double {
+    var (low, high) = bracket
+    while cdf(low) > p { low *= 2 }
+    while cdf(high) < p { high *= 2 }
     for _ in 0..<200 {
         let middle = (low + high) / 2
-        if 1 - chiSquareUpperTail(middle, df: df) < p { low = middle } else { high = middle }
-        if high - low <= 1e-14 * max(1e-300, middle) { break }
+        if cdf(middle) < p { low = middle } else { high = middle }
+        if high - low <= 1e-14 * max(scaleFloor, abs(middle)) { break }
     }
     return (low + high) / 2
 }
