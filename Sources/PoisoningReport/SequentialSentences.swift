@@ -6,10 +6,14 @@ import PoisoningAnalysis
 public func sequentialSentence(_ record: SequentialRecord) -> String {
     let settings = record.settings
     let planned = record.plannedLooks.map(String.init)
+    let first = record.plannedLooks.first ?? settings.start
+    let dropped = first > settings.start
+        ? " (none before \(first) seeds: the bootstrap cannot read the levels earlier looks would need)" : ""
     let design = "Adaptive study: seeds were added \(settings.step) at a time, up to \(settings.max), until "
         + "\(listing(settings.until.map(\.rawValue))) \(settings.until.count == 1 ? "was" : "were") resolved, with looks at "
-        + "\(listing(planned)) seeds and Lan-DeMets O'Brien-Fleming-type boundaries that keep each comparison's chance of a false "
-        + "resolution over all looks at \(String(format: "%g%%", (1 - record.nominalConfidence) * 100)) (per comparison, not jointly)."
+        + "\(listing(planned)) seeds\(dropped) and Lan-DeMets O'Brien-Fleming-type boundaries that spend a "
+        + "\(String(format: "%g%%", (1 - record.nominalConfidence) * 100)) chance of a false resolution over all looks "
+        + "(per comparison, not jointly)."
     let looks = record.looks.count
     let lookText = "look \(looks) of \(record.plannedLooks.count) (\(record.seeds) seeds)"
     let when = record.looks.enumerated().filter { !$0.element.resolved.isEmpty }.map { index, look in

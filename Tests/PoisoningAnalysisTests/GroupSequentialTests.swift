@@ -116,10 +116,13 @@ struct GroupSequentialTests {
     /// interval of the mean difference is the ray percentile interval at the look's level instead of
     /// the exact t interval, so the share measures what the bootstrap's reading of small levels (its
     /// last radius at T's 98.4% quantile, its directions' Monte Carlo error) does to the error rate.
-    /// Run with SEQUENTIAL_RAY_STUDIES=N (N simulated studies; measured: see the analysis README).
+    /// Run with SEQUENTIAL_RAY_STUDIES=N (N simulated studies; measured: see the analysis README), and
+    /// SEQUENTIAL_RAY_ALPHA=a to spend a instead of 0.05.
     @Test func theRayBootstrapsNullRateIsMeasured() throws {
-        guard let studies = Int(ProcessInfo.processInfo.environment["SEQUENTIAL_RAY_STUDIES"] ?? "") else { return }
-        let looks = sequentialLooks(start: 3, step: 3, max: 40, alpha: 0.05, replicates: 1000)
+        let environment = ProcessInfo.processInfo.environment
+        guard let studies = Int(environment["SEQUENTIAL_RAY_STUDIES"] ?? "") else { return }
+        let alpha = Double(environment["SEQUENTIAL_RAY_ALPHA"] ?? "") ?? 0.05
+        let looks = sequentialLooks(start: 3, step: 3, max: 40, alpha: alpha, replicates: 1000)
         let bootstraps = looks.map { SeedBootstrap(seedCount: $0.seeds, replicates: 1000) }
         var random = NumPyRandomState(seed: 2103)
         var resolvedRay = 0, resolvedT = 0
@@ -141,6 +144,6 @@ struct GroupSequentialTests {
             if ray.resolvedAt["difference"] != nil { resolvedRay += 1 }
             if exact.resolvedAt["difference"] != nil { resolvedT += 1 }
         }
-        print("false resolutions of \(studies) studies: ray bootstrap \(resolvedRay), exact t \(resolvedT)")
+        print("false resolutions of \(studies) studies spending \(alpha): ray bootstrap \(resolvedRay), exact t \(resolvedT), looks \(looks.map(\.seeds))")
     }
 }

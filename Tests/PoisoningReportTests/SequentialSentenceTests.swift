@@ -1,0 +1,31 @@
+import Foundation
+import Testing
+import PoisoningAnalysis
+import PoisoningEngine
+import PoisoningReport
+
+/// The opening sentence of an adaptive study's record: its looks, why none come earlier, and what
+/// the boundaries spend.
+struct SequentialSentenceTests {
+    func record(start: Int, step: Int, max: Int) -> SequentialRecord {
+        let settings = SequentialSeeds(values: [42, 123, 7], start: start, step: step, max: max, until: [.thresholdTrend])
+        let plan = sequentialLooks(start: start, step: step, max: max, alpha: 0.05, replicates: 1000)
+        let outcome = runSequentialRule(looks: plan) { index, _ in ["trend": index == 0] }
+        return SequentialRecord(settings: settings, nominalConfidence: 0.95, plan: plan, outcome: outcome, comparisons: ["trend"])
+    }
+
+    @Test func looksTheBootstrapCannotReadAreNamedAsNotTaken() {
+        #expect(sequentialSentence(record(start: 3, step: 3, max: 40)).hasPrefix(
+            "Adaptive study: seeds were added 3 at a time, up to 40, until threshold-trend was resolved, with looks at 21, 24, 27, "
+                + "30, 33, 36, 39 and 40 seeds (none before 21 seeds: the bootstrap cannot read the levels earlier looks would need) "
+                + "and Lan-DeMets O'Brien-Fleming-type boundaries that spend a 5% chance of a false resolution over all looks "
+                + "(per comparison, not jointly). It stopped at look 1 of 8 (21 seeds)"))
+    }
+
+    @Test func aDesignWhoseLooksAreAllTakenSaysNothingOfEarlierOnes() {
+        let sentence = sequentialSentence(record(start: 3, step: 3, max: 3))
+        #expect(sentence.hasPrefix("Adaptive study: seeds were added 3 at a time, up to 3, until threshold-trend was resolved, "
+                                   + "with looks at 3 seeds and Lan-DeMets"))
+        #expect(!sentence.contains("none before"))
+    }
+}
