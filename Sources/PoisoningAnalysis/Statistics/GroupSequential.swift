@@ -97,7 +97,10 @@ public struct SequentialLookPlan: Sendable, Codable, Equatable {
 /// Only looks at which `replicates` bootstrap replicates can measure the interval are taken: the
 /// first look's level (its boundary is the closed form z_{1-α(t_1)/2}) must leave at least
 /// `minimumTailReplicates` replicates beyond each end, else a percentile interval would be the
-/// replicates' extremes, narrower than the level asks. Earlier looks are dropped, so the error they
+/// replicates' extremes, narrower than the level asks. (The ray bootstrap's own limit, its last
+/// radius at T's 98.4% quantile, does not move with the replicates; for the O'Brien-Fleming levels
+/// with 1,000 replicates both give the same first look: the analysis README, "Early looks".)
+/// Earlier looks are dropped, so the error they
 /// would have spent is spent at the first look taken (Lan & DeMets 1983 allow any looks fixed in
 /// advance); later looks spend more, so their levels are measurable too. The last look, at `max`,
 /// is always taken.
