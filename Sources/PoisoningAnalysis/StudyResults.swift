@@ -134,12 +134,18 @@ public struct StudyResults: Sendable, Codable, Equatable {
         case (currentSchemaVersion?, _), (nil, nil):
             return nil
         case (let schema?, _):
-            return "has schemaVersion '\(abbreviated(schema, limit: 40))', and this make-report reads schema \(currentSchemaVersion) "
+            return "has schemaVersion '\(printable(schema))', and this make-report reads schema \(currentSchemaVersion) "
                 + "only (docs/results.schema.json)"
         case (nil, let tool?):
-            return "names no schemaVersion: make-report \(abbreviated(tool, limit: 40)) or earlier wrote it, and this make-report reads "
+            return "names no schemaVersion: make-report \(printable(tool)) or earlier wrote it, and this make-report reads "
                 + "schema \(currentSchemaVersion) only; regenerate it (`make-report run --study study.yaml` in its folder)"
         }
+    }
+
+    /// A version a file names, for a one-line message: control characters as "?", at most 40 characters.
+    private static func printable(_ version: String) -> String {
+        abbreviated(String(String.UnicodeScalarView(version.unicodeScalars.map { $0.properties.generalCategory == .control ? "?" : $0 })),
+                    limit: 40)
     }
 
     /// The steps of `read` after decoding: `decoded`, the value of `bytes`, proved consistent.

@@ -193,6 +193,7 @@ struct CompareMergeInputTests {
         try text.replacingOccurrences(of: #""schemaVersion" : "1""#, with: #""schemaVersion" : "2""#)
             .write(to: results, atomically: true, encoding: .utf8)
         let manifest = try Data(contentsOf: folder.appendingPathComponent("out/manifest.json"))
+        let before = try entries(folder)
         expectRefused(try run(["validate", "out"], in: folder),
                       "validate: 'out/results.json' has schemaVersion '2', and this make-report reads schema 1 only (docs/results.schema.json)")
         expectRefused(try run(["compare", results.path, results.path], in: folder),
@@ -204,6 +205,6 @@ struct CompareMergeInputTests {
                           + "make-report 0.3.0 or earlier wrote it, and this make-report reads schema 1 only; "
                           + "regenerate it (`make-report run --study study.yaml` in its folder)")
         #expect(try Data(contentsOf: folder.appendingPathComponent("out/manifest.json")) == manifest, "nothing changed")
-        #expect(try entries(folder) == ["out"])
+        #expect(try entries(folder) == before)
     }
 }
