@@ -105,7 +105,8 @@ let package = Package(
         .testTarget(name: "StudyFileTests", dependencies: ["StudyFile"]),
         .testTarget(name: "RunStoreTests", dependencies: ["RunStore", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets"]),
-        .testTarget(name: "StudyPipelineTests", dependencies: ["StudyPipeline", "Plotting", "PoisoningFigures", "TestSupport"]),
+        .testTarget(name: "StudyPipelineTests", dependencies: ["StudyPipeline", "Plotting", "PoisoningFigures", "TestSupport"],
+                    exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -13,7 +13,7 @@ struct CheckCommand: ParsableCommand {
         abstract: "Regenerate the artifacts in a temporary folder and fail, with a readable diff, where the output folder differs.",
         discussion: """
             Takes the same options as `run` (use the ones the artifacts were made with). Compares \
-            results.json, the report(s) and every figure; performance.json is not compared.
+            results.json, runs.csv, points.csv, the report(s) and every figure; performance.json is not compared.
             """)
 
     @OptionGroup var study: StudyOptions

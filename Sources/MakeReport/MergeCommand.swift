@@ -58,7 +58,7 @@ struct MergeCommand: ParsableCommand {
         for warning in try folder.publish() { printError("warning: \(warning)") }
         print("Merged \(parts.count) part\(parts.count == 1 ? "" : "s") (\(results.runs.count) runs):")
         for statement in findingSentences(results) { print("  - \(statement)") }
-        print("Wrote study.yaml, results.json, \(written.reports.joined(separator: ", ")), manifest.json and figures/ in \(folder.target.path)")
+        print("Wrote study.yaml, results.json, runs.csv, points.csv, \(written.reports.joined(separator: ", ")), manifest.json and figures/ in \(folder.target.path)")
     }
 
     /// The performance of the whole sharded sweep: threads summed over shards, wall time that of

@@ -15,7 +15,7 @@ private let defaultDPI = 150.0
 /// Where and how the outputs are written: folder, figures and report; shared by `run`, `check` and `merge`.
 struct OutputOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
-        "Folder for results.json, performance.json, the reports and figures/ (created if missing).",
+        "Folder for results.json, runs.csv, points.csv, performance.json, the reports and figures/ (created if missing).",
         discussion: """
             It is replaced as a whole, so it must be make-report's: missing, empty, holding only shard part files,             or holding a set whose manifest.json make-report wrote and that lists every entry (hidden ones too)             unchanged; report.pdf and shard part files beside it are kept. Anything else is refused before any             work, naming the first foreign entry. Not a mount point, nor inside a .make-report work folder.
             """))

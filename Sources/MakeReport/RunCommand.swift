@@ -88,7 +88,7 @@ struct RunCommand: ParsableCommand {
         print("Key findings (\(results.runs.count) runs, \(String(format: "%.2f", performance.wallSeconds)) s\(storeSummary(sweep, store: store))):")
         for statement in findingSentences(results) { print("  - \(statement)") }
         let formats = output.figureFormat.values.map(\.rawValue).joined(separator: ", ")
-        print("Wrote study.yaml, results.json, performance.json, \(written.reports.joined(separator: ", ")), manifest.json and figures/ (\(formats)) in \(folder.target.path)")
+        print("Wrote study.yaml, results.json, runs.csv, points.csv, performance.json, \(written.reports.joined(separator: ", ")), manifest.json and figures/ (\(formats)) in \(folder.target.path)")
     }
 }
 
@@ -118,7 +118,7 @@ extension RunCommand {
         if let record = results.sequential { print("  - \(sequentialSentence(record))") }
         for statement in findingSentences(results) { print("  - \(statement)") }
         let formats = output.figureFormat.values.map(\.rawValue).joined(separator: ", ")
-        print("Wrote study.yaml, results.json, performance.json, \(written.reports.joined(separator: ", ")), manifest.json and figures/ (\(formats)) in \(folder.target.path)")
+        print("Wrote study.yaml, results.json, runs.csv, points.csv, performance.json, \(written.reports.joined(separator: ", ")), manifest.json and figures/ (\(formats)) in \(folder.target.path)")
     }
 }
 

@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import PoisoningAnalysis
+import PoisoningEngine
 import StudyPipeline
 
 /// `make-report validate`: checks an output folder the way the reference study's validation does.
@@ -8,21 +10,29 @@ struct ValidateCommand: ParsableCommand {
         commandName: "validate",
         abstract: "Check an output folder as the reference study's validation does; exit 1 listing what failed.",
         discussion: """
-            Checks: results.json is present and consistent (its runs are its study's runs, and its aggregates, \
+            A results.json of another schema version (its `schemaVersion`; docs/results.schema.json) is refused \
+            with exit code 2 before any check. Checks: results.json is present and consistent (its runs are its study's runs, and its aggregates, \
             fits, statistics and findings are those of its runs); the counts of runs, aggregated points and fits \
             match the configuration; no run diverged; every metric lies in its valid range; standard deviations \
             are reported; per width, clean accuracy > chance + 0.1, accuracy at the largest fraction at least \
             0.05 below clean, mean accuracy non-increasing within 0.05, R² > 0.8 (for studies of the reference \
             design); no timings in results.json; manifest.json lists every file with its SHA-256 and the folder \
             holds no other (but performance.json, shard parts and report.pdf); performance.json belongs to this \
-            results.json; every figure of the study is present, and every PNG, PDF and SVG file is complete.
+            results.json; runs.csv and points.csv hold exactly the numbers of results.json; every figure of the study is present, and every PNG, PDF and SVG file is complete.
             """)
 
     @Argument(help: "The output folder to check.")
     var folder = "output"
 
     func run() throws {
-        let failures = outputFolderFailures(URL(fileURLWithPath: folder, isDirectory: true))
+        let url = URL(fileURLWithPath: folder, isDirectory: true)
+        // A results.json of another layout is refused before any check: none of them could judge it.
+        let resultsPath = (folder as NSString).appendingPathComponent("results.json")
+        if let bytes = try? readUserFile(resultsPath, maximumBytes: maximumResultsFileBytes),
+           let problem = StudyResults.schemaVersionProblem(bytes) {
+            throw ValidationError("validate: '\(resultsPath)' \(problem)")
+        }
+        let failures = outputFolderFailures(url)
         if failures.isEmpty {
             print("\(folder): all checks passed")
             return

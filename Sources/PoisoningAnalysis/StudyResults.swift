@@ -28,6 +28,14 @@ public struct DataSummary: Sendable, Codable, Equatable {
 /// every run, the aggregates, the fits and the findings. It contains no timings, so equal
 /// configurations give byte-identical files.
 public struct StudyResults: Sendable, Codable, Equatable {
+    /// The version of results.json's layout that this make-report writes and reads; the JSON Schema
+    /// docs/results.schema.json describes it. It changes whenever a key is added, removed or changes
+    /// its meaning. History: 1, make-report 0.3.0 (issue 22; earlier files name no version).
+    public static let currentSchemaVersion = "1"
+
+    /// The version of the layout of these results (`currentSchemaVersion` when made here). Declared
+    /// first so that decoding meets it before any key whose layout it governs.
+    public let schemaVersion: String
     /// Version of the tool that produced the results.
     public let toolVersion: String
     /// The study's effective configuration (the study file's document, every default filled in).
@@ -64,6 +72,7 @@ public struct StudyResults: Sendable, Codable, Equatable {
     public init(study: Study, runs: [RunResult], toolVersion: String,
                 threads: Int = ProcessInfo.processInfo.activeProcessorCount, bootstrapReplicates: Int? = nil,
                 sequential: SequentialRecord? = nil, confidence: Double? = nil) {
+        schemaVersion = Self.currentSchemaVersion
         self.toolVersion = toolVersion
         config = study.config
         data = DataSummary(study)
@@ -101,6 +110,7 @@ public struct StudyResults: Sendable, Codable, Equatable {
     /// the same bytes (so aggregates, fits, statistics and findings are those of the runs, and no
     /// index points outside its list). Throws `ResultsFileError` saying which step failed.
     public static func read(_ data: Data) throws -> StudyResults {
+        if let problem = schemaVersionProblem(data) { throw ResultsFileError(reason: problem) }
         let decoded: StudyResults
         do {
             decoded = try JSONDecoder().decode(StudyResults.self, from: data)
@@ -108,6 +118,34 @@ public struct StudyResults: Sendable, Codable, Equatable {
             throw ResultsFileError(reason: "does not decode: \(decodingFailure(error))")
         }
         return try verified(decoded, bytes: data)
+    }
+
+    /// Why the JSON document `data` is not a results.json this make-report reads, judged by its
+    /// `schemaVersion` alone, in words that follow "results.json"; nil when it names
+    /// `currentSchemaVersion`, and when it is no object naming a `schemaVersion` or a `toolVersion`
+    /// string (not a make-report results.json: decoding says what is wrong).
+    public static func schemaVersionProblem(_ data: Data) -> String? {
+        struct Versions: Decodable {
+            let schemaVersion: String?
+            let toolVersion: String?
+        }
+        guard let versions = try? JSONDecoder().decode(Versions.self, from: data) else { return nil }
+        switch (versions.schemaVersion, versions.toolVersion) {
+        case (currentSchemaVersion?, _), (nil, nil):
+            return nil
+        case (let schema?, _):
+            return "has schemaVersion '\(printable(schema))', and this make-report reads schema \(currentSchemaVersion) "
+                + "only (docs/results.schema.json)"
+        case (nil, let tool?):
+            return "names no schemaVersion: make-report \(printable(tool)) or earlier wrote it, and this make-report reads "
+                + "schema \(currentSchemaVersion) only; regenerate it (`make-report run --study study.yaml` in its folder)"
+        }
+    }
+
+    /// A version a file names, for a one-line message: control characters as "?", at most 40 characters.
+    private static func printable(_ version: String) -> String {
+        abbreviated(String(String.UnicodeScalarView(version.unicodeScalars.map { $0.properties.generalCategory == .control ? "?" : $0 })),
+                    limit: 40)
     }
 
     /// The steps of `read` after decoding: `decoded`, the value of `bytes`, proved consistent.

@@ -19,7 +19,7 @@ public func artifactDifferences(regenerated: URL, committed: URL, names: [String
 /// For text files, the first differing lines (at most 12) as "- committed" / "+ regenerated" with
 /// line numbers; for binary files, their sizes.
 public func describeDifference(_ name: String, committed: Data, regenerated: Data) -> String {
-    guard ["json", "md", "tex", "svg", "yaml"].contains((name as NSString).pathExtension),
+    guard ["csv", "json", "md", "tex", "svg", "yaml"].contains((name as NSString).pathExtension),
           let old = String(data: committed, encoding: .utf8), let new = String(data: regenerated, encoding: .utf8) else {
         return "\(name): differs (\(committed.count) bytes committed, \(regenerated.count) bytes regenerated)"
     }

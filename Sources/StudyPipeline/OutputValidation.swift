@@ -6,7 +6,9 @@ import PoisoningFigures
 /// Every failed check of an output folder, as sentences (empty when it passes):
 /// - results.json present and consistent (`StudyResults.read`: its runs are its study's, and its
 ///   analysis is that of its runs), without timings, passing `StudyResults.validationFailures()`
-///   (counts, valid metric ranges, and the reference study's curve checks);
+///   (counts, valid metric ranges, and the reference study's curve checks), of the schema version
+///   this make-report reads;
+/// - runs.csv and points.csv present and byte for byte the tables of that results.json;
 /// - manifest.json present, every file it lists present with its hash, and no other file in the
 ///   folder but shard part files and report.pdf (so a mix of two runs fails);
 /// - performance.json present, decodable and naming the hash of this results.json;
@@ -23,7 +25,9 @@ public func outputFolderFailures(_ folder: URL) -> [String] {
 
     let resultsData = contents["results.json"]
     var results: StudyResults?
-    if let resultsData {
+    if let resultsData, let problem = StudyResults.schemaVersionProblem(resultsData) {
+        failures.append("\(ResultsFileError(reason: problem))")
+    } else if let resultsData {
         do {
             let decoded = try JSONDecoder().decode(StudyResults.self, from: resultsData)
             do {
@@ -41,7 +45,7 @@ public func outputFolderFailures(_ folder: URL) -> [String] {
     } else {
         failures.append("results.json is missing")
     }
-    if let results { failures += results.validationFailures() }
+    if let results { failures += results.validationFailures() + tidyTableFailures(results, contents: contents) }
 
     // The manifest: one consistent set.
     if contents[OutputManifest.fileName] != nil {
@@ -92,6 +96,20 @@ public func outputFolderFailures(_ folder: URL) -> [String] {
         }
     }
     return failures
+}
+
+/// The failures of the tidy tables beside `results` (`contents`, the folder's files by path): each
+/// missing, or not the table results.json gives, with its first line that differs.
+func tidyTableFailures(_ results: StudyResults, contents: [String: Data]) -> [String] {
+    TidyTables.files(results).compactMap { table -> String? in
+        guard let bytes = contents[table.name] else { return "\(table.name) is missing" }
+        let expected = Array(table.text.utf8)
+        guard [UInt8](bytes) != expected else { return nil }
+        let found = String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        let wanted = table.text.split(separator: "\n", omittingEmptySubsequences: false)
+        let line = (zip(found, wanted).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(found.count, wanted.count)) + 1
+        return "\(table.name) does not hold the numbers of results.json (line \(line) differs)"
+    }
 }
 
 /// Why the bytes of a .png, .pdf or .svg file are not a complete image of that format, or nil:

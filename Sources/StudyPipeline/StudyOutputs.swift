@@ -40,7 +40,7 @@ public struct WrittenOutputs: Sendable {
 }
 
 /// Writes the outputs of `results` into the staged `folder`: study.yaml (the effective study),
-/// results.json, the figures in figures/ and one report per template (`parsed`, as `checkTemplates`
+/// results.json, its tidy tables runs.csv and points.csv (`TidyTables`), the figures in figures/ and one report per template (`parsed`, as `checkTemplates`
 /// returns them, else parsed here). Nothing reaches the output folder before the caller publishes
 /// it; a template that fails (syntax, a rendering too large, or an unknown variable when strict) throws.
 public func writeStudyOutputs(_ results: StudyResults, study: Study, settings: OutputSettings, parsed: [ParsedTemplate]? = nil,
@@ -54,6 +54,7 @@ public func writeStudyOutputs(_ results: StudyResults, study: Study, settings: O
                   "`make-report run --study study.yaml` regenerates the same results."]
     try write(Data(studyFileText(study, header: header).utf8), "study.yaml")
     try write(try results.jsonData(), "results.json")
+    for table in TidyTables.files(results) { try write(Data(table.text.utf8), table.name) }
     for figure in try renderStudyFigures(results, formats: settings.figureFormats, dpi: settings.dpi) {
         try write(figure.data, "figures/" + figure.fileName)
     }

@@ -183,4 +183,28 @@ struct CompareMergeInputTests {
                       "\(parts[0]): 'data.csv', the data file its study names, is not the file its shard read "
                         + "(its SHA-256 differs: edited since, or another file)")
     }
+    @Test func aResultsFileOfAnotherSchemaVersionIsRefusedByValidateAndCompare() throws {
+        let folder = cli.temporaryFolder()
+        #expect(try run(["--output", "out"] + Self.tinySweep, in: folder).status == 0)
+        #expect(try entries(folder.appendingPathComponent("out")).contains("runs.csv"))
+        #expect(try entries(folder.appendingPathComponent("out")).contains("points.csv"))
+        let results = folder.appendingPathComponent("out/results.json")
+        let text = try String(contentsOf: results, encoding: .utf8)
+        try text.replacingOccurrences(of: #""schemaVersion" : "1""#, with: #""schemaVersion" : "2""#)
+            .write(to: results, atomically: true, encoding: .utf8)
+        let manifest = try Data(contentsOf: folder.appendingPathComponent("out/manifest.json"))
+        let before = try entries(folder)
+        expectRefused(try run(["validate", "out"], in: folder),
+                      "validate: 'out/results.json' has schemaVersion '2', and this make-report reads schema 1 only (docs/results.schema.json)")
+        expectRefused(try run(["compare", results.path, results.path], in: folder),
+                      "compare: '\(results.path)' is a make-report results.json that cannot be used: it has schemaVersion '2', "
+                          + "and this make-report reads schema 1 only (docs/results.schema.json)")
+        try text.replacingOccurrences(of: #"  "schemaVersion" : "1",\#n"#, with: "").write(to: results, atomically: true, encoding: .utf8)
+        expectRefused(try run(["compare", results.path, results.path], in: folder),
+                      "compare: '\(results.path)' is a make-report results.json that cannot be used: it names no schemaVersion: "
+                          + "make-report 0.3.0 or earlier wrote it, and this make-report reads schema 1 only; "
+                          + "regenerate it (`make-report run --study study.yaml` in its folder)")
+        #expect(try Data(contentsOf: folder.appendingPathComponent("out/manifest.json")) == manifest, "nothing changed")
+        #expect(try entries(folder) == before)
+    }
 }

@@ -52,7 +52,7 @@ import TestSupport
         defer { remove(folder) }
         let results = Self.results()
         let written = try write(results, into: folder, formats: [.png, .svg])
-        #expect(written.files == ["study.yaml", "results.json"]
+        #expect(written.files == ["study.yaml", "results.json", "runs.csv", "points.csv"]
             + ["accuracy_vs_poison", "generalization_gap", "train_vs_test"].flatMap { ["figures/\($0).png", "figures/\($0).svg"] }
             + ["report.md", "report.tex"])
         #expect(written.reports == ["report.md", "report.tex"])

@@ -145,3 +145,33 @@ case_merge_crafted_data_path() {
   ! grep -q TOPSECRET "$ERR" || { why "the error quotes secret.csv"; return 1; }
 }
 hostile_case merge-crafted-data-path case_merge_crafted_data_path
+
+# Issue 22: a results.json of another schema version, or of none (written before schema 1), is
+# refused by validate and compare in one line, and nothing changes.
+case_results_of_another_schema_version() {
+  mr --output out "${SHARD_STUDY[@]}"
+  succeeded || return 1
+  sed -i 's/"schemaVersion" : "1"/"schemaVersion" : "2"/' out/results.json
+  local before
+  before=$(snapshot .)
+  mr validate out
+  refused "^make-report: error: validate: 'out/results.json' has schemaVersion '2', and this make-report reads schema 1 only" || return 1
+  mr compare out/results.json out/results.json
+  refused "^make-report: error: compare: 'out/results.json' is a make-report results.json that cannot be used: it has schemaVersion '2'" &&
+    unchanged . "$before"
+}
+hostile_case results-of-another-schema-version case_results_of_another_schema_version
+
+case_results_without_schema_version() {
+  mr --output out "${SHARD_STUDY[@]}"
+  succeeded || return 1
+  sed -i '/"schemaVersion" : "1",/d' out/results.json
+  local before
+  before=$(snapshot .)
+  mr validate out
+  refused "^make-report: error: validate: 'out/results.json' names no schemaVersion" || return 1
+  mr compare out/results.json out/results.json
+  refused "^make-report: error: compare: 'out/results.json' is a make-report results.json that cannot be used: it names no schemaVersion" &&
+    unchanged . "$before"
+}
+hostile_case results-without-schema-version case_results_without_schema_version

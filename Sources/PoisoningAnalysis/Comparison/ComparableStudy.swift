@@ -39,6 +39,9 @@ public struct ComparableStudy: Sendable {
     /// and `metricRangeFailures()`, as `validate` checks it; a published one, the checks of
     /// `init(published:)`.
     public init(json data: Data) throws {
+        if let problem = StudyResults.schemaVersionProblem(data) {
+            throw ComparisonInputError(reason: "a make-report results.json that cannot be used: it \(problem)")
+        }
         let decoder = JSONDecoder()
         guard let decoded = try? decoder.decode(StudyResults.self, from: data) else {
             let published: PublishedResults

@@ -1,0 +1,94 @@
+import PoisoningEngine
+
+/// The tidy tables of a study's results, for tools that read CSV (pandas, R, a spreadsheet):
+/// `runs.csv`, one row per run, and `points.csv`, one row per aggregated (fraction, series) point.
+/// Both hold exactly the numbers of results.json, written with its digits (`jsonNumber`), so that a
+/// reader gets the same doubles; RFC 4180 quoting, a header row, LF line ends.
+public enum TidyTables {
+    /// The file name of the per-run table.
+    public static let runsFileName = "runs.csv"
+    /// The file name of the per-point table.
+    public static let pointsFileName = "points.csv"
+
+    /// The columns that name a row's series, in order: its index, label, model, the model's
+    /// parameter count, attack and defense.
+    public static let seriesColumns = ["series", "label", "model", "parameterCount", "attack", "defense"]
+
+    /// `runs.csv`: the series columns, then `fraction`, `seed`, `poisonedCount`, `realisedFraction`,
+    /// `saturated` (true or false), `divergence` (why a run diverged; empty for a finished run), then
+    /// one column per metric any run records, by key in code-point order; a run without a metric has
+    /// an empty cell. One row per run, in results.json's order.
+    public static func runsCSV(_ results: StudyResults) -> String {
+        let metrics = Set(results.runs.flatMap { $0.metrics?.keys.map { $0 } ?? [] }).sorted(by: codePointOrder)
+        var lines = [csvLine(seriesColumns + ["fraction", "seed", "poisonedCount", "realisedFraction", "saturated", "divergence"] + metrics)]
+        lines.reserveCapacity(results.runs.count + 1)
+        for run in results.runs {
+            let values = run.metrics ?? [:]
+            lines.append(csvLine(seriesCells(run.series, results.series[run.series])
+                + [jsonNumber(run.fraction), String(run.seed), String(run.poisonedCount), jsonNumber(run.realisedFraction),
+                   String(run.isSaturated), run.divergence ?? ""]
+                + metrics.map { values[$0].map(jsonNumber) ?? "" }))
+        }
+        return lines.joined()
+    }
+
+    /// `points.csv`: the series columns, then `fraction`, `runCount` (the seeds averaged),
+    /// `divergedCount`, `saturated`, `realisedFraction_mean` and `_std`, then for each metric any point
+    /// records, by key in code-point order, `KEY_mean` and `KEY_std` (the sample standard deviation
+    /// over seeds, as results.json's `std`); empty cells where a point lacks the metric. One row per
+    /// point, in results.json's order (fraction-major, then series). results.json carries no interval
+    /// per point (its intervals belong to the fits and comparisons, in `statistics`), so neither does
+    /// this table.
+    public static func pointsCSV(_ results: StudyResults) -> String {
+        let metrics = Set(results.points.flatMap(\.metrics.keys)).sorted(by: codePointOrder)
+        let summaryColumns = (["realisedFraction"] + metrics).flatMap { ["\($0)_mean", "\($0)_std"] }
+        var lines = [csvLine(seriesColumns + ["fraction", "runCount", "divergedCount", "saturated"] + summaryColumns)]
+        lines.reserveCapacity(results.points.count + 1)
+        for point in results.points {
+            let summaries = metrics.flatMap { key in
+                point.metrics[key].map { [jsonNumber($0.mean), jsonNumber($0.std)] } ?? ["", ""]
+            }
+            lines.append(csvLine(seriesCells(point.series, results.series[point.series])
+                + [jsonNumber(point.fraction), String(point.runCount), String(point.divergedCount), String(point.saturated),
+                   jsonNumber(point.realisedFraction.mean), jsonNumber(point.realisedFraction.std)]
+                + summaries))
+        }
+        return lines.joined()
+    }
+
+    /// Both tables by file name, in writing order.
+    public static func files(_ results: StudyResults) -> [(name: String, text: String)] {
+        [(runsFileName, runsCSV(results)), (pointsFileName, pointsCSV(results))]
+    }
+
+    /// The cells of `seriesColumns` for series `index`, `series`.
+    static func seriesCells(_ index: Int, _ series: SeriesDescription) -> [String] {
+        [String(index), series.label, series.modelLabel, String(series.parameterCount), series.attackLabel, series.defenseLabel]
+    }
+}
+
+/// One CSV record ending in LF: the cells joined by commas, each quoted as RFC 4180 says when it
+/// holds a comma, a double quote, CR or LF (a quote doubled inside).
+public func csvLine(_ cells: [String]) -> String {
+    cells.map(csvCell).joined(separator: ",") + "\n"
+}
+
+/// A CSV cell: `text` as it is, or in double quotes with its quotes doubled when it holds a comma,
+/// a double quote, CR or LF.
+public func csvCell(_ text: String) -> String {
+    guard text.utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 10 || $0 == 13 }) else { return text }
+    return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+}
+
+/// A finite double as results.json writes it (JSONEncoder): Swift's shortest digits that read back
+/// as the same double, without a trailing ".0" ("0", "0.05", "1e-05", "1e+16"); so a CSV reader gets
+/// the very double results.json holds.
+public func jsonNumber(_ value: Double) -> String {
+    let text = value.description
+    return text.hasSuffix(".0") ? String(text.dropLast(2)) : text
+}
+
+/// Whether `a` comes before `b` by Unicode code points (as Python and most tools sort strings).
+func codePointOrder(_ a: String, _ b: String) -> Bool {
+    a.unicodeScalars.lexicographicallyPrecedes(b.unicodeScalars)
+}

@@ -1,0 +1,178 @@
+import Foundation
+import Testing
+import PoisoningAnalysis
+import PoisoningEngine
+import StudyPipeline
+import TestSupport
+
+/// The fixtures of the tidy tables and the schema: `tidy/` holds the output of a small study run by
+/// the binary (`make-report run --study tidy/study.yaml`), and what `scripts/read_tidy_csv.py` and
+/// `scripts/validate_schema.py` found in it.
+enum TidyFixtures {
+    /// The fixtures folder.
+    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+    /// The repository's root.
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The bytes of fixture `name`.
+    static func data(_ name: String) throws -> Data { try Data(contentsOf: folder.appendingPathComponent(name)) }
+
+    /// The fixture study's results, as results.json holds them (decoded, not re-analysed).
+    static func results() throws -> StudyResults { try JSONDecoder().decode(StudyResults.self, from: data("tidy/results.json")) }
+}
+
+/// Reads RFC 4180 CSV text with LF line ends into records (a test's own reader, to check the writer).
+func parseCSV(_ text: String) -> [[String]] {
+    var records = [[String]](), record = [String](), cell = "", quoted = false, afterQuote = false
+    var characters = text.unicodeScalars.makeIterator()
+    while let character = characters.next() {
+        if quoted {
+            if character == "\"" { quoted = false; afterQuote = true } else { cell.unicodeScalars.append(character) }
+            continue
+        }
+        switch character {
+        case "\"":
+            if afterQuote { cell.append("\"") }
+            quoted = true
+        case ",": record.append(cell); cell = ""
+        case "\n": record.append(cell); records.append(record); record = []; cell = ""
+        default: cell.unicodeScalars.append(character)
+        }
+        afterQuote = false
+    }
+    return records
+}
+
+@Suite struct TidyTablesTests {
+    @Test func cellsAreQuotedExactlyWhenRFC4180AsksForIt() {
+        #expect(csvCell("MLP 64") == "MLP 64")
+        #expect(csvCell("") == "")
+        #expect(csvCell("MLP 64, class-flip 0→1") == "\"MLP 64, class-flip 0→1\"")
+        #expect(csvCell("say \"hi\"") == "\"say \"\"hi\"\"\"")
+        #expect(csvCell("two\nlines") == "\"two\nlines\"")
+        #expect(csvCell("cr\rhere") == "\"cr\rhere\"")
+        #expect(csvLine(["a", "b,c", ""]) == "a,\"b,c\",\n")
+        let hostile = ["=cmd|' /C calc'!A0", "\"", ",", "a\"\"b", "\r\n", "</td><script>", "é, ü"]
+        #expect(parseCSV(csvLine(hostile)) == [hostile])
+    }
+
+    @Test func numbersAreWrittenWithTheDigitsOfResultsJSON() throws {
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next() -> UInt64 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return state
+        }
+        var values: [Double] = [0, -0.0, 1, 100, 1e15, 1e16, 0.1, 1e-5, 1e100, 5e-324, .greatestFiniteMagnitude, 0.05, 2.5e-7, 9_007_199_254_740_993]
+        while values.count < 20_000 {
+            let value = Double(bitPattern: next())
+            if value.isFinite { values.append(value) }
+            values.append(Double(next() % 1_000_000) / Double(1 + next() % 1000))
+        }
+        let encoded = String(decoding: try JSONEncoder().encode(values), as: UTF8.self)
+        let expected = encoded.dropFirst().dropLast().split(separator: ",").map(String.init)
+        let written = values.map(jsonNumber)
+        #expect(written == expected)
+        #expect(zip(written, values).allSatisfy { Double($0)?.bitPattern == $1.bitPattern })
+    }
+
+    /// Every cell of both tables against the results they were written from.
+    static func expectTablesHoldTheResults(_ results: StudyResults) {
+        let runs = parseCSV(TidyTables.runsCSV(results))
+        let metrics = Set(results.runs.flatMap { $0.metrics.map { Array($0.keys) } ?? [] }).sorted()
+        #expect(runs.first == TidyTables.seriesColumns + ["fraction", "seed", "poisonedCount", "realisedFraction", "saturated", "divergence"] + metrics)
+        #expect(runs.count == results.runs.count + 1)
+        for (row, run) in zip(runs.dropFirst(), results.runs) {
+            let series = results.series[run.series]
+            #expect(Array(row.prefix(6)) == [String(run.series), series.label, series.modelLabel, String(series.parameterCount),
+                                             series.attackLabel, series.defenseLabel])
+            #expect(Double(row[6]) == run.fraction && UInt64(row[7]) == run.seed && Int(row[8]) == run.poisonedCount)
+            #expect(Double(row[9]) == run.realisedFraction && row[10] == String(run.isSaturated) && row[11] == (run.divergence ?? ""))
+            for (key, cell) in zip(metrics, row.dropFirst(12)) {
+                #expect(cell.isEmpty ? run.metrics?[key] == nil : Double(cell) == run.metrics?[key], "run \(row[0]) \(key)")
+            }
+        }
+        let points = parseCSV(TidyTables.pointsCSV(results))
+        let pointMetrics = Set(results.points.flatMap(\.metrics.keys)).sorted()
+        #expect(points.first == TidyTables.seriesColumns + ["fraction", "runCount", "divergedCount", "saturated"]
+            + (["realisedFraction"] + pointMetrics).flatMap { ["\($0)_mean", "\($0)_std"] })
+        #expect(points.count == results.points.count + 1)
+        for (row, point) in zip(points.dropFirst(), results.points) {
+            #expect(row[0] == String(point.series) && Double(row[6]) == point.fraction && Int(row[7]) == point.runCount)
+            #expect(Int(row[8]) == point.divergedCount && row[9] == String(point.saturated))
+            #expect(Double(row[10]) == point.realisedFraction.mean && Double(row[11]) == point.realisedFraction.std)
+            for (index, key) in pointMetrics.enumerated() {
+                let (mean, std) = (row[12 + 2 * index], row[13 + 2 * index])
+                if let summary = point.metrics[key] {
+                    #expect(Double(mean) == summary.mean && Double(std) == summary.std, "point \(row[0]) \(key)")
+                } else {
+                    #expect(mean.isEmpty && std.isEmpty)
+                }
+            }
+        }
+    }
+
+    @Test func theTablesHoldEveryNumberOfAFreshStudy() {
+        Self.expectTablesHoldTheResults(StudyPipelineTests.results())
+    }
+
+    @Test func theTablesHoldEveryNumberOfTheFixtureStudy() throws {
+        let results = try TidyFixtures.results()
+        Self.expectTablesHoldTheResults(results)
+        // The fixture has what the tables must carry: labels with commas, detection and attack
+        // metrics absent from some rows, saturated budgets.
+        #expect(results.series.contains { $0.label.contains(",") })
+        #expect(results.runs.contains { $0.isSaturated })
+        #expect(results.runs.contains { $0.metrics?[MetricKey.detectionAUROC] == nil }
+            && results.runs.contains { $0.metrics?[MetricKey.detectionAUROC] != nil })
+        // The committed tables are those of the committed results.json (so pandas read this code's output).
+        #expect(try TidyFixtures.data("tidy/runs.csv") == Data(TidyTables.runsCSV(results).utf8))
+        #expect(try TidyFixtures.data("tidy/points.csv") == Data(TidyTables.pointsCSV(results).utf8))
+    }
+
+    /// What `scripts/read_tidy_csv.py` recorded after reading the fixture's tables with pandas.
+    struct PandasCheck: Decodable {
+        struct Table: Decodable {
+            let rows: Int
+            let columns: [String]
+            let cellsCompared: Int
+            let mismatches: [String]
+            let defaultParserMismatches: Int
+        }
+        let runs: Table
+        let points: Table
+    }
+
+    @Test func pandasReadsTheSameNumbersAndRows() throws {
+        let results = try TidyFixtures.results()
+        let check = try JSONDecoder().decode(PandasCheck.self, from: TidyFixtures.data("tidy/pandas-check.json"))
+        for (table, text, rows) in [(check.runs, TidyTables.runsCSV(results), results.runs.count),
+                                    (check.points, TidyTables.pointsCSV(results), results.points.count)] {
+            let header = parseCSV(text)[0]
+            #expect(table.rows == rows)
+            #expect(table.columns == header)
+            #expect(table.cellsCompared == rows * header.count)
+            #expect(table.mismatches.isEmpty)
+        }
+    }
+
+    @Test func validationComparesTheTablesWithResultsJSON() throws {
+        let pipeline = StudyPipelineTests()
+        let folder = pipeline.scratch()
+        defer { pipeline.remove(folder) }
+        _ = try pipeline.write(StudyPipelineTests.results(), into: folder)
+        #expect(!pipeline.folderFailures(folder).contains { $0.contains(".csv") })
+        let runs = folder.appendingPathComponent("runs.csv")
+        var lines = try String(contentsOf: runs, encoding: .utf8).components(separatedBy: "\n")
+        lines[2] = lines[2].replacingOccurrences(of: ",0.", with: ",0.1")
+        try lines.joined(separator: "\n").write(to: runs, atomically: true, encoding: .utf8)
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("points.csv"))
+        let failures = outputFolderFailures(folder)
+        #expect(failures.contains("runs.csv does not hold the numbers of results.json (line 3 differs)"))
+        #expect(failures.contains("points.csv is missing"))
+    }
+
+    @Test func checkShowsTheLinesOfATableThatDiffer() {
+        let difference = describeDifference("runs.csv", committed: Data("a,b\n1,2\n".utf8), regenerated: Data("a,b\n1,3\n".utf8))
+        #expect(difference == "runs.csv: differs\n  2 - 1,2\n  2 + 1,3")
+    }
+}

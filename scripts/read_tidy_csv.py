@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+"""Loads an output folder's runs.csv and points.csv with pandas and checks them against its
+results.json: the same row counts, the same columns make-report documents, and every cell the very
+value results.json holds (numbers compared as doubles, bit for bit; an empty cell where a run or
+point lacks a metric).
+
+    python3 scripts/read_tidy_csv.py output [--record FILE]
+
+Prints what it compared and exits 1 on any mismatch. With --record, writes the summary as JSON
+(the fixture Tests/StudyPipelineTests/Fixtures/tidy/pandas-check.json, which a Swift test compares
+with the tables it writes). Numbers are read with the parser that gives the double a number's
+digits name: pandas 3's default, float_precision="round_trip" before; the summary also counts the
+cells pandas' default parser reads differently (before pandas 3 it may be one unit in the last
+place off).
+"""
+import argparse
+import json
+import math
+import pathlib
+import sys
+
+import pandas as pd
+
+SERIES = ["series", "label", "model", "parameterCount", "attack", "defense"]
+
+
+def series_cells(results, index):
+    s = results["series"][index]
+    return [index, s["label"], s["modelLabel"], s["parameterCount"], s["attackLabel"], s["defenseLabel"]]
+
+
+def expected_runs(results):
+    metrics = sorted({key for run in results["runs"] for key in run.get("metrics", {})})
+    columns = SERIES + ["fraction", "seed", "poisonedCount", "realisedFraction", "saturated", "divergence"] + metrics
+    rows = []
+    for run in results["runs"]:
+        values = run.get("metrics", {})
+        rows.append(series_cells(results, run["series"])
+                    + [run["fraction"], run["seed"], run["poisonedCount"], run["realisedFraction"],
+                       bool(run.get("saturated", False)), run.get("divergence")]
+                    + [values.get(key) for key in metrics])
+    return columns, rows
+
+
+def expected_points(results):
+    metrics = sorted({key for point in results["points"] for key in point["metrics"]})
+    columns = SERIES + ["fraction", "runCount", "divergedCount", "saturated"] + [
+        f"{key}_{part}" for key in ["realisedFraction"] + metrics for part in ("mean", "std")]
+    rows = []
+    for point in results["points"]:
+        summaries = []
+        for key in metrics:
+            summary = point["metrics"].get(key)
+            summaries += [summary["mean"], summary["std"]] if summary else [None, None]
+        rows.append(series_cells(results, point["series"])
+                    + [point["fraction"], point["runCount"], point["divergedCount"], point["saturated"],
+                       point["realisedFraction"]["mean"], point["realisedFraction"]["std"]] + summaries)
+    return columns, rows
+
+
+def same(cell, value):
+    """Whether the cell pandas read is the value results.json holds."""
+    missing = cell is None or (isinstance(cell, float) and math.isnan(cell))
+    if value is None:
+        return missing or cell == ""
+    if missing:
+        return False
+    if isinstance(value, bool):
+        return isinstance(cell, bool) and cell == value
+    if isinstance(value, (int, float)):
+        return float(cell) == float(value) and (float(value) != 0 or math.copysign(1, float(cell)) == math.copysign(1, float(value)))
+    return str(cell) == value
+
+
+def check(path, columns, rows):
+    # pandas 3 parses with round-trip precision by default (and deprecates the option).
+    exact = {} if int(pd.__version__.split(".")[0]) >= 3 else {"float_precision": "round_trip"}
+    frame = pd.read_csv(path, keep_default_na=False, na_values=[""], **exact)
+    default = pd.read_csv(path, keep_default_na=False, na_values=[""])
+    mismatches, default_mismatches, compared = [], 0, 0
+    if list(frame.columns) != columns:
+        mismatches.append(f"columns {list(frame.columns)} != {columns}")
+    if len(frame) != len(rows):
+        mismatches.append(f"{len(frame)} rows != {len(rows)}")
+    if not mismatches:
+        for index, row in enumerate(rows):
+            for column, value in zip(columns, row):
+                cell = frame.at[index, column]
+                cell = cell.item() if hasattr(cell, "item") else cell
+                compared += 1
+                if not same(cell, value):
+                    mismatches.append(f"row {index + 1} {column}: {cell!r} != {value!r}")
+                fast = default.at[index, column]
+                fast = fast.item() if hasattr(fast, "item") else fast
+                if isinstance(value, float) and not same(fast, value):
+                    default_mismatches += 1
+    return {"rows": len(frame), "columns": list(frame.columns), "cellsCompared": compared,
+            "mismatches": mismatches[:20], "defaultParserMismatches": default_mismatches}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("folder", type=pathlib.Path)
+    parser.add_argument("--record", type=pathlib.Path)
+    args = parser.parse_args()
+    results = json.loads((args.folder / "results.json").read_text())
+    summary = {"runs": check(args.folder / "runs.csv", *expected_runs(results)),
+               "points": check(args.folder / "points.csv", *expected_points(results)),
+               "pandas": pd.__version__}
+    for name in ("runs", "points"):
+        table = summary[name]
+        print(f"{name}.csv: {table['rows']} rows x {len(table['columns'])} columns, {table['cellsCompared']} cells compared "
+              f"with results.json, {len(table['mismatches'])} mismatches; pandas' default float parser reads "
+              f"{table['defaultParserMismatches']} numbers differently")
+        for mismatch in table["mismatches"]:
+            print("  " + mismatch)
+    if args.record:
+        args.record.write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n")
+    sys.exit(1 if summary["runs"]["mismatches"] or summary["points"]["mismatches"] else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+"""Checks docs/results.schema.json with Python's jsonschema package (Draft 2020-12), the
+cross-check of the Swift test's own validator.
+
+    python3 scripts/validate_schema.py [RESULTS.json ...] [--record FILE]
+
+1. The schema is a valid draft 2020-12 schema.
+2. Every committed results.json (output/, examples/*/output/) and every file given is valid. A file
+   without `schemaVersion` (written before schema 1, until the outputs are regenerated) is validated
+   with it assumed, and said so.
+3. Edits of the fixture Tests/StudyPipelineTests/Fixtures/tidy/results.json, each one JSON pointer
+   set or removed, get jsonschema's verdict; --record writes them with the verdicts (the fixture
+   Tests/StudyPipelineTests/Fixtures/schema-cases.json), and the Swift test checks that its
+   validator agrees on every one.
+Exits 1 when a results.json is invalid or the schema is not a schema.
+"""
+import argparse
+import copy
+import glob
+import importlib.metadata
+import json
+import pathlib
+import sys
+
+import jsonschema
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+FIXTURE = ROOT / "Tests/StudyPipelineTests/Fixtures/tidy/results.json"
+
+# (name, JSON pointer, op, value): op "set" replaces or adds the member, "remove" deletes it.
+CASES = [
+    ("the file as written", "", "none", None),
+    ("no schemaVersion", "/schemaVersion", "remove", None),
+    ("another schemaVersion", "/schemaVersion", "set", "2"),
+    ("a key results.json does not have", "/extra", "set", 1),
+    ("no toolVersion", "/toolVersion", "remove", None),
+    ("a test accuracy above 1", "/runs/0/metrics/testAccuracy", "set", 1.5),
+    ("a negative generalization gap", "/runs/0/metrics/generalizationGap", "set", -0.5),
+    ("a gap below -1", "/runs/0/metrics/generalizationGap", "set", -1.5),
+    ("a negative excess over the clean model", "/runs/0/metrics/targetSuccessExcess", "set", -0.5),
+    ("an excess below -1", "/runs/0/metrics/targetSuccessExcess", "set", -1.5),
+    ("a negative rate", "/runs/0/metrics/targetSuccess", "set", -0.1),
+    ("a Renyi order below 1.1", "/runs/0/metrics/privacyOrder", "set", 1.0),
+    ("a metric as a string", "/runs/0/metrics/finalLoss", "set", "0.5"),
+    ("a negative standard deviation", "/points/0/metrics/testAccuracy/std", "set", -0.01),
+    ("a point without its run count", "/points/0/runCount", "remove", None),
+    ("a fractional seed", "/runs/0/seed", "set", 1.5),
+    ("a saturated flag of false", "/runs/0/saturated", "set", False),
+    ("a number as a boolean", "/hasDetection", "set", 1),
+    ("an unknown threshold status", "/fits/0/threshold/status", "set", "somewhere"),
+    ("an empty list of undetermined ends", "/statistics/series/0/cleanAccuracy/interval/undetermined", "set", []),
+    ("an undetermined end that is no end", "/statistics/series/0/cleanAccuracy/interval/undetermined", "set", ["middle"]),
+    ("a null estimate value", "/statistics/series/0/threshold/value", "set", None),
+    ("an adaptive study's seeds block", "/config/seeds", "set",
+     {"values": [1, 2], "start": 2, "step": 1, "max": 4, "until": ["gap-pairs"]}),
+    ("no seeds", "/config/seeds", "set", []),
+    ("an unknown question in the seeds block", "/config/seeds", "set",
+     {"values": [1, 2], "start": 2, "step": 1, "max": 4, "until": ["everything"]}),
+    ("a confidence of 1", "/config/analysis/confidence", "set", 1),
+    ("an unknown attacker knowledge", "/series/0/attackerKnowledge", "set", "grey box"),
+    ("a component's parameter (components are open)", "/config/models/0/width", "set", 3),
+    ("a component without its kind", "/config/data/kind", "remove", None),
+    ("a claim verdict", "/findings/sharpTransition", "set", "yes"),
+]
+
+
+def apply(document, pointer, op, value):
+    """The document with the member at `pointer` set to `value` or removed."""
+    edited = copy.deepcopy(document)
+    if op == "none":
+        return edited
+    parts = [part.replace("~1", "/").replace("~0", "~") for part in pointer.split("/")[1:]]
+    parent = edited
+    for part in parts[:-1]:
+        parent = parent[int(part)] if isinstance(parent, list) else parent[part]
+    last = parts[-1]
+    if isinstance(parent, list):
+        last = int(last)
+    if op == "remove":
+        del parent[last]
+    else:
+        parent[last] = value
+    return edited
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("files", nargs="*", type=pathlib.Path)
+    parser.add_argument("--record", type=pathlib.Path)
+    args = parser.parse_args()
+    schema = json.loads((ROOT / "docs/results.schema.json").read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    print(f"docs/results.schema.json is a valid draft 2020-12 schema (jsonschema {importlib.metadata.version('jsonschema')})")
+
+    failed = False
+    committed = sorted(glob.glob(str(ROOT / "output/results.json")) + glob.glob(str(ROOT / "examples/*/output/results.json")))
+    for path in [pathlib.Path(p) for p in committed] + args.files:
+        document = json.loads(path.read_text())
+        note = ""
+        if "schemaVersion" not in document:
+            document["schemaVersion"] = "1"
+            note = " (no schemaVersion: written before schema 1; validated with it assumed)"
+        errors = list(validator.iter_errors(document))
+        failed |= bool(errors)
+        name = path.resolve().relative_to(ROOT) if path.resolve().is_relative_to(ROOT) else path
+        print(f"{name}: {'valid' if not errors else f'{len(errors)} errors'}{note}")
+        for error in errors[:10]:
+            print(f"  /{'/'.join(map(str, error.absolute_path))}: {error.message[:200]}")
+
+    fixture = json.loads(FIXTURE.read_text())
+    cases = []
+    for name, pointer, op, value in CASES:
+        valid = validator.is_valid(apply(fixture, pointer, op, value))
+        cases.append({"name": name, "pointer": pointer, "op": op, "value": value, "valid": valid})
+        print(f"edit '{name}': {'valid' if valid else 'invalid'}")
+    if args.record:
+        args.record.write_text(json.dumps(cases, indent=2) + "\n")
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
