@@ -3,8 +3,10 @@ import PoisoningAnalysis
 import PoisoningEngine
 
 /// Figure 3: one panel per series sharing the y axis: train accuracy on the poisoned labels, clean
-/// test accuracy, and train accuracy on the true labels.
-func trainVersusTestFigure(_ results: StudyResults) -> StudyFigure {
+/// test accuracy, and train accuracy on the true labels. The three metrics, not the series, take the
+/// colours, so `styles` is not used; a panel is titled by the series' model, attack and defense where
+/// the study has more than one of each.
+func trainVersusTestFigure(_ results: StudyResults, styles: StudyStyles) -> StudyFigure {
     let metrics: [(label: String, key: String, line: LineStyle, marker: MarkerShape)] = [
         ("train accuracy (poisoned labels)", MetricKey.trainAccuracy, .solid, .circle),
         ("clean test accuracy", MetricKey.testAccuracy, .solid, .square),
@@ -13,7 +15,7 @@ func trainVersusTestFigure(_ results: StudyResults) -> StudyFigure {
     let colors = [Color(hex: 0xD55E00), Color(hex: 0x0072B2), Color(hex: 0x009E73)]
     let chance = 1 / Double(results.data.classCount)
     let panels = results.series.indices.map { index in
-        Panel(title: results.series[index].label, series: metrics.enumerated().map { position, metric in
+        Panel(title: facetTitle(results, index, axes: [.model, .attack, .defense]), series: metrics.enumerated().map { position, metric in
             let points = curve(results, series: index, metric.key)
             return Series(label: metric.label, points: points.map { Point($0.x, $0.mean) }, errors: points.map(\.std),
                           color: colors[position], line: metric.line, marker: metric.marker, markerSize: 5.5)
@@ -25,5 +27,6 @@ func trainVersusTestFigure(_ results: StudyResults) -> StudyFigure {
     legend.append(LegendEntry(label: String(format: "chance (%.2f)", chance), color: Color.reference, line: .dashDot))
     return StudyFigure(name: "train_vs_test", caption: "Train accuracy on the poisoned labels, clean test accuracy and train accuracy on the true labels, one panel per series.", chart: Chart(
         title: "Train vs. test accuracy under poisoning", x: fractionAxis,
-        y: Axis(label: "Accuracy", range: 0...1), panels: panels, legend: legend, width: rowWidth(panels.count), height: 4.4 * 72))
+        y: Axis(label: "Accuracy", range: 0...1), panels: panels, legend: legend, panelWidth: panelSize(panels.count).width,
+        panelHeight: panelSize(panels.count).height))
 }
