@@ -274,7 +274,10 @@ extension Chart {
             drawPanelTitle(layout.panelTitles[index], canvas: canvas, area: layout.transforms[index].area)
         }
         canvas.drawText(layout.xLabel.text, at: layout.xLabel.at, size: Style.labelSize, anchor: .top)
-        canvas.drawText(layout.yLabel.text, at: layout.yLabel.at, size: Style.labelSize, anchor: .top, degrees: 90)
+        for (index, line) in layout.yLabel.lines.enumerated() {
+            canvas.drawText(line, at: Point(layout.yLabel.at.x + Double(index) * canvas.lineHeight(size: Style.labelSize), layout.yLabel.at.y),
+                            size: Style.labelSize, anchor: .top, degrees: 90)
+        }
         if let box = layout.legendBox, let rows = layout.legendRows { drawLegend(canvas: canvas, box: box, rows: rows) }
         return RenderedChart(canvas: canvas, transforms: layout.transforms, columns: layout.columns, titleBox: layout.titleBox,
                              legendBox: layout.legendBox)
@@ -296,7 +299,8 @@ extension Chart {
         let yTicks: (values: [Double], step: Double)
         let yLabels: [String]
         let xLabel: (text: String, at: Point)
-        let yLabel: (text: String, at: Point)
+        /// The y label's lines, the first leftmost, and the centre of the first line's left edge.
+        let yLabel: (lines: [String], at: Point)
         let legendRows: LegendRows?
         let legendBox: Rect?
     }
@@ -319,7 +323,9 @@ extension Chart {
         let yTicks = Self.ticks(yRange, maxTicks: max(2, min(9, Int(panelHeight / (tickLabelHeight * 2.4)))))
         let yLabels = yTicks.values.map { tickLabel(y.format, $0, step: yTicks.step) }
         let yLabelWidth = yLabels.map { font.width(of: $0, size: Style.tickSize) }.max() ?? 0
-        let left = Style.margin + lineHeight(Style.labelSize) + 6 + yLabelWidth + 4 + Style.tickLength
+        // The y label runs up the grid, which is at least one panel high: in two lines when one is too short.
+        let yLabelLines = wrapped(y.label, width: panelHeight, size: Style.labelSize, maxLines: 2, font: font)
+        let left = Style.margin + Double(yLabelLines.count) * lineHeight(Style.labelSize) + 6 + yLabelWidth + 4 + Style.tickLength
         let rightMargin = Style.margin + 4
 
         // Columns: as many as allowed, each as wide as asked, narrowed to fit `maxWidth`, then fewer.
@@ -361,8 +367,7 @@ extension Chart {
                       Point((gridLeft + gridRight) / 2, cursor))
         cursor += lineHeight(Style.labelSize)
         let gridTop = rowTops[0], gridBottom = rowTops[rows - 1] + panelHeight
-        let yLabel = (fitted(y.label, width: gridBottom - gridTop, size: Style.labelSize, font: font),
-                      Point(Style.margin, (gridTop + gridBottom) / 2))
+        let yLabel = (yLabelLines, Point(Style.margin, (gridTop + gridBottom) / 2))
 
         // A single panel's legend goes inside, in a corner free of data, when it fits there whole;
         // every other legend goes below, in as many columns as fit.
@@ -502,31 +507,44 @@ extension Chart {
 
     /// Places each label, in order, at the first of the positions around its point (right, left,
     /// above, below, the four diagonals; then the same farther out, with a leader line) whose box
-    /// lies inside the plot area and overlaps no obstacle and no label placed before it. A label with
-    /// no such position is left out.
+    /// lies inside the plot area and overlaps no obstacle, no label placed before it and no leader
+    /// line, and whose leader line crosses no label. A label with no such position is left out.
     func placeLabels(_ labels: [PointLabel], transform: Transform, obstacles: [Rect], font: Font) -> [PlacedLabel] {
-        var taken = obstacles, placed = [PlacedLabel]()
+        var taken = obstacles, labelBoxes = [Rect](), placed = [PlacedLabel]()
         let height = (font.ascent + font.descent) * Style.pointLabelSize
+        let area = transform.area
         for label in labels {
             let point = transform.device(label.point)
-            guard transform.area.contains(point) else { continue }
-            let text = fitted(label.text, width: transform.area.width / 2, size: Style.pointLabelSize, font: font)
+            guard area.contains(point) else { continue }
+            let text = fitted(label.text, width: area.width / 2, size: Style.pointLabelSize, font: font)
             let width = font.width(of: text, size: Style.pointLabelSize)
-            let candidates: [(box: Rect, leader: Bool)] = [5.0, 14, 26, 40].flatMap { distance in
+            let candidates: [(box: Rect, leader: [Rect]?)] = [5.0, 14, 26, 40].flatMap { distance in
                 Self.labelDirections.map { direction in
-                    (labelBox(around: point, direction: direction, distance: distance, width: width, height: height), distance > 5)
+                    let box = labelBox(around: point, direction: direction, distance: distance, width: width, height: height)
+                    return (box, distance > 5 ? leaderBoxes(from: point, to: nearestPoint(on: box, to: point)) : nil)
                 }
             }
-            let inside = { (box: Rect) in
-                box.x >= transform.area.x + 1 && box.maxX <= transform.area.maxX - 1 && box.y >= transform.area.y + 1
-                    && box.maxY <= transform.area.maxY - 1
+            let fits = { (candidate: (box: Rect, leader: [Rect]?)) in
+                candidate.box.x >= area.x + 1 && candidate.box.maxX <= area.maxX - 1 && candidate.box.y >= area.y + 1
+                    && candidate.box.maxY <= area.maxY - 1 && !taken.contains(where: candidate.box.intersects)
+                    && !(candidate.leader ?? []).contains { segment in labelBoxes.contains(where: segment.intersects) }
             }
-            guard let (box, leader) = candidates.first(where: { inside($0.box) && !taken.contains(where: $0.box.intersects) })
-            else { continue }
-            taken.append(box)
-            placed.append(PlacedLabel(text: text, color: label.color, point: point, box: box, leader: leader))
+            guard let chosen = candidates.first(where: fits) else { continue }
+            taken.append(chosen.box)
+            taken += chosen.leader ?? []
+            labelBoxes.append(chosen.box)
+            placed.append(PlacedLabel(text: text, color: label.color, point: point, box: chosen.box, leader: chosen.leader != nil))
         }
         return placed
+    }
+
+    /// Small boxes along a leader line from `start` (beyond the marker there) to `end`.
+    private func leaderBoxes(from start: Point, to end: Point) -> [Rect] {
+        let length = hypot(end.x - start.x, end.y - start.y)
+        return stride(from: 6.0, through: length, by: 2).map { distance in
+            let t = distance / length
+            return Rect(x: start.x + t * (end.x - start.x) - 1, y: start.y + t * (end.y - start.y) - 1, width: 2, height: 2)
+        }
     }
 
     /// The directions a label is tried in, in order: right, left, above, below, then the diagonals.

@@ -16,25 +16,51 @@ public func fitted(_ text: String, width: Double, size: Double, font: Font) -> S
     return low == 0 ? "…" : shortened(low)
 }
 
-/// `text` broken into at most `maxLines` lines of at most `width` points at `size`: greedily at
-/// spaces, the last line shortened with "…" (`fitted`) when the text does not fit, and a word wider
-/// than a line shortened too.
+/// `text` broken into at most `maxLines` lines of at most `width` points at `size`: at its ", "
+/// separators when its comma-separated parts each fit a line and fill at most `maxLines`, else
+/// greedily at spaces outside parentheses ("(k = 10)" stays whole); the last line shortened with "…"
+/// (`fitted`) when the text does not fit, and a word wider than a line shortened too.
 public func wrapped(_ text: String, width: Double, size: Double, maxLines: Int, font: Font) -> [String] {
     precondition(maxLines >= 1, "at least one line")
+    let parts = text.components(separatedBy: ", ")
+    if parts.count > 1 {
+        let lines = packed(parts, separator: ", ", width: width, size: size, font: font)
+        if lines.count <= maxLines && lines.allSatisfy({ font.width(of: $0, size: size) <= width }) { return lines }
+    }
+    let lines = packed(unparenthesisedWords(text), separator: " ", width: width, size: size, font: font)
+    guard lines.count > maxLines else { return lines.map { fitted($0, width: width, size: size, font: font) } }
+    let kept = lines.prefix(maxLines - 1).map { fitted($0, width: width, size: size, font: font) }
+    return kept + [fitted(lines[(maxLines - 1)...].joined(separator: " "), width: width, size: size, font: font)]
+}
+
+/// `pieces` joined by `separator` into lines, each as many pieces as fit in `width` (at least one).
+private func packed(_ pieces: [String], separator: String, width: Double, size: Double, font: Font) -> [String] {
     var lines = [String]()
-    var words = text.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
-    while !words.isEmpty {
-        if lines.count == maxLines - 1 {
-            lines.append(fitted(words.joined(separator: " "), width: width, size: size, font: font))
-            break
+    for piece in pieces {
+        if let last = lines.last, font.width(of: last + separator + piece, size: size) <= width {
+            lines[lines.count - 1] = last + separator + piece
+        } else {
+            lines.append(piece)
         }
-        var line = words.removeFirst()
-        while let next = words.first, font.width(of: line + " " + next, size: size) <= width {
-            line += " " + words.removeFirst()
-        }
-        lines.append(fitted(line, width: width, size: size, font: font))
     }
     return lines
+}
+
+/// The words of `text` split at spaces that lie outside parentheses, empty words dropped.
+private func unparenthesisedWords(_ text: String) -> [String] {
+    var words = [String](), current = "", depth = 0
+    for character in text {
+        if character == "(" { depth += 1 }
+        if character == ")" { depth = max(0, depth - 1) }
+        if character == " " && depth == 0 {
+            if !current.isEmpty { words.append(current) }
+            current = ""
+        } else {
+            current.append(character)
+        }
+    }
+    if !current.isEmpty { words.append(current) }
+    return words
 }
 
 extension String {

@@ -133,8 +133,11 @@ struct ManySeriesFiguresTests {
         let results = try #require(Self.committedResults().first { $0.name == "early-stopping" }?.results)
         let titles = studyFigures(results).first { $0.name == "accuracy_vs_poison" }!.chart.panels.map(\.title)
         #expect(titles == ["random label flip, no defense", "random label flip, early stopping (patience 10)",
-                           "confident flip (to best wrong), no defense", "confident flip (to best wrong), early stopping (patience 10)"]
-                || titles.allSatisfy { $0?.contains(",") == true })
+                           "confident flip (to worst), no defense", "confident flip (to worst), early stopping (patience 10)"])
+        // examples/attacks: seven attacks, one defense, so the titles name the attack only.
+        let attacks = try #require(Self.committedResults().first { $0.name == "attacks" }?.results)
+        let attackTitles = studyFigures(attacks).first { $0.name == "accuracy_vs_poison" }!.chart.panels.map(\.title)
+        #expect(attackTitles.count == 7 && attackTitles.allSatisfy { $0 != nil && !$0!.contains("no defense") })
         // The reference study: one attack and one defense, so no panel title says "no defense".
         let reference = try #require(Self.committedResults().first { $0.name == "reference" }?.results)
         for figure in studyFigures(reference) {
