@@ -257,6 +257,8 @@ enum Style {
     static let rowGap = 8.0
     static let legendSample = 24.0
     static let legendPadding = 6.0
+    /// The distance between the baselines of a text's lines, in line heights.
+    static let lineSpacing = 1.12
     /// Most lines of a panel title.
     static let panelTitleLines = 2
 }
@@ -275,7 +277,8 @@ extension Chart {
         }
         canvas.drawText(layout.xLabel.text, at: layout.xLabel.at, size: Style.labelSize, anchor: .top)
         for (index, line) in layout.yLabel.lines.enumerated() {
-            canvas.drawText(line, at: Point(layout.yLabel.at.x + Double(index) * canvas.lineHeight(size: Style.labelSize), layout.yLabel.at.y),
+            let x = layout.yLabel.at.x + Double(index) * canvas.lineHeight(size: Style.labelSize) * Style.lineSpacing
+            canvas.drawText(line, at: Point(x, layout.yLabel.at.y),
                             size: Style.labelSize, anchor: .top, degrees: 90)
         }
         if let box = layout.legendBox, let rows = layout.legendRows { drawLegend(canvas: canvas, box: box, rows: rows) }
@@ -325,7 +328,8 @@ extension Chart {
         let yLabelWidth = yLabels.map { font.width(of: $0, size: Style.tickSize) }.max() ?? 0
         // The y label runs up the grid, which is at least one panel high: in two lines when one is too short.
         let yLabelLines = wrapped(y.label, width: panelHeight, size: Style.labelSize, maxLines: 2, font: font)
-        let left = Style.margin + Double(yLabelLines.count) * lineHeight(Style.labelSize) + 6 + yLabelWidth + 4 + Style.tickLength
+        let left = Style.margin + textHeight(lines: yLabelLines.count, size: Style.labelSize, font: font) + 6 + yLabelWidth + 4
+            + Style.tickLength
         let rightMargin = Style.margin + 4
 
         // Columns: as many as allowed, each as wide as asked, narrowed to fit `maxWidth`, then fewer.
@@ -345,7 +349,7 @@ extension Chart {
             panel.title.map { wrapped($0, width: plotWidth, size: Style.labelSize, maxLines: Style.panelTitleLines, font: font) } ?? []
         }
         let titleLines = panelTitles.map(\.count).max() ?? 0
-        let panelTitleHeight = titleLines > 0 ? Double(titleLines) * lineHeight(Style.labelSize) + 4 : 0
+        let panelTitleHeight = titleLines > 0 ? textHeight(lines: titleLines, size: Style.labelSize, font: font) + 4 : 0
         let showsXLabels = panels.indices.map { $0 + columns >= panels.count }
         let xTickBand = Style.tickLength + 3 + tickLabelHeight
 
@@ -475,7 +479,7 @@ extension Chart {
 
     /// Draws a panel's title lines above its plot area, the last line 4 points above it.
     private func drawPanelTitle(_ lines: [String], canvas: Canvas, area: Rect) {
-        let lineHeight = canvas.lineHeight(size: Style.labelSize)
+        let lineHeight = canvas.lineHeight(size: Style.labelSize) * Style.lineSpacing
         for (index, line) in lines.enumerated() {
             canvas.drawText(line, at: Point(area.x + area.width / 2, area.y - 4 - Double(lines.count - 1 - index) * lineHeight),
                             size: Style.labelSize, anchor: .bottom)
@@ -518,10 +522,10 @@ extension Chart {
             guard area.contains(point) else { continue }
             let text = fitted(label.text, width: area.width / 2, size: Style.pointLabelSize, font: font)
             let width = font.width(of: text, size: Style.pointLabelSize)
-            let candidates: [(box: Rect, leader: [Rect]?)] = [5.0, 14, 26, 40].flatMap { distance in
+            let candidates: [(box: Rect, leader: [Rect]?)] = [6.0, 14, 26, 40].flatMap { distance in
                 Self.labelDirections.map { direction in
                     let box = labelBox(around: point, direction: direction, distance: distance, width: width, height: height)
-                    return (box, distance > 5 ? leaderBoxes(from: point, to: nearestPoint(on: box, to: point)) : nil)
+                    return (box, distance > 6 ? leaderBoxes(from: point, to: nearestPoint(on: box, to: point)) : nil)
                 }
             }
             let fits = { (candidate: (box: Rect, leader: [Rect]?)) in
@@ -545,6 +549,11 @@ extension Chart {
             let t = distance / length
             return Rect(x: start.x + t * (end.x - start.x) - 1, y: start.y + t * (end.y - start.y) - 1, width: 2, height: 2)
         }
+    }
+
+    /// The height of `lines` lines of text at `size`, `Style.lineSpacing` apart.
+    private func textHeight(lines: Int, size: Double, font: Font) -> Double {
+        lines == 0 ? 0 : (font.ascent + font.descent) * size * (1 + Style.lineSpacing * Double(lines - 1))
     }
 
     /// The directions a label is tried in, in order: right, left, above, below, then the diagonals.

@@ -17,17 +17,21 @@ public func fitted(_ text: String, width: Double, size: Double, font: Font) -> S
 }
 
 /// `text` broken into at most `maxLines` lines of at most `width` points at `size`: at its ", "
-/// separators when its comma-separated parts each fit a line and fill at most `maxLines`, else
-/// greedily at spaces outside parentheses ("(k = 10)" stays whole); the last line shortened with "…"
-/// (`fitted`) when the text does not fit, and a word wider than a line shortened too.
+/// separators when its comma-separated parts each fit a line and fill at most `maxLines`; else at
+/// spaces outside parentheses ("(k = 10)" stays whole) when that fits, else at any space; the last
+/// line shortened with "…" (`fitted`) when the text still does not fit, and a word wider than a line
+/// shortened too.
 public func wrapped(_ text: String, width: Double, size: Double, maxLines: Int, font: Font) -> [String] {
     precondition(maxLines >= 1, "at least one line")
+    let fits = { (lines: [String]) in lines.count <= maxLines && lines.allSatisfy { font.width(of: $0, size: size) <= width } }
     let parts = text.components(separatedBy: ", ")
     if parts.count > 1 {
         let lines = packed(parts, separator: ", ", width: width, size: size, font: font)
-        if lines.count <= maxLines && lines.allSatisfy({ font.width(of: $0, size: size) <= width }) { return lines }
+        if fits(lines) { return lines }
     }
-    let lines = packed(unparenthesisedWords(text), separator: " ", width: width, size: size, font: font)
+    let whole = packed(unparenthesisedWords(text), separator: " ", width: width, size: size, font: font)
+    if fits(whole) { return whole }
+    let lines = packed(text.split(separator: " ").map(String.init), separator: " ", width: width, size: size, font: font)
     guard lines.count > maxLines else { return lines.map { fitted($0, width: width, size: size, font: font) } }
     let kept = lines.prefix(maxLines - 1).map { fitted($0, width: width, size: size, font: font) }
     return kept + [fitted(lines[(maxLines - 1)...].joined(separator: " "), width: width, size: size, font: font)]
