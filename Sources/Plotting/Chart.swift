@@ -34,7 +34,8 @@ public struct Series: Sendable {
     }
 }
 
-/// A horizontal or vertical line across a panel at a data value (chance level, a threshold).
+/// A horizontal or vertical line across a panel at a data value (chance level, a threshold); an
+/// axis without a given range includes the values of its reference lines.
 public struct ReferenceLine: Sendable {
     /// Direction of the line.
     public enum Orientation: Sendable { case horizontal, vertical }
@@ -313,7 +314,9 @@ extension Chart {
     /// legend when it goes below. Left of the first column: the y label and y tick labels.
     func layOut(font: Font) -> Layout {
         func lineHeight(_ size: Double) -> Double { (font.ascent + font.descent) * size }
-        let xRange = x.range ?? Self.paddedRange(panels.flatMap { $0.series.flatMap { $0.points.map(\.x) } }, fraction: 0.04)
+        let xRange = x.range ?? Self.paddedRange(panels.flatMap { panel in
+            panel.series.flatMap { $0.points.map(\.x) } + panel.referenceLines.filter { $0.orientation == .vertical }.map(\.value)
+        }, fraction: 0.04)
         let yRange = y.range ?? Self.niceRange(panels.flatMap { panel in
             panel.series.flatMap { series in
                 series.points.indices.flatMap { i in

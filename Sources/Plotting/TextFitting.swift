@@ -17,19 +17,19 @@ public func fitted(_ text: String, width: Double, size: Double, font: Font) -> S
 }
 
 /// `text` broken into at most `maxLines` lines of at most `width` points at `size`: at its ", "
-/// separators when its comma-separated parts each fit a line and fill at most `maxLines`; else at
+/// separators outside parentheses when its comma-separated parts each fit a line and fill at most `maxLines`; else at
 /// spaces outside parentheses ("(k = 10)" stays whole) when that fits, else at any space; the last
 /// line shortened with "…" (`fitted`) when the text still does not fit, and a word wider than a line
 /// shortened too.
 public func wrapped(_ text: String, width: Double, size: Double, maxLines: Int, font: Font) -> [String] {
     precondition(maxLines >= 1, "at least one line")
     let fits = { (lines: [String]) in lines.count <= maxLines && lines.allSatisfy { font.width(of: $0, size: size) <= width } }
-    let parts = text.components(separatedBy: ", ")
+    let parts = unparenthesised(text, separator: ", ")
     if parts.count > 1 {
         let lines = packed(parts, separator: ", ", width: width, size: size, font: font)
         if fits(lines) { return lines }
     }
-    let whole = packed(unparenthesisedWords(text), separator: " ", width: width, size: size, font: font)
+    let whole = packed(unparenthesised(text, separator: " "), separator: " ", width: width, size: size, font: font)
     if fits(whole) { return whole }
     let lines = packed(text.split(separator: " ").map(String.init), separator: " ", width: width, size: size, font: font)
     guard lines.count > maxLines else { return lines.map { fitted($0, width: width, size: size, font: font) } }
@@ -50,21 +50,20 @@ private func packed(_ pieces: [String], separator: String, width: Double, size: 
     return lines
 }
 
-/// The words of `text` split at spaces that lie outside parentheses, empty words dropped.
-private func unparenthesisedWords(_ text: String) -> [String] {
-    var words = [String](), current = "", depth = 0
+/// `text` split at the occurrences of `separator` that lie outside parentheses, empty pieces dropped.
+private func unparenthesised(_ text: String, separator: String) -> [String] {
+    var pieces = [String](), current = "", depth = 0
     for character in text {
         if character == "(" { depth += 1 }
         if character == ")" { depth = max(0, depth - 1) }
-        if character == " " && depth == 0 {
-            if !current.isEmpty { words.append(current) }
+        current.append(character)
+        if depth == 0 && current.hasSuffix(separator) {
+            pieces.append(String(current.dropLast(separator.count)))
             current = ""
-        } else {
-            current.append(character)
         }
     }
-    if !current.isEmpty { words.append(current) }
-    return words
+    pieces.append(current)
+    return pieces.filter { !$0.isEmpty }
 }
 
 extension String {

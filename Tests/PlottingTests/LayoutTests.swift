@@ -40,6 +40,10 @@ struct LayoutTests {
             == ["random label flip", "k-NN filter (k = 10)"])
         let narrow = font.width(of: "k-NN filter", size: 10)
         #expect(wrapped("k-NN filter (k = 10)", width: narrow, size: 10, maxLines: 2, font: font) == ["k-NN filter", "(k = 10)"])
+        // A comma inside parentheses is no place to break.
+        let dp = wrapped("random label flip, DP-SGD (C = 1.0, σ = 1.0)", width: font.width(of: "DP-SGD (C = 1.0, σ = 1.0)xx", size: 10),
+                         size: 10, maxLines: 2, font: font)
+        #expect(dp == ["random label flip", "DP-SGD (C = 1.0, σ = 1.0)"])
         let three = wrapped("a b c d e f g h", width: font.width(of: "a b", size: 10), size: 10, maxLines: 2, font: font)
         #expect(three.count == 2 && three[0] == "a b" && three[1].hasSuffix("…"))
     }
