@@ -31,6 +31,33 @@ public enum MarkerShape: Sendable, Equatable, CaseIterable {
     case circle, square, triangleUp, diamond, triangleDown, pentagon, hexagon, star
 }
 
+/// A text a canvas drew and the axis-aligned box it covers in device space (points): its advance
+/// width by its line height (ascent + descent), rotated with the text when the text is.
+public struct TextBox: Sendable, Equatable {
+    /// The text.
+    public let text: String
+    /// The box.
+    public let rect: Rect
+}
+
+/// How one series (a model, an attack, a defense) is drawn: colour, marker and line style.
+public struct SeriesStyle: Sendable, Equatable {
+    public let color: Color
+    public let marker: MarkerShape
+    public let line: LineStyle
+
+    /// The n-th of a sequence of styles that stay distinct for the first 64: colour n mod 16 of
+    /// `Color.colorBlindSafe`; marker (n + n / 16) mod 8, so a colour that comes round again has
+    /// another marker; solid lines for the first 16, then dashed, dotted and dash-dotted ones.
+    public init(index n: Int) {
+        precondition(n >= 0, "a style index is not negative")
+        let colors = Color.colorBlindSafe.count, lines: [LineStyle] = [.solid, .dashed, .dotted, .dashDot]
+        color = Color.colorBlindSafe[n % colors]
+        marker = MarkerShape.allCases[(n + n / colors) % MarkerShape.allCases.count]
+        line = lines[(n / colors) % lines.count]
+    }
+}
+
 /// Where a text's anchor point lies on the text's box.
 public enum TextAnchor: Sendable {
     case topLeft, top, topRight, left, center, right, bottomLeft, bottom, bottomRight, baselineLeft
@@ -50,6 +77,8 @@ public final class Canvas {
     public let dpi: Double
     /// The font all text is set in.
     public let font: Font
+    /// Every text drawn so far, in drawing order, with the box it covers in device space (points).
+    public private(set) var textBoxes: [TextBox] = []
     private let surface: OpaquePointer
     private let context: OpaquePointer
     private let sink = ByteSink()
@@ -202,11 +231,13 @@ public final class Canvas {
     }
 
     /// Draws `text` at `size` points with its `anchor` at a device point, rotated by `degrees`
-    /// counter-clockwise about that point.
+    /// counter-clockwise about that point, and records its box in `textBoxes`.
     public func drawText(_ text: String, at point: Point, size: Double, color: Color = .ink,
                          anchor: TextAnchor = .baselineLeft, degrees: Double = 0) {
         let shaped = font.shape(text, size: size)
         let box = textBox(width: shaped.width, size: size, anchor: anchor)
+        let bounds = Rect(x: box.x, y: box.y - font.ascent * size, width: shaped.width, height: (font.ascent + font.descent) * size)
+        textBoxes.append(TextBox(text: text, rect: bounds.rotated(degrees: degrees).offset(by: point)))
         cairo_save(context)
         cairo_translate(context, point.x, point.y)
         cairo_rotate(context, -degrees * .pi / 180)

@@ -34,7 +34,8 @@ public struct Series: Sendable {
     }
 }
 
-/// A horizontal or vertical line across a panel at a data value (chance level, a threshold).
+/// A horizontal or vertical line across a panel at a data value (chance level, a threshold); an
+/// axis without a given range includes the values of its reference lines.
 public struct ReferenceLine: Sendable {
     /// Direction of the line.
     public enum Orientation: Sendable { case horizontal, vertical }
@@ -117,9 +118,28 @@ public struct Span: Sendable {
     }
 }
 
+/// A text set next to a data point (a direct label), placed by the chart where it overlaps no other
+/// label, marker or line, and left out when no such place lies near the point.
+public struct PointLabel: Sendable {
+    /// The text.
+    public var text: String
+    /// The labelled point, in data coordinates.
+    public var point: Point
+    /// The text's colour (usually the point's).
+    public var color: Color
+
+    /// A label for the point.
+    public init(_ text: String, at point: Point, color: Color) {
+        self.text = text
+        self.point = point
+        self.color = color
+    }
+}
+
 /// One plot area's content.
 public struct Panel: Sendable {
-    /// Title above the panel (e.g. "width 64"); nil for none.
+    /// Title above the panel (e.g. "width 64"); nil for none. A title wider than the panel wraps to two
+    /// lines and is then shortened with an ellipsis, so the legend or caption must carry the full name.
     public var title: String?
     public var series: [Series]
     public var referenceLines: [ReferenceLine]
@@ -127,15 +147,18 @@ public struct Panel: Sendable {
     public var bands: [Band]
     /// Interval strips along the bottom.
     public var spans: [Span]
+    /// Direct labels next to data points.
+    public var labels: [PointLabel]
 
     /// A panel.
     public init(title: String? = nil, series: [Series], referenceLines: [ReferenceLine] = [], bands: [Band] = [],
-                spans: [Span] = []) {
+                spans: [Span] = [], labels: [PointLabel] = []) {
         self.title = title
         self.series = series
         self.referenceLines = referenceLines
         self.bands = bands
         self.spans = spans
+        self.labels = labels
     }
 }
 
@@ -161,28 +184,45 @@ public struct Axis: Sendable {
     }
 }
 
-/// A complete figure: a title, a row of one or more panels sharing the x and y axes, and a legend.
+/// A complete figure: a title, a grid of panels sharing the x and y axes, and a legend. The panels
+/// fill rows of at most `maxColumns`; a panel is `panelWidth` wide unless that would make the figure
+/// wider than `maxWidth`, when panels narrow down to `Chart.minimumPanelWidth` and then rows are
+/// added. Tick labels are drawn on the outer panels only: y on the first column, x on the lowest panel
+/// of each column. The figure's size follows from the grid and the legend.
 public struct Chart: Sendable {
     public var title: String
     public var x: Axis
     public var y: Axis
     public var panels: [Panel]
     public var legend: [LegendEntry]
-    /// Figure width in points.
-    public var width: Double
-    /// Figure height in points.
-    public var height: Double
+    /// Width of one panel's plot area in points, at most.
+    public var panelWidth: Double
+    /// Height of one panel's plot area in points.
+    public var panelHeight: Double
+    /// Most panels in a row.
+    public var maxColumns: Int
+    /// Widest figure in points.
+    public var maxWidth: Double
 
-    /// A figure of `width` × `height` points.
-    public init(title: String, x: Axis, y: Axis, panels: [Panel], legend: [LegendEntry], width: Double, height: Double) {
+    /// The widest figure by default: 2,400 pixels at 150 dpi (16 inches), in points.
+    public static let defaultMaxWidth = 2400.0 * 72 / 150
+    /// The narrowest plot area a grid shrinks its panels to before it adds rows, in points.
+    public static let minimumPanelWidth = 130.0
+
+    /// A figure whose panels' plot areas are `panelWidth` × `panelHeight` points.
+    public init(title: String, x: Axis, y: Axis, panels: [Panel], legend: [LegendEntry], panelWidth: Double,
+                panelHeight: Double, maxColumns: Int = 4, maxWidth: Double = Chart.defaultMaxWidth) {
         precondition(!panels.isEmpty, "a chart needs a panel")
+        precondition(maxColumns >= 1 && panelWidth > 0 && panelHeight > 0, "a chart needs a column and a positive panel size")
         self.title = title
         self.x = x
         self.y = y
         self.panels = panels
         self.legend = legend
-        self.width = width
-        self.height = height
+        self.panelWidth = panelWidth
+        self.panelHeight = panelHeight
+        self.maxColumns = maxColumns
+        self.maxWidth = maxWidth
     }
 }
 
@@ -192,12 +232,14 @@ public struct RenderedChart {
     public let canvas: Canvas
     /// Each panel's data-to-device transform, in panel order.
     public let transforms: [Transform]
+    /// The number of panels in a row.
+    public let columns: Int
     /// The title's box.
     public let titleBox: Rect
     /// The legend's box, if the chart has a legend.
     public let legendBox: Rect?
-    /// Every tick label's box (for overlap checks).
-    public let tickLabelBoxes: [Rect]
+    /// Every text drawn (titles, tick labels, axis labels, legend and direct labels) with its box.
+    public var textBoxes: [TextBox] { canvas.textBoxes }
 }
 
 /// Text sizes and spacing of every chart, in points.
@@ -206,21 +248,75 @@ enum Style {
     static let labelSize = 10.5
     static let tickSize = 9.0
     static let legendSize = 9.0
+    static let pointLabelSize = 7.5
     static let margin = 10.0
     static let tickLength = 4.0
     /// Height of an interval strip, and the gap below each.
     static let spanHeight = 4.0
     static let spanGap = 2.0
-    static let panelGap = 12.0
+    static let panelGap = 14.0
+    static let rowGap = 8.0
     static let legendSample = 24.0
     static let legendPadding = 6.0
+    /// The distance between the baselines of a text's lines, in line heights.
+    static let lineSpacing = 1.12
+    /// Most lines of a panel title.
+    static let panelTitleLines = 2
 }
 
 extension Chart {
     /// Lays out and draws the chart on a new canvas.
     public func render(format: ImageFormat, dpi: Double = 150, font: Font) throws -> RenderedChart {
-        let canvas = try Canvas(width: width, height: height, format: format, dpi: dpi, font: font)
-        let xRange = x.range ?? Self.paddedRange(panels.flatMap { $0.series.flatMap { $0.points.map(\.x) } }, fraction: 0.04)
+        let layout = layOut(font: font)
+        let canvas = try Canvas(width: layout.width, height: layout.height, format: format, dpi: dpi, font: font)
+        canvas.drawText(layout.title, at: Point(layout.width / 2, layout.titleBox.y), size: Style.titleSize, anchor: .top)
+        for (index, panel) in panels.enumerated() {
+            drawPanel(panel, canvas: canvas, transform: layout.transforms[index], xTicks: layout.xTicks,
+                      yTicks: layout.yTicks, yLabels: index % layout.columns == 0 ? layout.yLabels : nil,
+                      xLabels: layout.showsXLabels[index], legendBox: layout.legendBox)
+            drawPanelTitle(layout.panelTitles[index], canvas: canvas, area: layout.transforms[index].area)
+        }
+        canvas.drawText(layout.xLabel.text, at: layout.xLabel.at, size: Style.labelSize, anchor: .top)
+        for (index, line) in layout.yLabel.lines.enumerated() {
+            let x = layout.yLabel.at.x + Double(index) * canvas.lineHeight(size: Style.labelSize) * Style.lineSpacing
+            canvas.drawText(line, at: Point(x, layout.yLabel.at.y),
+                            size: Style.labelSize, anchor: .top, degrees: 90)
+        }
+        if let box = layout.legendBox, let rows = layout.legendRows { drawLegend(canvas: canvas, box: box, rows: rows) }
+        return RenderedChart(canvas: canvas, transforms: layout.transforms, columns: layout.columns, titleBox: layout.titleBox,
+                             legendBox: layout.legendBox)
+    }
+
+    /// Where everything goes, measured with `font` before anything is drawn.
+    struct Layout {
+        let width: Double
+        let height: Double
+        let columns: Int
+        let title: String
+        let titleBox: Rect
+        let transforms: [Transform]
+        /// Each panel's title lines.
+        let panelTitles: [[String]]
+        /// Whether each panel draws its x tick labels (it is the lowest of its column).
+        let showsXLabels: [Bool]
+        let xTicks: (values: [Double], step: Double)
+        let yTicks: (values: [Double], step: Double)
+        let yLabels: [String]
+        let xLabel: (text: String, at: Point)
+        /// The y label's lines, the first leftmost, and the centre of the first line's left edge.
+        let yLabel: (lines: [String], at: Point)
+        let legendRows: LegendRows?
+        let legendBox: Rect?
+    }
+
+    /// The grid, from top to bottom: title; rows of panels, each with its panels' titles above and,
+    /// when one of its panels is the lowest of its column, x tick labels below; the x label; the
+    /// legend when it goes below. Left of the first column: the y label and y tick labels.
+    func layOut(font: Font) -> Layout {
+        func lineHeight(_ size: Double) -> Double { (font.ascent + font.descent) * size }
+        let xRange = x.range ?? Self.paddedRange(panels.flatMap { panel in
+            panel.series.flatMap { $0.points.map(\.x) } + panel.referenceLines.filter { $0.orientation == .vertical }.map(\.value)
+        }, fraction: 0.04)
         let yRange = y.range ?? Self.niceRange(panels.flatMap { panel in
             panel.series.flatMap { series in
                 series.points.indices.flatMap { i in
@@ -229,79 +325,85 @@ extension Chart {
                 }
             } + panel.referenceLines.filter { $0.orientation == .horizontal }.map(\.value)
         })
+        let tickLabelHeight = lineHeight(Style.tickSize)
+        let yTicks = Self.ticks(yRange, maxTicks: max(2, min(9, Int(panelHeight / (tickLabelHeight * 2.4)))))
+        let yLabels = yTicks.values.map { tickLabel(y.format, $0, step: yTicks.step) }
+        let yLabelWidth = yLabels.map { font.width(of: $0, size: Style.tickSize) }.max() ?? 0
+        // The y label runs up the grid, which is at least one panel high: in two lines when one is too short.
+        let yLabelLines = wrapped(y.label, width: panelHeight, size: Style.labelSize, maxLines: 2, font: font)
+        let left = Style.margin + textHeight(lines: yLabelLines.count, size: Style.labelSize, font: font) + 6 + yLabelWidth + 4
+            + Style.tickLength
+        let rightMargin = Style.margin + 4
 
-        // Vertical layout, top to bottom: title, panel titles, plots, x ticks, x label, legend (multi-panel).
-        let titleHeight = canvas.lineHeight(size: Style.titleSize)
-        let titleBox = Rect(x: (width - canvas.font.width(of: title, size: Style.titleSize)) / 2, y: Style.margin,
-                            width: canvas.font.width(of: title, size: Style.titleSize), height: titleHeight)
-        let panelTitleHeight = panels.contains { $0.title != nil } ? canvas.lineHeight(size: Style.labelSize) + 4 : 0
-        let top = titleBox.maxY + 8 + panelTitleHeight
-        let tickLabelHeight = canvas.lineHeight(size: Style.tickSize)
-        let xLabelHeight = canvas.lineHeight(size: Style.labelSize)
-        /// The plot row's vertical and horizontal layout, with or without a legend below it.
-        func layout(legendBelow: Bool) -> (legend: LegendRows, plotHeight: Double, yTicks: (values: [Double], step: Double),
-                                           yLabels: [String], left: Double) {
-            var bottomReserve = Style.tickLength + 3 + tickLabelHeight + 5 + xLabelHeight + Style.margin
-            // Below the plots the legend takes as many columns as fit; inside or beside them, one column.
-            let legendRows = legendLayout(canvas: canvas, availableWidth: legendBelow ? width - 2 * Style.margin : nil)
-            if legendBelow { bottomReserve += legendRows.height + 8 }
-            // Horizontal layout: y label, y tick labels, panels.
-            let plotHeight = height - top - bottomReserve
-            let yTicks = Self.ticks(yRange, maxTicks: max(2, min(9, Int(plotHeight / (tickLabelHeight * 2.4)))))
-            let yLabels = yTicks.values.map { tickLabel(y.format, $0, step: yTicks.step) }
-            let yLabelWidth = yLabels.map { canvas.font.width(of: $0, size: Style.tickSize) }.max() ?? 0
-            let left = Style.margin + canvas.lineHeight(size: Style.labelSize) + 6 + yLabelWidth + 4 + Style.tickLength
-            return (legendRows, plotHeight, yTicks, yLabels, left)
+        // Columns: as many as allowed, each as wide as asked, narrowed to fit `maxWidth`, then fewer.
+        var columns = min(maxColumns, panels.count)
+        func fittingWidth(_ columns: Int) -> Double {
+            min(panelWidth, (maxWidth - left - rightMargin - Style.panelGap * Double(columns - 1)) / Double(columns))
         }
-        // A row of panels has its legend below; a single panel's goes inside, in a corner free of
-        // data, else below it too.
-        var legendBelow = panels.count > 1 && !legend.isEmpty
-        var legendBox: Rect?
-        let right = width - Style.margin - 4
-        if panels.count == 1 && !legend.isEmpty {
-            let inside = layout(legendBelow: false)
-            let area = Rect(x: inside.left, y: top, width: right - inside.left, height: inside.plotHeight)
-            legendBox = insideLegendBox(width: inside.legend.width, height: inside.legend.height,
-                                        transform: Transform(area: area, xRange: xRange, yRange: yRange))
-            legendBelow = legendBox == nil
-        }
-        let (legendRows, plotHeight, yTicks, yLabels, left) = layout(legendBelow: legendBelow)
+        while columns > 1 && fittingWidth(columns) < Self.minimumPanelWidth { columns -= 1 }
+        let plotWidth = max(fittingWidth(columns), 1)
+        let rows = (panels.count + columns - 1) / columns
+        let width = left + Double(columns) * plotWidth + Double(columns - 1) * Style.panelGap + rightMargin
 
-        let panelWidth = (right - left - Style.panelGap * Double(panels.count - 1)) / Double(panels.count)
-        let transforms = panels.indices.map { index in
-            Transform(area: Rect(x: left + Double(index) * (panelWidth + Style.panelGap), y: top,
-                                 width: panelWidth, height: plotHeight), xRange: xRange, yRange: yRange)
+        let title = fitted(title, width: width - 2 * Style.margin, size: Style.titleSize, font: font)
+        let titleWidth = font.width(of: title, size: Style.titleSize)
+        let titleBox = Rect(x: (width - titleWidth) / 2, y: Style.margin, width: titleWidth, height: lineHeight(Style.titleSize))
+        let panelTitles = panels.map { panel in
+            panel.title.map { wrapped($0, width: plotWidth, size: Style.labelSize, maxLines: Style.panelTitleLines, font: font) } ?? []
         }
-        let xTicks = fittingXTicks(canvas: canvas, range: xRange, panelWidth: panelWidth)
+        let titleLines = panelTitles.map(\.count).max() ?? 0
+        let panelTitleHeight = titleLines > 0 ? textHeight(lines: titleLines, size: Style.labelSize, font: font) + 4 : 0
+        let showsXLabels = panels.indices.map { $0 + columns >= panels.count }
+        let xTickBand = Style.tickLength + 3 + tickLabelHeight
 
-        var tickBoxes = [Rect]()
-        canvas.drawText(title, at: Point(width / 2, titleBox.y), size: Style.titleSize, anchor: .top)
-        for (index, panel) in panels.enumerated() {
-            tickBoxes += drawPanel(panel, canvas: canvas, transform: transforms[index], xTicks: xTicks,
-                                   yTicks: yTicks, yLabels: index == 0 ? yLabels : nil)
+        var cursor = titleBox.maxY + 8
+        var rowTops = [Double]()
+        for row in 0..<rows {
+            rowTops.append(cursor + panelTitleHeight)
+            let labelled = (row * columns..<min((row + 1) * columns, panels.count)).contains { showsXLabels[$0] }
+            cursor = rowTops[row] + panelHeight + (labelled ? xTickBand : 0) + Style.rowGap
         }
-        let plotsLeft = transforms.first!.area.x, plotsRight = transforms.last!.area.maxX
-        let xLabelY = top + plotHeight + Style.tickLength + 3 + tickLabelHeight + 5
-        canvas.drawText(x.label, at: Point((plotsLeft + plotsRight) / 2, xLabelY), size: Style.labelSize, anchor: .top)
-        canvas.drawText(y.label, at: Point(Style.margin, top + plotHeight / 2), size: Style.labelSize,
-                        anchor: .top, degrees: 90)
+        cursor += 5 - Style.rowGap
+        let areas = panels.indices.map { index in
+            Rect(x: left + Double(index % columns) * (plotWidth + Style.panelGap), y: rowTops[index / columns],
+                 width: plotWidth, height: panelHeight)
+        }
+        let transforms = areas.map { Transform(area: $0, xRange: xRange, yRange: yRange) }
+        let gridLeft = left, gridRight = left + Double(columns) * plotWidth + Double(columns - 1) * Style.panelGap
+        let xLabel = (fitted(x.label, width: gridRight - gridLeft, size: Style.labelSize, font: font),
+                      Point((gridLeft + gridRight) / 2, cursor))
+        cursor += lineHeight(Style.labelSize)
+        let gridTop = rowTops[0], gridBottom = rowTops[rows - 1] + panelHeight
+        let yLabel = (yLabelLines, Point(Style.margin, (gridTop + gridBottom) / 2))
 
-        if legendBelow {
-            legendBox = Rect(x: (width - legendRows.width) / 2, y: xLabelY + xLabelHeight + 8,
-                             width: legendRows.width, height: legendRows.height)
+        // A single panel's legend goes inside, in a corner free of data, when it fits there whole;
+        // every other legend goes below, in as many columns as fit.
+        var legendRows: LegendRows?, legendBox: Rect?
+        if !legend.isEmpty, panels.count == 1 {
+            let inside = legendLayout(font: font, availableWidth: plotWidth - 12, columns: 1)
+            legendBox = insideLegendBox(width: inside.width, height: inside.height, transform: transforms[0], font: font)
+            if legendBox != nil { legendRows = inside }
         }
-        if let box = legendBox { drawLegend(canvas: canvas, box: box, rows: legendRows) }
-        return RenderedChart(canvas: canvas, transforms: transforms, titleBox: titleBox, legendBox: legendBox,
-                             tickLabelBoxes: tickBoxes)
+        if !legend.isEmpty, legendBox == nil {
+            let below = legendLayout(font: font, availableWidth: width - 2 * Style.margin, columns: nil)
+            cursor += 8
+            legendBox = Rect(x: (width - below.width) / 2, y: cursor, width: below.width, height: below.height)
+            legendRows = below
+            cursor += below.height
+        }
+        return Layout(width: width, height: cursor + Style.margin, columns: columns, title: title, titleBox: titleBox,
+                      transforms: transforms, panelTitles: panelTitles, showsXLabels: showsXLabels,
+                      xTicks: fittingXTicks(font: font, range: xRange, panelWidth: plotWidth), yTicks: yTicks, yLabels: yLabels,
+                      xLabel: xLabel, yLabel: yLabel, legendRows: legendRows, legendBox: legendBox)
     }
 
     // MARK: Panels
 
-    /// Draws grid, reference lines, series, frame, ticks and tick labels; returns the label boxes.
+    /// Draws grid, reference lines, series, frame, ticks, tick labels (y when `yLabels` is given, x
+    /// when `xLabels`) and the direct labels, which keep clear of the data and of `legendBox`.
     private func drawPanel(_ panel: Panel, canvas: Canvas, transform: Transform, xTicks: (values: [Double], step: Double),
-                           yTicks: (values: [Double], step: Double), yLabels: [String]?) -> [Rect] {
+                           yTicks: (values: [Double], step: Double), yLabels: [String]?, xLabels: Bool, legendBox: Rect?) {
         let area = transform.area
-        var boxes = [Rect]()
         canvas.clipped(to: area) {
             for value in xTicks.values {
                 canvas.strokeLine([Point(transform.deviceX(value), area.y), Point(transform.deviceX(value), area.maxY)],
@@ -357,43 +459,128 @@ extension Chart {
         for value in xTicks.values {
             let x = transform.deviceX(value)
             canvas.strokeLine([Point(x, area.maxY), Point(x, area.maxY + Style.tickLength)], color: .ink, width: 0.8)
-            let label = tickLabel(self.x.format, value, step: xTicks.step)
-            let anchor = Point(x, area.maxY + Style.tickLength + 3)
-            canvas.drawText(label, at: anchor, size: Style.tickSize, anchor: .top)
-            let box = canvas.textBounds(label, size: Style.tickSize, anchor: .top)
-            boxes.append(Rect(x: box.x + anchor.x, y: box.y + anchor.y, width: box.width, height: box.height))
+            if xLabels {
+                canvas.drawText(tickLabel(self.x.format, value, step: xTicks.step), at: Point(x, area.maxY + Style.tickLength + 3),
+                                size: Style.tickSize, anchor: .top)
+            }
         }
         for (index, value) in yTicks.values.enumerated() {
             let y = transform.deviceY(value)
             canvas.strokeLine([Point(area.x - Style.tickLength, y), Point(area.x, y)], color: .ink, width: 0.8)
             guard let labels = yLabels else { continue }
-            let anchor = Point(area.x - Style.tickLength - 3, y)
-            canvas.drawText(labels[index], at: anchor, size: Style.tickSize, anchor: .right)
-            let box = canvas.textBounds(labels[index], size: Style.tickSize, anchor: .right)
-            boxes.append(Rect(x: box.x + anchor.x, y: box.y + anchor.y, width: box.width, height: box.height))
+            canvas.drawText(labels[index], at: Point(area.x - Style.tickLength - 3, y), size: Style.tickSize, anchor: .right)
         }
-        if let title = panel.title {
-            canvas.drawText(title, at: Point(area.x + area.width / 2, area.y - 4), size: Style.labelSize, anchor: .bottom)
+        let obstacles = dataObstacles(panel, transform: transform) + (legendBox.map { [$0] } ?? [])
+        for placed in placeLabels(panel.labels, transform: transform, obstacles: obstacles, font: canvas.font) {
+            if placed.leader {
+                canvas.strokeLine([placed.point, nearestPoint(on: placed.box, to: placed.point)], color: placed.color, width: 0.5)
+            }
+            canvas.drawText(placed.text, at: Point(placed.box.x, placed.box.y), size: Style.pointLabelSize,
+                            color: placed.color, anchor: .topLeft)
         }
-        return boxes
+    }
+
+    /// Draws a panel's title lines above its plot area, the last line 4 points above it.
+    private func drawPanelTitle(_ lines: [String], canvas: Canvas, area: Rect) {
+        let lineHeight = canvas.lineHeight(size: Style.labelSize) * Style.lineSpacing
+        for (index, line) in lines.enumerated() {
+            canvas.drawText(line, at: Point(area.x + area.width / 2, area.y - 4 - Double(lines.count - 1 - index) * lineHeight),
+                            size: Style.labelSize, anchor: .bottom)
+        }
     }
 
     /// The most x ticks (at most 11) whose labels fit side by side with a gap of 8 points.
-    private func fittingXTicks(canvas: Canvas, range: ClosedRange<Double>, panelWidth: Double) -> (values: [Double], step: Double) {
+    private func fittingXTicks(font: Font, range: ClosedRange<Double>, panelWidth: Double) -> (values: [Double], step: Double) {
         var count = 11
         while true {
             let ticks = Self.ticks(range, maxTicks: count)
-            let widths = ticks.values.map { canvas.font.width(of: tickLabel(x.format, $0, step: ticks.step), size: Style.tickSize) }
+            let widths = ticks.values.map { font.width(of: tickLabel(x.format, $0, step: ticks.step), size: Style.tickSize) }
             let spacing = panelWidth * ticks.step / (range.upperBound - range.lowerBound)
             if count <= 2 || (widths.max() ?? 0) + 8 <= spacing { return ticks }
             count -= 1
         }
     }
 
+    // MARK: Direct labels
+
+    /// A direct label where it was placed: its text box and whether a leader line joins it to its point.
+    struct PlacedLabel {
+        let text: String
+        let color: Color
+        let point: Point
+        let box: Rect
+        let leader: Bool
+    }
+
+    /// Places each label, in order, at the first of the positions around its point (right, left,
+    /// above, below, the four diagonals; then the same farther out, with a leader line) whose box
+    /// lies inside the plot area and overlaps no obstacle, no label placed before it and no leader
+    /// line, and whose leader line crosses no label. A label with no such position is left out.
+    func placeLabels(_ labels: [PointLabel], transform: Transform, obstacles: [Rect], font: Font) -> [PlacedLabel] {
+        var taken = obstacles, labelBoxes = [Rect](), placed = [PlacedLabel]()
+        let height = (font.ascent + font.descent) * Style.pointLabelSize
+        let area = transform.area
+        for label in labels {
+            let point = transform.device(label.point)
+            guard area.contains(point) else { continue }
+            let text = fitted(label.text, width: area.width / 2, size: Style.pointLabelSize, font: font)
+            let width = font.width(of: text, size: Style.pointLabelSize)
+            let candidates: [(box: Rect, leader: [Rect]?)] = [6.0, 14, 26, 40].flatMap { distance in
+                Self.labelDirections.map { direction in
+                    let box = labelBox(around: point, direction: direction, distance: distance, width: width, height: height)
+                    return (box, distance > 6 ? leaderBoxes(from: point, to: nearestPoint(on: box, to: point)) : nil)
+                }
+            }
+            let fits = { (candidate: (box: Rect, leader: [Rect]?)) in
+                candidate.box.x >= area.x + 1 && candidate.box.maxX <= area.maxX - 1 && candidate.box.y >= area.y + 1
+                    && candidate.box.maxY <= area.maxY - 1 && !taken.contains(where: candidate.box.intersects)
+                    && !(candidate.leader ?? []).contains { segment in labelBoxes.contains(where: segment.intersects) }
+            }
+            guard let chosen = candidates.first(where: fits) else { continue }
+            taken.append(chosen.box)
+            taken += chosen.leader ?? []
+            labelBoxes.append(chosen.box)
+            placed.append(PlacedLabel(text: text, color: label.color, point: point, box: chosen.box, leader: chosen.leader != nil))
+        }
+        return placed
+    }
+
+    /// Small boxes along a leader line from `start` (beyond the marker there) to `end`.
+    private func leaderBoxes(from start: Point, to end: Point) -> [Rect] {
+        let length = hypot(end.x - start.x, end.y - start.y)
+        return stride(from: 6.0, through: length, by: 2).map { distance in
+            let t = distance / length
+            return Rect(x: start.x + t * (end.x - start.x) - 1, y: start.y + t * (end.y - start.y) - 1, width: 2, height: 2)
+        }
+    }
+
+    /// The height of `lines` lines of text at `size`, `Style.lineSpacing` apart.
+    private func textHeight(lines: Int, size: Double, font: Font) -> Double {
+        lines == 0 ? 0 : (font.ascent + font.descent) * size * (1 + Style.lineSpacing * Double(lines - 1))
+    }
+
+    /// The directions a label is tried in, in order: right, left, above, below, then the diagonals.
+    static let labelDirections: [(dx: Double, dy: Double)] = [(1, 0), (-1, 0), (0, -1), (0, 1), (1, -1), (-1, -1), (1, 1), (-1, 1)]
+
+    /// The box of a label `width` × `height` beside `point` in `direction`: its near edge (or its
+    /// centre, along an axis the direction leaves alone) `distance` points from the point.
+    private func labelBox(around point: Point, direction: (dx: Double, dy: Double), distance: Double, width: Double,
+                          height: Double) -> Rect {
+        let x = direction.dx > 0 ? point.x + distance : direction.dx < 0 ? point.x - distance - width : point.x - width / 2
+        let y = direction.dy > 0 ? point.y + distance : direction.dy < 0 ? point.y - distance - height : point.y - height / 2
+        return Rect(x: x, y: y, width: width, height: height)
+    }
+
+    /// The point of `rect` nearest to `point`.
+    private func nearestPoint(on rect: Rect, to point: Point) -> Point {
+        Point(min(max(point.x, rect.x), rect.maxX), min(max(point.y, rect.y), rect.maxY))
+    }
+
     // MARK: Legend
 
-    /// Legend entries laid out in rows of `columns` entries each.
+    /// Legend entries (their labels shortened to fit) laid out in rows of `columns` entries each.
     struct LegendRows {
+        let labels: [String]
         let entryWidths: [Double]
         let lineHeight: Double
         let rowHeight: Double
@@ -404,14 +591,17 @@ extension Chart {
         var height: Double { Double(rows) * rowHeight + 2 * Style.legendPadding - (rowHeight - lineHeight) }
     }
 
-    /// One column when `availableWidth` is nil, else as many columns as fit in it.
-    private func legendLayout(canvas: Canvas, availableWidth: Double?) -> LegendRows {
-        let widths = legend.map { Style.legendSample + 6 + canvas.font.width(of: $0.label, size: Style.legendSize) + 14 }
-        let columns = availableWidth.map { available in
-            max(1, min(legend.count, Int((available - 2 * Style.legendPadding) / max(widths.max() ?? 0, 1))))
-        } ?? 1
-        let lineHeight = canvas.lineHeight(size: Style.legendSize)
-        return LegendRows(entryWidths: widths, lineHeight: lineHeight, rowHeight: lineHeight * 1.45, columns: columns)
+    /// The legend within `availableWidth`: `columns` columns (as many as fit when nil), each label
+    /// shortened with an ellipsis when one column would still be too wide.
+    private func legendLayout(font: Font, availableWidth: Double, columns: Int?) -> LegendRows {
+        let sample = Style.legendSample + 6, trailing = 14.0
+        let labelWidth = availableWidth - 2 * Style.legendPadding - sample - trailing
+        let labels = legend.map { fitted($0.label, width: labelWidth, size: Style.legendSize, font: font) }
+        let widths = labels.map { sample + font.width(of: $0, size: Style.legendSize) + trailing }
+        let fitting = max(1, min(legend.count, Int((availableWidth - 2 * Style.legendPadding) / max(widths.max() ?? 0, 1))))
+        let lineHeight = (font.ascent + font.descent) * Style.legendSize
+        return LegendRows(labels: labels, entryWidths: widths, lineHeight: lineHeight, rowHeight: lineHeight * 1.45,
+                          columns: columns ?? fitting)
     }
 
     private func drawLegend(canvas: Canvas, box: Rect, rows: LegendRows) {
@@ -433,31 +623,36 @@ extension Chart {
             if let marker = entry.marker {
                 canvas.drawMarker(marker, at: Point(x + Style.legendSample / 2, centerY), size: 6.5, color: entry.color)
             }
-            canvas.drawText(entry.label, at: Point(x + Style.legendSample + 6, centerY), size: Style.legendSize,
+            canvas.drawText(rows.labels[index], at: Point(x + Style.legendSample + 6, centerY), size: Style.legendSize,
                             anchor: .left)
         }
     }
 
-    /// The first inside corner (upper right, upper left, lower left, lower right) whose box covers no
-    /// data (markers, error bars, lines); corners that also avoid reference lines are preferred.
-    private func insideLegendBox(width: Double, height: Double, transform: Transform) -> Rect? {
+    /// The first inside corner (upper right, upper left, lower left, lower right) whose box lies
+    /// wholly inside the plot area and covers no data (markers, error bars, lines, bands, strips) and
+    /// no direct label's point; corners that also avoid reference lines are preferred. Nil when none does.
+    private func insideLegendBox(width: Double, height: Double, transform: Transform, font: Font) -> Rect? {
         let area = transform.area, inset = 6.0
         let corners = [
             Rect(x: area.maxX - inset - width, y: area.y + inset, width: width, height: height),
             Rect(x: area.x + inset, y: area.y + inset, width: width, height: height),
             Rect(x: area.x + inset, y: area.maxY - inset - height, width: width, height: height),
             Rect(x: area.maxX - inset - width, y: area.maxY - inset - height, width: width, height: height),
-        ].filter { $0.x >= area.x && $0.y >= area.y }
-        let data = dataObstacles(transform: transform)
+        ].filter { $0.x >= area.x && $0.y >= area.y && $0.maxX <= area.maxX && $0.maxY <= area.maxY }
+        let data = dataObstacles(panels[0], transform: transform)
+            + panels[0].labels.map { label in
+                let point = transform.device(label.point)
+                return Rect(x: point.x - 10, y: point.y - 10, width: 20, height: 20)
+            }
         let references = referenceObstacles(transform: transform)
         return corners.first { box in !data.contains(where: box.intersects) && !references.contains(where: box.intersects) }
             ?? corners.first { box in !data.contains(where: box.intersects) }
     }
 
-    /// Small boxes covering every marker, error bar and line segment of the (single) panel.
-    private func dataObstacles(transform: Transform) -> [Rect] {
+    /// Small boxes covering every marker, error bar, line segment, strip and band edge of `panel`.
+    private func dataObstacles(_ panel: Panel, transform: Transform) -> [Rect] {
         var boxes = [Rect]()
-        for series in panels[0].series {
+        for series in panel.series {
             let device = series.points.map(transform.device)
             let radius = series.marker == nil ? 2.0 : series.markerSize / 2 + 2
             for (index, point) in device.enumerated() {
@@ -478,12 +673,12 @@ extension Chart {
             }
         }
         let area = transform.area
-        for span in panels[0].spans {
+        for span in panel.spans {
             let left = span.from.map(transform.deviceX) ?? area.x, right = span.to.map(transform.deviceX) ?? area.maxX
             let y = area.maxY - (Style.spanHeight + Style.spanGap) * Double(span.lane + 1)
             boxes.append(Rect(x: min(left, right), y: y, width: abs(right - left), height: Style.spanHeight))
         }
-        for band in panels[0].bands {
+        for band in panel.bands {
             for edge in [band.lower, band.upper] {
                 for (x, y) in zip(band.x, edge) {
                     let point = transform.device(Point(x, y))

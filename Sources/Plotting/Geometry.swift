@@ -1,3 +1,5 @@
+import Foundation
+
 /// A point in device space (points, 1/72 inch; y grows downward) or in data space.
 public struct Point: Sendable, Equatable {
     public var x: Double
@@ -32,6 +34,20 @@ public struct Rect: Sendable, Equatable {
     /// Whether `point` lies inside or on the border.
     public func contains(_ point: Point) -> Bool {
         point.x >= x && point.x <= maxX && point.y >= y && point.y <= maxY
+    }
+
+    /// The rectangle moved by `offset`.
+    public func offset(by offset: Point) -> Rect { Rect(x: x + offset.x, y: y + offset.y, width: width, height: height) }
+
+    /// The axis-aligned box of this rectangle rotated by `degrees` counter-clockwise (on a page whose
+    /// y grows downward) about the origin; itself when `degrees` is 0.
+    public func rotated(degrees: Double) -> Rect {
+        guard degrees != 0 else { return self }
+        let angle = -degrees * .pi / 180, cosine = cos(angle), sine = sin(angle)
+        let corners = [Point(x, y), Point(maxX, y), Point(x, maxY), Point(maxX, maxY)]
+            .map { Point($0.x * cosine - $0.y * sine, $0.x * sine + $0.y * cosine) }
+        let xs = corners.map(\.x), ys = corners.map(\.y)
+        return Rect(x: xs.min()!, y: ys.min()!, width: xs.max()! - xs.min()!, height: ys.max()! - ys.min()!)
     }
 
     /// Whether the two rectangles share any area.
@@ -70,11 +86,16 @@ public struct Color: Sendable, Equatable {
     /// Reference lines such as chance level.
     public static let reference = Color(hex: 0x777777)
 
-    /// The Okabe-Ito palette (Okabe & Ito, "Color Universal Design", 2008), safe for the common
-    /// forms of colour blindness, ordered so that the first colours contrast most on white.
+    /// Sixteen colours for series, safe for the common forms of colour blindness: the Okabe-Ito
+    /// palette (Okabe & Ito, "Color Universal Design", 2008; its yellow darkened to B8A200 to show on
+    /// white), ordered so that the first colours contrast most on white, then eight of Paul Tol's
+    /// muted, dark and vibrant schemes (indigo, wine, green, olive, magenta, dark teal, brown,
+    /// purple), chosen so that every pair differs by at least 20 CIELAB units (ΔE*ab).
     public static let colorBlindSafe: [Color] = [
         Color(hex: 0x0072B2), Color(hex: 0xD55E00), Color(hex: 0x009E73), Color(hex: 0xCC79A7),
         Color(hex: 0xE69F00), Color(hex: 0x56B4E9), Color(hex: 0x000000), Color(hex: 0xB8A200),
+        Color(hex: 0x332288), Color(hex: 0x882255), Color(hex: 0x117733), Color(hex: 0x999933),
+        Color(hex: 0xEE3377), Color(hex: 0x225555), Color(hex: 0x663333), Color(hex: 0xAA4499),
     ]
 
     /// Whether every component is within `tolerance` (0...1 scale) of `other`'s.

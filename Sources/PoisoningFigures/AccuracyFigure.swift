@@ -6,7 +6,7 @@ import PoisoningEngine
 /// its confidence band shaded, a dotted vertical line at each critical threshold and its interval as
 /// a strip along the x axis, and chance accuracy; one panel per (attack, defense) when the study has
 /// several.
-func accuracyFigure(_ results: StudyResults) -> StudyFigure {
+func accuracyFigure(_ results: StudyResults, styles: StudyStyles) -> StudyFigure {
     let fractions = results.config.fractions.sorted()
     let chance = 1 / Double(results.data.classCount)
     let groups = panelGroups(results)
@@ -18,7 +18,7 @@ func accuracyFigure(_ results: StudyResults) -> StudyFigure {
         for (lane, index) in group.series.enumerated() {
             let statistics = results.statistics.series[index]
             let fit = results.fits[index], description = results.series[index]
-            let (color, marker) = modelStyle(description.model)
+            let style = styles.models[description.model], color = style.color, marker = style.marker
             let points = curve(results, series: index, MetricKey.testAccuracy)
             series.append(Series(label: description.label, points: points.map { Point($0.x, $0.mean) },
                                  errors: points.map(\.std), color: color, marker: marker))
@@ -52,9 +52,9 @@ func accuracyFigure(_ results: StudyResults) -> StudyFigure {
     }
     if groups.count > 1 {
         for (index, model) in Set(results.series.map(\.model)).sorted().enumerated() {
-            let (color, marker) = modelStyle(model)
+            let style = styles.models[model]
             let label = results.series.first { $0.model == model }!.modelLabel
-            legend.insert(LegendEntry(label: label, color: color, line: .dashed, marker: marker), at: index)
+            legend.insert(LegendEntry(label: label, color: style.color, line: .dashed, marker: style.marker), at: index)
         }
     }
     if anyThreshold {
@@ -71,5 +71,5 @@ func accuracyFigure(_ results: StudyResults) -> StudyFigure {
     return StudyFigure(name: "accuracy_vs_poison", caption: caption, chart: Chart(
         title: "Clean test accuracy vs. poisoned share", x: fractionAxis,
         y: Axis(label: "Clean test accuracy", range: 0...1),
-        panels: panels, legend: legend, width: rowWidth(panels.count), height: 5.2 * 72))
+        panels: panels, legend: legend, panelWidth: panelSize(panels.count).width, panelHeight: panelSize(panels.count).height))
 }

@@ -3,57 +3,60 @@ import PoisoningAnalysis
 import PoisoningEngine
 
 /// The success of every attack that measures its own (class-flip, backdoor, feature collision)
-/// against the share of the training rows poisoned: one panel per such attack, one line per model
-/// and defense (mean ± std over seeds). A rate with a clean-model baseline is drawn as its excess
-/// over the clean model of the same series and seed (solid or dashed), with that baseline dotted in
-/// the same colour, so the figure leads with what the poison adds. Nil when no attack of the study
-/// measures its success.
-func attackSuccessFigure(_ results: StudyResults) -> StudyFigure? {
-    let attacks = Array(Set(results.series.map(\.attack))).sorted().compactMap { attack -> (Int, MetricInfo)? in
-        guard let index = results.series.firstIndex(where: { $0.attack == attack }),
-              let metric = results.successMetric(of: index) else { return nil }
-        return (attack, metric)
+/// against the share of the training rows poisoned: one panel per such attack and defense (titled by
+/// the attack, and by the defense when the study has several), one line per model in its colour
+/// (mean ± std over seeds). A rate with a clean-model baseline is drawn as its excess over the clean
+/// model of the same series and seed, with that baseline dotted in the same colour, so the figure
+/// leads with what the poison adds. Nil when no attack of the study measures its success.
+func attackSuccessFigure(_ results: StudyResults, styles: StudyStyles) -> StudyFigure? {
+    var metrics = [Int: MetricInfo]()
+    for attack in Set(results.series.map(\.attack)) {
+        if let index = results.series.firstIndex(where: { $0.attack == attack }), let metric = results.successMetric(of: index) {
+            metrics[attack] = metric
+        }
     }
-    guard !attacks.isEmpty else { return nil }
-    let defenses = Set(results.series.map(\.defense)).count
-    var legend = [LegendEntry](), seen = Set<[Int]>()
+    guard !metrics.isEmpty else { return nil }
+    let several = Set(results.series.map(\.defense)).count > 1
+    // Panels in study order of attack, then defense.
+    let groups = Array(Set(results.series.filter { metrics[$0.attack] != nil }.map { [$0.attack, $0.defense] }))
+        .sorted { ($0[0], $0[1]) < ($1[0], $1[1]) }
+    var legend = [LegendEntry](), seen = Set<Int>()
     var lowest = 0.0
-    let panels = attacks.map { attack, metric in
-        let members = results.series.indices.filter { results.series[$0].attack == attack }
+    let panels = groups.map { group in
+        let (attack, metric) = (group[0], metrics[group[0]]!)
+        let members = results.series.indices.filter { results.series[$0].attack == attack && results.series[$0].defense == group[1] }
         let series = members.flatMap { index -> [Series] in
-            let description = results.series[index]
-            let (color, marker) = modelStyle(description.model)
-            let line: LineStyle = description.defense == 0 ? .solid : .dashed
-            let label = description.modelLabel + (defenses > 1 ? ", \(description.defenseLabel)" : "")
-            if seen.insert([description.model, description.defense]).inserted {
-                legend.append(LegendEntry(label: label, color: color, line: line, marker: marker))
+            let description = results.series[index], style = styles.models[description.model]
+            if seen.insert(description.model).inserted {
+                legend.append(LegendEntry(label: description.modelLabel, color: style.color, line: style.line, marker: style.marker))
             }
-            let key = metric.hasBaseline ? metric.excess.key : metric.key
-            let points = curve(results, series: index, key)
+            let points = curve(results, series: index, metric.hasBaseline ? metric.excess.key : metric.key)
             lowest = min(lowest, points.map { $0.mean - $0.std }.min() ?? 0)
-            var drawn = [Series(label: label, points: points.map { Point($0.x, $0.mean) }, errors: points.map(\.std), color: color,
-                                line: line, marker: marker)]
+            var drawn = [Series(label: description.label, points: points.map { Point($0.x, $0.mean) }, errors: points.map(\.std),
+                                color: style.color, line: style.line, marker: style.marker)]
             if metric.hasBaseline {
                 let baseline = curve(results, series: index, metric.baseline.key)
-                drawn.append(Series(label: label + ", clean model", points: baseline.map { Point($0.x, $0.mean) }, color: color,
-                                    line: .dotted, lineWidth: 1.2))
+                drawn.append(Series(label: description.label + ", clean model", points: baseline.map { Point($0.x, $0.mean) },
+                                    color: style.color, line: .dotted, lineWidth: 1.2))
             }
             return drawn
         }
-        return Panel(title: results.series[members[0]].attackLabel, series: series,
+        let first = results.series[members[0]]
+        return Panel(title: first.attackLabel + (several ? ", \(first.defenseLabel)" : ""), series: series,
                      referenceLines: [ReferenceLine(.horizontal, at: 0, color: Color.reference, style: .dashDot)])
     }
-    let corrected = attacks.contains { $0.1.hasBaseline }
+    let corrected = metrics.values.contains { $0.hasBaseline }
     if corrected { legend.append(LegendEntry(label: "clean model's rate", color: Color.reference, line: .dotted)) }
     let caption = "Attack success against the share of the training rows poisoned, one panel per attack that measures its "
-        + "success (mean ± std over seeds)" + (corrected ? "; a rate the clean model already has is drawn as the excess over "
+        + "success" + (several ? " and defense" : "") + " (mean ± std over seeds)"
+        + (corrected ? "; a rate the clean model already has is drawn as the excess over "
             + "the clean model of the same series and seed, with that clean model's rate dotted" : "") + ": "
-        + listing(attacks.map { attack, metric in
-            "\(results.series.first { $0.attack == attack }!.attackLabel): \(metric.meaning)"
+        + listing(metrics.keys.sorted().map { attack in
+            "\(results.series.first { $0.attack == attack }!.attackLabel): \(metrics[attack]!.meaning)"
         }) + "." + saturationNote(results)
     let floor = lowest < 0 ? -(((-lowest) * 10).rounded(.up) / 10) : 0
     return StudyFigure(name: "attack_success", caption: caption, chart: Chart(
         title: "Attack success vs. poisoned share", x: fractionAxis,
         y: Axis(label: corrected ? "Success (excess over clean; clean dotted)" : "Attack success rate", range: floor...1),
-        panels: panels, legend: legend, width: rowWidth(panels.count), height: 4.8 * 72))
+        panels: panels, legend: legend, panelWidth: panelSize(panels.count).width, panelHeight: panelSize(panels.count).height))
 }

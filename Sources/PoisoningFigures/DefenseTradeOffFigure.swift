@@ -1,50 +1,57 @@
 import Plotting
 import PoisoningAnalysis
 
-/// The safety-efficacy trade-off of the defenses: one point per defense and model (one panel per
-/// attack), x the clean accuracy the defense costs (undefended minus defended, at the smallest
-/// fraction), y the critical threshold it gains (defended minus undefended), with its interval as a
-/// vertical bar when both ends are bounded. Points whose gain is only bounded or unknown (a threshold
-/// outside the swept fractions) have no gain to draw and are left out. Nil without a defense besides `none`.
-func defenseTradeOffFigure(_ results: StudyResults) -> StudyFigure? {
+/// The safety-efficacy trade-off of the defenses: one point per defense in its colour and marker, one
+/// panel per attack and model (titled by those of the two the study has several of), x the clean
+/// accuracy the defense costs (undefended minus defended, at the smallest fraction), y the critical
+/// threshold it gains (defended minus undefended), with its interval as a vertical bar when both ends
+/// are bounded, and the defense's name beside its point where there is room. Points whose gain is
+/// only bounded or unknown (a threshold outside the swept fractions) have no gain to draw and are
+/// left out. Nil without a defense besides `none`.
+func defenseTradeOffFigure(_ results: StudyResults, styles: StudyStyles) -> StudyFigure? {
     let findings = results.findings.defenses.filter {
         $0.thresholdShift.value != nil && $0.thresholdShift.bound == nil && $0.cleanAccuracyChange.value != nil
     }
     guard !findings.isEmpty else { return nil }
-    let attacks = Array(Set(findings.map { results.series[$0.series].attack })).sorted()
+    let severalAttacks = Set(results.series.map(\.attack)).count > 1, severalModels = Set(results.series.map(\.model)).count > 1
+    let groups = Array(Set(findings.map { [results.series[$0.series].attack, results.series[$0.series].model] }))
+        .sorted { ($0[0], $0[1]) < ($1[0], $1[1]) }
     var legend = [LegendEntry](), seen = Set<Int>()
-    let panels = attacks.map { attack in
-        let members = findings.filter { results.series[$0.series].attack == attack }
+    let panels = groups.map { group in
+        let members = findings.filter { results.series[$0.series].attack == group[0] && results.series[$0.series].model == group[1] }
+        var labels = [PointLabel]()
         let series = members.flatMap { finding -> [Series] in
-            let description = results.series[finding.series]
-            let color = Color.colorBlindSafe[description.defense % Color.colorBlindSafe.count]
-            let marker = MarkerShape.allCases[description.model % MarkerShape.allCases.count]
+            let description = results.series[finding.series], style = styles.defenses[description.defense]
             if seen.insert(description.defense).inserted {
-                legend.append(LegendEntry(label: description.defenseLabel, color: color, marker: .circle))
+                legend.append(LegendEntry(label: description.defenseLabel, color: style.color, marker: style.marker))
             }
             let gain = finding.thresholdShift.value! * 100, cost = -finding.cleanAccuracyChange.value! * 100
-            var drawn = [Series(label: description.label, points: [Point(cost, gain)], color: color, marker: marker)]
+            labels.append(PointLabel(description.defenseLabel, at: Point(cost, gain), color: style.color))
+            var drawn = [Series(label: description.label, points: [Point(cost, gain)], color: style.color, marker: style.marker)]
             // The gain's interval as a vertical bar, when both ends are bounded.
             if let lower = finding.thresholdShift.interval?.lower, let upper = finding.thresholdShift.interval?.upper {
-                drawn.insert(Series(label: description.label, points: [Point(cost, lower * 100), Point(cost, upper * 100)], color: color,
-                                    line: .solid, lineWidth: 1), at: 0)
+                drawn.insert(Series(label: description.label, points: [Point(cost, lower * 100), Point(cost, upper * 100)],
+                                    color: style.color, line: .solid, lineWidth: 1), at: 0)
             }
             return drawn
         }
-        return Panel(title: results.series[members[0].series].attackLabel, series: series,
+        let first = results.series[members[0].series]
+        let title = [severalAttacks ? first.attackLabel : nil, severalModels ? first.modelLabel : nil].compactMap { $0 }
+        return Panel(title: title.isEmpty ? nil : title.joined(separator: ", "), series: series,
                      referenceLines: [ReferenceLine(.horizontal, at: 0, color: Color.reference, style: .solid, width: 0.8),
-                                      ReferenceLine(.vertical, at: 0, color: Color.reference, style: .solid, width: 0.8)])
+                                      ReferenceLine(.vertical, at: 0, color: Color.reference, style: .solid, width: 0.8)],
+                     labels: labels)
     }
-    for model in Set(findings.map { results.series[$0.series].model }).sorted() {
-        let label = results.series.first { $0.model == model }!.modelLabel
-        legend.append(LegendEntry(label: label, color: Color.ink, marker: MarkerShape.allCases[model % MarkerShape.allCases.count]))
-    }
-    let caption = "Safety-efficacy trade-off: per defense and model, the clean accuracy it costs (percentage points, undefended "
+    let caption = "Safety-efficacy trade-off: per defense, the clean accuracy it costs (percentage points, undefended "
         + "minus defended at the smallest fraction) against the critical threshold it gains (percentage points, defended minus "
-        + "undefended; vertical bars: its interval when both ends are bounded). Defenses whose gain is only bounded, because a "
+        + "undefended; vertical bars: its interval when both ends are bounded)"
+        + (severalAttacks && severalModels ? ", one panel per attack and model" : severalAttacks ? ", one panel per attack"
+            : severalModels ? ", one panel per model" : "")
+        + ", each point named beside it where there is room. Defenses whose gain is only bounded, because a "
         + "threshold lies outside the swept fractions, are not drawn."
+    let size = panelSize(panels.count)
     return StudyFigure(name: "defense_tradeoff", caption: caption, chart: Chart(
         title: "Defenses: threshold gained vs. clean accuracy lost",
         x: Axis(label: "Clean accuracy lost (percentage points)"), y: Axis(label: "Threshold gained (percentage points)"),
-        panels: panels, legend: legend, width: rowWidth(panels.count), height: 4.8 * 72))
+        panels: panels, legend: legend, panelWidth: max(size.width, 280), panelHeight: max(size.height, 210), maxColumns: 2))
 }

@@ -4,25 +4,25 @@ import PoisoningEngine
 
 /// Figure 2: generalization gap (train accuracy on the poisoned labels minus clean test accuracy),
 /// mean ± std per series, one panel per (attack, defense) when the study has several.
-func gapFigure(_ results: StudyResults) -> StudyFigure {
+func gapFigure(_ results: StudyResults, styles: StudyStyles) -> StudyFigure {
     let groups = panelGroups(results)
     var legend = [LegendEntry]()
     var seenModels = Set<Int>()
     let panels = groups.map { group in
         Panel(title: group.title, series: group.series.map { index in
             let description = results.series[index]
-            let (color, marker) = modelStyle(description.model)
+            let style = styles.models[description.model], color = style.color, marker = style.marker
             if seenModels.insert(description.model).inserted {
                 legend.append(LegendEntry(label: groups.count == 1 ? description.label : description.modelLabel,
                                           color: color, line: .solid, marker: marker))
             }
             let points = curve(results, series: index, MetricKey.generalizationGap)
             return Series(label: description.label, points: points.map { Point($0.x, $0.mean) },
-                          errors: points.map(\.std), color: color, line: .solid, marker: marker)
+                          errors: points.map(\.std), color: color, line: style.line, marker: marker)
         }, referenceLines: [ReferenceLine(.horizontal, at: 0, color: Color.reference, style: .solid, width: 0.8)])
     }
     return StudyFigure(name: "generalization_gap", caption: "Generalization gap (train accuracy on the poisoned labels minus clean test accuracy), mean ± std over seeds.", chart: Chart(
         title: "Generalization gap vs. poison fraction", x: fractionAxis,
         y: Axis(label: "Train (poisoned labels) − clean test accuracy"),
-        panels: panels, legend: legend, width: rowWidth(panels.count), height: 4.8 * 72))
+        panels: panels, legend: legend, panelWidth: panelSize(panels.count).width, panelHeight: panelSize(panels.count).height))
 }

@@ -13,10 +13,38 @@ public struct StudyFigure: Sendable {
     public let chart: Chart
 }
 
+/// The style of every model, attack and defense of a study, assigned once from the study's
+/// components so that each keeps its colour, marker and line style in every figure. Styles are
+/// numbered through `SeriesStyle(index:)` in the order models, attacks, defenses other than `none`,
+/// so that no two components of a study share a style (and the models, drawn in most figures, get
+/// the first colours).
+public struct StudyStyles: Sendable, Equatable {
+    /// Each model's style, by model index.
+    public let models: [SeriesStyle]
+    /// Each attack's style, by attack index.
+    public let attacks: [SeriesStyle]
+    /// Each defense's style, by defense index (`none` has one too, though no figure draws it in its own style).
+    public let defenses: [SeriesStyle]
+
+    /// The styles of the study of `results`.
+    public init(_ results: StudyResults) {
+        let models = results.config.models.count, attacks = results.config.attacks.count
+        self.models = (0..<models).map { SeriesStyle(index: $0) }
+        self.attacks = (0..<attacks).map { SeriesStyle(index: models + $0) }
+        let undefended = Set(results.series.filter(\.isUndefended).map(\.defense))
+        var next = models + attacks
+        defenses = results.config.defenses.indices.map { defense in
+            guard !undefended.contains(defense) else { return SeriesStyle(index: 0) }
+            defer { next += 1 }
+            return SeriesStyle(index: next)
+        }
+    }
+}
+
 /// Every figure a study can have, in drawing order, one registration line each. Adding a figure
-/// is one new file with a function from the results to a figure (nil when the study has nothing
-/// to show in it; `one` makes it a list), or to a list of figures, plus its line here.
-let figureRegistry: [@Sendable (StudyResults) -> [StudyFigure]] = [
+/// is one new file with a function from the results and the study's styles to a figure (nil when
+/// the study has nothing to show in it; `one` makes it a list), or to a list of figures, plus its line here.
+let figureRegistry: [@Sendable (StudyResults, StudyStyles) -> [StudyFigure]] = [
     one(accuracyFigure),
     one(gapFigure),
     one(trainVersusTestFigure),
@@ -26,8 +54,9 @@ let figureRegistry: [@Sendable (StudyResults) -> [StudyFigure]] = [
 ]
 
 /// A function giving at most one figure as one giving a list of figures.
-private func one(_ figure: @escaping @Sendable (StudyResults) -> StudyFigure?) -> @Sendable (StudyResults) -> [StudyFigure] {
-    { figure($0).map { [$0] } ?? [] }
+private func one(_ figure: @escaping @Sendable (StudyResults, StudyStyles) -> StudyFigure?)
+    -> @Sendable (StudyResults, StudyStyles) -> [StudyFigure] {
+    { figure($0, $1).map { [$0] } ?? [] }
 }
 
 /// The study's figures, in order: accuracy vs poison fraction with fits and thresholds, the
@@ -35,7 +64,8 @@ private func one(_ figure: @escaping @Sendable (StudyResults) -> StudyFigure?) -
 /// measure it, and for studies with defenses their trade-off and one detection figure per defense
 /// that scores rows.
 public func studyFigures(_ results: StudyResults) -> [StudyFigure] {
-    figureRegistry.flatMap { $0(results) }
+    let styles = StudyStyles(results)
+    return figureRegistry.flatMap { $0(results, styles) }
 }
 
 /// Renders every figure in every format: (file name, bytes) pairs such as ("accuracy_vs_poison.png", …).
@@ -49,11 +79,6 @@ public func renderStudyFigures(_ results: StudyResults, formats: [ImageFormat], 
     }
 }
 
-/// Colour and marker of the i-th model, shared by every figure.
-func modelStyle(_ index: Int) -> (color: Color, marker: MarkerShape) {
-    (Color.colorBlindSafe[index % Color.colorBlindSafe.count], MarkerShape.allCases[index % MarkerShape.allCases.count])
-}
-
 /// The (x, mean, std) of a metric for one series, fractions ascending, skipping cells without it;
 /// x is the share of the training rows the attack poisoned (the realised fraction, mean over seeds),
 /// so that every attack shares one axis whatever its budget counts, and a saturated budget sits
@@ -64,23 +89,48 @@ func curve(_ results: StudyResults, series: Int, _ key: String) -> [(x: Double, 
 }
 
 /// The series grouped into panels, one per (attack, defense) in study order, with the panel's title
-/// (nil when the study has a single attack and defense).
+/// naming the attack and the defense where the study has more than one of each (nil when it has a
+/// single attack and defense).
 func panelGroups(_ results: StudyResults) -> [(title: String?, series: [Int])] {
     var groups = [(key: [Int], title: String?, series: [Int])]()
-    let several = Set(results.series.map { [$0.attack, $0.defense] }).count > 1
     for (index, series) in results.series.enumerated() {
         let key = [series.attack, series.defense]
         if let position = groups.firstIndex(where: { $0.key == key }) {
             groups[position].series.append(index)
         } else {
-            groups.append((key, several ? "\(series.attackLabel), \(series.defenseLabel)" : nil, [index]))
+            groups.append((key, facetTitle(results, index, axes: [.attack, .defense]), [index]))
         }
     }
     return groups.map { ($0.title, $0.series) }
 }
 
-/// A chart's width for `panels` panels side by side.
-func rowWidth(_ panels: Int) -> Double { max(7 * 72, 72 * (0.9 + 2.5 * Double(panels))) }
+/// The axes of a study a panel can be titled by.
+enum StudyAxis { case model, attack, defense }
+
+/// A panel title for series `index`: the labels of those of `axes` along which the study has more
+/// than one value, joined by commas; nil when it has one value along each.
+func facetTitle(_ results: StudyResults, _ index: Int, axes: [StudyAxis]) -> String? {
+    let series = results.series[index]
+    let parts = axes.compactMap { axis -> String? in
+        switch axis {
+        case .model: Set(results.series.map(\.model)).count > 1 ? series.modelLabel : nil
+        case .attack: Set(results.series.map(\.attack)).count > 1 ? series.attackLabel : nil
+        case .defense: Set(results.series.map(\.defense)).count > 1 ? series.defenseLabel : nil
+        }
+    }
+    return parts.isEmpty ? nil : parts.joined(separator: ", ")
+}
+
+/// The plot area of each panel of a figure of `panels` panels, in points: wide for a single panel,
+/// narrower in a row of two or three, and smaller in a grid of many rows.
+func panelSize(_ panels: Int) -> (width: Double, height: Double) {
+    switch panels {
+    case 1: (430, 250)
+    case 2: (300, 210)
+    case 3...8: (205, 170)
+    default: (190, 140)
+    }
+}
 
 let fractionAxis = Axis(label: "Poisoned share of the training rows", format: .percent)
 

@@ -31,7 +31,7 @@ struct StudyFiguresTests {
 
     @Test func accuracyMarkersSitOnTheirDataInTheirColour() throws {
         let results = Self.results(widths: [32, 64])
-        let rendered = try accuracyFigure(results).chart.render(format: .png, font: font)
+        let rendered = try accuracyFigure(results, styles: StudyStyles(results)).chart.render(format: .png, font: font)
         let transform = rendered.transforms[0]
         // At fraction 0.3 the two widths are 0.04 (about 12 points) apart, so their markers do not touch.
         // Width 32: a circle in palette colour 0, centred on the seeds' mean.
@@ -44,7 +44,7 @@ struct StudyFiguresTests {
 
     @Test func fittedCurveIsDashedThroughItsFittedValues() throws {
         let results = Self.results(widths: [32])
-        let rendered = try accuracyFigure(results).chart.render(format: .png, font: font)
+        let rendered = try accuracyFigure(results, styles: StudyStyles(results)).chart.render(format: .png, font: font)
         let fit = try #require(results.fits[0].parameters)
         let transform = rendered.transforms[0]
         // Between the data points at 0.3 and 0.4, sample the fitted curve every 0.5 points along x.
@@ -58,7 +58,7 @@ struct StudyFiguresTests {
 
     @Test func thresholdLineStandsAtTheCriticalFraction() throws {
         let results = Self.results(widths: [32])
-        let rendered = try accuracyFigure(results).chart.render(format: .png, font: font)
+        let rendered = try accuracyFigure(results, styles: StudyStyles(results)).chart.render(format: .png, font: font)
         let threshold = try #require(results.fits[0].threshold.fraction)
         let transform = rendered.transforms[0]
         let x = transform.deviceX(threshold)
@@ -81,15 +81,14 @@ struct StudyFiguresTests {
                     }
                 }
                 #expect(dark > 50, "\(figure.name): title pixels")
-                let labels = rendered.tickLabelBoxes
-                for (i, a) in labels.enumerated() {
-                    for b in labels[(i + 1)...] { #expect(!a.intersects(b), "\(figure.name) \(widths.count) widths: tick labels overlap") }
-                    #expect(!a.intersects(title))
+                let boxes = rendered.textBoxes
+                for (i, a) in boxes.enumerated() {
+                    for b in boxes[(i + 1)...] {
+                        #expect(!a.rect.intersects(b.rect), "\(figure.name) \(widths.count) widths: '\(a.text)' and '\(b.text)' overlap")
+                    }
                 }
                 let legend = try #require(rendered.legendBox)
-                #expect(!legend.intersects(title) && !labels.contains(where: legend.intersects),
-                        "\(figure.name) \(widths.count) widths: legend overlaps text")
-                #expect(legend.maxX <= figure.chart.width && legend.maxY <= figure.chart.height)
+                #expect(legend.maxX <= rendered.canvas.width && legend.maxY <= rendered.canvas.height)
                 for transform in rendered.transforms where legend.intersects(transform.area) {
                     for series in figure.chart.panels[0].series where series.marker != nil {
                         #expect(!series.points.contains { legend.contains(transform.device($0)) },
@@ -103,11 +102,12 @@ struct StudyFiguresTests {
     @Test(arguments: [1, 3, 8])
     func trainVersusTestHasOnePanelPerWidthSharingTheYAxis(widthCount: Int) throws {
         let widths = Array([8, 16, 24, 32, 48, 64, 96, 128].prefix(widthCount))
-        let rendered = try trainVersusTestFigure(Self.results(widths: widths)).chart.render(format: .png, font: font)
+        let rendered = try trainVersusTestFigure(Self.results(widths: widths), styles: StudyStyles(Self.results(widths: widths))).chart.render(format: .png, font: font)
         #expect(rendered.transforms.count == widthCount)
         #expect(Set(rendered.transforms.map(\.yRange)).count == 1)
-        for (left, right) in zip(rendered.transforms, rendered.transforms.dropFirst()) {
-            #expect(left.area.maxX < right.area.x, "panels do not overlap")
+        #expect(rendered.columns == min(widthCount, 4))
+        for (i, a) in rendered.transforms.enumerated() {
+            for b in rendered.transforms[(i + 1)...] { #expect(!a.area.intersects(b.area), "panels do not overlap") }
         }
     }
 
@@ -128,7 +128,7 @@ struct DetectionFigureTests {
     @Test func eachScoringDefenseGetsAFigureWithAPanelPerDetectionMetric() throws {
         let (study, runs) = detectionStudy()
         let results = StudyResults(study: study, runs: runs, toolVersion: "test")
-        let figures = detectionFigures(results)
+        let figures = detectionFigures(results, styles: StudyStyles(results))
         #expect(figures.map(\.name) == ["detection_activation_clustering"])
         let chart = try #require(figures.first).chart
         #expect(chart.panels.map(\.title) == ["AUROC", "Precision", "Recall", "TPR at 5% FPR"])

@@ -1,0 +1,76 @@
+/// `text` when it is at most `width` points wide at `size`, else its longest beginning (whole
+/// characters, trailing spaces and commas dropped) followed by "…" that is; "…" alone when not even
+/// one character fits.
+public func fitted(_ text: String, width: Double, size: Double, font: Font) -> String {
+    guard font.width(of: text, size: size) > width else { return text }
+    let characters = Array(text)
+    // Binary search for the longest prefix whose shortened form fits: widths grow with the prefix.
+    func shortened(_ count: Int) -> String {
+        String(characters[..<count]).trimmingSuffix { $0 == " " || $0 == "," } + "…"
+    }
+    var low = 0, high = characters.count - 1
+    while low < high {
+        let middle = (low + high + 1) / 2
+        if font.width(of: shortened(middle), size: size) <= width { low = middle } else { high = middle - 1 }
+    }
+    return low == 0 ? "…" : shortened(low)
+}
+
+/// `text` broken into at most `maxLines` lines of at most `width` points at `size`: at its ", "
+/// separators outside parentheses when its comma-separated parts each fit a line and fill at most `maxLines`; else at
+/// spaces outside parentheses ("(k = 10)" stays whole) when that fits, else at any space; the last
+/// line shortened with "…" (`fitted`) when the text still does not fit, and a word wider than a line
+/// shortened too.
+public func wrapped(_ text: String, width: Double, size: Double, maxLines: Int, font: Font) -> [String] {
+    precondition(maxLines >= 1, "at least one line")
+    let fits = { (lines: [String]) in lines.count <= maxLines && lines.allSatisfy { font.width(of: $0, size: size) <= width } }
+    let parts = unparenthesised(text, separator: ", ")
+    if parts.count > 1 {
+        let lines = packed(parts, separator: ", ", width: width, size: size, font: font)
+        if fits(lines) { return lines }
+    }
+    let whole = packed(unparenthesised(text, separator: " "), separator: " ", width: width, size: size, font: font)
+    if fits(whole) { return whole }
+    let lines = packed(text.split(separator: " ").map(String.init), separator: " ", width: width, size: size, font: font)
+    guard lines.count > maxLines else { return lines.map { fitted($0, width: width, size: size, font: font) } }
+    let kept = lines.prefix(maxLines - 1).map { fitted($0, width: width, size: size, font: font) }
+    return kept + [fitted(lines[(maxLines - 1)...].joined(separator: " "), width: width, size: size, font: font)]
+}
+
+/// `pieces` joined by `separator` into lines, each as many pieces as fit in `width` (at least one).
+private func packed(_ pieces: [String], separator: String, width: Double, size: Double, font: Font) -> [String] {
+    var lines = [String]()
+    for piece in pieces {
+        if let last = lines.last, font.width(of: last + separator + piece, size: size) <= width {
+            lines[lines.count - 1] = last + separator + piece
+        } else {
+            lines.append(piece)
+        }
+    }
+    return lines
+}
+
+/// `text` split at the occurrences of `separator` that lie outside parentheses, empty pieces dropped.
+private func unparenthesised(_ text: String, separator: String) -> [String] {
+    var pieces = [String](), current = "", depth = 0
+    for character in text {
+        if character == "(" { depth += 1 }
+        if character == ")" { depth = max(0, depth - 1) }
+        current.append(character)
+        if depth == 0 && current.hasSuffix(separator) {
+            pieces.append(String(current.dropLast(separator.count)))
+            current = ""
+        }
+    }
+    pieces.append(current)
+    return pieces.filter { !$0.isEmpty }
+}
+
+extension String {
+    /// The string without the trailing characters that satisfy `predicate`.
+    fileprivate func trimmingSuffix(while predicate: (Character) -> Bool) -> String {
+        var result = self
+        while let last = result.last, predicate(last) { result.removeLast() }
+        return result
+    }
+}

@@ -1,0 +1,131 @@
+import Foundation
+import Testing
+@testable import Plotting
+
+/// Text boxes, text fitting, the facet grid, direct labels and the palette.
+struct LayoutTests {
+    let font: Font
+
+    init() throws { font = try Font() }
+
+    @Test func aCanvasRecordsEveryTextBoxInDeviceUnits() throws {
+        let canvas = try Canvas(width: 300, height: 200, format: .png, dpi: 150, font: font)
+        canvas.drawText("Hello", at: Point(20, 40), size: 12, anchor: .topLeft)
+        canvas.drawText("Up", at: Point(100, 100), size: 10, anchor: .top, degrees: 90)
+        let width = font.width(of: "Hello", size: 12), height = (font.ascent + font.descent) * 12
+        #expect(canvas.textBoxes.map(\.text) == ["Hello", "Up"])
+        #expect(canvas.textBoxes[0].rect == Rect(x: 20, y: 40, width: width, height: height))
+        // Rotated a quarter turn counter-clockwise with its top-centre at (100, 100): the text runs
+        // upward, its top faces left, so the box spans x 100...100 + line height, y 100 ± width / 2.
+        let up = canvas.textBoxes[1].rect, upWidth = font.width(of: "Up", size: 10), upHeight = (font.ascent + font.descent) * 10
+        #expect(abs(up.x - 100) < 1e-9 && abs(up.width - upHeight) < 1e-9)
+        #expect(abs(up.y - (100 - upWidth / 2)) < 1e-9 && abs(up.height - upWidth) < 1e-9)
+    }
+
+    @Test func fittedTextIsShortenedWithAnEllipsisToItsWidth() {
+        #expect(fitted("short", width: 100, size: 10, font: font) == "short")
+        let long = "clean-label backdoor → 0 (ε 0.5), spectral signature (ε = 0.1 per class)"
+        let shortened = fitted(long, width: 80, size: 10, font: font)
+        #expect(shortened.hasSuffix("…") && long.hasPrefix(String(shortened.dropLast()).trimmingCharacters(in: .whitespaces)))
+        #expect(font.width(of: shortened, size: 10) <= 80)
+        // One more character would not fit.
+        let kept = shortened.dropLast().count
+        #expect(font.width(of: String(Array(long)[...kept]) + "…", size: 10) > 80)
+        #expect(fitted("Wide", width: 1, size: 10, font: font) == "…")
+    }
+
+    @Test func wrappingPrefersCommasAndKeepsParenthesesWhole() {
+        let width = font.width(of: "random label flip, k-NN", size: 10)
+        #expect(wrapped("random label flip, k-NN filter (k = 10)", width: width, size: 10, maxLines: 2, font: font)
+            == ["random label flip", "k-NN filter (k = 10)"])
+        let narrow = font.width(of: "k-NN filter", size: 10)
+        #expect(wrapped("k-NN filter (k = 10)", width: narrow, size: 10, maxLines: 2, font: font) == ["k-NN filter", "(k = 10)"])
+        // A comma inside parentheses is no place to break.
+        let dp = wrapped("random label flip, DP-SGD (C = 1.0, σ = 1.0)", width: font.width(of: "DP-SGD (C = 1.0, σ = 1.0)xx", size: 10),
+                         size: 10, maxLines: 2, font: font)
+        #expect(dp == ["random label flip", "DP-SGD (C = 1.0, σ = 1.0)"])
+        let three = wrapped("a b c d e f g h", width: font.width(of: "a b", size: 10), size: 10, maxLines: 2, font: font)
+        #expect(three.count == 2 && three[0] == "a b" && three[1].hasSuffix("…"))
+    }
+
+    /// Nine panels with tick labels: four columns, three rows; y tick labels on the first column
+    /// only, x tick labels on the lowest panel of each column only.
+    @Test func panelsWrapIntoAGridWithTickLabelsOnTheOuterPanels() throws {
+        let panel = Panel(title: "a panel", series: [Series(label: "s", points: [Point(0, 0), Point(1, 1)], color: .black, marker: .circle)])
+        let chart = Chart(title: "Grid", x: Axis(label: "x", range: 0...1), y: Axis(label: "y", range: 0...1),
+                          panels: Array(repeating: panel, count: 9), legend: [], panelWidth: 150, panelHeight: 120)
+        let rendered = try chart.render(format: .png, font: font)
+        #expect(rendered.columns == 4)
+        let areas = rendered.transforms.map(\.area)
+        #expect(Set(areas.map(\.y)).count == 3 && Set(areas.map(\.x)).count == 4)
+        let ticks = rendered.textBoxes.filter { Double($0.text) != nil }
+        let yTicks = ticks.filter { $0.rect.maxX <= areas[0].x }, xTicks = ticks.filter { $0.rect.maxX > areas[0].x }
+        // Each of the 3 rows has its y ticks at its left; 4 columns have x ticks, under panel 8 (row 3) or 5, 6, 7 (row 2).
+        let yCount = Set(yTicks.map(\.text)).count, xCount = Set(xTicks.map(\.text)).count
+        #expect(yCount >= 2 && yTicks.count == 3 * yCount)
+        #expect(xCount >= 2 && xTicks.count == 4 * xCount)
+        let lowest = [areas[8], areas[5], areas[6], areas[7]]
+        #expect(xTicks.allSatisfy { tick in lowest.contains { abs(tick.rect.y - ($0.maxY + 7)) < 1e-9 } })
+    }
+
+    @Test func aGridStaysWithinItsWidestFigureWhateverThePanelCount() throws {
+        let panel = Panel(title: "p", series: [Series(label: "s", points: [Point(0, 0), Point(1, 1)], color: .black, marker: .circle)])
+        for count in [1, 2, 4, 5, 17, 60] {
+            let chart = Chart(title: "Wide", x: Axis(label: "x"), y: Axis(label: "y"), panels: Array(repeating: panel, count: count),
+                              legend: [], panelWidth: 900, panelHeight: 100)
+            let rendered = try chart.render(format: .png, font: font)
+            #expect(rendered.canvas.width <= Chart.defaultMaxWidth + 1e-9, "\(count) panels")
+            #expect(rendered.columns == min(count, 4))
+            #expect(rendered.transforms.allSatisfy { $0.area.width >= Chart.minimumPanelWidth })
+        }
+    }
+
+    @Test func directLabelsNeverOverlapEachOtherOrTheMarkers() throws {
+        // Twenty points in a tight cluster: every label placed keeps clear of the others and of every marker.
+        let points = (0..<20).map { Point(0.5 + 0.01 * Double($0 % 5), 0.5 + 0.01 * Double($0 / 5)) }
+        let panel = Panel(series: [Series(label: "s", points: points, color: .black, marker: .circle)],
+                          labels: points.enumerated().map { PointLabel("point \($0.offset)", at: $0.element, color: .black) })
+        let chart = Chart(title: "Labels", x: Axis(label: "x", range: 0...1), y: Axis(label: "y", range: 0...1), panels: [panel],
+                          legend: [], panelWidth: 300, panelHeight: 200)
+        let rendered = try chart.render(format: .png, font: font)
+        let labels = rendered.textBoxes.filter { $0.text.hasPrefix("point") }
+        #expect(labels.count >= 8, "\(labels.count) of 20 labels placed")
+        for (i, a) in labels.enumerated() {
+            for b in labels[(i + 1)...] { #expect(!a.rect.intersects(b.rect)) }
+            let markers = points.map { rendered.transforms[0].device($0) }
+            #expect(!markers.contains { a.rect.intersects(Rect(x: $0.x - 5.25, y: $0.y - 5.25, width: 10.5, height: 10.5)) })
+            #expect(a.rect.x >= rendered.transforms[0].area.x && a.rect.maxX <= rendered.transforms[0].area.maxX)
+        }
+    }
+
+    /// CIE 1976 L*a*b* of an sRGB colour (D65 white).
+    private func lab(_ color: Color) -> (Double, Double, Double) {
+        func linear(_ c: Double) -> Double { c <= 0.04045 ? c / 12.92 : pow((c + 0.055) / 1.055, 2.4) }
+        let r = linear(color.red), g = linear(color.green), b = linear(color.blue)
+        let x = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047, y = 0.2126 * r + 0.7152 * g + 0.0722 * b
+        let z = (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883
+        func f(_ t: Double) -> Double { t > 216.0 / 24389 ? cbrt(t) : (24389.0 / 27 * t + 16) / 116 }
+        return (116 * f(y) - 16, 500 * (f(x) - f(y)), 200 * (f(y) - f(z)))
+    }
+
+    @Test func thePaletteHasSixteenColoursTwentyCIELABUnitsApart() {
+        let colors = Color.colorBlindSafe
+        #expect(colors.count == 16)
+        var closest = Double.infinity
+        for (i, a) in colors.enumerated() {
+            for b in colors[(i + 1)...] {
+                let (l1, a1, b1) = lab(a), (l2, a2, b2) = lab(b)
+                closest = min(closest, ((l1 - l2) * (l1 - l2) + (a1 - a2) * (a1 - a2) + (b1 - b2) * (b1 - b2)).squareRoot())
+            }
+        }
+        // The closest pair, the Okabe-Ito yellow B8A200 and Tol's olive 999933, differs by 20.4.
+        #expect(closest > 20 && closest < 20.5, "closest pair ΔE*ab = \(closest)")
+    }
+
+    @Test func styleSequenceStaysDistinctForSixtyFourSeries() {
+        let styles = (0..<64).map(SeriesStyle.init(index:))
+        #expect(Set(styles.map { "\($0.color)|\($0.line)" }).count == 64)
+        #expect(styles[16].color == styles[0].color && styles[16].marker != styles[0].marker && styles[16].line == .dashed)
+        #expect(styles.prefix(16).allSatisfy { $0.line == .solid })
+    }
+}

@@ -1,0 +1,181 @@
+import Foundation
+import Testing
+import Plotting
+import PoisoningAnalysis
+import PoisoningEngine
+@testable import PoisoningFigures
+
+/// Every figure of a 30-series study and of the committed examples: at most 2,400 pixels wide at
+/// 150 dpi, no two texts overlapping, every text on the canvas, and one colour per model, attack and
+/// defense across the figures. Set FIGURE_PREVIEW_DIR to a folder to have the examples' test write
+/// each figure there as PNG (`<example>-<figure>.png`) for a reader to look at.
+struct ManySeriesFiguresTests {
+    static let fractions = [0, 0.1, 0.2, 0.3, 0.4, 0.5]
+
+    /// 2 models × 3 attacks (random label flip, class flip 0→1, backdoor → 0) × 5 defenses (none, loss
+    /// filter, k-NN filter, activation clustering, weight decay) = 30 series, two seeds, with made-up
+    /// metrics and no training: test accuracy follows a sigmoid whose midpoint moves by 0.03 per
+    /// defense and 0.02 per model (seed 1 +0.01, seed 2 -0.01); every attack's success metric rises
+    /// with the fraction from 0.1 at 0; the sanitisers score rows with AUROC 0.9 - fraction.
+    static func thirtySeries() throws -> StudyResults {
+        let config = StudyConfig(
+            models: [StudyConfig.mlp(8), StudyConfig.mlp(16)],
+            attacks: [StudyConfig.component(RandomLabelFlip.kind),
+                      StudyConfig.component(ClassFlip.kind, ["source": .int(0), "target": .int(1)]),
+                      StudyConfig.component(Backdoor.kind, ["target": .int(0)])],
+            defenses: [NoDefense.kind, LossFilter.kind, KNNFilter.kind, ActivationClustering.kind, WeightDecay.kind]
+                .map { StudyConfig.component($0) },
+            fractions: fractions, seeds: [1, 2], training: TrainingSettings(epochs: 5),
+            analysis: AnalysisSettings(replicates: 200))
+        let study = try Study(config)
+        let sanitisers: Set<Int> = [1, 2, 3]
+        let runs = study.runSpecs.map { spec -> RunResult in
+            let series = study.series[spec.series]
+            let noise = spec.seed == 1 ? 0.01 : -0.01
+            let curve = SigmoidParameters(amplitude: 0.7, steepness: 12,
+                                          midpoint: 0.25 + 0.03 * Double(series.defense) - 0.02 * Double(series.model), floor: 0.2)
+            let test = curve.value(at: spec.fraction) + noise
+            var metrics = [MetricKey.testAccuracy: test, MetricKey.trainAccuracy: 1 - spec.fraction * 0.3,
+                           MetricKey.trainCleanAccuracy: 0.95, MetricKey.generalizationGap: 1 - spec.fraction * 0.3 - test,
+                           MetricKey.finalLoss: 0.2]
+            for metric in study.attacks[series.attack].metrics {
+                let rate = min(1, 0.1 + 1.5 * spec.fraction + noise)
+                metrics[metric.key] = rate
+                if metric.hasBaseline {
+                    metrics[metric.baseline.key] = 0.1 + noise
+                    metrics[metric.excess.key] = rate - (0.1 + noise)
+                }
+            }
+            if sanitisers.contains(series.defense) && spec.fraction > 0 {
+                metrics[MetricKey.removedFraction] = 0.1
+                metrics[MetricKey.detectionAUROC] = 0.9 - spec.fraction
+                metrics[MetricKey.detectionPrecision] = 0.8 - spec.fraction
+                metrics[MetricKey.detectionRecall] = 0.5
+                metrics[MetricKey.detectionTPRAt5FPR] = 0.6 - spec.fraction
+            }
+            let poisoned = poisonCount(fraction: spec.fraction, of: study.split.train.count)
+            return RunResult(fraction: spec.fraction, series: spec.series, seed: spec.seed, poisonedCount: poisoned,
+                             realisedFraction: Double(poisoned) / Double(study.split.train.count), metrics: metrics, divergence: nil)
+        }
+        return StudyResults(study: study, runs: runs, toolVersion: "test")
+    }
+
+    /// The committed results.json of every example and of the reference study, by example name.
+    static func committedResults() throws -> [(name: String, results: StudyResults)] {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let examples = try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("examples").path).sorted()
+        let files = [("reference", root.appendingPathComponent("output/results.json"))]
+            + examples.map { ($0, root.appendingPathComponent("examples/\($0)/output/results.json")) }
+        return try files.filter { FileManager.default.fileExists(atPath: $0.1.path) }.map { name, file in
+            (name, try JSONDecoder().decode(StudyResults.self, from: Data(contentsOf: file)))
+        }
+    }
+
+    /// The failures of one rendered figure: wider than 2,400 pixels at 150 dpi, two texts overlapping
+    /// (exact rectangle intersection), a text off the canvas, a legend covering a marker.
+    static func layoutFailures(_ figure: StudyFigure, _ rendered: RenderedChart) -> [String] {
+        var failures = [String]()
+        let pixels = (rendered.canvas.width * 150 / 72).rounded()
+        if pixels > 2400 { failures.append("\(figure.name) is \(pixels) px wide") }
+        let boxes = rendered.textBoxes
+        for (i, a) in boxes.enumerated() {
+            for b in boxes[(i + 1)...] where a.rect.intersects(b.rect) {
+                failures.append("\(figure.name): '\(a.text)' \(a.rect) overlaps '\(b.text)' \(b.rect)")
+            }
+            let canvas = Rect(x: 0, y: 0, width: rendered.canvas.width, height: rendered.canvas.height)
+            if a.rect.x < canvas.x || a.rect.y < canvas.y || a.rect.maxX > canvas.maxX || a.rect.maxY > canvas.maxY {
+                failures.append("\(figure.name): '\(a.text)' \(a.rect) leaves the canvas")
+            }
+        }
+        if let legend = rendered.legendBox {
+            for (panel, transform) in zip(figure.chart.panels, rendered.transforms) {
+                for series in panel.series where series.marker != nil
+                    && series.points.contains(where: { legend.contains(transform.device($0)) }) {
+                    failures.append("\(figure.name): the legend covers a point of \(series.label)")
+                }
+            }
+        }
+        return failures
+    }
+
+    let font: Font
+    init() throws { font = try Font() }
+
+    @Test func thirtySeriesFiguresFitAndNoTextsOverlap() throws {
+        let results = try Self.thirtySeries()
+        #expect(results.series.count == 30)
+        let figures = studyFigures(results)
+        #expect(figures.map(\.name) == ["accuracy_vs_poison", "generalization_gap", "train_vs_test", "attack_success",
+                                         "defense_tradeoff", "detection_loss_filter", "detection_knn_filter",
+                                         "detection_activation_clustering"])
+        for figure in figures {
+            let rendered = try figure.chart.render(format: .png, font: font)
+            #expect(Self.layoutFailures(figure, rendered) == [])
+            #expect(rendered.columns <= 4)
+        }
+    }
+
+    @Test func committedExamplesFiguresFitAndNoTextsOverlap() throws {
+        let preview = ProcessInfo.processInfo.environment["FIGURE_PREVIEW_DIR"].map(URL.init(fileURLWithPath:))
+        let examples = try Self.committedResults()
+        #expect(examples.count >= 6, "the reference output and five examples")
+        for (name, results) in examples {
+            for figure in studyFigures(results) {
+                let rendered = try figure.chart.render(format: .png, font: font)
+                #expect(Self.layoutFailures(figure, rendered) == [], "\(name)")
+                if let preview { try rendered.canvas.render().write(to: preview.appendingPathComponent("\(name)-\(figure.name).png")) }
+            }
+        }
+    }
+
+    @Test func panelTitlesLeaveOutAxesWithOneValue() throws {
+        // examples/early-stopping: two models, two attacks, two defenses (none and early stopping).
+        let results = try #require(Self.committedResults().first { $0.name == "early-stopping" }?.results)
+        let titles = studyFigures(results).first { $0.name == "accuracy_vs_poison" }!.chart.panels.map(\.title)
+        #expect(titles == ["random label flip, no defense", "random label flip, early stopping (patience 10)",
+                           "confident flip (to worst), no defense", "confident flip (to worst), early stopping (patience 10)"])
+        // examples/attacks: seven attacks, one defense, so the titles name the attack only.
+        let attacks = try #require(Self.committedResults().first { $0.name == "attacks" }?.results)
+        let attackTitles = studyFigures(attacks).first { $0.name == "accuracy_vs_poison" }!.chart.panels.map(\.title)
+        #expect(attackTitles.count == 7 && attackTitles.allSatisfy { $0 != nil && !$0!.contains("no defense") })
+        // The reference study: one attack and one defense, so no panel title says "no defense".
+        let reference = try #require(Self.committedResults().first { $0.name == "reference" }?.results)
+        for figure in studyFigures(reference) {
+            #expect(figure.chart.panels.allSatisfy { $0.title?.contains("no defense") != true }, "\(figure.name)")
+        }
+    }
+
+    @Test func aComponentKeepsItsColourInEveryFigure() throws {
+        let results = try Self.thirtySeries()
+        let styles = StudyStyles(results)
+        // No two components of the study share a style.
+        let all = styles.models + styles.attacks + zip(styles.defenses, results.config.defenses.indices)
+            .filter { _, defense in !results.series.contains { $0.defense == defense && $0.isUndefended } }.map(\.0)
+        #expect(Set(all.map { "\($0)" }).count == all.count)
+        // Every legend label names one colour across the figures.
+        var colors = [String: Color]()
+        for figure in studyFigures(results) {
+            for entry in figure.chart.legend where entry.color != Color.reference && entry.color != Color.ink {
+                if let known = colors[entry.label] {
+                    #expect(known == entry.color, "\(entry.label) changes colour in \(figure.name)")
+                }
+                colors[entry.label] = entry.color
+            }
+        }
+        // A model's colour in the accuracy, gap and attack-success figures, a defense's in the trade-off.
+        for model in results.config.models.indices {
+            #expect(colors[results.series.first { $0.model == model }!.modelLabel] == styles.models[model].color)
+        }
+        for defense in 1..<results.config.defenses.count {
+            #expect(colors[results.series.first { $0.defense == defense }!.defenseLabel] == styles.defenses[defense].color)
+        }
+        // Drawn series, too: every series of the accuracy figure in its model's colour.
+        let accuracy = studyFigures(results).first { $0.name == "accuracy_vs_poison" }!
+        for panel in accuracy.chart.panels {
+            for series in panel.series {
+                let model = results.series.first { series.label == $0.label || series.label == "fit " + $0.label }!.model
+                #expect(series.color == styles.models[model].color, "\(series.label)")
+            }
+        }
+    }
+}
