@@ -176,7 +176,7 @@ func seriesStatistics(fit: SeriesFit, runs: [RunResult], fractions sweep: [Doubl
         }
         let p = refit.parameters
         for (j, value) in [p.amplitude, p.steepness, p.midpoint, p.floor].enumerated() { parameterReplicates[j].append(value) }
-        thresholds.append(criticalThreshold(of: p, target: (cleanReplicates[r] + chance) / 2, swept: swept).censored(curve: p)!)
+        thresholds.append(censoredThreshold(of: p, target: (cleanReplicates[r] + chance) / 2, swept: swept))
         for (g, fraction) in grid.enumerated() { gridValues[g].append(p.value(at: fraction)) }
     }
     let interval = { (values: [Double]) in bootstrap.design.interval(values, confidence: confidence) }
