@@ -61,7 +61,7 @@ public func criticalThreshold(of curve: SigmoidParameters, target: Double,
                                  reason: "the fitted curve starts at \(fixed(ceiling, decimals: 3)), "
                                      + "already at or below the target \(fixed(target, decimals: 3))", extrapolatedFraction: nil)
     }
-    let fraction = curve.midpoint + log(curve.amplitude / (target - curve.floor) - 1) / curve.steepness
+    let fraction = crossing(of: curve, target: target)
     if fraction > swept.upperBound {
         return CriticalThreshold(target: target, fraction: nil, status: .aboveRange,
                                  reason: "the fitted curve falls to the target \(fixed(target, decimals: 3)) only beyond "
@@ -73,6 +73,20 @@ public func criticalThreshold(of curve: SigmoidParameters, target: Double,
                                      + "the smallest swept fraction, \(percent(swept.lowerBound))", extrapolatedFraction: fraction)
     }
     return CriticalThreshold(target: target, fraction: fraction, status: .withinRange, reason: nil, extrapolatedFraction: nil)
+}
+
+/// The threshold of `curve` at `target` as `criticalThreshold(of:target:swept:).censored(curve:)` gives
+/// it, without the record and its sentences: for the bootstrap's replicates, thousands per series.
+func censoredThreshold(of curve: SigmoidParameters, target: Double, swept: ClosedRange<Double>) -> Double {
+    if target <= curve.floor { return .infinity }
+    if target >= curve.amplitude + curve.floor { return -.infinity }
+    let fraction = crossing(of: curve, target: target)
+    return fraction > swept.upperBound ? .infinity : fraction < swept.lowerBound ? -.infinity : fraction
+}
+
+/// Where the curve crosses `target`: x0 + ln(L / (t - b) - 1) / k.
+private func crossing(of curve: SigmoidParameters, target: Double) -> Double {
+    curve.midpoint + log(curve.amplitude / (target - curve.floor) - 1) / curve.steepness
 }
 
 /// A threshold as an estimate over the swept fractions `swept`, from its censored value (see

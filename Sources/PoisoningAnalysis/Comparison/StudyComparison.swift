@@ -228,6 +228,6 @@ extension ComparableStudy {
         let bootstrap = seeds.count >= 2
             ? SeedBootstrap(seedCount: seeds.count, replicates: replicates, seed: bootstrapSeed, monteCarlo: monteCarlo) : nil
         return seriesStatistics(fit: fit, runs: runs, fractions: fractions, seeds: seeds, testCount: testCount,
-                                bootstrap: bootstrap, confidence: confidence)
+                                bootstrap: bootstrap, confidence: confidence, threads: 1)
     }
 }

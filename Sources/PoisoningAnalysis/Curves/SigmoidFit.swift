@@ -101,7 +101,7 @@ public enum SigmoidFitError: Error, Sendable, Equatable, CustomStringConvertible
 public func fitDescendingSigmoid(x: [Double], y: [Double], bounds: SigmoidFitBounds = .study,
                                  start: SigmoidParameters? = nil) -> Result<FittedSigmoid, SigmoidFitError> {
     precondition(x.count == y.count, "x and y must pair up")
-    guard (x + y).allSatisfy(\.isFinite) else { return .failure(.nonFiniteData) }
+    guard x.allSatisfy(\.isFinite) && y.allSatisfy(\.isFinite) else { return .failure(.nonFiniteData) }
     guard x.count >= 4 else { return .failure(.tooFewPoints(x.count)) }
     guard y.max()! - y.min()! > 1e-12 else { return .failure(.flatCurve(y[0])) }
     let mean = y.reduce(0, +) / Double(y.count)
@@ -109,20 +109,27 @@ public func fitDescendingSigmoid(x: [Double], y: [Double], bounds: SigmoidFitBou
 
     let lower = SIMD4(bounds.lower.vector), upper = SIMD4(bounds.upper.vector)
     var theta = SIMD4(start.map(bounds.clip)?.vector ?? bounds.studyStart(for: y).vector)
-    var cost = residualSumOfSquares(theta, x, y)
+    // 1 + exp(k (x - x0)) at every point, for θ and for the step tried.
+    var denominators = [Double](repeating: 0, count: x.count), candidateDenominators = denominators
+    var cost = residualSumOfSquares(theta, x, y, denominators: &denominators)
     var damping = 1e-3
     var iterations = 0
+    // The normal equations at θ, recomputed only when a step is kept: a rejected step leaves θ as it was.
+    var (gradient, normal) = normalEquations(theta, x, y, denominators: denominators)
     while iterations < 2000 && damping < 1e16 {
         iterations += 1
-        let (gradient, normal) = normalEquations(theta, x, y)
         // A parameter at a bound whose descent direction (-gradient) leaves the box stays fixed.
-        let free = (0..<4).filter { j in
-            !((theta[j] <= lower[j] && gradient[j] > 0) || (theta[j] >= upper[j] && gradient[j] < 0))
+        var free = InlineArray<4, Int>(repeating: 0), freeCount = 0, descends = false
+        for j in 0..<4 where !((theta[j] <= lower[j] && gradient[j] > 0) || (theta[j] >= upper[j] && gradient[j] < 0)) {
+            free[freeCount] = j
+            freeCount += 1
+            descends = descends || gradient[j] != 0
         }
-        guard !free.isEmpty, free.contains(where: { gradient[$0] != 0 }) else { break }
-        var system = SmallMatrix(size: free.count), rhs = SIMD4<Double>()
-        for (row, i) in free.enumerated() {
-            for (column, j) in free.enumerated() { system[row, column] = normal[i, j] }
+        guard descends else { break }
+        var system = SmallMatrix(size: freeCount), rhs = InlineArray<4, Double>(repeating: 0)
+        for row in 0..<freeCount {
+            let i = free[row]
+            for column in 0..<freeCount { system[row, column] = normal[i, free[column]] }
             system[row, row] += damping * max(normal[i, i], 1e-12)
             rhs[row] = -gradient[i]
         }
@@ -131,14 +138,19 @@ public func fitDescendingSigmoid(x: [Double], y: [Double], bounds: SigmoidFitBou
             continue
         }
         var candidate = theta
-        for (row, j) in free.enumerated() { candidate[j] = min(max(theta[j] + step[row], lower[j]), upper[j]) }
-        let candidateCost = residualSumOfSquares(candidate, x, y)
+        for row in 0..<freeCount {
+            let j = free[row]
+            candidate[j] = min(max(theta[j] + step[row], lower[j]), upper[j])
+        }
+        let candidateCost = residualSumOfSquares(candidate, x, y, denominators: &candidateDenominators)
         if candidateCost < cost {
             let improvement = (cost - candidateCost) / max(cost, .leastNormalMagnitude)
             theta = candidate
             cost = candidateCost
             damping = max(damping / 3, 1e-12)
             if improvement < 1e-15 { break }
+            swap(&denominators, &candidateDenominators)
+            (gradient, normal) = normalEquations(theta, x, y, denominators: denominators)
         } else {
             damping *= 4
         }
@@ -148,24 +160,29 @@ public func fitDescendingSigmoid(x: [Double], y: [Double], bounds: SigmoidFitBou
                                   rSquared: 1 - cost / totalSquares, iterations: iterations))
 }
 
-/// Σ (acc(x_i; θ) - y_i)² for θ = (L, k, x0, b).
-private func residualSumOfSquares(_ theta: SIMD4<Double>, _ x: [Double], _ y: [Double]) -> Double {
+/// Σ (acc(x_i; θ) - y_i)² for θ = (L, k, x0, b), writing each point's 1 + exp(k (x_i - x0)) into
+/// `denominators` (for the normal equations, should θ be kept).
+private func residualSumOfSquares(_ theta: SIMD4<Double>, _ x: [Double], _ y: [Double], denominators: inout [Double]) -> Double {
     var sum = 0.0
     for i in x.indices {
-        let residual = theta[0] / (1 + exp(theta[1] * (x[i] - theta[2]))) + theta[3] - y[i]
+        let denominator = 1 + exp(theta[1] * (x[i] - theta[2]))
+        denominators[i] = denominator
+        let residual = theta[0] / denominator + theta[3] - y[i]
         sum += residual * residual
     }
     return sum
 }
 
-/// g = Jᵀr and JᵀJ for residuals r_i = acc(x_i) - y_i, with s = 1 / (1 + exp(k (x - x0))):
+/// g = Jᵀr and JᵀJ for residuals r_i = acc(x_i) - y_i, with s = 1 / (1 + exp(k (x - x0))) (the
+/// denominators at θ from `residualSumOfSquares`):
 /// ∂acc/∂L = s, ∂acc/∂k = -L s (1 - s) (x - x0), ∂acc/∂x0 = L s (1 - s) k, ∂acc/∂b = 1.
-private func normalEquations(_ theta: SIMD4<Double>, _ x: [Double], _ y: [Double]) -> (SIMD4<Double>, SmallMatrix) {
+private func normalEquations(_ theta: SIMD4<Double>, _ x: [Double], _ y: [Double], denominators: [Double]) -> (SIMD4<Double>, SmallMatrix) {
     let (amplitude, steepness, midpoint, floor) = (theta[0], theta[1], theta[2], theta[3])
     var gradient = SIMD4<Double>()
     var normal = SmallMatrix(size: 4)
-    for (xi, yi) in zip(x, y) {
-        let s = 1 / (1 + exp(steepness * (xi - midpoint)))
+    for i in x.indices {
+        let xi = x[i], yi = y[i]
+        let s = 1 / denominators[i]
         let slope = amplitude * s * (1 - s)
         let jacobian = SIMD4(s, -slope * (xi - midpoint), slope * steepness, 1)
         let residual = amplitude * s + floor - yi
@@ -177,10 +194,11 @@ private func normalEquations(_ theta: SIMD4<Double>, _ x: [Double], _ y: [Double
     return (gradient, normal)
 }
 
-/// A square matrix of size at most 4, stored without allocation.
+/// A square matrix of size at most 4, stored without allocation (row-major in a 4 x 4 block, scalars
+/// addressed directly: a SIMD vector's lane at a run-time index costs a copy of the whole vector).
 private struct SmallMatrix {
     let size: Int
-    var entries = SIMD16<Double>()
+    var entries = InlineArray<16, Double>(repeating: 0)
 
     init(size: Int) { self.size = size }
 
@@ -191,7 +209,15 @@ private struct SmallMatrix {
 
     /// Solves A v = rhs (first `size` entries) by Gaussian elimination with partial pivoting, the
     /// same operations as `solveLinearSystem`; nil when A is singular.
-    func solve(_ rhs: SIMD4<Double>) -> SIMD4<Double>? {
+    func solve(_ rhs: InlineArray<4, Double>) -> InlineArray<4, Double>? {
+        // The full system (every parameter free, the common case) with its size a constant, which
+        // lets the compiler unroll the loops.
+        size == 4 ? eliminate(rhs, size: 4) : eliminate(rhs, size: size)
+    }
+
+    /// `solve` for a matrix of `size`.
+    @inline(__always)
+    private func eliminate(_ rhs: InlineArray<4, Double>, size: Int) -> InlineArray<4, Double>? {
         var a = self, b = rhs
         for column in 0..<size {
             var pivot = column
@@ -207,7 +233,7 @@ private struct SmallMatrix {
                 b[row] -= factor * b[column]
             }
         }
-        var solution = SIMD4<Double>()
+        var solution = InlineArray<4, Double>(repeating: 0)
         for row in stride(from: size - 1, through: 0, by: -1) {
             var sum = b[row]
             for k in (row + 1)..<max(size, row + 1) { sum -= a[row, k] * solution[k] }

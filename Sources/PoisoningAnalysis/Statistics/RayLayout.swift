@@ -21,6 +21,9 @@ public struct RayLayout: Sendable, Equatable {
     /// T at u = j / (count - 1), j < count - 1 (the last entry, u = 1, is +∞): the table that turns a
     /// radius into its position u.
     let radiusTable: [Double]
+    /// The pieces of a ray's distribution, computed once: the reading of an interval evaluates its
+    /// CDF some thousands of times.
+    private let pieces: RayPieces
 
     /// The layout, with `radius(p)` the p-quantile of the radius T.
     init(blocks: Int, raysPerBlock: Int, radii: Int, radius: (Double) -> Double) {
@@ -31,19 +34,20 @@ public struct RayLayout: Sendable, Equatable {
         radiusTable = (0..<size).map { j in
             j == 0 ? 0 : j == size - 1 ? .infinity : radius(Self.probability(Double(j) / Double(size - 1)))
         }
+        pieces = RayPieces(radii: radii, radiusTable: radiusTable)
     }
 
     /// The radius T of node k.
-    func nodeRadius(_ k: Int) -> Double { radius(at: position(k)) }
+    func nodeRadius(_ k: Int) -> Double { pieces.nodeRadii[k] }
 
-    /// T at position u, interpolated in the table.
-    private func radius(at u: Double) -> Double {
-        let scaled = u * Double(radiusTable.count - 1), j = min(Int(scaled), radiusTable.count - 2)
-        let (a, b) = (radiusTable[j], radiusTable[j + 1])
+    /// T at position u, interpolated in `table` (`radiusTable`).
+    fileprivate static func radius(at u: Double, in table: [Double]) -> Double {
+        let scaled = u * Double(table.count - 1), j = min(Int(scaled), table.count - 2)
+        let (a, b) = (table[j], table[j + 1])
         return b.isInfinite ? a : a + (scaled - Double(j)) * (b - a)
     }
 
-    /// The position u of radius T (the inverse of `radius(at:)`), by bisection in the table.
+    /// The position u of radius T (the inverse of `radius(at:in:)`), by bisection in the table.
     private func position(ofRadius t: Double) -> Double {
         var low = 0, high = radiusTable.count - 1
         while high - low > 1 {
@@ -64,46 +68,75 @@ public struct RayLayout: Sendable, Equatable {
     /// The position u of radius k.
     func position(_ k: Int) -> Double { (Double(k) + 0.5) / Double(radii) }
 
-
-    /// Masses of one ray's distribution: at or below `c`, undefined (NaN), and at -∞ / +∞.
-    private func rayMasses(_ values: ArraySlice<Double>, below c: Double) -> Double {
-        let start = values.startIndex
+    /// Mass of one ray's distribution at or below `c`, the ray's values being
+    /// `values[start ..< start + radii]`: linear in T between two finite values, else constant up to
+    /// halfway between them, constant before the first and beyond the last radius.
+    private func rayMass(_ values: UnsafeBufferPointer<Double>, start: Int, below c: Double) -> Double {
         var mass = 0.0
-        func constant(_ value: Double, from u0: Double, to u1: Double) {
-            if value <= c { mass += Self.probability(u1) - Self.probability(u0) }
-        }
-        constant(values[start], from: 0, to: position(0))
+        if values[start] <= c { mass += pieces.firstMass }
         for k in 0..<(radii - 1) {
-            let a = values[start + k], b = values[start + k + 1], u0 = position(k), u1 = position(k + 1)
+            let a = values[start + k], b = values[start + k + 1]
             if a.isFinite && b.isFinite {
                 if a <= c && b <= c {
-                    mass += Self.probability(u1) - Self.probability(u0)
+                    mass += pieces.segmentMasses[k]
                 } else if a <= c || b <= c {
-                    let t0 = radius(at: u0), t1 = radius(at: u1)
-                    let crossing = position(ofRadius: t0 + (c - a) / (b - a) * (t1 - t0))
-                    mass += a <= c ? Self.probability(crossing) - Self.probability(u0) : Self.probability(u1) - Self.probability(crossing)
+                    let t0 = pieces.nodeRadii[k], t1 = pieces.nodeRadii[k + 1]
+                    let crossing = Self.probability(position(ofRadius: t0 + (c - a) / (b - a) * (t1 - t0)))
+                    mass += a <= c ? crossing - pieces.nodeProbabilities[k] : pieces.nodeProbabilities[k + 1] - crossing
                 }
             } else {
-                let middle = (u0 + u1) / 2
-                constant(a, from: u0, to: middle)
-                constant(b, from: middle, to: u1)
+                if a <= c { mass += pieces.lowerHalfMasses[k] }
+                if b <= c { mass += pieces.upperHalfMasses[k] }
             }
         }
-        constant(values[start + radii - 1], from: position(radii - 1), to: 1)
+        if values[start + radii - 1] <= c { mass += pieces.lastMass }
         return mass
     }
 
     /// Mass of one ray's distribution where the value satisfies `test` (evaluated on the constant
     /// pieces: a switch halfway between radii), for the shares of undefined and infinite values.
-    private func rayShare(_ values: ArraySlice<Double>, where test: (Double) -> Bool) -> Double {
-        let start = values.startIndex
+    private func rayShare(_ values: [Double], start: Int, where test: (Double) -> Bool) -> Double {
         var mass = 0.0
-        for k in 0..<radii where test(values[start + k]) {
-            let low = k == 0 ? 0 : (position(k - 1) + position(k)) / 2
-            let high = k == radii - 1 ? 1 : (position(k) + position(k + 1)) / 2
-            mass += Self.probability(high) - Self.probability(low)
-        }
+        for k in 0..<radii where test(values[start + k]) { mass += pieces.nodeMasses[k] }
         return mass
+    }
+
+    /// What the reading of a quantity's distribution needs of each of its rays, computed once per
+    /// quantity and shared by the pooled distribution and the blocks'.
+    struct RaySummaries {
+        /// Whether every value of the ray is finite (its shares below are then 0).
+        let finite: [Bool]
+        /// The ray's smallest and largest finite value (the first of equal ones); +∞ and -∞ without one.
+        let lowest: [Double], highest: [Double]
+        /// The ray's shares undefined (NaN), at -∞ and at +∞.
+        let undefined: [Double], belowAll: [Double], aboveAll: [Double]
+
+        /// The summaries of the rays of `values`, laid out by `layout`.
+        init(layout: RayLayout, values: [Double]) {
+            let rays = layout.blocks * layout.raysPerBlock, radii = layout.radii
+            var finite = [Bool](repeating: true, count: rays)
+            var lowest = [Double](repeating: .infinity, count: rays), highest = [Double](repeating: -.infinity, count: rays)
+            var undefined = [Double](repeating: 0, count: rays), belowAll = undefined, aboveAll = undefined
+            for ray in 0..<rays {
+                var hasFinite = false
+                for value in values[(ray * radii)..<((ray + 1) * radii)] {
+                    guard value.isFinite else {
+                        finite[ray] = false
+                        continue
+                    }
+                    if !hasFinite || value < lowest[ray] { lowest[ray] = value }
+                    if !hasFinite || highest[ray] < value { highest[ray] = value }
+                    hasFinite = true
+                }
+                if !finite[ray] {
+                    undefined[ray] = layout.rayShare(values, start: ray * radii, where: \.isNaN)
+                    belowAll[ray] = layout.rayShare(values, start: ray * radii) { $0 == -.infinity }
+                    aboveAll[ray] = layout.rayShare(values, start: ray * radii) { $0 == .infinity }
+                }
+            }
+            (self.finite, self.lowest, self.highest) = (finite, lowest, highest)
+            (self.undefined, self.belowAll, self.aboveAll) = (undefined, belowAll, aboveAll)
+        }
     }
 
     /// The distribution of `values` over the rays `rays`: the CDF at c, and the shares undefined, at -∞ and at +∞.
@@ -111,25 +144,46 @@ public struct RayLayout: Sendable, Equatable {
         let layout: RayLayout
         let values: [Double]
         let rays: Range<Int>
+        let summaries: RaySummaries
         let undefined: Double, belowAll: Double, aboveAll: Double
         let finiteRange: ClosedRange<Double>?
 
-        init(layout: RayLayout, values: [Double], rays: Range<Int>) {
+        init(layout: RayLayout, values: [Double], rays: Range<Int>, summaries: RaySummaries) {
             self.layout = layout
             self.values = values
             self.rays = rays
-            let slices = rays.map { values[($0 * layout.radii)..<(($0 + 1) * layout.radii)] }
-            let share = { (test: (Double) -> Bool) in slices.reduce(0) { $0 + layout.rayShare($1, where: test) } / Double(rays.count) }
-            undefined = share(\.isNaN)
-            belowAll = share { $0 == -.infinity }
-            aboveAll = share { $0 == .infinity }
-            let finite = slices.joined().filter(\.isFinite)
-            finiteRange = finite.min().map { $0...finite.max()! }
+            self.summaries = summaries
+            let share = { (shares: [Double]) in rays.reduce(0) { $0 + shares[$1] } / Double(rays.count) }
+            undefined = share(summaries.undefined)
+            belowAll = share(summaries.belowAll)
+            aboveAll = share(summaries.aboveAll)
+            // The smallest and largest finite value over the rays (the first of equal ones, as `min()`
+            // and `max()` of the values in order).
+            var range: (Double, Double)?
+            for ray in rays where summaries.lowest[ray] <= summaries.highest[ray] {
+                let (low, high) = (summaries.lowest[ray], summaries.highest[ray])
+                range = range.map { (low < $0.0 ? low : $0.0, $0.1 < high ? high : $0.1) } ?? (low, high)
+            }
+            finiteRange = range.map { $0.0...$0.1 }
         }
 
-        /// P(value <= c), undefined values counting nowhere.
+        /// P(value <= c), undefined values counting nowhere: the rays' masses summed in ray order (a
+        /// finite ray wholly at or below c has the whole ray's mass, one wholly above it none).
         func cdf(_ c: Double) -> Double {
-            rays.reduce(0) { $0 + layout.rayMasses(values[($1 * layout.radii)..<(($1 + 1) * layout.radii)], below: c) } / Double(rays.count)
+            values.withUnsafeBufferPointer { buffer in
+                var total = 0.0
+                for ray in rays {
+                    if summaries.finite[ray] {
+                        if summaries.highest[ray] <= c {
+                            total += layout.pieces.wholeRayMass
+                            continue
+                        }
+                        if c < summaries.lowest[ray] { continue }
+                    }
+                    total += layout.rayMass(buffer, start: ray * layout.radii, below: c)
+                }
+                return total / Double(rays.count)
+            }
         }
 
         /// The level-`level` quantile of the defined values (±∞ where that mass lies beyond every number).
@@ -153,6 +207,45 @@ public struct RayLayout: Sendable, Equatable {
     }
 }
 
+/// The probability masses of the pieces of a ray's distribution (`RayLayout`), each the difference of
+/// p(u) at its ends, and the radii of the nodes.
+private struct RayPieces: Sendable, Equatable {
+    /// T and p(u) at each node.
+    let nodeRadii: [Double], nodeProbabilities: [Double]
+    /// Below the first node; beyond the last.
+    let firstMass: Double, lastMass: Double
+    /// Between node k and k + 1; between node k and the midpoint (in u) of k and k + 1; between that
+    /// midpoint and node k + 1.
+    let segmentMasses: [Double], lowerHalfMasses: [Double], upperHalfMasses: [Double]
+    /// Node k's constant piece, from the midpoint before it to the midpoint after it (0 and 1 at the ends).
+    let nodeMasses: [Double]
+    /// The whole ray, summed piece by piece as for a ray whose values all lie at or below c.
+    let wholeRayMass: Double
+
+    init(radii: Int, radiusTable: [Double]) {
+        let p = RayLayout.probability
+        let positions = (0..<radii).map { (Double($0) + 0.5) / Double(radii) }
+        let middles = (0..<(radii - 1)).map { (positions[$0] + positions[$0 + 1]) / 2 }
+        nodeRadii = positions.map { RayLayout.radius(at: $0, in: radiusTable) }
+        nodeProbabilities = positions.map(p)
+        firstMass = p(positions[0]) - p(0)
+        lastMass = p(1) - p(positions[radii - 1])
+        segmentMasses = (0..<(radii - 1)).map { p(positions[$0 + 1]) - p(positions[$0]) }
+        lowerHalfMasses = (0..<(radii - 1)).map { p(middles[$0]) - p(positions[$0]) }
+        upperHalfMasses = (0..<(radii - 1)).map { p(positions[$0 + 1]) - p(middles[$0]) }
+        nodeMasses = (0..<radii).map { k -> Double in
+            let low: Double = k == 0 ? 0 : (positions[k - 1] + positions[k]) / 2
+            let high: Double = k == radii - 1 ? 1 : (positions[k] + positions[k + 1]) / 2
+            return p(high) - p(low)
+        }
+        var whole = 0.0
+        whole += firstMass
+        for mass in segmentMasses { whole += mass }
+        whole += lastMass
+        wholeRayMass = whole
+    }
+}
+
 /// The interval at `confidence` of a quantity's ray-bootstrap replicates `values` (laid out by
 /// `layout`): the α/2 and 1 - α/2 quantiles of its distribution averaged over all rays (to `precision`
 /// of the range of its values), with the
@@ -167,10 +260,12 @@ public func rayInterval(_ values: [Double], layout: RayLayout, confidence: Doubl
     precondition(values.count == layout.count)
     let halfAlpha = (1 - confidence) / 2
     let rays = layout.blocks * layout.raysPerBlock
-    let pooled = RayLayout.Distribution(layout: layout, values: values, rays: 0..<rays)
+    let summaries = RayLayout.RaySummaries(layout: layout, values: values)
+    let pooled = RayLayout.Distribution(layout: layout, values: values, rays: 0..<rays, summaries: summaries)
     guard pooled.undefined <= halfAlpha, pooled.finiteRange != nil || pooled.aboveAll + pooled.belowAll > 0 else { return nil }
     let blocks = (0..<layout.blocks).map {
-        RayLayout.Distribution(layout: layout, values: values, rays: ($0 * layout.raysPerBlock)..<(($0 + 1) * layout.raysPerBlock))
+        RayLayout.Distribution(layout: layout, values: values, rays: ($0 * layout.raysPerBlock)..<(($0 + 1) * layout.raysPerBlock),
+                               summaries: summaries)
     }
     /// One end: value (nil open or undetermined), Monte Carlo error, undetermined.
     func end(level: Double, censoredShare: (RayLayout.Distribution) -> Double, extreme: Double?) -> (Double?, Double?, Bool) {

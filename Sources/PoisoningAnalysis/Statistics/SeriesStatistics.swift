@@ -129,9 +129,10 @@ func seedValues(_ runs: [RunResult], series: Int, key: String, fractions: [Doubl
 
 /// The statistics of one series and its replicates, over the swept fractions `sweep`: the curve's
 /// (fit, threshold, band, curve comparison) over those the fit uses (`SeriesFit.fittedFractions`:
-/// saturated budgets left out), the gap, a measurement, at the largest swept fraction.
+/// saturated budgets left out), the gap, a measurement, at the largest swept fraction. The refits and
+/// the intervals are shared out among `threads` workers (the same bytes for any number).
 func seriesStatistics(fit: SeriesFit, runs: [RunResult], fractions sweep: [Double], seeds: [UInt64], testCount: Int,
-                      bootstrap: SeedBootstrap?, confidence: Double) -> (SeriesStatistics, SeriesReplicates?) {
+                      bootstrap: SeedBootstrap?, confidence: Double, threads: Int) -> (SeriesStatistics, SeriesReplicates?) {
     let allFractions = sweep.sorted(), fractions = fit.fittedFractions(allFractions)
     let accuracy = seedValues(runs, series: fit.series, key: MetricKey.testAccuracy, fractions: fractions, seeds: seeds)
     let gapValues = seedValues(runs, series: fit.series, key: MetricKey.generalizationGap, fractions: allFractions, seeds: seeds)
@@ -164,27 +165,32 @@ func seriesStatistics(fit: SeriesFit, runs: [RunResult], fractions sweep: [Doubl
     let cleanReplicates = replicateMeans[0]
     let chance = fit.chanceAccuracy
     let grid = (0...40).map { fractions.first! + (fractions.last! - fractions.first!) * Double($0) / 40 }
-    var parameterReplicates = [[Double]](repeating: [], count: 4)
-    var thresholds = [Double](), gridValues = [[Double]](repeating: [], count: grid.count)
-    for r in 0..<bootstrap.replicateCount {
-        let y = replicateMeans.map { $0[r] }
-        guard case .success(let refit) = fitDescendingSigmoid(x: x, y: y, start: fit.parameters) else {
-            for j in 0..<4 { parameterReplicates[j].append(.nan) }
-            thresholds.append(.nan)
-            for g in grid.indices { gridValues[g].append(.nan) }
-            continue
+    // Every replicate refitted, in chunks shared out among the workers: per replicate L, k, x0, b, the
+    // threshold and the curve at each grid fraction (NaN where the refit fails). Each refit depends on
+    // its replicate alone, so the replicates are the same for any number of workers.
+    let chunk = 32, replicateCount = bootstrap.replicateCount
+    let refitted = parallelMap(count: (replicateCount + chunk - 1) / chunk, threads: threads) { index -> [[Double]] in
+        (index * chunk..<min((index + 1) * chunk, replicateCount)).map { r -> [Double] in
+            guard case .success(let refit) = fitDescendingSigmoid(x: x, y: replicateMeans.map { $0[r] }, start: fit.parameters) else {
+                return Array(repeating: .nan, count: 5 + grid.count)
+            }
+            let p = refit.parameters
+            return [p.amplitude, p.steepness, p.midpoint, p.floor,
+                    censoredThreshold(of: p, target: (cleanReplicates[r] + chance) / 2, swept: swept)] + grid.map(p.value)
         }
-        let p = refit.parameters
-        for (j, value) in [p.amplitude, p.steepness, p.midpoint, p.floor].enumerated() { parameterReplicates[j].append(value) }
-        thresholds.append(criticalThreshold(of: p, target: (cleanReplicates[r] + chance) / 2, swept: swept).censored(curve: p)!)
-        for (g, fraction) in grid.enumerated() { gridValues[g].append(p.value(at: fraction)) }
-    }
-    let interval = { (values: [Double]) in bootstrap.design.interval(values, confidence: confidence) }
-    let parameterIntervals = parameterReplicates.map(interval)
+    }.flatMap { $0 }
+    let replicates = { (quantity: Int) in refitted.map { $0[quantity] } }
+    let parameterReplicates = (0..<4).map(replicates), thresholds = replicates(4), gridValues = grid.indices.map { replicates(5 + $0) }
     let p = fit.parameters
-    // The band is drawn: its ends to 10⁻³ of their replicates' range are ample, and cost half as much;
-    // clipped to [0, 1] (with few seeds the t scale can reach beyond).
-    let bandEnds = gridValues.map { bootstrap.design.interval($0, confidence: confidence, precision: 1e-3).map { clip($0, to: 0...1) } }
+    // Every interval on its own worker: L, k, x0 and b, the threshold (with a central fit) and the
+    // band's ends. The band is drawn: its ends to 10⁻³ of their replicates' range are ample, and cost
+    // half as much; clipped to [0, 1] (with few seeds the t scale can reach beyond).
+    let quantities = parameterReplicates.map { ($0, 1e-5) } + (p == nil ? [] : [(thresholds, 1e-5)]) + gridValues.map { ($0, 1e-3) }
+    let intervals = parallelMap(count: quantities.count, threads: threads) { index in
+        bootstrap.design.interval(quantities[index].0, confidence: confidence, precision: quantities[index].1)
+    }
+    let parameterIntervals = Array(intervals[0..<4])
+    let bandEnds = intervals.suffix(grid.count).map { $0.map { clip($0, to: 0...1) } }
     let band = p != nil && bandEnds.allSatisfy({ $0?.isBounded == true })
         ? CurveBand(fractions: grid, lower: bandEnds.map { $0!.lower! }, upper: bandEnds.map { $0!.upper! }) : nil
     let statistics = SeriesStatistics(
@@ -193,7 +199,7 @@ func seriesStatistics(fit: SeriesFit, runs: [RunResult], fractions sweep: [Doubl
                                     .map { clip($0, to: 0...1) }),
         cleanAccuracyWilson: wilson,
         threshold: thresholdEstimate(fit.threshold.censored(curve: p), swept: swept,
-                                     interval: p == nil ? nil : interval(thresholds).map { intervalWithinSwept($0, swept) }),
+                                     interval: p == nil ? nil : intervals[4].map { intervalWithinSwept($0, swept) }),
         amplitude: Estimate(value: p?.amplitude, interval: p == nil ? nil : parameterIntervals[0]),
         steepness: Estimate(value: p?.steepness, interval: p == nil ? nil : parameterIntervals[1]),
         midpoint: Estimate(value: p?.midpoint, interval: p == nil ? nil : parameterIntervals[2]),

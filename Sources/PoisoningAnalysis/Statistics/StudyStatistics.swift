@@ -87,16 +87,17 @@ let intervalMethod = "Means (clean accuracy, gap) and their differences between 
     + "bootstrap integrates along rays of seed weights, so that each interval end's Monte Carlo error is small (it is "
     + "recorded in results.json) and an end that error cannot place is written \"not determined\"."
 
-/// Computes the study's statistics from its runs and central fits, each series on its own worker
-/// (the same bytes for any `threads`).
+/// Computes the study's statistics from its runs and central fits, one series after another, each
+/// series' refits and intervals shared out among `threads` workers (a study of a few series keeps
+/// them all busy; the same bytes for any `threads`).
 public func studyStatistics(runs: [RunResult], fits: [SeriesFit], series: [SeriesDescription], config: StudyConfig,
                             testRows: Int, threads: Int) -> StudyStatistics {
     let settings = config.analysis, planning = config.planning
     let bootstrap = config.seeds.count >= 2
         ? SeedBootstrap(seedCount: config.seeds.count, replicates: settings.replicates, seed: settings.bootstrapSeed) : nil
-    let computed = parallelMap(count: fits.count, threads: threads) { index in
-        seriesStatistics(fit: fits[index], runs: runs, fractions: config.fractions, seeds: config.seeds, testCount: testRows,
-                         bootstrap: bootstrap, confidence: settings.confidence)
+    let computed = fits.map { fit in
+        seriesStatistics(fit: fit, runs: runs, fractions: config.fractions, seeds: config.seeds, testCount: testRows,
+                         bootstrap: bootstrap, confidence: settings.confidence, threads: threads)
     }
     let perSeries = computed.map(\.0), replicates = computed.map(\.1)
     let seeds = config.seeds.count

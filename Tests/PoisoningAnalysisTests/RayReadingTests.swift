@@ -1,0 +1,201 @@
+import Foundation
+import Testing
+import PoisoningEngine
+@testable import PoisoningAnalysis
+
+/// The ray interval as `rayInterval` reads it, against the reading it replaced, written plainly: every
+/// ray's CDF evaluated piece by piece at every point (no precomputed masses, no skipped rays). The
+/// fast reading must give the same bits, for values with ties, infinities and undefined replicates.
+struct RayReadingTests {
+    /// Layouts of 2, 3 and 5 seeds at the default 1,000 replicates, and of 3 seeds at 20 (the
+    /// provisional template check's).
+    static let layouts: [RayLayout] = [(2, 1000), (3, 1000), (5, 1000), (3, 20)].map { seeds, replicates in
+        guard case .rays(let layout) = SeedBootstrap(seedCount: seeds, replicates: replicates).design else { fatalError("rays") }
+        return layout
+    }
+
+    /// Replicates of the kinds the analysis reads: smooth in the radius, with ties, with ±∞ (censored
+    /// thresholds) and NaN (failed refits) on some rays, and all on one value.
+    static func replicates(_ kind: Int, layout: RayLayout) -> [Double] {
+        var random = Xoshiro256StarStar(seed: UInt64(kind), purpose: "ray reading test")
+        return (0..<layout.count).map { r -> Double in
+            let radius = layout.nodeRadius(r % layout.radii), direction = sin(Double(r / layout.radii) * 0.7)
+            let smooth = 0.3 + 0.05 * radius * direction + 0.001 * random.nextStandardNormal()
+            switch kind {
+            case 0: return smooth
+            case 1: return (smooth * 50).rounded() / 50
+            case 2: return smooth > 0.42 ? .infinity : smooth < 0.2 ? -.infinity : smooth
+            case 3: return random.nextStandardNormal() > 1.6 ? .nan : smooth
+            case 4: return 0.25
+            default: return random.nextStandardNormal() > 2.2 ? .infinity : (random.nextStandardNormal() > 2.2 ? .nan : smooth)
+            }
+        }
+    }
+
+    @Test(arguments: 0..<6)
+    func theFastReadingGivesTheSameBits(kind: Int) {
+        for layout in Self.layouts {
+            let values = Self.replicates(kind, layout: layout)
+            for (confidence, precision) in [(0.95, 1e-5), (0.95, 1e-3), (0.5, 1e-5), (0.99, 1e-5)] {
+                let fast = rayInterval(values, layout: layout, confidence: confidence, precision: precision)
+                let plain = plainRayInterval(values, layout: layout, confidence: confidence, precision: precision)
+                #expect(bits(fast) == bits(plain), "kind \(kind), \(layout.blocks * layout.raysPerBlock) rays, \(confidence), \(precision)")
+            }
+            let rays = layout.blocks * layout.raysPerBlock
+            let fast = RayLayout.Distribution(layout: layout, values: values, rays: 0..<rays,
+                                              summaries: RayLayout.RaySummaries(layout: layout, values: values))
+            let plain = PlainDistribution(layout: layout, values: values, rays: 0..<rays)
+            for c in stride(from: 0.0, through: 0.6, by: 0.0137) + [0.25, 0.3] {
+                #expect(fast.cdf(c).bitPattern == plain.cdf(c).bitPattern, "kind \(kind), c = \(c)")
+            }
+        }
+    }
+
+    /// An interval as the bit patterns of its ends and errors, with its undetermined ends.
+    func bits(_ interval: Interval?) -> [UInt64?]? {
+        interval.map { [$0.lower?.bitPattern, $0.upper?.bitPattern, $0.monteCarloError?.lower?.bitPattern,
+                        $0.monteCarloError?.upper?.bitPattern, $0.isUndetermined(.lower) ? 1 : 0, $0.isUndetermined(.upper) ? 1 : 0] }
+    }
+}
+
+/// T at position u, interpolated in the layout's table.
+private func plainRadius(_ layout: RayLayout, at u: Double) -> Double {
+    let table = layout.radiusTable
+    let scaled = u * Double(table.count - 1), j = min(Int(scaled), table.count - 2)
+    let (a, b) = (table[j], table[j + 1])
+    return b.isInfinite ? a : a + (scaled - Double(j)) * (b - a)
+}
+
+/// The position u of radius T, by bisection in the layout's table.
+private func plainPosition(_ layout: RayLayout, ofRadius t: Double) -> Double {
+    let table = layout.radiusTable
+    var low = 0, high = table.count - 1
+    while high - low > 1 {
+        let middle = (low + high) / 2
+        if table[middle] <= t { low = middle } else { high = middle }
+    }
+    let (a, b) = (table[low], table[high])
+    let within = b.isInfinite ? 0 : (t - a) / (b - a)
+    return (Double(low) + min(max(within, 0), 1)) / Double(table.count - 1)
+}
+
+/// Masses of one ray's distribution at or below `c`, piece by piece.
+private func plainRayMass(_ layout: RayLayout, _ values: ArraySlice<Double>, below c: Double) -> Double {
+    let start = values.startIndex, p = RayLayout.probability
+    var mass = 0.0
+    func constant(_ value: Double, from u0: Double, to u1: Double) {
+        if value <= c { mass += p(u1) - p(u0) }
+    }
+    constant(values[start], from: 0, to: layout.position(0))
+    for k in 0..<(layout.radii - 1) {
+        let a = values[start + k], b = values[start + k + 1], u0 = layout.position(k), u1 = layout.position(k + 1)
+        if a.isFinite && b.isFinite {
+            if a <= c && b <= c {
+                mass += p(u1) - p(u0)
+            } else if a <= c || b <= c {
+                let t0 = plainRadius(layout, at: u0), t1 = plainRadius(layout, at: u1)
+                let crossing = plainPosition(layout, ofRadius: t0 + (c - a) / (b - a) * (t1 - t0))
+                mass += a <= c ? p(crossing) - p(u0) : p(u1) - p(crossing)
+            }
+        } else {
+            let middle = (u0 + u1) / 2
+            constant(a, from: u0, to: middle)
+            constant(b, from: middle, to: u1)
+        }
+    }
+    constant(values[start + layout.radii - 1], from: layout.position(layout.radii - 1), to: 1)
+    return mass
+}
+
+/// Mass of one ray's distribution where the value satisfies `test`, piece by piece.
+private func plainRayShare(_ layout: RayLayout, _ values: ArraySlice<Double>, where test: (Double) -> Bool) -> Double {
+    let start = values.startIndex, radii = layout.radii
+    var mass = 0.0
+    for k in 0..<radii where test(values[start + k]) {
+        let low = k == 0 ? 0 : (layout.position(k - 1) + layout.position(k)) / 2
+        let high = k == radii - 1 ? 1 : (layout.position(k) + layout.position(k + 1)) / 2
+        mass += RayLayout.probability(high) - RayLayout.probability(low)
+    }
+    return mass
+}
+
+/// A distribution over rays, every CDF evaluated ray by ray.
+private struct PlainDistribution {
+    let layout: RayLayout
+    let values: [Double]
+    let rays: Range<Int>
+    let undefined: Double, belowAll: Double, aboveAll: Double
+    let finiteRange: ClosedRange<Double>?
+
+    init(layout: RayLayout, values: [Double], rays: Range<Int>) {
+        self.layout = layout
+        self.values = values
+        self.rays = rays
+        let slices = rays.map { values[($0 * layout.radii)..<(($0 + 1) * layout.radii)] }
+        let share = { (test: (Double) -> Bool) in slices.reduce(0) { $0 + plainRayShare(layout, $1, where: test) } / Double(rays.count) }
+        undefined = share(\.isNaN)
+        belowAll = share { $0 == -.infinity }
+        aboveAll = share { $0 == .infinity }
+        let finite = slices.joined().filter(\.isFinite)
+        finiteRange = finite.min().map { $0...finite.max()! }
+    }
+
+    func cdf(_ c: Double) -> Double {
+        rays.reduce(0) { $0 + plainRayMass(layout, values[($1 * layout.radii)..<(($1 + 1) * layout.radii)], below: c) } / Double(rays.count)
+    }
+
+    func quantile(_ level: Double, precision: Double) -> Double {
+        let target = level * (1 - undefined)
+        if belowAll >= target && belowAll > 0 { return -.infinity }
+        guard let finiteRange else { return aboveAll > 0 ? .infinity : .nan }
+        if cdf(finiteRange.upperBound) < target { return .infinity }
+        var low = finiteRange.lowerBound, high = finiteRange.upperBound
+        if cdf(low) >= target { return low }
+        let tolerance = precision * max(high - low, 1e-12)
+        while high - low > tolerance {
+            let middle = (low + high) / 2
+            if middle <= low || middle >= high { break }
+            if cdf(middle) >= target { high = middle } else { low = middle }
+        }
+        return (low + high) / 2
+    }
+}
+
+/// `rayInterval`, read with `PlainDistribution`.
+private func plainRayInterval(_ values: [Double], layout: RayLayout, confidence: Double, precision: Double) -> Interval? {
+    let halfAlpha = (1 - confidence) / 2
+    let rays = layout.blocks * layout.raysPerBlock
+    let pooled = PlainDistribution(layout: layout, values: values, rays: 0..<rays)
+    guard pooled.undefined <= halfAlpha, pooled.finiteRange != nil || pooled.aboveAll + pooled.belowAll > 0 else { return nil }
+    let blocks = (0..<layout.blocks).map {
+        PlainDistribution(layout: layout, values: values, rays: ($0 * layout.raysPerBlock)..<(($0 + 1) * layout.raysPerBlock))
+    }
+    func end(level: Double, censoredShare: (PlainDistribution) -> Double, extreme: Double?) -> (Double?, Double?, Bool) {
+        let shares = blocks.map(censoredShare)
+        let share = shares.reduce(0, +) / Double(shares.count), shareError = standardError(shares)
+        let value = pooled.quantile(level, precision: precision)
+        if value.isNaN { return (nil, nil, true) }
+        if value.isInfinite {
+            let open = (level < 0.5) == (value < 0)
+            if open { return share - halfAlpha > 2 * shareError ? (nil, nil, false) : (nil, nil, true) }
+            return (value < 0 ? -.greatestFiniteMagnitude : .greatestFiniteMagnitude, nil, false)
+        }
+        if share > 0 && halfAlpha - share <= 2 * shareError { return (nil, nil, true) }
+        let range = pooled.finiteRange.map { $0.upperBound - $0.lowerBound } ?? 0
+        let step = max(1e-3 * range, 1e-12)
+        let slope = (pooled.cdf(value + step) - pooled.cdf(value - step)) / (2 * step)
+        if slope > 0 {
+            return (value, standardError(blocks.map { $0.cdf(value) / (1 - $0.undefined) }) / slope * (1 - pooled.undefined), false)
+        }
+        let ends = blocks.map { block -> Double in
+            let end = block.quantile(level, precision: precision)
+            return end.isFinite ? end : extreme ?? value
+        }
+        return (value, standardError(ends), false)
+    }
+    let lower = end(level: halfAlpha, censoredShare: { $0.belowAll }, extreme: pooled.finiteRange?.lowerBound)
+    let upper = end(level: 1 - halfAlpha, censoredShare: { $0.aboveAll }, extreme: pooled.finiteRange?.upperBound)
+    let errors = lower.1 == nil && upper.1 == nil ? nil : EndErrors(lower: lower.1, upper: upper.1)
+    return Interval(lower: lower.0, upper: upper.0, monteCarloError: errors,
+                    undetermined: [lower.2 ? IntervalEnd.lower : nil, upper.2 ? .upper : nil].compactMap { $0 })
+}
