@@ -144,29 +144,41 @@ private struct StudyFileComposer {
 
     /// The value that starts with `event`, read to its end.
     private mutating func value(_ event: YAMLEvent, path: String) throws -> ParameterValue {
+        locations.record(location(event), for: path)
+        return try unlocatedValue(event, path: { path })
+    }
+
+    /// The value that starts with `event`, read to its end, without recording its own position
+    /// (a scalar in a list: errors about it name its list, at the list's position). `path` is made
+    /// only for an error, so that a long list of numbers costs no text per item.
+    private mutating func unlocatedValue(_ event: YAMLEvent, path: () -> String) throws -> ParameterValue {
         budget -= 1
         guard budget >= 0 else {
-            throw SpecificationError(path: path, location: location(event),
+            throw SpecificationError(path: path(), location: location(event),
                                      message: "the study file holds more than \(maximumStudyFileValues) values")
         }
-        locations.record(location(event), for: path)
         switch event.kind {
         case .scalar(let text, let plain):
             try checkLength(text, path: path, event: event)
             return plain ? typedScalar(text) : .string(text)
         case .sequenceStart:
+            let listPath = path()
             var items = [ParameterValue]()
             while true {
                 let next = try events.next()
-                if case .sequenceEnd = next.kind { return .list(items) }
-                items.append(try value(next, path: "\(path)[\(items.count)]"))
+                let index = items.count
+                switch next.kind {
+                case .sequenceEnd: return .list(items)
+                case .scalar: items.append(try unlocatedValue(next, path: { "\(listPath)[\(index)]" }))
+                default: items.append(try value(next, path: "\(listPath)[\(index)]"))
+                }
             }
         case .mappingStart:
-            return .mapping(try entries(path: path))
+            return .mapping(try entries(path: path()))
         case .alias:
-            throw SpecificationError(path: path, location: location(event), message: "aliases are not supported in study files")
+            throw SpecificationError(path: path(), location: location(event), message: "aliases are not supported in study files")
         default:
-            throw SpecificationError(path: path, location: location(event), message: "not valid YAML")
+            throw SpecificationError(path: path(), location: location(event), message: "not valid YAML")
         }
     }
 
@@ -189,7 +201,7 @@ private struct StudyFileComposer {
                 throw SpecificationError(path: path, location: location(keyEvent),
                                          message: "merge keys (<<) are not supported in study files; write the keys out")
             }
-            try checkLength(key, path: path, event: keyEvent)
+            try checkLength(key, path: { path }, event: keyEvent)
             let childPath = path.isEmpty ? key : "\(path).\(key)"
             if let firstLine = firstLines[key] {
                 throw SpecificationError(path: path, location: location(keyEvent),
@@ -204,11 +216,11 @@ private struct StudyFileComposer {
     }
 
     /// Refuses a key or value longer than `maximumStudyFileScalarLength`.
-    private func checkLength(_ text: String, path: String, event: YAMLEvent) throws {
+    private func checkLength(_ text: String, path: () -> String, event: YAMLEvent) throws {
         guard text.utf8.count > maximumStudyFileScalarLength else { return }
         let length = text.unicodeScalars.count
         guard length > maximumStudyFileScalarLength else { return }
-        throw SpecificationError(path: path, location: location(event),
+        throw SpecificationError(path: path(), location: location(event),
                                  message: "a key or value of \(length) characters; a study file's hold at most \(maximumStudyFileScalarLength)")
     }
 }

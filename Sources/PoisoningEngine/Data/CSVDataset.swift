@@ -184,34 +184,41 @@ public struct CSVDataset: DatasetSource {
     private func records(of text: String) throws -> (text: [Substring], lines: [Int]) {
         let body = text.unicodeScalars.first == "\u{FEFF}" ? Substring(text.unicodeScalars.dropFirst()) : Substring(text)
         let utf8 = body.utf8
-        var records = [Substring](), lines = [Int]()
-        var line = 1, recordLine = 1, openedOn = 1, quoted = false, start = utf8.startIndex
-        var index = start
-        while index != utf8.endIndex {
-            let byte = utf8[index]
+        let found = utf8.withContiguousStorageIfAvailable(Self.recordBounds) ?? Array(utf8).withUnsafeBufferPointer(Self.recordBounds)
+        if let unclosed = found.unclosedQuoteLine { throw failure(unclosed, "a quote opened on this line is never closed") }
+        func index(_ offset: Int) -> Substring.UTF8View.Index { utf8.index(utf8.startIndex, offsetBy: offset) }
+        var records = found.bounds.map { Substring(utf8[index($0.start)..<index($0.end)]) }
+        var lines = found.bounds.map(\.line)
+        while records.last?.isEmpty == true {
+            records.removeLast()
+            lines.removeLast()
+        }
+        return (records, lines)
+    }
+
+    /// The byte ranges of the records of `bytes` (line ends left out) with the line each starts on,
+    /// and the line of a quote never closed, if any.
+    private static func recordBounds(_ bytes: UnsafeBufferPointer<UInt8>)
+        -> (bounds: [(start: Int, end: Int, line: Int)], unclosedQuoteLine: Int?) {
+        var bounds = [(start: Int, end: Int, line: Int)]()
+        var line = 1, recordLine = 1, openedOn = 1, quoted = false, start = 0
+        func end(_ offset: Int) -> Int { offset > start && bytes[offset - 1] == UInt8(ascii: "\r") ? offset - 1 : offset }
+        for offset in 0..<bytes.count {
+            let byte = bytes[offset]
             if byte == UInt8(ascii: "\"") {
                 quoted.toggle()
                 if quoted { openedOn = line }
             } else if byte == UInt8(ascii: "\n") {
                 line += 1
                 if !quoted {
-                    let end = index > start && utf8[utf8.index(before: index)] == UInt8(ascii: "\r") ? utf8.index(before: index) : index
-                    records.append(Substring(utf8[start..<end]))
-                    lines.append(recordLine)
-                    start = utf8.index(after: index)
+                    bounds.append((start, end(offset), recordLine))
+                    start = offset + 1
                     recordLine = line
                 }
             }
-            index = utf8.index(after: index)
         }
-        if quoted { throw failure(openedOn, "a quote opened on this line is never closed") }
-        records.append(Substring(utf8[start...].last == UInt8(ascii: "\r") ? utf8[start..<utf8.index(before: utf8.endIndex)] : utf8[start...]))
-        lines.append(recordLine)
-        while records.last?.isEmpty == true {
-            records.removeLast()
-            lines.removeLast()
-        }
-        return (records, lines)
+        bounds.append((start, end(bytes.count), recordLine))
+        return (bounds, quoted ? openedOn : nil)
     }
 
     /// The cells of `record` (which starts on `line`): split at the delimiter (a Unicode scalar)
