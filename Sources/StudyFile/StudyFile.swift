@@ -22,7 +22,7 @@ public func readStudyFile(text: String, fileName: String) throws -> (document: P
 }
 
 /// The largest study file read, in bytes: a study file is a few KB (the reference study's, every
-/// key with its help, is 6 KB); a larger file is refused before it is read.
+/// key with its help, is 4.4 KB); a larger file is refused before it is read.
 public let maximumStudyFileBytes = 1 << 20
 
 /// The most values (scalars, lists and mappings) a study file may hold.

@@ -27,7 +27,8 @@ extension CSVDataset {
 
 /// The number of newline bytes in the file at `path`, the most cells in one record (its bytes
 /// equal to the delimiter's first byte, inside quotes or not, plus one: at least its cells, however
-/// it is quoted) and the most bytes in one record, read 1 MiB at a time; nil when it cannot be read.
+/// it is quoted) and the most bytes in one record (its line end included), read 1 MiB at a time;
+/// nil when it cannot be read.
 /// A record ends at a newline outside quotes, each quote byte opening or closing them.
 private func recordCounts(_ path: String, delimiter: UInt8) -> (newlines: Int, widestRecordCells: Int, widestRecordBytes: Int)? {
     guard let file = FileHandle(forReadingAtPath: path) else { return nil }
