@@ -15,7 +15,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case csv
     /// A CSV's label column (no header, comma-separated, the label last): its classes must come in
     /// the same order with the rows reversed, and the file must read the same with CRLF line ends
-    /// and a byte-order mark.
+    /// and a byte-order mark, and with every cell quoted.
     case csvLabels = "csv-labels"
     /// A results.json file, decoded and validated.
     case resultsJSON = "results-json"
@@ -88,9 +88,10 @@ private func readCSV(_ data: Data) {
     _ = try? source.split(of: data.dropFirst())
 }
 
-/// CSV bytes read as rows of features and a label, checking two properties with a trap when one
+/// CSV bytes read as rows of features and a label, checking three properties with a trap when one
 /// fails: the bytes with CRLF line ends and a byte-order mark (when they have neither) read as the
-/// same rows, and the labels in reverse row order form the same classes in the same order.
+/// same rows; the bytes with every cell quoted (when they hold no quote) read as the same rows; and
+/// the labels in reverse row order form the same classes in the same order.
 private func checkCSVLabels(_ data: Data) {
     var reader = ParameterReader([ParameterEntry(key: "path", value: .string("fuzz.csv")), ParameterEntry(key: "header", value: .bool(false))],
                                  path: "data", locations: SourceLocations())
@@ -101,11 +102,27 @@ private func checkCSVLabels(_ data: Data) {
         let windows = Data(byteOrderMark + data.flatMap { $0 == UInt8(ascii: "\n") ? [UInt8(ascii: "\r"), $0] : [$0] })
         precondition((try? source.table(of: windows)) == table, "CRLF line ends and a byte-order mark read other rows")
     }
+    if !data.contains(UInt8(ascii: "\"")), !data.starts(with: byteOrderMark) {
+        precondition((try? source.table(of: everyCellQuoted(data))) == table, "the file with every cell quoted reads other rows")
+    }
     guard let table else { return }
     let forward = try? CSVDataset.classes(of: table.labels, lines: table.lines)
     let backward = try? CSVDataset.classes(of: table.labels.reversed(), lines: table.lines.reversed())
     precondition(forward?.names == backward?.names && forward.map { Array($0.ofRow.reversed()) } == backward?.ofRow,
                  "the class order depends on the order of the rows")
+}
+
+/// Comma-separated `data` (holding no quote) with every cell of every line that is not empty in
+/// double quotes, the line's end (LF, or CRLF) outside them.
+func everyCellQuoted(_ data: Data) -> Data {
+    let quote = UInt8(ascii: "\""), carriageReturn = UInt8(ascii: "\r")
+    let lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map { line in
+        let body = line.last == carriageReturn ? line.dropLast() : line[...]
+        guard !body.isEmpty else { return Array(line) }
+        let cells = body.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false).map { [quote] + $0 + [quote] }
+        return Array(cells.joined(separator: [UInt8(ascii: ",")])) + (line.last == carriageReturn ? [carriageReturn] : [])
+    }
+    return Data(lines.joined(separator: [UInt8(ascii: "\n")]))
 }
 
 /// The context templates are rendered against: the report of a two-width, three-fraction study.

@@ -110,7 +110,7 @@ enum StudyOption: String, CaseIterable {
 /// The study: a study file, and options that override its values (or the reference study's when
 /// there is no file); shared by `run` and `check`. The options' names and help come from `StudyOption`.
 struct StudyOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("A YAML study file (see `make-report study --print`); the options below override its values.",
+    @Option(help: ArgumentHelp("A YAML study file (see `make-report study --print`), at most 1 MiB; the options below override its values.",
                                valueName: "file"))
     var study: String?
 
@@ -232,9 +232,6 @@ struct StudyOptions: ParsableArguments {
         try checkDataSize(of: design())
     }
 }
-
-/// The largest study file read, in bytes (a study file holds at most `maximumStudyFileValues` values).
-let maximumStudyFileBytes = 16 << 20
 
 /// `document` with the option values `overrides` applied, and `locations` with each key they set
 /// located at its option.

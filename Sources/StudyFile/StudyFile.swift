@@ -1,104 +1,237 @@
+import CYaml
 import Foundation
 import PoisoningEngine
-import Yams
 
 /// Reads a YAML study file into a study document and the file position of every value, so that
 /// `Study(document:locations:)` can name "file:line:column" in its errors. Plain scalars are typed
 /// as a person reads them (integers, numbers, true/false; anything else is a string); quoted
-/// scalars are always strings.
+/// scalars are always strings. The file is composed from libyaml's events one at a time, so that
+/// a refusal (a key given again, an alias, a merge key, a value too long, too many values) stops
+/// the reading where the fault is, naming its position.
 public func readStudyFile(text: String, fileName: String) throws -> (document: ParameterValue, locations: SourceLocations) {
-    let node: Node?
-    do {
-        // The basic resolver leaves every scalar a string (typedScalar types them) and spares a
-        // regular-expression match per scalar each time Yams hashes a key to find duplicates.
-        node = try Yams.compose(yaml: text, .basic)
-    } catch let error as YamlError {
-        throw yamlError(error, fileName: fileName)
+    let bytes = Array(text.utf8)
+    return try bytes.withUnsafeBufferPointer { buffer in
+        let events = YAMLEvents(buffer, fileName: fileName)
+        var composer = StudyFileComposer(events: events, fileName: fileName)
+        guard let document = try composer.document() else {
+            throw SpecificationError(path: "", location: .file(fileName, line: 1, column: 1),
+                                     message: "the study file is empty; `make-report study --print` prints one to start from")
+        }
+        return (document, composer.locations)
     }
-    guard let node else {
-        throw SpecificationError(path: "", location: .file(fileName, line: 1, column: 1),
-                                 message: "the study file is empty; `make-report study --print` prints one to start from")
-    }
-    var locations = SourceLocations()
-    var budget = maximumStudyFileValues
-    let document = try convert(node, path: "", fileName: fileName, locations: &locations, budget: &budget)
-    return (document, locations)
 }
 
-/// The most values (scalars, lists and mappings, counting every copy an alias makes) a study file
-/// may hold; a file of nested aliases that would expand to millions is refused at this count.
+/// The largest study file read, in bytes: a study file is a few KB (the reference study's, every
+/// key with its help, is 4.4 KB); a larger file is refused before it is read.
+public let maximumStudyFileBytes = 1 << 20
+
+/// The most values (scalars, lists and mappings) a study file may hold.
 public let maximumStudyFileValues = 100_000
 
-/// The YAML node as a specification value, recording each value's position by path; each value
-/// spends one of `budget`.
-private func convert(_ node: Node, path: String, fileName: String, locations: inout SourceLocations,
-                     budget: inout Int) throws -> ParameterValue {
-    budget -= 1
-    guard budget >= 0 else {
-        throw SpecificationError(path: path, location: node.mark.map { .file(fileName, line: $0.line, column: $0.column) },
-                                 message: "the study file holds more than \(maximumStudyFileValues) values (counting every copy its aliases make)")
+/// The most Unicode scalars one key or value of a study file may hold: a path's longest. Titles,
+/// names and labels have their own, shorter bound where the study reads them
+/// (`ParameterReader.maximumNameLength`).
+public let maximumStudyFileScalarLength = ParameterReader.maximumPathLength
+
+/// One libyaml event, copied out of the parser: what it is and where it starts (1-based).
+private struct YAMLEvent {
+    /// The kinds of event a study file's composer tells apart.
+    enum Kind {
+        case streamStart, streamEnd, documentStart, documentEnd, alias
+        case scalar(String, plain: Bool)
+        case sequenceStart, sequenceEnd, mappingStart, mappingEnd
     }
-    if let mark = node.mark { locations.record(.file(fileName, line: mark.line, column: mark.column), for: path) }
-    switch node {
-    case .scalar(let scalar):
-        return typedScalar(scalar)
-    case .sequence(let sequence):
-        return .list(try sequence.enumerated().map { index, item in
-            try convert(item, path: "\(path)[\(index)]", fileName: fileName, locations: &locations, budget: &budget)
-        })
-    case .mapping(let mapping):
-        var entries = [ParameterEntry]()
-        var keys = Set<String>()
-        entries.reserveCapacity(mapping.count)
-        keys.reserveCapacity(mapping.count)
-        for (keyNode, valueNode) in mapping {
-            let mark = keyNode.mark ?? node.mark
-            guard case .scalar(let key) = keyNode else {
-                throw SpecificationError(path: path, location: mark.map { .file(fileName, line: $0.line, column: $0.column) },
-                                         message: "keys must be plain words")
-            }
-            let childPath = path.isEmpty ? key.string : "\(path).\(key.string)"
-            // Keys Yams tells apart by an explicit tag (`!x a` and `a`) are one key here.
-            guard keys.insert(key.string).inserted else {
-                throw SpecificationError(path: childPath, location: mark.map { .file(fileName, line: $0.line, column: $0.column) },
-                                         message: "the key '\(key.string)' appears twice")
-            }
-            let value = try convert(valueNode, path: childPath, fileName: fileName, locations: &locations, budget: &budget)
-            // Errors about a key point at the key, not at its value.
-            if let mark = keyNode.mark { locations.record(.file(fileName, line: mark.line, column: mark.column), for: childPath) }
-            entries.append(ParameterEntry(key: key.string, value: value))
+
+    let kind: Kind
+    let line: Int
+    let column: Int
+}
+
+/// libyaml's parser over UTF-8 bytes, as a stream of events; a parse error as one located line.
+private final class YAMLEvents {
+    private let parser: UnsafeMutablePointer<yaml_parser_t>
+    private let fileName: String
+    private let bytes: UnsafeBufferPointer<UInt8>
+
+    /// A parser of `bytes`, which must outlive it.
+    init(_ bytes: UnsafeBufferPointer<UInt8>, fileName: String) {
+        self.bytes = bytes
+        self.fileName = fileName
+        parser = .allocate(capacity: 1)
+        parser.initialize(to: yaml_parser_t())
+        yaml_parser_initialize(parser)
+        yaml_parser_set_encoding(parser, YAML_UTF8_ENCODING)
+        yaml_parser_set_input_string(parser, bytes.baseAddress, bytes.count)
+    }
+
+    deinit {
+        yaml_parser_delete(parser)
+        parser.deallocate()
+    }
+
+    /// The next event.
+    func next() throws -> YAMLEvent {
+        var event = yaml_event_t()
+        guard yaml_parser_parse(parser, &event) == 1 else { throw parseError() }
+        defer { yaml_event_delete(&event) }
+        let kind: YAMLEvent.Kind
+        switch event.type {
+        case YAML_STREAM_START_EVENT: kind = .streamStart
+        case YAML_STREAM_END_EVENT: kind = .streamEnd
+        case YAML_DOCUMENT_START_EVENT: kind = .documentStart
+        case YAML_DOCUMENT_END_EVENT: kind = .documentEnd
+        case YAML_ALIAS_EVENT: kind = .alias
+        case YAML_SEQUENCE_START_EVENT: kind = .sequenceStart
+        case YAML_SEQUENCE_END_EVENT: kind = .sequenceEnd
+        case YAML_MAPPING_START_EVENT: kind = .mappingStart
+        case YAML_MAPPING_END_EVENT: kind = .mappingEnd
+        case YAML_SCALAR_EVENT:
+            let scalar = event.data.scalar
+            let value = String(decoding: UnsafeBufferPointer(start: scalar.value, count: scalar.length), as: UTF8.self)
+            kind = .scalar(value, plain: scalar.style == YAML_PLAIN_SCALAR_STYLE)
+        default: kind = .streamEnd   // YAML_NO_EVENT: the parser has nothing more
         }
-        return .mapping(entries)
-    case .alias:
-        throw SpecificationError(path: path, location: node.mark.map { .file(fileName, line: $0.line, column: $0.column) },
-                                 message: "aliases are not supported in study files")
+        return YAMLEvent(kind: kind, line: event.start_mark.line + 1, column: event.start_mark.column + 1)
+    }
+
+    /// The parser's error: "not valid YAML: problem" at the problem's position.
+    private func parseError() -> SpecificationError {
+        let state = parser.pointee
+        let problem = state.problem.map { String(cString: $0) }
+        let location: SourceLocation
+        if state.error == YAML_READER_ERROR {
+            // A reader error has a byte offset, not a mark.
+            let prefix = bytes.prefix(min(state.problem_offset, bytes.count))
+            let line = prefix.reduce(1) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
+            let lineStart = prefix.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0
+            let column = String(decoding: prefix[lineStart...], as: UTF8.self).unicodeScalars.count + 1
+            location = .file(fileName, line: line, column: column)
+        } else {
+            location = .file(fileName, line: state.problem_mark.line + 1, column: state.problem_mark.column + 1)
+        }
+        return SpecificationError(path: "", location: location, message: "not valid YAML" + (problem.map { ": \($0)" } ?? ""))
     }
 }
 
-/// A plain scalar as an integer, a number, a boolean or a string; a quoted one as a string.
-private func typedScalar(_ scalar: Node.Scalar) -> ParameterValue {
-    let text = scalar.string
-    guard scalar.style == .plain else { return .string(text) }
+/// Builds the study document from the events, recording each value's position by path; each value
+/// spends one of the budget of `maximumStudyFileValues`.
+private struct StudyFileComposer {
+    let events: YAMLEvents
+    let fileName: String
+    private(set) var locations = SourceLocations()
+    private var budget = maximumStudyFileValues
+
+    init(events: YAMLEvents, fileName: String) {
+        self.events = events
+        self.fileName = fileName
+    }
+
+    /// The file's one document; nil when the file holds none.
+    mutating func document() throws -> ParameterValue? {
+        _ = try events.next()   // the stream's start
+        let start = try events.next()
+        guard case .documentStart = start.kind else { return nil }
+        let document = try value(try events.next(), path: "")
+        _ = try events.next()   // the document's end
+        let end = try events.next()
+        guard case .streamEnd = end.kind else {
+            throw SpecificationError(path: "", location: location(end), message: "not valid YAML: a study file holds one document, and a second starts here")
+        }
+        return document
+    }
+
+    private func location(_ event: YAMLEvent) -> SourceLocation { .file(fileName, line: event.line, column: event.column) }
+
+    /// The value that starts with `event`, read to its end.
+    private mutating func value(_ event: YAMLEvent, path: String) throws -> ParameterValue {
+        locations.record(location(event), for: path)
+        return try unlocatedValue(event, path: { path })
+    }
+
+    /// The value that starts with `event`, read to its end, without recording its own position
+    /// (a scalar in a list: errors about it name its list, at the list's position). `path` is made
+    /// only for an error, so that a long list of numbers costs no text per item.
+    private mutating func unlocatedValue(_ event: YAMLEvent, path: () -> String) throws -> ParameterValue {
+        budget -= 1
+        guard budget >= 0 else {
+            throw SpecificationError(path: path(), location: location(event),
+                                     message: "the study file holds more than \(maximumStudyFileValues) values")
+        }
+        switch event.kind {
+        case .scalar(let text, let plain):
+            try checkLength(text, path: path, event: event)
+            return plain ? typedScalar(text) : .string(text)
+        case .sequenceStart:
+            let listPath = path()
+            var items = [ParameterValue]()
+            while true {
+                let next = try events.next()
+                let index = items.count
+                switch next.kind {
+                case .sequenceEnd: return .list(items)
+                case .scalar: items.append(try unlocatedValue(next, path: { "\(listPath)[\(index)]" }))
+                default: items.append(try value(next, path: "\(listPath)[\(index)]"))
+                }
+            }
+        case .mappingStart:
+            return .mapping(try entries(path: path()))
+        case .alias:
+            throw SpecificationError(path: path(), location: location(event), message: "aliases are not supported in study files")
+        default:
+            throw SpecificationError(path: path(), location: location(event), message: "not valid YAML")
+        }
+    }
+
+    /// The entries of a mapping whose start has been read, to its end. A key given again is refused
+    /// at the repeat, naming the line of the first; keys compare as the text they read as, whatever
+    /// their quotes, tags or `? ` indicator.
+    private mutating func entries(path: String) throws -> [ParameterEntry] {
+        var entries = [ParameterEntry]()
+        var firstLines = [String: Int]()
+        while true {
+            let keyEvent = try events.next()
+            if case .mappingEnd = keyEvent.kind { return entries }
+            guard case .scalar(let key, let plain) = keyEvent.kind else {
+                if case .alias = keyEvent.kind {
+                    throw SpecificationError(path: path, location: location(keyEvent), message: "aliases are not supported in study files")
+                }
+                throw SpecificationError(path: path, location: location(keyEvent), message: "keys must be plain words")
+            }
+            if plain && key == "<<" {
+                throw SpecificationError(path: path, location: location(keyEvent),
+                                         message: "merge keys (<<) are not supported in study files; write the keys out")
+            }
+            try checkLength(key, path: { path }, event: keyEvent)
+            let childPath = path.isEmpty ? key : "\(path).\(key)"
+            if let firstLine = firstLines[key] {
+                throw SpecificationError(path: path, location: location(keyEvent),
+                                         message: "the key '\(key)' is given again (first at line \(firstLine))")
+            }
+            firstLines[key] = keyEvent.line
+            let value = try value(try events.next(), path: childPath)
+            // Errors about a key point at the key, not at its value.
+            locations.record(location(keyEvent), for: childPath)
+            entries.append(ParameterEntry(key: key, value: value))
+        }
+    }
+
+    /// Refuses a key or value longer than `maximumStudyFileScalarLength`.
+    private func checkLength(_ text: String, path: () -> String, event: YAMLEvent) throws {
+        guard text.utf8.count > maximumStudyFileScalarLength else { return }
+        let length = text.unicodeScalars.count
+        guard length > maximumStudyFileScalarLength else { return }
+        throw SpecificationError(path: path(), location: location(event),
+                                 message: "a key or value of \(length) characters; a study file's hold at most \(maximumStudyFileScalarLength)")
+    }
+}
+
+/// A plain scalar as an integer, a number, a boolean or a string.
+private func typedScalar(_ text: String) -> ParameterValue {
     if let integer = Int(text) { return .int(integer) }
     if let number = Double(text), text.first.map({ $0.isNumber || "+-.".contains($0) }) == true { return .double(number) }
     switch text.lowercased() {
     case "true": return .bool(true)
     case "false": return .bool(false)
     default: return .string(text)
-    }
-}
-
-/// A Yams parse error as one located line.
-private func yamlError(_ error: YamlError, fileName: String) -> SpecificationError {
-    switch error {
-    case let .scanner(_, problem, mark, _), let .parser(_, problem, mark, _), let .composer(_, problem, mark, _):
-        return SpecificationError(path: "", location: .file(fileName, line: mark.line, column: mark.column),
-                                  message: "not valid YAML: \(problem)")
-    case let .duplicatedKeysInMapping(duplicates, context):
-        // Yams names the repeated keys in order and points at the first one's first occurrence.
-        return SpecificationError(path: "", location: .file(fileName, line: context.mark.line, column: context.mark.column),
-                                  message: "the key '\(duplicates.first ?? "")' appears more than once in this mapping (first here)")
-    default:
-        return SpecificationError(path: "", location: .file(fileName, line: 1, column: 1), message: "not valid YAML")
     }
 }

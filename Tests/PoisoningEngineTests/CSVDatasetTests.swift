@@ -132,6 +132,68 @@ struct CSVDatasetTests {
         #expect(error("\u{FEFF}x,label\r\n1,b\r\n2,\r\n") == "d.csv:3: the label is empty")
     }
 
+    @Test func quotedCellsReadAsTheirContents() throws {
+        let plain = "a,b,label\n" + (1...8).map { "\($0).0,\(2 * $0),\($0 % 2 == 0 ? "even" : "odd")" }.joined(separator: "\n") + "\n"
+        let quoted = "\"a\",\"b\",\"label\"\n" + (1...8).map { "\"\($0).0\",\"\(2 * $0)\",\"\($0 % 2 == 0 ? "even" : "odd")\"" }.joined(separator: "\n") + "\n"
+        #expect(try split(quoted) == split(plain))
+        #expect(try split(quoted.replacingOccurrences(of: "\n", with: "\r\n")) == split(plain))
+        // Blanks around the quotes and just inside them are trimmed, as around an unquoted cell.
+        #expect(try split(quoted.replacingOccurrences(of: ",\"", with: ",  \" ").replacingOccurrences(of: "\",", with: " \" ,")) == split(plain))
+        // A quoted label is the label: "1" and 1 are one class (written the same way, not twice).
+        #expect(try split("x,label\n1,\"1\"\n2,1\n3,2\n4,\"2\"\n") == split("x,label\n1,1\n2,1\n3,2\n4,2\n"))
+        #expect(error("x,label\n1,\"1\"\n2,1.0\n") == "d.csv:3: label '1.0' is the number of label '1' (line 2); write each class one way")
+        // The delimiter, a doubled quote and line ends (LF, CRLF) inside quotes; a header's quoted
+        // names name the label column.
+        let text = "\"x\",\"the \"\"label\"\", or not\"\n1,\"a,b\"\n2,\"say \"\"hi\"\"\"\n3,\"two\nlines\"\n4,\"z\r\nw\"\n5,\"a,b\"\n6,\"\"\"\"\n"
+        let table = try source(["label-column": .string("the \"label\", or not")]).table(of: Data(text.utf8))
+        #expect(table.labels == ["a,b", "say \"hi\"", "two\nlines", "z\r\nw", "a,b", "\""])
+        #expect(table.features == [1, 2, 3, 4, 5, 6])
+        // Row numbers are the file's lines: a record that spans lines is named by its first.
+        #expect(table.lines == [2, 3, 4, 6, 8, 9])
+        #expect(error("x,y,label\n1,2,\"two\nlines\"\n3,oops,b\n") == "d.csv:4: column y is not a number: 'oops'")
+        #expect(error("x,y,label\n1,2,a\n3,\"4\n\",b\n") == "d.csv:3: column y is not a number: '4\n'")
+        #expect(error("x,label\n1,\"a\nb\",c\n2,d\n") == "d.csv:2: has 3 cells, expected 2")
+        // A quoted empty cell is empty.
+        #expect(error("x,label\n1,a\n2,\"  \"\n") == "d.csv:3: the label is empty")
+    }
+
+    @Test func malformedQuotingIsRefusedWithItsLine() {
+        #expect(error("x,label\n1,a\n2,\"b\n3,c\n") == "d.csv:3: a quote opened on this line is never closed")
+        #expect(error("x,label\n1,a\n2,\"b\"c\n") == "d.csv:3: has text after the closing quote of a cell; quote a cell whole, a quote inside it doubled")
+        #expect(error("x,label\n1,a\n2,\"b\nb\" c\n")
+            == "d.csv:4: has text after the closing quote of a cell; quote a cell whole, a quote inside it doubled")
+        #expect(error("x,label\n1,a\n2,b\"c\"\n") == "d.csv:3: has a quote inside an unquoted cell; quote a cell whole, a quote inside it doubled")
+        #expect(error("x,label\n1,a\n2,5\" monitor\n3,b\n") == "d.csv:3: a quote opened on this line is never closed")
+        #expect(error("\"x,label\n1,a\n") == "d.csv:1: a quote opened on this line is never closed")
+    }
+
+    @Test func pythonsQuotedFilesReadAsTheirUnquotedEquivalent() throws {
+        // scripts/quoted_csv_reference.py wrote the same 24 rows with Python's csv module (QUOTE_ALL,
+        // QUOTE_NONNUMERIC), with pandas' to_csv, and unquoted with the labels spelled in the same order.
+        func read(_ name: String) throws -> (table: CSVDataset.Table, split: TrainTestSplit) {
+            let url = try #require(Bundle.module.url(forResource: name, withExtension: "csv", subdirectory: "Fixtures/quoted-csv"))
+            let data = try Data(contentsOf: url)
+            return (try source().table(of: data), try source().split(of: data))
+        }
+        let unquoted = try read("unquoted")
+        #expect(unquoted.table.labels.prefix(4) == ["say 'hi'", "two lines", "x y", "z w"])
+        #expect(unquoted.table.features.count == 72 && unquoted.split.train.classCount == 4)
+        for name in ["quote-all", "quote-nonnumeric", "pandas"] {
+            let quoted = try read(name)
+            #expect(quoted.table.labels.prefix(4) == ["say \"hi\"", "two\nlines", "x, y", "z\r\nw"], "\(name)")
+            #expect(quoted.table.features == unquoted.table.features, "\(name)")
+            #expect(quoted.split == unquoted.split, "\(name): the same classes, rows and features")
+        }
+    }
+
+    /// A CSV data source of "d.csv" with `parameters`.
+    func source(_ parameters: [String: ParameterValue] = [:]) throws -> CSVDataset {
+        var reader = ParameterReader([ParameterEntry(key: "path", value: .string("d.csv"))]
+            + parameters.sorted { $0.key < $1.key }.map { ParameterEntry(key: $0.key, value: $0.value) },
+                                     path: "data", locations: SourceLocations())
+        return try CSVDataset(parameters: &reader)
+    }
+
     @Test func theShippedDigitsReadAsTenBalancedClassesOf64Pixels() throws {
         var reader = ParameterReader([ParameterEntry(key: "path", value: .string("examples/digits/digits.csv")),
                                       ParameterEntry(key: "label-column", value: .string("digit"))],

@@ -24,7 +24,7 @@ struct UserFileTests {
         let file = try scratch().appendingPathComponent("a.json")
         try Data(repeating: 7, count: 3_000_000).write(to: file)
         #expect(try readUserFile(file.path, maximumBytes: 4 << 20) == Data(repeating: 7, count: 3_000_000))
-        #expect(outcome(file.path, maximumBytes: 2 << 20) == "'\(file.path)' is larger than 2 MiB")
+        #expect(outcome(file.path, maximumBytes: 2 << 20) == "'\(file.path)' is 3000000 bytes, larger than 2 MiB")
     }
 
     @Test func foldersDevicesAndFIFOsAreRefusedWithoutBeingOpened() throws {

@@ -128,12 +128,62 @@ struct StudyFileTests {
         #expect(error("seeds: [1, 1]\n") == "s.yaml:1:1: seeds: values must not repeat")
     }
 
-    @Test func aRepeatedKeyIsNamedWithItsPosition() {
+    @Test func aRepeatedKeyIsNamedAtTheRepeatWithTheLineOfTheFirst() {
+        // Block and flow mappings, at the top and nested.
+        #expect(error("title: a\nseeds: [0, 1]\ntitle: b\n") == "s.yaml:3:1: the key 'title' is given again (first at line 1)")
         #expect(error("title: x\ntraining:\n  epochs: 2\n  epochs: 3\n")
-            == "s.yaml:3:3: the key 'epochs' appears more than once in this mapping (first here)")
-        #expect(error("1: a\n'1': b\n") == "s.yaml:1:1: the key '1' appears more than once in this mapping (first here)")
-        // An explicit tag makes the keys different to Yams; they are still one key.
-        #expect(error("!x seeds: [1]\nseeds: [2]\n") == "s.yaml:2:1: seeds: the key 'seeds' appears twice")
+            == "s.yaml:4:3: training: the key 'epochs' is given again (first at line 3)")
+        #expect(error("training: {epochs: 2,\n  batch-size: 8, epochs: 3}\n")
+            == "s.yaml:2:18: training: the key 'epochs' is given again (first at line 1)")
+        #expect(error("models:\n  - {kind: mlp, kind: logistic}\n") == "s.yaml:2:17: models[0]: the key 'kind' is given again (first at line 2)")
+        // Quoted keys, tagged keys and `? key` complex keys read as the text they hold.
+        #expect(error("1: a\n'1': b\n") == "s.yaml:2:1: the key '1' is given again (first at line 1)")
+        #expect(error("seeds: [1]\n\"seeds\": [2]\n") == "s.yaml:2:1: the key 'seeds' is given again (first at line 1)")
+        #expect(error("!x seeds: [1]\nseeds: [2]\n") == "s.yaml:2:1: the key 'seeds' is given again (first at line 1)")
+        #expect(error("? seeds\n: [1]\nfractions: [0]\n? seeds\n: [2]\n") == "s.yaml:4:3: the key 'seeds' is given again (first at line 1)")
+        #expect(error("? [a, b]\n: 1\n") == "s.yaml:1:3: keys must be plain words")
+        // A merge key is refused where it stands, given once or twice; a quoted '<<' is an ordinary (unknown) key.
+        #expect(error("training:\n  <<: {epochs: 2}\n  <<: {epochs: 3}\n")
+            == "s.yaml:2:3: training: merge keys (<<) are not supported in study files; write the keys out")
+        #expect(error("base: &b {epochs: 2}\ntraining:\n  <<: *b\n")
+            == "s.yaml:3:3: training: merge keys (<<) are not supported in study files; write the keys out")
+        #expect(error("training:\n  '<<': 1\n").hasPrefix("s.yaml:2:3: training.<<: unknown key '<<'"))
+        #expect(error("seeds: &s [1]\nfractions: *s\n") == "s.yaml:2:12: fractions: aliases are not supported in study files")
+    }
+
+    @Test func theUnknownKeyMessageNamesEachKnownKeyOnce() {
+        #expect(error("seeds: [0, 1]\nseed: 3\n") == "s.yaml:2:1: seed: unknown key 'seed', did you mean 'seeds'? (known keys: title, data, "
+                + "models, attacks, defenses, fractions, seeds, training, analysis, planning, claims)")
+        #expect(error("seeds: {values: [1, 2]}\ncolour: red\n") == "s.yaml:2:1: colour: unknown key 'colour' (known keys: title, data, "
+                + "models, attacks, defenses, fractions, seeds, training, analysis, planning, claims)")
+    }
+
+    @Test func longStringsAreRefusedWithTheirKey() throws {
+        let title = String(repeating: "t", count: 201)
+        #expect(error("title: \(title)\n") == "s.yaml:1:1: title: expected at most 200 characters, found 201")
+        #expect(try study("title: \(title.dropLast())\n").config.title?.count == 200)
+        // Counted in Unicode scalars: 200 é of two bytes each are 200 characters.
+        #expect(try study("title: \(String(repeating: "\u{E9}", count: 200))\n").config.title?.count == 200)
+        #expect(error("claims:\n  source: \(title)\n") == "s.yaml:2:3: claims.source: expected at most 200 characters, found 201")
+        #expect(error("claims:\n  source: p\n  thresholds: {\(title): 0.4}\n")
+            == "s.yaml:3:16: claims.thresholds.\(title): expected at most 200 characters, found 201")
+        #expect(error("data:\n  kind: csv\n  path: d.csv\n  label-column: \(title)\n")
+            == "s.yaml:4:3: data.label-column: expected at most 200 characters, found 201")
+        let path = String(repeating: "p", count: 4097)
+        #expect(error("data:\n  kind: csv\n  path: \(path)\n") == "s.yaml:3:9: data.path: a key or value of 4097 characters; a study file's hold at most 4096")
+        #expect(error("data:\n  kind: csv\n  path: \(path.dropLast())\n").contains("cannot read"), "a path of 4096 characters is read")
+        #expect(error("training:\n  \(path): 1\n") == "s.yaml:2:3: training: a key or value of 4097 characters; a study file's hold at most 4096")
+        // A title of a million characters (within the 1 MiB the command reads; a title of ten million
+        // once went into every report): refused as soon as it is read.
+        let clock = ContinuousClock(), start = clock.now
+        #expect(error("title: \(String(repeating: "x", count: 1_000_000))\n")
+            == "s.yaml:1:8: title: a key or value of 1000000 characters; a study file's hold at most 4096")
+        #expect(clock.now - start < .seconds(2))
+    }
+
+    @Test func aFileOfMoreValuesThanAllowedStopsAtTheLimit() {
+        let items = Array(repeating: "0", count: 500_000).joined(separator: ",")
+        #expect(error("fractions: [\(items)]\n") == "s.yaml:1:200009: fractions[99998]: the study file holds more than 100000 values")
     }
 
     @Test func aFileOfManyKeysIsReadInOnePass() throws {
@@ -142,7 +192,7 @@ struct StudyFileTests {
         let keys = (0..<99_000).map { "  k\($0): \($0)" }.joined(separator: "\n")
         #expect(error("training:\n" + keys + "\n") == "s.yaml:2:3: training.k0: unknown key 'k0' (known keys: epochs, batch-size, learning-rate)")
         #expect(error("training:\n" + keys + "\n  k98999: 1\n")
-            == "s.yaml:99001:3: the key 'k98999' appears more than once in this mapping (first here)")
+            == "s.yaml:99002:3: training: the key 'k98999' is given again (first at line 99001)")
     }
 
     @Test func badDefenseParametersNameTheirKey() {

@@ -374,14 +374,15 @@ import TestSupport
         let copies: Int = 2 * 4 * 1_000_000 * 20, indices: Int = 4 * 8 * 1_000_000
         #expect(GaussianClusters(samples: 1_000_000, features: 20).estimatedBytes == Double(copies + indices))
         // A CSV file of 22 bytes and 4 lines (3 newlines): its bytes and text, two arrays of 32-byte
-        // lines, 80 bytes per cell of its widest line (3 cells); its 3 rows within max-rows, the
+        // lines, 80 bytes per cell of its widest record (3 cells) and that record's 10 bytes (its
+        // line end included, for its quoted cells' copies); its 3 rows within max-rows, the
         // values twice at 4 bytes per 2 bytes of file, long labels' text, and per line a label
         // String, an Int label, a split flag and a row index.
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("make-report-memory-\(UUID().uuidString).csv")
         try Data("a,b,label\n1,2,x\n3,4,y\n".utf8).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
         let csv = try StudyDesign(document: StudyConfig(data: StudyConfig.component(CSVDataset.kind, ["path": .string(file.path)])).document)
-        let reading: Int = 2 * 22 + 2 * 32 * 4 + 80 * 3, parsing: Int = 2 * 4 * 11 + 22 + (16 + 8 + 1 + 8) * 4
+        let reading: Int = 2 * 22 + 2 * 32 * 4 + 80 * 3 + 10, parsing: Int = 2 * 4 * 11 + 22 + (16 + 8 + 1 + 8) * 4
         #expect(csv.data.estimatedBytes == Double(reading + parsing) && csv.data.plannedSizes == nil)
 
         // MLP 16 (261 parameters) on 350 training and 150 test rows of 10 features and 5 classes, 210

@@ -95,3 +95,35 @@ case_error_lines_stay_short_and_printable() {
   ! grep -q $'\033' "$ERR" || { why "a terminal escape reached stderr"; return 1; }
 }
 hostile_case error-lines-stay-short-and-printable case_error_lines_stay_short_and_printable
+
+# Issue 19 follow-up: `"1.0","2.0",x` was refused ("column a is not a number: '"1.0"'"). The digits
+# with every cell quoted (Python's csv.QUOTE_ALL) give the results of the original file.
+case_csv_quoted_digits() {
+  csv_study plain && cp "$REPO/examples/digits/digits.csv" plain/data.csv
+  csv_study quoted && sed 's/[^,]*/"&"/g' plain/data.csv >quoted/data.csv
+  grep -q '^"0","0","5","13"' quoted/data.csv || { why "the quoted copy is not quoted: $(sed -n 2p quoted/data.csv | head -c 80)"; return 1; }
+  local folder
+  for folder in plain quoted; do
+    (cd "$folder" && mr --study study.yaml "${CSV_STUDY[@]}" --output out && succeeded) || return 1
+  done
+  [ "$(sha256sum <quoted/out/results.json)" = "$(sha256sum <plain/out/results.json)" ] ||
+    { why "quoted/out/results.json differs from that of the original file"; return 1; }
+}
+hostile_case csv-quoted-digits case_csv_quoted_digits
+
+# Malformed quoting: refused in one line naming its line, nothing created.
+case_csv_malformed_quoting() {
+  csv_study .
+  local before
+  printf 'x,label\n1,a\n2,"b\n3,c\n' >data.csv
+  before=$(snapshot .)
+  mr --study study.yaml "${CSV_STUDY[@]}" --output out
+  refused "^make-report: error: data\.csv:3: a quote opened on this line is never closed$" && unchanged . "$before" || return 1
+  printf 'x,label\n1,a\n2,"b\nb" c\n' >data.csv
+  mr --study study.yaml "${CSV_STUDY[@]}" --output out
+  refused "^make-report: error: data\.csv:4: has text after the closing quote of a cell" || return 1
+  printf 'x,label\n1,a\n2,b"c"\n' >data.csv
+  mr --study study.yaml "${CSV_STUDY[@]}" --output out
+  refused "^make-report: error: data\.csv:3: has a quote inside an unquoted cell"
+}
+hostile_case csv-malformed-quoting case_csv_malformed_quoting

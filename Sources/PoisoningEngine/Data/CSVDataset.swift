@@ -1,7 +1,8 @@
 import Foundation
 
 /// A data set read from a CSV file (UTF-8, LF or CRLF line ends, a byte-order mark at the start
-/// skipped): numeric feature columns and one label column (any values). The distinct labels become
+/// skipped, cells optionally quoted as RFC 4180 says): numeric feature columns and one label column
+/// (any values; quotes only delimit, so `"1"` is the label 1). The distinct labels become
 /// classes 0, 1, ... in one order, whatever the order of the rows: numeric order when every label is
 /// a number as Swift's `Double` reads it (`-1`, `2`, `10`), otherwise the order of their Unicode
 /// scalars compared by value (`10`, `1a`, `2`; `B` before `a`). One class written two ways is
@@ -11,7 +12,8 @@ import Foundation
 /// Fisher-Yates shuffle on the stream (seed, "split"); the first round(train-fraction · n_class)
 /// rows train), or given by a split column holding `train` and `test`. With `standardize`, every
 /// feature is centred and scaled by the training rows' mean and standard deviation (a constant
-/// feature is only centred). Problems end in one line "file:line: why".
+/// feature is only centred). Problems end in one line "file:line: why", a row that spans lines
+/// named by its first line.
 public struct CSVDataset: DatasetSource {
     public static let kind = "csv"
     public static let summary = "Rows of a CSV file: numeric features and a label column."
@@ -36,7 +38,7 @@ public struct CSVDataset: DatasetSource {
     public let maxRows: Int
 
     public init(parameters p: inout ParameterReader) throws {
-        path = try p.string("path", help: "The CSV file, relative to the working directory.")
+        path = try p.string("path", maximumLength: ParameterReader.maximumPathLength, help: "The CSV file, relative to the working directory.")
         labelColumn = try p.string("label-column", default: "", help: "The label column: its header name or 0-based index (default: the last column); "
             + "classes in numeric order if every label is a number, else by Unicode scalars.")
         header = try p.bool("header", default: true, help: "Whether the first line names the columns.")
@@ -108,27 +110,28 @@ public struct CSVDataset: DatasetSource {
         public let featureCount: Int
         /// Each row's label, trimmed.
         public let labels: [String]
-        /// Each row's line number in the file, from 1.
+        /// Each row's line number in the file, from 1: the line it starts on.
         public let lines: [Int]
         /// Whether each row trains, when a split column says so; nil without one.
         public let inTrain: [Bool]?
     }
 
     /// The rows of the CSV text `data`, read with this source's settings: UTF-8, an optional byte-order
-    /// mark, LF or CRLF line ends, cells split at the delimiter and trimmed of spaces and tabs.
+    /// mark, LF or CRLF line ends, cells split at the delimiter, quoted or not, and trimmed of blanks.
     public func table(of data: Data) throws -> Table {
         guard let text = String(validating: data, as: UTF8.self) else { throw failure(nil, "is not UTF-8 text") }
         // A NUL byte would cut a cell short where C's number parsing reads it ("0.5\0junk" as 0.5).
         if let nul = data.firstIndex(of: 0) {
             throw failure(data[data.startIndex..<nul].reduce(1) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }, "holds a NUL byte")
         }
-        let lines = Self.lines(of: text)
+        let records = try records(of: text)
+        let lines = records.text
         guard !lines.isEmpty else { throw failure(nil, "the file is empty") }
-        let names = header ? cells(of: lines[0]).map(String.init) : nil
+        let names = header ? try cells(of: lines[0], line: records.lines[0]).map(String.init) : nil
         let firstRow = header ? 1 : 0
         guard lines.count > firstRow else { throw failure(nil, "the file has a header but no rows") }
         guard lines.count - firstRow <= maxRows else { throw failure(nil, "has \(lines.count - firstRow) rows, more than max-rows (\(maxRows))") }
-        let width = names?.count ?? cells(of: lines[0]).count
+        let width = try names?.count ?? cells(of: lines[0], line: records.lines[0]).count
         func column(_ key: String, _ what: String) throws -> Int? {
             if key.isEmpty { return nil }
             if let index = names?.firstIndex(of: key) { return index }
@@ -149,8 +152,8 @@ public struct CSVDataset: DatasetSource {
         var features = [Float](), labels = [String](), numbers = [Int](), inTrain = [Bool]()
         features.reserveCapacity((lines.count - firstRow) * featureIndices.count)
         for lineIndex in firstRow..<lines.count {
-            let number = lineIndex + 1
-            let cells = cells(of: lines[lineIndex])
+            let number = records.lines[lineIndex]
+            let cells = try cells(of: lines[lineIndex], line: number)
             guard cells.count == width else { throw failure(number, "has \(cells.count) cells, expected \(width)") }
             for index in featureIndices {
                 guard let value = Float(cells[index]), value.isFinite else {
@@ -173,19 +176,98 @@ public struct CSVDataset: DatasetSource {
                      inTrain: splitIndex == nil ? nil : inTrain)
     }
 
-    /// The lines of `text` without their ends (LF or CRLF), a byte-order mark at the start and the
-    /// empty lines at the end. Split on UTF-8 bytes: Swift reads "\r\n" as one Character.
-    private static func lines(of text: String) -> [Substring] {
+    /// The records of `text` (a BOM at the start skipped): each without its line end (LF or CRLF),
+    /// with the line it starts on, the empty records at the end left out. A record ends at a line
+    /// end outside quotes; a quoted cell may hold line ends. Quotes are only counted here (a doubled
+    /// quote opens and closes); `cells(of:line:)` checks where they stand. Found on UTF-8 bytes:
+    /// Swift reads "\r\n" as one Character.
+    private func records(of text: String) throws -> (text: [Substring], lines: [Int]) {
         let body = text.unicodeScalars.first == "\u{FEFF}" ? Substring(text.unicodeScalars.dropFirst()) : Substring(text)
-        var lines = body.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
-            .map { Substring($0.last == UInt8(ascii: "\r") ? $0.dropLast() : $0) }
-        while lines.last?.isEmpty == true { lines.removeLast() }
-        return lines
+        let utf8 = body.utf8
+        let found = utf8.withContiguousStorageIfAvailable(Self.recordBounds) ?? Array(utf8).withUnsafeBufferPointer(Self.recordBounds)
+        if let unclosed = found.unclosedQuoteLine { throw failure(unclosed, "a quote opened on this line is never closed") }
+        func index(_ offset: Int) -> Substring.UTF8View.Index { utf8.index(utf8.startIndex, offsetBy: offset) }
+        var records = found.bounds.map { Substring(utf8[index($0.start)..<index($0.end)]) }
+        var lines = found.bounds.map(\.line)
+        while records.last?.isEmpty == true {
+            records.removeLast()
+            lines.removeLast()
+        }
+        return (records, lines)
     }
 
-    /// The cells of `line`: split at the delimiter (a Unicode scalar) and trimmed of blanks.
-    private func cells(of line: Substring) -> [Substring] {
-        line.unicodeScalars.split(separator: delimiter, omittingEmptySubsequences: false).map { Substring(trimmed($0)) }
+    /// The byte ranges of the records of `bytes` (line ends left out) with the line each starts on,
+    /// and the line of a quote never closed, if any.
+    private static func recordBounds(_ bytes: UnsafeBufferPointer<UInt8>)
+        -> (bounds: [(start: Int, end: Int, line: Int)], unclosedQuoteLine: Int?) {
+        var bounds = [(start: Int, end: Int, line: Int)]()
+        var line = 1, recordLine = 1, openedOn = 1, quoted = false, start = 0
+        func end(_ offset: Int) -> Int { offset > start && bytes[offset - 1] == UInt8(ascii: "\r") ? offset - 1 : offset }
+        for offset in 0..<bytes.count {
+            let byte = bytes[offset]
+            if byte == UInt8(ascii: "\"") {
+                quoted.toggle()
+                if quoted { openedOn = line }
+            } else if byte == UInt8(ascii: "\n") {
+                line += 1
+                if !quoted {
+                    bounds.append((start, end(offset), recordLine))
+                    start = offset + 1
+                    recordLine = line
+                }
+            }
+        }
+        bounds.append((start, end(bytes.count), recordLine))
+        return (bounds, quoted ? openedOn : nil)
+    }
+
+    /// The cells of `record` (which starts on `line`): split at the delimiter (a Unicode scalar)
+    /// and trimmed of blanks. A cell may be quoted whole (RFC 4180): between double quotes it may
+    /// hold the delimiter, line ends and, doubled, a quote; blanks around the quotes are dropped and
+    /// so are those just inside them, as they are around an unquoted cell. Quotes only delimit:
+    /// `"1"` is the number 1. Text after a closing quote, and a quote inside an unquoted cell, are
+    /// refused naming their line.
+    private func cells(of record: Substring, line: Int) throws -> [Substring] {
+        guard record.utf8.contains(UInt8(ascii: "\"")) else {
+            return record.unicodeScalars.split(separator: delimiter, omittingEmptySubsequences: false).map { Substring(trimmed($0)) }
+        }
+        let scalars = record.unicodeScalars
+        func lineOf(_ index: String.UnicodeScalarView.Index) -> Int {
+            line + scalars[..<index].reduce(0) { $0 + ($1 == "\n" ? 1 : 0) }
+        }
+        func isBlank(_ scalar: Unicode.Scalar) -> Bool { scalar != delimiter && CSVDataset.isBlank(scalar) }
+        var cells = [Substring]()
+        var index = scalars.startIndex
+        while true {
+            while index != scalars.endIndex, isBlank(scalars[index]) { index = scalars.index(after: index) }
+            if index != scalars.endIndex, scalars[index] == "\"" {
+                var content = String.UnicodeScalarView()
+                index = scalars.index(after: index)
+                while true {
+                    // `records(of:)` has seen every quote closed.
+                    let close = scalars[index...].firstIndex(of: "\"")!
+                    content.append(contentsOf: scalars[index..<close])
+                    index = scalars.index(after: close)
+                    guard index != scalars.endIndex, scalars[index] == "\"" else { break }
+                    content.append("\"")
+                    index = scalars.index(after: index)
+                }
+                while index != scalars.endIndex, isBlank(scalars[index]) { index = scalars.index(after: index) }
+                guard index == scalars.endIndex || scalars[index] == delimiter else {
+                    throw failure(lineOf(index), "has text after the closing quote of a cell; quote a cell whole, a quote inside it doubled")
+                }
+                cells.append(Substring(trimmed(content[...])))
+            } else {
+                let end = scalars[index...].firstIndex(of: delimiter) ?? scalars.endIndex
+                if let quote = scalars[index..<end].firstIndex(of: "\"") {
+                    throw failure(lineOf(quote), "has a quote inside an unquoted cell; quote a cell whole, a quote inside it doubled")
+                }
+                cells.append(Substring(trimmed(scalars[index..<end])))
+                index = end
+            }
+            guard index != scalars.endIndex else { return cells }
+            index = scalars.index(after: index)
+        }
     }
 
     /// The classes of a label column and each row's class.
@@ -271,12 +353,17 @@ public struct CSVDataset: DatasetSource {
     }
 }
 
-/// `cell` without its leading and trailing blanks: tabs and Unicode space separators (category Zs).
-private func trimmed(_ cell: Substring.UnicodeScalarView) -> Substring.UnicodeScalarView {
-    func isBlank(_ scalar: Unicode.Scalar) -> Bool {
+extension CSVDataset {
+    /// Whether `scalar` is a blank, which cells are trimmed of: a space, a tab or a Unicode space
+    /// separator (category Zs).
+    static func isBlank(_ scalar: Unicode.Scalar) -> Bool {
         scalar == " " || scalar == "\t" || scalar.value >= 0x80 && scalar.properties.generalCategory == .spaceSeparator
     }
-    guard let first = cell.firstIndex(where: { !isBlank($0) }), let last = cell.lastIndex(where: { !isBlank($0) }) else {
+}
+
+/// `cell` without its leading and trailing blanks.
+private func trimmed<Cell: BidirectionalCollection<Unicode.Scalar>>(_ cell: Cell) -> Cell.SubSequence {
+    guard let first = cell.firstIndex(where: { !CSVDataset.isBlank($0) }), let last = cell.lastIndex(where: { !CSVDataset.isBlank($0) }) else {
         return cell[cell.endIndex...]
     }
     return cell[first...last]

@@ -36,20 +36,21 @@ public func readUserFile(_ path: String, maximumBytes: Int) throws -> Data {
         guard count >= 0 else { throw UserFileError("cannot read '\(path)': \(String(cString: strerror(errno)))") }
         if count == 0 { return data }
         data.append(contentsOf: chunk[..<count])
-        guard data.count <= maximumBytes else { throw tooLarge(path, maximumBytes) }
+        guard data.count <= maximumBytes else { throw tooLarge(path, size: nil, maximumBytes) }
     }
 }
 
 /// Why a file with the stat(2) result `status` cannot be read whole, or nil.
 private func regularFileProblem(_ status: stat, path: String, maximumBytes: Int) -> UserFileError? {
     guard status.st_mode & S_IFMT == S_IFREG else { return UserFileError("'\(path)' is not a regular file") }
-    return Int(status.st_size) <= maximumBytes ? nil : tooLarge(path, maximumBytes)
+    return Int(status.st_size) <= maximumBytes ? nil : tooLarge(path, size: Int(status.st_size), maximumBytes)
 }
 
-/// "'x' is larger than 4 MiB".
-private func tooLarge(_ path: String, _ maximumBytes: Int) -> UserFileError {
-    let size = maximumBytes >= 1 << 30 ? "\(maximumBytes >> 30) GiB" : "\(maximumBytes >> 20) MiB"
-    return UserFileError("'\(path)' is larger than \(size)")
+/// "'x' is 9437184 bytes, larger than 1 MiB", or "'x' is larger than 1 MiB" when its size is not
+/// known (a file that grew while it was read).
+private func tooLarge(_ path: String, size: Int?, _ maximumBytes: Int) -> UserFileError {
+    let limit = maximumBytes >= 1 << 30 ? "\(maximumBytes >> 30) GiB" : "\(maximumBytes >> 20) MiB"
+    return UserFileError("'\(path)' is " + (size.map { "\($0) bytes, larger" } ?? "larger") + " than \(limit)")
 }
 
 /// Why nothing can be created at `url`, or nil: the nearest existing folder above it must be a

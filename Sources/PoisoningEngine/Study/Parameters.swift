@@ -223,7 +223,9 @@ public struct ParameterReader {
 
     /// The raw value of `key` (recorded as asked for, with its help), or nil when absent.
     public mutating func value(_ key: String, help text: String) -> ParameterValue? {
-        asked.append(key)
+        // A key may be asked for more than once (`seeds`: first as a block, then as a list); it is
+        // one known key.
+        if !asked.contains(key) { asked.append(key) }
         help[path(of: key)] = text
         return entries.first { $0.key == key }?.value
     }
@@ -278,9 +280,16 @@ public struct ParameterReader {
         return value
     }
 
-    /// A string, one of `choices` when given; `defaultValue` when absent (required when nil).
+    /// The most Unicode scalars a name, a label or a title may hold (`string`'s default bound).
+    public static let maximumNameLength = 200
+
+    /// The most Unicode scalars a path may hold: Linux's PATH_MAX, 4096 bytes.
+    public static let maximumPathLength = 4096
+
+    /// A string of at most `maximumLength` Unicode scalars, one of `choices` when given;
+    /// `defaultValue` when absent (required when nil).
     public mutating func string(_ key: String, default defaultValue: String? = nil, oneOf choices: [String]? = nil,
-                                help text: String) throws -> String {
+                                maximumLength: Int = maximumNameLength, help text: String) throws -> String {
         let value = try typed(key, defaultValue, help: text) { raw -> String? in
             switch raw {
             case .string(let text): text
@@ -288,6 +297,7 @@ public struct ParameterReader {
             default: nil
             }
         } expected: { "a string" }
+        try checkLength(key, value, maximum: maximumLength)
         if let choices, !choices.contains(value) {
             throw error(key, "expected one of \(choices.joined(separator: ", ")), not '\(value)'" + suggestion(value, among: choices))
         }
@@ -325,6 +335,13 @@ public struct ParameterReader {
                                      message: "unknown key '\(entry.key)'" + suggestion(entry.key, among: asked)
                                          + " (known keys: \(asked.joined(separator: ", ")))")
         }
+    }
+
+    /// Refuses `text`, the value of `key`, when it holds more than `maximum` Unicode scalars.
+    public func checkLength(_ key: String, _ text: String, maximum: Int) throws {
+        let length = text.unicodeScalars.count
+        guard length > maximum else { return }
+        throw error(key, "expected at most \(maximum) characters, found \(length)")
     }
 
     private static func number(_ raw: ParameterValue) -> Double? {

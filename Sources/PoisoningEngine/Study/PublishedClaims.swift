@@ -74,6 +74,7 @@ public struct PublishedClaims: Sendable, Equatable {
                 guard !entry.key.trimmingCharacters(in: .whitespaces).isEmpty else {
                     throw reader.error(entry.key, "expected a series label, not an empty string")
                 }
+                try reader.checkLength(entry.key, entry.key, maximum: ParameterReader.maximumNameLength)
                 thresholds.append(ClaimedThreshold(series: entry.key, fraction: try reader.double(
                     entry.key, in: 0...1, help: "The published critical threshold of \(entry.key).")))
             }
