@@ -22,7 +22,19 @@ struct ValidateCommand: ParsableCommand {
     var folder = "output"
 
     func run() throws {
-        let failures = outputFolderFailures(URL(fileURLWithPath: folder, isDirectory: true))
+        // Refused before any file is read when reading them all, decoding results.json or making its
+        // study's data would not fit in memory.
+        let url = URL(fileURLWithPath: folder, isDirectory: true)
+        let results = (folder as NSString).appendingPathComponent("results.json")
+        let reading = outputFolderReadingBytes(url)
+        if let problem = jsonFilesMemoryProblem([(results, reading.results)], held: reading.others) {
+            throw ValidationError("validate: \(problem)")
+        }
+        let failures = try outputFolderFailures(url) { config in
+            if let problem = studyDataMemoryProblem(config, name: results, held: reading.others + reading.results) {
+                throw ValidationError("validate: \(problem)")
+            }
+        }
         if failures.isEmpty {
             print("\(folder): all checks passed")
             return

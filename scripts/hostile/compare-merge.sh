@@ -7,9 +7,9 @@ SHARD_STUDY=(--widths 8 --fractions 0,0.5 --seeds 1 --epochs 2 --no-store --quie
 # whose first run has test accuracy ACCURACY (RUNS "no" for `runs: []`).
 published_json() {
   local runs='{"poison_fraction": 0.0, "hidden_width": 16, "seed": 1, "train_accuracy": 0.9, "test_accuracy": '"$1"', "train_clean_accuracy": 0.9, "generalization_gap": 0.0, "final_loss": 0.1},
-    {"poison_fraction": 0.0, "hidden_width": 16, "seed": 2, "train_accuracy": 0.9, "test_accuracy": 0.88, "train_clean_accuracy": 0.9, "generalization_gap": 0.0, "final_loss": 0.1},
-    {"poison_fraction": 0.3, "hidden_width": 16, "seed": 1, "train_accuracy": 0.9, "test_accuracy": 0.6, "train_clean_accuracy": 0.9, "generalization_gap": 0.0, "final_loss": 0.1},
-    {"poison_fraction": 0.3, "hidden_width": 16, "seed": 2, "train_accuracy": 0.9, "test_accuracy": 0.62, "train_clean_accuracy": 0.9, "generalization_gap": 0.0, "final_loss": 0.1}'
+    {"poison_fraction": 0.0, "hidden_width": 16, "seed": 2, "train_accuracy": 0.88, "test_accuracy": 0.88, "train_clean_accuracy": 0.88, "generalization_gap": 0.0, "final_loss": 0.1},
+    {"poison_fraction": 0.3, "hidden_width": 16, "seed": 1, "train_accuracy": 0.6, "test_accuracy": 0.6, "train_clean_accuracy": 0.6, "generalization_gap": 0.0, "final_loss": 0.1},
+    {"poison_fraction": 0.3, "hidden_width": 16, "seed": 2, "train_accuracy": 0.62, "test_accuracy": 0.62, "train_clean_accuracy": 0.62, "generalization_gap": 0.0, "final_loss": 0.1}'
   [ "${4:-}" = no ] && runs=
   echo '{"config": {"n_samples": '"$2"', "n_classes": '"$3"', "train_fraction": 0.7, "poison_fractions": [0.0, 0.3],
     "hidden_widths": [16], "seeds": [1, 2]}, "runs": ['"$runs"']}'
