@@ -148,14 +148,19 @@ func memoryText(_ bytes: Double) -> String {
 }
 
 /// The memory that decoding the JSON document `data` holds at its peak, in bytes, beside the
-/// process's own: its bytes, and 48 bytes for each of its structural characters (`[`, `{`, `,` and
-/// `:`, counted in one pass without parsing; in strings too, which only raises the estimate), the
-/// decoder's tree of values and the decoded values. Measured in the release build: 42-48 bytes per
+/// process's own: its bytes, and 72 bytes for each of its structural characters (`[`, `{`, `,` and
+/// `:`, counted in one pass without parsing; in strings too, which only raises the estimate) for
+/// the decoder's buffer of values, which grows by doubling (its old and its new copy are held at
+/// once), and the decoded values. Measured in the release build: 42-48 resident bytes per
 /// structural character beside the file's bytes, for a results.json of 23 MB and 232 MB and for a
-/// 100 MB array of zeros (the most values per byte).
+/// 100 MB array of 50 million zeros (the most values per byte), which asked for a 2.4 GB buffer
+/// while holding the 1.2 GB one before it.
 public func jsonDecodingBytes(_ data: Data) -> Double {
-    Double(data.count) + 48 * Double(data.withUnsafeBytes(structuralCharacterCount))
+    Double(data.count) + bytesPerStructuralCharacter * Double(data.withUnsafeBytes(structuralCharacterCount))
 }
+
+/// What decoding holds per structural character of a JSON document (`jsonDecodingBytes`).
+private let bytesPerStructuralCharacter = 72.0
 
 /// `jsonDecodingBytes` of the file at `path`, read 1 MiB at a time (never whole); 0 when it cannot be read.
 public func jsonDecodingBytes(ofFileAt path: String) -> Double {
@@ -166,7 +171,7 @@ public func jsonDecodingBytes(ofFileAt path: String) -> Double {
         bytes += chunk.count
         structural += chunk.withUnsafeBytes(structuralCharacterCount)
     }
-    return Double(bytes) + 48 * Double(structural)
+    return Double(bytes) + bytesPerStructuralCharacter * Double(structural)
 }
 
 /// The number of `[`, `{`, `,` and `:` among `bytes`.

@@ -145,3 +145,22 @@ case_merge_crafted_data_path() {
   ! grep -q TOPSECRET "$ERR" || { why "the error quotes secret.csv"; return 1; }
 }
 hostile_case merge-crafted-data-path case_merge_crafted_data_path
+
+# Issue 19 follow-up: a gap that is not train - test, which merge refuses in a part, was compared:
+# in a published file, and in our own results.json (named by the run, before its analysis is rebuilt).
+case_compare_refuses_a_gap_that_is_not_train_minus_test() {
+  published_json 0.9 500 5 >good.json
+  sed '0,/"generalization_gap": 0.0/s//"generalization_gap": 0.5/' good.json >bad.json
+  mr compare good.json bad.json
+  refused "'bad.json' is in the published study's format, but runs\[0\] is impossible: its generalization_gap 0.5 is not its train_accuracy 0.9 - test_accuracy 0.9$" || return 1
+  mr --output out "${SHARD_STUDY[@]}" && succeeded || return 1
+  python3 - <<'PY'
+import json
+results = json.load(open("out/results.json"))
+results["runs"][0]["metrics"]["generalizationGap"] = 0.5
+json.dump(results, open("edited.json", "w"))
+PY
+  mr compare edited.json out/results.json
+  refused "^make-report: error: compare: 'edited.json' is a make-report results.json that cannot be used: run 0 is impossible: its generalizationGap 0.5 is not its trainAccuracy"
+}
+hostile_case compare-refuses-a-gap-that-is-not-train-minus-test case_compare_refuses_a_gap_that_is_not_train_minus_test
