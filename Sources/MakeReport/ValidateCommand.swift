@@ -15,7 +15,9 @@ struct ValidateCommand: ParsableCommand {
             0.05 below clean, mean accuracy non-increasing within 0.05, R² > 0.8 (for studies of the reference \
             design); no timings in results.json; manifest.json lists every file with its SHA-256 and the folder \
             holds no other (but performance.json, shard parts and report.pdf); performance.json belongs to this \
-            results.json; every figure of the study is present, and every PNG, PDF and SVG file is complete.
+            results.json; every figure of the study is present, and every PNG, PDF and SVG file is complete. \
+            Every run must pass the checks `merge` applies to a part's runs. A folder whose files, decoded \
+            results.json or study data would not fit in memory is refused before it is read (exit 2).
             """)
 
     @Argument(help: "The output folder to check.")
