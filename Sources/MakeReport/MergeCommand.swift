@@ -29,20 +29,28 @@ struct MergeCommand: ParsableCommand {
 
     func run() throws {
         // Every part is read and decoded before anything else (regular files only, never opened
-        // when they are not), so that a bad part refuses the command before any work.
-        let decoder = JSONDecoder()
-        let loaded = try parts.map { path in
-            let bytes: Data
+        // when they are not), so that a bad part refuses the command before any work; so do parts
+        // whose decoding, or whose study's data, would not fit in memory.
+        let files = try parts.map { path in
             do {
-                bytes = try readUserFile(path, maximumBytes: maximumResultsFileBytes)
+                return (name: path, data: try readUserFile(path, maximumBytes: maximumResultsFileBytes))
             } catch {
                 throw ValidationError("merge: \(error)")
             }
+        }
+        let decoding = files.map { (name: $0.name, decodingBytes: jsonDecodingBytes($0.data)) }
+        if let problem = jsonFilesMemoryProblem(decoding) { throw ValidationError("merge: \(problem)") }
+        let decoder = JSONDecoder()
+        let loaded = try files.map { path, bytes in
             do {
                 return (name: path, results: try decoder.decode(PartialStudyResults.self, from: bytes))
             } catch {
                 throw ValidationError("merge: '\(path)' is not a partial result file (\(decodingFailure(error)))")
             }
+        }
+        if let first = loaded.first,
+           let problem = studyDataMemoryProblem(first.results.config, name: first.name, held: decoding.reduce(0) { $0 + $1.decodingBytes }) {
+            throw ValidationError("merge: \(problem)")
         }
         let merged = try mergePartialResults(loaded)
         let study = merged.study

@@ -103,7 +103,7 @@ public enum MergeError: Error, Equatable, CustomStringConvertible {
     case missingShards(first: [Int], missing: Int, of: Int)
     /// A part does not hold exactly its shard's runs.
     case wrongRuns(part: String)
-    /// A run of a part is not the run of the study at its index, or is impossible (`RunResult.problem`).
+    /// A run of a part is not the run of the study at its index, or is impossible (`StudyRunCheck`).
     case invalidRun(part: String, index: Int, reason: String)
 
     public var description: String {
@@ -129,8 +129,8 @@ public enum MergeError: Error, Equatable, CustomStringConvertible {
 /// the same configuration, data, tool version and N, N may not exceed the study's runs, and the
 /// data file the study names (if any) must have the bytes the shards read; then the shards must be
 /// 1...N each exactly once, each holding exactly its own runs (so together they hold every run
-/// once), each the study's run at its index and possible (`RunResult.problem`: the checks a stored
-/// run passes too). The work is linear in the parts' runs, whatever N they claim.
+/// once), each passing `StudyRunCheck` (the study's run at its index, and possible: the checks a
+/// results.json's runs and a stored run pass too). The work is linear in the parts' runs, whatever N they claim.
 public func mergePartialResults(_ parts: [(name: String, results: PartialStudyResults)]) throws
     -> (study: Study, runs: [RunResult], toolVersion: String) {
     guard let first = parts.first else { throw MergeError.noParts }
@@ -146,20 +146,16 @@ public func mergePartialResults(_ parts: [(name: String, results: PartialStudyRe
     }
     var runs = [RunResult?](repeating: nil, count: total)
     var seenShards = Set<Int>()
+    let check = StudyRunCheck(study), specs = study.runSpecs
     for (name, part) in parts {
         guard seenShards.insert(part.shard.index).inserted else { throw MergeError.duplicateShard(part: name, shard: part.shard) }
         guard part.runs.map(\.index) == part.shard.runIndices(total: total) else { throw MergeError.wrongRuns(part: name) }
         // Distinct shards holding exactly their own indices are disjoint.
         for run in part.runs {
-            let spec = study.runSpecs[run.index], result = run.result
-            guard result.matches(spec) else {
-                throw MergeError.invalidRun(part: name, index: run.index, reason: "is not the study's run at that index "
-                    + "(fraction \(spec.fraction), series \(spec.series), seed \(spec.seed))")
+            if let problem = check.problem(of: run.result, as: specs[run.index]) {
+                throw MergeError.invalidRun(part: name, index: run.index, reason: problem)
             }
-            if let problem = result.problem(trainingRows: study.split.train.count, recordable: study.recordableMetrics(of: spec.series)) {
-                throw MergeError.invalidRun(part: name, index: run.index, reason: "is impossible: \(problem)")
-            }
-            runs[run.index] = result
+            runs[run.index] = run.result
         }
     }
     // Every shard seen lies in 1...N, so N minus those seen are missing; the first few are found

@@ -106,9 +106,10 @@ public struct StudyResults: Sendable, Codable, Equatable {
 
     /// Reads the bytes of a results.json file and proves them consistent before anything indexes
     /// into them: they must decode, their configuration must make a study, their runs must be that
-    /// study's runs in order, and the analysis rebuilt from the configuration and the runs must give
-    /// the same bytes (so aggregates, fits, statistics and findings are those of the runs, and no
-    /// index points outside its list). Throws `ResultsFileError` saying which step failed.
+    /// study's runs in order, each possible (`StudyRunCheck`, as `merge` checks a part's runs), and
+    /// the analysis rebuilt from the configuration and the runs must give the same bytes (so
+    /// aggregates, fits, statistics and findings are those of the runs, and no index points outside
+    /// its list). Throws `ResultsFileError` saying which step failed.
     public static func read(_ data: Data) throws -> StudyResults {
         if let problem = schemaVersionProblem(data) { throw ResultsFileError(reason: problem) }
         let decoded: StudyResults
@@ -160,8 +161,9 @@ public struct StudyResults: Sendable, Codable, Equatable {
         guard decoded.runs.count == specs.count else {
             throw ResultsFileError(reason: "holds \(decoded.runs.count) runs; its configuration has \(specs.count)")
         }
-        for (index, (run, spec)) in zip(decoded.runs, specs).enumerated() where !run.matches(spec) {
-            throw ResultsFileError(reason: "run \(index) is not the study's run at that index (fraction \(spec.fraction), series \(spec.series), seed \(spec.seed))")
+        let check = StudyRunCheck(study)
+        for (index, (run, spec)) in zip(decoded.runs, specs).enumerated() {
+            if let problem = check.problem(of: run, as: spec) { throw ResultsFileError(reason: "run \(index) \(problem)") }
         }
         let rebuilt = StudyResults(study: study, runs: decoded.runs, toolVersion: decoded.toolVersion, sequential: decoded.sequential)
         guard (try? rebuilt.jsonData()) == data else {

@@ -51,10 +51,12 @@ public final class RunStore: Sendable {
     }
 
     /// Throws a `RunStoreRefusal` when SQLite cannot read the store at `path` (a file cut short, an
-    /// impossible header) or its table lacks a column the store reads (dropped, renamed). Read
-    /// through a read-only connection, so that a damaged store is left as it is (opening the pool
-    /// writes to the file: GRDB makes sure of a non-empty -wal file); the -wal and -shm files SQLite
-    /// makes for that read beside a damaged store are removed again.
+    /// impossible header), its table lacks a column the store reads (dropped, renamed), or SQLite's
+    /// integrity check finds a damaged page anywhere in the file (`integrityProblem`), so that damage
+    /// in pages a command would read only later, or an index that no longer matches its table, stops
+    /// the command before any work. Read through a read-only connection, so that a damaged store is
+    /// left as it is (opening the pool writes to the file: GRDB makes sure of a non-empty -wal file);
+    /// the -wal and -shm files SQLite makes for that read beside a damaged store are removed again.
     private static func checkReadable(_ path: String) throws {
         let absent = ["-wal", "-shm"].map { path + $0 }.filter { access($0, F_OK) != 0 }
         do {
@@ -63,11 +65,30 @@ public final class RunStore: Sendable {
             configuration.busyMode = .timeout(30)
             let queue = try DatabaseQueue(path: path, configuration: configuration)
             defer { try? queue.close() }
-            try queue.read { try $0.execute(sql: "SELECT key, engineVersion, result, checksum, storedAt FROM runs LIMIT 0") }
+            let problem = try queue.read { db in
+                try db.execute(sql: "SELECT key, engineVersion, result, checksum, storedAt FROM runs LIMIT 0")
+                return try integrityProblem(db)
+            }
+            if let problem {
+                for file in absent { unlink(file) }
+                throw RunStoreRefusal(path: path, reason: damagedReason("SQLite's integrity check: \(problem)"))
+            }
         } catch let error as DatabaseError where [ResultCode.SQLITE_ERROR, .SQLITE_CORRUPT, .SQLITE_NOTADB].contains(error.resultCode) {
             for file in absent { unlink(file) }
             throw RunStoreRefusal(path: path, damage: error)
         }
+    }
+
+    /// The first problem SQLite's `PRAGMA integrity_check` finds in the database of `db` (every page
+    /// of the table and its index, and every row against the index: damage that a read of some runs
+    /// would meet only when it reaches them), at most 100 characters of it, or nil when it finds
+    /// none. It reads the whole file: 1.3 ms of processor time for the 1,512 runs of examples/defenses
+    /// (0.02% of a rerun from the store, 7.6 s), 0.06 ms for the reference study's 81 (0.02% of 0.4 s).
+    static func integrityProblem(_ db: Database) throws -> String? {
+        let report = try String.fetchAll(db, sql: "PRAGMA integrity_check(1)")
+        guard let first = report.first, report != ["ok"] else { return nil }
+        let line = first.split(whereSeparator: \.isNewline).first { !$0.hasPrefix("***") }.map(String.init) ?? first
+        return line.count > 100 ? String(line.prefix(100)) + "..." : line
     }
 
     /// Builds an empty store at `path`: in a temporary file beside it (WAL mode, the application
@@ -306,9 +327,13 @@ public struct RunStoreRefusal: Error, CustomStringConvertible {
 
     /// The refusal of the store at `path`, which SQLite failed to read with `damage`.
     init(path: String, damage: DatabaseError) {
-        self.init(path: path, reason: "it is a damaged run store (SQLite: \(damage.message ?? "error \(damage.resultCode.rawValue)")); "
-            + "remove it and its -wal and -shm files")
+        self.init(path: path, reason: damagedReason("SQLite: \(damage.message ?? "error \(damage.resultCode.rawValue)")"))
     }
+}
+
+/// Why a damaged store is refused, with `finding`, what SQLite found, in the parentheses.
+private func damagedReason(_ finding: String) -> String {
+    "it is a damaged run store (\(finding)); remove it and its -wal and -shm files"
 }
 
 /// The error to throw for `error`, met while opening, reading or writing the store at `path`: a

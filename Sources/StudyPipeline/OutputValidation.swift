@@ -14,7 +14,10 @@ import PoisoningFigures
 /// - performance.json present, decodable and naming the hash of this results.json;
 /// - every figure of the study present in at least one format, and every figure file complete
 ///   (PNG chunks and their CRCs up to IEND, a PDF's closing `%%EOF`, an SVG's closing `</svg>`).
-public func outputFolderFailures(_ folder: URL) -> [String] {
+///
+/// `admitting` sees the configuration of a results.json that decodes before its study's data are
+/// made, and may throw to refuse it (data too large to make).
+public func outputFolderFailures(_ folder: URL, admitting: (StudyConfig) throws -> Void) rethrows -> [String] {
     var failures = [String]()
     // Every file, read once.
     let entries = (try? entriesBelow(folder)) ?? []
@@ -28,8 +31,15 @@ public func outputFolderFailures(_ folder: URL) -> [String] {
     if let resultsData, let problem = StudyResults.schemaVersionProblem(resultsData) {
         failures.append("\(ResultsFileError(reason: problem))")
     } else if let resultsData {
+        let decoded: StudyResults?
         do {
-            let decoded = try JSONDecoder().decode(StudyResults.self, from: resultsData)
+            decoded = try JSONDecoder().decode(StudyResults.self, from: resultsData)
+        } catch {
+            decoded = nil
+            failures.append("\(ResultsFileError(reason: "does not decode: \(decodingFailure(error))"))")
+        }
+        if let decoded {
+            try admitting(decoded.config)
             do {
                 results = try StudyResults.verified(decoded, bytes: resultsData)
             } catch {
@@ -37,8 +47,6 @@ public func outputFolderFailures(_ folder: URL) -> [String] {
                 // Out-of-range metrics of a file that decodes but is inconsistent are still worth naming.
                 failures += decoded.metricRangeFailures()
             }
-        } catch {
-            failures.append("\(ResultsFileError(reason: "does not decode: \(decodingFailure(error))"))")
         }
         let timings = timingKeys(inJSON: resultsData)
         if !timings.isEmpty { failures.append("results.json holds timings: \(timings.joined(separator: ", "))") }
@@ -110,6 +118,24 @@ func tidyTableFailures(_ results: StudyResults, contents: [String: Data]) -> [St
         let line = (zip(found, wanted).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(found.count, wanted.count)) + 1
         return "\(table.name) does not hold the numbers of results.json (line \(line) differs)"
     }
+}
+
+/// `outputFolderFailures(_:admitting:)` admitting every study.
+public func outputFolderFailures(_ folder: URL) -> [String] {
+    outputFolderFailures(folder) { _ in }
+}
+
+/// What checking the output folder `folder` (`outputFolderFailures`) holds in memory beyond the
+/// process's own, in bytes: every regular file of the folder but results.json, read at once
+/// (`others`), and results.json decoded (`results`, its `jsonDecodingBytes`). A folder that cannot
+/// be listed holds nothing.
+public func outputFolderReadingBytes(_ folder: URL) -> (others: Double, results: Double) {
+    let files = ((try? entriesBelow(folder)) ?? []).filter { $0.kind == .file }.map(\.path)
+    let others = files.filter { $0 != "results.json" }.reduce(0.0) { total, name in
+        var status = stat()
+        return total + (stat(folder.appendingPathComponent(name).path, &status) == 0 ? Double(status.st_size) : 0)
+    }
+    return (others, files.contains("results.json") ? jsonDecodingBytes(ofFileAt: folder.appendingPathComponent("results.json").path) : 0)
 }
 
 /// Why the bytes of a .png, .pdf or .svg file are not a complete image of that format, or nil:

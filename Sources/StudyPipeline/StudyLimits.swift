@@ -146,3 +146,63 @@ public func studySizeProblem(_ study: Study, threads: Int, maximumRuns: Int, bud
 func memoryText(_ bytes: Double) -> String {
     bytes >= 1_073_741_824 ? String(format: "%.1f GiB", bytes / 1_073_741_824) : String(format: "%.0f MiB", bytes / 1_048_576)
 }
+
+/// The memory that decoding the JSON document `data` holds at its peak, in bytes, beside the
+/// process's own: its bytes, and 72 bytes for each of its structural characters (`[`, `{`, `,` and
+/// `:`, counted in one pass without parsing; in strings too, which only raises the estimate) for
+/// the decoder's buffer of values, which grows by doubling (its old and its new copy are held at
+/// once), and the decoded values. Measured in the release build: 42-48 resident bytes per
+/// structural character beside the file's bytes, for a results.json of 23 MB and 232 MB and for a
+/// 100 MB array of 50 million zeros (the most values per byte), which asked for a 2.4 GB buffer
+/// while holding the 1.2 GB one before it.
+public func jsonDecodingBytes(_ data: Data) -> Double {
+    Double(data.count) + bytesPerStructuralCharacter * Double(data.withUnsafeBytes(structuralCharacterCount))
+}
+
+/// What decoding holds per structural character of a JSON document (`jsonDecodingBytes`).
+private let bytesPerStructuralCharacter = 72.0
+
+/// `jsonDecodingBytes` of the file at `path`, read 1 MiB at a time (never whole); 0 when it cannot be read.
+public func jsonDecodingBytes(ofFileAt path: String) -> Double {
+    guard let handle = FileHandle(forReadingAtPath: path) else { return 0 }
+    defer { try? handle.close() }
+    var bytes = 0, structural = 0
+    while let chunk = try? handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+        bytes += chunk.count
+        structural += chunk.withUnsafeBytes(structuralCharacterCount)
+    }
+    return Double(bytes) + bytesPerStructuralCharacter * Double(structural)
+}
+
+/// The number of `[`, `{`, `,` and `:` among `bytes`.
+private func structuralCharacterCount(_ bytes: UnsafeRawBufferPointer) -> Int {
+    bytes.reduce(into: 0) { count, byte in
+        if byte == UInt8(ascii: ",") || byte == UInt8(ascii: ":") || byte == UInt8(ascii: "[") || byte == UInt8(ascii: "{") { count += 1 }
+    }
+}
+
+/// Why a command that holds `held` bytes of files and decodes the JSON documents `files` (by name,
+/// each with its `jsonDecodingBytes`, all at once) would need more memory than `budget` allows, in
+/// one sentence naming the largest document, or nil. Judged before any of them is decoded.
+public func jsonFilesMemoryProblem(_ files: [(name: String, decodingBytes: Double)], held: Double = 0,
+                                   budget: MemoryBudget = MemoryBudget()) -> String? {
+    let total = processOverheadBytes + held + files.reduce(0) { $0 + $1.decodingBytes }
+    guard total > budget.bytes(threads: 1), let largest = files.max(by: { $0.decodingBytes < $1.decodingBytes }) else { return nil }
+    return "reading '\(largest.name)' needs about " + memoryText(total) + (files.count > 1 || held > 0 ? " with the other files" : "")
+        + ", more than " + budget.description(threads: 1) + "; check it on a machine with more memory"
+}
+
+/// Why making the data of the study `config` (read from the file `name`) beside `held` bytes of
+/// decoded files would need more memory than `budget` allows, in one sentence, or nil: the data
+/// source's `estimatedBytes`, as `studySizeProblem` judges a study's data before `run` makes them.
+/// A configuration that makes no study design is let through: making its study fails with its
+/// own reason.
+public func studyDataMemoryProblem(_ config: StudyConfig, name: String, held: Double,
+                                   budget: MemoryBudget = MemoryBudget()) -> String? {
+    guard let design = try? StudyDesign(document: config.document) else { return nil }
+    let total = processOverheadBytes + held + design.data.estimatedBytes
+    guard total > budget.bytes(threads: 1) else { return nil }
+    return "'\(name)': making its study's data set (\(design.data.label)) needs about " + memoryText(total)
+        + (held > 0 ? " with the files read" : "") + ", more than " + budget.description(threads: 1)
+        + "; check it on a machine with more memory"
+}

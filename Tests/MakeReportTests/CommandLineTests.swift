@@ -328,7 +328,7 @@ struct StudyFileCommandTests {
         let published = folder.appendingPathComponent("published.json")
         let publishedRuns = [(0.0, 1, 0.9), (0.0, 2, 0.88), (0.3, 1, 0.6), (0.3, 2, 0.62)].map { fraction, seed, accuracy in
             #"{"poison_fraction": \#(fraction), "hidden_width": 16, "seed": \#(seed), "train_accuracy": 0.9, "#
-                + #""test_accuracy": \#(accuracy), "train_clean_accuracy": 0.9, "generalization_gap": 0.0, "final_loss": 0.1}"#
+                + #""test_accuracy": \#(accuracy), "train_clean_accuracy": 0.9, "generalization_gap": \#(0.9 - accuracy), "final_loss": 0.1}"#
         }
         let publishedText = #"{"config": {"n_samples": 500, "n_classes": 5, "train_fraction": 0.7, "poison_fractions": [0.0, 0.3], "#
             + #""hidden_widths": [16], "seeds": [1, 2]}, "runs": ["# + publishedRuns.joined(separator: ", ") + "]}"

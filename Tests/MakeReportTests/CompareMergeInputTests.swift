@@ -1,4 +1,6 @@
 import Foundation
+import PoisoningAnalysis
+import PoisoningEngine
 import Testing
 
 /// `compare`, `merge` and `--shard` under the inputs of issue 19, through the binary: each is
@@ -29,7 +31,7 @@ struct CompareMergeInputTests {
     }
 
     /// Expects `outcome` to be a refusal: exit code 2 and the one line `message`.
-    func expectRefused(_ outcome: CommandLineTests.Outcome, _ message: String, sourceLocation: SourceLocation = #_sourceLocation) {
+    func expectRefused(_ outcome: CommandLineTests.Outcome, _ message: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) {
         #expect(outcome.status == 2, "stderr: \(outcome.standardError)", sourceLocation: sourceLocation)
         #expect(outcome.standardError == "make-report: error: \(message)\n", sourceLocation: sourceLocation)
     }
@@ -80,11 +82,16 @@ struct CompareMergeInputTests {
         #expect(try entries(folder).isEmpty)
     }
 
-    /// A published-format results file with the given first run's test accuracy and configuration.
-    func publishedText(accuracy: String = "0.9", samples: Int = 500, classes: Int = 5, runs: Bool = true) -> String {
-        let cells = [(0.0, 1, accuracy), (0.0, 2, "0.88"), (0.3, 1, "0.6"), (0.3, 2, "0.62")].map { fraction, seed, accuracy in
-            #"{"poison_fraction": \#(fraction), "hidden_width": 16, "seed": \#(seed), "train_accuracy": 0.9, "#
-                + #""test_accuracy": \#(accuracy), "train_clean_accuracy": 0.9, "generalization_gap": 0.0, "final_loss": 0.1}"#
+    /// A published-format results file with the given first run's test accuracy and configuration;
+    /// every run's train accuracy 0.9 and its gap 0.9 - test accuracy (0 when that lies outside the
+    /// gap's range, so that the test accuracy's is named), the first run's `gap` when given.
+    func publishedText(accuracy: String = "0.9", gap: String? = nil, samples: Int = 500, classes: Int = 5, runs: Bool = true) -> String {
+        let cells = [(0.0, 1, accuracy), (0.0, 2, "0.88"), (0.3, 1, "0.6"), (0.3, 2, "0.62")].enumerated().map { index, cell in
+            let (fraction, seed, test) = cell
+            let difference = Double(test).map { 0.9 - $0 } ?? 0
+            let runGap = index == 0 ? gap ?? "\(abs(difference) <= 1 ? difference : 0)" : "\(difference)"
+            return #"{"poison_fraction": \#(fraction), "hidden_width": 16, "seed": \#(seed), "train_accuracy": 0.9, "#
+                + #""test_accuracy": \#(test), "train_clean_accuracy": 0.9, "generalization_gap": \#(runGap), "final_loss": 0.1}"#
         }
         return #"{"config": {"n_samples": \#(samples), "n_classes": \#(classes), "train_fraction": 0.7, "poison_fractions": [0.0, 0.3], "#
             + #""hidden_widths": [16], "seeds": [1, 2]}, "runs": ["# + (runs ? cells.joined(separator: ", ") : "") + "]}"
@@ -108,6 +115,8 @@ struct CompareMergeInputTests {
             (publishedText(classes: 0), prefix + "config.n_classes: must lie in [2, 10000]"),
             (publishedText(samples: -10), prefix + "config.n_samples: must lie in [2, 10000000]"),
             (publishedText(runs: false), prefix + "it has no runs"),
+            // Issue 19 follow-up: a gap that is not train - test, which merge refuses in a part.
+            (publishedText(gap: "0.5"), prefix + "runs[0] is impossible: its generalization_gap 0.5 is not its train_accuracy 0.9 - test_accuracy 0.9"),
         ]
         for (index, (text, reason)) in cases.enumerated() {
             let bad = try file("bad\(index).json", text)
@@ -118,6 +127,39 @@ struct CompareMergeInputTests {
         expectRefused(try run(["compare", good, good, "--output", inputs.path], in: folder),
                       "--output: '\(inputs.path)' is not a regular file; give the file to write the comparison to")
         #expect(try entries(folder).isEmpty)
+    }
+
+    /// Issue 19 follow-up: a run whose gap is not its train accuracy minus its test accuracy, in a
+    /// results.json whose analysis was rebuilt from its runs (so that only the check of each run can
+    /// find it), was compared as if it were a study. `compare` refuses it as `merge` refuses the same
+    /// run in a part, with one line naming the file, the run and the reason, and `validate` names it.
+    @Test func aRunWhoseGapIsNotTrainMinusTestIsRefusedByCompareAndMergeAndNamedByValidate() throws {
+        let folder = cli.temporaryFolder()
+        #expect(try run(["--output", "out"] + Self.tinySweep, in: folder).status == 0)
+        #expect(try run(["--shard", "1/1", "--output", "parts"] + Self.tinySweep, in: folder).status == 0)
+        let results = folder.appendingPathComponent("out/results.json")
+        let decoded = try JSONDecoder().decode(StudyResults.self, from: Data(contentsOf: results))
+        let original = try #require(decoded.runs[1].metrics)
+        var metrics = original
+        metrics[MetricKey.generalizationGap] = 0.25
+        let reason = "run 1 is impossible: its generalizationGap 0.25 is not its trainAccuracy \(original[MetricKey.trainAccuracy]!) "
+            + "- testAccuracy \(original[MetricKey.testAccuracy]!)"
+        var runs = decoded.runs
+        runs[1] = runs[1].withMetrics(metrics)
+        try StudyResults(study: Study(decoded.config), runs: runs, toolVersion: decoded.toolVersion).jsonData().write(to: results)
+        let part = folder.appendingPathComponent("parts/results.part-1-of-1.json")
+        let shard = try JSONDecoder().decode(PartialStudyResults.self, from: Data(contentsOf: part))
+        try PartialStudyResults(toolVersion: shard.toolVersion, config: shard.config, shard: shard.shard,
+                                runs: shard.runs.map { IndexedRunResult(index: $0.index, result: $0.index == 1 ? runs[1] : $0.result) })
+            .jsonData().write(to: part)
+        let before = try entries(folder)
+        expectRefused(try run(["compare", "out/results.json", "out/results.json"], in: folder),
+                      "compare: 'out/results.json' is a make-report results.json that cannot be used: \(reason)")
+        expectRefused(try run(["merge", "parts/results.part-1-of-1.json", "--output", "merged"], in: folder),
+                      "parts/results.part-1-of-1.json: \(reason)")
+        let validation = try run(["validate", "out"], in: folder)
+        #expect(validation.status == 1 && validation.standardError.contains("  - results.json \(reason)\n"), "stderr: \(validation.standardError)")
+        #expect(try entries(folder) == before)
     }
 
     /// Issue 19, section 19: `compare A B --output X` replaced any regular file X, its own input A

@@ -28,6 +28,39 @@ struct MemoryTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: parent.path) == ["output"])   // the empty folder made above
     }
 
+    /// Issue 19 follow-up: a part and a results.json whose study names 8 GB of data aborted `merge`,
+    /// `compare` and `validate` in the allocator under a 6 GB address-space limit; each is refused in
+    /// one line before it makes the data, and creates nothing.
+    @Test func mergeCompareAndValidateRefuseDataLargerThanTheAddressSpace() throws {
+        let folder = cli.temporaryFolder()
+        let tiny = ["--widths", "8", "--fractions", "0,0.5", "--seeds", "1", "--epochs", "2", "--no-store", "--quiet"]
+        #expect(try cli.run(tiny + ["--output", folder.appendingPathComponent("out").path]).status == 0)
+        #expect(try cli.run(tiny + ["--shard", "1/1", "--output", folder.appendingPathComponent("parts").path]).status == 0)
+        /// The JSON file at `path` with its study's data made 10000 classes of 100000 features (500 samples: 7.7 GiB).
+        func enlarged(_ path: String) throws -> Data {
+            var text = try String(contentsOf: folder.appendingPathComponent(path), encoding: .utf8)
+            for (key, value) in [("classes", "10000"), ("features", "100000")] {
+                text = text.replacingOccurrences(of: #""\#(key)" : [0-9]+"#, with: #""\#(key)" : \#(value)"#, options: .regularExpression)
+            }
+            return Data(text.utf8)
+        }
+        try enlarged("parts/results.part-1-of-1.json").write(to: folder.appendingPathComponent("huge-part.json"))
+        try enlarged("out/results.json").write(to: folder.appendingPathComponent("huge.json"))
+        try FileManager.default.copyItem(at: folder.appendingPathComponent("out"), to: folder.appendingPathComponent("big"))
+        try enlarged("out/results.json").write(to: folder.appendingPathComponent("big/results.json"))
+        let before = try FileManager.default.subpathsOfDirectory(atPath: folder.path).sorted()
+        for (command, file) in [(["merge", "huge-part.json", "--output", "merged"], "huge-part.json"),
+                                (["compare", "huge.json", "out/results.json"], "huge.json"), (["validate", "big"], "big/results.json")] {
+            let outcome = try cli.run(["-c", "cd \"$1\" && shift && ulimit -v 6000000 && exec \"$0\" \"$@\"", CommandLineTests.executable.path,
+                                       folder.path] + command, executable: URL(fileURLWithPath: "/bin/sh"))
+            #expect(outcome.status == 2, "\(command): \(outcome.standardError)")
+            #expect(outcome.standardError.split(separator: "\n").count == 1, "stderr: \(outcome.standardError)")
+            #expect(outcome.standardError.hasPrefix("make-report: error: \(command[0]): '\(file)': making its study's data set (Gaussian clusters) "
+                + "needs about 7.7 GiB with the files read, more than"), "stderr: \(outcome.standardError)")
+        }
+        #expect(try FileManager.default.subpathsOfDirectory(atPath: folder.path).sorted() == before)
+    }
+
     @Test func aModerateCommandPeaksNearItsEstimate() throws {
         // 300000 samples of 50 features: making the data dominates (two copies of 60 MB of rows).
         let study = ["--samples", "300000", "--features", "50", "--seeds", "1", "--fractions", "0", "--epochs", "1", "--widths", "8"]

@@ -216,6 +216,30 @@ struct OwnershipAndStoreTests {
         }
     }
 
+    /// Issue 19 follow-up: damage in a page the opening read did not touch (here the header of the
+    /// key index's page, page 3 of 4096 bytes) was met only when the runs were looked up, after the
+    /// data were made and the store's lock file created. SQLite's integrity check at opening refuses
+    /// the store before any work, nothing created; `store verify` exits 2 for it.
+    @Test func aStoreDamagedInAPageTheOpeningReadMissedIsRefusedBeforeAnyWork() throws {
+        let (_, store, _) = try storedStudy()
+        let parent = cli.temporaryFolder()
+        let damaged = parent.deletingLastPathComponent().appendingPathComponent("index.sqlite").path
+        try FileManager.default.copyItem(atPath: store, toPath: damaged)
+        let handle = try #require(FileHandle(forUpdatingAtPath: damaged))
+        try handle.seek(toOffset: 2 * 4096)
+        try handle.write(contentsOf: Data(repeating: 0xA5, count: 16))
+        try handle.close()
+        let message = "make-report: error: run store '\(damaged)': it is a damaged run store (SQLite's integrity check: Page 3: "
+            + "btreeInitPage() returns error code 11); remove it and its -wal and -shm files\n"
+        let before = snapshot(parent.deletingLastPathComponent())
+        let outcome = try cli.run(Self.tiny + ["--output", parent.appendingPathComponent("out").path, "--store", damaged])
+        #expect(outcome.status == 2)
+        #expect(outcome.standardError == message)
+        let verified = try cli.run(["store", "verify", "--store", damaged])
+        #expect(verified.status == 2 && verified.standardError == message)
+        #expect(snapshot(parent.deletingLastPathComponent()) == before)
+    }
+
     /// Issue 19, sections 7, 10 and 11: a --store that names a folder-to-be (it once ended in an
     /// NSPOSIXErrorDomain dump, exit 1, after .make-report was made), a dangling symbolic link (it
     /// was replaced by a store) and a missing store with an old -wal beside it (SQLite replayed it

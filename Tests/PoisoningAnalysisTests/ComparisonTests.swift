@@ -17,8 +17,7 @@ struct ComparisonTests {
             let i = fractions.firstIndex(of: spec.fraction)!
             let noise = 0.01 * [1.0, -1.0, 0.5, -0.5][(Int(spec.seed) + i + spec.series) % 4]
             let test = curve.value(at: spec.fraction) + noise + shift
-            return RunResult(fraction: spec.fraction, series: spec.series, seed: spec.seed, poisonedCount: 0, realisedFraction: spec.fraction,
-                             metrics: runMetrics(test: test, train: 0.95, trainClean: 0.95, loss: 0.2), divergence: nil)
+            return madeUpRun(spec, in: study, metrics: runMetrics(test: test, train: 0.95, trainClean: 0.95, loss: 0.2))
         }
         return try StudyResults(study: study, runs: runs, toolVersion: "test").jsonData()
     }
@@ -123,7 +122,8 @@ struct ComparisonTests {
         #expect(refusal(edited(#""test_accuracy": 0.88"#, #""test_accuracy": NaN"#)).hasPrefix("neither a make-report results.json"))
         // Our own format: a file consistent with its runs, but with accuracies above 1.
         let above = try Self.resultsJSON(shift: 0.5)
-        #expect(refusal(String(decoding: above, as: UTF8.self)).hasPrefix("a make-report results.json in which a run's testAccuracy of 1."))
+        #expect(refusal(String(decoding: above, as: UTF8.self))
+            .hasPrefix("a make-report results.json that cannot be used: run 0 is impossible: its testAccuracy is 1."))
     }
 }
 

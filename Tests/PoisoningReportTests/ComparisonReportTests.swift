@@ -12,8 +12,7 @@ struct ComparisonReportTests {
         let study = widthStudy([16], fractions: [0, 0.3], seeds: [1, 2, 3, 4], epochs: 5)
         let runs = study.runSpecs.map { spec in
             let test = (spec.fraction == 0 ? 0.9 : 0.6) + [0.01, -0.01, 0.005, -0.005][Int(spec.seed) - 1]
-            return RunResult(fraction: spec.fraction, series: spec.series, seed: spec.seed, poisonedCount: 0, realisedFraction: spec.fraction,
-                             metrics: runMetrics(test: test, train: 0.95, trainClean: 0.95, loss: 0.2), divergence: nil)
+            return madeUpRun(spec, in: study, metrics: runMetrics(test: test, train: 0.95, trainClean: 0.95, loss: 0.2))
         }
         return try ComparableStudy(json: StudyResults(study: study, runs: runs, toolVersion: "test").jsonData())
     }

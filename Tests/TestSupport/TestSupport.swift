@@ -26,6 +26,14 @@ public func runMetrics(test: Double, train: Double, trainClean: Double, loss: Do
      MetricKey.generalizationGap: train - test, MetricKey.finalLoss: loss]
 }
 
+/// A finished run of `spec` in `study` with `metrics`, poisoning the rows its fraction asks for, as
+/// `StudyRunCheck` requires of a run read from a file (its realised fraction that count's share).
+public func madeUpRun(_ spec: RunSpec, in study: Study, metrics: [String: Double]) -> RunResult {
+    let poisoned = poisonCount(fraction: spec.fraction, of: study.split.train.count)
+    return RunResult(fraction: spec.fraction, series: spec.series, seed: spec.seed, poisonedCount: poisoned,
+                     realisedFraction: Double(poisoned) / Double(study.split.train.count), metrics: metrics, divergence: nil)
+}
+
 /// A study of MLP 8 under random label flips at 0, 10% and 30%, without a defense and with
 /// activation clustering, two seeds, and runs with made-up metrics: both series keep accuracy
 /// 0.9 - 0.5 x (seed 1 +0.01, seed 2 -0.01); the defended runs find the poison at 10% (AUROC 1,
@@ -51,9 +59,7 @@ public func detectionStudy() -> (study: Study, runs: [RunResult]) {
                 metrics[MetricKey.detectionTPRAt5FPR] = 0
             }
         }
-        let poisoned = poisonCount(fraction: spec.fraction, of: study.split.train.count)
-        return RunResult(fraction: spec.fraction, series: spec.series, seed: spec.seed, poisonedCount: poisoned,
-                         realisedFraction: Double(poisoned) / Double(study.split.train.count), metrics: metrics, divergence: nil)
+        return madeUpRun(spec, in: study, metrics: metrics)
     }
     return (study, runs)
 }

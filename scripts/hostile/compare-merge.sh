@@ -7,9 +7,9 @@ SHARD_STUDY=(--widths 8 --fractions 0,0.5 --seeds 1 --epochs 2 --no-store --quie
 # whose first run has test accuracy ACCURACY (RUNS "no" for `runs: []`).
 published_json() {
   local runs='{"poison_fraction": 0.0, "hidden_width": 16, "seed": 1, "train_accuracy": 0.9, "test_accuracy": '"$1"', "train_clean_accuracy": 0.9, "generalization_gap": 0.0, "final_loss": 0.1},
-    {"poison_fraction": 0.0, "hidden_width": 16, "seed": 2, "train_accuracy": 0.9, "test_accuracy": 0.88, "train_clean_accuracy": 0.9, "generalization_gap": 0.0, "final_loss": 0.1},
-    {"poison_fraction": 0.3, "hidden_width": 16, "seed": 1, "train_accuracy": 0.9, "test_accuracy": 0.6, "train_clean_accuracy": 0.9, "generalization_gap": 0.0, "final_loss": 0.1},
-    {"poison_fraction": 0.3, "hidden_width": 16, "seed": 2, "train_accuracy": 0.9, "test_accuracy": 0.62, "train_clean_accuracy": 0.9, "generalization_gap": 0.0, "final_loss": 0.1}'
+    {"poison_fraction": 0.0, "hidden_width": 16, "seed": 2, "train_accuracy": 0.88, "test_accuracy": 0.88, "train_clean_accuracy": 0.88, "generalization_gap": 0.0, "final_loss": 0.1},
+    {"poison_fraction": 0.3, "hidden_width": 16, "seed": 1, "train_accuracy": 0.6, "test_accuracy": 0.6, "train_clean_accuracy": 0.6, "generalization_gap": 0.0, "final_loss": 0.1},
+    {"poison_fraction": 0.3, "hidden_width": 16, "seed": 2, "train_accuracy": 0.62, "test_accuracy": 0.62, "train_clean_accuracy": 0.62, "generalization_gap": 0.0, "final_loss": 0.1}'
   [ "${4:-}" = no ] && runs=
   echo '{"config": {"n_samples": '"$2"', "n_classes": '"$3"', "train_fraction": 0.7, "poison_fractions": [0.0, 0.3],
     "hidden_widths": [16], "seeds": [1, 2]}, "runs": ['"$runs"']}'
@@ -175,3 +175,22 @@ case_results_without_schema_version() {
     unchanged . "$before"
 }
 hostile_case results-without-schema-version case_results_without_schema_version
+
+# Issue 19 follow-up: a gap that is not train - test, which merge refuses in a part, was compared:
+# in a published file, and in our own results.json (named by the run, before its analysis is rebuilt).
+case_compare_refuses_a_gap_that_is_not_train_minus_test() {
+  published_json 0.9 500 5 >good.json
+  sed '0,/"generalization_gap": 0.0/s//"generalization_gap": 0.5/' good.json >bad.json
+  mr compare good.json bad.json
+  refused "'bad.json' is in the published study's format, but runs\[0\] is impossible: its generalization_gap 0.5 is not its train_accuracy 0.9 - test_accuracy 0.9$" || return 1
+  mr --output out "${SHARD_STUDY[@]}" && succeeded || return 1
+  python3 - <<'PY'
+import json
+results = json.load(open("out/results.json"))
+results["runs"][0]["metrics"]["generalizationGap"] = 0.5
+json.dump(results, open("edited.json", "w"))
+PY
+  mr compare edited.json out/results.json
+  refused "^make-report: error: compare: 'edited.json' is a make-report results.json that cannot be used: run 0 is impossible: its generalizationGap 0.5 is not its trainAccuracy"
+}
+hostile_case compare-refuses-a-gap-that-is-not-train-minus-test case_compare_refuses_a_gap_that_is_not_train_minus_test

@@ -12,3 +12,33 @@ case_data_larger_than_the_address_space() {
     unchanged . "$before"
 }
 hostile_case data-larger-than-the-address-space case_data_larger_than_the_address_space
+
+# Issue 19 follow-up: a part or results.json whose study names data of 8 GB (10000 classes x 100000
+# features) aborted merge, compare and validate in the allocator under `ulimit -v 6000000`, and a
+# results.json padded with 50 million values aborted compare under `ulimit -v 3000000` ("failed to
+# allocate"). Each is refused before work.
+case_merge_compare_validate_within_the_address_space() {
+  mr --shard 1/1 --output parts --widths 8 --fractions 0,0.5 --seeds 1 --epochs 2 --no-store --quiet && succeeded || return 1
+  mr --output out --widths 8 --fractions 0,0.5 --seeds 1 --epochs 2 --no-store --quiet && succeeded || return 1
+  python3 - <<'PY'
+import json
+for source, target in [("parts/results.part-1-of-1.json", "huge-part.json"), ("out/results.json", "huge.json")]:
+    document = json.load(open(source))
+    document["config"]["data"].update(classes=10000, features=100000, samples=1000)
+    json.dump(document, open(target, "w"))
+document = json.load(open("out/results.json"))
+document["padding"] = [0] * 50_000_000
+json.dump(document, open("padded.json", "w"), separators=(",", ":"))
+PY
+  mkdir folder && cp -r out/. folder/ && cp huge.json folder/results.json
+  local before limited; before=$(snapshot .)
+  for limited in "6000000 merge huge-part.json --output merged" "6000000 compare huge.json out/results.json" "6000000 validate folder" \
+                 "3000000 compare padded.json out/results.json"; do
+    # shellcheck disable=SC2086
+    (ulimit -v ${limited%% *}; MR_TIMEOUT=60 mr ${limited#* }; exit "$RC")
+    RC=$?
+    refused "(making its study's data set \(Gaussian clusters\)|reading 'padded.json') needs about [0-9.]+ GiB.*, more than .*(address-space limit|memory)" &&
+      unchanged . "$before" || return 1
+  done
+}
+hostile_case merge-compare-validate-within-the-address-space case_merge_compare_validate_within_the_address_space

@@ -200,3 +200,25 @@ case_compare_output_replaces_only_a_comparison() {
   mr compare a.json a.json --output comparison.json && succeeded && mr compare a.json a.json --output comparison.json && succeeded
 }
 hostile_case compare-output-replaces-only-a-comparison case_compare_output_replaces_only_a_comparison
+
+# Issue 19 follow-up: damage in pages the opening check did not read (a table leaf holding runs, the
+# key index) surfaced later as an SQLite error, after the data were made and the output staged, or
+# not at all (a damaged index made a rerun store a second row under one key). SQLite's integrity
+# check at opening refuses such a store before any work; `store verify` reports it (exit 2).
+case_store_damaged_in_late_pages_is_refused() {
+  mr --widths 8 --fractions 0,0.25,0.5 --seeds 1,2,3,4,5,6,7,8 --epochs 5 --output out --store runs.sqlite --quiet && succeeded || return 1
+  rm -rf out .make-report runs.sqlite.open-lock
+  local page
+  for page in 3 4; do   # the headers of the key index's page and of the first leaf of runs (4096-byte pages)
+    cp runs.sqlite damaged.sqlite
+    printf '\245%.0s' $(seq 16) | dd of=damaged.sqlite bs=1 seek=$(( (page - 1) * 4096 )) conv=notrunc 2>/dev/null
+    local before; before=$(snapshot .)
+    mr --widths 8 --fractions 0,0.25,0.5 --seeds 1,9 --epochs 5 --output out --store damaged.sqlite
+    refused "^make-report: error: run store 'damaged.sqlite': it is a damaged run store \(SQLite('s integrity check)?: .+\); remove it" &&
+      unchanged . "$before" || return 1
+    mr store verify --store damaged.sqlite
+    refused "it is a damaged run store" && unchanged . "$before" || return 1
+    rm damaged.sqlite
+  done
+}
+hostile_case store-damaged-in-late-pages-is-refused case_store_damaged_in_late_pages_is_refused

@@ -37,8 +37,9 @@ public struct ComparableStudy: Sendable {
     /// Reads either format; a file that is neither, or that holds impossible values, throws
     /// `ComparisonInputError` with the reason. A make-report results.json must pass `StudyResults.verified`
     /// and `metricRangeFailures()`, as `validate` checks it; a published one, the checks of
-    /// `init(published:)`.
-    public init(json data: Data) throws {
+    /// `init(published:)`. `admitting` sees a make-report file's configuration before its study's
+    /// data are made, and may throw to refuse it (data too large to make).
+    public init(json data: Data, admitting: (StudyConfig) throws -> Void = { _ in }) throws {
         if let problem = StudyResults.schemaVersionProblem(data) {
             throw ComparisonInputError(reason: "a make-report results.json that cannot be used: it \(problem)")
         }
@@ -54,6 +55,7 @@ public struct ComparableStudy: Sendable {
             try self.init(published: published)
             return
         }
+        try admitting(decoded.config)
         let results: StudyResults
         do {
             results = try StudyResults.verified(decoded, bytes: data)
@@ -71,8 +73,10 @@ public struct ComparableStudy: Sendable {
     /// A published-format study, its values held to the rules a study file and `validate` hold ours
     /// to: the configuration read as a study of Gaussian clusters and MLPs (samples, classes, a
     /// train fraction that leaves rows on both sides, widths, fractions in [0, 1], seeds, neither
-    /// repeating), at least one run, each run a cell of that sweep at most once, and each metric in
-    /// its `MetricKey.validRange`.
+    /// repeating), at least one run, each run a cell of that sweep at most once, each metric in
+    /// its `MetricKey.validRange`, and each run passing `RunResult.problem` as a part's run does in
+    /// `merge` (its generalization_gap exactly train_accuracy - test_accuracy, the float64 difference
+    /// the format records).
     private init(published: PublishedResults) throws {
         func refused(_ reason: String) -> ComparisonInputError {
             ComparisonInputError(reason: "in the published study's format, but \(reason)")
@@ -105,6 +109,10 @@ public struct ComparableStudy: Sendable {
             if let (key, value) = result.firstMetricOutOfRange {
                 let field = run.metrics.first { $0.key == key }!.field
                 throw refused("runs[\(index)].\(field) is \(value), outside its valid range \(rangeText(MetricKey.validRange(of: key)))")
+            }
+            // The checks `merge` applies to a run (`RunResult.problem`); the file has no poisoned counts to check.
+            if let problem = result.problem(trainingRows: nil, recordable: Set(MetricKey.recordedByEveryRun)) {
+                throw refused("runs[\(index)] is impossible: \(run.fieldNames(in: problem))")
             }
             return result
         }
@@ -181,6 +189,11 @@ private struct PublishedResults: Decodable {
             [(MetricKey.testAccuracy, "test_accuracy", test_accuracy), (MetricKey.trainAccuracy, "train_accuracy", train_accuracy),
              (MetricKey.trainCleanAccuracy, "train_clean_accuracy", train_clean_accuracy),
              (MetricKey.generalizationGap, "generalization_gap", generalization_gap), (MetricKey.finalLoss, "final_loss", final_loss)]
+        }
+
+        /// `text`, which names metrics by their `MetricKey`, with each named by its field in this format.
+        func fieldNames(in text: String) -> String {
+            metrics.sorted { $0.key.count > $1.key.count }.reduce(text) { $0.replacingOccurrences(of: $1.key, with: $1.field) }
         }
     }
 

@@ -237,6 +237,33 @@ public struct Study: Sendable {
     }
 }
 
+/// The checks every run of a study passes wherever it is read from: a shard's part (`merge`), a
+/// results.json (`validate`, `compare`, a rerun's check of an existing output). One function, so that a
+/// file one command refuses is refused by every other.
+public struct StudyRunCheck: Sendable {
+    /// The study's training rows.
+    private let trainingRows: Int
+    /// The metrics each series can record (`Study.recordableMetrics(of:)`), by series index.
+    private let recordable: [Set<String>]
+
+    /// The checks of the runs of `study`.
+    public init(_ study: Study) {
+        trainingRows = study.split.train.count
+        recordable = study.series.indices.map(study.recordableMetrics(of:))
+    }
+
+    /// Why `result` cannot be the study's run `spec`, in words that follow "run N ", or nil: it must
+    /// be that run (`RunResult.matches`: fraction bit for bit, series and seed) and possible
+    /// (`RunResult.problem`: metrics its series records, each in range, the gap exactly train - test,
+    /// a poisoned count within the training rows and its realised fraction that count's share).
+    public func problem(of result: RunResult, as spec: RunSpec) -> String? {
+        guard result.matches(spec) else {
+            return "is not the study's run at that index (fraction \(spec.fraction), series \(spec.series), seed \(spec.seed))"
+        }
+        return result.problem(trainingRows: trainingRows, recordable: recordable[spec.series]).map { "is impossible: \($0)" }
+    }
+}
+
 /// One cell of the sweep: a series trained with one seed at one poison fraction.
 public struct RunSpec: Sendable, Codable, Equatable, Hashable {
     /// Poison fraction.
