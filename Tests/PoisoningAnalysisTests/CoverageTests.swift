@@ -38,7 +38,7 @@ struct CoverageTests {
             let fit = fitSeries(points, seriesCount: 1, classes: 5)[0]
             let bootstrap = SeedBootstrap(seedCount: seeds, replicates: replicates, seed: UInt64(study))
             let (statistics, _) = seriesStatistics(fit: fit, runs: runs, fractions: fractions, seeds: seedList, testCount: 150,
-                                                   bootstrap: bootstrap, confidence: 0.95)
+                                                   bootstrap: bootstrap, confidence: 0.95, threads: 1)
             guard let interval = statistics.threshold.interval else { return false }
             return (interval.lower ?? -.infinity) <= trueThreshold && trueThreshold <= (interval.upper ?? .infinity)
         }
@@ -89,7 +89,7 @@ struct CoverageTests {
             let fits = fitSeries(points, seriesCount: 2, classes: 5)
             let bootstrap = SeedBootstrap(seedCount: seeds, replicates: replicates, seed: UInt64(study))
             let analysed = fits.map {
-                seriesStatistics(fit: $0, runs: runs, fractions: fractions, seeds: seedList, testCount: 150, bootstrap: bootstrap, confidence: 0.95)
+                seriesStatistics(fit: $0, runs: runs, fractions: fractions, seeds: seedList, testCount: 150, bootstrap: bootstrap, confidence: 0.95, threads: 1)
             }
             guard let base = analysed[0].1, let other = analysed[1].1 else { return false }
             let (difference, _) = censoredDifference(analysed[1].0.threshold, analysed[0].0.threshold,
