@@ -14,7 +14,8 @@ trap 'rm -rf "$scratch"' EXIT
 for target in study-file csv csv-labels results-json part-json template stored-run; do
   mkdir -p "$scratch/$target" "$scratch/crashes"
   log="$scratch/$target.log"
-  if FUZZ_TARGET=$target .build-fuzz/debug/make-report-fuzz -max_total_time="$seconds" -seed="$seed" -timeout=10 -rss_limit_mb=4096 \
+  # Swift's own backtracer would catch a trap before libFuzzer could write the input that caused it.
+  if SWIFT_BACKTRACE=enable=no FUZZ_TARGET=$target .build-fuzz/debug/make-report-fuzz -max_total_time="$seconds" -seed="$seed" -timeout=10 -rss_limit_mb=4096 \
        -print_final_stats=1 -artifact_prefix="$scratch/crashes/" "$scratch/$target" "fuzz/corpus/$target" >"$log" 2>&1; then
     runs=$(grep -E "^stat::number_of_executed_units" "$log" | awk '{print $2}')
     echo "fuzz $target: ${seconds} s, ${runs:-?} inputs, no crash"

@@ -89,8 +89,8 @@ private func readCSV(_ data: Data) {
 }
 
 /// CSV bytes read as rows of features and a label, checking three properties with a trap when one
-/// fails: the bytes with CRLF line ends and a byte-order mark (when they have neither) read as the
-/// same rows; the bytes with every cell quoted (when they hold no quote) read as the same rows; and
+/// fails: the bytes with CRLF record ends (line feeds outside quotes) and a byte-order mark (when they
+/// have neither) read as the same rows; the bytes with every cell quoted (when they hold no quote) read as the same rows; and
 /// the labels in reverse row order form the same classes in the same order.
 private func checkCSVLabels(_ data: Data) {
     var reader = ParameterReader([ParameterEntry(key: "path", value: .string("fuzz.csv")), ParameterEntry(key: "header", value: .bool(false))],
@@ -99,7 +99,7 @@ private func checkCSVLabels(_ data: Data) {
     let table = try? source.table(of: data)
     let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
     if !data.contains(UInt8(ascii: "\r")), !data.starts(with: byteOrderMark) {
-        let windows = Data(byteOrderMark + data.flatMap { $0 == UInt8(ascii: "\n") ? [UInt8(ascii: "\r"), $0] : [$0] })
+        let windows = Data(byteOrderMark + withCRLFOutsideQuotes(data))
         precondition((try? source.table(of: windows)) == table, "CRLF line ends and a byte-order mark read other rows")
     }
     if !data.contains(UInt8(ascii: "\"")), !data.starts(with: byteOrderMark) {
@@ -110,6 +110,19 @@ private func checkCSVLabels(_ data: Data) {
     let backward = try? CSVDataset.classes(of: table.labels.reversed(), lines: table.lines.reversed())
     precondition(forward?.names == backward?.names && forward.map { Array($0.ofRow.reversed()) } == backward?.ofRow,
                  "the class order depends on the order of the rows")
+}
+
+/// `data` with a carriage return before every line feed outside double quotes: a line end inside a
+/// quoted cell is part of the cell (RFC 4180), so only the record ends change.
+func withCRLFOutsideQuotes(_ data: Data) -> [UInt8] {
+    var inQuotes = false, bytes = [UInt8]()
+    bytes.reserveCapacity(data.count * 2)
+    for byte in data {
+        if byte == UInt8(ascii: "\"") { inQuotes.toggle() }
+        if byte == UInt8(ascii: "\n") && !inQuotes { bytes.append(UInt8(ascii: "\r")) }
+        bytes.append(byte)
+    }
+    return bytes
 }
 
 /// Comma-separated `data` (holding no quote) with every cell of every line that is not empty in
