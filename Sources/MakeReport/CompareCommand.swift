@@ -54,20 +54,11 @@ struct CompareCommand: ParsableCommand {
         // Both files are read and checked before anything else (regular files only, never opened
         // when they are not), and refused when decoding them, or making a study's data, would not
         // fit in memory.
-        let files = try [first, second].map { path in
-            do {
-                return (name: path, data: try readUserFile(path, maximumBytes: maximumResultsFileBytes))
-            } catch {
-                throw ValidationError("compare: \(error)")
-            }
-        }
-        let decoding = files.map { (name: $0.name, decodingBytes: jsonDecodingBytes($0.data)) }
-        if let problem = jsonFilesMemoryProblem(decoding) { throw ValidationError("compare: \(problem)") }
-        let held = decoding.reduce(0) { $0 + $1.decodingBytes }
-        let studies = try files.map { path, bytes in
+        let inputs = try JSONInputs([first, second], command: "compare")
+        let studies = try inputs.files.map { path, bytes in
             do {
                 return try ComparableStudy(json: bytes) { config in
-                    if let problem = studyDataMemoryProblem(config, name: path, held: held) { throw ValidationError("compare: \(problem)") }
+                    if let problem = studyDataMemoryProblem(config, name: path, held: inputs.decodingBytes) { throw ValidationError("compare: \(problem)") }
                 }
             } catch let error as ComparisonInputError {
                 throw ValidationError("compare: '\(path)' is \(error.reason)")

@@ -31,17 +31,9 @@ struct MergeCommand: ParsableCommand {
         // Every part is read and decoded before anything else (regular files only, never opened
         // when they are not), so that a bad part refuses the command before any work; so do parts
         // whose decoding, or whose study's data, would not fit in memory.
-        let files = try parts.map { path in
-            do {
-                return (name: path, data: try readUserFile(path, maximumBytes: maximumResultsFileBytes))
-            } catch {
-                throw ValidationError("merge: \(error)")
-            }
-        }
-        let decoding = files.map { (name: $0.name, decodingBytes: jsonDecodingBytes($0.data)) }
-        if let problem = jsonFilesMemoryProblem(decoding) { throw ValidationError("merge: \(problem)") }
+        let inputs = try JSONInputs(parts, command: "merge")
         let decoder = JSONDecoder()
-        let loaded = try files.map { path, bytes in
+        let loaded = try inputs.files.map { path, bytes in
             do {
                 return (name: path, results: try decoder.decode(PartialStudyResults.self, from: bytes))
             } catch {
@@ -49,7 +41,7 @@ struct MergeCommand: ParsableCommand {
             }
         }
         if let first = loaded.first,
-           let problem = studyDataMemoryProblem(first.results.config, name: first.name, held: decoding.reduce(0) { $0 + $1.decodingBytes }) {
+           let problem = studyDataMemoryProblem(first.results.config, name: first.name, held: inputs.decodingBytes) {
             throw ValidationError("merge: \(problem)")
         }
         let merged = try mergePartialResults(loaded)
