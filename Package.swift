@@ -102,7 +102,7 @@ let package = Package(
         .testTarget(name: "PoisoningReportTests", dependencies: ["PoisoningReport", "TestSupport", .product(name: "Mustache", package: "swift-mustache")], resources: [.copy("Golden")]),
         .testTarget(name: "MakeReportTests", dependencies: ["MakeReport", "PoisoningAnalysis", "PoisoningEngine", "RunStore", "StudyPipeline",
                                                      .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "StudyFileTests", dependencies: ["StudyFile"]),
+        .testTarget(name: "StudyFileTests", dependencies: ["StudyFile", "TestSupport"]),
         .testTarget(name: "RunStoreTests", dependencies: ["RunStore", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets"]),
         .testTarget(name: "StudyPipelineTests", dependencies: ["StudyPipeline", "Plotting", "PoisoningFigures", "TestSupport"],

@@ -303,14 +303,14 @@ struct BenchCommand: ParsableCommand {
     }
 }
 
-/// Floating-point operations of training every run of `study`: per training sample and epoch, a
-/// multiply-add (2 FLOPs) per weight in the forward pass and two in the backward pass (dW and dx;
-/// the first layer needs no dx): for one hidden layer 4D·H + 6H·C.
+/// Floating-point operations of training every run of `study` on a dense network (the runs of other
+/// model kinds count none): per training sample and epoch, a multiply-add (2 FLOPs) per weight in the
+/// forward pass and two in the backward pass (dW and dx; the first layer needs no dx): for one hidden
+/// layer 4D·H + 6H·C.
 func trainingFLOPs(_ study: Study) -> Double {
     let rowsTimesEpochs = Double(study.split.train.count * study.config.training.epochs)
     return study.runSpecs.reduce(0.0) { total, spec in
-        let shape = study.models[study.series[spec.series].model]
-            .networkShape(inputs: study.split.train.featureCount, classes: study.split.train.classCount)
+        guard let shape = study.models[study.series[spec.series].model].model(for: study.split.sizes) as? NetworkShape else { return total }
         let firstLayer = Double(shape.inputs * (shape.hidden.first ?? shape.classes))
         return total + (6 * Double(shape.multiplyAddsPerRow) - 2 * firstLayer) * rowsTimesEpochs
     }

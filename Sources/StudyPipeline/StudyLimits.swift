@@ -50,10 +50,10 @@ public func estimatedStudyMemory(_ design: StudyDesign, sizes: SplitSizes, threa
     let chunk = min(runsPerChunk(runs: series.count * runsPerSeries, threads: threads), max(runsPerSeries, 1))
     let poisoned = poisonCount(fraction: config.fractions.max() ?? 0, of: sizes.trainRows)
     let needs = series.map { m, a, d in
-        let shape = design.models[m].networkShape(inputs: sizes.features, classes: sizes.classes)
-        let run = RunSizes(split: sizes, shape: shape, settings: config.training, poisonedRows: poisoned)
+        let model = design.models[m].model(for: sizes)
+        let run = RunSizes(split: sizes, model: model, settings: config.training, poisonedRows: poisoned)
         return (bytes: estimatedRunBytes(run, attack: design.attacks[a], defense: design.defenses[d], runs: chunk),
-                label: design.seriesLabel(model: m, attack: a, defense: d), parameters: shape.parameterCount)
+                label: design.seriesLabel(model: m, attack: a, defense: d), parameters: model.parameterCount)
     }
     let largest = needs.max { $0.bytes < $1.bytes }
     let chunks = series.count * ((runsPerSeries + chunk - 1) / chunk)

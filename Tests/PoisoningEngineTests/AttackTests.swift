@@ -19,7 +19,7 @@ struct AttackTests {
         return TrainTestSplit(train: data, test: data)
     }()
 
-    static let trainer = ModelTrainer(shape: NetworkShape(inputs: 3, hidden: [4], classes: 3), settings: TrainingSettings(epochs: 2), seed: 1)
+    static let trainer = ModelTrainer(model: NetworkShape(inputs: 3, hidden: [4], classes: 3), settings: TrainingSettings(epochs: 2), seed: 1)
 
     @Test func aBackdoorStampsItsTriggerRelabelsAndEvaluatesOnTriggeredRowsOfOtherClasses() throws {
         let backdoor = try component(Backdoor.self, ["target": .int(1), "trigger-features": .list([.int(-1)]), "trigger-value": .int(99)])
@@ -44,11 +44,11 @@ struct AttackTests {
     /// triggered test rows and clean accuracy stays within 0.05 of the unpoisoned model.
     @Test func aBackdoorWithTenPercentPoisonSucceedsWhileCleanAccuracyHolds() throws {
         let split = GaussianClusters(samples: 600, features: 6, classes: 3, clusterStd: 1.0, centerScale: 4.0, seed: 3).makeSplit()
-        let trainer = ModelTrainer(shape: NetworkShape(inputs: 6, hidden: [32], classes: 3), settings: TrainingSettings(epochs: 60), seed: 2)
+        let trainer = ModelTrainer(model: NetworkShape(inputs: 6, hidden: [32], classes: 3), settings: TrainingSettings(epochs: 60), seed: 2)
         let backdoor = try component(Backdoor.self, ["target": .int(2)])
-        let clean = trainer.train(split.train).parameters.accuracy(on: split.test)
+        let clean = trainer.train(split.train).model.accuracy(on: split.test)
         let poisoned = try #require(backdoor.poison(split, fraction: 0.1, seed: 2, trainer: trainer))
-        let model = trainer.train(poisoned.data).parameters
+        let model = trainer.train(poisoned.data).model
         #expect(abs(model.accuracy(on: split.test) - clean) <= 0.05)
         #expect(model.accuracy(on: poisoned.evaluations[0].inputs) > 0.9)
     }
@@ -67,12 +67,12 @@ struct AttackTests {
     @Test(arguments: [false, true])
     func informedFlipsUseTheSurrogatesMarginsAndWorstClass(whiteBox: Bool) throws {
         let split = GaussianClusters(samples: 200, features: 4, classes: 3, seed: 5).makeSplit()
-        let trainer = ModelTrainer(shape: NetworkShape(inputs: 4, hidden: [8], classes: 3), settings: TrainingSettings(epochs: 20), seed: 9)
+        let trainer = ModelTrainer(model: NetworkShape(inputs: 4, hidden: [8], classes: 3), settings: TrainingSettings(epochs: 20), seed: 9)
         var stream = Xoshiro256StarStar(seed: 9, purpose: "surrogate")
         let surrogateSeed = whiteBox ? 9 : stream.next()
         #expect((surrogateSeed == 9) == whiteBox)
-        let surrogate = ModelTrainer(shape: trainer.shape, settings: trainer.settings, seed: surrogateSeed)
-        let logits = surrogate.train(split.train).parameters.logits(on: split.train)
+        let surrogate = ModelTrainer(model: trainer.model, settings: trainer.settings, seed: surrogateSeed)
+        let logits = surrogate.train(split.train).model.logits(on: split.train)
         let margins = (0..<split.train.count).map { row -> (margin: Double, worst: Int) in
             let label = split.train.labels[row]
             let wrong = (0..<3).filter { $0 != label }.max { logits[row * 3 + $0] < logits[row * 3 + $1] }!
@@ -173,18 +173,18 @@ struct FeatureCollisionTests {
         let paper = try component(FeatureCollision.self)
         #expect(paper.beta0 == 0.25 && paper.fixedBeta == nil)
         // The attacks example: MLP 64 on 10 features, 0.25 · 64² / 10² = 10.24; logistic, 5 classes: 0.25 · 25 / 100.
-        #expect(abs(paper.beta(for: NetworkShape(inputs: 10, hidden: [64], classes: 5)) - 10.24) < 1e-12)
-        #expect(paper.beta(for: NetworkShape(inputs: 10, hidden: [], classes: 5)) == 0.0625)
+        #expect(abs(paper.beta(representationWidth: 64, inputs: 10) - 10.24) < 1e-12)
+        #expect(paper.beta(representationWidth: NetworkShape(inputs: 10, hidden: [], classes: 5).representationWidth!, inputs: 10) == 0.0625)
         // The last hidden layer counts: 0.25 · 9² / 4² = 1.265625 (exact in binary).
-        #expect(paper.beta(for: NetworkShape(inputs: 4, hidden: [13, 9], classes: 3)) == 1.265625)
+        #expect(paper.beta(representationWidth: NetworkShape(inputs: 4, hidden: [13, 9], classes: 3).representationWidth!, inputs: 4) == 1.265625)
         // The paper's own case: InceptionV3's 2048 features, a 299 x 299 x 3 image.
         #expect(abs(FeatureCollision.scaledBeta(beta0: 0.25, representationWidth: 2048, inputs: 299 * 299 * 3)
             - 0.25 * pow(2048.0 / 268_203.0, 2)) < 1e-18)
         let unit = try component(FeatureCollision.self, ["beta0": .double(1)])
-        #expect(unit.beta(for: NetworkShape(inputs: 3, hidden: [12], classes: 2)) == 16)
+        #expect(unit.beta(representationWidth: 12, inputs: 3) == 16)
         // An explicit β replaces the scaling (β0 beside it would be ignored, so it is refused); auto restores it.
         let fixed = try component(FeatureCollision.self, ["beta": .double(3)])
-        #expect(fixed.beta(for: NetworkShape(inputs: 10, hidden: [64], classes: 5)) == 3)
+        #expect(fixed.beta(representationWidth: 64, inputs: 10) == 3)
         #expect(throws: SpecificationError.self) { try component(FeatureCollision.self, ["beta": .double(3), "beta0": .double(7)]) }
         #expect(try component(FeatureCollision.self, ["beta": .string("auto")]).fixedBeta == nil)
         #expect(throws: SpecificationError.self) { try component(FeatureCollision.self, ["beta": .string("large")]) }
@@ -226,7 +226,7 @@ struct FeatureCollisionTests {
     /// bases (1 − γ) b + γ t, and not the bases themselves (γ |t − b| away).
     @Test func thePoisonsAreAnchoredAtTheWatermarkedBase() throws {
         let split = GaussianClusters(samples: 300, features: 5, classes: 3, clusterStd: 1, centerScale: 4, seed: 11).makeSplit()
-        let trainer = ModelTrainer(shape: NetworkShape(inputs: 5, hidden: [16], classes: 3), settings: TrainingSettings(epochs: 10), seed: 4)
+        let trainer = ModelTrainer(model: NetworkShape(inputs: 5, hidden: [16], classes: 3), settings: TrainingSettings(epochs: 10), seed: 4)
         let attack = try component(FeatureCollision.self, ["opacity": .double(0.3), "beta": .double(1e9), "steps": .int(50)])
         let poisoned = try #require(attack.poison(split, fraction: 0.1, seed: 4, trainer: trainer))
         let targets = poisoned.evaluations[0].inputs, d = 5
@@ -258,10 +258,10 @@ struct FeatureCollisionTests {
     /// the crafting of the plain bases (the watermark after it).
     @Test func theWatermarkComesBeforeTheOptimisation() throws {
         let split = GaussianClusters(samples: 300, features: 5, classes: 3, clusterStd: 1, centerScale: 4, seed: 11).makeSplit()
-        let trainer = ModelTrainer(shape: NetworkShape(inputs: 5, hidden: [16], classes: 3), settings: TrainingSettings(epochs: 10), seed: 4)
+        let trainer = ModelTrainer(model: NetworkShape(inputs: 5, hidden: [16], classes: 3), settings: TrainingSettings(epochs: 10), seed: 4)
         let attack = try component(FeatureCollision.self, ["opacity": .double(0.3)])
         let poisoned = try #require(attack.poison(split, fraction: 0.1, seed: 4, trainer: trainer))
-        let model = trainer.surrogate(.transfer).train(split.train).parameters
+        let model = trainer.surrogate(.transfer).train(split.train).model as! NetworkParameters
         let targets = poisoned.evaluations[0].inputs, rows = poisoned.poisonedRows.count, d = 5
         let representations = model.representations(of: targets), width = model.representationWidth
         let goals = (0..<rows).flatMap { i in representations[((i % targets.count) * width)..<((i % targets.count + 1) * width)] }
@@ -287,13 +287,13 @@ struct FeatureCollisionTests {
     @Test func atThePapersBetaEveryPoisonStaysInItsBaseClass() throws {
         let split = GaussianClusters(samples: 600, features: 10, classes: 3, clusterStd: 1, centerScale: 4, seed: 8).makeSplit()
         let shape = NetworkShape(inputs: 10, hidden: [64], classes: 3)
-        let trainer = ModelTrainer(shape: shape, settings: TrainingSettings(epochs: 30), seed: 5)
+        let trainer = ModelTrainer(model: shape, settings: TrainingSettings(epochs: 30), seed: 5)
         let attack = try component(FeatureCollision.self)
-        let beta = attack.beta(for: shape), d = 10
+        let beta = attack.beta(representationWidth: 64, inputs: 10), d = 10
         #expect(abs(beta - 10.24) < 1e-12)
         let poisoned = try #require(attack.poison(split, fraction: 0.1, seed: 5, trainer: trainer))
         // The surrogate the attack trained (the transfer setting's seed), trained again here.
-        let model = trainer.surrogate(.transfer).train(split.train).parameters
+        let model = trainer.surrogate(.transfer).train(split.train).model as! NetworkParameters
         let targets = poisoned.evaluations[0].inputs, rows = poisoned.poisonedRows.count
         #expect(rows == 42)
         let bases = poisoned.poisonedRows.flatMap { split.train.features[($0 * d)..<(($0 + 1) * d)] }

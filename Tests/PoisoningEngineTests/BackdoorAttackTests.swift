@@ -8,7 +8,7 @@ import Testing
 struct BackdoorAttackTests {
     /// The reference data (500 rows of 10 features, 5 classes; 350 training rows).
     static let split = GaussianClusters().makeSplit()
-    static let trainer = ModelTrainer(shape: NetworkShape(inputs: 10, hidden: [16], classes: 5), settings: TrainingSettings(epochs: 30), seed: 5)
+    static let trainer = ModelTrainer(model: NetworkShape(inputs: 10, hidden: [16], classes: 5), settings: TrainingSettings(epochs: 30), seed: 5)
 
     /// Feature j of every training row, its smallest and largest value.
     static func range(_ j: Int, _ data: Dataset = split.train) -> ClosedRange<Float> {
@@ -172,7 +172,7 @@ struct BackdoorAttackTests {
     /// every row and on average by a wide margin.
     @Test func pgdStaysInsideTheBallAndRaisesTheModelsLossOnEveryRow() throws {
         let train = Self.split.train
-        let model = Self.trainer.train(train).parameters
+        let model = Self.trainer.train(train).model as! NetworkParameters
         let rows = train.labels.indices.filter { train.labels[$0] == 0 }
         let bases = rows.flatMap { train.features[($0 * 10)..<($0 * 10 + 10)] }, labels = rows.map { _ in 0 }
         let sd = Backdoor.standardDeviations(of: train), epsilon = 0.5
@@ -233,7 +233,7 @@ struct BackdoorAttackTests {
         #expect(meanAfter > meanBefore + 0.5, "mean surrogate loss \(meanBefore) → \(meanAfter)")
         // The surrogate came from the attack's cache (trained once) and is exactly the one training gives.
         #expect(backdoor.surrogates.count == 1)
-        #expect(surrogate == Self.trainer.surrogate(.transfer).train(train).parameters)
+        #expect(surrogate as! NetworkParameters == Self.trainer.surrogate(.transfer).train(train).model as! NetworkParameters)
         // Deterministic: again from the cache, at another fraction (the same surrogate, a prefix of
         // the same rows), and from a fresh attack that trains its own.
         #expect(try #require(backdoor.poison(Self.split, fraction: 0.1, seed: 3, trainer: Self.trainer)).data == poisoned.data)
@@ -289,7 +289,7 @@ struct BackdoorAttackTests {
     /// and workspace, and the surrogates it keeps; with ε = 0 it trains none and counts none.
     @Test func theCleanLabelMemoryNeedCountsTheSurrogateAndThePGD() throws {
         let shape = NetworkShape(inputs: 10, hidden: [64], classes: 5)
-        let sizes = RunSizes(split: SplitSizes(trainRows: 350, testRows: 150, features: 10, classes: 5), shape: shape,
+        let sizes = RunSizes(split: SplitSizes(trainRows: 350, testRows: 150, features: 10, classes: 5), model: shape,
                              settings: TrainingSettings(), poisonedRows: 175)
         let dirty = try component(Backdoor.self).memoryNeed(sizes)
         let clean = try component(Backdoor.self, ["clean-label": .bool(true)]).memoryNeed(sizes)

@@ -86,10 +86,10 @@ struct DefenseTests {
     @Test func lossFilterDropsTheRowsWithTheHighestLossOfTheFirstModel() throws {
         let split = GaussianClusters().makeSplit()
         let poisoned = RandomLabelFlip().poison(split, fraction: 0.3, seed: 4)
-        let trainer = ModelTrainer(shape: NetworkShape(inputs: 10, hidden: [16], classes: 5),
+        let trainer = ModelTrainer(model: NetworkShape(inputs: 10, hidden: [16], classes: 5),
                                    settings: TrainingSettings(epochs: 10), seed: 4)
         let decision = try #require(LossFilter(drop: 0.25).inspect(poisoned, trainer: trainer))
-        let losses = trainer.train(poisoned.data).parameters.rowLosses(on: poisoned.data)
+        let losses = trainer.train(poisoned.data).model.rowLosses(on: poisoned.data)
         #expect(decision.scores == losses)
         let threshold = losses.sorted(by: >)[poisonCount(fraction: 0.25, of: 350) - 1]
         let removed = Set(0..<350).subtracting(decision.kept)
@@ -118,7 +118,7 @@ struct SanitiserAndTrainingTests {
                                    trueLabels: labels, poisonedRows: [2, 9])
     }()
 
-    static let trainer = ModelTrainer(shape: NetworkShape(inputs: 2, hidden: [4], classes: 2), settings: TrainingSettings(epochs: 2), seed: 1)
+    static let trainer = ModelTrainer(model: NetworkShape(inputs: 2, hidden: [4], classes: 2), settings: TrainingSettings(epochs: 2), seed: 1)
 
     @Test func kNNFilterAndRelabelFlagExactlyThePlantedRows() throws {
         let filter = try #require(try component(KNNFilter.self, ["k": .int(4)]).inspect(Self.planted, trainer: Self.trainer))
@@ -158,7 +158,7 @@ struct SanitiserAndTrainingTests {
     @Test func earlyStoppingKeepsTheBestEpochAndHoldsOutItsShare() throws {
         let split = GaussianClusters(samples: 200, features: 4, classes: 3, seed: 5).makeSplit()
         let poisoned = RandomLabelFlip().poison(split, fraction: 0.4, seed: 2)
-        let trainer = ModelTrainer(shape: NetworkShape(inputs: 4, hidden: [32], classes: 3), settings: TrainingSettings(epochs: 300), seed: 2)
+        let trainer = ModelTrainer(model: NetworkShape(inputs: 4, hidden: [32], classes: 3), settings: TrainingSettings(epochs: 300), seed: 2)
         let decision = try #require(try component(EarlyStoppingDefense.self, ["patience": .int(5)]).inspect(poisoned, trainer: trainer))
         #expect(decision.kept.count == 140 - 28 && decision.scores == nil)
         let outcome = trainer.train(poisoned.data.rows(decision.kept), adjustment: decision.training)
@@ -171,15 +171,15 @@ struct SanitiserAndTrainingTests {
     @Test func trimmedLossLeavesOutTheHighestLossRowsAndFindsTheFlips() throws {
         let split = GaussianClusters(samples: 300, features: 5, classes: 3, clusterStd: 1.0, centerScale: 4.0, seed: 4).makeSplit()
         let poisoned = RandomLabelFlip().poison(split, fraction: 0.2, seed: 5)
-        let trainer = ModelTrainer(shape: NetworkShape(inputs: 5, hidden: [16], classes: 3), settings: TrainingSettings(epochs: 40), seed: 5)
+        let trainer = ModelTrainer(model: NetworkShape(inputs: 5, hidden: [16], classes: 3), settings: TrainingSettings(epochs: 40), seed: 5)
         let trimmed = trainer.train(poisoned.data, adjustment: TrainingAdjustment(trimmedShare: 0.2))
         let left = try #require(trimmed.trimmedRows)
         #expect(left.count == poisonCount(fraction: 0.2, of: 210))
         #expect(Double(Set(left).intersection(poisoned.poisonedRows).count) / Double(left.count) > 0.8)
         // The last epoch's exclusions are the highest losses of the model before it: the same training
         // stopped one epoch earlier (its streams are the same), ranked here independently.
-        let earlier = ModelTrainer(shape: trainer.shape, settings: TrainingSettings(epochs: 39), seed: 5)
-            .train(poisoned.data, adjustment: TrainingAdjustment(trimmedShare: 0.2)).parameters
+        let earlier = ModelTrainer(model: trainer.model, settings: TrainingSettings(epochs: 39), seed: 5)
+            .train(poisoned.data, adjustment: TrainingAdjustment(trimmedShare: 0.2)).model
         let ranked = rankedDescending(earlier.rowLosses(on: poisoned.data)).prefix(left.count)
         #expect(Set(ranked) == Set(left))
         let decision = try #require(try component(TrimmedLoss.self, ["epsilon": .double(0.2)]).inspect(poisoned, trainer: trainer))
@@ -267,7 +267,7 @@ struct SanitiserAndTrainingTests {
     @Test func confidentLearningFindsRandomFlipsOnSeparatedClusters() throws {
         let split = GaussianClusters(samples: 300, features: 5, classes: 3, clusterStd: 1.0, centerScale: 4.0, seed: 4).makeSplit()
         let poisoned = RandomLabelFlip().poison(split, fraction: 0.2, seed: 5)
-        let trainer = ModelTrainer(shape: NetworkShape(inputs: 5, hidden: [16], classes: 3), settings: TrainingSettings(epochs: 40), seed: 5)
+        let trainer = ModelTrainer(model: NetworkShape(inputs: 5, hidden: [16], classes: 3), settings: TrainingSettings(epochs: 40), seed: 5)
         let decision = try #require(try component(ConfidentLearning.self, [:]).inspect(poisoned, trainer: trainer))
         let metrics = DetectionMetrics(decision: decision, poisonedRows: poisoned.poisonedRows, labels: poisoned.data.labels)
         #expect(try #require(metrics.precision) > 0.8 && (try #require(metrics.recall)) > 0.8)

@@ -11,7 +11,7 @@ struct DetectionValidityTests {
 
     /// The run's model: 32 hidden units, 60 epochs.
     static func trainer(seed: UInt64) -> ModelTrainer {
-        ModelTrainer(shape: NetworkShape(inputs: 6, hidden: [32], classes: 3), settings: TrainingSettings(epochs: 60), seed: seed)
+        ModelTrainer(model: NetworkShape(inputs: 6, hidden: [32], classes: 3), settings: TrainingSettings(epochs: 60), seed: seed)
     }
 
     /// A dirty-label backdoor on `train`: round(fraction · n) rows of classes other than `target`
@@ -102,7 +102,7 @@ struct DetectionValidityTests {
     @Test func theLossFiltersLowSideRanksBackdooredRowsAsSuspicious() throws {
         let split = GaussianClusters().makeSplit()
         let poisoned = Self.inRangeBackdoor(split.train, fraction: 0.1, target: 0, seed: 6, width: 3)
-        let trainer = ModelTrainer(shape: NetworkShape(inputs: 10, hidden: [32], classes: 5), settings: TrainingSettings(epochs: 2), seed: 6)
+        let trainer = ModelTrainer(model: NetworkShape(inputs: 10, hidden: [32], classes: 5), settings: TrainingSettings(epochs: 2), seed: 6)
         let low = try component(LossFilter.self, ["side": .string("low"), "drop": .double(0.1)])
         #expect(low.side == .low && low.label == "loss-filter 10% (low)")
         let lowDecision = try #require(low.inspect(poisoned, trainer: trainer))

@@ -1,5 +1,6 @@
 import Testing
 import PoisoningEngine
+import TestSupport
 @testable import StudyFile
 
 /// Study files: the written default reads back as the same study; every kind of bad file ends in
@@ -90,6 +91,27 @@ struct StudyFileTests {
         #expect(read.series.map(\.label).contains("MLP 16-8, class-flip 2→3, loss-filter 15%"))
         #expect(read.config.seeds == [5] && read.config.training.epochs == 20 && read.config.training.batchSize == 64)
         #expect(try study(studyFileText(read)).config == read.config)
+    }
+
+    /// Every (model, attack, defense) triple of the registry that a study accepts reads back from its
+    /// written study file as the same study; every other is refused from the file in one located line.
+    @Test func everyTripleOfTheRegistryRoundTripsOrIsRefusedInOneLine() throws {
+        var accepted = 0
+        for triple in ConformanceStudies.all {
+            let name = "\(triple.model) × \(triple.attack) × \(triple.defense)"
+            guard let read = try? Study(triple.config) else { continue }
+            accepted += 1
+            let text = studyFileText(read)
+            #expect(try study(text).config == read.config, "\(name)")
+        }
+        #expect(accepted == ConformanceStudies.all.count - (14 + 6 * 8))
+        let refused = """
+            models: [{kind: kernel-ridge, kernel: laplacian, length-scale: 2}]
+            defenses:
+              - kind: spectral-signature
+            fractions: [0, 0.1]
+            """
+        #expect(error(refused) == "s.yaml:3:5: defenses[0]: spectral-signature needs a model with a representation; kernel-ridge has none")
     }
 
     /// `planning` is read like `analysis`: its keys with their ranges, written back with their help,

@@ -388,7 +388,7 @@ import TestSupport
         // MLP 16 (261 parameters) on 350 training and 150 test rows of 10 features and 5 classes, 210
         // rows poisoned at most, batches of 64.
         let sizes = RunSizes(split: SplitSizes(trainRows: 350, testRows: 150, features: 10, classes: 5),
-                             shape: NetworkShape(inputs: 10, hidden: [16], classes: 5), settings: TrainingSettings(epochs: 5),
+                             model: NetworkShape(inputs: 10, hidden: [16], classes: 5), settings: TrainingSettings(epochs: 5),
                              poisonedRows: 210)
         let parameters: Int = 4 * 261, perRow: Int = 8 * 350
         // Kept per run: the flipped labels, the poisoned rows' list, the kept rows' list.

@@ -329,8 +329,9 @@ public struct Backdoor: PoisoningAttack {
     /// trained it), radius ε σ_j and step 2.5 ε σ_j / steps per feature. Returns the perturbed rows
     /// [chosen.count x features] and the surrogate; nil when the surrogate's training diverged.
     func hardened(_ train: Dataset, rows chosen: [Int], hardening: Hardening, trainer: ModelTrainer)
-        -> (rows: [Float], surrogate: NetworkParameters)? {
-        guard let surrogate = surrogates.parameters(trainer.surrogate(hardening.knowledge), on: train) else { return nil }
+        -> (rows: [Float], surrogate: any InputGradientClassifier)? {
+        guard let trained = surrogates.model(trainer.surrogate(hardening.knowledge), on: train) else { return nil }
+        let surrogate = trained.capable((any InputGradientClassifier).self)
         let sd = Self.standardDeviations(of: train), d = train.featureCount
         var bases = [Float]()
         bases.reserveCapacity(chosen.count * d)
@@ -339,6 +340,11 @@ public struct Backdoor: PoisoningAttack {
                                                 radius: sd.map { Float(hardening.epsilon * $0) },
                                                 step: sd.map { Float(hardening.stepSize * $0) }, steps: hardening.steps)
         return (perturbed, surrogate)
+    }
+
+    /// Clean-label hardening (PGD on the surrogate's loss) needs the model's input gradient.
+    public var requirements: Set<ModelCapability> {
+        if let hardening, hardening.epsilon > 0 { [.inputGradient] } else { [] }
     }
 
     /// The poisoned set holds a stamped copy of the training rows, its own labels and the poisoned
@@ -356,7 +362,7 @@ public struct Backdoor: PoisoningAttack {
         var working = sizes.rowIndexBytes + 2 * 8 * sizes.m + 2 * 4 * n + 4 * d + 32 * d
         if let hardening, hardening.epsilon > 0 {
             let pgd = sizes.parameterBytes + 3 * 4 * p * d + 8 * p + 8 * p
-                + LossInputGradient.bytes(sizes.shape, rows: sizes.poisonedRows)
+                + sizes.model.inputGradientBytes(rows: sizes.poisonedRows)
             working += max(sizes.trainingBytes, pgd) + SurrogateCache.bytes(sizes)
         }
         return MemoryNeed(kept: kept, working: working)

@@ -22,6 +22,9 @@ public struct ConfidentFlip: PoisoningAttack {
     /// An informed flip's (`InformedLabelFlip.memoryNeed`).
     public func memoryNeed(_ sizes: RunSizes) -> MemoryNeed { InformedLabelFlip.memoryNeed(sizes) }
 
+    /// None: it reads the clean model's decision values.
+    public var requirements: Set<ModelCapability> { [] }
+
     public func poison(_ split: TrainTestSplit, fraction: Double, seed: UInt64, trainer: ModelTrainer) -> PoisonedTrainingSet? {
         InformedLabelFlip.poison(split, fraction: fraction, seed: seed, trainer: trainer.surrogate(attacker),
                                smallestFirst: false, relabel: relabel)

@@ -152,12 +152,15 @@ public struct FeatureCollision: PoisoningAttack {
         return beta0 * Double(m) * Double(m) / (Double(n) * Double(n))
     }
 
-    /// β for poisons crafted in the representation of a network of `shape`: the given `beta`, or
-    /// β0 · m² / n² with m = the representation's width (last hidden layer, or the classes without
-    /// hidden layers) and n = its inputs.
-    public func beta(for shape: NetworkShape) -> Double {
-        fixedBeta ?? Self.scaledBeta(beta0: beta0, representationWidth: shape.hidden.last ?? shape.classes, inputs: shape.inputs)
+    /// β for poisons crafted in a representation of width `representationWidth` (a network's last
+    /// hidden layer, or its classes without hidden layers) of `inputs` features: the given `beta`, or
+    /// β0 · m² / n² with m = that width and n = the inputs.
+    public func beta(representationWidth: Int, inputs: Int) -> Double {
+        fixedBeta ?? Self.scaledBeta(beta0: beta0, representationWidth: representationWidth, inputs: inputs)
     }
+
+    /// Crafting poisons descends a distance in the model's representation by its input gradient.
+    public var requirements: Set<ModelCapability> { [.representation, .inputGradient] }
 
     /// The base class must exist.
     public func problem(classCount: Int, featureCount: Int) -> (key: String, message: String)? {
@@ -171,10 +174,10 @@ public struct FeatureCollision: PoisoningAttack {
     /// objective, with a distance workspace for every poison at once.
     public func memoryNeed(_ sizes: RunSizes) -> MemoryNeed {
         let (d, p) = (sizes.d, sizes.p), targets = min(targetRows, sizes.split.testRows)
-        let width = Double(sizes.shape.hidden.last ?? sizes.shape.classes)
+        let width = sizes.representationWidth
         let kept = 4 * sizes.n * d + 8 * p + datasetBytes(rows: targets, features: sizes.split.features)
         let crafting = sizes.parameterBytes + 4 * Double(targets) * width + 8 * d + 5 * 4 * p * d + 2 * 4 * p * width + 3 * 8 * p
-            + NetworkWorkspace.bytes(sizes.shape, capacity: sizes.poisonedRows)
+            + sizes.model.inputGradientBytes(rows: sizes.poisonedRows)
         return MemoryNeed(kept: kept, working: sizes.rowIndexBytes + 8 * sizes.m + max(sizes.trainingBytes, crafting))
     }
 
@@ -202,7 +205,7 @@ public struct FeatureCollision: PoisoningAttack {
         let chosen = Array(baseRows.prefix(count))
         let outcome = trainer.surrogate(attacker).train(train)
         guard outcome.divergedEpoch == nil else { return nil }
-        let model = outcome.parameters
+        let model = outcome.model.capable((any RepresentationGradientClassifier).self)
         // Poison i goes to target i mod targetCount.
         let targetRepresentations = model.representations(of: targets)
         let width = model.representationWidth, d = train.featureCount
@@ -267,16 +270,16 @@ public struct FeatureCollision: PoisoningAttack {
     }
 
     /// The poisons for (watermarked) base rows `bases` [rows x features] and goal representations
-    /// `goals` [rows x width]: forward-backward iterations from x = b with β = `beta(for:)` the model's
-    /// shape. Each row has its own step size λ_r, `step-size` at first: a step after which the
+    /// `goals` [rows x width]: forward-backward iterations from x = b with β = `beta` of the model's
+    /// sizes. Each row has its own step size λ_r, `step-size` at first: a step after which the
     /// objective J(x) = ||φ(x) − φ(t)||² + β ||x − b||² exceeds that of the row's last accepted iterate
     /// is discarded and λ_r halved, so that J never rises and every poison ends within
     /// ||φ(b) − φ(t)|| / √β of its base (β ||x − b||² ≤ J(x) ≤ J(b)). `steps` evaluations of φ and its
     /// input gradient for all rows at once, plus one that judges the last step; returns the accepted iterates.
-    func collide(bases: [Float], goals: [Float], rows: Int, model: NetworkParameters) -> [Float] {
-        let beta = beta(for: model.shape), count = bases.count, d = count / rows
+    func collide(bases: [Float], goals: [Float], rows: Int, model: any RepresentationGradientClassifier) -> [Float] {
+        let beta = beta(representationWidth: model.representationWidth, inputs: model.featureCount), count = bases.count, d = count / rows
         precondition(rows > 0 && d * rows == count && goals.count == rows * model.representationWidth, "bases and goals must have rows rows")
-        let distance = RepresentationDistance(parameters: model, rows: rows)
+        let distance = model.representationDistance(rows: rows)
         // x: the iterate being evaluated, with its gradient; accepted: each row's last accepted iterate,
         // with its gradient and objective.
         let x = UnsafeMutablePointer<Float>.allocate(capacity: count), gradient = UnsafeMutablePointer<Float>.allocate(capacity: count)
@@ -322,10 +325,10 @@ public struct FeatureCollision: PoisoningAttack {
         return Array(UnsafeBufferPointer(start: accepted, count: count))
     }
 
-    /// The objective ||φ(x) - φ(t)||² + β ||x - b||² of every row (β = `beta(for:)` the model's
-    /// shape), for tests and diagnostics.
+    /// The objective ||φ(x) - φ(t)||² + β ||x - b||² of every row (β = `beta` of the network's
+    /// sizes), for tests and diagnostics.
     func objective(_ x: [Float], bases: [Float], goals: [Float], rows: Int, model: NetworkParameters) -> [Double] {
-        let beta = beta(for: model.shape)
+        let beta = beta(representationWidth: model.representationWidth, inputs: model.shape.inputs)
         let distances = RepresentationDistance(parameters: model, rows: rows).evaluate(x, targets: goals).distances
         let d = x.count / rows
         return (0..<rows).map { r in

@@ -29,7 +29,7 @@ enum InformedLabelFlip {
     /// row with a workspace, every row's margin and worst class, and the rows in margin order.
     static func memoryNeed(_ sizes: RunSizes) -> MemoryNeed {
         let (n, c) = (sizes.n, sizes.c)
-        let margins = sizes.parameterBytes + 4 * n * c + evaluationBytes(sizes.shape, rows: sizes.split.trainRows) + 3 * 8 * n
+        let margins = sizes.parameterBytes + 4 * n * c + sizes.trainEvaluationBytes + 3 * 8 * n
         return MemoryNeed(kept: sizes.rowIndexBytes + 8 * sizes.p, working: max(sizes.trainingBytes, margins))
     }
 
@@ -38,7 +38,7 @@ enum InformedLabelFlip {
     static func margins(of train: Dataset, trainer: ModelTrainer) -> (margins: [Double], worst: [Int])? {
         let outcome = trainer.train(train)
         guard outcome.divergedEpoch == nil else { return nil }
-        let logits = outcome.parameters.logits(on: train)
+        let logits = outcome.model.logits(on: train)
         let classes = train.classCount
         var margins = [Double](), worst = [Int]()
         for row in 0..<train.count {

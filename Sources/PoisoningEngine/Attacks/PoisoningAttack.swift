@@ -51,6 +51,10 @@ public protocol PoisoningAttack: StudyComponent {
     /// What it knows of the victim when it trains a surrogate model; nil for an attack that trains
     /// none (the default).
     var knowledge: AttackerKnowledge? { get }
+    /// The capabilities it needs of the run's model beyond training, predicting and reading losses
+    /// or decision values (every kind states them; a model-free attack needs none); a study pairing it
+    /// with a model without them is refused when it is read.
+    var requirements: Set<ModelCapability> { get }
     /// Why the attack cannot run on data with these sizes, as (key, message); nil when it can.
     func problem(classCount: Int, featureCount: Int) -> (key: String, message: String)?
     /// Why the attack would poison nothing, or nothing that means what its metrics say, on this split
@@ -87,6 +91,9 @@ public protocol ModelFreeAttack: PoisoningAttack {
 }
 
 extension ModelFreeAttack {
+    /// None: it trains no model.
+    public var requirements: Set<ModelCapability> { [] }
+
     public func poison(_ split: TrainTestSplit, fraction: Double, seed: UInt64, trainer: ModelTrainer) -> PoisonedTrainingSet? {
         poison(split, fraction: fraction, seed: seed)
     }

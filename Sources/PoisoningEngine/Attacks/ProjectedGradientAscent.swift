@@ -7,16 +7,16 @@
 ///
 ///     x_j ← clip(x_j + s_j · sign(∂ℓ(x, y)/∂x_j), b_j - r_j, b_j + r_j),
 ///
-/// ℓ the model's softmax cross-entropy (`LossInputGradient`), sign(0) = 0 (a zero or NaN gradient
+/// ℓ the model's loss (`InputGradientClassifier.lossInputGradient`), sign(0) = 0 (a zero or NaN gradient
 /// leaves the feature), `radius` r and `step` s given per feature. So every result satisfies
 /// |x_j - b_j| ≤ r_j (up to the Float rounding of b_j ± r_j). Buffers are allocated before the loop;
 /// the iterations allocate nothing.
-func projectedGradientAscent(rows bases: [Float], labels: [Int], model: NetworkParameters, radius: [Float], step: [Float],
+func projectedGradientAscent(rows bases: [Float], labels: [Int], model: any InputGradientClassifier, radius: [Float], step: [Float],
                              steps: Int) -> [Float] {
-    let d = model.shape.inputs, count = labels.count
+    let d = model.featureCount, count = labels.count
     precondition(bases.count == count * d && radius.count == d && step.count == d, "rows, labels and per-feature sizes do not fit")
     guard count > 0, steps > 0 else { return bases }
-    let loss = LossInputGradient(parameters: model, rows: count)
+    let loss = model.lossInputGradient(rows: count)
     var x = bases, gradient = [Float](repeating: 0, count: bases.count), losses = [Double](repeating: 0, count: count)
     x.withUnsafeMutableBufferPointer { x in
         gradient.withUnsafeMutableBufferPointer { g in

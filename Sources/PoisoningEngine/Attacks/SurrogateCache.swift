@@ -8,7 +8,7 @@ import Synchronization
 /// hence to one study (no process-wide state); entries are matched on the whole trainer and on the
 /// rows themselves (an array comparison that is immediate for the study's own split, whose buffers
 /// every run shares), so an attack used on other data trains anew. It is deterministic: a hit returns
-/// exactly the parameters training would return (training is a function of its inputs). It is
+/// exactly the model training would return (training is a function of its inputs). It is
 /// thread-safe: a mutex guards the list, and training happens outside it, so two workers may train
 /// the same surrogate at once, with identical results, and the first to finish stores it. At most
 /// `capacity` entries, the oldest dropped first.
@@ -21,7 +21,7 @@ final class SurrogateCache: Sendable {
         let trainer: ModelTrainer
         let data: Dataset
         /// nil when training diverged.
-        let parameters: NetworkParameters?
+        let model: (any Classifier)?
     }
 
     private let entries = Mutex<[Entry]>([])
@@ -32,25 +32,22 @@ final class SurrogateCache: Sendable {
     /// The number of surrogates held (for tests).
     var count: Int { entries.withLock { $0.count } }
 
-    /// `trainer.train(data).parameters`, trained at most once per (trainer, data) while the entry
-    /// lasts; nil when training diverged.
-    func parameters(_ trainer: ModelTrainer, on data: Dataset) -> NetworkParameters? {
-        func matches(_ entry: Entry) -> Bool {
-            entry.trainer.seed == trainer.seed && entry.trainer.shape == trainer.shape && entry.trainer.settings == trainer.settings
-                && entry.data == data
-        }
-        if let hit = entries.withLock({ $0.first(where: matches) }) { return hit.parameters }
+    /// `trainer.train(data).model`, trained at most once per (trainer, data) while the entry lasts;
+    /// nil when training diverged.
+    func model(_ trainer: ModelTrainer, on data: Dataset) -> (any Classifier)? {
+        func matches(_ entry: Entry) -> Bool { entry.trainer.trainsLike(trainer) && entry.data == data }
+        if let hit = entries.withLock({ $0.first(where: matches) }) { return hit.model }
         let outcome = trainer.train(data)
-        let parameters = outcome.divergedEpoch == nil ? outcome.parameters : nil
+        let model = outcome.divergedEpoch == nil ? outcome.model : nil
         entries.withLock { list in
             guard !list.contains(where: matches) else { return }
-            list.append(Entry(trainer: trainer, data: data, parameters: parameters))
+            list.append(Entry(trainer: trainer, data: data, model: model))
             if list.count > Self.capacity { list.removeFirst() }
         }
-        return parameters
+        return model
     }
 
-    /// The most memory the cache holds for surrogates of `sizes`: `capacity` parameter vectors (the
+    /// The most memory the cache holds for surrogates of `sizes`: `capacity` trained models' parameters (the
     /// rows are the study's own, shared).
     static func bytes(_ sizes: RunSizes) -> Double { Double(capacity) * sizes.parameterBytes }
 }

@@ -72,14 +72,17 @@ public struct ActivationClustering: TrainingSetDefense {
     /// the candidates' rows (at most every row), their predictions with a workspace and the set of
     /// removed rows.
     public func memoryNeed(_ sizes: RunSizes) -> MemoryNeed {
-        let (n, width) = (sizes.n, Double(sizes.shape.hidden.last ?? sizes.shape.classes))
+        let (n, width) = (sizes.n, sizes.representationWidth)
         let rows = datasetBytes(rows: sizes.split.trainRows, features: sizes.split.features)
         let grouping = ClassRepresentations.bytes(sizes, components: components) + 3 * 8 * width * width + 8 * 8 * width
         let clusters = 8 * n + 8 * n + 24 * n
         let retraining = sizes.rowIndexBytes + rows + sizes.trainingBytes
-        let predicting = sizes.parameterBytes + rows + 8 * n + evaluationBytes(sizes.shape, rows: sizes.split.trainRows) + 24 * n
+        let predicting = sizes.parameterBytes + rows + 8 * n + sizes.trainEvaluationBytes + 24 * n
         return removingDefenseNeed(sizes, working: max(grouping, clusters + max(retraining, predicting)))
     }
+
+    /// It clusters the model's representations.
+    public var requirements: Set<ModelCapability> { [.representation] }
 
     public func inspect(_ poisoned: PoisonedTrainingSet, trainer: ModelTrainer) -> DefenseDecision? {
         // The representations go once clustered.
@@ -91,7 +94,7 @@ public struct ActivationClustering: TrainingSetDefense {
         let outcome = trainer.train(poisoned.data.rows((0..<poisoned.data.count).filter { !excluded.contains($0) }))
         guard outcome.divergedEpoch == nil else { return nil }
         let removed = Set(candidates.filter { rows in
-            confirmed(predictions: outcome.parameters.predictions(on: poisoned.data.rows(rows)), label: poisoned.data.labels[rows[0]],
+            confirmed(predictions: outcome.model.predictions(on: poisoned.data.rows(rows)), label: poisoned.data.labels[rows[0]],
                       classCount: poisoned.data.classCount)
         }.joined())
         return DefenseDecision(scores: clustering.scores, kept: (0..<poisoned.data.count).filter { !removed.contains($0) })

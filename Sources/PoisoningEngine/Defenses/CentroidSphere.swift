@@ -24,6 +24,9 @@ public struct CentroidSphere: TrainingSetDefense {
         removingDefenseNeed(sizes, working: 8 * sizes.c * sizes.d + 8 * sizes.n + 24 * sizes.n)
     }
 
+    /// None: it measures distances in the input space.
+    public var requirements: Set<ModelCapability> { [] }
+
     public func inspect(_ poisoned: PoisonedTrainingSet, trainer: ModelTrainer) -> DefenseDecision? {
         let data = poisoned.data, d = data.featureCount
         var sums = [Double](repeating: 0, count: data.classCount * d), counts = [Int](repeating: 0, count: data.classCount)

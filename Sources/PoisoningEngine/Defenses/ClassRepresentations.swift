@@ -13,7 +13,7 @@ struct ClassRepresentations {
     init?(_ poisoned: PoisonedTrainingSet, trainer: ModelTrainer) {
         let outcome = trainer.train(poisoned.data)
         guard outcome.divergedEpoch == nil else { return nil }
-        let model = outcome.parameters, data = poisoned.data
+        let model = outcome.model.capable((any RepresentationClassifier).self), data = poisoned.data
         self.init(representations: model.representations(of: data).map(Double.init), width: model.representationWidth,
                   labels: data.labels, classCount: data.classCount)
     }
@@ -24,7 +24,7 @@ struct ClassRepresentations {
     /// covariance, the projections of a class's rows (an array each: 48 bytes and 8 a component; a
     /// class may hold every row), the clusters' assignments and the set of removed rows.
     static func bytes(_ sizes: RunSizes, components: Int) -> Double {
-        let n = sizes.n, width = Double(sizes.shape.hidden.last ?? sizes.shape.classes)
+        let n = sizes.n, width = sizes.representationWidth
         let grouping = sizes.parameterBytes + 2 * 8 * n * width + 8 * n + 8 * width * width
             + (48 + 8 * Double(components)) * n + 3 * 8 * n + 24 * n
         return max(sizes.trainingBytes, grouping)

@@ -33,12 +33,15 @@ public struct ConfidentLearning: TrainingSetDefense {
     public func memoryNeed(_ sizes: RunSizes) -> MemoryNeed {
         let rows = sizes.split.trainRows, features = sizes.split.features
         let held = (rows + folds - 1) / folds, fitted = rows - rows / folds
-        let fitting = datasetBytes(rows: fitted, features: features) + trainingBytes(sizes.shape, rows: fitted, settings: sizes.settings)
+        let fitting = datasetBytes(rows: fitted, features: features) + sizes.model.trainingBytes(rows: fitted, settings: sizes.settings)
         let predicting = sizes.parameterBytes + datasetBytes(rows: held, features: features) + 4 * Double(held) * sizes.c
-            + evaluationBytes(sizes.shape, rows: held)
+            + sizes.model.evaluationBytes(rows: held)
         let folding = 8 * sizes.n + 8 * sizes.n * sizes.c + (3 * 8 + 24) * Double(held) + 8 * Double(fitted)
         return removingDefenseNeed(sizes, working: folding + max(fitting, predicting))
     }
+
+    /// None: it reads out-of-fold decision values.
+    public var requirements: Set<ModelCapability> { [] }
 
     public func inspect(_ poisoned: PoisonedTrainingSet, trainer: ModelTrainer) -> DefenseDecision? {
         let data = poisoned.data, classes = data.classCount
@@ -51,7 +54,7 @@ public struct ConfidentLearning: TrainingSetDefense {
             let heldSet = Set(held)
             let outcome = trainer.train(data.rows((0..<data.count).filter { !heldSet.contains($0) }))
             guard outcome.divergedEpoch == nil else { return nil }
-            let logits = outcome.parameters.logits(on: data.rows(held))
+            let logits = outcome.model.logits(on: data.rows(held))
             for (i, row) in held.enumerated() {
                 // Softmax in Double.
                 let z = (0..<classes).map { Double(logits[i * classes + $0]) }

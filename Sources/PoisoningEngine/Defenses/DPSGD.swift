@@ -32,6 +32,9 @@ public struct DPSGD: TrainingSetDefense {
     /// Its runs record their privacy budget ε and the Rényi order that gave it.
     public var recordedMetrics: [String] { [MetricKey.privacyEpsilon, MetricKey.privacyOrder] }
 
+    /// Those of DP-SGD training.
+    public var requirements: Set<ModelCapability> { TrainingAdjustment(privacy: privacy).requirements }
+
     public func inspect(_ poisoned: PoisonedTrainingSet, trainer: ModelTrainer) -> DefenseDecision? {
         DefenseDecision(scores: nil, kept: Array(0..<poisoned.data.count), training: TrainingAdjustment(privacy: privacy))
     }

@@ -34,9 +34,13 @@ public struct EarlyStoppingDefense: TrainingSetDefense {
     public func memoryNeed(_ sizes: RunSizes) -> MemoryNeed {
         let rows = sizes.split.trainRows, held = min(max(poisonCount(fraction: validation, of: rows), 1), rows - 1)
         let kept = datasetBytes(rows: held, features: sizes.split.features) + 8 * Double(held) + sizes.rowIndexBytes + keptRowsBytes(sizes)
-        let training = trainingBytes(sizes.shape, rows: rows - held, settings: sizes.settings, validationRows: held)
+        let training = sizes.model.trainingBytes(rows: rows - held, settings: sizes.settings, validationRows: held, trimmed: false,
+                                                 inputGradientPenalty: false)
         return MemoryNeed(kept: kept, working: max(sizes.rowIndexBytes, training))
     }
+
+    /// Early stopping picks an epoch of SGD on a parameter vector.
+    public var requirements: Set<ModelCapability> { [.parameterGradient] }
 
     public func inspect(_ poisoned: PoisonedTrainingSet, trainer: ModelTrainer) -> DefenseDecision? {
         let count = poisoned.data.count

@@ -18,8 +18,12 @@ public struct InputGradientPenaltyDefense: TrainingSetDefense {
     /// Keeps every row; the run's model trains with the penalty's buffers.
     public func memoryNeed(_ sizes: RunSizes) -> MemoryNeed {
         MemoryNeed(kept: sizes.rowIndexBytes,
-                   working: trainingBytes(sizes.shape, rows: sizes.split.trainRows, settings: sizes.settings, inputGradientPenalty: true))
+                   working: sizes.model.trainingBytes(rows: sizes.split.trainRows, settings: sizes.settings, validationRows: 0, trimmed: false,
+                                                      inputGradientPenalty: true))
     }
+
+    /// Those of training with the penalty.
+    public var requirements: Set<ModelCapability> { TrainingAdjustment(inputGradientPenalty: lambda).requirements }
 
     public func inspect(_ poisoned: PoisonedTrainingSet, trainer: ModelTrainer) -> DefenseDecision? {
         DefenseDecision(scores: nil, kept: Array(0..<poisoned.data.count), training: TrainingAdjustment(inputGradientPenalty: lambda))

@@ -26,6 +26,9 @@ public struct KNNFilter: TrainingSetDefense {
         removingDefenseNeed(sizes, working: NeighbourAgreement.bytes(sizes))
     }
 
+    /// None: it measures distances in the input space.
+    public var requirements: Set<ModelCapability> { [] }
+
     public func inspect(_ poisoned: PoisonedTrainingSet, trainer: ModelTrainer) -> DefenseDecision? {
         let neighbours = NeighbourAgreement(poisoned.data, k: k)
         let kept = neighbours.agreement.indices.filter { neighbours.agreement[$0] >= agreement }

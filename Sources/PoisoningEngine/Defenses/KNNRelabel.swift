@@ -30,6 +30,9 @@ public struct KNNRelabel: TrainingSetDefense {
         MemoryNeed(kept: 3 * sizes.rowIndexBytes, working: max(NeighbourAgreement.bytes(sizes), detectionBytes(sizes)))
     }
 
+    /// None: it measures distances in the input space.
+    public var requirements: Set<ModelCapability> { [] }
+
     public func inspect(_ poisoned: PoisonedTrainingSet, trainer: ModelTrainer) -> DefenseDecision? {
         let neighbours = NeighbourAgreement(poisoned.data, k: k)
         let labels = poisoned.data.labels.indices.map { row in

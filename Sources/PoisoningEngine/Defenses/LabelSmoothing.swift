@@ -14,6 +14,9 @@ public struct LabelSmoothing: TrainingSetDefense {
     /// "label smoothing 0.1".
     public var label: String { "label smoothing \(epsilon)" }
 
+    /// Those of training on smoothed targets.
+    public var requirements: Set<ModelCapability> { TrainingAdjustment(labelSmoothing: epsilon).requirements }
+
     public func inspect(_ poisoned: PoisonedTrainingSet, trainer: ModelTrainer) -> DefenseDecision? {
         DefenseDecision(scores: nil, kept: Array(0..<poisoned.data.count), training: TrainingAdjustment(labelSmoothing: epsilon))
     }

@@ -47,14 +47,17 @@ public struct LossFilter: TrainingSetDefense {
     /// Scores and removes rows; while it inspects, training a model, then its parameters, every
     /// row's loss with a workspace, the rows ranked by score and the set of removed rows.
     public func memoryNeed(_ sizes: RunSizes) -> MemoryNeed {
-        let ranking = sizes.parameterBytes + evaluationBytes(sizes.shape, rows: sizes.split.trainRows) + 8 * sizes.n + 24 * sizes.n
+        let ranking = sizes.parameterBytes + sizes.trainEvaluationBytes + 8 * sizes.n + 24 * sizes.n
         return removingDefenseNeed(sizes, working: max(sizes.trainingBytes, ranking))
     }
+
+    /// None: it reads a trained model's row losses.
+    public var requirements: Set<ModelCapability> { [] }
 
     public func inspect(_ poisoned: PoisonedTrainingSet, trainer: ModelTrainer) -> DefenseDecision? {
         let first = trainer.train(poisoned.data)
         guard first.divergedEpoch == nil else { return nil }
-        var scores = first.parameters.rowLosses(on: poisoned.data)
+        var scores = first.model.rowLosses(on: poisoned.data)
         if side == .low { for row in scores.indices { scores[row] = -scores[row] } }
         let removed = Set(rankedDescending(scores).prefix(poisonCount(fraction: drop, of: scores.count)))
         return DefenseDecision(scores: scores, kept: scores.indices.filter { !removed.contains($0) })

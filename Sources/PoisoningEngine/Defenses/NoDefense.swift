@@ -11,6 +11,9 @@ public struct NoDefense: TrainingSetDefense {
     /// "no defense".
     public var label: String { "no defense" }
 
+    /// None.
+    public var requirements: Set<ModelCapability> { [] }
+
     public func inspect(_ poisoned: PoisonedTrainingSet, trainer: ModelTrainer) -> DefenseDecision? {
         DefenseDecision(scores: nil, kept: Array(0..<poisoned.data.count))
     }

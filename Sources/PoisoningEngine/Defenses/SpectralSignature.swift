@@ -32,6 +32,9 @@ public struct SpectralSignature: TrainingSetDefense {
         removingDefenseNeed(sizes, working: ClassRepresentations.bytes(sizes, components: 1))
     }
 
+    /// It projects the model's representations.
+    public var requirements: Set<ModelCapability> { [.representation] }
+
     public func inspect(_ poisoned: PoisonedTrainingSet, trainer: ModelTrainer) -> DefenseDecision? {
         guard let representations = ClassRepresentations(poisoned, trainer: trainer) else { return nil }
         return decide(representations, rowCount: poisoned.data.count)

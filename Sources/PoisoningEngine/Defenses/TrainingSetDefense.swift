@@ -32,6 +32,11 @@ public protocol TrainingSetDefense: StudyComponent {
     /// scores rows, the stopping epoch or ε when its training records them. A run records each only
     /// when it is defined; it records no other (`Study.recordableMetrics(of:)`).
     var recordedMetrics: [String] { get }
+    /// The capabilities it needs of the run's model beyond training, predicting and reading losses or
+    /// decision values, for the models it trains and for the training it asks of the run's model
+    /// (`TrainingAdjustment.requirements`); every kind states them. A study pairing it with a model
+    /// without them is refused when it is read.
+    var requirements: Set<ModelCapability> { get }
     /// Its decision for `poisoned`; nil when a model it trained diverged.
     func inspect(_ poisoned: PoisonedTrainingSet, trainer: ModelTrainer) -> DefenseDecision?
     /// The memory `inspect` takes on a run of `sizes`: what its decision holds (and, when it removes

@@ -23,16 +23,20 @@ public struct TrimmedLoss: TrainingSetDefense {
     /// Scores and removes rows; while it inspects, trimmed-loss training, then the model's parameters,
     /// every row's loss with a workspace, the rows left out and their set.
     public func memoryNeed(_ sizes: RunSizes) -> MemoryNeed {
-        let training = trainingBytes(sizes.shape, rows: sizes.split.trainRows, settings: sizes.settings, trimmed: true)
-        let scoring = sizes.parameterBytes + evaluationBytes(sizes.shape, rows: sizes.split.trainRows) + 8 * sizes.n + 24 * sizes.n
+        let training = sizes.model.trainingBytes(rows: sizes.split.trainRows, settings: sizes.settings, validationRows: 0, trimmed: true,
+                                                 inputGradientPenalty: false)
+        let scoring = sizes.parameterBytes + sizes.trainEvaluationBytes + 8 * sizes.n + 24 * sizes.n
         return removingDefenseNeed(sizes, working: max(training, scoring))
     }
+
+    /// Those of trimmed epochs.
+    public var requirements: Set<ModelCapability> { TrainingAdjustment(trimmedShare: epsilon).requirements }
 
     public func inspect(_ poisoned: PoisonedTrainingSet, trainer: ModelTrainer) -> DefenseDecision? {
         let outcome = trainer.train(poisoned.data, adjustment: TrainingAdjustment(trimmedShare: epsilon))
         guard outcome.divergedEpoch == nil else { return nil }
         let left = Set(outcome.trimmedRows ?? [])
-        return DefenseDecision(scores: outcome.parameters.rowLosses(on: poisoned.data),
+        return DefenseDecision(scores: outcome.model.rowLosses(on: poisoned.data),
                                kept: (0..<poisoned.data.count).filter { !left.contains($0) })
     }
 }

@@ -14,6 +14,9 @@ public struct WeightDecay: TrainingSetDefense {
     /// "weight decay 0.001".
     public var label: String { "weight decay \(lambda)" }
 
+    /// Those of training with weight decay.
+    public var requirements: Set<ModelCapability> { TrainingAdjustment(weightDecay: lambda).requirements }
+
     public func inspect(_ poisoned: PoisonedTrainingSet, trainer: ModelTrainer) -> DefenseDecision? {
         DefenseDecision(scores: nil, kept: Array(0..<poisoned.data.count), training: TrainingAdjustment(weightDecay: lambda))
     }

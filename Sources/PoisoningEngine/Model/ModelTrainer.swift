@@ -1,23 +1,28 @@
-/// Trains a run's model (its architecture, training settings and seed) on any rows: what an
-/// informed attack uses for a model of the clean data, and a defense for one of the poisoned data.
+/// Trains a run's model (its kind at the data's sizes, training settings and seed) on any rows: what
+/// an informed attack uses for a model of the clean data, and a defense for one of the poisoned data.
 public struct ModelTrainer: Sendable {
-    /// The run's network.
-    public let shape: NetworkShape
+    /// The run's model.
+    public let model: any TrainableModel
     /// The run's SGD settings.
     public let settings: TrainingSettings
     /// The run's seed.
     public let seed: UInt64
 
     /// A trainer for one run.
-    public init(shape: NetworkShape, settings: TrainingSettings, seed: UInt64) {
-        self.shape = shape
+    public init(model: any TrainableModel, settings: TrainingSettings, seed: UInt64) {
+        self.model = model
         self.settings = settings
         self.seed = seed
     }
 
     /// Trains from scratch on `data` (rows and labels), as `adjustment` says.
-    public func train(_ data: Dataset, adjustment: TrainingAdjustment = TrainingAdjustment()) -> TrainingOutcome {
-        trainNetwork(shape, on: data, settings: settings, seed: seed, adjustment: adjustment)
+    public func train(_ data: Dataset, adjustment: TrainingAdjustment = TrainingAdjustment()) -> ModelFit {
+        model.train(data, settings: settings, seed: seed, adjustment: adjustment)
+    }
+
+    /// Whether `other` trains exactly as this one: the same model, settings and seed.
+    func trainsLike(_ other: ModelTrainer) -> Bool {
+        seed == other.seed && settings == other.settings && model.identity == other.model.identity
     }
 }
 
@@ -45,6 +50,6 @@ extension ModelTrainer {
     public func surrogate(_ knowledge: AttackerKnowledge) -> ModelTrainer {
         guard knowledge == .transfer else { return self }
         var stream = Xoshiro256StarStar(seed: seed, purpose: "surrogate")
-        return ModelTrainer(shape: shape, settings: settings, seed: stream.next())
+        return ModelTrainer(model: model, settings: settings, seed: stream.next())
     }
 }

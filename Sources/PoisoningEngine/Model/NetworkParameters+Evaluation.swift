@@ -14,15 +14,6 @@ extension NetworkParameters {
         return predicted
     }
 
-    /// The fraction of rows of `inputs` whose predicted class equals `labels` (default: the rows' own labels).
-    public func accuracy(on inputs: Dataset, labels: [Int]? = nil) -> Double {
-        let expected = labels ?? inputs.labels
-        precondition(expected.count == inputs.count, "one label per row required")
-        guard inputs.count > 0 else { return 0 }
-        let correct = zip(predictions(on: inputs), expected).reduce(0) { $0 + ($1.0 == $1.1 ? 1 : 0) }
-        return Double(correct) / Double(inputs.count)
-    }
-
     /// The softmax cross-entropy of every row of `inputs` against its label.
     public func rowLosses(on inputs: Dataset) -> [Double] {
         var losses = [Double](repeating: 0, count: inputs.count)
@@ -39,7 +30,12 @@ extension NetworkParameters {
 
     /// The batch-mean softmax cross-entropy on `inputs` (with their labels) and its gradient with
     /// respect to every parameter, in the layout of `values`: the quantity one SGD step descends.
-    func lossAndGradient(on inputs: Dataset, kernels: KernelSet = .fast) -> (loss: Double, gradient: [Float]) {
+    public func lossAndGradient(on inputs: Dataset) -> (loss: Double, gradient: [Float]) {
+        lossAndGradient(on: inputs, kernels: .fast)
+    }
+
+    /// `lossAndGradient(on:)` with the fast kernels or, in tests, the naive ones of `ReferenceKernels.swift`.
+    func lossAndGradient(on inputs: Dataset, kernels: KernelSet) -> (loss: Double, gradient: [Float]) {
         precondition(inputs.count > 0 && inputs.featureCount == shape.inputs, "inputs do not fit the model")
         let workspace = NetworkWorkspace(shape: shape, capacity: inputs.count, kernels: kernels)
         let lossSum = values.withUnsafeBufferPointer { parameters in

@@ -11,7 +11,11 @@ public struct LogisticRegression: ModelArchitecture {
     /// "logistic".
     public var label: String { "logistic" }
 
-    public func networkShape(inputs: Int, classes: Int) -> NetworkShape {
-        NetworkShape(inputs: inputs, hidden: [], classes: classes)
+    /// A dense network has every capability.
+    public var capabilities: Set<ModelCapability> { Set(ModelCapability.allCases) }
+
+    /// Its `NetworkShape`.
+    public func model(for sizes: SplitSizes) -> any TrainableModel {
+        NetworkShape(inputs: sizes.features, hidden: [], classes: sizes.classes)
     }
 }

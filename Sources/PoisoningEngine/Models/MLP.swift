@@ -34,7 +34,11 @@ public struct MLP: ModelArchitecture {
     /// "MLP 64", "MLP 64-64".
     public var label: String { "MLP " + hidden.map(String.init).joined(separator: "-") }
 
-    public func networkShape(inputs: Int, classes: Int) -> NetworkShape {
-        NetworkShape(inputs: inputs, hidden: hidden, classes: classes)
+    /// A dense network has every capability.
+    public var capabilities: Set<ModelCapability> { Set(ModelCapability.allCases) }
+
+    /// Its `NetworkShape`.
+    public func model(for sizes: SplitSizes) -> any TrainableModel {
+        NetworkShape(inputs: sizes.features, hidden: hidden, classes: sizes.classes)
     }
 }

@@ -8,7 +8,7 @@ public func executeRun(_ spec: RunSpec, study: Study) -> RunResult {
 }
 
 /// Runs cells of the sweep (in `specs` order), as `executeRun` does each, training at once the
-/// runs whose training is plain SGD on the same network (no layer wider than `widestPacked`) and
+/// runs whose training is plain SGD on the same dense network (no layer wider than `widestPacked`) and
 /// the same number of rows, up to `packedRunCount` per pass (`trainNetworksPacked`, which gives
 /// every run the bits it gets alone). At least `minimumPack` such runs make a pass; fewer train one
 /// at a time. The defaults are where packing wins on this project's machine (`make bench`): below
@@ -25,8 +25,8 @@ public func executeRuns(_ specs: [RunSpec], study: Study, minimumPack: Int = pac
     var keys = [PackKey]()   // in order of first appearance, so that the work's order is fixed
     for (position, preparation) in prepared.enumerated() {
         guard case .prepared(let run) = preparation else { continue }
-        if run.decision.training == TrainingAdjustment() && run.trainer.shape.hidden.allSatisfy({ $0 <= widestPacked }) {
-            let key = PackKey(shape: run.trainer.shape, rows: run.trainingRows.count)
+        if run.decision.training == TrainingAdjustment(), let shape = run.trainer.model as? NetworkShape, packable(shape, widest: widestPacked) {
+            let key = PackKey(shape: shape, rows: run.trainingRows.count)
             if packs[key] == nil { keys.append(key) }
             packs[key, default: []].append((position, run))
         } else {
@@ -40,7 +40,7 @@ public func executeRuns(_ specs: [RunSpec], study: Study, minimumPack: Int = pac
             if pack.count >= minimumPack {
                 let outcomes = trainNetworksPacked(key.shape, on: pack.map(\.run.trainingRows), settings: study.config.training,
                                                    seeds: pack.map(\.run.trainer.seed))
-                for (member, outcome) in zip(pack, outcomes) { results[member.position] = member.run.result(of: outcome) }
+                for (member, outcome) in zip(pack, outcomes) { results[member.position] = member.run.result(of: ModelFit(outcome)) }
             } else {
                 for member in pack { results[member.position] = member.run.result(of: member.run.trainer.train(member.run.trainingRows)) }
             }
@@ -54,6 +54,9 @@ public let packingMinimum = 6
 
 /// The widest hidden layer `executeRuns` packs by default.
 public let packingWidest = 128
+
+/// Whether `executeRuns` packs runs of `shape`: no hidden layer wider than `widest`.
+func packable(_ shape: NetworkShape, widest: Int) -> Bool { shape.hidden.allSatisfy { $0 <= widest } }
 
 /// What runs of one study may share a packed pass (their SGD settings are the study's): the same
 /// network and number of training rows.
@@ -82,12 +85,12 @@ struct PreparedRun {
     let trueLabels: [Int]
 
     /// The run's result once `outcome` is its trained model: its metrics, or why it diverged.
-    func result(of outcome: TrainingOutcome) -> RunResult {
+    func result(of outcome: ModelFit) -> RunResult {
         let poisonedCount = poisoned.poisonedRows.count
         if let epoch = outcome.divergedEpoch {
             return divergedRun(spec, study: study, what: "training loss", epoch: epoch, poisonedCount: poisonedCount, saturated: poisoned.saturated)
         }
-        let model = outcome.parameters
+        let model = outcome.model
         let test = model.accuracy(on: study.split.test)
         let train = model.accuracy(on: trainingRows)
         var metrics = [
@@ -133,8 +136,8 @@ struct PreparedRun {
 func prepareRun(_ spec: RunSpec, study: Study) -> RunPreparation {
     let series = study.series[spec.series]
     let split = study.split
-    let shape = study.models[series.model].networkShape(inputs: split.train.featureCount, classes: split.train.classCount)
-    let trainer = ModelTrainer(shape: shape, settings: study.config.training, seed: spec.seed)
+    let model = study.models[series.model].model(for: split.sizes)
+    let trainer = ModelTrainer(model: model, settings: study.config.training, seed: spec.seed)
     guard let poisoned = study.attacks[series.attack].poison(split, fraction: spec.fraction, seed: spec.seed, trainer: trainer) else {
         return .finished(divergedRun(spec, study: study, what: "the training loss of the attack's model of the clean data", epoch: nil,
                                      poisonedCount: 0))

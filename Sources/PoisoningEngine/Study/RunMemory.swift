@@ -1,19 +1,19 @@
-/// The sizes the memory of a run depends on: its split, its network, its training settings and the
+/// The sizes the memory of a run depends on: its split, its model, its training settings and the
 /// most training rows its attack may poison.
-public struct RunSizes: Sendable, Equatable {
+public struct RunSizes: Sendable {
     /// The clean split's sizes.
     public let split: SplitSizes
-    /// The run's network.
-    public let shape: NetworkShape
+    /// The run's model at the split's sizes.
+    public let model: any TrainableModel
     /// The run's SGD settings.
     public let settings: TrainingSettings
     /// The most rows the attack changes: `poisonCount` of the study's largest fraction.
     public let poisonedRows: Int
 
     /// The sizes of a run.
-    public init(split: SplitSizes, shape: NetworkShape, settings: TrainingSettings, poisonedRows: Int) {
+    public init(split: SplitSizes, model: any TrainableModel, settings: TrainingSettings, poisonedRows: Int) {
         self.split = split
-        self.shape = shape
+        self.model = model
         self.settings = settings
         self.poisonedRows = poisonedRows
     }
@@ -28,10 +28,14 @@ public struct RunSizes: Sendable, Equatable {
     var c: Double { Double(split.classes) }
     /// Poisoned rows.
     var p: Double { Double(poisonedRows) }
-    /// Bytes of the network's parameters.
-    var parameterBytes: Double { 4 * Double(shape.parameterCount) }
-    /// Bytes of training the network on every training row, plainly.
-    var trainingBytes: Double { PoisoningEngine.trainingBytes(shape, rows: split.trainRows, settings: settings) }
+    /// Bytes of the model's parameters.
+    var parameterBytes: Double { 4 * Double(model.parameterCount) }
+    /// Bytes of training the model on every training row, plainly.
+    var trainingBytes: Double { model.trainingBytes(rows: split.trainRows, settings: settings) }
+    /// Bytes of measuring the trained model on every training row.
+    var trainEvaluationBytes: Double { model.evaluationBytes(rows: split.trainRows) }
+    /// Width of the model's representation (0 without one: no component that uses it runs then).
+    var representationWidth: Double { Double(model.representationWidth ?? 0) }
     /// Bytes of one Int per training row.
     var rowIndexBytes: Double { 8 * n }
 }
@@ -74,10 +78,9 @@ func detectionBytes(_ sizes: RunSizes) -> Double {
 /// row and a workspace).
 public func estimatedRunBytes(_ sizes: RunSizes, attack: any PoisoningAttack, defense: any TrainingSetDefense, runs: Int) -> Double {
     let attackNeed = attack.memoryNeed(sizes), defenseNeed = defense.memoryNeed(sizes)
-    let packs = runs >= packingMinimum && sizes.shape.hidden.allSatisfy { $0 <= packingWidest }
-    let training = packs
-        ? packedTrainingBytes(sizes.shape, rows: sizes.split.trainRows, settings: sizes.settings, runs: runs)
-        : sizes.trainingBytes
-    let measuring = sizes.parameterBytes + evaluationBytes(sizes.shape, rows: max(sizes.split.trainRows, sizes.split.testRows))
+    let packed = (sizes.model as? NetworkShape).flatMap { runs >= packingMinimum && packable($0, widest: packingWidest) ? $0 : nil }
+    let training = packed.map { packedTrainingBytes($0, rows: sizes.split.trainRows, settings: sizes.settings, runs: runs) }
+        ?? sizes.trainingBytes
+    let measuring = sizes.parameterBytes + sizes.model.evaluationBytes(rows: max(sizes.split.trainRows, sizes.split.testRows))
     return Double(runs) * (attackNeed.kept + defenseNeed.kept) + max(attackNeed.working, defenseNeed.working, training, measuring)
 }

@@ -63,6 +63,9 @@ public struct StudyDesign: Sendable {
         let defenses: [(any TrainingSetDefense, ParameterValue)] = try config.defenses.enumerated().map {
             try component($1, "defenses[\($0)]", "defense", Registry.defenses)
         }
+        if let problem = Self.capabilityProblem(models: models.map(\.0), attacks: attacks.map(\.0), defenses: defenses.map(\.0)) {
+            throw SpecificationError(path: problem.path, location: locations.location(of: problem.path), message: problem.message)
+        }
         if !config.fractions.contains(0), let corrected = attacks.first(where: { $0.0.metrics.contains(where: \.hasBaseline) }) {
             throw SpecificationError(path: "fractions", location: locations.location(of: "fractions"),
                                      message: "\(corrected.0.label) measures its success against the clean model of each series "
@@ -95,6 +98,23 @@ public struct StudyDesign: Sendable {
         self.models = models.map(\.0)
         self.attacks = attacks.map(\.0)
         self.defenses = defenses.map(\.0)
+    }
+
+    /// The first attack or defense (attacks first, each in order, for the models in order) that needs a
+    /// capability a model of the study lacks, as its path and a sentence such as "spectral-signature
+    /// needs a model with a representation; kernel-ridge has none"; nil when every pair fits.
+    public static func capabilityProblem(models: [any ModelArchitecture], attacks: [any PoisoningAttack],
+                                         defenses: [any TrainingSetDefense]) -> (path: String, message: String)? {
+        let needs = attacks.enumerated().map { (path: "attacks[\($0)]", kind: type(of: $1).kind, requirements: $1.requirements) }
+            + defenses.enumerated().map { (path: "defenses[\($0)]", kind: type(of: $1).kind, requirements: $1.requirements) }
+        for model in models {
+            for need in needs {
+                if let missing = ModelCapability.firstMissing(need.requirements, in: model.capabilities) {
+                    return (need.path, "\(need.kind) needs a model with \(missing.phrase); \(type(of: model).kind) has none")
+                }
+            }
+        }
+        return nil
     }
 
     /// The model, attack and defense of every series, attack-major, then defense, then model.
@@ -159,10 +179,10 @@ public struct Study: Sendable {
         self.design = design
         self.split = split
         series = design.seriesComponents.map { m, a, d in
-            let shape = design.models[m].networkShape(inputs: split.train.featureCount, classes: split.train.classCount)
+            let model = design.models[m].model(for: split.sizes)
             return SeriesDescription(model: m, attack: a, defense: d, label: design.seriesLabel(model: m, attack: a, defense: d),
                                      modelLabel: design.models[m].label, attackLabel: design.attacks[a].label,
-                                     defenseLabel: design.defenses[d].label, parameterCount: shape.parameterCount,
+                                     defenseLabel: design.defenses[d].label, parameterCount: model.parameterCount,
                                      attackerKnowledge: design.attacks[a].knowledge)
         }
         // Two series with one label could not be told apart in tables, figures and comparisons.

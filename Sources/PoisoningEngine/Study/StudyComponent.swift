@@ -11,10 +11,15 @@ public protocol StudyComponent: Sendable {
     var label: String { get }
 }
 
-/// A model the study trains: a network shape for the data's sizes.
+/// A kind of model the study trains: what it can do beyond train, predict and measure its loss, and
+/// the trainable model for the data's sizes.
 public protocol ModelArchitecture: StudyComponent {
-    /// The network for `inputs` features and `classes` classes.
-    func networkShape(inputs: Int, classes: Int) -> NetworkShape
+    /// What its trained models offer to attacks and defenses; its trained classifier conforms to the
+    /// protocol of each (`RepresentationClassifier`, `InputGradientClassifier`, ...).
+    var capabilities: Set<ModelCapability> { get }
+    /// The model for a split of `sizes` (its features and classes; its training rows for a model that
+    /// keeps them).
+    func model(for sizes: SplitSizes) -> any TrainableModel
 }
 
 /// A measurement that an attack adds to every run, e.g. the success rate of a targeted flip.
@@ -69,6 +74,7 @@ public enum Registry {
     public static let models: [any ModelArchitecture.Type] = [
         MLP.self,
         LogisticRegression.self,
+        KernelRidge.self,
     ]
     /// Attacks.
     public static let attacks: [any PoisoningAttack.Type] = [

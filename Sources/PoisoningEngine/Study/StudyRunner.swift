@@ -95,10 +95,10 @@ public func runStudy(_ study: Study, threads: Int, indices: [Int],
         if bySeries[series] == nil { seriesOrder.append(series) }
         bySeries[series, default: []].append(position)
     }
-    // The widest networks first, so that no thread starts a long chunk while the others finish.
+    // The largest models first, so that no thread starts a long chunk while the others finish.
     let split = study.split
     func parameterCount(_ series: Int) -> Int {
-        study.models[study.series[series].model].networkShape(inputs: split.train.featureCount, classes: split.train.classCount).parameterCount
+        study.models[study.series[series].model].model(for: split.sizes).parameterCount
     }
     let chunks = seriesOrder.map { (series: $0, parameters: parameterCount($0)) }
         .enumerated().sorted { ($0.element.parameters, -$0.offset) > ($1.element.parameters, -$1.offset) }

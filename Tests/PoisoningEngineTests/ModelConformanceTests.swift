@@ -1,0 +1,139 @@
+import Testing
+import TestSupport
+@testable import PoisoningEngine
+
+/// Every (model, attack, defense) triple of the registry, on tiny data (`ConformanceStudies`): a
+/// triple whose component needs a capability the model lacks is refused in one line, exactly as the
+/// table below (written by hand, not derived from the declarations) says; every other one runs the
+/// same bits on one thread and on two, changes nothing at fraction 0, and records exactly the
+/// metrics its series declares. (The round trip through study.yaml is in StudyFileTests.)
+@Suite struct ModelConformanceTests {
+    /// What kernel ridge lacks (it has the input gradient only), by the component that needs it.
+    static let kernelRidgeLacks = [
+        FeatureCollision.kind: "a representation",
+        SpectralSignature.kind: "a representation", ActivationClustering.kind: "a representation",
+        LabelSmoothing.kind: "a parameter vector with its gradient", WeightDecay.kind: "a parameter vector with its gradient",
+        EarlyStoppingDefense.kind: "a parameter vector with its gradient", TrimmedLoss.kind: "a parameter vector with its gradient",
+        InputGradientPenaltyDefense.kind: "a parameter vector with its gradient", DPSGD.kind: "per-example gradients",
+    ]
+
+    /// The refusal of `triple`, or nil when it must run: dense networks take every component; kernel
+    /// ridge is refused for its attack first, then for its defense.
+    static func expectedRefusal(_ triple: ConformanceStudies.Triple) -> String? {
+        guard triple.model == KernelRidge.kind else { return nil }
+        if let missing = kernelRidgeLacks[triple.attack] {
+            return "attacks[0]: \(triple.attack) needs a model with \(missing); kernel-ridge has none"
+        }
+        return kernelRidgeLacks[triple.defense].map { "defenses[0]: \(triple.defense) needs a model with \($0); kernel-ridge has none" }
+    }
+
+    @Test func everyTripleRunsAlikeOnAnyThreadCountOrIsRefusedInOneLine() throws {
+        let triples = ConformanceStudies.all
+        #expect(triples.count == Registry.models.count * (Registry.attacks.count + 1) * Registry.defenses.count)
+        var refused = 0
+        for triple in triples {
+            let name = "\(triple.model) × \(triple.attack) × \(triple.defense)"
+            let study: Study
+            do {
+                study = try Study(triple.config)
+            } catch let error as SpecificationError {
+                #expect("\(error)" == Self.expectedRefusal(triple), "\(name)")
+                refused += 1
+                continue
+            }
+            #expect(Self.expectedRefusal(triple) == nil, "\(name) was not refused")
+            let one = runStudy(study, threads: 1).results, two = runStudy(study, threads: 2).results
+            #expect(one == two, "\(name): the runs differ between one thread and two")
+            let runs = study.withCleanBaselines(one)
+            let recordable = study.recordableMetrics(of: 0)
+            for run in runs {
+                let metrics = try #require(run.metrics, "\(name) diverged: \(run.divergence ?? "")")
+                #expect(Set(metrics.keys).isSubset(of: recordable), "\(name) records an undeclared metric")
+                if run.fraction > 0 {
+                    // Every declared metric is produced (precision is undefined when nothing is flagged).
+                    #expect(recordable.subtracting(metrics.keys).isSubset(of: [MetricKey.detectionPrecision]),
+                            "\(name) lacks \(recordable.subtracting(metrics.keys).sorted())")
+                } else {
+                    #expect(run.poisonedCount == 0, "\(name) poisons at fraction 0")
+                }
+            }
+            // Fraction 0 changes nothing: the attack gives back the clean training rows.
+            let model = study.models[0].model(for: study.split.sizes)
+            let trainer = ModelTrainer(model: model, settings: study.config.training, seed: 3)
+            let clean = try #require(study.attacks[0].poison(study.split, fraction: 0, seed: 3, trainer: trainer))
+            #expect(clean.data == study.split.train && clean.poisonedRows.isEmpty && clean.trueLabels == study.split.train.labels, "\(name)")
+        }
+        // Kernel ridge: feature collision with each of the 14 defenses, each of the 6 other attacks with
+        // the 8 defenses it lacks something for.
+        #expect(refused == 14 + 6 * 8)
+    }
+
+    /// The clean runs (fraction 0) of every attack under one model and defense are the same bits as
+    /// random label flips' at fraction 0: an attack that poisons nothing changes nothing downstream.
+    @Test func atFractionZeroEveryAttackTrainsTheCleanModel() throws {
+        for model in ConformanceStudies.models {
+            let defense = StudyConfig.component(LossFilter.kind)
+            let reference = try Study(ConformanceStudies.config(model: model.value, attack: StudyConfig.component(RandomLabelFlip.kind),
+                                                                defense: defense))
+            let expected = try #require(executeRun(reference.runSpecs[0], study: reference).metrics)
+            for attack in ConformanceStudies.attacks where Self.kernelRidgeLacks[attack.kind] == nil || model.kind != KernelRidge.kind {
+                let study = try Study(ConformanceStudies.config(model: model.value, attack: attack.value, defense: defense))
+                #expect(study.runSpecs[0].fraction == 0)
+                let metrics = try #require(executeRun(study.runSpecs[0], study: study).metrics)
+                for key in MetricKey.recordedByEveryRun + MetricKey.detection where expected[key] != nil {
+                    #expect(metrics[key]?.bitPattern == expected[key]?.bitPattern, "\(model.kind), \(attack.kind): \(key)")
+                }
+            }
+        }
+    }
+
+    /// A model kind's trained classifier conforms to the protocol of every capability it declares.
+    @Test func everyModelsClassifierHasTheCapabilitiesItDeclares() throws {
+        let split = GaussianClusters(samples: 60, features: 4, classes: 3, seed: 2).makeSplit()
+        for type in Registry.models {
+            let value = type.kind == MLP.kind ? StudyConfig.mlp(4) : StudyConfig.component(type.kind)
+            let design = try StudyDesign(document: ConformanceStudies.config(model: value, attack: StudyConfig.component(RandomLabelFlip.kind),
+                                                                              defense: StudyConfig.component(NoDefense.kind)).document)
+            let kind = design.models[0]
+            let fit = kind.model(for: split.sizes).train(split.train, settings: TrainingSettings(epochs: 2), seed: 1,
+                                                       adjustment: TrainingAdjustment())
+            let model = fit.model
+            #expect(model.featureCount == 4 && model.classCount == 3 && model.predictions(on: split.test).count == split.test.count)
+            let capabilities = kind.capabilities
+            #expect(!capabilities.contains(.representation) || model is any RepresentationClassifier, "\(type.kind)")
+            #expect(!capabilities.contains(.inputGradient) || model is any InputGradientClassifier, "\(type.kind)")
+            #expect(!(capabilities.contains(.representation) && capabilities.contains(.inputGradient))
+                    || model is any RepresentationGradientClassifier, "\(type.kind)")
+            #expect(!capabilities.contains(.parameterGradient) || model is any ParameterGradientClassifier, "\(type.kind)")
+        }
+    }
+
+    /// A defense's declared requirements cover those of the training it asks for.
+    @Test func everyDefenseDeclaresWhatItsTrainingNeeds() throws {
+        let split = GaussianClusters(samples: 60, features: 4, classes: 3, seed: 2).makeSplit()
+        let poisoned = RandomLabelFlip().poison(split, fraction: 0.2, seed: 1)
+        let trainer = ModelTrainer(model: NetworkShape(inputs: 4, hidden: [4], classes: 3), settings: TrainingSettings(epochs: 2), seed: 1)
+        let design = try StudyDesign(document: StudyConfig(data: ConformanceStudies.data, models: [StudyConfig.mlp(4)],
+                                                           defenses: ConformanceStudies.defenses.map(\.value)).document)
+        for defense in design.defenses {
+            let decision = try #require(defense.inspect(poisoned, trainer: trainer), "\(defense.label)")
+            #expect(decision.training.requirements.isSubset(of: defense.requirements), "\(defense.label)")
+        }
+        #expect(TrainingAdjustment().requirements.isEmpty)
+    }
+
+    /// The check names the first missing capability of the first component that needs one, in one line.
+    @Test func theCapabilityCheckNamesTheComponentTheCapabilityAndTheModel() throws {
+        let design = try StudyDesign(document: StudyConfig(data: ConformanceStudies.data,
+                                                           models: [StudyConfig.mlp(4), StudyConfig.component(KernelRidge.kind)],
+                                                           attacks: [StudyConfig.component(RandomLabelFlip.kind)]).document)
+        let problem = StudyDesign.capabilityProblem(models: design.models, attacks: design.attacks,
+                                                    defenses: [try component(SpectralSignature.self), NoDefense()])
+        #expect(problem?.path == "defenses[0]")
+        #expect(problem?.message == "spectral-signature needs a model with a representation; kernel-ridge has none")
+        #expect(StudyDesign.capabilityProblem(models: [design.models[0]], attacks: design.attacks,
+                                              defenses: [try component(SpectralSignature.self)]) == nil)
+        #expect(ModelCapability.firstMissing([.parameterGradient, .representation], in: [.inputGradient]) == .representation)
+        #expect(ModelCapability.firstMissing([.inputGradient], in: [.inputGradient]) == nil)
+    }
+}
