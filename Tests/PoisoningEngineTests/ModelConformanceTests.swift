@@ -8,8 +8,11 @@ import TestSupport
 /// same bits on one thread and on two, changes nothing at fraction 0, and records exactly the
 /// metrics its series declares. (The round trip through study.yaml is in StudyFileTests.)
 @Suite struct ModelConformanceTests {
-    /// What kernel ridge lacks (it has the input gradient only), by the component that needs it.
-    static let kernelRidgeLacks = [
+    /// The model kinds solved exactly, whose only capability is the input gradient.
+    static let inputGradientOnly = [KernelRidge.kind, LinearSVM.kind]
+
+    /// What those kinds lack, by the component that needs it.
+    static let inputGradientOnlyLacks = [
         FeatureCollision.kind: "a representation",
         SpectralSignature.kind: "a representation", ActivationClustering.kind: "a representation",
         LabelSmoothing.kind: "a parameter vector with its gradient", WeightDecay.kind: "a parameter vector with its gradient",
@@ -17,14 +20,14 @@ import TestSupport
         InputGradientPenaltyDefense.kind: "a parameter vector with its gradient", DPSGD.kind: "per-example gradients",
     ]
 
-    /// The refusal of `triple`, or nil when it must run: dense networks take every component; kernel
-    /// ridge is refused for its attack first, then for its defense.
+    /// The refusal of `triple`, or nil when it must run: dense networks take every component; a kind
+    /// with the input gradient only is refused for its attack first, then for its defense.
     static func expectedRefusal(_ triple: ConformanceStudies.Triple) -> String? {
-        guard triple.model == KernelRidge.kind else { return nil }
-        if let missing = kernelRidgeLacks[triple.attack] {
-            return "attacks[0]: \(triple.attack) needs a model with \(missing); kernel-ridge has none"
+        guard inputGradientOnly.contains(triple.model) else { return nil }
+        if let missing = inputGradientOnlyLacks[triple.attack] {
+            return "attacks[0]: \(triple.attack) needs a model with \(missing); \(triple.model) has none"
         }
-        return kernelRidgeLacks[triple.defense].map { "defenses[0]: \(triple.defense) needs a model with \($0); kernel-ridge has none" }
+        return inputGradientOnlyLacks[triple.defense].map { "defenses[0]: \(triple.defense) needs a model with \($0); \(triple.model) has none" }
     }
 
     @Test func everyTripleRunsAlikeOnAnyThreadCountOrIsRefusedInOneLine() throws {
@@ -63,9 +66,9 @@ import TestSupport
             let clean = try #require(study.attacks[0].poison(study.split, fraction: 0, seed: 3, trainer: trainer))
             #expect(clean.data == study.split.train && clean.poisonedRows.isEmpty && clean.trueLabels == study.split.train.labels, "\(name)")
         }
-        // Kernel ridge: feature collision with each of the 14 defenses, each of the 6 other attacks with
-        // the 8 defenses it lacks something for.
-        #expect(refused == 14 + 6 * 8)
+        // Kernel ridge and the linear SVM: feature collision with each of the 14 defenses, each of the 6
+        // other attacks with the 8 defenses they lack something for.
+        #expect(refused == 2 * (14 + 6 * 8))
     }
 
     /// The clean runs (fraction 0) of every attack under one model and defense are the same bits as
@@ -76,7 +79,7 @@ import TestSupport
             let reference = try Study(ConformanceStudies.config(model: model.value, attack: StudyConfig.component(RandomLabelFlip.kind),
                                                                 defense: defense))
             let expected = try #require(executeRun(reference.runSpecs[0], study: reference).metrics)
-            for attack in ConformanceStudies.attacks where Self.kernelRidgeLacks[attack.kind] == nil || model.kind != KernelRidge.kind {
+            for attack in ConformanceStudies.attacks where Self.inputGradientOnlyLacks[attack.kind] == nil || !Self.inputGradientOnly.contains(model.kind) {
                 let study = try Study(ConformanceStudies.config(model: model.value, attack: attack.value, defense: defense))
                 #expect(study.runSpecs[0].fraction == 0)
                 let metrics = try #require(executeRun(study.runSpecs[0], study: study).metrics)

@@ -104,7 +104,7 @@ struct StudyFileTests {
             let text = studyFileText(read)
             #expect(try study(text).config == read.config, "\(name)")
         }
-        #expect(accepted == ConformanceStudies.all.count - (14 + 6 * 8))
+        #expect(accepted == ConformanceStudies.all.count - 2 * (14 + 6 * 8))
         let refused = """
             models: [{kind: kernel-ridge, kernel: laplacian, length-scale: 2}]
             defenses:

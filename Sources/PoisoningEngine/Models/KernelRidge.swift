@@ -114,19 +114,23 @@ public struct KernelRidgeModel: TrainableModel, Hashable {
             }
             a[i * n + i] += lambda
         }
-        // Cholesky: L[i, j] for j <= i overwrites a[i, j].
-        for j in 0..<n {
-            var pivot = a[j * n + j]
-            for k in 0..<j { pivot -= a[j * n + k] * a[j * n + k] }
-            guard pivot > 0 && pivot.isFinite else { return nil }
-            let root = pivot.squareRoot()
-            a[j * n + j] = root
-            for i in (j + 1)..<n {
-                var sum = a[i * n + j]
-                for k in 0..<j { sum -= a[i * n + k] * a[j * n + k] }
-                a[i * n + j] = sum / root
+        // Cholesky: L[i, j] for j <= i overwrites a[i, j]; each entry needs the dot product of two
+        // row prefixes.
+        let factored = a.withUnsafeMutableBufferPointer { matrix -> Bool in
+            for j in 0..<n {
+                let rowJ = matrix.baseAddress! + j * n
+                let pivot = rowJ[j] - dot(rowJ, rowJ, count: j)
+                guard pivot > 0 && pivot.isFinite else { return false }
+                let root = pivot.squareRoot()
+                rowJ[j] = root
+                for i in (j + 1)..<n {
+                    let rowI = matrix.baseAddress! + i * n
+                    rowI[j] = (rowI[j] - dot(rowI, rowJ, count: j)) / root
+                }
             }
+            return true
         }
+        guard factored else { return nil }
         var solution = targets
         for i in 0..<n {   // L Z = Y
             for m in 0..<i where a[i * n + m] != 0 {
@@ -141,6 +145,25 @@ public struct KernelRidgeModel: TrainableModel, Hashable {
             for k in 0..<c { solution[i * c + k] /= a[i * n + i] }
         }
         return solution.allSatisfy(\.isFinite) ? solution : nil
+    }
+
+    /// Σ_k x[k] y[k] for k < count, in four interleaved partial sums so that the loop pipelines (its
+    /// rounding differs from a sequential sum's, not its exactness).
+    static func dot(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, count: Int) -> Double {
+        var (s0, s1, s2, s3) = (0.0, 0.0, 0.0, 0.0)
+        var k = 0
+        while k + 4 <= count {
+            s0 += x[k] * y[k]
+            s1 += x[k + 1] * y[k + 1]
+            s2 += x[k + 2] * y[k + 2]
+            s3 += x[k + 3] * y[k + 3]
+            k += 4
+        }
+        while k < count {
+            s0 += x[k] * y[k]
+            k += 1
+        }
+        return (s0 + s1) + (s2 + s3)
     }
 
     /// k(x, y) for x at `xOffset` of `x` and y at `yOffset` of `y`, `features` values each.
@@ -160,13 +183,12 @@ public struct KernelRidgeModel: TrainableModel, Hashable {
         }
     }
 
-    /// K + λ I and its factor (two n x n Double matrices at most: the factor is made in place, one
-    /// copy counted for safety), the rows and targets in Double and the dual coefficients, and the
-    /// training loss's pass (`evaluationBytes`).
+    /// K + λ I (an n x n Double matrix, factored in place), the rows and targets in Double and the
+    /// dual coefficients, and the training loss's pass (`evaluationBytes`).
     public func trainingBytes(rows: Int, settings: TrainingSettings, validationRows: Int, trimmed: Bool, inputGradientPenalty: Bool)
         -> Double {
         let n = Double(rows), d = Double(inputs), c = Double(classes)
-        return 2 * 8 * n * n + 8 * n * d + 2 * 8 * n * c + evaluationBytes(rows: rows)
+        return 8 * n * n + 8 * n * d + 2 * 8 * n * c + evaluationBytes(rows: rows)
     }
 
     /// The classifier's rows and dual coefficients, and per measured row a prediction or loss, the

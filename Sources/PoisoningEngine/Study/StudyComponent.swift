@@ -75,6 +75,7 @@ public enum Registry {
         MLP.self,
         LogisticRegression.self,
         KernelRidge.self,
+        LinearSVM.self,
     ]
     /// Attacks.
     public static let attacks: [any PoisoningAttack.Type] = [

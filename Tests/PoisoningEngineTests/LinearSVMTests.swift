@@ -1,0 +1,102 @@
+import Foundation
+import Testing
+@testable import PoisoningEngine
+
+/// scripts/linear_svm_reference.py's values (Fixtures/linear_svm_reference.json): scikit-learn's
+/// LinearSVC(loss='hinge') on fixed float32 data, per C.
+struct LinearSVMReference: Decodable {
+    struct Case: Decodable {
+        let c: Double
+        let decision: [Double]
+        let predictions: [Int]
+        let objectives: [Double]
+    }
+
+    let scikitLearn: String
+    let features: Int
+    let classes: Int
+    let trainFeatures: [Float]
+    let trainLabels: [Int]
+    let testFeatures: [Float]
+    let testLabels: [Int]
+    let cases: [Case]
+
+    /// The fixture.
+    static func load() throws -> LinearSVMReference {
+        let url = try #require(Bundle.module.url(forResource: "linear_svm_reference", withExtension: "json", subdirectory: "Fixtures"))
+        return try JSONDecoder().decode(LinearSVMReference.self, from: Data(contentsOf: url))
+    }
+
+    var train: Dataset { Dataset(features: trainFeatures, labels: trainLabels, featureCount: features, classCount: classes) }
+    var test: Dataset { Dataset(features: testFeatures, labels: testLabels, featureCount: features, classCount: classes) }
+}
+
+/// The one-vs-rest linear SVM against scikit-learn, its input gradient against finite differences.
+struct LinearSVMTests {
+    static func solved(c: Double, on train: Dataset) throws -> LinearSVMClassifier {
+        let model = LinearSVM(c: c, tolerance: 1e-10, maxPasses: 100_000)
+            .model(for: SplitSizes(trainRows: train.count, testRows: 0, features: train.featureCount, classes: train.classCount))
+        let fit = model.train(train, settings: TrainingSettings(), seed: 1, adjustment: TrainingAdjustment())
+        #expect(fit.divergedEpoch == nil && fit.epochLosses.count == 1)
+        return try #require(fit.model as? LinearSVMClassifier)
+    }
+
+    /// Both solvers reach the unique optimum of the same strictly convex problem: decision values
+    /// agree to 1e-4 (found within 1e-7), every prediction agrees (the fixture's smallest gap between
+    /// the two largest decision values is 0.07), and each class's primal objective
+    /// ½ ||(w, b)||² + C Σ hinge is scikit-learn's to 1e-6 of its size.
+    @Test(arguments: 0..<3)
+    func decisionValuesPredictionsAndObjectivesAreScikitLearns(_ index: Int) throws {
+        let reference = try LinearSVMReference.load()
+        #expect(reference.cases.count == 3)
+        let expected = reference.cases[index]
+        let model = try Self.solved(c: expected.c, on: reference.train)
+        let decision = model.decisionValues(on: reference.test)
+        let worst = zip(decision, expected.decision).map { abs($0 - $1) }.max()!
+        #expect(decision.count == expected.decision.count && worst < 1e-4, "largest difference \(worst)")
+        #expect(model.predictions(on: reference.test) == expected.predictions)
+        let train = reference.train, d = reference.features
+        for k in 0..<reference.classes {
+            let w = Array(model.weights[(k * (d + 1))..<((k + 1) * (d + 1))])
+            let hinge = (0..<train.count).reduce(0.0) { sum, i in
+                let value = (0..<d).reduce(w[d]) { $0 + w[$1] * Double(train.features[i * d + $1]) }
+                return sum + max(0, 1 - (train.labels[i] == k ? 1 : -1) * value)
+            }
+            let objective = 0.5 * w.reduce(0) { $0 + $1 * $1 } + expected.c * hinge
+            #expect(abs(objective - expected.objectives[k]) <= 1e-6 * expected.objectives[k], "class \(k): \(objective)")
+        }
+    }
+
+    /// The input gradient is the central difference of the row losses (steps of 2⁻¹² in Float, on
+    /// rows whose hinges are all away from their kinks by more than the step's effect), to 1e-6.
+    @Test func theInputGradientIsTheLossesSlope() throws {
+        let reference = try LinearSVMReference.load()
+        let model = try Self.solved(c: 1, on: reference.train)
+        let rows = 8, d = reference.features, classes = reference.classes
+        let inputs = Array(reference.testFeatures.prefix(rows * d)), labels = Array(reference.testLabels.prefix(rows))
+        let batch = Dataset(features: inputs, labels: labels, featureCount: d, classCount: classes)
+        let evaluator = model.lossInputGradient(rows: rows)
+        var losses = [Double](repeating: 0, count: rows), gradient = [Float](repeating: 0, count: rows * d)
+        evaluator.evaluate(inputs: inputs, labels: labels, losses: &losses, gradient: &gradient)
+        #expect(losses == model.rowLosses(on: batch))
+        let decision = model.decisionValues(on: batch)
+        let h: Float = 1.0 / 4096
+        var checked = 0
+        for r in 0..<rows {
+            // Skip a row with a hinge within 0.01 of its kink (the loss is not differentiable there).
+            let nearKink = (0..<classes).contains { k in abs(1 - (labels[r] == k ? 1 : -1) * decision[r * classes + k]) < 0.01 }
+            guard !nearKink else { continue }
+            checked += 1
+            for j in 0..<d {
+                var up = inputs, down = inputs
+                up[r * d + j] += h
+                down[r * d + j] -= h
+                let lossUp = model.rowLosses(on: Dataset(features: up, labels: labels, featureCount: d, classCount: classes))[r]
+                let lossDown = model.rowLosses(on: Dataset(features: down, labels: labels, featureCount: d, classCount: classes))[r]
+                let slope = (lossUp - lossDown) / Double(up[r * d + j] - down[r * d + j])
+                #expect(abs(Double(gradient[r * d + j]) - slope) <= 1e-6 * max(1, abs(slope)), "row \(r), feature \(j)")
+            }
+        }
+        #expect(checked >= 6)
+    }
+}
