@@ -2,7 +2,7 @@
 /// defenses declare they need (`PoisoningAttack.requirements`, `TrainingSetDefense.requirements`) and
 /// a model kind declares it has (`ModelArchitecture.capabilities`). A study that pairs a component
 /// with a model lacking what it needs is refused when it is read (after ART's estimator requirements).
-public enum ModelCapability: String, Sendable, Codable, CaseIterable {
+public enum ModelCapability: String, Sendable, CaseIterable {
     /// φ(x), an inner representation of every input (`RepresentationClassifier`).
     case representation
     /// ∂ℓ/∂x, the gradient of a row's loss with respect to its input (`InputGradientClassifier`).
