@@ -15,6 +15,10 @@ import Foundation
 ///   fails and it is read with `mode=ro&readonly_shm=1` as above. A store this process cannot open
 ///   for writing (a read-only file or file system) cannot be locked, nor written by it, and is read
 ///   as immutable.
+///
+/// Such locks are a process's own, and closing any descriptor of the file drops them all (POSIX):
+/// a process opens a store for reading only while none of its other connections has it open (the
+/// `store` commands open one store, once).
 final class ReadOnlyOpening: Sendable {
     /// The SQLite URI to open.
     let uri: String
