@@ -55,6 +55,9 @@ struct RunCommand: ParsableCommand {
         let parsed = try checkTemplates(settings, study: resolved)
         let store = try storage.open(besideOutput: output.output)
         let folder = shard == nil ? try StagedOutputFolder(path: output.output) : nil
+        // An interrupted run removes its staging folder before it ends (a failed one when `folder` is gone).
+        let interruption = folder.map { InterruptionCleanup($0.interruptionCleanup) }
+        defer { withExtendedLifetime(interruption) {} }
         let showProgress = !runtime.quiet && isatty(STDERR_FILENO) == 1
         if config.sequential != nil, let folder {
             try runAdaptive(resolved, settings: settings, parsed: parsed, store: store, folder: folder, started: started, showProgress: showProgress)

@@ -14,7 +14,8 @@ func defaultStorePath(besideOutput output: String) -> String {
 /// Where finished runs are kept between commands; shared by `run` and `store`.
 struct StoreOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The run store: an SQLite file of finished runs, so that a rerun trains only the runs it lacks.",
-                               discussion: "Default: .make-report/runs.sqlite beside the output folder.", valueName: "path"))
+                               discussion: "Default: .make-report/runs.sqlite beside the output folder. A store in a read-only file or folder is refused before any work (every trained run is stored): give a writable one, or --no-store.",
+                               valueName: "path"))
     var store: String?
 
     @Flag(help: "Neither read nor write a run store: train every run.")
@@ -26,7 +27,9 @@ struct StoreOptions: ParsableArguments {
     }
 
     /// Why the store to use with the output folder `output` cannot be a run store, as an error line
-    /// naming --store as it was given (a trailing '/' kept), or nil: `runStoreProblem`, or a store
+    /// naming --store as it was given (a trailing '/' kept), or nil: `runStoreProblem`; a store this
+    /// process cannot write (`runStoreWriteProblem`: `run` stores every run it trains, so a read-only
+    /// store is refused, pointing to --no-store, rather than used without saying so); or a store
     /// inside the output folder, which is replaced as a whole.
     func problem(besideOutput output: String) -> String? {
         guard !noStore else { return nil }
@@ -34,7 +37,9 @@ struct StoreOptions: ParsableArguments {
             return "--store: '\(store)' lies inside the output folder, which is replaced as a whole; keep the store elsewhere"
         }
         let path = store ?? defaultStorePath(besideOutput: output)
-        return runStoreProblem(path).map { "--store: '\(store ?? commandPath(path))': \($0)" }
+        let name = "--store: '\(store ?? commandPath(path))': "
+        if let problem = runStoreProblem(path) { return name + problem }
+        return runStoreWriteProblem(path).map { name + $0 + "; give --store a writable file, or --no-store to train every run without a store" }
     }
 
     /// The store to use with the output folder `output`, or nil with --no-store.
@@ -52,7 +57,7 @@ struct StoreCommand: ParsableCommand {
             A run is stored under the SHA-256 of everything that determines its result (data, model, attack, \
             defense, training settings, fraction, seed and the engine version), so a rerun of the same or an \
             overlapping study, after an interruption or with seeds or widths added, trains only the runs the store \
-            lacks, and writes byte-identical results.
+            lacks, and writes byte-identical results. `store info` and `store verify` only read the store: they             work on a read-only store and never change its file or create one beside it. `store prune` refuses a             read-only store.
             """,
         subcommands: [Info.self, Verify.self, Prune.self])
 
@@ -63,7 +68,7 @@ struct StoreCommand: ParsableCommand {
         @OptionGroup var location: StoreLocation
 
         func run() throws {
-            let info = try location.open().info()
+            let info = try location.openForReading().info()
             let total = info.runsByEngineVersion.values.reduce(0, +)
             print("\(commandPath(info.path)): \(total) run\(total == 1 ? "" : "s"), \(String(format: "%.1f", Double(info.bytes) / 1_048_576)) MiB")
             for (version, count) in info.runsByEngineVersion.sorted(by: { $0.key < $1.key }) {
@@ -85,7 +90,7 @@ struct StoreCommand: ParsableCommand {
         @OptionGroup var location: StoreLocation
 
         func run() throws {
-            let store = try location.open()
+            let store = try location.openForReading()
             let (count, failures) = try store.verify()
             for failure in failures.prefix(20) { printError("\(commandPath(store.path)): \(failure)") }
             if failures.count > 20 { printError("\(commandPath(store.path)): ... and \(failures.count - 20) more") }
@@ -105,7 +110,7 @@ struct StoreCommand: ParsableCommand {
         var all = false
 
         func run() throws {
-            let store = try location.open()
+            let store = try location.openForWriting()
             let (removed, failed) = try store.prune(all: all)
             print("\(commandPath(store.path)): removed \(removed) run\(removed == 1 ? "" : "s")"
                 + (all ? "" : " (\(failed) failed \(failed == 1 ? "its" : "their") check)"))
@@ -113,7 +118,7 @@ struct StoreCommand: ParsableCommand {
     }
 }
 
-/// Which store `store info|prune` works on.
+/// Which store `store info|verify|prune` works on.
 struct StoreLocation: ParsableArguments {
     @Option(help: ArgumentHelp("The run store file.", valueName: "path"))
     var store: String?
@@ -129,8 +134,17 @@ struct StoreLocation: ParsableArguments {
         if let problem = runStoreProblem(path) { throw ValidationError("--store: '\(commandPath(path))': \(problem)") }
     }
 
-    /// The store.
-    func open() throws -> RunStore { try RunStore(path: path) }
+    /// The store, open for reading only (`store info`, `store verify`): never written, nothing
+    /// created beside it, in a read-only folder too.
+    func openForReading() throws -> RunStore { try RunStore(readingAt: path) }
+
+    /// The store, open for writing (`store prune`); one this process cannot write is refused.
+    func openForWriting() throws -> RunStore {
+        if let problem = runStoreWriteProblem(path) {
+            throw ValidationError("--store: '\(commandPath(path))': \(problem); `store prune` needs to write it")
+        }
+        return try RunStore(path: path)
+    }
 }
 
 /// Whether `path` lies inside the folder `folder` (both made absolute, symbolic links resolved as far

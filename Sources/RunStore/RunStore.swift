@@ -13,22 +13,29 @@ import PoisoningEngine
 /// is trained again. A store is marked with SQLite's `application_id` (`RunStore.applicationID`),
 /// and any other file is refused before it is opened, so a database that is not a store is never
 /// changed; a store whose table is gone or whose file is damaged is refused when it is opened
-/// (`RunStoreRefusal`).
+/// (`RunStoreRefusal`). A store opened for reading only (`init(readingAt:)`) is never written, and
+/// nothing is created beside it.
 public final class RunStore: Sendable {
     /// SQLite's `application_id` of every run store: "MKRS" in ASCII.
     public static let applicationID: Int32 = 0x4D4B_5253
     /// The store's file.
     public let path: String
-    private let database: DatabasePool
+    private let reader: any DatabaseReader
+    /// The same database as `reader` when the store is open for writing; nil when it is read only.
+    private let writer: (any DatabaseWriter)?
+    /// How a store open for reading only was opened, kept while it is open (it may hold a lock); nil
+    /// for a store open for writing.
+    private let readOnlyOpening: ReadOnlyOpening?
 
-    /// Opens the store at `path`, creating it (and its folder) when missing. A new store is built
-    /// under a temporary name and renamed into place, so a store file is always a complete store.
-    /// Throws a `RunStoreRefusal` when `path` is no run store (`runStoreProblem`) or a damaged one
-    /// (SQLite cannot read it, or its table lacks a column), a `RunStoreError` when it cannot be
-    /// created or opened.
+    /// Opens the store at `path` for reading and writing, creating it (and its folder) when missing.
+    /// A new store is built under a temporary name and renamed into place, so a store file is always
+    /// a complete store. Throws a `RunStoreRefusal` when `path` is no run store (`runStoreProblem`),
+    /// one this process cannot write (`runStoreWriteProblem`) or a damaged one (SQLite cannot read
+    /// it, or its table lacks a column), a `RunStoreError` when it cannot be created or opened.
     public init(path: String) throws {
         self.path = path
-        if let problem = runStoreProblem(path) { throw RunStoreRefusal(path: path, reason: problem) }
+        if let problem = runStoreProblem(path) ?? runStoreWriteProblem(path) { throw RunStoreRefusal(path: path, reason: problem) }
+        readOnlyOpening = nil
         do {
             // A damaged store is refused before anything is made beside it (a new store is whole).
             if FileManager.default.fileExists(atPath: path) { try Self.checkReadable(path) }
@@ -44,8 +51,36 @@ public final class RunStore: Sendable {
             if let problem = runStoreProblem(path) { throw RunStoreRefusal(path: path, reason: problem) }
             var configuration = Configuration()
             configuration.busyMode = .timeout(30)
-            database = try DatabasePool(path: path, configuration: configuration)
+            let pool = try DatabasePool(path: path, configuration: configuration)
+            (reader, writer) = (pool, pool)
         } catch {
+            throw storeFailure(error, path: path)
+        }
+    }
+
+    /// Opens the existing store at `path` for reading only (`store info`, `store verify`): its file,
+    /// and the -wal and -shm files beside it, keep their bytes, and nothing is created beside it, in a
+    /// read-only folder or file too (`ReadOnlyOpening`). Throws a `RunStoreRefusal` when `path` is no
+    /// run store or a damaged one (SQLite cannot read it, its table lacks a column, or its integrity
+    /// check fails), a `RunStoreError` when it cannot be opened.
+    public init(readingAt path: String) throws {
+        self.path = path
+        if let problem = runStoreProblem(path) { throw RunStoreRefusal(path: path, reason: problem) }
+        let opening = ReadOnlyOpening(path: path)
+        readOnlyOpening = opening
+        do {
+            var configuration = Configuration()
+            configuration.readonly = true
+            configuration.busyMode = .timeout(30)
+            let queue = try DatabaseQueue(path: opening.uri, configuration: configuration)
+            (reader, writer) = (queue, nil)
+            let problem = try queue.read { db in
+                try db.execute(sql: "SELECT key, engineVersion, result, checksum, storedAt FROM runs LIMIT 0")
+                return try Self.integrityProblem(db)
+            }
+            if let problem { throw RunStoreRefusal(path: path, reason: damagedReason("SQLite's integrity check: \(problem)")) }
+        } catch {
+            if let error = error as? DatabaseError, error.resultCode == .SQLITE_ERROR { throw RunStoreRefusal(path: path, damage: error) }
             throw storeFailure(error, path: path)
         }
     }
@@ -123,7 +158,7 @@ public final class RunStore: Sendable {
     public func results(for keys: [String], specs: [RunSpec], trainingRows: Int,
                         recordable: [Set<String>]) throws -> (found: [String: RunResult], rejected: Int) {
         do {
-            return try database.read { db in
+            return try reader.read { db in
                 var found = [String: RunResult]()
                 var rejected = 0
                 let specByKey = Dictionary(zip(keys, specs), uniquingKeysWith: { first, _ in first })
@@ -154,7 +189,7 @@ public final class RunStore: Sendable {
     /// Returns the number of runs and the runs that fail, in key order.
     public func verify() throws -> (runs: Int, failures: [StoredRunFailure]) {
         do {
-            return try database.read { db in
+            return try reader.read { db in
                 let (count, failures) = try failingRows(db)
                 return (count, failures.map(\.failure))
             }
@@ -170,7 +205,7 @@ public final class RunStore: Sendable {
         let now = Date().timeIntervalSince1970
         do {
             let rows = try runs.map { ($0.key, try encodeStoredRun($0.result)) }
-            try database.write { db in
+            try writable().write { db in
                 for (key, data) in rows {
                     try db.execute(sql: "INSERT OR REPLACE INTO runs (key, engineVersion, result, checksum, storedAt) VALUES (?, ?, ?, ?, ?)",
                                    arguments: [key, engineVersion, data, storedRunChecksum(key: key, payload: data), now])
@@ -184,7 +219,7 @@ public final class RunStore: Sendable {
     /// What the store holds: runs per engine version, and the file's size.
     public func info() throws -> RunStoreInfo {
         do {
-            let counts = try database.read { db in
+            let counts = try reader.read { db in
                 var counts = [String: Int]()
                 for row in try Row.fetchAll(db, sql: "SELECT engineVersion, COUNT(*) AS count FROM runs GROUP BY engineVersion") {
                     counts[text(row["engineVersion"]) ?? "?", default: 0] += Int.fromDatabaseValue(row["count"]) ?? 0
@@ -205,6 +240,7 @@ public final class RunStore: Sendable {
     /// removed and how many of them failed the check, and compacts the file.
     public func prune(all: Bool) throws -> (removed: Int, failedCheck: Int) {
         do {
+            let database = try writable()
             let counts = try database.write { db -> (removed: Int, failedCheck: Int) in
                 if all {
                     try db.execute(sql: "DELETE FROM runs")
@@ -224,6 +260,12 @@ public final class RunStore: Sendable {
         } catch {
             throw storeFailure(error, path: path)
         }
+    }
+
+    /// The database for writing; throws a `RunStoreError` when the store is open for reading only.
+    private func writable() throws -> any DatabaseWriter {
+        guard let writer else { throw RunStoreError(path: path, reason: "it was opened for reading only") }
+        return writer
     }
 }
 

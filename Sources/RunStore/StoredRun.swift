@@ -55,6 +55,20 @@ private func missingStoreProblem(_ path: String) -> String? {
     return creationProblem(at: URL(fileURLWithPath: path).standardizedFileURL)
 }
 
+/// Why this process cannot write the existing run store at `path`, in words, or nil when it can (or
+/// when there is no file yet: `runStoreProblem` judges where one can be created): the file is read
+/// only to it, or its folder is, where SQLite writes the -wal and -shm files beside a store in WAL
+/// mode (as access(2) finds them: a read-only file system, or permissions that bind this user).
+public func runStoreWriteProblem(_ path: String) -> String? {
+    guard access(path, F_OK) == 0 else { return nil }
+    if access(path, W_OK) != 0 { return "it is read-only (\(String(cString: strerror(errno))))" }
+    let folder = URL(fileURLWithPath: path).standardizedFileURL.deletingLastPathComponent().path
+    if access(folder, W_OK | X_OK) != 0 {
+        return "its folder is read-only (\(String(cString: strerror(errno)))), and SQLite writes its -wal and -shm files there"
+    }
+    return nil
+}
+
 /// A stored run's payload: the `RunResult` as JSON with sorted keys (non-finite numbers as strings).
 public func encodeStoredRun(_ result: RunResult) throws -> Data {
     let encoder = JSONEncoder()

@@ -2,12 +2,15 @@ import CFileExchange
 import Foundation
 import PoisoningAnalysis
 import PoisoningEngine
+import Synchronization
 
 /// An output folder written as a whole. The files go into a staging folder in `.make-report/`
 /// beside the target; `publish()` writes `manifest.json` (the SHA-256 of every file) and puts the
 /// staging folder in place of the target in one atomic exchange of directory entries. So the target
 /// always holds one complete set from one run: a run killed at any moment, a full disk or a failed
 /// template leaves the previous set untouched, and a lock stops a second run into the same folder.
+/// The staging folder is removed when the value is gone unpublished (a failed run), and by
+/// `interruptionCleanup` from another thread (an interrupted run).
 public final class StagedOutputFolder {
     /// The output folder, absolute, symbolic links resolved.
     public let target: URL
@@ -19,7 +22,8 @@ public final class StagedOutputFolder {
     private var hashes = [String: String]()
     /// The size in bytes of every file written, by path relative to the folder.
     private var sizes = [String: Int]()
-    private var published = false
+    /// Whether the staging folder is still being written, published or abandoned.
+    private let state: StagingState
 
     /// Takes the target's lock (failing at once, with one line, when another run holds it), removes
     /// staging folders left by killed runs, and creates an empty staging folder.
@@ -39,6 +43,7 @@ public final class StagedOutputFolder {
             if isPreviousName(leftover, of: name) { OutputOwnership.removeSet(at: work.appendingPathComponent(leftover), keptIn: target) }
         }
         staging = work.appendingPathComponent(name + ".staging-\(getpid())", isDirectory: true)
+        state = StagingState(staging: staging)
         do {
             try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
         } catch {
@@ -47,7 +52,15 @@ public final class StagedOutputFolder {
     }
 
     deinit {
-        if !published { try? FileManager.default.removeItem(at: staging) }
+        state.abandon()
+    }
+
+    /// A function that removes the staging folder unless it is published (or being published), then
+    /// runs its argument, which ends the process, before a write or the publication can go on (later
+    /// writes fail); safe to call from any thread, at any moment. A command calls it when it is
+    /// interrupted (a signal).
+    public var interruptionCleanup: @Sendable (_ ending: () -> Void) -> Void {
+        { [state] ending in state.abandon(then: ending) }
     }
 
     /// Writes `data` to `relativePath` (e.g. "figures/accuracy.png") in the staging folder, flushed
@@ -55,8 +68,10 @@ public final class StagedOutputFolder {
     public func write(_ data: Data, to relativePath: String) throws {
         let url = staging.appendingPathComponent(relativePath)
         do {
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try writeFile(data, to: url)
+            try state.whileOpen {
+                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try writeFile(data, to: url)
+            }
         } catch {
             throw OutputFolderError(path: target.appendingPathComponent(relativePath).path, reason: fileErrorReason(error))
         }
@@ -77,36 +92,77 @@ public final class StagedOutputFolder {
     /// the folder between that check and the exchange, kept in the work folder.
     @discardableResult
     public func publish() throws -> [String] {
-        precondition(!published, "an output folder is published once")
         let unhashed = hashes.keys.filter { $0 == PerformanceRecord.fileName }.sorted()
         let manifest = OutputManifest(toolVersion: toolVersion, files: hashes.filter { !unhashed.contains($0.key) },
                                       sizes: sizes.filter { !unhashed.contains($0.key) }, unhashedFiles: unhashed)
         try write(try sortedJSON(manifest), to: OutputManifest.fileName)
-        var old = stat()
-        guard lstat(target.path, &old) == 0 else {
-            guard rename(staging.path, target.path) == 0 else {
-                throw OutputFolderError(path: target.path, reason: String(cString: strerror(errno)))
+        var displaced: URL?
+        try state.publishing { [target, staging, hashes] in
+            var old = stat()
+            guard lstat(target.path, &old) == 0 else {
+                guard rename(staging.path, target.path) == 0 else {
+                    throw OutputFolderError(path: target.path, reason: String(cString: strerror(errno)))
+                }
+                return
             }
-            published = true
-            try? flushToDisk(target.deletingLastPathComponent())
-            return []
-        }
-        if let problem = OutputOwnership.problem(in: target) {
-            throw OutputFolderError(path: target.path, reason: "\(problem); nothing was replaced")
-        }
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: target.path)) ?? []
-        where OutputOwnership.isKeptBesideSet(name) && hashes[name] == nil {
-            guard link(target.appendingPathComponent(name).path, staging.appendingPathComponent(name).path) == 0 else {
-                throw OutputFolderError(path: target.appendingPathComponent(name).path,
-                                        reason: "cannot keep it in the new set: \(String(cString: strerror(errno)))")
+            if let problem = OutputOwnership.problem(in: target) {
+                throw OutputFolderError(path: target.path, reason: "\(problem); nothing was replaced")
             }
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: target.path)) ?? []
+            where OutputOwnership.isKeptBesideSet(name) && hashes[name] == nil {
+                guard link(target.appendingPathComponent(name).path, staging.appendingPathComponent(name).path) == 0 else {
+                    throw OutputFolderError(path: target.appendingPathComponent(name).path,
+                                            reason: "cannot keep it in the new set: \(String(cString: strerror(errno)))")
+                }
+            }
+            chmod(staging.path, old.st_mode & 0o7777)
+            displaced = try replaceFolder(target, with: staging)
         }
-        chmod(staging.path, old.st_mode & 0o7777)
-        let displaced = try replaceFolder(target, with: staging)
-        published = true
         try? flushToDisk(target.deletingLastPathComponent())
+        guard let displaced else { return [] }
         let kept = OutputOwnership.removeSet(at: displaced, keptIn: target)
         return kept.map { "'\($0)' appeared in '\(target.path)' while the set was written; it was kept in '\(displaced.path)'" }
+    }
+}
+
+/// Where a staging folder is in its life: written, published (it is the output folder now, or the
+/// displaced set), or abandoned (removed). Writes and the publication hold the lock, so an
+/// abandonment from another thread waits for the write in progress and is never half done.
+private final class StagingState: Sendable {
+    private enum Phase { case open, published, abandoned }
+
+    private let staging: URL
+    private let phase = Mutex(Phase.open)
+
+    init(staging: URL) { self.staging = staging }
+
+    /// Runs `body` while the staging folder is open; throws, without running it, once it is abandoned.
+    func whileOpen(_ body: () throws -> Void) throws {
+        try phase.withLock { phase in
+            guard phase == .open else { throw POSIXError(.ECANCELED) }
+            try body()
+        }
+    }
+
+    /// Runs `body`, which publishes the staging folder, while it is open, and marks it published
+    /// unless `body` throws.
+    func publishing(_ body: () throws -> Void) throws {
+        try phase.withLock { phase in
+            precondition(phase != .published, "an output folder is published once")
+            guard phase == .open else { throw POSIXError(.ECANCELED) }
+            try body()
+            phase = .published
+        }
+    }
+
+    /// Removes the staging folder unless it was published, then runs `ending` before a write or the
+    /// publication can go on.
+    func abandon(then ending: () -> Void = {}) {
+        phase.withLock { phase in
+            if phase == .open { try? FileManager.default.removeItem(at: staging) }
+            if phase != .published { phase = .abandoned }
+            ending()
+        }
     }
 }
 

@@ -61,6 +61,40 @@ struct MemoryTests {
         #expect(try FileManager.default.subpathsOfDirectory(atPath: folder.path).sorted() == before)
     }
 
+    /// Issue 19 follow-up: the checks read only the address-space limit, so under a data-segment
+    /// limit (`ulimit -d`) `run` aborted in the allocator while making its data, leaving its staging
+    /// folder, and `compare` while decoding a padded file. Each is refused in one line naming the
+    /// limit, creating nothing; a study that fits runs under the same kind of limit.
+    @Test func theDataSegmentLimitIsReadAndNamed() throws {
+        let folder = cli.temporaryFolder()
+        let tiny = ["--widths", "8", "--fractions", "0,0.5", "--seeds", "1", "--epochs", "2", "--no-store", "--quiet"]
+        #expect(try cli.run(tiny + ["--output", "out"], in: folder).status == 0)
+        var results = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("out/results.json"))) as! [String: Any]
+        results["padding"] = [Int](repeating: 0, count: 5_000_000)
+        try JSONSerialization.data(withJSONObject: results).write(to: folder.appendingPathComponent("padded.json"))
+        let before = try FileManager.default.subpathsOfDirectory(atPath: folder.path).sorted()
+        /// The binary run in `folder` with `arguments` under `ulimit -d` of `kibibytes`.
+        func limited(_ kibibytes: Int, _ arguments: [String]) throws -> CommandLineTests.Outcome {
+            try cli.run(["-c", "cd \"$1\" && shift && ulimit -d \(kibibytes) && exec \"$0\" \"$@\"", CommandLineTests.executable.path,
+                         folder.path] + arguments, executable: URL(fileURLWithPath: "/bin/sh"))
+        }
+        let run = try limited(524_288, ["--samples", "1000000", "--features", "100", "--seeds", "1", "--fractions", "0", "--epochs", "1",
+                                        "--widths", "8", "--no-store", "--output", "big"])
+        #expect(run.status == 2)
+        #expect(run.standardError == "make-report: error: making the data set (Gaussian clusters) needs about 841 MiB, more than the 472 MiB "
+            + "that this process's data-segment limit (ulimit -d 524288) leaves; use fewer samples, features or classes, or a smaller file\n")
+        // 10 MB of zeros, 5 million values: about 370 MiB to decode, more than 300000 KiB leave.
+        let compare = try limited(300_000, ["compare", "padded.json", "out/results.json"])
+        #expect(compare.status == 2)
+        #expect(compare.standardError.hasPrefix("make-report: error: compare: reading 'padded.json' needs about "))
+        #expect(compare.standardError.hasSuffix(", more than the 253 MiB that this process's data-segment limit (ulimit -d 300000) leaves; "
+            + "check it on a machine with more memory\n"), "\(compare.standardError)")
+        #expect(try FileManager.default.subpathsOfDirectory(atPath: folder.path).sorted() == before)
+        // What fits runs under the limit.
+        #expect(try limited(300_000, tiny + ["--output", "out"]).status == 0)
+        #expect(try limited(300_000, ["compare", "out/results.json", "out/results.json"]).status == 0)
+    }
+
     @Test func aModerateCommandPeaksNearItsEstimate() throws {
         // 300000 samples of 50 features: making the data dominates (two copies of 60 MB of rows).
         let study = ["--samples", "300000", "--features", "50", "--seeds", "1", "--fractions", "0", "--epochs", "1", "--widths", "8"]

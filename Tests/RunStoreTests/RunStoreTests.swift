@@ -266,17 +266,25 @@ import TestSupport
         _ = try runStudy(widthStudy([8], fractions: [0, 0.5], seeds: [1], epochs: 5), threads: 1, store: store)
         let original = try Data(contentsOf: URL(fileURLWithPath: store.path))
         let damaged = store.path + ".damaged"
-        /// The refusal of `damaged` after `damage` was done to a copy of the store.
+        /// The refusal of `damaged` after `damage` was done to a copy of the store; opened for reading
+        /// only, it is refused for the same reason, and its file keeps its bytes.
         func refusal(_ damage: () throws -> Void) throws -> String? {
             for suffix in ["", "-wal", "-shm"] { unlink(damaged + suffix) }
             try original.write(to: URL(fileURLWithPath: damaged))
             try damage()
-            do {
-                _ = try RunStore(path: damaged)
-                return nil
-            } catch let refusal as RunStoreRefusal {
-                return refusal.reason
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: damaged))
+            var reasons = [String?]()
+            for open in [{ _ = try RunStore(readingAt: damaged) }, { _ = try RunStore(path: damaged) }] {
+                do {
+                    try open()
+                    reasons.append(nil)
+                } catch let refusal as RunStoreRefusal {
+                    reasons.append(refusal.reason)
+                }
             }
+            #expect(reasons[0] == reasons[1])
+            #expect(try Data(contentsOf: URL(fileURLWithPath: damaged)) == bytes)
+            return reasons[1]
         }
         /// Runs `sql` on the damaged copy.
         func execute(_ sql: String) throws {
@@ -303,6 +311,82 @@ import TestSupport
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return try encoder.encode(results)
+    }
+
+    /// The bytes of every file in `folder`, by name, to compare before and after.
+    func contents(of folder: URL) throws -> [String: Data] {
+        var files = [String: Data]()
+        for name in try FileManager.default.contentsOfDirectory(atPath: folder.path) {
+            files[name] = try Data(contentsOf: folder.appendingPathComponent(name))
+        }
+        return files
+    }
+
+    /// Issue 19 follow-up: `store info` and `store verify` opened the store for writing (GRDB's pool
+    /// writes to the file, and SQLite makes -wal and -shm files beside it). Opened for reading only, a
+    /// store keeps the bytes of its file, nothing appears beside it, and writing is refused: a closed
+    /// store (read as immutable), and one with a killed writer's -wal and -shm beside it (whose runs
+    /// are read, and which keep their bytes too).
+    @Test func aStoreOpenedForReadingKeepsItsBytesAndCreatesNothing() throws {
+        let store = try scratchStore()
+        defer { remove(store) }
+        let folder = URL(fileURLWithPath: store.path).deletingLastPathComponent()
+        let study = widthStudy([8], fractions: [0, 0.5], seeds: [1, 2], epochs: 5)
+        _ = try runStudy(study, threads: 1, store: store)
+        var configuration = Configuration()
+        configuration.prepareDatabase { try $0.execute(sql: "PRAGMA wal_autocheckpoint = 0") }
+        let writer = try DatabasePool(path: store.path, configuration: configuration)
+        // A closed store: every run in its file.
+        try writer.writeWithoutTransaction { _ = try $0.checkpoint(Database.CheckpointMode.truncate) }
+        let closed = folder.appendingPathComponent("closed", isDirectory: true)
+        try FileManager.default.createDirectory(at: closed, withIntermediateDirectories: false)
+        try FileManager.default.copyItem(atPath: store.path, toPath: closed.appendingPathComponent("runs.sqlite").path)
+        // A killed writer: the files of a store whose writer deleted a run, copied while it is open.
+        let killed = folder.appendingPathComponent("killed", isDirectory: true)
+        try FileManager.default.createDirectory(at: killed, withIntermediateDirectories: false)
+        try writer.write { try $0.execute(sql: "DELETE FROM runs WHERE rowid = 1") }
+        for suffix in ["", "-wal", "-shm"] {
+            try FileManager.default.copyItem(atPath: store.path + suffix, toPath: killed.appendingPathComponent("runs.sqlite" + suffix).path)
+        }
+        try writer.close()
+
+        for (copy, runs) in [(closed, 4), (killed, 3)] {
+            let before = try contents(of: copy)
+            #expect(before.keys.sorted() == (copy == closed ? ["runs.sqlite"] : ["runs.sqlite", "runs.sqlite-shm", "runs.sqlite-wal"]))
+            let reader = try RunStore(readingAt: copy.appendingPathComponent("runs.sqlite").path)
+            #expect(try reader.info().runsByEngineVersion == [engineVersion: runs])
+            let verified = try reader.verify()
+            #expect(verified.runs == runs && verified.failures.isEmpty)
+            #expect(try reader.results(for: RunKeys(study: study).keys, specs: study.runSpecs, trainingRows: study.split.train.count,
+                                       recordable: study.series.indices.map(study.recordableMetrics(of:))).found.count == runs)
+            #expect(throws: RunStoreError.self) { try reader.prune(all: true) }
+            #expect(try contents(of: copy) == before, "\(copy.lastPathComponent)")
+        }
+        // The stores open for reading are gone: their files are still as they were.
+        #expect(try contents(of: closed).keys.sorted() == ["runs.sqlite"])
+    }
+
+    /// A store in a read-only folder, or a read-only store file, is read by `RunStore(readingAt:)` and
+    /// refused for writing (`runStoreWriteProblem`). Root writes whatever the permissions say, so
+    /// this part needs another user (the command-line tests make a read-only mount instead).
+    @Test(.enabled(if: getuid() != 0, "permissions do not bind root")) func aReadOnlyStoreIsReadAndRefusedForWriting() throws {
+        let store = try scratchStore()
+        let folder = URL(fileURLWithPath: store.path).deletingLastPathComponent()
+        defer {
+            chmod(folder.path, 0o755)
+            remove(store)
+        }
+        _ = try runStudy(widthStudy([8], fractions: [0, 0.5], seeds: [1], epochs: 5), threads: 1, store: store)
+        unlink(store.path + ".open-lock")
+        #expect(chmod(store.path, 0o444) == 0)
+        #expect(runStoreWriteProblem(store.path) == "it is read-only (Permission denied)")
+        #expect(chmod(store.path, 0o644) == 0 && chmod(folder.path, 0o555) == 0)
+        #expect(runStoreWriteProblem(store.path)
+            == "its folder is read-only (Permission denied), and SQLite writes its -wal and -shm files there")
+        let before = try contents(of: folder)
+        #expect(try RunStore(readingAt: store.path).verify().runs == 2)
+        #expect(throws: RunStoreRefusal.self) { try RunStore(path: store.path) }
+        #expect(try contents(of: folder) == before)
     }
 }
 

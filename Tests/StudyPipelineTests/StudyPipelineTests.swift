@@ -436,9 +436,9 @@ import TestSupport
         // A machine whose half is exactly the estimate, and one a byte smaller.
         let total = estimatedStudyMemory(study.design, sizes: study.split.sizes, threads: 2).total
         #expect(studySizeProblem(study, threads: 2, maximumRuns: 100,
-                                 budget: MemoryBudget(physicalMemory: UInt64(2 * total), addressSpaceLimit: nil)) == nil)
+                                 budget: MemoryBudget(physicalMemory: UInt64(2 * total), limits: MemoryLimits())) == nil)
         let problem = try #require(studySizeProblem(study, threads: 2, maximumRuns: 100,
-                                                    budget: MemoryBudget(physicalMemory: UInt64(2 * total) - 2, addressSpaceLimit: nil)))
+                                                    budget: MemoryBudget(physicalMemory: UInt64(2 * total) - 2, limits: MemoryLimits())))
         #expect(problem == "the study needs about 48 MiB (0 MiB to make the data, then 0 MiB of data and 0 MiB for the largest run, "
             + "MLP 16 with 261 parameters, on each of 2 threads), more than half of this machine's 97 MiB memory; "
             + "use smaller models, fewer features or fewer --threads")
@@ -447,15 +447,15 @@ import TestSupport
         // address-space limit, less 192 MiB for one thread, 8.4 GB of centers and rows do not fit.
         let huge = try StudyDesign(document: StudyConfig(data: StudyConfig.component(GaussianClusters.kind, [
             "samples": .int(1000), "features": .int(100_000), "classes": .int(10_000)])).document)
-        let limited = MemoryBudget(physicalMemory: 1 << 40, addressSpaceLimit: 6_000_000 * 1024)
+        let limited = MemoryBudget(physicalMemory: 1 << 40, limits: MemoryLimits(addressSpace: 6_000_000 * 1024))
         #expect(limited.bytes(threads: 1) == 6_000_000 * 1024 - 192 * 1_048_576)
         #expect(studySizeProblem(huge, sizes: nil, threads: 2, maximumRuns: 100, budget: limited)
             == "making the data set (Gaussian clusters) needs about 7.9 GiB, more than the 5.5 GiB that this process's address-space "
             + "limit (ulimit -v 6000000) leaves; use fewer samples, features or classes, or a smaller file")
         // Without the limit, half of a 1 TiB machine holds them.
         #expect(studySizeProblem(huge, sizes: nil, threads: 2, maximumRuns: 100,
-                                 budget: MemoryBudget(physicalMemory: 1 << 40, addressSpaceLimit: nil)) == nil)
-        #expect(MemoryBudget(physicalMemory: 1 << 30, addressSpaceLimit: 1 << 40).description(threads: 2)
+                                 budget: MemoryBudget(physicalMemory: 1 << 40, limits: MemoryLimits())) == nil)
+        #expect(MemoryBudget(physicalMemory: 1 << 30, limits: MemoryLimits(addressSpace: 1 << 40)).description(threads: 2)
             == "half of this machine's 1.0 GiB memory")
     }
 }

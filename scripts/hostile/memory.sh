@@ -42,3 +42,30 @@ PY
   done
 }
 hostile_case merge-compare-validate-within-the-address-space case_merge_compare_validate_within_the_address_space
+
+# Issue 19 follow-up: the memory checks read only the address-space limit, so under a data-segment
+# limit (`ulimit -d`) `run` aborted in the allocator while making 1000000 x 100 rows, leaving its
+# staging folder, and `compare` while decoding a results.json padded with 50 million values. Each is
+# refused before work in one line naming the limit, nothing created; a study that fits still runs.
+case_run_and_compare_within_the_data_segment() {
+  mr --output out --widths 8 --fractions 0,0.5 --seeds 1 --epochs 2 --no-store --quiet && succeeded || return 1
+  python3 - <<'PY'
+import json
+document = json.load(open("out/results.json"))
+document["padding"] = [0] * 50_000_000
+json.dump(document, open("padded.json", "w"), separators=(",", ":"))
+PY
+  local before limited; before=$(snapshot .)
+  for limited in "524288 --samples 1000000 --features 100 --seeds 1 --fractions 0 --epochs 1 --widths 8 --no-store --output big" \
+                 "3000000 compare padded.json out/results.json"; do
+    # shellcheck disable=SC2086
+    (ulimit -d ${limited%% *}; MR_TIMEOUT=60 mr ${limited#* }; exit "$RC")
+    RC=$?
+    refused "(making the data set \(Gaussian clusters\)|reading 'padded.json') needs about [0-9.]+ [MG]iB.*, more than the [0-9.]+ [MG]iB that this process's data-segment limit \(ulimit -d ${limited%% *}\) leaves" &&
+      unchanged . "$before" || return 1
+  done
+  (ulimit -d 300000; mr --output out --widths 8 --fractions 0,0.5 --seeds 1 --epochs 2 --no-store --quiet; exit "$RC")
+  RC=$?
+  succeeded
+}
+hostile_case run-and-compare-within-the-data-segment case_run_and_compare_within_the_data_segment

@@ -100,3 +100,27 @@ case_non_utf8_name_in_output() {
   mr "${OUTPUT_STUDY[@]}" --output out --no-store && refused "not UTF-8" && unchanged . "$before"
 }
 hostile_case non-utf8-name-in-output case_non_utf8_name_in_output
+
+# Issue 19 follow-up: a run interrupted by SIGINT, SIGTERM or SIGHUP left its staging folder in
+# .make-report (until the next run into the same folder); it removes it, then ends by the signal,
+# and the published set is left as it was. (`env --default-signal`: a script's background job
+# would otherwise ignore SIGINT, and so would make-report.)
+case_interrupted_run_removes_its_staging_folder() {
+  mr "${OUTPUT_STUDY[@]}" --output out --no-store && succeeded || return 1
+  local before signal pid i; before=$(snapshot out)
+  for signal in INT TERM HUP; do
+    env --default-signal=INT,TERM,HUP "$MR" --widths 8,16,32 --fractions 0,0.2,0.4,0.6 --seeds 1,2,3,4,5,6,7,8 --epochs 1000 \
+      --output out --no-store --quiet </dev/null >"$OUT" 2>"$ERR" &
+    pid=$!
+    for i in $(seq 600); do compgen -G ".make-report/out.staging-*" >/dev/null && break; sleep 0.05; done
+    compgen -G ".make-report/out.staging-*" >/dev/null || { kill -9 "$pid"; why "no staging folder appeared"; return 1; }
+    sleep 0.3
+    kill -s "$signal" "$pid"
+    wait "$pid" 2>/dev/null
+    RC=$?
+    [ "$RC" = $((128 + $(kill -l "$signal"))) ] || { why "SIG$signal: exit $RC, expected $((128 + $(kill -l "$signal"))): $(head -c 200 "$ERR")"; return 1; }
+    ! compgen -G ".make-report/*.staging-*" >/dev/null || { why "SIG$signal left $(ls .make-report)"; return 1; }
+    unchanged out "$before" || return 1
+  done
+}
+hostile_case interrupted-run-removes-its-staging-folder case_interrupted_run_removes_its_staging_folder

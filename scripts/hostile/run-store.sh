@@ -222,3 +222,64 @@ case_store_damaged_in_late_pages_is_refused() {
   done
 }
 hostile_case store-damaged-in-late-pages-is-refused case_store_damaged_in_late_pages_is_refused
+
+# mr_read_only DIR ARGS...: `mr` with the folder DIR read-only, even to root: as root, DIR
+# bind-mounted read-only in a mount namespace of the command's own (a read-only file system);
+# otherwise with the write bits of DIR and its files removed for the command's time.
+mr_read_only() {
+  local dir=$1; shift
+  if [ "$(id -u)" != 0 ]; then
+    chmod -R a-w "$dir"; mr "$@"; chmod -R u+w "$dir"
+    return
+  fi
+  # shellcheck disable=SC2016
+  timeout -k 5 "${MR_TIMEOUT:-120}" unshare -m sh -c 'mount --bind "$1" "$1" && mount -o remount,ro,bind "$1" "$1" && shift && exec "$@"' \
+    sh "$dir" "$MR" "$@" </dev/null >"$OUT" 2>"$ERR"
+  RC=$?
+}
+
+# Issue 19 follow-up: a store in a read-only folder made `run` fail with a raw SQLite error, exit 1,
+# after its data were made, and `store info`/`store verify` could not read it. `run` (with --store or
+# the default store) and `store prune` refuse it before any work; info and verify read it; --no-store
+# runs; nothing is created or changed.
+case_read_only_store() {
+  mkdir shelf
+  mr "${STORE_STUDY[@]}" --output first --store shelf/runs.sqlite --quiet && succeeded || return 1
+  mr "${STORE_STUDY[@]}" --output out --quiet && succeeded || return 1   # the default store, .make-report/runs.sqlite
+  rm -rf first shelf/runs.sqlite.open-lock
+  local before; before=$(snapshot .)
+  mr_read_only shelf store info --store shelf/runs.sqlite
+  succeeded && grep -q "^shelf/runs.sqlite: 4 runs, " "$OUT" || { why "store info: exit $RC: $(cat "$OUT" "$ERR")"; return 1; }
+  mr_read_only shelf store verify --store shelf/runs.sqlite
+  succeeded && grep -q "^shelf/runs.sqlite: 4 runs, 0 failed their check$" "$OUT" || { why "store verify: exit $RC: $(cat "$OUT" "$ERR")"; return 1; }
+  mr_read_only shelf store prune --store shelf/runs.sqlite
+  refused "^make-report: error: --store: 'shelf/runs.sqlite': it is read-only \([^)]+\); \`store prune\` needs to write it$" || return 1
+  mr_read_only shelf "${STORE_STUDY[@]}" --output new --store shelf/runs.sqlite
+  refused "^make-report: error: --store: 'shelf/runs.sqlite': it is read-only \([^)]+\); give --store a writable file, or --no-store" || return 1
+  mr_read_only .make-report "${STORE_STUDY[@]}" --output out
+  refused "^make-report: error: --store: '.make-report/runs.sqlite': it is read-only \([^)]+\); give --store a writable file, or --no-store" || return 1
+  unchanged . "$before" || return 1
+  mr_read_only shelf "${STORE_STUDY[@]}" --output new --no-store --quiet
+  succeeded
+}
+hostile_case read-only-store case_read_only_store
+
+# Issue 19 follow-up: `store info` and `store verify` changed a store's file and created -wal, -shm
+# and lock files beside it. On a closed store, and on one whose writer was killed (its -wal and -shm
+# beside it), they leave every byte as it was, and see the killed writer's last transaction.
+case_store_info_and_verify_change_nothing() {
+  mr "${STORE_STUDY[@]}" --output out --store runs.sqlite --quiet && succeeded || return 1
+  rm -rf out .make-report runs.sqlite.open-lock
+  local before command; before=$(snapshot .)
+  for command in info verify; do
+    mr store "$command" --store runs.sqlite && succeeded && unchanged . "$before" || return 1
+  done
+  python3 -c 'import os, sqlite3
+c = sqlite3.connect("runs.sqlite"); c.execute("PRAGMA wal_autocheckpoint = 0"); c.execute("DELETE FROM runs WHERE rowid = 1"); c.commit()
+os._exit(0)'
+  [ -e runs.sqlite-wal ] && [ -e runs.sqlite-shm ] || { why "the killed writer left no -wal and -shm"; return 1; }
+  before=$(snapshot .)
+  mr store info --store runs.sqlite && succeeded && grep -q ": 3 runs, " "$OUT" && unchanged . "$before" || { why "store info: $(cat "$OUT" "$WHY")"; return 1; }
+  mr store verify --store runs.sqlite && succeeded && grep -q ": 3 runs, 0 failed" "$OUT" && unchanged . "$before"
+}
+hostile_case store-info-and-verify-change-nothing case_store_info_and_verify_change_nothing
