@@ -50,7 +50,7 @@ struct StudyPathsTests {
         #expect(StudyConfig.reference.document.movingStudyPaths(from: "a", to: "b") == StudyConfig.reference.document)
         var config = StudyConfig.reference
         config.data = document.value(at: "data")!
-        #expect(config.movingPaths(from: ".", to: "studies").dataFilePath == "rows.csv")
+        #expect(config.movingPaths(from: ".", to: "studies").dataFilePath == "../rows.csv")
         #expect(config.movingPaths(from: ".", to: "studies").movingPaths(from: "studies", to: ".") == config)
     }
 }
