@@ -6,26 +6,23 @@ import RunStore
 import StudyPipeline
 
 /// Runs the runs of `shard` of the study that `store` does not have (every run without a store),
-/// printing progress to stderr when `showProgress`, and warnings about diverged runs and about a
+/// telling `reporter` of each finished run, and printing warnings about diverged runs and about a
 /// store that could not be written.
 func runSweep(_ study: Study, runtime: RuntimeOptions, shard: Shard = .whole, store: RunStore? = nil,
-              showProgress: Bool) throws -> StoredStudyRuns {
+              reporter: ProgressReporter) throws -> StoredStudyRuns {
     let threadCount = runtime.threadCount
     let shardRuns = shard.runIndices(total: study.runSpecs.count).count
+    let started = ContinuousClock.now
     let runs = try runStudy(study, threads: threadCount, shard: shard, store: store) { progress in
-        guard showProgress else { return }
         if progress.completed == 1 {
             let stored = shardRuns - progress.total
-            FileHandle.standardError.write(Data(("Training \(progress.total) runs on \(threadCount) thread\(threadCount == 1 ? "" : "s")"
-                + (store == nil ? "" : " (\(stored) of \(shardRuns) from the store)") + "…\n").utf8))
+            reporter.note("Training \(progress.total) runs on \(threadCount) thread\(threadCount == 1 ? "" : "s")"
+                + (store == nil ? "" : " (\(stored) of \(shardRuns) from the store)") + "…")
         }
         let run = progress.result
         let accuracy = run.metrics.map { String(format: "test acc %.3f", $0[MetricKey.testAccuracy] ?? .nan) } ?? "diverged"
-        let line = String(format: "[%3d/%d] %@, fraction %.2f, seed %llu: %@ (%.2f s)",
-                          progress.completed, progress.total, study.series[run.series].label, run.fraction, run.seed, accuracy,
-                          progress.seconds)
-        FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8))
-        if progress.completed == progress.total { FileHandle.standardError.write(Data("\n".utf8)) }
+        let detail = String(format: "%@, fraction %.2f, seed %llu: %@", study.series[run.series].label, run.fraction, run.seed, accuracy)
+        reporter.runFinished(completed: progress.completed, total: progress.total, elapsed: secondsElapsed(since: started), detail: detail)
     }
     if runs.rejectedFromStore > 0 {
         let count = runs.rejectedFromStore

@@ -17,8 +17,8 @@ struct CheckCommand: ParsableCommand {
             """)
 
     @OptionGroup var study: StudyOptions
-    @OptionGroup var output: OutputOptions
-    @OptionGroup var runtime: RuntimeOptions
+    @OptionGroup(title: "Output") var output: OutputOptions
+    @OptionGroup(title: "Running") var runtime: RuntimeOptions
 
     func run() throws {
         let scratchParent = try makeScratchFolder(prefix: "make-report-check")
@@ -29,7 +29,7 @@ struct CheckCommand: ParsableCommand {
         let parsed = try checkTemplates(settings, study: resolved)
         let scratch = try StagedOutputFolder(path: scratchParent.appendingPathComponent("output").path)
         let started = ContinuousClock.now
-        let runs = try runSweep(resolved, runtime: runtime, showProgress: false).runs
+        let runs = try runSweep(resolved, runtime: runtime, reporter: ProgressReporter(quiet: runtime.quiet)).runs
         let results = StudyResults(study: resolved, runs: runs.results, toolVersion: toolVersion, threads: runtime.threadCount)
         let written = try writeOutputs(results, study: resolved, settings: settings, parsed: parsed, into: scratch)
         // performance.json too, as `run` writes it, so that the manifests list the same files.
@@ -40,7 +40,7 @@ struct CheckCommand: ParsableCommand {
         let names = written.files + [OutputManifest.fileName]
         let differences = try artifactDifferences(regenerated: scratch.target, committed: URL(fileURLWithPath: output.output), names: names)
         if differences.isEmpty {
-            print("\(output.output)/ matches what the code produces (\(names.count) files)")
+            ProgressReporter(quiet: runtime.quiet).summary("\(output.output)/ matches what the code produces (\(names.count) files)")
             return
         }
         printError("\(output.output)/ differs from what the code produces in \(differences.count) file(s); "

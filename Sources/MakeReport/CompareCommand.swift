@@ -52,14 +52,12 @@ struct CompareCommand: ParsableCommand {
 
     func run() throws {
         // Both files are read and checked before anything else (regular files only, never opened
-        // when they are not), and refused when decoding them, or making a study's data, would not
-        // fit in memory.
+        // when they are not), and refused when decoding them would not fit in memory. The studies'
+        // data sets are never read: a results.json carries the sizes of its data.
         let inputs = try JSONInputs([first, second], command: "compare")
         let studies = try inputs.files.map { path, bytes in
             do {
-                return try ComparableStudy(json: bytes) { config in
-                    if let problem = studyDataMemoryProblem(config, name: path, held: inputs.decodingBytes) { throw ValidationError("compare: \(problem)") }
-                }
+                return try ComparableStudy(json: bytes)
             } catch let error as ComparisonInputError {
                 throw ValidationError("compare: '\(path)' is \(error.reason)")
             }

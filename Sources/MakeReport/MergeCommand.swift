@@ -35,7 +35,9 @@ struct MergeCommand: ParsableCommand {
         let decoder = JSONDecoder()
         let loaded = try inputs.files.map { path, bytes in
             do {
-                return (name: path, results: try decoder.decode(PartialStudyResults.self, from: bytes))
+                // A part names its data relative to its own folder.
+                let part = try decoder.decode(PartialStudyResults.self, from: bytes)
+                return (name: path, results: part.movingPaths(from: containingFolder(of: path), to: "."))
             } catch {
                 throw ValidationError("merge: '\(path)' is not a partial result file (\(decodingFailure(error)))")
             }

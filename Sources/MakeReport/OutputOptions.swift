@@ -40,7 +40,8 @@ struct OutputOptions: ParsableArguments {
     /// The pipeline's output settings, with `command` as the command that regenerates the outputs.
     func settings(command: String) throws -> OutputSettings {
         let templates = try template.map { [try ReportTemplate(path: $0, format: format)] } ?? ReportTemplate.shipped()
-        return OutputSettings(figureFormats: figureFormat.values, dpi: dpi, templates: templates, strict: strict, command: command)
+        return OutputSettings(figureFormats: figureFormat.values, dpi: dpi, templates: templates, strict: strict, command: command,
+                              folder: output)
     }
 
     func validate() throws {
@@ -67,7 +68,9 @@ struct RuntimeOptions: ParsableArguments {
     @Option(help: "Worker threads (default: all cores). Results do not depend on it.")
     var threads: Int?
 
-    @Flag(help: "Print no progress (progress is printed to stderr only when it is a terminal).")
+    @Flag(help: ArgumentHelp("Print nothing but errors and warnings: no progress, no key findings.",
+                             discussion: "Without it, progress goes to stderr: on a terminal one line updated in place (runs done, runs per second, time left), "
+                                 + "elsewhere one line per tenth of the runs; the key findings go to stdout."))
     var quiet = false
 
     @Option(help: "Refuse a study with more runs than this, before any work.")

@@ -16,20 +16,22 @@ struct RunCommand: ParsableCommand {
             and series, sigmoid fits, critical thresholds, findings; byte-identical for identical options, \
             whatever --threads is), performance.json (timings), figures/ (accuracy, gap, train vs test, attack success, defense trade-off and detection, as the study has them) and report.md and \
             report.tex (or one report from --template). Lists are comma-separated. With --shard K/N it runs \
-            only the K-th of N slices of the sweep and writes results.part-K-of-N.json for `merge`.
+            only the K-th of N slices of the sweep and writes results.part-K-of-N.json for `merge`. A relative path \
+            in a study file (a CSV data file) is relative to the study file's folder; the files written name it \
+            relative to their own folder, so the output folder's study.yaml runs from anywhere.
             """)
 
     @OptionGroup var study: StudyOptions
-    @OptionGroup var output: OutputOptions
-    @OptionGroup var runtime: RuntimeOptions
-    @OptionGroup var storage: StoreOptions
+    @OptionGroup(title: "Output") var output: OutputOptions
+    @OptionGroup(title: "Running") var runtime: RuntimeOptions
+    @OptionGroup(title: "Run store") var storage: StoreOptions
 
     func validate() throws {
         try output.checkWritable()
         if let problem = storage.problem(besideOutput: output.output) { throw ValidationError(problem) }
     }
 
-    @Option(help: ArgumentHelp("Run only slice K of N of the sweep (e.g. 2/8) and write a partial result file.",
+    @Option(help: ArgumentHelp("Run only slice K of N of the sweep (e.g. 2/8) and write a partial result file for `merge`.",
                                valueName: "K/N"))
     var shard: ShardArgument?
 
@@ -58,23 +60,23 @@ struct RunCommand: ParsableCommand {
         // An interrupted run removes its staging folder before it ends (a failed one when `folder` is gone).
         let interruption = folder.map { InterruptionCleanup($0.interruptionCleanup) }
         defer { withExtendedLifetime(interruption) {} }
-        let showProgress = !runtime.quiet && isatty(STDERR_FILENO) == 1
+        let reporter = ProgressReporter(quiet: runtime.quiet)
         if config.sequential != nil, let folder {
-            try runAdaptive(resolved, settings: settings, parsed: parsed, store: store, folder: folder, started: started, showProgress: showProgress)
+            try runAdaptive(resolved, settings: settings, parsed: parsed, store: store, folder: folder, started: started, reporter: reporter)
             return
         }
-        let sweep = try runSweep(resolved, runtime: runtime, shard: shard?.shard ?? .whole, store: store, showProgress: showProgress)
+        let sweep = try runSweep(resolved, runtime: runtime, shard: shard?.shard ?? .whole, store: store, reporter: reporter)
         let runs = sweep.runs
         let trainingSeconds = secondsElapsed(since: started)
 
         if let shard = shard?.shard {
             let part = PartialStudyResults(
-                toolVersion: toolVersion, config: config, dataFileSHA256: dataFileSHA256, shard: shard,
+                toolVersion: toolVersion, config: config.movingPaths(from: ".", to: output.output), dataFileSHA256: dataFileSHA256, shard: shard,
                 runs: zip(runs.indices, runs.results).map { IndexedRunResult(index: $0, result: $1) },
                 timing: ShardTiming(threads: runtime.threadCount, wallSeconds: trainingSeconds, runSeconds: runs.runSeconds))
             let name = PartialStudyResults.fileName(for: shard)
             try OutputFolder(path: output.output).write(try part.jsonData(), to: name)
-            print("Shard \(shard): \(runs.results.count) of \(resolved.runSpecs.count) runs in "
+            reporter.summary("Shard \(shard): \(runs.results.count) of \(resolved.runSpecs.count) runs in "
                 + "\(String(format: "%.2f", trainingSeconds)) s\(storeSummary(sweep, store: store)); wrote \(URL(fileURLWithPath: output.output).standardizedFileURL.path)/\(name)")
             return
         }
@@ -88,10 +90,10 @@ struct RunCommand: ParsableCommand {
                                             runSeconds: Array(zip(runs.indices, runs.runSeconds)))
         try performance.write(into: folder)
         for warning in try folder.publish() { printError("warning: \(warning)") }
-        print("Key findings (\(results.runs.count) runs, \(String(format: "%.2f", performance.wallSeconds)) s\(storeSummary(sweep, store: store))):")
-        for statement in findingSentences(results) { print("  - \(statement)") }
+        reporter.summary("Key findings (\(results.runs.count) runs, \(String(format: "%.2f", performance.wallSeconds)) s\(storeSummary(sweep, store: store))):")
+        for statement in findingSentences(results) { reporter.summary("  - \(statement)") }
         let formats = output.figureFormat.values.map(\.rawValue).joined(separator: ", ")
-        print("Wrote study.yaml, results.json, runs.csv, points.csv, performance.json, \(written.reports.joined(separator: ", ")), manifest.json and figures/ (\(formats)) in \(folder.target.path)")
+        reporter.summary("Wrote study.yaml, results.json, runs.csv, points.csv, performance.json, \(written.reports.joined(separator: ", ")), manifest.json and figures/ (\(formats)) in \(folder.target.path)")
     }
 }
 
@@ -99,13 +101,13 @@ extension RunCommand {
     /// Runs the adaptive study `study` look by look (`runSequentialStudy`; every batch of seeds through
     /// the run store when there is one), then writes its outputs as `run` does.
     private func runAdaptive(_ study: Study, settings: OutputSettings, parsed: [ParsedTemplate], store: RunStore?,
-                             folder: StagedOutputFolder, started: ContinuousClock.Instant, showProgress: Bool) throws {
+                             folder: StagedOutputFolder, started: ContinuousClock.Instant, reporter: ProgressReporter) throws {
         var fromStore = 0
         let adaptive = try runSequentialStudy(study, threads: runtime.threadCount, trainBatch: { batch in
-            let sweep = try runSweep(batch, runtime: runtime, store: store, showProgress: showProgress)
+            let sweep = try runSweep(batch, runtime: runtime, store: store, reporter: reporter)
             fromStore += sweep.fromStore
             return sweep.runs
-        }, progress: { line in if !runtime.quiet { printError(line) } })
+        }, progress: reporter.note)
         // The looks' analyses are part of running an adaptive study, so they count as its training.
         let trainingSeconds = secondsElapsed(since: started)
         let results = adaptive.results, runs = adaptive.runs
@@ -117,11 +119,11 @@ extension RunCommand {
         try performance.write(into: folder)
         for warning in try folder.publish() { printError("warning: \(warning)") }
         let storeText = store.map { "; \(fromStore) from the store (\(commandPath($0.path))), \(runs.results.count - fromStore) trained" } ?? ""
-        print("Key findings (\(runs.results.count) runs, \(String(format: "%.2f", performance.wallSeconds)) s\(storeText)):")
-        if let record = results.sequential { print("  - \(sequentialSentence(record))") }
-        for statement in findingSentences(results) { print("  - \(statement)") }
+        reporter.summary("Key findings (\(runs.results.count) runs, \(String(format: "%.2f", performance.wallSeconds)) s\(storeText)):")
+        if let record = results.sequential { reporter.summary("  - \(sequentialSentence(record))") }
+        for statement in findingSentences(results) { reporter.summary("  - \(statement)") }
         let formats = output.figureFormat.values.map(\.rawValue).joined(separator: ", ")
-        print("Wrote study.yaml, results.json, runs.csv, points.csv, performance.json, \(written.reports.joined(separator: ", ")), manifest.json and figures/ (\(formats)) in \(folder.target.path)")
+        reporter.summary("Wrote study.yaml, results.json, runs.csv, points.csv, performance.json, \(written.reports.joined(separator: ", ")), manifest.json and figures/ (\(formats)) in \(folder.target.path)")
     }
 }
 

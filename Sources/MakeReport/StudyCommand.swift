@@ -2,29 +2,52 @@ import ArgumentParser
 import PoisoningEngine
 import StudyFile
 
-/// `make-report study --print`: prints the reference study as a commented study file to edit.
+/// `make-report study`: prints the reference study as a commented study file to edit, with a CSV
+/// data block as a commented alternative to its synthetic data.
 struct StudyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "study",
         abstract: "Print the reference study as a commented YAML study file, to start your own from.",
         discussion: """
-            Every key is shown with its default and a comment. The kinds a study can name: data \
+            Every key is shown with its default and a comment; below the data block, a CSV data block \
+            is shown commented out, to use your own data instead. The kinds a study can name: data \
             \(Registry.datasets.map { $0.kind }.joined(separator: ", ")); models \(Registry.models.map { $0.kind }.joined(separator: ", ")); \
             attacks \(Registry.attacks.map { $0.kind }.joined(separator: ", ")); defenses \
-            \(Registry.defenses.map { $0.kind }.joined(separator: ", ")). Run a file with `make-report run --study FILE`.
+            \(Registry.defenses.map { $0.kind }.joined(separator: ", ")). Save it, edit it and run it with \
+            `make-report run --study FILE`; paths in it are relative to its folder.
             """)
 
-    @Flag(name: .customLong("print"), help: "Print the reference study file to standard output.")
+    @Flag(name: .customLong("print"), help: "Print the study file to standard output (what `make-report study` does without it).")
     var printStudy = false
-
-    func validate() throws {
-        if !printStudy { throw ValidationError("study: give --print") }
-    }
 
     func run() throws {
         let header = ["A make-report study: models x attacks x defenses x fractions x seeds on one data set.",
                       "This is the reference study; every key may be left out to keep its default.",
                       "Run it with: make-report run --study FILE"]
-        print(studyFileText(try Study(StudyConfig.reference), header: header), terminator: "")
+        print(try referenceStudyText(header: header), terminator: "")
     }
 }
+
+/// The reference study as a commented study file headed by `header`, with a CSV data block
+/// (`csvDataExample`, every key with its default and help) commented out after its data block.
+func referenceStudyText(header: [String]) throws -> String {
+    let reference = try Study(StudyConfig.reference)
+    var lines = studyFileText(reference, header: header).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    // The CSV data set's design is read without its file, which need not exist.
+    let csv = try StudyDesign(document: StudyConfig.reference.document.setting(csvDataExample, at: "data"))
+    let csvLines = studyFileText(csv.config, help: csv.help).split(separator: "\n").map(String.init)
+    guard let csvStart = csvLines.firstIndex(of: "data:"), let dataStart = lines.firstIndex(of: "data:") else { return lines.joined(separator: "\n") }
+    let csvBlock = [csvLines[csvStart]] + csvLines[(csvStart + 1)...].prefix { $0.hasPrefix(" ") }
+    let dataEnd = lines[(dataStart + 1)...].firstIndex { !$0.hasPrefix(" ") } ?? lines.endIndex
+    lines.insert(contentsOf: ["# Or your own data, a CSV file: replace the data block above with this one, without the leading '# '.",
+                              "# \(CSVDataset.summary) The path is relative to this file's folder."]
+                    + csvBlock.map { "# " + $0 }, at: dataEnd)
+    return lines.joined(separator: "\n")
+}
+
+/// The CSV data block that `make-report study` shows: a file beside the study file and its label column.
+let csvDataExample = ParameterValue.mapping([
+    ParameterEntry(key: "kind", value: .string(CSVDataset.kind)),
+    ParameterEntry(key: "path", value: .string("my-data.csv")),
+    ParameterEntry(key: "label-column", value: .string("label")),
+])

@@ -108,12 +108,101 @@ enum StudyOption: String, CaseIterable {
 }
 
 /// The study: a study file, and options that override its values (or the reference study's when
-/// there is no file); shared by `run` and `check`. The options' names and help come from `StudyOption`.
+/// there is no file); shared by `run` and `check`. The options' names and help come from `StudyOption`;
+/// `--help` shows them in four titled groups.
 struct StudyOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("A YAML study file (see `make-report study --print`), at most 1 MiB; the options below override its values.",
+    @OptionGroup(title: "Study (a study file, and options that override its values)") var sweep: SweepOptions
+    @OptionGroup(title: "Training") var training: TrainingOptions
+    @OptionGroup(title: "Gaussian-cluster data") var data: DataOptions
+    @OptionGroup(title: "Analysis") var analysis: AnalysisOptions
+
+    /// The value given for `option`, as the study document holds it; nil when not given. The
+    /// switch is exhaustive, so every option of the table is parsed.
+    private func value(of option: StudyOption) -> ParameterValue? {
+        switch option {
+        case .widths: sweep.widths.map { .list($0.values.map(StudyConfig.mlp)) }
+        case .attacks: sweep.attacks.map { .list($0.values.map { StudyConfig.component($0.kind) }) }
+        case .defenses: sweep.defenses.map { .list($0.values.map { StudyConfig.component($0.kind) }) }
+        case .fractions: sweep.fractions.map { .list($0.values.map(ParameterValue.double)) }
+        case .seeds: sweep.seeds.map { .list($0.values.map { .int(Int(clamping: $0)) }) }
+        case .epochs: training.epochs.map(ParameterValue.int)
+        case .lr: training.lr.map(ParameterValue.double)
+        case .batchSize: training.batchSize.map(ParameterValue.int)
+        case .samples: data.samples.map(ParameterValue.int)
+        case .features: data.features.map(ParameterValue.int)
+        case .classes: data.classes.map(ParameterValue.int)
+        case .clusterStd: data.clusterStd.map(ParameterValue.double)
+        case .centerScale: data.centerScale.map(ParameterValue.double)
+        case .trainFraction: data.trainFraction.map(ParameterValue.double)
+        case .dataSeed: data.dataSeed.map { .int(Int($0)) }
+        case .confidence: analysis.confidence.map(ParameterValue.double)
+        case .replicates: analysis.replicates.map(ParameterValue.int)
+        case .bootstrapSeed: analysis.bootstrapSeed.map { .int(Int($0)) }
+        }
+    }
+
+    /// The study read and checked: the study file (or the reference study) with the options applied;
+    /// a problem names the file position or the option at fault. Before its data are made, a study
+    /// too large for the machine is refused (`studySizeProblem`): by `runtime`'s --max-runs and
+    /// --threads when given (the whole study, when the data source's settings give the split's
+    /// sizes), else only data too large to make.
+    func resolve(checkingSizeWith runtime: RuntimeOptions? = nil) throws -> Study {
+        let (document, locations) = try studyDocument()
+        return try resolveStudy(document, locations: locations, overrides: overrides, untilResolved: sweep.untilResolved) { design in
+            if let runtime { try runtime.checkSize(of: design) } else { try checkDataSize(of: design) }
+        }
+    }
+
+    /// Refuses, with one line, data too large to make.
+    private func checkDataSize(of design: StudyDesign) throws {
+        if let problem = studySizeProblem(design, sizes: nil, threads: 1, maximumRuns: .max) { throw ValidationError(problem) }
+    }
+
+    /// The study's design, read and checked as `resolve` reads it, without making its data.
+    func design() throws -> StudyDesign {
+        let (document, locations) = try studyDocument()
+        return try designStudy(document, locations: locations, overrides: overrides, untilResolved: sweep.untilResolved)
+    }
+
+    /// The study file's document and where its values are (the reference study's without a file);
+    /// the paths it names, relative to its folder, made relative to the working directory.
+    private func studyDocument() throws -> (document: ParameterValue, locations: SourceLocations) {
+        guard let study = sweep.study else { return (StudyOption.referenceDocument, SourceLocations()) }
+        let bytes: Data
+        do {
+            bytes = try readUserFile(study, maximumBytes: maximumStudyFileBytes)
+        } catch {
+            throw ValidationError("--study: \(error)")
+        }
+        guard let text = String(data: bytes, encoding: .utf8) else { throw ValidationError("--study: '\(study)' is not UTF-8 text") }
+        do {
+            let (document, locations) = try readStudyFile(text: text, fileName: study)
+            return (document.movingStudyPaths(from: containingFolder(of: study), to: "."), locations)
+        } catch let error as SpecificationError {
+            throw ValidationError(error.description)
+        }
+    }
+
+    /// The options given, with their values as the study document holds them.
+    private var overrides: [(option: StudyOption, value: ParameterValue)] {
+        StudyOption.allCases.compactMap { option in value(of: option).map { (option, $0) } }
+    }
+
+    func validate() throws {
+        if sweep.widths?.values.isEmpty == true { throw ValidationError("--widths: needs at least one width") }
+        if sweep.attacks?.values.isEmpty == true { throw ValidationError("--attacks: needs at least one attack") }
+        if sweep.defenses?.values.isEmpty == true { throw ValidationError("--defenses: needs at least one defense") }
+        // The design only: the data are made once, by the command's `resolve`.
+        try checkDataSize(of: design())
+    }
+}
+
+/// The study file and what the study sweeps (`StudyOptions`' first group).
+struct SweepOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("A YAML study file (see `make-report study`), at most 1 MiB; the options below override its values. "
+                               + "Relative paths in it (a CSV data file) are relative to its folder.",
                                valueName: "file"))
     var study: String?
-
     @Option(name: .customLong(StudyOption.widths.rawValue), help: StudyOption.widths.help)
     var widths: CommaList<Int>?
     @Option(name: .customLong(StudyOption.attacks.rawValue), help: StudyOption.attacks.help)
@@ -124,12 +213,23 @@ struct StudyOptions: ParsableArguments {
     var fractions: CommaList<Double>?
     @Option(name: .customLong(StudyOption.seeds.rawValue), help: StudyOption.seeds.help)
     var seeds: CommaList<UInt64>?
+    @Flag(help: ArgumentHelp("Make the study adaptive: start with its seeds, add 3 at a time up to 40 until its threshold trend and threshold differences "
+                             + "are resolved by a group-sequential rule (the study file's seeds: {start, step, max, until})."))
+    var untilResolved = false
+}
+
+/// The training settings (`StudyOptions`' second group).
+struct TrainingOptions: ParsableArguments {
     @Option(name: .customLong(StudyOption.epochs.rawValue), help: StudyOption.epochs.help)
     var epochs: Int?
     @Option(name: .customLong(StudyOption.lr.rawValue), help: StudyOption.lr.help)
     var lr: Double?
     @Option(name: .customLong(StudyOption.batchSize.rawValue), help: StudyOption.batchSize.help)
     var batchSize: Int?
+}
+
+/// The settings of the synthetic Gaussian-cluster data (`StudyOptions`' third group).
+struct DataOptions: ParsableArguments {
     @Option(name: .customLong(StudyOption.samples.rawValue), help: StudyOption.samples.help)
     var samples: Int?
     @Option(name: .customLong(StudyOption.features.rawValue), help: StudyOption.features.help)
@@ -144,93 +244,16 @@ struct StudyOptions: ParsableArguments {
     var trainFraction: Double?
     @Option(name: .customLong(StudyOption.dataSeed.rawValue), help: StudyOption.dataSeed.help)
     var dataSeed: UInt32?
+}
+
+/// The analysis settings (`StudyOptions`' fourth group).
+struct AnalysisOptions: ParsableArguments {
     @Option(name: .customLong(StudyOption.confidence.rawValue), help: StudyOption.confidence.help)
     var confidence: Double?
     @Option(name: .customLong(StudyOption.replicates.rawValue), help: StudyOption.replicates.help)
     var replicates: Int?
-    @Flag(help: ArgumentHelp("Make the study adaptive: start with its seeds, add 3 at a time up to 40 until its threshold trend and threshold differences "
-                             + "are resolved by a group-sequential rule (the study file's seeds: {start, step, max, until})."))
-    var untilResolved = false
     @Option(name: .customLong(StudyOption.bootstrapSeed.rawValue), help: StudyOption.bootstrapSeed.help)
     var bootstrapSeed: UInt32?
-
-    /// The value given for `option`, as the study document holds it; nil when not given. The
-    /// switch is exhaustive, so every option of the table is parsed.
-    private func value(of option: StudyOption) -> ParameterValue? {
-        switch option {
-        case .widths: widths.map { .list($0.values.map(StudyConfig.mlp)) }
-        case .attacks: attacks.map { .list($0.values.map { StudyConfig.component($0.kind) }) }
-        case .defenses: defenses.map { .list($0.values.map { StudyConfig.component($0.kind) }) }
-        case .fractions: fractions.map { .list($0.values.map(ParameterValue.double)) }
-        case .seeds: seeds.map { .list($0.values.map { .int(Int(clamping: $0)) }) }
-        case .epochs: epochs.map(ParameterValue.int)
-        case .lr: lr.map(ParameterValue.double)
-        case .batchSize: batchSize.map(ParameterValue.int)
-        case .samples: samples.map(ParameterValue.int)
-        case .features: features.map(ParameterValue.int)
-        case .classes: classes.map(ParameterValue.int)
-        case .clusterStd: clusterStd.map(ParameterValue.double)
-        case .centerScale: centerScale.map(ParameterValue.double)
-        case .trainFraction: trainFraction.map(ParameterValue.double)
-        case .dataSeed: dataSeed.map { .int(Int($0)) }
-        case .confidence: confidence.map(ParameterValue.double)
-        case .replicates: replicates.map(ParameterValue.int)
-        case .bootstrapSeed: bootstrapSeed.map { .int(Int($0)) }
-        }
-    }
-
-    /// The study read and checked: the study file (or the reference study) with the options applied;
-    /// a problem names the file position or the option at fault. Before its data are made, a study
-    /// too large for the machine is refused (`studySizeProblem`): by `runtime`'s --max-runs and
-    /// --threads when given (the whole study, when the data source's settings give the split's
-    /// sizes), else only data too large to make.
-    func resolve(checkingSizeWith runtime: RuntimeOptions? = nil) throws -> Study {
-        let (document, locations) = try studyDocument()
-        return try resolveStudy(document, locations: locations, overrides: overrides, untilResolved: untilResolved) { design in
-            if let runtime { try runtime.checkSize(of: design) } else { try checkDataSize(of: design) }
-        }
-    }
-
-    /// Refuses, with one line, data too large to make.
-    private func checkDataSize(of design: StudyDesign) throws {
-        if let problem = studySizeProblem(design, sizes: nil, threads: 1, maximumRuns: .max) { throw ValidationError(problem) }
-    }
-
-    /// The study's design, read and checked as `resolve` reads it, without making its data.
-    func design() throws -> StudyDesign {
-        let (document, locations) = try studyDocument()
-        return try designStudy(document, locations: locations, overrides: overrides, untilResolved: untilResolved)
-    }
-
-    /// The study file's document and where its values are (the reference study's without a file).
-    private func studyDocument() throws -> (document: ParameterValue, locations: SourceLocations) {
-        guard let study else { return (StudyOption.referenceDocument, SourceLocations()) }
-        let bytes: Data
-        do {
-            bytes = try readUserFile(study, maximumBytes: maximumStudyFileBytes)
-        } catch {
-            throw ValidationError("--study: \(error)")
-        }
-        guard let text = String(data: bytes, encoding: .utf8) else { throw ValidationError("--study: '\(study)' is not UTF-8 text") }
-        do {
-            return try readStudyFile(text: text, fileName: study)
-        } catch let error as SpecificationError {
-            throw ValidationError(error.description)
-        }
-    }
-
-    /// The options given, with their values as the study document holds them.
-    private var overrides: [(option: StudyOption, value: ParameterValue)] {
-        StudyOption.allCases.compactMap { option in value(of: option).map { (option, $0) } }
-    }
-
-    func validate() throws {
-        if widths?.values.isEmpty == true { throw ValidationError("--widths: needs at least one width") }
-        if attacks?.values.isEmpty == true { throw ValidationError("--attacks: needs at least one attack") }
-        if defenses?.values.isEmpty == true { throw ValidationError("--defenses: needs at least one defense") }
-        // The design only: the data are made once, by the command's `resolve`.
-        try checkDataSize(of: design())
-    }
 }
 
 /// `document` with the option values `overrides` applied, and `locations` with each key they set

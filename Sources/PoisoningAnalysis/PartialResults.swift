@@ -38,8 +38,8 @@ public struct ShardTiming: Sendable, Codable, Equatable {
 public struct PartialStudyResults: Sendable, Codable, Equatable {
     /// Version of the tool that ran the shard.
     public let toolVersion: String
-    /// The whole study's configuration.
-    public let config: StudyConfig
+    /// The whole study's configuration; its relative paths are relative to the part file's folder.
+    public private(set) var config: StudyConfig
     /// The SHA-256 of the bytes of the data file the configuration names, as the shard read them
     /// (`dataFileSHA256(of:)`); nil for synthetic data.
     public let dataFileSHA256: String?
@@ -67,6 +67,14 @@ public struct PartialStudyResults: Sendable, Codable, Equatable {
     /// Whether `name` is the file name of some shard's partial results.
     public static func isFileName(_ name: String) -> Bool {
         name.wholeMatch(of: /results\.part-[0-9]+-of-[0-9]+\.json/) != nil
+    }
+
+    /// This part with every relative path of its configuration moved from the folder `from` to the
+    /// folder `to` (`StudyConfig.movingPaths`).
+    public func movingPaths(from: String, to: String) -> PartialStudyResults {
+        var moved = self
+        moved.config = config.movingPaths(from: from, to: to)
+        return moved
     }
 
     /// Pretty-printed JSON with sorted keys.

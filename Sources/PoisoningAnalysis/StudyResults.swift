@@ -14,13 +14,32 @@ public struct DataSummary: Sendable, Codable, Equatable {
     /// Classes.
     public let classCount: Int
 
-    /// The summary of a study's data.
-    public init(_ study: Study) {
-        name = study.data.label
-        trainCount = study.split.train.count
-        testCount = study.split.test.count
-        featureCount = study.split.train.featureCount
-        classCount = study.split.train.classCount
+    /// The summary of the data of the study laid out by `layout`.
+    public init(_ layout: StudyLayout) {
+        name = layout.design.data.label
+        trainCount = layout.sizes.trainRows
+        testCount = layout.sizes.testRows
+        featureCount = layout.sizes.features
+        classCount = layout.sizes.classes
+    }
+
+    /// Why these sizes cannot be those of a split make-report made, in words that follow "the data
+    /// summary", or nil: at least one training and one test row, at most 100,000,000 rows (a CSV
+    /// file's most), 1 to 2^30 features, and 2 classes to one per row.
+    public var problem: String? {
+        guard trainCount >= 1, testCount >= 1, trainCount <= 100_000_000 - testCount else {
+            return "has \(trainCount) training and \(testCount) test rows; a split has at least one of each and at most 100,000,000 in all"
+        }
+        guard (1...(1 << 30)).contains(featureCount) else { return "has \(featureCount) features; a split has 1 to 2^30" }
+        guard (2...(trainCount + testCount)).contains(classCount) else {
+            return "has \(classCount) classes; a split has 2 to one per row"
+        }
+        return nil
+    }
+
+    /// The sizes of the split it summarises.
+    public var sizes: SplitSizes {
+        SplitSizes(trainRows: trainCount, testRows: testCount, features: featureCount, classes: classCount)
     }
 }
 
@@ -39,7 +58,7 @@ public struct StudyResults: Sendable, Codable, Equatable {
     /// Version of the tool that produced the results.
     public let toolVersion: String
     /// The study's effective configuration (the study file's document, every default filled in).
-    public let config: StudyConfig
+    public private(set) var config: StudyConfig
     /// The data's sizes.
     public let data: DataSummary
     /// The series (model x attack x defense), in study order.
@@ -72,6 +91,15 @@ public struct StudyResults: Sendable, Codable, Equatable {
     public init(study: Study, runs: [RunResult], toolVersion: String,
                 threads: Int = ProcessInfo.processInfo.activeProcessorCount, bootstrapReplicates: Int? = nil,
                 sequential: SequentialRecord? = nil, confidence: Double? = nil) {
+        self.init(layout: study.layout, runs: runs, toolVersion: toolVersion, threads: threads, bootstrapReplicates: bootstrapReplicates,
+                  sequential: sequential, confidence: confidence)
+    }
+
+    /// Analyses `runs` of the study laid out by `layout`, as `init(study:...)` does: the analysis
+    /// needs the sizes of the study's data, never the data.
+    public init(layout study: StudyLayout, runs: [RunResult], toolVersion: String,
+                threads: Int = ProcessInfo.processInfo.activeProcessorCount, bootstrapReplicates: Int? = nil,
+                sequential: SequentialRecord? = nil, confidence: Double? = nil) {
         schemaVersion = Self.currentSchemaVersion
         self.toolVersion = toolVersion
         config = study.config
@@ -101,15 +129,26 @@ public struct StudyResults: Sendable, Codable, Equatable {
         return recorded
     }
 
+    /// These results with every relative path of their configuration moved from the folder `from`
+    /// to the folder `to` (`StudyConfig.movingPaths`): the results as a file in `to` names its data.
+    public func movingPaths(from: String, to: String) -> StudyResults {
+        var moved = self
+        moved.config = config.movingPaths(from: from, to: to)
+        return moved
+    }
+
     /// Pretty-printed JSON with sorted keys: the bytes of `results.json`.
     public func jsonData() throws -> Data { try sortedJSON(self) }
 
     /// Reads the bytes of a results.json file and proves them consistent before anything indexes
-    /// into them: they must decode, their configuration must make a study, their runs must be that
-    /// study's runs in order, each possible (`StudyRunCheck`, as `merge` checks a part's runs), and
-    /// the analysis rebuilt from the configuration and the runs must give the same bytes (so
-    /// aggregates, fits, statistics and findings are those of the runs, and no index points outside
-    /// its list). Throws `ResultsFileError` saying which step failed.
+    /// into them: they must decode, their configuration and data summary must lay out a study
+    /// (`StudyLayout`; data whose sizes the configuration gives, as Gaussian clusters', must have
+    /// those sizes), their runs must be that study's runs in order, each possible (`StudyRunCheck`,
+    /// as `merge` checks a part's runs), and the analysis rebuilt from the configuration, the data
+    /// summary and the runs must give the same bytes (so aggregates, fits, statistics and findings
+    /// are those of the runs, and no index points outside its list). The data set is never read or
+    /// drawn: the file is checked on its own, wherever its data are. Throws `ResultsFileError`
+    /// saying which step failed.
     public static func read(_ data: Data) throws -> StudyResults {
         if let problem = schemaVersionProblem(data) { throw ResultsFileError(reason: problem) }
         let decoded: StudyResults
@@ -151,11 +190,19 @@ public struct StudyResults: Sendable, Codable, Equatable {
 
     /// The steps of `read` after decoding: `decoded`, the value of `bytes`, proved consistent.
     public static func verified(_ decoded: StudyResults, bytes data: Data) throws -> StudyResults {
-        let study: Study
+        let study: StudyLayout
         do {
-            study = try Study(decoded.config)
+            let design = try StudyDesign(document: decoded.config.document)
+            if let problem = decoded.data.problem { throw ResultsFileError(reason: "its data summary \(problem)") }
+            if let planned = design.data.plannedSizes, planned != decoded.data.sizes {
+                throw ResultsFileError(reason: "its data summary (\(sizesText(decoded.data.sizes))) is not that of its configuration's data "
+                    + "(\(sizesText(planned)))")
+            }
+            study = try StudyLayout(design: design, sizes: decoded.data.sizes)
+        } catch let error as ResultsFileError {
+            throw error
         } catch {
-            throw ResultsFileError(reason: studyFailure(error, config: decoded.config))
+            throw ResultsFileError(reason: "its configuration does not make a study: \(abbreviated("\(error)"))")
         }
         let specs = study.runSpecs
         guard decoded.runs.count == specs.count else {
@@ -165,7 +212,7 @@ public struct StudyResults: Sendable, Codable, Equatable {
         for (index, (run, spec)) in zip(decoded.runs, specs).enumerated() {
             if let problem = check.problem(of: run, as: spec) { throw ResultsFileError(reason: "run \(index) \(problem)") }
         }
-        let rebuilt = StudyResults(study: study, runs: decoded.runs, toolVersion: decoded.toolVersion, sequential: decoded.sequential)
+        let rebuilt = StudyResults(layout: study, runs: decoded.runs, toolVersion: decoded.toolVersion, sequential: decoded.sequential)
         guard (try? rebuilt.jsonData()) == data else {
             throw ResultsFileError(reason: "its aggregates, fits, statistics or findings are not those of its runs "
                 + "(edited, or written by another version of make-report)")
@@ -258,6 +305,11 @@ public struct StudyResults: Sendable, Codable, Equatable {
         }
         return failures
     }
+}
+
+/// "350 training rows, 150 test rows, 2 features, 5 classes".
+private func sizesText(_ sizes: SplitSizes) -> String {
+    "\(sizes.trainRows) training rows, \(sizes.testRows) test rows, \(sizes.features) features, \(sizes.classes) classes"
 }
 
 /// The largest results.json or part file read, in bytes (a study of `StudyConfig.maximumRuns` runs

@@ -3,9 +3,14 @@ import PoisoningEngine
 /// The study as a commented YAML study file: every key with its effective value, each preceded by
 /// its help as a comment. Reading the text back gives the same study.
 public func studyFileText(_ study: Study, header: [String] = []) -> String {
+    studyFileText(study.config, help: study.help, header: header)
+}
+
+/// The configuration `config` as a commented YAML study file, each key preceded by its `help`.
+public func studyFileText(_ config: StudyConfig, help: ParameterHelp, header: [String] = []) -> String {
     var lines = header.map { $0.isEmpty ? "#" : "# \($0)" }
     if !lines.isEmpty { lines.append("") }
-    write(study.config.document, path: "", indent: "", help: study.help, into: &lines)
+    write(config.document, path: "", indent: "", help: help, into: &lines)
     return lines.joined(separator: "\n") + "\n"
 }
 

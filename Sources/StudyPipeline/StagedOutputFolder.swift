@@ -233,7 +233,7 @@ public struct OutputManifest: Codable, Sendable, Equatable {
     /// The size in bytes of every file of `files`, so that a changed file is found without reading it.
     public let sizes: [String: Int]
     /// Files of the set listed without a hash, because their content differs between identical runs
-    /// (`performance.json`).
+    /// (`performance.json`); never committed, so a checked-out folder may lack them.
     public let unhashedFiles: [String]
 
     /// A manifest written by this build.

@@ -18,14 +18,20 @@ public struct OutputSettings: Sendable {
     public var strict: Bool
     /// The command that regenerates the outputs, shown in the reports.
     public var command: String
+    /// The output folder, as the user named it: the published files (study.yaml, results.json, the
+    /// reports) name the study's files relative to it (`movingPaths`), so that the folder's
+    /// study.yaml runs from anywhere, and the folder can move together with its data.
+    public var folder: String
 
     /// Settings with the given values.
-    public init(figureFormats: [ImageFormat], dpi: Double, templates: [ReportTemplate], strict: Bool, command: String) {
+    public init(figureFormats: [ImageFormat], dpi: Double, templates: [ReportTemplate], strict: Bool, command: String,
+                folder: String = ".") {
         self.figureFormats = figureFormats
         self.dpi = dpi
         self.templates = templates
         self.strict = strict
         self.command = command
+        self.folder = folder
     }
 }
 
@@ -41,10 +47,12 @@ public struct WrittenOutputs: Sendable {
 
 /// Writes the outputs of `results` into the staged `folder`: study.yaml (the effective study),
 /// results.json, its tidy tables runs.csv and points.csv (`TidyTables`), the figures in figures/ and one report per template (`parsed`, as `checkTemplates`
-/// returns them, else parsed here). Nothing reaches the output folder before the caller publishes
+/// returns them, else parsed here). Every relative path of the study, relative to the working
+/// directory in `results`, is written relative to `settings.folder`. Nothing reaches the output folder before the caller publishes
 /// it; a template that fails (syntax, a rendering too large, or an unknown variable when strict) throws.
 public func writeStudyOutputs(_ results: StudyResults, study: Study, settings: OutputSettings, parsed: [ParsedTemplate]? = nil,
                               into folder: StagedOutputFolder) throws -> WrittenOutputs {
+    let results = results.movingPaths(from: ".", to: settings.folder)
     var files = [String]()
     func write(_ data: Data, _ name: String) throws {
         try folder.write(data, to: name)
@@ -52,7 +60,7 @@ public func writeStudyOutputs(_ results: StudyResults, study: Study, settings: O
     }
     let header = ["The effective study of the results in this folder: every setting, defaults filled in.",
                   "`make-report run --study study.yaml` regenerates the same results."]
-    try write(Data(studyFileText(study, header: header).utf8), "study.yaml")
+    try write(Data(studyFileText(results.config, help: study.help, header: header).utf8), "study.yaml")
     try write(try results.jsonData(), "results.json")
     for table in TidyTables.files(results) { try write(Data(table.text.utf8), table.name) }
     for figure in try renderStudyFigures(results, formats: settings.figureFormats, dpi: settings.dpi) {

@@ -76,7 +76,9 @@ struct CommandLineTests {
         let outcome = try run(Self.smallSweep + ["--output", folder.path, "--threads", "2"])
         #expect(outcome.status == 0, "stderr: \(outcome.standardError)")
         #expect(outcome.standardOutput.contains("Key findings (16 runs"))
-        #expect(outcome.standardError.isEmpty, "no progress when stderr is not a terminal: \(outcome.standardError)")
+        // Without a terminal, progress is a first line and a plain line per tenth of the runs (GuideTests).
+        #expect(outcome.standardError.split(separator: "\n").allSatisfy { $0.hasPrefix("Training 16 runs") || $0.contains(" of 16 runs (") },
+                "only progress on stderr: \(outcome.standardError)")
         let data = try Data(contentsOf: folder.appendingPathComponent("results.json"))
         let results = try JSONDecoder().decode(StudyResults.self, from: data)
         #expect(results.runs.count == 16 && results.points.count == 8 && results.fits.count == 2)
@@ -114,7 +116,7 @@ struct CommandLineTests {
         let missing = try run(["validate", empty.path])
         #expect(missing.status == 1)
         #expect(missing.standardError.contains("results.json is missing"))
-        #expect(missing.standardError.contains("performance.json is missing"))
+        #expect(!missing.standardError.contains("performance.json"), "performance.json is never committed, so it may be missing")
         #expect(missing.standardError.contains("figures/train_vs_test is missing (no PNG, PDF or SVG file)"))
 
         let folder = temporaryFolder()
@@ -252,7 +254,7 @@ struct CommandLineTests {
             #expect(help.standardOutput.contains(option), "missing \(option)")
         }
         #expect(help.standardOutput.contains("(default: 32,64,128)"))
-        #expect(help.standardOutput.split(whereSeparator: \.isWhitespace).joined(separator: " ").contains("A YAML study file (see `make-report study --print`), at most 1 MiB;"))
+        #expect(help.standardOutput.split(whereSeparator: \.isWhitespace).joined(separator: " ").contains("A YAML study file (see `make-report study`), at most 1 MiB;"))
         #expect(help.standardOutput.contains("0,0.01,0.05,0.1,0.15,0.2,0.3,0.4,0.5"))
         let words = help.standardOutput.split(whereSeparator: \.isWhitespace).joined(separator: " ")
         for text in ["(values: random-label-flip, class-flip, margin-flip, confident-flip, backdoor, feature-collision)", "(values: none, loss-filter, knn-filter, knn-relabel, centroid-sphere, spectral-signature, activation-clustering, trimmed-loss, confident-learning, label-smoothing, weight-decay, early-stopping, dp-sgd, input-gradient-penalty)", "(values: png, pdf, svg; default: png)",

@@ -209,7 +209,9 @@ struct CompareMergeInputTests {
         let crafted = try parts.map { part in
             let text = try String(contentsOf: folder.appendingPathComponent(part), encoding: .utf8)
             let name = "crafted-" + (part as NSString).lastPathComponent
-            try text.replacingOccurrences(of: #""path" : "data.csv""#, with: #""path" : "secret.csv""#)
+            // A part names its data relative to its own folder (parts/); the crafted copies lie beside the data.
+            #expect(text.contains(#""path" : "../data.csv""#))
+            try text.replacingOccurrences(of: #""path" : "../data.csv""#, with: #""path" : "secret.csv""#)
                 .write(to: folder.appendingPathComponent(name), atomically: true, encoding: .utf8)
             return name
         }

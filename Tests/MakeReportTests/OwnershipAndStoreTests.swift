@@ -140,7 +140,8 @@ struct OwnershipAndStoreTests {
         #expect(verify.standardError.contains("its testAccuracy is 5.0, outside 0.0...1.0"))
         #expect(verify.standardError.contains("it has no testAccuracy"))
 
-        let rerun = try cli.run(Self.tiny + ["--output", folder.path, "--store", store])
+        // --quiet prints warnings (and errors) only.
+        let rerun = try cli.run(Self.tiny + ["--output", folder.path, "--store", store, "--quiet"])
         #expect(rerun.status == 0)
         #expect(rerun.standardError == "warning: 4 stored runs failed their check and were trained again "
             + "(`make-report store verify` checks the whole store)\n")

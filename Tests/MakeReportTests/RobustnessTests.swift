@@ -87,7 +87,7 @@ struct RobustnessTests {
         let shell = Process()
         shell.executableURL = URL(fileURLWithPath: "/bin/sh")
         shell.arguments = ["-c", "trap '' XFSZ; ulimit -f 64; exec \"$0\" \"$@\"", CommandLineTests.executable.path]
-            + CommandLineTests.smallSweep.map { $0 == "1,2" ? "5,6" : $0 } + ["--output", folder.path, "--no-store"]
+            + CommandLineTests.smallSweep.map { $0 == "1,2" ? "5,6" : $0 } + ["--output", folder.path, "--no-store", "--quiet"]
         let error = Pipe()
         shell.standardOutput = FileHandle.nullDevice
         shell.standardError = error

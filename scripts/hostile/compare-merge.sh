@@ -137,7 +137,9 @@ case_merge_crafted_data_path() {
   printf 'data:\n  kind: csv\n  path: data.csv\n  label-column: label\nmodels:\n  - kind: logistic\nfractions: [0, 0.5]\nseeds: [1]\ntraining:\n  epochs: 2\n' >study.yaml
   mr --study study.yaml --shard 1/2 --output parts --no-store --quiet && succeeded || return 1
   mr --study study.yaml --shard 2/2 --output parts --no-store --quiet && succeeded || return 1
-  for k in 1 2; do sed 's/"path" : "data.csv"/"path" : "secret.csv"/' parts/results.part-$k-of-2.json >crafted-$k.json; done
+  # A part names its data relative to its own folder (parts/), and the crafted copies lie in this one.
+  for k in 1 2; do sed 's|"path" : "../data.csv"|"path" : "secret.csv"|' parts/results.part-$k-of-2.json >crafted-$k.json; done
+  grep -q '"path" : "secret.csv"' crafted-1.json || { why "the part names its data otherwise: $(grep '"path"' parts/results.part-1-of-2.json)"; return 1; }
   local before; before=$(snapshot .)
   mr merge crafted-1.json crafted-2.json --output stolen
   refused "^make-report: error: crafted-1.json: 'secret.csv', the data file its study names, is not the file its shard read" &&

@@ -16,7 +16,9 @@ hostile_case data-larger-than-the-address-space case_data_larger_than_the_addres
 # Issue 19 follow-up: a part or results.json whose study names data of 8 GB (10000 classes x 100000
 # features) aborted merge, compare and validate in the allocator under `ulimit -v 6000000`, and a
 # results.json padded with 50 million values aborted compare under `ulimit -v 3000000` ("failed to
-# allocate"). Each is refused before work.
+# allocate"). merge, which makes the data, and compare of the padded file are refused before work;
+# compare and validate never make a study's data (issue 22), and find at once that the enlarged
+# configuration is not that of the results' data summary.
 case_merge_compare_validate_within_the_address_space() {
   mr --shard 1/1 --output parts --widths 8 --fractions 0,0.5 --seeds 1 --epochs 2 --no-store --quiet && succeeded || return 1
   mr --output out --widths 8 --fractions 0,0.5 --seeds 1 --epochs 2 --no-store --quiet && succeeded || return 1
@@ -32,14 +34,21 @@ json.dump(document, open("padded.json", "w"), separators=(",", ":"))
 PY
   mkdir folder && cp -r out/. folder/ && cp huge.json folder/results.json
   local before limited; before=$(snapshot .)
-  for limited in "6000000 merge huge-part.json --output merged" "6000000 compare huge.json out/results.json" "6000000 validate folder" \
-                 "3000000 compare padded.json out/results.json"; do
+  for limited in "6000000 merge huge-part.json --output merged" "3000000 compare padded.json out/results.json"; do
     # shellcheck disable=SC2086
     (ulimit -v ${limited%% *}; MR_TIMEOUT=60 mr ${limited#* }; exit "$RC")
     RC=$?
     refused "(making its study's data set \(Gaussian clusters\)|reading 'padded.json') needs about [0-9.]+ GiB.*, more than .*(address-space limit|memory)" &&
       unchanged . "$before" || return 1
   done
+  (ulimit -v 6000000; MR_TIMEOUT=60 mr compare huge.json out/results.json; exit "$RC")
+  RC=$?
+  refused "^make-report: error: compare: 'huge.json' is a make-report results.json that cannot be used: its data summary \(350 training rows, 150 test rows, 10 features, 5 classes\) is not that of its configuration's data" &&
+    unchanged . "$before" || return 1
+  (ulimit -v 6000000; MR_TIMEOUT=60 mr validate folder; exit "$RC")
+  RC=$?
+  [ "$RC" = 1 ] && grep -q "results.json its data summary" "$ERR" || { why "validate: exit $RC; stderr: $(head -c 300 "$ERR")"; return 1; }
+  unchanged . "$before"
 }
 hostile_case merge-compare-validate-within-the-address-space case_merge_compare_validate_within_the_address_space
 

@@ -37,9 +37,8 @@ public struct ComparableStudy: Sendable {
     /// Reads either format; a file that is neither, or that holds impossible values, throws
     /// `ComparisonInputError` with the reason. A make-report results.json must pass `StudyResults.verified`
     /// and `metricRangeFailures()`, as `validate` checks it; a published one, the checks of
-    /// `init(published:)`. `admitting` sees a make-report file's configuration before its study's
-    /// data are made, and may throw to refuse it (data too large to make).
-    public init(json data: Data, admitting: (StudyConfig) throws -> Void = { _ in }) throws {
+    /// `init(published:)`. Neither reads a data set: a make-report file carries its data's sizes.
+    public init(json data: Data) throws {
         if let problem = StudyResults.schemaVersionProblem(data) {
             throw ComparisonInputError(reason: "a make-report results.json that cannot be used: it \(problem)")
         }
@@ -55,7 +54,6 @@ public struct ComparableStudy: Sendable {
             try self.init(published: published)
             return
         }
-        try admitting(decoded.config)
         let results: StudyResults
         do {
             results = try StudyResults.verified(decoded, bytes: data)
@@ -129,7 +127,7 @@ public struct ComparisonInputError: Error, CustomStringConvertible {
     public var description: String { reason }
 }
 
-/// The fields of the published study's results.json that `compare` reads (see README.md).
+/// The fields of the published study's results.json that `compare` reads (see docs/statistics.md).
 private struct PublishedResults: Decodable {
     struct Config: Decodable {
         let n_samples: Int

@@ -18,7 +18,8 @@ public struct CSVDataset: DatasetSource {
     public static let kind = "csv"
     public static let summary = "Rows of a CSV file: numeric features and a label column."
 
-    /// The file, relative to the working directory.
+    /// The file: as a study file names it, relative to the study file's folder (or absolute); once
+    /// the study is read, relative to the working directory (`movingStudyPaths`).
     public let path: String
     /// The label column: a header name or a 0-based index as text; "" for the last column.
     public let labelColumn: String
@@ -37,8 +38,10 @@ public struct CSVDataset: DatasetSource {
     /// The most rows the file may have.
     public let maxRows: Int
 
+    public static let pathKeys = ["path"]
+
     public init(parameters p: inout ParameterReader) throws {
-        path = try p.string("path", maximumLength: ParameterReader.maximumPathLength, help: "The CSV file, relative to the working directory.")
+        path = try p.string("path", maximumLength: ParameterReader.maximumPathLength, help: "The CSV file, relative to this file's folder, or absolute.")
         labelColumn = try p.string("label-column", default: "", help: "The label column: its header name or 0-based index (default: the last column); "
             + "classes in numeric order if every label is a number, else by Unicode scalars.")
         header = try p.bool("header", default: true, help: "Whether the first line names the columns.")

@@ -136,50 +136,38 @@ public struct StudyDesign: Sendable {
     public var runCount: Int { config.fractions.count * seriesComponents.count * seedCount }
 }
 
-/// A study read and checked: its design (effective configuration and components), its data and the
-/// runs it consists of.
-public struct Study: Sendable {
+/// A study read and checked up to the sizes of its data, without the data themselves: its design,
+/// the sizes of its split and its series. Everything a study's results are analysed, checked and
+/// published with depends on this alone, so that a results.json is checked from its own configuration
+/// and data summary (`validate`, `compare`) without reading its data set again.
+public struct StudyLayout: Sendable {
     /// The configuration and the components.
     public let design: StudyDesign
-    /// The clean train/test split.
-    public let split: TrainTestSplit
+    /// The sizes of the clean train/test split.
+    public let sizes: SplitSizes
     /// The series, attack-major, then defense, then model.
     public let series: [SeriesDescription]
 
     /// The effective configuration.
     public var config: StudyConfig { design.config }
-    /// The help of every key of the configuration, by path (for commented study files).
-    public var help: ParameterHelp { design.help }
-    /// The data set.
-    public var data: any DatasetSource { design.data }
-    /// The models.
-    public var models: [any ModelArchitecture] { design.models }
     /// The attacks.
     public var attacks: [any PoisoningAttack] { design.attacks }
     /// The defenses.
     public var defenses: [any TrainingSetDefense] { design.defenses }
 
-    /// Reads a study document (a study file, or a configuration made in code) and its data. Throws
-    /// a `SpecificationError` naming the key at fault, or the data set's reason it cannot be read.
-    public init(document: ParameterValue, locations: SourceLocations = SourceLocations()) throws {
-        try self.init(design: StudyDesign(document: document, locations: locations), locations: locations)
-    }
-
-    /// The study of `design` with its data: draws or reads the split, then checks that every attack
-    /// can run on data of its sizes (a problem names the attack's key, located by `locations`).
-    public init(design: StudyDesign, locations: SourceLocations = SourceLocations()) throws {
-        let split = try design.data.makeSplit()
+    /// The layout of `design` on data of `sizes`: checks that every attack can run on data of those
+    /// sizes (a problem names the attack's key, located by `locations`), and that no two series share a label.
+    public init(design: StudyDesign, sizes: SplitSizes, locations: SourceLocations = SourceLocations()) throws {
         for (index, attack) in design.attacks.enumerated() {
-            if let problem = attack.problem(classCount: split.train.classCount, featureCount: split.train.featureCount)
-                ?? attack.problem(in: split) {
+            if let problem = attack.problem(classCount: sizes.classes, featureCount: sizes.features) {
                 let path = "attacks[\(index)].\(problem.key)"
                 throw SpecificationError(path: path, location: locations.location(of: path), message: problem.message)
             }
         }
         self.design = design
-        self.split = split
+        self.sizes = sizes
         series = design.seriesComponents.map { m, a, d in
-            let model = design.models[m].model(for: split.sizes)
+            let model = design.models[m].model(for: sizes)
             return SeriesDescription(model: m, attack: a, defense: d, label: design.seriesLabel(model: m, attack: a, defense: d),
                                      modelLabel: design.models[m].label, attackLabel: design.attacks[a].label,
                                      defenseLabel: design.defenses[d].label, parameterCount: model.parameterCount,
@@ -199,11 +187,6 @@ public struct Study: Sendable {
                                      message: "its series would be labelled '\(described.label)' like those of \(other): they differ only in "
                                          + "settings the label does not show, so tables and comparisons could not tell them apart")
         }
-    }
-
-    /// Reads a configuration made in code.
-    public init(_ config: StudyConfig) throws {
-        try self.init(document: config.document)
     }
 
     /// The runs of the sweep, fraction-major, then series, then seed.
@@ -257,6 +240,72 @@ public struct Study: Sendable {
     }
 }
 
+/// A study read and checked: its layout (design, the sizes of its data, its series), its data and
+/// the runs it consists of.
+public struct Study: Sendable {
+    /// The design, the sizes of the data and the series.
+    public let layout: StudyLayout
+    /// The clean train/test split.
+    public let split: TrainTestSplit
+
+    /// The configuration and the components.
+    public var design: StudyDesign { layout.design }
+    /// The series, attack-major, then defense, then model.
+    public var series: [SeriesDescription] { layout.series }
+    /// The effective configuration.
+    public var config: StudyConfig { design.config }
+    /// The help of every key of the configuration, by path (for commented study files).
+    public var help: ParameterHelp { design.help }
+    /// The data set.
+    public var data: any DatasetSource { design.data }
+    /// The models.
+    public var models: [any ModelArchitecture] { design.models }
+    /// The attacks.
+    public var attacks: [any PoisoningAttack] { design.attacks }
+    /// The defenses.
+    public var defenses: [any TrainingSetDefense] { design.defenses }
+
+    /// Reads a study document (a study file, or a configuration made in code) and its data. Throws
+    /// a `SpecificationError` naming the key at fault, or the data set's reason it cannot be read.
+    public init(document: ParameterValue, locations: SourceLocations = SourceLocations()) throws {
+        try self.init(design: StudyDesign(document: document, locations: locations), locations: locations)
+    }
+
+    /// The study of `design` with its data: draws or reads the split, then checks that every attack
+    /// can run on data of its sizes and on these rows (a problem names the attack's key, located by `locations`).
+    public init(design: StudyDesign, locations: SourceLocations = SourceLocations()) throws {
+        let split = try design.data.makeSplit()
+        layout = try StudyLayout(design: design, sizes: split.sizes, locations: locations)
+        for (index, attack) in design.attacks.enumerated() {
+            if let problem = attack.problem(in: split) {
+                let path = "attacks[\(index)].\(problem.key)"
+                throw SpecificationError(path: path, location: locations.location(of: path), message: problem.message)
+            }
+        }
+        self.split = split
+    }
+
+    /// Reads a configuration made in code.
+    public init(_ config: StudyConfig) throws {
+        try self.init(document: config.document)
+    }
+
+    /// The runs of the sweep, fraction-major, then series, then seed.
+    public var runSpecs: [RunSpec] { layout.runSpecs }
+
+    /// The metrics the study's attacks add to their runs, each once (`StudyLayout.attackMetrics`).
+    public var attackMetrics: [MetricInfo] { layout.attackMetrics }
+
+    /// `runs` with the baseline and the excess of every attack metric that has one (`StudyLayout.withCleanBaselines`).
+    public func withCleanBaselines(_ runs: [RunResult]) -> [RunResult] { layout.withCleanBaselines(runs) }
+
+    /// Whether any defense scores rows (so runs carry detection metrics).
+    public var hasDetection: Bool { layout.hasDetection }
+
+    /// The metrics the runs of series `index` can record (`StudyLayout.recordableMetrics(of:)`).
+    public func recordableMetrics(of index: Int) -> Set<String> { layout.recordableMetrics(of: index) }
+}
+
 /// The checks every run of a study passes wherever it is read from: a shard's part (`merge`), a
 /// results.json (`validate`, `compare`, a rerun's check of an existing output). One function, so that a
 /// file one command refuses is refused by every other.
@@ -266,11 +315,14 @@ public struct StudyRunCheck: Sendable {
     /// The metrics each series can record (`Study.recordableMetrics(of:)`), by series index.
     private let recordable: [Set<String>]
 
-    /// The checks of the runs of `study`.
-    public init(_ study: Study) {
-        trainingRows = study.split.train.count
-        recordable = study.series.indices.map(study.recordableMetrics(of:))
+    /// The checks of the runs of the study laid out by `layout`.
+    public init(_ layout: StudyLayout) {
+        trainingRows = layout.sizes.trainRows
+        recordable = layout.series.indices.map(layout.recordableMetrics(of:))
     }
+
+    /// The checks of the runs of `study`.
+    public init(_ study: Study) { self.init(study.layout) }
 
     /// Why `result` cannot be the study's run `spec`, in words that follow "run N ", or nil: it must
     /// be that run (`RunResult.matches`: fraction bit for bit, series and seed) and possible

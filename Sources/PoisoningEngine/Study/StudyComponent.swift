@@ -9,6 +9,13 @@ public protocol StudyComponent: Sendable {
     init(parameters: inout ParameterReader) throws
     /// A short name for legends and tables, e.g. "MLP 64" or "class-flip 0→1".
     var label: String { get }
+    /// The keys of its settings that name files (a CSV data set's `path`): relative to the folder of
+    /// the file that holds them, and moved with it (`movingStudyPaths`). None by default.
+    static var pathKeys: [String] { get }
+}
+
+extension StudyComponent {
+    public static var pathKeys: [String] { [] }
 }
 
 /// A kind of model the study trains: what it can do beyond train, predict and measure its loss, and

@@ -1,0 +1,79 @@
+import Foundation
+
+/// What a command tells the user while it works and when it is done. Progress goes to standard
+/// error: on a terminal one line, rewritten in place after every run (runs done of the total, runs
+/// per second, the time left); elsewhere (a log, a pipe) one plain line each time another tenth of
+/// the runs is done. The summary (the key findings, the files written) goes to standard output.
+/// With `--quiet` it says nothing: only errors and warnings are printed. Nothing it prints reaches
+/// an output file.
+struct ProgressReporter: Sendable {
+    /// How progress is shown.
+    enum Style: Sendable, Equatable {
+        /// A line rewritten in place (standard error is a terminal).
+        case terminal
+        /// A plain line per tenth of the runs.
+        case lines
+        /// Nothing, and no summary (`--quiet`).
+        case silent
+    }
+
+    /// How progress is shown.
+    let style: Style
+
+    /// A reporter in `style`.
+    init(style: Style) { self.style = style }
+
+    /// The reporter of a command run with or without `--quiet`: on a terminal when standard error is one.
+    init(quiet: Bool) {
+        style = quiet ? .silent : isatty(STDERR_FILENO) == 1 ? .terminal : .lines
+    }
+
+    /// Writes `line` to standard error, a note on the work (a look of an adaptive study), unless silent.
+    func note(_ line: String) {
+        if style != .silent { printError(line) }
+    }
+
+    /// Writes `line` to standard output, part of the summary, unless silent.
+    func summary(_ line: String) {
+        if style != .silent { print(line) }
+    }
+
+    /// Writes the progress after run `completed` of `total` finished, `elapsed` seconds into the
+    /// sweep (`detail` says which run it was and how it ended), as `text` gives it.
+    func runFinished(completed: Int, total: Int, elapsed: Double, detail: String) {
+        if let text = text(completed: completed, total: total, elapsed: elapsed, detail: detail) {
+            FileHandle.standardError.write(Data(text.utf8))
+        }
+    }
+
+    /// What to write to standard error after run `completed` of `total` finished, `elapsed` seconds
+    /// into the sweep, or nil for nothing. On a terminal: a carriage return, an erased line and
+    /// "[ 12/81] 14.8 runs/s, 5 s left · DETAIL", with a line end after the last run. As lines: at
+    /// the run that completes another tenth of the total (only one line when a run completes
+    /// several), "12 of 81 runs (14%), 14.8 runs/s, 5 s left", the last "81 of 81 runs (100%), 14.8 runs/s".
+    func text(completed: Int, total: Int, elapsed: Double, detail: String) -> String? {
+        let rate = elapsed > 0 ? Double(completed) / elapsed : nil
+        let speed = rate.map { String(format: "%.1f runs/s", $0) }
+        let left = completed < total ? rate.map { durationText(Double(total - completed) / $0) + " left" } : nil
+        let figures = [speed, left].compactMap { $0 }.joined(separator: ", ")
+        switch style {
+        case .silent:
+            return nil
+        case .terminal:
+            let done = String(completed), width = String(total).count
+            let count = "[" + String(repeating: " ", count: max(0, width - done.count)) + done + "/\(total)]"
+            return "\r\u{1B}[K\(count) \(figures.isEmpty ? "" : figures + " · ")\(detail)" + (completed == total ? "\n" : "")
+        case .lines:
+            guard completed * 10 / total > (completed - 1) * 10 / total else { return nil }
+            return "\(completed) of \(total) runs (\(completed * 100 / total)%)\(figures.isEmpty ? "" : ", " + figures)\n"
+        }
+    }
+}
+
+/// A duration for a person, rounded up: "4 s", "2 min 05 s", "1 h 02 min" (at most 1,000,000,000 s).
+func durationText(_ seconds: Double) -> String {
+    let whole = Int(min(seconds, 1e9).rounded(.up))
+    if whole < 60 { return "\(whole) s" }
+    if whole < 3600 { return String(format: "%d min %02d s", whole / 60, whole % 60) }
+    return String(format: "%d h %02d min", whole / 3600, whole % 3600 / 60)
+}

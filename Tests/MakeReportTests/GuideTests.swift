@@ -1,0 +1,168 @@
+import Foundation
+import Testing
+@testable import MakeReport
+import PoisoningAnalysis
+
+/// Issue 22, sections 4 and 5: paths relative to the study file, `validate` and `compare` without
+/// the data, the `study` command, grouped help and progress.
+struct GuideTests {
+    let cli = CommandLineTests()
+
+    /// A small CSV data set that a few epochs learn: two classes of two features, 40 rows.
+    static let rows = "x,y,label\n" + (0..<40).map { row in
+        let label = row % 2, offset = Double(row % 7) / 10
+        return "\(Double(label) * 3 + offset),\(Double(label) * -2 + offset / 2),\(label == 0 ? "a" : "b")"
+    }.joined(separator: "\n") + "\n"
+
+    /// A study of `rows.csv`, named relative to the study file's folder (a class flip: `validate`'s
+    /// curve checks, for the reference study's design, do not apply to it).
+    static let study = """
+        data: {kind: csv, path: rows.csv, label-column: label}
+        models: [{kind: mlp, hidden: [8]}]
+        attacks: [{kind: class-flip, source: 0, target: 1}]
+        fractions: [0, 0.2, 0.4]
+        seeds: [1, 2]
+        training: {epochs: 5}
+        """
+
+    /// A folder `root` holding `project/data/study.yaml`, `project/data/rows.csv` and an empty `elsewhere/`.
+    func project() throws -> URL {
+        let root = cli.temporaryFolder().deletingLastPathComponent()
+        let data = root.appendingPathComponent("project/data")
+        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("elsewhere"), withIntermediateDirectories: true)
+        try Self.study.write(to: data.appendingPathComponent("study.yaml"), atomically: true, encoding: .utf8)
+        try Self.rows.write(to: data.appendingPathComponent("rows.csv"), atomically: true, encoding: .utf8)
+        return root
+    }
+
+    @Test func aStudyFileNamesItsDataRelativeToItsFolderWhereverItRunsFrom() throws {
+        let root = try project(), elsewhere = root.appendingPathComponent("elsewhere")
+        let run = try cli.run(["run", "--study", "../project/data/study.yaml", "--output", "../project/out", "--no-store"], in: elsewhere)
+        #expect(run.status == 0, "stderr: \(run.standardError)")
+        // The output folder names the data relative to itself, in study.yaml, results.json and the report.
+        let out = root.appendingPathComponent("project/out")
+        let results = try JSONDecoder().decode(StudyResults.self, from: Data(contentsOf: out.appendingPathComponent("results.json")))
+        #expect(results.config.dataFilePath == "../data/rows.csv")
+        #expect(try String(contentsOf: out.appendingPathComponent("study.yaml"), encoding: .utf8).contains("\n  path: \"../data/rows.csv\"\n"))
+        #expect(try String(contentsOf: out.appendingPathComponent("report.md"), encoding: .utf8).contains("(path \"../data/rows.csv\", "))
+        // Its study.yaml, run from another folder into a sibling folder, gives the same bytes.
+        let again = try cli.run(["run", "--study", "project/out/study.yaml", "--output", "project/again", "--no-store", "--quiet"], in: root)
+        #expect(again.status == 0, "stderr: \(again.standardError)")
+        #expect(try Data(contentsOf: root.appendingPathComponent("project/again/results.json")) == Data(contentsOf: out.appendingPathComponent("results.json")))
+        // A shard's part names the data relative to its own folder; merge, from yet another folder, finds it.
+        let shard = try cli.run(["run", "--study", "../project/data/study.yaml", "--shard", "1/1", "--output", "../project/parts", "--no-store"],
+                                in: elsewhere)
+        #expect(shard.status == 0, "stderr: \(shard.standardError)")
+        let merged = try cli.run(["merge", "results.part-1-of-1.json", "--output", "../merged"], in: root.appendingPathComponent("project/parts"))
+        #expect(merged.status == 0, "stderr: \(merged.standardError)")
+        #expect(try Data(contentsOf: root.appendingPathComponent("project/merged/results.json")) == Data(contentsOf: out.appendingPathComponent("results.json")))
+
+        // validate and compare never read the data: they pass with the CSV file gone.
+        try FileManager.default.moveItem(at: root.appendingPathComponent("project/data/rows.csv"), to: root.appendingPathComponent("rows.csv"))
+        let validated = try cli.run(["validate", "../project/out"], in: elsewhere)
+        #expect(validated.status == 0 && validated.standardOutput == "../project/out: all checks passed\n", "stderr: \(validated.standardError)")
+        let compared = try cli.run(["compare", "project/out/results.json", "project/again/results.json"], in: root)
+        #expect(compared.status == 0 && compared.standardOutput.hasPrefix("# Comparison of project/out/results.json and project/again/results.json"),
+                "stderr: \(compared.standardError)")
+        // A run that needs them names the file where the study file says it is.
+        let missing = try cli.run(["run", "--study", "../project/data/study.yaml", "--output", "../project/out", "--no-store"], in: elsewhere)
+        #expect(missing.status == 2 && missing.standardError.contains("'../project/data/rows.csv'"), "stderr: \(missing.standardError)")
+    }
+
+    @Test func validatePassesWithoutPerformanceJSONAndStillChecksOneThatIsThere() throws {
+        let folder = cli.temporaryFolder()
+        #expect(try cli.run(["--widths", "8", "--fractions", "0,0.5", "--seeds", "1", "--epochs", "2", "--no-store", "--quiet",
+                             "--output", folder.path]).status == 0)
+        let performance = folder.appendingPathComponent("performance.json")
+        try Data("{}".utf8).write(to: performance)
+        let broken = try cli.run(["validate", folder.path])
+        #expect(broken.status == 1 && broken.standardError.contains("performance.json is not a valid performance record"))
+        try FileManager.default.removeItem(at: performance)
+        let checkedOut = try cli.run(["validate", folder.path])
+        // The curve checks of the reference design fail on so small a study; nothing names performance.json.
+        #expect(!checkedOut.standardError.contains("performance.json"), "stderr: \(checkedOut.standardError)")
+    }
+
+    @Test func quietPrintsNothingAndProgressLinesAreOnePerTenthWithoutATerminal() throws {
+        let loud = cli.temporaryFolder(), quiet = cli.temporaryFolder()
+        let sweep = ["--widths", "8,16", "--fractions", "0,0.2,0.4,0.6", "--seeds", "1,2", "--epochs", "5", "--no-store", "--threads", "2"]
+        let silent = try cli.run(sweep + ["--quiet", "--output", quiet.path])
+        #expect(silent.status == 0 && silent.standardOutput.isEmpty && silent.standardError.isEmpty,
+                "stdout: \(silent.standardOutput) stderr: \(silent.standardError)")
+        let spoken = try cli.run(sweep + ["--output", loud.path])
+        #expect(spoken.status == 0 && spoken.standardOutput.hasPrefix("Key findings (16 runs, "))
+        // Standard error is a pipe: a header, then one plain line per tenth of the 16 runs, no carriage return.
+        let lines = spoken.standardError.split(separator: "\n").map(String.init)
+        #expect(lines.first == "Training 16 runs on 2 threads…" && !spoken.standardError.contains("\r"))
+        #expect(lines.dropFirst().map { $0.prefix { $0 != "(" } }
+            == ["2 of 16 runs ", "4 of 16 runs ", "5 of 16 runs ", "7 of 16 runs ", "8 of 16 runs ", "10 of 16 runs ", "12 of 16 runs ",
+                "13 of 16 runs ", "15 of 16 runs ", "16 of 16 runs "])
+        #expect(lines.last?.hasPrefix("16 of 16 runs (100%), ") == true && lines.last?.hasSuffix(" runs/s") == true)
+        // Progress never reaches an output file.
+        // (The reports name the output folder, which differs.)
+        for name in ["results.json", "study.yaml", "runs.csv", "points.csv", "figures/accuracy_vs_poison.png"] {
+            #expect(try Data(contentsOf: loud.appendingPathComponent(name)) == Data(contentsOf: quiet.appendingPathComponent(name)), "\(name)")
+        }
+    }
+
+    @Test func theProgressTextOfEachStyle() {
+        let lines = ProgressReporter(style: .lines)
+        let printed = (1...81).compactMap { lines.text(completed: $0, total: 81, elapsed: Double($0) / 10, detail: "x") }
+        #expect(printed.count == 10)
+        #expect(printed[0] == "9 of 81 runs (11%), 10.0 runs/s, 8 s left\n")
+        #expect(printed[9] == "81 of 81 runs (100%), 10.0 runs/s\n")
+        // Fewer runs than tenths: a line per run.
+        #expect((1...3).compactMap { lines.text(completed: $0, total: 3, elapsed: 0, detail: "x") } == ["1 of 3 runs (33%)\n", "2 of 3 runs (66%)\n", "3 of 3 runs (100%)\n"])
+        let terminal = ProgressReporter(style: .terminal)
+        #expect(terminal.text(completed: 12, total: 200, elapsed: 4, detail: "MLP 64, fraction 0.10, seed 1: test acc 0.893")
+            == "\r\u{1B}[K[ 12/200] 3.0 runs/s, 1 min 03 s left · MLP 64, fraction 0.10, seed 1: test acc 0.893")
+        #expect(terminal.text(completed: 200, total: 200, elapsed: 50, detail: "d") == "\r\u{1B}[K[200/200] 4.0 runs/s · d\n")
+        #expect(ProgressReporter(style: .silent).text(completed: 1, total: 1, elapsed: 1, detail: "d") == nil)
+        #expect(durationText(0.2) == "1 s" && durationText(3599.5) == "1 h 00 min" && durationText(7322) == "2 h 02 min" && durationText(.infinity) == "277777 h 46 min")
+    }
+
+    @Test func bareStudyPrintsTheReferenceStudyWithACSVAlternativeThatRuns() throws {
+        let bare = try cli.run(["study"]), printed = try cli.run(["study", "--print"])
+        #expect(bare.status == 0 && bare.standardOutput == printed.standardOutput)
+        let lines = bare.standardOutput.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let csvStart = try #require(lines.firstIndex(of: "# data:"))
+        #expect(lines[csvStart + 1] == "#   kind: csv")
+        #expect(bare.standardOutput.contains("#   # The CSV file, relative to this file's folder, or absolute.\n#   path: my-data.csv\n#   # "))
+        // The file with its data block replaced by the CSV one, uncommented, runs on my-data.csv beside it.
+        let csvBlock = [lines[csvStart]] + lines[(csvStart + 1)...].prefix { $0.hasPrefix("#   ") }
+        let dataStart = try #require(lines.firstIndex(of: "data:"))
+        let dataEnd = try #require(lines[(dataStart + 1)...].firstIndex { !$0.hasPrefix(" ") })
+        let edited = lines[..<dataStart] + csvBlock.map { String($0.dropFirst(2)) } + lines[dataEnd...]
+        let root = cli.temporaryFolder().deletingLastPathComponent()
+        let studies = root.appendingPathComponent("studies")
+        try FileManager.default.createDirectory(at: studies, withIntermediateDirectories: true)
+        try edited.joined(separator: "\n").write(to: studies.appendingPathComponent("mine.yaml"), atomically: true, encoding: .utf8)
+        try Self.rows.write(to: studies.appendingPathComponent("my-data.csv"), atomically: true, encoding: .utf8)
+        let run = try cli.run(["run", "--study", "studies/mine.yaml", "--widths", "8", "--fractions", "0,0.5", "--seeds", "1", "--epochs", "2",
+                               "--no-store", "--quiet", "--output", "out"], in: root)
+        #expect(run.status == 0, "stderr: \(run.standardError)")
+        let results = try JSONDecoder().decode(StudyResults.self, from: Data(contentsOf: root.appendingPathComponent("out/results.json")))
+        #expect(results.data.name == "my-data.csv" && results.data.trainCount + results.data.testCount == 40)
+    }
+
+    @Test func runHelpGroupsItsOptionsUnderTitles() throws {
+        let help = try cli.run(["run", "--help"]).standardOutput
+        let titles = ["STUDY (A STUDY FILE, AND OPTIONS THAT OVERRIDE ITS VALUES):", "TRAINING:", "GAUSSIAN-CLUSTER DATA:", "ANALYSIS:",
+                      "OUTPUT:", "RUNNING:", "RUN STORE:", "OPTIONS:"]
+        let positions = titles.map { help.range(of: "\n" + $0 + "\n")?.lowerBound }
+        #expect(positions.allSatisfy { $0 != nil }, "help: \(help)")
+        let found = positions.compactMap { $0 }
+        #expect(found == found.sorted(), "the groups in order")
+        // Each option under its own title.
+        for (option, title) in [("--widths", 0), ("--until-resolved", 0), ("--lr", 1), ("--data-seed", 2), ("--bootstrap-seed", 3),
+                                ("--figure-format", 4), ("--quiet", 5), ("--no-store", 6), ("--shard", 7)] where found.count == titles.count {
+            let line: String.Index? = help.range(of: "\n  " + option)?.lowerBound
+            let at = try #require(line, "\(option) is not in the help")
+            let end: String.Index = title + 1 == found.count ? help.endIndex : found[title + 1]
+            #expect(at > found[title] && at < end, "\(option) under \(titles[title])")
+        }
+        let completion = try cli.run(["--generate-completion-script", "bash"])
+        #expect(completion.status == 0 && completion.standardOutput.contains("--until-resolved"))
+    }
+}
