@@ -191,20 +191,27 @@ struct GroupSequentialTests {
     /// differences of the series' replicates, paired by replicate: for a linear contrast, the
     /// replicates of its per-seed values), so the share measures what the bootstrap's reading of small
     /// levels (its last radius at T's 98.4% quantile, its directions' Monte Carlo error) does to the
-    /// family-wise rate. Run with SEQUENTIAL_RAY_STUDIES=N (N simulated studies; measured: see the
-    /// analysis README).
+    /// family-wise rate. Run with SEQUENTIAL_RAY_STUDIES=N (N simulated studies, on the null stream of
+    /// the t test above; measured: see the analysis README); it also prints the shares the tests above
+    /// assert on.
     @Test func theRayBootstrapsFamilyNullRateIsMeasured() throws {
         guard let studies = Int(ProcessInfo.processInfo.environment["SEQUENTIAL_RAY_STUDIES"] ?? "") else { return }
         let looks = sequentialLooks(start: 3, step: 3, max: 40, alpha: 0.05 / 4, replicates: 1000)
         let bootstraps = looks.map { SeedBootstrap(seedCount: $0.seeds, replicates: 1000) }
-        let ray = try family(means: [0, 0, 0], spread: 0.05, studies: studies, seed: 2103) { index, look, values in
+        let ray = try family(means: [0, 0, 0], spread: 0.05, studies: studies, seed: 2104) { index, look, values in
             let bootstrap = bootstraps[index]
             let interval = bootstrap.design.interval(bootstrap.replicateMeans(values.map { Optional($0) }, resolution: 1e-9),
                                                      confidence: look.confidence)
             return try #require(interval).excludes(0)
         }
-        let exact = family(means: [0, 0, 0], spread: 0.05, studies: studies, seed: 2103) { tExcludesZero($1, $2) }
+        let exact = family(means: [0, 0, 0], spread: 0.05, studies: studies, seed: 2104) { tExcludesZero($1, $2) }
         print("family-wise false resolutions of \(studies) studies: ray bootstrap \(ray.anyFalse), exact t \(exact.anyFalse), "
-            + "looks \(looks.map(\.seeds)), mean seeds \(ray.meanSeeds)")
+            + "looks \(looks.map(\.seeds)), mean seeds \(ray.meanSeeds) and \(exact.meanSeeds)")
+        let unsplit = family(means: [0, 0, 0], spread: 0.05, studies: 2000, seed: 2104, alpha: 0.05) { tExcludesZero($1, $2) }
+        let power = family(means: [0, 0, -0.03], spread: 0.05, studies: 2000, seed: 2105) { tExcludesZero($1, $2) }
+        let single = (resolvedShare(effect: 0, spread: 0.05, studies: 4000, seed: 2101),
+                      resolvedShare(effect: 0.03, spread: 0.05, studies: 2000, seed: 2102))
+        print("2,000 studies, exact t: unsplit null \(unsplit.anyFalse); 3 pp: \(power.resolved), false \(power.anyFalse), "
+            + "mean seeds \(power.meanSeeds); one comparison: null \(single.0), 3 pp \(single.1)")
     }
 }

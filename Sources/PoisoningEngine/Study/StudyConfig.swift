@@ -366,11 +366,11 @@ public struct SequentialSeeds: Sendable, Codable, Equatable {
         let step = try p.int("step", default: 3, in: 1...Self.largestMax, help: "Seeds added at each later look.")
         let max = try p.int("max", default: Swift.max(40, start, values.count), in: 2...Self.largestMax,
                             help: "The budget: the most seeds the study runs (at least start, and at least the listed values' count).")
-        guard max >= start else { throw p.error("max", "must be at least start (\(start))") }
         guard max >= values.count else {
             throw p.error("max", "is \(max), fewer than the \(values.count) seeds listed in seeds.values, which would never all run; "
                 + "list at most \(max) values or raise seeds.max")
         }
+        guard max >= start else { throw p.error("max", "must be at least start (\(start))") }
         let names = SequentialQuestion.allCases.map(\.rawValue)
         var until = [SequentialQuestion]()
         if let raw = p.value("until", help: "The questions to resolve, among \(names.joined(separator: ", ")) (default: the threshold questions the study can ask).") {
