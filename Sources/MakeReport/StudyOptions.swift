@@ -149,7 +149,8 @@ struct StudyOptions: ParsableArguments {
     @Option(name: .customLong(StudyOption.replicates.rawValue), help: StudyOption.replicates.help)
     var replicates: Int?
     @Flag(help: ArgumentHelp("Make the study adaptive: start with its seeds, add 3 at a time up to 40 until its threshold trend and threshold differences "
-                             + "are resolved by a group-sequential rule (the study file's seeds: {start, step, max, until})."))
+                             + "are resolved by a group-sequential rule (the study file's seeds: {start, step, max, until}; refused when the "
+                             + "file's seeds are already such a block)."))
     var untilResolved = false
     @Option(name: .customLong(StudyOption.bootstrapSeed.rawValue), help: StudyOption.bootstrapSeed.help, transform: parseBootstrapSeed)
     var bootstrapSeed: UInt32?

@@ -31,11 +31,12 @@ public func sequentialLookStudy(_ study: Study, seeds count: Int) throws -> Stud
 /// Runs the adaptive study `study` (its `config.sequential` set): at each look of
 /// `sequentialLooks`, which spend α = 1 - confidence split equally among the m comparisons its
 /// questions name (Bonferroni, α/m each, so that the chance of any false resolution is at most α
-/// whatever the comparisons' dependence; the analysis README says why not Holm), it trains the seeds the look adds (`trainBatch`, given the study of those seeds
-/// alone, returns their runs), analyses all seeds so far at the look's confidence, and stops when
-/// every comparison of the named questions has been resolved at some look, or after the last look
-/// (`runSequentialRule`). `progress` hears one line per look. The results are a pure function of the
-/// study: looks do not depend on timing or threads.
+/// whatever the comparisons' dependence; the analysis README says why not Holm), it trains the seeds
+/// the look adds (`trainBatch`, given the study of those seeds alone, returns their runs), analyses
+/// all seeds so far at the look's confidence, and stops when every comparison of the named questions
+/// has been resolved at some look, or after the last look (`runSequentialRule`). `progress` hears one
+/// line per look. The results are a pure function of the study: looks do not depend on timing or
+/// threads.
 public func runSequentialStudy(_ study: Study, threads: Int, trainBatch: (Study) throws -> StudyRuns,
                                progress: (String) -> Void) throws -> SequentialStudyRun {
     guard let settings = study.config.sequential else { throw SequentialStudyError(description: "the study is not adaptive") }
