@@ -36,7 +36,8 @@ struct CompareCommand: ParsableCommand {
                                    + "or percentage points such as 2pp; shifts inside plus or minus the margin count as equivalent.",
                                valueName: "margin"))
     var margin = AccuracyMargin(0.02)
-    @Option(help: "Seed of the bootstrap's random streams (each study draws its own); another seed checks that the intervals do not depend on it.")
+    @Option(help: "Seed of the random streams of the differences' bootstrap (each study draws its own); another seed checks that the intervals do not depend on it.",
+            transform: parseBootstrapSeed)
     var bootstrapSeed: UInt32 = 0
 
     func validate() throws {

@@ -214,7 +214,8 @@ struct SweepOptions: ParsableArguments {
     @Option(name: .customLong(StudyOption.seeds.rawValue), help: StudyOption.seeds.help)
     var seeds: CommaList<UInt64>?
     @Flag(help: ArgumentHelp("Make the study adaptive: start with its seeds, add 3 at a time up to 40 until its threshold trend and threshold differences "
-                             + "are resolved by a group-sequential rule (the study file's seeds: {start, step, max, until})."))
+                             + "are resolved by a group-sequential rule (the study file's seeds: {start, step, max, until}; refused when the "
+                             + "file's seeds are already such a block)."))
     var untilResolved = false
 }
 
@@ -252,8 +253,18 @@ struct AnalysisOptions: ParsableArguments {
     var confidence: Double?
     @Option(name: .customLong(StudyOption.replicates.rawValue), help: StudyOption.replicates.help)
     var replicates: Int?
-    @Option(name: .customLong(StudyOption.bootstrapSeed.rawValue), help: StudyOption.bootstrapSeed.help)
+    @Option(name: .customLong(StudyOption.bootstrapSeed.rawValue), help: StudyOption.bootstrapSeed.help, transform: parseBootstrapSeed)
     var bootstrapSeed: UInt32?
+}
+
+/// A `--bootstrap-seed` value (of a study or of `compare`); anything but an integer in
+/// `AnalysisSettings.bootstrapSeedRange` is refused with that range.
+func parseBootstrapSeed(_ text: String) throws -> UInt32 {
+    let range = AnalysisSettings.bootstrapSeedRange
+    guard let value = Int(text), range.contains(value) else {
+        throw ValidationError("must be an integer in [\(range.lowerBound), \(range.upperBound)]")
+    }
+    return UInt32(value)
 }
 
 /// `document` with the option values `overrides` applied, and `locations` with each key they set
@@ -273,10 +284,16 @@ func applying(_ overrides: [(option: StudyOption, value: ParameterValue)], to do
 
 /// `document` made adaptive as `--until-resolved` asks: a list of seeds (the reference study's when
 /// it has none) becomes the block `{values: list}`, whose defaults start with those seeds, add 3 at a
-/// time up to 40 and resolve the threshold questions the study can ask; a block stays as it is.
-func untilResolvedDocument(_ document: ParameterValue) -> ParameterValue {
+/// time up to 40 and resolve the threshold questions the study can ask. A study file whose seeds are
+/// already a block is refused: the block sets its own start, step, max and until, which the option
+/// would silently not apply (`--seeds` replaces the block with a list, which the option then makes
+/// adaptive).
+func untilResolvedDocument(_ document: ParameterValue) throws -> ParameterValue {
     let seeds = document.value(at: "seeds") ?? .list(StudyConfig().seeds.map { .int(Int($0)) })
-    if case .mapping = seeds { return document }
+    if case .mapping = seeds {
+        throw ValidationError("--until-resolved: the study file's seeds block (seeds: {start, step, max, until}) already makes the study "
+            + "adaptive with its own settings; drop the option, or give the seeds as a list")
+    }
     return document.setting(.mapping([ParameterEntry(key: "values", value: seeds)]), at: "seeds")
 }
 
@@ -285,7 +302,7 @@ func untilResolvedDocument(_ document: ParameterValue) -> ParameterValue {
 func designStudy(_ document: ParameterValue, locations: SourceLocations,
                  overrides: [(option: StudyOption, value: ParameterValue)], untilResolved: Bool = false) throws -> StudyDesign {
     var (document, locations) = try applying(overrides, to: document, locations: locations)
-    if untilResolved { document = untilResolvedDocument(document) }
+    if untilResolved { document = try untilResolvedDocument(document) }
     do {
         return try StudyDesign(document: document, locations: locations)
     } catch let error as SpecificationError {
@@ -299,7 +316,7 @@ func designStudy(_ document: ParameterValue, locations: SourceLocations,
 func resolveStudy(_ document: ParameterValue, locations: SourceLocations, overrides: [(option: StudyOption, value: ParameterValue)],
                   untilResolved: Bool = false, admit: (StudyDesign) throws -> Void = { _ in }) throws -> Study {
     var (document, locations) = try applying(overrides, to: document, locations: locations)
-    if untilResolved { document = untilResolvedDocument(document) }
+    if untilResolved { document = try untilResolvedDocument(document) }
     do {
         let design = try StudyDesign(document: document, locations: locations)
         try admit(design)

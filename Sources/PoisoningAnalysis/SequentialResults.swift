@@ -18,7 +18,8 @@ public struct SequentialLookRecord: Sendable, Codable, Equatable {
 public struct SequentialRecord: Sendable, Codable, Equatable {
     /// The study's `seeds` block, defaults filled in.
     public let settings: SequentialSeeds
-    /// The study's own confidence level, whose error 1 - level the boundaries spend over the looks.
+    /// The study's own confidence level: the boundaries spend its error 1 - level over the looks,
+    /// split equally among the comparisons (`comparisonCount`).
     public let nominalConfidence: Double
     /// Seeds at each planned look (looks whose level the bootstrap cannot measure are not planned:
     /// `sequentialLooks`).
@@ -30,7 +31,8 @@ public struct SequentialRecord: Sendable, Codable, Equatable {
     /// The comparisons not resolved at any look.
     public let unresolved: [String]
 
-    /// The record of `outcome` over `plan` (spending 1 - `nominalConfidence`), with the comparisons' names.
+    /// The record of `outcome` over `plan` (spending (1 - `nominalConfidence`) / the comparisons' count on
+    /// each), with the comparisons' names.
     public init(settings: SequentialSeeds, nominalConfidence: Double, plan: [SequentialLookPlan], outcome: SequentialOutcome,
                 comparisons: [String]) {
         self.settings = settings
@@ -48,6 +50,19 @@ public struct SequentialRecord: Sendable, Codable, Equatable {
     public var confidence: Double { looks[looks.count - 1].confidence }
     /// The seeds run.
     public var seeds: Int { looks[looks.count - 1].seeds }
+    /// The comparisons the questions name, among which the error 1 - `nominalConfidence` is split
+    /// (Bonferroni): those resolved at some look and those not.
+    public var comparisonCount: Int { looks.reduce(unresolved.count) { $0 + $1.resolved.count } }
+}
+
+/// How many comparisons `questions` name in a study of `series`, known before any run: a trend per
+/// (attack, defense) with models of two sizes or more, a difference per pair of series that differ in
+/// one axis (`sequentialComparisons` lists the same ones from the statistics).
+public func sequentialComparisonCount(series: [SeriesDescription], questions: [SequentialQuestion]) -> Int {
+    let pairs = series.indices.flatMap { first in
+        series.indices.filter { $0 > first && singleDifferingAxis(series[first], series[$0]) != nil }
+    }.count
+    return questions.reduce(0) { count, question in count + (question == .thresholdTrend ? thresholdTrendGroups(series).count : pairs) }
 }
 
 /// For every comparison of `questions` in `statistics`, whether its interval excludes zero, by a

@@ -46,8 +46,9 @@ public func comparisonMarkdown(_ comparison: StudyComparison, firstName: String,
         lines.append("| " + cells.joined(separator: " | ") + " |")
     }
     lines += ["", "## Fits", "",
-              "Each study analysed alone (sigmoid fit and seed bootstrap); the interval of a difference combines their "
-              + "independent replicates.", "",
+              "Each study analysed alone, as its own report analyses it (sigmoid fit, seed bootstrap with its own replicates "
+              + "and bootstrap seed; clean accuracy with its exact t interval). The clean accuracy's difference has Welch's "
+              + "interval; a fitted quantity's combines independent Monte Carlo replicates of the two studies.", "",
               "| Series | Quantity | First | Second | Difference | \(level) interval | Resolved |", "|---|---|---:|---:|---:|---|---|"]
     let formats: [String: (Double) -> String] = [
         "threshold": percent, "steepness": { fixed($0, decimals: 2) }, "midpoint": { fixed($0, decimals: 3) },

@@ -5,6 +5,7 @@ import PoisoningAnalysis
 /// many looks, why it stopped (and which comparisons are unresolved), and the level of its intervals.
 public func sequentialSentence(_ record: SequentialRecord) -> String {
     let settings = record.settings
+    let count = record.comparisonCount
     let planned = record.plannedLooks.map(String.init)
     let first = record.plannedLooks.first ?? settings.start
     let dropped = first > settings.start
@@ -12,8 +13,8 @@ public func sequentialSentence(_ record: SequentialRecord) -> String {
     let design = "Adaptive study: seeds were added \(settings.step) at a time, up to \(settings.max), until "
         + "\(listing(settings.until.map(\.rawValue))) \(settings.until.count == 1 ? "was" : "were") resolved, with looks at "
         + "\(listing(planned)) seeds\(dropped) and Lan-DeMets O'Brien-Fleming-type boundaries that spend a "
-        + "\(String(format: "%g%%", (1 - record.nominalConfidence) * 100)) chance of a false resolution over all looks "
-        + "(per comparison, not jointly)."
+        + "\(String(format: "%g%%", (1 - record.nominalConfidence) * 100)) chance of any false resolution over all looks, "
+        + (count == 1 ? "on its one comparison." : "split equally among its \(count) comparisons (Bonferroni).")
     let looks = record.looks.count
     let lookText = "look \(looks) of \(record.plannedLooks.count) (\(record.seeds) seeds)"
     let when = record.looks.enumerated().filter { !$0.element.resolved.isEmpty }.map { index, look in

@@ -29,17 +29,24 @@ public func sequentialLookStudy(_ study: Study, seeds count: Int) throws -> Stud
 }
 
 /// Runs the adaptive study `study` (its `config.sequential` set): at each look of
-/// `sequentialLooks` it trains the seeds the look adds (`trainBatch`, given the study of those seeds
-/// alone, returns their runs), analyses all seeds so far at the look's confidence, and stops when
-/// every comparison of the named questions has been resolved at some look, or after the last look
-/// (`runSequentialRule`). `progress` hears one line per look. The results are a pure function of the
-/// study: looks do not depend on timing or threads.
+/// `sequentialLooks`, which spend α = 1 - confidence split equally among the m comparisons its
+/// questions name (Bonferroni, α/m each, so that the chance of any false resolution is at most α
+/// whatever the comparisons' dependence; the analysis README says why not Holm), it trains the seeds
+/// the look adds (`trainBatch`, given the study of those seeds alone, returns their runs), analyses
+/// all seeds so far at the look's confidence, and stops when every comparison of the named questions
+/// has been resolved at some look, or after the last look (`runSequentialRule`). `progress` hears one
+/// line per look. The results are a pure function of the study: looks do not depend on timing or
+/// threads.
 public func runSequentialStudy(_ study: Study, threads: Int, trainBatch: (Study) throws -> StudyRuns,
                                progress: (String) -> Void) throws -> SequentialStudyRun {
     guard let settings = study.config.sequential else { throw SequentialStudyError(description: "the study is not adaptive") }
     let analysis = study.config.analysis
-    let plan = sequentialLooks(start: settings.start, step: settings.step, max: settings.max, alpha: 1 - analysis.confidence,
-                               replicates: analysis.replicates)
+    let comparisonCount = sequentialComparisonCount(series: study.series, questions: settings.until)
+    guard comparisonCount > 0 else {
+        throw SequentialStudyError(description: "seeds.until: the study's series give no comparison for \(settings.until.map(\.rawValue).joined(separator: ", "))")
+    }
+    let plan = sequentialLooks(start: settings.start, step: settings.step, max: settings.max,
+                               alpha: (1 - analysis.confidence) / Double(comparisonCount), replicates: analysis.replicates)
     var finished = [RunSpec: (result: RunResult, seconds: Double)]()
     var trained = 0
     var last: (study: Study, results: StudyResults, names: [String])?
@@ -58,8 +65,8 @@ public func runSequentialStudy(_ study: Study, threads: Int, trainBatch: (Study)
         let runs = lookStudy.runSpecs.map { finished[$0]!.result }
         let results = StudyResults(study: lookStudy, runs: runs, toolVersion: toolVersion, threads: threads, confidence: look.confidence)
         let comparisons = sequentialComparisons(results.statistics, series: lookStudy.series, questions: settings.until)
-        guard !comparisons.isEmpty else {
-            throw SequentialStudyError(description: "seeds.until: the study's runs give no comparison for \(settings.until.map(\.rawValue).joined(separator: ", "))")
+        guard comparisons.count == comparisonCount else {
+            throw SequentialStudyError(description: "seeds.until: the statistics give \(comparisons.count) comparisons where the design planned \(comparisonCount)")
         }
         last = (lookStudy, results, comparisons.map(\.name))
         let resolved = comparisons.filter(\.resolved).count

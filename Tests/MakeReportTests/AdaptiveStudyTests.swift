@@ -27,6 +27,7 @@ struct AdaptiveStudyTests {
         ("{until: []}", "seeds.until"),
         ("{start: 1}", "seeds.start"),
         ("{start: 2, colour: red}", "seeds.colour"),
+        ("{values: [1, 2, 3, 4, 5], max: 4}", "seeds.max: is 4, fewer than the 5 seeds listed in seeds.values"),
     ])
     func nonsenseIsRefusedWithOneLine(seeds: String, key: String) throws {
         let outcome = try cli.run(["--study", try studyFile(seeds: seeds).path, "--output", cli.temporaryFolder().path])
@@ -43,6 +44,34 @@ struct AdaptiveStudyTests {
         #expect(none.status == 2 && none.standardError.split(separator: "\n").count == 1, "\(none.standardError)")
         let sharded = try cli.run(["--until-resolved", "--shard", "1/2", "--output", cli.temporaryFolder().path])
         #expect(sharded.status == 2 && sharded.standardError.contains("--shard"), "\(sharded.standardError)")
+    }
+
+    /// `--until-resolved` makes a list of seeds adaptive; on a study file whose seeds are already a
+    /// block it is refused with one line, since the block's settings would stand in for the option's.
+    @Test func untilResolvedOnAnAdaptiveStudyFileIsRefused() throws {
+        let study = try studyFile(seeds: "{start: 2, step: 5, max: 12}")
+        let outcome = try cli.run(["--study", study.path, "--until-resolved", "--output", cli.temporaryFolder().path])
+        #expect(outcome.status == 2)
+        #expect(outcome.standardError.split(separator: "\n").count == 1, "stderr: \(outcome.standardError)")
+        #expect(outcome.standardError.contains("--until-resolved: the study file's seeds block"), "stderr: \(outcome.standardError)")
+        // With --seeds, the list replaces the block and the option makes it adaptive (up to 40 seeds).
+        let listed = try cli.run(["--study", study.path, "--seeds", "1,2", "--until-resolved", "--max-runs", "1",
+                                  "--output", cli.temporaryFolder().path])
+        #expect(listed.standardError.contains("(4 fractions x 2 series x 40 seeds)"), "\(listed.standardError)")
+    }
+
+    /// A bootstrap seed outside [0, 2147483647], or not an integer, is refused with that range, by a
+    /// study and by compare alike.
+    @Test(arguments: ["-1", "2147483648", "seven", "1.5"])
+    func aBootstrapSeedOutsideItsRangeIsRefusedWithTheRange(value: String) throws {
+        for arguments in [["--bootstrap-seed", value, "--output", cli.temporaryFolder().path],
+                          ["compare", "a.json", "b.json", "--bootstrap-seed", value]] {
+            let outcome = try cli.run(arguments)
+            #expect(outcome.status == 2)
+            #expect(outcome.standardError.split(separator: "\n").count == 1, "stderr: \(outcome.standardError)")
+            #expect(outcome.standardError.contains("--bootstrap-seed") && outcome.standardError.contains("must be an integer in [0, 2147483647]"),
+                    "stderr: \(outcome.standardError)")
+        }
     }
 
     /// A small adaptive sweep: its looks, record and report, the same bytes for 1 and 2 threads, and

@@ -43,6 +43,32 @@ struct ComparisonTests {
         #expect(clean.count == 2 && clean.allSatisfy(\.resolved))
     }
 
+    /// Each study alone is analysed as its own report analyses it: its intervals are the report's,
+    /// exactly, whatever compare's --bootstrap-seed (which moves only the differences' Monte Carlo
+    /// pairs); the clean accuracy's difference is Welch's interval: with the same seed noise on both
+    /// sides (sd 0.0091287 over 4 seeds) and a shift of -0.05, -0.05 ± t_{0.975, 6} · 0.0091287 · √(1/2),
+    /// t_{0.975, 6} = 2.4469118511449692 (SciPy).
+    @Test func eachStudyAloneHasItsReportsIntervals() throws {
+        let data = try Self.resultsJSON()
+        let report = try StudyResults.read(data).statistics.series
+        let first = try ComparableStudy(json: data), second = try ComparableStudy(json: Self.resultsJSON(shift: -0.05))
+        for bootstrapSeed: UInt64 in [0, 7] {
+            let comparison = compareStudies(first, second, confidence: 0.95, replicates: 300, bootstrapSeed: bootstrapSeed)
+            for (index, label) in ["MLP 16", "MLP 32"].enumerated() {
+                let fits = Dictionary(uniqueKeysWithValues: comparison.fits.filter { $0.series == label }.map { ($0.quantity, $0) })
+                #expect(fits["threshold"]?.first == report[index].threshold)
+                #expect(fits["steepness"]?.first == report[index].steepness)
+                #expect(fits["midpoint"]?.first == report[index].midpoint)
+                #expect(fits["cleanAccuracy"]?.first == report[index].cleanAccuracy)
+                #expect(report[index].threshold.interval != nil)
+                let clean = try #require(fits["cleanAccuracy"]?.difference.interval)
+                let half = 2.4469118511449692 * (2.5e-4 / 3).squareRoot() * 0.5.squareRoot()
+                let (lower, upper) = (try #require(clean.lower), try #require(clean.upper))
+                #expect(abs(lower - (-0.05 - half)) < 1e-9 && abs(upper - (-0.05 + half)) < 1e-9, "\(clean)")
+            }
+        }
+    }
+
     @Test func mismatchedAxesAreComparedOnTheirCommonPointsAndListed() throws {
         let comparison = compareStudies(try ComparableStudy(json: Self.resultsJSON()),
                                         try ComparableStudy(json: Self.resultsJSON(widths: [32, 64], fractions: Array(Self.fractions.prefix(7)))),

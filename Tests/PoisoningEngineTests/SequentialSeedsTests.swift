@@ -33,9 +33,17 @@ struct SequentialSeedsTests {
         ([ParameterEntry(key: "start", value: .int(5)), ParameterEntry(key: "max", value: .int(4))], "seeds.max"),
         ([ParameterEntry(key: "until", value: .list([.string("threshold-pears")]))], "seeds.until"),
         ([ParameterEntry(key: "values", value: .list([.int(1), .int(1)]))], "seeds.values"),
+        ([ParameterEntry(key: "values", value: .list((1...5).map { .int($0) })), ParameterEntry(key: "max", value: .int(4))], "seeds.max"),
     ])
     func nonsenseIsRefusedAtItsKey(block: [ParameterEntry], path: String) {
         #expect { try adaptive(block) } throws: { ($0 as? SpecificationError)?.path == path }
+    }
+
+    /// Listed values are never dropped: more than 40 raise the default budget to their count.
+    @Test func listedValuesBeyondFortyRaiseTheDefaultBudget() throws {
+        let design = try adaptive([ParameterEntry(key: "values", value: .list((1...45).map { .int($0) }))])
+        #expect(design.config.sequential?.max == 45)
+        #expect(design.config.sequential?.seeds(45) == (1...45).map { UInt64($0) })
     }
 
     @Test func aQuestionTheStudyCannotAskIsRefused() {

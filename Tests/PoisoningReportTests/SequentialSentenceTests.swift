@@ -16,10 +16,24 @@ struct SequentialSentenceTests {
 
     @Test func looksTheBootstrapCannotReadAreNamedAsNotTaken() {
         #expect(sequentialSentence(record(start: 3, step: 3, max: 40)).hasPrefix(
-            "Adaptive study: seeds were added 3 at a time, up to 40, until threshold-trend was resolved, with looks at 21, 24, 27, "
-                + "30, 33, 36, 39 and 40 seeds (none before 21 seeds: the bootstrap cannot read the levels earlier looks would need) "
-                + "and Lan-DeMets O'Brien-Fleming-type boundaries that spend a 5% chance of a false resolution over all looks "
-                + "(per comparison, not jointly). It stopped at look 1 of 8 (21 seeds)"))
+            "Adaptive study: seeds were added 3 at a time, up to 40, until threshold-trend was resolved, with looks at 24, 27, "
+                + "30, 33, 36, 39 and 40 seeds (none before 24 seeds: the bootstrap cannot read the levels earlier looks would need) "
+                + "and Lan-DeMets O'Brien-Fleming-type boundaries that spend a 5% chance of any false resolution over all looks, "
+                + "on its one comparison. It stopped at look 1 of 7 (24 seeds)"))
+    }
+
+    /// With several comparisons the sentence says how the error is split; the count is the record's
+    /// comparisons, resolved or not.
+    @Test func severalComparisonsSplitTheErrorByBonferroni() {
+        let settings = SequentialSeeds(values: [42, 123, 7], start: 3, step: 3, max: 40, until: [.thresholdTrend, .thresholdPairs])
+        let plan = sequentialLooks(start: 3, step: 3, max: 40, alpha: 0.05 / 4, replicates: 1000)
+        let names = ["trend", "b - a", "c - a", "c - b"]
+        let outcome = runSequentialRule(looks: plan) { index, _ in Dictionary(uniqueKeysWithValues: names.map { ($0, $0 != "c - b" || index == 1) }) }
+        let record = SequentialRecord(settings: settings, nominalConfidence: 0.95, plan: plan, outcome: outcome, comparisons: names)
+        #expect(record.comparisonCount == 4 && record.seeds == 36)
+        #expect(sequentialSentence(record).contains("with looks at 33, 36, 39 and 40 seeds (none before 33 seeds: the bootstrap cannot "
+            + "read the levels earlier looks would need) and Lan-DeMets O'Brien-Fleming-type boundaries that spend a 5% chance of any "
+            + "false resolution over all looks, split equally among its 4 comparisons (Bonferroni). It stopped at look 2 of 4 (36 seeds)"))
     }
 
     @Test func aDesignWhoseLooksAreAllTakenSaysNothingOfEarlierOnes() {

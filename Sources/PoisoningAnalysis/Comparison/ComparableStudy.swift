@@ -21,10 +21,13 @@ public struct ComparableStudy: Sendable {
     public let runs: [RunResult]
     /// Which format the file was in: "make-report <version>" or "published".
     public let format: String
+    /// The analysis settings of the study's own report (the defaults for a published file): its
+    /// replicates and bootstrap seed, with which `compare` analyses the study alone.
+    public let analysis: AnalysisSettings
 
     /// A study from its parts.
     init(seriesLabels: [String], fractions: [Double], seeds: [UInt64], classCount: Int, testCount: Int, runs: [RunResult],
-         format: String) {
+         format: String, analysis: AnalysisSettings = AnalysisSettings()) {
         self.seriesLabels = seriesLabels
         self.fractions = fractions
         self.seeds = seeds
@@ -32,6 +35,7 @@ public struct ComparableStudy: Sendable {
         self.testCount = testCount
         self.runs = runs
         self.format = format
+        self.analysis = analysis
     }
 
     /// Reads either format; a file that is neither, or that holds impossible values, throws
@@ -65,7 +69,7 @@ public struct ComparableStudy: Sendable {
         }
         self.init(seriesLabels: results.series.map(\.label), fractions: results.config.fractions.sorted(), seeds: results.config.seeds,
                   classCount: results.data.classCount, testCount: results.data.testCount, runs: results.runs,
-                  format: "make-report \(results.toolVersion)")
+                  format: "make-report \(results.toolVersion)", analysis: results.config.analysis)
     }
 
     /// A published-format study, its values held to the rules a study file and `validate` hold ours

@@ -28,12 +28,14 @@ public struct FitComparison: Sendable, Codable, Equatable {
     public let series: String
     /// "threshold", "steepness", "midpoint" or "cleanAccuracy".
     public let quantity: String
-    /// The quantity in each study, with its interval.
+    /// The quantity in each study analysed alone, with its interval: the numbers of that study's own
+    /// report at the same confidence (see `compareStudies`).
     public let first: Estimate
     public let second: Estimate
-    /// Second minus first, with the interval of the difference of the two studies' independent
-    /// replicates; for thresholds outside the swept fractions a bound or no value, as between the
-    /// series of one study (see `SeriesDifference.difference`).
+    /// Second minus first: for the clean accuracy (a mean) with Welch's interval over the two
+    /// studies' seeds; for a fitted quantity with the interval of the difference of the two studies'
+    /// independent Monte Carlo replicates, and for thresholds outside the swept fractions a bound or
+    /// no value, as between the series of one study (see `SeriesDifference.difference`).
     public let difference: Estimate
     /// Whether the runs resolve its sign (`Estimate.signResolved`).
     public let resolved: Bool
@@ -105,9 +107,13 @@ private let comparedMetrics = [MetricKey.testAccuracy, MetricKey.trainAccuracy, 
 /// Compares two studies on their common series and fractions. Pooled shifts: see `pooledShifts`.
 /// Points: Welch's t interval for the difference of means (Welch 1947; Satterthwaite degrees of
 /// freedom), counted against the number expected by chance and Holm's correction. Fits: each study
-/// is analysed alone (sigmoid fit and ray bootstrap, as in its own report, on streams 2 `bootstrapSeed` + 1
-/// and + 2) and the difference's interval is the percentile interval of the differences of their plain
-/// Monte Carlo replicates (independent draws per study, so that their pairs are independent).
+/// is analysed alone exactly as its own report analyses it (sigmoid fit, and the ray bootstrap with
+/// the study's own replicates and bootstrap seed, `ComparableStudy.analysis`), so that where the
+/// studies share their fractions its intervals at the report's confidence are the report's; the clean
+/// accuracy's difference has Welch's interval; a fitted quantity's difference has the percentile
+/// interval of the differences of `replicates` plain Monte Carlo replicates per study, drawn on
+/// streams 2 `bootstrapSeed` + 1 and + 2 (independent draws per study, so that their pairs are
+/// independent).
 /// Agreement: Fisher's method over the test-accuracy points, X = -2 Σ ln p_i ~ χ²_{2m} when the
 /// studies agree and the points are independent; they are not (the points of one seed share its
 /// effect), so it is indicative only.
@@ -190,22 +196,28 @@ private func fisherCombination(_ pValues: [Double]) -> AgreementTest {
 /// Threshold, k, x0 and clean accuracy of one series in both studies.
 private func compareFits(_ label: String, _ a: ComparableStudy, _ b: ComparableStudy, confidence: Double,
                          replicates: Int, bootstrapSeed: UInt64) -> [FitComparison] {
-    let (streamA, streamB) = (2 * bootstrapSeed + 1, 2 * bootstrapSeed + 2)
-    let sa = a.analysedSeries(confidence: confidence, replicates: replicates, bootstrapSeed: streamA, monteCarlo: false).0
-    let sb = b.analysedSeries(confidence: confidence, replicates: replicates, bootstrapSeed: streamB, monteCarlo: false).0
-    let ra = a.analysedSeries(confidence: confidence, replicates: replicates, bootstrapSeed: streamA, monteCarlo: true).1
-    let rb = b.analysedSeries(confidence: confidence, replicates: replicates, bootstrapSeed: streamB, monteCarlo: true).1
-    let quantities: [(String, (SeriesStatistics) -> Estimate, (SeriesReplicates) -> [Double])] = [
-        ("threshold", \.threshold, \.threshold), ("steepness", \.steepness, \.steepness),
-        ("midpoint", \.midpoint, \.midpoint), ("cleanAccuracy", \.cleanAccuracy, \.cleanAccuracyReplicates),
+    let (sa, seedsA) = a.analysedSeries(confidence: confidence, replicates: a.analysis.replicates, bootstrapSeed: a.analysis.bootstrapSeed,
+                                        monteCarlo: false)
+    let (sb, seedsB) = b.analysedSeries(confidence: confidence, replicates: b.analysis.replicates, bootstrapSeed: b.analysis.bootstrapSeed,
+                                        monteCarlo: false)
+    let ra = a.analysedSeries(confidence: confidence, replicates: replicates, bootstrapSeed: 2 * bootstrapSeed + 1, monteCarlo: true).1
+    let rb = b.analysedSeries(confidence: confidence, replicates: replicates, bootstrapSeed: 2 * bootstrapSeed + 2, monteCarlo: true).1
+    let fitted: [(String, (SeriesStatistics) -> Estimate, (SeriesReplicates) -> [Double])] = [
+        ("threshold", \.threshold, \.threshold), ("steepness", \.steepness, \.steepness), ("midpoint", \.midpoint, \.midpoint),
     ]
-    return quantities.map { name, estimate, replicated in
+    let fits = fitted.map { name, estimate, replicated in
         let paired = rb.flatMap { rb in ra.map { ra in ((replicated(rb), rb.swept), (replicated(ra), ra.swept)) } }
         let (difference, _) = censoredDifference(estimate(sb), estimate(sa), replicates: paired, design: ra?.design ?? .monteCarlo(blocks: 1),
                                                  confidence: confidence)
         return FitComparison(series: label, quantity: name, first: estimate(sa), second: estimate(sb), difference: difference,
                              resolved: difference.signResolved)
     }
+    let cleanA = seedsA?.cleanAccuracy.compactMap { $0 } ?? [], cleanB = seedsB?.cleanAccuracy.compactMap { $0 } ?? []
+    let welch = WelchDifference(cleanA, cleanB, resolutions: (a.testResolution, b.testResolution))
+    let value = sb.cleanAccuracy.value.flatMap { b in sa.cleanAccuracy.value.map { b - $0 } }
+    let clean = Estimate(value: value, interval: welch?.interval(confidence: confidence))
+    return fits + [FitComparison(series: label, quantity: "cleanAccuracy", first: sa.cleanAccuracy, second: sb.cleanAccuracy,
+                                 difference: clean, resolved: clean.signResolved)]
 }
 
 extension ComparableStudy {
@@ -217,10 +229,11 @@ extension ComparableStudy {
                       realisedFraction: run.realisedFraction, metrics: run.metrics, divergence: run.divergence, saturated: run.isSaturated)
         }
         return ComparableStudy(seriesLabels: [label], fractions: fractions.filter(kept.map(\.fraction).contains), seeds: seeds,
-                               classCount: classCount, testCount: testCount, runs: kept, format: format)
+                               classCount: classCount, testCount: testCount, runs: kept, format: format, analysis: analysis)
     }
 
-    /// The sigmoid fit and statistics of the study's single series, from the ray bootstrap or plain Monte Carlo.
+    /// The sigmoid fit and statistics of the study's single series, from the ray bootstrap or plain
+    /// Monte Carlo, and its replicates (nil with fewer than two seeds).
     fileprivate func analysedSeries(confidence: Double, replicates: Int, bootstrapSeed: UInt64,
                                     monteCarlo: Bool) -> (SeriesStatistics, SeriesReplicates?) {
         let points = aggregate(runs, fractions: fractions, seriesCount: 1)

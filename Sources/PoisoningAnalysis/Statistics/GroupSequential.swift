@@ -5,19 +5,23 @@ import Foundation
 // numerical integration of Armitage, McPherson & Rowe (1969) (Jennison & Turnbull 2000, ch. 19), and
 // the stopping rule that uses them. The analysis README documents the method and its simulations.
 
-/// The Lan-DeMets O'Brien-Fleming-type spending function: the two-sided error spent by information
-/// fraction t, α(t) = 2 - 2 Φ(z_{1-α/2} / √t) (0 at t = 0, α at t = 1).
+/// The Lan-DeMets O'Brien-Fleming-type spending function per side, as Lan & DeMets (1983) and
+/// gsDesign's `sfLDOF` define it for a two-sided test at `alpha`: the error spent on each side by
+/// information fraction t, a(t) = 2 - 2 Φ(z_{1-α/4} / √t) (0 at t = 0, α/2 at t = 1). (Spending the
+/// two-sided α through 2 - 2 Φ(z_{1-α/2} / √t) instead spends more early and gives other boundaries:
+/// 4.383, not the published 4.877, at the first of five equal looks at α = 0.05.)
 public func obrienFlemingSpending(_ t: Double, alpha: Double) -> Double {
     guard t > 0 else { return 0 }
-    return 2 * normalCDF(normalQuantile(alpha / 2) / min(t, 1).squareRoot())
+    return 2 * normalCDF(normalQuantile(alpha / 4) / min(t, 1).squareRoot())
 }
 
-/// The two-sided boundaries c_1, ..., c_K of looks at the increasing information fractions `fractions`
-/// (in (0, 1]) that spend `alpha` by `obrienFlemingSpending`: under no effect, the chance that the
-/// standardized statistic first leaves (-c_k, c_k) at look k is α(t_k) - α(t_{k-1}). The first is the
-/// closed form z_{1-α(t_1)/2}; each later one follows from the sub-density of the score statistic
-/// S_k = Z_k √t_k (independent normal increments of variance t_k - t_{k-1}) on the region where no
-/// earlier look stopped, integrated by Simpson's rule on `gridPoints` points.
+/// The symmetric two-sided boundaries c_1, ..., c_K of looks at the increasing information fractions
+/// `fractions` (in (0, 1]) that spend `alpha` by `obrienFlemingSpending` on each side: under no effect,
+/// the chance that the standardized statistic first leaves (-c_k, c_k) at look k is
+/// 2 (a(t_k) - a(t_{k-1})). The first is the closed form z_{1-a(t_1)}; each later one follows from
+/// the sub-density of the score statistic S_k = Z_k √t_k (independent normal increments of variance
+/// t_k - t_{k-1}) on the region where no earlier look stopped, integrated by Simpson's rule on
+/// `gridPoints` points.
 public func groupSequentialBoundaries(fractions: [Double], alpha: Double, gridPoints: Int = 801) -> [Double] {
     precondition(fractions.allSatisfy { $0 > 0 && $0 <= 1 } && zip(fractions, fractions.dropFirst()).allSatisfy { $0 < $1 },
                  "information fractions must increase within (0, 1]")
@@ -25,7 +29,7 @@ public func groupSequentialBoundaries(fractions: [Double], alpha: Double, gridPo
     var boundaries = [Double](), grid = [Double](), density = [Double](), weights = [Double]()
     var spent = 0.0, previous = 0.0
     for t in fractions {
-        let target = obrienFlemingSpending(t, alpha: alpha) - spent
+        let target = 2 * obrienFlemingSpending(t, alpha: alpha) - spent
         let boundary: Double
         if boundaries.isEmpty {
             boundary = -normalQuantile(target / 2)
@@ -95,11 +99,11 @@ public struct SequentialLookPlan: Sendable, Codable, Equatable {
 /// The looks of an adaptive study that adds `step` seeds at a time from `start` to `max` (the last
 /// look at `max`), information fraction n_k / max, spending `alpha` (`groupSequentialBoundaries`).
 /// Only looks at which `replicates` bootstrap replicates can measure the interval are taken: the
-/// first look's level (its boundary is the closed form z_{1-α(t_1)/2}) must leave at least
+/// first look's level (its boundary is the closed form z_{1-a(t_1)}) must leave at least
 /// `minimumTailReplicates` replicates beyond each end, else a percentile interval would be the
 /// replicates' extremes, narrower than the level asks. (The ray bootstrap's own limit, its last
-/// radius at T's 98.4% quantile, does not move with the replicates; for the O'Brien-Fleming levels
-/// with 1,000 replicates both give the same first look: the analysis README, "Early looks".)
+/// radius at T's 98.4% quantile, does not move with the replicates; with 1,000 replicates this rule
+/// is at least as strict at the reference study's looks: the analysis README, "Early looks".)
 /// Earlier looks are dropped, so the error they
 /// would have spent is spent at the first look taken (Lan & DeMets 1983 allow any looks fixed in
 /// advance); later looks spend more, so their levels are measurable too. The last look, at `max`,
@@ -109,7 +113,7 @@ public func sequentialLooks(start: Int, step: Int, max: Int, alpha: Double, repl
     precondition(start >= 1 && step >= 1 && max >= start, "looks need 1 <= start <= max and step >= 1")
     var counts = Array(stride(from: start, to: max, by: step)) + [max]
     while counts.count > 1,
-          obrienFlemingSpending(Double(counts[0]) / Double(max), alpha: alpha) / 2 * Double(replicates) < Double(minimumTailReplicates) {
+          obrienFlemingSpending(Double(counts[0]) / Double(max), alpha: alpha) * Double(replicates) < Double(minimumTailReplicates) {
         counts.removeFirst()
     }
     let boundaries = groupSequentialBoundaries(fractions: counts.map { Double($0) / Double(max) }, alpha: alpha)
@@ -137,8 +141,9 @@ public struct SequentialOutcome: Sendable, Equatable {
 
 /// The stopping rule: at each look in turn, `analyse(index, look)` says for every comparison whether
 /// its interval at the look's confidence excludes zero; a comparison once resolved stays resolved,
-/// and the study stops after the first look at which all are, or after the last look. The error rate
-/// is controlled per comparison (each at the spending function's α), not jointly over comparisons.
+/// and the study stops after the first look at which all are, or after the last look. Each
+/// comparison's chance of a false resolution is the α its looks spend; to hold it for the family of
+/// comparisons, the caller splits α among them (`runSequentialStudy`: Bonferroni).
 public func runSequentialRule(looks: [SequentialLookPlan],
                               analyse: (Int, SequentialLookPlan) throws -> [String: Bool]) rethrows -> SequentialOutcome {
     precondition(!looks.isEmpty, "a sequential design has at least one look")

@@ -101,8 +101,6 @@ struct SeriesReplicates: Sendable {
     let threshold: [Double]
     /// How the replicates are drawn (`SeedBootstrap.design`), which says how to read an interval off them.
     let design: ReplicateDesign
-    /// Replicates of the clean accuracy (for `compare`, whose studies are independent).
-    let cleanAccuracyReplicates: [Double]
     /// Per seed (study order, nil where missing): clean accuracy, for paired t intervals of differences.
     let cleanAccuracy: [Double?]
     /// Per seed: gap at the largest fraction.
@@ -212,7 +210,7 @@ func seriesStatistics(fit: SeriesFit, runs: [RunResult], fractions sweep: [Doubl
         dropRemainingAtLargestFraction: p.map { remainingDrop($0, at: fractions.last!) },
         fittedCeiling: p.map { $0.amplitude + $0.floor })
     return (statistics, SeriesReplicates(swept: swept, threshold: p == nil ? Array(repeating: .nan, count: thresholds.count) : thresholds,
-                                         design: bootstrap.design, cleanAccuracyReplicates: cleanReplicates, cleanAccuracy: accuracy[0], gap: gapValues.last ?? [],
+                                         design: bootstrap.design, cleanAccuracy: accuracy[0], gap: gapValues.last ?? [],
                                          steepness: parameterReplicates[1], midpoint: parameterReplicates[2]))
 }
 

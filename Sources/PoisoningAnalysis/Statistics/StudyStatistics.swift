@@ -119,7 +119,7 @@ public func studyStatistics(runs: [RunResult], fits: [SeriesFit], series: [Serie
 }
 
 /// The one axis two series differ in; nil when they differ in more.
-private func singleDifferingAxis(_ a: SeriesDescription, _ b: SeriesDescription) -> SeriesAxis? {
+func singleDifferingAxis(_ a: SeriesDescription, _ b: SeriesDescription) -> SeriesAxis? {
     let differing = [(a.model != b.model, SeriesAxis.model), (a.attack != b.attack, .attack), (a.defense != b.defense, .defense)]
         .filter(\.0)
     return differing.count == 1 ? differing[0].1 : nil
@@ -286,14 +286,21 @@ private func slope(_ x: [Double], _ y: [Double]) -> Double {
     return sxy / sxx
 }
 
-/// The threshold trend of every (attack, defense) with at least two models of different sizes.
-private func thresholdTrends(series: [SeriesDescription], statistics: [SeriesStatistics], replicates: [SeriesReplicates?],
-                             seeds: Int, confidence: Double, planning: PlanningSettings) -> [ThresholdTrend] {
+/// The series of every (attack, defense) with at least two models of different sizes, by model size,
+/// the groups ordered by (attack, defense): the groups that have a threshold trend.
+func thresholdTrendGroups(_ series: [SeriesDescription]) -> [[Int]] {
     let groups = Dictionary(grouping: series.indices) { [series[$0].attack, series[$0].defense] }
     return groups.keys.sorted { ($0[0], $0[1]) < ($1[0], $1[1]) }.compactMap { key in
         let members = groups[key]!.sorted { series[$0].parameterCount < series[$1].parameterCount }
+        return Set(members.map { series[$0].parameterCount }).count >= 2 ? members : nil
+    }
+}
+
+/// The threshold trend of every (attack, defense) with at least two models of different sizes.
+private func thresholdTrends(series: [SeriesDescription], statistics: [SeriesStatistics], replicates: [SeriesReplicates?],
+                             seeds: Int, confidence: Double, planning: PlanningSettings) -> [ThresholdTrend] {
+    thresholdTrendGroups(series).map { members in
         let sizes = members.map { log2(Double(series[$0].parameterCount)) }
-        guard members.count >= 2, Set(sizes).count >= 2 else { return nil }
         // A threshold known only as a bound (outside the swept fractions) leaves the slope unmeasured.
         let thresholds = members.map { statistics[$0].threshold }
         let value = thresholds.allSatisfy { $0.value != nil && $0.bound == nil } ? slope(sizes, thresholds.map { $0.value! }) : nil
@@ -313,7 +320,7 @@ private func thresholdTrends(series: [SeriesDescription], statistics: [SeriesSta
                 SeedPlan(effect: planning.effect, power: planning.power, sigma: $0 * Double(seeds).squareRoot(),
                          degreesOfFreedom: seeds - 1, confidence: confidence)
             }
-        return ThresholdTrend(attack: key[0], defense: key[1], series: members, slope: Estimate(value: value, interval: interval),
+        return ThresholdTrend(attack: series[members[0]].attack, defense: series[members[0]].defense, series: members, slope: Estimate(value: value, interval: interval),
                               resolved: resolved, seedPlan: plan)
     }
 }

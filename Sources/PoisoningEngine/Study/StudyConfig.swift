@@ -232,6 +232,9 @@ public struct AnalysisSettings: Sendable, Codable, Equatable {
     /// The bootstrap's random stream: another seed checks that the intervals do not depend on it.
     public var bootstrapSeed: UInt64
 
+    /// The bootstrap seeds a study file or `--bootstrap-seed` accepts.
+    public static let bootstrapSeedRange = 0...Int(Int32.max)
+
     /// Settings; the defaults give 95% intervals from 1,000 replicates of stream 0.
     public init(confidence: Double = 0.95, replicates: Int = 1000, bootstrapSeed: UInt64 = 0) {
         self.confidence = confidence
@@ -246,7 +249,7 @@ public struct AnalysisSettings: Sendable, Codable, Equatable {
                                            help: "Confidence level of every interval, in [0.5, 0.999]."),
                   replicates: try p.int("replicates", default: reference.replicates, in: 200...100_000,
                                         help: "Bootstrap replicates behind the intervals of fitted quantities (thresholds, k, x0)."),
-                  bootstrapSeed: UInt64(try p.int("bootstrap-seed", default: Int(reference.bootstrapSeed), in: 0...Int(Int32.max),
+                  bootstrapSeed: UInt64(try p.int("bootstrap-seed", default: Int(reference.bootstrapSeed), in: Self.bootstrapSeedRange,
                                                   help: "Seed of the bootstrap's random stream; intervals agree across seeds within their Monte Carlo error.")))
     }
 }
@@ -361,8 +364,12 @@ public struct SequentialSeeds: Sendable, Codable, Equatable {
         let start = try p.int("start", default: values.count, in: 2...Self.largestMax,
                               help: "Seeds of the first look (default: the listed values' count); at least 2.")
         let step = try p.int("step", default: 3, in: 1...Self.largestMax, help: "Seeds added at each later look.")
-        let max = try p.int("max", default: Swift.max(40, start), in: 2...Self.largestMax,
-                            help: "The budget: the most seeds the study runs (at least start).")
+        let max = try p.int("max", default: Swift.max(40, start, values.count), in: 2...Self.largestMax,
+                            help: "The budget: the most seeds the study runs (at least start, and at least the listed values' count).")
+        guard max >= values.count else {
+            throw p.error("max", "is \(max), fewer than the \(values.count) seeds listed in seeds.values, which would never all run; "
+                + "list at most \(max) values or raise seeds.max")
+        }
         guard max >= start else { throw p.error("max", "must be at least start (\(start))") }
         let names = SequentialQuestion.allCases.map(\.rawValue)
         var until = [SequentialQuestion]()
