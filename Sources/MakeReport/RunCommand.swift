@@ -51,20 +51,12 @@ struct RunCommand: ParsableCommand {
         // anything is created: the study's size, the templates, the run store (a damaged one is
         // found only when it is opened), then the output folder, whose lock is held until the
         // outputs are published.
-        let settings = try output.settings(command: reproducingCommand(config: config, output: output))
-        let parsed = try checkTemplates(settings, study: resolved)
+        let pipeline = try OutputPipeline(study: resolved, settings: output.settings(command: reproducingCommand(config: config, output: output)))
         let store = try storage.open(besideOutput: output.output)
-        let folder = shard == nil ? try StagedOutputFolder(path: output.output) : nil
         let showProgress = !runtime.quiet && isatty(STDERR_FILENO) == 1
-        if config.sequential != nil, let folder {
-            try runAdaptive(resolved, settings: settings, parsed: parsed, store: store, folder: folder, started: started, showProgress: showProgress)
-            return
-        }
-        let sweep = try runSweep(resolved, runtime: runtime, shard: shard?.shard ?? .whole, store: store, showProgress: showProgress)
-        let runs = sweep.runs
-        let trainingSeconds = secondsElapsed(since: started)
-
         if let shard = shard?.shard {
+            let sweep = try runSweep(resolved, runtime: runtime, shard: shard, store: store, showProgress: showProgress)
+            let runs = sweep.runs, trainingSeconds = secondsElapsed(since: started)
             let part = PartialStudyResults(
                 toolVersion: toolVersion, config: config, dataFileSHA256: dataFileSHA256, shard: shard,
                 runs: zip(runs.indices, runs.results).map { IndexedRunResult(index: $0, result: $1) },
@@ -75,50 +67,40 @@ struct RunCommand: ParsableCommand {
                 + "\(String(format: "%.2f", trainingSeconds)) s\(storeSummary(sweep, store: store)); wrote \(URL(fileURLWithPath: output.output).standardizedFileURL.path)/\(name)")
             return
         }
-        guard let folder else { return }
 
-        let results = StudyResults(study: resolved, runs: runs.results, toolVersion: toolVersion, threads: runtime.threadCount)
-        let written = try writeOutputs(results, study: resolved, settings: settings, parsed: parsed, into: folder)
-        let performance = PerformanceRecord(study: resolved, resultsSHA256: folder.hash(of: "results.json") ?? "",
-                                            threads: runtime.threadCount,
-                                            wallSeconds: secondsElapsed(since: started), trainingSeconds: trainingSeconds,
-                                            runSeconds: Array(zip(runs.indices, runs.runSeconds)))
-        try performance.write(into: folder)
-        for warning in try folder.publish() { printError("warning: \(warning)") }
-        print("Key findings (\(results.runs.count) runs, \(String(format: "%.2f", performance.wallSeconds)) s\(storeSummary(sweep, store: store))):")
-        for statement in findingSentences(results) { print("  - \(statement)") }
+        var storeText = ""
+        let published = try pipeline.publish(into: output.output) {
+            let study: Study, runs: StudyRuns, results: StudyResults
+            if config.sequential != nil {
+                var fromStore = 0
+                let adaptive = try runSequentialStudy(resolved, threads: runtime.threadCount, trainBatch: { batch in
+                    let sweep = try runSweep(batch, runtime: runtime, store: store, showProgress: showProgress)
+                    fromStore += sweep.fromStore
+                    return sweep.runs
+                }, progress: { line in if !runtime.quiet { printError(line) } })
+                (study, runs, results) = (adaptive.study, adaptive.runs, adaptive.results)
+                storeText = store.map { "; \(fromStore) from the store (\(commandPath($0.path))), \(runs.results.count - fromStore) trained" } ?? ""
+            } else {
+                let sweep = try runSweep(resolved, runtime: runtime, store: store, showProgress: showProgress)
+                (study, runs) = (resolved, sweep.runs)
+                results = StudyResults(study: resolved, runs: runs.results, toolVersion: toolVersion, threads: runtime.threadCount)
+                storeText = storeSummary(sweep, store: store)
+            }
+            // An adaptive study's looks' analyses are part of running it, so they count as its training.
+            let trainingSeconds = secondsElapsed(since: started)
+            return ProducedResults(results: results) { resultsSHA256 in
+                PerformanceRecord(study: study, resultsSHA256: resultsSHA256, threads: runtime.threadCount,
+                                  wallSeconds: secondsElapsed(since: started), trainingSeconds: trainingSeconds,
+                                  runSeconds: Array(zip(runs.indices, runs.runSeconds)))
+            }
+        }
+        for warning in published.warnings { printError("warning: \(warning)") }
+        let report = published.written.report
+        print("Key findings (\(published.results.runs.count) runs, \(String(format: "%.2f", published.performance?.wallSeconds ?? 0)) s\(storeText)):")
+        if let summary = report.sequentialSummary { print("  - \(summary)") }
+        for statement in report.findings { print("  - \(statement)") }
         let formats = output.figureFormat.values.map(\.rawValue).joined(separator: ", ")
-        print("Wrote study.yaml, results.json, runs.csv, points.csv, performance.json, \(written.reports.joined(separator: ", ")), manifest.json and figures/ (\(formats)) in \(folder.target.path)")
-    }
-}
-
-extension RunCommand {
-    /// Runs the adaptive study `study` look by look (`runSequentialStudy`; every batch of seeds through
-    /// the run store when there is one), then writes its outputs as `run` does.
-    private func runAdaptive(_ study: Study, settings: OutputSettings, parsed: [ParsedTemplate], store: RunStore?,
-                             folder: StagedOutputFolder, started: ContinuousClock.Instant, showProgress: Bool) throws {
-        var fromStore = 0
-        let adaptive = try runSequentialStudy(study, threads: runtime.threadCount, trainBatch: { batch in
-            let sweep = try runSweep(batch, runtime: runtime, store: store, showProgress: showProgress)
-            fromStore += sweep.fromStore
-            return sweep.runs
-        }, progress: { line in if !runtime.quiet { printError(line) } })
-        // The looks' analyses are part of running an adaptive study, so they count as its training.
-        let trainingSeconds = secondsElapsed(since: started)
-        let results = adaptive.results, runs = adaptive.runs
-        let written = try writeOutputs(results, study: study, settings: settings, parsed: parsed, into: folder)
-        let performance = PerformanceRecord(study: adaptive.study, resultsSHA256: folder.hash(of: "results.json") ?? "",
-                                            threads: runtime.threadCount,
-                                            wallSeconds: secondsElapsed(since: started), trainingSeconds: trainingSeconds,
-                                            runSeconds: Array(zip(runs.indices, runs.runSeconds)))
-        try performance.write(into: folder)
-        for warning in try folder.publish() { printError("warning: \(warning)") }
-        let storeText = store.map { "; \(fromStore) from the store (\(commandPath($0.path))), \(runs.results.count - fromStore) trained" } ?? ""
-        print("Key findings (\(runs.results.count) runs, \(String(format: "%.2f", performance.wallSeconds)) s\(storeText)):")
-        if let record = results.sequential { print("  - \(sequentialSentence(record))") }
-        for statement in findingSentences(results) { print("  - \(statement)") }
-        let formats = output.figureFormat.values.map(\.rawValue).joined(separator: ", ")
-        print("Wrote study.yaml, results.json, runs.csv, points.csv, performance.json, \(written.reports.joined(separator: ", ")), manifest.json and figures/ (\(formats)) in \(folder.target.path)")
+        print("Wrote study.yaml, results.json, runs.csv, points.csv, performance.json, \(published.written.reports.joined(separator: ", ")), manifest.json and figures/ (\(formats)) in \(published.folder.path)")
     }
 }
 
