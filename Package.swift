@@ -68,7 +68,7 @@ let package = Package(
         // The shipped report templates: the files in templates/, embedded in the binary at build time
         // (so that an installed binary needs no resource folder beside it).
         .target(name: "ReportTemplates", path: "templates", exclude: ["README.md"],
-                resources: [.embedInCode("report.md.mustache"), .embedInCode("report.tex.mustache")]),
+                resources: [.embedInCode("report.md.mustache"), .embedInCode("report.tex.mustache"), .embedInCode("report.html.mustache")]),
         // The reports (Markdown, LaTeX, HTML): the typed report model, each format's template context and
         // escaping, rendering and template checks.
         .target(name: "PoisoningReport", dependencies: [

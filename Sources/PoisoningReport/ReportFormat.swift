@@ -33,6 +33,7 @@ public enum FigurePlacement: Sendable, Equatable {
 let registeredReportFormats: [any ReportFormatDefinition] = [
     MarkdownFormat(),
     LaTeXFormat(),
+    HTMLFormat(),
 ]
 
 /// An output language of a report, as the command line names it (`md`, `tex`, `html`): one of

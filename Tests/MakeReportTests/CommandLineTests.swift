@@ -93,6 +93,8 @@ struct CommandLineTests {
         #expect(markdown.contains("| MLP 8 |") && markdown.contains("![") && markdown.contains("make-report --widths 8,16"))
         let latex = try String(contentsOf: folder.appendingPathComponent("report.tex"), encoding: .utf8)
         #expect(latex.hasPrefix("\\documentclass") && latex.contains("\\includegraphics[width=\\linewidth]{figures/accuracy_vs_poison.png}"))
+        let html = try String(contentsOf: folder.appendingPathComponent("report.html"), encoding: .utf8)
+        #expect(html.hasPrefix("<!DOCTYPE html>") && html.contains("<img src=\"data:image/png;base64,iVBORw0KGgo"))
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix(".") }
         #expect(leftovers.isEmpty, "temporary files left: \(leftovers)")
 
@@ -171,7 +173,9 @@ struct CommandLineTests {
         #expect(markdown.status == 0 && markdown.standardOutput.hasPrefix("# {{title}}"))
         let latex = try run(["template", "--print", "tex"])
         #expect(latex.status == 0 && latex.standardOutput.hasPrefix("{{=<% %>=}}"))
-        #expect(try run(["template", "--print", "html"]).status == 2)
+        let html = try run(["template", "--print", "html"])
+        #expect(html.status == 0 && html.standardOutput.contains("<!DOCTYPE html>\n<html lang=\"en\">"))
+        #expect(try run(["template", "--print", "pdf"]).status == 2)
     }
 
     @Test func checkPassesOnUnchangedArtifactsAndFailsWithADiffOnChangedOnes() throws {
