@@ -2,6 +2,7 @@
 #   make report   installs what is missing, then runs the reference study into output/
 #   make test     installs what is missing, then runs the test suite
 #   make paper    compiles output/report.tex into output/report.pdf (installs TeX if missing)
+#   make browser-check  opens output/report.html in headless Chromium (installs it if missing), prints it to PNG and PDF
 #   make bench    measures speed and scaling in a release build, writes benchmarks/results.md
 #   make fuzz     runs libFuzzer on the parsers of user files, FUZZ_SECONDS (30) each
 #   make install  installs a release build of make-report as $(PREFIX)/bin/make-report (PREFIX=/usr/local)
@@ -16,7 +17,7 @@ TEX_PACKAGES := texlive-latex-base texlive-latex-recommended texlive-fonts-recom
 
 PREFIX ?= /usr/local
 
-.PHONY: report test validate check paper bench fuzz install system-packages
+.PHONY: report test validate check paper browser-check bench fuzz install system-packages
 
 report: system-packages
 	swift run make-report
@@ -54,6 +55,14 @@ paper:
 	 pdflatex -interaction=nonstopmode -halt-on-error report.tex >/dev/null) || \
 	{ grep -A3 '^!' $$scratch/report.log; exit 1; }; \
 	cp $$scratch/report.pdf output/report.pdf && echo "Wrote output/report.pdf"
+
+# Opens output/report.html as a reader's browser would (scripts/browser_check.sh): prints it to PNG
+# (1280 px wide) and PDF in BROWSER_CHECK_DIR (a new temporary folder unless given; never output/,
+# which holds only make-report's files), and fails on a console error, an image that did not load
+# or horizontal overflow at 1280 px.
+browser-check:
+	@$(MAKE) --no-print-directory system-packages SYSTEM_PACKAGES="chromium"
+	scripts/browser_check.sh output/report.html "$${BROWSER_CHECK_DIR:-$$(mktemp -d)}"
 
 # Installs whichever of SYSTEM_PACKAGES are not installed yet (nothing when all are).
 system-packages:

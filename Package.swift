@@ -63,15 +63,16 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // A small plotting layer over Cairo, HarfBuzz and zlib that hides every C pointer.
         .target(name: "Plotting", dependencies: ["CCairo", "CHarfBuzz", "CZlib"], exclude: ["README.md"]),
-        // The study's three figures, drawn with Plotting from the analysed results.
+        // The study's figures (one file each, registered in StudyFigures.swift), drawn with Plotting from the analysed results.
         .target(name: "PoisoningFigures", dependencies: ["Plotting", "PoisoningAnalysis"], exclude: ["README.md"]),
         // The shipped report templates: the files in templates/, embedded in the binary at build time
         // (so that an installed binary needs no resource folder beside it).
         .target(name: "ReportTemplates", path: "templates", exclude: ["README.md"],
-                resources: [.embedInCode("report.md.mustache"), .embedInCode("report.tex.mustache")]),
-        // The Markdown/LaTeX report: template context, escaping, rendering and template checks.
+                resources: [.embedInCode("report.md.mustache"), .embedInCode("report.tex.mustache"), .embedInCode("report.html.mustache")]),
+        // The reports (Markdown, LaTeX, HTML): the typed report model, each format's template context and
+        // escaping, rendering and template checks.
         .target(name: "PoisoningReport", dependencies: [
-            "PoisoningAnalysis", "PoisoningFigures", "ReportTemplates", .product(name: "Mustache", package: "swift-mustache"),
+            "PoisoningAnalysis", "PoisoningFigures", "Plotting", "ReportTemplates", .product(name: "Mustache", package: "swift-mustache"),
         ], exclude: ["README.md"]),
         // C: the atomic exchange of two directory entries (renameat2 / renamex_np).
         .target(name: "CFileExchange", exclude: ["README.md"]),

@@ -139,8 +139,8 @@ func everyCellQuoted(_ data: Data) -> Data {
 }
 
 /// The context templates are rendered against: the report of a two-width, three-fraction study.
-/// Built once and never mutated (`[String: Any]` is not Sendable, hence nonisolated(unsafe)).
-nonisolated(unsafe) private let templateContext: [String: Any] = {
+/// Built once and never mutated.
+private let templateContext: TemplateValue = {
     let study = try! Study(StudyConfig(models: [StudyConfig.mlp(4), StudyConfig.mlp(8)], fractions: [0, 0.3, 0.6], seeds: [1, 2],
                                        training: TrainingSettings(epochs: 3)))
     let results = StudyResults(study: study, runs: runStudy(study, threads: 1).results, toolVersion: "fuzz")

@@ -35,15 +35,6 @@ func runSweep(_ study: Study, runtime: RuntimeOptions, shard: Shard = .whole, st
     return runs
 }
 
-/// Writes the outputs of `results` with `settings` (its templates `parsed` by `checkTemplates`) into
-/// the staged `folder`, printing the template warnings; returns the report file names.
-func writeOutputs(_ results: StudyResults, study: Study, settings: OutputSettings, parsed: [ParsedTemplate],
-                  into folder: StagedOutputFolder) throws -> WrittenOutputs {
-    let written = try writeStudyOutputs(results, study: study, settings: settings, parsed: parsed, into: folder)
-    for warning in written.warnings { printError("warning: \(warning)") }
-    return written
-}
-
 /// Where the runs came from, for the summary: "; 50 from the store (.make-report/runs.sqlite), 31
 /// trained", or nothing without a store.
 func storeSummary(_ runs: StoredStudyRuns, store: RunStore?) -> String {

@@ -25,20 +25,19 @@ struct CheckCommand: ParsableCommand {
         defer { try? FileManager.default.removeItem(at: scratchParent) }
         let resolved = try study.resolve(checkingSizeWith: runtime)
         try runtime.checkSize(of: resolved)
-        let settings = try output.settings(command: reproducingCommand(config: resolved.config, output: output))
-        let parsed = try checkTemplates(settings, study: resolved)
-        let scratch = try StagedOutputFolder(path: scratchParent.appendingPathComponent("output").path)
+        let pipeline = try OutputPipeline(study: resolved, settings: output.settings(command: reproducingCommand(config: resolved.config, output: output)))
         let started = ContinuousClock.now
-        let runs = try runSweep(resolved, runtime: runtime, reporter: ProgressReporter(quiet: runtime.quiet)).runs
-        let results = StudyResults(study: resolved, runs: runs.results, toolVersion: toolVersion, threads: runtime.threadCount)
-        let written = try writeOutputs(results, study: resolved, settings: settings, parsed: parsed, into: scratch)
         // performance.json too, as `run` writes it, so that the manifests list the same files.
-        try PerformanceRecord(study: resolved, resultsSHA256: scratch.hash(of: "results.json") ?? "", threads: runtime.threadCount,
-                              wallSeconds: secondsElapsed(since: started), trainingSeconds: secondsElapsed(since: started),
-                              runSeconds: Array(zip(runs.indices, runs.runSeconds))).write(into: scratch)
-        try scratch.publish()
-        let names = written.files + [OutputManifest.fileName]
-        let differences = try artifactDifferences(regenerated: scratch.target, committed: URL(fileURLWithPath: output.output), names: names)
+        let published = try pipeline.publish(into: scratchParent.appendingPathComponent("output").path) {
+            let runs = try runSweep(resolved, runtime: runtime, reporter: ProgressReporter(quiet: runtime.quiet)).runs
+            return ProducedResults(results: StudyResults(study: resolved, runs: runs.results, toolVersion: toolVersion, threads: runtime.threadCount)) {
+                PerformanceRecord(study: resolved, resultsSHA256: $0, threads: runtime.threadCount, wallSeconds: secondsElapsed(since: started),
+                                  trainingSeconds: secondsElapsed(since: started), runSeconds: Array(zip(runs.indices, runs.runSeconds)))
+            }
+        }
+        for warning in published.warnings { printError("warning: \(warning)") }
+        let names = published.written.files + [OutputManifest.fileName]
+        let differences = try artifactDifferences(regenerated: published.folder, committed: URL(fileURLWithPath: output.output), names: names)
         if differences.isEmpty {
             ProgressReporter(quiet: runtime.quiet).summary("\(output.output)/ matches what the code produces (\(names.count) files)")
             return

@@ -48,19 +48,17 @@ struct MergeCommand: ParsableCommand {
         }
         let merged = try mergePartialResults(loaded)
         let study = merged.study
-        let settings = try output.settings(command: reproducingCommand(config: study.config, output: output))
-        let parsed = try checkTemplates(settings, study: study)
-        let folder = try StagedOutputFolder(path: output.output)
-        let results = StudyResults(study: study, runs: merged.runs, toolVersion: merged.toolVersion)
-        let written = try writeOutputs(results, study: study, settings: settings, parsed: parsed, into: folder)
-        let timed = loaded.compactMap { part in part.results.timing.map { (part.results.runs, $0) } }
-        if timed.count == loaded.count {
-            try mergedPerformance(timed, study: study, resultsSHA256: folder.hash(of: "results.json") ?? "").write(into: folder)
+        let pipeline = try OutputPipeline(study: study, settings: output.settings(command: reproducingCommand(config: study.config, output: output)))
+        let published = try pipeline.publish(into: output.output) {
+            let timed = loaded.compactMap { part in part.results.timing.map { (part.results.runs, $0) } }
+            return ProducedResults(results: StudyResults(study: study, runs: merged.runs, toolVersion: merged.toolVersion)) { resultsSHA256 in
+                timed.count == loaded.count ? mergedPerformance(timed, study: study, resultsSHA256: resultsSHA256) : nil
+            }
         }
-        for warning in try folder.publish() { printError("warning: \(warning)") }
-        print("Merged \(parts.count) part\(parts.count == 1 ? "" : "s") (\(results.runs.count) runs):")
-        for statement in findingSentences(results) { print("  - \(statement)") }
-        print("Wrote study.yaml, results.json, runs.csv, points.csv, \(written.reports.joined(separator: ", ")), manifest.json and figures/ in \(folder.target.path)")
+        for warning in published.warnings { printError("warning: \(warning)") }
+        print("Merged \(parts.count) part\(parts.count == 1 ? "" : "s") (\(published.results.runs.count) runs):")
+        for statement in published.written.report.findings { print("  - \(statement)") }
+        print("Wrote study.yaml, results.json, runs.csv, points.csv, \(published.written.reports.joined(separator: ", ")), manifest.json and figures/ in \(published.folder.path)")
     }
 
     /// The performance of the whole sharded sweep: threads summed over shards, wall time that of

@@ -14,8 +14,8 @@ struct RunCommand: ParsableCommand {
         discussion: """
             Writes into the output folder: study.yaml (the effective study), results.json (configuration, every run, mean and std per fraction \
             and series, sigmoid fits, critical thresholds, findings; byte-identical for identical options, \
-            whatever --threads is), performance.json (timings), figures/ (accuracy, gap, train vs test, attack success, defense trade-off and detection, as the study has them) and report.md and \
-            report.tex (or one report from --template). Lists are comma-separated. With --shard K/N it runs \
+            whatever --threads is), performance.json (timings), figures/ (accuracy, gap, train vs test, attack success, defense trade-off and detection, as the study has them), report.md, \
+            report.tex and report.html (one self-contained page) (or one report from --template). Lists are comma-separated. With --shard K/N it runs \
             only the K-th of N slices of the sweep and writes results.part-K-of-N.json for `merge`. A relative path \
             in a study file (a CSV data file) is relative to the study file's folder; the files written name it \
             relative to their own folder, so the output folder's study.yaml runs from anywhere.
@@ -53,23 +53,12 @@ struct RunCommand: ParsableCommand {
         // anything is created: the study's size, the templates, the run store (a damaged one is
         // found only when it is opened), then the output folder, whose lock is held until the
         // outputs are published.
-        let settings = try output.settings(command: reproducingCommand(config: config, output: output))
-        let parsed = try checkTemplates(settings, study: resolved)
+        let pipeline = try OutputPipeline(study: resolved, settings: output.settings(command: reproducingCommand(config: config, output: output)))
         let store = try storage.open(besideOutput: output.output)
-        let folder = shard == nil ? try StagedOutputFolder(path: output.output) : nil
-        // An interrupted run removes its staging folder before it ends (a failed one when `folder` is gone).
-        let interruption = folder.map { InterruptionCleanup($0.interruptionCleanup) }
-        defer { withExtendedLifetime(interruption) {} }
         let reporter = ProgressReporter(quiet: runtime.quiet)
-        if config.sequential != nil, let folder {
-            try runAdaptive(resolved, settings: settings, parsed: parsed, store: store, folder: folder, started: started, reporter: reporter)
-            return
-        }
-        let sweep = try runSweep(resolved, runtime: runtime, shard: shard?.shard ?? .whole, store: store, reporter: reporter)
-        let runs = sweep.runs
-        let trainingSeconds = secondsElapsed(since: started)
-
         if let shard = shard?.shard {
+            let sweep = try runSweep(resolved, runtime: runtime, shard: shard, store: store, reporter: reporter)
+            let runs = sweep.runs, trainingSeconds = secondsElapsed(since: started)
             let part = PartialStudyResults(
                 toolVersion: toolVersion, config: config.movingPaths(from: ".", to: output.output), dataFileSHA256: dataFileSHA256, shard: shard,
                 runs: zip(runs.indices, runs.results).map { IndexedRunResult(index: $0, result: $1) },
@@ -80,50 +69,41 @@ struct RunCommand: ParsableCommand {
                 + "\(String(format: "%.2f", trainingSeconds)) s\(storeSummary(sweep, store: store)); wrote \(URL(fileURLWithPath: output.output).standardizedFileURL.path)/\(name)")
             return
         }
-        guard let folder else { return }
 
-        let results = StudyResults(study: resolved, runs: runs.results, toolVersion: toolVersion, threads: runtime.threadCount)
-        let written = try writeOutputs(results, study: resolved, settings: settings, parsed: parsed, into: folder)
-        let performance = PerformanceRecord(study: resolved, resultsSHA256: folder.hash(of: "results.json") ?? "",
-                                            threads: runtime.threadCount,
-                                            wallSeconds: secondsElapsed(since: started), trainingSeconds: trainingSeconds,
-                                            runSeconds: Array(zip(runs.indices, runs.runSeconds)))
-        try performance.write(into: folder)
-        for warning in try folder.publish() { printError("warning: \(warning)") }
-        reporter.summary("Key findings (\(results.runs.count) runs, \(String(format: "%.2f", performance.wallSeconds)) s\(storeSummary(sweep, store: store))):")
-        for statement in findingSentences(results) { reporter.summary("  - \(statement)") }
+        var storeText = ""
+        // An interrupted run removes its staging folder before it ends (a failed one is removed when the folder is gone).
+        let published = try pipeline.publish(into: output.output, whileStaged: { InterruptionCleanup($0.interruptionCleanup) }) {
+            let study: Study, runs: StudyRuns, results: StudyResults
+            if config.sequential != nil {
+                var fromStore = 0
+                let adaptive = try runSequentialStudy(resolved, threads: runtime.threadCount, trainBatch: { batch in
+                    let sweep = try runSweep(batch, runtime: runtime, store: store, reporter: reporter)
+                    fromStore += sweep.fromStore
+                    return sweep.runs
+                }, progress: reporter.note)
+                (study, runs, results) = (adaptive.study, adaptive.runs, adaptive.results)
+                storeText = store.map { "; \(fromStore) from the store (\(commandPath($0.path))), \(runs.results.count - fromStore) trained" } ?? ""
+            } else {
+                let sweep = try runSweep(resolved, runtime: runtime, store: store, reporter: reporter)
+                (study, runs) = (resolved, sweep.runs)
+                results = StudyResults(study: resolved, runs: runs.results, toolVersion: toolVersion, threads: runtime.threadCount)
+                storeText = storeSummary(sweep, store: store)
+            }
+            // An adaptive study's looks' analyses are part of running it, so they count as its training.
+            let trainingSeconds = secondsElapsed(since: started)
+            return ProducedResults(results: results) { resultsSHA256 in
+                PerformanceRecord(study: study, resultsSHA256: resultsSHA256, threads: runtime.threadCount,
+                                  wallSeconds: secondsElapsed(since: started), trainingSeconds: trainingSeconds,
+                                  runSeconds: Array(zip(runs.indices, runs.runSeconds)))
+            }
+        }
+        for warning in published.warnings { printError("warning: \(warning)") }
+        let report = published.written.report
+        reporter.summary("Key findings (\(published.results.runs.count) runs, \(String(format: "%.2f", published.performance?.wallSeconds ?? 0)) s\(storeText)):")
+        if let summary = report.sequentialSummary { reporter.summary("  - \(summary)") }
+        for statement in report.findings { reporter.summary("  - \(statement)") }
         let formats = output.figureFormat.values.map(\.rawValue).joined(separator: ", ")
-        reporter.summary("Wrote study.yaml, results.json, runs.csv, points.csv, performance.json, \(written.reports.joined(separator: ", ")), manifest.json and figures/ (\(formats)) in \(folder.target.path)")
-    }
-}
-
-extension RunCommand {
-    /// Runs the adaptive study `study` look by look (`runSequentialStudy`; every batch of seeds through
-    /// the run store when there is one), then writes its outputs as `run` does.
-    private func runAdaptive(_ study: Study, settings: OutputSettings, parsed: [ParsedTemplate], store: RunStore?,
-                             folder: StagedOutputFolder, started: ContinuousClock.Instant, reporter: ProgressReporter) throws {
-        var fromStore = 0
-        let adaptive = try runSequentialStudy(study, threads: runtime.threadCount, trainBatch: { batch in
-            let sweep = try runSweep(batch, runtime: runtime, store: store, reporter: reporter)
-            fromStore += sweep.fromStore
-            return sweep.runs
-        }, progress: reporter.note)
-        // The looks' analyses are part of running an adaptive study, so they count as its training.
-        let trainingSeconds = secondsElapsed(since: started)
-        let results = adaptive.results, runs = adaptive.runs
-        let written = try writeOutputs(results, study: study, settings: settings, parsed: parsed, into: folder)
-        let performance = PerformanceRecord(study: adaptive.study, resultsSHA256: folder.hash(of: "results.json") ?? "",
-                                            threads: runtime.threadCount,
-                                            wallSeconds: secondsElapsed(since: started), trainingSeconds: trainingSeconds,
-                                            runSeconds: Array(zip(runs.indices, runs.runSeconds)))
-        try performance.write(into: folder)
-        for warning in try folder.publish() { printError("warning: \(warning)") }
-        let storeText = store.map { "; \(fromStore) from the store (\(commandPath($0.path))), \(runs.results.count - fromStore) trained" } ?? ""
-        reporter.summary("Key findings (\(runs.results.count) runs, \(String(format: "%.2f", performance.wallSeconds)) s\(storeText)):")
-        if let record = results.sequential { reporter.summary("  - \(sequentialSentence(record))") }
-        for statement in findingSentences(results) { reporter.summary("  - \(statement)") }
-        let formats = output.figureFormat.values.map(\.rawValue).joined(separator: ", ")
-        reporter.summary("Wrote study.yaml, results.json, runs.csv, points.csv, performance.json, \(written.reports.joined(separator: ", ")), manifest.json and figures/ (\(formats)) in \(folder.target.path)")
+        reporter.summary("Wrote study.yaml, results.json, runs.csv, points.csv, performance.json, \(published.written.reports.joined(separator: ", ")), manifest.json and figures/ (\(formats)) in \(published.folder.path)")
     }
 }
 

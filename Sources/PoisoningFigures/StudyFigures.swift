@@ -68,11 +68,17 @@ public func studyFigures(_ results: StudyResults) -> [StudyFigure] {
     return figureRegistry.flatMap { $0(results, styles) }
 }
 
-/// Renders every figure in every format: (file name, bytes) pairs such as ("accuracy_vs_poison.png", …).
+/// Renders every figure of `results` in every format: (file name, bytes) pairs such as ("accuracy_vs_poison.png", …).
 public func renderStudyFigures(_ results: StudyResults, formats: [ImageFormat], dpi: Double = 150) throws
     -> [(fileName: String, data: Data)] {
+    try renderStudyFigures(studyFigures(results), formats: formats, dpi: dpi)
+}
+
+/// Renders every figure of `figures` in every format, as `renderStudyFigures(_:formats:dpi:)` of results does.
+public func renderStudyFigures(_ figures: [StudyFigure], formats: [ImageFormat], dpi: Double = 150) throws
+    -> [(fileName: String, data: Data)] {
     let font = try Font()
-    return try studyFigures(results).flatMap { figure in
+    return try figures.flatMap { figure in
         try formats.map { format in
             ("\(figure.name).\(format.rawValue)", try figure.chart.render(format: format, dpi: dpi, font: font).canvas.render())
         }

@@ -1,38 +1,89 @@
-/// The output languages of a report. Every string the tool puts into a template's context is
-/// escaped for the report's format, so data can never break the document.
-public enum ReportFormat: String, Sendable, CaseIterable {
-    /// Markdown (`.md`).
-    case markdown = "md"
-    /// LaTeX (`.tex`).
-    case latex = "tex"
+import Foundation
+import Plotting
+import ReportTemplates
 
-    /// The format a template or report file name implies: "x.md" or "x.md.mustache" is Markdown,
-    /// "x.tex" or "x.tex.mustache" is LaTeX; nil otherwise.
+/// One output language of the report. Adding a format is one file with a type conforming to this
+/// protocol, its line in `registeredReportFormats`, and its shipped template in `templates/`.
+public protocol ReportFormatDefinition: Sendable {
+    /// The file extension of its reports and templates, and its `--format` value, e.g. "md".
+    var fileExtension: String { get }
+    /// Its shipped template.
+    var shippedTemplate: ShippedTemplate { get }
+    /// How its reports show a figure.
+    var figurePlacement: FigurePlacement { get }
+    /// `text` made safe for the format: every string of the report that the tool or the user wrote.
+    func escape(_ text: String) -> String
+    /// `text` that the templates place verbatim (the command in a code block, figure paths, numbers the
+    /// tool formats from `[0-9a-z./:%+-]`) made safe for the format: unchanged where the format reads
+    /// them as written (Markdown code, LaTeX file names), escaped where it does not (HTML).
+    func escapeVerbatim(_ text: String) -> String
+}
+
+/// How a report shows a figure.
+public enum FigurePlacement: Sendable, Equatable {
+    /// By its file's path relative to the report, in the first of these formats that was written
+    /// (else the first format written).
+    case linked(preferring: [ImageFormat])
+    /// Embedded as a data URI, in the first of these formats that was written (else made for the
+    /// report alone in the first of them), so that the report is one self-contained file.
+    case embedded(preferring: [ImageFormat])
+}
+
+/// Every report format, in the order their reports are written. One line per format.
+let registeredReportFormats: [any ReportFormatDefinition] = [
+    MarkdownFormat(),
+    LaTeXFormat(),
+    HTMLFormat(),
+]
+
+/// An output language of a report, as the command line names it (`md`, `tex`, `html`): one of
+/// `registeredReportFormats`. Every string the tool puts into a template's context is escaped for
+/// the report's format, so data can never break the document.
+public struct ReportFormat: RawRepresentable, Hashable, Sendable, CaseIterable {
+    /// The format's file extension, e.g. "md".
+    public let rawValue: String
+    /// The format's definition.
+    public let definition: any ReportFormatDefinition
+
+    /// The registered format with file extension `rawValue`; nil when there is none.
+    public init?(rawValue: String) {
+        guard let definition = registeredReportFormats.first(where: { $0.fileExtension == rawValue }) else { return nil }
+        self.rawValue = rawValue
+        self.definition = definition
+    }
+
+    /// Every registered format, in registration order.
+    public static var allCases: [ReportFormat] { registeredReportFormats.map { ReportFormat(rawValue: $0.fileExtension)! } }
+
+    /// Markdown (`.md`).
+    public static let markdown = ReportFormat(rawValue: "md")!
+    /// LaTeX (`.tex`).
+    public static let latex = ReportFormat(rawValue: "tex")!
+
+    /// The format a template or report file name implies: "x.md" or "x.md.mustache" is Markdown, and
+    /// so on for every registered extension; nil otherwise.
     public init?(fileName: String) {
         let name = fileName.hasSuffix(".mustache") ? String(fileName.dropLast(".mustache".count)) : fileName
-        if name.hasSuffix(".md") { self = .markdown } else if name.hasSuffix(".tex") { self = .latex } else { return nil }
+        guard let format = Self.allCases.first(where: { name.hasSuffix("." + $0.rawValue) }) else { return nil }
+        self = format
     }
 
-    /// `text` made safe for the format. Markdown: `|` (table cells) and `\` are escaped. LaTeX: the
-    /// specials `\ { } $ & # % _ ~ ^` are escaped, and the Unicode symbols the tool writes (± ² — – − × ≤ ≥ → ∞,
-    /// Greek letters, curly quotes) become LaTeX commands, so pdflatex needs no Unicode set-up.
-    public func escape(_ text: String) -> String {
-        switch self {
-        case .markdown:
-            return text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "|", with: "\\|")
-        case .latex:
-            return text.map { character in Self.latexReplacements[character] ?? String(character) }.joined()
-        }
-    }
+    /// `text` made safe for the format (`ReportFormatDefinition.escape`).
+    public func escape(_ text: String) -> String { definition.escape(text) }
 
-    private static let latexReplacements: [Character: String] = [
-        "\\": "\\textbackslash{}", "{": "\\{", "}": "\\}", "$": "\\$", "&": "\\&", "#": "\\#", "%": "\\%",
-        "_": "\\_", "~": "\\textasciitilde{}", "^": "\\textasciicircum{}",
-        "±": "\\ensuremath{\\pm}", "²": "\\textsuperscript{2}", "—": "---", "–": "--", "−": "\\ensuremath{-}",
-        "×": "\\ensuremath{\\times}", "≤": "\\ensuremath{\\leq}", "≥": "\\ensuremath{\\geq}",
-        "→": "\\ensuremath{\\rightarrow}", "α": "\\ensuremath{\\alpha}", "β": "\\ensuremath{\\beta}",
-        "γ": "\\ensuremath{\\gamma}", "δ": "\\ensuremath{\\delta}", "ε": "\\ensuremath{\\varepsilon}", "κ": "\\ensuremath{\\kappa}",
-        "σ": "\\ensuremath{\\sigma}",
-        "∞": "\\ensuremath{\\infty}", "“": "``", "”": "''",
-    ]
+    /// The report's file name, e.g. "report.md".
+    public var reportFileName: String { "report.\(rawValue)" }
+
+    public static func == (lhs: ReportFormat, rhs: ReportFormat) -> Bool { lhs.rawValue == rhs.rawValue }
+    public func hash(into hasher: inout Hasher) { hasher.combine(rawValue) }
+}
+
+/// `data`, an image in `format`, as a data URI for an `<img src>`.
+public func dataURI(_ data: Data, format: ImageFormat) -> String {
+    let type = switch format {
+    case .png: "image/png"
+    case .svg: "image/svg+xml"
+    case .pdf: "application/pdf"
+    }
+    return "data:\(type);base64,\(data.base64EncodedString())"
 }

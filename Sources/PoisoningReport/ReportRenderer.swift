@@ -53,12 +53,12 @@ public let maximumReportBytes = 32 << 20
 /// `TemplateError.parse` with the position and reason of a syntax error or of an unsupported tag,
 /// `.tooLarge` when the rendering would pass `maximumRenderSteps` or `maximumReportBytes`, and
 /// `.unknownVariables` when `strict` and the template names anything the context lacks.
-public func renderReport(template: String, fileName: String, context: [String: Any], strict: Bool) throws -> RenderedReport {
+public func renderReport(template: String, fileName: String, context: TemplateValue, strict: Bool) throws -> RenderedReport {
     try renderReport(try parseTemplate(template, fileName: fileName), fileName: fileName, context: context, strict: strict)
 }
 
 /// `renderReport` of a template already parsed.
-public func renderReport(_ parsed: ParsedTemplate, fileName: String, context: [String: Any], strict: Bool) throws -> RenderedReport {
+public func renderReport(_ parsed: ParsedTemplate, fileName: String, context: TemplateValue, strict: Bool) throws -> RenderedReport {
     // Twice the limits: the check before the sweep forecast the rendering with provisional results,
     // whose strings (intervals, fits) can be shorter than the real ones; a template that passed then
     // must not be refused after the sweep, while a rendering stays bounded.
@@ -109,7 +109,7 @@ func parseTemplate(_ template: String, fileName: String, pieceLength: Int) throw
 /// its body once per entry (nested ones multiply), with the longest values any entry has;
 /// `longestLists` gives lengths to assume for lists of the context that the results may lengthen;
 /// `allowance` multiplies both limits.
-public func checkRendering(_ parsed: ParsedTemplate, fileName: String, context: [String: Any], strict: Bool,
+public func checkRendering(_ parsed: ParsedTemplate, fileName: String, context: TemplateValue, strict: Bool,
                            longestLists: [String: Int] = [:], allowance: Double = 1) throws -> [TemplateVariable] {
     var walk = ScopeWalk(context: context, longestLists: longestLists)
     var unknown = [TemplateVariable]()
@@ -155,8 +155,8 @@ private struct Scope {
     enum Names {
         /// Keys of a dictionary, or the keys of all of a list's dictionaries, each with its longest
         /// value; `id` tells scopes apart for what is derived from their values.
-        case names([String: Any], id: Int)
-        /// Nothing new: inverted sections and sections over a Bool or a String.
+        case names([String: TemplateValue], id: Int)
+        /// Nothing new: inverted sections and sections over a flag or a text.
         case transparent
         /// Anything: inside a section whose name is unknown (so that one mistake is reported once),
         /// or over an empty list.
@@ -177,8 +177,12 @@ private struct ScopeWalk {
     private var lengths = [String: Int]()
     private var nextID = 1
 
-    init(context: [String: Any], longestLists: [String: Int]) {
-        scopes = [Scope(names: .names(context, id: 0), renders: 1)]
+    init(context: TemplateValue, longestLists: [String: Int]) {
+        if case let .object(names) = context {
+            scopes = [Scope(names: .names(names, id: 0), renders: 1)]
+        } else {
+            scopes = [Scope(names: .transparent, renders: 1)]
+        }
         self.longestLists = longestLists
     }
 
@@ -186,8 +190,8 @@ private struct ScopeWalk {
     /// outwards, with a key naming it for what is derived from it (nil when it is not one value).
     /// Inside a scope of unknown names, a name found further out is taken to be that one, and a
     /// name found nowhere is known but empty.
-    func resolve(_ name: String) -> (value: Any, key: String?)? {
-        if name == "." { return ("", nil) }
+    func resolve(_ name: String) -> (value: TemplateValue, key: String?)? {
+        if name == "." { return (.text(""), nil) }
         let parts = name.utf8.contains(UInt8(ascii: ".")) ? name.split(separator: ".").map(String.init) : [name]
         guard let first = parts.first, !first.isEmpty else { return nil }
         var anything = false
@@ -198,40 +202,40 @@ private struct ScopeWalk {
             case let .names(names, id):
                 guard var value = names[first] else { continue }
                 for part in parts.dropFirst() {
-                    guard let child = (value as? [String: Any])?[part] else { return anything ? ("", nil) : nil }
+                    guard let child = value[part] else { return anything ? (.text(""), nil) : nil }
                     value = child
                 }
                 return (value, "\(id) \(name)")
             }
         }
-        return anything ? ("", nil) : nil
+        return anything ? (.text(""), nil) : nil
     }
 
     /// The object `{{.}}` or an empty name renders: the innermost dictionary in view.
-    func currentObject() -> (value: Any, key: String?)? {
+    func currentObject() -> (value: TemplateValue, key: String?)? {
         for scope in scopes.reversed() {
-            if case let .names(names, id) = scope.names { return (names, "\(id)") }
+            if case let .names(names, id) = scope.names { return (.object(names), "\(id)") }
         }
         return nil
     }
 
     /// The scope of a section over `found`, rendered `renders` times around it.
-    mutating func scope(over found: (value: Any, key: String?)?, renders: Double) -> Scope {
+    mutating func scope(over found: (value: TemplateValue, key: String?)?, renders: Double) -> Scope {
         guard let (value, key) = found.map({ ($0.value, $0.key) }) else { return Scope(names: .anything, renders: renders) }
         var count = 1
-        if let sequence = value as? any MustacheSequence { count = sequence.underestimatedCount }
+        if case let .list(items) = value { count = items.count }
         if let key, key.hasPrefix("0 "), let longest = longestLists[String(key.dropFirst(2))] { count = max(count, longest) }
         if let key, let names = merged[key] { return Scope(names: names, renders: renders * Double(count)) }
         let names: Scope.Names
         switch value {
-        case let dictionary as [String: Any]:
+        case let .object(dictionary):
             names = .names(dictionary, id: nextID)
-        case let list as [[String: Any]] where !list.isEmpty:
-            var keys = [String: Any]()
-            for item in list { keys.merge(item, uniquingKeysWith: longer) }
-            names = .names(keys, id: nextID)
-        case let list as [[String: Any]] where list.isEmpty:
+        case let .list(items) where items.isEmpty:
             names = .anything   // never rendered, and its items' names are unknowable
+        case let .list(items):
+            var keys = [String: TemplateValue]()
+            for case let .object(item) in items { keys.merge(item, uniquingKeysWith: longer) }
+            names = .names(keys, id: nextID)
         default:
             names = .transparent
         }
@@ -241,13 +245,13 @@ private struct ScopeWalk {
     }
 
     /// The bytes `found` renders as.
-    mutating func renderedLength(_ found: (value: Any, key: String?)) -> Int {
+    mutating func renderedLength(_ found: (value: TemplateValue, key: String?)) -> Int {
         switch found.value {
-        case let string as String: return string.utf8.count
-        case let bool as Bool: return bool ? 4 : 5
-        default:
+        case let .text(string): return string.utf8.count
+        case let .flag(flag): return flag ? 4 : 5
+        case .list, .object:
             if let key = found.key, let length = lengths[key] { return length }
-            let length = String(describing: found.value).utf8.count
+            let length = String(describing: found.value.mustacheValue).utf8.count
             if let key = found.key { lengths[key] = length }
             return length
         }
@@ -255,10 +259,10 @@ private struct ScopeWalk {
 }
 
 /// Of two values of one key in a list's entries, the one that renders longer or repeats more.
-private func longer(_ first: Any, _ second: Any) -> Any {
+private func longer(_ first: TemplateValue, _ second: TemplateValue) -> TemplateValue {
     switch (first, second) {
-    case let (a as String, b as String): a.utf8.count >= b.utf8.count ? a : b
-    case let (a as [[String: Any]], b as [[String: Any]]): a.count >= b.count ? a : b
+    case let (.text(a), .text(b)): a.utf8.count >= b.utf8.count ? first : second
+    case let (.list(a), .list(b)): a.count >= b.count ? first : second
     default: first
     }
 }

@@ -171,8 +171,8 @@ public struct ParsedTemplate: Sendable {
     static let contextName = piecePlaceholderPrefix + "context"
 
     /// The template rendered against `context`.
-    public func render(_ context: [String: Any]) -> String {
-        var root: [String: Any] = [Self.contextName: context]
+    public func render(_ context: TemplateValue) -> String {
+        var root: [String: Any] = [Self.contextName: context.mustacheValue]
         root.reserveCapacity(pieces.count + 1)
         for (name, piece) in pieces { root[name] = piece }
         return runners.map { $0.render(root) }.joined()

@@ -39,17 +39,26 @@ public struct OutputSettings: Sendable {
 public struct WrittenOutputs: Sendable {
     /// Every file written, relative to the output folder, in writing order.
     public let files: [String]
-    /// The report files (e.g. report.md, report.tex).
+    /// The report files (e.g. report.md, report.tex, report.html).
     public let reports: [String]
     /// Warnings, one line each (template variables the report does not have).
     public let warnings: [String]
+    /// The report's model, from which every report was rendered (its `findings` for the commands to print).
+    public let report: ReportModel
 }
 
+/// The largest resolution at which a report embeds a PNG figure that was written: above it the
+/// report gets a figure of its own in its preferred format, so that a page of embedded figures stays small.
+let maximumEmbeddedDPI = 150.0
+
 /// Writes the outputs of `results` into the staged `folder`: study.yaml (the effective study),
-/// results.json, its tidy tables runs.csv and points.csv (`TidyTables`), the figures in figures/ and one report per template (`parsed`, as `checkTemplates`
-/// returns them, else parsed here). Every relative path of the study, relative to the working
-/// directory in `results`, is written relative to `settings.folder`. Nothing reaches the output folder before the caller publishes
-/// it; a template that fails (syntax, a rendering too large, or an unknown variable when strict) throws.
+/// results.json, its tidy tables runs.csv and points.csv (`TidyTables`), the figures in figures/ and
+/// one report per template (`parsed`, as `checkTemplates` returns them, else parsed here). Every
+/// relative path of the study, relative to the working directory in `results`, is written relative
+/// to `settings.folder`. The
+/// figures, the report model and its finding sentences are computed once, for every report. Nothing
+/// reaches the output folder before the caller publishes it; a template that fails (syntax, a
+/// rendering too large, or an unknown variable when strict) throws.
 public func writeStudyOutputs(_ results: StudyResults, study: Study, settings: OutputSettings, parsed: [ParsedTemplate]? = nil,
                               into folder: StagedOutputFolder) throws -> WrittenOutputs {
     let results = results.movingPaths(from: ".", to: settings.folder)
@@ -63,27 +72,46 @@ public func writeStudyOutputs(_ results: StudyResults, study: Study, settings: O
     try write(Data(studyFileText(results.config, help: study.help, header: header).utf8), "study.yaml")
     try write(try results.jsonData(), "results.json")
     for table in TidyTables.files(results) { try write(Data(table.text.utf8), table.name) }
-    for figure in try renderStudyFigures(results, formats: settings.figureFormats, dpi: settings.dpi) {
+    let figures = studyFigures(results)
+    var rendered = [String: Data]()
+    for figure in try renderStudyFigures(figures, formats: settings.figureFormats, dpi: settings.dpi) {
         try write(figure.data, "figures/" + figure.fileName)
+        rendered[figure.fileName] = figure.data
+    }
+    let model = ReportModel(results, command: settings.command, figures: figures)
+
+    var font: Font?
+    /// The `file` of a figure in a report that places figures so.
+    func figureSource(_ figure: ReportModel.Figure, _ placement: FigurePlacement) throws -> String {
+        switch placement {
+        case let .linked(preferred):
+            let format = preferred.first(where: settings.figureFormats.contains) ?? settings.figureFormats[0]
+            return "figures/\(figure.name).\(format.rawValue)"
+        case let .embedded(preferred):
+            // The first preferred format written (PNG only at a resolution a page needs), else one made for the report alone.
+            let written = preferred.first { settings.figureFormats.contains($0) && ($0 != .png || settings.dpi <= maximumEmbeddedDPI) }
+            if let written, let data = rendered["\(figure.name).\(written.rawValue)"] { return dataURI(data, format: written) }
+            let chart = figures.first { $0.name == figure.name }!.chart
+            font = try font ?? Font()
+            let data = try chart.render(format: preferred[0], dpi: maximumEmbeddedDPI, font: font!).canvas.render()
+            return dataURI(data, format: preferred[0])
+        }
     }
 
     var reports = [String](), warnings = [String]()
     let parsed = try parsed ?? settings.templates.map { try parseTemplate($0.text, fileName: $0.name) }
     for (template, parsed) in zip(settings.templates, parsed) {
-        // Markdown shows raster figures; LaTeX prefers vector PDF when it was written.
-        let preferred: [ImageFormat] = template.format == .latex ? [.pdf, .png] : [.png, .svg]
-        let figureFormat = preferred.first(where: settings.figureFormats.contains) ?? settings.figureFormats[0]
-        let context = reportContext(for: results, format: template.format,
-                                    settings: ReportSettings(command: settings.command, figureExtension: figureFormat.rawValue))
+        let placement = template.format.definition.figurePlacement
+        let context = try templateContext(model, format: template.format) { try figureSource($0, placement) }
         let report = try renderReport(parsed, fileName: template.name, context: context, strict: settings.strict)
         warnings += report.unknownVariables.map { variable in
             "\(template.name):\(variable.line):\(variable.column): unknown variable '\(variable.name)' renders as empty text"
         }
-        let name = "report.\(template.format.rawValue)"
+        let name = template.format.reportFileName
         try write(Data(report.text.utf8), name)
         reports.append(name)
     }
-    return WrittenOutputs(files: files, reports: reports, warnings: warnings)
+    return WrittenOutputs(files: files, reports: reports, warnings: warnings, report: model)
 }
 
 /// The warnings about diverged runs: the first three by name, then a count. They are part of the
@@ -119,9 +147,9 @@ public func checkTemplates(_ settings: OutputSettings, study: Study) throws -> [
     // Few bootstrap replicates: the context's shape does not depend on them, and the study's own
     // number (1000 by default) made this check a tenth of a rerun's time.
     let provisional = StudyResults(study: study, runs: runs, toolVersion: toolVersion, bootstrapReplicates: 20)
+    let model = ReportModel(provisional, command: settings.command)
     for (template, parsed) in zip(settings.templates, parsed) {
-        let context = reportContext(for: provisional, format: template.format,
-                                    settings: ReportSettings(command: settings.command, figureExtension: "png"))
+        let context = templateContext(model, format: template.format) { "figures/\($0.name).png" }
         _ = try checkRendering(parsed, fileName: template.name, context: context, strict: settings.strict,
                                longestLists: longestResultLists(runCount: runs.count))
     }

@@ -95,6 +95,8 @@ struct CommandLineTests {
         #expect(markdown.contains("| MLP 8 |") && markdown.contains("![") && markdown.contains("make-report --widths 8,16"))
         let latex = try String(contentsOf: folder.appendingPathComponent("report.tex"), encoding: .utf8)
         #expect(latex.hasPrefix("\\documentclass") && latex.contains("\\includegraphics[width=\\linewidth]{figures/accuracy_vs_poison.png}"))
+        let html = try String(contentsOf: folder.appendingPathComponent("report.html"), encoding: .utf8)
+        #expect(html.hasPrefix("<!DOCTYPE html>") && html.contains("<img src=\"data:image/png;base64,iVBORw0KGgo"))
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix(".") }
         #expect(leftovers.isEmpty, "temporary files left: \(leftovers)")
 
@@ -173,7 +175,9 @@ struct CommandLineTests {
         #expect(markdown.status == 0 && markdown.standardOutput.hasPrefix("# {{title}}"))
         let latex = try run(["template", "--print", "tex"])
         #expect(latex.status == 0 && latex.standardOutput.hasPrefix("{{=<% %>=}}"))
-        #expect(try run(["template", "--print", "html"]).status == 2)
+        let html = try run(["template", "--print", "html"])
+        #expect(html.status == 0 && html.standardOutput.contains("<!DOCTYPE html>\n<html lang=\"en\">"))
+        #expect(try run(["template", "--print", "pdf"]).status == 2)
     }
 
     @Test func checkPassesOnUnchangedArtifactsAndFailsWithADiffOnChangedOnes() throws {
@@ -258,7 +262,7 @@ struct CommandLineTests {
         #expect(help.standardOutput.contains("0,0.01,0.05,0.1,0.15,0.2,0.3,0.4,0.5"))
         let words = help.standardOutput.split(whereSeparator: \.isWhitespace).joined(separator: " ")
         for text in ["(values: random-label-flip, class-flip, margin-flip, confident-flip, backdoor, feature-collision)", "(values: none, loss-filter, knn-filter, knn-relabel, centroid-sphere, spectral-signature, activation-clustering, trimmed-loss, confident-learning, label-smoothing, weight-decay, early-stopping, dp-sgd, input-gradient-penalty)", "(values: png, pdf, svg; default: png)",
-                     "(values: md, tex)", "train + test. (default: 500)", "the split. (default: 42)"] {
+                     "(values: md, tex, html)", "train + test. (default: 500)", "the split. (default: 42)"] {
             #expect(words.contains(text), "help lacks \(text)")
         }
         let version = try run(["--version"])

@@ -33,11 +33,11 @@ struct DetectionReportTests {
 
     @Test func theTablesCarryTPRAtFivePercentFPRPerFractionAndNoAveragedAUROC() throws {
         let context = reportContext(for: Self.results, format: .markdown, settings: ReportSettings(command: "make-report", figureExtension: "png"))
-        let rows = try #require(context["detectionRows"] as? [[String: Any]])
-        #expect(rows.map { $0["fraction"] as? String } == ["0.0%", "10.0%", "30.0%"])
-        #expect(rows.map { $0["tpr"] as? String } == ["n/a", "1.000 ± 0.000", "0.000 ± 0.000"])
-        #expect(rows.map { $0["auroc"] as? String } == ["n/a", "1.000 ± 0.000", "0.030 ± 0.014"])
-        let defenseRows = try #require(context["defenseRows"] as? [[String: Any]])
+        let rows = try #require(context["detectionRows"]?.list)
+        #expect(rows.map { $0["fraction"]?.text } == ["0.0%", "10.0%", "30.0%"])
+        #expect(rows.map { $0["tpr"]?.text } == ["n/a", "1.000 ± 0.000", "0.000 ± 0.000"])
+        #expect(rows.map { $0["auroc"]?.text } == ["n/a", "1.000 ± 0.000", "0.030 ± 0.014"])
+        let defenseRows = try #require(context["defenseRows"]?.list)
         #expect(defenseRows.count == 1 && defenseRows[0]["auroc"] == nil)
         for template in ShippedTemplate.allCases {
             let format = try #require(ReportFormat(fileName: template.rawValue))
@@ -45,8 +45,13 @@ struct DetectionReportTests {
             let report = try renderReport(template: template.text, fileName: template.rawValue, context: context, strict: true)
             #expect(report.unknownVariables.isEmpty)
             #expect(report.text.contains(format == .latex ? "TPR at 5\\% FPR" : "TPR at 5% FPR"))
-            #expect(report.text.contains(format == .latex ? "\\% & 0.000 \\ensuremath{\\pm} 0.000 & n/a & 0.000 \\ensuremath{\\pm} 0.000 & 0.030 \\ensuremath{\\pm} 0.014 & 0.000 \\ensuremath{\\pm} 0.000 \\\\"
-                                         : "| 30.0% | 0.000 ± 0.000 | n/a | 0.000 ± 0.000 | 0.030 ± 0.014 | 0.000 ± 0.000 |"))
+            let row = switch format.rawValue {
+            case "tex": "\\% & 0.000 \\ensuremath{\\pm} 0.000 & n/a & 0.000 \\ensuremath{\\pm} 0.000 & 0.030 \\ensuremath{\\pm} 0.014 & 0.000 \\ensuremath{\\pm} 0.000 \\\\"
+            case "html": "<td class=\"num\">30.0%</td><td class=\"num\">0.000 ± 0.000</td><td class=\"num\">n/a</td><td class=\"num\">0.000 ± 0.000</td>"
+                + "<td class=\"num\">0.030 ± 0.014</td><td class=\"num\">0.000 ± 0.000</td></tr>"
+            default: "| 30.0% | 0.000 ± 0.000 | n/a | 0.000 ± 0.000 | 0.030 ± 0.014 | 0.000 ± 0.000 |"
+            }
+            #expect(report.text.contains(row), "\(format.rawValue)")
         }
     }
 }

@@ -65,9 +65,10 @@ struct ShippedTemplateTests {
             of: "Tests/PoisoningReportTests/ReportTests.swift", with: "templates/README.md"), encoding: .utf8)
         let context = reportContext(for: fixedResults(), format: .markdown,
                                     settings: ReportSettings(command: "make-report", figureExtension: "png"))
-        for (name, value) in context {
+        guard case let .object(names) = context else { Issue.record("the context is not an object"); return }
+        for (name, value) in names {
             #expect(readme.contains("`\(name)`"), "templates/README.md does not document \(name)")
-            for item in (value as? [[String: Any]]) ?? [] {
+            for case let .object(item) in value.list ?? [] {
                 for key in item.keys { #expect(readme.contains("`\(key)`"), "templates/README.md does not document \(name).\(key)") }
             }
         }
@@ -92,16 +93,16 @@ struct EscapingTests {
     @Test func contextStringsAreEscapedForLatex() throws {
         let context = reportContext(for: fixedResults(), format: .latex,
                                     settings: ReportSettings(command: "make-report --output my_dir", figureExtension: "pdf"))
-        #expect(context["command"] as? String == #"make-report --output my\_dir"#)
-        let fits = try #require(context["fits"] as? [[String: Any]])
-        #expect((fits[0]["threshold"] as? String)?.hasPrefix("35.6\\%") == true)
-        let figures = try #require(context["figures"] as? [[String: Any]])
-        #expect(figures[0]["file"] as? String == "figures/accuracy_vs_poison.pdf", "file names stay verbatim")
+        #expect(context["command"]?.text == #"make-report --output my\_dir"#)
+        let fits = try #require(context["fits"]?.list)
+        #expect((fits[0]["threshold"]?.text)?.hasPrefix("35.6\\%") == true)
+        let figures = try #require(context["figures"]?.list)
+        #expect(figures[0]["file"]?.text == "figures/accuracy_vs_poison.pdf", "file names stay verbatim")
     }
 }
 
 struct TemplateCheckTests {
-    let context: [String: Any] = reportContext(for: fixedResults(), format: .markdown,
+    let context: TemplateValue = reportContext(for: fixedResults(), format: .markdown,
                                                settings: ReportSettings(command: "make-report", figureExtension: "png"))
 
     @Test func parseErrorsGiveFileLineAndColumn() {
@@ -148,7 +149,7 @@ struct TemplateCheckTests {
             "{{#fits}}  {{#first()}}\n" + filler + "  {{/first()}}{{=<% %>=}}<%series%>\n  <%! c %>  x<%/fits%>{{#fits}}{{.}}{{/fits}}\n",
         ]
         for template in templates {
-            let whole = try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT }}\n" + template).render(context)
+            let whole = try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT }}\n" + template).render(context.mustacheValue)
             let parsed = try parseTemplate(template, fileName: "t.md")
             #expect(template.utf8.count < 4 * templatePieceLength || parsed.pieces.count > 1)
             #expect(parsed.render(context) == whole)
@@ -165,7 +166,7 @@ struct TemplateCheckTests {
                          "<%#a%>", "<%/a%>", "<%x%>", "|x|", "|#c|", "|/c|", "é", "e\u{301}", "\u{301}", "\u{2028}", "{{#first()}}",
                          "{{/first()}}", "{{.}}", "{{x.y}}", "{{=<%\t%>=}}", "{{=K L=}}", "K#cL", "K/cL", "KxL", "\u{212A}#cL",
                          "\u{212A}/cL", "\u{212A}", "\u{0B}", "\u{85}", "\u{1F600}", "\u{1F1FA}\u{1F1F8}", "\u{200D}", "\u{0915}\u{094D}"]
-        let context: [String: Any] = ["a": [["x": "1"], ["x": "2", "y": "Y"]], "b": false, "c": true, "x": "X"]
+        let context: TemplateValue = ["a": .list([["x": "1"], ["x": "2", "y": "Y"]]), "b": false, "c": true, "x": "X"]
         var random = SeededGenerator(SplitMix64(seed: 19))
         var compared = (accepted: 0, refused: 0)
         for _ in 0..<6_000 {
@@ -178,7 +179,7 @@ struct TemplateCheckTests {
             let whole = Result { try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT }}\n" + template) }
             switch (whole, ours) {
             case let (.success(expected), .success(parsed)):
-                #expect(parsed.render(context) == expected.render(context), "\(template.debugDescription)")
+                #expect(parsed.render(context) == expected.render(context.mustacheValue), "\(template.debugDescription)")
                 compared.accepted += 1
             case let (.failure(failure), .failure(TemplateError.parse(_, line, column, reason))):
                 let error = try #require(failure as? MustacheTemplate.ParserError)
@@ -239,8 +240,8 @@ struct TemplateCheckTests {
     @Test func longLinesAreCutBetweenTagsAtEveryDepth() throws {
         // 50,000 tags on one line, at the top level and inside a section: cut into pieces (the
         // parser is quadratic in what it parses at once; the hostile cases time it), same text.
-        let title = try #require(context["title"] as? String)
-        let fits = try #require(context["fits"] as? [[String: Any]])
+        let title = try #require(context["title"]?.text)
+        let fits = try #require(context["fits"]?.list)
         let line = String(repeating: "{{title}} ", count: 50_000)
         let parsed = try parseTemplate(line, fileName: "t.md")
         #expect(parsed.runners.count > 1_000)
@@ -253,7 +254,7 @@ struct TemplateCheckTests {
     @Test func renderingThatWouldNeverEndIsRefused() throws {
         // `figures` nested 40 deep renders 3^40 times.
         let deep = String(repeating: "{{#figures}}", count: 40) + "x" + String(repeating: "{{/figures}}", count: 40)
-        let figures = try #require(context["figures"] as? [[String: Any]])
+        let figures = try #require(context["figures"]?.list)
         // The section at which figures.count + figures.count^2 + ... passes the limit (twice the
         // limit of the check before the sweep, which forecasts with provisional results).
         var (depth, steps) = (0, 0)
@@ -330,14 +331,14 @@ struct ReportContentTests {
         let results = fixedResults()
         let context = reportContext(for: results, format: .markdown,
                                     settings: ReportSettings(command: "make-report", figureExtension: "png"))
-        let summary = try #require(context["summary"] as? String)
+        let summary = try #require(context["summary"]?.text)
         // MLP 64 drops earlier (midpoint 0.25 vs 0.35): the threshold decreases with model size.
         #expect(summary.contains("Resolved: larger models are more sensitive (-4.6 pp per doubling of parameters, 95% CI -4.8 pp to -4.4 pp)."))
-        #expect(context["hasDivergedRuns"] as? Bool == true)
-        let rows = try #require(context["gapRows"] as? [[String: Any]])
-        #expect(rows.count == 6 && (rows[0]["cells"] as? [[String: Any]])?.count == 2)
-        let parameters = try #require(context["parameters"] as? [[String: Any]])
-        #expect(parameters.contains { $0["name"] as? String == "Epochs" && $0["value"] as? String == "50" })
+        #expect(context["hasDivergedRuns"] == .flag(true))
+        let rows = try #require(context["gapRows"]?.list)
+        #expect(rows.count == 6 && (rows[0]["cells"]?.list)?.count == 2)
+        let parameters = try #require(context["parameters"]?.list)
+        #expect(parameters.contains { $0["name"]?.text == "Epochs" && $0["value"]?.text == "50" })
     }
 }
 
@@ -483,17 +484,17 @@ struct ExtrapolatedThresholdTests {
 
     @Test func theTablesSayBeyondTheLargestFractionAndNeverTheCrossing() throws {
         let extrapolated = percent(try #require(Self.results.fits[defended].threshold.extrapolatedFraction))
-        let fits = try #require(context["fits"] as? [[String: Any]])
-        let cell = try #require(fits[defended]["threshold"] as? String)
+        let fits = try #require(context["fits"]?.list)
+        let cell = try #require(fits[defended]["threshold"]?.text)
         // The whole interval lies beyond the sweep too, so it adds nothing to the bound.
-        #expect(cell == "> 50.0%" && fits[defended]["thresholdStatus"] as? String == "above-range")
+        #expect(cell == "> 50.0%" && fits[defended]["thresholdStatus"]?.text == "above-range")
         // A crossing inside the range is unchanged: its fraction, then its interval.
         let inside = try #require(Self.results.fits[undefended].threshold.fraction)
-        #expect((fits[undefended]["threshold"] as? String)?.hasPrefix(percent(inside) + " [") == true)
-        let rows = try #require(context["defenseRows"] as? [[String: Any]])
-        #expect(rows.count == 1 && rows[0]["threshold"] as? String == cell)
-        let attacks = try #require(context["attackComparisonRows"] as? [[String: Any]])
-        #expect(attacks.contains { $0["threshold"] as? String == cell })
+        #expect((fits[undefended]["threshold"]?.text)?.hasPrefix(percent(inside) + " [") == true)
+        let rows = try #require(context["defenseRows"]?.list)
+        #expect(rows.count == 1 && rows[0]["threshold"]?.text == cell)
+        let attacks = try #require(context["attackComparisonRows"]?.list)
+        #expect(attacks.contains { $0["threshold"]?.text == cell })
         let report = try renderReport(template: ShippedTemplate.markdown.text, fileName: "report.md", context: context, strict: true)
         #expect(!report.text.contains(extrapolated), "the extrapolated crossing \(extrapolated) is printed")
     }
@@ -504,14 +505,14 @@ struct ExtrapolatedThresholdTests {
         #expect(try finding.thresholdShift.bound == .lower && abs(#require(finding.thresholdShift.value) - (0.5 - inside)) < 1e-12)
         let lower = try #require(finding.thresholdShift.interval?.lower)
         #expect(finding.thresholdShift.interval?.upper == nil && lower > 0 && finding.shiftResolved)
-        let rows = try #require(context["defenseRows"] as? [[String: Any]])
+        let rows = try #require(context["defenseRows"]?.list)
         let bound = percentagePoints(0.5 - inside)
-        #expect(rows[0]["shift"] as? String == "> \(bound) [\(percentagePoints(lower)) or more]")
-        #expect(rows[0]["shiftResolved"] as? String == "yes")
-        let differences = try #require(context["differenceRows"] as? [[String: Any]])
-        let difference = try #require(differences.first { ($0["quantity"] as? String) == "Critical threshold" })
-        #expect(difference["difference"] as? String == "> \(bound)" && difference["resolved"] as? String == "yes")
-        #expect(difference["seeds"] as? String == "")
+        #expect(rows[0]["shift"]?.text == "> \(bound) [\(percentagePoints(lower)) or more]")
+        #expect(rows[0]["shiftResolved"]?.text == "yes")
+        let differences = try #require(context["differenceRows"]?.list)
+        let difference = try #require(differences.first { ($0["quantity"]?.text) == "Critical threshold" })
+        #expect(difference["difference"]?.text == "> \(bound)" && difference["resolved"]?.text == "yes")
+        #expect(difference["seeds"]?.text == "")
     }
 
     @Test func theSentencesSayTheSame() throws {

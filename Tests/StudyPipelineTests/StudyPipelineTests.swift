@@ -54,8 +54,8 @@ import TestSupport
         let written = try write(results, into: folder, formats: [.png, .svg])
         #expect(written.files == ["study.yaml", "results.json", "runs.csv", "points.csv"]
             + ["accuracy_vs_poison", "generalization_gap", "train_vs_test"].flatMap { ["figures/\($0).png", "figures/\($0).svg"] }
-            + ["report.md", "report.tex"])
-        #expect(written.reports == ["report.md", "report.tex"])
+            + ["report.md", "report.tex", "report.html"])
+        #expect(written.reports == ["report.md", "report.tex", "report.html"])
         #expect(written.warnings.isEmpty)
         let decoded = try JSONDecoder().decode(StudyResults.self, from: Data(contentsOf: folder.appendingPathComponent("results.json")))
         #expect(decoded == results)

@@ -1,0 +1,39 @@
+import Plotting
+import ReportTemplates
+
+/// HTML (`report.html`): one self-contained page, its figures embedded as data URIs (SVG when it
+/// was written, else PNG), so it needs neither the figures folder nor the network.
+struct HTMLFormat: ReportFormatDefinition {
+    let fileExtension = "html"
+    let shippedTemplate = ShippedTemplate.html
+    let figurePlacement = FigurePlacement.embedded(preferring: [.svg, .png])
+
+    /// `& < > " '` as character references, so that a string is text in an element and in a quoted
+    /// attribute alike, and can never open a tag, end an attribute or a `<style>` or `<script>` block.
+    /// Works on UTF-8 bytes (the five are ASCII, which no multi-byte sequence contains), so that a
+    /// figure's data URI of some hundred kilobytes costs a scan.
+    func escape(_ text: String) -> String {
+        guard text.utf8.contains(where: { Self.references[Int($0)] != nil }) else { return text }
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(text.utf8.count + 64)
+        for byte in text.utf8 {
+            if let reference = Self.references[Int(byte)] { bytes += reference } else { bytes.append(byte) }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The character reference of each byte that needs one, by byte value.
+    private static let references: [[UInt8]?] = (0..<256).map { byte in
+        switch UInt8(byte) {
+        case UInt8(ascii: "&"): Array("&amp;".utf8)
+        case UInt8(ascii: "<"): Array("&lt;".utf8)
+        case UInt8(ascii: ">"): Array("&gt;".utf8)
+        case UInt8(ascii: "\""): Array("&quot;".utf8)
+        case UInt8(ascii: "'"): Array("&#39;".utf8)
+        default: nil
+        }
+    }
+
+    /// Escaped as any text: HTML reads no value verbatim.
+    func escapeVerbatim(_ text: String) -> String { escape(text) }
+}
