@@ -28,7 +28,7 @@ struct OutputOptions: ParsableArguments {
     var dpi = defaultDPI
 
     @Option(help: ArgumentHelp("A Mustache template for the report, replacing the shipped ones.",
-                               discussion: "The report is written as report.md or report.tex after the template's extension."))
+                               discussion: "The report is written as report.md, report.tex or report.html after the template's extension (.md, .tex or .html, optionally followed by .mustache)."))
     var template: String?
 
     @Option(help: "Report format when it should not follow the template's extension.")
