@@ -9,8 +9,12 @@ import TestSupport
 /// (`scripts/ray_bootstrap_reference.py`, recorded in Fixtures/ray-bootstrap-reference.json with each
 /// end's Monte Carlo error from 20 batches). The rays integrate the same distribution, so every end
 /// must agree with the reference within max(0.5 pp, 3 √(e_ref² + e_rays²)), e being the two ends' Monte
-/// Carlo errors (k on the log scale of `IntervalStabilityTests`: 0.5 pp per 3%). An end the reference
-/// finds open (more than α/2 of its replicates beyond every value) must be open or not determined;
+/// Carlo errors; k on the log scale of `IntervalStabilityTests` (0.5 pp per 3%) within max(5%, 3 √(...)),
+/// since k's upper end lies among replicates whose fits run to k's bound of 100 along flat valleys,
+/// where two optimizers stop apart: with the same 2,048 rays, the NumPy fit reads MLP 32's upper end
+/// of log k 1.4% below the reference and make-report's 3.6% above it. An end the reference
+/// finds open (more than α/2 of its replicates beyond every value) or undefined (more than α/2 of its
+/// replicates without a value, the trend through censored thresholds) must be open, not determined or absent;
 /// one it finds bounded must be bounded, or not determined where the reference's own share beyond
 /// every value lies within 3 of its errors of α/2.
 struct RayBootstrapAccuracyTests {
@@ -76,18 +80,19 @@ struct RayBootstrapAccuracyTests {
         var compared = 0
         for name in reference.ends.keys.sorted() {
             let expected = reference.ends[name]!
-            let got = try #require(ends[name], "\(name) has no interval")
             guard let value = expected.value else {
-                #expect(got.value == nil, "\(name): the reference is open (share \(expected.share)), the rays read \(got.value!)")
+                // Open, or (no interval) more than α/2 of the replicates undefined, as for the trend.
+                #expect(ends[name]?.value == nil, "\(name): the reference is open (share \(expected.share)), the rays read \(ends[name]!.value!)")
                 continue
             }
+            let got = try #require(ends[name], "\(name) has no interval")
             guard let read = got.value else {
                 #expect(got.undetermined && abs(expected.share - halfAlpha) <= 3 * expected.shareError,
                         "\(name): the reference is bounded at \(value) (share \(expected.share) ± \(expected.shareError)), the rays are open")
                 continue
             }
             let combined = (pow(expected.error ?? 0, 2) + pow(got.error, 2)).squareRoot()
-            let tolerance = max(0.005, 3 * combined)
+            let tolerance = max(name.contains(" log k ") ? log(1.05) / log(1.03) * 0.005 : 0.005, 3 * combined)
             print(String(format: "%-40@ rays %9.5f  reference %9.5f ± %.5f  difference %+.5f (tolerance %.5f)",
                          name as NSString, read, value, expected.error ?? 0, read - value, tolerance))
             #expect(abs(read - value) <= tolerance, "\(name): rays \(read), reference \(value) ± \(expected.error ?? 0)")
