@@ -176,9 +176,9 @@ struct ClaimVerdictTests {
         #expect(directionVerdict(claimed: true, found: nil).verdict == .notResolved)
     }
 
-    /// The reference study's verdicts, pinned: MLP 32 (40.0%, "33.6% or more") and MLP 64 (37.0%,
-    /// "25.8% or more") have their published 43.4% and 37.3% on the open side; MLP 128's 34.9% lies
-    /// inside [22.9%, 35.2%]. The shape is not decided; the slope is not resolved.
+    /// The reference study's verdicts, pinned: MLP 32 (40.0%, "33.2% or more") and MLP 64 (37.0%,
+    /// "24.7% or more") have their published 43.4% and 37.3% on the open side; MLP 128's 34.9% lies
+    /// inside [22.9%, 36.7%]. The shape is not decided; the slope is not resolved.
     @Test func theReferenceStudyAnswersEveryPublishedClaim() throws {
         let results = try referenceResults()
         let claims = try #require(results.findings.claims)
@@ -190,7 +190,7 @@ struct ClaimVerdictTests {
         #expect(claims.largerModelsMoreSensitive.map(\.answer.verdict) == [.notResolved])
         let report = try markdownReport(results)
         #expect(report.contains("## Published claims"))
-        #expect(report.contains("| Critical threshold of MLP 32 | 43.4% | 40.0% | 33.5% or more | not resolved |"))
+        #expect(report.contains("| Critical threshold of MLP 32 | 43.4% | 40.0% | 33.2% or more | not resolved |"))
         #expect(report.contains("| Critical threshold of MLP 128 | 43.4% | ") == false)
         #expect(report.contains("widened by sqrt(2)"))
         #expect(openingSummary(results).contains("Of 5 published claims, these runs are consistent with 1, contradict 0 and leave 4 unresolved."))

@@ -7,10 +7,13 @@ import Foundation
 /// ends of a 95% interval are decided).
 ///
 /// A quantity's distribution along a ray is read off its values at the radii: linear in the radius T
-/// between two finite values (exact for a mean, which moves linearly with T), constant beyond the first
-/// and last radius, and switching halfway (in u) between two radii where one value is infinite or
-/// undefined. The probability below a radius between nodes comes from a table of T on a fine grid of u. Its distribution overall is the average over the rays,
-/// so an interval end has no Monte Carlo noise from the radius, where the Student t's heavy tail lies.
+/// between two finite values, constant beyond the first and last radius, and switching halfway (in u)
+/// between two radii where one value is infinite or undefined. Between the first and the last radius
+/// the linear reading is exact for a quantity linear in the seed weights, such as a replicate mean;
+/// beyond them it is not (the tail beyond the last radius sits at the last radius' value), and fitted
+/// quantities are not linear in T. The probability below a radius between nodes comes from a table of
+/// T on a fine grid of u. Its distribution overall is the average over the rays, so an interval end has
+/// no Monte Carlo noise from the radius, where the Student t's heavy tail lies.
 public struct RayLayout: Sendable, Equatable {
     /// Independent randomizations.
     public let blocks: Int

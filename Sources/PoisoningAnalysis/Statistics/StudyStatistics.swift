@@ -64,7 +64,8 @@ public struct ThresholdTrend: Sendable, Codable, Equatable {
 public struct StudyStatistics: Sendable, Codable, Equatable {
     /// Confidence level of every interval.
     public let confidence: Double
-    /// Bootstrap replicates drawn (the study's number rounded up to whole rays).
+    /// Bootstrap replicates drawn (the study's number, doubled with at most 3 seeds, rounded up to whole
+    /// rays: `SeedBootstrap.drawnReplicates`).
     public let replicates: Int
     /// Seeds per setting.
     public let seeds: Int
