@@ -37,7 +37,7 @@ struct MergeCommand: ParsableCommand {
             do {
                 return (name: path, results: try decoder.decode(PartialStudyResults.self, from: bytes))
             } catch {
-                throw ValidationError("merge: '\(path)' is not a partial result file (\(decodingFailure(error)))")
+                throw ValidationError("merge: \(quotedUserText(path, keepingEnd: true)) is not a partial result file (\(decodingFailure(error)))")
             }
         }
         if let first = loaded.first,

@@ -211,7 +211,7 @@ struct StudyOptions: ParsableArguments {
         } catch {
             throw ValidationError("--study: \(error)")
         }
-        guard let text = String(data: bytes, encoding: .utf8) else { throw ValidationError("--study: '\(study)' is not UTF-8 text") }
+        guard let text = String(data: bytes, encoding: .utf8) else { throw ValidationError("--study: \(quotedUserText(study, keepingEnd: true)) is not UTF-8 text") }
         do {
             return try readStudyFile(text: text, fileName: study)
         } catch let error as SpecificationError {

@@ -69,7 +69,7 @@ public func writeStudyOutputs(_ results: StudyResults, study: Study, settings: O
                                     settings: ReportSettings(command: settings.command, figureExtension: figureFormat.rawValue))
         let report = try renderReport(parsed, fileName: template.name, context: context, strict: settings.strict)
         warnings += report.unknownVariables.map { variable in
-            "\(template.name):\(variable.line):\(variable.column): unknown variable '\(variable.name)' renders as empty text"
+            "\(template.name):\(variable.line):\(variable.column): unknown variable \(quotedUserText(variable.name)) renders as empty text"
         }
         let name = "report.\(template.format.rawValue)"
         try write(Data(report.text.utf8), name)

@@ -457,5 +457,13 @@ import TestSupport
                                  budget: MemoryBudget(physicalMemory: 1 << 40, addressSpaceLimit: nil)) == nil)
         #expect(MemoryBudget(physicalMemory: 1 << 30, addressSpaceLimit: 1 << 40).description(threads: 2)
             == "half of this machine's 1.0 GiB memory")
+        // A tiny limit (ulimit -v 200000) leaves 3 MiB on one thread and nothing on two: once "0 MiB".
+        let tiny = MemoryBudget(physicalMemory: 1 << 40, addressSpaceLimit: 200_000 * 1024)
+        #expect(tiny.description(threads: 1) == "the 3 MiB that this process's address-space limit (ulimit -v 200000) leaves")
+        #expect(tiny.description(threads: 2) == "the 0 bytes that this process's address-space limit (ulimit -v 200000) leaves")
+        let small = MemoryBudget(physicalMemory: 1 << 40, addressSpaceLimit: 196_800 * 1024)
+        #expect(small.description(threads: 1) == "the 192 KiB that this process's address-space limit (ulimit -v 196800) leaves")
+        #expect(studySizeProblem(huge, sizes: nil, threads: 1, maximumRuns: 100, budget: small)?
+            .hasSuffix("more than the 192 KiB that this process's address-space limit (ulimit -v 196800) leaves; use fewer samples, features or classes, or a smaller file") == true)
     }
 }
