@@ -95,7 +95,7 @@ struct MergeTests {
             (edited("zzz", 0.5), "it has zzz, a metric its series does not record"),
             (edited(MetricKey.stoppingEpoch, 3), "it has stoppingEpoch, a metric its series does not record"),
             (edited(MetricKey.generalizationGap, 0.5), "its generalizationGap is 0.5, expected its trainAccuracy \(train) - testAccuracy \(test) "
-                + "= \(train - test) (to within \(gapTolerance(train, test, 0.5)), the rounding its numbers show)"),
+                + "= \(train - test) (to within \(String(format: "%.3g", gapTolerance(train, test, 0.5))), the rounding its numbers show)"),
             (edited(MetricKey.finalLoss, 1e300), "its finalLoss is 1e+300, outside 0.0...1e+100"),
             (edited(MetricKey.finalLoss, 0.5, divergence: "x"), "it has both metrics and the reason it diverged"),
         ]
@@ -147,9 +147,9 @@ struct MergeTests {
                                                                      shard: part.shard, runs: part.runs))
             }
         }
-        #expect(throws: MergeError.dataFile(part: "p1", reason: "'\(secret.path)', the data file its study names, is not the file its "
+        #expect(throws: MergeError.dataFile(part: "p1", reason: "\(quotedUserText(secret.path, keepingEnd: true)), the data file its study names, is not the file its "
             + "shard read (its SHA-256 differs: edited since, or another file)")) { try mergePartialResults(crafted(secret.path, hash: hash)) }
-        #expect(throws: MergeError.dataFile(part: "p1", reason: "it carries no SHA-256 of the data file '\(secret.path)' its study names")) {
+        #expect(throws: MergeError.dataFile(part: "p1", reason: "it carries no SHA-256 of the data file \(quotedUserText(secret.path, keepingEnd: true)) its study names")) {
             try mergePartialResults(crafted(secret.path, hash: nil))
         }
         #expect(throws: MergeError.dataFile(part: "p1", reason: "its study's data file cannot be read: '/dev/zero' is not a regular file")) {
@@ -203,7 +203,7 @@ struct DataChangeTests {
         } catch let error as ResultsFileError {
             #expect(error.reason == "was made from another version of its data file '…\(file.path.suffix(40))': the file has "
                     + "changed since the run (it now gives 19 training and 8 test rows, 2 features, 2 classes; the runs were "
-                    + "trained on 21 training and 9 test rows, 2 features, 2 classes); run the study again")
+                    + "trained on 20 training and 10 test rows, 2 features, 2 classes); run the study again")
         }
     }
 }

@@ -139,7 +139,7 @@ struct StudyFileTests {
         // Quoted keys, tagged keys and `? key` complex keys read as the text they hold.
         #expect(error("1: a\n'1': b\n") == "s.yaml:2:1: the key '1' is given again (first at line 1)")
         #expect(error("seeds: [1]\n\"seeds\": [2]\n") == "s.yaml:2:1: the key 'seeds' is given again (first at line 1)")
-        #expect(error("!x seeds: [1]\nseeds: [2]\n") == "s.yaml:2:1: the key 'seeds' is given again (first at line 1)")
+        #expect(error("!!str seeds: [1]\nseeds: [2]\n") == "s.yaml:2:1: the key 'seeds' is given again (first at line 1)")
         #expect(error("? seeds\n: [1]\nfractions: [0]\n? seeds\n: [2]\n") == "s.yaml:4:3: the key 'seeds' is given again (first at line 1)")
         #expect(error("? [a, b]\n: 1\n") == "s.yaml:1:3: keys must be plain words")
         // A merge key is refused where it stands, given once or twice; a quoted '<<' is an ordinary (unknown) key.
@@ -255,5 +255,16 @@ struct StudyFileTests {
             == "s.yaml:3:5: attacks[0].base: class 5 does not exist (the data have 5 classes, 0 to 4)")
         #expect(error("attacks:\n  - kind: margin-flip\n    to: best\n")
             == "s.yaml:3:5: attacks[0].to: expected one of worst, random, not 'best'")
+    }
+}
+
+/// A value with a control character that a study may hold (a CSV delimiter) is written as an escape.
+struct StudyFileEscapeTests {
+    @Test func aControlCharacterDelimiterIsWrittenAsAnEscapeThatReadsBack() throws {
+        #expect("\(ParameterValue.string("\u{1F}"))" == "\"\\x1F\"")
+        for delimiter in ["\t", "\u{1F}", "\u{85}", ";", "\\"] {
+            let (document, _) = try readStudyFile(text: "delimiter: \(ParameterValue.string(delimiter))\n", fileName: "s.yaml")
+            #expect(document.value(at: "delimiter") == .string(delimiter))
+        }
     }
 }

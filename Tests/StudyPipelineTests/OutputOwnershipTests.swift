@@ -167,7 +167,7 @@ import PoisoningEngine
         try FileManager.default.removeItem(at: parent.appendingPathComponent(".make-report"))
         try FileManager.default.createSymbolicLink(atPath: parent.appendingPathComponent("dangling").path, withDestinationPath: "nowhere")
         let dangling = parent.appendingPathComponent("dangling").path
-        #expect(outputFolderProblem(dangling) == "'\(dangling)' is a symbolic link to nothing; give a folder")
+        #expect(outputFolderProblem(dangling) == "'…\(dangling.suffix(40))' is a symbolic link to nothing; give a folder")
     }
 
     @Test func outputPathsTheToolCannotPublishAreRefusedBeforeWork() throws {
@@ -178,7 +178,7 @@ import PoisoningEngine
         #expect(outputFolderProblem(work + "/inside") != nil)
         let long = String(repeating: "n", count: 250)
         #expect(outputFolderProblem(parent.appendingPathComponent(long).path)
-            == "the name '\(String(repeating: "n", count: 40))...' is 250 bytes long; names may have at most 236 bytes (the file system's NAME_MAX is 255)")
+            == "the name '\(String(repeating: "n", count: 40))…' is 250 bytes long; names may have at most 236 bytes (the file system's NAME_MAX is 255)")
         let deep = (0..<40).map { _ in String(repeating: "d", count: 100) }.joined(separator: "/")
         #expect(outputFolderProblem(parent.appendingPathComponent(deep).path)?.hasPrefix("the path is ") == true)
         #expect(!FileManager.default.fileExists(atPath: work))

@@ -10,7 +10,8 @@ import Foundation
 /// refused as ambiguous, naming both and their lines: the same number (`1` and `1.0`, `0` and `-0`,
 /// `1e0` and `1`) or the same text in other Unicode scalars (precomposed é and e + U+0301); so are
 /// empty labels, `nan` and infinite numbers, and labels and column names holding a control character
-/// or a bidirectional override (`isDisallowedInText`; a line end in a quoted label too). The split is stratified and seeded (per class, a
+/// or a bidirectional override (`isDisallowedInText`; a quoted label may hold line ends, which RFC
+/// 4180 allows and Python's csv module writes: labels only tell classes apart, and no output holds them). The split is stratified and seeded (per class, a
 /// Fisher-Yates shuffle on the stream (seed, "split"); the first round(train-fraction · n_class)
 /// rows train), or given by a split column holding `train` and `test`. With `standardize`, every
 /// feature is centred and scaled by the training rows' mean and standard deviation (a constant
@@ -44,7 +45,7 @@ public struct CSVDataset: DatasetSource {
         labelColumn = try p.string("label-column", default: "", help: "The label column: its header name or 0-based index (default: the last column); "
             + "classes in numeric order if every label is a number, else by Unicode scalars.")
         header = try p.bool("header", default: true, help: "Whether the first line names the columns.")
-        let delimiter = try p.string("delimiter", default: ",", help: "The cell separator, one character.")
+        let delimiter = try p.string("delimiter", default: ",", anyCharacter: true, help: "The cell separator, one character.")
         guard delimiter.unicodeScalars.count == 1, let scalar = delimiter.unicodeScalars.first, scalar != "\"" else {
             throw p.error("delimiter", "must be one character")
         }
@@ -362,7 +363,11 @@ public struct CSVDataset: DatasetSource {
                 continue
             }
             guard !label.isEmpty else { throw LabelError(line: line, message: "the label is empty") }
-            if let problem = disallowedTextProblem(label) { throw LabelError(line: line, message: "label \(quotedUserText(label)) \(problem)") }
+            // A line end inside a quoted label is the label's (RFC 4180, and Python writes such files);
+            // labels only tell classes apart, and no output holds them.
+            if let problem = disallowedTextProblem(label, allowingLineEnds: true) {
+                throw LabelError(line: line, message: "label \(quotedUserText(label)) \(problem)")
+            }
             let value = Double(label)
             if let value {
                 guard value.isFinite else { throw LabelError(line: line, message: "label \(quotedUserText(label)) is not a finite number") }

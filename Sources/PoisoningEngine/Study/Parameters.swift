@@ -291,9 +291,10 @@ public struct ParameterReader {
     public static let maximumPathLength = 4096
 
     /// A string of at most `maximumLength` characters with no character `isDisallowedInText` (see
-    /// `checkText`), one of `choices` when given; `defaultValue` when absent (required when nil).
+    /// `checkText`; any character when `anyCharacter`, for a CSV delimiter such as a tab), one of
+    /// `choices` when given; `defaultValue` when absent (required when nil).
     public mutating func string(_ key: String, default defaultValue: String? = nil, oneOf choices: [String]? = nil,
-                                maximumLength: Int = maximumNameLength, help text: String) throws -> String {
+                                maximumLength: Int = maximumNameLength, anyCharacter: Bool = false, help text: String) throws -> String {
         let value = try typed(key, defaultValue, help: text) { raw -> String? in
             switch raw {
             case .string(let text): text
@@ -301,7 +302,11 @@ public struct ParameterReader {
             default: nil
             }
         } expected: { "a string" }
-        try checkText(key, value, maximum: maximumLength)
+        if anyCharacter {
+            guard value.count <= maximumLength else { throw error(key, "expected at most \(maximumLength) characters, found \(value.count)") }
+        } else {
+            try checkText(key, value, maximum: maximumLength)
+        }
         if let choices, !choices.contains(value) {
             throw error(key, "expected one of \(choices.joined(separator: ", ")), not \(quotedUserText(value))" + suggestion(value, among: choices))
         }
@@ -419,8 +424,18 @@ func quotedIfNeeded(_ text: String) -> String {
         && text.allSatisfy { $0.isLetter || $0.isNumber || "-_./".contains($0) }
         && !"-.".contains(text.first!)
     if bare { return text }
-    let escaped = text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-        .replacingOccurrences(of: "\n", with: "\\n")
+    var escaped = ""
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "\\": escaped += "\\\\"
+        case "\"": escaped += "\\\""
+        case "\n": escaped += "\\n"
+        // Other control characters (a CSV delimiter may be one) as escapes: YAML allows none raw but the tab.
+        case _ where scalar != "\t" && scalar.properties.generalCategory == .control:
+            escaped += scalar.value < 0x100 ? String(format: "\\x%02X", scalar.value) : String(format: "\\u%04X", scalar.value)
+        default: escaped.unicodeScalars.append(scalar)
+        }
+    }
     return "\"\(escaped)\""
 }
 

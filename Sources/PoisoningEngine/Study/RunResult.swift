@@ -161,7 +161,7 @@ public struct RunResult: Sendable, Codable, Equatable {
         let tolerance = gapTolerance(train, test, gap)
         guard abs(gap - (train - test)) <= tolerance else {
             return "its generalizationGap is \(gap), expected its trainAccuracy \(train) - testAccuracy \(test) = \(train - test) "
-                + "(to within \(tolerance), the rounding its numbers show)"
+                + "(to within \(String(format: "%.3g", tolerance)), the rounding its numbers show)"
         }
         return nil
     }

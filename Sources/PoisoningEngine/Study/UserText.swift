@@ -46,12 +46,16 @@ public func codePointText(_ scalar: Unicode.Scalar) -> String {
 }
 
 /// Why `text` cannot be a title, a name or a label, or nil: its first scalar that
-/// `isDisallowedInText`, with its code point and the character it stands in (from 1), e.g.
-/// "holds U+0007, a control character, at character 3; write it as plain text on one line".
-public func disallowedTextProblem(_ text: some StringProtocol) -> String? {
-    guard text.unicodeScalars.contains(where: isDisallowedInText) else { return nil }
+/// `isDisallowedInText` (line feeds and carriage returns aside when `allowingLineEnds`), with its
+/// code point and the character it stands in (from 1), e.g. "holds U+0007, a control character, at
+/// character 3; write it as plain text on one line".
+public func disallowedTextProblem(_ text: some StringProtocol, allowingLineEnds: Bool = false) -> String? {
+    let disallowed = { (scalar: Unicode.Scalar) in
+        isDisallowedInText(scalar) && !(allowingLineEnds && (scalar == "\n" || scalar == "\r"))
+    }
+    guard text.unicodeScalars.contains(where: disallowed) else { return nil }
     for (index, character) in text.enumerated() {
-        guard let scalar = character.unicodeScalars.first(where: isDisallowedInText) else { continue }
+        guard let scalar = character.unicodeScalars.first(where: disallowed) else { continue }
         let kind = scalar.properties.generalCategory == .control ? "a control character"
             : scalar.value == 0x2028 || scalar.value == 0x2029 ? "a line break" : "a bidirectional-text control"
         return "holds \(codePointText(scalar)), \(kind), at character \(index + 1); write it as plain text on one line"
