@@ -78,7 +78,7 @@ struct OwnershipAndStoreTests {
         let deep = (0..<45).map { _ in String(repeating: "d", count: 99) }.joined(separator: "/")
         let cases = [(".make-report", "'.make-report' is make-report's work folder (locks, staging folders, the run store); give another folder"),
                      ("output/.make-report/inner", "'.make-report' is make-report's work folder (locks, staging folders, the run store); give another folder"),
-                     (long, "the name '\(long.prefix(40))...' is 250 bytes long; names may have at most 236 bytes (the file system's NAME_MAX is 255)"),
+                     (long, "the name '\(long.prefix(40))…' is 250 bytes long; names may have at most 236 bytes (the file system's NAME_MAX is 255)"),
                      ("/proc", "'/proc' is a mount point; give a folder inside it")]
         for (output, reason) in cases {
             let outcome = try run(Self.tiny + ["--output", output], in: parent)
@@ -159,7 +159,7 @@ struct OwnershipAndStoreTests {
         for command in [["store", "info"], ["store", "prune", "--all"], ["store", "verify"], Self.tiny + ["--output", folder.appendingPathComponent("out").path]] {
             let outcome = try cli.run(command + ["--store", path])
             #expect(outcome.status == 2, "\(command)")
-            #expect(outcome.standardError == "make-report: error: --store: '\(path)': it is not a make-report run store (an SQLite "
+            #expect(outcome.standardError == "make-report: error: --store: \(quotedUserText(path, keepingEnd: true)): it is not a make-report run store (an SQLite "
                 + "database without make-report's application id; stores of make-report 0.3 cannot be verified: remove the file and its -wal and -shm files)\n")
             #expect(snapshot(folder) == before)
         }
@@ -176,7 +176,7 @@ struct OwnershipAndStoreTests {
         for (path, reason) in cases {
             let outcome = try cli.run(Self.tiny + ["--output", folder.appendingPathComponent("out").path, "--store", path])
             #expect(outcome.status == 2)
-            #expect(outcome.standardError == "make-report: error: --store: '\(path)': \(reason)\n")
+            #expect(outcome.standardError == "make-report: error: --store: \(quotedUserText(path, keepingEnd: true)): \(reason)\n")
         }
         #expect(snapshot(folder.deletingLastPathComponent()) == before)
         #expect(!FileManager.default.fileExists(atPath: "/dev/null.open-lock"))
@@ -200,7 +200,7 @@ struct OwnershipAndStoreTests {
             } else {
                 #expect(truncate(damaged, 100) == 0)
             }
-            let message = "make-report: error: run store '\(damaged)': it is a damaged run store (SQLite: \(reason)); "
+            let message = "make-report: error: run store \(quotedUserText(damaged, keepingEnd: true)): it is a damaged run store (SQLite: \(reason)); "
                 + "remove it and its -wal and -shm files\n"
             let before = snapshot(parent.deletingLastPathComponent())
             let outcome = try cli.run(Self.tiny + ["--output", parent.appendingPathComponent("out").path, "--store", damaged])
@@ -229,7 +229,7 @@ struct OwnershipAndStoreTests {
         try handle.seek(toOffset: 2 * 4096)
         try handle.write(contentsOf: Data(repeating: 0xA5, count: 16))
         try handle.close()
-        let message = "make-report: error: run store '\(damaged)': it is a damaged run store (SQLite's integrity check: Page 3: "
+        let message = "make-report: error: run store \(quotedUserText(damaged, keepingEnd: true)): it is a damaged run store (SQLite's integrity check: Page 3: "
             + "btreeInitPage() returns error code 11); remove it and its -wal and -shm files\n"
         let before = snapshot(parent.deletingLastPathComponent())
         let outcome = try cli.run(Self.tiny + ["--output", parent.appendingPathComponent("out").path, "--store", damaged])

@@ -187,14 +187,15 @@ public struct RunResult: Sendable, Codable, Equatable {
 
 /// The most by which a run's gap may differ from its trainAccuracy - testAccuracy when the three
 /// numbers are read back from text: each written with at most D decimals (D the most any of them
-/// shows in its shortest exact form) is off by at most half a unit of the D-th decimal, so their
-/// difference by 1.5 units; plus 4 units in the last place of 1, for the binary subtraction. A
-/// results file rounded to 4 decimals (a pandas round trip) passes with 1.5e-4; numbers written in
-/// full, as make-report and Python write them, have 16 or more decimals, and the check stays exact
-/// to about 1e-15. A fixed 1e-6 would refuse the rounded file (its gap can be off by 1e-4), and half
-/// a unit would refuse some of them too.
+/// shows in its shortest exact form, and at least 3) is off by at most half a unit of the D-th
+/// decimal, so their difference by 1.5 units; plus 4 units in the last place of 1, for the binary
+/// subtraction. A results file rounded to 4 decimals (a pandas round trip) passes with 1.5e-4, one
+/// rounded to 3 with 1.5e-3; numbers written in full, as make-report and Python write them, have 16
+/// or more decimals, and the check stays exact to about 1e-15. A fixed 1e-6 would refuse the rounded
+/// file (its gap can be off by 1e-4), and half a unit would refuse some of them too. Coarser rounding
+/// is refused: accuracies of 0.9 and 0.9 do not make a gap of 0.1 possible.
 func gapTolerance(_ values: Double...) -> Double {
-    let decimals = values.map(decimalPlaces).max() ?? 0
+    let decimals = max(3, values.map(decimalPlaces).max() ?? 0)
     return 1.5 * pow(10, -Double(decimals)) + 4 * Double.ulpOfOne
 }
 
