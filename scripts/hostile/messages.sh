@@ -23,10 +23,12 @@ case_control_characters_in_a_study_file() {
 }
 hostile_case control-characters-in-a-study-file case_control_characters_in_a_study_file
 
-# The same on the command line: an attack's kind with an escape names the option.
+# The same on the command line: an attack's kind with an escape is refused by the option's own
+# check, the escape written out, nothing created.
 case_control_characters_in_an_option() {
   mr run --attacks $'random-label-flip\033[0m' --output out "${MESSAGES_STUDY[@]}"
-  refused "^make-report: error: --attacks: holds U\+001B, a control character, at character 18" || return 1
+  refused "^make-report: error: The value 'random-label-flip\\\\u\{1B\}\[0m' is invalid for '--attacks <attacks>'" || return 1
+  ! grep -q $'\033' "$ERR" || { why "a terminal escape reached stderr"; return 1; }
   [ ! -e out ] || { why "'out' was created"; return 1; }
 }
 hostile_case control-characters-in-an-option case_control_characters_in_an_option
@@ -55,9 +57,9 @@ case_long_key_keeps_the_reason_in_view() {
   mr run --study s.yaml --output out --no-store
   refused "^make-report: error: s\.yaml:1:1: k{40}…: unknown key 'k{40}…' \(known keys: title, .*claims\)$" || return 1
   printf 'data:\n  kind: csv\n  path: data.csv\n' >csv.yaml
-  printf 'x,label\n1,a\n2,%s\n' "$(head -c 5000 /dev/zero | tr '\0' 7)" >data.csv
+  printf 'x,label\n1,%s\n2,%s\n' "$(head -c 5000 /dev/zero | tr '\0' y)" "$(head -c 5000 /dev/zero | tr '\0' y)" >data.csv
   mr run --study csv.yaml --output out "${MESSAGES_STUDY[@]}"
-  refused "^make-report: error: data\.csv: has a single class \('7{40}…'\); a study needs at least two$"
+  refused "^make-report: error: data\.csv: has a single class \('y{40}…'\); a study needs at least two$"
 }
 hostile_case long-key-keeps-the-reason-in-view case_long_key_keeps_the_reason_in_view
 
@@ -95,7 +97,7 @@ EOF
   grep -q '"generalization_gap": 0.0889' rounded.json || { why "rounded.json holds no rounded gap"; return 1; }
   mr compare full.json rounded.json && succeeded || return 1
   mr compare full.json off.json
-  refused "off\.json.*runs\[0\] is impossible: its generalization_gap is 0\.0891, expected its train_accuracy 0\.9123 - test_accuracy 0\.8235 = 0\.0888.* \(to within 0\.00015, the rounding its numbers show\)$"
+  refused "off\.json.*runs\[0\] is impossible: its generalization_gap is 0\.0891, expected its train_accuracy 0\.9123 - test_accuracy 0\.8235 = 0\.088(8|79+) \(to within 0\.00015, the rounding its numbers show\)$"
 }
 hostile_case published-file-rounded-to-four-decimals case_published_file_rounded_to_four_decimals
 
@@ -104,7 +106,8 @@ case_csv_changed_since_the_run() {
   printf 'data:\n  kind: csv\n  path: data.csv\n' >study.yaml
   { echo "x,y,label"; for i in $(seq 0 29); do echo "$((i % 7)).$((i % 3)),$((i % 5)),$((i % 2))"; done; } >data.csv
   mr --study study.yaml "${MESSAGES_STUDY[@]}" --fractions 0,0.2 --output out --quiet && succeeded || return 1
-  mr validate out && succeeded || return 1
+  mr validate out
+  ! grep -q "data file" "$OUT" "$ERR" || { why "validate names the data file before it changed"; return 1; }
   head -n 28 data.csv >shorter.csv && mv shorter.csv data.csv
   mr validate out
   [ "$RC" = 1 ] || { why "validate exited $RC, expected 1"; return 1; }
