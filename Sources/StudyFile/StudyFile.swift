@@ -197,7 +197,7 @@ private struct StudyFileComposer {
 
     /// The entries of a mapping whose start has been read, to its end. A key given again is refused
     /// at the repeat, naming the line of the first; keys compare as the text they read as, whatever
-    /// their quotes, tags or `? ` indicator.
+    /// their quotes, a `!!str` tag or the `? ` indicator (any other tag is refused).
     private mutating func entries(path: String) throws -> [ParameterEntry] {
         var entries = [ParameterEntry]()
         var firstLines = [String: Int]()

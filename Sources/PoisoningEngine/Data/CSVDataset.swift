@@ -11,7 +11,8 @@ import Foundation
 /// `1e0` and `1`) or the same text in other Unicode scalars (precomposed é and e + U+0301); so are
 /// empty labels, `nan` and infinite numbers, and labels and column names holding a control character
 /// or a bidirectional override (`isDisallowedInText`; a quoted label may hold line ends, which RFC
-/// 4180 allows and Python's csv module writes: labels only tell classes apart, and no output holds them). The split is stratified and seeded (per class, a
+/// 4180 allows and Python's csv module writes: labels only tell classes apart, and no output holds
+/// them). The split is stratified and seeded (per class, a
 /// Fisher-Yates shuffle on the stream (seed, "split"); the first round(train-fraction · n_class)
 /// rows train), or given by a split column holding `train` and `test`. With `standardize`, every
 /// feature is centred and scaled by the training rows' mean and standard deviation (a constant
@@ -132,8 +133,10 @@ public struct CSVDataset: DatasetSource {
         guard !lines.isEmpty else { throw failure(nil, "the file is empty") }
         let names = header ? try cells(of: lines[0], line: records.lines[0]).map(String.init) : nil
         let firstRow = header ? 1 : 0
-        if let names, let (index, problem) = names.enumerated().lazy.compactMap({ name in disallowedTextProblem(name.element).map { (name.offset, $0) } }).first {
-            throw failure(records.lines[0], "the name of column \(index) \(quotedUserText(names[index])) \(problem)")
+        for (index, name) in (names ?? []).enumerated() {
+            if let problem = disallowedTextProblem(name) {
+                throw failure(records.lines[0], "the name of column \(index) \(quotedUserText(name)) \(problem)")
+            }
         }
         guard lines.count > firstRow else { throw failure(nil, "the file has a header but no rows") }
         guard lines.count - firstRow <= maxRows else { throw failure(nil, "has \(lines.count - firstRow) rows, more than max-rows (\(maxRows))") }
