@@ -88,10 +88,11 @@ private func readCSV(_ data: Data) {
     _ = try? source.split(of: data.dropFirst())
 }
 
-/// CSV bytes read as rows of features and a label, checking three properties with a trap when one
+/// CSV bytes read as rows of features and a label, checking four properties with a trap when one
 /// fails: the bytes with CRLF record ends (line feeds outside quotes) and a byte-order mark (when they
-/// have neither) read as the same rows; the bytes with every cell quoted (when they hold no quote) read as the same rows; and
-/// the labels in reverse row order form the same classes in the same order.
+/// have neither) read as the same rows; so do the bytes with CR record ends (old Mac OS's); the bytes
+/// with every cell quoted (when they hold no quote) read as the same rows; and the labels in reverse
+/// row order form the same classes in the same order.
 private func checkCSVLabels(_ data: Data) {
     var reader = ParameterReader([ParameterEntry(key: "path", value: .string("fuzz.csv")), ParameterEntry(key: "header", value: .bool(false))],
                                  path: "data", locations: SourceLocations())
@@ -99,8 +100,9 @@ private func checkCSVLabels(_ data: Data) {
     let table = try? source.table(of: data)
     let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
     if !data.contains(UInt8(ascii: "\r")), !data.starts(with: byteOrderMark) {
-        let windows = Data(byteOrderMark + withCRLFOutsideQuotes(data))
+        let windows = Data(byteOrderMark + withRecordEnds(data, [UInt8(ascii: "\r"), UInt8(ascii: "\n")]))
         precondition((try? source.table(of: windows)) == table, "CRLF line ends and a byte-order mark read other rows")
+        precondition((try? source.table(of: Data(withRecordEnds(data, [UInt8(ascii: "\r")])))) == table, "CR line ends read other rows")
     }
     if !data.contains(UInt8(ascii: "\"")), !data.starts(with: byteOrderMark) {
         precondition((try? source.table(of: everyCellQuoted(data))) == table, "the file with every cell quoted reads other rows")
@@ -112,15 +114,14 @@ private func checkCSVLabels(_ data: Data) {
                  "the class order depends on the order of the rows")
 }
 
-/// `data` with a carriage return before every line feed outside double quotes: a line end inside a
-/// quoted cell is part of the cell (RFC 4180), so only the record ends change.
-func withCRLFOutsideQuotes(_ data: Data) -> [UInt8] {
+/// `data` with every line feed outside double quotes replaced by `end` (CRLF, or CR): a line end
+/// inside a quoted cell is part of the cell (RFC 4180), so only the record ends change.
+func withRecordEnds(_ data: Data, _ end: [UInt8]) -> [UInt8] {
     var inQuotes = false, bytes = [UInt8]()
     bytes.reserveCapacity(data.count * 2)
     for byte in data {
         if byte == UInt8(ascii: "\"") { inQuotes.toggle() }
-        if byte == UInt8(ascii: "\n") && !inQuotes { bytes.append(UInt8(ascii: "\r")) }
-        bytes.append(byte)
+        if byte == UInt8(ascii: "\n") && !inQuotes { bytes += end } else { bytes.append(byte) }
     }
     return bytes
 }

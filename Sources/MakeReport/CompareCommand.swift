@@ -60,7 +60,7 @@ struct CompareCommand: ParsableCommand {
             do {
                 return try ComparableStudy(json: bytes)
             } catch let error as ComparisonInputError {
-                throw ValidationError("compare: '\(path)' is \(error.reason)")
+                throw ValidationError("compare: \(quotedUserText(path, keepingEnd: true)) is \(error.reason)")
             }
         }
         let comparison = compareStudies(studies[0], studies[1], confidence: confidence, margin: margin.value,
@@ -112,7 +112,7 @@ private func checkOutputFile(_ path: String) throws {
     guard !path.isEmpty else { throw ValidationError("--output: the path is empty; give the file to write the comparison to") }
     var status = stat()
     if path.hasSuffix("/") || (stat(path, &status) == 0 && status.st_mode & S_IFMT != S_IFREG) {
-        throw ValidationError("--output: '\(path)' is not a regular file; give the file to write the comparison to")
+        throw ValidationError("--output: \(quotedUserText(path, keepingEnd: true)) is not a regular file; give the file to write the comparison to")
     }
 }
 
@@ -125,12 +125,12 @@ private func checkReplaceable(_ path: String, inputs: [String]) throws {
     for input in inputs {
         var status = stat()
         if stat(input, &status) == 0 && status.st_dev == target.st_dev && status.st_ino == target.st_ino {
-            throw ValidationError("--output: '\(path)' is the input '\(input)'; give a new file name")
+            throw ValidationError("--output: \(quotedUserText(path, keepingEnd: true)) is the input \(quotedUserText(input, keepingEnd: true)); give a new file name")
         }
     }
     guard let bytes = try? readUserFile(path, maximumBytes: maximumResultsFileBytes),
           (try? JSONDecoder().decode(ComparisonCommonFields.self, from: bytes)) != nil else {
-        throw ValidationError("--output: '\(path)' exists and is not a comparison make-report wrote; give a new file name")
+        throw ValidationError("--output: \(quotedUserText(path, keepingEnd: true)) exists and is not a comparison make-report wrote; give a new file name")
     }
 }
 

@@ -76,7 +76,8 @@ func attachingNegativeNumbers(_ arguments: [String]) -> [String] {
 
 /// `message` as one short, printable line, whatever input it quotes: control characters (a NUL, a
 /// carriage return, a terminal escape, U+2028 and U+2029) written as `\u{1B}`, every quoted value
-/// ('...' or "...") of more than 100 Unicode scalars cut to its first 100 and "…", and the line cut
+/// ('...' or "...") cut as `shortenedUserText` cuts (the tool's own messages quote user text cut
+/// so already; this catches the text a library quotes, such as an option's value), and the line cut
 /// at 400 scalars.
 func printableErrorLine(_ message: String) -> String {
     var scalars = String.UnicodeScalarView()
@@ -94,7 +95,7 @@ func printableErrorLine(_ message: String) -> String {
         defer { if quote == nil { previous = scalar } }
         if let open = quote {
             if scalar == open {
-                result.append(contentsOf: quoted.count > 100 ? quoted.prefix(100) + ["…"] : quoted[...])
+                result.append(contentsOf: shortenedUserText(String(String.UnicodeScalarView(quoted))).unicodeScalars)
                 result.append(scalar)
                 quote = nil
                 quoted.removeAll()
@@ -110,7 +111,7 @@ func printableErrorLine(_ message: String) -> String {
             }
         }
     }
-    result.append(contentsOf: quoted.count > 100 ? quoted.prefix(100) + ["…"] : quoted[...])
+    result.append(contentsOf: shortenedUserText(String(String.UnicodeScalarView(quoted))).unicodeScalars)
     let line = String(result)
     return line.unicodeScalars.count > 400 ? String(String.UnicodeScalarView(line.unicodeScalars.prefix(400))) + "…" : line
 }

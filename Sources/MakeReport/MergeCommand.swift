@@ -39,7 +39,7 @@ struct MergeCommand: ParsableCommand {
                 let part = try decoder.decode(PartialStudyResults.self, from: bytes)
                 return (name: path, results: part.movingPaths(from: containingFolder(of: path), to: "."))
             } catch {
-                throw ValidationError("merge: '\(path)' is not a partial result file (\(decodingFailure(error)))")
+                throw ValidationError("merge: \(quotedUserText(path, keepingEnd: true)) is not a partial result file (\(decodingFailure(error)))")
             }
         }
         if let first = loaded.first,

@@ -34,10 +34,10 @@ struct StoreOptions: ParsableArguments {
     func problem(besideOutput output: String) -> String? {
         guard !noStore else { return nil }
         if let store, isInside(store, folder: output) {
-            return "--store: '\(store)' lies inside the output folder, which is replaced as a whole; keep the store elsewhere"
+            return "--store: \(quotedUserText(store, keepingEnd: true)) lies inside the output folder, which is replaced as a whole; keep the store elsewhere"
         }
         let path = store ?? defaultStorePath(besideOutput: output)
-        let name = "--store: '\(store ?? commandPath(path))': "
+        let name = "--store: \(quotedUserText(store ?? commandPath(path), keepingEnd: true)): "
         if let problem = runStoreProblem(path) { return name + problem }
         return runStoreWriteProblem(path).map { name + $0 + "; give --store a writable file, or --no-store to train every run without a store" }
     }
@@ -130,8 +130,8 @@ struct StoreLocation: ParsableArguments {
     var path: String { store ?? defaultStorePath(besideOutput: output) }
 
     func validate() throws {
-        if !FileManager.default.fileExists(atPath: path) { throw ValidationError("--store: no run store at '\(commandPath(path))'") }
-        if let problem = runStoreProblem(path) { throw ValidationError("--store: '\(commandPath(path))': \(problem)") }
+        if !FileManager.default.fileExists(atPath: path) { throw ValidationError("--store: no run store at \(quotedUserText(commandPath(path), keepingEnd: true))") }
+        if let problem = runStoreProblem(path) { throw ValidationError("--store: \(quotedUserText(commandPath(path), keepingEnd: true)): \(problem)") }
     }
 
     /// The store, open for reading only (`store info`, `store verify`): never written, nothing

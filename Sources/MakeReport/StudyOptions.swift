@@ -174,7 +174,7 @@ struct StudyOptions: ParsableArguments {
         } catch {
             throw ValidationError("--study: \(error)")
         }
-        guard let text = String(data: bytes, encoding: .utf8) else { throw ValidationError("--study: '\(study)' is not UTF-8 text") }
+        guard let text = String(data: bytes, encoding: .utf8) else { throw ValidationError("--study: \(quotedUserText(study, keepingEnd: true)) is not UTF-8 text") }
         do {
             let (document, locations) = try readStudyFile(text: text, fileName: study)
             return (document.movingStudyPaths(from: containingFolder(of: study), to: "."), locations)

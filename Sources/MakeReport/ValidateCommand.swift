@@ -39,7 +39,7 @@ struct ValidateCommand: ParsableCommand {
         // A results.json of another layout is refused before any check: none of them could judge it.
         if let bytes = try? readUserFile(results, maximumBytes: maximumResultsFileBytes),
            let problem = StudyResults.schemaVersionProblem(bytes) {
-            throw ValidationError("validate: '\(results)' \(problem)")
+            throw ValidationError("validate: \(quotedUserText(results, keepingEnd: true)) \(problem)")
         }
         let failures = outputFolderFailures(url)
         if failures.isEmpty {

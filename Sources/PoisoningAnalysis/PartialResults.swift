@@ -196,7 +196,7 @@ private func checkAgreement(_ parts: [(name: String, results: PartialStudyResult
 private func checkDataFile(_ part: (name: String, results: PartialStudyResults)) throws {
     guard let path = part.results.config.dataFilePath else { return }
     guard let expected = part.results.dataFileSHA256 else {
-        throw MergeError.dataFile(part: part.name, reason: "it carries no SHA-256 of the data file '\(path)' its study names")
+        throw MergeError.dataFile(part: part.name, reason: "it carries no SHA-256 of the data file \(quotedUserText(path, keepingEnd: true)) its study names")
     }
     let actual: String?
     do {
@@ -205,7 +205,7 @@ private func checkDataFile(_ part: (name: String, results: PartialStudyResults))
         throw MergeError.dataFile(part: part.name, reason: "its study's data file cannot be read: \(error)")
     }
     guard actual == expected else {
-        throw MergeError.dataFile(part: part.name, reason: "'\(path)', the data file its study names, is not the file its shard read "
+        throw MergeError.dataFile(part: part.name, reason: quotedUserText(path, keepingEnd: true) + ", the data file its study names, is not the file its shard read "
             + "(its SHA-256 differs: edited since, or another file)")
     }
 }

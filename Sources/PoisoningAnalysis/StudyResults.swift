@@ -182,10 +182,9 @@ public struct StudyResults: Sendable, Codable, Equatable {
         }
     }
 
-    /// A version a file names, for a one-line message: control characters as "?", at most 40 characters.
+    /// A version a file names, for a one-line message: control characters as "?", cut as `shortenedUserText` cuts.
     private static func printable(_ version: String) -> String {
-        abbreviated(String(String.UnicodeScalarView(version.unicodeScalars.map { $0.properties.generalCategory == .control ? "?" : $0 })),
-                    limit: 40)
+        shortenedUserText(String(String.UnicodeScalarView(version.unicodeScalars.map { $0.properties.generalCategory == .control ? "?" : $0 })))
     }
 
     /// The steps of `read` after decoding: `decoded`, the value of `bytes`, proved consistent.
@@ -204,6 +203,9 @@ public struct StudyResults: Sendable, Codable, Equatable {
         } catch {
             throw ResultsFileError(reason: "its configuration does not make a study: \(abbreviated("\(error)"))")
         }
+        if let problem = dataChange(recorded: decoded.data, now: DataSummary(study), path: decoded.config.dataFilePath) {
+            throw ResultsFileError(reason: problem)
+        }
         let specs = study.runSpecs
         guard decoded.runs.count == specs.count else {
             throw ResultsFileError(reason: "holds \(decoded.runs.count) runs; its configuration has \(specs.count)")
@@ -218,6 +220,20 @@ public struct StudyResults: Sendable, Codable, Equatable {
                 + "(edited, or written by another version of make-report)")
         }
         return rebuilt
+    }
+
+    /// Why the data a results.json `recorded` are not those its configuration makes `now`, in words
+    /// that follow "results.json", or nil: for a data file at `path`, the file has changed since the
+    /// run (its runs were trained on other rows, and would read as impossible); for synthetic data,
+    /// the summary was edited.
+    static func dataChange(recorded: DataSummary, now: DataSummary, path: String?) -> String? {
+        guard recorded != now else { return nil }
+        func sizes(_ data: DataSummary) -> String {
+            "\(data.trainCount) training and \(data.testCount) test rows, \(data.featureCount) features, \(data.classCount) classes"
+        }
+        guard let path else { return "records data of \(sizes(recorded)), and its configuration makes \(sizes(now))" }
+        return "was made from another version of its data file \(quotedUserText(path, keepingEnd: true)): the file has changed since the run "
+            + "(it now gives \(sizes(now)); the runs were trained on \(sizes(recorded))); run the study again"
     }
 
     /// The title of the study's report: the study's own, else one made from what it sweeps.
@@ -333,7 +349,7 @@ public struct ResultsFileError: Error, CustomStringConvertible {
 public func studyFailure(_ error: Error, config: StudyConfig) -> String {
     guard let path = config.dataFilePath else { return "its configuration does not make a study: \(abbreviated("\(error)"))" }
     if let problem = userFileProblem(path, maximumBytes: CSVDataset.maximumFileBytes) { return "its data file: \(problem)" }
-    return "its study cannot be made with the data file '\(path)' it names (the reason is not shown: it may quote that file)"
+    return "its study cannot be made with the data file \(quotedUserText(path, keepingEnd: true)) it names (the reason is not shown: it may quote that file)"
 }
 
 /// What a JSON decoding error says, in one short clause: "not valid JSON", or the path of the field
@@ -347,7 +363,7 @@ public func decodingFailure(_ error: Error) -> String {
     switch error {
     case .dataCorrupted(let context) where context.codingPath.isEmpty: return "not valid JSON"
     case .dataCorrupted(let context): return "\(path(context)): \(abbreviated(context.debugDescription))"
-    case .keyNotFound(let key, let context): return "\(path(context)): missing field '\(abbreviated(key.stringValue))'"
+    case .keyNotFound(let key, let context): return "\(path(context)): missing field \(quotedUserText(key.stringValue))"
     case .typeMismatch(_, let context), .valueNotFound(_, let context): return "\(path(context)): \(abbreviated(context.debugDescription))"
     @unknown default: return abbreviated("\(error)")
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Mustache
+import PoisoningEngine
 
 /// A template that cannot be used, with where and why.
 public enum TemplateError: Error, CustomStringConvertible, Equatable {
@@ -16,7 +17,7 @@ public enum TemplateError: Error, CustomStringConvertible, Equatable {
         case let .parse(file, line, column, reason):
             "\(file):\(line):\(column): template does not parse: \(reason)"
         case let .unknownVariables(file, variables):
-            variables.map { "\(file):\($0.line):\($0.column): unknown variable '\($0.name)'" }.joined(separator: "\n")
+            variables.map { "\(file):\($0.line):\($0.column): unknown variable \(quotedUserText($0.name))" }.joined(separator: "\n")
         case let .tooLarge(file, line, column, reason):
             "\(file):\(line):\(column): \(reason)"
         }

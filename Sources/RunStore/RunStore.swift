@@ -349,7 +349,7 @@ public struct RunStoreError: Error, CustomStringConvertible {
     public let path: String
     /// Why.
     public let reason: String
-    public var description: String { "run store '\(path)': \(reason)" }
+    public var description: String { "run store \(quotedUserText(path, keepingEnd: true)): \(reason)" }
 }
 
 /// A file refused as a run store before anything is done with it: no run store (`runStoreProblem`),
@@ -359,7 +359,7 @@ public struct RunStoreRefusal: Error, CustomStringConvertible {
     public let path: String
     /// Why.
     public let reason: String
-    public var description: String { "run store '\(path)': \(reason)" }
+    public var description: String { "run store \(quotedUserText(path, keepingEnd: true)): \(reason)" }
 
     /// The refusal of `path` for `reason`.
     init(path: String, reason: String) {

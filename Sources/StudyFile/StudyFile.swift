@@ -5,9 +5,11 @@ import PoisoningEngine
 /// Reads a YAML study file into a study document and the file position of every value, so that
 /// `Study(document:locations:)` can name "file:line:column" in its errors. Plain scalars are typed
 /// as a person reads them (integers, numbers, true/false; anything else is a string); quoted
-/// scalars are always strings. The file is composed from libyaml's events one at a time, so that
-/// a refusal (a key given again, an alias, a merge key, a value too long, too many values) stops
-/// the reading where the fault is, naming its position.
+/// scalars are always strings. The core schema's tags are honoured (`!!str 5` and `! 5` are the
+/// string "5", `!!float 1` the number 1; `!!seq`, `!!map` change nothing); any other
+/// tag (`!custom`, `!!binary`, `!!null`) is refused. The file is composed from libyaml's events one
+/// at a time, so that a refusal (a key given again, an alias, a merge key, a tag, a value too long,
+/// too many values) stops the reading where the fault is, naming its position.
 public func readStudyFile(text: String, fileName: String) throws -> (document: ParameterValue, locations: SourceLocations) {
     let bytes = Array(text.utf8)
     return try bytes.withUnsafeBufferPointer { buffer in
@@ -28,8 +30,8 @@ public let maximumStudyFileBytes = 1 << 20
 /// The most values (scalars, lists and mappings) a study file may hold.
 public let maximumStudyFileValues = 100_000
 
-/// The most Unicode scalars one key or value of a study file may hold: a path's longest. Titles,
-/// names and labels have their own, shorter bound where the study reads them
+/// The most characters (grapheme clusters) one key or value of a study file may hold: a path's
+/// longest. Titles, names and labels have their own, shorter bound where the study reads them
 /// (`ParameterReader.maximumNameLength`).
 public let maximumStudyFileScalarLength = ParameterReader.maximumPathLength
 
@@ -43,6 +45,8 @@ private struct YAMLEvent {
     }
 
     let kind: Kind
+    /// The tag of a scalar, a list or a mapping, resolved (`!!str` is "tag:yaml.org,2002:str"); nil without one.
+    let tag: String?
     let line: Int
     let column: Int
 }
@@ -75,23 +79,30 @@ private final class YAMLEvents {
         guard yaml_parser_parse(parser, &event) == 1 else { throw parseError() }
         defer { yaml_event_delete(&event) }
         let kind: YAMLEvent.Kind
+        var tag: UnsafeMutablePointer<yaml_char_t>?
         switch event.type {
         case YAML_STREAM_START_EVENT: kind = .streamStart
         case YAML_STREAM_END_EVENT: kind = .streamEnd
         case YAML_DOCUMENT_START_EVENT: kind = .documentStart
         case YAML_DOCUMENT_END_EVENT: kind = .documentEnd
         case YAML_ALIAS_EVENT: kind = .alias
-        case YAML_SEQUENCE_START_EVENT: kind = .sequenceStart
+        case YAML_SEQUENCE_START_EVENT:
+            kind = .sequenceStart
+            tag = event.data.sequence_start.tag
         case YAML_SEQUENCE_END_EVENT: kind = .sequenceEnd
-        case YAML_MAPPING_START_EVENT: kind = .mappingStart
+        case YAML_MAPPING_START_EVENT:
+            kind = .mappingStart
+            tag = event.data.mapping_start.tag
         case YAML_MAPPING_END_EVENT: kind = .mappingEnd
         case YAML_SCALAR_EVENT:
             let scalar = event.data.scalar
             let value = String(decoding: UnsafeBufferPointer(start: scalar.value, count: scalar.length), as: UTF8.self)
             kind = .scalar(value, plain: scalar.style == YAML_PLAIN_SCALAR_STYLE)
+            tag = scalar.tag
         default: kind = .streamEnd   // YAML_NO_EVENT: the parser has nothing more
         }
-        return YAMLEvent(kind: kind, line: event.start_mark.line + 1, column: event.start_mark.column + 1)
+        return YAMLEvent(kind: kind, tag: tag.map { String(cString: $0) }, line: event.start_mark.line + 1,
+                         column: event.start_mark.column + 1)
     }
 
     /// The parser's error: "not valid YAML: problem" at the problem's position.
@@ -160,8 +171,9 @@ private struct StudyFileComposer {
         switch event.kind {
         case .scalar(let text, let plain):
             try checkLength(text, path: path, event: event)
-            return plain ? typedScalar(text) : .string(text)
+            return try taggedScalar(text, plain: plain, event: event, path: path)
         case .sequenceStart:
+            try checkTag(event, allowing: coreTag("seq"), path: path)
             let listPath = path()
             var items = [ParameterValue]()
             while true {
@@ -174,6 +186,7 @@ private struct StudyFileComposer {
                 }
             }
         case .mappingStart:
+            try checkTag(event, allowing: coreTag("map"), path: path)
             return .mapping(try entries(path: path()))
         case .alias:
             throw SpecificationError(path: path(), location: location(event), message: "aliases are not supported in study files")
@@ -184,7 +197,7 @@ private struct StudyFileComposer {
 
     /// The entries of a mapping whose start has been read, to its end. A key given again is refused
     /// at the repeat, naming the line of the first; keys compare as the text they read as, whatever
-    /// their quotes, tags or `? ` indicator.
+    /// their quotes, a `!!str` tag or the `? ` indicator (any other tag is refused).
     private mutating func entries(path: String) throws -> [ParameterEntry] {
         var entries = [ParameterEntry]()
         var firstLines = [String: Int]()
@@ -202,10 +215,11 @@ private struct StudyFileComposer {
                                          message: "merge keys (<<) are not supported in study files; write the keys out")
             }
             try checkLength(key, path: { path }, event: keyEvent)
+            try checkTag(keyEvent, allowing: coreTag("str"), path: { path })
             let childPath = path.isEmpty ? key : "\(path).\(key)"
             if let firstLine = firstLines[key] {
                 throw SpecificationError(path: path, location: location(keyEvent),
-                                         message: "the key '\(key)' is given again (first at line \(firstLine))")
+                                         message: "the key \(quotedUserText(key)) is given again (first at line \(firstLine))")
             }
             firstLines[key] = keyEvent.line
             let value = try value(try events.next(), path: childPath)
@@ -215,14 +229,55 @@ private struct StudyFileComposer {
         }
     }
 
-    /// Refuses a key or value longer than `maximumStudyFileScalarLength`.
+    /// Refuses a key or value longer than `maximumStudyFileScalarLength` characters.
     private func checkLength(_ text: String, path: () -> String, event: YAMLEvent) throws {
+        // A character is at least one byte: a short text is counted no further.
         guard text.utf8.count > maximumStudyFileScalarLength else { return }
-        let length = text.unicodeScalars.count
+        let length = text.count
         guard length > maximumStudyFileScalarLength else { return }
         throw SpecificationError(path: path(), location: location(event),
                                  message: "a key or value of \(length) characters; a study file's hold at most \(maximumStudyFileScalarLength)")
     }
+
+    /// Refuses the tag of `event` unless it has none, or the non-specific `!`, or `allowed`.
+    private func checkTag(_ event: YAMLEvent, allowing allowed: String, path: () -> String) throws {
+        guard let tag = event.tag, tag != "!", tag != allowed else { return }
+        throw unsupportedTag(tag, event: event, path: path)
+    }
+
+    /// The scalar `text` of `event` as a value: typed by `typedScalar` when plain and untagged, a
+    /// string when quoted or tagged `!`; a core-schema tag gives its type (`!!str`, `!!int`,
+    /// `!!float`, `!!bool`) to a text that reads as that type, and refuses any other.
+    private func taggedScalar(_ text: String, plain: Bool, event: YAMLEvent, path: () -> String) throws -> ParameterValue {
+        guard let tag = event.tag else { return plain ? typedScalar(text) : .string(text) }
+        let value: ParameterValue?
+        switch tag {
+        case "!", coreTag("str"): value = .string(text)
+        case coreTag("int"): value = Int(text).map(ParameterValue.int)
+        case coreTag("float"): value = Double(text).map(ParameterValue.double)
+        case coreTag("bool"): value = ["true": true, "false": false][text.lowercased()].map(ParameterValue.bool)
+        default: throw unsupportedTag(tag, event: event, path: path)
+        }
+        guard let value else {
+            throw SpecificationError(path: path(), location: location(event),
+                                     message: "\(shownTag(tag)) does not fit \(quotedUserText(text)); write the value without the tag")
+        }
+        return value
+    }
+
+    /// The refusal of the tag `tag` at `event`.
+    private func unsupportedTag(_ tag: String, event: YAMLEvent, path: () -> String) -> SpecificationError {
+        SpecificationError(path: path(), location: location(event),
+                           message: "the YAML tag \(quotedUserText(shownTag(tag))) is not supported in study files; remove it")
+    }
+}
+
+/// The core schema's resolved tag `name`, e.g. "tag:yaml.org,2002:str" for `!!str`.
+private func coreTag(_ name: String) -> String { "tag:yaml.org,2002:" + name }
+
+/// `tag` as a study file writes it: `!!str` for the core schema's, else as it is.
+private func shownTag(_ tag: String) -> String {
+    tag.hasPrefix(coreTag("")) ? "!!" + tag.dropFirst(coreTag("").count) : tag
 }
 
 /// A plain scalar as an integer, a number, a boolean or a string.

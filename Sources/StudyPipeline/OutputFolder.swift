@@ -1,4 +1,5 @@
 import Foundation
+import PoisoningEngine
 
 /// A folder the tool writes single files into (a shard's partial results, a comparison, a benchmark
 /// table). Every file is written atomically: into a temporary file beside the target, then renamed
@@ -47,7 +48,7 @@ public struct OutputFolderError: Error, CustomStringConvertible {
     public let path: String
     /// Why, in words.
     public let reason: String
-    public var description: String { "cannot write to '\(path)': \(reason)" }
+    public var description: String { "cannot write to \(quotedUserText(path, keepingEnd: true)): \(reason)" }
 }
 
 /// The reason of a file-system error in a few words ("No space left on device", "Not a directory"),

@@ -46,7 +46,7 @@ public enum OutputOwnership {
         case .success(let read): manifest = read
         case .failure(let reason):
             let first = entries.first { $0.path != OutputManifest.fileName && !isKeptBesideSet($0.path) }?.path ?? OutputManifest.fileName
-            return "it holds '\(first)' and \(reason)"
+            return "it holds \(quotedUserText(first, keepingEnd: true)) and \(reason)"
         }
         let listedFolders = Set(manifest.allFiles.flatMap(parentFolders))
         for entry in entries {
@@ -57,13 +57,13 @@ public enum OutputOwnership {
             case .file where manifest.unhashedFiles.contains(entry.path): continue
             case .file:
                 guard let hash = manifest.files[entry.path] else {
-                    return "its manifest.json does not list '\(entry.path)'"
+                    return "its manifest.json does not list \(quotedUserText(entry.path, keepingEnd: true))"
                 }
                 if let problem = contentProblem(folder.appendingPathComponent(entry.path), hash: hash, bytes: manifest.sizes[entry.path]) {
-                    return "'\(entry.path)' \(problem)"
+                    return "\(quotedUserText(entry.path, keepingEnd: true)) \(problem)"
                 }
-            case .folder: return "its manifest.json lists no file in '\(entry.path)/'"
-            case .other: return "'\(entry.path)' is neither a regular file nor a folder"
+            case .folder: return "its manifest.json lists no file in \(quotedUserText(entry.path + "/", keepingEnd: true))"
+            case .other: return "\(quotedUserText(entry.path, keepingEnd: true)) is neither a regular file nor a folder"
             }
         }
         return nil
@@ -99,7 +99,7 @@ public enum OutputOwnership {
             return .failure(ManifestProblem("a manifest.json of version \(manifest.manifestVersion), where this make-report writes version \(OutputManifest.currentVersion)"))
         }
         if let path = manifest.allFiles.first(where: { !isPlainRelativePath($0) || $0 == OutputManifest.fileName }) {
-            return .failure(ManifestProblem("a manifest.json that lists '\(path.prefix(100))', a path make-report never writes"))
+            return .failure(ManifestProblem("a manifest.json that lists \(quotedUserText(path)), a path make-report never writes"))
         }
         return .success(manifest)
     }

@@ -30,7 +30,7 @@ public struct ReportTemplate: Sendable {
     /// (.md or .tex, optionally followed by .mustache).
     public init(path: String, format: ReportFormat?) throws {
         guard let format = format ?? ReportFormat(fileName: path) else {
-            throw ReportTemplateError("cannot tell the format of '\(path)' (expected .md or .tex, optionally followed by .mustache); give --format")
+            throw ReportTemplateError("cannot tell the format of \(quotedUserText(path, keepingEnd: true)) (expected .md or .tex, optionally followed by .mustache); give --format")
         }
         self.init(name: (path as NSString).lastPathComponent, text: try readTemplateFile(path), format: format)
     }
@@ -50,7 +50,7 @@ func readTemplateFile(_ path: String) throws -> String {
         throw ReportTemplateError("\(error)")
     }
     guard !data.contains(0), let text = String(data: data, encoding: .utf8) else {
-        throw ReportTemplateError("'\(path)' is not UTF-8 text")
+        throw ReportTemplateError("\(quotedUserText(path, keepingEnd: true)) is not UTF-8 text")
     }
     return text
 }

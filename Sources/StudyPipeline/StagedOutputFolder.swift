@@ -267,7 +267,7 @@ public func outputFolderProblem(_ path: String) -> String? {
     let target = URL(fileURLWithPath: path, isDirectory: true).standardizedFileURL.resolvingSymlinksInPath()
     guard target.path != "/" else { return "the file-system root cannot be an output folder" }
     if let component = target.pathComponents.first(where: { $0.utf8.count + longestDerivedSuffix > Int(NAME_MAX) }) {
-        return "the name '\(component.prefix(40))...' is \(component.utf8.count) bytes long; names may have at most "
+        return "the name \(quotedUserText(component)) is \(component.utf8.count) bytes long; names may have at most "
             + "\(Int(NAME_MAX) - longestDerivedSuffix) bytes (the file system's NAME_MAX is \(NAME_MAX))"
     }
     let longest = target.path.utf8.count + longestDerivedSuffix + longestRelativeOutputPath
@@ -279,16 +279,16 @@ public func outputFolderProblem(_ path: String) -> String? {
     }
     var link = stat(), resolved = stat()
     if lstat(path, &link) == 0, link.st_mode & S_IFMT == S_IFLNK, stat(path, &resolved) != 0 {
-        return "'\(path)' is a symbolic link to nothing; give a folder"
+        return "\(quotedUserText(path, keepingEnd: true)) is a symbolic link to nothing; give a folder"
     }
     if let problem = workFolderProblem(beside: target) { return problem }
     let manager = FileManager.default
     var isFolder: ObjCBool = false
     if manager.fileExists(atPath: target.path, isDirectory: &isFolder) {
-        guard isFolder.boolValue else { return "'\(path)' is a file, not a folder" }
-        if isMountPoint(target) { return "'\(path)' is a mount point; give a folder inside it" }
+        guard isFolder.boolValue else { return "\(quotedUserText(path, keepingEnd: true)) is a file, not a folder" }
+        if isMountPoint(target) { return "\(quotedUserText(path, keepingEnd: true)) is a mount point; give a folder inside it" }
         if let problem = OutputOwnership.problem(in: target) {
-            return "'\(path)' is not make-report's to replace (\(problem)); give a new or empty folder"
+            return "\(quotedUserText(path, keepingEnd: true)) is not make-report's to replace (\(problem)); give a new or empty folder"
         }
     }
     // The target and .make-report are created in the nearest existing folder above the target.

@@ -305,9 +305,16 @@ public func studySizeProblem(_ study: Study, threads: Int, maximumRuns: Int, bud
     studySizeProblem(study.design, sizes: study.split.sizes, threads: threads, maximumRuns: maximumRuns, budget: budget)
 }
 
-/// `bytes` in GiB with one decimal from 1 GiB, e.g. "2.5 GiB", else in whole MiB, e.g. "368 MiB".
+/// `bytes` in GiB with one decimal from 1 GiB, e.g. "2.5 GiB", in whole MiB from 1 MiB, e.g.
+/// "368 MiB", in whole KiB from 1 KiB, e.g. "600 KiB" (what a tiny `ulimit -v` leaves, which MiB
+/// would print as "0 MiB"), else in bytes, e.g. "0 bytes".
 func memoryText(_ bytes: Double) -> String {
-    bytes >= 1_073_741_824 ? String(format: "%.1f GiB", bytes / 1_073_741_824) : String(format: "%.0f MiB", bytes / 1_048_576)
+    switch bytes {
+    case 1_073_741_824...: String(format: "%.1f GiB", bytes / 1_073_741_824)
+    case 1_048_576...: String(format: "%.0f MiB", bytes / 1_048_576)
+    case 1024...: String(format: "%.0f KiB", bytes / 1024)
+    default: String(format: "%.0f bytes", bytes)
+    }
 }
 
 /// The memory that decoding the JSON document `data` holds at its peak, in bytes, beside the
@@ -351,7 +358,7 @@ public func jsonFilesMemoryProblem(_ files: [(name: String, decodingBytes: Doubl
                                    budget: MemoryBudget = MemoryBudget()) -> String? {
     let total = processOverheadBytes + held + files.reduce(0) { $0 + $1.decodingBytes }
     guard total > budget.bytes(threads: 1), let largest = files.max(by: { $0.decodingBytes < $1.decodingBytes }) else { return nil }
-    return "reading '\(largest.name)' needs about " + memoryText(total) + (files.count > 1 || held > 0 ? " with the other files" : "")
+    return "reading \(quotedUserText(largest.name, keepingEnd: true)) needs about " + memoryText(total) + (files.count > 1 || held > 0 ? " with the other files" : "")
         + ", more than " + budget.description(threads: 1) + "; check it on a machine with more memory"
 }
 
@@ -365,7 +372,7 @@ public func studyDataMemoryProblem(_ config: StudyConfig, name: String, held: Do
     guard let design = try? StudyDesign(document: config.document) else { return nil }
     let total = processOverheadBytes + held + design.data.estimatedBytes
     guard total > budget.bytes(threads: 1) else { return nil }
-    return "'\(name)': making its study's data set (\(design.data.label)) needs about " + memoryText(total)
+    return quotedUserText(name, keepingEnd: true) + ": making its study's data set (\(design.data.label)) needs about " + memoryText(total)
         + (held > 0 ? " with the files read" : "") + ", more than " + budget.description(threads: 1)
         + "; check it on a machine with more memory"
 }

@@ -105,7 +105,7 @@ public func writeStudyOutputs(_ results: StudyResults, study: Study, settings: O
         let context = try templateContext(model, format: template.format) { try figureSource($0, placement) }
         let report = try renderReport(parsed, fileName: template.name, context: context, strict: settings.strict)
         warnings += report.unknownVariables.map { variable in
-            "\(template.name):\(variable.line):\(variable.column): unknown variable '\(variable.name)' renders as empty text"
+            "\(template.name):\(variable.line):\(variable.column): unknown variable \(quotedUserText(variable.name)) renders as empty text"
         }
         let name = template.format.reportFileName
         try write(Data(report.text.utf8), name)

@@ -75,7 +75,7 @@ struct CompareMergeInputTests {
         // The folder, a device that never ends and a FIFO that would block the read forever.
         for path in [folder.deletingLastPathComponent().path, "/dev/zero", fifo.path] {
             let arguments = command == "compare" ? ["compare", path, "x.json"] : ["merge", path, "--output", "merged"]
-            expectRefused(try run(arguments, in: folder), "\(command): '\(path)' is not a regular file")
+            expectRefused(try run(arguments, in: folder), "\(command): \(quotedUserText(path, keepingEnd: true)) is not a regular file")
         }
         expectRefused(try run([command, "missing.json"] + (command == "compare" ? ["x.json"] : []), in: folder),
                       "\(command): cannot read 'missing.json': No such file or directory")
@@ -116,16 +116,17 @@ struct CompareMergeInputTests {
             (publishedText(samples: -10), prefix + "config.n_samples: must lie in [2, 10000000]"),
             (publishedText(runs: false), prefix + "it has no runs"),
             // Issue 19 follow-up: a gap that is not train - test, which merge refuses in a part.
-            (publishedText(gap: "0.5"), prefix + "runs[0] is impossible: its generalization_gap 0.5 is not its train_accuracy 0.9 - test_accuracy 0.9"),
+            (publishedText(gap: "0.5"), prefix + "runs[0] is impossible: its generalization_gap is 0.5, expected its train_accuracy 0.9 - test_accuracy 0.9 "
+                + "= 0.0 (to within 0.0015, the rounding its numbers show)"),
         ]
         for (index, (text, reason)) in cases.enumerated() {
             let bad = try file("bad\(index).json", text)
-            expectRefused(try run(["compare", good, bad, "--output", "comparison.json"], in: folder), "compare: '\(bad)' is \(reason)")
+            expectRefused(try run(["compare", good, bad, "--output", "comparison.json"], in: folder), "compare: \(quotedUserText(bad, keepingEnd: true)) is \(reason)")
         }
         expectRefused(try run(["compare", good, good, "--output", ""], in: folder),
                       "--output: the path is empty; give the file to write the comparison to")
         expectRefused(try run(["compare", good, good, "--output", inputs.path], in: folder),
-                      "--output: '\(inputs.path)' is not a regular file; give the file to write the comparison to")
+                      "--output: \(quotedUserText(inputs.path, keepingEnd: true)) is not a regular file; give the file to write the comparison to")
         #expect(try entries(folder).isEmpty)
     }
 
@@ -142,8 +143,9 @@ struct CompareMergeInputTests {
         let original = try #require(decoded.runs[1].metrics)
         var metrics = original
         metrics[MetricKey.generalizationGap] = 0.25
-        let reason = "run 1 is impossible: its generalizationGap 0.25 is not its trainAccuracy \(original[MetricKey.trainAccuracy]!) "
-            + "- testAccuracy \(original[MetricKey.testAccuracy]!)"
+        let (train, test) = (original[MetricKey.trainAccuracy]!, original[MetricKey.testAccuracy]!)
+        let reason = "run 1 is impossible: its generalizationGap is 0.25, expected its trainAccuracy \(train) - testAccuracy \(test) "
+            + "= \(train - test) (to within 0.0015, the rounding its numbers show)"
         var runs = decoded.runs
         runs[1] = runs[1].withMetrics(metrics)
         try StudyResults(study: Study(decoded.config), runs: runs, toolVersion: decoded.toolVersion).jsonData().write(to: results)
@@ -241,11 +243,11 @@ struct CompareMergeInputTests {
         expectRefused(try run(["validate", "out"], in: folder),
                       "validate: 'out/results.json' has schemaVersion '2', and this make-report reads schema 1 only (docs/results.schema.json)")
         expectRefused(try run(["compare", results.path, results.path], in: folder),
-                      "compare: '\(results.path)' is a make-report results.json that cannot be used: it has schemaVersion '2', "
+                      "compare: \(quotedUserText(results.path, keepingEnd: true)) is a make-report results.json that cannot be used: it has schemaVersion '2', "
                           + "and this make-report reads schema 1 only (docs/results.schema.json)")
         try text.replacingOccurrences(of: #"  "schemaVersion" : "1",\#n"#, with: "").write(to: results, atomically: true, encoding: .utf8)
         expectRefused(try run(["compare", results.path, results.path], in: folder),
-                      "compare: '\(results.path)' is a make-report results.json that cannot be used: it names no schemaVersion: "
+                      "compare: \(quotedUserText(results.path, keepingEnd: true)) is a make-report results.json that cannot be used: it names no schemaVersion: "
                           + "make-report 0.3.0 or earlier wrote it, and this make-report reads schema 1 only; "
                           + "regenerate it (`make-report run --study study.yaml` in its folder)")
         #expect(try Data(contentsOf: folder.appendingPathComponent("out/manifest.json")) == manifest, "nothing changed")

@@ -78,7 +78,7 @@ struct OwnershipAndStoreTests {
         let deep = (0..<45).map { _ in String(repeating: "d", count: 99) }.joined(separator: "/")
         let cases = [(".make-report", "'.make-report' is make-report's work folder (locks, staging folders, the run store); give another folder"),
                      ("output/.make-report/inner", "'.make-report' is make-report's work folder (locks, staging folders, the run store); give another folder"),
-                     (long, "the name '\(long.prefix(40))...' is 250 bytes long; names may have at most 236 bytes (the file system's NAME_MAX is 255)"),
+                     (long, "the name '\(long.prefix(40))…' is 250 bytes long; names may have at most 236 bytes (the file system's NAME_MAX is 255)"),
                      ("/proc", "'/proc' is a mount point; give a folder inside it")]
         for (output, reason) in cases {
             let outcome = try run(Self.tiny + ["--output", output], in: parent)
@@ -160,7 +160,7 @@ struct OwnershipAndStoreTests {
         for command in [["store", "info"], ["store", "prune", "--all"], ["store", "verify"], Self.tiny + ["--output", folder.appendingPathComponent("out").path]] {
             let outcome = try cli.run(command + ["--store", path])
             #expect(outcome.status == 2, "\(command)")
-            #expect(outcome.standardError == "make-report: error: --store: '\(path)': it is not a make-report run store (an SQLite "
+            #expect(outcome.standardError == "make-report: error: --store: \(quotedUserText(path, keepingEnd: true)): it is not a make-report run store (an SQLite "
                 + "database without make-report's application id; stores of make-report 0.3 cannot be verified: remove the file and its -wal and -shm files)\n")
             #expect(snapshot(folder) == before)
         }
@@ -177,7 +177,7 @@ struct OwnershipAndStoreTests {
         for (path, reason) in cases {
             let outcome = try cli.run(Self.tiny + ["--output", folder.appendingPathComponent("out").path, "--store", path])
             #expect(outcome.status == 2)
-            #expect(outcome.standardError == "make-report: error: --store: '\(path)': \(reason)\n")
+            #expect(outcome.standardError == "make-report: error: --store: \(quotedUserText(path, keepingEnd: true)): \(reason)\n")
         }
         #expect(snapshot(folder.deletingLastPathComponent()) == before)
         #expect(!FileManager.default.fileExists(atPath: "/dev/null.open-lock"))
@@ -201,7 +201,7 @@ struct OwnershipAndStoreTests {
             } else {
                 #expect(truncate(damaged, 100) == 0)
             }
-            let message = "make-report: error: run store '\(damaged)': it is a damaged run store (SQLite: \(reason)); "
+            let message = "make-report: error: run store \(quotedUserText(damaged, keepingEnd: true)): it is a damaged run store (SQLite: \(reason)); "
                 + "remove it and its -wal and -shm files\n"
             let before = snapshot(parent.deletingLastPathComponent())
             let outcome = try cli.run(Self.tiny + ["--output", parent.appendingPathComponent("out").path, "--store", damaged])
@@ -230,7 +230,7 @@ struct OwnershipAndStoreTests {
         try handle.seek(toOffset: 2 * 4096)
         try handle.write(contentsOf: Data(repeating: 0xA5, count: 16))
         try handle.close()
-        let message = "make-report: error: run store '\(damaged)': it is a damaged run store (SQLite's integrity check: Page 3: "
+        let message = "make-report: error: run store \(quotedUserText(damaged, keepingEnd: true)): it is a damaged run store (SQLite's integrity check: Page 3: "
             + "btreeInitPage() returns error code 11); remove it and its -wal and -shm files\n"
         let before = snapshot(parent.deletingLastPathComponent())
         let outcome = try cli.run(Self.tiny + ["--output", parent.appendingPathComponent("out").path, "--store", damaged])
@@ -288,9 +288,10 @@ struct OwnershipAndStoreTests {
 struct ErrorLineTests {
     @Test func quotedValuesAreCutControlCharactersEscapedAndTheLineBounded() {
         let long = String(repeating: "z", count: 5000)
-        #expect(printableErrorLine("--shard: '1/\(long)' is not K/N") == "--shard: '1/\(String(repeating: "z", count: 98))…' is not K/N")
+        // A library's message (ArgumentParser quotes an option's value) is cut as the tool's own are: 40 characters.
+        #expect(printableErrorLine("--shard: '1/\(long)' is not K/N") == "--shard: '1/\(String(repeating: "z", count: 38))…' is not K/N")
         #expect(printableErrorLine("d.csv:3: column a is not a number: '1\r2\u{1B}[31m'") == "d.csv:3: column a is not a number: '1\\u{D}2\\u{1B}[31m'")
-        #expect(printableErrorLine("a label 'e\u{2028}f' and \"\(long)\"") == "a label 'e\\u{2028}f' and \"\(String(repeating: "z", count: 100))…\"")
+        #expect(printableErrorLine("a label 'e\u{2028}f' and \"\(long)\"") == "a label 'e\\u{2028}f' and \"\(String(repeating: "z", count: 40))…\"")
         // Combining marks count as scalars, not as one grapheme.
         let marks = "é" + String(repeating: "\u{301}", count: 30_000)
         #expect(printableErrorLine("label '\(marks)' is ambiguous").unicodeScalars.count < 130)

@@ -74,7 +74,7 @@ struct RobustnessTests {
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
         #expect(second.status == 1)
-        #expect(second.standardError == "make-report: error: cannot write to '\(folder.path)': the folder is in use by another "
+        #expect(second.standardError == "make-report: error: cannot write to \(quotedUserText(folder.path, keepingEnd: true)): the folder is in use by another "
             + "make-report run (process \(process.processIdentifier)); wait for it to finish or give another --output\n")
         #expect(consistencyFailures(folder).isEmpty)
     }
@@ -97,7 +97,7 @@ struct RobustnessTests {
         #expect(shell.terminationStatus == 1)
         // The first file above the limit fails: results.json (above 64 KiB with its intervals' Monte Carlo
         // errors and seed plans) or a figure.
-        #expect(message.hasPrefix("make-report: error: cannot write to '\(folder.path)/"), "\(message)")
+        #expect(message.hasPrefix("make-report: error: cannot write to '…"), "\(message)")
         #expect(message.hasSuffix(": File too large\n"))
         #expect(message.split(separator: "\n").count == 1)
         #expect(try Data(contentsOf: folder.appendingPathComponent(OutputManifest.fileName)) == manifest)

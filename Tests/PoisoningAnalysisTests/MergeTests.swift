@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 @testable import PoisoningAnalysis
-import PoisoningEngine
+@testable import PoisoningEngine
 import TestSupport
 
 struct MergeTests {
@@ -89,12 +89,13 @@ struct MergeTests {
         // The checks of a stored run (`RunResult.problem`): a range, a metric its series does not
         // record, a gap that is not train - test, a divergence beside metrics; and a loss so large
         // that the aggregates' squares overflowed (results.json then failed to encode: exit 1).
+        let (train, test) = (original.metrics![MetricKey.trainAccuracy]!, original.metrics![MetricKey.testAccuracy]!)
         let cases = [
             (edited(MetricKey.testAccuracy, .infinity), "its testAccuracy is inf, outside 0.0...1.0"),
             (edited("zzz", 0.5), "it has zzz, a metric its series does not record"),
             (edited(MetricKey.stoppingEpoch, 3), "it has stoppingEpoch, a metric its series does not record"),
-            (edited(MetricKey.generalizationGap, 0.5), "its generalizationGap 0.5 is not its trainAccuracy "
-                + "\(original.metrics![MetricKey.trainAccuracy]!) - testAccuracy \(original.metrics![MetricKey.testAccuracy]!)"),
+            (edited(MetricKey.generalizationGap, 0.5), "its generalizationGap is 0.5, expected its trainAccuracy \(train) - testAccuracy \(test) "
+                + "= \(train - test) (to within \(String(format: "%.3g", gapTolerance(train, test, 0.5))), the rounding its numbers show)"),
             (edited(MetricKey.finalLoss, 1e300), "its finalLoss is 1e+300, outside 0.0...1e+100"),
             (edited(MetricKey.finalLoss, 0.5, divergence: "x"), "it has both metrics and the reason it diverged"),
         ]
@@ -146,9 +147,9 @@ struct MergeTests {
                                                                      shard: part.shard, runs: part.runs))
             }
         }
-        #expect(throws: MergeError.dataFile(part: "p1", reason: "'\(secret.path)', the data file its study names, is not the file its "
+        #expect(throws: MergeError.dataFile(part: "p1", reason: "\(quotedUserText(secret.path, keepingEnd: true)), the data file its study names, is not the file its "
             + "shard read (its SHA-256 differs: edited since, or another file)")) { try mergePartialResults(crafted(secret.path, hash: hash)) }
-        #expect(throws: MergeError.dataFile(part: "p1", reason: "it carries no SHA-256 of the data file '\(secret.path)' its study names")) {
+        #expect(throws: MergeError.dataFile(part: "p1", reason: "it carries no SHA-256 of the data file \(quotedUserText(secret.path, keepingEnd: true)) its study names")) {
             try mergePartialResults(crafted(secret.path, hash: nil))
         }
         #expect(throws: MergeError.dataFile(part: "p1", reason: "its study's data file cannot be read: '/dev/zero' is not a regular file")) {
@@ -160,5 +161,49 @@ struct MergeTests {
         let mixed = PartialStudyResults(toolVersion: "test", config: config, dataFileSHA256: String(repeating: "0", count: 64),
                                         shard: parts[1].shard, runs: parts[1].runs)
         #expect(throws: MergeError.dataMismatch(part: "b", first: "a")) { try mergePartialResults([("a", parts[0]), ("b", mixed)]) }
+    }
+}
+
+/// A results.json whose data file changed after its run: named as such, not as impossible runs.
+struct DataChangeTests {
+    func summary(_ train: Int, _ test: Int, features: Int = 2, classes: Int = 2) throws -> DataSummary {
+        try JSONDecoder().decode(DataSummary.self, from: Data("""
+            {"name": "d.csv", "trainCount": \(train), "testCount": \(test), "featureCount": \(features), "classCount": \(classes)}
+            """.utf8))
+    }
+
+    @Test func aChangedDataFileIsNamedWithWhatChanged() throws {
+        #expect(StudyResults.dataChange(recorded: try summary(21, 9), now: try summary(21, 9), path: "d.csv") == nil)
+        #expect(StudyResults.dataChange(recorded: try summary(21, 9), now: try summary(22, 10), path: "data/d.csv")
+            == "was made from another version of its data file 'data/d.csv': the file has changed since the run (it now gives "
+            + "22 training and 10 test rows, 2 features, 2 classes; the runs were trained on 21 training and 9 test rows, 2 features, "
+            + "2 classes); run the study again")
+        #expect(StudyResults.dataChange(recorded: try summary(21, 9), now: try summary(21, 9, classes: 3), path: nil)
+            == "records data of 21 training and 9 test rows, 2 features, 2 classes, and its configuration makes 21 training and 9 test "
+            + "rows, 2 features, 3 classes")
+    }
+
+    @Test func validateAndCompareSayTheDataFileChanged() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("data-change-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("d.csv")
+        let rows = (0..<30).map { "\($0 % 7).\($0 % 3),\($0 % 5),\($0 % 2 == 0 ? "a" : "b")" }
+        try ("x,y,label\n" + rows.joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
+        let config = StudyConfig(data: StudyConfig.component(CSVDataset.kind, ["path": .string(file.path)]), models: [StudyConfig.mlp(4)],
+                                 fractions: [0, 0.2], seeds: [1], training: TrainingSettings(epochs: 1, batchSize: 8, learningRate: 0.05))
+        let study = try Study(config)
+        let runs = runStudy(study, threads: 1)
+        let bytes = try StudyResults(study: study, runs: runs.results, toolVersion: "9.9.9").jsonData()
+        #expect(throws: Never.self) { try StudyResults.read(bytes) }
+        try ("x,y,label\n" + rows.dropLast(3).joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
+        do {
+            _ = try StudyResults.read(bytes)
+            Issue.record("results.json of the changed data file was read")
+        } catch let error as ResultsFileError {
+            #expect(error.reason == "was made from another version of its data file '…\(file.path.suffix(40))': the file has "
+                    + "changed since the run (it now gives 19 training and 8 test rows, 2 features, 2 classes; the runs were "
+                    + "trained on 20 training and 10 test rows, 2 features, 2 classes); run the study again")
+        }
     }
 }

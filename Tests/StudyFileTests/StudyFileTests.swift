@@ -161,7 +161,7 @@ struct StudyFileTests {
         // Quoted keys, tagged keys and `? key` complex keys read as the text they hold.
         #expect(error("1: a\n'1': b\n") == "s.yaml:2:1: the key '1' is given again (first at line 1)")
         #expect(error("seeds: [1]\n\"seeds\": [2]\n") == "s.yaml:2:1: the key 'seeds' is given again (first at line 1)")
-        #expect(error("!x seeds: [1]\nseeds: [2]\n") == "s.yaml:2:1: the key 'seeds' is given again (first at line 1)")
+        #expect(error("!!str seeds: [1]\nseeds: [2]\n") == "s.yaml:2:1: the key 'seeds' is given again (first at line 1)")
         #expect(error("? seeds\n: [1]\nfractions: [0]\n? seeds\n: [2]\n") == "s.yaml:4:3: the key 'seeds' is given again (first at line 1)")
         #expect(error("? [a, b]\n: 1\n") == "s.yaml:1:3: keys must be plain words")
         // A merge key is refused where it stands, given once or twice; a quoted '<<' is an ordinary (unknown) key.
@@ -184,23 +184,52 @@ struct StudyFileTests {
         let title = String(repeating: "t", count: 201)
         #expect(error("title: \(title)\n") == "s.yaml:1:1: title: expected at most 200 characters, found 201")
         #expect(try study("title: \(title.dropLast())\n").config.title?.count == 200)
-        // Counted in Unicode scalars: 200 é of two bytes each are 200 characters.
+        // Counted in characters (grapheme clusters): 200 é of two bytes each, or of two Unicode
+        // scalars each (e + U+0301), are 200 characters.
         #expect(try study("title: \(String(repeating: "\u{E9}", count: 200))\n").config.title?.count == 200)
-        #expect(error("claims:\n  source: \(title)\n") == "s.yaml:2:3: claims.source: expected at most 200 characters, found 201")
+        #expect(try study("title: \(String(repeating: "e\u{301}", count: 200))\n").config.title?.count == 200)
+        #expect(error("title: \(String(repeating: "e\u{301}", count: 201))\n") == "s.yaml:1:1: title: expected at most 200 characters, found 201")
+        // A claims source is a citation, of up to 4,096 characters.
+        #expect(try study("claims:\n  source: \(String(repeating: "s", count: 4096))\n").config.claims?.source.count == 4096)
         #expect(error("claims:\n  source: p\n  thresholds: {\(title): 0.4}\n")
-            == "s.yaml:3:16: claims.thresholds.\(title): expected at most 200 characters, found 201")
+            == "s.yaml:3:16: claims.thresholds.\(title.prefix(40))…: expected at most 200 characters, found 201")
         #expect(error("data:\n  kind: csv\n  path: d.csv\n  label-column: \(title)\n")
             == "s.yaml:4:3: data.label-column: expected at most 200 characters, found 201")
         let path = String(repeating: "p", count: 4097)
         #expect(error("data:\n  kind: csv\n  path: \(path)\n") == "s.yaml:3:9: data.path: a key or value of 4097 characters; a study file's hold at most 4096")
         #expect(error("data:\n  kind: csv\n  path: \(path.dropLast())\n").contains("cannot read"), "a path of 4096 characters is read")
         #expect(error("training:\n  \(path): 1\n") == "s.yaml:2:3: training: a key or value of 4097 characters; a study file's hold at most 4096")
+        #expect(error("training:\n  \(String(repeating: "e\u{301}", count: 4097)): 1\n")
+            == "s.yaml:2:3: training: a key or value of 4097 characters; a study file's hold at most 4096")
         // A title of a million characters (within the 1 MiB the command reads; a title of ten million
         // once went into every report): refused as soon as it is read.
         let clock = ContinuousClock(), start = clock.now
         #expect(error("title: \(String(repeating: "x", count: 1_000_000))\n")
             == "s.yaml:1:8: title: a key or value of 1000000 characters; a study file's hold at most 4096")
         #expect(clock.now - start < .seconds(2))
+    }
+
+    @Test func controlCharactersAreRefusedWithTheirCodePoint() {
+        // Escapes in double quotes: the study.yaml written from them was refused on re-reading.
+        #expect(error("title: \"bell\\a\"\n") == "s.yaml:1:1: title: holds U+0007, a control character, at character 5; write it as plain text on one line")
+        #expect(error("title: \"two\\nlines\"\n").hasPrefix("s.yaml:1:1: title: holds U+000A, a control character, at character 4"))
+        #expect(error("title: left\u{202E}right\n").hasPrefix("s.yaml:1:1: title: holds U+202E, a bidirectional-text control, at character 5"))
+        #expect(error("claims:\n  source: \"a\\x1B[31m paper\"\n").hasPrefix("s.yaml:2:3: claims.source: holds U+001B"))
+        #expect(error("claims:\n  source: a paper\n  thresholds: {\"MLP\\u2066 32\": 0.4}\n").hasPrefix("s.yaml:3:16: claims.thresholds.MLP\u{2066} 32: holds U+2066"))
+        #expect(error("data:\n  kind: csv\n  path: \"d\\t.csv\"\n").hasPrefix("s.yaml:3:3: data.path: holds U+0009"))
+    }
+
+    @Test func coreSchemaTagsAreHonouredAndOthersRefused() throws {
+        #expect(try study("title: !!str 5\n").config.title == "5")
+        #expect(try study("training: !!map\n  epochs: !!int 3\n  learning-rate: !!float 1\nseeds: !!seq [1, 2]\n").config.training.epochs == 3)
+        #expect(try study("title: ! plain\n").config.title == "plain")
+        #expect(error("title: !custom x\n") == "s.yaml:1:8: title: the YAML tag '!custom' is not supported in study files; remove it")
+        #expect(error("title: !!binary aGk=\n") == "s.yaml:1:8: title: the YAML tag '!!binary' is not supported in study files; remove it")
+        #expect(error("seeds: !!set {1, 2}\n") == "s.yaml:1:8: seeds: the YAML tag '!!set' is not supported in study files; remove it")
+        #expect(error("training:\n  epochs: !!int three\n") == "s.yaml:2:11: training.epochs: !!int does not fit 'three'; write the value without the tag")
+        #expect(error("!custom title: x\n") == "s.yaml:1:1: the YAML tag '!custom' is not supported in study files; remove it")
+        #expect(error("%TAG !e! tag:example.com,2000:\n---\ntitle: !e!x y\n")
+            == "s.yaml:3:8: title: the YAML tag 'tag:example.com,2000:x' is not supported in study files; remove it")
     }
 
     @Test func aFileOfMoreValuesThanAllowedStopsAtTheLimit() {
@@ -248,5 +277,16 @@ struct StudyFileTests {
             == "s.yaml:3:5: attacks[0].base: class 5 does not exist (the data have 5 classes, 0 to 4)")
         #expect(error("attacks:\n  - kind: margin-flip\n    to: best\n")
             == "s.yaml:3:5: attacks[0].to: expected one of worst, random, not 'best'")
+    }
+}
+
+/// A value with a control character that a study may hold (a CSV delimiter) is written as an escape.
+struct StudyFileEscapeTests {
+    @Test func aControlCharacterDelimiterIsWrittenAsAnEscapeThatReadsBack() throws {
+        #expect("\(ParameterValue.string("\u{1F}"))" == "\"\\x1F\"")
+        for delimiter in ["\t", "\u{1F}", "\u{85}", ";", "\\"] {
+            let (document, _) = try readStudyFile(text: "delimiter: \(ParameterValue.string(delimiter))\n", fileName: "s.yaml")
+            #expect(document.value(at: "delimiter") == .string(delimiter))
+        }
     }
 }

@@ -99,7 +99,7 @@ import PoisoningEngine
         #expect {
             try staged.publish()
         } throws: { error in
-            "\(error)" == "cannot write to '\(folder.path)': its manifest.json does not list 'notes.txt'; nothing was replaced"
+            "\(error)" == "cannot write to '…\(folder.path.suffix(40))': its manifest.json does not list 'notes.txt'; nothing was replaced"
         }
         #expect(try Data(contentsOf: folder.appendingPathComponent("notes.txt")) == Data("mine".utf8))
         #expect(pipeline.folderFailures(folder) == ["notes.txt is not part of this output set (manifest.json does not list it)"])
@@ -166,7 +166,7 @@ import PoisoningEngine
         try FileManager.default.removeItem(at: parent.appendingPathComponent(".make-report"))
         try FileManager.default.createSymbolicLink(atPath: parent.appendingPathComponent("dangling").path, withDestinationPath: "nowhere")
         let dangling = parent.appendingPathComponent("dangling").path
-        #expect(outputFolderProblem(dangling) == "'\(dangling)' is a symbolic link to nothing; give a folder")
+        #expect(outputFolderProblem(dangling) == "'…\(dangling.suffix(40))' is a symbolic link to nothing; give a folder")
     }
 
     @Test func outputPathsTheToolCannotPublishAreRefusedBeforeWork() throws {
@@ -177,7 +177,7 @@ import PoisoningEngine
         #expect(outputFolderProblem(work + "/inside") != nil)
         let long = String(repeating: "n", count: 250)
         #expect(outputFolderProblem(parent.appendingPathComponent(long).path)
-            == "the name '\(String(repeating: "n", count: 40))...' is 250 bytes long; names may have at most 236 bytes (the file system's NAME_MAX is 255)")
+            == "the name '\(String(repeating: "n", count: 40))…' is 250 bytes long; names may have at most 236 bytes (the file system's NAME_MAX is 255)")
         let deep = (0..<40).map { _ in String(repeating: "d", count: 100) }.joined(separator: "/")
         #expect(outputFolderProblem(parent.appendingPathComponent(deep).path)?.hasPrefix("the path is ") == true)
         #expect(!FileManager.default.fileExists(atPath: work))

@@ -162,9 +162,10 @@ import TestSupport
                 return "\(error)"
             }
         }
-        #expect(message(directory) == "'\(directory.path)' is not a regular file")
-        #expect(message(fifo) == "'\(fifo.path)' is not a regular file")   // read(2) would block forever
-        #expect(message(binary) == "'\(binary.path)' is not UTF-8 text")
+        // Paths are quoted by their last 40 characters, the file's name and its nearest folders.
+        #expect(message(directory) == "'…\(directory.path.suffix(40))' is not a regular file")
+        #expect(message(fifo) == "'…\(fifo.path.suffix(40))' is not a regular file")   // read(2) would block forever
+        #expect(message(binary) == "'…\(binary.path.suffix(40))' is not UTF-8 text")
     }
 
     @Test func divergenceWarningsNameThreeRunsThenCount() {
@@ -209,7 +210,7 @@ import TestSupport
             #expect {
                 try StagedOutputFolder(path: folder.path)
             } throws: { error in
-                "\(error)" == "cannot write to '\(folder.path)': the folder is in use by another make-report run "
+                "\(error)" == "cannot write to '…\(folder.path.suffix(40))': the folder is in use by another make-report run "
                     + "(process \(getpid())); wait for it to finish or give another --output"
             }
             withExtendedLifetime(first) {}
@@ -251,10 +252,10 @@ import TestSupport
         try Data("mine".utf8).write(to: foreign.appendingPathComponent("todo.txt"))
         #expect(outputFolderProblem("") == "the path is empty; give a folder name")
         #expect(outputFolderProblem("/") == "the file-system root cannot be an output folder")
-        #expect(outputFolderProblem(file.path) == "'\(file.path)' is a file, not a folder")
-        #expect(outputFolderProblem(file.path + "/out") == "'\(file.path)' is a file, not a folder")
+        #expect(outputFolderProblem(file.path) == "'…\(file.path.suffix(40))' is a file, not a folder")
+        #expect(outputFolderProblem(file.path + "/out") == "'…\(file.path.suffix(40))' is a file, not a folder")
         #expect(outputFolderProblem(foreign.path)
-            == "'\(foreign.path)' is not make-report's to replace (it holds 'todo.txt' and no manifest.json written by make-report); give a new or empty folder")
+            == "'…\(foreign.path.suffix(40))' is not make-report's to replace (it holds 'todo.txt' and no manifest.json written by make-report); give a new or empty folder")
         #expect(outputFolderProblem(parent.appendingPathComponent("new/deeper").path) == nil)
         #expect(try FileManager.default.contentsOfDirectory(atPath: parent.path).sorted() == ["file", "notes"])
     }
@@ -439,7 +440,8 @@ import TestSupport
                                  budget: MemoryBudget(physicalMemory: UInt64(2 * total), limits: MemoryLimits())) == nil)
         let problem = try #require(studySizeProblem(study, threads: 2, maximumRuns: 100,
                                                     budget: MemoryBudget(physicalMemory: UInt64(2 * total) - 2, limits: MemoryLimits())))
-        #expect(problem == "the study needs about 48 MiB (0 MiB to make the data, then 0 MiB of data and 0 MiB for the largest run, "
+        // Below 1 MiB in KiB (they once read "0 MiB").
+        #expect(problem == "the study needs about 48 MiB (55 KiB to make the data, then 23 KiB of data and 198 KiB for the largest run, "
             + "MLP 16 with 261 parameters, on each of 2 threads), more than half of this machine's 97 MiB memory; "
             + "use smaller models, fewer features or fewer --threads")
 
@@ -457,5 +459,13 @@ import TestSupport
                                  budget: MemoryBudget(physicalMemory: 1 << 40, limits: MemoryLimits())) == nil)
         #expect(MemoryBudget(physicalMemory: 1 << 30, limits: MemoryLimits(addressSpace: 1 << 40)).description(threads: 2)
             == "half of this machine's 1.0 GiB memory")
+        // A tiny limit (ulimit -v 200000) leaves 3 MiB on one thread and nothing on two: once "0 MiB".
+        let tiny = MemoryBudget(physicalMemory: 1 << 40, limits: MemoryLimits(addressSpace: 200_000 * 1024))
+        #expect(tiny.description(threads: 1) == "the 3 MiB that this process's address-space limit (ulimit -v 200000) leaves")
+        #expect(tiny.description(threads: 2) == "the 0 bytes that this process's address-space limit (ulimit -v 200000) leaves")
+        let small = MemoryBudget(physicalMemory: 1 << 40, limits: MemoryLimits(addressSpace: 196_800 * 1024))
+        #expect(small.description(threads: 1) == "the 192 KiB that this process's address-space limit (ulimit -v 196800) leaves")
+        #expect(studySizeProblem(huge, sizes: nil, threads: 1, maximumRuns: 100, budget: small)?
+            .hasSuffix("more than the 192 KiB that this process's address-space limit (ulimit -v 196800) leaves; use fewer samples, features or classes, or a smaller file") == true)
     }
 }

@@ -184,7 +184,7 @@ case_compare_refuses_a_gap_that_is_not_train_minus_test() {
   published_json 0.9 500 5 >good.json
   sed '0,/"generalization_gap": 0.0/s//"generalization_gap": 0.5/' good.json >bad.json
   mr compare good.json bad.json
-  refused "'bad.json' is in the published study's format, but runs\[0\] is impossible: its generalization_gap 0.5 is not its train_accuracy 0.9 - test_accuracy 0.9$" || return 1
+  refused "'bad.json' is in the published study's format, but runs\[0\] is impossible: its generalization_gap is 0\.5, expected its train_accuracy 0\.9 - test_accuracy 0\.9 = 0\.0 \(to within 0\.0015, the rounding its numbers show\)$" || return 1
   mr --output out "${SHARD_STUDY[@]}" && succeeded || return 1
   python3 - <<'PY'
 import json
@@ -193,6 +193,6 @@ results["runs"][0]["metrics"]["generalizationGap"] = 0.5
 json.dump(results, open("edited.json", "w"))
 PY
   mr compare edited.json out/results.json
-  refused "^make-report: error: compare: 'edited.json' is a make-report results.json that cannot be used: run 0 is impossible: its generalizationGap 0.5 is not its trainAccuracy"
+  refused "^make-report: error: compare: 'edited.json' is a make-report results.json that cannot be used: run 0 is impossible: its generalizationGap is 0\.5, expected its trainAccuracy"
 }
 hostile_case compare-refuses-a-gap-that-is-not-train-minus-test case_compare_refuses_a_gap_that_is_not_train_minus_test

@@ -124,6 +124,6 @@ case_csv_malformed_quoting() {
   refused "^make-report: error: data\.csv:4: has text after the closing quote of a cell" || return 1
   printf 'x,label\n1,a\n2,b"c"\n' >data.csv
   mr --study study.yaml "${CSV_STUDY[@]}" --output out
-  refused "^make-report: error: data\.csv:3: has a quote inside an unquoted cell"
+  refused "^make-report: error: data\.csv:3: a quote inside an unquoted cell at line 3, column 4;"
 }
 hostile_case csv-malformed-quoting case_csv_malformed_quoting

@@ -77,8 +77,8 @@ public struct ComparableStudy: Sendable {
     /// train fraction that leaves rows on both sides, widths, fractions in [0, 1], seeds, neither
     /// repeating), at least one run, each run a cell of that sweep at most once, each metric in
     /// its `MetricKey.validRange`, and each run passing `RunResult.problem` as a part's run does in
-    /// `merge` (its generalization_gap exactly train_accuracy - test_accuracy, the float64 difference
-    /// the format records).
+    /// `merge` (its generalization_gap train_accuracy - test_accuracy, the float64 difference the
+    /// format records, to within the rounding its numbers show: a file rounded to 4 decimals passes).
     private init(published: PublishedResults) throws {
         func refused(_ reason: String) -> ComparisonInputError {
             ComparisonInputError(reason: "in the published study's format, but \(reason)")

@@ -1,14 +1,18 @@
 import Foundation
 
-/// A data set read from a CSV file (UTF-8, LF or CRLF line ends, a byte-order mark at the start
-/// skipped, cells optionally quoted as RFC 4180 says): numeric feature columns and one label column
+/// A data set read from a CSV file (UTF-8; LF, CRLF or, as old Mac OS wrote them and as Python's
+/// csv module and pandas read them, CR line ends; a byte-order mark at the start skipped; cells
+/// optionally quoted as RFC 4180 says): numeric feature columns and one label column
 /// (any values; quotes only delimit, so `"1"` is the label 1). The distinct labels become
 /// classes 0, 1, ... in one order, whatever the order of the rows: numeric order when every label is
 /// a number as Swift's `Double` reads it (`-1`, `2`, `10`), otherwise the order of their Unicode
 /// scalars compared by value (`10`, `1a`, `2`; `B` before `a`). One class written two ways is
 /// refused as ambiguous, naming both and their lines: the same number (`1` and `1.0`, `0` and `-0`,
 /// `1e0` and `1`) or the same text in other Unicode scalars (precomposed é and e + U+0301); so are
-/// empty labels, `nan` and infinite numbers. The split is stratified and seeded (per class, a
+/// empty labels, `nan` and infinite numbers, and labels and column names holding a control character
+/// or a bidirectional override (`isDisallowedInText`; a quoted label may hold line ends, which RFC
+/// 4180 allows and Python's csv module writes: labels only tell classes apart, and no output holds
+/// them). The split is stratified and seeded (per class, a
 /// Fisher-Yates shuffle on the stream (seed, "split"); the first round(train-fraction · n_class)
 /// rows train), or given by a split column holding `train` and `test`. With `standardize`, every
 /// feature is centred and scaled by the training rows' mean and standard deviation (a constant
@@ -45,7 +49,7 @@ public struct CSVDataset: DatasetSource {
         labelColumn = try p.string("label-column", default: "", help: "The label column: its header name or 0-based index (default: the last column); "
             + "classes in numeric order if every label is a number, else by Unicode scalars.")
         header = try p.bool("header", default: true, help: "Whether the first line names the columns.")
-        let delimiter = try p.string("delimiter", default: ",", help: "The cell separator, one character.")
+        let delimiter = try p.string("delimiter", default: ",", anyCharacter: true, help: "The cell separator, one character.")
         guard delimiter.unicodeScalars.count == 1, let scalar = delimiter.unicodeScalars.first, scalar != "\"" else {
             throw p.error("delimiter", "must be one character")
         }
@@ -80,7 +84,7 @@ public struct CSVDataset: DatasetSource {
         do throws(LabelError) { classes = try Self.classes(of: table.labels, lines: table.lines) } catch {
             throw failure(error.line, error.message)
         }
-        guard classes.names.count >= 2 else { throw failure(nil, "has a single class ('\(classes.names[0])'); a study needs at least two") }
+        guard classes.names.count >= 2 else { throw failure(nil, "has a single class (\(quotedUserText(classes.names[0]))); a study needs at least two") }
         let all = Dataset(features: table.features, labels: classes.ofRow, featureCount: table.featureCount, classCount: classes.names.count)
 
         var trainRows = [Int](), testRows = [Int]()
@@ -120,18 +124,23 @@ public struct CSVDataset: DatasetSource {
     }
 
     /// The rows of the CSV text `data`, read with this source's settings: UTF-8, an optional byte-order
-    /// mark, LF or CRLF line ends, cells split at the delimiter, quoted or not, and trimmed of blanks.
+    /// mark, LF, CRLF or CR line ends, cells split at the delimiter, quoted or not, and trimmed of blanks.
     public func table(of data: Data) throws -> Table {
         guard let text = String(validating: data, as: UTF8.self) else { throw failure(nil, "is not UTF-8 text") }
         // A NUL byte would cut a cell short where C's number parsing reads it ("0.5\0junk" as 0.5).
         if let nul = data.firstIndex(of: 0) {
-            throw failure(data[data.startIndex..<nul].reduce(1) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }, "holds a NUL byte")
+            throw failure(1 + Self.lineEndCount(data[data.startIndex..<nul]), "holds a NUL byte")
         }
         let records = try records(of: text)
         let lines = records.text
         guard !lines.isEmpty else { throw failure(nil, "the file is empty") }
         let names = header ? try cells(of: lines[0], line: records.lines[0]).map(String.init) : nil
         let firstRow = header ? 1 : 0
+        for (index, name) in (names ?? []).enumerated() {
+            if let problem = disallowedTextProblem(name) {
+                throw failure(records.lines[0], "the name of column \(index) \(quotedUserText(name)) \(problem)")
+            }
+        }
         guard lines.count > firstRow else { throw failure(nil, "the file has a header but no rows") }
         guard lines.count - firstRow <= maxRows else { throw failure(nil, "has \(lines.count - firstRow) rows, more than max-rows (\(maxRows))") }
         let width = try names?.count ?? cells(of: lines[0], line: records.lines[0]).count
@@ -139,12 +148,12 @@ public struct CSVDataset: DatasetSource {
             if key.isEmpty { return nil }
             if let index = names?.firstIndex(of: key) { return index }
             if let index = Int(key), (0..<width).contains(index) { return index }
-            throw failure(header ? 1 : nil, "the \(what) column '\(key)' does not exist (\(width) columns"
-                + (names.map { ": " + $0.prefix(6).joined(separator: ", ") + ($0.count > 6 ? ", ..." : "") } ?? "") + ")")
+            throw failure(header ? 1 : nil, "the \(what) column \(quotedUserText(key)) does not exist (\(width) columns"
+                + (names.map { ": " + $0.prefix(6).map { shortenedUserText($0) }.joined(separator: ", ") + ($0.count > 6 ? ", ..." : "") } ?? "") + ")")
         }
         var seen = Set<String>()
         if let repeated = names?.first(where: { !seen.insert($0).inserted }) {
-            throw failure(1, "the column name '\(repeated)' appears twice; name each column once")
+            throw failure(1, "the column name \(quotedUserText(repeated)) appears twice; name each column once")
         }
         let labelIndex = try column(labelColumn, "label") ?? width - 1
         let splitIndex = try column(splitColumn, "split")
@@ -160,8 +169,9 @@ public struct CSVDataset: DatasetSource {
             guard cells.count == width else { throw failure(number, "has \(cells.count) cells, expected \(width)") }
             for index in featureIndices {
                 guard let value = Float(cells[index]), value.isFinite else {
-                    throw failure(number, cells[index].isEmpty ? "column \(names?[index] ?? "\(index)") is empty"
-                                  : "column \(names?[index] ?? "\(index)") is not a number: '\(cells[index].prefix(20))'")
+                    let column = names.map { shortenedUserText($0[index]) } ?? "\(index)"
+                    throw failure(number, cells[index].isEmpty ? "column \(column) is empty"
+                                  : "column \(column) is not a number: \(quotedUserText(cells[index]))")
                 }
                 features.append(value)
             }
@@ -171,7 +181,7 @@ public struct CSVDataset: DatasetSource {
                 switch cells[splitIndex].lowercased() {
                 case "train": inTrain.append(true)
                 case "test": inTrain.append(false)
-                default: throw failure(number, "the split column holds '\(cells[splitIndex])', expected train or test")
+                default: throw failure(number, "the split column holds \(quotedUserText(cells[splitIndex])), expected train or test")
                 }
             }
         }
@@ -179,15 +189,17 @@ public struct CSVDataset: DatasetSource {
                      inTrain: splitIndex == nil ? nil : inTrain)
     }
 
-    /// The records of `text` (a BOM at the start skipped): each without its line end (LF or CRLF),
-    /// with the line it starts on, the empty records at the end left out. A record ends at a line
-    /// end outside quotes; a quoted cell may hold line ends. Quotes are only counted here (a doubled
-    /// quote opens and closes); `cells(of:line:)` checks where they stand. Found on UTF-8 bytes:
-    /// Swift reads "\r\n" as one Character.
+    /// The records of `text` (a BOM at the start skipped): each without its line end (LF, CRLF or
+    /// CR), with the line it starts on, the empty records at the end left out. A record ends at a
+    /// line end outside quotes; a quoted cell may hold line ends. A quote opens a quoted cell only
+    /// where a cell starts (after blanks), and a quote right after a closing one opens again (a
+    /// doubled quote); any other quote is left in its record for `cells(of:line:)`, which refuses it
+    /// with its line and column. Found on UTF-8 bytes: Swift reads "\r\n" as one Character.
     private func records(of text: String) throws -> (text: [Substring], lines: [Int]) {
         let body = text.unicodeScalars.first == "\u{FEFF}" ? Substring(text.unicodeScalars.dropFirst()) : Substring(text)
         let utf8 = body.utf8
-        let found = utf8.withContiguousStorageIfAvailable(Self.recordBounds) ?? Array(utf8).withUnsafeBufferPointer(Self.recordBounds)
+        let bounds = { (bytes: UnsafeBufferPointer<UInt8>) in Self.recordBounds(bytes, delimiter: delimiter) }
+        let found = utf8.withContiguousStorageIfAvailable(bounds) ?? Array(utf8).withUnsafeBufferPointer(bounds)
         if let unclosed = found.unclosedQuoteLine { throw failure(unclosed, "a quote opened on this line is never closed") }
         func index(_ offset: Int) -> Substring.UTF8View.Index { utf8.index(utf8.startIndex, offsetBy: offset) }
         var records = found.bounds.map { Substring(utf8[index($0.start)..<index($0.end)]) }
@@ -200,43 +212,90 @@ public struct CSVDataset: DatasetSource {
     }
 
     /// The byte ranges of the records of `bytes` (line ends left out) with the line each starts on,
-    /// and the line of a quote never closed, if any.
-    private static func recordBounds(_ bytes: UnsafeBufferPointer<UInt8>)
+    /// and the line of a quote never closed, if any; cells are separated by `delimiter`.
+    private static func recordBounds(_ bytes: UnsafeBufferPointer<UInt8>, delimiter: Unicode.Scalar)
         -> (bounds: [(start: Int, end: Int, line: Int)], unclosedQuoteLine: Int?) {
+        let quote = UInt8(ascii: "\""), lineFeed = UInt8(ascii: "\n"), carriageReturn = UInt8(ascii: "\r")
+        let delimiterBytes = Array(String(delimiter).utf8)
         var bounds = [(start: Int, end: Int, line: Int)]()
         var line = 1, recordLine = 1, openedOn = 1, quoted = false, start = 0
-        func end(_ offset: Int) -> Int { offset > start && bytes[offset - 1] == UInt8(ascii: "\r") ? offset - 1 : offset }
-        for offset in 0..<bytes.count {
+        // Whether only blanks stand between the cell's start and `offset`; where the last quote closed.
+        var atCellStart = true, closedAt = -2
+        var offset = 0
+        while offset < bytes.count {
             let byte = bytes[offset]
-            if byte == UInt8(ascii: "\"") {
-                quoted.toggle()
-                if quoted { openedOn = line }
-            } else if byte == UInt8(ascii: "\n") {
+            if byte == quote {
+                if quoted {
+                    quoted = false
+                    closedAt = offset
+                } else if atCellStart || closedAt == offset - 1 {
+                    quoted = true
+                    openedOn = line
+                }
+                atCellStart = false
+                offset += 1
+            } else if byte == lineFeed || byte == carriageReturn {
+                let length = byte == carriageReturn && offset + 1 < bytes.count && bytes[offset + 1] == lineFeed ? 2 : 1
                 line += 1
                 if !quoted {
-                    bounds.append((start, end(offset), recordLine))
-                    start = offset + 1
+                    bounds.append((start, offset, recordLine))
+                    start = offset + length
                     recordLine = line
+                    atCellStart = true
                 }
+                offset += length
+            } else if quoted {
+                offset += 1
+            } else if byte == delimiterBytes[0], bytes[offset...].starts(with: delimiterBytes) {
+                atCellStart = true
+                offset += delimiterBytes.count
+            } else {
+                let scalar = Self.scalar(in: bytes, at: offset)
+                atCellStart = atCellStart && isBlank(scalar.value)
+                offset += scalar.length
             }
         }
-        bounds.append((start, end(bytes.count), recordLine))
+        bounds.append((start, bytes.count, recordLine))
         return (bounds, quoted ? openedOn : nil)
+    }
+
+    /// The Unicode scalar whose UTF-8 encoding starts at `offset` of the valid UTF-8 `bytes`, and its length in bytes.
+    private static func scalar(in bytes: UnsafeBufferPointer<UInt8>, at offset: Int) -> (value: Unicode.Scalar, length: Int) {
+        let lead = bytes[offset]
+        if lead < 0x80 { return (Unicode.Scalar(lead), 1) }
+        let length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2
+        var value = UInt32(lead) & (0xFF >> (length + 1))
+        for next in bytes[(offset + 1)..<(offset + length)] { value = value << 6 | UInt32(next & 0x3F) }
+        return (Unicode.Scalar(value) ?? "\u{FFFD}", length)
+    }
+
+    /// The number of line ends among `bytes`: line feeds, and carriage returns not followed by one.
+    static func lineEndCount(_ bytes: some Collection<UInt8>) -> Int {
+        var count = 0, afterCarriageReturn = false
+        for byte in bytes {
+            if byte == UInt8(ascii: "\n") || afterCarriageReturn { count += 1 }
+            afterCarriageReturn = byte == UInt8(ascii: "\r")
+        }
+        return count + (afterCarriageReturn ? 1 : 0)
     }
 
     /// The cells of `record` (which starts on `line`): split at the delimiter (a Unicode scalar)
     /// and trimmed of blanks. A cell may be quoted whole (RFC 4180): between double quotes it may
     /// hold the delimiter, line ends and, doubled, a quote; blanks around the quotes are dropped and
     /// so are those just inside them, as they are around an unquoted cell. Quotes only delimit:
-    /// `"1"` is the number 1. Text after a closing quote, and a quote inside an unquoted cell, are
-    /// refused naming their line.
+    /// `"1"` is the number 1. Text after a closing quote is refused naming its line, and a quote
+    /// inside an unquoted cell naming its line and column (in Unicode scalars, from 1).
     private func cells(of record: Substring, line: Int) throws -> [Substring] {
         guard record.utf8.contains(UInt8(ascii: "\"")) else {
             return record.unicodeScalars.split(separator: delimiter, omittingEmptySubsequences: false).map { Substring(trimmed($0)) }
         }
         let scalars = record.unicodeScalars
         func lineOf(_ index: String.UnicodeScalarView.Index) -> Int {
-            line + scalars[..<index].reduce(0) { $0 + ($1 == "\n" ? 1 : 0) }
+            line + Self.lineEndCount(record.utf8[..<index])
+        }
+        func columnOf(_ index: String.UnicodeScalarView.Index) -> Int {
+            let lineStart = scalars[..<index].lastIndex { $0 == "\n" || $0 == "\r" }.map(scalars.index(after:)) ?? scalars.startIndex
+            return scalars[lineStart..<index].count + 1
         }
         func isBlank(_ scalar: Unicode.Scalar) -> Bool { scalar != delimiter && CSVDataset.isBlank(scalar) }
         var cells = [Substring]()
@@ -263,7 +322,8 @@ public struct CSVDataset: DatasetSource {
             } else {
                 let end = scalars[index...].firstIndex(of: delimiter) ?? scalars.endIndex
                 if let quote = scalars[index..<end].firstIndex(of: "\"") {
-                    throw failure(lineOf(quote), "has a quote inside an unquoted cell; quote a cell whole, a quote inside it doubled")
+                    throw failure(lineOf(quote), "a quote inside an unquoted cell at line \(lineOf(quote)), column \(columnOf(quote)); "
+                                  + "quote a cell whole, a quote inside it doubled")
                 }
                 cells.append(Substring(trimmed(scalars[index..<end])))
                 index = end
@@ -302,18 +362,23 @@ public struct CSVDataset: DatasetSource {
         for (label, line) in zip(labels, lines) {
             if let index = indexOfText[label] {
                 guard label.utf8.elementsEqual(spellings[index].utf8) else {
-                    throw LabelError(line: line, message: "label \(quoted(label)) is label \(quoted(spellings[index])) (line \(firstLines[index])) "
+                    throw LabelError(line: line, message: "label \(quotedUserText(label)) is label \(quotedUserText(spellings[index])) (line \(firstLines[index])) "
                                      + "in other Unicode scalars; write each class one way")
                 }
                 ofRow.append(index)
                 continue
             }
             guard !label.isEmpty else { throw LabelError(line: line, message: "the label is empty") }
+            // A line end inside a quoted label is the label's (RFC 4180, and Python writes such files);
+            // labels only tell classes apart, and no output holds them.
+            if let problem = disallowedTextProblem(label, allowingLineEnds: true) {
+                throw LabelError(line: line, message: "label \(quotedUserText(label)) \(problem)")
+            }
             let value = Double(label)
             if let value {
-                guard value.isFinite else { throw LabelError(line: line, message: "label \(quoted(label)) is not a finite number") }
+                guard value.isFinite else { throw LabelError(line: line, message: "label \(quotedUserText(label)) is not a finite number") }
                 if let index = indexOfNumber[value] {
-                    throw LabelError(line: line, message: "label \(quoted(label)) is the number of label \(quoted(spellings[index])) "
+                    throw LabelError(line: line, message: "label \(quotedUserText(label)) is the number of label \(quotedUserText(spellings[index])) "
                                      + "(line \(firstLines[index])); write each class one way")
                 }
                 indexOfNumber[value] = spellings.count
@@ -332,10 +397,6 @@ public struct CSVDataset: DatasetSource {
         return Classes(names: order.map { spellings[$0] }, ofRow: ofRow.map { rank[$0] })
     }
 
-    /// `text` in quotes, its first 40 characters only.
-    private static func quoted(_ text: String) -> String {
-        "'" + (text.count > 40 ? String(text.prefix(40)) + "..." : text) + "'"
-    }
 
     /// The error "file:line: message" (the line omitted when nil).
     private func failure(_ line: Int?, _ message: String) -> SpecificationError {

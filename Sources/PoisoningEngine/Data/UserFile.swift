@@ -13,7 +13,7 @@ public struct UserFileError: Error, Sendable, Equatable, CustomStringConvertible
 /// at most `maximumBytes`. Looks at the file's type with stat(2) and never opens it.
 public func userFileProblem(_ path: String, maximumBytes: Int) -> UserFileError? {
     var status = stat()
-    guard stat(path, &status) == 0 else { return UserFileError("cannot read '\(path)': \(String(cString: strerror(errno)))") }
+    guard stat(path, &status) == 0 else { return UserFileError("cannot read \(quotedUserText(path, keepingEnd: true)): \(String(cString: strerror(errno)))") }
     return regularFileProblem(status, path: path, maximumBytes: maximumBytes)
 }
 
@@ -23,17 +23,17 @@ public func userFileProblem(_ path: String, maximumBytes: Int) -> UserFileError?
 public func readUserFile(_ path: String, maximumBytes: Int) throws -> Data {
     if let problem = userFileProblem(path, maximumBytes: maximumBytes) { throw problem }
     let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
-    guard descriptor >= 0 else { throw UserFileError("cannot read '\(path)': \(String(cString: strerror(errno)))") }
+    guard descriptor >= 0 else { throw UserFileError("cannot read \(quotedUserText(path, keepingEnd: true)): \(String(cString: strerror(errno)))") }
     defer { close(descriptor) }
     var status = stat()
-    guard fstat(descriptor, &status) == 0 else { throw UserFileError("cannot read '\(path)': \(String(cString: strerror(errno)))") }
+    guard fstat(descriptor, &status) == 0 else { throw UserFileError("cannot read \(quotedUserText(path, keepingEnd: true)): \(String(cString: strerror(errno)))") }
     if let problem = regularFileProblem(status, path: path, maximumBytes: maximumBytes) { throw problem }
     var data = Data(capacity: Int(status.st_size))
     var chunk = [UInt8](repeating: 0, count: 1 << 20)
     while true {
         let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
         if count < 0 && errno == EINTR { continue }
-        guard count >= 0 else { throw UserFileError("cannot read '\(path)': \(String(cString: strerror(errno)))") }
+        guard count >= 0 else { throw UserFileError("cannot read \(quotedUserText(path, keepingEnd: true)): \(String(cString: strerror(errno)))") }
         if count == 0 { return data }
         data.append(contentsOf: chunk[..<count])
         guard data.count <= maximumBytes else { throw tooLarge(path, size: nil, maximumBytes) }
@@ -42,7 +42,7 @@ public func readUserFile(_ path: String, maximumBytes: Int) throws -> Data {
 
 /// Why a file with the stat(2) result `status` cannot be read whole, or nil.
 private func regularFileProblem(_ status: stat, path: String, maximumBytes: Int) -> UserFileError? {
-    guard status.st_mode & S_IFMT == S_IFREG else { return UserFileError("'\(path)' is not a regular file") }
+    guard status.st_mode & S_IFMT == S_IFREG else { return UserFileError("\(quotedUserText(path, keepingEnd: true)) is not a regular file") }
     return Int(status.st_size) <= maximumBytes ? nil : tooLarge(path, size: Int(status.st_size), maximumBytes)
 }
 
@@ -50,7 +50,7 @@ private func regularFileProblem(_ status: stat, path: String, maximumBytes: Int)
 /// known (a file that grew while it was read).
 private func tooLarge(_ path: String, size: Int?, _ maximumBytes: Int) -> UserFileError {
     let limit = maximumBytes >= 1 << 30 ? "\(maximumBytes >> 30) GiB" : "\(maximumBytes >> 20) MiB"
-    return UserFileError("'\(path)' is " + (size.map { "\($0) bytes, larger" } ?? "larger") + " than \(limit)")
+    return UserFileError(quotedUserText(path, keepingEnd: true) + " is " + (size.map { "\($0) bytes, larger" } ?? "larger") + " than \(limit)")
 }
 
 /// Why nothing can be created at `url`, or nil: the nearest existing folder above it must be a
@@ -62,9 +62,9 @@ public func creationProblem(at url: URL) -> String? {
     while !FileManager.default.fileExists(atPath: ancestor.path, isDirectory: &isFolder) && ancestor.path != "/" {
         ancestor = ancestor.deletingLastPathComponent()
     }
-    guard isFolder.boolValue else { return "'\(ancestor.path)' is a file, not a folder" }
+    guard isFolder.boolValue else { return "\(quotedUserText(ancestor.path, keepingEnd: true)) is a file, not a folder" }
     var probe = Array((ancestor.path + "/.make-report-probe-XXXXXX").utf8CString)
-    guard let created = mkdtemp(&probe) else { return "cannot create anything in '\(ancestor.path)': \(String(cString: strerror(errno)))" }
+    guard let created = mkdtemp(&probe) else { return "cannot create anything in \(quotedUserText(ancestor.path, keepingEnd: true)): \(String(cString: strerror(errno)))" }
     rmdir(created)
     return nil
 }

@@ -178,11 +178,14 @@ public struct SpecificationError: Error, Sendable, Equatable, CustomStringConver
     }
 
     /// "study.yaml:12:5: models[1].hidden: message", or "--widths: message" for a command-line option.
+    /// Each key of the path is cut as a quoted value is (`shortenedUserText`): a key may be the user's
+    /// text of any length, and the message must show.
     public var description: String {
+        let shownPath = path.split(separator: ".", omittingEmptySubsequences: false).map { shortenedUserText($0) }.joined(separator: ".")
         switch location {
-        case let .file(file, line, column): "\(file):\(line):\(column): " + (path.isEmpty ? "" : "\(path): ") + message
-        case let .option(option): "\(option): \(message)"
-        case nil: (path.isEmpty ? "" : "\(path): ") + message
+        case let .file(file, line, column): return "\(file):\(line):\(column): " + (path.isEmpty ? "" : "\(shownPath): ") + message
+        case let .option(option): return "\(option): \(message)"
+        case nil: return (path.isEmpty ? "" : "\(shownPath): ") + message
         }
     }
 }
@@ -238,7 +241,7 @@ public struct ParameterReader {
     public func missing(_ key: String) -> SpecificationError {
         let unknown = entries.map(\.key).filter { !asked.contains($0) || $0 == key }
         if let near = unknown.first(where: { !suggestion($0, among: [key]).isEmpty }) {
-            return error(near, "unknown key '\(near)', did you mean '\(key)'? ('\(key)' is required)")
+            return error(near, "unknown key \(quotedUserText(near)), did you mean '\(key)'? ('\(key)' is required)")
         }
         return error(nil, "missing required key '\(key)'")
     }
@@ -280,16 +283,18 @@ public struct ParameterReader {
         return value
     }
 
-    /// The most Unicode scalars a name, a label or a title may hold (`string`'s default bound).
+    /// The most characters (grapheme clusters) a name, a label or a title may hold (`string`'s default bound).
     public static let maximumNameLength = 200
 
-    /// The most Unicode scalars a path may hold: Linux's PATH_MAX, 4096 bytes.
+    /// The most characters (grapheme clusters) a path or a free text (a citation) may hold: as
+    /// many as Linux's PATH_MAX has bytes, 4096.
     public static let maximumPathLength = 4096
 
-    /// A string of at most `maximumLength` Unicode scalars, one of `choices` when given;
-    /// `defaultValue` when absent (required when nil).
+    /// A string of at most `maximumLength` characters with no character `isDisallowedInText` (see
+    /// `checkText`; any character when `anyCharacter`, for a CSV delimiter such as a tab), one of
+    /// `choices` when given; `defaultValue` when absent (required when nil).
     public mutating func string(_ key: String, default defaultValue: String? = nil, oneOf choices: [String]? = nil,
-                                maximumLength: Int = maximumNameLength, help text: String) throws -> String {
+                                maximumLength: Int = maximumNameLength, anyCharacter: Bool = false, help text: String) throws -> String {
         let value = try typed(key, defaultValue, help: text) { raw -> String? in
             switch raw {
             case .string(let text): text
@@ -297,9 +302,13 @@ public struct ParameterReader {
             default: nil
             }
         } expected: { "a string" }
-        try checkLength(key, value, maximum: maximumLength)
+        if anyCharacter {
+            guard value.count <= maximumLength else { throw error(key, "expected at most \(maximumLength) characters, found \(value.count)") }
+        } else {
+            try checkText(key, value, maximum: maximumLength)
+        }
         if let choices, !choices.contains(value) {
-            throw error(key, "expected one of \(choices.joined(separator: ", ")), not '\(value)'" + suggestion(value, among: choices))
+            throw error(key, "expected one of \(choices.joined(separator: ", ")), not \(quotedUserText(value))" + suggestion(value, among: choices))
         }
         record(key, .string(value))
         return value
@@ -332,14 +341,18 @@ public struct ParameterReader {
         for entry in entries where !asked.contains(entry.key) {
             let location = locations.location(of: path(of: entry.key))
             throw SpecificationError(path: path(of: entry.key), location: location,
-                                     message: "unknown key '\(entry.key)'" + suggestion(entry.key, among: asked)
+                                     message: "unknown key \(quotedUserText(entry.key))" + suggestion(entry.key, among: asked)
                                          + " (known keys: \(asked.joined(separator: ", ")))")
         }
     }
 
-    /// Refuses `text`, the value of `key`, when it holds more than `maximum` Unicode scalars.
-    public func checkLength(_ key: String, _ text: String, maximum: Int) throws {
-        let length = text.unicodeScalars.count
+    /// Refuses `text`, the value of `key`, when it holds more than `maximum` characters (grapheme
+    /// clusters, as a reader counts them), or a character `isDisallowedInText` (a control character
+    /// or a bidirectional override, which would go raw into every report and into the study.yaml
+    /// written beside them), naming its code point.
+    public func checkText(_ key: String, _ text: String, maximum: Int) throws {
+        if let problem = disallowedTextProblem(text) { throw error(key, problem) }
+        let length = text.count
         guard length > maximum else { return }
         throw error(key, "expected at most \(maximum) characters, found \(length)")
     }
@@ -359,8 +372,7 @@ public struct ParameterReader {
             return defaultValue
         }
         guard let converted = convert(raw) else {
-            let text = "\(raw)"
-            throw error(key, "expected \(expected()), not \(raw.typeName) (\(text.count > 60 ? text.prefix(60) + "…" : text))")
+            throw error(key, "expected \(expected()), not \(raw.typeName) (\(shortenedUserText("\(raw)")))")
         }
         return converted
     }
@@ -388,7 +400,7 @@ func suggestion(_ word: String, among candidates: [String]) -> String {
     let scored = candidates.map { (candidate: $0, distance: editDistance(word.lowercased(), $0.lowercased())) }
     guard let best = scored.min(by: { $0.distance < $1.distance }),
           best.distance <= max(2, best.candidate.count / 3) else { return "" }
-    return ", did you mean '\(best.candidate)'?"
+    return ", did you mean \(quotedUserText(best.candidate))?"
 }
 
 /// Levenshtein distance between two strings.
@@ -412,8 +424,18 @@ func quotedIfNeeded(_ text: String) -> String {
         && text.allSatisfy { $0.isLetter || $0.isNumber || "-_./".contains($0) }
         && !"-.".contains(text.first!)
     if bare { return text }
-    let escaped = text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-        .replacingOccurrences(of: "\n", with: "\\n")
+    var escaped = ""
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "\\": escaped += "\\\\"
+        case "\"": escaped += "\\\""
+        case "\n": escaped += "\\n"
+        // Other control characters (a CSV delimiter may be one) as escapes: YAML allows none raw but the tab.
+        case _ where scalar != "\t" && scalar.properties.generalCategory == .control:
+            escaped += scalar.value < 0x100 ? String(format: "\\x%02X", scalar.value) : String(format: "\\u%04X", scalar.value)
+        default: escaped.unicodeScalars.append(scalar)
+        }
+    }
     return "\"\(escaped)\""
 }
 

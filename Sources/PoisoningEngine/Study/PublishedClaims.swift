@@ -58,7 +58,8 @@ public struct PublishedClaims: Sendable, Equatable {
     /// Reads `source`, `thresholds`, `sharp-transition` and `larger-models-more-sensitive`, with
     /// `locations` for errors inside `thresholds`.
     init(reading p: inout ParameterReader, locations: SourceLocations) throws {
-        let source = try p.string("source", help: "Where the claims were published, in words (required).")
+        let source = try p.string("source", maximumLength: ParameterReader.maximumPathLength,
+                                  help: "Where the claims were published, in words (required).")
         guard !source.trimmingCharacters(in: .whitespaces).isEmpty else { throw p.error("source", "expected the publication's name, not an empty string") }
         var thresholds = [ClaimedThreshold]()
         if let raw = p.value("thresholds", help: "Published critical thresholds, as fractions in [0, 1], by series label "
@@ -74,7 +75,7 @@ public struct PublishedClaims: Sendable, Equatable {
                 guard !entry.key.trimmingCharacters(in: .whitespaces).isEmpty else {
                     throw reader.error(entry.key, "expected a series label, not an empty string")
                 }
-                try reader.checkLength(entry.key, entry.key, maximum: ParameterReader.maximumNameLength)
+                try reader.checkText(entry.key, entry.key, maximum: ParameterReader.maximumNameLength)
                 thresholds.append(ClaimedThreshold(series: entry.key, fraction: try reader.double(
                     entry.key, in: 0...1, help: "The published critical threshold of \(entry.key).")))
             }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The version of the engine's arithmetic: a run's result is a function of its settings, its data
 /// and this version. It must change whenever a change to the engine changes any run's result (a
 /// kernel's order of operations, a random stream, a metric), so that stored results of the old
@@ -119,8 +121,8 @@ public struct RunResult: Sendable, Codable, Equatable {
     /// series may record the metrics `recordable`, or nil; either is skipped when not known. A run
     /// has metrics or the reason it diverged, not both; its metrics are those every run records, and
     /// others its series can record (its attack's and its defense's), each in its
-    /// `MetricKey.validRange`, with the gap exactly trainAccuracy - testAccuracy as the run computes
-    /// it; its poisoned count lies within the training rows, and its realised fraction is that
+    /// `MetricKey.validRange`, with the gap trainAccuracy - testAccuracy as the run computes it, to
+    /// within the rounding its numbers show (`gapTolerance`); its poisoned count lies within the training rows, and its realised fraction is that
     /// count's share. These are the checks a reader can make without training the run again: a
     /// metric of its attack or defense that was removed passes (such metrics are legitimately absent
     /// when undefined), and so does a poisoned count changed within the rows (the count depends on
@@ -156,8 +158,10 @@ public struct RunResult: Sendable, Codable, Equatable {
             return "its \(metricName(key)) is \(value), outside \(MetricKey.validRange(of: key))"
         }
         let (train, test, gap) = (metrics[MetricKey.trainAccuracy]!, metrics[MetricKey.testAccuracy]!, metrics[MetricKey.generalizationGap]!)
-        guard gap.bitPattern == (train - test).bitPattern else {
-            return "its generalizationGap \(gap) is not its trainAccuracy \(train) - testAccuracy \(test)"
+        let tolerance = gapTolerance(train, test, gap)
+        guard abs(gap - (train - test)) <= tolerance else {
+            return "its generalizationGap is \(gap), expected its trainAccuracy \(train) - testAccuracy \(test) = \(train - test) "
+                + "(to within \(String(format: "%.3g", tolerance)), the rounding its numbers show)"
         }
         return nil
     }
@@ -181,9 +185,33 @@ public struct RunResult: Sendable, Codable, Equatable {
     }
 }
 
+/// The most by which a run's gap may differ from its trainAccuracy - testAccuracy when the three
+/// numbers are read back from text: each written with at most D decimals (D the most any of them
+/// shows in its shortest exact form, and at least 3) is off by at most half a unit of the D-th
+/// decimal, so their difference by 1.5 units; plus 4 units in the last place of 1, for the binary
+/// subtraction. A results file rounded to 4 decimals (a pandas round trip) passes with 1.5e-4, one
+/// rounded to 3 with 1.5e-3; numbers written in full, as make-report and Python write them, have 16
+/// or more decimals, and the check stays exact to about 1e-15. A fixed 1e-6 would refuse the rounded
+/// file (its gap can be off by 1e-4), and half a unit would refuse some of them too. Coarser rounding
+/// is refused: accuracies of 0.9 and 0.9 do not make a gap of 0.1 possible.
+func gapTolerance(_ values: Double...) -> Double {
+    let decimals = max(3, values.map(decimalPlaces).max() ?? 0)
+    return 1.5 * pow(10, -Double(decimals)) + 4 * Double.ulpOfOne
+}
+
+/// The decimals of `value`'s shortest text that reads back as it (Swift's `description`), e.g. 4
+/// for 0.1235, 9 for 1.2345e-05, 0 for 1.0.
+func decimalPlaces(_ value: Double) -> Int {
+    guard value.isFinite else { return 0 }
+    let parts = value.description.lowercased().split(separator: "e")
+    let exponent = parts.count > 1 ? Int(parts[1]) ?? 0 : 0
+    let fraction = parts[0].split(separator: ".").dropFirst().first.map { $0.reversed().drop { $0 == "0" }.count } ?? 0
+    return max(0, fraction - exponent)
+}
+
 /// A metric's key for a message: as it is when it is a short identifier, else quoted with its
-/// control characters escaped and cut to 40 characters (a tampered file may hold any key).
+/// control characters escaped and cut as `shortenedUserText` cuts (a tampered file may hold any key).
 private func metricName(_ key: String) -> String {
     if key.count <= 40, key.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) { return key }
-    return String(reflecting: String(key.prefix(40))) + (key.count > 40 ? "..." : "")
+    return String(reflecting: shortenedUserText(key))
 }

@@ -184,7 +184,7 @@ public struct StudyLayout: Sendable {
                 : earlier.defense != described.defense ? ("defenses[\(described.defense)]", "defenses[\(earlier.defense)]")
                 : ("models[\(described.model)]", "models")
             throw SpecificationError(path: path, location: locations.location(of: path),
-                                     message: "its series would be labelled '\(described.label)' like those of \(other): they differ only in "
+                                     message: "its series would be labelled \(quotedUserText(described.label)) like those of \(other): they differ only in "
                                          + "settings the label does not show, so tables and comparisons could not tell them apart")
         }
     }
@@ -326,7 +326,7 @@ public struct StudyRunCheck: Sendable {
 
     /// Why `result` cannot be the study's run `spec`, in words that follow "run N ", or nil: it must
     /// be that run (`RunResult.matches`: fraction bit for bit, series and seed) and possible
-    /// (`RunResult.problem`: metrics its series records, each in range, the gap exactly train - test,
+    /// (`RunResult.problem`: metrics its series records, each in range, the gap train - test to within the rounding its numbers show,
     /// a poisoned count within the training rows and its realised fraction that count's share).
     public func problem(of result: RunResult, as spec: RunSpec) -> String? {
         guard result.matches(spec) else {

@@ -108,7 +108,7 @@ public struct StudyConfig: Sendable, Equatable, Codable {
         }
     }
 
-    /// The most Unicode scalars a title may hold: it heads every report and figure.
+    /// The most characters a title may hold: it heads every report and figure.
     public static let maximumTitleLength = ParameterReader.maximumNameLength
 
     /// The largest number of runs a study may have.
@@ -142,7 +142,7 @@ public struct StudyConfig: Sendable, Equatable, Codable {
         if let title = reader.value("title", help: "A title for the report, at most \(maximumTitleLength) characters "
                                         + "(default: one made from the study).") {
             guard case .string(let text) = title, !text.isEmpty else { throw reader.error("title", "expected a non-empty string") }
-            try reader.checkLength("title", text, maximum: maximumTitleLength)
+            try reader.checkText("title", text, maximum: maximumTitleLength)
             config.title = text
         }
         func components(_ key: String, _ defaults: [ParameterValue], help: String) throws -> [ParameterValue] {

@@ -1,0 +1,165 @@
+# Issue 19 follow-ups: input hygiene and clear messages. Control characters refused where they are
+# read, user text quoted short, lengths in characters, rounded published numbers accepted, and
+# messages that say what happened.
+
+# The few runs of a small study: one seed, one fraction, one epoch, a 4-unit MLP, no run store.
+MESSAGES_STUDY=(--widths 4 --fractions 0 --seeds 1 --epochs 1 --threads 1 --no-store)
+
+# A title with a bell (a YAML escape) or a right-to-left override was accepted, went raw into the
+# reports, and the study.yaml written from it was refused on re-reading.
+case_control_characters_in_a_study_file() {
+  printf 'title: "bell\\a"\n' >bell.yaml
+  printf 'title: "left\xe2\x80\xaeright"\n' >bidi.yaml
+  printf 'claims:\n  source: a paper\n  thresholds: {"MLP\\x1b[31m 4": 0.4}\n' >label.yaml
+  local before; before=$(snapshot .)
+  mr run --study bell.yaml --output out "${MESSAGES_STUDY[@]}"
+  refused "^make-report: error: bell\.yaml:1:1: title: holds U\+0007, a control character, at character 5; write it as plain text on one line$" || return 1
+  mr run --study bidi.yaml --output out "${MESSAGES_STUDY[@]}"
+  refused "^make-report: error: bidi\.yaml:1:1: title: holds U\+202E, a bidirectional-text control, at character 5" || return 1
+  mr run --study label.yaml --output out "${MESSAGES_STUDY[@]}"
+  refused "^make-report: error: label\.yaml:3:16: claims\.thresholds\.MLP.*: holds U\+001B, a control character, at character 4" || return 1
+  ! grep -q $'\033' "$ERR" || { why "a terminal escape reached stderr"; return 1; }
+  unchanged . "$before"
+}
+hostile_case control-characters-in-a-study-file case_control_characters_in_a_study_file
+
+# The same on the command line: an attack's kind with an escape is refused by the option's own
+# check, the escape written out, nothing created.
+case_control_characters_in_an_option() {
+  mr run --attacks $'random-label-flip\033[0m' --output out "${MESSAGES_STUDY[@]}"
+  refused "^make-report: error: The value 'random-label-flip\\\\u\{1B\}\[0m' is invalid for '--attacks <attacks>'" || return 1
+  ! grep -q $'\033' "$ERR" || { why "a terminal escape reached stderr"; return 1; }
+  [ ! -e out ] || { why "'out' was created"; return 1; }
+}
+hostile_case control-characters-in-an-option case_control_characters_in_an_option
+
+# CSV labels and column names with a control character or a bidi isolate: refused with the line.
+case_control_characters_in_csv_labels_and_names() {
+  printf 'data:\n  kind: csv\n  path: data.csv\n' >study.yaml
+  local data pattern before
+  for data in 'x,label\n1,a\n2,\x07bell\n3,b\n' 'x\xe2\x81\xa6,label\n1,a\n2,b\n' 'x,label\n1,a\n2,"tab\tbed"\n3,b\n'; do
+    case $data in
+      *bell*) pattern="data\.csv:3: label '.*bell' holds U\+0007, a control character, at character 1" ;;
+      *tab*) pattern="data\.csv:3: label 'tab.*bed' holds U\+0009, a control character, at character 4" ;;
+      *) pattern="data\.csv:1: the name of column 0 'x.*' holds U\+2066, a bidirectional-text control, at character 2" ;;
+    esac
+    printf "$data" >data.csv
+    before=$(snapshot .)
+    mr --study study.yaml "${MESSAGES_STUDY[@]}" --output out
+    refused "^make-report: error: $pattern" && unchanged . "$before" || return 1
+  done
+}
+hostile_case control-characters-in-csv-labels-and-names case_control_characters_in_csv_labels_and_names
+
+# A 300-character unknown key was echoed whole, twice, and the reason was lost at the line's end.
+case_long_key_keeps_the_reason_in_view() {
+  printf '%s: 1\n' "$(head -c 300 /dev/zero | tr '\0' k)" >s.yaml
+  mr run --study s.yaml --output out --no-store
+  refused "^make-report: error: s\.yaml:1:1: k{40}…: unknown key 'k{40}…' \(known keys: title, .*claims\)$" || return 1
+  printf 'data:\n  kind: csv\n  path: data.csv\n' >csv.yaml
+  printf 'x,label\n1,%s\n2,%s\n' "$(head -c 5000 /dev/zero | tr '\0' y)" "$(head -c 5000 /dev/zero | tr '\0' y)" >data.csv
+  mr run --study csv.yaml --output out "${MESSAGES_STUDY[@]}"
+  refused "^make-report: error: data\.csv: has a single class \('y{40}…'\); a study needs at least two$"
+}
+hostile_case long-key-keeps-the-reason-in-view case_long_key_keeps_the_reason_in_view
+
+# Lengths count characters: 200 decomposed é (400 Unicode scalars) are a title of 200 characters;
+# 201 are refused as 201.
+case_lengths_count_characters() {
+  printf 'title: %s\n' "$(for i in $(seq 201); do printf 'e\xcc\x81'; done)" >t.yaml
+  mr run --study t.yaml --output out --no-store
+  refused "^make-report: error: t\.yaml:1:1: title: expected at most 200 characters, found 201$" || return 1
+  printf 'title: %s\n' "$(for i in $(seq 200); do printf 'e\xcc\x81'; done)" >t.yaml
+  mr run --study t.yaml --output out "${MESSAGES_STUDY[@]}" --quiet && succeeded || return 1
+  [ "$(grep '^title: ' out/study.yaml)" = "$(cat t.yaml)" ] || { why "out/study.yaml holds another title"; return 1; }
+}
+hostile_case lengths-count-characters case_lengths_count_characters
+
+# A published results file rounded to 4 decimals (pandas' round(4)) was refused: its gap was not
+# train - test bit for bit. Rounded, it compares; a gap off by more than rounding explains is refused
+# with the value expected.
+case_published_file_rounded_to_four_decimals() {
+  python3 - <<'EOF'
+import json
+runs = []
+for fraction, train, test in [(0.0, 0.912345678, 0.823456789), (0.3, 0.612345678, 0.598765432)]:
+    for seed in (1, 2):
+        runs.append({"poison_fraction": fraction, "hidden_width": 16, "seed": seed, "train_accuracy": train,
+                     "test_accuracy": test, "train_clean_accuracy": train, "generalization_gap": train - test, "final_loss": 0.1})
+config = {"n_samples": 500, "n_classes": 5, "train_fraction": 0.7, "poison_fractions": [0.0, 0.3], "hidden_widths": [16], "seeds": [1, 2]}
+full = {"config": config, "runs": runs}
+rounded = {"config": config, "runs": [{k: round(v, 4) if isinstance(v, float) else v for k, v in run.items()} for run in runs]}
+json.dump(full, open("full.json", "w"))
+json.dump(rounded, open("rounded.json", "w"))
+rounded["runs"][0]["generalization_gap"] = 0.0891
+json.dump(rounded, open("off.json", "w"))
+EOF
+  grep -q '"generalization_gap": 0.0889' rounded.json || { why "rounded.json holds no rounded gap"; return 1; }
+  mr compare full.json rounded.json && succeeded || return 1
+  mr compare full.json off.json
+  refused "off\.json.*runs\[0\] is impossible: its generalization_gap is 0\.0891, expected its train_accuracy 0\.9123 - test_accuracy 0\.8235 = 0\.088(8|79+) \(to within 0\.00015, the rounding its numbers show\)$"
+}
+hostile_case published-file-rounded-to-four-decimals case_published_file_rounded_to_four_decimals
+
+# A CSV data file changed after the run: validate said its runs were impossible; it says the file changed.
+case_csv_changed_since_the_run() {
+  printf 'data:\n  kind: csv\n  path: data.csv\n' >study.yaml
+  { echo "x,y,label"; for i in $(seq 0 29); do echo "$((i % 7)).$((i % 3)),$((i % 5)),$((i % 2))"; done; } >data.csv
+  mr --study study.yaml "${MESSAGES_STUDY[@]}" --fractions 0,0.2 --output out --quiet && succeeded || return 1
+  mr validate out
+  ! grep -q "data file" "$OUT" "$ERR" || { why "validate names the data file before it changed"; return 1; }
+  head -n 28 data.csv >shorter.csv && mv shorter.csv data.csv
+  mr validate out
+  [ "$RC" = 1 ] || { why "validate exited $RC, expected 1"; return 1; }
+  grep -q "results.json was made from another version of its data file 'data.csv': the file has changed since the run (it now gives" "$OUT" "$ERR" ||
+    { why "validate did not say the data file changed: $(head -c 300 "$OUT" "$ERR")"; return 1; }
+  ! grep -q "impossible" "$OUT" "$ERR" || { why "validate still calls a run impossible"; return 1; }
+}
+hostile_case csv-changed-since-the-run case_csv_changed_since_the_run
+
+# The digits with old Mac OS's CR line ends said "the file has a header but no rows": they give the
+# results of the original.
+case_csv_cr_line_ends_digits() {
+  local folder
+  for folder in lf cr; do mkdir "$folder" && printf 'data:\n  kind: csv\n  path: data.csv\n' >"$folder/study.yaml"; done
+  cp "$REPO/examples/digits/digits.csv" lf/data.csv
+  tr '\n' '\r' <lf/data.csv >cr/data.csv
+  for folder in lf cr; do
+    (cd "$folder" && mr --study study.yaml "${MESSAGES_STUDY[@]}" --output out && succeeded) || return 1
+  done
+  [ "$(sha256sum <cr/out/results.json)" = "$(sha256sum <lf/out/results.json)" ] ||
+    { why "cr/out/results.json differs from that of the original file"; return 1; }
+}
+hostile_case csv-cr-line-ends-digits case_csv_cr_line_ends_digits
+
+# One stray quote (a 5" monitor) read as "a quote opened on this line is never closed".
+case_csv_stray_quote_named_with_its_column() {
+  printf 'data:\n  kind: csv\n  path: data.csv\n' >study.yaml
+  printf 'x,label\n1,a\n2,5" monitor\n3,b\n' >data.csv
+  mr --study study.yaml "${MESSAGES_STUDY[@]}" --output out
+  refused '^make-report: error: data\.csv:3: a quote inside an unquoted cell at line 3, column 4; quote a cell whole, a quote inside it doubled$'
+}
+hostile_case csv-stray-quote-named-with-its-column case_csv_stray_quote_named_with_its_column
+
+# YAML tags were ignored: `!custom` is refused, `!!str` honoured.
+case_yaml_tags() {
+  printf 'title: !custom x\n' >custom.yaml
+  mr run --study custom.yaml --output out --no-store
+  refused "^make-report: error: custom\.yaml:1:8: title: the YAML tag '!custom' is not supported in study files; remove it$" || return 1
+  printf 'training:\n  epochs: !!int two\n' >int.yaml
+  mr run --study int.yaml --output out --no-store
+  refused "^make-report: error: int\.yaml:2:11: training\.epochs: !!int does not fit 'two'; write the value without the tag$" || return 1
+  printf 'title: !!str 5\n' >str.yaml
+  mr run --study str.yaml --output out "${MESSAGES_STUDY[@]}" --quiet && succeeded || return 1
+  grep -q '^title: "5"$' out/study.yaml || { why "the title !!str 5 is not the text 5: $(grep '^title' out/study.yaml)"; return 1; }
+}
+hostile_case yaml-tags case_yaml_tags
+
+# Under a tiny address-space limit the memory left read "0 MiB".
+case_memory_below_one_mebibyte_in_bytes() {
+  (ulimit -v 190000; mr run --output out --no-store; exit "$RC")
+  RC=$?
+  refused "the 0 bytes that this process's address-space limit \(ulimit -v 190000\) leaves" || return 1
+  ! grep -q " 0 MiB" "$ERR" || { why "'0 MiB' printed"; return 1; }
+}
+hostile_case memory-below-one-mebibyte-in-bytes case_memory_below_one_mebibyte_in_bytes
