@@ -86,8 +86,10 @@ struct EscapingTests {
             == #"0.185 \ensuremath{\pm} 0.053, R\textsuperscript{2} --- \ensuremath{-}0.1"#)
     }
 
-    @Test func markdownEscapesTableBarsAndBackslashes() {
+    @Test func markdownEscapesTableBarsBackslashesAndHTML() {
         #expect(ReportFormat.markdown.escape(#"a | b \ c"#) == #"a \| b \\ c"#)
+        #expect(ReportFormat.markdown.escape(#"<script>alert("x")</script> & &amp; p < 0.05"#)
+            == #"&lt;script&gt;alert("x")&lt;/script&gt; &amp; &amp;amp; p &lt; 0.05"#)
     }
 
     @Test func contextStringsAreEscapedForLatex() throws {
