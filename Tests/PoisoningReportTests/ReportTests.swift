@@ -488,8 +488,9 @@ struct ExtrapolatedThresholdTests {
         let extrapolated = percent(try #require(Self.results.fits[defended].threshold.extrapolatedFraction))
         let fits = try #require(context["fits"]?.list)
         let cell = try #require(fits[defended]["threshold"]?.text)
-        // The whole interval lies beyond the sweep too, so it adds nothing to the bound.
-        #expect(cell == "> 50.0%" && fits[defended]["thresholdStatus"]?.text == "above-range")
+        // The whole interval lies beyond the sweep too, so it adds nothing to the bound (the Markdown
+        // context writes ">" as a character reference, which renders as ">").
+        #expect(cell == "&gt; 50.0%" && fits[defended]["thresholdStatus"]?.text == "above-range")
         // A crossing inside the range is unchanged: its fraction, then its interval.
         let inside = try #require(Self.results.fits[undefended].threshold.fraction)
         #expect((fits[undefended]["threshold"]?.text)?.hasPrefix(percent(inside) + " [") == true)
@@ -509,11 +510,11 @@ struct ExtrapolatedThresholdTests {
         #expect(finding.thresholdShift.interval?.upper == nil && lower > 0 && finding.shiftResolved)
         let rows = try #require(context["defenseRows"]?.list)
         let bound = percentagePoints(0.5 - inside)
-        #expect(rows[0]["shift"]?.text == "> \(bound) [\(percentagePoints(lower)) or more]")
+        #expect(rows[0]["shift"]?.text == "&gt; \(bound) [\(percentagePoints(lower)) or more]")
         #expect(rows[0]["shiftResolved"]?.text == "yes")
         let differences = try #require(context["differenceRows"]?.list)
         let difference = try #require(differences.first { ($0["quantity"]?.text) == "Critical threshold" })
-        #expect(difference["difference"]?.text == "> \(bound)" && difference["resolved"]?.text == "yes")
+        #expect(difference["difference"]?.text == "&gt; \(bound)" && difference["resolved"]?.text == "yes")
         #expect(difference["seeds"]?.text == "")
     }
 
