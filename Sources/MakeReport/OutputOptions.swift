@@ -11,6 +11,8 @@ private let defaultOutput = "output"
 private let defaultFigureFormats: [ImageFormat] = [.png]
 /// Default PNG resolution.
 private let defaultDPI = 150.0
+/// The report formats, as --format names them: "md, tex, html".
+private let reportFormatNames = ReportFormat.allCases.map(\.rawValue).joined(separator: ", ")
 
 /// Where and how the outputs are written: folder, figures and report; shared by `run`, `check` and `merge`.
 struct OutputOptions: ParsableArguments {
@@ -31,15 +33,17 @@ struct OutputOptions: ParsableArguments {
                                discussion: "The report is written as report.md, report.tex or report.html after the template's extension (.md, .tex or .html, optionally followed by .mustache)."))
     var template: String?
 
-    @Option(help: "Report format when it should not follow the template's extension.")
-    var format: ReportFormat?
+    @Option(help: ArgumentHelp("Reports to write, comma-separated (\(reportFormatNames); default: all).",
+                               discussion: "With --template, the one format of its report, when it should not follow the template's extension."))
+    var format: CommaList<ReportFormat>?
 
     @Flag(help: "Fail, instead of warning, when the template names a variable the report does not have.")
     var strict = false
 
     /// The pipeline's output settings, with `command` as the command that regenerates the outputs.
     func settings(command: String) throws -> OutputSettings {
-        let templates = try template.map { [try ReportTemplate(path: $0, format: format)] } ?? ReportTemplate.shipped()
+        let templates = try template.map { [try ReportTemplate(path: $0, format: format?.values.first)] }
+            ?? ReportTemplate.shipped().filter { shippedReports.contains($0.format) }
         return OutputSettings(figureFormats: figureFormat.values, dpi: dpi, templates: templates, strict: strict, command: command,
                               folder: output)
     }
@@ -47,13 +51,21 @@ struct OutputOptions: ParsableArguments {
     func validate() throws {
         if figureFormat.values.isEmpty { throw ValidationError("--figure-format: give at least one of png, pdf, svg") }
         if !(dpi >= 30 && dpi <= 1200) { throw ValidationError("--dpi: must be between 30 and 1200") }
+        if let format, format.values.isEmpty { throw ValidationError("--format: give at least one of \(reportFormatNames)") }
         if let template {
+            if let format, format.values.count > 1 { throw ValidationError("--format: give one format with --template") }
             do {
-                _ = try ReportTemplate(path: template, format: format)
+                _ = try ReportTemplate(path: template, format: format?.values.first)
             } catch {
                 throw ValidationError("--template: \(error)")
             }
         }
+    }
+
+    /// The shipped reports written without --template: those --format names, in registration order
+    /// (every one when it is not given).
+    var shippedReports: [ReportFormat] {
+        ReportFormat.allCases.filter { format?.values.contains($0) ?? true }
     }
 
     /// Refuses, before any work, an output folder that `run` or `merge` may not write and replace
@@ -113,7 +125,11 @@ func reproducingCommand(config: StudyConfig, output: OutputOptions) -> String {
     if output.figureFormat.values != defaultFigureFormats { add("--figure-format", output.figureFormat.defaultValueDescription) }
     if output.dpi != defaultDPI { add("--dpi", "\(output.dpi)") }
     if let template = output.template { add("--template", commandPath(template)) }
-    if let format = output.format { add("--format", format.rawValue) }
+    if output.template != nil, let format = output.format?.values.first {
+        add("--format", format.rawValue)
+    } else if output.template == nil, output.shippedReports != ReportFormat.allCases {
+        add("--format", output.shippedReports.map(\.rawValue).joined(separator: ","))
+    }
     if output.strict { words.append("--strict") }
     return words.map(shellQuoted).joined(separator: " ")
 }

@@ -65,7 +65,8 @@ public struct StudyResults: Sendable, Codable, Equatable {
     public let series: [SeriesDescription]
     /// The metrics the attacks add to their runs.
     public let attackMetrics: [MetricInfo]
-    /// Whether the study's defenses score rows (so runs carry detection metrics).
+    /// Whether the study has a defense other than `none` (`StudyLayout.hasDetection`); true also for
+    /// defenses that score no rows, such as `weight-decay`, whose runs carry no detection metrics.
     public let hasDetection: Bool
     /// Every run, in `Study.runSpecs` order, with the clean-model baselines of its attack's metrics
     /// (`Study.withCleanBaselines`).

@@ -7,9 +7,12 @@ struct MarkdownFormat: ReportFormatDefinition {
     let shippedTemplate = ShippedTemplate.markdown
     let figurePlacement = FigurePlacement.linked(preferring: [.png, .svg])
 
-    /// `|` (table cells) and `\` escaped.
+    /// `\` and `|` (table cells) escaped with a backslash, and `& < >` as character references, so
+    /// that a string can never be raw HTML, which Markdown renderers such as pandoc pass through.
     func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "|", with: "\\|")
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;")
+            .replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "|", with: "\\|")
     }
 
     /// Unchanged: the command goes into a code block fenced by `codeFence(for:)`, which it cannot close.

@@ -19,7 +19,7 @@ public struct ReportTemplate: Sendable {
         self.format = format
     }
 
-    /// The templates shipped in `templates/`: the Markdown report and the LaTeX article.
+    /// The templates shipped in `templates/`: the Markdown report, the LaTeX article and the HTML page.
     public static func shipped() -> [ReportTemplate] {
         ShippedTemplate.allCases.map { shipped in
             ReportTemplate(name: shipped.rawValue, text: shipped.text, format: ReportFormat(fileName: shipped.rawValue)!)
@@ -27,10 +27,10 @@ public struct ReportTemplate: Sendable {
     }
 
     /// The template in the file at `path`, writing `format`, or the format its extension implies
-    /// (.md or .tex, optionally followed by .mustache).
+    /// (.md, .tex or .html, optionally followed by .mustache).
     public init(path: String, format: ReportFormat?) throws {
         guard let format = format ?? ReportFormat(fileName: path) else {
-            throw ReportTemplateError("cannot tell the format of \(quotedUserText(path, keepingEnd: true)) (expected .md or .tex, optionally followed by .mustache); give --format")
+            throw ReportTemplateError("cannot tell the format of \(quotedUserText(path, keepingEnd: true)) (expected \(ReportFormat.allCases.map { "." + $0.rawValue }.joined(separator: ", ")), optionally followed by .mustache); give --format")
         }
         self.init(name: (path as NSString).lastPathComponent, text: try readTemplateFile(path), format: format)
     }

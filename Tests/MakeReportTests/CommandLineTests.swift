@@ -141,6 +141,35 @@ struct CommandLineTests {
         #expect(try run(["--figure-format", "png,gif", "--output", folder.path]).status == 2)
     }
 
+    @Test func formatChoosesTheShippedReports() throws {
+        let folder = temporaryFolder()
+        let tiny = ["--widths", "8", "--fractions", "0,0.3,0.5,0.7", "--seeds", "1", "--epochs", "10", "--output", folder.path]
+        let reports = { try Set(FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix("report.") }) }
+        let markdown = try run(tiny + ["--format", "md"])
+        #expect(markdown.status == 0, "stderr: \(markdown.standardError)")
+        #expect(try reports() == ["report.md"])
+        let written = try String(contentsOf: folder.appendingPathComponent("report.md"), encoding: .utf8)
+        #expect(written.contains(" --format md\n"), "the reproduce command keeps the choice")
+        // Any order and repeats: the reports in registration order, and the command names them so.
+        let two = try run(tiny + ["--format", "html,md,html"])
+        #expect(two.status == 0, "stderr: \(two.standardError)")
+        #expect(try reports() == ["report.md", "report.html"])
+        #expect(try String(contentsOf: folder.appendingPathComponent("report.md"), encoding: .utf8).contains(" --format md,html\n"))
+        // All three is the default, which the command leaves out.
+        #expect(try run(tiny + ["--format", "tex,html,md"]).status == 0)
+        #expect(try reports() == ["report.md", "report.tex", "report.html"])
+        #expect(try !String(contentsOf: folder.appendingPathComponent("report.md"), encoding: .utf8).contains("--format"))
+
+        let empty = try run(tiny + ["--format", ""])
+        #expect(empty.status == 2 && empty.standardError.contains("--format: give at least one of md, tex, html"), "\(empty.standardError)")
+        #expect(try run(tiny + ["--format", "md,pdf"]).status == 2)
+        let template = folder.deletingLastPathComponent().appendingPathComponent("one.md")
+        try "{{title}}\n".write(to: template, atomically: true, encoding: .utf8)
+        let twoWithTemplate = try run(tiny + ["--template", template.path, "--format", "md,tex"])
+        #expect(twoWithTemplate.status == 2 && twoWithTemplate.standardError.contains("--format: give one format with --template"),
+                "\(twoWithTemplate.standardError)")
+    }
+
     @Test func customTemplateReplacesTheShippedOnes() throws {
         let folder = temporaryFolder()
         let template = folder.deletingLastPathComponent().appendingPathComponent("short.tex.mustache")

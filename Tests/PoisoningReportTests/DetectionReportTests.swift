@@ -54,4 +54,37 @@ struct DetectionReportTests {
             #expect(report.text.contains(row), "\(format.rawValue)")
         }
     }
+
+    /// The sentence that points to the detection table, in each format (LaTeX puts it in a caption).
+    static let pointer = "How well each defense finds the poisoned rows is in the detection table, fraction by fraction."
+
+    /// Every shipped report of `results`, by format.
+    static func reports(_ results: StudyResults) throws -> [(format: ReportFormat, text: String)] {
+        try ShippedTemplate.allCases.map { template in
+            let format = try #require(ReportFormat(fileName: template.rawValue))
+            let context = reportContext(for: results, format: format, settings: ReportSettings(command: "make-report", figureExtension: "png"))
+            return (format, try renderReport(template: template.text, fileName: template.rawValue, context: context, strict: true).text)
+        }
+    }
+
+    @Test func theDefenseSectionPointsToTheDetectionTableOnlyWhenThereIsOne() throws {
+        for (format, text) in try Self.reports(Self.results) {
+            #expect(text.contains(Self.pointer) && text.contains("Detection"), "\(format.rawValue)")
+        }
+        // Weight decay only changes training: it scores no rows, so there is no detection table, yet
+        // the study's flag (a defense other than none) is true and the defenses are compared.
+        let study = try Study(StudyConfig(models: [StudyConfig.mlp(8)], defenses: [StudyConfig.component(NoDefense.kind),
+                                                                                   StudyConfig.component(WeightDecay.kind)],
+                                          fractions: [0, 0.1, 0.3], seeds: [1, 2], training: TrainingSettings(epochs: 5)))
+        let runs = study.runSpecs.map { spec in
+            madeUpRun(spec, in: study, metrics: runMetrics(test: 0.9 - 0.5 * spec.fraction + (spec.seed == 1 ? 0.01 : -0.01),
+                                                           train: 0.95, trainClean: 0.95, loss: 0.3))
+        }
+        let results = StudyResults(study: study, runs: runs, toolVersion: "9.9.9")
+        #expect(results.hasDetection)
+        for (format, text) in try Self.reports(results) {
+            #expect(text.contains(format == .latex ? "\\section{Defenses compared}" : "Defenses compared"), "\(format.rawValue)")
+            #expect(!text.contains("detection table") && !text.contains("Detection"), "\(format.rawValue)")
+        }
+    }
 }

@@ -86,8 +86,10 @@ struct EscapingTests {
             == #"0.185 \ensuremath{\pm} 0.053, R\textsuperscript{2} --- \ensuremath{-}0.1"#)
     }
 
-    @Test func markdownEscapesTableBarsAndBackslashes() {
+    @Test func markdownEscapesTableBarsBackslashesAndHTML() {
         #expect(ReportFormat.markdown.escape(#"a | b \ c"#) == #"a \| b \\ c"#)
+        #expect(ReportFormat.markdown.escape(#"<script>alert("x")</script> & &amp; p < 0.05"#)
+            == #"&lt;script&gt;alert("x")&lt;/script&gt; &amp; &amp;amp; p &lt; 0.05"#)
     }
 
     @Test func contextStringsAreEscapedForLatex() throws {
@@ -486,8 +488,9 @@ struct ExtrapolatedThresholdTests {
         let extrapolated = percent(try #require(Self.results.fits[defended].threshold.extrapolatedFraction))
         let fits = try #require(context["fits"]?.list)
         let cell = try #require(fits[defended]["threshold"]?.text)
-        // The whole interval lies beyond the sweep too, so it adds nothing to the bound.
-        #expect(cell == "> 50.0%" && fits[defended]["thresholdStatus"]?.text == "above-range")
+        // The whole interval lies beyond the sweep too, so it adds nothing to the bound (the Markdown
+        // context writes ">" as a character reference, which renders as ">").
+        #expect(cell == "&gt; 50.0%" && fits[defended]["thresholdStatus"]?.text == "above-range")
         // A crossing inside the range is unchanged: its fraction, then its interval.
         let inside = try #require(Self.results.fits[undefended].threshold.fraction)
         #expect((fits[undefended]["threshold"]?.text)?.hasPrefix(percent(inside) + " [") == true)
@@ -507,11 +510,11 @@ struct ExtrapolatedThresholdTests {
         #expect(finding.thresholdShift.interval?.upper == nil && lower > 0 && finding.shiftResolved)
         let rows = try #require(context["defenseRows"]?.list)
         let bound = percentagePoints(0.5 - inside)
-        #expect(rows[0]["shift"]?.text == "> \(bound) [\(percentagePoints(lower)) or more]")
+        #expect(rows[0]["shift"]?.text == "&gt; \(bound) [\(percentagePoints(lower)) or more]")
         #expect(rows[0]["shiftResolved"]?.text == "yes")
         let differences = try #require(context["differenceRows"]?.list)
         let difference = try #require(differences.first { ($0["quantity"]?.text) == "Critical threshold" })
-        #expect(difference["difference"]?.text == "> \(bound)" && difference["resolved"]?.text == "yes")
+        #expect(difference["difference"]?.text == "&gt; \(bound)" && difference["resolved"]?.text == "yes")
         #expect(difference["seeds"]?.text == "")
     }
 

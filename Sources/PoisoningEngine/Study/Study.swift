@@ -227,7 +227,9 @@ public struct StudyLayout: Sendable {
         }
     }
 
-    /// Whether any defense scores rows (so runs carry detection metrics).
+    /// Whether the study has a defense other than `none`. Only the defenses that score rows (the
+    /// filters and detectors) give their runs detection metrics; the report's detection table has
+    /// rows only for those (`weight-decay` and `dp-sgd` score none, yet make this true).
     public var hasDetection: Bool { !defenses.allSatisfy { $0 is NoDefense } }
 
     /// The metrics the runs of series `index` can record: those every run records, its attack's and
@@ -299,7 +301,8 @@ public struct Study: Sendable {
     /// `runs` with the baseline and the excess of every attack metric that has one (`StudyLayout.withCleanBaselines`).
     public func withCleanBaselines(_ runs: [RunResult]) -> [RunResult] { layout.withCleanBaselines(runs) }
 
-    /// Whether any defense scores rows (so runs carry detection metrics).
+    /// Whether the study has a defense other than `none` (`StudyLayout.hasDetection`): not whether
+    /// any defense scores rows.
     public var hasDetection: Bool { layout.hasDetection }
 
     /// The metrics the runs of series `index` can record (`StudyLayout.recordableMetrics(of:)`).
