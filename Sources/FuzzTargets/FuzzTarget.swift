@@ -104,7 +104,8 @@ private func checkCSVLabels(_ data: Data) {
         precondition((try? source.table(of: windows)) == table, "CRLF line ends and a byte-order mark read other rows")
         precondition((try? source.table(of: Data(withRecordEnds(data, [UInt8(ascii: "\r")])))) == table, "CR line ends read other rows")
     }
-    if !data.contains(UInt8(ascii: "\"")), !data.starts(with: byteOrderMark) {
+    // A lone CR ends a record too (as Python's csv module reads it); `everyCellQuoted` splits at LF only.
+    if !data.contains(UInt8(ascii: "\"")), !data.starts(with: byteOrderMark), !containsLoneCarriageReturn(data) {
         precondition((try? source.table(of: everyCellQuoted(data))) == table, "the file with every cell quoted reads other rows")
     }
     guard let table else { return }
@@ -112,6 +113,12 @@ private func checkCSVLabels(_ data: Data) {
     let backward = try? CSVDataset.classes(of: table.labels.reversed(), lines: table.lines.reversed())
     precondition(forward?.names == backward?.names && forward.map { Array($0.ofRow.reversed()) } == backward?.ofRow,
                  "the class order depends on the order of the rows")
+}
+
+/// Whether `data` holds a CR that no LF follows (a record end of its own).
+func containsLoneCarriageReturn(_ data: Data) -> Bool {
+    let bytes = [UInt8](data)
+    return bytes.indices.contains { bytes[$0] == UInt8(ascii: "\r") && ($0 + 1 == bytes.count || bytes[$0 + 1] != UInt8(ascii: "\n")) }
 }
 
 /// `data` with every line feed outside double quotes replaced by `end` (CRLF, or CR): a line end
