@@ -193,7 +193,9 @@ struct RobustnessTests {
         let resumed = try cli.run(Self.resumableSweep + ["--output", folder.path])
         #expect(resumed.status == 0)
         let fromStore = try #require(runsFromStore(resumed.standardOutput))
-        #expect(fromStore >= 3 && fromStore < 24)
+        // At least the runs stored before the kill; all 24 when a busy machine let the sweep finish
+        // training before the poll saw the third (the kill then fell in the analysis, before publishing).
+        #expect(fromStore >= 3 && fromStore <= 24)
         #expect(resumed.standardOutput.contains("; \(fromStore) from the store (\(commandPath(storePath))), \(24 - fromStore) trained):"))
         #expect(try Data(contentsOf: folder.appendingPathComponent("results.json"))
             == Data(contentsOf: reference.appendingPathComponent("results.json")))
