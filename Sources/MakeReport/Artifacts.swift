@@ -35,11 +35,11 @@ func runSweep(_ study: Study, runtime: RuntimeOptions, shard: Shard = .whole, st
     return runs
 }
 
-/// Where the runs came from, for the summary: "; 50 from the store (.make-report/runs.sqlite), 31
-/// trained", or nothing without a store.
-func storeSummary(_ runs: StoredStudyRuns, store: RunStore?) -> String {
+/// Where `runs` runs came from, `fromStore` of them read from `store`, for the summary: "; 50 from
+/// the store (.make-report/runs.sqlite), 31 trained", or nothing without a store.
+func storeSummary(fromStore: Int, runs: Int, store: RunStore?) -> String {
     guard let store else { return "" }
-    return "; \(runs.fromStore) from the store (\(commandPath(store.path))), \(runs.runs.indices.count - runs.fromStore) trained"
+    return "; \(fromStore) from the store (\(commandPath(store.path))), \(runs - fromStore) trained"
 }
 
 /// Writes a line to standard error.

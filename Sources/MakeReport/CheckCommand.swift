@@ -27,19 +27,19 @@ struct CheckCommand: ParsableCommand {
         try runtime.checkSize(of: resolved)
         let pipeline = try OutputPipeline(study: resolved, settings: output.settings(command: reproducingCommand(config: resolved.config, output: output)))
         let started = ContinuousClock.now
-        // performance.json too, as `run` writes it, so that the manifests list the same files.
+        let reporter = ProgressReporter(quiet: runtime.quiet)
+        // performance.json too, as `run` writes it, so that the manifests list the same files; an
+        // adaptive study runs its looks as `run` does.
         let published = try pipeline.publish(into: scratchParent.appendingPathComponent("output").path) {
-            let runs = try runSweep(resolved, runtime: runtime, reporter: ProgressReporter(quiet: runtime.quiet)).runs
-            return ProducedResults(results: StudyResults(study: resolved, runs: runs.results, toolVersion: toolVersion, threads: runtime.threadCount)) {
-                PerformanceRecord(study: resolved, resultsSHA256: $0, threads: runtime.threadCount, wallSeconds: secondsElapsed(since: started),
-                                  trainingSeconds: secondsElapsed(since: started), runSeconds: Array(zip(runs.indices, runs.runSeconds)))
-            }
+            try produceStudyResults(resolved, threads: runtime.threadCount, started: started, trainBatch: {
+                try runSweep($0, runtime: runtime, reporter: reporter).runs
+            }, progress: reporter.note)
         }
         for warning in published.warnings { printError("warning: \(warning)") }
         let names = published.written.files + [OutputManifest.fileName]
         let differences = try artifactDifferences(regenerated: published.folder, committed: URL(fileURLWithPath: output.output), names: names)
         if differences.isEmpty {
-            ProgressReporter(quiet: runtime.quiet).summary("\(output.output)/ matches what the code produces (\(names.count) files)")
+            reporter.summary("\(output.output)/ matches what the code produces (\(names.count) files)")
             return
         }
         printError("\(output.output)/ differs from what the code produces in \(differences.count) file(s); "

@@ -66,37 +66,20 @@ struct RunCommand: ParsableCommand {
             let name = PartialStudyResults.fileName(for: shard)
             try OutputFolder(path: output.output).write(try part.jsonData(), to: name)
             reporter.summary("Shard \(shard): \(runs.results.count) of \(resolved.runSpecs.count) runs in "
-                + "\(String(format: "%.2f", trainingSeconds)) s\(storeSummary(sweep, store: store)); wrote \(URL(fileURLWithPath: output.output).standardizedFileURL.path)/\(name)")
+                + "\(String(format: "%.2f", trainingSeconds)) s\(storeSummary(fromStore: sweep.fromStore, runs: runs.indices.count, store: store)); wrote \(URL(fileURLWithPath: output.output).standardizedFileURL.path)/\(name)")
             return
         }
 
-        var storeText = ""
+        var fromStore = 0
         // An interrupted run removes its staging folder before it ends (a failed one is removed when the folder is gone).
         let published = try pipeline.publish(into: output.output, whileStaged: { InterruptionCleanup($0.interruptionCleanup) }) {
-            let study: Study, runs: StudyRuns, results: StudyResults
-            if config.sequential != nil {
-                var fromStore = 0
-                let adaptive = try runSequentialStudy(resolved, threads: runtime.threadCount, trainBatch: { batch in
-                    let sweep = try runSweep(batch, runtime: runtime, store: store, reporter: reporter)
-                    fromStore += sweep.fromStore
-                    return sweep.runs
-                }, progress: reporter.note)
-                (study, runs, results) = (adaptive.study, adaptive.runs, adaptive.results)
-                storeText = store.map { "; \(fromStore) from the store (\(commandPath($0.path))), \(runs.results.count - fromStore) trained" } ?? ""
-            } else {
-                let sweep = try runSweep(resolved, runtime: runtime, store: store, reporter: reporter)
-                (study, runs) = (resolved, sweep.runs)
-                results = StudyResults(study: resolved, runs: runs.results, toolVersion: toolVersion, threads: runtime.threadCount)
-                storeText = storeSummary(sweep, store: store)
-            }
-            // An adaptive study's looks' analyses are part of running it, so they count as its training.
-            let trainingSeconds = secondsElapsed(since: started)
-            return ProducedResults(results: results) { resultsSHA256 in
-                PerformanceRecord(study: study, resultsSHA256: resultsSHA256, threads: runtime.threadCount,
-                                  wallSeconds: secondsElapsed(since: started), trainingSeconds: trainingSeconds,
-                                  runSeconds: Array(zip(runs.indices, runs.runSeconds)))
-            }
+            try produceStudyResults(resolved, threads: runtime.threadCount, started: started, trainBatch: { batch in
+                let sweep = try runSweep(batch, runtime: runtime, store: store, reporter: reporter)
+                fromStore += sweep.fromStore
+                return sweep.runs
+            }, progress: reporter.note)
         }
+        let storeText = storeSummary(fromStore: fromStore, runs: published.results.runs.count, store: store)
         for warning in published.warnings { printError("warning: \(warning)") }
         let report = published.written.report
         reporter.summary("Key findings (\(published.results.runs.count) runs, \(String(format: "%.2f", published.performance?.wallSeconds ?? 0)) s\(storeText)):")

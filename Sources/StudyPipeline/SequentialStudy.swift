@@ -2,8 +2,8 @@ import Foundation
 import PoisoningAnalysis
 import PoisoningEngine
 
-/// An adaptive study, run: its last look's study and runs, their times, and the results at that
-/// look's confidence with the sequential record.
+/// A study, run: its study and runs, their times, and its results; for an adaptive study, its last
+/// look's study and runs and the results at that look's confidence with the sequential record.
 public struct SequentialStudyRun: Sendable {
     /// The study of the last look (its seeds are those run).
     public let study: Study

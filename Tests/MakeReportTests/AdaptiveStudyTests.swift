@@ -100,4 +100,25 @@ struct AdaptiveStudyTests {
         }
         #expect(bytes[0] == bytes[1])
     }
+
+    /// `check` runs an adaptive study's looks as `run` does: it passes on a freshly run adaptive
+    /// study (it used to train only the first seeds, without the sequential record, and differ)
+    /// and fails on a changed one.
+    @Test func checkPassesOnAFreshAdaptiveStudyAndFailsOnAChangedOne() throws {
+        let study = try studyFile(seeds: "{start: 2, step: 2, max: 4, until: [clean-pairs]}")
+        let folder = cli.temporaryFolder()
+        let arguments = ["--study", study.path, "--no-store", "--output", folder.path]
+        let ran = try cli.run(arguments)
+        #expect(ran.status == 0, "\(ran.standardError)")
+        let clean = try cli.run(["check", "--study", study.path, "--output", folder.path])
+        #expect(clean.status == 0, "\(clean.standardError)")
+        #expect(clean.standardError.contains("Look 1 of at most"), "\(clean.standardError)")
+
+        let results = folder.appendingPathComponent("results.json")
+        let text = try String(contentsOf: results, encoding: .utf8)
+        try text.replacingOccurrences(of: "\"plannedLooks\"", with: "\"plannedLooks\" ").write(to: results, atomically: true, encoding: .utf8)
+        let changed = try cli.run(["check", "--study", study.path, "--output", folder.path])
+        #expect(changed.status == 1)
+        #expect(changed.standardError.contains("results.json: differs"), "\(changed.standardError)")
+    }
 }
