@@ -13,6 +13,8 @@ private let defaultFigureFormats: [ImageFormat] = [.png]
 private let defaultDPI = 150.0
 /// The report formats, as --format names them: "md, tex, html".
 private let reportFormatNames = ReportFormat.allCases.map(\.rawValue).joined(separator: ", ")
+/// The reports' file names, one per registered format: "report.md, report.tex, report.html".
+let reportFileNames = ReportFormat.allCases.map(\.reportFileName).joined(separator: ", ")
 
 /// Where and how the outputs are written: folder, figures and report; shared by `run`, `check` and `merge`.
 struct OutputOptions: ParsableArguments {
@@ -30,7 +32,7 @@ struct OutputOptions: ParsableArguments {
     var dpi = defaultDPI
 
     @Option(help: ArgumentHelp("A Mustache template for the report, replacing the shipped ones.",
-                               discussion: "The report is written as report.md, report.tex or report.html after the template's extension (.md, .tex or .html, optionally followed by .mustache)."))
+                               discussion: "The report is written as one of \(reportFileNames) after the template's extension (\(ReportFormat.allCases.map { "." + $0.rawValue }.joined(separator: ", ")), optionally followed by .mustache)."))
     var template: String?
 
     @Option(help: ArgumentHelp("Reports to write, comma-separated (\(reportFormatNames); default: all).",

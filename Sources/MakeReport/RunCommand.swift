@@ -14,8 +14,8 @@ struct RunCommand: ParsableCommand {
         discussion: """
             Writes into the output folder: study.yaml (the effective study), results.json (configuration, every run, mean and std per fraction \
             and series, sigmoid fits, critical thresholds, findings; byte-identical for identical options, \
-            whatever --threads is), performance.json (timings), figures/ (accuracy, gap, train vs test, attack success, defense trade-off and detection, as the study has them), report.md, \
-            report.tex and report.html (one self-contained page) (or one report from --template). Lists are comma-separated. With --shard K/N it runs \
+            whatever --threads is), performance.json (timings), figures/ (accuracy, gap, train vs test, attack success, defense trade-off and detection, as the study has them), one report per \
+            format (\(reportFileNames); or one report from --template). Lists are comma-separated. With --shard K/N it runs \
             only the K-th of N slices of the sweep and writes results.part-K-of-N.json for `merge`. A relative path \
             in a study file (a CSV data file) is relative to the study file's folder; the files written name it \
             relative to their own folder, so the output folder's study.yaml runs from anywhere.

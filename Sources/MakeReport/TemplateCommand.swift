@@ -2,7 +2,7 @@ import ArgumentParser
 import PoisoningReport
 import StudyPipeline
 
-/// `make-report template --print md|tex`: prints a shipped template to start an override from.
+/// `make-report template --print FORMAT`: prints a registered format's shipped template to start an override from.
 struct TemplateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "template",
@@ -12,6 +12,6 @@ struct TemplateCommand: ParsableCommand {
     var format: ReportFormat
 
     func run() throws {
-        print(ReportTemplate.shipped().first { $0.format == format }!.text, terminator: "")
+        print(ReportTemplate.shipped(format).text, terminator: "")
     }
 }

@@ -3,11 +3,12 @@ import Plotting
 import ReportTemplates
 
 /// One output language of the report. Adding a format is one file with a type conforming to this
-/// protocol, its line in `registeredReportFormats`, and its shipped template in `templates/`.
+/// protocol, its line in `registeredReportFormats`, and its shipped template in `templates/` (the
+/// README's "Adding a report format" lists the two lines that embed it).
 public protocol ReportFormatDefinition: Sendable {
     /// The file extension of its reports and templates, and its `--format` value, e.g. "md".
     var fileExtension: String { get }
-    /// Its shipped template.
+    /// Its shipped template: what `run` writes without `--template`, and `template --print` prints.
     var shippedTemplate: ShippedTemplate { get }
     /// How its reports show a figure.
     var figurePlacement: FigurePlacement { get }

@@ -19,15 +19,19 @@ public struct ReportTemplate: Sendable {
         self.format = format
     }
 
-    /// The templates shipped in `templates/`: the Markdown report, the LaTeX article and the HTML page.
+    /// The shipped template of every registered format, in registration order.
     public static func shipped() -> [ReportTemplate] {
-        ShippedTemplate.allCases.map { shipped in
-            ReportTemplate(name: shipped.rawValue, text: shipped.text, format: ReportFormat(fileName: shipped.rawValue)!)
-        }
+        ReportFormat.allCases.map(shipped)
+    }
+
+    /// The shipped template of `format` (its definition's `shippedTemplate`).
+    public static func shipped(_ format: ReportFormat) -> ReportTemplate {
+        let template = format.definition.shippedTemplate
+        return ReportTemplate(name: template.rawValue, text: template.text, format: format)
     }
 
     /// The template in the file at `path`, writing `format`, or the format its extension implies
-    /// (.md, .tex or .html, optionally followed by .mustache).
+    /// (a registered format's extension, optionally followed by .mustache).
     public init(path: String, format: ReportFormat?) throws {
         guard let format = format ?? ReportFormat(fileName: path) else {
             throw ReportTemplateError("cannot tell the format of \(quotedUserText(path, keepingEnd: true)) (expected \(ReportFormat.allCases.map { "." + $0.rawValue }.joined(separator: ", ")), optionally followed by .mustache); give --format")

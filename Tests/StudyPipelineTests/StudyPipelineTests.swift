@@ -28,6 +28,19 @@ import TestSupport
     /// Removes a scratch output folder and everything beside it.
     func remove(_ folder: URL) { try? FileManager.default.removeItem(at: folder.deletingLastPathComponent()) }
 
+    /// The shipped templates are the registry's: one per registered format, in its order, each
+    /// named for the format it writes and holding its definition's embedded text.
+    @Test func theShippedTemplatesFollowTheFormatRegistry() throws {
+        let shipped = ReportTemplate.shipped()
+        #expect(shipped.map(\.format.rawValue) == ["md", "tex", "html"])
+        #expect(shipped.map(\.format) == ReportFormat.allCases)
+        for template in shipped {
+            #expect(ReportFormat(fileName: template.name) == template.format, "\(template.name)")
+            #expect(template.text == template.format.definition.shippedTemplate.text && !template.text.isEmpty)
+            #expect(ReportTemplate.shipped(template.format).text == template.text)
+        }
+    }
+
     /// The failures of `outputFolderFailures` but the reference study's curve checks, which a study
     /// this small does not pass.
     func folderFailures(_ folder: URL) -> [String] { outputFolderFailures(folder).filter { !$0.hasPrefix("MLP ") } }
