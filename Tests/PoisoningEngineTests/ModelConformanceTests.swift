@@ -107,7 +107,6 @@ import TestSupport
             #expect(!capabilities.contains(.inputGradient) || model is any InputGradientClassifier, "\(type.kind)")
             #expect(!(capabilities.contains(.representation) && capabilities.contains(.inputGradient))
                     || model is any RepresentationGradientClassifier, "\(type.kind)")
-            #expect(!capabilities.contains(.parameterGradient) || model is any ParameterGradientClassifier, "\(type.kind)")
         }
     }
 

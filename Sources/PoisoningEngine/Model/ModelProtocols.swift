@@ -10,8 +10,9 @@ public enum ModelCapability: String, Sendable, CaseIterable {
     /// Every example's own parameter gradient within a batch, for per-example clipping (DP-SGD): the
     /// model's training honours `TrainingAdjustment.privacy`.
     case perExampleGradient = "per-example gradient"
-    /// One parameter vector θ and ∂L/∂θ (`ParameterGradientClassifier`), trained by SGD epoch after
-    /// epoch: the model's training honours label smoothing, weight decay, early stopping and trimmed epochs.
+    /// One parameter vector θ trained by SGD on ∂L/∂θ epoch after epoch: the model's training honours
+    /// label smoothing, weight decay, early stopping and trimmed epochs. A capability of training,
+    /// not of the trained classifier, so it has no protocol.
     case parameterGradient = "parameter gradient"
 
     /// The capability with its article, for refusals: "a representation", "an input gradient".
@@ -103,15 +104,6 @@ public protocol InputGradientClassifier: Classifier {
 public protocol RepresentationGradientClassifier: RepresentationClassifier, InputGradientClassifier {
     /// An evaluator of ||φ(x) − φ_t||² and its input gradient for batches of exactly `rows` rows.
     func representationDistance(rows: Int) -> any RepresentationDistanceEvaluator
-}
-
-/// A classifier that is one parameter vector θ with the gradient of its loss
-/// (`ModelCapability.parameterGradient`).
-public protocol ParameterGradientClassifier: Classifier {
-    /// θ.
-    var parameterValues: [Float] { get }
-    /// The batch-mean loss on `inputs` (with their labels) and ∂L/∂θ in the layout of `parameterValues`.
-    func lossAndGradient(on inputs: Dataset) -> (loss: Double, gradient: [Float])
 }
 
 /// What training a model produced: the trained classifier and the course of its training.

@@ -30,7 +30,7 @@ extension NetworkParameters {
 
     /// The batch-mean softmax cross-entropy on `inputs` (with their labels) and its gradient with
     /// respect to every parameter, in the layout of `values`: the quantity one SGD step descends.
-    public func lossAndGradient(on inputs: Dataset) -> (loss: Double, gradient: [Float]) {
+    func lossAndGradient(on inputs: Dataset) -> (loss: Double, gradient: [Float]) {
         lossAndGradient(on: inputs, kernels: .fast)
     }
 

@@ -27,13 +27,11 @@ extension NetworkShape: TrainableModel {
     public func inputGradientBytes(rows: Int) -> Double { LossInputGradient.bytes(self, rows: rows) }
 }
 
-extension NetworkParameters: RepresentationGradientClassifier, ParameterGradientClassifier {
+extension NetworkParameters: RepresentationGradientClassifier {
     /// The network's inputs.
     public var featureCount: Int { shape.inputs }
     /// The network's classes.
     public var classCount: Int { shape.classes }
-    /// `values`.
-    public var parameterValues: [Float] { values }
 
     /// A `LossInputGradient` of this network.
     public func lossInputGradient(rows: Int) -> any LossInputGradientEvaluator { LossInputGradient(parameters: self, rows: rows) }
