@@ -346,11 +346,17 @@ func distinct(_ items: [String]) -> [String] {
 
 /// What the informed attacks of `results` knew of the victim: "transfer setting, ...: margin flip (to
 /// worst) and ..." and, for those marked so, "white box, ...: ..."; nil when no attack trains a surrogate.
+/// An attack in both groups (a transfer attacker of a model solved exactly is white box) is named
+/// with the model in each: "margin flip (to worst) (MLP 8)".
 func attackerKnowledge(_ results: StudyResults) -> String? {
     let groups: [(AttackerKnowledge, String)] = [(.transfer, "transfer setting, the surrogate trained with a seed of its own"),
-                                                 (.whiteBox, "white box, the surrogate is the victim's clean model (its seed)")]
+                                                 (.whiteBox, "white box, the surrogate is the victim's clean model (its seed, or any seed for a model solved exactly)")]
+    var knowledgeByAttack = [String: Set<AttackerKnowledge>]()
+    for series in results.series { if let knowledge = series.attackerKnowledge { knowledgeByAttack[series.attackLabel, default: []].insert(knowledge) } }
     let parts = groups.compactMap { knowledge, words -> String? in
-        let names = distinct(results.series.filter { $0.attackerKnowledge == knowledge }.map(\.attackLabel))
+        let names = distinct(results.series.filter { $0.attackerKnowledge == knowledge }.map {
+            knowledgeByAttack[$0.attackLabel, default: []].count > 1 ? "\($0.attackLabel) (\($0.modelLabel))" : $0.attackLabel
+        })
         return names.isEmpty ? nil : "\(words): \(listing(names))"
     }
     return parts.isEmpty ? nil : parts.joined(separator: "; ")

@@ -138,4 +138,38 @@ import TestSupport
         #expect(ModelCapability.firstMissing([.parameterGradient, .representation], in: [.inputGradient]) == .representation)
         #expect(ModelCapability.firstMissing([.inputGradient], in: [.inputGradient]) == nil)
     }
+
+    /// `trainingDependsOnSeed` is honest: two seeds train different models exactly when a kind says
+    /// its training depends on the seed (kernel ridge and the linear SVM do not).
+    @Test func aModelTrainsAlikeWithAnySeedExactlyWhenItSaysItsTrainingIgnoresTheSeed() throws {
+        let split = GaussianClusters(samples: 60, features: 4, classes: 3, seed: 2).makeSplit()
+        var ignoring = [String]()
+        for type in Registry.models {
+            let value = type.kind == MLP.kind ? StudyConfig.mlp(4) : StudyConfig.component(type.kind)
+            let design = try StudyDesign(document: ConformanceStudies.config(model: value, attack: StudyConfig.component(RandomLabelFlip.kind),
+                                                                              defense: StudyConfig.component(NoDefense.kind)).document)
+            let model = design.models[0].model(for: split.sizes)
+            let logits = [UInt64(1), 2].map {
+                model.train(split.train, settings: TrainingSettings(epochs: 2, batchSize: 16), seed: $0, adjustment: TrainingAdjustment())
+                    .model.logits(on: split.test)
+            }
+            #expect((logits[0] != logits[1]) == model.trainingDependsOnSeed, "\(type.kind)")
+            if !model.trainingDependsOnSeed { ignoring.append(type.kind) }
+        }
+        #expect(ignoring.sorted() == Self.inputGradientOnly.sorted())
+    }
+
+    /// A transfer attacker of a model that trains alike with any seed has the white box: its
+    /// surrogate trains exactly as the victim, and the series records (and the report says) so.
+    @Test func aTransferSurrogateOfAModelSolvedExactlyIsTheWhiteBox() throws {
+        let study = try Study(StudyConfig(data: ConformanceStudies.data, models: [StudyConfig.mlp(4), StudyConfig.component(KernelRidge.kind)],
+                                          attacks: [StudyConfig.component(MarginFlip.kind)], fractions: [0, 0.2], seeds: [3],
+                                          training: TrainingSettings(epochs: 2, batchSize: 16)))
+        #expect(study.series.map(\.attackerKnowledge) == [.transfer, .whiteBox])
+        for (index, expectedSame) in [(0, false), (1, true)] {
+            let trainer = ModelTrainer(model: study.models[index].model(for: study.split.sizes), settings: study.config.training, seed: 3)
+            #expect(trainer.surrogate(.transfer).trainsLike(trainer) == expectedSame)
+            #expect(trainer.surrogate(.whiteBox).trainsLike(trainer))
+        }
+    }
 }

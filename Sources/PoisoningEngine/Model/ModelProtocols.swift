@@ -144,6 +144,10 @@ public protocol TrainableModel: Sendable {
     var parameterCount: Int { get }
     /// This model's identity, for comparing models: equal for models that train identically.
     var identity: AnyHashable { get }
+    /// Whether training draws on its seed (initialisation, data order); false for a model solved
+    /// exactly, which trains the same with any seed, so that a transfer attacker's surrogate of it is
+    /// the victim's clean model (`ModelTrainer.surrogate`).
+    var trainingDependsOnSeed: Bool { get }
     /// Trains from scratch on the rows and labels of `data` with `settings`, every random choice drawn
     /// from streams of `seed`, as `adjustment` says (a model is given only the adjustments its
     /// capabilities allow: `TrainingAdjustment.requirements`).

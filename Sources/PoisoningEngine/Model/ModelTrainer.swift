@@ -29,7 +29,8 @@ public struct ModelTrainer: Sendable {
 /// What an informed attacker knows of the victim when it trains its surrogate model of the clean data.
 public enum AttackerKnowledge: String, Sendable, Codable, Equatable {
     /// Transfer setting, the default: the surrogate has the victim's architecture, training settings
-    /// and clean rows, but its own seed (so its own initialisation and data order).
+    /// and clean rows, but its own seed (so its own initialisation and data order). For a model whose
+    /// training does not depend on the seed, that is the white box.
     case transfer
     /// White box: the surrogate is the victim's clean model itself (the run's seed, initialisation
     /// and data order).
@@ -44,11 +45,13 @@ public enum AttackerKnowledge: String, Sendable, Codable, Equatable {
 }
 
 extension ModelTrainer {
-    /// The trainer of an attacker's surrogate: this one in the white-box setting; otherwise the same
-    /// architecture and settings with the seed drawn from the run's stream (seed, "surrogate"), so
-    /// that the surrogate's initialisation and data order are not the victim's.
+    /// The trainer of an attacker's surrogate: this one in the white-box setting, or for a model whose
+    /// training does not depend on the seed (kernel ridge, the linear SVM: another seed would train
+    /// the same model); otherwise the same architecture and settings with the seed drawn from the
+    /// run's stream (seed, "surrogate"), so that the surrogate's initialisation and data order are
+    /// not the victim's.
     public func surrogate(_ knowledge: AttackerKnowledge) -> ModelTrainer {
-        guard knowledge == .transfer else { return self }
+        guard knowledge == .transfer, model.trainingDependsOnSeed else { return self }
         var stream = Xoshiro256StarStar(seed: seed, purpose: "surrogate")
         return ModelTrainer(model: model, settings: settings, seed: stream.next())
     }

@@ -3,6 +3,8 @@
 extension NetworkShape: TrainableModel {
     /// The shape itself.
     public var identity: AnyHashable { AnyHashable(self) }
+    /// SGD draws its initialisation and batches from the seed.
+    public var trainingDependsOnSeed: Bool { true }
 
     /// `trainNetwork` on this shape, as a fit.
     public func train(_ data: Dataset, settings: TrainingSettings, seed: UInt64, adjustment: TrainingAdjustment) -> ModelFit {

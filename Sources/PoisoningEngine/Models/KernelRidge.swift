@@ -75,6 +75,8 @@ public struct KernelRidgeModel: TrainableModel, Hashable {
 
     /// The model itself.
     public var identity: AnyHashable { AnyHashable(self) }
+    /// Solved exactly: the seed plays no part.
+    public var trainingDependsOnSeed: Bool { false }
 
     /// The dual coefficients of the study's training rows: rows · classes.
     public var parameterCount: Int { rows * classes }

@@ -61,6 +61,8 @@ public struct LinearSVMModel: TrainableModel, Hashable {
 
     /// The model itself.
     public var identity: AnyHashable { AnyHashable(self) }
+    /// Solved exactly: the seed plays no part.
+    public var trainingDependsOnSeed: Bool { false }
 
     /// A weight per feature and a bias, per class.
     public var parameterCount: Int { (inputs + 1) * classes }

@@ -18,6 +18,8 @@ public struct SeriesDescription: Sendable, Codable, Equatable {
     /// The model's number of trainable parameters on the study's data.
     public let parameterCount: Int
     /// What the attack knew of the victim when it trained its surrogate model; nil when it trains none.
+    /// White box for a transfer attacker of a model whose training does not depend on the seed,
+    /// whose surrogate is the victim's clean model (`ModelTrainer.surrogate`).
     public let attackerKnowledge: AttackerKnowledge?
 
     /// Whether the series trains without a defense (`none`), the baseline a defense is judged against.
@@ -171,7 +173,7 @@ public struct StudyLayout: Sendable {
             return SeriesDescription(model: m, attack: a, defense: d, label: design.seriesLabel(model: m, attack: a, defense: d),
                                      modelLabel: design.models[m].label, attackLabel: design.attacks[a].label,
                                      defenseLabel: design.defenses[d].label, parameterCount: model.parameterCount,
-                                     attackerKnowledge: design.attacks[a].knowledge)
+                                     attackerKnowledge: model.trainingDependsOnSeed ? design.attacks[a].knowledge : design.attacks[a].knowledge.map { _ in .whiteBox })
         }
         // Two series with one label could not be told apart in tables, figures and comparisons.
         var firstWithLabel = [String: SeriesDescription]()
