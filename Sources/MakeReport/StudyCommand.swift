@@ -32,17 +32,13 @@ struct StudyCommand: ParsableCommand {
 /// (`csvDataExample`, every key with its default and help) commented out after its data block.
 func referenceStudyText(header: [String]) throws -> String {
     let reference = try Study(StudyConfig.reference)
-    var lines = studyFileText(reference, header: header).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
     // The CSV data set's design is read without its file, which need not exist.
     let csv = try StudyDesign(document: StudyConfig.reference.document.setting(csvDataExample, at: "data"))
-    let csvLines = studyFileText(csv.config, help: csv.help).split(separator: "\n").map(String.init)
-    guard let csvStart = csvLines.firstIndex(of: "data:"), let dataStart = lines.firstIndex(of: "data:") else { return lines.joined(separator: "\n") }
-    let csvBlock = [csvLines[csvStart]] + csvLines[(csvStart + 1)...].prefix { $0.hasPrefix(" ") }
-    let dataEnd = lines[(dataStart + 1)...].firstIndex { !$0.hasPrefix(" ") } ?? lines.endIndex
-    lines.insert(contentsOf: ["# Or your own data, a CSV file: replace the data block above with this one, without the leading '# '.",
-                              "# \(CSVDataset.summary) The path is relative to this file's folder."]
-                    + csvBlock.map { "# " + $0 }, at: dataEnd)
-    return lines.joined(separator: "\n")
+    let csvData = CommentedAlternative(key: "data", value: csv.config.document.value(at: "data") ?? csvDataExample, help: csv.help, comment: [
+        "Or your own data, a CSV file: replace the data block above with this one, without the leading '# '.",
+        "\(CSVDataset.summary) The path is relative to this file's folder.",
+    ])
+    return studyFileText(reference.config, help: reference.help, header: header, alternatives: [csvData])
 }
 
 /// The CSV data block that `make-report study` shows: a file beside the study file and its label column.

@@ -168,16 +168,10 @@ struct StudyOptions: ParsableArguments {
     /// the paths it names, relative to its folder, made relative to the working directory.
     private func studyDocument() throws -> (document: ParameterValue, locations: SourceLocations) {
         guard let study = sweep.study else { return (StudyOption.referenceDocument, SourceLocations()) }
-        let bytes: Data
         do {
-            bytes = try readUserFile(study, maximumBytes: maximumStudyFileBytes)
-        } catch {
+            return try readStudyFile(atPath: study)
+        } catch let error as StudyFileReadError {
             throw ValidationError("--study: \(error)")
-        }
-        guard let text = String(data: bytes, encoding: .utf8) else { throw ValidationError("--study: \(quotedUserText(study, keepingEnd: true)) is not UTF-8 text") }
-        do {
-            let (document, locations) = try readStudyFile(text: text, fileName: study)
-            return (document.movingStudyPaths(from: containingFolder(of: study), to: "."), locations)
         } catch let error as SpecificationError {
             throw ValidationError(error.description)
         }

@@ -23,6 +23,30 @@ public func readStudyFile(text: String, fileName: String) throws -> (document: P
     }
 }
 
+/// Why a study file could not be read as text: not a readable regular file of at most
+/// `maximumStudyFileBytes`, or not UTF-8. (What it says is refused as a `SpecificationError`.)
+public struct StudyFileReadError: Error, CustomStringConvertible {
+    /// The reason, naming the file.
+    public let description: String
+}
+
+/// Reads the study file at `path` (`readUserFile`: a regular file of at most `maximumStudyFileBytes`,
+/// UTF-8) into a study document and the position of every value (`readStudyFile(text:fileName:)`),
+/// the paths it names, relative to its folder, made relative to the working directory.
+public func readStudyFile(atPath path: String) throws -> (document: ParameterValue, locations: SourceLocations) {
+    let bytes: Data
+    do {
+        bytes = try readUserFile(path, maximumBytes: maximumStudyFileBytes)
+    } catch {
+        throw StudyFileReadError(description: "\(error)")
+    }
+    guard let text = String(data: bytes, encoding: .utf8) else {
+        throw StudyFileReadError(description: "\(quotedUserText(path, keepingEnd: true)) is not UTF-8 text")
+    }
+    let (document, locations) = try readStudyFile(text: text, fileName: path)
+    return (document.movingStudyPaths(from: containingFolder(of: path), to: "."), locations)
+}
+
 /// The largest study file read, in bytes: a study file is a few KB (the reference study's, every
 /// key with its help, is 4.4 KB); a larger file is refused before it is read.
 public let maximumStudyFileBytes = 1 << 20

@@ -6,11 +6,42 @@ public func studyFileText(_ study: Study, header: [String] = []) -> String {
     studyFileText(study.config, help: study.help, header: header)
 }
 
-/// The configuration `config` as a commented YAML study file, each key preceded by its `help`.
-public func studyFileText(_ config: StudyConfig, help: ParameterHelp, header: [String] = []) -> String {
+/// A block a study file shows commented out after the top-level key whose value it could replace,
+/// e.g. a CSV data block after the synthetic one.
+public struct CommentedAlternative: Sendable {
+    /// The top-level key, e.g. "data".
+    public let key: String
+    /// The value shown in its place.
+    public let value: ParameterValue
+    /// The help of its keys, by path from the top ("data.path").
+    public let help: ParameterHelp
+    /// Comment lines above the block, each written after "# ".
+    public let comment: [String]
+
+    /// An alternative value of `key`, with its keys' help and comment lines above it.
+    public init(key: String, value: ParameterValue, help: ParameterHelp, comment: [String]) {
+        self.key = key
+        self.value = value
+        self.help = help
+        self.comment = comment
+    }
+}
+
+/// The configuration `config` as a commented YAML study file, each key preceded by its `help`; each
+/// of `alternatives` follows its key's block, commented out (every line after "# "), under its comment.
+public func studyFileText(_ config: StudyConfig, help: ParameterHelp, header: [String] = [],
+                          alternatives: [CommentedAlternative] = []) -> String {
     var lines = header.map { $0.isEmpty ? "#" : "# \($0)" }
     if !lines.isEmpty { lines.append("") }
-    write(config.document, path: "", indent: "", help: help, into: &lines)
+    for entry in config.document.entries ?? [] {
+        write(.mapping([entry]), path: "", indent: "", help: help, into: &lines)
+        for alternative in alternatives where alternative.key == entry.key {
+            var block = [String]()
+            write(.mapping([ParameterEntry(key: entry.key, value: alternative.value)]), path: "", indent: "", help: alternative.help, into: &block)
+            // The block from its key on: the key's own help is the one above the block in use.
+            lines += (alternative.comment + block.drop { $0.hasPrefix("#") }).map { "# " + $0 }
+        }
+    }
     return lines.joined(separator: "\n") + "\n"
 }
 

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import PoisoningEngine
 import TestSupport
@@ -288,5 +289,56 @@ struct StudyFileEscapeTests {
             let (document, _) = try readStudyFile(text: "delimiter: \(ParameterValue.string(delimiter))\n", fileName: "s.yaml")
             #expect(document.value(at: "delimiter") == .string(delimiter))
         }
+    }
+
+    /// `readStudyFile(atPath:)` reads a file's document with its paths made relative to the working
+    /// directory, and refuses a file that is not UTF-8 naming it.
+    @Test func aStudyFileIsReadFromItsPathWithItsPathsMovedToTheWorkingDirectory() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("study-file-\(UUID().uuidString)/project")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder.deletingLastPathComponent()) }
+        let file = folder.appendingPathComponent("study.yaml")
+        try "data: {kind: csv, path: rows.csv, label-column: label}\n".write(to: file, atomically: true, encoding: .utf8)
+        let (document, locations) = try readStudyFile(atPath: file.path)
+        guard case .string(let moved)? = document.value(at: "data.path") else {
+            Issue.record("data.path is not a string: \(String(describing: document.value(at: "data.path")))")
+            return
+        }
+        #expect(URL(fileURLWithPath: moved).standardizedFileURL.path == folder.appendingPathComponent("rows.csv").standardizedFileURL.path, "\(moved)")
+        #expect(locations.location(of: "data.path") != nil)
+        let latin1 = folder.appendingPathComponent("latin1.yaml")
+        try Data([0x74, 0x69, 0x74, 0x6C, 0x65, 0x3A, 0x20, 0xE9, 0x0A]).write(to: latin1)
+        do {
+            _ = try readStudyFile(atPath: latin1.path)
+            Issue.record("a Latin-1 study file was read")
+        } catch let error as StudyFileReadError {
+            #expect(error.description.hasSuffix("latin1.yaml' is not UTF-8 text"), "\(error)")
+        }
+    }
+
+    /// A commented alternative follows its key's block, every line after "# ", under its comment;
+    /// uncommented in place of the block, it reads back as that value.
+    @Test func aCommentedAlternativeFollowsItsBlockAndReadsBackUncommented() throws {
+        let reference = try Study(StudyConfig.reference)
+        let other = StudyConfig.component(GaussianClusters.kind, ["samples": .int(90)])
+        let design = try StudyDesign(document: StudyConfig.reference.document.setting(other, at: "data"))
+        let alternative = CommentedAlternative(key: "data", value: try #require(design.config.document.value(at: "data")),
+                                               help: design.help, comment: ["Or fewer samples."])
+        let plain = studyFileText(reference.config, help: reference.help)
+        let text = studyFileText(reference.config, help: reference.help, alternatives: [alternative])
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let start = try #require(lines.firstIndex(of: "# Or fewer samples."))
+        #expect(lines[start + 1] == "# data:")
+        #expect(lines[start - 1].hasPrefix("  ") && !lines[start - 1].hasPrefix("  #"), "the data block in use ends just above")
+        let block = Array(lines[(start + 1)...].prefix { $0 == "# data:" || $0.hasPrefix("#   ") })
+        #expect(block.contains("#   samples: 90"))
+        // Without the comment and the block, the text is the plain one.
+        #expect(text.replacingOccurrences(of: (["# Or fewer samples."] + block).joined(separator: "\n") + "\n", with: "") == plain)
+        // Uncommented, in place of the block in use, the alternative reads back as its value.
+        var edited = plain.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let dataStart = try #require(edited.firstIndex(of: "data:"))
+        let dataEnd = edited[(dataStart + 1)...].firstIndex { !$0.hasPrefix(" ") } ?? edited.endIndex
+        edited.replaceSubrange(dataStart..<dataEnd, with: block.map { String($0.dropFirst(2)) })
+        #expect(try StudyFileTests().study(edited.joined(separator: "\n")).config.data == design.config.data)
     }
 }
