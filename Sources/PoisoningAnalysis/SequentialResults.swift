@@ -56,12 +56,10 @@ public struct SequentialRecord: Sendable, Codable, Equatable {
 }
 
 /// How many comparisons `questions` name in a study of `series`, known before any run: a trend per
-/// (attack, defense) with models of two sizes or more, a difference per pair of series that differ in
-/// one axis (`sequentialComparisons` lists the same ones from the statistics).
+/// group of `thresholdTrendGroups`, a difference per pair of `comparedSeriesPairs`, the enumerations
+/// `studyStatistics` makes its trends and differences of (`sequentialComparisons` lists them).
 public func sequentialComparisonCount(series: [SeriesDescription], questions: [SequentialQuestion]) -> Int {
-    let pairs = series.indices.flatMap { first in
-        series.indices.filter { $0 > first && singleDifferingAxis(series[first], series[$0]) != nil }
-    }.count
+    let pairs = comparedSeriesPairs(series).count
     return questions.reduce(0) { count, question in count + (question == .thresholdTrend ? thresholdTrendGroups(series).count : pairs) }
 }
 

@@ -214,4 +214,26 @@ struct GroupSequentialTests {
         print("2,000 studies, exact t: unsplit null \(unsplit.anyFalse); 3 pp: \(power.resolved), false \(power.anyFalse), "
             + "mean seeds \(power.meanSeeds); one comparison: null \(single.0), 3 pp \(single.1)")
     }
+
+    /// An adaptive study's planned comparisons are those its statistics make: in a study of 2 models
+    /// x 2 attacks x 2 defenses, 12 pairs that differ in one axis (4 per axis) and 4 trends, as the
+    /// statistics' differences (per quantity) and trends list them.
+    @Test func thePlannedComparisonsAreThoseTheStatisticsMake() throws {
+        var config = StudyConfig(models: [8, 16].map(StudyConfig.mlp),
+                                 attacks: [StudyConfig.component(RandomLabelFlip.kind), StudyConfig.component(ClassFlip.kind)],
+                                 defenses: [StudyConfig.component(NoDefense.kind), StudyConfig.component(LossFilter.kind)],
+                                 fractions: [0, 0.3], seeds: [1, 2])
+        config.training = TrainingSettings(epochs: 2)
+        config.analysis = AnalysisSettings(replicates: 20)
+        let study = try Study(config)
+        let pairs = comparedSeriesPairs(study.series)
+        #expect(pairs.count == 12)
+        #expect(Dictionary(grouping: pairs, by: \.axis).mapValues(\.count) == [.model: 4, .attack: 4, .defense: 4])
+        let questions: [SequentialQuestion] = [.thresholdPairs, .cleanPairs, .thresholdTrend]
+        #expect(sequentialComparisonCount(series: study.series, questions: questions) == 12 + 12 + 4)
+        let results = StudyResults(study: study, runs: runStudy(study, threads: 2).results, toolVersion: "test")
+        let threshold = results.statistics.differences.filter { $0.quantity == .threshold }
+        #expect(threshold.map { [$0.base, $0.other] } == pairs.map { [$0.first, $0.second] })
+        #expect(sequentialComparisons(results.statistics, series: study.series, questions: questions).count == 12 + 12 + 4)
+    }
 }

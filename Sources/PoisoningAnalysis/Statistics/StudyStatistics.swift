@@ -103,20 +103,28 @@ public func studyStatistics(runs: [RunResult], fits: [SeriesFit], series: [Serie
     let perSeries = computed.map(\.0), replicates = computed.map(\.1)
     let seeds = config.seeds.count
     var differences = [SeriesDifference]()
-    for first in series.indices {
-        for second in series.indices where second > first {
-            guard let axis = singleDifferingAxis(series[first], series[second]) else { continue }
-            for quantity in ComparedQuantity.allCases {
-                differences.append(difference(quantity, first, second, axis: axis, statistics: perSeries, replicates: replicates,
-                                              seeds: seeds, resolution: 1 / Double(testRows), confidence: settings.confidence,
-                                              planning: planning))
-            }
+    for (first, second, axis) in comparedSeriesPairs(series) {
+        for quantity in ComparedQuantity.allCases {
+            differences.append(difference(quantity, first, second, axis: axis, statistics: perSeries, replicates: replicates,
+                                          seeds: seeds, resolution: 1 / Double(testRows), confidence: settings.confidence,
+                                          planning: planning))
         }
     }
     let trends = thresholdTrends(series: series, statistics: perSeries, replicates: replicates, seeds: seeds,
                                  confidence: settings.confidence, planning: planning)
     return StudyStatistics(confidence: settings.confidence, replicates: bootstrap?.replicateCount ?? 0, seeds: seeds,
                            testRows: testRows, method: intervalMethod, series: perSeries, differences: differences, trends: trends)
+}
+
+/// The pairs of series the statistics compare, in order: every pair (first < second) that differs
+/// in one axis, with that axis. `studyStatistics` makes its differences of them, and an adaptive
+/// study counts its comparisons by them before any run (`sequentialComparisonCount`).
+public func comparedSeriesPairs(_ series: [SeriesDescription]) -> [(first: Int, second: Int, axis: SeriesAxis)] {
+    series.indices.flatMap { first in
+        series.indices.filter { $0 > first }.compactMap { second in
+            singleDifferingAxis(series[first], series[second]).map { (first, second, $0) }
+        }
+    }
 }
 
 /// The one axis two series differ in; nil when they differ in more.
