@@ -24,13 +24,17 @@ public struct DataSummary: Sendable, Codable, Equatable {
     }
 
     /// Why these sizes cannot be those of a split make-report made, in words that follow "the data
-    /// summary", or nil: at least one training and one test row, at most 100,000,000 rows (a CSV
-    /// file's most), 1 to 2^30 features, and 2 classes to one per row.
+    /// summary", or nil: at least one training and one test row, at most `CSVDataset.maximumRows`
+    /// rows and 1 to `CSVDataset.maximumFeatures` features (a CSV file's most; synthetic data make
+    /// fewer), and 2 classes to one per row.
     public var problem: String? {
-        guard trainCount >= 1, testCount >= 1, trainCount <= 100_000_000 - testCount else {
-            return "has \(trainCount) training and \(testCount) test rows; a split has at least one of each and at most 100,000,000 in all"
+        let maximumRows = CSVDataset.maximumRows, maximumFeatures = CSVDataset.maximumFeatures
+        guard trainCount >= 1, testCount >= 1, trainCount <= maximumRows - testCount else {
+            return "has \(trainCount) training and \(testCount) test rows; a split has at least one of each and at most \(groupedDigits(maximumRows)) in all"
         }
-        guard (1...(1 << 30)).contains(featureCount) else { return "has \(featureCount) features; a split has 1 to 2^30" }
+        guard (1...maximumFeatures).contains(featureCount) else {
+            return "has \(featureCount) features; a split has 1 to 2^\(maximumFeatures.trailingZeroBitCount)"
+        }
         guard (2...(trainCount + testCount)).contains(classCount) else {
             return "has \(classCount) classes; a split has 2 to one per row"
         }
@@ -41,6 +45,12 @@ public struct DataSummary: Sendable, Codable, Equatable {
     public var sizes: SplitSizes {
         SplitSizes(trainRows: trainCount, testRows: testCount, features: featureCount, classes: classCount)
     }
+}
+
+/// `value` (at least 0) with its digits grouped by threes: "100,000,000".
+private func groupedDigits(_ value: Int) -> String {
+    let digits = Array(String(value))
+    return stride(from: digits.count, to: 0, by: -3).reversed().map { String(digits[max(0, $0 - 3)..<$0]) }.joined(separator: ",")
 }
 
 /// Everything `results.json` holds: the effective configuration, the data's sizes, the series,

@@ -58,7 +58,7 @@ public struct CSVDataset: DatasetSource {
         seed = UInt64(try p.int("seed", default: 42, in: 0...Int.max, help: "Seed of the stratified split."))
         splitColumn = try p.string("split-column", default: "", help: "A column of train/test values that gives the split instead (default: none).")
         standardize = try p.bool("standardize", default: false, help: "Standardise every feature with the training rows' mean and standard deviation.")
-        maxRows = try p.int("max-rows", default: 1_000_000, in: 1...100_000_000, help: "The most rows the file may have.")
+        maxRows = try p.int("max-rows", default: 1_000_000, in: 1...Self.maximumRows, help: "The most rows the file may have.")
     }
 
     /// The file's name.
@@ -66,6 +66,12 @@ public struct CSVDataset: DatasetSource {
 
     /// The largest CSV file read, in bytes.
     public static let maximumFileBytes = 2 << 30
+
+    /// The largest `max-rows`: the most rows a file may have.
+    public static let maximumRows = 100_000_000
+
+    /// The most features a file can have: each cell takes at least one byte and its delimiter.
+    public static let maximumFeatures = maximumFileBytes / 2
 
     public func makeSplit() throws -> TrainTestSplit {
         let data: Data

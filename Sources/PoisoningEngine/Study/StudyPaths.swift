@@ -76,13 +76,15 @@ extension ParameterValue {
 
 extension StudyConfig {
     /// This configuration with every relative path its components name moved from the folder `from`
-    /// to the folder `to` (`movingPath`).
+    /// to the folder `to`: its document's (`movingStudyPaths`), taken back.
     public func movingPaths(from: String, to: String) -> StudyConfig {
-        var moved = self
-        moved.data = movingComponentPaths(data, types: Registry.datasets, from: from, to: to)
-        moved.models = models.map { movingComponentPaths($0, types: Registry.models, from: from, to: to) }
-        moved.attacks = attacks.map { movingComponentPaths($0, types: Registry.attacks, from: from, to: to) }
-        moved.defenses = defenses.map { movingComponentPaths($0, types: Registry.defenses, from: from, to: to) }
-        return moved
+        let moved = document.movingStudyPaths(from: from, to: to)
+        func components(_ key: String) -> [ParameterValue] {
+            if case .list(let items)? = moved.value(at: key) { items } else { [] }
+        }
+        var config = self
+        config.data = moved.value(at: "data") ?? data
+        (config.models, config.attacks, config.defenses) = (components("models"), components("attacks"), components("defenses"))
+        return config
     }
 }
