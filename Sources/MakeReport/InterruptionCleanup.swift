@@ -1,12 +1,13 @@
 import Dispatch
 import Foundation
+import StudyPipeline
 
 /// While it exists, an interruption of the command (SIGINT from Ctrl-C, SIGTERM, SIGHUP) first runs
 /// `cleanUp` (which removes the output's staging folder), then ends the process by the same signal,
 /// as it would have ended without it. A signal the process ignores when this is made (SIGHUP under
 /// nohup, SIGINT in a shell script's background job) stays ignored. When it is gone, the signals'
 /// default actions are back.
-final class InterruptionCleanup {
+final class InterruptionCleanup: StagedFolderGuard {
     private let sources: [DispatchSourceSignal]
 
     /// Runs `cleanUp` on an interruption, on a thread of its own, handing it the function that ends

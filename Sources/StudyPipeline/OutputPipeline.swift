@@ -18,6 +18,10 @@ public struct ProducedResults {
     }
 }
 
+/// What a command keeps alive while its output folder is staged, e.g. the handler that removes the
+/// staging folder when the command is interrupted (`OutputPipeline.publish(into:whileStaged:produce:)`).
+public protocol StagedFolderGuard: AnyObject {}
+
 /// What a command published.
 public struct PublishedOutputs {
     /// The results.
@@ -57,7 +61,7 @@ public struct OutputPipeline {
     /// (`writeStudyOutputs`) and performance.json, and publishes the folder. `whileStaged` is given
     /// the staged folder as soon as it is taken and returns what must live until the folder is
     /// published or removed (`run`: the handler that removes it when the command is interrupted).
-    public func publish(into path: String, whileStaged: (StagedOutputFolder) -> AnyObject? = { _ in nil },
+    public func publish(into path: String, whileStaged: (StagedOutputFolder) -> (any StagedFolderGuard)? = { _ in nil },
                         produce: () throws -> ProducedResults) throws -> PublishedOutputs {
         let folder = try StagedOutputFolder(path: path)
         let staged = whileStaged(folder)

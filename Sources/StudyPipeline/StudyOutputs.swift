@@ -25,7 +25,7 @@ public struct OutputSettings: Sendable {
 
     /// Settings with the given values.
     public init(figureFormats: [ImageFormat], dpi: Double, templates: [ReportTemplate], strict: Bool, command: String,
-                folder: String = ".") {
+                folder: String) {
         self.figureFormats = figureFormats
         self.dpi = dpi
         self.templates = templates

@@ -48,7 +48,7 @@ import TestSupport
     /// The outputs of `results` with the shipped templates and the given formats, published in `folder`.
     func write(_ results: StudyResults, into folder: URL, formats: [ImageFormat] = [.png]) throws -> WrittenOutputs {
         let settings = OutputSettings(figureFormats: formats, dpi: 60, templates: ReportTemplate.shipped(), strict: false,
-                                      command: "make-report --widths 8,16")
+                                      command: "make-report --widths 8,16", folder: folder.path)
         return try publish(into: folder) { staged in try writeStudyOutputs(results, study: Self.study, settings: settings, into: staged) }
     }
 
@@ -126,7 +126,8 @@ import TestSupport
         let folder = scratch()
         defer { remove(folder) }
         let template = ReportTemplate(name: "mine.md", text: "# {{title}}\n\nvalue: {{nonsense}}\n", format: .markdown)
-        var settings = OutputSettings(figureFormats: [.png], dpi: 60, templates: [template], strict: false, command: "make-report")
+        var settings = OutputSettings(figureFormats: [.png], dpi: 60, templates: [template], strict: false, command: "make-report",
+                                      folder: folder.path)
         let written = try publish(into: folder) { try writeStudyOutputs(Self.results(), study: Self.study, settings: settings, into: $0) }
         #expect(written.warnings == ["mine.md:3:8: unknown variable 'nonsense' renders as empty text"])
         settings.strict = true
@@ -140,11 +141,12 @@ import TestSupport
         // (the study's runs), so 6 nested sections would render 12^6 times.
         let nested = String(repeating: "{{#divergedRuns}}", count: 6) + "{{message}}" + String(repeating: "{{/divergedRuns}}", count: 6)
         let template = ReportTemplate(name: "runs.md", text: nested, format: .markdown)
-        let settings = OutputSettings(figureFormats: [.png], dpi: 60, templates: [template], strict: true, command: "make-report")
+        let settings = OutputSettings(figureFormats: [.png], dpi: 60, templates: [template], strict: true, command: "make-report", folder: ".")
         #expect { try checkTemplates(settings, study: Self.study) } throws: { error in
             "\(error)".hasPrefix("runs.md:1:86: rendering would take about 3.26e+06 steps by this tag")
         }
-        let shipped = OutputSettings(figureFormats: [.png], dpi: 60, templates: ReportTemplate.shipped(), strict: true, command: "make-report")
+        let shipped = OutputSettings(figureFormats: [.png], dpi: 60, templates: ReportTemplate.shipped(), strict: true, command: "make-report",
+                                     folder: ".")
         #expect(throws: Never.self) { try checkTemplates(shipped, study: Self.study) }
     }
 
@@ -244,7 +246,8 @@ import TestSupport
         _ = try pipeline.write(StudyPipelineTests.results(), into: folder)
         let before = try Data(contentsOf: folder.appendingPathComponent(OutputManifest.fileName))
         let template = ReportTemplate(name: "bad.md", text: "{{nonsense}}", format: .markdown)
-        let settings = OutputSettings(figureFormats: [.png], dpi: 60, templates: [template], strict: true, command: "make-report")
+        let settings = OutputSettings(figureFormats: [.png], dpi: 60, templates: [template], strict: true, command: "make-report",
+                                      folder: folder.path)
         #expect(throws: TemplateError.self) {
             _ = try pipeline.publish(into: folder) {
                 try writeStudyOutputs(StudyPipelineTests.results(), study: StudyPipelineTests.study, settings: settings, into: $0)
@@ -282,7 +285,8 @@ import TestSupport
         // A report from another run.
         let otherStudy = widthStudy([8], fractions: [0, 0.5], seeds: [1], epochs: 5)
         let otherResults = StudyResults(study: otherStudy, runs: runStudy(otherStudy, threads: 1).results, toolVersion: toolVersion)
-        let settings = OutputSettings(figureFormats: [.png], dpi: 60, templates: ReportTemplate.shipped(), strict: false, command: "x")
+        let settings = OutputSettings(figureFormats: [.png], dpi: 60, templates: ReportTemplate.shipped(), strict: false, command: "x",
+                                      folder: other.path)
         _ = try pipeline.publish(into: other) { try writeStudyOutputs(otherResults, study: otherStudy, settings: settings, into: $0) }
         try FileManager.default.removeItem(at: folder.appendingPathComponent("report.md"))
         try FileManager.default.copyItem(at: other.appendingPathComponent("report.md"), to: folder.appendingPathComponent("report.md"))
