@@ -42,6 +42,17 @@ func storeSummary(fromStore: Int, runs: Int, store: RunStore?) -> String {
     return "; \(fromStore) from the store (\(commandPath(store.path))), \(runs - fromStore) trained"
 }
 
+/// The files `published` wrote, for a summary: "study.yaml, results.json, ..., manifest.json and
+/// figures/", each file of the folder's top level in writing order, then the figures' folder.
+func writtenSummary(_ published: PublishedOutputs) -> String {
+    let files = published.written.files + (published.performance == nil ? [] : [PerformanceRecord.fileName]) + [OutputManifest.fileName]
+    let topLevel = files.filter { !$0.contains("/") }
+    let folders = files.compactMap { $0.split(separator: "/").count > 1 ? $0.split(separator: "/")[0] + "/" : nil }
+    var seen = Set<String>()
+    let names = topLevel + folders.filter { seen.insert($0).inserted }
+    return names.count > 1 ? names.dropLast().joined(separator: ", ") + " and " + names[names.count - 1] : names.joined()
+}
+
 /// Writes a line to standard error.
 func printError(_ line: String) {
     FileHandle.standardError.write(Data((line + "\n").utf8))

@@ -22,6 +22,9 @@ struct MergeCommand: ParsableCommand {
 
     @OptionGroup var output: OutputOptions
 
+    @Flag(help: "Print nothing but errors and warnings: no key findings, no list of the files written.")
+    var quiet = false
+
     func validate() throws {
         if parts.isEmpty { throw ValidationError("merge: give the results.part-K-of-N.json files of every shard") }
         try output.checkWritable()
@@ -56,9 +59,10 @@ struct MergeCommand: ParsableCommand {
             }
         }
         for warning in published.warnings { printError("warning: \(warning)") }
-        print("Merged \(parts.count) part\(parts.count == 1 ? "" : "s") (\(published.results.runs.count) runs):")
-        for statement in published.written.report.findings { print("  - \(statement)") }
-        print("Wrote study.yaml, results.json, runs.csv, points.csv, \(published.written.reports.joined(separator: ", ")), manifest.json and figures/ in \(published.folder.path)")
+        let reporter = ProgressReporter(quiet: quiet)
+        reporter.summary("Merged \(parts.count) part\(parts.count == 1 ? "" : "s") (\(published.results.runs.count) runs):")
+        for statement in published.written.report.findings { reporter.summary("  - \(statement)") }
+        reporter.summary("Wrote \(writtenSummary(published)) in \(published.folder.path)")
     }
 
     /// The performance of the whole sharded sweep: threads summed over shards, wall time that of

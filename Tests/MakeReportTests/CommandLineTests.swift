@@ -238,6 +238,11 @@ struct CommandLineTests {
         let partFiles = (1...3).map { parts.appendingPathComponent("results.part-\($0)-of-3.json").path }
         let outcome = try run(["merge"] + partFiles.reversed() + ["--output", merged.path])
         #expect(outcome.status == 0, "stderr: \(outcome.standardError)")
+        // The files written, as the folder's manifest lists them (performance.json too).
+        #expect(outcome.standardOutput.contains("Wrote study.yaml, results.json, runs.csv, points.csv, report.md, report.tex, report.html, "
+            + "performance.json, manifest.json and figures/ in "), "\(outcome.standardOutput)")
+        let quiet = try run(["merge"] + partFiles + ["--output", temporaryFolder().path, "--quiet"])
+        #expect(quiet.status == 0 && quiet.standardOutput.isEmpty, "stdout: \(quiet.standardOutput)")
         #expect(try Data(contentsOf: merged.appendingPathComponent("results.json"))
             == Data(contentsOf: single.appendingPathComponent("results.json")))
         for figure in ["accuracy_vs_poison.png", "generalization_gap.png", "train_vs_test.png"] {
