@@ -13,103 +13,144 @@ public struct ReportModel: Sendable {
 
     /// One series' sigmoid fit (`fits` in the context).
     public struct Fit: Sendable {
+        /// The series, and its fit's cells: clean accuracy, the four parameters, R², the threshold with its
+        /// status and note, and why a fit failed.
         public let series, cleanAccuracy, L, k, x0, b, rSquared, threshold, thresholdStatus, thresholdNote, failure: String
+        /// Whether the data barely determine the fit, and whether there is one.
         public let poorlyIdentified, hasFit: Bool
     }
 
     /// One series' comparison of curves (`curveRows`).
     public struct CurveRow: Sendable {
+        /// The series and its cells: each curve's score, the preferred curve, the evidence ratio, the
+        /// ratio expected under the design, whether the shape is decided, and the design's verdict.
         public let series, sigmoid, quadratic, line, preferred, evidenceRatio, expectedRatio, decided, design: String
     }
 
     /// One difference between two series in one quantity (`differenceRows`).
     public struct DifferenceRow: Sendable {
+        /// The quantity, the pair of series, the difference, its interval and the seeds needed.
         public let quantity, pair, difference, interval, seeds: String
+        /// Whether the interval excludes zero.
         public let resolved: Bool
     }
 
     /// One trend of the threshold with model size (`trendRows`).
     public struct TrendRow: Sendable {
+        /// The (attack, defense) group, its models, the slope, its interval and the seeds needed.
         public let group, models, slope, interval, seeds: String
+        /// Whether the interval excludes zero.
         public let resolved: Bool
     }
 
     /// One row of a table by poison fraction: the fraction and one cell per column.
     public struct FractionRow: Sendable {
+        /// The poison fraction.
         public let fraction: String
+        /// One cell per column.
         public let cells: [String]
     }
 
     /// The table of an attack's own success metric (`attackMetrics`).
     public struct AttackMetricTable: Sendable {
+        /// The metric's name and what it measures.
         public let name, meaning: String
         /// The series that have the metric.
         public let headers: [String]
+        /// One row per fraction.
         public let rows: [FractionRow]
     }
 
     /// One (defended series, fraction) of the detection table (`detectionRows`).
     public struct DetectionRow: Sendable {
+        /// The series, the fraction, and the detection's cells: rows removed, precision, recall, AUROC, TPR at 5% FPR.
         public let series, fraction, removed, precision, recall, auroc, tpr: String
+        /// Whether the defense removes rows.
         public let hasRemoved: Bool
     }
 
     /// One series at the comparison budget (`attackComparisonRows`).
     public struct AttackComparisonRow: Sendable {
+        /// The model, the attack, its threshold, and at the budget: accuracy, rows poisoned and success.
         public let model, attack, threshold, accuracy, poisoned, success: String
     }
 
     /// One defended series against its undefended twin (`defenseRows`).
     public struct DefenseRow: Sendable {
+        /// The model, attack and defense; the threshold, the undefended one, the shift, the success, the
+        /// clean accuracy and its cost.
         public let model, attack, defense, threshold, baseline, shift, success, cleanAccuracy, cost: String
+        /// Whether the shift's and the cost's intervals exclude zero.
         public let shiftResolved, costResolved: Bool
     }
 
     /// One published claim beside this run's estimate (`claimRows`).
     public struct ClaimRow: Sendable {
+        /// The claim, its published value, this run's estimate with its interval, and the verdict.
         public let claim, published, estimate, interval, verdict: String
     }
 
     /// The published claims and their verdicts.
     public struct Claims: Sendable {
+        /// Where the claims were published, and the rule of the verdicts.
         public let source, rule: String
+        /// One row per claim.
         public let rows: [ClaimRow]
     }
 
     /// One figure: its file stem (e.g. "accuracy_vs_poison") and caption.
     public struct Figure: Sendable {
+        /// The file stem and the caption.
         public let name, caption: String
         /// Its cross-reference label, e.g. "fig:accuracy-vs-poison".
         public var label: String { "fig:" + name.replacingOccurrences(of: "_", with: "-") }
     }
 
+    /// The title, the opening summary, the tool's version and the command that regenerates the report.
     public let title, summary, toolVersion, command: String
+    /// Runs, test rows, bootstrap replicates and seeds.
     public let runCount, testCount, replicates, seedCount: Int
+    /// The series, fractions and seeds, listed; chance accuracy; the largest fraction.
     public let seriesList, fractionList, seedList, chanceAccuracy, largestFraction: String
+    /// The configuration table.
     public let parameters: [Parameter]
+    /// Every series' fit.
     public let fits: [Fit]
+    /// The intervals' confidence, and how they were made.
     public let confidence, intervalMethod: String
     /// What an adaptive study did; nil for a study with a fixed list of seeds.
     public let sequentialSummary: String?
+    /// The evidence ratio that decides a curve, the steepness called sharp, and the design's chance.
     public let decisiveRatio, sharpSteepness, designChance: String
+    /// The planning effect (as a fraction and as accuracy) and power of the seed plan.
     public let planningEffectFraction, planningEffectAccuracy, planningPower: String
+    /// The comparison of curves, one row per series.
     public let curveRows: [CurveRow]
+    /// The differences between series.
     public let differenceRows: [DifferenceRow]
+    /// The threshold trends with model size.
     public let trendRows: [TrendRow]
     /// Every series, for table headers.
     public let seriesHeaders: [String]
+    /// Test accuracy and the generalisation gap, by fraction.
     public let accuracyRows, gapRows: [FractionRow]
     /// Whether the study has more than one attack.
     public let comparesAttacks: Bool
     /// Whether some series has a defense (its model's cells then name the defense).
     public let hasDefenses: Bool
+    /// The poison fraction at which attacks are compared.
     public let comparisonBudget: String
+    /// The attacks at that budget.
     public let attackComparisonRows: [AttackComparisonRow]
+    /// Every defended series against its undefended twin.
     public let defenseRows: [DefenseRow]
+    /// Each attack's own success metric.
     public let attackMetrics: [AttackMetricTable]
+    /// The defenses' detection, by series and fraction.
     public let detectionRows: [DetectionRow]
     /// The findings, as sentences (`findingSentences`), also printed by the commands.
     public let findings: [String]
+    /// The figures, in order.
     public let figures: [Figure]
     /// The published claims; nil when the study has none.
     public let claims: Claims?

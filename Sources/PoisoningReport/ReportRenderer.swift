@@ -26,8 +26,11 @@ public enum TemplateError: Error, CustomStringConvertible, Equatable {
 
 /// A variable a template names, with its 1-based position.
 public struct TemplateVariable: Equatable, Sendable {
+    /// The name as the template writes it.
     public let name: String
+    /// Its 1-based line.
     public let line: Int
+    /// Its 1-based column.
     public let column: Int
 }
 

@@ -42,6 +42,7 @@ public struct CSVDataset: DatasetSource {
     /// The most rows the file may have.
     public let maxRows: Int
 
+    /// `path` names a file.
     public static let pathKeys = ["path"]
 
     public init(parameters p: inout ParameterReader) throws {

@@ -91,5 +91,6 @@ public protocol DatasetSource: StudyComponent {
 }
 
 extension DatasetSource {
+    /// None: only the data tell.
     public var plannedSizes: SplitSizes? { nil }
 }

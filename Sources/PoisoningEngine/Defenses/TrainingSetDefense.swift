@@ -59,5 +59,6 @@ func removingDefenseNeed(_ sizes: RunSizes, working: Double) -> MemoryNeed {
 }
 
 extension TrainingSetDefense {
+    /// None beyond those every defended run records.
     public var recordedMetrics: [String] { [] }
 }

@@ -15,6 +15,7 @@ public protocol StudyComponent: Sendable {
 }
 
 extension StudyComponent {
+    /// None: most components name no file.
     public static var pathKeys: [String] { [] }
 }
 
