@@ -57,7 +57,7 @@ public let maximumStudyFileValues = 100_000
 /// The most characters (grapheme clusters) one key or value of a study file may hold: a path's
 /// longest. Titles, names and labels have their own, shorter bound where the study reads them
 /// (`ParameterReader.maximumNameLength`).
-public let maximumStudyFileScalarLength = ParameterReader.maximumPathLength
+public let maximumStudyFileScalarCharacters = ParameterReader.maximumPathLength
 
 /// One libyaml event, copied out of the parser: what it is and where it starts (1-based).
 private struct YAMLEvent {
@@ -253,14 +253,14 @@ private struct StudyFileComposer {
         }
     }
 
-    /// Refuses a key or value longer than `maximumStudyFileScalarLength` characters.
+    /// Refuses a key or value longer than `maximumStudyFileScalarCharacters` characters.
     private func checkLength(_ text: String, path: () -> String, event: YAMLEvent) throws {
         // A character is at least one byte: a short text is counted no further.
-        guard text.utf8.count > maximumStudyFileScalarLength else { return }
+        guard text.utf8.count > maximumStudyFileScalarCharacters else { return }
         let length = text.count
-        guard length > maximumStudyFileScalarLength else { return }
+        guard length > maximumStudyFileScalarCharacters else { return }
         throw SpecificationError(path: path(), location: location(event),
-                                 message: "a key or value of \(length) characters; a study file's hold at most \(maximumStudyFileScalarLength)")
+                                 message: "a key or value of \(length) characters; a study file's hold at most \(maximumStudyFileScalarCharacters)")
     }
 
     /// Refuses the tag of `event` unless it has none, or the non-specific `!`, or `allowed`.

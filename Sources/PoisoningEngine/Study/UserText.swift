@@ -1,5 +1,5 @@
-/// Text the user wrote (a key, a value, a label, a cell, a file name) as the tool quotes it in an
-/// error line, and the characters a title, name or label may not hold.
+// Text the user wrote (a key, a value, a label, a cell, a file name) as the tool quotes it in an
+// error line, and the characters a title, name or label may not hold.
 
 /// The most characters (grapheme clusters) of one piece of user text that an error line quotes.
 public let maximumQuotedCharacters = 40
