@@ -47,7 +47,7 @@ func storeSummary(fromStore: Int, runs: Int, store: RunStore?) -> String {
 func writtenSummary(_ published: PublishedOutputs) -> String {
     let files = published.written.files + (published.performance == nil ? [] : [PerformanceRecord.fileName]) + [OutputManifest.fileName]
     let topLevel = files.filter { !$0.contains("/") }
-    let folders = files.compactMap { $0.split(separator: "/").count > 1 ? $0.split(separator: "/")[0] + "/" : nil }
+    let folders = files.compactMap { file in file.firstIndex(of: "/").map { String(file[...$0]) } }
     var seen = Set<String>()
     let names = topLevel + folders.filter { seen.insert($0).inserted }
     return names.count > 1 ? names.dropLast().joined(separator: ", ") + " and " + names[names.count - 1] : names.joined()
