@@ -533,3 +533,18 @@ struct ExtrapolatedThresholdTests {
             + "> \(percentagePoints(0.5 - inside)), 95% CI \(percentagePoints(lower)) or more)."), "\(defenses)")
     }
 }
+
+/// The report's "Attacker's surrogate" line says what each informed attacker knew, naming the model
+/// when one attack is white box against a model solved exactly and transfer against another.
+struct AttackerKnowledgeTests {
+    @Test func aTransferAttackerOfKernelRidgeIsReportedAsWhiteBox() throws {
+        let data = StudyConfig.component(GaussianClusters.kind, ["samples": .int(60), "features": .int(4), "classes": .int(3)])
+        let study = try Study(StudyConfig(data: data, models: [StudyConfig.mlp(4), StudyConfig.component(KernelRidge.kind)],
+                                          attacks: [StudyConfig.component(MarginFlip.kind)], fractions: [0, 0.2], seeds: [3],
+                                          training: TrainingSettings(epochs: 2, batchSize: 16)))
+        let results = StudyResults(study: study, runs: runStudy(study, threads: 1).results, toolVersion: "test")
+        let label = study.series[0].attackLabel
+        #expect(attackerKnowledge(results) == "transfer setting, the surrogate trained with a seed of its own: \(label) (MLP 4); "
+            + "white box, the surrogate is the victim's clean model (its seed, or any seed for a model solved exactly): \(label) (\(study.series[1].modelLabel))")
+    }
+}
