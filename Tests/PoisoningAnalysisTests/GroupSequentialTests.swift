@@ -224,7 +224,7 @@ struct GroupSequentialTests {
                                  defenses: [StudyConfig.component(NoDefense.kind), StudyConfig.component(LossFilter.kind)],
                                  fractions: [0, 0.3], seeds: [1, 2])
         config.training = TrainingSettings(epochs: 2)
-        config.analysis = AnalysisSettings(replicates: 20)
+        config.analysis = AnalysisSettings(replicates: 200)
         let study = try Study(config)
         let pairs = comparedSeriesPairs(study.series)
         #expect(pairs.count == 12)
