@@ -53,7 +53,9 @@ import Foundation
 /// accepted, though beyond a few standard deviations the rows no longer look like their class and the
 /// attack is label-consistent in name only.
 public struct Backdoor: PoisoningAttack {
+    /// "backdoor".
     public static let kind = "backdoor"
+    /// One sentence for help and commented study files.
     public static let summary = "Stamp a trigger (trigger features set to an in-range quantile, or a blended pattern) on training rows: "
         + "relabelled as the target class, or (clean-label) target-class rows made hard to learn by PGD, labels kept."
 
@@ -99,6 +101,7 @@ public struct Backdoor: PoisoningAttack {
     /// depend on the fraction; `SurrogateCache`).
     let surrogates = SurrogateCache()
 
+    /// Reads its keys from the study, each with its default and help.
     public init(parameters: inout ParameterReader) throws {
         target = try parameters.int("target", default: 0, in: 0...1_000_000, help: "The class the trigger should lead to.")
         let kind = try parameters.string("trigger", default: "patch", oneOf: ["patch", "blend"],
@@ -193,12 +196,14 @@ public struct Backdoor: PoisoningAttack {
         return hardening.knowledge
     }
 
+    /// The success metrics it adds to every run.
     public var metrics: [MetricInfo] {
         [MetricInfo(key: "backdoorSuccess", name: "Backdoor success",
                     meaning: "share of the test rows of other classes that, with the trigger, the model assigns to class \(target)",
                     hasBaseline: true)]
     }
 
+    /// Why it cannot run on data of `classCount` classes and `featureCount` features, as its key and a sentence; nil when it can.
     public func problem(classCount: Int, featureCount: Int) -> (key: String, message: String)? {
         if target >= classCount { return ("target", "class \(target) does not exist (the data have \(classCount) classes, 0 to \(classCount - 1))") }
         if case .patch(let features, _) = trigger, let bad = features.first(where: { $0 >= featureCount || $0 < -featureCount }) {
@@ -368,6 +373,7 @@ public struct Backdoor: PoisoningAttack {
         return MemoryNeed(kept: kept, working: working)
     }
 
+    /// The poisoned training set of `split` at `fraction`, every random choice from streams of `seed`.
     public func poison(_ split: TrainTestSplit, fraction: Double, seed: UInt64, trainer: ModelTrainer) -> PoisonedTrainingSet? {
         let train = split.train, d = train.featureCount
         precondition((0...1).contains(fraction))

@@ -6,7 +6,9 @@
 /// (`sourceClassShare`). Its success metric is the rate at which the clean test rows of the source
 /// class are predicted as the target, with its excess over the clean model's rate.
 public struct ClassFlip: ModelFreeAttack {
+    /// "class-flip".
     public static let kind = "class-flip"
+    /// One sentence for help and commented study files.
     public static let summary = "Relabel training rows of one class as another class (the budget a share of the training set)."
 
     /// The class whose rows are relabelled.
@@ -21,6 +23,7 @@ public struct ClassFlip: ModelFreeAttack {
         self.target = target
     }
 
+    /// Reads its keys from the study, each with its default and help.
     public init(parameters: inout ParameterReader) throws {
         let source = try parameters.int("source", default: 0, in: 0...1_000_000, help: "The class whose training rows are relabelled.")
         let target = try parameters.int("target", default: 1, in: 0...1_000_000, help: "The label they get.")
@@ -34,6 +37,7 @@ public struct ClassFlip: ModelFreeAttack {
     /// "class-flip 0→1".
     public var label: String { "class-flip \(source)→\(target)" }
 
+    /// The success metrics it adds to every run.
     public var metrics: [MetricInfo] {
         [MetricInfo(key: "targetSuccess", name: "Target success",
                     meaning: "fraction of the clean test rows of class \(source) that the model assigns to class \(target)",
@@ -42,6 +46,7 @@ public struct ClassFlip: ModelFreeAttack {
                     meaning: "share of the training rows of class \(source) whose label was flipped")]
     }
 
+    /// Why it cannot run on data of `classCount` classes and `featureCount` features, as its key and a sentence; nil when it can.
     public func problem(classCount: Int, featureCount: Int) -> (key: String, message: String)? {
         if source >= classCount { return ("source", "class \(source) does not exist (the data have \(classCount) classes, 0 to \(classCount - 1))") }
         if target >= classCount { return ("target", "class \(target) does not exist (the data have \(classCount) classes, 0 to \(classCount - 1))") }
@@ -59,6 +64,7 @@ public struct ClassFlip: ModelFreeAttack {
                    working: sizes.rowIndexBytes + 8 * sizes.m)
     }
 
+    /// The poisoned training set of `split` at `fraction`, every random choice from streams of `seed`.
     public func poison(_ split: TrainTestSplit, fraction: Double, seed: UInt64) -> PoisonedTrainingSet {
         let train = split.train
         precondition((0...1).contains(fraction), "fraction must lie in [0, 1]")

@@ -1,7 +1,9 @@
 /// Flips the labels of the training rows the clean model classifies with the smallest margin (the
 /// "nearest-first" heuristic; see `InformedLabelFlip`).
 public struct MarginFlip: PoisoningAttack {
+    /// "margin-flip".
     public static let kind = "margin-flip"
+    /// One sentence for help and commented study files.
     public static let summary = "Flip the labels of the round(fraction · n) training rows nearest the clean model's decision boundary."
 
     /// Where flipped labels go.
@@ -9,6 +11,7 @@ public struct MarginFlip: PoisoningAttack {
     /// Whose seed the surrogate model of the clean data is trained with.
     let attacker: AttackerKnowledge
 
+    /// Reads its keys from the study, each with its default and help.
     public init(parameters: inout ParameterReader) throws {
         relabel = try InformedLabelFlip.relabel(&parameters)
         attacker = try AttackerKnowledge.read(&parameters)
@@ -17,6 +20,7 @@ public struct MarginFlip: PoisoningAttack {
     /// "margin flip (to worst)", with ", white box" in that setting.
     public var label: String { "margin flip (to \(relabel.rawValue)\(attacker == .whiteBox ? ", white box" : ""))" }
 
+    /// What its surrogate knows of the victim.
     public var knowledge: AttackerKnowledge? { attacker }
 
     /// An informed flip's (`InformedLabelFlip.memoryNeed`).
@@ -25,6 +29,7 @@ public struct MarginFlip: PoisoningAttack {
     /// None: it reads the clean model's decision values.
     public var requirements: Set<ModelCapability> { [] }
 
+    /// The poisoned training set of `split` at `fraction`, every random choice from streams of `seed`.
     public func poison(_ split: TrainTestSplit, fraction: Double, seed: UInt64, trainer: ModelTrainer) -> PoisonedTrainingSet? {
         InformedLabelFlip.poison(split, fraction: fraction, seed: seed, trainer: trainer.surrogate(attacker),
                                smallestFirst: true, relabel: relabel)

@@ -72,9 +72,13 @@ public protocol PoisoningAttack: StudyComponent {
 }
 
 extension PoisoningAttack {
+    /// None by default.
     public var metrics: [MetricInfo] { [] }
+    /// None by default: the attack trains no surrogate.
     public var knowledge: AttackerKnowledge? { nil }
+    /// None by default: it runs on any sizes.
     public func problem(classCount: Int, featureCount: Int) -> (key: String, message: String)? { nil }
+    /// None by default: it runs on any split.
     public func problem(in split: TrainTestSplit) -> (key: String, message: String)? { nil }
 
     /// A label flip's: the poisoned set keeps the clean features and holds its own labels and the
@@ -94,6 +98,7 @@ extension ModelFreeAttack {
     /// None: it trains no model.
     public var requirements: Set<ModelCapability> { [] }
 
+    /// The poisoned training set of `split` at `fraction`, every random choice from streams of `seed`.
     public func poison(_ split: TrainTestSplit, fraction: Double, seed: UInt64, trainer: ModelTrainer) -> PoisonedTrainingSet? {
         poison(split, fraction: fraction, seed: seed)
     }

@@ -6,12 +6,15 @@
 /// the stream (seed, "poison-labels"). Both streams are independent of the fraction, so for one seed
 /// the rows poisoned at a smaller fraction are also poisoned, with the same labels, at a larger one.
 public struct RandomLabelFlip: ModelFreeAttack {
+    /// "random-label-flip".
     public static let kind = "random-label-flip"
+    /// One sentence for help and commented study files.
     public static let summary = "Flip round(fraction · n) training labels, chosen at random, each to a random other class."
 
     /// An attack with no parameters beyond the fraction.
     public init() {}
 
+    /// Reads its keys from the study, each with its default and help.
     public init(parameters: inout ParameterReader) throws {}
 
     /// "random label flip".

@@ -19,7 +19,9 @@ import Foundation
 /// feature is only centred). Problems end in one line "file:line: why", a row that spans lines
 /// named by its first line.
 public struct CSVDataset: DatasetSource {
+    /// "csv".
     public static let kind = "csv"
+    /// One sentence for help and commented study files.
     public static let summary = "Rows of a CSV file: numeric features and a label column."
 
     /// The file: as a study file names it, relative to the study file's folder (or absolute); once
@@ -45,6 +47,7 @@ public struct CSVDataset: DatasetSource {
     /// `path` names a file.
     public static let pathKeys = ["path"]
 
+    /// Reads its keys from the study, each with its default and help.
     public init(parameters p: inout ParameterReader) throws {
         path = try p.string("path", maximumLength: ParameterReader.maximumPathLength, help: "The CSV file, relative to this file's folder, or absolute.")
         labelColumn = try p.string("label-column", default: "", help: "The label column: its header name or 0-based index (default: the last column); "
@@ -74,6 +77,7 @@ public struct CSVDataset: DatasetSource {
     /// The most features a file can have: each cell takes at least one byte and its delimiter.
     public static let maximumFeatures = maximumFileBytes / 2
 
+    /// Draws the data and splits them into training and test rows.
     public func makeSplit() throws -> TrainTestSplit {
         let data: Data
         do {

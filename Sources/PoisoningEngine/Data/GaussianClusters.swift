@@ -8,7 +8,9 @@
 /// round(trainFraction * samples) indices form the training set. Values are computed in Double and
 /// converted to Float as they are drawn.
 public struct GaussianClusters: DatasetSource, Equatable {
+    /// "gaussian-clusters".
     public static let kind = "gaussian-clusters"
+    /// One sentence for help and commented study files.
     public static let summary = "Synthetic data: one Gaussian cluster per class, drawn as the reference study's NumPy code drew them."
 
     /// Total number of samples (train + test).
@@ -38,6 +40,7 @@ public struct GaussianClusters: DatasetSource, Equatable {
         self.seed = seed
     }
 
+    /// Reads its keys from the study, each with its default and help.
     public init(parameters p: inout ParameterReader) throws {
         let reference = GaussianClusters()
         self.init(

@@ -33,7 +33,9 @@
 /// `size-bound`, is a candidate that exclusionary reclassification confirms, since without it its
 /// class keeps only poisoned rows to recognise it from; the clean rows are removed.
 public struct ActivationClustering: TrainingSetDefense {
+    /// "activation-clustering".
     public static let kind = "activation-clustering"
+    /// One sentence for help and commented study files.
     public static let summary = "Per class, split the model's representations, reduced by PCA (ICA's whitening mixed the clusters), "
         + "into two by 2-means; remove a small, well separated cluster that a model trained without it gives to another class."
 
@@ -47,6 +49,7 @@ public struct ActivationClustering: TrainingSetDefense {
     /// other class gets from the model trained without it.
     public let reclassification: Double
 
+    /// Reads its keys from the study, each with its default and help.
     public init(parameters: inout ParameterReader) throws {
         components = try parameters.int("components", default: 10, in: 1...1000,
                                         help: "Principal components the clustering uses; the paper reduces to 10 dimensions.")
@@ -84,6 +87,7 @@ public struct ActivationClustering: TrainingSetDefense {
     /// It clusters the model's representations.
     public var requirements: Set<ModelCapability> { [.representation] }
 
+    /// The defense's decision on the poisoned training set, with `trainer` for the run's model; nil when its training diverged.
     public func inspect(_ poisoned: PoisonedTrainingSet, trainer: ModelTrainer) -> DefenseDecision? {
         // The representations go once clustered.
         guard let clustering = ClassRepresentations(poisoned, trainer: trainer).map({ cluster($0, rowCount: poisoned.data.count) })

@@ -2,12 +2,15 @@
 /// attacks"): score every training row by its Euclidean distance to the centroid of its (given)
 /// class, remove the round(drop · n) farthest rows (ties: the earlier row first), train on the rest.
 public struct CentroidSphere: TrainingSetDefense {
+    /// "centroid-sphere".
     public static let kind = "centroid-sphere"
+    /// One sentence for help and commented study files.
     public static let summary = "Remove the rows farthest from the centroid of their class."
 
     /// Fraction of the training rows to remove.
     public let drop: Double
 
+    /// Reads its keys from the study, each with its default and help.
     public init(parameters: inout ParameterReader) throws {
         drop = try parameters.double("drop", default: 0.1, in: 0...0.95, help: "Fraction of the rows farthest from their class centroid to remove.")
     }
@@ -27,6 +30,7 @@ public struct CentroidSphere: TrainingSetDefense {
     /// None: it measures distances in the input space.
     public var requirements: Set<ModelCapability> { [] }
 
+    /// The defense's decision on the poisoned training set, with `trainer` for the run's model; nil when its training diverged.
     public func inspect(_ poisoned: PoisonedTrainingSet, trainer: ModelTrainer) -> DefenseDecision? {
         let data = poisoned.data, d = data.featureCount
         var sums = [Double](repeating: 0, count: data.classCount * d), counts = [Int](repeating: 0, count: data.classCount)

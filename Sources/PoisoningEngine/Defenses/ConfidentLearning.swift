@@ -10,12 +10,15 @@ import Foundation
 /// its given label (argmax of p, with p_given raised by 1e-6). Flagged rows are removed; the score is
 /// t_given - p_given. Checked against cleanlab 2.9 on fixed probabilities (scripts/reference_statistics.py).
 public struct ConfidentLearning: TrainingSetDefense {
+    /// "confident-learning".
     public static let kind = "confident-learning"
+    /// One sentence for help and commented study files.
     public static let summary = "Remove the rows whose out-of-fold probabilities confidently point to another class (cleanlab's rule)."
 
     /// Folds of the out-of-fold probabilities.
     public let folds: Int
 
+    /// Reads its keys from the study, each with its default and help.
     public init(parameters: inout ParameterReader) throws {
         folds = try parameters.int("folds", default: 4, in: 2...100, help: "Folds k of the out-of-fold predicted probabilities.")
     }
@@ -43,6 +46,7 @@ public struct ConfidentLearning: TrainingSetDefense {
     /// None: it reads out-of-fold decision values.
     public var requirements: Set<ModelCapability> { [] }
 
+    /// The defense's decision on the poisoned training set, with `trainer` for the run's model; nil when its training diverged.
     public func inspect(_ poisoned: PoisonedTrainingSet, trainer: ModelTrainer) -> DefenseDecision? {
         let data = poisoned.data, classes = data.classCount
         var order = Array(0..<data.count)

@@ -35,6 +35,7 @@ public struct DPSGD: TrainingSetDefense {
     /// Those of DP-SGD training.
     public var requirements: Set<ModelCapability> { TrainingAdjustment(privacy: privacy).requirements }
 
+    /// The defense's decision on the poisoned training set, with `trainer` for the run's model; nil when its training diverged.
     public func inspect(_ poisoned: PoisonedTrainingSet, trainer: ModelTrainer) -> DefenseDecision? {
         DefenseDecision(scores: nil, kept: Array(0..<poisoned.data.count), training: TrainingAdjustment(privacy: privacy))
     }

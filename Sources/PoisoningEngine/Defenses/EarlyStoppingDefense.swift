@@ -5,7 +5,9 @@
 /// see the poison would; with `trusted: true` by their true labels, a defender with a small trusted
 /// set. Each run records the epoch it kept (`stoppingEpoch`).
 public struct EarlyStoppingDefense: TrainingSetDefense {
+    /// "early-stopping".
     public static let kind = "early-stopping"
+    /// One sentence for help and commented study files.
     public static let summary = "Hold out part of the training rows, stop training when their loss stops falling."
 
     /// Share of the training rows held out for validation.
@@ -15,6 +17,7 @@ public struct EarlyStoppingDefense: TrainingSetDefense {
     /// Judge the validation rows by their true labels.
     public let trusted: Bool
 
+    /// Reads its keys from the study, each with its default and help.
     public init(parameters: inout ParameterReader) throws {
         validation = try parameters.double("validation", default: 0.2, in: 0.01...0.9, help: "Share of the training rows held out.")
         patience = try parameters.int("patience", default: 10, in: 1...100_000, help: "Epochs without improvement before stopping.")
@@ -42,6 +45,7 @@ public struct EarlyStoppingDefense: TrainingSetDefense {
     /// Early stopping picks an epoch of SGD on a parameter vector.
     public var requirements: Set<ModelCapability> { [.parameterGradient] }
 
+    /// The defense's decision on the poisoned training set, with `trainer` for the run's model; nil when its training diverged.
     public func inspect(_ poisoned: PoisonedTrainingSet, trainer: ModelTrainer) -> DefenseDecision? {
         let count = poisoned.data.count
         var rows = Array(0..<count)

@@ -2,12 +2,15 @@
 /// see `InputGradientPenalty`), which flattens the loss around each input and, in Granziol's (2026)
 /// analysis, suppresses backdoors that leave no trace in the curvature, at a cost in fitting capacity.
 public struct InputGradientPenaltyDefense: TrainingSetDefense {
+    /// "input-gradient-penalty".
     public static let kind = "input-gradient-penalty"
+    /// One sentence for help and commented study files.
     public static let summary = "Train with a penalty lambda on the squared norm of each example's loss gradient with respect to its input."
 
     /// λ.
     public let lambda: Double
 
+    /// Reads its keys from the study, each with its default and help.
     public init(parameters: inout ParameterReader) throws {
         lambda = try parameters.double("lambda", default: 0.1, in: 0...1e6, help: "Weight λ of ||∂ℓ/∂x||² in every example's loss.")
     }
@@ -25,6 +28,7 @@ public struct InputGradientPenaltyDefense: TrainingSetDefense {
     /// Those of training with the penalty.
     public var requirements: Set<ModelCapability> { TrainingAdjustment(inputGradientPenalty: lambda).requirements }
 
+    /// The defense's decision on the poisoned training set, with `trainer` for the run's model; nil when its training diverged.
     public func inspect(_ poisoned: PoisonedTrainingSet, trainer: ModelTrainer) -> DefenseDecision? {
         DefenseDecision(scores: nil, kept: Array(0..<poisoned.data.count), training: TrainingAdjustment(inputGradientPenalty: lambda))
     }

@@ -1,7 +1,9 @@
 /// k-NN filtering (Paudice et al. 2018): remove every training row whose label fewer than
 /// `agreement` of its k nearest neighbours share; score = 1 - that share.
 public struct KNNFilter: TrainingSetDefense {
+    /// "knn-filter".
     public static let kind = "knn-filter"
+    /// One sentence for help and commented study files.
     public static let summary = "Remove the rows whose label disagrees with most of their k nearest neighbours."
 
     /// Neighbours consulted.
@@ -9,6 +11,7 @@ public struct KNNFilter: TrainingSetDefense {
     /// The share of agreeing neighbours below which a row is flagged.
     public let agreement: Double
 
+    /// Reads its keys from the study, each with its default and help.
     public init(parameters: inout ParameterReader) throws {
         k = try NeighbourAgreement.neighbours(&parameters)
         agreement = try parameters.double("agreement", default: 0.5, in: 0...1,
@@ -29,6 +32,7 @@ public struct KNNFilter: TrainingSetDefense {
     /// None: it measures distances in the input space.
     public var requirements: Set<ModelCapability> { [] }
 
+    /// The defense's decision on the poisoned training set, with `trainer` for the run's model; nil when its training diverged.
     public func inspect(_ poisoned: PoisonedTrainingSet, trainer: ModelTrainer) -> DefenseDecision? {
         let neighbours = NeighbourAgreement(poisoned.data, k: k)
         let kept = neighbours.agreement.indices.filter { neighbours.agreement[$0] >= agreement }

@@ -4,7 +4,9 @@
 /// row that label (its own label when that is among the most common, so a tie never relabels it);
 /// keep every row. A row's score is 1 - the share of its neighbours carrying its own label.
 public struct KNNRelabel: TrainingSetDefense {
+    /// "knn-relabel".
     public static let kind = "knn-relabel"
+    /// One sentence for help and commented study files.
     public static let summary = "Give each row the label most of its k nearest neighbours carry, when at least a share eta of them do."
 
     /// Neighbours consulted.
@@ -12,6 +14,7 @@ public struct KNNRelabel: TrainingSetDefense {
     /// η: the share of the neighbours the most common label must reach for a row to take it.
     public let eta: Double
 
+    /// Reads its keys from the study, each with its default and help.
     public init(parameters: inout ParameterReader) throws {
         k = try NeighbourAgreement.neighbours(&parameters)
         eta = try parameters.double("eta", default: 0.5, in: 0...1,
@@ -33,6 +36,7 @@ public struct KNNRelabel: TrainingSetDefense {
     /// None: it measures distances in the input space.
     public var requirements: Set<ModelCapability> { [] }
 
+    /// The defense's decision on the poisoned training set, with `trainer` for the run's model; nil when its training diverged.
     public func inspect(_ poisoned: PoisonedTrainingSet, trainer: ModelTrainer) -> DefenseDecision? {
         let neighbours = NeighbourAgreement(poisoned.data, k: k)
         let labels = poisoned.data.labels.indices.map { row in

@@ -7,7 +7,9 @@
 /// with `side: low` the score is the negated loss and the lowest losses go. Li et al. rank by the loss
 /// early in training under their local gradient ascent; here the plain model's final loss is ranked.
 public struct LossFilter: TrainingSetDefense {
+    /// "loss-filter".
     public static let kind = "loss-filter"
+    /// One sentence for help and commented study files.
     public static let summary = "Train, drop the rows with the highest (or lowest) training loss, train again on the rest."
 
     /// Which end of the losses is suspicious.
@@ -30,6 +32,7 @@ public struct LossFilter: TrainingSetDefense {
         self.side = side
     }
 
+    /// Reads its keys from the study, each with its default and help.
     public init(parameters: inout ParameterReader) throws {
         let drop = try parameters.double("drop", default: 0.1, in: 0...0.95, help: "Fraction of the training rows to remove.")
         let side = try parameters.string("side", default: Side.high.rawValue, oneOf: Side.allCases.map(\.rawValue),
@@ -54,6 +57,7 @@ public struct LossFilter: TrainingSetDefense {
     /// None: it reads a trained model's row losses.
     public var requirements: Set<ModelCapability> { [] }
 
+    /// The defense's decision on the poisoned training set, with `trainer` for the run's model; nil when its training diverged.
     public func inspect(_ poisoned: PoisonedTrainingSet, trainer: ModelTrainer) -> DefenseDecision? {
         let first = trainer.train(poisoned.data)
         guard first.divergedEpoch == nil else { return nil }

@@ -9,12 +9,15 @@ import Foundation
 /// training rows aimed at one of five equal classes is a third of that class, so it takes ε = 1/3 to
 /// remove it all; ε = 0.1 removes 15% of the class, at most 45% of the poison.
 public struct SpectralSignature: TrainingSetDefense {
+    /// "spectral-signature".
     public static let kind = "spectral-signature"
+    /// One sentence for help and commented study files.
     public static let summary = "Per class, remove the rows with the largest projection on the top singular vector of the representations."
 
     /// ε, the share of each class the defender expects to be poisoned (at most).
     public let epsilon: Double
 
+    /// Reads its keys from the study, each with its default and help.
     public init(parameters: inout ParameterReader) throws {
         epsilon = try parameters.double("epsilon", default: 0.1, in: 0...0.6,
                                         help: "The share ε of each class's rows the defender expects to be poisoned (at most); "
@@ -35,6 +38,7 @@ public struct SpectralSignature: TrainingSetDefense {
     /// It projects the model's representations.
     public var requirements: Set<ModelCapability> { [.representation] }
 
+    /// The defense's decision on the poisoned training set, with `trainer` for the run's model; nil when its training diverged.
     public func inspect(_ poisoned: PoisonedTrainingSet, trainer: ModelTrainer) -> DefenseDecision? {
         guard let representations = ClassRepresentations(poisoned, trainer: trainer) else { return nil }
         return decide(representations, rowCount: poisoned.data.count)

@@ -3,12 +3,15 @@
 /// the epoch), then train again from scratch on the rows that took part in the last epoch. Each row's
 /// score is its final loss under the trimmed model, so detection is measured as for the loss filter.
 public struct TrimmedLoss: TrainingSetDefense {
+    /// "trimmed-loss".
     public static let kind = "trimmed-loss"
+    /// One sentence for help and commented study files.
     public static let summary = "Train each epoch on the rows with the lowest current loss, then train again on the final ones."
 
     /// ε, the share of rows left out of each epoch.
     public let epsilon: Double
 
+    /// Reads its keys from the study, each with its default and help.
     public init(parameters: inout ParameterReader) throws {
         epsilon = try parameters.double("epsilon", default: 0.1, in: 0...0.9,
                                         help: "Share ε of the rows with the highest current loss left out of each epoch.")
@@ -32,6 +35,7 @@ public struct TrimmedLoss: TrainingSetDefense {
     /// Those of trimmed epochs.
     public var requirements: Set<ModelCapability> { TrainingAdjustment(trimmedShare: epsilon).requirements }
 
+    /// The defense's decision on the poisoned training set, with `trainer` for the run's model; nil when its training diverged.
     public func inspect(_ poisoned: PoisonedTrainingSet, trainer: ModelTrainer) -> DefenseDecision? {
         let outcome = trainer.train(poisoned.data, adjustment: TrainingAdjustment(trimmedShare: epsilon))
         guard outcome.divergedEpoch == nil else { return nil }

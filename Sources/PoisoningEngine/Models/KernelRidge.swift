@@ -18,7 +18,9 @@ public enum RidgeKernel: String, Sendable, Hashable, CaseIterable {
 /// it has no representation and no parameter vector trained by SGD. The same as scikit-learn's
 /// `KernelRidge(alpha=λ)` on the one-hot targets (`scripts/kernel_ridge_reference.py`).
 public struct KernelRidge: ModelArchitecture {
+    /// "kernel-ridge".
     public static let kind = "kernel-ridge"
+    /// One sentence for help and commented study files.
     public static let summary = "Kernel ridge regression on one-hot targets (RBF or Laplacian kernel), solved exactly by Cholesky in Double."
 
     /// The kernel.
@@ -36,6 +38,7 @@ public struct KernelRidge: ModelArchitecture {
         self.lambda = lambda
     }
 
+    /// Reads its keys from the study, each with its default and help.
     public init(parameters: inout ParameterReader) throws {
         let kernel = try parameters.string("kernel", default: RidgeKernel.rbf.rawValue, oneOf: RidgeKernel.allCases.map(\.rawValue),
                                            help: "rbf: exp(-||x - x'||^2 / (2 l^2)); laplacian: exp(-||x - x'||_1 / l).")

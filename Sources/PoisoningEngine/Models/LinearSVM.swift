@@ -8,7 +8,9 @@
 /// hinge losses. It offers that loss's input gradient (for PGD); it has no representation and no
 /// parameter vector trained by SGD (`scripts/linear_svm_reference.py` checks it against scikit-learn).
 public struct LinearSVM: ModelArchitecture {
+    /// "linear-svm".
     public static let kind = "linear-svm"
+    /// One sentence for help and commented study files.
     public static let summary = "A linear SVM, one-vs-rest hinge loss with L2 regularisation C, solved exactly by dual coordinate descent in Double."
 
     /// C, the weight of the hinge losses against ½ ||w||².
@@ -26,6 +28,7 @@ public struct LinearSVM: ModelArchitecture {
         self.maxPasses = maxPasses
     }
 
+    /// Reads its keys from the study, each with its default and help.
     public init(parameters: inout ParameterReader) throws {
         let c = try parameters.double("c", default: 1.0, in: 1e-8...1e8, help: "C: the weight of the hinge losses against the L2 penalty.")
         let tolerance = try parameters.double("tolerance", default: 1e-8, in: 1e-14...1,

@@ -1,11 +1,14 @@
 /// Multinomial logistic (softmax) regression: one Linear layer from the features to the classes.
 public struct LogisticRegression: ModelArchitecture {
+    /// "logistic".
     public static let kind = "logistic"
+    /// One sentence for help and commented study files.
     public static let summary = "Softmax regression: a single linear layer, trained like the networks."
 
     /// Logistic regression has no parameters beyond the data's sizes.
     public init() {}
 
+    /// Reads its keys from the study, each with its default and help.
     public init(parameters: inout ParameterReader) throws {}
 
     /// "logistic".

@@ -1,7 +1,9 @@
 /// A multilayer perceptron: Linear-ReLU blocks of the given hidden widths, then a Linear layer to
 /// the classes (the reference study's model is `hidden: [64]`, Linear(10→64)-ReLU-Linear(64→5)).
 public struct MLP: ModelArchitecture {
+    /// "mlp".
     public static let kind = "mlp"
+    /// One sentence for help and commented study files.
     public static let summary = "A ReLU network with one or more hidden layers, PyTorch's default initialisation."
 
     /// Hidden widths, first layer first.
@@ -13,6 +15,7 @@ public struct MLP: ModelArchitecture {
         self.hidden = hidden
     }
 
+    /// Reads its keys from the study, each with its default and help.
     public init(parameters: inout ParameterReader) throws {
         guard let raw = parameters.value("hidden", help: "Hidden layer widths, first layer first, e.g. [64] or [64, 64].") else {
             throw parameters.missing("hidden")
