@@ -41,8 +41,8 @@ public struct PublishedOutputs {
 /// the output folder, make the results (train, or merge), write every output, and publish the
 /// folder as a whole. The commands only parse their options and say what they did.
 public struct OutputPipeline {
-    /// The study whose outputs are written (its study.yaml).
-    public let study: Study
+    /// The layout of the study whose outputs are written (its study.yaml): never its data.
+    public let study: StudyLayout
     /// How the outputs are written.
     public let settings: OutputSettings
     /// The templates of `settings`, parsed and checked.
@@ -50,7 +50,7 @@ public struct OutputPipeline {
 
     /// Checks every template of `settings` against `study` (`checkTemplates`), so that a bad one
     /// stops the command before any run.
-    public init(study: Study, settings: OutputSettings) throws {
+    public init(study: StudyLayout, settings: OutputSettings) throws {
         self.study = study
         self.settings = settings
         parsed = try checkTemplates(settings, study: study)

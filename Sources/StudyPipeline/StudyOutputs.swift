@@ -59,7 +59,7 @@ let maximumEmbeddedDPI = 150.0
 /// figures, the report model and its finding sentences are computed once, for every report. Nothing
 /// reaches the output folder before the caller publishes it; a template that fails (syntax, a
 /// rendering too large, or an unknown variable when strict) throws.
-public func writeStudyOutputs(_ results: StudyResults, study: Study, settings: OutputSettings, parsed: [ParsedTemplate]? = nil,
+public func writeStudyOutputs(_ results: StudyResults, study: StudyLayout, settings: OutputSettings, parsed: [ParsedTemplate]? = nil,
                               into folder: StagedOutputFolder) throws -> WrittenOutputs {
     let results = results.movingPaths(from: ".", to: settings.folder)
     var files = [String]()
@@ -69,7 +69,7 @@ public func writeStudyOutputs(_ results: StudyResults, study: Study, settings: O
     }
     let header = ["The effective study of the results in this folder: every setting, defaults filled in.",
                   "`make-report run --study study.yaml` regenerates the same results."]
-    try write(Data(studyFileText(results.config, help: study.help, header: header).utf8), "study.yaml")
+    try write(Data(studyFileText(results.config, help: study.design.help, header: header).utf8), "study.yaml")
     try write(try results.jsonData(), "results.json")
     for table in TidyTables.files(results) { try write(Data(table.text.utf8), table.name) }
     let figures = studyFigures(results)
@@ -132,9 +132,9 @@ public func divergenceWarnings(_ runs: [RunResult]) -> [String] {
 /// context's names and list lengths do not depend on the values), with the lists that results may
 /// lengthen at their longest. Returns the parsed templates, for `writeStudyOutputs`.
 @discardableResult
-public func checkTemplates(_ settings: OutputSettings, study: Study) throws -> [ParsedTemplate] {
+public func checkTemplates(_ settings: OutputSettings, study: StudyLayout) throws -> [ParsedTemplate] {
     let parsed = try settings.templates.map { try parseTemplate($0.text, fileName: $0.name) }
-    let chance = 1 / Double(study.split.train.classCount)
+    let chance = 1 / Double(study.sizes.classes)
     let runs = study.runSpecs.map { spec in
         let accuracy = max(chance, 0.9 - spec.fraction)
         var metrics = [MetricKey.testAccuracy: accuracy, MetricKey.trainAccuracy: accuracy, MetricKey.trainCleanAccuracy: accuracy,
@@ -146,7 +146,7 @@ public func checkTemplates(_ settings: OutputSettings, study: Study) throws -> [
     }
     // Few bootstrap replicates: the context's shape does not depend on them, and the study's own
     // number (1000 by default) made this check a tenth of a rerun's time.
-    let provisional = StudyResults(study: study, runs: runs, toolVersion: toolVersion, bootstrapReplicates: 20)
+    let provisional = StudyResults(layout: study, runs: runs, toolVersion: toolVersion, bootstrapReplicates: 20)
     let model = ReportModel(provisional, command: settings.command)
     for (template, parsed) in zip(settings.templates, parsed) {
         let context = templateContext(model, format: template.format) { "figures/\($0.name).png" }

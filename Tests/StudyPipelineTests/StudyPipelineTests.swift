@@ -49,7 +49,7 @@ import TestSupport
     func write(_ results: StudyResults, into folder: URL, formats: [ImageFormat] = [.png]) throws -> WrittenOutputs {
         let settings = OutputSettings(figureFormats: formats, dpi: 60, templates: ReportTemplate.shipped(), strict: false,
                                       command: "make-report --widths 8,16", folder: folder.path)
-        return try publish(into: folder) { staged in try writeStudyOutputs(results, study: Self.study, settings: settings, into: staged) }
+        return try publish(into: folder) { staged in try writeStudyOutputs(results, study: Self.study.layout, settings: settings, into: staged) }
     }
 
     /// Runs `body` on a staged output folder for `folder`, then publishes it.
@@ -128,11 +128,11 @@ import TestSupport
         let template = ReportTemplate(name: "mine.md", text: "# {{title}}\n\nvalue: {{nonsense}}\n", format: .markdown)
         var settings = OutputSettings(figureFormats: [.png], dpi: 60, templates: [template], strict: false, command: "make-report",
                                       folder: folder.path)
-        let written = try publish(into: folder) { try writeStudyOutputs(Self.results(), study: Self.study, settings: settings, into: $0) }
+        let written = try publish(into: folder) { try writeStudyOutputs(Self.results(), study: Self.study.layout, settings: settings, into: $0) }
         #expect(written.warnings == ["mine.md:3:8: unknown variable 'nonsense' renders as empty text"])
         settings.strict = true
         #expect(throws: TemplateError.self) {
-            try publish(into: folder) { try writeStudyOutputs(Self.results(), study: Self.study, settings: settings, into: $0) }
+            try publish(into: folder) { try writeStudyOutputs(Self.results(), study: Self.study.layout, settings: settings, into: $0) }
         }
     }
 
@@ -142,12 +142,12 @@ import TestSupport
         let nested = String(repeating: "{{#divergedRuns}}", count: 6) + "{{message}}" + String(repeating: "{{/divergedRuns}}", count: 6)
         let template = ReportTemplate(name: "runs.md", text: nested, format: .markdown)
         let settings = OutputSettings(figureFormats: [.png], dpi: 60, templates: [template], strict: true, command: "make-report", folder: ".")
-        #expect { try checkTemplates(settings, study: Self.study) } throws: { error in
+        #expect { try checkTemplates(settings, study: Self.study.layout) } throws: { error in
             "\(error)".hasPrefix("runs.md:1:86: rendering would take about 3.26e+06 steps by this tag")
         }
         let shipped = OutputSettings(figureFormats: [.png], dpi: 60, templates: ReportTemplate.shipped(), strict: true, command: "make-report",
                                      folder: ".")
-        #expect(throws: Never.self) { try checkTemplates(shipped, study: Self.study) }
+        #expect(throws: Never.self) { try checkTemplates(shipped, study: Self.study.layout) }
     }
 
     @Test func templateFilesNeedAKnownFormat() throws {
@@ -250,7 +250,7 @@ import TestSupport
                                       folder: folder.path)
         #expect(throws: TemplateError.self) {
             _ = try pipeline.publish(into: folder) {
-                try writeStudyOutputs(StudyPipelineTests.results(), study: StudyPipelineTests.study, settings: settings, into: $0)
+                try writeStudyOutputs(StudyPipelineTests.results(), study: StudyPipelineTests.study.layout, settings: settings, into: $0)
             }
         }
         #expect(try Data(contentsOf: folder.appendingPathComponent(OutputManifest.fileName)) == before)
@@ -287,7 +287,7 @@ import TestSupport
         let otherResults = StudyResults(study: otherStudy, runs: runStudy(otherStudy, threads: 1).results, toolVersion: toolVersion)
         let settings = OutputSettings(figureFormats: [.png], dpi: 60, templates: ReportTemplate.shipped(), strict: false, command: "x",
                                       folder: other.path)
-        _ = try pipeline.publish(into: other) { try writeStudyOutputs(otherResults, study: otherStudy, settings: settings, into: $0) }
+        _ = try pipeline.publish(into: other) { try writeStudyOutputs(otherResults, study: otherStudy.layout, settings: settings, into: $0) }
         try FileManager.default.removeItem(at: folder.appendingPathComponent("report.md"))
         try FileManager.default.copyItem(at: other.appendingPathComponent("report.md"), to: folder.appendingPathComponent("report.md"))
         #expect(outputFolderFailures(folder).contains("report.md differs from the file manifest.json lists (changed, or from another run)"))
