@@ -140,14 +140,12 @@ struct StoreLocation: ParsableArguments {
     /// created beside it, in a read-only folder too.
     func openForReading() throws -> RunStore { try RunStore(readingAt: path) }
 
-    /// The store, open for writing (`store prune`); one `RunStore(path:)` refuses (this process
-    /// cannot write it, or it is damaged) is refused naming --store.
+    /// The store, open for writing (`store prune`); one this process cannot write is refused.
     func openForWriting() throws -> RunStore {
-        do {
-            return try RunStore(path: path)
-        } catch let refusal as RunStoreRefusal {
-            throw ValidationError("--store: '\(commandPath(path))': \(refusal.reason); `store prune` needs to write it")
+        if let problem = runStoreWriteProblem(path) {
+            throw ValidationError("--store: '\(commandPath(path))': \(problem); `store prune` needs to write it")
         }
+        return try RunStore(path: path)
     }
 }
 
