@@ -55,14 +55,14 @@ public struct SequentialRecord: Sendable, Codable, Equatable {
     public var comparisonCount: Int { looks.reduce(unresolved.count) { $0 + $1.resolved.count } }
 }
 
-/// How many comparisons `questions` name in a study of `series`, known before any run: a trend per
-/// (attack, defense) with models of two sizes or more, a difference per pair of series that differ in
-/// one axis (`sequentialComparisons` lists the same ones from the statistics).
-public func sequentialComparisonCount(series: [SeriesDescription], questions: [SequentialQuestion]) -> Int {
+/// How many comparisons `questions` name in a study of `series` (whose models are of `modelKinds`),
+/// known before any run: a trend per group of `thresholdTrendGroups`, a difference per pair of series
+/// that differ in one axis (`sequentialComparisons` lists the same ones from the statistics).
+public func sequentialComparisonCount(series: [SeriesDescription], modelKinds: [String], questions: [SequentialQuestion]) -> Int {
     let pairs = series.indices.flatMap { first in
         series.indices.filter { $0 > first && singleDifferingAxis(series[first], series[$0]) != nil }
     }.count
-    return questions.reduce(0) { count, question in count + (question == .thresholdTrend ? thresholdTrendGroups(series).count : pairs) }
+    return questions.reduce(0) { count, question in count + (question == .thresholdTrend ? thresholdTrendGroups(series, modelKinds: modelKinds).count : pairs) }
 }
 
 /// For every comparison of `questions` in `statistics`, whether its interval excludes zero, by a
