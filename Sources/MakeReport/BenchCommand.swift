@@ -200,7 +200,7 @@ struct BenchCommand: ParsableCommand {
         for (samples, features) in [(500, 10), (100_000, 100), (1_000_000, 20), (10_000_000, 10)] {
             let study = common + ["--samples", "\(samples)", "--features", "\(features)"]
             let design = try StudyOptions.parse(study).design()
-            let memory = estimatedStudyMemory(design, sizes: design.data.plannedSizes!, threads: threads)
+            let memory = estimatedStudyMemory(design, sizes: design.data.plannedSizes!, threads: threads, makingBytes: design.data.estimatedBytes)
             let output = scratch.appendingPathComponent("memory").path
             let (status, peak) = try childPeakResidentBytes(executable, study + ["--no-store", "--quiet", "--threads", "\(threads)", "--output", output])
             guard status == 0 else { throw ExitCode(status) }

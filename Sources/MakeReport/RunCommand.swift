@@ -38,7 +38,6 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         let started = ContinuousClock.now
         let resolved = try study.resolve(checkingSizeWith: runtime)
-        try runtime.checkSize(of: resolved)
         let config = resolved.config
         let runCount = resolved.runSpecs.count
         if let shard = shard?.shard, shard.count > runCount {
