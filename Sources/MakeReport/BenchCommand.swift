@@ -259,7 +259,7 @@ struct BenchCommand: ParsableCommand {
         var results: StudyResults?
         let analysis = try measure { results = StudyResults(study: study, runs: runs, toolVersion: toolVersion, threads: threads) }
         var figures = [(fileName: String, data: Data)]()
-        let drawing = try measure { figures = try renderStudyFigures(results!, formats: [.png], dpi: 150) }
+        let drawing = try measure { figures = try renderStudyFigures(results!, formats: [.png], dpi: 150, threads: threads) }
         var reports = [(String, String)]()
         let reporting = try measure {
             reports = try ReportTemplate.shipped().map { template in

@@ -24,7 +24,8 @@ struct CheckCommand: ParsableCommand {
         let scratchParent = try makeScratchFolder(prefix: "make-report-check")
         defer { try? FileManager.default.removeItem(at: scratchParent) }
         let resolved = try study.resolve(checkingSizeWith: runtime)
-        let pipeline = try OutputPipeline(study: resolved, settings: output.settings(command: reproducingCommand(config: resolved.config, output: output)))
+        let pipeline = try OutputPipeline(study: resolved, settings: output.settings(command: reproducingCommand(config: resolved.config, output: output),
+                                                                                   threads: runtime.threadCount))
         let started = ContinuousClock.now
         // performance.json too, as `run` writes it, so that the manifests list the same files.
         let published = try pipeline.publish(into: scratchParent.appendingPathComponent("output").path) {

@@ -40,12 +40,13 @@ struct OutputOptions: ParsableArguments {
     @Flag(help: "Fail, instead of warning, when the template names a variable the report does not have.")
     var strict = false
 
-    /// The pipeline's output settings, with `command` as the command that regenerates the outputs.
-    func settings(command: String) throws -> OutputSettings {
+    /// The pipeline's output settings, with `command` as the command that regenerates the outputs and
+    /// `threads` workers to compress the figures.
+    func settings(command: String, threads: Int) throws -> OutputSettings {
         let templates = try template.map { [try ReportTemplate(path: $0, format: format?.values.first)] }
             ?? ReportTemplate.shipped().filter { shippedReports.contains($0.format) }
         return OutputSettings(figureFormats: figureFormat.values, dpi: dpi, templates: templates, strict: strict, command: command,
-                              folder: output)
+                              folder: output, threads: threads)
     }
 
     func validate() throws {
