@@ -18,11 +18,7 @@ typealias KernelRidgeReference = ModelReferenceFixture<KernelRidgeCase>
 /// Kernel ridge regression against scikit-learn, its input gradient against finite differences.
 struct KernelRidgeTests {
     static func solved(_ kernel: RidgeKernel, lengthScale: Double, lambda: Double, on train: Dataset) throws -> KernelRidgeClassifier {
-        let model = KernelRidge(kernel: kernel, lengthScale: lengthScale, lambda: lambda)
-            .model(for: SplitSizes(trainRows: train.count, testRows: 0, features: train.featureCount, classes: train.classCount))
-        let fit = model.train(train, settings: TrainingSettings(), seed: 1, adjustment: TrainingAdjustment())
-        #expect(fit.divergedEpoch == nil && fit.epochLosses.count == 1)
-        return try #require(fit.model as? KernelRidgeClassifier)
+        try solvedOnce(KernelRidge(kernel: kernel, lengthScale: lengthScale, lambda: lambda), on: train, as: KernelRidgeClassifier.self)
     }
 
     /// Both solves are exact (Cholesky in Double): decision values agree to 1e-4 (found within

@@ -17,11 +17,7 @@ typealias LinearSVMReference = ModelReferenceFixture<LinearSVMCase>
 /// The one-vs-rest linear SVM against scikit-learn, its input gradient against finite differences.
 struct LinearSVMTests {
     static func solved(c: Double, on train: Dataset) throws -> LinearSVMClassifier {
-        let model = LinearSVM(c: c, tolerance: 1e-10, maxPasses: 100_000)
-            .model(for: SplitSizes(trainRows: train.count, testRows: 0, features: train.featureCount, classes: train.classCount))
-        let fit = model.train(train, settings: TrainingSettings(), seed: 1, adjustment: TrainingAdjustment())
-        #expect(fit.divergedEpoch == nil && fit.epochLosses.count == 1)
-        return try #require(fit.model as? LinearSVMClassifier)
+        try solvedOnce(LinearSVM(c: c, tolerance: 1e-10, maxPasses: 100_000), on: train, as: LinearSVMClassifier.self)
     }
 
     /// Both solvers reach the unique optimum of the same strictly convex problem: decision values

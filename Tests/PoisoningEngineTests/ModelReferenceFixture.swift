@@ -24,3 +24,12 @@ struct ModelReferenceFixture<Case: Decodable>: Decodable {
     var train: Dataset { Dataset(features: trainFeatures, labels: trainLabels, featureCount: features, classCount: classes) }
     var test: Dataset { Dataset(features: testFeatures, labels: testLabels, featureCount: features, classCount: classes) }
 }
+
+/// `architecture`, a model solved at once (one epoch, not diverged), solved on `train`, as its
+/// classifier type `Solved`.
+func solvedOnce<Solved>(_ architecture: some ModelArchitecture, on train: Dataset, as _: Solved.Type) throws -> Solved {
+    let model = architecture.model(for: SplitSizes(trainRows: train.count, testRows: 0, features: train.featureCount, classes: train.classCount))
+    let fit = model.train(train, settings: TrainingSettings(), seed: 1, adjustment: TrainingAdjustment())
+    #expect(fit.divergedEpoch == nil && fit.epochLosses.count == 1)
+    return try #require(fit.model as? Solved)
+}
