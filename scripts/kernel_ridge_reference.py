@@ -3,8 +3,8 @@
 (Tests/PoisoningEngineTests/KernelRidgeTests.swift), written to
 Tests/PoisoningEngineTests/Fixtures/kernel_ridge_reference.json.
 
-Fixed data: 80 training and 40 test rows of 4 features in 3 Gaussian classes (NumPy's
-RandomState(23)), rounded to float32 as make-report holds features. For each case (kernel, length
+Fixed data: the 80 training and 40 test rows of 4 features in 3 Gaussian classes of
+scripts/model_reference_data.py, shared with scripts/linear_svm_reference.py. For each case (kernel, length
 scale l, ridge lambda) scikit-learn's KernelRidge(alpha=lambda, kernel=..., gamma=...) is fitted
 on the one-hot labels: kernel 'rbf' with gamma = 1 / (2 l^2), kernel 'laplacian' with gamma = 1 / l.
 It records the decision values of the test rows (KernelRidge.predict, one column per class) and
@@ -14,12 +14,10 @@ solve is exact in both, Cholesky in Double).
 Run `python3 scripts/kernel_ridge_reference.py` with scikit-learn installed
 (`pip install scikit-learn`); nothing here is needed to build, run or test the tool.
 """
-import importlib.metadata
-import json
-import pathlib
-
 import numpy as np
 from sklearn.kernel_ridge import KernelRidge
+
+from model_reference_data import CLASSES, gaussian_classes, write_fixture
 
 CASES = [
     {"kernel": "rbf", "lengthScale": 1.0, "lambda": 1.0},
@@ -30,14 +28,9 @@ CASES = [
 
 
 def main():
-    random = np.random.RandomState(23)
-    classes, features, train_rows, test_rows = 3, 4, 80, 40
-    centers = random.normal(0.0, 1.0, size=(classes, features))
-    labels = random.randint(0, classes, size=train_rows + test_rows)
-    x = (centers[labels] + random.normal(0.0, 1.0, size=(train_rows + test_rows, features))).astype(np.float32)
-    train_x, test_x = x[:train_rows], x[train_rows:]
-    train_y, test_y = labels[:train_rows], labels[train_rows:]
-    one_hot = np.eye(classes)[train_y]
+    data = gaussian_classes()
+    train_x, train_y, test_x, _ = data
+    one_hot = np.eye(CLASSES)[train_y]
     cases = []
     for case in CASES:
         gamma = 1.0 / (2.0 * case["lengthScale"] ** 2) if case["kernel"] == "rbf" else 1.0 / case["lengthScale"]
@@ -46,20 +39,7 @@ def main():
         decision = model.predict(test_x.astype(np.float64))
         cases.append(dict(case, decision=[float(v) for v in decision.ravel()],
                           predictions=[int(v) for v in decision.argmax(axis=1)]))
-    output = {
-        "generator": "scripts/kernel_ridge_reference.py",
-        "scikitLearn": importlib.metadata.version("scikit-learn"),
-        "features": features,
-        "classes": classes,
-        "trainFeatures": [float(v) for v in train_x.ravel()],
-        "trainLabels": [int(v) for v in train_y],
-        "testFeatures": [float(v) for v in test_x.ravel()],
-        "testLabels": [int(v) for v in test_y],
-        "cases": cases,
-    }
-    path = pathlib.Path(__file__).resolve().parent.parent / "Tests/PoisoningEngineTests/Fixtures/kernel_ridge_reference.json"
-    path.write_text(json.dumps(output, indent=1) + "\n")
-    print(f"wrote {path}")
+    write_fixture("kernel_ridge_reference", "scripts/kernel_ridge_reference.py", data, cases)
 
 
 if __name__ == "__main__":

@@ -24,8 +24,8 @@ struct CheckCommand: ParsableCommand {
         let scratchParent = try makeScratchFolder(prefix: "make-report-check")
         defer { try? FileManager.default.removeItem(at: scratchParent) }
         let resolved = try study.resolve(checkingSizeWith: runtime)
-        try runtime.checkSize(of: resolved)
-        let pipeline = try OutputPipeline(study: resolved.layout, settings: output.settings(command: reproducingCommand(config: resolved.config, output: output)))
+        let pipeline = try OutputPipeline(study: resolved.layout, settings: output.settings(command: reproducingCommand(config: resolved.config, output: output),
+                                                                                            threads: runtime.threadCount))
         let started = ContinuousClock.now
         let reporter = ProgressReporter(quiet: runtime.quiet)
         // performance.json too, as `run` writes it, so that the manifests list the same files; an

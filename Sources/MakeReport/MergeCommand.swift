@@ -51,7 +51,8 @@ struct MergeCommand: ParsableCommand {
         }
         let merged = try mergePartialResults(loaded)
         let study = merged.study
-        let pipeline = try OutputPipeline(study: study.layout, settings: output.settings(command: reproducingCommand(config: study.config, output: output)))
+        let pipeline = try OutputPipeline(study: study.layout, settings: output.settings(command: reproducingCommand(config: study.config, output: output),
+                                                                                         threads: 1))
         let published = try pipeline.publish(into: output.output) {
             let timed = loaded.compactMap { part in part.results.timing.map { (part.results.runs, $0) } }
             return ProducedResults(results: StudyResults(study: study, runs: merged.runs, toolVersion: merged.toolVersion)) { resultsSHA256 in

@@ -42,12 +42,13 @@ struct OutputOptions: ParsableArguments {
     @Flag(help: "Fail, instead of warning, when the template names a variable the report does not have.")
     var strict = false
 
-    /// The pipeline's output settings, with `command` as the command that regenerates the outputs.
-    func settings(command: String) throws -> OutputSettings {
+    /// The pipeline's output settings, with `command` as the command that regenerates the outputs and
+    /// `threads` workers to compress the figures.
+    func settings(command: String, threads: Int) throws -> OutputSettings {
         let templates = try template.map { [try ReportTemplate(path: $0, format: format?.values.first)] }
             ?? ReportTemplate.shipped().filter { shippedReports.contains($0.format) }
         return OutputSettings(figureFormats: figureFormat.values, dpi: dpi, templates: templates, strict: strict, command: command,
-                              folder: output)
+                              folder: output, threads: threads)
     }
 
     func validate() throws {
@@ -98,19 +99,22 @@ struct RuntimeOptions: ParsableArguments {
         if maxRuns < 1 { throw ValidationError("--max-runs: must be at least 1") }
     }
 
-    /// Refuses, with one line, a study with more runs than --max-runs, or whose data, or data and
-    /// largest run on every thread, would not fit in memory, before its data are made (the runs
-    /// judged by the split's sizes when the data source's settings give them).
-    func checkSize(of design: StudyDesign) throws {
-        if let problem = studySizeProblem(design, sizes: design.data.plannedSizes, threads: threadCount, maximumRuns: maxRuns) {
+    /// Refuses, with one line, a study with more runs than --max-runs, or whose data (`makingBytes` to
+    /// make), or data and largest run on every thread, would not fit in memory, before its data are
+    /// made (the runs judged by the split's sizes when the data source's settings give them).
+    func checkSize(of design: StudyDesign, makingBytes: Double) throws {
+        if let problem = studySizeProblem(design, sizes: design.data.plannedSizes, threads: threadCount, maximumRuns: maxRuns,
+                                          makingBytes: makingBytes) {
             throw ValidationError(problem)
         }
     }
 
     /// Refuses, with one line, a study whose data and largest run on every thread would not fit in
     /// memory, judged by the sizes of its data once they are made (a file's).
-    func checkSize(of study: Study) throws {
-        if let problem = studySizeProblem(study, threads: threadCount, maximumRuns: maxRuns) { throw ValidationError(problem) }
+    func checkSize(of study: Study, makingBytes: Double) throws {
+        if let problem = studySizeProblem(study, threads: threadCount, maximumRuns: maxRuns, makingBytes: makingBytes) {
+            throw ValidationError(problem)
+        }
     }
 }
 

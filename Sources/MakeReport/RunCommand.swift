@@ -38,7 +38,6 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         let started = ContinuousClock.now
         let resolved = try study.resolve(checkingSizeWith: runtime)
-        try runtime.checkSize(of: resolved)
         let config = resolved.config
         let runCount = resolved.runSpecs.count
         if let shard = shard?.shard, shard.count > runCount {
@@ -53,7 +52,8 @@ struct RunCommand: ParsableCommand {
         // anything is created: the study's size, the templates, the run store (a damaged one is
         // found only when it is opened), then the output folder, whose lock is held until the
         // outputs are published.
-        let pipeline = try OutputPipeline(study: resolved.layout, settings: output.settings(command: reproducingCommand(config: config, output: output)))
+        let pipeline = try OutputPipeline(study: resolved.layout, settings: output.settings(command: reproducingCommand(config: config, output: output),
+                                                                                            threads: runtime.threadCount))
         let store = try storage.open(besideOutput: output.output)
         let reporter = ProgressReporter(quiet: runtime.quiet)
         if let shard = shard?.shard {

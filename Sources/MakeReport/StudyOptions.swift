@@ -145,17 +145,21 @@ struct StudyOptions: ParsableArguments {
     /// a problem names the file position or the option at fault. Before its data are made, a study
     /// too large for the machine is refused (`studySizeProblem`): by `runtime`'s --max-runs and
     /// --threads when given (the whole study, when the data source's settings give the split's
-    /// sizes), else only data too large to make.
+    /// sizes), else only data too large to make; with `runtime`, once its data are made, by their
+    /// sizes (a file's). The data source's estimate, which reads a data file, is made once.
     func resolve(checkingSizeWith runtime: RuntimeOptions? = nil) throws -> Study {
         let (document, locations) = try studyDocument()
-        return try resolveStudy(document, locations: locations, overrides: overrides, untilResolved: sweep.untilResolved) { design in
-            if let runtime { try runtime.checkSize(of: design) } else { try checkDataSize(of: design) }
+        var makingBytes = 0.0
+        let study = try resolveStudy(document, locations: locations, overrides: overrides, untilResolved: sweep.untilResolved) { design in
+            makingBytes = design.data.estimatedBytes
+            if let runtime {
+                try runtime.checkSize(of: design, makingBytes: makingBytes)
+            } else if let problem = studySizeProblem(design, sizes: nil, threads: 1, maximumRuns: .max, makingBytes: makingBytes) {
+                throw ValidationError(problem)
+            }
         }
-    }
-
-    /// Refuses, with one line, data too large to make.
-    private func checkDataSize(of design: StudyDesign) throws {
-        if let problem = studySizeProblem(design, sizes: nil, threads: 1, maximumRuns: .max) { throw ValidationError(problem) }
+        try runtime?.checkSize(of: study, makingBytes: makingBytes)
+        return study
     }
 
     /// The study's design, read and checked as `resolve` reads it, without making its data.
@@ -186,8 +190,8 @@ struct StudyOptions: ParsableArguments {
         if sweep.widths?.values.isEmpty == true { throw ValidationError("--widths: needs at least one width") }
         if sweep.attacks?.values.isEmpty == true { throw ValidationError("--attacks: needs at least one attack") }
         if sweep.defenses?.values.isEmpty == true { throw ValidationError("--defenses: needs at least one defense") }
-        // The design only: the data are made once, by the command's `resolve`.
-        try checkDataSize(of: design())
+        // The design only: the data are sized and made once, by the command's `resolve`.
+        _ = try design()
     }
 }
 

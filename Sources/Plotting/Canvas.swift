@@ -124,20 +124,27 @@ public final class Canvas {
 
     /// Finishes the drawing and returns the file's bytes.
     public func render() throws -> Data {
-        try checkStatus()
         switch format {
         case .png:
-            cairo_surface_flush(surface)
-            guard let pixels = cairo_image_surface_get_data(surface) else { throw PlottingError.cairo("the image has no pixels") }
-            return try PNGEncoder.encode(argb: pixels, width: Int(cairo_image_surface_get_width(surface)),
-                                         height: Int(cairo_image_surface_get_height(surface)),
-                                         stride: Int(cairo_image_surface_get_stride(surface)), dpi: dpi)
+            return try pngImage().encoded()
         case .pdf, .svg:
+            try checkStatus()
             cairo_surface_finish(surface)
             let status = cairo_surface_status(surface)
             guard status == CAIRO_STATUS_SUCCESS else { throw PlottingError.cairo(String(cString: cairo_status_to_string(status))) }
         }
         return format == .svg ? renumberingSurfaceIDs(sink.data) : sink.data
+    }
+
+    /// The drawing of a PNG canvas as filtered scanlines, to be compressed apart from the canvas
+    /// (`PNGImage.encoded`, what `render` returns).
+    public func pngImage() throws -> PNGImage {
+        precondition(format == .png, "only a PNG canvas has pixels")
+        try checkStatus()
+        cairo_surface_flush(surface)
+        guard let pixels = cairo_image_surface_get_data(surface) else { throw PlottingError.cairo("the image has no pixels") }
+        return PNGImage(argb: pixels, width: Int(cairo_image_surface_get_width(surface)), height: Int(cairo_image_surface_get_height(surface)),
+                        stride: Int(cairo_image_surface_get_stride(surface)), dpi: dpi)
     }
 
     /// The colour of the pixel under the device point (points) of a PNG canvas, un-premultiplied.

@@ -10,7 +10,22 @@ enum PNGEncoder {
     /// The file of `width` × `height` pixels given as rows of Cairo ARGB32 words (`stride` bytes
     /// apart, alpha ignored: the canvas is opaque), at `dpi` dots per inch.
     static func encode(argb pixels: UnsafePointer<UInt8>, width: Int, height: Int, stride: Int, dpi: Double) throws -> Data {
-        // Scanlines: a filter byte (2, Up) and RGB with each byte minus the one above it.
+        try PNGImage(argb: pixels, width: width, height: height, stride: stride, dpi: dpi).encoded()
+    }
+}
+
+/// An image's PNG scanlines, filtered and not yet compressed: what a PNG canvas's drawing becomes apart
+/// from the canvas, so that it can be compressed on another thread (`encoded`, the expensive part).
+public struct PNGImage: Sendable {
+    /// Per row: the filter byte (2, Up) and RGB, each byte minus the one above it.
+    let scanlines: [UInt8]
+    let width: Int
+    let height: Int
+    let dpi: Double
+
+    /// The scanlines of `width` × `height` pixels given as rows of Cairo ARGB32 words (`stride` bytes
+    /// apart, alpha ignored: the canvas is opaque), at `dpi` dots per inch.
+    init(argb pixels: UnsafePointer<UInt8>, width: Int, height: Int, stride: Int, dpi: Double) {
         let rowBytes = 1 + 3 * width
         var scanlines = [UInt8](repeating: 0, count: rowBytes * height)
         scanlines.withUnsafeMutableBufferPointer { lines in
@@ -27,20 +42,25 @@ enum PNGEncoder {
                 }
             }
         }
+        (self.scanlines, self.width, self.height, self.dpi) = (scanlines, width, height, dpi)
+    }
+
+    /// The PNG file: the scanlines deflated, with the header and the resolution.
+    public func encoded() throws -> Data {
         var compressedCount = compressBound(uLong(scanlines.count))
         var compressed = [UInt8](repeating: 0, count: Int(compressedCount))
         let status = compress2(&compressed, &compressedCount, scanlines, uLong(scanlines.count), Z_DEFAULT_COMPRESSION)
         guard status == Z_OK else { throw PlottingError.cairo("zlib could not compress the image (status \(status))") }
 
         var file = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
-        var header = bigEndian(UInt32(width)) + bigEndian(UInt32(height))
+        var header = Self.bigEndian(UInt32(width)) + Self.bigEndian(UInt32(height))
         header += [8, 2, 0, 0, 0]   // 8 bits per sample, RGB, deflate, adaptive filtering, no interlace
-        appendChunk("IHDR", header, to: &file)
+        Self.appendChunk("IHDR", header, to: &file)
         let dotsPerMetre = UInt32((dpi / 0.0254).rounded())
-        appendChunk("pHYs", bigEndian(dotsPerMetre) + bigEndian(dotsPerMetre) + [1], to: &file)   // unit: metre
+        Self.appendChunk("pHYs", Self.bigEndian(dotsPerMetre) + Self.bigEndian(dotsPerMetre) + [1], to: &file)   // unit: metre
         compressed.removeLast(compressed.count - Int(compressedCount))
-        appendChunk("IDAT", compressed, to: &file)
-        appendChunk("IEND", [], to: &file)
+        Self.appendChunk("IDAT", compressed, to: &file)
+        Self.appendChunk("IEND", [], to: &file)
         return file
     }
 

@@ -36,7 +36,8 @@ public struct DirectionClaimVerdict: Sendable, Codable, Equatable {
     public let verdict: ClaimVerdict
 }
 
-/// The published claim on model size beside one (attack, defense) group's threshold trend.
+/// The published claim on model size beside one threshold trend (one per `StudyStatistics.trends`,
+/// in their order).
 public struct SensitivityClaimVerdict: Sendable, Codable, Equatable {
     /// Index of the attack.
     public let attack: Int
@@ -55,7 +56,7 @@ public struct ClaimVerdicts: Sendable, Codable, Equatable {
     /// The claim on the transition's shape against `Findings.sharpTransition`; nil when none is claimed.
     public let sharpTransition: DirectionClaimVerdict?
     /// The claim on model size against each group's sensitivity comparison; empty when none is
-    /// claimed or no group has two models.
+    /// claimed or no attack and defense has models of one kind in two sizes.
     public let largerModelsMoreSensitive: [SensitivityClaimVerdict]
 }
 

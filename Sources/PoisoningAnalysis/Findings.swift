@@ -39,7 +39,8 @@ public enum TransitionShape: String, Sendable, Codable, Equatable {
     case noFit = "no-fit"
 }
 
-/// How the critical threshold changes with model size among the series of one attack and defense.
+/// How the critical threshold changes with model size among the series of one attack, one defense and
+/// one model kind.
 public enum SensitivityTrend: String, Sendable, Codable, Equatable {
     /// The threshold decreases strictly with model size: larger models are more sensitive.
     case decreasing
@@ -55,7 +56,8 @@ public enum SensitivityTrend: String, Sendable, Codable, Equatable {
     case noCrossing
 }
 
-/// How thresholds change with model size among the series of one attack and defense.
+/// How thresholds change with model size among the series of one threshold trend (one attack, one
+/// defense, models of one kind: `thresholdTrendGroups`).
 public struct SensitivityComparison: Sendable, Codable, Equatable {
     /// Index of the attack.
     public let attack: Int
@@ -247,21 +249,18 @@ func transitionShape(_ statistics: SeriesStatistics, sharpSteepness: Double) -> 
     return .undecided
 }
 
-/// For each (attack, defense) with at least two models: how thresholds change with the model's
-/// parameter count, and whether the runs resolve it: the slope of the threshold against log2 of the
-/// size excludes zero, or (when a threshold outside the swept fractions leaves the slope unmeasured)
-/// every pair of models is resolved in the same direction.
+/// For each threshold trend (an attack, a defense and models of one kind in at least two sizes:
+/// `thresholdTrendGroups`): how thresholds change with the model's parameter count, and whether the
+/// runs resolve it: the slope of the threshold against log2 of the size excludes zero, or (when a
+/// threshold outside the swept fractions leaves the slope unmeasured) every pair of models is
+/// resolved in the same direction.
 private func compareSensitivity(_ fits: [SeriesFit], series: [SeriesDescription],
                                 statistics: StudyStatistics) -> [SensitivityComparison] {
-    let trends = statistics.trends
-    let groups = Dictionary(grouping: series.indices) { [series[$0].attack, series[$0].defense] }
-    return groups.keys.sorted { ($0[0], $0[1]) < ($1[0], $1[1]) }.compactMap { key in
-        let members = groups[key]!.sorted { series[$0].parameterCount < series[$1].parameterCount }
-        guard members.count >= 2 else { return nil }
-        let statistic = trends.first { $0.attack == key[0] && $0.defense == key[1] }
+    statistics.trends.map { statistic in
+        let members = statistic.series
         // The sign of the resolved interval (the slope itself is unmeasured when a threshold lies outside the range).
-        var verdict: Bool? = statistic?.resolved == true ? (statistic!.slope.interval?.upper ?? 0) < 0 : nil
-        if verdict == nil, statistic?.slope.value == nil {
+        var verdict: Bool? = statistic.resolved ? (statistic.slope.interval?.upper ?? 0) < 0 : nil
+        if verdict == nil, statistic.slope.value == nil {
             // The sign of every pair's threshold difference, larger model minus smaller, where resolved.
             let signs = statistics.differences.filter {
                 $0.quantity == .threshold && members.contains($0.base) && members.contains($0.other)
@@ -273,10 +272,10 @@ private func compareSensitivity(_ fits: [SeriesFit], series: [SeriesDescription]
             if !signs.isEmpty, !signs.contains(nil), Set(signs).count == 1 { verdict = signs[0] == -1 }
         }
         if let unfitted = members.first(where: { fits[$0].sensitivityKey == nil }) {
-            return SensitivityComparison(attack: key[0], defense: key[1], series: members, trend: .missingThreshold,
+            return SensitivityComparison(attack: statistic.attack, defense: statistic.defense, series: members, trend: .missingThreshold,
                                          unfittedSeries: unfitted, largerModelsMoreSensitive: nil, resolved: false)
         }
-        return SensitivityComparison(attack: key[0], defense: key[1], series: members,
+        return SensitivityComparison(attack: statistic.attack, defense: statistic.defense, series: members,
                                      trend: trend(members.map { fits[$0].sensitivityKey! }), unfittedSeries: nil,
                                      largerModelsMoreSensitive: verdict, resolved: verdict != nil)
     }

@@ -55,12 +55,15 @@ public struct SequentialRecord: Sendable, Codable, Equatable {
     public var comparisonCount: Int { looks.reduce(unresolved.count) { $0 + $1.resolved.count } }
 }
 
-/// How many comparisons `questions` name in a study of `series`, known before any run: a trend per
-/// group of `thresholdTrendGroups`, a difference per pair of `comparedSeriesPairs`, the enumerations
-/// `studyStatistics` makes its trends and differences of (`sequentialComparisons` lists them).
-public func sequentialComparisonCount(series: [SeriesDescription], questions: [SequentialQuestion]) -> Int {
+/// How many comparisons `questions` name in a study of `series` (whose models are of `modelKinds`),
+/// known before any run: a trend per group of `thresholdTrendGroups`, a difference per pair of
+/// `comparedSeriesPairs`, the enumerations `studyStatistics` makes its trends and differences of
+/// (`sequentialComparisons` lists them).
+public func sequentialComparisonCount(series: [SeriesDescription], modelKinds: [String], questions: [SequentialQuestion]) -> Int {
     let pairs = comparedSeriesPairs(series).count
-    return questions.reduce(0) { count, question in count + (question == .thresholdTrend ? thresholdTrendGroups(series).count : pairs) }
+    return questions.reduce(0) { count, question in
+        count + (question == .thresholdTrend ? thresholdTrendGroups(series, modelKinds: modelKinds).count : pairs)
+    }
 }
 
 /// For every comparison of `questions` in `statistics`, whether its interval excludes zero, by a

@@ -214,7 +214,7 @@ public struct StudyResults: Sendable, Codable, Equatable {
         } catch {
             throw ResultsFileError(reason: "its configuration does not make a study: \(abbreviated("\(error)"))")
         }
-        if let problem = dataChange(recorded: decoded.data, now: DataSummary(study), path: decoded.config.dataFilePath) {
+        if let problem = dataChange(recorded: decoded.data, now: DataSummary(study)) {
             throw ResultsFileError(reason: problem)
         }
         let specs = study.runSpecs
@@ -233,18 +233,15 @@ public struct StudyResults: Sendable, Codable, Equatable {
         return rebuilt
     }
 
-    /// Why the data a results.json `recorded` are not those its configuration makes `now`, in words
-    /// that follow "results.json", or nil: for a data file at `path`, the file has changed since the
-    /// run (its runs were trained on other rows, and would read as impossible); for synthetic data,
-    /// the summary was edited.
-    static func dataChange(recorded: DataSummary, now: DataSummary, path: String?) -> String? {
+    /// Why the data summary a results.json `recorded` is not the one its configuration makes `now` (from
+    /// the recorded sizes: a results.json is read without its data), in words that follow
+    /// "results.json", or nil: the summary was edited.
+    static func dataChange(recorded: DataSummary, now: DataSummary) -> String? {
         guard recorded != now else { return nil }
         func sizes(_ data: DataSummary) -> String {
             "\(data.trainCount) training and \(data.testCount) test rows, \(data.featureCount) features, \(data.classCount) classes"
         }
-        guard let path else { return "records data of \(sizes(recorded)), and its configuration makes \(sizes(now))" }
-        return "was made from another version of its data file \(quotedUserText(path, keepingEnd: true)): the file has changed since the run "
-            + "(it now gives \(sizes(now)); the runs were trained on \(sizes(recorded))); run the study again"
+        return "records data of \(sizes(recorded)), and its configuration makes \(sizes(now))"
     }
 
     /// The title of the study's report: the study's own, else one made from what it sweeps.

@@ -69,20 +69,28 @@ public func studyFigures(_ results: StudyResults) -> [StudyFigure] {
 }
 
 /// Renders every figure of `results` in every format: (file name, bytes) pairs such as ("accuracy_vs_poison.png", …).
-public func renderStudyFigures(_ results: StudyResults, formats: [ImageFormat], dpi: Double = 150) throws
+public func renderStudyFigures(_ results: StudyResults, formats: [ImageFormat], dpi: Double = 150, threads: Int = 1) throws
     -> [(fileName: String, data: Data)] {
-    try renderStudyFigures(studyFigures(results), formats: formats, dpi: dpi)
+    try renderStudyFigures(studyFigures(results), formats: formats, dpi: dpi, threads: threads)
 }
 
-/// Renders every figure of `figures` in every format, as `renderStudyFigures(_:formats:dpi:)` of results does.
-public func renderStudyFigures(_ figures: [StudyFigure], formats: [ImageFormat], dpi: Double = 150) throws
+/// Renders every figure of `figures` in every format, as `renderStudyFigures(_:formats:dpi:threads:)`
+/// of results does: drawn one after another (they share the font), the PNGs compressed by `threads`
+/// workers (the same bytes for any number).
+public func renderStudyFigures(_ figures: [StudyFigure], formats: [ImageFormat], dpi: Double = 150, threads: Int = 1) throws
     -> [(fileName: String, data: Data)] {
     let font = try Font()
-    return try figures.flatMap { figure in
-        try formats.map { format in
-            ("\(figure.name).\(format.rawValue)", try figure.chart.render(format: format, dpi: dpi, font: font).canvas.render())
+    let drawn = try figures.flatMap { figure in
+        try formats.map { format -> (fileName: String, file: Data?, png: PNGImage?) in
+            let canvas = try figure.chart.render(format: format, dpi: dpi, font: font).canvas
+            let fileName = "\(figure.name).\(format.rawValue)"
+            return format == .png ? (fileName, nil, try canvas.pngImage()) : (fileName, try canvas.render(), nil)
         }
     }
+    let compressed = parallelMap(count: drawn.count, threads: threads) { index -> Result<Data, any Error>? in
+        drawn[index].png.map { image in Result { try image.encoded() } }
+    }
+    return try zip(drawn, compressed).map { figure, png in (fileName: figure.fileName, data: try png?.get() ?? figure.file!) }
 }
 
 /// The (x, mean, std) of a metric for one series, fractions ascending, skipping cells without it;

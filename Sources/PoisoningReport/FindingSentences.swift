@@ -28,8 +28,10 @@ public func findingSentences(_ results: StudyResults) -> [String] {
             thresholdText(results.fits[f.series].threshold, estimate: statistics.series[f.series].threshold, brackets: false)
         } + ".")
     let groups = Set(results.series.map { [$0.attack, $0.defense] }).count
+    let notCompared = groups == results.series.count ? "the study has one model per attack and defense"
+        : "sizes are compared within one model kind, and no attack and defense has models of one kind in two sizes"
     sentences.append(findings.sensitivity.isEmpty
-        ? "Sensitivity across model sizes is not compared: the study has one model per attack and defense."
+        ? "Sensitivity across model sizes is not compared: \(notCompared)."
         : findings.sensitivity.map { sensitivitySentence($0, results: results, words: words, showGroup: groups > 1) }
             .joined(separator: " "))
     sentences.append(curveSentence(results, words: words))
@@ -264,7 +266,7 @@ private func shapeSentences(_ results: StudyResults, words: FindingWords) -> Str
     return sentences.joined(separator: " ")
 }
 
-/// One (attack, defense) group's sensitivity across model sizes: the trend statistic, then the
+/// One group's sensitivity across model sizes (an attack, a defense, models of one kind): the trend statistic, then the
 /// resolved and unresolved pairs with the seeds that would resolve them.
 private func sensitivitySentence(_ comparison: SensitivityComparison, results: StudyResults, words: FindingWords,
                                  showGroup: Bool) -> String {
@@ -279,7 +281,7 @@ private func sensitivitySentence(_ comparison: SensitivityComparison, results: S
         return "Sensitivity across model sizes\(group) cannot be compared: no fitted curve crosses its threshold within the swept "
             + "fractions."
     }
-    let trend = results.statistics.trends.first { $0.attack == comparison.attack && $0.defense == comparison.defense }
+    let trend = results.statistics.trends.first { $0.series == comparison.series }
     let slope = trend.map { t -> String in
         guard let value = t.slope.value else {
             return "an amount that cannot be measured: some model's threshold lies outside the swept fractions"

@@ -154,14 +154,14 @@ func claimRows(_ results: StudyResults, _ claims: ClaimVerdicts) -> [(claim: Str
                      verdict: sharp.verdict.words))
     }
     let groups = Set(results.series.map { [$0.attack, $0.defense] }).count
-    for size in claims.largerModelsMoreSensitive {
-        let trend = statistics.trends.first { $0.attack == size.attack && $0.defense == size.defense }
-        let first = results.series.first { $0.attack == size.attack && $0.defense == size.defense }
-        let group = groups > 1 ? first.map { " (\($0.attackLabel), \($0.defenseLabel))" } ?? "" : ""
+    // One verdict per threshold trend, in their order (`claimVerdicts`, `Findings.sensitivity`).
+    for (size, trend) in zip(claims.largerModelsMoreSensitive, statistics.trends) {
+        let first = results.series[trend.series[0]]
+        let group = groups > 1 ? " (\(first.attackLabel), \(first.defenseLabel))" : ""
         let direction = size.answer.found.map { $0 ? "more sensitive" : "less sensitive" } ?? "not resolved"
         rows.append((claim: "Larger models are more sensitive" + group, published: size.answer.claimed ? "yes" : "no",
-                     estimate: direction + "; " + (trend?.slope.value.map { percentagePoints($0) + " per doubling" } ?? "slope not measured"),
-                     interval: intervalText(trend?.slope.interval, percentagePoints), verdict: size.answer.verdict.words))
+                     estimate: direction + "; " + (trend.slope.value.map { percentagePoints($0) + " per doubling" } ?? "slope not measured"),
+                     interval: intervalText(trend.slope.interval, percentagePoints), verdict: size.answer.verdict.words))
     }
     return rows
 }

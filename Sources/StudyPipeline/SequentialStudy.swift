@@ -41,7 +41,7 @@ public func runSequentialStudy(_ study: Study, threads: Int, trainBatch: (Study)
                                progress: (String) -> Void) throws -> SequentialStudyRun {
     guard let settings = study.config.sequential else { throw SequentialStudyError(description: "the study is not adaptive") }
     let analysis = study.config.analysis
-    let comparisonCount = sequentialComparisonCount(series: study.series, questions: settings.until)
+    let comparisonCount = sequentialComparisonCount(series: study.series, modelKinds: study.config.modelKinds, questions: settings.until)
     guard comparisonCount > 0 else {
         throw SequentialStudyError(description: "seeds.until: the study's series give no comparison for \(settings.until.map(\.rawValue).joined(separator: ", "))")
     }

@@ -41,10 +41,12 @@ public struct StudyMemory: Sendable, Equatable {
     public var total: Double { processOverheadBytes + max(making, data + Double(workers) * perWorker) }
 }
 
-/// The memory of `design` on a split of `sizes` with `threads` worker threads: each series' runs
-/// are handed out `runsPerChunk` at a time, one chunk per worker, so a worker holds at most that many
-/// runs of one series (`estimatedRunBytes`) at the study's largest poison fraction.
-public func estimatedStudyMemory(_ design: StudyDesign, sizes: SplitSizes, threads: Int) -> StudyMemory {
+/// The memory of `design` on a split of `sizes` with `threads` worker threads, its data source's
+/// `estimatedBytes` being `makingBytes` (a data file's is counted by reading it, so a command counts
+/// it once): each series' runs are handed out `runsPerChunk` at a time, one chunk per worker, so a
+/// worker holds at most that many runs of one series (`estimatedRunBytes`) at the study's largest
+/// poison fraction.
+public func estimatedStudyMemory(_ design: StudyDesign, sizes: SplitSizes, threads: Int, makingBytes: Double) -> StudyMemory {
     let config = design.config, series = design.seriesComponents
     let runsPerSeries = config.fractions.count * config.seeds.count
     let chunk = min(runsPerChunk(runs: series.count * runsPerSeries, threads: threads), max(runsPerSeries, 1))
@@ -57,7 +59,7 @@ public func estimatedStudyMemory(_ design: StudyDesign, sizes: SplitSizes, threa
     }
     let largest = needs.max { $0.bytes < $1.bytes }
     let chunks = series.count * ((runsPerSeries + chunk - 1) / chunk)
-    return StudyMemory(making: design.data.estimatedBytes, data: sizes.bytes, perWorker: largest?.bytes ?? 0,
+    return StudyMemory(making: makingBytes, data: sizes.bytes, perWorker: largest?.bytes ?? 0,
                        largestSeries: largest?.label ?? "", largestParameters: largest?.parameters ?? 0,
                        workers: max(1, min(threads, chunks)))
 }
@@ -271,19 +273,20 @@ private func smallFileText(_ path: String) -> String? {
 }
 
 /// Why the study of `design` is too large to start, in one sentence, or nil: more runs than
-/// `maximumRuns`; data that need more than `budget` to make; or, when the split's `sizes` are known
-/// (from the data source's settings before the data are made, or from the data), a study whose data
-/// and largest run on each of `threads` workers at once would need more than `budget`.
-public func studySizeProblem(_ design: StudyDesign, sizes: SplitSizes?, threads: Int, maximumRuns: Int,
+/// `maximumRuns`; data that need more than `budget` to make (`makingBytes`, the data source's
+/// `estimatedBytes`); or, when the split's `sizes` are known (from the data source's settings before
+/// the data are made, or from the data), a study whose data and largest run on each of `threads`
+/// workers at once would need more than `budget`.
+public func studySizeProblem(_ design: StudyDesign, sizes: SplitSizes?, threads: Int, maximumRuns: Int, makingBytes: Double,
                              budget: MemoryBudget = MemoryBudget()) -> String? {
     let config = design.config, runs = design.runCount
     if runs > maximumRuns {
         return "the study has \(runs) runs (\(config.fractions.count) fractions x \(design.seriesComponents.count) series x "
             + "\(design.seedCount) seeds), more than --max-runs \(maximumRuns); raise --max-runs if you mean it"
     }
-    // The data are made on one thread (and a file's estimate reads it once).
-    let memory = sizes.map { estimatedStudyMemory(design, sizes: $0, threads: threads) }
-    let making = processOverheadBytes + (memory?.making ?? design.data.estimatedBytes)
+    // The data are made on one thread.
+    let memory = sizes.map { estimatedStudyMemory(design, sizes: $0, threads: threads, makingBytes: makingBytes) }
+    let making = processOverheadBytes + makingBytes
     if making > budget.bytes(threads: 1) {
         return "making the data set (\(design.data.label)) needs about " + memoryText(making) + ", more than "
             + budget.description(threads: 1) + "; use fewer samples, features or classes, or a smaller file"
@@ -301,8 +304,10 @@ public func studySizeProblem(_ design: StudyDesign, sizes: SplitSizes?, threads:
 }
 
 /// `studySizeProblem` of a study whose data are made: judged on its split's sizes.
-public func studySizeProblem(_ study: Study, threads: Int, maximumRuns: Int, budget: MemoryBudget = MemoryBudget()) -> String? {
-    studySizeProblem(study.design, sizes: study.split.sizes, threads: threads, maximumRuns: maximumRuns, budget: budget)
+public func studySizeProblem(_ study: Study, threads: Int, maximumRuns: Int, makingBytes: Double,
+                             budget: MemoryBudget = MemoryBudget()) -> String? {
+    studySizeProblem(study.design, sizes: study.split.sizes, threads: threads, maximumRuns: maximumRuns, makingBytes: makingBytes,
+                     budget: budget)
 }
 
 /// `bytes` in GiB with one decimal from 1 GiB, e.g. "2.5 GiB", in whole MiB from 1 MiB, e.g.

@@ -22,16 +22,19 @@ public struct OutputSettings: Sendable {
     /// reports) name the study's files relative to it (`movingPaths`), so that the folder's
     /// study.yaml runs from anywhere, and the folder can move together with its data.
     public var folder: String
+    /// Worker threads that compress the PNG figures (the same bytes for any number).
+    public var threads: Int
 
     /// Settings with the given values.
     public init(figureFormats: [ImageFormat], dpi: Double, templates: [ReportTemplate], strict: Bool, command: String,
-                folder: String) {
+                folder: String, threads: Int = 1) {
         self.figureFormats = figureFormats
         self.dpi = dpi
         self.templates = templates
         self.strict = strict
         self.command = command
         self.folder = folder
+        self.threads = threads
     }
 }
 
@@ -74,7 +77,7 @@ public func writeStudyOutputs(_ results: StudyResults, study: StudyLayout, setti
     for table in TidyTables.files(results) { try write(Data(table.text.utf8), table.name) }
     let figures = studyFigures(results)
     var rendered = [String: Data]()
-    for figure in try renderStudyFigures(figures, formats: settings.figureFormats, dpi: settings.dpi) {
+    for figure in try renderStudyFigures(figures, formats: settings.figureFormats, dpi: settings.dpi, threads: settings.threads) {
         try write(figure.data, "figures/" + figure.fileName)
         rendered[figure.fileName] = figure.data
     }

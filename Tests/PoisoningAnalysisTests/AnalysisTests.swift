@@ -105,6 +105,41 @@ struct FindingsTests {
         SigmoidParameters(amplitude: 0.7, steepness: steepness, midpoint: midpoint, floor: 0.2)
     }
 
+    /// Results of `models` (in study order) whose runs follow sigmoids of `midpoints` (in the same
+    /// order), with 4 seeds and the seed noise of `results`.
+    static func results(models: [ParameterValue], midpoints: [Double]) -> StudyResults {
+        let study = try! Study(StudyConfig(models: models, fractions: fractions, seeds: [1, 2, 3, 4], training: TrainingSettings(epochs: 5)))
+        let runs = study.runSpecs.map { spec in
+            let i = fractions.firstIndex(of: spec.fraction)!
+            let pattern = [1.0, -1.0, 0.5, -0.5][(Int(spec.seed) - 1 + i) % 4]
+            let accuracy = sigmoid(midpoints[spec.series]).value(at: spec.fraction) + 0.004 * pattern
+            return RunResult(fraction: spec.fraction, series: spec.series, seed: spec.seed, poisonedCount: 0, realisedFraction: spec.fraction,
+                             metrics: runMetrics(test: accuracy, train: 1, trainClean: 1, loss: 0.1), divergence: nil)
+        }
+        return StudyResults(study: study, runs: runs, toolVersion: "test")
+    }
+
+    /// Model sizes are compared within one kind: a logistic regression beside one MLP makes no trend
+    /// (the two differ in more than their parameter count), and beside two MLPs it is left out of
+    /// theirs, whose clearly falling thresholds resolve it. An adaptive study plans as many trends.
+    @Test func modelSizesAreComparedWithinOneKindOnly() {
+        let logistic = StudyConfig.component(LogisticRegression.kind)
+        let pair = Self.results(models: [logistic, StudyConfig.mlp(64)], midpoints: [0.35, 0.25])
+        #expect(pair.series[0].parameterCount < pair.series[1].parameterCount)
+        #expect(pair.statistics.trends.isEmpty && pair.findings.sensitivity.isEmpty)
+        #expect(sequentialComparisonCount(series: pair.series, modelKinds: pair.config.modelKinds, questions: [.thresholdTrend]) == 0)
+
+        // The logistic regression, the smallest model, has the lowest threshold: across kinds the
+        // thresholds would not fall with size.
+        let three = Self.results(models: [StudyConfig.mlp(32), logistic, StudyConfig.mlp(128)], midpoints: [0.35, 0.2, 0.25])
+        #expect(three.series[1].parameterCount < three.series[0].parameterCount)
+        #expect(three.statistics.trends.map(\.series) == [[0, 2]])
+        #expect(three.findings.sensitivity.map(\.series) == [[0, 2]])
+        #expect(three.findings.sensitivity.first?.trend == .decreasing)
+        #expect(three.findings.sensitivity.first?.largerModelsMoreSensitive == true)
+        #expect(sequentialComparisonCount(series: three.series, modelKinds: three.config.modelKinds, questions: [.thresholdTrend]) == 1)
+    }
+
     @Test func clearlySeparatedThresholdsResolveTheTrendAndEveryPair() {
         let results = Self.results([32: Self.sigmoid(0.35), 64: Self.sigmoid(0.3), 128: Self.sigmoid(0.25)])
         let comparison = results.findings.sensitivity.first

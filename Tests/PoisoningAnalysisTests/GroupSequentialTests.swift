@@ -230,7 +230,7 @@ struct GroupSequentialTests {
         #expect(pairs.count == 12)
         #expect(Dictionary(grouping: pairs, by: \.axis).mapValues(\.count) == [.model: 4, .attack: 4, .defense: 4])
         let questions: [SequentialQuestion] = [.thresholdPairs, .cleanPairs, .thresholdTrend]
-        #expect(sequentialComparisonCount(series: study.series, questions: questions) == 12 + 12 + 4)
+        #expect(sequentialComparisonCount(series: study.series, modelKinds: study.config.modelKinds, questions: questions) == 12 + 12 + 4)
         let results = StudyResults(study: study, runs: runStudy(study, threads: 2).results, toolVersion: "test")
         let threshold = results.statistics.differences.filter { $0.quantity == .threshold }
         #expect(threshold.map { [$0.base, $0.other] } == pairs.map { [$0.first, $0.second] })

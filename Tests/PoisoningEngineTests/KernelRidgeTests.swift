@@ -2,44 +2,23 @@ import Foundation
 import Testing
 @testable import PoisoningEngine
 
-/// scripts/kernel_ridge_reference.py's values (Fixtures/kernel_ridge_reference.json): scikit-learn's
-/// KernelRidge on fixed float32 data, per kernel, length scale and ridge.
-struct KernelRidgeReference: Decodable {
-    struct Case: Decodable {
-        let kernel: String
-        let lengthScale: Double
-        let lambda: Double
-        let decision: [Double]
-        let predictions: [Int]
-    }
-
-    let scikitLearn: String
-    let features: Int
-    let classes: Int
-    let trainFeatures: [Float]
-    let trainLabels: [Int]
-    let testFeatures: [Float]
-    let testLabels: [Int]
-    let cases: [Case]
-
-    /// The fixture.
-    static func load() throws -> KernelRidgeReference {
-        let url = try #require(Bundle.module.url(forResource: "kernel_ridge_reference", withExtension: "json", subdirectory: "Fixtures"))
-        return try JSONDecoder().decode(KernelRidgeReference.self, from: Data(contentsOf: url))
-    }
-
-    var train: Dataset { Dataset(features: trainFeatures, labels: trainLabels, featureCount: features, classCount: classes) }
-    var test: Dataset { Dataset(features: testFeatures, labels: testLabels, featureCount: features, classCount: classes) }
+/// One case of scripts/kernel_ridge_reference.py's values: scikit-learn's KernelRidge on the fixed
+/// float32 data at one kernel, length scale and ridge.
+struct KernelRidgeCase: Decodable {
+    let kernel: String
+    let lengthScale: Double
+    let lambda: Double
+    let decision: [Double]
+    let predictions: [Int]
 }
+
+/// Fixtures/kernel_ridge_reference.json.
+typealias KernelRidgeReference = ModelReferenceFixture<KernelRidgeCase>
 
 /// Kernel ridge regression against scikit-learn, its input gradient against finite differences.
 struct KernelRidgeTests {
     static func solved(_ kernel: RidgeKernel, lengthScale: Double, lambda: Double, on train: Dataset) throws -> KernelRidgeClassifier {
-        let model = KernelRidge(kernel: kernel, lengthScale: lengthScale, lambda: lambda)
-            .model(for: SplitSizes(trainRows: train.count, testRows: 0, features: train.featureCount, classes: train.classCount))
-        let fit = model.train(train, settings: TrainingSettings(), seed: 1, adjustment: TrainingAdjustment())
-        #expect(fit.divergedEpoch == nil && fit.epochLosses.count == 1)
-        return try #require(fit.model as? KernelRidgeClassifier)
+        try solvedOnce(KernelRidge(kernel: kernel, lengthScale: lengthScale, lambda: lambda), on: train, as: KernelRidgeClassifier.self)
     }
 
     /// Both solves are exact (Cholesky in Double): decision values agree to 1e-4 (found within
@@ -47,7 +26,7 @@ struct KernelRidgeTests {
     /// values is 0.0057).
     @Test(arguments: 0..<4)
     func decisionValuesAndPredictionsAreScikitLearns(_ index: Int) throws {
-        let reference = try KernelRidgeReference.load()
+        let reference = try KernelRidgeReference.load("kernel_ridge_reference")
         #expect(reference.cases.count == 4)
         let expected = reference.cases[index]
         let model = try Self.solved(RidgeKernel(rawValue: expected.kernel)!, lengthScale: expected.lengthScale, lambda: expected.lambda,
@@ -64,7 +43,7 @@ struct KernelRidgeTests {
     /// exact in Float for these features), for both kernels, to 1e-3 of its size.
     @Test(arguments: RidgeKernel.allCases)
     func theInputGradientIsTheLossesSlope(_ kernel: RidgeKernel) throws {
-        let reference = try KernelRidgeReference.load()
+        let reference = try KernelRidgeReference.load("kernel_ridge_reference")
         let model = try Self.solved(kernel, lengthScale: 1.5, lambda: 0.1, on: reference.train)
         let rows = 6, d = reference.features
         let inputs = Array(reference.testFeatures.prefix(rows * d)), labels = Array(reference.testLabels.prefix(rows))

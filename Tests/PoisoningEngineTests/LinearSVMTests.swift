@@ -2,43 +2,22 @@ import Foundation
 import Testing
 @testable import PoisoningEngine
 
-/// scripts/linear_svm_reference.py's values (Fixtures/linear_svm_reference.json): scikit-learn's
-/// LinearSVC(loss='hinge') on fixed float32 data, per C.
-struct LinearSVMReference: Decodable {
-    struct Case: Decodable {
-        let c: Double
-        let decision: [Double]
-        let predictions: [Int]
-        let objectives: [Double]
-    }
-
-    let scikitLearn: String
-    let features: Int
-    let classes: Int
-    let trainFeatures: [Float]
-    let trainLabels: [Int]
-    let testFeatures: [Float]
-    let testLabels: [Int]
-    let cases: [Case]
-
-    /// The fixture.
-    static func load() throws -> LinearSVMReference {
-        let url = try #require(Bundle.module.url(forResource: "linear_svm_reference", withExtension: "json", subdirectory: "Fixtures"))
-        return try JSONDecoder().decode(LinearSVMReference.self, from: Data(contentsOf: url))
-    }
-
-    var train: Dataset { Dataset(features: trainFeatures, labels: trainLabels, featureCount: features, classCount: classes) }
-    var test: Dataset { Dataset(features: testFeatures, labels: testLabels, featureCount: features, classCount: classes) }
+/// One case of scripts/linear_svm_reference.py's values: scikit-learn's LinearSVC(loss='hinge') on
+/// the fixed float32 data at one C.
+struct LinearSVMCase: Decodable {
+    let c: Double
+    let decision: [Double]
+    let predictions: [Int]
+    let objectives: [Double]
 }
+
+/// Fixtures/linear_svm_reference.json.
+typealias LinearSVMReference = ModelReferenceFixture<LinearSVMCase>
 
 /// The one-vs-rest linear SVM against scikit-learn, its input gradient against finite differences.
 struct LinearSVMTests {
     static func solved(c: Double, on train: Dataset) throws -> LinearSVMClassifier {
-        let model = LinearSVM(c: c, tolerance: 1e-10, maxPasses: 100_000)
-            .model(for: SplitSizes(trainRows: train.count, testRows: 0, features: train.featureCount, classes: train.classCount))
-        let fit = model.train(train, settings: TrainingSettings(), seed: 1, adjustment: TrainingAdjustment())
-        #expect(fit.divergedEpoch == nil && fit.epochLosses.count == 1)
-        return try #require(fit.model as? LinearSVMClassifier)
+        try solvedOnce(LinearSVM(c: c, tolerance: 1e-10, maxPasses: 100_000), on: train, as: LinearSVMClassifier.self)
     }
 
     /// Both solvers reach the unique optimum of the same strictly convex problem: decision values
@@ -47,7 +26,7 @@ struct LinearSVMTests {
     /// ½ ||(w, b)||² + C Σ hinge is scikit-learn's to 1e-6 of its size.
     @Test(arguments: 0..<3)
     func decisionValuesPredictionsAndObjectivesAreScikitLearns(_ index: Int) throws {
-        let reference = try LinearSVMReference.load()
+        let reference = try LinearSVMReference.load("linear_svm_reference")
         #expect(reference.cases.count == 3)
         let expected = reference.cases[index]
         let model = try Self.solved(c: expected.c, on: reference.train)
@@ -70,7 +49,7 @@ struct LinearSVMTests {
     /// The input gradient is the central difference of the row losses (steps of 2⁻¹² in Float, on
     /// rows whose hinges are all away from their kinks by more than the step's effect), to 1e-6.
     @Test func theInputGradientIsTheLossesSlope() throws {
-        let reference = try LinearSVMReference.load()
+        let reference = try LinearSVMReference.load("linear_svm_reference")
         let model = try Self.solved(c: 1, on: reference.train)
         let rows = 8, d = reference.features, classes = reference.classes
         let inputs = Array(reference.testFeatures.prefix(rows * d)), labels = Array(reference.testLabels.prefix(rows))

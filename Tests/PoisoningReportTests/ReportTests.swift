@@ -351,9 +351,12 @@ struct FindingSentenceTests {
     /// `straight` is set, or a flat 0.8 where the midpoint is nil; plus a deterministic seed noise of
     /// amplitude `noise` that varies with the fraction, and a shift of up to `meanNoise` at each
     /// fraction that every seed shares (so that the means miss the curve).
+    /// `models` replaces the MLPs (one per midpoint).
     func results(midpoints: [Double?], steepness: Double = 25, noise: Double = 0.004, straight: Bool = false,
-                 fractions: [Double] = (0...10).map { Double($0) * 0.05 }, meanNoise: Double = 0) -> StudyResults {
-        let study = widthStudy([16, 32, 64].prefix(midpoints.count).map { $0 }, fractions: fractions, seeds: [1, 2, 3, 4], epochs: 5)
+                 fractions: [Double] = (0...10).map { Double($0) * 0.05 }, meanNoise: Double = 0,
+                 models: [ParameterValue]? = nil) -> StudyResults {
+        let study = models.map { try! Study(StudyConfig(models: $0, fractions: fractions, seeds: [1, 2, 3, 4], training: TrainingSettings(epochs: 5))) }
+            ?? widthStudy([16, 32, 64].prefix(midpoints.count).map { $0 }, fractions: fractions, seeds: [1, 2, 3, 4], epochs: 5)
         let runs = study.runSpecs.map { spec in
             let i = fractions.firstIndex(of: spec.fraction)!
             let pattern = [1.0, -1.0, 0.5, -0.5][(Int(spec.seed) - 1 + i) % 4]
@@ -380,6 +383,10 @@ struct FindingSentenceTests {
             == "Sensitivity across model sizes cannot be compared: MLP 16 has no threshold (no fit: accuracy is 0.8 at every fraction, so there is no transition to fit).")
         #expect(findingSentences(results(midpoints: [0.3]))[3]
             == "Sensitivity across model sizes is not compared: the study has one model per attack and defense.")
+        // Two models, of two kinds: no two sizes of one kind.
+        #expect(findingSentences(results(midpoints: [0.35, 0.25], models: [StudyConfig.component(LogisticRegression.kind), StudyConfig.mlp(64)]))[3]
+            == "Sensitivity across model sizes is not compared: sizes are compared within one model kind, and no attack and defense "
+            + "has models of one kind in two sizes.")
     }
 
     @Test func sharpOnlyWhenTheSigmoidIsPreferredAndKIsResolvedAboveTheThreshold() {

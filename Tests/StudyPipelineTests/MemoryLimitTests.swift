@@ -55,7 +55,8 @@ import TestSupport
         let design = try StudyDesign(document: StudyConfig(data: StudyConfig.component(GaussianClusters.kind, [
             "samples": .int(1_000_000), "features": .int(100)])).document)
         let budget = MemoryBudget(physicalMemory: 16 << 30, limits: MemoryLimits(dataSegment: 512 * Self.mebibyte))
-        let problem = try #require(studySizeProblem(design, sizes: nil, threads: 1, maximumRuns: 100, budget: budget))
+        let problem = try #require(studySizeProblem(design, sizes: nil, threads: 1, maximumRuns: 100, makingBytes: design.data.estimatedBytes,
+                                                    budget: budget))
         #expect(problem.hasPrefix("making the data set (Gaussian clusters) needs about "))
         #expect(problem.contains(", more than the \(Int((budget.bytes(threads: 1) / 1_048_576).rounded())) MiB that this process's "
             + "data-segment limit (ulimit -d 524288) leaves; "), "\(problem)")

@@ -439,7 +439,8 @@ import TestSupport
         // The whole study: 12 runs on 2 threads go out as chunks of 6 runs of one series, one per
         // thread; MLP 16 needs the most.
         let study = widthStudy([8, 16], fractions: [0, 0.3, 0.6], seeds: [1, 2], epochs: 5)
-        let memory = estimatedStudyMemory(study.design, sizes: study.split.sizes, threads: 2)
+        let making = study.design.data.estimatedBytes
+        let memory = estimatedStudyMemory(study.design, sizes: study.split.sizes, threads: 2, makingBytes: making)
         #expect(memory.perWorker == estimatedRunBytes(sizes, attack: RandomLabelFlip(), defense: NoDefense(), runs: 6))
         #expect(memory.workers == 2 && memory.largestSeries == "MLP 16" && memory.largestParameters == 261)
         #expect(memory.making == GaussianClusters().estimatedBytes && memory.data == 500 * (4 * 10 + 8))
@@ -448,14 +449,15 @@ import TestSupport
 
     @Test func tooLargeStudiesAreRefusedBeforeAnyWork() throws {
         let study = widthStudy([8, 16], fractions: [0, 0.3, 0.6], seeds: [1, 2], epochs: 5)
-        #expect(studySizeProblem(study, threads: 2, maximumRuns: 12) == nil)
-        #expect(studySizeProblem(study, threads: 2, maximumRuns: 11)
+        let making = study.design.data.estimatedBytes
+        #expect(studySizeProblem(study, threads: 2, maximumRuns: 12, makingBytes: making) == nil)
+        #expect(studySizeProblem(study, threads: 2, maximumRuns: 11, makingBytes: making)
             == "the study has 12 runs (3 fractions x 2 series x 2 seeds), more than --max-runs 11; raise --max-runs if you mean it")
         // A machine whose half is exactly the estimate, and one a byte smaller.
-        let total = estimatedStudyMemory(study.design, sizes: study.split.sizes, threads: 2).total
-        #expect(studySizeProblem(study, threads: 2, maximumRuns: 100,
+        let total = estimatedStudyMemory(study.design, sizes: study.split.sizes, threads: 2, makingBytes: making).total
+        #expect(studySizeProblem(study, threads: 2, maximumRuns: 100, makingBytes: making,
                                  budget: MemoryBudget(physicalMemory: UInt64(2 * total), limits: MemoryLimits())) == nil)
-        let problem = try #require(studySizeProblem(study, threads: 2, maximumRuns: 100,
+        let problem = try #require(studySizeProblem(study, threads: 2, maximumRuns: 100, makingBytes: making,
                                                     budget: MemoryBudget(physicalMemory: UInt64(2 * total) - 2, limits: MemoryLimits())))
         // Below 1 MiB in KiB (they once read "0 MiB").
         #expect(problem == "the study needs about 48 MiB (55 KiB to make the data, then 23 KiB of data and 198 KiB for the largest run, "
@@ -468,11 +470,11 @@ import TestSupport
             "samples": .int(1000), "features": .int(100_000), "classes": .int(10_000)])).document)
         let limited = MemoryBudget(physicalMemory: 1 << 40, limits: MemoryLimits(addressSpace: 6_000_000 * 1024))
         #expect(limited.bytes(threads: 1) == 6_000_000 * 1024 - 192 * 1_048_576)
-        #expect(studySizeProblem(huge, sizes: nil, threads: 2, maximumRuns: 100, budget: limited)
+        #expect(studySizeProblem(huge, sizes: nil, threads: 2, maximumRuns: 100, makingBytes: huge.data.estimatedBytes, budget: limited)
             == "making the data set (Gaussian clusters) needs about 7.9 GiB, more than the 5.5 GiB that this process's address-space "
             + "limit (ulimit -v 6000000) leaves; use fewer samples, features or classes, or a smaller file")
         // Without the limit, half of a 1 TiB machine holds them.
-        #expect(studySizeProblem(huge, sizes: nil, threads: 2, maximumRuns: 100,
+        #expect(studySizeProblem(huge, sizes: nil, threads: 2, maximumRuns: 100, makingBytes: huge.data.estimatedBytes,
                                  budget: MemoryBudget(physicalMemory: 1 << 40, limits: MemoryLimits())) == nil)
         #expect(MemoryBudget(physicalMemory: 1 << 30, limits: MemoryLimits(addressSpace: 1 << 40)).description(threads: 2)
             == "half of this machine's 1.0 GiB memory")
@@ -482,7 +484,7 @@ import TestSupport
         #expect(tiny.description(threads: 2) == "the 0 bytes that this process's address-space limit (ulimit -v 200000) leaves")
         let small = MemoryBudget(physicalMemory: 1 << 40, limits: MemoryLimits(addressSpace: 196_800 * 1024))
         #expect(small.description(threads: 1) == "the 192 KiB that this process's address-space limit (ulimit -v 196800) leaves")
-        #expect(studySizeProblem(huge, sizes: nil, threads: 1, maximumRuns: 100, budget: small)?
+        #expect(studySizeProblem(huge, sizes: nil, threads: 1, maximumRuns: 100, makingBytes: huge.data.estimatedBytes, budget: small)?
             .hasSuffix("more than the 192 KiB that this process's address-space limit (ulimit -v 196800) leaves; use fewer samples, features or classes, or a smaller file") == true)
     }
 }

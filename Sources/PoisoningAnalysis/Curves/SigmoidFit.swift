@@ -142,7 +142,9 @@ public func fitDescendingSigmoid(x: [Double], y: [Double], bounds: SigmoidFitBou
             let j = free[row]
             candidate[j] = min(max(theta[j] + step[row], lower[j]), upper[j])
         }
-        let candidateCost = residualSumOfSquares(candidate, x, y, denominators: &candidateDenominators)
+        // A step too small to move θ (the damping's climb once the fit has converged) would cost
+        // exactly `cost`, and be refused as such: the sum is not computed again.
+        let candidateCost = candidate == theta ? cost : residualSumOfSquares(candidate, x, y, denominators: &candidateDenominators)
         if candidateCost < cost {
             let improvement = (cost - candidateCost) / max(cost, .leastNormalMagnitude)
             theta = candidate

@@ -39,8 +39,8 @@ public struct SeriesDifference: Sendable, Codable, Equatable {
     public let seedPlan: SeedPlan?
 }
 
-/// The trend of the threshold with model size among the series of one attack and defense: the
-/// least-squares slope of the threshold against log2(parameter count), i.e. the change of the
+/// The trend of the threshold with model size among the series of one attack and defense whose models
+/// are of one kind (`thresholdTrendGroups`): the least-squares slope of the threshold against log2(parameter count), i.e. the change of the
 /// threshold per doubling of the model.
 public struct ThresholdTrend: Sendable, Codable, Equatable {
     /// Index of the attack.
@@ -77,7 +77,7 @@ public struct StudyStatistics: Sendable, Codable, Equatable {
     public let series: [SeriesStatistics]
     /// Differences between series that differ in one axis.
     public let differences: [SeriesDifference]
-    /// Threshold trends with model size, per (attack, defense) with at least two models.
+    /// Threshold trends with model size, per (attack, defense, model kind) with models of at least two sizes.
     public let trends: [ThresholdTrend]
 }
 
@@ -110,8 +110,8 @@ public func studyStatistics(runs: [RunResult], fits: [SeriesFit], series: [Serie
                                           planning: planning))
         }
     }
-    let trends = thresholdTrends(series: series, statistics: perSeries, replicates: replicates, seeds: seeds,
-                                 confidence: settings.confidence, planning: planning)
+    let trends = thresholdTrends(series: series, modelKinds: config.modelKinds, statistics: perSeries, replicates: replicates,
+                                 seeds: seeds, confidence: settings.confidence, planning: planning)
     return StudyStatistics(confidence: settings.confidence, replicates: bootstrap?.replicateCount ?? 0, seeds: seeds,
                            testRows: testRows, method: intervalMethod, series: perSeries, differences: differences, trends: trends)
 }
@@ -295,20 +295,32 @@ private func slope(_ x: [Double], _ y: [Double]) -> Double {
     return sxy / sxx
 }
 
-/// The series of every (attack, defense) with at least two models of different sizes, by model size,
-/// the groups ordered by (attack, defense): the groups that have a threshold trend.
-func thresholdTrendGroups(_ series: [SeriesDescription]) -> [[Int]] {
-    let groups = Dictionary(grouping: series.indices) { [series[$0].attack, series[$0].defense] }
-    return groups.keys.sorted { ($0[0], $0[1]) < ($1[0], $1[1]) }.compactMap { key in
-        let members = groups[key]!.sorted { series[$0].parameterCount < series[$1].parameterCount }
-        return Set(members.map { series[$0].parameterCount }).count >= 2 ? members : nil
-    }
+/// The groups that have a threshold trend: the series of one attack, one defense and one model kind
+/// (`modelKinds[model]`) with models of at least two sizes, by model size, the groups ordered by
+/// attack, defense and first model. Sizes are compared within a kind only: a logistic regression and
+/// an MLP differ in more than their parameter count.
+func thresholdTrendGroups(_ series: [SeriesDescription], modelKinds: [String]) -> [[Int]] {
+    let groups = Dictionary(grouping: series.indices) { TrendGroupKey(attack: series[$0].attack, defense: series[$0].defense,
+                                                                      kind: modelKinds[series[$0].model]) }
+    return groups.values.map { $0.sorted { (series[$0].parameterCount, $0) < (series[$1].parameterCount, $1) } }
+        .filter { members in Set(members.map { series[$0].parameterCount }).count >= 2 }
+        .sorted { first, second in
+            let (a, b) = (series[first[0]], series[second[0]])
+            return (a.attack, a.defense, first.map { series[$0].model }.min()!) < (b.attack, b.defense, second.map { series[$0].model }.min()!)
+        }
 }
 
-/// The threshold trend of every (attack, defense) with at least two models of different sizes.
-private func thresholdTrends(series: [SeriesDescription], statistics: [SeriesStatistics], replicates: [SeriesReplicates?],
-                             seeds: Int, confidence: Double, planning: PlanningSettings) -> [ThresholdTrend] {
-    thresholdTrendGroups(series).map { members in
+/// What the series of one threshold trend share.
+private struct TrendGroupKey: Hashable {
+    let attack: Int
+    let defense: Int
+    let kind: String
+}
+
+/// The threshold trend of every group of `thresholdTrendGroups`.
+private func thresholdTrends(series: [SeriesDescription], modelKinds: [String], statistics: [SeriesStatistics],
+                             replicates: [SeriesReplicates?], seeds: Int, confidence: Double, planning: PlanningSettings) -> [ThresholdTrend] {
+    thresholdTrendGroups(series, modelKinds: modelKinds).map { members in
         let sizes = members.map { log2(Double(series[$0].parameterCount)) }
         // A threshold known only as a bound (outside the swept fractions) leaves the slope unmeasured.
         let thresholds = members.map { statistics[$0].threshold }

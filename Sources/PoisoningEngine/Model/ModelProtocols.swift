@@ -68,6 +68,28 @@ extension Classifier {
     }
 }
 
+/// A classifier whose decision values are computed in Double (a linear SVM, kernel ridge): its logits
+/// are those values in Float, its predictions their largest.
+public protocol DecisionValueClassifier: Classifier {
+    /// The decision value of every class for every row of `inputs`, in Double [rows x classes].
+    func decisionValues(on inputs: Dataset) -> [Double]
+}
+
+extension DecisionValueClassifier {
+    /// The decision values in Float.
+    public func logits(on inputs: Dataset) -> [Float] { decisionValues(on: inputs).map(Float.init) }
+
+    /// The class of the largest decision value (in Double), the first on ties.
+    public func predictions(on inputs: Dataset) -> [Int] {
+        let f = decisionValues(on: inputs), c = classCount
+        return (0..<inputs.count).map { r in
+            var best = 0
+            for k in 1..<c where f[r * c + k] > f[r * c + best] { best = k }
+            return best
+        }
+    }
+}
+
 /// A classifier with an inner representation φ(x) (`ModelCapability.representation`).
 public protocol RepresentationClassifier: Classifier {
     /// Width of φ(x).

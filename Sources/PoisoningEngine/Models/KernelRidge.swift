@@ -211,7 +211,7 @@ public struct KernelRidgeModel: TrainableModel, Hashable {
 }
 
 /// A solved kernel ridge regression: its training rows and dual coefficients.
-public struct KernelRidgeClassifier: InputGradientClassifier {
+public struct KernelRidgeClassifier: InputGradientClassifier, DecisionValueClassifier {
     /// The kernel.
     public let kernel: RidgeKernel
     /// ℓ.
@@ -239,19 +239,6 @@ public struct KernelRidgeClassifier: InputGradientClassifier {
             }
         }
         return result
-    }
-
-    /// The decision values in Float.
-    public func logits(on inputs: Dataset) -> [Float] { decisionValues(on: inputs).map(Float.init) }
-
-    /// The class of the largest decision value (in Double), the first on ties.
-    public func predictions(on inputs: Dataset) -> [Int] {
-        let f = decisionValues(on: inputs), c = classCount
-        return (0..<inputs.count).map { r in
-            var best = 0
-            for k in 1..<c where f[r * c + k] > f[r * c + best] { best = k }
-            return best
-        }
     }
 
     /// Σ_k (f_k(x) − [y = k])² of every row.

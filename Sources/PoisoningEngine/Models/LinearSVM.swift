@@ -139,7 +139,7 @@ public struct LinearSVMModel: TrainableModel, Hashable {
 }
 
 /// A solved one-vs-rest linear SVM.
-public struct LinearSVMClassifier: InputGradientClassifier {
+public struct LinearSVMClassifier: InputGradientClassifier, DecisionValueClassifier {
     /// Input features.
     public let featureCount: Int
     /// Classes.
@@ -160,19 +160,6 @@ public struct LinearSVMClassifier: InputGradientClassifier {
             }
         }
         return result
-    }
-
-    /// The decision values in Float.
-    public func logits(on inputs: Dataset) -> [Float] { decisionValues(on: inputs).map(Float.init) }
-
-    /// The class of the largest decision value (in Double), the first on ties.
-    public func predictions(on inputs: Dataset) -> [Int] {
-        let f = decisionValues(on: inputs), c = classCount
-        return (0..<inputs.count).map { r in
-            var best = 0
-            for k in 1..<c where f[r * c + k] > f[r * c + best] { best = k }
-            return best
-        }
     }
 
     /// Σ_k max(0, 1 − y_k f_k(x)) of every row, y_k = +1 for its class and −1 for the others.

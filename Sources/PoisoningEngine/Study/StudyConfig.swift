@@ -123,6 +123,14 @@ public struct StudyConfig: Sendable, Equatable, Codable {
         }
     }
 
+    /// The kind of each model ("mlp", "logistic", ...), in the order of `models`.
+    public var modelKinds: [String] {
+        models.map { model in
+            guard case .string(let kind)? = model.value(at: "kind") else { preconditionFailure("a study's model has no kind") }
+            return kind
+        }
+    }
+
     /// The file the study's data is read from (a CSV data set's path), or nil for synthetic data.
     public var dataFilePath: String? {
         guard data.value(at: "kind") == .string(CSVDataset.kind), case .string(let path)? = data.value(at: "path") else { return nil }
