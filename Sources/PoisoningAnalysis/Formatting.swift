@@ -86,12 +86,12 @@ public func percentagePoints(_ difference: Double) -> String { String(format: "%
 /// often undefined to bound it) and **undetermined** (whether it is bounded lies within the bootstrap's
 /// Monte Carlo error). "a to b" (or with another `separator`, e.g. ", " inside brackets); an unbounded
 /// upper end reads "a or more" (for a threshold: beyond the largest swept fraction), an unbounded lower
-/// end "at most b", both "unbounded", and no interval at all (too many undefined replicates)
-/// "unbounded" too. An undetermined end is named after the other: "from a; its upper end
+/// end "at most b", both "unbounded"; no interval at all (too few seeds, or too many undefined
+/// replicates) reads "none". An undetermined end is named after the other: "from a; its upper end
 /// undetermined", "up to b; its lower end undetermined" (an unbounded other end: "unbounded below" or
 /// "unbounded above" in its place), "undetermined" when both are.
 public func intervalText(_ interval: Interval?, _ number: (Double) -> String, separator: String = " to ") -> String {
-    guard let interval else { return "unbounded" }
+    guard let interval else { return "none" }
     switch (interval.isUndetermined(.lower), interval.isUndetermined(.upper)) {
     case (true, true): return "undetermined"
     case (true, false): return (interval.upper.map { "up to \(number($0))" } ?? "unbounded above") + "; its lower end undetermined"

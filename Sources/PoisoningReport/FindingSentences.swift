@@ -299,7 +299,7 @@ private func sensitivitySentence(_ comparison: SensitivityComparison, results: S
             return "an amount that cannot be measured: some model's threshold lies outside the swept fractions"
         }
         let interval = t.slope.interval == nil && results.statistics.seeds >= 2
-            ? "its interval is unbounded: \(t.reason ?? "")"
+            ? "no interval: \(t.reason ?? "")"
             : words.seedInterval(t.slope.interval, percentagePoints)
         return "\(percentagePoints(value)) per doubling of parameters (\(interval))"
     } ?? "an amount that cannot be measured"

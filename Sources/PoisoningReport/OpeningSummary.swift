@@ -39,7 +39,7 @@ public func openingSummary(_ results: StudyResults) -> String {
     if findings.sensitivity.count == 1, let trend = results.statistics.trends.first {
         let level = levelText(results)
         let slope = trend.slope.value.map {
-            let why = trend.slope.interval == nil ? unboundedSlopeClause : ""
+            let why = trend.slope.interval == nil ? noSlopeIntervalClause : ""
             return " (\(percentagePoints($0)) per doubling of parameters, \(level) CI \(intervalText(trend.slope.interval, percentagePoints))\(why))"
         } ?? ""
         if more + less == 1 { resolved.append("larger models are \(more == 1 ? "more" : "less") sensitive\(slope)") }
@@ -122,8 +122,8 @@ func claimRule(level: String, nominal: String, seeds: Int, published: Int, widen
         let factor = fixed(widening, decimals: 2)
         let levels = level == nominal ? "" : " (the ratio of the t quantiles at \(nominal) and at the intervals' \(level) included)"
         thresholdRule = "A published threshold is itself an estimate from \(published) seed\(published == 1 ? "" : "s"); taking its "
-            + "standard error as this run's per-seed spread over √\(published), its difference from this run's estimate from "
-            + "\(seeds) seeds has √(1 + \(seeds)/\(published)) times this run's standard error, so a faithful replication lies "
+            + "standard error as this run's per-seed spread over sqrt(\(published)), its difference from this run's estimate from "
+            + "\(seeds) seeds has sqrt(1 + \(seeds)/\(published)) times this run's standard error, so a faithful replication lies "
             + "within \(factor) times this run's half-width of the estimate at \(nominal) confidence\(levels). "
             + "So a published threshold is supported (consistent with this run) when it lies inside this run's \(level) "
             + "interval widened by \(factor) about the estimate on its side, contradicted when it lies outside, and not "
@@ -196,4 +196,4 @@ extension ClaimVerdict {
 /// Why a threshold slope has no interval, as a short clause (`ThresholdTrend.reason` in full): its
 /// interval needs all but a (1 - confidence) / 2 share of the resampled studies to give a slope or a
 /// bound on it.
-let unboundedSlopeClause = ", as too many resampled thresholds are unfitted or leave the slope no sign"
+let noSlopeIntervalClause = ", as too many resampled thresholds are unfitted or leave the slope no sign"

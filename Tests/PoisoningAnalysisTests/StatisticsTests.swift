@@ -112,21 +112,21 @@ struct IntervalTests {
         #expect(intervalText(Interval(lower: 0.336, upper: nil), percent) == "33.6% or more")
         #expect(intervalText(Interval(lower: nil, upper: 0.016), percentagePoints) == "at most +1.6 pp")
         #expect(intervalText(Interval(lower: 0.25, upper: 0.5), percent, separator: ", ") == "25.0%, 50.0%")
-        #expect(intervalText(nil, percent) == "undetermined")
+        #expect(intervalText(nil, percent) == "none")
     }
 
     /// An undetermined end is named after the determined one, in every separator's context.
     @Test func anUndeterminedEndIsNamedAfterTheOther() {
         let upperUnknown = Interval(lower: -0.031, upper: nil, undetermined: [.upper])
-        #expect(intervalText(upperUnknown, percentagePoints) == "from -3.1 pp; its upper end not determined")
-        #expect(intervalText(upperUnknown, percentagePoints, separator: ", ") == "from -3.1 pp; its upper end not determined")
+        #expect(intervalText(upperUnknown, percentagePoints) == "from -3.1 pp; its upper end undetermined")
+        #expect(intervalText(upperUnknown, percentagePoints, separator: ", ") == "from -3.1 pp; its upper end undetermined")
         let lowerUnknown = Interval(lower: nil, upper: 0.007, undetermined: [.lower])
-        #expect(intervalText(lowerUnknown, percentagePoints) == "up to +0.7 pp; its lower end not determined")
+        #expect(intervalText(lowerUnknown, percentagePoints) == "up to +0.7 pp; its lower end undetermined")
         #expect(intervalText(Interval(lower: nil, upper: nil, undetermined: [.lower]), percent)
-                == "unbounded above; its lower end not determined")
+                == "unbounded above; its lower end undetermined")
         #expect(intervalText(Interval(lower: nil, upper: nil, undetermined: [.upper]), percent)
-                == "unbounded below; its upper end not determined")
-        #expect(intervalText(Interval(lower: nil, upper: nil, undetermined: [.lower, .upper]), percent) == "not determined")
+                == "unbounded below; its upper end undetermined")
+        #expect(intervalText(Interval(lower: nil, upper: nil, undetermined: [.lower, .upper]), percent) == "undetermined")
     }
 
     @Test func boundsReadAsInequalitiesAndDropAnIntervalThatAddsNothing() {
@@ -320,8 +320,8 @@ struct SeedBootstrapTests {
         #expect(points.map { $0.map(UInt64.init) } == reference.points)
     }
 
-    /// An end is open only when the share beyond every value clears α/2 by two Monte Carlo errors,
-    /// bounded when it stays below by as much, and not determined in between.
+    /// An end is unbounded only when the share beyond every value clears α/2 by two Monte Carlo errors,
+    /// bounded when it stays below by as much, and undetermined in between; the words are those two.
     @Test func censoredEndsAreDecidedWithTheirMonteCarloError() throws {
         // 8 blocks of 100: the share at +∞ is 1%, 2.5% ± spread, or 6% in every block.
         func blocks(_ shares: [Int]) -> [Double] {
@@ -333,7 +333,9 @@ struct SeedBootstrapTests {
         #expect(open.upper == nil && open.undetermined == nil)
         let near = try #require(bootstrapInterval(blocks([1, 4, 2, 3, 2, 3, 1, 4]), blocks: 8, confidence: 0.95))
         #expect(near.upper == nil && near.isUndetermined(.upper) && !near.excludes(1_000))
-        #expect(intervalText(near, percent) == "from \(percent(near.lower!)); its upper end not determined")
+        #expect(intervalText(near, percent) == "from \(percent(near.lower!)); its upper end undetermined")
+        #expect(intervalText(open, percent) == "\(percent(open.lower!)) or more")
+        #expect(intervalText(Interval(lower: nil, upper: nil), percent) == "unbounded" && intervalText(nil, percent) == "none")
     }
 }
 

@@ -298,8 +298,8 @@ struct ClaimVerdictTests {
         // An adaptive study's 40 seeds at 99.14% against a paper's 3: the rule states the factor and both levels.
         let adaptive = claimRule(level: "99.14%", nominal: "95%", seeds: 40, published: 3, widening: 2.76, sharpSteepness: 5,
                                  swept: 0...0.5, open: nil)
-        #expect(adaptive.contains("an estimate from 3 seeds; taking its standard error as this run's per-seed spread over √3, its "
-            + "difference from this run's estimate from 40 seeds has √(1 + 40/3) times this run's standard error, so a faithful "
+        #expect(adaptive.contains("an estimate from 3 seeds; taking its standard error as this run's per-seed spread over sqrt(3), its "
+            + "difference from this run's estimate from 40 seeds has sqrt(1 + 40/3) times this run's standard error, so a faithful "
             + "replication lies within 2.76 times this run's half-width of the estimate at 95% confidence (the ratio of the t "
             + "quantiles at 95% and at the intervals' 99.14% included). So a published threshold is supported (consistent with "
             + "this run) when it lies inside this run's 99.14% interval widened by 2.76 about the estimate on its side"))
