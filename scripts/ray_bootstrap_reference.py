@@ -17,7 +17,7 @@ StudyStatistics.swift: per series L, k, x0, b, the critical threshold (where the
 (clean + chance) / 2, clean being the replicate's mean at the smallest fraction; +inf beyond the largest
 swept fraction, -inf before the smallest), the band (the refitted curve on 41 fractions), the paired
 threshold differences (a censored threshold standing for the range it allows) and the trend (least-squares
-slope of the threshold on log2 of the parameter count). Each interval end is the type-7 percentile at 2.5%
+slope of the threshold on log2 of the parameter count, a censored threshold's term bounded on one side). Each interval end is the type-7 percentile at 2.5%
 and 97.5%; its Monte Carlo error is the standard deviation of the ends of 20 equal batches over sqrt(20).
 An end where more than alpha/2 of the replicates lie beyond every value is open (recorded as null, with
 the share and its error).
@@ -267,9 +267,19 @@ def main():
     sizes = np.log2([(FEATURES + 1) * w + (w + 1) * CLASSES for w in WIDTHS])
     thresholds = refitted[:, :, 4].T
     centred = sizes - sizes.mean()
+    weights = centred / (centred @ centred)
     slopes = (thresholds - thresholds.mean(axis=1, keepdims=True)) @ centred / (centred @ centred)
-    slopes[~np.all(np.isfinite(thresholds), axis=1)] = math.nan
-    add("trend 0/0", slopes)
+    # A censored threshold bounds its term w_i y_i on one side only: the replicate allows a range of
+    # slopes (both sides unbounded: no sign, undefined), as for the threshold differences.
+    low_t, high_t = possible(thresholds)
+    with np.errstate(invalid="ignore"):
+        lows = np.where(weights > 0, weights * low_t, weights * high_t).sum(axis=1)
+        highs = np.where(weights > 0, weights * high_t, weights * low_t).sum(axis=1)
+    finite = np.all(np.isfinite(thresholds), axis=1)
+    lows[finite], highs[finite] = slopes[finite], slopes[finite]
+    neither = (lows == -math.inf) & (highs == math.inf)
+    lows[neither], highs[neither] = math.nan, math.nan
+    add("trend 0/0", lows, highs)
     json.dump({"source": "scripts/ray_bootstrap_reference.py", "replicates": replicates, "batches": BATCHES,
                "centralFits": [list(map(float, p)) for p in starts],
                "scipyAgreement": [{"threshold": a, "sumOfSquaresExcess": b} for a, b in agreement], "ends": ends},

@@ -111,6 +111,8 @@ struct BenchCommand: ParsableCommand {
         emit(String(format: "| Of it: the checks of the stored runs (checksums and merge's checks, in process) | %d | %.5f (%.2f%%) | | | | |",
                     reference.runSpecs.count, checks, 100 * checks / fromStore))
 
+        try adaptiveStudy(emit, executable: executable, scratch: scratch, threads: threads)
+
         if largeSeeds > 0 {
             let large = try Study(StudyConfig(models: [32, 64, 128, 256, 512, 1024].map(StudyConfig.mlp),
                                               seeds: (1...UInt64(largeSeeds)).map { $0 }))
@@ -294,6 +296,24 @@ struct BenchCommand: ParsableCommand {
         let gflops = trainingFLOPs(config) / seconds / 1e9
         return String(format: "| %@ | %d | %.3f | %.1f | %.1f | %.1f%% | %.0f |", name, config.runSpecs.count, seconds,
                       Double(config.runSpecs.count) / seconds, gflops, gflops / peak * 100, memory)
+    }
+
+    /// The adaptive reference study (`--until-resolved`; issue 21's budget: 10 s on 2 cores), once
+    /// cold, every run trained into a new run store, then once warm, every run from that store: the
+    /// difference is the training, the warm run the looks' analyses, figures and reports.
+    private func adaptiveStudy(_ emit: (String) -> Void, executable: URL, scratch: URL, threads: Int) throws {
+        let folder = scratch.appendingPathComponent("adaptive")
+        let arguments = ["--until-resolved", "--output", folder.appendingPathComponent("output").path, "--quiet",
+                         "--threads", "\(threads)", "--store", folder.appendingPathComponent("runs.sqlite").path]
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let cold = try timedThrowing { try runChild(executable, arguments) }
+        let warm = try timedThrowing { try runChild(executable, arguments) }
+        let results = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("output/results.json")))
+        let runs = ((results as? [String: Any])?["runs"] as? [Any])?.count ?? 0
+        emit(String(format: "| Adaptive reference study (`--until-resolved`), the whole command, cold: every run trained into a new "
+            + "run store (once) | %d | %.3f | %.1f | | | |", runs, cold, Double(runs) / cold))
+        emit(String(format: "| Of it: the same command warm, every run from that store (the looks' analyses, figures, reports; once) "
+            + "| %d | %.3f | | | | |", runs, warm))
     }
 
     /// The steps of the default command, each timed alone: process start and exit (a child running

@@ -3,7 +3,7 @@ import PoisoningEngine
 /// How this run's estimate and interval answer a published claim.
 public enum ClaimVerdict: String, Sendable, Codable, Equatable {
     /// The published value lies inside this run's interval widened for its own noise
-    /// (`replicationWidening`), or the run resolves the claimed direction.
+    /// (`ClaimVerdicts.widening`), or the run resolves the claimed direction.
     case supported
     /// The interval cannot decide: there is none, it is open at both ends, or it is open on the side
     /// where the published value lies; or the run does not resolve the direction the claim is about.
@@ -51,6 +51,12 @@ public struct SensitivityClaimVerdict: Sendable, Codable, Equatable {
 public struct ClaimVerdicts: Sendable, Codable, Equatable {
     /// Where the claims were published.
     public let source: String
+    /// Seeds behind each published estimate (`PublishedClaims.seeds`).
+    public let publishedSeeds: Int
+    /// The factor by which this run's threshold intervals are widened about the estimate for the
+    /// published value's own noise (`replicationWidening`, at the study's nominal confidence); nil
+    /// with one seed.
+    public let widening: Double?
     /// The published thresholds, in the claims' order.
     public let thresholds: [ThresholdClaimVerdict]
     /// The claim on the transition's shape against `Findings.sharpTransition`; nil when none is claimed.
@@ -60,20 +66,32 @@ public struct ClaimVerdicts: Sendable, Codable, Equatable {
     public let largerModelsMoreSensitive: [SensitivityClaimVerdict]
 }
 
-/// How far a published threshold may lie from this run's estimate before it contradicts it: the
-/// interval's half-width on that side times sqrt(2). A published threshold is itself an estimate
-/// from a few seeds; assuming the replication its publication reports has the same standard error as
-/// this run, the difference of the two has sqrt(2) times this run's, so a true replication lands
-/// outside the widened interval only as often as outside an interval at the study's confidence.
-public let replicationWidening = 2.0.squareRoot()
+/// How far a published threshold may lie from this run's estimate, in units of this run's interval
+/// half-width on that side. With σ the per-seed spread, this run's estimate from `seeds` seeds has
+/// standard error σ/√seeds and its interval at `intervalConfidence` a half-width of
+/// t_{seeds-1, (1+intervalConfidence)/2} σ/√seeds (exact for a mean; the bootstrap's Student-t scale
+/// approximates it for fitted quantities); the published estimate from `publishedSeeds` seeds has its
+/// own standard error σ/√publishedSeeds, with σ read off this run. Their difference, over its standard
+/// error σ √(1/seeds + 1/publishedSeeds) with σ estimated on seeds - 1 degrees of freedom, is a Student
+/// t, so a faithful replication lies within t_{seeds-1, (1+confidence)/2} σ √(1/seeds + 1/publishedSeeds)
+/// of this run's estimate with probability `confidence`. In half-widths that is
+/// √(1 + seeds/publishedSeeds) times the ratio of the two t quantiles: √2 when both studies ran the
+/// same seeds at the interval's own confidence; 3.8 × (2.02/2.78) = 2.8 for an adaptive study's 40 seeds
+/// (intervals at 99.13%) against a paper's 3. One seed: no half-width, so nil.
+public func replicationWidening(seeds: Int, publishedSeeds: Int, confidence: Double, intervalConfidence: Double) -> Double? {
+    guard seeds >= 2, publishedSeeds >= 1 else { return nil }
+    let df = Double(seeds - 1)
+    let quantiles = studentTQuantile((1 + confidence) / 2, df: df) / studentTQuantile((1 + intervalConfidence) / 2, df: df)
+    return quantiles * (1 + Double(seeds) / Double(publishedSeeds)).squareRoot()
+}
 
 /// `published` against `estimate`'s interval, an estimate of a threshold. Not resolved without an
 /// interval, when the interval is open at both ends, or when `published` lies on a side where the
 /// interval is open (an interval "a or more" holds every larger value, so it cannot confirm or
 /// refute one). Otherwise contradicted when `published` lies outside the interval widened about the
-/// estimate by `replicationWidening` on its side (the published value's own noise), supported when
-/// inside.
-public func thresholdVerdict(published: Double, estimate: Estimate) -> ClaimVerdict {
+/// estimate by `widening` on its side (`replicationWidening`: the published value's own noise),
+/// supported when inside.
+public func thresholdVerdict(published: Double, estimate: Estimate, widening: Double) -> ClaimVerdict {
     guard let interval = estimate.interval, interval.lower != nil || interval.upper != nil else { return .notResolved }
     let centre: Double
     if let value = estimate.value { centre = value }
@@ -81,7 +99,7 @@ public func thresholdVerdict(published: Double, estimate: Estimate) -> ClaimVerd
     else { return .notResolved }
     let end = published >= centre ? interval.upper : interval.lower
     guard let end else { return .notResolved }
-    let reach = centre + replicationWidening * (end - centre)
+    let reach = centre + widening * (end - centre)
     return abs(published - centre) > abs(reach - centre) + 1e-12 ? .contradicted : .supported
 }
 
@@ -102,23 +120,27 @@ public func claimedSeries(_ label: String, in series: [SeriesDescription]) -> In
 }
 
 /// The verdicts on `claims`: each published threshold against the interval of the series its label
-/// names (`claimedSeries`, `statistics`), the claimed shape against `sharpTransition`, the claim on
+/// names (`claimedSeries`, `statistics`), widened for the published value's noise at the study's
+/// nominal `confidence` (an adaptive study's intervals are at its last look's higher one), the claimed shape against `sharpTransition`, the claim on
 /// model size against each group of `sensitivity`.
-func claimVerdicts(_ claims: PublishedClaims, series: [SeriesDescription], statistics: StudyStatistics,
+func claimVerdicts(_ claims: PublishedClaims, series: [SeriesDescription], statistics: StudyStatistics, confidence: Double,
                    sharpTransition: Bool?, sensitivity: [SensitivityComparison]) -> ClaimVerdicts {
+    let widening = replicationWidening(seeds: statistics.seeds, publishedSeeds: claims.seeds, confidence: confidence,
+                                       intervalConfidence: statistics.confidence)
     let thresholds = claims.thresholds.map { claim -> ThresholdClaimVerdict in
         guard let index = claimedSeries(claim.series, in: series) else {
             return ThresholdClaimVerdict(label: claim.series, series: nil, published: claim.fraction, estimate: nil, verdict: .notResolved)
         }
         let estimate = statistics.series[index].threshold
         return ThresholdClaimVerdict(label: claim.series, series: index, published: claim.fraction, estimate: estimate,
-                                     verdict: thresholdVerdict(published: claim.fraction, estimate: estimate))
+                                     verdict: widening.map { thresholdVerdict(published: claim.fraction, estimate: estimate, widening: $0) }
+                                        ?? .notResolved)
     }
     let sizes = claims.largerModelsMoreSensitive.map { claimed in
         sensitivity.map { SensitivityClaimVerdict(attack: $0.attack, defense: $0.defense,
                                                   answer: directionVerdict(claimed: claimed, found: $0.largerModelsMoreSensitive)) }
     } ?? []
-    return ClaimVerdicts(source: claims.source, thresholds: thresholds,
+    return ClaimVerdicts(source: claims.source, publishedSeeds: claims.seeds, widening: widening, thresholds: thresholds,
                          sharpTransition: claims.sharpTransition.map { directionVerdict(claimed: $0, found: sharpTransition) },
                          largerModelsMoreSensitive: sizes)
 }

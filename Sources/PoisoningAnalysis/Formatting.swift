@@ -8,6 +8,15 @@ public func fixed(_ value: Double, decimals: Int) -> String { String(format: "%.
 /// A fraction as a percentage with one decimal, e.g. 0.434 -> "43.4%".
 public func percent(_ fraction: Double) -> String { String(format: "%.1f%%", fraction * 100) }
 
+/// A confidence level as a percentage to two decimals, trailing zeros dropped: 0.95 -> "95%",
+/// 0.9913910 -> "99.14%" (an adaptive study's adjusted level), 0.999 -> "99.9%".
+public func confidenceText(_ level: Double) -> String {
+    var digits = String(format: "%.2f", level * 100)
+    while digits.hasSuffix("0") { digits.removeLast() }
+    if digits.hasSuffix(".") { digits.removeLast() }
+    return digits + "%"
+}
+
 /// Items joined as an English list: "a, b and c".
 public func listing(_ items: [String]) -> String {
     guard items.count > 1 else { return items.first ?? "none" }
@@ -72,19 +81,21 @@ public func signedPlusMinus(_ statistics: MeanStd) -> String {
 /// A difference of fractions in percentage points with one decimal and a sign, e.g. -0.03 -> "-3.0 pp".
 public func percentagePoints(_ difference: Double) -> String { String(format: "%+.1f pp", difference * 100) }
 
-/// An interval in words with `number` for its ends: "a to b" (or with another `separator`, e.g. ", "
-/// inside brackets); an open upper end reads "a or more" (for a threshold: beyond the largest swept
-/// fraction, the one wording of every output), an open lower end "at most b". An end the bootstrap
-/// cannot decide within its Monte Carlo error is named after the other: "from a; its upper end not
-/// determined", "up to b; its lower end not determined" (an open other end: "unbounded below" or
-/// "unbounded above" in its place), "not determined" when neither is; "undetermined" without an
-/// interval.
+/// An interval in words with `number` for its ends, in the two words every output uses for an end it
+/// cannot give: **unbounded** (the replicates reach beyond the swept fractions there, or are too
+/// often undefined to bound it) and **undetermined** (whether it is bounded lies within the bootstrap's
+/// Monte Carlo error). "a to b" (or with another `separator`, e.g. ", " inside brackets); an unbounded
+/// upper end reads "a or more" (for a threshold: beyond the largest swept fraction), an unbounded lower
+/// end "at most b", both "unbounded"; no interval at all (too few seeds, or too many undefined
+/// replicates) reads "none". An undetermined end is named after the other: "from a; its upper end
+/// undetermined", "up to b; its lower end undetermined" (an unbounded other end: "unbounded below" or
+/// "unbounded above" in its place), "undetermined" when both are.
 public func intervalText(_ interval: Interval?, _ number: (Double) -> String, separator: String = " to ") -> String {
-    guard let interval else { return "undetermined" }
+    guard let interval else { return "none" }
     switch (interval.isUndetermined(.lower), interval.isUndetermined(.upper)) {
-    case (true, true): return "not determined"
-    case (true, false): return (interval.upper.map { "up to \(number($0))" } ?? "unbounded above") + "; its lower end not determined"
-    case (false, true): return (interval.lower.map { "from \(number($0))" } ?? "unbounded below") + "; its upper end not determined"
+    case (true, true): return "undetermined"
+    case (true, false): return (interval.upper.map { "up to \(number($0))" } ?? "unbounded above") + "; its lower end undetermined"
+    case (false, true): return (interval.lower.map { "from \(number($0))" } ?? "unbounded below") + "; its upper end undetermined"
     case (false, false): break
     }
     switch (interval.lower, interval.upper) {

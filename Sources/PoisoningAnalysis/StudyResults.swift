@@ -128,7 +128,8 @@ public struct StudyResults: Sendable, Codable, Equatable {
         statistics = studyStatistics(runs: self.runs, fits: fits, series: series, config: analysed, testRows: data.testCount,
                                      threads: threads)
         findings = PoisoningAnalysis.findings(fits: fits, statistics: statistics, points: points, fractions: config.fractions,
-                                              series: series, attackMetrics: attackMetrics, claims: config.claims)
+                                              series: series, attackMetrics: attackMetrics, claims: config.claims,
+                                              confidence: config.analysis.confidence)
     }
 
     /// These results with the sequential record of the adaptive study whose last look they analyse

@@ -61,7 +61,7 @@ func accuracyFigure(_ results: StudyResults, styles: StudyStyles) -> StudyFigure
         legend.append(LegendEntry(label: results.series.count == 1 ? "critical threshold" : "critical thresholds",
                                   color: Color.reference, line: .dotted))
     }
-    let level = String(format: "%g%%", results.statistics.confidence * 100)
+    let level = confidenceText(results.statistics.confidence)
     if anyBand { legend.append(LegendEntry(label: "\(level) band of the fits", color: Color.reference, swatch: true)) }
     if anySpan { legend.append(LegendEntry(label: "\(level) threshold intervals", color: Color.reference, swatch: true)) }
     legend.append(LegendEntry(label: String(format: "chance (%.2f)", chance), color: Color.reference, line: .dashDot))

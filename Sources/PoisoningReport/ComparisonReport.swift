@@ -5,7 +5,7 @@ import PoisoningEngine
 /// tables of the points and fits, each difference with its interval and whether it exceeds seed noise.
 public func comparisonMarkdown(_ comparison: StudyComparison, firstName: String, secondName: String) -> String {
     let escape = ReportFormat.markdown.escape
-    let level = String(format: "%g%%", comparison.confidence * 100)
+    let level = confidenceText(comparison.confidence)
     var lines = ["# Comparison of \(escape(firstName)) and \(escape(secondName))", ""]
     lines.append("First: `\(firstName)` (\(comparison.formats[0])); second: `\(secondName)` (\(comparison.formats[1])). "
         + "Compared on \(comparison.commonSeries.count) common series (\(escape(listing(comparison.commonSeries)))) and "
@@ -78,8 +78,8 @@ func replicationLines(_ comparison: StudyComparison, firstName: String, secondNa
     guard let pooled = comparison.pooledShifts.first else {
         return ["No pooled shift: in one study no seed has test accuracy at every common point."]
     }
-    let level = String(format: "%g%%", comparison.confidence * 100)
-    let tostLevel = String(format: "%g%%", (2 * comparison.confidence - 1) * 100)
+    let level = confidenceText(comparison.confidence)
+    let tostLevel = confidenceText(2 * comparison.confidence - 1)
     let margin = marginText(comparison.margin)
     let alpha = fixed(1 - comparison.confidence, decimals: 2)
     var lines = ["Test accuracy, second minus first, pooled with the seed as the unit: each seed's test accuracy is averaged "
@@ -175,7 +175,7 @@ private func verdictSentence(_ verdict: EquivalenceVerdict, margin: String, inte
 
 /// The point-wise flags beside the count expected by chance.
 func multiplicitySentence(_ counts: PointwiseMultiplicity, confidence: Double) -> String {
-    let level = String(format: "%g%%", (1 - confidence) * 100)
+    let level = confidenceText(1 - confidence)
     return "\(counts.beyondNoise) of \(counts.tested) differences exceed seed noise at \(level); about "
         + "\(fixed(counts.expectedByChance, decimals: 1)) would by chance if the studies agreed everywhere. The flags are correlated "
         + "(the points of one seed share its effect, and a run's metrics are measured together), so that count varies more than "

@@ -173,7 +173,7 @@ struct FindingWords {
     let results: StudyResults
 
     /// "95%".
-    var level: String { String(format: "%g%%", results.statistics.confidence * 100) }
+    var level: String { confidenceText(results.statistics.confidence) }
 
     /// A series' label.
     func name(_ series: Int) -> String { results.series[series].label }
@@ -201,9 +201,10 @@ struct FindingWords {
 }
 
 /// The shape of every series' decline: sharp, undecided, gradual or not fitted, grouped, one sentence
-/// per series with the numbers that decide it (the runs must tell the sigmoid from the simpler curves,
-/// an evidence ratio of `decisiveEvidenceRatio`, and k's interval must lie on one side of the sharpness
-/// threshold; where they do not, the design that would tell the curves apart).
+/// per series with the numbers that decide it, following `transitionShape`: the runs must first tell
+/// the sigmoid from the simpler curves (an evidence ratio of `decisiveEvidenceRatio`); then k's
+/// interval must lie on one side of the sharpness threshold. An undecided series' sentence names the
+/// condition that failed, where k's interval lies, and the design that would tell the curves apart.
 private func shapeSentences(_ results: StudyResults, words: FindingWords) -> String {
     let threshold = fixed(results.findings.sharpSteepness, decimals: 0)
     let decisive = fixed(decisiveEvidenceRatio, decimals: 0)
@@ -214,7 +215,20 @@ private func shapeSentences(_ results: StudyResults, words: FindingWords) -> Str
     func ratio(_ evidence: CurveEvidence) -> String { "evidence ratio \(evidenceRatioText(evidence.sigmoidEvidenceRatio))" }
     /// The fitted fractions of a series (saturated budgets are left out of its fit).
     func fractionCount(_ s: SeriesStatistics) -> Int { results.fits[s.series].fittedFractions(results.config.fractions).count }
-    let sharpnessNeed = "calling the transition sharp or gradual also needs k's interval to lie on one side of \(threshold)"
+    /// The rule's second condition for a series whose curves are not told apart: where k's interval
+    /// lies, and that it decides nothing until the first condition holds.
+    func sharpnessCondition(_ s: SeriesStatistics) -> String {
+        let rule = "the rule decides the shape only once the curves are told apart"
+        guard let interval = s.steepness.interval else { return "k has no interval either" }
+        if let lower = interval.lower, lower > results.findings.sharpSteepness {
+            return "k's interval lies above \(threshold), but \(rule) (then sharp)"
+        }
+        if let upper = interval.upper, upper <= results.findings.sharpSteepness {
+            return "k's interval lies at or below \(threshold), but \(rule) (then gradual)"
+        }
+        return "once they are, calling the transition sharp or gradual also needs k's interval, which reaches both sides of "
+            + "\(threshold), to lie on one side of it"
+    }
     /// Why the runs do not decide for one series: one sentence.
     func undecided(_ s: SeriesStatistics) -> String {
         let name = words.name(s.series)
@@ -231,7 +245,7 @@ private func shapeSentences(_ results: StudyResults, words: FindingWords) -> Str
                 + "these fractions and seeds would be expected to give \(evidenceRatioText(evidence.expectedAtThisDesign ?? 0))"
             : "\(ratio(evidence)) is short of \(decisive) either way"
         return "\(name): \(k(s)); these \(fractionCount(s)) fractions cannot tell the sigmoid from a line or quadratic, as "
-            + "\(why); \(decisiveDesignText(evidence)); \(sharpnessNeed)."
+            + "\(why); \(decisiveDesignText(evidence)); \(sharpnessCondition(s))."
     }
     /// Why the decline of one series is gradual: one sentence.
     func gradual(_ s: SeriesStatistics) -> String {
@@ -287,8 +301,7 @@ private func sensitivitySentence(_ comparison: SensitivityComparison, results: S
             return "an amount that cannot be measured: some model's threshold lies outside the swept fractions"
         }
         let interval = t.slope.interval == nil && results.statistics.seeds >= 2
-            ? "its interval cannot be bounded: in more than \(fixed((1 - results.statistics.confidence) * 50, decimals: 1))% of the "
-                + "bootstrap replicates some curve does not fall to its threshold within the swept fractions"
+            ? "no interval: \(t.reason ?? "")"
             : words.seedInterval(t.slope.interval, percentagePoints)
         return "\(percentagePoints(value)) per doubling of parameters (\(interval))"
     } ?? "an amount that cannot be measured"

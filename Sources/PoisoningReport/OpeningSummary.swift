@@ -39,7 +39,7 @@ public func openingSummary(_ results: StudyResults) -> String {
     if findings.sensitivity.count == 1, let trend = results.statistics.trends.first {
         let level = levelText(results)
         let slope = trend.slope.value.map {
-            let why = trend.slope.interval == nil ? undeterminedSlopeReason : ""
+            let why = trend.slope.interval == nil ? noSlopeIntervalClause : ""
             return " (\(percentagePoints($0)) per doubling of parameters, \(level) CI \(intervalText(trend.slope.interval, percentagePoints))\(why))"
         } ?? ""
         if more + less == 1 { resolved.append("larger models are \(more == 1 ? "more" : "less") sensitive\(slope)") }
@@ -109,17 +109,30 @@ func openClaimInterval(_ claims: ClaimVerdicts?) -> Interval? {
 /// The rule behind every verdict of the published-claims section, in words, with what the sharpness
 /// threshold `sharpSteepness` means on the poison-fraction scale beside the `swept` fractions;
 /// `open`, an interval of one of the claims open on one side, shows what such an interval holds.
-func claimRule(level: String, sharpSteepness: Double, swept: ClosedRange<Double>, open: Interval?) -> String {
+/// `level` is the intervals' confidence, `nominal` the study's (they differ in an adaptive study),
+/// `seeds` this run's, `published` the publication's and `widening` what they give
+/// (`ClaimVerdicts.widening`; nil with one seed).
+func claimRule(level: String, nominal: String, seeds: Int, published: Int, widening: Double?, sharpSteepness: Double,
+               swept: ClosedRange<Double>, open: Interval?) -> String {
     let k = fixed(sharpSteepness, decimals: 0), spread = 2 * log(9) / sharpSteepness, width = fixed(spread, decimals: 2)
     let sweep = "\(spread > swept.upperBound - swept.lowerBound ? "wider than" : "within") the sweep from "
         + "\(percent(swept.lowerBound)) to \(percent(swept.upperBound))"
-    return "A published threshold is itself an estimate from a few seeds; assuming it has the same standard error as this "
-        + "run's, its difference from this run's estimate has sqrt(2) times that error, so a faithful replication lies "
-        + "within sqrt(2) times this run's \(level) half-width of the estimate at that confidence. "
-        + "So a published threshold is supported (consistent with this run) when it lies inside this run's \(level) "
-        + "interval widened by sqrt(2) about the estimate on its side, contradicted when it lies outside, and not "
-        + "resolved when there is no interval, or when the interval is open on the side where the published value "
-        + "lies" + (open.map { " (an interval such as “\(intervalText($0, percent))” holds every \($0.upper == nil ? "larger" : "smaller") value)" } ?? "")
+    let thresholdRule: String
+    if let widening {
+        let factor = fixed(widening, decimals: 2)
+        let levels = level == nominal ? "" : " (the ratio of the t quantiles at \(nominal) and at the intervals' \(level) included)"
+        thresholdRule = "A published threshold is itself an estimate from \(published) seed\(published == 1 ? "" : "s"); taking its "
+            + "standard error as this run's per-seed spread over sqrt(\(published)), its difference from this run's estimate from "
+            + "\(seeds) seeds has sqrt(1 + \(seeds)/\(published)) times this run's standard error, so a faithful replication lies "
+            + "within \(factor) times this run's half-width of the estimate at \(nominal) confidence\(levels). "
+            + "So a published threshold is supported (consistent with this run) when it lies inside this run's \(level) "
+            + "interval widened by \(factor) about the estimate on its side, contradicted when it lies outside, and not "
+            + "resolved when there is no interval, or when the interval is unbounded on the side where the published value "
+            + "lies" + (open.map { " (an interval such as “\(intervalText($0, percent))” holds every \($0.upper == nil ? "larger" : "smaller") value)" } ?? "")
+    } else {
+        thresholdRule = "With one seed there is no interval, so no published threshold is resolved"
+    }
+    return thresholdRule
         + ". A claimed direction (a sharp transition, larger models "
         + "more sensitive) is supported when this run resolves the same direction, contradicted when it resolves the "
         + "opposite one, and not resolved otherwise: the shape as decided in the Findings (sharp needs k's interval above "
@@ -180,6 +193,7 @@ extension ClaimVerdict {
     }
 }
 
-/// Why a threshold slope has no interval, as a clause: its percentile interval needs all but a
-/// (1 - confidence) / 2 share of the resampled studies to give a slope.
-let undeterminedSlopeReason = ", as too many resampled thresholds fall outside the sweep"
+/// Why a threshold slope has no interval, as a short clause (`ThresholdTrend.reason` in full): its
+/// interval needs all but a (1 - confidence) / 2 share of the resampled studies to give a slope or a
+/// bound on it.
+let noSlopeIntervalClause = ", as too many resampled thresholds are unfitted or leave the slope no sign"

@@ -221,7 +221,7 @@ public struct ReportModel: Sendable {
                        failure: fit.failure ?? "",
                        poorlyIdentified: poorlyIdentified, hasFit: parameters != nil)
         }
-        confidence = String(format: "%g%%", statistics.confidence * 100)
+        confidence = confidenceText(statistics.confidence)
         intervalMethod = statistics.method
         sequentialSummary = results.sequential.map(sequentialSentence)
         decisiveRatio = fixed(decisiveEvidenceRatio, decimals: 0)
@@ -360,7 +360,9 @@ public struct ReportModel: Sendable {
         self.figures = (figures ?? studyFigures(results)).map { Figure(name: $0.name, caption: $0.caption) }
         claims = results.findings.claims.map { verdicts in
             Claims(source: verdicts.source,
-                   rule: claimRule(level: levelText(results), sharpSteepness: results.findings.sharpSteepness,
+                   rule: claimRule(level: levelText(results), nominal: nominalLevelText(results), seeds: results.statistics.seeds,
+                                   published: verdicts.publishedSeeds, widening: verdicts.widening,
+                                   sharpSteepness: results.findings.sharpSteepness,
                                    swept: (config.fractions.min() ?? 0)...(config.fractions.max() ?? 0),
                                    open: openClaimInterval(results.findings.claims)),
                    rows: claimRows(results, verdicts).map {

@@ -1,24 +1,30 @@
 import PoisoningAnalysis
 import PoisoningEngine
 
-/// What an open end of a threshold interval means, said beside the first table that shows one, with
-/// the first such interval as `intervalText` writes it (so the gloss follows its wording); nil when
-/// no threshold interval is open.
+/// What an unbounded end of a threshold interval means, said beside the first table that shows one,
+/// with the first such interval as `intervalText` writes it (so the gloss follows its wording), and
+/// what an undetermined end means when a threshold interval has one; nil when none has either.
 func openEndNote(_ results: StudyResults) -> String? {
     let statistics = results.statistics
     let intervals = results.fits.compactMap { statistics.series[$0.series].threshold.interval }
-    let tail = "of the bootstrap replicates (more than \(fixed((1 - statistics.confidence) * 50, decimals: 1))%) the fitted "
-        + "curve does not fall to its threshold"
-    if let open = intervals.first(where: { $0.upper == nil && $0.lower != nil }) {
-        return "An interval written “\(intervalText(open, percent))” has no upper end: in too many \(tail) within the swept "
-            + "fractions (up to \(percent(results.findings.largestFraction))), so the runs place the threshold above "
-            + "\(percent(open.lower!)) but cannot say how far above; a sweep to larger fractions would."
+    let share = confidenceText((1 - statistics.confidence) / 2)
+    let tail = "of the bootstrap replicates (more than \(share)) the fitted curve does not fall to its threshold"
+    var notes = [String]()
+    if let open = intervals.first(where: { $0.upper == nil && $0.lower != nil && !$0.isUndetermined(.upper) }) {
+        notes.append("An interval written “\(intervalText(open, percent))” has an unbounded upper end: in too many \(tail) within "
+            + "the swept fractions (up to \(percent(results.findings.largestFraction))), so the runs place the threshold above "
+            + "\(percent(open.lower!)) but cannot say how far above; a sweep to larger fractions would.")
+    } else if let open = intervals.first(where: { $0.lower == nil && $0.upper != nil && !$0.isUndetermined(.lower) }) {
+        notes.append("An interval written “\(intervalText(open, percent))” has an unbounded lower end: in too many \(tail) only "
+            + "before the smallest swept fraction, so the runs place the threshold below \(percent(open.upper!)) but cannot say "
+            + "how far below.")
     }
-    if let open = intervals.first(where: { $0.lower == nil && $0.upper != nil }) {
-        return "An interval written “\(intervalText(open, percent))” has no lower end: in too many \(tail) only before the "
-            + "smallest swept fraction, so the runs place the threshold below \(percent(open.upper!)) but cannot say how far below."
+    if let undetermined = intervals.first(where: { $0.undetermined != nil }) {
+        notes.append("An end written “undetermined” (“\(intervalText(undetermined, percent))”) is one the bootstrap cannot call "
+            + "bounded or unbounded: the share of its replicates beyond the swept fractions lies within two Monte Carlo errors of "
+            + "\(share).")
     }
-    return nil
+    return notes.isEmpty ? nil : notes.joined(separator: " ")
 }
 
 /// Why a seed spread shown as "± 0.000" stands beside an interval that is not a point: agreeing seeds
@@ -43,5 +49,8 @@ func spreadFloorNote(_ results: StudyResults) -> String? {
         + "\(fixed(resolution, decimals: 3))) as one test row."
 }
 
-/// "95%".
-func levelText(_ results: StudyResults) -> String { String(format: "%g%%", results.statistics.confidence * 100) }
+/// The intervals' confidence: "95%"; an adaptive study's last look's, e.g. "99.14%".
+func levelText(_ results: StudyResults) -> String { confidenceText(results.statistics.confidence) }
+
+/// The study's own confidence, which an adaptive study spends over its looks: "95%".
+func nominalLevelText(_ results: StudyResults) -> String { confidenceText(results.config.analysis.confidence) }

@@ -13,7 +13,7 @@ public func sequentialSentence(_ record: SequentialRecord) -> String {
     let design = "Adaptive study: seeds were added \(settings.step) at a time, up to \(settings.max), until "
         + "\(listing(settings.until.map(\.rawValue))) \(settings.until.count == 1 ? "was" : "were") resolved, with looks at "
         + "\(listing(planned)) seeds\(dropped) and Lan-DeMets O'Brien-Fleming-type boundaries that spend a "
-        + "\(String(format: "%g%%", (1 - record.nominalConfidence) * 100)) chance of any false resolution over all looks, "
+        + "\(confidenceText(1 - record.nominalConfidence)) chance of any false resolution over all looks, "
         + (count == 1 ? "on its one comparison." : "split equally among its \(count) comparisons (Bonferroni).")
     let looks = record.looks.count
     let lookText = "look \(looks) of \(record.plannedLooks.count) (\(record.seeds) seeds)"
@@ -28,7 +28,7 @@ public func sequentialSentence(_ record: SequentialRecord) -> String {
         stop = "It ran its whole budget, to \(lookText), with \(listing(record.unresolved)) unresolved"
             + (when.isEmpty ? "." : " (resolved: \(when.joined(separator: "; "))).")
     }
-    let level = "Every interval here is at the last look's adjusted \(String(format: "%.2f%%", record.confidence * 100)) level "
+    let level = "Every interval here is at the last look's adjusted \(confidenceText(record.confidence)) level "
         + "(boundary z = \(String(format: "%.3f", record.looks[looks - 1].boundary))); a comparison resolved at an earlier look "
         + "stays resolved even where this level's interval reaches zero."
     return [design, stop, level].joined(separator: " ")

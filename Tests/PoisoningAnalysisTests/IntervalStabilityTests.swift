@@ -8,7 +8,7 @@ import TestSupport
 /// reference study (its runs as recorded in PoisoningEngineTests/Fixtures/reference-runs-0.1.0.json,
 /// which today's engine reproduces bit for bit), every end moves by at most 0.5 pp between streams
 /// (k, not a percentage: by at most 3% of its value), and an end is bounded or open alike in every
-/// stream (an end whose censored share lies at α/2 may be not determined in some).
+/// stream (an end whose censored share lies at α/2 may be undetermined in some).
 struct IntervalStabilityTests {
     /// The reference study analysed with the bootstrap stream `seed`.
     static func analysed(bootstrapSeed seed: UInt64, runs recorded: [ReferenceRecording.Run]) throws -> StudyResults {

@@ -14,8 +14,8 @@ import TestSupport
 /// where two optimizers stop apart: with the same 2,048 rays, the NumPy fit reads MLP 32's upper end
 /// of log k 1.4% below the reference and make-report's 3.6% above it. An end the reference
 /// finds open (more than α/2 of its replicates beyond every value) or undefined (more than α/2 of its
-/// replicates without a value, the trend through censored thresholds) must be open, not determined or absent;
-/// one it finds bounded must be bounded, or not determined where the reference's own share beyond
+/// replicates without a value, the trend through censored thresholds) must be unbounded, undetermined or absent;
+/// one it finds bounded must be bounded, or undetermined where the reference's own share beyond
 /// every value lies within 3 of its errors of α/2.
 struct RayBootstrapAccuracyTests {
     /// One end of the reference: its value (nil when open), Monte Carlo error, and the share of

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import PoisoningEngine
+import TestSupport
 @testable import PoisoningAnalysis
 
 /// The distributions, intervals and model-comparison formulas against SciPy (values recorded by
@@ -111,21 +112,21 @@ struct IntervalTests {
         #expect(intervalText(Interval(lower: 0.336, upper: nil), percent) == "33.6% or more")
         #expect(intervalText(Interval(lower: nil, upper: 0.016), percentagePoints) == "at most +1.6 pp")
         #expect(intervalText(Interval(lower: 0.25, upper: 0.5), percent, separator: ", ") == "25.0%, 50.0%")
-        #expect(intervalText(nil, percent) == "undetermined")
+        #expect(intervalText(nil, percent) == "none")
     }
 
     /// An undetermined end is named after the determined one, in every separator's context.
     @Test func anUndeterminedEndIsNamedAfterTheOther() {
         let upperUnknown = Interval(lower: -0.031, upper: nil, undetermined: [.upper])
-        #expect(intervalText(upperUnknown, percentagePoints) == "from -3.1 pp; its upper end not determined")
-        #expect(intervalText(upperUnknown, percentagePoints, separator: ", ") == "from -3.1 pp; its upper end not determined")
+        #expect(intervalText(upperUnknown, percentagePoints) == "from -3.1 pp; its upper end undetermined")
+        #expect(intervalText(upperUnknown, percentagePoints, separator: ", ") == "from -3.1 pp; its upper end undetermined")
         let lowerUnknown = Interval(lower: nil, upper: 0.007, undetermined: [.lower])
-        #expect(intervalText(lowerUnknown, percentagePoints) == "up to +0.7 pp; its lower end not determined")
+        #expect(intervalText(lowerUnknown, percentagePoints) == "up to +0.7 pp; its lower end undetermined")
         #expect(intervalText(Interval(lower: nil, upper: nil, undetermined: [.lower]), percent)
-                == "unbounded above; its lower end not determined")
+                == "unbounded above; its lower end undetermined")
         #expect(intervalText(Interval(lower: nil, upper: nil, undetermined: [.upper]), percent)
-                == "unbounded below; its upper end not determined")
-        #expect(intervalText(Interval(lower: nil, upper: nil, undetermined: [.lower, .upper]), percent) == "not determined")
+                == "unbounded below; its upper end undetermined")
+        #expect(intervalText(Interval(lower: nil, upper: nil, undetermined: [.lower, .upper]), percent) == "undetermined")
     }
 
     @Test func boundsReadAsInequalitiesAndDropAnIntervalThatAddsNothing() {
@@ -319,8 +320,8 @@ struct SeedBootstrapTests {
         #expect(points.map { $0.map(UInt64.init) } == reference.points)
     }
 
-    /// An end is open only when the share beyond every value clears α/2 by two Monte Carlo errors,
-    /// bounded when it stays below by as much, and not determined in between.
+    /// An end is unbounded only when the share beyond every value clears α/2 by two Monte Carlo errors,
+    /// bounded when it stays below by as much, and undetermined in between; the words are those two.
     @Test func censoredEndsAreDecidedWithTheirMonteCarloError() throws {
         // 8 blocks of 100: the share at +∞ is 1%, 2.5% ± spread, or 6% in every block.
         func blocks(_ shares: [Int]) -> [Double] {
@@ -332,7 +333,9 @@ struct SeedBootstrapTests {
         #expect(open.upper == nil && open.undetermined == nil)
         let near = try #require(bootstrapInterval(blocks([1, 4, 2, 3, 2, 3, 1, 4]), blocks: 8, confidence: 0.95))
         #expect(near.upper == nil && near.isUndetermined(.upper) && !near.excludes(1_000))
-        #expect(intervalText(near, percent) == "from \(percent(near.lower!)); its upper end not determined")
+        #expect(intervalText(near, percent) == "from \(percent(near.lower!)); its upper end undetermined")
+        #expect(intervalText(open, percent) == "\(percent(open.lower!)) or more")
+        #expect(intervalText(Interval(lower: nil, upper: nil), percent) == "unbounded" && intervalText(nil, percent) == "none")
     }
 }
 
@@ -442,4 +445,55 @@ struct CensoredDifferenceTests {
             replicates: ((beyond, swept), (before, swept)), design: .monteCarlo(blocks: 1), confidence: 0.95)
         #expect(opposite == Estimate(value: 0.5, interval: Interval(lower: 0.5, upper: nil), bound: .lower) && opposite.signResolved)
     }
+
+    /// The seed plan's check of undefined replicates weighs them as the interval does, by each
+    /// radius' mass along its ray. 16 radii per ray, values T cos(angle): undefined at the last two
+    /// radii of every ray is 12.5% of the replicates but 1.6% of the distribution ((1 - 14/16)²), so
+    /// the plan stands (a plain count refused it); at the last four, 6.25% of it, above α/2 = 2.5%.
+    @Test func theSeedPlanWeighsUndefinedReplicatesAsTheIntervalDoes() throws {
+        let layout = RayLayout(blocks: 8, raysPerBlock: 16, radii: 16) { p in studentTQuantile((1 + p) / 2, df: 2) }
+        let rays = layout.blocks * layout.raysPerBlock
+        func values(undefinedFrom first: Int) -> [Double] {
+            (0..<rays).flatMap { ray in
+                (0..<16).map { k in k >= first ? .nan : layout.nodeRadius(k) * cos(2 * Double.pi * (Double(ray) + 0.5) / Double(rays)) }
+            }
+        }
+        let design = ReplicateDesign.rays(layout)
+        #expect(abs(design.undefinedShare(values(undefinedFrom: 14)) - 1.0 / 64) < 1e-12)
+        #expect(abs(design.undefinedShare(values(undefinedFrom: 12)) - 1.0 / 16) < 1e-12)
+        #expect(quartileStandardError(values(undefinedFrom: 14), design: design, seeds: 3, confidence: 0.95) != nil)
+        #expect(quartileStandardError(values(undefinedFrom: 12), design: design, seeds: 3, confidence: 0.95) == nil)
+        #expect(ReplicateDesign.monteCarlo(blocks: 2).undefinedShare([1, .nan, 2, 3]) == 0.25)
+    }
+
+    /// The case that had it wrong: on the reference study MLP 128 - MLP 64's threshold difference has
+    /// a bounded interval, -8.5 to +1.0 pp, yet its seed plan read "cannot tell": 8.35% of its 2,048
+    /// replicates are undefined (both thresholds beyond 50%), above α/2, but they lie at the rays' tail
+    /// radii and carry 2.04% of the distribution the interval reads. Now: 4 to 199 seeds (8 at the
+    /// estimated spread).
+    @Test func theReferenceStudysBoundedDifferenceHasASeedPlan() throws {
+        let results = try IntervalStabilityTests.analysed(bootstrapSeed: 0, runs: ReferenceRecording.load().runs)
+        let difference = try #require(results.statistics.differences.first { $0.quantity == .threshold && $0.base == 1 && $0.other == 2 })
+        let interval = try #require(difference.difference.interval)
+        #expect(interval.isBounded && !difference.resolved)
+        #expect(abs(interval.lower! + 0.085) < 0.001 && abs(interval.upper! - 0.010) < 0.001)
+        let plan = try #require(difference.seedPlan)
+        #expect((plan.fewestSeeds, plan.seeds, plan.mostSeeds) == (4, 8, 199))
+        // Why it was missing: the undefined replicates (both thresholds beyond 50%) sit at the rays' tail radii.
+        let config = results.config
+        let bootstrap = SeedBootstrap(seedCount: config.seeds.count, replicates: config.analysis.replicates, seed: 0)
+        let replicates = try [1, 2].map { index in
+            try #require(seriesStatistics(fit: results.fits[index], runs: results.runs, fractions: config.fractions, seeds: config.seeds,
+                                          testCount: results.data.testCount, bootstrap: bootstrap, confidence: 0.95, threads: 2).1)
+        }
+        let (_, differences) = censoredDifference(results.statistics.series[2].threshold, results.statistics.series[1].threshold,
+                                                  replicates: ((replicates[1].threshold, replicates[1].swept),
+                                                               (replicates[0].threshold, replicates[0].swept)),
+                                                  design: bootstrap.design, confidence: 0.95)
+        let counted = Double(differences.filter(\.isNaN).count) / Double(differences.count)
+        let weighed = bootstrap.design.undefinedShare(differences)
+        #expect(abs(counted - 0.0835) < 0.0005, "\(counted): the plain count the plan used to refuse, above α/2")
+        #expect(abs(weighed - 0.0204) < 0.0005, "\(weighed): the share the interval reads, below α/2")
+    }
 }
+

@@ -406,8 +406,8 @@ struct FindingSentenceTests {
         #expect(gentle.hasPrefix("The runs do not decide whether the transition is sharp. MLP 16: k = 7.22 (95% CI 5.6 to 8.5); "
             + "these 11 fractions cannot tell the sigmoid from a line or quadratic, as a simpler curve wins with evidence ratio 1/24"))
         #expect(gentle.hasSuffix("; 41 evenly spaced fractions with 3 seeds each would tell the sigmoid from a line or quadratic in at "
-            + "least 80% of studies, expected evidence ratio 489 for the fitted sigmoid; calling the transition sharp or gradual also "
-            + "needs k's interval to lie on one side of 5."))
+            + "least 80% of studies, expected evidence ratio 489 for the fitted sigmoid; k's interval lies above 5, but the rule "
+            + "decides the shape only once the curves are told apart (then sharp)."))
         let few = findingSentences(results(midpoints: [0.25], steepness: 40, fractions: [0, 0.1, 0.2, 0.3, 0.4, 0.5]))[1]
         #expect(few == "The runs do not decide whether the transition is sharp. MLP 16: k = 40.00 (95% CI 37.6 to 42.8); with 6 "
             + "fractions the sigmoid cannot be compared with simpler curves, since AICc needs at least 7.")
@@ -415,6 +415,28 @@ struct FindingSentenceTests {
         #expect(shapeDecision(.sharp, toldApart: true) == "sharp" && shapeDecision(.gradual, toldApart: true) == "gradual")
         #expect(shapeDecision(.undecided, toldApart: true) == "curves only" && shapeDecision(.undecided, toldApart: false) == "no")
         #expect(findingSentences(results(midpoints: [nil]))[1] == "No sigmoid could be fitted for MLP 16.")
+    }
+
+    /// The sentence states the rule `transitionShape` applies: the curves first, then k. Where the curves
+    /// are not told apart the shape is undecided wherever k's interval lies, and the sentence says
+    /// which condition failed and where k's interval lies (wholly at or below 5 in the adaptive
+    /// reference study, where the sentence used to ask for k's interval to lie on one side of 5).
+    @Test func anUndecidedShapeNamesTheConditionThatFailed() {
+        // k = 2.65 (95% CI 2.1 to 4.7): wholly at or below 5, but the curves are not told apart.
+        let below = results(midpoints: [0.25], steepness: 4, noise: 0.03, meanNoise: 0.03)
+        #expect(below.findings.series[0].shape == .undecided)
+        #expect(below.statistics.series[0].curveEvidence?.distinguishesCurves == false)
+        let belowSentence = findingSentences(below)[1]
+        #expect(belowSentence.hasPrefix("The runs do not decide whether the transition is sharp. MLP 16: k = 2.65 (95% CI 2.1 to 4.7); "
+            + "these 11 fractions cannot tell the sigmoid from a line or quadratic, as a simpler curve wins"))
+        #expect(belowSentence.hasSuffix("; k's interval lies at or below 5, but the rule decides the shape only once the curves are "
+            + "told apart (then gradual)."))
+        #expect(!belowSentence.contains("one side of 5"))
+        // k = 2.03 (95% CI 1.6 to 5.1): both sides of 5, so both conditions fail.
+        let both = findingSentences(results(midpoints: [0.25], steepness: 3, noise: 0.03, meanNoise: 0.02))[1]
+        #expect(both.contains("MLP 16: k = 2.03 (95% CI 1.6 to 5.1); these 11 fractions cannot tell the sigmoid from a line or quadratic"))
+        #expect(both.hasSuffix("; once they are, calling the transition sharp or gradual also needs k's interval, which reaches both "
+            + "sides of 5, to lie on one side of it."))
     }
 
     /// DP-SGD's ε appears with the Rényi order that gave it and the sampling assumption behind it:

@@ -47,6 +47,10 @@ struct StudyFileTests {
         #expect(try study(written).config.claims == claims)
         #expect(try study("seeds: [1]\n").config.claims == nil, "a study file without claims has none, whatever the reference's")
         #expect(try Study(StudyConfig.reference).config.claims == .referenceStudy)
+        // The published seeds: 3 by default (the reference study's), written back, and read when given.
+        #expect(claims.seeds == 3 && PublishedClaims.referenceStudy.seeds == 3)
+        #expect(written.contains("\n  seeds: 3\n"))
+        #expect(try study("claims:\n  source: p\n  seeds: 20\n").config.claims?.seeds == 20)
     }
 
     @Test func badClaimsNameTheirKey() {
@@ -57,6 +61,7 @@ struct StudyFileTests {
             == "s.yaml:3:3: claims.sharp-transition: expected true or false, not a string")
         #expect(error("claims:\n  source: p\n  sharp: true\n").hasPrefix("s.yaml:3:3: claims.sharp: unknown key 'sharp'"))
         #expect(error("claims: [1]\n").hasPrefix("s.yaml:1:1: claims: expected a mapping"))
+        #expect(error("claims:\n  source: p\n  seeds: 0\n") == "s.yaml:3:3: claims.seeds: must lie in [1, 100000]")
         // Hostile claims: each refused in one line naming its key.
         let hostile = [
             ("claims:\n  source: ''\n", "claims.source: expected the publication's name, not an empty string"),

@@ -16,6 +16,19 @@ public enum ReplicateDesign: Sendable, Equatable {
         case .monteCarlo(let blocks): bootstrapInterval(values, blocks: blocks, confidence: confidence)
         }
     }
+
+    /// The share of a quantity's distribution that is undefined (NaN replicates), weighted as its
+    /// intervals weigh the replicates: by the mass each radius carries along its ray (the tail's
+    /// radii, denser than their probability, weigh less), or equally for Monte Carlo replicates.
+    public func undefinedShare(_ values: [Double]) -> Double {
+        switch self {
+        case .rays(let layout):
+            let summaries = RayLayout.RaySummaries(layout: layout, values: values)
+            return summaries.undefined.reduce(0, +) / Double(summaries.undefined.count)
+        case .monteCarlo:
+            return values.isEmpty ? 0 : Double(values.filter(\.isNaN).count) / Double(values.count)
+        }
+    }
 }
 
 /// The random draws of a seed-level multiplier bootstrap with a Student-t scale, shared by every

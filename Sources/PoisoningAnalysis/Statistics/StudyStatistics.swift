@@ -50,8 +50,12 @@ public struct ThresholdTrend: Sendable, Codable, Equatable {
     /// The series, from the fewest to the most parameters.
     public let series: [Int]
     /// Slope (threshold fraction per doubling of parameters) and its interval; nil value when some
-    /// threshold lies outside the swept fractions (and NaN replicates where one does).
+    /// threshold lies outside the swept fractions. The interval holds the replicates' slopes where a
+    /// threshold lies outside them too, as a threshold difference's does (`trendReplicateRanges`): an
+    /// end is unbounded where too many replicates have a threshold beyond the fractions on that side.
     public let slope: Estimate
+    /// Why the slope has no value or no interval; absent when it has both.
+    public let reason: String?
     /// Whether the interval excludes zero.
     public let resolved: Bool
     /// For an unresolved trend: the seeds a study would need to resolve a slope of the smallest
@@ -86,7 +90,7 @@ let intervalMethod = "Means (clean accuracy, gap) and their differences between 
     + "(paired by seed). Fitted quantities come from a seed-level multiplier bootstrap with a Student-t scale (n - 1 degrees "
     + "of freedom): every replicate moves each mean by the same weight per seed, so series stay paired, and is refitted; the "
     + "bootstrap integrates along rays of seed weights, so that each interval end's Monte Carlo error is small (it is "
-    + "recorded in results.json) and an end that error cannot place is written \"not determined\"."
+    + "recorded in results.json) and an end that error cannot place is written \"undetermined\"."
 
 /// Computes the study's statistics from its runs and central fits, one series after another, each
 /// series' refits and intervals shared out among `threads` workers (a study of a few series keeps
@@ -155,10 +159,13 @@ private func replicated(_ quantity: ComparedQuantity, _ replicates: SeriesReplic
 /// The standard error of a quantity from its bootstrap replicates, read off their quartiles so that a
 /// few replicates beyond the range (a threshold outside the swept fractions) do not matter: for a scaled Student t
 /// with n - 1 degrees of freedom the interquartile range is 2 t_{0.75, n-1} SE. Nil when a quartile is
-/// infinite or more than α/2 of the replicates are undefined.
+/// infinite or undetermined, or when more than α/2 of the distribution is undefined, weighed as the
+/// intervals weigh it (`ReplicateDesign.undefinedShare`: a plain count of NaN replicates over-weighs
+/// a ray's tail radii, where thresholds leave the swept fractions, and refused the plan of a difference
+/// whose interval the rays bound).
 func quartileStandardError(_ replicates: [Double], design: ReplicateDesign, seeds: Int, confidence: Double) -> Double? {
-    guard seeds >= 2, let quartiles = design.interval(replicates, confidence: 0.5),
-          Double(replicates.filter(\.isNaN).count) <= (1 - confidence) / 2 * Double(replicates.count),
+    guard seeds >= 2, design.undefinedShare(replicates) <= (1 - confidence) / 2,
+          let quartiles = design.interval(replicates, confidence: 0.5),
           let lower = quartiles.lower, let upper = quartiles.upper else { return nil }
     return (upper - lower) / (2 * studentTQuantile(0.75, df: Double(seeds - 1)))
 }
@@ -317,7 +324,44 @@ private struct TrendGroupKey: Hashable {
     let kind: String
 }
 
-/// The threshold trend of every group of `thresholdTrendGroups`.
+/// The values the slope Σ c_i y_i (c_i = (x_i - x̄) / Σ (x_j - x̄)², the least-squares weights) may take
+/// in one replicate whose thresholds `y` lie in `swept`, as (smallest, largest): a threshold beyond an
+/// end of the swept fractions (±infinity) bounds its term by that end on one side only; NaN when a
+/// threshold is undefined or the slope is unbounded on both sides (no sign).
+func possibleSlope(_ y: [Double], weights: [Double], swept: [ClosedRange<Double>]) -> (low: Double, high: Double) {
+    var low = 0.0, high = 0.0
+    for (i, threshold) in y.enumerated() {
+        if threshold.isNaN { return (.nan, .nan) }
+        let values = possibleValues(threshold, swept: swept[i]), c = weights[i]
+        guard c != 0 else { continue }
+        low += c > 0 ? c * values.low : c * values.high
+        high += c > 0 ? c * values.high : c * values.low
+    }
+    return low == -.infinity && high == .infinity ? (.nan, .nan) : (low, high)
+}
+
+/// Per replicate, the smallest and largest slope its thresholds allow (`possibleSlope`); the slope
+/// itself, as `slope` computes it, where every threshold lies within the swept fractions.
+func trendReplicateRanges(sizes: [Double], replicates: [SeriesReplicates]) -> [(low: Double, high: Double)] {
+    let mean = sizes.reduce(0, +) / Double(sizes.count)
+    let spread = sizes.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }
+    let weights = sizes.map { ($0 - mean) / spread }, swept = replicates.map(\.swept)
+    let count = replicates.first?.threshold.count ?? 0
+    return (0..<count).map { r in
+        let y = replicates.map { $0.threshold[r] }
+        if y.allSatisfy(\.isFinite) {
+            let value = slope(sizes, y)
+            return (value, value)
+        }
+        return possibleSlope(y, weights: weights, swept: swept)
+    }
+}
+
+/// The threshold trend of every group of `thresholdTrendGroups` (one attack, defense and model kind
+/// with at least two sizes). Its interval runs from the α/2 quantile of the replicates' smallest possible slopes to the 1 - α/2
+/// quantile of their largest (`trendReplicateRanges`; the percentile interval of the slopes when no
+/// threshold is censored), as a threshold difference's does; the seed plan reads the quartiles of the
+/// slopes, ±infinity where only one side is bounded.
 private func thresholdTrends(series: [SeriesDescription], modelKinds: [String], statistics: [SeriesStatistics],
                              replicates: [SeriesReplicates?], seeds: Int, confidence: Double, planning: PlanningSettings) -> [ThresholdTrend] {
     thresholdTrendGroups(series, modelKinds: modelKinds).map { members in
@@ -327,12 +371,16 @@ private func thresholdTrends(series: [SeriesDescription], modelKinds: [String], 
         let value = thresholds.allSatisfy { $0.value != nil && $0.bound == nil } ? slope(sizes, thresholds.map { $0.value! }) : nil
         var interval: Interval?, slopes = [Double]()
         let memberReplicates = members.compactMap { replicates[$0] }
-        if memberReplicates.count == members.count, let count = memberReplicates.first?.threshold.count {
-            slopes = (0..<count).map { r -> Double in
-                let y = memberReplicates.map { $0.threshold[r] }
-                return y.allSatisfy(\.isFinite) ? slope(sizes, y) : .nan
+        if memberReplicates.count == members.count, let design = memberReplicates.first?.design {
+            let ranges = trendReplicateRanges(sizes: sizes, replicates: memberReplicates)
+            if let lower = design.interval(ranges.map(\.low), confidence: confidence),
+               let upper = design.interval(ranges.map(\.high), confidence: confidence) {
+                let errors = EndErrors(lower: lower.monteCarloError?.lower, upper: upper.monteCarloError?.upper)
+                interval = Interval(lower: lower.lower, upper: upper.upper,
+                                    monteCarloError: errors.lower == nil && errors.upper == nil ? nil : errors,
+                                    undetermined: (lower.isUndetermined(.lower) ? [.lower] : []) + (upper.isUndetermined(.upper) ? [.upper] : []))
             }
-            interval = memberReplicates[0].design.interval(slopes, confidence: confidence)
+            slopes = ranges.map { $0.low == $0.high ? $0.low : $0.high == .infinity ? .infinity : $0.low == -.infinity ? -.infinity : .nan }
         }
         let resolved = interval?.excludes(0) == true
         let plan = resolved || value == nil ? nil
@@ -341,7 +389,13 @@ private func thresholdTrends(series: [SeriesDescription], modelKinds: [String], 
                 SeedPlan(effect: planning.effect, power: planning.power, sigma: $0 * Double(seeds).squareRoot(),
                          degreesOfFreedom: seeds - 1, confidence: confidence)
             }
-        return ThresholdTrend(attack: series[members[0]].attack, defense: series[members[0]].defense, series: members, slope: Estimate(value: value, interval: interval),
+        let share = confidenceText((1 - confidence) / 2)
+        let reasons = [value == nil ? "a threshold lies outside the swept fractions, so the slope is not measured" : nil,
+                       interval != nil ? nil : seeds < 2 ? "one seed: no interval"
+                        : "in more than \(share) of the bootstrap replicates a threshold is unfitted, or thresholds beyond both "
+                            + "ends of the swept fractions leave the slope no sign"].compactMap { $0 }
+        return ThresholdTrend(attack: series[members[0]].attack, defense: series[members[0]].defense, series: members,
+                              slope: Estimate(value: value, interval: interval), reason: reasons.isEmpty ? nil : reasons.joined(separator: "; "),
                               resolved: resolved, seedPlan: plan)
     }
 }

@@ -2,11 +2,15 @@ import Foundation
 
 /// What a published study claimed, for the report to answer with this run's estimates: critical
 /// thresholds keyed by series label, whether the transition is sharp, whether larger models are more
-/// sensitive. Read from a study file's `claims` mapping and encoded as that mapping (`document`,
-/// within `StudyConfig`'s); the reference study carries its paper's.
+/// sensitive, and how many seeds the published estimates rest on. Read from a study file's `claims`
+/// mapping and encoded as that mapping (`document`, within `StudyConfig`'s); the reference study
+/// carries its paper's.
 public struct PublishedClaims: Sendable, Equatable {
     /// Where the claims were published, in words.
     public var source: String
+    /// Seeds behind each published estimate (the reference study's 3 unless the file says): a
+    /// published threshold's standard error is this run's per-seed spread over √seeds.
+    public var seeds: Int
     /// The published critical thresholds (as fractions), by series label, ordered by label with
     /// numbers compared as numbers ("MLP 32" before "MLP 128").
     public private(set) var thresholds: [ClaimedThreshold]
@@ -17,9 +21,10 @@ public struct PublishedClaims: Sendable, Equatable {
 
     /// Claims from `source`; `thresholds` in any order (they are kept in label order, so that a study
     /// file and results.json, whose keys are sorted, give the same claims).
-    public init(source: String, thresholds: [ClaimedThreshold] = [], sharpTransition: Bool? = nil,
+    public init(source: String, seeds: Int = Self.defaultSeeds, thresholds: [ClaimedThreshold] = [], sharpTransition: Bool? = nil,
                 largerModelsMoreSensitive: Bool? = nil) {
         self.source = source
+        self.seeds = seeds
         self.thresholds = thresholds.sorted { a, b in
             let order = a.series.compare(b.series, options: .numeric)
             return order == .orderedSame ? a.series < b.series : order == .orderedAscending
@@ -27,6 +32,12 @@ public struct PublishedClaims: Sendable, Equatable {
         self.sharpTransition = sharpTransition
         self.largerModelsMoreSensitive = largerModelsMoreSensitive
     }
+
+    /// The published seeds when a study file does not say: the reference study's 3 (42, 123, 7; STUDY.md).
+    public static let defaultSeeds = 3
+
+    /// The most published seeds a study file may give.
+    public static let maximumSeeds = 100_000
 
     /// The reference study's published claims (its PyTorch implementation's results: thresholds of
     /// 43.4%, 37.3% and 34.9% for widths 32, 64 and 128; a sharp transition, since some k exceeds 5;
@@ -39,7 +50,7 @@ public struct PublishedClaims: Sendable, Equatable {
 
     /// The claims as a study file's `claims` mapping, keys in their canonical order.
     public var document: ParameterValue {
-        var entries = [ParameterEntry(key: "source", value: .string(source))]
+        var entries = [ParameterEntry(key: "source", value: .string(source)), ParameterEntry(key: "seeds", value: .int(seeds))]
         if !thresholds.isEmpty {
             entries.append(ParameterEntry(key: "thresholds", value: .mapping(thresholds.map {
                 ParameterEntry(key: $0.series, value: .double($0.fraction))
@@ -55,12 +66,15 @@ public struct PublishedClaims: Sendable, Equatable {
     /// The most published thresholds a study file may list: more than any report table can carry.
     public static let maximumThresholds = 1_000
 
-    /// Reads `source`, `thresholds`, `sharp-transition` and `larger-models-more-sensitive`, with
+    /// Reads `source`, `seeds`, `thresholds`, `sharp-transition` and `larger-models-more-sensitive`, with
     /// `locations` for errors inside `thresholds`.
     init(reading p: inout ParameterReader, locations: SourceLocations) throws {
         let source = try p.string("source", maximumLength: ParameterReader.maximumPathLength,
                                   help: "Where the claims were published, in words (required).")
         guard !source.trimmingCharacters(in: .whitespaces).isEmpty else { throw p.error("source", "expected the publication's name, not an empty string") }
+        let seeds = try p.int("seeds", default: Self.defaultSeeds, in: 1...Self.maximumSeeds,
+                              help: "Seeds behind each published estimate (default \(Self.defaultSeeds), the reference study's): the "
+                                + "verdicts give a published threshold the standard error of a mean over that many seeds.")
         var thresholds = [ClaimedThreshold]()
         if let raw = p.value("thresholds", help: "Published critical thresholds, as fractions in [0, 1], by series label "
                                 + "(a series' label, or a model's for its series under the first attack without a defense), "
@@ -90,7 +104,7 @@ public struct PublishedClaims: Sendable, Equatable {
             p.record(key, raw)
             return flag
         }
-        self.init(source: source, thresholds: thresholds,
+        self.init(source: source, seeds: seeds, thresholds: thresholds,
                   sharpTransition: try claim("sharp-transition", help: "Whether the publication claims a sharp transition "
                                              + "(true) or a gradual decline (false); absent when it claims neither."),
                   largerModelsMoreSensitive: try claim("larger-models-more-sensitive", help: "Whether the publication claims "
