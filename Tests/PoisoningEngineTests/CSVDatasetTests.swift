@@ -75,6 +75,8 @@ struct CSVDatasetTests {
         // is the label column once gave data nobody meant.
         #expect(error("a,b,label\n1,2,x\n0.134\0JUNK,4,y\n") == "d.csv:3: holds a NUL byte")
         #expect(error("y,b,y\n1,2,x\n3,4,z\n", ["label-column": .string("y")]) == "d.csv:1: the column name 'y' appears twice; name each column once")
+        #expect(error("\u{E9},b,e\u{301}\n1,2,x\n3,4,z\n")
+            == "d.csv:1: the column names '\u{E9}' (U+00E9) and 'e\u{301}' (U+0065 U+0301) are one name in other Unicode scalars; name each column once")
         #expect(error("a,s,label\n1,train,x\n2,test,y\n", ["split-column": .string("label")])
             == "d.csv: the split column is the label column; give two different columns")
     }

@@ -169,9 +169,15 @@ public struct CSVDataset: DatasetSource {
             throw failure(header ? 1 : nil, "the \(what) column \(quotedUserText(key)) does not exist (\(width) columns"
                 + (names.map { ": " + $0.prefix(6).map { shortenedUserText($0) }.joined(separator: ", ") + ($0.count > 6 ? ", ..." : "") } ?? "") + ")")
         }
-        var seen = Set<String>()
-        if let repeated = names?.first(where: { !seen.insert($0).inserted }) {
-            throw failure(1, "the column name \(quotedUserText(repeated)) appears twice; name each column once")
+        // Names compare as Swift compares strings: canonically, so é and e + U+0301 are one name.
+        var seen = [String: String]()
+        for name in names ?? [] {
+            guard let earlier = seen.updateValue(name, forKey: name) else { continue }
+            guard earlier.utf8.elementsEqual(name.utf8) else {
+                throw failure(1, "the column names \(quotedUserText(earlier)) (\(Self.codePointsText(earlier))) and \(quotedUserText(name)) "
+                              + "(\(Self.codePointsText(name))) are one name in other Unicode scalars; name each column once")
+            }
+            throw failure(1, "the column name \(quotedUserText(name)) appears twice; name each column once")
         }
         let labelIndex = try column(labelColumn, "label") ?? width - 1
         let splitIndex = try column(splitColumn, "split")
