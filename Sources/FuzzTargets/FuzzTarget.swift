@@ -162,14 +162,14 @@ private func checkStoredRun(_ data: Data) {
     let key = String(repeating: "0", count: 64)
     guard case .success(let result) = decodeStoredRun(key: key, payload: data, checksum: storedRunChecksum(key: key, payload: data)),
           storedRunProblem(result, spec: RunSpec(fraction: result.fraction, series: 0, seed: result.seed), trainingRows: 350,
-                           recordable: nil) == nil else {
+                           testRows: 150, recordable: nil) == nil else {
         return
     }
     let published = try? JSONEncoder().encode(result)
     precondition(published != nil, "an accepted stored run cannot be written to results.json")
     let again = try? encodeStoredRun(result)
     guard let again, case .success(let decoded) = decodeStoredRun(key: key, payload: again, checksum: storedRunChecksum(key: key, payload: again)),
-          decoded == result, storedRunProblem(decoded, spec: nil, trainingRows: 350, recordable: nil) == nil else {
+          decoded == result, storedRunProblem(decoded, spec: nil, trainingRows: 350, testRows: 150, recordable: nil) == nil else {
         preconditionFailure("an accepted stored run does not read back as itself")
     }
 }

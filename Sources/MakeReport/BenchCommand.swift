@@ -403,6 +403,7 @@ private func storeCheckSeconds(_ study: Study, store path: String) throws -> Dou
     let keys = RunKeys(study: study).keys
     let recordable = study.series.indices.map(study.recordableMetrics(of:))
     let (stored, _) = try RunStore(path: path).results(for: keys, specs: study.runSpecs, trainingRows: study.split.train.count,
+                                                       testRows: study.split.test.count,
                                                        recordable: recordable)
     let entries = try zip(keys, study.runSpecs).compactMap { key, spec in
         try stored[key].map { result in (key, spec, result, try encodeStoredRun(result)) }
@@ -414,7 +415,8 @@ private func storeCheckSeconds(_ study: Study, store path: String) throws -> Dou
         for _ in 0..<passes {
             for (entry, checksum) in zip(entries, checksums)
             where storedRunChecksum(key: entry.0, payload: entry.3) == checksum
-                && storedRunProblem(entry.2, spec: entry.1, trainingRows: study.split.train.count, recordable: recordable[entry.1.series]) == nil {
+                && storedRunProblem(entry.2, spec: entry.1, trainingRows: study.split.train.count, testRows: study.split.test.count,
+                                    recordable: recordable[entry.1.series]) == nil {
                 passed += 1
             }
         }

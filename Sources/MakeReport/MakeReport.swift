@@ -74,36 +74,27 @@ func attachingNegativeNumbers(_ arguments: [String]) -> [String] {
     return result
 }
 
-/// `message` as one short, printable line, whatever input it quotes: control characters (a NUL, a
-/// carriage return, a terminal escape, U+2028 and U+2029) written as `\u{1B}`, every quoted value
-/// ('...' or "...") cut as `shortenedUserText` cuts (the tool's own messages quote user text cut
-/// so already; this catches the text a library quotes, such as an option's value), and the line cut
-/// at 400 scalars.
+/// `message` as one short line that shows every character it quotes: each quoted value ('...' or
+/// "...") cut and escaped by `shortenedUserText` (the tool's own messages quote user text so
+/// already; this catches the text a library quotes, such as an option's value), every other scalar
+/// that `isEscapedInErrorLine` (a NUL, a carriage return, a terminal escape, a bidirectional
+/// override) written as `\u{1B}` too, and the line cut at 400 scalars.
 func printableErrorLine(_ message: String) -> String {
-    var scalars = String.UnicodeScalarView()
-    for scalar in message.unicodeScalars {
-        if scalar.properties.generalCategory == .control || scalar.value == 0x2028 || scalar.value == 0x2029 {
-            scalars.append(contentsOf: "\\u{\(String(scalar.value, radix: 16, uppercase: true))}".unicodeScalars)
-        } else {
-            scalars.append(scalar)
-        }
-    }
-    var result = String.UnicodeScalarView()
+    var result = ""
     var quoted = [Unicode.Scalar](), quote: Unicode.Scalar?
     var previous: Unicode.Scalar?   // the scalar before this one outside quotes, nil at the line's start
-    for scalar in scalars {
+    for scalar in message.unicodeScalars {
         defer { if quote == nil { previous = scalar } }
         if let open = quote {
             if scalar == open {
-                result.append(contentsOf: shortenedUserText(String(String.UnicodeScalarView(quoted))).unicodeScalars)
-                result.append(scalar)
+                result += shortenedUserText(String(String.UnicodeScalarView(quoted))) + String(scalar)
                 quote = nil
                 quoted.removeAll()
             } else {
                 quoted.append(scalar)
             }
         } else {
-            result.append(scalar)
+            result += isEscapedInErrorLine(scalar) ? shortenedUserText(String(scalar)) : String(scalar)
             // A quote opens where a word starts (after a space, a bracket or the line's start), so
             // that the apostrophe in "can't" opens nothing.
             if scalar == "'" || scalar == "\"", previous.map({ [" ", "(", "["].contains($0) }) ?? true {
@@ -111,7 +102,6 @@ func printableErrorLine(_ message: String) -> String {
             }
         }
     }
-    result.append(contentsOf: shortenedUserText(String(String.UnicodeScalarView(quoted))).unicodeScalars)
-    let line = String(result)
-    return line.unicodeScalars.count > 400 ? String(String.UnicodeScalarView(line.unicodeScalars.prefix(400))) + "…" : line
+    result += shortenedUserText(String(String.UnicodeScalarView(quoted)))
+    return result.unicodeScalars.count > 400 ? String(String.UnicodeScalarView(result.unicodeScalars.prefix(400))) + "…" : result
 }

@@ -32,15 +32,15 @@ struct RunCommand: ParsableCommand {
     }
 
     @Option(help: ArgumentHelp("Run only slice K of N of the sweep (e.g. 2/8) and write a partial result file for `merge`.",
-                               valueName: "K/N"))
-    var shard: ShardArgument?
+                               valueName: "K/N"), transform: parseShard)
+    var shard: Shard?
 
     func run() throws {
         let started = ContinuousClock.now
         let resolved = try study.resolve(checkingSizeWith: runtime)
         let config = resolved.config
         let runCount = resolved.runSpecs.count
-        if let shard = shard?.shard, shard.count > runCount {
+        if let shard, shard.count > runCount {
             throw ValidationError("--shard: N = \(shard.count) is more than the study's \(runCount) run\(runCount == 1 ? "" : "s"); "
                 + "N may be at most \(runCount)")
         }
@@ -56,7 +56,7 @@ struct RunCommand: ParsableCommand {
                                                                                             threads: runtime.threadCount))
         let store = try storage.open(besideOutput: output.output)
         let reporter = ProgressReporter(quiet: runtime.quiet)
-        if let shard = shard?.shard {
+        if let shard {
             let sweep = try runSweep(resolved, runtime: runtime, shard: shard, store: store, reporter: reporter)
             let runs = sweep.runs, trainingSeconds = secondsElapsed(since: started)
             let part = PartialStudyResults(
@@ -90,14 +90,15 @@ struct RunCommand: ParsableCommand {
     }
 }
 
-/// A `--shard K/N` value.
-struct ShardArgument: ExpressibleByArgument {
-    let shard: Shard
-
-    init?(argument: String) {
-        let parts = argument.split(separator: "/")
-        guard parts.count == 2, let index = Int(parts[0]), let count = Int(parts[1]), count >= 1,
-              (1...count).contains(index) else { return nil }
-        shard = Shard(index: index, count: count)
+/// The shard a `--shard K/N` value names: slice K (counted from 1) of N. Throws, saying why, for
+/// any other value.
+func parseShard(_ text: String) throws -> Shard {
+    let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+    guard parts.count == 2, let index = Int(parts[0]), let count = Int(parts[1]) else {
+        throw ValidationError("expected K/N, two whole numbers, e.g. 2/8")
     }
+    guard count >= 1 else { throw ValidationError("N must be at least 1") }
+    guard index >= 1 else { throw ValidationError("shards count from 1, so K must be at least 1") }
+    guard index <= count else { throw ValidationError("K must be at most N (\(count))") }
+    return Shard(index: index, count: count)
 }

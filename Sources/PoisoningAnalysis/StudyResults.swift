@@ -194,10 +194,8 @@ public struct StudyResults: Sendable, Codable, Equatable {
         }
     }
 
-    /// A version a file names, for a one-line message: control characters as "?", cut as `shortenedUserText` cuts.
-    private static func printable(_ version: String) -> String {
-        shortenedUserText(String(String.UnicodeScalarView(version.unicodeScalars.map { $0.properties.generalCategory == .control ? "?" : $0 })))
-    }
+    /// A version a file names, for a one-line message: escaped and cut as `shortenedUserText` does.
+    private static func printable(_ version: String) -> String { shortenedUserText(version) }
 
     /// The steps of `read` after decoding: `decoded`, the value of `bytes`, proved consistent.
     public static func verified(_ decoded: StudyResults, bytes data: Data) throws -> StudyResults {

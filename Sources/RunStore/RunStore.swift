@@ -154,8 +154,9 @@ public final class RunStore: Sendable {
     /// The stored results of those `keys` the store has, by key, each checked: a result whose
     /// checksum fails, that does not decode, or that `storedRunProblem` rejects for its spec is left
     /// out and counted in `rejected` (the caller trains it again, and `store` replaces it).
-    /// `recordable[s]` is the set of metrics the runs of series `s` (of the specs) can record.
-    public func results(for keys: [String], specs: [RunSpec], trainingRows: Int,
+    /// `trainingRows` and `testRows` are the study's, and `recordable[s]` is the set of metrics the
+    /// runs of series `s` (of the specs) can record.
+    public func results(for keys: [String], specs: [RunSpec], trainingRows: Int, testRows: Int,
                         recordable: [Set<String>]) throws -> (found: [String: RunResult], rejected: Int) {
         do {
             return try reader.read { db in
@@ -170,7 +171,8 @@ public final class RunStore: Sendable {
                                                 arguments: StatementArguments(chunk)) {
                         guard let key = text(row["key"]), let spec = specByKey[key],
                               case .success(let result) = decodeStoredRun(row),
-                              storedRunProblem(result, spec: spec, trainingRows: trainingRows, recordable: recordable[spec.series]) == nil else {
+                              storedRunProblem(result, spec: spec, trainingRows: trainingRows, testRows: testRows,
+                                               recordable: recordable[spec.series]) == nil else {
                             rejected += 1
                             continue
                         }
@@ -288,7 +290,7 @@ private func storedRowProblem(_ row: Row, key: String?) -> String? {
     if let key, !isRunKey(key) { return "its key is not 64 lowercase hexadecimal digits, so no study can find it" }
     switch decodeStoredRun(row) {
     case .failure(let problem): return problem.description
-    case .success(let result): return storedRunProblem(result, spec: nil, trainingRows: nil, recordable: nil)
+    case .success(let result): return storedRunProblem(result, spec: nil, trainingRows: nil, testRows: nil, recordable: nil)
     }
 }
 

@@ -97,16 +97,19 @@ public func decodeStoredRun(key: String, payload: Data, checksum: String) -> Res
 }
 
 /// Why a stored result cannot stand for a run, or nil: it must have metrics (diverged runs are
-/// never stored) and pass `RunResult.problem`, the checks `merge` applies to a shard's runs; and,
+/// never stored) and pass `RunResult.problem`, the checks `merge` applies to a shard's runs, and,
+/// when the study's `trainingRows` and `testRows` are both known, `RunResult.countProblem` (its
+/// shares are of whole rows: the checksum is plain SHA-256, which a forger can recompute); and,
 /// when `spec` is given, it must be that run (the same fraction, bit for bit, and seed; the series
-/// is the study's and not stored). `trainingRows` (when known) is the study's number of training
-/// rows, and `recordable` (when known) the metrics the spec's series can record.
-public func storedRunProblem(_ result: RunResult, spec: RunSpec?, trainingRows: Int?, recordable: Set<String>?) -> String? {
+/// is the study's and not stored). `recordable` (when known) is the metrics the spec's series can record.
+public func storedRunProblem(_ result: RunResult, spec: RunSpec?, trainingRows: Int?, testRows: Int?, recordable: Set<String>?) -> String? {
     guard result.metrics != nil else { return "it has no metrics" }
     if let spec, result.fraction.bitPattern != spec.fraction.bitPattern || result.seed != spec.seed {
         return "it is the run of fraction \(result.fraction) and seed \(result.seed), not of fraction \(spec.fraction) and seed \(spec.seed)"
     }
-    return result.problem(trainingRows: trainingRows, recordable: recordable)
+    if let problem = result.problem(trainingRows: trainingRows, recordable: recordable) { return problem }
+    guard let trainingRows, let testRows else { return nil }
+    return result.countProblem(trainingRows: trainingRows, testRows: testRows)
 }
 
 /// Why a stored run was rejected.

@@ -30,7 +30,7 @@ public func runStudy(_ study: Study, threads: Int, shard: Shard = .whole, store:
     let keys = RunKeys(study: study).keys
     let specs = study.runSpecs
     let (stored, rejected) = try store.results(for: indices.map { keys[$0] }, specs: indices.map { specs[$0] },
-                                               trainingRows: study.split.train.count,
+                                               trainingRows: study.split.train.count, testRows: study.split.test.count,
                                                recordable: study.series.indices.map(study.recordableMetrics(of:)))
     let missing = indices.filter { stored[keys[$0]] == nil }
     let pending = Mutex(PendingRuns())

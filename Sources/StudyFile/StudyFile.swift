@@ -54,6 +54,17 @@ public let maximumStudyFileBytes = 1 << 20
 /// The most values (scalars, lists and mappings) a study file may hold.
 public let maximumStudyFileValues = 100_000
 
+/// The most levels of lists and mappings a study file may nest, checked before libyaml's own limit
+/// of 1,000 is reached (which it reports in words meant for the programmer).
+public let maximumStudyFileDepth = 32
+
+/// Why a study file nested too deep is refused.
+private let nestingRefusal = "lists and mappings are nested more than \(maximumStudyFileDepth) levels deep"
+
+/// The most characters a key written without YAML's `? ` indicator may hold: YAML's limit for an
+/// implicit key, which libyaml reports as "could not find expected ':'".
+public let maximumImplicitKeyLength = 1024
+
 /// The most characters (grapheme clusters) one key or value of a study file may hold: a path's
 /// longest. Titles, names and labels have their own, shorter bound where the study reads them
 /// (`ParameterReader.maximumNameLength`).
@@ -144,7 +155,25 @@ private final class YAMLEvents {
         } else {
             location = .file(fileName, line: state.problem_mark.line + 1, column: state.problem_mark.column + 1)
         }
+        // libyaml's own limit (1,000 levels, its scanner's look-ahead included) can be reached before
+        // the composer's: said in the composer's words, which hold for it too.
+        if problem?.hasPrefix("Maximum nesting level reached") == true {
+            return SpecificationError(path: "", location: location, message: nestingRefusal)
+        }
+        if problem == "could not find expected ':'", let length = implicitKeyLength(from: state.context_mark), length > maximumImplicitKeyLength {
+            return SpecificationError(path: "", location: .file(fileName, line: state.context_mark.line + 1, column: state.context_mark.column + 1),
+                                      message: "a key of \(length) characters; YAML's keys hold at most \(maximumImplicitKeyLength)")
+        }
         return SpecificationError(path: "", location: location, message: "not valid YAML" + (problem.map { ": \($0)" } ?? ""))
+    }
+
+    /// The characters from `mark`, where libyaml began to read a key, to the first ':' after it on
+    /// its line (or to the line's end), or nil when the mark lies outside the text.
+    private func implicitKeyLength(from mark: yaml_mark_t) -> Int? {
+        guard mark.index <= bytes.count else { return nil }
+        // libyaml's index counts characters (Unicode scalars), not bytes.
+        let scalars = String(decoding: bytes, as: UTF8.self).unicodeScalars.dropFirst(mark.index)
+        return scalars.prefix { $0 != ":" && $0 != "\n" && $0 != "\r" }.count
     }
 }
 
@@ -155,6 +184,8 @@ private struct StudyFileComposer {
     let fileName: String
     private(set) var locations = SourceLocations()
     private var budget = maximumStudyFileValues
+    /// The lists and mappings the value being read lies in.
+    private var depth = 0
 
     init(events: YAMLEvents, fileName: String) {
         self.events = events
@@ -198,6 +229,8 @@ private struct StudyFileComposer {
             return try taggedScalar(text, plain: plain, event: event, path: path)
         case .sequenceStart:
             try checkTag(event, allowing: coreTag("seq"), path: path)
+            try enterCollection(event)
+            defer { depth -= 1 }
             let listPath = path()
             var items = [ParameterValue]()
             while true {
@@ -211,6 +244,8 @@ private struct StudyFileComposer {
             }
         case .mappingStart:
             try checkTag(event, allowing: coreTag("map"), path: path)
+            try enterCollection(event)
+            defer { depth -= 1 }
             return .mapping(try entries(path: path()))
         case .alias:
             throw SpecificationError(path: path(), location: location(event), message: "aliases are not supported in study files")
@@ -251,6 +286,15 @@ private struct StudyFileComposer {
             locations.record(location(keyEvent), for: childPath)
             entries.append(ParameterEntry(key: key, value: value))
         }
+    }
+
+    /// Counts the list or mapping that starts with `event`, refusing it when it lies more than
+    /// `maximumStudyFileDepth` levels deep.
+    private mutating func enterCollection(_ event: YAMLEvent) throws {
+        guard depth < maximumStudyFileDepth else {
+            throw SpecificationError(path: "", location: location(event), message: nestingRefusal)
+        }
+        depth += 1
     }
 
     /// Refuses a key or value longer than `maximumStudyFileScalarCharacters` characters.
@@ -304,10 +348,11 @@ private func shownTag(_ tag: String) -> String {
     tag.hasPrefix(coreTag("")) ? "!!" + tag.dropFirst(coreTag("").count) : tag
 }
 
-/// A plain scalar as an integer, a number, a boolean or a string.
+/// A plain scalar as an integer, a number (in decimal: `decimalNumber`; `0x2` is the string "0x2",
+/// refused where a number is expected as the user wrote it), a boolean or a string.
 private func typedScalar(_ text: String) -> ParameterValue {
     if let integer = Int(text) { return .int(integer) }
-    if let number = Double(text), text.first.map({ $0.isNumber || "+-.".contains($0) }) == true { return .double(number) }
+    if let number = decimalNumber(text) { return .double(number) }
     switch text.lowercased() {
     case "true": return .bool(true)
     case "false": return .bool(false)

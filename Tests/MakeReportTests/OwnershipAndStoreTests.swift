@@ -299,4 +299,49 @@ struct ErrorLineTests {
         #expect(printableErrorLine(String(repeating: "word ", count: 200)).unicodeScalars.count == 401)
         #expect(printableErrorLine("a short line") == "a short line")
     }
+
+    @Test func bidirectionalOverridesAndInvisibleCharactersAreShownAsCodePoints() {
+        // A right-to-left override quoted raw reversed the rest of the line in a terminal.
+        #expect(printableErrorLine("label 'a\u{202E}b' holds U+202E") == "label 'a\\u{202E}b' holds U+202E")
+        #expect(printableErrorLine("outside quotes \u{2067}x") == "outside quotes \\u{2067}x")
+        // Zero-width and no-break spaces, a soft hyphen, a variation selector, a private-use and an unassigned code point.
+        #expect(quotedUserText("a\u{200B}b\u{A0}c\u{AD}d\u{FE0F}") == "'a\\u{200B}b\\u{A0}c\\u{AD}d\\u{FE0F}'")
+        #expect(quotedUserText("e\u{E000}f\u{E0001}\u{50000}") == "'e\\u{E000}f\\u{E0001}\\u{50000}'")
+        // Letters, marks, emoji, right-to-left scripts and the plain space are shown as they are.
+        #expect(quotedUserText("é e\u{301} \u{1F600} \u{5D0}\u{5D1} 日本") == "'é e\u{301} \u{1F600} \u{5D0}\u{5D1} 日本'")
+        // 300 overrides: an escape counts as the characters it shows, and a cut never falls inside one.
+        let overrides = String(repeating: "\u{202E}", count: 300)
+        #expect(quotedUserText(overrides) == "'" + String(repeating: "\\u{202E}", count: 5) + "…'")
+        #expect(printableErrorLine("label \(quotedUserText(overrides)) is bad") == "label " + quotedUserText(overrides) + " is bad")
+        #expect(shortenedUserText(shortenedUserText(overrides)) == shortenedUserText(overrides))
+    }
+
+    /// Every kind of message that quotes the user's text, replayed through the binary with a
+    /// right-to-left override (U+202E) in that text: an option's value, a file name, a study file's
+    /// key, a CSV cell, label and column name. Each is refused in one line that shows the override
+    /// as `\u{202E}` and holds no scalar a terminal would hide or reorder by.
+    @Test(arguments: ["option", "file name", "key", "cell", "label", "column name"])
+    func everyQuotedUserTextShowsTheOverrideAsItsCodePoint(_ place: String) throws {
+        let folder = CommandLineTests().temporaryFolder().deletingLastPathComponent()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let rlo = "\u{202E}"
+        let csv = ["cell": "x,label\n1,a\n2\(rlo)3,b\n", "label": "x,label\n1,a\n2,b\(rlo)c\n", "column name": "x\(rlo),label\n1,a\n2,b\n"]
+        if let text = csv[place] {
+            try text.write(to: folder.appendingPathComponent("data.csv"), atomically: true, encoding: .utf8)
+            try "data:\n  kind: csv\n  path: data.csv\n".write(to: folder.appendingPathComponent("s.yaml"), atomically: true, encoding: .utf8)
+        }
+        try "ke\(rlo)y: 1\n".write(to: folder.appendingPathComponent("key.yaml"), atomically: true, encoding: .utf8)
+        let arguments = switch place {
+        case "option": ["--attacks", "random-label-flip\(rlo)"]
+        case "file name": ["--study", "no\(rlo)such.yaml"]
+        case "key": ["--study", "key.yaml"]
+        default: ["--study", "s.yaml"]
+        }
+        let outcome = try CommandLineTests().run(["run", "--output", "out", "--no-store"] + arguments, in: folder)
+        #expect(outcome.status == 2)
+        #expect(outcome.standardError.hasPrefix("make-report: error: ") && outcome.standardError.hasSuffix("\n"))
+        #expect(outcome.standardError.contains("\\u{202E}"), "\(outcome.standardError)")
+        #expect(!outcome.standardError.dropLast().unicodeScalars.contains(where: isEscapedInErrorLine), "\(outcome.standardError)")
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("out").path))
+    }
 }

@@ -61,10 +61,22 @@ struct CSVDatasetTests {
         #expect(error("a,b,label\n1,2,x\n", ["label-column": .string("digit")]) == "d.csv:1: the label column 'digit' does not exist (3 columns: a, b, label)")
         #expect(error(twoClasses, ["max-rows": .int(20)]) == "d.csv: has 30 rows, more than max-rows (20)")
         #expect(error("a,s,label\n1,train,x\n2,dev,y\n", ["split-column": .string("s")]) == "d.csv:3: the split column holds 'dev', expected train or test")
+        // A split that leaves no test or no training rows says why (60 labels for 60 rows once said
+        // only "the split leaves no training or no test rows").
+        #expect(error("x,label\n" + (0..<60).map { "\($0),c\($0)\n" }.joined())
+            == "d.csv: each of its 60 classes has only one row, so the stratified split leaves no test rows; a class needs at least two rows")
+        #expect(error("x,label\n" + (0..<60).map { "\($0),c\($0)\n" }.joined(), ["train-fraction": .double(0.3)])
+            == "d.csv: each of its 60 classes has only one row, so the stratified split leaves no training rows; a class needs at least two rows")
+        #expect(error("x,label\n1,a\n2,a\n3,a\n4,b\n5,b\n6,b\n", ["train-fraction": .double(0.9)])
+            == "d.csv: train-fraction 0.9 rounds to every row of each class, so the stratified split leaves no test rows; "
+            + "give more rows per class or a train-fraction nearer 0.5")
+        #expect(error("a,s,label\n1,train,x\n2,train,y\n", ["split-column": .string("s")]) == "d.csv: the split column marks no row test; a study needs both")
         // A NUL byte once cut "0.134\0JUNK" to 0.134; a repeated column name and a split column that
         // is the label column once gave data nobody meant.
         #expect(error("a,b,label\n1,2,x\n0.134\0JUNK,4,y\n") == "d.csv:3: holds a NUL byte")
         #expect(error("y,b,y\n1,2,x\n3,4,z\n", ["label-column": .string("y")]) == "d.csv:1: the column name 'y' appears twice; name each column once")
+        #expect(error("\u{E9},b,e\u{301}\n1,2,x\n3,4,z\n")
+            == "d.csv:1: the column names '\u{E9}' (U+00E9) and 'e\u{301}' (U+0065 U+0301) are one name in other Unicode scalars; name each column once")
         #expect(error("a,s,label\n1,train,x\n2,test,y\n", ["split-column": .string("label")])
             == "d.csv: the split column is the label column; give two different columns")
     }
@@ -83,7 +95,13 @@ struct CSVDatasetTests {
 
     @Test func classesComeInNumericOrderWhenEveryLabelIsANumberElseInUnicodeScalarOrder() throws {
         #expect(try classNames(["10", "2", "-1", "2"]) == ["-1", "2", "10"])
-        #expect(try classNames(["1e1", "-0.5", "0x3", "+2"]) == ["-0.5", "+2", "0x3", "1e1"])
+        #expect(try classNames(["1e1", "-0.5", "3", "+2", ".25", "5."]) == ["-0.5", ".25", "+2", "3", "5.", "1e1"])
+        // Hexadecimal is text, as pandas reads it (Swift's Double read 0x10, 16 and 0x1p4 as one number).
+        #expect(try classNames(["0x10", "16", "0x1p4", "3"]) == ["0x10", "0x1p4", "16", "3"])
+        #expect(try classNames(["1e1", "-0.5", "0x3", "+2"]) == ["+2", "-0.5", "0x3", "1e1"])
+        // In a column of text, 1 and 1.0 are two classes; false comes before true.
+        #expect(try classNames(["1", "1.0", "x"]) == ["1", "1.0", "x"])
+        #expect(try classNames(["True", "false", "True"]) == ["false", "True"])
         #expect(try classNames(["2", "10", "1a"]) == ["10", "1a", "2"])
         // By scalar value, not by Swift's String `<`: precomposed é (U+00E9) after every ASCII letter,
         // e + U+0300 (è decomposed) between e and f; uppercase before lowercase.
@@ -99,19 +117,69 @@ struct CSVDatasetTests {
     }
 
     @Test func oneClassWrittenTwoWaysIsRefusedNamingBothLines() {
-        #expect(error("a,label\n1,1\n2,x\n3,x\n4,1.0\n") == "d.csv:5: label '1.0' is the number of label '1' (line 2); write each class one way")
+        #expect(error("a,label\n1,1\n2,2\n3,2\n4,1.0\n") == "d.csv:5: label '1.0' is the number of label '1' (line 2); write each class one way")
+        // In a column of text (as pandas reads it), 1 and 1.0 are two classes.
+        #expect(error("a,label\n1,1\n2,x\n3,x\n4,1.0\n5,1\n6,1.0\n") == "no error")
         #expect(error("a,label\n1,-0\n2,0\n") == "d.csv:3: label '0' is the number of label '-0' (line 2); write each class one way")
         #expect(error("a,label\n1,1e0\n2,2\n3,1\n") == "d.csv:4: label '1' is the number of label '1e0' (line 2); write each class one way")
         #expect(error("a,label\n1,\u{E9}\n2,x\n3,e\u{301}\n")
-            == "d.csv:4: label 'e\u{301}' is label '\u{E9}' (line 2) in other Unicode scalars; write each class one way")
-        #expect(error("a,label\n1,1\n2,nan\n") == "d.csv:3: label 'nan' is not a finite number")
-        #expect(error("a,label\n1,x\n2,y\n3,NaN\n") == "d.csv:4: label 'NaN' is not a finite number")
+            == "d.csv:4: label 'e\u{301}' (U+0065 U+0301) is label '\u{E9}' (U+00E9) of line 2 in other Unicode scalars; write each class one way")
+        #expect(error("a,label\n1,TRUE\n2,FALSE\n3,true\n") == "d.csv:4: label 'true' is the truth value of label 'TRUE' (line 2); write each class one way")
+        #expect(error("a,label\n1,1\n2,nan\n") == "d.csv:3: label 'nan' marks a missing value (pandas reads it as NaN); give every row its class")
+        #expect(error("a,label\n1,x\n2,y\n3,NaN\n") == "d.csv:4: label 'NaN' marks a missing value (pandas reads it as NaN); give every row its class")
+        #expect(error("a,label\n1,x\n2,y\n3,None\n") == "d.csv:4: label 'None' marks a missing value (pandas reads it as NaN); give every row its class")
+        #expect(error("a,label\n1,1\n2,1e400\n") == "d.csv:3: label '1e400' is not a finite number")
         #expect(error("a,label\n1,1\n2,-inf\n") == "d.csv:3: label '-inf' is not a finite number")
         #expect(error("a,label\n1,1\n2,  \n") == "d.csv:3: the label is empty")
         #expect(error("a,label\n1,1\n2,\n") == "d.csv:3: the label is empty")
         #expect(error("a,label\n1,\(String(repeating: "7", count: 50))\n2,7\(String(repeating: "7", count: 49)).0\n")
             == "d.csv:3: label '\(String(repeating: "7", count: 40))…' is the number of label '\(String(repeating: "7", count: 40))…' "
             + "(line 2); write each class one way")
+    }
+
+    /// One case of scripts/csv_label_reference.py's fixture: a label column, pandas' reading of it,
+    /// and the refusal make-report's rule gives.
+    struct PandasReading: Decodable {
+        let labels: [String]
+        let kind: String
+        let classes: [String]
+        let ofRow: [Int?]
+        let missingRows: [Int]
+        let refusal: String?
+    }
+
+    /// Labels are read as pandas' read_csv reads the column (Fixtures/csv_label_reference.json,
+    /// written by scripts/csv_label_reference.py): the same classes, in the same order, each row
+    /// in the same class; or refused, for the reason the fixture gives, where pandas would read a
+    /// missing value, an infinite number, or one class written two ways.
+    @Test func labelsAreReadAsPandasReadsTheColumn() throws {
+        struct Fixture: Decodable {
+            let missingValueMarkers: [String]
+            let cases: [PandasReading]
+        }
+        let url = try #require(Bundle.module.url(forResource: "csv_label_reference", withExtension: "json", subdirectory: "Fixtures"))
+        let fixture = try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: url))
+        #expect(Set(fixture.missingValueMarkers) == CSVDataset.missingValueMarkers)
+        #expect(fixture.cases.count == 33)
+        let reasons = ["missing": "marks a missing value", "infinite": "is not a finite number",
+                       "spelled twice": "; write each class one way", "other scalars": "in other Unicode scalars"]
+        for reading in fixture.cases {
+            let lines = reading.labels.indices.map { $0 + 2 }
+            do throws(CSVDataset.LabelError) {
+                let classes = try CSVDataset.classes(of: reading.labels, lines: lines)
+                #expect(reading.refusal == nil, "\(reading.labels) was accepted")
+                #expect(classes.ofRow == reading.ofRow.map { $0! }, "\(reading.labels)")
+                switch reading.kind {
+                case "number": #expect(classes.names.map { CSVDataset.number($0)! } == reading.classes.map { Double($0)! }, "\(reading.labels)")
+                case "truth": #expect(classes.names.map { CSVDataset.truthValue($0)! } == reading.classes.map { $0 == "true" }, "\(reading.labels)")
+                default: #expect(classes.names == reading.classes, "\(reading.labels)")
+                }
+            } catch {
+                let reason = try #require(reading.refusal.flatMap { reasons[$0] }, "\(reading.labels) was refused: \(error.message)")
+                #expect(error.message.contains(reason), "\(reading.labels): \(error.message)")
+                if let row = reading.missingRows.first { #expect(error.line == lines[row]) }
+            }
+        }
     }
 
     @Test func crlfLineEndsAndAByteOrderMarkReadAsTheOriginal() throws {
@@ -151,7 +219,7 @@ struct CSVDatasetTests {
         // Row numbers are the file's lines: a record that spans lines is named by its first.
         #expect(table.lines == [2, 3, 4, 6, 8, 9])
         #expect(error("x,y,label\n1,2,\"two\nlines\"\n3,oops,b\n") == "d.csv:4: column y is not a number: 'oops'")
-        #expect(error("x,y,label\n1,2,a\n3,\"4\n\",b\n") == "d.csv:3: column y is not a number: '4\n'")
+        #expect(error("x,y,label\n1,2,a\n3,\"4\n\",b\n") == "d.csv:3: column y is not a number: '4\\u{A}'")
         #expect(error("x,label\n1,\"a\nb\",c\n2,d\n") == "d.csv:2: has 3 cells, expected 2")
         // A quoted empty cell is empty.
         #expect(error("x,label\n1,a\n2,\"  \"\n") == "d.csv:3: the label is empty")
@@ -206,19 +274,19 @@ struct CSVDatasetTests {
         // A label or column name with a terminal escape, a bell, a bidirectional override or a line
         // end (a quoted label may hold one) went raw into the reports and into study.yaml.
         #expect(error("x,label\n1,a\n2,\u{1B}[31mred\n")
-            == "d.csv:3: label '\u{1B}[31mred' holds U+001B, a control character, at character 1; write it as plain text on one line")
+            == "d.csv:3: label '\\u{1B}[31mred' holds U+001B, a control character, at character 1; write it as plain text on one line")
         #expect(error("x,label\n1,a\n2,\"tab\tbed\"\n")
-            == "d.csv:3: label 'tab\tbed' holds U+0009, a control character, at character 4; write it as plain text on one line")
+            == "d.csv:3: label 'tab\\u{9}bed' holds U+0009, a control character, at character 4; write it as plain text on one line")
         // A line end inside a quoted label is the label's (RFC 4180; Python's csv module writes such
         // files): a label is never written to an output (classes are numbered), so it is read.
         #expect(try classNames(["two\nlines", "z\r\nw", "a"]) == ["a", "two\nlines", "z\r\nw"])
-        #expect(error("x,label\n1,a\n2,\"two\nlines\u{1B}\"\n").hasPrefix("d.csv:3: label 'two\nlines\u{1B}' holds U+001B, a control character, at character 10"))
+        #expect(error("x,label\n1,a\n2,\"two\nlines\u{1B}\"\n").hasPrefix("d.csv:3: label 'two\\u{A}lines\\u{1B}' holds U+001B, a control character, at character 10"))
         #expect(error("x,label\n1,a\n2,b\u{202E}c\n").hasSuffix("holds U+202E, a bidirectional-text control, at character 2; write it as plain text on one line"))
         #expect(error("x,label\n1,a\n2,b\u{7F}\n").contains("holds U+007F, a control character"))
         #expect(error("x,label\n1,a\n2,b\u{85}\n").contains("holds U+0085, a control character"))
         #expect(error("x\u{2066},label\n1,a\n2,b\n")
-            == "d.csv:1: the name of column 0 'x\u{2066}' holds U+2066, a bidirectional-text control, at character 2; write it as plain text on one line")
-        #expect(error("x,label\u{7}\n1,a\n2,b\n").hasPrefix("d.csv:1: the name of column 1 'label\u{7}' holds U+0007"))
+            == "d.csv:1: the name of column 0 'x\\u{2066}' holds U+2066, a bidirectional-text control, at character 2; write it as plain text on one line")
+        #expect(error("x,label\u{7}\n1,a\n2,b\n").hasPrefix("d.csv:1: the name of column 1 'label\\u{7}' holds U+0007"))
         // Letters of any script, combining marks and emoji are text.
         #expect(try classNames(["e\u{301}t\u{E9}", "\u{1F600}", "\u{5D0}"]).count == 3)
     }

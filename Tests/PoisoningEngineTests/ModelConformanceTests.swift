@@ -47,6 +47,10 @@ import TestSupport
             #expect(Self.expectedRefusal(triple) == nil, "\(name) was not refused")
             let one = runStudy(study, threads: 1).results, two = runStudy(study, threads: 2).results
             #expect(one == two, "\(name): the runs differ between one thread and two")
+            // Every real run's shares are of whole rows, as a stored run's must be (`RunResult.countProblem`).
+            for run in one {
+                #expect(run.countProblem(trainingRows: study.split.train.count, testRows: study.split.test.count) == nil, "\(name)")
+            }
             let runs = study.withCleanBaselines(one)
             let recordable = study.recordableMetrics(of: 0)
             for run in runs {

@@ -88,7 +88,7 @@ struct UserTextTests {
         }
         #expect(studyError(claims(String(repeating: "s", count: 4096), "MLP 32")) == "no error")
         #expect(studyError(claims(String(repeating: "s", count: 4097), "MLP 32")) == "claims.source: expected at most 4096 characters, found 4097")
-        #expect(studyError(claims("a paper", "MLP\u{9B}32")).hasPrefix("claims.thresholds.MLP\u{9B}32: holds U+009B"))
+        #expect(studyError(claims("a paper", "MLP\u{9B}32")).hasPrefix("claims.thresholds.MLP\\u{9B}32: holds U+009B"))
     }
 
     @Test func aLongKeyLeavesTheReasonInView() {

@@ -125,18 +125,18 @@ import TestSupport
     @Test func storedRunChecksApplyMergesRules() throws {
         let good = Self.good, base = Set(MetricKey.recordedByEveryRun)
         let spec = RunSpec(fraction: 0.5, series: 4, seed: 3)
-        #expect(storedRunProblem(good, spec: spec, trainingRows: 20, recordable: base) == nil)
-        #expect(storedRunProblem(good, spec: RunSpec(fraction: 0.5, series: 4, seed: 4), trainingRows: 20, recordable: base)
+        #expect(storedRunProblem(good, spec: spec, trainingRows: 20, testRows: 10, recordable: base) == nil)
+        #expect(storedRunProblem(good, spec: RunSpec(fraction: 0.5, series: 4, seed: 4), trainingRows: 20, testRows: 10, recordable: base)
             == "it is the run of fraction 0.5 and seed 3, not of fraction 0.5 and seed 4")
-        #expect(storedRunProblem(good, spec: spec, trainingRows: 9, recordable: base) == "its poisoned count 10 or realised fraction 0.5 is impossible")
-        #expect(storedRunProblem(good, spec: spec, trainingRows: 40, recordable: base) == "its realised fraction 0.5 is not its 10 poisoned rows' share")
-        #expect(storedRunProblem(self.good(with: MetricKey.finalLoss, nil), spec: spec, trainingRows: 20, recordable: base) == "it has no finalLoss")
-        #expect(storedRunProblem(self.good(with: MetricKey.testAccuracy, .nan), spec: spec, trainingRows: 20, recordable: base)
+        #expect(storedRunProblem(good, spec: spec, trainingRows: 9, testRows: 10, recordable: base) == "its poisoned count 10 or realised fraction 0.5 is impossible")
+        #expect(storedRunProblem(good, spec: spec, trainingRows: 40, testRows: 10, recordable: base) == "its realised fraction 0.5 is not its 10 poisoned rows' share")
+        #expect(storedRunProblem(self.good(with: MetricKey.finalLoss, nil), spec: spec, trainingRows: 20, testRows: 10, recordable: base) == "it has no finalLoss")
+        #expect(storedRunProblem(self.good(with: MetricKey.testAccuracy, .nan), spec: spec, trainingRows: 20, testRows: 10, recordable: base)
             == "its testAccuracy is nan, outside 0.0...1.0")
-        #expect(storedRunProblem(self.good(with: MetricKey.generalizationGap, -1.5), spec: spec, trainingRows: 20, recordable: base)
+        #expect(storedRunProblem(self.good(with: MetricKey.generalizationGap, -1.5), spec: spec, trainingRows: 20, testRows: 10, recordable: base)
             == "its generalizationGap is -1.5, outside -1.0...1.0")
         let diverged = RunResult(fraction: 0.5, series: 0, seed: 3, poisonedCount: 10, realisedFraction: 0.5, metrics: nil, divergence: "x")
-        #expect(storedRunProblem(diverged, spec: spec, trainingRows: 20, recordable: base) == "it has no metrics")
+        #expect(storedRunProblem(diverged, spec: spec, trainingRows: 20, testRows: 10, recordable: base) == "it has no metrics")
     }
 
     /// Issue 19, section 5: entries with a checksum recomputed after the payload was edited, each of
@@ -148,7 +148,7 @@ import TestSupport
         #expect(recordable == Set(MetricKey.recordedByEveryRun))
         let spec = RunSpec(fraction: 0.5, series: 0, seed: 3)
         func problem(_ result: RunResult, spec: RunSpec = spec) -> String? {
-            storedRunProblem(result, spec: spec, trainingRows: 20, recordable: recordable)
+            storedRunProblem(result, spec: spec, trainingRows: 20, testRows: 10, recordable: recordable)
         }
         #expect(problem(Self.good) == nil)
         #expect(problem(good(with: MetricKey.testAccuracy, 0.8, divergence: "loss became non-finite")) == "it has both metrics and the reason it diverged")
@@ -156,7 +156,7 @@ import TestSupport
             == "it is the run of fraction -0.0 and seed 3, not of fraction 0.0 and seed 3")
         #expect(problem(good(with: "zzz", 0.5)) == "it has zzz, a metric its series does not record")
         #expect(problem(good(with: MetricKey.stoppingEpoch, 4)) == "it has stoppingEpoch, a metric its series does not record")
-        #expect(problem(good(with: "a\nb", 0.5)) == #"it has "a\nb", a metric its series does not record"#)
+        #expect(problem(good(with: "a\nb", 0.5)) == #"it has 'a\u{A}b', a metric its series does not record"#)
         // A gap within the rounding its numbers show passes (0.1 for 0.9 - 0.8, which is 0.09999999999999998).
         #expect(problem(good(with: MetricKey.generalizationGap, 0.1)) == nil)
         #expect(problem(good(with: MetricKey.generalizationGap, 0.11)) == "its generalizationGap is 0.11, expected its trainAccuracy 0.9 "
@@ -164,7 +164,87 @@ import TestSupport
         #expect(problem(good(with: MetricKey.finalLoss, 1e300)) == "its finalLoss is 1e+300, outside 0.0...1e+100")
         #expect(problem(good(with: MetricKey.finalLoss, 1e100)) == nil)
         // Without the study, an unknown metric is judged by its range only.
-        #expect(storedRunProblem(good(with: "zzz", 0.5), spec: nil, trainingRows: nil, recordable: nil) == nil)
+        #expect(storedRunProblem(good(with: "zzz", 0.5), spec: nil, trainingRows: nil, testRows: nil, recordable: nil) == nil)
+    }
+
+    /// Review r19: the checksum is plain SHA-256, which a forger recomputes. A stored run's shares
+    /// must be of whole rows, as a run computes them, and its detection metrics present together.
+    @Test func storedSharesMustBeOfWholeRows() throws {
+        let base = Set(MetricKey.recordedByEveryRun), spec = RunSpec(fraction: 0.5, series: 0, seed: 3)
+        let detection = base.union(MetricKey.detection)
+        func run(_ edits: [String: Double?], poisoned: Int = 10) -> RunResult {
+            var metrics = Self.good.metrics!
+            for (key, value) in edits { metrics[key] = value }
+            return RunResult(fraction: 0.5, series: 0, seed: 3, poisonedCount: poisoned, realisedFraction: Double(poisoned) / 20,
+                             metrics: metrics, divergence: nil)
+        }
+        func problem(_ result: RunResult, recordable: Set<String> = base) -> String? {
+            storedRunProblem(result, spec: spec, trainingRows: 20, testRows: 10, recordable: recordable)
+        }
+        #expect(problem(Self.good) == nil)
+        // 0.85 of 10 test rows is 8.5 rows, its gap moved along so that every other check holds.
+        #expect(problem(run([MetricKey.testAccuracy: 0.85, MetricKey.generalizationGap: 0.9 - 0.85]))
+            == "its testAccuracy 0.85 is not a whole number of its study's 10 test rows")
+        // A forger who counts passes: 9 of 10 rows (docs/command-line.md says so).
+        #expect(problem(run([MetricKey.testAccuracy: 0.9, MetricKey.generalizationGap: 0.0])) == nil)
+        // Train accuracies: shares of one count of at most 20 + 10 rows. 9/10 with 1/3 (30 rows) passes,
+        // with 1/7 (70 rows) or 0.123 (1,000 rows) it does not.
+        #expect(problem(run([MetricKey.trainCleanAccuracy: 1.0 / 3])) == nil)
+        for clean in [1.0 / 7, 0.123] {
+            #expect(problem(run([MetricKey.trainCleanAccuracy: clean]))
+                == "its trainAccuracy and trainCleanAccuracy are not shares of one count of at most 30 training rows")
+        }
+        // Detection: precision exactly when something was flagged, recall exactly when rows were
+        // poisoned, each a share of its count.
+        let detected: [String: Double?] = [MetricKey.removedFraction: 0.25, MetricKey.detectionPrecision: 0.4, MetricKey.detectionRecall: 0.2,
+                        MetricKey.detectionAUROC: 0.7, MetricKey.detectionTPRAt5FPR: 0.1]
+        #expect(problem(run(detected), recordable: detection) == nil)
+        #expect(problem(run(detected.merging([MetricKey.removedFraction: 0]) { $1 }), recordable: detection)
+            == "it has a detectionPrecision with removedFraction 0.0")
+        #expect(problem(run(detected.merging([MetricKey.removedFraction: nil]) { $1 }), recordable: detection)
+            == "it has detection metrics without removedFraction")
+        #expect(problem(run(detected.merging([MetricKey.detectionRecall: 0.15]) { $1 }), recordable: detection)
+            == "its detectionRecall 0.15 is not a share of its 10 poisoned rows")
+        #expect(problem(run(detected.merging([MetricKey.detectionRecall: nil]) { $1 }), recordable: detection)
+            == "it has no detectionRecall with 10 poisoned rows")
+        #expect(problem(run(detected.merging([MetricKey.removedFraction: 0.123]) { $1 }), recordable: detection)
+            == "its removedFraction or detectionPrecision is not a share of at most 30 training rows")
+        // Without the study's row counts (store verify), the counts are not checked.
+        #expect(storedRunProblem(run([MetricKey.testAccuracy: 0.85, MetricKey.generalizationGap: 0.9 - 0.85]), spec: nil,
+                                 trainingRows: nil, testRows: nil, recordable: nil) == nil)
+    }
+
+    /// A real sweep through the store: an accuracy forged by hand under a recomputed checksum is
+    /// trained again; one forged with the right count is not (a forger who counts is not caught).
+    @Test func aStoredAccuracyForgedByHandIsTrainedAgain() throws {
+        let store = try scratchStore()
+        defer { remove(store) }
+        let study = widthStudy([8], fractions: [0, 0.5], seeds: [1, 2], epochs: 5)
+        let clean = try runStudy(study, threads: 1, store: store)
+        let keys = RunKeys(study: study).keys, testRows = study.split.test.count
+        #expect(testRows == 150)
+        let database = try DatabaseQueue(path: store.path)
+        /// Sets run `index`'s test accuracy to `accuracy`, and its gap with it, under a checksum that holds.
+        func forge(_ index: Int, testAccuracy accuracy: Double) throws {
+            try database.write { db in
+                let payload = try Data.fetchOne(db, sql: "SELECT result FROM runs WHERE key = ?", arguments: [keys[index]])!
+                var object = try JSONSerialization.jsonObject(with: payload) as! [String: Any]
+                var metrics = object["metrics"] as! [String: Any]
+                metrics[MetricKey.testAccuracy] = accuracy
+                metrics[MetricKey.generalizationGap] = (metrics[MetricKey.trainAccuracy] as! Double) - accuracy
+                object["metrics"] = metrics
+                let forged = try JSONSerialization.data(withJSONObject: object, options: .sortedKeys)
+                try db.execute(sql: "UPDATE runs SET result = ?, checksum = ? WHERE key = ?",
+                               arguments: [forged, storedRunChecksum(key: keys[index], payload: forged), keys[index]])
+            }
+        }
+        try forge(0, testAccuracy: 0.95)
+        try forge(1, testAccuracy: 140.0 / 150)
+        try database.close()
+        let again = try runStudy(study, threads: 1, store: store)
+        #expect(again.rejectedFromStore == 1 && again.fromStore == 3)
+        #expect(again.runs.results[0] == clean.runs.results[0])
+        #expect(again.runs.results[1].metrics?[MetricKey.testAccuracy] == 140.0 / 150)
     }
 
     @Test func aSweepTrainsAgainEveryStoredRunThatNoRunCouldHaveWritten() throws {
@@ -361,7 +441,7 @@ import TestSupport
             let verified = try reader.verify()
             #expect(verified.runs == runs && verified.failures.isEmpty)
             #expect(try reader.results(for: RunKeys(study: study).keys, specs: study.runSpecs, trainingRows: study.split.train.count,
-                                       recordable: study.series.indices.map(study.recordableMetrics(of:))).found.count == runs)
+                                       testRows: study.split.test.count, recordable: study.series.indices.map(study.recordableMetrics(of:))).found.count == runs)
             #expect(throws: RunStoreError.self) { try reader.prune(all: true) }
             #expect(try contents(of: copy) == before, "\(copy.lastPathComponent)")
         }

@@ -21,6 +21,23 @@ struct StudyFileTests {
         }
     }
 
+    /// Review r19: a study nested too deep showed libyaml's own text ("Maximum nesting level reached,
+    /// set with yaml_set_max_nest_level())"), a key longer than YAML allows "could not find expected
+    /// ':'", and `seeds: [1, 0x2]` echoed "[1, 2.0]" (Swift's Double reads hexadecimal).
+    @Test func depthKeyLengthAndHexadecimalAreRefusedInWords() {
+        let flow = "a: " + String(repeating: "[", count: 2000) + String(repeating: "]", count: 2000) + "\n"
+        #expect(error(flow) == "s.yaml:1:5: lists and mappings are nested more than 32 levels deep")
+        let block = (0..<40).map { String(repeating: " ", count: $0) + "k\($0):\n" }.joined() + String(repeating: " ", count: 40) + "v: 1\n"
+        #expect(error(block) == "s.yaml:33:33: lists and mappings are nested more than 32 levels deep")
+        let nested32 = (0..<31).map { String(repeating: " ", count: $0) + "k\($0):\n" }.joined() + String(repeating: " ", count: 31) + "v: 1\n"
+        #expect(error(nested32).hasPrefix("s.yaml:1:1: k0: unknown key 'k0'"), "32 levels are read")
+        #expect(error("title: t\n" + String(repeating: "k", count: 1030) + ": 1\n") == "s.yaml:2:1: a key of 1030 characters; YAML's keys hold at most 1024")
+        #expect(error(String(repeating: "k", count: 1024) + ": 1\n").hasPrefix("s.yaml:1:1: \(String(repeating: "k", count: 40))…: unknown key"))
+        #expect(error("seeds: [1, 0x2]\n") == "s.yaml:1:1: seeds: expected a list of integers, not a list ([1, \"0x2\"])")
+        #expect(error("fractions: [0, 0x1p-1]\n") == "s.yaml:1:1: fractions: expected a list of numbers, not a list ([0, \"0x1p-1\"])")
+        #expect(error("fractions: [0, .5, 5e-1]\n") == "s.yaml:1:1: fractions: values must not repeat")
+    }
+
     @Test func theWrittenReferenceStudyReadsBackAsTheSameStudy() throws {
         let reference = try Study(StudyConfig.reference)
         let text = studyFileText(reference, header: ["The reference study."])
@@ -221,7 +238,7 @@ struct StudyFileTests {
         #expect(error("title: \"two\\nlines\"\n").hasPrefix("s.yaml:1:1: title: holds U+000A, a control character, at character 4"))
         #expect(error("title: left\u{202E}right\n").hasPrefix("s.yaml:1:1: title: holds U+202E, a bidirectional-text control, at character 5"))
         #expect(error("claims:\n  source: \"a\\x1B[31m paper\"\n").hasPrefix("s.yaml:2:3: claims.source: holds U+001B"))
-        #expect(error("claims:\n  source: a paper\n  thresholds: {\"MLP\\u2066 32\": 0.4}\n").hasPrefix("s.yaml:3:16: claims.thresholds.MLP\u{2066} 32: holds U+2066"))
+        #expect(error("claims:\n  source: a paper\n  thresholds: {\"MLP\\u2066 32\": 0.4}\n").hasPrefix("s.yaml:3:16: claims.thresholds.MLP\\u{2066} 32: holds U+2066"))
         #expect(error("data:\n  kind: csv\n  path: \"d\\t.csv\"\n").hasPrefix("s.yaml:3:3: data.path: holds U+0009"))
     }
 

@@ -153,6 +153,6 @@ import TestSupport
         #expect(StudyResults.schemaVersionProblem(Data("[1]".utf8)) == nil, "not a results file: decoding says why")
         let hostile = Data(text.replacingOccurrences(of: #""schemaVersion" : "1""#, with: #""schemaVersion" : "2\nforged line\u0007""#).utf8)
         #expect(StudyResults.schemaVersionProblem(hostile)
-            == "has schemaVersion '2?forged line?', and this make-report reads schema 1 only (docs/results.schema.json)")
+            == "has schemaVersion '2\\u{A}forged line\\u{7}', and this make-report reads schema 1 only (docs/results.schema.json)")
     }
 }

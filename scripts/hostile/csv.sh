@@ -30,9 +30,34 @@ hostile_case csv-zero-and-minus-zero case_csv_zero_and_minus_zero
 case_csv_nan_label() {
   csv_study . && printf 'x,label\n1,1\n2,2\n3,NaN\n' >data.csv
   mr --study study.yaml "${CSV_STUDY[@]}" --output out
-  refused "^make-report: error: data\.csv:4: label 'NaN' is not a finite number$"
+  refused "^make-report: error: data\.csv:4: label 'NaN' marks a missing value \(pandas reads it as NaN\); give every row its class$"
 }
 hostile_case csv-nan-label case_csv_nan_label
+
+# Review r19: 0x10, 16 and 0x1p4 were one class (Swift's Double reads all three as 16); pandas reads
+# them as three strings, and so does make-report now.
+case_csv_hex_labels_are_text() {
+  csv_study . && { echo "x,label"; for i in $(seq 0 29); do l=(0x10 16 0x1p4); echo "$i,${l[i % 3]}"; done; } >data.csv
+  mr --study study.yaml "${CSV_STUDY[@]}" --output out --quiet && succeeded || return 1
+  grep -q '"classCount" *: *3' out/results.json || { why "results.json does not hold 3 classes"; return 1; }
+}
+hostile_case csv-hex-labels-are-text case_csv_hex_labels_are_text
+
+# Review r19: é as U+00E9 and as e + U+0301 were merged silently; refused, naming both spellings.
+case_csv_nfc_and_nfd_labels() {
+  csv_study . && printf 'x,label\n1,\xc3\xa9\n2,x\n3,e\xcc\x81\n' >data.csv
+  mr --study study.yaml "${CSV_STUDY[@]}" --output out
+  refused "^make-report: error: data\.csv:4: label '.*' \(U\+0065 U\+0301\) is label '.*' \(U\+00E9\) of line 2 in other Unicode scalars"
+}
+hostile_case csv-nfc-and-nfd-labels case_csv_nfc_and_nfd_labels
+
+# Review r19: 60 labels for 60 rows said only "the split leaves no training or no test rows".
+case_csv_one_row_per_class() {
+  csv_study . && { echo "x,label"; for i in $(seq 0 59); do echo "$i,c$i"; done; } >data.csv
+  mr --study study.yaml "${CSV_STUDY[@]}" --output out
+  refused "^make-report: error: data\.csv: each of its 60 classes has only one row, so the stratified split leaves no test rows; a class needs at least two rows$"
+}
+hostile_case csv-one-row-per-class case_csv_one_row_per_class
 
 # A blank label is no class.
 case_csv_empty_label() {

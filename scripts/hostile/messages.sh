@@ -167,3 +167,54 @@ case_memory_below_one_mebibyte_in_bytes() {
   ! grep -q " 0 MiB" "$ERR" || { why "'0 MiB' printed"; return 1; }
 }
 hostile_case memory-below-one-mebibyte-in-bytes case_memory_below_one_mebibyte_in_bytes
+
+# Review r19: a U+202E in user text was refused, but the error line echoed it raw, so the terminal
+# reversed the rest of the line. Every kind of quoted user text now shows it as \u{202E}: an
+# option's value, a file name, a study file's key, a CSV cell, label and column name.
+case_bidi_override_in_error_lines_is_escaped() {
+  local rlo=$'\xe2\x80\xae'
+  printf 'ke%sy: 1\n' "$rlo" >key.yaml
+  printf 'data:\n  kind: csv\n  path: cell.csv\n' >cell.yaml && printf 'x,label\n1,a\n2%s3,b\n' "$rlo" >cell.csv
+  printf 'data:\n  kind: csv\n  path: label.csv\n' >label.yaml && printf 'x,label\n1,a\n2,b%sc\n' "$rlo" >label.csv
+  printf 'data:\n  kind: csv\n  path: name.csv\n' >name.yaml && printf 'x%s,label\n1,a\n2,b\n' "$rlo" >name.csv
+  local arguments
+  for arguments in "--attacks random-label-flip$rlo" "--study no${rlo}such.yaml" "--study key.yaml" "--study cell.yaml" \
+                   "--study label.yaml" "--study name.yaml"; do
+    # shellcheck disable=SC2086
+    mr run --output out --no-store $arguments
+    refused '\\u\{202E\}' || return 1
+    ! grep -q "$rlo" "$ERR" || { why "a raw U+202E reached stderr for $arguments"; return 1; }
+  done
+}
+hostile_case bidi-override-in-error-lines-is-escaped case_bidi_override_in_error_lines_is_escaped
+
+# Review r19: `--shard 0/4` said only "is invalid".
+case_shard_zero_says_why() {
+  mr run --shard 0/4 --output parts "${MESSAGES_STUDY[@]}"
+  refused "^make-report: error: The value '0/4' is invalid for '--shard <K/N>': shards count from 1, so K must be at least 1$" || return 1
+  mr run --shard 5/4 --output parts "${MESSAGES_STUDY[@]}"
+  refused "K must be at most N \(4\)$" || return 1
+  [ ! -e parts ] || { why "'parts' was created"; return 1; }
+}
+hostile_case shard-zero-says-why case_shard_zero_says_why
+
+# Review r19: a study nested too deep showed libyaml's own text ("Maximum nesting level reached, set
+# with yaml_set_max_nest_level())"); a 1,030-character key showed "could not find expected ':'".
+case_yaml_depth_and_key_length_in_words() {
+  python3 -c "print('a: ' + '[' * 2000 + ']' * 2000)" >deep.yaml
+  mr run --study deep.yaml --output out --no-store
+  refused "^make-report: error: deep\.yaml:1:[0-9]+: lists and mappings are nested more than 32 levels deep$" || return 1
+  python3 -c "print('title: t'); print('k' * 1030 + ': 1')" >key.yaml
+  mr run --study key.yaml --output out --no-store
+  refused "^make-report: error: key\.yaml:2:1: a key of 1030 characters; YAML's keys hold at most 1024$" || return 1
+}
+hostile_case yaml-depth-and-key-length-in-words case_yaml_depth_and_key_length_in_words
+
+# Review r19: `seeds: [1, 0x2]` echoed "[1, 2.0]"; hexadecimal is not read as a number, and the
+# value is echoed as written, quoted as the text it is read as.
+case_hex_seed_echoed_as_written() {
+  printf 'seeds: [1, 0x2]\n' >hex.yaml
+  mr run --study hex.yaml --output out --no-store
+  refused '^make-report: error: hex\.yaml:1:1: seeds: expected a list of integers, not a list \(\[1, "0x2"\]\)$'
+}
+hostile_case hex-seed-echoed-as-written case_hex_seed_echoed_as_written

@@ -111,6 +111,23 @@ else:
 }
 hostile_case forged-impossible-store-entries-are-retrained case_forged_impossible_store_entries_are_retrained
 
+# Review r19: the checksum is plain SHA-256, so a forger recomputes it. An accuracy typed by hand
+# (0.95, its gap moved with it, so every earlier check holds) is not a whole number of the 150 test
+# rows: trained again. One forged with the right count would pass; docs/command-line.md says so.
+case_forged_consistent_store_entry_fails_the_count_check() {
+  mr "${STORE_STUDY[@]}" --output out --store runs.sqlite && succeeded || return 1
+  local clean; clean=$(sha256sum <out/results.json)
+  forge_runs runs.sqlite '
+if n == 0:
+    m = run["metrics"]
+    m["testAccuracy"] = 0.95
+    m["generalizationGap"] = m["trainAccuracy"] - 0.95'
+  mr "${STORE_STUDY[@]}" --output out --store runs.sqlite && succeeded || return 1
+  grep -q "warning: 1 stored run failed its check and was trained again" "$ERR" || { why "no warning: $(cat "$ERR")"; return 1; }
+  [ "$(sha256sum <out/results.json)" = "$clean" ] || { why "results.json differs from the untouched run's"; return 1; }
+}
+hostile_case forged-consistent-store-entry-fails-the-count-check case_forged_consistent_store_entry_fails_the_count_check
+
 # Issue 19, section 6: a part whose run has a loss of 1e300 is refused by merge (exit 2), not
 # merged into aggregates that overflow (exit 1).
 case_merge_refuses_a_loss_of_1e300() {

@@ -51,7 +51,7 @@ public struct CSVDataset: DatasetSource {
     public init(parameters p: inout ParameterReader) throws {
         path = try p.string("path", maximumLength: ParameterReader.maximumPathLength, help: "The CSV file, relative to this file's folder, or absolute.")
         labelColumn = try p.string("label-column", default: "", help: "The label column: its header name or 0-based index (default: the last column); "
-            + "classes in numeric order if every label is a number, else by Unicode scalars.")
+            + "read as pandas reads it: numbers in numeric order if every label is a decimal number, else text by Unicode scalars.")
         header = try p.bool("header", default: true, help: "Whether the first line names the columns.")
         let delimiter = try p.string("delimiter", default: ",", anyCharacter: true, help: "The cell separator, one character.")
         guard delimiter.unicodeScalars.count == 1, let scalar = delimiter.unicodeScalars.first, scalar != "\"" else {
@@ -114,10 +114,28 @@ public struct CSVDataset: DatasetSource {
             trainRows.sort()
             testRows.sort()
         }
-        guard !trainRows.isEmpty, !testRows.isEmpty else { throw failure(nil, "the split leaves no training or no test rows") }
+        if let problem = Self.emptySplitProblem(train: trainRows.count, test: testRows.count, classCount: all.classCount,
+                                                trainFraction: table.inTrain == nil ? trainFraction : nil) {
+            throw failure(nil, problem)
+        }
         var train = all.rows(trainRows), test = all.rows(testRows)
         if standardize { standardise(&train, &test) }
         return TrainTestSplit(train: train, test: test)
+    }
+
+    /// Why a split of `train` and `test` rows cannot make a study, or nil: it leaves no training or
+    /// no test rows, said with its cause: a split column's values (`trainFraction` nil), a class per
+    /// row, or the stratified split's rounding of `trainFraction` of each class.
+    static func emptySplitProblem(train: Int, test: Int, classCount: Int, trainFraction: Double?) -> String? {
+        guard train == 0 || test == 0 else { return nil }
+        let missing = train == 0 ? "training" : "test"
+        guard let trainFraction else { return "the split column marks no row \(train == 0 ? "train" : "test"); a study needs both" }
+        if train + test == classCount {
+            return "each of its \(classCount) classes has only one row, so the stratified split leaves no \(missing) rows; "
+                + "a class needs at least two rows"
+        }
+        return "train-fraction \(trainFraction) rounds to \(train == 0 ? "no row" : "every row") of each class, so the stratified split "
+            + "leaves no \(missing) rows; give more rows per class or a train-fraction nearer 0.5"
     }
 
     /// The rows of a CSV file before its labels become classes.
@@ -162,9 +180,15 @@ public struct CSVDataset: DatasetSource {
             throw failure(header ? 1 : nil, "the \(what) column \(quotedUserText(key)) does not exist (\(width) columns"
                 + (names.map { ": " + $0.prefix(6).map { shortenedUserText($0) }.joined(separator: ", ") + ($0.count > 6 ? ", ..." : "") } ?? "") + ")")
         }
-        var seen = Set<String>()
-        if let repeated = names?.first(where: { !seen.insert($0).inserted }) {
-            throw failure(1, "the column name \(quotedUserText(repeated)) appears twice; name each column once")
+        // Names compare as Swift compares strings: canonically, so é and e + U+0301 are one name.
+        var seen = [String: String]()
+        for name in names ?? [] {
+            guard let earlier = seen.updateValue(name, forKey: name) else { continue }
+            guard earlier.utf8.elementsEqual(name.utf8) else {
+                throw failure(1, "the column names \(quotedUserText(earlier)) (\(Self.codePointsText(earlier))) and \(quotedUserText(name)) "
+                              + "(\(Self.codePointsText(name))) are one name in other Unicode scalars; name each column once")
+            }
+            throw failure(1, "the column name \(quotedUserText(name)) appears twice; name each column once")
         }
         let labelIndex = try column(labelColumn, "label") ?? width - 1
         let splitIndex = try column(splitColumn, "split")
@@ -360,54 +384,109 @@ public struct CSVDataset: DatasetSource {
         public let message: String
     }
 
-    /// The classes of the label column `labels` (row i on line `lines[i]`), in an order that depends
-    /// on the set of distinct labels alone: numeric order when every label is a number (as `Double`
-    /// reads it), otherwise the lexicographic order of their Unicode scalars by value. Throws at the
-    /// first row whose label is empty, NaN or infinite, or is a spelling of a class an earlier row
-    /// spells otherwise: the same number (`1` and `1.0`, `0` and `-0`) or the same text in other
-    /// Unicode scalars (precomposed é and e + U+0301, which Swift's String equality identifies).
+    /// The labels pandas' `read_csv` reads as a missing value (its default `na_values`), which no
+    /// class may be written as.
+    public static let missingValueMarkers: Set<String> = ["", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan",
+                                                          "1.#IND", "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a",
+                                                          "nan", "null"]
+
+    /// The classes of the label column `labels` (row i on line `lines[i]`), read as pandas'
+    /// `read_csv` reads the column, in an order that depends on the set of distinct labels alone:
+    /// when every label is a number (`number`), the column is numbers, in numeric
+    /// order; when every label is a truth value (True, true, TRUE, False, false, FALSE), false comes
+    /// first; otherwise the labels are text, in the lexicographic order of their Unicode scalars by
+    /// value, so that `0x10`, `16` and `0x1p4` are three classes. Throws at the first row whose label
+    /// is empty or a missing-value marker (`missingValueMarkers`), whose label is an infinite number
+    /// in a column of numbers, or that spells a class an earlier row spells otherwise: the same
+    /// number (`1` and `1.0`, `0` and `-0`), the same truth value, or the same text in other Unicode
+    /// scalars (precomposed é and e + U+0301, which pandas would keep apart and a reader cannot).
     public static func classes(of labels: [String], lines: [Int]) throws(LabelError) -> Classes {
-        var spellings = [String](), firstLines = [Int](), values = [Double?](), ofRow = [Int]()
-        var indexOfText = [String: Int](), indexOfNumber = [Double: Int]()
+        var spellings = [String](), firstLines = [Int](), ofRow = [Int]()
+        var indexOfText = [String: Int]()
         ofRow.reserveCapacity(labels.count)
         for (label, line) in zip(labels, lines) {
             if let index = indexOfText[label] {
                 guard label.utf8.elementsEqual(spellings[index].utf8) else {
-                    throw LabelError(line: line, message: "label \(quotedUserText(label)) is label \(quotedUserText(spellings[index])) (line \(firstLines[index])) "
+                    throw LabelError(line: line, message: "label \(quotedUserText(label)) (\(codePointsText(label))) is label "
+                                     + "\(quotedUserText(spellings[index])) (\(codePointsText(spellings[index]))) of line \(firstLines[index]) "
                                      + "in other Unicode scalars; write each class one way")
                 }
                 ofRow.append(index)
                 continue
             }
             guard !label.isEmpty else { throw LabelError(line: line, message: "the label is empty") }
+            guard !missingValueMarkers.contains(label) else {
+                throw LabelError(line: line, message: "label \(quotedUserText(label)) marks a missing value (pandas reads it as NaN); give every row its class")
+            }
             // A line end inside a quoted label is the label's (RFC 4180, and Python writes such files);
             // labels only tell classes apart, and no output holds them.
             if let problem = disallowedTextProblem(label, allowingLineEnds: true) {
                 throw LabelError(line: line, message: "label \(quotedUserText(label)) \(problem)")
             }
-            let value = Double(label)
-            if let value {
-                guard value.isFinite else { throw LabelError(line: line, message: "label \(quotedUserText(label)) is not a finite number") }
-                if let index = indexOfNumber[value] {
-                    throw LabelError(line: line, message: "label \(quotedUserText(label)) is the number of label \(quotedUserText(spellings[index])) "
-                                     + "(line \(firstLines[index])); write each class one way")
-                }
-                indexOfNumber[value] = spellings.count
-            }
             indexOfText[label] = spellings.count
             ofRow.append(spellings.count)
             spellings.append(label)
             firstLines.append(line)
-            values.append(value)
         }
-        // UTF-8 preserves the order of scalar values, so its bytes compare as the scalars do.
-        let order = values.allSatisfy { $0 != nil } ? spellings.indices.sorted { values[$0]! < values[$1]! }
-            : spellings.indices.sorted { spellings[$0].utf8.lexicographicallyPrecedes(spellings[$1].utf8) }
+        let order: [Int], numbers = spellings.map(number), truths = spellings.map(truthValue)
+        if numbers.allSatisfy({ $0 != nil }) {
+            if let infinite = numbers.firstIndex(where: { !$0!.isFinite }) {
+                throw LabelError(line: firstLines[infinite], message: "label \(quotedUserText(spellings[infinite])) is not a finite number")
+            }
+            try checkOneSpellingEach(spellings, values: numbers.map { $0! }, firstLines: firstLines, what: "the number")
+            order = spellings.indices.sorted { numbers[$0]! < numbers[$1]! }
+        } else if truths.allSatisfy({ $0 != nil }) {
+            try checkOneSpellingEach(spellings, values: truths.map { $0! }, firstLines: firstLines, what: "the truth value")
+            order = spellings.indices.sorted { !truths[$0]! && truths[$1]! }
+        } else {
+            // UTF-8 preserves the order of scalar values, so its bytes compare as the scalars do.
+            order = spellings.indices.sorted { spellings[$0].utf8.lexicographicallyPrecedes(spellings[$1].utf8) }
+        }
         var rank = [Int](repeating: 0, count: order.count)
         for (position, index) in order.enumerated() { rank[index] = position }
         return Classes(names: order.map { spellings[$0] }, ofRow: ofRow.map { rank[$0] })
     }
 
+    /// Throws for the first of `spellings` (distinct labels, in the order of their first lines) whose
+    /// value is an earlier one's ("label '1.0' is the number of label '1' (line 2)", `what` naming
+    /// the value).
+    private static func checkOneSpellingEach<Value: Hashable>(_ spellings: [String], values: [Value], firstLines: [Int],
+                                                              what: String) throws(LabelError) {
+        var first = [Value: Int]()
+        for (index, value) in values.enumerated() {
+            if let earlier = first[value] {
+                throw LabelError(line: firstLines[index], message: "label \(quotedUserText(spellings[index])) is \(what) of label "
+                                 + "\(quotedUserText(spellings[earlier])) (line \(firstLines[earlier])); write each class one way")
+            }
+            first[value] = index
+        }
+    }
+
+    /// The number `label` is when pandas' `read_csv` reads it as one, or nil: a `decimalNumber`
+    /// (`-1`, `+2`, `.5`, `5.`, `1e-3`), or an infinity (`inf`, `-Infinity`, in any case).
+    /// Hexadecimal (`0x10`, `0x1p4`), `nan`, digit group separators (`1_000`) and other scripts'
+    /// digits are text, as pandas reads them.
+    public static func number(_ label: String) -> Double? {
+        if let value = decimalNumber(label) { return value }
+        let sign = label.first.map { "+-".contains($0) } == true ? label.dropFirst() : label[...]
+        guard ["inf", "infinity"].contains(sign.lowercased()) else { return nil }
+        return label.first == "-" ? -.infinity : .infinity
+    }
+
+    /// The truth value `label` is when pandas' `read_csv` reads a column of such labels as booleans
+    /// (True, true, TRUE, False, false, FALSE), or nil.
+    public static func truthValue(_ label: String) -> Bool? {
+        switch label {
+        case "True", "true", "TRUE": true
+        case "False", "false", "FALSE": false
+        default: nil
+        }
+    }
+
+    /// The code points of `label` for a message, e.g. "U+0065 U+0301"; the first 8 and "…" when it has more.
+    private static func codePointsText(_ label: String) -> String {
+        label.unicodeScalars.prefix(8).map(codePointText).joined(separator: " ") + (label.unicodeScalars.count > 8 ? " …" : "")
+    }
 
     /// The error "file:line: message" (the line omitted when nil).
     private func failure(_ line: Int?, _ message: String) -> SpecificationError {

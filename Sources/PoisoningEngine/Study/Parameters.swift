@@ -395,6 +395,35 @@ public struct ParameterReader {
     }
 }
 
+/// The number `text` is when it is written in decimal, or nil: ASCII digits with an optional sign,
+/// point and exponent (`-1`, `+2`, `.5`, `5.`, `1e-3`, `1E+05`), as pandas' `read_csv` reads a
+/// number and a study file's plain scalars are read. Hexadecimal (`0x10`, `0x1p4`), `nan`, `inf`,
+/// digit group separators (`1_000`) and other scripts' digits are not numbers here, though Swift's
+/// `Double(_:)` reads some of them.
+public func decimalNumber(_ text: some StringProtocol) -> Double? {
+    var bytes = Substring(text).utf8[...]
+    let isDigit = { (byte: UInt8) in (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) }
+    let isSign = { (byte: UInt8?) in byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-") }
+    if isSign(bytes.first) { bytes = bytes.dropFirst() }
+    let integerDigits = bytes.prefix(while: isDigit).count
+    bytes = bytes.dropFirst(integerDigits)
+    var fractionDigits = 0
+    if bytes.first == UInt8(ascii: ".") {
+        bytes = bytes.dropFirst()
+        fractionDigits = bytes.prefix(while: isDigit).count
+        bytes = bytes.dropFirst(fractionDigits)
+    }
+    guard integerDigits + fractionDigits > 0 else { return nil }
+    if bytes.first == UInt8(ascii: "e") || bytes.first == UInt8(ascii: "E") {
+        bytes = bytes.dropFirst()
+        if isSign(bytes.first) { bytes = bytes.dropFirst() }
+        let exponentDigits = bytes.prefix(while: isDigit).count
+        guard exponentDigits > 0 else { return nil }
+        bytes = bytes.dropFirst(exponentDigits)
+    }
+    return bytes.isEmpty ? Double(String(text)) : nil
+}
+
 /// ", did you mean 'x'?" when one of `candidates` is within a small edit distance of `word`; else "".
 func suggestion(_ word: String, among candidates: [String]) -> String {
     let scored = candidates.map { (candidate: $0, distance: editDistance(word.lowercased(), $0.lowercased())) }

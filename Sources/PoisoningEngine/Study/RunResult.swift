@@ -209,9 +209,105 @@ func decimalPlaces(_ value: Double) -> Int {
     return max(0, fraction - exponent)
 }
 
-/// A metric's key for a message: as it is when it is a short identifier, else quoted with its
-/// control characters escaped and cut as `shortenedUserText` cuts (a tampered file may hold any key).
+/// A metric's key for a message: as it is when it is a short identifier, else quoted as
+/// `quotedUserText` quotes it (a tampered file may hold any key).
 private func metricName(_ key: String) -> String {
     if key.count <= 40, key.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) { return key }
-    return String(reflecting: shortenedUserText(key))
+    return quotedUserText(key)
 }
+
+extension RunResult {
+    /// Why this finished run's metrics cannot be the counts of rows they are shares of, in a study
+    /// with `trainingRows` training and `testRows` test rows, or nil: a check that a stored run must
+    /// pass besides `problem`, so that a forged but self-consistent entry (its checksum recomputed)
+    /// is unlikely to pass. The run computes each of these metrics as a whole number of rows over a
+    /// whole number of rows, so: testAccuracy is k / testRows; trainAccuracy and trainCleanAccuracy
+    /// are shares of one count of training rows, at most `trainingRows` plus the rows the attack
+    /// poisoned (an attack may add rows), so the least common multiple of their smallest
+    /// denominators is at most that; removedFraction and detectionPrecision likewise, and
+    /// detectionRecall has a denominator of at most the poisoned count. detectionPrecision is
+    /// present exactly when removedFraction is above 0, detectionRecall exactly when rows were
+    /// poisoned, and neither without removedFraction. Counts above 2^25 rows are not checked (their
+    /// shares are no longer told apart by their doubles alone).
+    public func countProblem(trainingRows: Int, testRows: Int) -> String? {
+        guard let metrics, divergence == nil else { return nil }
+        let rowBound = trainingRows + max(poisonedCount, 0)
+        guard testRows > 0, rowBound <= maximumCheckedRowCount else { return nil }
+        if let test = metrics[MetricKey.testAccuracy], !isShare(test, of: testRows) {
+            return "its testAccuracy \(test) is not a whole number of its study's \(testRows) test rows"
+        }
+        let trainShares = [MetricKey.trainAccuracy, MetricKey.trainCleanAccuracy].compactMap { metrics[$0] }
+        if let rows = commonDenominator(trainShares, atMost: rowBound), rows > rowBound || rows == 0 {
+            return "its trainAccuracy and trainCleanAccuracy are not shares of one count of at most \(rowBound) training rows"
+        }
+        let removed = metrics[MetricKey.removedFraction]
+        let precision = metrics[MetricKey.detectionPrecision], recall = metrics[MetricKey.detectionRecall]
+        guard let removed else {
+            if precision != nil || recall != nil { return "it has detection metrics without removedFraction" }
+            return nil
+        }
+        if (precision != nil) != (removed > 0) {
+            return "it has \(precision == nil ? "no" : "a") detectionPrecision with removedFraction \(removed)"
+        }
+        if (recall != nil) != (poisonedCount > 0) {
+            return "it has \(recall == nil ? "no" : "a") detectionRecall with \(poisonedCount) poisoned rows"
+        }
+        if commonDenominator([removed], atMost: rowBound) == 0 || precision.map({ commonDenominator([$0], atMost: rowBound) == 0 }) == true {
+            return "its removedFraction or detectionPrecision is not a share of at most \(rowBound) training rows"
+        }
+        if let recall, commonDenominator([recall], atMost: poisonedCount) == 0 {
+            return "its detectionRecall \(recall) is not a share of its \(poisonedCount) poisoned rows"
+        }
+        return nil
+    }
+}
+
+/// The largest count of rows `RunResult.countProblem` checks shares of: 2^25. Two fractions with
+/// denominators at most this differ by more than 2^-50, four times the largest rounding error of a
+/// double in [0, 1], so a share's double names its fraction.
+let maximumCheckedRowCount = 1 << 25
+
+/// Whether `value` is a whole number of `count` (Double(k) / Double(count), as the run computes it).
+func isShare(_ value: Double, of count: Int) -> Bool {
+    let whole = (value * Double(count)).rounded()
+    return whole >= 0 && whole <= Double(count) && Double(Int(whole)) / Double(count) == value
+}
+
+/// The least common multiple of the smallest denominators of `values` (each a double in [0, 1]
+/// that is p / q, computed in doubles, with q at most `bound`), 0 when one of them is no such
+/// fraction, or nil when `values` is empty.
+func commonDenominator(_ values: [Double], atMost bound: Int) -> Int? {
+    guard !values.isEmpty else { return nil }
+    var result = 1
+    for value in values {
+        guard let denominator = smallestDenominator(of: value, atMost: bound) else { return 0 }
+        result = result / gcd(result, denominator) * denominator
+        if result > bound { return result }
+    }
+    return result
+}
+
+/// The smallest q ≤ `bound` (at most `maximumCheckedRowCount`) such that Double(p) / Double(q) is
+/// `value` for some whole p, or nil. By Legendre's theorem the fraction is a convergent of the
+/// continued fraction of `value` (it lies within 2^-53 of it, below 1 / (2 q²)), so the
+/// convergents are tried in turn, computed exactly from `value`'s binary fraction.
+func smallestDenominator(of value: Double, atMost bound: Int) -> Int? {
+    guard value >= 0, value <= 1, bound >= 1 else { return nil }
+    if value == 0 || value == 1 { return 1 }
+    guard value >= 0.5 / Double(bound) else { return nil }
+    // value = numerator / 2^shift exactly, shift at most 53 + 26.
+    let shift = 52 - Int(value.exponent)
+    var (numerator, denominator) = (UInt128(value.significandBitPattern | (1 << 52)), UInt128(1) << shift)
+    var (p0, q0, p1, q1): (UInt128, UInt128, UInt128, UInt128) = (0, 1, 1, 0)
+    while denominator != 0 {
+        let term = numerator / denominator
+        (numerator, denominator) = (denominator, numerator % denominator)
+        (p0, q0, p1, q1) = (p1, q1, term * p1 + p0, term * q1 + q0)
+        guard q1 <= UInt128(bound) else { return nil }
+        if Double(p1) / Double(q1) == value { return Int(q1) }
+    }
+    return nil
+}
+
+/// The greatest common divisor of two positive integers.
+private func gcd(_ a: Int, _ b: Int) -> Int { b == 0 ? a : gcd(b, a % b) }

@@ -8,24 +8,54 @@ public let maximumQuotedCharacters = 40
 /// be one letter with thousands of combining marks.
 private let maximumQuotedScalars = 4 * maximumQuotedCharacters
 
-/// `text` cut to its first `maximumQuotedCharacters` characters and "…" when it is longer (its last
-/// characters and a leading "…" when `keepingEnd`, for a path, whose file name ends it). Counts
-/// grapheme clusters (Swift's `Character`), so a cut never falls inside one; the characters kept
-/// hold at most `maximumQuotedScalars` scalars (fewer characters are kept when they hold more).
-/// Cutting the cut text again changes nothing.
-public func shortenedUserText(_ text: some StringProtocol, keepingEnd: Bool = false) -> String {
-    if text.unicodeScalars.count <= maximumQuotedScalars, text.count <= maximumQuotedCharacters + 1 { return String(text) }
-    var kept = [Character](), scalars = 0
-    for character in keepingEnd ? AnySequence(text.reversed()) : AnySequence(text) {
-        scalars += character.unicodeScalars.count
-        guard kept.count < maximumQuotedCharacters, scalars <= maximumQuotedScalars else { break }
-        kept.append(character)
+/// Whether an error line writes `scalar` as its code point (`\u{202E}`) rather than raw, because a
+/// terminal would show nothing for it or let it change the text around it: a control or format
+/// character (C0, DEL, C1, soft hyphen, zero-width spaces and joiners, bidirectional marks,
+/// embeddings, overrides and isolates), a line or paragraph separator, a space other than U+0020, a
+/// private-use, surrogate or unassigned code point, and any other default-ignorable one (variation
+/// selectors, the Hangul fillers).
+public func isEscapedInErrorLine(_ scalar: Unicode.Scalar) -> Bool {
+    switch scalar.properties.generalCategory {
+    case .control, .format, .lineSeparator, .paragraphSeparator, .privateUse, .surrogate, .unassigned: true
+    case .spaceSeparator: scalar != " "
+    default: scalar.properties.isDefaultIgnorableCodePoint
     }
-    return keepingEnd ? "…" + String(kept.reversed()) : String(kept) + "…"
+}
+
+/// `character` as an error line shows it: each of its scalars that `isEscapedInErrorLine` written as
+/// `\u{` and its hexadecimal code point and `}`, e.g. "\u{202E}" for a right-to-left override.
+private func shownCharacter(_ character: Character) -> String {
+    guard character.unicodeScalars.contains(where: isEscapedInErrorLine) else { return String(character) }
+    return character.unicodeScalars.map { isEscapedInErrorLine($0) ? "\\u{\(String($0.value, radix: 16, uppercase: true))}" : String($0) }
+        .joined()
+}
+
+/// `text` as an error line shows it: every scalar `isEscapedInErrorLine` written as `\u{…}`, and cut
+/// to its first `maximumQuotedCharacters` shown characters and "…" when it is longer (its last
+/// characters and a leading "…" when `keepingEnd`, for a path, whose file name ends it). Counts
+/// grapheme clusters (Swift's `Character`), an escape as the characters it shows, so a cut never
+/// falls inside a character or an escape; the characters kept hold at most `maximumQuotedScalars`
+/// scalars (fewer characters are kept when they hold more). Showing the shown text again changes
+/// nothing.
+public func shortenedUserText(_ text: some StringProtocol, keepingEnd: Bool = false) -> String {
+    var pieces = [String](), characters = 0, scalars = 0
+    for character in keepingEnd ? AnySequence(text.reversed()) : AnySequence(text) {
+        let piece = shownCharacter(character)
+        characters += piece.count
+        scalars += piece.unicodeScalars.count
+        // 41 characters are shown whole: cutting one to put "…" in its place saves nothing.
+        guard characters <= maximumQuotedCharacters + 1, scalars <= maximumQuotedScalars else {
+            while pieces.reduce(0, { $0 + $1.count }) > maximumQuotedCharacters { pieces.removeLast() }
+            return keepingEnd ? "…" + pieces.reversed().joined() : pieces.joined() + "…"
+        }
+        pieces.append(piece)
+    }
+    return (keepingEnd ? pieces.reversed() : pieces).joined()
 }
 
 /// `text` in single quotes as an error line quotes it: `shortenedUserText`, so that the reason after
-/// it always shows, e.g. `'kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk…'`.
+/// it always shows and nothing in it is invisible or reorders the line, e.g.
+/// `'kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk…'`, `'left\u{202E}right'`.
 public func quotedUserText(_ text: some StringProtocol, keepingEnd: Bool = false) -> String {
     "'" + shortenedUserText(text, keepingEnd: keepingEnd) + "'"
 }
