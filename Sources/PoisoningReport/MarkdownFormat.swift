@@ -7,11 +7,11 @@ struct MarkdownFormat: ReportFormatDefinition {
     let shippedTemplate = ShippedTemplate.markdown
     let figurePlacement = FigurePlacement.linked(preferring: [.png, .svg])
 
-    /// `\` and `|` (table cells) escaped with a backslash, and `& < >` as character references, so
-    /// that a string can never be raw HTML, which Markdown renderers such as pandoc pass through.
+    /// `\` and `|` (table cells) escaped with a backslash, and `&` and `<` as character references, so
+    /// that a string can never be raw HTML (which Markdown renderers such as pandoc pass through) or
+    /// an entity; `>` cannot open a tag and stays as written, so that bounds read "> 50.0%" in the file.
     func escape(_ text: String) -> String {
         text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;")
             .replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "|", with: "\\|")
     }
 

@@ -44,15 +44,15 @@ struct HTMLReportTests {
     }
 
     /// Markdown renderers (pandoc, GitHub) pass raw HTML through, so the Markdown report escapes
-    /// `< > &` in every user string too: the hostile strings open no tag there either.
+    /// `<` and `&` in every user string too: the hostile strings open no tag there either.
     @Test func hostileStringsAddNoMarkupToTheMarkdownReport() throws {
         let results = try Self.hostileResults()
         let report = try renderReport(template: ShippedTemplate.markdown.text, fileName: "report.md",
                                       context: reportContext(for: results, format: .markdown, settings: ReportSettings(command: "make-report", figureExtension: "png")),
                                       strict: true).text
-        #expect(report.hasPrefix(#"# &lt;script&gt;alert('x')&lt;/script&gt; "quoted" &amp; 'single' &lt;/style&gt; ]]&gt; javascript:alert(1) "#
-            + "&lt;img src=x onerror=alert(2)&gt;\n"))
-        #expect(report.contains(#"&lt;script&gt;alert("file")&lt;\\script&gt; &amp; 'x'.csv"#))
+        #expect(report.hasPrefix(#"# &lt;script>alert('x')&lt;/script> "quoted" &amp; 'single' &lt;/style> ]]> javascript:alert(1) "#
+            + "&lt;img src=x onerror=alert(2)>\n"))
+        #expect(report.contains(#"&lt;script>alert("file")&lt;\\script> &amp; 'x'.csv"#))
         #expect(Self.openingTags(report).isEmpty, "\(Self.openingTags(report))")
     }
 

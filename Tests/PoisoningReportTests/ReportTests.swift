@@ -89,7 +89,7 @@ struct EscapingTests {
     @Test func markdownEscapesTableBarsBackslashesAndHTML() {
         #expect(ReportFormat.markdown.escape(#"a | b \ c"#) == #"a \| b \\ c"#)
         #expect(ReportFormat.markdown.escape(#"<script>alert("x")</script> & &amp; p < 0.05"#)
-            == #"&lt;script&gt;alert("x")&lt;/script&gt; &amp; &amp;amp; p &lt; 0.05"#)
+            == #"&lt;script>alert("x")&lt;/script> &amp; &amp;amp; p &lt; 0.05"#)
     }
 
     @Test func contextStringsAreEscapedForLatex() throws {
@@ -518,8 +518,8 @@ struct ExtrapolatedThresholdTests {
         let fits = try #require(context["fits"]?.list)
         let cell = try #require(fits[defended]["threshold"]?.text)
         // The whole interval lies beyond the sweep too, so it adds nothing to the bound (the Markdown
-        // context writes ">" as a character reference, which renders as ">").
-        #expect(cell == "&gt; 50.0%" && fits[defended]["thresholdStatus"]?.text == "above-range")
+        // context writes ">" as it is: only "&" and "<" become character references).
+        #expect(cell == "> 50.0%" && fits[defended]["thresholdStatus"]?.text == "above-range")
         // A crossing inside the range is unchanged: its fraction, then its interval.
         let inside = try #require(Self.results.fits[undefended].threshold.fraction)
         #expect((fits[undefended]["threshold"]?.text)?.hasPrefix(percent(inside) + " [") == true)
@@ -539,11 +539,11 @@ struct ExtrapolatedThresholdTests {
         #expect(finding.thresholdShift.interval?.upper == nil && lower > 0 && finding.shiftResolved)
         let rows = try #require(context["defenseRows"]?.list)
         let bound = percentagePoints(0.5 - inside)
-        #expect(rows[0]["shift"]?.text == "&gt; \(bound) [\(percentagePoints(lower)) or more]")
+        #expect(rows[0]["shift"]?.text == "> \(bound) [\(percentagePoints(lower)) or more]")
         #expect(rows[0]["shiftResolved"]?.text == "yes")
         let differences = try #require(context["differenceRows"]?.list)
         let difference = try #require(differences.first { ($0["quantity"]?.text) == "Critical threshold" })
-        #expect(difference["difference"]?.text == "&gt; \(bound)" && difference["resolved"]?.text == "yes")
+        #expect(difference["difference"]?.text == "> \(bound)" && difference["resolved"]?.text == "yes")
         #expect(difference["seeds"]?.text == "")
     }
 
