@@ -19,9 +19,10 @@ struct SequentialFamilyNullTests {
 
     /// The adaptive reference study (`make-report --until-resolved`): its three MLPs and fractions,
     /// seeds 42, 123, 7, then 1, 2, ..., 3 at a time up to 40, until the threshold trend and the three
-    /// threshold differences are resolved.
-    static func study() throws -> Study {
+    /// threshold differences are resolved; its bootstrap with `replicates` replicates.
+    static func study(replicates: Int = 1000) throws -> Study {
         var config = StudyConfig()
+        config.analysis.replicates = replicates
         config.sequential = SequentialSeeds(values: config.seeds, start: 3, step: 3, max: 40, until: [.thresholdTrend, .thresholdPairs])
         return try Study(config)
     }
@@ -38,14 +39,15 @@ struct SequentialFamilyNullTests {
         return madeUpRun(spec, in: batch, metrics: runMetrics(test: accuracy, train: 0.95, trainClean: 0.95, loss: 0.2))
     }
 
-    /// Simulated study `index` run to its stop: the comparisons it resolved (all falsely) and the seeds it ran.
+    /// Simulated study `index` run to its stop: the comparisons it resolved (all falsely), each with the
+    /// seeds of the look that resolved it, and the seeds it ran.
     static func simulate(_ index: Int, study: Study, threads: Int) throws -> (resolved: [String], seeds: Int) {
         let run = try runSequentialStudy(study, threads: threads, trainBatch: { batch in
             let results = batch.runSpecs.map { simulatedRun($0, in: batch, study: index) }
             return StudyRuns(indices: Array(batch.runSpecs.indices), results: results, runSeconds: results.map { _ in 0 })
         }, progress: { _ in })
         let record = try #require(run.results.sequential)
-        return (record.looks.flatMap(\.resolved), record.seeds)
+        return (record.looks.flatMap { look in look.resolved.map { "\($0) at \(look.seeds) seeds" } }, record.seeds)
     }
 
     /// The first simulated studies, as the full simulation ran them: none resolves a comparison, so
@@ -60,23 +62,28 @@ struct SequentialFamilyNullTests {
     }
 
     /// Run with SEQUENTIAL_NULL_STUDIES=N (and SEQUENTIAL_NULL_FIRST=K to start at study K, for runs
-    /// split in parts): prints each study that resolves some comparison, and the share of the N that do
-    /// with its 95% Clopper-Pearson interval (the analysis README records the measured rate).
+    /// split in parts; SEQUENTIAL_NULL_LIST=i,j,... for those studies instead; SEQUENTIAL_NULL_REPLICATES
+    /// for another bootstrap size than 1,000): prints each study and what it resolved, and the share of
+    /// the studies that resolve some comparison, with its 95% Clopper-Pearson interval (the analysis
+    /// README records the measured rate).
     @Test func theFamilyFalseResolutionRateIsMeasured() throws {
         let environment = ProcessInfo.processInfo.environment
-        guard let studies = Int(environment["SEQUENTIAL_NULL_STUDIES"] ?? "") else { return }
-        let first = Int(environment["SEQUENTIAL_NULL_FIRST"] ?? "") ?? 0
-        let study = try Self.study()
-        let outcomes = parallelMap(count: studies, threads: ProcessInfo.processInfo.activeProcessorCount, { offset in
-            (try? Self.simulate(first + offset, study: study, threads: 1)).map { $0.resolved } ?? ["failed"]
-        }, onEach: { offset, resolved in
-            print("study \(first + offset): \(resolved.isEmpty ? "none" : resolved.joined(separator: ", "))")
+        let listed = environment["SEQUENTIAL_NULL_LIST"].map { $0.split(separator: ",").compactMap { Int($0) } }
+        guard let indices = listed ?? Int(environment["SEQUENTIAL_NULL_STUDIES"] ?? "").map({ studies in
+            let first = Int(environment["SEQUENTIAL_NULL_FIRST"] ?? "") ?? 0
+            return Array(first..<(first + studies))
+        }) else { return }
+        let study = try Self.study(replicates: Int(environment["SEQUENTIAL_NULL_REPLICATES"] ?? "") ?? 1000)
+        let outcomes = parallelMap(count: indices.count, threads: ProcessInfo.processInfo.activeProcessorCount, { position in
+            (try? Self.simulate(indices[position], study: study, threads: 1)).map { $0.resolved } ?? ["failed"]
+        }, onEach: { position, resolved in
+            print("study \(indices[position]): \(resolved.isEmpty ? "none" : resolved.joined(separator: ", "))")
         })
         let falselyResolved = outcomes.filter { !$0.isEmpty }.count
         #expect(!outcomes.contains(["failed"]))
-        let (low, high) = clopperPearson(falselyResolved, of: studies)
-        print(String(format: "studies %d to %d: %d of %d resolve some comparison falsely (%.2f%%, 95%% interval %.2f%% to %.2f%%)",
-                     first, first + studies - 1, falselyResolved, studies, 100 * Double(falselyResolved) / Double(studies), 100 * low, 100 * high))
+        let (low, high) = clopperPearson(falselyResolved, of: indices.count)
+        print(String(format: "%d of %d studies resolve some comparison falsely (%.2f%%, 95%% interval %.2f%% to %.2f%%)",
+                     falselyResolved, indices.count, 100 * Double(falselyResolved) / Double(indices.count), 100 * low, 100 * high))
     }
 }
 
