@@ -36,7 +36,7 @@ struct CompareCommand: ParsableCommand {
                                    + "or percentage points such as 2pp; shifts inside plus or minus the margin count as equivalent.",
                                valueName: "margin"))
     var margin = AccuracyMargin(0.02)
-    @Option(help: "Seed of the random streams of the differences' bootstrap (each study draws its own); another seed checks that the intervals do not depend on it.",
+    @Option(help: "Seed of the random streams of the fitted differences' bootstrap (each study draws its own rays); another seed checks that their intervals do not depend on it.",
             transform: parseBootstrapSeed)
     var bootstrapSeed: UInt32 = 0
 
@@ -143,5 +143,14 @@ private struct ComparisonCommonFields: Decodable {
     let commonFractions: [Double]
     let unmatched: [String]
     let points: [PointComparison]
-    let fits: [FitComparison]
+    let fits: [CommonFitFields]
+
+    /// The fields every fit of a comparison has held.
+    struct CommonFitFields: Decodable {
+        let series: String
+        let quantity: String
+        let first: Estimate
+        let second: Estimate
+        let difference: Estimate
+    }
 }

@@ -17,6 +17,11 @@ public func comparisonMarkdown(_ comparison: StudyComparison, firstName: String,
     if comparison.identicalRuns {
         lines += ["", "Warning: both files hold the same runs (same series, fractions, seeds and results), so the tests "
             + "below treat one sample as two independent ones and mean nothing."]
+    } else if comparison.sharedRuns > 0 {
+        lines += ["", "Warning: \(comparison.sharedRuns) of the first file's \(comparison.runCounts[0]) runs are also in the second "
+            + "(of its \(comparison.runCounts[1])): the same series, fraction, seed, settings and results. The tests below treat "
+            + "them as two independent samples when they are one, so the differences are pulled toward zero and the intervals "
+            + "are wider than the runs warrant."]
     }
     lines += ["", "## Replication", ""] + replicationLines(comparison, firstName: firstName, secondName: secondName)
     lines += ["", "## Agreement", ""]
@@ -48,7 +53,8 @@ public func comparisonMarkdown(_ comparison: StudyComparison, firstName: String,
     lines += ["", "## Fits", "",
               "Each study analysed alone, as its own report analyses it (sigmoid fit, seed bootstrap with its own replicates "
               + "and bootstrap seed; clean accuracy with its exact t interval). The clean accuracy's difference has Welch's "
-              + "interval; a fitted quantity's combines independent Monte Carlo replicates of the two studies.", "",
+              + "interval; a fitted quantity's is read off the difference of independent draws from the two studies' ray "
+              + "bootstraps, and where an end lies within two Monte Carlo errors of zero its sign is not determined.", "",
               "| Series | Quantity | First | Second | Difference | \(level) interval | Resolved |", "|---|---|---:|---:|---:|---|---|"]
     let formats: [String: (Double) -> String] = [
         "threshold": percent, "steepness": { fixed($0, decimals: 2) }, "midpoint": { fixed($0, decimals: 3) },
@@ -58,6 +64,7 @@ public func comparisonMarkdown(_ comparison: StudyComparison, firstName: String,
         "threshold": percentagePoints, "steepness": { String(format: "%+.2f", $0) }, "midpoint": { String(format: "%+.3f", $0) },
         "cleanAccuracy": signed,
     ]
+    let decisionText: [SignDecision: String] = [.resolved: "yes", .notResolved: "no", .notDetermined: "not determined"]
     for fit in comparison.fits {
         let format = formats[fit.quantity]!, difference = differenceFormats[fit.quantity]!
         // A threshold beyond the swept fractions is a bound ("> 50.0%"), and so is a difference with it ("> +15.0 pp").
@@ -65,7 +72,7 @@ public func comparisonMarkdown(_ comparison: StudyComparison, firstName: String,
             estimateText(estimate, format) + (informativeIntervalText(estimate, format).map { " [\($0)]" } ?? "")
         }
         let cells = [escape(fit.series), fit.quantity, value(fit.first), value(fit.second), estimateText(fit.difference, difference),
-                     intervalText(fit.difference.interval, difference), fit.resolved ? "yes" : "no"]
+                     intervalText(fit.difference.interval, difference), decisionText[fit.decision]!]
         lines.append("| " + cells.joined(separator: " | ") + " |")
     }
     return lines.joined(separator: "\n") + "\n"

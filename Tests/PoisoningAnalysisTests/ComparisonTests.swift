@@ -10,8 +10,9 @@ struct ComparisonTests {
 
     /// A study of MLPs 16 and 32 over 4 seeds whose accuracy follows a sigmoid plus a seed noise of
     /// 0.01 that varies with the fraction, shifted by `shift`; as results.json bytes.
-    static func resultsJSON(shift: Double = 0, widths: [Int] = [16, 32], fractions: [Double] = fractions) throws -> Data {
-        let study = widthStudy(widths, fractions: fractions, seeds: [1, 2, 3, 4], epochs: 5)
+    static func resultsJSON(shift: Double = 0, widths: [Int] = [16, 32], fractions: [Double] = fractions, seeds: [UInt64] = [1, 2, 3, 4],
+                            epochs: Int = 5) throws -> Data {
+        let study = widthStudy(widths, fractions: fractions, seeds: seeds, epochs: epochs)
         let curve = SigmoidParameters(amplitude: 0.7, steepness: 12, midpoint: 0.25, floor: 0.2)
         let runs = study.runSpecs.map { spec in
             let i = fractions.firstIndex(of: spec.fraction)!
@@ -44,8 +45,8 @@ struct ComparisonTests {
     }
 
     /// Each study alone is analysed as its own report analyses it: its intervals are the report's,
-    /// exactly, whatever compare's --bootstrap-seed (which moves only the differences' Monte Carlo
-    /// pairs); the clean accuracy's difference is Welch's interval: with the same seed noise on both
+    /// exactly, whatever compare's --bootstrap-seed (which moves only the fitted differences' bootstrap
+    /// draws); the clean accuracy's difference is Welch's interval: with the same seed noise on both
     /// sides (sd 0.0091287 over 4 seeds) and a shift of -0.05, -0.05 ± t_{0.975, 6} · 0.0091287 · √(1/2),
     /// t_{0.975, 6} = 2.4469118511449692 (SciPy).
     @Test func eachStudyAloneHasItsReportsIntervals() throws {
@@ -337,5 +338,19 @@ struct PooledShiftTests {
         #expect(!compareStudies(flat, other, confidence: 0.95).identicalRuns)
         let point = try #require(compareStudies(flat, other, confidence: 0.95).points.first { $0.metric == MetricKey.testAccuracy })
         #expect(try #require(point.p) > 0, "one test row of spread, not zero")
+    }
+
+    /// Two files that share some runs (seeds 3 and 4 of the same study: the same series, fractions,
+    /// settings and results) are told apart from files that only look alike: the shared runs are
+    /// counted, and runs with other results, or made with other settings (6 epochs instead of 5), are not.
+    @Test func runsSharedByBothFilesAreCounted() throws {
+        let first = try ComparableStudy(json: ComparisonTests.resultsJSON(seeds: [1, 2, 3, 4]))
+        let overlapping = try ComparableStudy(json: ComparisonTests.resultsJSON(seeds: [3, 4, 5, 6]))
+        let comparison = compareStudies(first, overlapping, confidence: 0.95, replicates: 200)
+        #expect(!comparison.identicalRuns && comparison.sharedRuns == 2 * 9 * 2 && comparison.runCounts == [72, 72])
+        #expect(sharedRunCount(overlapping, first) == 36)
+        #expect(sharedRunCount(first, try ComparableStudy(json: ComparisonTests.resultsJSON(shift: 0.01, seeds: [3, 4, 5, 6]))) == 0)
+        #expect(sharedRunCount(first, try ComparableStudy(json: ComparisonTests.resultsJSON(seeds: [3, 4, 5, 6], epochs: 6))) == 0)
+        #expect(sharedRunCount(first, first) == 72)
     }
 }

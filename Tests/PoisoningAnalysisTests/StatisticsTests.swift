@@ -276,14 +276,6 @@ struct SeedBootstrapTests {
         #expect(try #require(interval.monteCarloError?.upper) < 0.002)
     }
 
-    /// Plain Monte Carlo replicates (as `compare` draws them) give the same interval up to their noise.
-    @Test func theMonteCarloIntervalOfAMeanIsTheStudentTInterval() throws {
-        let bootstrap = SeedBootstrap(seedCount: 3, replicates: 40_000, monteCarlo: true)
-        let interval = try #require(bootstrap.design.interval(bootstrap.replicateMeans([0.80, 0.83, 0.86], resolution: 0.001),
-                                                              confidence: 0.95))
-        #expect(abs(interval.lower! - 0.7554758686474902) < 0.004 && abs(interval.upper! - 0.9045241313525098) < 0.004)
-    }
-
     /// The exact t interval of a mean (no bootstrap): SciPy's t.interval(0.95, 2, 0.83, 0.03 / √3) is
     /// 0.75548 to 0.90452; agreeing seeds get one test row as their spread.
     @Test func meansGetTheExactStudentTInterval() throws {

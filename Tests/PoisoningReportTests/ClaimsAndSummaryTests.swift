@@ -357,4 +357,24 @@ struct ComparisonWordsTests {
             + "below treat one sample as two independent ones and mean nothing."
         #expect(comparisonMarkdown(comparison, firstName: "a.json", secondName: "a.json").components(separatedBy: warning).count == 2)
     }
+
+    /// Files that share some runs get one line with the count; files that share none, none.
+    @Test func partlySharedRunsAreWarnedAboutWithTheirCount() throws {
+        let results = fixedResults()
+        let study = try ComparableStudy(json: try results.jsonData())
+        let halfRuns = results.runs.filter { $0.seed == results.config.seeds[0] }
+        let half = try ComparableStudy(json: try StudyResults(study: try Study({ () -> StudyConfig in
+            var config = results.config
+            config.seeds = [results.config.seeds[0]]
+            return config
+        }()), runs: halfRuns, toolVersion: "test").jsonData())
+        let comparison = compareStudies(study, half, confidence: 0.95, replicates: 200)
+        #expect(!comparison.identicalRuns && comparison.sharedRuns == halfRuns.count)
+        let warning = "Warning: \(halfRuns.count) of the first file's \(results.runs.count) runs are also in the second (of its "
+            + "\(halfRuns.count)): the same series, fraction, seed, settings and results. The tests below treat them as two independent "
+            + "samples when they are one, so the differences are pulled toward zero and the intervals are wider than the runs warrant."
+        #expect(comparisonMarkdown(comparison, firstName: "a.json", secondName: "b.json").components(separatedBy: warning).count == 2)
+        let unrelated = compareStudies(half, half, confidence: 0.95, replicates: 200)
+        #expect(!comparisonMarkdown(unrelated, firstName: "a.json", secondName: "b.json").contains("are also in the second"))
+    }
 }

@@ -82,10 +82,11 @@ public struct ReferenceRecording: Decodable, Sendable {
     /// The runs, in the study's order.
     public let runs: [Run]
 
-    /// Reads the committed recording.
-    public static func load() throws -> ReferenceRecording {
+    /// Reads a committed recording: the reference study's runs as 0.1.0 recorded them, or `name`
+    /// ("reference-runs-seeds-1-2-3": the reference study with seeds 1, 2, 3).
+    public static func load(_ name: String = "reference-runs-0.1.0") throws -> ReferenceRecording {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("PoisoningEngineTests/Fixtures/reference-runs-0.1.0.json")
+            .appendingPathComponent("PoisoningEngineTests/Fixtures/\(name).json")
         return try JSONDecoder().decode(ReferenceRecording.self, from: Data(contentsOf: url))
     }
 }

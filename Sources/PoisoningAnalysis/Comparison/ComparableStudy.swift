@@ -24,10 +24,16 @@ public struct ComparableStudy: Sendable {
     /// The analysis settings of the study's own report (the defaults for a published file): its
     /// replicates and bootstrap seed, with which `compare` analyses the study alone.
     public let analysis: AnalysisSettings
+    /// Per series, the settings that determine its runs besides the fraction and seed, as canonical
+    /// text: for a make-report file its data, model, attack, defense and training; for a published
+    /// file its configuration's samples, classes and train fraction. Two files' runs of the same series,
+    /// fraction, seed and settings with the same results are one run (`sharedRunCount`). Empty when
+    /// unknown (a study built from parts), when the results alone decide.
+    let runSettings: [String]
 
     /// A study from its parts.
     init(seriesLabels: [String], fractions: [Double], seeds: [UInt64], classCount: Int, testCount: Int, runs: [RunResult],
-         format: String, analysis: AnalysisSettings = AnalysisSettings()) {
+         format: String, analysis: AnalysisSettings = AnalysisSettings(), runSettings: [String] = []) {
         self.seriesLabels = seriesLabels
         self.fractions = fractions
         self.seeds = seeds
@@ -36,6 +42,7 @@ public struct ComparableStudy: Sendable {
         self.runs = runs
         self.format = format
         self.analysis = analysis
+        self.runSettings = runSettings
     }
 
     /// Reads either format; a file that is neither, or that holds impossible values, throws
@@ -67,9 +74,18 @@ public struct ComparableStudy: Sendable {
         if let failure = results.metricRangeFailures().first {
             throw ComparisonInputError(reason: "a make-report results.json in which \(failure)")
         }
-        self.init(seriesLabels: results.series.map(\.label), fractions: results.config.fractions.sorted(), seeds: results.config.seeds,
+        let config = results.config
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let text = { (value: any Encodable) in (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "" }
+        let shared = "data \(text(config.data))\ntraining \(text(config.training))"
+        self.init(seriesLabels: results.series.map(\.label), fractions: config.fractions.sorted(), seeds: config.seeds,
                   classCount: results.data.classCount, testCount: results.data.testCount, runs: results.runs,
-                  format: "make-report \(results.toolVersion)", analysis: results.config.analysis)
+                  format: "make-report \(results.toolVersion)", analysis: config.analysis,
+                  runSettings: results.series.map {
+                      "\(shared)\nmodel \(text(config.models[$0.model]))\nattack \(text(config.attacks[$0.attack]))\n"
+                          + "defense \(text(config.defenses[$0.defense]))"
+                  })
     }
 
     /// A published-format study, its values held to the rules a study file and `validate` hold ours
@@ -119,8 +135,11 @@ public struct ComparableStudy: Sendable {
             return result
         }
         // The published split: the first round(n · train_fraction) of a permutation train, the rest test.
+        let settings = "published: n_samples \(published.config.n_samples), n_classes \(published.config.n_classes), "
+            + "train_fraction \(published.config.train_fraction)"
         self.init(seriesLabels: models.map(\.label), fractions: config.fractions.sorted(), seeds: config.seeds,
-                  classCount: clusters.classes, testCount: clusters.samples - clusters.trainCount, runs: runs, format: "published")
+                  classCount: clusters.classes, testCount: clusters.samples - clusters.trainCount, runs: runs, format: "published",
+                  runSettings: models.map { _ in settings })
     }
 }
 
@@ -201,4 +220,20 @@ private struct PublishedResults: Decodable {
 
     let config: Config
     let runs: [Run]
+}
+
+/// How many runs of `first` are also runs of `second`: a run of the same series label, fraction and
+/// seed, made with the same settings (`ComparableStudy.runSettings`, where both files know them), with
+/// the same results (every metric bit for bit, or the same divergence).
+func sharedRunCount(_ first: ComparableStudy, _ second: ComparableStudy) -> Int {
+    let settingsKnown = !first.runSettings.isEmpty && !second.runSettings.isEmpty
+    /// A run's identity: its series' label (and settings, where both files know them), fraction and seed.
+    func key(_ study: ComparableStudy, _ run: RunResult) -> String {
+        let settings = settingsKnown ? study.runSettings[run.series] : ""
+        return "\(study.seriesLabels[run.series])\n\(settings)\n\(run.fraction.bitPattern)\n\(run.seed)"
+    }
+    let others = Dictionary(second.runs.map { (key(second, $0), $0) }, uniquingKeysWith: { first, _ in first })
+    return first.runs.filter { run in
+        others[key(first, run)].map { $0.metrics == run.metrics && $0.divergence == run.divergence } ?? false
+    }.count
 }

@@ -33,12 +33,60 @@ public struct FitComparison: Sendable, Codable, Equatable {
     public let first: Estimate
     public let second: Estimate
     /// Second minus first: for the clean accuracy (a mean) with Welch's interval over the two
-    /// studies' seeds; for a fitted quantity with the interval of the difference of the two studies'
-    /// independent Monte Carlo replicates, and for thresholds outside the swept fractions a bound or
-    /// no value, as between the series of one study (see `SeriesDifference.difference`).
+    /// studies' seeds; for a fitted quantity with the interval of the difference of independent draws
+    /// from the two studies' ray bootstraps (`independentDifference`; each end with its Monte Carlo
+    /// error), and for thresholds outside the swept fractions a bound or no value, as between the
+    /// series of one study (see `SeriesDifference.difference`).
     public let difference: Estimate
-    /// Whether the runs resolve its sign (`Estimate.signResolved`).
+    /// Whether the runs resolve its sign, with the ends' Monte Carlo errors in mind (`SignDecision`).
+    public let decision: SignDecision
+    /// Whether `decision` is `resolved`.
     public let resolved: Bool
+
+    /// A fitted quantity in both studies and their difference, with its decision.
+    init(series: String, quantity: String, first: Estimate, second: Estimate, difference: Estimate) {
+        self.series = series
+        self.quantity = quantity
+        self.first = first
+        self.second = second
+        self.difference = difference
+        decision = SignDecision(difference)
+        resolved = decision == .resolved
+    }
+}
+
+/// Whether the runs resolve the sign of a difference, its interval's ends read with their Monte Carlo
+/// errors e in mind: resolved when an end excludes zero by more than 2e, on the side its bound allows
+/// (`Estimate.signResolved`: a lower bound only as positive, an upper bound only as negative); not
+/// determined when no end does but an end that could lies within 2e of zero, or is itself
+/// undetermined (`Interval.undetermined`); not resolved otherwise. Exact intervals (no error) are
+/// resolved or not as `Estimate.signResolved` says.
+public enum SignDecision: String, Sendable, Codable, Equatable {
+    case resolved
+    case notResolved = "not-resolved"
+    case notDetermined = "not-determined"
+
+    /// The decision for `estimate`.
+    public init(_ estimate: Estimate) {
+        guard let interval = estimate.interval else {
+            self = .notResolved
+            return
+        }
+        let margins = (lower: 2 * (interval.monteCarloError?.lower ?? 0), upper: 2 * (interval.monteCarloError?.upper ?? 0))
+        let (useLower, useUpper) = (estimate.bound != .upper, estimate.bound != .lower)
+        if useLower, let lower = interval.lower, lower - margins.lower > 0 {
+            self = .resolved
+        } else if useUpper, let upper = interval.upper, upper + margins.upper < 0 {
+            self = .resolved
+        } else {
+            /// Whether an end could move across zero within its error, or cannot be placed.
+            func unsure(_ end: Double?, margin: Double, _ side: IntervalEnd) -> Bool {
+                end.map { margin > 0 && abs($0) <= margin } ?? interval.isUndetermined(side)
+            }
+            self = (useLower && unsure(interval.lower, margin: margins.lower, .lower))
+                || (useUpper && unsure(interval.upper, margin: margins.upper, .upper)) ? .notDetermined : .notResolved
+        }
+    }
 }
 
 /// The point-wise flags in multiplicity context: how many points exceed seed noise, how many would by
@@ -99,6 +147,11 @@ public struct StudyComparison: Sendable, Codable, Equatable {
     /// Whether the two studies have the same series, fractions, seeds and runs: a study compared with
     /// itself, whose "two" samples are one, so no test between them means anything.
     public let identicalRuns: Bool
+    /// Runs of the first file that are also runs of the second (`sharedRunCount`: the same series,
+    /// fraction, seed, settings and results), and the runs of each file. The tests treat the two files
+    /// as independent samples; shared runs are one sample counted twice.
+    public let sharedRuns: Int
+    public let runCounts: [Int]
 }
 
 /// The metrics compared point by point.
@@ -110,10 +163,11 @@ private let comparedMetrics = [MetricKey.testAccuracy, MetricKey.trainAccuracy, 
 /// is analysed alone exactly as its own report analyses it (sigmoid fit, and the ray bootstrap with
 /// the study's own replicates and bootstrap seed, `ComparableStudy.analysis`), so that where the
 /// studies share their fractions its intervals at the report's confidence are the report's; the clean
-/// accuracy's difference has Welch's interval; a fitted quantity's difference has the percentile
-/// interval of the differences of `replicates` plain Monte Carlo replicates per study, drawn on
-/// streams 2 `bootstrapSeed` + 1 and + 2 (independent draws per study, so that their pairs are
-/// independent).
+/// accuracy's difference has Welch's interval; a fitted quantity's difference is read off the
+/// distribution of the difference of independent draws from the two studies' ray bootstraps of
+/// `replicates` replicates each, drawn on streams 2 `bootstrapSeed` + 1 and + 2
+/// (`independentDifference`), and its sign decided with its ends' Monte Carlo errors in mind
+/// (`SignDecision`).
 /// Agreement: Fisher's method over the test-accuracy points, X = -2 Σ ln p_i ~ χ²_{2m} when the
 /// studies agree and the points are independent; they are not (the points of one seed share its
 /// effect), so it is indicative only.
@@ -149,7 +203,8 @@ public func compareStudies(_ first: ComparableStudy, _ second: ComparableStudy, 
                                                       margin: margin),
                            points: points, multiplicity: multiplicity(points, alpha: 1 - confidence), fits: fits, agreement: agreement,
                            identicalRuns: first.seriesLabels == second.seriesLabels && first.fractions == second.fractions
-                               && first.seeds == second.seeds && first.runs == second.runs)
+                               && first.seeds == second.seeds && first.runs == second.runs,
+                           sharedRuns: sharedRunCount(first, second), runCounts: [first.runs.count, second.runs.count])
 }
 
 /// The flags of `points` beside the count expected at `alpha` and Holm's count.
@@ -196,28 +251,32 @@ private func fisherCombination(_ pValues: [Double]) -> AgreementTest {
 /// Threshold, k, x0 and clean accuracy of one series in both studies.
 private func compareFits(_ label: String, _ a: ComparableStudy, _ b: ComparableStudy, confidence: Double,
                          replicates: Int, bootstrapSeed: UInt64) -> [FitComparison] {
-    let (sa, seedsA) = a.analysedSeries(confidence: confidence, replicates: a.analysis.replicates, bootstrapSeed: a.analysis.bootstrapSeed,
-                                        monteCarlo: false)
-    let (sb, seedsB) = b.analysedSeries(confidence: confidence, replicates: b.analysis.replicates, bootstrapSeed: b.analysis.bootstrapSeed,
-                                        monteCarlo: false)
-    let ra = a.analysedSeries(confidence: confidence, replicates: replicates, bootstrapSeed: 2 * bootstrapSeed + 1, monteCarlo: true).1
-    let rb = b.analysedSeries(confidence: confidence, replicates: replicates, bootstrapSeed: 2 * bootstrapSeed + 2, monteCarlo: true).1
+    let (sa, seedsA) = a.analysedSeries(confidence: confidence, replicates: a.analysis.replicates, bootstrapSeed: a.analysis.bootstrapSeed)
+    let (sb, seedsB) = b.analysedSeries(confidence: confidence, replicates: b.analysis.replicates, bootstrapSeed: b.analysis.bootstrapSeed)
+    let ra = a.analysedSeries(confidence: confidence, replicates: replicates, bootstrapSeed: 2 * bootstrapSeed + 1).1
+    let rb = b.analysedSeries(confidence: confidence, replicates: replicates, bootstrapSeed: 2 * bootstrapSeed + 2).1
     let fitted: [(String, (SeriesStatistics) -> Estimate, (SeriesReplicates) -> [Double])] = [
         ("threshold", \.threshold, \.threshold), ("steepness", \.steepness, \.steepness), ("midpoint", \.midpoint, \.midpoint),
     ]
     let fits = fitted.map { name, estimate, replicated in
-        let paired = rb.flatMap { rb in ra.map { ra in ((replicated(rb), rb.swept), (replicated(ra), ra.swept)) } }
-        let (difference, _) = censoredDifference(estimate(sb), estimate(sa), replicates: paired, design: ra?.design ?? .monteCarlo(blocks: 1),
-                                                 confidence: confidence)
-        return FitComparison(series: label, quantity: name, first: estimate(sa), second: estimate(sb), difference: difference,
-                             resolved: difference.signResolved)
+        var pair: (other: RayReplicates, base: RayReplicates)?
+        if let rb, let ra, let other = rayReplicates(replicated(rb), rb), let base = rayReplicates(replicated(ra), ra) { pair = (other, base) }
+        return FitComparison(series: label, quantity: name, first: estimate(sa), second: estimate(sb),
+                             difference: independentDifference(estimate(sb), estimate(sa), replicates: pair, confidence: confidence))
     }
     let cleanA = seedsA?.cleanAccuracy.compactMap { $0 } ?? [], cleanB = seedsB?.cleanAccuracy.compactMap { $0 } ?? []
     let welch = WelchDifference(cleanA, cleanB, resolutions: (a.testResolution, b.testResolution))
     let value = sb.cleanAccuracy.value.flatMap { b in sa.cleanAccuracy.value.map { b - $0 } }
     let clean = Estimate(value: value, interval: welch?.interval(confidence: confidence))
     return fits + [FitComparison(series: label, quantity: "cleanAccuracy", first: sa.cleanAccuracy, second: sb.cleanAccuracy,
-                                 difference: clean, resolved: clean.signResolved)]
+                                 difference: clean)]
+}
+
+/// A series' replicates `values` of one quantity with their swept range and ray layout; nil for
+/// replicates not laid out in rays.
+private func rayReplicates(_ values: [Double], _ replicates: SeriesReplicates) -> RayReplicates? {
+    guard case .rays(let layout) = replicates.design else { return nil }
+    return RayReplicates(values: values, swept: replicates.swept, layout: layout)
 }
 
 extension ComparableStudy {
@@ -229,17 +288,17 @@ extension ComparableStudy {
                       realisedFraction: run.realisedFraction, metrics: run.metrics, divergence: run.divergence, saturated: run.isSaturated)
         }
         return ComparableStudy(seriesLabels: [label], fractions: fractions.filter(kept.map(\.fraction).contains), seeds: seeds,
-                               classCount: classCount, testCount: testCount, runs: kept, format: format, analysis: analysis)
+                               classCount: classCount, testCount: testCount, runs: kept, format: format, analysis: analysis,
+                               runSettings: runSettings.isEmpty ? [] : [runSettings[index]])
     }
 
-    /// The sigmoid fit and statistics of the study's single series, from the ray bootstrap or plain
-    /// Monte Carlo, and its replicates (nil with fewer than two seeds).
-    fileprivate func analysedSeries(confidence: Double, replicates: Int, bootstrapSeed: UInt64,
-                                    monteCarlo: Bool) -> (SeriesStatistics, SeriesReplicates?) {
+    /// The sigmoid fit and statistics of the study's single series, from the ray bootstrap, and its
+    /// replicates (nil with fewer than two seeds).
+    fileprivate func analysedSeries(confidence: Double, replicates: Int, bootstrapSeed: UInt64) -> (SeriesStatistics, SeriesReplicates?) {
         let points = aggregate(runs, fractions: fractions, seriesCount: 1)
         let fit = fitSeries(points, seriesCount: 1, classes: classCount)[0]
         let bootstrap = seeds.count >= 2
-            ? SeedBootstrap(seedCount: seeds.count, replicates: replicates, seed: bootstrapSeed, monteCarlo: monteCarlo) : nil
+            ? SeedBootstrap(seedCount: seeds.count, replicates: replicates, seed: bootstrapSeed) : nil
         return seriesStatistics(fit: fit, runs: runs, fractions: fractions, seeds: seeds, testCount: testCount,
                                 bootstrap: bootstrap, confidence: confidence, threads: 1)
     }

@@ -44,7 +44,7 @@ public struct RayLayout: Sendable, Equatable {
     func nodeRadius(_ k: Int) -> Double { pieces.nodeRadii[k] }
 
     /// T at position u, interpolated in `table` (`radiusTable`).
-    fileprivate static func radius(at u: Double, in table: [Double]) -> Double {
+    static func radius(at u: Double, in table: [Double]) -> Double {
         let scaled = u * Double(table.count - 1), j = min(Int(scaled), table.count - 2)
         let (a, b) = (table[j], table[j + 1])
         return b.isInfinite ? a : a + (scaled - Double(j)) * (b - a)
@@ -143,7 +143,7 @@ public struct RayLayout: Sendable, Equatable {
     }
 
     /// The distribution of `values` over the rays `rays`: the CDF at c, and the shares undefined, at -∞ and at +∞.
-    struct Distribution {
+    struct Distribution: ReadableDistribution {
         let layout: RayLayout
         let values: [Double]
         let rays: Range<Int>
@@ -188,25 +188,40 @@ public struct RayLayout: Sendable, Equatable {
                 return total / Double(rays.count)
             }
         }
+    }
+}
 
-        /// The level-`level` quantile of the defined values (±∞ where that mass lies beyond every number).
-        func quantile(_ level: Double, precision: Double) -> Double {
-            let target = level * (1 - undefined)
-            if belowAll >= target && belowAll > 0 { return -.infinity }
-            guard let finiteRange else { return aboveAll > 0 ? .infinity : .nan }
-            if cdf(finiteRange.upperBound) < target { return .infinity }
-            var low = finiteRange.lowerBound, high = finiteRange.upperBound
-            if cdf(low) >= target { return low }
-            let tolerance = precision * max(high - low, 1e-12)
-            // Bisection; it also stops when the two ends are neighbouring doubles (a range narrower
-            // than the tolerance can resolve), where the midpoint would repeat one of them forever.
-            while high - low > tolerance {
-                let middle = (low + high) / 2
-                if middle <= low || middle >= high { break }
-                if cdf(middle) >= target { high = middle } else { low = middle }
-            }
-            return (low + high) / 2
+/// A bootstrap distribution of one quantity, from which an interval is read (`readInterval`): its
+/// CDF and the shares undefined and beyond every value.
+protocol ReadableDistribution {
+    /// The shares undefined (NaN), at -∞ and at +∞.
+    var undefined: Double { get }
+    var belowAll: Double { get }
+    var aboveAll: Double { get }
+    /// The smallest and largest finite value; nil without one.
+    var finiteRange: ClosedRange<Double>? { get }
+    /// P(value <= c), undefined values counting nowhere.
+    func cdf(_ c: Double) -> Double
+}
+
+extension ReadableDistribution {
+    /// The level-`level` quantile of the defined values (±∞ where that mass lies beyond every number).
+    func quantile(_ level: Double, precision: Double) -> Double {
+        let target = level * (1 - undefined)
+        if belowAll >= target && belowAll > 0 { return -.infinity }
+        guard let finiteRange else { return aboveAll > 0 ? .infinity : .nan }
+        if cdf(finiteRange.upperBound) < target { return .infinity }
+        var low = finiteRange.lowerBound, high = finiteRange.upperBound
+        if cdf(low) >= target { return low }
+        let tolerance = precision * max(high - low, 1e-12)
+        // Bisection; it also stops when the two ends are neighbouring doubles (a range narrower
+        // than the tolerance can resolve), where the midpoint would repeat one of them forever.
+        while high - low > tolerance {
+            let middle = (low + high) / 2
+            if middle <= low || middle >= high { break }
+            if cdf(middle) >= target { high = middle } else { low = middle }
         }
+        return (low + high) / 2
     }
 }
 
@@ -261,17 +276,26 @@ private struct RayPieces: Sendable, Equatable {
 /// blocks' shares) of α/2: open when c > α/2 + 2e, bounded when c < α/2 - 2e or c = 0.
 public func rayInterval(_ values: [Double], layout: RayLayout, confidence: Double, precision: Double = 1e-5) -> Interval? {
     precondition(values.count == layout.count)
-    let halfAlpha = (1 - confidence) / 2
     let rays = layout.blocks * layout.raysPerBlock
     let summaries = RayLayout.RaySummaries(layout: layout, values: values)
     let pooled = RayLayout.Distribution(layout: layout, values: values, rays: 0..<rays, summaries: summaries)
-    guard pooled.undefined <= halfAlpha, pooled.finiteRange != nil || pooled.aboveAll + pooled.belowAll > 0 else { return nil }
-    let blocks = (0..<layout.blocks).map {
-        RayLayout.Distribution(layout: layout, values: values, rays: ($0 * layout.raysPerBlock)..<(($0 + 1) * layout.raysPerBlock),
-                               summaries: summaries)
+    return readInterval(pooled: pooled, confidence: confidence, precision: precision) {
+        (0..<layout.blocks).map {
+            RayLayout.Distribution(layout: layout, values: values, rays: ($0 * layout.raysPerBlock)..<(($0 + 1) * layout.raysPerBlock),
+                                   summaries: summaries)
+        }
     }
+}
+
+/// The interval at `confidence` read off a bootstrap distribution `pooled` whose independent blocks
+/// (`blocks`, called once the interval exists) give the Monte Carlo errors, by the rules of
+/// `rayInterval`: nil when more than α/2 is undefined or nothing is defined.
+func readInterval<D: ReadableDistribution>(pooled: D, confidence: Double, precision: Double, blocks makeBlocks: () -> [D]) -> Interval? {
+    let halfAlpha = (1 - confidence) / 2
+    guard pooled.undefined <= halfAlpha, pooled.finiteRange != nil || pooled.aboveAll + pooled.belowAll > 0 else { return nil }
+    let blocks = makeBlocks()
     /// One end: value (nil open or undetermined), Monte Carlo error, undetermined.
-    func end(level: Double, censoredShare: (RayLayout.Distribution) -> Double, extreme: Double?) -> (Double?, Double?, Bool) {
+    func end(level: Double, censoredShare: (D) -> Double, extreme: Double?) -> (Double?, Double?, Bool) {
         let shares = blocks.map(censoredShare)
         let share = shares.reduce(0, +) / Double(shares.count), shareError = standardError(shares)
         let value = pooled.quantile(level, precision: precision)

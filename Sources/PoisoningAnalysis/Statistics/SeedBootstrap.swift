@@ -54,9 +54,8 @@ public enum ReplicateDesign: Sendable, Equatable {
 /// random rotation per block; for more, Sobol' points (inverse normal CDF, normalised) with a random
 /// digital shift per block; for 2, the two signs. The component along the all-ones vector (it matters
 /// only where a seed did not finish) has the joint law √(ν / g) z with z ~ N(0, 1) and g = S (1 - q),
-/// S ~ χ²_{n-1+ν}, drawn per ray. `compare` draws plain Monte Carlo replicates
-/// (`ReplicateDesign.monteCarlo`: w and g pseudo-random), whose pairs between two independent studies
-/// are independent.
+/// S ~ χ²_{n-1+ν}, drawn per ray. `compare` reads a difference between two studies off the
+/// convolution of their ray distributions (`independentDifference`).
 public struct SeedBootstrap: Sendable {
     /// Number of seeds n.
     public let seedCount: Int
@@ -82,29 +81,22 @@ public struct SeedBootstrap: Sendable {
     /// asked: 8 blocks x 16 rays x 16 radii = 2,048 refits per series).
     public static func drawnReplicates(_ replicates: Int, seedCount: Int) -> Int { seedCount <= 3 ? 2 * replicates : replicates }
 
-    /// At least `replicates` draws (rounded up to whole blocks of whole rays; with rays, at least
-    /// `drawnReplicates`) for `seedCount` seeds (>= 2), from the stream (seed, "statistics"); rays
-    /// unless `monteCarlo`.
-    public init(seedCount: Int, replicates: Int, seed: UInt64 = 0, monteCarlo: Bool = false) {
+    /// At least `replicates` draws (rounded up to whole blocks of whole rays, and at least
+    /// `drawnReplicates`) for `seedCount` seeds (>= 2), from the stream (seed, "statistics").
+    public init(seedCount: Int, replicates: Int, seed: UInt64 = 0) {
         precondition(seedCount >= 2 && replicates >= 1)
         var random = Xoshiro256StarStar(seed: seed, purpose: "statistics")
         let blocks = Self.blockCount
         self.seedCount = seedCount
-        if monteCarlo {
-            let perBlock = (replicates + blocks - 1) / blocks
-            design = .monteCarlo(blocks: blocks)
-            perturbations = monteCarloPerturbations(seedCount: seedCount, replicates: blocks * perBlock, random: &random)
-        } else {
-            let radii = Self.radiiPerRay(seedCount: seedCount), drawn = Self.drawnReplicates(replicates, seedCount: seedCount)
-            let raysPerBlock = max(2, ((drawn + blocks * radii - 1) / (blocks * radii) + 1) / 2 * 2)
-            let degrees = Double(seedCount - 1)
-            let layout = RayLayout(blocks: blocks, raysPerBlock: raysPerBlock, radii: radii) { p in
-                let share = betaQuantile(p, a: degrees / 2, b: degrees / 2)
-                return (degrees * share / (1 - share)).squareRoot()
-            }
-            design = .rays(layout)
-            perturbations = rayPerturbations(seedCount: seedCount, layout: layout, random: &random)
+        let radii = Self.radiiPerRay(seedCount: seedCount), drawn = Self.drawnReplicates(replicates, seedCount: seedCount)
+        let raysPerBlock = max(2, ((drawn + blocks * radii - 1) / (blocks * radii) + 1) / 2 * 2)
+        let degrees = Double(seedCount - 1)
+        let layout = RayLayout(blocks: blocks, raysPerBlock: raysPerBlock, radii: radii) { p in
+            let share = betaQuantile(p, a: degrees / 2, b: degrees / 2)
+            return (degrees * share / (1 - share)).squareRoot()
         }
+        design = .rays(layout)
+        perturbations = rayPerturbations(seedCount: seedCount, layout: layout, random: &random)
     }
 
     /// The replicates of the mean of `values` (one per seed in study order, nil where the run
@@ -141,21 +133,6 @@ public struct SeedBootstrap: Sendable {
             return sum
         }
     }
-}
-
-/// Plain Monte Carlo draws v_r = √(ν / g_r) w_r: n normal weights and g ~ χ²_ν as a sum of ν squared normals.
-private func monteCarloPerturbations(seedCount: Int, replicates: Int, random: inout Xoshiro256StarStar) -> [Double] {
-    var perturbations = [Double]()
-    perturbations.reserveCapacity(seedCount * replicates)
-    let degrees = seedCount - 1
-    for _ in 0..<replicates {
-        let weights = (0..<seedCount).map { _ in random.nextStandardNormal() }
-        var chiSquare = 0.0
-        for _ in 0..<degrees { let z = random.nextStandardNormal(); chiSquare += z * z }
-        let scale = (Double(degrees) / chiSquare).squareRoot()
-        perturbations.append(contentsOf: weights.map { $0 * scale })
-    }
-    return perturbations
 }
 
 /// The rays' draws: per block and ray a direction in the contrasts (see `SeedBootstrap`), evaluated at
