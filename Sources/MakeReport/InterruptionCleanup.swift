@@ -2,7 +2,9 @@ import Dispatch
 import Foundation
 
 /// While it exists, an interruption of the command (SIGINT from Ctrl-C, SIGTERM, SIGHUP) first runs
-/// `cleanUp` (which removes the output's staging folder), then ends the process by the same signal,
+/// `cleanUp` (`run`: while the run store is opened, waiting for a store being built to be whole or
+/// removed; while the output is staged, removing the staging folder, or waiting for its publication
+/// and the removal of the set it displaced), then ends the process by the same signal,
 /// as it would have ended without it. A signal the process ignores when this is made (SIGHUP under
 /// nohup, SIGINT in a shell script's background job) stays ignored. When it is gone, the signals'
 /// default actions are back.

@@ -54,7 +54,11 @@ struct RunCommand: ParsableCommand {
         // found only when it is opened), then the output folder, whose lock is held until the
         // outputs are published.
         let pipeline = try OutputPipeline(study: resolved, settings: output.settings(command: reproducingCommand(config: config, output: output)))
-        let store = try storage.open(besideOutput: output.output)
+        // An interrupted run ends after the store being built is whole or removed.
+        let building = StoreBuilding()
+        let store = try withExtendedLifetime(InterruptionCleanup { building.abandon(then: $0) }) {
+            try storage.open(besideOutput: output.output, building: building)
+        }
         let reporter = ProgressReporter(quiet: runtime.quiet)
         if let shard = shard?.shard {
             let sweep = try runSweep(resolved, runtime: runtime, shard: shard, store: store, reporter: reporter)
