@@ -54,11 +54,14 @@ struct RunCommand: ParsableCommand {
         // found only when it is opened), then the output folder, whose lock is held until the
         // outputs are published.
         let pipeline = try OutputPipeline(study: resolved, settings: output.settings(command: reproducingCommand(config: config, output: output)))
-        // An interrupted run ends after the store being built is whole or removed.
+        // An interruption from here on ends the run by its signal, once the store being built is
+        // whole or removed, and later once the staging folder is removed (or published, with the
+        // set it displaced removed); a failed run's staging folder is removed when the folder is gone.
+        let interruption = InterruptionCleanup()
+        defer { withExtendedLifetime(interruption) {} }
         let building = StoreBuilding()
-        let store = try withExtendedLifetime(InterruptionCleanup { building.abandon(then: $0) }) {
-            try storage.open(besideOutput: output.output, building: building)
-        }
+        interruption.cleanUp(with: { building.abandon(then: $0) })
+        let store = try storage.open(besideOutput: output.output, building: building)
         let reporter = ProgressReporter(quiet: runtime.quiet)
         if let shard = shard?.shard {
             let sweep = try runSweep(resolved, runtime: runtime, shard: shard, store: store, reporter: reporter)
@@ -75,8 +78,7 @@ struct RunCommand: ParsableCommand {
         }
 
         var storeText = ""
-        // An interrupted run removes its staging folder before it ends (a failed one is removed when the folder is gone).
-        let published = try pipeline.publish(into: output.output, whileStaged: { InterruptionCleanup($0.interruptionCleanup) }) {
+        let published = try pipeline.publish(into: output.output, whileStaged: { interruption.cleanUp(with: $0.interruptionCleanup) }) {
             let study: Study, runs: StudyRuns, results: StudyResults
             if config.sequential != nil {
                 var fromStore = 0

@@ -71,7 +71,10 @@ struct InterruptionLeftoverTests {
         }
         if !caught { kill(pid, SIGKILL) }
         process.waitUntilExit()
-        if caught { #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGINT) }
+        if caught {
+            #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGINT,
+                    "\(process.terminationReason == .exit ? "exit" : "signal") \(process.terminationStatus)")
+        }
         return caught
     }
 
