@@ -197,6 +197,7 @@ case_interrupted_store_build_and_publication_leave_nothing() {
   [ "$caught" = 1 ] || { why "never caught a run building its store"; return 1; }
   [ "$RC" = 130 ] || { why "store build: exit $RC, expected 130: $(head -c 200 "$ERR")"; return 1; }
   ! compgen -G ".make-report/runs.sqlite.new-*" >/dev/null || { why "SIGINT while the store was built left $(ls .make-report | tr '\n' ' ')"; return 1; }
+  rm -rf .make-report out
   mr "${OUTPUT_STUDY[@]}" --output out --no-store --figure-format png,pdf,svg && succeeded || return 1
   caught=0
   for attempt in $(seq 40); do
