@@ -13,12 +13,18 @@ struct CheckCommand: ParsableCommand {
         abstract: "Regenerate the artifacts in a temporary folder and fail, with a readable diff, where the output folder differs.",
         discussion: """
             Takes the same options as `run` (use the ones the artifacts were made with). Compares \
-            results.json, runs.csv, points.csv, the report(s) and every figure; performance.json is not compared.
+            results.json, runs.csv, points.csv, the report(s) and every figure; performance.json is not compared. \
+            An --output that is missing, not a folder or a folder without results.json is refused in one line \
+            (exit code 2) before any run.
             """)
 
     @OptionGroup var study: StudyOptions
     @OptionGroup(title: "Output") var output: OutputOptions
     @OptionGroup(title: "Running") var runtime: RuntimeOptions
+
+    func validate() throws {
+        if let problem = outputFolderReadingProblem(output.output) { throw ValidationError("--output: \(problem)") }
+    }
 
     func run() throws {
         let scratchParent = try makeScratchFolder(prefix: "make-report-check")

@@ -1,25 +1,31 @@
 import Dispatch
 import Foundation
-import StudyPipeline
+import Synchronization
 
 /// While it exists, an interruption of the command (SIGINT from Ctrl-C, SIGTERM, SIGHUP) first runs
-/// `cleanUp` (which removes the output's staging folder), then ends the process by the same signal,
-/// as it would have ended without it. A signal the process ignores when this is made (SIGHUP under
-/// nohup, SIGINT in a shell script's background job) stays ignored. When it is gone, the signals'
-/// default actions are back.
-final class InterruptionCleanup: StagedFolderGuard {
+/// the clean-up set last with `cleanUp(with:)` (`run`: while the run store is opened, waiting for a
+/// store being built to be whole or removed; while the output is staged, removing the staging
+/// folder, or waiting for its publication and the removal of the set it displaced), then ends the
+/// process by the same signal, as it would have ended without it. The clean-up is held, and the
+/// signal handled, on a thread of its own for as long as this exists, so a signal that arrives while
+/// one step ends and the next begins is never lost. A signal the process ignores when this is made
+/// (SIGHUP under nohup, SIGINT in a shell script's background job) stays ignored. When it is gone,
+/// the signals' default actions are back.
+final class InterruptionCleanup {
     private let sources: [DispatchSourceSignal]
+    private let current: CurrentCleanUp
 
-    /// Runs `cleanUp` on an interruption, on a thread of its own, handing it the function that ends
-    /// the process by the signal (so that `cleanUp` can end it before the command's work goes on).
-    init(_ cleanUp: @escaping @Sendable (_ ending: () -> Void) -> Void) {
+    /// Handles the signals; until `cleanUp(with:)` is called an interruption only ends the process.
+    init() {
+        let current = CurrentCleanUp()
+        self.current = current
         sources = [SIGINT, SIGTERM, SIGHUP].compactMap { signalNumber in
             // The signal is delivered to the source only while its own action is to be ignored.
             let previous = signal(signalNumber, SIG_IGN)
             guard !isIgnore(previous) else { return nil }
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
             source.setEventHandler {
-                cleanUp {
+                current.run {
                     // Dispatch blocks the signal in its threads: the default action, unblocked here.
                     signal(signalNumber, SIG_DFL)
                     var signals = sigset_t()
@@ -34,10 +40,35 @@ final class InterruptionCleanup: StagedFolderGuard {
         }
     }
 
+    /// Makes `cleanUp` what an interruption runs from now on, in place of the one before; it is
+    /// handed the function that ends the process by the signal, so that it can end it before the
+    /// command's work goes on.
+    func cleanUp(with cleanUp: @escaping @Sendable (_ ending: () -> Void) -> Void) {
+        current.set(cleanUp)
+    }
+
     deinit {
         for source in sources {
             source.cancel()
             signal(Int32(source.handle), SIG_DFL)
+        }
+    }
+}
+
+/// The clean-up an interruption runs. An interruption holds it while it runs (and ends the process
+/// there), so a command that sets the next one waits until the interruption is over.
+private final class CurrentCleanUp: Sendable {
+    private let cleanUp = Mutex<(@Sendable (_ ending: () -> Void) -> Void)?>(nil)
+
+    /// Makes `next` the clean-up.
+    func set(_ next: @escaping @Sendable (_ ending: () -> Void) -> Void) {
+        cleanUp.withLock { $0 = next }
+    }
+
+    /// Runs the clean-up, then `ending`; `ending` alone when none is set.
+    func run(_ ending: () -> Void) {
+        cleanUp.withLock { cleanUp in
+            if let cleanUp { cleanUp(ending) } else { ending() }
         }
     }
 }

@@ -53,7 +53,10 @@ struct MergeCommand: ParsableCommand {
         let study = merged.study
         let pipeline = try OutputPipeline(study: study.layout, settings: output.settings(command: reproducingCommand(config: study.config, output: output),
                                                                                          threads: 1))
-        let published = try pipeline.publish(into: output.output) {
+        // An interrupted merge removes its staging folder (or finishes its publication) before it ends by the signal.
+        let interruption = InterruptionCleanup()
+        defer { withExtendedLifetime(interruption) {} }
+        let published = try pipeline.publish(into: output.output, whileStaged: { interruption.cleanUp(with: $0.interruptionCleanup) }) {
             let timed = loaded.compactMap { part in part.results.timing.map { (part.results.runs, $0) } }
             return ProducedResults(results: StudyResults(study: study, runs: merged.runs, toolVersion: merged.toolVersion)) { resultsSHA256 in
                 timed.count == loaded.count ? mergedPerformance(timed, study: study, resultsSHA256: resultsSHA256) : nil

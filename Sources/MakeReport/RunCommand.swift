@@ -54,7 +54,14 @@ struct RunCommand: ParsableCommand {
         // outputs are published.
         let pipeline = try OutputPipeline(study: resolved.layout, settings: output.settings(command: reproducingCommand(config: config, output: output),
                                                                                             threads: runtime.threadCount))
-        let store = try storage.open(besideOutput: output.output)
+        // An interruption from here on ends the run by its signal, once the store being built is
+        // whole or removed, and later once the staging folder is removed (or published, with the
+        // set it displaced removed); a failed run's staging folder is removed when the folder is gone.
+        let interruption = InterruptionCleanup()
+        defer { withExtendedLifetime(interruption) {} }
+        let building = StoreBuilding()
+        interruption.cleanUp(with: { building.abandon(then: $0) })
+        let store = try storage.open(besideOutput: output.output, building: building)
         let reporter = ProgressReporter(quiet: runtime.quiet)
         if let shard {
             let sweep = try runSweep(resolved, runtime: runtime, shard: shard, store: store, reporter: reporter)
@@ -71,8 +78,7 @@ struct RunCommand: ParsableCommand {
         }
 
         var fromStore = 0
-        // An interrupted run removes its staging folder before it ends (a failed one is removed when the folder is gone).
-        let published = try pipeline.publish(into: output.output, whileStaged: { InterruptionCleanup($0.interruptionCleanup) }) {
+        let published = try pipeline.publish(into: output.output, whileStaged: { interruption.cleanUp(with: $0.interruptionCleanup) }) {
             try produceStudyResults(resolved, threads: runtime.threadCount, started: started, trainBatch: { batch in
                 let sweep = try runSweep(batch, runtime: runtime, store: store, reporter: reporter)
                 fromStore += sweep.fromStore

@@ -42,9 +42,10 @@ struct StoreOptions: ParsableArguments {
         return runStoreWriteProblem(path).map { name + $0 + "; give --store a writable file, or --no-store to train every run without a store" }
     }
 
-    /// The store to use with the output folder `output`, or nil with --no-store.
-    func open(besideOutput output: String) throws -> RunStore? {
-        noStore ? nil : try RunStore(path: store ?? defaultStorePath(besideOutput: output))
+    /// The store to use with the output folder `output`, or nil with --no-store; a new one is built
+    /// as a step of `building`.
+    func open(besideOutput output: String, building: StoreBuilding = StoreBuilding()) throws -> RunStore? {
+        noStore ? nil : try RunStore(path: store ?? defaultStorePath(besideOutput: output), building: building)
     }
 }
 

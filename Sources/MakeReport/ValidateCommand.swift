@@ -10,8 +10,9 @@ struct ValidateCommand: ParsableCommand {
         commandName: "validate",
         abstract: "Check an output folder as the reference study's validation does; exit 1 listing what failed.",
         discussion: """
-            A results.json of another schema version (its `schemaVersion`; docs/results.schema.json) is refused \
-            with exit code 2 before any check. Checks: results.json is present and consistent (its runs are its study's runs, and its aggregates, \
+            A path that is missing, not a folder (a file, /dev/null) or a folder without results.json, and a \
+            results.json of another schema version (its `schemaVersion`; docs/results.schema.json), are refused \
+            in one line with exit code 2 before any check. Checks: results.json is present and consistent (its runs are its study's runs, and its aggregates, \
             fits, statistics and findings are those of its runs); the counts of runs, aggregated points and fits \
             match the configuration; no run diverged; every metric lies in its valid range; standard deviations \
             are reported; per width, clean accuracy > chance + 0.1, accuracy at the largest fraction at least \
@@ -29,6 +30,7 @@ struct ValidateCommand: ParsableCommand {
     var folder = "output"
 
     func run() throws {
+        if let problem = outputFolderReadingProblem(folder) { throw ValidationError("validate: \(problem)") }
         // Refused before any file is read when reading them all or decoding results.json would not fit in memory.
         let url = URL(fileURLWithPath: folder, isDirectory: true)
         let results = (folder as NSString).appendingPathComponent("results.json")

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import PoisoningEngine
+import Synchronization
 
 /// Finished runs, kept in an SQLite database (WAL mode) as soon as they finish, so that a rerun of
 /// the same or an overlapping study trains only the runs the store does not have. Keyed by
@@ -29,10 +30,12 @@ public final class RunStore: Sendable {
 
     /// Opens the store at `path` for reading and writing, creating it (and its folder) when missing.
     /// A new store is built under a temporary name and renamed into place, so a store file is always
-    /// a complete store. Throws a `RunStoreRefusal` when `path` is no run store (`runStoreProblem`),
-    /// one this process cannot write (`runStoreWriteProblem`) or a damaged one (SQLite cannot read
-    /// it, or its table lacks a column), a `RunStoreError` when it cannot be created or opened.
-    public init(path: String) throws {
+    /// a complete store; the build is one step of `building`, which an interruption waits for, and
+    /// the temporary files of builds whose process was killed are removed first. Throws a
+    /// `RunStoreRefusal` when `path` is no run store (`runStoreProblem`), one this process cannot
+    /// write (`runStoreWriteProblem`) or a damaged one (SQLite cannot read it, or its table lacks a
+    /// column), a `RunStoreError` when it cannot be created or opened.
+    public init(path: String, building: StoreBuilding = StoreBuilding()) throws {
         self.path = path
         if let problem = runStoreProblem(path) ?? runStoreWriteProblem(path) { throw RunStoreRefusal(path: path, reason: problem) }
         readOnlyOpening = nil
@@ -47,7 +50,10 @@ public final class RunStore: Sendable {
             guard opening >= 0 else { throw RunStoreError(path: path, reason: String(cString: strerror(errno))) }
             defer { close(opening) }
             flock(opening, LOCK_EX)
-            if !FileManager.default.fileExists(atPath: path) { try Self.create(at: path) }
+            try building.step {
+                Self.removeAbandonedBuilds(of: path)
+                if !FileManager.default.fileExists(atPath: path) { try Self.create(at: path) }
+            }
             if let problem = runStoreProblem(path) { throw RunStoreRefusal(path: path, reason: problem) }
             var configuration = Configuration()
             configuration.busyMode = .timeout(30)
@@ -124,6 +130,19 @@ public final class RunStore: Sendable {
         guard let first = report.first, report != ["ok"] else { return nil }
         let line = first.split(whereSeparator: \.isNewline).first { !$0.hasPrefix("***") }.map(String.init) ?? first
         return line.count > 100 ? String(line.prefix(100)) + "..." : line
+    }
+
+    /// Removes what builds of a store at `path` killed before they ended left beside it:
+    /// `NAME.new-PID` and its `-journal`, `-wal` and `-shm` files, their names exact, for a process
+    /// that has ended (`isStaleProcessID`). Called under the opening lock, so no build is under way.
+    private static func removeAbandonedBuilds(of path: String) {
+        let store = URL(fileURLWithPath: path), prefix = store.lastPathComponent + ".new-"
+        let folder = store.deletingLastPathComponent()
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [] where name.hasPrefix(prefix) {
+            guard let match = name.dropFirst(prefix.count).wholeMatch(of: /([0-9]+)(-journal|-wal|-shm)?/),
+                  isStaleProcessID(match.output.1) else { continue }
+            unlink(folder.appendingPathComponent(name).path)
+        }
     }
 
     /// Builds an empty store at `path`: in a temporary file beside it (WAL mode, the application
@@ -394,4 +413,33 @@ private func storeFailure(_ error: Error, path: String) -> Error {
     let posix = nsError.domain == NSPOSIXErrorDomain ? nsError : nsError.userInfo[NSUnderlyingErrorKey] as? NSError
     if let posix, posix.domain == NSPOSIXErrorDomain { return RunStoreError(path: path, reason: String(cString: strerror(Int32(posix.code)))) }
     return RunStoreError(path: path, reason: nsError.localizedDescription.split(separator: "\n").first.map(String.init) ?? "unknown error")
+}
+
+/// The building of new stores by `RunStore.init(path:building:)` under a temporary name, which an
+/// interruption of the command must not cut in half: `abandon(then:)`, called from another thread
+/// (a signal's handler), waits for a build under way to end (the store renamed into place, or its
+/// temporary files removed), then runs its argument, which ends the process, before another build
+/// can start. So a signal never leaves `NAME.new-PID` or its journal beside the store.
+public final class StoreBuilding: Sendable {
+    /// Whether an interruption has stopped the building.
+    private let abandoned = Mutex(false)
+
+    /// Building that is not stopped.
+    public init() {}
+
+    /// Runs `build` unless the building was abandoned (then throws ECANCELED without running it).
+    func step(_ build: () throws -> Void) throws {
+        try abandoned.withLock { abandoned in
+            guard !abandoned else { throw POSIXError(.ECANCELED) }
+            try build()
+        }
+    }
+
+    /// Waits for a build under way, stops the building, and runs `ending` before another can start.
+    public func abandon(then ending: () -> Void) {
+        abandoned.withLock { abandoned in
+            abandoned = true
+            ending()
+        }
+    }
 }

@@ -18,10 +18,6 @@ public struct ProducedResults {
     }
 }
 
-/// What a command keeps alive while its output folder is staged, e.g. the handler that removes the
-/// staging folder when the command is interrupted (`OutputPipeline.publish(into:whileStaged:produce:)`).
-public protocol StagedFolderGuard: AnyObject {}
-
 /// What a command published.
 public struct PublishedOutputs {
     /// The results.
@@ -59,13 +55,12 @@ public struct OutputPipeline {
     /// Takes the output folder at `path` (its lock held until it is published; refused, before any
     /// work, when it is not make-report's), calls `produce` for the results, writes every output
     /// (`writeStudyOutputs`) and performance.json, and publishes the folder. `whileStaged` is given
-    /// the staged folder as soon as it is taken and returns what must live until the folder is
-    /// published or removed (`run`: the handler that removes it when the command is interrupted).
-    public func publish(into path: String, whileStaged: (StagedOutputFolder) -> (any StagedFolderGuard)? = { _ in nil },
+    /// the staged folder as soon as it is taken (`run`: to hand its `interruptionCleanup` to the
+    /// handler of interruptions).
+    public func publish(into path: String, whileStaged: (StagedOutputFolder) -> Void = { _ in },
                         produce: () throws -> ProducedResults) throws -> PublishedOutputs {
         let folder = try StagedOutputFolder(path: path)
-        let staged = whileStaged(folder)
-        defer { withExtendedLifetime(staged) {} }
+        whileStaged(folder)
         let produced = try produce()
         let written = try writeStudyOutputs(produced.results, study: study, settings: settings, parsed: parsed, into: folder)
         let performance = produced.performance(folder.hash(of: "results.json") ?? "")

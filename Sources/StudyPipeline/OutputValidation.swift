@@ -114,6 +114,21 @@ func tidyTableFailures(_ results: StudyResults, contents: [String: Data]) -> [St
     }
 }
 
+/// Why `path` is no output folder that `validate` or `check` can read, in one clause naming it, or
+/// nil: it must exist, be a folder (not a file, nor a device such as /dev/null), and hold a
+/// results.json that is a regular file of at most `maximumResultsFileBytes` (`userFileProblem`).
+/// Looks with stat(2) only; opens nothing.
+public func outputFolderReadingProblem(_ path: String) -> String? {
+    var status = stat()
+    guard stat(path, &status) == 0 else { return "cannot read \(quotedUserText(path, keepingEnd: true)): \(String(cString: strerror(errno)))" }
+    guard status.st_mode & S_IFMT == S_IFDIR else { return "\(quotedUserText(path, keepingEnd: true)) is not a folder; give an output folder" }
+    let results = (path as NSString).appendingPathComponent("results.json")
+    guard lstat(results, &status) == 0 else {
+        return "\(quotedUserText(path, keepingEnd: true)) holds no results.json, so it is no output folder make-report wrote"
+    }
+    return userFileProblem(results, maximumBytes: maximumResultsFileBytes)?.description
+}
+
 /// What checking the output folder `folder` (`outputFolderFailures`) holds in memory beyond the
 /// process's own, in bytes: every regular file of the folder but results.json, read at once
 /// (`others`), and results.json decoded (`results`, its `jsonDecodingBytes`). A folder that cannot

@@ -26,7 +26,8 @@ public final class StagedOutputFolder {
     private let state: StagingState
 
     /// Takes the target's lock (failing at once, with one line, when another run holds it), removes
-    /// staging folders left by killed runs, and creates an empty staging folder.
+    /// the staging folders and displaced sets of the target left by killed runs (their names exact,
+    /// their processes ended: `isStaleProcessID`), and creates an empty staging folder.
     public init(path: String) throws {
         if let problem = outputFolderProblem(path) { throw OutputFolderError(path: path, reason: problem) }
         target = URL(fileURLWithPath: path, isDirectory: true).standardizedFileURL.resolvingSymlinksInPath()
@@ -38,9 +39,15 @@ public final class StagedOutputFolder {
         }
         lock = try OutputFolderLock(target: target, work: work)
         let name = target.lastPathComponent
+        // Under the lock no other run writes this folder's staging folders; a leftover is removed
+        // only when the process named in it has ended.
         for leftover in (try? FileManager.default.contentsOfDirectory(atPath: work.path)) ?? [] {
-            if isStagingName(leftover, of: name) { removeLeftoverStaging(work.appendingPathComponent(leftover), target: target) }
-            if isPreviousName(leftover, of: name) { OutputOwnership.removeSet(at: work.appendingPathComponent(leftover), keptIn: target) }
+            if let pid = stagingProcessID(leftover, of: name), isStaleProcessID(pid) {
+                removeLeftoverStaging(work.appendingPathComponent(leftover), target: target)
+            }
+            if let pid = previousProcessID(leftover, of: name), isStaleProcessID(pid) {
+                OutputOwnership.removeSet(at: work.appendingPathComponent(leftover), keptIn: target)
+            }
         }
         staging = work.appendingPathComponent(name + ".staging-\(getpid())", isDirectory: true)
         state = StagingState(staging: staging)
@@ -88,15 +95,16 @@ public final class StagedOutputFolder {
     /// folder the old one's permissions, and exchanges the staging folder with the target. The
     /// ownership rule is checked again first, under the lock: a file put into the folder during the
     /// run stops the publication. The displaced set is then removed file by file as its manifest
-    /// lists them, so nothing else is ever deleted: returns a warning for each file that appeared in
-    /// the folder between that check and the exchange, kept in the work folder.
+    /// lists them, so nothing else is ever deleted, still under the lock, so that an interruption
+    /// waits for it instead of leaving the set in the work folder: returns a warning for each file
+    /// that appeared in the folder between that check and the exchange, kept in the work folder.
     @discardableResult
     public func publish() throws -> [String] {
         let unhashed = hashes.keys.filter { $0 == PerformanceRecord.fileName }.sorted()
         let manifest = OutputManifest(toolVersion: toolVersion, files: hashes.filter { !unhashed.contains($0.key) },
                                       sizes: sizes.filter { !unhashed.contains($0.key) }, unhashedFiles: unhashed)
         try write(try sortedJSON(manifest), to: OutputManifest.fileName)
-        var displaced: URL?
+        var displaced: URL?, kept = [String]()
         try state.publishing { [target, staging, hashes] in
             var old = stat()
             guard lstat(target.path, &old) == 0 else {
@@ -116,11 +124,12 @@ public final class StagedOutputFolder {
                 }
             }
             chmod(staging.path, old.st_mode & 0o7777)
-            displaced = try replaceFolder(target, with: staging)
+            let aside = try replaceFolder(target, with: staging)
+            kept = OutputOwnership.removeSet(at: aside, keptIn: target)
+            displaced = aside
         }
         try? flushToDisk(target.deletingLastPathComponent())
         guard let displaced else { return [] }
-        let kept = OutputOwnership.removeSet(at: displaced, keptIn: target)
         return kept.map { "'\($0)' appeared in '\(target.path)' while the set was written; it was kept in '\(displaced.path)'" }
     }
 }
@@ -166,17 +175,18 @@ private final class StagingState: Sendable {
     }
 }
 
-/// Whether `name` is a staging folder of the output folder `output` in its work folder:
-/// `OUTPUT.staging-PID`.
-private func isStagingName(_ name: String, of output: String) -> Bool {
-    name.hasPrefix(output + ".staging-") && name.dropFirst(output.count + 9).wholeMatch(of: /[0-9]+/) != nil
+/// The process id in `name` when it is a staging folder of the output folder `output` in its work
+/// folder, `OUTPUT.staging-PID` exactly; else nil.
+private func stagingProcessID(_ name: String, of output: String) -> Substring? {
+    guard name.hasPrefix(output + ".staging-") else { return nil }
+    return name.dropFirst(output.count + 9).wholeMatch(of: /[0-9]+/)?.output
 }
 
-/// Whether `name` is a displaced set of the output folder `output` in its work folder:
-/// `OUTPUT.previous-PID-N`.
-private func isPreviousName(_ name: String, of output: String) -> Bool {
-    guard name.hasPrefix(output + ".previous-") else { return false }
-    return name.dropFirst(output.count + 10).wholeMatch(of: /[0-9]+-[0-9]+/) != nil
+/// The process id in `name` when it is a displaced set of the output folder `output` in its work
+/// folder, `OUTPUT.previous-PID-N` exactly; else nil.
+private func previousProcessID(_ name: String, of output: String) -> Substring? {
+    guard name.hasPrefix(output + ".previous-") else { return nil }
+    return name.dropFirst(output.count + 10).wholeMatch(of: /([0-9]+)-[0-9]+/)?.output.1
 }
 
 /// Removes a staging folder a killed run left: one that never got a manifest holds only files this
@@ -261,7 +271,9 @@ public func workFolder(besideOutput target: URL) -> URL {
 /// parent), not make-report's work folder `.make-report` or inside one, short enough for the names
 /// the tool derives from it (`NAME.staging-PID` within NAME_MAX bytes, every path within PATH_MAX),
 /// under a folder where it can be created, and either missing or a folder that is make-report's by
-/// `OutputOwnership`. Nothing is created or left behind.
+/// `OutputOwnership` and is neither the working folder nor one above it (replacing it would leave
+/// the shell in a removed folder, with a new owner and inode, and put `.make-report` outside it).
+/// Nothing is created or left behind.
 public func outputFolderProblem(_ path: String) -> String? {
     guard !path.isEmpty else { return "the path is empty; give a folder name" }
     let target = URL(fileURLWithPath: path, isDirectory: true).standardizedFileURL.resolvingSymlinksInPath()
@@ -290,9 +302,27 @@ public func outputFolderProblem(_ path: String) -> String? {
         if let problem = OutputOwnership.problem(in: target) {
             return "\(quotedUserText(path, keepingEnd: true)) is not make-report's to replace (\(problem)); give a new or empty folder"
         }
+        if holdsWorkingFolder(target) {
+            return "\(quotedUserText(path, keepingEnd: true)) is the current folder or holds it, and the output folder is replaced as a whole "
+                + "(the shell would be left in a removed folder); give a folder inside it, or run make-report from outside it"
+        }
     }
     // The target and .make-report are created in the nearest existing folder above the target.
     return creationProblem(at: target)
+}
+
+/// Whether the folder `url` is the working folder or one above it, by device and inode, however
+/// it is spelled (".", "..", an absolute path, a symbolic link to it).
+func holdsWorkingFolder(_ url: URL) -> Bool {
+    var target = stat()
+    guard stat(url.path, &target) == 0 else { return false }
+    var folder = URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true).standardizedFileURL
+    while true {
+        var status = stat()
+        if stat(folder.path, &status) == 0, status.st_dev == target.st_dev, status.st_ino == target.st_ino { return true }
+        guard folder.path != "/" else { return false }
+        folder.deleteLastPathComponent()
+    }
 }
 
 /// Whether the folder `url` (symbolic links resolved) is a mount point: on another device than its

@@ -114,13 +114,6 @@ struct CommandLineTests {
     }
 
     @Test func validateListsWhatFails() throws {
-        let empty = temporaryFolder()
-        let missing = try run(["validate", empty.path])
-        #expect(missing.status == 1)
-        #expect(missing.standardError.contains("results.json is missing"))
-        #expect(!missing.standardError.contains("performance.json"), "performance.json is never committed, so it may be missing")
-        #expect(missing.standardError.contains("figures/train_vs_test is missing (no PNG, PDF or SVG file)"))
-
         let folder = temporaryFolder()
         // No poisoning beyond 0.2%: accuracy cannot drop, so the study's checks fail.
         #expect(try run(["--widths", "8", "--fractions", "0,0.001,0.002,0.003", "--seeds", "1", "--epochs", "20",
@@ -128,6 +121,39 @@ struct CommandLineTests {
         let failed = try run(["validate", folder.path])
         #expect(failed.status == 1)
         #expect(failed.standardError.contains("not at least 0.05 below clean"))
+
+        // results.json alone: every other file is missing.
+        let bare = temporaryFolder()
+        try FileManager.default.copyItem(at: folder.appendingPathComponent("results.json"), to: bare.appendingPathComponent("results.json"))
+        let missing = try run(["validate", bare.path])
+        #expect(missing.status == 1)
+        #expect(missing.standardError.contains("manifest.json is missing") && missing.standardError.contains("runs.csv is missing"),
+                "stderr: \(missing.standardError)")
+        #expect(!missing.standardError.contains("performance.json"), "performance.json is never committed, so it may be missing")
+        #expect(missing.standardError.contains("figures/train_vs_test is missing (no PNG, PDF or SVG file)"))
+    }
+
+    /// Issue 19, r19: `validate nonexist`, `validate /dev/null`, a file or a folder without
+    /// results.json listed 5 failed checks and exited 1. Each is one line naming the path and the
+    /// reason, exit code 2; so is `check --output` of such a path, before any run.
+    @Test func validateAndCheckRefuseAPathThatIsNoOutputFolder() throws {
+        let folder = temporaryFolder()
+        let file = folder.appendingPathComponent("notes.txt"), empty = folder.appendingPathComponent("empty")
+        try Data("mine".utf8).write(to: file)
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        let before = try FileManager.default.subpathsOfDirectory(atPath: folder.path).sorted()
+        for (path, reason) in [("nonexist", "cannot read 'nonexist': No such file or directory"),
+                               ("/dev/null", "'/dev/null' is not a folder; give an output folder"),
+                               ("notes.txt", "'notes.txt' is not a folder; give an output folder"),
+                               ("empty", "'empty' holds no results.json, so it is no output folder make-report wrote")] {
+            let validated = try run(["validate", path], in: folder)
+            #expect(validated.status == 2 && validated.standardOutput.isEmpty)
+            #expect(validated.standardError == "make-report: error: validate: \(reason)\n")
+            let checked = try run(["check", "--widths", "8", "--fractions", "0,0.5", "--seeds", "1", "--epochs", "2", "--output", path], in: folder)
+            #expect(checked.status == 2 && checked.standardOutput.isEmpty)
+            #expect(checked.standardError == "make-report: error: --output: \(reason)\n")
+        }
+        #expect(try FileManager.default.subpathsOfDirectory(atPath: folder.path).sorted() == before)
     }
 
     @Test func vectorFiguresOnRequest() throws {

@@ -34,3 +34,113 @@ struct InterruptionTests {
         #expect(try Data(contentsOf: parent.appendingPathComponent("out/manifest.json")) == published)
     }
 }
+
+/// Issue 19, r19: SIGINT early in a first run left `.make-report/runs.sqlite.new-PID` and its
+/// `-journal`, and a signal during publication left `.make-report/out.previous-PID-0`; a rerun
+/// removed neither. Each moment is caught by polling for the file, the child stopped there (SIGSTOP)
+/// while the file is seen to exist, then sent SIGINT and continued: it must end by the signal with
+/// nothing of its own left. A later run removes such files of ended processes, and nothing else.
+struct InterruptionLeftoverTests {
+    let cli = CommandLineTests()
+    static let tiny = ["--widths", "8", "--fractions", "0,0.5", "--seeds", "1", "--epochs", "2", "--quiet"]
+
+    /// Starts the binary with `arguments` in `folder`; polls, without sleeping, until the file that
+    /// `moment` names for the child's process id exists, then stops the child, and if the file still
+    /// exists sends SIGINT before letting it go on. Returns whether the moment was caught (else the
+    /// child is killed once `passed` says the moment is over), after the child has ended.
+    func interrupt(_ arguments: [String], in folder: URL, at moment: (Int32) -> String, passed: () -> Bool) throws -> Bool {
+        let process = Process()
+        process.executableURL = CommandLineTests.executable
+        process.arguments = arguments
+        process.currentDirectoryURL = folder
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let pid = process.processIdentifier, path = folder.appendingPathComponent(moment(pid)).path
+        let deadline = Date().addingTimeInterval(60)
+        var caught = false
+        while process.isRunning && Date() < deadline {
+            if access(path, F_OK) == 0 {
+                kill(pid, SIGSTOP)
+                caught = access(path, F_OK) == 0
+                if caught { kill(pid, SIGINT) }
+                kill(pid, SIGCONT)
+                break
+            }
+            if passed() { break }
+        }
+        if !caught { kill(pid, SIGKILL) }
+        process.waitUntilExit()
+        if caught {
+            #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGINT,
+                    "\(process.terminationReason == .exit ? "exit" : "signal") \(process.terminationStatus)")
+        }
+        return caught
+    }
+
+    /// The entries of `folder`, sorted; none when it is missing.
+    func entries(_ folder: URL) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).sorted()
+    }
+
+    @Test func aSignalWhileTheStoreIsBuiltLeavesNoTemporaryFile() throws {
+        var caught = 0
+        for _ in 0..<40 where caught < 2 {
+            let parent = cli.temporaryFolder().deletingLastPathComponent()
+            let work = parent.appendingPathComponent(".make-report")
+            if try interrupt(Self.tiny + ["--output", "out"], in: parent, at: { ".make-report/runs.sqlite.new-\($0)" },
+                             passed: { access(work.appendingPathComponent("runs.sqlite").path, F_OK) == 0 }) {
+                caught += 1
+                // The store was finished (or never begun) before the signal ended the run.
+                #expect(entries(work).allSatisfy { ["runs.sqlite", "runs.sqlite-wal", "runs.sqlite-shm", "runs.sqlite.open-lock"].contains($0) },
+                        "left: \(entries(work))")
+            }
+        }
+        #expect(caught >= 1, "never caught a run while it built its store")
+    }
+
+    @Test func aSignalDuringPublicationLeavesNoDisplacedSet() throws {
+        let parent = cli.temporaryFolder().deletingLastPathComponent()
+        let work = parent.appendingPathComponent(".make-report"), out = parent.appendingPathComponent("out")
+        let arguments = Self.tiny + ["--no-store", "--figure-format", "png,pdf,svg", "--output", "out"]
+        #expect(try cli.run(arguments, in: parent).status == 0)
+        var caught = 0
+        for _ in 0..<40 where caught < 2 {
+            let before = try Data(contentsOf: out.appendingPathComponent("manifest.json"))
+            if try interrupt(arguments, in: parent, at: { ".make-report/out.previous-\($0)-0" },
+                             passed: { (try? Data(contentsOf: out.appendingPathComponent("manifest.json"))) != before }) {
+                caught += 1
+                // Published, and the displaced set removed, before the signal ended the run.
+                #expect(entries(work) == ["out.lock"], "left: \(entries(work))")
+                let validated = try cli.run(["validate", "out"], in: parent)
+                #expect(!validated.standardError.contains("manifest"), "\(validated.standardError)")
+            }
+        }
+        #expect(caught >= 1, "never caught a run while it published")
+    }
+
+    @Test func aLaterRunRemovesTheLeftoversOfEndedProcessesAndNothingElse() throws {
+        let parent = cli.temporaryFolder().deletingLastPathComponent()
+        let work = parent.appendingPathComponent(".make-report")
+        #expect(try cli.run(Self.tiny + ["--no-store", "--output", "out"], in: parent).status == 0)
+        // The id of a process that has ended, and this (running) process's.
+        let ended = Process()
+        ended.executableURL = URL(fileURLWithPath: "/bin/true")
+        try ended.run()
+        ended.waitUntilExit()
+        let dead = ended.processIdentifier, alive = getpid()
+        try FileManager.default.copyItem(at: parent.appendingPathComponent("out"), to: work.appendingPathComponent("out.previous-\(dead)-0"))
+        try FileManager.default.createDirectory(at: work.appendingPathComponent("out.staging-\(dead)/figures"), withIntermediateDirectories: true)
+        let removedFiles = ["runs.sqlite.new-\(dead)", "runs.sqlite.new-\(dead)-journal", "runs.sqlite.new-\(dead)-wal"]
+        let keptFiles = ["runs.sqlite.new-\(alive)", "runs.sqlite.new-\(alive)-journal", "runs.sqlite.new-\(dead).bak",
+                         "runs.sqlite.new-\(dead)-journal2", "runs.sqlite.new-x\(dead)", "out.previous-\(dead)-0x", "notes.txt"]
+        let keptFolders = ["other.staging-\(dead)", "out.staging-\(alive)", "out.staging-\(dead)x"]
+        for name in removedFiles + keptFiles { try Data("leftover".utf8).write(to: work.appendingPathComponent(name)) }
+        for name in keptFolders { try FileManager.default.createDirectory(at: work.appendingPathComponent(name), withIntermediateDirectories: true) }
+        #expect(try cli.run(Self.tiny + ["--output", "out"], in: parent).status == 0)
+        // The store's own files aside (its -wal and -shm may stay after the process ends).
+        let left = entries(work).filter { !["runs.sqlite", "runs.sqlite-wal", "runs.sqlite-shm"].contains($0) }
+        #expect(left == (keptFiles + keptFolders + ["out.lock", "runs.sqlite.open-lock"]).sorted(), "\(left)")
+        for name in keptFiles { #expect(try Data(contentsOf: work.appendingPathComponent(name)) == Data("leftover".utf8)) }
+    }
+}

@@ -102,6 +102,26 @@ struct MemoryTests {
         #expect(try limited(300_000, ["compare", "out/results.json", "out/results.json"]).status == 0)
     }
 
+    /// Issue 19, r19: `compare` of a 900 MB results file under `ulimit -v 600000` died with SIGILL,
+    /// allocating the file's bytes before its memory check; `merge` did the same. Both refuse it in
+    /// one line before holding it (a sparse file: nothing is written to the disk), creating nothing.
+    @Test func aHugeInputFileIsRefusedBeforeItIsHeld() throws {
+        let folder = cli.temporaryFolder()
+        let descriptor = open(folder.appendingPathComponent("big.json").path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        #expect(descriptor >= 0 && ftruncate(descriptor, 900_000_000) == 0)
+        close(descriptor)
+        try Data("{}".utf8).write(to: folder.appendingPathComponent("pub.json"))
+        let before = try FileManager.default.subpathsOfDirectory(atPath: folder.path).sorted()
+        for (command, name) in [(["compare", "big.json", "pub.json"], "compare"), (["merge", "big.json", "--output", "merged"], "merge")] {
+            let outcome = try cli.run(["-c", "cd \"$1\" && shift && ulimit -v 600000 && exec \"$0\" \"$@\"", CommandLineTests.executable.path,
+                                       folder.path] + command, executable: URL(fileURLWithPath: "/bin/sh"))
+            #expect(outcome.status == 2, "\(command): \(outcome.standardError)")
+            #expect(outcome.standardError == "make-report: error: \(name): reading 'big.json' (900000000 bytes) needs about 906 MiB, more than "
+                + "the 394 MiB that this process's address-space limit (ulimit -v 600000) leaves; use a machine with more memory\n")
+        }
+        #expect(try FileManager.default.subpathsOfDirectory(atPath: folder.path).sorted() == before)
+    }
+
     @Test func aModerateCommandPeaksNearItsEstimate() throws {
         // 300000 samples of 50 features: making the data dominates (two copies of 60 MB of rows).
         let study = ["--samples", "300000", "--features", "50", "--seeds", "1", "--fractions", "0", "--epochs", "1", "--widths", "8"]

@@ -92,6 +92,41 @@ struct OwnershipAndStoreTests {
         #expect(snapshot(parent) == before)
     }
 
+    /// Issue 19, r19: `--output .` from inside an empty folder or one of make-report's published by
+    /// swapping the folder, leaving the shell in a removed folder with a new owner and inode, and
+    /// made `.make-report/` and the store in the folder above. The current folder, or one above it,
+    /// is refused however it is spelled, before any work: inode, owner and mode stay, and nothing is
+    /// created anywhere.
+    @Test func theCurrentFolderOrOneAboveItIsNeverAnOutputFolder() throws {
+        let root = cli.temporaryFolder().deletingLastPathComponent()
+        let empty = root.appendingPathComponent("empty"), out = root.appendingPathComponent("out")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        #expect(chmod(empty.path, 0o750) == 0)
+        try FileManager.default.createSymbolicLink(atPath: root.appendingPathComponent("alias").path, withDestinationPath: empty.path)
+        #expect(try run(Self.tiny + ["--output", out.path, "--no-store", "--quiet"], in: root).status == 0)
+        let before = snapshot(root)
+        /// The folder's inode, owner and mode.
+        func identity(_ folder: URL) -> [UInt64] {
+            var status = stat()
+            return stat(folder.path, &status) == 0 ? [UInt64(status.st_ino), UInt64(status.st_uid), UInt64(status.st_mode)] : []
+        }
+        let identities = [identity(empty), identity(out)]
+        for (folder, output) in [(empty, "."), (empty, "../empty"), (empty, empty.path), (empty, "../alias"), (out, "."),
+                                 (out.appendingPathComponent("figures"), ".."), (out.appendingPathComponent("figures"), out.path)] {
+            for store in [[], ["--no-store"]] {
+                let outcome = try run(Self.tiny + ["--output", output] + store, in: folder)
+                #expect(outcome.status == 2)
+                #expect(outcome.standardError == "make-report: error: --output: \(quotedUserText(output, keepingEnd: true)) is the current folder "
+                    + "or holds it, and the output folder is replaced as a whole (the shell would be left in a removed folder); "
+                    + "give a folder inside it, or run make-report from outside it\n", "\(output) in \(folder.path)")
+            }
+        }
+        let merged = try run(["merge", "part.json", "--output", "."], in: empty)
+        #expect(merged.status == 2 && merged.standardError.contains("'.' is the current folder or holds it"), "\(merged.standardError)")
+        #expect(snapshot(root) == before)
+        #expect([identity(empty), identity(out)] == identities)
+    }
+
     /// The store of a finished tiny study, with its results.json, for tampering.
     func storedStudy() throws -> (folder: URL, store: String, results: Data) {
         let folder = cli.temporaryFolder()

@@ -38,4 +38,31 @@ struct UserFileTests {
             == "cannot read \(quotedUserText(folder.appendingPathComponent("missing").path, keepingEnd: true)): No such file or directory")
         #expect(userFileProblem(fifo.path, maximumBytes: 1) == UserFileError("\(quotedUserText(fifo.path, keepingEnd: true)) is not a regular file"))
     }
+
+    /// Issue 19, r19: a 900 MB results file under `ulimit -v 600000` killed `compare` with SIGILL,
+    /// because its bytes were allocated before any memory check. The file's size beside the process's
+    /// own and the files read before it is judged against the budget before anything is allocated.
+    @Test func aFileLargerThanTheMemoryBudgetIsRefusedBeforeItIsHeld() throws {
+        let file = try scratch().appendingPathComponent("big.json")
+        // A sparse file: 900 MB long, no block written.
+        let descriptor = open(file.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        #expect(descriptor >= 0 && ftruncate(descriptor, 900_000_000) == 0)
+        close(descriptor)
+        let limited = MemoryBudget(physicalMemory: 64 << 30, limits: MemoryLimits(addressSpace: 600_000 * 1024))
+        // 614,400,000 bytes less the 192 MiB one thread reserves: 394 MiB; 48 MiB + 900,000,000 bytes: 906 MiB.
+        #expect(throws: UserFileError("reading \(quotedUserText(file.path, keepingEnd: true)) (900000000 bytes) needs about 906 MiB, "
+                + "more than the 394 MiB that this process's address-space limit (ulimit -v 600000) leaves; use a machine with more memory")) {
+            try readUserFile(file.path, maximumBytes: 1 << 30, budget: limited)
+        }
+        // Half of a 256 MiB machine, with 50 MiB of files read before: 48 + 50 + 40 MiB is more than 128 MiB.
+        let small = try scratch().appendingPathComponent("small.json")
+        try Data(repeating: 1, count: 40 << 20).write(to: small)
+        let machine = MemoryBudget(physicalMemory: 256 << 20, limits: MemoryLimits())
+        #expect(throws: UserFileError("reading \(quotedUserText(small.path, keepingEnd: true)) (\(40 << 20) bytes) needs about 138 MiB "
+                + "with the files read before it, more than half of this machine's 256 MiB memory; use a machine with more memory")) {
+            try readUserFile(small.path, maximumBytes: 1 << 30, held: Double(50 << 20), budget: machine)
+        }
+        // Without the files before it, it fits: 88 MiB.
+        #expect(try readUserFile(small.path, maximumBytes: 1 << 30, budget: machine).count == 40 << 20)
+    }
 }

@@ -78,3 +78,19 @@ PY
   succeeded
 }
 hostile_case run-and-compare-within-the-data-segment case_run_and_compare_within_the_data_segment
+
+# Issue 19, r19: a 900 MB results file under `ulimit -v 600000` killed compare with SIGILL (its
+# bytes were allocated before the memory check); merge did the same. Both refuse it in one line
+# before holding it. A sparse file: nothing is written to the disk.
+case_huge_input_file_within_the_address_space() {
+  truncate -s 900000000 big.json && echo '{}' >pub.json
+  local before command; before=$(snapshot .)
+  for command in "compare big.json pub.json" "merge big.json --output merged"; do
+    # shellcheck disable=SC2086
+    (ulimit -v 600000; MR_TIMEOUT=60 mr $command; exit "$RC")
+    RC=$?
+    refused "^make-report: error: ${command%% *}: reading 'big.json' \(900000000 bytes\) needs about 906 MiB, more than the 394 MiB that this process's address-space limit \(ulimit -v 600000\) leaves" &&
+      unchanged . "$before" || return 1
+  done
+}
+hostile_case huge-input-file-within-the-address-space case_huge_input_file_within_the_address_space

@@ -124,3 +124,113 @@ case_interrupted_run_removes_its_staging_folder() {
   done
 }
 hostile_case interrupted-run-removes-its-staging-folder case_interrupted_run_removes_its_staging_folder
+
+# Issue 19, r19: `validate nonexist` or `validate /dev/null` (a file, a folder without results.json)
+# listed 5 failed checks with exit 1. One line naming the path and the reason, exit 2; and so for
+# `check --output`, before any run.
+case_validate_and_check_a_path_that_is_no_output_folder() {
+  echo mine >notes.txt && mkdir empty
+  local before entry path reason; before=$(snapshot .)
+  for entry in "nonexist:cannot read 'nonexist': No such file or directory" "/dev/null:'/dev/null' is not a folder" \
+               "notes.txt:'notes\.txt' is not a folder" "empty:'empty' holds no results\.json"; do
+    path=${entry%%:*} reason=${entry#*:}
+    mr validate "$path" && refused "^make-report: error: validate: $reason" && unchanged . "$before" || return 1
+    mr check "${OUTPUT_STUDY[@]}" --output "$path" && refused "^make-report: error: --output: $reason" && unchanged . "$before" || return 1
+  done
+}
+hostile_case validate-and-check-a-path-that-is-no-output-folder case_validate_and_check_a_path_that_is_no_output_folder
+
+# Issue 19, r19: `--output .` inside an empty folder (or one of make-report's) published by swapping
+# the folder: the shell was left in a removed folder with a new owner and inode, and .make-report/
+# and the store were made in the folder above. The current folder, or one above it, is refused
+# however it is spelled; inode, owner and mode stay, and nothing is created anywhere.
+case_current_folder_as_output() {
+  mkdir -p empty && chmod 750 empty && ln -s "$PWD/empty" alias
+  mr "${OUTPUT_STUDY[@]}" --output out --no-store && succeeded || return 1
+  local before identity entry folder output
+  before=$(snapshot .) identity=$(stat -c '%i %u %a' empty out)
+  for entry in "empty:." "empty:../empty" "empty:$PWD/empty" "empty:../alias" "out:." "out/figures:.."; do
+    folder=${entry%%:*} output=${entry#*:}
+    (cd "$folder" && mr "${OUTPUT_STUDY[@]}" --output "$output"; exit "$RC")
+    RC=$?
+    refused "^make-report: error: --output: '.*' is the current folder or holds it" && unchanged . "$before" || return 1
+  done
+  [ "$(stat -c '%i %u %a' empty out)" = "$identity" ] || { why "inode, owner or mode changed"; return 1; }
+}
+hostile_case current-folder-as-output case_current_folder_as_output
+
+# interrupt_at FILE PASSED ARGS...: starts the binary with ARGS in the background and polls until
+# FILE (PID in it replaced by the child's process id) exists; then stops the child (SIGSTOP) and, if
+# FILE still exists, so that the child is provably at that moment, sends SIGINT before continuing
+# it, and sets CAUGHT=1. Otherwise it kills the child once the shell test PASSED holds. $RC is the
+# child's exit code.
+interrupt_at() {
+  local moment=$1 passed=$2 pid file; shift 2
+  env --default-signal=INT,TERM,HUP "$MR" "$@" </dev/null >"$OUT" 2>"$ERR" &
+  pid=$!
+  file=${moment//PID/$pid}
+  CAUGHT=0
+  while kill -0 "$pid" 2>/dev/null; do
+    if [ -e "$file" ]; then
+      kill -STOP "$pid"
+      if [ -e "$file" ]; then CAUGHT=1; kill -INT "$pid"; fi
+      kill -CONT "$pid"
+      break
+    fi
+    eval "$passed" && break
+  done
+  [ "$CAUGHT" = 1 ] || kill -9 "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+  RC=$?
+}
+
+# Issue 19, r19: SIGINT early in a first run left .make-report/runs.sqlite.new-PID and its -journal,
+# and a signal during publication left .make-report/out.previous-PID-0. Caught at each moment, the
+# run ends by the signal with nothing of its own left: the store whole, the new set published.
+case_interrupted_store_build_and_publication_leave_nothing() {
+  local attempt caught=0
+  for attempt in $(seq 40); do
+    rm -rf .make-report out
+    interrupt_at ".make-report/runs.sqlite.new-PID" "[ -e .make-report/runs.sqlite ]" "${OUTPUT_STUDY[@]}" --output out --quiet
+    [ "$CAUGHT" = 1 ] && caught=1 && break
+  done
+  [ "$caught" = 1 ] || { why "never caught a run building its store"; return 1; }
+  [ "$RC" = 130 ] || { why "store build: exit $RC, expected 130: $(head -c 200 "$ERR")"; return 1; }
+  ! compgen -G ".make-report/runs.sqlite.new-*" >/dev/null || { why "SIGINT while the store was built left $(ls .make-report | tr '\n' ' ')"; return 1; }
+  rm -rf .make-report out
+  mr "${OUTPUT_STUDY[@]}" --output out --no-store --figure-format png,pdf,svg && succeeded || return 1
+  caught=0
+  for attempt in $(seq 40); do
+    touch .published
+    interrupt_at ".make-report/out.previous-PID-0" "[ out/manifest.json -nt .published ]" "${OUTPUT_STUDY[@]}" --output out --no-store \
+      --figure-format png,pdf,svg --quiet
+    [ "$CAUGHT" = 1 ] && caught=1 && break
+  done
+  [ "$caught" = 1 ] || { why "never caught a run while it published"; return 1; }
+  [ "$RC" = 130 ] || { why "publication: exit $RC, expected 130: $(head -c 200 "$ERR")"; return 1; }
+  [ "$(ls .make-report)" = "out.lock" ] || { why "SIGINT during publication left $(ls .make-report | tr '\n' ' ')"; return 1; }
+  mr validate out
+  ! grep -q "manifest" "$ERR" || { why "the published set is not whole: $(head -c 200 "$ERR")"; return 1; }
+}
+hostile_case interrupted-store-build-and-publication-leave-nothing case_interrupted_store_build_and_publication_leave_nothing
+
+# Issue 19, r19: a rerun removed neither. A later run removes what runs killed outright left, when
+# the name is exactly of that form and its process has ended; nothing else in .make-report.
+case_later_run_removes_only_what_ended_runs_left() {
+  mr "${OUTPUT_STUDY[@]}" --output out --no-store && succeeded || return 1
+  local dead alive=$$ name expected
+  true & dead=$!
+  wait "$dead"
+  cp -r out ".make-report/out.previous-$dead-0" && mkdir -p ".make-report/out.staging-$dead/figures" || return 1
+  for name in "runs.sqlite.new-$dead" "runs.sqlite.new-$dead-journal" "runs.sqlite.new-$alive" "runs.sqlite.new-$alive-journal" \
+              "runs.sqlite.new-$dead.bak" "runs.sqlite.new-x$dead" "out.previous-$dead-0x" notes.txt; do
+    echo leftover >".make-report/$name"
+  done
+  mkdir ".make-report/other.staging-$dead" ".make-report/out.staging-$alive"
+  mr "${OUTPUT_STUDY[@]}" --output out && succeeded || return 1
+  expected=$(printf '%s\n' notes.txt other.staging-$dead out.lock out.previous-$dead-0x out.staging-$alive "runs.sqlite.new-$alive" \
+    "runs.sqlite.new-$alive-journal" "runs.sqlite.new-$dead.bak" "runs.sqlite.new-x$dead" runs.sqlite.open-lock | LC_ALL=C sort)
+  [ "$(ls -A .make-report | grep -Ev '^runs\.sqlite(-wal|-shm)?$' | LC_ALL=C sort)" = "$expected" ] ||
+    { why "left in .make-report: $(ls -A .make-report | tr '\n' ' ')"; return 1; }
+}
+hostile_case later-run-removes-only-what-ended-runs-left case_later_run_removes_only_what_ended_runs_left

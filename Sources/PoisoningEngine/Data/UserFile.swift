@@ -19,8 +19,11 @@ public func userFileProblem(_ path: String, maximumBytes: Int) -> UserFileError?
 
 /// The bytes of a file the user named (a results or part file, a template, a study file, a CSV data
 /// set): checked by `userFileProblem` before it is opened, and again after (it may have been
-/// replaced in between), then read to its end, refusing it should it grow past `maximumBytes`.
-public func readUserFile(_ path: String, maximumBytes: Int) throws -> Data {
+/// replaced in between), refused before any of it is held when its bytes beside the process's own
+/// and the `held` bytes of files read before it would need more memory than `budget` allows (the
+/// tightest of `MemoryLimits`, or half the machine's), then read to its end, refusing it should it
+/// grow past `maximumBytes`.
+public func readUserFile(_ path: String, maximumBytes: Int, held: Double = 0, budget: MemoryBudget = MemoryBudget()) throws -> Data {
     if let problem = userFileProblem(path, maximumBytes: maximumBytes) { throw problem }
     let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
     guard descriptor >= 0 else { throw UserFileError("cannot read \(quotedUserText(path, keepingEnd: true)): \(String(cString: strerror(errno)))") }
@@ -28,6 +31,12 @@ public func readUserFile(_ path: String, maximumBytes: Int) throws -> Data {
     var status = stat()
     guard fstat(descriptor, &status) == 0 else { throw UserFileError("cannot read \(quotedUserText(path, keepingEnd: true)): \(String(cString: strerror(errno)))") }
     if let problem = regularFileProblem(status, path: path, maximumBytes: maximumBytes) { throw problem }
+    let needed = processOverheadBytes + held + Double(status.st_size)
+    if needed > budget.bytes(threads: 1) {
+        throw UserFileError("reading \(quotedUserText(path, keepingEnd: true)) (\(status.st_size) bytes) needs about " + memoryText(needed)
+            + (held > 0 ? " with the files read before it" : "") + ", more than " + budget.description(threads: 1)
+            + "; use a machine with more memory")
+    }
     var data = Data(capacity: Int(status.st_size))
     var chunk = [UInt8](repeating: 0, count: 1 << 20)
     while true {
@@ -67,4 +76,15 @@ public func creationProblem(at url: URL) -> String? {
     guard let created = mkdtemp(&probe) else { return "cannot create anything in \(quotedUserText(ancestor.path, keepingEnd: true)): \(String(cString: strerror(errno)))" }
     rmdir(created)
     return nil
+}
+
+/// Whether `pid`, the decimal process id in the name of a file make-report makes under a temporary
+/// name (a store built as `NAME.new-PID`, a staging folder `NAME.staging-PID`, a displaced set
+/// `NAME.previous-PID-N`), names a process that can no longer be writing it: no process has that id
+/// (kill(2) with no signal fails with ESRCH), or it is this process's own id, which makes its file
+/// only after it has looked for leftovers. A process of another user (EPERM) is running, and an id
+/// out of range is no id make-report writes: neither is stale, so their files are left alone.
+public func isStaleProcessID(_ pid: Substring) -> Bool {
+    guard let id = Int32(pid), id > 0 else { return false }
+    return id == getpid() || (kill(id, 0) != 0 && errno == ESRCH)
 }
