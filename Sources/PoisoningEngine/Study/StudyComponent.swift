@@ -92,6 +92,7 @@ public enum Registry {
         ConfidentFlip.self,
         Backdoor.self,
         FeatureCollision.self,
+        SVMGradient.self,
     ]
     /// Defenses.
     public static let defenses: [any TrainingSetDefense.Type] = [
