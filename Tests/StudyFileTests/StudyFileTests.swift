@@ -127,7 +127,7 @@ struct StudyFileTests {
             let text = studyFileText(read)
             #expect(try study(text).config == read.config, "\(name)")
         }
-        #expect(accepted == ConformanceStudies.all.count - 2 * (14 + 6 * 8))
+        #expect(accepted == ConformanceStudies.all.count - 2 * (14 + 7 * 8))
         let refused = """
             models: [{kind: kernel-ridge, kernel: laplacian, length-scale: 2}]
             defenses:
@@ -162,7 +162,7 @@ struct StudyFileTests {
         #expect(error("training:\n  learning-rate: -1\n") == "s.yaml:2:3: training.learning-rate: must lie in [1e-12, 1000000.0]")
         #expect(error("attacks:\n  - kind: clas-flip\n")
             == "s.yaml:2:5: attacks[0].kind: expected one of random-label-flip, class-flip, margin-flip, confident-flip, backdoor, "
-            + "feature-collision, not 'clas-flip', did you mean 'class-flip'?")
+            + "feature-collision, svm-gradient, not 'clas-flip', did you mean 'class-flip'?")
         #expect(error("models:\n  - hidden: [8]\n") == "s.yaml:2:5: models[0]: missing required key 'kind'")
         #expect(error("attacks:\n  - kind: class-flip\n    source: 9\n")
             == "s.yaml:3:5: attacks[0].source: class 9 does not exist (the data have 5 classes, 0 to 4)")

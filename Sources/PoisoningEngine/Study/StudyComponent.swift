@@ -93,6 +93,7 @@ public enum Registry {
         ConfidentFlip.self,
         Backdoor.self,
         FeatureCollision.self,
+        SVMGradient.self,
     ]
     /// Defenses.
     public static let defenses: [any TrainingSetDefense.Type] = [

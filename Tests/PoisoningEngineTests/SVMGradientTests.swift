@@ -1,0 +1,218 @@
+import Foundation
+import Testing
+@testable import PoisoningEngine
+
+/// scripts/binary_svc_reference.py's values (Fixtures/binary_svc_reference.json): scikit-learn's
+/// SVC on fixed float32 data of two classes, per kernel and C.
+struct BinarySVCReference: Decodable {
+    struct Case: Decodable {
+        let kernel: String
+        let gamma: Double
+        let c: Double
+        let alpha: [Double]
+        let bias: Double
+        let objective: Double
+        let decision: [Double]
+    }
+
+    let features: Int
+    let trainFeatures: [Float]
+    let trainLabels: [Int]
+    let testFeatures: [Float]
+    let testLabels: [Int]
+    let cases: [Case]
+
+    /// The fixture.
+    static func load() throws -> BinarySVCReference {
+        let url = try #require(Bundle.module.url(forResource: "binary_svc_reference", withExtension: "json", subdirectory: "Fixtures"))
+        return try JSONDecoder().decode(BinarySVCReference.self, from: Data(contentsOf: url))
+    }
+
+    var train: Dataset { Dataset(features: trainFeatures, labels: trainLabels, featureCount: features, classCount: 2) }
+    var test: Dataset { Dataset(features: testFeatures, labels: testLabels, featureCount: features, classCount: 2) }
+
+    /// The attacker's problem of a case: the training rows to train on, the test rows to validate on,
+    /// class 1 positive (scikit-learn's sign).
+    func problem(_ kernel: SVCKernel) -> AttackerProblem {
+        AttackerProblem(kernel: kernel, features: features, points: trainFeatures.map(Double.init), signs: trainLabels.map { $0 == 1 ? 1 : -1 },
+                        validation: testFeatures.map(Double.init), validationSigns: testLabels.map { $0 == 1 ? 1 : -1 })
+    }
+}
+
+/// The svm-gradient attack: its SVM against scikit-learn and the KKT conditions, its gradient against
+/// finite differences of the retrained SVM's validation loss, and its effect on the digits 1 vs 7.
+struct SVMGradientTests {
+    static func kernel(_ reference: BinarySVCReference.Case) -> SVCKernel {
+        SVCKernel(reference.kernel == "rbf" ? .rbf : .linear, gamma: reference.gamma)
+    }
+
+    /// SMO to a violation of 1e-10 reaches libsvm's optimum: the dual objective agrees to 1e-8 of
+    /// its size; the test rows' decision values, the bias and, with the RBF kernel (whose Q is
+    /// positive definite, so α is unique), α itself agree to 1e-4 (libsvm caches the kernel in
+    /// float, so its α are good to about 1e-5 at C = 10). The KKT conditions, checked directly (the
+    /// naive reference beside the solver): y_i f(x_i) ≥ 1 at α_i = 0, ≤ 1 at α_i = C, = 1 between,
+    /// to 1e-8, and Σ y_i α_i = 0.
+    @Test(arguments: 0..<4)
+    func theSolverIsScikitLearnsSVCAndMeetsTheKKTConditions(_ index: Int) throws {
+        let reference = try BinarySVCReference.load()
+        #expect(reference.cases.count == 4)
+        let expected = reference.cases[index]
+        let problem = reference.problem(Self.kernel(expected))
+        let svc = BinarySVC.solve(gram: problem.gram, signs: problem.signs, c: expected.c, tolerance: 1e-10)
+        #expect(svc.converged)
+        let decision = problem.validationDecisions(svc)
+        let worst = zip(decision, expected.decision).map { abs($0 - $1) }.max()!
+        #expect(worst < 1e-4, "largest decision difference \(worst)")
+        #expect(abs(svc.bias - expected.bias) < 1e-4, "bias \(svc.bias) against \(expected.bias)")
+        let n = problem.signs.count
+        var objective = 0.0
+        for i in 0..<n { for j in 0..<n { objective += 0.5 * svc.alpha[i] * svc.alpha[j] * problem.signs[i] * problem.signs[j] * problem.gram[i * n + j] } }
+        objective -= svc.alpha.reduce(0, +)
+        #expect(abs(objective - expected.objective) <= 1e-8 * abs(expected.objective), "objective \(objective) against \(expected.objective)")
+        if expected.kernel == "rbf" {
+            let alphaGap = zip(svc.alpha, expected.alpha).map { abs($0 - $1) }.max()!
+            #expect(alphaGap < 1e-4, "largest alpha difference \(alphaGap)")
+        }
+        #expect(abs(zip(svc.alpha, problem.signs).reduce(0) { $0 + $1.0 * $1.1 }) < 1e-12)
+        for i in 0..<n {
+            let f = svc.decision(similarities: (0..<n).map { problem.gram[i * n + $0] }, signs: problem.signs)
+            let margin = problem.signs[i] * f
+            if svc.alpha[i] == 0 { #expect(margin >= 1 - 1e-8, "row \(i) at 0 has margin \(margin)") }
+            else if svc.alpha[i] == expected.c { #expect(margin <= 1 + 1e-8, "row \(i) at C has margin \(margin)") }
+            else { #expect(abs(margin - 1) <= 1e-8, "free row \(i) has margin \(margin)") }
+        }
+    }
+
+    /// The kinds of support vector of a solution: 0 (reserve), 1 (margin), 2 (error).
+    static func supportSets(_ svc: BinarySVC, c: Double) -> [Int] {
+        svc.alpha.map { $0 <= 1e-9 * c ? 0 : $0 >= c * (1 - 1e-9) ? 2 : 1 }
+    }
+
+    /// The attack's gradient is the slope of the validation hinge loss of the SVM retrained (from
+    /// scratch, to a violation of 1e-13) with the poison moved: central differences of step 1e-4 in
+    /// every coordinate where neither end changes the support sets or the validation rows inside
+    /// their margin agree with it to 1e-4 of the gradient's norm, for a poison that is an error
+    /// vector (a class-0 row relabelled 1) under each kernel, and for one that is a margin vector.
+    /// The linear kernel at C = 10 has d + 1 = 5 margin vectors, which pin (w, b): there a small move
+    /// of an error vector moves nothing, and the gradient and the differences are both 0 (to 1e-7).
+    @Test(arguments: [(0, false), (1, false), (2, false), (3, false), (2, true), (3, true)])
+    func theGradientIsTheSlopeOfTheRetrainedValidationLoss(_ index: Int, _ marginPoison: Bool) throws {
+        let reference = try BinarySVCReference.load()
+        let expected = reference.cases[index], c = expected.c
+        var problem = reference.problem(Self.kernel(expected))
+        func solved() -> BinarySVC { problem.solve(c: c, tolerance: 1e-13) }
+        // The poison: the first class-0 row that, relabelled 1, becomes an error vector (or a margin one).
+        var poison: Int?
+        for row in 0..<reference.trainLabels.count where reference.trainLabels[row] == 0 {
+            problem.place(row: row, at: problem.point(row), sign: 1)
+            let kind = Self.supportSets(solved(), c: c)[row]
+            if kind == (marginPoison ? 1 : 2) { poison = row; break }
+            problem.place(row: row, at: problem.point(row), sign: -1)
+        }
+        let p = try #require(poison, "no class-0 row becomes a \(marginPoison ? "margin" : "error") vector")
+        let svc = solved()
+        let gradient = problem.hingeGradient(svc, poison: p, c: c)
+        let norm = gradient.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        let pinned = expected.kernel == "linear" && expected.c == 10 && !marginPoison
+        #expect(pinned ? norm < 1e-6 : norm > 1e-3, "gradient norm \(norm)")
+        let sets = Self.supportSets(svc, c: c), inside = problem.validationDecisions(svc).enumerated().map { 1 - problem.validationSigns[$0.offset] * $0.element > 0 }
+        let x = problem.point(p), h = 1e-4
+        var compared = 0
+        for j in 0..<reference.features {
+            var ends = [Double]()
+            var stable = true
+            for sign in [1.0, -1.0] {
+                var moved = x
+                moved[j] += sign * h
+                problem.place(row: p, at: moved, sign: 1)
+                let next = solved()
+                stable = stable && Self.supportSets(next, c: c) == sets
+                    && problem.validationDecisions(next).enumerated().map { 1 - problem.validationSigns[$0.offset] * $0.element > 0 } == inside
+                ends.append(problem.validationHinge(next))
+            }
+            problem.place(row: p, at: x, sign: 1)
+            guard stable else { continue }
+            compared += 1
+            let slope = (ends[0] - ends[1]) / (2 * h)
+            #expect(abs(slope - gradient[j]) <= 1e-4 * max(norm, 1e-3), "coordinate \(j): finite difference \(slope), gradient \(gradient[j])")
+        }
+        #expect(compared >= 3, "only \(compared) coordinates kept the support sets")
+    }
+
+    /// A sequence computed in one go equals one computed for a smaller budget and then extended (by
+    /// the attack's kept sequences), and a fresh attack gives the same poisoned set: the poisons of
+    /// a smaller budget are the first of a larger one's.
+    @Test func aSequenceExtendedLaterIsTheSequenceComputedAtOnce() throws {
+        let reference = try BinarySVCReference.load()
+        let split = TrainTestSplit(train: reference.train, test: reference.test)
+        let trainer = ModelTrainer(model: NetworkShape(inputs: 4, hidden: [], classes: 2), settings: TrainingSettings(epochs: 1), seed: 1)
+        let extended = try component(SVMGradient.self, ["steps": .int(5)])
+        let small = try #require(extended.poison(split, fraction: 0.05, seed: 4, trainer: trainer))
+        let large = try #require(extended.poison(split, fraction: 0.15, seed: 4, trainer: trainer))
+        let fresh = try #require(try component(SVMGradient.self, ["steps": .int(5)]).poison(split, fraction: 0.15, seed: 4, trainer: trainer))
+        #expect(small.poisonedRows.count == 3 && large.poisonedRows.count == 9)
+        #expect(Array(large.poisonedRows.prefix(3)) == small.poisonedRows)
+        #expect(large.data == fresh.data && large.poisonedRows == fresh.poisonedRows && large.measurements == fresh.measurements)
+        let d = reference.features
+        for row in small.poisonedRows {
+            #expect(small.data.features[(row * d)..<((row + 1) * d)] == large.data.features[(row * d)..<((row + 1) * d)])
+            #expect(small.data.labels[row] == 0 && split.train.labels[row] == 1)
+        }
+        // Most poisons moved (one whose α is 0, or whose every step lowers the loss, stays where it started).
+        let moved = large.poisonedRows.filter { row in
+            large.data.features[(row * d)..<((row + 1) * d)] != split.train.features[(row * d)..<((row + 1) * d)]
+        }
+        #expect(moved.count >= 5, "\(moved.count) of 9 poisons moved")
+        let none = try #require(extended.poison(split, fraction: 0, seed: 4, trainer: trainer))
+        #expect(none.data == split.train && none.poisonedRows.isEmpty)
+    }
+
+    /// Its settings are checked when the study is read, each with one line.
+    @Test func itsSettingsAreChecked() throws {
+        func message(_ parameters: [String: ParameterValue]) -> String? {
+            do { _ = try component(SVMGradient.self, parameters); return nil } catch { return "\(error)" }
+        }
+        #expect(message(["gamma": .double(0.1)])?.contains("applies only with kernel: rbf") == true)
+        #expect(message(["classes": .list([.int(1), .int(2), .int(3)])])?.contains("expected two classes [a, b], not 3") == true)
+        #expect(message(["classes": .list([.int(1), .int(1)])])?.contains("must not repeat") == true)
+        #expect(message(["kernel": .string("rbf"), "gamma": .double(0.1)]) == nil)
+        let attack = try component(SVMGradient.self, ["classes": .list([.int(7), .int(1)])])
+        #expect(attack.label == "svm-gradient 1→7 (linear)")
+        #expect(attack.problem(classCount: 5, featureCount: 3)?.message == "class 7 does not exist (the data have 5 classes, 0 to 4)")
+        #expect(attack.problem(classCount: 10, featureCount: 3) == nil)
+    }
+
+    /// The paper's experiment, on the digits 1 and 7 (examples/svm/digits-1-7.csv,
+    /// standardised, its split's 252 training and 109 test rows), a linear SVM as the victim, seeds 1
+    /// and 2. Poisoning 20% of the training rows raises the
+    /// attacker's SVM's validation error from its clean value by at least 15 points on average, and
+    /// the victim's mean test error by at least 5 points more than random label flips of the same
+    /// budget do (the same victim, rows and seeds).
+    @Test func onTheDigitsOneAndSevenItRaisesErrorsWellAboveRandomFlips() throws {
+        var reader = ParameterReader([ParameterEntry(key: "path", value: .string("examples/svm/digits-1-7.csv")),
+                                      ParameterEntry(key: "label-column", value: .string("digit")),
+                                      ParameterEntry(key: "standardize", value: .bool(true))],
+                                     path: "data", locations: SourceLocations())
+        let full = try CSVDataset(parameters: &reader).makeSplit()
+        let split = full
+        let victim = LinearSVM(c: 1, tolerance: 1e-8, maxPasses: 100_000).model(for: split.sizes)
+        let attack = try component(SVMGradient.self), flip = RandomLabelFlip()
+        func testError(_ poisoned: PoisonedTrainingSet) -> Double {
+            1 - victim.train(poisoned.data, settings: TrainingSettings(), seed: 1, adjustment: TrainingAdjustment()).model.accuracy(on: split.test)
+        }
+        var clean = 0.0, attacked = 0.0, flipped = 0.0, validationClean = 0.0, validationAttacked = 0.0
+        for seed: UInt64 in 1...2 {
+            let trainer = ModelTrainer(model: victim, settings: TrainingSettings(), seed: seed)
+            let none = try #require(attack.poison(split, fraction: 0, seed: seed, trainer: trainer))
+            let poisoned = try #require(attack.poison(split, fraction: 0.2, seed: seed, trainer: trainer))
+            #expect(poisoned.poisonedRows.count == 50 && !poisoned.saturated)
+            clean += testError(none) / 2
+            attacked += testError(poisoned) / 2
+            flipped += testError(flip.poison(split, fraction: 0.2, seed: seed)) / 2
+            validationClean += none.measurements[SVMGradient.validationErrorKey]! / 2
+            validationAttacked += poisoned.measurements[SVMGradient.validationErrorKey]! / 2
+        }
+        #expect(validationAttacked >= validationClean + 0.15, "validation error \(validationClean) clean, \(validationAttacked) attacked")
+        #expect(attacked >= flipped + 0.05, "test error \(clean) clean, \(attacked) attacked, \(flipped) under random flips")
+    }
+}
