@@ -56,6 +56,14 @@ public func findingSentences(_ results: StudyResults) -> [String] {
     return sentences
 }
 
+/// A metric's name inside a sentence: lowercased ("Attack success" → "attack success"), except the
+/// words written in capitals, such as acronyms ("SVM validation error" → "SVM validation error").
+func inRunningText(_ name: String) -> String {
+    name.split(separator: " ", omittingEmptySubsequences: false).map { word in
+        word.count > 1 && word.allSatisfy { !$0.isLetter || $0.isUppercase } ? String(word) : word.lowercased()
+    }.joined(separator: " ")
+}
+
 /// The attacks' own metrics at the largest fraction. A rate with a clean-model baseline is given as
 /// its excess over that baseline, the baseline beside it; the rate itself is not repeated.
 private func attackMetricSentences(_ results: StudyResults, words: FindingWords) -> [String] {
@@ -66,7 +74,7 @@ private func attackMetricSentences(_ results: StudyResults, words: FindingWords)
     return findings.attackMetrics.compactMap { finding in
         guard !skipped.contains(finding.metric.key) else { return nil }
         guard let rate = corrected.first(where: { $0.excess.key == finding.metric.key }) else {
-            return "At the largest fraction (\(largest)) the \(finding.metric.name.lowercased()) "
+            return "At the largest fraction (\(largest)) the \(inRunningText(finding.metric.name)) "
                 + "(\(finding.metric.meaning)) is \(words.list(finding.values))."
         }
         let signed = listing(finding.values.map {
@@ -75,7 +83,7 @@ private func attackMetricSentences(_ results: StudyResults, words: FindingWords)
         let clean = byKey[rate.baseline.key].map { "; the clean model's rate is \(words.list($0.values))" } ?? ""
         let saturated = finding.values.filter { value in results.fits[value.series].saturatedFrom != nil }.map { words.name($0.series) }
         let note = saturated.isEmpty ? "" : " At that fraction the budget of \(listing(saturated)) is saturated (see below)."
-        return "At the largest fraction (\(largest)) the \(rate.name.lowercased()) (\(rate.meaning)) minus the clean model's "
+        return "At the largest fraction (\(largest)) the \(inRunningText(rate.name)) (\(rate.meaning)) minus the clean model's "
             + "of the same series and seed is \(signed)\(clean).\(note)"
     }
 }

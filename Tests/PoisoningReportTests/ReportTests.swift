@@ -86,6 +86,12 @@ struct EscapingTests {
             == #"0.185 \ensuremath{\pm} 0.053, R\textsuperscript{2} --- \ensuremath{-}0.1"#)
     }
 
+    @Test func metricNamesKeepTheirAcronymsInRunningText() {
+        #expect(inRunningText("Attacker's SVM validation error") == "attacker's SVM validation error")
+        #expect(inRunningText("Attack success (excess over clean)") == "attack success (excess over clean)")
+        #expect(inRunningText("A") == "a")
+    }
+
     @Test func markdownEscapesTableBarsBackslashesAndHTML() {
         #expect(ReportFormat.markdown.escape(#"a | b \ c"#) == #"a \| b \\ c"#)
         #expect(ReportFormat.markdown.escape(#"<script>alert("x")</script> & &amp; p < 0.05"#)
