@@ -54,7 +54,7 @@ public func comparisonMarkdown(_ comparison: StudyComparison, firstName: String,
               "Each study analysed alone, as its own report analyses it (sigmoid fit, seed bootstrap with its own replicates "
               + "and bootstrap seed; clean accuracy with its exact t interval). The clean accuracy's difference has Welch's "
               + "interval; a fitted quantity's is read off the difference of independent draws from the two studies' ray "
-              + "bootstraps, and where an end lies within two Monte Carlo errors of zero its sign is not determined.", "",
+              + "bootstraps, and where an end lies within two Monte Carlo errors of zero its sign is undetermined.", "",
               "| Series | Quantity | First | Second | Difference | \(level) interval | Resolved |", "|---|---|---:|---:|---:|---|---|"]
     let formats: [String: (Double) -> String] = [
         "threshold": percent, "steepness": { fixed($0, decimals: 2) }, "midpoint": { fixed($0, decimals: 3) },
@@ -64,7 +64,7 @@ public func comparisonMarkdown(_ comparison: StudyComparison, firstName: String,
         "threshold": percentagePoints, "steepness": { String(format: "%+.2f", $0) }, "midpoint": { String(format: "%+.3f", $0) },
         "cleanAccuracy": signed,
     ]
-    let decisionText: [SignDecision: String] = [.resolved: "yes", .notResolved: "no", .notDetermined: "not determined"]
+    let decisionText: [SignDecision: String] = [.resolved: "yes", .notResolved: "no", .undetermined: "undetermined"]
     for fit in comparison.fits {
         let format = formats[fit.quantity]!, difference = differenceFormats[fit.quantity]!
         // A threshold beyond the swept fractions is a bound ("> 50.0%"), and so is a difference with it ("> +15.0 pp").

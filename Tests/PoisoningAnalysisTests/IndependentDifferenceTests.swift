@@ -96,7 +96,7 @@ struct IndependentDifferenceTests {
     }
 
     /// The decision reads each end with its Monte Carlo error: beyond zero by more than two errors,
-    /// resolved; within two errors of zero (either side), or undetermined, not determined; an exact
+    /// resolved; within two errors of zero (either side), or itself undetermined, undetermined; an exact
     /// interval as `Estimate.signResolved` says; a bound only on its side.
     @Test func theSignDecisionKeepsTwoMonteCarloErrorsFromZero() {
         let decision = { (lower: Double?, upper: Double?, errors: EndErrors?, undetermined: [IntervalEnd]?, bound: EstimateBound?) in
@@ -105,14 +105,14 @@ struct IndependentDifferenceTests {
         }
         let errors = EndErrors(lower: 0.01, upper: 0.01)
         #expect(decision(0.021, 0.3, errors, nil, nil) == .resolved)
-        #expect(decision(0.019, 0.3, errors, nil, nil) == .notDetermined)
-        #expect(decision(-0.019, 0.3, errors, nil, nil) == .notDetermined)
+        #expect(decision(0.019, 0.3, errors, nil, nil) == .undetermined)
+        #expect(decision(-0.019, 0.3, errors, nil, nil) == .undetermined)
         #expect(decision(-0.021, 0.3, errors, nil, nil) == .notResolved)
         #expect(decision(-0.3, -0.021, errors, nil, nil) == .resolved)
-        #expect(decision(-0.3, -0.019, errors, nil, nil) == .notDetermined)
+        #expect(decision(-0.3, -0.019, errors, nil, nil) == .undetermined)
         #expect(decision(0.001, 0.3, nil, nil, nil) == .resolved)
         #expect(decision(0, 0.3, nil, nil, nil) == .notResolved)
-        #expect(decision(nil, 0.3, EndErrors(lower: nil, upper: 0.01), [.lower], nil) == .notDetermined)
+        #expect(decision(nil, 0.3, EndErrors(lower: nil, upper: 0.01), [.lower], nil) == .undetermined)
         #expect(decision(nil, 0.3, EndErrors(lower: nil, upper: 0.01), nil, nil) == .notResolved)
         #expect(decision(-0.3, -0.1, errors, nil, .lower) == .notResolved)
         #expect(decision(-0.3, -0.019, errors, nil, .lower) == .notResolved)

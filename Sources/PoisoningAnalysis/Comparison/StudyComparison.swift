@@ -57,14 +57,14 @@ public struct FitComparison: Sendable, Codable, Equatable {
 
 /// Whether the runs resolve the sign of a difference, its interval's ends read with their Monte Carlo
 /// errors e in mind: resolved when an end excludes zero by more than 2e, on the side its bound allows
-/// (`Estimate.signResolved`: a lower bound only as positive, an upper bound only as negative); not
-/// determined when no end does but an end that could lies within 2e of zero, or is itself
+/// (`Estimate.signResolved`: a lower bound only as positive, an upper bound only as negative);
+/// undetermined when no end does but an end that could lies within 2e of zero, or is itself
 /// undetermined (`Interval.undetermined`); not resolved otherwise. Exact intervals (no error) are
 /// resolved or not as `Estimate.signResolved` says.
 public enum SignDecision: String, Sendable, Codable, Equatable {
     case resolved
     case notResolved = "not-resolved"
-    case notDetermined = "not-determined"
+    case undetermined
 
     /// The decision for `estimate`.
     public init(_ estimate: Estimate) {
@@ -84,7 +84,7 @@ public enum SignDecision: String, Sendable, Codable, Equatable {
                 end.map { margin > 0 && abs($0) <= margin } ?? interval.isUndetermined(side)
             }
             self = (useLower && unsure(interval.lower, margin: margins.lower, .lower))
-                || (useUpper && unsure(interval.upper, margin: margins.upper, .upper)) ? .notDetermined : .notResolved
+                || (useUpper && unsure(interval.upper, margin: margins.upper, .upper)) ? .undetermined : .notResolved
         }
     }
 }
