@@ -19,7 +19,11 @@ struct OutputOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
         "Folder for results.json, runs.csv, points.csv, performance.json, the reports and figures/ (created if missing).",
         discussion: """
-            It is replaced as a whole, so it must be make-report's: missing, empty, holding only shard part files,             or holding a set whose manifest.json make-report wrote and that lists every entry (hidden ones too)             unchanged; report.pdf and shard part files beside it are kept. Anything else is refused before any             work, naming the first foreign entry. Not a mount point, nor inside a .make-report work folder.
+            It is replaced as a whole, so it must be make-report's: missing, empty, holding only shard part \
+            files, or holding a set whose manifest.json make-report wrote and that lists every entry (hidden \
+            ones too) unchanged; report.pdf and shard part files beside it are kept. Anything else is refused \
+            before any work, naming the first foreign entry. Not a mount point, nor inside a .make-report \
+            work folder.
             """))
     var output = defaultOutput
 

@@ -57,7 +57,9 @@ struct StoreCommand: ParsableCommand {
             A run is stored under the SHA-256 of everything that determines its result (data, model, attack, \
             defense, training settings, fraction, seed and the engine version), so a rerun of the same or an \
             overlapping study, after an interruption or with seeds or widths added, trains only the runs the store \
-            lacks, and writes byte-identical results. `store info` and `store verify` only read the store: they             work on a read-only store and never change its file or create one beside it. `store prune` refuses a             read-only store.
+            lacks, and writes byte-identical results. `store info` and `store verify` only read the store: they \
+            work on a read-only store and never change its file or create one beside it. `store prune` refuses a \
+            read-only store.
             """,
         subcommands: [Info.self, Verify.self, Prune.self])
 
