@@ -85,7 +85,7 @@ struct RuntimeOptions: ParsableArguments {
     var threads: Int?
 
     @Flag(help: ArgumentHelp("Print nothing but errors and warnings: no progress, no key findings.",
-                             discussion: "Without it, progress goes to stderr: on a terminal one line updated in place (runs done, runs per second, time left), "
+                             discussion: "Without it, progress goes to stderr: on a terminal one line updated in place (runs done, runs per second, time left) and cut to the window's width, "
                                  + "elsewhere one line per tenth of the runs; the key findings go to stdout."))
     var quiet = false
 
