@@ -2,7 +2,7 @@
 #   make report   installs what is missing, then runs the reference study into output/
 #   make test     installs what is missing, then runs the test suite
 #   make paper    compiles output/report.tex into output/report.pdf (installs TeX if missing)
-#   make browser-check  opens output/report.html in headless Chromium (installs it if missing), prints it to PNG and PDF
+#   make browser-check  opens every report.html in headless Chromium (installs it if missing), prints it to PNG and PDF
 #   make bench    measures speed and scaling in a release build, writes benchmarks/results.md
 #   make fuzz     runs libFuzzer on the parsers of user files, FUZZ_SECONDS (30) each
 #   make install  installs a release build of make-report as $(PREFIX)/bin/make-report (PREFIX=/usr/local)
@@ -56,13 +56,18 @@ paper:
 	{ grep -A3 '^!' $$scratch/report.log; exit 1; }; \
 	cp $$scratch/report.pdf output/report.pdf && echo "Wrote output/report.pdf"
 
-# Opens output/report.html as a reader's browser would (scripts/browser_check.sh): prints it to PNG
-# (1280 px wide) and PDF in BROWSER_CHECK_DIR (a new temporary folder unless given; never output/,
-# which holds only make-report's files), and fails on a console error, an image that did not load
-# or horizontal overflow at 1280 px.
+# Opens output/report.html and every example's as a reader's browser would (scripts/browser_check.sh):
+# prints each to PNG (1280 px wide) and PDF in a folder of BROWSER_CHECK_DIR named after it (a new
+# temporary folder unless given; never output/, which holds only make-report's files), and fails on a
+# console error, an image that did not load, horizontal overflow at 1280 px or a table wider than its
+# box, on screen or in print.
 browser-check:
 	@$(MAKE) --no-print-directory system-packages SYSTEM_PACKAGES="chromium"
-	scripts/browser_check.sh output/report.html "$${BROWSER_CHECK_DIR:-$$(mktemp -d)}"
+	@dir="$${BROWSER_CHECK_DIR:-$$(mktemp -d)}"; failed=0; \
+	for report in output/report.html examples/*/output/report.html; do \
+	  name=$$(dirname "$$report" | tr / -); \
+	  scripts/browser_check.sh "$$report" "$$dir/$$name" || failed=1; \
+	done; exit $$failed
 
 # Installs whichever of SYSTEM_PACKAGES are not installed yet (nothing when all are).
 system-packages:

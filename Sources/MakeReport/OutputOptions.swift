@@ -21,11 +21,12 @@ struct OutputOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
         "Folder for results.json, runs.csv, points.csv, performance.json, the reports and figures/ (created if missing).",
         discussion: """
-            It is replaced as a whole, so it must be make-report's: missing, empty, holding only shard part files, \
-            or holding a set whose manifest.json make-report wrote and that lists every entry (hidden ones too) \
-            unchanged; report.pdf and shard part files beside it are kept. Anything else is refused before any \
-            work, naming the first foreign entry. Not the current folder or one above it (--output . or ..: replacing it \
-            would leave the shell in a removed folder), not a mount point, nor inside a .make-report work folder.
+            It is replaced as a whole, so it must be make-report's: missing, empty, holding only shard part \
+            files, or holding a set whose manifest.json make-report wrote and that lists every entry (hidden \
+            ones too) unchanged; report.pdf and shard part files beside it are kept. Anything else is refused \
+            before any work, naming the first foreign entry. Not the current folder or one above it (--output \
+            . or ..: replacing it would leave the shell in a removed folder), not a mount point, nor inside a \
+            .make-report work folder.
             """))
     var output = defaultOutput
 
@@ -88,7 +89,7 @@ struct RuntimeOptions: ParsableArguments {
     var threads: Int?
 
     @Flag(help: ArgumentHelp("Print nothing but errors and warnings: no progress, no key findings.",
-                             discussion: "Without it, progress goes to stderr: on a terminal one line updated in place (runs done, runs per second, time left), "
+                             discussion: "Without it, progress goes to stderr: on a terminal one line updated in place (runs done, runs per second, time left) and cut to the window's width, "
                                  + "elsewhere one line per tenth of the runs; the key findings go to stdout."))
     var quiet = false
 

@@ -2,7 +2,7 @@ import Foundation
 
 /// What a command tells the user while it works and when it is done. Progress goes to standard
 /// error: on a terminal one line, rewritten in place after every run (runs done of the total, runs
-/// per second, the time left); elsewhere (a log, a pipe) one plain line each time another tenth of
+/// per second, the time left) and cut to the window's width, so that it never wraps; elsewhere (a log, a pipe) one plain line each time another tenth of
 /// the runs is done. The summary (the key findings, the files written) goes to standard output.
 /// With `--quiet` it says nothing: only errors and warnings are printed. Nothing it prints reaches
 /// an output file.
@@ -19,13 +19,21 @@ struct ProgressReporter: Sendable {
 
     /// How progress is shown.
     let style: Style
+    /// The terminal's width in columns: a terminal line is cut to one column less.
+    let columns: Int
 
-    /// A reporter in `style`.
-    init(style: Style) { self.style = style }
+    /// A reporter in `style`, for a terminal `columns` wide.
+    init(style: Style, columns: Int = defaultTerminalColumns) {
+        self.style = style
+        self.columns = columns
+    }
 
-    /// The reporter of a command run with or without `--quiet`: on a terminal when standard error is one.
+    /// The reporter of a command run with or without `--quiet`: on a terminal when standard error is
+    /// one, as wide as its window.
     init(quiet: Bool) {
-        style = quiet ? .silent : isatty(STDERR_FILENO) == 1 ? .terminal : .lines
+        let terminal = isatty(STDERR_FILENO) == 1
+        self.init(style: quiet ? .silent : terminal ? .terminal : .lines,
+                  columns: terminal ? terminalColumns(of: STDERR_FILENO) ?? defaultTerminalColumns : defaultTerminalColumns)
     }
 
     /// Writes `line` to standard error, a note on the work (a look of an adaptive study), unless silent.
@@ -48,7 +56,9 @@ struct ProgressReporter: Sendable {
 
     /// What to write to standard error after run `completed` of `total` finished, `elapsed` seconds
     /// into the sweep, or nil for nothing. On a terminal: a carriage return, an erased line and
-    /// "[ 12/81] 14.8 runs/s, 5 s left · DETAIL", with a line end after the last run. As lines: at
+    /// "[ 12/81] 14.8 runs/s, 5 s left · DETAIL", cut with "…" to `columns - 1` characters (a line as
+    /// wide as the window would wrap on some terminals, and the next carriage return would then
+    /// rewrite only its second half), with a line end after the last run. As lines: at
     /// the run that completes another tenth of the total (only one line when a run completes
     /// several), "12 of 81 runs (14%), 14.8 runs/s, 5 s left", the last "81 of 81 runs (100%), 14.8 runs/s".
     func text(completed: Int, total: Int, elapsed: Double, detail: String) -> String? {
@@ -62,7 +72,8 @@ struct ProgressReporter: Sendable {
         case .terminal:
             let done = String(completed), width = String(total).count
             let count = "[" + String(repeating: " ", count: max(0, width - done.count)) + done + "/\(total)]"
-            return "\r\u{1B}[K\(count) \(figures.isEmpty ? "" : figures + " · ")\(detail)" + (completed == total ? "\n" : "")
+            let line = "\(count) \(figures.isEmpty ? "" : figures + " · ")\(detail)"
+            return "\r\u{1B}[K" + cut(line, to: columns - 1) + (completed == total ? "\n" : "")
         case .lines:
             guard completed * 10 / total > (completed - 1) * 10 / total else { return nil }
             return "\(completed) of \(total) runs (\(completed * 100 / total)%)\(figures.isEmpty ? "" : ", " + figures)\n"
@@ -76,4 +87,21 @@ func durationText(_ seconds: Double) -> String {
     if whole < 60 { return "\(whole) s" }
     if whole < 3600 { return String(format: "%d min %02d s", whole / 60, whole % 60) }
     return String(format: "%d h %02d min", whole / 3600, whole % 3600 / 60)
+}
+
+/// The width assumed for a terminal that does not tell its own.
+let defaultTerminalColumns = 80
+
+/// The width in columns of the terminal open as `descriptor` (TIOCGWINSZ); nil when it is not one or
+/// does not know its width.
+func terminalColumns(of descriptor: Int32) -> Int? {
+    var size = winsize()
+    guard ioctl(descriptor, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return nil }
+    return Int(size.ws_col)
+}
+
+/// `text` when it has at most `limit` characters, else its first `limit - 1` and "…" (at least "…").
+func cut(_ text: String, to limit: Int) -> String {
+    guard text.count > limit else { return text }
+    return text.prefix(max(0, limit - 1)) + "…"
 }

@@ -25,17 +25,15 @@ struct RunCommand: ParsableCommand {
     @OptionGroup(title: "Output") var output: OutputOptions
     @OptionGroup(title: "Running") var runtime: RuntimeOptions
     @OptionGroup(title: "Run store") var storage: StoreOptions
+    @OptionGroup(title: "Scale-out (several machines)") var sharding: ShardOptions
 
     func validate() throws {
         try output.checkWritable()
         if let problem = storage.problem(besideOutput: output.output) { throw ValidationError(problem) }
     }
 
-    @Option(help: ArgumentHelp("Run only slice K of N of the sweep (e.g. 2/8) and write a partial result file for `merge`.",
-                               valueName: "K/N"), transform: parseShard)
-    var shard: Shard?
-
     func run() throws {
+        let shard = sharding.shard
         let started = ContinuousClock.now
         let resolved = try study.resolve(checkingSizeWith: runtime)
         let config = resolved.config
@@ -94,6 +92,13 @@ struct RunCommand: ParsableCommand {
         let formats = output.figureFormat.values.map(\.rawValue).joined(separator: ", ")
         reporter.summary("Wrote study.yaml, results.json, runs.csv, points.csv, performance.json, \(published.written.reports.joined(separator: ", ")), manifest.json and figures/ (\(formats)) in \(published.folder.path)")
     }
+}
+
+/// `--shard`: the slice of the sweep one machine runs.
+struct ShardOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Run only slice K of N of the sweep (e.g. 2/8) and write a partial result file for `merge`.",
+                               valueName: "K/N"), transform: parseShard)
+    var shard: Shard?
 }
 
 /// The shard a `--shard K/N` value names: slice K (counted from 1) of N. Throws, saying why, for

@@ -56,23 +56,39 @@ public struct ReferenceLine: Sendable {
     }
 }
 
-/// One row of a legend: a sample of a line, a marker and/or a translucent swatch, and its text.
+/// One row of a legend: a sample of a line, a marker and/or a swatch, and its text.
 public struct LegendEntry: Sendable {
+    /// The sample of an area or interval, drawn as the chart draws it.
+    public enum Swatch: Sendable {
+        /// A filled translucent box, for a band.
+        case box
+        /// A line with a cap at each end, for an interval strip (`Span`).
+        case interval
+    }
+
     public var label: String
     public var color: Color
     public var line: LineStyle?
     public var marker: MarkerShape?
-    /// Draw a translucent swatch (for bands and strips).
-    public var swatch: Bool
+    /// The swatch of a band or an interval; nil for none.
+    public var swatch: Swatch?
+    /// The key that stands for the entry beside a point whose direct label has no room
+    /// (`PointLabel.key`), written before the label as "key: label"; nil for none.
+    public var key: String?
 
     /// A legend row.
-    public init(label: String, color: Color, line: LineStyle? = nil, marker: MarkerShape? = nil, swatch: Bool = false) {
+    public init(label: String, color: Color, line: LineStyle? = nil, marker: MarkerShape? = nil, swatch: Swatch? = nil,
+                key: String? = nil) {
         self.label = label
         self.color = color
         self.line = line
         self.marker = marker
         self.swatch = swatch
+        self.key = key
     }
+
+    /// The text the legend shows: "key: label", or the label without a key.
+    var text: String { key.map { "\($0): \(label)" } ?? label }
 }
 
 /// A shaded region between a lower and an upper curve over the same x values (a confidence band),
@@ -99,8 +115,9 @@ public struct Band: Sendable {
     }
 }
 
-/// An interval of x drawn as a translucent strip along the bottom of a panel, one lane per span
-/// so that overlapping intervals stay apart and no data point is covered.
+/// An interval of x drawn along the bottom of a panel as a line with a cap at each end that the axis
+/// holds (an end that runs off the axis has none), one lane per span so that overlapping intervals
+/// stay apart and no data point is covered.
 public struct Span: Sendable {
     /// Start and end in data units; nil for an end that runs off the axis.
     public var from: Double?
@@ -119,7 +136,9 @@ public struct Span: Sendable {
 }
 
 /// A text set next to a data point (a direct label), placed by the chart where it overlaps no other
-/// label, marker or line, and left out when no such place lies near the point.
+/// label, marker or line. Where the text finds no such place near the point, its `key` (a number
+/// the legend explains) is set there instead, beside the point or farther out with a leader line,
+/// and as a last resort over the data, so that every point in the plot area is labelled.
 public struct PointLabel: Sendable {
     /// The text.
     public var text: String
@@ -127,12 +146,16 @@ public struct PointLabel: Sendable {
     public var point: Point
     /// The text's colour (usually the point's).
     public var color: Color
+    /// A short stand-in for the text (e.g. "3", with "3 name" in the legend); nil for none, when a
+    /// text with no room is left out.
+    public var key: String?
 
     /// A label for the point.
-    public init(_ text: String, at point: Point, color: Color) {
+    public init(_ text: String, at point: Point, color: Color, key: String? = nil) {
         self.text = text
         self.point = point
         self.color = color
+        self.key = key
     }
 }
 
@@ -255,6 +278,8 @@ enum Style {
     static let spanHeight = 4.0
     static let spanGap = 2.0
     static let panelGap = 14.0
+    /// The least distance, in points, between a fitted axis range's outermost data and the frame.
+    static let dataInset = 12.0
     static let rowGap = 8.0
     static let legendSample = 24.0
     static let legendPadding = 6.0
@@ -314,9 +339,9 @@ extension Chart {
     /// legend when it goes below. Left of the first column: the y label and y tick labels.
     func layOut(font: Font) -> Layout {
         func lineHeight(_ size: Double) -> Double { (font.ascent + font.descent) * size }
-        let xRange = x.range ?? Self.paddedRange(panels.flatMap { panel in
-            panel.series.flatMap { $0.points.map(\.x) } + panel.referenceLines.filter { $0.orientation == .vertical }.map(\.value)
-        }, fraction: 0.04)
+        // Fitted ranges keep every point at least `Style.dataInset` points inside the frame, so that no
+        // marker sits in a corner: a padding of f of the span on each side puts the data f / (1 + 2f) of
+        // the panel in, so f = inset / (size - 2 inset) when that is more than the usual padding.
         let yRange = y.range ?? Self.niceRange(panels.flatMap { panel in
             panel.series.flatMap { series in
                 series.points.indices.flatMap { i in
@@ -324,7 +349,7 @@ extension Chart {
                     return [series.points[i].y - error, series.points[i].y + error]
                 }
             } + panel.referenceLines.filter { $0.orientation == .horizontal }.map(\.value)
-        })
+        }, fraction: max(0.05, Style.dataInset / max(panelHeight - 2 * Style.dataInset, 1)))
         let tickLabelHeight = lineHeight(Style.tickSize)
         let yTicks = Self.ticks(yRange, maxTicks: max(2, min(9, Int(panelHeight / (tickLabelHeight * 2.4)))))
         let yLabels = yTicks.values.map { tickLabel(y.format, $0, step: yTicks.step) }
@@ -342,6 +367,9 @@ extension Chart {
         }
         while columns > 1 && fittingWidth(columns) < Self.minimumPanelWidth { columns -= 1 }
         let plotWidth = max(fittingWidth(columns), 1)
+        let xRange = x.range ?? Self.paddedRange(panels.flatMap { panel in
+            panel.series.flatMap { $0.points.map(\.x) } + panel.referenceLines.filter { $0.orientation == .vertical }.map(\.value)
+        }, fraction: max(0.04, Style.dataInset / max(plotWidth - 2 * Style.dataInset, 1)))
         let rows = (panels.count + columns - 1) / columns
         let width = left + Double(columns) * plotWidth + Double(columns - 1) * Style.panelGap + rightMargin
 
@@ -422,10 +450,9 @@ extension Chart {
             }
             for span in panel.spans {
                 let left = span.from.map(transform.deviceX) ?? area.x, right = span.to.map(transform.deviceX) ?? area.maxX
-                var fill = span.color
-                fill.alpha = 0.45
-                let y = area.maxY - Style.spanHeight * Double(span.lane + 1) - Style.spanGap * Double(span.lane + 1)
-                canvas.fillRect(Rect(x: min(left, right), y: y, width: abs(right - left), height: Style.spanHeight), color: fill)
+                let top = area.maxY - (Style.spanHeight + Style.spanGap) * Double(span.lane + 1)
+                let ends = [span.from.map(transform.deviceX), span.to.map(transform.deviceX)].compactMap { $0 }
+                drawInterval(canvas: canvas, from: min(left, right), to: max(left, right), top: top, caps: ends, color: span.color)
             }
             for line in panel.referenceLines {
                 let ends = line.orientation == .horizontal
@@ -514,35 +541,52 @@ extension Chart {
 
     /// Places each label, in order, at the first of the positions around its point (right, left,
     /// above, below, the four diagonals; then the same farther out, with a leader line) whose box
-    /// lies inside the plot area and overlaps no obstacle, no label placed before it and no leader
-    /// line, and whose leader line crosses no label. A label with no such position is left out.
+    /// lies inside the plot area and overlaps no obstacle, no leader line and no label placed before
+    /// it (nor comes within 2 points of one), and whose leader line crosses no label. Labels that find no such position then try
+    /// their key the same way, out to a longer leader; a key still unplaced takes the first of those
+    /// positions that overlaps no label, whatever data it covers. A label without a key that finds no
+    /// position is left out.
     func placeLabels(_ labels: [PointLabel], transform: Transform, obstacles: [Rect], font: Font) -> [PlacedLabel] {
-        var taken = obstacles, labelBoxes = [Rect](), placed = [PlacedLabel]()
+        var taken = obstacles, labelBoxes = [Rect](), placed = [Int: PlacedLabel]()
         let height = (font.ascent + font.descent) * Style.pointLabelSize
         let area = transform.area
-        for label in labels {
-            let point = transform.device(label.point)
-            guard area.contains(point) else { continue }
-            let text = fitted(label.text, width: area.width / 2, size: Style.pointLabelSize, font: font)
+        let inside = labels.indices.filter { area.contains(transform.device(labels[$0].point)) }
+        /// Places label `index` as `text` at the first of the positions `distances` away that `fits`.
+        func place(_ index: Int, text: String, distances: [Double], fits: (Rect, [Rect]?) -> Bool) {
+            let point = transform.device(labels[index].point)
             let width = font.width(of: text, size: Style.pointLabelSize)
-            let candidates: [(box: Rect, leader: [Rect]?)] = [6.0, 14, 26, 40].flatMap { distance in
+            let candidates: [(box: Rect, leader: [Rect]?)] = distances.flatMap { distance in
                 Self.labelDirections.map { direction in
                     let box = labelBox(around: point, direction: direction, distance: distance, width: width, height: height)
                     return (box, distance > 6 ? leaderBoxes(from: point, to: nearestPoint(on: box, to: point)) : nil)
                 }
             }
-            let fits = { (candidate: (box: Rect, leader: [Rect]?)) in
-                candidate.box.x >= area.x + 1 && candidate.box.maxX <= area.maxX - 1 && candidate.box.y >= area.y + 1
-                    && candidate.box.maxY <= area.maxY - 1 && !taken.contains(where: candidate.box.intersects)
-                    && !(candidate.leader ?? []).contains { segment in labelBoxes.contains(where: segment.intersects) }
-            }
-            guard let chosen = candidates.first(where: fits) else { continue }
+            let inArea = { (box: Rect) in box.x >= area.x + 1 && box.maxX <= area.maxX - 1 && box.y >= area.y + 1 && box.maxY <= area.maxY - 1 }
+            guard let chosen = candidates.first(where: { inArea($0.box) && fits($0.box, $0.leader) }) else { return }
             taken.append(chosen.box)
             taken += chosen.leader ?? []
             labelBoxes.append(chosen.box)
-            placed.append(PlacedLabel(text: text, color: label.color, point: point, box: chosen.box, leader: chosen.leader != nil))
+            placed[index] = PlacedLabel(text: text, color: labels[index].color, point: point, box: chosen.box, leader: chosen.leader != nil)
         }
-        return placed
+        // A label keeps 2 points across and 1 up and down from every other label, so that two never touch.
+        let spaced = { (box: Rect) in Rect(x: box.x - 2, y: box.y - 1, width: box.width + 4, height: box.height + 2) }
+        let clear = { (box: Rect, leader: [Rect]?) in
+            !taken.contains(where: box.intersects) && !labelBoxes.contains(where: spaced(box).intersects)
+                && !(leader ?? []).contains { segment in labelBoxes.contains(where: segment.intersects) }
+        }
+        for index in inside {
+            place(index, text: fitted(labels[index].text, width: area.width / 2, size: Style.pointLabelSize, font: font),
+                  distances: [6, 14, 26, 40], fits: clear)
+        }
+        for index in inside where placed[index] == nil {
+            guard let key = labels[index].key else { continue }
+            place(index, text: key, distances: [6, 14, 26, 40, 60, 90], fits: clear)
+        }
+        for index in inside where placed[index] == nil {
+            guard let key = labels[index].key else { continue }
+            place(index, text: key, distances: [6, 14, 26, 40, 60, 90]) { box, _ in !labelBoxes.contains(where: spaced(box).intersects) }
+        }
+        return inside.compactMap { placed[$0] }
     }
 
     /// Small boxes along a leader line from `start` (beyond the marker there) to `end`.
@@ -596,7 +640,7 @@ extension Chart {
     private func legendLayout(font: Font, availableWidth: Double, columns: Int?) -> LegendRows {
         let sample = Style.legendSample + 6, trailing = 14.0
         let labelWidth = availableWidth - 2 * Style.legendPadding - sample - trailing
-        let labels = legend.map { fitted($0.label, width: labelWidth, size: Style.legendSize, font: font) }
+        let labels = legend.map { fitted($0.text, width: labelWidth, size: Style.legendSize, font: font) }
         let widths = labels.map { sample + font.width(of: $0, size: Style.legendSize) + trailing }
         let fitting = max(1, min(legend.count, Int((availableWidth - 2 * Style.legendPadding) / max(widths.max() ?? 0, 1))))
         let lineHeight = (font.ascent + font.descent) * Style.legendSize
@@ -615,10 +659,16 @@ extension Chart {
                 canvas.strokeLine([Point(x, centerY), Point(x + Style.legendSample, centerY)], color: entry.color,
                                   width: 1.4, style: line)
             }
-            if entry.swatch {
+            switch entry.swatch {
+            case .box?:
                 var fill = entry.color
                 fill.alpha = 0.35
-                canvas.fillRect(Rect(x: x, y: centerY - 4, width: Style.legendSample, height: 8), color: fill)
+                canvas.fillRect(Rect(x: x, y: centerY - 5, width: Style.legendSample, height: 10), color: fill)
+            case .interval?:
+                drawInterval(canvas: canvas, from: x + 1, to: x + Style.legendSample - 1, top: centerY - Style.spanHeight / 2,
+                             caps: [x + 1, x + Style.legendSample - 1], color: entry.color)
+            case nil:
+                break
             }
             if let marker = entry.marker {
                 canvas.drawMarker(marker, at: Point(x + Style.legendSample / 2, centerY), size: 6.5, color: entry.color)
@@ -628,9 +678,19 @@ extension Chart {
         }
     }
 
+    /// An interval `Style.spanHeight` high from its `top`: a line at mid-height from `from` to `to`,
+    /// with a cap across the full height at each x of `caps`.
+    private func drawInterval(canvas: Canvas, from: Double, to: Double, top: Double, caps: [Double], color: Color) {
+        let middle = top + Style.spanHeight / 2
+        canvas.strokeLine([Point(from, middle), Point(to, middle)], color: color, width: 1.6)
+        for x in caps {
+            canvas.strokeLine([Point(x, top - 1), Point(x, top + Style.spanHeight + 1)], color: color, width: 1.2)
+        }
+    }
+
     /// The first inside corner (upper right, upper left, lower left, lower right) whose box lies
-    /// wholly inside the plot area and covers no data (markers, error bars, lines, bands, strips) and
-    /// no direct label's point; corners that also avoid reference lines are preferred. Nil when none does.
+    /// wholly inside the plot area and covers nothing drawn there but the grid: no data (markers,
+    /// error bars, lines, bands, strips), no reference line and no direct label's point. Nil when none does.
     private func insideLegendBox(width: Double, height: Double, transform: Transform, font: Font) -> Rect? {
         let area = transform.area, inset = 6.0
         let corners = [
@@ -644,12 +704,11 @@ extension Chart {
                 let point = transform.device(label.point)
                 return Rect(x: point.x - 10, y: point.y - 10, width: 20, height: 20)
             }
-        let references = referenceObstacles(transform: transform)
-        return corners.first { box in !data.contains(where: box.intersects) && !references.contains(where: box.intersects) }
-            ?? corners.first { box in !data.contains(where: box.intersects) }
+        let drawn = data + referenceObstacles(transform: transform)
+        return corners.first { box in !drawn.contains(where: box.intersects) }
     }
 
-    /// Small boxes covering every marker, error bar, line segment, strip and band edge of `panel`.
+    /// Small boxes covering every marker, error bar, line segment, strip and band of `panel`.
     private func dataObstacles(_ panel: Panel, transform: Transform) -> [Rect] {
         var boxes = [Rect]()
         for series in panel.series {
@@ -678,12 +737,13 @@ extension Chart {
             let y = area.maxY - (Style.spanHeight + Style.spanGap) * Double(span.lane + 1)
             boxes.append(Rect(x: min(left, right), y: y, width: abs(right - left), height: Style.spanHeight))
         }
+        // A band's fill, slice by slice between its x values: each slice's box spans both edges at both ends.
         for band in panel.bands {
-            for edge in [band.lower, band.upper] {
-                for (x, y) in zip(band.x, edge) {
-                    let point = transform.device(Point(x, y))
-                    boxes.append(Rect(x: point.x - 2, y: point.y - 2, width: 4, height: 4))
-                }
+            let corners = band.x.indices.map { i in (transform.device(Point(band.x[i], band.lower[i])), transform.device(Point(band.x[i], band.upper[i]))) }
+            for (start, end) in zip(corners, corners.dropFirst()) {
+                let ys = [start.0.y, start.1.y, end.0.y, end.1.y]
+                boxes.append(Rect(x: min(start.0.x, end.0.x) - 2, y: ys.min()! - 2, width: abs(end.0.x - start.0.x) + 4,
+                                  height: ys.max()! - ys.min()! + 4))
             }
         }
         return boxes
@@ -712,10 +772,10 @@ extension Chart {
         return (low - fraction * span)...(high + fraction * span)
     }
 
-    /// The data's range padded by 5% and extended outward to whole steps of a fine nice step (a
-    /// tenth of the range or so), so that little empty space is added.
-    static func niceRange(_ values: [Double]) -> ClosedRange<Double> {
-        let padded = paddedRange(values, fraction: 0.05)
+    /// The data's range padded by `fraction` of its span on each side and extended outward to whole
+    /// steps of a fine nice step (a tenth of the range or so), so that little empty space is added.
+    static func niceRange(_ values: [Double], fraction: Double = 0.05) -> ClosedRange<Double> {
+        let padded = paddedRange(values, fraction: fraction)
         let step = niceTickStep(lower: padded.lowerBound, upper: padded.upperBound, maxTicks: 11)
         return (floor(padded.lowerBound / step + 1e-9) * step)...(ceil(padded.upperBound / step - 1e-9) * step)
     }

@@ -5,7 +5,8 @@ import PoisoningAnalysis
 /// panel per attack and model (titled by those of the two the study has several of), x the clean
 /// accuracy the defense costs (undefended minus defended, at the smallest fraction), y the critical
 /// threshold it gains (defended minus undefended), with its interval as a vertical bar when both ends
-/// are bounded, and the defense's name beside its point where there is room. Points whose gain is
+/// are bounded, and the defense's name beside its point, or its number (the legend numbers the
+/// defenses) where the name has no room. Points whose gain is
 /// only bounded or unknown (a threshold outside the swept fractions) have no gain to draw and are
 /// left out. Nil without a defense besides `none`.
 func defenseTradeOffFigure(_ results: StudyResults, styles: StudyStyles) -> StudyFigure? {
@@ -16,17 +17,20 @@ func defenseTradeOffFigure(_ results: StudyResults, styles: StudyStyles) -> Stud
     let severalAttacks = Set(results.series.map(\.attack)).count > 1, severalModels = Set(results.series.map(\.model)).count > 1
     let groups = Array(Set(findings.map { [results.series[$0.series].attack, results.series[$0.series].model] }))
         .sorted { ($0[0], $0[1]) < ($1[0], $1[1]) }
-    var legend = [LegendEntry](), seen = Set<Int>()
+    // Each defense's number, in the legend's order: the key of its points whose name has no room.
+    var legend = [LegendEntry](), numbers = [Int: Int]()
     let panels = groups.map { group in
         let members = findings.filter { results.series[$0.series].attack == group[0] && results.series[$0.series].model == group[1] }
         var labels = [PointLabel]()
         let series = members.flatMap { finding -> [Series] in
             let description = results.series[finding.series], style = styles.defenses[description.defense]
-            if seen.insert(description.defense).inserted {
-                legend.append(LegendEntry(label: description.defenseLabel, color: style.color, marker: style.marker))
+            if numbers[description.defense] == nil {
+                numbers[description.defense] = legend.count + 1
+                legend.append(LegendEntry(label: description.defenseLabel, color: style.color, marker: style.marker, key: "\(legend.count + 1)"))
             }
             let gain = finding.thresholdShift.value! * 100, cost = -finding.cleanAccuracyChange.value! * 100
-            labels.append(PointLabel(description.defenseLabel, at: Point(cost, gain), color: style.color))
+            labels.append(PointLabel(description.defenseLabel, at: Point(cost, gain), color: style.color,
+                                     key: "\(numbers[description.defense]!)"))
             var drawn = [Series(label: description.label, points: [Point(cost, gain)], color: style.color, marker: style.marker)]
             // The gain's interval as a vertical bar, when both ends are bounded.
             if let lower = finding.thresholdShift.interval?.lower, let upper = finding.thresholdShift.interval?.upper {
@@ -47,7 +51,7 @@ func defenseTradeOffFigure(_ results: StudyResults, styles: StudyStyles) -> Stud
         + "undefended; vertical bars: its interval when both ends are bounded)"
         + (severalAttacks && severalModels ? ", one panel per attack and model" : severalAttacks ? ", one panel per attack"
             : severalModels ? ", one panel per model" : "")
-        + ", each point named beside it where there is room. Defenses whose gain is only bounded, because a "
+        + ", each point named beside it, or numbered as in the legend where the name has no room. Defenses whose gain is only bounded, because a "
         + "threshold lies outside the swept fractions, are not drawn."
     let size = panelSize(panels.count)
     return StudyFigure(name: "defense_tradeoff", caption: caption, chart: Chart(

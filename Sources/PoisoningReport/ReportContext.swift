@@ -28,50 +28,70 @@ public func templateContext(_ model: ReportModel, format: ReportFormat, figureSo
     /// Text the templates place verbatim.
     func v(_ text: String) -> TemplateValue { .text(definition.escapeVerbatim(text)) }
     func yesNo(_ flag: Bool) -> TemplateValue { v(flag ? "yes" : "no") }
+    /// A table row: each cell's text escaped (`v` for those in `verbatim`), and under `sort` the number
+    /// each one shows (`sortValue`, for the HTML report's sorting), with the row's `more` values.
+    func row(_ cells: KeyValuePairs<String, String>, verbatim: Set<String> = [], more: [String: TemplateValue] = [:]) -> TemplateValue {
+        var names = more, sort = [String: TemplateValue]()
+        for (name, text) in cells {
+            names[name] = verbatim.contains(name) ? v(text) : t(text)
+            sort[name] = v(sortValue(text))
+        }
+        names["sort"] = .object(sort)
+        return .object(names)
+    }
+    /// A cell of a table by fraction: `value` and its `sort`.
+    func cell(_ text: String) -> TemplateValue { ["value": t(text), "sort": v(sortValue(text))] }
     func rows(_ rows: [ReportModel.FractionRow]) -> TemplateValue {
-        .list(rows.map { row in ["fraction": t(row.fraction), "cells": .list(row.cells.map { ["value": t($0)] })] })
+        .list(rows.map { row in ["fraction": t(row.fraction), "cells": .list(row.cells.map(cell))] })
     }
     func headers(_ names: [String]) -> TemplateValue { .list(names.map { ["name": t($0)] }) }
+    /// A table laid out to fit a page: `seriesInRows` and its `blocks`.
+    func seriesTable(_ table: SeriesTable) -> TemplateValue {
+        ["seriesInRows": .flag(table.seriesInRows), "blocks": .list(table.blocks.map { block in
+            ["corner": t(block.corner), "columns": headers(block.columns),
+             "alignment": v(String(repeating: "r", count: block.columns.count)),
+             "rows": .list(block.rows.map { row in ["label": t(row.label), "sort": v(sortValue(row.label)), "cells": .list(row.cells.map(cell))] })]
+        })]
+    }
 
     let fits: [TemplateValue] = model.fits.map { fit in
-        ["series": t(fit.series), "cleanAccuracy": t(fit.cleanAccuracy), "L": v(fit.L), "k": t(fit.k), "x0": t(fit.x0), "b": v(fit.b),
-         "rSquared": v(fit.rSquared), "threshold": t(fit.threshold), "thresholdStatus": v(fit.thresholdStatus),
-         "thresholdNote": t(fit.thresholdNote), "poorlyIdentified": .flag(fit.poorlyIdentified), "hasFit": .flag(fit.hasFit),
-         "failure": t(fit.failure)]
+        row(["series": fit.series, "cleanAccuracy": fit.cleanAccuracy, "L": fit.L, "k": fit.k, "x0": fit.x0, "b": fit.b,
+             "rSquared": fit.rSquared, "threshold": fit.threshold, "thresholdStatus": fit.thresholdStatus,
+             "thresholdNote": fit.thresholdNote, "failure": fit.failure],
+            verbatim: ["L", "b", "rSquared", "thresholdStatus"],
+            more: ["poorlyIdentified": .flag(fit.poorlyIdentified), "hasFit": .flag(fit.hasFit)])
     }
-    let curveRows: [TemplateValue] = model.curveRows.map { row in
-        ["series": t(row.series), "sigmoid": t(row.sigmoid), "quadratic": t(row.quadratic), "line": t(row.line),
-         "preferred": t(row.preferred), "evidenceRatio": t(row.evidenceRatio), "expectedRatio": t(row.expectedRatio),
-         "decided": t(row.decided), "design": t(row.design)]
+    let curveRows: [TemplateValue] = model.curveRows.map { r in
+        row(["series": r.series, "sigmoid": r.sigmoid, "quadratic": r.quadratic, "line": r.line, "preferred": r.preferred,
+             "evidenceRatio": r.evidenceRatio, "expectedRatio": r.expectedRatio, "decided": r.decided, "design": r.design])
     }
-    let differenceRows: [TemplateValue] = model.differenceRows.map { row in
-        ["quantity": t(row.quantity), "pair": t(row.pair), "difference": t(row.difference), "interval": t(row.interval),
-         "resolved": yesNo(row.resolved), "seeds": t(row.seeds)]
+    let differenceRows: [TemplateValue] = model.differenceRows.map { r in
+        row(["quantity": r.quantity, "pair": r.pair, "difference": r.difference, "interval": r.interval, "seeds": r.seeds],
+            more: ["resolved": yesNo(r.resolved)])
     }
-    let trendRows: [TemplateValue] = model.trendRows.map { row in
-        ["group": t(row.group), "models": t(row.models), "slope": t(row.slope), "interval": t(row.interval),
-         "resolved": yesNo(row.resolved), "seeds": t(row.seeds)]
+    let trendRows: [TemplateValue] = model.trendRows.map { r in
+        row(["group": r.group, "models": r.models, "slope": r.slope, "interval": r.interval, "seeds": r.seeds],
+            more: ["resolved": yesNo(r.resolved)])
     }
     let attackMetrics: [TemplateValue] = model.attackMetrics.map { table in
         ["name": t(table.name), "meaning": t(table.meaning), "headers": headers(table.headers),
-         "alignment": v(String(repeating: "r", count: table.headers.count)), "rows": rows(table.rows)]
+         "alignment": v(String(repeating: "r", count: table.headers.count)), "rows": rows(table.rows), "table": seriesTable(table.table)]
     }
-    let detectionRows: [TemplateValue] = model.detectionRows.map { row in
-        ["series": t(row.series), "fraction": t(row.fraction), "removed": t(row.removed), "precision": t(row.precision),
-         "recall": t(row.recall), "auroc": t(row.auroc), "tpr": t(row.tpr), "hasRemoved": .flag(row.hasRemoved)]
+    let detectionRows: [TemplateValue] = model.detectionRows.map { r in
+        row(["series": r.series, "fraction": r.fraction, "removed": r.removed, "precision": r.precision, "recall": r.recall,
+             "auroc": r.auroc, "tpr": r.tpr], more: ["hasRemoved": .flag(r.hasRemoved)])
     }
-    let attackRows: [TemplateValue] = model.attackComparisonRows.map { row in
-        ["model": t(row.model), "attack": t(row.attack), "threshold": t(row.threshold), "accuracy": t(row.accuracy),
-         "poisoned": t(row.poisoned), "success": t(row.success)]
+    let attackRows: [TemplateValue] = model.attackComparisonRows.map { r in
+        row(["model": r.model, "attack": r.attack, "threshold": r.threshold, "accuracy": r.accuracy, "poisoned": r.poisoned,
+             "success": r.success])
     }
-    let defenseRows: [TemplateValue] = model.defenseRows.map { row in
-        ["model": t(row.model), "attack": t(row.attack), "defense": t(row.defense), "threshold": t(row.threshold),
-         "baseline": t(row.baseline), "shift": t(row.shift), "shiftResolved": yesNo(row.shiftResolved), "success": t(row.success),
-         "cleanAccuracy": t(row.cleanAccuracy), "cost": t(row.cost), "costResolved": yesNo(row.costResolved)]
+    let defenseRows: [TemplateValue] = model.defenseRows.map { r in
+        row(["model": r.model, "attack": r.attack, "defense": r.defense, "threshold": r.threshold, "baseline": r.baseline,
+             "shift": r.shift, "success": r.success, "cleanAccuracy": r.cleanAccuracy, "cost": r.cost],
+            more: ["shiftResolved": yesNo(r.shiftResolved), "costResolved": yesNo(r.costResolved)])
     }
-    let claimRows: [TemplateValue] = (model.claims?.rows ?? []).map { row in
-        ["claim": t(row.claim), "published": t(row.published), "estimate": t(row.estimate), "interval": t(row.interval),
-         "verdict": t(row.verdict)]
+    let claimRows: [TemplateValue] = (model.claims?.rows ?? []).map { r in
+        row(["claim": r.claim, "published": r.published, "estimate": r.estimate, "interval": r.interval, "verdict": r.verdict])
     }
     let figures: [TemplateValue] = try model.figures.map { figure in
         ["file": v(try figureSource(figure)), "caption": t(figure.caption), "label": v(figure.label)]
@@ -115,6 +135,8 @@ public func templateContext(_ model: ReportModel, format: ReportFormat, figureSo
         "seriesAlignment": v(String(repeating: "r", count: model.seriesHeaders.count)),
         "accuracyRows": rows(model.accuracyRows),
         "gapRows": rows(model.gapRows),
+        "accuracyTable": seriesTable(model.accuracyTable),
+        "gapTable": seriesTable(model.gapTable),
         "hasAttackComparison": .flag(model.comparesAttacks && !attackRows.isEmpty),
         "hasDefenses": .flag(model.hasDefenses),
         "comparisonBudget": t(model.comparisonBudget),

@@ -59,6 +59,8 @@ public struct ReportModel: Sendable {
         public let headers: [String]
         /// One row per fraction.
         public let rows: [FractionRow]
+        /// The same cells laid out to fit a page.
+        public let table: SeriesTable
     }
 
     /// One (defended series, fraction) of the detection table (`detectionRows`).
@@ -134,6 +136,8 @@ public struct ReportModel: Sendable {
     public let seriesHeaders: [String]
     /// Test accuracy and the generalisation gap, by fraction.
     public let accuracyRows, gapRows: [FractionRow]
+    /// The same cells laid out to fit a page (the shipped templates show these).
+    public let accuracyTable, gapTable: SeriesTable
     /// Whether the study has more than one attack.
     public let comparesAttacks: Bool
     /// Whether some series has a defense (its model's cells then name the defense).
@@ -288,10 +292,17 @@ public struct ReportModel: Sendable {
         seriesHeaders = allSeries.map { results.series[$0].label }
         accuracyRows = rows(MetricKey.testAccuracy, columns: allSeries)
         gapRows = rows(MetricKey.generalizationGap, columns: allSeries)
+        /// The rows of `rows` (one per fraction, a cell per series of `headers`) laid out to fit a page.
+        func table(_ rows: [FractionRow], headers: [String]) -> SeriesTable {
+            SeriesTable(series: headers, fractions: rows.map(\.fraction)) { series, fraction in rows[fraction].cells[series] }
+        }
+        accuracyTable = table(accuracyRows, headers: seriesHeaders)
+        gapTable = table(gapRows, headers: seriesHeaders)
         attackMetrics = results.attackMetrics.map { metric in
             let columns = allSeries.filter { series in results.points.contains { $0.series == series && $0.metric(metric.key) != nil } }
-            return AttackMetricTable(name: metric.name, meaning: metric.meaning, headers: columns.map { results.series[$0].label },
-                                     rows: rows(metric.key, columns: columns))
+            let headers = columns.map { results.series[$0].label }, metricRows = rows(metric.key, columns: columns)
+            return AttackMetricTable(name: metric.name, meaning: metric.meaning, headers: headers, rows: metricRows,
+                                     table: table(metricRows, headers: headers))
         }
         detectionRows = allSeries.flatMap { series in
             fractions.compactMap { fraction -> DetectionRow? in

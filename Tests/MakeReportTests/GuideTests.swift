@@ -114,10 +114,20 @@ struct GuideTests {
         #expect(printed[9] == "81 of 81 runs (100%), 10.0 runs/s\n")
         // Fewer runs than tenths: a line per run.
         #expect((1...3).compactMap { lines.text(completed: $0, total: 3, elapsed: 0, detail: "x") } == ["1 of 3 runs (33%)\n", "2 of 3 runs (66%)\n", "3 of 3 runs (100%)\n"])
-        let terminal = ProgressReporter(style: .terminal)
+        let terminal = ProgressReporter(style: .terminal, columns: 120)
         #expect(terminal.text(completed: 12, total: 200, elapsed: 4, detail: "MLP 64, fraction 0.10, seed 1: test acc 0.893")
             == "\r\u{1B}[K[ 12/200] 3.0 runs/s, 1 min 03 s left · MLP 64, fraction 0.10, seed 1: test acc 0.893")
         #expect(terminal.text(completed: 200, total: 200, elapsed: 50, detail: "d") == "\r\u{1B}[K[200/200] 4.0 runs/s · d\n")
+        // Cut to one column less than the terminal's width: 80 by default, below the 85 characters of the line.
+        #expect(ProgressReporter(style: .terminal).text(completed: 12, total: 200, elapsed: 4, detail: "MLP 64, fraction 0.10, seed 1: test acc 0.893")
+            == "\r\u{1B}[K[ 12/200] 3.0 runs/s, 1 min 03 s left · MLP 64, fraction 0.10, seed 1: test ac…")
+        let narrow = ProgressReporter(style: .terminal, columns: 40)
+        #expect(narrow.text(completed: 12, total: 200, elapsed: 4, detail: "MLP 64, fraction 0.10, seed 1: test acc 0.893")
+            == "\r\u{1B}[K[ 12/200] 3.0 runs/s, 1 min 03 s left …")
+        #expect(narrow.text(completed: 200, total: 200, elapsed: 50, detail: String(repeating: "é", count: 60))
+            == "\r\u{1B}[K[200/200] 4.0 runs/s · " + String(repeating: "é", count: 15) + "…\n")
+        #expect(ProgressReporter(style: .terminal, columns: 1).text(completed: 1, total: 2, elapsed: 1, detail: "d") == "\r\u{1B}[K…")
+        #expect(terminalColumns(of: -1) == nil)
         #expect(ProgressReporter(style: .silent).text(completed: 1, total: 1, elapsed: 1, detail: "d") == nil)
         #expect(durationText(0.2) == "1 s" && durationText(3599.5) == "1 h 00 min" && durationText(7322) == "2 h 02 min" && durationText(.infinity) == "277777 h 46 min")
     }
@@ -149,18 +159,24 @@ struct GuideTests {
     @Test func runHelpGroupsItsOptionsUnderTitles() throws {
         let help = try cli.run(["run", "--help"]).standardOutput
         let titles = ["STUDY (A STUDY FILE, AND OPTIONS THAT OVERRIDE ITS VALUES):", "TRAINING:", "GAUSSIAN-CLUSTER DATA:", "ANALYSIS:",
-                      "OUTPUT:", "RUNNING:", "RUN STORE:", "OPTIONS:"]
+                      "OUTPUT:", "RUNNING:", "RUN STORE:", "SCALE-OUT (SEVERAL MACHINES):", "OPTIONS:"]
         let positions = titles.map { help.range(of: "\n" + $0 + "\n")?.lowerBound }
         #expect(positions.allSatisfy { $0 != nil }, "help: \(help)")
         let found = positions.compactMap { $0 }
         #expect(found == found.sorted(), "the groups in order")
         // Each option under its own title.
         for (option, title) in [("--widths", 0), ("--until-resolved", 0), ("--lr", 1), ("--data-seed", 2), ("--bootstrap-seed", 3),
-                                ("--figure-format", 4), ("--quiet", 5), ("--no-store", 6), ("--shard", 7)] where found.count == titles.count {
+                                ("--figure-format", 4), ("--quiet", 5), ("--no-store", 6), ("--shard", 7), ("--version", 8)]
+            where found.count == titles.count {
             let line: String.Index? = help.range(of: "\n  " + option)?.lowerBound
             let at = try #require(line, "\(option) is not in the help")
             let end: String.Index = title + 1 == found.count ? help.endIndex : found[title + 1]
             #expect(at > found[title] && at < end, "\(option) under \(titles[title])")
+        }
+        // Words are one space apart: only an option's line has a wider gap, the one before its description.
+        for line in help.split(separator: "\n") {
+            let gaps = line.matches(of: /\S {2,}\S/).count
+            #expect(gaps <= (line.hasPrefix("  -") ? 1 : 0), "a run of spaces in: \(line)")
         }
         let completion = try cli.run(["--generate-completion-script", "bash"])
         #expect(completion.status == 0 && completion.standardOutput.contains("--until-resolved"))

@@ -98,6 +98,61 @@ struct LayoutTests {
         }
     }
 
+    @Test func everyPointWithAKeyIsLabelledByItsTextOrItsKey() throws {
+        // The same cluster of twenty points, each label with a key: every point gets its text or
+        // its key, no two labels overlap, and every label lies in the plot area.
+        let points = (0..<20).map { Point(0.5 + 0.01 * Double($0 % 5), 0.5 + 0.01 * Double($0 / 5)) }
+        let labels = points.enumerated().map { PointLabel("point \($0.offset)", at: $0.element, color: .black, key: "\($0.offset + 1)") }
+        let panel = Panel(series: [Series(label: "s", points: points, color: .black, marker: .circle)], labels: labels)
+        let chart = Chart(title: "Labels", x: Axis(label: "x", range: 0...1), y: Axis(label: "y", range: 0...1), panels: [panel],
+                          legend: [], panelWidth: 300, panelHeight: 200)
+        let rendered = try chart.render(format: .png, font: font)
+        let area = rendered.transforms[0].area
+        let placed = rendered.textBoxes.filter { area.contains(Point($0.rect.x, $0.rect.y)) }
+        for (index, label) in labels.enumerated() {
+            #expect(placed.filter { $0.text == label.text || $0.text == label.key }.count == 1, "point \(index)")
+        }
+        #expect(placed.count == 20 && placed.contains { $0.text == "point 0" } && placed.contains { Int($0.text) != nil })
+        for (i, a) in placed.enumerated() {
+            for b in placed[(i + 1)...] { #expect(!a.rect.intersects(b.rect), "'\(a.text)' and '\(b.text)'") }
+            #expect(a.rect.x >= area.x && a.rect.maxX <= area.maxX && a.rect.y >= area.y && a.rect.maxY <= area.maxY)
+        }
+    }
+
+    @Test func anInsideLegendAvoidsReferenceLinesOrGoesBelow() throws {
+        // Points along the rising diagonal leave the upper-left and lower-right corners free; a
+        // reference line near the top crosses the upper-left one, so the legend takes the lower right.
+        let points = (0...10).map { Point(Double($0) / 10, Double($0) / 10) }
+        let series = Series(label: "s", points: points, color: .black, line: .solid, marker: .circle)
+        let legend = [LegendEntry(label: "data", color: .black, line: .solid, marker: .circle),
+                      LegendEntry(label: "chance", color: .reference, line: .dashDot)]
+        func legendBox(_ lines: [Double]) throws -> (Rect?, Transform) {
+            let panel = Panel(series: [series], referenceLines: lines.map { ReferenceLine(.horizontal, at: $0, color: .reference, style: .dashDot) })
+            let rendered = try Chart(title: "Legend", x: Axis(label: "x", range: 0...1), y: Axis(label: "y", range: 0...1), panels: [panel],
+                                     legend: legend, panelWidth: 300, panelHeight: 200).render(format: .png, font: font)
+            return (rendered.legendBox, rendered.transforms[0])
+        }
+        let (upper, transform) = try legendBox([0.95])
+        let box = try #require(upper)
+        #expect(transform.area.contains(Point(box.x, box.y)) && box.x > transform.area.x + transform.area.width / 2 && box.y > transform.area.y + transform.area.height / 2, "\(box)")
+        // A line near the bottom too: no free corner avoids both, so the legend goes below the panel.
+        let (below, lowTransform) = try legendBox([0.95, 0.05])
+        #expect(try #require(below).y > lowTransform.area.maxY)
+    }
+
+    @Test func fittedRangesKeepEveryMarkerTwelvePointsInsideTheFrame() throws {
+        // Two points at the data's extremes in a small panel, where the usual 4% and 5% paddings would be under 12 points.
+        let panel = Panel(series: [Series(label: "s", points: [Point(-0.223, 0.152), Point(0, 0)], color: .black, marker: .circle)])
+        let rendered = try Chart(title: "Corner", x: Axis(label: "x"), y: Axis(label: "y"), panels: [panel], legend: [],
+                                 panelWidth: 200, panelHeight: 150).render(format: .png, font: font)
+        let transform = rendered.transforms[0], area = transform.area
+        for point in panel.series[0].points.map(transform.device) {
+            #expect(min(point.x - area.x, area.maxX - point.x) >= 12 - 1e-9 && min(point.y - area.y, area.maxY - point.y) >= 12 - 1e-9, "\(point) in \(area)")
+        }
+        // The x padding is exactly the inset at this width: the leftmost marker sits 12 points in.
+        #expect(abs(transform.device(Point(-0.223, 0)).x - area.x - 12) < 1e-9)
+    }
+
     /// CIE 1976 L*a*b* of an sRGB colour (D65 white).
     private func lab(_ color: Color) -> (Double, Double, Double) {
         func linear(_ c: Double) -> Double { c <= 0.04045 ? c / 12.92 : pow((c + 0.055) / 1.055, 2.4) }

@@ -72,7 +72,9 @@ struct ManySeriesFiguresTests {
     }
 
     /// The failures of one rendered figure: wider than 2,400 pixels at 150 dpi, two texts overlapping
-    /// (exact rectangle intersection), a text off the canvas, a legend covering a marker.
+    /// (exact rectangle intersection), a text off the canvas, a legend covering a marker or a
+    /// reference line, a point of a panel without its direct label (its text or its key, in the
+    /// panel), a marker nearer than 12 points to the frame along an axis whose range was fitted.
     static func layoutFailures(_ figure: StudyFigure, _ rendered: RenderedChart) -> [String] {
         var failures = [String]()
         let pixels = (rendered.canvas.width * 150 / 72).rounded()
@@ -92,6 +94,29 @@ struct ManySeriesFiguresTests {
                 for series in panel.series where series.marker != nil
                     && series.points.contains(where: { legend.contains(transform.device($0)) }) {
                     failures.append("\(figure.name): the legend covers a point of \(series.label)")
+                }
+                for line in panel.referenceLines {
+                    let crosses = line.orientation == .horizontal
+                        ? (legend.y...legend.maxY).contains(transform.deviceY(line.value)) && legend.intersects(transform.area)
+                        : (legend.x...legend.maxX).contains(transform.deviceX(line.value)) && legend.intersects(transform.area)
+                    if crosses { failures.append("\(figure.name): the legend covers the reference line at \(line.value)") }
+                }
+            }
+        }
+        for (index, (panel, transform)) in zip(figure.chart.panels, rendered.transforms).enumerated() {
+            let area = transform.area
+            for label in panel.labels where area.contains(transform.device(label.point)) {
+                let named = boxes.contains { box in
+                    area.contains(Point(box.rect.x, box.rect.y)) && (box.text == label.text || box.text == label.key
+                        || (box.text.hasSuffix("…") && label.text.hasPrefix(box.text.dropLast())))
+                }
+                if !named { failures.append("\(figure.name): panel \(index + 1)'s point '\(label.text)' has no label") }
+            }
+            for series in panel.series where series.marker != nil {
+                for point in series.points.map(transform.device) {
+                    let near = (figure.chart.x.range == nil && min(point.x - area.x, area.maxX - point.x) < 12 - 1e-6)
+                        || (figure.chart.y.range == nil && min(point.y - area.y, area.maxY - point.y) < 12 - 1e-6)
+                    if near { failures.append("\(figure.name): a marker of \(series.label) at \(point) is within 12 points of the frame") }
                 }
             }
         }

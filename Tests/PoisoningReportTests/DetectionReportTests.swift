@@ -47,8 +47,9 @@ struct DetectionReportTests {
             #expect(report.text.contains(format == .latex ? "TPR at 5\\% FPR" : "TPR at 5% FPR"))
             let row = switch format.rawValue {
             case "tex": "\\% & 0.000 \\ensuremath{\\pm} 0.000 & n/a & 0.000 \\ensuremath{\\pm} 0.000 & 0.030 \\ensuremath{\\pm} 0.014 & 0.000 \\ensuremath{\\pm} 0.000 \\\\"
-            case "html": "<td class=\"num\">30.0%</td><td class=\"num\">0.000 ± 0.000</td><td class=\"num\">n/a</td><td class=\"num\">0.000 ± 0.000</td>"
-                + "<td class=\"num\">0.030 ± 0.014</td><td class=\"num\">0.000 ± 0.000</td></tr>"
+            case "html": "<td class=\"num\" data-sort-value=\"30\">30.0%</td><td class=\"num\" data-sort-value=\"0\">0.000 ± 0.000</td>"
+                + "<td class=\"num\" data-sort-value=\"\">n/a</td><td class=\"num\" data-sort-value=\"0\">0.000 ± 0.000</td>"
+                + "<td class=\"num\" data-sort-value=\"0.03\">0.030 ± 0.014</td><td class=\"num\" data-sort-value=\"0\">0.000 ± 0.000</td></tr>"
             default: "| 30.0% | 0.000 ± 0.000 | n/a | 0.000 ± 0.000 | 0.030 ± 0.014 | 0.000 ± 0.000 |"
             }
             #expect(report.text.contains(row), "\(format.rawValue)")

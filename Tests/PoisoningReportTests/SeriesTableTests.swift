@@ -1,0 +1,133 @@
+import Foundation
+import Testing
+import PoisoningAnalysis
+import PoisoningEngine
+import ReportTemplates
+import TestSupport
+@testable import PoisoningReport
+
+/// The layout of the tables by series and fraction (`SeriesTable`), and the numbers the HTML report
+/// sorts by (`sortValue`).
+struct SeriesTableTests {
+    /// The width of a block as this test counts it: each column's longest cell, or its header or row
+    /// label when longer, at most 40 characters, plus 3; the label column included.
+    static func width(_ block: SeriesTable.Block) -> Int {
+        let labels = ([block.corner] + block.rows.map(\.label)).map { min($0.count, 40) }.max()! + 3
+        return labels + block.columns.indices.map { c in
+            max(min(block.columns[c].count, 40), block.rows.map { $0.cells[c].count }.max() ?? 0) + 3
+        }.reduce(0, +)
+    }
+
+    /// Every (series, fraction) cell of `table`, as "series|fraction" -> cell, with the number of times it appears.
+    static func cells(_ table: SeriesTable) -> [String: [String]] {
+        var found = [String: [String]]()
+        for block in table.blocks {
+            for row in block.rows {
+                for (column, cell) in zip(block.columns, row.cells) {
+                    let key = table.seriesInRows ? "\(row.label)|\(column)" : "\(column)|\(row.label)"
+                    found[key, default: []].append(cell)
+                }
+            }
+        }
+        return found
+    }
+
+    @Test func fewSeriesStayInColumnsInOneTable() {
+        let table = SeriesTable(series: ["MLP 32", "MLP 64", "MLP 128"], fractions: ["0.0%", "10.0%"]) { s, f in "\(s).\(f)" }
+        #expect(!table.seriesInRows && table.blocks.count == 1)
+        let block = table.blocks[0]
+        #expect(block.corner == "Poison fraction" && block.columns == ["MLP 32", "MLP 64", "MLP 128"])
+        #expect(block.rows.map(\.label) == ["0.0%", "10.0%"] && block.rows[1].cells == ["0.1", "1.1", "2.1"])
+    }
+
+    /// The defenses example's shape: 56 series and 9 fractions of accuracy cells with Wilson intervals.
+    @Test func manySeriesGoToRowsAndTheFractionsSplitIntoBlocksThatFit() {
+        let series = (0..<56).map { "MLP \($0 % 2 == 0 ? 64 : 128), backdoor → 0, spectral signature (ε = 0.1 per class) \($0)" }
+        let fractions = ["0.0%", "5.0%", "10.0%", "15.0%", "20.0%", "25.0%", "30.0%", "40.0%", "50.0%"]
+        let table = SeriesTable(series: series, fractions: fractions) { s, f in "0.9\(s % 10)\(f) ± 0.010 [0.893, 0.928]" }
+        #expect(table.seriesInRows)
+        #expect(table.blocks.allSatisfy { $0.corner == "Series" && $0.rows.map(\.label) == series })
+        #expect(table.blocks.flatMap(\.columns) == fractions, "the fractions in order, each in one block")
+        #expect(table.blocks.allSatisfy { Self.width($0) <= SeriesTable.widthBudget }, "\(table.blocks.map(Self.width))")
+        // The label column counts 43 of 120 characters: two 31-character fraction columns per block.
+        #expect(table.blocks.map(\.columns.count) == [2, 2, 2, 2, 1])
+        let cells = Self.cells(table)
+        #expect(cells.count == 56 * 9 && cells.values.allSatisfy { $0.count == 1 })
+        #expect(cells["\(series[3])|10.0%"] == ["0.932 ± 0.010 [0.893, 0.928]"])
+    }
+
+    /// Random shapes: every cell appears once, where its series and fraction say; every block fits
+    /// the budget unless one column alone is wider; the series are in rows only when they do not fit
+    /// as columns; blocks are as few as greedy packing allows (no two neighbours would fit together).
+    @Test func everyShapeKeepsEveryCellOnceAndEachBlockWithinTheBudget() {
+        var random = SeededGenerator(SplitMix64(seed: 22))
+        for _ in 0..<300 {
+            let seriesCount = Int.random(in: 1...40, using: &random), fractionCount = Int.random(in: 1...25, using: &random)
+            let series = (0..<seriesCount).map { "s\($0)" + String(repeating: "x", count: Int.random(in: 0...40, using: &random)) }
+            let fractions = (0..<fractionCount).map { "\($0)%" }
+            let lengths = (0..<seriesCount).map { _ in (0..<fractionCount).map { _ in Int.random(in: 1...60, using: &random) } }
+            let table = SeriesTable(series: series, fractions: fractions) { s, f in "\(s),\(f)" + String(repeating: "·", count: lengths[s][f]) }
+            let cells = Self.cells(table)
+            #expect(cells.count == seriesCount * fractionCount && cells.values.allSatisfy { $0.count == 1 })
+            for (key, found) in cells {
+                let parts = key.split(separator: "|"), s = series.firstIndex(of: String(parts[0]))!, f = fractions.firstIndex(of: String(parts[1]))!
+                #expect(found[0].hasPrefix("\(s),\(f)·"))
+            }
+            for block in table.blocks where block.columns.count > 1 {
+                #expect(Self.width(block) <= SeriesTable.widthBudget)
+            }
+            let asColumns = SeriesTable.Block(corner: "Poison fraction", columns: series,
+                                              rows: fractions.indices.map { f in SeriesTable.Row(label: fractions[f], cells: series.indices.map { s in "\(s),\(f)" + String(repeating: "·", count: lengths[s][f]) }) })
+            #expect(table.seriesInRows == (Self.width(asColumns) > SeriesTable.widthBudget))
+            if table.seriesInRows {
+                for (first, second) in zip(table.blocks, table.blocks.dropFirst()) {
+                    let joined = SeriesTable.Block(corner: first.corner, columns: first.columns + [second.columns[0]],
+                                                   rows: first.rows.indices.map { SeriesTable.Row(label: first.rows[$0].label, cells: first.rows[$0].cells + [second.rows[$0].cells[0]]) })
+                    #expect(Self.width(joined) > SeriesTable.widthBudget, "greedy: the next column did not fit")
+                }
+            }
+        }
+    }
+
+    @Test func theSortValueIsTheNumberEachKindOfCellShowsFirst() {
+        let cases: [(String, String)] = [
+            ("0.912 ± 0.010 [0.893, 0.928]", "0.912"), ("-0.021 ± 0.004", "-0.021"), ("+0.717 ± 0.047 (clean 0.012)", "0.717"),
+            ("24.7% [22.1%, 30.2%]", "24.7"), ("45.2% [42.4% or more]", "45.2"), ("> 50.0% [41.2% or more]", "50"),
+            ("< 5.0%", "5"), ("-8.5 pp to +1.0 pp", "-8.5"), ("−3.0 pp", "-3"), ("at most +2.0 pp", "2"), ("42.4% or more", "42.4"),
+            ("1/9048", String(format: "%.12g", 1.0 / 9048)), ("1/2.50", "0.4"), ("237", "237"), ("2.80", "2.8"),
+            ("under 1/1000000", "1e-06"), ("over 1000000", "1000000"), ("w = 0.52", "0.52"), ("41 × 10 (345)", "410"),
+            ("5 to more than 200 seeds (33 at the estimated spread)", "5"), ("more than 200 seeds", "200"), ("+0.12 → +0.03", "0.12"),
+            ("12.5%; 40.0% of its source class (saturated)", "12.5"),
+            ("—", ""), ("n/a", ""), ("no fit", ""), ("not reached", ""), ("cannot tell", ""), ("", ""), ("MLP 64, no defense", ""),
+            ("yes", ""), ("undetermined", ""), (".5", ""), ("1/0", ""),
+        ]
+        for (text, expected) in cases { #expect(sortValue(text) == expected, "\(text)") }
+    }
+
+    /// The reference study's committed results (output/results.json), whose curve table has evidence ratios "1/N".
+    @Test func everyCellOfTheHTMLReportsSortableTablesCarriesItsNumber() throws {
+        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("output/results.json")
+        let results = try JSONDecoder().decode(StudyResults.self, from: Data(contentsOf: file))
+        let html = ReportFormat(rawValue: "html")!
+        let page = try renderReport(template: ShippedTemplate.html.text, fileName: "report.html",
+                                    context: reportContext(for: results, format: html, settings: ReportSettings(command: "make-report", figureExtension: "png")),
+                                    strict: true).text
+        let sortable = page.components(separatedBy: "<table class=\"sortable\">").dropFirst().map { $0.components(separatedBy: "</table>")[0] }
+        #expect(sortable.count >= 6)
+        for table in sortable {
+            // Each cell carries the number its text shows; only the yes/no verdicts, which sort as text, carry none.
+            for cell in table.matches(of: /<td(?: class="[a-z]+")?( data-sort-value="([^"]*)")?>([^<]*)<\/td>/) {
+                if let value = cell.output.2 { #expect(String(value) == sortValue(String(cell.output.3)), "\(cell.output.3)") }
+                else { #expect(["yes", "no"].contains(String(cell.output.3)), "\(cell.output.3) has no data-sort-value") }
+            }
+        }
+        // An evidence ratio "1/N" sorts as 1/N, not as 1.
+        let ratios = page.matches(of: /data-sort-value="([^"]*)">1\/([0-9.]+)<\/td>/)
+        #expect(!ratios.isEmpty, "the reference study has ratios below 1")
+        for ratio in ratios {
+            let value = try #require(Double(ratio.output.1)), denominator = try #require(Double(ratio.output.2))
+            #expect(abs(value * denominator - 1) < 1e-9)
+        }
+    }
+}
