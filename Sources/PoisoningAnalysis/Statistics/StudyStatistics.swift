@@ -219,14 +219,7 @@ func censoredDifference(_ other: Estimate, _ base: Estimate, replicates: (other:
         let ranges = zip(replicates.other.values, replicates.base.values).map {
             possibleDifference(possibleValues($0, swept: replicates.other.swept), possibleValues($1, swept: replicates.base.swept))
         }
-        if let lower = design.interval(ranges.map(\.low), confidence: confidence),
-           let upper = design.interval(ranges.map(\.high), confidence: confidence) {
-            let errors = EndErrors(lower: lower.monteCarloError?.lower, upper: upper.monteCarloError?.upper)
-            interval = Interval(lower: lower.lower, upper: upper.upper,
-                                monteCarloError: errors.lower == nil && errors.upper == nil ? nil : errors,
-                                undetermined: (lower.isUndetermined(.lower) ? [.lower] : []) + (upper.isUndetermined(.upper) ? [.upper] : []))
-        }
-        differences = ranges.map { $0.low == $0.high ? $0.low : $0.high == .infinity ? .infinity : $0.low == -.infinity ? -.infinity : .nan }
+        (interval, differences) = censoredInterval(ranges, design: design, confidence: confidence)
     }
     let estimate = switch (point.low.isFinite, point.high.isFinite) {
     case (true, true): Estimate(value: point.low, interval: interval)
@@ -292,6 +285,24 @@ func pairedSpread(_ other: [Double?], _ base: [Double?], resolution: Double) -> 
     let differences = zip(other, base).compactMap { pair in pair.0.flatMap { value in pair.1.map { value - $0 } } }
     guard differences.count >= 2 else { return nil }
     return (max(MeanStd(of: differences).std, resolution), differences.count - 1)
+}
+
+/// The interval of a quantity known per replicate as a range (low, high) of possible values: from the
+/// α/2 quantile of the lows to the 1 - α/2 quantile of the highs, with each end's Monte Carlo error and
+/// undetermined ends; and per replicate the value, ±infinity where only a lower (upper) bound is
+/// known, NaN where nothing is (for the seed planning). Shared by threshold differences and trends.
+func censoredInterval(_ ranges: [(low: Double, high: Double)], design: ReplicateDesign,
+                      confidence: Double) -> (Interval?, [Double]) {
+    var interval: Interval?
+    if let lower = design.interval(ranges.map(\.low), confidence: confidence),
+       let upper = design.interval(ranges.map(\.high), confidence: confidence) {
+        let errors = EndErrors(lower: lower.monteCarloError?.lower, upper: upper.monteCarloError?.upper)
+        interval = Interval(lower: lower.lower, upper: upper.upper,
+                            monteCarloError: errors.lower == nil && errors.upper == nil ? nil : errors,
+                            undetermined: (lower.isUndetermined(.lower) ? [.lower] : []) + (upper.isUndetermined(.upper) ? [.upper] : []))
+    }
+    let values = ranges.map { $0.low == $0.high ? $0.low : $0.high == .infinity ? .infinity : $0.low == -.infinity ? -.infinity : .nan }
+    return (interval, values)
 }
 
 /// The least-squares slope of y on x.
@@ -373,14 +384,7 @@ private func thresholdTrends(series: [SeriesDescription], modelKinds: [String], 
         let memberReplicates = members.compactMap { replicates[$0] }
         if memberReplicates.count == members.count, let design = memberReplicates.first?.design {
             let ranges = trendReplicateRanges(sizes: sizes, replicates: memberReplicates)
-            if let lower = design.interval(ranges.map(\.low), confidence: confidence),
-               let upper = design.interval(ranges.map(\.high), confidence: confidence) {
-                let errors = EndErrors(lower: lower.monteCarloError?.lower, upper: upper.monteCarloError?.upper)
-                interval = Interval(lower: lower.lower, upper: upper.upper,
-                                    monteCarloError: errors.lower == nil && errors.upper == nil ? nil : errors,
-                                    undetermined: (lower.isUndetermined(.lower) ? [.lower] : []) + (upper.isUndetermined(.upper) ? [.upper] : []))
-            }
-            slopes = ranges.map { $0.low == $0.high ? $0.low : $0.high == .infinity ? .infinity : $0.low == -.infinity ? -.infinity : .nan }
+            (interval, slopes) = censoredInterval(ranges, design: design, confidence: confidence)
         }
         let resolved = interval?.excludes(0) == true
         let plan = resolved || value == nil ? nil
