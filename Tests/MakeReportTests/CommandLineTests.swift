@@ -455,7 +455,7 @@ struct StudyFileCommandTests {
             ("title-201.yaml", "title: \(title.prefix(201))\n", "title-201.yaml:1:1: title: expected at most 200 characters, found 201"),
             ("dup.yaml", "title: a\nseeds: [0, 1]\ntitle: b\n", "dup.yaml:3:1: the key 'title' is given again (first at line 1)"),
             ("seed.yaml", "seeds: [0, 1]\nseed: 3\n", "seed.yaml:2:1: seed: unknown key 'seed', did you mean 'seeds'? (known keys: title, data, models, "
-                + "attacks, defenses, fractions, seeds, training, analysis, planning, claims)"),
+                + "attacks, defenses, targets, fractions, seeds, training, analysis, planning, claims)"),
         ]
         for file in files { try file.text.write(to: folder.appendingPathComponent(file.name), atomically: true, encoding: .utf8) }
         let before = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
