@@ -18,7 +18,9 @@ import Foundation
 ///    [min, max] (unless `project: false`).
 /// The poisoned set is the clean rows followed by the poisons (rows n..<n + m, the poisoned rows).
 /// Deviation from the paper: none in the algorithm; the gradient of ℓ with respect to the parameters
-/// includes the bias, so the target's bias is reached too.
+/// includes the bias, so the target's bias is reached too. Each poison's gradient carries the factor
+/// 1/n, so at the paper's η = 0.5 the poisons barely move on 1,000 rows (measured on 10-feature binary
+/// data at ε_d = 3τ: the mixed gradient stays at 65% of the clean one; with η = 500, 9%).
 ///
 /// Each run records the threshold τ of its target (`poisonabilityThreshold`, absent when none exists),
 /// the target's test accuracy and its distance from the clean model, ‖g(μ; w)‖ and the final
