@@ -13,7 +13,8 @@ struct StudyCommand: ParsableCommand {
             is shown commented out, to use your own data instead. The kinds a study can name: data \
             \(Registry.datasets.map { $0.kind }.joined(separator: ", ")); models \(Registry.models.map { $0.kind }.joined(separator: ", ")); \
             attacks \(Registry.attacks.map { $0.kind }.joined(separator: ", ")); defenses \
-            \(Registry.defenses.map { $0.kind }.joined(separator: ", ")). Save it, edit it and run it with \
+            \(Registry.defenses.map { $0.kind }.joined(separator: ", ")); targets (a top-level `targets:` list that \
+            gradient-canceling names by label) \(Registry.targets.map { $0.kind }.joined(separator: ", ")). Save it, edit it and run it with \
             `make-report run --study FILE`; paths in it are relative to its folder.
             """)
 

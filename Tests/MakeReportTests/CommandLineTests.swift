@@ -321,7 +321,7 @@ struct CommandLineTests {
         #expect(help.standardOutput.split(whereSeparator: \.isWhitespace).joined(separator: " ").contains("A YAML study file (see `make-report study`), at most 1 MiB;"))
         #expect(help.standardOutput.contains("0,0.01,0.05,0.1,0.15,0.2,0.3,0.4,0.5"))
         let words = help.standardOutput.split(whereSeparator: \.isWhitespace).joined(separator: " ")
-        for text in ["(values: random-label-flip, class-flip, margin-flip, confident-flip, backdoor, feature-collision, svm-gradient)", "(values: none, loss-filter, knn-filter, knn-relabel, centroid-sphere, spectral-signature, activation-clustering, trimmed-loss, confident-learning, label-smoothing, weight-decay, early-stopping, dp-sgd, input-gradient-penalty)", "(values: png, pdf, svg; default: png)",
+        for text in ["(values: random-label-flip, class-flip, margin-flip, confident-flip, backdoor, feature-collision, svm-gradient, gradient-canceling)", "(values: none, loss-filter, knn-filter, knn-relabel, centroid-sphere, spectral-signature, activation-clustering, trimmed-loss, confident-learning, label-smoothing, weight-decay, early-stopping, dp-sgd, input-gradient-penalty)", "(values: png, pdf, svg; default: png)",
                      "(values: md, tex, html)", "train + test. (default: 500)", "the split. (default: 42)"] {
             #expect(words.contains(text), "help lacks \(text)")
         }
@@ -455,7 +455,7 @@ struct StudyFileCommandTests {
             ("title-201.yaml", "title: \(title.prefix(201))\n", "title-201.yaml:1:1: title: expected at most 200 characters, found 201"),
             ("dup.yaml", "title: a\nseeds: [0, 1]\ntitle: b\n", "dup.yaml:3:1: the key 'title' is given again (first at line 1)"),
             ("seed.yaml", "seeds: [0, 1]\nseed: 3\n", "seed.yaml:2:1: seed: unknown key 'seed', did you mean 'seeds'? (known keys: title, data, models, "
-                + "attacks, defenses, fractions, seeds, training, analysis, planning, claims)"),
+                + "attacks, defenses, targets, fractions, seeds, training, analysis, planning, claims)"),
         ]
         for file in files { try file.text.write(to: folder.appendingPathComponent(file.name), atomically: true, encoding: .utf8) }
         let before = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()

@@ -25,9 +25,14 @@ public enum ConformanceStudies {
         Registry.models.map { ($0.kind, $0.kind == MLP.kind ? StudyConfig.mlp(4) : StudyConfig.component($0.kind)) }
     }
 
-    /// Every registered attack with its defaults, and the clean-label backdoor.
+    /// The target every study names (`targets`), for gradient canceling.
+    public static let target = StudyConfig.component(GradPCTarget.kind, ["eps-w": .double(0.5)])
+
+    /// Every registered attack with its defaults (gradient canceling aims at `target`), and the clean-label backdoor.
     public static var attacks: [(kind: String, value: ParameterValue)] {
-        Registry.attacks.map { ($0.kind, StudyConfig.component($0.kind)) }
+        Registry.attacks.map {
+            ($0.kind, $0.kind == GradientCanceling.kind ? StudyConfig.component($0.kind, ["target": .string("gradpc 0.5")]) : StudyConfig.component($0.kind))
+        }
             + [(Backdoor.kind + " (clean-label)", StudyConfig.component(Backdoor.kind, ["clean-label": .bool(true)]))]
     }
 
@@ -39,7 +44,7 @@ public enum ConformanceStudies {
     /// The study of one model, attack and defense.
     public static func config(model: ParameterValue, attack: ParameterValue, defense: ParameterValue) -> StudyConfig {
         StudyConfig(data: data, models: [model], attacks: [attack], defenses: [defense], fractions: [0, 0.2], seeds: [3],
-                    training: TrainingSettings(epochs: 2, batchSize: 16))
+                    training: TrainingSettings(epochs: 2, batchSize: 16), targets: [target])
     }
 
     /// Every triple, model-major, then attack, then defense.

@@ -29,10 +29,13 @@ public struct PoisonedTrainingSet: Sendable {
     /// Whether the budget asked for more rows than the attack may touch (the rows of its source,
     /// target or base class), so that it poisoned all of those and fewer rows than asked.
     public let saturated: Bool
+    /// The model the attack aims the victim at (Gradient Canceling's target), for the runner to measure
+    /// the victim's distance from it and their agreement; nil for an attack without one.
+    public let target: NetworkParameters?
 
     /// A poisoned training set.
     public init(data: Dataset, trueLabels: [Int], poisonedRows: [Int], evaluations: [AttackEvaluation] = [],
-                measurements: [String: Double] = [:], saturated: Bool = false) {
+                measurements: [String: Double] = [:], saturated: Bool = false, target: NetworkParameters? = nil) {
         precondition(trueLabels.count == data.count, "one true label per row required")
         self.data = data
         self.trueLabels = trueLabels
@@ -40,6 +43,7 @@ public struct PoisonedTrainingSet: Sendable {
         self.evaluations = evaluations
         self.measurements = measurements
         self.saturated = saturated
+        self.target = target
     }
 }
 

@@ -104,6 +104,10 @@ struct PreparedRun {
         for evaluation in poisoned.evaluations where evaluation.inputs.count > 0 {
             metrics[evaluation.metric.key] = model.accuracy(on: evaluation.inputs)
         }
+        if let target = poisoned.target, let victim = model as? NetworkParameters {
+            metrics[MetricKey.targetDistance] = relativeParameterDistance(victim, from: target)
+            metrics[MetricKey.targetAgreement] = model.accuracy(on: study.split.test, labels: target.predictions(on: study.split.test))
+        }
         if let epoch = outcome.stoppingEpoch { metrics[MetricKey.stoppingEpoch] = Double(epoch) }
         // ε is infinite without noise, and above `MetricKey.largestUnboundedValue` (no guarantee at all,
         // and a square that overflows) with next to none; results.json holds only numbers in range, so

@@ -42,6 +42,20 @@ public enum MetricKey {
     public static let privacyEpsilon = "privacyEpsilon"
     /// The Rényi order α at which DP-SGD's ε is smallest, one of `renyiOrders` (1.1 to 1024).
     public static let privacyOrder = "privacyOrder"
+    /// Gradient Canceling's target: its poisonability threshold τ (a budget, ≥ 0).
+    public static let poisonabilityThreshold = "poisonabilityThreshold"
+    /// Gradient Canceling's target: its test accuracy.
+    public static let targetAccuracy = "targetAccuracy"
+    /// Gradient Canceling's target: ‖w_target − w_clean‖ / ‖w_clean‖.
+    public static let targetShift = "targetShift"
+    /// Gradient Canceling: ‖g(clean rows; w_target)‖.
+    public static let cleanGradientNorm = "cleanGradientNorm"
+    /// Gradient Canceling: ‖g(clean rows and poisons; w_target)‖ after its last step.
+    public static let mixedGradientNorm = "mixedGradientNorm"
+    /// ‖w_victim − w_target‖ / ‖w_target‖ for an attack with a target model.
+    public static let targetDistance = "targetDistance"
+    /// The share of test rows on which the victim and an attack's target model agree.
+    public static let targetAgreement = "targetAgreement"
     /// What an attack metric's key ends with for the clean model's rate (`MetricInfo.baseline`).
     public static let baselineSuffix = "Baseline"
     /// What an attack metric's key ends with for its excess over the clean model (`MetricInfo.excess`).
@@ -59,13 +73,15 @@ public enum MetricKey {
     public static let largestUnboundedValue = 1e100
 
     /// The values a metric can take: the gap and an attack's excess over the clean model lie in
-    /// [-1, 1]; the loss, the stopping epoch and ε in [0, `largestUnboundedValue`]; the Rényi order in
+    /// [-1, 1]; the loss, the stopping epoch, ε, a threshold τ, gradient norms and parameter distances in
+    /// [0, `largestUnboundedValue`]; the Rényi order in
     /// [1.1, 1024] (`renyiOrders`); every other metric (accuracies, precision, recall, AUROC, removed
     /// fraction, TPR at 5% FPR, the attacks' success rates) is a rate in [0, 1].
     public static func validRange(of key: String) -> ClosedRange<Double> {
         switch key {
         case generalizationGap: -1...1
-        case finalLoss, stoppingEpoch, privacyEpsilon: 0...largestUnboundedValue
+        case finalLoss, stoppingEpoch, privacyEpsilon, poisonabilityThreshold, targetShift, cleanGradientNorm, mixedGradientNorm,
+             targetDistance: 0...largestUnboundedValue
         case privacyOrder: renyiOrders.min()!...renyiOrders.max()!
         case _ where key.hasSuffix(excessSuffix): -1...1
         default: 0...1

@@ -42,6 +42,8 @@ public struct StudyDesign: Sendable {
     public let attacks: [any PoisoningAttack]
     /// The defenses.
     public let defenses: [any TrainingSetDefense]
+    /// The target models that attacks aim at.
+    public let targets: [any TargetModel]
 
     /// Reads a study document (a study file, or a configuration made in code) without its data.
     /// Throws a `SpecificationError` naming the key at fault.
@@ -65,6 +67,10 @@ public struct StudyDesign: Sendable {
         let defenses: [(any TrainingSetDefense, ParameterValue)] = try config.defenses.enumerated().map {
             try component($1, "defenses[\($0)]", "defense", Registry.defenses)
         }
+        let targets: [(any TargetModel, ParameterValue)] = try config.targets.enumerated().map {
+            try component($1, "targets[\($0)]", "target", Registry.targets)
+        }
+        let aimed = try Self.aim(attacks.map(\.0), at: targets.map(\.0), models: models.map(\.0), locations: locations)
         if let problem = Self.capabilityProblem(models: models.map(\.0), attacks: attacks.map(\.0), defenses: defenses.map(\.0)) {
             throw SpecificationError(path: problem.path, location: locations.location(of: problem.path), message: problem.message)
         }
@@ -94,12 +100,42 @@ public struct StudyDesign: Sendable {
         config.models = models.map(\.1)
         config.attacks = attacks.map(\.1)
         config.defenses = defenses.map(\.1)
+        config.targets = targets.map(\.1)
         self.config = config
         self.help = allHelp
         self.data = data.0
         self.models = models.map(\.0)
-        self.attacks = attacks.map(\.0)
+        self.attacks = aimed
         self.defenses = defenses.map(\.0)
+        self.targets = targets.map(\.0)
+    }
+
+    /// `attacks` with each `TargetedAttack` given the target of its label among `targets` (two targets
+    /// may not share a label). Throws when a label names no target, or such an attack cannot attack one
+    /// of `models`.
+    static func aim(_ attacks: [any PoisoningAttack], at targets: [any TargetModel], models: [any ModelArchitecture],
+                    locations: SourceLocations) throws -> [any PoisoningAttack] {
+        for (index, target) in targets.enumerated() where targets[..<index].contains(where: { $0.label == target.label }) {
+            let path = "targets[\(index)]"
+            throw SpecificationError(path: path, location: locations.location(of: path),
+                                     message: "its label \(quotedUserText(target.label)) is that of an earlier target: attacks could not tell them apart")
+        }
+        return try attacks.enumerated().map { index, attack in
+            guard let targeted = attack as? any TargetedAttack else { return attack }
+            let path = "attacks[\(index)]"
+            for model in models {
+                if let problem = targeted.modelProblem(model) {
+                    throw SpecificationError(path: path, location: locations.location(of: path), message: problem)
+                }
+            }
+            guard let target = targets.first(where: { $0.label == targeted.targetLabel }) else {
+                let known = targets.isEmpty ? "the study has no targets (add a top-level targets: list, e.g. [{kind: gradpc, eps-w: 0.5}])"
+                    : "the study's targets are " + targets.map { quotedUserText($0.label) }.joined(separator: ", ")
+                throw SpecificationError(path: path + ".target", location: locations.location(of: path + ".target"),
+                                         message: "names no target \(quotedUserText(targeted.targetLabel)); \(known)")
+            }
+            return targeted.aimed(at: target)
+        }
     }
 
     /// The first attack or defense (attacks first, each in order, for the models in order) that needs a

@@ -1,5 +1,5 @@
 /// A part of a study that a study file names by `kind` and configures with its own keys: a data
-/// set, a model, an attack or a defense. Each is one small type; `Registry` lists them.
+/// set, a model, an attack, a defense or a target model. Each is one small type; `Registry` lists them.
 public protocol StudyComponent: Sendable {
     /// The `kind` a study file names it by, e.g. "class-flip".
     static var kind: String { get }
@@ -94,6 +94,12 @@ public enum Registry {
         Backdoor.self,
         FeatureCollision.self,
         SVMGradient.self,
+        GradientCanceling.self,
+    ]
+    /// Target models (`targets:`), for attacks that aim at one.
+    public static let targets: [any TargetModel.Type] = [
+        LabelFlipTarget.self,
+        GradPCTarget.self,
     ]
     /// Defenses.
     public static let defenses: [any TrainingSetDefense.Type] = [

@@ -13,6 +13,8 @@ public struct StudyConfig: Sendable, Equatable, Codable {
     public var attacks: [ParameterValue]
     /// The defenses.
     public var defenses: [ParameterValue]
+    /// Target models for attacks that aim at one (Gradient Canceling), made per model and seed; none by default.
+    public var targets: [ParameterValue]
     /// Poison fractions, in [0, 1].
     public var fractions: [Double]
     /// Seeds; each drives initialisation, shuffling and the attack's random choices. In an adaptive
@@ -39,8 +41,9 @@ public struct StudyConfig: Sendable, Equatable, Codable {
                 fractions: [Double] = [0, 0.01, 0.05, 0.10, 0.15, 0.20, 0.30, 0.40, 0.50],
                 seeds: [UInt64] = [42, 123, 7], training: TrainingSettings = TrainingSettings(),
                 analysis: AnalysisSettings = AnalysisSettings(), planning: PlanningSettings = PlanningSettings(),
-                claims: PublishedClaims? = nil, sequential: SequentialSeeds? = nil) {
+                claims: PublishedClaims? = nil, sequential: SequentialSeeds? = nil, targets: [ParameterValue] = []) {
         self.title = title
+        self.targets = targets
         self.sequential = sequential
         self.data = data
         self.models = models
@@ -75,6 +78,9 @@ public struct StudyConfig: Sendable, Equatable, Codable {
             ParameterEntry(key: "models", value: .list(models)),
             ParameterEntry(key: "attacks", value: .list(attacks)),
             ParameterEntry(key: "defenses", value: .list(defenses)),
+        ]
+        if !targets.isEmpty { entries.append(ParameterEntry(key: "targets", value: .list(targets))) }
+        entries += [
             ParameterEntry(key: "fractions", value: .list(fractions.map(ParameterValue.double))),
             ParameterEntry(key: "seeds", value: sequential?.document(values: seeds) ?? .list(seeds.map { .int(Int(clamping: $0)) })),
             ParameterEntry(key: "training", value: .mapping([
@@ -165,6 +171,10 @@ public struct StudyConfig: Sendable, Equatable, Codable {
                                         help: "The attacks, by kind: \(Registry.attacks.map { $0.kind }.joined(separator: ", ")).")
         config.defenses = try components("defenses", reference.defenses,
                                          help: "The defenses, by kind: \(Registry.defenses.map { $0.kind }.joined(separator: ", ")).")
+        config.targets = try components("targets", reference.targets,
+                                        help: "Target models that attacks such as gradient-canceling aim at (named by their label, e.g. "
+                                            + "\"gradpc 0.5\"), made for each model and seed, by kind: "
+                                            + "\(Registry.targets.map { $0.kind }.joined(separator: ", ")) (default: none).")
         // -0.0 is read as 0 (one clean fraction, printed "0.0%"); a fraction given twice would be one
         // cell of the sweep averaged twice.
         config.fractions = try reader.doubleList("fractions", default: reference.fractions, in: 0...1,

@@ -1,0 +1,151 @@
+import Foundation
+import Testing
+@testable import PoisoningEngine
+
+/// Gradient Canceling (Lu, Kamath, Yu 2023): its gradient against finite differences, its mixed
+/// gradient against the network's own backward pass, the targets' definitions, and on a controlled
+/// case what the paper says: below τ no poison set cancels the clean gradient, above τ GC does.
+struct GradientCancelingTests {
+    /// Three poisons for the reference rows of `PoisonabilityTests` (softmax regression, 3 classes).
+    static let poisons: [Double] = [0.3, -1.2, 0.7, 0.05, -0.4, 0.9, -1.1, 0.6, 1.3, 0.2, -0.8, -0.3]
+    static let poisonLabels = [2, 0, 1]
+
+    /// ∂L/∂x from the double-backward pass agrees with central differences of L (step 1e-6) to 1e-7
+    /// of the gradient's largest entry, for every feature of every poison.
+    @Test func theAttackGradientIsTheObjectivesFiniteDifference() {
+        let target = PoisonabilityTests.referenceNetwork(classes: 3, hidden: false)
+        var objective = GradientCancelingObjective(target: target, clean: PoisonabilityTests.referenceRows(classes: 3),
+                                                   poisonLabels: Self.poisonLabels)
+        var gradient = [Double](repeating: 0, count: Self.poisons.count)
+        _ = objective.evaluate(Self.poisons, gradient: &gradient)
+        var scratch = gradient
+        let largest = gradient.map(abs).max()!
+        #expect(largest > 1e-4)
+        for i in Self.poisons.indices {
+            var up = Self.poisons, down = Self.poisons
+            up[i] += 1e-6
+            down[i] -= 1e-6
+            let difference = (objective.evaluate(up, gradient: &scratch) - objective.evaluate(down, gradient: &scratch)) / 2e-6
+            #expect(abs(difference - gradient[i]) <= 1e-7 * largest, "feature \(i): \(gradient[i]) vs \(difference)")
+        }
+    }
+
+    /// The mixed gradient norm ‖g(clean rows and poisons; θ)‖ is the norm of the network's own mean
+    /// gradient (its Float backward pass) over those rows, to 1e-5 of it; with no poisons, the clean one.
+    @Test func theMixedGradientIsTheNetworksGradientOverTheMixture() {
+        let target = PoisonabilityTests.referenceNetwork(classes: 3, hidden: false)
+        let clean = PoisonabilityTests.referenceRows(classes: 3)
+        var objective = GradientCancelingObjective(target: target, clean: clean, poisonLabels: Self.poisonLabels)
+        var mixture = clean
+        mixture.features += Self.poisons.map(Float.init)
+        mixture.labels += Self.poisonLabels
+        for (data, poisons) in [(mixture, Self.poisons), (clean, [])] {
+            let network = target.lossAndGradient(on: data).gradient.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
+            #expect(abs(objective.mixedGradientNorm(poisons) - network) <= 1e-5 * network)
+        }
+    }
+
+    /// GradPC's target lies within ε_w of the clean model (relative norm), at its edge after 100
+    /// steps, with a higher validation loss; a label-flip target of fraction 0 is the clean model.
+    @Test func theTargetsAreWhatTheySay() throws {
+        let split = GaussianClusters(samples: 200, features: 5, classes: 2, seed: 4).makeSplit()
+        let trainer = ModelTrainer(model: NetworkShape(inputs: 5, hidden: [], classes: 2), settings: TrainingSettings(epochs: 20, batchSize: 16), seed: 9)
+        let clean = try #require(trainer.train(split.train).model as? NetworkParameters)
+        let target = try #require(GradPCTarget(epsW: 0.5).target(clean: clean, train: split.train, trainer: trainer, seed: 9))
+        let distance = relativeParameterDistance(target, from: clean)
+        #expect(distance <= 0.5 * (1 + 1e-6) && distance >= 0.5 * (1 - 1e-3))
+        #expect(target.lossAndGradient(on: split.train).loss > clean.lossAndGradient(on: split.train).loss)
+        let unflipped = try #require(LabelFlipTarget(fraction: 0).target(clean: clean, train: split.train, trainer: trainer, seed: 9))
+        #expect(unflipped == clean)
+    }
+
+    /// The paper's phase transition on binary logistic regression (1,000 training rows, 10 features,
+    /// a GradPC target at ε_w = 0.5, τ = 0.205). Below τ no poison set can cancel the clean gradient:
+    /// every row's <θ, ∇ℓ> = <h, p − y> ≥ −W₀(1/e), so <θ, v> ≥ W₀(1/e)(τ − ε_d) and, by Cauchy-Schwarz,
+    /// ‖v‖ ≥ W₀(1/e)(τ − ε_d)/‖θ‖; GC's poisons at 0.5τ stay above that bound. Above τ (at 3τ) GC
+    /// brings the mixed gradient below 15% of the clean one. Learning rate 500: at the paper's 0.5 the
+    /// poisons barely move at n = 1,000 (each poison's gradient carries the factor 1/n), and the
+    /// mixed gradient stays above 60% of the clean one even at 3τ.
+    @Test func belowTauNothingCancelsTheCleanGradientAboveItGradientCancelingDoes() throws {
+        let split = GaussianClusters(samples: 1429, features: 10, classes: 2, seed: 5).makeSplit()
+        #expect(split.train.count == 1000)
+        let trainer = ModelTrainer(model: NetworkShape(inputs: 10, hidden: [], classes: 2), settings: TrainingSettings(), seed: 1)
+        let clean = try #require(trainer.train(split.train).model as? NetworkParameters)
+        let target = try #require(GradPCTarget(epsW: 0.5).target(clean: clean, train: split.train, trainer: trainer, seed: 1))
+        let tau = try #require(poisonabilityThreshold(of: target, on: split.train).tau)
+        #expect(abs(tau - 0.205) < 0.001)
+        let norm = target.values.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
+        let attack = GradientCanceling(targetLabel: "gradpc 0.5", target: GradPCTarget(epsW: 0.5), learningRate: 500)
+        for (multiple, largestRatio) in [(0.5, 1.0), (3.0, 0.15)] {
+            let fraction = multiple * tau
+            let poisoned = try #require(attack.poison(split, fraction: fraction, seed: 1, trainer: trainer))
+            let m = poisoned.poisonedRows.count, n = 1000
+            #expect(m == poisonCount(fraction: fraction, of: n) && poisoned.data.count == n + m)
+            let mixed = try #require(poisoned.measurements[MetricKey.mixedGradientNorm])
+            let cleanNorm = try #require(poisoned.measurements[MetricKey.cleanGradientNorm])
+            #expect(mixed / cleanNorm < largestRatio, "at \(multiple)τ")
+            if multiple < 1 {
+                let bound = lambertW0(exp(-1.0)) * (tau - Double(m) / Double(n)) / norm * Double(n) / Double(n + m)
+                #expect(mixed >= bound && bound > 0, "at \(multiple)τ: \(mixed) below the bound \(bound)")
+            }
+        }
+    }
+
+    /// A study with targets and a gradient-canceling attack.
+    static func config(models: [ParameterValue] = [StudyConfig.component(LogisticRegression.kind)], target: String = "gradpc 0.5",
+                       targets: [ParameterValue] = [StudyConfig.component(GradPCTarget.kind, ["eps-w": .double(0.5)]),
+                                                    StudyConfig.component(LabelFlipTarget.kind)]) -> StudyConfig {
+        StudyConfig(data: StudyConfig.component(GaussianClusters.kind, ["samples": .int(80), "features": .int(3), "classes": .int(2)]),
+                    models: models, attacks: [StudyConfig.component(GradientCanceling.kind, ["target": .string(target), "steps": .int(20)])],
+                    fractions: [0, 0.1], seeds: [2], training: TrainingSettings(epochs: 3, batchSize: 16), targets: targets)
+    }
+
+    static func refusal(_ config: StudyConfig) -> String {
+        do {
+            _ = try Study(config)
+            return "accepted"
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    /// `targets:` is read with its defaults filled in, written back in the study's document (and
+    /// read back from it as the same configuration), and matched to the attack by label; a label
+    /// naming no target, two targets with one label, and gradient canceling on a model other than
+    /// softmax regression are refused in one line naming the key.
+    @Test func targetsAreReadWrittenAndMatchedByLabel() throws {
+        let study = try Study(Self.config())
+        #expect(study.config.targets.map { $0.value(at: "kind") } == [.string("gradpc"), .string("label-flip")])
+        #expect(study.config.targets[1].value(at: "fraction") == .double(0.5))
+        #expect(study.config.document.value(at: "targets") == .list(study.config.targets))
+        let decoded = try JSONDecoder().decode(StudyConfig.self, from: JSONEncoder().encode(study.config))
+        #expect(decoded == study.config)
+        let attack = try #require(study.attacks[0] as? GradientCanceling)
+        #expect(attack.target?.label == "gradpc 0.5" && attack.label == "gradient-canceling → gradpc 0.5 (20 steps)")
+        #expect(StudyConfig().document.value(at: "targets") == nil)
+        #expect(Self.refusal(Self.config(target: "gradpc 0.7"))
+            == "attacks[0].target: names no target 'gradpc 0.7'; the study's targets are 'gradpc 0.5', 'label-flip 0.5'")
+        #expect(Self.refusal(Self.config(targets: [])).hasPrefix("attacks[0].target: names no target 'gradpc 0.5'; the study has no targets"))
+        #expect(Self.refusal(Self.config(targets: [StudyConfig.component(LabelFlipTarget.kind), StudyConfig.component(LabelFlipTarget.kind)]))
+            == "targets[1]: its label 'label-flip 0.5' is that of an earlier target: attacks could not tell them apart")
+        #expect(Self.refusal(Self.config(models: [StudyConfig.mlp(8)]))
+            == "attacks[0]: gradient-canceling's double-backward pass is written for softmax regression (logistic); mlp is not supported")
+        #expect(Self.refusal(Self.config(targets: [StudyConfig.component(GradPCTarget.kind, ["eps-w": .double(0)])])).hasPrefix("targets[0].eps-w: must lie in"))
+    }
+
+    /// A study's runs record what the attack declares: at fraction 0 the clean model, which the
+    /// target's own agreement and distance measure; at 0.1 eight poisons added to the 56 rows.
+    @Test func aStudyRecordsTheTargetsMetrics() throws {
+        let study = try Study(Self.config())
+        let runs = runStudy(study, threads: 1).results
+        for run in runs {
+            let metrics = try #require(run.metrics)
+            for key in [MetricKey.targetAccuracy, MetricKey.targetShift, MetricKey.cleanGradientNorm, MetricKey.mixedGradientNorm,
+                        MetricKey.targetDistance, MetricKey.targetAgreement] {
+                #expect(metrics[key] != nil, "\(key) missing at \(run.fraction)")
+            }
+            #expect(run.poisonedCount == poisonCount(fraction: run.fraction, of: study.split.train.count))
+        }
+        #expect(runs[0].metrics?[MetricKey.mixedGradientNorm] == runs[0].metrics?[MetricKey.cleanGradientNorm])
+    }
+}
