@@ -26,7 +26,7 @@ struct MergeTests {
         let single = try StudyResults(study: Self.study, runs: runStudy(Self.study, threads: 2).results, toolVersion: "test").jsonData()
         let parts = [3, 1, 2].map { ("part \($0)", Self.part($0, of: 3)) }
         let merged = try mergePartialResults(parts)
-        let data = try StudyResults(study: merged.study, runs: merged.runs, toolVersion: merged.toolVersion).jsonData()
+        let data = try StudyResults(layout: merged.study, runs: merged.runs, toolVersion: merged.toolVersion).jsonData()
         #expect(data == single)
     }
 
@@ -161,6 +161,41 @@ struct MergeTests {
         let mixed = PartialStudyResults(toolVersion: "test", config: config, dataFileSHA256: String(repeating: "0", count: 64),
                                         shard: parts[1].shard, runs: parts[1].runs)
         #expect(throws: MergeError.dataMismatch(part: "b", first: "a")) { try mergePartialResults([("a", parts[0]), ("b", mixed)]) }
+    }
+
+    /// Issue 19: merge made the study's data (read its data file, or drew the clusters) only to learn
+    /// the split's sizes. Parts record them (`dataSizes`), and merge lays the study out from them: with
+    /// the data file gone its results are those of a single run; parts that disagree on the sizes, or
+    /// whose sizes are not those synthetic data's settings give, are refused.
+    @Test func partsThatRecordTheirSplitSizesMergeWithoutTheData() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("merge-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let data = folder.appendingPathComponent("data.csv")
+        try ("x,y,label\n" + (0..<40).map { "\($0),\($0 % 7),\($0 % 2)" }.joined(separator: "\n") + "\n").write(to: data, atomically: true, encoding: .utf8)
+        let config = Self.csvConfig(data.path), study = try Study(config)
+        let hash = try #require(try dataFileSHA256(of: config))
+        let single = try StudyResults(study: study, runs: runStudy(study, threads: 1).results, toolVersion: "test").jsonData()
+        let parts = (1...2).map { k in
+            let runs = runStudy(study, threads: 1, shard: Shard(index: k, count: 2))
+            return (name: "p\(k)", results: PartialStudyResults(toolVersion: "test", config: config, dataFileSHA256: hash, dataSizes: study.split.sizes,
+                                                                 shard: Shard(index: k, count: 2),
+                                                                 runs: zip(runs.indices, runs.results).map { IndexedRunResult(index: $0, result: $1) }))
+        }
+        try FileManager.default.removeItem(at: data)
+        let merged = try mergePartialResults(parts)
+        #expect(try StudyResults(layout: merged.study, runs: merged.runs, toolVersion: merged.toolVersion).jsonData() == single)
+        let other = SplitSizes(trainRows: study.split.sizes.trainRows + 1, testRows: study.split.sizes.testRows - 1, features: 2, classes: 2)
+        let resized = PartialStudyResults(toolVersion: "test", config: config, dataFileSHA256: hash, dataSizes: other,
+                                          shard: parts[1].results.shard, runs: parts[1].results.runs)
+        #expect(throws: MergeError.dataMismatch(part: "b", first: "a")) { try mergePartialResults([("a", parts[0].results), ("b", resized)]) }
+        // Gaussian clusters: their settings give the sizes, which a part must record.
+        let gaussian = Self.part(1, of: 1), sizes = try Study(Self.config).split.sizes
+        let recorded = PartialStudyResults(toolVersion: "test", config: Self.config, dataSizes: sizes, shard: gaussian.shard, runs: gaussian.runs)
+        #expect(try mergePartialResults([("a", recorded)]).runs == mergePartialResults([("a", gaussian)]).runs)
+        let wrong = PartialStudyResults(toolVersion: "test", config: Self.config, dataSizes: other, shard: gaussian.shard, runs: gaussian.runs)
+        #expect(throws: MergeError.invalidStudy(part: "a", reason: "its split's sizes (\(other.trainRows) training rows, \(other.testRows) test rows, 2 features, "
+            + "2 classes) are not those of its configuration's data")) { try mergePartialResults([("a", wrong)]) }
     }
 }
 

@@ -196,3 +196,19 @@ PY
   refused "^make-report: error: compare: 'edited.json' is a make-report results.json that cannot be used: run 0 is impossible: its generalizationGap is 0\.5, expected its trainAccuracy"
 }
 hostile_case compare-refuses-a-gap-that-is-not-train-minus-test case_compare_refuses_a_gap_that_is_not_train_minus_test
+
+# Issue 19, part A: merge made the study's data (read its CSV file again, or drew the clusters) only
+# to learn the split's sizes. Parts record them, so merge needs no data: with the CSV file gone, the
+# merged results are byte-identical to a single run's.
+case_merge_needs_no_data() {
+  mkdir study && printf 'data:\n  kind: csv\n  path: data.csv\n' >study/study.yaml
+  python3 -c 'print("x,y,label"); [print(f"{i},{i % 7},{i % 2}") for i in range(60)]' >study/data.csv
+  mr --study study/study.yaml "${SHARD_STUDY[@]}" --output single && succeeded || return 1
+  mr --study study/study.yaml "${SHARD_STUDY[@]}" --shard 1/2 --output parts && succeeded || return 1
+  mr --study study/study.yaml "${SHARD_STUDY[@]}" --shard 2/2 --output parts && succeeded || return 1
+  grep -q '"dataSizes"' parts/results.part-1-of-2.json || { why "the part records no dataSizes"; return 1; }
+  rm study/data.csv
+  mr merge parts/results.part-1-of-2.json parts/results.part-2-of-2.json --output merged --quiet && succeeded || return 1
+  cmp -s single/results.json merged/results.json || { why "merged results.json differs from the single run's"; return 1; }
+}
+hostile_case merge-needs-no-data case_merge_needs_no_data
