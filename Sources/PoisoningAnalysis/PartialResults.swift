@@ -139,9 +139,9 @@ public enum MergeError: Error, Equatable, CustomStringConvertible {
 /// Combines the partial results of all N shards of one study into the study's layout and its runs,
 /// in run-spec order. Before the study is laid out from the parts' configuration, every part must
 /// have the same configuration, data, split sizes, tool version and N, and N may not exceed the
-/// study's runs. Parts that record the split's sizes (`dataSizes`) give the layout without the
-/// data; older parts have the study's data made, after the data file the study names (if any) is
-/// found to have the bytes the shards read. Then the shards must be
+/// study's runs, and the data file the study names (if any) must have the bytes the shards read (its
+/// SHA-256; the file is not parsed). Parts that record the split's sizes (`dataSizes`) give the
+/// layout without the data; older parts have the study's data made. Then the shards must be
 /// 1...N each exactly once, each holding exactly its own runs (so together they hold every run
 /// once), each passing `StudyRunCheck` (the study's run at its index, and possible: the checks a
 /// results.json's runs and a stored run pass too). The work is linear in the parts' runs, whatever N they claim.
@@ -151,7 +151,7 @@ public func mergePartialResults(_ parts: [(name: String, results: PartialStudyRe
     try checkAgreement(parts)
     let config = first.results.config, count = first.results.shard.count, total = config.runCount
     guard count <= total else { throw MergeError.tooManyShards(part: first.name, count: count, runs: total) }
-    if first.results.dataSizes == nil { try checkDataFile(first) }
+    try checkDataFile(first)
     let study: StudyLayout
     if let sizes = first.results.dataSizes {
         let design: StudyDesign

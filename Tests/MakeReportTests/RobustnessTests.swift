@@ -163,7 +163,9 @@ struct RobustnessTests {
         }
         #expect(try run(tiny + ["--output", "~/x", "--store", "~/runs.sqlite"]).status == 0)
         #expect(try run(tiny + ["--output", "~/parts", "--store", "~/runs.sqlite", "--shard", "1/1"]).status == 0)
-        #expect(try run(["validate", "~/x"]).status == 0)
+        // validate reads '~/x' as './~/x' (a study this small fails its reference-design checks).
+        let validated = try run(["validate", "~/x"]), dotted = try run(["validate", "./~/x"])
+        #expect(validated.status == 1 && validated.error == dotted.error.replacingOccurrences(of: "./~/x", with: "~/x"))
         #expect(try run(["check"] + tiny + ["--output", "~/x"]).status == 0)
         #expect(try run(["store", "verify", "--store", "~/runs.sqlite"]).status == 0)
         #expect(try run(["merge", "~/parts/results.part-1-of-1.json", "--output", "~/merged", "--quiet"]).status == 0)

@@ -163,10 +163,12 @@ struct MergeTests {
         #expect(throws: MergeError.dataMismatch(part: "b", first: "a")) { try mergePartialResults([("a", parts[0]), ("b", mixed)]) }
     }
 
-    /// Issue 19: merge made the study's data (read its data file, or drew the clusters) only to learn
-    /// the split's sizes. Parts record them (`dataSizes`), and merge lays the study out from them: with
-    /// the data file gone its results are those of a single run; parts that disagree on the sizes, or
-    /// whose sizes are not those synthetic data's settings give, are refused.
+    /// Issue 19: merge made the study's data (parsed its data file, or drew the clusters) only to
+    /// learn the split's sizes. Parts record them (`dataSizes`), and merge lays the study out from
+    /// them, never from the data: parts recording 3 features of a 2-feature file merge into a study of
+    /// 3 features (the file is only hashed, to find it unchanged), and otherwise into the results of a
+    /// single run; parts that disagree on the sizes, or whose sizes are not those synthetic data's
+    /// settings give, are refused.
     @Test func partsThatRecordTheirSplitSizesMergeWithoutTheData() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("merge-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -176,23 +178,27 @@ struct MergeTests {
         let config = Self.csvConfig(data.path), study = try Study(config)
         let hash = try #require(try dataFileSHA256(of: config))
         let single = try StudyResults(study: study, runs: runStudy(study, threads: 1).results, toolVersion: "test").jsonData()
-        let parts = (1...2).map { k in
-            let runs = runStudy(study, threads: 1, shard: Shard(index: k, count: 2))
-            return (name: "p\(k)", results: PartialStudyResults(toolVersion: "test", config: config, dataFileSHA256: hash, dataSizes: study.split.sizes,
-                                                                 shard: Shard(index: k, count: 2),
-                                                                 runs: zip(runs.indices, runs.results).map { IndexedRunResult(index: $0, result: $1) }))
+        /// The two parts of the study, recording `sizes`.
+        func parts(recording sizes: SplitSizes) -> [(name: String, results: PartialStudyResults)] {
+            (1...2).map { k in
+                let runs = runStudy(study, threads: 1, shard: Shard(index: k, count: 2))
+                return (name: "p\(k)", results: PartialStudyResults(toolVersion: "test", config: config, dataFileSHA256: hash, dataSizes: sizes,
+                                                                     shard: Shard(index: k, count: 2),
+                                                                     runs: zip(runs.indices, runs.results).map { IndexedRunResult(index: $0, result: $1) }))
+            }
         }
-        try FileManager.default.removeItem(at: data)
-        let merged = try mergePartialResults(parts)
+        let merged = try mergePartialResults(parts(recording: study.split.sizes))
         #expect(try StudyResults(layout: merged.study, runs: merged.runs, toolVersion: merged.toolVersion).jsonData() == single)
+        let sizes = study.split.sizes
+        let threeFeatures = SplitSizes(trainRows: sizes.trainRows, testRows: sizes.testRows, features: 3, classes: sizes.classes)
+        #expect(try mergePartialResults(parts(recording: threeFeatures)).study.sizes == threeFeatures)
         let other = SplitSizes(trainRows: study.split.sizes.trainRows + 1, testRows: study.split.sizes.testRows - 1, features: 2, classes: 2)
-        let resized = PartialStudyResults(toolVersion: "test", config: config, dataFileSHA256: hash, dataSizes: other,
-                                          shard: parts[1].results.shard, runs: parts[1].results.runs)
-        #expect(throws: MergeError.dataMismatch(part: "b", first: "a")) { try mergePartialResults([("a", parts[0].results), ("b", resized)]) }
+        let recorded = parts(recording: sizes), resized = parts(recording: other)
+        #expect(throws: MergeError.dataMismatch(part: "b", first: "a")) { try mergePartialResults([("a", recorded[0].results), ("b", resized[1].results)]) }
         // Gaussian clusters: their settings give the sizes, which a part must record.
-        let gaussian = Self.part(1, of: 1), sizes = try Study(Self.config).split.sizes
-        let recorded = PartialStudyResults(toolVersion: "test", config: Self.config, dataSizes: sizes, shard: gaussian.shard, runs: gaussian.runs)
-        #expect(try mergePartialResults([("a", recorded)]).runs == mergePartialResults([("a", gaussian)]).runs)
+        let gaussian = Self.part(1, of: 1), gaussianSizes = try Study(Self.config).split.sizes
+        let withSizes = PartialStudyResults(toolVersion: "test", config: Self.config, dataSizes: gaussianSizes, shard: gaussian.shard, runs: gaussian.runs)
+        #expect(try mergePartialResults([("a", withSizes)]).runs == mergePartialResults([("a", gaussian)]).runs)
         let wrong = PartialStudyResults(toolVersion: "test", config: Self.config, dataSizes: other, shard: gaussian.shard, runs: gaussian.runs)
         #expect(throws: MergeError.invalidStudy(part: "a", reason: "its split's sizes (\(other.trainRows) training rows, \(other.testRows) test rows, 2 features, "
             + "2 classes) are not those of its configuration's data")) { try mergePartialResults([("a", wrong)]) }

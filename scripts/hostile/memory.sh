@@ -27,6 +27,7 @@ import json
 for source, target in [("parts/results.part-1-of-1.json", "huge-part.json"), ("out/results.json", "huge.json")]:
     document = json.load(open(source))
     document["config"]["data"].update(classes=10000, features=100000, samples=1000)
+    document.pop("dataSizes", None)   # a part written before parts recorded their split's sizes: merge makes its data
     json.dump(document, open(target, "w"))
 document = json.load(open("out/results.json"))
 document["padding"] = [0] * 50_000_000

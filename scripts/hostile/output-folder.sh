@@ -265,7 +265,11 @@ case_quoted_tilde_is_a_literal_folder() {
   local before; before=$(snapshot home)
   HOME=$PWD/home mr "${OUTPUT_STUDY[@]}" --output '~/x' --store '~/runs.sqlite' --quiet && succeeded || return 1
   [ -f '~/x/results.json' ] && [ -f '~/runs.sqlite' ] || { why "no '~/x/results.json' or '~/runs.sqlite' in the working directory"; return 1; }
-  HOME=$PWD/home mr validate '~/x' && succeeded || return 1
+  # validate reads '~/x' as it reads './~/x' (a study this small fails validate's reference-design checks).
+  HOME=$PWD/home mr validate './~/x'
+  local dotted; dotted="$RC $(sed 's|\./~/x|~/x|g' "$ERR")"
+  HOME=$PWD/home mr validate '~/x'
+  [ "$RC" != 2 ] && [ "$RC $(cat "$ERR")" = "$dotted" ] || { why "validate '~/x': exit $RC, $(head -c 200 "$ERR"); './~/x': $dotted"; return 1; }
   HOME=$PWD/home mr check "${OUTPUT_STUDY[@]}" --output '~/x' --quiet && succeeded || return 1
   HOME=$PWD/home mr store verify --store '~/runs.sqlite' && succeeded || return 1
   grep -q -- "--output '~/x'" '~/x/report.md' || { why "the report's command does not name '~/x'"; return 1; }
