@@ -160,16 +160,16 @@ private let templateContext: TemplateValue = {
 /// back, after the store encodes it again, as the same run that passes again; a trap otherwise.
 private func checkStoredRun(_ data: Data) {
     let key = String(repeating: "0", count: 64)
-    guard case .success(let result) = decodeStoredRun(key: key, payload: data, checksum: storedRunChecksum(key: key, payload: data)),
-          storedRunProblem(result, spec: RunSpec(fraction: result.fraction, series: 0, seed: result.seed), trainingRows: 350,
+    guard case .success(let stored) = decodeStoredRun(key: key, payload: data, checksum: storedRunChecksum(key: key, payload: data)),
+          storedRunProblem(stored.result, spec: RunSpec(fraction: stored.result.fraction, series: 0, seed: stored.result.seed), trainingRows: 350,
                            testRows: 150, recordable: nil) == nil else {
         return
     }
-    let published = try? JSONEncoder().encode(result)
+    let published = try? JSONEncoder().encode(stored.result)
     precondition(published != nil, "an accepted stored run cannot be written to results.json")
-    let again = try? encodeStoredRun(result)
+    let again = try? encodeStoredRun(stored)
     guard let again, case .success(let decoded) = decodeStoredRun(key: key, payload: again, checksum: storedRunChecksum(key: key, payload: again)),
-          decoded == result, storedRunProblem(decoded, spec: nil, trainingRows: 350, testRows: 150, recordable: nil) == nil else {
+          decoded == stored, storedRunProblem(decoded.result, spec: nil, trainingRows: 350, testRows: 150, recordable: nil) == nil else {
         preconditionFailure("an accepted stored run does not read back as itself")
     }
 }

@@ -27,7 +27,8 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Seeds of the larger sweep (widths 32 to 1024, 9 fractions): 16 gives 864 runs.")
     var largeSeeds = 16
 
-    @Option(help: "Peak single-precision GFLOP/s of one core, for the percent-of-peak column (default: measured).")
+    @Option(help: "Peak single-precision GFLOP/s of one core, for the percent-of-peak column (default: measured).",
+            transform: decimalOption)
     var peakGflops: Double?
 
     @Option(help: "Where to write the Markdown summary.")
@@ -406,7 +407,9 @@ private func storeCheckSeconds(_ study: Study, store path: String) throws -> Dou
                                                        testRows: study.split.test.count,
                                                        recordable: recordable)
     let entries = try zip(keys, study.runSpecs).compactMap { key, spec in
-        try stored[key].map { result in (key, spec, result, try encodeStoredRun(result)) }
+        try stored[key].map { result in
+            (key, spec, result, try encodeStoredRun(StoredRun(result: result, trainingRows: study.split.train.count, testRows: study.split.test.count)))
+        }
     }
     let checksums = entries.map { storedRunChecksum(key: $0.0, payload: $0.3) }
     let passes = 100

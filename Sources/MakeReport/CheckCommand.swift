@@ -14,8 +14,9 @@ struct CheckCommand: ParsableCommand {
         discussion: """
             Takes the same options as `run` (use the ones the artifacts were made with). Compares \
             results.json, runs.csv, points.csv, the report(s) and every figure; performance.json is not compared. \
-            An --output that is missing, not a folder or a folder without results.json is refused in one line \
-            (exit code 2) before any run.
+            An --output that is missing, not a folder or a folder without results.json, or one holding a file \
+            too large to compare within the memory the process may use, is refused in one line (exit code 2) \
+            before any run.
             """)
 
     @OptionGroup var study: StudyOptions
@@ -24,11 +25,22 @@ struct CheckCommand: ParsableCommand {
 
     func validate() throws {
         if let problem = outputFolderReadingProblem(output.output) { throw ValidationError("--output: \(problem)") }
+        if let problem = committedFilesMemoryProblem(literalFileURL(output.output, isDirectory: true)) {
+            throw ValidationError("--output: \(problem)")
+        }
     }
 
     func run() throws {
+        // An interruption (Ctrl-C, SIGTERM, SIGHUP) removes the scratch folder before it ends the
+        // command by its signal, as the end of the command does.
+        let interruption = InterruptionCleanup()
+        defer { withExtendedLifetime(interruption) {} }
         let scratchParent = try makeScratchFolder(prefix: "make-report-check")
         defer { try? FileManager.default.removeItem(at: scratchParent) }
+        interruption.cleanUp { ending in
+            try? FileManager.default.removeItem(at: scratchParent)
+            ending()
+        }
         let resolved = try study.resolve(checkingSizeWith: runtime)
         let pipeline = try OutputPipeline(study: resolved.layout, settings: output.settings(command: reproducingCommand(config: resolved.config, output: output),
                                                                                             threads: runtime.threadCount))
@@ -43,7 +55,7 @@ struct CheckCommand: ParsableCommand {
         }
         for warning in published.warnings { printError("warning: \(warning)") }
         let names = published.written.files + [OutputManifest.fileName]
-        let differences = try artifactDifferences(regenerated: published.folder, committed: URL(fileURLWithPath: output.output), names: names)
+        let differences = try artifactDifferences(regenerated: published.folder, committed: literalFileURL(output.output), names: names)
         if differences.isEmpty {
             reporter.summary("\(output.output)/ matches what the code produces (\(names.count) files)")
             return

@@ -29,8 +29,8 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Write the comparison as JSON to this file (a new file, or a comparison written before; never an input).")
     var output: String?
 
-    @Option(help: "Confidence level of every interval, in [0.5, 0.999].")
-    var confidence = 0.95
+    @Option(help: "Confidence level of every interval, in [0.5, 0.999].", transform: decimalOption)
+    var confidence: Double = 0.95
 
     @Option(help: ArgumentHelp("Equivalence margin of the pooled shift of test accuracy: a fraction in [0.001, 0.5] such as 0.02, "
                                    + "or percentage points such as 2pp; shifts inside plus or minus the margin count as equivalent.",
@@ -90,14 +90,15 @@ struct AccuracyMargin: ExpressibleByArgument, Sendable {
     /// A margin of `value`, a fraction of accuracy.
     init(_ value: Double) { self.value = value }
 
-    /// Parses "0.02" as a fraction and "2pp" or "2 pp" as percentage points; nil for anything else.
+    /// Parses "0.02" as a fraction and "2pp" or "2 pp" as percentage points, each number in decimal
+    /// notation (`decimalNumber`: not `0x1p-6` nor `inf`); nil for anything else.
     init?(argument: String) {
         let text = argument.trimmingCharacters(in: .whitespaces)
         if text.hasSuffix("pp") {
-            guard let points = Double(text.dropLast(2).trimmingCharacters(in: .whitespaces)), points.isFinite else { return nil }
+            guard let points = decimalNumber(text.dropLast(2).trimmingCharacters(in: .whitespaces)), points.isFinite else { return nil }
             value = points / 100
         } else {
-            guard let fraction = Double(text), fraction.isFinite else { return nil }
+            guard let fraction = decimalNumber(text), fraction.isFinite else { return nil }
             value = fraction
         }
     }

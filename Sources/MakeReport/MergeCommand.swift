@@ -45,20 +45,21 @@ struct MergeCommand: ParsableCommand {
                 throw ValidationError("merge: \(quotedUserText(path, keepingEnd: true)) is not a partial result file (\(decodingFailure(error)))")
             }
         }
-        if let first = loaded.first,
+        // Parts that record their split's sizes need no data; older ones have the study's data made.
+        if let first = loaded.first, first.results.dataSizes == nil,
            let problem = studyDataMemoryProblem(first.results.config, name: first.name, held: inputs.decodingBytes) {
             throw ValidationError("merge: \(problem)")
         }
         let merged = try mergePartialResults(loaded)
         let study = merged.study
-        let pipeline = try OutputPipeline(study: study.layout, settings: output.settings(command: reproducingCommand(config: study.config, output: output),
+        let pipeline = try OutputPipeline(study: study, settings: output.settings(command: reproducingCommand(config: study.config, output: output),
                                                                                          threads: 1))
         // An interrupted merge removes its staging folder (or finishes its publication) before it ends by the signal.
         let interruption = InterruptionCleanup()
         defer { withExtendedLifetime(interruption) {} }
         let published = try pipeline.publish(into: output.output, whileStaged: { interruption.cleanUp(with: $0.interruptionCleanup) }) {
             let timed = loaded.compactMap { part in part.results.timing.map { (part.results.runs, $0) } }
-            return ProducedResults(results: StudyResults(study: study, runs: merged.runs, toolVersion: merged.toolVersion)) { resultsSHA256 in
+            return ProducedResults(results: StudyResults(layout: study, runs: merged.runs, toolVersion: merged.toolVersion)) { resultsSHA256 in
                 timed.count == loaded.count ? mergedPerformance(timed, study: study, resultsSHA256: resultsSHA256) : nil
             }
         }
@@ -71,7 +72,7 @@ struct MergeCommand: ParsableCommand {
 
     /// The performance of the whole sharded sweep: threads summed over shards, wall time that of
     /// the slowest shard (they ran side by side), every run's time in run order.
-    private func mergedPerformance(_ parts: [(runs: [IndexedRunResult], timing: ShardTiming)], study: Study,
+    private func mergedPerformance(_ parts: [(runs: [IndexedRunResult], timing: ShardTiming)], study: StudyLayout,
                                    resultsSHA256: String) -> PerformanceRecord {
         let runSeconds = parts.flatMap { part in zip(part.runs.map(\.index), part.timing.runSeconds) }
             .sorted { $0.0 < $1.0 }

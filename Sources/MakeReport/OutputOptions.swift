@@ -33,8 +33,8 @@ struct OutputOptions: ParsableArguments {
     @Option(help: "Figure formats, comma-separated (vector formats for LaTeX).")
     var figureFormat = CommaList(defaultFigureFormats)
 
-    @Option(help: "Resolution of PNG figures, in dots per inch.")
-    var dpi = defaultDPI
+    @Option(help: "Resolution of PNG figures, in dots per inch.", transform: decimalOption)
+    var dpi: Double = defaultDPI
 
     @Option(help: ArgumentHelp("A Mustache template for the report, replacing the shipped ones.",
                                discussion: "The report is written as one of \(reportFileNames) after the template's extension (\(ReportFormat.allCases.map { "." + $0.rawValue }.joined(separator: ", ")), optionally followed by .mustache)."))
@@ -149,7 +149,7 @@ func reproducingCommand(config: StudyConfig, output: OutputOptions) -> String {
 /// absolute; without ".", "..", repeated or trailing slashes. "output", "./output/" and
 /// "$PWD/output" all give "output".
 func commandPath(_ path: String) -> String {
-    let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+    let absolute = literalFileURL(path).standardizedFileURL.path
     let base = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).standardizedFileURL.path
     if absolute == base { return "." }
     let prefix = base.hasSuffix("/") ? base : base + "/"

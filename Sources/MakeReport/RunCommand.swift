@@ -65,13 +65,14 @@ struct RunCommand: ParsableCommand {
             let sweep = try runSweep(resolved, runtime: runtime, shard: shard, store: store, reporter: reporter)
             let runs = sweep.runs, trainingSeconds = secondsElapsed(since: started)
             let part = PartialStudyResults(
-                toolVersion: toolVersion, config: config.movingPaths(from: ".", to: output.output), dataFileSHA256: dataFileSHA256, shard: shard,
+                toolVersion: toolVersion, config: config.movingPaths(from: ".", to: output.output), dataFileSHA256: dataFileSHA256,
+                dataSizes: resolved.split.sizes, shard: shard,
                 runs: zip(runs.indices, runs.results).map { IndexedRunResult(index: $0, result: $1) },
                 timing: ShardTiming(threads: runtime.threadCount, wallSeconds: trainingSeconds, runSeconds: runs.runSeconds))
             let name = PartialStudyResults.fileName(for: shard)
             try OutputFolder(path: output.output).write(try part.jsonData(), to: name)
             reporter.summary("Shard \(shard): \(runs.results.count) of \(resolved.runSpecs.count) runs in "
-                + "\(String(format: "%.2f", trainingSeconds)) s\(storeSummary(fromStore: sweep.fromStore, runs: runs.indices.count, store: store)); wrote \(URL(fileURLWithPath: output.output).standardizedFileURL.path)/\(name)")
+                + "\(String(format: "%.2f", trainingSeconds)) s\(storeSummary(fromStore: sweep.fromStore, runs: runs.indices.count, store: store)); wrote \(literalFileURL(output.output).standardizedFileURL.path)/\(name)")
             return
         }
 

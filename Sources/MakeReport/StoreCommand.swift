@@ -7,7 +7,7 @@ import StudyPipeline
 /// The default run store of the output folder `output`: `runs.sqlite` in its work folder,
 /// `.make-report/` beside it.
 func defaultStorePath(besideOutput output: String) -> String {
-    workFolder(besideOutput: URL(fileURLWithPath: output, isDirectory: true).standardizedFileURL.resolvingSymlinksInPath())
+    workFolder(besideOutput: literalFileURL(output, isDirectory: true).standardizedFileURL.resolvingSymlinksInPath())
         .appendingPathComponent("runs.sqlite").path
 }
 
@@ -83,20 +83,26 @@ struct StoreCommand: ParsableCommand {
     /// `store verify`.
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Check every stored run: its key, its checksum, and a payload that is a run result with every metric in range.",
+            abstract: "Check every stored run: its key, its checksum, and a payload that is a run result with every metric in range, its shares of whole rows.",
             discussion: """
                 Prints one line per run that fails (by the first 16 hex digits of its key) and exits with code 1 \
                 when any does (with code 2 when the store itself is damaged). A run that fails is never used: `run` \
-                trains it again and replaces it, and `store prune` removes it.
+                trains it again and replaces it, and `store prune` removes it. Each entry records the sizes of its \
+                study's split, against which its accuracies must be shares of whole rows; entries stored by older \
+                versions lack them, pass without that check, and are counted in a note.
                 """)
 
         @OptionGroup var location: StoreLocation
 
         func run() throws {
             let store = try location.openForReading()
-            let (count, failures) = try store.verify()
+            let (count, failures, withoutSizes) = try store.verify()
             for failure in failures.prefix(20) { printError("\(commandPath(store.path)): \(failure)") }
             if failures.count > 20 { printError("\(commandPath(store.path)): ... and \(failures.count - 20) more") }
+            if withoutSizes > 0 {
+                printError("note: \(commandPath(store.path)): the row-count check was skipped for \(withoutSizes) run\(withoutSizes == 1 ? "" : "s") "
+                    + "stored before make-report recorded the split's sizes in each entry")
+            }
             print("\(commandPath(store.path)): \(count) run\(count == 1 ? "" : "s"), \(failures.count) failed \(failures.count == 1 ? "its" : "their") check")
             if !failures.isEmpty { throw ExitCode.failure }
         }
@@ -113,6 +119,9 @@ struct StoreCommand: ParsableCommand {
         var all = false
 
         func run() throws {
+            // A store whose entries would not fit in memory is refused before it is opened for
+            // writing, which writes to its file.
+            if !all { try location.openForReading().checkEntrySizes() }
             let store = try location.openForWriting()
             let (removed, failed) = try store.prune(all: all)
             print("\(commandPath(store.path)): removed \(removed) run\(removed == 1 ? "" : "s")"
@@ -153,7 +162,7 @@ struct StoreLocation: ParsableArguments {
 /// Whether `path` lies inside the folder `folder` (both made absolute, symbolic links resolved as far
 /// as they exist).
 func isInside(_ path: String, folder: String) -> Bool {
-    let inner = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
-    let outer = URL(fileURLWithPath: folder, isDirectory: true).standardizedFileURL.resolvingSymlinksInPath().path
+    let inner = literalFileURL(path).standardizedFileURL.resolvingSymlinksInPath().path
+    let outer = literalFileURL(folder, isDirectory: true).standardizedFileURL.resolvingSymlinksInPath().path
     return inner.hasPrefix(outer.hasSuffix("/") ? outer : outer + "/")
 }

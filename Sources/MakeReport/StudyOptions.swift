@@ -208,7 +208,7 @@ struct SweepOptions: ParsableArguments {
     var attacks: CommaList<ComponentKind<AttackRole>>?
     @Option(name: .customLong(StudyOption.defenses.rawValue), help: StudyOption.defenses.help)
     var defenses: CommaList<ComponentKind<DefenseRole>>?
-    @Option(name: .customLong(StudyOption.fractions.rawValue), help: StudyOption.fractions.help)
+    @Option(name: .customLong(StudyOption.fractions.rawValue), help: StudyOption.fractions.help, transform: decimalListOption)
     var fractions: CommaList<Double>?
     @Option(name: .customLong(StudyOption.seeds.rawValue), help: StudyOption.seeds.help)
     var seeds: CommaList<UInt64>?
@@ -222,7 +222,7 @@ struct SweepOptions: ParsableArguments {
 struct TrainingOptions: ParsableArguments {
     @Option(name: .customLong(StudyOption.epochs.rawValue), help: StudyOption.epochs.help)
     var epochs: Int?
-    @Option(name: .customLong(StudyOption.lr.rawValue), help: StudyOption.lr.help)
+    @Option(name: .customLong(StudyOption.lr.rawValue), help: StudyOption.lr.help, transform: decimalOption)
     var lr: Double?
     @Option(name: .customLong(StudyOption.batchSize.rawValue), help: StudyOption.batchSize.help)
     var batchSize: Int?
@@ -236,11 +236,11 @@ struct DataOptions: ParsableArguments {
     var features: Int?
     @Option(name: .customLong(StudyOption.classes.rawValue), help: StudyOption.classes.help)
     var classes: Int?
-    @Option(name: .customLong(StudyOption.clusterStd.rawValue), help: StudyOption.clusterStd.help)
+    @Option(name: .customLong(StudyOption.clusterStd.rawValue), help: StudyOption.clusterStd.help, transform: decimalOption)
     var clusterStd: Double?
-    @Option(name: .customLong(StudyOption.centerScale.rawValue), help: StudyOption.centerScale.help)
+    @Option(name: .customLong(StudyOption.centerScale.rawValue), help: StudyOption.centerScale.help, transform: decimalOption)
     var centerScale: Double?
-    @Option(name: .customLong(StudyOption.trainFraction.rawValue), help: StudyOption.trainFraction.help)
+    @Option(name: .customLong(StudyOption.trainFraction.rawValue), help: StudyOption.trainFraction.help, transform: decimalOption)
     var trainFraction: Double?
     @Option(name: .customLong(StudyOption.dataSeed.rawValue), help: StudyOption.dataSeed.help)
     var dataSeed: UInt32?
@@ -248,7 +248,7 @@ struct DataOptions: ParsableArguments {
 
 /// The analysis settings (`StudyOptions`' fourth group).
 struct AnalysisOptions: ParsableArguments {
-    @Option(name: .customLong(StudyOption.confidence.rawValue), help: StudyOption.confidence.help)
+    @Option(name: .customLong(StudyOption.confidence.rawValue), help: StudyOption.confidence.help, transform: decimalOption)
     var confidence: Double?
     @Option(name: .customLong(StudyOption.replicates.rawValue), help: StudyOption.replicates.help)
     var replicates: Int?

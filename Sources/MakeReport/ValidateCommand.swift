@@ -32,7 +32,7 @@ struct ValidateCommand: ParsableCommand {
     func run() throws {
         if let problem = outputFolderReadingProblem(folder) { throw ValidationError("validate: \(problem)") }
         // Refused before any file is read when reading them all or decoding results.json would not fit in memory.
-        let url = URL(fileURLWithPath: folder, isDirectory: true)
+        let url = literalFileURL(folder, isDirectory: true)
         let results = (folder as NSString).appendingPathComponent("results.json")
         let reading = outputFolderReadingBytes(url)
         if let problem = jsonFilesMemoryProblem([(results, reading.results)], held: reading.others) {

@@ -33,8 +33,8 @@ public struct ShardTiming: Sendable, Codable, Equatable {
 }
 
 /// What one shard of a sweep writes (`results.part-K-of-N.json`): the whole configuration, the
-/// SHA-256 of the data file it names, which shard this is, its runs and how long they took.
-/// `mergePartialResults` combines all N into the study's runs.
+/// SHA-256 of the data file it names, the sizes of the study's split, which shard this is, its runs
+/// and how long they took. `mergePartialResults` combines all N into the study's runs.
 public struct PartialStudyResults: Sendable, Codable, Equatable {
     /// Version of the tool that ran the shard.
     public let toolVersion: String
@@ -43,6 +43,9 @@ public struct PartialStudyResults: Sendable, Codable, Equatable {
     /// The SHA-256 of the bytes of the data file the configuration names, as the shard read them
     /// (`dataFileSHA256(of:)`); nil for synthetic data.
     public let dataFileSHA256: String?
+    /// The sizes of the study's split, with which `merge` lays the study out without making its
+    /// data; nil in a part written before they were recorded (merge then makes the data).
+    public let dataSizes: SplitSizes?
     /// Which shard.
     public let shard: Shard
     /// The shard's runs.
@@ -51,11 +54,12 @@ public struct PartialStudyResults: Sendable, Codable, Equatable {
     public let timing: ShardTiming?
 
     /// A shard's results.
-    public init(toolVersion: String, config: StudyConfig, dataFileSHA256: String? = nil, shard: Shard, runs: [IndexedRunResult],
-                timing: ShardTiming? = nil) {
+    public init(toolVersion: String, config: StudyConfig, dataFileSHA256: String? = nil, dataSizes: SplitSizes? = nil, shard: Shard,
+                runs: [IndexedRunResult], timing: ShardTiming? = nil) {
         self.toolVersion = toolVersion
         self.config = config
         self.dataFileSHA256 = dataFileSHA256
+        self.dataSizes = dataSizes
         self.shard = shard
         self.runs = runs
         self.timing = timing
@@ -93,7 +97,7 @@ public enum MergeError: Error, Equatable, CustomStringConvertible {
     case noParts
     /// A part's configuration differs from the first part's.
     case configurationMismatch(part: String, first: String)
-    /// A part's data file had other bytes than the first part's.
+    /// A part's data file had other bytes than the first part's, or its split other sizes.
     case dataMismatch(part: String, first: String)
     /// A part was made by another tool version.
     case toolVersionMismatch(part: String, version: String, expected: String)
@@ -118,7 +122,7 @@ public enum MergeError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .noParts: "no partial results to merge"
         case let .configurationMismatch(part, first): "\(part) was run with a different configuration than \(first)"
-        case let .dataMismatch(part, first): "\(part) was run on other data than \(first) (the SHA-256 of their data files differ)"
+        case let .dataMismatch(part, first): "\(part) was run on other data than \(first) (the SHA-256 of their data files, or the sizes of their splits, differ)"
         case let .toolVersionMismatch(part, version, expected): "\(part) was made by make-report \(version), the others by \(expected)"
         case let .shardCountMismatch(part, count, expected): "\(part) is one of \(count) shards, the others of \(expected)"
         case let .tooManyShards(part, count, runs): "\(part) is one of \(count) shards, more than its study's \(runs) runs"
@@ -132,25 +136,42 @@ public enum MergeError: Error, Equatable, CustomStringConvertible {
     }
 }
 
-/// Combines the partial results of all N shards of one study into the study and its runs, in
-/// run-spec order. Before the study is made from the parts' configuration, every part must have
-/// the same configuration, data, tool version and N, N may not exceed the study's runs, and the
-/// data file the study names (if any) must have the bytes the shards read; then the shards must be
+/// Combines the partial results of all N shards of one study into the study's layout and its runs,
+/// in run-spec order. Before the study is laid out from the parts' configuration, every part must
+/// have the same configuration, data, split sizes, tool version and N, and N may not exceed the
+/// study's runs, and the data file the study names (if any) must have the bytes the shards read (its
+/// SHA-256; the file is not parsed). Parts that record the split's sizes (`dataSizes`) give the
+/// layout without the data; older parts have the study's data made. Then the shards must be
 /// 1...N each exactly once, each holding exactly its own runs (so together they hold every run
 /// once), each passing `StudyRunCheck` (the study's run at its index, and possible: the checks a
 /// results.json's runs and a stored run pass too). The work is linear in the parts' runs, whatever N they claim.
 public func mergePartialResults(_ parts: [(name: String, results: PartialStudyResults)]) throws
-    -> (study: Study, runs: [RunResult], toolVersion: String) {
+    -> (study: StudyLayout, runs: [RunResult], toolVersion: String) {
     guard let first = parts.first else { throw MergeError.noParts }
     try checkAgreement(parts)
     let config = first.results.config, count = first.results.shard.count, total = config.runCount
     guard count <= total else { throw MergeError.tooManyShards(part: first.name, count: count, runs: total) }
     try checkDataFile(first)
-    let study: Study
-    do {
-        study = try Study(config)
-    } catch {
-        throw MergeError.invalidStudy(part: first.name, reason: studyFailure(error, config: config))
+    let study: StudyLayout
+    if let sizes = first.results.dataSizes {
+        let design: StudyDesign
+        do {
+            design = try StudyDesign(document: config.document)
+            study = try StudyLayout(design: design, sizes: sizes)
+        } catch {
+            throw MergeError.invalidStudy(part: first.name, reason: "its configuration does not make a study on data of its split's sizes: \(abbreviated("\(error)"))")
+        }
+        // Synthetic data's sizes follow from its settings: a part must record those.
+        if let planned = design.data.plannedSizes, planned != sizes {
+            throw MergeError.invalidStudy(part: first.name, reason: "its split's sizes (\(sizes.trainRows) training rows, \(sizes.testRows) test rows, "
+                + "\(sizes.features) features, \(sizes.classes) classes) are not those of its configuration's data")
+        }
+    } else {
+        do {
+            study = try Study(config).layout
+        } catch {
+            throw MergeError.invalidStudy(part: first.name, reason: studyFailure(error, config: config))
+        }
     }
     var runs = [RunResult?](repeating: nil, count: total)
     var seenShards = Set<Int>()
@@ -175,12 +196,14 @@ public func mergePartialResults(_ parts: [(name: String, results: PartialStudyRe
     return (study, runs.map { $0! }, first.results.toolVersion)
 }
 
-/// Throws unless every part has the first part's configuration, data file hash, tool version and N.
+/// Throws unless every part has the first part's configuration, data file hash, split sizes, tool version and N.
 private func checkAgreement(_ parts: [(name: String, results: PartialStudyResults)]) throws {
     let (firstName, first) = parts[0]
     for (name, part) in parts.dropFirst() {
         guard part.config == first.config else { throw MergeError.configurationMismatch(part: name, first: firstName) }
-        guard part.dataFileSHA256 == first.dataFileSHA256 else { throw MergeError.dataMismatch(part: name, first: firstName) }
+        guard part.dataFileSHA256 == first.dataFileSHA256, part.dataSizes == first.dataSizes else {
+            throw MergeError.dataMismatch(part: name, first: firstName)
+        }
         guard part.toolVersion == first.toolVersion else {
             throw MergeError.toolVersionMismatch(part: name, version: part.toolVersion, expected: first.toolVersion)
         }

@@ -138,16 +138,23 @@ public func checkRendering(_ parsed: ParsedTemplate, fileName: String, context: 
         }
         if steps > allowance * Double(maximumRenderSteps) {
             throw TemplateError.tooLarge(file: fileName, line: tag.line, column: tag.column, reason: "rendering would take about "
-                + "\(rounded(steps)) steps by this tag, more than the \(Int(allowance * Double(maximumRenderSteps))) allowed (a section over a list renders its "
+                + "\(rounded(steps)) steps by this tag, more than \(limitText("\(maximumRenderSteps)", allowance: allowance)) (a section over a list renders its "
                 + "body once per entry, and nested sections multiply)")
         }
         if bytes > allowance * Double(maximumReportBytes) {
             throw TemplateError.tooLarge(file: fileName, line: tag.line, column: tag.column, reason: "the report would be about "
-                + "\(rounded(bytes / 1_048_576)) MiB by this tag, more than the \(Int(allowance * Double(maximumReportBytes >> 20))) MiB allowed")
+                + "\(rounded(bytes / 1_048_576)) MiB by this tag, more than \(limitText("\(maximumReportBytes >> 20) MiB", allowance: allowance)))")
         }
     }
     if strict && !unknown.isEmpty { throw TemplateError.unknownVariables(file: fileName, unknown) }
     return unknown
+}
+
+/// The limit `limit` as a refusal names it: "the 32 MiB allowed", or with an `allowance` above 1 (the
+/// check after the runs) "2 times the 32 MiB allowed (...)": the documented limit, and the margin.
+private func limitText(_ limit: String, allowance: Double) -> String {
+    allowance == 1 ? "the \(limit) allowed"
+        : "\(rounded(allowance)) times the \(limit) allowed (the margin the results have over the check before the runs, made with provisional results)"
 }
 
 /// `value` in three significant digits, e.g. "1.22e+19" or "57.3".

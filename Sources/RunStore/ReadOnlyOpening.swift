@@ -1,4 +1,5 @@
 import Foundation
+import PoisoningEngine
 
 /// How a store is opened for reading only (`RunStore(readingAt:)`) so that the bytes of its file and
 /// of the -wal and -shm files beside it stay as they are, and no file is created beside it. SQLite's
@@ -27,7 +28,7 @@ final class ReadOnlyOpening: Sendable {
 
     /// The opening of the store at `path`, an existing regular file.
     init(path: String) {
-        let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+        let absolute = literalFileURL(path).standardizedFileURL.path
         let base = "file:" + (absolute.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? absolute)
         var status = stat()
         let inUse = ["-wal", "-shm"].contains { lstat(path + $0, &status) == 0 }

@@ -39,10 +39,13 @@ public final class RunStore: Sendable {
         self.path = path
         if let problem = runStoreProblem(path) ?? runStoreWriteProblem(path) { throw RunStoreRefusal(path: path, reason: problem) }
         readOnlyOpening = nil
+        // SQLite is handed the absolute path: GRDB makes file URLs of it, which would put the home
+        // folder in place of a leading `~` (`literalFileURL`).
+        let file = literalFileURL(path).path
         do {
             // A damaged store is refused before anything is made beside it (a new store is whole).
-            if FileManager.default.fileExists(atPath: path) { try Self.checkReadable(path) }
-            try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(),
+            if FileManager.default.fileExists(atPath: path) { try Self.checkReadable(file) }
+            try FileManager.default.createDirectory(at: literalFileURL(path).deletingLastPathComponent(),
                                                     withIntermediateDirectories: true)
             // Creating a store, and switching a new file to WAL mode, are serialised by a file lock
             // between processes that open the same store at the same moment.
@@ -52,12 +55,12 @@ public final class RunStore: Sendable {
             flock(opening, LOCK_EX)
             try building.step {
                 Self.removeAbandonedBuilds(of: path)
-                if !FileManager.default.fileExists(atPath: path) { try Self.create(at: path) }
+                if !FileManager.default.fileExists(atPath: path) { try Self.create(at: file) }
             }
             if let problem = runStoreProblem(path) { throw RunStoreRefusal(path: path, reason: problem) }
             var configuration = Configuration()
             configuration.busyMode = .timeout(30)
-            let pool = try DatabasePool(path: path, configuration: configuration)
+            let pool = try DatabasePool(path: file, configuration: configuration)
             (reader, writer) = (pool, pool)
         } catch {
             throw storeFailure(error, path: path)
@@ -136,7 +139,7 @@ public final class RunStore: Sendable {
     /// `NAME.new-PID` and its `-journal`, `-wal` and `-shm` files, their names exact, for a process
     /// that has ended (`isStaleProcessID`). Called under the opening lock, so no build is under way.
     private static func removeAbandonedBuilds(of path: String) {
-        let store = URL(fileURLWithPath: path), prefix = store.lastPathComponent + ".new-"
+        let store = literalFileURL(path), prefix = store.lastPathComponent + ".new-"
         let folder = store.deletingLastPathComponent()
         for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [] where name.hasPrefix(prefix) {
             guard let match = name.dropFirst(prefix.count).wholeMatch(of: /([0-9]+)(-journal|-wal|-shm)?/),
@@ -171,12 +174,13 @@ public final class RunStore: Sendable {
     }
 
     /// The stored results of those `keys` the store has, by key, each checked: a result whose
-    /// checksum fails, that does not decode, or that `storedRunProblem` rejects for its spec is left
-    /// out and counted in `rejected` (the caller trains it again, and `store` replaces it).
+    /// checksum fails, that does not decode, that records a split of other sizes than `trainingRows`
+    /// and `testRows`, or that `storedRunProblem` rejects for its spec is left out and counted in `rejected` (the caller trains it again, and `store` replaces it).
     /// `trainingRows` and `testRows` are the study's, and `recordable[s]` is the set of metrics the
-    /// runs of series `s` (of the specs) can record.
+    /// runs of series `s` (of the specs) can record. Rows that would not fit in `budget` are refused
+    /// before they are read (`checkRowSizes`).
     public func results(for keys: [String], specs: [RunSpec], trainingRows: Int, testRows: Int,
-                        recordable: [Set<String>]) throws -> (found: [String: RunResult], rejected: Int) {
+                        recordable: [Set<String>], budget: MemoryBudget = MemoryBudget()) throws -> (found: [String: RunResult], rejected: Int) {
         do {
             return try reader.read { db in
                 var found = [String: RunResult]()
@@ -186,16 +190,18 @@ public final class RunStore: Sendable {
                 for start in stride(from: 0, to: keys.count, by: 500) {
                     let chunk = Array(keys[start..<min(start + 500, keys.count)])
                     let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                    try checkRowSizes(db, path: path, budget: budget, condition: "WHERE key IN (\(marks))", arguments: StatementArguments(chunk))
                     for row in try Row.fetchAll(db, sql: "SELECT key, result, checksum FROM runs WHERE key IN (\(marks))",
                                                 arguments: StatementArguments(chunk)) {
                         guard let key = text(row["key"]), let spec = specByKey[key],
-                              case .success(let result) = decodeStoredRun(row),
-                              storedRunProblem(result, spec: spec, trainingRows: trainingRows, testRows: testRows,
+                              case .success(let stored) = decodeStoredRun(row),
+                              stored.trainingRows ?? trainingRows == trainingRows, stored.testRows ?? testRows == testRows,
+                              storedRunProblem(stored.result, spec: spec, trainingRows: trainingRows, testRows: testRows,
                                                recordable: recordable[spec.series]) == nil else {
                             rejected += 1
                             continue
                         }
-                        found[key] = result
+                        found[key] = stored.result
                     }
                 }
                 return (found, rejected)
@@ -206,26 +212,41 @@ public final class RunStore: Sendable {
     }
 
     /// Checks every stored run: a key that is a run key (64 lowercase hexadecimal digits), its
-    /// checksum, its payload (a `RunResult` that `storedRunProblem` accepts, its study unknown).
-    /// Returns the number of runs and the runs that fail, in key order.
-    public func verify() throws -> (runs: Int, failures: [StoredRunFailure]) {
+    /// checksum, its payload (a `RunResult` that `storedRunProblem` accepts, its study unknown, with
+    /// the split sizes the payload records, whose shares must be of whole rows). Returns the number
+    /// of runs, the runs that fail, in key order, and how many runs passed without the row-count
+    /// check because they were stored before the split sizes were recorded. A store whose largest
+    /// row would not fit in `budget` is refused before any row is read (`checkRowSizes`).
+    public func verify(budget: MemoryBudget = MemoryBudget()) throws -> (runs: Int, failures: [StoredRunFailure], withoutSizes: Int) {
         do {
             return try reader.read { db in
-                let (count, failures) = try failingRows(db)
-                return (count, failures.map(\.failure))
+                let checked = try failingRows(db, path: path, budget: budget)
+                return (checked.count, checked.failures.map(\.failure), checked.withoutSizes)
             }
         } catch {
             throw storeFailure(error, path: path)
         }
     }
 
-    /// Stores finished runs, by key, with their checksums, in one transaction; a key already
-    /// stored gets the new result (the same, unless the stored one failed its check).
-    public func store(_ runs: [(key: String, result: RunResult)]) throws {
+    /// Throws a `RunStoreRefusal` when checking the store's largest entry would need more memory
+    /// than `budget` allows (`checkRowSizes`), reading no entry: what `store prune` asks of a store
+    /// opened for reading, before it opens it for writing (which writes to the file).
+    public func checkEntrySizes(budget: MemoryBudget = MemoryBudget()) throws {
+        do {
+            try reader.read { db in try checkRowSizes(db, path: path, budget: budget) }
+        } catch {
+            throw storeFailure(error, path: path)
+        }
+    }
+
+    /// Stores finished runs of a study whose split has `trainingRows` training and `testRows` test
+    /// rows, by key, with their checksums and those sizes, in one transaction; a key already stored
+    /// gets the new result (the same, unless the stored one failed its check).
+    public func store(_ runs: [(key: String, result: RunResult)], trainingRows: Int, testRows: Int) throws {
         guard !runs.isEmpty else { return }
         let now = Date().timeIntervalSince1970
         do {
-            let rows = try runs.map { ($0.key, try encodeStoredRun($0.result)) }
+            let rows = try runs.map { ($0.key, try encodeStoredRun(StoredRun(result: $0.result, trainingRows: trainingRows, testRows: testRows))) }
             try writable().write { db in
                 for (key, data) in rows {
                     try db.execute(sql: "INSERT OR REPLACE INTO runs (key, engineVersion, result, checksum, storedAt) VALUES (?, ?, ?, ?, ?)",
@@ -258,8 +279,9 @@ public final class RunStore: Sendable {
 
     /// Removes the runs that fail `verify`'s check and those of engine versions other than the
     /// current one (they can never be used), or every run when `all`; returns how many were
-    /// removed and how many of them failed the check, and compacts the file.
-    public func prune(all: Bool) throws -> (removed: Int, failedCheck: Int) {
+    /// removed and how many of them failed the check, and compacts the file. Unless `all`, a store
+    /// whose largest row would not fit in `budget` is refused before any row is read (`checkRowSizes`).
+    public func prune(all: Bool, budget: MemoryBudget = MemoryBudget()) throws -> (removed: Int, failedCheck: Int) {
         do {
             let database = try writable()
             let counts = try database.write { db -> (removed: Int, failedCheck: Int) in
@@ -267,7 +289,7 @@ public final class RunStore: Sendable {
                     try db.execute(sql: "DELETE FROM runs")
                     return (db.changesCount, 0)
                 }
-                let failing = try failingRows(db).failures.map(\.rowID)
+                let failing = try failingRows(db, path: path, budget: budget).failures.map(\.rowID)
                 for start in stride(from: 0, to: failing.count, by: 500) {
                     let chunk = Array(failing[start..<min(start + 500, failing.count)])
                     let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
@@ -290,26 +312,53 @@ public final class RunStore: Sendable {
     }
 }
 
-/// Every row of the store's table, checked as `verify` checks it: their number, and the rows that
-/// fail (by rowid, so that a key that is not text can be removed too), in key order.
-private func failingRows(_ db: Database) throws -> (count: Int, failures: [(rowID: Int64, failure: StoredRunFailure)]) {
-    var count = 0
+/// Every row of the store's table, checked as `verify` checks it: their number, the rows that fail
+/// (by rowid, so that a key that is not text can be removed too), in key order, and how many rows
+/// passed without the row-count check (stored before the split sizes were recorded).
+private func failingRows(_ db: Database, path: String, budget: MemoryBudget) throws
+    -> (count: Int, failures: [(rowID: Int64, failure: StoredRunFailure)], withoutSizes: Int) {
+    try checkRowSizes(db, path: path, budget: budget)
+    var count = 0, withoutSizes = 0
     var failures = [(rowID: Int64, failure: StoredRunFailure)]()
     let rows = try Row.fetchCursor(db, sql: "SELECT rowid, key, result, checksum FROM runs ORDER BY key")
     while let row = try rows.next() {
         count += 1
         let key = text(row["key"]), rowID: Int64 = row["rowid"]
-        if let problem = storedRowProblem(row, key: key) { failures.append((rowID, StoredRunFailure(key: key, problem: problem))) }
+        switch storedRowCheck(row, key: key) {
+        case .failure(let problem): failures.append((rowID, StoredRunFailure(key: key, problem: problem.description)))
+        case .success(let sizesChecked): if !sizesChecked { withoutSizes += 1 }
+        }
     }
-    return (count, failures)
+    return (count, failures, withoutSizes)
 }
 
-/// Why a row of the store fails `verify`'s check, or nil.
-private func storedRowProblem(_ row: Row, key: String?) -> String? {
-    if let key, !isRunKey(key) { return "its key is not 64 lowercase hexadecimal digits, so no study can find it" }
+/// Throws a `RunStoreRefusal` of the store at `path` when checking its largest row among those
+/// `condition` (an SQL WHERE clause with `arguments`; every row when empty) selects would need more
+/// memory than `budget` allows: the row's key, payload and checksum held, copied and hashed, four
+/// times their bytes, beside the process's own. Their sizes come from SQLite's `length()`, which
+/// reads a blob's size without its bytes, so a tampered store holding a huge blob is refused in one
+/// line before any of it is allocated. A run's payload is a few hundred bytes.
+private func checkRowSizes(_ db: Database, path: String, budget: MemoryBudget, condition: String = "",
+                           arguments: StatementArguments = StatementArguments()) throws {
+    let largest = try Int64.fetchOne(db, sql: "SELECT MAX(length(key) + length(result) + length(checksum)) FROM runs \(condition)",
+                                     arguments: arguments) ?? 0
+    let needed = processOverheadBytes + 4 * Double(largest)
+    guard needed > budget.bytes(threads: 1) else { return }
+    throw RunStoreRefusal(path: path, reason: "it holds an entry of \(largest) bytes (a run's is a few hundred), and checking it needs about "
+        + "\(memoryText(needed)), more than \(budget.description(threads: 1)); `store prune --all` empties the store without reading it")
+}
+
+/// Why a row of the store fails `verify`'s check; otherwise whether its row counts were checked
+/// (its payload records the split's sizes).
+private func storedRowCheck(_ row: Row, key: String?) -> Result<Bool, StoredRunProblem> {
+    if let key, !isRunKey(key) { return .failure(StoredRunProblem("its key is not 64 lowercase hexadecimal digits, so no study can find it")) }
     switch decodeStoredRun(row) {
-    case .failure(let problem): return problem.description
-    case .success(let result): return storedRunProblem(result, spec: nil, trainingRows: nil, testRows: nil, recordable: nil)
+    case .failure(let problem): return .failure(problem)
+    case .success(let stored):
+        if let problem = storedRunProblem(stored.result, spec: nil, trainingRows: stored.trainingRows, testRows: stored.testRows, recordable: nil) {
+            return .failure(StoredRunProblem(problem))
+        }
+        return .success(stored.trainingRows != nil && stored.testRows != nil)
     }
 }
 
@@ -320,7 +369,7 @@ func isRunKey(_ key: String) -> Bool {
 
 /// A stored row's run, decoded from its columns whatever their SQLite types (a tampered row may
 /// hold an integer where text belongs: it fails its check instead of stopping the program).
-private func decodeStoredRun(_ row: Row) -> Result<RunResult, StoredRunProblem> {
+private func decodeStoredRun(_ row: Row) -> Result<StoredRun, StoredRunProblem> {
     let payload: Data? = switch (row["result"] as DatabaseValue).storage {
     case .blob(let data): data
     case .string(let string): Data(string.utf8)

@@ -52,7 +52,7 @@ private func missingStoreProblem(_ path: String) -> String? {
         return "a leftover '\((path as NSString).lastPathComponent + leftover)' lies beside it (SQLite would replay it into "
             + "a new store); remove it too"
     }
-    return creationProblem(at: URL(fileURLWithPath: path).standardizedFileURL)
+    return creationProblem(at: literalFileURL(path).standardizedFileURL)
 }
 
 /// Why this process cannot write the existing run store at `path`, in words, or nil when it can (or
@@ -62,19 +62,62 @@ private func missingStoreProblem(_ path: String) -> String? {
 public func runStoreWriteProblem(_ path: String) -> String? {
     guard access(path, F_OK) == 0 else { return nil }
     if access(path, W_OK) != 0 { return "it is read-only (\(String(cString: strerror(errno))))" }
-    let folder = URL(fileURLWithPath: path).standardizedFileURL.deletingLastPathComponent().path
+    let folder = literalFileURL(path).standardizedFileURL.deletingLastPathComponent().path
     if access(folder, W_OK | X_OK) != 0 {
         return "its folder is read-only (\(String(cString: strerror(errno)))), and SQLite writes its -wal and -shm files there"
     }
     return nil
 }
 
-/// A stored run's payload: the `RunResult` as JSON with sorted keys (non-finite numbers as strings).
-public func encodeStoredRun(_ result: RunResult) throws -> Data {
+/// A run as the store holds it: its result, and the sizes of the split it was trained on, which
+/// make the payload checkable on its own (`RunResult.countProblem`: its shares must be of whole
+/// rows), by `store verify` too, which knows no study. Entries stored before the sizes were
+/// recorded have none (nil).
+public struct StoredRun: Sendable, Equatable {
+    /// The run's result.
+    public let result: RunResult
+    /// Training rows of the study's split; nil in an entry stored before they were recorded.
+    public let trainingRows: Int?
+    /// Test rows of the study's split; nil in an entry stored before they were recorded.
+    public let testRows: Int?
+
+    /// `result`, trained on `trainingRows` training and `testRows` test rows.
+    public init(result: RunResult, trainingRows: Int?, testRows: Int?) {
+        self.result = result
+        self.trainingRows = trainingRows
+        self.testRows = testRows
+    }
+}
+
+/// The keys a payload holds beside the `RunResult`'s own.
+private enum SplitSizeKeys: String, CodingKey {
+    case trainingRows, testRows
+}
+
+extension StoredRun: Codable {
+    /// The `RunResult`'s keys with `trainingRows` and `testRows` beside them, in one JSON object.
+    public init(from decoder: any Decoder) throws {
+        result = try RunResult(from: decoder)
+        let sizes = try decoder.container(keyedBy: SplitSizeKeys.self)
+        trainingRows = try sizes.decodeIfPresent(Int.self, forKey: .trainingRows)
+        testRows = try sizes.decodeIfPresent(Int.self, forKey: .testRows)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try result.encode(to: encoder)
+        var sizes = encoder.container(keyedBy: SplitSizeKeys.self)
+        try sizes.encodeIfPresent(trainingRows, forKey: .trainingRows)
+        try sizes.encodeIfPresent(testRows, forKey: .testRows)
+    }
+}
+
+/// A stored run's payload: the `StoredRun` as JSON with sorted keys (non-finite numbers as strings);
+/// it is what the checksum covers, split sizes included.
+public func encodeStoredRun(_ run: StoredRun) throws -> Data {
     let encoder = JSONEncoder()
     encoder.outputFormatting = .sortedKeys
     encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-    return try encoder.encode(result)
+    return try encoder.encode(run)
 }
 
 /// The checksum stored beside a payload: SHA-256 of the key, a newline and the payload, so that a
@@ -84,16 +127,16 @@ public func storedRunChecksum(key: String, payload: Data) -> String {
 }
 
 /// The run stored under `key`, when `checksum` is the payload's and the payload decodes; otherwise why not.
-public func decodeStoredRun(key: String, payload: Data, checksum: String) -> Result<RunResult, StoredRunProblem> {
+public func decodeStoredRun(key: String, payload: Data, checksum: String) -> Result<StoredRun, StoredRunProblem> {
     guard storedRunChecksum(key: key, payload: payload) == checksum else {
         return .failure(StoredRunProblem("its checksum does not match its payload"))
     }
     let decoder = JSONDecoder()
     decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-    guard let result = try? decoder.decode(RunResult.self, from: payload) else {
+    guard let run = try? decoder.decode(StoredRun.self, from: payload) else {
         return .failure(StoredRunProblem("its payload is not a run result"))
     }
-    return .success(result)
+    return .success(run)
 }
 
 /// Why a stored result cannot stand for a run, or nil: it must have metrics (diverged runs are

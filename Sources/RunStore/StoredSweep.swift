@@ -38,7 +38,7 @@ public func runStudy(_ study: Study, threads: Int, shard: Shard = .whole, store:
     @Sendable func flush(_ batch: inout PendingRuns) {
         guard batch.failure == nil, !batch.runs.isEmpty else { return }
         do {
-            try store.store(batch.runs)
+            try store.store(batch.runs, trainingRows: study.split.train.count, testRows: study.split.test.count)
         } catch {
             batch.failure = "\(error)"
         }

@@ -11,7 +11,7 @@ public struct OutputFolder: Sendable {
     /// Creates the folder if needed.
     public init(path: String) throws {
         guard !path.isEmpty else { throw OutputFolderError(path: path, reason: "the path is empty") }
-        url = URL(fileURLWithPath: path, isDirectory: true).standardizedFileURL
+        url = literalFileURL(path, isDirectory: true).standardizedFileURL
         do {
             try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         } catch {

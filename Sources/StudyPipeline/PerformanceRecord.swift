@@ -37,7 +37,7 @@ public struct PerformanceRecord: Codable, Sendable {
 
     /// The record of `runSeconds` (run index in `config.runSpecs`, seconds), in the order given;
     /// runs per second counts them against `trainingSeconds`.
-    public init(study: Study, resultsSHA256: String, threads: Int, wallSeconds: Double, trainingSeconds: Double,
+    public init(study: StudyLayout, resultsSHA256: String, threads: Int, wallSeconds: Double, trainingSeconds: Double,
                 runSeconds: [(index: Int, seconds: Double)]) {
         let specs = study.runSpecs
         self.toolVersion = StudyPipeline.toolVersion

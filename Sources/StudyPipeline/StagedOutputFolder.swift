@@ -30,7 +30,7 @@ public final class StagedOutputFolder {
     /// their processes ended: `isStaleProcessID`), and creates an empty staging folder.
     public init(path: String) throws {
         if let problem = outputFolderProblem(path) { throw OutputFolderError(path: path, reason: problem) }
-        target = URL(fileURLWithPath: path, isDirectory: true).standardizedFileURL.resolvingSymlinksInPath()
+        target = literalFileURL(path, isDirectory: true).standardizedFileURL.resolvingSymlinksInPath()
         let work = workFolder(besideOutput: target)
         do {
             try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
@@ -276,7 +276,7 @@ public func workFolder(besideOutput target: URL) -> URL {
 /// Nothing is created or left behind.
 public func outputFolderProblem(_ path: String) -> String? {
     guard !path.isEmpty else { return "the path is empty; give a folder name" }
-    let target = URL(fileURLWithPath: path, isDirectory: true).standardizedFileURL.resolvingSymlinksInPath()
+    let target = literalFileURL(path, isDirectory: true).standardizedFileURL.resolvingSymlinksInPath()
     guard target.path != "/" else { return "the file-system root cannot be an output folder" }
     if let component = target.pathComponents.first(where: { $0.utf8.count + longestDerivedSuffix > Int(NAME_MAX) }) {
         return "the name \(quotedUserText(component)) is \(component.utf8.count) bytes long; names may have at most "

@@ -91,13 +91,11 @@ public func writeStudyOutputs(_ results: StudyResults, study: StudyLayout, setti
             let format = preferred.first(where: settings.figureFormats.contains) ?? settings.figureFormats[0]
             return "figures/\(figure.name).\(format.rawValue)"
         case let .embedded(preferred):
-            // The first preferred format written (PNG only at a resolution a page needs), else one made for the report alone.
-            let written = preferred.first { settings.figureFormats.contains($0) && ($0 != .png || settings.dpi <= maximumEmbeddedDPI) }
-            if let written, let data = rendered["\(figure.name).\(written.rawValue)"] { return dataURI(data, format: written) }
+            let embedded = embeddedFigureFormat(preferring: preferred, settings: settings)
+            if embedded.written, let data = rendered["\(figure.name).\(embedded.format.rawValue)"] { return dataURI(data, format: embedded.format) }
             let chart = figures.first { $0.name == figure.name }!.chart
             font = try font ?? Font()
-            let data = try chart.render(format: preferred[0], dpi: maximumEmbeddedDPI, font: font!).canvas.render()
-            return dataURI(data, format: preferred[0])
+            return dataURI(try chart.render(format: embedded.format, dpi: embedded.dpi, font: font!).canvas.render(), format: embedded.format)
         }
     }
 
@@ -128,12 +126,27 @@ public func divergenceWarnings(_ runs: [RunResult]) -> [String] {
     return warnings
 }
 
+/// How a report that embeds its figures, preferring the formats `preferred`, shows them: in the
+/// first preferred format written (a PNG only at a resolution a page needs) at the figures'
+/// resolution (`written`: the written figure itself), else in the first preferred format, made for
+/// the report alone at `maximumEmbeddedDPI`.
+func embeddedFigureFormat(preferring preferred: [ImageFormat], settings: OutputSettings) -> (format: ImageFormat, dpi: Double, written: Bool) {
+    if let written = preferred.first(where: { settings.figureFormats.contains($0) && ($0 != .png || settings.dpi <= maximumEmbeddedDPI) }) {
+        return (written, settings.dpi, true)
+    }
+    return (preferred[0], maximumEmbeddedDPI, false)
+}
+
 /// Checks every template of `settings` before any run: each must parse (`parseTemplate`), render
 /// within `maximumRenderSteps` and `maximumReportBytes`, and under `strict` name no variable that
 /// the report of `study` will lack. Both are found against the context of provisional results
 /// (every run of the study with made-up metrics, the detection metrics for every defended run; the
 /// context's names and list lengths do not depend on the values), with the lists that results may
-/// lengthen at their longest. Returns the parsed templates, for `writeStudyOutputs`.
+/// lengthen at their longest. A template of a format that embeds its figures (HTML) is forecast with
+/// the provisional results' figures rendered as the report embeds them (data URIs of many
+/// kilobytes, where a linked figure's path is a few characters), so that a template that repeats
+/// them is refused before the runs; the shipped templates show each figure once, and skip that work.
+/// Returns the parsed templates, for `writeStudyOutputs`.
 @discardableResult
 public func checkTemplates(_ settings: OutputSettings, study: StudyLayout) throws -> [ParsedTemplate] {
     let parsed = try settings.templates.map { try parseTemplate($0.text, fileName: $0.name) }
@@ -150,9 +163,18 @@ public func checkTemplates(_ settings: OutputSettings, study: StudyLayout) throw
     // Few bootstrap replicates: the context's shape does not depend on them, and the study's own
     // number (1000 by default) made this check a tenth of a rerun's time.
     let provisional = StudyResults(layout: study, runs: runs, toolVersion: toolVersion, bootstrapReplicates: 20)
-    let model = ReportModel(provisional, command: settings.command)
+    let figures = studyFigures(provisional)
+    let model = ReportModel(provisional, command: settings.command, figures: figures)
+    var font: Font?
     for (template, parsed) in zip(settings.templates, parsed) {
-        let context = templateContext(model, format: template.format) { "figures/\($0.name).png" }
+        let context = try templateContext(model, format: template.format) { figure in
+            guard case let .embedded(preferred) = template.format.definition.figurePlacement,
+                  template.text != ReportTemplate.shipped(template.format).text else { return "figures/\(figure.name).png" }
+            let embedded = embeddedFigureFormat(preferring: preferred, settings: settings)
+            font = try font ?? Font()
+            let chart = figures.first { $0.name == figure.name }!.chart
+            return dataURI(try chart.render(format: embedded.format, dpi: embedded.dpi, font: font!).canvas.render(), format: embedded.format)
+        }
         _ = try checkRendering(parsed, fileName: template.name, context: context, strict: settings.strict,
                                longestLists: longestResultLists(runCount: runs.count))
     }

@@ -21,7 +21,7 @@ public func produceStudyResults(_ study: Study, threads: Int, started: Continuou
     }
     let trainingSeconds = secondsElapsed(since: started)
     return ProducedResults(results: ran.results) { resultsSHA256 in
-        PerformanceRecord(study: ran.study, resultsSHA256: resultsSHA256, threads: threads,
+        PerformanceRecord(study: ran.study.layout, resultsSHA256: resultsSHA256, threads: threads,
                           wallSeconds: secondsElapsed(since: started), trainingSeconds: trainingSeconds,
                           runSeconds: Array(zip(ran.runs.indices, ran.runs.runSeconds)))
     }

@@ -71,6 +71,34 @@ struct CommandLineTests {
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("results.json").path))
     }
 
+    /// Issue 19: options read their numbers with Swift's `Double()`, so `0x1p-1`, `inf` and `nan`
+    /// were accepted. Only decimal notation is, as in a study file; anything else is refused in one
+    /// line naming the option and the value (exit 2), before anything is created.
+    @Test(arguments: [
+        (["--fractions", "0,0x1p-1"], "--fractions", "0x1p-1"),
+        (["--fractions", "0,nan"], "--fractions", "nan"),
+        (["--lr", "inf"], "--lr", "inf"),
+        (["--lr", "-inf"], "--lr", "-inf"),
+        (["--lr", "1e999"], "--lr", "1e999"),
+        (["--lr", "0x1p-4"], "--lr", "0x1p-4"),
+        (["--cluster-std", "nan"], "--cluster-std", "nan"),
+        (["--center-scale", "1e"], "--center-scale", "1e"),
+        (["--train-fraction", "0x1p-1"], "--train-fraction", "0x1p-1"),
+        (["--confidence", "infinity"], "--confidence", "infinity"),
+        (["--dpi", "0x96"], "--dpi", "0x96"),
+        (["compare", "a.json", "b.json", "--confidence", "nan"], "--confidence", "nan"),
+        (["compare", "a.json", "b.json", "--margin", "0x1p-6"], "--margin", "0x1p-6"),
+        (["compare", "a.json", "b.json", "--margin", "infpp"], "--margin", "infpp"),
+    ])
+    func numbersThatAreNotDecimalAreRefused(arguments: [String], option: String, value: String) throws {
+        let folder = temporaryFolder()
+        let outcome = try run(arguments + (arguments.first == "compare" ? [] : ["--output", folder.path]), in: folder)
+        #expect(outcome.status == 2)
+        #expect(outcome.standardError.split(separator: "\n").count == 1, "stderr: \(outcome.standardError)")
+        #expect(outcome.standardError.contains(option) && outcome.standardError.contains("'\(value)'"), "stderr: \(outcome.standardError)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
+    }
+
     @Test func smallSweepEndToEndThenValidate() throws {
         let folder = temporaryFolder()
         let outcome = try run(Self.smallSweep + ["--output", folder.path, "--threads", "2"])

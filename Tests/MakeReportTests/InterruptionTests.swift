@@ -143,4 +143,33 @@ struct InterruptionLeftoverTests {
         #expect(left == (keptFiles + keptFolders + ["out.lock", "runs.sqlite.open-lock"]).sorted(), "\(left)")
         for name in keptFiles { #expect(try Data(contentsOf: work.appendingPathComponent(name)) == Data("leftover".utf8)) }
     }
+
+    /// Issue 19: `check` regenerates the artifacts in a scratch folder of the temporary directory,
+    /// which a SIGINT left behind; an interruption removes it before the command ends by the signal.
+    @Test func anInterruptedCheckRemovesItsScratchFolder() throws {
+        let parent = cli.temporaryFolder().deletingLastPathComponent()
+        #expect(try cli.run(["--widths", "8", "--fractions", "0,0.5", "--seeds", "1", "--epochs", "2", "--no-store", "--quiet", "--output", "out"],
+                            in: parent).status == 0)
+        let temporary = parent.appendingPathComponent("tmp")
+        try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: true)
+        let process = Process()
+        process.executableURL = CommandLineTests.executable
+        process.arguments = ["check", "--widths", "8,16,32", "--fractions", "0,0.2,0.4,0.6", "--seeds", "1,2,3,4,5,6,7,8", "--epochs", "400",
+                             "--quiet", "--output", "out"]
+        process.currentDirectoryURL = parent
+        process.environment = ProcessInfo.processInfo.environment.merging(["TMPDIR": temporary.path]) { $1 }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        /// The scratch folders in the temporary directory.
+        func scratch() -> [String] { (try? FileManager.default.contentsOfDirectory(atPath: temporary.path)) ?? [] }
+        let deadline = Date().addingTimeInterval(60)
+        while scratch().isEmpty && process.isRunning && Date() < deadline { usleep(10_000) }
+        #expect(scratch().count == 1 && scratch().allSatisfy { $0.hasPrefix("make-report-check-") }, "\(scratch())")
+        usleep(300_000)   // into the sweep
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGINT)
+        #expect(scratch().isEmpty)
+    }
 }

@@ -26,7 +26,7 @@ struct MergeTests {
         let single = try StudyResults(study: Self.study, runs: runStudy(Self.study, threads: 2).results, toolVersion: "test").jsonData()
         let parts = [3, 1, 2].map { ("part \($0)", Self.part($0, of: 3)) }
         let merged = try mergePartialResults(parts)
-        let data = try StudyResults(study: merged.study, runs: merged.runs, toolVersion: merged.toolVersion).jsonData()
+        let data = try StudyResults(layout: merged.study, runs: merged.runs, toolVersion: merged.toolVersion).jsonData()
         #expect(data == single)
     }
 
@@ -161,6 +161,47 @@ struct MergeTests {
         let mixed = PartialStudyResults(toolVersion: "test", config: config, dataFileSHA256: String(repeating: "0", count: 64),
                                         shard: parts[1].shard, runs: parts[1].runs)
         #expect(throws: MergeError.dataMismatch(part: "b", first: "a")) { try mergePartialResults([("a", parts[0]), ("b", mixed)]) }
+    }
+
+    /// Issue 19: merge made the study's data (parsed its data file, or drew the clusters) only to
+    /// learn the split's sizes. Parts record them (`dataSizes`), and merge lays the study out from
+    /// them, never from the data: parts recording 3 features of a 2-feature file merge into a study of
+    /// 3 features (the file is only hashed, to find it unchanged), and otherwise into the results of a
+    /// single run; parts that disagree on the sizes, or whose sizes are not those synthetic data's
+    /// settings give, are refused.
+    @Test func partsThatRecordTheirSplitSizesMergeWithoutTheData() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("merge-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let data = folder.appendingPathComponent("data.csv")
+        try ("x,y,label\n" + (0..<40).map { "\($0),\($0 % 7),\($0 % 2)" }.joined(separator: "\n") + "\n").write(to: data, atomically: true, encoding: .utf8)
+        let config = Self.csvConfig(data.path), study = try Study(config)
+        let hash = try #require(try dataFileSHA256(of: config))
+        let single = try StudyResults(study: study, runs: runStudy(study, threads: 1).results, toolVersion: "test").jsonData()
+        /// The two parts of the study, recording `sizes`.
+        func parts(recording sizes: SplitSizes) -> [(name: String, results: PartialStudyResults)] {
+            (1...2).map { k in
+                let runs = runStudy(study, threads: 1, shard: Shard(index: k, count: 2))
+                return (name: "p\(k)", results: PartialStudyResults(toolVersion: "test", config: config, dataFileSHA256: hash, dataSizes: sizes,
+                                                                     shard: Shard(index: k, count: 2),
+                                                                     runs: zip(runs.indices, runs.results).map { IndexedRunResult(index: $0, result: $1) }))
+            }
+        }
+        let merged = try mergePartialResults(parts(recording: study.split.sizes))
+        #expect(try StudyResults(layout: merged.study, runs: merged.runs, toolVersion: merged.toolVersion).jsonData() == single)
+        let sizes = study.split.sizes
+        let threeFeatures = SplitSizes(trainRows: sizes.trainRows, testRows: sizes.testRows, features: 3, classes: sizes.classes)
+        #expect(try mergePartialResults(parts(recording: threeFeatures)).study.sizes == threeFeatures)
+        let other = SplitSizes(trainRows: study.split.sizes.trainRows + 1, testRows: study.split.sizes.testRows - 1, features: 2, classes: 2)
+        let recorded = parts(recording: sizes), resized = parts(recording: other)
+        #expect(throws: MergeError.dataMismatch(part: "b", first: "a")) { try mergePartialResults([("a", recorded[0].results), ("b", resized[1].results)]) }
+        // Gaussian clusters: their settings give the sizes, which a part must record.
+        let gaussian = Self.part(1, of: 1), gaussianSizes = try Study(Self.config).split.sizes
+        let withSizes = PartialStudyResults(toolVersion: "test", config: Self.config, dataSizes: gaussianSizes, shard: gaussian.shard, runs: gaussian.runs)
+        #expect(try mergePartialResults([("a", withSizes)]).runs == mergePartialResults([("a", gaussian)]).runs)
+        let wrong = PartialStudyResults(toolVersion: "test", config: Self.config, dataSizes: other, shard: gaussian.shard, runs: gaussian.runs)
+        #expect(throws: MergeError.invalidStudy(part: "a", reason: "its split's sizes (\(other.trainRows) training rows, \(other.testRows) test rows, 2 features, "
+            + "2 classes) are not those of its configuration's data")) { try mergePartialResults([("a", wrong)]) }
     }
 }
 

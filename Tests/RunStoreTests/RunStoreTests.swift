@@ -97,7 +97,7 @@ import TestSupport
                            arguments: [moved, storedRunChecksum(key: keys[2], payload: moved), keys[2]])
         }
         try database.close()
-        let (runs, failures) = try store.verify()
+        let (runs, failures, _) = try store.verify()
         #expect(runs == 4)
         #expect(failures.map(\.description).sorted() == ["run \(keys[0].prefix(16)): its row holds a value of the wrong type",
                                       "run \(keys[1].prefix(16)): its testAccuracy is 1.5, outside 0.0...1.0"].sorted())
@@ -108,6 +108,58 @@ import TestSupport
         let third = try runStudy(study, threads: 1, store: store)
         #expect(third.rejectedFromStore == 0 && third.fromStore == 4)
         #expect(try store.verify().failures.isEmpty)
+    }
+
+    /// Issue 19: `store verify` knew no study, so it could not check that a stored run's accuracies are
+    /// shares of whole rows, and passed a forged entry whose checksum was recomputed. Each payload now
+    /// records the split's sizes (under the checksum), and verify checks them; an entry stored before
+    /// (without sizes) still passes, counted as unchecked; a run asks for the study's own sizes.
+    @Test func verifyChecksTheRowCountsEachPayloadRecords() throws {
+        let store = try scratchStore()
+        defer { remove(store) }
+        let study = widthStudy([8], fractions: [0, 0.5], seeds: [1, 2], epochs: 5)
+        let clean = try runStudy(study, threads: 1, store: store)
+        let keys = RunKeys(study: study).keys
+        let (trainingRows, testRows) = (study.split.train.count, study.split.test.count)
+        #expect(try store.verify().withoutSizes == 0)
+        /// The payload of `key` changed by `change`, under a recomputed checksum.
+        func forge(_ db: Database, _ key: String, _ change: (inout [String: Any]) -> Void) throws {
+            let payload = try Data.fetchOne(db, sql: "SELECT result FROM runs WHERE key = ?", arguments: [key])!
+            var object = try JSONSerialization.jsonObject(with: payload) as! [String: Any]
+            #expect(object["trainingRows"] as? Int == trainingRows && object["testRows"] as? Int == testRows)
+            change(&object)
+            let forged = try JSONSerialization.data(withJSONObject: object, options: .sortedKeys)
+            try db.execute(sql: "UPDATE runs SET result = ?, checksum = ? WHERE key = ?",
+                           arguments: [forged, storedRunChecksum(key: key, payload: forged), key])
+        }
+        let database = try DatabaseQueue(path: store.path)
+        let forgedAccuracy = try database.write { db -> Double in
+            // A test accuracy a third of a row off, the gap made to agree: only the row count can tell.
+            var forgedAccuracy = 0.0
+            try forge(db, keys[0]) { object in
+                var metrics = object["metrics"] as! [String: Double]
+                forgedAccuracy = metrics[MetricKey.testAccuracy]! - 1 / Double(3 * testRows)
+                metrics[MetricKey.testAccuracy] = forgedAccuracy
+                metrics[MetricKey.generalizationGap] = metrics[MetricKey.trainAccuracy]! - forgedAccuracy
+                object["metrics"] = metrics
+            }
+            // An entry as make-report stored it before the sizes were recorded.
+            try forge(db, keys[1]) { object in object["trainingRows"] = nil; object["testRows"] = nil }
+            // Sizes of another split: the entry cannot be this study's run.
+            try forge(db, keys[2]) { object in object["trainingRows"] = trainingRows + 1 }
+            return forgedAccuracy
+        }
+        try database.close()
+        let (runs, failures, withoutSizes) = try store.verify()
+        #expect(runs == 4 && withoutSizes == 1)
+        // The entry of fraction 0.5 with one training row more: its poisoned rows are no longer half of them.
+        #expect(failures.map(\.description).sorted() == [
+            "run \(keys[0].prefix(16)): its testAccuracy \(forgedAccuracy) is not a whole number of its study's \(testRows) test rows",
+            "run \(keys[2].prefix(16)): its realised fraction 0.5 is not its \(trainingRows / 2) poisoned rows' share",
+        ].sorted())
+        let again = try runStudy(study, threads: 1, store: store)
+        #expect(again.rejectedFromStore == 2 && again.fromStore == 2)
+        #expect(again.runs.results == clean.runs.results)
     }
 
     /// A finished run of series 0 of `widthStudy` (no defense), fraction 0.5, seed 3, 10 of 20 rows poisoned.
@@ -305,7 +357,7 @@ import TestSupport
             try db.execute(sql: "UPDATE runs SET checksum = 'x' WHERE key = ?", arguments: [keys[2]])
         }
         try database.close()
-        let (runs, failures) = try store.verify()
+        let (runs, failures, _) = try store.verify()
         #expect(runs == 6)
         #expect(Set(failures.map(\.key)) == [keys[0].uppercased(), nil, keys[2]])
         #expect(failures.map(\.description).sorted() == [

@@ -150,6 +150,26 @@ import TestSupport
         #expect(throws: Never.self) { try checkTemplates(shipped, study: Self.study.layout) }
     }
 
+    /// Issue 19: a template of a format that embeds its figures (HTML) was forecast before the sweep
+    /// with the figures' paths (a few characters each), where the report embeds data URIs of many
+    /// kilobytes, so a template that repeats them passed that check and was refused after the sweep.
+    /// The forecast embeds the provisional figures as the report does; Markdown links them.
+    @Test func embeddedFiguresAreForecastAtTheSizeTheReportEmbeds() throws {
+        let repeated = String(repeating: "{{#figures}}<img src=\"{{file}}\">{{/figures}}\n", count: 2000)
+        for format in [ReportFormat(rawValue: "html")!, .markdown] {
+            let template = ReportTemplate(name: "figures.\(format.rawValue)", text: repeated, format: format)
+            let settings = OutputSettings(figureFormats: [.png], dpi: 60, templates: [template], strict: true, command: "make-report", folder: ".")
+            if format == .markdown {
+                #expect(throws: Never.self) { try checkTemplates(settings, study: Self.study.layout) }
+            } else {
+                #expect { try checkTemplates(settings, study: Self.study.layout) } throws: { error in
+                    "\(error)".hasPrefix("figures.html:") && "\(error)".contains(": the report would be about ")
+                        && "\(error)".contains(" MiB by this tag, more than the 32 MiB allowed")
+                }
+            }
+        }
+    }
+
     @Test func templateFilesNeedAKnownFormat() throws {
         let file = scratch().appendingPathExtension("txt")
         try "{{title}}".write(to: file, atomically: true, encoding: .utf8)

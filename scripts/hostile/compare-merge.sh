@@ -196,3 +196,28 @@ PY
   refused "^make-report: error: compare: 'edited.json' is a make-report results.json that cannot be used: run 0 is impossible: its generalizationGap is 0\.5, expected its trainAccuracy"
 }
 hostile_case compare-refuses-a-gap-that-is-not-train-minus-test case_compare_refuses_a_gap_that_is_not_train_minus_test
+
+# Issue 19, part A: merge made the study's data (parsed its CSV file again, or drew the clusters)
+# only to learn the split's sizes. Parts record them (dataSizes), and merge lays the study out from
+# them (it only hashes the CSV file, to find it unchanged): the merged results are byte-identical to
+# a single run's; parts written before (without dataSizes) still merge, by making the data.
+case_merge_takes_the_sizes_from_the_parts() {
+  mkdir study && printf 'data:\n  kind: csv\n  path: data.csv\n' >study/study.yaml
+  python3 -c 'print("x,y,label"); [print(f"{i},{i % 7},{i % 2}") for i in range(60)]' >study/data.csv
+  mr --study study/study.yaml "${SHARD_STUDY[@]}" --output single && succeeded || return 1
+  mr --study study/study.yaml "${SHARD_STUDY[@]}" --shard 1/2 --output parts && succeeded || return 1
+  mr --study study/study.yaml "${SHARD_STUDY[@]}" --shard 2/2 --output parts && succeeded || return 1
+  grep -q '"dataSizes"' parts/results.part-1-of-2.json || { why "the part records no dataSizes"; return 1; }
+  mr merge parts/results.part-1-of-2.json parts/results.part-2-of-2.json --output merged --quiet && succeeded || return 1
+  cmp -s single/results.json merged/results.json || { why "merged results.json differs from the single run's"; return 1; }
+  mkdir old && python3 - <<'PY'
+import json
+for k in (1, 2):
+    part = json.load(open(f"parts/results.part-{k}-of-2.json"))
+    del part["dataSizes"]
+    json.dump(part, open(f"old/results.part-{k}-of-2.json", "w"))
+PY
+  mr merge old/results.part-1-of-2.json old/results.part-2-of-2.json --output merged-old --quiet && succeeded || return 1
+  cmp -s single/results.json merged-old/results.json || { why "results.json merged from parts without dataSizes differs"; return 1; }
+}
+hostile_case merge-takes-the-sizes-from-the-parts case_merge_takes_the_sizes_from_the_parts

@@ -27,6 +27,7 @@ import json
 for source, target in [("parts/results.part-1-of-1.json", "huge-part.json"), ("out/results.json", "huge.json")]:
     document = json.load(open(source))
     document["config"]["data"].update(classes=10000, features=100000, samples=1000)
+    document.pop("dataSizes", None)   # a part written before parts recorded their split's sizes: merge makes its data
     json.dump(document, open(target, "w"))
 document = json.load(open("out/results.json"))
 document["padding"] = [0] * 50_000_000
@@ -94,3 +95,22 @@ case_huge_input_file_within_the_address_space() {
   done
 }
 hostile_case huge-input-file-within-the-address-space case_huge_input_file_within_the_address_space
+
+# Issue 19, part A: `check` under `ulimit -v` with a 300 MB committed results.json ran the whole
+# sweep, then said the file was "missing" (it could not be read). The committed files are checked
+# against the memory budget before the sweep: one line naming the file, exit 2.
+case_check_of_a_huge_committed_file_within_the_address_space() {
+  mr --output out --widths 8 --fractions 0,0.5 --seeds 1 --epochs 2 --no-store --quiet && succeeded || return 1
+  python3 - <<'PY'
+import json
+document = json.load(open("out/results.json"))
+document["padding"] = "x" * 300_000_000
+json.dump(document, open("out/results.json", "w"))
+PY
+  local before; before=$(snapshot .)
+  (ulimit -v 600000; MR_TIMEOUT=60 mr check --output out --widths 8 --fractions 0,0.5 --seeds 1 --epochs 2; exit "$RC")
+  RC=$?
+  refused "--output: comparing '.*out/results.json' \(3[0-9]{8} bytes\) with its regenerated copy needs about [0-9.]+ GiB, more than .*address-space limit" &&
+    unchanged . "$before"
+}
+hostile_case check-of-a-huge-committed-file-within-the-address-space case_check_of_a_huge_committed_file_within_the_address_space

@@ -218,3 +218,21 @@ case_hex_seed_echoed_as_written() {
   refused '^make-report: error: hex\.yaml:1:1: seeds: expected a list of integers, not a list \(\[1, "0x2"\]\)$'
 }
 hostile_case hex-seed-echoed-as-written case_hex_seed_echoed_as_written
+
+# Issue 19, part A: the number options went through Swift's Double(), so `--fractions 0x1p-1`,
+# `--lr inf` and `--dpi nan` were accepted. Only decimal notation is (digits, one point, an exponent),
+# as in a study file; anything else is refused in one line naming the option and the value.
+case_numbers_must_be_decimal() {
+  local before option; before=$(snapshot .)
+  for option in "--fractions 0,0x1p-1" "--lr inf" "--lr 1e999" "--dpi nan" "--center-scale 1e" "--confidence infinity"; do
+    # shellcheck disable=SC2086
+    mr "${MESSAGES_STUDY[@]}" $option --output out &&
+      refused "'[^']*${option##*[ ,]}' is invalid for '${option%% *} .*decimal notation" && unchanged . "$before" || return 1
+  done
+  for option in "--confidence nan" "--margin 0x1p-6"; do
+    # shellcheck disable=SC2086
+    mr compare a.json b.json $option && refused "'${option#* }' is invalid for '${option%% *} " && unchanged . "$before" || return 1
+  done
+  mr "${MESSAGES_STUDY[@]}" --fractions .5,1e-1 --lr 1E-1 --output out --quiet && succeeded
+}
+hostile_case numbers-must-be-decimal case_numbers_must_be_decimal

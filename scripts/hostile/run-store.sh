@@ -300,3 +300,37 @@ os._exit(0)'
   mr store verify --store runs.sqlite && succeeded && grep -q ": 3 runs, 0 failed" "$OUT" && unchanged . "$before"
 }
 hostile_case store-info-and-verify-change-nothing case_store_info_and_verify_change_nothing
+
+# Issue 19, part A: `store verify` knew no study, so it could not check that a stored run's
+# accuracies are shares of whole rows, and passed an entry forged a third of a test row off under a
+# recomputed checksum. Each entry records its split's sizes, under the checksum; verify checks them.
+# Entries without sizes (as older versions stored them) pass, counted in one note.
+case_store_verify_checks_row_counts() {
+  mr "${STORE_STUDY[@]}" --output out --store runs.sqlite && succeeded || return 1
+  forge_runs runs.sqlite '
+if n == 0:
+    run["metrics"]["testAccuracy"] -= 1 / (3 * run["testRows"])
+    run["metrics"]["generalizationGap"] = run["metrics"]["trainAccuracy"] - run["metrics"]["testAccuracy"]
+if n == 1:
+    del run["trainingRows"], run["testRows"]'
+  mr store verify --store runs.sqlite
+  [ "$RC" = 1 ] && grep -q "4 runs, 1 failed its check" "$OUT" && grep -q "is not a whole number of its study's [0-9]* test rows" "$ERR" &&
+    grep -q "note: .*the row-count check was skipped for 1 run " "$ERR" || { why "store verify: exit $RC, $(cat "$OUT" "$ERR")"; return 1; }
+}
+hostile_case store-verify-checks-row-counts case_store_verify_checks_row_counts
+
+# Issue 19, part A: `store verify` and `store prune` on a store holding a 400 MB blob died by SIGILL
+# under `ulimit -v 600000`: the blob was allocated before any memory check. Its length (SQLite's
+# length(), which does not read it) is checked first: one line, exit 2, the store unchanged.
+case_store_with_a_huge_blob_within_the_address_space() {
+  mr "${STORE_STUDY[@]}" --output out --store runs.sqlite && succeeded || return 1
+  sql runs.sqlite "UPDATE runs SET result = zeroblob(400000000) WHERE rowid = 1;"
+  local before command; before=$(snapshot .)
+  for command in "store verify" "store prune"; do
+    # shellcheck disable=SC2086
+    (ulimit -v 600000; mr $command --store runs.sqlite; exit "$RC")
+    RC=$?
+    refused "run store 'runs.sqlite': it holds an entry of [0-9]+ bytes .* more than .*address-space limit" && unchanged . "$before" || return 1
+  done
+}
+hostile_case store-with-a-huge-blob-within-the-address-space case_store_with_a_huge_blob_within_the_address_space

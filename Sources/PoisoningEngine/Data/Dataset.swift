@@ -47,8 +47,9 @@ public struct TrainTestSplit: Sendable, Equatable {
     }
 }
 
-/// The sizes of a train/test split, what the memory of a study depends on.
-public struct SplitSizes: Sendable, Equatable {
+/// The sizes of a train/test split, what the memory of a study depends on (and, in a shard's part
+/// file, what `merge` lays the study out with, without its data).
+public struct SplitSizes: Sendable, Equatable, Codable {
     /// Training rows.
     public let trainRows: Int
     /// Test rows.

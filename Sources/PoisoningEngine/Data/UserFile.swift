@@ -8,6 +8,19 @@ public struct UserFileError: Error, Sendable, Equatable, CustomStringConvertible
     init(_ description: String) { self.description = description }
 }
 
+/// The file URL of `path`, a path the user gave, as the file system reads it: a leading `~` names a
+/// file or folder called `~` in the working directory, never the home folder, in which Foundation's
+/// `URL(fileURLWithPath:)` would otherwise put it (only a shell expands an unquoted `~`, before the
+/// tool sees it; a quoted one is the user's literal name, as open(2) and stat(2) read it).
+public func literalFileURL(_ path: String) -> URL {
+    URL(fileURLWithPath: path.hasPrefix("~") ? "./" + path : path)
+}
+
+/// `literalFileURL(_:)` of a path known to be a folder or a file (`isDirectory`).
+public func literalFileURL(_ path: String, isDirectory: Bool) -> URL {
+    URL(fileURLWithPath: path.hasPrefix("~") ? "./" + path : path, isDirectory: isDirectory)
+}
+
 /// Why the file at `path` cannot be read whole, or nil: it must exist, be a regular file (never a
 /// folder, a device such as /dev/zero that never ends, or a FIFO whose open(2) would block) and hold
 /// at most `maximumBytes`. Looks at the file's type with stat(2) and never opens it.
