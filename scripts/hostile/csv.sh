@@ -177,7 +177,7 @@ hostile_case csv-labels-with-blanks-and-large-integers case_csv_labels_with_blan
 # Review r19b: `label-column: 2` where a column is named 2 could mean either column: refused, saying
 # how to quote the name; the quoted name and the index of a file without that name run.
 case_csv_label_column_index_or_name() {
-  mkdir -p s && { echo "2,a,label"; for i in $(seq 0 29); do echo "$((i % 2)),$i,c$((i % 3))"; done; } >s/data.csv
+  mkdir -p s && { echo "2,a,label"; for i in $(seq 0 29); do echo "$((i % 2)),$i,$((i % 3))"; done; } >s/data.csv
   printf 'data:\n  kind: csv\n  path: data.csv\n  label-column: 2\n' >s/index.yaml
   printf 'data:\n  kind: csv\n  path: data.csv\n  label-column: "2"\n' >s/name.yaml
   local before; before=$(snapshot .)

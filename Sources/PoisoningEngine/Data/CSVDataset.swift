@@ -3,13 +3,14 @@ import Foundation
 /// A data set read from a CSV file (UTF-8; LF, CRLF or, as old Mac OS wrote them and as Python's
 /// csv module and pandas read them, CR line ends; a byte-order mark at the start skipped; cells
 /// optionally quoted as RFC 4180 says): numeric feature columns and one label column
-/// (any values; quotes only delimit, so `"1"` is the label 1). The distinct labels become
-/// classes 0, 1, ... in one order, whatever the order of the rows: numeric order when every label is
-/// a number as Swift's `Double` reads it (`-1`, `2`, `10`), otherwise the order of their Unicode
-/// scalars compared by value (`10`, `1a`, `2`; `B` before `a`). One class written two ways is
-/// refused as ambiguous, naming both and their lines: the same number (`1` and `1.0`, `0` and `-0`,
-/// `1e0` and `1`) or the same text in other Unicode scalars (precomposed é and e + U+0301); so are
-/// empty labels, `nan` and infinite numbers, and labels and column names holding a control character
+/// (any values; quotes only delimit, so `"1"` is the label 1; blanks around a label are kept, as
+/// pandas keeps them). The distinct labels become classes 0, 1, ... in one order, whatever the order
+/// of the rows, as pandas' `read_csv` reads the column (`classes(of:lines:)`): numeric order when
+/// every label is a decimal number (`-1`, `2`, `10`), otherwise the order of their Unicode scalars
+/// compared by value (`10`, `1a`, `2`; `B` before `a`). One class written two ways is refused as
+/// ambiguous, naming both and their lines: the same number (`1` and `1.0`, `0` and `-0`, `1e0` and
+/// `1`) or the same text in other Unicode scalars (precomposed é and e + U+0301) or blanks (`a` and
+/// `a `); so are empty labels, `nan` and infinite numbers, and labels and column names holding a control character
 /// or a bidirectional override (`isDisallowedInText`; a quoted label may hold line ends, which RFC
 /// 4180 allows and Python's csv module writes: labels only tell classes apart, and no output holds
 /// them). The split is stratified and seeded (per class, a
