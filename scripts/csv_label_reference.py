@@ -1,10 +1,14 @@
 #!/usr/bin/env python3
 """Records how pandas' read_csv reads label columns, for CSVDatasetTests: make-report reads a CSV's
-label column as pandas does (numbers only when every label is a decimal number or an infinity;
-booleans when every label is True/False in pandas' spellings; otherwise text, so that 0x10, 16
-and 0x1p4 are three classes) and then refuses what pandas would read silently in a way a reader
-would not expect: a missing value (pandas' default na_values), an infinite number, two spellings of
-one number or truth value, and two spellings of one text in other Unicode scalars (NFC and NFD).
+label column as pandas does (numbers only when every label is a decimal number, white space around
+it skipped, or an infinity: exact 64-bit integers when every label is an integer, else doubles;
+booleans when every label is True/False in pandas' spellings, exactly; otherwise text, blanks kept,
+so that 0x10, 16 and 0x1p4 are three classes and 'nan ' is a class) and then refuses what pandas
+would read silently in a way a reader would not expect: a missing value (pandas' default
+na_values), an infinite number, an integer outside the 64-bit range (pandas reads such a column as
+uint64, Python integers or text, as the other labels decide), two spellings of one number or truth
+value (two integers that become one double among them), and two spellings of one text in other
+Unicode scalars (NFC and NFD) or with other blanks around it.
 
 For each case the fixture holds the labels, pandas' reading (the column's kind, its classes in
 order, each row's class, the rows it reads as missing) and the refusal the rule above gives, or
@@ -17,6 +21,7 @@ import io
 import json
 import math
 import os
+import re
 import unicodedata
 
 import pandas as pd
@@ -58,7 +63,58 @@ CASES = [
     ["b", "\u00e9", "B", "a", "Z", "_", "f", "e\u0300", "e"],
     ["\U00010000", "\ufffd", "~"],
     ["2", "10", "1a", "x", "2"],
+    # Blanks: pandas skips white space around a number, and keeps it in text and truth values.
+    [" 1", "1", "2 "],
+    ["\t1\t", "2"],
+    [" 1", "1.0"],
+    ["\u00a01", "2"],                       # a no-break space is no white space to pandas: text
+    [" inf", "1"],                         # an infinity with a blank is text
+    ["a ", "b"],
+    ["a", " a", "b"],
+    ["a", "a\u00a0", "b"],
+    ["x", "x\u3000"],
+    ["True ", "False"],
+    ["True ", "True", "False"],
+    ["nan ", "1"],
+    [" nan", "x"],
+    [" NA", "1"],
+    # Integers near 2^53 and the 64-bit limits: int64 is exact, float64 is not.
+    ["9007199254740993", "9007199254740992"],
+    ["9007199254740993", "9007199254740992", "1.5"],
+    ["9007199254740993", "1.5"],
+    ["9223372036854775807", "-9223372036854775808"],
+    ["9223372036854775808", "1"],          # uint64 to pandas
+    ["18446744073709551616", "1"],         # Python integers to pandas
+    ["-1", "18446744073709551615"],        # text to pandas
+    ["18446744073709551616", "1.5"],       # text to pandas
 ]
+
+WHITE_SPACE = " \t\n\v\f\r"               # what pandas skips around a number
+INTEGER = re.compile(r"[+-]?[0-9]+")
+DECIMAL = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
+INFINITY = re.compile(r"[+-]?(inf|infinity)", re.IGNORECASE)
+
+
+def is_number(label):
+    """Whether pandas' number syntax reads `label`: a decimal with white space around it, or an infinity."""
+    return bool(DECIMAL.fullmatch(label.strip(WHITE_SPACE)) or INFINITY.fullmatch(label))
+
+
+def integer(label):
+    """The integer `label` spells (white space around it skipped), or None."""
+    text = label.strip(WHITE_SPACE)
+    return int(text) if INTEGER.fullmatch(text) else None
+
+
+def visible(label):
+    """`label` without the blanks and line ends around it, which a reader cannot see."""
+    blank = lambda c: c in " \t\n\r" or unicodedata.category(c) == "Zs"
+    start, end = 0, len(label)
+    while start < end and blank(label[start]):
+        start += 1
+    while end > start and blank(label[end - 1]):
+        end -= 1
+    return label[start:end]
 
 
 def reading(labels):
@@ -70,6 +126,9 @@ def reading(labels):
     if pd.api.types.is_bool_dtype(column):
         kind, classes = "truth", sorted(set(bool(v) for v in present))
         shown = ["true" if v else "false" for v in classes]
+    elif pd.api.types.is_integer_dtype(column):
+        kind, classes = "integer", sorted(set(int(v) for v in present))
+        shown = [str(v) for v in classes]
     elif pd.api.types.is_numeric_dtype(column):
         kind, classes = "number", sorted(set(float(v) for v in present))
         shown = [repr(v) for v in classes]
@@ -77,17 +136,27 @@ def reading(labels):
         kind, classes = "text", sorted(set(str(v) for v in present))
         shown = classes
     index = {value: i for i, value in enumerate(classes)}
-    convert = {"truth": bool, "number": float, "text": str}[kind]
+    convert = {"truth": bool, "integer": int, "number": float, "text": str}[kind]
     of_row = [None if i in missing else index[convert(value)] for i, value in enumerate(column)]
     spellings = set(labels)
+    integers = {integer(s) for s in spellings if integer(s) is not None}
+    as_doubles = {float(i) for i in integers}
     if missing:
         refusal = "missing"
     elif kind == "number" and any(math.isinf(v) for v in classes):
         refusal = "infinite"
-    elif kind in ("number", "truth") and len(classes) < len(spellings):
+    elif all(is_number(s) for s in spellings) and any(not -2**63 <= i < 2**63 for i in integers):
+        refusal = "beyond 64 bits"
+    elif kind == "number" and len(as_doubles) < len(integers):
+        refusal = "integers as floats"
+    elif kind in ("number", "integer") and len(classes) < len({s.strip(WHITE_SPACE) for s in spellings}):
+        refusal = "spelled twice"
+    elif kind == "truth" and len(classes) < len(spellings):
         refusal = "spelled twice"
     elif kind == "text" and len({unicodedata.normalize("NFC", s) for s in spellings}) < len(spellings):
         refusal = "other scalars"
+    elif kind == "text" and len({visible(s) for s in spellings}) < len(spellings):
+        refusal = "blanks"
     else:
         refusal = None
     return {"labels": labels, "kind": kind, "classes": shown, "ofRow": of_row, "missingRows": missing, "refusal": refusal}

@@ -80,8 +80,8 @@ private func readCSV(_ data: Data) {
     var entries = [ParameterEntry(key: "path", value: .string("fuzz.csv")),
                    ParameterEntry(key: "header", value: .bool(first & 1 == 0)),
                    ParameterEntry(key: "delimiter", value: .string(first & 2 == 0 ? "," : ";"))]
-    if first & 4 != 0 { entries.append(ParameterEntry(key: "label-column", value: .string("0"))) }
-    if first & 8 != 0 { entries.append(ParameterEntry(key: "split-column", value: .string("1"))) }
+    if first & 4 != 0 { entries.append(ParameterEntry(key: "label-column", value: .int(0))) }
+    if first & 8 != 0 { entries.append(ParameterEntry(key: "split-column", value: .int(1))) }
     if first & 16 != 0 { entries.append(ParameterEntry(key: "standardize", value: .bool(true))) }
     var reader = ParameterReader(entries, path: "data", locations: SourceLocations())
     guard let source = try? CSVDataset(parameters: &reader) else { return }

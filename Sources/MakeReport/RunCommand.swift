@@ -60,6 +60,7 @@ struct RunCommand: ParsableCommand {
         let building = StoreBuilding()
         interruption.cleanUp(with: { building.abandon(then: $0) })
         let store = try storage.open(besideOutput: output.output, building: building)
+        for warning in store?.leftoverWarnings ?? [] { printError("warning: \(warning)") }
         let reporter = ProgressReporter(quiet: runtime.quiet)
         if let shard {
             let sweep = try runSweep(resolved, runtime: runtime, shard: shard, store: store, reporter: reporter)

@@ -12,7 +12,8 @@ struct ValidateCommand: ParsableCommand {
         discussion: """
             A path that is missing, not a folder (a file, /dev/null) or a folder without results.json, and a \
             results.json of another schema version (its `schemaVersion`; docs/results.schema.json), are refused \
-            in one line with exit code 2 before any check. Checks: results.json is present and consistent (its runs are its study's runs, and its aggregates, \
+            in one line with exit code 2 before any check, and so is a results.json that is not JSON or not make-report's \
+            (no JSON object naming a schemaVersion). Checks: results.json is present and consistent (its runs are its study's runs, and its aggregates, \
             fits, statistics and findings are those of its runs); the counts of runs, aggregated points and fits \
             match the configuration; no run diverged; every metric lies in its valid range; standard deviations \
             are reported; per width, clean accuracy > chance + 0.1, accuracy at the largest fraction at least \
@@ -23,7 +24,7 @@ struct ValidateCommand: ParsableCommand {
             the study is present, and every PNG, PDF and SVG file is complete. \
             Every run must pass the checks `merge` applies to a part's runs. Only the folder's files are read, \
             never the study's data set: the sizes of the data come from results.json. A folder whose files or \
-            decoded results.json would not fit in memory is refused before it is read (exit 2).
+            decoded results.json would not fit in memory is refused before it is read (exit 2), naming the largest file.
             """)
 
     @Argument(help: "The output folder to check.")
@@ -31,16 +32,18 @@ struct ValidateCommand: ParsableCommand {
 
     func run() throws {
         if let problem = outputFolderReadingProblem(folder) { throw ValidationError("validate: \(problem)") }
-        // Refused before any file is read when reading them all or decoding results.json would not fit in memory.
+        // Refused before any file is read when reading them all or decoding results.json would not
+        // fit in memory, naming the largest of them.
         let url = literalFileURL(folder, isDirectory: true)
         let results = (folder as NSString).appendingPathComponent("results.json")
-        let reading = outputFolderReadingBytes(url)
-        if let problem = jsonFilesMemoryProblem([(results, reading.results)], held: reading.others) {
+        let reading = outputFolderReadingBytes(url).map { (name: (folder as NSString).appendingPathComponent($0.name), decodingBytes: $0.bytes) }
+        if let problem = jsonFilesMemoryProblem(reading) {
             throw ValidationError("validate: \(problem)")
         }
-        // A results.json of another layout is refused before any check: none of them could judge it.
+        // A results.json that is not JSON, not make-report's or of another layout is refused before
+        // any check: none of them could judge it.
         if let bytes = try? readUserFile(results, maximumBytes: maximumResultsFileBytes),
-           let problem = StudyResults.schemaVersionProblem(bytes) {
+           let problem = StudyResults.documentProblem(bytes) ?? StudyResults.schemaVersionProblem(bytes) {
             throw ValidationError("validate: \(quotedUserText(results, keepingEnd: true)) \(problem)")
         }
         let failures = outputFolderFailures(url)

@@ -175,22 +175,72 @@ public struct StudyResults: Sendable, Codable, Equatable {
     /// Why the JSON document `data` is not a results.json this make-report reads, judged by its
     /// `schemaVersion` alone, in words that follow "results.json"; nil when it names
     /// `currentSchemaVersion`, and when it is no object naming a `schemaVersion` or a `toolVersion`
-    /// string (not a make-report results.json: decoding says what is wrong).
+    /// (not a make-report results.json: decoding, or `documentProblem`, says what is wrong). A
+    /// version of another JSON type than a string (`"schemaVersion": 99`) is named as written.
     public static func schemaVersionProblem(_ data: Data) -> String? {
-        struct Versions: Decodable {
-            let schemaVersion: String?
-            let toolVersion: String?
-        }
-        guard let versions = try? JSONDecoder().decode(Versions.self, from: data) else { return nil }
+        guard let versions = try? JSONDecoder().decode(DocumentVersions.self, from: data) else { return nil }
         switch (versions.schemaVersion, versions.toolVersion) {
-        case (currentSchemaVersion?, _), (nil, nil):
+        case (.text(currentSchemaVersion)?, _), (nil, nil):
             return nil
-        case (let schema?, _):
+        case (.text(let schema)?, _):
             return "has schemaVersion '\(printable(schema))', and this make-report reads schema \(currentSchemaVersion) "
                 + "only (docs/results.schema.json)"
+        case (.other(let shown)?, _):
+            return "has schemaVersion \(shown), not a string, and this make-report reads schema '\(currentSchemaVersion)' "
+                + "only (docs/results.schema.json)"
         case (nil, let tool?):
-            return "names no schemaVersion: make-report \(printable(tool)) or earlier wrote it, and this make-report reads "
+            return "names no schemaVersion: make-report \(tool.shown) or earlier wrote it, and this make-report reads "
                 + "schema \(currentSchemaVersion) only; regenerate it (`make-report run --study study.yaml` in its folder)"
+        }
+    }
+
+    /// Why `data` is no make-report results.json at all, in words that follow "results.json", or
+    /// nil: it is not JSON, or not a JSON object naming a `schemaVersion` or a `toolVersion` (`{}`,
+    /// a list, another tool's file). `validate` refuses such a file before any check.
+    public static func documentProblem(_ data: Data) -> String? {
+        do {
+            let versions = try JSONDecoder().decode(DocumentVersions.self, from: data)
+            guard versions.schemaVersion == nil, versions.toolVersion == nil else { return nil }
+            return "is not a make-report results file: it names no schemaVersion"
+        } catch DecodingError.dataCorrupted(let context) where context.codingPath.isEmpty {
+            return "is not JSON"
+        } catch {
+            return "is not a make-report results file: it is not a JSON object"
+        }
+    }
+
+    /// The versions a JSON document names, of any JSON type; a key that is absent or null is nil.
+    private struct DocumentVersions: Decodable {
+        let schemaVersion: VersionValue?
+        let toolVersion: VersionValue?
+    }
+
+    /// A version as a file writes it: a string, or another JSON value shown as written (`99`, `true`).
+    private enum VersionValue: Decodable {
+        case text(String)
+        case other(String)
+
+        init(from decoder: any Decoder) throws {
+            let value = try decoder.singleValueContainer()
+            if let text = try? value.decode(String.self) {
+                self = .text(text)
+            } else if let number = try? value.decode(Int.self) {
+                self = .other("\(number)")
+            } else if let number = try? value.decode(Double.self) {
+                self = .other("\(number)")
+            } else if let flag = try? value.decode(Bool.self) {
+                self = .other("\(flag)")
+            } else {
+                self = .other("(a list or an object)")
+            }
+        }
+
+        /// The version for a one-line message: a string escaped and cut.
+        var shown: String {
+            switch self {
+            case .text(let text): StudyResults.printable(text)
+            case .other(let shown): shown
+            }
         }
     }
 

@@ -21,6 +21,9 @@ public final class RunStore: Sendable {
     public static let applicationID: Int32 = 0x4D4B_5253
     /// The store's file.
     public let path: String
+    /// One sentence for each leftover of a build whose process ended that was left beside the store
+    /// because its content does not prove it a build's (`removeAbandonedBuilds`).
+    public let leftoverWarnings: [String]
     private let reader: any DatabaseReader
     /// The same database as `reader` when the store is open for writing; nil when it is read only.
     private let writer: (any DatabaseWriter)?
@@ -48,19 +51,27 @@ public final class RunStore: Sendable {
             try FileManager.default.createDirectory(at: literalFileURL(path).deletingLastPathComponent(),
                                                     withIntermediateDirectories: true)
             // Creating a store, and switching a new file to WAL mode, are serialised by a file lock
-            // between processes that open the same store at the same moment.
-            let opening = open(path + ".open-lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-            guard opening >= 0 else { throw RunStoreError(path: path, reason: String(cString: strerror(errno))) }
-            defer { close(opening) }
-            flock(opening, LOCK_EX)
-            try building.step {
-                Self.removeAbandonedBuilds(of: path)
+            // between processes that open the same store at the same moment. It is taken and
+            // released, its file removed (`LockFile`), within one step of `building`, so that an
+            // interruption, which waits for the step, never leaves it.
+            let (pool, warnings) = try building.step {
+                let opening: LockFile
+                do {
+                    // Waiting, the lock is only ever taken, or fails.
+                    guard let acquired = try LockFile.acquire(at: path + ".open-lock", waiting: true) else { throw POSIXError(.EWOULDBLOCK) }
+                    opening = acquired
+                } catch {
+                    throw RunStoreError(path: path, reason: String(cString: strerror((error as? POSIXError)?.code.rawValue ?? EIO)))
+                }
+                defer { opening.release() }
+                let warnings = Self.removeAbandonedBuilds(of: path)
                 if !FileManager.default.fileExists(atPath: path) { try Self.create(at: file) }
+                if let problem = runStoreProblem(path) { throw RunStoreRefusal(path: path, reason: problem) }
+                var configuration = Configuration()
+                configuration.busyMode = .timeout(30)
+                return (try DatabasePool(path: file, configuration: configuration), warnings)
             }
-            if let problem = runStoreProblem(path) { throw RunStoreRefusal(path: path, reason: problem) }
-            var configuration = Configuration()
-            configuration.busyMode = .timeout(30)
-            let pool = try DatabasePool(path: file, configuration: configuration)
+            leftoverWarnings = warnings
             (reader, writer) = (pool, pool)
         } catch {
             throw storeFailure(error, path: path)
@@ -77,6 +88,7 @@ public final class RunStore: Sendable {
         if let problem = runStoreProblem(path) { throw RunStoreRefusal(path: path, reason: problem) }
         let opening = ReadOnlyOpening(path: path)
         readOnlyOpening = opening
+        leftoverWarnings = []
         do {
             var configuration = Configuration()
             configuration.readonly = true
@@ -135,17 +147,66 @@ public final class RunStore: Sendable {
         return line.count > 100 ? String(line.prefix(100)) + "..." : line
     }
 
-    /// Removes what builds of a store at `path` killed before they ended left beside it:
-    /// `NAME.new-PID` and its `-journal`, `-wal` and `-shm` files, their names exact, for a process
-    /// that has ended (`isStaleProcessID`). Called under the opening lock, so no build is under way.
-    private static func removeAbandonedBuilds(of path: String) {
+    /// Removes what builds of a store at `path` killed before they ended left beside it, and returns
+    /// a warning for each such file it leaves: `NAME.new-PID` and its `-journal`, `-wal` and `-shm`
+    /// files, their names exact, for a process that has ended (`isStaleProcessID`), each only when
+    /// its content proves it a build's: the database empty or marked with `applicationID` (which a
+    /// build sets first), and each other file empty or beginning as SQLite begins such a file, beside
+    /// such a database or none. Called under the opening lock, so no build is under way.
+    private static func removeAbandonedBuilds(of path: String) -> [String] {
         let store = literalFileURL(path), prefix = store.lastPathComponent + ".new-"
         let folder = store.deletingLastPathComponent()
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [] where name.hasPrefix(prefix) {
+        var warnings = [String]()
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { $0.hasPrefix(prefix) }.sorted()
+        // Judged before any is removed: a journal is a build's only beside a build's database.
+        let proven = names.filter { name in
             guard let match = name.dropFirst(prefix.count).wholeMatch(of: /([0-9]+)(-journal|-wal|-shm)?/),
-                  isStaleProcessID(match.output.1) else { continue }
-            unlink(folder.appendingPathComponent(name).path)
+                  isStaleProcessID(match.output.1) else { return false }
+            let database = folder.appendingPathComponent(prefix + match.output.1).path
+            let databaseIsBuilds = access(database, F_OK) != 0 || isBuildDatabase(database)
+            let isBuilds = databaseIsBuilds && (match.output.2.map { isBuildCompanion(folder.appendingPathComponent(name).path, kind: $0) } ?? true)
+            if !isBuilds {
+                warnings.append("\(quotedUserText(folder.appendingPathComponent(name).path, keepingEnd: true)) is named as an ended build of the run "
+                                + "store, but its content does not prove it one; it was left as it is")
+            }
+            return isBuilds
         }
+        for name in proven { unlink(folder.appendingPathComponent(name).path) }
+        return warnings
+    }
+
+    /// Whether the file at `path` is an SQLite database a build of a store began: empty (opened, never
+    /// written), or SQLite's header with `applicationID`.
+    private static func isBuildDatabase(_ path: String) -> Bool {
+        guard let head = fileHead(path, bytes: 72) else { return false }
+        guard !head.isEmpty else { return true }
+        let id = head.count == 72 ? head[68..<72].reduce(UInt32(0)) { $0 << 8 | UInt32($1) } : 0
+        return head.starts(with: Array("SQLite format 3\0".utf8)) && id == UInt32(bitPattern: applicationID)
+    }
+
+    /// Whether the file at `path` is empty or begins as SQLite begins a file of `kind`: a rollback
+    /// journal's magic number, a WAL file's, or a WAL index (-shm) of version 3007000.
+    private static func isBuildCompanion(_ path: String, kind: Substring) -> Bool {
+        guard let head = fileHead(path, bytes: 8) else { return false }
+        guard !head.isEmpty else { return true }
+        switch kind {
+        case "-journal": return head == [0xD9, 0xD5, 0x05, 0xF9, 0x20, 0xA1, 0x63, 0xD7]
+        case "-wal": return head.starts(with: [0x37, 0x7F, 0x06]) && [0x82, 0x83].contains(head.count > 3 ? head[3] : 0)
+        default: return head.count >= 4 && head[0..<4].withUnsafeBytes { $0.loadUnaligned(as: UInt32.self) } == 3_007_000
+        }
+    }
+
+    /// The first `bytes` bytes of the regular file at `path` (fewer when it is shorter), or nil when
+    /// it is no regular file or cannot be read.
+    private static func fileHead(_ path: String, bytes: Int) -> [UInt8]? {
+        var status = stat()
+        guard lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return nil }
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var head = [UInt8](repeating: 0, count: bytes)
+        let count = head.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, bytes) }
+        return count >= 0 ? Array(head.prefix(count)) : nil
     }
 
     /// Builds an empty store at `path`: in a temporary file beside it (WAL mode, the application
@@ -156,8 +217,10 @@ public final class RunStore: Sendable {
         do {
             let queue = try DatabaseQueue(path: temporary)
             try queue.writeWithoutTransaction { db in
-                try db.execute(sql: "PRAGMA journal_mode = WAL")
+                // The mark first, in the database file itself, so that a build killed after it is known
+                // for a build's (`removeAbandonedBuilds`); WAL mode after.
                 try db.execute(sql: "PRAGMA application_id = \(applicationID)")
+                try db.execute(sql: "PRAGMA journal_mode = WAL")
                 try db.execute(sql: """
                     CREATE TABLE runs (
                         key TEXT PRIMARY KEY NOT NULL,   -- RunKeys: SHA-256 of everything that determines the result
@@ -476,11 +539,12 @@ public final class StoreBuilding: Sendable {
     /// Building that is not stopped.
     public init() {}
 
-    /// Runs `build` unless the building was abandoned (then throws ECANCELED without running it).
-    func step(_ build: () throws -> Void) throws {
+    /// Runs `build` unless the building was abandoned (then throws ECANCELED without running it),
+    /// and returns what it returns.
+    func step<Result>(_ build: () throws -> Result) throws -> Result {
         try abandoned.withLock { abandoned in
             guard !abandoned else { throw POSIXError(.ECANCELED) }
-            try build()
+            return try build()
         }
     }
 

@@ -67,6 +67,6 @@ public struct OutputPipeline {
         try performance?.write(into: folder)
         let published = try folder.publish()
         return PublishedOutputs(results: produced.results, written: written, performance: performance, folder: folder.target,
-                                warnings: written.warnings + published)
+                                warnings: folder.leftoverWarnings + written.warnings + published)
     }
 }

@@ -130,16 +130,17 @@ public func outputFolderReadingProblem(_ path: String) -> String? {
 }
 
 /// What checking the output folder `folder` (`outputFolderFailures`) holds in memory beyond the
-/// process's own, in bytes: every regular file of the folder but results.json, read at once
-/// (`others`), and results.json decoded (`results`, its `jsonDecodingBytes`). A folder that cannot
-/// be listed holds nothing.
-public func outputFolderReadingBytes(_ folder: URL) -> (others: Double, results: Double) {
+/// process's own, file by file (path relative to the folder, bytes), in the order of the listing:
+/// every regular file read at once, its size, and results.json decoded (its `jsonDecodingBytes`),
+/// so that a refusal can name the file that is too large. A folder that cannot be listed holds nothing.
+public func outputFolderReadingBytes(_ folder: URL) -> [(name: String, bytes: Double)] {
     let files = ((try? entriesBelow(folder)) ?? []).filter { $0.kind == .file }.map(\.path)
-    let others = files.filter { $0 != "results.json" }.reduce(0.0) { total, name in
+    return files.map { name in
+        let path = folder.appendingPathComponent(name).path
+        if name == "results.json" { return (name, jsonDecodingBytes(ofFileAt: path)) }
         var status = stat()
-        return total + (stat(folder.appendingPathComponent(name).path, &status) == 0 ? Double(status.st_size) : 0)
+        return (name, stat(path, &status) == 0 ? Double(status.st_size) : 0)
     }
-    return (others, files.contains("results.json") ? jsonDecodingBytes(ofFileAt: folder.appendingPathComponent("results.json").path) : 0)
 }
 
 /// Why the bytes of a .png, .pdf or .svg file are not a complete image of that format, or nil:

@@ -16,18 +16,24 @@ public final class StagedOutputFolder {
     public let target: URL
     /// Where the files are written until `publish()`.
     public let staging: URL
-    /// The exclusive lock on the target, held from `init` until this value is gone.
-    private let lock: OutputFolderLock
+    /// The exclusive lock on the target (`.make-report/NAME.lock`), held from `init` until this
+    /// value is gone or the run is interrupted; its file is removed then (`LockFile`).
+    private let lock: LockFile
     /// SHA-256 of every file written, by path relative to the folder.
     private var hashes = [String: String]()
     /// The size in bytes of every file written, by path relative to the folder.
     private var sizes = [String: Int]()
     /// Whether the staging folder is still being written, published or abandoned.
     private let state: StagingState
+    /// One sentence for each leftover of an ended run that was left in the work folder because
+    /// nothing proves it make-report's (`removeLeftoverStaging`).
+    public let leftoverWarnings: [String]
 
     /// Takes the target's lock (failing at once, with one line, when another run holds it), removes
     /// the staging folders and displaced sets of the target left by killed runs (their names exact,
-    /// their processes ended: `isStaleProcessID`), and creates an empty staging folder.
+    /// their processes ended: `isStaleProcessID`; their contents make-report's: `removeLeftoverStaging`
+    /// and `OutputOwnership.removeSet`), and creates a staging folder holding only its marker
+    /// (`stagingMarkerName`).
     public init(path: String) throws {
         if let problem = outputFolderProblem(path) { throw OutputFolderError(path: path, reason: problem) }
         target = literalFileURL(path, isDirectory: true).standardizedFileURL.resolvingSymlinksInPath()
@@ -37,22 +43,27 @@ public final class StagedOutputFolder {
         } catch {
             throw OutputFolderError(path: work.path, reason: fileErrorReason(error))
         }
-        lock = try OutputFolderLock(target: target, work: work)
+        lock = try outputFolderLock(target: target, work: work)
         let name = target.lastPathComponent
         // Under the lock no other run writes this folder's staging folders; a leftover is removed
         // only when the process named in it has ended.
-        for leftover in (try? FileManager.default.contentsOfDirectory(atPath: work.path)) ?? [] {
-            if let pid = stagingProcessID(leftover, of: name), isStaleProcessID(pid) {
-                removeLeftoverStaging(work.appendingPathComponent(leftover), target: target)
+        var warnings = [String]()
+        for leftover in ((try? FileManager.default.contentsOfDirectory(atPath: work.path)) ?? []).sorted() {
+            if let pid = stagingProcessID(leftover, of: name), isStaleProcessID(pid),
+               !removeLeftoverStaging(work.appendingPathComponent(leftover), target: target) {
+                warnings.append("\(quotedUserText(work.appendingPathComponent(leftover).path, keepingEnd: true)) is named as a staging folder of "
+                                + "an ended run, but nothing proves its files make-report's (no marker, no manifest); it was left as it is")
             }
             if let pid = previousProcessID(leftover, of: name), isStaleProcessID(pid) {
                 OutputOwnership.removeSet(at: work.appendingPathComponent(leftover), keptIn: target)
             }
         }
+        leftoverWarnings = warnings
         staging = work.appendingPathComponent(name + ".staging-\(getpid())", isDirectory: true)
         state = StagingState(staging: staging)
         do {
             try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
+            try writeFile(Data("\(getpid())\n".utf8), to: staging.appendingPathComponent(stagingMarkerName))
         } catch {
             throw OutputFolderError(path: staging.path, reason: fileErrorReason(error))
         }
@@ -60,14 +71,20 @@ public final class StagedOutputFolder {
 
     deinit {
         state.abandon()
+        lock.release()
     }
 
-    /// A function that removes the staging folder unless it is published (or being published), then
-    /// runs its argument, which ends the process, before a write or the publication can go on (later
-    /// writes fail); safe to call from any thread, at any moment. A command calls it when it is
-    /// interrupted (a signal).
+    /// A function that removes the staging folder unless it is published (or being published) and
+    /// the lock file, then runs its argument, which ends the process, before a write or the
+    /// publication can go on (later writes fail); safe to call from any thread, at any moment. A
+    /// command calls it when it is interrupted (a signal).
     public var interruptionCleanup: @Sendable (_ ending: () -> Void) -> Void {
-        { [state] ending in state.abandon(then: ending) }
+        { [state, lock] ending in
+            state.abandon {
+                lock.release()
+                ending()
+            }
+        }
     }
 
     /// Writes `data` to `relativePath` (e.g. "figures/accuracy.png") in the staging folder, flushed
@@ -106,6 +123,11 @@ public final class StagedOutputFolder {
         try write(try sortedJSON(manifest), to: OutputManifest.fileName)
         var displaced: URL?, kept = [String]()
         try state.publishing { [target, staging, hashes] in
+            // The set is whole (its manifest written): the marker goes, and a leftover of it is
+            // known by its manifest from here on.
+            guard unlink(staging.appendingPathComponent(stagingMarkerName).path) == 0 else {
+                throw OutputFolderError(path: staging.path, reason: String(cString: strerror(errno)))
+            }
             var old = stat()
             guard lstat(target.path, &old) == 0 else {
                 guard rename(staging.path, target.path) == 0 else {
@@ -189,16 +211,25 @@ private func previousProcessID(_ name: String, of output: String) -> Substring? 
     return name.dropFirst(output.count + 10).wholeMatch(of: /([0-9]+)-[0-9]+/)?.output.1
 }
 
-/// Removes a staging folder a killed run left: one that never got a manifest holds only files this
-/// tool wrote (and hard links to files kept in the published set) and goes whole; one with a
-/// manifest may be a set displaced by an exchange just before the kill, and loses only what
-/// `OutputOwnership.removeSet` may remove.
-private func removeLeftoverStaging(_ folder: URL, target: URL) {
-    if isRegularFile(folder.appendingPathComponent(OutputManifest.fileName)) {
+/// The file in a staging folder that marks it make-report's until its set is whole: written when
+/// the folder is made, removed just before the publication (after manifest.json is written).
+let stagingMarkerName = ".make-report-staging"
+
+/// Removes a staging folder a killed run left, when its contents prove it make-report's, and says
+/// whether it did: one holding the marker (`stagingMarkerName`) holds only files this tool wrote
+/// (and hard links to files kept in the published set) and goes whole, and so does one holding no
+/// file at all; one with make-report's manifest and no marker may be a set displaced by an exchange
+/// just before the kill, and loses only what `OutputOwnership.removeSet` may remove. Anything else
+/// is left as it is.
+private func removeLeftoverStaging(_ folder: URL, target: URL) -> Bool {
+    if isRegularFile(folder.appendingPathComponent(stagingMarkerName)) || (try? entriesBelow(folder))?.allSatisfy({ $0.kind == .folder }) == true {
+        try? FileManager.default.removeItem(at: folder)
+    } else if case .success = OutputOwnership.readManifest(in: folder) {
         OutputOwnership.removeSet(at: folder, keptIn: target)
     } else {
-        try? FileManager.default.removeItem(at: folder)
+        return false
     }
+    return true
 }
 
 /// Puts the folder `replacement` in place of the existing folder `target` in one atomic exchange
@@ -393,25 +424,22 @@ private func flushToDisk(_ url: URL) throws {
     guard fsync(descriptor) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
 }
 
-/// An exclusive flock(2) on `.make-report/NAME.lock`, released when the value is gone (or the
-/// process dies, however it dies).
-private final class OutputFolderLock {
-    private let descriptor: Int32
-
-    init(target: URL, work: URL) throws {
-        let path = work.appendingPathComponent(target.lastPathComponent + ".lock").path
-        descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw OutputFolderError(path: path, reason: String(cString: strerror(errno))) }
-        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
-            let holder = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-            close(descriptor)
-            throw OutputFolderError(path: target.path, reason: "the folder is in use by another make-report run"
-                + (holder.isEmpty ? "" : " (process \(holder))") + "; wait for it to finish or give another --output")
-        }
-        let pid = Array("\(getpid())\n".utf8)
-        _ = ftruncate(descriptor, 0)
-        _ = pid.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, 0) }
+/// The exclusive lock on `.make-report/NAME.lock` for the output folder `target`, its file noting
+/// this process's id; throws, in one line, when another run holds it (naming its process) or the
+/// file cannot be made.
+private func outputFolderLock(target: URL, work: URL) throws -> LockFile {
+    let path = work.appendingPathComponent(target.lastPathComponent + ".lock").path
+    let acquired: LockFile?
+    do {
+        acquired = try LockFile.acquire(at: path, waiting: false)
+    } catch {
+        throw OutputFolderError(path: path, reason: fileErrorReason(error))
     }
-
-    deinit { close(descriptor) }
+    guard let lock = acquired else {
+        let holder = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        throw OutputFolderError(path: target.path, reason: "the folder is in use by another make-report run"
+            + (holder.isEmpty ? "" : " (process \(holder))") + "; wait for it to finish or give another --output")
+    }
+    lock.note("\(getpid())\n")
+    return lock
 }

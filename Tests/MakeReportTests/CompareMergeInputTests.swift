@@ -253,4 +253,24 @@ struct CompareMergeInputTests {
         #expect(try Data(contentsOf: folder.appendingPathComponent("out/manifest.json")) == manifest, "nothing changed")
         #expect(try entries(folder) == before)
     }
+
+    /// Review r19b: `validate` of a folder whose results.json is `{"schemaVersion": 99}`, `{}` or
+    /// not JSON exited 1 with a raw decoding error. One line naming the file and what is wrong, exit 2,
+    /// nothing changed.
+    @Test func validateRefusesAResultsFileThatIsNotOursInOneLine() throws {
+        let folder = cli.temporaryFolder()
+        #expect(try run(["--output", "out"] + Self.tinySweep, in: folder).status == 0)
+        let results = folder.appendingPathComponent("out/results.json")
+        for (text, reason) in [(#"{"schemaVersion": 99}"#, "has schemaVersion 99, not a string, and this make-report reads schema '1' only (docs/results.schema.json)"),
+                               (#"{"schemaVersion": "99"}"#, "has schemaVersion '99', and this make-report reads schema 1 only (docs/results.schema.json)"),
+                               ("{}", "is not a make-report results file: it names no schemaVersion"),
+                               ("[1, 2]", "is not a make-report results file: it is not a JSON object"),
+                               ("not json {", "is not JSON"), ("", "is not JSON")] {
+            try Data(text.utf8).write(to: results)
+            let before = try entries(folder)
+            expectRefused(try run(["validate", "out"], in: folder), "validate: 'out/results.json' \(reason)")
+            #expect(try entries(folder) == before)
+            #expect(try Data(contentsOf: results) == Data(text.utf8))
+        }
+    }
 }

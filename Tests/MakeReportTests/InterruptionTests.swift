@@ -92,7 +92,7 @@ struct InterruptionLeftoverTests {
                              passed: { access(work.appendingPathComponent("runs.sqlite").path, F_OK) == 0 }) {
                 caught += 1
                 // The store was finished (or never begun) before the signal ended the run.
-                #expect(entries(work).allSatisfy { ["runs.sqlite", "runs.sqlite-wal", "runs.sqlite-shm", "runs.sqlite.open-lock"].contains($0) },
+                #expect(entries(work).allSatisfy { ["runs.sqlite", "runs.sqlite-wal", "runs.sqlite-shm"].contains($0) },
                         "left: \(entries(work))")
             }
         }
@@ -111,7 +111,7 @@ struct InterruptionLeftoverTests {
                              passed: { (try? Data(contentsOf: out.appendingPathComponent("manifest.json"))) != before }) {
                 caught += 1
                 // Published, and the displaced set removed, before the signal ended the run.
-                #expect(entries(work) == ["out.lock"], "left: \(entries(work))")
+                #expect(entries(work) == [], "left: \(entries(work))")
                 let validated = try cli.run(["validate", "out"], in: parent)
                 #expect(!validated.standardError.contains("manifest"), "\(validated.standardError)")
             }
@@ -123,25 +123,44 @@ struct InterruptionLeftoverTests {
         let parent = cli.temporaryFolder().deletingLastPathComponent()
         let work = parent.appendingPathComponent(".make-report")
         #expect(try cli.run(Self.tiny + ["--no-store", "--output", "out"], in: parent).status == 0)
-        // The id of a process that has ended, and this (running) process's.
-        let ended = Process()
-        ended.executableURL = URL(fileURLWithPath: "/bin/true")
-        try ended.run()
-        ended.waitUntilExit()
-        let dead = ended.processIdentifier, alive = getpid()
+        /// The id of a process that has ended.
+        func endedProcessID() throws -> Int32 {
+            let ended = Process()
+            ended.executableURL = URL(fileURLWithPath: "/bin/true")
+            try ended.run()
+            ended.waitUntilExit()
+            return ended.processIdentifier
+        }
+        let dead = try endedProcessID(), foreign = try endedProcessID(), alive = getpid()
         try FileManager.default.copyItem(at: parent.appendingPathComponent("out"), to: work.appendingPathComponent("out.previous-\(dead)-0"))
         try FileManager.default.createDirectory(at: work.appendingPathComponent("out.staging-\(dead)/figures"), withIntermediateDirectories: true)
-        let removedFiles = ["runs.sqlite.new-\(dead)", "runs.sqlite.new-\(dead)-journal", "runs.sqlite.new-\(dead)-wal"]
+        // Review r19b: what an ended build left is removed only when its content proves it one: the
+        // database empty or marked with the store's application id, a journal with SQLite's magic.
+        var marked = Data("SQLite format 3\0".utf8) + Data(count: 84)
+        marked.replaceSubrange(68..<72, with: [0x4D, 0x4B, 0x52, 0x53])
+        try marked.write(to: work.appendingPathComponent("runs.sqlite.new-\(dead)"))
+        try Data([0xD9, 0xD5, 0x05, 0xF9, 0x20, 0xA1, 0x63, 0xD7]).write(to: work.appendingPathComponent("runs.sqlite.new-\(dead)-journal"))
+        try Data().write(to: work.appendingPathComponent("runs.sqlite.new-\(dead)-wal"))
         let keptFiles = ["runs.sqlite.new-\(alive)", "runs.sqlite.new-\(alive)-journal", "runs.sqlite.new-\(dead).bak",
-                         "runs.sqlite.new-\(dead)-journal2", "runs.sqlite.new-x\(dead)", "out.previous-\(dead)-0x", "notes.txt"]
-        let keptFolders = ["other.staging-\(dead)", "out.staging-\(alive)", "out.staging-\(dead)x"]
-        for name in removedFiles + keptFiles { try Data("leftover".utf8).write(to: work.appendingPathComponent(name)) }
+                         "runs.sqlite.new-\(dead)-journal2", "runs.sqlite.new-x\(dead)", "out.previous-\(dead)-0x", "notes.txt",
+                         "runs.sqlite.new-\(foreign)", "runs.sqlite.new-\(foreign)-wal"]
+        let keptFolders = ["other.staging-\(dead)", "out.staging-\(alive)", "out.staging-\(dead)x", "out.staging-\(foreign)"]
+        for name in keptFiles { try Data("leftover".utf8).write(to: work.appendingPathComponent(name)) }
         for name in keptFolders { try FileManager.default.createDirectory(at: work.appendingPathComponent(name), withIntermediateDirectories: true) }
-        #expect(try cli.run(Self.tiny + ["--output", "out"], in: parent).status == 0)
-        // The store's own files aside (its -wal and -shm may stay after the process ends).
+        try Data("leftover".utf8).write(to: work.appendingPathComponent("out.staging-\(foreign)/notes.txt"))
+        let run = try cli.run(Self.tiny + ["--output", "out"], in: parent)
+        #expect(run.status == 0)
+        // The store's own files aside (its -wal and -shm may stay after the process ends); no lock file.
         let left = entries(work).filter { !["runs.sqlite", "runs.sqlite-wal", "runs.sqlite-shm"].contains($0) }
-        #expect(left == (keptFiles + keptFolders + ["out.lock", "runs.sqlite.open-lock"]).sorted(), "\(left)")
+        #expect(left == (keptFiles + keptFolders).sorted(), "\(left)")
         for name in keptFiles { #expect(try Data(contentsOf: work.appendingPathComponent(name)) == Data("leftover".utf8)) }
+        #expect(try Data(contentsOf: work.appendingPathComponent("out.staging-\(foreign)/notes.txt")) == Data("leftover".utf8))
+        let warnings = run.standardError.split(separator: "\n").filter { $0.hasPrefix("warning: ") }
+        #expect(warnings.count == 3, "\(run.standardError)")
+        #expect(warnings.contains { $0.hasSuffix("out.staging-\(foreign)' is named as a staging folder of an ended run, but nothing proves its "
+            + "files make-report's (no marker, no manifest); it was left as it is") }, "\(run.standardError)")
+        #expect(warnings.contains { $0.hasSuffix("runs.sqlite.new-\(foreign)-wal' is named as an ended build of the run store, but its content "
+            + "does not prove it one; it was left as it is") }, "\(run.standardError)")
     }
 
     /// Issue 19: `check` regenerates the artifacts in a scratch folder of the temporary directory,

@@ -125,6 +125,26 @@ struct MemoryTests {
         #expect(try FileManager.default.subpathsOfDirectory(atPath: folder.path).sorted() == before)
     }
 
+    /// Review r19b: `validate` of a folder holding a huge figure said reading results.json needed
+    /// too much memory. The refusal names the file that is too large (a sparse file: nothing is
+    /// written to the disk), creating nothing.
+    @Test func validateNamesTheFileTooLargeToRead() throws {
+        let folder = cli.temporaryFolder()
+        #expect(try cli.run(["--widths", "8", "--fractions", "0,0.5", "--seeds", "1", "--epochs", "2", "--no-store", "--quiet",
+                             "--output", folder.appendingPathComponent("out").path]).status == 0)
+        let descriptor = open(folder.appendingPathComponent("out/figures/huge.png").path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        #expect(descriptor >= 0 && ftruncate(descriptor, 900_000_000) == 0)
+        close(descriptor)
+        let before = try FileManager.default.subpathsOfDirectory(atPath: folder.path).sorted()
+        let outcome = try cli.run(["-c", "cd \"$1\" && shift && ulimit -v 600000 && exec \"$0\" \"$@\"", CommandLineTests.executable.path,
+                                   folder.path, "validate", "out"], executable: URL(fileURLWithPath: "/bin/sh"))
+        #expect(outcome.status == 2)
+        #expect(outcome.standardError.hasPrefix("make-report: error: validate: reading 'out/figures/huge.png' needs about "), "\(outcome.standardError)")
+        #expect(outcome.standardError.hasSuffix(" with the other files, more than the 394 MiB that this process's address-space limit "
+            + "(ulimit -v 600000) leaves; check it on a machine with more memory\n"), "\(outcome.standardError)")
+        #expect(try FileManager.default.subpathsOfDirectory(atPath: folder.path).sorted() == before)
+    }
+
     @Test func aModerateCommandPeaksNearItsEstimate() throws {
         // 300000 samples of 50 features: making the data dominates (two copies of 60 MB of rows).
         let study = ["--samples", "300000", "--features", "50", "--seeds", "1", "--fractions", "0", "--epochs", "1", "--widths", "8"]

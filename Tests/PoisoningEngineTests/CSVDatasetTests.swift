@@ -116,7 +116,7 @@ struct CSVDatasetTests {
         }
     }
 
-    @Test func oneClassWrittenTwoWaysIsRefusedNamingBothLines() {
+    @Test func oneClassWrittenTwoWaysIsRefusedNamingBothLines() throws {
         #expect(error("a,label\n1,1\n2,2\n3,2\n4,1.0\n") == "d.csv:5: label '1.0' is the number of label '1' (line 2); write each class one way")
         // In a column of text (as pandas reads it), 1 and 1.0 are two classes.
         #expect(error("a,label\n1,1\n2,x\n3,x\n4,1.0\n5,1\n6,1.0\n") == "no error")
@@ -131,9 +131,25 @@ struct CSVDatasetTests {
         #expect(error("a,label\n1,1\n2,1e400\n") == "d.csv:3: label '1e400' is not a finite number")
         #expect(error("a,label\n1,1\n2,-inf\n") == "d.csv:3: label '-inf' is not a finite number")
         #expect(error("a,label\n1,1\n2,  \n") == "d.csv:3: the label is empty")
+        // Issue 19, r19b: labels with blanks around them, `True `, `nan `, and integers near 2^53
+        // are read as pandas reads them, or refused where pandas would merge or split classes.
+        #expect(error("a,label\n1,a\n2, a\n3,b\n")
+            == "d.csv:3: label ' a' is label 'a' (line 2) but for the blanks around it, which pandas keeps, reading two classes; write each class one way")
+        #expect(error("a,label\n1,True \n2,True\n3,False\n")
+            == "d.csv:3: label 'True' is label 'True ' (line 2) but for the blanks around it, which pandas keeps, reading two classes; write each class one way")
+        #expect(try classNames(["True ", "False"]) == ["False", "True "])
+        #expect(try classNames(["nan ", "1", "2"]) == ["1", "2", "nan "])
+        #expect(try CSVDataset.classes(of: [" 1", "1", "2 ", "10"], lines: [2, 3, 4, 5]).ofRow == [0, 0, 1, 2])
+        #expect(try classNames(["9007199254740993", "9007199254740992", "-3"]) == ["-3", "9007199254740992", "9007199254740993"])
+        #expect(error("a,label\n1,9007199254740993\n2,9007199254740992\n3,1.5\n")
+            == "d.csv:3: label '9007199254740992' (line 3) and label '9007199254740993' (line 2) are one number once pandas reads the column "
+            + "as floating-point numbers, as it does since label '1.5' (line 4) is no integer; give classes pandas tells apart")
+        #expect(error("a,label\n1,1\n2,9223372036854775808\n")
+            == "d.csv:3: label '9223372036854775808' is an integer outside the 64-bit range, which pandas reads as uint64, Python integers "
+            + "or text, as the other labels decide; write classes within ±9223372036854775807")
         #expect(error("a,label\n1,1\n2,\n") == "d.csv:3: the label is empty")
-        #expect(error("a,label\n1,\(String(repeating: "7", count: 50))\n2,7\(String(repeating: "7", count: 49)).0\n")
-            == "d.csv:3: label '\(String(repeating: "7", count: 40))…' is the number of label '\(String(repeating: "7", count: 40))…' "
+        #expect(error("a,label\n1,0.\(String(repeating: "7", count: 50))\n2,0.\(String(repeating: "7", count: 50))0\n")
+            == "d.csv:3: label '0.\(String(repeating: "7", count: 38))…' is the number of label '0.\(String(repeating: "7", count: 38))…' "
             + "(line 2); write each class one way")
     }
 
@@ -151,7 +167,8 @@ struct CSVDatasetTests {
     /// Labels are read as pandas' read_csv reads the column (Fixtures/csv_label_reference.json,
     /// written by scripts/csv_label_reference.py): the same classes, in the same order, each row
     /// in the same class; or refused, for the reason the fixture gives, where pandas would read a
-    /// missing value, an infinite number, or one class written two ways.
+    /// missing value, an infinite number, an integer beyond 64 bits, or one class written two ways
+    /// (two integers one double, two texts that differ in their scalars or the blanks around them).
     @Test func labelsAreReadAsPandasReadsTheColumn() throws {
         struct Fixture: Decodable {
             let missingValueMarkers: [String]
@@ -160,9 +177,11 @@ struct CSVDatasetTests {
         let url = try #require(Bundle.module.url(forResource: "csv_label_reference", withExtension: "json", subdirectory: "Fixtures"))
         let fixture = try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: url))
         #expect(Set(fixture.missingValueMarkers) == CSVDataset.missingValueMarkers)
-        #expect(fixture.cases.count == 33)
+        #expect(fixture.cases.count == 55)
         let reasons = ["missing": "marks a missing value", "infinite": "is not a finite number",
-                       "spelled twice": "; write each class one way", "other scalars": "in other Unicode scalars"]
+                       "spelled twice": "; write each class one way", "other scalars": "in other Unicode scalars",
+                       "beyond 64 bits": "is an integer outside the 64-bit range", "blanks": "but for the blanks around it",
+                       "integers as floats": "are one number once pandas reads the column as floating-point numbers"]
         for reading in fixture.cases {
             let lines = reading.labels.indices.map { $0 + 2 }
             do throws(CSVDataset.LabelError) {
@@ -170,6 +189,8 @@ struct CSVDatasetTests {
                 #expect(reading.refusal == nil, "\(reading.labels) was accepted")
                 #expect(classes.ofRow == reading.ofRow.map { $0! }, "\(reading.labels)")
                 switch reading.kind {
+                case "integer":
+                    #expect(classes.names.map { Int64(CSVDataset.integerText($0)!)! } == reading.classes.map { Int64($0)! }, "\(reading.labels)")
                 case "number": #expect(classes.names.map { CSVDataset.number($0)! } == reading.classes.map { Double($0)! }, "\(reading.labels)")
                 case "truth": #expect(classes.names.map { CSVDataset.truthValue($0)! } == reading.classes.map { $0 == "true" }, "\(reading.labels)")
                 default: #expect(classes.names == reading.classes, "\(reading.labels)")
@@ -205,8 +226,17 @@ struct CSVDatasetTests {
         let quoted = "\"a\",\"b\",\"label\"\n" + (1...8).map { "\"\($0).0\",\"\(2 * $0)\",\"\($0 % 2 == 0 ? "even" : "odd")\"" }.joined(separator: "\n") + "\n"
         #expect(try split(quoted) == split(plain))
         #expect(try split(quoted.replacingOccurrences(of: "\n", with: "\r\n")) == split(plain))
-        // Blanks around the quotes and just inside them are trimmed, as around an unquoted cell.
-        #expect(try split(quoted.replacingOccurrences(of: ",\"", with: ",  \" ").replacingOccurrences(of: "\",", with: " \" ,")) == split(plain))
+        // Blanks around the quotes of a feature and just inside them are trimmed, as around an unquoted cell.
+        #expect(try split(quoted.replacingOccurrences(of: ",\"", with: ",  \" ").replacingOccurrences(of: "\",", with: " \" ,")
+            .replacingOccurrences(of: ",  \" even\"", with: ",\"even\"").replacingOccurrences(of: ",  \" odd\"", with: ",\"odd\"")) == split(plain))
+        // A label keeps the blanks inside its quotes, as pandas reads it; blanks outside them, which
+        // pandas reads as part of the label (a quote after blanks as text), are refused.
+        let labelTable = try source([:]).table(of: Data("x,label\n1,\" a \"\n2,\"b\"\n3, c\t\n".utf8))
+        #expect(labelTable.labels == [" a ", "b", " c\t"])
+        for cell in [" \"a\"", "\"a\" ", "\u{A0}\"a\"\t"] {
+            #expect(error("x,label\n1,b\n2,\(cell)\n") == "d.csv:3: the label's cell has blanks outside its quotes, which pandas reads as part "
+                + "of the label (and a quote after blanks as text); write the quotes right at the delimiters")
+        }
         // A quoted label is the label: "1" and 1 are one class (written the same way, not twice).
         #expect(try split("x,label\n1,\"1\"\n2,1\n3,2\n4,\"2\"\n") == split("x,label\n1,1\n2,1\n3,2\n4,2\n"))
         #expect(error("x,label\n1,\"1\"\n2,1.0\n") == "d.csv:3: label '1.0' is the number of label '1' (line 2); write each class one way")
@@ -247,8 +277,12 @@ struct CSVDatasetTests {
             + "quote a cell whole, a quote inside it doubled")
         #expect(error("x\u{2192}label\n1\u{2192}a\n2\u{2192}c\"\n", ["delimiter": .string("\u{2192}")])
             == "d.csv:3: a quote inside an unquoted cell at line 3, column 4; quote a cell whole, a quote inside it doubled")
-        #expect(try source(["delimiter": .string("\u{2192}")]).table(of: Data("x\u{2192}label\n1\u{2192} \u{3000}\"a\u{2192}b\"\n2\u{2192}c\n".utf8)).labels
-            == ["a\u{2192}b", "c"])
+        // (A label's quotes after blanks open a cell, which is then refused for its blanks: pandas reads them otherwise.)
+        #expect(error("x\u{2192}label\n1\u{2192} \u{3000}\"a\u{2192}b\"\n2\u{2192}c\n", ["delimiter": .string("\u{2192}")])
+            == "d.csv:2: the label's cell has blanks outside its quotes, which pandas reads as part of the label (and a quote after blanks "
+            + "as text); write the quotes right at the delimiters")
+        #expect(try source(["delimiter": .string("\u{2192}")]).table(of: Data("x\u{2192}label\n \u{3000}\"1\" \u{2192}a\n2\u{2192}c\n".utf8)).features
+            == [1, 2])
         #expect(try source(["delimiter": .string("\t")]).table(of: Data("x\tlabel\n1\t\"a\"\n2\tc\n".utf8)).labels == ["a", "c"])
     }
 
@@ -314,6 +348,40 @@ struct CSVDatasetTests {
             #expect(quoted.table.features == unquoted.table.features, "\(name)")
             #expect(quoted.split == unquoted.split, "\(name): the same classes, rows and features")
         }
+    }
+
+    /// Issue 19, r19b: `label-column: 2` in a file with a column named 2 could mean either column.
+    /// An unquoted integer is an index, a string a name; an integer that names another column is
+    /// refused, saying how to write the name; the effective study keeps which it was.
+    @Test func anIntegerColumnIsAnIndexAndAStringAName() throws {
+        let rows = (1...6).map { "\($0 % 2),\($0),\($0 % 3)" }.joined(separator: "\n") + "\n"
+        let text = "2,a,label\n" + rows
+        #expect(error(text, ["label-column": .int(2)]) == "d.csv:1: label-column: 2 is ambiguous: it is the index of column 'label' and the "
+            + "name of column 0; write label-column: \"2\" (quoted) for the name, or rename column 0")
+        #expect(error(text, ["split-column": .int(2)]) == "d.csv:1: split-column: 2 is ambiguous: it is the index of column 'label' and the "
+            + "name of column 0; write split-column: \"2\" (quoted) for the name, or rename column 0")
+        #expect(try source(["label-column": .string("2")]).table(of: Data(text.utf8)).labels == ["1", "0", "1", "0", "1", "0"])
+        #expect(try source(["label-column": .int(1)]).table(of: Data(text.utf8)).labels == ["1", "2", "3", "4", "5", "6"])
+        // Both readings name one column: no doubt.
+        #expect(try source(["label-column": .int(2)]).table(of: Data(("a,b,2\n" + rows).utf8)).labels == ["1", "2", "0", "1", "2", "0"])
+        #expect(error(text, ["label-column": .string("1")]) == "d.csv:1: the label column '1' does not exist (3 columns: 2, a, label); "
+            + "for the column at index 1, write label-column: 1 unquoted")
+        #expect(error(text, ["label-column": .int(3)]) == "d.csv:1: the label column 3 does not exist (3 columns: 2, a, label)")
+        #expect(error(rows, ["header": .bool(false), "label-column": .string("0")]) == "d.csv: the label column '0' is a name, and the file "
+            + "has no header (header: false); give its 0-based index, an unquoted integer")
+        #expect(try source(["header": .bool(false), "label-column": .int(0)]).table(of: Data(rows.utf8)).labels.count == 6)
+        for value in [ParameterValue.int(2), .string("2")] {
+            var reader = ParameterReader([ParameterEntry(key: "path", value: .string("d.csv")), ParameterEntry(key: "label-column", value: value)],
+                                         path: "data", locations: SourceLocations())
+            _ = try CSVDataset(parameters: &reader)
+            let recorded = reader.effective.first { $0.key == "label-column" }?.value
+            switch (value, recorded) {
+            case (.int(2), .int(2)?), (.string("2"), .string("2")?): break
+            default: Issue.record("label-column \(value) was recorded as \(String(describing: recorded))")
+            }
+        }
+        // Labels in column 0 (quoted name "2") of 0 and 1.
+        #expect(try source(["label-column": .string("2")]).table(of: Data(text.utf8)).featureCount == 2)
     }
 
     /// A CSV data source of "d.csv" with `parameters`.

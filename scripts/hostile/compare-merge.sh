@@ -178,6 +178,23 @@ case_results_without_schema_version() {
 }
 hostile_case results-without-schema-version case_results_without_schema_version
 
+# Review r19b: validate of a results.json that is `{"schemaVersion": 99}`, `{}` or no JSON exited 1
+# with a raw Swift decoding error. One line naming the file and what is wrong, exit 2.
+case_validate_results_that_are_not_ours() {
+  mr --output out "${SHARD_STUDY[@]}"
+  succeeded || return 1
+  local entry text reason before
+  for entry in '{"schemaVersion": 99}|has schemaVersion 99, not a string, and this make-report reads schema .1. only' \
+               '{}|is not a make-report results file: it names no schemaVersion' 'not json {|is not JSON$'; do
+    text=${entry%%|*} reason=${entry#*|}
+    printf '%s' "$text" >out/results.json
+    before=$(snapshot .)
+    mr validate out
+    refused "^make-report: error: validate: 'out/results\.json' $reason" && unchanged . "$before" || return 1
+  done
+}
+hostile_case validate-results-that-are-not-ours case_validate_results_that_are_not_ours
+
 # Issue 19 follow-up: a gap that is not train - test, which merge refuses in a part, was compared:
 # in a published file, and in our own results.json (named by the run, before its analysis is rebuilt).
 case_compare_refuses_a_gap_that_is_not_train_minus_test() {

@@ -152,3 +152,40 @@ case_csv_malformed_quoting() {
   refused "^make-report: error: data\.csv:3: a quote inside an unquoted cell at line 3, column 4;"
 }
 hostile_case csv-malformed-quoting case_csv_malformed_quoting
+
+# Review r19b: labels that differ only by the blanks around them were merged (make-report trimmed
+# them; pandas reads two classes): refused. `nan ` is a class to pandas, not a missing value, and
+# integers beyond 2^53 are told apart as pandas' int64 tells them.
+case_csv_labels_with_blanks_and_large_integers() {
+  csv_study . && printf 'x,label\n1,a\n2, a\n3,b\n' >data.csv
+  local before; before=$(snapshot .)
+  mr --study study.yaml "${CSV_STUDY[@]}" --output out
+  refused "^make-report: error: data\.csv:3: label ' a' is label 'a' \(line 2\) but for the blanks around it, which pandas keeps, reading two classes; write each class one way$" &&
+    unchanged . "$before" || return 1
+  { echo "x,label"; for i in $(seq 0 29); do l=("nan " 1 2); echo "$i,${l[i % 3]}"; done; } >data.csv
+  mr --study study.yaml "${CSV_STUDY[@]}" --output out --quiet && succeeded || return 1
+  grep -q '"classCount" *: *3' out/results.json || { why "'nan ' is not one of 3 classes"; return 1; }
+  { echo "x,label"; for i in $(seq 0 29); do l=(9007199254740993 9007199254740992); echo "$i,${l[i % 2]}"; done; } >data.csv
+  mr --study study.yaml "${CSV_STUDY[@]}" --output out2 --quiet && succeeded || return 1
+  grep -q '"classCount" *: *2' out2/results.json || { why "the integers around 2^53 are not two classes"; return 1; }
+  echo "30,1.5" >>data.csv
+  mr --study study.yaml "${CSV_STUDY[@]}" --output out3
+  refused "^make-report: error: data\.csv:3: label '9007199254740992' \(line 3\) and label '9007199254740993' \(line 2\) are one number once pandas reads the column as floating-point numbers"
+}
+hostile_case csv-labels-with-blanks-and-large-integers case_csv_labels_with_blanks_and_large_integers
+
+# Review r19b: `label-column: 2` where a column is named 2 could mean either column: refused, saying
+# how to quote the name; the quoted name and the index of a file without that name run.
+case_csv_label_column_index_or_name() {
+  mkdir -p s && { echo "2,a,label"; for i in $(seq 0 29); do echo "$((i % 2)),$i,$((i % 3))"; done; } >s/data.csv
+  printf 'data:\n  kind: csv\n  path: data.csv\n  label-column: 2\n' >s/index.yaml
+  printf 'data:\n  kind: csv\n  path: data.csv\n  label-column: "2"\n' >s/name.yaml
+  local before; before=$(snapshot .)
+  mr --study s/index.yaml "${CSV_STUDY[@]}" --output out
+  refused "^make-report: error: data\.csv:1: label-column: 2 is ambiguous: it is the index of column 'label' and the name of column 0; write label-column: \"2\" \(quoted\) for the name, or rename column 0$" &&
+    unchanged . "$before" || return 1
+  mr --study s/name.yaml "${CSV_STUDY[@]}" --output out --quiet && succeeded || return 1
+  grep -q '"classCount" *: *2' out/results.json && grep -q '"label-column" *: *"2"' out/results.json ||
+    { why "the quoted name did not pick column 0, or was not kept as a name"; return 1; }
+}
+hostile_case csv-label-column-index-or-name case_csv_label_column_index_or_name

@@ -210,30 +210,42 @@ case_interrupted_store_build_and_publication_leave_nothing() {
   # InterruptionLeftoverTests stops a debug build at the same moment; here it is checked when caught.
   if [ "$caught" != 1 ]; then echo "note: never caught a run while it published (40 attempts); that half is unchecked" >&2; return 0; fi
   [ "$RC" = 130 ] || { why "publication: exit $RC, expected 130: $(head -c 200 "$ERR")"; return 1; }
-  [ "$(ls .make-report)" = "out.lock" ] || { why "SIGINT during publication left $(ls .make-report | tr '\n' ' ')"; return 1; }
+  [ -z "$(ls -A .make-report)" ] || { why "SIGINT during publication left $(ls -A .make-report | tr '\n' ' ')"; return 1; }
   mr validate out
   ! grep -q "manifest" "$ERR" || { why "the published set is not whole: $(head -c 200 "$ERR")"; return 1; }
 }
 hostile_case interrupted-store-build-and-publication-leave-nothing case_interrupted_store_build_and_publication_leave_nothing
 
 # Issue 19, r19: a rerun removed neither. A later run removes what runs killed outright left, when
-# the name is exactly of that form and its process has ended; nothing else in .make-report.
+# the name is exactly of that form, its process has ended and (review r19b) its content proves it
+# make-report's: a staging folder with its marker or no file, a store build that is empty or SQLite's
+# with the store's mark. Anything else is left, said in one line each; the lock files go.
 case_later_run_removes_only_what_ended_runs_left() {
   mr "${OUTPUT_STUDY[@]}" --output out --no-store && succeeded || return 1
-  local dead alive=$$ name expected
+  local dead dead2 alive=$$ name expected
   true & dead=$!
   wait "$dead"
-  cp -r out ".make-report/out.previous-$dead-0" && mkdir -p ".make-report/out.staging-$dead/figures" || return 1
-  for name in "runs.sqlite.new-$dead" "runs.sqlite.new-$dead-journal" "runs.sqlite.new-$alive" "runs.sqlite.new-$alive-journal" \
+  true & dead2=$!
+  wait "$dead2"
+  cp -r out ".make-report/out.previous-$dead-0" && mkdir -p ".make-report/out.staging-$dead/figures" ".make-report/out.staging-$dead2" || return 1
+  echo mine >".make-report/out.staging-$dead2/notes.txt"
+  : >".make-report/runs.sqlite.new-$dead"
+  printf '\xd9\xd5\x05\xf9\x20\xa1\x63\xd7' >".make-report/runs.sqlite.new-$dead-journal"
+  for name in "runs.sqlite.new-$dead2" "runs.sqlite.new-$dead2-journal" "runs.sqlite.new-$alive" "runs.sqlite.new-$alive-journal" \
               "runs.sqlite.new-$dead.bak" "runs.sqlite.new-x$dead" "out.previous-$dead-0x" notes.txt; do
     echo leftover >".make-report/$name"
   done
   mkdir ".make-report/other.staging-$dead" ".make-report/out.staging-$alive"
   mr "${OUTPUT_STUDY[@]}" --output out && succeeded || return 1
-  expected=$(printf '%s\n' notes.txt other.staging-$dead out.lock out.previous-$dead-0x out.staging-$alive "runs.sqlite.new-$alive" \
-    "runs.sqlite.new-$alive-journal" "runs.sqlite.new-$dead.bak" "runs.sqlite.new-x$dead" runs.sqlite.open-lock | LC_ALL=C sort)
+  expected=$(printf '%s\n' notes.txt other.staging-$dead out.previous-$dead-0x out.staging-$alive out.staging-$dead2 "runs.sqlite.new-$alive" \
+    "runs.sqlite.new-$alive-journal" "runs.sqlite.new-$dead.bak" "runs.sqlite.new-$dead2" "runs.sqlite.new-$dead2-journal" \
+    "runs.sqlite.new-x$dead" | LC_ALL=C sort)
   [ "$(ls -A .make-report | grep -Ev '^runs\.sqlite(-wal|-shm)?$' | LC_ALL=C sort)" = "$expected" ] ||
     { why "left in .make-report: $(ls -A .make-report | tr '\n' ' ')"; return 1; }
+  [ "$(cat ".make-report/out.staging-$dead2/notes.txt")" = mine ] || { why "the unmarked staging folder was changed"; return 1; }
+  [ "$(grep -c "^warning: .*runs\.sqlite\.new-$dead2.* is named as an ended build of the run store, but its content does not prove it one; it was left as it is$" "$ERR")" = 2 ] &&
+    grep -q "^warning: .*out\.staging-$dead2' is named as a staging folder of an ended run, but nothing proves its files make-report's (no marker, no manifest); it was left as it is$" "$ERR" ||
+    { why "the leftovers kept were not named: $(head -c 300 "$ERR")"; return 1; }
 }
 hostile_case later-run-removes-only-what-ended-runs-left case_later_run_removes_only_what_ended_runs_left
 

@@ -3,13 +3,14 @@ import Foundation
 /// A data set read from a CSV file (UTF-8; LF, CRLF or, as old Mac OS wrote them and as Python's
 /// csv module and pandas read them, CR line ends; a byte-order mark at the start skipped; cells
 /// optionally quoted as RFC 4180 says): numeric feature columns and one label column
-/// (any values; quotes only delimit, so `"1"` is the label 1). The distinct labels become
-/// classes 0, 1, ... in one order, whatever the order of the rows: numeric order when every label is
-/// a number as Swift's `Double` reads it (`-1`, `2`, `10`), otherwise the order of their Unicode
-/// scalars compared by value (`10`, `1a`, `2`; `B` before `a`). One class written two ways is
-/// refused as ambiguous, naming both and their lines: the same number (`1` and `1.0`, `0` and `-0`,
-/// `1e0` and `1`) or the same text in other Unicode scalars (precomposed é and e + U+0301); so are
-/// empty labels, `nan` and infinite numbers, and labels and column names holding a control character
+/// (any values; quotes only delimit, so `"1"` is the label 1; blanks around a label are kept, as
+/// pandas keeps them). The distinct labels become classes 0, 1, ... in one order, whatever the order
+/// of the rows, as pandas' `read_csv` reads the column (`classes(of:lines:)`): numeric order when
+/// every label is a decimal number (`-1`, `2`, `10`), otherwise the order of their Unicode scalars
+/// compared by value (`10`, `1a`, `2`; `B` before `a`). One class written two ways is refused as
+/// ambiguous, naming both and their lines: the same number (`1` and `1.0`, `0` and `-0`, `1e0` and
+/// `1`) or the same text in other Unicode scalars (precomposed é and e + U+0301) or blanks (`a` and
+/// `a `); so are empty labels, `nan` and infinite numbers, and labels and column names holding a control character
 /// or a bidirectional override (`isDisallowedInText`; a quoted label may hold line ends, which RFC
 /// 4180 allows and Python's csv module writes: labels only tell classes apart, and no output holds
 /// them). The split is stratified and seeded (per class, a
@@ -27,8 +28,8 @@ public struct CSVDataset: DatasetSource {
     /// The file: as a study file names it, relative to the study file's folder (or absolute); once
     /// the study is read, relative to the working directory (`movingStudyPaths`).
     public let path: String
-    /// The label column: a header name or a 0-based index as text; "" for the last column.
-    public let labelColumn: String
+    /// The label column; `.unset` for the last column.
+    public let labelColumn: CSVColumn
     /// Whether the first line names the columns.
     public let header: Bool
     /// The cell separator.
@@ -37,8 +38,8 @@ public struct CSVDataset: DatasetSource {
     public let trainFraction: Double
     /// Seed of the stratified split.
     public let seed: UInt64
-    /// A column of `train`/`test` that gives the split instead, or "".
-    public let splitColumn: String
+    /// A column of `train`/`test` that gives the split instead; `.unset` for none.
+    public let splitColumn: CSVColumn
     /// Whether features are standardised with the training rows' statistics.
     public let standardize: Bool
     /// The most rows the file may have.
@@ -50,8 +51,9 @@ public struct CSVDataset: DatasetSource {
     /// Reads its keys from the study, each with its default and help.
     public init(parameters p: inout ParameterReader) throws {
         path = try p.string("path", maximumLength: ParameterReader.maximumPathLength, help: "The CSV file, relative to this file's folder, or absolute.")
-        labelColumn = try p.string("label-column", default: "", help: "The label column: its header name or 0-based index (default: the last column); "
-            + "read as pandas reads it: numbers in numeric order if every label is a decimal number, else text by Unicode scalars.")
+        labelColumn = try Self.column("label-column", &p, help: "The label column: its header name (a string; quoted when it looks like "
+            + "a number, \"2\") or its 0-based index (an unquoted integer) (default: the last column); read as pandas reads it: numbers in "
+            + "numeric order if every label is a decimal number, else text by Unicode scalars.")
         header = try p.bool("header", default: true, help: "Whether the first line names the columns.")
         let delimiter = try p.string("delimiter", default: ",", anyCharacter: true, help: "The cell separator, one character.")
         guard delimiter.unicodeScalars.count == 1, let scalar = delimiter.unicodeScalars.first, scalar != "\"" else {
@@ -60,9 +62,18 @@ public struct CSVDataset: DatasetSource {
         self.delimiter = scalar
         trainFraction = try p.double("train-fraction", default: 0.7, in: 0.01...0.99, help: "Fraction of each class used for training (stratified split).")
         seed = UInt64(try p.int("seed", default: 42, in: 0...Int.max, help: "Seed of the stratified split."))
-        splitColumn = try p.string("split-column", default: "", help: "A column of train/test values that gives the split instead (default: none).")
+        splitColumn = try Self.column("split-column", &p, help: "A column of train/test values that gives the split instead, named or "
+            + "indexed as label-column is (default: none).")
         standardize = try p.bool("standardize", default: false, help: "Standardise every feature with the training rows' mean and standard deviation.")
         maxRows = try p.int("max-rows", default: 1_000_000, in: 1...Self.maximumRows, help: "The most rows the file may have.")
+    }
+
+    /// The column `key` names: an integer is a 0-based index, a string a header name (`.unset` when
+    /// absent or empty). The effective study keeps the kind, so `"2"` stays a name and `2` an index.
+    private static func column(_ key: String, _ p: inout ParameterReader, help: String) throws -> CSVColumn {
+        if case .int = p.value(key, help: help) { return .index(try p.int(key, in: 0...maximumFeatures, help: help)) }
+        let name = try p.string(key, default: "", help: help)
+        return name.isEmpty ? .unset : .name(name)
     }
 
     /// The file's name.
@@ -144,7 +155,8 @@ public struct CSVDataset: DatasetSource {
         public let features: [Float]
         /// Feature columns per row.
         public let featureCount: Int
-        /// Each row's label, trimmed.
+        /// Each row's label as pandas reads it: every character of its cell, blanks included (a
+        /// quoted cell's: what lies between its quotes).
         public let labels: [String]
         /// Each row's line number in the file, from 1: the line it starts on.
         public let lines: [Int]
@@ -153,7 +165,8 @@ public struct CSVDataset: DatasetSource {
     }
 
     /// The rows of the CSV text `data`, read with this source's settings: UTF-8, an optional byte-order
-    /// mark, LF, CRLF or CR line ends, cells split at the delimiter, quoted or not, and trimmed of blanks.
+    /// mark, LF, CRLF or CR line ends, cells split at the delimiter, quoted or not; names, features and
+    /// the split column trimmed of blanks, labels kept as pandas reads them.
     public func table(of data: Data) throws -> Table {
         guard let text = String(validating: data, as: UTF8.self) else { throw failure(nil, "is not UTF-8 text") }
         // A NUL byte would cut a cell short where C's number parsing reads it ("0.5\0junk" as 0.5).
@@ -163,7 +176,7 @@ public struct CSVDataset: DatasetSource {
         let records = try records(of: text)
         let lines = records.text
         guard !lines.isEmpty else { throw failure(nil, "the file is empty") }
-        let names = header ? try cells(of: lines[0], line: records.lines[0]).map(String.init) : nil
+        let names = header ? try cells(of: lines[0], line: records.lines[0]).map { String($0.trimmedText) } : nil
         let firstRow = header ? 1 : 0
         for (index, name) in (names ?? []).enumerated() {
             if let problem = disallowedTextProblem(name) {
@@ -173,12 +186,28 @@ public struct CSVDataset: DatasetSource {
         guard lines.count > firstRow else { throw failure(nil, "the file has a header but no rows") }
         guard lines.count - firstRow <= maxRows else { throw failure(nil, "has \(lines.count - firstRow) rows, more than max-rows (\(maxRows))") }
         let width = try names?.count ?? cells(of: lines[0], line: records.lines[0]).count
-        func column(_ key: String, _ what: String) throws -> Int? {
-            if key.isEmpty { return nil }
-            if let index = names?.firstIndex(of: key) { return index }
-            if let index = Int(key), (0..<width).contains(index) { return index }
-            throw failure(header ? 1 : nil, "the \(what) column \(quotedUserText(key)) does not exist (\(width) columns"
-                + (names.map { ": " + $0.prefix(6).map { shortenedUserText($0) }.joined(separator: ", ") + ($0.count > 6 ? ", ..." : "") } ?? "") + ")")
+        func column(_ choice: CSVColumn, _ what: String) throws -> Int? {
+            let columns = "(\(width) columns" + (names.map { ": " + $0.prefix(6).map { shortenedUserText($0) }.joined(separator: ", ") + ($0.count > 6 ? ", ..." : "") } ?? "") + ")"
+            switch choice {
+            case .unset:
+                return nil
+            case .name(let name):
+                if let index = names?.firstIndex(of: name) { return index }
+                guard header else {
+                    throw failure(nil, "the \(what) column \(quotedUserText(name)) is a name, and the file has no header (header: false); "
+                                  + "give its 0-based index, an unquoted integer")
+                }
+                throw failure(1, "the \(what) column \(quotedUserText(name)) does not exist \(columns)"
+                              + (Int(name).map { $0 >= 0 && $0 < width ? "; for the column at index \($0), write \(what)-column: \($0) unquoted" : "" } ?? ""))
+            case .index(let index):
+                guard index < width else { throw failure(header ? 1 : nil, "the \(what) column \(index) does not exist \(columns)") }
+                // An integer that is also a column's name, another column's, could mean either.
+                if let named = names?.firstIndex(of: String(index)), named != index {
+                    throw failure(1, "\(what)-column: \(index) is ambiguous: it is the index of column \(quotedUserText(names![index])) and the name "
+                                  + "of column \(named); write \(what)-column: \"\(index)\" (quoted) for the name, or rename column \(named)")
+                }
+                return index
+            }
         }
         // Names compare as Swift compares strings: canonically, so é and e + U+0301 are one name.
         var seen = [String: String]()
@@ -203,20 +232,26 @@ public struct CSVDataset: DatasetSource {
             let cells = try cells(of: lines[lineIndex], line: number)
             guard cells.count == width else { throw failure(number, "has \(cells.count) cells, expected \(width)") }
             for index in featureIndices {
-                guard let value = Float(cells[index]), value.isFinite else {
+                let cell = cells[index].trimmedText
+                guard let value = Float(cell), value.isFinite else {
                     let column = names.map { shortenedUserText($0[index]) } ?? "\(index)"
-                    throw failure(number, cells[index].isEmpty ? "column \(column) is empty"
-                                  : "column \(column) is not a number: \(quotedUserText(cells[index]))")
+                    throw failure(number, cell.isEmpty ? "column \(column) is empty" : "column \(column) is not a number: \(quotedUserText(cell))")
                 }
                 features.append(value)
             }
-            labels.append(String(cells[labelIndex]))
+            // pandas reads blanks before a quote as text (the quote too), and blanks after a closing
+            // quote as part of the label.
+            guard !cells[labelIndex].blanksOutsideQuotes else {
+                throw failure(number, "the label's cell has blanks outside its quotes, which pandas reads as part of the label "
+                              + "(and a quote after blanks as text); write the quotes right at the delimiters")
+            }
+            labels.append(String(cells[labelIndex].text))
             numbers.append(number)
             if let splitIndex {
-                switch cells[splitIndex].lowercased() {
+                switch cells[splitIndex].trimmedText.lowercased() {
                 case "train": inTrain.append(true)
                 case "test": inTrain.append(false)
-                default: throw failure(number, "the split column holds \(quotedUserText(cells[splitIndex])), expected train or test")
+                default: throw failure(number, "the split column holds \(quotedUserText(cells[splitIndex].trimmedText)), expected train or test")
                 }
             }
         }
@@ -314,15 +349,28 @@ public struct CSVDataset: DatasetSource {
         return count + (afterCarriageReturn ? 1 : 0)
     }
 
-    /// The cells of `record` (which starts on `line`): split at the delimiter (a Unicode scalar)
-    /// and trimmed of blanks. A cell may be quoted whole (RFC 4180): between double quotes it may
-    /// hold the delimiter, line ends and, doubled, a quote; blanks around the quotes are dropped and
-    /// so are those just inside them, as they are around an unquoted cell. Quotes only delimit:
-    /// `"1"` is the number 1. Text after a closing quote is refused naming its line, and a quote
-    /// inside an unquoted cell naming its line and column (in Unicode scalars, from 1).
-    private func cells(of record: Substring, line: Int) throws -> [Substring] {
+    /// A cell of a record: its text (unquoted, every character between its delimiters; quoted, what
+    /// lies between the quotes, a doubled quote made one), and whether blanks stand outside its quotes.
+    private struct Cell {
+        /// The text, untrimmed: a label as pandas reads it.
+        let text: Substring
+        /// Whether blanks stand before the opening quote or after the closing one.
+        let blanksOutsideQuotes: Bool
+
+        /// The text trimmed of blanks: a name, a feature, a split column's value.
+        var trimmedText: Substring { Substring(trimmed(text.unicodeScalars)) }
+    }
+
+    /// The cells of `record` (which starts on `line`): split at the delimiter (a Unicode scalar).
+    /// A cell may be quoted whole (RFC 4180): between double quotes it may hold the delimiter, line
+    /// ends and, doubled, a quote; blanks may stand around the quotes. Quotes only delimit: `"1"`
+    /// is the number 1. Text after a closing quote is refused naming its line, and a quote inside
+    /// an unquoted cell naming its line and column (in Unicode scalars, from 1).
+    private func cells(of record: Substring, line: Int) throws -> [Cell] {
         guard record.utf8.contains(UInt8(ascii: "\"")) else {
-            return record.unicodeScalars.split(separator: delimiter, omittingEmptySubsequences: false).map { Substring(trimmed($0)) }
+            return record.unicodeScalars.split(separator: delimiter, omittingEmptySubsequences: false).map {
+                Cell(text: Substring($0), blanksOutsideQuotes: false)
+            }
         }
         let scalars = record.unicodeScalars
         func lineOf(_ index: String.UnicodeScalarView.Index) -> Int {
@@ -333,11 +381,13 @@ public struct CSVDataset: DatasetSource {
             return scalars[lineStart..<index].count + 1
         }
         func isBlank(_ scalar: Unicode.Scalar) -> Bool { scalar != delimiter && CSVDataset.isBlank(scalar) }
-        var cells = [Substring]()
+        var cells = [Cell]()
         var index = scalars.startIndex
         while true {
+            let start = index
             while index != scalars.endIndex, isBlank(scalars[index]) { index = scalars.index(after: index) }
             if index != scalars.endIndex, scalars[index] == "\"" {
+                let blanksBefore = index != start
                 var content = String.UnicodeScalarView()
                 index = scalars.index(after: index)
                 while true {
@@ -349,18 +399,19 @@ public struct CSVDataset: DatasetSource {
                     content.append("\"")
                     index = scalars.index(after: index)
                 }
+                let closed = index
                 while index != scalars.endIndex, isBlank(scalars[index]) { index = scalars.index(after: index) }
                 guard index == scalars.endIndex || scalars[index] == delimiter else {
                     throw failure(lineOf(index), "has text after the closing quote of a cell; quote a cell whole, a quote inside it doubled")
                 }
-                cells.append(Substring(trimmed(content[...])))
+                cells.append(Cell(text: Substring(String(content)), blanksOutsideQuotes: blanksBefore || index != closed))
             } else {
                 let end = scalars[index...].firstIndex(of: delimiter) ?? scalars.endIndex
                 if let quote = scalars[index..<end].firstIndex(of: "\"") {
                     throw failure(lineOf(quote), "a quote inside an unquoted cell at line \(lineOf(quote)), column \(columnOf(quote)); "
                                   + "quote a cell whole, a quote inside it doubled")
                 }
-                cells.append(Substring(trimmed(scalars[index..<end])))
+                cells.append(Cell(text: Substring(scalars[start..<end]), blanksOutsideQuotes: false))
                 index = end
             }
             guard index != scalars.endIndex else { return cells }
@@ -390,16 +441,22 @@ public struct CSVDataset: DatasetSource {
                                                           "1.#IND", "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a",
                                                           "nan", "null"]
 
-    /// The classes of the label column `labels` (row i on line `lines[i]`), read as pandas'
-    /// `read_csv` reads the column, in an order that depends on the set of distinct labels alone:
-    /// when every label is a number (`number`), the column is numbers, in numeric
-    /// order; when every label is a truth value (True, true, TRUE, False, false, FALSE), false comes
-    /// first; otherwise the labels are text, in the lexicographic order of their Unicode scalars by
-    /// value, so that `0x10`, `16` and `0x1p4` are three classes. Throws at the first row whose label
-    /// is empty or a missing-value marker (`missingValueMarkers`), whose label is an infinite number
-    /// in a column of numbers, or that spells a class an earlier row spells otherwise: the same
-    /// number (`1` and `1.0`, `0` and `-0`), the same truth value, or the same text in other Unicode
-    /// scalars (precomposed é and e + U+0301, which pandas would keep apart and a reader cannot).
+    /// The classes of the label column `labels` (row i on line `lines[i]`, each label as pandas
+    /// reads it: blanks included), read as pandas' `read_csv` reads the column, in an order that
+    /// depends on the set of distinct labels alone: when every label is a number (`number`; pandas
+    /// skips the white space around one), the column is numbers in numeric order, compared exactly
+    /// as 64-bit integers when every label is an integer (pandas' int64), else as doubles (float64);
+    /// when every label is a truth value (True, true, TRUE, False, false, FALSE, exactly), false comes
+    /// first; otherwise the labels are text, blanks kept, in the lexicographic order of their Unicode
+    /// scalars by value, so that `0x10`, `16` and `0x1p4` are three classes, and `nan ` is a class.
+    /// Throws at the first row whose label is empty or blank or a missing-value marker
+    /// (`missingValueMarkers`), and where pandas would merge classes silently or keep apart what a
+    /// reader cannot tell apart: an infinite number in a column of numbers, an integer outside the
+    /// 64-bit range in a column of numbers (pandas reads such a column as uint64, as Python integers
+    /// or as text, depending on the other labels), a class an earlier row spells otherwise (the same
+    /// number: `1` and `1.0`, `0` and `-0`, or two integers one double, `9007199254740993` and
+    /// `9007199254740992` beside `1.5`; the same truth value), and two texts that differ only in
+    /// their Unicode scalars (precomposed é and e + U+0301) or in the blanks around them (`a` and `a `).
     public static func classes(of labels: [String], lines: [Int]) throws(LabelError) -> Classes {
         var spellings = [String](), firstLines = [Int](), ofRow = [Int]()
         var indexOfText = [String: Int]()
@@ -414,13 +471,13 @@ public struct CSVDataset: DatasetSource {
                 ofRow.append(index)
                 continue
             }
-            guard !label.isEmpty else { throw LabelError(line: line, message: "the label is empty") }
+            guard !label.unicodeScalars.allSatisfy(isBlank) else { throw LabelError(line: line, message: "the label is empty") }
             guard !missingValueMarkers.contains(label) else {
                 throw LabelError(line: line, message: "label \(quotedUserText(label)) marks a missing value (pandas reads it as NaN); give every row its class")
             }
             // A line end inside a quoted label is the label's (RFC 4180, and Python writes such files);
-            // labels only tell classes apart, and no output holds them.
-            if let problem = disallowedTextProblem(label, allowingLineEnds: true) {
+            // labels only tell classes apart, and no output holds them. Tabs around it are blanks.
+            if let problem = disallowedTextProblem(visibleText(label), allowingLineEnds: true) {
                 throw LabelError(line: line, message: "label \(quotedUserText(label)) \(problem)")
             }
             indexOfText[label] = spellings.count
@@ -428,53 +485,113 @@ public struct CSVDataset: DatasetSource {
             spellings.append(label)
             firstLines.append(line)
         }
-        let order: [Int], numbers = spellings.map(number), truths = spellings.map(truthValue)
+        // Each distinct spelling's class, named by the class's first spelling; the classes in order.
+        var classOf = Array(spellings.indices)
+        let order: [Int]
+        let numbers = spellings.map(number), truths = spellings.map(truthValue)
+        func described(_ index: Int) -> String { "label \(quotedUserText(spellings[index])) (line \(firstLines[index]))" }
         if numbers.allSatisfy({ $0 != nil }) {
             if let infinite = numbers.firstIndex(where: { !$0!.isFinite }) {
                 throw LabelError(line: firstLines[infinite], message: "label \(quotedUserText(spellings[infinite])) is not a finite number")
             }
-            try checkOneSpellingEach(spellings, values: numbers.map { $0! }, firstLines: firstLines, what: "the number")
-            order = spellings.indices.sorted { numbers[$0]! < numbers[$1]! }
+            let integerTexts = spellings.map(integerText)
+            if let huge = integerTexts.firstIndex(where: { $0 != nil && Int64($0!) == nil }) {
+                throw LabelError(line: firstLines[huge], message: "label \(quotedUserText(spellings[huge])) is an integer outside the 64-bit range, "
+                                 + "which pandas reads as uint64, Python integers or text, as the other labels decide; write classes within ±\(Int64.max)")
+            }
+            if integerTexts.allSatisfy({ $0 != nil }) {
+                let integers = integerTexts.map { Int64($0!)! }
+                classOf = try sameClasses(spellings, values: integers, firstLines: firstLines, what: "the number")
+                order = spellings.indices.filter { classOf[$0] == $0 }.sorted { integers[$0] < integers[$1] }
+            } else {
+                // pandas reads the column as float64: two integers may become one double.
+                let decimal = integerTexts.firstIndex { $0 == nil }!
+                let values = numbers.map { $0! }
+                classOf = try sameClasses(spellings, values: values, firstLines: firstLines, what: "the number") { index, earlier in
+                    guard let one = integerTexts[index].flatMap({ Int64($0) }), let other = integerTexts[earlier].flatMap({ Int64($0) }),
+                          one != other else { return nil }
+                    return "\(described(index)) and \(described(earlier)) are one number once pandas reads the column as floating-point "
+                        + "numbers, as it does since \(described(decimal)) is no integer; give classes pandas tells apart"
+                }
+                order = spellings.indices.filter { classOf[$0] == $0 }.sorted { values[$0] < values[$1] }
+            }
         } else if truths.allSatisfy({ $0 != nil }) {
-            try checkOneSpellingEach(spellings, values: truths.map { $0! }, firstLines: firstLines, what: "the truth value")
-            order = spellings.indices.sorted { !truths[$0]! && truths[$1]! }
+            classOf = try sameClasses(spellings, values: truths.map { $0! }, firstLines: firstLines, what: "the truth value")
+            order = spellings.indices.filter { classOf[$0] == $0 }.sorted { !truths[$0]! && truths[$1]! }
         } else {
+            // pandas keeps a text's blanks: `a` and `a ` would be two classes no reader tells apart.
+            var byVisibleText = [String: Int]()
+            for (index, spelling) in spellings.enumerated() {
+                let visible = visibleText(spelling)
+                if let earlier = byVisibleText[visible] {
+                    throw LabelError(line: firstLines[index], message: "label \(quotedUserText(spelling)) is \(described(earlier)) but for the "
+                                     + "blanks around it, which pandas keeps, reading two classes; write each class one way")
+                }
+                byVisibleText[visible] = index
+            }
             // UTF-8 preserves the order of scalar values, so its bytes compare as the scalars do.
             order = spellings.indices.sorted { spellings[$0].utf8.lexicographicallyPrecedes(spellings[$1].utf8) }
         }
-        var rank = [Int](repeating: 0, count: order.count)
+        var rank = [Int](repeating: 0, count: spellings.count)
         for (position, index) in order.enumerated() { rank[index] = position }
-        return Classes(names: order.map { spellings[$0] }, ofRow: ofRow.map { rank[$0] })
+        return Classes(names: order.map { spellings[$0] }, ofRow: ofRow.map { rank[classOf[$0]] })
     }
 
-    /// Throws for the first of `spellings` (distinct labels, in the order of their first lines) whose
-    /// value is an earlier one's ("label '1.0' is the number of label '1' (line 2)", `what` naming
-    /// the value).
-    private static func checkOneSpellingEach<Value: Hashable>(_ spellings: [String], values: [Value], firstLines: [Int],
-                                                              what: String) throws(LabelError) {
-        var first = [Value: Int]()
+    /// Each of `spellings`' class (distinct labels, in the order of their first lines): the first
+    /// spelling of its value; a spelling whose value is an earlier one's is that class when it is
+    /// the same number text but for the white space pandas skips (` 1` and `1`), and throws
+    /// otherwise: `merged(index, earlier)` when it says why, else "label '1.0' is the number of
+    /// label '1' (line 2)", `what` naming the value.
+    private static func sameClasses<Value: Hashable>(_ spellings: [String], values: [Value], firstLines: [Int], what: String,
+                                                     merged: (Int, Int) -> String? = { _, _ in nil }) throws(LabelError) -> [Int] {
+        var first = [Value: Int](), classOf = [Int]()
         for (index, value) in values.enumerated() {
-            if let earlier = first[value] {
-                throw LabelError(line: firstLines[index], message: "label \(quotedUserText(spellings[index])) is \(what) of label "
-                                 + "\(quotedUserText(spellings[earlier])) (line \(firstLines[earlier])); write each class one way")
+            guard let earlier = first[value] else {
+                first[value] = index
+                classOf.append(index)
+                continue
             }
-            first[value] = index
+            guard numberText(spellings[index]) != numberText(spellings[earlier]) else {
+                classOf.append(earlier)
+                continue
+            }
+            throw LabelError(line: firstLines[index], message: merged(index, earlier) ?? "label \(quotedUserText(spellings[index])) is \(what) of label "
+                             + "\(quotedUserText(spellings[earlier])) (line \(firstLines[earlier])); write each class one way")
         }
+        return classOf
     }
 
     /// The number `label` is when pandas' `read_csv` reads it as one, or nil: a `decimalNumber`
-    /// (`-1`, `+2`, `.5`, `5.`, `1e-3`), or an infinity (`inf`, `-Infinity`, in any case).
-    /// Hexadecimal (`0x10`, `0x1p4`), `nan`, digit group separators (`1_000`) and other scripts'
-    /// digits are text, as pandas reads them.
+    /// (`-1`, `+2`, `.5`, `5.`, `1e-3`) with the white space pandas skips around it (`numberText`),
+    /// or an infinity written without it (`inf`, `-Infinity`, in any case). Hexadecimal (`0x10`,
+    /// `0x1p4`), `nan`, digit group separators (`1_000`), other scripts' digits and numbers beside
+    /// other blanks (a no-break space) are text, as pandas reads them.
     public static func number(_ label: String) -> Double? {
-        if let value = decimalNumber(label) { return value }
+        if let value = decimalNumber(numberText(label)) { return value }
         let sign = label.first.map { "+-".contains($0) } == true ? label.dropFirst() : label[...]
         guard ["inf", "infinity"].contains(sign.lowercased()) else { return nil }
         return label.first == "-" ? -.infinity : .infinity
     }
 
+    /// `label` without the white space pandas' number parsing skips around a number: ASCII space,
+    /// tab, line feed, vertical tab, form feed and carriage return.
+    static func numberText(_ label: String) -> Substring {
+        let isWhiteSpace = { (byte: UInt8) in byte == 0x20 || (0x09...0x0D).contains(byte) }
+        let bytes = label.utf8
+        guard let first = bytes.firstIndex(where: { !isWhiteSpace($0) }), let last = bytes.lastIndex(where: { !isWhiteSpace($0) }) else { return "" }
+        return Substring(bytes[first...last])
+    }
+
+    /// `numberText(label)` when it is an integer as pandas reads one (ASCII digits with an optional
+    /// sign), else nil.
+    static func integerText(_ label: String) -> Substring? {
+        let text = numberText(label)
+        let digits = text.first == "+" || text.first == "-" ? text.dropFirst() : text
+        return !digits.isEmpty && digits.utf8.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) } ? text : nil
+    }
+
     /// The truth value `label` is when pandas' `read_csv` reads a column of such labels as booleans
-    /// (True, true, TRUE, False, false, FALSE), or nil.
+    /// (True, true, TRUE, False, false, FALSE, exactly: ` True` is text), or nil.
     public static func truthValue(_ label: String) -> Bool? {
         switch label {
         case "True", "true", "TRUE": true
@@ -513,6 +630,14 @@ extension CSVDataset {
     static func isBlank(_ scalar: Unicode.Scalar) -> Bool {
         scalar == " " || scalar == "\t" || scalar.value >= 0x80 && scalar.properties.generalCategory == .spaceSeparator
     }
+
+    /// `label` without the blanks and line ends (LF, CR) around it, which a reader cannot see.
+    static func visibleText(_ label: String) -> String {
+        let isInvisible = { (scalar: Unicode.Scalar) in isBlank(scalar) || scalar == "\n" || scalar == "\r" }
+        let scalars = label.unicodeScalars
+        guard let first = scalars.firstIndex(where: { !isInvisible($0) }), let last = scalars.lastIndex(where: { !isInvisible($0) }) else { return "" }
+        return String(scalars[first...last])
+    }
 }
 
 /// `cell` without its leading and trailing blanks.
@@ -521,4 +646,16 @@ private func trimmed<Cell: BidirectionalCollection<Unicode.Scalar>>(_ cell: Cell
         return cell[cell.endIndex...]
     }
     return cell[first...last]
+}
+
+/// A column of a CSV file as a study file names it: a string is a header name, an unquoted integer
+/// a 0-based index (`label-column: "2"` is the column named 2, `label-column: 2` the third). An
+/// integer that is another column's name is refused as ambiguous.
+public enum CSVColumn: Sendable, Equatable {
+    /// Not given: the last column for the label, no split column.
+    case unset
+    /// The column with this header name.
+    case name(String)
+    /// The column at this 0-based index.
+    case index(Int)
 }
