@@ -12,16 +12,32 @@ import Synchronization
 ///    never used. Its surrogate is a binary C-SVC of its own (`BinarySVC`: linear or RBF kernel,
 ///    C, bias, solved exactly by SMO in Double), not the run's model, so it needs no capability of
 ///    that model and attacks every kind alike.
-/// 2. The poisons, one at a time, each against the SVM retrained with the earlier ones. Poison i
-///    starts as a copy of a training row of class b of the attacker's training set (the rows in the
-///    order of a shuffle on (seed, "poison-samples")), relabelled a: the paper's "clone of a point
-///    of the attacked class with its label flipped". Its features x_c then climb the validation
-///    hinge loss L(x_c) = Σ_k max(0, 1 − y_k f(x_k)) of the SVM retrained on the attacker's
-///    training set with the poison at x_c: at most `steps` retrainings, each a step of length
-///    `step-size` along ∂L/∂x_c (normalised, as in the paper), clipped feature by feature to the
-///    range of the training rows (the paper's box of feasible points). A step that does not raise L
-///    is undone and the step length halved.
-/// 3. The gradient (the paper's eq. 10, its "adiabatic update"). While the sets of margin support
+/// 2. The budget. The fraction is a share of the training set the victim trains on (every row of
+///    the run's training set, the attacker's validation rows included): m = min(round(fraction · n),
+///    the class-b rows of the attacker's training set) poisons, n the training rows; a larger budget
+///    is saturated. The poisons are crafted among the attacker's training rows, a share
+///    1 − `validation-share` of the pair's rows, so there they are a larger share than in the
+///    victim's set (at 20% of the 252 digit rows: 50 poisons in the victim's 252 rows, in the
+///    attacker's 126).
+/// 3. The start. Poison i is a copy of a training row of class b of the attacker's training set
+///    (the rows in the order of a shuffle on (seed, "poison-samples")), relabelled a: the paper's
+///    "clone of a point of the attacked class with its label flipped". All m clones are placed at
+///    once.
+/// 4. The climb. Each poison in turn, the others staying where they are, climbs the validation
+///    hinge loss L = Σ_k max(0, 1 − y_k f(x_k)) of the SVM retrained on the attacker's training set
+///    with every poison (the paper's Algorithm 1 per point): at most `steps` retrainings, each a
+///    step of length `step-size` along ∂L/∂x_c (normalised, as in the paper), clipped feature by
+///    feature to the range of the pair's training rows (the paper's box of feasible points). A step
+///    that does not raise L is undone and the step length halved; the climb stops when the length
+///    falls below `step-size` / 2⁸ or the gradient vanishes. Then a second pass climbs each poison
+///    again. Every kept step raises L, so the poisons end with a validation loss at least the
+///    unclimbed clones'. The paper adds its points one at a time, each against the SVM with the
+///    earlier ones, none re-optimised; that greedy order left the later clones out of the earlier
+///    climbs, and on the digits the climbed set hurt the victims less than the clones it started
+///    from. Climbing all of them together, twice, is the multi-point attack of the paper's authors'
+///    own library (secml's `CAttackPoisoning`, which re-optimises every point with the others in
+///    place).
+/// 5. The gradient (the paper's eq. 10, its "adiabatic update"). While the sets of margin support
 ///    vectors S (0 < α < C), error vectors (α = C) and reserve vectors (α = 0) do not change, the
 ///    KKT conditions y_s f(x_s) = 1 (s ∈ S) and Σ y_i α_i = 0 hold as x_c moves, so
 ///    [Q_SS y_S; y_Sᵀ 0] [∂α_S; ∂b] = −[∂(Q_S· α)/∂x_c; 0] with the poison's own α_c held (or, when
@@ -33,14 +49,11 @@ import Synchronization
 ///    depend on the null space). A poison with α_c = 0 has no effect and no gradient: its climb stops.
 ///
 /// The poisoned set: each poison replaces the row it was copied from (where the paper adds its
-/// points to the training set), so the budget, min(round(fraction · n), the class-b rows of the
-/// attacker's training set), is a share of the training set as every attack's; a larger budget is
-/// saturated. It records `svmValidationError`: the error of the attacker's SVM, retrained on its
+/// points to the training set), so that the budget is a share of the training set as every
+/// attack's. It records `svmValidationError`: the error of the attacker's SVM, retrained on its
 /// training set with every poison, on its validation rows (the paper's "validation error").
-/// A run's poisons are the first of its seed's sequence, whatever the fraction: the sequence is kept
-/// per seed and training rows (`PoisonSequences`) and extended when a larger budget asks for more,
-/// each poison's climb starting from an SVM solved from scratch, so that a sequence computed in one
-/// go and one extended later are the same to the bit.
+/// A run's poisons depend on its seed and budget only: the attack keeps each (seed, budget)'s set
+/// for its other runs (`PoisonSets`), so that the models of a study face the same poisons.
 public struct SVMGradient: PoisoningAttack {
     public static let kind = "svm-gradient"
     public static let summary = "Biggio et al.'s optimal attack on a binary SVM: poisons of one class pair that climb the validation hinge loss."
@@ -63,8 +76,12 @@ public struct SVMGradient: PoisoningAttack {
     public static let tolerance = 1e-8
     /// The defaults of `steps`, `step-size` and `validation-share`.
     public static let defaultSteps = 50, defaultStepSize = 3.0, defaultValidationShare = 0.5
-    /// The poison sequences computed so far, for the attack's other runs.
-    let sequences = PoisonSequences()
+    /// The passes over the poisons, each climbing every poison once (secml's default).
+    static let passes = 2
+    /// A climb stops when its step length falls below `stepSize` / `smallestStepDivisor` (eight halvings).
+    static let smallestStepDivisor = 256.0
+    /// The poison sets computed so far, for the attack's other runs.
+    let sets = PoisonSets()
 
     /// The attack on the pair (a poison class, an attacked class) with these settings.
     public init(classes: (poison: Int, attacked: Int), kernel: SVCKernel, c: Double, steps: Int, stepSize: Double, validationShare: Double) {
@@ -96,7 +113,7 @@ public struct SVMGradient: PoisoningAttack {
         let c = try parameters.double("c", default: 1.0, in: 1e-6...1e6, help: "C of the attacker's SVM.")
         let steps = try parameters.int("steps", default: Self.defaultSteps, in: 1...10_000, help: "The most retrainings of the SVM per poison (gradient steps tried).")
         let stepSize = try parameters.double("step-size", default: Self.defaultStepSize, in: 1e-9...1e9,
-                                             help: "The length of a poison's first gradient step, in the units of the features; halved after a step that does not raise the loss.")
+                                             help: "The length of a poison's first gradient step, in the units of the features; halved after a step that does not raise the loss, the climb stopping below 1/256 of it.")
         let share = try parameters.double("validation-share", default: Self.defaultValidationShare, in: 0.05...0.9,
                                           help: "The share of each class's training rows the attacker keeps to validate on (never test rows).")
         self.init(classes: (classes[0], classes[1]), kernel: SVCKernel(kernelKind, gamma: gamma), c: c, steps: steps, stepSize: stepSize,
@@ -143,11 +160,11 @@ public struct SVMGradient: PoisoningAttack {
 
     /// The poisoned set's copy of the features, its list of rows; while it works, the pair's rows in
     /// Double, the kernel matrices of the attacker's training and validation rows, the gradient's
-    /// system of the margin vectors, and the kept sequences (`PoisonSequences.capacity` of them).
+    /// system of the margin vectors, and the kept sets (`PoisonSets.capacity` of them).
     public func memoryNeed(_ sizes: RunSizes) -> MemoryNeed {
         let (n, d, p) = (sizes.n, sizes.d, sizes.p)
         let working = 8 * n * n + 8 * n * n + 8 * (n + 1) * (n + 1) + 3 * 8 * n * d + 8 * 8 * n
-            + Double(PoisonSequences.capacity) * 8 * p * d
+            + Double(PoisonSets.capacity) * 8 * p * d
         return MemoryNeed(kept: 4 * n * d + 8 * n + 8 * p, working: working)
     }
 
@@ -157,9 +174,7 @@ public struct SVMGradient: PoisoningAttack {
         let setting = AttackerSetting(train: train, seed: seed, poisonClass: poisonClass, attackedClass: attackedClass,
                                       validationShare: validationShare)
         let asked = poisonCount(fraction: fraction, of: train.count), count = min(asked, setting.candidates.count)
-        let points = sequences.points(train: train, seed: seed, count: count) { known in
-            extend(known, to: count, in: setting)
-        }
+        let points = sets.points(train: train, seed: seed, count: count) { craft(count, in: setting).points }
         var problem = setting.problem(kernel: kernel)
         for (i, row) in setting.candidates.prefix(count).enumerated() {
             problem.place(row: setting.position[row]!, at: Array(points[(i * d)..<((i + 1) * d)]), sign: 1)
@@ -175,31 +190,29 @@ public struct SVMGradient: PoisoningAttack {
                                    measurements: [Self.validationErrorKey: error], saturated: asked > count)
     }
 
-    /// The sequence `known` [k x features] extended to `count` poisons: the first k placed, then each
-    /// next one climbed (`climb`) against the SVM with the earlier ones.
-    func extend(_ known: [Double], to count: Int, in setting: AttackerSetting) -> [Double] {
-        let d = setting.train.featureCount, start = known.count / d
+    /// The first `count` clones of `setting`, climbed (see the type's description): their features
+    /// [count x features], and the validation hinge loss of the attacker's SVM with them, first with
+    /// the unclimbed clones, then after every kept step.
+    func craft(_ count: Int, in setting: AttackerSetting) -> (points: [Double], losses: [Double]) {
         var problem = setting.problem(kernel: kernel)
-        for (i, row) in setting.candidates.prefix(start).enumerated() {
-            problem.place(row: setting.position[row]!, at: Array(known[(i * d)..<((i + 1) * d)]), sign: 1)
+        let positions = setting.candidates.prefix(count).map { setting.position[$0]! }
+        for position in positions { problem.place(row: position, at: problem.point(position), sign: 1) }
+        var svc = problem.solve(c: c)
+        var losses = [problem.validationHinge(svc)]
+        for _ in 0..<Self.passes {
+            for position in positions { climb(position, in: &problem, svc: &svc, losses: &losses, lower: setting.lower, upper: setting.upper) }
         }
-        var points = known
-        for row in setting.candidates[start..<count] {
-            let position = setting.position[row]!
-            problem.place(row: position, at: problem.point(position), sign: 1)
-            climb(position, in: &problem, lower: setting.lower, upper: setting.upper)
-            points += problem.point(position)
-        }
-        return points
+        return (positions.flatMap { problem.point($0) }, losses)
     }
 
     /// Moves the poison at `position` of the attacker's training set up the validation hinge loss
-    /// (see the type's description), starting from an SVM solved from scratch.
-    func climb(_ position: Int, in problem: inout AttackerProblem, lower: [Double], upper: [Double]) {
-        var svc = problem.solve(c: c)
-        var loss = problem.validationHinge(svc)
+    /// of `svc`, the SVM of `problem` (see the type's description), appending the loss after each
+    /// kept step to `losses` and leaving `svc` the SVM of the poison's last place.
+    func climb(_ position: Int, in problem: inout AttackerProblem, svc: inout BinarySVC, losses: inout [Double], lower: [Double], upper: [Double]) {
+        var loss = losses[losses.count - 1]
         var length = stepSize
         for _ in 0..<steps {
+            guard length >= stepSize / Self.smallestStepDivisor else { return }
             let gradient = problem.hingeGradient(svc, poison: position, c: c)
             let norm = gradient.reduce(0) { $0 + $1 * $1 }.squareRoot()
             guard norm > 0 && norm.isFinite else { return }
@@ -212,6 +225,7 @@ public struct SVMGradient: PoisoningAttack {
             if nextLoss > loss {
                 svc = next
                 loss = nextLoss
+                losses.append(loss)
             } else {
                 problem.place(row: position, at: old, sign: 1)
                 length /= 2
@@ -234,7 +248,7 @@ struct AttackerSetting {
     let candidates: [Int]
     /// The place of each of `trainingRows` in it.
     let position: [Int: Int]
-    /// Each feature's smallest and largest value among the training rows.
+    /// Each feature's smallest and largest value among the pair's training rows.
     let lower: [Double], upper: [Double]
     /// The signs: +1 for the poison class, −1 for the attacked class.
     let poisonClass: Int
@@ -260,7 +274,7 @@ struct AttackerSetting {
         candidates = attacked
         let d = train.featureCount
         var lower = [Double](repeating: .infinity, count: d), upper = [Double](repeating: -.infinity, count: d)
-        for row in 0..<train.count {
+        for row in train.labels.indices where train.labels[row] == poisonClass || train.labels[row] == attackedClass {
             for j in 0..<d {
                 let value = Double(train.features[row * d + j])
                 lower[j] = min(lower[j], value)
@@ -445,19 +459,19 @@ struct AttackerProblem {
     }
 }
 
-/// The poison sequences an `SVMGradient` has computed, per seed and training rows, for its other
-/// runs: a run at a larger fraction extends the sequence of a smaller one, and the runs of other
-/// models share it (the attacker's SVM is its own). It belongs to one attack value (no process-wide
-/// state); a mutex guards the list and the work happens outside it, so two workers may compute the
-/// same sequence at once, with identical results, and the longer is kept. At most `capacity` entries,
-/// the oldest dropped first.
-final class PoisonSequences: Sendable {
-    /// The most sequences kept: one per seed of a study of up to 32 seeds.
-    static let capacity = 32
+/// The poison sets an `SVMGradient` has computed, per seed, training rows and budget, for its
+/// other runs: the runs of other models share them (the attacker's SVM is its own). It belongs to
+/// one attack value (no process-wide state); a mutex guards the list and the work happens outside
+/// it, so two workers may compute the same set at once, with identical results, and one is kept. At
+/// most `capacity` entries, the oldest dropped first.
+final class PoisonSets: Sendable {
+    /// The most sets kept: eight budgets of each seed of a study of up to 16 seeds.
+    static let capacity = 128
 
     private struct Entry: Sendable {
         let train: Dataset
         let seed: UInt64
+        let count: Int
         /// The poisons' features [count x features].
         let points: [Double]
     }
@@ -467,19 +481,14 @@ final class PoisonSequences: Sendable {
     /// An empty store.
     init() {}
 
-    /// The first `count` poisons [count x features] of the sequence of `seed` on `train`: the kept
-    /// ones, and `extend` of the longest kept prefix (empty when none) for the rest.
-    func points(train: Dataset, seed: UInt64, count: Int, extend: ([Double]) -> [Double]) -> [Double] {
-        let d = train.featureCount
-        let known = entries.withLock { list in list.first { $0.seed == seed && $0.train == train }?.points } ?? []
-        if known.count >= count * d { return Array(known.prefix(count * d)) }
-        let points = extend(known)
+    /// The `count` poisons [count x features] of `seed` on `train`: the kept set, or `craft`'s.
+    func points(train: Dataset, seed: UInt64, count: Int, craft: () -> [Double]) -> [Double] {
+        func matches(_ entry: Entry) -> Bool { entry.seed == seed && entry.count == count && entry.train == train }
+        if let known = entries.withLock({ list in list.first(where: matches)?.points }) { return known }
+        let points = craft()
         entries.withLock { list in
-            if let index = list.firstIndex(where: { $0.seed == seed && $0.train == train }) {
-                if list[index].points.count < points.count { list[index] = Entry(train: train, seed: seed, points: points) }
-                return
-            }
-            list.append(Entry(train: train, seed: seed, points: points))
+            guard !list.contains(where: matches) else { return }
+            list.append(Entry(train: train, seed: seed, count: count, points: points))
             if list.count > Self.capacity { list.removeFirst() }
         }
         return points

@@ -4,8 +4,10 @@ import Foundation
 public enum RidgeKernel: String, Sendable, Hashable, CaseIterable {
     /// k(x, x') = exp(−||x − x'||² / (2ℓ²)) (scikit-learn's `rbf` with γ = 1 / (2ℓ²)).
     case rbf
-    /// k(x, x') = exp(−||x − x'||₁ / ℓ), the exponential kernel in the L1 norm (scikit-learn's
-    /// `laplacian` with γ = 1 / ℓ).
+    /// k(x, x') = exp(−||x − x'||₁ / ℓ), the Laplacian kernel, in the L1 norm (scikit-learn's
+    /// `laplacian` with γ = 1 / ℓ). It is what the "exponential (Laplacian)" kernel names;
+    /// the exponential kernel of the L2 norm, exp(−||x − x'||₂ / ℓ) (Matérn ν = 1/2), is another
+    /// kernel and not offered.
     case laplacian
 }
 
