@@ -40,14 +40,15 @@ struct SequentialFamilyNullTests {
     }
 
     /// Simulated study `index` run to its stop: the comparisons it resolved (all falsely), each with the
-    /// seeds of the look that resolved it, and the seeds it ran.
-    static func simulate(_ index: Int, study: Study, threads: Int) throws -> (resolved: [String], seeds: Int) {
+    /// seeds of the look that resolved it, those undetermined at a look (`SignDecision`), and the seeds it ran.
+    static func simulate(_ index: Int, study: Study, threads: Int) throws -> (resolved: [String], undetermined: [String], seeds: Int) {
         let run = try runSequentialStudy(study, threads: threads, trainBatch: { batch in
             let results = batch.runSpecs.map { simulatedRun($0, in: batch, study: index) }
             return StudyRuns(indices: Array(batch.runSpecs.indices), results: results, runSeconds: results.map { _ in 0 })
         }, progress: { _ in })
         let record = try #require(run.results.sequential)
-        return (record.looks.flatMap { look in look.resolved.map { "\($0) at \(look.seeds) seeds" } }, record.seeds)
+        return (record.looks.flatMap { look in look.resolved.map { "\($0) at \(look.seeds) seeds" } },
+                record.looks.flatMap { look in look.undetermined.map { "\($0) at \(look.seeds) seeds" } }, record.seeds)
     }
 
     /// The first simulated studies, as the full simulation ran them: none resolves a comparison, so
@@ -74,11 +75,13 @@ struct SequentialFamilyNullTests {
             return Array(first..<(first + studies))
         }) else { return }
         let study = try Self.study(replicates: Int(environment["SEQUENTIAL_NULL_REPLICATES"] ?? "") ?? 1000)
-        let outcomes = parallelMap(count: indices.count, threads: ProcessInfo.processInfo.activeProcessorCount, { position in
-            (try? Self.simulate(indices[position], study: study, threads: 1)).map { $0.resolved } ?? ["failed"]
-        }, onEach: { position, resolved in
-            print("study \(indices[position]): \(resolved.isEmpty ? "none" : resolved.joined(separator: ", "))")
+        let simulated = parallelMap(count: indices.count, threads: ProcessInfo.processInfo.activeProcessorCount, { position in
+            (try? Self.simulate(indices[position], study: study, threads: 1)).map { ($0.resolved, $0.undetermined) } ?? (["failed"], [])
+        }, onEach: { position, outcome in
+            print("study \(indices[position]): \(outcome.0.isEmpty ? "none" : outcome.0.joined(separator: ", "))"
+                + (outcome.1.isEmpty ? "" : "; undetermined: " + outcome.1.joined(separator: ", ")))
         })
+        let outcomes = simulated.map(\.0)
         let falselyResolved = outcomes.filter { !$0.isEmpty }.count
         #expect(!outcomes.contains(["failed"]))
         let (low, high) = clopperPearson(falselyResolved, of: indices.count)
