@@ -31,7 +31,10 @@ FIXTURE = ROOT / "Tests/StudyPipelineTests/Fixtures/tidy/results.json"
 CASES = [
     ("the file as written", "", "none", None),
     ("no schemaVersion", "/schemaVersion", "remove", None),
-    ("another schemaVersion", "/schemaVersion", "set", "2"),
+    ("another schemaVersion", "/schemaVersion", "set", "3"),
+    ("schema 1's version", "/schemaVersion", "set", "1"),
+    ("a difference without its decision", "/statistics/differences/0/decision", "remove", None),
+    ("a decision that is no decision", "/statistics/differences/0/decision", "set", "maybe"),
     ("a key results.json does not have", "/extra", "set", 1),
     ("no toolVersion", "/toolVersion", "remove", None),
     ("a test accuracy above 1", "/runs/0/metrics/testAccuracy", "set", 1.5),

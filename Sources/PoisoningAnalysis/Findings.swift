@@ -105,11 +105,11 @@ public struct DefenseFinding: Sendable, Codable, Equatable {
     /// fraction standing in for it; an upper bound when the undefended one does; nil value when both
     /// do (see `SeriesDifference.difference`).
     public let thresholdShift: Estimate
-    /// Whether the runs resolve the shift's sign (`Estimate.signResolved`).
+    /// Whether the runs resolve the shift's sign (`SeriesDifference.resolved`).
     public let shiftResolved: Bool
     /// Clean accuracy (smallest fraction) of the defended minus the undefended series: the cost.
     public let cleanAccuracyChange: Estimate
-    /// Whether the cost's interval excludes zero.
+    /// Whether the runs resolve the cost's sign (`SeriesDifference.resolved`).
     public let changeResolved: Bool
     /// The defense's detection AUROC (mean over seeds) at `Findings.comparisonBudget`; nil when it
     /// scores no rows or the study has no budget.
@@ -254,7 +254,7 @@ func transitionShape(_ statistics: SeriesStatistics, sharpSteepness: Double) -> 
 
 /// For each threshold trend (an attack, a defense and models of one kind in at least two sizes:
 /// `thresholdTrendGroups`): how thresholds change with the model's parameter count, and whether the
-/// runs resolve it: the slope of the threshold against log2 of the size excludes zero, or (when a
+/// runs resolve it: the slope of the threshold against log2 of the size is resolved (`ThresholdTrend.decision`), or (when a
 /// threshold outside the swept fractions leaves the slope unmeasured) every pair of models is
 /// resolved in the same direction.
 private func compareSensitivity(_ fits: [SeriesFit], series: [SeriesDescription],

@@ -11,6 +11,9 @@ public struct SequentialLookRecord: Sendable, Codable, Equatable {
     public let confidence: Double
     /// The comparisons first resolved at this look (see `sequentialComparisons`).
     public let resolved: [String]
+    /// The comparisons not resolved by this look whose decision here is undetermined: an end of the
+    /// interval lies within two Monte Carlo errors of zero (`SignDecision`), so the study went on.
+    public let undetermined: [String]
 }
 
 /// The sequential record of an adaptive study: the settings as given, the looks planned and
@@ -32,15 +35,17 @@ public struct SequentialRecord: Sendable, Codable, Equatable {
     public let unresolved: [String]
 
     /// The record of `outcome` over `plan` (spending (1 - `nominalConfidence`) / the comparisons' count on
-    /// each), with the comparisons' names.
+    /// each), with the comparisons' names and, per look analysed, those whose decision there was
+    /// undetermined.
     public init(settings: SequentialSeeds, nominalConfidence: Double, plan: [SequentialLookPlan], outcome: SequentialOutcome,
-                comparisons: [String]) {
+                comparisons: [String], undetermined: [[String]]) {
         self.settings = settings
         self.nominalConfidence = nominalConfidence
         plannedLooks = plan.map(\.seeds)
         looks = plan.prefix(outcome.stoppedAt + 1).enumerated().map { index, look in
             SequentialLookRecord(seeds: look.seeds, boundary: look.boundary, confidence: look.confidence,
-                                 resolved: comparisons.filter { outcome.resolvedAt[$0] == index })
+                                 resolved: comparisons.filter { outcome.resolvedAt[$0] == index },
+                                 undetermined: undetermined[index].filter { (outcome.resolvedAt[$0] ?? .max) > index })
         }
         stop = outcome.stop
         unresolved = comparisons.filter { outcome.resolvedAt[$0] == nil }
@@ -66,25 +71,26 @@ public func sequentialComparisonCount(series: [SeriesDescription], modelKinds: [
     }
 }
 
-/// For every comparison of `questions` in `statistics`, whether its interval excludes zero, by a
-/// name such as "threshold-pairs (MLP 64 - MLP 32)" or "threshold-trend (random label flip, no
-/// defense)" (the trend's attack and defense labels). Ordered as the questions, then the statistics list them.
+/// For every comparison of `questions` in `statistics`, its decision (`SignDecision`: resolved only
+/// when an interval end clears zero by two Monte Carlo errors), by a name such as "threshold-pairs
+/// (MLP 64 - MLP 32)" or "threshold-trend (random label flip, no defense)" (the trend's attack and
+/// defense labels). Ordered as the questions, then the statistics list them.
 public func sequentialComparisons(_ statistics: StudyStatistics, series: [SeriesDescription],
-                                  questions: [SequentialQuestion]) -> [(name: String, resolved: Bool)] {
-    questions.flatMap { question -> [(name: String, resolved: Bool)] in
+                                  questions: [SequentialQuestion]) -> [(name: String, decision: SignDecision)] {
+    questions.flatMap { question -> [(name: String, decision: SignDecision)] in
         let quantity: ComparedQuantity
         switch question {
         case .thresholdTrend:
             return statistics.trends.map { trend in
                 let first = series[trend.series[0]]
-                return ("\(question.rawValue) (\(first.attackLabel), \(first.defenseLabel))", trend.resolved)
+                return ("\(question.rawValue) (\(first.attackLabel), \(first.defenseLabel))", trend.decision)
             }
         case .thresholdPairs: quantity = .threshold
         case .cleanPairs: quantity = .cleanAccuracy
         case .gapPairs: quantity = .gapAtLargestFraction
         }
         return statistics.differences.filter { $0.quantity == quantity }.map { difference in
-            ("\(question.rawValue) (\(series[difference.other].label) - \(series[difference.base].label))", difference.resolved)
+            ("\(question.rawValue) (\(series[difference.other].label) - \(series[difference.base].label))", difference.decision)
         }
     }
 }

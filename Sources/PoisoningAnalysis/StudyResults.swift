@@ -59,8 +59,11 @@ private func groupedDigits(_ value: Int) -> String {
 public struct StudyResults: Sendable, Codable, Equatable {
     /// The version of results.json's layout that this make-report writes and reads; the JSON Schema
     /// docs/results.schema.json describes it. It changes whenever a key is added, removed or changes
-    /// its meaning. History: 1, make-report 0.3.0 (issue 22; earlier files name no version).
-    public static let currentSchemaVersion = "1"
+    /// its meaning. History: 1, make-report 0.3.0 (issue 22; earlier files name no version); 2, the
+    /// sign decisions of a study's own differences and trends (`statistics.differences[].decision`,
+    /// `statistics.trends[].decision`) and each adaptive look's undetermined comparisons
+    /// (`sequential.looks[].undetermined`).
+    public static let currentSchemaVersion = "2"
 
     /// The version of the layout of these results (`currentSchemaVersion` when made here). Declared
     /// first so that decoding meets it before any key whose layout it governs.

@@ -64,7 +64,6 @@ public func comparisonMarkdown(_ comparison: StudyComparison, firstName: String,
         "threshold": percentagePoints, "steepness": { String(format: "%+.2f", $0) }, "midpoint": { String(format: "%+.3f", $0) },
         "cleanAccuracy": signed,
     ]
-    let decisionText: [SignDecision: String] = [.resolved: "yes", .notResolved: "no", .undetermined: "undetermined"]
     for fit in comparison.fits {
         let format = formats[fit.quantity]!, difference = differenceFormats[fit.quantity]!
         // A threshold beyond the swept fractions is a bound ("> 50.0%"), and so is a difference with it ("> +15.0 pp").
@@ -72,7 +71,7 @@ public func comparisonMarkdown(_ comparison: StudyComparison, firstName: String,
             estimateText(estimate, format) + (informativeIntervalText(estimate, format).map { " [\($0)]" } ?? "")
         }
         let cells = [escape(fit.series), fit.quantity, value(fit.first), value(fit.second), estimateText(fit.difference, difference),
-                     intervalText(fit.difference.interval, difference), decisionText[fit.decision]!]
+                     intervalText(fit.difference.interval, difference), decisionText(fit.decision)]
         lines.append("| " + cells.joined(separator: " | ") + " |")
     }
     return lines.joined(separator: "\n") + "\n"

@@ -322,6 +322,7 @@ private func sensitivitySentence(_ comparison: SensitivityComparison, results: S
     case false?: sentence = "Larger models are less sensitive\(group)" + (pairwise ?? ": the threshold changes by \(slope).")
     case nil:
         sentence = "The runs do not resolve whether the threshold changes with model size\(group): it changes by \(slope)"
+        if trend?.decision == .undetermined { sentence += ", undetermined: " + undeterminedClause }
         if let plan = trend?.seedPlan {
             sentence += "; " + seedPlanSentence(plan, effect: String(format: "%.1f pp per doubling", plan.effect * 100), what: "a slope")
         }
@@ -338,11 +339,20 @@ private func sensitivitySentence(_ comparison: SensitivityComparison, results: S
         if !d.resolved, let plan = d.seedPlan { text += "; " + seedPlanSentence(plan, effect: plannedEffectText(plan.effect, d.quantity)) }
         return text + ")"
     }
-    let resolved = pairs.filter(\.resolved), unresolved = pairs.filter { !$0.resolved }
+    let resolved = pairs.filter { $0.decision == .resolved }, unresolved = pairs.filter { $0.decision == .notResolved }
+    let undetermined = pairs.filter { $0.decision == .undetermined }
     if !resolved.isEmpty { sentence += " Threshold differences resolved: " + listing(resolved.map(pairText)) + "." }
     if !unresolved.isEmpty { sentence += " Not resolved: " + listing(unresolved.map(pairText)) + "." }
+    if !undetermined.isEmpty {
+        sentence += " Undetermined (" + undeterminedClause + "): " + listing(undetermined.map(pairText)) + "."
+    }
     return sentence
 }
+
+/// Why a difference or trend is undetermined (`SignDecision`), in a clause.
+let undeterminedClause = "an end of the interval lies within two of its Monte Carlo errors of zero, so the bootstrap cannot "
+    + "tell whether it excludes zero"
+
 
 /// The curve comparison: Akaike weights per series and the rule a claim about the curve must pass.
 private func curveSentence(_ results: StudyResults, words: FindingWords) -> String {
@@ -397,16 +407,12 @@ private func caveat(_ s: SeriesStatistics, level: String) -> String? {
 }
 
 /// The sigmoid parameters ("L", "k", "x0", "b") whose estimate itself lies at a bound of the fit
-/// (within a millionth of the bound's span, as `SeriesStatistics.parametersAtBounds` decides).
+/// (`SigmoidFitBounds.reaches`, as `SeriesStatistics.parametersAtBounds` decides).
 private func estimatesAtBounds(_ s: SeriesStatistics) -> [String] {
-    let bounds = SigmoidFitBounds.study
     let values = [s.amplitude.value, s.steepness.value, s.midpoint.value, s.floor.value]
-    let lower = [bounds.lower.amplitude, bounds.lower.steepness, bounds.lower.midpoint, bounds.lower.floor]
-    let upper = [bounds.upper.amplitude, bounds.upper.steepness, bounds.upper.midpoint, bounds.upper.floor]
     return ["L", "k", "x0", "b"].indices.compactMap { j in
         guard let value = values[j] else { return nil }
-        let span = upper[j] - lower[j]
-        return abs(value - lower[j]) < 1e-6 * span || abs(value - upper[j]) < 1e-6 * span ? ["L", "k", "x0", "b"][j] : nil
+        return SigmoidFitBounds.study.reaches(value, parameter: j) ? ["L", "k", "x0", "b"][j] : nil
     }
 }
 
@@ -441,3 +447,13 @@ func thresholdText(_ threshold: CriticalThreshold, estimate: Estimate, brackets:
 
 /// A p-value with two significant digits, or "< 0.001".
 func pValue(_ p: Double) -> String { p < 0.001 ? "< 0.001" : fixed(p, decimals: p < 0.01 ? 3 : 2) }
+
+/// A sign decision in a table's "Resolved" column, in the report and in `compare` alike: "yes", "no"
+/// or "undetermined" (an interval end within two Monte Carlo errors of zero).
+func decisionText(_ decision: SignDecision) -> String {
+    switch decision {
+    case .resolved: "yes"
+    case .notResolved: "no"
+    case .undetermined: "undetermined"
+    }
+}

@@ -67,11 +67,11 @@ public func templateContext(_ model: ReportModel, format: ReportFormat, figureSo
     }
     let differenceRows: [TemplateValue] = model.differenceRows.map { r in
         row(["quantity": r.quantity, "pair": r.pair, "difference": r.difference, "interval": r.interval, "seeds": r.seeds],
-            more: ["resolved": yesNo(r.resolved)])
+            more: ["resolved": v(decisionText(r.decision))])
     }
     let trendRows: [TemplateValue] = model.trendRows.map { r in
         row(["group": r.group, "models": r.models, "slope": r.slope, "interval": r.interval, "seeds": r.seeds],
-            more: ["resolved": yesNo(r.resolved)])
+            more: ["resolved": v(decisionText(r.decision))])
     }
     let attackMetrics: [TemplateValue] = model.attackMetrics.map { table in
         ["name": t(table.name), "meaning": t(table.meaning), "headers": headers(table.headers),

@@ -31,16 +31,16 @@ public struct ReportModel: Sendable {
     public struct DifferenceRow: Sendable {
         /// The quantity, the pair of series, the difference, its interval and the seeds needed.
         public let quantity, pair, difference, interval, seeds: String
-        /// Whether the interval excludes zero.
-        public let resolved: Bool
+        /// Whether the runs resolve its sign (`SeriesDifference.decision`).
+        public let decision: SignDecision
     }
 
     /// One trend of the threshold with model size (`trendRows`).
     public struct TrendRow: Sendable {
         /// The (attack, defense) group, its models, the slope, its interval and the seeds needed.
         public let group, models, slope, interval, seeds: String
-        /// Whether the interval excludes zero.
-        public let resolved: Bool
+        /// Whether the runs resolve its sign (`ThresholdTrend.decision`).
+        public let decision: SignDecision
     }
 
     /// One row of a table by poison fraction: the fraction and one cell per column.
@@ -262,7 +262,7 @@ public struct ReportModel: Sendable {
             return DifferenceRow(quantity: quantityNames[d.quantity]!,
                                  pair: "\(results.series[d.other].label) − \(results.series[d.base].label)",
                                  difference: estimateText(d.difference, format), interval: intervalText(d.difference.interval, format),
-                                 seeds: d.resolved ? "" : d.seedPlan.map(seedPlanText) ?? "cannot tell", resolved: d.resolved)
+                                 seeds: d.resolved ? "" : d.seedPlan.map(seedPlanText) ?? "cannot tell", decision: d.decision)
         }
         trendRows = statistics.trends.map { t in
             let first = results.series[t.series[0]]
@@ -270,7 +270,7 @@ public struct ReportModel: Sendable {
                             models: listing(t.series.map { results.series[$0].modelLabel }),
                             slope: t.slope.value.map(percentagePoints) ?? "n/a",
                             interval: intervalText(t.slope.interval, percentagePoints),
-                            seeds: t.resolved ? "" : t.seedPlan.map(seedPlanText) ?? "cannot tell", resolved: t.resolved)
+                            seeds: t.resolved ? "" : t.seedPlan.map(seedPlanText) ?? "cannot tell", decision: t.decision)
         }
 
         /// One row per fraction, one cell per series in `columns`: mean ± std of `key`; for test

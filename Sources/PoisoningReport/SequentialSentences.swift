@@ -20,13 +20,18 @@ public func sequentialSentence(_ record: SequentialRecord) -> String {
     let when = record.looks.enumerated().filter { !$0.element.resolved.isEmpty }.map { index, look in
         "\(listing(look.resolved)) at look \(index + 1)"
     }
-    let stop: String
+    var stop: String
     switch record.stop {
     case .allResolved:
         stop = "It stopped at \(lookText): every comparison was resolved (\(when.joined(separator: "; ")))."
     case .budgetSpent:
         stop = "It ran its whole budget, to \(lookText), with \(listing(record.unresolved)) unresolved"
             + (when.isEmpty ? "." : " (resolved: \(when.joined(separator: "; "))).")
+    }
+    let lastUndetermined = record.looks[looks - 1].undetermined
+    if !lastUndetermined.isEmpty {
+        stop += " At the last look \(listing(lastUndetermined)) \(lastUndetermined.count == 1 ? "was" : "were") undetermined: "
+            + undeterminedClause + "; an undetermined comparison does not count as resolved."
     }
     let level = "Every interval here is at the last look's adjusted \(confidenceText(record.confidence)) level "
         + "(boundary z = \(String(format: "%.3f", record.looks[looks - 1].boundary))); a comparison resolved at an earlier look "

@@ -34,7 +34,8 @@ public func sequentialLookStudy(_ study: Study, seeds count: Int) throws -> Stud
 /// whatever the comparisons' dependence; the analysis README says why not Holm), it trains the seeds
 /// the look adds (`trainBatch`, given the study of those seeds alone, returns their runs), analyses
 /// all seeds so far at the look's confidence, and stops when every comparison of the named questions
-/// has been resolved at some look, or after the last look (`runSequentialRule`). `progress` hears one
+/// has been resolved at some look (`SignDecision`: an undetermined comparison is not resolved, so the
+/// study goes on), or after the last look (`runSequentialRule`). `progress` hears one
 /// line per look. The results are a pure function of the study: looks do not depend on timing or
 /// threads.
 public func runSequentialStudy(_ study: Study, threads: Int, trainBatch: (Study) throws -> StudyRuns,
@@ -50,6 +51,7 @@ public func runSequentialStudy(_ study: Study, threads: Int, trainBatch: (Study)
     var finished = [RunSpec: (result: RunResult, seconds: Double)]()
     var trained = 0
     var last: (study: Study, results: StudyResults, names: [String])?
+    var undetermined = [[String]]()
     let outcome = try runSequentialRule(looks: plan) { index, look in
         let lookStudy = try sequentialLookStudy(study, seeds: look.seeds)
         let newSeeds = lookStudy.config.seeds.dropFirst(trained)
@@ -67,13 +69,15 @@ public func runSequentialStudy(_ study: Study, threads: Int, trainBatch: (Study)
         // As many as `comparisonCount`: both enumerate `comparedSeriesPairs` and `thresholdTrendGroups`.
         let comparisons = sequentialComparisons(results.statistics, series: lookStudy.series, questions: settings.until)
         last = (lookStudy, results, comparisons.map(\.name))
-        let resolved = comparisons.filter(\.resolved).count
+        undetermined.append(comparisons.filter { $0.decision == .undetermined }.map(\.name))
+        let resolved = comparisons.filter { $0.decision == .resolved }.count
         progress(String(format: "Look %d of at most %d: %d seeds, boundary %.3f (%.2f%% intervals): %d of %d comparisons resolved here",
                         index + 1, plan.count, look.seeds, look.boundary, look.confidence * 100, resolved, comparisons.count))
-        return Dictionary(uniqueKeysWithValues: comparisons.map { ($0.name, $0.resolved) })
+        return Dictionary(uniqueKeysWithValues: comparisons.map { ($0.name, $0.decision == .resolved) })
     }
     guard let last else { throw SequentialStudyError(description: "the study has no look") }
-    let record = SequentialRecord(settings: settings, nominalConfidence: analysis.confidence, plan: plan, outcome: outcome, comparisons: last.names)
+    let record = SequentialRecord(settings: settings, nominalConfidence: analysis.confidence, plan: plan, outcome: outcome, comparisons: last.names,
+                                undetermined: undetermined)
     let specs = last.study.runSpecs
     let runs = StudyRuns(indices: Array(specs.indices), results: specs.map { finished[$0]!.result },
                          runSeconds: specs.map { finished[$0]!.seconds })

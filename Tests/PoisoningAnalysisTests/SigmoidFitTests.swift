@@ -6,6 +6,22 @@ import Testing
 /// reflective, study bounds and start point) on fixed curves recorded by
 /// `scripts/reference_values.py` (section fits).
 struct SigmoidFitTests {
+    /// A value reaches the fit's box at the precision the report prints it: within 1e-3 of the
+    /// parameter's span of a bound. k in [0.1, 100] (span 99.9): an interval end at 99.9996, printed
+    /// "100.0", reaches the bound and the caveat names k; 99.9 (0.1 away, more than 0.0999) does not.
+    @Test func aValueReachesTheFitsBoundAtThePrecisionItIsPrinted() {
+        let bounds = SigmoidFitBounds.study
+        #expect(bounds.reaches(99.9996, parameter: 1) && bounds.reaches(99.901, parameter: 1) && !bounds.reaches(99.9, parameter: 1))
+        #expect(bounds.reaches(0.1998, parameter: 1) && !bounds.reaches(0.2, parameter: 1))
+        #expect(bounds.reaches(1.4986, parameter: 0) && !bounds.reaches(1.4984, parameter: 0))
+        #expect(bounds.reaches(0.0009, parameter: 2) && !bounds.reaches(0.0011, parameter: 2))
+        #expect(bounds.reaches(0.9991, parameter: 3) && !bounds.reaches(0.9989, parameter: 3))
+        let fitted = SigmoidParameters(amplitude: 0.6, steepness: 8.3, midpoint: 0.48, floor: 0.3)
+        #expect(parametersAtBounds(fitted, intervals: [nil, Interval(lower: 6.0, upper: 99.9996), nil, nil]) == ["k"])
+        #expect(parametersAtBounds(fitted, intervals: [nil, Interval(lower: 6.0, upper: 99.8), nil, nil]) == [])
+        #expect(parametersAtBounds(SigmoidParameters(amplitude: 0.6, steepness: 99.9996, midpoint: 0.48, floor: 0.3), intervals: []) == ["k"])
+    }
+
     static let fractions = [0, 0.01, 0.05, 0.10, 0.15, 0.20, 0.30, 0.40, 0.50]
 
     struct SciPyCase: Sendable, CustomTestStringConvertible {

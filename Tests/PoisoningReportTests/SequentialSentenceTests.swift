@@ -11,7 +11,8 @@ struct SequentialSentenceTests {
         let settings = SequentialSeeds(values: [42, 123, 7], start: start, step: step, max: max, until: [.thresholdTrend])
         let plan = sequentialLooks(start: start, step: step, max: max, alpha: 0.05, replicates: 1000)
         let outcome = runSequentialRule(looks: plan) { index, _ in ["trend": index == 0] }
-        return SequentialRecord(settings: settings, nominalConfidence: 0.95, plan: plan, outcome: outcome, comparisons: ["trend"])
+        return SequentialRecord(settings: settings, nominalConfidence: 0.95, plan: plan, outcome: outcome, comparisons: ["trend"],
+                                undetermined: Array(repeating: [], count: outcome.stoppedAt + 1))
     }
 
     @Test func looksTheBootstrapCannotReadAreNamedAsNotTaken() {
@@ -29,7 +30,8 @@ struct SequentialSentenceTests {
         let plan = sequentialLooks(start: 3, step: 3, max: 40, alpha: 0.05 / 4, replicates: 1000)
         let names = ["trend", "b - a", "c - a", "c - b"]
         let outcome = runSequentialRule(looks: plan) { index, _ in Dictionary(uniqueKeysWithValues: names.map { ($0, $0 != "c - b" || index == 1) }) }
-        let record = SequentialRecord(settings: settings, nominalConfidence: 0.95, plan: plan, outcome: outcome, comparisons: names)
+        let record = SequentialRecord(settings: settings, nominalConfidence: 0.95, plan: plan, outcome: outcome, comparisons: names,
+                                      undetermined: Array(repeating: [], count: outcome.stoppedAt + 1))
         #expect(record.comparisonCount == 4 && record.seeds == 36)
         #expect(sequentialSentence(record).contains("with looks at 33, 36, 39 and 40 seeds (none before 33 seeds: the bootstrap cannot "
             + "read the levels earlier looks would need) and Lan-DeMets O'Brien-Fleming-type boundaries that spend a 5% chance of any "

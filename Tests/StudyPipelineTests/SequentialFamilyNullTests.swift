@@ -39,15 +39,20 @@ struct SequentialFamilyNullTests {
         return madeUpRun(spec, in: batch, metrics: runMetrics(test: accuracy, train: 0.95, trainClean: 0.95, loss: 0.2))
     }
 
-    /// Simulated study `index` run to its stop: the comparisons it resolved (all falsely), each with the
-    /// seeds of the look that resolved it, and the seeds it ran.
-    static func simulate(_ index: Int, study: Study, threads: Int) throws -> (resolved: [String], seeds: Int) {
-        let run = try runSequentialStudy(study, threads: threads, trainBatch: { batch in
+    /// Simulated study `index` run to its stop by `runSequentialStudy`.
+    static func run(_ index: Int, study: Study, threads: Int) throws -> SequentialStudyRun {
+        try runSequentialStudy(study, threads: threads, trainBatch: { batch in
             let results = batch.runSpecs.map { simulatedRun($0, in: batch, study: index) }
             return StudyRuns(indices: Array(batch.runSpecs.indices), results: results, runSeconds: results.map { _ in 0 })
         }, progress: { _ in })
-        let record = try #require(run.results.sequential)
-        return (record.looks.flatMap { look in look.resolved.map { "\($0) at \(look.seeds) seeds" } }, record.seeds)
+    }
+
+    /// Simulated study `index` run to its stop: the comparisons it resolved (all falsely), each with the
+    /// seeds of the look that resolved it, those undetermined at a look (`SignDecision`), and the seeds it ran.
+    static func simulate(_ index: Int, study: Study, threads: Int) throws -> (resolved: [String], undetermined: [String], seeds: Int) {
+        let record = try #require(try run(index, study: study, threads: threads).results.sequential)
+        return (record.looks.flatMap { look in look.resolved.map { "\($0) at \(look.seeds) seeds" } },
+                record.looks.flatMap { look in look.undetermined.map { "\($0) at \(look.seeds) seeds" } }, record.seeds)
     }
 
     /// The first simulated studies, as the full simulation ran them: none resolves a comparison, so
@@ -59,6 +64,25 @@ struct SequentialFamilyNullTests {
             let outcome = try Self.simulate(index, study: study, threads: 2)
             #expect(outcome.resolved.isEmpty && outcome.seeds == 40, "study \(index): \(outcome)")
         }
+    }
+
+    /// Simulated null study 148, as the full simulation ran it: at its second look (36 seeds) the
+    /// threshold trend and MLP 128 - MLP 32 are undetermined (the trend's 99.36% interval reaches
+    /// +0.06 pp per doubling, within two of that end's Monte Carlo errors of 0.075 pp), so they do not
+    /// count as resolved and the study goes on; both resolve (falsely) at the third look (39 seeds).
+    @Test func anUndeterminedComparisonKeepsTheAdaptiveStudyGoing() throws {
+        let study = try Self.study()
+        let record = try #require(try Self.run(148, study: study, threads: 2).results.sequential)
+        let trend = "threshold-trend (random label flip, no defense)", pair = "threshold-pairs (MLP 128 - MLP 32)"
+        #expect(record.looks.map(\.seeds) == [33, 36, 39, 40])
+        #expect(record.looks[1].resolved.isEmpty && record.looks[1].undetermined == [trend, pair])
+        #expect(record.looks[2].resolved == [trend, pair])
+        let look = try sequentialLookStudy(study, seeds: 36)
+        let results = StudyResults(study: look, runs: look.runSpecs.map { Self.simulatedRun($0, in: look, study: 148) },
+                                   toolVersion: "test", threads: 2, confidence: record.looks[1].confidence)
+        let trendInterval = try #require(results.statistics.trends[0].slope.interval)
+        let upper = try #require(trendInterval.upper), error = try #require(trendInterval.monteCarloError?.upper)
+        #expect(results.statistics.trends[0].decision == .undetermined && upper > 0 && upper <= 2 * error)
     }
 
     /// Run with SEQUENTIAL_NULL_STUDIES=N (and SEQUENTIAL_NULL_FIRST=K to start at study K, for runs
@@ -74,11 +98,15 @@ struct SequentialFamilyNullTests {
             return Array(first..<(first + studies))
         }) else { return }
         let study = try Self.study(replicates: Int(environment["SEQUENTIAL_NULL_REPLICATES"] ?? "") ?? 1000)
-        let outcomes = parallelMap(count: indices.count, threads: ProcessInfo.processInfo.activeProcessorCount, { position in
-            (try? Self.simulate(indices[position], study: study, threads: 1)).map { $0.resolved } ?? ["failed"]
-        }, onEach: { position, resolved in
-            print("study \(indices[position]): \(resolved.isEmpty ? "none" : resolved.joined(separator: ", "))")
+        // onEach hears how many studies are done, not which: each outcome carries its study's index.
+        let simulated = parallelMap(count: indices.count, threads: ProcessInfo.processInfo.activeProcessorCount, { position in
+            let index = indices[position]
+            return (try? Self.simulate(index, study: study, threads: 1)).map { (index, $0.resolved, $0.undetermined) } ?? (index, ["failed"], [])
+        }, onEach: { _, outcome in
+            print("study \(outcome.0): \(outcome.1.isEmpty ? "none" : outcome.1.joined(separator: ", "))"
+                + (outcome.2.isEmpty ? "" : "; undetermined: " + outcome.2.joined(separator: ", ")))
         })
+        let outcomes = simulated.map(\.1)
         let falselyResolved = outcomes.filter { !$0.isEmpty }.count
         #expect(!outcomes.contains(["failed"]))
         let (low, high) = clopperPearson(falselyResolved, of: indices.count)

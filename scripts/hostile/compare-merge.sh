@@ -153,13 +153,13 @@ hostile_case merge-crafted-data-path case_merge_crafted_data_path
 case_results_of_another_schema_version() {
   mr --output out "${SHARD_STUDY[@]}"
   succeeded || return 1
-  sed -i 's/"schemaVersion" : "1"/"schemaVersion" : "2"/' out/results.json
+  sed -i 's/"schemaVersion" : "2"/"schemaVersion" : "3"/' out/results.json
   local before
   before=$(snapshot .)
   mr validate out
-  refused "^make-report: error: validate: 'out/results.json' has schemaVersion '2', and this make-report reads schema 1 only" || return 1
+  refused "^make-report: error: validate: 'out/results.json' has schemaVersion '3', and this make-report reads schema 2 only" || return 1
   mr compare out/results.json out/results.json
-  refused "^make-report: error: compare: 'out/results.json' is a make-report results.json that cannot be used: it has schemaVersion '2'" &&
+  refused "^make-report: error: compare: 'out/results.json' is a make-report results.json that cannot be used: it has schemaVersion '3'" &&
     unchanged . "$before"
 }
 hostile_case results-of-another-schema-version case_results_of_another_schema_version
@@ -167,7 +167,7 @@ hostile_case results-of-another-schema-version case_results_of_another_schema_ve
 case_results_without_schema_version() {
   mr --output out "${SHARD_STUDY[@]}"
   succeeded || return 1
-  sed -i '/"schemaVersion" : "1",/d' out/results.json
+  sed -i '/"schemaVersion" : "2",/d' out/results.json
   local before
   before=$(snapshot .)
   mr validate out

@@ -57,10 +57,12 @@ public struct FitComparison: Sendable, Codable, Equatable {
 
 /// Whether the runs resolve the sign of a difference, its interval's ends read with their Monte Carlo
 /// errors e in mind: resolved when an end excludes zero by more than 2e, on the side its bound allows
-/// (`Estimate.signResolved`: a lower bound only as positive, an upper bound only as negative);
-/// undetermined when no end does but an end that could lies within 2e of zero, or is itself
-/// undetermined (`Interval.undetermined`); not resolved otherwise. Exact intervals (no error) are
-/// resolved or not as `Estimate.signResolved` says.
+/// (a lower bound only as positive, an upper bound only as negative, so that no verdict contradicts
+/// the bound); undetermined when no end does but an end that could lies within 2e of zero, or is
+/// itself undetermined (`Interval.undetermined`); not resolved otherwise. Exact intervals (no error)
+/// are resolved or not. The one decision of `compare`'s fits and of a study's own differences and
+/// trends (`SeriesDifference.decision`, `ThresholdTrend.decision`), hence of its findings, its
+/// claims on model size and an adaptive study's stopping rule.
 public enum SignDecision: String, Sendable, Codable, Equatable {
     case resolved
     case notResolved = "not-resolved"

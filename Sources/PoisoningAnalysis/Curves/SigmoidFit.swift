@@ -50,6 +50,14 @@ public struct SigmoidFitBounds: Sendable, Equatable {
         return clip(SigmoidParameters(amplitude: highest - lowest, steepness: 10, midpoint: 0.2, floor: lowest))
     }
 
+    /// Whether `value` of parameter `index` (0 L, 1 k, 2 x0, 3 b) reaches a bound of the box: lies
+    /// within 1e-3 of the parameter's span of either bound, the precision at which the report prints
+    /// it (k = 99.9996 in [0.1, 100] reads "100.0" and reaches the bound).
+    public func reaches(_ value: Double, parameter index: Int) -> Bool {
+        let low = lower.vector[index], high = upper.vector[index], tolerance = 1e-3 * (high - low)
+        return abs(value - low) < tolerance || abs(value - high) < tolerance
+    }
+
     func clip(_ p: SigmoidParameters) -> SigmoidParameters {
         SigmoidParameters(zip(zip(p.vector, lower.vector), upper.vector).map { min(max($0.0, $0.1), $1) })
     }

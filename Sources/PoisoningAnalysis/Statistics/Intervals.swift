@@ -102,17 +102,10 @@ public struct Estimate: Sendable, Codable, Equatable {
                  bound: bound.map { $0 == .lower ? .upper : .lower })
     }
 
-    /// Whether the runs resolve the sign of the quantity (a difference): its interval excludes zero,
-    /// on the side its bound allows. A lower bound is resolved only as positive (the interval's lower
-    /// end above zero), an upper bound only as negative, so that no verdict contradicts the bound.
-    public var signResolved: Bool {
-        guard let interval else { return false }
-        switch bound {
-        case .lower?: return (interval.lower ?? -.infinity) > 0
-        case .upper?: return (interval.upper ?? .infinity) < 0
-        case nil: return interval.excludes(0)
-        }
-    }
+    /// Whether the runs resolve the sign of the quantity (a difference): `SignDecision` says
+    /// `resolved` (its interval excludes zero on the side its bound allows, a bootstrap end by more
+    /// than two of its Monte Carlo errors).
+    public var signResolved: Bool { SignDecision(self) == .resolved }
 }
 
 /// The percentile interval of `values` at `confidence`: the empirical α/2 and 1 - α/2 quantiles

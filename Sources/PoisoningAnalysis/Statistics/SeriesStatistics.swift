@@ -81,8 +81,8 @@ public struct SeriesStatistics: Sendable, Codable, Equatable {
     /// The sigmoid against the simpler curves; nil when they are not compared (no sigmoid, or too
     /// few fractions for AICc).
     public let curveEvidence: CurveEvidence?
-    /// Sigmoid parameters ("L", "k", "x0", "b") whose estimate or interval reaches the fit's bounds:
-    /// the data do not pin them down.
+    /// Sigmoid parameters ("L", "k", "x0", "b") whose estimate or interval reaches the fit's bounds
+    /// (within the printed precision, `SigmoidFitBounds.reaches`): the data do not pin them down.
     public let parametersAtBounds: [String]
     /// Share of the fitted drop still ahead at the largest fraction, 1 / (1 + exp(k (x_max - x0))):
     /// when large, the curve's floor b is an extrapolation.
@@ -298,13 +298,12 @@ private func preferred(_ curves: [CurveFitSummary]) -> CurveModel? {
     curves.filter { $0.weight != nil }.max { $0.weight! < $1.weight! }?.model
 }
 
-/// Names of the sigmoid parameters whose estimate or interval touches the study's bounds.
-private func parametersAtBounds(_ p: SigmoidParameters, intervals: [Interval?]) -> [String] {
-    let bounds = SigmoidFitBounds.study
+/// Names of the sigmoid parameters whose estimate or interval reaches the study's bounds
+/// (`SigmoidFitBounds.reaches`).
+func parametersAtBounds(_ p: SigmoidParameters, intervals: [Interval?]) -> [String] {
     let values = [p.amplitude, p.steepness, p.midpoint, p.floor]
-    let lower = bounds.lower.vector, upper = bounds.upper.vector
     return ["L", "k", "x0", "b"].indices.compactMap { j in
-        let span = upper[j] - lower[j], near = { (v: Double) in abs(v - lower[j]) < 1e-6 * span || abs(v - upper[j]) < 1e-6 * span }
+        let near = { (v: Double) in SigmoidFitBounds.study.reaches(v, parameter: j) }
         let interval = j < intervals.count ? intervals[j] : nil
         let touches = near(values[j]) || (interval?.lower).map(near) == true || (interval?.upper).map(near) == true
         return touches ? ["L", "k", "x0", "b"][j] : nil

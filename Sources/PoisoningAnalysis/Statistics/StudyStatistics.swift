@@ -31,12 +31,27 @@ public struct SeriesDifference: Sendable, Codable, Equatable {
     /// the smallest, an upper bound the other way round; nil value when both lie beyond the same end
     /// or either is missing.
     public let difference: Estimate
-    /// Whether the runs resolve the sign of the difference (`Estimate.signResolved`).
+    /// Whether the runs resolve the sign of the difference, each interval end read with its Monte
+    /// Carlo error (`SignDecision`: an end must clear zero by two errors; within them, undetermined).
+    public let decision: SignDecision
+    /// Whether `decision` is `resolved`.
     public let resolved: Bool
     /// For an unresolved difference: the seeds a study would need to resolve one of the study's
     /// smallest effect of interest (`PlanningSettings`); nil when resolved, a bound, or when the
     /// per-seed spread cannot be estimated.
     public let seedPlan: SeedPlan?
+
+    /// The difference `other` minus `base` of `quantity`, its decision read off `difference`.
+    init(base: Int, other: Int, axis: SeriesAxis, quantity: ComparedQuantity, difference: Estimate, seedPlan: SeedPlan?) {
+        self.base = base
+        self.other = other
+        self.axis = axis
+        self.quantity = quantity
+        self.difference = difference
+        decision = SignDecision(difference)
+        resolved = decision == .resolved
+        self.seedPlan = seedPlan
+    }
 }
 
 /// The trend of the threshold with model size among the series of one attack and defense whose models
@@ -56,11 +71,26 @@ public struct ThresholdTrend: Sendable, Codable, Equatable {
     public let slope: Estimate
     /// Why the slope has no value or no interval; absent when it has both.
     public let reason: String?
-    /// Whether the interval excludes zero.
+    /// Whether the runs resolve the slope's sign, each interval end read with its Monte Carlo error
+    /// (`SignDecision`, as for a difference).
+    public let decision: SignDecision
+    /// Whether `decision` is `resolved`.
     public let resolved: Bool
     /// For an unresolved trend: the seeds a study would need to resolve a slope of the smallest
     /// effect of interest per doubling of parameters; nil when resolved or not estimable.
     public let seedPlan: SeedPlan?
+
+    /// The trend of `series`, its decision read off `slope`.
+    init(attack: Int, defense: Int, series: [Int], slope: Estimate, reason: String?, seedPlan: SeedPlan?) {
+        self.attack = attack
+        self.defense = defense
+        self.series = series
+        self.slope = slope
+        self.reason = reason
+        decision = SignDecision(slope)
+        resolved = decision == .resolved
+        self.seedPlan = seedPlan
+    }
 }
 
 /// The statistics of a study: how sure its quantities are, which differences its runs resolve, and
@@ -245,15 +275,13 @@ private func difference(_ quantity: ComparedQuantity, _ base: Int, _ other: Int,
     let (estimate, differences) = censoredDifference(observed(quantity, statistics[other]), observed(quantity, statistics[base]),
                                                      replicates: paired, design: replicates[other]?.design ?? .monteCarlo(blocks: 1),
                                                      confidence: confidence)
-    let resolved = estimate.signResolved
-    let plan = resolved || estimate.bound != nil || estimate.value == nil ? nil
+    let plan = estimate.signResolved || estimate.bound != nil || estimate.value == nil ? nil
         : quartileStandardError(differences, design: paired.map { _ in replicates[other]!.design } ?? .monteCarlo(blocks: 1),
                                 seeds: seeds, confidence: confidence).map {
             SeedPlan(effect: planning.effect, power: planning.power, sigma: $0 * Double(seeds).squareRoot(),
                      degreesOfFreedom: seeds - 1, confidence: confidence)
         }
-    return SeriesDifference(base: base, other: other, axis: axis, quantity: quantity, difference: estimate, resolved: resolved,
-                            seedPlan: plan)
+    return SeriesDifference(base: base, other: other, axis: axis, quantity: quantity, difference: estimate, seedPlan: plan)
 }
 
 /// The difference of a mean (clean accuracy or gap) between two series, `other` minus `base`, with
@@ -273,9 +301,8 @@ private func pairedMeanDifference(_ quantity: ComparedQuantity, _ base: Int, _ o
                             confidence: confidence)
         }
     }
-    let estimate = Estimate(value: value, interval: interval)
-    return SeriesDifference(base: base, other: other, axis: axis, quantity: quantity, difference: estimate,
-                            resolved: estimate.signResolved, seedPlan: plan)
+    return SeriesDifference(base: base, other: other, axis: axis, quantity: quantity, difference: Estimate(value: value, interval: interval),
+                            seedPlan: plan)
 }
 
 /// σ of a paired difference of means and its degrees of freedom: the sample standard deviation of the
@@ -386,8 +413,8 @@ private func thresholdTrends(series: [SeriesDescription], modelKinds: [String], 
             let ranges = trendReplicateRanges(sizes: sizes, replicates: memberReplicates)
             (interval, slopes) = censoredInterval(ranges, design: design, confidence: confidence)
         }
-        let resolved = interval?.excludes(0) == true
-        let plan = resolved || value == nil ? nil
+        let estimate = Estimate(value: value, interval: interval)
+        let plan = estimate.signResolved || value == nil ? nil
             : quartileStandardError(slopes, design: memberReplicates.first?.design ?? .monteCarlo(blocks: 1), seeds: seeds,
                                     confidence: confidence).map {
                 SeedPlan(effect: planning.effect, power: planning.power, sigma: $0 * Double(seeds).squareRoot(),
@@ -399,7 +426,6 @@ private func thresholdTrends(series: [SeriesDescription], modelKinds: [String], 
                         : "in more than \(share) of the bootstrap replicates a threshold is unfitted, or thresholds beyond both "
                             + "ends of the swept fractions leave the slope no sign"].compactMap { $0 }
         return ThresholdTrend(attack: series[members[0]].attack, defense: series[members[0]].defense, series: members,
-                              slope: Estimate(value: value, interval: interval), reason: reasons.isEmpty ? nil : reasons.joined(separator: "; "),
-                              resolved: resolved, seedPlan: plan)
+                              slope: estimate, reason: reasons.isEmpty ? nil : reasons.joined(separator: "; "), seedPlan: plan)
     }
 }
