@@ -71,12 +71,18 @@ public enum TemplateValue: Sendable, Equatable {
 /// The UTF-8 length of `text.debugDescription`: `text` in double quotes with `"`, `'` and `\` after a
 /// backslash. Text with other characters outside printable ASCII (which `debugDescription` may write
 /// as `\n`, `\u{7F}` and so on) is measured from `debugDescription` itself.
+/// Reads the bytes from one buffer: a figure's data URI of some hundred kilobytes costs a scan.
 private func quotedLength(_ text: String) -> Int {
-    var escapes = 0
-    for byte in text.utf8 {
-        guard byte >= 0x20 && byte < 0x7F else { return text.debugDescription.utf8.count }
-        if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") || byte == UInt8(ascii: "\\") { escapes += 1 }
+    var text = text
+    let escapes = text.withUTF8 { bytes -> Int? in
+        var escapes = 0
+        for byte in bytes {
+            guard byte >= 0x20 && byte < 0x7F else { return nil }
+            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") || byte == UInt8(ascii: "\\") { escapes += 1 }
+        }
+        return escapes
     }
+    guard let escapes else { return text.debugDescription.utf8.count }
     return text.utf8.count + 2 + escapes
 }
 
