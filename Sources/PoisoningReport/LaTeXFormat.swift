@@ -9,8 +9,15 @@ struct LaTeXFormat: ReportFormatDefinition {
 
     /// The specials `\ { } $ & # % _ ~ ^` escaped, and the Unicode symbols the tool writes (± ² — – − ×
     /// ≤ ≥ → ∞, Greek letters, curly quotes) as LaTeX commands, so pdflatex needs no Unicode set-up.
+    /// Text with none of them is returned as it is, without a copy.
     func escape(_ text: String) -> String {
-        text.map { character in Self.replacements[character] ?? String(character) }.joined()
+        guard text.unicodeScalars.contains(where: Self.specials.contains) else { return text }
+        var escaped = ""
+        escaped.reserveCapacity(text.utf8.count + 32)
+        for character in text {
+            if let replacement = Self.replacements[character] { escaped += replacement } else { escaped.append(character) }
+        }
+        return escaped
     }
 
     /// Unchanged: figure paths are read verbatim by `\includegraphics`, and the tool's numbers hold no special.
@@ -26,4 +33,7 @@ struct LaTeXFormat: ReportFormatDefinition {
         "σ": "\\ensuremath{\\sigma}",
         "∞": "\\ensuremath{\\infty}", "“": "``", "”": "''",
     ]
+
+    /// The Unicode scalars of the characters `replacements` names (each one scalar).
+    private static let specials = Set(replacements.keys.flatMap(\.unicodeScalars))
 }

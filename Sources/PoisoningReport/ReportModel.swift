@@ -168,13 +168,6 @@ public struct ReportModel: Sendable {
     public init(_ results: StudyResults, command: String, figures: [StudyFigure]? = nil) {
         let config = results.config, data = results.data, statistics = results.statistics
         let fractions = config.fractions.sorted()
-        let threeDecimals = { (value: Double) in fixed(value, decimals: 3) }
-        /// "value [lower, upper]" for an estimate, its interval in brackets when it has one.
-        func withInterval(_ estimate: Estimate, _ format: @escaping (Double) -> String) -> String {
-            guard let value = estimate.value else { return "n/a" }
-            guard let interval = estimate.interval else { return format(value) }
-            return "\(format(value)) [\(intervalText(interval, format, separator: ", "))]"
-        }
 
         title = results.title
         summary = openingSummary(results)
@@ -189,42 +182,9 @@ public struct ReportModel: Sendable {
         seedList = config.seeds.map(String.init).joined(separator: ", ")
         chanceAccuracy = fixed(1 / Double(data.classCount), decimals: 3)
         largestFraction = percent(fractions.last ?? 0)
+        parameters = Self.parameters(of: results, fractions: fractions)
+        fits = Self.fits(of: results)
 
-        var parameters: [Parameter] = [
-            Parameter(name: "Data set", value: data.name + componentDetails(config.data)),
-            Parameter(name: "Rows", value: "\(data.trainCount) training, \(data.testCount) test; \(data.featureCount) features, \(data.classCount) classes"),
-            Parameter(name: "Models", value: listing(distinct(results.series.map(\.modelLabel)))),
-            Parameter(name: "Attacks", value: listing(distinct(results.series.map(\.attackLabel)))),
-            Parameter(name: "Defenses", value: listing(distinct(results.series.map(\.defenseLabel)))),
-            Parameter(name: "Poison fractions", value: fractions.map(percent).joined(separator: ", ")),
-        ]
-        if let knowledge = attackerKnowledge(results) { parameters.append(Parameter(name: "Attacker's surrogate", value: knowledge)) }
-        parameters += [
-            Parameter(name: "Seeds", value: config.seeds.map(String.init).joined(separator: ", ")),
-            Parameter(name: "Epochs", value: "\(config.training.epochs)"),
-            Parameter(name: "Batch size", value: "\(config.training.batchSize)"),
-            Parameter(name: "Learning rate (SGD)", value: "\(config.training.learningRate)"),
-            Parameter(name: "Runs", value: "\(results.runs.count)"),
-        ]
-        self.parameters = parameters
-
-        fits = results.fits.map { fit in
-            let parameters = fit.parameters, s = statistics.series[fit.series]
-            let poorlyIdentified = !s.parametersAtBounds.isEmpty || (s.fittedCeiling ?? 0) > 1
-                || (s.dropRemainingAtLargestFraction ?? 0) > extrapolatedFloorShare
-            return Fit(series: results.series[fit.series].label,
-                       cleanAccuracy: withInterval(s.cleanAccuracy, threeDecimals),
-                       L: parameters.map { fixed($0.amplitude, decimals: poorlyIdentified ? 2 : 3) } ?? "n/a",
-                       k: withInterval(s.steepness) { fixed($0, decimals: 1) },
-                       x0: withInterval(s.midpoint) { fixed($0, decimals: 2) },
-                       b: parameters.map { fixed($0.floor, decimals: poorlyIdentified ? 2 : 3) } ?? "n/a",
-                       rSquared: fit.rSquared.map { fixed($0, decimals: 3) } ?? "n/a",
-                       threshold: thresholdText(fit.threshold, estimate: s.threshold, brackets: true),
-                       thresholdStatus: fit.threshold.status.rawValue,
-                       thresholdNote: fit.threshold.reason ?? "",
-                       failure: fit.failure ?? "",
-                       poorlyIdentified: poorlyIdentified, hasFit: parameters != nil)
-        }
         confidence = confidenceText(statistics.confidence)
         intervalMethod = statistics.method
         sequentialSummary = results.sequential.map(sequentialSentence)
@@ -234,87 +194,18 @@ public struct ReportModel: Sendable {
         planningEffectFraction = String(format: "%.1f pp", config.planning.effect * 100)
         planningEffectAccuracy = fixed(config.planning.effect, decimals: 3)
         planningPower = percentWhole(config.planning.power)
+        curveRows = Self.curveRows(of: results)
+        differenceRows = Self.differenceRows(of: results, largestFraction: fractions.last ?? 0)
+        trendRows = Self.trendRows(of: results)
 
-        curveRows = statistics.series.map { s in
-            let cell = { (model: CurveModel) -> String in
-                guard let curve = s.curves.first(where: { $0.model == model }) else { return "n/a" }
-                return curve.weight.map { "w = " + fixed($0, decimals: 2) } ?? "no AICc"
-            }
-            let toldApart = s.curveEvidence?.distinguishesCurves ?? false
-            let design = s.curveEvidence.map { evidence -> String in
-                guard !toldApart else { return "" }
-                guard evidence.seedSpread != nil else { return "n/a (fewer than two seeds at every fraction)" }
-                return evidence.decisiveDesign.map { "\($0.fractions) × \($0.seeds) (\(evidenceRatioText($0.expectedEvidenceRatio)))" }
-                    ?? "none up to \(CurveDesignMenu.fractionCounts.max()!) × \(CurveDesignMenu.seedCounts.max()!)"
-            } ?? "n/a"
-            return CurveRow(series: results.series[s.series].label, sigmoid: cell(.sigmoid), quadratic: cell(.quadratic), line: cell(.line),
-                            preferred: s.preferredCurve?.rawValue ?? "not compared",
-                            evidenceRatio: s.curveEvidence.map { evidenceRatioText($0.sigmoidEvidenceRatio) } ?? "n/a",
-                            expectedRatio: s.curveEvidence?.expectedAtThisDesign.map(evidenceRatioText) ?? "n/a",
-                            decided: shapeDecision(results.findings.series.first { $0.series == s.series }?.shape, toldApart: toldApart),
-                            design: design)
-        }
-        let quantityNames: [ComparedQuantity: String] = [.threshold: "Critical threshold", .cleanAccuracy: "Clean accuracy",
-                                                         .gapAtLargestFraction: "Gap at \(percent(fractions.last ?? 0))"]
-        let signedAccuracy = { (value: Double) in String(format: "%+.3f", value) }
-        differenceRows = statistics.differences.map { d in
-            let format: (Double) -> String = d.quantity == .threshold ? percentagePoints : signedAccuracy
-            return DifferenceRow(quantity: quantityNames[d.quantity]!,
-                                 pair: "\(results.series[d.other].label) − \(results.series[d.base].label)",
-                                 difference: estimateText(d.difference, format), interval: intervalText(d.difference.interval, format),
-                                 seeds: d.resolved ? "" : d.seedPlan.map(seedPlanText) ?? "cannot tell", decision: d.decision)
-        }
-        trendRows = statistics.trends.map { t in
-            let first = results.series[t.series[0]]
-            return TrendRow(group: "\(first.attackLabel), \(first.defenseLabel)",
-                            models: listing(t.series.map { results.series[$0].modelLabel }),
-                            slope: t.slope.value.map(percentagePoints) ?? "n/a",
-                            interval: intervalText(t.slope.interval, percentagePoints),
-                            seeds: t.resolved ? "" : t.seedPlan.map(seedPlanText) ?? "cannot tell", decision: t.decision)
-        }
-
-        /// One row per fraction, one cell per series in `columns`: mean ± std of `key`; for test
-        /// accuracy followed by the Wilson interval of the mean as a share of the test rows.
-        func rows(_ key: String, columns: [Int]) -> [FractionRow] {
-            fractions.map { fraction in
-                FractionRow(fraction: percent(fraction), cells: columns.map { series in
-                    let stats = results.points.first { $0.fraction == fraction && $0.series == series }?.metric(key)
-                    var text = stats.map(plusMinus) ?? "n/a"
-                    if key == MetricKey.testAccuracy, let stats {
-                        let wilson = wilsonInterval(proportion: stats.mean, trials: data.testCount, confidence: statistics.confidence)
-                        text += " [" + intervalText(wilson, threeDecimals, separator: ", ") + "]"
-                    }
-                    return text
-                })
-            }
-        }
         let allSeries = Array(results.series.indices)
         seriesHeaders = allSeries.map { results.series[$0].label }
-        accuracyRows = rows(MetricKey.testAccuracy, columns: allSeries)
-        gapRows = rows(MetricKey.generalizationGap, columns: allSeries)
-        /// The rows of `rows` (one per fraction, a cell per series of `headers`) laid out to fit a page.
-        func table(_ rows: [FractionRow], headers: [String]) -> SeriesTable {
-            SeriesTable(series: headers, fractions: rows.map(\.fraction)) { series, fraction in rows[fraction].cells[series] }
-        }
-        accuracyTable = table(accuracyRows, headers: seriesHeaders)
-        gapTable = table(gapRows, headers: seriesHeaders)
-        attackMetrics = results.attackMetrics.map { metric in
-            let columns = allSeries.filter { series in results.points.contains { $0.series == series && $0.metric(metric.key) != nil } }
-            let headers = columns.map { results.series[$0].label }, metricRows = rows(metric.key, columns: columns)
-            return AttackMetricTable(name: metric.name, meaning: metric.meaning, headers: headers, rows: metricRows,
-                                     table: table(metricRows, headers: headers))
-        }
-        detectionRows = allSeries.flatMap { series in
-            fractions.compactMap { fraction -> DetectionRow? in
-                guard let point = results.points.first(where: { $0.fraction == fraction && $0.series == series }),
-                      let removed = point.metric(MetricKey.removedFraction) else { return nil }
-                let value = { (key: String) in point.metric(key).map(plusMinus) ?? "n/a" }
-                return DetectionRow(series: results.series[series].label, fraction: percent(fraction),
-                                    removed: value(MetricKey.removedFraction), precision: value(MetricKey.detectionPrecision),
-                                    recall: value(MetricKey.detectionRecall), auroc: value(MetricKey.detectionAUROC),
-                                    tpr: value(MetricKey.detectionTPRAt5FPR), hasRemoved: removed.mean > 0)
-            }
-        }
+        accuracyRows = Self.fractionRows(of: results, fractions: fractions, key: MetricKey.testAccuracy, columns: allSeries)
+        gapRows = Self.fractionRows(of: results, fractions: fractions, key: MetricKey.generalizationGap, columns: allSeries)
+        accuracyTable = Self.seriesTable(accuracyRows, headers: seriesHeaders)
+        gapTable = Self.seriesTable(gapRows, headers: seriesHeaders)
+        attackMetrics = Self.attackMetricTables(of: results, fractions: fractions)
+        detectionRows = Self.detectionRows(of: results, fractions: fractions)
 
         // Attacks and defenses compared at one budget: the positive swept fraction nearest 10%.
         let budget = results.findings.comparisonBudget
@@ -322,64 +213,12 @@ public struct ReportModel: Sendable {
         let hasDefenses = results.series.contains { $0.defense != 0 }
         self.hasDefenses = hasDefenses
         comparisonBudget = budget.map(percent) ?? "n/a"
-        attackComparisonRows = budget.map { budget in
-            results.series.indices.sorted { (results.series[$0].model, results.series[$0].defense, results.series[$0].attack)
-                < (results.series[$1].model, results.series[$1].defense, results.series[$1].attack) }.map { index in
-                let description = results.series[index], s = statistics.series[index], fit = results.fits[index]
-                let point = results.points.first { $0.series == index && $0.fraction == budget }
-                let success = results.successMetric(of: index).flatMap { metric -> String? in
-                    guard let rate = point?.metric(metric.hasBaseline ? metric.excess.key : metric.key) else { return nil }
-                    guard metric.hasBaseline else { return plusMinus(rate) }
-                    let clean = point?.metric(metric.baseline.key).map { fixed($0.mean, decimals: 3) } ?? "n/a"
-                    return signedPlusMinus(rate) + " (clean \(clean))"
-                }
-                var share = point.map { percent($0.realisedFraction.mean) } ?? "n/a"
-                if let source = point?.metric(ClassFlip.sourceClassShareKey) { share += "; \(percent(source.mean)) of its source class" }
-                if point?.saturated == true { share += " (saturated)" }
-                return AttackComparisonRow(
-                    model: description.modelLabel + (hasDefenses ? ", \(description.defenseLabel)" : ""),
-                    attack: description.attackLabel, threshold: thresholdText(fit.threshold, estimate: s.threshold, brackets: true),
-                    accuracy: point?.metric(MetricKey.testAccuracy).map(plusMinus) ?? "n/a", poisoned: share, success: success ?? "—")
-            }
-        } ?? []
-        defenseRows = results.findings.defenses.map { f in
-            let defended = results.series[f.series]
-            let threshold = { (index: Int) in
-                thresholdText(results.fits[index].threshold, estimate: statistics.series[index].threshold, brackets: true)
-            }
-            // A shift whose threshold lies beyond the swept fractions is a bound: "> +15.0 pp [+10.2 pp or more]".
-            let withRange = { (estimate: Estimate, format: (Double) -> String) -> String in
-                estimateText(estimate, format) + (informativeIntervalText(estimate, format).map { " [\($0)]" } ?? "")
-            }
-            // The attack's own success at the comparison budget, undefended → defended.
-            let success = budget.flatMap { budget -> String? in
-                let at = { (index: Int) in results.points.first { $0.series == index && $0.fraction == budget } }
-                guard let metric = results.successMetric(of: f.series) else { return nil }
-                let key = metric.hasBaseline ? metric.excess.key : metric.key
-                guard let before = at(f.baseline)?.metric(key), let after = at(f.series)?.metric(key) else { return nil }
-                let format = { (value: Double) in metric.hasBaseline ? String(format: "%+.2f", value) : fixed(value, decimals: 2) }
-                return "\(format(before.mean)) → \(format(after.mean))"
-            } ?? "—"
-            return DefenseRow(model: defended.modelLabel, attack: defended.attackLabel, defense: defended.defenseLabel,
-                              threshold: threshold(f.series), baseline: threshold(f.baseline),
-                              shift: withRange(f.thresholdShift, percentagePoints), success: success,
-                              cleanAccuracy: statistics.series[f.series].cleanAccuracy.value.map(threeDecimals) ?? "n/a",
-                              cost: withRange(f.cleanAccuracyChange, signedAccuracy),
-                              shiftResolved: f.shiftResolved, costResolved: f.changeResolved)
-        }
+        attackComparisonRows = budget.map { Self.attackComparisonRows(of: results, budget: $0, hasDefenses: hasDefenses) } ?? []
+        defenseRows = Self.defenseRows(of: results, budget: budget)
+
         findings = findingSentences(results)
         self.figures = (figures ?? studyFigures(results)).map { Figure(name: $0.name, caption: $0.caption) }
-        claims = results.findings.claims.map { verdicts in
-            Claims(source: verdicts.source,
-                   rule: claimRule(level: levelText(results), nominal: nominalLevelText(results), seeds: results.statistics.seeds,
-                                   published: verdicts.publishedSeeds, widening: verdicts.widening,
-                                   sharpSteepness: results.findings.sharpSteepness,
-                                   swept: (config.fractions.min() ?? 0)...(config.fractions.max() ?? 0),
-                                   open: openClaimInterval(results.findings.claims)),
-                   rows: claimRows(results, verdicts).map {
-                       ClaimRow(claim: $0.claim, published: $0.published, estimate: $0.estimate, interval: $0.interval, verdict: $0.verdict)
-                   })
-        }
+        claims = Self.claims(of: results)
         openEndNote = PoisoningReport.openEndNote(results)
         spreadFloorNote = PoisoningReport.spreadFloorNote(results)
         divergedRuns = results.runs.compactMap(\.divergence)

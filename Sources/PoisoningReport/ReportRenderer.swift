@@ -258,11 +258,10 @@ private struct ScopeWalk {
     /// The bytes `found` renders as.
     mutating func renderedLength(_ found: (value: TemplateValue, key: String?)) -> Int {
         switch found.value {
-        case let .text(string): return string.utf8.count
-        case let .flag(flag): return flag ? 4 : 5
+        case .text, .flag: return found.value.describedLength
         case .list, .object:
             if let key = found.key, let length = lengths[key] { return length }
-            let length = String(describing: found.value.mustacheValue).utf8.count
+            let length = found.value.describedLength
             if let key = found.key { lengths[key] = length }
             return length
         }

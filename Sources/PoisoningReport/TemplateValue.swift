@@ -40,6 +40,50 @@ public enum TemplateValue: Sendable, Equatable {
         case let .object(names): names.mapValues(\.mustacheValue)
         }
     }
+
+    /// The UTF-8 length of `String(describing: mustacheValue)`, what the Mustache library renders for
+    /// the value in a variable tag, counted without building that string: a text is itself, a flag
+    /// `true` or `false`, a list `[a, b]`, an object `["key": a]` (`[:]` when empty), and inside a
+    /// list or an object a text is quoted as its `debugDescription`.
+    var describedLength: Int {
+        switch self {
+        case let .text(text):
+            return text.utf8.count
+        case let .flag(flag):
+            return flag ? 4 : 5
+        case let .list(items):
+            // "[" + items joined by ", " + "]"
+            return 2 + items.reduce(0) { $0 + $1.nestedLength } + 2 * max(items.count - 1, 0)
+        case let .object(names):
+            guard !names.isEmpty else { return 3 }
+            // "[" + `"key": value` entries joined by ", " + "]"
+            return 2 + names.reduce(0) { $0 + quotedLength($1.key) + 2 + $1.value.nestedLength } + 2 * (names.count - 1)
+        }
+    }
+
+    /// The UTF-8 length of the value inside a list or an object, where a text is quoted.
+    private var nestedLength: Int {
+        if case let .text(text) = self { return quotedLength(text) }
+        return describedLength
+    }
+}
+
+/// The UTF-8 length of `text.debugDescription`: `text` in double quotes with `"`, `'` and `\` after a
+/// backslash. Text with other characters outside printable ASCII (which `debugDescription` may write
+/// as `\n`, `\u{7F}` and so on) is measured from `debugDescription` itself.
+/// Reads the bytes from one buffer: a figure's data URI of some hundred kilobytes costs a scan.
+private func quotedLength(_ text: String) -> Int {
+    var text = text
+    let escapes = text.withUTF8 { bytes -> Int? in
+        var escapes = 0
+        for byte in bytes {
+            guard byte >= 0x20 && byte < 0x7F else { return nil }
+            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") || byte == UInt8(ascii: "\\") { escapes += 1 }
+        }
+        return escapes
+    }
+    guard let escapes else { return text.debugDescription.utf8.count }
+    return text.utf8.count + 2 + escapes
 }
 
 extension TemplateValue: ExpressibleByStringLiteral, ExpressibleByBooleanLiteral, ExpressibleByDictionaryLiteral {

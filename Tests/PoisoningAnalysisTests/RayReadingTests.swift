@@ -119,8 +119,9 @@ private func plainRayShare(_ layout: RayLayout, _ values: ArraySlice<Double>, wh
     return mass
 }
 
-/// A distribution over rays, every CDF evaluated ray by ray.
-private struct PlainDistribution {
+/// A distribution over rays, every CDF evaluated ray by ray; its quantiles are the library's
+/// (`ReadableDistribution.quantile`), read off this plain CDF.
+private struct PlainDistribution: ReadableDistribution {
     let layout: RayLayout
     let values: [Double]
     let rays: Range<Int>
@@ -142,22 +143,6 @@ private struct PlainDistribution {
 
     func cdf(_ c: Double) -> Double {
         rays.reduce(0) { $0 + plainRayMass(layout, values[($1 * layout.radii)..<(($1 + 1) * layout.radii)], below: c) } / Double(rays.count)
-    }
-
-    func quantile(_ level: Double, precision: Double) -> Double {
-        let target = level * (1 - undefined)
-        if belowAll >= target && belowAll > 0 { return -.infinity }
-        guard let finiteRange else { return aboveAll > 0 ? .infinity : .nan }
-        if cdf(finiteRange.upperBound) < target { return .infinity }
-        var low = finiteRange.lowerBound, high = finiteRange.upperBound
-        if cdf(low) >= target { return low }
-        let tolerance = precision * max(high - low, 1e-12)
-        while high - low > tolerance {
-            let middle = (low + high) / 2
-            if middle <= low || middle >= high { break }
-            if cdf(middle) >= target { high = middle } else { low = middle }
-        }
-        return (low + high) / 2
     }
 }
 

@@ -98,6 +98,20 @@ struct EscapingTests {
             == #"&lt;script>alert("x")&lt;/script> &amp; &amp;amp; p &lt; 0.05"#)
     }
 
+    @Test(arguments: ReportFormat.allCases) func textWithNothingToEscapeIsReturnedUnchanged(format: ReportFormat) {
+        for text in ["", "MLP 16, random flips: 35.6 [31.2, 40.0] at 0.5", "naïve café, 日本語, x\u{301}", "data:image/png;base64,iVBORw0KGgo="] {
+            #expect(format.escape(text) == text)
+            #expect(format.definition.escapeVerbatim(text) == text)
+        }
+    }
+
+    @Test func specialsAtEitherEndAndBesidePlainUnicodeAreEscaped() {
+        #expect(ReportFormat.markdown.escape("|naïve<") == #"\|naïve&lt;"#)
+        #expect(ReportFormat.latex.escape("_naïve ≤") == #"\_naïve \ensuremath{\leq}"#)
+        #expect(ReportFormat.latex.escape("±") == #"\ensuremath{\pm}"#)
+        #expect(ReportFormat(rawValue: "html")!.escape("'naïve&") == "&#39;naïve&amp;")
+    }
+
     @Test func contextStringsAreEscapedForLatex() throws {
         let context = reportContext(for: fixedResults(), format: .latex,
                                     settings: ReportSettings(command: "make-report --output my_dir", figureExtension: "pdf"))

@@ -1,0 +1,238 @@
+import Foundation
+import PoisoningAnalysis
+import PoisoningEngine
+
+/// The rows and tables of a `ReportModel`, one function per part of the report, each from the results alone.
+extension ReportModel {
+    /// The configuration table: the data set, its rows, the models, attacks, defenses and fractions, the
+    /// attacker's surrogate when an attack trains one, the seeds, the training settings and the runs.
+    static func parameters(of results: StudyResults, fractions: [Double]) -> [Parameter] {
+        let config = results.config, data = results.data
+        var parameters: [Parameter] = [
+            Parameter(name: "Data set", value: data.name + componentDetails(config.data)),
+            Parameter(name: "Rows", value: "\(data.trainCount) training, \(data.testCount) test; \(data.featureCount) features, \(data.classCount) classes"),
+            Parameter(name: "Models", value: listing(distinct(results.series.map(\.modelLabel)))),
+            Parameter(name: "Attacks", value: listing(distinct(results.series.map(\.attackLabel)))),
+            Parameter(name: "Defenses", value: listing(distinct(results.series.map(\.defenseLabel)))),
+            Parameter(name: "Poison fractions", value: fractions.map(percent).joined(separator: ", ")),
+        ]
+        if let knowledge = attackerKnowledge(results) { parameters.append(Parameter(name: "Attacker's surrogate", value: knowledge)) }
+        parameters += [
+            Parameter(name: "Seeds", value: config.seeds.map(String.init).joined(separator: ", ")),
+            Parameter(name: "Epochs", value: "\(config.training.epochs)"),
+            Parameter(name: "Batch size", value: "\(config.training.batchSize)"),
+            Parameter(name: "Learning rate (SGD)", value: "\(config.training.learningRate)"),
+            Parameter(name: "Runs", value: "\(results.runs.count)"),
+        ]
+        return parameters
+    }
+
+    /// Every series' sigmoid fit, its parameters with fewer decimals when the data barely determine it.
+    static func fits(of results: StudyResults) -> [Fit] {
+        let statistics = results.statistics
+        return results.fits.map { fit in
+            let parameters = fit.parameters, s = statistics.series[fit.series]
+            let poorlyIdentified = !s.parametersAtBounds.isEmpty || (s.fittedCeiling ?? 0) > 1
+                || (s.dropRemainingAtLargestFraction ?? 0) > extrapolatedFloorShare
+            return Fit(series: results.series[fit.series].label,
+                       cleanAccuracy: withInterval(s.cleanAccuracy, threeDecimals),
+                       L: parameters.map { fixed($0.amplitude, decimals: poorlyIdentified ? 2 : 3) } ?? "n/a",
+                       k: withInterval(s.steepness) { fixed($0, decimals: 1) },
+                       x0: withInterval(s.midpoint) { fixed($0, decimals: 2) },
+                       b: parameters.map { fixed($0.floor, decimals: poorlyIdentified ? 2 : 3) } ?? "n/a",
+                       rSquared: fit.rSquared.map { fixed($0, decimals: 3) } ?? "n/a",
+                       threshold: thresholdText(fit.threshold, estimate: s.threshold, brackets: true),
+                       thresholdStatus: fit.threshold.status.rawValue,
+                       thresholdNote: fit.threshold.reason ?? "",
+                       failure: fit.failure ?? "",
+                       poorlyIdentified: poorlyIdentified, hasFit: parameters != nil)
+        }
+    }
+
+    /// The comparison of curves, one row per series: each curve's Akaike weight, the preferred curve,
+    /// the evidence ratios, whether the shape is decided and, when the curves are not told apart,
+    /// the design that would.
+    static func curveRows(of results: StudyResults) -> [CurveRow] {
+        results.statistics.series.map { s in
+            let cell = { (model: CurveModel) -> String in
+                guard let curve = s.curves.first(where: { $0.model == model }) else { return "n/a" }
+                return curve.weight.map { "w = " + fixed($0, decimals: 2) } ?? "no AICc"
+            }
+            let toldApart = s.curveEvidence?.distinguishesCurves ?? false
+            let design = s.curveEvidence.map { evidence -> String in
+                guard !toldApart else { return "" }
+                guard evidence.seedSpread != nil else { return "n/a (fewer than two seeds at every fraction)" }
+                return evidence.decisiveDesign.map { "\($0.fractions) × \($0.seeds) (\(evidenceRatioText($0.expectedEvidenceRatio)))" }
+                    ?? "none up to \(CurveDesignMenu.fractionCounts.max()!) × \(CurveDesignMenu.seedCounts.max()!)"
+            } ?? "n/a"
+            return CurveRow(series: results.series[s.series].label, sigmoid: cell(.sigmoid), quadratic: cell(.quadratic), line: cell(.line),
+                            preferred: s.preferredCurve?.rawValue ?? "not compared",
+                            evidenceRatio: s.curveEvidence.map { evidenceRatioText($0.sigmoidEvidenceRatio) } ?? "n/a",
+                            expectedRatio: s.curveEvidence?.expectedAtThisDesign.map(evidenceRatioText) ?? "n/a",
+                            decided: shapeDecision(results.findings.series.first { $0.series == s.series }?.shape, toldApart: toldApart),
+                            design: design)
+        }
+    }
+
+    /// The differences between series: the threshold in percentage points, accuracies signed, and
+    /// the seeds an unresolved difference needs.
+    static func differenceRows(of results: StudyResults, largestFraction: Double) -> [DifferenceRow] {
+        let quantityNames: [ComparedQuantity: String] = [.threshold: "Critical threshold", .cleanAccuracy: "Clean accuracy",
+                                                         .gapAtLargestFraction: "Gap at \(percent(largestFraction))"]
+        return results.statistics.differences.map { d in
+            let format: (Double) -> String = d.quantity == .threshold ? { percentagePoints($0) } : { signedAccuracy($0) }
+            return DifferenceRow(quantity: quantityNames[d.quantity]!,
+                                 pair: "\(results.series[d.other].label) − \(results.series[d.base].label)",
+                                 difference: estimateText(d.difference, format), interval: intervalText(d.difference.interval, format),
+                                 seeds: d.resolved ? "" : d.seedPlan.map(seedPlanText) ?? "cannot tell", decision: d.decision)
+        }
+    }
+
+    /// The threshold's trends with model size, one row per (attack, defense) group.
+    static func trendRows(of results: StudyResults) -> [TrendRow] {
+        results.statistics.trends.map { t in
+            let first = results.series[t.series[0]]
+            return TrendRow(group: "\(first.attackLabel), \(first.defenseLabel)",
+                            models: listing(t.series.map { results.series[$0].modelLabel }),
+                            slope: t.slope.value.map(percentagePoints) ?? "n/a",
+                            interval: intervalText(t.slope.interval, percentagePoints),
+                            seeds: t.resolved ? "" : t.seedPlan.map(seedPlanText) ?? "cannot tell", decision: t.decision)
+        }
+    }
+
+    /// One row per fraction of `fractions`, one cell per series in `columns`: mean ± std of `key`; for
+    /// test accuracy followed by the Wilson interval of the mean as a share of the test rows.
+    static func fractionRows(of results: StudyResults, fractions: [Double], key: String, columns: [Int]) -> [FractionRow] {
+        fractions.map { fraction in
+            FractionRow(fraction: percent(fraction), cells: columns.map { series in
+                let stats = results.points.first { $0.fraction == fraction && $0.series == series }?.metric(key)
+                var text = stats.map(plusMinus) ?? "n/a"
+                if key == MetricKey.testAccuracy, let stats {
+                    let wilson = wilsonInterval(proportion: stats.mean, trials: results.data.testCount, confidence: results.statistics.confidence)
+                    text += " [" + intervalText(wilson, threeDecimals, separator: ", ") + "]"
+                }
+                return text
+            })
+        }
+    }
+
+    /// The rows of `rows` (one per fraction, a cell per series of `headers`) laid out to fit a page.
+    static func seriesTable(_ rows: [FractionRow], headers: [String]) -> SeriesTable {
+        SeriesTable(series: headers, fractions: rows.map(\.fraction)) { series, fraction in rows[fraction].cells[series] }
+    }
+
+    /// Each attack's own success metric, by fraction, over the series that have it.
+    static func attackMetricTables(of results: StudyResults, fractions: [Double]) -> [AttackMetricTable] {
+        results.attackMetrics.map { metric in
+            let columns = results.series.indices.filter { series in
+                results.points.contains { $0.series == series && $0.metric(metric.key) != nil }
+            }
+            let headers = columns.map { results.series[$0].label }
+            let metricRows = fractionRows(of: results, fractions: fractions, key: metric.key, columns: columns)
+            return AttackMetricTable(name: metric.name, meaning: metric.meaning, headers: headers, rows: metricRows,
+                                     table: seriesTable(metricRows, headers: headers))
+        }
+    }
+
+    /// The defenses' detection, one row per (series, fraction) where rows were scored for removal.
+    static func detectionRows(of results: StudyResults, fractions: [Double]) -> [DetectionRow] {
+        results.series.indices.flatMap { series in
+            fractions.compactMap { fraction -> DetectionRow? in
+                guard let point = results.points.first(where: { $0.fraction == fraction && $0.series == series }),
+                      let removed = point.metric(MetricKey.removedFraction) else { return nil }
+                let value = { (key: String) in point.metric(key).map(plusMinus) ?? "n/a" }
+                return DetectionRow(series: results.series[series].label, fraction: percent(fraction),
+                                    removed: value(MetricKey.removedFraction), precision: value(MetricKey.detectionPrecision),
+                                    recall: value(MetricKey.detectionRecall), auroc: value(MetricKey.detectionAUROC),
+                                    tpr: value(MetricKey.detectionTPRAt5FPR), hasRemoved: removed.mean > 0)
+            }
+        }
+    }
+
+    /// Every series at the comparison budget `budget`, ordered by model, defense and attack: its
+    /// threshold, and at the budget its accuracy, the rows poisoned and the attack's success (over
+    /// what a clean model does, for a metric with a baseline). The model's cell names the defense
+    /// when `hasDefenses`.
+    static func attackComparisonRows(of results: StudyResults, budget: Double, hasDefenses: Bool) -> [AttackComparisonRow] {
+        let statistics = results.statistics
+        return results.series.indices.sorted { (results.series[$0].model, results.series[$0].defense, results.series[$0].attack)
+            < (results.series[$1].model, results.series[$1].defense, results.series[$1].attack) }.map { index in
+            let description = results.series[index], s = statistics.series[index], fit = results.fits[index]
+            let point = results.points.first { $0.series == index && $0.fraction == budget }
+            let success = results.successMetric(of: index).flatMap { metric -> String? in
+                guard let rate = point?.metric(metric.hasBaseline ? metric.excess.key : metric.key) else { return nil }
+                guard metric.hasBaseline else { return plusMinus(rate) }
+                let clean = point?.metric(metric.baseline.key).map { fixed($0.mean, decimals: 3) } ?? "n/a"
+                return signedPlusMinus(rate) + " (clean \(clean))"
+            }
+            var share = point.map { percent($0.realisedFraction.mean) } ?? "n/a"
+            if let source = point?.metric(ClassFlip.sourceClassShareKey) { share += "; \(percent(source.mean)) of its source class" }
+            if point?.saturated == true { share += " (saturated)" }
+            return AttackComparisonRow(
+                model: description.modelLabel + (hasDefenses ? ", \(description.defenseLabel)" : ""),
+                attack: description.attackLabel, threshold: thresholdText(fit.threshold, estimate: s.threshold, brackets: true),
+                accuracy: point?.metric(MetricKey.testAccuracy).map(plusMinus) ?? "n/a", poisoned: share, success: success ?? "—")
+        }
+    }
+
+    /// Every defended series against its undefended twin: the thresholds and their shift, the attack's
+    /// success at the comparison budget `budget` before and after, the clean accuracy and its cost.
+    static func defenseRows(of results: StudyResults, budget: Double?) -> [DefenseRow] {
+        let statistics = results.statistics
+        return results.findings.defenses.map { f in
+            let defended = results.series[f.series]
+            let threshold = { (index: Int) in
+                thresholdText(results.fits[index].threshold, estimate: statistics.series[index].threshold, brackets: true)
+            }
+            // A shift whose threshold lies beyond the swept fractions is a bound: "> +15.0 pp [+10.2 pp or more]".
+            let withRange = { (estimate: Estimate, format: (Double) -> String) -> String in
+                estimateText(estimate, format) + (informativeIntervalText(estimate, format).map { " [\($0)]" } ?? "")
+            }
+            // The attack's own success at the comparison budget, undefended → defended.
+            let success = budget.flatMap { budget -> String? in
+                let at = { (index: Int) in results.points.first { $0.series == index && $0.fraction == budget } }
+                guard let metric = results.successMetric(of: f.series) else { return nil }
+                let key = metric.hasBaseline ? metric.excess.key : metric.key
+                guard let before = at(f.baseline)?.metric(key), let after = at(f.series)?.metric(key) else { return nil }
+                let format = { (value: Double) in metric.hasBaseline ? String(format: "%+.2f", value) : fixed(value, decimals: 2) }
+                return "\(format(before.mean)) → \(format(after.mean))"
+            } ?? "—"
+            return DefenseRow(model: defended.modelLabel, attack: defended.attackLabel, defense: defended.defenseLabel,
+                              threshold: threshold(f.series), baseline: threshold(f.baseline),
+                              shift: withRange(f.thresholdShift, percentagePoints), success: success,
+                              cleanAccuracy: statistics.series[f.series].cleanAccuracy.value.map(threeDecimals) ?? "n/a",
+                              cost: withRange(f.cleanAccuracyChange, signedAccuracy),
+                              shiftResolved: f.shiftResolved, costResolved: f.changeResolved)
+        }
+    }
+
+    /// The published claims beside this run's estimates, with the rule of the verdicts; nil when the
+    /// study has none.
+    static func claims(of results: StudyResults) -> Claims? {
+        let config = results.config
+        return results.findings.claims.map { verdicts in
+            Claims(source: verdicts.source,
+                   rule: claimRule(level: levelText(results), nominal: nominalLevelText(results), seeds: results.statistics.seeds,
+                                   published: verdicts.publishedSeeds, widening: verdicts.widening,
+                                   sharpSteepness: results.findings.sharpSteepness,
+                                   swept: (config.fractions.min() ?? 0)...(config.fractions.max() ?? 0),
+                                   open: openClaimInterval(results.findings.claims)),
+                   rows: claimRows(results, verdicts).map {
+                       ClaimRow(claim: $0.claim, published: $0.published, estimate: $0.estimate, interval: $0.interval, verdict: $0.verdict)
+                   })
+        }
+    }
+}
+
+/// A number with three decimals, e.g. "0.893".
+private func threeDecimals(_ value: Double) -> String { fixed(value, decimals: 3) }
+
+/// A difference of accuracies with its sign and three decimals, e.g. "+0.012".
+private func signedAccuracy(_ value: Double) -> String { String(format: "%+.3f", value) }
+
+/// "value [lower, upper]" for an estimate, its interval in brackets when it has one; "n/a" without a value.
+private func withInterval(_ estimate: Estimate, _ format: (Double) -> String) -> String {
+    guard let value = estimate.value else { return "n/a" }
+    guard let interval = estimate.interval else { return format(value) }
+    return "\(format(value)) [\(intervalText(interval, format, separator: ", "))]"
+}
