@@ -1,7 +1,7 @@
 # The two commands of the README's quick start, plus the pieces they are made of.
 #   make report   installs what is missing, then runs the reference study into output/
 #   make test     installs what is missing, then runs the test suite
-#   make paper    compiles output/report.tex into output/report.pdf (installs TeX if missing)
+#   make paper    compiles output/report.tex into output/report.pdf and checks that every example's compiles (installs TeX if missing)
 #   make browser-check  opens every report.html in headless Chromium (installs it if missing), prints it to PNG and PDF
 #   make bench    measures speed and scaling in a release build, writes benchmarks/results.md
 #   make fuzz     runs libFuzzer on the parsers of user files, FUZZ_SECONDS (30) each
@@ -47,14 +47,20 @@ install: system-packages
 	install -m 755 .build/release/make-report "$(PREFIX)/bin/make-report"
 	@echo "Installed $(PREFIX)/bin/make-report"
 
-# Compiles in a scratch copy so that no LaTeX by-products land in output/; fails on a LaTeX error.
+# Compiles output/report.tex and every examples/*/output/report.tex, each in a scratch copy of its
+# folder so that no LaTeX by-products land beside it; copies only output/report.pdf back, and stops at
+# the first report that does not compile, with its LaTeX error (its scratch folder kept for the log).
 paper:
 	@$(MAKE) --no-print-directory system-packages SYSTEM_PACKAGES="$(TEX_PACKAGES)"
-	@scratch=$$(mktemp -d) && cp -r output/. $$scratch && \
-	(cd $$scratch && pdflatex -interaction=nonstopmode -halt-on-error report.tex >/dev/null && \
-	 pdflatex -interaction=nonstopmode -halt-on-error report.tex >/dev/null) || \
-	{ grep -A3 '^!' $$scratch/report.log; exit 1; }; \
-	cp $$scratch/report.pdf output/report.pdf && echo "Wrote output/report.pdf"
+	@for report in output/report.tex examples/*/output/report.tex; do \
+	  folder=$$(dirname "$$report"); scratch=$$(mktemp -d); cp -r "$$folder/." "$$scratch"; \
+	  (cd "$$scratch" && pdflatex -interaction=nonstopmode -halt-on-error report.tex >/dev/null && \
+	   pdflatex -interaction=nonstopmode -halt-on-error report.tex >/dev/null) || \
+	  { echo "error: $$report does not compile (log: $$scratch/report.log)"; grep -A3 '^!' "$$scratch/report.log"; exit 1; }; \
+	  if [ "$$folder" = output ]; then cp "$$scratch/report.pdf" output/report.pdf && echo "Wrote output/report.pdf"; \
+	  else echo "Compiled $$report"; fi; \
+	  rm -rf "$$scratch"; \
+	done
 
 # Opens output/report.html and every example's as a reader's browser would (scripts/browser_check.sh):
 # prints each to PNG (1280 px wide) and PDF in a folder of BROWSER_CHECK_DIR named after it (a new

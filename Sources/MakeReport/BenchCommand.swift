@@ -16,7 +16,8 @@ struct BenchCommand: ParsableCommand {
             Run it in a release build on an otherwise idle machine: `make bench`, which runs \
             .build/release/make-report bench directly (under `swift run` the peak memory of the child \
             process would include SwiftPM's, which Linux carries across exec). GFLOP counts are the arithmetic of training, (4·inputs·width + 6·width·classes) \
-            per training sample per epoch; the peak is measured on one core (SIMD8 multiplies and \
+            per training sample per epoch for a network, kernel ridge's solve counted exactly, a linear \
+            SVM's pass as a range (its steps depend on the data); the peak is measured on one core (SIMD8 multiplies and \
             separate adds in twelve independent chains, the arithmetic the kernels use) unless \
             --peak-gflops gives it.
             """)
@@ -40,6 +41,9 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Measure only the peak memory of whole commands against their estimates; print the table and leave --results alone.")
     var memoryOnly = false
 
+    @Flag(help: "Measure only each model kind's training on one thread against issue 23's budgets, with kernel ridge's solve by the blocked and the reference Cholesky; print the table and leave --results alone.")
+    var modelsOnly = false
+
     @OptionGroup var runtime: RuntimeOptions
 
     func validate() throws {
@@ -58,7 +62,8 @@ struct BenchCommand: ParsableCommand {
             lines.append(line)
         }
 
-        if engineOnly || memoryOnly { print(lines[2] + "\n") }   // the file, which starts with it, is not written
+        if engineOnly || memoryOnly || modelsOnly { print(lines[2] + "\n") }   // the file, which starts with it, is not written
+        if modelsOnly { return try modelCosts(emit) }
         let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         let scratch = try makeScratchFolder(prefix: "make-report-bench")
         defer { try? FileManager.default.removeItem(at: scratch) }
@@ -252,11 +257,13 @@ struct BenchCommand: ParsableCommand {
 
     /// The table of each model kind's training on one thread against issue 23's budgets: a linear
     /// SVM's pass over the rows at most twice a logistic regression's epoch, kernel ridge solved on
-    /// 1,000 rows within 50 ms, the MLP's epoch beside them. Times are the CPU time of the training
-    /// thread, which other processes' load inflates far less than wall time. An epoch's or a pass's
-    /// cost is the difference between training 2n and n of them, divided by n, so that what training
-    /// does once (copying the rows, the final loss) is left out; the SVM makes 2 and 4 passes at the
-    /// smallest tolerance allowed (on these rows it converges in fewer than 25).
+    /// 1,000 rows within 50 ms, the MLP's epoch beside them; then kernel ridge's solve alone with the
+    /// blocked Cholesky factorization and with the reference it is checked against. Times are the CPU
+    /// time of the training thread, which other processes' load inflates far less than wall time. An
+    /// epoch's or a pass's cost is the difference between training 2n and n of them, divided by n, so
+    /// that what training does once (copying the rows, the final loss) is left out; the SVM makes 2
+    /// and 4 passes at the smallest tolerance allowed (on these rows it converges in fewer than 25).
+    /// GFLOP/s from `BenchFLOPs`: the SVM's as a range, from no row stepping to every row stepping.
     private func modelCosts(_ emit: (String) -> Void) throws {
         let data = StudyConfig.component(GaussianClusters.kind, ["samples": .int(2000), "train-fraction": .double(0.5)])
         let study = try Study(StudyConfig(data: data, models: [StudyConfig.mlp(64)], fractions: [0], seeds: [1]))
@@ -264,33 +271,57 @@ struct BenchCommand: ParsableCommand {
         emit("## Training each model kind on one thread (\(rows.count) rows of the default study's data, "
             + "\(sizes.features) features, \(sizes.classes) classes; median of \(repetitions))")
         emit("")
-        emit("| Model | Measured | Thread CPU (s) | ms per epoch or pass | Budget |")
-        emit("|---|---|---:|---:|---|")
+        emit("| Model | Measured | Thread CPU (s) | ms per epoch or pass | GFLOP/s | Budget |")
+        emit("|---|---|---:|---:|---:|---|")
+        /// Median CPU seconds of this thread running `body`.
+        func cpuSeconds(_ body: () -> Void) -> Double {
+            median((0..<repetitions).map { _ in
+                let start = threadCPUSeconds()
+                body()
+                return threadCPUSeconds() - start
+            })
+        }
         /// Median CPU seconds of this thread training `model` with `epochs` epochs.
         func training(_ model: any ModelArchitecture, epochs: Int) -> Double {
             let trainable = model.model(for: sizes), settings = TrainingSettings(epochs: epochs)
-            return median((0..<repetitions).map { _ in
-                let start = threadCPUSeconds()
-                _ = trainable.train(rows, settings: settings, seed: 1, adjustment: TrainingAdjustment())
-                return threadCPUSeconds() - start
-            })
+            return cpuSeconds { _ = trainable.train(rows, settings: settings, seed: 1, adjustment: TrainingAdjustment()) }
         }
         /// Median seconds of `count` and of 2 `count` epochs (or passes), and milliseconds per one.
         func perEpoch(_ count: Int, _ seconds: (Int) -> Double) -> (once: Double, twice: Double, milliseconds: Double) {
             let once = seconds(count), twice = seconds(2 * count)
             return (once, twice, (twice - once) / Double(count) * 1000)
         }
+        /// GFLOP/s of `flops` in `milliseconds`.
+        func gflops(_ flops: Double, milliseconds: Double) -> Double { flops / milliseconds / 1e6 }
         let epochs = 100, passes = 2
         let logistic = perEpoch(epochs) { training(LogisticRegression(), epochs: $0) }
         let svm = perEpoch(passes) { training(LinearSVM(c: 1, tolerance: 1e-14, maxPasses: $0), epochs: 1) }
         let mlp = perEpoch(epochs) { training(MLP(hidden: [64]), epochs: $0) }
         let solve = training(KernelRidge(kernel: .rbf, lengthScale: 1, lambda: 1), epochs: 1)
-        emit(String(format: "| logistic regression | %d and %d epochs | %.4f, %.4f | %.3f | |", epochs, 2 * epochs, logistic.once,
-                    logistic.twice, logistic.milliseconds))
-        emit(String(format: "| linear SVM (C = 1) | %d and %d passes | %.4f, %.4f | %.3f | ≤ 2× logistic: %.2f× |", passes, 2 * passes,
-                    svm.once, svm.twice, svm.milliseconds, svm.milliseconds / logistic.milliseconds))
-        emit(String(format: "| MLP 64 | %d and %d epochs | %.4f, %.4f | %.3f | |", epochs, 2 * epochs, mlp.once, mlp.twice, mlp.milliseconds))
-        emit(String(format: "| kernel ridge (RBF) | the solve | %.4f | | ≤ 50 ms: %.1f ms |", solve, solve * 1000))
+        let logisticFLOPs = BenchFLOPs.networkEpoch(NetworkShape(inputs: sizes.features, hidden: [], classes: sizes.classes), rows: rows.count)
+        let mlpFLOPs = BenchFLOPs.networkEpoch(NetworkShape(inputs: sizes.features, hidden: [64], classes: sizes.classes), rows: rows.count)
+        let svmFLOPs = BenchFLOPs.linearSVMPass(rows: rows.count, features: sizes.features, classes: sizes.classes)
+        let ridgeFLOPs = BenchFLOPs.kernelRidgeTraining(.rbf, rows: rows.count, features: sizes.features, classes: sizes.classes)
+        emit(String(format: "| logistic regression | %d and %d epochs | %.4f, %.4f | %.3f | %.1f | |", epochs, 2 * epochs, logistic.once,
+                    logistic.twice, logistic.milliseconds, gflops(logisticFLOPs, milliseconds: logistic.milliseconds)))
+        emit(String(format: "| linear SVM (C = 1) | %d and %d passes | %.4f, %.4f | %.3f | %.1f to %.1f | ≤ 2× logistic: %.2f× |", passes,
+                    2 * passes, svm.once, svm.twice, svm.milliseconds, gflops(svmFLOPs.lowerBound, milliseconds: svm.milliseconds),
+                    gflops(svmFLOPs.upperBound, milliseconds: svm.milliseconds), svm.milliseconds / logistic.milliseconds))
+        emit(String(format: "| MLP 64 | %d and %d epochs | %.4f, %.4f | %.3f | %.1f | |", epochs, 2 * epochs, mlp.once, mlp.twice,
+                    mlp.milliseconds, gflops(mlpFLOPs, milliseconds: mlp.milliseconds)))
+        emit(String(format: "| kernel ridge (RBF) | the solve and the training loss | %.4f | | %.1f | ≤ 50 ms: %.1f ms |", solve,
+                    gflops(ridgeFLOPs, milliseconds: solve * 1000), solve * 1000))
+        let points = rows.features.map(Double.init)
+        let targets = rows.labels.flatMap { label in (0..<sizes.classes).map { $0 == label ? 1.0 : 0.0 } }
+        let solveFLOPs = BenchFLOPs.kernelRidgeSolve(.rbf, rows: rows.count, features: sizes.features, classes: sizes.classes)
+        for (variant, name) in [(CholeskyVariant.blocked, "blocked"), (.reference, "reference")] {
+            let seconds = cpuSeconds {
+                _ = KernelRidgeModel.ridgeSolve(points: points, targets: targets, features: sizes.features, classes: sizes.classes,
+                                                kernel: .rbf, lengthScale: 1, lambda: 1, variant: variant)
+            }
+            emit(String(format: "| kernel ridge (RBF), the solve alone | %@ Cholesky | %.4f | | %.1f | |", name, seconds,
+                        gflops(solveFLOPs, milliseconds: seconds * 1000)))
+        }
     }
 
     private func row(_ name: String, _ config: Study, seconds: Double, peak: Double, memory: Double) -> String {
@@ -372,16 +403,20 @@ struct BenchCommand: ParsableCommand {
     }
 }
 
-/// Floating-point operations of training every run of `study` on a dense network (the runs of other
-/// model kinds count none): per training sample and epoch, a multiply-add (2 FLOPs) per weight in the
-/// forward pass and two in the backward pass (dW and dx; the first layer needs no dx): for one hidden
-/// layer 4D·H + 6H·C.
+/// Floating-point operations of training every run of `study` (`BenchFLOPs`): a dense network's per
+/// training row and epoch, kernel ridge's solve and training loss once per run. A linear SVM's runs
+/// count none: how many passes its solver makes and how many rows step in each depend on the data.
 func trainingFLOPs(_ study: Study) -> Double {
-    let rowsTimesEpochs = Double(study.split.train.count * study.config.training.epochs)
+    let sizes = study.split.sizes
     return study.runSpecs.reduce(0.0) { total, spec in
-        guard let shape = study.models[study.series[spec.series].model].model(for: study.split.sizes) as? NetworkShape else { return total }
-        let firstLayer = Double(shape.inputs * (shape.hidden.first ?? shape.classes))
-        return total + (6 * Double(shape.multiplyAddsPerRow) - 2 * firstLayer) * rowsTimesEpochs
+        switch study.models[study.series[spec.series].model].model(for: sizes) {
+        case let shape as NetworkShape:
+            total + BenchFLOPs.networkEpoch(shape, rows: study.split.train.count) * Double(study.config.training.epochs)
+        case let ridge as KernelRidgeModel:
+            total + BenchFLOPs.kernelRidgeTraining(ridge.kernel, rows: study.split.train.count, features: ridge.inputs, classes: ridge.classes)
+        default:
+            total
+        }
     }
 }
 

@@ -336,6 +336,19 @@ struct CommandLineTests {
         #expect(try run(["bench", "--repetitions", "0"]).status == 2)
     }
 
+    /// `bench --models-only` prints the model kinds' table, with GFLOP/s and kernel ridge's solve by
+    /// both Cholesky variants, and writes no results file.
+    @Test func benchModelsOnlyPrintsTheModelTable() throws {
+        let results = temporaryFolder().appendingPathComponent("results.md")
+        let outcome = try run(["bench", "--models-only", "--repetitions", "1", "--results", results.path])
+        #expect(outcome.status == 0, "stderr: \(outcome.standardError)")
+        #expect(outcome.standardOutput.contains("| Model | Measured | Thread CPU (s) | ms per epoch or pass | GFLOP/s | Budget |"))
+        for variant in ["blocked", "reference"] {
+            #expect(outcome.standardOutput.contains("| kernel ridge (RBF), the solve alone | \(variant) Cholesky | "))
+        }
+        #expect(!FileManager.default.fileExists(atPath: results.path))
+    }
+
     @Test func helpDocumentsEveryOptionWithItsDefault() throws {
         let help = try run(["run", "--help"])
         #expect(help.status == 0)

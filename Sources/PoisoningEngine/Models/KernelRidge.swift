@@ -107,10 +107,11 @@ public struct KernelRidgeModel: TrainableModel, Hashable {
     }
 
     /// A = (K + λ I)⁻¹ Y for rows `points` [n x features] and targets [n x classes]: K + λ I built in
-    /// Double, factored L Lᵀ by Cholesky (row-major, lower), then L Z = Y and Lᵀ A = Z by substitution.
+    /// Double, factored L Lᵀ by Cholesky (row-major, lower; `variant`, the blocked one unless a
+    /// benchmark asks for the reference: the same bits), then L Z = Y and Lᵀ A = Z by substitution.
     /// Nil when a pivot is not positive and finite.
-    static func ridgeSolve(points: [Double], targets: [Double], features d: Int, classes c: Int, kernel: RidgeKernel,
-                           lengthScale: Double, lambda: Double) -> [Double]? {
+    public static func ridgeSolve(points: [Double], targets: [Double], features d: Int, classes c: Int, kernel: RidgeKernel,
+                                  lengthScale: Double, lambda: Double, variant: CholeskyVariant = .blocked) -> [Double]? {
         let n = points.count / d
         var a = [Double](repeating: 0, count: n * n)
         for i in 0..<n {
@@ -121,22 +122,7 @@ public struct KernelRidgeModel: TrainableModel, Hashable {
             }
             a[i * n + i] += lambda
         }
-        // Cholesky: L[i, j] for j <= i overwrites a[i, j]; each entry needs the dot product of two
-        // row prefixes.
-        let factored = a.withUnsafeMutableBufferPointer { matrix -> Bool in
-            for j in 0..<n {
-                let rowJ = matrix.baseAddress! + j * n
-                let pivot = rowJ[j] - dot(rowJ, rowJ, count: j)
-                guard pivot > 0 && pivot.isFinite else { return false }
-                let root = pivot.squareRoot()
-                rowJ[j] = root
-                for i in (j + 1)..<n {
-                    let rowI = matrix.baseAddress! + i * n
-                    rowI[j] = (rowI[j] - dot(rowI, rowJ, count: j)) / root
-                }
-            }
-            return true
-        }
+        let factored = a.withUnsafeMutableBufferPointer { matrix in variant.factor(matrix.baseAddress!, n: n) }
         guard factored else { return nil }
         var solution = targets
         for i in 0..<n {   // L Z = Y

@@ -1,0 +1,164 @@
+import Foundation
+import Testing
+@testable import PoisoningReport
+
+/// `report.tex` always compiles: every character the tool can write (its string literals and
+/// templates) has a LaTeX command or is typeset as it is, anything else becomes a visible
+/// `[U+XXXX]`, and pdflatex compiles a document of every mapped character with the template's
+/// preamble without an error or a missing glyph.
+@Suite struct LaTeXEscapeTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    @Test func symbolsBecomeCommands() {
+        #expect(ReportFormat.latex.escape("kernel ridge rbf (ℓ = 8.0, λ = 1.0)")
+            == #"kernel ridge rbf (\ensuremath{\ell} = 8.0, \ensuremath{\lambda} = 1.0)"#)
+        #expect(ReportFormat.latex.escape("θ ≈ 0.5 … x ⇒ y, Σ ∂, 10⁻³, x₂")
+            == #"\ensuremath{\theta} \ensuremath{\approx} 0.5 \ldots{} x \ensuremath{\Rightarrow} y, \ensuremath{\Sigma} \ensuremath{\partial}, 10\ensuremath{^{-}}\textsuperscript{3}, x\ensuremath{_{2}}"#)
+    }
+
+    @Test func latinLettersPassAndOthersBecomeVisibleCodes() {
+        #expect(ReportFormat.latex.escape("Rényi, Müller, Straße") == "Rényi, Müller, Straße")
+        // A letter and its combining accent become the precomposed letter (NFC).
+        #expect(ReportFormat.latex.escape("Re\u{301}nyi") == "Rényi")
+        #expect(ReportFormat.latex.escape("ok ✓, bell \u{7}, 😀") == "ok {}[U+2713], bell {}[U+0007], {}[U+1F600]")
+    }
+
+    /// Whatever the input, the output holds only printable ASCII, tab, line breaks and Latin-1 letters:
+    /// checked for every scalar of the Basic Multilingual Plane and a few beyond it.
+    @Test func everyScalarBecomesTypesetText() {
+        let scalars = (0...0xFFFF).compactMap(Unicode.Scalar.init(_:)) + [0x1F600, 0x1D49C, 0x10FFFF].compactMap(Unicode.Scalar.init(_:))
+        let untypeset = scalars.filter { scalar in
+            !LaTeXCharacters.escape(String(scalar)).unicodeScalars.allSatisfy(LaTeXCharacters.passesThrough)
+        }
+        #expect(untypeset.isEmpty, "\(untypeset.prefix(10).map { LaTeXCharacters.visibleCode($0) })")
+    }
+
+    /// Every non-ASCII character in a string literal of `Sources/` and anywhere in `templates/` has a
+    /// command or is a Latin-1 letter: none of the tool's own text reaches the report as `[U+XXXX]`.
+    @Test func everyCharacterTheToolWritesIsMapped() throws {
+        var found = [Unicode.Scalar: String]()
+        let sources = try swiftFiles(under: Self.root.appendingPathComponent("Sources"))
+        #expect(sources.count > 100)
+        for file in sources {
+            for scalar in stringLiteralScalars(try String(contentsOf: file, encoding: .utf8)) where scalar.value > 0x7F {
+                found[scalar] = file.lastPathComponent
+            }
+        }
+        let templates = try FileManager.default.contentsOfDirectory(at: Self.root.appendingPathComponent("templates"),
+                                                                    includingPropertiesForKeys: nil)
+        for file in templates {
+            for scalar in try String(contentsOf: file, encoding: .utf8).unicodeScalars where scalar.value > 0x7F {
+                found[scalar] = file.lastPathComponent
+            }
+        }
+        #expect(found["ℓ"] != nil && found["λ"] != nil, "the scan finds the kernel-ridge label's letters")
+        let unmapped = found.filter { scalar, _ in LaTeXCharacters.escape(String(scalar)).contains("[U+") }
+        #expect(unmapped.isEmpty, "\(unmapped.map { "\(LaTeXCharacters.visibleCode($0.key)) in \($0.value)" }.sorted())")
+    }
+
+    /// A scanner knows string literals from code and comments: interpolations, escapes, raw and
+    /// multi-line strings.
+    @Test func theScannerFindsOnlyStringLiterals() {
+        let source = ##"""
+            // α in a comment
+            /* β in a block */ let x = "γ \(f("δ")) \" ε" + #"ζ "quoted" \(η)"# // θ
+            let y = """
+                ι
+                """
+            """##
+        #expect(stringLiteralScalars(source).filter { $0.value > 0x7F } == ["γ", "δ", "ε", "ζ", "η", "ι"])
+    }
+
+    static let pdflatex = ["/usr/bin/pdflatex", "/usr/local/bin/pdflatex", "/Library/TeX/texbin/pdflatex"]
+        .first(where: FileManager.default.isExecutableFile(atPath:))
+
+    /// The template's preamble and a body that writes every mapped character and every passed-through
+    /// Latin-1 letter, in running text, a table whose rows start with a visible code, and list items,
+    /// compiles with no error and no missing glyph (`\tracinglostchars`).
+    @Test(.enabled(if: pdflatex != nil, "pdflatex is not installed (make paper installs it)"))
+    func everyMappedCharacterCompiles() throws {
+        let template = try String(contentsOf: Self.root.appendingPathComponent("templates/report.tex.mustache"), encoding: .utf8)
+        let preamble = template.components(separatedBy: "\\begin{document}")[0]
+            .split(separator: "\n").filter { $0.hasPrefix("\\documentclass") || $0.hasPrefix("\\usepackage") }.joined(separator: "\n")
+        let mapped = LaTeXCharacters.commands.keys.sorted { $0.value < $1.value }
+        let letters = (0xC0...0xFF).compactMap(Unicode.Scalar.init(_:)).filter(LaTeXCharacters.passesThrough)
+        let text = (mapped + letters).map { "\(LaTeXCharacters.visibleCode($0)) " + ReportFormat.latex.escape("a\(Character($0))b") }
+            .joined(separator: ", ")
+        let unknown = ReportFormat.latex.escape("✓ unknown")
+        let document = preamble + "\n\\tracinglostchars=2\n\\begin{document}\n" + text + "\n\n"
+            + "\\begin{tabular}{ll}\nA & B \\\\\n\(unknown) & \(unknown) \\\\\n\(unknown) & x \\\\\n\\end{tabular}\n\n"
+            + "\\begin{itemize}\n\\item \(unknown)\n\\item \(ReportFormat.latex.escape("ℓ first"))\n\\end{itemize}\n"
+            + "\\end{document}\n"
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("latex-escape-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Data(document.utf8).write(to: folder.appendingPathComponent("characters.tex"))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.pdflatex!)
+        process.arguments = ["-interaction=nonstopmode", "-halt-on-error", "characters.tex"]
+        process.currentDirectoryURL = folder
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        let log = (try? String(contentsOf: folder.appendingPathComponent("characters.log"), encoding: .isoLatin1)) ?? ""
+        let problems = log.split(separator: "\n").filter { $0.hasPrefix("!") || $0.contains("Missing character") }
+        #expect(process.terminationStatus == 0, "\(problems.prefix(5))")
+        #expect(problems.isEmpty, "\(problems.prefix(5))")
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("characters.pdf").path))
+    }
+}
+
+/// The `.swift` files under `folder`, recursively.
+private func swiftFiles(under folder: URL) throws -> [URL] {
+    guard let walker = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: nil) else { return [] }
+    return walker.compactMap { $0 as? URL }.filter { $0.pathExtension == "swift" }
+}
+
+/// The scalars inside the string literals of Swift `source` (plain, raw `#"…"#` and multi-line),
+/// interpolated expressions' own literals included, comments and code left out.
+private func stringLiteralScalars(_ source: String) -> [Unicode.Scalar] {
+    enum Context { case string(multiline: Bool, hashes: Int), interpolation(depth: Int), blockComment }
+    let s = Array(source.unicodeScalars)
+    var stack = [Context](), found = [Unicode.Scalar](), i = 0
+    func at(_ k: Int) -> Unicode.Scalar? { k < s.count ? s[k] : nil }
+    func matches(_ text: String, _ k: Int) -> Bool { text.unicodeScalars.enumerated().allSatisfy { at(k + $0.offset) == $0.element } }
+    func hashes(from k: Int) -> Int { var n = 0; while at(k + n) == "#" { n += 1 }; return n }
+    while i < s.count {
+        switch stack.last {
+        case .string(let multiline, let h)?:
+            let closing = (multiline ? "\"\"\"" : "\"") + String(repeating: "#", count: h)
+            if s[i] == "\\" && hashes(from: i + 1) == h {
+                if at(i + 1 + h) == "(" { stack.append(.interpolation(depth: 1)); i += 2 + h } else { i += 2 + h }
+            } else if matches(closing, i) {
+                stack.removeLast()
+                i += closing.unicodeScalars.count
+            } else {
+                found.append(s[i])
+                i += 1
+            }
+        case .blockComment?:
+            if matches("*/", i) { stack.removeLast(); i += 2 } else { i += 1 }
+        default:   // code, at the top level or in an interpolation
+            if matches("//", i) {
+                while i < s.count && s[i] != "\n" { i += 1 }
+            } else if matches("/*", i) {
+                stack.append(.blockComment)
+                i += 2
+            } else if at(i + hashes(from: i)) == "\"" {
+                let h = hashes(from: i)
+                let multiline = matches("\"\"\"", i + h)
+                stack.append(.string(multiline: multiline, hashes: h))
+                i += h + (multiline ? 3 : 1)
+            } else {
+                if case .interpolation(let depth)? = stack.last {
+                    if s[i] == "(" { stack[stack.count - 1] = .interpolation(depth: depth + 1) }
+                    if s[i] == ")" { if depth == 1 { stack.removeLast() } else { stack[stack.count - 1] = .interpolation(depth: depth - 1) } }
+                }
+                i += 1
+            }
+        }
+    }
+    return found
+}
