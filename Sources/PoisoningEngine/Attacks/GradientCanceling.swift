@@ -24,7 +24,7 @@ import Foundation
 /// `GC/mnist_lr-0.03.py`) sums the per-row gradients (`reduction='sum'`) and descends their norm,
 /// whose gradient with respect to a poison, ∂N/∂x_j = [∂∇ℓ(x_j)/∂x_j]ᵀ v/‖v‖ (v the summed gradient),
 /// depends neither on n nor on how much of the clean gradient is already cancelled, so that the
-/// paper's η = 0.5 is a step in the features' units. Descending L itself, a poison's gradient is
+/// paper's η = 0.5 moves the poisons whatever n. Descending L itself, a poison's gradient is
 /// ‖v‖/n² times that (10⁻⁴ at n = 1,000): at η = 0.5 the poisons barely moved (measured on
 /// 10-feature binary data, n = 1,000, GradPC target at ε_w = 0.5: the mixed gradient stayed at 79%
 /// of the clean one at ε_d = 1.5τ, 65% at 3τ; descending N, 11% and 8.5%). (b) Momentum 0.9, as the
@@ -78,7 +78,7 @@ public struct GradientCanceling: TargetedAttack {
         self.init(targetLabel: label,
                   steps: try parameters.int("steps", default: Self.defaultSteps, in: 1...1_000_000, help: "Descent steps on the poisons."),
                   learningRate: try parameters.double("learning-rate", default: Self.defaultLearningRate, in: 1e-9...1e9,
-                                                      help: "The first step's learning rate on the norm of the summed gradient (a step moves a poison by about this much in the features' units); a cosine schedule brings it to 0 at the last step."),
+                                                      help: "The first step's learning rate on the norm of the summed gradient (its steps do not shrink with the number of rows); a cosine schedule brings it to 0 at the last step."),
                   project: try parameters.bool("project", default: true,
                                                help: "Project the poisons' features into the clean training rows' per-feature range after each step."))
     }
