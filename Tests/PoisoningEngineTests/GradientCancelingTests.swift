@@ -10,23 +10,29 @@ struct GradientCancelingTests {
     static let poisons: [Double] = [0.3, -1.2, 0.7, 0.05, -0.4, 0.9, -1.1, 0.6, 1.3, 0.2, -0.8, -0.3]
     static let poisonLabels = [2, 0, 1]
 
-    /// ∂L/∂x from the double-backward pass agrees with central differences of L (step 1e-6) to 1e-7
-    /// of the gradient's largest entry, for every feature of every poison.
+    /// ∂L/∂x from the double-backward pass, and ∂N/∂x of the norm N = n√(2L) the attack descends,
+    /// agree with central differences of L and N (step 1e-6) to 1e-7 of the gradient's largest entry,
+    /// for every feature of every poison.
     @Test func theAttackGradientIsTheObjectivesFiniteDifference() {
         let target = PoisonabilityTests.referenceNetwork(classes: 3, hidden: false)
         var objective = GradientCancelingObjective(target: target, clean: PoisonabilityTests.referenceRows(classes: 3),
                                                    poisonLabels: Self.poisonLabels)
-        var gradient = [Double](repeating: 0, count: Self.poisons.count)
-        _ = objective.evaluate(Self.poisons, gradient: &gradient)
-        var scratch = gradient
-        let largest = gradient.map(abs).max()!
-        #expect(largest > 1e-4)
-        for i in Self.poisons.indices {
-            var up = Self.poisons, down = Self.poisons
-            up[i] += 1e-6
-            down[i] -= 1e-6
-            let difference = (objective.evaluate(up, gradient: &scratch) - objective.evaluate(down, gradient: &scratch)) / 2e-6
-            #expect(abs(difference - gradient[i]) <= 1e-7 * largest, "feature \(i): \(gradient[i]) vs \(difference)")
+        let functions: [(inout GradientCancelingObjective, [Double], inout [Double]) -> Double] = [
+            { $0.evaluate($1, gradient: &$2) }, { $0.evaluateNorm($1, gradient: &$2) },
+        ]
+        for function in functions {
+            var gradient = [Double](repeating: 0, count: Self.poisons.count)
+            _ = function(&objective, Self.poisons, &gradient)
+            var scratch = gradient
+            let largest = gradient.map(abs).max()!
+            #expect(largest > 1e-4)
+            for i in Self.poisons.indices {
+                var up = Self.poisons, down = Self.poisons
+                up[i] += 1e-6
+                down[i] -= 1e-6
+                let difference = (function(&objective, up, &scratch) - function(&objective, down, &scratch)) / 2e-6
+                #expect(abs(difference - gradient[i]) <= 1e-7 * largest, "feature \(i): \(gradient[i]) vs \(difference)")
+            }
         }
     }
 
@@ -60,12 +66,13 @@ struct GradientCancelingTests {
     }
 
     /// The paper's phase transition on binary logistic regression (1,000 training rows, 10 features,
-    /// a GradPC target at ε_w = 0.5, τ = 0.205). Below τ no poison set can cancel the clean gradient:
-    /// every row's <θ, ∇ℓ> = <h, p − y> ≥ −W₀(1/e), so <θ, v> ≥ W₀(1/e)(τ − ε_d) and, by Cauchy-Schwarz,
-    /// ‖v‖ ≥ W₀(1/e)(τ − ε_d)/‖θ‖; GC's poisons at 0.5τ stay above that bound. Above τ (at 3τ) GC
-    /// brings the mixed gradient below 15% of the clean one. Learning rate 500: at the paper's 0.5 the
-    /// poisons barely move at n = 1,000 (each poison's gradient carries the factor 1/n), and the
-    /// mixed gradient stays above 60% of the clean one even at 3τ.
+    /// a GradPC target at ε_w = 0.5, τ = 0.205), with gradient canceling's default options (the paper's
+    /// η = 0.5, 1,000 steps). Below τ no poison set can cancel the clean gradient: every row's
+    /// <θ, ∇ℓ> = <h, p − y> ≥ −W₀(1/e), so <θ, v> ≥ W₀(1/e)(τ − ε_d) and, by Cauchy-Schwarz,
+    /// ‖v‖ ≥ W₀(1/e)(τ − ε_d)/‖θ‖; GC's poisons at 0.5τ stay above that bound. Above τ GC cancels
+    /// the clean gradient: at 1.5τ the mixed gradient falls below 20% of the clean one (measured 11.2%),
+    /// at 3τ below 15% (measured 8.5%). Descending the mean-gradient objective ½‖v‖² at the same η
+    /// (before this attack descended the summed gradient's norm) left 79% and 65%: this test fails then.
     @Test func belowTauNothingCancelsTheCleanGradientAboveItGradientCancelingDoes() throws {
         let split = GaussianClusters(samples: 1429, features: 10, classes: 2, seed: 5).makeSplit()
         #expect(split.train.count == 1000)
@@ -75,8 +82,8 @@ struct GradientCancelingTests {
         let tau = try #require(poisonabilityThreshold(of: target, on: split.train).tau)
         #expect(abs(tau - 0.205) < 0.001)
         let norm = target.values.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
-        let attack = GradientCanceling(targetLabel: "gradpc 0.5", target: GradPCTarget(epsW: 0.5), learningRate: 500)
-        for (multiple, largestRatio) in [(0.5, 1.0), (3.0, 0.15)] {
+        let attack = GradientCanceling(targetLabel: "gradpc 0.5", target: GradPCTarget(epsW: 0.5))
+        for (multiple, largestRatio) in [(0.5, 1.0), (1.5, 0.2), (3.0, 0.15)] {
             let fraction = multiple * tau
             let poisoned = try #require(attack.poison(split, fraction: fraction, seed: 1, trainer: trainer))
             let m = poisoned.poisonedRows.count, n = 1000
