@@ -47,7 +47,7 @@ public final class RunStore: Sendable {
         let file = literalFileURL(path).path
         do {
             // A damaged store is refused before anything is made beside it (a new store is whole).
-            if FileManager.default.fileExists(atPath: path) { try Self.checkReadable(file) }
+            if FileManager.default.fileExists(atPath: path) { try Self.checkReadable(file, named: path) }
             try FileManager.default.createDirectory(at: literalFileURL(path).deletingLastPathComponent(),
                                                     withIntermediateDirectories: true)
             // Creating a store, and switching a new file to WAL mode, are serialised by a file lock
@@ -106,20 +106,21 @@ public final class RunStore: Sendable {
         }
     }
 
-    /// Throws a `RunStoreRefusal` when SQLite cannot read the store at `path` (a file cut short, an
+    /// Throws a `RunStoreRefusal` naming `path` (as the user wrote it; `file` is the literal absolute
+    /// path SQLite opens) when SQLite cannot read the store (a file cut short, an
     /// impossible header), its table lacks a column the store reads (dropped, renamed), or SQLite's
     /// integrity check finds a damaged page anywhere in the file (`integrityProblem`), so that damage
     /// in pages a command would read only later, or an index that no longer matches its table, stops
     /// the command before any work. Read through a read-only connection, so that a damaged store is
     /// left as it is (opening the pool writes to the file: GRDB makes sure of a non-empty -wal file);
     /// the -wal and -shm files SQLite makes for that read beside a damaged store are removed again.
-    private static func checkReadable(_ path: String) throws {
-        let absent = ["-wal", "-shm"].map { path + $0 }.filter { access($0, F_OK) != 0 }
+    private static func checkReadable(_ file: String, named path: String) throws {
+        let absent = ["-wal", "-shm"].map { file + $0 }.filter { access($0, F_OK) != 0 }
         do {
             var configuration = Configuration()
             configuration.readonly = true
             configuration.busyMode = .timeout(30)
-            let queue = try DatabaseQueue(path: path, configuration: configuration)
+            let queue = try DatabaseQueue(path: file, configuration: configuration)
             defer { try? queue.close() }
             let problem = try queue.read { db in
                 try db.execute(sql: "SELECT key, engineVersion, result, checksum, storedAt FROM runs LIMIT 0")
