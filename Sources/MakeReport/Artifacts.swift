@@ -55,5 +55,11 @@ func writtenSummary(_ published: PublishedOutputs) -> String {
 
 /// Writes a line to standard error.
 func printError(_ line: String) {
-    FileHandle.standardError.write(Data((line + "\n").utf8))
+    writeToStandardError(line + "\n")
+}
+
+/// Writes `text` to standard error, ignoring a failed write (a reader that closed the pipe), which
+/// Foundation's non-throwing `write(_:)` would turn into a crash.
+func writeToStandardError(_ text: String) {
+    try? FileHandle.standardError.write(contentsOf: Data(text.utf8))
 }

@@ -30,6 +30,11 @@ struct MakeReport: ParsableCommand {
     /// Parses and runs a command. Usage errors (a bad option value, an unknown option) print one line
     /// naming the option and exit with code 2; other failures print one line and exit with code 1.
     static func main() {
+        // A closed pipe (`make-report ... | head`) or a file-size limit (`ulimit -f`) must end in a
+        // failed write, which the command reports and cleans up after, not in a silent kill that
+        // leaves its staging folder and lock behind: both signals are ignored.
+        signal(SIGPIPE, SIG_IGN)
+        signal(SIGXFSZ, SIG_IGN)
         do {
             var command = try parseAsRoot(attachingNegativeNumbers(Array(CommandLine.arguments.dropFirst())))
             try command.run()
@@ -40,7 +45,7 @@ struct MakeReport: ParsableCommand {
             if code == .success { exit(withError: error) }   // --help, --version
             let message = MakeReport.message(for: error)
                 .split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
-            FileHandle.standardError.write(Data("make-report: error: \(printableErrorLine(message))\n".utf8))
+            writeToStandardError("make-report: error: \(printableErrorLine(message))\n")
             Foundation.exit(code == .validationFailure || isBadInput(error) ? 2 : 1)
         }
     }

@@ -50,7 +50,7 @@ struct ProgressReporter: Sendable {
     /// sweep (`detail` says which run it was and how it ended), as `text` gives it.
     func runFinished(completed: Int, total: Int, elapsed: Double, detail: String) {
         if let text = text(completed: completed, total: total, elapsed: elapsed, detail: detail) {
-            FileHandle.standardError.write(Data(text.utf8))
+            writeToStandardError(text)
         }
     }
 

@@ -288,3 +288,23 @@ case_quoted_tilde_is_a_literal_folder() {
   unchanged home "$before"
 }
 hostile_case quoted-tilde-is-a-literal-folder case_quoted_tilde_is_a_literal_folder
+
+# Review r19 (3 Dec): a reader that closes the pipe (`make-report ... 2>&1 | head`) killed the run
+# with SIGPIPE, exit 141 and no message, leaving its lock and staging folder; `ulimit -f` did the same
+# with SIGXFSZ (exit 153). Both now end in a write the command reports: the run publishes (exit 0,
+# nothing left in .make-report but the store), and an output over the file-size limit fails in one line.
+case_closed_pipe_and_file_size_limit() {
+  local rc
+  rc=$( { timeout -k 5 120 "$MR" "${OUTPUT_STUDY[@]}" --output out 2>&1; echo "rc=$?" >rc.txt; } | head -c 10 >/dev/null; cat rc.txt)
+  [ "$rc" = "rc=0" ] || { why "closed pipe: $rc, expected rc=0"; return 1; }
+  [ -f out/results.json ] || { why "closed pipe: out/results.json not published"; return 1; }
+  local left; left=$(ls -A .make-report | grep -v '^runs\.sqlite$' | tr '\n' ' ')
+  [ -z "$left" ] || { why "closed pipe left in .make-report: $left"; return 1; }
+  (ulimit -f 8; timeout -k 5 120 "$MR" "${OUTPUT_STUDY[@]}" --output big --no-store --quiet </dev/null >/dev/null 2>err.txt); rc=$?
+  [ "$rc" = 1 ] || { why "ulimit -f: exit $rc, expected 1; stderr: $(head -c 300 err.txt)"; return 1; }
+  [ "$(wc -l <err.txt)" -le 1 ] || { why "ulimit -f: $(wc -l <err.txt) lines on stderr"; return 1; }
+  [ ! -e big ] || { why "ulimit -f: a half-written 'big' is left"; return 1; }
+  left=$(ls -A .make-report | grep -v '^runs\.sqlite$' | tr '\n' ' ')
+  [ -z "$left" ] || { why "ulimit -f left in .make-report: $left"; return 1; }
+}
+hostile_case closed-pipe-and-file-size-limit case_closed_pipe_and_file_size_limit
