@@ -41,6 +41,8 @@ import Foundation
 public struct GradientCanceling: TargetedAttack {
     /// "gradient-canceling".
     public static let kind = "gradient-canceling"
+    /// The retrained victim's agreement with its target (over the clean model's), never τ: τ is a budget, not a rate.
+    public static let successMetricKey: String? = MetricKey.targetAgreement
     /// One sentence for help and commented study files.
     public static let summary = "Lu et al.'s Gradient Canceling: added poisons whose gradient cancels the clean gradient at a target model."
 
@@ -118,7 +120,7 @@ public struct GradientCanceling: TargetedAttack {
          MetricInfo(key: MetricKey.targetDistance, name: "Victim's distance from target",
                     meaning: "‖w_victim − w_target‖ / ‖w_target‖ over every parameter"),
          MetricInfo(key: MetricKey.targetAgreement, name: "Agreement with target",
-                    meaning: "share of test rows on which the retrained victim and the target predict the same class")]
+                    meaning: "share of test rows on which the retrained victim and the target predict the same class", hasBaseline: true)]
     }
 
     /// The poisoned set (clean rows and poisons), the target's parameters; while it works, the clean
