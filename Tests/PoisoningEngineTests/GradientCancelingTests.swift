@@ -66,34 +66,44 @@ struct GradientCancelingTests {
     }
 
     /// The paper's phase transition on binary logistic regression (1,000 training rows, 10 features,
-    /// a GradPC target at ε_w = 0.5, τ = 0.205), with gradient canceling's default options (the paper's
-    /// η = 0.5, 1,000 steps). Below τ no poison set can cancel the clean gradient: every row's
-    /// <θ, ∇ℓ> = <h, p − y> ≥ −W₀(1/e), so <θ, v> ≥ W₀(1/e)(τ − ε_d) and, by Cauchy-Schwarz,
-    /// ‖v‖ ≥ W₀(1/e)(τ − ε_d)/‖θ‖; GC's poisons at 0.5τ stay above that bound. Above τ GC cancels
-    /// the clean gradient: at 1.5τ the mixed gradient falls below 20% of the clean one (measured 11.2%),
-    /// at 3τ below 15% (measured 8.5%). Descending the mean-gradient objective ½‖v‖² at the same η
-    /// (before this attack descended the summed gradient's norm) left 79% and 65%: this test fails then.
+    /// overlapping classes: cluster std 4, so that the clean model is no separator whose weights grow
+    /// as long as SGD runs), a GradPC target at ε_w = 0.5, with gradient canceling's default options.
+    /// τ is checked against an independent computation: <θ, G(μ; θ)>/W₀(1/e) with G the network's
+    /// own mean gradient over the clean rows (its backward pass, not τ's row-by-row sum of <h, p − y>).
+    /// Below τ (0.5τ) the mixed gradient stays above the Cauchy–Schwarz bound: every row's
+    /// <θ, ∇ℓ> = <h, p − y> ≥ −W₀(1/e), so <θ, v> ≥ W₀(1/e)(τ − ε_d) and ‖v‖ ≥ W₀(1/e)(τ − ε_d)/‖θ‖;
+    /// that is a consistency check of the bound, not the paper's claim. The paper's claim, above τ:
+    /// at 2τ GC cancels the clean gradient (the mixed gradient is at most 1e-3 of the clean one;
+    /// 5e-6 of it was measured on a study of these data) and the victim retrained on the poisoned set
+    /// lies closer to the target than the clean model does.
     @Test func belowTauNothingCancelsTheCleanGradientAboveItGradientCancelingDoes() throws {
-        let split = GaussianClusters(samples: 1429, features: 10, classes: 2, seed: 5).makeSplit()
+        let split = GaussianClusters(samples: 1429, features: 10, classes: 2, clusterStd: 4.0, seed: 5).makeSplit()
         #expect(split.train.count == 1000)
         let trainer = ModelTrainer(model: NetworkShape(inputs: 10, hidden: [], classes: 2), settings: TrainingSettings(), seed: 1)
         let clean = try #require(trainer.train(split.train).model as? NetworkParameters)
         let target = try #require(GradPCTarget(epsW: 0.5).target(clean: clean, train: split.train, trainer: trainer, seed: 1))
         let tau = try #require(poisonabilityThreshold(of: target, on: split.train).tau)
-        #expect(abs(tau - 0.205) < 0.001)
+        let gradient = target.lossAndGradient(on: split.train).gradient
+        let innerProduct = zip(target.values, gradient).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+        #expect(abs(tau - innerProduct / lambertW0(exp(-1.0))) <= 1e-4 * tau, "τ \(tau), from the network's gradient \(innerProduct / lambertW0(exp(-1.0)))")
         let norm = target.values.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
+        let cleanDistance = relativeParameterDistance(clean, from: target)
         let attack = GradientCanceling(targetLabel: "gradpc 0.5", target: GradPCTarget(epsW: 0.5))
-        for (multiple, largestRatio) in [(0.5, 1.0), (1.5, 0.2), (3.0, 0.15)] {
+        for multiple in [0.5, 2.0] {
             let fraction = multiple * tau
             let poisoned = try #require(attack.poison(split, fraction: fraction, seed: 1, trainer: trainer))
             let m = poisoned.poisonedRows.count, n = 1000
             #expect(m == poisonCount(fraction: fraction, of: n) && poisoned.data.count == n + m)
             let mixed = try #require(poisoned.measurements[MetricKey.mixedGradientNorm])
             let cleanNorm = try #require(poisoned.measurements[MetricKey.cleanGradientNorm])
-            #expect(mixed / cleanNorm < largestRatio, "at \(multiple)τ")
             if multiple < 1 {
                 let bound = lambertW0(exp(-1.0)) * (tau - Double(m) / Double(n)) / norm * Double(n) / Double(n + m)
                 #expect(mixed >= bound && bound > 0, "at \(multiple)τ: \(mixed) below the bound \(bound)")
+            } else {
+                #expect(mixed <= 1e-3 * cleanNorm, "at \(multiple)τ: mixed \(mixed), clean \(cleanNorm)")
+                let victim = try #require(trainer.train(poisoned.data).model as? NetworkParameters)
+                let distance = relativeParameterDistance(victim, from: target)
+                #expect(distance < cleanDistance, "at \(multiple)τ: the victim lies \(distance) from the target, the clean model \(cleanDistance)")
             }
         }
     }
