@@ -108,12 +108,12 @@ struct GradientCancelingTests {
         }
     }
 
-    /// A study with targets and a gradient-canceling attack.
-    static func config(models: [ParameterValue] = [StudyConfig.component(LogisticRegression.kind)], target: String = "gradpc 0.5",
+    /// A study with targets and a gradient-canceling attack aimed at each label of `aimedAt`.
+    static func config(models: [ParameterValue] = [StudyConfig.component(LogisticRegression.kind)], aimedAt: [String] = ["gradpc 0.5", "label-flip 0.5"],
                        targets: [ParameterValue] = [StudyConfig.component(GradPCTarget.kind, ["eps-w": .double(0.5)]),
                                                     StudyConfig.component(LabelFlipTarget.kind)]) -> StudyConfig {
         StudyConfig(data: StudyConfig.component(GaussianClusters.kind, ["samples": .int(80), "features": .int(3), "classes": .int(2)]),
-                    models: models, attacks: [StudyConfig.component(GradientCanceling.kind, ["target": .string(target), "steps": .int(20)])],
+                    models: models, attacks: aimedAt.map { StudyConfig.component(GradientCanceling.kind, ["target": .string($0), "steps": .int(20)]) },
                     fractions: [0, 0.1], seeds: [2], training: TrainingSettings(epochs: 3, batchSize: 16), targets: targets)
     }
 
@@ -128,8 +128,9 @@ struct GradientCancelingTests {
 
     /// `targets:` is read with its defaults filled in, written back in the study's document (and
     /// read back from it as the same configuration), and matched to the attack by label; a label
-    /// naming no target, two targets with one label, and gradient canceling on a model other than
-    /// softmax regression are refused in one line naming the key.
+    /// naming no target, two targets with one label, gradient canceling on a model other than
+    /// softmax regression, and a target no attack names (in a study with or without gradient
+    /// canceling) are refused in one line naming the key.
     @Test func targetsAreReadWrittenAndMatchedByLabel() throws {
         let study = try Study(Self.config())
         #expect(study.config.targets.map { $0.value(at: "kind") } == [.string("gradpc"), .string("label-flip")])
@@ -140,7 +141,7 @@ struct GradientCancelingTests {
         let attack = try #require(study.attacks[0] as? GradientCanceling)
         #expect(attack.target?.label == "gradpc 0.5" && attack.label == "gradient-canceling → gradpc 0.5 (20 steps)")
         #expect(StudyConfig().document.value(at: "targets") == nil)
-        #expect(Self.refusal(Self.config(target: "gradpc 0.7"))
+        #expect(Self.refusal(Self.config(aimedAt: ["gradpc 0.7", "label-flip 0.5"]))
             == "attacks[0].target: names no target 'gradpc 0.7'; the study's targets are 'gradpc 0.5', 'label-flip 0.5'")
         #expect(Self.refusal(Self.config(targets: [])).hasPrefix("attacks[0].target: names no target 'gradpc 0.5'; the study has no targets"))
         #expect(Self.refusal(Self.config(targets: [StudyConfig.component(LabelFlipTarget.kind), StudyConfig.component(LabelFlipTarget.kind)]))
@@ -148,6 +149,9 @@ struct GradientCancelingTests {
         #expect(Self.refusal(Self.config(models: [StudyConfig.mlp(8)]))
             == "attacks[0]: gradient-canceling's double-backward pass is written for softmax regression (logistic); mlp is not supported")
         #expect(Self.refusal(Self.config(targets: [StudyConfig.component(GradPCTarget.kind, ["eps-w": .double(0)])])).hasPrefix("targets[0].eps-w: must lie in"))
+        #expect(Self.refusal(Self.config(aimedAt: ["gradpc 0.5"]))
+            == "targets[1]: no attack names 'label-flip 0.5' as its target: the study would ignore it (remove it, or aim an attack at it with target: 'label-flip 0.5')")
+        #expect(Self.refusal(StudyConfig(targets: [StudyConfig.component(GradPCTarget.kind)])).hasPrefix("targets[0]: no attack names 'gradpc 0.5' as its target"))
     }
 
     /// A study's runs record what the attack declares: at fraction 0 the clean model, which the
