@@ -108,6 +108,16 @@ struct GradientCancelingTests {
         }
     }
 
+    /// The report introduces each metric's table with "The " and its meaning, and the findings put the
+    /// meaning in brackets after its name: no meaning may start with "the" ("The the poison budget").
+    @Test func noMetricMeaningStartsWithThe() {
+        let metrics = GradientCanceling(targetLabel: "gradpc 0.5").metrics.flatMap(\.recorded)
+        #expect(metrics.count == 9)
+        for metric in metrics {
+            #expect(!metric.meaning.lowercased().hasPrefix("the "), "\(metric.key): \(metric.meaning)")
+        }
+    }
+
     /// A study with targets and a gradient-canceling attack aimed at each label of `aimedAt`.
     static func config(models: [ParameterValue] = [StudyConfig.component(LogisticRegression.kind)], aimedAt: [String] = ["gradpc 0.5", "label-flip 0.5"],
                        targets: [ParameterValue] = [StudyConfig.component(GradPCTarget.kind, ["eps-w": .double(0.5)]),

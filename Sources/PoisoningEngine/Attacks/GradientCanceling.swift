@@ -113,7 +113,7 @@ public struct GradientCanceling: TargetedAttack {
 
     public var metrics: [MetricInfo] {
         [MetricInfo(key: MetricKey.poisonabilityThreshold, name: "Threshold τ",
-                    meaning: "the poison budget below which no poison set reaches the target (Lu et al. 2023), for this seed's target"),
+                    meaning: "poison budget below which no poison set reaches the target (Lu et al. 2023), for this seed's target"),
          MetricInfo(key: MetricKey.targetAccuracy, name: "Target accuracy", meaning: "test accuracy of the target model"),
          MetricInfo(key: MetricKey.targetShift, name: "Target's distance from clean",
                     meaning: "‖w_target − w_clean‖ / ‖w_clean‖ over every parameter"),
