@@ -126,6 +126,11 @@ public struct GradientCanceling: TargetedAttack {
                     meaning: "share of test rows on which the retrained victim and the target predict the same class", hasBaseline: true)]
     }
 
+    /// The keys of its metrics that describe the seed's clean model and target only, the same at
+    /// every fraction: τ, the target's accuracy and distance from clean, the clean gradient norm.
+    public static let fractionIndependentKeys: Set<String> = [MetricKey.poisonabilityThreshold, MetricKey.targetAccuracy,
+                                                              MetricKey.targetShift, MetricKey.cleanGradientNorm]
+
     /// The poisoned set (clean rows and poisons), the target's parameters; while it works, the clean
     /// model's and the target's training, and the poisons with their gradient and momentum in Double.
     public func memoryNeed(_ sizes: RunSizes) -> MemoryNeed {
