@@ -304,13 +304,15 @@ public struct StudyResults: Sendable, Codable, Equatable {
         return "Poisoning sensitivity (\(attacks)) of \(models == 1 ? series[0].modelLabel : "\(models) models") on \(data.name)"
     }
 
-    /// The success metric of series `index`'s attack: its first own metric (not a derived baseline
-    /// or excess) that the series' points record; nil when it has none.
+    /// The success metric of series `index`'s attack: the one its kind declares
+    /// (`PoisoningAttack.successMetricKey`), when the series' points record it; nil otherwise.
     public func successMetric(of index: Int) -> MetricInfo? {
-        let derived = Set(attackMetrics.filter(\.hasBaseline).flatMap { [$0.baseline.key, $0.excess.key] })
-        return attackMetrics.first { metric in
-            !derived.contains(metric.key) && points.contains { $0.series == index && $0.metric(metric.key) != nil }
-        }
+        let attack = config.attacks[series[index].attack]
+        guard let attackType = Registry.attacks.first(where: { attack.value(at: "kind") == .string($0.kind) }),
+              let key = attackType.successMetricKey,
+              let metric = attackMetrics.first(where: { $0.key == key }),
+              points.contains(where: { $0.series == index && $0.metric(key) != nil }) else { return nil }
+        return metric
     }
 
     /// Whether the study is of the reference study's design (random label flips, no defense), for

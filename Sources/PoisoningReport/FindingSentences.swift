@@ -64,7 +64,8 @@ func inRunningText(_ name: String) -> String {
     }.joined(separator: " ")
 }
 
-/// The attacks' own metrics at the largest fraction. A rate with a clean-model baseline is given as
+/// The attacks' own metrics at the largest fraction (those of gradient canceling's clean model and
+/// target, `GradientCanceling.fractionIndependentKeys`, at every fraction). A rate with a clean-model baseline is given as
 /// its excess over that baseline, the baseline beside it; the rate itself is not repeated.
 private func attackMetricSentences(_ results: StudyResults, words: FindingWords) -> [String] {
     let findings = results.findings, largest = percent(findings.largestFraction)
@@ -74,8 +75,10 @@ private func attackMetricSentences(_ results: StudyResults, words: FindingWords)
     return findings.attackMetrics.compactMap { finding in
         guard !skipped.contains(finding.metric.key) else { return nil }
         guard let rate = corrected.first(where: { $0.excess.key == finding.metric.key }) else {
-            return "At the largest fraction (\(largest)) the \(inRunningText(finding.metric.name)) "
-                + "(\(finding.metric.meaning)) is \(words.list(finding.values))."
+            // A quantity of the clean model and the target is the same at every fraction: no "at the largest fraction".
+            let at = GradientCanceling.fractionIndependentKeys.contains(finding.metric.key)
+                ? "At every fraction" : "At the largest fraction (\(largest))"
+            return "\(at) the \(inRunningText(finding.metric.name)) (\(finding.metric.meaning)) is \(words.list(finding.values))."
         }
         let signed = listing(finding.values.map {
             signedPlusMinus($0.value) + " (\(words.name($0.series)))"

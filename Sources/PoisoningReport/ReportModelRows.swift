@@ -102,11 +102,12 @@ extension ReportModel {
 
     /// One row per fraction of `fractions`, one cell per series in `columns`: mean ± std of `key`; for
     /// test accuracy followed by the Wilson interval of the mean as a share of the test rows.
-    static func fractionRows(of results: StudyResults, fractions: [Double], key: String, columns: [Int]) -> [FractionRow] {
+    static func fractionRows(of results: StudyResults, fractions: [Double], key: String, columns: [Int],
+                             missing: String = "n/a") -> [FractionRow] {
         fractions.map { fraction in
             FractionRow(fraction: percent(fraction), cells: columns.map { series in
                 let stats = results.points.first { $0.fraction == fraction && $0.series == series }?.metric(key)
-                var text = stats.map(plusMinus) ?? "n/a"
+                var text = stats.map(plusMinus) ?? missing
                 if key == MetricKey.testAccuracy, let stats {
                     let wilson = wilsonInterval(proportion: stats.mean, trials: results.data.testCount, confidence: results.statistics.confidence)
                     text += " [" + intervalText(wilson, threeDecimals, separator: ", ") + "]"
@@ -121,14 +122,18 @@ extension ReportModel {
         SeriesTable(series: headers, fractions: rows.map(\.fraction)) { series, fraction in rows[fraction].cells[series] }
     }
 
-    /// Each attack's own success metric, by fraction, over the series that have it.
+    /// Each attack's own metrics, by fraction, over the series that have them. The threshold τ has a
+    /// column for every gradient-canceling series: where its target has no threshold, the cell says so.
     static func attackMetricTables(of results: StudyResults, fractions: [Double]) -> [AttackMetricTable] {
         results.attackMetrics.map { metric in
+            let isTau = metric.key == MetricKey.poisonabilityThreshold
             let columns = results.series.indices.filter { series in
-                results.points.contains { $0.series == series && $0.metric(metric.key) != nil }
+                isTau ? results.config.attacks[results.series[series].attack].value(at: "kind") == .string(GradientCanceling.kind)
+                    : results.points.contains { $0.series == series && $0.metric(metric.key) != nil }
             }
             let headers = columns.map { results.series[$0].label }
-            let metricRows = fractionRows(of: results, fractions: fractions, key: metric.key, columns: columns)
+            let metricRows = fractionRows(of: results, fractions: fractions, key: metric.key, columns: columns,
+                                          missing: isTau ? "none (no threshold exists)" : "n/a")
             return AttackMetricTable(name: metric.name, meaning: metric.meaning, headers: headers, rows: metricRows,
                                      table: seriesTable(metricRows, headers: headers))
         }

@@ -66,44 +66,64 @@ struct GradientCancelingTests {
     }
 
     /// The paper's phase transition on binary logistic regression (1,000 training rows, 10 features,
-    /// a GradPC target at ε_w = 0.5, τ = 0.205), with gradient canceling's default options (the paper's
-    /// η = 0.5, 1,000 steps). Below τ no poison set can cancel the clean gradient: every row's
-    /// <θ, ∇ℓ> = <h, p − y> ≥ −W₀(1/e), so <θ, v> ≥ W₀(1/e)(τ − ε_d) and, by Cauchy-Schwarz,
-    /// ‖v‖ ≥ W₀(1/e)(τ − ε_d)/‖θ‖; GC's poisons at 0.5τ stay above that bound. Above τ GC cancels
-    /// the clean gradient: at 1.5τ the mixed gradient falls below 20% of the clean one (measured 11.2%),
-    /// at 3τ below 15% (measured 8.5%). Descending the mean-gradient objective ½‖v‖² at the same η
-    /// (before this attack descended the summed gradient's norm) left 79% and 65%: this test fails then.
+    /// overlapping classes: cluster std 4, so that the clean model is no separator whose weights grow
+    /// as long as SGD runs), a GradPC target at ε_w = 0.5, with gradient canceling's default options.
+    /// τ is checked against an independent computation: <θ, G(μ; θ)>/W₀(1/e) with G the network's
+    /// own mean gradient over the clean rows (its backward pass, not τ's row-by-row sum of <h, p − y>).
+    /// Below τ (0.5τ) the mixed gradient stays above the Cauchy–Schwarz bound: every row's
+    /// <θ, ∇ℓ> = <h, p − y> ≥ −W₀(1/e), so <θ, v> ≥ W₀(1/e)(τ − ε_d) and ‖v‖ ≥ W₀(1/e)(τ − ε_d)/‖θ‖;
+    /// that is a consistency check of the bound, not the paper's claim. The paper's claim, above τ:
+    /// at 2τ GC cancels the clean gradient (the mixed gradient is at most 1e-3 of the clean one;
+    /// 5e-6 of it was measured on a study of these data) and the victim retrained on the poisoned set
+    /// lies closer to the target than the clean model does.
     @Test func belowTauNothingCancelsTheCleanGradientAboveItGradientCancelingDoes() throws {
-        let split = GaussianClusters(samples: 1429, features: 10, classes: 2, seed: 5).makeSplit()
+        let split = GaussianClusters(samples: 1429, features: 10, classes: 2, clusterStd: 4.0, seed: 5).makeSplit()
         #expect(split.train.count == 1000)
         let trainer = ModelTrainer(model: NetworkShape(inputs: 10, hidden: [], classes: 2), settings: TrainingSettings(), seed: 1)
         let clean = try #require(trainer.train(split.train).model as? NetworkParameters)
         let target = try #require(GradPCTarget(epsW: 0.5).target(clean: clean, train: split.train, trainer: trainer, seed: 1))
         let tau = try #require(poisonabilityThreshold(of: target, on: split.train).tau)
-        #expect(abs(tau - 0.205) < 0.001)
+        let gradient = target.lossAndGradient(on: split.train).gradient
+        let innerProduct = zip(target.values, gradient).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+        #expect(abs(tau - innerProduct / lambertW0(exp(-1.0))) <= 1e-4 * tau, "τ \(tau), from the network's gradient \(innerProduct / lambertW0(exp(-1.0)))")
         let norm = target.values.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
+        let cleanDistance = relativeParameterDistance(clean, from: target)
         let attack = GradientCanceling(targetLabel: "gradpc 0.5", target: GradPCTarget(epsW: 0.5))
-        for (multiple, largestRatio) in [(0.5, 1.0), (1.5, 0.2), (3.0, 0.15)] {
+        for multiple in [0.5, 2.0] {
             let fraction = multiple * tau
             let poisoned = try #require(attack.poison(split, fraction: fraction, seed: 1, trainer: trainer))
             let m = poisoned.poisonedRows.count, n = 1000
             #expect(m == poisonCount(fraction: fraction, of: n) && poisoned.data.count == n + m)
             let mixed = try #require(poisoned.measurements[MetricKey.mixedGradientNorm])
             let cleanNorm = try #require(poisoned.measurements[MetricKey.cleanGradientNorm])
-            #expect(mixed / cleanNorm < largestRatio, "at \(multiple)τ")
             if multiple < 1 {
                 let bound = lambertW0(exp(-1.0)) * (tau - Double(m) / Double(n)) / norm * Double(n) / Double(n + m)
                 #expect(mixed >= bound && bound > 0, "at \(multiple)τ: \(mixed) below the bound \(bound)")
+            } else {
+                #expect(mixed <= 1e-3 * cleanNorm, "at \(multiple)τ: mixed \(mixed), clean \(cleanNorm)")
+                let victim = try #require(trainer.train(poisoned.data).model as? NetworkParameters)
+                let distance = relativeParameterDistance(victim, from: target)
+                #expect(distance < cleanDistance, "at \(multiple)τ: the victim lies \(distance) from the target, the clean model \(cleanDistance)")
             }
         }
     }
 
-    /// A study with targets and a gradient-canceling attack.
-    static func config(models: [ParameterValue] = [StudyConfig.component(LogisticRegression.kind)], target: String = "gradpc 0.5",
+    /// The report introduces each metric's table with "The " and its meaning, and the findings put the
+    /// meaning in brackets after its name: no meaning may start with "the" ("The the poison budget").
+    @Test func noMetricMeaningStartsWithThe() {
+        let metrics = GradientCanceling(targetLabel: "gradpc 0.5").metrics.flatMap(\.recorded)
+        #expect(metrics.count == 9)
+        for metric in metrics {
+            #expect(!metric.meaning.lowercased().hasPrefix("the "), "\(metric.key): \(metric.meaning)")
+        }
+    }
+
+    /// A study with targets and a gradient-canceling attack aimed at each label of `aimedAt`.
+    static func config(models: [ParameterValue] = [StudyConfig.component(LogisticRegression.kind)], aimedAt: [String] = ["gradpc 0.5", "label-flip 0.5"],
                        targets: [ParameterValue] = [StudyConfig.component(GradPCTarget.kind, ["eps-w": .double(0.5)]),
                                                     StudyConfig.component(LabelFlipTarget.kind)]) -> StudyConfig {
         StudyConfig(data: StudyConfig.component(GaussianClusters.kind, ["samples": .int(80), "features": .int(3), "classes": .int(2)]),
-                    models: models, attacks: [StudyConfig.component(GradientCanceling.kind, ["target": .string(target), "steps": .int(20)])],
+                    models: models, attacks: aimedAt.map { StudyConfig.component(GradientCanceling.kind, ["target": .string($0), "steps": .int(20)]) },
                     fractions: [0, 0.1], seeds: [2], training: TrainingSettings(epochs: 3, batchSize: 16), targets: targets)
     }
 
@@ -118,8 +138,9 @@ struct GradientCancelingTests {
 
     /// `targets:` is read with its defaults filled in, written back in the study's document (and
     /// read back from it as the same configuration), and matched to the attack by label; a label
-    /// naming no target, two targets with one label, and gradient canceling on a model other than
-    /// softmax regression are refused in one line naming the key.
+    /// naming no target, two targets with one label, gradient canceling on a model other than
+    /// softmax regression, and a target no attack names (in a study with or without gradient
+    /// canceling) are refused in one line naming the key.
     @Test func targetsAreReadWrittenAndMatchedByLabel() throws {
         let study = try Study(Self.config())
         #expect(study.config.targets.map { $0.value(at: "kind") } == [.string("gradpc"), .string("label-flip")])
@@ -130,7 +151,7 @@ struct GradientCancelingTests {
         let attack = try #require(study.attacks[0] as? GradientCanceling)
         #expect(attack.target?.label == "gradpc 0.5" && attack.label == "gradient-canceling → gradpc 0.5 (20 steps)")
         #expect(StudyConfig().document.value(at: "targets") == nil)
-        #expect(Self.refusal(Self.config(target: "gradpc 0.7"))
+        #expect(Self.refusal(Self.config(aimedAt: ["gradpc 0.7", "label-flip 0.5"]))
             == "attacks[0].target: names no target 'gradpc 0.7'; the study's targets are 'gradpc 0.5', 'label-flip 0.5'")
         #expect(Self.refusal(Self.config(targets: [])).hasPrefix("attacks[0].target: names no target 'gradpc 0.5'; the study has no targets"))
         #expect(Self.refusal(Self.config(targets: [StudyConfig.component(LabelFlipTarget.kind), StudyConfig.component(LabelFlipTarget.kind)]))
@@ -138,6 +159,9 @@ struct GradientCancelingTests {
         #expect(Self.refusal(Self.config(models: [StudyConfig.mlp(8)]))
             == "attacks[0]: gradient-canceling's double-backward pass is written for softmax regression (logistic); mlp is not supported")
         #expect(Self.refusal(Self.config(targets: [StudyConfig.component(GradPCTarget.kind, ["eps-w": .double(0)])])).hasPrefix("targets[0].eps-w: must lie in"))
+        #expect(Self.refusal(Self.config(aimedAt: ["gradpc 0.5"]))
+            == "targets[1]: no attack names 'label-flip 0.5' as its target: the study would ignore it (remove it, or aim an attack at it with target: 'label-flip 0.5')")
+        #expect(Self.refusal(StudyConfig(targets: [StudyConfig.component(GradPCTarget.kind)])).hasPrefix("targets[0]: no attack names 'gradpc 0.5' as its target"))
     }
 
     /// A study's runs record what the attack declares: at fraction 0 the clean model, which the

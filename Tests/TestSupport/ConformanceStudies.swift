@@ -25,7 +25,7 @@ public enum ConformanceStudies {
         Registry.models.map { ($0.kind, $0.kind == MLP.kind ? StudyConfig.mlp(4) : StudyConfig.component($0.kind)) }
     }
 
-    /// The target every study names (`targets`), for gradient canceling.
+    /// The target of every study with gradient canceling (`targets`), which that attack names.
     public static let target = StudyConfig.component(GradPCTarget.kind, ["eps-w": .double(0.5)])
 
     /// Every registered attack with its defaults (gradient canceling aims at `target`), and the clean-label backdoor.
@@ -44,7 +44,8 @@ public enum ConformanceStudies {
     /// The study of one model, attack and defense.
     public static func config(model: ParameterValue, attack: ParameterValue, defense: ParameterValue) -> StudyConfig {
         StudyConfig(data: data, models: [model], attacks: [attack], defenses: [defense], fractions: [0, 0.2], seeds: [3],
-                    training: TrainingSettings(epochs: 2, batchSize: 16), targets: [target])
+                    training: TrainingSettings(epochs: 2, batchSize: 16),
+                    targets: attack.value(at: "kind") == .string(GradientCanceling.kind) ? [target] : [])
     }
 
     /// Every triple, model-major, then attack, then defense.

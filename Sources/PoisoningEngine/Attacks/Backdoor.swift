@@ -55,6 +55,8 @@ import Foundation
 public struct Backdoor: PoisoningAttack {
     /// "backdoor".
     public static let kind = "backdoor"
+    /// The share of triggered test rows classified as the target class.
+    public static let successMetricKey: String? = "backdoorSuccess"
     /// One sentence for help and commented study files.
     public static let summary = "Stamp a trigger (trigger features set to an in-range quantile, or a blended pattern) on training rows: "
         + "relabelled as the target class, or (clean-label) target-class rows made hard to learn by PGD, labels kept."

@@ -8,6 +8,8 @@
 public struct ClassFlip: ModelFreeAttack {
     /// "class-flip".
     public static let kind = "class-flip"
+    /// The share of the source class's test rows classified as the target class.
+    public static let successMetricKey: String? = "targetSuccess"
     /// One sentence for help and commented study files.
     public static let summary = "Relabel training rows of one class as another class (the budget a share of the training set)."
 

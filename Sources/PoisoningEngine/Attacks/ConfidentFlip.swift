@@ -3,6 +3,8 @@
 public struct ConfidentFlip: PoisoningAttack {
     /// "confident-flip".
     public static let kind = "confident-flip"
+    /// None: the victim's accuracy is the only measure of its success.
+    public static let successMetricKey: String? = nil
     /// One sentence for help and commented study files.
     public static let summary = "Flip the labels of the round(fraction · n) training rows the clean model is most confident about."
 

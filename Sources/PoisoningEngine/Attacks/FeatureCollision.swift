@@ -49,6 +49,8 @@ import Foundation
 public struct FeatureCollision: PoisoningAttack {
     /// "feature-collision".
     public static let kind = "feature-collision"
+    /// The share of target rows classified as the base class.
+    public static let successMetricKey: String? = "collisionSuccess"
     /// One sentence for help and commented study files.
     public static let summary = "Craft clean-label poisons from base-class rows that collide with target test rows in the model's representation."
     /// The paper's β0 (Shafahi et al. 2018).

@@ -3,6 +3,8 @@
 public struct MarginFlip: PoisoningAttack {
     /// "margin-flip".
     public static let kind = "margin-flip"
+    /// None: the victim's accuracy is the only measure of its success.
+    public static let successMetricKey: String? = nil
     /// One sentence for help and commented study files.
     public static let summary = "Flip the labels of the round(fraction · n) training rows nearest the clean model's decision boundary."
 

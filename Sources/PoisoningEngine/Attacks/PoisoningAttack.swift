@@ -52,6 +52,11 @@ public struct PoisonedTrainingSet: Sendable {
 public protocol PoisoningAttack: StudyComponent {
     /// The metrics its evaluation sets add to every run (none by default).
     var metrics: [MetricInfo] { get }
+    /// The key, among `metrics`, of the one metric that measures whether the attack reached its goal
+    /// (the report's success column and figure); nil for an attack that measures no success of its
+    /// own. Declared by every attack, never taken from the order of `metrics`: a metric that only
+    /// describes the attack (a budget, a target's accuracy) is no success rate.
+    static var successMetricKey: String? { get }
     /// What it knows of the victim when it trains a surrogate model; nil for an attack that trains
     /// none (the default).
     var knowledge: AttackerKnowledge? { get }

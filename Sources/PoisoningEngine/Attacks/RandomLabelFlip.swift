@@ -8,6 +8,8 @@
 public struct RandomLabelFlip: ModelFreeAttack {
     /// "random-label-flip".
     public static let kind = "random-label-flip"
+    /// None: the victim's accuracy is the only measure of its success.
+    public static let successMetricKey: String? = nil
     /// One sentence for help and commented study files.
     public static let summary = "Flip round(fraction · n) training labels, chosen at random, each to a random other class."
 

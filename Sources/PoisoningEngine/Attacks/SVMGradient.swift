@@ -56,6 +56,8 @@ import Synchronization
 /// for its other runs (`PoisonSets`), so that the models of a study face the same poisons.
 public struct SVMGradient: PoisoningAttack {
     public static let kind = "svm-gradient"
+    /// The error of the attacker's poisoned SVM on its validation rows.
+    public static let successMetricKey: String? = validationErrorKey
     public static let summary = "Biggio et al.'s optimal attack on a binary SVM: poisons of one class pair that climb the validation hinge loss."
 
     /// The label the poisons carry.

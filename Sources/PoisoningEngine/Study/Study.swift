@@ -111,8 +111,8 @@ public struct StudyDesign: Sendable {
     }
 
     /// `attacks` with each `TargetedAttack` given the target of its label among `targets` (two targets
-    /// may not share a label). Throws when a label names no target, or such an attack cannot attack one
-    /// of `models`.
+    /// may not share a label). Throws when a label names no target, such an attack cannot attack one
+    /// of `models`, or no attack names a target (which the study would otherwise ignore).
     static func aim(_ attacks: [any PoisoningAttack], at targets: [any TargetModel], models: [any ModelArchitecture],
                     locations: SourceLocations) throws -> [any PoisoningAttack] {
         for (index, target) in targets.enumerated() where targets[..<index].contains(where: { $0.label == target.label }) {
@@ -120,7 +120,7 @@ public struct StudyDesign: Sendable {
             throw SpecificationError(path: path, location: locations.location(of: path),
                                      message: "its label \(quotedUserText(target.label)) is that of an earlier target: attacks could not tell them apart")
         }
-        return try attacks.enumerated().map { index, attack in
+        let aimed = try attacks.enumerated().map { index, attack in
             guard let targeted = attack as? any TargetedAttack else { return attack }
             let path = "attacks[\(index)]"
             for model in models {
@@ -136,6 +136,13 @@ public struct StudyDesign: Sendable {
             }
             return targeted.aimed(at: target)
         }
+        let named = Set(attacks.compactMap { ($0 as? any TargetedAttack)?.targetLabel })
+        if let index = targets.firstIndex(where: { !named.contains($0.label) }) {
+            let path = "targets[\(index)]"
+            throw SpecificationError(path: path, location: locations.location(of: path),
+                                     message: "no attack names \(quotedUserText(targets[index].label)) as its target: the study would ignore it (remove it, or aim an attack at it with target: \(quotedUserText(targets[index].label)))")
+        }
+        return aimed
     }
 
     /// The first attack or defense (attacks first, each in order, for the models in order) that needs a
