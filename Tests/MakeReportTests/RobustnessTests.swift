@@ -164,6 +164,17 @@ struct RobustnessTests {
         #expect(refused.standardError == "make-report: error: The value '-1' is invalid for '--seeds <seeds>': '-1' \(digitsOnly)\n")
     }
 
+    /// Issue 19 review: `--samples 2` with 5 classes was accepted and published; a class with no test
+    /// (or no training) rows is refused before any work, nothing created.
+    @Test func aClassWithoutTestRowsIsRefused() throws {
+        let folder = cli.temporaryFolder()
+        let outcome = try cli.run(["--samples", "2", "--widths", "4", "--fractions", "0", "--seeds", "1", "--epochs", "1", "--no-store", "--output", "out"], in: folder)
+        #expect(outcome.status == 2)
+        #expect(outcome.standardError == "make-report: error: data: class '0' has no test rows (the split of its 1 sample leaves none); "
+            + "every class needs both training and test rows; give more samples or fewer classes\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
+    }
+
     /// Issue 19: a study file with no data block takes a data option (`--samples`, `--classes`) as a
     /// change to the default gaussian-clusters data, as `make-report study` says every key may be left out.
     @Test func aDataOptionAppliesToTheDefaultDataOfAStudyFileWithoutDataBlock() throws {

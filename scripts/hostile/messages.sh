@@ -266,7 +266,7 @@ hostile_case whole-numbers-on-the-command-line case_whole_numbers_on_the_command
 # written out, as every other message quotes a name.
 case_validate_quotes_the_folder_name() {
   mr validate $'a\nb'
-  refused "^make-report: error: validate: 'a\\\\u\{A\}b'" || return 1
+  refused "^make-report: error: validate: cannot read 'a\\\\u\{A\}b': " || return 1
   mr run --output $'c\nd' "${MESSAGES_STUDY[@]}"
   succeeded || return 1
   mr validate $'c\nd'
