@@ -55,8 +55,7 @@ public struct CSVDataset: DatasetSource {
             + "a number, \"2\") or its 0-based index (an unquoted integer) (default: the last column); read as pandas reads it: numbers in "
             + "numeric order if every label is a decimal number, else text by Unicode scalars.")
         header = try p.bool("header", default: true, help: "Whether the first line names the columns.")
-        let delimiter = try p.string("delimiter", default: ",", anyCharacter: true, help: "The cell separator, one character; not a "
-            + "quote, a line end, nor a character of a number (a digit, '.', '+', '-', 'e', 'E').")
+        let delimiter = try p.string("delimiter", default: ",", anyCharacter: true, help: "The cell separator, one character.")
         guard delimiter.unicodeScalars.count == 1, let scalar = delimiter.unicodeScalars.first else {
             throw p.error("delimiter", "must be one character")
         }
