@@ -85,7 +85,7 @@ struct OutputOptions: ParsableArguments {
 
 /// How the work runs; never changes the results.
 struct RuntimeOptions: ParsableArguments {
-    @Option(help: "Worker threads (default: all cores). Results do not depend on it.")
+    @Option(help: "Worker threads (default: all cores). Results do not depend on it.", transform: wholeNumberOption)
     var threads: Int?
 
     @Flag(help: ArgumentHelp("Print nothing but errors and warnings: no progress, no key findings.",
@@ -93,7 +93,7 @@ struct RuntimeOptions: ParsableArguments {
                                  + "elsewhere one line per tenth of the runs; the key findings go to stdout."))
     var quiet = false
 
-    @Option(help: "Refuse a study with more runs than this, before any work.")
+    @Option(help: "Refuse a study with more runs than this, before any work.", transform: wholeNumberOption)
     var maxRuns = defaultMaximumRuns
 
     /// Worker threads to use.

@@ -107,9 +107,8 @@ struct ShardOptions: ParsableArguments {
 /// any other value.
 func parseShard(_ text: String) throws -> Shard {
     let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-    guard parts.count == 2, let index = Int(parts[0]), let count = Int(parts[1]) else {
-        throw ValidationError("expected K/N, two whole numbers, e.g. 2/8")
-    }
+    guard parts.count == 2 else { throw ValidationError("expected K/N, two whole numbers, e.g. 2/8") }
+    let index: Int = try wholeNumberOption(String(parts[0])), count: Int = try wholeNumberOption(String(parts[1]))
     guard count >= 1 else { throw ValidationError("N must be at least 1") }
     guard index >= 1 else { throw ValidationError("shards count from 1, so K must be at least 1") }
     guard index <= count else { throw ValidationError("K must be at most N (\(count))") }

@@ -202,7 +202,7 @@ struct SweepOptions: ParsableArguments {
                                + "Relative paths in it (a CSV data file) are relative to its folder.",
                                valueName: "file"))
     var study: String?
-    @Option(name: .customLong(StudyOption.widths.rawValue), help: StudyOption.widths.help)
+    @Option(name: .customLong(StudyOption.widths.rawValue), help: StudyOption.widths.help, transform: wholeNumberListOption)
     var widths: CommaList<Int>?
     @Option(name: .customLong(StudyOption.attacks.rawValue), help: StudyOption.attacks.help)
     var attacks: CommaList<ComponentKind<AttackRole>>?
@@ -210,7 +210,7 @@ struct SweepOptions: ParsableArguments {
     var defenses: CommaList<ComponentKind<DefenseRole>>?
     @Option(name: .customLong(StudyOption.fractions.rawValue), help: StudyOption.fractions.help, transform: decimalListOption)
     var fractions: CommaList<Double>?
-    @Option(name: .customLong(StudyOption.seeds.rawValue), help: StudyOption.seeds.help)
+    @Option(name: .customLong(StudyOption.seeds.rawValue), help: StudyOption.seeds.help, transform: wholeNumberListOption)
     var seeds: CommaList<UInt64>?
     @Flag(help: ArgumentHelp("Make the study adaptive: start with its seeds, add 3 at a time up to 40 until its threshold trend and threshold differences "
                              + "are resolved by a group-sequential rule (the study file's seeds: {start, step, max, until}; refused when the "
@@ -220,21 +220,21 @@ struct SweepOptions: ParsableArguments {
 
 /// The training settings (`StudyOptions`' second group).
 struct TrainingOptions: ParsableArguments {
-    @Option(name: .customLong(StudyOption.epochs.rawValue), help: StudyOption.epochs.help)
+    @Option(name: .customLong(StudyOption.epochs.rawValue), help: StudyOption.epochs.help, transform: wholeNumberOption)
     var epochs: Int?
     @Option(name: .customLong(StudyOption.lr.rawValue), help: StudyOption.lr.help, transform: decimalOption)
     var lr: Double?
-    @Option(name: .customLong(StudyOption.batchSize.rawValue), help: StudyOption.batchSize.help)
+    @Option(name: .customLong(StudyOption.batchSize.rawValue), help: StudyOption.batchSize.help, transform: wholeNumberOption)
     var batchSize: Int?
 }
 
 /// The settings of the synthetic Gaussian-cluster data (`StudyOptions`' third group).
 struct DataOptions: ParsableArguments {
-    @Option(name: .customLong(StudyOption.samples.rawValue), help: StudyOption.samples.help)
+    @Option(name: .customLong(StudyOption.samples.rawValue), help: StudyOption.samples.help, transform: wholeNumberOption)
     var samples: Int?
-    @Option(name: .customLong(StudyOption.features.rawValue), help: StudyOption.features.help)
+    @Option(name: .customLong(StudyOption.features.rawValue), help: StudyOption.features.help, transform: wholeNumberOption)
     var features: Int?
-    @Option(name: .customLong(StudyOption.classes.rawValue), help: StudyOption.classes.help)
+    @Option(name: .customLong(StudyOption.classes.rawValue), help: StudyOption.classes.help, transform: wholeNumberOption)
     var classes: Int?
     @Option(name: .customLong(StudyOption.clusterStd.rawValue), help: StudyOption.clusterStd.help, transform: decimalOption)
     var clusterStd: Double?
@@ -242,7 +242,7 @@ struct DataOptions: ParsableArguments {
     var centerScale: Double?
     @Option(name: .customLong(StudyOption.trainFraction.rawValue), help: StudyOption.trainFraction.help, transform: decimalOption)
     var trainFraction: Double?
-    @Option(name: .customLong(StudyOption.dataSeed.rawValue), help: StudyOption.dataSeed.help)
+    @Option(name: .customLong(StudyOption.dataSeed.rawValue), help: StudyOption.dataSeed.help, transform: wholeNumberOption)
     var dataSeed: UInt32?
 }
 
@@ -250,7 +250,7 @@ struct DataOptions: ParsableArguments {
 struct AnalysisOptions: ParsableArguments {
     @Option(name: .customLong(StudyOption.confidence.rawValue), help: StudyOption.confidence.help, transform: decimalOption)
     var confidence: Double?
-    @Option(name: .customLong(StudyOption.replicates.rawValue), help: StudyOption.replicates.help)
+    @Option(name: .customLong(StudyOption.replicates.rawValue), help: StudyOption.replicates.help, transform: wholeNumberOption)
     var replicates: Int?
     @Option(name: .customLong(StudyOption.bootstrapSeed.rawValue), help: StudyOption.bootstrapSeed.help, transform: parseBootstrapSeed)
     var bootstrapSeed: UInt32?
@@ -260,7 +260,7 @@ struct AnalysisOptions: ParsableArguments {
 /// `AnalysisSettings.bootstrapSeedRange` is refused with that range.
 func parseBootstrapSeed(_ text: String) throws -> UInt32 {
     let range = AnalysisSettings.bootstrapSeedRange
-    guard let value = Int(text), range.contains(value) else {
+    guard let value: Int = try? wholeNumberOption(text), range.contains(value) else {
         throw ValidationError("must be an integer in [\(range.lowerBound), \(range.upperBound)]")
     }
     return UInt32(value)
@@ -274,6 +274,10 @@ func applying(_ overrides: [(option: StudyOption, value: ParameterValue)], to do
     for (option, value) in overrides {
         if option.isDataParameter, document.value(at: "data.kind").map({ $0 != .string(GaussianClusters.kind) }) == true {
             throw ValidationError("\(option.flag): applies only to the gaussian-clusters data set")
+        }
+        // A study file with no data block uses the default data, gaussian-clusters, which the option changes.
+        if option.isDataParameter, document.value(at: "data") == nil {
+            document = document.setting(.string(GaussianClusters.kind), at: "data.kind")
         }
         document = document.setting(value, at: option.path)
         locations.set(.option(option.flag), for: option.path)

@@ -47,11 +47,13 @@ struct ValidateCommand: ParsableCommand {
             throw ValidationError("validate: \(quotedUserText(results, keepingEnd: true)) \(problem)")
         }
         let failures = outputFolderFailures(url)
+        // The folder quoted as every message quotes a name the user gave: one line whatever it holds.
+        let shownFolder = quotedUserText(folder, keepingEnd: true)
         if failures.isEmpty {
-            print("\(folder): all checks passed")
+            print("\(shownFolder): all checks passed")
             return
         }
-        printError("\(folder): \(failures.count) check\(failures.count == 1 ? "" : "s") failed:")
+        printError("\(shownFolder): \(failures.count) check\(failures.count == 1 ? "" : "s") failed:")
         for failure in failures { printError("  - \(failure)") }
         throw ExitCode.failure
     }

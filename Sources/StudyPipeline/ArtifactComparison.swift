@@ -14,6 +14,11 @@ public func artifactDifferences(regenerated: URL, committed: URL, names: [String
             differences.append("\(name): missing in \(committed.path)/")
             continue
         }
+        // A FIFO would block the read (Foundation says "permission denied" instead), a folder or a device is no artifact.
+        guard stat(path, &status) != 0 || status.st_mode & S_IFMT == S_IFREG else {
+            differences.append("\(name): cannot be read in \(committed.path)/: not a regular file")
+            continue
+        }
         let existing: Data
         do {
             existing = try Data(contentsOf: URL(fileURLWithPath: path))

@@ -61,7 +61,7 @@ struct MemoryTests {
              "make-report: error: merge: 'huge-part.json': making its study's data set (Gaussian clusters) needs about 7.7 GiB with the files read, more than"),
             (["compare", "huge.json", "out/results.json"], 2,
              "make-report: error: compare: 'huge.json' is a make-report results.json that cannot be used: " + inconsistent),
-            (["validate", "big"], 1, "big: 3 checks failed:\n  - results.json " + inconsistent + "\n  - results.json differs from the file manifest.json lists"),
+            (["validate", "big"], 1, "'big': 3 checks failed:\n  - results.json " + inconsistent + "\n  - results.json differs from the file manifest.json lists"),
         ] {
             let outcome = try cli.run(["-c", "cd \"$1\" && shift && ulimit -v 6000000 && exec \"$0\" \"$@\"", CommandLineTests.executable.path,
                                        folder.path] + command, executable: URL(fileURLWithPath: "/bin/sh"))

@@ -138,6 +138,51 @@ struct RobustnessTests {
         #expect(AccuracyMargin(argument: "0x1p-6") == nil && AccuracyMargin(argument: "nanpp") == nil)
     }
 
+    /// Issue 19: every option that takes a whole number reads decimal digits only (no sign, no blanks),
+    /// and says why it refuses a value.
+    @Test func wholeNumbersOnTheCommandLineAreDecimalDigitsOnly() throws {
+        #expect(try wholeNumberOption("042") as Int == 42)
+        #expect(try wholeNumberOption("4294967295") as UInt32 == 4_294_967_295)
+        #expect(try wholeNumberListOption("1,2,30").values as [UInt64] == [1, 2, 30])
+        #expect(try (wholeNumberListOption("") as CommaList<Int>).values.isEmpty)
+        #expect(try parseShard("2/8") == Shard(index: 2, count: 8))
+        // The message a refused value gives, or nil when it is accepted.
+        func refusal(_ read: () throws -> Any) -> String? {
+            do { _ = try read(); return nil } catch { return "\(error)" }
+        }
+        let digitsOnly = "is not a whole number in decimal digits (0-9 only: no sign, no blanks, no point)"
+        for text in ["-1", "+3", " 1", "1 ", "1.0", "1e3", "", "0x10", "\u{0661}"] {
+            #expect(refusal { try wholeNumberOption(text) as Int } == "\(quotedUserText(text)) \(digitsOnly)")
+        }
+        #expect(refusal { try wholeNumberOption("4294967296") as UInt32 } == "'4294967296' is larger than 4294967295")
+        #expect(refusal { try wholeNumberListOption("1,,2") as CommaList<UInt64> } == "an empty item in '1,,2'; give numbers separated by single commas")
+        #expect(refusal { try wholeNumberListOption("1, 2") as CommaList<Int> } == "' 2' \(digitsOnly)")
+        #expect(refusal { try parseShard("1/+3") } == "'+3' \(digitsOnly)")
+        #expect(refusal { try parseShard(" 1/3") } == "' 1' \(digitsOnly)")
+        let refused = try cli.run(["--seeds", "-1", "--output", cli.temporaryFolder().path])
+        #expect(refused.status == 2)
+        #expect(refused.standardError == "make-report: error: The value '-1' is invalid for '--seeds <seeds>': '-1' \(digitsOnly)\n")
+    }
+
+    /// Issue 19 review: `--samples 2` with 5 classes was accepted and published; a class with no test
+    /// (or no training) rows is refused before any work, nothing created.
+    @Test func aClassWithoutTestRowsIsRefused() throws {
+        let folder = cli.temporaryFolder()
+        let outcome = try cli.run(["--samples", "2", "--widths", "4", "--fractions", "0", "--seeds", "1", "--epochs", "1", "--no-store", "--output", "out"], in: folder)
+        #expect(outcome.status == 2)
+        #expect(outcome.standardError == "make-report: error: data: class '0' has no test rows (the split of its 1 sample leaves none); "
+            + "every class needs both training and test rows; give more samples or fewer classes\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
+    }
+
+    /// Issue 19: a study file with no data block takes a data option (`--samples`, `--classes`) as a
+    /// change to the default gaussian-clusters data, as `make-report study` says every key may be left out.
+    @Test func aDataOptionAppliesToTheDefaultDataOfAStudyFileWithoutDataBlock() throws {
+        let (document, _) = try applying([(.samples, .int(300)), (.classes, .int(3))], to: .mapping([]), locations: SourceLocations())
+        #expect(document.value(at: "data.kind") == .string(GaussianClusters.kind))
+        #expect(document.value(at: "data.samples") == .int(300) && document.value(at: "data.classes") == .int(3))
+    }
+
     /// Issue 19: a quoted `~` (`--output '~/x'`) was expanded to the home folder by `--output` and
     /// `--store` (Foundation's file URLs expand it) but not by `validate`. Only a shell expands `~`:
     /// the tool reads it literally everywhere, a folder named `~` in the working directory.

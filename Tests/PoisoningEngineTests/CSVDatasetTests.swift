@@ -77,6 +77,13 @@ struct CSVDatasetTests {
         #expect(error("y,b,y\n1,2,x\n3,4,z\n", ["label-column": .string("y")]) == "d.csv:1: the column name 'y' appears twice; name each column once")
         #expect(error("\u{E9},b,e\u{301}\n1,2,x\n3,4,z\n")
             == "d.csv:1: the column names '\u{E9}' (U+00E9) and 'e\u{301}' (U+0065 U+0301) are one name in other Unicode scalars; name each column once")
+        // Issue 19 review: a class with no training or no test rows was accepted and published.
+        #expect(error("a,s,label\n1,train,x\n2,test,x\n3,test,y\n4,test,y\n", ["split-column": .string("s")])
+            == "d.csv: class 'y' has no training rows (the split column marks all of its 2 rows test); every class needs both training and test rows")
+        #expect(error("a,s,label\n1,train,x\n2,test,x\n3,train,y\n", ["split-column": .string("s")])
+            == "d.csv: class 'y' has no test rows (the split column marks all of its 1 row train); every class needs both training and test rows")
+        #expect(error("x,label\n1,a\n2,a\n3,a\n4,b\n")
+            == "d.csv: class 'b' has no test rows (the stratified split of its 1 row leaves none); every class needs both training and test rows")
         #expect(error("a,s,label\n1,train,x\n2,test,y\n", ["split-column": .string("label")])
             == "d.csv: the split column is the label column; give two different columns")
     }
@@ -84,6 +91,16 @@ struct CSVDatasetTests {
     @Test func theDelimiterIsOneUnicodeScalar() throws {
         // é written as e + U+0301 is one Character but two scalars.
         #expect(error("a,label\n1,x\n", ["delimiter": .string("e\u{301}")]) == "data.delimiter: must be one character")
+        // Issue 19 review: a quote was refused as "must be one character"; line ends and the characters
+        // of a number were accepted, and split rows or numbers where the author did not mean it.
+        #expect(error("a,label\n1,x\n", ["delimiter": .string("\"")]) == "data.delimiter: cannot be '\"', the quote that encloses a cell")
+        #expect(error("a,label\n1,x\n", ["delimiter": .string("\n")]) == "data.delimiter: cannot be a line end (U+000A), which ends a row")
+        #expect(error("a,label\n1,x\n", ["delimiter": .string("\r")]) == "data.delimiter: cannot be a line end (U+000D), which ends a row")
+        for character in [".", "-", "+", "e", "E", "1", "0", "9"] {
+            #expect(error("a,label\n1,x\n", ["delimiter": .string(character)])
+                == "data.delimiter: cannot be '\(character)', which a number in a cell is written with")
+        }
+        for character in ["\t", ";", "|", " "] { #expect(CSVDataset.delimiterProblem(Unicode.Scalar(character)!) == nil) }
         let rows = (1...6).map { "\($0)\u{E9}\($0 % 2)" }
         #expect(try split("a\u{E9}label\n" + rows.joined(separator: "\n"), ["delimiter": .string("\u{E9}")]).train.count == 4)
     }

@@ -99,6 +99,17 @@ import TestSupport
         #expect(differences.count == 2)
         #expect(differences.first?.hasPrefix("results.json: differs\n  2 - {...}".replacingOccurrences(of: "{...}", with: "  \"changed\" : true,")) == true)
         #expect(differences.last == "figures/train_vs_test.png: missing in \(committed.path)/")
+
+        // Issue 19 review: a FIFO study.yaml was "permission denied"; a folder is not read either.
+        let studyFile = committed.appendingPathComponent("study.yaml")
+        try FileManager.default.removeItem(at: studyFile)
+        #expect(mkfifo(studyFile.path, 0o644) == 0)
+        try FileManager.default.removeItem(at: committed.appendingPathComponent("runs.csv"))
+        try FileManager.default.createDirectory(at: committed.appendingPathComponent("runs.csv"), withIntermediateDirectories: false)
+        let unreadable = try artifactDifferences(regenerated: fresh, committed: committed, names: names)
+        #expect(unreadable.contains("study.yaml: cannot be read in \(committed.path)/: not a regular file"))
+        #expect(unreadable.contains("runs.csv: cannot be read in \(committed.path)/: not a regular file"))
+        #expect(unreadable.count == 4)
     }
 
     @Test func binaryDifferencesGiveSizes() {

@@ -236,3 +236,41 @@ case_numbers_must_be_decimal() {
   mr "${MESSAGES_STUDY[@]}" --fractions .5,1e-1 --lr 1E-1 --output out --quiet && succeeded
 }
 hostile_case numbers-must-be-decimal case_numbers_must_be_decimal
+
+# A study file with no data block and a data option (--samples, --classes) was refused with
+# "data: missing required key 'kind'": the option changes the default gaussian-clusters data.
+case_a_data_option_without_a_data_block() {
+  printf 'title: no data block\n' >n.yaml
+  mr run --study n.yaml --samples 300 --classes 3 --output out "${MESSAGES_STUDY[@]}"
+  succeeded || return 1
+  grep -q '^  samples: 300$' out/study.yaml || { why "out/study.yaml does not hold samples: 300"; return 1; }
+}
+hostile_case a-data-option-without-a-data-block case_a_data_option_without_a_data_block
+
+# Whole numbers on the command line: `--seeds -1`, `--seeds 1,,2`, `--data-seed -1` gave a bare
+# "The value '-1' is invalid"; `--seeds ' 1'` and `--shard 1/+3` were accepted. One rule (decimal
+# digits, no sign, no blanks) with the reason in each refusal; nothing created.
+case_whole_numbers_on_the_command_line() {
+  local arguments
+  for arguments in '--seeds -1' '--seeds 1,,2' '--data-seed -1' '--seeds  1' '--shard  1/3' '--shard 1/+3' '--epochs +2' '--widths 4,x'; do
+    local option=${arguments%% *} value=${arguments#* }
+    mr run --output out --widths 4 --fractions 0 --epochs 1 --no-store "$option" "$value"
+    refused "^make-report: error: The value '.*' is invalid for '$option <[A-Za-z/-]+>': (an empty item in '1,,2'; give numbers separated by single commas|'.*' is not a whole number in decimal digits \(0-9 only: no sign, no blanks, no point\))$" \
+      || { why "$arguments: $(cat "$WHY")"; return 1; }
+    [ ! -e out ] || { why "$arguments: 'out' was created"; return 1; }
+  done
+}
+hostile_case whole-numbers-on-the-command-line case_whole_numbers_on_the_command_line
+
+# `validate $'a\nb'` printed the folder's name raw across two lines: it is quoted, the line feed
+# written out, as every other message quotes a name.
+case_validate_quotes_the_folder_name() {
+  mr validate $'a\nb'
+  refused "^make-report: error: validate: cannot read 'a\\\\u\{A\}b': " || return 1
+  mr run --output $'c\nd' "${MESSAGES_STUDY[@]}"
+  succeeded || return 1
+  # One fraction and one epoch fail the scientific checks (exit 1): the first line names the folder.
+  mr validate $'c\nd'
+  [ "$RC" = 1 ] && [ "$(head -n 1 "$ERR")" = "'c\\u{A}d': 3 checks failed:" ] || { why "exit $RC, stderr: $(head -c 300 "$ERR")"; return 1; }
+}
+hostile_case validate-quotes-the-folder-name case_validate_quotes_the_folder_name

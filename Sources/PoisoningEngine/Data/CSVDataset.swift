@@ -56,9 +56,10 @@ public struct CSVDataset: DatasetSource {
             + "numeric order if every label is a decimal number, else text by Unicode scalars.")
         header = try p.bool("header", default: true, help: "Whether the first line names the columns.")
         let delimiter = try p.string("delimiter", default: ",", anyCharacter: true, help: "The cell separator, one character.")
-        guard delimiter.unicodeScalars.count == 1, let scalar = delimiter.unicodeScalars.first, scalar != "\"" else {
+        guard delimiter.unicodeScalars.count == 1, let scalar = delimiter.unicodeScalars.first else {
             throw p.error("delimiter", "must be one character")
         }
+        if let problem = Self.delimiterProblem(scalar) { throw p.error("delimiter", problem) }
         self.delimiter = scalar
         trainFraction = try p.double("train-fraction", default: 0.7, in: 0.01...0.99, help: "Fraction of each class used for training (stratified split).")
         seed = UInt64(try p.int("seed", default: 42, in: 0...Int.max, help: "Seed of the stratified split."))
@@ -66,6 +67,18 @@ public struct CSVDataset: DatasetSource {
             + "indexed as label-column is (default: none).")
         standardize = try p.bool("standardize", default: false, help: "Standardise every feature with the training rows' mean and standard deviation.")
         maxRows = try p.int("max-rows", default: 1_000_000, in: 1...Self.maximumRows, help: "The most rows the file may have.")
+    }
+
+    /// Why `scalar` cannot separate cells, or nil: a quote encloses cells, a line feed or carriage
+    /// return ends a row, and a digit, '.', '+', '-', 'e' or 'E' is part of a number's cell, so the
+    /// file would not read as its author meant.
+    static func delimiterProblem(_ scalar: Unicode.Scalar) -> String? {
+        switch scalar {
+        case "\"": "cannot be '\"', the quote that encloses a cell"
+        case "\n", "\r": "cannot be a line end (\(codePointText(scalar))), which ends a row"
+        case "0"..."9", ".", "+", "-", "e", "E": "cannot be '\(scalar)', which a number in a cell is written with"
+        default: nil
+        }
     }
 
     /// The column `key` names: an integer is a 0-based index, a string a header name (`.unset` when
@@ -127,6 +140,14 @@ public struct CSVDataset: DatasetSource {
         }
         if let problem = Self.emptySplitProblem(train: trainRows.count, test: testRows.count, classCount: all.classCount,
                                                 trainFraction: table.inTrain == nil ? trainFraction : nil) {
+            throw failure(nil, problem)
+        }
+        let fromSplitColumn = table.inTrain != nil
+        if let problem = classSplitProblem(trainLabels: trainRows.map { all.labels[$0] }, testLabels: testRows.map { all.labels[$0] },
+                                           names: classes.names, cause: { missing, rows in
+            fromSplitColumn ? "the split column marks all of its \(rows) \(rows == 1 ? "row" : "rows") \(missing == "test" ? "train" : "test")"
+                : "the stratified split of its \(rows) \(rows == 1 ? "row" : "rows") leaves none"
+        }) {
             throw failure(nil, problem)
         }
         var train = all.rows(trainRows), test = all.rows(testRows)

@@ -95,3 +95,17 @@ extension DatasetSource {
     /// None: only the data tell.
     public var plannedSizes: SplitSizes? { nil }
 }
+
+/// Why a split whose rows have the classes `trainLabels` and `testLabels` (indices into `names`)
+/// cannot make a study, or nil: its first class with no training rows (nothing to learn it from) or
+/// no test rows (its accuracy unmeasured), named with the side it lacks ("training" or "test") and
+/// `cause` of that side and the class's row count.
+func classSplitProblem(trainLabels: [Int], testLabels: [Int], names: [String], cause: (_ missing: String, _ rows: Int) -> String) -> String? {
+    var trainCounts = [Int](repeating: 0, count: names.count), testCounts = trainCounts
+    for label in trainLabels { trainCounts[label] += 1 }
+    for label in testLabels { testCounts[label] += 1 }
+    guard let label = names.indices.first(where: { trainCounts[$0] == 0 || testCounts[$0] == 0 }) else { return nil }
+    let missing = trainCounts[label] == 0 ? "training" : "test"
+    return "class \(quotedUserText(names[label])) has no \(missing) rows (\(cause(missing, trainCounts[label] + testCounts[label]))); "
+        + "every class needs both training and test rows"
+}

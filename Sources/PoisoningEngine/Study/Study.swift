@@ -322,6 +322,14 @@ public struct Study: Sendable {
     /// can run on data of its sizes and on these rows (a problem names the attack's key, located by `locations`).
     public init(design: StudyDesign, locations: SourceLocations = SourceLocations()) throws {
         let split = try design.data.makeSplit()
+        // A class with no training or no test rows (too few samples for the classes): its accuracy
+        // would be unmeasured, or learnt from nothing. A CSV file says so itself, with its cause.
+        if let problem = classSplitProblem(trainLabels: split.train.labels, testLabels: split.test.labels,
+                                           names: (0..<split.train.classCount).map { String($0) }, cause: { _, rows in
+            rows == 0 ? "no sample is of it" : "the split of its \(rows) \(rows == 1 ? "sample" : "samples") leaves none"
+        }) {
+            throw SpecificationError(path: "data", location: locations.location(of: "data"), message: problem + "; give more samples or fewer classes")
+        }
         layout = try StudyLayout(design: design, sizes: split.sizes, locations: locations)
         for (index, attack) in design.attacks.enumerated() {
             if let problem = attack.problem(in: split) {
