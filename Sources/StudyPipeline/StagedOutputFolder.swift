@@ -174,8 +174,15 @@ private final class StagingState: Sendable {
 
     private let staging: URL
     private let phase = Mutex(Phase.open)
+    /// A descriptor held open while the folder is open and closed just before it is removed, so
+    /// that a run failing because it ran out of descriptors ("Too many open files") still has one
+    /// to remove its staging folder with (`removeTree`).
+    private let spare: Int32
 
-    init(staging: URL) { self.staging = staging }
+    init(staging: URL) {
+        self.staging = staging
+        spare = open("/dev/null", O_RDONLY | O_CLOEXEC)
+    }
 
     /// Runs `body` while the staging folder is open; throws, without running it, once it is abandoned.
     func whileOpen(_ body: () throws -> Void) throws {
@@ -193,6 +200,7 @@ private final class StagingState: Sendable {
             guard phase == .open else { throw POSIXError(.ECANCELED) }
             try body()
             phase = .published
+            if spare >= 0 { close(spare) }
         }
     }
 
@@ -200,11 +208,27 @@ private final class StagingState: Sendable {
     /// publication can go on.
     func abandon(then ending: () -> Void = {}) {
         phase.withLock { phase in
-            if phase == .open { try? FileManager.default.removeItem(at: staging) }
+            if phase == .open {
+                if spare >= 0 { close(spare) }
+                removeTree(staging.path)
+            }
             if phase != .published { phase = .abandoned }
             ending()
         }
     }
+}
+
+/// Removes the file or folder tree at `path`, holding at most one descriptor at a time (a folder's
+/// names are read whole before its entries are removed), so that it works where few are left.
+private func removeTree(_ path: String) {
+    var status = stat()
+    guard lstat(path, &status) == 0 else { return }
+    guard status.st_mode & S_IFMT == S_IFDIR else {
+        unlink(path)
+        return
+    }
+    for name in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] { removeTree(path + "/" + name) }
+    rmdir(path)
 }
 
 /// The process id in `name` when it is a staging folder of the output folder `output` in its work
