@@ -81,13 +81,14 @@ public struct ForeignLockFileError: Error, CustomStringConvertible {
     public var description: String { "it holds content make-report did not write, so it is not make-report's lock file and was left as it is; move it away" }
 }
 
-/// Whether the file at `path` is missing or holds what a `LockFile` holder writes: nothing, or a
-/// process id and a newline (`note`). Anything else is a file the tool did not write.
+/// Whether nothing is at `path`, or a regular file that holds what a `LockFile` holder writes:
+/// nothing, or a process id and a newline (`note`). Anything else is a file the tool did not write.
 public func isLockFileContent(atPath path: String) -> Bool {
-    let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
-    guard descriptor >= 0 else { return errno == ENOENT }
-    defer { close(descriptor) }
     var status = stat()
+    guard lstat(path, &status) == 0 else { return true }
+    let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
+    guard descriptor >= 0 else { return false }
+    defer { close(descriptor) }
     guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return false }
     return isLockFileContent(descriptor: descriptor, size: Int(status.st_size))
 }
