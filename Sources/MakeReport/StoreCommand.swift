@@ -7,7 +7,7 @@ import StudyPipeline
 /// The default run store of the output folder `output`: `runs.sqlite` in its work folder,
 /// `.make-report/` beside it.
 func defaultStorePath(besideOutput output: String) -> String {
-    workFolder(besideOutput: literalFileURL(output, isDirectory: true).standardizedFileURL.resolvingSymlinksInPath())
+    workFolder(besideOutput: resolvedFileURL(output, isDirectory: true))
         .appendingPathComponent("runs.sqlite").path
 }
 
@@ -162,7 +162,7 @@ struct StoreLocation: ParsableArguments {
 /// Whether `path` lies inside the folder `folder` (both made absolute, symbolic links resolved as far
 /// as they exist).
 func isInside(_ path: String, folder: String) -> Bool {
-    let inner = literalFileURL(path).standardizedFileURL.resolvingSymlinksInPath().path
-    let outer = literalFileURL(folder, isDirectory: true).standardizedFileURL.resolvingSymlinksInPath().path
+    let inner = resolvedFileURL(path, isDirectory: false).path
+    let outer = resolvedFileURL(folder, isDirectory: true).path
     return inner.hasPrefix(outer.hasSuffix("/") ? outer : outer + "/")
 }

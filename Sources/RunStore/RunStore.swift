@@ -60,6 +60,8 @@ public final class RunStore: Sendable {
                     // Waiting, the lock is only ever taken, or fails.
                     guard let acquired = try LockFile.acquire(at: path + ".open-lock", waiting: true) else { throw POSIXError(.EWOULDBLOCK) }
                     opening = acquired
+                } catch let error as ForeignLockFileError {
+                    throw RunStoreError(path: error.path, reason: error.description)
                 } catch {
                     throw RunStoreError(path: path, reason: String(cString: strerror((error as? POSIXError)?.code.rawValue ?? EIO)))
                 }

@@ -7,12 +7,15 @@ import PoisoningEngine
 /// a database, so that no other file is ever changed). A path that names a folder (it ends in '/',
 /// '.' or '..'), a symbolic link to a missing file (creating the store would replace the link), and
 /// a missing store with SQLite's leftover files beside it (SQLite would replay them into the new
-/// store) are refused. Nothing is created.
+/// store) and an `.open-lock` file beside it that make-report did not write (`isLockFileContent`)
+/// are refused. Nothing is created.
 public func runStoreProblem(_ path: String) -> String? {
     guard !path.isEmpty else { return "the path is empty; give a file name" }
     if path.hasSuffix("/") || [".", ".."].contains((path as NSString).lastPathComponent) {
         return "it names a folder, not a file; give a file name"
     }
+    guard isLockFileContent(atPath: path + ".open-lock") else { return "\(quotedUserText(path + ".open-lock", keepingEnd: true)): "
+        + ForeignLockFileError(path: path + ".open-lock").description }
     var status = stat()
     guard stat(path, &status) == 0 else {
         guard errno == ENOENT else { return String(cString: strerror(errno)) }

@@ -23,6 +23,11 @@ public final class StagedOutputFolder {
     private var hashes = [String: String]()
     /// The size in bytes of every file written, by path relative to the folder.
     private var sizes = [String: Int]()
+    /// The work folder beside the target (`workFolder(besideOutput:)`).
+    private let work: URL
+    /// Whether this value created the work folder: it is removed at the end when it is empty then
+    /// (`removeWorkFolderIfEmpty`), so that a run without a store there leaves nothing beside the output.
+    private let createdWork: Bool
     /// Whether the staging folder is still being written, published or abandoned.
     private let state: StagingState
     /// One sentence for each leftover of an ended run that was left in the work folder because
@@ -36,8 +41,10 @@ public final class StagedOutputFolder {
     /// (`stagingMarkerName`).
     public init(path: String) throws {
         if let problem = outputFolderProblem(path) { throw OutputFolderError(path: path, reason: problem) }
-        target = literalFileURL(path, isDirectory: true).standardizedFileURL.resolvingSymlinksInPath()
+        target = resolvedFileURL(path, isDirectory: true)
         let work = workFolder(besideOutput: target)
+        self.work = work
+        createdWork = !FileManager.default.fileExists(atPath: work.path)
         do {
             try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         } catch {
@@ -72,16 +79,19 @@ public final class StagedOutputFolder {
     deinit {
         state.abandon()
         lock.release()
+        if createdWork { removeWorkFolderIfEmpty(work) }
     }
 
-    /// A function that removes the staging folder unless it is published (or being published) and
-    /// the lock file, then runs its argument, which ends the process, before a write or the
-    /// publication can go on (later writes fail); safe to call from any thread, at any moment. A
-    /// command calls it when it is interrupted (a signal).
+    /// A function that removes the staging folder unless it is published (or being published), the
+    /// lock file and the work folder when this value created it and it is empty, then runs its
+    /// argument, which ends the process, before a write or the publication can go on (later writes
+    /// fail); safe to call from any thread, at any moment. A command calls it when it is
+    /// interrupted (a signal).
     public var interruptionCleanup: @Sendable (_ ending: () -> Void) -> Void {
-        { [state, lock] ending in
+        { [state, lock, work, createdWork] ending in
             state.abandon {
                 lock.release()
+                if createdWork { removeWorkFolderIfEmpty(work) }
                 ending()
             }
         }
@@ -164,8 +174,15 @@ private final class StagingState: Sendable {
 
     private let staging: URL
     private let phase = Mutex(Phase.open)
+    /// A descriptor held open while the folder is open and closed just before it is removed, so
+    /// that a run failing because it ran out of descriptors ("Too many open files") still has one
+    /// to remove its staging folder with (`removeTree`).
+    private let spare: Int32
 
-    init(staging: URL) { self.staging = staging }
+    init(staging: URL) {
+        self.staging = staging
+        spare = open("/dev/null", O_RDONLY | O_CLOEXEC)
+    }
 
     /// Runs `body` while the staging folder is open; throws, without running it, once it is abandoned.
     func whileOpen(_ body: () throws -> Void) throws {
@@ -183,6 +200,7 @@ private final class StagingState: Sendable {
             guard phase == .open else { throw POSIXError(.ECANCELED) }
             try body()
             phase = .published
+            if spare >= 0 { close(spare) }
         }
     }
 
@@ -190,11 +208,27 @@ private final class StagingState: Sendable {
     /// publication can go on.
     func abandon(then ending: () -> Void = {}) {
         phase.withLock { phase in
-            if phase == .open { try? FileManager.default.removeItem(at: staging) }
+            if phase == .open {
+                if spare >= 0 { close(spare) }
+                removeTree(staging.path)
+            }
             if phase != .published { phase = .abandoned }
             ending()
         }
     }
+}
+
+/// Removes the file or folder tree at `path`, holding at most one descriptor at a time (a folder's
+/// names are read whole before its entries are removed), so that it works where few are left.
+private func removeTree(_ path: String) {
+    var status = stat()
+    guard lstat(path, &status) == 0 else { return }
+    guard status.st_mode & S_IFMT == S_IFDIR else {
+        unlink(path)
+        return
+    }
+    for name in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] { removeTree(path + "/" + name) }
+    rmdir(path)
 }
 
 /// The process id in `name` when it is a staging folder of the output folder `output` in its work
@@ -307,7 +341,7 @@ public func workFolder(besideOutput target: URL) -> URL {
 /// Nothing is created or left behind.
 public func outputFolderProblem(_ path: String) -> String? {
     guard !path.isEmpty else { return "the path is empty; give a folder name" }
-    let target = literalFileURL(path, isDirectory: true).standardizedFileURL.resolvingSymlinksInPath()
+    let target = resolvedFileURL(path, isDirectory: true)
     guard target.path != "/" else { return "the file-system root cannot be an output folder" }
     if let component = target.pathComponents.first(where: { $0.utf8.count + longestDerivedSuffix > Int(NAME_MAX) }) {
         return "the name \(quotedUserText(component)) is \(component.utf8.count) bytes long; names may have at most "
@@ -325,6 +359,10 @@ public func outputFolderProblem(_ path: String) -> String? {
         return "\(quotedUserText(path, keepingEnd: true)) is a symbolic link to nothing; give a folder"
     }
     if let problem = workFolderProblem(beside: target) { return problem }
+    let lockPath = outputFolderLockPath(target: target, work: workFolder(besideOutput: target))
+    guard isLockFileContent(atPath: lockPath) else {
+        return "\(quotedUserText(lockPath, keepingEnd: true)): \(ForeignLockFileError(path: lockPath).description)"
+    }
     let manager = FileManager.default
     var isFolder: ObjCBool = false
     if manager.fileExists(atPath: target.path, isDirectory: &isFolder) {
@@ -387,6 +425,11 @@ private func workFolderProblem(beside target: URL) -> String? {
     return nil
 }
 
+/// Removes the work folder `work` when it is empty (rmdir(2) removes nothing else).
+private func removeWorkFolderIfEmpty(_ work: URL) {
+    _ = rmdir(work.path)
+}
+
 /// The name of the work folder beside every output folder.
 let workFolderName = ".make-report"
 
@@ -424,14 +467,21 @@ private func flushToDisk(_ url: URL) throws {
     guard fsync(descriptor) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
 }
 
+/// The lock file of the output folder `target` in its work folder `work`: `.make-report/NAME.lock`.
+private func outputFolderLockPath(target: URL, work: URL) -> String {
+    work.appendingPathComponent(target.lastPathComponent + ".lock").path
+}
+
 /// The exclusive lock on `.make-report/NAME.lock` for the output folder `target`, its file noting
 /// this process's id; throws, in one line, when another run holds it (naming its process) or the
 /// file cannot be made.
 private func outputFolderLock(target: URL, work: URL) throws -> LockFile {
-    let path = work.appendingPathComponent(target.lastPathComponent + ".lock").path
+    let path = outputFolderLockPath(target: target, work: work)
     let acquired: LockFile?
     do {
         acquired = try LockFile.acquire(at: path, waiting: false)
+    } catch let error as ForeignLockFileError {
+        throw OutputFolderError(path: path, reason: error.description)
     } catch {
         throw OutputFolderError(path: path, reason: fileErrorReason(error))
     }

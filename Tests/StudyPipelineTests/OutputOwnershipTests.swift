@@ -169,6 +169,34 @@ import PoisoningEngine
         #expect(outputFolderProblem(dangling) == "'…\(dangling.suffix(40))' is a symbolic link to nothing; give a folder")
     }
 
+    @Test func aLockFileTheToolDidNotWriteIsRefusedAndKept() throws {
+        let parent = pipeline.scratch().deletingLastPathComponent()
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let work = parent.appendingPathComponent(".make-report")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        let lock = work.appendingPathComponent("out.lock")
+        for (content, isLock) in [("", true), ("12345\n", true), ("my notes\n", false), ("12345", false), ("\n", false), ("1 2\n", false)] {
+            try Data(content.utf8).write(to: lock)
+            #expect(isLockFileContent(atPath: lock.path) == isLock, "\(content.debugDescription)")
+        }
+        try Data("my notes\n".utf8).write(to: lock)
+        #expect(outputFolderProblem(parent.appendingPathComponent("out").path) == "'…\(lock.path.suffix(40))': it holds content make-report did not "
+            + "write, so it is not make-report's lock file and was left as it is; move it away")
+        #expect(throws: ForeignLockFileError.self) { try LockFile.acquire(at: lock.path, waiting: false) }
+        #expect(try String(contentsOf: lock, encoding: .utf8) == "my notes\n")
+    }
+
+    @Test func symbolicLinksAreResolvedInThePartThatDoesNotExistYet() throws {
+        let parent = pipeline.scratch().deletingLastPathComponent()
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let real = URL(fileURLWithPath: parent.path).resolvingSymlinksInPath()
+        try FileManager.default.createDirectory(at: parent.appendingPathComponent(".make-report"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: parent.appendingPathComponent("mk").path, withDestinationPath: ".make-report")
+        #expect(resolvedFileURL(parent.appendingPathComponent("mk/y/z").path, isDirectory: true).path == real.path + "/.make-report/y/z")
+        #expect(outputFolderProblem(parent.appendingPathComponent("mk/y").path)
+            == "'.make-report' is make-report's work folder (locks, staging folders, the run store); give another folder")
+    }
+
     @Test func outputPathsTheToolCannotPublishAreRefusedBeforeWork() throws {
         let parent = pipeline.scratch().deletingLastPathComponent()
         defer { try? FileManager.default.removeItem(at: parent) }

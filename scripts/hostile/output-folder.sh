@@ -227,6 +227,7 @@ case_later_run_removes_only_what_ended_runs_left() {
   wait "$dead"
   true & dead2=$!
   wait "$dead2"
+  mkdir -p .make-report  # a run with --no-store leaves none of its own
   cp -r out ".make-report/out.previous-$dead-0" && mkdir -p ".make-report/out.staging-$dead/figures" ".make-report/out.staging-$dead2" || return 1
   echo mine >".make-report/out.staging-$dead2/notes.txt"
   : >".make-report/runs.sqlite.new-$dead"

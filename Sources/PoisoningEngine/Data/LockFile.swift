@@ -7,7 +7,9 @@ import Synchronization
 /// checks, once flock(2) returns, that the path still names the file it locked (the same device and
 /// inode) and starts again when it does not: a process that locked a removed file holds nothing, so
 /// it opens the path anew. A process killed outright (SIGKILL) leaves the file; the next holder
-/// locks and removes it in turn.
+/// locks and removes it in turn. A file at the path that holds anything but what a holder writes
+/// (nothing, or a process id and a newline: `isLockFileContent`) is not a lock file of this tool:
+/// it is left as it is, unchanged, and taking the lock fails (`ForeignLockFileError`).
 public final class LockFile: Sendable {
     /// The lock file.
     public let path: String
@@ -21,7 +23,7 @@ public final class LockFile: Sendable {
 
     /// Takes the lock at `path`, creating the file: waiting for another holder when `waiting`, else
     /// nil at once when another process holds it. Throws the error of a file that cannot be opened
-    /// or locked.
+    /// or locked, and `ForeignLockFileError` for a file at `path` that this tool did not write.
     public static func acquire(at path: String, waiting: Bool) throws -> LockFile? {
         while true {
             let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
@@ -36,6 +38,10 @@ public final class LockFile: Sendable {
             }
             var locked = stat(), named = stat()
             if fstat(descriptor, &locked) == 0, stat(path, &named) == 0, locked.st_dev == named.st_dev, locked.st_ino == named.st_ino {
+                guard isLockFileContent(descriptor: descriptor, size: Int(locked.st_size)) else {
+                    close(descriptor)
+                    throw ForeignLockFileError(path: path)
+                }
                 return LockFile(path: path, descriptor: descriptor)
             }
             // The holder before removed the file this process locked: the path names another file, or none.
@@ -62,4 +68,37 @@ public final class LockFile: Sendable {
     }
 
     deinit { release() }
+}
+
+/// A file at a lock file's path that holds what no holder writes (`isLockFileContent`): the user's,
+/// so it is neither used nor removed.
+public struct ForeignLockFileError: Error, CustomStringConvertible {
+    /// The file.
+    public let path: String
+    /// The error of the file at `path`.
+    public init(path: String) { self.path = path }
+    /// Why the file is refused, in words (the caller names the file).
+    public var description: String { "it holds content make-report did not write, so it is not make-report's lock file and was left as it is; move it away" }
+}
+
+/// Whether nothing is at `path`, or a regular file that holds what a `LockFile` holder writes:
+/// nothing, or a process id and a newline (`note`). Anything else is a file the tool did not write.
+public func isLockFileContent(atPath path: String) -> Bool {
+    var status = stat()
+    guard lstat(path, &status) == 0 else { return true }
+    let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
+    guard descriptor >= 0 else { return false }
+    defer { close(descriptor) }
+    guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return false }
+    return isLockFileContent(descriptor: descriptor, size: Int(status.st_size))
+}
+
+/// Whether the open file `descriptor` of `size` bytes holds nothing, or ASCII digits (at most 20)
+/// and one newline.
+private func isLockFileContent(descriptor: Int32, size: Int) -> Bool {
+    guard size > 0 else { return true }
+    guard size <= 21 else { return false }
+    var bytes = [UInt8](repeating: 0, count: size)
+    guard bytes.withUnsafeMutableBytes({ pread(descriptor, $0.baseAddress, size, 0) }) == size, bytes.last == UInt8(ascii: "\n") else { return false }
+    return bytes.count > 1 && bytes.dropLast().allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
 }

@@ -21,6 +21,28 @@ public func literalFileURL(_ path: String, isDirectory: Bool) -> URL {
     URL(fileURLWithPath: path.hasPrefix("~") ? "./" + path : path, isDirectory: isDirectory)
 }
 
+/// `literalFileURL(_:isDirectory:)` of `path`, absolute, with every symbolic link resolved, even in
+/// the part that does not exist yet: realpath(3) of its deepest existing folder, the components
+/// below it appended. So a check that one path lies inside another (an output folder inside the
+/// work folder, a store inside the output folder) sees where the files will really be written.
+public func resolvedFileURL(_ path: String, isDirectory: Bool) -> URL {
+    var existing = literalFileURL(path, isDirectory: isDirectory).standardizedFileURL
+    var missing = [String]()
+    while true {
+        if let resolved = realpath(existing.path, nil) {
+            defer { free(resolved) }
+            var url = URL(fileURLWithPath: String(cString: resolved), isDirectory: true)
+            for (index, component) in missing.reversed().enumerated() {
+                url.appendPathComponent(component, isDirectory: index < missing.count - 1 || isDirectory)
+            }
+            return url
+        }
+        guard existing.path != "/" else { return literalFileURL(path, isDirectory: isDirectory).standardizedFileURL }
+        missing.append(existing.lastPathComponent)
+        existing.deleteLastPathComponent()
+    }
+}
+
 /// Why the file at `path` cannot be read whole, or nil: it must exist, be a regular file (never a
 /// folder, a device such as /dev/zero that never ends, or a FIFO whose open(2) would block) and hold
 /// at most `maximumBytes`. Looks at the file's type with stat(2) and never opens it.

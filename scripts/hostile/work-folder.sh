@@ -1,0 +1,61 @@
+# Review r19 "nothing lost" (3 Dec): what the tool leaves in, and takes from, the work folder
+# `.make-report/` beside the output folder, and symbolic links around its path rules.
+
+WORK_STUDY=(--widths 8 --fractions 0,0.5 --seeds 1,2 --epochs 5 --quiet --format md)
+
+# A run that fails for want of descriptors (`ulimit -n`), at any moment from the store's opening to
+# the publication, removes its staging folder and lock; some limit makes it fail after the sweep.
+case_failed_run_removes_staging_and_lock() {
+  local limit failures=0 left
+  for limit in $(seq 12 24); do
+    (ulimit -n "$limit"; timeout -k 5 120 "$MR" run --samples 100 --epochs 2 --widths 4 --fractions 0,0.1,0.2 --seeds 1,2 \
+      --threads 1 --quiet --format md --output "out_$limit" </dev/null >/dev/null 2>err.txt)
+    [ $? = 1 ] && failures=$((failures + 1))
+    left=$(ls -A .make-report 2>/dev/null | grep -v '^runs\.sqlite' | tr '\n' ' ')
+    [ -z "$left" ] || { why "ulimit -n $limit left in .make-report: $left"; return 1; }
+  done
+  [ "$failures" -gt 0 ] || { why "no limit from 12 to 24 made the run fail"; return 1; }
+}
+hostile_case failed-run-removes-staging-and-lock case_failed_run_removes_staging_and_lock
+
+# `--no-store` or `--store elsewhere` leaves no (empty) .make-report beside the output folder;
+# one that was there before is kept.
+case_no_store_leaves_no_work_folder() {
+  mr run "${WORK_STUDY[@]}" --output out --no-store && succeeded || return 1
+  [ "$(ls -A | tr '\n' ' ')" = "out " ] || { why "--no-store left: $(ls -A | tr '\n' ' ')"; return 1; }
+  mkdir elsewhere
+  mr run "${WORK_STUDY[@]}" --output out2 --store elsewhere/runs.sqlite && succeeded || return 1
+  [ ! -e .make-report ] || { why "--store elsewhere left .make-report"; return 1; }
+  mkdir .make-report
+  mr run "${WORK_STUDY[@]}" --output out3 --no-store && succeeded || return 1
+  [ -d .make-report ] || { why "an existing empty .make-report was removed"; return 1; }
+}
+hostile_case no-store-leaves-no-work-folder case_no_store_leaves_no_work_folder
+
+# `echo "my notes" > .make-report/out.lock`: a file the tool did not write is no lock of its own;
+# it is kept as it is and the run refused. One a killed run left (its process id) is taken over.
+case_foreign_lock_file_kept() {
+  mkdir .make-report && echo "my notes" >.make-report/out.lock
+  local before; before=$(snapshot .)
+  mr run "${WORK_STUDY[@]}" --output out --no-store && refused "out\.lock'.*did not write" && unchanged . "$before" || return 1
+  mv .make-report/out.lock .make-report/runs.sqlite.open-lock
+  before=$(snapshot .)
+  mr run "${WORK_STUDY[@]}" --output out && refused "open-lock'.*did not write" && unchanged . "$before" || return 1
+  rm .make-report/runs.sqlite.open-lock && echo 999999999 >.make-report/out.lock
+  mr run "${WORK_STUDY[@]}" --output out --no-store && succeeded || return 1
+  [ ! -e .make-report/out.lock ] || { why "a killed run's lock file was left"; return 1; }
+}
+hostile_case foreign-lock-file-kept case_foreign_lock_file_kept
+
+# Symbolic links do not get around the path rules: a store through a link into the output folder,
+# and an output folder through a link into the work folder, are refused before any work.
+case_symlinks_around_path_rules() {
+  mkdir out5 && ln -s out5 sl5
+  local before; before=$(snapshot .)
+  mr_timed run "${WORK_STUDY[@]}" --output out5 --store sl5/runs.sqlite && refused "inside the output folder" && unchanged . "$before" \
+    && within 2 || return 1
+  mkdir .make-report && ln -s .make-report mk
+  before=$(snapshot .)
+  mr_timed run "${WORK_STUDY[@]}" --output mk/y --no-store && refused "work folder" && unchanged . "$before" && within 2
+}
+hostile_case symlinks-around-path-rules case_symlinks_around_path_rules
