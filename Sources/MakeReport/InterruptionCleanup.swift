@@ -47,6 +47,15 @@ final class InterruptionCleanup {
         current.set(cleanUp)
     }
 
+    /// Makes something with `make` (a staging folder and its lock) and, in the same step, makes the
+    /// clean-up of it (`cleanUp(made)`) what an interruption runs from then on: an interruption either
+    /// ends the process before `make` begins or runs that clean-up, so nothing made in between is left
+    /// behind (a signal during the store's building used to end the run just after `make`).
+    func cleanUp<Made>(makingWith make: () throws -> Made,
+                       cleanUp: (Made) -> @Sendable (_ ending: () -> Void) -> Void) throws -> Made {
+        try current.replace(making: make, cleanUp: cleanUp)
+    }
+
     deinit {
         for source in sources {
             source.cancel()
@@ -63,6 +72,19 @@ private final class CurrentCleanUp: Sendable {
     /// Makes `next` the clean-up.
     func set(_ next: @escaping @Sendable (_ ending: () -> Void) -> Void) {
         cleanUp.withLock { $0 = next }
+    }
+
+    /// Makes a value with `make` and `next(value)` the clean-up while holding the clean-up, so that an
+    /// interruption runs before `make` or after the clean-up is set, never in between.
+    func replace<Made>(making make: () throws -> Made,
+                       cleanUp next: (Made) -> @Sendable (_ ending: () -> Void) -> Void) throws -> Made {
+        var made: Made?
+        try cleanUp.withLock { current in
+            let value = try make()
+            current = next(value)
+            made = value
+        }
+        return made!
     }
 
     /// Runs the clean-up, then `ending`; `ending` alone when none is set.

@@ -57,7 +57,7 @@ struct MergeCommand: ParsableCommand {
         // An interrupted merge removes its staging folder (or finishes its publication) before it ends by the signal.
         let interruption = InterruptionCleanup()
         defer { withExtendedLifetime(interruption) {} }
-        let published = try pipeline.publish(into: output.output, whileStaged: { interruption.cleanUp(with: $0.interruptionCleanup) }) {
+        let published = try pipeline.publish(into: output.output, staging: { take in try interruption.cleanUp(makingWith: take) { $0.interruptionCleanup } }) {
             let timed = loaded.compactMap { part in part.results.timing.map { (part.results.runs, $0) } }
             return ProducedResults(results: StudyResults(layout: study, runs: merged.runs, toolVersion: merged.toolVersion)) { resultsSHA256 in
                 timed.count == loaded.count ? mergedPerformance(timed, study: study, resultsSHA256: resultsSHA256) : nil

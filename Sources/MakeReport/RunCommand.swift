@@ -78,7 +78,7 @@ struct RunCommand: ParsableCommand {
         }
 
         var fromStore = 0
-        let published = try pipeline.publish(into: output.output, whileStaged: { interruption.cleanUp(with: $0.interruptionCleanup) }) {
+        let published = try pipeline.publish(into: output.output, staging: { take in try interruption.cleanUp(makingWith: take) { $0.interruptionCleanup } }) {
             try produceStudyResults(resolved, threads: runtime.threadCount, started: started, trainBatch: { batch in
                 let sweep = try runSweep(batch, runtime: runtime, store: store, reporter: reporter)
                 fromStore += sweep.fromStore

@@ -54,13 +54,13 @@ public struct OutputPipeline {
 
     /// Takes the output folder at `path` (its lock held until it is published; refused, before any
     /// work, when it is not make-report's), calls `produce` for the results, writes every output
-    /// (`writeStudyOutputs`) and performance.json, and publishes the folder. `whileStaged` is given
-    /// the staged folder as soon as it is taken (`run`: to hand its `interruptionCleanup` to the
-    /// handler of interruptions).
-    public func publish(into path: String, whileStaged: (StagedOutputFolder) -> Void = { _ in },
+    /// (`writeStudyOutputs`) and performance.json, and publishes the folder. `staging` is given the
+    /// function that takes the staged folder, to call it (`run`: as one step with handing the folder's
+    /// `interruptionCleanup` to the handler of interruptions).
+    public func publish(into path: String,
+                        staging: (_ take: () throws -> StagedOutputFolder) throws -> StagedOutputFolder = { try $0() },
                         produce: () throws -> ProducedResults) throws -> PublishedOutputs {
-        let folder = try StagedOutputFolder(path: path)
-        whileStaged(folder)
+        let folder = try staging { try StagedOutputFolder(path: path) }
         let produced = try produce()
         let written = try writeStudyOutputs(produced.results, study: study, settings: settings, parsed: parsed, into: folder)
         let performance = produced.performance(folder.hash(of: "results.json") ?? "")
