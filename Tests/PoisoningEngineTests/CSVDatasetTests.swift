@@ -186,6 +186,15 @@ struct CSVDatasetTests {
     /// in the same class; or refused, for the reason the fixture gives, where pandas would read a
     /// missing value, an infinite number, an integer beyond 64 bits, or one class written two ways
     /// (two integers one double, two texts that differ in their scalars or the blanks around them).
+    /// Found by the csv-labels fuzz target: a number label written with and without blanks around
+    /// it is one class, named without the blanks, whichever spelling comes first.
+    @Test func aNumberClassIsNamedWithoutItsBlanksWhateverTheRowOrder() throws {
+        let forward = try CSVDataset.classes(of: ["0", "\t\t1", "1"], lines: [1, 2, 3])
+        let backward = try CSVDataset.classes(of: ["1", "\t\t1", "0"], lines: [1, 2, 3])
+        #expect(forward.names == ["0", "1"] && backward.names == ["0", "1"])
+        #expect(forward.ofRow == [0, 1, 1] && backward.ofRow == [1, 1, 0])
+    }
+
     @Test func labelsAreReadAsPandasReadsTheColumn() throws {
         struct Fixture: Decodable {
             let missingValueMarkers: [String]

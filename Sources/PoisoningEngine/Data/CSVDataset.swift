@@ -506,9 +506,12 @@ public struct CSVDataset: DatasetSource {
             spellings.append(label)
             firstLines.append(line)
         }
-        // Each distinct spelling's class, named by the class's first spelling; the classes in order.
+        // Each distinct spelling's class, named by the class's first spelling (a number or truth value
+        // without the blanks around it, which its spellings may differ by, so that the name does not
+        // depend on the order of the rows); the classes in order.
         var classOf = Array(spellings.indices)
         let order: [Int]
+        var name = { (index: Int) in String(numberText(spellings[index])) }
         let numbers = spellings.map(number), truths = spellings.map(truthValue)
         func described(_ index: Int) -> String { "label \(quotedUserText(spellings[index])) (line \(firstLines[index]))" }
         if numbers.allSatisfy({ $0 != nil }) {
@@ -540,6 +543,7 @@ public struct CSVDataset: DatasetSource {
             classOf = try sameClasses(spellings, values: truths.map { $0! }, firstLines: firstLines, what: "the truth value")
             order = spellings.indices.filter { classOf[$0] == $0 }.sorted { !truths[$0]! && truths[$1]! }
         } else {
+            name = { spellings[$0] }
             // pandas keeps a text's blanks: `a` and `a ` would be two classes no reader tells apart.
             var byVisibleText = [String: Int]()
             for (index, spelling) in spellings.enumerated() {
@@ -555,7 +559,7 @@ public struct CSVDataset: DatasetSource {
         }
         var rank = [Int](repeating: 0, count: spellings.count)
         for (position, index) in order.enumerated() { rank[index] = position }
-        return Classes(names: order.map { spellings[$0] }, ofRow: ofRow.map { rank[classOf[$0]] })
+        return Classes(names: order.map(name), ofRow: ofRow.map { rank[classOf[$0]] })
     }
 
     /// Each of `spellings`' class (distinct labels, in the order of their first lines): the first
