@@ -43,7 +43,7 @@ struct ValidateCommand: ParsableCommand {
         // A results.json that is not JSON, not make-report's or of another layout is refused before
         // any check: none of them could judge it.
         if let bytes = try? readUserFile(results, maximumBytes: maximumResultsFileBytes),
-           let problem = StudyResults.documentProblem(bytes) ?? StudyResults.schemaVersionProblem(bytes) {
+           let problem = StudyResults.documentProblem(bytes) {
             throw ValidationError("validate: \(quotedUserText(results, keepingEnd: true)) \(problem)")
         }
         let failures = outputFolderFailures(url)

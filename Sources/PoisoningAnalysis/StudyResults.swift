@@ -182,6 +182,29 @@ public struct StudyResults: Sendable, Codable, Equatable {
     /// version of another JSON type than a string (`"schemaVersion": 99`) is named as written.
     public static func schemaVersionProblem(_ data: Data) -> String? {
         guard let versions = try? JSONDecoder().decode(DocumentVersions.self, from: data) else { return nil }
+        return schemaVersionProblem(versions)
+    }
+
+    /// Why `data` is no results.json this make-report reads, in words that follow "results.json",
+    /// or nil, from one decoding of its version keys: it is not JSON, not a JSON object naming a
+    /// `schemaVersion` or a `toolVersion` (`{}`, a list, another tool's file), or names another
+    /// schema (`schemaVersionProblem`). `validate` refuses such a file before any check.
+    public static func documentProblem(_ data: Data) -> String? {
+        do {
+            let versions = try JSONDecoder().decode(DocumentVersions.self, from: data)
+            guard versions.schemaVersion != nil || versions.toolVersion != nil else {
+                return "is not a make-report results file: it names no schemaVersion"
+            }
+            return schemaVersionProblem(versions)
+        } catch DecodingError.dataCorrupted(let context) where context.codingPath.isEmpty {
+            return "is not JSON"
+        } catch {
+            return "is not a make-report results file: it is not a JSON object"
+        }
+    }
+
+    /// What `schemaVersionProblem` says of the versions a document names.
+    private static func schemaVersionProblem(_ versions: DocumentVersions) -> String? {
         switch (versions.schemaVersion, versions.toolVersion) {
         case (.text(currentSchemaVersion)?, _), (nil, nil):
             return nil
@@ -189,26 +212,11 @@ public struct StudyResults: Sendable, Codable, Equatable {
             return "has schemaVersion '\(printable(schema))', and this make-report reads schema \(currentSchemaVersion) "
                 + "only (docs/results.schema.json)"
         case (.other(let shown)?, _):
-            return "has schemaVersion \(shown), not a string, and this make-report reads schema '\(currentSchemaVersion)' "
+            return "has schemaVersion \(shown), not a string, and this make-report reads schema \(currentSchemaVersion) "
                 + "only (docs/results.schema.json)"
         case (nil, let tool?):
             return "names no schemaVersion: make-report \(tool.shown) or earlier wrote it, and this make-report reads "
                 + "schema \(currentSchemaVersion) only; regenerate it (`make-report run --study study.yaml` in its folder)"
-        }
-    }
-
-    /// Why `data` is no make-report results.json at all, in words that follow "results.json", or
-    /// nil: it is not JSON, or not a JSON object naming a `schemaVersion` or a `toolVersion` (`{}`,
-    /// a list, another tool's file). `validate` refuses such a file before any check.
-    public static func documentProblem(_ data: Data) -> String? {
-        do {
-            let versions = try JSONDecoder().decode(DocumentVersions.self, from: data)
-            guard versions.schemaVersion == nil, versions.toolVersion == nil else { return nil }
-            return "is not a make-report results file: it names no schemaVersion"
-        } catch DecodingError.dataCorrupted(let context) where context.codingPath.isEmpty {
-            return "is not JSON"
-        } catch {
-            return "is not a make-report results file: it is not a JSON object"
         }
     }
 

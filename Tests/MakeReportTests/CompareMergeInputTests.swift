@@ -261,7 +261,7 @@ struct CompareMergeInputTests {
         let folder = cli.temporaryFolder()
         #expect(try run(["--output", "out"] + Self.tinySweep, in: folder).status == 0)
         let results = folder.appendingPathComponent("out/results.json")
-        for (text, reason) in [(#"{"schemaVersion": 99}"#, "has schemaVersion 99, not a string, and this make-report reads schema '2' only (docs/results.schema.json)"),
+        for (text, reason) in [(#"{"schemaVersion": 99}"#, "has schemaVersion 99, not a string, and this make-report reads schema 2 only (docs/results.schema.json)"),
                                (#"{"schemaVersion": "99"}"#, "has schemaVersion '99', and this make-report reads schema 2 only (docs/results.schema.json)"),
                                ("{}", "is not a make-report results file: it names no schemaVersion"),
                                ("[1, 2]", "is not a make-report results file: it is not a JSON object"),
