@@ -184,7 +184,7 @@ case_validate_results_that_are_not_ours() {
   mr --output out "${SHARD_STUDY[@]}"
   succeeded || return 1
   local entry text reason before
-  for entry in '{"schemaVersion": 99}|has schemaVersion 99, not a string, and this make-report reads schema .2. only' \
+  for entry in '{"schemaVersion": 99}|has schemaVersion 99, not a string, and this make-report reads schema 2 only' \
                '{}|is not a make-report results file: it names no schemaVersion' 'not json {|is not JSON$'; do
     text=${entry%%|*} reason=${entry#*|}
     printf '%s' "$text" >out/results.json
