@@ -37,7 +37,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/make-report-slurm.XXXXXX")
 # munged refuses a socket in a folder that not everyone can enter.
 chmod 755 "$work"
 cluster=$work/cluster
-mkdir -p "$cluster/state" "$cluster/spool" "$work/stores"
+mkdir -p "$cluster/state" "$cluster/spool" "$work/node-tmp"
 export SLURM_CONF=$cluster/slurm.conf
 daemons=()
 
@@ -185,25 +185,26 @@ runs=36 shard_runs=9
 "$binary" run --study "$work/study.yaml" --no-store --quiet --output "$work/single"
 echo "slurm: single-machine run done at $((SECONDS - started)) s"
 
+# The jobs inherit this TMPDIR, where submit.sh's scripts keep each task's store by default.
 sweep=$work/sweep
-submitted=$(scripts/slurm/submit.sh "$work/study.yaml" --shards 4 --output "$sweep" --binary "$binary" \
-  --store-dir "$work/stores" --time 5)
+submitted=$(TMPDIR=$work/node-tmp scripts/slurm/submit.sh "$work/study.yaml" --shards 4 --output "$sweep" \
+  --binary "$binary" --time 5)
 echo "$submitted"
 [[ "$submitted" =~ job\ array\ ([0-9]+) ]] || fail "submit.sh printed no job array"
 array=${BASH_REMATCH[1]}
 [[ "$submitted" =~ Merge:\ job\ ([0-9]+) ]] || fail "submit.sh printed no merge job"
 merge=${BASH_REMATCH[1]}
 
-# Shard 2, stopped once its log shows 5 of its 9 runs done. With one thread, a run's callback
+# Shard 2, stopped once its log shows 6 of its 9 runs done. With one thread, a run's callback
 # stores the runs finished so far (a transaction once a second has passed) before the next run is
-# reported, and 4 runs take more than a second (about 0.5 s each here), so the store then holds
-# some runs.
+# reported, and 5 runs take more than a second (about 0.55 s of CPU each on the CI machine), so the
+# store then holds some runs.
 log=$sweep/logs/shard-${array}_2.out
-store=$work/stores/make-report-$array-2/runs.sqlite
+store=$work/node-tmp/make-report-$array-2/runs.sqlite
 halfway() {
-  [ -f "$log" ] && grep -Eq "^[5-8] of $shard_runs runs" "$log"
+  [ -f "$log" ] && grep -Eq "^[6-8] of $shard_runs runs" "$log"
 }
-wait_for 90 halfway || fail "shard 2 did not reach 5 of its $shard_runs runs in 90 s: $(tail -n 2 "$log" 2>&1)"
+wait_for 90 halfway || fail "shard 2 did not reach 6 of its $shard_runs runs in 90 s: $(tail -n 2 "$log" 2>&1)"
 scancel "${array}_2"
 task_ended() {
   [ -z "$(squeue -h -j "${array}_2" -o %i 2>/dev/null)" ]
@@ -235,5 +236,5 @@ resumed="Shard 2/4: $shard_runs of $runs runs in [0-9.]+ s; $stored from the sto
 grep -Eq "^$resumed" "$log" || fail "the retried shard 2 did not take its $stored stored runs from the store: $(grep '^Shard 2/4:' "$log")"
 cmp "$work/single/results.json" "$sweep/output/results.json" ||
   fail "the merged results.json differs from the single-machine run's"
-[ -z "$(ls -A "$work/stores")" ] || fail "stores left after their shards succeeded: $(ls "$work/stores")"
+[ -z "$(ls -A "$work/node-tmp")" ] || fail "stores left after their shards succeeded: $(ls "$work/node-tmp")"
 echo "slurm: 4 shards and a merge on Slurm, shard 2 cancelled and requeued (resumed with $stored of $shard_runs runs from its store): results.json byte-identical to one machine's, in $((SECONDS - started)) s"
