@@ -34,6 +34,7 @@ done
 
 started=$SECONDS
 work=$(mktemp -d "${TMPDIR:-/tmp}/make-report-slurm.XXXXXX")
+work=$(realpath "$work")
 # munged refuses a socket in a folder that not everyone can enter.
 chmod 755 "$work"
 cluster=$work/cluster
@@ -184,6 +185,25 @@ runs=36 shard_runs=9
 
 "$binary" run --study "$work/study.yaml" --no-store --quiet --output "$work/single"
 echo "slurm: single-machine run done at $((SECONDS - started)) s"
+
+# submit.sh refuses bad arguments with one line and exit status 2, writing nothing: N larger than
+# the study's runs (found through make-report's own check), a study that does not parse, a folder
+# that is not empty.
+refused() {
+  local expected=$1 status=0 message
+  shift
+  message=$(scripts/slurm/submit.sh "$@" 2>&1) || status=$?
+  { [ "$status" -eq 2 ] && [ "$message" = "$expected" ]; } || fail "submit.sh $*: exit $status, '$message' instead of exit 2, '$expected'"
+}
+printf 'models: [\n' >"$work/broken.yaml"
+refused "submit.sh: error: --shards: 37 is more than the study's 36 runs; give at most 36" \
+  "$work/study.yaml" --shards 37 --output "$work/refused" --binary "$binary"
+refused "submit.sh: error: the study '$work/broken.yaml' is refused: $work/broken.yaml:2:1: not valid YAML: did not find expected node content" \
+  "$work/broken.yaml" --shards 2 --output "$work/refused" --binary "$binary"
+refused "submit.sh: error: --output: '$cluster' is not empty; give a new folder" \
+  "$work/study.yaml" --shards 2 --output "$cluster" --binary "$binary"
+[ ! -e "$work/refused" ] || fail "a refused submit.sh wrote $work/refused"
+[ -z "$(squeue -h -o %i)" ] || fail "a refused submit.sh queued a job"
 
 # The jobs inherit this TMPDIR, where submit.sh's scripts keep each task's store by default.
 sweep=$work/sweep
