@@ -23,7 +23,8 @@ STORE_DIR/make-report-JOBID-K/runs.sqlite, so a task that Slurm retries (the arr
 with --requeue: a node failure, a preemption, `scontrol requeue`) trains only the runs it had not
 stored. The file is removed once the task has written its part. Never put it on NFS or another
 network file system: SQLite's locks are unreliable there, and its WAL mode needs shared memory on
-one host (a store there is refused by the task).
+one host (a store there is refused by the task). A task you cancelled, or that failed: requeue it
+(scontrol requeue JOBID_K) and renew the merge job's dependency, as docs/scale-out.md shows.
 
 Required:
   STUDY.yaml             The study file (`make-report study` prints one to start from); the
@@ -137,6 +138,11 @@ if [ -z "$job_name" ]; then
   job_name="make-report-${job_name%.*}"
   job_name=${job_name//[^A-Za-z0-9._-]/-}
 fi
+for option in "${merge_options[@]}"; do
+  case "$option" in
+    --output | --output=*) refuse "the merge writes into DIR/output: give no --output after --" ;;
+  esac
+done
 [[ "$job_name" =~ ^[A-Za-z0-9._-]+$ ]] || refuse "--job-name: '$job_name' may hold only letters, digits, '.', '_' and '-'"
 
 # The study must parse, and N must not exceed its runs, before anything is queued. make-report has
