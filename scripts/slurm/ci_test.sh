@@ -94,6 +94,9 @@ stop_cluster() {
   exit "$status"
 }
 trap stop_cluster EXIT
+# An interrupted test stops the cluster too (the EXIT trap), with the status of its signal.
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 # Two free TCP ports for slurmctld and slurmd.
 port_free() {
