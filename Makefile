@@ -5,6 +5,7 @@
 #   make browser-check  opens every report.html in headless Chromium (installs it if missing), prints it to PNG and PDF
 #   make bench    measures speed and scaling in a release build, writes benchmarks/results.md
 #   make fuzz     runs libFuzzer on the parsers of user files, FUZZ_SECONDS (30) each
+#   make slurm-check  starts a single-node Slurm cluster (as root; installs Slurm and munge if missing), runs a sweep on it, stops it
 #   make install  installs a release build of make-report as $(PREFIX)/bin/make-report (PREFIX=/usr/local)
 
 # Debian packages the build needs beyond the Swift toolchain: Cairo, HarfBuzz, fontconfig, a font, zlib (PNG) and SQLite (GRDB).
@@ -15,9 +16,12 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian packages of the TeX installation that compiles report.tex.
 TEX_PACKAGES := texlive-latex-base texlive-latex-recommended texlive-fonts-recommended lmodern
 
+# Debian packages of the single-node Slurm cluster that scripts/slurm/ci_test.sh starts (without systemd).
+SLURM_PACKAGES := slurmctld slurmd slurm-client munge
+
 PREFIX ?= /usr/local
 
-.PHONY: report test validate check paper browser-check bench fuzz install system-packages
+.PHONY: report test validate check paper browser-check bench fuzz slurm-check install system-packages
 
 report: system-packages
 	swift run make-report
@@ -39,6 +43,14 @@ bench: system-packages
 # libFuzzer on every parser of user files, from the committed corpus in fuzz/corpus (scripts/fuzz.sh).
 fuzz: system-packages
 	scripts/fuzz.sh
+
+# A sweep on a real Slurm cluster of one node, started and stopped by scripts/slurm/ci_test.sh (needs
+# root): 4 shards and a merge by scripts/slurm/submit.sh, one shard cancelled and requeued halfway,
+# which must resume from its run store, and a merged results.json identical to one machine's.
+slurm-check:
+	@$(MAKE) --no-print-directory system-packages SYSTEM_PACKAGES="$(SYSTEM_PACKAGES) $(SLURM_PACKAGES)"
+	swift build -c release --product make-report
+	scripts/slurm/ci_test.sh .build/release/make-report
 
 # The binary is self-contained (the report templates are compiled into it): it runs from anywhere.
 install: system-packages
