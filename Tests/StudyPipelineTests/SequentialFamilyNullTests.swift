@@ -27,22 +27,26 @@ struct SequentialFamilyNullTests {
         return try Study(config)
     }
 
-    /// A simulated run of `spec` in the batch study `batch` of simulated study `index`: the same
-    /// numbers whatever batch the seed falls in.
-    static func simulatedRun(_ spec: RunSpec, in batch: Study, study index: Int) -> RunResult {
+    /// The true curve of each series (MLP 32, 64, 128) under the null: one curve for all three.
+    static let nullTruths = [truth, truth, truth]
+
+    /// A simulated run of `spec` in the batch study `batch` of simulated study `index`, its series'
+    /// true curve taken from `truths` (indexed by series): the same numbers whatever batch the seed
+    /// falls in, and the same noise whatever the curves.
+    static func simulatedRun(_ spec: RunSpec, in batch: Study, study index: Int, truths: [SigmoidParameters] = nullTruths) -> RunResult {
         var seedStream = Xoshiro256StarStar(seed: UInt64(index), purpose: "sequential-null seed \(spec.seed)")
         let offset = 0.01 * seedStream.nextStandardNormal()
         let position = batch.config.fractions.firstIndex(of: spec.fraction)!
         var runStream = Xoshiro256StarStar(seed: UInt64(index), purpose: "sequential-null seed \(spec.seed) series \(spec.series) at \(position)")
-        let exact = truth.value(at: spec.fraction) + offset + spread[position] * runStream.nextStandardNormal()
+        let exact = truths[spec.series].value(at: spec.fraction) + offset + spread[position] * runStream.nextStandardNormal()
         let accuracy = (min(max(exact, 0), 1) * 150).rounded() / 150
         return madeUpRun(spec, in: batch, metrics: runMetrics(test: accuracy, train: 0.95, trainClean: 0.95, loss: 0.2))
     }
 
-    /// Simulated study `index` run to its stop by `runSequentialStudy`.
-    static func run(_ index: Int, study: Study, threads: Int) throws -> SequentialStudyRun {
+    /// Simulated study `index`, its series' true curves `truths`, run to its stop by `runSequentialStudy`.
+    static func run(_ index: Int, study: Study, threads: Int, truths: [SigmoidParameters] = nullTruths) throws -> SequentialStudyRun {
         try runSequentialStudy(study, threads: threads, trainBatch: { batch in
-            let results = batch.runSpecs.map { simulatedRun($0, in: batch, study: index) }
+            let results = batch.runSpecs.map { simulatedRun($0, in: batch, study: index, truths: truths) }
             return StudyRuns(indices: Array(batch.runSpecs.indices), results: results, runSeconds: results.map { _ in 0 })
         }, progress: { _ in })
     }
