@@ -89,6 +89,16 @@ struct SequentialFamilyNullTests {
         #expect(results.statistics.trends[0].decision == .undetermined && upper > 0 && upper <= 2 * error)
     }
 
+    /// `clopperPearson` gives SciPy's beta-quantile interval (`scripts/clopper_pearson_reference.py`,
+    /// output in `scripts/clopper_pearson_reference.out`), for shares near 0, 1/2 and 1 of 1,000.
+    @Test(arguments: [(21, 1000, 0.013045192290387683, 0.0319223351804155), (8, 1000, 0.003459976165329311, 0.015702049176074682),
+                      (998, 1000, 0.9927941610885425, 0.9997576988831227), (1000, 1000, 0.9963179161031344, 1.0),
+                      (500, 1000, 0.46854917297179194, 0.531450827028208), (0, 1000, 0.0, 0.003682083896865671)])
+    func clopperPearsonMatchesSciPy(successes: Int, trials: Int, lower: Double, upper: Double) {
+        let (low, high) = clopperPearson(successes, of: trials)
+        #expect(abs(low - lower) < 1e-9 && abs(high - upper) < 1e-9, "\(successes) of \(trials): \(low) to \(high)")
+    }
+
     /// Run with SEQUENTIAL_NULL_STUDIES=N (and SEQUENTIAL_NULL_FIRST=K to start at study K, for runs
     /// split in parts; SEQUENTIAL_NULL_LIST=i,j,... for those studies instead; SEQUENTIAL_NULL_REPLICATES
     /// for another bootstrap size than 1,000): prints each study and what it resolved, and the share of
@@ -120,14 +130,18 @@ struct SequentialFamilyNullTests {
 }
 
 /// The 95% Clopper-Pearson interval of a binomial share of `successes` in `trials`, by bisection on
-/// the binomial tails.
+/// the binomial tails (`SequentialFamilyNullTests.clopperPearsonMatchesSciPy` checks it).
 func clopperPearson(_ successes: Int, of trials: Int) -> (Double, Double) {
-    /// P(X <= k) for X ~ Binomial(n, p), summed term by term.
+    /// P(X <= k) for X ~ Binomial(n, p), summed term by term, each term
+    /// exp(ln C(n, i) + i ln p + (n - i) ln(1 - p)) with ln C(n, i) from lgamma: (1 - p)^n alone would
+    /// underflow to zero for shares near 1 with a thousand trials.
     func cdf(_ k: Int, _ p: Double) -> Double {
-        var term = pow(1 - p, Double(trials)), total = 0.0
-        for i in 0...max(k, 0) {
-            if i > 0 { term *= Double(trials - i + 1) / Double(i) * p / (1 - p) }
-            total += term
+        let n = Double(trials)
+        var total = 0.0
+        for count in 0...max(k, 0) {
+            let i = Double(count)
+            let logChoose = lgamma(n + 1) - lgamma(i + 1) - lgamma(n - i + 1)
+            total += exp(logChoose + i * log(p) + (n - i) * log(1 - p))
         }
         return total
     }
