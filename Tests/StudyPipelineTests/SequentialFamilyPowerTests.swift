@@ -84,6 +84,22 @@ struct SequentialFamilyPowerTests {
                        seeds: record.seeds, largestPair: try #require(estimates[largestPair]))
     }
 
+    /// Two simulated studies with the 3 pp, as the full simulation ran them (its outcomes are
+    /// exact, so a change to the analysis that moves them shows here): study 0 resolves the trend and
+    /// both of MLP 128's differences at the first look (33 seeds), like 997 of the 1,000; study 606,
+    /// one of the two that miss MLP 128 - MLP 64, resolves the other two there and never that one.
+    /// Neither resolves MLP 64 - MLP 32, whose truth is zero, so both run their 40 seeds.
+    @Test func twoSimulatedStudiesWithAThreePointDifferenceResolveAsTheFullRunDid() throws {
+        let study = try SequentialFamilyNullTests.study()
+        let trend = "threshold-trend (random label flip, no defense) at 33 seeds", pair = "threshold-pairs (MLP 128 - MLP 32) at 33 seeds"
+        let first = try Self.simulate(0, effect: 0.03, study: study, threads: 2)
+        #expect(first.resolved.map { "\($0.name) at \($0.seeds) seeds" } == [trend, pair, "\(Self.largestPair) at 33 seeds"])
+        #expect(first.seeds == 40 && first.againstTheTruth.isEmpty)
+        let missed = try Self.simulate(606, effect: 0.03, study: study, threads: 2)
+        #expect(missed.resolved.map { "\($0.name) at \($0.seeds) seeds" } == [trend, pair], "\(missed.largestPair)")
+        #expect(missed.seeds == 40 && missed.againstTheTruth.isEmpty)
+    }
+
     /// Run with SEQUENTIAL_POWER_STUDIES=N (SEQUENTIAL_POWER_FIRST=K to start at study K, for runs split
     /// in parts; SEQUENTIAL_POWER_EFFECT for another difference than 0.03): prints each study and what
     /// it resolved, then, for each comparison, the share of the studies that resolve it with its 95%
