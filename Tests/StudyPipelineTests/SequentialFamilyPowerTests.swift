@@ -9,7 +9,7 @@ import TestSupport
 /// `SequentialFamilyNullTests` (the same design, looks, bootstrap and noise, run by
 /// `runSequentialStudy`, whose every look refits the sigmoid on every replicate and decides each
 /// comparison by `SignDecision`), with MLP 128's true threshold below that of MLP 32 and MLP 64 by a
-/// known difference (3 pp, the issue's). The analysis README records the measured power.
+/// known difference (3 pp, the difference an adaptive study is required to resolve in 80% of studies). The analysis README records the measured power.
 struct SequentialFamilyPowerTests {
     /// The true threshold of `curve` as the analysis defines it: where it falls to the mean of its
     /// clean accuracy (its value at fraction 0) and chance (1/5, the reference data's five classes).
@@ -84,7 +84,7 @@ struct SequentialFamilyPowerTests {
                        seeds: record.seeds, largestPair: try #require(estimates[largestPair]))
     }
 
-    /// Two simulated studies with the issue's 3 pp, as the full simulation ran them (its outcomes are
+    /// Two simulated studies with a 3 pp difference, as the full simulation ran them (its outcomes are
     /// exact, so a change to the analysis that moves them shows here): study 0 resolves the trend and
     /// both of MLP 128's differences at the first look (33 seeds), like 997 of the 1,000; study 606,
     /// one of the two that miss MLP 128 - MLP 64, resolves the other two there and never that one.
@@ -105,7 +105,7 @@ struct SequentialFamilyPowerTests {
     /// it resolved, then, for each comparison, the share of the studies that resolve it with its 95%
     /// Clopper-Pearson interval and the mean seeds of the look that did, the mean seeds run, and MLP
     /// 128 - MLP 64's mean estimate and interval width at the last look (the analysis README records
-    /// the measured power). With the issue's 3 pp, MLP 128 - MLP 64 must be resolved in at least 80%.
+    /// the measured power). With 3 pp, MLP 128 - MLP 64 must be resolved in at least 80%.
     @Test func thePowerToResolveAKnownDifferenceIsMeasured() throws {
         let environment = ProcessInfo.processInfo.environment
         guard let count = Int(environment["SEQUENTIAL_POWER_STUDIES"] ?? "") else { return }
@@ -145,6 +145,6 @@ struct SequentialFamilyPowerTests {
                      outcomes.reduce(0) { $0 + $1.againstTheTruth.count }, Double(outcomes.reduce(0) { $0 + $1.seeds }) / Double(count),
                      pairs.reduce(0) { $0 + $1.value! } / Double(pairs.count),
                      pairs.reduce(0) { $0 + $1.interval!.upper! - $1.interval!.lower! } / Double(pairs.count), pairs.count, count))
-        if effect == 0.03 { #expect(shares[Self.largestPair]! >= 0.8, "the issue asks that a 3 pp difference be resolved in at least 80%") }
+        if effect == 0.03 { #expect(shares[Self.largestPair]! >= 0.8, "a 3 pp difference must be resolved in at least 80%") }
     }
 }
