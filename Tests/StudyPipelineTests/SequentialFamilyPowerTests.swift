@@ -9,7 +9,8 @@ import TestSupport
 /// `SequentialFamilyNullTests` (the same design, looks, bootstrap and noise, run by
 /// `runSequentialStudy`, whose every look refits the sigmoid on every replicate and decides each
 /// comparison by `SignDecision`), with MLP 128's true threshold below that of MLP 32 and MLP 64 by a
-/// known difference (3 pp, the difference an adaptive study is required to resolve in 80% of studies). The analysis README records the measured power.
+/// known difference (3 pp, the difference an adaptive study is required to resolve in 80% of
+/// studies). The analysis README records the measured power.
 struct SequentialFamilyPowerTests {
     /// The true threshold of `curve` as the analysis defines it: where it falls to the mean of its
     /// clean accuracy (its value at fraction 0) and chance (1/5, the reference data's five classes).
@@ -38,8 +39,9 @@ struct SequentialFamilyPowerTests {
 
     /// The alternatives are the ones intended: the series are MLP 32, 64 and 128 in that order, the
     /// null's true threshold is 0.3711107728310264 (the closed form x0 + ln(L / (t - b) - 1) / k with
-    /// t = (0.78 / (1 + exp(-5.17 * 0.175)) + 0.34 + 0.2) / 2, evaluated in Python), and MLP 128's is
-    /// lower by the effect (3 and 2 pp) with the same clean accuracy.
+    /// t = (0.78 / (1 + exp(-5.17 * 0.175)) + 0.34 + 0.2) / 2, in `scripts/sequential_power_reference.py`,
+    /// output in `scripts/sequential_power_reference.out`), and MLP 128's is lower by the effect (3 and
+    /// 2 pp) with the same clean accuracy.
     @Test(arguments: [0.03, 0.02]) func mlp128sTrueThresholdIsLowerByTheEffect(effect: Double) throws {
         #expect(try SequentialFamilyNullTests.study().series.map(\.label) == ["MLP 32", "MLP 64", "MLP 128"])
         let null = try #require(Self.trueThreshold(SequentialFamilyNullTests.truth))
