@@ -27,22 +27,26 @@ struct SequentialFamilyNullTests {
         return try Study(config)
     }
 
-    /// A simulated run of `spec` in the batch study `batch` of simulated study `index`: the same
-    /// numbers whatever batch the seed falls in.
-    static func simulatedRun(_ spec: RunSpec, in batch: Study, study index: Int) -> RunResult {
+    /// The true curve of each series (MLP 32, 64, 128) under the null: one curve for all three.
+    static let nullTruths = [truth, truth, truth]
+
+    /// A simulated run of `spec` in the batch study `batch` of simulated study `index`, its series'
+    /// true curve taken from `truths` (indexed by series): the same numbers whatever batch the seed
+    /// falls in, and the same noise whatever the curves.
+    static func simulatedRun(_ spec: RunSpec, in batch: Study, study index: Int, truths: [SigmoidParameters] = nullTruths) -> RunResult {
         var seedStream = Xoshiro256StarStar(seed: UInt64(index), purpose: "sequential-null seed \(spec.seed)")
         let offset = 0.01 * seedStream.nextStandardNormal()
         let position = batch.config.fractions.firstIndex(of: spec.fraction)!
         var runStream = Xoshiro256StarStar(seed: UInt64(index), purpose: "sequential-null seed \(spec.seed) series \(spec.series) at \(position)")
-        let exact = truth.value(at: spec.fraction) + offset + spread[position] * runStream.nextStandardNormal()
+        let exact = truths[spec.series].value(at: spec.fraction) + offset + spread[position] * runStream.nextStandardNormal()
         let accuracy = (min(max(exact, 0), 1) * 150).rounded() / 150
         return madeUpRun(spec, in: batch, metrics: runMetrics(test: accuracy, train: 0.95, trainClean: 0.95, loss: 0.2))
     }
 
-    /// Simulated study `index` run to its stop by `runSequentialStudy`.
-    static func run(_ index: Int, study: Study, threads: Int) throws -> SequentialStudyRun {
+    /// Simulated study `index`, its series' true curves `truths`, run to its stop by `runSequentialStudy`.
+    static func run(_ index: Int, study: Study, threads: Int, truths: [SigmoidParameters] = nullTruths) throws -> SequentialStudyRun {
         try runSequentialStudy(study, threads: threads, trainBatch: { batch in
-            let results = batch.runSpecs.map { simulatedRun($0, in: batch, study: index) }
+            let results = batch.runSpecs.map { simulatedRun($0, in: batch, study: index, truths: truths) }
             return StudyRuns(indices: Array(batch.runSpecs.indices), results: results, runSeconds: results.map { _ in 0 })
         }, progress: { _ in })
     }
@@ -85,6 +89,16 @@ struct SequentialFamilyNullTests {
         #expect(results.statistics.trends[0].decision == .undetermined && upper > 0 && upper <= 2 * error)
     }
 
+    /// `clopperPearson` gives SciPy's beta-quantile interval (`scripts/clopper_pearson_reference.py`,
+    /// output in `scripts/clopper_pearson_reference.out`), for shares near 0, 1/2 and 1 of 1,000.
+    @Test(arguments: [(21, 1000, 0.013045192290387683, 0.0319223351804155), (8, 1000, 0.003459976165329311, 0.015702049176074682),
+                      (998, 1000, 0.9927941610885425, 0.9997576988831227), (1000, 1000, 0.9963179161031344, 1.0),
+                      (500, 1000, 0.46854917297179194, 0.531450827028208), (0, 1000, 0.0, 0.003682083896865671)])
+    func clopperPearsonMatchesSciPy(successes: Int, trials: Int, lower: Double, upper: Double) {
+        let (low, high) = clopperPearson(successes, of: trials)
+        #expect(abs(low - lower) < 1e-9 && abs(high - upper) < 1e-9, "\(successes) of \(trials): \(low) to \(high)")
+    }
+
     /// Run with SEQUENTIAL_NULL_STUDIES=N (and SEQUENTIAL_NULL_FIRST=K to start at study K, for runs
     /// split in parts; SEQUENTIAL_NULL_LIST=i,j,... for those studies instead; SEQUENTIAL_NULL_REPLICATES
     /// for another bootstrap size than 1,000): prints each study and what it resolved, and the share of
@@ -116,14 +130,18 @@ struct SequentialFamilyNullTests {
 }
 
 /// The 95% Clopper-Pearson interval of a binomial share of `successes` in `trials`, by bisection on
-/// the binomial tails.
+/// the binomial tails (`SequentialFamilyNullTests.clopperPearsonMatchesSciPy` checks it).
 func clopperPearson(_ successes: Int, of trials: Int) -> (Double, Double) {
-    /// P(X <= k) for X ~ Binomial(n, p), summed term by term.
+    /// P(X <= k) for X ~ Binomial(n, p), summed term by term, each term
+    /// exp(ln C(n, i) + i ln p + (n - i) ln(1 - p)) with ln C(n, i) from lgamma: (1 - p)^n alone would
+    /// underflow to zero for shares near 1 with a thousand trials.
     func cdf(_ k: Int, _ p: Double) -> Double {
-        var term = pow(1 - p, Double(trials)), total = 0.0
-        for i in 0...max(k, 0) {
-            if i > 0 { term *= Double(trials - i + 1) / Double(i) * p / (1 - p) }
-            total += term
+        let n = Double(trials)
+        var total = 0.0
+        for count in 0...max(k, 0) {
+            let i = Double(count)
+            let logChoose = lgamma(n + 1) - lgamma(i + 1) - lgamma(n - i + 1)
+            total += exp(logChoose + i * log(p) + (n - i) * log(1 - p))
         }
         return total
     }
