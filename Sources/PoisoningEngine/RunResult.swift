@@ -19,6 +19,8 @@ import PoisoningUtilities
 /// fractional orders.
 public let engineVersion = "4"
 
+// Here rather than beside `MetricKey` (PoisoningUtilities): the Rényi order's range is the accountant's
+// `renyiOrders` (PoisoningModels).
 extension MetricKey {
     /// The values a metric can take: the gap and an attack's excess over the clean model lie in
     /// [-1, 1]; the loss, the stopping epoch, ε, a threshold τ, gradient norms and parameter distances in
