@@ -30,6 +30,12 @@ let package = Package(
     products: [
         .executable(name: "make-report", targets: ["MakeReport"]),
         .executable(name: "make-report-fuzz", targets: ["MakeReportFuzz"]),
+        .library(name: "PoisoningUtilities", targets: ["PoisoningUtilities"]),
+        .library(name: "PoisoningData", targets: ["PoisoningData"]),
+        .library(name: "PoisoningModels", targets: ["PoisoningModels"]),
+        .library(name: "PoisoningTheory", targets: ["PoisoningTheory"]),
+        .library(name: "PoisoningAttacks", targets: ["PoisoningAttacks"]),
+        .library(name: "PoisoningDefenses", targets: ["PoisoningDefenses"]),
         .library(name: "PoisoningEngine", targets: ["PoisoningEngine"]),
         .library(name: "PoisoningAnalysis", targets: ["PoisoningAnalysis"]),
         .library(name: "Plotting", targets: ["Plotting"]),
@@ -45,8 +51,29 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
-        // Data, poisoning, the MLP and the parallel sweep runner.
-        .target(name: "PoisoningEngine", exclude: ["README.md"], swiftSettings: numericSettings),
+        // Random generators, SHA-256, the study-file parameter reader, user files, memory budgets and
+        // what every study component declares (StudyComponent, MetricInfo, MemoryNeed).
+        .target(name: "PoisoningUtilities", exclude: ["README.md"], swiftSettings: numericSettings),
+        // Data sets: Dataset, splits, the DatasetSource protocol, Gaussian clusters and CSV files.
+        .target(name: "PoisoningData", dependencies: ["PoisoningUtilities"], exclude: ["README.md"], swiftSettings: numericSettings),
+        // Models: the model protocol and capabilities, the network kernels and training, kernel ridge,
+        // linear SVMs, the privacy accountant and the poisoned training set attacks hand to defenses.
+        .target(name: "PoisoningModels", dependencies: ["PoisoningData", "PoisoningUtilities"], exclude: ["README.md"],
+                swiftSettings: numericSettings),
+        // What theory predicts: Lambert W, the poisonability threshold and the target models of attacks.
+        .target(name: "PoisoningTheory", dependencies: ["PoisoningData", "PoisoningModels", "PoisoningUtilities"],
+                exclude: ["README.md"], swiftSettings: numericSettings),
+        // The poisoning attacks.
+        .target(name: "PoisoningAttacks", dependencies: ["PoisoningData", "PoisoningModels", "PoisoningTheory", "PoisoningUtilities"],
+                exclude: ["README.md"], swiftSettings: numericSettings),
+        // The training-set defenses and their detection metrics.
+        .target(name: "PoisoningDefenses", dependencies: ["PoisoningData", "PoisoningModels", "PoisoningUtilities"],
+                exclude: ["README.md"], swiftSettings: numericSettings),
+        // The study layer: the study's design, the registry of every kind, the runs and the parallel sweep
+        // runner; re-exports the modules above.
+        .target(name: "PoisoningEngine", dependencies: [
+            "PoisoningAttacks", "PoisoningData", "PoisoningDefenses", "PoisoningModels", "PoisoningTheory", "PoisoningUtilities",
+        ], exclude: ["README.md"], swiftSettings: numericSettings),
         // YAML study files: reading them with file positions for errors, and writing them with comments.
         .target(name: "StudyFile", dependencies: ["PoisoningEngine", .product(name: "Yams", package: "Yams")], exclude: ["README.md"]),
         // Aggregation over seeds, sigmoid fits, thresholds and findings.
@@ -96,7 +123,10 @@ let package = Package(
         .executableTarget(name: "MakeReportFuzz", dependencies: ["FuzzTargets"], exclude: ["README.md"]),
         // Fixtures shared by the test targets.
         .target(name: "TestSupport", dependencies: ["PoisoningEngine"], path: "Tests/TestSupport"),
-        .testTarget(name: "PoisoningEngineTests", dependencies: ["PoisoningEngine", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "PoisoningEngineTests", dependencies: [
+            "PoisoningAttacks", "PoisoningData", "PoisoningDefenses", "PoisoningEngine", "PoisoningModels", "PoisoningTheory",
+            "PoisoningUtilities", "TestSupport",
+        ], resources: [.copy("Fixtures")]),
         .testTarget(name: "PoisoningAnalysisTests", dependencies: ["PoisoningAnalysis", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting", "CZlib"]),
         .testTarget(name: "PoisoningFiguresTests", dependencies: ["PoisoningFigures", "TestSupport"]),

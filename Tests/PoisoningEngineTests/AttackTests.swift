@@ -1,6 +1,12 @@
 import Foundation
 import Testing
+@testable import PoisoningAttacks
+@testable import PoisoningData
+@testable import PoisoningDefenses
 @testable import PoisoningEngine
+@testable import PoisoningModels
+@testable import PoisoningTheory
+@testable import PoisoningUtilities
 
 /// A component of `type` read from a study mapping with its defaults overridden by `parameters`.
 func component<Component: StudyComponent>(_ type: Component.Type, _ parameters: [String: ParameterValue] = [:]) throws -> Component {

@@ -1,6 +1,12 @@
 import Foundation
 import Testing
+@testable import PoisoningAttacks
+@testable import PoisoningData
+@testable import PoisoningDefenses
 @testable import PoisoningEngine
+@testable import PoisoningModels
+@testable import PoisoningTheory
+@testable import PoisoningUtilities
 
 /// The backdoor's triggers (in-range patch, blend), its clean-label perturbation (Turner et al. 2019:
 /// PGD against a surrogate) and the loss input gradient the PGD climbs, each checked on a case small

@@ -1,6 +1,12 @@
 import Foundation
 import Testing
+@testable import PoisoningAttacks
+@testable import PoisoningData
+@testable import PoisoningDefenses
 @testable import PoisoningEngine
+@testable import PoisoningModels
+@testable import PoisoningTheory
+@testable import PoisoningUtilities
 
 /// Each detection method on a controlled case, doing what its paper says it does: a backdoor with an
 /// in-range trigger stamped here (independent of the `backdoor` attack), naive reimplementations of

@@ -1,5 +1,11 @@
 import Testing
+@testable import PoisoningAttacks
+@testable import PoisoningData
+@testable import PoisoningDefenses
 @testable import PoisoningEngine
+@testable import PoisoningModels
+@testable import PoisoningTheory
+@testable import PoisoningUtilities
 
 /// The study's data set must be the published one: values from NumPy recorded by
 /// `scripts/reference_values.py` (section data).

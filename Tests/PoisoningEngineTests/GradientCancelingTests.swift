@@ -1,6 +1,12 @@
 import Foundation
 import Testing
+@testable import PoisoningAttacks
+@testable import PoisoningData
+@testable import PoisoningDefenses
 @testable import PoisoningEngine
+@testable import PoisoningModels
+@testable import PoisoningTheory
+@testable import PoisoningUtilities
 
 /// Gradient Canceling (Lu, Kamath, Yu 2023): its gradient against finite differences, its mixed
 /// gradient against the network's own backward pass, the targets' definitions, and on a controlled

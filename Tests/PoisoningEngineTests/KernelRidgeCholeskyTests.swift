@@ -1,5 +1,11 @@
 import Testing
+@testable import PoisoningAttacks
+@testable import PoisoningData
+@testable import PoisoningDefenses
 @testable import PoisoningEngine
+@testable import PoisoningModels
+@testable import PoisoningTheory
+@testable import PoisoningUtilities
 
 /// The blocked Cholesky factorization of kernel ridge against the straightforward reference: the same
 /// bits on every size around the block width, the same refusals, and L Lᵀ = A.

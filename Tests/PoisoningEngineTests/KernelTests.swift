@@ -1,6 +1,12 @@
 import Foundation
 import Testing
+@testable import PoisoningAttacks
+@testable import PoisoningData
+@testable import PoisoningDefenses
 @testable import PoisoningEngine
+@testable import PoisoningModels
+@testable import PoisoningTheory
+@testable import PoisoningUtilities
 
 /// Each fast layer kernel against its naive reference on random buffers whose sizes cover every
 /// code path (blocks of 32 and 8 and a scalar tail; five-output groups and their remainder).

@@ -1,6 +1,12 @@
 import Foundation
 import Testing
+@testable import PoisoningAttacks
+@testable import PoisoningData
+@testable import PoisoningDefenses
 @testable import PoisoningEngine
+@testable import PoisoningModels
+@testable import PoisoningTheory
+@testable import PoisoningUtilities
 
 /// One case of scripts/linear_svm_reference.py's values: scikit-learn's LinearSVC(loss='hinge') on
 /// the fixed float32 data at one C.

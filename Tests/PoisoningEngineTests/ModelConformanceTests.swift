@@ -1,6 +1,12 @@
 import Testing
 import TestSupport
+@testable import PoisoningAttacks
+@testable import PoisoningData
+@testable import PoisoningDefenses
 @testable import PoisoningEngine
+@testable import PoisoningModels
+@testable import PoisoningTheory
+@testable import PoisoningUtilities
 
 /// Every (model, attack, defense) triple of the registry, on tiny data (`ConformanceStudies`): a
 /// triple whose component needs a capability the model lacks is refused in one line, exactly as the

@@ -1,6 +1,12 @@
 import Foundation
 import Testing
+@testable import PoisoningAttacks
+@testable import PoisoningData
+@testable import PoisoningDefenses
 @testable import PoisoningEngine
+@testable import PoisoningModels
+@testable import PoisoningTheory
+@testable import PoisoningUtilities
 
 /// A model's reference values from scikit-learn (Fixtures/NAME.json, written by
 /// scripts/NAME.py through scripts/model_reference_data.py): the shared fixed float32 data and the

@@ -1,6 +1,12 @@
 import Foundation
 import Testing
+@testable import PoisoningAttacks
+@testable import PoisoningData
+@testable import PoisoningDefenses
 @testable import PoisoningEngine
+@testable import PoisoningModels
+@testable import PoisoningTheory
+@testable import PoisoningUtilities
 
 /// Networks (MLPs of one and two hidden layers, logistic regression) against an independent
 /// Double-precision computation, central finite differences, the naive reference kernels, and a

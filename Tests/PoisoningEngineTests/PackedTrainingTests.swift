@@ -1,5 +1,11 @@
 import Testing
+@testable import PoisoningAttacks
+@testable import PoisoningData
+@testable import PoisoningDefenses
 @testable import PoisoningEngine
+@testable import PoisoningModels
+@testable import PoisoningTheory
+@testable import PoisoningUtilities
 
 /// Runs trained eight at a time in SIMD lanes against the same runs trained one at a time: the
 /// same bits in every parameter and every epoch loss, whatever the shape (widths that exercise

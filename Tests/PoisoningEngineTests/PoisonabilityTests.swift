@@ -1,6 +1,12 @@
 import Foundation
 import Testing
+@testable import PoisoningAttacks
+@testable import PoisoningData
+@testable import PoisoningDefenses
 @testable import PoisoningEngine
+@testable import PoisoningModels
+@testable import PoisoningTheory
+@testable import PoisoningUtilities
 
 /// Lambert's W₀, the poisonability threshold τ (Lu, Kamath, Yu 2023) and the targets, against
 /// SciPy and NumPy (scripts/lambertw_reference.py, scripts/poisonability_reference.py) and

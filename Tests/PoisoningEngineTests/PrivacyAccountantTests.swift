@@ -1,6 +1,12 @@
 import Foundation
 import Testing
+@testable import PoisoningAttacks
+@testable import PoisoningData
+@testable import PoisoningDefenses
 @testable import PoisoningEngine
+@testable import PoisoningModels
+@testable import PoisoningTheory
+@testable import PoisoningUtilities
 
 /// scripts/dp_reference.py's values (Fixtures/dp_accounting_reference.json): per parameter set, the
 /// composed RDP at every order of dp-accounting's default list, exact (mpmath at 40 digits) and as

@@ -1,5 +1,11 @@
 import Testing
+@testable import PoisoningAttacks
+@testable import PoisoningData
+@testable import PoisoningDefenses
 @testable import PoisoningEngine
+@testable import PoisoningModels
+@testable import PoisoningTheory
+@testable import PoisoningUtilities
 
 /// Published test vectors of the generators, and values from NumPy recorded by
 /// `scripts/reference_values.py` (section numpy_random).

@@ -1,5 +1,11 @@
 import Testing
+@testable import PoisoningAttacks
+@testable import PoisoningData
+@testable import PoisoningDefenses
 @testable import PoisoningEngine
+@testable import PoisoningModels
+@testable import PoisoningTheory
+@testable import PoisoningUtilities
 
 /// The counts a run's shares are of (`RunResult.countProblem`): the smallest denominator of a
 /// share computed in doubles, checked against the fraction reduced by Euclid's algorithm in integers.

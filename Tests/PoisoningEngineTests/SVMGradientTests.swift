@@ -1,6 +1,12 @@
 import Foundation
 import Testing
+@testable import PoisoningAttacks
+@testable import PoisoningData
+@testable import PoisoningDefenses
 @testable import PoisoningEngine
+@testable import PoisoningModels
+@testable import PoisoningTheory
+@testable import PoisoningUtilities
 
 /// scripts/binary_svc_reference.py's values (Fixtures/binary_svc_reference.json): scikit-learn's
 /// SVC on fixed float32 data of two classes, per kernel and C.

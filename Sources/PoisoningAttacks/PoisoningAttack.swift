@@ -1,0 +1,70 @@
+import PoisoningData
+import PoisoningModels
+import PoisoningTheory
+import PoisoningUtilities
+
+/// A training-set poisoning attack. The runner applies it to the clean split of every run and
+/// never looks inside.
+public protocol PoisoningAttack: StudyComponent {
+    /// The metrics its evaluation sets add to every run (none by default).
+    var metrics: [MetricInfo] { get }
+    /// The key, among `metrics`, of the one metric that measures whether the attack reached its goal
+    /// (the report's success column and figure); nil for an attack that measures no success of its
+    /// own. Declared by every attack, never taken from the order of `metrics`: a metric that only
+    /// describes the attack (a budget, a target's accuracy) is no success rate.
+    static var successMetricKey: String? { get }
+    /// What it knows of the victim when it trains a surrogate model; nil for an attack that trains
+    /// none (the default).
+    var knowledge: AttackerKnowledge? { get }
+    /// The capabilities it needs of the run's model beyond training, predicting and reading losses
+    /// or decision values (every kind states them; a model-free attack needs none); a study pairing it
+    /// with a model without them is refused when it is read.
+    var requirements: Set<ModelCapability> { get }
+    /// Why the attack cannot run on data with these sizes, as (key, message); nil when it can.
+    func problem(classCount: Int, featureCount: Int) -> (key: String, message: String)?
+    /// Why the attack would poison nothing, or nothing that means what its metrics say, on this split
+    /// (a class without training rows, a trigger that changes no row), as (key, message); nil when
+    /// it can run. Checked after `problem(classCount:featureCount:)`, so indices are in range.
+    func problem(in split: TrainTestSplit) -> (key: String, message: String)?
+    /// The poisoned training set for poison fraction `fraction` of `split`, every random choice
+    /// drawn from streams derived from `seed`. An informed attacker trains its surrogate model of the
+    /// clean training rows with `trainer.surrogate(knowledge)` (`trainer` has the run's architecture,
+    /// settings and seed); nil when that model diverged. Test labels are never changed.
+    func poison(_ split: TrainTestSplit, fraction: Double, seed: UInt64, trainer: ModelTrainer) -> PoisonedTrainingSet?
+    /// The memory `poison` takes on a run of `sizes`: what its poisoned set holds beyond the clean
+    /// split it shares, and its scratch (models it trains included).
+    func memoryNeed(_ sizes: RunSizes) -> MemoryNeed
+}
+
+extension PoisoningAttack {
+    /// None by default.
+    public var metrics: [MetricInfo] { [] }
+    /// None by default: the attack trains no surrogate.
+    public var knowledge: AttackerKnowledge? { nil }
+    /// None by default: it runs on any sizes.
+    public func problem(classCount: Int, featureCount: Int) -> (key: String, message: String)? { nil }
+    /// None by default: it runs on any split.
+    public func problem(in split: TrainTestSplit) -> (key: String, message: String)? { nil }
+
+    /// A label flip's: the poisoned set keeps the clean features and holds its own labels and the
+    /// list of poisoned rows; its scratch is one candidate index per training row.
+    public func memoryNeed(_ sizes: RunSizes) -> MemoryNeed {
+        MemoryNeed(kept: sizes.rowIndexBytes + 8 * sizes.p, working: sizes.rowIndexBytes)
+    }
+}
+
+/// An attack that needs no model of the data: it implements the poisoning without a trainer.
+public protocol ModelFreeAttack: PoisoningAttack {
+    /// The poisoned training set for `fraction` of `split`, random choices from streams of `seed`.
+    func poison(_ split: TrainTestSplit, fraction: Double, seed: UInt64) -> PoisonedTrainingSet
+}
+
+extension ModelFreeAttack {
+    /// None: it trains no model.
+    public var requirements: Set<ModelCapability> { [] }
+
+    /// The poisoned training set of `split` at `fraction`, every random choice from streams of `seed`.
+    public func poison(_ split: TrainTestSplit, fraction: Double, seed: UInt64, trainer: ModelTrainer) -> PoisonedTrainingSet? {
+        poison(split, fraction: fraction, seed: seed)
+    }
+}

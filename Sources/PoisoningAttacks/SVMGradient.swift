@@ -1,0 +1,502 @@
+import Foundation
+import PoisoningData
+import PoisoningModels
+import PoisoningTheory
+import PoisoningUtilities
+import Synchronization
+
+/// The optimal poisoning attack on support vector machines of Biggio, Nelson and Laskov, "Poisoning
+/// attacks against support vector machines" (ICML 2012; arXiv:1206.6389). Binary, as in the paper:
+/// it attacks one pair of classes, `classes: [a, b]`, and the other classes' rows play no part.
+///
+/// Per run (streams of the run's seed, none of the fraction):
+/// 1. The attacker's data. The training rows of classes a and b are split per class: a share
+///    `validation-share` of each class (at least one row, at most all but one; stream
+///    (seed, "poison-validation")) is its validation set, the rest its training set. Test rows are
+///    never used. Its surrogate is a binary C-SVC of its own (`BinarySVC`: linear or RBF kernel,
+///    C, bias, solved exactly by SMO in Double), not the run's model, so it needs no capability of
+///    that model and attacks every kind alike.
+/// 2. The budget. The fraction is a share of the training set the victim trains on (every row of
+///    the run's training set, the attacker's validation rows included): m = min(round(fraction · n),
+///    the class-b rows of the attacker's training set) poisons, n the training rows; a larger budget
+///    is saturated. The poisons are crafted among the attacker's training rows, a share
+///    1 − `validation-share` of the pair's rows, so there they are a larger share than in the
+///    victim's set (at 20% of the 252 digit rows: 50 poisons in the victim's 252 rows, in the
+///    attacker's 126).
+/// 3. The start. Poison i is a copy of a training row of class b of the attacker's training set
+///    (the rows in the order of a shuffle on (seed, "poison-samples")), relabelled a: the paper's
+///    "clone of a point of the attacked class with its label flipped". All m clones are placed at
+///    once.
+/// 4. The climb. Each poison in turn, the others staying where they are, climbs the validation
+///    hinge loss L = Σ_k max(0, 1 − y_k f(x_k)) of the SVM retrained on the attacker's training set
+///    with every poison (the paper's Algorithm 1 per point): at most `steps` retrainings, each a
+///    step of length `step-size` along ∂L/∂x_c (normalised, as in the paper), clipped feature by
+///    feature to the range of the pair's training rows (the paper's box of feasible points). A step
+///    that does not raise L is undone and the step length halved; the climb stops when the length
+///    falls below `step-size` / 2⁸ or the gradient vanishes. Then a second pass climbs each poison
+///    again. Every kept step raises L, so the poisons end with a validation loss at least the
+///    unclimbed clones'. The paper adds its points one at a time, each against the SVM with the
+///    earlier ones, none re-optimised; that greedy order left the later clones out of the earlier
+///    climbs, and on the digits the climbed set hurt the victims less than the clones it started
+///    from. Climbing all of them together, twice, is the multi-point attack of the paper's authors'
+///    own library (secml's `CAttackPoisoning`, which re-optimises every point with the others in
+///    place).
+/// 5. The gradient (the paper's eq. 10, its "adiabatic update"). While the sets of margin support
+///    vectors S (0 < α < C), error vectors (α = C) and reserve vectors (α = 0) do not change, the
+///    KKT conditions y_s f(x_s) = 1 (s ∈ S) and Σ y_i α_i = 0 hold as x_c moves, so
+///    [Q_SS y_S; y_Sᵀ 0] [∂α_S; ∂b] = −[∂(Q_S· α)/∂x_c; 0] with the poison's own α_c held (or, when
+///    the poison is itself a margin vector, in S), and
+///    ∂L/∂x_c = −Σ_{k: y_k f(x_k) < 1} y_k (Σ_{j∈S} y_j k(x_k, x_j) ∂α_j + ∂b + α_c y_c ∂k(x_k, x_c)/∂x_c).
+///    It is solved by the adjoint: one linear system of the margin vectors for the validation
+///    rows' weights, with a ridge of 1e-9 times the largest diagonal entry of Q_SS (a linear kernel
+///    with more margin vectors than features + 1 makes Q_SS singular; the decision values do not
+///    depend on the null space). A poison with α_c = 0 has no effect and no gradient: its climb stops.
+///
+/// The poisoned set: each poison replaces the row it was copied from (where the paper adds its
+/// points to the training set), so that the budget is a share of the training set as every
+/// attack's. It records `svmValidationError`: the error of the attacker's SVM, retrained on its
+/// training set with every poison, on its validation rows (the paper's "validation error").
+/// A run's poisons depend on its seed and budget only: the attack keeps each (seed, budget)'s set
+/// for its other runs (`PoisonSets`), so that the models of a study face the same poisons.
+public struct SVMGradient: PoisoningAttack {
+    public static let kind = "svm-gradient"
+    /// The error of the attacker's poisoned SVM on its validation rows.
+    public static let successMetricKey: String? = validationErrorKey
+    public static let summary = "Biggio et al.'s optimal attack on a binary SVM: poisons of one class pair that climb the validation hinge loss."
+
+    /// The label the poisons carry.
+    public let poisonClass: Int
+    /// The attacked class, whose training rows the poisons start from.
+    public let attackedClass: Int
+    /// The surrogate SVM's kernel.
+    public let kernel: SVCKernel
+    /// The surrogate SVM's C.
+    public let c: Double
+    /// The most retrainings per poison.
+    public let steps: Int
+    /// The length of a poison's first step (in the units of the features).
+    public let stepSize: Double
+    /// The share of each class's training rows the attacker keeps for validation.
+    public let validationShare: Double
+    /// The largest KKT violation at which the surrogate's SMO stops.
+    public static let tolerance = 1e-8
+    /// The defaults of `steps`, `step-size` and `validation-share`.
+    public static let defaultSteps = 50, defaultStepSize = 3.0, defaultValidationShare = 0.5
+    /// The passes over the poisons, each climbing every poison once (secml's default).
+    static let passes = 2
+    /// A climb stops when its step length falls below `stepSize` / `smallestStepDivisor` (eight halvings).
+    static let smallestStepDivisor = 256.0
+    /// The poison sets computed so far, for the attack's other runs.
+    let sets = PoisonSets()
+
+    /// The attack on the pair (a poison class, an attacked class) with these settings.
+    public init(classes: (poison: Int, attacked: Int), kernel: SVCKernel, c: Double, steps: Int, stepSize: Double, validationShare: Double) {
+        precondition(classes.poison != classes.attacked && classes.poison >= 0 && classes.attacked >= 0, "two distinct classes required")
+        precondition(c > 0 && steps > 0 && stepSize > 0 && validationShare > 0 && validationShare < 1, "positive settings required")
+        poisonClass = classes.poison
+        attackedClass = classes.attacked
+        self.kernel = kernel
+        self.c = c
+        self.steps = steps
+        self.stepSize = stepSize
+        self.validationShare = validationShare
+    }
+
+    /// Reads `classes`, `kernel`, `gamma` (RBF only), `c`, `steps`, `step-size` and `validation-share`.
+    public init(parameters: inout ParameterReader) throws {
+        let classes = try parameters.intList("classes", default: [0, 1], in: 0...1_000_000,
+                                             help: "The class pair [a, b]: the poisons carry label a and start as copies of training rows of class b.")
+        guard classes.count == 2 else { throw parameters.error("classes", "expected two classes [a, b], not \(classes.count)") }
+        let kind = try parameters.string("kernel", default: SVCKernel.Kind.linear.rawValue, oneOf: SVCKernel.Kind.allCases.map(\.rawValue),
+                                         help: "The attacker's SVM kernel: linear (x · x') or rbf (exp(-gamma ||x - x'||^2)).")
+        let kernelKind = SVCKernel.Kind(rawValue: kind)!
+        var gamma = 1.0
+        if kernelKind == .rbf {
+            gamma = try parameters.double("gamma", default: 0.01, in: 1e-9...1e9, help: "Gamma of the RBF kernel.")
+        } else if parameters.contains("gamma") {
+            throw parameters.error("gamma", "applies only with kernel: rbf")
+        }
+        let c = try parameters.double("c", default: 1.0, in: 1e-6...1e6, help: "C of the attacker's SVM.")
+        let steps = try parameters.int("steps", default: Self.defaultSteps, in: 1...10_000, help: "The most retrainings of the SVM per poison (gradient steps tried).")
+        let stepSize = try parameters.double("step-size", default: Self.defaultStepSize, in: 1e-9...1e9,
+                                             help: "The length of a poison's first gradient step, in the units of the features; halved after a step that does not raise the loss, the climb stopping below 1/256 of it.")
+        let share = try parameters.double("validation-share", default: Self.defaultValidationShare, in: 0.05...0.9,
+                                          help: "The share of each class's training rows the attacker keeps to validate on (never test rows).")
+        self.init(classes: (classes[0], classes[1]), kernel: SVCKernel(kernelKind, gamma: gamma), c: c, steps: steps, stepSize: stepSize,
+                  validationShare: share)
+    }
+
+    /// "svm-gradient 1→7 (linear)", with γ for the RBF kernel and the settings that differ from the
+    /// defaults (C, steps, step size, validation share), so that two attacks of one study are told apart.
+    public var label: String {
+        var details = [kernel.kind == .rbf ? "rbf γ \(kernel.gamma)" : "linear"]
+        if c != 1 { details.append("C \(c)") }
+        if steps != Self.defaultSteps { details.append("\(steps) steps") }
+        if stepSize != Self.defaultStepSize { details.append("step \(stepSize)") }
+        if validationShare != Self.defaultValidationShare { details.append("validation \(validationShare)") }
+        return "svm-gradient \(attackedClass)→\(poisonClass) (\(details.joined(separator: ", ")))"
+    }
+
+    /// The key of the surrogate's validation error.
+    public static let validationErrorKey = "svmValidationError"
+
+    public var metrics: [MetricInfo] {
+        [MetricInfo(key: Self.validationErrorKey, name: "Attacker's SVM validation error",
+                    meaning: "error of the attacker's SVM (classes \(poisonClass) and \(attackedClass)), retrained with every poison, "
+                        + "on its validation rows (training rows it held out)")]
+    }
+
+    /// None: the attacker trains an SVM of its own.
+    public var requirements: Set<ModelCapability> { [] }
+
+    public func problem(classCount: Int, featureCount: Int) -> (key: String, message: String)? {
+        for label in [poisonClass, attackedClass] where label >= classCount {
+            return ("classes", "class \(label) does not exist (the data have \(classCount) classes, 0 to \(classCount - 1))")
+        }
+        return nil
+    }
+
+    /// Each class of the pair needs two training rows: one to validate on, one to train on.
+    public func problem(in split: TrainTestSplit) -> (key: String, message: String)? {
+        for label in [poisonClass, attackedClass] where split.train.labels.filter({ $0 == label }).count < 2 {
+            return ("classes", "class \(label) has fewer than 2 training rows (the attacker needs one to train on and one to validate on)")
+        }
+        return nil
+    }
+
+    /// The poisoned set's copy of the features, its list of rows; while it works, the pair's rows in
+    /// Double, the kernel matrices of the attacker's training and validation rows, the gradient's
+    /// system of the margin vectors, and the kept sets (`PoisonSets.capacity` of them).
+    public func memoryNeed(_ sizes: RunSizes) -> MemoryNeed {
+        let (n, d, p) = (sizes.n, sizes.d, sizes.p)
+        let working = 8 * n * n + 8 * n * n + 8 * (n + 1) * (n + 1) + 3 * 8 * n * d + 8 * 8 * n
+            + Double(PoisonSets.capacity) * 8 * p * d
+        return MemoryNeed(kept: 4 * n * d + 8 * n + 8 * p, working: working)
+    }
+
+    public func poison(_ split: TrainTestSplit, fraction: Double, seed: UInt64, trainer: ModelTrainer) -> PoisonedTrainingSet? {
+        let train = split.train, d = train.featureCount
+        precondition((0...1).contains(fraction))
+        let setting = AttackerSetting(train: train, seed: seed, poisonClass: poisonClass, attackedClass: attackedClass,
+                                      validationShare: validationShare)
+        let asked = poisonCount(fraction: fraction, of: train.count), count = min(asked, setting.candidates.count)
+        let points = sets.points(train: train, seed: seed, count: count) { craft(count, in: setting).points }
+        var problem = setting.problem(kernel: kernel)
+        for (i, row) in setting.candidates.prefix(count).enumerated() {
+            problem.place(row: setting.position[row]!, at: Array(points[(i * d)..<((i + 1) * d)]), sign: 1)
+        }
+        let error = problem.validationError(problem.solve(c: c))
+        var poisoned = train
+        let chosen = Array(setting.candidates.prefix(count))
+        for (i, row) in chosen.enumerated() {
+            for j in 0..<d { poisoned.features[row * d + j] = Float(points[i * d + j]) }
+            poisoned.labels[row] = poisonClass
+        }
+        return PoisonedTrainingSet(data: poisoned, trueLabels: train.labels, poisonedRows: chosen,
+                                   measurements: [Self.validationErrorKey: error], saturated: asked > count)
+    }
+
+    /// The first `count` clones of `setting`, climbed (see the type's description): their features
+    /// [count x features], and the validation hinge loss of the attacker's SVM with them, first with
+    /// the unclimbed clones, then after every kept step.
+    func craft(_ count: Int, in setting: AttackerSetting) -> (points: [Double], losses: [Double]) {
+        var problem = setting.problem(kernel: kernel)
+        let positions = setting.candidates.prefix(count).map { setting.position[$0]! }
+        for position in positions { problem.place(row: position, at: problem.point(position), sign: 1) }
+        var svc = problem.solve(c: c)
+        var losses = [problem.validationHinge(svc)]
+        for _ in 0..<Self.passes {
+            for position in positions { climb(position, in: &problem, svc: &svc, losses: &losses, lower: setting.lower, upper: setting.upper) }
+        }
+        return (positions.flatMap { problem.point($0) }, losses)
+    }
+
+    /// Moves the poison at `position` of the attacker's training set up the validation hinge loss
+    /// of `svc`, the SVM of `problem` (see the type's description), appending the loss after each
+    /// kept step to `losses` and leaving `svc` the SVM of the poison's last place.
+    func climb(_ position: Int, in problem: inout AttackerProblem, svc: inout BinarySVC, losses: inout [Double], lower: [Double], upper: [Double]) {
+        var loss = losses[losses.count - 1]
+        var length = stepSize
+        for _ in 0..<steps {
+            guard length >= stepSize / Self.smallestStepDivisor else { return }
+            let gradient = problem.hingeGradient(svc, poison: position, c: c)
+            let norm = gradient.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            guard norm > 0 && norm.isFinite else { return }
+            let old = problem.point(position)
+            let moved = old.indices.map { j in min(max(old[j] + length * gradient[j] / norm, lower[j]), upper[j]) }
+            guard moved != old else { return }
+            problem.place(row: position, at: moved, sign: 1)
+            let next = problem.solve(c: c, start: svc.alpha)
+            let nextLoss = problem.validationHinge(next)
+            if nextLoss > loss {
+                svc = next
+                loss = nextLoss
+                losses.append(loss)
+            } else {
+                problem.place(row: position, at: old, sign: 1)
+                length /= 2
+            }
+        }
+    }
+}
+
+/// What the attacker of one run knows, from the training rows and the seed alone: its training and
+/// validation rows of the pair, the order in which rows of the attacked class become poisons, and
+/// the features' range.
+struct AttackerSetting {
+    /// The run's training rows.
+    let train: Dataset
+    /// The attacker's training rows (indices into `train`, ascending).
+    let trainingRows: [Int]
+    /// Its validation rows (ascending).
+    let validationRows: [Int]
+    /// The rows of the attacked class among `trainingRows`, in the order they become poisons.
+    let candidates: [Int]
+    /// The place of each of `trainingRows` in it.
+    let position: [Int: Int]
+    /// Each feature's smallest and largest value among the pair's training rows.
+    let lower: [Double], upper: [Double]
+    /// The signs: +1 for the poison class, −1 for the attacked class.
+    let poisonClass: Int
+
+    init(train: Dataset, seed: UInt64, poisonClass: Int, attackedClass: Int, validationShare: Double) {
+        self.train = train
+        self.poisonClass = poisonClass
+        var validationStream = Xoshiro256StarStar(seed: seed, purpose: "poison-validation")
+        var held = [Int]()
+        for label in [poisonClass, attackedClass] {
+            var rows = train.labels.indices.filter { train.labels[$0] == label }
+            let count = min(max(Int((validationShare * Double(rows.count)).rounded(.toNearestOrEven)), 1), rows.count - 1)
+            validationStream.choosePrefix(count, of: &rows)
+            held += rows.prefix(count)
+        }
+        let heldSet = Set(held)
+        validationRows = held.sorted()
+        trainingRows = train.labels.indices.filter { (train.labels[$0] == poisonClass || train.labels[$0] == attackedClass) && !heldSet.contains($0) }
+        position = Dictionary(uniqueKeysWithValues: trainingRows.enumerated().map { ($1, $0) })
+        var attacked = trainingRows.filter { train.labels[$0] == attackedClass }
+        var sampleStream = Xoshiro256StarStar(seed: seed, purpose: "poison-samples")
+        sampleStream.choosePrefix(attacked.count, of: &attacked)
+        candidates = attacked
+        let d = train.featureCount
+        var lower = [Double](repeating: .infinity, count: d), upper = [Double](repeating: -.infinity, count: d)
+        for row in train.labels.indices where train.labels[row] == poisonClass || train.labels[row] == attackedClass {
+            for j in 0..<d {
+                let value = Double(train.features[row * d + j])
+                lower[j] = min(lower[j], value)
+                upper[j] = max(upper[j], value)
+            }
+        }
+        self.lower = lower
+        self.upper = upper
+    }
+
+    /// The attacker's clean problem with `kernel`.
+    func problem(kernel: SVCKernel) -> AttackerProblem {
+        let d = train.featureCount
+        func doubles(_ rows: [Int]) -> [Double] { rows.flatMap { row in train.features[(row * d)..<((row + 1) * d)].map(Double.init) } }
+        func signs(_ rows: [Int]) -> [Double] { rows.map { train.labels[$0] == poisonClass ? 1 : -1 } }
+        return AttackerProblem(kernel: kernel, features: d, points: doubles(trainingRows), signs: signs(trainingRows),
+                               validation: doubles(validationRows), validationSigns: signs(validationRows))
+    }
+}
+
+/// The attacker's binary SVM problem: its training rows (one of which moves), their kernel matrix,
+/// and its validation rows with their kernel values against the training rows.
+struct AttackerProblem {
+    /// The kernel.
+    let kernel: SVCKernel
+    /// Features per row.
+    let features: Int
+    /// The training rows [n x features] and their signs.
+    private(set) var points: [Double], signs: [Double]
+    /// k(x_i, x_j) [n x n].
+    private(set) var gram: [Double]
+    /// The validation rows [v x features] and their signs.
+    let validation: [Double], validationSigns: [Double]
+    /// k(x_k, x_j) of validation row k and training row j [v x n].
+    private(set) var validationGram: [Double]
+
+    init(kernel: SVCKernel, features d: Int, points: [Double], signs: [Double], validation: [Double], validationSigns: [Double]) {
+        self.kernel = kernel
+        features = d
+        self.points = points
+        self.signs = signs
+        self.validation = validation
+        self.validationSigns = validationSigns
+        let n = signs.count, v = validationSigns.count
+        var gram = [Double](repeating: 0, count: n * n)
+        for i in 0..<n {
+            for j in 0...i {
+                gram[i * n + j] = kernel.value(points, i * d, points, j * d, features: d)
+                gram[j * n + i] = gram[i * n + j]
+            }
+        }
+        self.gram = gram
+        var validationGram = [Double](repeating: 0, count: v * n)
+        for k in 0..<v { for j in 0..<n { validationGram[k * n + j] = kernel.value(validation, k * d, points, j * d, features: d) } }
+        self.validationGram = validationGram
+    }
+
+    /// Training row `position`'s features.
+    func point(_ position: Int) -> [Double] { Array(points[(position * features)..<((position + 1) * features)]) }
+
+    /// Puts training row `position` at `x` with sign `sign`, and updates the kernel values it enters.
+    mutating func place(row position: Int, at x: [Double], sign: Double) {
+        let d = features, n = signs.count, v = validationSigns.count
+        points.replaceSubrange((position * d)..<((position + 1) * d), with: x)
+        signs[position] = sign
+        for j in 0..<n {
+            gram[position * n + j] = kernel.value(points, position * d, points, j * d, features: d)
+            gram[j * n + position] = gram[position * n + j]
+        }
+        for k in 0..<v { validationGram[k * n + position] = kernel.value(validation, k * d, points, position * d, features: d) }
+    }
+
+    /// The SVM of the training rows, from `start` (or from scratch), to a KKT violation of `tolerance`.
+    func solve(c: Double, start: [Double]? = nil, tolerance: Double = SVMGradient.tolerance) -> BinarySVC {
+        BinarySVC.solve(gram: gram, signs: signs, c: c, tolerance: tolerance, start: start)
+    }
+
+    /// f(x_k) of every validation row.
+    func validationDecisions(_ svc: BinarySVC) -> [Double] {
+        let n = signs.count
+        return (0..<validationSigns.count).map { k in
+            var sum = svc.bias
+            for j in 0..<n where svc.alpha[j] != 0 { sum += svc.alpha[j] * signs[j] * validationGram[k * n + j] }
+            return sum
+        }
+    }
+
+    /// Σ_k max(0, 1 − y_k f(x_k)) over the validation rows.
+    func validationHinge(_ svc: BinarySVC) -> Double {
+        zip(validationDecisions(svc), validationSigns).reduce(0) { $0 + max(0, 1 - $1.1 * $1.0) }
+    }
+
+    /// The share of validation rows on the wrong side: y_k f(x_k) < 0, or f = 0 for the poison
+    /// class (f = 0 predicts the attacked class); 0 without validation rows.
+    func validationError(_ svc: BinarySVC) -> Double {
+        guard !validationSigns.isEmpty else { return 0 }
+        let wrong = zip(validationDecisions(svc), validationSigns).filter { ($0.0 > 0 ? 1.0 : -1.0) != $0.1 }.count
+        return Double(wrong) / Double(validationSigns.count)
+    }
+
+    /// ∂L/∂x_c of the validation hinge loss for the training row `poison` (see `SVMGradient`), while
+    /// the SVM's sets of margin, error and reserve vectors stay as in `svc`.
+    func hingeGradient(_ svc: BinarySVC, poison p: Int, c: Double) -> [Double] {
+        let n = signs.count, d = features, alpha = svc.alpha
+        let edge = 1e-9 * c
+        var gradient = [Double](repeating: 0, count: d)
+        guard alpha[p] > edge else { return gradient }
+        let margin = (0..<n).filter { alpha[$0] > edge && alpha[$0] < c - edge }
+        let s = margin.count
+        // The validation rows inside their margin, and the weights w = ∂L/∂(α_S, b) they give.
+        let decisions = validationDecisions(svc)
+        let active = decisions.indices.filter { 1 - validationSigns[$0] * decisions[$0] > 0 }
+        var weights = [Double](repeating: 0, count: s + 1)
+        for k in active {
+            let y = validationSigns[k]
+            for (a, j) in margin.enumerated() { weights[a] -= y * signs[j] * validationGram[k * n + j] }
+            weights[s] -= y
+        }
+        // The direct term: α_c y_c Σ_k −y_k ∂k(x_k, x_c)/∂x_c.
+        for k in active {
+            kernel.addGradient(scale: -validationSigns[k] * alpha[p] * signs[p], value: validationGram[k * n + p],
+                               validation, k * d, points, p * d, features: d, into: &gradient)
+        }
+        guard s > 0 else { return gradient }
+        // λ = A⁻¹ w for A = [Q_SS + ridge, y_S; y_Sᵀ, 0] (symmetric), then ∂L/∂x_c += Σ_a λ_a R_a with
+        // R_a = −∂(Σ_j Q_aj α_j)/∂x_c (holding α).
+        var matrix = [Double](repeating: 0, count: (s + 1) * (s + 1))
+        var largest = 0.0
+        for i in margin { largest = max(largest, gram[i * n + i]) }
+        for (a, i) in margin.enumerated() {
+            for (b, j) in margin.enumerated() { matrix[a * (s + 1) + b] = signs[i] * signs[j] * gram[i * n + j] }
+            matrix[a * (s + 1) + a] += 1e-9 * max(largest, 1e-300)
+            matrix[a * (s + 1) + s] = signs[i]
+            matrix[s * (s + 1) + a] = signs[i]
+        }
+        guard let lambda = Self.solveLinear(matrix, weights, size: s + 1) else { return gradient }
+        for (a, i) in margin.enumerated() where lambda[a] != 0 {
+            if i != p {
+                // −∂(Q_ic α_c)/∂x_c = −α_c y_i y_c ∂k(x_i, x_c)/∂x_c.
+                kernel.addGradient(scale: -lambda[a] * alpha[p] * signs[i] * signs[p], value: gram[i * n + p], points, i * d, points, p * d,
+                                   features: d, into: &gradient)
+            } else {
+                // −∂(Σ_j Q_cj α_j)/∂x_c = −y_c Σ_{j≠c} α_j y_j ∂k(x_j, x_c)/∂x_c − α_c ∂k(x_c, x_c)/∂x_c.
+                for j in 0..<n where j != p && alpha[j] > 0 {
+                    kernel.addGradient(scale: -lambda[a] * signs[p] * alpha[j] * signs[j], value: gram[j * n + p], points, j * d, points, p * d,
+                                       features: d, into: &gradient)
+                }
+                if kernel.kind == .linear {   // ∂(x_c · x_c)/∂x_c = 2 x_c; the RBF's k(x, x) is constant.
+                    for f in 0..<d { gradient[f] -= lambda[a] * alpha[p] * 2 * points[p * d + f] }
+                }
+            }
+        }
+        return gradient
+    }
+
+    /// x with A x = b for a square `size` x `size` matrix A, by Gaussian elimination with partial
+    /// pivoting; nil when a pivot is zero or a value is not finite.
+    static func solveLinear(_ matrix: [Double], _ rhs: [Double], size m: Int) -> [Double]? {
+        var a = matrix, x = rhs
+        for column in 0..<m {
+            var pivot = column
+            for row in (column + 1)..<m where abs(a[row * m + column]) > abs(a[pivot * m + column]) { pivot = row }
+            guard a[pivot * m + column] != 0 else { return nil }
+            if pivot != column {
+                for k in 0..<m { a.swapAt(column * m + k, pivot * m + k) }
+                x.swapAt(column, pivot)
+            }
+            let diagonal = a[column * m + column]
+            for row in (column + 1)..<m {
+                let factor = a[row * m + column] / diagonal
+                guard factor != 0 else { continue }
+                for k in column..<m { a[row * m + k] -= factor * a[column * m + k] }
+                x[row] -= factor * x[column]
+            }
+        }
+        for row in stride(from: m - 1, through: 0, by: -1) {
+            var sum = x[row]
+            for k in (row + 1)..<m { sum -= a[row * m + k] * x[k] }
+            x[row] = sum / a[row * m + row]
+        }
+        return x.allSatisfy(\.isFinite) ? x : nil
+    }
+}
+
+/// The poison sets an `SVMGradient` has computed, per seed, training rows and budget, for its
+/// other runs: the runs of other models share them (the attacker's SVM is its own). It belongs to
+/// one attack value (no process-wide state); a mutex guards the list and the work happens outside
+/// it, so two workers may compute the same set at once, with identical results, and one is kept. At
+/// most `capacity` entries, the oldest dropped first.
+final class PoisonSets: Sendable {
+    /// The most sets kept: eight budgets of each seed of a study of up to 16 seeds.
+    static let capacity = 128
+
+    private struct Entry: Sendable {
+        let train: Dataset
+        let seed: UInt64
+        let count: Int
+        /// The poisons' features [count x features].
+        let points: [Double]
+    }
+
+    private let entries = Mutex<[Entry]>([])
+
+    /// An empty store.
+    init() {}
+
+    /// The `count` poisons [count x features] of `seed` on `train`: the kept set, or `craft`'s.
+    func points(train: Dataset, seed: UInt64, count: Int, craft: () -> [Double]) -> [Double] {
+        func matches(_ entry: Entry) -> Bool { entry.seed == seed && entry.count == count && entry.train == train }
+        if let known = entries.withLock({ list in list.first(where: matches)?.points }) { return known }
+        let points = craft()
+        entries.withLock { list in
+            guard !list.contains(where: matches) else { return }
+            list.append(Entry(train: train, seed: seed, count: count, points: points))
+            if list.count > Self.capacity { list.removeFirst() }
+        }
+        return points
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import PoisoningAttacks
+import PoisoningData
+import PoisoningDefenses
+import PoisoningModels
+import PoisoningTheory
+import PoisoningUtilities
+
+// Paths in a study. A file that make-report reads or writes names every other file relative to its
+// own folder: a study file its CSV data set, the study.yaml and results.json of an output folder
+// theirs, a shard's part file its own. Absolute paths are kept as written. In memory, while a
+// command runs, relative paths are relative to the working directory: a command moves them from the
+// folder of the file it read (`from`) to "." and, when it writes a file, from "." to that file's folder.
+
+/// `path`, written relative to the folder `from`, as written relative to the folder `to` (both
+/// folders absolute or relative to the working directory): unchanged when it is absolute or empty;
+/// otherwise the same file named from `to`, with ".." steps where it lies outside `to`, "." and ".."
+/// resolved as text (symbolic links are not followed). `movingPath("digits.csv", from: "examples/digits",
+/// to: ".")` is "examples/digits/digits.csv"; from "." to "examples/digits/output" that is "../digits.csv".
+public func movingPath(_ path: String, from: String, to: String) -> String {
+    guard !path.isEmpty, !path.hasPrefix("/") else { return path }
+    let target = absoluteComponents(from.isEmpty ? path : from + "/" + path)
+    let base = absoluteComponents(to)
+    let common = zip(target, base).prefix { $0 == $1 }.count
+    let steps = Array(repeating: "..", count: base.count - common) + target[common...]
+    return steps.isEmpty ? "." : steps.joined(separator: "/")
+}
+
+/// The components of `path` made absolute against the working directory, with "." and ".." resolved as text.
+private func absoluteComponents(_ path: String) -> [String] {
+    let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+    var components = [String]()
+    for component in absolute.split(separator: "/") {
+        switch component {
+        case ".": continue
+        case "..": _ = components.popLast()
+        default: components.append(String(component))
+        }
+    }
+    return components
+}
+
+/// The folder that holds the file `path` ("." for a bare file name), for `movingPath`'s `from` and `to`.
+public func containingFolder(of path: String) -> String {
+    let folder = (path as NSString).deletingLastPathComponent
+    return folder.isEmpty ? "." : folder
+}
+
+/// The kinds of component a study document names, by its key: one for `data`, a list for the others.
+private let componentKinds: [(key: String, types: [any StudyComponent.Type])] = [
+    ("data", Registry.datasets), ("models", Registry.models), ("attacks", Registry.attacks), ("defenses", Registry.defenses),
+]
+
+/// `component` (a study document's component, by `kind`) with every path its kind names
+/// (`StudyComponent.pathKeys`) moved from the folder `from` to the folder `to` (`movingPath`).
+private func movingComponentPaths(_ component: ParameterValue, types: [any StudyComponent.Type], from: String, to: String) -> ParameterValue {
+    guard case .string(let kind)? = component.value(at: "kind"), let type = types.first(where: { $0.kind == kind }) else { return component }
+    var moved = component
+    for key in type.pathKeys {
+        if case .string(let path)? = component.value(at: key) { moved = moved.setting(.string(movingPath(path, from: from, to: to)), at: key) }
+    }
+    return moved
+}
+
+extension ParameterValue {
+    /// This study document with every relative path its components name moved from the folder
+    /// `from` to the folder `to` (`movingPath`): a study file's document, read from `from`, with
+    /// paths that read from `to`. Values that are not components (a study file's mistakes) are left
+    /// for the reading of the study to refuse.
+    public func movingStudyPaths(from: String, to: String) -> ParameterValue {
+        var document = self
+        for (key, types) in componentKinds {
+            switch value(at: key) {
+            case .list(let items)?: document = document.setting(.list(items.map { movingComponentPaths($0, types: types, from: from, to: to) }), at: key)
+            case let component?: document = document.setting(movingComponentPaths(component, types: types, from: from, to: to), at: key)
+            case nil: continue
+            }
+        }
+        return document
+    }
+}
+
+extension StudyConfig {
+    /// This configuration with every relative path its components name moved from the folder `from`
+    /// to the folder `to`: its document's (`movingStudyPaths`), taken back.
+    public func movingPaths(from: String, to: String) -> StudyConfig {
+        let moved = document.movingStudyPaths(from: from, to: to)
+        func components(_ key: String) -> [ParameterValue] {
+            if case .list(let items)? = moved.value(at: key) { items } else { [] }
+        }
+        var config = self
+        config.data = moved.value(at: "data") ?? data
+        (config.models, config.attacks, config.defenses) = (components("models"), components("attacks"), components("defenses"))
+        return config
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+import PoisoningData
+import PoisoningModels
+import PoisoningUtilities
+
+/// A target model of a study (`targets:`): the parameters an attacker wants the victim to end up
+/// with, made from the run's clean model and training rows. Gradient Canceling (`gradient-canceling`)
+/// names one by its `label`. Targets are dense networks (softmax regression, MLPs).
+public protocol TargetModel: StudyComponent {
+    /// The target for a run: from the victim's clean model `clean`, trained on the clean training rows
+    /// `train` by `trainer` (the run's model, settings and seed), every random choice from streams of
+    /// `seed`; nil when a model it trains diverges.
+    func target(clean: NetworkParameters, train: Dataset, trainer: ModelTrainer, seed: UInt64) -> NetworkParameters?
+}
+
+/// ‖a − b‖ / ‖b‖ over every parameter (in Double): how far `a` lies from `b`, relative to `b`'s norm.
+public func relativeParameterDistance(_ a: NetworkParameters, from b: NetworkParameters) -> Double {
+    precondition(a.shape == b.shape, "parameters of different networks")
+    var difference = 0.0, norm = 0.0
+    for (x, y) in zip(a.values, b.values) {
+        difference += (Double(x) - Double(y)) * (Double(x) - Double(y))
+        norm += Double(y) * Double(y)
+    }
+    return (difference / norm).squareRoot()
+}
+
+/// The model trained on label-flipped data: round(fraction · n) training rows, the first picks of a
+/// partial Fisher-Yates shuffle on the stream (seed, "target-flip"), each relabelled to the next
+/// class, (y + 1) mod c (for two classes, the other one), then the run's model trained on them with
+/// the run's seed (Lu et al. 2023's first kind of target).
+public struct LabelFlipTarget: TargetModel {
+    /// "label-flip".
+    public static let kind = "label-flip"
+    /// One sentence for help and commented study files.
+    public static let summary = "The run's model trained on training rows of which a share has its label moved to the next class."
+
+    /// The share of training rows flipped.
+    public let fraction: Double
+
+    /// A label-flip target flipping `fraction` of the training rows.
+    public init(fraction: Double) {
+        precondition((0...1).contains(fraction), "fraction must lie in [0, 1]")
+        self.fraction = fraction
+    }
+
+    /// Reads `fraction`.
+    public init(parameters: inout ParameterReader) throws {
+        self.init(fraction: try parameters.double("fraction", default: 0.5, in: 0...1,
+                                                  help: "The share of training rows whose label moves to the next class, in [0, 1]."))
+    }
+
+    /// "label-flip 0.5".
+    public var label: String { "label-flip \(fraction)" }
+
+    public func target(clean: NetworkParameters, train: Dataset, trainer: ModelTrainer, seed: UInt64) -> NetworkParameters? {
+        let count = poisonCount(fraction: fraction, of: train.count)
+        var rows = Array(0..<train.count)
+        var stream = Xoshiro256StarStar(seed: seed, purpose: "target-flip")
+        stream.choosePrefix(count, of: &rows)
+        var flipped = train
+        for row in rows[..<count] { flipped.labels[row] = (train.labels[row] + 1) % train.classCount }
+        let fit = trainer.train(flipped)
+        guard fit.divergedEpoch == nil, let parameters = fit.model as? NetworkParameters else { return nil }
+        return parameters
+    }
+}
+
+/// Gradient-based parameter corruption (GradPC, Sun et al. 2020, as Lu et al. 2023 use it): from the
+/// clean model w₀, `steps` steps up the mean cross-entropy of validation rows,
+///     w ← Π(w + s · ∇L_val(w) / ‖∇L_val(w)‖),   s = 2.5 ε_w ‖w₀‖ / steps,
+/// Π the projection onto the ball ‖w − w₀‖ ≤ ε_w ‖w₀‖ (the relative-norm budget `eps-w`). The step
+/// length is Madry et al.'s PGD rule (2.5 times the radius over the steps), so the walk can reach
+/// the ball's edge. The validation rows are a share `validation-share` of the training rows, the
+/// first picks of a shuffle on the stream (seed, "target-validation"); test rows are never used.
+public struct GradPCTarget: TargetModel {
+    /// "gradpc".
+    public static let kind = "gradpc"
+    /// One sentence for help and commented study files.
+    public static let summary = "The clean model moved up the validation loss within a relative distance eps-w (gradient-based parameter corruption)."
+
+    /// The relative-norm budget ε_w.
+    public let epsW: Double
+    /// Gradient steps.
+    public let steps: Int
+    /// The share of training rows validated on.
+    public let validationShare: Double
+
+    /// A GradPC target.
+    public init(epsW: Double, steps: Int = 100, validationShare: Double = 0.2) {
+        precondition(epsW > 0 && steps > 0 && validationShare > 0 && validationShare <= 1, "positive settings required")
+        self.epsW = epsW
+        self.steps = steps
+        self.validationShare = validationShare
+    }
+
+    /// Reads `eps-w`, `steps` and `validation-share`.
+    public init(parameters: inout ParameterReader) throws {
+        self.init(epsW: try parameters.double("eps-w", default: 0.5, in: 1e-6...100,
+                                              help: "The budget ε_w: the target lies within ε_w · ‖w_clean‖ of the clean parameters."),
+                  steps: try parameters.int("steps", default: 100, in: 1...100_000, help: "Normalised gradient steps up the validation loss."),
+                  validationShare: try parameters.double("validation-share", default: 0.2, in: 0.01...1,
+                                                         help: "The share of training rows whose loss the target ascends (never test rows)."))
+    }
+
+    /// "gradpc 0.5".
+    public var label: String { "gradpc \(epsW)" }
+
+    public func target(clean: NetworkParameters, train: Dataset, trainer: ModelTrainer, seed: UInt64) -> NetworkParameters? {
+        var rows = Array(0..<train.count)
+        let count = max(1, poisonCount(fraction: validationShare, of: train.count))
+        var stream = Xoshiro256StarStar(seed: seed, purpose: "target-validation")
+        stream.choosePrefix(count, of: &rows)
+        let validation = train.rows(Array(rows[..<count]))
+        let origin = clean.values.map(Double.init)
+        let radius = epsW * origin.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        let step = 2.5 * radius / Double(steps)
+        var w = origin
+        var current = clean
+        for _ in 0..<steps {
+            let gradient = current.lossAndGradient(on: validation).gradient
+            let norm = gradient.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
+            guard norm > 0 && norm.isFinite else { break }
+            // Ascent along the unit gradient, then back onto the ball around w₀.
+            for i in w.indices { w[i] += step * Double(gradient[i]) / norm }
+            let distance = zip(w, origin).reduce(0.0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }.squareRoot()
+            if distance > radius {
+                for i in w.indices { w[i] = origin[i] + (w[i] - origin[i]) * radius / distance }
+            }
+            current = NetworkParameters(shape: clean.shape, values: w.map(Float.init))
+        }
+        return current
+    }
+}
