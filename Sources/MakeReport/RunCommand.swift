@@ -27,6 +27,10 @@ struct RunCommand: ParsableCommand {
     @OptionGroup(title: "Run store") var storage: StoreOptions
     @OptionGroup(title: "Scale-out (several machines)") var sharding: ShardOptions
 
+    @Flag(help: ArgumentHelp("Check everything that can refuse the command (the study, its data, its size and memory, the templates, the output folder), print the number of runs (and the shard's), and stop: nothing is run, written or created.",
+                             discussion: "Prints one line to stdout, e.g. 'Dry run: the study has 27 runs (9 fractions x 3 series x 1 seed); nothing was run.'"))
+    var dryRun = false
+
     func validate() throws {
         try output.checkWritable()
         if let problem = storage.problem(besideOutput: output.output) { throw ValidationError(problem) }
@@ -52,6 +56,12 @@ struct RunCommand: ParsableCommand {
         // outputs are published.
         let pipeline = try OutputPipeline(study: resolved.layout, settings: output.settings(command: reproducingCommand(config: config, output: output),
                                                                                             threads: runtime.threadCount))
+        if dryRun {
+            let shardText = shard.map { "; shard \($0) holds \($0.runIndices(total: runCount).count) of them" } ?? ""
+            print("Dry run: the study has \(runCount) run\(runCount == 1 ? "" : "s") (\(config.fractions.count) fractions x "
+                + "\(resolved.layout.design.seriesComponents.count) series x \(resolved.layout.design.seedCount) seeds)\(shardText); nothing was run.")
+            return
+        }
         // An interruption from here on ends the run by its signal, once the store being built is
         // whole or removed, and later once the staging folder is removed (or published, with the
         // set it displaced removed); a failed run's staging folder is removed when the folder is gone.

@@ -144,6 +144,15 @@ public struct StudyConfig: Sendable, Equatable, Codable {
         }
     }
 
+    /// How each model is trained ("SGD", "dual coordinate descent", ...: `ModelArchitecture.trainingMethod`),
+    /// in the order of `models`.
+    public var modelTrainingMethods: [String] {
+        modelKinds.map { kind in
+            guard let type = Registry.models.first(where: { $0.kind == kind }) else { preconditionFailure("unknown model kind \(kind)") }
+            return type.trainingMethod
+        }
+    }
+
     /// The file the study's data is read from (a CSV data set's path), or nil for synthetic data.
     public var dataFilePath: String? {
         guard data.value(at: "kind") == .string(CSVDataset.kind), case .string(let path)? = data.value(at: "path") else { return nil }

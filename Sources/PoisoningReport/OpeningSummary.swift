@@ -17,8 +17,8 @@ public func openingSummary(_ results: StudyResults) -> String {
         return items.count <= most ? listing(items) : "\(items.count) \(noun)"
     }
     let defenses = distinct(results.series.map(\.defenseLabel))
-    var text = "We trained \(results.runs.count) models (\(named(results.series.map(\.modelLabel), "model types"))) with SGD on "
-        + "\(results.data.name) under "
+    let models = modelsAndTraining(results, named: { named($0, $1) })
+    var text = "We trained \(results.runs.count) models \(models) on \(results.data.name) under "
         + "\(named(results.series.map(\.attackLabel), "attacks"))"
         + (defenses == [NoDefense().label] ? "" : " with \(named(results.series.map(\.defenseLabel), "defenses", upTo: 2))")
         + " at \(fractions.count) poison fractions from \(percent(fractions.first ?? 0)) to \(percent(fractions.last ?? 0)), "
@@ -197,3 +197,15 @@ extension ClaimVerdict {
 /// interval needs all but a (1 - confidence) / 2 share of the resampled studies to give a slope or a
 /// bound on it.
 let noSlopeIntervalClause = ", as too many resampled thresholds are unfitted or leave the slope no sign"
+
+/// The models of the opening, and how they were trained: "(MLP 32, MLP 64 and MLP 128) with SGD" when
+/// one method trains them all, else each model with its method ("(linear SVM by dual coordinate
+/// descent and logistic by SGD)"), or, past three models, their count and the methods.
+private func modelsAndTraining(_ results: StudyResults, named: ([String], String) -> String) -> String {
+    let methodOfModel = results.config.modelTrainingMethods
+    let methods = distinct(results.series.map { methodOfModel[$0.model] })
+    let models = distinct(results.series.map(\.modelLabel))
+    if methods.count == 1 { return "(\(named(models, "model types"))) with \(methods[0])" }
+    if models.count > 3 { return "(\(models.count) model types) trained by \(listing(methods))" }
+    return "(" + listing(distinct(results.series.map { "\($0.modelLabel) by \(methodOfModel[$0.model])" })) + ")"
+}

@@ -17,13 +17,24 @@ extension ReportModel {
             Parameter(name: "Poison fractions", value: fractions.map(percent).joined(separator: ", ")),
         ]
         if let knowledge = attackerKnowledge(results) { parameters.append(Parameter(name: "Attacker's surrogate", value: knowledge)) }
-        parameters += [
-            Parameter(name: "Seeds", value: config.seeds.map(String.init).joined(separator: ", ")),
-            Parameter(name: "Epochs", value: "\(config.training.epochs)"),
-            Parameter(name: "Batch size", value: "\(config.training.batchSize)"),
-            Parameter(name: "Learning rate (SGD)", value: "\(config.training.learningRate)"),
-            Parameter(name: "Runs", value: "\(results.runs.count)"),
-        ]
+        parameters.append(Parameter(name: "Seeds", value: config.seeds.map(String.init).joined(separator: ", ")))
+        // The SGD settings, with the models they apply to when an exact solver trains others.
+        let methodOfModel = config.modelTrainingMethods
+        let methods = distinct(results.series.map { methodOfModel[$0.model] })
+        if methods != [MLP.trainingMethod] {
+            let trainedBy = methods.map { method in
+                "\(method) (\(listing(distinct(results.series.filter { methodOfModel[$0.model] == method }.map(\.modelLabel)))))"
+            }
+            parameters.append(Parameter(name: "Training", value: trainedBy.joined(separator: "; ")))
+        }
+        if methods.contains(MLP.trainingMethod) {
+            parameters += [
+                Parameter(name: "Epochs", value: "\(config.training.epochs)"),
+                Parameter(name: "Batch size", value: "\(config.training.batchSize)"),
+                Parameter(name: "Learning rate (SGD)", value: "\(config.training.learningRate)"),
+            ]
+        }
+        parameters.append(Parameter(name: "Runs", value: "\(results.runs.count)"))
         return parameters
     }
 

@@ -26,6 +26,8 @@ public struct KernelRidge: ModelArchitecture {
     public static let kind = "kernel-ridge"
     /// One sentence for help and commented study files.
     public static let summary = "Kernel ridge regression on one-hot targets (RBF or Laplacian kernel), solved exactly by Cholesky in Double."
+    /// How it is trained.
+    public static let trainingMethod = "a Cholesky solve"
 
     /// The kernel.
     public let kernel: RidgeKernel

@@ -15,6 +15,8 @@ public struct LinearSVM: ModelArchitecture {
     public static let kind = "linear-svm"
     /// One sentence for help and commented study files.
     public static let summary = "A linear SVM, one-vs-rest hinge loss with L2 regularisation C, solved exactly by dual coordinate descent in Double."
+    /// How it is trained.
+    public static let trainingMethod = "dual coordinate descent"
 
     /// C, the weight of the hinge losses against ½ ||w||².
     public let c: Double

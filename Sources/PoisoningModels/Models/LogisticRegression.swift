@@ -7,6 +7,8 @@ public struct LogisticRegression: ModelArchitecture {
     public static let kind = "logistic"
     /// One sentence for help and commented study files.
     public static let summary = "Softmax regression: a single linear layer, trained like the networks."
+    /// How it is trained.
+    public static let trainingMethod = "SGD"
 
     /// Logistic regression has no parameters beyond the data's sizes.
     public init() {}

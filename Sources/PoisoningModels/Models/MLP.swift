@@ -8,6 +8,8 @@ public struct MLP: ModelArchitecture {
     public static let kind = "mlp"
     /// One sentence for help and commented study files.
     public static let summary = "A ReLU network with one or more hidden layers, PyTorch's default initialisation."
+    /// How it is trained.
+    public static let trainingMethod = "SGD"
 
     /// Hidden widths, first layer first.
     public let hidden: [Int]
