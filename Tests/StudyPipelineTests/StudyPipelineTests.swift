@@ -6,6 +6,7 @@ import PoisoningEngine
 import PoisoningFigures
 import PoisoningReport
 import StudyPipeline
+import Synchronization
 import TestSupport
 
 /// The pipeline driven without the binary: a small study's outputs written, compared and validated.
@@ -277,6 +278,30 @@ import TestSupport
         #expect(next.leftoverWarnings == ["\(quotedUserText(unmarked.path, keepingEnd: true)) is named as a staging folder of an ended run, "
             + "but nothing proves its files make-report's (no marker, no manifest); it was left as it is"])
         #expect(try FileManager.default.contentsOfDirectory(atPath: next.staging.path) == [".make-report-staging"])
+    }
+
+    /// Two runs into two folders of one parent share its work folder: one's end removes it when it
+    /// is empty, which could fall between the other's making it and taking its lock there (that run
+    /// failed with "No such file or directory"). Replayed by many pairs of writers at once: none
+    /// fails, and each pair leaves nothing but, at most, the empty work folder.
+    @Test func writersIntoFoldersOfOneParentDoNotFailOnTheSharedWorkFolder() throws {
+        let parent = pipeline.scratch().deletingLastPathComponent()
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let failures = Mutex([String]())
+        for round in 0..<300 {
+            DispatchQueue.concurrentPerform(iterations: 2) { writer in
+                do {
+                    let folder = try StagedOutputFolder(path: parent.appendingPathComponent("out-\(writer)").path)
+                    withExtendedLifetime(folder) {}
+                } catch {
+                    failures.withLock { $0.append("round \(round), writer \(writer): \(error)") }
+                }
+            }
+            let left = try FileManager.default.contentsOfDirectory(atPath: parent.path)
+            let inWork = (try? FileManager.default.contentsOfDirectory(atPath: parent.appendingPathComponent(".make-report").path)) ?? []
+            #expect((left == [] || left == [".make-report"]) && inWork == [], "round \(round) left \(left), \(inWork)")
+        }
+        #expect(failures.withLock { $0 } == [])
     }
 
     @Test func aFailedWriteLeavesThePreviousSetAndNoStagingFolder() throws {
