@@ -229,6 +229,55 @@ struct CSVDatasetTests {
         }
     }
 
+    /// One case of scripts/csv_feature_reference.py's fixture: a feature cell and its delimiter,
+    /// pandas' reading of it (a number, its value; missing; infinite; text), and the refusal
+    /// make-report's rule gives.
+    struct PandasFeatureReading: Decodable {
+        let cell: String
+        let delimiter: String
+        let kind: String
+        let value: String?
+        let refusal: String?
+    }
+
+    /// Feature cells are read as pandas' read_csv reads them (Fixtures/csv_feature_reference.json,
+    /// written by scripts/csv_feature_reference.py): a number as its nearest 32-bit float; refused,
+    /// naming the cell, where pandas reads text (`0x10`, which Swift's Float reads as 16, `1_000`,
+    /// other scripts' digits, `1,5`), a missing value or an infinity, or where the number is beyond
+    /// the 32-bit range (`3.5e38`, which was called "not a number").
+    @Test func featureCellsAreReadAsPandasReadsThem() throws {
+        struct Fixture: Decodable {
+            let cases: [PandasFeatureReading]
+        }
+        let url = try #require(Bundle.module.url(forResource: "csv_feature_reference", withExtension: "json", subdirectory: "Fixtures"))
+        let fixture = try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: url))
+        #expect(fixture.cases.count == 49)
+        for reading in fixture.cases {
+            let entries = [ParameterEntry(key: "path", value: .string("d.csv")), ParameterEntry(key: "delimiter", value: .string(reading.delimiter))]
+            var reader = ParameterReader(entries, path: "data", locations: SourceLocations())
+            let source = try CSVDataset(parameters: &reader)
+            let text = "x\(reading.delimiter)label\n\(reading.cell)\(reading.delimiter)a\n2\(reading.delimiter)b\n"
+            let quoted = quotedUserText(reading.cell)
+            let expected: String? = switch reading.refusal {
+            case nil: nil
+            case "empty": "d.csv:2: column x is empty"
+            case "missing": "d.csv:2: column x holds \(quoted), which marks a missing value (pandas reads it as NaN); give every cell a number"
+            case "infinite": "d.csv:2: column x is not a finite number: \(quoted)"
+            case "outside Float range": "d.csv:2: column x is outside Float range: \(quoted) (features are 32-bit floats, at most ±3.4028235e+38)"
+            case "not a number": "d.csv:2: column x is not a number: \(quoted)"
+            default: "an unknown refusal \(reading.refusal!)"
+            }
+            do {
+                let table = try source.table(of: Data(text.utf8))
+                #expect(expected == nil, "\(reading.cell.debugDescription) was read as \(table.features[0])")
+                let value = try #require(reading.value.flatMap(Double.init), "\(reading.cell.debugDescription): pandas reads \(reading.kind)")
+                #expect(table.features == [Float(value), 2], "\(reading.cell.debugDescription)")
+            } catch {
+                #expect("\(error)" == expected ?? "accepted", "\(reading.cell.debugDescription)")
+            }
+        }
+    }
+
     @Test func crlfLineEndsAndAByteOrderMarkReadAsTheOriginal() throws {
         let original = try Data(contentsOf: URL(fileURLWithPath: "examples/digits/digits.csv"))
         let crlf = Data(original.flatMap { $0 == UInt8(ascii: "\n") ? [UInt8(ascii: "\r"), $0] : [$0] })

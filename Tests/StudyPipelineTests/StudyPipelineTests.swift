@@ -210,9 +210,9 @@ import TestSupport
             }
         }
         // Paths are quoted by their last 40 characters, the file's name and its nearest folders.
-        #expect(message(directory) == "'…\(directory.path.suffix(40))' is not a regular file")
-        #expect(message(fifo) == "'…\(fifo.path.suffix(40))' is not a regular file")   // read(2) would block forever
-        #expect(message(binary) == "'…\(binary.path.suffix(40))' is not UTF-8 text")
+        #expect(message(directory) == "\(expectedQuotedPath(directory.path)) is not a regular file")
+        #expect(message(fifo) == "\(expectedQuotedPath(fifo.path)) is not a regular file")   // read(2) would block forever
+        #expect(message(binary) == "\(expectedQuotedPath(binary.path)) is not UTF-8 text")
     }
 
     @Test func divergenceWarningsNameThreeRunsThenCount() {
@@ -257,7 +257,7 @@ import TestSupport
             #expect {
                 try StagedOutputFolder(path: folder.path)
             } throws: { error in
-                "\(error)" == "cannot write to '…\(folder.path.suffix(40))': the folder is in use by another make-report run "
+                "\(error)" == "cannot write to \(expectedQuotedPath(folder.path)): the folder is in use by another make-report run "
                     + "(process \(getpid())); wait for it to finish or give another --output"
             }
             withExtendedLifetime(first) {}
@@ -332,10 +332,10 @@ import TestSupport
         try Data("mine".utf8).write(to: foreign.appendingPathComponent("todo.txt"))
         #expect(outputFolderProblem("") == "the path is empty; give a folder name")
         #expect(outputFolderProblem("/") == "the file-system root cannot be an output folder")
-        #expect(outputFolderProblem(file.path) == "'…\(file.path.suffix(40))' is a file, not a folder")
-        #expect(outputFolderProblem(file.path + "/out") == "'…\(file.path.suffix(40))' is a file, not a folder")
+        #expect(outputFolderProblem(file.path) == "\(expectedQuotedPath(file.path)) is a file, not a folder")
+        #expect(outputFolderProblem(file.path + "/out") == "\(expectedQuotedPath(file.path)) is a file, not a folder")
         #expect(outputFolderProblem(foreign.path)
-            == "'…\(foreign.path.suffix(40))' is not make-report's to replace (it holds 'todo.txt' and no manifest.json written by make-report); give a new or empty folder")
+            == "\(expectedQuotedPath(foreign.path)) is not make-report's to replace (it holds 'todo.txt' and no manifest.json written by make-report); give a new or empty folder")
         #expect(outputFolderProblem(parent.appendingPathComponent("new/deeper").path) == nil)
         #expect(try FileManager.default.contentsOfDirectory(atPath: parent.path).sorted() == ["file", "notes"])
     }
