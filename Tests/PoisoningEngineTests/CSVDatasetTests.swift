@@ -253,22 +253,20 @@ struct CSVDatasetTests {
         let fixture = try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: url))
         #expect(fixture.cases.count == 49)
         for reading in fixture.cases {
-            let entries = [ParameterEntry(key: "path", value: .string("d.csv")), ParameterEntry(key: "delimiter", value: .string(reading.delimiter))]
-            var reader = ParameterReader(entries, path: "data", locations: SourceLocations())
-            let source = try CSVDataset(parameters: &reader)
+            let csv = try source(["delimiter": .string(reading.delimiter)])
             let text = "x\(reading.delimiter)label\n\(reading.cell)\(reading.delimiter)a\n2\(reading.delimiter)b\n"
             let quoted = quotedUserText(reading.cell)
             let expected: String? = switch reading.refusal {
             case nil: nil
-            case "empty": "d.csv:2: column x is empty"
-            case "missing": "d.csv:2: column x holds \(quoted), which marks a missing value (pandas reads it as NaN); give every cell a number"
-            case "infinite": "d.csv:2: column x is not a finite number: \(quoted)"
-            case "outside Float range": "d.csv:2: column x is outside Float range: \(quoted) (features are 32-bit floats, at most ±3.4028235e+38)"
-            case "not a number": "d.csv:2: column x is not a number: \(quoted)"
-            default: "an unknown refusal \(reading.refusal!)"
+            case "empty"?: "d.csv:2: column x is empty"
+            case "missing"?: "d.csv:2: column x holds \(quoted), which marks a missing value (pandas reads it as NaN); give every cell a number"
+            case "infinite"?: "d.csv:2: column x is not a finite number: \(quoted)"
+            case "outside Float range"?: "d.csv:2: column x is outside Float range: \(quoted) (features are 32-bit floats, at most ±3.4028235e+38)"
+            case "not a number"?: "d.csv:2: column x is not a number: \(quoted)"
+            case let other?: "an unknown refusal \(other)"
             }
             do {
-                let table = try source.table(of: Data(text.utf8))
+                let table = try csv.table(of: Data(text.utf8))
                 #expect(expected == nil, "\(reading.cell.debugDescription) was read as \(table.features[0])")
                 let value = try #require(reading.value.flatMap(Double.init), "\(reading.cell.debugDescription): pandas reads \(reading.kind)")
                 #expect(table.features == [Float(value), 2], "\(reading.cell.debugDescription)")
@@ -324,7 +322,9 @@ struct CSVDatasetTests {
         // Row numbers are the file's lines: a record that spans lines is named by its first.
         #expect(table.lines == [2, 3, 4, 6, 8, 9])
         #expect(error("x,y,label\n1,2,\"two\nlines\"\n3,oops,b\n") == "d.csv:4: column y is not a number: 'oops'")
-        #expect(error("x,y,label\n1,2,a\n3,\"4\n\",b\n") == "d.csv:3: column y is not a number: '4\\u{A}'")
+        // pandas skips the white space around a number, a quoted line end too.
+        #expect(try source([:]).table(of: Data("x,y,label\n1,2,a\n3,\"4\n\",b\n".utf8)).features == [1, 2, 3, 4])
+        #expect(error("x,y,label\n1,2,a\n3,\"4\nx\",b\n") == "d.csv:3: column y is not a number: '4\\u{A}x'")
         #expect(error("x,label\n1,\"a\nb\",c\n2,d\n") == "d.csv:2: has 3 cells, expected 2")
         // A quoted empty cell is empty.
         #expect(error("x,label\n1,a\n2,\"  \"\n") == "d.csv:3: the label is empty")

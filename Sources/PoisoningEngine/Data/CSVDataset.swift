@@ -316,8 +316,8 @@ public struct CSVDataset: DatasetSource {
         let text = String(cell)
         if trimmed(text.unicodeScalars).isEmpty { return .failure(.empty) }
         if missingValueMarkers.contains(text) { return .failure(.missing(text)) }
-        guard let number = number(text) else { return .failure(.notANumber(text)) }
-        guard number.isFinite else {
+        guard let double = number(text) else { return .failure(.notANumber(text)) }
+        guard double.isFinite else {
             return .failure(decimalNumber(numberText(text)) == nil ? .infinite(text) : .outsideFloatRange(text))
         }
         guard let value = Float(numberText(text)), value.isFinite else { return .failure(.outsideFloatRange(text)) }
