@@ -281,28 +281,40 @@ import TestSupport
     }
 
     /// Two runs into two folders of one parent share its work folder: one's end removes it when it
-    /// is empty, which could fall between the other's making it and taking its lock there (that run
-    /// failed with "No such file or directory"). Replayed by two writers, each taking and dropping
-    /// its folder 300 times at once with the other: none fails, and they leave nothing but, at
-    /// most, the empty work folder.
-    @Test func writersIntoFoldersOfOneParentDoNotFailOnTheSharedWorkFolder() throws {
+    /// is empty (rmdir), which could fall between the other's making it and taking its lock there
+    /// (that run failed with "No such file or directory"). Replayed by a thread that removes the
+    /// empty work folder again and again, as the other run's end does, while a writer takes and
+    /// drops its folder 300 times: it never fails, and the work folder is gone at the end.
+    @Test func aWriterGoesOnWhenAnotherRunsEndRemovesTheSharedWorkFolder() throws {
         let parent = pipeline.scratch().deletingLastPathComponent()
         defer { try? FileManager.default.removeItem(at: parent) }
-        let failures = Mutex([String]())
-        DispatchQueue.concurrentPerform(iterations: 2) { writer in
-            for round in 0..<300 {
-                do {
-                    let folder = try StagedOutputFolder(path: parent.appendingPathComponent("out-\(writer)").path)
-                    withExtendedLifetime(folder) {}
-                } catch {
-                    failures.withLock { $0.append("writer \(writer), round \(round): \(error)") }
-                }
+        let work = parent.appendingPathComponent(".make-report").path
+        /// What the removing thread shares with the test: whether to stop, and how often it removed the folder.
+        final class Remover: Sendable {
+            let state = Mutex((stop: false, removals: 0))
+        }
+        let remover = Remover()
+        let finished = DispatchSemaphore(value: 0)
+        Thread {
+            while !remover.state.withLock({ $0.stop }) {
+                if rmdir(work) == 0 { remover.state.withLock { $0.removals += 1 } }
+            }
+            finished.signal()
+        }.start()
+        var failures = [String]()
+        for round in 0..<300 {
+            do {
+                let folder = try StagedOutputFolder(path: parent.appendingPathComponent("out").path)
+                withExtendedLifetime(folder) {}
+            } catch {
+                failures.append("round \(round): \(error)")
             }
         }
-        #expect(failures.withLock { $0 } == [])
-        let left = try FileManager.default.contentsOfDirectory(atPath: parent.path)
-        let inWork = (try? FileManager.default.contentsOfDirectory(atPath: parent.appendingPathComponent(".make-report").path)) ?? []
-        #expect((left == [] || left == [".make-report"]) && inWork == [], "left \(left), \(inWork)")
+        remover.state.withLock { $0.stop = true }
+        finished.wait()
+        #expect(failures == [])
+        #expect(remover.state.withLock { $0.removals } > 0, "the race was not replayed")
+        #expect(!FileManager.default.fileExists(atPath: work))
     }
 
     @Test func aFailedWriteLeavesThePreviousSetAndNoStagingFolder() throws {
