@@ -80,8 +80,8 @@ func attachingNegativeNumbers(_ arguments: [String]) -> [String] {
 }
 
 /// `message` as one short line that shows every character it quotes: each quoted value ('...' or
-/// "...") cut and escaped by `shortenedUserText` (the tool's own messages quote user text so
-/// already; this catches the text a library quotes, such as an option's value), every other scalar
+/// "...") cut and escaped by `shownQuote` (the tool's own messages quote user text so already;
+/// this catches the text a library quotes, such as an option's value), every other scalar
 /// that `isEscapedInErrorLine` (a NUL, a carriage return, a terminal escape, a bidirectional
 /// override) written as `\u{1B}` too, and the line cut at 400 scalars.
 func printableErrorLine(_ message: String) -> String {
@@ -92,7 +92,7 @@ func printableErrorLine(_ message: String) -> String {
         defer { if quote == nil { previous = scalar } }
         if let open = quote {
             if scalar == open {
-                result += shortenedUserText(String(String.UnicodeScalarView(quoted))) + String(scalar)
+                result += shownQuote(quoted) + String(scalar)
                 quote = nil
                 quoted.removeAll()
             } else {
@@ -107,6 +107,16 @@ func printableErrorLine(_ message: String) -> String {
             }
         }
     }
-    result += shortenedUserText(String(String.UnicodeScalarView(quoted)))
+    result += shownQuote(quoted)
     return result.unicodeScalars.count > 400 ? String(String.UnicodeScalarView(result.unicodeScalars.prefix(400))) + "…" : result
+}
+
+/// A quoted value of an error line as `printableErrorLine` shows it: escaped, and whole when it is
+/// no longer than a path the tool quotes whole or cut to its end (`shortenedUserText(keepingEnd:)`:
+/// at most `maximumQuotedPathCharacters` + 1 characters, so that a path the tool quoted keeps its
+/// file name), else cut to its first `maximumQuotedCharacters`.
+private func shownQuote(_ scalars: [Unicode.Scalar]) -> String {
+    let text = String(String.UnicodeScalarView(scalars))
+    let whole = shortenedUserText(text, keepingEnd: true)
+    return whole.hasPrefix("…") && !text.hasPrefix("…") ? shortenedUserText(text) : whole
 }

@@ -64,12 +64,16 @@ struct RunCommand: ParsableCommand {
         }
         // An interruption from here on ends the run by its signal, once the store being built is
         // whole or removed, and later once the staging folder is removed (or published, with the
-        // set it displaced removed); a failed run's staging folder is removed when the folder is gone.
+        // set it displaced removed) and the store closed; a failed run's staging folder is removed
+        // when the folder is gone.
         let interruption = InterruptionCleanup()
         defer { withExtendedLifetime(interruption) {} }
         let building = StoreBuilding()
         interruption.cleanUp(with: { building.abandon(then: $0) })
         let store = try storage.open(besideOutput: output.output, building: building)
+        // The run's end, or an interruption, closes the store, so that SQLite removes its -wal and -shm files.
+        defer { store?.closeConnections() }
+        if let store { interruption.cleanUp(with: { store.closeConnections(then: $0) }) }
         for warning in store?.leftoverWarnings ?? [] { printError("warning: \(warning)") }
         let reporter = ProgressReporter(quiet: runtime.quiet)
         if let shard {
@@ -88,7 +92,12 @@ struct RunCommand: ParsableCommand {
         }
 
         var fromStore = 0
-        let published = try pipeline.publish(into: output.output, staging: { take in try interruption.cleanUp(makingWith: take) { $0.interruptionCleanup } }) {
+        let published = try pipeline.publish(into: output.output, staging: { take in
+            try interruption.cleanUp(makingWith: take) { folder in
+                let removeStaging = folder.interruptionCleanup
+                return { ending in removeStaging { if let store { store.closeConnections(then: ending) } else { ending() } } }
+            }
+        }) {
             try produceStudyResults(resolved, threads: runtime.threadCount, started: started, trainBatch: { batch in
                 let sweep = try runSweep(batch, runtime: runtime, store: store, reporter: reporter)
                 fromStore += sweep.fromStore

@@ -14,7 +14,9 @@ func defaultStorePath(besideOutput output: String) -> String {
 /// Where finished runs are kept between commands; shared by `run` and `store`.
 struct StoreOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The run store: an SQLite file of finished runs, so that a rerun trains only the runs it lacks.",
-                               discussion: "Default: .make-report/runs.sqlite beside the output folder. A store in a read-only file or folder is refused before any work (every trained run is stored): give a writable one, or --no-store.",
+                               discussion: "Default: .make-report/runs.sqlite beside the output folder. A store in a read-only file or folder is refused before any work (every trained run is stored): give a writable one, or --no-store. "
+                                + "Not inside the output folder (symbolic links are resolved before this check). Its lock is the file PATH.open-lock "
+                                + "beside it; a file of that name make-report did not write is kept and the run refused.",
                                valueName: "path"))
     var store: String?
 

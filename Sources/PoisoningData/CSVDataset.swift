@@ -3,7 +3,8 @@ import PoisoningUtilities
 
 /// A data set read from a CSV file (UTF-8; LF, CRLF or, as old Mac OS wrote them and as Python's
 /// csv module and pandas read them, CR line ends; a byte-order mark at the start skipped; cells
-/// optionally quoted as RFC 4180 says): numeric feature columns and one label column
+/// optionally quoted as RFC 4180 says): numeric feature columns (decimal numbers, read as pandas
+/// reads them, that 32-bit floats hold: `feature(_:)`) and one label column
 /// (any values; quotes only delimit, so `"1"` is the label 1; blanks around a label are kept, as
 /// pandas keeps them). The distinct labels become classes 0, 1, ... in one order, whatever the order
 /// of the rows, as pandas' `read_csv` reads the column (`classes(of:lines:)`): numeric order when
@@ -187,8 +188,8 @@ public struct CSVDataset: DatasetSource {
     }
 
     /// The rows of the CSV text `data`, read with this source's settings: UTF-8, an optional byte-order
-    /// mark, LF, CRLF or CR line ends, cells split at the delimiter, quoted or not; names, features and
-    /// the split column trimmed of blanks, labels kept as pandas reads them.
+    /// mark, LF, CRLF or CR line ends, cells split at the delimiter, quoted or not; names and the split
+    /// column trimmed of blanks, features (`feature(_:)`) and labels read as pandas reads them.
     public func table(of data: Data) throws -> Table {
         guard let text = String(validating: data, as: UTF8.self) else { throw failure(nil, "is not UTF-8 text") }
         // A NUL byte would cut a cell short where C's number parsing reads it ("0.5\0junk" as 0.5).
@@ -254,12 +255,13 @@ public struct CSVDataset: DatasetSource {
             let cells = try cells(of: lines[lineIndex], line: number)
             guard cells.count == width else { throw failure(number, "has \(cells.count) cells, expected \(width)") }
             for index in featureIndices {
-                let cell = cells[index].trimmedText
-                guard let value = Float(cell), value.isFinite else {
+                switch Self.feature(cells[index].text) {
+                case .success(let value):
+                    features.append(value)
+                case .failure(let problem):
                     let column = names.map { shortenedUserText($0[index]) } ?? "\(index)"
-                    throw failure(number, cell.isEmpty ? "column \(column) is empty" : "column \(column) is not a number: \(quotedUserText(cell))")
+                    throw failure(number, "column \(column) \(problem.reason)")
                 }
-                features.append(value)
             }
             // pandas reads blanks before a quote as text (the quote too), and blanks after a closing
             // quote as part of the label.
@@ -279,6 +281,48 @@ public struct CSVDataset: DatasetSource {
         }
         return Table(features: features, featureCount: featureIndices.count, labels: labels, lines: numbers,
                      inTrain: splitIndex == nil ? nil : inTrain)
+    }
+
+    /// Why a feature cell gives no finite 32-bit number, as "column x" goes on in an error line.
+    public enum FeatureProblem: Error, Equatable {
+        /// The cell is empty or blank.
+        case empty
+        /// The cell is one of pandas' missing-value markers (`missingValueMarkers`), e.g. `nan`.
+        case missing(String)
+        /// The cell is an infinity (`inf`, `-Infinity`).
+        case infinite(String)
+        /// The cell is a decimal number beyond the largest 32-bit float, e.g. `3.5e38`.
+        case outsideFloatRange(String)
+        /// The cell is text to pandas, e.g. `0x10`, `1_000`, `1,5`.
+        case notANumber(String)
+
+        /// The reason, after "column x" in an error line, the cell quoted.
+        public var reason: String {
+            switch self {
+            case .empty: "is empty"
+            case .missing(let cell): "holds \(quotedUserText(cell)), which marks a missing value (pandas reads it as NaN); give every cell a number"
+            case .infinite(let cell): "is not a finite number: \(quotedUserText(cell))"
+            case .outsideFloatRange(let cell): "is outside Float range: \(quotedUserText(cell)) (features are 32-bit floats, at most ±\(Float.greatestFiniteMagnitude))"
+            case .notANumber(let cell): "is not a number: \(quotedUserText(cell))"
+            }
+        }
+    }
+
+    /// The feature a cell's text gives (every character between its delimiters, or between its
+    /// quotes), read as pandas' `read_csv` reads a number (`number(_:)`: decimal, the white space
+    /// around it skipped; `0x10`, `1_000`, other scripts' digits and `1,5` are text), as the nearest
+    /// 32-bit float; or why it gives none: empty or blank, a missing-value marker, an infinity, a
+    /// number beyond the 32-bit range, or text.
+    public static func feature(_ cell: some StringProtocol) -> Result<Float, FeatureProblem> {
+        let text = String(cell)
+        if trimmed(text.unicodeScalars).isEmpty { return .failure(.empty) }
+        if missingValueMarkers.contains(text) { return .failure(.missing(text)) }
+        guard let double = number(text) else { return .failure(.notANumber(text)) }
+        guard double.isFinite else {
+            return .failure(decimalNumber(numberText(text)) == nil ? .infinite(text) : .outsideFloatRange(text))
+        }
+        guard let value = Float(numberText(text)), value.isFinite else { return .failure(.outsideFloatRange(text)) }
+        return .success(value)
     }
 
     /// The records of `text` (a BOM at the start skipped): each without its line end (LF, CRLF or
@@ -379,7 +423,7 @@ public struct CSVDataset: DatasetSource {
         /// Whether blanks stand before the opening quote or after the closing one.
         let blanksOutsideQuotes: Bool
 
-        /// The text trimmed of blanks: a name, a feature, a split column's value.
+        /// The text trimmed of blanks: a name, a split column's value.
         var trimmedText: Substring { Substring(trimmed(text.unicodeScalars)) }
     }
 

@@ -4,9 +4,10 @@
 /// The most characters (grapheme clusters) of one piece of user text that an error line quotes.
 public let maximumQuotedCharacters = 40
 
-/// The most Unicode scalars the characters an error line quotes may hold together: a character may
-/// be one letter with thousands of combining marks.
-private let maximumQuotedScalars = 4 * maximumQuotedCharacters
+/// The most characters of a path that an error line quotes: a path is quoted whole up to this
+/// length, so that a line naming a file in a project of ordinary depth shows all of it; a longer
+/// one keeps its end, the file name.
+public let maximumQuotedPathCharacters = 80
 
 /// Whether an error line writes `scalar` as its code point (`\u{202E}`) rather than raw, because a
 /// terminal would show nothing for it or let it change the text around it: a control or format
@@ -31,21 +32,23 @@ private func shownCharacter(_ character: Character) -> String {
 }
 
 /// `text` as an error line shows it: every scalar `isEscapedInErrorLine` written as `\u{…}`, and cut
-/// to its first `maximumQuotedCharacters` shown characters and "…" when it is longer (its last
-/// characters and a leading "…" when `keepingEnd`, for a path, whose file name ends it). Counts
-/// grapheme clusters (Swift's `Character`), an escape as the characters it shows, so a cut never
-/// falls inside a character or an escape; the characters kept hold at most `maximumQuotedScalars`
-/// scalars (fewer characters are kept when they hold more). Showing the shown text again changes
-/// nothing.
+/// to its first `maximumQuotedCharacters` shown characters and "…" when it is longer (when
+/// `keepingEnd`, for a path, whose file name ends it: whole up to `maximumQuotedPathCharacters`,
+/// else its last ones and a leading "…"). Counts grapheme clusters (Swift's `Character`), an escape
+/// as the characters it shows, so a cut never falls inside a character or an escape; the characters
+/// kept hold at most 4 scalars each on average (fewer characters are kept when they hold more: a
+/// character may be one letter with thousands of combining marks). Showing the shown text again
+/// changes nothing.
 public func shortenedUserText(_ text: some StringProtocol, keepingEnd: Bool = false) -> String {
+    let limit = keepingEnd ? maximumQuotedPathCharacters : maximumQuotedCharacters
     var pieces = [String](), characters = 0, scalars = 0
     for character in keepingEnd ? AnySequence(text.reversed()) : AnySequence(text) {
         let piece = shownCharacter(character)
         characters += piece.count
         scalars += piece.unicodeScalars.count
-        // 41 characters are shown whole: cutting one to put "…" in its place saves nothing.
-        guard characters <= maximumQuotedCharacters + 1, scalars <= maximumQuotedScalars else {
-            while pieces.reduce(0, { $0 + $1.count }) > maximumQuotedCharacters { pieces.removeLast() }
+        // limit + 1 characters are shown whole: cutting one to put "…" in its place saves nothing.
+        guard characters <= limit + 1, scalars <= 4 * limit else {
+            while pieces.reduce(0, { $0 + $1.count }) > limit { pieces.removeLast() }
             return keepingEnd ? "…" + pieces.reversed().joined() : pieces.joined() + "…"
         }
         pieces.append(piece)

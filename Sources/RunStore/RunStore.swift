@@ -30,6 +30,9 @@ public final class RunStore: Sendable {
     /// How a store open for reading only was opened, kept while it is open (it may hold a lock); nil
     /// for a store open for writing.
     private let readOnlyOpening: ReadOnlyOpening?
+    /// Held by every access to the database, by `closeConnections()`, and by `closeConnections(then:)`
+    /// until the process ends.
+    private let accessLock = NSLock()
 
     /// Opens the store at `path` for reading and writing, creating it (and its folder) when missing.
     /// A new store is built under a temporary name and renamed into place, so a store file is always
@@ -247,6 +250,8 @@ public final class RunStore: Sendable {
     /// before they are read (`checkRowSizes`).
     public func results(for keys: [String], specs: [RunSpec], trainingRows: Int, testRows: Int,
                         recordable: [Set<String>], budget: MemoryBudget = MemoryBudget()) throws -> (found: [String: RunResult], rejected: Int) {
+        accessLock.lock()
+        defer { accessLock.unlock() }
         do {
             return try reader.read { db in
                 var found = [String: RunResult]()
@@ -284,6 +289,8 @@ public final class RunStore: Sendable {
     /// check because they were stored before the split sizes were recorded. A store whose largest
     /// row would not fit in `budget` is refused before any row is read (`checkRowSizes`).
     public func verify(budget: MemoryBudget = MemoryBudget()) throws -> (runs: Int, failures: [StoredRunFailure], withoutSizes: Int) {
+        accessLock.lock()
+        defer { accessLock.unlock() }
         do {
             return try reader.read { db in
                 let checked = try failingRows(db, path: path, budget: budget)
@@ -298,6 +305,8 @@ public final class RunStore: Sendable {
     /// than `budget` allows (`checkRowSizes`), reading no entry: what `store prune` asks of a store
     /// opened for reading, before it opens it for writing (which writes to the file).
     public func checkEntrySizes(budget: MemoryBudget = MemoryBudget()) throws {
+        accessLock.lock()
+        defer { accessLock.unlock() }
         do {
             try reader.read { db in try checkRowSizes(db, path: path, budget: budget) }
         } catch {
@@ -311,6 +320,8 @@ public final class RunStore: Sendable {
     public func store(_ runs: [(key: String, result: RunResult)], trainingRows: Int, testRows: Int) throws {
         guard !runs.isEmpty else { return }
         let now = Date().timeIntervalSince1970
+        accessLock.lock()
+        defer { accessLock.unlock() }
         do {
             let rows = try runs.map { ($0.key, try encodeStoredRun(StoredRun(result: $0.result, trainingRows: trainingRows, testRows: testRows))) }
             try writable().write { db in
@@ -326,6 +337,8 @@ public final class RunStore: Sendable {
 
     /// What the store holds: runs per engine version, and the file's size.
     public func info() throws -> RunStoreInfo {
+        accessLock.lock()
+        defer { accessLock.unlock() }
         do {
             let counts = try reader.read { db in
                 var counts = [String: Int]()
@@ -348,6 +361,8 @@ public final class RunStore: Sendable {
     /// removed and how many of them failed the check, and compacts the file. Unless `all`, a store
     /// whose largest row would not fit in `budget` is refused before any row is read (`checkRowSizes`).
     public func prune(all: Bool, budget: MemoryBudget = MemoryBudget()) throws -> (removed: Int, failedCheck: Int) {
+        accessLock.lock()
+        defer { accessLock.unlock() }
         do {
             let database = try writable()
             let counts = try database.write { db -> (removed: Int, failedCheck: Int) in
@@ -369,6 +384,33 @@ public final class RunStore: Sendable {
         } catch {
             throw storeFailure(error, path: path)
         }
+    }
+
+    /// Closes the store's connections, so that SQLite folds its -wal file into the store and
+    /// removes it and the -shm file (unless another process has the store open): what a run does
+    /// when it ends. An access under way (a transaction of finished runs) ends first; later ones fail.
+    public func closeConnections() {
+        accessLock.lock()
+        defer { accessLock.unlock() }
+        closeConnectionsHoldingAccess()
+    }
+
+    /// `closeConnections()`, then `ending`, which ends the process (an interruption), before
+    /// another access can begin: one that would begin after waits until the process has ended, so
+    /// that it never finds the store closed.
+    public func closeConnections(then ending: () -> Void) {
+        accessLock.lock()
+        defer { accessLock.unlock() }
+        closeConnectionsHoldingAccess()
+        ending()
+    }
+
+    /// Closes the connections; the caller holds `accessLock`.
+    private func closeConnectionsHoldingAccess() {
+        try? reader.close()
+        // The pool closes its writer before its readers, which, read-only, cannot fold the -wal file
+        // in: a connection opened and closed alone does (SQLite does when the last one closes).
+        if writer != nil, let last = try? DatabaseQueue(path: literalFileURL(path).path) { try? last.close() }
     }
 
     /// The database for writing; throws a `RunStoreError` when the store is open for reading only.

@@ -44,13 +44,7 @@ public final class StagedOutputFolder {
         target = resolvedFileURL(path, isDirectory: true)
         let work = workFolder(besideOutput: target)
         self.work = work
-        createdWork = !FileManager.default.fileExists(atPath: work.path)
-        do {
-            try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-        } catch {
-            throw OutputFolderError(path: work.path, reason: fileErrorReason(error))
-        }
-        lock = try outputFolderLock(target: target, work: work)
+        (lock, createdWork) = try outputFolderLock(target: target, work: work)
         let name = target.lastPathComponent
         // Under the lock no other run writes this folder's staging folders; a leftover is removed
         // only when the process named in it has ended.
@@ -425,7 +419,9 @@ private func workFolderProblem(beside target: URL) -> String? {
     return nil
 }
 
-/// Removes the work folder `work` when it is empty (rmdir(2) removes nothing else).
+/// Removes the work folder `work` when it is empty (rmdir(2) removes nothing else). Its failure is
+/// no failure of the run: another run into a folder beside this one's may have removed it
+/// (ENOENT) or put its own lock in it (ENOTEMPTY).
 private func removeWorkFolderIfEmpty(_ work: URL) {
     _ = rmdir(work.path)
 }
@@ -473,17 +469,31 @@ private func outputFolderLockPath(target: URL, work: URL) -> String {
 }
 
 /// The exclusive lock on `.make-report/NAME.lock` for the output folder `target`, its file noting
-/// this process's id; throws, in one line, when another run holds it (naming its process) or the
-/// file cannot be made.
-private func outputFolderLock(target: URL, work: URL) throws -> LockFile {
+/// this process's id, in the work folder `work`, which it creates when missing, and whether it
+/// created it; throws, in one line, when another run holds the lock (naming its process) or the
+/// folder or file cannot be made. Another run's end removes the work folder when it is empty
+/// (`removeWorkFolderIfEmpty`), which may fall between the folder's creation here and the lock
+/// file's: the folder is then created again (a few times at most, then the failure is reported).
+private func outputFolderLock(target: URL, work: URL) throws -> (lock: LockFile, createdWork: Bool) {
     let path = outputFolderLockPath(target: target, work: work)
-    let acquired: LockFile?
-    do {
-        acquired = try LockFile.acquire(at: path, waiting: false)
-    } catch let error as ForeignLockFileError {
-        throw OutputFolderError(path: path, reason: error.description)
-    } catch {
-        throw OutputFolderError(path: path, reason: fileErrorReason(error))
+    var acquired: LockFile?, createdWork = false
+    for attempt in 1... {
+        createdWork = createdWork || !FileManager.default.fileExists(atPath: work.path)
+        do {
+            try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        } catch {
+            throw OutputFolderError(path: work.path, reason: fileErrorReason(error))
+        }
+        do {
+            acquired = try LockFile.acquire(at: path, waiting: false)
+            break
+        } catch let error as POSIXError where error.code == .ENOENT && attempt < 100 {
+            continue
+        } catch let error as ForeignLockFileError {
+            throw OutputFolderError(path: path, reason: error.description)
+        } catch {
+            throw OutputFolderError(path: path, reason: fileErrorReason(error))
+        }
     }
     guard let lock = acquired else {
         let holder = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
@@ -491,5 +501,5 @@ private func outputFolderLock(target: URL, work: URL) throws -> LockFile {
             + (holder.isEmpty ? "" : " (process \(holder))") + "; wait for it to finish or give another --output")
     }
     lock.note("\(getpid())\n")
-    return lock
+    return (lock, createdWork)
 }

@@ -1,4 +1,5 @@
 import Foundation
+import RunStore
 import Testing
 
 /// Issue 19 follow-up: an interrupted run (SIGINT, SIGTERM, SIGHUP) left its staging folder in
@@ -32,6 +33,36 @@ struct InterruptionTests {
         #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == signalNumber)
         #expect(staging().isEmpty)
         #expect(try Data(contentsOf: parent.appendingPathComponent("out/manifest.json")) == published)
+    }
+
+    /// Issue 19 (left list): a run interrupted while it stored runs left the store's -wal and -shm
+    /// files (harmless, but clutter beside the store); it closes the store before it ends by the
+    /// signal, so SQLite folds the -wal into the store and removes both. The store stays whole.
+    @Test(arguments: [SIGINT, SIGTERM]) func anInterruptedRunClosesItsStore(_ signalNumber: Int32) throws {
+        let parent = cli.temporaryFolder().deletingLastPathComponent()
+        let work = parent.appendingPathComponent(".make-report")
+        let process = Process()
+        process.executableURL = CommandLineTests.executable
+        process.arguments = ["--widths", "8,16,32", "--fractions", "0,0.2,0.4,0.6", "--seeds", "1,2,3,4,5,6,7,8", "--epochs", "400",
+                             "--quiet", "--output", "out"]
+        process.currentDirectoryURL = parent
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        /// The entries of the work folder.
+        func entries() -> [String] { ((try? FileManager.default.contentsOfDirectory(atPath: work.path)) ?? []).sorted() }
+        let deadline = Date().addingTimeInterval(60)
+        while !(entries().contains("runs.sqlite-wal") && entries().contains { $0.contains(".staging-") }) && process.isRunning && Date() < deadline {
+            usleep(10_000)
+        }
+        #expect(entries().contains("runs.sqlite-wal") && entries().contains("runs.sqlite-shm"), "\(entries())")
+        usleep(500_000)   // some runs stored
+        kill(process.processIdentifier, signalNumber)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == signalNumber)
+        #expect(entries() == ["runs.sqlite"])
+        let verified = try RunStore(readingAt: work.appendingPathComponent("runs.sqlite").path).verify()
+        #expect(verified.failures.isEmpty)
     }
 }
 

@@ -97,7 +97,9 @@ struct RobustnessTests {
         #expect(shell.terminationStatus == 1)
         // The first file above the limit fails: results.json (above 64 KiB with its intervals' Monte Carlo
         // errors and seed plans) or a figure.
-        #expect(message.hasPrefix("make-report: error: cannot write to '…"), "\(message)")
+        // The file is named by its path, quoted whole up to 80 characters, else by its end.
+        let name = message.components(separatedBy: folder.lastPathComponent + "/").dropFirst().first?.prefix { $0 != "'" } ?? ""
+        #expect(message.hasPrefix("make-report: error: cannot write to \(quotedUserText(folder.path + "/" + name, keepingEnd: true)): "), "\(message)")
         #expect(message.hasSuffix(": File too large\n"))
         #expect(message.split(separator: "\n").count == 1)
         #expect(try Data(contentsOf: folder.appendingPathComponent(OutputManifest.fileName)) == manifest)

@@ -8,7 +8,7 @@ import Testing
 @testable import PoisoningTheory
 @testable import PoisoningUtilities
 
-/// The user's text in error lines (cut to 40 characters, never inside one), the characters a
+/// The user's text in error lines (cut to 40 characters, a path to its last 80, never inside one), the characters a
 /// title, name or label may not hold, and text lengths counted in characters.
 struct UserTextTests {
     @Test func quotedTextIsCutAfterFortyCharactersNeverInsideOne() {
@@ -17,9 +17,16 @@ struct UserTextTests {
         #expect(quotedUserText("short") == "'short'")
         // 41 characters are shown whole: cutting one to put "…" in its place saves nothing.
         #expect(shortenedUserText(String(repeating: "a", count: 41)) == String(repeating: "a", count: 41))
-        // A path keeps its end, the file's name.
+        // A path is quoted whole up to 80 characters (81: cutting one saves nothing), so that a short
+        // one is never cut; a longer one keeps its end, the file's name.
+        #expect(quotedUserText("/home/ada/studies/poisoning/digits/output", keepingEnd: true) == "'/home/ada/studies/poisoning/digits/output'")
+        let path81 = "/" + String(repeating: "d/", count: 36) + "data.csv"
+        #expect(path81.count == 81 && quotedUserText(path81, keepingEnd: true) == "'\(path81)'")
+        #expect(quotedUserText("/d" + path81, keepingEnd: true) == "'…" + String(repeating: "d/", count: 36) + "data.csv'")
         #expect(quotedUserText(String(repeating: "d/", count: 100) + "data.csv", keepingEnd: true)
-            == "'…" + String(repeating: "d/", count: 16) + "data.csv'")
+            == "'…" + String(repeating: "d/", count: 36) + "data.csv'")
+        // Other text is cut after 40 characters however short the line.
+        #expect(quotedUserText(String(repeating: "d/", count: 36) + "data.csv") == "'" + String(repeating: "d/", count: 20) + "…'")
         // Graphemes: 60 decomposed é (e + U+0301, 120 scalars) cut after 40 of them, not after 40 scalars.
         let decomposed = String(repeating: "e\u{301}", count: 60)
         #expect(shortenedUserText(decomposed) == String(repeating: "e\u{301}", count: 40) + "…")

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import PoisoningEngine
+import TestSupport
 @testable import StudyPipeline
 
 /// The rule that decides which folders make-report may replace (issue 19, section 1), on folders
@@ -99,7 +100,7 @@ import PoisoningEngine
         #expect {
             try staged.publish()
         } throws: { error in
-            "\(error)" == "cannot write to '…\(folder.path.suffix(40))': its manifest.json does not list 'notes.txt'; nothing was replaced"
+            "\(error)" == "cannot write to \(expectedQuotedPath(folder.path)): its manifest.json does not list 'notes.txt'; nothing was replaced"
         }
         #expect(try Data(contentsOf: folder.appendingPathComponent("notes.txt")) == Data("mine".utf8))
         #expect(pipeline.folderFailures(folder) == ["notes.txt is not part of this output set (manifest.json does not list it)"])
@@ -166,7 +167,7 @@ import PoisoningEngine
         try FileManager.default.removeItem(at: parent.appendingPathComponent(".make-report"))
         try FileManager.default.createSymbolicLink(atPath: parent.appendingPathComponent("dangling").path, withDestinationPath: "nowhere")
         let dangling = parent.appendingPathComponent("dangling").path
-        #expect(outputFolderProblem(dangling) == "'…\(dangling.suffix(40))' is a symbolic link to nothing; give a folder")
+        #expect(outputFolderProblem(dangling) == "\(expectedQuotedPath(dangling)) is a symbolic link to nothing; give a folder")
     }
 
     @Test func aLockFileTheToolDidNotWriteIsRefusedAndKept() throws {
@@ -180,7 +181,7 @@ import PoisoningEngine
             #expect(isLockFileContent(atPath: lock.path) == isLock, "\(content.debugDescription)")
         }
         try Data("my notes\n".utf8).write(to: lock)
-        #expect(outputFolderProblem(parent.appendingPathComponent("out").path) == "'…\(lock.path.suffix(40))': it holds content make-report did not "
+        #expect(outputFolderProblem(parent.appendingPathComponent("out").path) == "\(expectedQuotedPath(lock.path)): it holds content make-report did not "
             + "write, so it is not make-report's lock file and was left as it is; move it away")
         #expect(throws: ForeignLockFileError.self) { try LockFile.acquire(at: lock.path, waiting: false) }
         #expect(try String(contentsOf: lock, encoding: .utf8) == "my notes\n")

@@ -6,6 +6,7 @@ import PoisoningEngine
 import PoisoningFigures
 import PoisoningReport
 import StudyPipeline
+import Synchronization
 import TestSupport
 
 /// The pipeline driven without the binary: a small study's outputs written, compared and validated.
@@ -209,9 +210,9 @@ import TestSupport
             }
         }
         // Paths are quoted by their last 40 characters, the file's name and its nearest folders.
-        #expect(message(directory) == "'…\(directory.path.suffix(40))' is not a regular file")
-        #expect(message(fifo) == "'…\(fifo.path.suffix(40))' is not a regular file")   // read(2) would block forever
-        #expect(message(binary) == "'…\(binary.path.suffix(40))' is not UTF-8 text")
+        #expect(message(directory) == "\(expectedQuotedPath(directory.path)) is not a regular file")
+        #expect(message(fifo) == "\(expectedQuotedPath(fifo.path)) is not a regular file")   // read(2) would block forever
+        #expect(message(binary) == "\(expectedQuotedPath(binary.path)) is not UTF-8 text")
     }
 
     @Test func divergenceWarningsNameThreeRunsThenCount() {
@@ -256,7 +257,7 @@ import TestSupport
             #expect {
                 try StagedOutputFolder(path: folder.path)
             } throws: { error in
-                "\(error)" == "cannot write to '…\(folder.path.suffix(40))': the folder is in use by another make-report run "
+                "\(error)" == "cannot write to \(expectedQuotedPath(folder.path)): the folder is in use by another make-report run "
                     + "(process \(getpid())); wait for it to finish or give another --output"
             }
             withExtendedLifetime(first) {}
@@ -277,6 +278,43 @@ import TestSupport
         #expect(next.leftoverWarnings == ["\(quotedUserText(unmarked.path, keepingEnd: true)) is named as a staging folder of an ended run, "
             + "but nothing proves its files make-report's (no marker, no manifest); it was left as it is"])
         #expect(try FileManager.default.contentsOfDirectory(atPath: next.staging.path) == [".make-report-staging"])
+    }
+
+    /// Two runs into two folders of one parent share its work folder: one's end removes it when it
+    /// is empty (rmdir), which could fall between the other's making it and taking its lock there
+    /// (that run failed with "No such file or directory"). Replayed by a thread that removes the
+    /// empty work folder again and again, as the other run's end does, while a writer takes and
+    /// drops its folder 300 times: it never fails, and the work folder is gone at the end.
+    @Test func aWriterGoesOnWhenAnotherRunsEndRemovesTheSharedWorkFolder() throws {
+        let parent = pipeline.scratch().deletingLastPathComponent()
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let work = parent.appendingPathComponent(".make-report").path
+        /// What the removing thread shares with the test: whether to stop, and how often it removed the folder.
+        final class Remover: Sendable {
+            let state = Mutex((stop: false, removals: 0))
+        }
+        let remover = Remover()
+        let finished = DispatchSemaphore(value: 0)
+        Thread {
+            while !remover.state.withLock({ $0.stop }) {
+                if rmdir(work) == 0 { remover.state.withLock { $0.removals += 1 } }
+            }
+            finished.signal()
+        }.start()
+        var failures = [String]()
+        for round in 0..<300 {
+            do {
+                let folder = try StagedOutputFolder(path: parent.appendingPathComponent("out").path)
+                withExtendedLifetime(folder) {}
+            } catch {
+                failures.append("round \(round): \(error)")
+            }
+        }
+        remover.state.withLock { $0.stop = true }
+        finished.wait()
+        #expect(failures == [])
+        #expect(remover.state.withLock { $0.removals } > 0, "the race was not replayed")
+        #expect(!FileManager.default.fileExists(atPath: work))
     }
 
     @Test func aFailedWriteLeavesThePreviousSetAndNoStagingFolder() throws {
@@ -307,10 +345,10 @@ import TestSupport
         try Data("mine".utf8).write(to: foreign.appendingPathComponent("todo.txt"))
         #expect(outputFolderProblem("") == "the path is empty; give a folder name")
         #expect(outputFolderProblem("/") == "the file-system root cannot be an output folder")
-        #expect(outputFolderProblem(file.path) == "'…\(file.path.suffix(40))' is a file, not a folder")
-        #expect(outputFolderProblem(file.path + "/out") == "'…\(file.path.suffix(40))' is a file, not a folder")
+        #expect(outputFolderProblem(file.path) == "\(expectedQuotedPath(file.path)) is a file, not a folder")
+        #expect(outputFolderProblem(file.path + "/out") == "\(expectedQuotedPath(file.path)) is a file, not a folder")
         #expect(outputFolderProblem(foreign.path)
-            == "'…\(foreign.path.suffix(40))' is not make-report's to replace (it holds 'todo.txt' and no manifest.json written by make-report); give a new or empty folder")
+            == "\(expectedQuotedPath(foreign.path)) is not make-report's to replace (it holds 'todo.txt' and no manifest.json written by make-report); give a new or empty folder")
         #expect(outputFolderProblem(parent.appendingPathComponent("new/deeper").path) == nil)
         #expect(try FileManager.default.contentsOfDirectory(atPath: parent.path).sorted() == ["file", "notes"])
     }

@@ -90,3 +90,10 @@ public struct ReferenceRecording: Decodable, Sendable {
         return try JSONDecoder().decode(ReferenceRecording.self, from: Data(contentsOf: url))
     }
 }
+
+/// The ASCII path `path` as an error line quotes it, written out apart from `quotedUserText`: whole
+/// up to 81 characters (a path of 80 is quoted whole, and one of 81 too: cutting one character to
+/// put "…" in its place saves nothing), else "…" and its last 80 characters, the file name kept.
+public func expectedQuotedPath(_ path: String) -> String {
+    path.count <= 81 ? "'\(path)'" : "'…\(path.suffix(80))'"
+}

@@ -189,3 +189,58 @@ case_csv_label_column_index_or_name() {
     { why "the quoted name did not pick column 0, or was not kept as a name"; return 1; }
 }
 hostile_case csv-label-column-index-or-name case_csv_label_column_index_or_name
+
+# Issue 19 (left list): a class the split leaves without test rows (one row of it, train-fraction
+# 0.7) or without training rows (the split column marks all of it test) is refused before any work.
+case_csv_class_without_test_rows() {
+  csv_study . && { echo "x,label"; for i in $(seq 0 19); do echo "$i,$((i % 2))"; done; echo "20,c"; } >data.csv
+  local before; before=$(snapshot .)
+  mr --study study.yaml "${CSV_STUDY[@]}" --output out
+  refused "^make-report: error: data\.csv: class 'c' has no test rows \(the stratified split of its 1 row leaves none\); every class needs both training and test rows$" &&
+    unchanged . "$before" || return 1
+  printf 'data:\n  kind: csv\n  path: data.csv\n  label-column: label\n  split-column: split\n' >split.yaml
+  { echo "x,label,split"; for i in $(seq 0 19); do echo "$i,$((i % 2)),$([ $((i % 3)) = 0 ] && echo test || echo train)"; done
+    echo "20,c,test"; echo "21,c,test"; } >data.csv
+  before=$(snapshot .)
+  mr --study split.yaml "${CSV_STUDY[@]}" --output out
+  refused "^make-report: error: data\.csv: class 'c' has no training rows \(the split column marks all of its 2 rows test\); every class needs both training and test rows$" &&
+    unchanged . "$before"
+}
+hostile_case csv-class-without-test-rows case_csv_class_without_test_rows
+
+# Issue 19 (left list): a delimiter that is a quote or a digit would split the rows where the author
+# did not mean it: refused with the reason, nothing created.
+case_csv_bad_delimiter() {
+  csv_study . && printf 'x,label\n1,a\n2,b\n' >data.csv
+  printf 'data:\n  kind: csv\n  path: data.csv\n  delimiter: "\\""\n' >quote.yaml
+  printf 'data:\n  kind: csv\n  path: data.csv\n  delimiter: "1"\n' >digit.yaml
+  local before; before=$(snapshot .)
+  mr --study quote.yaml "${CSV_STUDY[@]}" --output out
+  refused "data\.delimiter: cannot be '\"', the quote that encloses a cell$" && unchanged . "$before" || return 1
+  mr --study digit.yaml "${CSV_STUDY[@]}" --output out
+  refused "data\.delimiter: cannot be '1', which a number in a cell is written with$" && unchanged . "$before"
+}
+hostile_case csv-bad-delimiter case_csv_bad_delimiter
+
+# Issue 19 (left list): a FIFO as the CSV file would block the read forever: refused at once, no
+# writer needed, nothing created.
+case_csv_fifo_data() {
+  csv_study . && mkfifo data.csv
+  local before; before=$(snapshot .)
+  MR_TIMEOUT=20 mr --study study.yaml "${CSV_STUDY[@]}" --output out
+  refused "^make-report: error: data\.csv: '[^']*data\.csv' is not a regular file$" && unchanged . "$before"
+}
+hostile_case csv-fifo-data case_csv_fifo_data
+
+# Issue 19 (left list): feature cells are read as pandas reads them: 0x10 is text (Swift's Float
+# reads 16), and 3.5e38 is a number beyond the 32-bit floats' range, not "not a number".
+case_csv_feature_cells_as_pandas_reads_them() {
+  csv_study . && { echo "x,label"; for i in $(seq 0 19); do echo "$i,$((i % 2))"; done; echo "0x10,1"; } >data.csv
+  local before; before=$(snapshot .)
+  mr --study study.yaml "${CSV_STUDY[@]}" --output out
+  refused "^make-report: error: data\.csv:22: column x is not a number: '0x10'$" && unchanged . "$before" || return 1
+  sed -i 's/^0x10,/3.5e38,/' data.csv
+  mr --study study.yaml "${CSV_STUDY[@]}" --output out
+  refused "^make-report: error: data\.csv:22: column x is outside Float range: '3\.5e38' \(features are 32-bit floats, at most ±3\.4028235e\+38\)$"
+}
+hostile_case csv-feature-cells-as-pandas-reads-them case_csv_feature_cells_as_pandas_reads_them

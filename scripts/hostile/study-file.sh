@@ -83,3 +83,13 @@ case_twenty_thousand_claimed_thresholds() {
   refused "claims\.thresholds: expected at most 1000 published thresholds, found 20000"
 }
 hostile_case twenty-thousand-claimed-thresholds case_twenty_thousand_claimed_thresholds
+
+# Issue 19 (left list): a FIFO as the study file would block the read forever: refused at once, no
+# writer needed, nothing created.
+case_fifo_study() {
+  mkfifo s.yaml
+  local before; before=$(snapshot .)
+  MR_TIMEOUT=20 mr run --study s.yaml --output out --no-store
+  refused "s\.yaml' is not a regular file$" && unchanged . "$before"
+}
+hostile_case fifo-study case_fifo_study
