@@ -145,21 +145,20 @@ for option in "${merge_options[@]}"; do
 done
 [[ "$job_name" =~ ^[A-Za-z0-9._-]+$ ]] || refuse "--job-name: '$job_name' may hold only letters, digits, '.', '_' and '-'"
 
-# The study must parse, and N must not exceed its runs, before anything is queued. make-report has
-# no dry run, so its own check is used: with --max-runs 1 it refuses any study of more than one run,
-# before any work and naming the study's runs; any other refusal is the study's problem.
+# The study must parse and be shardable (an adaptive study is not), and N must not exceed its runs,
+# before anything is queued: make-report's dry run checks the study as a shard would and prints its
+# run count ("Dry run: the study has 36 runs ...").
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 status=0
-message=$("$binary" run --study "$study" --shard "$shards/$shards" --max-runs 1 --no-store --quiet \
-  --output "$scratch/check" 2>&1 >/dev/null) || status=$?
-if [ "$status" -eq 2 ] && [[ "$message" =~ the\ study\ has\ ([0-9]+)\ runs.*more\ than\ --max-runs\ 1 ]]; then
-  runs=${BASH_REMATCH[1]}
-  [ "$shards" -le "$runs" ] || refuse "--shards: $shards is more than the study's $runs runs; give at most $runs"
-elif [ "$status" -ne 0 ]; then
+message=$("$binary" run --study "$study" --shard 1/1 --dry-run --no-store --quiet --output "$scratch/check" 2>&1) || status=$?
+if [ "$status" -ne 0 ]; then
   message=${message##*$'\n'}
   refuse "the study '$study' is refused: ${message#make-report: error: }"
 fi
+[[ "$message" =~ the\ study\ has\ ([0-9]+)\ run ]] || refuse "$binary --dry-run did not give the study's run count: $message"
+runs=${BASH_REMATCH[1]}
+[ "$shards" -le "$runs" ] || refuse "--shards: $shards is more than the study's $runs runs; give at most $runs"
 
 # Everything below is written into DIR (created now) and submitted.
 mkdir -p "$output/logs" "$output/parts"
