@@ -108,6 +108,9 @@ public struct GradientCanceling: TargetedAttack {
             : "gradient-canceling's double-backward pass is written for softmax regression (logistic); \(type(of: model).kind) is not supported"
     }
 
+    /// True: the poisons are added to the clean rows, so ε_d may exceed 1 (τ often does).
+    public var addsRows: Bool { true }
+
     /// The input gradient of a row's parameter gradient and the parameter vector itself.
     public var requirements: Set<ModelCapability> { [.inputGradient, .parameterGradient] }
 
