@@ -183,7 +183,7 @@ struct StudyFileTests {
         #expect(accepted.config.fractions == [0, 0.5, 1.5, 4])
         #expect(error(targets + "attacks: [{kind: gradient-canceling, target: gradpc 0.5}, {kind: random-label-flip}]\n"
                       + "fractions: [0, 0.5, 1.5]\n")
-            == "s.yaml:4:1: fractions: 1.5 is above 1, but attacks[1] (random-label-flip) changes existing training rows, so at "
+            == "s.yaml:4:1: fractions: 1.5 is above 1, but attacks[1] (random label flip) changes existing training rows, so at "
             + "most all of them (1): fractions above 1 are for attacks that add rows, such as gradient-canceling")
         // At most 1, every attack may share the sweep.
         #expect(try study(targets + "attacks: [{kind: gradient-canceling, target: gradpc 0.5}, {kind: random-label-flip}]\n"
