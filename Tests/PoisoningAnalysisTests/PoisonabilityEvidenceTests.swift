@@ -6,30 +6,34 @@ import PoisoningAnalysis
 struct PoisonabilityEvidenceTests {
     typealias Point = PoisonabilityEvidence.FractionEvidence
 
-    /// τ of 1.0 and 1.2 over two seeds, target accuracy 0.6, and the given (fraction, ratio, accuracy).
-    func evidence(_ points: [(Double, Double, Double)], taus: [Double] = [1.0, 1.2]) -> PoisonabilityEvidence {
-        PoisonabilityEvidence(taus: taus, seedsWithoutThreshold: 0, targetAccuracy: 0.6,
+    /// τ of 1.0 and 1.2 over two seeds, target accuracy 0.6, the given (fraction, ratio, accuracy) means
+    /// and the runs (fraction, τ, ratio).
+    func evidence(_ points: [(Double, Double, Double)], runs: [(Double, Double, Double)] = [],
+                  taus: [Double] = [1.0, 1.2]) -> PoisonabilityEvidence {
+        PoisonabilityEvidence(taus: taus, runs: runs.map { PoisonabilityEvidence.RunEvidence(fraction: $0.0, tau: $0.1, gradientRatio: $0.2) },
+                              seedsWithoutThreshold: 0, targetAccuracy: 0.6,
                               fractions: points.map { Point(fraction: $0.0, gradientRatio: $0.1, victimAccuracy: $0.2) })
     }
 
-    @Test func theParameterSpaceFindingHoldsOnlyWithAFloorBelowTauAndCancellingAbove() {
-        let holds = evidence([(0.2, 0.3, 0.58), (0.5, 0.08, 0.55), (1.1, 0.02, 0.55), (2.0, 1.5e-6, 0.6)])
+    @Test func theParameterSpaceFindingHoldsOnlyWhenTheGradientFallsTenfoldAboveEachSeedsTau() {
+        // Seeds of τ 1.0 and 1.2; 1.1 lies above the first and below the second.
+        let runs = [(0.5, 1.0, 0.3), (0.5, 1.2, 0.08), (1.1, 1.0, 0.02), (1.1, 1.2, 0.05), (2.0, 1.0, 1.5e-6), (2.0, 1.2, 0.004)]
+        let holds = evidence([], runs: runs)
         #expect(holds.holdsInParameterSpace == true)
-        #expect(holds.parameterSpaceSentence == "In parameter space the paper's prediction holds: below τ (100.0%–120.0% over the "
-            + "seeds) the mixed gradient stays at 8.0% of the clean one or more (least at 50.0%), and at 200.0%, above it, it is "
-            + "1.5e-06, about 0 (under 1.0%).")
-        // Cancelled below τ: against the prediction.
-        let cancelledEarly = evidence([(0.2, 0.3, 0.58), (0.5, 0.004, 0.55), (2.0, 1.5e-6, 0.6)])
-        #expect(cancelledEarly.holdsInParameterSpace == false)
-        #expect(cancelledEarly.parameterSpaceSentence.hasPrefix("In parameter space the paper's prediction does not hold: below τ "
-            + "(100.0%–120.0% over the seeds) the mixed gradient stays at 0.4% of the clean one or more (least at 50.0%)"))
-        // Not cancelled above τ.
-        #expect(evidence([(0.5, 0.08, 0.55), (2.0, 0.05, 0.6)]).holdsInParameterSpace == false)
-        // No fraction above every seed's τ (1.1 lies between them): the runs cannot decide.
-        let short = evidence([(0.5, 0.08, 0.55), (1.1, 0.001, 0.6)])
+        #expect(holds.parameterSpaceSentence == "In parameter space the paper's prediction holds: below its seed's τ every run's "
+            + "mixed gradient stays at 5.0% of the clean one or more (least at 110.0%, τ = 120.0%), and at 200.0%, above τ, it is "
+            + "at most 0.4%, 12.5 times lower.")
+        // A fall of less than tenfold: 0.05 against 0.006.
+        let shallow = evidence([], runs: runs.dropLast() + [(2.0, 1.2, 0.006)])
+        #expect(shallow.holdsInParameterSpace == false)
+        #expect(shallow.parameterSpaceSentence.hasPrefix("In parameter space the paper's prediction does not hold: below its seed's "
+            + "τ every run's mixed gradient stays at 5.0% of the clean one or more (least at 110.0%, τ = 120.0%), and at 200.0%, "
+            + "above τ, it is at most 0.6%, 8.3 times lower (a fall by 10 times or more was asked)."))
+        // Every run above its τ: the runs cannot decide.
+        let short = evidence([], runs: [(2.0, 1.0, 1e-6)])
         #expect(short.holdsInParameterSpace == nil)
-        #expect(short.parameterSpaceSentence == "In parameter space the runs cannot decide: no swept fraction lies above τ "
-            + "(100.0%–120.0% over the seeds); sweep fractions on both sides of it.")
+        #expect(short.parameterSpaceSentence
+            == "In parameter space the runs cannot decide: no run lies below its seed's τ; sweep fractions on both sides of it.")
     }
 
     @Test func theAccuracyFindingComparesWhereTheVictimReachesTheTargetWithTau() {
@@ -49,7 +53,7 @@ struct PoisonabilityEvidenceTests {
     @Test func withoutAThresholdTheSectionSaysSo() {
         let none = evidence([(0.5, 0.001, 0.5)], taus: [])
         #expect(none.holdsInParameterSpace == nil && none.accuracySentence == nil)
-        #expect(none.parameterSpaceSentence
-            == "No seed's target has a threshold (<W, G> ≤ 0), so the paper predicts no floor for the mixed gradient.")
+        #expect(none.parameterSpaceSentence == "No seed's target has a threshold (the product of its weights and its clean "
+            + "gradient is at most 0), so the paper predicts no floor for the mixed gradient.")
     }
 }
