@@ -128,7 +128,7 @@ public struct PoisonabilityEvidence: Sendable, Equatable {
         let numbers = "below its seed's τ every run's mixed gradient stays at \(ratioText(floor.gradientRatio)) of the clean one or "
             + "more (least at \(percent(floor.fraction)), τ = \(percent(floor.tau))), and at \(percent(highest.fraction)), above τ, "
             + "it is at most \(ratioText(highest.gradientRatio))"
-            + (factor.isFinite ? ", \(fixed(factor, decimals: 1)) times lower" : ", 0")
+            + (factor.isFinite ? ", \(fixed(factor, decimals: factor < 100 ? 1 : 0)) times lower" : ", 0")
         if holdsInParameterSpace == true {
             return "In parameter space the paper's prediction holds: \(numbers)."
         }
