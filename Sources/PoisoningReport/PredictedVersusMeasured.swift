@@ -26,7 +26,9 @@ extension ReportModel {
                 if evidence.seedsWithoutThreshold > 0 { tau += "; none for \(evidence.seedsWithoutThreshold) seeds" }
             }
             let (below, above) = evidence.sides
-            let around = [below.last, above.first].compactMap { $0 }.map { "\(ratioText($0.gradientRatio)) at \(percent($0.fraction))" }
+            let around = [below.last.map { ($0, "below") }, above.first.map { ($0, "above") }].compactMap { $0 }.map { point, side in
+                "\(ratioText(point.gradientRatio)) at \(percent(point.fraction)) (\(side) every seed's τ)"
+            }
             return PredictedRow(series: results.series[series].label, tau: tau,
                                 targetAccuracy: evidence.targetAccuracy.isNaN ? "n/a" : fixed(evidence.targetAccuracy, decimals: 3),
                                 reachesTarget: evidence.reachesTargetAccuracy.map { percent($0.fraction) } ?? "not reached in the swept range",
