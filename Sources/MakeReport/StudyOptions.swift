@@ -45,7 +45,7 @@ enum StudyOption: String, CaseIterable {
         case .widths: "Hidden widths of one-hidden-layer MLPs, comma-separated; replaces the study's models."
         case .attacks: "Attack kinds, comma-separated, each with its default parameters; replaces the study's attacks."
         case .defenses: "Defense kinds, comma-separated, each with its default parameters; replaces the study's defenses."
-        case .fractions: "Poison fractions in [0, 1], comma-separated."
+        case .fractions: "Poison fractions in [0, 1], comma-separated; up to 10 for attacks that add rows (gradient-canceling)."
         case .seeds: "Seeds, comma-separated; each drives initialisation, shuffling and the attack's random choices."
         case .epochs: "Training epochs per run."
         case .lr: "SGD learning rate, no momentum, no weight decay."

@@ -50,7 +50,8 @@ public func fitSeries(_ points: [AggregatePoint], seriesCount: Int, classes: Int
         let cleanFraction = curve.first?.fraction ?? 0
         let clean = curve.first?.metric(MetricKey.testAccuracy)?.mean
         let swept = (curve.first?.fraction ?? 0)...(curve.last?.fraction ?? 0)
-        switch fitDescendingSigmoid(x: measured.map(\.0), y: measured.map(\.1)) {
+        let bounds = SigmoidFitBounds.study(largestFraction: all.last?.fraction ?? 1)
+        switch fitDescendingSigmoid(x: measured.map(\.0), y: measured.map(\.1), bounds: bounds) {
         case .failure(let error):
             return SeriesFit(series: series, cleanAccuracy: clean, cleanFraction: cleanFraction, chanceAccuracy: chance,
                              parameters: nil, rSquared: nil, residualSumOfSquares: nil, failure: error.description,

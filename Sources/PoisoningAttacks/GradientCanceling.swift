@@ -13,7 +13,8 @@ import PoisoningUtilities
 /// training rows), the target made from it (`TargetModel`), then m = round(fraction · n) poisons
 /// added to the n clean rows (ε_d = m/n, the run's fraction):
 /// 1. Poison j starts as a copy of a clean training row, the first m picks of a partial Fisher-Yates
-///    shuffle on the stream (seed, "poison-samples"), its label kept.
+///    shuffle on the stream (seed, "poison-samples"), its label kept; above ε_d = 1 (more poisons than
+///    rows, the attack adds rows) the picks go round again: poison j starts as pick j mod n.
 /// 2. Its features descend the norm of the mixture's summed gradient,
 ///        N = ‖Σ_clean ∇ℓ + Σ_poisons ∇ℓ‖ = n ‖g(μ; w) + ε_d g(ν; w)‖ = n √(2L),
 ///    L = ½‖g(μ; w) + ε_d g(ν; w)‖² the paper's objective (`GradientCancelingObjective`: one
@@ -112,6 +113,9 @@ public struct GradientCanceling: TargetedAttack {
             : "gradient-canceling's double-backward pass is written for softmax regression (logistic); \(type(of: model).kind) is not supported"
     }
 
+    /// True: the poisons are added to the clean rows, so ε_d may exceed 1 (τ often does).
+    public var addsRows: Bool { true }
+
     /// The input gradient of a row's parameter gradient and the parameter vector itself.
     public var requirements: Set<ModelCapability> { [.inputGradient, .parameterGradient] }
 
@@ -153,8 +157,8 @@ public struct GradientCanceling: TargetedAttack {
         let count = poisonCount(fraction: fraction, of: n)
         var rows = Array(0..<n)
         var stream = Xoshiro256StarStar(seed: seed, purpose: "poison-samples")
-        stream.choosePrefix(count, of: &rows)
-        let sources = Array(rows[..<count])
+        stream.choosePrefix(min(count, n), of: &rows)
+        let sources = (0..<count).map { rows[$0 % n] }
         var objective = GradientCancelingObjective(target: aim, clean: train, poisonLabels: sources.map { train.labels[$0] })
         var poisons = sources.flatMap { row in train.features[(row * d)..<((row + 1) * d)].map(Double.init) }
         var lower = [Double](repeating: .infinity, count: d), upper = [Double](repeating: -.infinity, count: d)

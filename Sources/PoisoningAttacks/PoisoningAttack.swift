@@ -31,6 +31,9 @@ public protocol PoisoningAttack: StudyComponent {
     /// clean training rows with `trainer.surrogate(knowledge)` (`trainer` has the run's architecture,
     /// settings and seed); nil when that model diverged. Test labels are never changed.
     func poison(_ split: TrainTestSplit, fraction: Double, seed: UInt64, trainer: ModelTrainer) -> PoisonedTrainingSet?
+    /// Whether it adds poisons to the clean rows rather than changing some of them: its budget is
+    /// then poisons per clean row and may exceed 1 (false by default).
+    var addsRows: Bool { get }
     /// The memory `poison` takes on a run of `sizes`: what its poisoned set holds beyond the clean
     /// split it shares, and its scratch (models it trains included).
     func memoryNeed(_ sizes: RunSizes) -> MemoryNeed
@@ -41,6 +44,8 @@ extension PoisoningAttack {
     public var metrics: [MetricInfo] { [] }
     /// None by default: the attack trains no surrogate.
     public var knowledge: AttackerKnowledge? { nil }
+    /// False by default: the attack changes existing rows.
+    public var addsRows: Bool { false }
     /// None by default: it runs on any sizes.
     public func problem(classCount: Int, featureCount: Int) -> (key: String, message: String)? { nil }
     /// None by default: it runs on any split.

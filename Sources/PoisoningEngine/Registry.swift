@@ -12,6 +12,7 @@ public enum Registry {
     /// Data sets.
     public static let datasets: [any DatasetSource.Type] = [
         GaussianClusters.self,
+        MadeClassification.self,
         CSVDataset.self,
     ]
     /// Models.

@@ -100,8 +100,10 @@ public struct RunResult: Sendable, Codable, Equatable {
         } else if divergence == nil {
             return "it has neither metrics nor the reason it diverged"
         }
-        guard poisonedCount >= 0, poisonedCount <= (trainingRows ?? Int.max), realisedFraction.isFinite,
-              (0...1).contains(realisedFraction) else {
+        // An attack that adds rows poisons up to its budget, beyond the training rows when it exceeds 1.
+        let most = trainingRows.map { max($0, poisonCount(fraction: fraction, of: $0)) } ?? Int.max
+        guard poisonedCount >= 0, poisonedCount <= most, realisedFraction.isFinite, realisedFraction >= 0,
+              realisedFraction <= 1 || fraction > 1 else {
             return "its poisoned count \(poisonedCount) or realised fraction \(realisedFraction) is impossible"
         }
         if let trainingRows, realisedFraction != Double(poisonedCount) / Double(trainingRows) {

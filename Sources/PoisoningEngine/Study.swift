@@ -81,6 +81,13 @@ public struct StudyDesign: Sendable {
         if let problem = Self.capabilityProblem(models: models.map(\.0), attacks: attacks.map(\.0), defenses: defenses.map(\.0)) {
             throw SpecificationError(path: problem.path, location: locations.location(of: problem.path), message: problem.message)
         }
+        if let above = config.fractions.first(where: { $0 > 1 }),
+           let index = attacks.firstIndex(where: { !$0.0.addsRows }) {
+            throw SpecificationError(path: "fractions", location: locations.location(of: "fractions"),
+                                     message: "\(above) is above 1, but attacks[\(index)] (\(attacks[index].0.label)) changes existing "
+                                         + "training rows, so at most all of them (1): fractions above 1 are for attacks that add rows, "
+                                         + "such as gradient-canceling")
+        }
         if !config.fractions.contains(0), let corrected = attacks.first(where: { $0.0.metrics.contains(where: \.hasBaseline) }) {
             throw SpecificationError(path: "fractions", location: locations.location(of: "fractions"),
                                      message: "\(corrected.0.label) measures its success against the clean model of each series "

@@ -22,7 +22,7 @@ public struct StudyConfig: Sendable, Equatable, Codable {
     public var defenses: [ParameterValue]
     /// Target models for attacks that aim at one (Gradient Canceling), made per model and seed; none by default.
     public var targets: [ParameterValue]
-    /// Poison fractions, in [0, 1].
+    /// Poison fractions, in [0, 1], or up to `maximumFraction` when every attack adds rows.
     public var fractions: [Double]
     /// Seeds; each drives initialisation, shuffling and the attack's random choices. In an adaptive
     /// study (`sequential`), the seeds listed first in its sequence.
@@ -126,6 +126,10 @@ public struct StudyConfig: Sendable, Equatable, Codable {
 
     /// The largest number of runs a study may have.
     public static let maximumRuns = 1_000_000
+    /// The largest poison fraction a study may sweep: poisons per clean row for an attack that adds
+    /// rows (Gradient Canceling's budget ε_d can exceed 1); an attack that changes existing rows
+    /// stops at 1 (`Study` refuses more).
+    public static let maximumFraction = 10.0
 
     /// The number of runs, models x attacks x defenses x fractions x seeds (an adaptive study's
     /// largest number of seeds; `Int.max` should the product overflow), known without reading the data.
@@ -193,8 +197,9 @@ public struct StudyConfig: Sendable, Equatable, Codable {
                                             + "\(Registry.targets.map { $0.kind }.joined(separator: ", ")) (default: none).")
         // -0.0 is read as 0 (one clean fraction, printed "0.0%"); a fraction given twice would be one
         // cell of the sweep averaged twice.
-        config.fractions = try reader.doubleList("fractions", default: reference.fractions, in: 0...1,
-                                                 help: "Poison fractions to sweep, each in [0, 1].").map { $0 == 0 ? 0 : $0 }
+        config.fractions = try reader.doubleList("fractions", default: reference.fractions, in: 0...maximumFraction,
+                                                 help: "Poison fractions to sweep, each in [0, 1]; up to \(Int(maximumFraction)) for attacks that "
+                                                     + "add rows (gradient-canceling), whose budget is poisons per clean row.").map { $0 == 0 ? 0 : $0 }
         if let repeated = config.fractions.indices.first(where: { config.fractions[..<$0].contains(config.fractions[$0]) }) {
             throw reader.error("fractions", "\(config.fractions[repeated]) is given twice")
         }

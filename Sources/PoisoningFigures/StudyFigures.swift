@@ -50,6 +50,7 @@ let figureRegistry: [@Sendable (StudyResults, StudyStyles) -> [StudyFigure]] = [
     one(trainVersusTestFigure),
     one(attackSuccessFigure),
     one(defenseTradeOffFigure),
+    one(poisonabilityFigure),
     detectionFigures,
 ]
 
@@ -61,7 +62,7 @@ private func one(_ figure: @escaping @Sendable (StudyResults, StudyStyles) -> St
 
 /// The study's figures, in order: accuracy vs poison fraction with fits and thresholds, the
 /// generalization gap, train-vs-test panels (one per series), the success rate of attacks that
-/// measure it, and for studies with defenses their trade-off and one detection figure per defense
+/// measure it, gradient canceling against the predicted threshold τ, and for studies with defenses their trade-off and one detection figure per defense
 /// that scores rows.
 public func studyFigures(_ results: StudyResults) -> [StudyFigure] {
     let styles = StudyStyles(results)

@@ -40,7 +40,7 @@ public func findingSentences(_ results: StudyResults) -> [String] {
             (s.gapAtLargestFraction.value.map { fixed($0, decimals: 3) } ?? "n/a")
                 + " (\(words.seedInterval(s.gapAtLargestFraction.interval, words.accuracy)))"
         } + ".")
-    let caveats = statistics.series.compactMap { s in caveat(s, level: words.level).map { "\(words.name(s.series)) (\($0))" } }
+    let caveats = statistics.series.compactMap { s in caveat(s, level: words.level, largestFraction: findings.largestFraction).map { "\(words.name(s.series)) (\($0))" } }
     if !caveats.isEmpty {
         sentences.append("Poorly identified fits: " + listing(caveats) + ". Read these curves as descriptions of the swept "
             + "range, not as estimates of where accuracy would level off.")
@@ -382,8 +382,8 @@ private func curveSentence(_ results: StudyResults, words: FindingWords) -> Stri
 }
 
 /// What makes a series' fitted curve poorly identified, in a clause (`level` names its intervals);
-/// nil when nothing does.
-private func caveat(_ s: SeriesStatistics, level: String) -> String? {
+/// nil when nothing does; the fit's bounds are those of a sweep up to `largestFraction`.
+private func caveat(_ s: SeriesStatistics, level: String, largestFraction: Double) -> String? {
     var problems = [String]()
     if let ceiling = s.fittedCeiling, ceiling > 1 {
         problems.append("the curve starts at L + b = \(fixed(ceiling, decimals: 2)), above any accuracy")
@@ -393,17 +393,18 @@ private func caveat(_ s: SeriesStatistics, level: String) -> String? {
             + "is extrapolated")
     }
     if !s.parametersAtBounds.isEmpty {
+        let bounds = SigmoidFitBounds.study(largestFraction: largestFraction)
         // The estimate itself, or only its interval: "L, x0 and b reach the fit's bounds" alone reads as the estimates.
-        let atBound = Set(estimatesAtBounds(s))
+        let atBound = Set(estimatesAtBounds(s, bounds: bounds))
         let estimates = s.parametersAtBounds.filter(atBound.contains), intervals = s.parametersAtBounds.filter { !atBound.contains($0) }
         if !estimates.isEmpty {
             problems.append("the estimate\(estimates.count == 1 ? "" : "s") of \(listing(estimates)) "
-                + "reach\(estimates.count == 1 ? "es" : "") the fit's bound\(estimates.count == 1 ? "" : "s") of \(boundsText(estimates))")
+                + "reach\(estimates.count == 1 ? "es" : "") the fit's bound\(estimates.count == 1 ? "" : "s") of \(boundsText(estimates, bounds: bounds))")
         }
         if !intervals.isEmpty {
             problems.append("the \(level) interval\(intervals.count == 1 ? "" : "s") of \(listing(intervals)), not "
                 + "\(intervals.count == 1 ? "its estimate" : "their estimates"), reach\(intervals.count == 1 ? "es" : "") the fit's "
-                + "bound\(intervals.count == 1 ? "" : "s") of \(boundsText(intervals))")
+                + "bound\(intervals.count == 1 ? "" : "s") of \(boundsText(intervals, bounds: bounds))")
         }
     }
     return problems.isEmpty ? nil : problems.joined(separator: "; ")
@@ -411,17 +412,16 @@ private func caveat(_ s: SeriesStatistics, level: String) -> String? {
 
 /// The sigmoid parameters ("L", "k", "x0", "b") whose estimate itself lies at a bound of the fit
 /// (`SigmoidFitBounds.reaches`, as `SeriesStatistics.parametersAtBounds` decides).
-private func estimatesAtBounds(_ s: SeriesStatistics) -> [String] {
+private func estimatesAtBounds(_ s: SeriesStatistics, bounds: SigmoidFitBounds) -> [String] {
     let values = [s.amplitude.value, s.steepness.value, s.midpoint.value, s.floor.value]
     return ["L", "k", "x0", "b"].indices.compactMap { j in
         guard let value = values[j] else { return nil }
-        return SigmoidFitBounds.study.reaches(value, parameter: j) ? ["L", "k", "x0", "b"][j] : nil
+        return bounds.reaches(value, parameter: j) ? ["L", "k", "x0", "b"][j] : nil
     }
 }
 
 /// The fit's bounds of the named sigmoid parameters, in their order: "[0, 1.5] and [0, 1]" for L and x0.
-private func boundsText(_ names: [String]) -> String {
-    let bounds = SigmoidFitBounds.study
+private func boundsText(_ names: [String], bounds: SigmoidFitBounds) -> String {
     let ranges = ["L": (bounds.lower.amplitude, bounds.upper.amplitude), "k": (bounds.lower.steepness, bounds.upper.steepness),
                   "x0": (bounds.lower.midpoint, bounds.upper.midpoint), "b": (bounds.lower.floor, bounds.upper.floor)]
     return listing(names.compactMap { name in ranges[name].map { "[\(compact($0.0)), \(compact($0.1))]" } })

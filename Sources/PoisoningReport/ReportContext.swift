@@ -81,6 +81,10 @@ public func templateContext(_ model: ReportModel, format: ReportFormat, figureSo
         row(["series": r.series, "fraction": r.fraction, "removed": r.removed, "precision": r.precision, "recall": r.recall,
              "auroc": r.auroc, "tpr": r.tpr], more: ["hasRemoved": .flag(r.hasRemoved)])
     }
+    let predictedRows: [TemplateValue] = model.predictedRows.map { r in
+        row(["series": r.series, "tau": r.tau, "targetAccuracy": r.targetAccuracy, "reachesTarget": r.reachesTarget,
+             "threshold": r.threshold, "ratios": r.ratios], more: ["findings": .list(r.findings.map { ["sentence": t($0)] })])
+    }
     let attackRows: [TemplateValue] = model.attackComparisonRows.map { r in
         row(["model": r.model, "attack": r.attack, "threshold": r.threshold, "accuracy": r.accuracy, "poisoned": r.poisoned,
              "success": r.success])
@@ -145,6 +149,8 @@ public func templateContext(_ model: ReportModel, format: ReportFormat, figureSo
         "defenseRows": .list(defenseRows),
         "hasAttackMetrics": .flag(!attackMetrics.isEmpty),
         "attackMetrics": .list(attackMetrics),
+        "hasPredicted": .flag(!predictedRows.isEmpty),
+        "predictedRows": .list(predictedRows),
         "hasDetection": .flag(!detectionRows.isEmpty),
         "detectionRows": .list(detectionRows),
         "findings": .list(model.findings.map { ["sentence": t($0)] }),

@@ -152,6 +152,8 @@ public struct ReportModel: Sendable {
     public let attackMetrics: [AttackMetricTable]
     /// The defenses' detection, by series and fraction.
     public let detectionRows: [DetectionRow]
+    /// Each gradient-canceling series: the predicted threshold τ beside what the runs measured.
+    public let predictedRows: [PredictedRow]
     /// The findings, as sentences (`findingSentences`), also printed by the commands.
     public let findings: [String]
     /// The figures, in order.
@@ -206,6 +208,7 @@ public struct ReportModel: Sendable {
         gapTable = Self.seriesTable(gapRows, headers: seriesHeaders)
         attackMetrics = Self.attackMetricTables(of: results, fractions: fractions)
         detectionRows = Self.detectionRows(of: results, fractions: fractions)
+        predictedRows = Self.predictedRows(of: results)
 
         // Attacks and defenses compared at one budget: the positive swept fraction nearest 10%.
         let budget = results.findings.comparisonBudget

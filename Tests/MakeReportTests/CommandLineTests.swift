@@ -521,7 +521,8 @@ struct StudyFileCommandTests {
     @Test func studyPrintIsTheReferenceStudyAndRunsAsIt() throws {
         let printed = try commands.run(["study", "--print"])
         #expect(printed.status == 0)
-        #expect(printed.standardOutput.contains("# Poison fractions to sweep, each in [0, 1].\nfractions:"))
+        #expect(printed.standardOutput.contains("# Poison fractions to sweep, each in [0, 1]; up to 10 for attacks that add rows "
+            + "(gradient-canceling), whose budget is poisons per clean row.\nfractions:"))
         let folder = commands.temporaryFolder()
         let file = folder.appendingPathComponent("reference.yaml")
         try printed.standardOutput.write(to: file, atomically: true, encoding: .utf8)

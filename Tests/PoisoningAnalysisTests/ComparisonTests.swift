@@ -138,7 +138,9 @@ struct ComparisonTests {
         #expect(refusal(edited(#""n_samples": 500"#, #""n_samples": -10"#)) == prefix + "config.n_samples: must lie in [2, 10000000]")
         #expect(refusal(edited(#""train_fraction": 0.7"#, #""train_fraction": 1.0"#))
             == prefix + "config.train_fraction: must leave at least one training and one test sample")
-        #expect(refusal(edited("0.3\n", "1.5\n")) == prefix + "config.poison_fractions: each value must lie in [0.0, 1.0]")
+        #expect(refusal(edited("0.3\n", "1.5\n")) == prefix + "config.poison_fractions: 1.5 is above 1, but the published study's "
+            + "label flips change existing training rows, so at most all of them (1)")
+        #expect(refusal(edited("0.3\n", "10.5\n")) == prefix + "config.poison_fractions: each value must lie in [0.0, 10.0]")
         #expect(refusal(edited("16,\n", "0,\n")) == prefix + "config.hidden_widths: each width must lie in [1, 65536]")
         #expect(refusal(edited(#""hidden_width": 16"#, #""hidden_width": 32"#))
             == prefix + "runs[2] repeats the poison_fraction, hidden_width and seed of an earlier run")

@@ -17,9 +17,9 @@ struct SigmoidFitTests {
         #expect(bounds.reaches(0.0009, parameter: 2) && !bounds.reaches(0.0011, parameter: 2))
         #expect(bounds.reaches(0.9991, parameter: 3) && !bounds.reaches(0.9989, parameter: 3))
         let fitted = SigmoidParameters(amplitude: 0.6, steepness: 8.3, midpoint: 0.48, floor: 0.3)
-        #expect(parametersAtBounds(fitted, intervals: [nil, Interval(lower: 6.0, upper: 99.9996), nil, nil]) == ["k"])
-        #expect(parametersAtBounds(fitted, intervals: [nil, Interval(lower: 6.0, upper: 99.8), nil, nil]) == [])
-        #expect(parametersAtBounds(SigmoidParameters(amplitude: 0.6, steepness: 99.9996, midpoint: 0.48, floor: 0.3), intervals: []) == ["k"])
+        #expect(parametersAtBounds(fitted, intervals: [nil, Interval(lower: 6.0, upper: 99.9996), nil, nil], largestFraction: 0.5) == ["k"])
+        #expect(parametersAtBounds(fitted, intervals: [nil, Interval(lower: 6.0, upper: 99.8), nil, nil], largestFraction: 0.5) == [])
+        #expect(parametersAtBounds(SigmoidParameters(amplitude: 0.6, steepness: 99.9996, midpoint: 0.48, floor: 0.3), intervals: [], largestFraction: 0.5) == ["k"])
     }
 
     static let fractions = [0, 0.01, 0.05, 0.10, 0.15, 0.20, 0.30, 0.40, 0.50]

@@ -114,6 +114,26 @@ struct GradientCancelingTests {
         }
     }
 
+    /// A budget above 1 adds more poisons than clean rows: the shuffle's picks go round again, so with
+    /// no descent worth the name (one step at a learning rate of 1e-9) the poisons are the clean rows
+    /// in the shuffle's order, repeated.
+    @Test func aBudgetAboveOneAddsMorePoisonsThanRows() throws {
+        let split = GaussianClusters(samples: 30, features: 3, classes: 2, seed: 2).makeSplit()
+        let n = split.train.count, d = 3
+        let trainer = ModelTrainer(model: NetworkShape(inputs: d, hidden: [], classes: 2), settings: TrainingSettings(epochs: 5), seed: 1)
+        let attack = GradientCanceling(targetLabel: "gradpc 0.5", target: GradPCTarget(epsW: 0.5), steps: 1, learningRate: 1e-9)
+        #expect(attack.addsRows)
+        let poisoned = try #require(attack.poison(split, fraction: 2.5, seed: 4, trainer: trainer))
+        let m = poisonCount(fraction: 2.5, of: n)
+        #expect(n == 21 && m == 52 && poisoned.data.count == n + m && poisoned.poisonedRows == Array(n..<(n + m)))
+        for j in n..<m {
+            let poison = Array(poisoned.data.features[((n + j) * d)..<((n + j + 1) * d)])
+            let earlier = Array(poisoned.data.features[((n + j - n) * d)..<((n + j - n + 1) * d)])
+            #expect(zip(poison, earlier).allSatisfy { abs($0 - $1) < 1e-6 }, "poison \(j - n) and \(j) start from the same row")
+            #expect(poisoned.data.labels[n + j] == poisoned.data.labels[j])
+        }
+    }
+
     /// The report introduces each metric's table with "The " and its meaning, and the findings put the
     /// meaning in brackets after its name: no meaning may start with "the" ("The the poison budget").
     @Test func noMetricMeaningStartsWithThe() {

@@ -112,6 +112,21 @@ struct UserTextTests {
         #expect(error.hasSuffix("planning, claims)") && error.count < 300)
     }
 
+    @Test func morePoisonedRowsThanTrainingRowsPassOnlyForABudgetAboveOne() {
+        func problem(fraction: Double, poisoned: Int, rows: Int?) -> String? {
+            RunResult(fraction: fraction, series: 0, seed: 1, poisonedCount: poisoned, realisedFraction: Double(poisoned) / 700,
+                      metrics: [MetricKey.trainAccuracy: 0.9, MetricKey.testAccuracy: 0.8, MetricKey.trainCleanAccuracy: 0.9,
+                                MetricKey.generalizationGap: 0.9 - 0.8, MetricKey.finalLoss: 0.1], divergence: nil)
+                .problem(trainingRows: rows, recordable: nil)
+        }
+        // Gradient canceling at ε_d = 2.5 on 700 rows adds 1,750 poisons.
+        #expect(problem(fraction: 2.5, poisoned: 1750, rows: 700) == nil)
+        #expect(problem(fraction: 2.5, poisoned: 1750, rows: nil) == nil)
+        // More than its budget, or more than the rows for a budget of at most 1: impossible.
+        #expect(problem(fraction: 2.5, poisoned: 1751, rows: 700) == "its poisoned count 1751 or realised fraction \(1751.0 / 700) is impossible")
+        #expect(problem(fraction: 0.5, poisoned: 1050, rows: nil) == "its poisoned count 1050 or realised fraction 1.5 is impossible")
+    }
+
     @Test func aGapRoundedWithItsAccuraciesPassesAndAWrongOneShowsTheExpectedValue() {
         func problem(train: Double, test: Double, gap: Double) -> String? {
             RunResult(fraction: 0, series: 0, seed: 1, poisonedCount: 0, realisedFraction: 0,

@@ -42,7 +42,8 @@ struct StudyFileTests {
         let reference = try Study(StudyConfig.reference)
         let text = studyFileText(reference, header: ["The reference study."])
         #expect(text.hasPrefix("# The reference study.\n"))
-        #expect(text.contains("# Poison fractions to sweep, each in [0, 1].\nfractions: [0.0, 0.01, 0.05"))
+        #expect(text.contains("# Poison fractions to sweep, each in [0, 1]; up to 10 for attacks that add rows (gradient-canceling), "
+            + "whose budget is poisons per clean row.\nfractions: [0.0, 0.01, 0.05"))
         #expect(text.contains("models:\n  # mlp: "))
         #expect(text.contains("  - kind: mlp\n    # Hidden layer widths"))
         #expect(try study(text).config == reference.config)
@@ -161,7 +162,7 @@ struct StudyFileTests {
             == "s.yaml:4:5: models[0].dropout: unknown key 'dropout' (known keys: kind, hidden)")
         #expect(error("fractons: [0, 0.1]\n").hasPrefix("s.yaml:1:1: fractons: unknown key 'fractons', did you mean 'fractions'?"))
         #expect(error("training:\n  epochs: many\n") == "s.yaml:2:3: training.epochs: expected an integer, not a string (many)")
-        #expect(error("fractions: [0, 1.5]\n") == "s.yaml:1:1: fractions: each value must lie in [0.0, 1.0]")
+        #expect(error("fractions: [0, 10.5]\n") == "s.yaml:1:1: fractions: each value must lie in [0.0, 10.0]")
         #expect(error("training:\n  learning-rate: -1\n") == "s.yaml:2:3: training.learning-rate: must lie in [1e-12, 1000000.0]")
         #expect(error("attacks:\n  - kind: clas-flip\n")
             == "s.yaml:2:5: attacks[0].kind: expected one of random-label-flip, class-flip, margin-flip, confident-flip, backdoor, "
@@ -174,6 +175,19 @@ struct StudyFileTests {
         #expect(error("models: []\n") == "s.yaml:1:1: models: expected a list with at least one entry")
         #expect(error("") == "s.yaml:1:1: the study file is empty; `make-report study --print` prints one to start from")
         #expect(error("seeds: [1, 1]\n") == "s.yaml:1:1: seeds: values must not repeat")
+    }
+
+    @Test func fractionsAboveOneAreForAttacksThatAddRowsOnly() throws {
+        let targets = "targets: [{kind: gradpc, eps-w: 0.5}]\nmodels: [{kind: logistic}]\n"
+        let accepted = try study(targets + "attacks: [{kind: gradient-canceling, target: gradpc 0.5}]\nfractions: [0, 0.5, 1.5, 4]\n")
+        #expect(accepted.config.fractions == [0, 0.5, 1.5, 4])
+        #expect(error(targets + "attacks: [{kind: gradient-canceling, target: gradpc 0.5}, {kind: random-label-flip}]\n"
+                      + "fractions: [0, 0.5, 1.5]\n")
+            == "s.yaml:4:1: fractions: 1.5 is above 1, but attacks[1] (random label flip) changes existing training rows, so at "
+            + "most all of them (1): fractions above 1 are for attacks that add rows, such as gradient-canceling")
+        // At most 1, every attack may share the sweep.
+        #expect(try study(targets + "attacks: [{kind: gradient-canceling, target: gradpc 0.5}, {kind: random-label-flip}]\n"
+                          + "fractions: [0, 0.5, 1]\n").config.fractions == [0, 0.5, 1])
     }
 
     @Test func aRepeatedKeyIsNamedAtTheRepeatWithTheLineOfTheFirst() {

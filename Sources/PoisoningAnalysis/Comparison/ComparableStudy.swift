@@ -173,6 +173,12 @@ private struct PublishedResults: Decodable {
                 ParameterEntry(key: "seeds", value: .list(seeds.map { .int(Int(exactly: $0) ?? -1) })),
             ])
             let config = try StudyConfig.read(document, locations: SourceLocations()).config
+            // The published study's attack flips labels of existing rows: at most all of them.
+            if let above = config.fractions.first(where: { $0 > 1 }) {
+                throw SpecificationError(path: "fractions", location: nil,
+                                         message: "\(above) is above 1, but the published study's label flips change existing "
+                                             + "training rows, so at most all of them (1)")
+            }
             /// A reader of the component at `path`.
             func reader(_ value: ParameterValue, _ path: String) -> ParameterReader {
                 ParameterReader(value.entries ?? [], path: path, locations: SourceLocations())

@@ -40,9 +40,15 @@ public struct SigmoidFitBounds: Sendable, Equatable {
     public let upper: SigmoidParameters
 
     /// The reference study's bounds: L in [0, 1.5], k in [0.1, 100], x0 in [0, 1], b in [0, 1].
-    public static let study = SigmoidFitBounds(
-        lower: SigmoidParameters(amplitude: 0, steepness: 0.1, midpoint: 0, floor: 0),
-        upper: SigmoidParameters(amplitude: 1.5, steepness: 100, midpoint: 1, floor: 1))
+    public static let study = study(largestFraction: 1)
+
+    /// The study's bounds for a sweep whose largest fraction is `largestFraction`: x0 in [0, max(1,
+    /// largestFraction)], so that an attack that adds rows (budgets above 1) can have its drop's
+    /// middle anywhere in the sweep; the other bounds as `study`.
+    public static func study(largestFraction: Double) -> SigmoidFitBounds {
+        SigmoidFitBounds(lower: SigmoidParameters(amplitude: 0, steepness: 0.1, midpoint: 0, floor: 0),
+                         upper: SigmoidParameters(amplitude: 1.5, steepness: 100, midpoint: max(1, largestFraction), floor: 1))
+    }
 
     /// The study's start point for data y: L = max - min, k = 10, x0 = 0.2, b = min, clipped into the box.
     public func studyStart(for y: [Double]) -> SigmoidParameters {

@@ -152,7 +152,7 @@ func seriesStatistics(fit: SeriesFit, runs: [RunResult], fractions sweep: [Doubl
                                  threshold: thresholdEstimate(fit.threshold.censored(curve: p), swept: swept, interval: nil), amplitude: none(p?.amplitude), steepness: none(p?.steepness),
                                  midpoint: none(p?.midpoint), floor: none(p?.floor), gapAtLargestFraction: none(gapObserved?.isNaN == false ? gapObserved : nil),
                                  band: nil, curves: curves, preferredCurve: preferred(curves), curveEvidence: evidence,
-                                 parametersAtBounds: p.map { parametersAtBounds($0, intervals: []) } ?? [],
+                                 parametersAtBounds: p.map { parametersAtBounds($0, intervals: [], largestFraction: allFractions.last ?? 1) } ?? [],
                                  dropRemainingAtLargestFraction: p.map { remainingDrop($0, at: fractions.last!) },
                                  fittedCeiling: p.map { $0.amplitude + $0.floor }), nil)
     }
@@ -162,6 +162,7 @@ func seriesStatistics(fit: SeriesFit, runs: [RunResult], fractions sweep: [Doubl
     let replicateMeans = measured.map { bootstrap.replicateMeans(accuracy[$0], resolution: resolution) }
     let cleanReplicates = replicateMeans[0]
     let chance = fit.chanceAccuracy
+    let bounds = SigmoidFitBounds.study(largestFraction: allFractions.last ?? 1)
     let grid = (0...40).map { fractions.first! + (fractions.last! - fractions.first!) * Double($0) / 40 }
     // Every replicate refitted, in chunks shared out among the workers: per replicate L, k, x0, b, the
     // threshold and the curve at each grid fraction (NaN where the refit fails). Each refit depends on
@@ -169,7 +170,8 @@ func seriesStatistics(fit: SeriesFit, runs: [RunResult], fractions sweep: [Doubl
     let chunk = 32, replicateCount = bootstrap.replicateCount
     let refitted = parallelMap(count: (replicateCount + chunk - 1) / chunk, threads: threads) { index -> [[Double]] in
         (index * chunk..<min((index + 1) * chunk, replicateCount)).map { r -> [Double] in
-            guard case .success(let refit) = fitDescendingSigmoid(x: x, y: replicateMeans.map { $0[r] }, start: fit.parameters) else {
+            guard case .success(let refit) = fitDescendingSigmoid(x: x, y: replicateMeans.map { $0[r] }, bounds: bounds,
+                                                                  start: fit.parameters) else {
                 return Array(repeating: .nan, count: 5 + grid.count)
             }
             let p = refit.parameters
@@ -206,7 +208,7 @@ func seriesStatistics(fit: SeriesFit, runs: [RunResult], fractions sweep: [Doubl
                                        interval: gapValues.last.flatMap { studentTInterval($0, resolution: resolution, confidence: confidence) }
                                            .map { clip($0, to: -1...1) }),
         band: band, curves: curves, preferredCurve: preferred(curves), curveEvidence: evidence,
-        parametersAtBounds: p.map { parametersAtBounds($0, intervals: parameterIntervals) } ?? [],
+        parametersAtBounds: p.map { parametersAtBounds($0, intervals: parameterIntervals, largestFraction: allFractions.last ?? 1) } ?? [],
         dropRemainingAtLargestFraction: p.map { remainingDrop($0, at: fractions.last!) },
         fittedCeiling: p.map { $0.amplitude + $0.floor })
     return (statistics, SeriesReplicates(swept: swept, threshold: p == nil ? Array(repeating: .nan, count: thresholds.count) : thresholds,
@@ -299,11 +301,11 @@ private func preferred(_ curves: [CurveFitSummary]) -> CurveModel? {
 }
 
 /// Names of the sigmoid parameters whose estimate or interval reaches the study's bounds
-/// (`SigmoidFitBounds.reaches`).
-func parametersAtBounds(_ p: SigmoidParameters, intervals: [Interval?]) -> [String] {
+/// for a sweep up to `largestFraction` (`SigmoidFitBounds.reaches`).
+func parametersAtBounds(_ p: SigmoidParameters, intervals: [Interval?], largestFraction: Double) -> [String] {
     let values = [p.amplitude, p.steepness, p.midpoint, p.floor]
     return ["L", "k", "x0", "b"].indices.compactMap { j in
-        let near = { (v: Double) in SigmoidFitBounds.study.reaches(v, parameter: j) }
+        let near = { (v: Double) in SigmoidFitBounds.study(largestFraction: largestFraction).reaches(v, parameter: j) }
         let interval = j < intervals.count ? intervals[j] : nil
         let touches = near(values[j]) || (interval?.lower).map(near) == true || (interval?.upper).map(near) == true
         return touches ? ["L", "k", "x0", "b"][j] : nil

@@ -1,0 +1,41 @@
+import PoisoningAnalysis
+import PoisoningEngine
+
+extension ReportModel {
+    /// One gradient-canceling series of the "Predicted vs measured" section.
+    public struct PredictedRow: Sendable {
+        /// The series; τ (its mean and range over seeds, or that none exists); the target's accuracy;
+        /// the fraction from which the victim reaches it; the critical threshold of the accuracy fit
+        /// with its interval; the mixed/clean gradient ratio at the swept fractions around τ.
+        public let series, tau, targetAccuracy, reachesTarget, threshold, ratios: String
+        /// The findings of the series: parameter space, then accuracy.
+        public let findings: [String]
+    }
+
+    /// A row per gradient-canceling series of `results`; τ(c) of softmax regression with more than two
+    /// classes is only a necessary condition, which the cell says.
+    static func predictedRows(of results: StudyResults) -> [PredictedRow] {
+        results.series.indices.filter { series in
+            results.config.attacks[results.series[series].attack].value(at: "kind") == .string(GradientCanceling.kind)
+        }.map { series in
+            let evidence = PoisonabilityEvidence(results, series: series)
+            var tau = "none (no threshold exists)"
+            if let low = evidence.taus.min(), let high = evidence.taus.max() {
+                tau = percent(evidence.taus.reduce(0, +) / Double(evidence.taus.count)) + " (seeds \(percent(low))–\(percent(high)))"
+                if results.data.classCount > 2 { tau += ", necessary only" }
+                if evidence.seedsWithoutThreshold > 0 { tau += "; none for \(evidence.seedsWithoutThreshold) seeds" }
+            }
+            let (below, above) = evidence.sides
+            let around = [below.last.map { ($0, "below") }, above.first.map { ($0, "above") }].compactMap { $0 }.map { point, side in
+                "\(ratioText(point.gradientRatio)) at \(percent(point.fraction)) (\(side) every seed's τ)"
+            }
+            return PredictedRow(series: results.series[series].label, tau: tau,
+                                targetAccuracy: evidence.targetAccuracy.isNaN ? "n/a" : fixed(evidence.targetAccuracy, decimals: 3),
+                                reachesTarget: evidence.reachesTargetAccuracy.map { percent($0.fraction) } ?? "not reached in the swept range",
+                                threshold: thresholdText(results.fits[series].threshold, estimate: results.statistics.series[series].threshold,
+                                                         brackets: true),
+                                ratios: around.isEmpty ? "n/a" : around.joined(separator: "; "),
+                                findings: [evidence.parameterSpaceSentence] + (evidence.accuracySentence.map { [$0] } ?? []))
+        }
+    }
+}
