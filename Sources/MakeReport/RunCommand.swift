@@ -27,7 +27,7 @@ struct RunCommand: ParsableCommand {
     @OptionGroup(title: "Run store") var storage: StoreOptions
     @OptionGroup(title: "Scale-out (several machines)") var sharding: ShardOptions
 
-    @Flag(help: ArgumentHelp("Check everything that can refuse the command (the study, its data, its size and memory, the templates, the output folder), print the number of runs (and the shard's), and stop: nothing is run, written or created.",
+    @Flag(help: ArgumentHelp("Check everything that can refuse the command (the study, its data, its size and memory, the templates, the output folder), print the number of runs (and the shard's), and stop: nothing is run, written or created. The run store is not opened, so a damaged store is found only by the run (or by `store verify`).",
                              discussion: "Prints one line to stdout, e.g. 'Dry run: the study has 27 runs (9 fractions x 3 series x 1 seed); nothing was run.'"))
     var dryRun = false
 
@@ -57,9 +57,10 @@ struct RunCommand: ParsableCommand {
         let pipeline = try OutputPipeline(study: resolved.layout, settings: output.settings(command: reproducingCommand(config: config, output: output),
                                                                                             threads: runtime.threadCount))
         if dryRun {
+            let design = resolved.layout.design, most = design.runCount
             let shardText = shard.map { "; shard \($0) holds \($0.runIndices(total: runCount).count) of them" } ?? ""
-            print("Dry run: the study has \(runCount) run\(runCount == 1 ? "" : "s") (\(config.fractions.count) fractions x "
-                + "\(resolved.layout.design.seriesComponents.count) series x \(resolved.layout.design.seedCount) seeds)\(shardText); nothing was run.")
+            print("Dry run: the study has \(config.sequential == nil ? "" : "at most ")\(most) run\(most == 1 ? "" : "s") "
+                + "(\(runCountFactors(design)))\(shardText); nothing was run.")
             return
         }
         // An interruption from here on ends the run by its signal, once the store being built is

@@ -49,6 +49,14 @@ public func estimatedStudyMemory(_ design: StudyDesign, sizes: SplitSizes, threa
                        workers: max(1, min(threads, chunks)))
 }
 
+/// The factors of a study's run count, e.g. "9 fractions x 3 series x 3 seeds" (an adaptive study's
+/// seeds at their most, "up to 40 seeds").
+public func runCountFactors(_ design: StudyDesign) -> String {
+    func counted(_ count: Int, _ noun: String) -> String { "\(count) \(noun)\(count == 1 || noun == "series" ? "" : "s")" }
+    return "\(counted(design.config.fractions.count, "fraction")) x \(counted(design.seriesComponents.count, "series")) x "
+        + (design.config.sequential == nil ? "" : "up to ") + counted(design.seedCount, "seed")
+}
+
 /// Why the study of `design` is too large to start, in one sentence, or nil: more runs than
 /// `maximumRuns`; data that need more than `budget` to make (`makingBytes`, the data source's
 /// `estimatedBytes`); or, when the split's `sizes` are known (from the data source's settings before
@@ -58,8 +66,7 @@ public func studySizeProblem(_ design: StudyDesign, sizes: SplitSizes?, threads:
                              budget: MemoryBudget = MemoryBudget()) -> String? {
     let config = design.config, runs = design.runCount
     if runs > maximumRuns {
-        return "the study has \(runs) runs (\(config.fractions.count) fractions x \(design.seriesComponents.count) series x "
-            + "\(design.seedCount) seeds), more than --max-runs \(maximumRuns); raise --max-runs if you mean it"
+        return "the study has \(runs) runs (\(runCountFactors(design))), more than --max-runs \(maximumRuns); raise --max-runs if you mean it"
     }
     // The data are made on one thread.
     let memory = sizes.map { estimatedStudyMemory(design, sizes: $0, threads: threads, makingBytes: makingBytes) }

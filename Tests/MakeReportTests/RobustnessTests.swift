@@ -403,4 +403,24 @@ struct RobustnessTests {
         #expect(try cli.run(small + ["--max-runs", "3"]).standardError
             == "make-report: error: the study has 4 runs (2 fractions x 1 series x 2 seeds), more than --max-runs 3; raise --max-runs if you mean it\n")
     }
+
+    /// `--dry-run` checks the study and prints its run count (a shard's, and an adaptive study's most),
+    /// creating nothing; a study it would refuse is refused the same way.
+    @Test func aDryRunCountsTheRunsAndCreatesNothing() throws {
+        let folder = cli.temporaryFolder()
+        let output = folder.appendingPathComponent("new/out").path
+        let small = ["--widths", "8", "--fractions", "0", "--seeds", "1", "--output", output, "--dry-run"]
+        let one = try cli.run(small)
+        #expect(one.status == 0)
+        #expect(one.standardOutput == "Dry run: the study has 1 run (1 fraction x 1 series x 1 seed); nothing was run.\n")
+        let sharded = try cli.run(["--widths", "8,16", "--fractions", "0,0.5", "--seeds", "1,2,3", "--shard", "2/4", "--output", output, "--dry-run"])
+        #expect(sharded.standardOutput
+            == "Dry run: the study has 12 runs (2 fractions x 2 series x 3 seeds); shard 2/4 holds 3 of them; nothing was run.\n")
+        let adaptive = try cli.run(["--widths", "8", "--fractions", "0,0.5", "--until-resolved", "--output", output, "--dry-run"])
+        #expect(adaptive.standardOutput.hasPrefix("Dry run: the study has at most "))
+        #expect(adaptive.standardOutput.contains(" x up to "))
+        let refused = try cli.run(["--widths", "8,16", "--fractions", "0,0.5", "--seeds", "1,2,3", "--max-runs", "5", "--output", output, "--dry-run"])
+        #expect(refused.standardOutput.isEmpty && refused.standardError.hasPrefix("make-report: error: the study has 12 runs (2 fractions x 2 series x 3 seeds), more than"))
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("new").path))
+    }
 }
