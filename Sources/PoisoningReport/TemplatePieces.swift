@@ -58,16 +58,20 @@ extension PieceLayout {
     /// to the parser.
     func verbatimText(of template: String) -> String? {
         guard replacements.isEmpty else { return nil }
-        let stretch = template[range].utf8, open = Array(delimiters.open.utf8)
-        guard stretch.allSatisfy({ $0 < 0x80 }), stretch.firstRange(of: open) == nil else { return nil }
-        // The parser is at a line's start after the stretch's last "\n" (which ends "\r\n" too),
-        // or at its start when it starts a line.
-        let lastLineStart = stretch.lastIndex(of: UInt8(ascii: "\n")).map { stretch.index(after: $0) } ?? (lineStart ? stretch.startIndex : nil)
-        if let lastLineStart, lastLineStart < stretch.endIndex,
-           stretch[lastLineStart...].allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }) {
-            return String(template[range.lowerBound..<lastLineStart])
+        var text = String(template[range])
+        let open = Array(delimiters.open.utf8), startsLine = lineStart
+        return text.withUTF8 { bytes -> String? in
+            guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
+            for start in bytes.indices where bytes[start] == open[0] && bytes[start...].starts(with: open) { return nil }
+            // The parser is at a line's start after the stretch's last "\n" (which ends "\r\n" too),
+            // or at its start when it starts a line.
+            let lastLineStart = bytes.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? (startsLine ? 0 : nil)
+            if let lastLineStart, lastLineStart < bytes.count,
+               bytes[lastLineStart...].allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }) {
+                return String(decoding: bytes[..<lastLineStart], as: UTF8.self)
+            }
+            return String(decoding: bytes, as: UTF8.self)
         }
-        return String(template[range])
     }
 }
 
