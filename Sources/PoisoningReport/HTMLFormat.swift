@@ -13,7 +13,8 @@ struct HTMLFormat: ReportFormatDefinition {
     /// Works on UTF-8 bytes (the five are ASCII, which no multi-byte sequence contains), so that a
     /// figure's data URI of some hundred kilobytes costs a scan.
     func escape(_ text: String) -> String {
-        guard text.utf8.contains(where: Self.needsReference) else { return text }
+        var text = text
+        guard text.withUTF8({ $0.contains(where: Self.needsReference) }) else { return text }
         var bytes = [UInt8]()
         bytes.reserveCapacity(text.utf8.count + 64)
         for byte in text.utf8 {
