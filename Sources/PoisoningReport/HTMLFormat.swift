@@ -13,25 +13,28 @@ struct HTMLFormat: ReportFormatDefinition {
     /// Works on UTF-8 bytes (the five are ASCII, which no multi-byte sequence contains), so that a
     /// figure's data URI of some hundred kilobytes costs a scan.
     func escape(_ text: String) -> String {
-        guard text.utf8.contains(where: { Self.references[Int($0)] != nil }) else { return text }
+        var text = text
+        guard text.withUTF8({ $0.contains(where: Self.needsReference) }) else { return text }
         var bytes = [UInt8]()
         bytes.reserveCapacity(text.utf8.count + 64)
         for byte in text.utf8 {
-            if let reference = Self.references[Int(byte)] { bytes += reference } else { bytes.append(byte) }
+            switch byte {
+            case UInt8(ascii: "&"): bytes += "&amp;".utf8
+            case UInt8(ascii: "<"): bytes += "&lt;".utf8
+            case UInt8(ascii: ">"): bytes += "&gt;".utf8
+            case UInt8(ascii: "\""): bytes += "&quot;".utf8
+            case UInt8(ascii: "'"): bytes += "&#39;".utf8
+            default: bytes.append(byte)
+            }
         }
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// The character reference of each byte that needs one, by byte value.
-    private static let references: [[UInt8]?] = (0..<256).map { byte in
-        switch UInt8(byte) {
-        case UInt8(ascii: "&"): Array("&amp;".utf8)
-        case UInt8(ascii: "<"): Array("&lt;".utf8)
-        case UInt8(ascii: ">"): Array("&gt;".utf8)
-        case UInt8(ascii: "\""): Array("&quot;".utf8)
-        case UInt8(ascii: "'"): Array("&#39;".utf8)
-        default: nil
-        }
+    /// Whether `byte` is one of `& < > " '`: compared by value, so that the scan of a data URI loads
+    /// nothing but its bytes.
+    private static func needsReference(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: "&") || byte == UInt8(ascii: "<") || byte == UInt8(ascii: ">") || byte == UInt8(ascii: "\"")
+            || byte == UInt8(ascii: "'")
     }
 
     /// Escaped as any text: HTML reads no value verbatim.

@@ -11,11 +11,27 @@ enum LaTeXCharacters {
     /// every scalar written by `latex(for:)`.
     static func escape(_ text: String) -> String {
         // Plain ASCII without a special, most of a report's text, is returned as it is, without a copy.
-        if text.utf8.allSatisfy({ passesThrough(Unicode.Scalar($0)) && commands[Unicode.Scalar($0)] == nil && $0 < 0x80 }) { return text }
+        if text.utf8.allSatisfy({ $0 < 0x80 && asciiPassesThrough[Int($0)] }) { return text }
+        // ASCII text is its own NFC: each byte is written by the table, without normalizing.
+        if text.utf8.allSatisfy({ $0 < 0x80 }) {
+            var result = ""
+            result.reserveCapacity(text.utf8.count + 32)
+            for byte in text.utf8 { result += asciiLaTeX[Int(byte)] }
+            return result
+        }
         var result = ""
         for scalar in text.precomposedStringWithCanonicalMapping.unicodeScalars { result += latex(for: scalar) }
         return result
     }
+
+    /// For each ASCII byte, whether `latex(for:)` writes it as itself: it passes through and has no
+    /// command (a table, so that the scan of plain text costs one load per byte).
+    private static let asciiPassesThrough: [Bool] = (0..<128).map { byte in
+        passesThrough(Unicode.Scalar(UInt8(byte))) && commands[Unicode.Scalar(UInt8(byte))] == nil
+    }
+
+    /// `latex(for:)` of each ASCII byte.
+    private static let asciiLaTeX: [String] = (0..<128).map { latex(for: Unicode.Scalar(UInt8($0))) }
 
     /// The LaTeX for one scalar: its command when it has one, itself when pdflatex typesets it as it is
     /// (printable ASCII, tab, line breaks, the Latin-1 letters), else `{}[U+XXXX]` (the empty group

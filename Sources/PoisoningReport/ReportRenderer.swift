@@ -90,7 +90,8 @@ func parseTemplate(_ template: String, fileName: String, pieceLength: Int) throw
         throw TemplateError.parse(file: fileName, line: line, column: column, reason: error.reason)
     }
     var pieces = [String: MustacheTemplate]()
-    for piece in scanned.pieces.topLevel + scanned.pieces.inSections {
+    let verbatim = scanned.pieces.topLevel.map { $0.verbatimText(of: template) }
+    for (piece, text) in zip(scanned.pieces.topLevel, verbatim) + scanned.pieces.inSections.map({ ($0, nil) }) where text == nil {
         do {
             pieces[piece.name] = try MustacheTemplate(string: piece.text(of: template))
         } catch {
@@ -100,10 +101,11 @@ func parseTemplate(_ template: String, fileName: String, pieceLength: Int) throw
                                       reason: parserReason((error as? MustacheTemplate.ParserError)?.error as? MustacheTemplate.Error))
         }
     }
-    let runners = try scanned.pieces.topLevel.map { piece in
-        try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT }}{{#\(ParsedTemplate.contextName)}}{{\(piece.name)}}{{/\(ParsedTemplate.contextName)}}")
+    let topLevel = try zip(scanned.pieces.topLevel, verbatim).map { piece, text -> ParsedTemplate.TopLevelPiece in
+        if let text { return .text(text) }
+        return .runner(try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT }}{{#\(ParsedTemplate.contextName)}}{{\(piece.name)}}{{/\(ParsedTemplate.contextName)}}"))
     }
-    return ParsedTemplate(runners: runners, pieces: pieces, tags: scanned.tags)
+    return ParsedTemplate(topLevel: topLevel, pieces: pieces, tags: scanned.tags)
 }
 
 /// Checks, without rendering, what rendering `parsed` against `context` would do: throws

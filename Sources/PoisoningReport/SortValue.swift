@@ -4,11 +4,15 @@ import Foundation
 /// sort by it): "0.912" for "0.912 ± 0.010 [0.893, 0.928]", "24.7" for "24.7% [22.1%, 30.2%]" and
 /// for "> 24.7%" or "24.7% or more", "-8.5" for "-8.5 pp to +1.0 pp", 1/9048 for the evidence ratio
 /// "1/9048", "0.52" for "w = 0.52", 410 (the runs) for the design "41 × 10 (345)"; "" for a cell
-/// without a number ("—", "n/a", "no fit", a label), which sorts after every number.
+/// without a number ("—", "n/a", "no fit", a label), which sorts after every number. Every cell of
+/// every table of every report gets one, so the text is read as UTF-8 bytes where that gives the
+/// same characters (`leadingNumber`), and the number is written by C's `%.12g` directly.
 func sortValue(_ text: String) -> String {
     var rest = Substring(text)
-    for word in ["w = ", "> ", "< ", "at most ", "up to ", "from ", "under ", "over ", "more than "] where rest.hasPrefix(word) {
-        rest = rest.dropFirst(word.count)
+    // A word is only ever taken off a text that starts with a word's first letter (most cells start
+    // with a digit or a sign, and skip the comparisons of characters).
+    if let initial = rest.utf8.first, sortValueWords.contains(where: { $0.utf8.first == initial }) {
+        for word in sortValueWords where rest.hasPrefix(word) { rest = rest.dropFirst(word.count) }
     }
     guard let first = leadingNumber(&rest) else { return "" }
     var value = first
@@ -21,19 +25,49 @@ func sortValue(_ text: String) -> String {
         guard let factor = leadingNumber(&rest) else { return "" }
         value *= factor
     }
-    return String(format: "%.12g", value)
+    return formattedSortValue(value)
 }
 
+/// The words before a cell's number that `sortValue` skips, in the order it tries them.
+private let sortValueWords = ["w = ", "> ", "< ", "at most ", "up to ", "from ", "under ", "over ", "more than "]
+
 /// The decimal number at the start of `text` (a sign `+`, `-` or `−`, digits, a fraction), which it
-/// removes from `text`; nil when `text` does not start with one.
+/// removes from `text`; nil when `text` does not start with one. Read as characters: the number is
+/// the ASCII digits and points up to the first character that is not one, so that a digit a
+/// combining mark follows ("5\u{301}") is not one. Read as UTF-8 bytes, which gives the same
+/// characters: a sign followed by a digit is a character of its own, and so is each of the digits
+/// and points, but the last when a non-ASCII scalar that joins it follows (looked up as a character).
 private func leadingNumber(_ text: inout Substring) -> Double? {
-    var digits = "", rest = text
-    if let sign = rest.first, "+-\u{2212}".contains(sign) {
-        digits = sign == "+" ? "" : "-"
-        rest = rest.dropFirst()
+    let bytes = text.utf8
+    var start = bytes.startIndex
+    var negative = false
+    if let sign = bytes.first, sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") {
+        negative = sign == UInt8(ascii: "-")
+        start = bytes.index(after: start)
+    } else if bytes.starts(with: "\u{2212}".utf8) {
+        negative = true
+        start = bytes.index(start, offsetBy: 3)
     }
-    let number = rest.prefix { $0.isASCII && ($0.isNumber || $0 == ".") }
-    guard number.first?.isNumber == true, let value = Double(digits + number) else { return nil }
-    text = rest.dropFirst(number.count)
+    var end = start, last = start
+    while end < bytes.endIndex, isDigitOrPoint(bytes[end]) { (last, end) = (end, bytes.index(after: end)) }
+    // A mark that joins the last digit or point makes it a character that is not ASCII.
+    if end > start, end < bytes.endIndex, bytes[end] >= 0x80, text[last...].first!.unicodeScalars.count > 1 { end = last }
+    guard end > start, bytes[start] != UInt8(ascii: ".") else { return nil }
+    guard let value = Double((negative ? "-" : "") + String(text[start..<end])) else { return nil }
+    text = text[end...]
     return value
+}
+
+/// Whether `byte` is an ASCII digit or a point.
+private func isDigitOrPoint(_ byte: UInt8) -> Bool {
+    (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: ".")
+}
+
+/// `value` as C's `%.12g` writes it: what `String(format: "%.12g", value)` gives, without the cost of
+/// Foundation's formatter.
+func formattedSortValue(_ value: Double) -> String {
+    withUnsafeTemporaryAllocation(of: CChar.self, capacity: 40) { buffer in
+        let count = withVaList([value]) { vsnprintf(buffer.baseAddress!, buffer.count, "%.12g", $0) }
+        return String(decoding: UnsafeRawBufferPointer(start: buffer.baseAddress!, count: Int(count)), as: UTF8.self)
+    }
 }

@@ -48,6 +48,33 @@ struct PieceLayout {
     }
 }
 
+extension PieceLayout {
+    /// The text the Mustache parser makes of this piece when it holds no tag, found without parsing
+    /// it: the stretch as written, less blanks that end it on a line of their own (the parser holds
+    /// such blanks back as the indentation of a tag to come, and drops them at the end of its text).
+    /// Nil when the piece holds a placeholder, its opening delimiter's bytes, or a byte outside
+    /// ASCII: delimiters are printable ASCII (the scan refuses others), but the parser compares
+    /// characters, to which a non-ASCII one can be equal (the Kelvin sign is "K"); such text is left
+    /// to the parser.
+    func verbatimText(of template: String) -> String? {
+        guard replacements.isEmpty else { return nil }
+        var text = String(template[range])
+        let open = Array(delimiters.open.utf8), startsLine = lineStart
+        return text.withUTF8 { bytes -> String? in
+            guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
+            for start in bytes.indices where bytes[start] == open[0] && bytes[start...].starts(with: open) { return nil }
+            // The parser is at a line's start after the stretch's last "\n" (which ends "\r\n" too),
+            // or at its start when it starts a line.
+            let lastLineStart = bytes.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? (startsLine ? 0 : nil)
+            if let lastLineStart, lastLineStart < bytes.count,
+               bytes[lastLineStart...].allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }) {
+                return String(decoding: bytes[..<lastLineStart], as: UTF8.self)
+            }
+            return String(decoding: bytes, as: UTF8.self)
+        }
+    }
+}
+
 /// The pieces of a template: those of the top level, rendered one after the other, and those cut
 /// out of sections, each rendered by its placeholder.
 struct PieceLayouts {
@@ -157,12 +184,21 @@ struct PieceCutter {
     }
 }
 
-/// A parsed template: the Mustache templates of its pieces, each under its name, and one runner
-/// per piece of the top level, rendered one after the other. A runner renders its piece inside a
-/// section over the context, so that the pieces' names lie behind the context, where its own
-/// names and `{{.}}` never meet them.
+/// A parsed template: the Mustache templates of its pieces, each under its name, and the pieces of
+/// the top level, rendered one after the other: each its text, when it holds no tag (the CSS and
+/// script of the HTML template, for example, are never parsed), or a runner that renders its piece
+/// inside a section over the context, so that the pieces' names lie behind the context, where its
+/// own names and `{{.}}` never meet them.
 public struct ParsedTemplate: Sendable {
-    let runners: [MustacheTemplate]
+    /// A piece of the top level.
+    enum TopLevelPiece: Sendable {
+        /// Text without a tag, rendered as it is (`PieceLayout.verbatimText`).
+        case text(String)
+        /// A runner of a piece parsed by the Mustache parser.
+        case runner(MustacheTemplate)
+    }
+
+    let topLevel: [TopLevelPiece]
     let pieces: [String: MustacheTemplate]
     /// The template's tags.
     let tags: [TemplateTag]
@@ -175,6 +211,11 @@ public struct ParsedTemplate: Sendable {
         var root: [String: Any] = [Self.contextName: context.mustacheValue]
         root.reserveCapacity(pieces.count + 1)
         for (name, piece) in pieces { root[name] = piece }
-        return runners.map { $0.render(root) }.joined()
+        return topLevel.map { piece in
+            switch piece {
+            case let .text(text): text
+            case let .runner(runner): runner.render(root)
+            }
+        }.joined()
     }
 }

@@ -23,6 +23,20 @@ import Testing
         #expect(ReportFormat.latex.escape("ok ✓, bell \u{7}, 😀") == "ok {}[U+2713], bell {}[U+0007], {}[U+1F600]")
     }
 
+    /// ASCII text, whose NFC is itself, is written byte by byte from a table: the same as `latex(for:)`
+    /// of each scalar, for every ASCII byte alone, between letters and beside a non-ASCII character
+    /// (which takes the normalizing path).
+    @Test func asciiTextIsWrittenAsEachOfItsScalars() {
+        for byte in 0..<128 {
+            let scalar = Unicode.Scalar(UInt8(byte))
+            for text in [String(scalar), "a\(scalar)b", "\(scalar)\(scalar) x", "\(scalar)é"] {
+                #expect(LaTeXCharacters.escape(text) == text.unicodeScalars.map(LaTeXCharacters.latex(for:)).joined(), "\(byte) in \(text.debugDescription)")
+            }
+        }
+        #expect(LaTeXCharacters.escape("50% of x_1 & y\tz") == #"50\% of x\_1 \& y"# + "\tz")
+        #expect(LaTeXCharacters.escape("a\u{7}b") == "a{}[U+0007]b")
+    }
+
     /// Whatever the input, the output holds only printable ASCII, tab, line breaks and Latin-1 letters:
     /// checked for every scalar of the Basic Multilingual Plane and a few beyond it.
     @Test func everyScalarBecomesTypesetText() {

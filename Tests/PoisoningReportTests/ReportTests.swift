@@ -181,6 +181,36 @@ struct TemplateCheckTests {
         }
     }
 
+    @Test func piecesWithoutTagsAreTheTextTheParserMakesOfThem() throws {
+        // A piece of the top level without a tag is not parsed: its text is what the Mustache parser
+        // makes of it (blanks that end it on a line of their own dropped), for the shipped templates
+        // (the HTML template's style sheet and script) and for random text of blanks, line breaks,
+        // marks, lone delimiter characters and the Kelvin sign (which the parser reads as the
+        // delimiter "K"), cut anywhere a piece may end.
+        let fragments = [" ", "  ", "\t", "\n", "\n", "\r\n", "\r", "x", "yz", "{", "}", "<", "%", "é", "e\u{301}", "\u{301}",
+                         "\u{2028}", "\u{85}", "\u{0B}", "{{x}}", "\n  {{#c}}\n", "{{/c}}", "{{=<% %>=}}", "<%x%>", "{{=K L=}}", "KxL",
+                         "\u{212A}", "(", "k"]
+        var random = SeededGenerator(SplitMix64(seed: 22))
+        var templates = ShippedTemplate.allCases.map { ($0.text, templatePieceLength) }
+        for _ in 0..<4_000 {
+            let template = (0..<Int.random(in: 1...30, using: &random)).map { _ in fragments.randomElement(using: &random)! }.joined()
+            templates.append((template, Int.random(in: 1...24, using: &random)))
+        }
+        var verbatim = (shipped: 0, all: 0, trimmed: 0)
+        for (index, (template, pieceLength)) in templates.enumerated() {
+            guard let scanned = try? scanTemplate(template, pieceLength: pieceLength) else { continue }
+            for piece in scanned.pieces.topLevel {
+                guard let text = piece.verbatimText(of: template) else { continue }
+                let parsed = try MustacheTemplate(string: piece.text(of: template))
+                #expect(parsed.render([String: Any]()) == text, "\(piece.text(of: template).debugDescription)")
+                verbatim.all += 1
+                if index < ShippedTemplate.allCases.count { verbatim.shipped += 1 }
+                if text.utf8.count < template.utf8.distance(from: piece.range.lowerBound, to: piece.range.upperBound) { verbatim.trimmed += 1 }
+            }
+        }
+        #expect(verbatim.shipped > 20 && verbatim.all > 3_000 && verbatim.trimmed > 20, "\(verbatim)")
+    }
+
     @Test func theScanReadsTemplatesAsTheParserDoes() throws {
         // Random templates of tricky fragments, cut wherever a piece may end: each is accepted or
         // refused as the Mustache parser accepts or refuses it whole (at the same position when
@@ -269,10 +299,10 @@ struct TemplateCheckTests {
         let fits = try #require(context["fits"]?.list)
         let line = String(repeating: "{{title}} ", count: 50_000)
         let parsed = try parseTemplate(line, fileName: "t.md")
-        #expect(parsed.runners.count > 1_000)
+        #expect(parsed.topLevel.count > 1_000)
         #expect(parsed.render(context) == String(repeating: title + " ", count: 50_000))
         let inSection = try parseTemplate("{{#fits}}" + line + "{{/fits}}", fileName: "t.md")
-        #expect(inSection.runners.count == 1 && inSection.pieces.count > 1_000)
+        #expect(inSection.topLevel.count == 1 && inSection.pieces.count > 1_000)
         #expect(inSection.render(context) == String(repeating: String(repeating: title + " ", count: 50_000), count: fits.count))
     }
 

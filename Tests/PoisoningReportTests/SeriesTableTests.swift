@@ -104,6 +104,72 @@ struct SeriesTableTests {
         for (text, expected) in cases { #expect(sortValue(text) == expected, "\(text)") }
     }
 
+    /// `sortValue` reads bytes where it can; the reference below reads characters throughout, as the
+    /// definition does. They agree on every text made of the pieces a cell's number is read from,
+    /// and of marks that join the character before them (a combining accent, a zero-width joiner),
+    /// which turn a digit, a sign or a "/" into a character that is none of them.
+    @Test func theSortValueReadsTheSameNumberAsCharactersDo() {
+        /// The number at the start of `text` as characters read it.
+        func referenceNumber(_ text: inout Substring) -> Double? {
+            var digits = "", rest = text
+            if let sign = rest.first, "+-\u{2212}".contains(sign) {
+                digits = sign == "+" ? "" : "-"
+                rest = rest.dropFirst()
+            }
+            let number = rest.prefix { $0.isASCII && ($0.isNumber || $0 == ".") }
+            guard number.first?.isNumber == true, let value = Double(digits + number) else { return nil }
+            text = rest.dropFirst(number.count)
+            return value
+        }
+        func reference(_ text: String) -> String {
+            var rest = Substring(text)
+            for word in ["w = ", "> ", "< ", "at most ", "up to ", "from ", "under ", "over ", "more than "] where rest.hasPrefix(word) {
+                rest = rest.dropFirst(word.count)
+            }
+            guard let first = referenceNumber(&rest) else { return "" }
+            var value = first
+            if rest.hasPrefix("/") {
+                rest = rest.dropFirst()
+                guard let denominator = referenceNumber(&rest), denominator != 0 else { return "" }
+                value /= denominator
+            } else if rest.hasPrefix(" × ") {
+                rest = rest.dropFirst(3)
+                guard let factor = referenceNumber(&rest) else { return "" }
+                value *= factor
+            }
+            return String(format: "%.12g", value)
+        }
+        let pieces = ["0", "1", "7", "25", ".", "-", "+", "\u{2212}", "/", " × ", " ", "%", "w = ", "> ", "at most ", "more than ",
+                      "\u{301}", "\u{200D}", "\u{FE0F}", "\r\n", "±", "é", "x"]
+        var generator = SplitMix64(seed: 22)
+        var checked = 0
+        for _ in 0..<20_000 {
+            let text = (0..<Int(generator.next() % 7)).map { _ in pieces[Int(generator.next() % UInt64(pieces.count))] }.joined()
+            #expect(sortValue(text) == reference(text), "\(text.unicodeScalars.map { String($0.value, radix: 16) })")
+            if !reference(text).isEmpty { checked += 1 }
+        }
+        #expect(checked > 2_000, "many of the texts hold a number")
+        // The marks at the very places the byte reading looks past: after the last digit, the sign, the point and the "/".
+        for text in ["12\u{301}", "1.\u{301}5", "+\u{301}5", "\u{2212}\u{301}5", "3/\u{301}4", "3/4\u{200D}", "5\u{301}", "41 ×\u{301} 10"] {
+            #expect(sortValue(text) == reference(text), "\(text.unicodeScalars.map { String($0.value, radix: 16) })")
+        }
+        #expect(sortValue("12\u{301}") == "1")
+    }
+
+    /// `formattedSortValue` writes what `String(format: "%.12g")` writes, for the numbers a cell can
+    /// hold and for the extremes.
+    @Test func theSortValueIsWrittenAsPercentTwelveG() {
+        var generator = SplitMix64(seed: 12)
+        var values: [Double] = [0, -0.0, 1, -1, 0.1, 1.0 / 3, 2.0 / 3, 410, 1.0 / 9048, 1e-6, 1e-5, 123456789012, 1234567890123, 0.000123456789012345,
+                                .infinity, -.infinity, .nan, .greatestFiniteMagnitude, .leastNonzeroMagnitude, .leastNormalMagnitude, 999999999999.5]
+        for _ in 0..<5_000 {
+            let mantissa = Double(generator.next() % 1_000_000_000) / 1_000
+            let exponent = Int(generator.next() % 40) - 20
+            values.append((generator.next() % 2 == 0 ? 1 : -1) * mantissa * pow(10, Double(exponent)))
+        }
+        for value in values { #expect(formattedSortValue(value) == String(format: "%.12g", value), "\(value)") }
+    }
+
     /// The reference study's committed results (output/results.json), whose curve table has evidence ratios "1/N".
     @Test func everyCellOfTheHTMLReportsSortableTablesCarriesItsNumber() throws {
         let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

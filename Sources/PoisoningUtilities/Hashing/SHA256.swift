@@ -20,8 +20,6 @@ public struct SHA256: Sendable {
     private var pending = [UInt8]()
     /// The number of bytes given so far.
     private var length: UInt64 = 0
-    /// The message schedule W[0..63], reused by every block.
-    private var schedule = [UInt32](repeating: 0, count: 64)
 
     /// A hash of the empty message, to be given its bytes piece by piece with `update`, so that a
     /// long message need not be held in one buffer.
@@ -57,14 +55,12 @@ public struct SHA256: Sendable {
             start = taken
             guard pending.count == 64 else { return }
             let block = pending
-            block.withUnsafeBytes { compress(block: $0) }
+            block.withUnsafeBytes { compress(blocks: $0) }
             pending.removeAll(keepingCapacity: true)
         }
-        while buffer.count - start >= 64 {
-            compress(block: UnsafeRawBufferPointer(rebasing: buffer[start..<(start + 64)]))
-            start += 64
-        }
-        pending += buffer[start...]
+        let whole = (buffer.count - start) / 64 * 64
+        if whole > 0 { compress(blocks: UnsafeRawBufferPointer(rebasing: buffer[start..<(start + whole)])) }
+        pending += buffer[(start + whole)...]
     }
 
     /// The 32-byte digest of the message given so far (which is left as it is).
@@ -85,29 +81,57 @@ public struct SHA256: Sendable {
         }.joined()
     }
 
-    /// Hashes one 64-byte block into `state`.
-    private mutating func compress(block: UnsafeRawBufferPointer) {
-        for t in 0..<16 {
-            schedule[t] = UInt32(block[4 * t]) << 24 | UInt32(block[4 * t + 1]) << 16 | UInt32(block[4 * t + 2]) << 8 | UInt32(block[4 * t + 3])
+    /// Hashes `blocks`, a whole number of 64-byte blocks, into `state`, one block after the other.
+    /// The working variables and the message schedule live in locals and a stack buffer, not in the
+    /// arrays of the struct, so that the rounds touch no reference counts (the hash of an output
+    /// folder's files reads every byte several times).
+    private mutating func compress(blocks: UnsafeRawBufferPointer) {
+        var (h0, h1, h2, h3, h4, h5, h6, h7) = (state[0], state[1], state[2], state[3], state[4], state[5], state[6], state[7])
+        Self.roundConstants.withUnsafeBufferPointer { k in
+            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
+                for blockStart in stride(from: 0, to: blocks.count, by: 64) {
+                    // W[0..15]: the block's bytes as big-endian words.
+                    for t in 0..<16 { w[t] = UInt32(bigEndian: blocks.loadUnaligned(fromByteOffset: blockStart + 4 * t, as: UInt32.self)) }
+                    // W[t] = sigma1(W[t-2]) + W[t-7] + sigma0(W[t-15]) + W[t-16]
+                    for t in 16..<64 {
+                        let s0 = Self.rotr(w[t - 15], 7) ^ Self.rotr(w[t - 15], 18) ^ (w[t - 15] >> 3)
+                        let s1 = Self.rotr(w[t - 2], 17) ^ Self.rotr(w[t - 2], 19) ^ (w[t - 2] >> 10)
+                        w[t] = s1 &+ w[t - 7] &+ s0 &+ w[t - 16]
+                    }
+                    var (a, b, c, d, e, f, g, h) = (h0, h1, h2, h3, h4, h5, h6, h7)
+                    // Eight rounds at a time, each naming the working variables in their rotated
+                    // order, so that no round moves all eight.
+                    for t in stride(from: 0, to: 64, by: 8) {
+                        Self.round(a, b, c, &d, e, f, g, &h, k[t] &+ w[t])
+                        Self.round(h, a, b, &c, d, e, f, &g, k[t + 1] &+ w[t + 1])
+                        Self.round(g, h, a, &b, c, d, e, &f, k[t + 2] &+ w[t + 2])
+                        Self.round(f, g, h, &a, b, c, d, &e, k[t + 3] &+ w[t + 3])
+                        Self.round(e, f, g, &h, a, b, c, &d, k[t + 4] &+ w[t + 4])
+                        Self.round(d, e, f, &g, h, a, b, &c, k[t + 5] &+ w[t + 5])
+                        Self.round(c, d, e, &f, g, h, a, &b, k[t + 6] &+ w[t + 6])
+                        Self.round(b, c, d, &e, f, g, h, &a, k[t + 7] &+ w[t + 7])
+                    }
+                    (h0, h1, h2, h3) = (h0 &+ a, h1 &+ b, h2 &+ c, h3 &+ d)
+                    (h4, h5, h6, h7) = (h4 &+ e, h5 &+ f, h6 &+ g, h7 &+ h)
+                }
+            }
         }
-        // W[t] = sigma1(W[t-2]) + W[t-7] + sigma0(W[t-15]) + W[t-16]
-        for t in 16..<64 {
-            let s0 = Self.rotr(schedule[t - 15], 7) ^ Self.rotr(schedule[t - 15], 18) ^ (schedule[t - 15] >> 3)
-            let s1 = Self.rotr(schedule[t - 2], 17) ^ Self.rotr(schedule[t - 2], 19) ^ (schedule[t - 2] >> 10)
-            schedule[t] = s1 &+ schedule[t - 7] &+ s0 &+ schedule[t - 16]
-        }
-        var (a, b, c, d, e, f, g, h) = (state[0], state[1], state[2], state[3], state[4], state[5], state[6], state[7])
-        for t in 0..<64 {
-            // T1 = h + Sigma1(e) + Ch(e, f, g) + K[t] + W[t];  T2 = Sigma0(a) + Maj(a, b, c)
-            let sigma1 = Self.rotr(e, 6) ^ Self.rotr(e, 11) ^ Self.rotr(e, 25)
-            let choice = (e & f) ^ (~e & g)
-            let t1 = h &+ sigma1 &+ choice &+ Self.roundConstants[t] &+ schedule[t]
-            let sigma0 = Self.rotr(a, 2) ^ Self.rotr(a, 13) ^ Self.rotr(a, 22)
-            let majority = (a & b) ^ (a & c) ^ (b & c)
-            let t2 = sigma0 &+ majority
-            (h, g, f, e, d, c, b, a) = (g, f, e, d &+ t1, c, b, a, t1 &+ t2)
-        }
-        for (index, value) in [a, b, c, d, e, f, g, h].enumerated() { state[index] = state[index] &+ value }
+        state = [h0, h1, h2, h3, h4, h5, h6, h7]
+    }
+
+    /// One round of FIPS 180-4 6.2.2 step 3 on the working variables (a, b, c, d, e, f, g, h), given
+    /// K[t] + W[t]: T1 = h + Sigma1(e) + Ch(e, f, g) + K[t] + W[t], T2 = Sigma0(a) + Maj(a, b, c);
+    /// d += T1 and h = T1 + T2, which the next round reads as e and a.
+    @inline(__always)
+    private static func round(_ a: UInt32, _ b: UInt32, _ c: UInt32, _ d: inout UInt32,
+                              _ e: UInt32, _ f: UInt32, _ g: UInt32, _ h: inout UInt32, _ kw: UInt32) {
+        let sigma1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)
+        let choice = (e & f) ^ (~e & g)
+        let t1 = h &+ sigma1 &+ choice &+ kw
+        let sigma0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)
+        let majority = (a & b) ^ (a & c) ^ (b & c)
+        d = d &+ t1
+        h = t1 &+ sigma0 &+ majority
     }
 
     /// `value` rotated right by `count` bits.
