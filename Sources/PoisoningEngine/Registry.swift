@@ -53,6 +53,7 @@ public enum Registry {
         EarlyStoppingDefense.self,
         DPSGD.self,
         InputGradientPenaltyDefense.self,
+        InputCurvatureFilter.self,
     ]
 }
 

@@ -121,6 +121,7 @@ import TestSupport
             let capabilities = kind.capabilities
             #expect(!capabilities.contains(.representation) || model is any RepresentationClassifier, "\(type.kind)")
             #expect(!capabilities.contains(.inputGradient) || model is any InputGradientClassifier, "\(type.kind)")
+            #expect(!capabilities.contains(.inputHessian) || model is any InputHessianClassifier, "\(type.kind)")
             #expect(!(capabilities.contains(.representation) && capabilities.contains(.inputGradient))
                     || model is any RepresentationGradientClassifier, "\(type.kind)")
         }
