@@ -25,20 +25,20 @@ extension InputHessian {
         var u = Self.startVector(count: d, seed: seed)
         Self.normalise(&u, row: 0, width: d)
         var broadcast = [Float](repeating: 0, count: rows * d), product = broadcast
-        var value = 0.0
+        var mean = [Double](repeating: 0, count: d), value = 0.0
         inputs.withUnsafeBufferPointer { x in prepare(inputs: x.baseAddress!) }
         for step in 0..<max(iterations, 1) {
             for r in 0..<rows { for i in 0..<d { broadcast[r * d + i] = u[i] } }
             broadcast.withUnsafeBufferPointer { b in
                 product.withUnsafeMutableBufferPointer { p in multiply(b.baseAddress!, into: p.baseAddress!) }
             }
-            var mean = [Double](repeating: 0, count: d)
+            for i in 0..<d { mean[i] = 0 }
             for r in 0..<rows { for i in 0..<d { mean[i] += Double(product[r * d + i]) } }
             for i in 0..<d { mean[i] /= Double(rows) }
             value = zip(u, mean).reduce(0) { $0 + Double($1.0) * $1.1 }
             let norm = mean.reduce(0) { $0 + $1 * $1 }.squareRoot()
             guard norm > 0 else { return InputCurvature(value: 0, vector: u) }
-            if step + 1 < iterations { u = mean.map { Float($0 / norm) } }
+            if step + 1 < iterations { for i in 0..<d { u[i] = Float(mean[i] / norm) } }
         }
         return InputCurvature(value: value, vector: u)
     }
