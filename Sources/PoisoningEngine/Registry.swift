@@ -54,6 +54,7 @@ public enum Registry {
         EarlyStoppingDefense.self,
         DPSGD.self,
         InputGradientPenaltyDefense.self,
+        InputCurvatureFilter.self,
     ]
 }
 

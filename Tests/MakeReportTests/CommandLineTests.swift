@@ -362,7 +362,7 @@ struct CommandLineTests {
         #expect(help.standardOutput.split(whereSeparator: \.isWhitespace).joined(separator: " ").contains("A YAML study file (see `make-report study`), at most 1 MiB;"))
         #expect(help.standardOutput.contains("0,0.01,0.05,0.1,0.15,0.2,0.3,0.4,0.5"))
         let words = help.standardOutput.split(whereSeparator: \.isWhitespace).joined(separator: " ")
-        for text in ["(values: random-label-flip, class-flip, margin-flip, confident-flip, backdoor, feature-collision, svm-gradient, gradient-canceling)", "(values: none, loss-filter, knn-filter, knn-relabel, centroid-sphere, spectral-signature, activation-clustering, trimmed-loss, confident-learning, label-smoothing, weight-decay, early-stopping, dp-sgd, input-gradient-penalty)", "(values: png, pdf, svg; default: png)",
+        for text in ["(values: random-label-flip, class-flip, margin-flip, confident-flip, backdoor, feature-collision, svm-gradient, gradient-canceling)", "(values: none, loss-filter, knn-filter, knn-relabel, centroid-sphere, spectral-signature, activation-clustering, trimmed-loss, confident-learning, label-smoothing, weight-decay, early-stopping, dp-sgd, input-gradient-penalty, input-curvature)", "(values: png, pdf, svg; default: png)",
                      "(values: md, tex, html)", "train + test. (default: 500)", "the split. (default: 42)",
                      // The lock-file and symbolic-link rules of docs/outputs.md, where they apply.
                      ".make-report work folder; symbolic links are resolved before these checks. While a run writes it, "

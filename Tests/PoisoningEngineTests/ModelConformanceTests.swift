@@ -24,6 +24,7 @@ import TestSupport
         LabelSmoothing.kind: "a parameter vector with its gradient", WeightDecay.kind: "a parameter vector with its gradient",
         EarlyStoppingDefense.kind: "a parameter vector with its gradient", TrimmedLoss.kind: "a parameter vector with its gradient",
         InputGradientPenaltyDefense.kind: "a parameter vector with its gradient", DPSGD.kind: "per-example gradients",
+        InputCurvatureFilter.kind: "input Hessian-vector products",
     ]
 
     /// The refusal of `triple`, or nil when it must run: dense networks take every component; a kind
@@ -80,10 +81,10 @@ import TestSupport
             let clean = try #require(study.attacks[0].poison(study.split, fraction: 0, seed: 3, trainer: trainer))
             #expect(clean.data == study.split.train && clean.poisonedRows.isEmpty && clean.trueLabels == study.split.train.labels, "\(name)")
         }
-        // Kernel ridge and the linear SVM: feature collision with each of the 14 defenses, each of the 7
-        // other attacks with the 8 defenses they lack something for; gradient canceling with each
+        // Kernel ridge and the linear SVM: feature collision with each of the 15 defenses, each of the 7
+        // other attacks with the 9 defenses they lack something for; gradient canceling with each
         // defense on every model but softmax regression.
-        #expect(refused == 2 * (14 + 7 * 8) + 3 * 14)
+        #expect(refused == 2 * (15 + 7 * 9) + 3 * 15)
     }
 
     /// The clean runs (fraction 0) of every attack under one model and defense are the same bits as
@@ -121,6 +122,7 @@ import TestSupport
             let capabilities = kind.capabilities
             #expect(!capabilities.contains(.representation) || model is any RepresentationClassifier, "\(type.kind)")
             #expect(!capabilities.contains(.inputGradient) || model is any InputGradientClassifier, "\(type.kind)")
+            #expect(!capabilities.contains(.inputHessian) || model is any InputHessianClassifier, "\(type.kind)")
             #expect(!(capabilities.contains(.representation) && capabilities.contains(.inputGradient))
                     || model is any RepresentationGradientClassifier, "\(type.kind)")
         }

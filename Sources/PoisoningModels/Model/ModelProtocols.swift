@@ -17,6 +17,9 @@ public enum ModelCapability: String, Sendable, CaseIterable {
     /// label smoothing, weight decay, early stopping and trimmed epochs. A capability of training,
     /// not of the trained classifier, so it has no protocol.
     case parameterGradient = "parameter gradient"
+    /// H u = (∂²ℓ/∂x²) u, products of a row's input Hessian of the loss with a vector, exact
+    /// (`InputHessianClassifier`): what input-curvature measurements need.
+    case inputHessian = "input Hessian"
 
     /// The capability with its article, for refusals: "a representation", "an input gradient".
     public var phrase: String {
@@ -25,6 +28,7 @@ public enum ModelCapability: String, Sendable, CaseIterable {
         case .inputGradient: "an input gradient"
         case .perExampleGradient: "per-example gradients"
         case .parameterGradient: "a parameter vector with its gradient"
+        case .inputHessian: "input Hessian-vector products"
         }
     }
 
@@ -122,6 +126,13 @@ public protocol RepresentationDistanceEvaluator: AnyObject {
 public protocol InputGradientClassifier: Classifier {
     /// An evaluator of the loss and its input gradient for batches of exactly `rows` rows.
     func lossInputGradient(rows: Int) -> any LossInputGradientEvaluator
+}
+
+/// A classifier with exact products of its rows' input Hessians of the loss with vectors
+/// (`ModelCapability.inputHessian`).
+public protocol InputHessianClassifier: Classifier {
+    /// Input Hessian-vector products for batches of exactly `rows` rows.
+    func inputHessian(rows: Int) -> InputHessian
 }
 
 /// A classifier with both a representation and input gradients, so with the input gradient of a

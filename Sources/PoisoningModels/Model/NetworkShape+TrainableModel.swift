@@ -47,6 +47,11 @@ extension NetworkParameters: RepresentationGradientClassifier {
     }
 }
 
+extension NetworkParameters: InputHessianClassifier {
+    /// An `InputHessian` of this network.
+    public func inputHessian(rows: Int) -> InputHessian { InputHessian(parameters: self, rows: rows) }
+}
+
 extension LossInputGradient: LossInputGradientEvaluator {}
 
 extension RepresentationDistance: RepresentationDistanceEvaluator {}

@@ -1,0 +1,69 @@
+import PoisoningData
+import PoisoningModels
+import PoisoningUtilities
+
+/// Input-curvature sanitisation (after Granziol 2026, who finds that clustered dirty-label poisons
+/// add a spike to the Hessian of the loss with respect to the input): train the run's model on every
+/// row, score each row by the top eigenvalue λ_r of its own input Hessian H_r = ∂²ℓ_r/∂x² (power
+/// iteration, `InputHessian.rowTops`, `InputHessian.defaultIterations` exact Hessian-vector products
+/// from the stream (seed, "input curvature")), drop the round(drop · n) rows with the highest scores
+/// (ties: the earlier row first) and train again from scratch on the rest. For a ReLU network with
+/// softmax cross-entropy H_r = J_zᵀ (diag(p) - p pᵀ) J_z almost everywhere, which does not depend on
+/// the row's label: the score measures how uncertain and how sensitive the model is at the row, not
+/// whether its label fits. The paper scores the spike of the mean Hessian; scoring each row by its
+/// own top eigenvalue is this tool's per-row reading of it.
+public struct InputCurvatureFilter: TrainingSetDefense {
+    /// "input-curvature".
+    public static let kind = "input-curvature"
+    /// One sentence for help and commented study files.
+    public static let summary = "Train, drop the rows whose input Hessian of the loss has the largest top eigenvalue, train again on the rest."
+
+    /// Fraction of the training rows to drop.
+    public let drop: Double
+
+    /// An input-curvature filter dropping `drop` of the rows (0 <= drop < 1).
+    public init(drop: Double) {
+        precondition((0..<1).contains(drop), "drop must lie in [0, 1)")
+        self.drop = drop
+    }
+
+    /// Reads its keys from the study, each with its default and help.
+    public init(parameters: inout ParameterReader) throws {
+        let drop = try parameters.double("drop", default: 0.1, in: 0...0.95, help: "Fraction of the training rows to remove.")
+        self.init(drop: drop)
+    }
+
+    /// "input-curvature 10%".
+    public var label: String { "input-curvature " + percentLabel(drop) }
+
+    /// It scores rows, so its runs record how well the scores and removals find the poisoned ones.
+    public var recordedMetrics: [String] { MetricKey.detection }
+
+    /// Scores and removes rows; while it inspects, training a model, or its parameters with the input
+    /// Hessian's buffers for every row (counted as two input-gradient workspaces: the activations, p
+    /// and a tangent per unit) and three vectors per row (start vectors, products, their copy), then
+    /// the ranking and the set of removed rows.
+    public func memoryNeed(_ sizes: RunSizes) -> MemoryNeed {
+        let scoring = sizes.parameterBytes + 2 * sizes.model.inputGradientBytes(rows: sizes.split.trainRows) + 3 * 4 * sizes.n * sizes.d
+            + 8 * sizes.n + 24 * sizes.n
+        return removingDefenseNeed(sizes, working: max(sizes.trainingBytes, scoring))
+    }
+
+    /// Exact input Hessian-vector products of the trained model.
+    public var requirements: Set<ModelCapability> { [.inputHessian] }
+
+    /// The defense's decision on the poisoned training set, with `trainer` for the run's model; nil when its training diverged.
+    public func inspect(_ poisoned: PoisonedTrainingSet, trainer: ModelTrainer) -> DefenseDecision? {
+        let first = trainer.train(poisoned.data)
+        guard first.divergedEpoch == nil else { return nil }
+        let scores = Self.scores(first.model.capable((any InputHessianClassifier).self), on: poisoned.data, seed: trainer.seed)
+        let removed = Set(rankedDescending(scores).prefix(poisonCount(fraction: drop, of: scores.count)))
+        return DefenseDecision(scores: scores, kept: scores.indices.filter { !removed.contains($0) })
+    }
+
+    /// Each row's top input-Hessian eigenvalue under `model`.
+    static func scores(_ model: any InputHessianClassifier, on data: Dataset, seed: UInt64) -> [Double] {
+        guard data.count > 0 else { return [] }
+        return model.inputHessian(rows: data.count).rowTops(inputs: data.features, seed: seed).values
+    }
+}
