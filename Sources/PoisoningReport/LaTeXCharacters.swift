@@ -1,7 +1,8 @@
 import Foundation
 
 /// How `report.tex` writes each character of escaped text so that pdflatex typesets it with the
-/// template's packages (T1 font encoding, Latin Modern, no amsmath): the ASCII specials as escapes,
+/// template's packages (T1 font encoding, Latin Modern, no amsmath): the ASCII specials as escapes
+/// (brackets braced),
 /// the Unicode symbols the tool and its users write (Greek letters, ℓ, arrows, relations, operators,
 /// dashes, quotes, super- and subscripts) as LaTeX commands, the Latin-1 letters (é, ñ, ß) as they
 /// are (T1 has their glyphs and LaTeX reads UTF-8), and anything else as a visible `[U+XXXX]`
@@ -65,6 +66,9 @@ enum LaTeXCharacters {
             // The ASCII specials.
             "\\": "\\textbackslash{}", "{": "\\{", "}": "\\}", "$": "\\$", "&": "\\&", "#": "\\#", "%": "\\%",
             "_": "\\_", "~": "\\textasciitilde{}", "^": "\\textasciicircum{}",
+            // Brackets in braces, so that text opening a table row or an item ("[35.4% or more]") is never
+            // read as the optional argument of the `\\` or `\item` before it.
+            "[": "{[}", "]": "{]}",
             // Spaces, dashes, quotes and text symbols.
             "\u{00A0}": "~", "\u{2009}": "\\,", "\u{202F}": "\\,", "\u{2002}": "\\enspace{}", "\u{2003}": "\\quad{}",
             "\u{200B}": "{}",

@@ -16,6 +16,12 @@ import Testing
             == #"\ensuremath{\theta} \ensuremath{\approx} 0.5 \ldots{} x \ensuremath{\Rightarrow} y, \ensuremath{\Sigma} \ensuremath{\partial}, 10\ensuremath{^{-}}\textsuperscript{3}, x\ensuremath{_{2}}"#)
     }
 
+    /// Brackets are braced: a table row or an item that opens with one ("[35.4% or more]") must not be read
+    /// as the optional argument of the `\\` or `\item` before it (`everyMappedCharacterCompiles` typesets one).
+    @Test func bracketsAreBraced() {
+        #expect(ReportFormat.latex.escape("[35.4% or more]") == #"{[}35.4\% or more{]}"#)
+    }
+
     @Test func latinLettersPassAndOthersBecomeVisibleCodes() {
         #expect(ReportFormat.latex.escape("Rényi, Müller, Straße") == "Rényi, Müller, Straße")
         // A letter and its combining accent become the precomposed letter (NFC).
@@ -100,7 +106,8 @@ import Testing
             .joined(separator: ", ")
         let unknown = ReportFormat.latex.escape("✓ unknown")
         let document = preamble + "\n\\tracinglostchars=2\n\\begin{document}\n" + text + "\n\n"
-            + "\\begin{tabular}{ll}\nA & B \\\\\n\(unknown) & \(unknown) \\\\\n\(unknown) & x \\\\\n\\end{tabular}\n\n"
+            + "\\begin{tabular}{ll}\nA & B \\\\\n\(unknown) & \(unknown) \\\\\n\(unknown) & x \\\\\n"
+            + "\(ReportFormat.latex.escape("[35.4% or more]")) & x \\\\\n\\end{tabular}\n\n"
             + "\\begin{itemize}\n\\item \(unknown)\n\\item \(ReportFormat.latex.escape("ℓ first"))\n\\end{itemize}\n"
             + "\\end{document}\n"
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("latex-escape-\(UUID().uuidString)")
