@@ -92,6 +92,9 @@ public struct StudyResults: Sendable, Codable, Equatable {
     public let statistics: StudyStatistics
     /// The study's conclusions.
     public let findings: Findings
+    /// Per gradient-canceling series, the budget from which its victim agrees with its target beside
+    /// each seed's τ; nil (absent from JSON) when the study has none.
+    public let targetBudgets: [TargetBudget]?
     /// For an adaptive study: its looks and why it stopped (every interval is at its last look's
     /// confidence); nil for a study with a fixed list of seeds.
     public private(set) var sequential: SequentialRecord?
@@ -133,6 +136,9 @@ public struct StudyResults: Sendable, Codable, Equatable {
         findings = PoisoningAnalysis.findings(fits: fits, statistics: statistics, points: points, fractions: config.fractions,
                                               series: series, attackMetrics: attackMetrics, claims: config.claims,
                                               confidence: config.analysis.confidence)
+        let (attacks, analysedRuns, confidence) = (config.attacks, self.runs, statistics.confidence)
+        let canceling = study.series.indices.filter { attacks[study.series[$0].attack].value(at: "kind") == .string(GradientCanceling.kind) }
+        targetBudgets = canceling.isEmpty ? nil : canceling.map { TargetBudget(runs: analysedRuns, series: $0, confidence: confidence) }
     }
 
     /// These results with the sequential record of the adaptive study whose last look they analyse

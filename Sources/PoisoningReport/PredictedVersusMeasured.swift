@@ -5,10 +5,11 @@ extension ReportModel {
     /// One gradient-canceling series of the "Predicted vs measured" section.
     public struct PredictedRow: Sendable {
         /// The series; τ (its mean and range over seeds, or that none exists); the target's accuracy;
-        /// the fraction from which the victim reaches it; the critical threshold of the accuracy fit
-        /// with its interval; the mixed/clean gradient ratio at the swept fractions around τ.
-        public let series, tau, targetAccuracy, reachesTarget, threshold, ratios: String
-        /// The findings of the series: parameter space, then accuracy.
+        /// the budget from which the victim agrees with the target (`TargetBudget`: mean and interval
+        /// over seeds, or the seeds not reached); the critical threshold of the accuracy fit with its
+        /// interval; the mixed/clean gradient ratio at the swept fractions around τ.
+        public let series, tau, targetAccuracy, agreesFrom, threshold, ratios: String
+        /// The findings of the series: parameter space, agreement with the target per seed, accuracy.
         public let findings: [String]
     }
 
@@ -19,6 +20,7 @@ extension ReportModel {
             results.config.attacks[results.series[series].attack].value(at: "kind") == .string(GradientCanceling.kind)
         }.map { series in
             let evidence = PoisonabilityEvidence(results, series: series)
+            let budget = results.targetBudgets?.first { $0.series == series }
             var tau = "none (no threshold exists)"
             if let low = evidence.taus.min(), let high = evidence.taus.max() {
                 tau = percent(evidence.taus.reduce(0, +) / Double(evidence.taus.count)) + " (seeds \(percent(low))–\(percent(high)))"
@@ -31,11 +33,12 @@ extension ReportModel {
             }
             return PredictedRow(series: results.series[series].label, tau: tau,
                                 targetAccuracy: evidence.targetAccuracy.isNaN ? "n/a" : fixed(evidence.targetAccuracy, decimals: 3),
-                                reachesTarget: evidence.reachesTargetAccuracy.map { percent($0.fraction) } ?? "not reached in the swept range",
+                                agreesFrom: budget?.cell ?? "n/a",
                                 threshold: thresholdText(results.fits[series].threshold, estimate: results.statistics.series[series].threshold,
                                                          brackets: true),
                                 ratios: around.isEmpty ? "n/a" : around.joined(separator: "; "),
-                                findings: [evidence.parameterSpaceSentence] + (evidence.accuracySentence.map { [$0] } ?? []))
+                                findings: [evidence.parameterSpaceSentence] + (budget.map { [$0.sentence] } ?? [])
+                                    + (evidence.accuracySentence.map { [$0] } ?? []))
         }
     }
 }

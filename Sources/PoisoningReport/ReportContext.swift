@@ -82,7 +82,7 @@ public func templateContext(_ model: ReportModel, format: ReportFormat, figureSo
              "auroc": r.auroc, "tpr": r.tpr], more: ["hasRemoved": .flag(r.hasRemoved)])
     }
     let predictedRows: [TemplateValue] = model.predictedRows.map { r in
-        row(["series": r.series, "tau": r.tau, "targetAccuracy": r.targetAccuracy, "reachesTarget": r.reachesTarget,
+        row(["series": r.series, "tau": r.tau, "targetAccuracy": r.targetAccuracy, "agreesFrom": r.agreesFrom,
              "threshold": r.threshold, "ratios": r.ratios], more: ["findings": .list(r.findings.map { ["sentence": t($0)] })])
     }
     let attackRows: [TemplateValue] = model.attackComparisonRows.map { r in

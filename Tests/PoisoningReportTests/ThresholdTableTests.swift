@@ -55,4 +55,33 @@ struct ThresholdTableTests {
         #expect(table.rows.map { $0.cells[1] } == ["none (no threshold exists)", "none (no threshold exists)"])
         #expect(table.rows.allSatisfy { $0.cells[0].first?.isNumber == true })
     }
+
+    /// The "Predicted vs measured" row's budget from which the victim agrees with its target, on
+    /// constructed runs of two seeds: series 0 (τ 5% and 15%) agrees from 10% in both seeds, below
+    /// seed 2's τ; series 1 (no τ) from 20% and 10%. The same budgets are in results.json.
+    @Test func thePredictedRowGivesTheAgreementBudgetWithItsIntervalAndVerdict() throws {
+        var config = try Self.study().config
+        config.seeds = [1, 2]
+        config.fractions = [0, 0.1, 0.2]
+        let study = try Study(config)
+        let agreements: [Int: [UInt64: [Double]]] = [0: [1: [0.97, 0.99], 2: [0.97, 0.96]], 1: [1: [0.5, 0.99], 2: [0.97, 0.99]]]
+        let runs = study.runSpecs.map { spec in
+            var metrics = [MetricKey.testAccuracy: 0.8, MetricKey.targetAccuracy: 0.7,
+                           MetricKey.targetAgreement: spec.fraction == 0 ? 0.9 : agreements[spec.series]![spec.seed]![spec.fraction == 0.1 ? 0 : 1]]
+            if spec.series == 0 { metrics[MetricKey.poisonabilityThreshold] = spec.seed == 1 ? 0.05 : 0.15 }
+            return RunResult(fraction: spec.fraction, series: spec.series, seed: spec.seed, poisonedCount: Int(spec.fraction * 56),
+                             realisedFraction: spec.fraction, metrics: metrics, divergence: nil)
+        }
+        let results = StudyResults(study: study, runs: runs, toolVersion: "test")
+        #expect(results.targetBudgets?.map(\.verdict) == [.successBelowTau, nil])
+        let rows = ReportModel.predictedRows(of: results)
+        // Series 0: both from 10%, spread raised to the grid's 10%: 10% ± 12.706 · 10%/√2, clipped to [10%, 20%].
+        #expect(rows.map(\.agreesFrom) == ["10.0% [10.0%, 20.0%]", "15.0% [10.0%, 20.0%]"])
+        #expect(rows[0].findings[1] == "Per seed, the victim agrees with its target (the target's class on 95.0% of the test rows or "
+            + "more, at that and every larger swept budget): seed 1 from 10.0% (τ 5.0%), seed 2 from 10.0% (τ 15.0%); not consistent "
+            + "with the prediction: seed 2 agrees from below τ.")
+        #expect(rows[1].findings[1].hasSuffix("seed 1 from 20.0%, seed 2 from 10.0%; no τ is predicted."))
+        let decoded = try JSONDecoder().decode(StudyResults.self, from: results.jsonData())
+        #expect(decoded.targetBudgets == results.targetBudgets)
+    }
 }
