@@ -406,11 +406,11 @@ import TestSupport
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["runs.sqlite"])
         let wal = store.path + "-wal", shm = store.path + "-shm"
         #expect(symlink(folder + "/precious.txt", wal) == 0)
-        #expect(runStoreProblem(store.path) == "'\(wal)' beside it is a symbolic link, not SQLite's -wal file; move it away")
+        #expect(runStoreProblem(store.path)?.hasSuffix("runs.sqlite-wal' beside it is a symbolic link, not SQLite's -wal file; move it away") == true)
         #expect(unlink(wal) == 0 && mkdir(shm, 0o755) == 0)
-        #expect(runStoreProblem(store.path) == "'\(shm)' beside it is a folder, not SQLite's -shm file; move it away")
+        #expect(runStoreProblem(store.path)?.hasSuffix("runs.sqlite-shm' beside it is a folder, not SQLite's -shm file; move it away") == true)
         #expect(rmdir(shm) == 0 && mkfifo(shm, 0o644) == 0)
-        #expect(runStoreProblem(store.path) == "'\(shm)' beside it is a FIFO, not SQLite's -shm file; move it away")
+        #expect(runStoreProblem(store.path)?.hasSuffix("runs.sqlite-shm' beside it is a FIFO, not SQLite's -shm file; move it away") == true)
         #expect(throws: RunStoreRefusal.self) { try RunStore(readingAt: store.path) }
         #expect(unlink(shm) == 0 && FileManager.default.createFile(atPath: wal, contents: Data()))
         #expect(runStoreProblem(store.path) == nil)
