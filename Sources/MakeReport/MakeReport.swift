@@ -75,7 +75,7 @@ func descriptorShortage() -> String? {
     }
     guard opened.count < requiredFreeDescriptors else { return nil }
     var limit = rlimit()
-    let shown = getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY ? " (ulimit -n \(limit.rlim_cur))" : ""
+    let shown = getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0 && limit.rlim_cur != rlim_t.max ? " (ulimit -n \(limit.rlim_cur))" : ""
     return "the open-file limit\(shown) leaves \(opened.count) file descriptor\(opened.count == 1 ? "" : "s") free, and make-report needs "
         + "\(requiredFreeDescriptors); raise it (ulimit -n 1024)"
 }
