@@ -1,4 +1,5 @@
 import ArgumentParser
+import Dispatch
 import Foundation
 import PoisoningReport
 import PoisoningEngine
@@ -35,6 +36,11 @@ struct MakeReport: ParsableCommand {
         // leaves its staging folder and lock behind: both signals are ignored.
         signal(SIGPIPE, SIG_IGN)
         signal(SIGXFSZ, SIG_IGN)
+        if let shortage = descriptorShortage() {
+            writeToStandardError("make-report: error: \(shortage)\n")
+            Foundation.exit(1)
+        }
+        startDispatchEventLoop()
         do {
             var command = try parseAsRoot(attachingNegativeNumbers(Array(CommandLine.arguments.dropFirst())))
             try command.run()
@@ -49,6 +55,39 @@ struct MakeReport: ParsableCommand {
             Foundation.exit(code == .validationFailure || isBadInput(error) ? 2 : 1)
         }
     }
+}
+
+/// The file descriptors a command needs free when it starts: Dispatch's event loop (3), the signal
+/// sources of an interruption's clean-up (3), the run store's connections with their -wal and -shm
+/// files and its lock (about 8), the output folder's lock, a file being written and the data file.
+let requiredFreeDescriptors = 16
+
+/// Why the open-file limit (`ulimit -n`) leaves too few descriptors free for a command
+/// (`requiredFreeDescriptors`), in one sentence, or nil. Counted by opening /dev/null that many
+/// times (all closed again), which works whatever descriptors the process inherited.
+func descriptorShortage() -> String? {
+    var opened = [Int32]()
+    defer { for descriptor in opened { close(descriptor) } }
+    while opened.count < requiredFreeDescriptors {
+        let descriptor = open("/dev/null", O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { break }
+        opened.append(descriptor)
+    }
+    guard opened.count < requiredFreeDescriptors else { return nil }
+    var limit = rlimit()
+    let shown = getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0 && limit.rlim_cur != rlim_t.max ? " (ulimit -n \(limit.rlim_cur))" : ""
+    return "the open-file limit\(shown) leaves \(opened.count) file descriptor\(opened.count == 1 ? "" : "s") free, and make-report needs "
+        + "\(requiredFreeDescriptors); raise it (ulimit -n 1024)"
+}
+
+/// Starts Dispatch's event loop, which opens its descriptors (an epoll instance, an eventfd) the
+/// first time a worker thread starts, and stops the process (SIGILL) when it cannot: done here, while
+/// descriptors are free (`descriptorShortage`), it never happens later, when the run store's
+/// connections may have taken the last of them (`store prune` under `ulimit -n 7` used to die so).
+func startDispatchEventLoop() {
+    let started = DispatchGroup()
+    DispatchQueue.global().async(group: started) {}
+    started.wait()
 }
 
 /// Whether `error` is the user's input being refused (exit code 2), not a failure during the work

@@ -124,7 +124,15 @@ struct StoreCommand: ParsableCommand {
             // A store whose entries would not fit in memory is refused before it is opened for
             // writing, which writes to its file.
             if !all { try location.openForReading().checkEntrySizes() }
-            let store = try location.openForWriting()
+            // The end, a failure or an interruption (which waits for the opening, or the pruning, under
+            // way) closes the store, so that SQLite folds its -wal file in and removes it and the -shm
+            // file, as `run` does.
+            let interruption = InterruptionCleanup()
+            defer { withExtendedLifetime(interruption) {} }
+            let store = try interruption.cleanUp(makingWith: { try location.openForWriting() }) { store in
+                { store.closeConnections(then: $0) }
+            }
+            defer { store.closeConnections() }
             let (removed, failed) = try store.prune(all: all)
             print("\(commandPath(store.path)): removed \(removed) run\(removed == 1 ? "" : "s")"
                 + (all ? "" : " (\(failed) failed \(failed == 1 ? "its" : "their") check)"))

@@ -451,21 +451,40 @@ func rangeText(_ range: ClosedRange<Double>) -> String {
 }
 
 /// The keys of a JSON document that look like timings ("time", "seconds", "duration", "wall"),
-/// which must never appear in `results.json`.
+/// which must never appear in `results.json`. Only the document's objects and arrays are decoded
+/// (`JSONObjectKeys`), never a string or number value, so a document holding a long string needs
+/// no copy of it (`jsonDecodingBytes` counts one).
 public func timingKeys(inJSON data: Data) -> [String] {
-    guard let object = try? JSONSerialization.jsonObject(with: data) else { return [] }
-    var found = Set<String>()
-    func visit(_ value: Any) {
-        if let dictionary = value as? [String: Any] {
-            for (key, child) in dictionary {
-                let lower = key.lowercased()
-                if ["time", "second", "duration", "wall"].contains(where: lower.contains) { found.insert(key) }
-                visit(child)
+    guard let keys = try? JSONDecoder().decode(JSONObjectKeys.self, from: data).keys else { return [] }
+    return keys.filter { key in
+        let lower = key.lowercased()
+        return ["time", "second", "duration", "wall"].contains(where: lower.contains)
+    }.sorted()
+}
+
+/// The keys of every object in a JSON value, at any depth; a string, number, boolean or null holds
+/// none and is not decoded.
+private struct JSONObjectKeys: Decodable {
+    let keys: Set<String>
+
+    init(from decoder: Decoder) throws {
+        var keys = Set<String>()
+        if let object = try? decoder.container(keyedBy: ObjectKey.self) {
+            for key in object.allKeys {
+                keys.insert(key.stringValue)
+                keys.formUnion(try object.decode(JSONObjectKeys.self, forKey: key).keys)
             }
-        } else if let array = value as? [Any] {
-            array.forEach(visit)
+        } else if var array = try? decoder.unkeyedContainer() {
+            while !array.isAtEnd { keys.formUnion(try array.decode(JSONObjectKeys.self).keys) }
         }
+        self.keys = keys
     }
-    visit(object)
-    return found.sorted()
+
+    /// A key of a JSON object, whatever its text.
+    private struct ObjectKey: CodingKey {
+        let stringValue: String
+        init?(stringValue: String) { self.stringValue = stringValue }
+        var intValue: Int? { nil }
+        init?(intValue: Int) { nil }
+    }
 }

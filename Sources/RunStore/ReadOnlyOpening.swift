@@ -6,7 +6,7 @@ import PoisoningEngine
 /// read-only connections to a database in WAL mode otherwise create -wal and -shm files beside it
 /// and leave them, and replay a -wal left by a killed process into the -shm file.
 ///
-/// - With a -wal or -shm file beside the store (a process has it open, or one was killed), SQLite
+/// - With a -shm file or a non-empty -wal file beside the store (a process has it open, or one was killed), SQLite
 ///   reads them as they are: `mode=ro&readonly_shm=1` (the -wal's runs are seen; the -shm file is
 ///   never written).
 /// - Without them, the store is read as immutable (`immutable=1`: no -wal, no -shm, no lock of
@@ -30,8 +30,11 @@ final class ReadOnlyOpening: Sendable {
     init(path: String) {
         let absolute = literalFileURL(path).standardizedFileURL.path
         let base = "file:" + (absolute.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? absolute)
-        var status = stat()
-        let inUse = ["-wal", "-shm"].contains { lstat(path + $0, &status) == 0 }
+        // An empty -wal file without a -shm file (left by a process that failed while opening the
+        // store) holds nothing to read, and no process has the store open (an open store has its
+        // -shm file): it is read as immutable, without them.
+        var wal = stat(), shm = stat()
+        let inUse = lstat(path + "-shm", &shm) == 0 || (lstat(path + "-wal", &wal) == 0 && wal.st_size > 0)
         let descriptor = inUse ? -1 : exclusivelyLocked(path)
         lock = descriptor ?? -1
         uri = base + (inUse || descriptor == -1 ? "?mode=ro&readonly_shm=1" : "?immutable=1")

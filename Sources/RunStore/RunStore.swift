@@ -48,11 +48,13 @@ public final class RunStore: Sendable {
         // SQLite is handed the absolute path: GRDB makes file URLs of it, which would put the home
         // folder in place of a leading `~` (`literalFileURL`).
         let file = literalFileURL(path).path
+        // A store's folder this opening creates (`.make-report`, by default) is removed again when
+        // the opening fails and leaves it empty.
+        let folder = literalFileURL(path).deletingLastPathComponent()
+        let createsFolder = access(folder.path, F_OK) != 0
         do {
             // A damaged store is refused before anything is made beside it (a new store is whole).
             if FileManager.default.fileExists(atPath: path) { try Self.checkReadable(file, named: path) }
-            try FileManager.default.createDirectory(at: literalFileURL(path).deletingLastPathComponent(),
-                                                    withIntermediateDirectories: true)
             // Creating a store, and switching a new file to WAL mode, are serialised by a file lock
             // between processes that open the same store at the same moment. It is taken and
             // released, its file removed (`LockFile`), within one step of `building`, so that an
@@ -60,13 +62,11 @@ public final class RunStore: Sendable {
             let (pool, warnings) = try building.step {
                 let opening: LockFile
                 do {
-                    // Waiting, the lock is only ever taken, or fails.
-                    guard let acquired = try LockFile.acquire(at: path + ".open-lock", waiting: true) else { throw POSIXError(.EWOULDBLOCK) }
-                    opening = acquired
+                    opening = try Self.openingLock(at: path + ".open-lock", in: folder)
                 } catch let error as ForeignLockFileError {
                     throw RunStoreError(path: error.path, reason: error.description)
-                } catch {
-                    throw RunStoreError(path: path, reason: String(cString: strerror((error as? POSIXError)?.code.rawValue ?? EIO)))
+                } catch let error as POSIXError {
+                    throw RunStoreError(path: path, reason: String(cString: strerror(error.code.rawValue)))
                 }
                 defer { opening.release() }
                 let warnings = Self.removeAbandonedBuilds(of: path)
@@ -79,7 +79,26 @@ public final class RunStore: Sendable {
             leftoverWarnings = warnings
             (reader, writer) = (pool, pool)
         } catch {
+            if createsFolder { rmdir(folder.path) }
             throw storeFailure(error, path: path)
+        }
+    }
+
+    /// The lock that serialises the opening of a store, at `path` in the store's folder `folder`,
+    /// which it creates when missing. Waiting, the lock is only ever taken, or fails. Another run's
+    /// end removes the work folder `.make-report` when it is empty, which may fall between the
+    /// folder's creation here and the lock file's (ENOENT): the folder is then created again (a few
+    /// times at most, then the failure is reported), as for the output folder's lock.
+    private static func openingLock(at path: String, in folder: URL) throws -> LockFile {
+        var attempt = 1
+        while true {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            do {
+                guard let acquired = try LockFile.acquire(at: path, waiting: true) else { throw POSIXError(.EWOULDBLOCK) }
+                return acquired
+            } catch let error as POSIXError where error.code == .ENOENT && attempt < 100 {
+                attempt += 1
+            }
         }
     }
 

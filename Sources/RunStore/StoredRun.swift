@@ -7,8 +7,9 @@ import PoisoningEngine
 /// a database, so that no other file is ever changed). A path that names a folder (it ends in '/',
 /// '.' or '..'), a symbolic link to a missing file (creating the store would replace the link), and
 /// a missing store with SQLite's leftover files beside it (SQLite would replay them into the new
-/// store) and an `.open-lock` file beside it that make-report did not write (`isLockFileContent`)
-/// are refused. Nothing is created.
+/// store), an `.open-lock` file beside it that make-report did not write (`isLockFileContent`), and
+/// a store whose -wal or -shm is no regular file (`companionFileProblem`) are refused. Nothing is
+/// created.
 public func runStoreProblem(_ path: String) -> String? {
     guard !path.isEmpty else { return "the path is empty; give a file name" }
     if path.hasSuffix("/") || [".", ".."].contains((path as NSString).lastPathComponent) {
@@ -28,6 +29,7 @@ public func runStoreProblem(_ path: String) -> String? {
     case S_IFIFO: return "it is a FIFO, not a run store"
     default: return "it is not a regular file"
     }
+    if let problem = companionFileProblem(path) { return problem }
     // The database header: "SQLite format 3\0", ..., the application id at byte 68 (big-endian).
     guard let handle = FileHandle(forReadingAtPath: path) else { return "it cannot be read: \(String(cString: strerror(errno)))" }
     defer { try? handle.close() }
@@ -39,6 +41,28 @@ public func runStoreProblem(_ path: String) -> String? {
     guard Int32(bitPattern: id) == RunStore.applicationID else {
         return "it is not a make-report run store (an SQLite database without make-report's application id; "
             + "stores of make-report 0.3 cannot be verified: remove the file and its -wal and -shm files)"
+    }
+    return nil
+}
+
+/// Why what lies at the place of the -wal or -shm file of the store at `path` cannot be SQLite's
+/// file, in one clause naming it, or nil: each must be missing or a regular file. SQLite would follow
+/// a symbolic link (and write through it), and fails on a folder, a FIFO or a device with its own
+/// words, after creating the other file.
+private func companionFileProblem(_ path: String) -> String? {
+    for suffix in ["-wal", "-shm"] {
+        var status = stat()
+        guard lstat(path + suffix, &status) == 0 else { continue }
+        let kind: String
+        switch status.st_mode & S_IFMT {
+        case S_IFREG: continue
+        case S_IFLNK: kind = "a symbolic link"
+        case S_IFDIR: kind = "a folder"
+        case S_IFIFO: kind = "a FIFO"
+        case S_IFCHR, S_IFBLK: kind = "a device"
+        default: kind = "no regular file"
+        }
+        return "\(quotedUserText(path + suffix, keepingEnd: true)) beside it is \(kind), not SQLite's \(suffix) file; move it away"
     }
     return nil
 }

@@ -23,11 +23,10 @@ public final class StagedOutputFolder {
     private var hashes = [String: String]()
     /// The size in bytes of every file written, by path relative to the folder.
     private var sizes = [String: Int]()
-    /// The work folder beside the target (`workFolder(besideOutput:)`).
+    /// The work folder beside the target (`workFolder(besideOutput:)`): removed at the end when it is
+    /// empty (`removeWorkFolderIfEmpty`), whichever run made it, so that runs without a store there
+    /// leave nothing beside the output.
     private let work: URL
-    /// Whether this value created the work folder: it is removed at the end when it is empty then
-    /// (`removeWorkFolderIfEmpty`), so that a run without a store there leaves nothing beside the output.
-    private let createdWork: Bool
     /// Whether the staging folder is still being written, published or abandoned.
     private let state: StagingState
     /// One sentence for each leftover of an ended run that was left in the work folder because
@@ -44,7 +43,7 @@ public final class StagedOutputFolder {
         target = resolvedFileURL(path, isDirectory: true)
         let work = workFolder(besideOutput: target)
         self.work = work
-        (lock, createdWork) = try outputFolderLock(target: target, work: work)
+        lock = try outputFolderLock(target: target, work: work)
         let name = target.lastPathComponent
         // Under the lock no other run writes this folder's staging folders; a leftover is removed
         // only when the process named in it has ended.
@@ -73,19 +72,19 @@ public final class StagedOutputFolder {
     deinit {
         state.abandon()
         lock.release()
-        if createdWork { removeWorkFolderIfEmpty(work) }
+        removeWorkFolderIfEmpty(work)
     }
 
     /// A function that removes the staging folder unless it is published (or being published), the
-    /// lock file and the work folder when this value created it and it is empty, then runs its
+    /// lock file and the work folder when it is empty, then runs its
     /// argument, which ends the process, before a write or the publication can go on (later writes
     /// fail); safe to call from any thread, at any moment. A command calls it when it is
     /// interrupted (a signal).
     public var interruptionCleanup: @Sendable (_ ending: () -> Void) -> Void {
-        { [state, lock, work, createdWork] ending in
+        { [state, lock, work] ending in
             state.abandon {
                 lock.release()
-                if createdWork { removeWorkFolderIfEmpty(work) }
+                removeWorkFolderIfEmpty(work)
                 ending()
             }
         }
@@ -419,9 +418,10 @@ private func workFolderProblem(beside target: URL) -> String? {
     return nil
 }
 
-/// Removes the work folder `work` when it is empty (rmdir(2) removes nothing else). Its failure is
-/// no failure of the run: another run into a folder beside this one's may have removed it
-/// (ENOENT) or put its own lock in it (ENOTEMPTY).
+/// Removes the work folder `work` when it is empty (rmdir(2) removes nothing else, so nothing is lost),
+/// whichever run made it: the last of several runs beside one another to end removes it. Its failure
+/// is no failure of the run: another run into a folder beside this one's may have removed it
+/// (ENOENT) or hold its own lock in it (ENOTEMPTY).
 private func removeWorkFolderIfEmpty(_ work: URL) {
     _ = rmdir(work.path)
 }
@@ -469,16 +469,14 @@ private func outputFolderLockPath(target: URL, work: URL) -> String {
 }
 
 /// The exclusive lock on `.make-report/NAME.lock` for the output folder `target`, its file noting
-/// this process's id, in the work folder `work`, which it creates when missing, and whether it
-/// created it; throws, in one line, when another run holds the lock (naming its process) or the
+/// this process's id, in the work folder `work`, which it creates when missing; throws, in one line, when another run holds the lock (naming its process) or the
 /// folder or file cannot be made. Another run's end removes the work folder when it is empty
 /// (`removeWorkFolderIfEmpty`), which may fall between the folder's creation here and the lock
 /// file's: the folder is then created again (a few times at most, then the failure is reported).
-private func outputFolderLock(target: URL, work: URL) throws -> (lock: LockFile, createdWork: Bool) {
+private func outputFolderLock(target: URL, work: URL) throws -> LockFile {
     let path = outputFolderLockPath(target: target, work: work)
-    var acquired: LockFile?, createdWork = false
+    var acquired: LockFile?
     for attempt in 1... {
-        createdWork = createdWork || !FileManager.default.fileExists(atPath: work.path)
         do {
             try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         } catch {
@@ -501,5 +499,5 @@ private func outputFolderLock(target: URL, work: URL) throws -> (lock: LockFile,
             + (holder.isEmpty ? "" : " (process \(holder))") + "; wait for it to finish or give another --output")
     }
     lock.note("\(getpid())\n")
-    return (lock, createdWork)
+    return lock
 }

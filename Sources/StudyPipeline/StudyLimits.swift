@@ -95,15 +95,16 @@ public func studySizeProblem(_ study: Study, threads: Int, maximumRuns: Int, mak
 }
 
 /// The memory that decoding the JSON document `data` holds at its peak, in bytes, beside the
-/// process's own: its bytes, and 72 bytes for each of its structural characters (`[`, `{`, `,` and
-/// `:`, counted in one pass without parsing; in strings too, which only raises the estimate) for
-/// the decoder's buffer of values, which grows by doubling (its old and its new copy are held at
-/// once), and the decoded values. Measured in the release build: 42-48 resident bytes per
+/// process's own: its bytes twice (the document, and the decoded strings, which hold at most as many
+/// bytes as the document: a results.json holding one 300 MB string needs 600 MB), and 72 bytes for
+/// each of its structural characters (`[`, `{`, `,` and `:`, counted in one pass without parsing;
+/// in strings too, which only raises the estimate) for the decoder's buffer of values, which grows
+/// by doubling (its old and its new copy are held at once), and the decoded values. Measured in the release build: 42-48 resident bytes per
 /// structural character beside the file's bytes, for a results.json of 23 MB and 232 MB and for a
 /// 100 MB array of 50 million zeros (the most values per byte), which asked for a 2.4 GB buffer
 /// while holding the 1.2 GB one before it.
 public func jsonDecodingBytes(_ data: Data) -> Double {
-    Double(data.count) + bytesPerStructuralCharacter * Double(data.withUnsafeBytes(structuralCharacterCount))
+    2 * Double(data.count) + bytesPerStructuralCharacter * Double(data.withUnsafeBytes(structuralCharacterCount))
 }
 
 /// What decoding holds per structural character of a JSON document (`jsonDecodingBytes`).
@@ -118,7 +119,7 @@ public func jsonDecodingBytes(ofFileAt path: String) -> Double {
         bytes += chunk.count
         structural += chunk.withUnsafeBytes(structuralCharacterCount)
     }
-    return Double(bytes) + bytesPerStructuralCharacter * Double(structural)
+    return 2 * Double(bytes) + bytesPerStructuralCharacter * Double(structural)
 }
 
 /// The number of `[`, `{`, `,` and `:` among `bytes`.

@@ -315,6 +315,10 @@ struct StudyResultsTests {
     @Test func timingKeysAreFoundAtAnyDepth() {
         let data = Data(#"{"a": {"wallSeconds": 1}, "b": [{"duration": 2}], "c": 3}"#.utf8)
         #expect(timingKeys(inJSON: data) == ["duration", "wallSeconds"])
+        // A value that reads like a timing is no key; keys in arrays of arrays and beside nulls count.
+        let nested = Data(#"{"note": "time", "x": [[{"Time": null}], "seconds"], "y": {"z": {"wall": true}}}"#.utf8)
+        #expect(timingKeys(inJSON: nested) == ["Time", "wall"])
+        #expect(timingKeys(inJSON: Data("not json".utf8)).isEmpty)
     }
 
     @Test func validationFlagsAStudyWithNoDrop() {

@@ -393,6 +393,33 @@ import TestSupport
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["link.sqlite"])
     }
 
+    /// Review r19b, finding 12: a symbolic link, a folder or a FIFO at the place of a store's -wal or
+    /// -shm file is refused, naming it, before SQLite follows, fails on or blocks on it; an empty -wal
+    /// without a -shm (left by a failed opening) is read as the store it is.
+    @Test func oddFilesBesideAStoreAreRefusedAndAnEmptyLogIsRead() throws {
+        let store = try scratchStore()
+        defer { remove(store) }
+        let study = widthStudy([8], fractions: [0, 0.5], seeds: [1, 2], epochs: 5)
+        _ = try runStudy(study, threads: 1, store: store)
+        store.closeConnections()
+        let folder = URL(fileURLWithPath: store.path).deletingLastPathComponent().path
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["runs.sqlite"])
+        let wal = store.path + "-wal", shm = store.path + "-shm"
+        #expect(symlink(folder + "/precious.txt", wal) == 0)
+        #expect(runStoreProblem(store.path)?.hasSuffix("runs.sqlite-wal' beside it is a symbolic link, not SQLite's -wal file; move it away") == true)
+        #expect(unlink(wal) == 0 && mkdir(shm, 0o755) == 0)
+        #expect(runStoreProblem(store.path)?.hasSuffix("runs.sqlite-shm' beside it is a folder, not SQLite's -shm file; move it away") == true)
+        #expect(rmdir(shm) == 0 && mkfifo(shm, 0o644) == 0)
+        #expect(runStoreProblem(store.path)?.hasSuffix("runs.sqlite-shm' beside it is a FIFO, not SQLite's -shm file; move it away") == true)
+        #expect(throws: RunStoreRefusal.self) { try RunStore(readingAt: store.path) }
+        #expect(unlink(shm) == 0 && FileManager.default.createFile(atPath: wal, contents: Data()))
+        #expect(runStoreProblem(store.path) == nil)
+        let reader = try RunStore(readingAt: store.path)
+        #expect(try reader.info().runsByEngineVersion == [engineVersion: 4])
+        #expect(try reader.verify().failures.isEmpty)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).sorted() == ["runs.sqlite", "runs.sqlite-wal"])
+    }
+
     /// Issue 19, section 9: a store whose table was dropped or lost a column, or whose file was cut
     /// short or has an impossible page size, is refused when it is opened, not at its first read.
     @Test func aDamagedStoreIsRefusedWhenOpened() throws {

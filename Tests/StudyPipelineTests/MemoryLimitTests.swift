@@ -34,6 +34,18 @@ import TestSupport
         #expect(MemoryLimit(kind: .addressSpace, bytes: 100 * Self.mebibyte).usableBytes(threads: 4) == 0)
     }
 
+    /// Review r19b, finding 1: a results.json of one 300 MB string made `validate` abort under
+    /// `ulimit -v 800000`: decoding holds the document and its strings. A document counts its bytes
+    /// twice and 72 bytes per structural character: `{"a":"xyz"}` is 11 bytes with 2 of them.
+    @Test func decodingCountsTheDocumentAndItsStrings() throws {
+        let document = Data(#"{"a":"xyz"}"#.utf8)
+        #expect(jsonDecodingBytes(document) == 2 * 11 + 72 * 2)
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("decoding-\(getpid()).json")
+        try document.write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        #expect(jsonDecodingBytes(ofFileAt: file.path) == 2 * 11 + 72 * 2)
+    }
+
     @Test func theBudgetNamesTheLimitThatSetsIt() {
         let machine: UInt64 = 16 << 30
         let data = MemoryBudget(physicalMemory: machine, limits: MemoryLimits(dataSegment: 524_288 * 1024))

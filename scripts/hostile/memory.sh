@@ -114,3 +114,18 @@ PY
     unchanged . "$before"
 }
 hostile_case check-of-a-huge-committed-file-within-the-address-space case_check_of_a_huge_committed_file_within_the_address_space
+
+# Review r19b, finding 1: a results.json holding one 300 MB string aborted `validate` under
+# `ulimit -v 800000` ("failed to allocate 300000048 bytes"): its timing check parsed the whole
+# document with JSONSerialization (the bytes copied, then the string made), and the memory estimate
+# counted the document once. validate refuses it in one line before reading it, creating nothing.
+case_validate_long_string_within_the_address_space() {
+  mkdir c
+  { printf '{"schemaVersion":"2","x":"'; head -c 300000000 /dev/zero | tr '\0' a; printf '"}'; } >c/results.json
+  local before; before=$(snapshot .)
+  (ulimit -v 800000; MR_TIMEOUT=60 mr validate c; exit "$RC")
+  RC=$?
+  refused "validate: reading 'c/results.json' needs about [0-9]+ MiB, more than .*address-space limit \(ulimit -v 800000\)" &&
+    unchanged . "$before"
+}
+hostile_case validate-long-string-within-the-address-space case_validate_long_string_within_the_address_space

@@ -334,3 +334,99 @@ case_store_with_a_huge_blob_within_the_address_space() {
   done
 }
 hostile_case store-with-a-huge-blob-within-the-address-space case_store_with_a_huge_blob_within_the_address_space
+
+# Review r19b, finding 2: under a small open-file limit `store prune` (ulimit -n 7: 2 of 3) and
+# `run` (ulimit -n 5) died with SIGILL, leaving -wal, -shm and .open-lock: Dispatch opened its event
+# loop's descriptors only when its first worker thread started, after the store's connections had
+# taken the last, and stops the process when it cannot. Every limit from 4 to 40 now ends in exit 0,
+# or exit 1 with one line, and leaves nothing beside the store.
+case_store_under_open_file_limits() {
+  mr run --widths 4 --fractions 0,0.5 --seeds 1,2 --epochs 1 --threads 1 --quiet --format md --figure-format svg \
+    --output o --store runs.sqlite && succeeded || return 1
+  local limit round left
+  for limit in $(seq 4 40); do
+    for round in 1 2 3; do
+      cp runs.sqlite t.sqlite
+      (ulimit -n "$limit"; mr store prune --store t.sqlite; exit "$RC")
+      RC=$?
+      [ "$RC" = 0 ] || { [ "$RC" = 1 ] && [ "$(wc -l <"$ERR")" = 1 ]; } ||
+        { why "store prune, ulimit -n $limit: exit $RC: $(head -c 200 "$ERR")"; return 1; }
+      left=$(ls -A | grep '^t\.sqlite' | tr '\n' ' ')
+      [ "$left" = "t.sqlite " ] || { why "store prune, ulimit -n $limit left: $left"; return 1; }
+      rm -f t.sqlite
+    done
+  done
+  for limit in 4 5 6 7 8; do
+    (ulimit -n "$limit"; mr run --widths 4 --fractions 0 --seeds 1 --epochs 1 --threads 1 --quiet --format md --figure-format svg \
+      --output r --store r.sqlite; exit "$RC")
+    RC=$?
+    [ "$RC" = 1 ] && [ "$(wc -l <"$ERR")" = 1 ] || { why "run, ulimit -n $limit: exit $RC: $(head -c 200 "$ERR")"; return 1; }
+    left=$(ls -A | grep -v -e '^runs\.sqlite$' -e '^o$' | tr '\n' ' ')
+    [ -z "$left" ] || { why "run, ulimit -n $limit left: $left"; return 1; }
+  done
+}
+hostile_case store-under-open-file-limits case_store_under_open_file_limits
+
+# Review r19b, finding 3: `store prune` interrupted (SIGINT while it vacuums a store of 4,000 rows
+# of 20 KB) or failing left -wal and -shm (and .open-lock) beside the store. It closes the store as
+# `run` does: at its end, on failure and on interruption (exit 130).
+case_interrupted_prune_leaves_nothing() {
+  mr run --widths 4 --fractions 0,0.5 --seeds 1,2 --epochs 1 --threads 1 --quiet --format md --figure-format svg \
+    --output o --store runs.sqlite && succeeded || return 1
+  python3 - <<'PY'
+import os, sqlite3
+c = sqlite3.connect("runs.sqlite")
+cols = [r[1] for r in c.execute("PRAGMA table_info(runs)")]
+row = c.execute("SELECT * FROM runs LIMIT 1").fetchone()
+blob = os.urandom(20000)
+rows = []
+for i in range(4000):
+    r = list(row); r[cols.index("key")] = "%064x" % (i + 10**6); r[cols.index("result")] = blob
+    rows.append(r)
+c.executemany("INSERT INTO runs VALUES (%s)" % ",".join("?" * len(cols)), rows)
+c.commit(); c.close()
+PY
+  local delay pid rc left
+  for delay in 0.3 0.8 1.5; do
+    cp runs.sqlite big.sqlite
+    env --default-signal=INT "$MR" store prune --store big.sqlite </dev/null >/dev/null 2>"$ERR" &
+    pid=$!
+    sleep "$delay"; kill -INT "$pid" 2>/dev/null; wait "$pid"; rc=$?
+    [ "$rc" = 130 ] || [ "$rc" = 0 ] || { why "SIGINT after $delay s: exit $rc: $(head -c 200 "$ERR")"; return 1; }
+    left=$(ls -A | grep '^big\.sqlite' | tr '\n' ' ')
+    [ "$left" = "big.sqlite " ] || { why "SIGINT after $delay s (exit $rc) left: $left"; return 1; }
+    rm -f big.sqlite
+  done
+}
+hostile_case interrupted-prune-leaves-nothing case_interrupted_prune_leaves_nothing
+
+# Review r19b, finding 12: odd files at the place of the store's -wal or -shm file (a symbolic link
+# to a file of the user's, a folder, a FIFO) failed with SQLite's words (exit 1), and the run with a
+# -shm folder left an empty -wal. They are refused in one line naming the file, exit 2, nothing
+# created or changed. An empty -wal without -shm (left by a failed opening) made `store info` and
+# `store verify` fail with "unable to open database file": the store reads as it is.
+case_odd_files_beside_the_store() {
+  mr run --widths 4 --fractions 0,0.5 --seeds 1,2 --epochs 1 --threads 1 --quiet --format md --figure-format svg \
+    --output o --store runs.sqlite && succeeded || return 1
+  echo "precious" >precious.txt
+  local make name before command
+  for make in "ln -s precious.txt runs.sqlite-wal" "mkdir runs.sqlite-wal" "mkfifo runs.sqlite-shm" "mkdir runs.sqlite-shm"; do
+    $make
+    name=${make##* }
+    before=$(snapshot .)
+    for command in "store info" "store verify" "store prune"; do
+      # shellcheck disable=SC2086
+      mr $command --store runs.sqlite
+      refused "'runs\.sqlite-(wal|shm)' beside it is (a symbolic link|a folder|a FIFO)" && unchanged . "$before" ||
+        { why "$command with $make: $(cat "$WHY")"; return 1; }
+    done
+    mr run --widths 4 --fractions 0,0.5 --seeds 1,2 --epochs 1 --threads 1 --quiet --format md --figure-format svg \
+      --output o --store runs.sqlite
+    refused "$name' beside it is" && unchanged . "$before" || { why "run with $make: $(cat "$WHY")"; return 1; }
+    rm -rf "$name"
+  done
+  : >runs.sqlite-wal
+  mr store info --store runs.sqlite && succeeded && grep -q "runs.sqlite: 4 runs" "$OUT" || { why "store info with an empty -wal: $(cat "$WHY")"; return 1; }
+  mr store verify --store runs.sqlite && succeeded || { why "store verify with an empty -wal: $(cat "$WHY")"; return 1; }
+}
+hostile_case odd-files-beside-the-store case_odd_files_beside_the_store

@@ -19,7 +19,8 @@ case_failed_run_removes_staging_and_lock() {
 hostile_case failed-run-removes-staging-and-lock case_failed_run_removes_staging_and_lock
 
 # `--no-store` or `--store elsewhere` leaves no (empty) .make-report beside the output folder;
-# one that was there before is kept.
+# an empty one that was there before is removed too (review r19b, finding 11: whichever run made
+# it, the last to end removes it; rmdir(2) removes nothing else).
 case_no_store_leaves_no_work_folder() {
   mr run "${WORK_STUDY[@]}" --output out --no-store && succeeded || return 1
   [ "$(ls -A | tr '\n' ' ')" = "out " ] || { why "--no-store left: $(ls -A | tr '\n' ' ')"; return 1; }
@@ -28,7 +29,10 @@ case_no_store_leaves_no_work_folder() {
   [ ! -e .make-report ] || { why "--store elsewhere left .make-report"; return 1; }
   mkdir .make-report
   mr run "${WORK_STUDY[@]}" --output out3 --no-store && succeeded || return 1
-  [ -d .make-report ] || { why "an existing empty .make-report was removed"; return 1; }
+  [ ! -e .make-report ] || { why "an empty .make-report was left"; return 1; }
+  mkdir .make-report && echo "my notes" >.make-report/notes.txt
+  mr run "${WORK_STUDY[@]}" --output out4 --no-store && succeeded || return 1
+  [ "$(cat .make-report/notes.txt)" = "my notes" ] || { why "a file in .make-report was not kept"; return 1; }
 }
 hostile_case no-store-leaves-no-work-folder case_no_store_leaves_no_work_folder
 
@@ -59,3 +63,47 @@ case_symlinks_around_path_rules() {
   mr_timed run "${WORK_STUDY[@]}" --output mk/y --no-store && refused "work folder" && unchanged . "$before" && within 2
 }
 hostile_case symlinks-around-path-rules case_symlinks_around_path_rules
+
+# Review r19b, finding 11: side-by-side --no-store runs each removed .make-report only when it had
+# made it, so the one that ended last left it (3 of 5 rounds); a run whose new store fails
+# (`ulimit -f 16`: "disk I/O error") left the .make-report its store had made, empty.
+case_no_empty_work_folder_left() {
+  local round
+  for round in 1 2 3 4 5; do
+    rm -rf a b .make-report
+    "$MR" run "${WORK_STUDY[@]}" --no-store --output a </dev/null >/dev/null 2>&1 &
+    sleep 0.1
+    "$MR" run "${WORK_STUDY[@]}" --no-store --output b </dev/null >/dev/null 2>&1
+    wait
+    [ ! -e .make-report ] || { why "round $round: side-by-side runs left .make-report"; return 1; }
+  done
+  rm -rf a b
+  (ulimit -f 16; mr run "${WORK_STUDY[@]}" --output o; exit "$RC")
+  RC=$?
+  [ "$RC" = 1 ] || { why "ulimit -f 16: exit $RC, expected 1: $(head -c 200 "$ERR")"; return 1; }
+  [ ! -e .make-report ] || { why "ulimit -f 16 left .make-report: $(ls -A .make-report | tr '\n' ' ')"; return 1; }
+}
+hostile_case no-empty-work-folder-left case_no_empty_work_folder_left
+
+# Review r19b, finding 7: a run opening its default store created .make-report, then its
+# .open-lock, with no retry in between: another run's end removing the empty folder at that moment
+# failed the run ("No such file or directory"), 2 in 30 rounds. A loop removes .make-report for
+# the whole case while 30 runs open their store; none may fail.
+case_store_opening_survives_work_folder_removal() {
+  python3 -c '
+import os, time
+end = time.time() + 600
+while time.time() < end:
+    try: os.rmdir(".make-report")
+    except OSError: pass
+' &
+  local remover=$! round
+  for round in $(seq 1 30); do
+    rm -rf b .make-report/runs.sqlite* 2>/dev/null
+    mr run --widths 4 --fractions 0 --seeds 1 --epochs 1 --threads 1 --quiet --format md --figure-format svg --output b
+    [ "$RC" = 0 ] || { kill "$remover" 2>/dev/null; why "round $round: exit $RC: $(head -c 200 "$ERR")"; return 1; }
+  done
+  kill "$remover" 2>/dev/null; wait "$remover" 2>/dev/null
+  return 0
+}
+hostile_case store-opening-survives-work-folder-removal case_store_opening_survives_work_folder_removal
