@@ -215,9 +215,21 @@ hostile_case yaml-depth-and-key-length-in-words case_yaml_depth_and_key_length_i
 case_hex_seed_echoed_as_written() {
   printf 'seeds: [1, 0x2]\n' >hex.yaml
   mr run --study hex.yaml --output out --no-store
-  refused '^make-report: error: hex\.yaml:1:1: seeds: expected a list of integers, not a list \(\[1, "0x2"\]\)$'
+  refused "^make-report: error: hex\.yaml:1:1: seeds: expected a list of integers, and entry 2 is a string: '0x2'$"
 }
 hostile_case hex-seed-echoed-as-written case_hex_seed_echoed_as_written
+
+# Review r19b, finding 16: `seeds: [1.0]` was "expected a list of integers, not a list ([1.0])",
+# and `data: {path: ""}` gave ": cannot read ''", with an empty file label.
+case_list_entry_and_empty_data_path_in_words() {
+  printf 'seeds: [1.0]\n' >float.yaml
+  mr run --study float.yaml --output out --no-store
+  refused "^make-report: error: float\.yaml:1:1: seeds: expected a list of integers, and entry 1 is a number: 1\.0$" || return 1
+  printf 'data:\n  kind: csv\n  path: ""\n' >empty.yaml
+  mr run --study empty.yaml --output out --no-store
+  refused "^make-report: error: empty\.yaml:3:[0-9]+: data\.path: is empty; give the CSV file's path$" && [ ! -e out ]
+}
+hostile_case list-entry-and-empty-data-path-in-words case_list_entry_and_empty_data_path_in_words
 
 # Issue 19, part A: the number options went through Swift's Double(), so `--fractions 0x1p-1`,
 # `--lr inf` and `--dpi nan` were accepted. Only decimal notation is (digits, one point, an exponent),
