@@ -40,7 +40,7 @@ struct RunCommand: ParsableCommand {
     /// Refuses to replace a file of the user's that has the name of `shard`'s part file: checked
     /// before any work, and again just before the part is written.
     func checkPartFile(of shard: Shard) throws {
-        let part = literalFileURL(output.output, isDirectory: true).appendingPathComponent(PartialStudyResults.fileName(for: shard))
+        let part = (output.output as NSString).appendingPathComponent(PartialStudyResults.fileName(for: shard))
         if let problem = OutputOwnership.partFileProblem(at: part) { throw ValidationError("--output: \(problem)") }
     }
 

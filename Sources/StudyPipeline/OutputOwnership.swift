@@ -89,13 +89,13 @@ public enum OutputOwnership {
         }
     }
 
-    /// Why a shard may not replace the file at `url` with its part file, or nil: it replaces only
+    /// Why a shard may not replace the file at `path` with its part file, or nil: it replaces only
     /// a part file make-report wrote (a JSON object with a part's keys: config, runs, shard and
     /// toolVersion), never a file of the user's that happens to have a part file's name.
-    public static func partFileProblem(at url: URL) -> String? {
+    public static func partFileProblem(at path: String) -> String? {
         var status = stat()
-        let name = quotedUserText(url.path, keepingEnd: true)
-        guard lstat(url.path, &status) == 0 else {
+        let url = literalFileURL(path), name = quotedUserText(path, keepingEnd: true)
+        guard lstat(path, &status) == 0 else {
             return errno == ENOENT ? nil : "\(name) cannot be examined: \(String(cString: strerror(errno)))"
         }
         let partKeys = ["config", "runs", "shard", "toolVersion"]

@@ -286,3 +286,21 @@ case_validate_quotes_the_folder_name() {
   [ "$RC" = 1 ] && [ "$(head -n 1 "$ERR")" = "'c\\u{A}d': 3 checks failed:" ] || { why "exit $RC, stderr: $(head -c 300 "$ERR")"; return 1; }
 }
 hostile_case validate-quotes-the-folder-name case_validate_quotes_the_folder_name
+
+# Review r19b, finding 10: a failed write to standard output was not reported: `make-report study
+# > study.yaml` on a full disk exited 0 with an empty file. Each command's output to a full device
+# now ends in exit 1 and one line.
+case_failed_writes_to_standard_output() {
+  mr run "${MESSAGES_STUDY[@]}" --output out --quiet && succeeded || return 1
+  mr run "${MESSAGES_STUDY[@]}" --output out2 --store runs.sqlite --quiet && succeeded || return 1
+  local command
+  for command in "study" "template --print md" "compare out/results.json out2/results.json" "store info --store runs.sqlite" \
+    "run ${MESSAGES_STUDY[*]} --output out3 --dry-run"; do
+    # shellcheck disable=SC2086
+    timeout -k 5 120 "$MR" $command </dev/null >/dev/full 2>"$ERR"; RC=$?
+    [ "$RC" = 1 ] || { why "$command >/dev/full: exit $RC, expected 1; stderr: $(head -c 200 "$ERR")"; return 1; }
+    [ "$(wc -l <"$ERR")" = 1 ] && grep -q "^make-report: error: cannot write to standard output: " "$ERR" ||
+      { why "$command >/dev/full: $(head -c 200 "$ERR")"; return 1; }
+  done
+}
+hostile_case failed-writes-to-standard-output case_failed_writes_to_standard_output
