@@ -292,7 +292,7 @@ hostile_case validate-quotes-the-folder-name case_validate_quotes_the_folder_nam
 # now ends in exit 1 and one line.
 case_failed_writes_to_standard_output() {
   mr run "${MESSAGES_STUDY[@]}" --output out --quiet && succeeded || return 1
-  mr run "${MESSAGES_STUDY[@]}" --output out2 --store runs.sqlite --quiet && succeeded || return 1
+  mr run "${MESSAGES_STUDY[@]/--no-store/--store=runs.sqlite}" --output out2 --quiet && succeeded || return 1
   local command
   for command in "study" "template --print md" "compare out/results.json out2/results.json" "store info --store runs.sqlite" \
     "run ${MESSAGES_STUDY[*]} --output out3 --dry-run"; do

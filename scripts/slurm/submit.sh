@@ -151,9 +151,10 @@ done
 # The study must parse and be shardable (an adaptive study is not), and N must not exceed its runs,
 # before anything is queued: make-report's dry run checks the study as a shard would and prints its
 # run count ("Dry run: the study has 36 runs ..."). The merge's options must be ones `merge` takes
-# (it parses them, and stops at the missing parts: "give the ... files"), with values the merge will
-# accept for this study (the dry run checks the output options it shares with `merge`, the template
-# against the study's report included), so that a bad one is not found only once the shards are done.
+# (it parses and checks them, then stops at a part that does not exist: "cannot read ..."), with
+# values the merge will accept for this study (the dry run checks the output options it shares with
+# `merge`, the template against the study's report included), so that a bad one is not found only
+# once the shards are done.
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 status=0
@@ -164,9 +165,9 @@ if [ "$status" -ne 0 ]; then
 fi
 if [ ${#merge_options[@]} -gt 0 ]; then
   status=0
-  merge_message=$("$binary" merge "${merge_options[@]}" 2>&1) || status=$?
+  merge_message=$("$binary" merge "${merge_options[@]}" --output "$scratch/merge-check" -- "$scratch/unwritten-part.json" 2>&1) || status=$?
   merge_message=${merge_message##*$'\n'}
-  [[ "$status" -eq 2 && "$merge_message" == *"merge: give the results.part-K-of-N.json files of every shard" ]] ||
+  [[ "$status" -eq 2 && "$merge_message" == "make-report: error: merge: cannot read '"*"unwritten-part.json': No such file or directory" ]] ||
     refuse "the merge options after -- are refused: ${merge_message#make-report: error: }"
   output_options=()
   for option in "${merge_options[@]}"; do [ "$option" = --quiet ] || output_options+=("$option"); done
