@@ -9,7 +9,9 @@ column is not numeric: hexadecimal, digit group separators, other scripts' digit
 make-report accepts a number whose 32-bit float is finite and refuses the rest, naming the cell:
 "empty" (an empty or blank cell), "missing" (one of na_values), "infinite", "outside Float range" (a
 decimal number beyond ±3.4028235e38, which make-report's 32-bit features cannot hold) and
-"not a number" (text). The test checks make-report's reading against the fixture case by case.
+"below Float range" (a nonzero decimal number whose 32-bit float is 0 or subnormal, below
+±1.1754944e-38: make-report would read it as 0 or keep few of its digits, where pandas reads it as
+a distinct float64) and "not a number" (text). The test checks make-report's reading against the fixture case by case.
 
     pip install pandas numpy
     python3 scripts/csv_feature_reference.py   # writes Tests/PoisoningEngineTests/Fixtures/csv_feature_reference.json
@@ -39,6 +41,8 @@ CASES = [
     ("0b1", ","), ("1d5", ","), ("1e", ","), ("e5", ","), ("1.2.3", ","), ("--1", ","),
     ("3.5e38", ","), ("-3.5e38", ","), ("3.4028235e38", ","), ("3.4028236e38", ","), ("1e400", ","),
     ("1e-50", ","), ("0.1", ","), ("16777217", ","),
+    ("1e-40", ","), ("-1e-45", ","), ("1e-400", ","), ("1.17549e-38", ","), ("1.1754944e-38", ","),
+    ("0e-50", ","), ("-0.0", ","), ("0.000e5", ","),
     ("True", ","),
 ]
 
@@ -60,8 +64,11 @@ def reading(cell, delimiter):
     else:
         kind, shown = "number", repr(float(value))
     decimal = DECIMAL.fullmatch(cell.strip(WHITE_SPACE)) is not None
-    with np.errstate(over="ignore"):
-        beyond_float = decimal and math.isinf(np.float32(cell.strip(WHITE_SPACE)))
+    with np.errstate(over="ignore", under="ignore"):
+        single = np.float32(cell.strip(WHITE_SPACE)) if decimal else None
+    beyond_float = decimal and math.isinf(single)
+    nonzero = decimal and re.search("[1-9]", re.split("[eE]", cell.strip(WHITE_SPACE))[0]) is not None
+    below_float = nonzero and abs(single) < np.finfo(np.float32).tiny
     if cell.strip(WHITE_SPACE) == "":
         refusal = "empty"                  # pandas reads an empty cell as NaN, a blank one as text
     elif kind == "text":
@@ -72,6 +79,8 @@ def reading(cell, delimiter):
         refusal = "outside Float range"
     elif kind == "infinite":
         refusal = "infinite"
+    elif below_float:
+        refusal = "below Float range"
     else:
         refusal = None
     return {"cell": cell, "delimiter": delimiter, "kind": kind, "value": shown, "refusal": refusal}

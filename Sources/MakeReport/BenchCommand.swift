@@ -50,6 +50,21 @@ struct BenchCommand: ParsableCommand {
         if repetitions < 1 { throw ValidationError("--repetitions: must be at least 1") }
         if largeSeeds < 0 { throw ValidationError("--large-seeds: must be at least 0") }
         if let peakGflops, !(peakGflops > 0) { throw ValidationError("--peak-gflops: must be positive") }
+        if !(engineOnly || memoryOnly || modelsOnly) { try checkResultsFile() }
+    }
+
+    /// Refuses a --results file that is not a benchmark summary (a file of the user's would be
+    /// replaced): checked before the measurements, and again just before the summary is written.
+    /// A summary starts with the line "# Benchmarks".
+    func checkResultsFile() throws {
+        var status = stat()
+        guard lstat(results, &status) == 0 else { return }   // a new file (or one the write reports on)
+        let heading = Data("# Benchmarks\n".utf8)
+        let start = status.st_mode & S_IFMT == S_IFREG ? FileHandle(forReadingAtPath: results).flatMap { try? $0.read(upToCount: heading.count) } : nil
+        guard start == heading else {
+            throw ValidationError("--results: \(quotedUserText(results, keepingEnd: true)) is not a benchmark summary make-report wrote "
+                + "(it does not start with '# Benchmarks'), so it is not replaced; give another file")
+        }
     }
 
     func run() throws {
@@ -194,6 +209,7 @@ struct BenchCommand: ParsableCommand {
 
         let text = lines.joined(separator: "\n") + "\n"
         let file = URL(fileURLWithPath: results)
+        try checkResultsFile()
         try OutputFolder(path: file.deletingLastPathComponent().path).write(Data(text.utf8), to: file.lastPathComponent)
         print("\nWrote \(results)")
     }

@@ -44,6 +44,7 @@ struct MakeReport: ParsableCommand {
         do {
             var command = try parseAsRoot(attachingNegativeNumbers(Array(CommandLine.arguments.dropFirst())))
             try command.run()
+            try checkStandardOutput()
         } catch let code as ExitCode {
             Foundation.exit(code.rawValue)
         } catch {

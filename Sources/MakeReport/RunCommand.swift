@@ -34,6 +34,14 @@ struct RunCommand: ParsableCommand {
     func validate() throws {
         try output.checkWritable()
         if let problem = storage.problem(besideOutput: output.output) { throw ValidationError(problem) }
+        if let shard = sharding.shard { try checkPartFile(of: shard) }
+    }
+
+    /// Refuses to replace a file of the user's that has the name of `shard`'s part file: checked
+    /// before any work, and again just before the part is written.
+    func checkPartFile(of shard: Shard) throws {
+        let part = (output.output as NSString).appendingPathComponent(PartialStudyResults.fileName(for: shard))
+        if let problem = OutputOwnership.partFileProblem(at: part) { throw ValidationError("--output: \(problem)") }
     }
 
     func run() throws {
@@ -86,6 +94,7 @@ struct RunCommand: ParsableCommand {
                 runs: zip(runs.indices, runs.results).map { IndexedRunResult(index: $0, result: $1) },
                 timing: ShardTiming(threads: runtime.threadCount, wallSeconds: trainingSeconds, runSeconds: runs.runSeconds))
             let name = PartialStudyResults.fileName(for: shard)
+            try checkPartFile(of: shard)
             try OutputFolder(path: output.output).write(try part.jsonData(), to: name)
             reporter.summary("Shard \(shard): \(runs.results.count) of \(resolved.runSpecs.count) runs in "
                 + "\(String(format: "%.2f", trainingSeconds)) s\(storeSummary(fromStore: sweep.fromStore, runs: runs.indices.count, store: store)); wrote \(literalFileURL(output.output).standardizedFileURL.path)/\(name)")

@@ -32,11 +32,16 @@ struct StoreOptions: ParsableArguments {
     /// naming --store as it was given (a trailing '/' kept), or nil: `runStoreProblem`; a store this
     /// process cannot write (`runStoreWriteProblem`: `run` stores every run it trains, so a read-only
     /// store is refused, pointing to --no-store, rather than used without saying so); or a store
-    /// inside the output folder, which is replaced as a whole.
+    /// inside the output folder, which is replaced as a whole, or inside an output set
+    /// (`OutputOwnership.enclosingSet`), which it would spoil.
     func problem(besideOutput output: String) -> String? {
         guard !noStore else { return nil }
         if let store, isInside(store, folder: output) {
             return "--store: \(quotedUserText(store, keepingEnd: true)) lies inside the output folder, which is replaced as a whole; keep the store elsewhere"
+        }
+        if let store, let set = OutputOwnership.enclosingSet(of: store) {
+            return "--store: \(quotedUserText(store, keepingEnd: true)) lies inside \(quotedUserText(set.path, keepingEnd: true)), an output set "
+                + "make-report published, which a store would spoil; keep the store elsewhere"
         }
         let path = store ?? defaultStorePath(besideOutput: output)
         let name = "--store: \(quotedUserText(store ?? commandPath(path), keepingEnd: true)): "

@@ -53,6 +53,7 @@ public struct CSVDataset: DatasetSource {
     /// Reads its keys from the study, each with its default and help.
     public init(parameters p: inout ParameterReader) throws {
         path = try p.string("path", maximumLength: ParameterReader.maximumPathLength, help: "The CSV file, relative to this file's folder, or absolute.")
+        guard !path.isEmpty else { throw p.error("path", "is empty; give the CSV file's path") }
         labelColumn = try Self.column("label-column", &p, help: "The label column: its header name (a string; quoted when it looks like "
             + "a number, \"2\") or its 0-based index (an unquoted integer) (default: the last column); read as pandas reads it: numbers in "
             + "numeric order if every label is a decimal number, else text by Unicode scalars.")
@@ -293,6 +294,9 @@ public struct CSVDataset: DatasetSource {
         case infinite(String)
         /// The cell is a decimal number beyond the largest 32-bit float, e.g. `3.5e38`.
         case outsideFloatRange(String)
+        /// The cell is a nonzero decimal number below the smallest normal 32-bit float, e.g. `1e-50`,
+        /// which would be read as 0 or as a subnormal float that keeps few of its digits.
+        case belowFloatRange(String)
         /// The cell is text to pandas, e.g. `0x10`, `1_000`, `1,5`.
         case notANumber(String)
 
@@ -303,6 +307,8 @@ public struct CSVDataset: DatasetSource {
             case .missing(let cell): "holds \(quotedUserText(cell)), which marks a missing value (pandas reads it as NaN); give every cell a number"
             case .infinite(let cell): "is not a finite number: \(quotedUserText(cell))"
             case .outsideFloatRange(let cell): "is outside Float range: \(quotedUserText(cell)) (features are 32-bit floats, at most ±\(Float.greatestFiniteMagnitude))"
+            case .belowFloatRange(let cell): "is below Float's smallest normal magnitude: \(quotedUserText(cell)) (features are 32-bit floats; "
+                + "a nonzero one is at least ±\(Float.leastNormalMagnitude)); scale the column"
             case .notANumber(let cell): "is not a number: \(quotedUserText(cell))"
             }
         }
@@ -312,7 +318,8 @@ public struct CSVDataset: DatasetSource {
     /// quotes), read as pandas' `read_csv` reads a number (`number(_:)`: decimal, the white space
     /// around it skipped; `0x10`, `1_000`, other scripts' digits and `1,5` are text), as the nearest
     /// 32-bit float; or why it gives none: empty or blank, a missing-value marker, an infinity, a
-    /// number beyond the 32-bit range, or text.
+    /// number beyond the 32-bit range, a nonzero number below its normal range (it would be read as
+    /// 0, or as a subnormal float, where pandas reads distinct values), or text.
     public static func feature(_ cell: some StringProtocol) -> Result<Float, FeatureProblem> {
         let text = String(cell)
         if trimmed(text.unicodeScalars).isEmpty { return .failure(.empty) }
@@ -322,6 +329,10 @@ public struct CSVDataset: DatasetSource {
             return .failure(decimalNumber(numberText(text)) == nil ? .infinite(text) : .outsideFloatRange(text))
         }
         guard let value = Float(numberText(text)), value.isFinite else { return .failure(.outsideFloatRange(text)) }
+        let mantissa = numberText(text).utf8.prefix { $0 != UInt8(ascii: "e") && $0 != UInt8(ascii: "E") }
+        if value.magnitude < Float.leastNormalMagnitude, mantissa.contains(where: { (UInt8(ascii: "1")...UInt8(ascii: "9")).contains($0) }) {
+            return .failure(.belowFloatRange(text))
+        }
         return .success(value)
     }
 

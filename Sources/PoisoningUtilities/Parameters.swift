@@ -366,13 +366,14 @@ public struct ParameterReader {
     }
 
     private mutating func typed<Value>(_ key: String, _ defaultValue: Value?, help text: String,
-                                       convert: (ParameterValue) -> Value?, expected: () -> String) throws -> Value {
+                                       convert: (ParameterValue) -> Value?, expected: () -> String,
+                                       mismatch: (ParameterValue) -> String? = { _ in nil }) throws -> Value {
         guard let raw = value(key, help: text) else {
             guard let defaultValue else { throw missing(key) }
             return defaultValue
         }
         guard let converted = convert(raw) else {
-            throw error(key, "expected \(expected()), not \(raw.typeName) (\(shortenedUserText("\(raw)")))")
+            throw error(key, mismatch(raw) ?? "expected \(expected()), not \(raw.typeName) (\(shortenedUserText("\(raw)")))")
         }
         return converted
     }
@@ -384,7 +385,12 @@ public struct ParameterReader {
             guard case .list(let items) = raw else { return element(raw).map { [$0] } }
             let converted = items.compactMap(element)
             return converted.count == items.count ? converted : nil
-        }, expected: { expected })
+        }, expected: { expected }, mismatch: { raw in
+            // A list is refused naming its first entry of the wrong type, e.g. "entry 2 is a string: '0x2'".
+            guard case .list(let items) = raw, let index = items.firstIndex(where: { element($0) == nil }) else { return nil }
+            let shown = if case .string(let text) = items[index] { quotedUserText(text) } else { shortenedUserText("\(items[index])") }
+            return "expected \(expected), and entry \(index + 1) is \(items[index].typeName): \(shown)"
+        })
         guard !values.isEmpty else { throw error(key, "needs at least one value") }
         guard Set(values).count == values.count else { throw error(key, "values must not repeat") }
         return values

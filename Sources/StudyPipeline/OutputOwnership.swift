@@ -6,7 +6,8 @@ import PoisoningEngine
 /// deletes or changes a file it did not write. A folder is make-report's when
 /// - it is empty (hidden entries count), or
 /// - every entry in it is a shard's part file (`results.part-K-of-N.json`: shards write into one
-///   folder before `merge`), or
+///   folder before `merge`) or the temporary file of one (a shard killed while writing its part
+///   leaves it; a shard writing its part at this moment holds it), or
 /// - its `manifest.json` was written by make-report (tool name and manifest version inside, and
 ///   only plain relative paths listed) and every entry in it, hidden ones and those in subfolders
 ///   included, is a file that the manifest lists with the size and content it lists, or one of the
@@ -22,8 +23,13 @@ public enum OutputOwnership {
     /// file a shard killed while writing its part leaves (`.results.part-K-of-N.json.tmp-PID`).
     /// Publishing a new set keeps them.
     public static func isKeptBesideSet(_ name: String) -> Bool {
-        name == "report.pdf" || PartialStudyResults.isFileName(name)
-            || name.wholeMatch(of: /\.results\.part-[0-9]+-of-[0-9]+\.json\.tmp-[0-9]+/) != nil
+        name == "report.pdf" || isShardFile(name)
+    }
+
+    /// Whether `name` is a shard's part file or the temporary file it writes its part into
+    /// (`.results.part-K-of-N.json.tmp-PID`, renamed to the part file once written).
+    static func isShardFile(_ name: String) -> Bool {
+        PartialStudyResults.isFileName(name) || name.wholeMatch(of: /\.results\.part-[0-9]+-of-[0-9]+\.json\.tmp-[0-9]+/) != nil
     }
 
     /// Why make-report may not replace the existing folder `folder`, naming the first foreign entry
@@ -40,12 +46,13 @@ public enum OutputOwnership {
         }
         if entries.isEmpty { return nil }
         let topLevel = entries.filter { !$0.path.contains("/") }
-        if topLevel.allSatisfy({ $0.kind == .file && PartialStudyResults.isFileName($0.path) }) { return nil }
+        if topLevel.allSatisfy({ $0.kind == .file && isShardFile($0.path) }) { return nil }
         let manifest: OutputManifest
         switch readManifest(in: folder) {
         case .success(let read): manifest = read
         case .failure(let reason):
-            let first = entries.first { $0.path != OutputManifest.fileName && !isKeptBesideSet($0.path) }?.path ?? OutputManifest.fileName
+            // The entry named is the first that no set keeps beside it, else the first of all.
+            let first = (topLevel.first { $0.path != OutputManifest.fileName && !isKeptBesideSet($0.path) } ?? topLevel[0]).path
             return "it holds \(quotedUserText(first, keepingEnd: true)) and \(reason)"
         }
         let listedFolders = Set(manifest.allFiles.flatMap(parentFolders))
@@ -65,6 +72,39 @@ public enum OutputOwnership {
             case .folder: return "its manifest.json lists no file in \(quotedUserText(entry.path + "/", keepingEnd: true))"
             case .other: return "\(quotedUserText(entry.path, keepingEnd: true)) is neither a regular file nor a folder"
             }
+        }
+        return nil
+    }
+
+    /// The output set that `path` lies inside: the nearest folder above it (symbolic links resolved)
+    /// whose manifest.json make-report wrote, or nil. A folder or file made there (an output folder,
+    /// its work folder, a run store) would be an entry the set's manifest does not list: the set
+    /// would fail `validate` and no longer be make-report's to replace.
+    public static func enclosingSet(of path: String) -> URL? {
+        var folder = resolvedFileURL(path, isDirectory: false).deletingLastPathComponent()
+        while true {
+            if case .success = readManifest(in: folder) { return folder }
+            guard folder.path != "/" else { return nil }
+            folder.deleteLastPathComponent()
+        }
+    }
+
+    /// Why a shard may not replace the file at `path` with its part file, or nil: it replaces only
+    /// a part file make-report wrote (a JSON object with a part's keys: config, runs, shard and
+    /// toolVersion), never a file of the user's that happens to have a part file's name.
+    public static func partFileProblem(at path: String) -> String? {
+        var status = stat()
+        let url = literalFileURL(path), name = quotedUserText(path, keepingEnd: true)
+        guard lstat(path, &status) == 0 else {
+            return errno == ENOENT ? nil : "\(name) cannot be examined: \(String(cString: strerror(errno)))"
+        }
+        let partKeys = ["config", "runs", "shard", "toolVersion"]
+        guard status.st_mode & S_IFMT == S_IFREG, status.st_size <= maximumResultsFileBytes,
+              let data = try? Data(contentsOf: url, options: .alwaysMapped),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              partKeys.allSatisfy({ object[$0] != nil }) else {
+            return "\(name) is not a part file make-report wrote (a JSON object with \(partKeys.joined(separator: ", "))), "
+                + "so it is not replaced; move it away or give another folder"
         }
         return nil
     }

@@ -326,7 +326,8 @@ public func workFolder(besideOutput target: URL) -> URL {
 
 /// Why `path` cannot be an output folder, in words, or nil when it can. It must be non-empty, not
 /// the file-system root, not a mount point (the new set replaces the folder by a rename within its
-/// parent), not make-report's work folder `.make-report` or inside one, short enough for the names
+/// parent), not make-report's work folder `.make-report` or inside one, not inside an output set
+/// make-report published (`OutputOwnership.enclosingSet`), short enough for the names
 /// the tool derives from it (`NAME.staging-PID` within NAME_MAX bytes, every path within PATH_MAX),
 /// under a folder where it can be created, and either missing or a folder that is make-report's by
 /// `OutputOwnership` and is neither the working folder nor one above it (replacing it would leave
@@ -350,6 +351,10 @@ public func outputFolderProblem(_ path: String) -> String? {
     var link = stat(), resolved = stat()
     if lstat(path, &link) == 0, link.st_mode & S_IFMT == S_IFLNK, stat(path, &resolved) != 0 {
         return "\(quotedUserText(path, keepingEnd: true)) is a symbolic link to nothing; give a folder"
+    }
+    if let set = OutputOwnership.enclosingSet(of: target.path) {
+        return "\(quotedUserText(path, keepingEnd: true)) lies inside \(quotedUserText(set.path, keepingEnd: true)), an output set "
+            + "make-report published, and would add files its manifest.json does not list; give a folder outside it"
     }
     if let problem = workFolderProblem(beside: target) { return problem }
     let lockPath = outputFolderLockPath(target: target, work: workFolder(besideOutput: target))
@@ -410,10 +415,10 @@ private func workFolderProblem(beside target: URL) -> String? {
     var status = stat(), parent = stat()
     guard lstat(work.path, &status) == 0 else { return nil }
     guard status.st_mode & S_IFMT == S_IFDIR else {
-        return "'\(work.path)' is not a folder; make-report keeps the output folder's lock and staging folder there"
+        return "\(quotedUserText(work.path, keepingEnd: true)) is not a folder; make-report keeps the output folder's lock and staging folder there"
     }
     if stat(target.deletingLastPathComponent().path, &parent) == 0, parent.st_dev != status.st_dev {
-        return "'\(work.path)' is on another file system than the output folder; the new set could not be renamed into place"
+        return "\(quotedUserText(work.path, keepingEnd: true)) is on another file system than the output folder; the new set could not be renamed into place"
     }
     return nil
 }

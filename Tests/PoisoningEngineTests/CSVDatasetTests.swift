@@ -250,14 +250,15 @@ struct CSVDatasetTests {
     /// written by scripts/csv_feature_reference.py): a number as its nearest 32-bit float; refused,
     /// naming the cell, where pandas reads text (`0x10`, which Swift's Float reads as 16, `1_000`,
     /// other scripts' digits, `1,5`), a missing value or an infinity, or where the number is beyond
-    /// the 32-bit range (`3.5e38`, which was called "not a number").
+    /// the 32-bit range (`3.5e38`, which was called "not a number") or a nonzero number below its
+    /// normal range (`1e-50`, which was read as 0: review r19b, finding 14).
     @Test func featureCellsAreReadAsPandasReadsThem() throws {
         struct Fixture: Decodable {
             let cases: [PandasFeatureReading]
         }
         let url = try #require(Bundle.module.url(forResource: "csv_feature_reference", withExtension: "json", subdirectory: "Fixtures"))
         let fixture = try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: url))
-        #expect(fixture.cases.count == 49)
+        #expect(fixture.cases.count == 57)
         for reading in fixture.cases {
             let csv = try source(["delimiter": .string(reading.delimiter)])
             let text = "x\(reading.delimiter)label\n\(reading.cell)\(reading.delimiter)a\n2\(reading.delimiter)b\n"
@@ -268,6 +269,8 @@ struct CSVDatasetTests {
             case "missing"?: "d.csv:2: column x holds \(quoted), which marks a missing value (pandas reads it as NaN); give every cell a number"
             case "infinite"?: "d.csv:2: column x is not a finite number: \(quoted)"
             case "outside Float range"?: "d.csv:2: column x is outside Float range: \(quoted) (features are 32-bit floats, at most ±3.4028235e+38)"
+            case "below Float range"?: "d.csv:2: column x is below Float's smallest normal magnitude: \(quoted) (features are 32-bit floats; "
+                + "a nonzero one is at least ±1.1754944e-38); scale the column"
             case "not a number"?: "d.csv:2: column x is not a number: \(quoted)"
             case let other?: "an unknown refusal \(other)"
             }

@@ -33,8 +33,13 @@ struct StudyFileTests {
         #expect(error(nested32).hasPrefix("s.yaml:1:1: k0: unknown key 'k0'"), "32 levels are read")
         #expect(error("title: t\n" + String(repeating: "k", count: 1030) + ": 1\n") == "s.yaml:2:1: a key of 1030 characters; YAML's keys hold at most 1024")
         #expect(error(String(repeating: "k", count: 1024) + ": 1\n").hasPrefix("s.yaml:1:1: \(String(repeating: "k", count: 40))…: unknown key"))
-        #expect(error("seeds: [1, 0x2]\n") == "s.yaml:1:1: seeds: expected a list of integers, not a list ([1, \"0x2\"])")
-        #expect(error("fractions: [0, 0x1p-1]\n") == "s.yaml:1:1: fractions: expected a list of numbers, not a list ([0, \"0x1p-1\"])")
+        #expect(error("seeds: [1, 0x2]\n") == "s.yaml:1:1: seeds: expected a list of integers, and entry 2 is a string: '0x2'")
+        #expect(error("fractions: [0, 0x1p-1]\n") == "s.yaml:1:1: fractions: expected a list of numbers, and entry 2 is a string: '0x1p-1'")
+        // Review r19b, finding 16: a list was called "not a list".
+        #expect(error("seeds: [\"0x10\"]\n") == "s.yaml:1:1: seeds: expected a list of integers, and entry 1 is a string: '0x10'")
+        #expect(error("seeds: [1.0]\n") == "s.yaml:1:1: seeds: expected a list of integers, and entry 1 is a number: 1.0")
+        #expect(error("seeds: [1, 1e2]\n") == "s.yaml:1:1: seeds: expected a list of integers, and entry 2 is a number: 100.0")
+        #expect(error("seeds: abc\n") == "s.yaml:1:1: seeds: expected a list of integers, not a string (abc)")
         #expect(error("fractions: [0, .5, 5e-1]\n") == "s.yaml:1:1: fractions: values must not repeat")
     }
 

@@ -163,8 +163,15 @@ import TestSupport
         defer { try? FileManager.default.removeItem(at: parent) }
         try Data("x".utf8).write(to: parent.appendingPathComponent(".make-report"))
         #expect(outputFolderProblem(parent.appendingPathComponent("out").path)
-            == "'\(parent.path)/.make-report' is not a folder; make-report keeps the output folder's lock and staging folder there")
+            == "\(expectedQuotedPath(parent.path + "/.make-report")) is not a folder; make-report keeps the output folder's lock and staging folder there")
         try FileManager.default.removeItem(at: parent.appendingPathComponent(".make-report"))
+        // A newline in the folder's name is shown escaped, not as a line break (review r19b, finding 15).
+        let oddName = parent.appendingPathComponent("a\nb")
+        try FileManager.default.createDirectory(at: oddName, withIntermediateDirectories: true)
+        try Data("x".utf8).write(to: oddName.appendingPathComponent(".make-report"))
+        let oddProblem = try #require(outputFolderProblem(oddName.appendingPathComponent("out").path))
+        #expect(oddProblem.hasSuffix("a\\u{A}b/.make-report' is not a folder; make-report keeps the output folder's lock and staging folder there"))
+        #expect(!oddProblem.contains("\n"))
         try FileManager.default.createSymbolicLink(atPath: parent.appendingPathComponent("dangling").path, withDestinationPath: "nowhere")
         let dangling = parent.appendingPathComponent("dangling").path
         #expect(outputFolderProblem(dangling) == "\(expectedQuotedPath(dangling)) is a symbolic link to nothing; give a folder")

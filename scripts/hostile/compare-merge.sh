@@ -238,3 +238,37 @@ PY
   cmp -s single/results.json merged-old/results.json || { why "results.json merged from parts without dataSizes differs"; return 1; }
 }
 hostile_case merge-takes-the-sizes-from-the-parts case_merge_takes_the_sizes_from_the_parts
+
+# Review r19b, finding 4: the temporary file a shard killed while writing its part leaves
+# (.results.part-K-of-N.json.tmp-PID), or the one a shard writing its part at that moment holds,
+# blocked every later shard into the folder with a message naming a manifest.json that is not
+# there, so that a Slurm requeue could never finish. Shards now accept such files beside the parts.
+case_shard_beside_a_leftover_part_temporary_file() {
+  mr "${SHARD_STUDY[@]}" --shard 1/2 --output parts && succeeded || return 1
+  echo x >parts/.results.part-2-of-2.json.tmp-999999
+  mr "${SHARD_STUDY[@]}" --shard 2/2 --output parts && succeeded || return 1
+  mr merge parts/results.part-1-of-2.json parts/results.part-2-of-2.json --output merged --quiet && succeeded || return 1
+  # A folder the rule refuses is named by an entry it holds, not by a manifest.json it lacks.
+  mkdir lone && echo "%PDF" >lone/report.pdf
+  local before; before=$(snapshot .)
+  mr "${SHARD_STUDY[@]}" --output lone
+  refused "^make-report: error: --output: 'lone' is not make-report's to replace \(it holds 'report\.pdf' and no manifest\.json" \
+    && unchanged . "$before"
+}
+hostile_case shard-beside-a-leftover-part-temporary-file case_shard_beside_a_leftover_part_temporary_file
+
+# Review r19b, finding 13: a shard replaced any file with its part file's name (the user's notes
+# under results.part-1-of-2.json), and `bench --results FILE` any file. Each now replaces only a
+# file make-report wrote, and refuses before any work otherwise.
+case_files_with_the_tools_names_are_not_replaced() {
+  mkdir p2 && echo "my own notes" >p2/results.part-1-of-2.json
+  local before; before=$(snapshot .)
+  mr "${SHARD_STUDY[@]}" --shard 1/2 --output p2
+  refused "^make-report: error: --output: 'p2/results\.part-1-of-2\.json' is not a part file make-report wrote" && unchanged . "$before" || return 1
+  mr "${SHARD_STUDY[@]}" --shard 2/2 --output p2 && succeeded || return 1
+  mr "${SHARD_STUDY[@]}" --shard 2/2 --output p2 && succeeded || return 1   # its own part is replaced
+  echo "my benchmark notes" >bench.md && before=$(snapshot .)
+  mr bench --results bench.md
+  refused "^make-report: error: --results: 'bench\.md' is not a benchmark summary make-report wrote" && unchanged . "$before"
+}
+hostile_case files-with-the-tools-names-are-not-replaced case_files_with_the_tools_names_are_not_replaced

@@ -244,3 +244,14 @@ case_csv_feature_cells_as_pandas_reads_them() {
   refused "^make-report: error: data\.csv:22: column x is outside Float range: '3\.5e38' \(features are 32-bit floats, at most ±3\.4028235e\+38\)$"
 }
 hostile_case csv-feature-cells-as-pandas-reads-them case_csv_feature_cells_as_pandas_reads_them
+
+# Review r19b, finding 14: a column of tiny values, x = (i % 7) * 1e-50, was read as all 0 (32-bit
+# floats underflow), where pandas reads 7 distinct values; overflow was refused. Now both are.
+case_csv_feature_below_float_range() {
+  csv_study . && { echo "x,label"; for i in $(seq 0 19); do echo "$((i % 7))e-50,$((i % 2))"; done; } >data.csv
+  local before; before=$(snapshot .)
+  mr --study study.yaml "${CSV_STUDY[@]}" --output out
+  refused "^make-report: error: data\.csv:3: column x is below Float's smallest normal magnitude: '1e-50' \(features are 32-bit floats; a nonzero one is at least ±1\.1754944e-38\); scale the column$" \
+    && unchanged . "$before"
+}
+hostile_case csv-feature-below-float-range case_csv_feature_below_float_range

@@ -215,9 +215,21 @@ hostile_case yaml-depth-and-key-length-in-words case_yaml_depth_and_key_length_i
 case_hex_seed_echoed_as_written() {
   printf 'seeds: [1, 0x2]\n' >hex.yaml
   mr run --study hex.yaml --output out --no-store
-  refused '^make-report: error: hex\.yaml:1:1: seeds: expected a list of integers, not a list \(\[1, "0x2"\]\)$'
+  refused "^make-report: error: hex\.yaml:1:1: seeds: expected a list of integers, and entry 2 is a string: '0x2'$"
 }
 hostile_case hex-seed-echoed-as-written case_hex_seed_echoed_as_written
+
+# Review r19b, finding 16: `seeds: [1.0]` was "expected a list of integers, not a list ([1.0])",
+# and `data: {path: ""}` gave ": cannot read ''", with an empty file label.
+case_list_entry_and_empty_data_path_in_words() {
+  printf 'seeds: [1.0]\n' >float.yaml
+  mr run --study float.yaml --output out --no-store
+  refused "^make-report: error: float\.yaml:1:1: seeds: expected a list of integers, and entry 1 is a number: 1\.0$" || return 1
+  printf 'data:\n  kind: csv\n  path: ""\n' >empty.yaml
+  mr run --study empty.yaml --output out --no-store
+  refused "^make-report: error: empty\.yaml:3:[0-9]+: data\.path: is empty; give the CSV file's path$" && [ ! -e out ]
+}
+hostile_case list-entry-and-empty-data-path-in-words case_list_entry_and_empty_data_path_in_words
 
 # Issue 19, part A: the number options went through Swift's Double(), so `--fractions 0x1p-1`,
 # `--lr inf` and `--dpi nan` were accepted. Only decimal notation is (digits, one point, an exponent),
@@ -274,3 +286,21 @@ case_validate_quotes_the_folder_name() {
   [ "$RC" = 1 ] && [ "$(head -n 1 "$ERR")" = "'c\\u{A}d': 3 checks failed:" ] || { why "exit $RC, stderr: $(head -c 300 "$ERR")"; return 1; }
 }
 hostile_case validate-quotes-the-folder-name case_validate_quotes_the_folder_name
+
+# Review r19b, finding 10: a failed write to standard output was not reported: `make-report study
+# > study.yaml` on a full disk exited 0 with an empty file. Each command's output to a full device
+# now ends in exit 1 and one line.
+case_failed_writes_to_standard_output() {
+  mr run "${MESSAGES_STUDY[@]}" --output out --quiet && succeeded || return 1
+  mr run "${MESSAGES_STUDY[@]/--no-store/--store=runs.sqlite}" --output out2 --quiet && succeeded || return 1
+  local command
+  for command in "study" "template --print md" "compare out/results.json out2/results.json" "store info --store runs.sqlite" \
+    "run ${MESSAGES_STUDY[*]} --output out3 --dry-run"; do
+    # shellcheck disable=SC2086
+    timeout -k 5 120 "$MR" $command </dev/null >/dev/full 2>"$ERR"; RC=$?
+    [ "$RC" = 1 ] || { why "$command >/dev/full: exit $RC, expected 1; stderr: $(head -c 200 "$ERR")"; return 1; }
+    [ "$(wc -l <"$ERR")" = 1 ] && grep -q "^make-report: error: cannot write to standard output: " "$ERR" ||
+      { why "$command >/dev/full: $(head -c 200 "$ERR")"; return 1; }
+  done
+}
+hostile_case failed-writes-to-standard-output case_failed_writes_to_standard_output

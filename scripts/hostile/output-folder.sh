@@ -309,3 +309,22 @@ case_closed_pipe_and_file_size_limit() {
   [ -z "$left" ] || { why "ulimit -f left in .make-report: $left"; return 1; }
 }
 hostile_case closed-pipe-and-file-size-limit case_closed_pipe_and_file_size_limit
+
+# Review r19b, finding 8: `run --output out/figures/inner` beside a published set `out` wrote
+# .make-report/ and inner/ into the set, which then failed `validate` and was refused by the next
+# run. An output folder, a shard's folder or a run store inside a published set is refused.
+case_output_inside_a_published_set() {
+  mr "${OUTPUT_STUDY[@]}" --output out && succeeded || return 1
+  local before; before=$(snapshot .)
+  mr "${OUTPUT_STUDY[@]}" --output out/figures/inner
+  refused "^make-report: error: --output: 'out/figures/inner' lies inside '.*/out', an output set make-report published" \
+    && unchanged . "$before" || return 1
+  mr "${OUTPUT_STUDY[@]}" --shard 1/2 --output out/parts
+  refused "lies inside '.*/out', an output set" && unchanged . "$before" || return 1
+  mr "${OUTPUT_STUDY[@]}" --output elsewhere --store out/figures/runs.sqlite
+  refused "^make-report: error: --store: 'out/figures/runs\.sqlite' lies inside '.*/out', an output set" && unchanged . "$before" || return 1
+  mr validate out
+  ! grep -Eq "manifest|not part of|missing" "$ERR" || { why "validate out: $(head -c 200 "$ERR")"; return 1; }
+  mr "${OUTPUT_STUDY[@]}" --output out && succeeded
+}
+hostile_case output-inside-a-published-set case_output_inside_a_published_set

@@ -205,7 +205,28 @@ refused "submit.sh: error: the study '$work/broken.yaml' is refused: $work/broke
   "$work/broken.yaml" --shards 2 --output "$work/refused" --binary "$binary"
 refused "submit.sh: error: --output: '$cluster' is not empty; give a new folder" \
   "$work/study.yaml" --shards 2 --output "$cluster" --binary "$binary"
+# The merge's options are checked before anything is queued (review r19b, finding 6: a bad one
+# failed the merge once every shard was done): an unknown option, one of run's only, a bad value.
+merge_refused="submit.sh: error: the merge options after -- are refused"
+refused "$merge_refused: Unknown option '--bogus-option'" \
+  "$work/study.yaml" --shards 2 --output "$work/refused" --binary "$binary" -- --bogus-option
+refused "$merge_refused: Unknown option '--epochs'" \
+  "$work/study.yaml" --shards 2 --output "$work/refused" --binary "$binary" -- --epochs 3
+refused "$merge_refused: The value 'gif' is invalid for '--figure-format <figure-format>'. Please provide one of 'png', 'pdf' or 'svg'." \
+  "$work/study.yaml" --shards 2 --output "$work/refused" --binary "$binary" -- --figure-format gif
 [ ! -e "$work/refused" ] || fail "a refused submit.sh wrote $work/refused"
+# A study file reached through a symbolic link names its data relative to the link's own folder, as
+# make-report reads it: submit.sh keeps the study's path as given (review r19b, finding 5: it
+# resolved the link, and the shards read the data beside the link's target).
+mkdir -p "$work/linked" "$work/real"
+printf 'data:\n  kind: csv\n  path: data.csv\nseeds: [1]\n' >"$work/real/study.yaml"
+ln -s ../real/study.yaml "$work/linked/study.yaml"
+{ echo "x,label"; for i in $(seq 0 19); do echo "$i,$((i % 2))"; done; } >"$work/linked/data.csv"
+repo=$PWD
+(cd "$work/linked" && "$repo/scripts/slurm/submit.sh" study.yaml --shards 2 --output "$work/linked-sweep" --binary "$binary" \
+  --dry-run -- --format md --figure-format svg >/dev/null) || fail "submit.sh refused a study reached through a symbolic link"
+grep -qx "study=$work/linked/study.yaml" "$work/linked-sweep/shard.sbatch" ||
+  fail "shard.sbatch does not run the study as given: $(grep '^study=' "$work/linked-sweep/shard.sbatch")"
 [ -z "$(squeue -h -o %i)" ] || fail "a refused submit.sh queued a job"
 
 # The jobs inherit this TMPDIR, where submit.sh's scripts keep each task's store by default.

@@ -50,7 +50,8 @@ Options:
                          sbatch commands, and submit nothing.
   -h, --help             Show this help.
   -- MERGE_OPTIONS...    Options for `make-report merge` (output options such as
-                         --figure-format pdf,png or --format html).
+                         --figure-format pdf,png or --format html), checked before anything
+                         is queued.
 
 Exit status: 0 submitted; 2 refused arguments or study (one line, nothing submitted or written);
 1 sbatch failed.
@@ -109,7 +110,9 @@ done
 [[ "$cpus" =~ ^[1-9][0-9]{0,3}$ ]] || refuse "--cpus-per-task: '$cpus' is not a whole number from 1 to 9999"
 [ -f "$study" ] || refuse "the study file '$study' is not a regular file"
 [ -r "$study" ] || refuse "the study file '$study' is not readable"
-study=$(realpath "$study")
+# The study's path as given, made absolute but with its symbolic links kept: make-report reads a
+# relative data path in a study file against the folder the path names (a link's own folder).
+[[ "$study" = /* ]] || study=$PWD/$study
 
 if [ -z "$binary" ]; then
   binary=$(command -v make-report) || refuse "no make-report on PATH: give --binary PATH"
@@ -147,7 +150,11 @@ done
 
 # The study must parse and be shardable (an adaptive study is not), and N must not exceed its runs,
 # before anything is queued: make-report's dry run checks the study as a shard would and prints its
-# run count ("Dry run: the study has 36 runs ...").
+# run count ("Dry run: the study has 36 runs ..."). The merge's options must be ones `merge` takes
+# (it parses and checks them, then stops at a part that does not exist: "cannot read ..."), with
+# values the merge will accept for this study (the dry run checks the output options it shares with
+# `merge`, the template against the study's report included), so that a bad one is not found only
+# once the shards are done.
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 status=0
@@ -155,6 +162,20 @@ message=$("$binary" run --study "$study" --shard 1/1 --dry-run --no-store --quie
 if [ "$status" -ne 0 ]; then
   message=${message##*$'\n'}
   refuse "the study '$study' is refused: ${message#make-report: error: }"
+fi
+if [ ${#merge_options[@]} -gt 0 ]; then
+  status=0
+  merge_message=$("$binary" merge "${merge_options[@]}" --output "$scratch/merge-check" -- "$scratch/unwritten-part.json" 2>&1) || status=$?
+  merge_message=${merge_message##*$'\n'}
+  [[ "$status" -eq 2 && "$merge_message" == "make-report: error: merge: cannot read '"*"unwritten-part.json': No such file or directory" ]] ||
+    refuse "the merge options after -- are refused: ${merge_message#make-report: error: }"
+  output_options=()
+  for option in "${merge_options[@]}"; do [ "$option" = --quiet ] || output_options+=("$option"); done
+  status=0
+  merge_message=$("$binary" run --study "$study" --shard 1/1 --dry-run --no-store --quiet --output "$scratch/check" \
+    "${output_options[@]}" 2>&1) || status=$?
+  merge_message=${merge_message##*$'\n'}
+  [ "$status" -eq 0 ] || refuse "the merge options after -- are refused: ${merge_message#make-report: error: }"
 fi
 [[ "$message" =~ the\ study\ has\ ([0-9]+)\ run ]] || refuse "$binary --dry-run did not give the study's run count: $message"
 runs=${BASH_REMATCH[1]}
