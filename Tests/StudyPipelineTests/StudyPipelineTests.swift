@@ -298,6 +298,10 @@ import TestSupport
         Thread {
             while !remover.state.withLock({ $0.stop }) {
                 if rmdir(work) == 0 { remover.state.withLock { $0.removals += 1 } }
+                // Runs end one at a time: a thread removing the folder with no pause at all on the
+                // other core can win the microsecond between the folder's creation and the lock
+                // file's a hundred times in a row (the writer's retries), which no set of runs does.
+                usleep(50)
             }
             finished.signal()
         }.start()
