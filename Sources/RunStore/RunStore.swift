@@ -33,6 +33,10 @@ public final class RunStore: Sendable {
     /// Held by every access to the database, by `closeConnections()`, and by `closeConnections(then:)`
     /// until the process ends.
     private let accessLock = NSLock()
+    /// Whether the connections are closed: the end of a command and an interruption's clean-up both
+    /// close them, and only the first may (a second would open the store again to fold its -wal in,
+    /// and leave the -wal and -shm it made when the process ends meanwhile).
+    private let connectionsClosed = Mutex(false)
 
     /// Opens the store at `path` for reading and writing, creating it (and its folder) when missing.
     /// A new store is built under a temporary name and renamed into place, so a store file is always
@@ -62,9 +66,12 @@ public final class RunStore: Sendable {
             let (pool, warnings) = try building.step {
                 let opening: LockFile
                 do {
-                    opening = try Self.openingLock(at: path + ".open-lock", in: folder)
+                    // Waiting, the lock is only ever taken, or fails.
+                    guard let taken = try SharedFolder.lockFile(named: literalFileURL(path).lastPathComponent + ".open-lock", in: folder,
+                                                               waiting: true) else { throw POSIXError(.EWOULDBLOCK) }
+                    opening = taken
                 } catch let error as ForeignLockFileError {
-                    throw RunStoreError(path: error.path, reason: error.description)
+                    throw RunStoreError(path: path + ".open-lock", reason: error.description)
                 } catch let error as POSIXError {
                     throw RunStoreError(path: path, reason: String(cString: strerror(error.code.rawValue)))
                 }
@@ -79,26 +86,8 @@ public final class RunStore: Sendable {
             leftoverWarnings = warnings
             (reader, writer) = (pool, pool)
         } catch {
-            if createsFolder { rmdir(folder.path) }
+            if createsFolder { SharedFolder.removeIfEmpty(folder) }
             throw storeFailure(error, path: path)
-        }
-    }
-
-    /// The lock that serialises the opening of a store, at `path` in the store's folder `folder`,
-    /// which it creates when missing. Waiting, the lock is only ever taken, or fails. Another run's
-    /// end removes the work folder `.make-report` when it is empty, which may fall between the
-    /// folder's creation here and the lock file's (ENOENT): the folder is then created again (a few
-    /// times at most, then the failure is reported), as for the output folder's lock.
-    private static func openingLock(at path: String, in folder: URL) throws -> LockFile {
-        var attempt = 1
-        while true {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            do {
-                guard let acquired = try LockFile.acquire(at: path, waiting: true) else { throw POSIXError(.EWOULDBLOCK) }
-                return acquired
-            } catch let error as POSIXError where error.code == .ENOENT && attempt < 100 {
-                attempt += 1
-            }
         }
     }
 
@@ -426,6 +415,7 @@ public final class RunStore: Sendable {
 
     /// Closes the connections; the caller holds `accessLock`.
     private func closeConnectionsHoldingAccess() {
+        guard connectionsClosed.withLock({ closed in defer { closed = true }; return !closed }) else { return }
         try? reader.close()
         // The pool closes its writer before its readers, which, read-only, cannot fold the -wal file
         // in: a connection opened and closed alone does (SQLite does when the last one closes).

@@ -72,7 +72,7 @@ public final class StagedOutputFolder {
     deinit {
         state.abandon()
         lock.release()
-        removeWorkFolderIfEmpty(work)
+        SharedFolder.removeIfEmpty(work)
     }
 
     /// A function that removes the staging folder unless it is published (or being published), the
@@ -84,7 +84,7 @@ public final class StagedOutputFolder {
         { [state, lock, work] ending in
             state.abandon {
                 lock.release()
-                removeWorkFolderIfEmpty(work)
+                SharedFolder.removeIfEmpty(work)
                 ending()
             }
         }
@@ -423,14 +423,6 @@ private func workFolderProblem(beside target: URL) -> String? {
     return nil
 }
 
-/// Removes the work folder `work` when it is empty (rmdir(2) removes nothing else, so nothing is lost),
-/// whichever run made it: the last of several runs beside one another to end removes it. Its failure
-/// is no failure of the run: another run into a folder beside this one's may have removed it
-/// (ENOENT) or hold its own lock in it (ENOTEMPTY).
-private func removeWorkFolderIfEmpty(_ work: URL) {
-    _ = rmdir(work.path)
-}
-
 /// The name of the work folder beside every output folder.
 let workFolderName = ".make-report"
 
@@ -474,29 +466,18 @@ private func outputFolderLockPath(target: URL, work: URL) -> String {
 }
 
 /// The exclusive lock on `.make-report/NAME.lock` for the output folder `target`, its file noting
-/// this process's id, in the work folder `work`, which it creates when missing; throws, in one line, when another run holds the lock (naming its process) or the
-/// folder or file cannot be made. Another run's end removes the work folder when it is empty
-/// (`removeWorkFolderIfEmpty`), which may fall between the folder's creation here and the lock
-/// file's: the folder is then created again (a few times at most, then the failure is reported).
+/// this process's id, in the work folder `work`, which it creates when missing (`SharedFolder`, so
+/// that another run's end cannot remove the folder meanwhile); throws, in one line, when another run
+/// holds the lock (naming its process) or the folder or file cannot be made.
 private func outputFolderLock(target: URL, work: URL) throws -> LockFile {
     let path = outputFolderLockPath(target: target, work: work)
-    var acquired: LockFile?
-    for attempt in 1... {
-        do {
-            try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-        } catch {
-            throw OutputFolderError(path: work.path, reason: fileErrorReason(error))
-        }
-        do {
-            acquired = try LockFile.acquire(at: path, waiting: false)
-            break
-        } catch let error as POSIXError where error.code == .ENOENT && attempt < 100 {
-            continue
-        } catch let error as ForeignLockFileError {
-            throw OutputFolderError(path: path, reason: error.description)
-        } catch {
-            throw OutputFolderError(path: path, reason: fileErrorReason(error))
-        }
+    let acquired: LockFile?
+    do {
+        acquired = try SharedFolder.lockFile(named: (path as NSString).lastPathComponent, in: work, waiting: false)
+    } catch let error as ForeignLockFileError {
+        throw OutputFolderError(path: path, reason: error.description)
+    } catch {
+        throw OutputFolderError(path: path, reason: fileErrorReason(error))
     }
     guard let lock = acquired else {
         let holder = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""

@@ -296,12 +296,15 @@ import TestSupport
         let remover = Remover()
         let finished = DispatchSemaphore(value: 0)
         Thread {
+            // As a run's end removes it (`SharedFolder.removeIfEmpty`): an exclusive lock on the parent
+            // folder, taken without waiting, then rmdir(2).
+            let parentPath = parent.path
             while !remover.state.withLock({ $0.stop }) {
-                if rmdir(work) == 0 { remover.state.withLock { $0.removals += 1 } }
-                // Runs end one at a time: a thread removing the folder with no pause at all on the
-                // other core can win the microsecond between the folder's creation and the lock
-                // file's a hundred times in a row (the writer's retries), which no set of runs does.
-                usleep(50)
+                let descriptor = open(parentPath, O_RDONLY | O_DIRECTORY)
+                if descriptor >= 0, flock(descriptor, LOCK_EX | LOCK_NB) == 0, rmdir(work) == 0 {
+                    remover.state.withLock { $0.removals += 1 }
+                }
+                if descriptor >= 0 { close(descriptor) }
             }
             finished.signal()
         }.start()

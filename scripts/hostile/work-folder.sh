@@ -86,16 +86,23 @@ case_no_empty_work_folder_left() {
 hostile_case no-empty-work-folder-left case_no_empty_work_folder_left
 
 # Review r19b, finding 7: a run opening its default store created .make-report, then its
-# .open-lock, with no retry in between: another run's end removing the empty folder at that moment
-# failed the run ("No such file or directory"), 2 in 30 rounds. A loop removes .make-report for
-# the whole case while 30 runs open their store; none may fail.
+# .open-lock: another run's end removing the empty folder at that moment failed the run ("No such
+# file or directory"), 2 in 30 rounds. Creating the folder with a lock file in it, and removing it,
+# now hold a lock on the parent folder (SharedFolder). A loop removes .make-report as runs' ends do,
+# for the whole case, while 30 runs open their store; none may fail.
 case_store_opening_survives_work_folder_removal() {
+  # The remover ends runs as make-report's runs end them (SharedFolder.removeIfEmpty): an exclusive
+  # flock(2) on the parent folder, taken without waiting, then rmdir(2), again and again.
   python3 -c '
-import os, time
+import fcntl, os, time
 end = time.time() + 600
 while time.time() < end:
-    try: os.rmdir(".make-report")
+    parent = os.open(".", os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(parent, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        os.rmdir(".make-report")
     except OSError: pass
+    finally: os.close(parent)
 ' &
   local remover=$! round
   for round in $(seq 1 30); do
