@@ -67,20 +67,10 @@ final class InputGradientPenalty {
     func prepare(workspace: NetworkWorkspace, parameters: UnsafePointer<Float>, labels: UnsafePointer<Int>, rows: Int) -> Double {
         let c = shape.classes, d = shape.inputs, top = layers.count - 1
         // p = softmax(z) with the stable shift; v_L = p - onehot(y).
+        SoftmaxCrossEntropy.probabilities(of: workspace.logits, into: probabilities, rows: rows, classes: c)
         for r in 0..<rows {
-            let z = workspace.logits + r * c, p = probabilities + r * c, vL = v[top] + r * c
-            var maximum = z[0]
-            for k in 1..<c where z[k] > maximum { maximum = z[k] }
-            var total: Float = 0
-            for k in 0..<c {
-                p[k] = expf(z[k] - maximum)
-                total += p[k]
-            }
-            let inverse = 1 / total
-            for k in 0..<c {
-                p[k] *= inverse
-                vL[k] = k == labels[r] ? p[k] - 1 : p[k]
-            }
+            let p = probabilities + r * c, vL = v[top] + r * c
+            for k in 0..<c { vL[k] = k == labels[r] ? p[k] - 1 : p[k] }
         }
         // First backward: v_l = D_l (v_{l+1} W_{l+1}) down to the first layer, then g = v_1 W_1.
         for l in stride(from: top - 1, through: 0, by: -1) {

@@ -61,18 +61,7 @@ public final class InputHessian {
         parameters.values.withUnsafeBufferPointer { theta in
             workspace.forward(parameters: theta.baseAddress!, inputs: inputs, rows: rows)
         }
-        for r in 0..<rows {
-            let z = workspace.logits + r * c, p = probabilities + r * c
-            var maximum = z[0]
-            for k in 1..<c where z[k] > maximum { maximum = z[k] }
-            var total: Float = 0
-            for k in 0..<c {
-                p[k] = expf(z[k] - maximum)
-                total += p[k]
-            }
-            let inverse = 1 / total
-            for k in 0..<c { p[k] *= inverse }
-        }
+        SoftmaxCrossEntropy.probabilities(of: workspace.logits, into: probabilities, rows: rows, classes: c)
     }
 
     /// After `prepare`: H_r u_r for every row r of the prepared batch, u [rows x inputs] (one

@@ -225,6 +225,24 @@ enum SoftmaxCrossEntropy {
         }
     }
 
+    /// Each row's softmax p = exp(z - m) / Σ exp(z - m), m = max z, into `probabilities` [rows x c]
+    /// (logits unchanged): what the input-gradient penalty and the input Hessian start from.
+    static func probabilities(of logits: UnsafePointer<Float>, into probabilities: UnsafeMutablePointer<Float>,
+                              rows: Int, classes c: Int) {
+        for r in 0..<rows {
+            let z = logits + r * c, p = probabilities + r * c
+            var maximum = z[0]
+            for k in 1..<c where z[k] > maximum { maximum = z[k] }
+            var total: Float = 0
+            for k in 0..<c {
+                p[k] = expf(z[k] - maximum)
+                total += p[k]
+            }
+            let inverse = 1 / total
+            for k in 0..<c { p[k] *= inverse }
+        }
+    }
+
     /// Forward and backward of the batch-mean loss at once, in place: the logits become
     /// dL/dz = (softmax(z) - onehot(y)) / rows. Returns the *sum* of the per-row losses. With label
     /// smoothing ε > 0 the targets are t_k = (1 - ε) [k = y] + ε / c, the loss of a row
