@@ -60,7 +60,8 @@ for name, c, mlp in [("softmax3", 3, False), ("softmax2", 2, False), ("mlp3", 3,
 # every weight divided by `scale` (1, -1: negated, -4), for 2 classes theta[0] = -theta[1] (the mirror
 # images a binary one-vs-rest SVM has). The objective of class k is
 # 1/2 |theta_k|^2 + C sum_rows max(0, 1 - t), t = y_k theta_k . (x, 1), y_k = +1 on its rows, -1 elsewhere;
-# G_k = theta_k / (C n) + mean over rows of the subgradient -y_k (x, 1) [t <= 1] is formed as a vector
+# G_k = theta_k / (C n) + mean over rows of the subgradient -y_k (x, 1) [t <= 1 + 1e-6] (rows within 1e-6
+# of the kink count as on it) is formed as a vector
 # and <theta_k, G_k> taken as a dot product (the Swift code sums -t over the rows with t <= 1 instead);
 # tau_k = <theta_k, G_k> / 1 (the hinge's t l'(t) reaches -1), tau = max over classes with a positive product.
 def svm_weights(c, scale):
@@ -78,7 +79,7 @@ def svm_products(x, y, theta, C):
     for k in range(theta.shape[0]):
         s = np.where(y == k, 1.0, -1.0)
         t = s * (augmented @ theta[k])
-        sub = -(s * (t <= 1))[:, None] * augmented
+        sub = -(s * (t <= 1 + 1e-6))[:, None] * augmented
         g = theta[k] / (C * n) + sub.mean(axis=0)
         products.append(float(theta[k] @ g))
     return products

@@ -34,9 +34,9 @@ public struct TargetMeasurement: Sendable, Codable, Equatable {
     /// distance only with an accuracy (a target that could not be made has none of them).
     var problem: String? {
         let unbounded = 0...MetricKey.largestUnboundedValue
-        if let tau, !unbounded.contains(tau) { return "\(quotedUserText(target))'s tau \(tau) is outside \(unbounded)" }
-        if let distance, !unbounded.contains(distance) { return "\(quotedUserText(target))'s distance \(distance) is outside \(unbounded)" }
-        if let accuracy, !(0...1).contains(accuracy) { return "\(quotedUserText(target))'s accuracy \(accuracy) is outside 0...1" }
+        if let tau, !unbounded.contains(tau) { return "\(quotedUserText(target)) has a tau of \(tau), outside \(unbounded)" }
+        if let distance, !unbounded.contains(distance) { return "\(quotedUserText(target)) has a distance of \(distance), outside \(unbounded)" }
+        if let accuracy, !(0...1).contains(accuracy) { return "\(quotedUserText(target)) has an accuracy of \(accuracy), outside 0...1" }
         if accuracy == nil, tau != nil || distance != nil { return "\(quotedUserText(target)) has a tau or a distance but no accuracy" }
         return nil
     }
