@@ -137,6 +137,8 @@ public struct LabelFlipTarget: TargetModel {
 /// length is Madry et al.'s PGD rule (2.5 times the radius over the steps), so the walk can reach
 /// the ball's edge. The validation rows are a share `validation-share` of the training rows, the
 /// first picks of a shuffle on the stream (seed, "target-validation"); test rows are never used.
+/// The walk stops where the gradient vanishes: a linear SVM whose validation rows all lie beyond its
+/// margins has a flat hinge loss there, and its target is the clean model itself (distance 0).
 public struct GradPCTarget: TargetModel {
     /// "gradpc".
     public static let kind = "gradpc"
