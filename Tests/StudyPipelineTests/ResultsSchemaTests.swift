@@ -169,6 +169,17 @@ import TestSupport
             == "has schemaVersion '4', and this make-report reads schema 3 only (docs/results.schema.json)")
         #expect(StudyResults.schemaVersionProblem(older) == "names no schemaVersion: make-report \(toolVersion) or earlier wrote it, "
             + "and this make-report reads schema 3 only; regenerate it (`make-report run --study study.yaml` in its folder)")
+        // Schema 2 (differences and trends with their derivable `resolved`, no runs[].targets): one line too.
+        let two = Data(text.replacingOccurrences(of: #""schemaVersion" : "3""#, with: #""schemaVersion" : "2""#)
+            .replacingOccurrences(of: #""decision" : "not-resolved","#, with: #""decision" : "not-resolved", "resolved" : false,"#).utf8)
+        #expect(StudyResults.schemaVersionProblem(two) == "has schemaVersion '2', and this make-report reads schema 3 only (docs/results.schema.json)")
+        #expect { try StudyResults.read(two) } throws: {
+            ($0 as? ResultsFileError)?.reason == "has schemaVersion '2', and this make-report reads schema 3 only (docs/results.schema.json)"
+        }
+        #expect { try ComparableStudy(json: two) } throws: {
+            ($0 as? ComparisonInputError)?.reason
+                == "a make-report results.json that cannot be used: it has schemaVersion '2', and this make-report reads schema 3 only (docs/results.schema.json)"
+        }
         #expect(throws: ResultsFileError.self) { try StudyResults.read(other) }
         #expect(throws: ComparisonInputError.self) { try ComparableStudy(json: older) }
         #expect(StudyResults.schemaVersionProblem(Data("[1]".utf8)) == nil, "not a results file: decoding says why")
