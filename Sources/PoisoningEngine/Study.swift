@@ -78,6 +78,11 @@ public struct StudyDesign: Sendable {
             try component($1, "targets[\($0)]", "target", Registry.targets)
         }
         let aimed = try Self.aim(attacks.map(\.0), at: targets.map(\.0), models: models.map(\.0), locations: locations)
+        if !targets.isEmpty, models.allSatisfy({ $0.0 is KernelRidge }) {
+            throw SpecificationError(path: "targets", location: locations.location(of: "targets"),
+                                     message: "no model of the study can have targets (kernel-ridge has no τ; softmax regression, MLPs and "
+                                         + "linear SVMs do): its runs would measure none (remove targets, or add such a model)")
+        }
         if let problem = Self.capabilityProblem(models: models.map(\.0), attacks: attacks.map(\.0), defenses: defenses.map(\.0)) {
             throw SpecificationError(path: problem.path, location: locations.location(of: problem.path), message: problem.message)
         }

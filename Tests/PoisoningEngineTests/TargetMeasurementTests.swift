@@ -81,4 +81,14 @@ struct TargetMeasurementTests {
             for run in svmRuns where run.seed == seed { #expect(run.targets == expected, "fraction \(run.fraction)") }
         }
     }
+
+    /// A study whose only model cannot have targets (kernel ridge) is refused in one line at
+    /// `targets`, since its runs would measure none.
+    @Test func targetsWithoutAModelThatCanHaveThemAreRefused() {
+        let config = StudyConfig(data: StudyConfig.component(GaussianClusters.kind, ["samples": .int(80), "features": .int(3), "classes": .int(2)]),
+                                 models: [StudyConfig.component(KernelRidge.kind)], attacks: [StudyConfig.component(RandomLabelFlip.kind)],
+                                 fractions: [0, 0.2], seeds: [1], targets: [StudyConfig.component(LabelFlipTarget.kind)])
+        #expect(GradientCancelingTests.refusal(config) == "targets: no model of the study can have targets (kernel-ridge has no τ; softmax "
+            + "regression, MLPs and linear SVMs do): its runs would measure none (remove targets, or add such a model)")
+    }
 }
