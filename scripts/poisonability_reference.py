@@ -10,7 +10,7 @@ the Swift test builds the same numbers:
            then the softmax regression above on the hidden activations (W[k, o] with o < 5).
 G is formed explicitly as the mean over rows of the per-row gradient (p - e_y) outer (phi, 1) of the
 last layer, and <theta, G> as the Frobenius product with [W b]; the Swift code instead sums
-<h, p - y> row by row. Run: python3 scripts/poisonability_reference.py
+<h, p - y> row by row. The one-vs-rest linear SVM's cases follow below. Run: python3 scripts/poisonability_reference.py
 """
 import numpy as np
 from scipy.special import lambertw
@@ -54,3 +54,39 @@ for name, c, mlp in [("softmax3", 3, False), ("softmax2", 2, False), ("mlp3", 3,
     ip = product(phi, y, w, b)
     tau = float(ip / lambertw((c - 1) / np.e).real) if ip > 0 else None
     print(f"{name}: innerProduct {ip!r} tau {tau!r}")
+
+# The one-vs-rest linear SVM (hinge loss, C = 1/2 unless said): per class k the hyperplane
+#   theta[k, j] = ((3 k + 5 j) mod 11 - 5) / 8 (j < 4), bias theta[k, 4] = (2 k - 1) / 8,
+# every weight divided by `scale` (1, -1: negated, -4), for 2 classes theta[0] = -theta[1] (the mirror
+# images a binary one-vs-rest SVM has). The objective of class k is
+# 1/2 |theta_k|^2 + C sum_rows max(0, 1 - t), t = y_k theta_k . (x, 1), y_k = +1 on its rows, -1 elsewhere;
+# G_k = theta_k / (C n) + mean over rows of the subgradient -y_k (x, 1) [t <= 1 + 1e-6] (rows within 1e-6
+# of the kink count as on it) is formed as a vector
+# and <theta_k, G_k> taken as a dot product (the Swift code sums -t over the rows with t <= 1 instead);
+# tau_k = <theta_k, G_k> / 1 (the hinge's t l'(t) reaches -1), tau = max over classes with a positive product.
+def svm_weights(c, scale):
+    k = np.arange(c)[:, None]
+    j = np.arange(4)[None, :]
+    theta = np.hstack([((3 * k + 5 * j) % 11 - 5) / 8.0, ((2 * np.arange(c) - 1) / 8.0)[:, None]]) / scale
+    if c == 2:
+        theta[0] = -theta[1]
+    return theta
+
+def svm_products(x, y, theta, C):
+    n = x.shape[0]
+    augmented = np.hstack([x, np.ones((n, 1))])
+    products = []
+    for k in range(theta.shape[0]):
+        s = np.where(y == k, 1.0, -1.0)
+        t = s * (augmented @ theta[k])
+        sub = -(s * (t <= 1 + 1e-6))[:, None] * augmented
+        g = theta[k] / (C * n) + sub.mean(axis=0)
+        products.append(float(theta[k] @ g))
+    return products
+
+for name, c, scale, C in [("svm3", 3, 1.0, 0.5), ("svm2", 2, 1.0, 0.5), ("svm3-negated", 3, -1.0, 0.5),
+                            ("svm2-none", 2, -4.0, 100.0)]:
+    x, y = rows(c)
+    products = svm_products(x, y, svm_weights(c, scale), C)
+    positive = [p for p in products if p > 0]
+    print(f"{name}: products {products!r} tau {max(positive) if positive else None!r}")

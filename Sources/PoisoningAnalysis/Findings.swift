@@ -105,11 +105,11 @@ public struct DefenseFinding: Sendable, Codable, Equatable {
     /// fraction standing in for it; an upper bound when the undefended one does; nil value when both
     /// do (see `SeriesDifference.difference`).
     public let thresholdShift: Estimate
-    /// Whether the runs resolve the shift's sign (`SeriesDifference.resolved`).
+    /// Whether the runs resolve the shift's sign (`SeriesDifference.decision`).
     public let shiftResolved: Bool
     /// Clean accuracy (smallest fraction) of the defended minus the undefended series: the cost.
     public let cleanAccuracyChange: Estimate
-    /// Whether the runs resolve the cost's sign (`SeriesDifference.resolved`).
+    /// Whether the runs resolve the cost's sign (`SeriesDifference.decision`).
     public let changeResolved: Bool
     /// The defense's detection AUROC (mean over seeds) at `Findings.comparisonBudget`; nil when it
     /// scores no rows or the study has no budget.
@@ -228,7 +228,7 @@ private func defenseFindings(series: [SeriesDescription], statistics: StudyStati
             guard let d = statistics.differences.first(where: {
                 $0.quantity == quantity && Set([$0.base, $0.other]) == Set([index, baseline])
             }) else { return (Estimate(value: nil, interval: nil), false) }
-            return (d.other == index ? d.difference : d.difference.negated, d.resolved)
+            return (d.other == index ? d.difference : d.difference.negated, d.decision == .resolved)
         }
         let (shift, shiftResolved) = change(.threshold), (cost, costResolved) = change(.cleanAccuracy)
         let auroc = points.first { $0.series == index && $0.fraction == budget }?.metric(MetricKey.detectionAUROC)?.mean
@@ -262,13 +262,13 @@ private func compareSensitivity(_ fits: [SeriesFit], series: [SeriesDescription]
     statistics.trends.map { statistic in
         let members = statistic.series
         // The sign of the resolved interval (the slope itself is unmeasured when a threshold lies outside the range).
-        var verdict: Bool? = statistic.resolved ? (statistic.slope.interval?.upper ?? 0) < 0 : nil
+        var verdict: Bool? = statistic.decision == .resolved ? (statistic.slope.interval?.upper ?? 0) < 0 : nil
         if verdict == nil, statistic.slope.value == nil {
             // The sign of every pair's threshold difference, larger model minus smaller, where resolved.
             let signs = statistics.differences.filter {
                 $0.quantity == .threshold && members.contains($0.base) && members.contains($0.other)
             }.map { d -> Int? in
-                guard d.resolved, let interval = d.difference.interval else { return nil }
+                guard d.decision == .resolved, let interval = d.difference.interval else { return nil }
                 let positive = (interval.lower ?? -.infinity) > 0
                 return (series[d.other].parameterCount > series[d.base].parameterCount) == positive ? 1 : -1
             }

@@ -62,8 +62,11 @@ public struct StudyResults: Sendable, Codable, Equatable {
     /// its meaning. History: 1, make-report 0.3.0 (issue 22; earlier files name no version); 2, the
     /// sign decisions of a study's own differences and trends (`statistics.differences[].decision`,
     /// `statistics.trends[].decision`) and each adaptive look's undetermined comparisons
-    /// (`sequential.looks[].undetermined`).
-    public static let currentSchemaVersion = "2"
+    /// (`sequential.looks[].undetermined`); 3, issue 24: the gradient-canceling series' budgets
+    /// (`targetBudgets`), each run's measured targets with their threshold τ (`runs[].targets`, in a
+    /// study with targets), and no `resolved` in `statistics.differences[]` and `statistics.trends[]`
+    /// (it was `decision == "resolved"`).
+    public static let currentSchemaVersion = "3"
 
     /// The version of the layout of these results (`currentSchemaVersion` when made here). Declared
     /// first so that decoding meets it before any key whose layout it governs.

@@ -90,12 +90,15 @@ struct PreparedRun {
     let trainingRows: Dataset
     /// Their true labels.
     let trueLabels: [Int]
+    /// The study's targets measured for this run (`measureTargets`).
+    let targets: [TargetMeasurement]?
 
     /// The run's result once `outcome` is its trained model: its metrics, or why it diverged.
     func result(of outcome: ModelFit) -> RunResult {
         let poisonedCount = poisoned.poisonedRows.count
         if let epoch = outcome.divergedEpoch {
-            return divergedRun(spec, study: study, what: "training loss", epoch: epoch, poisonedCount: poisonedCount, saturated: poisoned.saturated)
+            return divergedRun(spec, study: study, what: "training loss", epoch: epoch, poisonedCount: poisonedCount, saturated: poisoned.saturated,
+                               targets: targets)
         }
         let model = outcome.model
         let test = model.accuracy(on: study.split.test)
@@ -138,40 +141,43 @@ struct PreparedRun {
                "a run records a metric its attack or defense does not declare")
         return RunResult(fraction: spec.fraction, series: spec.series, seed: spec.seed, poisonedCount: poisonedCount,
                          realisedFraction: realisedFraction(poisonedCount, study: study), metrics: metrics, divergence: nil,
-                         saturated: poisoned.saturated)
+                         saturated: poisoned.saturated, targets: targets)
     }
 }
 
-/// The attack poisons the run's training set and the defense inspects it; stops early when either's
-/// own model diverges.
+/// The study's targets are measured (`measureTargets`), the attack poisons the run's training set
+/// and the defense inspects it; stops early when the attack's or the defense's own model diverges.
 func prepareRun(_ spec: RunSpec, study: Study) -> RunPreparation {
     let series = study.series[spec.series]
     let split = study.split
     let model = study.models[series.model].model(for: split.sizes)
     let trainer = ModelTrainer(model: model, settings: study.config.training, seed: spec.seed)
+    let targets = measureTargets(study.targets, split: split, trainer: trainer)
     guard let poisoned = study.attacks[series.attack].poison(split, fraction: spec.fraction, seed: spec.seed, trainer: trainer) else {
         return .finished(divergedRun(spec, study: study, what: "the training loss of the attack's model of the clean data", epoch: nil,
-                                     poisonedCount: 0))
+                                     poisonedCount: 0, targets: targets))
     }
     guard let decision = study.defenses[series.defense].inspect(poisoned, trainer: trainer) else {
         return .finished(divergedRun(spec, study: study, what: "the training loss of the defense's model", epoch: nil,
-                                     poisonedCount: poisoned.poisonedRows.count, saturated: poisoned.saturated))
+                                     poisonedCount: poisoned.poisonedRows.count, saturated: poisoned.saturated, targets: targets))
     }
     var defended = poisoned.data
     if let labels = decision.labels { defended.labels = labels }
     let keepsAll = decision.kept.count == defended.count
     return .prepared(PreparedRun(spec: spec, study: study, trainer: trainer, poisoned: poisoned, decision: decision,
                                  trainingRows: keepsAll ? defended : defended.rows(decision.kept),
-                                 trueLabels: keepsAll ? poisoned.trueLabels : decision.kept.map { poisoned.trueLabels[$0] }))
+                                 trueLabels: keepsAll ? poisoned.trueLabels : decision.kept.map { poisoned.trueLabels[$0] }, targets: targets))
 }
 
 /// The result of a run that diverged: `what` became non-finite (at `epoch`, when known).
-private func divergedRun(_ spec: RunSpec, study: Study, what: String, epoch: Int?, poisonedCount: Int, saturated: Bool = false) -> RunResult {
+private func divergedRun(_ spec: RunSpec, study: Study, what: String, epoch: Int?, poisonedCount: Int, saturated: Bool = false,
+                         targets: [TargetMeasurement]?) -> RunResult {
     let label = study.series[spec.series].label
     let message = "run \(label), fraction \(spec.fraction), seed \(spec.seed) diverged: \(what) became non-finite"
         + (epoch.map { " at epoch \($0)" } ?? "") + " with learning rate \(study.config.training.learningRate)"
     return RunResult(fraction: spec.fraction, series: spec.series, seed: spec.seed, poisonedCount: poisonedCount,
-                     realisedFraction: realisedFraction(poisonedCount, study: study), metrics: nil, divergence: message, saturated: saturated)
+                     realisedFraction: realisedFraction(poisonedCount, study: study), metrics: nil, divergence: message, saturated: saturated,
+                     targets: targets)
 }
 
 /// The share of the study's training rows the attack poisoned.

@@ -60,10 +60,14 @@ public struct RunResult: Sendable, Codable, Equatable {
     /// True when the attack's budget asked for more rows than it may touch (`PoisonedTrainingSet.saturated`);
     /// absent (nil) otherwise. Fits and thresholds leave saturated budgets out.
     public let saturated: Bool?
+    /// In a study with targets (`targets:`), each target made from the run seed's clean model and
+    /// measured, in the study's order (`TargetMeasurement`), whether the run finished or not; nil
+    /// (absent) in a study without targets, and for a model that cannot have targets (kernel ridge).
+    public let targets: [TargetMeasurement]?
 
     /// The outcome of one run: `metrics` when it finished, `divergence` when it did not.
     public init(fraction: Double, series: Int, seed: UInt64, poisonedCount: Int, realisedFraction: Double,
-                metrics: [String: Double]?, divergence: String?, saturated: Bool = false) {
+                metrics: [String: Double]?, divergence: String?, saturated: Bool = false, targets: [TargetMeasurement]? = nil) {
         self.fraction = fraction
         self.series = series
         self.seed = seed
@@ -72,6 +76,7 @@ public struct RunResult: Sendable, Codable, Equatable {
         self.metrics = metrics
         self.divergence = divergence
         self.saturated = saturated ? true : nil
+        self.targets = targets
     }
 
     /// Whether the attack's budget was saturated (`saturated`).
@@ -95,6 +100,7 @@ public struct RunResult: Sendable, Codable, Equatable {
     /// the attack, the data and the seed, and only the run can tell it).
     public func problem(trainingRows: Int?, recordable: Set<String>?) -> String? {
         if saturated == false { return "its saturated flag is false (a run records it only when true)" }
+        if let problem = targets?.lazy.compactMap(\.problem).first { return "its target \(problem)" }
         if let metrics {
             if let problem = metricsProblem(metrics, recordable: recordable) { return problem }
         } else if divergence == nil {
@@ -143,13 +149,13 @@ public struct RunResult: Sendable, Codable, Equatable {
     /// The same outcome with `metrics` (a finished run's, with metrics derived from other runs).
     public func withMetrics(_ metrics: [String: Double]) -> RunResult {
         RunResult(fraction: fraction, series: series, seed: seed, poisonedCount: poisonedCount, realisedFraction: realisedFraction,
-                  metrics: metrics, divergence: divergence, saturated: isSaturated)
+                  metrics: metrics, divergence: divergence, saturated: isSaturated, targets: targets)
     }
 
     /// The same outcome, as series `series` of another study of the same run.
     public func withSeries(_ series: Int) -> RunResult {
         RunResult(fraction: fraction, series: series, seed: seed, poisonedCount: poisonedCount, realisedFraction: realisedFraction,
-                  metrics: metrics, divergence: divergence, saturated: isSaturated)
+                  metrics: metrics, divergence: divergence, saturated: isSaturated, targets: targets)
     }
 }
 

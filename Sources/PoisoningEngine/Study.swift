@@ -78,6 +78,11 @@ public struct StudyDesign: Sendable {
             try component($1, "targets[\($0)]", "target", Registry.targets)
         }
         let aimed = try Self.aim(attacks.map(\.0), at: targets.map(\.0), models: models.map(\.0), locations: locations)
+        if !targets.isEmpty, models.allSatisfy({ $0.0 is KernelRidge }) {
+            throw SpecificationError(path: "targets", location: locations.location(of: "targets"),
+                                     message: "no model of the study can have targets (kernel-ridge has no τ; softmax regression, MLPs and "
+                                         + "linear SVMs do): its runs would measure none (remove targets, or add such a model)")
+        }
         if let problem = Self.capabilityProblem(models: models.map(\.0), attacks: attacks.map(\.0), defenses: defenses.map(\.0)) {
             throw SpecificationError(path: problem.path, location: locations.location(of: problem.path), message: problem.message)
         }
@@ -125,8 +130,8 @@ public struct StudyDesign: Sendable {
     }
 
     /// `attacks` with each `TargetedAttack` given the target of its label among `targets` (two targets
-    /// may not share a label). Throws when a label names no target, such an attack cannot attack one
-    /// of `models`, or no attack names a target (which the study would otherwise ignore).
+    /// may not share a label). Throws when a label names no target or such an attack cannot attack one
+    /// of `models`. A target no attack names is still measured in every run (`RunResult.targets`).
     static func aim(_ attacks: [any PoisoningAttack], at targets: [any TargetModel], models: [any ModelArchitecture],
                     locations: SourceLocations) throws -> [any PoisoningAttack] {
         for (index, target) in targets.enumerated() where targets[..<index].contains(where: { $0.label == target.label }) {
@@ -149,12 +154,6 @@ public struct StudyDesign: Sendable {
                                          message: "names no target \(quotedUserText(targeted.targetLabel)); \(known)")
             }
             return targeted.aimed(at: target)
-        }
-        let named = Set(attacks.compactMap { ($0 as? any TargetedAttack)?.targetLabel })
-        if let index = targets.firstIndex(where: { !named.contains($0.label) }) {
-            let path = "targets[\(index)]"
-            throw SpecificationError(path: path, location: locations.location(of: path),
-                                     message: "no attack names \(quotedUserText(targets[index].label)) as its target: the study would ignore it (remove it, or aim an attack at it with target: \(quotedUserText(targets[index].label)))")
         }
         return aimed
     }
@@ -325,6 +324,8 @@ public struct Study: Sendable {
     public var attacks: [any PoisoningAttack] { design.attacks }
     /// The defenses.
     public var defenses: [any TrainingSetDefense] { design.defenses }
+    /// The target models (`targets:`).
+    public var targets: [any TargetModel] { design.targets }
 
     /// Reads a study document (a study file, or a configuration made in code) and its data. Throws
     /// a `SpecificationError` naming the key at fault, or the data set's reason it cannot be read.
@@ -384,11 +385,14 @@ public struct StudyRunCheck: Sendable {
     private let trainingRows: Int
     /// The metrics each series can record (`Study.recordableMetrics(of:)`), by series index.
     private let recordable: [Set<String>]
+    /// The labels of the study's targets, in order.
+    private let targetLabels: [String]
 
     /// The checks of the runs of the study laid out by `layout`.
     public init(_ layout: StudyLayout) {
         trainingRows = layout.sizes.trainRows
         recordable = layout.series.indices.map(layout.recordableMetrics(of:))
+        targetLabels = layout.design.targets.map(\.label)
     }
 
     /// The checks of the runs of `study`.
@@ -397,10 +401,14 @@ public struct StudyRunCheck: Sendable {
     /// Why `result` cannot be the study's run `spec`, in words that follow "run N ", or nil: it must
     /// be that run (`RunResult.matches`: fraction bit for bit, series and seed) and possible
     /// (`RunResult.problem`: metrics its series records, each in range, the gap train - test to within the rounding its numbers show,
-    /// a poisoned count within the training rows and its realised fraction that count's share).
+    /// a poisoned count within the training rows and its realised fraction that count's share), and its
+    /// targets, when it has them, are the study's, in order.
     public func problem(of result: RunResult, as spec: RunSpec) -> String? {
         guard result.matches(spec) else {
             return "is not the study's run at that index (fraction \(spec.fraction), series \(spec.series), seed \(spec.seed))"
+        }
+        if let targets = result.targets, targets.map(\.target) != targetLabels {
+            return "is impossible: its targets are not the study's " + (targetLabels.isEmpty ? "(it has none)" : "targets, in order")
         }
         return result.problem(trainingRows: trainingRows, recordable: recordable[spec.series]).map { "is impossible: \($0)" }
     }

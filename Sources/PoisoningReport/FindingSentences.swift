@@ -339,7 +339,7 @@ private func sensitivitySentence(_ comparison: SensitivityComparison, results: S
         let value = estimateText(d.difference, percentagePoints, missing: "(both thresholds lie outside the swept fractions)")
         var text = "\(b) vs \(a) \(value) ("
             + words.seedInterval(d.difference.interval, percentagePoints)
-        if !d.resolved, let plan = d.seedPlan { text += "; " + seedPlanSentence(plan, effect: plannedEffectText(plan.effect, d.quantity)) }
+        if d.decision != .resolved, let plan = d.seedPlan { text += "; " + seedPlanSentence(plan, effect: plannedEffectText(plan.effect, d.quantity)) }
         return text + ")"
     }
     let resolved = pairs.filter { $0.decision == .resolved }, unresolved = pairs.filter { $0.decision == .notResolved }

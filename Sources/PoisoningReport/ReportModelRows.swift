@@ -95,7 +95,7 @@ extension ReportModel {
             return DifferenceRow(quantity: quantityNames[d.quantity]!,
                                  pair: "\(results.series[d.other].label) − \(results.series[d.base].label)",
                                  difference: estimateText(d.difference, format), interval: intervalText(d.difference.interval, format),
-                                 seeds: d.resolved ? "" : d.seedPlan.map(seedPlanText) ?? "cannot tell", decision: d.decision)
+                                 seeds: d.decision == .resolved ? "" : d.seedPlan.map(seedPlanText) ?? "cannot tell", decision: d.decision)
         }
     }
 
@@ -107,7 +107,7 @@ extension ReportModel {
                             models: listing(t.series.map { results.series[$0].modelLabel }),
                             slope: t.slope.value.map(percentagePoints) ?? "n/a",
                             interval: intervalText(t.slope.interval, percentagePoints),
-                            seeds: t.resolved ? "" : t.seedPlan.map(seedPlanText) ?? "cannot tell", decision: t.decision)
+                            seeds: t.decision == .resolved ? "" : t.seedPlan.map(seedPlanText) ?? "cannot tell", decision: t.decision)
         }
     }
 

@@ -3,23 +3,87 @@ import PoisoningData
 import PoisoningModels
 import PoisoningUtilities
 
+/// A trained model a target can be made from and measured against: a dense network (softmax
+/// regression, an MLP) or a linear SVM. Its parameters read as one vector in Double, the mean
+/// gradient of its loss on rows (what GradPC ascends), and its poisonability threshold τ.
+public protocol TargetableClassifier: Classifier {
+    /// Every parameter, in Double, in a fixed order.
+    var parameterValues: [Double] { get }
+    /// The same model with `values` (in `parameterValues`' order and count) as its parameters.
+    func withParameterValues(_ values: [Double]) -> Self
+    /// The gradient of the mean per-row loss on `data` (with its labels) with respect to
+    /// `parameterValues`.
+    func meanLossGradient(on data: Dataset) -> [Double]
+    /// τ of this model as a target on the clean rows `data` (`Poisonability.swift`).
+    func poisonabilityThreshold(on data: Dataset) -> PoisonabilityThreshold
+}
+
+extension NetworkParameters: TargetableClassifier {
+    /// `values` in Double.
+    public var parameterValues: [Double] { values.map(Double.init) }
+
+    /// These parameters with `values` rounded to Float.
+    public func withParameterValues(_ values: [Double]) -> NetworkParameters {
+        NetworkParameters(shape: shape, values: values.map(Float.init))
+    }
+
+    /// The mean cross-entropy's gradient (`lossAndGradient`), in Double.
+    public func meanLossGradient(on data: Dataset) -> [Double] { lossAndGradient(on: data).gradient.map(Double.init) }
+
+    /// τ(c) of the last layer (`poisonabilityThreshold(of:on:)`).
+    public func poisonabilityThreshold(on data: Dataset) -> PoisonabilityThreshold { PoisoningTheory.poisonabilityThreshold(of: self, on: data) }
+}
+
+extension LinearSVMClassifier: TargetableClassifier {
+    /// `weights`.
+    public var parameterValues: [Double] { weights }
+
+    /// This SVM (same C) with `values` as its weights.
+    public func withParameterValues(_ values: [Double]) -> LinearSVMClassifier {
+        LinearSVMClassifier(featureCount: featureCount, classCount: classCount, weights: values, c: c)
+    }
+
+    /// The gradient of the mean one-vs-rest hinge loss (1/n) Σ_rows Σ_k max(0, 1 − y_k (w_k · x + b_k))
+    /// with respect to (w_k, b_k): −y_k (x, 1) per row and class whose hinge is active (1 − y_k f_k > 0;
+    /// the subgradient 0 where it is exactly 0).
+    public func meanLossGradient(on data: Dataset) -> [Double] {
+        let d = featureCount, c = classCount, f = decisionValues(on: data)
+        var gradient = [Double](repeating: 0, count: weights.count)
+        for r in 0..<data.count {
+            for k in 0..<c {
+                let sign: Double = data.labels[r] == k ? 1 : -1
+                guard 1 - sign * f[r * c + k] > 0 else { continue }
+                for j in 0..<d { gradient[k * (d + 1) + j] -= sign * Double(data.features[r * d + j]) }
+                gradient[k * (d + 1) + d] -= sign
+            }
+        }
+        return gradient.map { $0 / Double(data.count) }
+    }
+
+    /// The hinge threshold of its one-vs-rest hyperplanes (`linearSVMPoisonabilityThreshold`).
+    public func poisonabilityThreshold(on data: Dataset) -> PoisonabilityThreshold { linearSVMPoisonabilityThreshold(of: self, on: data) }
+}
+
 /// A target model of a study (`targets:`): the parameters an attacker wants the victim to end up
 /// with, made from the run's clean model and training rows. Gradient Canceling (`gradient-canceling`)
-/// names one by its `label`. Targets are dense networks (softmax regression, MLPs).
+/// names one by its `label`; every run of a study with targets records each target's τ, accuracy and
+/// distance from the clean model (`RunResult.targets`). Targets are made of dense networks (softmax
+/// regression, MLPs) and linear SVMs (`TargetableClassifier`).
 public protocol TargetModel: StudyComponent {
     /// The target for a run: from the victim's clean model `clean`, trained on the clean training rows
     /// `train` by `trainer` (the run's model, settings and seed), every random choice from streams of
     /// `seed`; nil when a model it trains diverges.
-    func target(clean: NetworkParameters, train: Dataset, trainer: ModelTrainer, seed: UInt64) -> NetworkParameters?
+    func target<Model: TargetableClassifier>(clean: Model, train: Dataset, trainer: ModelTrainer, seed: UInt64) -> Model?
 }
 
 /// ‖a − b‖ / ‖b‖ over every parameter (in Double): how far `a` lies from `b`, relative to `b`'s norm.
-public func relativeParameterDistance(_ a: NetworkParameters, from b: NetworkParameters) -> Double {
-    precondition(a.shape == b.shape, "parameters of different networks")
+public func relativeParameterDistance<Model: TargetableClassifier>(_ a: Model, from b: Model) -> Double {
+    let (x, y) = (a.parameterValues, b.parameterValues)
+    precondition(x.count == y.count, "parameters of different models")
     var difference = 0.0, norm = 0.0
-    for (x, y) in zip(a.values, b.values) {
-        difference += (Double(x) - Double(y)) * (Double(x) - Double(y))
-        norm += Double(y) * Double(y)
+    for (u, v) in zip(x, y) {
+        difference += (u - v) * (u - v)
+        norm += v * v
     }
     return (difference / norm).squareRoot()
 }
@@ -52,7 +116,7 @@ public struct LabelFlipTarget: TargetModel {
     /// "label-flip 0.5".
     public var label: String { "label-flip \(fraction)" }
 
-    public func target(clean: NetworkParameters, train: Dataset, trainer: ModelTrainer, seed: UInt64) -> NetworkParameters? {
+    public func target<Model: TargetableClassifier>(clean: Model, train: Dataset, trainer: ModelTrainer, seed: UInt64) -> Model? {
         let count = poisonCount(fraction: fraction, of: train.count)
         var rows = Array(0..<train.count)
         var stream = Xoshiro256StarStar(seed: seed, purpose: "target-flip")
@@ -60,18 +124,21 @@ public struct LabelFlipTarget: TargetModel {
         var flipped = train
         for row in rows[..<count] { flipped.labels[row] = (train.labels[row] + 1) % train.classCount }
         let fit = trainer.train(flipped)
-        guard fit.divergedEpoch == nil, let parameters = fit.model as? NetworkParameters else { return nil }
-        return parameters
+        guard fit.divergedEpoch == nil, let model = fit.model as? Model else { return nil }
+        return model
     }
 }
 
 /// Gradient-based parameter corruption (GradPC, Sun et al. 2020, as Lu et al. 2023 use it): from the
-/// clean model w₀, `steps` steps up the mean cross-entropy of validation rows,
+/// clean model w₀, `steps` steps up the mean loss of validation rows (a network's cross-entropy, a
+/// linear SVM's one-vs-rest hinge losses; `TargetableClassifier.meanLossGradient`),
 ///     w ← Π(w + s · ∇L_val(w) / ‖∇L_val(w)‖),   s = 2.5 ε_w ‖w₀‖ / steps,
 /// Π the projection onto the ball ‖w − w₀‖ ≤ ε_w ‖w₀‖ (the relative-norm budget `eps-w`). The step
 /// length is Madry et al.'s PGD rule (2.5 times the radius over the steps), so the walk can reach
 /// the ball's edge. The validation rows are a share `validation-share` of the training rows, the
 /// first picks of a shuffle on the stream (seed, "target-validation"); test rows are never used.
+/// The walk stops where the gradient vanishes: a linear SVM whose validation rows all lie beyond its
+/// margins has a flat hinge loss there, and its target is the clean model itself (distance 0).
 public struct GradPCTarget: TargetModel {
     /// "gradpc".
     public static let kind = "gradpc"
@@ -105,28 +172,28 @@ public struct GradPCTarget: TargetModel {
     /// "gradpc 0.5".
     public var label: String { "gradpc \(epsW)" }
 
-    public func target(clean: NetworkParameters, train: Dataset, trainer: ModelTrainer, seed: UInt64) -> NetworkParameters? {
+    public func target<Model: TargetableClassifier>(clean: Model, train: Dataset, trainer: ModelTrainer, seed: UInt64) -> Model? {
         var rows = Array(0..<train.count)
         let count = max(1, poisonCount(fraction: validationShare, of: train.count))
         var stream = Xoshiro256StarStar(seed: seed, purpose: "target-validation")
         stream.choosePrefix(count, of: &rows)
         let validation = train.rows(Array(rows[..<count]))
-        let origin = clean.values.map(Double.init)
+        let origin = clean.parameterValues
         let radius = epsW * origin.reduce(0) { $0 + $1 * $1 }.squareRoot()
         let step = 2.5 * radius / Double(steps)
         var w = origin
         var current = clean
         for _ in 0..<steps {
-            let gradient = current.lossAndGradient(on: validation).gradient
-            let norm = gradient.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
+            let gradient = current.meanLossGradient(on: validation)
+            let norm = gradient.reduce(0.0) { $0 + $1 * $1 }.squareRoot()
             guard norm > 0 && norm.isFinite else { break }
             // Ascent along the unit gradient, then back onto the ball around w₀.
-            for i in w.indices { w[i] += step * Double(gradient[i]) / norm }
+            for i in w.indices { w[i] += step * gradient[i] / norm }
             let distance = zip(w, origin).reduce(0.0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }.squareRoot()
             if distance > radius {
                 for i in w.indices { w[i] = origin[i] + (w[i] - origin[i]) * radius / distance }
             }
-            current = NetworkParameters(shape: clean.shape, values: w.map(Float.init))
+            current = clean.withParameterValues(w)
         }
         return current
     }

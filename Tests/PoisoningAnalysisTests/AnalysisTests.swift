@@ -146,9 +146,9 @@ struct FindingsTests {
         #expect(comparison?.trend == .decreasing)
         #expect(comparison?.largerModelsMoreSensitive == true)
         let trend = results.statistics.trends.first
-        #expect(trend?.resolved == true && (trend?.slope.value ?? 0) < 0)
+        #expect(trend?.decision == .resolved && (trend?.slope.value ?? 0) < 0)
         let pairs = results.statistics.differences.filter { $0.quantity == .threshold }
-        #expect(pairs.count == 3 && pairs.allSatisfy(\.resolved))
+        #expect(pairs.count == 3 && pairs.allSatisfy { $0.decision == .resolved })
         #expect(pairs.allSatisfy { $0.seedPlan == nil })
     }
 
@@ -162,7 +162,7 @@ struct FindingsTests {
         let results = Self.results([32: Self.sigmoid(0.3), 64: Self.sigmoid(0.3)], noise: 0.02)
         #expect(results.findings.sensitivity.first?.largerModelsMoreSensitive == nil)
         let pair = results.statistics.differences.first { $0.quantity == .threshold }!
-        #expect(!pair.resolved && pair.difference.interval?.excludes(0) == false)
+        #expect(pair.decision != .resolved && pair.difference.interval?.excludes(0) == false)
         let plan = try! #require(pair.seedPlan)
         #expect(plan.effect == 0.02 && plan.power == 0.8 && plan.degreesOfFreedom == 3)
         #expect((plan.fewestSeeds ?? 0) <= (plan.seeds ?? .max) && (plan.seeds ?? .max) <= (plan.mostSeeds ?? .max))
@@ -196,7 +196,7 @@ struct FindingsTests {
         // by at least 50% minus its threshold.
         #expect(results.statistics.trends.first?.slope.value == nil)
         let pair = try #require(results.statistics.differences.first { $0.quantity == .threshold })
-        #expect(pair.resolved && pair.difference.interval?.lower == nil && (pair.difference.interval?.upper ?? 0) < 0)
+        #expect(pair.decision == .resolved && pair.difference.interval?.lower == nil && (pair.difference.interval?.upper ?? 0) < 0)
         #expect(try pair.difference.bound == .upper && pair.difference.value == #require(results.fits[1].threshold.fraction) - 0.5)
         #expect(results.findings.sensitivity.first?.largerModelsMoreSensitive == true)
     }
@@ -218,8 +218,8 @@ struct FindingsTests {
         let pair = try #require(results.statistics.differences.first { $0.quantity == .threshold })
         let other = try #require(results.fits[1].threshold.fraction)
         #expect(try pair.difference.bound == .upper && abs(#require(pair.difference.value) - (other - 0.5)) < 1e-12)
-        #expect(pair.resolved == ((pair.difference.interval?.upper ?? 0) < 0) && pair.seedPlan == nil)
-        #expect(pair.resolved && pair.difference.interval?.lower == nil)
+        #expect((pair.decision == .resolved) == ((pair.difference.interval?.upper ?? 0) < 0) && pair.seedPlan == nil)
+        #expect(pair.decision == .resolved && pair.difference.interval?.lower == nil)
         // The slope through a bound is not measured, and the trend orders the bound beyond every measured threshold.
         #expect(results.statistics.trends.first?.slope.value == nil)
         #expect(results.findings.sensitivity.first?.trend == .decreasing)

@@ -32,13 +32,13 @@ struct WithinStudyDecisionTests {
             let estimate = Self.estimate(lower, upper, error: 0.005)
             let difference = SeriesDifference(base: 0, other: 1, axis: .model, quantity: .threshold, difference: estimate, seedPlan: nil)
             let trend = ThresholdTrend(attack: 0, defense: 0, series: [0, 1, 2], slope: estimate, reason: nil, seedPlan: nil)
-            #expect(difference.decision == expected && difference.resolved == (expected == .resolved), "[\(lower), \(upper)]")
-            #expect(trend.decision == expected && trend.resolved == (expected == .resolved), "[\(lower), \(upper)]")
+            #expect(difference.decision == expected, "[\(lower), \(upper)]")
+            #expect(trend.decision == expected, "[\(lower), \(upper)]")
             #expect(estimate.signResolved == (expected == .resolved), "[\(lower), \(upper)]")
         }
         let exact = SeriesDifference(base: 0, other: 1, axis: .model, quantity: .cleanAccuracy,
                                      difference: Estimate(value: 0.01, interval: Interval(lower: 0.0001, upper: 0.02)), seedPlan: nil)
-        #expect(exact.decision == .resolved && exact.resolved)
+        #expect(exact.decision == .resolved)
     }
 
     /// The reference study (its recorded runs, with its published claims).
@@ -60,9 +60,9 @@ struct WithinStudyDecisionTests {
     @Test func theReferenceStudysDecisionsAreThoseOfItsIntervals() throws {
         let statistics = try Self.referenceResults().statistics
         for d in statistics.differences {
-            #expect(d.decision == SignDecision(d.difference) && d.resolved == (d.decision == .resolved))
+            #expect(d.decision == SignDecision(d.difference))
         }
-        for t in statistics.trends { #expect(t.decision == SignDecision(t.slope) && t.resolved == (t.decision == .resolved)) }
+        for t in statistics.trends { #expect(t.decision == SignDecision(t.slope)) }
         let thresholds = statistics.differences.filter { $0.quantity == .threshold }
         #expect(thresholds.count == 3 && statistics.trends.count == 1)
         #expect(thresholds.contains { $0.difference.interval?.monteCarloError != nil })

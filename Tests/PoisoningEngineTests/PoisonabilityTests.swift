@@ -154,4 +154,51 @@ struct PoisonabilityTests {
         }
         #expect(abs(mlpTau - 1.2223424530944944) <= 1e-6 && mlpBound)
     }
+
+    /// The one-vs-rest linear SVM of scripts/poisonability_reference.py: class k's weights
+    /// ((3k + 5j) mod 11 − 5)/8 and bias (2k − 1)/8, all divided by `scale`; for two classes class 0
+    /// the mirror image of class 1.
+    static func referenceSVM(classes c: Int, scale: Double, regularization: Double) -> LinearSVMClassifier {
+        var weights = [Double]()
+        for k in 0..<c {
+            let row = c == 2 ? 1 : k
+            let sign: Double = c == 2 && k == 0 ? -1 : 1
+            for j in 0..<4 { weights.append(sign * Double((3 * row + 5 * j) % 11 - 5) / 8 / scale) }
+            weights.append(sign * Double(2 * row - 1) / 8 / scale)
+        }
+        return LinearSVMClassifier(featureCount: 4, classCount: c, weights: weights, c: regularization)
+    }
+
+    /// The linear SVM's τ against the NumPy computation (its explicit subgradient G_k = θ_k/(Cn) +
+    /// mean of −y_k (x, 1) over the rows with t ≤ 1, and the largest positive <θ_k, G_k>) to 1e-12: 3
+    /// classes (the largest of three positive products), 2 mirrored classes, 3 classes negated (one
+    /// product negative, the largest of the other two), and 2 classes scaled by −1/4 with C = 100,
+    /// both products negative: no threshold.
+    @Test func linearSVMTauIsNumPys() {
+        let cases: [(classes: Int, scale: Double, c: Double, tau: Double?)] = [
+            (3, 1, 0.5, 0.5247395833333333), (2, 1, 0.5, 0.19140625000000003), (3, -1, 0.5, 0.06380208333333331), (2, -4, 100, nil),
+        ]
+        for (classes, scale, c, expected) in cases {
+            let threshold = linearSVMPoisonabilityThreshold(of: Self.referenceSVM(classes: classes, scale: scale, regularization: c),
+                                                            on: Self.referenceRows(classes: classes))
+            if let expected {
+                guard case .threshold(let tau, let lowerBound) = threshold else { Issue.record("no threshold for \(classes), \(scale)"); continue }
+                #expect(abs(tau - expected) <= 1e-12 && !lowerBound, "\(classes) classes, scale \(scale): \(tau)")
+            } else {
+                #expect(threshold == .none, "\(classes) classes, scale \(scale)")
+            }
+        }
+    }
+
+    /// A linear SVM solved on the clean rows is stationary there, so no poison is needed to reach it:
+    /// by its KKT conditions ‖θ‖² = Σ α_i t_i, so <θ, g(μ)> n = Σ over the free support vectors (t = 1)
+    /// of (α_i/C − 1) ≤ 0, and there is no threshold. Two mirrored classes of 60 Gaussian rows, C = 1,
+    /// solver tolerance 1e-10.
+    @Test func aSolvedLinearSVMNeedsNoBudgetToReachItself() throws {
+        let data = GaussianClusters(samples: 60, features: 3, classes: 2, seed: 4).makeSplit().train
+        let model = LinearSVM(c: 1, tolerance: 1e-10, maxPasses: 100_000).model(for: SplitSizes(trainRows: data.count, testRows: 1, features: 3, classes: 2))
+        let svm = try #require(model.train(data, settings: TrainingSettings(), seed: 1, adjustment: TrainingAdjustment()).model as? LinearSVMClassifier)
+        #expect((0..<4).allSatisfy { svm.weights[$0] == -svm.weights[4 + $0] }, "the two hyperplanes are mirror images")
+        #expect(linearSVMPoisonabilityThreshold(of: svm, on: data) == .none)
+    }
 }

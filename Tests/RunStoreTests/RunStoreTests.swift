@@ -37,6 +37,13 @@ import TestSupport
         config.data = .mapping([ParameterEntry(key: "kind", value: .string(GaussianClusters.kind)),
                                 ParameterEntry(key: "samples", value: .int(700))])
         #expect(Set(RunKeys(study: try Study(config)).keys).isDisjoint(with: keys))
+        // Targets, which every run then measures, and their settings: every key changes.
+        var targeted = study.config
+        targeted.targets = [.mapping([ParameterEntry(key: "kind", value: .string("label-flip"))])]
+        let targetedKeys = RunKeys(study: try Study(targeted)).keys
+        #expect(Set(targetedKeys).isDisjoint(with: keys))
+        targeted.targets = [.mapping([ParameterEntry(key: "kind", value: .string("label-flip")), ParameterEntry(key: "fraction", value: .double(0.3))])]
+        #expect(Set(RunKeys(study: try Study(targeted)).keys).isDisjoint(with: targetedKeys))
     }
 
     @Test func aSweepThroughTheStoreGivesTheSameResultsAndTrainsOnlyWhatIsMissing() throws {

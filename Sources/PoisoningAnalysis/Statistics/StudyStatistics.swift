@@ -34,8 +34,6 @@ public struct SeriesDifference: Sendable, Codable, Equatable {
     /// Whether the runs resolve the sign of the difference, each interval end read with its Monte
     /// Carlo error (`SignDecision`: an end must clear zero by two errors; within them, undetermined).
     public let decision: SignDecision
-    /// Whether `decision` is `resolved`.
-    public let resolved: Bool
     /// For an unresolved difference: the seeds a study would need to resolve one of the study's
     /// smallest effect of interest (`PlanningSettings`); nil when resolved, a bound, or when the
     /// per-seed spread cannot be estimated.
@@ -49,7 +47,6 @@ public struct SeriesDifference: Sendable, Codable, Equatable {
         self.quantity = quantity
         self.difference = difference
         decision = SignDecision(difference)
-        resolved = decision == .resolved
         self.seedPlan = seedPlan
     }
 }
@@ -74,8 +71,6 @@ public struct ThresholdTrend: Sendable, Codable, Equatable {
     /// Whether the runs resolve the slope's sign, each interval end read with its Monte Carlo error
     /// (`SignDecision`, as for a difference).
     public let decision: SignDecision
-    /// Whether `decision` is `resolved`.
-    public let resolved: Bool
     /// For an unresolved trend: the seeds a study would need to resolve a slope of the smallest
     /// effect of interest per doubling of parameters; nil when resolved or not estimable.
     public let seedPlan: SeedPlan?
@@ -88,7 +83,6 @@ public struct ThresholdTrend: Sendable, Codable, Equatable {
         self.slope = slope
         self.reason = reason
         decision = SignDecision(slope)
-        resolved = decision == .resolved
         self.seedPlan = seedPlan
     }
 }

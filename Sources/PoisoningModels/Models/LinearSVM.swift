@@ -91,7 +91,7 @@ public struct LinearSVMModel: TrainableModel, Hashable {
                                                c: c, tolerance: tolerance, maxPasses: maxPasses)
             weights.replaceSubrange((k * (d + 1))..<((k + 1) * (d + 1)), with: w)
         }
-        let classifier = LinearSVMClassifier(featureCount: d, classCount: classes, weights: weights)
+        let classifier = LinearSVMClassifier(featureCount: d, classCount: classes, weights: weights, c: c)
         let loss = classifier.rowLosses(on: data).reduce(0, +) / Double(n)
         return ModelFit(model: classifier, epochLosses: [loss], divergedEpoch: loss.isFinite ? nil : 1)
     }
@@ -151,6 +151,17 @@ public struct LinearSVMClassifier: InputGradientClassifier, DecisionValueClassif
     public let classCount: Int
     /// Per class, its weights and then its bias [classes x (features + 1)].
     public let weights: [Double]
+    /// The C it was solved with (its objective ½ ||(w_k, b_k)||² + C Σ hinge losses per class).
+    public let c: Double
+
+    /// A one-vs-rest linear SVM with these weights, solved with C = `c`.
+    public init(featureCount: Int, classCount: Int, weights: [Double], c: Double) {
+        precondition(weights.count == classCount * (featureCount + 1) && c > 0, "one weight per feature and a bias per class, and a positive C")
+        self.featureCount = featureCount
+        self.classCount = classCount
+        self.weights = weights
+        self.c = c
+    }
 
     /// The decision values w_k · x + b_k of every row of `inputs`, in Double [rows x classes].
     public func decisionValues(on inputs: Dataset) -> [Double] {
