@@ -212,11 +212,32 @@ case_compare_output_replaces_only_a_comparison() {
   mr compare a.json a.json --output alias.json
   refused "^make-report: error: --output: 'alias.json' is the input 'a.json'" && unchanged . "$before" || return 1
   mr compare a.json a.json --output notes.txt
-  refused "^make-report: error: --output: 'notes.txt' exists and is not a comparison make-report wrote; give a new file name$" &&
+  refused "^make-report: error: --output: 'notes.txt' is not a comparison make-report wrote, so it is not replaced; give a new file name$" &&
     unchanged . "$before" || return 1
   mr compare a.json a.json --output comparison.json && succeeded && mr compare a.json a.json --output comparison.json && succeeded
 }
 hostile_case compare-output-replaces-only-a-comparison case_compare_output_replaces_only_a_comparison
+
+# Issue 19, the last "Left" list: `compare --output` follows the rule of part files and
+# `bench --results` (OutputOwnership.replacedFileProblem): a symbolic link, even to a comparison, is
+# the user's and refused; the write is atomic, so a write that fails midway (`ulimit -f 1`: the
+# comparison is larger than 1 KiB) leaves the earlier comparison byte-identical and no temporary file.
+case_compare_output_is_written_atomically() {
+  mr --output out --widths 8 --fractions 0,0.5 --seeds 1,2 --epochs 2 --no-store --quiet && succeeded || return 1
+  cp out/results.json a.json && rm -r out
+  mr compare a.json a.json --output comparison.json --confidence 0.9 && succeeded || return 1
+  ln -s comparison.json latest.json
+  local before; before=$(snapshot .)
+  mr compare a.json a.json --output latest.json
+  refused "^make-report: error: --output: 'latest\.json' is not a comparison make-report wrote, so it is not replaced; give a new file name$" &&
+    unchanged . "$before" || return 1
+  (ulimit -f 1; mr compare a.json a.json --output comparison.json; exit "$RC")
+  RC=$?
+  [ "$RC" = 1 ] && [ "$(wc -l <"$ERR")" = 1 ] && grep -q "^make-report: error: cannot write to '.*comparison\.json': File too large$" "$ERR" ||
+    { why "ulimit -f 1: exit $RC: $(head -c 200 "$ERR")"; return 1; }
+  unchanged . "$before"
+}
+hostile_case compare-output-is-written-atomically case_compare_output_is_written_atomically
 
 # Issue 19 follow-up: damage in pages the opening check did not read (a table leaf holding runs, the
 # key index) surfaced later as an SQLite error, after the data were made and the output staged, or
