@@ -54,16 +54,13 @@ struct BenchCommand: ParsableCommand {
     }
 
     /// Refuses a --results file that is not a benchmark summary (a file of the user's would be
-    /// replaced): checked before the measurements, and again just before the summary is written.
-    /// A summary starts with the line "# Benchmarks".
+    /// replaced; `OutputOwnership.replacedFileProblem`): checked before the measurements, and again
+    /// just before the summary is written. A summary starts with the line "# Benchmarks".
     func checkResultsFile() throws {
-        var status = stat()
-        guard lstat(results, &status) == 0 else { return }   // a new file (or one the write reports on)
         let heading = Data("# Benchmarks\n".utf8)
-        let start = status.st_mode & S_IFMT == S_IFREG ? FileHandle(forReadingAtPath: results).flatMap { try? $0.read(upToCount: heading.count) } : nil
-        guard start == heading else {
-            throw ValidationError("--results: \(quotedUserText(results, keepingEnd: true)) is not a benchmark summary make-report wrote "
-                + "(it does not start with '# Benchmarks'), so it is not replaced; give another file")
+        if let problem = OutputOwnership.replacedFileProblem(at: results, described: "a benchmark summary make-report wrote (a file starting with '# Benchmarks')",
+                                                             advice: "give another file", isOwn: { $0.starts(with: heading) }) {
+            throw ValidationError("--results: \(problem)")
         }
     }
 

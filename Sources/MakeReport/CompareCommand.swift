@@ -26,7 +26,7 @@ struct CompareCommand: ParsableCommand {
     @Argument(help: "The second results file.")
     var second: String
 
-    @Option(help: "Write the comparison as JSON to this file (a new file, or a comparison written before; never an input).")
+    @Option(help: "Write the comparison as JSON to this file (a new file, or a comparison make-report wrote before; never an input, a symbolic link or a file of your own).")
     var output: String?
 
     @Option(help: "Confidence level of every interval, in [0.5, 0.999].", transform: decimalOption)
@@ -70,6 +70,8 @@ struct CompareCommand: ParsableCommand {
                 + "(\(abbreviatedList(comparison.unmatched, total: comparison.unmatched.count)))")
         }
         if let output {
+            // Checked again just before the write: a file of the user's may have appeared meanwhile.
+            try checkReplaceable(output, inputs: [first, second])
             let folder = (output as NSString).deletingLastPathComponent
             try OutputFolder(path: folder.isEmpty ? "." : folder).write(try sortedJSON(comparison),
                                                                          to: (output as NSString).lastPathComponent)
@@ -118,20 +120,22 @@ private func checkOutputFile(_ path: String) throws {
 }
 
 /// Refuses an existing `--output` that the comparison must not replace: one of the `inputs` (the same
-/// file, by device and inode, whatever the names), or a file that does not decode as the comparison
-/// JSON this command writes, in this version or one before the pooled shifts (the user's own file).
+/// file, by device and inode, whatever the names), or any file but a comparison make-report wrote
+/// (`OutputOwnership.replacedFileProblem`: a regular file that decodes as the comparison JSON this
+/// command writes, in this version or one before the pooled shifts), so never a file of the user's.
 private func checkReplaceable(_ path: String, inputs: [String]) throws {
     var target = stat()
-    guard stat(path, &target) == 0 else { return }
-    for input in inputs {
-        var status = stat()
-        if stat(input, &status) == 0 && status.st_dev == target.st_dev && status.st_ino == target.st_ino {
-            throw ValidationError("--output: \(quotedUserText(path, keepingEnd: true)) is the input \(quotedUserText(input, keepingEnd: true)); give a new file name")
+    if stat(path, &target) == 0 {
+        for input in inputs {
+            var status = stat()
+            if stat(input, &status) == 0 && status.st_dev == target.st_dev && status.st_ino == target.st_ino {
+                throw ValidationError("--output: \(quotedUserText(path, keepingEnd: true)) is the input \(quotedUserText(input, keepingEnd: true)); give a new file name")
+            }
         }
     }
-    guard let bytes = try? readUserFile(path, maximumBytes: maximumResultsFileBytes),
-          (try? JSONDecoder().decode(ComparisonCommonFields.self, from: bytes)) != nil else {
-        throw ValidationError("--output: \(quotedUserText(path, keepingEnd: true)) exists and is not a comparison make-report wrote; give a new file name")
+    if let problem = OutputOwnership.replacedFileProblem(at: path, described: "a comparison make-report wrote", advice: "give a new file name",
+                                                         isOwn: { (try? JSONDecoder().decode(ComparisonCommonFields.self, from: $0)) != nil }) {
+        throw ValidationError("--output: \(problem)")
     }
 }
 

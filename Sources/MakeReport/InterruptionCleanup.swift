@@ -16,13 +16,22 @@ final class InterruptionCleanup {
     private let current: CurrentCleanUp
 
     /// Handles the signals; until `cleanUp(with:)` is called an interruption only ends the process.
+    /// Called on the main thread, before it starts threads of its own, which inherit its signal mask.
     init() {
         let current = CurrentCleanUp()
         self.current = current
+        // The signals are blocked in this thread (and so in the threads it starts), so that each
+        // reaches the sources: a signal delivered to a thread that does not block it was consumed
+        // there and lost (1 SIGINT in 30 during a store's building ended in exit 0), and one that
+        // came before a source was registered, while ignored, was discarded. Blocked, it waits.
+        var handled = sigset_t()
+        sigemptyset(&handled)
         sources = [SIGINT, SIGTERM, SIGHUP].compactMap { signalNumber in
             // The signal is delivered to the source only while its own action is to be ignored.
             let previous = signal(signalNumber, SIG_IGN)
             guard !isIgnore(previous) else { return nil }
+            sigaddset(&handled, signalNumber)
+            pthread_sigmask(SIG_BLOCK, &handled, nil)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
             source.setEventHandler {
                 current.run {
@@ -57,10 +66,14 @@ final class InterruptionCleanup {
     }
 
     deinit {
+        var handled = sigset_t()
+        sigemptyset(&handled)
         for source in sources {
             source.cancel()
             signal(Int32(source.handle), SIG_DFL)
+            sigaddset(&handled, Int32(source.handle))
         }
+        pthread_sigmask(SIG_UNBLOCK, &handled, nil)
     }
 }
 

@@ -21,6 +21,12 @@ struct MakeReport: ParsableCommand {
             results file, a run store), before any work and with nothing created; 1 a failure during the work (a full \
             disk, an output folder in use, a failed validate or check). Errors are one line naming the \
             file or option.
+
+            Open files: every command needs \(requiredFreeDescriptors) free file descriptors when it starts (the run \
+            store's files and lock, the output folder's lock, the file being written, the signal handlers). Under an \
+            open-file limit that leaves fewer (`ulimit -n`), it stops at once, before reading or creating anything, \
+            with exit code 1 and one line saying so: raise the limit (`ulimit -n 1024`). --help and --version \
+            answer under any limit.
             """,
         version: toolVersion,
         subcommands: [RunCommand.self, StudyCommand.self, CompareCommand.self, MergeCommand.self, ValidateCommand.self, CheckCommand.self, TemplateCommand.self,
@@ -36,13 +42,15 @@ struct MakeReport: ParsableCommand {
         // leaves its staging folder and lock behind: both signals are ignored.
         signal(SIGPIPE, SIG_IGN)
         signal(SIGXFSZ, SIG_IGN)
+        let arguments = attachingNegativeNumbers(Array(CommandLine.arguments.dropFirst()))
         if let shortage = descriptorShortage() {
+            answerHelpOrVersion(arguments)
             writeToStandardError("make-report: error: \(shortage)\n")
             Foundation.exit(1)
         }
         startDispatchEventLoop()
         do {
-            var command = try parseAsRoot(attachingNegativeNumbers(Array(CommandLine.arguments.dropFirst())))
+            var command = try parseAsRoot(arguments)
             try command.run()
             try checkStandardOutput()
         } catch let code as ExitCode {
@@ -79,6 +87,21 @@ func descriptorShortage() -> String? {
     let shown = getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0 && limit.rlim_cur != rlim_t.max ? " (ulimit -n \(limit.rlim_cur))" : ""
     return "the open-file limit\(shown) leaves \(opened.count) file descriptor\(opened.count == 1 ? "" : "s") free, and make-report needs "
         + "\(requiredFreeDescriptors); raise it (ulimit -n 1024)"
+}
+
+/// Prints the help or the version that `arguments` ask for (`--help`, `-h`, `help`, `--version`)
+/// and exits with code 0, as `main` does; returns when they ask for neither. Used when too few file
+/// descriptors are free for a command (`descriptorShortage`): the help and the version need none, nor
+/// Dispatch's event loop, so they still answer. No command of make-report's is run: a help request
+/// is parsed as ArgumentParser's own help command, whose `run()` only throws the help to print.
+func answerHelpOrVersion(_ arguments: [String]) {
+    guard arguments.contains(where: { ["--help", "-h", "help", "--version"].contains($0) }) else { return }
+    do {
+        var command = try MakeReport.parseAsRoot(arguments)
+        if String(reflecting: type(of: command)).hasPrefix("ArgumentParser.") { try command.run() }
+    } catch {
+        if MakeReport.exitCode(for: error) == .success { MakeReport.exit(withError: error) }
+    }
 }
 
 /// Starts Dispatch's event loop, which opens its descriptors (an epoll instance, an eventfd) the

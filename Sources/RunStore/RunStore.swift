@@ -53,42 +53,73 @@ public final class RunStore: Sendable {
         // folder in place of a leading `~` (`literalFileURL`).
         let file = literalFileURL(path).path
         // A store's folder this opening creates (`.make-report`, by default) is removed again when
-        // the opening fails and leaves it empty.
+        // the opening fails or is interrupted and leaves it empty.
         let folder = literalFileURL(path).deletingLastPathComponent()
         let createsFolder = access(folder.path, F_OK) != 0
         do {
             // A damaged store is refused before anything is made beside it (a new store is whole).
             if FileManager.default.fileExists(atPath: path) { try Self.checkReadable(file, named: path) }
-            // Creating a store, and switching a new file to WAL mode, are serialised by a file lock
-            // between processes that open the same store at the same moment. It is taken and
-            // released, its file removed (`LockFile`), within one step of `building`, so that an
-            // interruption, which waits for the step, never leaves it.
-            let (pool, warnings) = try building.step {
-                let opening: LockFile
+            // The opening is one step of `building`, which an interruption waits for: whatever the
+            // step made and the interruption would leave is removed within the step.
+            let (pool, warnings) = try building.step({
                 do {
-                    // Waiting, the lock is only ever taken, or fails.
-                    guard let taken = try SharedFolder.lockFile(named: literalFileURL(path).lastPathComponent + ".open-lock", in: folder,
-                                                               waiting: true) else { throw POSIXError(.EWOULDBLOCK) }
-                    opening = taken
-                } catch let error as ForeignLockFileError {
-                    throw RunStoreError(path: path + ".open-lock", reason: error.description)
-                } catch let error as POSIXError {
-                    throw RunStoreError(path: path, reason: String(cString: strerror(error.code.rawValue)))
+                    return try Self.openBuilding(path, file: file, building: building)
+                } catch {
+                    if createsFolder { SharedFolder.removeIfEmpty(folder) }
+                    throw error
                 }
-                defer { opening.release() }
-                let warnings = Self.removeAbandonedBuilds(of: path)
-                if !FileManager.default.fileExists(atPath: path) { try Self.create(at: file) }
-                if let problem = runStoreProblem(path) { throw RunStoreRefusal(path: path, reason: problem) }
-                var configuration = Configuration()
-                configuration.busyMode = .timeout(30)
-                return (try DatabasePool(path: file, configuration: configuration), warnings)
-            }
+            }, closing: { (opened: (pool: DatabasePool, warnings: [String])) in { Self.closeFolding(opened.pool, file: file) } })
             leftoverWarnings = warnings
             (reader, writer) = (pool, pool)
         } catch {
-            if createsFolder { SharedFolder.removeIfEmpty(folder) }
             throw storeFailure(error, path: path)
         }
+    }
+
+    /// Opens the store at `path` (`file`, its literal absolute path), building it when missing, and
+    /// returns it with `removeAbandonedBuilds`'s warnings. Creating a store, and switching a new file
+    /// to WAL mode, are serialised by a file lock between processes that open the same store at the
+    /// same moment, taken and released (its file removed, `LockFile`) here. When `building` was
+    /// interrupted meanwhile, the store is closed and, when this call built it, removed (under the
+    /// lock, so no other process has opened it), and ECANCELED thrown: an interruption leaves nothing
+    /// this process made.
+    private static func openBuilding(_ path: String, file: String, building: StoreBuilding) throws -> (pool: DatabasePool, warnings: [String]) {
+        let opening: LockFile
+        do {
+            // Waiting, the lock is only ever taken, or fails.
+            guard let taken = try SharedFolder.lockFile(named: literalFileURL(path).lastPathComponent + ".open-lock",
+                                                       in: literalFileURL(path).deletingLastPathComponent(), waiting: true) else {
+                throw POSIXError(.EWOULDBLOCK)
+            }
+            opening = taken
+        } catch let error as ForeignLockFileError {
+            throw RunStoreError(path: path + ".open-lock", reason: error.description)
+        } catch let error as POSIXError {
+            throw RunStoreError(path: path, reason: String(cString: strerror(error.code.rawValue)))
+        }
+        defer { opening.release() }
+        let warnings = removeAbandonedBuilds(of: path)
+        let builds = !FileManager.default.fileExists(atPath: path)
+        if builds { try create(at: file) }
+        if let problem = runStoreProblem(path) { throw RunStoreRefusal(path: path, reason: problem) }
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(30)
+        let pool = try DatabasePool(path: file, configuration: configuration)
+        if building.isInterrupted {
+            closeFolding(pool, file: file)
+            if builds { unlink(file) }
+            throw POSIXError(.ECANCELED)
+        }
+        return (pool, warnings)
+    }
+
+    /// Closes `pool`, the store `file` opened for writing, so that SQLite folds its -wal file in and
+    /// removes it and the -shm: the pool closes its writer before its readers, which, read-only,
+    /// cannot fold the -wal file in; a connection opened and closed alone does (SQLite does when the
+    /// last one closes).
+    private static func closeFolding(_ pool: DatabasePool, file: String) {
+        try? pool.close()
+        if let last = try? DatabaseQueue(path: file) { try? last.close() }
     }
 
     /// Opens the existing store at `path` for reading only (`store info`, `store verify`): its file,
@@ -416,10 +447,11 @@ public final class RunStore: Sendable {
     /// Closes the connections; the caller holds `accessLock`.
     private func closeConnectionsHoldingAccess() {
         guard connectionsClosed.withLock({ closed in defer { closed = true }; return !closed }) else { return }
-        try? reader.close()
-        // The pool closes its writer before its readers, which, read-only, cannot fold the -wal file
-        // in: a connection opened and closed alone does (SQLite does when the last one closes).
-        if writer != nil, let last = try? DatabaseQueue(path: literalFileURL(path).path) { try? last.close() }
+        if let pool = writer as? DatabasePool {
+            Self.closeFolding(pool, file: literalFileURL(path).path)
+        } else {
+            try? reader.close()
+        }
     }
 
     /// The database for writing; throws a `RunStoreError` when the store is open for reading only.
@@ -583,29 +615,47 @@ private func storeFailure(_ error: Error, path: String) -> Error {
 
 /// The building of new stores by `RunStore.init(path:building:)` under a temporary name, which an
 /// interruption of the command must not cut in half: `abandon(then:)`, called from another thread
-/// (a signal's handler), waits for a build under way to end (the store renamed into place, or its
-/// temporary files removed), then runs its argument, which ends the process, before another build
-/// can start. So a signal never leaves `NAME.new-PID` or its journal beside the store.
+/// (a signal's handler), marks the building interrupted, waits for a step under way to end (which,
+/// seeing the mark, removes what it made: the store it built, its folder when it made it and left it
+/// empty), closes the store a finished step opened, then runs its argument, which ends the process,
+/// before another step can start. So a signal never leaves `NAME.new-PID` or its journal, a store's
+/// -wal or -shm, or an empty `.make-report`.
 public final class StoreBuilding: Sendable {
-    /// Whether an interruption has stopped the building.
-    private let abandoned = Mutex(false)
+    /// Whether an interruption has stopped the building, and how to close the store the last step opened.
+    private let state = Mutex<(abandoned: Bool, close: (@Sendable () -> Void)?)>((false, nil))
+    /// Whether an interruption is waiting for the step under way (set before it waits).
+    private let interrupted = Mutex(false)
 
     /// Building that is not stopped.
     public init() {}
 
+    /// Whether an interruption has come: a step under way undoes what it made and throws ECANCELED.
+    var isInterrupted: Bool { interrupted.withLock { $0 } }
+
     /// Runs `build` unless the building was abandoned (then throws ECANCELED without running it),
-    /// and returns what it returns.
-    func step<Result>(_ build: () throws -> Result) throws -> Result {
-        try abandoned.withLock { abandoned in
-            guard !abandoned else { throw POSIXError(.ECANCELED) }
-            return try build()
+    /// keeps `closing(result)` for an interruption to close what it opened, and returns its result.
+    /// A step that fails once an interruption has come never returns: the interruption ends the
+    /// process as soon as the step is over, and its failure must not be reported meanwhile.
+    func step<Result>(_ build: () throws -> Result, closing: (Result) -> @Sendable () -> Void) throws -> Result {
+        do {
+            return try state.withLock { state in
+                guard !state.abandoned else { throw POSIXError(.ECANCELED) }
+                let result = try build()
+                state.close = closing(result)
+                return result
+            }
+        } catch where isInterrupted {
+            while true { pause() }
         }
     }
 
-    /// Waits for a build under way, stops the building, and runs `ending` before another can start.
+    /// Marks the building interrupted, waits for a step under way, stops the building, closes the
+    /// store the last step opened, and runs `ending` before another step can start.
     public func abandon(then ending: () -> Void) {
-        abandoned.withLock { abandoned in
-            abandoned = true
+        interrupted.withLock { $0 = true }
+        state.withLock { state in
+            state.abandoned = true
+            state.close?()
             ending()
         }
     }

@@ -89,24 +89,37 @@ public enum OutputOwnership {
         }
     }
 
-    /// Why a shard may not replace the file at `path` with its part file, or nil: it replaces only
-    /// a part file make-report wrote (a JSON object with a part's keys: config, runs, shard and
-    /// toolVersion), never a file of the user's that happens to have a part file's name.
-    public static func partFileProblem(at path: String) -> String? {
+    /// Why make-report may not replace the file at `path` with a single file of its own, or nil: the
+    /// rule of every file it writes under a name the user chose (a shard's part file,
+    /// `compare --output`, `bench --results`). A missing file is made; an existing one is replaced
+    /// only when it is a regular file (not a symbolic link, a folder or a device) of at most
+    /// `maximumResultsFileBytes` whose bytes `isOwn` recognises as such a file, `described` ("a part
+    /// file make-report wrote"), never a file of the user's that has its name. `advice` ends the
+    /// refusal ("give another file"). Checked before any work, and again just before the file is
+    /// written atomically (`OutputFolder.write`: a temporary file renamed over it).
+    public static func replacedFileProblem(at path: String, described: String, advice: String, isOwn: (Data) -> Bool) -> String? {
         var status = stat()
         let url = literalFileURL(path), name = quotedUserText(path, keepingEnd: true)
         guard lstat(path, &status) == 0 else {
             return errno == ENOENT ? nil : "\(name) cannot be examined: \(String(cString: strerror(errno)))"
         }
-        let partKeys = ["config", "runs", "shard", "toolVersion"]
         guard status.st_mode & S_IFMT == S_IFREG, status.st_size <= maximumResultsFileBytes,
-              let data = try? Data(contentsOf: url, options: .alwaysMapped),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              partKeys.allSatisfy({ object[$0] != nil }) else {
-            return "\(name) is not a part file make-report wrote (a JSON object with \(partKeys.joined(separator: ", "))), "
-                + "so it is not replaced; move it away or give another folder"
+              let data = try? Data(contentsOf: url, options: .alwaysMapped), isOwn(data) else {
+            return "\(name) is not \(described), so it is not replaced; \(advice)"
         }
         return nil
+    }
+
+    /// Why a shard may not replace the file at `path` with its part file, or nil
+    /// (`replacedFileProblem`): it replaces only a part file make-report wrote (a JSON object with a
+    /// part's keys: config, runs, shard and toolVersion).
+    public static func partFileProblem(at path: String) -> String? {
+        let partKeys = ["config", "runs", "shard", "toolVersion"]
+        return replacedFileProblem(at: path, described: "a part file make-report wrote (a JSON object with \(partKeys.joined(separator: ", ")))",
+                                   advice: "move it away or give another folder") { data in
+            guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return false }
+            return partKeys.allSatisfy { object[$0] != nil }
+        }
     }
 
     /// Why the file at `url` is not the one with SHA-256 `hash` and size `bytes`, or nil: its size

@@ -179,10 +179,20 @@ struct CompareMergeInputTests {
         expectRefused(try run(["compare", "good.json", good.path, "--output", "alias.json"], in: folder),
                       "--output: 'alias.json' is the input 'good.json'; give a new file name")
         expectRefused(try run(["compare", "good.json", "good.json", "--output", "notes.txt"], in: folder),
-                      "--output: 'notes.txt' exists and is not a comparison make-report wrote; give a new file name")
+                      "--output: 'notes.txt' is not a comparison make-report wrote, so it is not replaced; give a new file name")
         #expect(try entries(folder).map { try Data(contentsOf: folder.appendingPathComponent($0)) } == before)
         for _ in 1...2 { #expect(try run(["compare", "good.json", "good.json", "--output", "comparison.json"], in: folder).status == 0) }
         #expect(try entries(folder) == ["alias.json", "comparison.json", "good.json", "notes.txt"])
+        // A symbolic link, even to a comparison, and a dangling one are the user's: refused, left as they were.
+        #expect(symlink("comparison.json", folder.appendingPathComponent("latest.json").path) == 0)
+        #expect(symlink("missing.json", folder.appendingPathComponent("dangling.json").path) == 0)
+        for name in ["latest.json", "dangling.json"] {
+            expectRefused(try run(["compare", "good.json", "good.json", "--output", name], in: folder),
+                          "--output: '\(name)' is not a comparison make-report wrote, so it is not replaced; give a new file name")
+        }
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: folder.appendingPathComponent("latest.json").path) == "comparison.json")
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: folder.appendingPathComponent("dangling.json").path) == "missing.json")
+        for name in ["latest.json", "dangling.json"] { #expect(unlink(folder.appendingPathComponent(name).path) == 0) }
         // A comparison written before the pooled shifts (without margin, pooledShifts and multiplicity) is replaced too.
         let written = folder.appendingPathComponent("comparison.json")
         var fields = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: written)) as? [String: Any])

@@ -114,20 +114,24 @@ struct InterruptionLeftoverTests {
         ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).sorted()
     }
 
-    @Test func aSignalWhileTheStoreIsBuiltLeavesNoTemporaryFile() throws {
+    /// Issue 19 (the last "Left" list): a signal while a brand-new store was built could leave an
+    /// empty `.make-report`, or the new store with its -wal and -shm; and 1 SIGINT in 30 was lost
+    /// (the run went on and exited 0). Caught when the work folder appears, when the opening lock is
+    /// taken and while the store is built: the run ends by the signal, and leaves nothing, or (the
+    /// signal came once the store was opened) the whole store alone, closed.
+    @Test(arguments: [".make-report", ".make-report/runs.sqlite.open-lock", ".make-report/runs.sqlite.new-PID"])
+    func aSignalWhileTheStoreIsBuiltLeavesNothingOfIt(_ moment: String) throws {
         var caught = 0
-        for _ in 0..<40 where caught < 2 {
+        for _ in 0..<40 where caught < 3 {
             let parent = cli.temporaryFolder().deletingLastPathComponent()
             let work = parent.appendingPathComponent(".make-report")
-            if try interrupt(Self.tiny + ["--output", "out"], in: parent, at: { ".make-report/runs.sqlite.new-\($0)" },
+            if try interrupt(Self.tiny + ["--output", "out"], in: parent, at: { moment.replacingOccurrences(of: "PID", with: "\($0)") },
                              passed: { access(work.appendingPathComponent("runs.sqlite").path, F_OK) == 0 }) {
                 caught += 1
-                // The store was finished (or never begun) before the signal ended the run.
-                #expect(entries(work).allSatisfy { ["runs.sqlite", "runs.sqlite-wal", "runs.sqlite-shm"].contains($0) },
-                        "left: \(entries(work))")
+                #expect(entries(work) == ["runs.sqlite"] || access(work.path, F_OK) != 0, "left: \(entries(work))")
             }
         }
-        #expect(caught >= 1, "never caught a run while it built its store")
+        #expect(caught >= 1, "never caught a run at \(moment)")
     }
 
     @Test func aSignalDuringPublicationLeavesNoDisplacedSet() throws {

@@ -109,6 +109,35 @@ struct RobustnessTests {
         #expect(staging.isEmpty)
     }
 
+    /// Issue 19 (the last "Left" list): the check at launch that 16 file descriptors are free ran even
+    /// for --help, which then printed only the refusal, and the rule was stated nowhere. Under
+    /// `ulimit -n 10` (7 free beside the standard three), --help, a subcommand's help and --version
+    /// answer, and state the rule; a command stops with the one line that says how to raise the
+    /// limit, creating nothing.
+    @Test func helpAndVersionAnswerUnderAnOpenFileLimitThatStopsCommands() throws {
+        let folder = cli.temporaryFolder()
+        func limited(_ arguments: [String]) throws -> CommandLineTests.Outcome {
+            try cli.run(["-c", "cd \"$1\" && shift && ulimit -n 10 && exec \"$0\" \"$@\"", CommandLineTests.executable.path, folder.path] + arguments,
+                        executable: URL(fileURLWithPath: "/bin/sh"))
+        }
+        let help = try limited(["--help"])
+        #expect(help.status == 0 && help.standardError.isEmpty, "stderr: \(help.standardError)")
+        #expect(help.standardOutput.replacingOccurrences(of: "\n", with: " ").contains("every command needs 16 free file descriptors when it starts"),
+                "\(help.standardOutput)")
+        #expect(help.standardOutput.contains("(`ulimit -n 1024`)"))
+        for arguments in [["store", "info", "--help"], ["help", "compare"], ["run", "-h"]] {
+            let outcome = try limited(arguments)
+            #expect(outcome.status == 0 && outcome.standardOutput.hasPrefix("OVERVIEW: "), "\(arguments): \(outcome.standardError)")
+        }
+        let version = try limited(["--version"])
+        #expect(version.status == 0 && version.standardOutput == toolVersion + "\n")
+        let store = try limited(["store", "info", "--store", "runs.sqlite"])
+        #expect(store.status == 1)
+        #expect(store.standardError.wholeMatch(of: /make-report: error: the open-file limit \(ulimit -n 10\) leaves [0-7] file descriptors? free, and make-report needs 16; raise it \(ulimit -n 1024\)\n/) != nil,
+                "stderr: \(store.standardError)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
+    }
+
     @Test(arguments: [["valdate"], ["--threads", "0"], ["--lr", "-1"], ["--output", ""], ["--widths", "0"], ["merge"]])
     func aRefusedCommandCreatesNothing(arguments: [String]) throws {
         let folder = cli.temporaryFolder()

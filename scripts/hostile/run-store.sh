@@ -212,11 +212,32 @@ case_compare_output_replaces_only_a_comparison() {
   mr compare a.json a.json --output alias.json
   refused "^make-report: error: --output: 'alias.json' is the input 'a.json'" && unchanged . "$before" || return 1
   mr compare a.json a.json --output notes.txt
-  refused "^make-report: error: --output: 'notes.txt' exists and is not a comparison make-report wrote; give a new file name$" &&
+  refused "^make-report: error: --output: 'notes.txt' is not a comparison make-report wrote, so it is not replaced; give a new file name$" &&
     unchanged . "$before" || return 1
   mr compare a.json a.json --output comparison.json && succeeded && mr compare a.json a.json --output comparison.json && succeeded
 }
 hostile_case compare-output-replaces-only-a-comparison case_compare_output_replaces_only_a_comparison
+
+# Issue 19, the last "Left" list: `compare --output` follows the rule of part files and
+# `bench --results` (OutputOwnership.replacedFileProblem): a symbolic link, even to a comparison, is
+# the user's and refused; the write is atomic, so a write that fails midway (`ulimit -f 1`: the
+# comparison is larger than 1 KiB) leaves the earlier comparison byte-identical and no temporary file.
+case_compare_output_is_written_atomically() {
+  mr --output out --widths 8 --fractions 0,0.5 --seeds 1,2 --epochs 2 --no-store --quiet && succeeded || return 1
+  cp out/results.json a.json && rm -r out
+  mr compare a.json a.json --output comparison.json --confidence 0.9 && succeeded || return 1
+  ln -s comparison.json latest.json
+  local before; before=$(snapshot .)
+  mr compare a.json a.json --output latest.json
+  refused "^make-report: error: --output: 'latest\.json' is not a comparison make-report wrote, so it is not replaced; give a new file name$" &&
+    unchanged . "$before" || return 1
+  (ulimit -f 1; mr compare a.json a.json --output comparison.json; exit "$RC")
+  RC=$?
+  [ "$RC" = 1 ] && [ "$(wc -l <"$ERR")" = 1 ] && grep -q "^make-report: error: cannot write to '.*comparison\.json': File too large$" "$ERR" ||
+    { why "ulimit -f 1: exit $RC: $(head -c 200 "$ERR")"; return 1; }
+  unchanged . "$before"
+}
+hostile_case compare-output-is-written-atomically case_compare_output_is_written_atomically
 
 # Issue 19 follow-up: damage in pages the opening check did not read (a table leaf holding runs, the
 # key index) surfaced later as an SQLite error, after the data were made and the output staged, or
@@ -366,6 +387,49 @@ case_store_under_open_file_limits() {
   done
 }
 hostile_case store-under-open-file-limits case_store_under_open_file_limits
+
+# Issue 19, the last "Left" list: every command that reads a store or a results file, under every
+# open-file limit from 3 to 24 (and 32), on a real store, parts, an output set and a comparison.
+# Each answers (exit 0) or, short of the 16 free descriptors it needs, stops at once with the one
+# line that says how to raise the limit (exit 1); at `ulimit -n 3` (no descriptor free beside the
+# standard three) the dynamic loader cannot open make-report's libraries and refuses in one line
+# (exit 127) before make-report's code runs. No crash, no hang, nothing left beside the store or
+# the output, no input changed. --help and --version answer under any limit make-report starts at.
+case_commands_under_open_file_limits() {
+  local study=(--widths 8 --fractions 0,0.2,0.4,0.6 --seeds 1,2 --epochs 20 --quiet --format md --figure-format svg)
+  mr run "${study[@]}" --threads 1 --output o --store runs.sqlite && succeeded || return 1
+  mr run "${study[@]}" --shard 1/2 --output p --no-store && succeeded || return 1
+  mr run "${study[@]}" --shard 2/2 --output p --no-store && succeeded || return 1
+  mr compare o/results.json o/results.json --output cmp.json && succeeded || return 1
+  local before; before=$(snapshot .)
+  local limit command left
+  local commands=("store info --store t.sqlite" "store verify --store t.sqlite" "store prune --store t.sqlite"
+    "merge p/results.part-1-of-2.json p/results.part-2-of-2.json --output m --quiet" "validate o"
+    "compare o/results.json o/results.json --output c.json" "run ${study[*]} --output r --store t.sqlite --threads 4")
+  for limit in $(seq 3 24) 32; do
+    for command in "${commands[@]}" "--help" "store info --help" "--version"; do
+      cp runs.sqlite t.sqlite && cp cmp.json c.json
+      # shellcheck disable=SC2086 # the command's words
+      timeout -k 5 120 sh -c 'ulimit -n "$0" && exec "$@"' "$limit" "$MR" $command </dev/null >"$OUT" 2>"$ERR"
+      RC=$?
+      if [ "$limit" = 3 ]; then
+        [ "$RC" = 127 ] && [ "$(wc -l <"$ERR")" = 1 ] && grep -q "error while loading shared libraries" "$ERR" ||
+          { why "ulimit -n 3, $command: exit $RC: $(head -c 200 "$ERR")"; return 1; }
+      elif [ "$RC" = 1 ]; then
+        [ "$(wc -l <"$ERR")" = 1 ] && grep -Eq "^make-report: error: the open-file limit \(ulimit -n $limit\) leaves [0-9]+ file descriptors? free, and make-report needs 16; raise it \(ulimit -n 1024\)$" "$ERR" ||
+          { why "ulimit -n $limit, $command: exit 1: $(head -c 200 "$ERR")"; return 1; }
+        [[ $command != *--help* && $command != --version ]] || { why "ulimit -n $limit, $command: exit 1"; return 1; }
+      elif [ "$RC" != 0 ]; then
+        why "ulimit -n $limit, $command: exit $RC: $(head -c 200 "$ERR")"; return 1
+      fi
+      [ "$limit" -lt 24 ] || [ "$RC" = 0 ] || { why "ulimit -n $limit, $command: exit $RC"; return 1; }
+      left=$(ls -A | grep -v -x -e t.sqlite -e c.json -e m -e r | tr '\n' ' ')
+      rm -rf t.sqlite c.json m r
+      unchanged . "$before" || { why "ulimit -n $limit, $command: $(cat "$WHY"); left: $left"; return 1; }
+    done
+  done
+}
+hostile_case commands-under-open-file-limits case_commands_under_open_file_limits
 
 # Review r19b, finding 3: `store prune` interrupted (SIGINT while it vacuums a store of 4,000 rows
 # of 20 KB) or failing left -wal and -shm (and .open-lock) beside the store. It closes the store as
