@@ -92,8 +92,8 @@ struct PieceLayouts {
 struct PieceCutter {
     /// The part of one section (or of the top level) not yet cut out.
     private struct Frame {
-        /// Where the current stretch starts, and the parser's state there.
-        var start: String.Index
+        /// Where the current stretch starts (a byte offset), and the parser's state there.
+        var start: Int
         var lineStart: Bool
         var delimiters: (open: String, close: String)
         /// Bytes taken off the current stretch by the replacements in it.
@@ -113,36 +113,44 @@ struct PieceCutter {
     init(_ template: String, pieceLength: Int) {
         self.template = template
         self.pieceLength = pieceLength
-        frames = [Frame(start: template.startIndex, lineStart: true, delimiters: ("{{", "}}"))]
+        frames = [Frame(start: 0, lineStart: true, delimiters: ("{{", "}}"))]
     }
 
-    /// The bytes of the current stretch up to `index`, less what its replacements take off.
-    private func length(upTo index: String.Index) -> Int {
-        template.utf8.distance(from: frames[frames.count - 1].start, to: index) - frames[frames.count - 1].saved
+    /// The bytes of the current stretch up to the byte offset `index`, less what its replacements
+    /// take off.
+    private func length(upTo index: Int) -> Int {
+        index - frames[frames.count - 1].start - frames[frames.count - 1].saved
     }
 
-    /// A place between the parser's tokens: at a line start or not, whether the parser may start a
-    /// piece there (no blanks wait) and whether a piece may end there (nothing looked past it).
-    mutating func point(at index: String.Index, lineStart: Bool, startable: Bool, safe: Bool,
+    /// The template's bytes `start..<end` as a range of its indices.
+    private func range(_ start: Int, _ end: Int) -> Range<String.Index> {
+        let utf8 = template.utf8
+        return utf8.index(utf8.startIndex, offsetBy: start)..<utf8.index(utf8.startIndex, offsetBy: end)
+    }
+
+    /// A place between the parser's tokens (a byte offset): at a line start or not, whether the
+    /// parser may start a piece there (no blanks wait) and whether a piece may end there (nothing
+    /// looked past it).
+    mutating func point(at index: Int, lineStart: Bool, startable: Bool, safe: Bool,
                         delimiters: (open: String, close: String)) {
         guard startable, safe, frames.count == 1 || !lineStart, length(upTo: index) >= pieceLength else { return }
         cut(at: index, lineStart: lineStart, delimiters: delimiters)
     }
 
-    /// A place inside text, where a piece may end and the next begin.
-    mutating func textPoint(at index: String.Index, delimiters: (open: String, close: String)) {
+    /// A place inside text (a byte offset), where a piece may end and the next begin.
+    mutating func textPoint(at index: Int, delimiters: (open: String, close: String)) {
         guard length(upTo: index) >= pieceLength else { return }
         cut(at: index, lineStart: false, delimiters: delimiters)
     }
 
-    /// Ends the current stretch at `index`: as a piece of its own at the top level, else as a
-    /// placeholder in its section.
-    private mutating func cut(at index: String.Index, lineStart: Bool, delimiters: (open: String, close: String)) {
+    /// Ends the current stretch at the byte offset `index`: as a piece of its own at the top level,
+    /// else as a placeholder in its section.
+    private mutating func cut(at index: Int, lineStart: Bool, delimiters: (open: String, close: String)) {
         let top = frames.count - 1
         let frame = frames[top]
         let inStretch = Array(frame.replacements[frame.firstOfStretch...])
         frames[top].replacements.removeSubrange(frame.firstOfStretch...)
-        let piece = PieceLayout(name: piecePlaceholderPrefix + String(topLevel.count + inSections.count + 1), range: frame.start..<index,
+        let piece = PieceLayout(name: piecePlaceholderPrefix + String(topLevel.count + inSections.count + 1), range: range(frame.start, index),
                                 lineStart: frame.lineStart, delimiters: frame.delimiters, replacements: inStretch)
         if top == 0 {
             topLevel.append(piece)
@@ -152,7 +160,7 @@ struct PieceCutter {
             let (open, close) = frame.delimiters
             var text = open + name + " " + close
             if delimiters != frame.delimiters { text += open + "=" + delimiters.open + " " + delimiters.close + "=" + close }
-            frames[top].replacements.append(Replacement(range: frame.start..<index, text: text,
+            frames[top].replacements.append(Replacement(range: piece.range, text: text,
                                                         saving: length(upTo: index) - text.utf8.count))
         }
         frames[top].start = index
@@ -162,8 +170,8 @@ struct PieceCutter {
         frames[top].firstOfStretch = frames[top].replacements.count
     }
 
-    /// A section's body starts at `index`, with the parser in the given state.
-    mutating func openSection(at index: String.Index, lineStart: Bool, delimiters: (open: String, close: String)) {
+    /// A section's body starts at the byte offset `index`, with the parser in the given state.
+    mutating func openSection(at index: Int, lineStart: Bool, delimiters: (open: String, close: String)) {
         frames.append(Frame(start: index, lineStart: lineStart, delimiters: delimiters))
     }
 
@@ -174,10 +182,11 @@ struct PieceCutter {
         frames[frames.count - 1].saved += closed.replacements.reduce(0) { $0 + $1.saving }
     }
 
-    /// The pieces, the last ending at `end`.
-    func finish(at end: String.Index) -> PieceLayouts {
+    /// The pieces, the last ending at the template's end.
+    func finish() -> PieceLayouts {
         let frame = frames[0]
-        let last = PieceLayout(name: piecePlaceholderPrefix + String(topLevel.count + inSections.count + 1), range: frame.start..<end,
+        let last = PieceLayout(name: piecePlaceholderPrefix + String(topLevel.count + inSections.count + 1),
+                               range: range(frame.start, template.utf8.count),
                                lineStart: frame.lineStart, delimiters: frame.delimiters,
                                replacements: Array(frame.replacements[frame.firstOfStretch...]))
         return PieceLayouts(topLevel: topLevel + [last], inSections: inSections)

@@ -48,23 +48,30 @@ let piecePlaceholderPrefix = "make-report-piece-"
 func scanTemplate(_ template: String, pieceLength: Int) throws(TemplateScanError) -> ScannedTemplate {
     var scanner = TemplateScanner(template, pieceLength: pieceLength)
     try scanner.run()
-    return ScannedTemplate(tags: scanner.tags, pieces: scanner.cutter.finish(at: template.endIndex))
+    return ScannedTemplate(tags: scanner.tags, pieces: scanner.cutter.finish())
 }
 
 /// The characters the parser reads as a name, with and without the brackets of transforms.
 private let nameCharacters = Set<Character>("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-_?()*")
 private let nameCharactersWithoutBrackets = Set<Character>("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-_?*")
 
-/// Whether `character` is one of the parser's name characters: looked up by its ASCII code when it
-/// has one (hashing a Character is slow), else in the set, whose equality is canonical equivalence
-/// (the Kelvin sign is a "K" to the parser).
-private func isNameCharacter(_ character: Character) -> Bool {
-    guard let ascii = character.asciiValue else { return nameCharacters.contains(character) }
-    switch ascii {
-    case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"): return true
-    default: return "._-?()*".utf8.contains(ascii)
+/// What the parser asks of a character, for each ASCII character standing alone (a byte below 0x80
+/// that is not the "\r" of a "\r\n"), found from `Character` itself so that the byte scan answers
+/// as the parser does.
+private struct ASCIIClasses {
+    let isNewline: [Bool]
+    let isWhitespace: [Bool]
+    let isNameCharacter: [Bool]
+
+    init() {
+        let characters = (0..<128).map { Character(Unicode.Scalar(UInt8($0))) }
+        isNewline = characters.map(\.isNewline)
+        isWhitespace = characters.map(\.isWhitespace)
+        isNameCharacter = characters.map { nameCharacters.contains($0) }
     }
 }
+
+private let asciiClasses = ASCIIClasses()
 
 /// The parser's state in one section (its `ParserState` and the locals of one `parse` call).
 private struct Frame {
@@ -81,46 +88,103 @@ private struct Frame {
     /// after the section.
     var openedStandalone: Bool
     /// Where the section's body starts (after the opening tag's line break when it stood alone).
-    var bodyStart: String.Index
+    var bodyStart: Int
 }
 
-/// The scan's state: a replay of `MustacheTemplate.parse` with a stack of frames instead of recursion.
+/// The scan's state: a replay of `MustacheTemplate.parse` with a stack of frames instead of
+/// recursion. It reads the template's UTF-8 bytes: every position is a byte offset at the start of
+/// a character (an extended grapheme cluster, as the parser reads it). An ASCII byte followed by an
+/// ASCII byte (or the end) is a character of its own, except the "\r" of "\r\n"; anywhere else (a
+/// byte outside ASCII, or the one before it, which a combining mark may extend) the scan asks
+/// `Character`, whose equality is canonical equivalence (the Kelvin sign is a "K" to the parser).
 private struct TemplateScanner {
     let template: String
-    var position: String.Index
+    let bytes: [UInt8]
+    var position = 0
     var frames: [Frame]
     var tags = [TemplateTag]()
     var cutter: PieceCutter
     /// The end of the previous tag, for the text between tags.
-    var lastTagEnd: String.Index
+    var lastTagEnd = 0
     /// Where the tag being read starts (its opening delimiter).
-    var tagStart: String.Index
+    var tagStart = 0
     /// The furthest the parser has looked: a piece may end only at or after it.
-    var frontier: String.Index
+    var frontier = 0
     /// The position (line, column) of `counted`, up to which the text has been counted.
     var line = 1, column = 1
-    var counted: String.Index
+    var counted = 0
 
     init(_ template: String, pieceLength: Int) {
         self.template = template
-        position = template.startIndex
-        lastTagEnd = template.startIndex
-        counted = template.startIndex
-        tagStart = template.startIndex
-        frontier = template.startIndex
+        bytes = Array(template.utf8)
         frames = [Frame(sectionName: nil, transforms: [], newLine: true, open: "{{", close: "}}", pendingBlanks: false,
-                        openedStandalone: false, bodyStart: template.startIndex)]
+                        openedStandalone: false, bodyStart: 0)]
         cutter = PieceCutter(template, pieceLength: pieceLength)
     }
 
-    var end: String.Index { template.endIndex }
+    var end: Int { bytes.count }
 
-    /// The parser's `current()`: the character at the position, "\0" at the end.
-    var current: Character { position < end ? template[position] : "\0" }
+    /// The byte of the character at `offset` when it is one ASCII byte, else nil.
+    @inline(__always)
+    func ascii(at offset: Int) -> UInt8? {
+        let byte = bytes[offset]
+        guard byte < 0x80 else { return nil }
+        guard offset + 1 < bytes.count else { return byte }
+        let next = bytes[offset + 1]
+        return next < 0x80 && !(byte == UInt8(ascii: "\r") && next == UInt8(ascii: "\n")) ? byte : nil
+    }
 
-    mutating func advance() { position = template.index(after: position) }
+    /// The index of the byte offset `offset` in `template`.
+    func index(_ offset: Int) -> String.Index { template.utf8.index(template.utf8.startIndex, offsetBy: offset) }
 
-    func failure(_ reason: String, at index: String.Index) -> TemplateScanError { TemplateScanError(index: index, reason: reason) }
+    /// The character at `offset` (a character start before the end).
+    func character(at offset: Int) -> Character { template[index(offset)] }
+
+    /// The start of the character after the one at `offset`.
+    @inline(__always)
+    func offset(after offset: Int) -> Int {
+        if ascii(at: offset) != nil { return offset + 1 }
+        return template.utf8.distance(from: template.utf8.startIndex, to: template.index(after: index(offset)))
+    }
+
+    /// Whether the character at `offset` is the printable ASCII character `byte`.
+    @inline(__always)
+    func isCharacter(at offset: Int, _ byte: UInt8) -> Bool {
+        if let ascii = ascii(at: offset) { return ascii == byte }
+        return character(at: offset) == Character(Unicode.Scalar(byte))
+    }
+
+    /// Whether the character at `offset` is a blank (" " or "\t").
+    func isBlank(at offset: Int) -> Bool {
+        if let ascii = ascii(at: offset) { return ascii == UInt8(ascii: " ") || ascii == UInt8(ascii: "\t") }
+        let character = character(at: offset)
+        return character == " " || character == "\t"
+    }
+
+    /// `Character.isNewline` of the character at `offset`.
+    func isNewline(at offset: Int) -> Bool {
+        if let ascii = ascii(at: offset) { return asciiClasses.isNewline[Int(ascii)] }
+        return character(at: offset).isNewline
+    }
+
+    /// `Character.isWhitespace` of the character at `offset`.
+    func isWhitespace(at offset: Int) -> Bool {
+        if let ascii = ascii(at: offset) { return asciiClasses.isWhitespace[Int(ascii)] }
+        return character(at: offset).isWhitespace
+    }
+
+    /// Whether the character at `offset` is one of the parser's name characters.
+    func isNameCharacter(at offset: Int) -> Bool {
+        if let ascii = ascii(at: offset) { return asciiClasses.isNameCharacter[Int(ascii)] }
+        return nameCharacters.contains(character(at: offset))
+    }
+
+    /// The text of the bytes `start..<end`.
+    func text(_ start: Int, _ end: Int) -> String { String(decoding: bytes[start..<end], as: UTF8.self) }
+
+    mutating func advance() { position = offset(after: position) }
+
+    func failure(_ reason: String, at offset: Int) -> TemplateScanError { TemplateScanError(index: index(offset), reason: reason) }
 
     /// The parser's reading of the whole template (the loop of `parse(_:state:)`).
     mutating func run() throws(TemplateScanError) {
@@ -130,11 +194,11 @@ private struct TemplateScanner {
                          safe: position >= frontier, delimiters: (frames[top].open, frames[top].close))
             if frames[top].newLine {
                 let start = position
-                while position < end, template[position] == " " || template[position] == "\t" { advance() }
+                while position < end, isBlank(at: position) { advance() }
                 frames[top].pendingBlanks = position != start
             }
             let textLength = try readText()
-            if position < end, template[position].isNewline {
+            if position < end, isNewline(at: position) {
                 // A line break ends the text, also right after a tag's opening delimiter.
                 advance()
                 frames[top].newLine = true
@@ -155,17 +219,19 @@ private struct TemplateScanner {
     /// the text where a piece may end and the next begin.
     mutating func readText() throws(TemplateScanError) -> Int {
         let top = frames.count - 1
-        let open = frames[top].open, first = open.first!, openCount = open.count
+        let delimiters = (open: frames[top].open, close: frames[top].close)
+        let first = delimiters.open.utf8.first!, openCount = delimiters.open.utf8.count
+        let firstCharacter = Character(Unicode.Scalar(first))
         var length = 0
         while position < end {
-            let character = template[position]
-            if length > 0, position >= frontier, character.isASCII { cutter.textPoint(at: position, delimiters: (open, frames[top].close)) }
-            if character == "\n" || character == "\r\n" { break }
-            if character == first {
-                guard let after = template.index(position, offsetBy: openCount, limitedBy: end) else {
-                    throw failure(parserReason(nil), at: position)
-                }
-                if template[position..<after] == open {
+            let ascii = ascii(at: position)
+            // Read as a `Character` only where the bytes alone do not tell.
+            let other = ascii == nil ? character(at: position) : nil
+            if length > 0, position >= frontier, ascii != nil || other!.isASCII { cutter.textPoint(at: position, delimiters: delimiters) }
+            if ascii == UInt8(ascii: "\n") || other.map(isLineBreak) == true { break }
+            if ascii == first || other == firstCharacter {
+                guard let after = offset(position, advancedBy: openCount) else { throw failure(parserReason(nil), at: position) }
+                if characters(position, after, are: delimiters.open) {
                     tagStart = position
                     position = after
                     return length
@@ -178,12 +244,38 @@ private struct TemplateScanner {
         return length
     }
 
+    /// The character at the position, "\0" at the end (the parser's `current()`).
+    var current: Character {
+        guard position < end else { return "\0" }
+        if let ascii = ascii(at: position) { return Character(Unicode.Scalar(ascii)) }
+        return character(at: position)
+    }
+
+    /// The offset `count` characters after `offset`, or nil when the template ends first.
+    func offset(_ offset: Int, advancedBy count: Int) -> Int? {
+        var result = offset
+        for _ in 0..<count {
+            guard result < end else { return nil }
+            result = self.offset(after: result)
+        }
+        return result
+    }
+
+    /// Whether the characters `start..<stop` are `text` (printable ASCII) as the parser compares
+    /// them: other bytes can be equal to it only through a character outside ASCII.
+    func characters(_ start: Int, _ stop: Int, are text: String) -> Bool {
+        let slice = bytes[start..<stop]
+        if slice.elementsEqual(text.utf8) { return true }
+        guard slice.contains(where: { $0 >= 0x80 }) else { return false }
+        return template[index(start)..<index(stop)] == text
+    }
+
     /// Reads one tag after its opening delimiter, as `parse` does.
     mutating func readTag() throws(TemplateScanError) {
         let top = frames.count - 1
         let start = tagStart
         let (line, column) = location(of: start)
-        let textBefore = template.utf8.distance(from: lastTagEnd, to: start)
+        let textBefore = start - lastTagEnd
         var kind = TemplateTag.Kind.variable, name = ""
         switch current {
         case "#", "^":
@@ -228,7 +320,7 @@ private struct TemplateScanner {
             advance()
             name = itemName(try readName())
             guard position < end else { throw failure(parserReason(nil), at: position) }
-            guard template[position] == "}" else { throw failure(parserReason(.unfinishedName), at: position) }
+            guard isCharacter(at: position, UInt8(ascii: "}")) else { throw failure(parserReason(.unfinishedName), at: position) }
             advance()
             frames[top].newLine = false
         case "&":
@@ -265,8 +357,8 @@ private struct TemplateScanner {
     mutating func readName() throws(TemplateScanError) -> (name: String, transforms: [String]) {
         skipWhitespace()
         let nameStart = position
-        while position < end, isNameCharacter(template[position]) { advance() }
-        let text = String(template[nameStart..<position])
+        while position < end, isNameCharacter(at: position) { advance() }
+        let text = text(nameStart, position)
         skipWhitespace()
         guard try read(frames[frames.count - 1].close) else { throw failure(parserReason(.unfinishedName), at: position) }
         guard let parsed = transformsOf(text) else { throw failure(parserReason(.unfinishedName), at: position) }
@@ -282,18 +374,18 @@ private struct TemplateScanner {
     /// The parser's `parseComment`: up to and past the first closing delimiter, found as the
     /// parser finds it (after a partial match it does not look again at the character that broke it).
     mutating func readComment() throws(TemplateScanError) {
-        let close = frames[frames.count - 1].close
+        let close = Array(frames[frames.count - 1].close.utf8)
         let start = position
-        var matched = close.startIndex
+        var matched = 0
         while position < end {
-            if template[position] == close[matched] {
-                matched = close.index(after: matched)
-                if matched == close.endIndex {
+            if isCharacter(at: position, close[matched]) {
+                matched += 1
+                if matched == close.count {
                     advance()
                     return
                 }
             } else {
-                matched = close.startIndex
+                matched = 0
             }
             advance()
         }
@@ -305,17 +397,17 @@ private struct TemplateScanner {
     mutating func readDelimiters() throws(TemplateScanError) -> (String, String) {
         skipWhitespace()
         let openStart = position
-        while position < end, !template[position].isWhitespace { advance() }
+        while position < end, !isWhitespace(at: position) { advance() }
         guard position < end else { throw failure(parserReason(.invalidSetDelimiter), at: openStart) }
-        let open = String(template[openStart..<position])
+        let open = text(openStart, position)
         skipWhitespace()
         let closeStart = position
-        while position < end, template[position] != "=", !template[position].isWhitespace { advance() }
+        while position < end, !isCharacter(at: position, UInt8(ascii: "=")), !isWhitespace(at: position) { advance() }
         guard position < end else { throw failure(parserReason(.invalidSetDelimiter), at: closeStart) }
-        let close = String(template[closeStart..<position])
+        let close = text(closeStart, position)
         skipWhitespace()
         guard position < end else { throw failure(parserReason(nil), at: position) }
-        guard template[position] == "=" else { throw failure(parserReason(.invalidSetDelimiter), at: position) }
+        guard isCharacter(at: position, UInt8(ascii: "=")) else { throw failure(parserReason(.invalidSetDelimiter), at: position) }
         advance()
         guard try read(frames[frames.count - 1].close) else { throw failure(parserReason(.invalidSetDelimiter), at: position) }
         guard !open.isEmpty, !close.isEmpty else { throw failure(parserReason(.invalidSetDelimiter), at: position) }
@@ -328,43 +420,37 @@ private struct TemplateScanner {
         guard frames[frames.count - 1].newLine else { return false }
         if position == end { return true }
         var ahead = position
-        while ahead < end, template[ahead] == " " || template[ahead] == "\t" { ahead = template.index(after: ahead) }
-        guard ahead < end, template[ahead].isNewline else {
-            frontier = max(frontier, ahead < end ? template.index(after: ahead) : end)
+        while ahead < end, isBlank(at: ahead) { ahead = offset(after: ahead) }
+        guard ahead < end, isNewline(at: ahead) else {
+            frontier = max(frontier, ahead < end ? offset(after: ahead) : end)
             return false
         }
-        position = template.index(after: ahead)
+        position = offset(after: ahead)
         return true
     }
 
-    /// The parser's `read(string:)`: whether `text` follows (then read), with its error when the
-    /// template ends first.
+    /// The parser's `read(string:)`: whether `text` (printable ASCII) follows (then read), with its
+    /// error when the template ends first.
     mutating func read(_ text: String) throws(TemplateScanError) -> Bool {
-        guard let after = template.index(position, offsetBy: text.count, limitedBy: end) else { throw failure(parserReason(nil), at: position) }
-        guard template[position..<after] == text else { return false }
+        guard let after = offset(position, advancedBy: text.utf8.count) else { throw failure(parserReason(nil), at: position) }
+        guard characters(position, after, are: text) else { return false }
         position = after
         return true
     }
 
     mutating func skipWhitespace() {
-        while position < end, template[position].isWhitespace { advance() }
+        while position < end, isWhitespace(at: position) { advance() }
     }
 
-    /// The 1-based line and column of `index` (at or after every index asked before), as
-    /// `lineAndColumn` counts them: byte by byte where the text is ASCII without "\r" (one
-    /// character a byte), else character by character.
-    mutating func location(of index: String.Index) -> (line: Int, column: Int) {
-        let bytes = template.utf8[counted..<index]
-        if bytes.allSatisfy({ $0 < 0x80 && $0 != UInt8(ascii: "\r") }) {
-            for byte in bytes {
-                if byte == UInt8(ascii: "\n") { (line, column) = (line + 1, 1) } else { column += 1 }
-            }
-        } else {
-            for character in template[counted..<index] {
-                if isLineBreak(character) { (line, column) = (line + 1, 1) } else { column += 1 }
-            }
+    /// The 1-based line and column of the byte offset `offset` (at or after every offset asked
+    /// before), as `lineAndColumn` counts them: character by character, a line ending at "\n" or
+    /// "\r\n".
+    mutating func location(of offset: Int) -> (line: Int, column: Int) {
+        while counted < offset {
+            let isLineEnd = ascii(at: counted).map { $0 == UInt8(ascii: "\n") } ?? isLineBreak(character(at: counted))
+            if isLineEnd { (line, column) = (line + 1, 1) } else { column += 1 }
+            counted = self.offset(after: counted)
         }
-        counted = index
         return (line, column)
     }
 }

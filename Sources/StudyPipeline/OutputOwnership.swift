@@ -34,8 +34,9 @@ public enum OutputOwnership {
 
     /// Why make-report may not replace the existing folder `folder`, naming the first foreign entry
     /// (in sorted order, by its path relative to the folder), or nil when the folder is its own or
-    /// does not exist.
-    public static func problem(in folder: URL) -> String? {
+    /// does not exist. A file that `verified` holds unchanged since an earlier check is not read
+    /// again; the files read are added to it.
+    public static func problem(in folder: URL, verified: VerifiedContents? = nil) -> String? {
         var status = stat()
         if lstat(folder.path, &status) != 0 && errno == ENOENT { return nil }
         let entries: [FolderEntry]
@@ -66,7 +67,8 @@ public enum OutputOwnership {
                 guard let hash = manifest.files[entry.path] else {
                     return "its manifest.json does not list \(quotedUserText(entry.path, keepingEnd: true))"
                 }
-                if let problem = contentProblem(folder.appendingPathComponent(entry.path), hash: hash, bytes: manifest.sizes[entry.path]) {
+                if let problem = contentProblem(folder.appendingPathComponent(entry.path), hash: hash, bytes: manifest.sizes[entry.path],
+                                                verified: verified) {
                     return "\(quotedUserText(entry.path, keepingEnd: true)) \(problem)"
                 }
             case .folder: return "its manifest.json lists no file in \(quotedUserText(entry.path + "/", keepingEnd: true))"
@@ -123,18 +125,24 @@ public enum OutputOwnership {
     }
 
     /// Why the file at `url` is not the one with SHA-256 `hash` and size `bytes`, or nil: its size
-    /// is compared first (a huge file is never read), then its content, read through a memory map.
-    static func contentProblem(_ url: URL, hash: String, bytes: Int?) -> String? {
+    /// is compared first (a huge file is never read), then its content, read through a memory map,
+    /// unless `verified` holds it unchanged since it was read with that hash; a file read and found
+    /// right is added to `verified`.
+    static func contentProblem(_ url: URL, hash: String, bytes: Int?, verified: VerifiedContents? = nil) -> String? {
+        let readStart = VerifiedContents.now()
         var status = stat()
         guard lstat(url.path, &status) == 0 else { return "cannot be read: \(String(cString: strerror(errno)))" }
         guard bytes == Int(status.st_size) else { return "was changed after make-report wrote it" }
+        if verified?.holds(url.path, hash: hash, status: status) == true { return nil }
         let data: Data
         do {
             data = try Data(contentsOf: url, options: .alwaysMapped)
         } catch {
             return "cannot be read: \(fileErrorReason(error))"
         }
-        return SHA256.hexDigest(of: data) == hash ? nil : "was changed after make-report wrote it"
+        guard SHA256.hexDigest(of: data) == hash else { return "was changed after make-report wrote it" }
+        verified?.record(url.path, hash: hash, status: status, readStart: readStart)
+        return nil
     }
 
     /// The manifest of `folder`, when make-report wrote it, or why not.
@@ -198,6 +206,68 @@ public enum OutputOwnership {
     private static func isPlainRelativePath(_ path: String) -> Bool {
         let parts = path.split(separator: "/", omittingEmptySubsequences: false)
         return !path.contains("\0") && parts.allSatisfy { !$0.isEmpty && $0 != "." && $0 != ".." && $0.utf8.count <= Int(NAME_MAX) }
+    }
+}
+
+/// The files whose content one command found to be the hash a manifest lists, so that a later
+/// check of the same folder in that command (the output folder is checked when it is taken and
+/// again before it is replaced) reads again only the files that may have changed. A file is held
+/// verified while its status (device, inode, size, modification and status-change times) is the one
+/// lstat gave just before it was read, and only when that status changed before the read began by
+/// the clock the kernel stamps files with (`CLOCK_REALTIME_COARSE`): any write after the read gives
+/// the file a later status-change time, which no one can set back. Kept in memory only.
+public final class VerifiedContents {
+    /// A file's status when it was read, and the hash its content had.
+    private struct Stamp: Equatable {
+        let device: UInt64, inode: UInt64, size: Int64
+        let modified: timespec, changed: timespec
+        let hash: String
+
+        init(_ status: stat, hash: String) {
+            device = UInt64(status.st_dev)
+            inode = UInt64(status.st_ino)
+            size = Int64(status.st_size)
+            modified = status.st_mtim
+            changed = status.st_ctim
+            self.hash = hash
+        }
+
+        static func == (a: Stamp, b: Stamp) -> Bool {
+            a.device == b.device && a.inode == b.inode && a.size == b.size && a.hash == b.hash
+                && a.modified.tv_sec == b.modified.tv_sec && a.modified.tv_nsec == b.modified.tv_nsec
+                && a.changed.tv_sec == b.changed.tv_sec && a.changed.tv_nsec == b.changed.tv_nsec
+        }
+    }
+
+    /// The stamps of the files read, by path.
+    private var stamps = [String: Stamp]()
+
+    /// An empty record.
+    public init() {}
+
+    /// The time by the clock that stamps files.
+    static func now() -> timespec {
+        var time = timespec()
+        clock_gettime(CLOCK_REALTIME_COARSE, &time)
+        return time
+    }
+
+    /// Whether the file at `path`, of status `status`, was read with the content hash `hash` and
+    /// has not changed since.
+    func holds(_ path: String, hash: String, status: stat) -> Bool {
+        stamps[path] == Stamp(status, hash: hash)
+    }
+
+    /// Notes that the file at `path`, whose status was `status` when its read began at `readStart`,
+    /// has the content hash `hash`: kept only when the file last changed before `readStart`, so that
+    /// a change during or after the read shows in its status.
+    func record(_ path: String, hash: String, status: stat, readStart: timespec) {
+        let changed = status.st_ctim
+        guard changed.tv_sec < readStart.tv_sec || (changed.tv_sec == readStart.tv_sec && changed.tv_nsec < readStart.tv_nsec) else {
+            stamps[path] = nil
+            return
+        }
+        stamps[path] = Stamp(status, hash: hash)
     }
 }
 

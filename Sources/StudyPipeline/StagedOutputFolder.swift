@@ -29,6 +29,9 @@ public final class StagedOutputFolder {
     private let work: URL
     /// Whether the staging folder is still being written, published or abandoned.
     private let state: StagingState
+    /// The files of the target found unchanged by the check when the folder was taken, which the
+    /// check before it is replaced reads again only when their status changed.
+    private let verified = VerifiedContents()
     /// One sentence for each leftover of an ended run that was left in the work folder because
     /// nothing proves it make-report's (`removeLeftoverStaging`).
     public let leftoverWarnings: [String]
@@ -39,7 +42,7 @@ public final class StagedOutputFolder {
     /// and `OutputOwnership.removeSet`), and creates a staging folder holding only its marker
     /// (`stagingMarkerName`).
     public init(path: String) throws {
-        if let problem = outputFolderProblem(path) { throw OutputFolderError(path: path, reason: problem) }
+        if let problem = outputFolderProblem(path, verified: verified) { throw OutputFolderError(path: path, reason: problem) }
         target = resolvedFileURL(path, isDirectory: true)
         let work = workFolder(besideOutput: target)
         self.work = work
@@ -125,7 +128,7 @@ public final class StagedOutputFolder {
                                       sizes: sizes.filter { !unhashed.contains($0.key) }, unhashedFiles: unhashed)
         try write(try sortedJSON(manifest), to: OutputManifest.fileName)
         var displaced: URL?, kept = [String]()
-        try state.publishing { [target, staging, hashes] in
+        try state.publishing { [target, staging, hashes, verified] in
             // The set is whole (its manifest written): the marker goes, and a leftover of it is
             // known by its manifest from here on.
             guard unlink(staging.appendingPathComponent(stagingMarkerName).path) == 0 else {
@@ -138,7 +141,7 @@ public final class StagedOutputFolder {
                 }
                 return
             }
-            if let problem = OutputOwnership.problem(in: target) {
+            if let problem = OutputOwnership.problem(in: target, verified: verified) {
                 throw OutputFolderError(path: target.path, reason: "\(problem); nothing was replaced")
             }
             for name in (try? FileManager.default.contentsOfDirectory(atPath: target.path)) ?? []
@@ -332,8 +335,9 @@ public func workFolder(besideOutput target: URL) -> URL {
 /// under a folder where it can be created, and either missing or a folder that is make-report's by
 /// `OutputOwnership` and is neither the working folder nor one above it (replacing it would leave
 /// the shell in a removed folder, with a new owner and inode, and put `.make-report` outside it).
-/// Nothing is created or left behind.
-public func outputFolderProblem(_ path: String) -> String? {
+/// Nothing is created or left behind. The files of the folder read are added to `verified`
+/// (`OutputOwnership.problem`).
+public func outputFolderProblem(_ path: String, verified: VerifiedContents? = nil) -> String? {
     guard !path.isEmpty else { return "the path is empty; give a folder name" }
     let target = resolvedFileURL(path, isDirectory: true)
     guard target.path != "/" else { return "the file-system root cannot be an output folder" }
@@ -366,7 +370,7 @@ public func outputFolderProblem(_ path: String) -> String? {
     if manager.fileExists(atPath: target.path, isDirectory: &isFolder) {
         guard isFolder.boolValue else { return "\(quotedUserText(path, keepingEnd: true)) is a file, not a folder" }
         if isMountPoint(target) { return "\(quotedUserText(path, keepingEnd: true)) is a mount point; give a folder inside it" }
-        if let problem = OutputOwnership.problem(in: target) {
+        if let problem = OutputOwnership.problem(in: target, verified: verified) {
             return "\(quotedUserText(path, keepingEnd: true)) is not make-report's to replace (\(problem)); give a new or empty folder"
         }
         if holdsWorkingFolder(target) {

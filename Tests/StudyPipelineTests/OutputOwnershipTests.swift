@@ -158,6 +158,35 @@ import TestSupport
         #expect(OutputOwnership.problem(in: folder) == "'results.json' was changed after make-report wrote it")
     }
 
+    @Test func aFileVerifiedOnceIsReadAgainOnlyWhenItsStatusChanged() throws {
+        let set = ["results.json": "{\"a\": 1}"]
+        let folder = try folder(set.merging(["manifest.json": manifest(set)]) { $1 })
+        defer { pipeline.remove(folder) }
+        let url = folder.appendingPathComponent("results.json"), hash = SHA256.hexDigest(of: Array(set["results.json"]!.utf8))
+        // Past the tick of the clock that stamped the file, so that its read is not racy.
+        usleep(50_000)
+        let verified = VerifiedContents()
+        #expect(OutputOwnership.problem(in: folder, verified: verified) == nil)
+        var status = stat()
+        #expect(lstat(url.path, &status) == 0)
+        #expect(verified.holds(url.path, hash: hash, status: status))
+        #expect(!verified.holds(url.path, hash: String(repeating: "0", count: 64), status: status))
+        // The same size, another content: the status changed, so the file is read again.
+        try Data("{\"a\": 2}".utf8).write(to: url)
+        #expect(lstat(url.path, &status) == 0)
+        #expect(!verified.holds(url.path, hash: hash, status: status))
+        #expect(OutputOwnership.problem(in: folder, verified: verified) == "'results.json' was changed after make-report wrote it")
+        // A read begun in the tick that stamped the file is not kept: a write later in that tick
+        // would leave the status as it was.
+        try Data(set["results.json"]!.utf8).write(to: url)
+        #expect(lstat(url.path, &status) == 0)
+        let racy = VerifiedContents()
+        racy.record(url.path, hash: hash, status: status, readStart: status.st_ctim)
+        #expect(!racy.holds(url.path, hash: hash, status: status))
+        racy.record(url.path, hash: hash, status: status, readStart: timespec(tv_sec: status.st_ctim.tv_sec + 1, tv_nsec: 0))
+        #expect(racy.holds(url.path, hash: hash, status: status))
+    }
+
     @Test func aWorkFolderThatIsNoFolderAndADanglingLinkAreRefused() throws {
         let parent = pipeline.scratch().deletingLastPathComponent()
         defer { try? FileManager.default.removeItem(at: parent) }
