@@ -50,6 +50,11 @@ struct BenchCommand: ParsableCommand {
         if repetitions < 1 { throw ValidationError("--repetitions: must be at least 1") }
         if largeSeeds < 0 { throw ValidationError("--large-seeds: must be at least 0") }
         if let peakGflops, !(peakGflops > 0) { throw ValidationError("--peak-gflops: must be positive") }
+        // The summary's folder is checked before the measurements too (review r19c, finding 13: a
+        // file as its parent failed only the final write).
+        if !(engineOnly || memoryOnly || modelsOnly), let problem = creationProblem(at: URL(fileURLWithPath: results)) {
+            throw ValidationError("--results: \(quotedUserText(results, keepingEnd: true)) cannot be written: \(problem)")
+        }
         if !(engineOnly || memoryOnly || modelsOnly) { try checkResultsFile() }
     }
 

@@ -129,6 +129,7 @@ struct StoreCommand: ParsableCommand {
             // A store whose entries would not fit in memory is refused before it is opened for
             // writing, which writes to its file.
             if !all { try location.openForReading().checkEntrySizes() }
+            try RunStore.checkPruneFileSize(at: location.path)
             // The end, a failure or an interruption (which waits for the opening, or the pruning, under
             // way) closes the store, so that SQLite folds its -wal file in and removes it and the -shm
             // file, as `run` does.

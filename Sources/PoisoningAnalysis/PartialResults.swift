@@ -144,7 +144,8 @@ public enum MergeError: Error, Equatable, CustomStringConvertible {
 /// layout without the data; older parts have the study's data made. Then the shards must be
 /// 1...N each exactly once, each holding exactly its own runs (so together they hold every run
 /// once), each passing `StudyRunCheck` (the study's run at its index, and possible: the checks a
-/// results.json's runs and a stored run pass too). The work is linear in the parts' runs, whatever N they claim.
+/// results.json's runs and a stored run pass too) and `RunResult.countProblem` with the study's
+/// split (its shares of whole rows, as a stored run's). The work is linear in the parts' runs, whatever N they claim.
 public func mergePartialResults(_ parts: [(name: String, results: PartialStudyResults)]) throws
     -> (study: StudyLayout, runs: [RunResult], toolVersion: String) {
     guard let first = parts.first else { throw MergeError.noParts }
@@ -181,7 +182,9 @@ public func mergePartialResults(_ parts: [(name: String, results: PartialStudyRe
         guard part.runs.map(\.index) == part.shard.runIndices(total: total) else { throw MergeError.wrongRuns(part: name) }
         // Distinct shards holding exactly their own indices are disjoint.
         for run in part.runs {
-            if let problem = check.problem(of: run.result, as: specs[run.index]) {
+            // As the run store checks a stored run: its shares must be of whole rows of the study's split.
+            if let problem = check.problem(of: run.result, as: specs[run.index])
+                ?? run.result.countProblem(trainingRows: study.sizes.trainRows, testRows: study.sizes.testRows).map({ "is impossible: \($0)" }) {
                 throw MergeError.invalidRun(part: name, index: run.index, reason: problem)
             }
             runs[run.index] = run.result

@@ -253,6 +253,12 @@ public struct CSVDataset: DatasetSource {
         features.reserveCapacity((lines.count - firstRow) * featureIndices.count)
         for lineIndex in firstRow..<lines.count {
             let number = records.lines[lineIndex]
+            // A blank line among the rows (nothing, or spaces and tabs that are not the delimiter,
+            // before the last row) is refused, not skipped as pandas skips it: a row lost from the
+            // middle of a data file is more likely damage than layout.
+            if lines[lineIndex].unicodeScalars.allSatisfy({ ($0 == " " || $0 == "\t") && $0 != delimiter }) {
+                throw failure(number, "is blank; remove the blank lines among the rows (pandas skips them, make-report refuses them)")
+            }
             let cells = try cells(of: lines[lineIndex], line: number)
             guard cells.count == width else { throw failure(number, "has \(cells.count) cells, expected \(width)") }
             for index in featureIndices {

@@ -320,7 +320,7 @@ public struct ParameterReader {
         let values = try list(key, defaultValue, help: text, element: { raw -> Int? in
             if case .int(let number) = raw { return number }
             return nil
-        }, expected: "a list of integers")
+        }, expected: "a list of integers", outOfRange: "each value " + rangeMessage(range))
         guard values.allSatisfy(range.contains) else { throw error(key, "each value " + rangeMessage(range)) }
         record(key, .list(values.map(ParameterValue.int)))
         return values
@@ -378,8 +378,13 @@ public struct ParameterReader {
         return converted
     }
 
+    /// A list of `element`s (`expected` in words), not empty and without repeats. With `outOfRange`
+    /// (the range's message of a list of integers), a whole number too large for an integer (a
+    /// seed of 2^64 - 1, which the study file reads as a number) is refused as out of range, not as
+    /// a number.
     private mutating func list<Element: Hashable>(_ key: String, _ defaultValue: [Element]?, help text: String,
-                                                  element: (ParameterValue) -> Element?, expected: String) throws -> [Element] {
+                                                  element: (ParameterValue) -> Element?, expected: String,
+                                                  outOfRange: String? = nil) throws -> [Element] {
         let values = try typed(key, defaultValue, help: text, convert: { raw -> [Element]? in
             // A single value stands for a list of one.
             guard case .list(let items) = raw else { return element(raw).map { [$0] } }
@@ -387,8 +392,14 @@ public struct ParameterReader {
             return converted.count == items.count ? converted : nil
         }, expected: { expected }, mismatch: { raw in
             // A list is refused naming its first entry of the wrong type, e.g. "entry 2 is a string: '0x2'".
-            guard case .list(let items) = raw, let index = items.firstIndex(where: { element($0) == nil }) else { return nil }
+            let items = if case .list(let items) = raw { items } else { [raw] }
+            guard let index = items.firstIndex(where: { element($0) == nil }) else { return nil }
             let shown = if case .string(let text) = items[index] { quotedUserText(text) } else { shortenedUserText("\(items[index])") }
+            if let outOfRange, case .double(let number) = items[index], number.isFinite, number == number.rounded(), abs(number) >= 0x1p63 {
+                guard case .list = raw else { return "\(outOfRange); \(shown) is out of range" }
+                return "\(outOfRange); entry \(index + 1), \(shown), is out of range"
+            }
+            guard case .list = raw else { return nil }
             return "expected \(expected), and entry \(index + 1) is \(items[index].typeName): \(shown)"
         })
         guard !values.isEmpty else { throw error(key, "needs at least one value") }

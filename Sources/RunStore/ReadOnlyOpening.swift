@@ -6,10 +6,10 @@ import PoisoningEngine
 /// read-only connections to a database in WAL mode otherwise create -wal and -shm files beside it
 /// and leave them, and replay a -wal left by a killed process into the -shm file.
 ///
-/// - With a -shm file or a non-empty -wal file beside the store (a process has it open, or one was killed), SQLite
-///   reads them as they are: `mode=ro&readonly_shm=1` (the -wal's runs are seen; the -shm file is
-///   never written).
-/// - Without them, the store is read as immutable (`immutable=1`: no -wal, no -shm, no lock of
+/// - With a -wal file beside the store that is not empty or has a -shm file beside it (a process
+///   has it open, or one was killed), SQLite reads them as they are: `mode=ro&readonly_shm=1` (the
+///   -wal's runs are seen; the -shm file is never written).
+/// - Otherwise, the store is read as immutable (`immutable=1`: no -wal, no -shm, no lock of
 ///   SQLite's), under an exclusive lock on the database file's lock bytes as SQLite itself takes
 ///   them, so that no process opens the store until the reading is done (a process that opens it
 ///   meanwhile waits, as for any writer). When a process holds the store open already, the lock
@@ -32,9 +32,11 @@ final class ReadOnlyOpening: Sendable {
         let base = "file:" + (absolute.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? absolute)
         // An empty -wal file without a -shm file (left by a process that failed while opening the
         // store) holds nothing to read, and no process has the store open (an open store has its
-        // -shm file): it is read as immutable, without them.
+        // -shm file): it is read as immutable, without them. So is a store with a -shm file and no
+        // -wal file (an open store has both, and the index of no log indexes nothing): SQLite would
+        // create the -wal file (review r19c, finding 11).
         var wal = stat(), shm = stat()
-        let inUse = lstat(path + "-shm", &shm) == 0 || (lstat(path + "-wal", &wal) == 0 && wal.st_size > 0)
+        let inUse = lstat(path + "-wal", &wal) == 0 && (wal.st_size > 0 || lstat(path + "-shm", &shm) == 0)
         let descriptor = inUse ? -1 : exclusivelyLocked(path)
         lock = descriptor ?? -1
         uri = base + (inUse || descriptor == -1 ? "?mode=ro&readonly_shm=1" : "?immutable=1")

@@ -229,23 +229,31 @@ public final class RunStore: Sendable {
         return head.starts(with: Array("SQLite format 3\0".utf8)) && id == UInt32(bitPattern: applicationID)
     }
 
-    /// Whether the file at `path` is empty or begins as SQLite begins a file of `kind`: a rollback
-    /// journal's magic number, a WAL file's, or a WAL index (-shm) of version 3007000.
+    /// Whether the regular file of one link at `path` is empty or begins as SQLite begins a file of
+    /// `kind`: a WAL file or a WAL index as `isSQLiteCompanion` knows them, or a rollback journal:
+    /// its magic number, or the header SQLite writes before the journal is synced (a build killed
+    /// then leaves it): the 12 zero bytes that stand for the magic number and the record count, a
+    /// nonce, the database's size, then a sector size and a page size, each a power of two from
+    /// 512 to 65536 (big-endian).
     private static func isBuildCompanion(_ path: String, kind: Substring) -> Bool {
-        guard let head = fileHead(path, bytes: 8) else { return false }
-        guard !head.isEmpty else { return true }
-        switch kind {
-        case "-journal": return head == [0xD9, 0xD5, 0x05, 0xF9, 0x20, 0xA1, 0x63, 0xD7]
-        case "-wal": return head.starts(with: [0x37, 0x7F, 0x06]) && [0x82, 0x83].contains(head.count > 3 ? head[3] : 0)
-        default: return head.count >= 4 && head[0..<4].withUnsafeBytes { $0.loadUnaligned(as: UInt32.self) } == 3_007_000
+        var status = stat()
+        guard lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG, status.st_nlink == 1 else { return false }
+        guard kind == "-journal" else { return isSQLiteCompanion(path, kind: String(kind), size: Int(status.st_size)) }
+        guard let head = fileHead(path, bytes: 28) else { return false }
+        guard !head.isEmpty, !head.starts(with: [0xD9, 0xD5, 0x05, 0xF9, 0x20, 0xA1, 0x63, 0xD7]) else { return true }
+        /// Whether the big-endian word at `offset` is a power of two from 512 to 65536.
+        func isSize(at offset: Int) -> Bool {
+            let value = head[offset..<offset + 4].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+            return value >= 512 && value <= 65_536 && value & (value - 1) == 0
         }
+        return head.count == 28 && head.prefix(12).allSatisfy { $0 == 0 } && isSize(at: 20) && isSize(at: 24)
     }
 
-    /// The first `bytes` bytes of the regular file at `path` (fewer when it is shorter), or nil when
-    /// it is no regular file or cannot be read.
+    /// The first `bytes` bytes of the regular file of one link at `path` (fewer when it is shorter),
+    /// or nil when it is no such file or cannot be read.
     private static func fileHead(_ path: String, bytes: Int) -> [UInt8]? {
         var status = stat()
-        guard lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return nil }
+        guard lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG, status.st_nlink == 1 else { return nil }
         let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }
@@ -351,6 +359,23 @@ public final class RunStore: Sendable {
         } catch {
             throw storeFailure(error, path: path)
         }
+    }
+
+    /// Throws a `RunStoreRefusal` when this process's file-size limit (`ulimit -f`) is below what
+    /// `prune` may write to the store at `path`: SQLite writes the removal, then the compacted store
+    /// (VACUUM), into the -wal file, and folds them back into the store when it closes, so the -wal
+    /// may grow to about twice the store's size. A prune stopped by the limit midway failed with
+    /// "disk I/O error" and left the -wal and -shm files (review r19c, finding 14); refused before
+    /// the store is opened for writing, it leaves every file as it was.
+    public static func checkPruneFileSize(at path: String) throws {
+        var limit = rlimit(), status = stat()
+        guard getrlimit(__rlimit_resource_t(RLIMIT_FSIZE.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max,
+              stat(path, &status) == 0 else { return }
+        // Twice the store, a frame header of 24 bytes per page of 4096 (its default page size), the log's header.
+        let needed = 2 * (Int64(status.st_size) + Int64(status.st_size) / 4096 * 24) + 32
+        guard Int64(clamping: limit.rlim_cur) < needed else { return }
+        throw RunStoreRefusal(path: path, reason: "pruning it writes up to \(needed) bytes to a file (its -wal file holds the removal and the "
+            + "compacted store), more than this process's file size limit (ulimit -f \(limit.rlim_cur / 1024)) allows; raise the limit")
     }
 
     /// Stores finished runs of a study whose split has `trainingRows` training and `testRows` test
@@ -600,12 +625,16 @@ private func damagedReason(_ finding: String) -> String {
 /// The error to throw for `error`, met while opening, reading or writing the store at `path`: a
 /// refusal as it is; a refusal of a damaged store when SQLite found the file corrupt or no
 /// database; else a `RunStoreError` in a few words (strerror's for a POSIX error, also one inside a
-/// Foundation error; SQLite's message for a database error), never a dump of the error value.
+/// Foundation error; SQLite's message for a database error, naming this process's file-size limit
+/// when one is set and SQLite failed to read or write), never a dump of the error value.
 private func storeFailure(_ error: Error, path: String) -> Error {
     if error is RunStoreRefusal || error is RunStoreError { return error }
     if let error = error as? DatabaseError {
         if [ResultCode.SQLITE_CORRUPT, .SQLITE_NOTADB].contains(error.resultCode) { return RunStoreRefusal(path: path, damage: error) }
-        return RunStoreError(path: path, reason: "SQLite: \(error.message ?? "error \(error.resultCode.rawValue)")")
+        var limit = rlimit()
+        let sizeLimit = error.resultCode == .SQLITE_IOERR && getrlimit(__rlimit_resource_t(RLIMIT_FSIZE.rawValue), &limit) == 0
+            && limit.rlim_cur != rlim_t.max ? " (this process's file size limit, ulimit -f \(limit.rlim_cur / 1024), may have stopped a write)" : ""
+        return RunStoreError(path: path, reason: "SQLite: \(error.message ?? "error \(error.resultCode.rawValue)")" + sizeLimit)
     }
     let nsError = error as NSError
     let posix = nsError.domain == NSPOSIXErrorDomain ? nsError : nsError.userInfo[NSUnderlyingErrorKey] as? NSError

@@ -8,8 +8,8 @@ import PoisoningEngine
 /// '.' or '..'), a symbolic link to a missing file (creating the store would replace the link), and
 /// a missing store with SQLite's leftover files beside it (SQLite would replay them into the new
 /// store), an `.open-lock` file beside it that make-report did not write (`isLockFileContent`), and
-/// a store whose -wal or -shm is no regular file (`companionFileProblem`) are refused. Nothing is
-/// created.
+/// a store whose -wal or -shm is not SQLite's, or with a rollback journal beside it
+/// (`companionFileProblem`), are refused. Nothing is created.
 public func runStoreProblem(_ path: String) -> String? {
     guard !path.isEmpty else { return "the path is empty; give a file name" }
     if path.hasSuffix("/") || [".", ".."].contains((path as NSString).lastPathComponent) {
@@ -45,26 +45,63 @@ public func runStoreProblem(_ path: String) -> String? {
     return nil
 }
 
-/// Why what lies at the place of the -wal or -shm file of the store at `path` cannot be SQLite's
-/// file, in one clause naming it, or nil: each must be missing or a regular file. SQLite would follow
-/// a symbolic link (and write through it), and fails on a folder, a FIFO or a device with its own
-/// words, after creating the other file.
+/// Why what lies at the place of the -wal or -shm file of the existing store at `path` cannot be
+/// SQLite's file, in one clause naming it, or nil: each must be missing, or a regular file of one
+/// link that is empty or holds what SQLite writes there (`isSQLiteCompanion`), since SQLite writes
+/// into both and removes both when the store closes. SQLite would follow a symbolic link (and write
+/// through it), write into every other name of a hard-linked file, delete or rewrite a file of
+/// other content, and fail on a folder, a FIFO or a device with its own words. A rollback journal
+/// (`-journal`) beside a store, which is in WAL mode, is none of SQLite's for it: SQLite would
+/// replay it into the store, so it is refused as it is beside a missing store.
 private func companionFileProblem(_ path: String) -> String? {
     for suffix in ["-wal", "-shm"] {
         var status = stat()
         guard lstat(path + suffix, &status) == 0 else { continue }
+        let name = quotedUserText(path + suffix, keepingEnd: true)
         let kind: String
         switch status.st_mode & S_IFMT {
-        case S_IFREG: continue
+        case S_IFREG:
+            if status.st_nlink > 1 {
+                return "\(name) beside it has \(status.st_nlink) names (hard links), so SQLite would write into another file; move it away"
+            }
+            guard isSQLiteCompanion(path + suffix, kind: suffix, size: Int(status.st_size)) else {
+                return "\(name) beside it does not hold what SQLite writes in its \(suffix) file, so it is not the store's; move it away"
+            }
+            continue
         case S_IFLNK: kind = "a symbolic link"
         case S_IFDIR: kind = "a folder"
         case S_IFIFO: kind = "a FIFO"
         case S_IFCHR, S_IFBLK: kind = "a device"
         default: kind = "no regular file"
         }
-        return "\(quotedUserText(path + suffix, keepingEnd: true)) beside it is \(kind), not SQLite's \(suffix) file; move it away"
+        return "\(name) beside it is \(kind), not SQLite's \(suffix) file; move it away"
+    }
+    var status = stat()
+    if lstat(path + "-journal", &status) == 0 {
+        return "a leftover '\((path as NSString).lastPathComponent)-journal' lies beside it (SQLite would replay it into the store); remove it too"
     }
     return nil
+}
+
+/// Whether the regular file at `path` of `size` bytes is empty or begins as SQLite begins a file of
+/// `kind` beside a store in WAL mode: a write-ahead log (-wal) with the magic number 0x377f0682 or
+/// 0x377f0683 and format version 3007000 (big-endian, in its 32-byte header); a WAL index (-shm)
+/// whose header (136 bytes) begins with version 3007000 (native byte order), or is all zeros, as
+/// while a connection that has just made the file (SQLite grows it a page at a time) has not yet
+/// written it.
+public func isSQLiteCompanion(_ path: String, kind: String, size: Int) -> Bool {
+    guard size > 0 else { return true }
+    let headerBytes = kind == "-wal" ? 32 : 136
+    let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
+    guard descriptor >= 0 else { return false }
+    defer { close(descriptor) }
+    var head = [UInt8](repeating: 0, count: headerBytes)
+    guard head.withUnsafeMutableBytes({ pread(descriptor, $0.baseAddress, headerBytes, 0) }) == headerBytes else { return false }
+    if kind == "-wal" {
+        let magic = head[0..<4].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }, version = head[4..<8].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+        return (magic == 0x377F_0682 || magic == 0x377F_0683) && version == 3_007_000
+    }
+    return head.withUnsafeBytes { $0.loadUnaligned(as: UInt32.self) } == 3_007_000 || head.allSatisfy { $0 == 0 }
 }
 
 /// Why a run store cannot be created at `path`, where stat(2) finds nothing, or nil: `path` is a

@@ -419,7 +419,8 @@ private func workFolderProblem(beside target: URL) -> String? {
     var status = stat(), parent = stat()
     guard lstat(work.path, &status) == 0 else { return nil }
     guard status.st_mode & S_IFMT == S_IFDIR else {
-        return "\(quotedUserText(work.path, keepingEnd: true)) is not a folder; make-report keeps the output folder's lock and staging folder there"
+        let kind = status.st_mode & S_IFMT == S_IFLNK ? "a symbolic link, not a folder" : "not a folder"
+        return "\(quotedUserText(work.path, keepingEnd: true)) is \(kind); make-report keeps the output folder's lock and staging folder there"
     }
     if stat(target.deletingLastPathComponent().path, &parent) == 0, parent.st_dev != status.st_dev {
         return "\(quotedUserText(work.path, keepingEnd: true)) is on another file system than the output folder; the new set could not be renamed into place"

@@ -61,7 +61,8 @@ public func runCountFactors(_ design: StudyDesign) -> String {
 /// `maximumRuns`; data that need more than `budget` to make (`makingBytes`, the data source's
 /// `estimatedBytes`); or, when the split's `sizes` are known (from the data source's settings before
 /// the data are made, or from the data), a study whose data and largest run on each of `threads`
-/// workers at once would need more than `budget`.
+/// workers at once (fewer when the runs come in fewer chunks) would need more than `budget`, less
+/// what a limit reserves for that many threads.
 public func studySizeProblem(_ design: StudyDesign, sizes: SplitSizes?, threads: Int, maximumRuns: Int, makingBytes: Double,
                              budget: MemoryBudget = MemoryBudget()) -> String? {
     let config = design.config, runs = design.runCount
@@ -76,12 +77,13 @@ public func studySizeProblem(_ design: StudyDesign, sizes: SplitSizes?, threads:
             + budget.description(threads: 1) + "; use fewer samples, features or classes, or a smaller file"
     }
     guard let memory, runs > 0 else { return nil }
-    if memory.total > budget.bytes(threads: threads) {
+    // A limit's reserve counts the threads the runs use: no more than their chunks.
+    if memory.total > budget.bytes(threads: memory.workers) {
         let training = Double(memory.workers) * memory.perWorker
         return "the study needs about " + memoryText(memory.total) + " (" + memoryText(memory.making) + " to make the data, then "
             + memoryText(memory.data) + " of data and " + memoryText(memory.perWorker) + " for the largest run, \(memory.largestSeries) "
             + "with \(memory.largestParameters) parameters" + (memory.workers > 1 ? ", on each of \(memory.workers) threads" : "")
-            + "), more than " + budget.description(threads: threads) + "; use "
+            + "), more than " + budget.description(threads: memory.workers) + "; use "
             + (memory.making > memory.data + training ? "fewer samples or features" : "smaller models, fewer features or fewer --threads")
     }
     return nil

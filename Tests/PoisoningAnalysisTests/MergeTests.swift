@@ -104,6 +104,18 @@ struct MergeTests {
                 try mergePartialResults([("a", one), ("b", withFirstRun(run))])
             }
         }
+        // Review r19c, finding 3: an accuracy that is no whole number of the study's test rows,
+        // with a consistent gap, as the run store refuses it (`RunResult.countProblem`).
+        var metrics = original.metrics!
+        metrics[MetricKey.testAccuracy] = 0.1234567
+        metrics[MetricKey.generalizationGap] = train - 0.1234567
+        let offGrid = RunResult(fraction: original.fraction, series: original.series, seed: original.seed, poisonedCount: 0,
+                                realisedFraction: 0, metrics: metrics, divergence: nil)
+        let testRows = Self.study.split.test.count
+        #expect(throws: MergeError.invalidRun(part: "b", index: 1,
+                                              reason: "is impossible: its testAccuracy 0.1234567 is not a whole number of its study's \(testRows) test rows")) {
+            try mergePartialResults([("a", one), ("b", withFirstRun(offGrid))])
+        }
     }
 
     @Test func aSplitIntoMoreShardsThanRunsIsRefusedAtOnceAndMissingShardsAreNamedBriefly() throws {

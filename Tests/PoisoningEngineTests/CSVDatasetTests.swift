@@ -61,6 +61,11 @@ struct CSVDatasetTests {
     @Test func badFilesEndInOneLineWithFileAndLine() {
         #expect(error("") == "d.csv: the file is empty")
         #expect(error("a,b,label\n1,2,x\n3,y\n") == "d.csv:3: has 2 cells, expected 3")
+        // Review r19c, finding 15: blank lines among the rows, and a line of blanks at the end, are
+        // refused in words (pandas skips them); empty lines at the end are read as no rows.
+        #expect(error("a,b,label\n1,2,x\n\n3,4,y\n") == "d.csv:3: is blank; remove the blank lines among the rows (pandas skips them, make-report refuses them)")
+        #expect(error("a,b,label\n1,2,x\n3,4,y\n   \n") == "d.csv:4: is blank; remove the blank lines among the rows (pandas skips them, make-report refuses them)")
+        #expect(error("a\tb\tlabel\n1\t2\tx\n \t\n", ["delimiter": .string("\t")]) == "d.csv:3: has 2 cells, expected 3")
         #expect(error("a,b,label\n1,2,x\n3,oops,y\n") == "d.csv:3: column b is not a number: 'oops'")
         #expect(error("a,b,label\n1,,x\n") == "d.csv:2: column b is empty")
         #expect(error("a,b,label\n1,2,x\n3,4,x\n") == "d.csv: has a single class ('x'); a study needs at least two")

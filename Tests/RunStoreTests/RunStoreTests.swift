@@ -427,6 +427,126 @@ import TestSupport
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder).sorted() == ["runs.sqlite", "runs.sqlite-wal"])
     }
 
+    /// Review r19c, findings 2, 8 and 11: a -wal or -shm beside a store that is hard-linked to
+    /// another file, or that holds what SQLite does not write there, was written into or deleted by
+    /// SQLite (a user's file changed, a 5000-byte -wal removed); a rollback journal beside a store
+    /// failed it with "attempt to write a readonly database". Each is refused in one line, naming
+    /// it, before anything is opened, and keeps its bytes; SQLite's own files pass, and a store with
+    /// a -shm and no -wal is read without creating one.
+    @Test func companionFilesSQLiteDidNotWriteAreRefusedAndKept() throws {
+        let store = try scratchStore()
+        defer { remove(store) }
+        _ = try runStudy(widthStudy([8], fractions: [0, 0.5], seeds: [1], epochs: 5), threads: 1, store: store)
+        store.closeConnections()
+        let folder = URL(fileURLWithPath: store.path).deletingLastPathComponent()
+        let wal = store.path + "-wal", shm = store.path + "-shm", journal = store.path + "-journal"
+        let user = folder.appendingPathComponent("user.txt")
+        let text = Data((1...1000).map { "\($0)\n" }.joined().utf8)
+        try text.write(to: user)
+        /// The refusal of the store, by `RunStore(path:)` and `RunStore(readingAt:)` alike; the folder's files keep their bytes.
+        func refusal() throws -> String? {
+            let before = try contents(of: folder)
+            var reasons = [String?]()
+            for open in [{ _ = try RunStore(path: store.path) }, { _ = try RunStore(readingAt: store.path) }] {
+                do {
+                    try open()
+                    reasons.append(nil)
+                } catch let refusal as RunStoreRefusal {
+                    reasons.append(refusal.reason)
+                }
+            }
+            #expect(try contents(of: folder) == before)
+            #expect(reasons[0] == reasons[1])
+            return reasons[0]
+        }
+        for companion in [wal, shm] {
+            #expect(link(user.path, companion) == 0)
+            #expect(try refusal()?.hasSuffix("\(companion.suffix(4))' beside it has 2 names (hard links), so SQLite would write into another file; "
+                + "move it away") == true)
+            #expect(unlink(companion) == 0)
+        }
+        #expect(FileManager.default.createFile(atPath: wal, contents: Data((0..<5000).map { UInt8(truncatingIfNeeded: $0 &* 7919) })))
+        #expect(try refusal()?.hasSuffix("-wal' beside it does not hold what SQLite writes in its -wal file, so it is not the store's; move it away") == true)
+        #expect(unlink(wal) == 0)
+        #expect(FileManager.default.createFile(atPath: shm, contents: Data((1...5000).map { "\($0)\n" }.joined().utf8)))
+        #expect(try refusal()?.hasSuffix("-shm' beside it does not hold what SQLite writes in its -shm file, so it is not the store's; move it away") == true)
+        #expect(unlink(shm) == 0)
+        #expect(FileManager.default.createFile(atPath: journal, contents: text))
+        #expect(try refusal() == "a leftover 'runs.sqlite-journal' lies beside it (SQLite would replay it into the store); remove it too")
+        #expect(unlink(journal) == 0)
+        #expect(try Data(contentsOf: user) == text)
+
+        // SQLite's own: a -wal that begins with its header, a -shm whose header is version 3007000,
+        // or still all zeros, as a connection that has just made it leaves it for a moment.
+        var walHeader = Data([0x37, 0x7F, 0x06, 0x82, 0x00, 0x2D, 0xE2, 0x18]) + Data(count: 24)
+        #expect(isCompanion(walHeader, kind: "-wal"))
+        walHeader[3] = 0x84
+        #expect(!isCompanion(walHeader, kind: "-wal"))
+        var index = Data(count: 32_768)
+        #expect(isCompanion(index, kind: "-shm"))
+        index.replaceSubrange(0..<4, with: withUnsafeBytes(of: UInt32(3_007_000)) { Data($0) })
+        #expect(isCompanion(index, kind: "-shm"))
+        index[100] = 1
+        #expect(isCompanion(index, kind: "-shm"))
+        index.replaceSubrange(0..<4, with: [0, 0, 0, 0])
+        #expect(!isCompanion(index, kind: "-shm"), "a header of zeros with something after it")
+
+        // A store with a -shm file and no -wal file is read as immutable: no -wal is created.
+        try index.write(to: URL(fileURLWithPath: shm))
+        index.replaceSubrange(0..<4, with: withUnsafeBytes(of: UInt32(3_007_000)) { Data($0) })
+        index[100] = 0
+        try index.write(to: URL(fileURLWithPath: shm))
+        let before = try contents(of: folder)
+        #expect(try RunStore(readingAt: store.path).info().runsByEngineVersion == [engineVersion: 2])
+        #expect(try contents(of: folder) == before)
+    }
+
+    /// `isSQLiteCompanion` of a file holding `bytes`, written to a scratch file.
+    func isCompanion(_ bytes: Data, kind: String) -> Bool {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("companion-\(UUID().uuidString)").path
+        defer { unlink(path) }
+        _ = FileManager.default.createFile(atPath: path, contents: bytes)
+        return isSQLiteCompanion(path, kind: kind, size: bytes.count)
+    }
+
+    /// Review r19c, finding 7: a build killed before SQLite synced its journal leaves the journal's
+    /// header with 12 zero bytes in place of its magic number; a later opening removed the build's
+    /// empty database but kept that journal, and warned about it on every run after. A journal with
+    /// that header (bytes as a killed build left them), beside its build's database or alone, is
+    /// removed with it; one of other content, or hard-linked, is kept with a warning.
+    @Test func aKilledBuildsUnsyncedJournalIsRemovedWithItsDatabase() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("run-store-journal-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        /// The id of a process that has ended.
+        func endedProcessID() throws -> Int32 {
+            let ended = Process()
+            ended.executableURL = URL(fileURLWithPath: "/bin/true")
+            try ended.run()
+            ended.waitUntilExit()
+            return ended.processIdentifier
+        }
+        // Zeros for the magic number and the record count, a nonce, the database's size 0, sector
+        // size 512 and page size 4096, then zeros to the sector's end: 512 bytes.
+        let header = Data(count: 12) + Data([0x66, 0x70, 0xF0, 0x1E, 0, 0, 0, 0, 0, 0, 0x02, 0, 0, 0, 0x10, 0]) + Data(count: 484)
+        let (built, alone, foreign, linked) = (try endedProcessID(), try endedProcessID(), try endedProcessID(), try endedProcessID())
+        let name = { (suffix: String) in folder.appendingPathComponent("runs.sqlite.new-" + suffix) }
+        try Data().write(to: name("\(built)"))
+        try header.write(to: name("\(built)-journal"))
+        try header.write(to: name("\(alone)-journal"))
+        var odd = header
+        odd[23] = 0x03   // sector size 515
+        try odd.write(to: name("\(foreign)-journal"))
+        try header.write(to: folder.appendingPathComponent("user.bin"))
+        #expect(link(folder.appendingPathComponent("user.bin").path, name("\(linked)-journal").path) == 0)
+        let store = try RunStore(path: folder.appendingPathComponent("runs.sqlite").path)
+        store.closeConnections()
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+            == ["runs.sqlite", "runs.sqlite.new-\(foreign)-journal", "runs.sqlite.new-\(linked)-journal", "user.bin"].sorted())
+        #expect(store.leftoverWarnings.count == 2 && store.leftoverWarnings.allSatisfy { $0.hasSuffix("does not prove it one; it was left as it is") })
+        #expect(try Data(contentsOf: folder.appendingPathComponent("user.bin")) == header)
+    }
+
     /// Issue 19, section 9: a store whose table was dropped or lost a column, or whose file was cut
     /// short or has an impossible page size, is refused when it is opened, not at its first read.
     @Test func aDamagedStoreIsRefusedWhenOpened() throws {

@@ -40,6 +40,13 @@ struct StudyFileTests {
         #expect(error("seeds: [1.0]\n") == "s.yaml:1:1: seeds: expected a list of integers, and entry 1 is a number: 1.0")
         #expect(error("seeds: [1, 1e2]\n") == "s.yaml:1:1: seeds: expected a list of integers, and entry 2 is a number: 100.0")
         #expect(error("seeds: abc\n") == "s.yaml:1:1: seeds: expected a list of integers, not a string (abc)")
+        // Review r19c: a seed of 2^64 - 1 was called "a number: 1.8e+19"; it is out of range.
+        #expect(error("seeds: [18446744073709551615]\n")
+            == "s.yaml:1:1: seeds: each value must lie in [0, 9223372036854775807]; entry 1, 1.8446744073709552e+19, is out of range")
+        #expect(error("seeds: [1, -18446744073709551616]\n")
+            == "s.yaml:1:1: seeds: each value must lie in [0, 9223372036854775807]; entry 2, -1.8446744073709552e+19, is out of range")
+        #expect(error("seeds: 18446744073709551615\n")
+            == "s.yaml:1:1: seeds: each value must lie in [0, 9223372036854775807]; 1.8446744073709552e+19 is out of range")
         #expect(error("fractions: [0, .5, 5e-1]\n") == "s.yaml:1:1: fractions: values must not repeat")
     }
 

@@ -194,6 +194,13 @@ import TestSupport
         #expect(outputFolderProblem(parent.appendingPathComponent("out").path)
             == "\(expectedQuotedPath(parent.path + "/.make-report")) is not a folder; make-report keeps the output folder's lock and staging folder there")
         try FileManager.default.removeItem(at: parent.appendingPathComponent(".make-report"))
+        // A symbolic link to a folder is named as such (review r19c: it was called "not a folder").
+        try FileManager.default.createDirectory(at: parent.appendingPathComponent("elsewhere"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: parent.appendingPathComponent(".make-report").path, withDestinationPath: "elsewhere")
+        #expect(outputFolderProblem(parent.appendingPathComponent("out").path)
+            == "\(expectedQuotedPath(parent.path + "/.make-report")) is a symbolic link, not a folder; make-report keeps the output folder's lock "
+            + "and staging folder there")
+        try FileManager.default.removeItem(at: parent.appendingPathComponent(".make-report"))
         // A newline in the folder's name is shown escaped, not as a line break (review r19b, finding 15).
         let oddName = parent.appendingPathComponent("a\nb")
         try FileManager.default.createDirectory(at: oddName, withIntermediateDirectories: true)

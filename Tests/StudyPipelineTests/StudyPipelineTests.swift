@@ -296,15 +296,9 @@ import TestSupport
         let remover = Remover()
         let finished = DispatchSemaphore(value: 0)
         Thread {
-            // As a run's end removes it (`SharedFolder.removeIfEmpty`): an exclusive lock on the parent
-            // folder, taken without waiting, then rmdir(2).
-            let parentPath = parent.path
+            // As a run's end removes it (`SharedFolder.removeIfEmpty`): rmdir(2).
             while !remover.state.withLock({ $0.stop }) {
-                let descriptor = open(parentPath, O_RDONLY | O_DIRECTORY)
-                if descriptor >= 0, flock(descriptor, LOCK_EX | LOCK_NB) == 0, rmdir(work) == 0 {
-                    remover.state.withLock { $0.removals += 1 }
-                }
-                if descriptor >= 0 { close(descriptor) }
+                if rmdir(work) == 0 { remover.state.withLock { $0.removals += 1 } }
             }
             finished.signal()
         }.start()
@@ -322,6 +316,24 @@ import TestSupport
         #expect(failures == [])
         #expect(remover.state.withLock { $0.removals } > 0, "the race was not replayed")
         #expect(!FileManager.default.fileExists(atPath: work))
+    }
+
+    /// Review r19c, finding 1: `flock DIR make-report run ...` hung for ever, the run waiting for a
+    /// lock on the parent folder that its own parent process held (any other holder made it wait
+    /// too). The work folder is now made without a lock on a folder the tool does not own: with an
+    /// exclusive flock(2) held on the parent, a writer takes and drops its folder at once.
+    @Test func aLockHeldOnTheParentFolderBlocksNoWriter() throws {
+        let parent = pipeline.scratch().deletingLastPathComponent()
+        defer { try? FileManager.default.removeItem(at: parent) }
+        try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
+        let descriptor = open(parent.path, O_RDONLY | O_DIRECTORY)
+        #expect(descriptor >= 0)
+        defer { close(descriptor) }
+        #expect(flock(descriptor, LOCK_EX | LOCK_NB) == 0)
+        let started = Date()
+        let folder = try StagedOutputFolder(path: parent.appendingPathComponent("out").path)
+        #expect(Date().timeIntervalSince(started) < 20, "a lock on the parent folder held the writer")
+        withExtendedLifetime(folder) {}
     }
 
     @Test func aFailedWriteLeavesThePreviousSetAndNoStagingFolder() throws {
@@ -547,6 +559,19 @@ import TestSupport
         #expect(problem == "the study needs about 48 MiB (55 KiB to make the data, then 23 KiB of data and 198 KiB for the largest run, "
             + "MLP 16 with 261 parameters, on each of 2 threads), more than half of this machine's 97 MiB memory; "
             + "use smaller models, fewer features or fewer --threads")
+
+        // Review r19c, finding 10: --threads 60 on 12 runs trains on 12 threads, and an address-space
+        // limit reserves 64 MiB for each of those 12, not of the 60 asked for (which refused a study
+        // that fits).
+        let many = estimatedStudyMemory(study.design, sizes: study.split.sizes, threads: 60, makingBytes: making)
+        #expect(many.workers == 12)
+        let fitting = MemoryBudget(physicalMemory: 1 << 40,
+                                   limits: MemoryLimits(addressSpace: UInt64((many.total + addressSpaceReserveBytes(threads: 12)).rounded(.up))))
+        #expect(fitting.bytes(threads: 60) < many.total, "the limit must refuse the study when 60 threads are reserved for")
+        #expect(studySizeProblem(study, threads: 60, maximumRuns: 100, makingBytes: making, budget: fitting) == nil)
+        let tight = MemoryBudget(physicalMemory: 1 << 40,
+                                 limits: MemoryLimits(addressSpace: UInt64(many.total + addressSpaceReserveBytes(threads: 12)) - 1024))
+        #expect(studySizeProblem(study, threads: 60, maximumRuns: 100, makingBytes: making, budget: tight)?.contains("on each of 12 threads") == true)
 
         // Data too large to make are refused from the design, before any are drawn: under a 6 GB
         // address-space limit, less 192 MiB for one thread, 8.4 GB of centers and rows do not fit.

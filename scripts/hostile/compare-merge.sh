@@ -272,3 +272,24 @@ case_files_with_the_tools_names_are_not_replaced() {
   refused "^make-report: error: --results: 'bench\.md' is not a benchmark summary make-report wrote" && unchanged . "$before"
 }
 hostile_case files-with-the-tools-names-are-not-replaced case_files_with_the_tools_names_are_not_replaced
+
+# Review r19c, finding 3: merge published a part's accuracy that is no whole number of the study's
+# test rows (0.1234567 of 600), which the run store refuses in a stored run (RunResult.countProblem).
+# Merge applies the same check to every part run.
+case_merge_refuses_an_accuracy_of_no_whole_row_count() {
+  mr --output p --shard 1/2 "${SHARD_STUDY[@]}" && succeeded || return 1
+  mr --output p --shard 2/2 "${SHARD_STUDY[@]}" && succeeded || return 1
+  python3 - <<'PY'
+import json
+part = json.load(open("p/results.part-1-of-2.json"))
+metrics = part["runs"][0]["result"]["metrics"]
+metrics["testAccuracy"] = 0.1234567
+metrics["generalizationGap"] = metrics["trainAccuracy"] - 0.1234567
+json.dump(part, open("p/results.part-1-of-2.json", "w"))
+PY
+  local before; before=$(snapshot .)
+  mr merge p/results.part-1-of-2.json p/results.part-2-of-2.json --output merged
+  refused "^make-report: error: p/results\.part-1-of-2\.json: run 0 is impossible: its testAccuracy 0\.1234567 is not a whole number of its study's [0-9]+ test rows$" &&
+    unchanged . "$before"
+}
+hostile_case merge-refuses-an-accuracy-of-no-whole-row-count case_merge_refuses_an_accuracy_of_no_whole_row_count

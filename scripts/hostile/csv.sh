@@ -255,3 +255,21 @@ case_csv_feature_below_float_range() {
     && unchanged . "$before"
 }
 hostile_case csv-feature-below-float-range case_csv_feature_below_float_range
+
+# Review r19c, finding 15: a blank line among the rows (and a line of blanks at the end), which
+# pandas skips, was refused as "has 1 cells, expected 3". It is still refused (docs/study-files.md,
+# "CSV lines"), in words; empty lines at the end are read as no rows.
+case_csv_blank_lines_are_refused_in_words() {
+  csv_study s
+  { echo "x,y,label"; for i in $(seq 0 29); do echo "$i,$((i % 7)),$((i % 2))"; done; echo; for i in $(seq 30 59); do echo "$i,$((i % 7)),$((i % 2))"; done; } >s/data.csv
+  local before; before=$(snapshot .)
+  mr --study s/study.yaml "${CSV_STUDY[@]}" --output out
+  refused "^make-report: error: .*data\.csv:32: is blank; remove the blank lines among the rows \(pandas skips them, make-report refuses them\)$" &&
+    unchanged . "$before" || return 1
+  sed -i '32d' s/data.csv && printf '   \n' >>s/data.csv
+  mr --study s/study.yaml "${CSV_STUDY[@]}" --output out
+  refused "data\.csv:62: is blank; remove the blank lines" || return 1
+  sed -i '$d' s/data.csv && printf '\n\n' >>s/data.csv
+  mr --study s/study.yaml "${CSV_STUDY[@]}" --output out --quiet && succeeded
+}
+hostile_case csv-blank-lines-are-refused-in-words case_csv_blank_lines_are_refused_in_words

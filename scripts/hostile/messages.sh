@@ -304,3 +304,27 @@ case_failed_writes_to_standard_output() {
   done
 }
 hostile_case failed-writes-to-standard-output case_failed_writes_to_standard_output
+
+# Review r19c, wording: a .make-report that is a symbolic link to a folder was "not a folder"; a
+# seed of 2^64 - 1 was "a number: 1.8e+19", not out of range; an address-space limit's reserve
+# counted threads the runs do not use (finding 10); `bench --results` whose folder is a file
+# measured everything and failed at the final write (finding 13).
+case_r19c_wording() {
+  mkdir elsewhere && ln -s elsewhere .make-report
+  mr "${MESSAGES_STUDY[@]}" --output out
+  refused "^make-report: error: --output: .*\.make-report' is a symbolic link, not a folder; make-report keeps the output folder's lock and staging folder there$" || return 1
+  rm .make-report
+  printf 'seeds: [18446744073709551615]\n' >big.yaml
+  mr run --study big.yaml --dry-run --no-store
+  refused "^make-report: error: big\.yaml:1:1: seeds: each value must lie in \[0, 9223372036854775807\]; entry 1, 1\.8446744073709552e\+19, is out of range$" || return 1
+  # Finding 10: --threads 60 on 15 runs under `ulimit -v 4000000` was refused ("more than the 0
+  # bytes that ... leaves"): the limit's reserve counted 60 threads, the estimate the 15 used.
+  printf 'data: {kind: gaussian-clusters, samples: 2000, features: 10, classes: 4}\nmodels: [{kind: mlp, hidden: [32]}]\nfractions: [0, 0.1, 0.2, 0.3, 0.4]\nseeds: [1, 2, 3]\n' >t15.yaml
+  (ulimit -v 4000000; mr run --study t15.yaml --threads 60 --no-store --dry-run; exit "$RC")
+  RC=$?
+  succeeded || return 1
+  local before; before=$(snapshot .)
+  mr_timed bench --results big.yaml/x.md
+  refused "^make-report: error: --results: 'big\.yaml/x\.md' cannot be written: '.*/big\.yaml' is a file, not a folder$" && within 2 && unchanged . "$before"
+}
+hostile_case r19c-wording case_r19c_wording

@@ -87,22 +87,19 @@ hostile_case no-empty-work-folder-left case_no_empty_work_folder_left
 
 # Review r19b, finding 7: a run opening its default store created .make-report, then its
 # .open-lock: another run's end removing the empty folder at that moment failed the run ("No such
-# file or directory"), 2 in 30 rounds. Creating the folder with a lock file in it, and removing it,
-# now hold a lock on the parent folder (SharedFolder). A loop removes .make-report as runs' ends do,
-# for the whole case, while 30 runs open their store; none may fail.
+# file or directory"), 2 in 30 rounds. A run makes the folder again when it finds it gone as it
+# creates its lock file there (SharedFolder). A loop removes .make-report as runs' ends do, for the
+# whole case, while 30 runs open their store; none may fail.
 case_store_opening_survives_work_folder_removal() {
-  # The remover ends runs as make-report's runs end them (SharedFolder.removeIfEmpty): an exclusive
-  # flock(2) on the parent folder, taken without waiting, then rmdir(2), again and again.
+  # The remover ends runs as make-report's runs end them (SharedFolder.removeIfEmpty): rmdir(2),
+  # again and again.
   python3 -c '
-import fcntl, os, time
+import os, time
 end = time.time() + 600
 while time.time() < end:
-    parent = os.open(".", os.O_RDONLY | os.O_DIRECTORY)
     try:
-        fcntl.flock(parent, fcntl.LOCK_EX | fcntl.LOCK_NB)
         os.rmdir(".make-report")
     except OSError: pass
-    finally: os.close(parent)
 ' &
   local remover=$! round
   for round in $(seq 1 30); do
@@ -114,3 +111,33 @@ while time.time() < end:
   return 0
 }
 hostile_case store-opening-survives-work-folder-removal case_store_opening_survives_work_folder_removal
+
+# Review r19c, finding 1: `flock . make-report run ...` hung for ever, nothing printed: the run
+# asked for a lock on the folder holding .make-report, which its parent process (flock(1)) held,
+# and it waited on itself (`--no-store` too); any other holder made runs wait as long. No lock is
+# taken on a folder the tool does not own: under its parent's lock, and beside another program's,
+# a run goes on at once.
+case_a_lock_on_the_parent_folder_blocks_no_run() {
+  local store
+  for store in --no-store "--store runs.sqlite" ""; do
+    rm -rf o .make-report runs.sqlite
+    # shellcheck disable=SC2086
+    MR_TIMEOUT=60 mr_flocked run "${WORK_STUDY[@]}" --output o $store
+    [ "$RC" = 0 ] || { why "flock . make-report run ${store:-(default store)}: exit $RC (124: hung): $(head -c 200 "$ERR")"; return 1; }
+  done
+  flock -x . sleep 60 &
+  local holder=$!
+  sleep 0.2
+  rm -rf o .make-report
+  MR_TIMEOUT=50 mr run "${WORK_STUDY[@]}" --output o
+  local alive=0; kill -0 "$holder" 2>/dev/null && alive=1
+  kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null
+  [ "$RC" = 0 ] && [ "$alive" = 1 ] || { why "beside flock -x . sleep 60: exit $RC (124: hung), holder alive $alive: $(head -c 200 "$ERR")"; return 1; }
+}
+# mr_flocked ARGS...: `mr` under `flock .`, which holds an exclusive lock on the working folder that
+# the binary inherits (`timeout` runs inside flock, so that a binary that hangs is ended).
+mr_flocked() {
+  flock . timeout -k 5 "${MR_TIMEOUT:-120}" "$MR" "$@" </dev/null >"$OUT" 2>"$ERR"
+  RC=$?
+}
+hostile_case a-lock-on-the-parent-folder-blocks-no-run case_a_lock_on_the_parent_folder_blocks_no_run

@@ -12,7 +12,9 @@ Submits the study as a Slurm job array of N shards, each `make-report run --stud
 writes results.json, the figures and the reports into DIR/output: byte for byte what a
 single-machine `make-report run --study STUDY.yaml` writes.
 
-DIR must be on a file system every node sees, and missing or empty. It receives:
+DIR must be on a file system every node sees, missing or empty, and a folder make-report may
+write DIR/parts and DIR/output in (not inside a published output set or a .make-report folder;
+checked by make-report's dry run before anything is written). It receives:
   shard.sbatch, merge.sbatch   the two batch scripts as submitted (resubmittable by hand)
   logs/                        one log per shard task (both attempts when a task is retried) and the merge's
   parts/                       results.part-K-of-N.json, one per shard
@@ -45,7 +47,8 @@ Options:
   --store-dir PATH       Node-local folder for the tasks' run stores, as seen on the nodes
                          (default: the task's $TMPDIR, else /tmp).
   --sbatch-option OPT    Another sbatch option for every job (e.g. --qos=long, --mem=4G);
-                         repeatable.
+                         repeatable. Not one submit.sh sets itself: --array, --dependency,
+                         --output, --requeue, --open-mode, --cpus-per-task (refused).
   --dry-run              Check the arguments and the study, write DIR's scripts, print the
                          sbatch commands, and submit nothing.
   -h, --help             Show this help.
@@ -146,23 +149,44 @@ for option in "${merge_options[@]}"; do
     --output | --output=*) refuse "the merge writes into DIR/output: give no --output after --" ;;
   esac
 done
+# The options submit.sh sets in the batch scripts, which an --sbatch-option would override (on the
+# command line, sbatch's options win over #SBATCH lines), and for every job, the merge's too.
+for option in "${sbatch_options[@]}"; do
+  case "$option" in
+    --array | --array=* | -a*) owned="--array (the shards' job array: give --shards)" ;;
+    --dependency | --dependency=* | -d*) owned="--dependency (the merge job's on the shards)" ;;
+    --output | --output=* | -o*) owned="--output (the logs in DIR/logs)" ;;
+    --requeue | --no-requeue) owned="--requeue (a shard that Slurm retries resumes from its store)" ;;
+    --open-mode | --open-mode=*) owned="--open-mode (a retried shard's log is appended to)" ;;
+    --cpus-per-task | --cpus-per-task=* | -c*) owned="--cpus-per-task (give submit.sh's own --cpus-per-task)" ;;
+    *) continue ;;
+  esac
+  refuse "--sbatch-option: '$option' would override $owned, which submit.sh sets itself; leave it out"
+done
 [[ "$job_name" =~ ^[A-Za-z0-9._-]+$ ]] || refuse "--job-name: '$job_name' may hold only letters, digits, '.', '_' and '-'"
 
 # The study must parse and be shardable (an adaptive study is not), and N must not exceed its runs,
 # before anything is queued: make-report's dry run checks the study as a shard would and prints its
-# run count ("Dry run: the study has 36 runs ..."). The merge's options must be ones `merge` takes
-# (it parses and checks them, then stops at a part that does not exist: "cannot read ..."), with
-# values the merge will accept for this study (the dry run checks the output options it shares with
-# `merge`, the template against the study's report included), so that a bad one is not found only
-# once the shards are done.
+# run count ("Dry run: the study has 36 runs ..."). It is given the shards' output folder,
+# DIR/parts, and the merge's, DIR/output, so that a folder every shard or the merge would refuse
+# (inside a published output set, or inside .make-report) is refused here, before DIR is written;
+# a dry run creates nothing. The merge's options must be ones `merge` takes (it parses and checks
+# them, then stops at a part that does not exist: "cannot read ..."), with values the merge will
+# accept for this study (the dry run checks the output options it shares with `merge`, the template
+# against the study's report included), so that a bad one is not found only once the shards are done.
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 status=0
-message=$("$binary" run --study "$study" --shard 1/1 --dry-run --no-store --quiet --output "$scratch/check" 2>&1) || status=$?
+message=$("$binary" run --study "$study" --shard 1/1 --dry-run --no-store --quiet --output "$output/parts" 2>&1) || status=$?
 if [ "$status" -ne 0 ]; then
   message=${message##*$'\n'}
-  refuse "the study '$study' is refused: ${message#make-report: error: }"
+  message=${message#make-report: error: }
+  [[ "$message" != --output:* ]] || refuse "the shards' folder is refused: $message"
+  refuse "the study '$study' is refused: $message"
 fi
+status=0
+folder_message=$("$binary" run --study "$study" --shard 1/1 --dry-run --no-store --quiet --output "$output/output" 2>&1) || status=$?
+[ "$status" -eq 0 ] || refuse "the merge's folder is refused: ${folder_message##*$'\n'make-report: error: }"
 if [ ${#merge_options[@]} -gt 0 ]; then
   status=0
   merge_message=$("$binary" merge "${merge_options[@]}" --output "$scratch/merge-check" -- "$scratch/unwritten-part.json" 2>&1) || status=$?
@@ -172,7 +196,7 @@ if [ ${#merge_options[@]} -gt 0 ]; then
   output_options=()
   for option in "${merge_options[@]}"; do [ "$option" = --quiet ] || output_options+=("$option"); done
   status=0
-  merge_message=$("$binary" run --study "$study" --shard 1/1 --dry-run --no-store --quiet --output "$scratch/check" \
+  merge_message=$("$binary" run --study "$study" --shard 1/1 --dry-run --no-store --quiet --output "$output/output" \
     "${output_options[@]}" 2>&1) || status=$?
   merge_message=${merge_message##*$'\n'}
   [ "$status" -eq 0 ] || refuse "the merge options after -- are refused: ${merge_message#make-report: error: }"
