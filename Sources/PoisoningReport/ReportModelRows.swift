@@ -133,10 +133,13 @@ extension ReportModel {
         SeriesTable(series: headers, fractions: rows.map(\.fraction)) { series, fraction in rows[fraction].cells[series] }
     }
 
-    /// Each attack's own metrics, by fraction, over the series that have them. The threshold τ has a
-    /// column for every gradient-canceling series: where its target has no threshold, the cell says so.
+    /// Each attack's own metrics, then those of the study's measurements (`measure:`), by fraction,
+    /// over the series that have them (a measured metric no series has, such as the curvature of
+    /// poisoned rows in a study that poisons none, has no table). The threshold τ has a column for
+    /// every gradient-canceling series: where its target has no threshold, the cell says so.
     static func attackMetricTables(of results: StudyResults, fractions: [Double]) -> [AttackMetricTable] {
-        results.attackMetrics.map { metric in
+        let measured = (results.measuredMetrics ?? []).filter { metric in results.points.contains { $0.metric(metric.key) != nil } }
+        return (results.attackMetrics + measured).map { metric in
             let isTau = metric.key == MetricKey.poisonabilityThreshold
             let columns = results.series.indices.filter { series in
                 isTau ? results.config.attacks[results.series[series].attack].value(at: "kind") == .string(GradientCanceling.kind)
