@@ -45,19 +45,17 @@ public enum InputCurvatureMeasurement: RunMeasurement {
     /// triggered test rows, and the clean rows' alignment with the trigger.
     public static func metrics(triggered: Bool) -> [MetricInfo] {
         let top = "top eigenvalue of the mean input Hessian of the loss"
-        let always = [
-            MetricInfo(key: MetricKey.inputCurvatureTopClean, name: "Input curvature, clean test rows", meaning: top + " over the clean test rows"),
-            MetricInfo(key: MetricKey.inputCurvatureTopPoisoned, name: "Input curvature, poisoned training rows",
-                       meaning: top + " over the training rows the attack poisoned"),
-        ]
-        guard triggered else { return always }
-        return always + [
-            MetricInfo(key: MetricKey.inputCurvatureTopTriggered, name: "Input curvature, triggered test rows",
-                       meaning: top + " over the test rows of other classes than the target, with the trigger"),
-            MetricInfo(key: MetricKey.inputCurvatureTriggerAlignment, name: "Curvature alignment with the trigger",
-                       meaning: "|cos| of the angle between the trigger's direction and the top eigenvector of the mean input Hessian "
-                           + "of the loss over the clean test rows (for a random direction about √(2 / (π · features)))"),
-        ]
+        let clean = MetricInfo(key: MetricKey.inputCurvatureTopClean, name: "Input curvature, clean test rows",
+                               meaning: top + " over the clean test rows")
+        let poisoned = MetricInfo(key: MetricKey.inputCurvatureTopPoisoned, name: "Input curvature, poisoned training rows",
+                                  meaning: top + " over the training rows the attack poisoned")
+        guard triggered else { return [clean, poisoned] }
+        let stamped = MetricInfo(key: MetricKey.inputCurvatureTopTriggered, name: "Input curvature, triggered test rows",
+                                 meaning: top + " over the test rows of other classes than the target, with the trigger")
+        let alignment = MetricInfo(key: MetricKey.inputCurvatureTriggerAlignment, name: "Curvature alignment with the trigger",
+                                   meaning: "|cos| of the angle between the trigger's direction and the top eigenvector of the mean input "
+                                       + "Hessian of the loss over the clean test rows (for a random direction about √(2 / (π · features)))")
+        return [clean, stamped, poisoned, alignment]
     }
 
     /// λ over the clean test rows, the triggered test rows and the poisoned training rows, and the
