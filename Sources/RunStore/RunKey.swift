@@ -4,8 +4,10 @@ import PoisoningEngine
 /// The store keys of a study's runs. A key is the SHA-256 of everything that determines a run's
 /// result: the engine version, a fingerprint of the data (every feature and label of the split, so
 /// a CSV file edited in place gets new keys), the run's model, attack and defense settings, the
-/// training settings, the poison fraction and the seed. The series' index and label are not in it,
-/// so adding a width or a seed to a study reuses every run it already had.
+/// training settings, the poison fraction and the seed, and the study's measurements (`measure:`)
+/// when it names any (so a measured run is never taken for an unmeasured one, nor the reverse, and
+/// the keys of a study without measurements are those it always had). The series' index and label
+/// are not in it, so adding a width or a seed to a study reuses every run it already had.
 public struct RunKeys: Sendable {
     /// One key per entry of `Study.runSpecs`.
     public let keys: [String]
@@ -21,13 +23,14 @@ public struct RunKeys: Sendable {
             (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? value.description
         }
         let models = study.config.models.map(text), attacks = study.config.attacks.map(text), defenses = study.config.defenses.map(text)
+        let measure = study.config.measure.isEmpty ? [] : ["measure \(study.config.measure.joined(separator: ","))"]
         keys = study.runSpecs.map { spec in
             let series = study.series[spec.series]
-            let description = [
+            let description = ([
                 "engine \(engineVersion)", "data \(data)", "model \(models[series.model])", "attack \(attacks[series.attack])",
                 "defense \(defenses[series.defense])", "training \(training)",
                 "fraction \(spec.fraction.bitPattern)", "seed \(spec.seed)",
-            ].joined(separator: "\n")
+            ] + measure).joined(separator: "\n")
             return SHA256.hexDigest(of: Array(description.utf8))
         }
     }

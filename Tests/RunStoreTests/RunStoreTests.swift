@@ -37,6 +37,12 @@ import TestSupport
         config.data = .mapping([ParameterEntry(key: "kind", value: .string(GaussianClusters.kind)),
                                 ParameterEntry(key: "samples", value: .int(700))])
         #expect(Set(RunKeys(study: try Study(config)).keys).isDisjoint(with: keys))
+        // Measurements: every key changes, and an empty list is none.
+        var measured = study.config
+        measured.measure = ["input-curvature"]
+        #expect(Set(RunKeys(study: try Study(measured)).keys).isDisjoint(with: keys))
+        measured.measure = []
+        #expect(RunKeys(study: try Study(measured)).keys == keys)
     }
 
     @Test func aSweepThroughTheStoreGivesTheSameResultsAndTrainsOnlyWhatIsMissing() throws {
