@@ -73,6 +73,16 @@ CASES = [
     ("a component's parameter (components are open)", "/config/models/0/width", "set", 3),
     ("a component without its kind", "/config/data/kind", "remove", None),
     ("a claim verdict", "/findings/sharpTransition", "set", "yes"),
+    ("a measurement", "/config/measure", "set", ["input-curvature"]),
+    ("an unknown measurement", "/config/measure", "set", ["curvature"]),
+    ("an empty list of measurements", "/config/measure", "set", []),
+    ("an input curvature above 1", "/runs/0/metrics/inputCurvatureTopClean", "set", 12.5),
+    ("a negative input curvature", "/runs/0/metrics/inputCurvatureTopPoisoned", "set", -0.5),
+    ("a curvature alignment above 1", "/runs/0/metrics/inputCurvatureTriggerAlignment", "set", 1.5),
+    ("a mean input curvature above 1", "/points/0/metrics/inputCurvatureTopTriggered", "set", {"mean": 3.5, "std": 0.5}),
+    ("the measured metrics", "/measuredMetrics", "set",
+     [{"key": "inputCurvatureTopClean", "name": "Input curvature, clean test rows", "meaning": "top eigenvalue", "hasBaseline": False}]),
+    ("an empty list of measured metrics", "/measuredMetrics", "set", []),
 ]
 
 

@@ -48,6 +48,11 @@ enum DefenseRole: ComponentRole {
     static var kinds: [String] { Registry.defenses.map { $0.kind } }
 }
 
+/// Measurements (`Registry.measurements`).
+enum MeasurementRole: ComponentRole {
+    static var kinds: [String] { Registry.measurements.map { $0.kind } }
+}
+
 /// A registered component kind on the command line; `--help` lists the kinds of the registry.
 struct ComponentKind<Role: ComponentRole>: ExpressibleByArgument, Sendable {
     /// The kind, e.g. "class-flip".

@@ -14,7 +14,8 @@ struct StudyCommand: ParsableCommand {
             \(Registry.datasets.map { $0.kind }.joined(separator: ", ")); models \(Registry.models.map { $0.kind }.joined(separator: ", ")); \
             attacks \(Registry.attacks.map { $0.kind }.joined(separator: ", ")); defenses \
             \(Registry.defenses.map { $0.kind }.joined(separator: ", ")); targets (a top-level `targets:` list that \
-            gradient-canceling names by label) \(Registry.targets.map { $0.kind }.joined(separator: ", ")). Save it, edit it and run it with \
+            gradient-canceling names by label) \(Registry.targets.map { $0.kind }.joined(separator: ", ")); measurements (a top-level \
+            `measure:` list, none by default) \(Registry.measurements.map { $0.kind }.joined(separator: ", ")). Save it, edit it and run it with \
             `make-report run --study FILE`; paths in it are relative to its folder.
             """)
 

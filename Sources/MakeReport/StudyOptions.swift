@@ -8,7 +8,7 @@ import StudyPipeline
 /// study's value as default), the key of the study document it sets, and how a study's value is
 /// written back as an option in the command that regenerates a report.
 enum StudyOption: String, CaseIterable {
-    case widths, attacks, defenses, fractions, seeds, epochs, lr, batchSize = "batch-size"
+    case widths, attacks, defenses, fractions, seeds, measure, epochs, lr, batchSize = "batch-size"
     case samples, features, classes, clusterStd = "cluster-std", centerScale = "center-scale"
     case trainFraction = "train-fraction", dataSeed = "data-seed", confidence, replicates, bootstrapSeed = "bootstrap-seed"
 
@@ -23,6 +23,7 @@ enum StudyOption: String, CaseIterable {
         case .defenses: "defenses"
         case .fractions: "fractions"
         case .seeds: "seeds"
+        case .measure: "measure"
         case .epochs: "training.epochs"
         case .lr: "training.learning-rate"
         case .batchSize: "training.batch-size"
@@ -47,6 +48,8 @@ enum StudyOption: String, CaseIterable {
         case .defenses: "Defense kinds, comma-separated, each with its default parameters; replaces the study's defenses."
         case .fractions: "Poison fractions in [0, 1], comma-separated; up to 10 for attacks that add rows (gradient-canceling)."
         case .seeds: "Seeds, comma-separated; each drives initialisation, shuffling and the attack's random choices."
+        case .measure: "Measurements every run records beyond its metrics, comma-separated; replaces the study's. "
+            + Registry.measurements.map { "\($0.kind): \($0.summary)" }.joined(separator: " ")
         case .epochs: "Training epochs per run."
         case .lr: "SGD learning rate, no momentum, no weight decay."
         case .batchSize: "Mini-batch size; the last partial batch of an epoch is kept."
@@ -66,7 +69,7 @@ enum StudyOption: String, CaseIterable {
 
     /// The option's help: what it sets and the reference study's value.
     var help: ArgumentHelp {
-        ArgumentHelp("\(summary) (default: \(optionForm(of: StudyOption.referenceDocument)?.text ?? "-"))")
+        ArgumentHelp("\(summary) (default: \(optionForm(of: StudyOption.referenceDocument)?.text ?? "none"))")
     }
 
     /// Whether the option sets a parameter of the Gaussian-cluster data.
@@ -126,6 +129,7 @@ struct StudyOptions: ParsableArguments {
         case .defenses: sweep.defenses.map { .list($0.values.map { StudyConfig.component($0.kind) }) }
         case .fractions: sweep.fractions.map { .list($0.values.map(ParameterValue.double)) }
         case .seeds: sweep.seeds.map { .list($0.values.map { .int(Int(clamping: $0)) }) }
+        case .measure: sweep.measure.map { .list($0.values.map { .string($0.kind) }) }
         case .epochs: training.epochs.map(ParameterValue.int)
         case .lr: training.lr.map(ParameterValue.double)
         case .batchSize: training.batchSize.map(ParameterValue.int)
@@ -212,6 +216,8 @@ struct SweepOptions: ParsableArguments {
     var fractions: CommaList<Double>?
     @Option(name: .customLong(StudyOption.seeds.rawValue), help: StudyOption.seeds.help, transform: wholeNumberListOption)
     var seeds: CommaList<UInt64>?
+    @Option(name: .customLong(StudyOption.measure.rawValue), help: StudyOption.measure.help)
+    var measure: CommaList<ComponentKind<MeasurementRole>>?
     @Flag(help: ArgumentHelp("Make the study adaptive: start with its seeds, add 3 at a time up to 40 until its threshold trend and threshold differences "
                              + "are resolved by a group-sequential rule (the study file's seeds: {start, step, max, until}; refused when the "
                              + "file's seeds are already such a block)."))

@@ -81,6 +81,9 @@ public struct StudyResults: Sendable, Codable, Equatable {
     public let series: [SeriesDescription]
     /// The metrics the attacks add to their runs.
     public let attackMetrics: [MetricInfo]
+    /// The metrics the study's measurements (`measure:`) add to its runs; nil (absent from JSON) when
+    /// the study asks for none.
+    public let measuredMetrics: [MetricInfo]?
     /// Whether the study has a defense other than `none` (`StudyLayout.hasDetection`); true also for
     /// defenses that score no rows, such as `weight-decay`, whose runs carry no detection metrics.
     public let hasDetection: Bool
@@ -126,6 +129,7 @@ public struct StudyResults: Sendable, Codable, Equatable {
         data = DataSummary(study)
         series = study.series
         attackMetrics = study.attackMetrics
+        measuredMetrics = study.measuredMetrics.isEmpty ? nil : study.measuredMetrics
         hasDetection = study.hasDetection
         self.runs = study.withCleanBaselines(runs)
         points = aggregate(self.runs, fractions: config.fractions, seriesCount: series.count)

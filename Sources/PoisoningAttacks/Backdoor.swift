@@ -266,6 +266,21 @@ public struct Backdoor: PoisoningAttack {
                 }
             }
         }
+
+        /// stamp(x̄) - x̄ for the mean x̄ of the rows of `data` (in Double, rounded to Float; the trigger
+        /// is applied to x̄ in Float as to a row): the trigger's displacement of their mean, which is its
+        /// mean displacement of them.
+        func displacement(ofMeanOf data: Dataset) -> [Float] {
+            let d = data.featureCount
+            var sums = [Double](repeating: 0, count: d)
+            for row in 0..<data.count {
+                for j in 0..<d { sums[j] += Double(data.features[row * d + j]) }
+            }
+            let mean = sums.map { Float($0 / Double(max(data.count, 1))) }
+            var stamped = Dataset(features: mean, labels: [0], featureCount: d, classCount: data.classCount)
+            apply(to: &stamped, rows: [0])
+            return zip(stamped.features, mean).map { $0 - $1 }
+        }
     }
 
     /// The trigger for training rows `train` under `seed` (the seed only draws a blend's pattern).
@@ -402,9 +417,14 @@ public struct Backdoor: PoisoningAttack {
         }
         let others = split.test.labels.indices.filter { split.test.labels[$0] != target }
         var triggered = split.test.rows(others)
+        let displacement = stamp.displacement(ofMeanOf: triggered)
         stamp.apply(to: &triggered, rows: triggered.labels.indices)
         triggered.labels = triggered.labels.map { _ in target }
         return PoisonedTrainingSet(data: poisoned, trueLabels: train.labels, poisonedRows: chosen,
-                                   evaluations: [AttackEvaluation(metric: metrics[0], inputs: triggered)], saturated: asked > candidates.count)
+                                   evaluations: [AttackEvaluation(metric: metrics[0], inputs: triggered)], saturated: asked > candidates.count,
+                                   triggered: TriggeredInputs(rows: triggered, displacement: displacement))
     }
+
+    /// It stamps a trigger, whose response the study-level measurements can measure.
+    public var hasTrigger: Bool { true }
 }

@@ -34,6 +34,9 @@ public protocol PoisoningAttack: StudyComponent {
     /// Whether it adds poisons to the clean rows rather than changing some of them: its budget is
     /// then poisons per clean row and may exceed 1 (false by default).
     var addsRows: Bool { get }
+    /// Whether it stamps a trigger and hands the run its triggered test rows
+    /// (`PoisonedTrainingSet.triggered`), for the study-level measurements (false by default).
+    var hasTrigger: Bool { get }
     /// The memory `poison` takes on a run of `sizes`: what its poisoned set holds beyond the clean
     /// split it shares, and its scratch (models it trains included).
     func memoryNeed(_ sizes: RunSizes) -> MemoryNeed
@@ -46,6 +49,8 @@ extension PoisoningAttack {
     public var knowledge: AttackerKnowledge? { nil }
     /// False by default: the attack changes existing rows.
     public var addsRows: Bool { false }
+    /// False by default: the attack stamps no trigger.
+    public var hasTrigger: Bool { false }
     /// None by default: it runs on any sizes.
     public func problem(classCount: Int, featureCount: Int) -> (key: String, message: String)? { nil }
     /// None by default: it runs on any split.

@@ -6,8 +6,8 @@ import PoisoningTheory
 import PoisoningUtilities
 
 /// Every kind of component a study can name, one registration line each. Adding a data set, a
-/// model, an attack or a defense is one new file with a type conforming to its protocol, plus its
-/// line here.
+/// model, an attack, a defense or a measurement is one new file with a type conforming to its
+/// protocol, plus its line here.
 public enum Registry {
     /// Data sets.
     public static let datasets: [any DatasetSource.Type] = [
@@ -55,6 +55,10 @@ public enum Registry {
         DPSGD.self,
         InputGradientPenaltyDefense.self,
         InputCurvatureFilter.self,
+    ]
+    /// Measurements a study may ask of every run (`measure:`).
+    public static let measurements: [any RunMeasurement.Type] = [
+        InputCurvatureMeasurement.self,
     ]
 }
 

@@ -137,8 +137,11 @@ struct PreparedRun {
             metrics[MetricKey.detectionAUROC] = detection.auroc
             metrics[MetricKey.detectionTPRAt5FPR] = detection.tprAt5FPR
         }
+        for measurement in study.design.measurements {
+            metrics.merge(measurement.measure(model, test: study.split.test, poisoned: poisoned, seed: spec.seed)) { $1 }
+        }
         assert(Set(metrics.keys).isSubset(of: study.recordableMetrics(of: spec.series)),
-               "a run records a metric its attack or defense does not declare")
+               "a run records a metric its attack, defense or measurements do not declare")
         return RunResult(fraction: spec.fraction, series: spec.series, seed: spec.seed, poisonedCount: poisonedCount,
                          realisedFraction: realisedFraction(poisonedCount, study: study), metrics: metrics, divergence: nil,
                          saturated: poisoned.saturated, targets: targets)

@@ -9,12 +9,14 @@ import PoisoningUtilities
 /// trained, alone or packed, and measured): every run's kept memory (its attack's and its defense's)
 /// plus the largest of the attack's and the defense's working memory, the training of the run's model
 /// (packed when `executeRuns` packs these runs), and measuring it (its parameters, a prediction per
-/// row and a workspace).
-public func estimatedRunBytes(_ sizes: RunSizes, attack: any PoisoningAttack, defense: any TrainingSetDefense, runs: Int) -> Double {
+/// row and a workspace, or the study's `measurements` when one needs more).
+public func estimatedRunBytes(_ sizes: RunSizes, attack: any PoisoningAttack, defense: any TrainingSetDefense, runs: Int,
+                              measurements: [any RunMeasurement.Type] = []) -> Double {
     let attackNeed = attack.memoryNeed(sizes), defenseNeed = defense.memoryNeed(sizes)
     let packed = (sizes.model as? NetworkShape).flatMap { runs >= packingMinimum && packable($0, widest: packingWidest) ? $0 : nil }
     let training = packed.map { packedTrainingBytes($0, rows: sizes.split.trainRows, settings: sizes.settings, runs: runs) }
         ?? sizes.trainingBytes
-    let measuring = sizes.parameterBytes + sizes.model.evaluationBytes(rows: max(sizes.split.trainRows, sizes.split.testRows))
+    let measuring = sizes.parameterBytes + max(sizes.model.evaluationBytes(rows: max(sizes.split.trainRows, sizes.split.testRows)),
+                                               measurements.map { $0.memoryBytes(sizes) }.max() ?? 0)
     return Double(runs) * (attackNeed.kept + defenseNeed.kept) + max(attackNeed.working, defenseNeed.working, training, measuring)
 }

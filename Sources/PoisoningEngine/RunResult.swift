@@ -23,15 +23,15 @@ public let engineVersion = "4"
 // `renyiOrders` (PoisoningModels).
 extension MetricKey {
     /// The values a metric can take: the gap and an attack's excess over the clean model lie in
-    /// [-1, 1]; the loss, the stopping epoch, ε, a threshold τ, gradient norms and parameter distances in
-    /// [0, `largestUnboundedValue`]; the Rényi order in
+    /// [-1, 1]; the loss, the stopping epoch, ε, a threshold τ, gradient norms, parameter distances and
+    /// input-curvature eigenvalues in [0, `largestUnboundedValue`]; the Rényi order in
     /// [1.1, 1024] (`renyiOrders`); every other metric (accuracies, precision, recall, AUROC, removed
     /// fraction, TPR at 5% FPR, the attacks' success rates) is a rate in [0, 1].
     public static func validRange(of key: String) -> ClosedRange<Double> {
         switch key {
         case generalizationGap: -1...1
         case finalLoss, stoppingEpoch, privacyEpsilon, poisonabilityThreshold, targetShift, cleanGradientNorm, mixedGradientNorm,
-             targetDistance: 0...largestUnboundedValue
+             targetDistance, inputCurvatureTopClean, inputCurvatureTopTriggered, inputCurvatureTopPoisoned: 0...largestUnboundedValue
         case privacyOrder: renyiOrders.min()!...renyiOrders.max()!
         case _ where key.hasSuffix(excessSuffix): -1...1
         default: 0...1

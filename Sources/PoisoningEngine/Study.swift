@@ -51,6 +51,8 @@ public struct StudyDesign: Sendable {
     public let defenses: [any TrainingSetDefense]
     /// The target models that attacks aim at.
     public let targets: [any TargetModel]
+    /// The measurements every run records (`measure:`), in the order the study names them.
+    public let measurements: [any RunMeasurement.Type]
 
     /// Reads a study document (a study file, or a configuration made in code) without its data.
     /// Throws a `SpecificationError` naming the key at fault.
@@ -83,7 +85,9 @@ public struct StudyDesign: Sendable {
                                      message: "no model of the study can have targets (kernel-ridge has no τ; softmax regression, MLPs and "
                                          + "linear SVMs do): its runs would measure none (remove targets, or add such a model)")
         }
-        if let problem = Self.capabilityProblem(models: models.map(\.0), attacks: attacks.map(\.0), defenses: defenses.map(\.0)) {
+        let measurements = config.measure.map { kind in Registry.measurements.first { $0.kind == kind }! }
+        if let problem = Self.capabilityProblem(models: models.map(\.0), attacks: attacks.map(\.0), defenses: defenses.map(\.0),
+                                                measurements: measurements) {
             throw SpecificationError(path: problem.path, location: locations.location(of: problem.path), message: problem.message)
         }
         if let above = config.fractions.first(where: { $0 > 1 }),
@@ -127,6 +131,7 @@ public struct StudyDesign: Sendable {
         self.attacks = aimed
         self.defenses = defenses.map(\.0)
         self.targets = targets.map(\.0)
+        self.measurements = measurements
     }
 
     /// `attacks` with each `TargetedAttack` given the target of its label among `targets` (two targets
@@ -158,13 +163,16 @@ public struct StudyDesign: Sendable {
         return aimed
     }
 
-    /// The first attack or defense (attacks first, each in order, for the models in order) that needs a
-    /// capability a model of the study lacks, as its path and a sentence such as "spectral-signature
-    /// needs a model with a representation; kernel-ridge has none"; nil when every pair fits.
+    /// The first attack, defense or measurement (attacks first, then defenses, then `measurements`, each
+    /// in order, for the models in order) that needs a capability a model of the study lacks, as its
+    /// path and a sentence such as "spectral-signature needs a model with a representation;
+    /// kernel-ridge has none"; nil when every pair fits.
     public static func capabilityProblem(models: [any ModelArchitecture], attacks: [any PoisoningAttack],
-                                         defenses: [any TrainingSetDefense]) -> (path: String, message: String)? {
+                                         defenses: [any TrainingSetDefense],
+                                         measurements: [any RunMeasurement.Type] = []) -> (path: String, message: String)? {
         let needs = attacks.enumerated().map { (path: "attacks[\($0)]", kind: type(of: $1).kind, requirements: $1.requirements) }
             + defenses.enumerated().map { (path: "defenses[\($0)]", kind: type(of: $1).kind, requirements: $1.requirements) }
+            + measurements.map { (path: "measure", kind: $0.kind, requirements: $0.requirements) }
         for model in models {
             for need in needs {
                 if let missing = ModelCapability.firstMissing(need.requirements, in: model.capabilities) {
@@ -285,18 +293,25 @@ public struct StudyLayout: Sendable {
         }
     }
 
+    /// The metrics the study's measurements (`measure:`) add to its runs, each once, in the order the
+    /// study names them: those of an attack that stamps a trigger when one of its attacks does.
+    public var measuredMetrics: [MetricInfo] {
+        let triggered = attacks.contains { $0.hasTrigger }
+        return design.measurements.flatMap { $0.metrics(triggered: triggered) }
+    }
+
     /// Whether the study has a defense other than `none`. Only the defenses that score rows (the
     /// filters and detectors) give their runs detection metrics; the report's detection table has
     /// rows only for those (`weight-decay` and `dp-sgd` score none, yet make this true).
     public var hasDetection: Bool { !defenses.allSatisfy { $0 is NoDefense } }
 
-    /// The metrics the runs of series `index` can record: those every run records, its attack's and
-    /// its defense's. A run records no other; it may lack one of its attack's or defense's (a metric
-    /// undefined for the run is absent).
+    /// The metrics the runs of series `index` can record: those every run records, its attack's, its
+    /// defense's and the study's measurements' (for its attack). A run records no other; it may lack
+    /// one of its attack's, defense's or measurements' (a metric undefined for the run is absent).
     public func recordableMetrics(of index: Int) -> Set<String> {
-        let series = series[index]
-        return Set(MetricKey.recordedByEveryRun + attacks[series.attack].metrics.flatMap(\.recorded).map(\.key)
-            + defenses[series.defense].recordedMetrics)
+        let series = series[index], attack = attacks[series.attack]
+        return Set(MetricKey.recordedByEveryRun + attack.metrics.flatMap(\.recorded).map(\.key)
+            + defenses[series.defense].recordedMetrics + design.measurements.flatMap { $0.metrics(triggered: attack.hasTrigger) }.map(\.key))
     }
 }
 

@@ -22,6 +22,8 @@ public struct StudyConfig: Sendable, Equatable, Codable {
     public var defenses: [ParameterValue]
     /// Target models for attacks that aim at one (Gradient Canceling), made per model and seed; none by default.
     public var targets: [ParameterValue]
+    /// The measurements every run records beyond its metrics (`Registry.measurements`, by kind); none by default.
+    public var measure: [String]
     /// Poison fractions, in [0, 1], or up to `maximumFraction` when every attack adds rows.
     public var fractions: [Double]
     /// Seeds; each drives initialisation, shuffling and the attack's random choices. In an adaptive
@@ -48,9 +50,11 @@ public struct StudyConfig: Sendable, Equatable, Codable {
                 fractions: [Double] = [0, 0.01, 0.05, 0.10, 0.15, 0.20, 0.30, 0.40, 0.50],
                 seeds: [UInt64] = [42, 123, 7], training: TrainingSettings = TrainingSettings(),
                 analysis: AnalysisSettings = AnalysisSettings(), planning: PlanningSettings = PlanningSettings(),
-                claims: PublishedClaims? = nil, sequential: SequentialSeeds? = nil, targets: [ParameterValue] = []) {
+                claims: PublishedClaims? = nil, sequential: SequentialSeeds? = nil, targets: [ParameterValue] = [],
+                measure: [String] = []) {
         self.title = title
         self.targets = targets
+        self.measure = measure
         self.sequential = sequential
         self.data = data
         self.models = models
@@ -87,6 +91,7 @@ public struct StudyConfig: Sendable, Equatable, Codable {
             ParameterEntry(key: "defenses", value: .list(defenses)),
         ]
         if !targets.isEmpty { entries.append(ParameterEntry(key: "targets", value: .list(targets))) }
+        if !measure.isEmpty { entries.append(ParameterEntry(key: "measure", value: .list(measure.map(ParameterValue.string)))) }
         entries += [
             ParameterEntry(key: "fractions", value: .list(fractions.map(ParameterValue.double))),
             ParameterEntry(key: "seeds", value: sequential?.document(values: seeds) ?? .list(seeds.map { .int(Int(clamping: $0)) })),
@@ -195,6 +200,18 @@ public struct StudyConfig: Sendable, Equatable, Codable {
                                         help: "Target models that attacks such as gradient-canceling aim at (named by their label, e.g. "
                                             + "\"gradpc 0.5\"), made for each model and seed, by kind: "
                                             + "\(Registry.targets.map { $0.kind }.joined(separator: ", ")) (default: none).")
+        let measurements = Registry.measurements.map { $0.kind }
+        if let raw = reader.value("measure", help: "Measurements every run records beyond its metrics (default: none), among: "
+                                      + Registry.measurements.map { "\($0.kind) (\($0.summary))" }.joined(separator: "; ")) {
+            let items: [ParameterValue] = if case .list(let list) = raw { list } else { [raw] }
+            for item in items {
+                guard case .string(let name) = item, measurements.contains(name) else {
+                    throw reader.error("measure", "unknown measurement \(item); the measurements are \(measurements.joined(separator: ", "))")
+                }
+                guard !config.measure.contains(name) else { throw reader.error("measure", "\(name) is given twice") }
+                config.measure.append(name)
+            }
+        }
         // -0.0 is read as 0 (one clean fraction, printed "0.0%"); a fraction given twice would be one
         // cell of the sweep averaged twice.
         config.fractions = try reader.doubleList("fractions", default: reference.fractions, in: 0...maximumFraction,

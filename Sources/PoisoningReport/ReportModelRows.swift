@@ -133,10 +133,17 @@ extension ReportModel {
         SeriesTable(series: headers, fractions: rows.map(\.fraction)) { series, fraction in rows[fraction].cells[series] }
     }
 
-    /// Each attack's own metrics, by fraction, over the series that have them. The threshold τ has a
-    /// column for every gradient-canceling series: where its target has no threshold, the cell says so.
+    /// Each attack's own metrics, then the rates among those of the study's measurements (`measure:`,
+    /// such as the curvature's alignment with a trigger), by fraction, over the series that have them.
+    /// A measured metric that is no rate (an input-curvature eigenvalue, whose scale spans orders of
+    /// magnitude) does not fit the tables' three decimals: it is in results.json and the CSV tables
+    /// only. The threshold τ has a column for every gradient-canceling series: where its target has
+    /// no threshold, the cell says so.
     static func attackMetricTables(of results: StudyResults, fractions: [Double]) -> [AttackMetricTable] {
-        results.attackMetrics.map { metric in
+        let measured = (results.measuredMetrics ?? []).filter { metric in
+            MetricKey.validRange(of: metric.key) == 0...1 && results.points.contains { $0.metric(metric.key) != nil }
+        }
+        return (results.attackMetrics + measured).map { metric in
             let isTau = metric.key == MetricKey.poisonabilityThreshold
             let columns = results.series.indices.filter { series in
                 isTau ? results.config.attacks[results.series[series].attack].value(at: "kind") == .string(GradientCanceling.kind)

@@ -4,10 +4,11 @@ import PoisoningEngine
 /// The store keys of a study's runs. A key is the SHA-256 of everything that determines a run's
 /// result: the engine version, a fingerprint of the data (every feature and label of the split, so
 /// a CSV file edited in place gets new keys), the run's model, attack and defense settings, the
-/// training settings, the poison fraction and the seed, and in a study with targets (`targets:`) the
-/// targets' settings, which every run measures (`RunResult.targets`; a study without targets keeps
-/// the keys it had). The series' index and label are not in it, so adding a width or a seed to a
-/// study reuses every run it already had.
+/// training settings, the poison fraction and the seed, in a study with targets (`targets:`) the
+/// targets' settings, which every run measures (`RunResult.targets`), and the study's measurements
+/// (`measure:`) when it names any (so a measured run is never taken for an unmeasured one, nor the
+/// reverse); a study without targets or measurements keeps the keys it had. The series' index and
+/// label are not in it, so adding a width or a seed to a study reuses every run it already had.
 public struct RunKeys: Sendable {
     /// One key per entry of `Study.runSpecs`.
     public let keys: [String]
@@ -24,13 +25,14 @@ public struct RunKeys: Sendable {
         }
         let models = study.config.models.map(text), attacks = study.config.attacks.map(text), defenses = study.config.defenses.map(text)
         let targets = study.config.targets.isEmpty ? [] : ["targets \(study.config.targets.map(text).joined(separator: ", "))"]
+        let measure = study.config.measure.isEmpty ? [] : ["measure \(study.config.measure.joined(separator: ","))"]
         keys = study.runSpecs.map { spec in
             let series = study.series[spec.series]
             let description = ([
                 "engine \(engineVersion)", "data \(data)", "model \(models[series.model])", "attack \(attacks[series.attack])",
                 "defense \(defenses[series.defense])", "training \(training)",
                 "fraction \(spec.fraction.bitPattern)", "seed \(spec.seed)",
-            ] + targets).joined(separator: "\n")
+            ] + targets + measure).joined(separator: "\n")
             return SHA256.hexDigest(of: Array(description.utf8))
         }
     }

@@ -39,7 +39,8 @@ public func estimatedStudyMemory(_ design: StudyDesign, sizes: SplitSizes, threa
     let needs = series.map { m, a, d in
         let model = design.models[m].model(for: sizes)
         let run = RunSizes(split: sizes, model: model, settings: config.training, poisonedRows: poisoned)
-        return (bytes: estimatedRunBytes(run, attack: design.attacks[a], defense: design.defenses[d], runs: chunk),
+        return (bytes: estimatedRunBytes(run, attack: design.attacks[a], defense: design.defenses[d], runs: chunk,
+                                             measurements: design.measurements),
                 label: design.seriesLabel(model: m, attack: a, defense: d), parameters: model.parameterCount)
     }
     let largest = needs.max { $0.bytes < $1.bytes }

@@ -155,7 +155,7 @@ public func checkTemplates(_ settings: OutputSettings, study: StudyLayout) throw
         let accuracy = max(chance, 0.9 - spec.fraction)
         var metrics = [MetricKey.testAccuracy: accuracy, MetricKey.trainAccuracy: accuracy, MetricKey.trainCleanAccuracy: accuracy,
                        MetricKey.generalizationGap: 0, MetricKey.finalLoss: 0.5]
-        for metric in study.attackMetrics { metrics[metric.key] = spec.fraction }
+        for metric in study.attackMetrics + study.measuredMetrics { metrics[metric.key] = spec.fraction }
         if !study.series[spec.series].isUndefended { for key in MetricKey.detection { metrics[key] = spec.fraction } }
         return RunResult(fraction: spec.fraction, series: spec.series, seed: spec.seed, poisonedCount: 0, realisedFraction: spec.fraction,
                          metrics: metrics, divergence: nil)

@@ -60,6 +60,7 @@ struct CommandLineTests {
         (["--threads", "0"], "--threads"),
         (["--output", "/proc/make-report-cannot-write-here"], "--output"),
         (["--no-such-option"], "--no-such-option"),
+        (["--measure", "curvature"], "--measure"),
     ])
     func badOptionsFailWithOneLineNamingTheOption(arguments: [String], option: String) throws {
         let folder = temporaryFolder()
@@ -97,6 +98,25 @@ struct CommandLineTests {
         #expect(outcome.standardError.split(separator: "\n").count == 1, "stderr: \(outcome.standardError)")
         #expect(outcome.standardError.contains(option) && outcome.standardError.contains("'\(value)'"), "stderr: \(outcome.standardError)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
+    }
+
+    /// `--measure input-curvature` records the curvature metrics, and the report's command repeats
+    /// the option; asked of a model without input Hessians it is refused in one line naming it.
+    @Test func theMeasureOptionAddsTheCurvatureMetricsOrIsRefused() throws {
+        let folder = temporaryFolder()
+        let outcome = try run(["--widths", "4", "--attacks", "backdoor", "--fractions", "0,0.1", "--seeds", "1", "--epochs", "2",
+                               "--measure", "input-curvature", "--no-store", "--quiet", "--output", folder.path])
+        #expect(outcome.status == 0, "stderr: \(outcome.standardError)")
+        let results = try JSONDecoder().decode(StudyResults.self, from: Data(contentsOf: folder.appendingPathComponent("results.json")))
+        #expect(results.config.measure == ["input-curvature"] && results.runs.allSatisfy { $0.metrics?["inputCurvatureTopClean"] != nil })
+        let markdown = try String(contentsOf: folder.appendingPathComponent("report.md"), encoding: .utf8)
+        #expect(markdown.contains("--measure input-curvature"))
+        let study = folder.appendingPathComponent("ridge.yaml")
+        try "models:\n  - kind: kernel-ridge\n".write(to: study, atomically: true, encoding: .utf8)
+        let refused = try run(["--study", study.path, "--measure", "input-curvature", "--output", folder.appendingPathComponent("ridge").path])
+        #expect(refused.status == 2 && refused.standardError
+            == "make-report: error: --measure: input-curvature needs a model with input Hessian-vector products; kernel-ridge has none\n",
+                "stderr: \(refused.standardError)")
     }
 
     @Test func smallSweepEndToEndThenValidate() throws {
@@ -501,7 +521,7 @@ struct StudyFileCommandTests {
             ("title-201.yaml", "title: \(title.prefix(201))\n", "title-201.yaml:1:1: title: expected at most 200 characters, found 201"),
             ("dup.yaml", "title: a\nseeds: [0, 1]\ntitle: b\n", "dup.yaml:3:1: the key 'title' is given again (first at line 1)"),
             ("seed.yaml", "seeds: [0, 1]\nseed: 3\n", "seed.yaml:2:1: seed: unknown key 'seed', did you mean 'seeds'? (known keys: title, data, models, "
-                + "attacks, defenses, targets, fractions, seeds, training, analysis, planning, claims)"),
+                + "attacks, defenses, targets, measure, fractions, seeds, training, analysis, planning, claims)"),
         ]
         for file in files { try file.text.write(to: folder.appendingPathComponent(file.name), atomically: true, encoding: .utf8) }
         let before = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()

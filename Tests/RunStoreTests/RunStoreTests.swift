@@ -44,6 +44,12 @@ import TestSupport
         #expect(Set(targetedKeys).isDisjoint(with: keys))
         targeted.targets = [.mapping([ParameterEntry(key: "kind", value: .string("label-flip")), ParameterEntry(key: "fraction", value: .double(0.3))])]
         #expect(Set(RunKeys(study: try Study(targeted)).keys).isDisjoint(with: targetedKeys))
+        // Measurements: every key changes, and an empty list is none.
+        var measured = study.config
+        measured.measure = ["input-curvature"]
+        #expect(Set(RunKeys(study: try Study(measured)).keys).isDisjoint(with: keys))
+        measured.measure = []
+        #expect(RunKeys(study: try Study(measured)).keys == keys)
     }
 
     @Test func aSweepThroughTheStoreGivesTheSameResultsAndTrainsOnlyWhatIsMissing() throws {

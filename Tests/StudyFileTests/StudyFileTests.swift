@@ -227,9 +227,9 @@ struct StudyFileTests {
 
     @Test func theUnknownKeyMessageNamesEachKnownKeyOnce() {
         #expect(error("seeds: [0, 1]\nseed: 3\n") == "s.yaml:2:1: seed: unknown key 'seed', did you mean 'seeds'? (known keys: title, data, "
-                + "models, attacks, defenses, targets, fractions, seeds, training, analysis, planning, claims)")
+                + "models, attacks, defenses, targets, measure, fractions, seeds, training, analysis, planning, claims)")
         #expect(error("seeds: {values: [1, 2]}\ncolour: red\n") == "s.yaml:2:1: colour: unknown key 'colour' (known keys: title, data, "
-                + "models, attacks, defenses, targets, fractions, seeds, training, analysis, planning, claims)")
+                + "models, attacks, defenses, targets, measure, fractions, seeds, training, analysis, planning, claims)")
     }
 
     @Test func longStringsAreRefusedWithTheirKey() throws {

@@ -1,0 +1,95 @@
+import PoisoningData
+import PoisoningUtilities
+
+extension MetricKey {
+    /// λ_max of the mean input Hessian of the loss over the clean test rows (`InputCurvatureMeasurement`).
+    public static let inputCurvatureTopClean = "inputCurvatureTopClean"
+    /// λ_max of the mean input Hessian of the loss over the triggered test rows of a backdoor.
+    public static let inputCurvatureTopTriggered = "inputCurvatureTopTriggered"
+    /// λ_max of the mean input Hessian of the loss over the training rows the attack poisoned.
+    public static let inputCurvatureTopPoisoned = "inputCurvatureTopPoisoned"
+    /// |cos| of the angle between the top eigenvector over the clean test rows and a trigger's direction.
+    public static let inputCurvatureTriggerAlignment = "inputCurvatureTriggerAlignment"
+}
+
+/// Input-space curvature of the trained model (after Granziol 2026, who finds that clustered
+/// dirty-label poisons add a rank-one spike, aligned with the poisons, to the Hessian of the loss with
+/// respect to the input): the top eigenpair (λ, v) of the mean input Hessian H̄ = (1/m) Σ_r ∂²ℓ_r/∂x²
+/// over three sets of rows, by power iteration with exact Hessian-vector products
+/// (`InputHessian.meanTop`, `InputHessian.defaultIterations` products from the stream (seed, "input
+/// curvature")):
+/// - the clean test rows (every run): `inputCurvatureTopClean`; for an attack that stamps a trigger
+///   (`PoisonedTrainingSet.triggered`), also |vᵀt| for its eigenvector v and the trigger's unit
+///   direction t (`TriggeredInputs.direction`): `inputCurvatureTriggerAlignment`, in [0, 1], the
+///   direction of the spike. A direction drawn uniformly from the unit sphere in d dimensions has
+///   E|vᵀt| = Γ(d/2) / (√π Γ((d+1)/2)), about √(2 / (π d)) for large d, and the run at fraction 0
+///   measures the clean model's;
+/// - the test rows of the classes other than the target with the trigger:
+///   `inputCurvatureTopTriggered`;
+/// - the training rows the attack poisoned: `inputCurvatureTopPoisoned` (absent when it poisoned
+///   none, as at fraction 0).
+/// For a ReLU network with softmax cross-entropy H_r = J_zᵀ (diag(p) - p pᵀ) J_z does not depend on the
+/// row's label (`InputHessian`), so the labels above only name the rows. The eigenvalues are in the
+/// loss's units per squared input unit, at least 0 (H̄ is positive semi-definite).
+public enum InputCurvatureMeasurement: RunMeasurement {
+    /// "input-curvature".
+    public static let kind = "input-curvature"
+    /// One sentence for help and commented study files.
+    public static let summary = "The top eigenvalue of the mean input Hessian of the loss over the clean test rows, the triggered test "
+        + "rows (backdoors) and the poisoned training rows, and the alignment of the clean rows' top eigenvector with the trigger."
+
+    /// Exact input Hessian-vector products of the trained model.
+    public static let requirements: Set<ModelCapability> = [.inputHessian]
+
+    /// Over the clean test rows and the poisoned training rows; with a trigger also over the
+    /// triggered test rows, and the clean rows' alignment with the trigger.
+    public static func metrics(triggered: Bool) -> [MetricInfo] {
+        let top = "top eigenvalue of the mean input Hessian of the loss"
+        let clean = MetricInfo(key: MetricKey.inputCurvatureTopClean, name: "Input curvature, clean test rows",
+                               meaning: top + " over the clean test rows")
+        let poisoned = MetricInfo(key: MetricKey.inputCurvatureTopPoisoned, name: "Input curvature, poisoned training rows",
+                                  meaning: top + " over the training rows the attack poisoned")
+        guard triggered else { return [clean, poisoned] }
+        let stamped = MetricInfo(key: MetricKey.inputCurvatureTopTriggered, name: "Input curvature, triggered test rows",
+                                 meaning: top + " over the test rows of other classes than the target, with the trigger")
+        let alignment = MetricInfo(key: MetricKey.inputCurvatureTriggerAlignment, name: "Curvature alignment with the trigger",
+                                   meaning: "|cos| of the angle between the trigger's direction and the top eigenvector of the mean input "
+                                       + "Hessian of the loss over the clean test rows (for a random direction about √(2 / (π · features)))")
+        return [clean, stamped, poisoned, alignment]
+    }
+
+    /// λ over the clean test rows, the triggered test rows and the poisoned training rows, and the
+    /// clean rows' alignment with the trigger.
+    public static func measure(_ model: any Classifier, test: Dataset, poisoned: PoisonedTrainingSet, seed: UInt64) -> [String: Double] {
+        let hessians = model.capable((any InputHessianClassifier).self)
+        var metrics = [String: Double]()
+        let clean = top(hessians, test, seed: seed)
+        if let clean { metrics[MetricKey.inputCurvatureTopClean] = clean.value }
+        if let triggered = poisoned.triggered {
+            if let top = top(hessians, triggered.rows, seed: seed) { metrics[MetricKey.inputCurvatureTopTriggered] = top.value }
+            if let clean, let direction = triggered.direction {
+                // |vᵀt|, both unit vectors, clamped to 1 against rounding.
+                let cosine = zip(clean.vector, direction).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+                metrics[MetricKey.inputCurvatureTriggerAlignment] = min(abs(cosine), 1)
+            }
+        }
+        if let top = top(hessians, poisoned.data.rows(poisoned.poisonedRows), seed: seed) {
+            metrics[MetricKey.inputCurvatureTopPoisoned] = top.value
+        }
+        return metrics
+    }
+
+    /// The top eigenpair of the mean input Hessian over the rows of `data`; nil without rows.
+    static func top(_ model: any InputHessianClassifier, _ data: Dataset, seed: UInt64) -> InputCurvature? {
+        guard data.count > 0 else { return nil }
+        return model.inputHessian(rows: data.count).meanTop(inputs: data.features, seed: seed)
+    }
+
+    /// The largest of the three sets (the test rows, or the poisoned rows when more): a copy of its
+    /// rows (the poisoned ones), the Hessian's buffers (counted as two input-gradient workspaces, as
+    /// the `input-curvature` filter counts them) and the power iteration's broadcast and product.
+    public static func memoryBytes(_ sizes: RunSizes) -> Double {
+        let rows = max(sizes.split.testRows, sizes.poisonedRows), d = sizes.d
+        return 4 * Double(rows) * d + 2 * sizes.model.inputGradientBytes(rows: rows) + 2 * 4 * Double(rows) * d + 8 * d
+    }
+}
