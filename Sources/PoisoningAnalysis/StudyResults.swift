@@ -336,6 +336,13 @@ public struct StudyResults: Sendable, Codable, Equatable {
         return metric
     }
 
+    /// The model the success metric of series `index`'s attack is measured on when it is not the
+    /// series' model (`PoisoningAttack.successModel`); nil when it is.
+    public func successModel(of index: Int) -> String? {
+        let attack = config.attacks[series[index].attack]
+        return Registry.attacks.first(where: { attack.value(at: "kind") == .string($0.kind) })?.successModel
+    }
+
     /// Whether the study is of the reference study's design (random label flips, no defense), for
     /// which its curve checks were written.
     public var isUntargetedLabelFlipStudy: Bool {

@@ -13,6 +13,9 @@ public protocol PoisoningAttack: StudyComponent {
     /// own. Declared by every attack, never taken from the order of `metrics`: a metric that only
     /// describes the attack (a budget, a target's accuracy) is no success rate.
     static var successMetricKey: String? { get }
+    /// The model its success metric is measured on when that is not the run's model, in a few words
+    /// for the report ("the attacker's SVM"); nil (the default) when it is the run's model.
+    static var successModel: String? { get }
     /// What it knows of the victim when it trains a surrogate model; nil for an attack that trains
     /// none (the default).
     var knowledge: AttackerKnowledge? { get }
@@ -45,6 +48,8 @@ public protocol PoisoningAttack: StudyComponent {
 extension PoisoningAttack {
     /// None by default.
     public var metrics: [MetricInfo] { [] }
+    /// Nil by default: the success is measured on the run's model.
+    public static var successModel: String? { nil }
     /// None by default: the attack trains no surrogate.
     public var knowledge: AttackerKnowledge? { nil }
     /// False by default: the attack changes existing rows.

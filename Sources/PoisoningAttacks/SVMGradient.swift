@@ -16,10 +16,13 @@ import Synchronization
 ///    never used. Its surrogate is a binary C-SVC of its own (`BinarySVC`: linear or RBF kernel,
 ///    C, bias, solved exactly by SMO in Double), not the run's model, so it needs no capability of
 ///    that model and attacks every kind alike.
-/// 2. The budget. The fraction is a share of the training set the victim trains on (every row of
-///    the run's training set, the attacker's validation rows included): m = min(round(fraction · n),
-///    the class-b rows of the attacker's training set) poisons, n the training rows; a larger budget
-///    is saturated. The poisons are crafted among the attacker's training rows, a share
+/// 2. The budget. The fraction is a share of the training set the victim trains on: m =
+///    min(round(fraction · n), the class-b rows of the attacker's training set) poisons, n the rows
+///    of that set; a larger budget is saturated. By default (`victim-sees-validation: true`) the
+///    victim trains on every row of the run's training set, the attacker's validation rows
+///    included; with `victim-sees-validation: false` it trains on the run's training rows without
+///    the attacker's validation rows (the paper's setting: the victim is the SVM the attacker
+///    trains, on its training rows and the poisons; rows of classes outside the pair stay). The poisons are crafted among the attacker's training rows, a share
 ///    1 − `validation-share` of the pair's rows, so there they are a larger share than in the
 ///    victim's set (at 20% of the 252 digit rows: 50 poisons in the victim's 252 rows, in the
 ///    attacker's 126).
@@ -54,14 +57,21 @@ import Synchronization
 ///
 /// The poisoned set: each poison replaces the row it was copied from (where the paper adds its
 /// points to the training set), so that the budget is a share of the training set as every
-/// attack's. It records `svmValidationError`: the error of the attacker's SVM, retrained on its
-/// training set with every poison, on its validation rows (the paper's "validation error").
+/// attack's. It records three errors of the attacker's SVM: `svmValidationError`, retrained on its
+/// training set with every poison, on its validation rows (the paper's "validation error", the
+/// attack's success); `svmTestError`, the same SVM on the test rows of the pair, which the attack
+/// never uses (the paper's "test error"); and `svmRandomFlipTestError`, on the same test rows, the
+/// SVM trained on its training set with as many of its rows' labels flipped at random (stream
+/// (seed, "svm-random-flips")) as there are poisons: random flips of the same budget in the
+/// paper's setting.
 /// A run's poisons depend on its seed and budget only: the attack keeps each (seed, budget)'s set
 /// for its other runs (`PoisonSets`), so that the models of a study face the same poisons.
 public struct SVMGradient: PoisoningAttack {
     public static let kind = "svm-gradient"
     /// The error of the attacker's poisoned SVM on its validation rows.
     public static let successMetricKey: String? = validationErrorKey
+    /// The attacker's own SVM, not the run's model.
+    public static let successModel: String? = "the attacker's SVM"
     public static let summary = "Biggio et al.'s optimal attack on a binary SVM: poisons of one class pair that climb the validation hinge loss."
 
     /// The label the poisons carry.
@@ -78,6 +88,8 @@ public struct SVMGradient: PoisoningAttack {
     public let stepSize: Double
     /// The share of each class's training rows the attacker keeps for validation.
     public let validationShare: Double
+    /// Whether the victim trains on the attacker's validation rows too (false: the paper's setting).
+    public let victimSeesValidation: Bool
     /// The largest KKT violation at which the surrogate's SMO stops.
     public static let tolerance = 1e-8
     /// The defaults of `steps`, `step-size` and `validation-share`.
@@ -90,7 +102,8 @@ public struct SVMGradient: PoisoningAttack {
     let sets = PoisonSets()
 
     /// The attack on the pair (a poison class, an attacked class) with these settings.
-    public init(classes: (poison: Int, attacked: Int), kernel: SVCKernel, c: Double, steps: Int, stepSize: Double, validationShare: Double) {
+    public init(classes: (poison: Int, attacked: Int), kernel: SVCKernel, c: Double, steps: Int, stepSize: Double, validationShare: Double,
+                victimSeesValidation: Bool = true) {
         precondition(classes.poison != classes.attacked && classes.poison >= 0 && classes.attacked >= 0, "two distinct classes required")
         precondition(c > 0 && steps > 0 && stepSize > 0 && validationShare > 0 && validationShare < 1, "positive settings required")
         poisonClass = classes.poison
@@ -100,9 +113,11 @@ public struct SVMGradient: PoisoningAttack {
         self.steps = steps
         self.stepSize = stepSize
         self.validationShare = validationShare
+        self.victimSeesValidation = victimSeesValidation
     }
 
-    /// Reads `classes`, `kernel`, `gamma` (RBF only), `c`, `steps`, `step-size` and `validation-share`.
+    /// Reads `classes`, `kernel`, `gamma` (RBF only), `c`, `steps`, `step-size`, `validation-share` and
+    /// `victim-sees-validation`.
     public init(parameters: inout ParameterReader) throws {
         let classes = try parameters.intList("classes", default: [0, 1], in: 0...1_000_000,
                                              help: "The class pair [a, b]: the poisons carry label a and start as copies of training rows of class b.")
@@ -122,28 +137,46 @@ public struct SVMGradient: PoisoningAttack {
                                              help: "The length of a poison's first gradient step, in the units of the features; halved after a step that does not raise the loss, the climb stopping below 1/256 of it.")
         let share = try parameters.double("validation-share", default: Self.defaultValidationShare, in: 0.05...0.9,
                                           help: "The share of each class's training rows the attacker keeps to validate on (never test rows).")
+        let seesValidation = try parameters.bool("victim-sees-validation", default: true,
+                                                 help: "Whether the victim trains on the attacker's validation rows too; false is the paper's setting: "
+                                                     + "the victim trains on the run's training rows without them, and the budget is a share of those.")
         self.init(classes: (classes[0], classes[1]), kernel: SVCKernel(kernelKind, gamma: gamma), c: c, steps: steps, stepSize: stepSize,
-                  validationShare: share)
+                  validationShare: share, victimSeesValidation: seesValidation)
     }
 
     /// "svm-gradient 1→7 (linear)", with γ for the RBF kernel and the settings that differ from the
-    /// defaults (C, steps, step size, validation share), so that two attacks of one study are told apart.
+    /// defaults (C, steps, step size, validation share, a victim without the validation rows), so
+    /// that two attacks of one study are told apart.
     public var label: String {
         var details = [kernel.kind == .rbf ? "rbf γ \(kernel.gamma)" : "linear"]
         if c != 1 { details.append("C \(c)") }
         if steps != Self.defaultSteps { details.append("\(steps) steps") }
         if stepSize != Self.defaultStepSize { details.append("step \(stepSize)") }
         if validationShare != Self.defaultValidationShare { details.append("validation \(validationShare)") }
+        if !victimSeesValidation { details.append("victim without validation rows") }
         return "svm-gradient \(attackedClass)→\(poisonClass) (\(details.joined(separator: ", ")))"
     }
 
     /// The key of the surrogate's validation error.
     public static let validationErrorKey = "svmValidationError"
+    /// The key of the surrogate's test error.
+    public static let testErrorKey = "svmTestError"
+    /// The key of the surrogate's test error under random flips of the same budget.
+    public static let randomFlipTestErrorKey = "svmRandomFlipTestError"
 
+    /// The attacker's SVM's validation and test errors, each also as its excess over the clean run's,
+    /// and its test error under random flips.
     public var metrics: [MetricInfo] {
-        [MetricInfo(key: Self.validationErrorKey, name: "Attacker's SVM validation error",
-                    meaning: "error of the attacker's SVM (classes \(poisonClass) and \(attackedClass)), retrained with every poison, "
-                        + "on its validation rows (training rows it held out)")]
+        let svm = "the attacker's SVM (classes \(poisonClass) and \(attackedClass))"
+        return [MetricInfo(key: Self.validationErrorKey, name: "Attacker's SVM validation error",
+                           meaning: "error of \(svm), retrained with every poison, on its validation rows (training rows it held out)",
+                           hasBaseline: true),
+                MetricInfo(key: Self.testErrorKey, name: "Attacker's SVM test error",
+                           meaning: "error of \(svm), retrained with every poison, on the test rows of the pair (never used to craft: "
+                               + "the paper's test error)", hasBaseline: true),
+                MetricInfo(key: Self.randomFlipTestErrorKey, name: "Attacker's SVM test error under random flips",
+                           meaning: "error on the test rows of the pair of \(svm) trained on its training rows with as many of their "
+                               + "labels flipped at random as there are poisons (random flips of the same budget in the paper's setting)")]
     }
 
     /// None: the attacker trains an SVM of its own.
@@ -179,21 +212,46 @@ public struct SVMGradient: PoisoningAttack {
         precondition((0...1).contains(fraction))
         let setting = AttackerSetting(train: train, seed: seed, poisonClass: poisonClass, attackedClass: attackedClass,
                                       validationShare: validationShare)
-        let asked = poisonCount(fraction: fraction, of: train.count), count = min(asked, setting.candidates.count)
+        let held = Set(setting.validationRows)
+        // The rows the victim trains on, in the order of the training set.
+        let victimRows = victimSeesValidation ? Array(train.labels.indices) : train.labels.indices.filter { !held.contains($0) }
+        let asked = poisonCount(fraction: fraction, of: victimRows.count), count = min(asked, setting.candidates.count)
         let points = sets.points(train: train, seed: seed, count: count) { craft(count, in: setting).points }
+        let test = setting.pairRows(of: split.test)
         var problem = setting.problem(kernel: kernel)
+        let clean = problem
         for (i, row) in setting.candidates.prefix(count).enumerated() {
             problem.place(row: setting.position[row]!, at: Array(points[(i * d)..<((i + 1) * d)]), sign: 1)
         }
-        let error = problem.validationError(problem.solve(c: c))
+        let svc = problem.solve(c: c)
+        let measurements = [Self.validationErrorKey: problem.validationError(svc),
+                            Self.testErrorKey: problem.error(svc, on: test.features, signs: test.signs),
+                            Self.randomFlipTestErrorKey: Self.randomFlipTestError(clean, flips: count, seed: seed, c: c, on: test)]
         var poisoned = train
         let chosen = Array(setting.candidates.prefix(count))
         for (i, row) in chosen.enumerated() {
             for j in 0..<d { poisoned.features[row * d + j] = Float(points[i * d + j]) }
             poisoned.labels[row] = poisonClass
         }
-        return PoisonedTrainingSet(data: poisoned, trueLabels: train.labels, poisonedRows: chosen,
-                                   measurements: [Self.validationErrorKey: error], saturated: asked > count)
+        guard !victimSeesValidation else {
+            return PoisonedTrainingSet(data: poisoned, trueLabels: train.labels, poisonedRows: chosen, measurements: measurements,
+                                       saturated: asked > count)
+        }
+        let place = Dictionary(uniqueKeysWithValues: victimRows.enumerated().map { ($1, $0) })
+        return PoisonedTrainingSet(data: poisoned.rows(victimRows), trueLabels: victimRows.map { train.labels[$0] },
+                                   poisonedRows: chosen.map { place[$0]! }, measurements: measurements, saturated: asked > count)
+    }
+
+    /// The test error (on `test`) of the SVM of the attacker's clean problem `clean` with the labels
+    /// of `flips` of its training rows, drawn on the stream (seed, "svm-random-flips"), flipped.
+    static func randomFlipTestError(_ clean: AttackerProblem, flips: Int, seed: UInt64, c: Double,
+                                    on test: (features: [Double], signs: [Double])) -> Double {
+        var problem = clean
+        var rows = Array(clean.signs.indices)
+        var stream = Xoshiro256StarStar(seed: seed, purpose: "svm-random-flips")
+        stream.choosePrefix(flips, of: &rows)
+        for row in rows.prefix(flips) { problem.place(row: row, at: problem.point(row), sign: -problem.signs[row]) }
+        return problem.error(problem.solve(c: c), on: test.features, signs: test.signs)
     }
 
     /// The first `count` clones of `setting`, climbed (see the type's description): their features
@@ -257,11 +315,12 @@ struct AttackerSetting {
     /// Each feature's smallest and largest value among the pair's training rows.
     let lower: [Double], upper: [Double]
     /// The signs: +1 for the poison class, −1 for the attacked class.
-    let poisonClass: Int
+    let poisonClass: Int, attackedClass: Int
 
     init(train: Dataset, seed: UInt64, poisonClass: Int, attackedClass: Int, validationShare: Double) {
         self.train = train
         self.poisonClass = poisonClass
+        self.attackedClass = attackedClass
         var validationStream = Xoshiro256StarStar(seed: seed, purpose: "poison-validation")
         var held = [Int]()
         for label in [poisonClass, attackedClass] {
@@ -293,11 +352,18 @@ struct AttackerSetting {
 
     /// The attacker's clean problem with `kernel`.
     func problem(kernel: SVCKernel) -> AttackerProblem {
-        let d = train.featureCount
-        func doubles(_ rows: [Int]) -> [Double] { rows.flatMap { row in train.features[(row * d)..<((row + 1) * d)].map(Double.init) } }
-        func signs(_ rows: [Int]) -> [Double] { rows.map { train.labels[$0] == poisonClass ? 1 : -1 } }
-        return AttackerProblem(kernel: kernel, features: d, points: doubles(trainingRows), signs: signs(trainingRows),
-                               validation: doubles(validationRows), validationSigns: signs(validationRows))
+        let training = pairRows(of: train, rows: trainingRows), validation = pairRows(of: train, rows: validationRows)
+        return AttackerProblem(kernel: kernel, features: train.featureCount, points: training.features, signs: training.signs,
+                               validation: validation.features, validationSigns: validation.signs)
+    }
+
+    /// The rows of `data` of the pair (or those of `rows`, all of the pair) in Double [rows x
+    /// features], and their signs (+1 for the poison class, −1 for the attacked class).
+    func pairRows(of data: Dataset, rows: [Int]? = nil) -> (features: [Double], signs: [Double]) {
+        let d = data.featureCount
+        let picked = rows ?? data.labels.indices.filter { data.labels[$0] == poisonClass || data.labels[$0] == attackedClass }
+        return (picked.flatMap { row in data.features[(row * d)..<((row + 1) * d)].map(Double.init) },
+                picked.map { data.labels[$0] == poisonClass ? 1 : -1 })
     }
 }
 
@@ -373,12 +439,26 @@ struct AttackerProblem {
         zip(validationDecisions(svc), validationSigns).reduce(0) { $0 + max(0, 1 - $1.1 * $1.0) }
     }
 
-    /// The share of validation rows on the wrong side: y_k f(x_k) < 0, or f = 0 for the poison
-    /// class (f = 0 predicts the attacked class); 0 without validation rows.
-    func validationError(_ svc: BinarySVC) -> Double {
-        guard !validationSigns.isEmpty else { return 0 }
-        let wrong = zip(validationDecisions(svc), validationSigns).filter { ($0.0 > 0 ? 1.0 : -1.0) != $0.1 }.count
-        return Double(wrong) / Double(validationSigns.count)
+    /// The share of validation rows on the wrong side (`wrongShare`).
+    func validationError(_ svc: BinarySVC) -> Double { Self.wrongShare(validationDecisions(svc), signs: validationSigns) }
+
+    /// The share of the rows `rows` [rows x features] with signs `signs` that `svc` puts on the wrong side.
+    func error(_ svc: BinarySVC, on rows: [Double], signs rowSigns: [Double]) -> Double {
+        let d = features, n = signs.count
+        let decisions = rowSigns.indices.map { k in
+            var sum = svc.bias
+            for j in 0..<n where svc.alpha[j] != 0 { sum += svc.alpha[j] * signs[j] * kernel.value(rows, k * d, points, j * d, features: d) }
+            return sum
+        }
+        return Self.wrongShare(decisions, signs: rowSigns)
+    }
+
+    /// The share of decisions f on the wrong side of their signs y: y f < 0, or f = 0 for the poison
+    /// class (f = 0 predicts the attacked class); 0 without rows.
+    static func wrongShare(_ decisions: [Double], signs: [Double]) -> Double {
+        guard !signs.isEmpty else { return 0 }
+        let wrong = zip(decisions, signs).filter { ($0.0 > 0 ? 1.0 : -1.0) != $0.1 }.count
+        return Double(wrong) / Double(signs.count)
     }
 
     /// ∂L/∂x_c of the validation hinge loss for the training row `poison` (see `SVMGradient`), while

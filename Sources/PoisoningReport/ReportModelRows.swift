@@ -174,7 +174,8 @@ extension ReportModel {
 
     /// Every series at the comparison budget `budget`, ordered by model, defense and attack: its
     /// threshold, and at the budget its accuracy, the rows poisoned and the attack's success (over
-    /// what a clean model does, for a metric with a baseline). The model's cell names the defense
+    /// what a clean model does, for a metric with a baseline; naming the model it is measured on when
+    /// that is not the series' model, as the attacker's own SVM). The model's cell names the defense
     /// when `hasDefenses`.
     static func attackComparisonRows(of results: StudyResults, budget: Double, hasDefenses: Bool) -> [AttackComparisonRow] {
         let statistics = results.statistics
@@ -184,9 +185,10 @@ extension ReportModel {
             let point = results.points.first { $0.series == index && $0.fraction == budget }
             let success = results.successMetric(of: index).flatMap { metric -> String? in
                 guard let rate = point?.metric(metric.hasBaseline ? metric.excess.key : metric.key) else { return nil }
-                guard metric.hasBaseline else { return plusMinus(rate) }
+                let surrogate = results.successModel(of: index).map { "on \($0), not this model" }
+                guard metric.hasBaseline else { return plusMinus(rate) + (surrogate.map { " (\($0))" } ?? "") }
                 let clean = point?.metric(metric.baseline.key).map { fixed($0.mean, decimals: 3) } ?? "n/a"
-                return signedPlusMinus(rate) + " (clean \(clean))"
+                return signedPlusMinus(rate) + " (clean \(clean)" + (surrogate.map { "; \($0)" } ?? "") + ")"
             }
             var share = point.map { percent($0.realisedFraction.mean) } ?? "n/a"
             if let source = point?.metric(ClassFlip.sourceClassShareKey) { share += "; \(percent(source.mean)) of its source class" }
