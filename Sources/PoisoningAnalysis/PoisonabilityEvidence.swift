@@ -175,13 +175,16 @@ public struct PoisonabilityEvidence: Sendable, Equatable {
             return "In parameter space the paper's prediction holds: \(floorText), and \(aboveText), "
                 + (factor.isFinite ? "\(fixed(factor, decimals: factor < 100 ? 1 : 0)) times lower." : "0.")
         }
-        let perSeed = firstCancelled.map { seed in
+        let reached = firstCancelled.compactMap { seed in
             seed.fraction.map { "\(fixed($0 / seed.tau, decimals: 1)) τ (seed \(seed.seed), \(percent($0)))" }
-                ?? "not in the swept range (seed \(seed.seed))"
-        }.joined(separator: ", ")
+        }
+        let missed = firstCancelled.filter { $0.fraction == nil }.map { String($0.seed) }
+        let cancelled = "The mixed gradient first falls below \(ratioText(Self.cancelledRatio)) of the clean one "
+            + (reached.isEmpty ? "at no swept budget for any seed."
+                : "at \(reached.joined(separator: ", "))" + (missed.isEmpty ? "." : "; for seed\(missed.count == 1 ? "" : "s") "
+                    + "\(listing(missed)) at no swept budget."))
         return "In parameter space there is no transition at τ: \(floorText), but \(aboveText) (a fall to \(fixed(1 / Self.separationFactor, decimals: 1)) "
-            + "of that or less was asked). The mixed gradient first falls below \(ratioText(Self.cancelledRatio)) of the clean one at "
-            + "\(perSeed)."
+            + "of that or less was asked). " + cancelled
     }
 
     /// The victim's accuracy minus the target's at `point`: the mean over seeds and its paired

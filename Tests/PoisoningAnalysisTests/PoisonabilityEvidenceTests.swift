@@ -37,7 +37,7 @@ struct PoisonabilityEvidenceTests {
             + "gradient stays at 5.0% of the clean one or more (least at 110.0%, τ = 120.0%), but at the smallest swept budget above "
             + "its seed's τ it falls least for seed 1: to 20.0% at 110.0% = 1.1 τ, against 47.6% = 1/(1 + ε_d) for poisons with no "
             + "effect (a fall to 0.1 of that or less was asked). The mixed gradient first falls below 0.1% of the clean one at "
-            + "2.0 τ (seed 1, 200.0%), not in the swept range (seed 2).")
+            + "2.0 τ (seed 1, 200.0%); for seed 2 at no swept budget.")
         // Every run above its τ: the runs cannot decide.
         let short = evidence(runs: [(1, 2.0, 1.0, 1e-6)])
         #expect(short.holdsInParameterSpace == nil)
