@@ -3,27 +3,23 @@ import PoisoningEngine
 
 /// What the runs of one gradient-canceling series show about the poisonability threshold τ of Lu,
 /// Kamath and Yu (2023): τ per seed; per run at a positive fraction ε_d, the mixed gradient's norm
-/// relative to the clean one beside its seed's τ; per swept positive fraction the means over seeds
-/// of that ratio and of the retrained victim's test accuracy, and the per-seed differences between
-/// the victim's and the target's test accuracy; and how far the target is from stationary on the
-/// rows it was trained on.
+/// relative to the clean one beside its seed's τ; per swept positive fraction the mean over seeds of
+/// that ratio and the per-seed differences between the retrained victim's and the target's test
+/// accuracy; and how far the target is from stationary on the rows it was trained on.
 public struct PoisonabilityEvidence: Sendable, Equatable {
-    /// One swept positive fraction: the means over the seeds that finished.
+    /// One swept positive fraction, over the seeds that finished.
     public struct FractionEvidence: Sendable, Equatable {
         /// The poison budget ε_d.
         public let fraction: Double
-        /// ‖g(clean rows and poisons; w_target)‖ / ‖g(clean rows; w_target)‖.
+        /// The mean of ‖g(clean rows and poisons; w_target)‖ / ‖g(clean rows; w_target)‖.
         public let gradientRatio: Double
-        /// The retrained victim's test accuracy.
-        public let victimAccuracy: Double
         /// Per seed, the victim's test accuracy minus its target's (paired by seed).
         public let accuracyDifferences: [Double]
 
         /// One fraction's evidence.
-        public init(fraction: Double, gradientRatio: Double, victimAccuracy: Double, accuracyDifferences: [Double]) {
+        public init(fraction: Double, gradientRatio: Double, accuracyDifferences: [Double]) {
             self.fraction = fraction
             self.gradientRatio = gradientRatio
-            self.victimAccuracy = victimAccuracy
             self.accuracyDifferences = accuracyDifferences
         }
     }
@@ -100,7 +96,6 @@ public struct PoisonabilityEvidence: Sendable, Equatable {
         let fractions = Set(runs.map(\.fraction)).filter { $0 > 0 }.sorted().map { fraction in
             let here = runs.filter { $0.fraction == fraction }.compactMap(\.metrics)
             return FractionEvidence(fraction: fraction, gradientRatio: averageOf(here.compactMap(ratio)),
-                                    victimAccuracy: averageOf(here.compactMap { $0[MetricKey.testAccuracy] }),
                                     accuracyDifferences: here.compactMap { m in
                                         m[MetricKey.testAccuracy].flatMap { victim in m[MetricKey.targetAccuracy].map { victim - $0 } }
                                     })

@@ -14,7 +14,7 @@ struct PoisonabilityEvidenceTests {
                   targetGradientRatio: Double? = nil) -> PoisonabilityEvidence {
         PoisonabilityEvidence(taus: taus, runs: runs.map { PoisonabilityEvidence.RunEvidence(seed: $0.0, fraction: $0.1, tau: $0.2, gradientRatio: $0.3) },
                               seedsWithoutThreshold: 0, targetAccuracy: 0.6,
-                              fractions: points.map { Point(fraction: $0.0, gradientRatio: 0.5, victimAccuracy: 0.6, accuracyDifferences: $0.1) },
+                              fractions: points.map { Point(fraction: $0.0, gradientRatio: 0.5, accuracyDifferences: $0.1) },
                               testRows: 300, targetGradientRatio: targetGradientRatio)
     }
 
