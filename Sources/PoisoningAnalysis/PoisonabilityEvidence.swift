@@ -3,37 +3,45 @@ import PoisoningEngine
 
 /// What the runs of one gradient-canceling series show about the poisonability threshold τ of Lu,
 /// Kamath and Yu (2023): τ per seed; per run at a positive fraction ε_d, the mixed gradient's norm
-/// relative to the clean one beside its seed's τ; and per swept positive fraction the means over
-/// seeds of that ratio and of the retrained victim's test accuracy.
+/// relative to the clean one beside its seed's τ; per swept positive fraction the mean over seeds of
+/// that ratio and the per-seed differences between the retrained victim's and the target's test
+/// accuracy; and how far the target is from stationary on the rows it was trained on.
 public struct PoisonabilityEvidence: Sendable, Equatable {
-    /// One swept positive fraction: the means over the seeds that finished.
+    /// One swept positive fraction, over the seeds that finished.
     public struct FractionEvidence: Sendable, Equatable {
         /// The poison budget ε_d.
         public let fraction: Double
-        /// ‖g(clean rows and poisons; w_target)‖ / ‖g(clean rows; w_target)‖.
+        /// The mean of ‖g(clean rows and poisons; w_target)‖ / ‖g(clean rows; w_target)‖.
         public let gradientRatio: Double
-        /// The retrained victim's test accuracy.
-        public let victimAccuracy: Double
+        /// Per seed, the victim's test accuracy minus its target's (paired by seed).
+        public let accuracyDifferences: [Double]
 
         /// One fraction's evidence.
-        public init(fraction: Double, gradientRatio: Double, victimAccuracy: Double) {
+        public init(fraction: Double, gradientRatio: Double, accuracyDifferences: [Double]) {
             self.fraction = fraction
             self.gradientRatio = gradientRatio
-            self.victimAccuracy = victimAccuracy
+            self.accuracyDifferences = accuracyDifferences
         }
     }
 
     /// One run at a positive fraction whose seed's target has a threshold.
     public struct RunEvidence: Sendable, Equatable {
+        /// The run's seed.
+        public let seed: UInt64
         /// The poison budget ε_d, its seed's τ, and the mixed/clean gradient ratio.
         public let fraction, tau, gradientRatio: Double
 
         /// One run's evidence.
-        public init(fraction: Double, tau: Double, gradientRatio: Double) {
+        public init(seed: UInt64, fraction: Double, tau: Double, gradientRatio: Double) {
+            self.seed = seed
             self.fraction = fraction
             self.tau = tau
             self.gradientRatio = gradientRatio
         }
+
+        /// 1/(1 + ε_d): the ratio of poisons whose gradient is 0 (poisons with no effect), which only
+        /// dilute the clean rows' mean gradient.
+        public var nullRatio: Double { 1 / (1 + fraction) }
     }
 
     /// τ of each seed whose target has a threshold.
@@ -46,14 +54,28 @@ public struct PoisonabilityEvidence: Sendable, Equatable {
     public let targetAccuracy: Double
     /// The swept positive fractions, ascending.
     public let fractions: [FractionEvidence]
+    /// The confidence of the intervals.
+    public let confidence: Double
+    /// The test rows each accuracy is measured on.
+    public let testRows: Int
+    /// The effect of interest and power that seed planning uses.
+    public let planning: PlanningSettings
+    /// Over the seeds, the largest ‖g(the target's own training rows; w)‖ / ‖g(clean rows; w)‖; nil
+    /// when the target is not trained on rows (GradPC).
+    public let targetGradientRatio: Double?
 
     /// The evidence of one series.
-    public init(taus: [Double], runs: [RunEvidence], seedsWithoutThreshold: Int, targetAccuracy: Double, fractions: [FractionEvidence]) {
+    public init(taus: [Double], runs: [RunEvidence], seedsWithoutThreshold: Int, targetAccuracy: Double, fractions: [FractionEvidence],
+                confidence: Double = 0.95, testRows: Int, planning: PlanningSettings = PlanningSettings(), targetGradientRatio: Double? = nil) {
         self.taus = taus
         self.runs = runs
         self.seedsWithoutThreshold = seedsWithoutThreshold
         self.targetAccuracy = targetAccuracy
         self.fractions = fractions.sorted { $0.fraction < $1.fraction }
+        self.confidence = confidence
+        self.testRows = testRows
+        self.planning = planning
+        self.targetGradientRatio = targetGradientRatio
     }
 
     /// The evidence of series `series` of `results` (a gradient-canceling series): τ from each seed's
@@ -68,20 +90,30 @@ public struct PoisonabilityEvidence: Sendable, Equatable {
         let ratio = { (m: [String: Double]) in m[MetricKey.mixedGradientNorm].flatMap { mixed in m[MetricKey.cleanGradientNorm].map { mixed / $0 } } }
         let runEvidence = runs.filter { $0.fraction > 0 }.compactMap { run -> RunEvidence? in
             guard let tau = tauBySeed[run.seed], let metrics = run.metrics, let value = ratio(metrics) else { return nil }
-            return RunEvidence(fraction: run.fraction, tau: tau, gradientRatio: value)
+            return RunEvidence(seed: run.seed, fraction: run.fraction, tau: tau, gradientRatio: value)
         }
         let targets = firstRuns.compactMap { $0.metrics?[MetricKey.targetAccuracy] }
         let fractions = Set(runs.map(\.fraction)).filter { $0 > 0 }.sorted().map { fraction in
             let here = runs.filter { $0.fraction == fraction }.compactMap(\.metrics)
             return FractionEvidence(fraction: fraction, gradientRatio: averageOf(here.compactMap(ratio)),
-                                    victimAccuracy: averageOf(here.compactMap { $0[MetricKey.testAccuracy] }))
+                                    accuracyDifferences: here.compactMap { m in
+                                        m[MetricKey.testAccuracy].flatMap { victim in m[MetricKey.targetAccuracy].map { victim - $0 } }
+                                    })
         }
-        self.init(taus: taus, runs: runEvidence, seedsWithoutThreshold: firstRuns.count - taus.count, targetAccuracy: averageOf(targets), fractions: fractions)
+        let ownRatios = firstRuns.compactMap(\.metrics).compactMap { m in
+            m[MetricKey.targetGradientNorm].flatMap { own in m[MetricKey.cleanGradientNorm].map { own / $0 } }
+        }
+        self.init(taus: taus, runs: runEvidence, seedsWithoutThreshold: firstRuns.count - taus.count, targetAccuracy: averageOf(targets),
+                  fractions: fractions, confidence: results.statistics.confidence, testRows: results.data.testCount,
+                  planning: results.config.planning, targetGradientRatio: ownRatios.max())
     }
 
-    /// How many times lower than every ratio below τ the ratios at the largest fraction above τ must
-    /// be for the gradient to count as falling at τ.
+    /// How many times below the ratio 1/(1 + ε_d) of poisons with no effect the ratio just above τ
+    /// must fall for the gradient to count as cancelled at τ.
     public static let separationFactor = 10.0
+    /// The mixed/clean gradient ratio below which the mixture counts as stationary at the target,
+    /// and above which a target's gradient on its own training rows counts as not stationary.
+    public static let cancelledRatio = 1e-3
 
     /// The fractions below every seed's τ and above every seed's τ (none without a τ), for the table.
     public var sides: (below: [FractionEvidence], above: [FractionEvidence]) {
@@ -89,27 +121,31 @@ public struct PoisonabilityEvidence: Sendable, Equatable {
         return (fractions.filter { $0.fraction < low }, fractions.filter { $0.fraction > high })
     }
 
-    /// Per run, beside its own seed's τ: the runs below it, and the runs at the largest fraction that
-    /// lies above the τ of some seed, those above their τ.
-    var runSides: (below: [RunEvidence], above: [RunEvidence]) {
-        let below = runs.filter { $0.fraction < $0.tau }
-        let largest = runs.filter { $0.fraction > $0.tau }.map(\.fraction).max()
-        return (below, runs.filter { $0.fraction == largest && $0.fraction > $0.tau })
+    /// The runs below their seed's τ, and per seed its run at the smallest swept fraction above its τ.
+    var runSides: (below: [RunEvidence], justAbove: [RunEvidence]) {
+        let above = Dictionary(grouping: runs.filter { $0.fraction > $0.tau }, by: \.seed)
+        let justAbove = above.keys.sorted().compactMap { above[$0]?.min { $0.fraction < $1.fraction } }
+        return (runs.filter { $0.fraction < $0.tau }, justAbove)
     }
 
-    /// Whether the paper's prediction holds in parameter space, run by run against its seed's τ: every
-    /// ratio below τ is at least `separationFactor` times every ratio at the largest fraction above τ
-    /// (below τ a floor, above it a fall towards 0); nil when no run lies on one side of its τ.
+    /// Whether the paper's prediction holds in parameter space, run by run against its seed's τ: at
+    /// the smallest swept fraction above its τ every seed's ratio is at most 1/`separationFactor` of
+    /// the ratio 1/(1 + ε_d) of poisons with no effect (a transition at τ, not a slow decay); nil when
+    /// no run lies below its seed's τ or none above.
     public var holdsInParameterSpace: Bool? {
-        let (below, above) = runSides
-        guard let floor = below.map(\.gradientRatio).min(), let highest = above.map(\.gradientRatio).max() else { return nil }
-        return floor >= Self.separationFactor * highest
+        let (below, justAbove) = runSides
+        guard !below.isEmpty, !justAbove.isEmpty else { return nil }
+        return justAbove.allSatisfy { $0.gradientRatio * Self.separationFactor <= $0.nullRatio }
     }
 
-    /// The smallest swept positive fraction at which the victim's mean accuracy is at most the
-    /// target's; nil when none is.
-    public var reachesTargetAccuracy: FractionEvidence? {
-        fractions.first { $0.victimAccuracy <= targetAccuracy }
+    /// Per seed with a τ (in seed order), the smallest swept fraction at which its ratio is below
+    /// `cancelledRatio`; nil where no swept fraction's is.
+    public var firstCancelled: [(seed: UInt64, tau: Double, fraction: Double?)] {
+        let bySeed = Dictionary(grouping: runs, by: \.seed)
+        return bySeed.keys.sorted().map { seed in
+            let own = bySeed[seed]!
+            return (seed, own[0].tau, own.filter { $0.gradientRatio < Self.cancelledRatio }.map(\.fraction).min())
+        }
     }
 
     /// One sentence on parameter space, from the numbers it quotes.
@@ -118,45 +154,121 @@ public struct PoisonabilityEvidence: Sendable, Equatable {
             return "No seed's target has a threshold (the product of its weights and its clean gradient is at most 0), "
                 + "so the paper predicts no floor for the mixed gradient."
         }
-        let (below, above) = runSides
+        let (below, justAbove) = runSides
         guard let floor = below.min(by: { $0.gradientRatio < $1.gradientRatio }),
-              let highest = above.max(by: { $0.gradientRatio < $1.gradientRatio }) else {
+              let worst = justAbove.max(by: { $0.gradientRatio / $0.nullRatio < $1.gradientRatio / $1.nullRatio }) else {
             let missing = below.isEmpty ? "below" : "above"
             return "In parameter space the runs cannot decide: no run lies \(missing) its seed's τ; sweep fractions on both sides of it."
         }
-        let factor = highest.gradientRatio > 0 ? floor.gradientRatio / highest.gradientRatio : .infinity
-        let numbers = "below its seed's τ every run's mixed gradient stays at \(ratioText(floor.gradientRatio)) of the clean one or "
-            + "more (least at \(percent(floor.fraction)), τ = \(percent(floor.tau))), and at \(percent(highest.fraction)), above τ, "
-            + "it is at most \(ratioText(highest.gradientRatio))"
-            + (factor.isFinite ? ", \(fixed(factor, decimals: factor < 100 ? 1 : 0)) times lower" : ", 0")
+        let floorText = "below its seed's τ every run's mixed gradient stays at \(ratioText(floor.gradientRatio)) of the clean one or more "
+            + "(least at \(percent(floor.fraction)), τ = \(percent(floor.tau)))"
+        let aboveText = "at the smallest swept budget above its seed's τ it falls least for seed \(worst.seed): to "
+            + "\(ratioText(worst.gradientRatio)) at \(percent(worst.fraction)) = \(fixed(worst.fraction / worst.tau, decimals: 1)) τ, against "
+            + "\(ratioText(worst.nullRatio)) = 1/(1 + ε_d) for poisons with no effect"
         if holdsInParameterSpace == true {
-            return "In parameter space the paper's prediction holds: \(numbers)."
+            let factor = worst.gradientRatio > 0 ? worst.nullRatio / worst.gradientRatio : .infinity
+            return "In parameter space the paper's prediction holds: \(floorText), and \(aboveText), "
+                + (factor.isFinite ? "\(fixed(factor, decimals: factor < 100 ? 1 : 0)) times lower." : "0.")
         }
-        return "In parameter space the paper's prediction does not hold: \(numbers) (a fall by \(fixed(Self.separationFactor, decimals: 0)) "
-            + "times or more was asked)."
+        let reached = firstCancelled.compactMap { seed in
+            seed.fraction.map { "\(fixed($0 / seed.tau, decimals: 1)) τ (seed \(seed.seed), \(percent($0)))" }
+        }
+        let missed = firstCancelled.filter { $0.fraction == nil }.map { String($0.seed) }
+        let cancelled = "The mixed gradient first falls below \(ratioText(Self.cancelledRatio)) of the clean one "
+            + (reached.isEmpty ? "at no swept budget for any seed."
+                : "at \(reached.joined(separator: ", "))" + (missed.isEmpty ? "." : "; for seed\(missed.count == 1 ? "" : "s") "
+                    + "\(listing(missed)) at no swept budget."))
+        return "In parameter space there is no transition at τ: \(floorText), but \(aboveText) (a fall to \(fixed(1 / Self.separationFactor, decimals: 1)) "
+            + "of that or less was asked). " + cancelled
     }
 
-    /// One sentence on accuracy, from the numbers it quotes; nil when no seed's target has a threshold.
+    /// The victim's accuracy minus the target's at `point`: the mean over seeds and its paired
+    /// Student-t interval (spread at least one test row); nil interval with fewer than two seeds.
+    public func accuracyDifference(_ point: FractionEvidence) -> (mean: Double, interval: Interval?) {
+        (averageOf(point.accuracyDifferences),
+         studentTInterval(point.accuracyDifferences, resolution: 1 / Double(testRows), confidence: confidence))
+    }
+
+    /// "+0.001 [-0.020, +0.022] at 50.0%".
+    func differenceText(_ point: FractionEvidence) -> String {
+        let (mean, interval) = accuracyDifference(point)
+        let bracket = interval.flatMap { i in i.lower.flatMap { l in i.upper.map { " [\(signed(l)), \(signed($0))]" } } } ?? ""
+        return "\(signed(mean))\(bracket) at \(percent(point.fraction))"
+    }
+
+    /// Whether the victim is decidedly more accurate than the target at `point` (the interval's lower
+    /// end above 0), decidedly no more accurate (its upper end at most 0), or neither (nil).
+    func isAboveTarget(_ point: FractionEvidence) -> Bool? {
+        guard let interval = accuracyDifference(point).interval, let lower = interval.lower, let upper = interval.upper else { return nil }
+        return lower > 0 ? true : upper <= 0 ? false : nil
+    }
+
+    /// One sentence on accuracy, from the paired intervals of victim − target it quotes; nil when no
+    /// seed's target has a threshold. Below every seed's τ the prediction has the victim more
+    /// accurate than the target; above every seed's τ, no longer.
     public var accuracySentence: String? {
-        guard let low = taus.min() else { return nil }
-        let meanTau = averageOf(taus)
-        let target = fixed(targetAccuracy, decimals: 3)
-        guard let reached = reachesTargetAccuracy else {
-            let lowest = fractions.min { $0.victimAccuracy < $1.victimAccuracy }
-            return "In accuracy the victim never reaches the target's \(target) in the swept range"
-                + (lowest.map { " (its lowest mean accuracy is \(fixed($0.victimAccuracy, decimals: 3)) at \(percent($0.fraction)))" } ?? "") + "."
+        guard let low = taus.min(), let high = taus.max() else { return nil }
+        let below = fractions.filter { $0.fraction < low }, above = fractions.filter { $0.fraction > high }
+        let opening = "In accuracy (victim − target, paired over seeds, with its \(confidenceText(confidence)) interval)"
+        guard !below.isEmpty, !above.isEmpty else {
+            return opening + " the runs cannot decide: no swept budget lies " + (below.isEmpty ? "below every seed's τ (the lowest is \(percent(low)))"
+                : "above every seed's τ (the highest is \(percent(high)))") + "; sweep budgets on both sides of τ."
         }
-        let reachedText = "the victim's mean accuracy \(fixed(reached.victimAccuracy, decimals: 3)) reaches the target's \(target) "
-            + "from \(percent(reached.fraction)) = \(fixed(reached.fraction / meanTau, decimals: 2)) τ (mean τ \(percent(meanTau)))"
-        if reached.fraction < low {
-            return "In accuracy it does not: \(reachedText), below every seed's τ."
+        if let reached = below.first(where: { isAboveTarget($0) == false }) {
+            return opening + " the prediction does not hold: \(differenceText(reached)), below every seed's τ, the victim is already no more "
+                + "accurate than the target."
         }
-        return "In accuracy it holds: \(reachedText), not below τ."
+        if let open = below.first(where: { isAboveTarget($0) == nil }) {
+            return opening + " the runs cannot decide: \(differenceText(open)), below every seed's τ, the interval holds 0. " + design(open)
+        }
+        guard let reached = above.first(where: { isAboveTarget($0) != true }) else {
+            return opening + " the prediction does not hold above τ: the victim stays more accurate than the target at every budget above "
+                + "every seed's τ (\(differenceText(above.last!)))."
+        }
+        return opening + " it holds: below every seed's τ the victim stays more accurate than the target (\(differenceText(below.last!))), "
+            + "and above every seed's τ it is " + (isAboveTarget(reached) == false ? "no more accurate than the target" : "no longer told apart from it")
+            + " from \(differenceText(reached)) = \(fixed(reached.fraction / averageOf(taus), decimals: 2)) τ (mean τ \(percent(averageOf(taus))))."
+    }
+
+    /// What design would decide the difference at `point`: the seeds that resolve the planning effect
+    /// at the measured per-seed spread, or the test rows that would with these seeds were that spread
+    /// all the test sample's (it shrinks as 1/√rows).
+    func design(_ point: FractionEvidence) -> String {
+        let k = point.accuracyDifferences.count, mean = averageOf(point.accuracyDifferences)
+        let spread = max(k < 2 ? 0 : (point.accuracyDifferences.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(k - 1)).squareRoot(),
+                         1 / Double(testRows))
+        let limit = 200
+        let effect = "a difference of \(fixed(planning.effect, decimals: 3)) (the planning effect, "
+            + "\(fixed(planning.effect * Double(testRows), decimals: 1)) of the \(testRows) test rows)"
+        let power = String(format: "%.0f%% power", planning.power * 100)
+        guard let needed = seedsNeeded(effect: planning.effect, sigma: spread, confidence: confidence, power: planning.power, limit: limit) else {
+            return "Resolving \(effect) at \(power) needs more than \(limit) seeds at the measured per-seed spread \(fixed(spread, decimals: 3))."
+        }
+        guard needed > k else {
+            return "These \(k) seeds resolve \(effect) at \(power) (per-seed spread \(fixed(spread, decimals: 3))): the measured difference is smaller than that."
+        }
+        let rows = Int((Double(testRows) * Double(needed) / Double(k)).rounded(.up))
+        return "Resolving \(effect) at \(power) needs about \(needed) seeds at the measured per-seed spread \(fixed(spread, decimals: 3)) "
+            + "(\(k) were run), or, were that spread all the test sample's (it shrinks as 1/√rows), about \(rows) test rows "
+            + "with these \(k) seeds (\(testRows) × \(needed)/\(k))."
+    }
+
+    /// One sentence when the target is not stationary on the rows it was trained on (its gradient
+    /// there above `cancelledRatio` of the clean gradient at it); nil otherwise.
+    public var stationaritySentence: String? {
+        guard let own = targetGradientRatio, own > Self.cancelledRatio else { return nil }
+        return "The target is not stationary on its own training rows: its gradient there is up to \(ratioText(own)) of the clean "
+            + "gradient at it (over the seeds), above the \(ratioText(Self.cancelledRatio)) at which this section counts a mixture as "
+            + "stationary. τ is computed at these parameters and takes the target for the end of its training; a target trained to "
+            + "convergence can have another τ, or one where these have none."
     }
 }
 
 /// The mean of `values`; NaN when there are none.
 private func averageOf(_ values: [Double]) -> Double { values.isEmpty ? .nan : values.reduce(0, +) / Double(values.count) }
+
+/// "+0.012" or "-0.004": an accuracy difference with its sign.
+func signed(_ value: Double) -> String { String(format: "%+.3f", value) }
 
 /// A share of the clean gradient: "5.1%" from 0.1%, "1.5e-06" below it.
 public func ratioText(_ ratio: Double) -> String {

@@ -1,59 +1,68 @@
 import Foundation
 import PoisoningEngine
 
-/// The measured budget from which gradient canceling's retrained victim agrees with its target, for
-/// one gradient-canceling series, beside each seed's predicted threshold τ (Lu, Kamath and Yu 2023).
+/// The measured budget at which gradient canceling's retrained victim first agrees with its target
+/// beyond what the clean model already does, for one gradient-canceling series, beside each seed's
+/// predicted threshold τ (Lu, Kamath and Yu 2023), and τ's mean over seeds with its interval.
 ///
-/// "Agrees": the victim predicts the target's class on at least `agreementShare` of the test rows.
 /// The paper's attack aims at a model, not at an accuracy: where the poisons make the target
 /// stationary on the mixture, the convex victim retrained on it *is* the target, so it predicts as
-/// the target on every row. Agreement tests that; an accuracy within a tolerance of the target's does
-/// not (a victim can lose the target's accuracy on other rows, and a target that loses little
-/// accuracy is "reached" by any victim near the clean model). The share is below 1 because the victim
-/// is retrained by SGD for a fixed number of epochs, never exactly to the target.
+/// the target on every row. Agreement (the share of test rows on which victim and target predict the
+/// same class) tests that, but the clean model already agrees with a target near it on most rows
+/// (`targetAgreementBaseline`, 0.90 to 0.95 for a GradPC target at ε_w = 0.1), so a bar on agreement
+/// alone is met by victims the poisons did not move. The bar is therefore on the excess over the
+/// clean model: the victim "reaches" the target when it closes at least `closedShare` of the clean
+/// model's disagreement with it, agreement ≥ a₀ + closedShare · (1 − a₀), a₀ the clean model's
+/// agreement of the same seed.
 ///
-/// Per seed the budget is the smallest swept positive fraction from which the victim agrees at that
-/// fraction and at every larger swept one (an isolated agreeing run below a disagreeing one does not
-/// count); none when it does not agree at the largest.
+/// Per seed the budget is the *first* swept positive fraction at which the victim reaches the bar, so
+/// that a budget below τ that already reaches it is never hidden by a larger one that does not; none
+/// when no swept fraction reaches it.
 public struct TargetBudget: Sendable, Codable, Equatable {
-    /// One seed: its τ (absent when its target has none) and its measured budget (absent when not
-    /// reached in the swept range).
+    /// One seed: its τ (absent when its target has none), the clean model's agreement with the target
+    /// and its measured budget (absent when not reached in the swept range).
     public struct SeedBudget: Sendable, Codable, Equatable {
         /// The seed.
         public let seed: UInt64
         /// Its target's threshold τ; nil when ⟨W, G⟩ ≤ 0.
         public let tau: Double?
-        /// The smallest swept fraction from which its victim agrees with its target; nil when not reached.
+        /// The clean model's agreement with the target a₀; nil when the series has no run at fraction 0.
+        public let baseline: Double?
+        /// The smallest swept positive fraction at which its victim reaches the bar; nil when none does.
         public let budget: Double?
 
-        /// One seed's budget beside its τ.
-        public init(seed: UInt64, tau: Double?, budget: Double?) {
+        /// One seed's budget beside its τ and its clean model's agreement.
+        public init(seed: UInt64, tau: Double?, baseline: Double?, budget: Double?) {
             self.seed = seed
             self.tau = tau
+            self.baseline = baseline
             self.budget = budget
         }
 
-        /// Whether the victim agrees with the target from a budget below τ.
+        /// The agreement the victim must reach, a₀ + closedShare · (1 − a₀); nil without a₀.
+        public var bar: Double? { baseline.map { $0 + TargetBudget.closedShare * (1 - $0) } }
+
+        /// Whether the victim reaches the bar at a budget below τ.
         public var isBelowTau: Bool { tau.flatMap { tau in budget.map { $0 < tau } } == true }
     }
 
     /// Whether the measured budgets follow the prediction: no success below τ, success above it.
     public enum Verdict: String, Sendable, Codable, Equatable {
-        /// Every seed with a τ has a budget at or above its τ.
+        /// Every seed with a τ first reaches the bar at or above its τ.
         case consistent
-        /// Some seed's budget lies below its τ: success where the theory rules it out.
+        /// Some seed reaches the bar at a budget below its τ: success where the theory rules it out.
         case successBelowTau
-        /// No budget lies below its τ, but some seed with a τ is not reached in the swept range.
+        /// No seed reaches the bar below its τ, but some seed with a τ does not reach it in the swept range.
         case notReachedAboveTau
     }
 
-    /// The share of test rows on which victim and target must predict the same class.
-    public static let agreementShare = 0.95
+    /// The share of the clean model's disagreement with the target that the victim must close.
+    public static let closedShare = 0.5
 
     /// The series (a gradient-canceling series).
     public let series: Int
-    /// `agreementShare`, recorded with the numbers it made.
-    public let agreementShare: Double
+    /// `closedShare`, recorded with the numbers it made.
+    public let closedShare: Double
     /// Per seed that finished, in seed order.
     public let seeds: [SeedBudget]
     /// The mean budget over the seeds with its Student-t interval at the study's confidence, its
@@ -61,14 +70,17 @@ public struct TargetBudget: Sendable, Codable, Equatable {
     /// and its ends clipped to the swept positive fractions; nil unless every seed is reached (and
     /// there are two).
     public let budget: Estimate?
+    /// τ's mean over the seeds whose target has one, with its Student-t interval at the study's
+    /// confidence (its lower end clipped at 0: τ is a budget); nil with fewer than two such seeds.
+    public let tau: Estimate?
     /// Nil when no seed's target has a τ.
     public let verdict: Verdict?
 
-    /// The budgets of `seeds` of series `series`, their estimate and verdict; `swept` the swept
-    /// positive fractions, ascending.
+    /// The budgets of `seeds` of series `series`, their estimate, τ's and the verdict; `swept` the
+    /// swept positive fractions, ascending.
     public init(series: Int, seeds: [SeedBudget], swept: [Double], confidence: Double) {
         self.series = series
-        agreementShare = Self.agreementShare
+        closedShare = Self.closedShare
         self.seeds = seeds
         let budgets = seeds.compactMap(\.budget)
         if budgets.count == seeds.count, budgets.count >= 2, let low = swept.min(), let high = swept.max(),
@@ -78,6 +90,13 @@ public struct TargetBudget: Sendable, Codable, Equatable {
                               interval: Interval(lower: interval.lower.map { max($0, low) }, upper: interval.upper.map { min($0, high) }))
         } else {
             budget = nil
+        }
+        let taus = seeds.compactMap(\.tau)
+        if let interval = studentTInterval(taus, resolution: 0, confidence: confidence) {
+            tau = Estimate(value: taus.reduce(0, +) / Double(taus.count), interval: Interval(lower: interval.lower.map { max($0, 0) },
+                                                                                               upper: interval.upper))
+        } else {
+            tau = nil
         }
         let predicted = seeds.filter { $0.tau != nil }
         if predicted.isEmpty {
@@ -91,19 +110,20 @@ public struct TargetBudget: Sendable, Codable, Equatable {
         }
     }
 
-    /// The budgets of series `series` from its finished runs (`targetAgreement` per run; τ from each
-    /// seed's run at its smallest fraction, the same at every fraction).
+    /// The budgets of series `series` from its finished runs (`targetAgreement` and its clean
+    /// baseline per run; τ from each seed's run at its smallest fraction, the same at every fraction).
     public init(runs: [RunResult], series: Int, confidence: Double) {
         let finished = runs.filter { $0.series == series && $0.metrics != nil && $0.fraction > 0 }
         let swept = Set(finished.map(\.fraction)).sorted()
         let seeds = Set(finished.map(\.seed)).sorted().map { seed -> SeedBudget in
             let own = finished.filter { $0.seed == seed }.sorted { $0.fraction < $1.fraction }
-            var budget: Double?
-            for run in own.reversed() {
-                guard let agreement = run.metrics?[MetricKey.targetAgreement], agreement >= Self.agreementShare else { break }
-                budget = run.fraction
+            let baseline = own.lazy.compactMap { $0.metrics?[MetricKey.targetAgreement + MetricKey.baselineSuffix] }.first
+            let withoutBudget = SeedBudget(seed: seed, tau: own.first?.metrics?[MetricKey.poisonabilityThreshold], baseline: baseline,
+                                           budget: nil)
+            let first = withoutBudget.bar.flatMap { bar in
+                own.first { ($0.metrics?[MetricKey.targetAgreement]).map { $0 >= bar } == true }?.fraction
             }
-            return SeedBudget(seed: seed, tau: own.first?.metrics?[MetricKey.poisonabilityThreshold], budget: budget)
+            return SeedBudget(seed: seed, tau: withoutBudget.tau, baseline: baseline, budget: first)
         }
         self.init(series: series, seeds: seeds, swept: swept, confidence: confidence)
     }
@@ -119,22 +139,26 @@ public struct TargetBudget: Sendable, Codable, Equatable {
         return "not reached in the swept range (seed\(missing.count == 1 ? "" : "s") \(missing.joined(separator: ", ")))"
     }
 
-    /// One sentence: the definition, each seed's budget beside its τ, and the verdict.
+    /// One sentence: the definition, each seed's budget beside its clean agreement, bar and τ, and the verdict.
     public var sentence: String {
         let perSeed = seeds.map { seed in
-            "seed \(seed.seed) " + (seed.budget.map { "from \(percent($0))" } ?? "not in the swept range") + (seed.tau.map { " (τ \(percent($0)))" } ?? "")
+            guard let baseline = seed.baseline, let bar = seed.bar else {
+                return "seed \(seed.seed) without the clean model's agreement (no run at fraction 0)"
+            }
+            return "seed \(seed.seed) " + (seed.budget.map { "at \(percent($0))" } ?? "not in the swept range")
+                + " (clean \(fixed(baseline, decimals: 3)), bar \(fixed(bar, decimals: 3))" + (seed.tau.map { ", τ \(percent($0))" } ?? "") + ")"
         }.joined(separator: ", ")
-        let opening = "Per seed, the victim agrees with its target (the target's class on \(percent(agreementShare)) of the test rows or "
-            + "more, at that and every larger swept budget): \(perSeed)"
+        let opening = "Per seed, the first swept budget at which the victim agrees with its target beyond the clean model (it closes "
+            + "\(percent(closedShare)) or more of the clean model's disagreement with the target on the test rows): \(perSeed)"
         switch verdict {
         case nil: return opening + "; no τ is predicted."
-        case .consistent: return opening + "; consistent with the prediction: no seed agrees from below its τ, and every seed does above it."
+        case .consistent: return opening + "; consistent with the prediction: no seed reaches it below its τ, and every seed does above it."
         case .successBelowTau:
             let below = seeds.filter(\.isBelowTau).map { String($0.seed) }
             return opening + "; not consistent with the prediction: seed\(below.count == 1 ? "" : "s") \(below.joined(separator: ", ")) "
-                + "agree\(below.count == 1 ? "s" : "") from below τ."
+                + "reach\(below.count == 1 ? "es" : "") it below τ."
         case .notReachedAboveTau:
-            return opening + "; no seed agrees from below its τ, but not every seed does above it in the swept range."
+            return opening + "; no seed reaches it below its τ, but not every seed does in the swept range."
         }
     }
 }

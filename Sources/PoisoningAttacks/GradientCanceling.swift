@@ -40,7 +40,9 @@ import PoisoningUtilities
 /// is reached too.
 ///
 /// Each run records the threshold τ of its target (`poisonabilityThreshold`, absent when none exists),
-/// the target's test accuracy and its distance from the clean model, ‖g(μ; w)‖ and the final
+/// the target's test accuracy and its distance from the clean model, ‖g(μ; w)‖, for a target trained
+/// on rows (label-flip) its gradient on those rows (`targetGradientNorm`: 0 when its training reached
+/// stationarity, which τ of a trained target takes for granted), and the final
 /// ‖g(mixture; w)‖ (`mixedGradientNorm`, over the n + m rows); the runner adds the retrained victim's
 /// distance from the target and their agreement on the test rows (`PoisonedTrainingSet.target`).
 /// Only softmax regression (`logistic`) is attacked: the double-backward pass is written for one
@@ -126,6 +128,8 @@ public struct GradientCanceling: TargetedAttack {
          MetricInfo(key: MetricKey.targetShift, name: "Target's distance from clean",
                     meaning: "‖w_target − w_clean‖ / ‖w_clean‖ over every parameter"),
          MetricInfo(key: MetricKey.cleanGradientNorm, name: "Clean gradient norm", meaning: "‖g(clean rows; w_target)‖, the gradient the poisons must cancel"),
+         MetricInfo(key: MetricKey.targetGradientNorm, name: "Target's own gradient norm",
+                    meaning: "‖g(the target's own training rows; w_target)‖, 0 for a target trained to stationarity (label-flip targets only)"),
          MetricInfo(key: MetricKey.mixedGradientNorm, name: "Mixed gradient norm",
                     meaning: "‖g(clean rows and poisons; w_target)‖ after the attack's last step"),
          MetricInfo(key: MetricKey.targetDistance, name: "Victim's distance from target",
@@ -135,9 +139,11 @@ public struct GradientCanceling: TargetedAttack {
     }
 
     /// The keys of its metrics that describe the seed's clean model and target only, the same at
-    /// every fraction: τ, the target's accuracy and distance from clean, the clean gradient norm.
+    /// every fraction: τ, the target's accuracy and distance from clean, the clean gradient norm and
+    /// the target's own gradient norm.
     public static let fractionIndependentKeys: Set<String> = [MetricKey.poisonabilityThreshold, MetricKey.targetAccuracy,
-                                                              MetricKey.targetShift, MetricKey.cleanGradientNorm]
+                                                              MetricKey.targetShift, MetricKey.cleanGradientNorm,
+                                                              MetricKey.targetGradientNorm]
 
     /// The poisoned set (clean rows and poisons), the target's parameters; while it works, the clean
     /// model's and the target's training, and the poisons with their gradient and momentum in Double.
@@ -180,6 +186,10 @@ public struct GradientCanceling: TargetedAttack {
             MetricKey.mixedGradientNorm: mixed,
         ]
         if let tau = poisonabilityThreshold(of: aim, on: train).tau { measurements[MetricKey.poisonabilityThreshold] = tau }
+        if let own = target.trainingRows(clean: train, seed: seed) {
+            var ownObjective = GradientCancelingObjective(target: aim, clean: own, poisonLabels: [])
+            measurements[MetricKey.targetGradientNorm] = ownObjective.mixedGradientNorm([])
+        }
         return PoisonedTrainingSet(data: data, trueLabels: data.labels, poisonedRows: Array(n..<(n + count)),
                                    measurements: measurements, target: aim)
     }

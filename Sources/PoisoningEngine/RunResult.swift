@@ -16,8 +16,9 @@ import PoisoningUtilities
 /// class-flip's budget a share of the training set, saturated budgets flagged, in-range backdoor
 /// triggers and Turner et al.'s clean-label perturbation, feature collision's scaled β, activation
 /// clustering per Chen et al., k-NN relabel per Paudice et al., TPR at 5% FPR, and the accountant's
-/// fractional orders.
-public let engineVersion = "4"
+/// fractional orders; 5, gradient canceling records a label-flip target's gradient on its own rows
+/// (`targetGradientNorm`).
+public let engineVersion = "5"
 
 // Here rather than beside `MetricKey` (PoisoningUtilities): the Rényi order's range is the accountant's
 // `renyiOrders` (PoisoningModels).
@@ -31,7 +32,8 @@ extension MetricKey {
         switch key {
         case generalizationGap: -1...1
         case finalLoss, stoppingEpoch, privacyEpsilon, poisonabilityThreshold, targetShift, cleanGradientNorm, mixedGradientNorm,
-             targetDistance, inputCurvatureTopClean, inputCurvatureTopTriggered, inputCurvatureTopPoisoned: 0...largestUnboundedValue
+             targetGradientNorm, targetDistance, inputCurvatureTopClean, inputCurvatureTopTriggered, inputCurvatureTopPoisoned:
+                0...largestUnboundedValue
         case privacyOrder: renyiOrders.min()!...renyiOrders.max()!
         case _ where key.hasSuffix(excessSuffix): -1...1
         default: 0...1

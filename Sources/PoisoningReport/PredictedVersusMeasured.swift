@@ -4,12 +4,14 @@ import PoisoningEngine
 extension ReportModel {
     /// One gradient-canceling series of the "Predicted vs measured" section.
     public struct PredictedRow: Sendable {
-        /// The series; τ (its mean and range over seeds, or that none exists); the target's accuracy;
-        /// the budget from which the victim agrees with the target (`TargetBudget`: mean and interval
-        /// over seeds, or the seeds not reached); the critical threshold of the accuracy fit with its
-        /// interval; the mixed/clean gradient ratio at the swept fractions around τ.
+        /// The series; τ (its mean with its interval and its range over seeds, or that none exists);
+        /// the target's accuracy; the first budget at which the victim agrees with the target beyond
+        /// the clean model (`TargetBudget`: mean and interval over seeds, or the seeds not reached);
+        /// the critical threshold of the accuracy fit with its interval; the mixed/clean gradient
+        /// ratio at the swept fractions around τ, beside 1/(1 + ε_d) for poisons with no effect.
         public let series, tau, targetAccuracy, agreesFrom, threshold, ratios: String
-        /// The findings of the series: parameter space, agreement with the target per seed, accuracy.
+        /// The findings of the series: parameter space, agreement with the target per seed, accuracy,
+        /// and whether the target is stationary on its own training rows.
         public let findings: [String]
     }
 
@@ -23,13 +25,17 @@ extension ReportModel {
             let budget = results.targetBudgets?.first { $0.series == series }
             var tau = "none (no threshold exists)"
             if let low = evidence.taus.min(), let high = evidence.taus.max() {
-                tau = percent(evidence.taus.reduce(0, +) / Double(evidence.taus.count)) + " (seeds \(percent(low))–\(percent(high)))"
+                let interval = budget?.tau?.interval
+                tau = percent(evidence.taus.reduce(0, +) / Double(evidence.taus.count))
+                    + (interval?.lower.flatMap { lower in interval?.upper.map { " [\(percent(lower)), \(percent($0))]" } } ?? "")
+                    + " (seeds \(percent(low))–\(percent(high)))"
                 if results.data.classCount > 2 { tau += ", necessary only" }
                 if evidence.seedsWithoutThreshold > 0 { tau += "; none for \(evidence.seedsWithoutThreshold) seeds" }
             }
             let (below, above) = evidence.sides
             let around = [below.last.map { ($0, "below") }, above.first.map { ($0, "above") }].compactMap { $0 }.map { point, side in
-                "\(ratioText(point.gradientRatio)) at \(percent(point.fraction)) (\(side) every seed's τ)"
+                "\(ratioText(point.gradientRatio)) at \(percent(point.fraction)) (\(side) every seed's τ; no effect "
+                    + "\(ratioText(1 / (1 + point.fraction))))"
             }
             return PredictedRow(series: results.series[series].label, tau: tau,
                                 targetAccuracy: evidence.targetAccuracy.isNaN ? "n/a" : fixed(evidence.targetAccuracy, decimals: 3),
@@ -38,7 +44,7 @@ extension ReportModel {
                                                          brackets: true),
                                 ratios: around.isEmpty ? "n/a" : around.joined(separator: "; "),
                                 findings: [evidence.parameterSpaceSentence] + (budget.map { [$0.sentence] } ?? [])
-                                    + (evidence.accuracySentence.map { [$0] } ?? []))
+                                    + (evidence.accuracySentence.map { [$0] } ?? []) + (evidence.stationaritySentence.map { [$0] } ?? []))
         }
     }
 }

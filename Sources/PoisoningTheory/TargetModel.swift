@@ -74,6 +74,11 @@ public protocol TargetModel: StudyComponent {
     /// `train` by `trainer` (the run's model, settings and seed), every random choice from streams of
     /// `seed`; nil when a model it trains diverges.
     func target<Model: TargetableClassifier>(clean: Model, train: Dataset, trainer: ModelTrainer, seed: UInt64) -> Model?
+    /// The rows the target is trained on, made from the clean training rows `train` as `target`
+    /// makes them for `seed`; nil when the target is not trained on rows (GradPC moves the clean
+    /// model). A target trained on rows is meant to be stationary on them; its gradient there tells
+    /// how far its training stopped short of that.
+    func trainingRows(clean train: Dataset, seed: UInt64) -> Dataset?
 }
 
 /// ‖a − b‖ / ‖b‖ over every parameter (in Double): how far `a` lies from `b`, relative to `b`'s norm.
@@ -117,15 +122,23 @@ public struct LabelFlipTarget: TargetModel {
     public var label: String { "label-flip \(fraction)" }
 
     public func target<Model: TargetableClassifier>(clean: Model, train: Dataset, trainer: ModelTrainer, seed: UInt64) -> Model? {
+        let fit = trainer.train(flipped(train, seed: seed))
+        guard fit.divergedEpoch == nil, let model = fit.model as? Model else { return nil }
+        return model
+    }
+
+    /// The label-flipped rows the target is trained on.
+    public func trainingRows(clean train: Dataset, seed: UInt64) -> Dataset? { flipped(train, seed: seed) }
+
+    /// `train` with the labels of its first round(fraction · n) picks moved to the next class.
+    func flipped(_ train: Dataset, seed: UInt64) -> Dataset {
         let count = poisonCount(fraction: fraction, of: train.count)
         var rows = Array(0..<train.count)
         var stream = Xoshiro256StarStar(seed: seed, purpose: "target-flip")
         stream.choosePrefix(count, of: &rows)
         var flipped = train
         for row in rows[..<count] { flipped.labels[row] = (train.labels[row] + 1) % train.classCount }
-        let fit = trainer.train(flipped)
-        guard fit.divergedEpoch == nil, let model = fit.model as? Model else { return nil }
-        return model
+        return flipped
     }
 }
 
@@ -197,4 +210,7 @@ public struct GradPCTarget: TargetModel {
         }
         return current
     }
+
+    /// Nil: the target is the clean model moved up the validation loss, not trained on rows.
+    public func trainingRows(clean train: Dataset, seed: UInt64) -> Dataset? { nil }
 }

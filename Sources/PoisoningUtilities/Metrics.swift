@@ -35,6 +35,9 @@ public enum MetricKey {
     public static let targetShift = "targetShift"
     /// Gradient Canceling: ‖g(clean rows; w_target)‖.
     public static let cleanGradientNorm = "cleanGradientNorm"
+    /// Gradient Canceling's target: ‖g(its own training rows; w_target)‖, how far it is from
+    /// stationary on the rows it was trained on (only for a target trained on rows).
+    public static let targetGradientNorm = "targetGradientNorm"
     /// Gradient Canceling: ‖g(clean rows and poisons; w_target)‖ after its last step.
     public static let mixedGradientNorm = "mixedGradientNorm"
     /// ‖w_victim − w_target‖ / ‖w_target‖ for an attack with a target model.

@@ -71,6 +71,29 @@ struct GradientCancelingTests {
         #expect(unflipped == clean)
     }
 
+    /// A label-flip target is trained on its flipped rows (round(0.3 · n) labels moved), and the
+    /// attack records its gradient norm there (`targetGradientNorm`) as the network's own mean
+    /// gradient over those rows (its Float backward pass) to 1e-5 of it; a GradPC target is trained on
+    /// no rows and records none.
+    @Test func aLabelFlipTargetRecordsItsGradientOnItsOwnRows() throws {
+        let split = GaussianClusters(samples: 200, features: 5, classes: 2, seed: 4).makeSplit()
+        let trainer = ModelTrainer(model: NetworkShape(inputs: 5, hidden: [], classes: 2), settings: TrainingSettings(epochs: 20, batchSize: 16), seed: 9)
+        let flip = LabelFlipTarget(fraction: 0.3)
+        let rows = try #require(flip.trainingRows(clean: split.train, seed: 9))
+        #expect(zip(rows.labels, split.train.labels).filter { $0 != $1 }.count == poisonCount(fraction: 0.3, of: split.train.count))
+        #expect(rows.features == split.train.features)
+        #expect(GradPCTarget(epsW: 0.5).trainingRows(clean: split.train, seed: 9) == nil)
+        let flipped = try #require(GradientCanceling(targetLabel: flip.label, target: flip, steps: 5)
+            .poison(split, fraction: 0.1, seed: 9, trainer: trainer))
+        let aim = try #require(flipped.target)
+        let network = aim.lossAndGradient(on: rows).gradient.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
+        let recorded = try #require(flipped.measurements[MetricKey.targetGradientNorm])
+        #expect(network > 0 && abs(recorded - network) <= 1e-5 * network)
+        let moved = try #require(GradientCanceling(targetLabel: "gradpc 0.5", target: GradPCTarget(epsW: 0.5), steps: 5)
+            .poison(split, fraction: 0.1, seed: 9, trainer: trainer))
+        #expect(moved.measurements[MetricKey.targetGradientNorm] == nil)
+    }
+
     /// The paper's phase transition on binary logistic regression (1,000 training rows, 10 features,
     /// overlapping classes: cluster std 4, so that the clean model is no separator whose weights grow
     /// as long as SGD runs), a GradPC target at ε_w = 0.5, with gradient canceling's default options.
@@ -138,7 +161,7 @@ struct GradientCancelingTests {
     /// meaning in brackets after its name: no meaning may start with "the" ("The the poison budget").
     @Test func noMetricMeaningStartsWithThe() {
         let metrics = GradientCanceling(targetLabel: "gradpc 0.5").metrics.flatMap(\.recorded)
-        #expect(metrics.count == 9)
+        #expect(metrics.count == 10)
         for metric in metrics {
             #expect(!metric.meaning.lowercased().hasPrefix("the "), "\(metric.key): \(metric.meaning)")
         }

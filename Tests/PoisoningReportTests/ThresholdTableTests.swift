@@ -17,16 +17,19 @@ struct ThresholdTableTests {
             targets: [StudyConfig.component(GradPCTarget.kind), StudyConfig.component(LabelFlipTarget.kind)]))
     }
 
-    /// τ, the target's accuracy and distance from clean and the clean gradient norm are each run's
-    /// seed's, equal at every fraction, and the findings say "at every fraction" of them, not "at the
-    /// largest fraction"; the mixed gradient norm, which the poisons change, is given at the largest.
+    /// τ, the target's accuracy and distance from clean, the clean gradient norm and the label-flip
+    /// target's own gradient norm are each run's seed's, equal at every fraction, and the findings say
+    /// "at every fraction" of them, not "at the largest fraction"; the mixed gradient norm, which the
+    /// poisons change, is given at the largest.
     @Test func fractionIndependentQuantitiesAreNotFindingsAtTheLargestFraction() throws {
         let study = try Self.study()
         let runs = runStudy(study, threads: 1).results
         for key in GradientCanceling.fractionIndependentKeys {
             for series in 0..<2 {
                 let values = runs.filter { $0.series == series }.map { $0.metrics?[key] }
-                #expect(values.count == 2 && values[0] != nil && values[0] == values[1], "\(key) of series \(series): \(values)")
+                // GradPC's target (series 0) is not trained on rows: it has no gradient norm of its own.
+                let recorded = key != MetricKey.targetGradientNorm || series == 1
+                #expect(values.count == 2 && (values[0] != nil) == recorded && values[0] == values[1], "\(key) of series \(series): \(values)")
             }
         }
         let sentences = findingSentences(StudyResults(study: study, runs: runs, toolVersion: "test"))
@@ -56,9 +59,10 @@ struct ThresholdTableTests {
         #expect(table.rows.allSatisfy { $0.cells[0].first?.isNumber == true })
     }
 
-    /// The "Predicted vs measured" row's budget from which the victim agrees with its target, on
-    /// constructed runs of two seeds: series 0 (τ 5% and 15%) agrees from 10% in both seeds, below
-    /// seed 2's τ; series 1 (no τ) from 20% and 10%. The same budgets are in results.json.
+    /// The "Predicted vs measured" row's first budget at which the victim agrees with its target
+    /// beyond the clean model (0.9 at fraction 0, so a bar of 0.95), on constructed runs of two
+    /// seeds: series 0 (τ 5% and 15%) reaches it at 10% in both seeds, below seed 2's τ; series 1 (no
+    /// τ) at 20% and 10%. The same budgets are in results.json; τ has its t interval.
     @Test func thePredictedRowGivesTheAgreementBudgetWithItsIntervalAndVerdict() throws {
         var config = try Self.study().config
         config.seeds = [1, 2]
@@ -77,10 +81,15 @@ struct ThresholdTableTests {
         let rows = ReportModel.predictedRows(of: results)
         // Series 0: both from 10%, spread raised to the grid's 10%: 10% ± 12.706 · 10%/√2, clipped to [10%, 20%].
         #expect(rows.map(\.agreesFrom) == ["10.0% [10.0%, 20.0%]", "15.0% [10.0%, 20.0%]"])
-        #expect(rows[0].findings[1] == "Per seed, the victim agrees with its target (the target's class on 95.0% of the test rows or "
-            + "more, at that and every larger swept budget): seed 1 from 10.0% (τ 5.0%), seed 2 from 10.0% (τ 15.0%); not consistent "
-            + "with the prediction: seed 2 agrees from below τ.")
-        #expect(rows[1].findings[1].hasSuffix("seed 1 from 20.0%, seed 2 from 10.0%; no τ is predicted."))
+        #expect(rows[0].findings[1] == "Per seed, the first swept budget at which the victim agrees with its target beyond the clean "
+            + "model (it closes 50.0% or more of the clean model's disagreement with the target on the test rows): seed 1 at 10.0% "
+            + "(clean 0.900, bar 0.950, τ 5.0%), seed 2 at 10.0% (clean 0.900, bar 0.950, τ 15.0%); not consistent with the "
+            + "prediction: seed 2 reaches it below τ.")
+        #expect(rows[1].findings[1].hasSuffix("seed 1 at 20.0% (clean 0.900, bar 0.950), seed 2 at 10.0% (clean 0.900, bar 0.950); "
+            + "no τ is predicted."))
+        // τ 5% and 15%: mean 10%, ± 12.706 · 0.0707/√2 = 63.5%, the lower end clipped at 0.
+        #expect(rows[0].tau == "10.0% [0.0%, 73.5%] (seeds 5.0%–15.0%)")
+        #expect(rows[1].tau == "none (no threshold exists)")
         let decoded = try JSONDecoder().decode(StudyResults.self, from: results.jsonData())
         #expect(decoded.targetBudgets == results.targetBudgets)
     }
