@@ -14,7 +14,8 @@ extension ReportModel {
     }
 
     /// A row per gradient-canceling series of `results`; τ(c) of softmax regression with more than two
-    /// classes is only a necessary condition, which the cell says.
+    /// classes is only a necessary condition, and an MLP's (its last layer's) only a lower bound on the
+    /// budget, which the cell says.
     static func predictedRows(of results: StudyResults) -> [PredictedRow] {
         results.series.indices.filter { series in
             results.config.attacks[results.series[series].attack].value(at: "kind") == .string(GradientCanceling.kind)
@@ -24,7 +25,11 @@ extension ReportModel {
             var tau = "none (no threshold exists)"
             if let low = evidence.taus.min(), let high = evidence.taus.max() {
                 tau = percent(evidence.taus.reduce(0, +) / Double(evidence.taus.count)) + " (seeds \(percent(low))–\(percent(high)))"
-                if results.data.classCount > 2 { tau += ", necessary only" }
+                if results.tauIsLowerBound(series: series) {
+                    tau += ", a lower bound (last layer only)"
+                } else if results.data.classCount > 2 {
+                    tau += ", necessary only"
+                }
                 if evidence.seedsWithoutThreshold > 0 { tau += "; none for \(evidence.seedsWithoutThreshold) seeds" }
             }
             let (below, above) = evidence.sides
