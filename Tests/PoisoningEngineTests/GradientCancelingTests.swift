@@ -150,6 +150,33 @@ struct GradientCancelingTests {
         }
     }
 
+    /// The same data with an MLP (one hidden layer of 16 units) and a GradPC target at ε_w = 0.5. τ is
+    /// its last layer's, a lower bound: below it (at 0.5τ, after 100 descent steps) the last layer's
+    /// part of the mixed gradient alone keeps the bound W₀(1/e)(τ − ε_d)/‖θ_L‖ (θ_L the last layer's
+    /// weights and bias), since every row's <θ_L, ∇_{θ_L} ℓ> = <h, p − y> ≥ −W₀(1/e) whatever its hidden
+    /// activations; the descent lowers the mixed gradient towards that floor. Above τ nothing is promised.
+    @Test func anMLPsLastLayerTauIsALowerBound() throws {
+        let split = GaussianClusters(samples: 1429, features: 10, classes: 2, clusterStd: 4.0, seed: 5).makeSplit()
+        let trainer = ModelTrainer(model: NetworkShape(inputs: 10, hidden: [16], classes: 2), settings: TrainingSettings(), seed: 1)
+        let clean = try #require(trainer.train(split.train).model as? NetworkParameters)
+        let target = try #require(GradPCTarget(epsW: 0.5).target(clean: clean, train: split.train, trainer: trainer, seed: 1))
+        guard case .threshold(let tau, let lowerBound) = poisonabilityThreshold(of: target, on: split.train) else {
+            Issue.record("no threshold"); return
+        }
+        #expect(lowerBound)
+        let last = target.shape.layers.last!
+        let norm = target.values[last.weightOffset...].reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
+        let attack = GradientCanceling(targetLabel: "gradpc 0.5", target: GradPCTarget(epsW: 0.5), steps: 100)
+        let poisoned = try #require(attack.poison(split, fraction: 0.5 * tau, seed: 1, trainer: trainer))
+        let m = poisoned.poisonedRows.count, n = 1000
+        let mixed = try #require(poisoned.measurements[MetricKey.mixedGradientNorm])
+        let cleanNorm = try #require(poisoned.measurements[MetricKey.cleanGradientNorm])
+        let bound = lambertW0(exp(-1.0)) * (tau - Double(m) / Double(n)) / norm * Double(n) / Double(n + m)
+        #expect(m == poisonCount(fraction: 0.5 * tau, of: n) && m > 0)
+        #expect(mixed >= bound && bound > 0, "at 0.5τ: \(mixed) below the bound \(bound)")
+        #expect(mixed < cleanNorm, "the descent did not lower the mixed gradient: \(mixed), clean \(cleanNorm)")
+    }
+
     /// A budget above 1 adds more poisons than clean rows: the shuffle's picks go round again, so with
     /// no descent worth the name (one step at a learning rate of 1e-9) the poisons are the clean rows
     /// in the shuffle's order, repeated.
