@@ -7,7 +7,13 @@ the Swift test builds the same numbers:
   rows     x[i, j] = ((7 i + 13 j) mod 23 - 11) / 8,  label y[i] = (5 i) mod c,   i < 12, j < 4
   softmax regression W[k, j] = ((11 k + 5 j) mod 17 - 8) / 16, b[k] = (k - 1) / 4
   MLP      hidden (5 units, ReLU) W1[o, j] = ((3 o + 7 j) mod 13 - 6) / 8, b1[o] = ((5 o) mod 7 - 3) / 8,
-           then the softmax regression above on the hidden activations (W[k, o] with o < 5).
+           then the softmax regression above on the hidden activations (W[k, o] with o < 5);
+  MLP with two hidden layers: the first above, then (3 units, ReLU) W2[o, j] = ((2 o + 3 j) mod 11 - 5) / 8,
+           b2[o] = (o - 1) / 8, then the softmax regression above on its activations (W[k, o] with o < 3).
+For an MLP tau is the condition on its last layer only (a lower bound on the budget): the last hidden
+layer's activations phi are the fixed inputs of a softmax regression. Every phi here is a multiple of
+1/64 (one hidden layer) or 1/512 (two) well below 2^24 times that, so exact in float32: the Swift
+network's Float forward pass gives the same phi, and the values below hold to 1e-12 there too.
 G is formed explicitly as the mean over rows of the per-row gradient (p - e_y) outer (phi, 1) of the
 last layer, and <theta, G> as the Frobenius product with [W b]; the Swift code instead sums
 <h, p - y> row by row. The one-vs-rest linear SVM's cases follow below. Run: python3 scripts/poisonability_reference.py
@@ -36,6 +42,13 @@ def hidden(x):
     b1 = ((((5 * np.arange(5)) % 7) - 3) / 8.0).astype(np.float32).astype(np.float64)
     return np.maximum(x @ w1.T + b1, 0.0)
 
+def second_hidden(h1):
+    o = np.arange(3)[:, None]
+    j = np.arange(5)[None, :]
+    w2 = ((((2 * o + 3 * j) % 11) - 5) / 8.0).astype(np.float32).astype(np.float64)
+    b2 = ((np.arange(3) - 1) / 8.0).astype(np.float32).astype(np.float64)
+    return np.maximum(h1 @ w2.T + b2, 0.0)
+
 def product(phi, y, w, b):
     c = w.shape[0]
     h = phi @ w.T + b
@@ -47,9 +60,10 @@ def product(phi, y, w, b):
     theta = np.hstack([w, b[:, None]])
     return float(np.sum(theta * g))
 
-for name, c, mlp in [("softmax3", 3, False), ("softmax2", 2, False), ("mlp3", 3, True)]:
+for name, c, depth in [("softmax3", 3, 0), ("softmax2", 2, 0), ("mlp3", 3, 1), ("mlp3x2", 3, 2)]:
     x, y = rows(c)
-    phi = hidden(x) if mlp else x
+    phi = x if depth == 0 else hidden(x) if depth == 1 else second_hidden(hidden(x))
+    assert np.all(phi * (64 if depth == 1 else 512) == np.round(phi * (64 if depth == 1 else 512)))
     w, b = last_layer(c, phi.shape[1])
     ip = product(phi, y, w, b)
     tau = float(ip / lambertw((c - 1) / np.e).real) if ip > 0 else None

@@ -264,6 +264,15 @@ public struct PoisonabilityEvidence: Sendable, Equatable {
     }
 }
 
+extension StudyResults {
+    /// Whether the τ of series `series` is a lower bound only: its model has hidden layers (an MLP),
+    /// so τ is the condition on its last layer, the hidden representation taken as fixed input
+    /// (`poisonabilityThreshold(of:on:)`): a necessary budget, and the whole network may need more.
+    public func tauIsLowerBound(series: Int) -> Bool {
+        config.models[self.series[series].model].value(at: "kind") == .string(MLP.kind)
+    }
+}
+
 /// The mean of `values`; NaN when there are none.
 private func averageOf(_ values: [Double]) -> Double { values.isEmpty ? .nan : values.reduce(0, +) / Double(values.count) }
 

@@ -45,8 +45,9 @@ import PoisoningUtilities
 /// stationarity, which τ of a trained target takes for granted), and the final
 /// ‖g(mixture; w)‖ (`mixedGradientNorm`, over the n + m rows); the runner adds the retrained victim's
 /// distance from the target and their agreement on the test rows (`PoisonedTrainingSet.target`).
-/// Only softmax regression (`logistic`) is attacked: the double-backward pass is written for one
-/// linear layer, and a study pairing the attack with another model is refused when it is read.
+/// Softmax regression (`logistic`) and MLPs are attacked (`GradientCancelingObjective`: the gradient
+/// over every parameter, each poison's by one double-backward pass); a study pairing the attack with
+/// a model without that capability (`ModelCapability.mixedSecondDerivative`) is refused when it is read.
 public struct GradientCanceling: TargetedAttack {
     /// "gradient-canceling".
     public static let kind = "gradient-canceling"
@@ -109,17 +110,12 @@ public struct GradientCanceling: TargetedAttack {
         GradientCanceling(targetLabel: targetLabel, target: target, steps: steps, learningRate: learningRate, project: project)
     }
 
-    /// Softmax regression only (see the type's description).
-    public func modelProblem(_ model: any ModelArchitecture) -> String? {
-        model is LogisticRegression ? nil
-            : "gradient-canceling's double-backward pass is written for softmax regression (logistic); \(type(of: model).kind) is not supported"
-    }
-
     /// True: the poisons are added to the clean rows, so ε_d may exceed 1 (τ often does).
     public var addsRows: Bool { true }
 
-    /// The input gradient of a row's parameter gradient and the parameter vector itself.
-    public var requirements: Set<ModelCapability> { [.inputGradient, .parameterGradient] }
+    /// The parameter vector with its gradient, and the input derivative of that gradient along a
+    /// vector (softmax regression and MLPs).
+    public var requirements: Set<ModelCapability> { [.parameterGradient, .mixedSecondDerivative] }
 
     public var metrics: [MetricInfo] {
         [MetricInfo(key: MetricKey.poisonabilityThreshold, name: "Threshold τ",
@@ -146,11 +142,13 @@ public struct GradientCanceling: TargetedAttack {
                                                               MetricKey.targetGradientNorm]
 
     /// The poisoned set (clean rows and poisons), the target's parameters; while it works, the clean
-    /// model's and the target's training, and the poisons with their gradient and momentum in Double.
+    /// model's and the target's training, the poisons with their gradient and momentum in Double, and
+    /// per poison its activations (inputs and hidden units), δs (hidden units and classes) and p.
     public func memoryNeed(_ sizes: RunSizes) -> MemoryNeed {
         let (n, d, p) = (sizes.n, sizes.d, sizes.p)
+        let hidden = Double((sizes.model as? NetworkShape)?.hidden.reduce(0, +) ?? 0)
         return MemoryNeed(kept: 4 * (n + p) * d + 16 * (n + p) + 8 * p + 2 * sizes.parameterBytes,
-                          working: sizes.trainingBytes + 2 * sizes.trainEvaluationBytes + 3 * 8 * p * d + 8 * p * (d + 2 * sizes.c)
+                          working: sizes.trainingBytes + 2 * sizes.trainEvaluationBytes + 3 * 8 * p * d + 8 * p * (d + 2 * hidden + 2 * sizes.c)
                             + 4 * 8 * sizes.parameterBytes)
     }
 
@@ -222,87 +220,143 @@ public protocol TargetedAttack: PoisoningAttack {
     var targetLabel: String { get }
     /// This attack with the study's target of that label.
     func aimed(at target: any TargetModel) -> any PoisoningAttack
-    /// Why it cannot attack `model`, as a sentence; nil when it can.
-    func modelProblem(_ model: any ModelArchitecture) -> String?
 }
 
-/// Gradient Canceling's objective for softmax regression at a target θ = (W [c x d], b [c]): with
-/// per-row gradients ∇_θ ℓ(x, y) = r ⊗ (x, 1), r = p − e_y, p = softmax(Wx + b),
-///     v = (Σ_clean ∇ℓ + Σ_poisons ∇ℓ) / n = g(μ; θ) + ε_d g(ν; θ),   L = ½‖v‖²,
-/// and the gradient of L with respect to poison j's features (one double-backward pass):
-///     ∂L/∂x_j = (1/n) ∂<∇_θ ℓ(x_j), v>/∂x_j = (1/n) [Wᵀ (diag(p) − p pᵀ) u + V_Wᵀ r],   u = V_W x_j + v_b,
-/// V_W and v_b the weight and bias parts of v. All in Double; scratch allocated once.
+/// Gradient Canceling's objective at a target network θ: softmax regression or an MLP, dense layers
+/// l = 1…L with a_l = W_l h_{l−1} + b_l, h_0 = x, h_l = ReLU(a_l) = D_l a_l for l < L (D_l = diag(a_l > 0)),
+/// logits z = a_L, p = softmax(z), ℓ = −ln p_y. A row's gradient over every parameter (backpropagation):
+///     δ_L = p − e_y,   δ_l = D_l W_{l+1}ᵀ δ_{l+1},   ∇_{W_l} ℓ = δ_l h_{l−1}ᵀ,   ∇_{b_l} ℓ = δ_l;
+///     v = (Σ_clean ∇_θ ℓ + Σ_poisons ∇_θ ℓ) / n = g(μ; θ) + ε_d g(ν; θ),   L = ½‖v‖².
+/// The gradient of L with respect to poison j's features is a mixed second derivative,
+///     ∂L/∂x_j = (1/n) ∂f/∂x_j,   f(x) = <v, ∇_θ ℓ(x)> = Σ_l <δ_l, u_l>,   u_l = V_l h_{l−1} + c_l
+/// (V_l and c_l the parts of v at W_l and b_l), by one double-backward pass per poison (the masks D_l
+/// are piecewise constant, so they contribute nothing more):
+/// 1. the adjoints of the backward chain, forward (δ_{l−1} depends on δ_l):
+///        β_1 = u_1,   β_l = u_l + W_l D_{l−1} β_{l−1};
+/// 2. through the softmax's Jacobian, the adjoint of the logits q_L = (diag(p) − p pᵀ) β_L,
+///        q_L,k = p_k (β_L,k − <p, β_L>);
+/// 3. backward through the forward network, each h_{l−1} also reaching f through u_l:
+///        g_{l−1} = W_lᵀ q_l + V_lᵀ δ_l,   q_{l−1} = D_{l−1} g_{l−1},   down to ∂f/∂x = g_0.
+/// For softmax regression (L = 1): ∂f/∂x = Wᵀ (diag(p) − p pᵀ)(V x + c) + Vᵀ (p − e_y).
+/// All in Double. Scratch is allocated once: per poison its input and hidden activations, its δs and p.
 struct GradientCancelingObjective {
+    /// One dense layer: its sizes, where W_l [outputs x inputs] (row-major) starts in `weights` and
+    /// b_l in `bias`, where its part of v [outputs x (inputs + 1)] (each row's bias entry last) starts,
+    /// where its inputs start in a row's activations, and where its units start in a row's δs (and,
+    /// for a hidden layer, its outputs in a row's activations, after the d inputs).
+    struct Layer {
+        let inputs, outputs, weightStart, biasStart, gradientStart, inputStart, unitStart: Int
+    }
+
     /// Features, classes, clean rows.
     let d: Int, c: Int, n: Int
-    /// The target's W [c x d], row-major, and b [c].
+    /// The layers, first to last.
+    let layers: [Layer]
+    /// Every layer's W_l and b_l, from the target's Float parameters.
     let weights: [Double], bias: [Double]
-    /// Σ over the clean rows of r ⊗ (x, 1) [c x (d + 1)]: weight part, then the bias column last in each row.
-    let cleanSum: [Double]
+    /// A row's activations (x, then every hidden layer's h_l) and units (every layer's outputs).
+    let rowWidth: Int, units: Int
     /// The poisons' labels.
     let poisonLabels: [Int]
-    /// Scratch: v [c x (d + 1)], each poison's p and r [m x c], one row's probabilities and u [c].
-    private var v: [Double], p: [Double], r: [Double], probabilities: [Double], u: [Double]
+    /// Σ over the clean rows of ∇_θ ℓ, laid out like v.
+    private(set) var cleanSum: [Double]
+    /// Scratch: v; per poison (slot 0 also serves the clean rows) its activations [m x rowWidth], δs
+    /// [m x units] and p [m x c]; one row's β [units] and two adjoints [widest layer].
+    private var v: [Double], activations: [Double], deltas: [Double], p: [Double], beta: [Double], adjoint: [Double], nextAdjoint: [Double]
 
-    /// The objective at `target` (softmax regression) for the clean rows `clean` and poisons with `poisonLabels`.
+    /// The objective at `target` (softmax regression or an MLP) for the clean rows `clean` and poisons
+    /// with `poisonLabels`.
     init(target: NetworkParameters, clean: Dataset, poisonLabels: [Int]) {
-        precondition(target.shape.hidden.isEmpty, "gradient canceling's objective is written for softmax regression")
-        let layer = target.shape.layers[0]
-        let (d, c) = (layer.inputs, layer.outputs)
-        self.d = d
-        self.c = c
+        let shape = target.shape
+        var layers = [Layer](), weights = [Double](), bias = [Double]()
+        var gradientStart = 0, unitStart = 0, inputStart = 0
+        for layer in shape.layers {
+            layers.append(Layer(inputs: layer.inputs, outputs: layer.outputs, weightStart: weights.count, biasStart: bias.count,
+                                gradientStart: gradientStart, inputStart: inputStart, unitStart: unitStart))
+            for o in 0..<layer.outputs {
+                for i in 0..<layer.inputs { weights.append(Double(target.values[layer.weightIndex(output: o, input: i)])) }
+            }
+            bias += (0..<layer.outputs).map { Double(target.values[layer.biasOffset + $0]) }
+            gradientStart += layer.outputs * (layer.inputs + 1)
+            inputStart = shape.inputs + unitStart
+            unitStart += layer.outputs
+        }
+        d = shape.inputs
+        c = shape.classes
         n = clean.count
-        weights = (0..<(c * d)).map { Double(target.values[layer.weightIndex(output: $0 / d, input: $0 % d)]) }
-        bias = (0..<c).map { Double(target.values[layer.biasOffset + $0]) }
+        self.layers = layers
+        self.weights = weights
+        self.bias = bias
+        units = unitStart
+        rowWidth = d + unitStart - c
         self.poisonLabels = poisonLabels
-        v = [Double](repeating: 0, count: c * (d + 1))
-        p = [Double](repeating: 0, count: poisonLabels.count * c)
-        r = p
-        probabilities = [Double](repeating: 0, count: c)
-        u = probabilities
-        var sum = [Double](repeating: 0, count: c * (d + 1))
+        let slots = max(poisonLabels.count, 1), widest = shape.layers.map { max($0.inputs, $0.outputs) }.max()!
+        cleanSum = []
+        v = [Double](repeating: 0, count: gradientStart)
+        activations = [Double](repeating: 0, count: slots * rowWidth)
+        deltas = [Double](repeating: 0, count: slots * units)
+        p = [Double](repeating: 0, count: slots * c)
+        beta = [Double](repeating: 0, count: units)
+        adjoint = [Double](repeating: 0, count: widest)
+        nextAdjoint = adjoint
         for row in 0..<n {
-            let x = clean.features[(row * d)..<((row + 1) * d)].map(Double.init)
-            Self.softmax(weights, bias, x, 0, d, c, into: &probabilities)
-            for k in 0..<c {
-                let residual = probabilities[k] - (k == clean.labels[row] ? 1 : 0)
-                for i in 0..<d { sum[k * (d + 1) + i] += residual * x[i] }
-                sum[k * (d + 1) + d] += residual
+            for i in 0..<d { activations[i] = Double(clean.features[row * d + i]) }
+            addRowGradient(slot: 0, label: clean.labels[row])
+        }
+        cleanSum = v
+    }
+
+    /// The forward and backward pass of the row in `slot` (its input x already in its activations):
+    /// writes its hidden activations h_l, p = softmax(z) and δs into the slot, and adds its gradient
+    /// ∇_θ ℓ = (δ_l ⊗ (h_{l−1}, 1))_l to v.
+    private mutating func addRowGradient(slot: Int, label: Int) {
+        let a = slot * rowWidth, u = slot * units, top = layers.count - 1
+        // Forward: a_l = W_l h_{l−1} + b_l, h_l = max(a_l, 0) for hidden layers; the logits into p.
+        for (index, layer) in layers.enumerated() {
+            for o in 0..<layer.outputs {
+                var value = bias[layer.biasStart + o]
+                for i in 0..<layer.inputs { value += weights[layer.weightStart + o * layer.inputs + i] * activations[a + layer.inputStart + i] }
+                if index < top { activations[a + d + layer.unitStart + o] = max(value, 0) } else { p[slot * c + o] = value }
             }
         }
-        cleanSum = sum
-    }
-
-    /// p = softmax(W x + b) for the row of `x` starting at `offset`, written into `p`.
-    private static func softmax(_ w: [Double], _ b: [Double], _ x: [Double], _ offset: Int, _ d: Int, _ c: Int, into p: inout [Double]) {
-        var top = -Double.infinity
-        for k in 0..<c {
-            var h = b[k]
-            for i in 0..<d { h += w[k * d + i] * x[offset + i] }
-            p[k] = h
-            top = max(top, h)
-        }
+        // p = softmax(z), shifted by max z.
+        var largest = -Double.infinity
+        for k in 0..<c { largest = max(largest, p[slot * c + k]) }
         var total = 0.0
         for k in 0..<c {
-            p[k] = exp(p[k] - top)
-            total += p[k]
+            p[slot * c + k] = exp(p[slot * c + k] - largest)
+            total += p[slot * c + k]
         }
-        for k in 0..<c { p[k] /= total }
+        for k in 0..<c { p[slot * c + k] /= total }
+        // Backward: δ_L = p − e_y, δ_l = D_l W_{l+1}ᵀ δ_{l+1}; v_l += δ_l ⊗ (h_{l−1}, 1).
+        for index in layers.indices.reversed() {
+            let layer = layers[index]
+            for o in 0..<layer.outputs {
+                var delta: Double
+                if index == top {
+                    delta = p[slot * c + o] - (o == label ? 1 : 0)
+                } else if activations[a + d + layer.unitStart + o] > 0 {
+                    let next = layers[index + 1]
+                    delta = 0
+                    for k in 0..<next.outputs { delta += weights[next.weightStart + k * next.inputs + o] * deltas[u + next.unitStart + k] }
+                } else {
+                    delta = 0
+                }
+                deltas[u + layer.unitStart + o] = delta
+                let row = layer.gradientStart + o * (layer.inputs + 1)
+                for i in 0..<layer.inputs { v[row + i] += delta * activations[a + layer.inputStart + i] }
+                v[row + layer.inputs] += delta
+            }
+        }
     }
 
-    /// Fills v = (cleanSum + Σ_poisons r ⊗ (x, 1)) / n, and p and r per poison.
+    /// Fills v = (cleanSum + Σ_poisons ∇_θ ℓ) / n, and each poison's activations, δs and p.
     private mutating func fillMixture(_ poisons: [Double]) {
         let m = poisons.count / d
         for i in v.indices { v[i] = cleanSum[i] }
         for j in 0..<m {
-            Self.softmax(weights, bias, poisons, j * d, d, c, into: &probabilities)
-            for k in 0..<c {
-                let residual = probabilities[k] - (k == poisonLabels[j] ? 1 : 0)
-                p[j * c + k] = probabilities[k]
-                r[j * c + k] = residual
-                for i in 0..<d { v[k * (d + 1) + i] += residual * poisons[j * d + i] }
-                v[k * (d + 1) + d] += residual
-            }
+            for i in 0..<d { activations[j * rowWidth + i] = poisons[j * d + i] }
+            addRowGradient(slot: j, label: poisonLabels[j])
         }
         for i in v.indices { v[i] /= Double(n) }
     }
@@ -311,21 +365,46 @@ struct GradientCancelingObjective {
     mutating func evaluate(_ poisons: [Double], gradient: inout [Double]) -> Double {
         precondition(poisons.count == poisonLabels.count * d && gradient.count == poisons.count, "poisons do not fit")
         fillMixture(poisons)
-        let m = poisonLabels.count
-        for j in 0..<m {
-            // u = V_W x_j + v_b;  a = (diag(p) − p pᵀ) u = p ∘ (u − <p, u>).
-            var pu = 0.0
-            for k in 0..<c {
-                var value = v[k * (d + 1) + d]
-                for i in 0..<d { value += v[k * (d + 1) + i] * poisons[j * d + i] }
-                u[k] = value
-                pu += p[j * c + k] * value
+        let top = layers.count - 1
+        for j in 0..<poisonLabels.count {
+            let a = j * rowWidth, u = j * units
+            // β_l = u_l + W_l D_{l−1} β_{l−1}, u_l = V_l h_{l−1} + c_l; then <p, β_L>.
+            var pBeta = 0.0
+            for (index, layer) in layers.enumerated() {
+                for o in 0..<layer.outputs {
+                    let row = layer.gradientStart + o * (layer.inputs + 1)
+                    var value = v[row + layer.inputs]
+                    for i in 0..<layer.inputs { value += v[row + i] * activations[a + layer.inputStart + i] }
+                    if index > 0 {
+                        let previous = layers[index - 1]
+                        for i in 0..<layer.inputs where activations[a + d + previous.unitStart + i] > 0 {
+                            value += weights[layer.weightStart + o * layer.inputs + i] * beta[previous.unitStart + i]
+                        }
+                    }
+                    beta[layer.unitStart + o] = value
+                    if index == top { pBeta += p[j * c + o] * value }
+                }
             }
-            // ∂L/∂x_j,i = (1/n) Σ_k (W_ki a_k + V_ki r_k).
-            for i in 0..<d {
-                var g = 0.0
-                for k in 0..<c { g += weights[k * d + i] * p[j * c + k] * (u[k] - pu) + v[k * (d + 1) + i] * r[j * c + k] }
-                gradient[j * d + i] = g / Double(n)
+            // g_{l−1} = W_lᵀ q_l + V_lᵀ δ_l, q_L = p ∘ (β_L − <p, β_L>), q_{l−1} = D_{l−1} g_{l−1}.
+            for index in layers.indices.reversed() {
+                let layer = layers[index]
+                for i in 0..<layer.inputs {
+                    var g = 0.0
+                    for k in 0..<layer.outputs {
+                        let w = weights[layer.weightStart + k * layer.inputs + i], vk = v[layer.gradientStart + k * (layer.inputs + 1) + i]
+                        if index == top {
+                            g += w * p[j * c + k] * (beta[layer.unitStart + k] - pBeta) + vk * deltas[u + layer.unitStart + k]
+                        } else {
+                            g += w * adjoint[k] + vk * deltas[u + layer.unitStart + k]
+                        }
+                    }
+                    if index == 0 {
+                        gradient[j * d + i] = g / Double(n)
+                    } else {
+                        nextAdjoint[i] = activations[a + d + layers[index - 1].unitStart + i] > 0 ? g : 0
+                    }
+                }
+                swap(&adjoint, &nextAdjoint)
             }
         }
         return 0.5 * v.reduce(0) { $0 + $1 * $1 }

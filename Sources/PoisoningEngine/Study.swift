@@ -79,7 +79,7 @@ public struct StudyDesign: Sendable {
         let targets: [(any TargetModel, ParameterValue)] = try config.targets.enumerated().map {
             try component($1, "targets[\($0)]", "target", Registry.targets)
         }
-        let aimed = try Self.aim(attacks.map(\.0), at: targets.map(\.0), models: models.map(\.0), locations: locations)
+        let aimed = try Self.aim(attacks.map(\.0), at: targets.map(\.0), locations: locations)
         if !targets.isEmpty, models.allSatisfy({ $0.0 is KernelRidge }) {
             throw SpecificationError(path: "targets", location: locations.location(of: "targets"),
                                      message: "no model of the study can have targets (kernel-ridge has no τ; softmax regression, MLPs and "
@@ -135,10 +135,10 @@ public struct StudyDesign: Sendable {
     }
 
     /// `attacks` with each `TargetedAttack` given the target of its label among `targets` (two targets
-    /// may not share a label). Throws when a label names no target or such an attack cannot attack one
-    /// of `models`. A target no attack names is still measured in every run (`RunResult.targets`).
-    static func aim(_ attacks: [any PoisoningAttack], at targets: [any TargetModel], models: [any ModelArchitecture],
-                    locations: SourceLocations) throws -> [any PoisoningAttack] {
+    /// may not share a label). Throws when a label names no target; whether the models can be attacked
+    /// is `capabilityProblem`'s check. A target no attack names is still measured in every run
+    /// (`RunResult.targets`).
+    static func aim(_ attacks: [any PoisoningAttack], at targets: [any TargetModel], locations: SourceLocations) throws -> [any PoisoningAttack] {
         for (index, target) in targets.enumerated() where targets[..<index].contains(where: { $0.label == target.label }) {
             let path = "targets[\(index)]"
             throw SpecificationError(path: path, location: locations.location(of: path),
@@ -147,11 +147,6 @@ public struct StudyDesign: Sendable {
         let aimed = try attacks.enumerated().map { index, attack in
             guard let targeted = attack as? any TargetedAttack else { return attack }
             let path = "attacks[\(index)]"
-            for model in models {
-                if let problem = targeted.modelProblem(model) {
-                    throw SpecificationError(path: path, location: locations.location(of: path), message: problem)
-                }
-            }
             guard let target = targets.first(where: { $0.label == targeted.targetLabel }) else {
                 let known = targets.isEmpty ? "the study has no targets (add a top-level targets: list, e.g. [{kind: gradpc, eps-w: 0.5}])"
                     : "the study's targets are " + targets.map { quotedUserText($0.label) }.joined(separator: ", ")

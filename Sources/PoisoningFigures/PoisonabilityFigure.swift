@@ -59,6 +59,7 @@ func poisonabilityFigure(_ results: StudyResults, styles: StudyStyles) -> StudyF
         + "the clean rows' alone, the share of test rows on which the retrained victim agrees with the target, and the victim's "
         + "test accuracy (means over seeds); the target's accuracy dash-dotted, τ shaded over its range across seeds (a line "
         + "where the seeds agree). Below τ no poison set can make the target stationary; above it the ratio can fall to 0."
+        + (members.contains { results.tauIsLowerBound(series: $0) } ? " An MLP's τ is its last layer's, a lower bound on the budget." : "")
     return StudyFigure(name: "poisonability", caption: caption, chart: Chart(
         title: "Predicted threshold τ vs. gradient canceling",
         x: Axis(label: "Poison budget ε_d (poisons per clean row)", format: .percent),

@@ -16,7 +16,8 @@ extension ReportModel {
     }
 
     /// A row per gradient-canceling series of `results`; τ(c) of softmax regression with more than two
-    /// classes is only a necessary condition, which the cell says.
+    /// classes is only a necessary condition, and an MLP's (its last layer's) only a lower bound on the
+    /// budget, which the cell says.
     static func predictedRows(of results: StudyResults) -> [PredictedRow] {
         results.series.indices.filter { series in
             results.config.attacks[results.series[series].attack].value(at: "kind") == .string(GradientCanceling.kind)
@@ -29,7 +30,11 @@ extension ReportModel {
                 tau = percent(evidence.taus.reduce(0, +) / Double(evidence.taus.count))
                     + (interval?.lower.flatMap { lower in interval?.upper.map { " [\(percent(lower)), \(percent($0))]" } } ?? "")
                     + " (seeds \(percent(low))–\(percent(high)))"
-                if results.data.classCount > 2 { tau += ", necessary only" }
+                if results.tauIsLowerBound(series: series) {
+                    tau += ", a lower bound (last layer only)"
+                } else if results.data.classCount > 2 {
+                    tau += ", necessary only"
+                }
                 if evidence.seedsWithoutThreshold > 0 { tau += "; none for \(evidence.seedsWithoutThreshold) seeds" }
             }
             let (below, above) = evidence.sides

@@ -16,11 +16,31 @@ struct GradientCancelingTests {
     static let poisons: [Double] = [0.3, -1.2, 0.7, 0.05, -0.4, 0.9, -1.1, 0.6, 1.3, 0.2, -0.8, -0.3]
     static let poisonLabels = [2, 0, 1]
 
+    /// The networks the objective is checked on: softmax regression, an MLP with one hidden layer (5
+    /// units) and one with two (5 and 3 units), each for 3 classes on the reference rows.
+    static let networks: [NetworkParameters] = [
+        PoisonabilityTests.referenceNetwork(classes: 3, hidden: false), PoisonabilityTests.referenceNetwork(classes: 3, hidden: true),
+        twoHiddenLayers(),
+    ]
+
+    /// An MLP 4 → 5 → 3 → 3 with fixed weights, each exact in Float: W_l[o, i] = ((3o + 7i + 5l) mod 13 − 6)/8,
+    /// b_l[o] = ((5o + l) mod 7 − 3)/8 for layer l.
+    static func twoHiddenLayers() -> NetworkParameters {
+        let shape = NetworkShape(inputs: 4, hidden: [5, 3], classes: 3)
+        var values = [Float](repeating: 0, count: shape.parameterCount)
+        for (l, layer) in shape.layers.enumerated() {
+            for o in 0..<layer.outputs {
+                for i in 0..<layer.inputs { values[layer.weightIndex(output: o, input: i)] = Float((3 * o + 7 * i + 5 * l) % 13 - 6) / 8 }
+                values[layer.biasOffset + o] = Float((5 * o + l) % 7 - 3) / 8
+            }
+        }
+        return NetworkParameters(shape: shape, values: values)
+    }
+
     /// ∂L/∂x from the double-backward pass, and ∂N/∂x of the norm N = n√(2L) the attack descends,
     /// agree with central differences of L and N (step 1e-6) to 1e-7 of the gradient's largest entry,
-    /// for every feature of every poison.
-    @Test func theAttackGradientIsTheObjectivesFiniteDifference() {
-        let target = PoisonabilityTests.referenceNetwork(classes: 3, hidden: false)
+    /// for every feature of every poison, on softmax regression and MLPs with one and two hidden layers.
+    @Test(arguments: networks) func theAttackGradientIsTheObjectivesFiniteDifference(target: NetworkParameters) {
         var objective = GradientCancelingObjective(target: target, clean: PoisonabilityTests.referenceRows(classes: 3),
                                                    poisonLabels: Self.poisonLabels)
         let functions: [(inout GradientCancelingObjective, [Double], inout [Double]) -> Double] = [
@@ -37,15 +57,31 @@ struct GradientCancelingTests {
                 up[i] += 1e-6
                 down[i] -= 1e-6
                 let difference = (function(&objective, up, &scratch) - function(&objective, down, &scratch)) / 2e-6
-                #expect(abs(difference - gradient[i]) <= 1e-7 * largest, "feature \(i): \(gradient[i]) vs \(difference)")
+                #expect(abs(difference - gradient[i]) <= 1e-7 * largest, "\(target.shape.hidden) feature \(i): \(gradient[i]) vs \(difference)")
             }
         }
     }
 
+    /// L and ∂L/∂x agree to 1e-12 (relative) with `NaiveGradientCanceling`: v from every row's
+    /// parameter gradient in the network's own layout, and the mixed derivative by forward mode along
+    /// each input direction (not the objective's reverse-over-reverse pass).
+    @Test(arguments: networks) func theObjectiveIsTheNaiveReference(target: NetworkParameters) {
+        let clean = PoisonabilityTests.referenceRows(classes: 3)
+        var objective = GradientCancelingObjective(target: target, clean: clean, poisonLabels: Self.poisonLabels)
+        var gradient = [Double](repeating: 0, count: Self.poisons.count)
+        let value = objective.evaluate(Self.poisons, gradient: &gradient)
+        let naive = NaiveGradientCanceling(target, clean: clean, poisons: Self.poisons, poisonLabels: Self.poisonLabels)
+        #expect(abs(value - naive.objective) <= 1e-12 * naive.objective)
+        let largest = naive.gradient.map(abs).max()!
+        for i in gradient.indices {
+            #expect(abs(gradient[i] - naive.gradient[i]) <= 1e-12 * largest, "\(target.shape.hidden) feature \(i): \(gradient[i]) vs \(naive.gradient[i])")
+        }
+    }
+
     /// The mixed gradient norm ‖g(clean rows and poisons; θ)‖ is the norm of the network's own mean
-    /// gradient (its Float backward pass) over those rows, to 1e-5 of it; with no poisons, the clean one.
-    @Test func theMixedGradientIsTheNetworksGradientOverTheMixture() {
-        let target = PoisonabilityTests.referenceNetwork(classes: 3, hidden: false)
+    /// gradient (its Float backward pass) over those rows, to 1e-5 of it; with no poisons, the clean
+    /// one; on softmax regression and MLPs.
+    @Test(arguments: networks) func theMixedGradientIsTheNetworksGradientOverTheMixture(target: NetworkParameters) {
         let clean = PoisonabilityTests.referenceRows(classes: 3)
         var objective = GradientCancelingObjective(target: target, clean: clean, poisonLabels: Self.poisonLabels)
         var mixture = clean
@@ -137,6 +173,33 @@ struct GradientCancelingTests {
         }
     }
 
+    /// The same data with an MLP (one hidden layer of 16 units) and a GradPC target at ε_w = 0.5. τ is
+    /// its last layer's, a lower bound: below it (at 0.5τ, after 100 descent steps) the last layer's
+    /// part of the mixed gradient alone keeps the bound W₀(1/e)(τ − ε_d)/‖θ_L‖ (θ_L the last layer's
+    /// weights and bias), since every row's <θ_L, ∇_{θ_L} ℓ> = <h, p − y> ≥ −W₀(1/e) whatever its hidden
+    /// activations; the descent lowers the mixed gradient towards that floor. Above τ nothing is promised.
+    @Test func anMLPsLastLayerTauIsALowerBound() throws {
+        let split = GaussianClusters(samples: 1429, features: 10, classes: 2, clusterStd: 4.0, seed: 5).makeSplit()
+        let trainer = ModelTrainer(model: NetworkShape(inputs: 10, hidden: [16], classes: 2), settings: TrainingSettings(), seed: 1)
+        let clean = try #require(trainer.train(split.train).model as? NetworkParameters)
+        let target = try #require(GradPCTarget(epsW: 0.5).target(clean: clean, train: split.train, trainer: trainer, seed: 1))
+        guard case .threshold(let tau, let lowerBound) = poisonabilityThreshold(of: target, on: split.train) else {
+            Issue.record("no threshold"); return
+        }
+        #expect(lowerBound)
+        let last = target.shape.layers.last!
+        let norm = target.values[last.weightOffset...].reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
+        let attack = GradientCanceling(targetLabel: "gradpc 0.5", target: GradPCTarget(epsW: 0.5), steps: 100)
+        let poisoned = try #require(attack.poison(split, fraction: 0.5 * tau, seed: 1, trainer: trainer))
+        let m = poisoned.poisonedRows.count, n = 1000
+        let mixed = try #require(poisoned.measurements[MetricKey.mixedGradientNorm])
+        let cleanNorm = try #require(poisoned.measurements[MetricKey.cleanGradientNorm])
+        let bound = lambertW0(exp(-1.0)) * (tau - Double(m) / Double(n)) / norm * Double(n) / Double(n + m)
+        #expect(m == poisonCount(fraction: 0.5 * tau, of: n) && m > 0)
+        #expect(mixed >= bound && bound > 0, "at 0.5τ: \(mixed) below the bound \(bound)")
+        #expect(mixed < cleanNorm, "the descent did not lower the mixed gradient: \(mixed), clean \(cleanNorm)")
+    }
+
     /// A budget above 1 adds more poisons than clean rows: the shuffle's picks go round again, so with
     /// no descent worth the name (one step at a learning rate of 1e-9) the poisons are the clean rows
     /// in the shuffle's order, repeated.
@@ -187,9 +250,10 @@ struct GradientCancelingTests {
 
     /// `targets:` is read with its defaults filled in, written back in the study's document (and
     /// read back from it as the same configuration), and matched to the attack by label; a label
-    /// naming no target, two targets with one label and gradient canceling on a model other than
-    /// softmax regression are refused in one line naming the key; a target no attack names (in a study
-    /// with or without gradient canceling) is accepted, as every run measures it (`RunResult.targets`).
+    /// naming no target, two targets with one label and gradient canceling on a model without a
+    /// parameter vector (an MLP is accepted) are refused in one line naming the key; a target no attack
+    /// names (in a study with or without gradient canceling) is accepted, as every run measures it
+    /// (`RunResult.targets`).
     @Test func targetsAreReadWrittenAndMatchedByLabel() throws {
         let study = try Study(Self.config())
         #expect(study.config.targets.map { $0.value(at: "kind") } == [.string("gradpc"), .string("label-flip")])
@@ -205,8 +269,9 @@ struct GradientCancelingTests {
         #expect(Self.refusal(Self.config(targets: [])).hasPrefix("attacks[0].target: names no target 'gradpc 0.5'; the study has no targets"))
         #expect(Self.refusal(Self.config(targets: [StudyConfig.component(LabelFlipTarget.kind), StudyConfig.component(LabelFlipTarget.kind)]))
             == "targets[1]: its label 'label-flip 0.5' is that of an earlier target: attacks could not tell them apart")
-        #expect(Self.refusal(Self.config(models: [StudyConfig.mlp(8)]))
-            == "attacks[0]: gradient-canceling's double-backward pass is written for softmax regression (logistic); mlp is not supported")
+        #expect(Self.refusal(Self.config(models: [StudyConfig.mlp(8)])) == "accepted")
+        #expect(Self.refusal(Self.config(models: [StudyConfig.component(LinearSVM.kind)]))
+            == "attacks[0]: gradient-canceling needs a model with a parameter vector with its gradient; linear-svm has none")
         #expect(Self.refusal(Self.config(targets: [StudyConfig.component(GradPCTarget.kind, ["eps-w": .double(0)])])).hasPrefix("targets[0].eps-w: must lie in"))
         #expect(Self.refusal(Self.config(aimedAt: ["gradpc 0.5"])) == "accepted")
         #expect(Self.refusal(StudyConfig(targets: [StudyConfig.component(GradPCTarget.kind)])) == "accepted")
@@ -235,5 +300,71 @@ struct GradientCancelingTests {
             #expect(own.tau == metrics[MetricKey.poisonabilityThreshold] && own.tau != nil)
             #expect(own.accuracy == metrics[MetricKey.targetAccuracy] && own.distance == metrics[MetricKey.targetShift])
         }
+    }
+}
+
+/// Gradient canceling's objective computed naively in Double for the tests, independently of
+/// `GradientCancelingObjective`: every row's gradient ∇_θ ℓ as a vector in the network's own parameter
+/// layout (`DenseLayer.weightIndex`), v = Σ_rows ∇_θ ℓ / n, L = ½‖v‖², and ∂L/∂x_j,i = (1/n) <v, R_i{∇_θ ℓ(x_j)}>,
+/// with R_i{·} the derivative along input direction e_i by forward mode through the forward and
+/// the backward pass (Pearlmutter's R-operator): R{h_0} = e_i, R{a_l} = W_l R{h_{l−1}}, R{h_l} = D_l R{a_l},
+/// R{δ_L} = (diag(p) − p pᵀ) R{z}, R{δ_l} = D_l W_{l+1}ᵀ R{δ_{l+1}}, R{∇_{W_l}} = R{δ_l} h_{l−1}ᵀ + δ_l R{h_{l−1}}ᵀ, R{∇_{b_l}} = R{δ_l}.
+struct NaiveGradientCanceling {
+    /// L and ∂L/∂x [m x d].
+    let objective: Double, gradient: [Double]
+
+    init(_ network: NetworkParameters, clean: Dataset, poisons: [Double], poisonLabels: [Int]) {
+        let d = network.shape.inputs, n = clean.count
+        let rows = (0..<n).map { row in (clean.features[(row * d)..<((row + 1) * d)].map(Double.init), clean.labels[row]) }
+            + poisonLabels.indices.map { j in (Array(poisons[(j * d)..<((j + 1) * d)]), poisonLabels[j]) }
+        var v = [Double](repeating: 0, count: network.shape.parameterCount)
+        for (x, y) in rows {
+            for (index, value) in Self.rowGradient(network, x, y, direction: nil).enumerated() { v[index] += value / Double(n) }
+        }
+        objective = 0.5 * v.reduce(0) { $0 + $1 * $1 }
+        var gradient = [Double]()
+        for (x, y) in rows[n...] {
+            for i in 0..<d {
+                let derivative = Self.rowGradient(network, x, y, direction: i)
+                gradient.append(zip(v, derivative).reduce(0) { $0 + $1.0 * $1.1 } / Double(n))
+            }
+        }
+        self.gradient = gradient
+    }
+
+    /// ∇_θ ℓ(x, y) in the parameter layout, or with `direction` i its derivative along input e_i.
+    static func rowGradient(_ network: NetworkParameters, _ x: [Double], _ y: Int, direction: Int?) -> [Double] {
+        let layers = network.shape.layers
+        let w = { (l: Int, o: Int, i: Int) in Double(network.values[layers[l].weightIndex(output: o, input: i)]) }
+        var h = [x], dh = [x.indices.map { $0 == direction ? 1.0 : 0.0 }]
+        for (l, layer) in layers.enumerated() {
+            var a = [Double](), da = [Double]()
+            for o in 0..<layer.outputs {
+                a.append(Double(network.values[layer.biasOffset + o]) + (0..<layer.inputs).reduce(0) { $0 + w(l, o, $1) * h[l][$1] })
+                da.append((0..<layer.inputs).reduce(0) { $0 + w(l, o, $1) * dh[l][$1] })
+            }
+            let hidden = l < layers.count - 1
+            h.append(hidden ? a.map { max($0, 0) } : a)
+            dh.append(hidden ? zip(a, da).map { $0.0 > 0 ? $0.1 : 0 } : da)
+        }
+        let z = h.last!, top = z.max()!
+        let p = z.map { exp($0 - top) / z.reduce(0) { $0 + exp($1 - top) } }
+        let pdz = zip(p, dh.last!).reduce(0) { $0 + $1.0 * $1.1 }
+        var delta = p.indices.map { p[$0] - ($0 == y ? 1 : 0) }, dDelta = p.indices.map { p[$0] * (dh.last![$0] - pdz) }
+        var result = [Double](repeating: 0, count: network.shape.parameterCount)
+        for l in layers.indices.reversed() {
+            let layer = layers[l]
+            for o in 0..<layer.outputs {
+                for i in 0..<layer.inputs {
+                    result[layer.weightIndex(output: o, input: i)] = direction == nil ? delta[o] * h[l][i] : dDelta[o] * h[l][i] + delta[o] * dh[l][i]
+                }
+                result[layer.biasOffset + o] = direction == nil ? delta[o] : dDelta[o]
+            }
+            guard l > 0 else { break }
+            let mask = h[l].map { $0 > 0 ? 1.0 : 0.0 }
+            delta = (0..<layer.inputs).map { i in mask[i] * (0..<layer.outputs).reduce(0) { $0 + w(l, $1, i) * delta[$1] } }
+            dDelta = (0..<layer.inputs).map { i in mask[i] * (0..<layer.outputs).reduce(0) { $0 + w(l, $1, i) * dDelta[$1] } }
+        }
+        return result
     }
 }

@@ -19,7 +19,7 @@ import TestSupport
 
     /// What those kinds lack, by the component that needs it.
     static let inputGradientOnlyLacks = [
-        FeatureCollision.kind: "a representation",
+        FeatureCollision.kind: "a representation", GradientCanceling.kind: "a parameter vector with its gradient",
         SpectralSignature.kind: "a representation", ActivationClustering.kind: "a representation",
         LabelSmoothing.kind: "a parameter vector with its gradient", WeightDecay.kind: "a parameter vector with its gradient",
         EarlyStoppingDefense.kind: "a parameter vector with its gradient", TrimmedLoss.kind: "a parameter vector with its gradient",
@@ -30,9 +30,6 @@ import TestSupport
     /// The refusal of `triple`, or nil when it must run: dense networks take every component; a kind
     /// with the input gradient only is refused for its attack first, then for its defense.
     static func expectedRefusal(_ triple: ConformanceStudies.Triple) -> String? {
-        if triple.attack == GradientCanceling.kind && triple.model != LogisticRegression.kind {
-            return "attacks[0]: gradient-canceling's double-backward pass is written for softmax regression (logistic); \(triple.model) is not supported"
-        }
         guard inputGradientOnly.contains(triple.model) else { return nil }
         if let missing = inputGradientOnlyLacks[triple.attack] {
             return "attacks[0]: \(triple.attack) needs a model with \(missing); \(triple.model) has none"
@@ -83,10 +80,9 @@ import TestSupport
             let clean = try #require(study.attacks[0].poison(study.split, fraction: 0, seed: 3, trainer: trainer))
             #expect(clean.data == study.split.train && clean.poisonedRows.isEmpty && clean.trueLabels == study.split.train.labels, "\(name)")
         }
-        // Kernel ridge and the linear SVM: feature collision with each of the 15 defenses, each of the 7
-        // other attacks with the 9 defenses they lack something for; gradient canceling with each
-        // defense on every model but softmax regression.
-        #expect(refused == 2 * (15 + 7 * 9) + 3 * 15)
+        // Kernel ridge and the linear SVM: feature collision and gradient canceling with each of the 15
+        // defenses, each of the 7 other attacks with the 9 defenses they lack something for.
+        #expect(refused == 2 * (15 + 15 + 7 * 9))
     }
 
     /// The clean runs (fraction 0) of every attack under one model and defense are the same bits as

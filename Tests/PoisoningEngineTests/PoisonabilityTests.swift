@@ -116,14 +116,22 @@ struct PoisonabilityTests {
         return Dataset(features: x, labels: (0..<12).map { (5 * $0) % c }, featureCount: 4, classCount: c)
     }
 
-    static func referenceNetwork(classes c: Int, hidden: Bool) -> NetworkParameters {
-        let shape = NetworkShape(inputs: 4, hidden: hidden ? [5] : [], classes: c)
+    /// Softmax regression, or with `hidden` an MLP with one hidden layer of 5 units, and with
+    /// `secondHidden` a second of 3 units.
+    static func referenceNetwork(classes c: Int, hidden: Bool, secondHidden: Bool = false) -> NetworkParameters {
+        let shape = NetworkShape(inputs: 4, hidden: hidden ? (secondHidden ? [5, 3] : [5]) : [], classes: c)
         var values = [Float](repeating: 0, count: shape.parameterCount)
         let layers = shape.layers
         if hidden {
             for o in 0..<5 {
                 for j in 0..<4 { values[layers[0].weightIndex(output: o, input: j)] = Float((3 * o + 7 * j) % 13 - 6) / 8 }
                 values[layers[0].biasOffset + o] = Float((5 * o) % 7 - 3) / 8
+            }
+        }
+        if secondHidden {
+            for o in 0..<3 {
+                for j in 0..<5 { values[layers[1].weightIndex(output: o, input: j)] = Float((2 * o + 3 * j) % 11 - 5) / 8 }
+                values[layers[1].biasOffset + o] = Float(o - 1) / 8
             }
         }
         let last = layers.last!
@@ -136,8 +144,8 @@ struct PoisonabilityTests {
 
     /// τ against the NumPy computation (explicit mean gradient G and its Frobenius product with the
     /// parameters): softmax regression with 3 classes to 1e-12; with 2 classes <W, G> < 0, so no
-    /// threshold; an MLP's last layer (its hidden activations computed in Float here, in float64
-    /// there) to 1e-6, and marked a lower bound.
+    /// threshold; the last layer of MLPs with one and two hidden layers (their hidden activations
+    /// computed in Float here, in float64 there, exact in both) to 1e-12, and marked a lower bound.
     @Test func tauIsNumPys() {
         let softmax3 = Self.referenceNetwork(classes: 3, hidden: false)
         #expect(abs(lastLayerGradientProduct(softmax3, on: Self.referenceRows(classes: 3)) - 0.4443248956088772) <= 1e-12)
@@ -147,12 +155,29 @@ struct PoisonabilityTests {
         let softmax2 = Self.referenceNetwork(classes: 2, hidden: false)
         #expect(abs(lastLayerGradientProduct(softmax2, on: Self.referenceRows(classes: 2)) - -0.08475495846965303) <= 1e-12)
         #expect(poisonabilityThreshold(of: softmax2, on: Self.referenceRows(classes: 2)) == .none)
-        let mlp = Self.referenceNetwork(classes: 3, hidden: true)
-        #expect(abs(lastLayerGradientProduct(mlp, on: Self.referenceRows(classes: 3)) - 0.5660124121261755) <= 1e-6)
-        guard case .threshold(let mlpTau, let mlpBound) = poisonabilityThreshold(of: mlp, on: Self.referenceRows(classes: 3)) else {
-            Issue.record("no threshold for the MLP"); return
+        for (secondHidden, product, expected) in [(false, 0.5660124121261755, 1.2223424530944944), (true, 0.08941366381806631, 0.19309491246135035)] {
+            let mlp = Self.referenceNetwork(classes: 3, hidden: true, secondHidden: secondHidden)
+            #expect(abs(lastLayerGradientProduct(mlp, on: Self.referenceRows(classes: 3)) - product) <= 1e-12)
+            guard case .threshold(let mlpTau, let mlpBound) = poisonabilityThreshold(of: mlp, on: Self.referenceRows(classes: 3)) else {
+                Issue.record("no threshold for the MLP \(mlp.shape.hidden)"); return
+            }
+            #expect(abs(mlpTau - expected) <= 1e-12 && mlpBound, "\(mlp.shape.hidden): τ \(mlpTau)")
         }
-        #expect(abs(mlpTau - 1.2223424530944944) <= 1e-6 && mlpBound)
+    }
+
+    /// An MLP's τ is the τ of softmax regression with its last layer on its last hidden layer's
+    /// activations as fixed inputs (the same number), but only the MLP's is marked a lower bound.
+    @Test func anMLPsTauIsItsLastLayerOnItsRepresentation() throws {
+        for secondHidden in [false, true] {
+            let mlp = Self.referenceNetwork(classes: 3, hidden: true, secondHidden: secondHidden), rows = Self.referenceRows(classes: 3)
+            let last = mlp.shape.layers.last!
+            let softmax = NetworkParameters(shape: NetworkShape(inputs: last.inputs, hidden: [], classes: 3),
+                                            values: Array(mlp.values[last.weightOffset...]))
+            let phi = Dataset(features: mlp.representations(of: rows), labels: rows.labels, featureCount: last.inputs, classCount: 3)
+            let fixed = try #require(poisonabilityThreshold(of: softmax, on: phi).tau)
+            #expect(poisonabilityThreshold(of: mlp, on: rows) == .threshold(tau: fixed, lowerBound: true))
+            #expect(poisonabilityThreshold(of: softmax, on: phi) == .threshold(tau: fixed, lowerBound: false))
+        }
     }
 
     /// The one-vs-rest linear SVM of scripts/poisonability_reference.py: class k's weights

@@ -93,4 +93,20 @@ struct ThresholdTableTests {
         let decoded = try JSONDecoder().decode(StudyResults.self, from: results.jsonData())
         #expect(decoded.targetBudgets == results.targetBudgets)
     }
+
+    /// Gradient canceling on softmax regression and an MLP (one hidden layer of 4 units): the MLP's τ
+    /// (its last layer's) is labelled a lower bound in the "Predicted vs measured" table, the
+    /// logistic one's (two classes, exact) is not.
+    @Test func anMLPsTauIsLabelledALowerBound() throws {
+        var config = try Self.study().config
+        config.models = [StudyConfig.component(LogisticRegression.kind), StudyConfig.mlp(4)]
+        config.attacks = [config.attacks[0]]
+        config.targets = [config.targets[0]]
+        let study = try Study(config)
+        let results = StudyResults(study: study, runs: runStudy(study, threads: 1).results, toolVersion: "test")
+        #expect(results.series.indices.map { results.tauIsLowerBound(series: $0) } == [false, true])
+        let rows = ReportModel.predictedRows(of: results)
+        #expect(rows.count == 2 && rows.allSatisfy { $0.tau.first?.isNumber == true })
+        #expect(!rows[0].tau.contains("lower bound") && rows[1].tau.hasSuffix("%), a lower bound (last layer only)"), "\(rows.map(\.tau))")
+    }
 }

@@ -20,6 +20,10 @@ public enum ModelCapability: String, Sendable, CaseIterable {
     /// H u = (∂²ℓ/∂x²) u, products of a row's input Hessian of the loss with a vector, exact
     /// (`InputHessianClassifier`): what input-curvature measurements need.
     case inputHessian = "input Hessian"
+    /// ∂/∂x <v, ∇_θ ℓ(x, y; θ)>, the input derivative of a row's gradient over every parameter along a
+    /// vector v of parameter space (a mixed second derivative, one double-backward pass): what
+    /// gradient canceling descends. Dense networks (`NetworkParameters`) have it.
+    case mixedSecondDerivative = "mixed second derivative"
 
     /// The capability with its article, for refusals: "a representation", "an input gradient".
     public var phrase: String {
@@ -29,6 +33,7 @@ public enum ModelCapability: String, Sendable, CaseIterable {
         case .perExampleGradient: "per-example gradients"
         case .parameterGradient: "a parameter vector with its gradient"
         case .inputHessian: "input Hessian-vector products"
+        case .mixedSecondDerivative: "the input derivative of its parameter gradient"
         }
     }
 
