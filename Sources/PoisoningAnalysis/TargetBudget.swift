@@ -46,11 +46,13 @@ public struct TargetBudget: Sendable, Codable, Equatable {
         public var isBelowTau: Bool { tau.flatMap { tau in budget.map { $0 < tau } } == true }
     }
 
-    /// Whether the measured budgets follow the prediction: no success below τ, success above it.
+    /// How the measured budgets sit against each seed's τ (the prediction: the target is not reached below τ, and
+    /// gradient canceling reaches it above).
     public enum Verdict: String, Sendable, Codable, Equatable {
         /// Every seed with a τ first reaches the bar at or above its τ.
         case consistent
-        /// Some seed reaches the bar at a budget below its τ: success where the theory rules it out.
+        /// Some seed reaches the bar at a budget below its τ. The theory rules out only reaching the target
+        /// itself there, so this does not contradict it; it shows the bar cannot test that half.
         case successBelowTau
         /// No seed reaches the bar below its τ, but some seed with a τ does not reach it in the swept range.
         case notReachedAboveTau
@@ -155,8 +157,9 @@ public struct TargetBudget: Sendable, Codable, Equatable {
         case .consistent: return opening + "; consistent with the prediction: no seed reaches it below its τ, and every seed does above it."
         case .successBelowTau:
             let below = seeds.filter(\.isBelowTau).map { String($0.seed) }
-            return opening + "; not consistent with the prediction: seed\(below.count == 1 ? "" : "s") \(below.joined(separator: ", ")) "
-                + "reach\(below.count == 1 ? "es" : "") it below τ."
+            return opening + "; seed\(below.count == 1 ? "" : "s") \(below.joined(separator: ", ")) "
+                + "reach\(below.count == 1 ? "es" : "") it below τ. This does not contradict the prediction, which rules out only "
+                + "reaching the target itself below τ, not closing part of the way to it; the bar cannot test that half of it."
         case .notReachedAboveTau:
             return opening + "; no seed reaches it below its τ, but not every seed does in the swept range."
         }

@@ -80,15 +80,15 @@ public struct StudyDesign: Sendable {
             try component($1, "targets[\($0)]", "target", Registry.targets)
         }
         let aimed = try Self.aim(attacks.map(\.0), at: targets.map(\.0), locations: locations)
-        if !targets.isEmpty, models.allSatisfy({ $0.0 is KernelRidge }) {
-            throw SpecificationError(path: "targets", location: locations.location(of: "targets"),
-                                     message: "no model of the study can have targets (kernel-ridge has no τ; softmax regression, MLPs and "
-                                         + "linear SVMs do): its runs would measure none (remove targets, or add such a model)")
-        }
         let measurements = config.measure.map { kind in Registry.measurements.first { $0.kind == kind }! }
         if let problem = Self.capabilityProblem(models: models.map(\.0), attacks: attacks.map(\.0), defenses: defenses.map(\.0),
                                                 measurements: measurements) {
             throw SpecificationError(path: problem.path, location: locations.location(of: problem.path), message: problem.message)
+        }
+        if !targets.isEmpty, models.allSatisfy({ $0.0 is KernelRidge }) {
+            throw SpecificationError(path: "targets", location: locations.location(of: "targets"),
+                                     message: "no model of the study can have targets (kernel-ridge has no τ; softmax regression, MLPs and "
+                                         + "linear SVMs do): its runs would measure none (remove targets, or add such a model)")
         }
         if let above = config.fractions.first(where: { $0 > 1 }),
            let index = attacks.firstIndex(where: { !$0.0.addsRows }) {

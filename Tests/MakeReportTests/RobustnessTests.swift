@@ -66,7 +66,8 @@ struct RobustnessTests {
 
     @Test func aSecondRunIntoABusyFolderStopsWithOneLine() throws {
         let folder = cli.temporaryFolder()
-        let long = ["--widths", "64,128", "--fractions", "0,0.2,0.4,0.6", "--seeds", "1,2,3", "--epochs", "200", "--output", folder.path,
+        // About 3 s on one thread of a fast 2-core host (0.25 s with 200 epochs, which a fast host finished before the second run started).
+        let long = ["--widths", "64,128", "--fractions", "0,0.2,0.4,0.6", "--seeds", "1,2,3", "--epochs", "2400", "--output", folder.path,
                     "--threads", "1"]
         let process = try start(long)
         Thread.sleep(forTimeInterval: 0.3)

@@ -57,7 +57,8 @@ struct TargetBudgetTests {
         #expect(budget.budget == nil)
         #expect(budget.cell == "not reached in the swept range (seed 2)")
         #expect(budget.sentence.hasSuffix("rows): seed 1 at 50.0% (clean 0.900, bar 0.950, τ 80.0%), seed 2 not in the swept range "
-            + "(clean 0.940, bar 0.970, τ 150.0%); not consistent with the prediction: seed 1 reaches it below τ."))
+            + "(clean 0.940, bar 0.970, τ 150.0%); seed 1 reaches it below τ. This does not contradict the prediction, which rules "
+            + "out only reaching the target itself below τ, not closing part of the way to it; the bar cannot test that half of it."))
     }
 
     @Test func aSeedNotReachedAboveItsTauLeavesTheSecondHalfUnshown() {

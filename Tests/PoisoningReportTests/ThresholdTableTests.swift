@@ -83,8 +83,9 @@ struct ThresholdTableTests {
         #expect(rows.map(\.agreesFrom) == ["10.0% [10.0%, 20.0%]", "15.0% [10.0%, 20.0%]"])
         #expect(rows[0].findings[1] == "Per seed, the first swept budget at which the victim agrees with its target beyond the clean "
             + "model (it closes 50.0% or more of the clean model's disagreement with the target on the test rows): seed 1 at 10.0% "
-            + "(clean 0.900, bar 0.950, τ 5.0%), seed 2 at 10.0% (clean 0.900, bar 0.950, τ 15.0%); not consistent with the "
-            + "prediction: seed 2 reaches it below τ.")
+            + "(clean 0.900, bar 0.950, τ 5.0%), seed 2 at 10.0% (clean 0.900, bar 0.950, τ 15.0%); seed 2 reaches it below τ. "
+            + "This does not contradict the prediction, which rules out only reaching the target itself below τ, not closing part "
+            + "of the way to it; the bar cannot test that half of it.")
         #expect(rows[1].findings[1].hasSuffix("seed 1 at 20.0% (clean 0.900, bar 0.950), seed 2 at 10.0% (clean 0.900, bar 0.950); "
             + "no τ is predicted."))
         // τ 5% and 15%: mean 10%, ± 12.706 · 0.0707/√2 = 63.5%, the lower end clipped at 0.
