@@ -26,7 +26,7 @@ hostile_case repeated-key-named-with-its-line case_repeated_key_named_with_its_l
 case_unknown_key_lists_each_known_key_once() {
   printf 'seeds: [0, 1]\nseed: 3\n' >s.yaml
   mr run --study s.yaml --output out --no-store
-  refused "known keys: title, data, models, attacks, defenses, targets, fractions, seeds, training, analysis, planning, claims\)$"
+  refused "known keys: title, data, models, attacks, defenses, targets, measure, fractions, seeds, training, analysis, planning, claims\)$"
 }
 hostile_case unknown-key-lists-each-known-key-once case_unknown_key_lists_each_known_key_once
 
