@@ -97,11 +97,20 @@ public enum OutputOwnership {
     /// only when it is a regular file (not a symbolic link, a folder or a device) of at most
     /// `maximumResultsFileBytes` whose bytes `isOwn` recognises as such a file, `described` ("a part
     /// file make-report wrote"), never a file of the user's that has its name. `advice` ends the
-    /// refusal ("give another file"). Checked before any work, and again just before the file is
-    /// written atomically (`OutputFolder.write`: a temporary file renamed over it).
+    /// refusal ("give another file"). Nor is a file made inside make-report's work folder
+    /// `.make-report` or inside an output set make-report published (`enclosingSet`), which it would
+    /// spoil: a file its manifest.json does not list. Checked before any work, and again just before
+    /// the file is written atomically (`OutputFolder.write`: a temporary file renamed over it).
     public static func replacedFileProblem(at path: String, described: String, advice: String, isOwn: (Data) -> Bool) -> String? {
         var status = stat()
         let url = literalFileURL(path), name = quotedUserText(path, keepingEnd: true)
+        if resolvedFileURL(path, isDirectory: false).pathComponents.dropLast().contains(workFolderName) {
+            return "\(name) lies inside '\(workFolderName)', make-report's work folder (locks, staging folders, the run store); \(advice)"
+        }
+        if let set = enclosingSet(of: path) {
+            return "\(name) lies inside \(quotedUserText(set.path, keepingEnd: true)), an output set make-report published, "
+                + "and would be a file its manifest.json does not list; \(advice)"
+        }
         guard lstat(path, &status) == 0 else {
             return errno == ENOENT ? nil : "\(name) cannot be examined: \(String(cString: strerror(errno)))"
         }

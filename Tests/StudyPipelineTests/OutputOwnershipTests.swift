@@ -241,6 +241,25 @@ import TestSupport
             == "'.make-report' is make-report's work folder (locks, staging folders, the run store); give another folder")
     }
 
+    /// A single file the user names (`compare --output`, `bench --results`, a shard's part file) is
+    /// never made inside a published set, which it would spoil, nor inside the work folder (r19c #4).
+    @Test func aSingleOutputFileIsNotMadeInsideAPublishedSetOrTheWorkFolder() throws {
+        let set = try folder(["report.md": "r"])
+        try Data(manifest(["report.md": "r"]).utf8).write(to: set.appendingPathComponent("manifest.json"))
+        defer { try? FileManager.default.removeItem(at: set) }
+        let inside = set.appendingPathComponent("sub/cmp.json").path
+        #expect(OutputOwnership.replacedFileProblem(at: inside, described: "a comparison", advice: "give a new file name", isOwn: { _ in true })
+            == "\(quotedUserText(inside, keepingEnd: true)) lies inside \(quotedUserText(set.path, keepingEnd: true)), an output set "
+                + "make-report published, and would be a file its manifest.json does not list; give a new file name")
+        let work = set.deletingLastPathComponent().appendingPathComponent(".make-report/cmp.json").path
+        #expect(OutputOwnership.replacedFileProblem(at: work, described: "a comparison", advice: "give a new file name", isOwn: { _ in true })
+            == "\(quotedUserText(work, keepingEnd: true)) lies inside '.make-report', make-report's work folder (locks, staging folders, "
+                + "the run store); give a new file name")
+        let beside = set.deletingLastPathComponent().appendingPathComponent("cmp.json").path
+        #expect(OutputOwnership.replacedFileProblem(at: beside, described: "a comparison", advice: "give a new file name", isOwn: { _ in true }) == nil)
+        #expect(!FileManager.default.fileExists(atPath: set.appendingPathComponent("sub").path))
+    }
+
     @Test func outputPathsTheToolCannotPublishAreRefusedBeforeWork() throws {
         let parent = pipeline.scratch().deletingLastPathComponent()
         defer { try? FileManager.default.removeItem(at: parent) }
