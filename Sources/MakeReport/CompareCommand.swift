@@ -52,6 +52,10 @@ struct CompareCommand: ParsableCommand {
     }
 
     func run() throws {
+        // Made before any thread is started, so that a signal is never lost (`InterruptionCleanup`);
+        // while the comparison is written, an interruption removes its temporary file first.
+        let interruption = InterruptionCleanup()
+        defer { withExtendedLifetime(interruption) {} }
         // Both files are read and checked before anything else (regular files only, never opened
         // when they are not), and refused when decoding them would not fit in memory. The studies'
         // data sets are never read: a results.json carries the sizes of its data.
@@ -72,9 +76,15 @@ struct CompareCommand: ParsableCommand {
         if let output {
             // Checked again just before the write: a file of the user's may have appeared meanwhile.
             try checkReplaceable(output, inputs: [first, second])
-            let folder = (output as NSString).deletingLastPathComponent
-            try OutputFolder(path: folder.isEmpty ? "." : folder).write(try sortedJSON(comparison),
-                                                                         to: (output as NSString).lastPathComponent)
+            let folder = try OutputFolder(path: (output as NSString).deletingLastPathComponent.isEmpty ? "."
+                                              : (output as NSString).deletingLastPathComponent)
+            let name = (output as NSString).lastPathComponent, temporary = folder.temporaryFile(for: name).path
+            interruption.cleanUp(with: { ending in
+                unlink(temporary)
+                ending()
+            })
+            try folder.write(try sortedJSON(comparison), to: name)
+            interruption.cleanUp(with: { $0() })
         }
         print(comparisonMarkdown(comparison, firstName: first, secondName: second), terminator: "")
     }

@@ -23,12 +23,23 @@ public struct OutputFolder: Sendable {
     public func write(_ data: Data, to name: String) throws {
         try writeAtomically(data, to: url.appendingPathComponent(name))
     }
+
+    /// The temporary file `write(_:to:)` writes `name` through: `.NAME.tmp-PID` beside it, which an
+    /// interruption's clean-up removes.
+    public func temporaryFile(for name: String) -> URL {
+        StudyPipeline.temporaryFile(besideTarget: url.appendingPathComponent(name))
+    }
+}
+
+/// The temporary file beside `target` that `writeAtomically` writes it through: `.NAME.tmp-PID`.
+func temporaryFile(besideTarget target: URL) -> URL {
+    target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).tmp-\(getpid())")
 }
 
 /// Writes `data` to `target` through a temporary file beside it and rename(2); on any failure the
 /// temporary file is removed and the error names `target` and the reason in words.
 func writeAtomically(_ data: Data, to target: URL) throws {
-    let temporary = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).tmp-\(getpid())")
+    let temporary = temporaryFile(besideTarget: target)
     do {
         try writeFile(data, to: temporary)
     } catch {

@@ -239,6 +239,27 @@ case_compare_output_is_written_atomically() {
 }
 hostile_case compare-output-is-written-atomically case_compare_output_is_written_atomically
 
+# r19c #5: a SIGTERM while `compare --output` writes left its temporary file `.NAME.tmp-PID` for
+# good. strace holds the command in its fsync (3 s) so that the signal lands while the temporary file
+# exists: the interruption's clean-up removes it, and the command ends by the signal (143), with
+# no comparison written. Needs strace (installed by .ci/run).
+case_compare_interrupted_while_writing_leaves_nothing() {
+  command -v strace >/dev/null || { why "strace is not installed"; return 1; }
+  mr --output out --widths 8 --fractions 0,0.5 --seeds 1,2 --epochs 2 --no-store --quiet && succeeded || return 1
+  cp out/results.json a.json && rm -r out
+  local before; before=$(snapshot .)
+  strace -f -o /dev/null -e trace=fsync,fdatasync -e inject=fsync,fdatasync:delay_enter=3000000 \
+    "$MR" compare a.json a.json --output cx.json >/dev/null 2>&1 &
+  local tracer=$!
+  sleep 1.5
+  pkill -TERM -f "$MR compare a.json a.json --output cx.json"
+  wait "$tracer"
+  local status=$?
+  [ "$status" = 143 ] || { why "exit $status, not 143 (SIGTERM)"; return 1; }
+  unchanged . "$before"
+}
+hostile_case compare-interrupted-while-writing-leaves-nothing case_compare_interrupted_while_writing_leaves_nothing
+
 # Issue 19 follow-up: damage in pages the opening check did not read (a table leaf holding runs, the
 # key index) surfaced later as an SQLite error, after the data were made and the output staged, or
 # not at all (a damaged index made a rerun store a second row under one key). SQLite's integrity
