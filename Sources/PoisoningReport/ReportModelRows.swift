@@ -49,7 +49,7 @@ extension ReportModel {
                        cleanAccuracy: withInterval(s.cleanAccuracy, threeDecimals),
                        L: parameters.map { fixed($0.amplitude, decimals: poorlyIdentified ? 2 : 3) } ?? "n/a",
                        k: withInterval(s.steepness) { fixed($0, decimals: 1) },
-                       x0: withInterval(s.midpoint) { fixed($0, decimals: 2) },
+                       x0: midpointText(s.midpoint, largest: results.config.fractions.max() ?? 1),
                        b: parameters.map { fixed($0.floor, decimals: poorlyIdentified ? 2 : 3) } ?? "n/a",
                        rSquared: fit.rSquared.map { fixed($0, decimals: 3) } ?? "n/a",
                        threshold: thresholdText(fit.threshold, estimate: s.threshold, brackets: true),
@@ -256,6 +256,16 @@ private func threeDecimals(_ value: Double) -> String { fixed(value, decimals: 3
 private func signedAccuracy(_ value: Double) -> String { String(format: "%+.3f", value) }
 
 /// "value [lower, upper]" for an estimate, its interval in brackets when it has one; "n/a" without a value.
+/// The fitted midpoint x0 with its interval, never a point beyond the largest swept fraction
+/// `largest`: an estimate beyond it reads "> 0.60", with its interval's lower end as "0.43 or more"
+/// (the wording of unbounded threshold intervals), or alone when that end is beyond it too.
+func midpointText(_ estimate: Estimate, largest: Double) -> String {
+    guard let value = estimate.value, value > largest else { return withInterval(estimate) { fixed($0, decimals: 2) } }
+    let point = "> " + fixed(largest, decimals: 2)
+    guard let lower = estimate.interval?.lower, lower < largest else { return point }
+    return "\(point) [\(fixed(lower, decimals: 2)) or more]"
+}
+
 private func withInterval(_ estimate: Estimate, _ format: (Double) -> String) -> String {
     guard let value = estimate.value else { return "n/a" }
     guard let interval = estimate.interval else { return format(value) }

@@ -7,6 +7,17 @@ import TestSupport
 
 /// The report's table of the threshold τ and its findings on gradient canceling's quantities.
 struct ThresholdTableTests {
+    /// The sigmoid's midpoint x0 is never given as a point beyond the largest swept fraction (r22 #11:
+    /// the digits example's logistic read "0.93 [0.43, 1.00]" with fractions up to 0.60); inside the
+    /// sweep it keeps its value and interval.
+    @Test func aMidpointBeyondTheSweepIsNotGivenAsAPoint() {
+        let beyond = Estimate(value: 0.93, interval: Interval(lower: 0.43, upper: 1.0))
+        #expect(midpointText(beyond, largest: 0.6) == "> 0.60 [0.43 or more]")
+        #expect(midpointText(Estimate(value: 1.0, interval: Interval(lower: 0.7, upper: 1.0)), largest: 0.6) == "> 0.60")
+        #expect(midpointText(Estimate(value: 0.6, interval: Interval(lower: 0.5, upper: 0.7)), largest: 0.6) == "0.60 [0.50, 0.70]")
+        #expect(midpointText(Estimate(value: nil, interval: nil), largest: 0.6) == "n/a")
+    }
+
     /// Two gradient-canceling series (targets gradpc 0.5 and label-flip 0.5), fractions 0 and 0.1, one seed.
     static func study() throws -> Study {
         try Study(StudyConfig(
