@@ -76,8 +76,8 @@ struct CompareCommand: ParsableCommand {
         if let output {
             // Checked again just before the write: a file of the user's may have appeared meanwhile.
             try checkReplaceable(output, inputs: [first, second])
-            let folder = try OutputFolder(path: (output as NSString).deletingLastPathComponent.isEmpty ? "."
-                                              : (output as NSString).deletingLastPathComponent)
+            let parent = (output as NSString).deletingLastPathComponent
+            let folder = try OutputFolder(path: parent.isEmpty ? "." : parent)
             let name = (output as NSString).lastPathComponent, temporary = folder.temporaryFile(for: name).path
             interruption.cleanUp(with: { ending in
                 unlink(temporary)

@@ -368,14 +368,13 @@ public final class RunStore: Sendable {
     /// "disk I/O error" and left the -wal and -shm files (review r19c, finding 14); refused before
     /// the store is opened for writing, it leaves every file as it was.
     public static func checkPruneFileSize(at path: String) throws {
-        var limit = rlimit(), status = stat()
-        guard getrlimit(__rlimit_resource_t(RLIMIT_FSIZE.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max,
-              stat(path, &status) == 0 else { return }
+        var status = stat()
+        guard let limit = fileSizeLimit(), stat(path, &status) == 0 else { return }
         // Twice the store, a frame header of 24 bytes per page of 4096 (its default page size), the log's header.
         let needed = 2 * (Int64(status.st_size) + Int64(status.st_size) / 4096 * 24) + 32
-        guard Int64(clamping: limit.rlim_cur) < needed else { return }
+        guard Int64(clamping: limit) < needed else { return }
         throw RunStoreRefusal(path: path, reason: "pruning it writes up to \(needed) bytes to a file (its -wal file holds the removal and the "
-            + "compacted store), more than this process's file size limit (ulimit -f \(limit.rlim_cur / 1024)) allows; raise the limit")
+            + "compacted store), more than this process's file size limit (ulimit -f \(limit / 1024)) allows; raise the limit")
     }
 
     /// Stores finished runs of a study whose split has `trainingRows` training and `testRows` test
@@ -622,6 +621,13 @@ private func damagedReason(_ finding: String) -> String {
     "it is a damaged run store (\(finding)); remove it and its -wal and -shm files"
 }
 
+/// This process's file-size limit in bytes (`ulimit -f`, the soft limit), or nil when there is none.
+private func fileSizeLimit() -> rlim_t? {
+    var limit = rlimit()
+    guard getrlimit(__rlimit_resource_t(RLIMIT_FSIZE.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max else { return nil }
+    return limit.rlim_cur
+}
+
 /// The error to throw for `error`, met while opening, reading or writing the store at `path`: a
 /// refusal as it is; a refusal of a damaged store when SQLite found the file corrupt or no
 /// database; else a `RunStoreError` in a few words (strerror's for a POSIX error, also one inside a
@@ -631,9 +637,9 @@ private func storeFailure(_ error: Error, path: String) -> Error {
     if error is RunStoreRefusal || error is RunStoreError { return error }
     if let error = error as? DatabaseError {
         if [ResultCode.SQLITE_CORRUPT, .SQLITE_NOTADB].contains(error.resultCode) { return RunStoreRefusal(path: path, damage: error) }
-        var limit = rlimit()
-        let sizeLimit = error.resultCode == .SQLITE_IOERR && getrlimit(__rlimit_resource_t(RLIMIT_FSIZE.rawValue), &limit) == 0
-            && limit.rlim_cur != rlim_t.max ? " (this process's file size limit, ulimit -f \(limit.rlim_cur / 1024), may have stopped a write)" : ""
+        let sizeLimit = error.resultCode == .SQLITE_IOERR ? fileSizeLimit().map {
+            " (this process's file size limit, ulimit -f \($0 / 1024), may have stopped a write)"
+        } ?? "" : ""
         return RunStoreError(path: path, reason: "SQLite: \(error.message ?? "error \(error.resultCode.rawValue)")" + sizeLimit)
     }
     let nsError = error as NSError
