@@ -524,14 +524,6 @@ import TestSupport
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("run-store-journal-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        /// The id of a process that has ended.
-        func endedProcessID() throws -> Int32 {
-            let ended = Process()
-            ended.executableURL = URL(fileURLWithPath: "/bin/true")
-            try ended.run()
-            ended.waitUntilExit()
-            return ended.processIdentifier
-        }
         // Zeros for the magic number and the record count, a nonce, the database's size 0, sector
         // size 512 and page size 4096, then zeros to the sector's end: 512 bytes.
         let header = Data(count: 12) + Data([0x66, 0x70, 0xF0, 0x1E, 0, 0, 0, 0, 0, 0, 0x02, 0, 0, 0, 0x10, 0]) + Data(count: 484)

@@ -97,3 +97,13 @@ public struct ReferenceRecording: Decodable, Sendable {
 public func expectedQuotedPath(_ path: String) -> String {
     path.count <= 81 ? "'\(path)'" : "'…\(path.suffix(80))'"
 }
+
+/// The id of a process that has just ended (`/bin/true`, waited for): a PID no process holds, for
+/// the tests of clean-ups that remove what a killed process left.
+public func endedProcessID() throws -> Int32 {
+    let ended = Process()
+    ended.executableURL = URL(fileURLWithPath: "/bin/true")
+    try ended.run()
+    ended.waitUntilExit()
+    return ended.processIdentifier
+}
