@@ -186,7 +186,7 @@ struct NearCloneBackdoorTests {
         let study = try Study(StudyConfig(models: [StudyConfig.mlp(16)], attacks: attacks, defenses: defenses, fractions: [0, 0.1],
                                           seeds: [1, 2], training: TrainingSettings(epochs: 20), measure: [InputCurvatureMeasurement.kind]))
         #expect(study.series.count == 9)
-        #expect(study.series.map(\.label).contains("MLP 16, near-clone backdoor → 0 (d 1.5), spectral-signature 5%"),
+        #expect(study.series.map(\.label).contains("MLP 16, near-clone backdoor → 0 (d 1.5), spectral signature (ε = 0.1 per class)"),
                 "\(study.series.map(\.label))")
         let effective = try #require(study.config.attacks[2].entries)
         #expect(effective.first { $0.key == "near-clone" }?.value == .mapping([ParameterEntry(key: "distance", value: .double(1.5))]))
@@ -206,13 +206,19 @@ struct NearCloneBackdoorTests {
             #expect((metrics[MetricKey.detectionAUROC] != nil) == defended, "series \(run.series): AUROC \(metrics[MetricKey.detectionAUROC] ?? -1)")
         }
         // Series are model x attack x defense, defense fastest: attack a, defense e is series 3a + e.
-        func runs(attack: Int, defense: Int) -> [RunResult] {
-            runs.filter { $0.series == 3 * attack + defense }.sorted { ($0.seed, $0.fraction) < ($1.seed, $1.fraction) }
+        func metrics(attack: Int, defense: Int, poisoned: Bool) -> [[String: Double]?] {
+            let chosen = runs.filter { $0.series == 3 * attack + defense && ($0.fraction > 0) == poisoned }
+            return chosen.sorted { $0.seed < $1.seed }.map(\.metrics)
         }
         for defense in 0..<3 {
-            #expect(runs(attack: 0, defense: defense).map(\.metrics) == runs(attack: 1, defense: defense).map(\.metrics))
-            #expect(runs(attack: 1, defense: defense).filter { $0.fraction > 0 }.map(\.metrics)
-                != runs(attack: 2, defense: defense).filter { $0.fraction > 0 }.map(\.metrics))
+            for poisoned in [false, true] {
+                let plain = metrics(attack: 0, defense: defense, poisoned: poisoned)
+                let clones = metrics(attack: 1, defense: defense, poisoned: poisoned)
+                let moved = metrics(attack: 2, defense: defense, poisoned: poisoned)
+                #expect(plain.count == 2 && clones == plain, "defense \(defense), poisoned \(poisoned)")
+                // The clean runs share their trigger; the poisoned ones differ once the poisons move.
+                #expect((moved == clones) == !poisoned, "defense \(defense), poisoned \(poisoned)")
+            }
         }
     }
 }

@@ -331,15 +331,15 @@ struct StudyFileTests {
         #expect(written.contains("      distance: 1.5\n"))
         #expect(try study(written).config == read.config)
         #expect(error("attacks:\n  - kind: backdoor\n    near-clone: {distance: -1}\n")
-            == "s.yaml:3:30: attacks[0].near-clone.distance: must lie in [0.0, 1000000.0]")
+            == "s.yaml:3:18: attacks[0].near-clone.distance: must lie in [0.0, 1000000.0]")
         #expect(error("attacks:\n  - kind: backdoor\n    near-clone:\n      distance: .nan\n")
-            == "s.yaml:4:17: attacks[0].near-clone.distance: expected a number, not a string (.nan)")
+            == "s.yaml:4:7: attacks[0].near-clone.distance: expected a number, not a string (\".nan\")")
         #expect(error("attacks:\n  - kind: backdoor\n    near-clone: 0.5\n")
-            == "s.yaml:3:17: attacks[0].near-clone: expected a mapping of distance, not a number (0.5)")
+            == "s.yaml:3:5: attacks[0].near-clone: expected a mapping of distance, not a number (0.5)")
         #expect(error("attacks:\n  - kind: backdoor\n    near-clone: {}\n")
-            == "s.yaml:3:17: attacks[0].near-clone: missing required key 'distance'")
+            == "s.yaml:3:5: attacks[0].near-clone: missing required key 'distance'")
         #expect(error("attacks:\n  - kind: backdoor\n    clean-label: true\n    near-clone: {distance: 1}\n")
-            == "s.yaml:4:17: attacks[0].near-clone: applies only with clean-label: false")
+            == "s.yaml:4:5: attacks[0].near-clone: applies only with clean-label: false")
     }
 
     @Test func badAttackParametersNameTheirKey() {
