@@ -95,6 +95,37 @@ struct NearCloneBackdoorTests {
         }
     }
 
+    /// Seven rows of four features in three classes, uneven σ and a target mean of three rows: the
+    /// poisons (every row of classes 1 and 2) against NumPy's (`scripts/near_clone_reference.py`, its
+    /// output in `scripts/near_clone_reference.out`) on the three features the trigger leaves, within
+    /// Float rounding; the trigger feature carries the trigger.
+    @Test func thePoisonsMatchNumPysOnASmallUnevenCase() throws {
+        let features: [Float] = [0.5, 1.25, -2.0, 0, 1.5, 0.75, -1.5, 0, 2.5, 1.0, -1.0, 0, -1.0, -0.5, 2.0, 0,
+                                 -2.25, 0.25, 1.5, 0, 0.75, -3.0, 0.5, 0, -0.5, -2.5, -0.25, 0]
+        let data = Dataset(features: features, labels: [0, 0, 0, 1, 1, 2, 2], featureCount: 4, classCount: 3)
+        let split = TrainTestSplit(train: data, test: data)
+        let trainer = ModelTrainer(model: NetworkShape(inputs: 4, hidden: [2], classes: 3), settings: TrainingSettings(epochs: 1), seed: 1)
+        let numpy: [Double: [[Double]]] = [
+            0.7: [[-0.446540705, -0.167924423, 1.22515699], [-1.467158, 0.4065684, 0.873726399],
+                  [0.928429468, -2.04837617, 0.0241880849], [0.0113335315, -1.60516632, -0.569583457]],
+            2.5: [[0.97664034, 0.685984204, -0.767296477], [0.545864292, 0.809172858, -0.736691433],
+                  [1.3872481, 0.398656537, -1.19932827], [1.32619118, 0.695834572, -1.39136949]],
+            100: [[1.5, 1, -1.5], [1.5, 1, -1.5], [1.5, 1, -1.5], [1.5, 1, -1.5]],
+        ]
+        for (distance, expected) in numpy {
+            let backdoor = try Self.nearClone(distance, ["trigger-features": .list([.int(-1)]), "trigger-value": .int(9)])
+            let poisoned = try #require(backdoor.poison(split, fraction: 4.0 / 7, seed: 1, trainer: trainer))
+            #expect(poisoned.poisonedRows.sorted() == [3, 4, 5, 6] && poisoned.data.labels == [0, 0, 0, 0, 0, 0, 0])
+            for (index, row) in [3, 4, 5, 6].enumerated() {
+                for j in 0..<3 {
+                    let value = Double(poisoned.data.features[row * 4 + j])
+                    #expect(abs(value - expected[index][j]) <= 1e-6 * max(1, abs(expected[index][j])), "d \(distance), row \(row), feature \(j)")
+                }
+                #expect(poisoned.data.features[row * 4 + 3] == 9)
+            }
+        }
+    }
+
     /// On the reference data, for several distances and both triggers: the rows chosen, their labels
     /// and every other row are the plain dirty-label backdoor's; each poison lies within d of its
     /// stamped clean row (the plain backdoor's poison) and, on the features the trigger leaves, at
