@@ -35,11 +35,12 @@ import PoisoningUtilities
 /// x' = m when D ≤ d. The poison then lies within d of its stamped clean row (a patch overwrites its
 /// features after the move, a blend scales the move by 1 - a). d = 0 leaves the rows as they are: the
 /// plain dirty-label backdoor, each poison a clone of its clean row with the trigger; as d grows past
-/// every row's D, every poison becomes the one point stamp(m): the clustered poisons of Granziol's
-/// spike. The class mean, rather than each row's nearest target-class row, makes that far end one
-/// cluster; moving toward nearest rows would end in clones of target-class rows, another near-clone
-/// regime rather than clustered poisons. The rows chosen and the trigger do not depend on d, so a
-/// sweep over d (one attack entry per distance) changes only how far the same poisons move.
+/// every row's D, every poison becomes the one point stamp(m): one tight cluster, as Granziol's
+/// clustered poisons are, though lying on the target class's data its label no longer contradicts
+/// its place. The class mean, rather than each row's nearest target-class row, makes that far end
+/// one cluster; moving toward nearest rows would end in clones of target-class rows, another
+/// near-clone regime rather than clustered poisons. The rows chosen and the trigger do not depend on
+/// d, so a sweep over d (one attack entry per distance) changes only how far the same poisons move.
 ///
 /// Clean label (Turner et al. 2019, "Label-consistent backdoor attacks"): as many rows of the target
 /// class itself (all of them, and `saturated`, when the budget asks for more) are first made hard to

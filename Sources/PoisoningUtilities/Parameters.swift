@@ -346,11 +346,11 @@ public struct ParameterReader {
             throw error(key, "expected a mapping of \(keys), not \(raw.typeName) (\(shortenedUserText("\(raw)")))")
         }
         var nested = ParameterReader(entries, path: path(of: key), locations: locations)
-        let value = try read(&nested)
+        let result = try read(&nested)
         try nested.finish()
         record(key, .mapping(nested.effective))
         help.merge(nested.help) { $1 }
-        return value
+        return result
     }
 
     /// Throws for the first key of the mapping that nobody asked for, with a "did you mean" when
