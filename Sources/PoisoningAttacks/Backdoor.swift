@@ -25,6 +25,23 @@ import PoisoningUtilities
 /// Dirty label: round(fraction · n) training rows of classes other than `target`, chosen uniformly
 /// without replacement (stream (seed, "poison-samples")), get the trigger and the label `target`.
 ///
+/// Near clone (`near-clone: {distance: d}`, dirty label only; after Granziol 2026, "Safety-efficacy
+/// trade off: robustness against data-poisoning", whose near-clone regime keeps an order-one attack
+/// success while the input-curvature spike of clustered poisons vanishes): before the trigger, each
+/// chosen row x moves toward the mean m of the target class's training rows by at most d in
+/// standardised units, x' = x + min(1, d / D) (m - x) with D = ‖(m - x) / σ‖₂ = √(Σ_j ((m_j - x_j) / σ_j)²)
+/// over the features with σ_j > 0 (σ_j the population standard deviation of feature j over the
+/// training rows; a feature with σ_j = 0 is constant, so m_j = x_j), in Double, rounded to Float;
+/// x' = m when D ≤ d. The poison then lies within d of its stamped clean row (a patch overwrites its
+/// features after the move, a blend scales the move by 1 - a). d = 0 leaves the rows as they are: the
+/// plain dirty-label backdoor, each poison a clone of its clean row with the trigger; as d grows past
+/// every row's D, every poison becomes the one point stamp(m): one tight cluster, as Granziol's
+/// clustered poisons are, though lying on the target class's data its label no longer contradicts
+/// its place. The class mean, rather than each row's nearest target-class row, makes that far end
+/// one cluster; moving toward nearest rows would end in clones of target-class rows, another
+/// near-clone regime rather than clustered poisons. The rows chosen and the trigger do not depend on
+/// d, so a sweep over d (one attack entry per distance) changes only how far the same poisons move.
+///
 /// Clean label (Turner et al. 2019, "Label-consistent backdoor attacks"): as many rows of the target
 /// class itself (all of them, and `saturated`, when the budget asks for more) are first made hard to
 /// learn, then stamped, and keep their correct label, so that the model has to rely on the trigger
@@ -101,6 +118,10 @@ public struct Backdoor: PoisoningAttack {
     /// Clean label: the perturbation of the target-class rows stamped; nil for a dirty-label backdoor.
     public let hardening: Hardening?
 
+    /// Near clone: the largest distance d, in standardised units, a dirty-label poison moves toward the
+    /// target class's mean before it is stamped; nil for a backdoor that does not move its rows.
+    public let nearCloneDistance: Double?
+
     /// Stamp only rows of the target class and keep every label.
     public var cleanLabel: Bool { hardening != nil }
     /// The clean-label surrogates trained so far, for the attack's other runs (a surrogate does not
@@ -158,9 +179,19 @@ public struct Backdoor: PoisoningAttack {
             let steps = try parameters.int("pgd-steps", default: 10, in: 1...10_000,
                                            help: "PGD iterations, each a step of 2.5 ε / pgd-steps standard deviations.")
             hardening = Hardening(epsilon: epsilon, steps: steps, knowledge: try AttackerKnowledge.read(&parameters))
+            try Self.reject(["near-clone"], in: parameters, unless: "clean-label: false")
+            nearCloneDistance = nil
         } else {
             try Self.reject(["epsilon", "pgd-steps", "white-box"], in: parameters, unless: "clean-label: true")
             hardening = nil
+            nearCloneDistance = try parameters.mapping("near-clone", of: "distance",
+                                                       help: "Near-clone poisons (Granziol 2026): each poison moves toward the target "
+                                                           + "class's mean before it is stamped, by at most distance.") { nested in
+                try nested.double("distance", in: 0...1_000_000,
+                                  help: "The most a poison moves, in standard deviations of each feature (Euclidean norm of the "
+                                      + "move in standardised units); 0 leaves the rows as they are (clones of clean rows with the "
+                                      + "trigger), a distance beyond every row's puts every poison on the target class's mean.")
+            }
         }
     }
 
@@ -169,13 +200,15 @@ public struct Backdoor: PoisoningAttack {
         if let key = keys.first(where: parameters.contains) { throw parameters.error(key, "applies only with \(setting)") }
     }
 
-    /// "backdoor → 0", "blend backdoor → 0", "clean-label backdoor → 0 (ε 0.5)", with the settings
-    /// that differ from the defaults in parentheses (trigger features, quantile or value, blend ratio,
-    /// PGD steps; ", white box" in that setting), so that two backdoors of one study are told apart.
+    /// "backdoor → 0", "blend backdoor → 0", "clean-label backdoor → 0 (ε 0.5)", "near-clone backdoor
+    /// → 0 (d 0.5)", with the settings that differ from the defaults in parentheses (the near-clone
+    /// distance, trigger features, quantile or value, blend ratio, PGD steps; ", white box" in that
+    /// setting), so that two backdoors of one study are told apart.
     public var label: String {
         var blend = false
         if case .blend = trigger { blend = true }
         var details = [String]()
+        if let nearCloneDistance { details.append("d \(Self.shown(nearCloneDistance))") }
         switch trigger {
         case .patch(let features, let level):
             if features != [-3, -2, -1] { details.append("features \(features.map(String.init).joined(separator: ","))") }
@@ -188,12 +221,16 @@ public struct Backdoor: PoisoningAttack {
         case .blend: break
         }
         if let hardening, hardening.steps != 10 { details.append("\(hardening.steps) steps") }
-        let name = (cleanLabel ? "clean-label " : "") + (blend ? "blend " : "") + "backdoor → \(target)"
-            + (details.isEmpty || hardening != nil ? "" : " (\(details.joined(separator: ", ")))")
+        let name = (cleanLabel ? "clean-label " : "") + (nearCloneDistance != nil ? "near-clone " : "") + (blend ? "blend " : "")
+            + "backdoor → \(target)" + (details.isEmpty || hardening != nil ? "" : " (\(details.joined(separator: ", ")))")
         guard let hardening else { return name }
-        let epsilon = hardening.epsilon == hardening.epsilon.rounded() && abs(hardening.epsilon) < 1e15
-            ? "\(Int(hardening.epsilon))" : "\(hardening.epsilon)"
-        return name + " (ε \(epsilon)" + details.map { ", " + $0 }.joined() + (hardening.knowledge == .whiteBox ? ", white box" : "") + ")"
+        return name + " (ε \(Self.shown(hardening.epsilon))" + details.map { ", " + $0 }.joined()
+            + (hardening.knowledge == .whiteBox ? ", white box" : "") + ")"
+    }
+
+    /// A radius or distance for a label: "1" for a whole number, "0.5" otherwise.
+    private static func shown(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? "\(Int(value))" : "\(value)"
     }
 
     /// The surrogate's knowledge when the attack trains one (clean label with ε > 0).
@@ -226,6 +263,9 @@ public struct Backdoor: PoisoningAttack {
         let train = split.train
         if cleanLabel, !train.labels.contains(target) {
             return ("target", "class \(target) has no training rows, so a clean-label backdoor has nothing to stamp")
+        }
+        if nearCloneDistance != nil, !train.labels.contains(target) {
+            return ("target", "class \(target) has no training rows, so near-clone poisons have no class mean to move toward")
         }
         guard case .patch(let features, let level) = trigger else { return nil }
         let indices = features.map { $0 < 0 ? train.featureCount + $0 : $0 }
@@ -349,6 +389,33 @@ public struct Backdoor: PoisoningAttack {
         return variance.map { ($0 / n).squareRoot() }
     }
 
+    /// The mean of the rows of class `label` in `data`, per feature, in Double (zeros without such rows).
+    static func classMean(_ label: Int, of data: Dataset) -> [Double] {
+        let d = data.featureCount
+        var sums = [Double](repeating: 0, count: d), count = 0
+        for row in 0..<data.count where data.labels[row] == label {
+            count += 1
+            for j in 0..<d { sums[j] += Double(data.features[row * d + j]) }
+        }
+        return sums.map { $0 / Double(max(count, 1)) }
+    }
+
+    /// The near-clone move of the row `x` toward `mean` by at most `distance` in the units `sd` (one
+    /// standard deviation per feature): with D = √(Σ_j ((m_j - x_j) / σ_j)²) over the features with
+    /// σ_j > 0, x + (distance / D) (m - x) when D > distance, else m (x itself when D = 0: the row is
+    /// at the mean already); in Double, rounded to Float.
+    static func nearClone(_ x: ArraySlice<Float>, toward mean: [Double], distance: Double, sd: [Double]) -> [Float] {
+        var squared = 0.0
+        for (j, value) in zip(mean.indices, x) where sd[j] > 0 {
+            let standardised = (mean[j] - Double(value)) / sd[j]
+            squared += standardised * standardised
+        }
+        let span = squared.squareRoot()
+        guard span > distance else { return span == 0 ? Array(x) : mean.map { Float($0) } }
+        let share = distance / span
+        return zip(x, mean).map { value, m in Float(Double(value) + share * (m - Double(value))) }
+    }
+
     /// Turner et al.'s perturbation of the training rows `chosen` of `train` (of the target class):
     /// `projectedGradientAscent` against the surrogate `trainer.surrogate(knowledge)` trained on
     /// `train` (or taken from `surrogates` when an earlier run of the same seed, model and rows
@@ -377,7 +444,7 @@ public struct Backdoor: PoisoningAttack {
     /// rows, and the evaluation set the stamped test rows of other classes (at most every test row);
     /// while it works, the candidates, the test rows' indices and their new labels, one feature column
     /// and its sorted copy (a quantile) or the pattern (a blend), per-feature deviations, radii and
-    /// steps, and with
+    /// steps (with near clones, the target class's mean and a moved row), and with
     /// clean labels the larger of training the surrogate and the PGD (the surrogate's parameters, the
     /// poisons' rows, iterate and gradient, their labels and losses, and a workspace for all of them),
     /// plus the surrogates the attack keeps for its other runs (`SurrogateCache`, counted full).
@@ -386,6 +453,7 @@ public struct Backdoor: PoisoningAttack {
         let testRows = datasetBytes(rows: sizes.split.testRows, features: sizes.split.features)
         let kept = datasetBytes(rows: sizes.split.trainRows, features: sizes.split.features) + 8 * p + testRows
         var working = sizes.rowIndexBytes + 2 * 8 * sizes.m + 2 * 4 * n + 4 * d + 32 * d
+        if nearCloneDistance != nil { working += 8 * d + 4 * d }
         if let hardening, hardening.epsilon > 0 {
             let pgd = sizes.parameterBytes + 3 * 4 * p * d + 8 * p + 8 * p
                 + sizes.model.inputGradientBytes(rows: sizes.poisonedRows)
@@ -405,6 +473,13 @@ public struct Backdoor: PoisoningAttack {
         rowStream.choosePrefix(count, of: &candidates)
         let chosen = Array(candidates.prefix(count))
         var poisoned = train
+        if let nearCloneDistance, count > 0 {
+            let mean = Self.classMean(target, of: train), sd = Self.standardDeviations(of: train)
+            for row in chosen {
+                let range = (row * d)..<((row + 1) * d)
+                poisoned.features.replaceSubrange(range, with: Self.nearClone(train.features[range], toward: mean, distance: nearCloneDistance, sd: sd))
+            }
+        }
         if let hardening, hardening.epsilon > 0, count > 0 {
             guard let perturbed = hardened(train, rows: chosen, hardening: hardening, trainer: trainer)?.rows else { return nil }
             for (i, row) in chosen.enumerated() {

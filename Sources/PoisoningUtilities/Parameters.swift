@@ -335,6 +335,24 @@ public struct ParameterReader {
         return values
     }
 
+    /// The value `read` makes of the mapping under `key` (`keys`, its keys in words, for the error when
+    /// `key` holds no mapping), read with a reader of its own at path "path.key" whose unknown keys are
+    /// refused, whose effective entries become `key`'s effective value and whose help joins this one's;
+    /// nil when `key` is absent.
+    public mutating func mapping<Value>(_ key: String, of keys: String, help text: String,
+                                        read: (inout ParameterReader) throws -> Value) throws -> Value? {
+        guard let raw = value(key, help: text) else { return nil }
+        guard let entries = raw.entries else {
+            throw error(key, "expected a mapping of \(keys), not \(raw.typeName) (\(shortenedUserText("\(raw)")))")
+        }
+        var nested = ParameterReader(entries, path: path(of: key), locations: locations)
+        let result = try read(&nested)
+        try nested.finish()
+        record(key, .mapping(nested.effective))
+        help.merge(nested.help) { $1 }
+        return result
+    }
+
     /// Throws for the first key of the mapping that nobody asked for, with a "did you mean" when
     /// an asked-for key is close to it.
     public func finish() throws {

@@ -308,6 +308,40 @@ struct StudyFileTests {
             == "s.yaml:3:5: defenses[0].patience: must lie in [1, 100000]")
     }
 
+    /// A sweep over the near-clone distance is one backdoor entry per distance: each reads back from
+    /// the written study file as the same study, its distance kept as a mapping; a bad distance, or a
+    /// near clone where it does not apply, is refused in one line naming the key and where it is.
+    @Test func nearCloneBackdoorsRoundTripAndBadDistancesNameTheirKey() throws {
+        let text = """
+            models: [{kind: mlp, hidden: [8]}]
+            attacks:
+              - kind: backdoor
+              - kind: backdoor
+                near-clone: {distance: 0}
+              - kind: backdoor
+                near-clone:
+                  distance: 1.5
+            fractions: [0, 0.1]
+            seeds: 1
+            """
+        let read = try study(text)
+        #expect(read.series.map(\.attackLabel) == ["backdoor → 0", "near-clone backdoor → 0 (d 0)", "near-clone backdoor → 0 (d 1.5)"])
+        let written = studyFileText(read)
+        #expect(written.contains("    near-clone:\n      # The most a poison moves, in standard deviations of each feature"), "\(written)")
+        #expect(written.contains("      distance: 1.5\n"))
+        #expect(try study(written).config == read.config)
+        #expect(error("attacks:\n  - kind: backdoor\n    near-clone: {distance: -1}\n")
+            == "s.yaml:3:18: attacks[0].near-clone.distance: must lie in [0.0, 1000000.0]")
+        #expect(error("attacks:\n  - kind: backdoor\n    near-clone:\n      distance: .nan\n")
+            == "s.yaml:4:7: attacks[0].near-clone.distance: expected a number, not a string (\".nan\")")
+        #expect(error("attacks:\n  - kind: backdoor\n    near-clone: 0.5\n")
+            == "s.yaml:3:5: attacks[0].near-clone: expected a mapping of distance, not a number (0.5)")
+        #expect(error("attacks:\n  - kind: backdoor\n    near-clone: {}\n")
+            == "s.yaml:3:5: attacks[0].near-clone: missing required key 'distance'")
+        #expect(error("attacks:\n  - kind: backdoor\n    clean-label: true\n    near-clone: {distance: 1}\n")
+            == "s.yaml:4:5: attacks[0].near-clone: applies only with clean-label: false")
+    }
+
     @Test func badAttackParametersNameTheirKey() {
         #expect(error("attacks:\n  - kind: backdoor\n    target: 7\n")
             == "s.yaml:3:5: attacks[0].target: class 7 does not exist (the data have 5 classes, 0 to 4)")
