@@ -3,8 +3,9 @@ import PoisoningEngine
 
 /// A folder the tool writes single files into (a shard's partial results, a comparison, a benchmark
 /// table). Every file is written atomically: into a temporary file beside the target, then renamed
-/// over it; a failed write removes its temporary file, so nothing half-written is ever left, and the
-/// next write removes the temporary file of a writer killed by SIGKILL.
+/// over it; a failed write removes its temporary file, so nothing half-written is ever left
+/// (a writer killed by SIGKILL, which no clean-up can catch, leaves its hidden `.NAME.tmp-PID`: nothing
+/// proves such a file the tool's, so it is never removed).
 public struct OutputFolder: Sendable {
     /// The folder.
     public let url: URL
@@ -40,7 +41,6 @@ func temporaryFile(besideTarget target: URL) -> URL {
 /// Writes `data` to `target` through a temporary file beside it and rename(2); on any failure the
 /// temporary file is removed and the error names `target` and the reason in words.
 func writeAtomically(_ data: Data, to target: URL) throws {
-    removeStaleTemporaryFiles(besideTarget: target)
     let temporary = temporaryFile(besideTarget: target)
     do {
         try writeFile(data, to: temporary)
@@ -52,22 +52,6 @@ func writeAtomically(_ data: Data, to target: URL) throws {
         let reason = String(cString: strerror(errno))
         try? FileManager.default.removeItem(at: temporary)
         throw OutputFolderError(path: target.path, reason: reason)
-    }
-}
-
-/// Removes the temporary files `.NAME.tmp-PID` beside `target` whose writer was killed by SIGKILL,
-/// which no clean-up can catch: those whose PID names no process on this host (kill(2) with signal 0
-/// fails with ESRCH). A live writer's file, and any other name, is left alone.
-func removeStaleTemporaryFiles(besideTarget target: URL) {
-    let folder = target.deletingLastPathComponent()
-    let prefix = ".\(target.lastPathComponent).tmp-"
-    guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return }
-    for name in names where name.hasPrefix(prefix) {
-        let digits = name.dropFirst(prefix.count)
-        guard !digits.isEmpty, digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber),
-              let pid = pid_t(digits), pid > 0, pid != getpid(),
-              kill(pid, 0) == -1, errno == ESRCH else { continue }
-        unlink(folder.appendingPathComponent(name).path)
     }
 }
 

@@ -243,19 +243,6 @@ import TestSupport
 
     /// A single file the user names (`compare --output`, `bench --results`, a shard's part file) is
     /// never made inside a published set, which it would spoil, nor inside the work folder (r19c #4).
-    /// Review r19c: a writer killed by SIGKILL while it wrote `cmp.json` left `.cmp.json.tmp-PID` for
-    /// good. The next write of `cmp.json` removes it, as no process has that PID; the temporary file
-    /// of a live process (this test's parent), other targets' and other names are kept.
-    @Test func aWriteRemovesTheTemporaryFilesOfKilledWritersOfItsTarget() throws {
-        let dead = try endedProcessID(), live = getppid()
-        let kept = [".cmp.json.tmp-\(live)", ".other.json.tmp-\(dead)", ".cmp.json.tmp-\(dead)x", "cmp.json.tmp-\(dead)", ".cmp.json.tmp-"]
-        let folder = try folder(Dictionary(uniqueKeysWithValues: (kept + [".cmp.json.tmp-\(dead)"]).map { ($0, "half") }))
-        defer { try? FileManager.default.removeItem(at: folder) }
-        try OutputFolder(path: folder.path).write(Data("whole".utf8), to: "cmp.json")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == (kept + ["cmp.json"]).sorted())
-        #expect(try Data(contentsOf: folder.appendingPathComponent("cmp.json")) == Data("whole".utf8))
-    }
-
     @Test func aSingleOutputFileIsNotMadeInsideAPublishedSetOrTheWorkFolder() throws {
         let set = try folder(["report.md": "r"])
         try Data(manifest(["report.md": "r"]).utf8).write(to: set.appendingPathComponent("manifest.json"))
