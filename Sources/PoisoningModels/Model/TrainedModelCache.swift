@@ -87,9 +87,10 @@ public final class TrainedModelCache: Sendable {
         return value
     }
 
-    /// The most memory `capacity` models of `sizes` hold: their parameters and the losses of their
-    /// epochs (the rows are the study's own, shared).
+    /// The most memory `capacity` models of `sizes` hold: their parameters, at most 8 bytes each
+    /// (Double for kernel ridge and linear SVMs, Float for networks), and the losses of their epochs
+    /// (the rows are the study's own, shared).
     public func bytes(_ sizes: RunSizes) -> Double {
-        Double(capacity) * (sizes.parameterBytes + 8 * Double(sizes.settings.epochs))
+        Double(capacity) * (8 * Double(sizes.model.parameterCount) + 8 * Double(sizes.settings.epochs))
     }
 }
