@@ -570,6 +570,10 @@ import TestSupport
         #expect(memory.perWorker == measured)
         #expect(memory.trainedModels == 4 * (8 * 4101 + 8 * 5))
         #expect(memory.total == processOverheadBytes + max(memory.making, memory.data + memory.trainedModels + 2 * measured))
+        // A machine whose half is a byte short of the estimate refuses it, naming the models kept.
+        let problem = try #require(studySizeProblem(study, threads: 2, maximumRuns: 100, makingBytes: study.design.data.estimatedBytes,
+                                                    budget: MemoryBudget(physicalMemory: UInt64(2 * memory.total) - 2, limits: MemoryLimits())))
+        #expect(problem.contains(" KiB of data, 128 KiB of clean models and targets kept and "), "\(problem)")
         // Without targets the study keeps none.
         #expect(estimatedStudyMemory(widthStudy([8], fractions: [0, 0.3], seeds: [1, 2], epochs: 5).design, sizes: study.split.sizes, threads: 2,
                                      makingBytes: 0).trainedModels == 0)
