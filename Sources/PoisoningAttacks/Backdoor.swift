@@ -53,7 +53,7 @@ import PoisoningUtilities
 /// `robustness` library, Tsipras et al. 2019; Madry et al. 2018 used fixed steps), from x = b
 /// (`projectedGradientAscent`). With ε = 0 the rows are stamped unperturbed and no surrogate is trained.
 /// The surrogate does not depend on the fraction, so the attack keeps the ones it trained for its
-/// runs at other fractions (`SurrogateCache`: per attack, deterministic, thread-safe).
+/// runs at other fractions (`TrainedModelCache`: per attack, deterministic, thread-safe).
 ///
 /// Either way the success metric is the share of the test rows whose true class is not `target` that,
 /// with the trigger, the trained model assigns to `target`.
@@ -125,8 +125,9 @@ public struct Backdoor: PoisoningAttack {
     /// Stamp only rows of the target class and keep every label.
     public var cleanLabel: Bool { hardening != nil }
     /// The clean-label surrogates trained so far, for the attack's other runs (a surrogate does not
-    /// depend on the fraction; `SurrogateCache`).
-    let surrogates = SurrogateCache()
+    /// depend on the fraction; `TrainedModelCache`), enough for every seed of a series of a study of
+    /// up to 32 seeds, whose runs come fraction by fraction, seed by seed.
+    let surrogates = TrainedModelCache(capacity: 32)
 
     /// Reads its keys from the study, each with its default and help.
     public init(parameters: inout ParameterReader) throws {
@@ -447,7 +448,7 @@ public struct Backdoor: PoisoningAttack {
     /// steps (with near clones, the target class's mean and a moved row), and with
     /// clean labels the larger of training the surrogate and the PGD (the surrogate's parameters, the
     /// poisons' rows, iterate and gradient, their labels and losses, and a workspace for all of them),
-    /// plus the surrogates the attack keeps for its other runs (`SurrogateCache`, counted full).
+    /// plus the surrogates the attack keeps for its other runs (`TrainedModelCache.bytes`, counted full).
     public func memoryNeed(_ sizes: RunSizes) -> MemoryNeed {
         let (n, d, p) = (sizes.n, sizes.d, sizes.p)
         let testRows = datasetBytes(rows: sizes.split.testRows, features: sizes.split.features)
@@ -457,7 +458,7 @@ public struct Backdoor: PoisoningAttack {
         if let hardening, hardening.epsilon > 0 {
             let pgd = sizes.parameterBytes + 3 * 4 * p * d + 8 * p + 8 * p
                 + sizes.model.inputGradientBytes(rows: sizes.poisonedRows)
-            working += max(sizes.trainingBytes, pgd) + SurrogateCache.bytes(sizes)
+            working += max(sizes.trainingBytes, pgd) + surrogates.bytes(sizes)
         }
         return MemoryNeed(kept: kept, working: working)
     }

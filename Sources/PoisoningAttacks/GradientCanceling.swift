@@ -10,7 +10,8 @@ import PoisoningUtilities
 /// poisons, so that the victim retrained on them lands at w.
 ///
 /// Per run: the victim's clean model (white box: the run's model, settings and seed on the clean
-/// training rows), the target made from it (`TargetModel`), then m = round(fraction · n) poisons
+/// training rows), the target made from it (`TargetModel`), both trained once per series and seed
+/// (`trainedModels`, the study's), then m = round(fraction · n) poisons
 /// added to the n clean rows (ε_d = m/n, the run's fraction):
 /// 1. Poison j starts as a copy of a clean training row, the first m picks of a partial Fisher-Yates
 ///    shuffle on the stream (seed, "poison-samples"), its label kept; above ε_d = 1 (more poisons than
@@ -66,6 +67,9 @@ public struct GradientCanceling: TargetedAttack {
     public let learningRate: Double
     /// Whether features are projected into the clean rows' per-feature range after each step.
     public let project: Bool
+    /// Where the clean model and the target come from: the study's (`aimed(at:trainedModels:)`), so
+    /// that they are trained once per series and seed and shared with the runs' target measurements.
+    public let trainedModels: TrainedModelCache
     /// The momentum of the descent.
     public static let momentum = 0.9
     /// The defaults of `steps` and `learning-rate`: the paper's 1,000 steps and its learning rate 0.5
@@ -73,15 +77,17 @@ public struct GradientCanceling: TargetedAttack {
     /// authors' code descends at 10 (see the type's description).
     public static let defaultSteps = 1000, defaultLearningRate = 0.5
 
-    /// The attack aiming at the target labelled `targetLabel`, with these settings.
+    /// The attack aiming at the target labelled `targetLabel`, with these settings, its clean models
+    /// and targets kept in `trainedModels` (by default its own, for the seeds of one series).
     public init(targetLabel: String, target: (any TargetModel)? = nil, steps: Int = defaultSteps, learningRate: Double = defaultLearningRate,
-                project: Bool = true) {
+                project: Bool = true, trainedModels: TrainedModelCache = TrainedModelCache(capacity: 32)) {
         precondition(steps > 0 && learningRate > 0, "positive settings required")
         self.targetLabel = targetLabel
         self.target = target
         self.steps = steps
         self.learningRate = learningRate
         self.project = project
+        self.trainedModels = trainedModels
     }
 
     /// Reads `target`, `steps`, `learning-rate` and `project`.
@@ -105,9 +111,10 @@ public struct GradientCanceling: TargetedAttack {
         return "gradient-canceling → \(targetLabel)" + (details.isEmpty ? "" : " (\(details.joined(separator: ", ")))")
     }
 
-    /// This attack with its target.
-    public func aimed(at target: any TargetModel) -> any PoisoningAttack {
-        GradientCanceling(targetLabel: targetLabel, target: target, steps: steps, learningRate: learningRate, project: project)
+    /// This attack with its target, its clean models and targets taken from `trainedModels`.
+    public func aimed(at target: any TargetModel, trainedModels: TrainedModelCache) -> any PoisoningAttack {
+        GradientCanceling(targetLabel: targetLabel, target: target, steps: steps, learningRate: learningRate, project: project,
+                          trainedModels: trainedModels)
     }
 
     /// True: the poisons are added to the clean rows, so ε_d may exceed 1 (τ often does).
@@ -155,9 +162,8 @@ public struct GradientCanceling: TargetedAttack {
     public func poison(_ split: TrainTestSplit, fraction: Double, seed: UInt64, trainer: ModelTrainer) -> PoisonedTrainingSet? {
         guard let target else { preconditionFailure("a gradient-canceling attack ran before the study matched its target") }
         let train = split.train, n = train.count, d = train.featureCount
-        let cleanFit = trainer.train(train)
-        guard cleanFit.divergedEpoch == nil, let clean = cleanFit.model as? NetworkParameters,
-              let aim = target.target(clean: clean, train: train, trainer: trainer, seed: seed) else { return nil }
+        guard let made = trainedModels.target(target, seed: seed, trainer: trainer, on: train),
+              let clean = made.clean as? NetworkParameters, let aim = made.target as? NetworkParameters else { return nil }
         let count = poisonCount(fraction: fraction, of: n)
         var rows = Array(0..<n)
         var stream = Xoshiro256StarStar(seed: seed, purpose: "poison-samples")
@@ -218,8 +224,9 @@ public struct GradientCanceling: TargetedAttack {
 public protocol TargetedAttack: PoisoningAttack {
     /// The label of the target it names.
     var targetLabel: String { get }
-    /// This attack with the study's target of that label.
-    func aimed(at target: any TargetModel) -> any PoisoningAttack
+    /// This attack with the study's target of that label, the models it trains of the clean rows
+    /// (the clean model, the target) taken from the study's `trainedModels`.
+    func aimed(at target: any TargetModel, trainedModels: TrainedModelCache) -> any PoisoningAttack
 }
 
 /// Gradient Canceling's objective at a target network θ: softmax regression or an MLP, dense layers

@@ -155,7 +155,7 @@ func prepareRun(_ spec: RunSpec, study: Study) -> RunPreparation {
     let split = study.split
     let model = study.models[series.model].model(for: split.sizes)
     let trainer = ModelTrainer(model: model, settings: study.config.training, seed: spec.seed)
-    let targets = measureTargets(study.targets, split: split, trainer: trainer)
+    let targets = measureTargets(study.targets, split: split, trainer: trainer, trained: study.design.trainedModels)
     guard let poisoned = study.attacks[series.attack].poison(split, fraction: spec.fraction, seed: spec.seed, trainer: trainer) else {
         return .finished(divergedRun(spec, study: study, what: "the training loss of the attack's model of the clean data", epoch: nil,
                                      poisonedCount: 0, targets: targets))

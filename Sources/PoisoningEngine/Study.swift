@@ -53,6 +53,10 @@ public struct StudyDesign: Sendable {
     public let targets: [any TargetModel]
     /// The measurements every run records (`measure:`), in the order the study names them.
     public let measurements: [any RunMeasurement.Type]
+    /// The clean models of the runs and the targets made from them (`targets:`), each trained once
+    /// per model and seed for every run that measures or aims at it (`TrainedModelCache.target`);
+    /// room for all of them (`trainedModelCount`), so none is trained twice.
+    public let trainedModels: TrainedModelCache
 
     /// Reads a study document (a study file, or a configuration made in code) without its data.
     /// Throws a `SpecificationError` naming the key at fault.
@@ -79,7 +83,9 @@ public struct StudyDesign: Sendable {
         let targets: [(any TargetModel, ParameterValue)] = try config.targets.enumerated().map {
             try component($1, "targets[\($0)]", "target", Registry.targets)
         }
-        let aimed = try Self.aim(attacks.map(\.0), at: targets.map(\.0), locations: locations)
+        let trainedModels = TrainedModelCache(capacity: Self.trainedModelCount(models: models.count, targets: targets.count,
+                                                                               seeds: config.sequential?.max ?? config.seeds.count))
+        let aimed = try Self.aim(attacks.map(\.0), at: targets.map(\.0), trainedModels: trainedModels, locations: locations)
         let measurements = config.measure.map { kind in Registry.measurements.first { $0.kind == kind }! }
         if let problem = Self.capabilityProblem(models: models.map(\.0), attacks: attacks.map(\.0), defenses: defenses.map(\.0),
                                                 measurements: measurements) {
@@ -132,13 +138,22 @@ public struct StudyDesign: Sendable {
         self.defenses = defenses.map(\.0)
         self.targets = targets.map(\.0)
         self.measurements = measurements
+        self.trainedModels = trainedModels
+    }
+
+    /// The models `trainedModels` holds at most for a study of `models` models, `targets` targets and
+    /// `seeds` seeds (an adaptive study's most): each model's clean model and targets for every seed;
+    /// at least 1.
+    public static func trainedModelCount(models: Int, targets: Int, seeds: Int) -> Int {
+        max(1, models * seeds * (1 + targets))
     }
 
     /// `attacks` with each `TargetedAttack` given the target of its label among `targets` (two targets
     /// may not share a label). Throws when a label names no target; whether the models can be attacked
     /// is `capabilityProblem`'s check. A target no attack names is still measured in every run
-    /// (`RunResult.targets`).
-    static func aim(_ attacks: [any PoisoningAttack], at targets: [any TargetModel], locations: SourceLocations) throws -> [any PoisoningAttack] {
+    /// (`RunResult.targets`). Each targeted attack takes its clean models and targets from `trainedModels`.
+    static func aim(_ attacks: [any PoisoningAttack], at targets: [any TargetModel], trainedModels: TrainedModelCache,
+                    locations: SourceLocations) throws -> [any PoisoningAttack] {
         for (index, target) in targets.enumerated() where targets[..<index].contains(where: { $0.label == target.label }) {
             let path = "targets[\(index)]"
             throw SpecificationError(path: path, location: locations.location(of: path),
@@ -153,7 +168,7 @@ public struct StudyDesign: Sendable {
                 throw SpecificationError(path: path + ".target", location: locations.location(of: path + ".target"),
                                          message: "names no target \(quotedUserText(targeted.targetLabel)); \(known)")
             }
-            return targeted.aimed(at: target)
+            return targeted.aimed(at: target, trainedModels: trainedModels)
         }
         return aimed
     }

@@ -44,22 +44,25 @@ public struct TargetMeasurement: Sendable, Codable, Equatable {
 
 /// Every target of `targets` measured for the run of `trainer`'s model and seed on `split`, in
 /// order; nil when there are none or the model's trained classifier cannot have targets (it is no
-/// `TargetableClassifier`: kernel ridge). Trains the clean model once, then each target.
-func measureTargets(_ targets: [any TargetModel], split: TrainTestSplit, trainer: ModelTrainer) -> [TargetMeasurement]? {
+/// `TargetableClassifier`: kernel ridge). The clean model and each target come from `trained`
+/// (`TrainedModelCache.target`): trained once for every fraction of the series and seed.
+func measureTargets(_ targets: [any TargetModel], split: TrainTestSplit, trainer: ModelTrainer,
+                    trained: TrainedModelCache) -> [TargetMeasurement]? {
     guard !targets.isEmpty else { return nil }
-    let fit = trainer.train(split.train)
-    guard let clean = fit.model as? any TargetableClassifier else { return nil }
-    return targets.map { measure($0, clean: clean, cleanDiverged: fit.divergedEpoch != nil, split: split, trainer: trainer) }
+    var measurements = [TargetMeasurement]()
+    for target in targets {
+        guard let made = trained.target(target, seed: trainer.seed, trainer: trainer, on: split.train) else { return nil }
+        measurements.append(measure(target.label, made.target, clean: made.clean, split: split))
+    }
+    return measurements
 }
 
-/// `target` made from `clean` (nothing when it diverged) and measured.
-private func measure<Model: TargetableClassifier>(_ target: any TargetModel, clean: Model, cleanDiverged: Bool, split: TrainTestSplit,
-                                                  trainer: ModelTrainer) -> TargetMeasurement {
-    guard !cleanDiverged, let aim = target.target(clean: clean, train: split.train, trainer: trainer, seed: trainer.seed) else {
-        return TargetMeasurement(target: target.label, tau: nil, accuracy: nil, distance: nil)
-    }
+/// The target labelled `label`, `aim` (nil when it could not be made), measured against `clean`.
+private func measure<Model: TargetableClassifier>(_ label: String, _ aim: (any TargetableClassifier)?, clean: Model,
+                                                  split: TrainTestSplit) -> TargetMeasurement {
+    guard let aim = aim as? Model else { return TargetMeasurement(target: label, tau: nil, accuracy: nil, distance: nil) }
     let unbounded = 0...MetricKey.largestUnboundedValue
     let tau = aim.poisonabilityThreshold(on: split.train).tau, distance = relativeParameterDistance(aim, from: clean)
-    return TargetMeasurement(target: target.label, tau: tau.flatMap { unbounded.contains($0) ? $0 : nil },
+    return TargetMeasurement(target: label, tau: tau.flatMap { unbounded.contains($0) ? $0 : nil },
                              accuracy: aim.accuracy(on: split.test), distance: unbounded.contains(distance) ? distance : nil)
 }

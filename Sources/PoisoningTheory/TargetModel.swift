@@ -68,8 +68,9 @@ extension LinearSVMClassifier: TargetableClassifier {
 /// with, made from the run's clean model and training rows. Gradient Canceling (`gradient-canceling`)
 /// names one by its `label`; every run of a study with targets records each target's τ, accuracy and
 /// distance from the clean model (`RunResult.targets`). Targets are made of dense networks (softmax
-/// regression, MLPs) and linear SVMs (`TargetableClassifier`).
-public protocol TargetModel: StudyComponent {
+/// regression, MLPs) and linear SVMs (`TargetableClassifier`). Equal targets (every setting equal)
+/// make equal models, which lets a `TrainedModelCache` keep them.
+public protocol TargetModel: StudyComponent, Hashable {
     /// The target for a run: from the victim's clean model `clean`, trained on the clean training rows
     /// `train` by `trainer` (the run's model, settings and seed), every random choice from streams of
     /// `seed`; nil when a model it trains diverges.
@@ -79,6 +80,9 @@ public protocol TargetModel: StudyComponent {
     /// model). A target trained on rows is meant to be stationary on them; its gradient there tells
     /// how far its training stopped short of that.
     func trainingRows(clean train: Dataset, seed: UInt64) -> Dataset?
+    /// The most memory making the target holds at once for a run of `sizes`, beside the clean model
+    /// (the models it trains or moves, their gradients, the rows it makes), in bytes.
+    func workingBytes(_ sizes: RunSizes) -> Double
 }
 
 /// ‖a − b‖ / ‖b‖ over every parameter (in Double): how far `a` lies from `b`, relative to `b`'s norm.
@@ -129,6 +133,10 @@ public struct LabelFlipTarget: TargetModel {
 
     /// The label-flipped rows the target is trained on.
     public func trainingRows(clean train: Dataset, seed: UInt64) -> Dataset? { flipped(train, seed: seed) }
+
+    /// The shuffled row indices, the flipped copy's labels (its features are the clean rows', shared)
+    /// and training the model on them.
+    public func workingBytes(_ sizes: RunSizes) -> Double { 2 * sizes.rowIndexBytes + sizes.trainingBytes }
 
     /// `train` with the labels of its first round(fraction · n) picks moved to the next class.
     func flipped(_ train: Dataset, seed: UInt64) -> Dataset {
@@ -213,4 +221,13 @@ public struct GradPCTarget: TargetModel {
 
     /// Nil: the target is the clean model moved up the validation loss, not trained on rows.
     public func trainingRows(clean train: Dataset, seed: UInt64) -> Dataset? { nil }
+
+    /// The shuffled row indices, the validation rows' copy, their loss and gradient (a measurement
+    /// of the model on those rows), the parameters at the start, the iterate, the gradient and the
+    /// current model's values in Double, and the current model and its Float gradient.
+    public func workingBytes(_ sizes: RunSizes) -> Double {
+        let validation = max(1, poisonCount(fraction: validationShare, of: sizes.split.trainRows))
+        return sizes.rowIndexBytes + datasetBytes(rows: validation, features: sizes.split.features) + sizes.model.evaluationBytes(rows: validation)
+            + 4 * 8 * Double(sizes.model.parameterCount) + 2 * sizes.parameterBytes
+    }
 }

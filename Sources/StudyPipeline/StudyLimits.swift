@@ -11,6 +11,9 @@ public struct StudyMemory: Sendable, Equatable {
     public let making: Double
     /// The split, kept while the runs train.
     public let data: Double
+    /// The clean models and targets the study keeps for its runs (`StudyDesign.trainedModels`, full,
+    /// each the size of the largest model's); 0 without targets.
+    public let trainedModels: Double
     /// The most one worker holds at once for the series that needs the most (`estimatedRunBytes`
     /// for as many of its runs as a worker takes at once).
     public let perWorker: Double
@@ -22,15 +25,16 @@ public struct StudyMemory: Sendable, Equatable {
     public let workers: Int
 
     /// The whole command's peak: the process's own memory plus the larger of making the data and
-    /// the data with every worker's runs.
-    public var total: Double { processOverheadBytes + max(making, data + Double(workers) * perWorker) }
+    /// the data with the models kept and every worker's runs.
+    public var total: Double { processOverheadBytes + max(making, data + trainedModels + Double(workers) * perWorker) }
 }
 
 /// The memory of `design` on a split of `sizes` with `threads` worker threads, its data source's
 /// `estimatedBytes` being `makingBytes` (a data file's is counted by reading it, so a command counts
 /// it once): each series' runs are handed out `runsPerChunk` at a time, one chunk per worker, so a
-/// worker holds at most that many runs of one series (`estimatedRunBytes`) at the study's largest
-/// poison fraction.
+/// worker holds at most that many runs of one series (`estimatedRunBytes`, the study's targets
+/// measured in each) at the study's largest poison fraction, beside the clean models and targets the
+/// study keeps.
 public func estimatedStudyMemory(_ design: StudyDesign, sizes: SplitSizes, threads: Int, makingBytes: Double) -> StudyMemory {
     let config = design.config, series = design.seriesComponents
     let runsPerSeries = config.fractions.count * config.seeds.count
@@ -40,12 +44,13 @@ public func estimatedStudyMemory(_ design: StudyDesign, sizes: SplitSizes, threa
         let model = design.models[m].model(for: sizes)
         let run = RunSizes(split: sizes, model: model, settings: config.training, poisonedRows: poisoned)
         return (bytes: estimatedRunBytes(run, attack: design.attacks[a], defense: design.defenses[d], runs: chunk,
-                                             measurements: design.measurements),
-                label: design.seriesLabel(model: m, attack: a, defense: d), parameters: model.parameterCount)
+                                             measurements: design.measurements, targets: design.targets),
+                label: design.seriesLabel(model: m, attack: a, defense: d), parameters: model.parameterCount, run: run)
     }
     let largest = needs.max { $0.bytes < $1.bytes }
     let chunks = series.count * ((runsPerSeries + chunk - 1) / chunk)
-    return StudyMemory(making: makingBytes, data: sizes.bytes, perWorker: largest?.bytes ?? 0,
+    let kept = design.targets.isEmpty ? 0 : needs.map { design.trainedModels.bytes($0.run) }.max() ?? 0
+    return StudyMemory(making: makingBytes, data: sizes.bytes, trainedModels: kept, perWorker: largest?.bytes ?? 0,
                        largestSeries: largest?.label ?? "", largestParameters: largest?.parameters ?? 0,
                        workers: max(1, min(threads, chunks)))
 }
@@ -82,7 +87,8 @@ public func studySizeProblem(_ design: StudyDesign, sizes: SplitSizes?, threads:
     if memory.total > budget.bytes(threads: memory.workers) {
         let training = Double(memory.workers) * memory.perWorker
         return "the study needs about " + memoryText(memory.total) + " (" + memoryText(memory.making) + " to make the data, then "
-            + memoryText(memory.data) + " of data and " + memoryText(memory.perWorker) + " for the largest run, \(memory.largestSeries) "
+            + memoryText(memory.data) + " of data" + (memory.trainedModels > 0 ? ", " + memoryText(memory.trainedModels) + " of clean models and targets kept" : "")
+            + " and " + memoryText(memory.perWorker) + " for the largest run, \(memory.largestSeries) "
             + "with \(memory.largestParameters) parameters" + (memory.workers > 1 ? ", on each of \(memory.workers) threads" : "")
             + "), more than " + budget.description(threads: memory.workers) + "; use "
             + (memory.making > memory.data + training ? "fewer samples or features" : "smaller models, fewer features or fewer --threads")

@@ -302,7 +302,8 @@ struct BackdoorAttackTests {
         let stamped = try component(Backdoor.self, ["clean-label": .bool(true), "epsilon": .int(0)]).memoryNeed(sizes)
         #expect(stamped == dirty && clean.kept == dirty.kept)
         let pgd = 4 * Double(shape.parameterCount) + 3 * 4 * 175 * 10 + 16 * 175 + NetworkWorkspace.bytes(shape, capacity: 175)
-        #expect(clean.working - dirty.working == max(sizes.trainingBytes, pgd) + 32 * 4 * Double(shape.parameterCount))
+        // 32 surrogates: their parameters (counted at 8 bytes, the most a model's take) and the losses of their 200 epochs.
+        #expect(clean.working - dirty.working == max(sizes.trainingBytes, pgd) + 32 * (8 * Double(shape.parameterCount) + 8 * 200))
     }
 
     // MARK: The clean baseline

@@ -82,6 +82,78 @@ struct TargetMeasurementTests {
         }
     }
 
+    /// Issue 24 review: the clean model and every target are trained once per model and seed, shared
+    /// by the runs' target measurements and gradient canceling. A study of softmax regression with a
+    /// GradPC and a label-flip target, gradient canceling aimed at each and random label flips, 3
+    /// fractions and 2 seeds (18 runs, each measuring both targets): the study's cache ends with
+    /// exactly 1 model x 2 seeds x (clean + 2 targets) = 6 models, its capacity. Each GC run's target is
+    /// the one its run measured (the same accuracy and distance from clean), and every run is the same,
+    /// bit for bit, as that run alone in a fresh study (nothing cached) and on one thread.
+    @Test func theCleanModelAndEachTargetAreTrainedOncePerModelAndSeed() throws {
+        let targets = [StudyConfig.component(GradPCTarget.kind, ["eps-w": .double(0.5)]),
+                       StudyConfig.component(LabelFlipTarget.kind, ["fraction": .double(0.3)])]
+        let attacks = [StudyConfig.component(GradientCanceling.kind, ["target": .string("gradpc 0.5"), "steps": .int(5)]),
+                       StudyConfig.component(GradientCanceling.kind, ["target": .string("label-flip 0.3"), "steps": .int(5)]),
+                       StudyConfig.component(RandomLabelFlip.kind)]
+        let config = StudyConfig(data: StudyConfig.component(GaussianClusters.kind, ["samples": .int(120), "features": .int(3), "classes": .int(3)]),
+                                 models: [StudyConfig.component(LogisticRegression.kind)], attacks: attacks, fractions: [0, 0.2, 0.5],
+                                 seeds: [1, 2], training: TrainingSettings(epochs: 5, batchSize: 16), targets: targets)
+        let study = try Study(config)
+        #expect(study.design.trainedModels.capacity == 6 && study.design.trainedModels.count == 0)
+        let runs = runStudy(study, threads: 2).results
+        #expect(runs.count == 18 && study.design.trainedModels.count == 6)
+        for run in runs where study.series[run.series].attack < 2 {
+            let metrics = try #require(run.metrics), measured = try #require(run.targets?[study.series[run.series].attack])
+            #expect(metrics[MetricKey.targetAccuracy] == measured.accuracy && metrics[MetricKey.targetShift] == measured.distance)
+        }
+        for (index, spec) in study.runSpecs.enumerated() {
+            let alone = try Study(config)
+            #expect(executeRuns([spec], study: alone) == [runs[index]], "run \(index)")
+            #expect(alone.design.trainedModels.count == 3)
+        }
+    }
+
+    /// Cached models are matched on every setting: the same target, seed, trainer and rows give the
+    /// same models, taken from the cache (its count unchanged), and each is exactly what training
+    /// gives; a target with the same label but another setting (GradPC's steps), another target
+    /// seed, another run seed, other training settings or other rows each give their own models.
+    /// Beyond its capacity the oldest entry goes.
+    @Test func trainedModelsAreMatchedOnEverySetting() throws {
+        let split = GaussianClusters(samples: 120, features: 3, classes: 3, seed: 5).makeSplit()
+        let shape = NetworkShape(inputs: 3, hidden: [], classes: 3)
+        let trainer = ModelTrainer(model: shape, settings: TrainingSettings(epochs: 5, batchSize: 16), seed: 3)
+        let cache = TrainedModelCache(capacity: 20)
+        /// The clean model and the target `target` makes for `seed`, from the cache and computed here.
+        func check(_ target: any TargetModel, seed: UInt64, trainer: ModelTrainer, rows: Dataset, count: Int) throws -> NetworkParameters {
+            let made = try #require(cache.target(target, seed: seed, trainer: trainer, on: rows))
+            let clean = try #require(trainer.train(rows).model as? NetworkParameters)
+            #expect(made.clean as? NetworkParameters == clean)
+            let aim = try #require(made.target as? NetworkParameters)
+            #expect(aim == target.target(clean: clean, train: rows, trainer: trainer, seed: seed))
+            #expect(cache.count == count)
+            return aim
+        }
+        let gradpc = try check(GradPCTarget(epsW: 0.5), seed: 3, trainer: trainer, rows: split.train, count: 2)
+        #expect(try check(GradPCTarget(epsW: 0.5), seed: 3, trainer: trainer, rows: split.train, count: 2) == gradpc)
+        let fewerSteps = GradPCTarget(epsW: 0.5, steps: 7)
+        #expect(fewerSteps.label == GradPCTarget(epsW: 0.5).label)
+        #expect(try check(fewerSteps, seed: 3, trainer: trainer, rows: split.train, count: 3) != gradpc)
+        #expect(try check(GradPCTarget(epsW: 0.5), seed: 4, trainer: trainer, rows: split.train, count: 4) != gradpc)
+        _ = try check(LabelFlipTarget(fraction: 0.3), seed: 3, trainer: trainer, rows: split.train, count: 5)
+        let otherSeed = ModelTrainer(model: shape, settings: trainer.settings, seed: 4)
+        #expect(try check(GradPCTarget(epsW: 0.5), seed: 3, trainer: otherSeed, rows: split.train, count: 7) != gradpc)
+        let longer = ModelTrainer(model: shape, settings: TrainingSettings(epochs: 6, batchSize: 16), seed: 3)
+        #expect(try check(GradPCTarget(epsW: 0.5), seed: 3, trainer: longer, rows: split.train, count: 9) != gradpc)
+        let fewerRows = split.train.rows(Array(0..<60))
+        #expect(try check(GradPCTarget(epsW: 0.5), seed: 3, trainer: trainer, rows: fewerRows, count: 11) != gradpc)
+        // The clean model's own entry is the plain fit.
+        #expect(cache.fit(trainer, on: split.train).model as? NetworkParameters == trainer.train(split.train).model as? NetworkParameters)
+        #expect(cache.count == 11)
+        let small = TrainedModelCache(capacity: 2)
+        for seed: UInt64 in 1...3 { _ = small.fit(ModelTrainer(model: shape, settings: trainer.settings, seed: seed), on: split.train) }
+        #expect(small.count == 2)
+    }
+
     /// A study whose only model cannot have targets (kernel ridge) is refused in one line at
     /// `targets`, since its runs would measure none.
     @Test func targetsWithoutAModelThatCanHaveThemAreRefused() {

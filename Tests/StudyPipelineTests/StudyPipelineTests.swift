@@ -543,6 +543,42 @@ import TestSupport
         #expect(memory.total == processOverheadBytes + max(memory.making, memory.data + 2 * memory.perWorker))
     }
 
+    /// Issue 24: the estimate counts measuring a study's targets in every run and the clean models and
+    /// targets the study keeps (it counted neither). MLP 256 (4,101 parameters) on the default data
+    /// (350 training and 150 test rows of 10 features and 5 classes), a GradPC target at ε_w = 0.5, 2
+    /// fractions and 2 seeds on 2 threads (chunks of 2 runs, trained plainly). Measuring the target
+    /// needs the most: a pass over the training rows (`evaluationBytes`), their 256-unit
+    /// representation for τ (4 x 350 x 256) and both models' parameters in Double for their distance
+    /// (2 x 8 x 4,101), where the run's own measuring holds the parameters in Float (4 x 4,101): 407,612
+    /// bytes more. The study keeps 1 model x 2 seeds x (the clean model and the target) = 4 models of
+    /// 8 bytes a parameter and 8 bytes an epoch's loss (5 epochs).
+    @Test func theMemoryEstimateCountsMeasuringTargetsAndTheModelsKept() throws {
+        let study = try Study(StudyConfig(models: [StudyConfig.mlp(256)], fractions: [0, 0.3], seeds: [1, 2], training: TrainingSettings(epochs: 5),
+                                          targets: [StudyConfig.component(GradPCTarget.kind, ["eps-w": .double(0.5)])]))
+        let shape = NetworkShape(inputs: 10, hidden: [256], classes: 5)
+        #expect(shape.parameterCount == 4101)
+        let sizes = RunSizes(split: study.split.sizes, model: shape, settings: study.config.training, poisonedRows: 105)
+        let plain = estimatedRunBytes(sizes, attack: RandomLabelFlip(), defense: NoDefense(), runs: 2)
+        let measured = estimatedRunBytes(sizes, attack: RandomLabelFlip(), defense: NoDefense(), runs: 2, targets: study.targets)
+        let targetMeasuring = shape.evaluationBytes(rows: 350) + 4 * 350 * 256 + 2 * 8 * 4101
+        let runMeasuring = 4 * 4101 + shape.evaluationBytes(rows: 350)
+        // GradPC's walk: the row indices, 70 validation rows and their loss and gradient, 4 Double and 2 Float parameter vectors.
+        let gradpc = 8 * 350 + 70 * (4 * 10 + 8) + shape.evaluationBytes(rows: 70) + 4 * 8 * 4101 + 2 * 4 * 4101
+        #expect(targetMeasuring > max(shape.trainingBytes(rows: 350, settings: sizes.settings), gradpc, runMeasuring))
+        #expect(measured - plain == 407_612)
+        let memory = estimatedStudyMemory(study.design, sizes: study.split.sizes, threads: 2, makingBytes: study.design.data.estimatedBytes)
+        #expect(memory.perWorker == measured)
+        #expect(memory.trainedModels == 4 * (8 * 4101 + 8 * 5))
+        #expect(memory.total == processOverheadBytes + max(memory.making, memory.data + memory.trainedModels + 2 * measured))
+        // A machine whose half is a byte short of the estimate refuses it, naming the models kept.
+        let problem = try #require(studySizeProblem(study, threads: 2, maximumRuns: 100, makingBytes: study.design.data.estimatedBytes,
+                                                    budget: MemoryBudget(physicalMemory: UInt64(2 * memory.total) - 2, limits: MemoryLimits())))
+        #expect(problem.contains(" KiB of data, 128 KiB of clean models and targets kept and "), "\(problem)")
+        // Without targets the study keeps none.
+        #expect(estimatedStudyMemory(widthStudy([8], fractions: [0, 0.3], seeds: [1, 2], epochs: 5).design, sizes: study.split.sizes, threads: 2,
+                                     makingBytes: 0).trainedModels == 0)
+    }
+
     @Test func tooLargeStudiesAreRefusedBeforeAnyWork() throws {
         let study = widthStudy([8, 16], fractions: [0, 0.3, 0.6], seeds: [1, 2], epochs: 5)
         let making = study.design.data.estimatedBytes
