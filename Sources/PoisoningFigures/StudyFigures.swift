@@ -66,7 +66,19 @@ private func one(_ figure: @escaping @Sendable (StudyResults, StudyStyles) -> St
 /// that scores rows.
 public func studyFigures(_ results: StudyResults) -> [StudyFigure] {
     let styles = StudyStyles(results)
-    return figureRegistry.flatMap { $0(results, styles) }
+    return figureRegistry.flatMap { $0(results, styles) }.flatMap(pages)
+}
+
+/// `figure` itself when its chart fits one page, else one figure per page of its chart
+/// (`Chart.paged()`, at most `Chart.defaultMaxRows` rows each, so that no figure grows taller than a
+/// printed page allows), named `<name>_part<k>` and captioned as the whole followed by "Part k of n.".
+func pages(_ figure: StudyFigure) -> [StudyFigure] {
+    let charts = figure.chart.paged()
+    guard charts.count > 1 else { return [figure] }
+    return charts.enumerated().map { index, chart in
+        StudyFigure(name: "\(figure.name)_part\(index + 1)", caption: figure.caption + " Part \(index + 1) of \(charts.count).",
+                    chart: chart)
+    }
 }
 
 /// Renders every figure of `results` in every format: (file name, bytes) pairs such as ("accuracy_vs_poison.png", …).
@@ -147,7 +159,31 @@ func panelSize(_ panels: Int) -> (width: Double, height: Double) {
     }
 }
 
-let fractionAxis = Axis(label: "Poisoned share of the training rows", format: .percent)
+/// What the x of a figure drawing `series` (by `curve`) is: the share of the training rows poisoned, or
+/// for an attack that adds its poisons (gradient canceling) the poison budget ε_d, poisons per
+/// clean row (its poisoned count over the clean rows); a label naming both when the figure draws
+/// both. `name` is the x for a title ("poisoned share"), `phrase` for a caption ("the share of the
+/// training rows poisoned"), `axis` the x axis.
+func poisonAxis(_ results: StudyResults, series: [Int]) -> (name: String, phrase: String, axis: Axis) {
+    let adding = series.filter { addsRows(results, series: $0) }.count
+    if adding == 0 {
+        return ("poisoned share", "the share of the training rows poisoned", Axis(label: "Poisoned share of the training rows", format: .percent))
+    }
+    if adding == series.count {
+        return ("poison budget ε_d", "the poison budget ε_d (poisons per clean row)",
+                Axis(label: "Poison budget ε_d (poisons per clean row)", format: .percent))
+    }
+    return ("poisoned share or budget",
+            "the share of the training rows poisoned (for gradient canceling, which adds its poisons, the budget ε_d: poisons per clean row)",
+            Axis(label: "Poisoned share of the training rows; for gradient canceling, budget ε_d (poisons per clean row)",
+                 format: .percent))
+}
+
+/// Whether series `index`'s attack adds its poisons to the clean rows (gradient canceling), so that
+/// its x is the budget ε_d rather than a share of the training rows.
+func addsRows(_ results: StudyResults, series index: Int) -> Bool {
+    results.config.attacks[results.series[index].attack].value(at: "kind") == .string(GradientCanceling.kind)
+}
 
 /// A caption's note on saturated budgets, empty when no budget of `results` is saturated: their points
 /// sit at the share the attack could poison, so they share one x, and the fits leave them out.
