@@ -243,8 +243,8 @@ public struct Chart: Sendable {
     public var panelHeight: Double
     /// Most panels in a row.
     public var maxColumns: Int
-    /// Most rows of panels on one page (`paged()`).
-    public var maxRows: Int
+    /// Most rows of panels on one page (`paged()`); nil for `rowsPerPage`'s default.
+    public var maxRows: Int?
     /// Widest figure in points.
     public var maxWidth: Double
 
@@ -252,15 +252,16 @@ public struct Chart: Sendable {
     public static let defaultMaxWidth = 2400.0 * 72 / 150
     /// The narrowest plot area a grid shrinks its panels to before it adds rows, in points.
     public static let minimumPanelWidth = 130.0
-    /// The most rows of panels on a page by default: with the figures' panel sizes, a page stays
-    /// within 3,000 pixels high at 150 dpi.
-    public static let defaultMaxRows = 6
+    /// The height, in points, that the rows of panels of a page fill at most by default
+    /// (`rowsPerPage`): with the title, the x label and a legend, a page stays within 3,000 pixels
+    /// high at 150 dpi.
+    public static let pageGridHeight = 1260.0
 
     /// A figure whose panels' plot areas are `panelWidth` × `panelHeight` points.
     public init(title: String, x: Axis, y: Axis, panels: [Panel], legend: [LegendEntry], panelWidth: Double,
-                panelHeight: Double, maxColumns: Int = 4, maxRows: Int = Chart.defaultMaxRows, maxWidth: Double = Chart.defaultMaxWidth) {
+                panelHeight: Double, maxColumns: Int = 4, maxRows: Int? = nil, maxWidth: Double = Chart.defaultMaxWidth) {
         precondition(!panels.isEmpty, "a chart needs a panel")
-        precondition(maxColumns >= 1 && maxRows >= 1 && panelWidth > 0 && panelHeight > 0,
+        precondition(maxColumns >= 1 && (maxRows ?? 1) >= 1 && panelWidth > 0 && panelHeight > 0,
                      "a chart needs a column, a row and a positive panel size")
         self.title = title
         self.x = x
@@ -274,12 +275,17 @@ public struct Chart: Sendable {
         self.maxWidth = maxWidth
     }
 
+    /// The most rows of panels on a page: `maxRows`, else as many rows of `panelHeight` and 70
+    /// points (room for two lines of panel title, x tick labels and the gap) as fill
+    /// `Chart.pageGridHeight` (6 rows of 140-point panels, 4 of 210), at least one.
+    public var rowsPerPage: Int { maxRows ?? max(1, Int(Self.pageGridHeight / (panelHeight + 70))) }
+
     /// The chart split into pages of whole rows of `maxColumns` panels, as few as keep each within
-    /// `maxRows` rows and as even as can be (the earlier pages holding the extra row): itself when it
-    /// fits one page. Every page keeps the legend and the axes, their fitted ranges those of the
+    /// `rowsPerPage` rows and as even as can be (the earlier pages holding the extra row): itself when
+    /// it fits one page. Every page keeps the legend and the axes, their fitted ranges those of the
     /// whole chart so that the pages compare, and its title ends "(k of n)".
     public func paged() -> [Chart] {
-        let rows = (panels.count + maxColumns - 1) / maxColumns
+        let rows = (panels.count + maxColumns - 1) / maxColumns, maxRows = rowsPerPage
         guard rows > maxRows else { return [self] }
         let pages = (rows + maxRows - 1) / maxRows
         var x = self.x, y = self.y
@@ -292,7 +298,7 @@ public struct Chart: Sendable {
             defer { start = end }
             return Chart(title: "\(title) (\(page + 1) of \(pages))", x: x, y: y, panels: Array(panels[start..<end]),
                          legend: legend, panelWidth: panelWidth, panelHeight: panelHeight, maxColumns: maxColumns,
-                         maxRows: maxRows, maxWidth: maxWidth)
+                         maxRows: self.maxRows, maxWidth: maxWidth)
         }
     }
 }
@@ -540,7 +546,10 @@ extension Chart {
             canvas.drawText(labels[index], at: Point(area.x - Style.tickLength - 3, y), size: Style.tickSize, anchor: .right)
         }
         let obstacles = dataObstacles(panel, transform: transform) + (legendBox.map { [$0] } ?? [])
-        let labels = placeLabels(panel.labels, at: drawn.labels, area: area, obstacles: obstacles, font: canvas.font)
+        let markers = zip(panel.series, drawn.series).filter { $0.0.marker != nil }.flatMap(\.1)
+        let labels = placeLabels(panel.labels, at: drawn.labels, markers: markers,
+                                 markerBoxes: pointObstacles(panel, transform: transform, markersOnly: true), area: area,
+                                 obstacles: obstacles, font: canvas.font)
         for placed in labels {
             if placed.leader {
                 canvas.strokeLine([placed.point, nearestPoint(on: placed.box, to: placed.point)], color: placed.color, width: 0.5)
@@ -635,16 +644,22 @@ extension Chart {
     /// Places each label, in order, at the first of the positions around its point (right, left,
     /// above, below, the four diagonals; then the same farther out, with a leader line) whose box
     /// lies inside the plot area and overlaps no obstacle, no leader line and no label placed before
-    /// it (nor comes within 2 points of one), and whose leader line crosses no label. Labels that find no such position then try
+    /// it (nor comes within 2 points of one), whose leader line crosses no label and passes no other
+    /// of `markers`, and which, without a leader line, is nearer its own point than any other of
+    /// `markers` (so that it names its own).
+    /// Labels that find no such position then try
     /// their key the same way, out to a longer leader; a key still unplaced takes the first of those
-    /// positions that overlaps no label, whatever data it covers. A label without a key that finds no
-    /// position is left out.
-    func placeLabels(_ labels: [PointLabel], at points: [Point], area: Rect, obstacles: [Rect], font: Font) -> [PlacedLabel] {
+    /// positions that overlaps no label and none of `markerBoxes` (the markers with their bars),
+    /// whatever line it covers, and failing that the first that overlaps no label (still nearer its
+    /// own point than any other marker when it has no leader line). A label without a key that finds no
+    /// position is left out. `points` are the labels' points and `markers` every marker's, in device points.
+    func placeLabels(_ labels: [PointLabel], at points: [Point], markers: [Point], markerBoxes: [Rect], area: Rect,
+                     obstacles: [Rect], font: Font) -> [PlacedLabel] {
         var taken = obstacles, labelBoxes = [Rect](), placed = [Int: PlacedLabel]()
         let height = (font.ascent + font.descent) * Style.pointLabelSize
         let inside = labels.indices.filter { area.contains(points[$0]) }
         /// Places label `index` as `text` at the first of the positions `distances` away that `fits`.
-        func place(_ index: Int, text: String, distances: [Double], fits: (Rect, [Rect]?) -> Bool) {
+        func place(_ index: Int, text: String, distances: [Double], fits: (Rect, [Rect]?, Point) -> Bool) {
             let point = points[index]
             let width = font.width(of: text, size: Style.pointLabelSize)
             let candidates: [(box: Rect, leader: [Rect]?)] = distances.flatMap { distance in
@@ -654,7 +669,7 @@ extension Chart {
                 }
             }
             let inArea = { (box: Rect) in box.x >= area.x + 1 && box.maxX <= area.maxX - 1 && box.y >= area.y + 1 && box.maxY <= area.maxY - 1 }
-            guard let chosen = candidates.first(where: { inArea($0.box) && fits($0.box, $0.leader) }) else { return }
+            guard let chosen = candidates.first(where: { inArea($0.box) && fits($0.box, $0.leader, point) }) else { return }
             taken.append(chosen.box)
             taken += chosen.leader ?? []
             labelBoxes.append(chosen.box)
@@ -662,9 +677,20 @@ extension Chart {
         }
         // A label keeps 2 points across and 1 up and down from every other label, so that two never touch.
         let spaced = { (box: Rect) in Rect(x: box.x - 2, y: box.y - 1, width: box.width + 4, height: box.height + 2) }
-        let clear = { (box: Rect, leader: [Rect]?) in
+        // Without a leader line, no marker but the label's own is as near the box as the label's point.
+        let namesItsPoint = { (box: Rect, point: Point) in
+            let own = box.distance(to: point)
+            return markers.filter { box.distance(to: $0) <= own + 1e-9 && $0 != point }.isEmpty
+        }
+        // A leader line passes no other marker (nor within a point of one).
+        let others = { (point: Point) in
+            markers.filter { $0 != point }.map { Rect(x: $0.x - 5, y: $0.y - 5, width: 10, height: 10) }
+        }
+        let clear = { (box: Rect, leader: [Rect]?, point: Point) in
             !taken.contains(where: box.intersects) && !labelBoxes.contains(where: spaced(box).intersects)
                 && !(leader ?? []).contains { segment in labelBoxes.contains(where: segment.intersects) }
+                && (leader.map { segments in !others(point).contains { marker in segments.contains(where: marker.intersects) } }
+                    ?? namesItsPoint(box, point))
         }
         for index in inside {
             place(index, text: fitted(labels[index].text, width: area.width / 2, size: Style.pointLabelSize, font: font),
@@ -672,11 +698,21 @@ extension Chart {
         }
         for index in inside where placed[index] == nil {
             guard let key = labels[index].key else { continue }
-            place(index, text: key, distances: [6, 14, 26, 40, 60, 90], fits: clear)
+            place(index, text: key, distances: [6, 14, 26, 40, 60, 90, 120, 160], fits: clear)
+        }
+        // Keys still unplaced: over lines and bands but clear of the markers and their bars, then anywhere.
+        let unique = { (box: Rect, leader: [Rect]?, point: Point) in
+            !labelBoxes.contains(where: spaced(box).intersects) && (leader != nil || namesItsPoint(box, point))
         }
         for index in inside where placed[index] == nil {
             guard let key = labels[index].key else { continue }
-            place(index, text: key, distances: [6, 14, 26, 40, 60, 90]) { box, _ in !labelBoxes.contains(where: spaced(box).intersects) }
+            place(index, text: key, distances: [6, 14, 26, 40, 60, 90, 120, 160]) { box, leader, point in
+                unique(box, leader, point) && !markerBoxes.contains(where: box.intersects)
+            }
+        }
+        for index in inside where placed[index] == nil {
+            guard let key = labels[index].key else { continue }
+            place(index, text: key, distances: [6, 14, 26, 40, 60, 90, 120, 160], fits: unique)
         }
         return inside.compactMap { placed[$0] }
     }
@@ -801,15 +837,8 @@ extension Chart {
 
     /// Small boxes covering every marker, error bar, line segment, strip and band of `panel`.
     private func dataObstacles(_ panel: Panel, transform: Transform) -> [Rect] {
-        var boxes = [Rect]()
+        var boxes = pointObstacles(panel, transform: transform, markersOnly: false)
         for (series, device) in zip(panel.series, geometry(panel, transform: transform).series) {
-            let radius = series.marker == nil ? 2.0 : series.markerSize / 2 + 2
-            for (index, point) in device.enumerated() {
-                let bar = series.bar(index) ?? series.points[index].y...series.points[index].y
-                let top = transform.deviceY(bar.upperBound), bottom = transform.deviceY(bar.lowerBound)
-                boxes.append(Rect(x: point.x - radius, y: min(top, point.y - radius), width: 2 * radius,
-                                  height: max(bottom, point.y + radius) - min(top, point.y - radius)))
-            }
             guard series.line != nil else { continue }
             for (start, end) in zip(device, device.dropFirst()) {
                 let steps = max(1, Int((hypot(end.x - start.x, end.y - start.y) / 3).rounded(.up)))
@@ -836,6 +865,21 @@ extension Chart {
             }
         }
         return boxes
+    }
+
+    /// A box per point of `panel` (of its series with markers, when `markersOnly`) covering the
+    /// point's marker, or 2 points about it without one, and its bar.
+    private func pointObstacles(_ panel: Panel, transform: Transform, markersOnly: Bool) -> [Rect] {
+        zip(panel.series, geometry(panel, transform: transform).series).flatMap { series, device -> [Rect] in
+            guard series.marker != nil || !markersOnly else { return [] }
+            let radius = series.marker == nil ? 2.0 : series.markerSize / 2 + 2
+            return device.enumerated().map { index, point in
+                let bar = series.bar(index) ?? series.points[index].y...series.points[index].y
+                let top = transform.deviceY(bar.upperBound), bottom = transform.deviceY(bar.lowerBound)
+                return Rect(x: point.x - radius, y: min(top, point.y - radius), width: 2 * radius,
+                            height: max(bottom, point.y + radius) - min(top, point.y - radius))
+            }
+        }
     }
 
     private func referenceObstacles(transform: Transform) -> [Rect] {

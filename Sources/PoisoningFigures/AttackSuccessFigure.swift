@@ -28,16 +28,13 @@ func attackSuccessFigure(_ results: StudyResults, styles: StudyStyles) -> StudyF
     let panels = groups.map { group in
         let (attack, metric) = (group[0], metrics[group[0]]!)
         let members = results.series.indices.filter { results.series[$0].attack == attack && results.series[$0].defense == group[1] }
-        let curves = members.map { index in
-            (index: index, success: curve(results, series: index, metric.hasBaseline ? metric.excess.key : metric.key),
-             baseline: metric.hasBaseline ? curve(results, series: index, metric.baseline.key) : [])
-        }
+        let keys = metric.hasBaseline ? [metric.excess.key, metric.baseline.key] : [metric.key]
         // Several models with the same values: one line, named by what it is measured on.
-        let same = curves.count > 1 && curves.dropFirst().allSatisfy { other in
-            other.success.elementsEqual(curves[0].success) { $0 == $1 } && other.baseline.elementsEqual(curves[0].baseline) { $0 == $1 }
+        let same = identicalCurves(results, members, keys: keys)
+        let curves = (same ? [members[0]] : members).map { index in
+            (index: index, success: curve(results, series: index, keys[0]), baseline: metric.hasBaseline ? curve(results, series: index, keys[1]) : [])
         }
-        let drawnCurves = same ? [curves[0]] : curves
-        let series = drawnCurves.flatMap { entry -> [Series] in
+        let series = curves.flatMap { entry -> [Series] in
             let description = results.series[entry.index]
             let label: String, style: (color: Color, line: LineStyle, marker: MarkerShape)
             if same {

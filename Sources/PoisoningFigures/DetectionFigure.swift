@@ -6,7 +6,8 @@ import PoisoningEngine
 /// fraction: one figure per such defense, one panel per detection metric (AUROC, precision, recall,
 /// TPR at 5% FPR) and attack (a row of four panels per attack, titled by it when the study has
 /// several), one line per model in its style (colour, marker and line style, as in every figure of
-/// the study), mean ± std over seeds. The AUROC panel marks a random score's 0.5, the TPR panel its 0.05. Detection is shown
+/// the study), mean ± std over seeds; a panel whose models all have the same values (a defense that
+/// scores the rows without the model, as the k-NN filter) draws them once, in black. The AUROC panel marks a random score's 0.5, the TPR panel its 0.05. Detection is shown
 /// fraction by fraction because it can change sign between fractions (a defense that finds a small
 /// poison may rank a large one as clean). Empty when no defense scores the rows.
 func detectionFigures(_ results: StudyResults, styles: StudyStyles) -> [StudyFigure] {
@@ -25,24 +26,29 @@ func detectionFigures(_ results: StudyResults, styles: StudyStyles) -> [StudyFig
     return defenses.enumerated().map { position, defense in
         let members = scored.filter { results.series[$0].defense == defense }
         let attacks = Array(Set(members.map { results.series[$0].attack })).sorted()
-        var legend = [LegendEntry](), seenModels = Set<Int>()
-        for index in members where seenModels.insert(results.series[index].model).inserted {
-            let style = styles.models[results.series[index].model]
-            legend.append(LegendEntry(label: results.series[index].modelLabel, color: style.color, line: style.line, marker: style.marker))
-        }
+        var legend = [LegendEntry](), seenModels = Set<Int>(), anySame = false
         let panels = attacks.flatMap { attack in
             metrics.map { metric in
-                let series = members.filter { results.series[$0].attack == attack }.map { index -> Series in
-                    let style = styles.models[results.series[index].model]
+                let drawn = members.filter { results.series[$0].attack == attack }
+                let same = identicalCurves(results, drawn, keys: [metric.key])
+                anySame = anySame || same
+                let series = (same ? [drawn[0]] : drawn).map { index -> Series in
+                    let model = results.series[index].model, style = styles.models[model]
+                    if !same && seenModels.insert(model).inserted {
+                        legend.append(LegendEntry(label: results.series[index].modelLabel, color: style.color, line: style.line,
+                                                  marker: style.marker))
+                    }
                     let points = curve(results, series: index, metric.key)
-                    return Series(label: results.series[index].label, points: points.map { Point($0.x, $0.mean) },
-                                  errors: points.map(\.std), color: style.color, line: style.line, marker: style.marker)
+                    return Series(label: same ? "every model" : results.series[index].label, points: points.map { Point($0.x, $0.mean) },
+                                  errors: points.map(\.std), color: same ? Color.ink : style.color, line: same ? .solid : style.line,
+                                  marker: same ? .circle : style.marker)
                 }
                 let attackLabel = results.series.first { $0.attack == attack }!.attackLabel
                 return Panel(title: metric.title + (attacks.count > 1 ? ", \(attackLabel)" : ""), series: series,
                              referenceLines: metric.chance.map { [ReferenceLine(.horizontal, at: $0, color: Color.reference, style: .dashDot)] } ?? [])
             }
         }
+        if anySame { legend.append(LegendEntry(label: "every model (the same values)", color: Color.ink, line: .solid, marker: .circle)) }
         let x = poisonAxis(results, series: members)
         let label = results.series[members[0]].defenseLabel
         let repeated = kinds.filter { $0 == kinds[position] }.count > 1
@@ -52,6 +58,8 @@ func detectionFigures(_ results: StudyResults, styles: StudyStyles) -> [StudyFig
             + "and recall of the rows it removed or relabelled, and the share of the poisoned rows its scores find when they may flag "
             + "5% of the clean rows (0.05, dash-dotted, for a random score)."
             + (attacks.count > 1 ? " One row of panels per attack; colour, line style and marker: model." : " Colour, line style and marker: model.")
+            + (anySame ? " Where every model has the same values, because the defense scores the rows without the model, they are "
+                + "drawn once, in black." : "")
         return StudyFigure(name: name, caption: caption, chart: Chart(
             title: "Detection by \(label) vs. \(x.name)", x: x.axis, y: Axis(label: "Detection", range: 0...1),
             panels: panels, legend: legend, panelWidth: panelSize(panels.count).width, panelHeight: panelSize(panels.count).height))

@@ -14,7 +14,7 @@ func gapFigure(_ results: StudyResults, styles: StudyStyles) -> StudyFigure {
             let style = styles.models[description.model], color = style.color, marker = style.marker
             if seenModels.insert(description.model).inserted {
                 legend.append(LegendEntry(label: groups.count == 1 ? description.label : description.modelLabel,
-                                          color: color, line: .solid, marker: marker))
+                                          color: color, line: style.line, marker: marker))
             }
             let points = curve(results, series: index, MetricKey.generalizationGap)
             return Series(label: description.label, points: points.map { Point($0.x, $0.mean) },

@@ -51,8 +51,8 @@ struct LayoutTests {
         let narrow140 = wrapped(title, width: 140, size: 10.5, maxLines: .max, font: font)
         #expect(narrow140.joined(separator: " ").replacingOccurrences(of: ", ", with: " ") == title.replacingOccurrences(of: ", ", with: " "))
         #expect(narrow140.allSatisfy { font.width(of: $0, size: 10.5) <= 140 && !$0.hasSuffix("…") } && narrow140.count > 2)
-        let word = wrapped("abcdefghijklmnop", width: font.width(of: "abcde", size: 10), size: 10, maxLines: .max, font: font)
-        #expect(word == ["abcde", "fghij", "klmno", "p"])
+        let word = wrapped(String(repeating: "a", count: 16), width: font.width(of: "aaaaa", size: 10), size: 10, maxLines: .max, font: font)
+        #expect(word == ["aaaaa", "aaaaa", "aaaaa", "a"])
     }
 
     /// A long panel title takes the lines it needs, its row (and only its row) growing to hold them.

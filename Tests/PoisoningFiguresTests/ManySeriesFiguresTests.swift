@@ -8,7 +8,7 @@ import PoisoningEngine
 /// Every figure of a 30-series study, of a study of 12 models and 4 attacks, and of the committed
 /// examples: at most 2,400 pixels wide and 3,000 high at 150 dpi and at most twice as high as wide, no
 /// two texts overlapping, every text on the canvas, no panel title shortened, every direct label by
-/// its own point and clear of the bars, one colour per model, attack and defense across the figures,
+/// its own point and clear of the bars, one colour per model and defense across the figures,
 /// and no two series of a panel or entries of a legend in one style. Set FIGURE_PREVIEW_DIR to a folder to have the examples' test write
 /// each figure there as PNG (`<example>-<figure>.png`) for a reader to look at.
 struct ManySeriesFiguresTests {
@@ -18,7 +18,8 @@ struct ManySeriesFiguresTests {
     /// filter, k-NN filter, activation clustering, weight decay) = 30 series, two seeds, with made-up
     /// metrics and no training: test accuracy follows a sigmoid whose midpoint moves by 0.03 per
     /// defense and 0.02 per model (seed 1 +0.01, seed 2 -0.01); every attack's success metric rises
-    /// with the fraction from 0.1 at 0; the sanitisers score rows with AUROC 0.9 - fraction.
+    /// with the fraction from 0.1 at 0, 0.01 lower per model; the sanitisers score rows with AUROC
+    /// 0.9 - fraction, 0.01 lower per model (so that no two models have the same curves).
     static func thirtySeries() throws -> StudyResults {
         let config = StudyConfig(
             models: [StudyConfig.mlp(8), StudyConfig.mlp(16)],
@@ -44,7 +45,7 @@ struct ManySeriesFiguresTests {
                       StudyConfig.component(ConfidentFlip.kind)],
             defenses: [NoDefense.kind, LossFilter.kind].map { StudyConfig.component($0) },
             fractions: fractions, seeds: [1, 2], training: TrainingSettings(epochs: 5),
-            analysis: AnalysisSettings(replicates: 50))
+            analysis: AnalysisSettings(replicates: 200))
         return try madeUp(config, sanitisers: [1])
     }
 
@@ -61,7 +62,7 @@ struct ManySeriesFiguresTests {
                            MetricKey.trainCleanAccuracy: 0.95, MetricKey.generalizationGap: 1 - spec.fraction * 0.3 - test,
                            MetricKey.finalLoss: 0.2]
             for metric in study.attacks[series.attack].metrics {
-                let rate = min(1, 0.1 + 1.5 * spec.fraction + noise)
+                let rate = min(1, 0.1 + 1.5 * spec.fraction + noise - 0.01 * Double(series.model))
                 metrics[metric.key] = rate
                 if metric.hasBaseline {
                     metrics[metric.baseline.key] = 0.1 + noise
@@ -70,10 +71,11 @@ struct ManySeriesFiguresTests {
             }
             if sanitisers.contains(series.defense) && spec.fraction > 0 {
                 metrics[MetricKey.removedFraction] = 0.1
-                metrics[MetricKey.detectionAUROC] = 0.9 - spec.fraction
-                metrics[MetricKey.detectionPrecision] = 0.8 - spec.fraction
-                metrics[MetricKey.detectionRecall] = 0.5
-                metrics[MetricKey.detectionTPRAt5FPR] = 0.6 - spec.fraction
+                let model = 0.01 * Double(series.model)
+                metrics[MetricKey.detectionAUROC] = 0.9 - spec.fraction - model
+                metrics[MetricKey.detectionPrecision] = 0.8 - spec.fraction - model
+                metrics[MetricKey.detectionRecall] = 0.5 - model
+                metrics[MetricKey.detectionTPRAt5FPR] = 0.6 - spec.fraction - model
             }
             let poisoned = poisonCount(fraction: spec.fraction, of: study.split.train.count)
             return RunResult(fraction: spec.fraction, series: spec.series, seed: spec.seed, poisonedCount: poisoned,
@@ -161,11 +163,8 @@ struct ManySeriesFiguresTests {
                 }
             }
             for placed in rendered.labels[index] {
-                let distance = { (point: Point) in
-                    hypot(max(placed.box.x - point.x, 0, point.x - placed.box.maxX), max(placed.box.y - point.y, 0, point.y - placed.box.maxY))
-                }
-                let own = distance(placed.point)
-                if !placed.leader && markers.filter({ distance($0) <= own + 1e-9 }).count > 1 {
+                let own = placed.box.distance(to: placed.point)
+                if !placed.leader && markers.filter({ placed.box.distance(to: $0) <= own + 1e-9 }).count > 1 {
                     failures.append("\(figure.name): label '\(placed.text)' is as near another marker as its own")
                 }
                 if bars.contains(where: placed.box.intersects) { failures.append("\(figure.name): a bar crosses label '\(placed.text)'") }
@@ -205,9 +204,8 @@ struct ManySeriesFiguresTests {
     }
 
     /// 96 series of 12 models and 4 attacks: every figure within its bounds (the 96 panels of train vs
-    /// test and the 8 of each other grid spread over pages of at most 6 rows), the detection figure a
-    /// row of four panels per attack with one line per model, and no two models, attacks or defenses
-    /// (nor two series of a panel) in one style.
+    /// test on four pages of 6 rows), the detection figure a row of four panels per attack with one
+    /// line per model in its style, and no two models or defenses (nor two series of a panel) in one style.
     @Test func twelveModelsAndFourAttacksStayDistinctAndBounded() throws {
         let results = try Self.manyModels()
         #expect(results.series.count == 96)
@@ -218,7 +216,7 @@ struct ManySeriesFiguresTests {
             #expect(Self.layoutFailures(figure, rendered) == [])
         }
         let styles = StudyStyles(results)
-        let components = styles.models + styles.attacks + [styles.defenses[1]]
+        let components = styles.models + [styles.defenses[1]]
         #expect(Set(components.map { "\($0)" }).count == components.count)
         let detection = try #require(figures.first { $0.name == "detection_loss_filter" })
         #expect(detection.chart.panels.count == 16)
@@ -244,6 +242,28 @@ struct ManySeriesFiguresTests {
         }
     }
 
+    /// examples/svm: svm-gradient's success is its own SVM's error, the same whatever the victim, so
+    /// each panel draws it once, in black, named by that SVM (the committed figure drew three
+    /// identical lines); examples/defenses: the k-NN filter scores rows from the data alone, so its
+    /// detection panels draw one line. The models' own curves (digits' accuracy) stay one per model.
+    @Test func seriesWithTheSameValuesAreDrawnOnce() throws {
+        let examples = try Self.committedResults()
+        let svm = try #require(examples.first { $0.name == "svm" }?.results)
+        let success = try #require(studyFigures(svm).first { $0.name == "attack_success" })
+        for panel in success.chart.panels {
+            #expect(panel.series.filter { $0.marker != nil }.map(\.label) == ["the attacker's SVM (the same for every model)"])
+            #expect(panel.series.allSatisfy { $0.color == Color.ink })
+        }
+        #expect(success.chart.legend.map(\.label) == ["the attacker's SVM (the same for every model)", "clean model's rate"])
+        #expect(success.caption.contains("they are drawn once, in black"))
+        let defenses = try #require(examples.first { $0.name == "defenses" }?.results)
+        let knn = try #require(studyFigures(defenses).first { $0.name == "detection_knn_filter" })
+        #expect(knn.chart.panels.count == 8 && knn.chart.panels.allSatisfy { $0.series.map(\.label) == ["every model"] })
+        #expect(knn.chart.legend.map(\.label) == ["every model (the same values)"])
+        let lossFilter = try #require(studyFigures(defenses).first { $0.name == "detection_loss_filter" })
+        #expect(lossFilter.chart.panels.allSatisfy { $0.series.count == 2 })
+    }
+
     @Test func panelTitlesLeaveOutAxesWithOneValue() throws {
         // examples/early-stopping: two models, two attacks, two defenses (none and early stopping).
         let results = try #require(Self.committedResults().first { $0.name == "early-stopping" }?.results)
@@ -265,7 +285,7 @@ struct ManySeriesFiguresTests {
         let results = try Self.thirtySeries()
         let styles = StudyStyles(results)
         // No two components of the study share a style.
-        let all = styles.models + styles.attacks + zip(styles.defenses, results.config.defenses.indices)
+        let all = styles.models + zip(styles.defenses, results.config.defenses.indices)
             .filter { _, defense in !results.series.contains { $0.defense == defense && $0.isUndefended } }.map(\.0)
         #expect(Set(all.map { "\($0)" }).count == all.count)
         // Every legend label names one colour across the figures.
