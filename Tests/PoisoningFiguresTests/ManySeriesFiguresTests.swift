@@ -264,6 +264,32 @@ struct ManySeriesFiguresTests {
         #expect(lossFilter.chart.panels.allSatisfy { $0.series.count == 2 })
     }
 
+    /// examples/poisonability: gradient canceling adds its poisons, so every figure's x is the budget
+    /// ε_d and says so (it read "Poisoned share of the training rows"); the poisonability figure draws
+    /// its three quantities in the model's colour, told apart by line style and marker, with τ grey
+    /// (they were in the first three palette colours, the colours of models elsewhere). The reference
+    /// study (random label flips) keeps the poisoned share.
+    @Test func xAxesSayWhatXIsAndPoisonabilityColoursMeanTheModel() throws {
+        let examples = try Self.committedResults()
+        let poisonability = try #require(examples.first { $0.name == "poisonability" }?.results)
+        let figures = studyFigures(poisonability)
+        #expect(figures.map(\.name) == ["accuracy_vs_poison", "generalization_gap", "train_vs_test", "attack_success", "poisonability"])
+        for figure in figures {
+            #expect(figure.chart.x.label == "Poison budget ε_d (poisons per clean row)", "\(figure.name)")
+        }
+        #expect(figures[0].chart.title == "Clean test accuracy vs. poison budget ε_d")
+        #expect(figures[0].caption.hasPrefix("Clean test accuracy (mean ± std over seeds) against the poison budget ε_d (poisons per clean row),"))
+        let model = StudyStyles(poisonability).models[0].color
+        let tau = try #require(figures.last).chart
+        for panel in tau.panels {
+            #expect(panel.series.map(\.color) == [model, model, model])
+            #expect(Set(panel.series.map { "\(String(describing: $0.line)) \(String(describing: $0.marker))" }).count == 3)
+            #expect(panel.bands.allSatisfy { $0.color == Color.reference } && panel.referenceLines.allSatisfy { $0.color == Color.reference })
+        }
+        let reference = try #require(examples.first { $0.name == "reference" }?.results)
+        #expect(studyFigures(reference).allSatisfy { $0.chart.x.label == "Poisoned share of the training rows" })
+    }
+
     @Test func panelTitlesLeaveOutAxesWithOneValue() throws {
         // examples/early-stopping: two models, two attacks, two defenses (none and early stopping).
         let results = try #require(Self.committedResults().first { $0.name == "early-stopping" }?.results)
