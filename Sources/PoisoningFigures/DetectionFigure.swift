@@ -7,9 +7,10 @@ import PoisoningEngine
 /// TPR at 5% FPR) and attack (a row of four panels per attack, titled by it when the study has
 /// several), one line per model in its style (colour, marker and line style, as in every figure of
 /// the study), mean ± std over seeds; a panel whose models all have the same values (a defense that
-/// scores the rows without the model, as the k-NN filter) draws them once, in black. The AUROC panel marks a random score's 0.5, the TPR panel its 0.05. Detection is shown
-/// fraction by fraction because it can change sign between fractions (a defense that finds a small
-/// poison may rank a large one as clean). Empty when no defense scores the rows.
+/// scores the rows without the model, as the k-NN filter) draws them once, in black. The AUROC panel
+/// marks a random score's 0.5, the TPR panel its 0.05. Detection is shown fraction by fraction
+/// because it can change sign between fractions (a defense that finds a small poison may rank a large
+/// one as clean). Empty when no defense scores the rows.
 func detectionFigures(_ results: StudyResults, styles: StudyStyles) -> [StudyFigure] {
     let scored = results.series.indices.filter { index in
         results.points.contains { $0.series == index && $0.metric(MetricKey.detectionAUROC) != nil }
