@@ -290,6 +290,23 @@ struct ManySeriesFiguresTests {
         #expect(studyFigures(reference).allSatisfy { $0.chart.x.label == "Poisoned share of the training rows" })
     }
 
+    /// A study of random label flips and gradient canceling (a tiny one, trained): the figures that
+    /// draw both say both on x, the poisonability figure (gradient canceling only) the budget.
+    @Test func aFigureDrawingBothKindsOfBudgetNamesBoth() throws {
+        let study = try Study(StudyConfig(
+            data: StudyConfig.component(GaussianClusters.kind, ["samples": .int(80), "features": .int(3), "classes": .int(2)]),
+            models: [StudyConfig.component(LogisticRegression.kind)],
+            attacks: [StudyConfig.component(RandomLabelFlip.kind),
+                      StudyConfig.component(GradientCanceling.kind, ["target": .string("gradpc 0.5"), "steps": .int(5)])],
+            fractions: [0, 0.1], seeds: [2], training: TrainingSettings(epochs: 3, batchSize: 16),
+            targets: [StudyConfig.component(GradPCTarget.kind)]))
+        let results = StudyResults(study: study, runs: runStudy(study, threads: 1).results, toolVersion: "test")
+        let axes = Dictionary(uniqueKeysWithValues: studyFigures(results).map { ($0.name, $0.chart.x.label) })
+        let both = "Poisoned share of the training rows; for gradient canceling, budget ε_d (poisons per clean row)"
+        #expect(axes["accuracy_vs_poison"] == both && axes["generalization_gap"] == both && axes["train_vs_test"] == both)
+        #expect(axes["poisonability"] == "Poison budget ε_d (poisons per clean row)")
+    }
+
     @Test func panelTitlesLeaveOutAxesWithOneValue() throws {
         // examples/early-stopping: two models, two attacks, two defenses (none and early stopping).
         let results = try #require(Self.committedResults().first { $0.name == "early-stopping" }?.results)
