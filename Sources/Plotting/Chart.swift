@@ -354,8 +354,8 @@ extension Chart {
         var labels = [[PlacedLabel]]()
         for (index, panel) in panels.enumerated() {
             labels.append(drawPanel(panel, canvas: canvas, transform: layout.transforms[index], xTicks: layout.xTicks,
-                      yTicks: layout.yTicks, yLabels: index % layout.columns == 0 ? layout.yLabels : nil,
-                      xLabels: layout.showsXLabels[index], legendBox: layout.legendBox))
+                                    yTicks: layout.yTicks, yLabels: index % layout.columns == 0 ? layout.yLabels : nil,
+                                    xLabels: layout.showsXLabels[index], legendBox: layout.legendBox))
             drawPanelTitle(layout.panelTitles[index], canvas: canvas, area: layout.transforms[index].area)
         }
         canvas.drawText(layout.xLabel.text, at: layout.xLabel.at, size: Style.labelSize, anchor: .top)
@@ -646,13 +646,12 @@ extension Chart {
     /// lies inside the plot area and overlaps no obstacle, no leader line and no label placed before
     /// it (nor comes within 2 points of one), whose leader line crosses no label and passes no other
     /// of `markers`, and which, without a leader line, is nearer its own point than any other of
-    /// `markers` (so that it names its own).
-    /// Labels that find no such position then try
-    /// their key the same way, out to a longer leader; a key still unplaced takes the first of those
-    /// positions that overlaps no label and none of `markerBoxes` (the markers with their bars),
-    /// whatever line it covers, and failing that the first that overlaps no label (still nearer its
-    /// own point than any other marker when it has no leader line). A label without a key that finds no
-    /// position is left out. `points` are the labels' points and `markers` every marker's, in device points.
+    /// `markers` (so that it names its own). Labels that find no such position then try their key
+    /// the same way, out to a longer leader; a key still unplaced takes the first of those positions
+    /// that overlaps no label and none of `markerBoxes` (the markers with their bars), whatever line
+    /// it covers, and failing that the first that overlaps no label (still nearer its own point than
+    /// any other marker when it has no leader line). A label without a key that finds no position is
+    /// left out. `points` are the labels' points and `markers` every marker's, in device points.
     func placeLabels(_ labels: [PointLabel], at points: [Point], markers: [Point], markerBoxes: [Rect], area: Rect,
                      obstacles: [Rect], font: Font) -> [PlacedLabel] {
         var taken = obstacles, labelBoxes = [Rect](), placed = [Int: PlacedLabel]()
