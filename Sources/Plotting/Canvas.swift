@@ -46,9 +46,10 @@ public struct SeriesStyle: Sendable, Equatable {
     public let marker: MarkerShape
     public let line: LineStyle
 
-    /// The n-th of a sequence of styles that stay distinct for the first 64: colour n mod 16 of
-    /// `Color.colorBlindSafe`; marker (n + n / 16) mod 8, so a colour that comes round again has
-    /// another marker; solid lines for the first 16, then dashed, dotted and dash-dotted ones.
+    /// The n-th of a sequence of styles: colour n mod 16 of `Color.colorBlindSafe`; marker
+    /// (n + n / 16) mod 8, so a colour that comes round again has another marker; solid lines for the
+    /// first 16, then dashed, dotted and dash-dotted ones. The first 64 differ in colour or line
+    /// style, the first 128 in colour, line style or marker.
     public init(index n: Int) {
         precondition(n >= 0, "a style index is not negative")
         let colors = Color.colorBlindSafe.count, lines: [LineStyle] = [.solid, .dashed, .dotted, .dashDot]

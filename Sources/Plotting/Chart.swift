@@ -8,6 +8,9 @@ public struct Series: Sendable {
     public var points: [Point]
     /// Symmetric y errors (± one value per point), drawn as capped bars; nil for none.
     public var errors: [Double]?
+    /// Intervals of y, one per point (nil for none at that point), drawn as capped bars like
+    /// `errors`, for bounds that are not symmetric about the point; nil for none.
+    public var intervals: [ClosedRange<Double>?]?
     /// Colour of markers, bars and line.
     public var color: Color
     /// The connecting line's style; nil for markers only.
@@ -20,17 +23,27 @@ public struct Series: Sendable {
     public var markerSize: Double
 
     /// A series; by default markers with no line.
-    public init(label: String, points: [Point], errors: [Double]? = nil, color: Color, line: LineStyle? = nil,
-                lineWidth: Double = 1.4, marker: MarkerShape? = nil, markerSize: Double = 6.5) {
+    public init(label: String, points: [Point], errors: [Double]? = nil, intervals: [ClosedRange<Double>?]? = nil, color: Color,
+                line: LineStyle? = nil, lineWidth: Double = 1.4, marker: MarkerShape? = nil, markerSize: Double = 6.5) {
         precondition(errors == nil || errors!.count == points.count, "one error per point")
+        precondition(intervals == nil || intervals!.count == points.count, "one interval per point")
         self.label = label
         self.points = points
         self.errors = errors
+        self.intervals = intervals
         self.color = color
         self.line = line
         self.lineWidth = lineWidth
         self.marker = marker
         self.markerSize = markerSize
+    }
+
+    /// The y range the bar of point `index` spans (its interval, or its value ± its error), nil
+    /// when it has no bar.
+    public func bar(_ index: Int) -> ClosedRange<Double>? {
+        if let interval = intervals?[index] { return interval }
+        guard let error = errors?[index], error > 0 else { return nil }
+        return (points[index].y - error)...(points[index].y + error)
     }
 }
 
@@ -161,8 +174,8 @@ public struct PointLabel: Sendable {
 
 /// One plot area's content.
 public struct Panel: Sendable {
-    /// Title above the panel (e.g. "width 64"); nil for none. A title wider than the panel wraps to two
-    /// lines and is then shortened with an ellipsis, so the legend or caption must carry the full name.
+    /// Title above the panel (e.g. "width 64"); nil for none. A title wider than the panel wraps to as
+    /// many lines as it needs (a word wider than the panel between its characters), never shortened.
     public var title: String?
     public var series: [Series]
     public var referenceLines: [ReferenceLine]
@@ -172,16 +185,22 @@ public struct Panel: Sendable {
     public var spans: [Span]
     /// Direct labels next to data points.
     public var labels: [PointLabel]
+    /// Whether markers that would overlap are set apart sideways (for a scatter of single points
+    /// that may coincide): each marker, in order, moves right or left by whole marker widths (+1, -1,
+    /// +2, ...) until it overlaps none before it, with its bar, and a label whose point is that
+    /// marker's (the first not yet taken with equal coordinates) follows it.
+    public var dodge: Bool
 
     /// A panel.
     public init(title: String? = nil, series: [Series], referenceLines: [ReferenceLine] = [], bands: [Band] = [],
-                spans: [Span] = [], labels: [PointLabel] = []) {
+                spans: [Span] = [], labels: [PointLabel] = [], dodge: Bool = false) {
         self.title = title
         self.series = series
         self.referenceLines = referenceLines
         self.bands = bands
         self.spans = spans
         self.labels = labels
+        self.dodge = dodge
     }
 }
 
@@ -224,6 +243,8 @@ public struct Chart: Sendable {
     public var panelHeight: Double
     /// Most panels in a row.
     public var maxColumns: Int
+    /// Most rows of panels on one page (`paged()`); nil for `rowsPerPage`'s default.
+    public var maxRows: Int?
     /// Widest figure in points.
     public var maxWidth: Double
 
@@ -231,12 +252,17 @@ public struct Chart: Sendable {
     public static let defaultMaxWidth = 2400.0 * 72 / 150
     /// The narrowest plot area a grid shrinks its panels to before it adds rows, in points.
     public static let minimumPanelWidth = 130.0
+    /// The height, in points, that the rows of panels of a page fill at most by default
+    /// (`rowsPerPage`): with the title, the x label and a legend, a page stays within 3,000 pixels
+    /// high at 150 dpi.
+    public static let pageGridHeight = 1260.0
 
     /// A figure whose panels' plot areas are `panelWidth` × `panelHeight` points.
     public init(title: String, x: Axis, y: Axis, panels: [Panel], legend: [LegendEntry], panelWidth: Double,
-                panelHeight: Double, maxColumns: Int = 4, maxWidth: Double = Chart.defaultMaxWidth) {
+                panelHeight: Double, maxColumns: Int = 4, maxRows: Int? = nil, maxWidth: Double = Chart.defaultMaxWidth) {
         precondition(!panels.isEmpty, "a chart needs a panel")
-        precondition(maxColumns >= 1 && panelWidth > 0 && panelHeight > 0, "a chart needs a column and a positive panel size")
+        precondition(maxColumns >= 1 && (maxRows ?? 1) >= 1 && panelWidth > 0 && panelHeight > 0,
+                     "a chart needs a column, a row and a positive panel size")
         self.title = title
         self.x = x
         self.y = y
@@ -245,7 +271,35 @@ public struct Chart: Sendable {
         self.panelWidth = panelWidth
         self.panelHeight = panelHeight
         self.maxColumns = maxColumns
+        self.maxRows = maxRows
         self.maxWidth = maxWidth
+    }
+
+    /// The most rows of panels on a page: `maxRows`, else as many rows of `panelHeight` and 70
+    /// points (room for two lines of panel title, x tick labels and the gap) as fill
+    /// `Chart.pageGridHeight` (6 rows of 140-point panels, 4 of 210), at least one.
+    public var rowsPerPage: Int { maxRows ?? max(1, Int(Self.pageGridHeight / (panelHeight + 70))) }
+
+    /// The chart split into pages of whole rows of `maxColumns` panels, as few as keep each within
+    /// `rowsPerPage` rows and as even as can be (the earlier pages holding the extra row): itself when
+    /// it fits one page. Every page keeps the legend and the axes, their fitted ranges those of the
+    /// whole chart so that the pages compare, and its title ends "(k of n)".
+    public func paged() -> [Chart] {
+        let rows = (panels.count + maxColumns - 1) / maxColumns, maxRows = rowsPerPage
+        guard rows > maxRows else { return [self] }
+        let pages = (rows + maxRows - 1) / maxRows
+        var x = self.x, y = self.y
+        x.range = x.range ?? fittedXRange(plotWidth: panelWidth)
+        y.range = y.range ?? fittedYRange()
+        var start = 0
+        return (0..<pages).map { page in
+            let pageRows = rows / pages + (page < rows % pages ? 1 : 0)
+            let end = min(panels.count, start + pageRows * maxColumns)
+            defer { start = end }
+            return Chart(title: "\(title) (\(page + 1) of \(pages))", x: x, y: y, panels: Array(panels[start..<end]),
+                         legend: legend, panelWidth: panelWidth, panelHeight: panelHeight, maxColumns: maxColumns,
+                         maxRows: self.maxRows, maxWidth: maxWidth)
+        }
     }
 }
 
@@ -261,6 +315,10 @@ public struct RenderedChart {
     public let titleBox: Rect
     /// The legend's box, if the chart has a legend.
     public let legendBox: Rect?
+    /// Each panel's direct labels as placed, in panel order.
+    public let labels: [[Chart.PlacedLabel]]
+    /// Each panel's series' points where they are drawn (set apart when the panel dodges), in device points.
+    public let points: [[[Point]]]
     /// Every text drawn (titles, tick labels, axis labels, legend and direct labels) with its box.
     public var textBoxes: [TextBox] { canvas.textBoxes }
 }
@@ -285,8 +343,6 @@ enum Style {
     static let legendPadding = 6.0
     /// The distance between the baselines of a text's lines, in line heights.
     static let lineSpacing = 1.12
-    /// Most lines of a panel title.
-    static let panelTitleLines = 2
 }
 
 extension Chart {
@@ -295,10 +351,11 @@ extension Chart {
         let layout = layOut(font: font)
         let canvas = try Canvas(width: layout.width, height: layout.height, format: format, dpi: dpi, font: font)
         canvas.drawText(layout.title, at: Point(layout.width / 2, layout.titleBox.y), size: Style.titleSize, anchor: .top)
+        var labels = [[PlacedLabel]]()
         for (index, panel) in panels.enumerated() {
-            drawPanel(panel, canvas: canvas, transform: layout.transforms[index], xTicks: layout.xTicks,
-                      yTicks: layout.yTicks, yLabels: index % layout.columns == 0 ? layout.yLabels : nil,
-                      xLabels: layout.showsXLabels[index], legendBox: layout.legendBox)
+            labels.append(drawPanel(panel, canvas: canvas, transform: layout.transforms[index], xTicks: layout.xTicks,
+                                    yTicks: layout.yTicks, yLabels: index % layout.columns == 0 ? layout.yLabels : nil,
+                                    xLabels: layout.showsXLabels[index], legendBox: layout.legendBox))
             drawPanelTitle(layout.panelTitles[index], canvas: canvas, area: layout.transforms[index].area)
         }
         canvas.drawText(layout.xLabel.text, at: layout.xLabel.at, size: Style.labelSize, anchor: .top)
@@ -309,7 +366,8 @@ extension Chart {
         }
         if let box = layout.legendBox, let rows = layout.legendRows { drawLegend(canvas: canvas, box: box, rows: rows) }
         return RenderedChart(canvas: canvas, transforms: layout.transforms, columns: layout.columns, titleBox: layout.titleBox,
-                             legendBox: layout.legendBox)
+                             legendBox: layout.legendBox, labels: labels,
+                             points: zip(panels, layout.transforms).map { geometry($0, transform: $1).series })
     }
 
     /// Where everything goes, measured with `font` before anything is drawn.
@@ -339,17 +397,7 @@ extension Chart {
     /// legend when it goes below. Left of the first column: the y label and y tick labels.
     func layOut(font: Font) -> Layout {
         func lineHeight(_ size: Double) -> Double { (font.ascent + font.descent) * size }
-        // Fitted ranges keep every point at least `Style.dataInset` points inside the frame, so that no
-        // marker sits in a corner: a padding of f of the span on each side puts the data f / (1 + 2f) of
-        // the panel in, so f = inset / (size - 2 inset) when that is more than the usual padding.
-        let yRange = y.range ?? Self.niceRange(panels.flatMap { panel in
-            panel.series.flatMap { series in
-                series.points.indices.flatMap { i in
-                    let error = series.errors?[i] ?? 0
-                    return [series.points[i].y - error, series.points[i].y + error]
-                }
-            } + panel.referenceLines.filter { $0.orientation == .horizontal }.map(\.value)
-        }, fraction: max(0.05, Style.dataInset / max(panelHeight - 2 * Style.dataInset, 1)))
+        let yRange = y.range ?? fittedYRange()
         let tickLabelHeight = lineHeight(Style.tickSize)
         let yTicks = Self.ticks(yRange, maxTicks: max(2, min(9, Int(panelHeight / (tickLabelHeight * 2.4)))))
         let yLabels = yTicks.values.map { tickLabel(y.format, $0, step: yTicks.step) }
@@ -367,9 +415,7 @@ extension Chart {
         }
         while columns > 1 && fittingWidth(columns) < Self.minimumPanelWidth { columns -= 1 }
         let plotWidth = max(fittingWidth(columns), 1)
-        let xRange = x.range ?? Self.paddedRange(panels.flatMap { panel in
-            panel.series.flatMap { $0.points.map(\.x) } + panel.referenceLines.filter { $0.orientation == .vertical }.map(\.value)
-        }, fraction: max(0.04, Style.dataInset / max(plotWidth - 2 * Style.dataInset, 1)))
+        let xRange = x.range ?? fittedXRange(plotWidth: plotWidth)
         let rows = (panels.count + columns - 1) / columns
         let width = left + Double(columns) * plotWidth + Double(columns - 1) * Style.panelGap + rightMargin
 
@@ -377,18 +423,19 @@ extension Chart {
         let titleWidth = font.width(of: title, size: Style.titleSize)
         let titleBox = Rect(x: (width - titleWidth) / 2, y: Style.margin, width: titleWidth, height: lineHeight(Style.titleSize))
         let panelTitles = panels.map { panel in
-            panel.title.map { wrapped($0, width: plotWidth, size: Style.labelSize, maxLines: Style.panelTitleLines, font: font) } ?? []
+            panel.title.map { wrapped($0, width: plotWidth, size: Style.labelSize, maxLines: .max, font: font) } ?? []
         }
-        let titleLines = panelTitles.map(\.count).max() ?? 0
-        let panelTitleHeight = titleLines > 0 ? textHeight(lines: titleLines, size: Style.labelSize, font: font) + 4 : 0
         let showsXLabels = panels.indices.map { $0 + columns >= panels.count }
         let xTickBand = Style.tickLength + 3 + tickLabelHeight
 
         var cursor = titleBox.maxY + 8
         var rowTops = [Double]()
         for row in 0..<rows {
-            rowTops.append(cursor + panelTitleHeight)
-            let labelled = (row * columns..<min((row + 1) * columns, panels.count)).contains { showsXLabels[$0] }
+            // Each row leaves room above for the most lines of its panels' titles.
+            let members = row * columns..<min((row + 1) * columns, panels.count)
+            let titleLines = members.map { panelTitles[$0].count }.max() ?? 0
+            rowTops.append(cursor + (titleLines > 0 ? textHeight(lines: titleLines, size: Style.labelSize, font: font) + 4 : 0))
+            let labelled = members.contains { showsXLabels[$0] }
             cursor = rowTops[row] + panelHeight + (labelled ? xTickBand : 0) + Style.rowGap
         }
         cursor += 5 - Style.rowGap
@@ -428,10 +475,12 @@ extension Chart {
     // MARK: Panels
 
     /// Draws grid, reference lines, series, frame, ticks, tick labels (y when `yLabels` is given, x
-    /// when `xLabels`) and the direct labels, which keep clear of the data and of `legendBox`.
+    /// when `xLabels`) and the direct labels, which keep clear of the data and of `legendBox`; returns
+    /// the labels as placed.
     private func drawPanel(_ panel: Panel, canvas: Canvas, transform: Transform, xTicks: (values: [Double], step: Double),
-                           yTicks: (values: [Double], step: Double), yLabels: [String]?, xLabels: Bool, legendBox: Rect?) {
-        let area = transform.area
+                           yTicks: (values: [Double], step: Double), yLabels: [String]?, xLabels: Bool, legendBox: Rect?)
+        -> [PlacedLabel] {
+        let area = transform.area, drawn = geometry(panel, transform: transform)
         canvas.clipped(to: area) {
             for value in xTicks.values {
                 canvas.strokeLine([Point(transform.deviceX(value), area.y), Point(transform.deviceX(value), area.maxY)],
@@ -460,15 +509,14 @@ extension Chart {
                     : [Point(transform.deviceX(line.value), area.y), Point(transform.deviceX(line.value), area.maxY)]
                 canvas.strokeLine(ends, color: line.color, width: line.width, style: line.style)
             }
-            for series in panel.series where series.line != nil {
-                canvas.strokeLine(series.points.map(transform.device), color: series.color, width: series.lineWidth,
-                                  style: series.line!)
+            for (series, points) in zip(panel.series, drawn.series) where series.line != nil {
+                canvas.strokeLine(points, color: series.color, width: series.lineWidth, style: series.line!)
             }
-            for series in panel.series {
-                guard let errors = series.errors else { continue }
-                for (point, error) in zip(series.points, errors) where error > 0 {
-                    let x = transform.deviceX(point.x)
-                    let low = transform.deviceY(point.y - error), high = transform.deviceY(point.y + error)
+            for (series, points) in zip(panel.series, drawn.series) {
+                for index in series.points.indices {
+                    guard let bar = series.bar(index) else { continue }
+                    let x = points[index].x
+                    let low = transform.deviceY(bar.lowerBound), high = transform.deviceY(bar.upperBound)
                     canvas.strokeLine([Point(x, low), Point(x, high)], color: series.color, width: 1)
                     canvas.strokeLine([Point(x - 2.5, low), Point(x + 2.5, low)], color: series.color, width: 1)
                     canvas.strokeLine([Point(x - 2.5, high), Point(x + 2.5, high)], color: series.color, width: 1)
@@ -476,10 +524,10 @@ extension Chart {
             }
         }
         // Markers may overhang the frame a little, as in most plotting tools.
-        for series in panel.series {
+        for (series, points) in zip(panel.series, drawn.series) {
             guard let marker = series.marker else { continue }
-            for point in series.points where transform.xRange.contains(point.x) && transform.yRange.contains(point.y) {
-                canvas.drawMarker(marker, at: transform.device(point), size: series.markerSize, color: series.color)
+            for (point, device) in zip(series.points, points) where transform.xRange.contains(point.x) && transform.yRange.contains(point.y) {
+                canvas.drawMarker(marker, at: device, size: series.markerSize, color: series.color)
             }
         }
         canvas.strokeRect(area, color: .ink, width: 0.8)
@@ -498,13 +546,18 @@ extension Chart {
             canvas.drawText(labels[index], at: Point(area.x - Style.tickLength - 3, y), size: Style.tickSize, anchor: .right)
         }
         let obstacles = dataObstacles(panel, transform: transform) + (legendBox.map { [$0] } ?? [])
-        for placed in placeLabels(panel.labels, transform: transform, obstacles: obstacles, font: canvas.font) {
+        let markers = zip(panel.series, drawn.series).filter { $0.0.marker != nil }.flatMap(\.1)
+        let labels = placeLabels(panel.labels, at: drawn.labels, markers: markers,
+                                 markerBoxes: pointObstacles(panel, transform: transform, markersOnly: true), area: area,
+                                 obstacles: obstacles, font: canvas.font)
+        for placed in labels {
             if placed.leader {
                 canvas.strokeLine([placed.point, nearestPoint(on: placed.box, to: placed.point)], color: placed.color, width: 0.5)
             }
             canvas.drawText(placed.text, at: Point(placed.box.x, placed.box.y), size: Style.pointLabelSize,
                             color: placed.color, anchor: .topLeft)
         }
+        return labels
     }
 
     /// Draws a panel's title lines above its plot area, the last line 4 points above it.
@@ -528,32 +581,85 @@ extension Chart {
         }
     }
 
+    // MARK: Dodging
+
+    /// Where a panel's points and its direct labels' points are drawn, in device points.
+    struct PanelGeometry {
+        /// Each series' points, in the series' order.
+        let series: [[Point]]
+        /// Each direct label's point.
+        let labels: [Point]
+    }
+
+    /// Every point of `panel` through `transform`; when the panel dodges, each marker in turn moved
+    /// sideways by the first of 0, +1, -1, +2, -2, ... steps of its width plus a point that overlaps
+    /// no marker placed before it (its centre at least their mean width plus a point from theirs
+    /// along x or y), and the first label not yet taken whose point equals the marker's moved with it.
+    func geometry(_ panel: Panel, transform: Transform) -> PanelGeometry {
+        var series = panel.series.map { $0.points.map(transform.device) }
+        var labels = panel.labels.map { transform.device($0.point) }
+        guard panel.dodge else { return PanelGeometry(series: series, labels: labels) }
+        var placed = [(point: Point, size: Double)](), untaken = Array(panel.labels.indices)
+        for (s, item) in panel.series.enumerated() where item.marker != nil {
+            for i in item.points.indices {
+                let base = series[s][i], step = item.markerSize + 1
+                func clear(_ x: Double) -> Bool {
+                    placed.allSatisfy { other in
+                        let gap = (item.markerSize + other.size) / 2 + 1
+                        return abs(x - other.point.x) >= gap - 1e-9 || abs(base.y - other.point.y) >= gap - 1e-9
+                    }
+                }
+                // Each marker placed rules out a bounded stretch of x, so a clear step comes.
+                var k = 0
+                func offset(_ k: Int) -> Double { Double((k + 1) / 2) * step * (k % 2 == 1 ? 1 : -1) }
+                while !clear(base.x + offset(k)) { k += 1 }
+                series[s][i].x += offset(k)
+                placed.append((series[s][i], item.markerSize))
+                if let position = untaken.firstIndex(where: { panel.labels[$0].point == item.points[i] }) {
+                    labels[untaken[position]].x += offset(k)
+                    untaken.remove(at: position)
+                }
+            }
+        }
+        return PanelGeometry(series: series, labels: labels)
+    }
+
     // MARK: Direct labels
 
-    /// A direct label where it was placed: its text box and whether a leader line joins it to its point.
-    struct PlacedLabel {
-        let text: String
-        let color: Color
-        let point: Point
-        let box: Rect
-        let leader: Bool
+    /// A direct label where it was placed: its text, the device point it names, its text box and
+    /// whether a leader line joins the two.
+    public struct PlacedLabel: Sendable {
+        /// The text drawn: the label's, shortened to fit, or its key.
+        public let text: String
+        /// The text's colour.
+        public let color: Color
+        /// The labelled point, in device points (where its marker is drawn).
+        public let point: Point
+        /// The text's box, in device points.
+        public let box: Rect
+        /// Whether a leader line joins the box to the point.
+        public let leader: Bool
     }
 
     /// Places each label, in order, at the first of the positions around its point (right, left,
     /// above, below, the four diagonals; then the same farther out, with a leader line) whose box
     /// lies inside the plot area and overlaps no obstacle, no leader line and no label placed before
-    /// it (nor comes within 2 points of one), and whose leader line crosses no label. Labels that find no such position then try
-    /// their key the same way, out to a longer leader; a key still unplaced takes the first of those
-    /// positions that overlaps no label, whatever data it covers. A label without a key that finds no
-    /// position is left out.
-    func placeLabels(_ labels: [PointLabel], transform: Transform, obstacles: [Rect], font: Font) -> [PlacedLabel] {
+    /// it (nor comes within 2 points of one), whose leader line crosses no label and passes no other
+    /// of `markers`, and which, without a leader line, is nearer its own point than any other of
+    /// `markers` (so that it names its own). Labels that find no such position then try their key
+    /// the same way, out to a longer leader; a key still unplaced takes the first of those positions
+    /// that overlaps no label and none of `markerBoxes` (the markers with their bars), whatever line
+    /// it covers, and failing that the first that overlaps no label (still nearer its own point than
+    /// any other marker when it has no leader line). A label without a key that finds no position is
+    /// left out. `points` are the labels' points and `markers` every marker's, in device points.
+    func placeLabels(_ labels: [PointLabel], at points: [Point], markers: [Point], markerBoxes: [Rect], area: Rect,
+                     obstacles: [Rect], font: Font) -> [PlacedLabel] {
         var taken = obstacles, labelBoxes = [Rect](), placed = [Int: PlacedLabel]()
         let height = (font.ascent + font.descent) * Style.pointLabelSize
-        let area = transform.area
-        let inside = labels.indices.filter { area.contains(transform.device(labels[$0].point)) }
+        let inside = labels.indices.filter { area.contains(points[$0]) }
         /// Places label `index` as `text` at the first of the positions `distances` away that `fits`.
-        func place(_ index: Int, text: String, distances: [Double], fits: (Rect, [Rect]?) -> Bool) {
-            let point = transform.device(labels[index].point)
+        func place(_ index: Int, text: String, distances: [Double], fits: (Rect, [Rect]?, Point) -> Bool) {
+            let point = points[index]
             let width = font.width(of: text, size: Style.pointLabelSize)
             let candidates: [(box: Rect, leader: [Rect]?)] = distances.flatMap { distance in
                 Self.labelDirections.map { direction in
@@ -562,7 +668,7 @@ extension Chart {
                 }
             }
             let inArea = { (box: Rect) in box.x >= area.x + 1 && box.maxX <= area.maxX - 1 && box.y >= area.y + 1 && box.maxY <= area.maxY - 1 }
-            guard let chosen = candidates.first(where: { inArea($0.box) && fits($0.box, $0.leader) }) else { return }
+            guard let chosen = candidates.first(where: { inArea($0.box) && fits($0.box, $0.leader, point) }) else { return }
             taken.append(chosen.box)
             taken += chosen.leader ?? []
             labelBoxes.append(chosen.box)
@@ -570,9 +676,20 @@ extension Chart {
         }
         // A label keeps 2 points across and 1 up and down from every other label, so that two never touch.
         let spaced = { (box: Rect) in Rect(x: box.x - 2, y: box.y - 1, width: box.width + 4, height: box.height + 2) }
-        let clear = { (box: Rect, leader: [Rect]?) in
+        // Without a leader line, no marker but the label's own is as near the box as the label's point.
+        let namesItsPoint = { (box: Rect, point: Point) in
+            let own = box.distance(to: point)
+            return markers.filter { box.distance(to: $0) <= own + 1e-9 && $0 != point }.isEmpty
+        }
+        // A leader line passes no other marker (nor within a point of one).
+        let others = { (point: Point) in
+            markers.filter { $0 != point }.map { Rect(x: $0.x - 5, y: $0.y - 5, width: 10, height: 10) }
+        }
+        let clear = { (box: Rect, leader: [Rect]?, point: Point) in
             !taken.contains(where: box.intersects) && !labelBoxes.contains(where: spaced(box).intersects)
                 && !(leader ?? []).contains { segment in labelBoxes.contains(where: segment.intersects) }
+                && (leader.map { segments in !others(point).contains { marker in segments.contains(where: marker.intersects) } }
+                    ?? namesItsPoint(box, point))
         }
         for index in inside {
             place(index, text: fitted(labels[index].text, width: area.width / 2, size: Style.pointLabelSize, font: font),
@@ -580,11 +697,21 @@ extension Chart {
         }
         for index in inside where placed[index] == nil {
             guard let key = labels[index].key else { continue }
-            place(index, text: key, distances: [6, 14, 26, 40, 60, 90], fits: clear)
+            place(index, text: key, distances: [6, 14, 26, 40, 60, 90, 120, 160], fits: clear)
+        }
+        // Keys still unplaced: over lines and bands but clear of the markers and their bars, then anywhere.
+        let unique = { (box: Rect, leader: [Rect]?, point: Point) in
+            !labelBoxes.contains(where: spaced(box).intersects) && (leader != nil || namesItsPoint(box, point))
         }
         for index in inside where placed[index] == nil {
             guard let key = labels[index].key else { continue }
-            place(index, text: key, distances: [6, 14, 26, 40, 60, 90]) { box, _ in !labelBoxes.contains(where: spaced(box).intersects) }
+            place(index, text: key, distances: [6, 14, 26, 40, 60, 90, 120, 160]) { box, leader, point in
+                unique(box, leader, point) && !markerBoxes.contains(where: box.intersects)
+            }
+        }
+        for index in inside where placed[index] == nil {
+            guard let key = labels[index].key else { continue }
+            place(index, text: key, distances: [6, 14, 26, 40, 60, 90, 120, 160], fits: unique)
         }
         return inside.compactMap { placed[$0] }
     }
@@ -700,9 +827,8 @@ extension Chart {
             Rect(x: area.maxX - inset - width, y: area.maxY - inset - height, width: width, height: height),
         ].filter { $0.x >= area.x && $0.y >= area.y && $0.maxX <= area.maxX && $0.maxY <= area.maxY }
         let data = dataObstacles(panels[0], transform: transform)
-            + panels[0].labels.map { label in
-                let point = transform.device(label.point)
-                return Rect(x: point.x - 10, y: point.y - 10, width: 20, height: 20)
+            + geometry(panels[0], transform: transform).labels.map { point in
+                Rect(x: point.x - 10, y: point.y - 10, width: 20, height: 20)
             }
         let drawn = data + referenceObstacles(transform: transform)
         return corners.first { box in !drawn.contains(where: box.intersects) }
@@ -710,17 +836,8 @@ extension Chart {
 
     /// Small boxes covering every marker, error bar, line segment, strip and band of `panel`.
     private func dataObstacles(_ panel: Panel, transform: Transform) -> [Rect] {
-        var boxes = [Rect]()
-        for series in panel.series {
-            let device = series.points.map(transform.device)
-            let radius = series.marker == nil ? 2.0 : series.markerSize / 2 + 2
-            for (index, point) in device.enumerated() {
-                let error = series.errors?[index] ?? 0
-                let top = transform.deviceY(series.points[index].y + error)
-                let bottom = transform.deviceY(series.points[index].y - error)
-                boxes.append(Rect(x: point.x - radius, y: min(top, point.y - radius), width: 2 * radius,
-                                  height: max(bottom, point.y + radius) - min(top, point.y - radius)))
-            }
+        var boxes = pointObstacles(panel, transform: transform, markersOnly: false)
+        for (series, device) in zip(panel.series, geometry(panel, transform: transform).series) {
             guard series.line != nil else { continue }
             for (start, end) in zip(device, device.dropFirst()) {
                 let steps = max(1, Int((hypot(end.x - start.x, end.y - start.y) / 3).rounded(.up)))
@@ -749,6 +866,21 @@ extension Chart {
         return boxes
     }
 
+    /// A box per point of `panel` (of its series with markers, when `markersOnly`) covering the
+    /// point's marker, or 2 points about it without one, and its bar.
+    private func pointObstacles(_ panel: Panel, transform: Transform, markersOnly: Bool) -> [Rect] {
+        zip(panel.series, geometry(panel, transform: transform).series).flatMap { series, device -> [Rect] in
+            guard series.marker != nil || !markersOnly else { return [] }
+            let radius = series.marker == nil ? 2.0 : series.markerSize / 2 + 2
+            return device.enumerated().map { index, point in
+                let bar = series.bar(index) ?? series.points[index].y...series.points[index].y
+                let top = transform.deviceY(bar.upperBound), bottom = transform.deviceY(bar.lowerBound)
+                return Rect(x: point.x - radius, y: min(top, point.y - radius), width: 2 * radius,
+                            height: max(bottom, point.y + radius) - min(top, point.y - radius))
+            }
+        }
+    }
+
     private func referenceObstacles(transform: Transform) -> [Rect] {
         panels[0].referenceLines.map { line in
             line.orientation == .horizontal
@@ -758,6 +890,28 @@ extension Chart {
     }
 
     // MARK: Ranges and ticks
+
+    /// The y range fitted to every panel's points, bars and horizontal reference lines. Fitted ranges
+    /// keep every point at least `Style.dataInset` points inside the frame, so that no marker sits in
+    /// a corner: a padding of f of the span on each side puts the data f / (1 + 2f) of the panel in,
+    /// so f = inset / (size - 2 inset) when that is more than the usual padding.
+    func fittedYRange() -> ClosedRange<Double> {
+        Self.niceRange(panels.flatMap { panel in
+            panel.series.flatMap { series in
+                series.points.indices.flatMap { i in
+                    series.bar(i).map { [series.points[i].y, $0.lowerBound, $0.upperBound] } ?? [series.points[i].y]
+                }
+            } + panel.referenceLines.filter { $0.orientation == .horizontal }.map(\.value)
+        }, fraction: max(0.05, Style.dataInset / max(panelHeight - 2 * Style.dataInset, 1)))
+    }
+
+    /// The x range fitted to every panel's points and vertical reference lines for plot areas
+    /// `plotWidth` points wide, padded as `fittedYRange()` is.
+    func fittedXRange(plotWidth: Double) -> ClosedRange<Double> {
+        Self.paddedRange(panels.flatMap { panel in
+            panel.series.flatMap { $0.points.map(\.x) } + panel.referenceLines.filter { $0.orientation == .vertical }.map(\.value)
+        }, fraction: max(0.04, Style.dataInset / max(plotWidth - 2 * Style.dataInset, 1)))
+    }
 
     static func ticks(_ range: ClosedRange<Double>, maxTicks: Int) -> (values: [Double], step: Double) {
         (niceTicks(lower: range.lowerBound, upper: range.upperBound, maxTicks: maxTicks),

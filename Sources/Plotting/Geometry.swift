@@ -50,6 +50,11 @@ public struct Rect: Sendable, Equatable {
         return Rect(x: xs.min()!, y: ys.min()!, width: xs.max()! - xs.min()!, height: ys.max()! - ys.min()!)
     }
 
+    /// The distance from `point` to the nearest point of the rectangle (0 inside it).
+    public func distance(to point: Point) -> Double {
+        hypot(max(x - point.x, 0, point.x - maxX), max(y - point.y, 0, point.y - maxY))
+    }
+
     /// Whether the two rectangles share any area.
     public func intersects(_ other: Rect) -> Bool {
         x < other.maxX && other.x < maxX && y < other.maxY && other.y < maxY

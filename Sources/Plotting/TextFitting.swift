@@ -18,9 +18,9 @@ public func fitted(_ text: String, width: Double, size: Double, font: Font) -> S
 
 /// `text` broken into at most `maxLines` lines of at most `width` points at `size`: at its ", "
 /// separators outside parentheses when its comma-separated parts each fit a line and fill at most `maxLines`; else at
-/// spaces outside parentheses ("(k = 10)" stays whole) when that fits, else at any space; the last
-/// line shortened with "…" (`fitted`) when the text still does not fit, and a word wider than a line
-/// shortened too.
+/// spaces outside parentheses ("(k = 10)" stays whole) when that fits, else at any space, a word wider
+/// than a line broken between its characters; the last line shortened with "…" (`fitted`) only when
+/// the text still needs more than `maxLines` lines (never with `maxLines` `Int.max`).
 public func wrapped(_ text: String, width: Double, size: Double, maxLines: Int, font: Font) -> [String] {
     precondition(maxLines >= 1, "at least one line")
     let fits = { (lines: [String]) in lines.count <= maxLines && lines.allSatisfy { font.width(of: $0, size: size) <= width } }
@@ -31,10 +31,25 @@ public func wrapped(_ text: String, width: Double, size: Double, maxLines: Int, 
     }
     let whole = packed(unparenthesised(text, separator: " "), separator: " ", width: width, size: size, font: font)
     if fits(whole) { return whole }
-    let lines = packed(text.split(separator: " ").map(String.init), separator: " ", width: width, size: size, font: font)
-    guard lines.count > maxLines else { return lines.map { fitted($0, width: width, size: size, font: font) } }
+    let words = text.split(separator: " ").flatMap { pieces(of: String($0), width: width, size: size, font: font) }
+    let lines = packed(words, separator: " ", width: width, size: size, font: font)
+    guard lines.count > maxLines else { return lines }
     let kept = lines.prefix(maxLines - 1).map { fitted($0, width: width, size: size, font: font) }
     return kept + [fitted(lines[(maxLines - 1)...].joined(separator: " "), width: width, size: size, font: font)]
+}
+
+/// `word` as it is when it fits `width` at `size`, else cut into the longest runs of its characters
+/// that do (at least one character each).
+private func pieces(of word: String, width: Double, size: Double, font: Font) -> [String] {
+    var pieces = [String](), current = ""
+    for character in word {
+        if !current.isEmpty && font.width(of: current + String(character), size: size) > width {
+            pieces.append(current)
+            current = ""
+        }
+        current.append(character)
+    }
+    return pieces + [current]
 }
 
 /// `pieces` joined by `separator` into lines, each as many pieces as fit in `width` (at least one).

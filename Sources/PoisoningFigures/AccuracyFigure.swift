@@ -62,14 +62,15 @@ func accuracyFigure(_ results: StudyResults, styles: StudyStyles) -> StudyFigure
                                   color: Color.reference, line: .dotted))
     }
     let level = confidenceText(results.statistics.confidence)
+    let x = poisonAxis(results, series: Array(results.series.indices))
     if anyBand { legend.append(LegendEntry(label: "\(level) band of the fits", color: Color.reference, swatch: .box)) }
     if anySpan { legend.append(LegendEntry(label: "\(level) threshold intervals", color: Color.reference, swatch: .interval)) }
     legend.append(LegendEntry(label: String(format: "chance (%.2f)", chance), color: Color.reference, line: .dashDot))
-    let caption = "Clean test accuracy (mean ± std over seeds) against the share of the training rows poisoned, per series, with the fitted sigmoids "
+    let caption = "Clean test accuracy (mean ± std over seeds) against \(x.phrase), per series, with the fitted sigmoids "
         + "(dashed) and their \(level) bands (shaded), the critical thresholds (dotted) with their \(level) intervals (capped lines "
         + "above the axis), and chance accuracy." + saturationNote(results)
     return StudyFigure(name: "accuracy_vs_poison", caption: caption, chart: Chart(
-        title: "Clean test accuracy vs. poisoned share", x: fractionAxis,
+        title: "Clean test accuracy vs. \(x.name)", x: x.axis,
         y: Axis(label: "Clean test accuracy", range: 0...1),
         panels: panels, legend: legend, panelWidth: panelSize(panels.count).width, panelHeight: panelSize(panels.count).height))
 }

@@ -7,7 +7,10 @@ import PoisoningEngine
 /// the attack, and by the defense when the study has several), one line per model in its colour
 /// (mean ± std over seeds). A rate with a clean-model baseline is drawn as its excess over the clean
 /// model of the same series and seed, with that baseline dotted in the same colour, so the figure
-/// leads with what the poison adds. Nil when no attack of the study measures its success.
+/// leads with what the poison adds. A panel whose models all have the same values (a success
+/// measured on the attacker's own model, as svm-gradient's SVM, does not depend on the victim) draws
+/// them once, in black, named by the model it is measured on. Nil when no attack of the study
+/// measures its success.
 func attackSuccessFigure(_ results: StudyResults, styles: StudyStyles) -> StudyFigure? {
     var metrics = [Int: MetricInfo]()
     for attack in Set(results.series.map(\.attack)) {
@@ -20,23 +23,40 @@ func attackSuccessFigure(_ results: StudyResults, styles: StudyStyles) -> StudyF
     // Panels in study order of attack, then defense.
     let groups = Array(Set(results.series.filter { metrics[$0.attack] != nil }.map { [$0.attack, $0.defense] }))
         .sorted { ($0[0], $0[1]) < ($1[0], $1[1]) }
-    var legend = [LegendEntry](), seen = Set<Int>()
+    var legend = [LegendEntry](), seen = Set<Int>(), merged = [String]()
     var lowest = 0.0
     let panels = groups.map { group in
         let (attack, metric) = (group[0], metrics[group[0]]!)
         let members = results.series.indices.filter { results.series[$0].attack == attack && results.series[$0].defense == group[1] }
-        let series = members.flatMap { index -> [Series] in
-            let description = results.series[index], style = styles.models[description.model]
-            if seen.insert(description.model).inserted {
-                legend.append(LegendEntry(label: description.modelLabel, color: style.color, line: style.line, marker: style.marker))
+        let keys = metric.hasBaseline ? [metric.excess.key, metric.baseline.key] : [metric.key]
+        // Several models with the same values: one line, named by what it is measured on.
+        let same = identicalCurves(results, members, keys: keys)
+        let curves = (same ? [members[0]] : members).map { index in
+            (index: index, success: curve(results, series: index, keys[0]), baseline: metric.hasBaseline ? curve(results, series: index, keys[1]) : [])
+        }
+        let series = curves.flatMap { entry -> [Series] in
+            let description = results.series[entry.index]
+            let label: String, style: (color: Color, line: LineStyle, marker: MarkerShape)
+            if same {
+                label = (results.successModel(of: entry.index) ?? "every model") + " (the same for every model)"
+                style = (Color.ink, .solid, .circle)
+                if !merged.contains(label) {
+                    merged.append(label)
+                    legend.append(LegendEntry(label: label, color: style.color, line: style.line, marker: style.marker))
+                }
+            } else {
+                label = description.label
+                let model = styles.models[description.model]
+                style = (model.color, model.line, model.marker)
+                if seen.insert(description.model).inserted {
+                    legend.append(LegendEntry(label: description.modelLabel, color: style.color, line: style.line, marker: style.marker))
+                }
             }
-            let points = curve(results, series: index, metric.hasBaseline ? metric.excess.key : metric.key)
-            lowest = min(lowest, points.map { $0.mean - $0.std }.min() ?? 0)
-            var drawn = [Series(label: description.label, points: points.map { Point($0.x, $0.mean) }, errors: points.map(\.std),
+            lowest = min(lowest, entry.success.map { $0.mean - $0.std }.min() ?? 0)
+            var drawn = [Series(label: label, points: entry.success.map { Point($0.x, $0.mean) }, errors: entry.success.map(\.std),
                                 color: style.color, line: style.line, marker: style.marker)]
             if metric.hasBaseline {
-                let baseline = curve(results, series: index, metric.baseline.key)
-                drawn.append(Series(label: description.label + ", clean model", points: baseline.map { Point($0.x, $0.mean) },
+                drawn.append(Series(label: label + ", clean model", points: entry.baseline.map { Point($0.x, $0.mean) },
                                     color: style.color, line: .dotted, lineWidth: 1.2))
             }
             return drawn
@@ -47,16 +67,18 @@ func attackSuccessFigure(_ results: StudyResults, styles: StudyStyles) -> StudyF
     }
     let corrected = metrics.values.contains { $0.hasBaseline }
     if corrected { legend.append(LegendEntry(label: "clean model's rate", color: Color.reference, line: .dotted)) }
-    let caption = "Attack success against the share of the training rows poisoned, one panel per attack that measures its "
+    let x = poisonAxis(results, series: results.series.indices.filter { metrics[results.series[$0].attack] != nil })
+    let caption = "Attack success against \(x.phrase), one panel per attack that measures its "
         + "success" + (several ? " and defense" : "") + " (mean ± std over seeds)"
         + (corrected ? "; a rate the clean model already has is drawn as the excess over "
             + "the clean model of the same series and seed, with that clean model's rate dotted" : "") + ": "
         + listing(metrics.keys.sorted().map { attack in
             "\(results.series.first { $0.attack == attack }!.attackLabel): \(metrics[attack]!.meaning)"
-        }) + "." + saturationNote(results)
+        }) + "." + (merged.isEmpty ? "" : " Where every model has the same values, because the success is measured on "
+            + "the attacker's own model, they are drawn once, in black.") + saturationNote(results)
     let floor = lowest < 0 ? -(((-lowest) * 10).rounded(.up) / 10) : 0
     return StudyFigure(name: "attack_success", caption: caption, chart: Chart(
-        title: "Attack success vs. poisoned share", x: fractionAxis,
+        title: "Attack success vs. \(x.name)", x: x.axis,
         y: Axis(label: corrected ? "Success (excess over clean; clean dotted)" : "Attack success rate", range: floor...1),
         panels: panels, legend: legend, panelWidth: panelSize(panels.count).width, panelHeight: panelSize(panels.count).height))
 }

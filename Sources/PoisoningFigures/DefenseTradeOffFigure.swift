@@ -4,9 +4,10 @@ import PoisoningAnalysis
 /// The safety-efficacy trade-off of the defenses: one point per defense in its colour and marker, one
 /// panel per attack and model (titled by those of the two the study has several of), x the clean
 /// accuracy the defense costs (undefended minus defended, at the smallest fraction), y the critical
-/// threshold it gains (defended minus undefended), with its interval as a vertical bar when both ends
-/// are bounded, and the defense's name beside its point, or its number (the legend numbers the
-/// defenses) where the name has no room. Points whose gain is
+/// threshold it gains (defended minus undefended), with its interval as a capped vertical bar when
+/// both ends are bounded, and the defense's name beside its point, or its number (the legend numbers
+/// the defenses) where the name has no room. Points that would hide one another are set apart
+/// sideways (`Panel.dodge`), so that each label sits by its own marker. Points whose gain is
 /// only bounded or unknown (a threshold outside the swept fractions) have no gain to draw and are
 /// left out. Nil without a defense besides `none`.
 func defenseTradeOffFigure(_ results: StudyResults, styles: StudyStyles) -> StudyFigure? {
@@ -22,7 +23,7 @@ func defenseTradeOffFigure(_ results: StudyResults, styles: StudyStyles) -> Stud
     let panels = groups.map { group in
         let members = findings.filter { results.series[$0.series].attack == group[0] && results.series[$0.series].model == group[1] }
         var labels = [PointLabel]()
-        let series = members.flatMap { finding -> [Series] in
+        let series = members.map { finding -> Series in
             let description = results.series[finding.series], style = styles.defenses[description.defense]
             if numbers[description.defense] == nil {
                 numbers[description.defense] = legend.count + 1
@@ -31,27 +32,28 @@ func defenseTradeOffFigure(_ results: StudyResults, styles: StudyStyles) -> Stud
             let gain = finding.thresholdShift.value! * 100, cost = -finding.cleanAccuracyChange.value! * 100
             labels.append(PointLabel(description.defenseLabel, at: Point(cost, gain), color: style.color,
                                      key: "\(numbers[description.defense]!)"))
-            var drawn = [Series(label: description.label, points: [Point(cost, gain)], color: style.color, marker: style.marker)]
-            // The gain's interval as a vertical bar, when both ends are bounded.
+            // The gain's interval as a bar, when both ends are bounded.
+            var interval: ClosedRange<Double>?
             if let lower = finding.thresholdShift.interval?.lower, let upper = finding.thresholdShift.interval?.upper {
-                drawn.insert(Series(label: description.label, points: [Point(cost, lower * 100), Point(cost, upper * 100)],
-                                    color: style.color, line: .solid, lineWidth: 1), at: 0)
+                interval = (lower * 100)...(upper * 100)
             }
-            return drawn
+            return Series(label: description.label, points: [Point(cost, gain)], intervals: [interval], color: style.color,
+                          marker: style.marker)
         }
         let first = results.series[members[0].series]
         let title = [severalAttacks ? first.attackLabel : nil, severalModels ? first.modelLabel : nil].compactMap { $0 }
         return Panel(title: title.isEmpty ? nil : title.joined(separator: ", "), series: series,
                      referenceLines: [ReferenceLine(.horizontal, at: 0, color: Color.reference, style: .solid, width: 0.8),
                                       ReferenceLine(.vertical, at: 0, color: Color.reference, style: .solid, width: 0.8)],
-                     labels: labels)
+                     labels: labels, dodge: true)
     }
     let caption = "Safety-efficacy trade-off: per defense, the clean accuracy it costs (percentage points, undefended "
         + "minus defended at the smallest fraction) against the critical threshold it gains (percentage points, defended minus "
         + "undefended; vertical bars: its interval when both ends are bounded)"
         + (severalAttacks && severalModels ? ", one panel per attack and model" : severalAttacks ? ", one panel per attack"
             : severalModels ? ", one panel per model" : "")
-        + ", each point named beside it, or numbered as in the legend where the name has no room. Defenses whose gain is only bounded, because a "
+        + ", each point named beside it, or numbered as in the legend where the name has no room; points that would hide one another "
+        + "are set apart sideways by a marker's width. Defenses whose gain is only bounded, because a "
         + "threshold lies outside the swept fractions, are not drawn."
     let size = panelSize(panels.count)
     return StudyFigure(name: "defense_tradeoff", caption: caption, chart: Chart(

@@ -14,15 +14,16 @@ func gapFigure(_ results: StudyResults, styles: StudyStyles) -> StudyFigure {
             let style = styles.models[description.model], color = style.color, marker = style.marker
             if seenModels.insert(description.model).inserted {
                 legend.append(LegendEntry(label: groups.count == 1 ? description.label : description.modelLabel,
-                                          color: color, line: .solid, marker: marker))
+                                          color: color, line: style.line, marker: marker))
             }
             let points = curve(results, series: index, MetricKey.generalizationGap)
             return Series(label: description.label, points: points.map { Point($0.x, $0.mean) },
                           errors: points.map(\.std), color: color, line: style.line, marker: marker)
         }, referenceLines: [ReferenceLine(.horizontal, at: 0, color: Color.reference, style: .solid, width: 0.8)])
     }
+    let x = poisonAxis(results, series: Array(results.series.indices))
     return StudyFigure(name: "generalization_gap", caption: "Generalization gap (train accuracy on the poisoned labels minus clean test accuracy), mean ± std over seeds.", chart: Chart(
-        title: "Generalization gap vs. poison fraction", x: fractionAxis,
+        title: "Generalization gap vs. \(x.name)", x: x.axis,
         y: Axis(label: "Train (poisoned labels) − clean test accuracy"),
         panels: panels, legend: legend, panelWidth: panelSize(panels.count).width, panelHeight: panelSize(panels.count).height))
 }

@@ -13,26 +13,23 @@ public struct StudyFigure: Sendable {
     public let chart: Chart
 }
 
-/// The style of every model, attack and defense of a study, assigned once from the study's
-/// components so that each keeps its colour, marker and line style in every figure. Styles are
-/// numbered through `SeriesStyle(index:)` in the order models, attacks, defenses other than `none`,
-/// so that no two components of a study share a style (and the models, drawn in most figures, get
-/// the first colours).
+/// The style of every model and defense of a study, the components figures draw in their own
+/// colours, assigned once from the study's components so that each keeps its colour, marker and line
+/// style in every figure. Styles are numbered through `SeriesStyle(index:)` in the order models,
+/// defenses other than `none`, so that no two components of a study share a style (and the models,
+/// drawn in most figures, get the first colours). Attacks are told apart by panels, never by colour.
 public struct StudyStyles: Sendable, Equatable {
     /// Each model's style, by model index.
     public let models: [SeriesStyle]
-    /// Each attack's style, by attack index.
-    public let attacks: [SeriesStyle]
     /// Each defense's style, by defense index (`none` has one too, though no figure draws it in its own style).
     public let defenses: [SeriesStyle]
 
     /// The styles of the study of `results`.
     public init(_ results: StudyResults) {
-        let models = results.config.models.count, attacks = results.config.attacks.count
+        let models = results.config.models.count
         self.models = (0..<models).map { SeriesStyle(index: $0) }
-        self.attacks = (0..<attacks).map { SeriesStyle(index: models + $0) }
         let undefended = Set(results.series.filter(\.isUndefended).map(\.defense))
-        var next = models + attacks
+        var next = models
         defenses = results.config.defenses.indices.map { defense in
             guard !undefended.contains(defense) else { return SeriesStyle(index: 0) }
             defer { next += 1 }
@@ -66,7 +63,19 @@ private func one(_ figure: @escaping @Sendable (StudyResults, StudyStyles) -> St
 /// that scores rows.
 public func studyFigures(_ results: StudyResults) -> [StudyFigure] {
     let styles = StudyStyles(results)
-    return figureRegistry.flatMap { $0(results, styles) }
+    return figureRegistry.flatMap { $0(results, styles) }.flatMap(pages)
+}
+
+/// `figure` itself when its chart fits one page, else one figure per page of its chart
+/// (`Chart.paged()`, at most `Chart.rowsPerPage` rows each, so that no figure grows taller than a
+/// printed page allows), named `<name>_part<k>` and captioned as the whole followed by "Part k of n.".
+func pages(_ figure: StudyFigure) -> [StudyFigure] {
+    let charts = figure.chart.paged()
+    guard charts.count > 1 else { return [figure] }
+    return charts.enumerated().map { index, chart in
+        StudyFigure(name: "\(figure.name)_part\(index + 1)", caption: figure.caption + " Part \(index + 1) of \(charts.count).",
+                    chart: chart)
+    }
 }
 
 /// Renders every figure of `results` in every format: (file name, bytes) pairs such as ("accuracy_vs_poison.png", …).
@@ -101,6 +110,16 @@ public func renderStudyFigures(_ figures: [StudyFigure], formats: [ImageFormat],
 func curve(_ results: StudyResults, series: Int, _ key: String) -> [(x: Double, mean: Double, std: Double)] {
     results.points.filter { $0.series == series }.sorted { $0.fraction < $1.fraction }
         .compactMap { point in point.metric(key).map { (point.realisedFraction.mean, $0.mean, $0.std) } }
+}
+
+/// Whether the series `members` (at least two) have the same points, means and stds of every metric
+/// of `keys`: a quantity that does not depend on the model (a success measured on the attacker's own
+/// model, a defense's detection computed from the data alone), which a figure then draws once.
+func identicalCurves(_ results: StudyResults, _ members: [Int], keys: [String]) -> Bool {
+    members.count > 1 && keys.allSatisfy { key in
+        let first = curve(results, series: members[0], key)
+        return members.dropFirst().allSatisfy { curve(results, series: $0, key).elementsEqual(first) { $0 == $1 } }
+    }
 }
 
 /// The series grouped into panels, one per (attack, defense) in study order, with the panel's title
@@ -147,7 +166,31 @@ func panelSize(_ panels: Int) -> (width: Double, height: Double) {
     }
 }
 
-let fractionAxis = Axis(label: "Poisoned share of the training rows", format: .percent)
+/// What the x of a figure drawing `series` (by `curve`) is: the share of the training rows poisoned, or
+/// for an attack that adds its poisons (gradient canceling) the poison budget ε_d, poisons per
+/// clean row (its poisoned count over the clean rows); a label naming both when the figure draws
+/// both. `name` is the x for a title ("poisoned share"), `phrase` for a caption ("the share of the
+/// training rows poisoned"), `axis` the x axis.
+func poisonAxis(_ results: StudyResults, series: [Int]) -> (name: String, phrase: String, axis: Axis) {
+    let adding = series.filter { addsRows(results, series: $0) }.count
+    if adding == 0 {
+        return ("poisoned share", "the share of the training rows poisoned", Axis(label: "Poisoned share of the training rows", format: .percent))
+    }
+    if adding == series.count {
+        return ("poison budget ε_d", "the poison budget ε_d (poisons per clean row)",
+                Axis(label: "Poison budget ε_d (poisons per clean row)", format: .percent))
+    }
+    return ("poisoned share or budget",
+            "the share of the training rows poisoned (for gradient canceling, which adds its poisons, the budget ε_d: poisons per clean row)",
+            Axis(label: "Poisoned share of the training rows; for gradient canceling, budget ε_d (poisons per clean row)",
+                 format: .percent))
+}
+
+/// Whether series `index`'s attack adds its poisons to the clean rows (gradient canceling), so that
+/// its x is the budget ε_d rather than a share of the training rows.
+func addsRows(_ results: StudyResults, series index: Int) -> Bool {
+    results.config.attacks[results.series[index].attack].value(at: "kind") == .string(GradientCanceling.kind)
+}
 
 /// A caption's note on saturated budgets, empty when no budget of `results` is saturated: their points
 /// sit at the share the attack could poison, so they share one x, and the fits leave them out.

@@ -24,7 +24,7 @@ func trainVersusTestFigure(_ results: StudyResults, styles: StudyStyles) -> Stud
     var legend = metrics.map { LegendEntry(label: $0.label, color: Color.ink, line: $0.line, marker: $0.marker) }
     legend.append(LegendEntry(label: String(format: "chance (%.2f)", chance), color: Color.reference, line: .dashDot))
     return StudyFigure(name: "train_vs_test", caption: "Train accuracy on the poisoned labels (dashed), clean test accuracy (solid) and train accuracy on the true labels (dotted), one panel per series in its model's colour.", chart: Chart(
-        title: "Train vs. test accuracy under poisoning", x: fractionAxis,
+        title: "Train vs. test accuracy under poisoning", x: poisonAxis(results, series: Array(results.series.indices)).axis,
         y: Axis(label: "Accuracy", range: 0...1), panels: panels, legend: legend, panelWidth: panelSize(panels.count).width,
         panelHeight: panelSize(panels.count).height))
 }

@@ -46,6 +46,87 @@ struct LayoutTests {
         #expect(dp == ["random label flip", "DP-SGD (C = 1.0, σ = 1.0)"])
         let three = wrapped("a b c d e f g h", width: font.width(of: "a b", size: 10), size: 10, maxLines: 2, font: font)
         #expect(three.count == 2 && three[0] == "a b" && three[1].hasSuffix("…"))
+        // Without a line limit nothing is shortened: a word wider than a line is cut between its characters.
+        let title = "linear SVM (C = 1.0), svm-gradient 1→0 (linear, victim without validation rows)"
+        let narrow140 = wrapped(title, width: 140, size: 10.5, maxLines: .max, font: font)
+        #expect(narrow140.joined(separator: " ").replacingOccurrences(of: ", ", with: " ") == title.replacingOccurrences(of: ", ", with: " "))
+        #expect(narrow140.allSatisfy { font.width(of: $0, size: 10.5) <= 140 && !$0.hasSuffix("…") } && narrow140.count > 2)
+        let word = wrapped(String(repeating: "a", count: 16), width: font.width(of: "aaaaa", size: 10), size: 10, maxLines: .max, font: font)
+        #expect(word == ["aaaaa", "aaaaa", "aaaaa", "a"])
+    }
+
+    /// A long panel title takes the lines it needs, its row (and only its row) growing to hold them.
+    @Test func panelTitlesWrapWholeAndOnlyTheirRowGrows() throws {
+        let series = [Series(label: "s", points: [Point(0, 0), Point(1, 1)], color: .black, marker: .circle)]
+        let long = "kernel ridge rbf (ℓ = 8.0, λ = 1.0), svm-gradient 1→0 (linear, victim without validation rows)"
+        let panels = [Panel(title: "a", series: series), Panel(title: "b", series: series), Panel(title: long, series: series)]
+        let chart = Chart(title: "Titles", x: Axis(label: "x", range: 0...1), y: Axis(label: "y", range: 0...1), panels: panels,
+                          legend: [], panelWidth: 140, panelHeight: 100, maxColumns: 2)
+        let rendered = try chart.render(format: .png, font: font)
+        let lines = wrapped(long, width: 140, size: 10.5, maxLines: .max, font: font)
+        #expect(lines.count >= 4)
+        let drawn = rendered.textBoxes.filter { lines.contains($0.text) }
+        #expect(drawn.count == lines.count && !drawn.contains { $0.text.hasSuffix("…") })
+        // The first row holds one-line titles; the second row's top leaves room for all the lines.
+        let lineHeight = (font.ascent + font.descent) * 10.5
+        let firstGap = rendered.transforms[0].area.y - rendered.titleBox.maxY
+        let secondGap = rendered.transforms[2].area.y - rendered.transforms[0].area.maxY
+        #expect(firstGap < 2 * lineHeight + 12)
+        #expect(secondGap > Double(lines.count) * lineHeight)
+        #expect(drawn.allSatisfy { $0.rect.maxY <= rendered.transforms[2].area.y && $0.rect.y >= rendered.transforms[0].area.maxY })
+    }
+
+    /// 60 panels of 4 columns are 15 rows: three pages of 5 rows, each within 3,000 pixels high at
+    /// 150 dpi, with the whole chart's fitted ranges and the legend; a chart of 6 rows is one page.
+    @Test func aTallGridIsSplitIntoPagesOfWholeRows() throws {
+        let panels = (0..<60).map { index in
+            Panel(title: "panel \(index)", series: [Series(label: "s", points: [Point(0, 0), Point(Double(index), Double(index) / 2)],
+                                                          color: .black, marker: .circle)])
+        }
+        let chart = Chart(title: "Many", x: Axis(label: "x"), y: Axis(label: "y"), panels: panels,
+                          legend: [LegendEntry(label: "s", color: .black, marker: .circle)], panelWidth: 190, panelHeight: 140)
+        let pages = chart.paged()
+        #expect(pages.map(\.panels.count) == [20, 20, 20])
+        #expect(pages.map(\.title) == ["Many (1 of 3)", "Many (2 of 3)", "Many (3 of 3)"])
+        #expect(pages.map { $0.panels.first!.title } == ["panel 0", "panel 20", "panel 40"])
+        let whole = chart.layOut(font: font)
+        for page in pages {
+            #expect(page.x.range == whole.transforms[0].xRange && page.y.range == whole.transforms[0].yRange)
+            #expect(page.legend.count == 1)
+            let rendered = try page.render(format: .png, font: font)
+            #expect(rendered.canvas.height * 150 / 72 <= 3000 && rendered.canvas.height <= 2 * rendered.canvas.width)
+        }
+        // Uneven: 7 rows go to pages of 4 and 3; 6 rows stay one page.
+        #expect(Chart(title: "t", x: chart.x, y: chart.y, panels: Array(panels.prefix(28)), legend: [], panelWidth: 190, panelHeight: 140)
+            .paged().map(\.panels.count) == [16, 12])
+        #expect(Chart(title: "t", x: chart.x, y: chart.y, panels: Array(panels.prefix(24)), legend: [], panelWidth: 190, panelHeight: 140)
+            .paged().map(\.title) == ["t"])
+    }
+
+    /// Three single points on one spot and a fourth apart, in a dodging panel: the three are drawn a
+    /// marker's width plus a point apart (in order at 0, +1 and -1 steps), the fourth where it is, each
+    /// label beside its own marker; without dodging all three sit on the spot.
+    @Test func dodgingSetsCoincidentMarkersAndTheirLabelsApart() throws {
+        let spot = Point(0.5, 0.5), apart = Point(0.9, 0.1)
+        let points = [spot, spot, spot, apart]
+        let series = points.enumerated().map { index, point in
+            Series(label: "s\(index)", points: [point], intervals: [(point.y - 0.1)...(point.y + 0.2)], color: .black, marker: .square)
+        }
+        let labels = points.enumerated().map { PointLabel("defense \($0.offset)", at: $0.element, color: .black) }
+        func render(dodge: Bool) throws -> RenderedChart {
+            try Chart(title: "Dodge", x: Axis(label: "x", range: 0...1), y: Axis(label: "y", range: 0...1),
+                      panels: [Panel(series: series, labels: labels, dodge: dodge)], legend: [], panelWidth: 300, panelHeight: 200)
+                .render(format: .png, font: font)
+        }
+        let dodged = try render(dodge: true), transform = dodged.transforms[0]
+        let center = transform.device(spot)
+        let offsets = dodged.points[0].map { $0[0].x - center.x }
+        #expect(zip(offsets, [0, 7.5, -7.5, transform.device(apart).x - center.x]).allSatisfy { abs($0 - $1) < 1e-9 }, "\(offsets)")
+        #expect(dodged.points[0].allSatisfy { abs($0[0].y - transform.deviceY($0 == dodged.points[0][3] ? apart.y : spot.y)) < 1e-9 })
+        #expect(dodged.labels[0].map(\.point) == dodged.points[0].map { $0[0] })
+        #expect(Set(dodged.labels[0].map(\.text)).count == 4)
+        let plain = try render(dodge: false)
+        #expect(plain.points[0].prefix(3).allSatisfy { $0[0] == center })
     }
 
     /// Nine panels with tick labels: four columns, three rows; y tick labels on the first column
@@ -180,6 +261,9 @@ struct LayoutTests {
     @Test func styleSequenceStaysDistinctForSixtyFourSeries() {
         let styles = (0..<64).map(SeriesStyle.init(index:))
         #expect(Set(styles.map { "\($0.color)|\($0.line)" }).count == 64)
+        // Colour, line style and marker together: 128 distinct styles before the first repeats.
+        let more = (0..<129).map(SeriesStyle.init(index:))
+        #expect(Set(more.prefix(128).map { "\($0.color)|\($0.line)|\($0.marker)" }).count == 128 && more[128] == more[0])
         #expect(styles[16].color == styles[0].color && styles[16].marker != styles[0].marker && styles[16].line == .dashed)
         #expect(styles.prefix(16).allSatisfy { $0.line == .solid })
     }

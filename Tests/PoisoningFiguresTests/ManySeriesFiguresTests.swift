@@ -5,9 +5,11 @@ import PoisoningAnalysis
 import PoisoningEngine
 @testable import PoisoningFigures
 
-/// Every figure of a 30-series study and of the committed examples: at most 2,400 pixels wide at
-/// 150 dpi, no two texts overlapping, every text on the canvas, and one colour per model, attack and
-/// defense across the figures. Set FIGURE_PREVIEW_DIR to a folder to have the examples' test write
+/// Every figure of a 30-series study, of a study of 12 models and 4 attacks, and of the committed
+/// examples: at most 2,400 pixels wide and 3,000 high at 150 dpi and at most twice as high as wide, no
+/// two texts overlapping, every text on the canvas, no panel title shortened, every direct label by
+/// its own point and clear of the bars, one colour per model and defense across the figures,
+/// and no two series of a panel or entries of a legend in one style. Set FIGURE_PREVIEW_DIR to a folder to have the examples' test write
 /// each figure there as PNG (`<example>-<figure>.png`) for a reader to look at.
 struct ManySeriesFiguresTests {
     static let fractions = [0, 0.1, 0.2, 0.3, 0.4, 0.5]
@@ -16,7 +18,8 @@ struct ManySeriesFiguresTests {
     /// filter, k-NN filter, activation clustering, weight decay) = 30 series, two seeds, with made-up
     /// metrics and no training: test accuracy follows a sigmoid whose midpoint moves by 0.03 per
     /// defense and 0.02 per model (seed 1 +0.01, seed 2 -0.01); every attack's success metric rises
-    /// with the fraction from 0.1 at 0; the sanitisers score rows with AUROC 0.9 - fraction.
+    /// with the fraction from 0.1 at 0, 0.01 lower per model; the sanitisers score rows with AUROC
+    /// 0.9 - fraction, 0.01 lower per model (so that no two models have the same curves).
     static func thirtySeries() throws -> StudyResults {
         let config = StudyConfig(
             models: [StudyConfig.mlp(8), StudyConfig.mlp(16)],
@@ -27,8 +30,28 @@ struct ManySeriesFiguresTests {
                 .map { StudyConfig.component($0) },
             fractions: fractions, seeds: [1, 2], training: TrainingSettings(epochs: 5),
             analysis: AnalysisSettings(replicates: 200))
+        return try madeUp(config, sanitisers: [1, 2, 3])
+    }
+
+    /// 12 models (MLPs of widths 4 to 48) × 4 attacks (random label flip, class flip 0→1, backdoor → 0,
+    /// confident flip) × 2 defenses (none, loss filter) = 96 series, made up as `thirtySeries()`'s
+    /// (the loss filter scores rows), two seeds.
+    static func manyModels() throws -> StudyResults {
+        let config = StudyConfig(
+            models: (1...12).map { StudyConfig.mlp(4 * $0) },
+            attacks: [StudyConfig.component(RandomLabelFlip.kind),
+                      StudyConfig.component(ClassFlip.kind, ["source": .int(0), "target": .int(1)]),
+                      StudyConfig.component(Backdoor.kind, ["target": .int(0)]),
+                      StudyConfig.component(ConfidentFlip.kind)],
+            defenses: [NoDefense.kind, LossFilter.kind].map { StudyConfig.component($0) },
+            fractions: fractions, seeds: [1, 2], training: TrainingSettings(epochs: 5),
+            analysis: AnalysisSettings(replicates: 200))
+        return try madeUp(config, sanitisers: [1])
+    }
+
+    /// Results of `config` without training, made up as `thirtySeries()` describes.
+    static func madeUp(_ config: StudyConfig, sanitisers: Set<Int>) throws -> StudyResults {
         let study = try Study(config)
-        let sanitisers: Set<Int> = [1, 2, 3]
         let runs = study.runSpecs.map { spec -> RunResult in
             let series = study.series[spec.series]
             let noise = spec.seed == 1 ? 0.01 : -0.01
@@ -39,7 +62,7 @@ struct ManySeriesFiguresTests {
                            MetricKey.trainCleanAccuracy: 0.95, MetricKey.generalizationGap: 1 - spec.fraction * 0.3 - test,
                            MetricKey.finalLoss: 0.2]
             for metric in study.attacks[series.attack].metrics {
-                let rate = min(1, 0.1 + 1.5 * spec.fraction + noise)
+                let rate = min(1, 0.1 + 1.5 * spec.fraction + noise - 0.01 * Double(series.model))
                 metrics[metric.key] = rate
                 if metric.hasBaseline {
                     metrics[metric.baseline.key] = 0.1 + noise
@@ -48,10 +71,11 @@ struct ManySeriesFiguresTests {
             }
             if sanitisers.contains(series.defense) && spec.fraction > 0 {
                 metrics[MetricKey.removedFraction] = 0.1
-                metrics[MetricKey.detectionAUROC] = 0.9 - spec.fraction
-                metrics[MetricKey.detectionPrecision] = 0.8 - spec.fraction
-                metrics[MetricKey.detectionRecall] = 0.5
-                metrics[MetricKey.detectionTPRAt5FPR] = 0.6 - spec.fraction
+                let model = 0.01 * Double(series.model)
+                metrics[MetricKey.detectionAUROC] = 0.9 - spec.fraction - model
+                metrics[MetricKey.detectionPrecision] = 0.8 - spec.fraction - model
+                metrics[MetricKey.detectionRecall] = 0.5 - model
+                metrics[MetricKey.detectionTPRAt5FPR] = 0.6 - spec.fraction - model
             }
             let poisoned = poisonCount(fraction: spec.fraction, of: study.split.train.count)
             return RunResult(fraction: spec.fraction, series: spec.series, seed: spec.seed, poisonedCount: poisoned,
@@ -71,14 +95,26 @@ struct ManySeriesFiguresTests {
         }
     }
 
-    /// The failures of one rendered figure: wider than 2,400 pixels at 150 dpi, two texts overlapping
-    /// (exact rectangle intersection), a text off the canvas, a legend covering a marker or a
-    /// reference line, a point of a panel without its direct label (its text or its key, in the
-    /// panel), a marker nearer than 12 points to the frame along an axis whose range was fitted.
+    /// The failures of one rendered figure: wider than 2,400 pixels or higher than 3,000 at 150 dpi,
+    /// or more than twice as high as wide, two texts overlapping (exact rectangle intersection), a
+    /// text off the canvas, a shortened panel title, a legend covering a marker or a reference line, a
+    /// point of a panel without its direct label (its text or its key, in the panel), a label without
+    /// a leader line nearer another marker than its own, a label crossing a bar, a marker nearer than
+    /// 12 points to the frame along an axis whose range was fitted, two series with markers or two
+    /// legend entries in one style (colour, line style and marker).
     static func layoutFailures(_ figure: StudyFigure, _ rendered: RenderedChart) -> [String] {
         var failures = [String]()
-        let pixels = (rendered.canvas.width * 150 / 72).rounded()
+        let pixels = (rendered.canvas.width * 150 / 72).rounded(), height = (rendered.canvas.height * 150 / 72).rounded()
         if pixels > 2400 { failures.append("\(figure.name) is \(pixels) px wide") }
+        if height > 3000 || height > 2 * pixels { failures.append("\(figure.name) is \(pixels) × \(height) px") }
+        for area in rendered.transforms.map(\.area) {
+            for box in rendered.textBoxes where box.rect.maxY <= area.y && box.rect.maxY > area.y - 40
+                && box.rect.x >= area.x && box.rect.maxX <= area.maxX && box.text.hasSuffix("…") {
+                failures.append("\(figure.name): the panel title line '\(box.text)' is shortened")
+            }
+        }
+        let legendStyles = figure.chart.legend.map { "\($0.color) \(String(describing: $0.line)) \(String(describing: $0.marker)) \(String(describing: $0.swatch))" }
+        if Set(legendStyles).count != legendStyles.count { failures.append("\(figure.name): two legend entries share a style") }
         let boxes = rendered.textBoxes
         for (i, a) in boxes.enumerated() {
             for b in boxes[(i + 1)...] where a.rect.intersects(b.rect) {
@@ -112,6 +148,27 @@ struct ManySeriesFiguresTests {
                 }
                 if !named { failures.append("\(figure.name): panel \(index + 1)'s point '\(label.text)' has no label") }
             }
+            let marked = panel.series.filter { $0.marker != nil }
+            let styles = Set(marked.map { "\($0.color) \(String(describing: $0.line)) \(String(describing: $0.marker))" })
+            if styles.count != marked.count { failures.append("\(figure.name): two series of panel \(index + 1) share a style") }
+            // Every label names its own point (no other marker drawn is as near its box) and no bar crosses it.
+            let drawn = zip(panel.series, rendered.points[index])
+            let markers = drawn.filter { $0.0.marker != nil }.flatMap(\.1)
+            let bars = drawn.flatMap { series, points in
+                series.points.indices.compactMap { i in
+                    series.bar(i).map { bar in
+                        Rect(x: points[i].x - 0.5, y: transform.deviceY(bar.upperBound), width: 1,
+                             height: transform.deviceY(bar.lowerBound) - transform.deviceY(bar.upperBound))
+                    }
+                }
+            }
+            for placed in rendered.labels[index] {
+                let own = placed.box.distance(to: placed.point)
+                if !placed.leader && markers.filter({ placed.box.distance(to: $0) <= own + 1e-9 }).count > 1 {
+                    failures.append("\(figure.name): label '\(placed.text)' is as near another marker as its own")
+                }
+                if bars.contains(where: placed.box.intersects) { failures.append("\(figure.name): a bar crosses label '\(placed.text)'") }
+            }
             for series in panel.series where series.marker != nil {
                 for point in series.points.map(transform.device) {
                     let near = (figure.chart.x.range == nil && min(point.x - area.x, area.maxX - point.x) < 12 - 1e-6)
@@ -130,14 +187,46 @@ struct ManySeriesFiguresTests {
         let results = try Self.thirtySeries()
         #expect(results.series.count == 30)
         let figures = studyFigures(results)
-        #expect(figures.map(\.name) == ["accuracy_vs_poison", "generalization_gap", "train_vs_test", "attack_success",
-                                         "defense_tradeoff", "detection_loss_filter", "detection_knn_filter",
+        // 30 panels of train vs test are 8 rows of 4: two pages of 4 rows, on one y and one x range.
+        #expect(figures.map(\.name) == ["accuracy_vs_poison", "generalization_gap", "train_vs_test_part1", "train_vs_test_part2",
+                                         "attack_success", "defense_tradeoff", "detection_loss_filter", "detection_knn_filter",
                                          "detection_activation_clustering"])
+        let pages = figures.filter { $0.name.hasPrefix("train_vs_test") }
+        #expect(pages.map(\.chart.panels.count) == [16, 14])
+        #expect(pages.map(\.chart.title) == ["Train vs. test accuracy under poisoning (1 of 2)", "Train vs. test accuracy under poisoning (2 of 2)"])
+        #expect(pages[0].chart.x.range != nil && pages[0].chart.x.range == pages[1].chart.x.range)
+        #expect(pages[0].caption.hasSuffix(" Part 1 of 2.") && pages[1].caption.hasSuffix(" Part 2 of 2."))
         for figure in figures {
             let rendered = try figure.chart.render(format: .png, font: font)
             #expect(Self.layoutFailures(figure, rendered) == [])
             #expect(rendered.columns <= 4)
         }
+    }
+
+    /// 96 series of 12 models and 4 attacks: every figure within its bounds (the 96 panels of train vs
+    /// test on four pages of 6 rows), the detection figure a row of four panels per attack with one
+    /// line per model in its style, and no two models or defenses (nor two series of a panel) in one style.
+    @Test func twelveModelsAndFourAttacksStayDistinctAndBounded() throws {
+        let results = try Self.manyModels()
+        #expect(results.series.count == 96)
+        let figures = studyFigures(results)
+        #expect(figures.filter { $0.name.hasPrefix("train_vs_test_part") }.count == 4)
+        for figure in figures {
+            let rendered = try figure.chart.render(format: .png, font: font)
+            #expect(Self.layoutFailures(figure, rendered) == [])
+        }
+        let styles = StudyStyles(results)
+        let components = styles.models + [styles.defenses[1]]
+        #expect(Set(components.map { "\($0)" }).count == components.count)
+        let detection = try #require(figures.first { $0.name == "detection_loss_filter" })
+        #expect(detection.chart.panels.count == 16)
+        #expect(detection.chart.panels.prefix(4).map(\.title) == ["AUROC, random label flip", "Precision, random label flip",
+                                                                    "Recall, random label flip", "TPR at 5% FPR, random label flip"])
+        for panel in detection.chart.panels {
+            #expect(panel.series.count == 12)
+            #expect(zip(panel.series, styles.models).allSatisfy { $0.color == $1.color && $0.line == $1.line && $0.marker == $1.marker })
+        }
+        #expect(detection.chart.legend.count == 12)
     }
 
     @Test func committedExamplesFiguresFitAndNoTextsOverlap() throws {
@@ -151,6 +240,71 @@ struct ManySeriesFiguresTests {
                 if let preview { try rendered.canvas.render().write(to: preview.appendingPathComponent("\(name)-\(figure.name).png")) }
             }
         }
+    }
+
+    /// examples/svm: svm-gradient's success is its own SVM's error, the same whatever the victim, so
+    /// each panel draws it once, in black, named by that SVM (the committed figure drew three
+    /// identical lines); examples/defenses: the k-NN filter scores rows from the data alone, so its
+    /// detection panels draw one line. The models' own curves (digits' accuracy) stay one per model.
+    @Test func seriesWithTheSameValuesAreDrawnOnce() throws {
+        let examples = try Self.committedResults()
+        let svm = try #require(examples.first { $0.name == "svm" }?.results)
+        let success = try #require(studyFigures(svm).first { $0.name == "attack_success" })
+        for panel in success.chart.panels {
+            #expect(panel.series.filter { $0.marker != nil }.map(\.label) == ["the attacker's SVM (the same for every model)"])
+            #expect(panel.series.allSatisfy { $0.color == Color.ink })
+        }
+        #expect(success.chart.legend.map(\.label) == ["the attacker's SVM (the same for every model)", "clean model's rate"])
+        #expect(success.caption.contains("they are drawn once, in black"))
+        let defenses = try #require(examples.first { $0.name == "defenses" }?.results)
+        let knn = try #require(studyFigures(defenses).first { $0.name == "detection_knn_filter" })
+        #expect(knn.chart.panels.count == 8 && knn.chart.panels.allSatisfy { $0.series.map(\.label) == ["every model"] })
+        #expect(knn.chart.legend.map(\.label) == ["every model (the same values)"])
+        let lossFilter = try #require(studyFigures(defenses).first { $0.name == "detection_loss_filter" })
+        #expect(lossFilter.chart.panels.allSatisfy { $0.series.count == 2 })
+    }
+
+    /// examples/poisonability: gradient canceling adds its poisons, so every figure's x is the budget
+    /// ε_d and says so (it read "Poisoned share of the training rows"); the poisonability figure draws
+    /// its three quantities in the model's colour, told apart by line style and marker, with τ grey
+    /// (they were in the first three palette colours, the colours of models elsewhere). The reference
+    /// study (random label flips) keeps the poisoned share.
+    @Test func xAxesSayWhatXIsAndPoisonabilityColoursMeanTheModel() throws {
+        let examples = try Self.committedResults()
+        let poisonability = try #require(examples.first { $0.name == "poisonability" }?.results)
+        let figures = studyFigures(poisonability)
+        #expect(figures.map(\.name) == ["accuracy_vs_poison", "generalization_gap", "train_vs_test", "attack_success", "poisonability"])
+        for figure in figures {
+            #expect(figure.chart.x.label == "Poison budget ε_d (poisons per clean row)", "\(figure.name)")
+        }
+        #expect(figures[0].chart.title == "Clean test accuracy vs. poison budget ε_d")
+        #expect(figures[0].caption.hasPrefix("Clean test accuracy (mean ± std over seeds) against the poison budget ε_d (poisons per clean row),"))
+        let model = StudyStyles(poisonability).models[0].color
+        let tau = try #require(figures.last).chart
+        for panel in tau.panels {
+            #expect(panel.series.map(\.color) == [model, model, model])
+            #expect(Set(panel.series.map { "\(String(describing: $0.line)) \(String(describing: $0.marker))" }).count == 3)
+            #expect(panel.bands.allSatisfy { $0.color == Color.reference } && panel.referenceLines.allSatisfy { $0.color == Color.reference })
+        }
+        let reference = try #require(examples.first { $0.name == "reference" }?.results)
+        #expect(studyFigures(reference).allSatisfy { $0.chart.x.label == "Poisoned share of the training rows" })
+    }
+
+    /// A study of random label flips and gradient canceling (a tiny one, trained): the figures that
+    /// draw both say both on x, the poisonability figure (gradient canceling only) the budget.
+    @Test func aFigureDrawingBothKindsOfBudgetNamesBoth() throws {
+        let study = try Study(StudyConfig(
+            data: StudyConfig.component(GaussianClusters.kind, ["samples": .int(80), "features": .int(3), "classes": .int(2)]),
+            models: [StudyConfig.component(LogisticRegression.kind)],
+            attacks: [StudyConfig.component(RandomLabelFlip.kind),
+                      StudyConfig.component(GradientCanceling.kind, ["target": .string("gradpc 0.5"), "steps": .int(5)])],
+            fractions: [0, 0.1], seeds: [2], training: TrainingSettings(epochs: 3, batchSize: 16),
+            targets: [StudyConfig.component(GradPCTarget.kind)]))
+        let results = StudyResults(study: study, runs: runStudy(study, threads: 1).results, toolVersion: "test")
+        let axes = Dictionary(uniqueKeysWithValues: studyFigures(results).map { ($0.name, $0.chart.x.label) })
+        let both = "Poisoned share of the training rows; for gradient canceling, budget ε_d (poisons per clean row)"
+        #expect(axes["accuracy_vs_poison"] == both && axes["generalization_gap"] == both && axes["train_vs_test"] == both)
+        #expect(axes["poisonability"] == "Poison budget ε_d (poisons per clean row)")
     }
 
     @Test func panelTitlesLeaveOutAxesWithOneValue() throws {
@@ -174,7 +328,7 @@ struct ManySeriesFiguresTests {
         let results = try Self.thirtySeries()
         let styles = StudyStyles(results)
         // No two components of the study share a style.
-        let all = styles.models + styles.attacks + zip(styles.defenses, results.config.defenses.indices)
+        let all = styles.models + zip(styles.defenses, results.config.defenses.indices)
             .filter { _, defense in !results.series.contains { $0.defense == defense && $0.isUndefended } }.map(\.0)
         #expect(Set(all.map { "\($0)" }).count == all.count)
         // Every legend label names one colour across the figures.
