@@ -34,6 +34,13 @@ func fixedResults() -> StudyResults {
     return StudyResults(study: study, runs: runs, toolVersion: "9.9.9")
 }
 
+extension ShippedTemplate {
+    /// The shipped Markdown template.
+    static var markdown: ShippedTemplate { ReportFormat.markdown.definition.shippedTemplate }
+    /// The shipped HTML template.
+    static var html: ShippedTemplate { ReportFormat(rawValue: "html")!.definition.shippedTemplate }
+}
+
 /// The engine's SplitMix64 as a `RandomNumberGenerator`, for reproducible random templates.
 struct SeededGenerator: RandomNumberGenerator {
     var generator: SplitMix64
@@ -44,10 +51,10 @@ struct SeededGenerator: RandomNumberGenerator {
 struct ShippedTemplateTests {
     @Test(arguments: ShippedTemplate.allCases)
     func rendersTheGoldenReport(template: ShippedTemplate) throws {
-        let format = try #require(ReportFormat(fileName: template.rawValue))
+        let format = try #require(ReportFormat(fileName: template.fileName))
         let context = reportContext(for: fixedResults(), format: format, settings: ReportSettings(
             command: "make-report --widths 16,64 --output out_dir", figureExtension: format == .latex ? "pdf" : "png"))
-        let report = try renderReport(template: template.text, fileName: template.rawValue, context: context,
+        let report = try renderReport(template: template.text, fileName: template.fileName, context: context,
                                       strict: true)
         #expect(report.unknownVariables.isEmpty)
         let goldenName = "report.\(format.rawValue)"
