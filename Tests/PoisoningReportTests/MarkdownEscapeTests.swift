@@ -76,8 +76,12 @@ struct MarkdownEscapeTests {
         }
         // LaTeX and HTML hold the same strings escaped for their own languages.
         let latex = try Self.report(results, .latex)
-        #expect(latex.contains(##"\# *Title* \_with\_"##), "\(latex.prefix(600))")
-        #expect(!latex.contains("_with_") && !latex.contains("# *Title*"))
+        let title = ReportFormat.latex.escape(Self.hostile)
+        #expect(latex.contains("\\title{\(title)}"))
+        // Every LaTeX special of the title is escaped: none stands without its backslash.
+        let withoutEscapes = title.replacingOccurrences(of: #"\\[#_&%$^~]"#, with: "", options: .regularExpression)
+        #expect(!withoutEscapes.contains(where: "#_&%$^~".contains), "\(title)")
+        #expect(title.hasPrefix(##"\# *Title* \_with\_"##))
         let html = try Self.report(results, ReportFormat(rawValue: "html")!)
         #expect(html.contains("<title># *Title* _with_ `code`, [a link](http://example.com) &lt;b&gt;bold&lt;/b&gt; | pipe ~~gone~~ \\ #"))
         #expect(!html.contains("<b>bold"))

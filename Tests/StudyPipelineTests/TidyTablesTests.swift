@@ -95,9 +95,11 @@ func parseCSV(_ text: String) -> [[String]] {
                                              series.attackLabel, series.defenseLabel])
             #expect(Double(row[6]) == run.fraction && UInt64(row[7]) == run.seed && Int(row[8]) == run.poisonedCount)
             #expect(Double(row[9]) == run.realisedFraction && row[10] == String(run.isSaturated) && row[11] == (run.divergence ?? ""))
-            // The target the attack aims at (its label ends the attack's label), its τ and the seed's budget.
-            let aimed = row[12]
-            #expect(aimed.isEmpty ? !series.attackLabel.contains("→") : series.attackLabel.hasSuffix("→ " + aimed), "run \(row[0]) target")
+            // The target the attack aims at (its `target:`, when that names one of the study's targets), its τ
+            // and the seed's budget.
+            let aimed = row[12], named = results.config.attacks[series.attack].value(at: "target")
+            #expect(aimed.isEmpty ? named.map { $0 != .string(aimed) && !targets.map(ParameterValue.string).contains($0) } ?? true
+                : named == .string(aimed) && targets.contains(aimed), "run \(row[0]) target")
             #expect(holds(row[13], run.targets?.first { $0.target == aimed }?.tau), "run \(row[0]) tau")
             let budget = results.targetBudgets?.first { $0.series == run.series }?.seeds.first { $0.seed == run.seed }?.budget
             #expect(holds(row[14], budget), "run \(row[0]) targetBudget")
