@@ -578,8 +578,8 @@ struct ExtrapolatedThresholdTests {
         let fits = try #require(context["fits"]?.list)
         let cell = try #require(fits[defended]["threshold"]?.text)
         // The whole interval lies beyond the sweep too, so it adds nothing to the bound (the Markdown
-        // context writes ">" as it is: only "&" and "<" become character references).
-        #expect(cell == "> 50.0%" && fits[defended]["thresholdStatus"]?.text == "above-range")
+        // context escapes the leading ">", which would start a quote at a line's start, and renders "> 50.0%").
+        #expect(cell == "\\> 50.0%" && fits[defended]["thresholdStatus"]?.text == "above-range")
         // A crossing inside the range is unchanged: its fraction, then its interval.
         let inside = try #require(Self.results.fits[undefended].threshold.fraction)
         #expect((fits[undefended]["threshold"]?.text)?.hasPrefix(percent(inside) + " [") == true)
@@ -599,11 +599,11 @@ struct ExtrapolatedThresholdTests {
         #expect(finding.thresholdShift.interval?.upper == nil && lower > 0 && finding.shiftResolved)
         let rows = try #require(context["defenseRows"]?.list)
         let bound = percentagePoints(0.5 - inside)
-        #expect(rows[0]["shift"]?.text == "> \(bound) [\(percentagePoints(lower)) or more]")
+        #expect(rows[0]["shift"]?.text == "\\> \(bound) [\(percentagePoints(lower)) or more]")
         #expect(rows[0]["shiftResolved"]?.text == "yes")
         let differences = try #require(context["differenceRows"]?.list)
         let difference = try #require(differences.first { ($0["quantity"]?.text) == "Critical threshold" })
-        #expect(difference["difference"]?.text == "> \(bound)" && difference["resolved"]?.text == "yes")
+        #expect(difference["difference"]?.text == "\\> \(bound)" && difference["resolved"]?.text == "yes")
         #expect(difference["seeds"]?.text == "")
     }
 

@@ -7,7 +7,9 @@ import TestSupport
 
 /// The fixtures of the tidy tables and the schema: `tidy/` holds the output of a small study run by
 /// the binary (`make-report run --study tidy/study.yaml`), and what `scripts/read_tidy_csv.py` and
-/// `scripts/validate_schema.py` found in it.
+/// `scripts/validate_schema.py` found in it; `tidy-targets/` the same for a study with targets and
+/// gradient canceling (`make-report run --study tidy-targets/study.yaml --format md`, then
+/// `scripts/read_tidy_csv.py tidy-targets --record tidy-targets/pandas-check.json`).
 enum TidyFixtures {
     /// The fixtures folder.
     static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
