@@ -62,6 +62,20 @@ func markdownEscaped(_ text: String) -> String {
     return String(result)
 }
 
+/// `text` as a Markdown code span it cannot close, shown exactly as written: fenced by one backtick
+/// more than its longest run of backticks, with a space inside each fence when it begins or ends with
+/// a backtick or with a space (which CommonMark would strip), e.g. "``a`b``" for "a`b".
+func markdownCodeSpan(_ text: String) -> String {
+    var longest = 0, current = 0
+    for character in text {
+        current = character == "`" ? current + 1 : 0
+        longest = max(longest, current)
+    }
+    let fence = String(repeating: "`", count: longest + 1)
+    let padded = text.hasPrefix("`") || text.hasSuffix("`") || (text.hasPrefix(" ") && text.hasSuffix(" ") && text.contains { $0 != " " })
+    return padded ? "\(fence) \(text) \(fence)" : fence + text + fence
+}
+
 /// The bytes `markdownEscaped` may escape anywhere in a text.
 private let markdownSpecials: Set<UInt8> = Set("&<\\|*_~`[]".utf8)
 

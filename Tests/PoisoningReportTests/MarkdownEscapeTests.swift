@@ -30,6 +30,13 @@ struct MarkdownEscapeTests {
         #expect(ReportFormat.markdown.escape("MLP 64, fraction 0.10") == "MLP 64, fraction 0.10")
     }
 
+    /// Names shown as code (the studies `compare` compares): a span they cannot close, shown exactly.
+    @Test func codeSpansHoldAnyName() {
+        #expect(markdownCodeSpan("output/results.json") == "`output/results.json`")
+        #expect(markdownCodeSpan("a`b``c|*_") == "```a`b``c|*_```")
+        #expect(markdownCodeSpan("`tick") == "`` `tick ``" && markdownCodeSpan(" a ") == "`  a  `" && markdownCodeSpan("  ") == "`  `")
+    }
+
     /// A title, CSV file, label column, class labels and claim source full of Markdown.
     static let hostile = "# *Title* _with_ `code`, [a link](http://example.com) <b>bold</b> | pipe ~~gone~~ \\ #"
 
@@ -71,6 +78,7 @@ struct MarkdownEscapeTests {
             + "\\~\\~gone\\~\\~ \\\\ \\#\n"), "\(markdown.prefix(200))")
         // The file name and the claim source are escaped wherever they appear; no raw form is left.
         #expect(markdown.contains("\\*data\\* \\[x\\](y) \\`z\\`.csv"))
+        #expect(markdown.contains("\\_label\\_ \\| column"), "the label column is named escaped")
         for raw in ["*Title*", "_with_", "`code`", "[a link](", "<b>", "~~gone~~", "*data*", "`z`", "_label_"] {
             #expect(!markdown.contains(raw), "report.md holds \(raw) unescaped")
         }
