@@ -24,6 +24,11 @@ let numericSettings: [SwiftSetting] = [
     .unsafeFlags(["-Ounchecked"] + (hostHasHaswellFeatures ? ["-target-cpu", "haswell"] : [])),
 ]
 
+/// The report templates shipped in templates/: every `*.mustache` file there, each embedded in the
+/// binary (`ShippedTemplate` names their bytes), so that a new template needs no line here.
+let shippedTemplateFiles: [String] = ((try? FileManager.default.contentsOfDirectory(atPath: Context.packageDirectory + "/templates")) ?? [])
+    .filter { $0.hasSuffix(".mustache") }.sorted()
+
 let package = Package(
     name: "PoisoningStudy",
     platforms: [.macOS(.v15)],
@@ -94,8 +99,7 @@ let package = Package(
         .target(name: "PoisoningFigures", dependencies: ["Plotting", "PoisoningAnalysis"], exclude: ["README.md"]),
         // The shipped report templates: the files in templates/, embedded in the binary at build time
         // (so that an installed binary needs no resource folder beside it).
-        .target(name: "ReportTemplates", path: "templates", exclude: ["README.md"],
-                resources: [.embedInCode("report.md.mustache"), .embedInCode("report.tex.mustache"), .embedInCode("report.html.mustache")]),
+        .target(name: "ReportTemplates", path: "templates", exclude: ["README.md"], resources: shippedTemplateFiles.map { .embedInCode($0) }),
         // The reports (Markdown, LaTeX, HTML): the typed report model, each format's template context and
         // escaping, rendering and template checks.
         .target(name: "PoisoningReport", dependencies: [

@@ -31,13 +31,24 @@ def series_cells(results, index):
 
 def expected_runs(results):
     metrics = sorted({key for run in results["runs"] for key in run.get("metrics", {})})
-    columns = SERIES + ["fraction", "seed", "poisonedCount", "realisedFraction", "saturated", "divergence"] + metrics
+    targets = next(([t["target"] for t in run["targets"]] for run in results["runs"] if "targets" in run), [])
+    columns = (SERIES + ["fraction", "seed", "poisonedCount", "realisedFraction", "saturated", "divergence",
+                         "attackTarget", "tau", "targetBudget"]
+               + [f"target[{label}].{part}" for label in targets for part in ("accuracy", "distance", "tau")] + metrics)
+    budgets = {(entry["series"], seed["seed"]): seed.get("budget")
+               for entry in results.get("targetBudgets", []) for seed in entry["seeds"]}
     rows = []
     for run in results["runs"]:
         values = run.get("metrics", {})
+        attack = results["config"]["attacks"][results["series"][run["series"]]["attack"]]
+        # Gradient canceling's target: names one of the study's targets (a class flip's target is a class).
+        aimed = attack["target"] if attack["kind"] == "gradient-canceling" else None
+        measured = {t["target"]: t for t in run.get("targets", [])}
         rows.append(series_cells(results, run["series"])
                     + [run["fraction"], run["seed"], run["poisonedCount"], run["realisedFraction"],
                        bool(run.get("saturated", False)), run.get("divergence")]
+                    + [aimed, measured.get(aimed, {}).get("tau"), budgets.get((run["series"], run["seed"]))]
+                    + [measured.get(label, {}).get(part) for label in targets for part in ("accuracy", "distance", "tau")]
                     + [values.get(key) for key in metrics])
     return columns, rows
 

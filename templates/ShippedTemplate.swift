@@ -1,21 +1,31 @@
 import Foundation
 
-/// The report templates shipped in `templates/`, embedded in the binary when it is built.
-public enum ShippedTemplate: String, CaseIterable, Sendable {
-    /// `report.md.mustache`: the default Markdown report.
-    case markdown = "report.md.mustache"
-    /// `report.tex.mustache`: a complete LaTeX article.
-    case latex = "report.tex.mustache"
-    /// `report.html.mustache`: one self-contained HTML page.
-    case html = "report.html.mustache"
-
+/// A report template shipped in `templates/`, embedded in the binary when it is built. A registered
+/// report format finds its own by file name, `report.EXT.mustache` (`ReportFormatDefinition.shippedTemplate`).
+public struct ShippedTemplate: Sendable, Hashable {
+    /// Its file name in `templates/`, e.g. "report.md.mustache".
+    public let fileName: String
     /// The template's text, as embedded at build time.
-    public var text: String {
-        let bytes = switch self {
-        case .markdown: PackageResources.report_md_mustache
-        case .latex: PackageResources.report_tex_mustache
-        case .html: PackageResources.report_html_mustache
-        }
-        return String(decoding: bytes, as: UTF8.self)
+    public let text: String
+
+    private init(_ fileName: String, _ bytes: [UInt8]) {
+        self.fileName = fileName
+        text = String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Every template of `templates/`, one line each: the one line a new template needs beside its
+    /// file. Package.swift embeds every `*.mustache` file of the folder, but the `PackageResources`
+    /// SwiftPM generates from them is internal to this target and cannot be enumerated, so each
+    /// file's bytes are named here (a test checks that the list and the folder agree).
+    public static let allCases: [ShippedTemplate] = [
+        ShippedTemplate("report.md.mustache", PackageResources.report_md_mustache),
+        ShippedTemplate("report.tex.mustache", PackageResources.report_tex_mustache),
+        ShippedTemplate("report.html.mustache", PackageResources.report_html_mustache),
+    ]
+
+    /// The shipped template named `fileName`; nil when there is none.
+    public init?(fileName: String) {
+        guard let template = Self.allCases.first(where: { $0.fileName == fileName }) else { return nil }
+        self = template
     }
 }

@@ -6,8 +6,8 @@ import RunStore
 import StudyPipeline
 
 /// Runs the runs of `shard` of the study that `store` does not have (every run without a store),
-/// telling `reporter` of each finished run, and printing warnings about diverged runs and about a
-/// store that could not be written.
+/// telling `reporter` of each finished run and of a store that could not be written or read (warnings
+/// `--quiet` silences), and printing warnings about diverged runs (even under `--quiet`).
 func runSweep(_ study: Study, runtime: RuntimeOptions, shard: Shard = .whole, store: RunStore? = nil,
               reporter: ProgressReporter) throws -> StoredStudyRuns {
     let threadCount = runtime.threadCount
@@ -26,10 +26,10 @@ func runSweep(_ study: Study, runtime: RuntimeOptions, shard: Shard = .whole, st
     }
     if runs.rejectedFromStore > 0 {
         let count = runs.rejectedFromStore
-        printError("warning: \(count) stored run\(count == 1 ? "" : "s") failed \(count == 1 ? "its" : "their") check and "
+        reporter.warning("\(count) stored run\(count == 1 ? "" : "s") failed \(count == 1 ? "its" : "their") check and "
             + "\(count == 1 ? "was" : "were") trained again (`make-report store verify` checks the whole store)")
     }
-    if let failure = runs.storeFailure { printError("warning: finished runs could not be stored: \(failure)") }
+    if let failure = runs.storeFailure { reporter.warning("finished runs could not be stored: \(failure)") }
     // Divergence is always reported (not silenced by --quiet).
     for warning in divergenceWarnings(runs.runs.results) { printError("warning: \(warning)") }
     return runs

@@ -12,15 +12,17 @@ struct CheckCommand: ParsableCommand {
         commandName: "check",
         abstract: "Regenerate the artifacts in a temporary folder and fail, with a readable diff, where the output folder differs.",
         discussion: """
-            Takes the same options as `run` (use the ones the artifacts were made with). Compares \
-            results.json, runs.csv, points.csv, the report(s) and every figure; performance.json is not compared. \
+            Give the study, output and running options the artifacts were made with (the command their reports \
+            show, with `check` after make-report). Every run is trained afresh: check neither reads nor writes a \
+            run store, and has no --shard or --dry-run. Compares study.yaml, results.json, runs.csv, points.csv, \
+            the report(s), every figure and manifest.json; performance.json (timings) is not compared. \
             An --output that is missing, not a folder or a folder without results.json, or one holding a file \
             too large to compare within the memory the process may use, is refused in one line (exit code 2) \
             before any run.
             """)
 
     @OptionGroup var study: StudyOptions
-    @OptionGroup(title: "Output") var output: OutputOptions
+    @OptionGroup(title: "Output") var output: OutputOptions<ComparedOutputFolder>
     @OptionGroup(title: "Running") var runtime: RuntimeOptions
 
     func validate() throws {
@@ -53,7 +55,7 @@ struct CheckCommand: ParsableCommand {
                 try runSweep($0, runtime: runtime, reporter: reporter).runs
             }, progress: reporter.note)
         }
-        for warning in published.warnings { printError("warning: \(warning)") }
+        for warning in published.warnings { reporter.warning(warning) }
         let names = published.written.files + [OutputManifest.fileName]
         let differences = try artifactDifferences(regenerated: published.folder, committed: literalFileURL(output.output), names: names)
         if differences.isEmpty {

@@ -29,14 +29,14 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Write the comparison as JSON to this file (a new file, or a comparison make-report wrote before; never an input, a symbolic link or a file of your own).")
     var output: String?
 
-    @Option(help: "Confidence level of every interval, in [0.5, 0.999].", transform: decimalOption)
+    @Option(help: "Confidence level of every interval, in [0.5, 0.999] (default: 0.95).", transform: decimalOption)
     var confidence: Double = 0.95
 
     @Option(help: ArgumentHelp("Equivalence margin of the pooled shift of test accuracy: a fraction in [0.001, 0.5] such as 0.02, "
                                    + "or percentage points such as 2pp; shifts inside plus or minus the margin count as equivalent.",
                                valueName: "margin"))
     var margin = AccuracyMargin(0.02)
-    @Option(help: "Seed of the random streams of the fitted differences' bootstrap (each study draws its own rays); another seed checks that their intervals do not depend on it.",
+    @Option(help: "Seed of the random streams of the fitted differences' bootstrap (each study draws its own rays); another seed checks that their intervals do not depend on it (default: 0).",
             transform: parseBootstrapSeed)
     var bootstrapSeed: UInt32 = 0
 

@@ -20,9 +20,9 @@ struct MergeCommand: ParsableCommand {
     @Argument(help: "The partial result files (results.part-K-of-N.json) of all shards.")
     var parts: [String]
 
-    @OptionGroup var output: OutputOptions
+    @OptionGroup var output: OutputOptions<WrittenOutputFolder>
 
-    @Flag(help: "Print nothing but errors and warnings: no key findings, no list of the files written.")
+    @Flag(help: "Print nothing but errors: no warnings, no key findings, no list of the files written.")
     var quiet = false
 
     func validate() throws {
@@ -63,8 +63,8 @@ struct MergeCommand: ParsableCommand {
                 timed.count == loaded.count ? mergedPerformance(timed, study: study, resultsSHA256: resultsSHA256) : nil
             }
         }
-        for warning in published.warnings { printError("warning: \(warning)") }
         let reporter = ProgressReporter(quiet: quiet)
+        for warning in published.warnings { reporter.warning(warning) }
         reporter.summary("Merged \(parts.count) part\(parts.count == 1 ? "" : "s") (\(published.results.runs.count) runs):")
         for statement in published.written.report.findings { reporter.summary("  - \(statement)") }
         reporter.summary("Wrote \(writtenSummary(published)) in \(published.folder.path)")

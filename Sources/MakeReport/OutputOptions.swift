@@ -11,15 +11,24 @@ private let defaultOutput = "output"
 private let defaultFigureFormats: [ImageFormat] = [.png]
 /// Default PNG resolution.
 private let defaultDPI = 150.0
+/// The default PNG resolution as `--help` shows it: "150" (a transformed option's default is not shown by itself).
+private let defaultDPIText = String(Int(defaultDPI))
 /// The report formats, as --format names them: "md, tex, html".
 private let reportFormatNames = ReportFormat.allCases.map(\.rawValue).joined(separator: ", ")
 /// The reports' file names, one per registered format: "report.md, report.tex, report.html".
 let reportFileNames = ReportFormat.allCases.map(\.reportFileName).joined(separator: ", ")
 
-/// Where and how the outputs are written: folder, figures and report; shared by `run`, `check` and `merge`.
-struct OutputOptions: ParsableArguments {
-    @Option(help: ArgumentHelp(
-        "Folder for results.json, runs.csv, points.csv, performance.json, the reports and figures/ (created if missing).",
+/// What a command does with its `--output` folder, which its `--help` says: `run` and `merge` write it,
+/// `check` compares with it.
+protocol OutputFolderRole {
+    /// The help of `--output` for this command.
+    static var help: ArgumentHelp { get }
+}
+
+/// The output folder of `run` and `merge`: written, and replaced as a whole.
+enum WrittenOutputFolder: OutputFolderRole {
+    static let help = ArgumentHelp(
+        "Folder for study.yaml, results.json, runs.csv, points.csv, performance.json, the reports, figures/ and manifest.json (created if missing).",
         discussion: """
             It is replaced as a whole, so it must be make-report's: missing, empty, holding only shard part \
             files, or holding a set whose manifest.json make-report wrote and that lists every entry (hidden \
@@ -30,13 +39,29 @@ struct OutputOptions: ParsableArguments {
             .make-report/NAME.lock beside it keeps a second run out (removed when the run ends, fails or is \
             interrupted; kill -9 leaves it for the next run to take); a file of that name make-report did not \
             write is kept and the run refused.
-            """))
+            """)
+}
+
+/// The output folder of `check`: read and compared with what the code produces, never written.
+enum ComparedOutputFolder: OutputFolderRole {
+    static let help = ArgumentHelp(
+        "The output folder to compare with what the code produces; only read, never written.",
+        discussion: """
+            It must be a folder holding results.json, as `run` wrote it; the artifacts are regenerated into a \
+            temporary folder, which is removed when the command ends or is interrupted.
+            """)
+}
+
+/// Where and how the outputs are written: folder, figures and report; shared by `run`, `check` and
+/// `merge`, with the help of `--output` that `Role` gives.
+struct OutputOptions<Role: OutputFolderRole>: ParsableArguments {
+    @Option(help: Role.help)
     var output = defaultOutput
 
     @Option(help: "Figure formats, comma-separated (vector formats for LaTeX).")
     var figureFormat = CommaList(defaultFigureFormats)
 
-    @Option(help: "Resolution of PNG figures, in dots per inch.", transform: decimalOption)
+    @Option(help: "Resolution of PNG figures, in dots per inch (default: \(defaultDPIText)).", transform: decimalOption)
     var dpi: Double = defaultDPI
 
     @Option(help: ArgumentHelp("A Mustache template for the report, replacing the shipped ones.",
@@ -91,12 +116,12 @@ struct RuntimeOptions: ParsableArguments {
     @Option(help: "Worker threads (default: all cores). Results do not depend on it.", transform: wholeNumberOption)
     var threads: Int?
 
-    @Flag(help: ArgumentHelp("Print nothing but errors and warnings: no progress, no key findings.",
+    @Flag(help: ArgumentHelp("Print nothing but errors and the runs that diverged: no progress, no warnings, no summary.",
                              discussion: "Without it, progress goes to stderr: on a terminal one line updated in place (runs done, runs per second, time left) and cut to the window's width, "
-                                 + "elsewhere one line per tenth of the runs; the key findings go to stdout."))
+                                 + "elsewhere one line per tenth of the runs; the summary (run's key findings, check's verdict) goes to stdout."))
     var quiet = false
 
-    @Option(help: "Refuse a study with more runs than this, before any work.", transform: wholeNumberOption)
+    @Option(help: "Refuse a study with more runs than this, before any work (default: \(defaultMaximumRuns)).", transform: wholeNumberOption)
     var maxRuns = defaultMaximumRuns
 
     /// Worker threads to use.
@@ -131,7 +156,7 @@ struct RuntimeOptions: ParsableArguments {
 /// differs from its default (threads and quiet never change the outputs). Paths are written in one
 /// normal form (`commandPath`), so that the command, and the reports that show it, do not depend on
 /// how `--output` was spelled.
-func reproducingCommand(config: StudyConfig, output: OutputOptions) -> String {
+func reproducingCommand<Role>(config: StudyConfig, output: OutputOptions<Role>) -> String {
     let folder = commandPath(output.output)
     var words = ["make-report"] + studyArguments(for: config, studyFile: folder == "." ? "study.yaml" : folder + "/study.yaml")
     func add(_ flag: String, _ text: String) { words += [flag, text] }

@@ -4,7 +4,7 @@ import Foundation
 /// error: on a terminal one line, rewritten in place after every run (runs done of the total, runs
 /// per second, the time left) and cut to the window's width, so that it never wraps; elsewhere (a log, a pipe) one plain line each time another tenth of
 /// the runs is done. The summary (the key findings, the files written) goes to standard output.
-/// With `--quiet` it says nothing: only errors and warnings are printed. Nothing it prints reaches
+/// With `--quiet` it says nothing: only errors (and diverged runs) are printed, no warning. Nothing it prints reaches
 /// an output file.
 struct ProgressReporter: Sendable {
     /// How progress is shown.
@@ -39,6 +39,12 @@ struct ProgressReporter: Sendable {
     /// Writes `line` to standard error, a note on the work (a look of an adaptive study), unless silent.
     func note(_ line: String) {
         if style != .silent { printError(line) }
+    }
+
+    /// Writes "warning: " and `text` to standard error, unless silent: `--quiet` prints nothing but
+    /// errors (and the runs that diverged, which `runSweep` always reports).
+    func warning(_ text: String) {
+        if style != .silent { printError("warning: \(text)") }
     }
 
     /// Writes `line` to standard output, part of the summary, unless silent.
@@ -81,8 +87,10 @@ struct ProgressReporter: Sendable {
     }
 }
 
-/// A duration for a person, rounded up: "4 s", "2 min 05 s", "1 h 02 min" (at most 1,000,000,000 s).
+/// A duration for a person, rounded up: "4 s", "2 min 05 s", "1 h 02 min" (at most 1,000,000,000 s);
+/// "<1 s" below a second, which rounding up would call "1 s" however fast the runs go.
 func durationText(_ seconds: Double) -> String {
+    if seconds < 1 { return "<1 s" }
     let whole = Int(min(seconds, 1e9).rounded(.up))
     if whole < 60 { return "\(whole) s" }
     if whole < 3600 { return String(format: "%d min %02d s", whole / 60, whole % 60) }

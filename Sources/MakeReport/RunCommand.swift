@@ -22,7 +22,7 @@ struct RunCommand: ParsableCommand {
             """)
 
     @OptionGroup var study: StudyOptions
-    @OptionGroup(title: "Output") var output: OutputOptions
+    @OptionGroup(title: "Output") var output: OutputOptions<WrittenOutputFolder>
     @OptionGroup(title: "Running") var runtime: RuntimeOptions
     @OptionGroup(title: "Run store") var storage: StoreOptions
     @OptionGroup(title: "Scale-out (several machines)") var sharding: ShardOptions
@@ -83,8 +83,8 @@ struct RunCommand: ParsableCommand {
         // The run's end, or an interruption, closes the store, so that SQLite removes its -wal and -shm files.
         defer { store?.closeConnections() }
         if let store { interruption.cleanUp(with: { store.closeConnections(then: $0) }) }
-        for warning in store?.leftoverWarnings ?? [] { printError("warning: \(warning)") }
         let reporter = ProgressReporter(quiet: runtime.quiet)
+        for warning in store?.leftoverWarnings ?? [] { reporter.warning(warning) }
         if let shard {
             let sweep = try runSweep(resolved, runtime: runtime, shard: shard, store: store, reporter: reporter)
             let runs = sweep.runs, trainingSeconds = secondsElapsed(since: started)
@@ -115,7 +115,7 @@ struct RunCommand: ParsableCommand {
             }, progress: reporter.note)
         }
         let storeText = storeSummary(fromStore: fromStore, runs: published.results.runs.count, store: store)
-        for warning in published.warnings { printError("warning: \(warning)") }
+        for warning in published.warnings { reporter.warning(warning) }
         let report = published.written.report
         reporter.summary("Key findings (\(published.results.runs.count) runs, \(String(format: "%.2f", published.performance?.wallSeconds ?? 0)) s\(storeText)):")
         if let summary = report.sequentialSummary { reporter.summary("  - \(summary)") }

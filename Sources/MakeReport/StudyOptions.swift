@@ -151,12 +151,12 @@ struct StudyOptions: ParsableArguments {
     /// too large for the machine is refused (`studySizeProblem`): by `runtime`'s --max-runs and
     /// --threads when given (the whole study, when the data source's settings give the split's
     /// sizes), else only data too large to make; with `runtime`, once its data are made, by their
-    /// sizes (a file's). The data source's estimate, which reads a data file, is made once.
+    /// sizes (a file's). A data file is read once: its bytes give both the estimate and the split.
     func resolve(checkingSizeWith runtime: RuntimeOptions? = nil) throws -> Study {
         let (document, locations) = try studyDocument()
         var makingBytes = 0.0
-        let study = try resolveStudy(document, locations: locations, overrides: overrides, untilResolved: sweep.untilResolved) { design in
-            makingBytes = design.data.estimatedBytes
+        let study = try resolveStudy(document, locations: locations, overrides: overrides, untilResolved: sweep.untilResolved) { design, bytes in
+            makingBytes = bytes
             if let runtime {
                 try runtime.checkSize(of: design, makingBytes: makingBytes)
             } else if let problem = studySizeProblem(design, sizes: nil, threads: 1, maximumRuns: .max, makingBytes: makingBytes) {
@@ -320,16 +320,15 @@ func designStudy(_ document: ParameterValue, locations: SourceLocations,
 }
 
 /// The study of `document` with the option values `overrides` applied (made adaptive when
-/// `untilResolved`), its data made once `admit` has accepted its design; a problem names the file
-/// position or the option at fault.
+/// `untilResolved`), its data made once `admit` has accepted its design and the memory making them
+/// takes (a data file's judged by its bytes, read once); a problem names the file position or the option at fault.
 func resolveStudy(_ document: ParameterValue, locations: SourceLocations, overrides: [(option: StudyOption, value: ParameterValue)],
-                  untilResolved: Bool = false, admit: (StudyDesign) throws -> Void = { _ in }) throws -> Study {
+                  untilResolved: Bool = false, admit: (StudyDesign, _ makingBytes: Double) throws -> Void = { _, _ in }) throws -> Study {
     var (document, locations) = try applying(overrides, to: document, locations: locations)
     if untilResolved { document = try untilResolvedDocument(document) }
     do {
         let design = try StudyDesign(document: document, locations: locations)
-        try admit(design)
-        return try Study(design: design, locations: locations)
+        return try Study(design: design, locations: locations) { try admit(design, $0) }
     } catch let error as SpecificationError {
         throw ValidationError(error.description)
     }

@@ -14,22 +14,58 @@ public enum TidyTables {
     /// parameter count, attack and defense.
     public static let seriesColumns = ["series", "label", "model", "parameterCount", "attack", "defense"]
 
+    /// The columns of `runs.csv` between `divergence` and the metrics: the target the run's attack
+    /// aims at, its τ for the run's seed, and the budget from which the seed's retrained victim
+    /// agrees with it (results.json's `targetBudgets`).
+    public static let targetColumns = ["attackTarget", "tau", "targetBudget"]
+
+    /// The three columns of `runs.csv` for each of the study's targets (`targets:`, in order), from
+    /// results.json's `runs[].targets`: `target[LABEL].accuracy`, `.distance` and `.tau`.
+    static func measurementColumns(_ label: String) -> [String] {
+        ["accuracy", "distance", "tau"].map { "target[\(label)].\($0)" }
+    }
+
     /// `runs.csv`: the series columns, then `fraction`, `seed`, `poisonedCount`, `realisedFraction`,
-    /// `saturated` (true or false), `divergence` (why a run diverged; empty for a finished run), then
-    /// one column per metric any run records, by key in code-point order; a run without a metric has
-    /// an empty cell. One row per run, in results.json's order.
+    /// `saturated` (true or false), `divergence` (why a run diverged; empty for a finished run), the
+    /// `targetColumns` (`attackTarget`: the label of the target the run's attack aims at, gradient
+    /// canceling's `target:`; `tau`: that target's τ for the run's seed, as `runs[].targets` holds it;
+    /// `targetBudget`: the seed's budget in `targetBudgets`, the first swept fraction at which the
+    /// series' retrained victim agrees with the target beyond the clean model), then, in a study with
+    /// targets, `measurementColumns` for each target, then one column per metric any run records, by
+    /// key in code-point order. A cell is empty where it does not apply: a run without a metric, an
+    /// attack without a target, a target without τ (none exists, or it could not be made), a seed
+    /// whose victim never agreed. One row per run, in results.json's order.
     public static func runsCSV(_ results: StudyResults) -> String {
         let metrics = Set(results.runs.flatMap { $0.metrics?.keys.map { $0 } ?? [] }).sorted(by: codePointOrder)
-        var lines = [csvLine(seriesColumns + ["fraction", "seed", "poisonedCount", "realisedFraction", "saturated", "divergence"] + metrics)]
+        // Every run that has targets has the study's, in order (`StudyRunCheck`).
+        let targets = results.runs.lazy.compactMap(\.targets).first?.map(\.target) ?? []
+        var lines = [csvLine(seriesColumns + ["fraction", "seed", "poisonedCount", "realisedFraction", "saturated", "divergence"]
+            + targetColumns + targets.flatMap(measurementColumns) + metrics)]
         lines.reserveCapacity(results.runs.count + 1)
         for run in results.runs {
             let values = run.metrics ?? [:]
+            let aimedAt = attackTarget(of: run.series, in: results, targets: targets)
+            let measured = run.targets ?? []
+            let budget = results.targetBudgets?.first { $0.series == run.series }?.seeds.first { $0.seed == run.seed }?.budget
             lines.append(csvLine(seriesCells(run.series, results.series[run.series])
                 + [jsonNumber(run.fraction), String(run.seed), String(run.poisonedCount), jsonNumber(run.realisedFraction),
                    String(run.isSaturated), run.divergence ?? ""]
+                + [aimedAt ?? "", measured.first { $0.target == aimedAt }?.tau.map(jsonNumber) ?? "", budget.map(jsonNumber) ?? ""]
+                + targets.flatMap { label in
+                    let target = measured.first { $0.target == label }
+                    return [target?.accuracy, target?.distance, target?.tau].map { $0.map(jsonNumber) ?? "" }
+                }
                 + metrics.map { values[$0].map(jsonNumber) ?? "" }))
         }
         return lines.joined()
+    }
+
+    /// The label of the target the attack of series `index` aims at: its `target:` when that names one
+    /// of the study's `targets` (a class flip's `target:` is a class), else nil.
+    static func attackTarget(of index: Int, in results: StudyResults, targets: [String]) -> String? {
+        guard case let .string(label)? = results.config.attacks[results.series[index].attack].value(at: "target"),
+              targets.contains(label) else { return nil }
+        return label
     }
 
     /// `points.csv`: the series columns, then `fraction`, `runCount` (the seeds averaged),

@@ -17,43 +17,71 @@ extension CSVDataset {
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
               attributes[.type] as? FileAttributeType == .typeRegular,
               let size = attributes[.size] as? Int, size <= Self.maximumFileBytes,
-              let counts = recordCounts(path, delimiter: delimiter.utf8.first ?? UInt8(ascii: ",")) else { return 0 }
+              let counts = recordCounts(path, delimiter: delimiterByte) else { return 0 }
+        return estimatedBytes(size: size, counts: counts)
+    }
+
+    /// `estimatedBytes` of the file whose bytes are `data`, counted from them (the file is not read again).
+    public func estimatedBytes(of data: Data) -> Double {
+        var counts = RecordCounts()
+        data.withUnsafeBytes { counts.count($0, delimiter: delimiterByte) }
+        return estimatedBytes(size: data.count, counts: counts)
+    }
+
+    /// The first byte of the delimiter, which `RecordCounts` counts.
+    private var delimiterByte: UInt8 { delimiter.utf8.first ?? UInt8(ascii: ",") }
+
+    /// `estimatedBytes` of a file of `size` bytes whose records `counts` counted.
+    private func estimatedBytes(size: Int, counts: RecordCounts) -> Double {
         let bytes = Double(size), lines = Double(counts.newlines + 1)
-        let reading = 2 * bytes + 2 * 32 * lines + 80 * Double(counts.widestRecordCells) + Double(counts.widestRecordBytes)
+        let reading = 2 * bytes + 2 * 32 * lines + 80 * Double(counts.widestCells) + Double(counts.widestBytes)
         let rows = counts.newlines + 1 - (header ? 1 : 0)
         let parsing = 2 * 4 * (bytes / 2) + bytes + (16 + 8 + 1 + 8) * lines
         return reading + (rows <= maxRows ? parsing : 0)
     }
 }
 
-/// The number of newline bytes in the file at `path`, the most cells in one record (its bytes
-/// equal to the delimiter's first byte, inside quotes or not, plus one: at least its cells, however
-/// it is quoted) and the most bytes in one record (its line end included), read 1 MiB at a time;
-/// nil when it cannot be read.
+/// The number of newline bytes of a file, the most cells in one record (its bytes equal to the
+/// delimiter's first byte, inside quotes or not, plus one: at least its cells, however it is quoted)
+/// and the most bytes in one record (its line end included), counted over its bytes in one or more pieces.
 /// A record ends at a newline outside quotes, each quote byte opening or closing them.
-private func recordCounts(_ path: String, delimiter: UInt8) -> (newlines: Int, widestRecordCells: Int, widestRecordBytes: Int)? {
-    guard let file = FileHandle(forReadingAtPath: path) else { return nil }
-    defer { try? file.close() }
-    var newlines = 0, cells = 1, widest = 1, recordBytes = 0, widestBytes = 0, quoted = false
-    while let chunk = try? file.read(upToCount: 1 << 20), !chunk.isEmpty {
-        chunk.withUnsafeBytes { bytes in
-            for byte in bytes {
-                recordBytes += 1
-                if byte == UInt8(ascii: "\"") {
-                    quoted.toggle()
-                } else if byte == UInt8(ascii: "\n") {
-                    newlines += 1
-                    if !quoted {
-                        widest = max(widest, cells)
-                        widestBytes = max(widestBytes, recordBytes)
-                        cells = 1
-                        recordBytes = 0
-                    }
-                } else if byte == delimiter {
-                    cells += 1
+private struct RecordCounts {
+    var newlines = 0
+    private var cells = 1, widest = 1, recordBytes = 0, widestRecordBytes = 0, quoted = false
+
+    /// The most cells in one record, the one being counted included.
+    var widestCells: Int { max(widest, cells) }
+    /// The most bytes in one record, the one being counted included.
+    var widestBytes: Int { max(widestRecordBytes, recordBytes) }
+
+    /// Counts the next piece of the file, `bytes`.
+    mutating func count(_ bytes: UnsafeRawBufferPointer, delimiter: UInt8) {
+        for byte in bytes {
+            recordBytes += 1
+            if byte == UInt8(ascii: "\"") {
+                quoted.toggle()
+            } else if byte == UInt8(ascii: "\n") {
+                newlines += 1
+                if !quoted {
+                    widest = max(widest, cells)
+                    widestRecordBytes = max(widestRecordBytes, recordBytes)
+                    cells = 1
+                    recordBytes = 0
                 }
+            } else if byte == delimiter {
+                cells += 1
             }
         }
     }
-    return (newlines, max(widest, cells), max(widestBytes, recordBytes))
+}
+
+/// The `RecordCounts` of the file at `path`, read 1 MiB at a time; nil when it cannot be read.
+private func recordCounts(_ path: String, delimiter: UInt8) -> RecordCounts? {
+    guard let file = FileHandle(forReadingAtPath: path) else { return nil }
+    defer { try? file.close() }
+    var counts = RecordCounts()
+    while let chunk = try? file.read(upToCount: 1 << 20), !chunk.isEmpty {
+        chunk.withUnsafeBytes { counts.count($0, delimiter: delimiter) }
+    }
+    return counts
 }

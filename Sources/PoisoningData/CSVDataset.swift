@@ -106,12 +106,19 @@ public struct CSVDataset: DatasetSource {
 
     /// Draws the data and splits them into training and test rows.
     public func makeSplit() throws -> TrainTestSplit {
+        try makeSplit(admitting: { _ in })
+    }
+
+    /// Reads the file once, has `admit` judge the memory splitting it takes (`estimatedBytes(of:)`,
+    /// counted from the bytes read rather than by reading the file again), then splits them.
+    public func makeSplit(admitting admit: (_ makingBytes: Double) throws -> Void) throws -> TrainTestSplit {
         let data: Data
         do {
             data = try readUserFile(path, maximumBytes: Self.maximumFileBytes)
         } catch {
             throw failure(nil, "\(error)")
         }
+        try admit(estimatedBytes(of: data))
         return try split(of: data)
     }
 

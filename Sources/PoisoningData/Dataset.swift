@@ -84,6 +84,9 @@ public protocol DatasetSource: StudyComponent {
     /// The clean train/test split; the same value on every call. Throws a one-line reason when the
     /// data cannot be read.
     func makeSplit() throws -> TrainTestSplit
+    /// `makeSplit`, once `admit` has accepted the memory it takes; a source that reads a file reads it
+    /// once for both (a default implementation judges `estimatedBytes`, then makes the split).
+    func makeSplit(admitting admit: (_ makingBytes: Double) throws -> Void) throws -> TrainTestSplit
     /// The most memory `makeSplit` holds at once, in bytes, the split it returns included: known
     /// from the settings alone (a file's size at most), before any data are drawn or read, so that
     /// data too large for the machine are refused before they are made.
@@ -96,6 +99,14 @@ public protocol DatasetSource: StudyComponent {
 extension DatasetSource {
     /// None: only the data tell.
     public var plannedSizes: SplitSizes? { nil }
+
+    /// The clean train/test split, made once `admit` has accepted the memory making it takes
+    /// (`estimatedBytes`): `admit` throws to refuse data too large for the machine before they are made.
+    /// A source that reads a file (`CSVDataset`) reads it once, and judges the memory by its bytes.
+    public func makeSplit(admitting admit: (_ makingBytes: Double) throws -> Void) throws -> TrainTestSplit {
+        try admit(estimatedBytes)
+        return try makeSplit()
+    }
 }
 
 /// Why a split whose rows have the classes `trainLabels` and `testLabels` (indices into `names`)

@@ -358,10 +358,13 @@ public struct Study: Sendable {
         try self.init(design: StudyDesign(document: document, locations: locations), locations: locations)
     }
 
-    /// The study of `design` with its data: draws or reads the split, then checks that every attack
-    /// can run on data of its sizes and on these rows (a problem names the attack's key, located by `locations`).
-    public init(design: StudyDesign, locations: SourceLocations = SourceLocations()) throws {
-        let split = try design.data.makeSplit()
+    /// The study of `design` with its data: draws or reads the split (once `admit` has accepted the
+    /// memory making it takes, `DatasetSource.makeSplit(admitting:)`: a data file is read once), then
+    /// checks that every attack can run on data of its sizes and on these rows (a problem names the
+    /// attack's key, located by `locations`).
+    public init(design: StudyDesign, locations: SourceLocations = SourceLocations(),
+                admitting admit: (_ makingBytes: Double) throws -> Void = { _ in }) throws {
+        let split = try design.data.makeSplit(admitting: admit)
         // A class with no training or no test rows (too few samples for the classes): its accuracy
         // would be unmeasured, or learnt from nothing. A CSV file says so itself, with its cause.
         if let problem = classSplitProblem(trainLabels: split.train.labels, testLabels: split.test.labels,

@@ -7,7 +7,7 @@ public func comparisonMarkdown(_ comparison: StudyComparison, firstName: String,
     let escape = ReportFormat.markdown.escape
     let level = confidenceText(comparison.confidence)
     var lines = ["# Comparison of \(escape(firstName)) and \(escape(secondName))", ""]
-    lines.append("First: `\(firstName)` (\(comparison.formats[0])); second: `\(secondName)` (\(comparison.formats[1])). "
+    lines.append("First: \(markdownCodeSpan(firstName)) (\(comparison.formats[0])); second: \(markdownCodeSpan(secondName)) (\(comparison.formats[1])). "
         + "Compared on \(comparison.commonSeries.count) common series (\(escape(listing(comparison.commonSeries)))) and "
         + "\(comparison.commonFractions.count) common fractions (\(comparison.commonFractions.map(percent).joined(separator: ", "))).")
     if !comparison.unmatched.isEmpty {
@@ -107,7 +107,7 @@ func replicationLines(_ comparison: StudyComparison, firstName: String, secondNa
     // Against a published run, the shift is read as published minus ours, as the paper's numbers are the reference.
     let publishedSides = comparison.formats.indices.filter { comparison.formats[$0] == "published" }
     let published = publishedSides.count == 1 ? publishedSides.first : nil
-    let names = [firstName, secondName].map { "`\($0)`" }
+    let names = [firstName, secondName].map(markdownCodeSpan)
     let sign = published == 0 ? -1.0 : 1.0
     let higherPoints = published == 0 ? pooled.firstHigherPoints : pooled.secondHigherPoints
     let opening = published.map {

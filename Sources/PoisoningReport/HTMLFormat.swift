@@ -5,7 +5,6 @@ import ReportTemplates
 /// was written, else PNG), so it needs neither the figures folder nor the network.
 struct HTMLFormat: ReportFormatDefinition {
     let fileExtension = "html"
-    let shippedTemplate = ShippedTemplate.html
     let figurePlacement = FigurePlacement.embedded(preferring: [.svg, .png])
 
     /// `& < > " '` as character references, so that a string is text in an element and in a quoted

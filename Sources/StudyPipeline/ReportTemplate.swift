@@ -27,7 +27,7 @@ public struct ReportTemplate: Sendable {
     /// The shipped template of `format` (its definition's `shippedTemplate`).
     public static func shipped(_ format: ReportFormat) -> ReportTemplate {
         let template = format.definition.shippedTemplate
-        return ReportTemplate(name: template.rawValue, text: template.text, format: format)
+        return ReportTemplate(name: template.fileName, text: template.text, format: format)
     }
 
     /// The template in the file at `path`, writing `format`, or the format its extension implies

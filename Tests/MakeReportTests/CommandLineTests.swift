@@ -258,6 +258,10 @@ struct CommandLineTests {
         #expect(report.contains("\\%"), "LaTeX output escapes percent signs")
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("report.md").path))
 
+        // --quiet prints nothing but errors: not the template's warning.
+        let quiet = try run(Self.smallSweep + ["--output", folder.path, "--template", template.path, "--quiet"])
+        #expect(quiet.status == 0 && quiet.standardError.isEmpty && quiet.standardOutput.isEmpty, "stderr: \(quiet.standardError)")
+
         let strict = try run(Self.smallSweep + ["--output", folder.path, "--template", template.path, "--strict"])
         #expect(strict.status == 2 && strict.standardError.contains("unknown variable 'missing'"))
         let asMarkdown = try run(Self.smallSweep + ["--output", folder.path, "--template", template.path, "--format", "md"])
@@ -369,6 +373,39 @@ struct CommandLineTests {
         #expect(!FileManager.default.fileExists(atPath: results.path))
     }
 
+    @Test func checkHelpDescribesCheckAndItsOwnOptions() throws {
+        func words(_ arguments: [String]) throws -> String {
+            let help = try run(arguments + ["--help"])
+            #expect(help.status == 0, "\(arguments)")
+            return help.standardOutput.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        }
+        let check = try words(["check"])
+        // Its --output is the folder it compares with, only read; not run's folder that is written and replaced.
+        #expect(check.contains("--output <output> The output folder to compare with what the code produces; only read, never written. (default: output)"))
+        #expect(!check.contains("It is replaced as a whole") && !check.contains("Folder for study.yaml"))
+        // It names the options it lacks instead of claiming run's.
+        #expect(!check.contains("same options as `run`") && check.contains("has no --shard or --dry-run"))
+        // No option line of its help names an option of run's that check does not take.
+        let optionLines = try run(["check", "--help"]).standardOutput.split(separator: "\n").map { $0.drop { $0 == " " } }.filter { $0.hasPrefix("--") }
+        #expect(optionLines.count >= 25)
+        for option in ["--store", "--no-store", "--shard", "--dry-run"] {
+            #expect(!optionLines.contains { $0 == option || $0.hasPrefix(option + " ") }, "check --help shows \(option), which check does not take")
+        }
+        #expect(try run(["check", "--shard", "1/2"]).status == 2)
+        for arguments in [["run"], ["merge"]] {
+            let help = try words(arguments)
+            #expect(help.contains("--output <output> Folder for study.yaml, results.json, runs.csv, points.csv, performance.json, the reports, figures/ and manifest.json (created if missing). (default: output)")
+                && help.contains("It is replaced as a whole"), "\(arguments)")
+        }
+        // Transformed options show their defaults too.
+        let compare = try words(["compare"])
+        #expect(compare.contains("in [0.5, 0.999] (default: 0.95).") && compare.contains("do not depend on it (default: 0)."))
+        // Every subcommand answers --help.
+        for arguments in [["study"], ["validate"], ["template"], ["store"], ["store", "info"], ["store", "verify"], ["store", "prune"], ["bench"]] {
+            _ = try words(arguments)
+        }
+    }
+
     @Test func helpDocumentsEveryOptionWithItsDefault() throws {
         let help = try run(["run", "--help"])
         #expect(help.status == 0)
@@ -391,6 +428,9 @@ struct CommandLineTests {
                         + "beside it; a file of that name make-report did not write is kept and the run refused."] {
             #expect(words.contains(text), "help lacks \(text)")
         }
+        // Transformed options show their defaults too.
+        #expect(words.contains("Resolution of PNG figures, in dots per inch (default: 150)."), "--dpi shows its default")
+        #expect(words.contains("before any work (default: 100000)."), "--max-runs shows its default")
         let version = try run(["--version"])
         #expect(version.status == 0 && version.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) == "0.3.0")
     }

@@ -129,7 +129,10 @@ struct GuideTests {
         #expect(ProgressReporter(style: .terminal, columns: 1).text(completed: 1, total: 2, elapsed: 1, detail: "d") == "\r\u{1B}[K…")
         #expect(terminalColumns(of: -1) == nil)
         #expect(ProgressReporter(style: .silent).text(completed: 1, total: 1, elapsed: 1, detail: "d") == nil)
-        #expect(durationText(0.2) == "1 s" && durationText(3599.5) == "1 h 00 min" && durationText(7322) == "2 h 02 min" && durationText(.infinity) == "277777 h 46 min")
+        // Below a second left, "<1 s", never a rounded-up "1 s"; from one second on, rounded up.
+        #expect(durationText(0.2) == "<1 s" && durationText(0.999) == "<1 s" && durationText(1) == "1 s" && durationText(1.2) == "2 s")
+        #expect(ProgressReporter(style: .lines).text(completed: 90, total: 100, elapsed: 0.9, detail: "d") == "90 of 100 runs (90%), 100.0 runs/s, <1 s left\n")
+        #expect(durationText(3599.5) == "1 h 00 min" && durationText(7322) == "2 h 02 min" && durationText(.infinity) == "277777 h 46 min")
     }
 
     @Test func bareStudyPrintsTheReferenceStudyWithACSVAlternativeThatRuns() throws {

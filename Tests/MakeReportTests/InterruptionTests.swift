@@ -185,7 +185,8 @@ struct InterruptionLeftoverTests {
         for name in keptFiles { try Data("leftover".utf8).write(to: work.appendingPathComponent(name)) }
         for name in keptFolders { try FileManager.default.createDirectory(at: work.appendingPathComponent(name), withIntermediateDirectories: true) }
         try Data("leftover".utf8).write(to: work.appendingPathComponent("out.staging-\(foreign)/notes.txt"))
-        let run = try cli.run(Self.tiny + ["--output", "out"], in: parent)
+        // Without --quiet, which prints errors only, so that the warnings show.
+        let run = try cli.run(Self.tiny.filter { $0 != "--quiet" } + ["--output", "out"], in: parent)
         #expect(run.status == 0)
         // The store's own files aside (its -wal and -shm may stay after the process ends); no lock file.
         let left = entries(work).filter { !["runs.sqlite", "runs.sqlite-wal", "runs.sqlite-shm"].contains($0) }

@@ -50,6 +50,35 @@ struct CSVDatasetTests {
         #expect(try split(twoClasses, ["seed": .int(7)]) != data)
     }
 
+    /// A study's data file is read once: the bytes read give the memory estimate the command judges
+    /// and the split. The file is replaced while the estimate is judged, so a second read would give
+    /// other rows (or fail); the estimate from the bytes is the one reading the file gives.
+    @Test func aDataFileIsReadOnceForItsMemoryEstimateAndItsSplit() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("csv-once-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("d.csv")
+        let quoted = "x,y,label\n\"1\",2,\"a,\nb\"\n" + (0..<30).map { "\($0),\(2 * $0),\($0 < 10 ? "a" : "b")" }.joined(separator: "\n") + "\n"
+        try twoClasses.write(to: file, atomically: true, encoding: .utf8)
+        let study = try Study(StudyConfig(data: StudyConfig.component(CSVDataset.kind, ["path": .string(file.path)]),
+                                          models: [StudyConfig.mlp(4)], fractions: [0, 0.2], seeds: [1]))
+        let source = try #require(study.data as? CSVDataset)
+        let expected = source.estimatedBytes
+        #expect(expected > 0 && source.estimatedBytes(of: Data(twoClasses.utf8)) == expected)
+        var judged = [Double]()
+        let split = try Study(design: study.design) { bytes in
+            judged.append(bytes)
+            try "a,b,label\n9,9,c\n8,8,d\n".write(to: file, atomically: true, encoding: .utf8)
+        }.split
+        #expect(judged == [expected] && split == study.split)
+        // The count from the bytes is the count of the file, quoted records spanning lines included.
+        try quoted.write(to: file, atomically: true, encoding: .utf8)
+        #expect(source.estimatedBytes == source.estimatedBytes(of: Data(quoted.utf8)) && source.estimatedBytes != expected)
+        // A refusal by the judge stops the split.
+        struct Refused: Error {}
+        #expect(throws: Refused.self) { try source.makeSplit(admitting: { _ in throw Refused() }) }
+    }
+
     @Test func aSplitColumnAndStandardisation() throws {
         let text = "f,split,class\n1,train,0\n3,train,1\n5,test,0\n7,test,1\n"
         let data = try split(text, ["split-column": .string("split"), "label-column": .int(2), "standardize": .bool(true)])

@@ -40,9 +40,9 @@ struct DetectionReportTests {
         let defenseRows = try #require(context["defenseRows"]?.list)
         #expect(defenseRows.count == 1 && defenseRows[0]["auroc"] == nil)
         for template in ShippedTemplate.allCases {
-            let format = try #require(ReportFormat(fileName: template.rawValue))
+            let format = try #require(ReportFormat(fileName: template.fileName))
             let context = reportContext(for: Self.results, format: format, settings: ReportSettings(command: "make-report", figureExtension: "png"))
-            let report = try renderReport(template: template.text, fileName: template.rawValue, context: context, strict: true)
+            let report = try renderReport(template: template.text, fileName: template.fileName, context: context, strict: true)
             #expect(report.unknownVariables.isEmpty)
             #expect(report.text.contains(format == .latex ? "TPR at 5\\% FPR" : "TPR at 5% FPR"))
             let row = switch format.rawValue {
@@ -62,9 +62,9 @@ struct DetectionReportTests {
     /// Every shipped report of `results`, by format.
     static func reports(_ results: StudyResults) throws -> [(format: ReportFormat, text: String)] {
         try ShippedTemplate.allCases.map { template in
-            let format = try #require(ReportFormat(fileName: template.rawValue))
+            let format = try #require(ReportFormat(fileName: template.fileName))
             let context = reportContext(for: results, format: format, settings: ReportSettings(command: "make-report", figureExtension: "png"))
-            return (format, try renderReport(template: template.text, fileName: template.rawValue, context: context, strict: true).text)
+            return (format, try renderReport(template: template.text, fileName: template.fileName, context: context, strict: true).text)
         }
     }
 

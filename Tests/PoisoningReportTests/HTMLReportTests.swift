@@ -50,7 +50,7 @@ struct HTMLReportTests {
         let report = try renderReport(template: ShippedTemplate.markdown.text, fileName: "report.md",
                                       context: reportContext(for: results, format: .markdown, settings: ReportSettings(command: "make-report", figureExtension: "png")),
                                       strict: true).text
-        #expect(report.hasPrefix(#"# &lt;script>alert('x')&lt;/script> "quoted" &amp; 'single' &lt;/style> ]]> javascript:alert(1) "#
+        #expect(report.hasPrefix(#"# &lt;script>alert('x')&lt;/script> "quoted" &amp; 'single' &lt;/style> \]\]> javascript:alert(1) "#
             + "&lt;img src=x onerror=alert(2)>\n"))
         #expect(report.contains(#"&lt;script>alert("file")&lt;\\script> &amp; 'x'.csv"#))
         #expect(Self.openingTags(report).isEmpty, "\(Self.openingTags(report))")

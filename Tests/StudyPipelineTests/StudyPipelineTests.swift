@@ -5,6 +5,7 @@ import PoisoningAnalysis
 import PoisoningEngine
 import PoisoningFigures
 import PoisoningReport
+import ReportTemplates
 import StudyPipeline
 import Synchronization
 import TestSupport
@@ -39,6 +40,14 @@ import TestSupport
             #expect(ReportFormat(fileName: template.name) == template.format, "\(template.name)")
             #expect(template.text == template.format.definition.shippedTemplate.text && !template.text.isEmpty)
             #expect(ReportTemplate.shipped(template.format).text == template.text)
+        }
+        // The embedded templates are the files of templates/, every one of them (Package.swift embeds
+        // each *.mustache file there, and ShippedTemplate.allCases names each one's bytes).
+        let folder = TidyFixtures.repository.appendingPathComponent("templates")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".mustache") }.sorted()
+        #expect(ShippedTemplate.allCases.map(\.fileName).sorted() == files && files.count == 3)
+        for file in files {
+            #expect(ShippedTemplate(fileName: file)?.text == (try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)), "\(file)")
         }
     }
 

@@ -7,7 +7,9 @@ import TestSupport
 
 /// The fixtures of the tidy tables and the schema: `tidy/` holds the output of a small study run by
 /// the binary (`make-report run --study tidy/study.yaml`), and what `scripts/read_tidy_csv.py` and
-/// `scripts/validate_schema.py` found in it.
+/// `scripts/validate_schema.py` found in it; `tidy-targets/` the same for a study with targets and
+/// gradient canceling (`make-report run --study tidy-targets/study.yaml --format md`, then
+/// `scripts/read_tidy_csv.py tidy-targets --record tidy-targets/pandas-check.json`).
 enum TidyFixtures {
     /// The fixtures folder.
     static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
@@ -17,8 +19,11 @@ enum TidyFixtures {
     /// The bytes of fixture `name`.
     static func data(_ name: String) throws -> Data { try Data(contentsOf: folder.appendingPathComponent(name)) }
 
-    /// The fixture study's results, as results.json holds them (decoded, not re-analysed).
-    static func results() throws -> StudyResults { try JSONDecoder().decode(StudyResults.self, from: data("tidy/results.json")) }
+    /// The results of the fixture study in `folder` (`tidy`, or `tidy-targets`: a study with targets
+    /// and gradient canceling), as results.json holds them (decoded, not re-analysed).
+    static func results(_ folder: String = "tidy") throws -> StudyResults {
+        try JSONDecoder().decode(StudyResults.self, from: data("\(folder)/results.json"))
+    }
 }
 
 /// Reads RFC 4180 CSV text with LF line ends into records (a test's own reader, to check the writer).
@@ -79,15 +84,33 @@ func parseCSV(_ text: String) -> [[String]] {
     static func expectTablesHoldTheResults(_ results: StudyResults) {
         let runs = parseCSV(TidyTables.runsCSV(results))
         let metrics = Set(results.runs.flatMap { $0.metrics.map { Array($0.keys) } ?? [] }).sorted()
-        #expect(runs.first == TidyTables.seriesColumns + ["fraction", "seed", "poisonedCount", "realisedFraction", "saturated", "divergence"] + metrics)
+        let targets = results.runs.first { $0.targets != nil }?.targets?.map(\.target) ?? []
+        let targetColumns = targets.flatMap { label in ["accuracy", "distance", "tau"].map { "target[\(label)].\($0)" } }
+        #expect(runs.first == TidyTables.seriesColumns + ["fraction", "seed", "poisonedCount", "realisedFraction", "saturated", "divergence",
+                                                          "attackTarget", "tau", "targetBudget"] + targetColumns + metrics)
         #expect(runs.count == results.runs.count + 1)
+        /// A cell holding `value` with results.json's digits, or empty for nil.
+        func holds(_ cell: String, _ value: Double?) -> Bool { cell.isEmpty ? value == nil : Double(cell) == value }
         for (row, run) in zip(runs.dropFirst(), results.runs) {
             let series = results.series[run.series]
             #expect(Array(row.prefix(6)) == [String(run.series), series.label, series.modelLabel, String(series.parameterCount),
                                              series.attackLabel, series.defenseLabel])
             #expect(Double(row[6]) == run.fraction && UInt64(row[7]) == run.seed && Int(row[8]) == run.poisonedCount)
             #expect(Double(row[9]) == run.realisedFraction && row[10] == String(run.isSaturated) && row[11] == (run.divergence ?? ""))
-            for (key, cell) in zip(metrics, row.dropFirst(12)) {
+            // The target the attack aims at (its `target:`, when that names one of the study's targets), its τ
+            // and the seed's budget.
+            let aimed = row[12], named = results.config.attacks[series.attack].value(at: "target")
+            #expect(aimed.isEmpty ? named.map { $0 != .string(aimed) && !targets.map(ParameterValue.string).contains($0) } ?? true
+                : named == .string(aimed) && targets.contains(aimed), "run \(row[0]) target")
+            #expect(holds(row[13], run.targets?.first { $0.target == aimed }?.tau), "run \(row[0]) tau")
+            let budget = results.targetBudgets?.first { $0.series == run.series }?.seeds.first { $0.seed == run.seed }?.budget
+            #expect(holds(row[14], budget), "run \(row[0]) targetBudget")
+            for (index, label) in targets.enumerated() {
+                let measured = run.targets?.first { $0.target == label }
+                #expect(holds(row[15 + 3 * index], measured?.accuracy) && holds(row[16 + 3 * index], measured?.distance)
+                    && holds(row[17 + 3 * index], measured?.tau), "run \(row[0]) target \(label)")
+            }
+            for (key, cell) in zip(metrics, row.dropFirst(15 + 3 * targets.count)) {
                 #expect(cell.isEmpty ? run.metrics?[key] == nil : Double(cell) == run.metrics?[key], "run \(row[0]) \(key)")
             }
         }
@@ -127,6 +150,22 @@ func parseCSV(_ text: String) -> [[String]] {
         // The committed tables are those of the committed results.json (so pandas read this code's output).
         #expect(try TidyFixtures.data("tidy/runs.csv") == Data(TidyTables.runsCSV(results).utf8))
         #expect(try TidyFixtures.data("tidy/points.csv") == Data(TidyTables.pointsCSV(results).utf8))
+    }
+
+    @Test func theTablesHoldTheTargetsOfTheTargetsFixtureStudy() throws {
+        let results = try TidyFixtures.results("tidy-targets")
+        Self.expectTablesHoldTheResults(results)
+        // The fixture has what the target columns must carry: an attack aimed at a target and one
+        // without, two targets of which only the gradient-based one has τ, seeds with and without a budget.
+        let header = parseCSV(TidyTables.runsCSV(results))[0]
+        #expect(Array(header[12..<21]) == ["attackTarget", "tau", "targetBudget", "target[gradpc 0.25].accuracy", "target[gradpc 0.25].distance",
+                                           "target[gradpc 0.25].tau", "target[label-flip 0.3].accuracy", "target[label-flip 0.3].distance",
+                                           "target[label-flip 0.3].tau"])
+        #expect(results.runs.contains { $0.targets?.first?.tau != nil } && results.runs.allSatisfy { $0.targets?.last?.tau == nil })
+        #expect(try TidyFixtures.data("tidy-targets/runs.csv") == Data(TidyTables.runsCSV(results).utf8))
+        let check = try JSONDecoder().decode(PandasCheck.self, from: TidyFixtures.data("tidy-targets/pandas-check.json"))
+        #expect(check.runs.columns == header && check.runs.rows == results.runs.count && check.runs.mismatches.isEmpty
+            && check.runs.cellsCompared == results.runs.count * header.count)
     }
 
     /// What `scripts/read_tidy_csv.py` recorded after reading the fixture's tables with pandas.

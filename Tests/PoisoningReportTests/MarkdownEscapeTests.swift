@@ -1,0 +1,97 @@
+import Foundation
+import Testing
+import PoisoningAnalysis
+import PoisoningEngine
+import ReportTemplates
+import TestSupport
+@testable import PoisoningReport
+
+/// The Markdown report's one escaping function: every text a user wrote (a title, a label, a CSV
+/// column, class or file name, a study name) renders as written, whatever Markdown it holds.
+struct MarkdownEscapeTests {
+    /// The texts of Golden/markdown-escapes.json, with the Markdown that
+    /// scripts/markdown_escape_check.py checked renders each as written in every place a template
+    /// puts text (its verdicts in Golden/markdown-escapes.out).
+    @Test func escapesAreThoseAnIndependentRendererShowsAsWritten() throws {
+        struct Cases: Decodable {
+            struct Case: Decodable { let text: String, markdown: String }
+            let cases: [Case]
+        }
+        let url = try #require(Bundle.module.url(forResource: "Golden/markdown-escapes.json", withExtension: nil))
+        let cases = try JSONDecoder().decode(Cases.self, from: Data(contentsOf: url)).cases
+        #expect(cases.count == 43)
+        for entry in cases {
+            #expect(ReportFormat.markdown.escape(entry.text) == entry.markdown, "\(entry.text.debugDescription)")
+        }
+        let verdicts = try String(contentsOf: #require(Bundle.module.url(forResource: "Golden/markdown-escapes.out", withExtension: nil)),
+                                  encoding: .utf8)
+        #expect(verdicts.hasSuffix(": 0 failing\n") && !verdicts.contains("FAIL"))
+        // Text with nothing to escape is the text itself.
+        #expect(ReportFormat.markdown.escape("MLP 64, fraction 0.10") == "MLP 64, fraction 0.10")
+    }
+
+    /// Names shown as code (the studies `compare` compares): a span they cannot close, shown exactly.
+    @Test func codeSpansHoldAnyName() {
+        #expect(markdownCodeSpan("output/results.json") == "`output/results.json`")
+        #expect(markdownCodeSpan("a`b``c|*_") == "```a`b``c|*_```")
+        #expect(markdownCodeSpan("`tick") == "`` `tick ``" && markdownCodeSpan(" a ") == "`  a  `" && markdownCodeSpan("  ") == "`  `")
+    }
+
+    /// A title, CSV file, label column, class labels and claim source full of Markdown.
+    static let hostile = "# *Title* _with_ `code`, [a link](http://example.com) <b>bold</b> | pipe ~~gone~~ \\ #"
+
+    /// Results of a CSV study whose title, file name, label column, class labels and claim source are
+    /// all Markdown-hostile, with made-up runs (the report's text does not depend on how they were trained).
+    static func hostileResults() throws -> StudyResults {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("markdown-hostile-\(getpid())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let file = folder.appendingPathComponent("*data* [x](y) `z`.csv")
+        var rows = ["a,b,- _label_ | column"]
+        for row in 0..<120 {
+            rows.append("\(Double(row % 7) / 7),\(Double(row % 5) / 5),\(row % 2 == 0 ? "1. *first*" : "> [second](u)")")
+        }
+        try rows.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
+        let claims = PublishedClaims(source: Self.hostile, thresholds: [ClaimedThreshold(series: "MLP 8", fraction: 0.3)])
+        let data = StudyConfig.component(CSVDataset.kind, ["path": .string(file.path), "label-column": .string("- _label_ | column")])
+        let study = try Study(StudyConfig(title: Self.hostile, data: data, models: [StudyConfig.mlp(8)], fractions: [0, 0.2, 0.4],
+                                          seeds: [1, 2], training: TrainingSettings(epochs: 2), claims: claims))
+        let runs = study.runSpecs.map { spec in
+            RunResult(fraction: spec.fraction, series: spec.series, seed: spec.seed, poisonedCount: 0, realisedFraction: spec.fraction,
+                      metrics: runMetrics(test: 0.9 - spec.fraction + (spec.seed == 1 ? 0.01 : -0.01), train: 1, trainClean: 0.95, loss: 0.3),
+                      divergence: nil)
+        }
+        return StudyResults(study: study, runs: runs, toolVersion: "9.9.9")
+    }
+
+    /// The report of `results` in `format`, rendered from its shipped template.
+    static func report(_ results: StudyResults, _ format: ReportFormat) throws -> String {
+        try renderReport(template: format.definition.shippedTemplate.text, fileName: format.reportFileName,
+                         context: reportContext(for: results, format: format, settings: ReportSettings(command: "make-report", figureExtension: "png")),
+                         strict: true).text
+    }
+
+    @Test func hostileStringsRenderAsWrittenInEveryFormat() throws {
+        let results = try Self.hostileResults()
+        let markdown = try Self.report(results, .markdown)
+        // The title is the heading's text, every special escaped, the closing '#' too (a renderer would drop it).
+        #expect(markdown.hasPrefix("# \\# \\*Title\\* \\_with\\_ \\`code\\`, \\[a link\\](http://example.com) &lt;b>bold&lt;/b> \\| pipe "
+            + "\\~\\~gone\\~\\~ \\\\ \\#\n"), "\(markdown.prefix(200))")
+        // The file name and the claim source are escaped wherever they appear; no raw form is left.
+        #expect(markdown.contains("\\*data\\* \\[x\\](y) \\`z\\`.csv"))
+        #expect(markdown.contains("\\_label\\_ \\| column"), "the label column is named escaped")
+        for raw in ["*Title*", "_with_", "`code`", "[a link](", "<b>", "~~gone~~", "*data*", "`z`", "_label_"] {
+            #expect(!markdown.contains(raw), "report.md holds \(raw) unescaped")
+        }
+        // LaTeX and HTML hold the same strings escaped for their own languages.
+        let latex = try Self.report(results, .latex)
+        let title = ReportFormat.latex.escape(Self.hostile)
+        #expect(latex.contains("\\title{\(title)}"))
+        // Every LaTeX special of the title is escaped: none stands without its backslash.
+        let withoutEscapes = title.replacingOccurrences(of: #"\\[#_&%$^~]"#, with: "", options: .regularExpression)
+        #expect(!withoutEscapes.contains(where: "#_&%$^~".contains), "\(title)")
+        #expect(title.hasPrefix(##"\# *Title* \_with\_"##))
+        let html = try Self.report(results, ReportFormat(rawValue: "html")!)
+        #expect(html.contains("<title># *Title* _with_ `code`, [a link](http://example.com) &lt;b&gt;bold&lt;/b&gt; | pipe ~~gone~~ \\ #"))
+        #expect(!html.contains("<b>bold"))
+    }
+}
