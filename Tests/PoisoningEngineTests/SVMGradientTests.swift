@@ -151,16 +151,18 @@ struct SVMGradientTests {
     /// same poisoned set as a fresh one. The rows of a smaller budget are the first of a larger
     /// one's (their features differ: every poison climbs with the others of its budget), the
     /// poisons are relabelled copies of the attacked class, some of them moved up the validation
-    /// loss, and fraction 0 changes nothing.
+    /// loss, and fraction 0 changes nothing. (The victim trains on every training row here, so that
+    /// fraction 0 leaves the training set as it is.)
     @Test func aKeptSetIsTheSetComputedAfresh() throws {
         let reference = try BinarySVCReference.load()
         let split = TrainTestSplit(train: reference.train, test: reference.test)
         let trainer = ModelTrainer(model: NetworkShape(inputs: 4, hidden: [], classes: 2), settings: TrainingSettings(epochs: 1), seed: 1)
-        let kept = try component(SVMGradient.self, ["steps": .int(5)])
+        let settings: [String: ParameterValue] = ["steps": .int(5), "victim-sees-validation": .bool(true)]
+        let kept = try component(SVMGradient.self, settings)
         let small = try #require(kept.poison(split, fraction: 0.05, seed: 4, trainer: trainer))
         let large = try #require(kept.poison(split, fraction: 0.15, seed: 4, trainer: trainer))
         let again = try #require(kept.poison(split, fraction: 0.15, seed: 4, trainer: trainer))
-        let fresh = try #require(try component(SVMGradient.self, ["steps": .int(5)]).poison(split, fraction: 0.15, seed: 4, trainer: trainer))
+        let fresh = try #require(try component(SVMGradient.self, settings).poison(split, fraction: 0.15, seed: 4, trainer: trainer))
         #expect(small.poisonedRows.count == 3 && large.poisonedRows.count == 9)
         #expect(Array(large.poisonedRows.prefix(3)) == small.poisonedRows)
         #expect(large.data == fresh.data && large.poisonedRows == fresh.poisonedRows && large.measurements == fresh.measurements)
@@ -189,8 +191,12 @@ struct SVMGradientTests {
         #expect(message(["classes": .list([.int(1), .int(2), .int(3)])])?.contains("expected two classes [a, b], not 3") == true)
         #expect(message(["classes": .list([.int(1), .int(1)])])?.contains("must not repeat") == true)
         #expect(message(["kernel": .string("rbf"), "gamma": .double(0.1)]) == nil)
+        #expect(message(["poisons": .string("flips")])?.contains("random-flips") == true)
         let attack = try component(SVMGradient.self, ["classes": .list([.int(7), .int(1)])])
         #expect(attack.label == "svm-gradient 1→7 (linear)")
+        #expect(!attack.victimSeesValidation && attack.poisons == .climbed)
+        let comparison = try component(SVMGradient.self, ["victim-sees-validation": .bool(true), "poisons": .string("random-flips")])
+        #expect(comparison.label == "svm-gradient 1→0 (linear, victim with validation rows, random flips)")
         #expect(attack.problem(classCount: 5, featureCount: 3)?.message == "class 7 does not exist (the data have 5 classes, 0 to 4)")
         #expect(attack.problem(classCount: 10, featureCount: 3) == nil)
     }
@@ -203,6 +209,46 @@ struct SVMGradientTests {
                                       ParameterEntry(key: "standardize", value: .bool(true))],
                                      path: "data", locations: SourceLocations())
         return try CSVDataset(parameters: &reader).makeSplit()
+    }
+
+    /// `poisons: random-flips`, the comparison of the same budget, trains the victim on the rows the
+    /// climbed attack's victim trains on: in the paper's setting (the default) the attacker's 126
+    /// training rows, 6 of them poisoned at 5%; with `victim-sees-validation: true` all 252, 13 of
+    /// them poisoned. The two sets have as many rows and poisoned rows and the same true labels; outside
+    /// their poisoned rows both are the clean victim set (the attack at fraction 0); the comparison's
+    /// poisoned rows keep their features, their labels moved to the pair's other class, and lie among
+    /// the attacker's training rows. They are the rows whose flips the climbed attack's
+    /// `svmRandomFlipTestError` measures: the comparison's `svmTestError` equals it.
+    @Test(arguments: [false, true])
+    func theRandomFlipComparisonTrainsOnTheClimbedAttacksRows(_ seesValidation: Bool) throws {
+        let split = try Self.digitsSplit()
+        let climbed = try component(SVMGradient.self, ["steps": .int(2), "victim-sees-validation": .bool(seesValidation)])
+        let flips = try component(SVMGradient.self, ["poisons": .string("random-flips"), "victim-sees-validation": .bool(seesValidation)])
+        let trainer = ModelTrainer(model: NetworkShape(inputs: 64, hidden: [], classes: 2), settings: TrainingSettings(epochs: 1), seed: 1)
+        let (rows, poisons, d) = seesValidation ? (252, 13, 64) : (126, 6, 64)
+        for seed: UInt64 in [1, 2] {
+            let none = try #require(climbed.poison(split, fraction: 0, seed: seed, trainer: trainer))
+            let attacked = try #require(climbed.poison(split, fraction: 0.05, seed: seed, trainer: trainer))
+            let compared = try #require(flips.poison(split, fraction: 0.05, seed: seed, trainer: trainer))
+            #expect(none.data.count == rows && attacked.data.count == rows && compared.data.count == rows)
+            #expect(attacked.poisonedRows.count == poisons && compared.poisonedRows.count == poisons)
+            #expect(attacked.trueLabels == none.data.labels && compared.trueLabels == none.data.labels)
+            #expect(compared.data.features == none.data.features)
+            for row in 0..<rows {
+                let flipped = compared.poisonedRows.contains(row), poisoned = attacked.poisonedRows.contains(row)
+                #expect(compared.data.labels[row] == (flipped ? 1 - none.data.labels[row] : none.data.labels[row]))
+                if !poisoned {
+                    #expect(attacked.data.labels[row] == none.data.labels[row]
+                        && attacked.data.features[(row * d)..<((row + 1) * d)] == none.data.features[(row * d)..<((row + 1) * d)])
+                }
+            }
+            let setting = AttackerSetting(train: split.train, seed: seed, poisonClass: 0, attackedClass: 1, validationShare: 0.5)
+            let victimRows = seesValidation ? Array(split.train.labels.indices) : setting.trainingRows
+            #expect(Set(compared.poisonedRows.map { victimRows[$0] }).isSubset(of: setting.trainingRows))
+            let comparedError = try #require(compared.measurements[SVMGradient.testErrorKey])
+            #expect(comparedError == attacked.measurements[SVMGradient.randomFlipTestErrorKey])
+            #expect(comparedError == compared.measurements[SVMGradient.randomFlipTestErrorKey])
+        }
     }
 
     /// The climb does what the paper says on the digits 1 and 7 at 20%: every kept step raises the
