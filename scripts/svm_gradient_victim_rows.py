@@ -2,7 +2,7 @@
 """Why a victim that also trains on the attacker's validation rows is hurt less by svm-gradient's
 poisons: the overlap of its training rows with those validation rows, more than the extra rows.
 An independent NumPy / scikit-learn check written for the cold method audit of issue 23, kept
-unchanged but for this note and the data path; its output is scripts/svm_gradient_victim_rows.out
+unchanged but for this note, the data path and the part it shares with the other, now in svm_gradient_common.py; its output is scripts/svm_gradient_victim_rows.out
 (about 3 minutes). The attack and seeds are those of scripts/svm_gradient_papers_setting.py, but
 each class's training rows are split in thirds: validation, the attacker's training rows, and 84
 other clean rows. Columns (test error, mean and standard deviation over seeds 1 to 5): the
@@ -13,55 +13,14 @@ rows, the poisons and the validation rows; one trained on the attacker's rows, t
 Run `python3 scripts/svm_gradient_victim_rows.py` with scikit-learn installed; nothing here is
 needed to build, run or test the tool.
 """
-import pathlib
-import numpy as np, sys
-from sklearn.svm import SVC
-D = np.genfromtxt(pathlib.Path(__file__).resolve().parent.parent / 'examples/svm/digits-1-7.csv', delimiter=',', skip_header=1)
-X, y = D[:, :-1], np.where(D[:, -1] == 1, 1.0, -1.0)   # poison label +1 (digit 1), attacked class -1 (digit 7)
-C = 1.0
-def fit(X, y): return SVC(kernel='linear', C=C, tol=1e-6).fit(X, y)
-def hinge(m, Xv, yv): return np.maximum(0, 1 - yv * m.decision_function(Xv)).sum()
-def grad(m, Xtr, ytr, c, Xv, yv):
-    # dL/dx_c through KKT of margin SVs (linear kernel), adjoint form.
-    alpha = np.zeros(len(ytr)); alpha[m.support_] = np.abs(m.dual_coef_[0])
-    if alpha[c] <= 1e-9: return np.zeros(Xtr.shape[1])
-    S = [i for i in m.support_ if 1e-9 < alpha[i] < C - 1e-9]
-    f = m.decision_function(Xv); act = (1 - yv * f) > 0
-    Xa, ya = Xv[act], yv[act]
-    # direct term: -sum_k y_k alpha_c y_c x_k
-    g = -(ya[:, None] * Xa).sum(0) * alpha[c] * ytr[c]
-    if not S: return g
-    S = np.array(S); ys = ytr[S]; Ks = Xtr[S] @ Xtr[S].T
-    A = np.zeros((len(S) + 1, len(S) + 1)); A[:-1, :-1] = np.outer(ys, ys) * Ks; A[:-1, -1] = ys; A[-1, :-1] = ys
-    w = np.zeros(len(S) + 1); w[:-1] = -(ya[:, None] * ys[None, :] * (Xa @ Xtr[S].T)).sum(0); w[-1] = -ya.sum()
-    lam = np.linalg.lstsq(A, w, rcond=None)[0]
-    for a, i in enumerate(S):
-        if i != c: g += -lam[a] * alpha[c] * ys[a] * ytr[c] * Xtr[i]
-        else:
-            g += -lam[a] * ytr[c] * ((alpha * ytr)[:, None] * Xtr).sum(0) + lam[a] * alpha[c] * ytr[c] * ytr[c] * Xtr[c] - lam[a] * alpha[c] * 2 * Xtr[c]
-    return g
-def climb(Xtr, ytr, c, Xv, yv, lo, hi, steps=50, t0=3.0):
-    m = fit(Xtr, ytr); L = hinge(m, Xv, yv); t = t0
-    for _ in range(steps):
-        if t < t0 / 256: break
-        g = grad(m, Xtr, ytr, c, Xv, yv); n = np.linalg.norm(g)
-        if n == 0: break
-        old = Xtr[c].copy(); Xtr[c] = np.clip(old + t * g / n, lo, hi)
-        m2 = fit(Xtr, ytr); L2 = hinge(m2, Xv, yv)
-        if L2 > L: m, L = m2, L2
-        else: Xtr[c] = old; t /= 2
-    return Xtr
-def err(m, X, y): return np.mean(np.where(m.decision_function(X) > 0, 1, -1) != y)
+import sys
+import numpy as np
+from svm_gradient_common import y, fit, err, split, poisoned_sets
 budgets = [0, 4, 8]
 res = {}
 for seed in range(1, 6):
     rng = np.random.default_rng(seed)
-    tr, te = [], []
-    for lab in (1, -1):
-        r = rng.permutation(np.where(y == lab)[0]); k = round(0.7 * len(r)); tr += list(r[:k]); te += list(r[k:])
-    tr, te = np.array(tr), np.array(te)
-    mu, sd = X[tr].mean(0), X[tr].std(0); sd[sd == 0] = 1
-    Z = (X - mu) / sd
+    tr, te, Z = split(rng)
     a, v, ex = [], [], []
     for lab in (1, -1):
         r = rng.permutation(tr[y[tr] == lab]); k = len(r) // 3; v += list(r[:k]); a += list(r[k:2*k]); ex += list(r[2*k:3*k])
@@ -69,17 +28,7 @@ for seed in range(1, 6):
     lo, hi = Z[tr].min(0), Z[tr].max(0)
     sevens = rng.permutation(a[y[a] == -1])
     for B in budgets:
-        # optimal: add B points one at a time (paper), each a clone of a 7 labelled +1, climbed
-        Xp, yp = Z[a].copy(), y[a].copy()
-        Xc, yc = Z[a].copy(), y[a].copy()
-        for i in range(B):
-            Xp = np.vstack([Xp, Z[sevens[i]]]); yp = np.append(yp, 1.0)
-            Xp = climb(Xp, yp, len(yp) - 1, Z[v], y[v], lo, hi)
-            Xc = np.vstack([Xc, Z[sevens[i]]]); yc = np.append(yc, 1.0)
-        # random flips of B attacker-train rows (in place)
-        Xr, yr = Z[a].copy(), y[a].copy(); idx = rng.choice(len(yr), B, replace=False); yr[idx] *= -1
-        P = (Xp[len(a):], yp[len(a):])
-        for name, (Xt, yt) in {'optimal': (Xp, yp), 'clones': (Xc, yc), 'randflip': (Xr, yr)}.items():
+        for name, (Xt, yt) in poisoned_sets(Z, a, v, sevens, B, rng, lo, hi).items():
             m = fit(Xt, yt)
             # tool-like victim: also trains on the validation half
             m2 = fit(np.vstack([Xt, Z[v]]), np.append(yt, y[v]))

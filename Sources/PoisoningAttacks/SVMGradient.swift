@@ -18,14 +18,15 @@ import Synchronization
 ///    that model and attacks every kind alike.
 /// 2. The budget. The fraction is a share of the training set the victim trains on: m =
 ///    min(round(fraction · n), the class-b rows of the attacker's training set) poisons, n the rows
-///    of that set; a larger budget is saturated. By default (`victim-sees-validation: true`) the
-///    victim trains on every row of the run's training set, the attacker's validation rows
-///    included; with `victim-sees-validation: false` it trains on the run's training rows without
-///    the attacker's validation rows (the paper's setting: the victim is the SVM the attacker
-///    trains, on its training rows and the poisons; rows of classes outside the pair stay). The poisons are crafted among the attacker's training rows, a share
-///    1 − `validation-share` of the pair's rows, so there they are a larger share than in the
-///    victim's set (at 20% of the 252 digit rows: 50 poisons in the victim's 252 rows, in the
-///    attacker's 126).
+///    of that set; a larger budget is saturated. By default (`victim-sees-validation: false`, the
+///    paper's setting: the victim is the SVM the attacker trains, on its training rows and the
+///    poisons, measured on test rows) the victim trains on the run's training rows without the
+///    attacker's validation rows (rows of classes outside the pair stay). With
+///    `victim-sees-validation: true` it trains on every row of the run's training set, the
+///    attacker's validation rows included; the poisons are crafted among the attacker's training
+///    rows, a share 1 − `validation-share` of the pair's rows, so there they are a larger share
+///    than in the victim's set (at 20% of the 252 digit rows: 50 poisons in the victim's 252 rows,
+///    in the attacker's 126).
 /// 3. The start. Poison i is a copy of a training row of class b of the attacker's training set
 ///    (the rows in the order of a shuffle on (seed, "poison-samples")), relabelled a: the paper's
 ///    "clone of a point of the attacked class with its label flipped". All m clones are placed at
@@ -66,6 +67,14 @@ import Synchronization
 /// paper's setting.
 /// A run's poisons depend on its seed and budget only: the attack keeps each (seed, budget)'s set
 /// for its other runs (`PoisonSets`), so that the models of a study face the same poisons.
+///
+/// `poisons: random-flips` is the comparison of the same budget: instead of the m poisons, the
+/// labels of m of the attacker's training rows, the rows that `svmRandomFlipTestError` flips
+/// (stream (seed, "svm-random-flips")), are flipped to the pair's other class, and the victim
+/// trains on the same rows as under the climbed poisons (in the paper's setting, the attacker's
+/// training rows), so that its curve compares like with like. Its three errors are those of the
+/// attacker's SVM trained with these flips; its `svmTestError` is the climbed attack's
+/// `svmRandomFlipTestError` of the same seed and budget.
 public struct SVMGradient: PoisoningAttack {
     public static let kind = "svm-gradient"
     /// The error of the attacker's poisoned SVM on its validation rows.
@@ -90,6 +99,16 @@ public struct SVMGradient: PoisoningAttack {
     public let validationShare: Double
     /// Whether the victim trains on the attacker's validation rows too (false: the paper's setting).
     public let victimSeesValidation: Bool
+    /// Whether the poisons are climbed or random flips of as many of the attacker's training rows.
+    public let poisons: Poisons
+
+    /// What the attack puts in the victim's training rows.
+    public enum Poisons: String, CaseIterable, Sendable {
+        /// Biggio et al.'s poisons: relabelled clones of the attacked class that climb the validation loss.
+        case climbed
+        /// The comparison: the labels of as many of the attacker's training rows flipped at random.
+        case randomFlips = "random-flips"
+    }
     /// The largest KKT violation at which the surrogate's SMO stops.
     public static let tolerance = 1e-8
     /// The defaults of `steps`, `step-size` and `validation-share`.
@@ -103,7 +122,7 @@ public struct SVMGradient: PoisoningAttack {
 
     /// The attack on the pair (a poison class, an attacked class) with these settings.
     public init(classes: (poison: Int, attacked: Int), kernel: SVCKernel, c: Double, steps: Int, stepSize: Double, validationShare: Double,
-                victimSeesValidation: Bool = true) {
+                victimSeesValidation: Bool = false, poisons: Poisons = .climbed) {
         precondition(classes.poison != classes.attacked && classes.poison >= 0 && classes.attacked >= 0, "two distinct classes required")
         precondition(c > 0 && steps > 0 && stepSize > 0 && validationShare > 0 && validationShare < 1, "positive settings required")
         poisonClass = classes.poison
@@ -114,10 +133,11 @@ public struct SVMGradient: PoisoningAttack {
         self.stepSize = stepSize
         self.validationShare = validationShare
         self.victimSeesValidation = victimSeesValidation
+        self.poisons = poisons
     }
 
-    /// Reads `classes`, `kernel`, `gamma` (RBF only), `c`, `steps`, `step-size`, `validation-share` and
-    /// `victim-sees-validation`.
+    /// Reads `classes`, `kernel`, `gamma` (RBF only), `c`, `steps`, `step-size`, `validation-share`,
+    /// `victim-sees-validation` and `poisons`.
     public init(parameters: inout ParameterReader) throws {
         let classes = try parameters.intList("classes", default: [0, 1], in: 0...1_000_000,
                                              help: "The class pair [a, b]: the poisons carry label a and start as copies of training rows of class b.")
@@ -137,23 +157,27 @@ public struct SVMGradient: PoisoningAttack {
                                              help: "The length of a poison's first gradient step, in the units of the features; halved after a step that does not raise the loss, the climb stopping below 1/256 of it.")
         let share = try parameters.double("validation-share", default: Self.defaultValidationShare, in: 0.05...0.9,
                                           help: "The share of each class's training rows the attacker keeps to validate on (never test rows).")
-        let seesValidation = try parameters.bool("victim-sees-validation", default: true,
+        let seesValidation = try parameters.bool("victim-sees-validation", default: false,
                                                  help: "Whether the victim trains on the attacker's validation rows too; false is the paper's setting: "
                                                      + "the victim trains on the run's training rows without them, and the budget is a share of those.")
+        let poisons = try parameters.string("poisons", default: Poisons.climbed.rawValue, oneOf: Poisons.allCases.map(\.rawValue),
+                                            help: "climbed (Biggio et al.'s poisons) or random-flips: the comparison of the same budget, the labels of "
+                                                + "as many of the attacker's training rows flipped at random, the victim training on the same rows.")
         self.init(classes: (classes[0], classes[1]), kernel: SVCKernel(kernelKind, gamma: gamma), c: c, steps: steps, stepSize: stepSize,
-                  validationShare: share, victimSeesValidation: seesValidation)
+                  validationShare: share, victimSeesValidation: seesValidation, poisons: Poisons(rawValue: poisons)!)
     }
 
     /// "svm-gradient 1→7 (linear)", with γ for the RBF kernel and the settings that differ from the
-    /// defaults (C, steps, step size, validation share, a victim without the validation rows), so
-    /// that two attacks of one study are told apart.
+    /// defaults (C, steps, step size, validation share, a victim with the validation rows, random
+    /// flips), so that two attacks of one study are told apart.
     public var label: String {
         var details = [kernel.kind == .rbf ? "rbf γ \(kernel.gamma)" : "linear"]
         if c != 1 { details.append("C \(c)") }
         if steps != Self.defaultSteps { details.append("\(steps) steps") }
         if stepSize != Self.defaultStepSize { details.append("step \(stepSize)") }
         if validationShare != Self.defaultValidationShare { details.append("validation \(validationShare)") }
-        if !victimSeesValidation { details.append("victim without validation rows") }
+        if victimSeesValidation { details.append("victim with validation rows") }
+        if poisons == .randomFlips { details.append("random flips") }
         return "svm-gradient \(attackedClass)→\(poisonClass) (\(details.joined(separator: ", ")))"
     }
 
@@ -164,15 +188,18 @@ public struct SVMGradient: PoisoningAttack {
     /// The key of the surrogate's test error under random flips of the same budget.
     public static let randomFlipTestErrorKey = "svmRandomFlipTestError"
 
-    /// The attacker's SVM's validation and test errors, each also as its excess over the clean run's,
-    /// and its test error under random flips.
+    /// The attacker's SVM's validation and test errors (with the poisons, or with the random flips of
+    /// `poisons: random-flips`), each also as its excess over the clean run's, and its test error
+    /// under random flips.
     public var metrics: [MetricInfo] {
         let svm = "the attacker's SVM (classes \(poisonClass) and \(attackedClass))"
+        // One meaning for both kinds of poison: a study lists a metric key once.
+        let retrained = "retrained with every poison (or, under `poisons: random-flips`, with the flipped rows)"
         return [MetricInfo(key: Self.validationErrorKey, name: "Attacker's SVM validation error",
-                           meaning: "error of \(svm), retrained with every poison, on its validation rows (training rows it held out)",
+                           meaning: "error of \(svm), \(retrained), on its validation rows (training rows it held out)",
                            hasBaseline: true),
                 MetricInfo(key: Self.testErrorKey, name: "Attacker's SVM test error",
-                           meaning: "error of \(svm), retrained with every poison, on the test rows of the pair (never used to craft: "
+                           meaning: "error of \(svm), \(retrained), on the test rows of the pair (never used to craft: "
                                + "the paper's test error)", hasBaseline: true),
                 MetricInfo(key: Self.randomFlipTestErrorKey, name: "Attacker's SVM test error under random flips",
                            meaning: "error on the test rows of the pair of \(svm) trained on its training rows with as many of their "
@@ -216,23 +243,30 @@ public struct SVMGradient: PoisoningAttack {
         // The rows the victim trains on, in the order of the training set.
         let victimRows = victimSeesValidation ? Array(train.labels.indices) : train.labels.indices.filter { !held.contains($0) }
         let asked = poisonCount(fraction: fraction, of: victimRows.count), count = min(asked, setting.candidates.count)
-        let points = sets.points(train: train, seed: seed, count: count) { craft(count, in: setting).points }
         let test = setting.pairRows(of: split.test)
         var problem = setting.problem(kernel: kernel)
         let clean = problem
-        for (i, row) in setting.candidates.prefix(count).enumerated() {
-            problem.place(row: setting.position[row]!, at: Array(points[(i * d)..<((i + 1) * d)]), sign: 1)
+        var poisoned = train
+        let chosen: [Int]
+        switch poisons {
+        case .climbed:
+            let points = sets.points(train: train, seed: seed, count: count) { craft(count, in: setting).points }
+            chosen = Array(setting.candidates.prefix(count))
+            for (i, row) in chosen.enumerated() {
+                problem.place(row: setting.position[row]!, at: Array(points[(i * d)..<((i + 1) * d)]), sign: 1)
+                for j in 0..<d { poisoned.features[row * d + j] = Float(points[i * d + j]) }
+                poisoned.labels[row] = poisonClass
+            }
+        case .randomFlips:
+            let positions = Self.randomFlipPositions(count, among: clean.signs.count, seed: seed)
+            chosen = positions.map { setting.trainingRows[$0] }
+            for position in positions { problem.place(row: position, at: problem.point(position), sign: -problem.signs[position]) }
+            for row in chosen { poisoned.labels[row] = train.labels[row] == poisonClass ? attackedClass : poisonClass }
         }
         let svc = problem.solve(c: c)
         let measurements = [Self.validationErrorKey: problem.validationError(svc),
                             Self.testErrorKey: problem.error(svc, on: test.features, signs: test.signs),
                             Self.randomFlipTestErrorKey: Self.randomFlipTestError(clean, flips: count, seed: seed, c: c, on: test)]
-        var poisoned = train
-        let chosen = Array(setting.candidates.prefix(count))
-        for (i, row) in chosen.enumerated() {
-            for j in 0..<d { poisoned.features[row * d + j] = Float(points[i * d + j]) }
-            poisoned.labels[row] = poisonClass
-        }
         guard !victimSeesValidation else {
             return PoisonedTrainingSet(data: poisoned, trueLabels: train.labels, poisonedRows: chosen, measurements: measurements,
                                        saturated: asked > count)
@@ -242,15 +276,24 @@ public struct SVMGradient: PoisoningAttack {
                                    poisonedRows: chosen.map { place[$0]! }, measurements: measurements, saturated: asked > count)
     }
 
+    /// The places, among the attacker's `count` training rows, of the `flips` rows whose labels random
+    /// flips of the same budget flip: the first picks of a partial shuffle on the stream (seed,
+    /// "svm-random-flips").
+    static func randomFlipPositions(_ flips: Int, among count: Int, seed: UInt64) -> [Int] {
+        var rows = Array(0..<count)
+        var stream = Xoshiro256StarStar(seed: seed, purpose: "svm-random-flips")
+        stream.choosePrefix(flips, of: &rows)
+        return Array(rows.prefix(flips))
+    }
+
     /// The test error (on `test`) of the SVM of the attacker's clean problem `clean` with the labels
-    /// of `flips` of its training rows, drawn on the stream (seed, "svm-random-flips"), flipped.
+    /// of its `randomFlipPositions` flipped.
     static func randomFlipTestError(_ clean: AttackerProblem, flips: Int, seed: UInt64, c: Double,
                                     on test: (features: [Double], signs: [Double])) -> Double {
         var problem = clean
-        var rows = Array(clean.signs.indices)
-        var stream = Xoshiro256StarStar(seed: seed, purpose: "svm-random-flips")
-        stream.choosePrefix(flips, of: &rows)
-        for row in rows.prefix(flips) { problem.place(row: row, at: problem.point(row), sign: -problem.signs[row]) }
+        for row in randomFlipPositions(flips, among: clean.signs.count, seed: seed) {
+            problem.place(row: row, at: problem.point(row), sign: -problem.signs[row])
+        }
         return problem.error(problem.solve(c: c), on: test.features, signs: test.signs)
     }
 

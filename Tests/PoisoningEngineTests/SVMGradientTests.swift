@@ -151,16 +151,18 @@ struct SVMGradientTests {
     /// same poisoned set as a fresh one. The rows of a smaller budget are the first of a larger
     /// one's (their features differ: every poison climbs with the others of its budget), the
     /// poisons are relabelled copies of the attacked class, some of them moved up the validation
-    /// loss, and fraction 0 changes nothing.
+    /// loss, and fraction 0 changes nothing. (The victim trains on every training row here, so that
+    /// fraction 0 leaves the training set as it is.)
     @Test func aKeptSetIsTheSetComputedAfresh() throws {
         let reference = try BinarySVCReference.load()
         let split = TrainTestSplit(train: reference.train, test: reference.test)
         let trainer = ModelTrainer(model: NetworkShape(inputs: 4, hidden: [], classes: 2), settings: TrainingSettings(epochs: 1), seed: 1)
-        let kept = try component(SVMGradient.self, ["steps": .int(5)])
+        let settings: [String: ParameterValue] = ["steps": .int(5), "victim-sees-validation": .bool(true)]
+        let kept = try component(SVMGradient.self, settings)
         let small = try #require(kept.poison(split, fraction: 0.05, seed: 4, trainer: trainer))
         let large = try #require(kept.poison(split, fraction: 0.15, seed: 4, trainer: trainer))
         let again = try #require(kept.poison(split, fraction: 0.15, seed: 4, trainer: trainer))
-        let fresh = try #require(try component(SVMGradient.self, ["steps": .int(5)]).poison(split, fraction: 0.15, seed: 4, trainer: trainer))
+        let fresh = try #require(try component(SVMGradient.self, settings).poison(split, fraction: 0.15, seed: 4, trainer: trainer))
         #expect(small.poisonedRows.count == 3 && large.poisonedRows.count == 9)
         #expect(Array(large.poisonedRows.prefix(3)) == small.poisonedRows)
         #expect(large.data == fresh.data && large.poisonedRows == fresh.poisonedRows && large.measurements == fresh.measurements)
@@ -189,8 +191,12 @@ struct SVMGradientTests {
         #expect(message(["classes": .list([.int(1), .int(2), .int(3)])])?.contains("expected two classes [a, b], not 3") == true)
         #expect(message(["classes": .list([.int(1), .int(1)])])?.contains("must not repeat") == true)
         #expect(message(["kernel": .string("rbf"), "gamma": .double(0.1)]) == nil)
+        #expect(message(["poisons": .string("flips")])?.contains("random-flips") == true)
         let attack = try component(SVMGradient.self, ["classes": .list([.int(7), .int(1)])])
         #expect(attack.label == "svm-gradient 1→7 (linear)")
+        #expect(!attack.victimSeesValidation && attack.poisons == .climbed)
+        let comparison = try component(SVMGradient.self, ["victim-sees-validation": .bool(true), "poisons": .string("random-flips")])
+        #expect(comparison.label == "svm-gradient 1→0 (linear, victim with validation rows, random flips)")
         #expect(attack.problem(classCount: 5, featureCount: 3)?.message == "class 7 does not exist (the data have 5 classes, 0 to 4)")
         #expect(attack.problem(classCount: 10, featureCount: 3) == nil)
     }
@@ -203,6 +209,46 @@ struct SVMGradientTests {
                                       ParameterEntry(key: "standardize", value: .bool(true))],
                                      path: "data", locations: SourceLocations())
         return try CSVDataset(parameters: &reader).makeSplit()
+    }
+
+    /// `poisons: random-flips`, the comparison of the same budget, trains the victim on the rows the
+    /// climbed attack's victim trains on: in the paper's setting (the default) the attacker's 126
+    /// training rows, 6 of them poisoned at 5%; with `victim-sees-validation: true` all 252, 13 of
+    /// them poisoned. The two sets have as many rows and poisoned rows and the same true labels; outside
+    /// their poisoned rows both are the clean victim set (the attack at fraction 0); the comparison's
+    /// poisoned rows keep their features, their labels moved to the pair's other class, and lie among
+    /// the attacker's training rows. They are the rows whose flips the climbed attack's
+    /// `svmRandomFlipTestError` measures: the comparison's `svmTestError` equals it.
+    @Test(arguments: [false, true])
+    func theRandomFlipComparisonTrainsOnTheClimbedAttacksRows(_ seesValidation: Bool) throws {
+        let split = try Self.digitsSplit()
+        let climbed = try component(SVMGradient.self, ["steps": .int(2), "victim-sees-validation": .bool(seesValidation)])
+        let flips = try component(SVMGradient.self, ["poisons": .string("random-flips"), "victim-sees-validation": .bool(seesValidation)])
+        let trainer = ModelTrainer(model: NetworkShape(inputs: 64, hidden: [], classes: 2), settings: TrainingSettings(epochs: 1), seed: 1)
+        let (rows, poisons, d) = seesValidation ? (252, 13, 64) : (126, 6, 64)
+        for seed: UInt64 in [1, 2] {
+            let none = try #require(climbed.poison(split, fraction: 0, seed: seed, trainer: trainer))
+            let attacked = try #require(climbed.poison(split, fraction: 0.05, seed: seed, trainer: trainer))
+            let compared = try #require(flips.poison(split, fraction: 0.05, seed: seed, trainer: trainer))
+            #expect(none.data.count == rows && attacked.data.count == rows && compared.data.count == rows)
+            #expect(attacked.poisonedRows.count == poisons && compared.poisonedRows.count == poisons)
+            #expect(attacked.trueLabels == none.data.labels && compared.trueLabels == none.data.labels)
+            #expect(compared.data.features == none.data.features)
+            for row in 0..<rows {
+                let flipped = compared.poisonedRows.contains(row), poisoned = attacked.poisonedRows.contains(row)
+                #expect(compared.data.labels[row] == (flipped ? 1 - none.data.labels[row] : none.data.labels[row]))
+                if !poisoned {
+                    #expect(attacked.data.labels[row] == none.data.labels[row]
+                        && attacked.data.features[(row * d)..<((row + 1) * d)] == none.data.features[(row * d)..<((row + 1) * d)])
+                }
+            }
+            let setting = AttackerSetting(train: split.train, seed: seed, poisonClass: 0, attackedClass: 1, validationShare: 0.5)
+            let victimRows = seesValidation ? Array(split.train.labels.indices) : setting.trainingRows
+            #expect(Set(compared.poisonedRows.map { victimRows[$0] }).isSubset(of: setting.trainingRows))
+            let comparedError = try #require(compared.measurements[SVMGradient.testErrorKey])
+            #expect(comparedError == attacked.measurements[SVMGradient.randomFlipTestErrorKey])
+            #expect(comparedError == compared.measurements[SVMGradient.randomFlipTestErrorKey])
+        }
     }
 
     /// The climb does what the paper says on the digits 1 and 7 at 20%: every kept step raises the
@@ -236,50 +282,55 @@ struct SVMGradientTests {
         #expect(climbedError >= cloneError + 0.02, "validation error \(cloneError) with the clones, \(climbedError) climbed")
     }
 
-    /// The paper's setting (`victim-sees-validation: false`: the victim trains on the attacker's
-    /// training rows and the poisons, not on its validation rows) on the digits 1 and 7, the attack's
-    /// defaults (linear SVM, C = 1), 5% of the victim's 126 training rows (6 poisons, 4.8%), seeds 1
-    /// to 5. The victim's set is the run's training rows without the attacker's 126 validation
-    /// rows, 6 of its training 7s relabelled 1. The paper's test error (the attacker's SVM retrained
-    /// with the poisons, on the 109 test rows, never used to craft) exceeds that of the same SVM
-    /// under random flips of as many of its training rows, seed by seed on average: the lower end
-    /// of the one-sided 95% paired t interval of the mean difference (t = 2.132, 4 degrees of
-    /// freedom) lies above 0, a margin computed from the seeds' spread, not chosen. Measured (the
-    /// message gives them): 0.139 against 0.064 on average, difference +0.075 (per seed −0.009,
-    /// +0.064, +0.073, +0.138, +0.110), lower end +0.022; the independent scikit-learn replication
-    /// `scripts/svm_gradient_papers_setting.py` (other splits, poisons added) found 0.123 against
-    /// 0.084. This replaces a test of the default setting whose victim had to beat a class flip by
-    /// 1 point at 20% (measured 1.3), a margin read off the result. The
-    /// attacker's validation error rises from its clean value too. A victim of the run's model
-    /// (linear-svm, whose bias is regularised) trained on the poisoned set is given in the message.
+    /// The paper's setting (the default, `victim-sees-validation: false`: the victim trains on the
+    /// attacker's 126 training rows and the poisons, not on its validation rows) on the digits 1 and
+    /// 7, the attack's defaults (linear SVM, C = 1), seeds 1 to 10, at 2.5%, 5% and 10% of the 126
+    /// rows (3, 6 and 13 poisons), against `poisons: random-flips`, as many of the same rows' labels
+    /// flipped at random (the victim on the same rows). Paired by seed, the two-sided 95% Student t
+    /// interval of the mean difference, climbed minus random flips (t(0.975, 9) = 2.262), excludes 0:
+    /// - for the paper's test error (the attacker's SVM retrained with the poisons, on the 109 test
+    ///   rows, never used to craft) at every one of the three budgets;
+    /// - for the test error of a `linear-svm` victim (the study's defaults) at 2.5% and 10%. At 5% its
+    ///   interval contains 0 (measured −0.001 to +0.081, 4 of the 10 seeds below), so the test asserts
+    ///   nothing there: the seeds cannot tell the two apart at that budget.
+    /// The margin is the seeds' spread, not chosen. Measured (the message gives them; the same as
+    /// examples/svm's runs, `scripts/svm_gradient_paired_seeds.out`): the paper's test error +0.065
+    /// (+0.035 to +0.095), +0.048 (+0.002 to +0.093), +0.079 (+0.037 to +0.121); the victim's +0.059
+    /// (+0.033 to +0.084), +0.040 (−0.001 to +0.081), +0.068 (+0.022 to +0.114). The independent
+    /// scikit-learn replication `scripts/svm_gradient_papers_setting.py` (other splits, 5 seeds,
+    /// poisons added one at a time) found 0.123 against 0.084 at 4.8%. The attacker's validation error
+    /// rises from its clean value at every seed and budget too.
     @Test func inThePapersSettingOnTheDigitsItBeatsRandomFlipsOfTheSameBudget() throws {
         let split = try Self.digitsSplit()
-        let attack = try component(SVMGradient.self, ["victim-sees-validation": .bool(false)])
-        let victim = LinearSVM(c: 1, tolerance: 1e-8, maxPasses: 100_000).model(for: split.sizes)
-        let seeds: [UInt64] = [1, 2, 3, 4, 5]
-        var differences = [Double](), attacked = [Double](), flipped = [Double](), victimErrors = [Double]()
-        for seed in seeds {
-            let trainer = ModelTrainer(model: victim, settings: TrainingSettings(), seed: seed)
-            let none = try #require(attack.poison(split, fraction: 0, seed: seed, trainer: trainer))
-            let poisoned = try #require(attack.poison(split, fraction: 0.05, seed: seed, trainer: trainer))
-            let setting = AttackerSetting(train: split.train, seed: seed, poisonClass: 0, attackedClass: 1, validationShare: 0.5)
-            #expect(setting.trainingRows.count == 126 && setting.validationRows.count == 126)
-            #expect(none.data == split.train.rows(setting.trainingRows) && none.poisonedRows.isEmpty)
-            #expect(poisoned.data.count == 126 && poisoned.poisonedRows.count == 6 && !poisoned.saturated)
-            for row in poisoned.poisonedRows { #expect(poisoned.data.labels[row] == 0 && poisoned.trueLabels[row] == 1) }
-            #expect(poisoned.measurements[SVMGradient.validationErrorKey]! > none.measurements[SVMGradient.validationErrorKey]!)
-            let test = poisoned.measurements[SVMGradient.testErrorKey]!, random = poisoned.measurements[SVMGradient.randomFlipTestErrorKey]!
-            attacked.append(test)
-            flipped.append(random)
-            differences.append(test - random)
-            victimErrors.append(1 - victim.train(poisoned.data, settings: TrainingSettings(), seed: 1, adjustment: TrainingAdjustment())
-                .model.accuracy(on: split.test))
+        let attack = try component(SVMGradient.self), flips = try component(SVMGradient.self, ["poisons": .string("random-flips")])
+        let victim = try component(LinearSVM.self).model(for: split.sizes)
+        let trainer = ModelTrainer(model: victim, settings: TrainingSettings(), seed: 1)
+        func victimError(_ set: PoisonedTrainingSet) -> Double {
+            1 - victim.train(set.data, settings: TrainingSettings(), seed: 1, adjustment: TrainingAdjustment()).model.accuracy(on: split.test)
         }
-        let n = Double(seeds.count), mean = differences.reduce(0, +) / n
-        let sd = (differences.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (n - 1)).squareRoot()
-        let lower = mean - 2.132 * sd / n.squareRoot()
-        let message = "paper's test error \(attacked) attacked, \(flipped) under random flips; mean difference \(mean), "
-            + "one-sided 95% lower end \(lower); the linear-svm victim's test error \(victimErrors)"
-        #expect(lower > 0, "\(message)")
+        /// The mean and the two-sided 95% t interval's ends of the paired differences of 10 seeds.
+        func interval(_ differences: [Double]) -> (mean: Double, lower: Double, upper: Double) {
+            let n = Double(differences.count), mean = differences.reduce(0, +) / n
+            let sd = (differences.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (n - 1)).squareRoot()
+            return (mean, mean - 2.262 * sd / n.squareRoot(), mean + 2.262 * sd / n.squareRoot())
+        }
+        for (fraction, poisons) in [(0.025, 3), (0.05, 6), (0.1, 13)] {
+            var paper = [Double](), victims = [Double]()
+            for seed: UInt64 in 1...10 {
+                let none = try #require(attack.poison(split, fraction: 0, seed: seed, trainer: trainer))
+                let poisoned = try #require(attack.poison(split, fraction: fraction, seed: seed, trainer: trainer))
+                let flipped = try #require(flips.poison(split, fraction: fraction, seed: seed, trainer: trainer))
+                #expect(poisoned.data.count == 126 && poisoned.poisonedRows.count == poisons && !poisoned.saturated)
+                #expect(flipped.data.count == 126 && flipped.poisonedRows.count == poisons)
+                #expect(poisoned.measurements[SVMGradient.validationErrorKey]! > none.measurements[SVMGradient.validationErrorKey]!)
+                paper.append(poisoned.measurements[SVMGradient.testErrorKey]! - poisoned.measurements[SVMGradient.randomFlipTestErrorKey]!)
+                victims.append(victimError(poisoned) - victimError(flipped))
+            }
+            let paperInterval = interval(paper), victimInterval = interval(victims)
+            let message = "at \(fraction): paper's test error minus random flips' \(paper), \(paperInterval); "
+                + "the linear-svm victim's \(victims), \(victimInterval)"
+            #expect(paperInterval.lower > 0, "\(message)")
+            if fraction != 0.05 { #expect(victimInterval.lower > 0, "\(message)") }
+        }
     }
 }
