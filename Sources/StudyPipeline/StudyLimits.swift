@@ -71,7 +71,7 @@ public func runCountFactors(_ design: StudyDesign) -> String {
 /// what a limit reserves for that many threads.
 public func studySizeProblem(_ design: StudyDesign, sizes: SplitSizes?, threads: Int, maximumRuns: Int, makingBytes: Double,
                              budget: MemoryBudget = MemoryBudget()) -> String? {
-    let config = design.config, runs = design.runCount
+    let runs = design.runCount
     if runs > maximumRuns {
         return "the study has \(runs) runs (\(runCountFactors(design))), more than --max-runs \(maximumRuns); raise --max-runs if you mean it"
     }
