@@ -53,8 +53,10 @@ struct InputCurvatureMeasurementTests {
     }
 
     @Test func aModelWithoutInputHessiansAndUnknownMeasurementsAreRefused() {
+        let svm = StudyConfig(models: [StudyConfig.component(LinearSVM.kind)], measure: [InputCurvatureMeasurement.kind]).document
+        #expect(Self.refusal(svm) == "measure: input-curvature needs a model with input Hessian-vector products; linear-svm has none")
         let ridge = StudyConfig(models: [StudyConfig.component(KernelRidge.kind)], measure: [InputCurvatureMeasurement.kind]).document
-        #expect(Self.refusal(ridge) == "measure: input-curvature needs a model with input Hessian-vector products; kernel-ridge has none")
+        #expect(Self.refusal(ridge) == "accepted")
         let unknown = StudyConfig().document.setting(.list([.string("curvature")]), at: "measure")
         #expect(Self.refusal(unknown) == "measure: unknown measurement curvature; the measurements are input-curvature")
         let twice = StudyConfig().document.setting(.list([.string("input-curvature"), .string("input-curvature")]), at: "measure")
@@ -76,7 +78,7 @@ struct InputCurvatureMeasurementTests {
         let model = try #require(run.trainer.train(run.trainingRows).model as? NetworkParameters)
         let metrics = try #require(executeRun(spec, study: study).metrics)
         let test = study.split.test, d = test.featureCount
-        func top(_ rows: Dataset) -> InputCurvature { InputHessian(parameters: model, rows: rows.count).meanTop(inputs: rows.features, seed: 2) }
+        func top(_ rows: Dataset) -> InputCurvature { InputHessian(parameters: model, rows: rows.count).meanTop(inputs: rows.features, labels: rows.labels, seed: 2) }
         let others = test.labels.indices.filter { test.labels[$0] != 0 }
         let triggered = try #require(run.poisoned.triggered)
         #expect(triggered.rows.count == others.count)
