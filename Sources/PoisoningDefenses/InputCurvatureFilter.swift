@@ -5,7 +5,7 @@ import PoisoningUtilities
 /// Input-curvature sanitisation (after Granziol 2026, who finds that clustered dirty-label poisons
 /// add a spike to the Hessian of the loss with respect to the input): train the run's model on every
 /// row, score each row by the top eigenvalue λ_r of its own input Hessian H_r = ∂²ℓ_r/∂x² (power
-/// iteration, `InputHessian.rowTops`, `InputHessian.defaultIterations` exact Hessian-vector products
+/// iteration, `InputHessianEvaluator.rowTops`, `InputHessian.defaultIterations` exact Hessian-vector products
 /// from the stream (seed, "input curvature")), drop the round(drop · n) rows with the highest scores
 /// (ties: the earlier row first) and train again from scratch on the rest. For a ReLU network with
 /// softmax cross-entropy H_r = J_zᵀ (diag(p) - p pᵀ) J_z almost everywhere, which does not depend on
