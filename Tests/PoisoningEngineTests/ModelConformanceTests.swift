@@ -111,8 +111,11 @@ import TestSupport
     }
 
     /// A model kind's trained classifier conforms to the protocol of every capability it declares.
+    /// The kinds with input Hessians are those whose products and power iteration
+    /// `InputCurvatureTests` checks (`InputCurvatureTests.HessianModel`).
     @Test func everyModelsClassifierHasTheCapabilitiesItDeclares() throws {
         let split = GaussianClusters(samples: 60, features: 4, classes: 3, seed: 2).makeSplit()
+        var withInputHessians = [String]()
         for type in Registry.models {
             let value = type.kind == MLP.kind ? StudyConfig.mlp(4) : StudyConfig.component(type.kind)
             let design = try StudyDesign(document: ConformanceStudies.config(model: value, attack: StudyConfig.component(RandomLabelFlip.kind),
@@ -126,9 +129,11 @@ import TestSupport
             #expect(!capabilities.contains(.representation) || model is any RepresentationClassifier, "\(type.kind)")
             #expect(!capabilities.contains(.inputGradient) || model is any InputGradientClassifier, "\(type.kind)")
             #expect(!capabilities.contains(.inputHessian) || model is any InputHessianClassifier, "\(type.kind)")
+            if capabilities.contains(.inputHessian) { withInputHessians.append(type.kind) }
             #expect(!(capabilities.contains(.representation) && capabilities.contains(.inputGradient))
                     || model is any RepresentationGradientClassifier, "\(type.kind)")
         }
+        #expect(withInputHessians == [MLP.kind, LogisticRegression.kind, KernelRidge.kind])
     }
 
     /// A defense's declared requirements cover those of the training it asks for.
