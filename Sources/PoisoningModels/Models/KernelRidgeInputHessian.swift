@@ -103,7 +103,7 @@ final class KernelRidgeInputHessian: InputHessianEvaluator {
         for r in 0..<rows {
             let direction = u + r * d, jacobian = r * c * d
             for j in 0..<d { sums[j] = 0 }
-            // The Gauss-Newton part: errors[k] = J_kᵀ u (the errors are not needed after `prepare`).
+            // The Gauss-Newton part, 2 Σ_k (J_kᵀ u) J_k.
             for k in 0..<c {
                 var projection = 0.0
                 for j in 0..<d { projection += jacobians[jacobian + k * d + j] * Double(direction[j]) }
