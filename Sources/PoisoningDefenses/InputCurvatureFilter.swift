@@ -5,12 +5,13 @@ import PoisoningUtilities
 /// Input-curvature sanitisation (after Granziol 2026, who finds that clustered dirty-label poisons
 /// add a spike to the Hessian of the loss with respect to the input): train the run's model on every
 /// row, score each row by the top eigenvalue λ_r of its own input Hessian H_r = ∂²ℓ_r/∂x² (power
-/// iteration, `InputHessian.rowTops`, `InputHessian.defaultIterations` exact Hessian-vector products
+/// iteration, `InputHessianEvaluator.rowTops`, `InputHessian.defaultIterations` exact Hessian-vector products
 /// from the stream (seed, "input curvature")), drop the round(drop · n) rows with the highest scores
 /// (ties: the earlier row first) and train again from scratch on the rest. For a ReLU network with
 /// softmax cross-entropy H_r = J_zᵀ (diag(p) - p pᵀ) J_z almost everywhere, which does not depend on
 /// the row's label: the score measures how uncertain and how sensitive the model is at the row, not
-/// whether its label fits. The paper scores the spike of the mean Hessian; scoring each row by its
+/// whether its label fits. For kernel ridge's squared error it does depend on the label
+/// (`KernelRidgeInputHessian`). The paper scores the spike of the mean Hessian; scoring each row by its
 /// own top eigenvalue is this tool's per-row reading of it.
 public struct InputCurvatureFilter: TrainingSetDefense {
     /// "input-curvature".
@@ -40,11 +41,10 @@ public struct InputCurvatureFilter: TrainingSetDefense {
     public var recordedMetrics: [String] { MetricKey.detection }
 
     /// Scores and removes rows; while it inspects, training a model, or its parameters with the input
-    /// Hessian's buffers for every row (counted as two input-gradient workspaces: the activations, p
-    /// and a tangent per unit) and three vectors per row (start vectors, products, their copy), then
+    /// Hessian's buffers for every row (`TrainableModel.inputHessianBytes`) and three vectors per row (start vectors, products, their copy), then
     /// the ranking and the set of removed rows.
     public func memoryNeed(_ sizes: RunSizes) -> MemoryNeed {
-        let scoring = sizes.parameterBytes + 2 * sizes.model.inputGradientBytes(rows: sizes.split.trainRows) + 3 * 4 * sizes.n * sizes.d
+        let scoring = sizes.parameterBytes + sizes.model.inputHessianBytes(rows: sizes.split.trainRows) + 3 * 4 * sizes.n * sizes.d
             + 8 * sizes.n + 24 * sizes.n
         return removingDefenseNeed(sizes, working: max(sizes.trainingBytes, scoring))
     }
@@ -64,6 +64,6 @@ public struct InputCurvatureFilter: TrainingSetDefense {
     /// Each row's top input-Hessian eigenvalue under `model`.
     static func scores(_ model: any InputHessianClassifier, on data: Dataset, seed: UInt64) -> [Double] {
         guard data.count > 0 else { return [] }
-        return model.inputHessian(rows: data.count).rowTops(inputs: data.features, seed: seed).values
+        return model.inputHessian(rows: data.count).rowTops(inputs: data.features, labels: data.labels, seed: seed).values
     }
 }

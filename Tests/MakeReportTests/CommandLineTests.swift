@@ -111,11 +111,11 @@ struct CommandLineTests {
         #expect(results.config.measure == ["input-curvature"] && results.runs.allSatisfy { $0.metrics?["inputCurvatureTopClean"] != nil })
         let markdown = try String(contentsOf: folder.appendingPathComponent("report.md"), encoding: .utf8)
         #expect(markdown.contains("--measure input-curvature"))
-        let study = folder.appendingPathComponent("ridge.yaml")
-        try "models:\n  - kind: kernel-ridge\n".write(to: study, atomically: true, encoding: .utf8)
-        let refused = try run(["--study", study.path, "--measure", "input-curvature", "--output", folder.appendingPathComponent("ridge").path])
+        let study = folder.appendingPathComponent("svm.yaml")
+        try "models:\n  - kind: linear-svm\n".write(to: study, atomically: true, encoding: .utf8)
+        let refused = try run(["--study", study.path, "--measure", "input-curvature", "--output", folder.appendingPathComponent("svm").path])
         #expect(refused.status == 2 && refused.standardError
-            == "make-report: error: --measure: input-curvature needs a model with input Hessian-vector products; kernel-ridge has none\n",
+            == "make-report: error: --measure: input-curvature needs a model with input Hessian-vector products; linear-svm has none\n",
                 "stderr: \(refused.standardError)")
     }
 

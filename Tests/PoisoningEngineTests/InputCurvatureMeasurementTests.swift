@@ -13,10 +13,10 @@ struct InputCurvatureMeasurementTests {
     /// Three well-separated classes of 200 rows in 20 features (420 training, 180 test rows), an
     /// MLP with 32 hidden units trained 60 epochs, the default backdoor (the last three features set
     /// to their 0.95-quantile, dirty label, target 0) at fractions 0 and 0.1, seeds 1 to 3.
-    static func controlledStudy(measure: [String] = [InputCurvatureMeasurement.kind]) throws -> Study {
+    static func controlledStudy(measure: [String] = [InputCurvatureMeasurement.kind], model: ParameterValue = StudyConfig.mlp(32)) throws -> Study {
         let data = StudyConfig.component(GaussianClusters.kind, ["samples": .int(600), "features": .int(20), "classes": .int(3),
                                                                "cluster-std": .double(1.0), "center-scale": .double(4.0), "seed": .int(3)])
-        return try Study(StudyConfig(data: data, models: [StudyConfig.mlp(32)], attacks: [StudyConfig.component(Backdoor.kind)],
+        return try Study(StudyConfig(data: data, models: [model], attacks: [StudyConfig.component(Backdoor.kind)],
                                      fractions: [0, 0.1], seeds: [1, 2, 3], training: TrainingSettings(epochs: 60), measure: measure))
     }
 
@@ -53,8 +53,10 @@ struct InputCurvatureMeasurementTests {
     }
 
     @Test func aModelWithoutInputHessiansAndUnknownMeasurementsAreRefused() {
+        let svm = StudyConfig(models: [StudyConfig.component(LinearSVM.kind)], measure: [InputCurvatureMeasurement.kind]).document
+        #expect(Self.refusal(svm) == "measure: input-curvature needs a model with input Hessian-vector products; linear-svm has none")
         let ridge = StudyConfig(models: [StudyConfig.component(KernelRidge.kind)], measure: [InputCurvatureMeasurement.kind]).document
-        #expect(Self.refusal(ridge) == "measure: input-curvature needs a model with input Hessian-vector products; kernel-ridge has none")
+        #expect(Self.refusal(ridge) == "accepted")
         let unknown = StudyConfig().document.setting(.list([.string("curvature")]), at: "measure")
         #expect(Self.refusal(unknown) == "measure: unknown measurement curvature; the measurements are input-curvature")
         let twice = StudyConfig().document.setting(.list([.string("input-curvature"), .string("input-curvature")]), at: "measure")
@@ -68,15 +70,19 @@ struct InputCurvatureMeasurementTests {
     /// from the run's model: the clean test rows, the backdoor's triggered test rows (the test rows
     /// of classes 1 and 2 with the trigger) and the poisoned training rows; the alignment is |vᵀt|
     /// of the clean rows' eigenvector and the trigger's direction, recomputed from the triggered rows
-    /// and the clean ones as their mean displacement.
-    @Test func theMetricsAreTheTopEigenpairsOfTheirRows() throws {
-        let study = try Self.controlledStudy()
+    /// and the clean ones as their mean displacement. For the MLP and for kernel ridge (RBF, ℓ = 4),
+    /// whose Hessian depends on the rows' labels: the clean rows' own, the target for the triggered
+    /// rows, the poisoned label for the poisoned rows.
+    @Test(arguments: [MLP.kind, KernelRidge.kind])
+    func theMetricsAreTheTopEigenpairsOfTheirRows(kind: String) throws {
+        let component = kind == MLP.kind ? StudyConfig.mlp(32) : StudyConfig.component(KernelRidge.kind, ["length-scale": .double(4)])
+        let study = try Self.controlledStudy(model: component)
         let spec = RunSpec(fraction: 0.1, series: 0, seed: 2)
         guard case .prepared(let run) = prepareRun(spec, study: study) else { Issue.record("the run diverged"); return }
-        let model = try #require(run.trainer.train(run.trainingRows).model as? NetworkParameters)
+        let model = try #require(run.trainer.train(run.trainingRows).model as? any InputHessianClassifier)
         let metrics = try #require(executeRun(spec, study: study).metrics)
         let test = study.split.test, d = test.featureCount
-        func top(_ rows: Dataset) -> InputCurvature { InputHessian(parameters: model, rows: rows.count).meanTop(inputs: rows.features, seed: 2) }
+        func top(_ rows: Dataset) -> InputCurvature { model.inputHessian(rows: rows.count).meanTop(inputs: rows.features, labels: rows.labels, seed: 2) }
         let others = test.labels.indices.filter { test.labels[$0] != 0 }
         let triggered = try #require(run.poisoned.triggered)
         #expect(triggered.rows.count == others.count)
@@ -91,6 +97,7 @@ struct InputCurvatureMeasurementTests {
         for j in 0..<d { #expect(abs(Double(direction[j]) - displacement[j] / norm) < 1e-5, "feature \(j)") }
         let clean = top(test)
         #expect(metrics[MetricKey.inputCurvatureTopClean] == clean.value)
+        #expect(triggered.rows.labels.allSatisfy { $0 == 0 })
         #expect(metrics[MetricKey.inputCurvatureTopTriggered] == top(triggered.rows).value)
         #expect(run.poisoned.poisonedRows.count == 42)
         #expect(metrics[MetricKey.inputCurvatureTopPoisoned] == top(run.poisoned.data.rows(run.poisoned.poisonedRows)).value)

@@ -14,7 +14,8 @@ import TestSupport
 /// same bits on one thread and on two, changes nothing at fraction 0, and records exactly the
 /// metrics its series declares. (The round trip through study.yaml is in StudyFileTests.)
 @Suite struct ModelConformanceTests {
-    /// The model kinds solved exactly, whose only capability is the input gradient.
+    /// The model kinds solved exactly, whose capabilities are the input gradient (and for kernel
+    /// ridge input Hessian-vector products).
     static let inputGradientOnly = [KernelRidge.kind, LinearSVM.kind]
 
     /// What those kinds lack, by the component that needs it.
@@ -28,13 +29,16 @@ import TestSupport
     ]
 
     /// The refusal of `triple`, or nil when it must run: dense networks take every component; a kind
-    /// with the input gradient only is refused for its attack first, then for its defense.
+    /// with the input gradient only is refused for its attack first, then for its defense; kernel
+    /// ridge, which also has input Hessian-vector products, takes the input-curvature filter.
     static func expectedRefusal(_ triple: ConformanceStudies.Triple) -> String? {
         guard inputGradientOnly.contains(triple.model) else { return nil }
-        if let missing = inputGradientOnlyLacks[triple.attack] {
+        var lacks = inputGradientOnlyLacks
+        if triple.model == KernelRidge.kind { lacks[InputCurvatureFilter.kind] = nil }
+        if let missing = lacks[triple.attack] {
             return "attacks[0]: \(triple.attack) needs a model with \(missing); \(triple.model) has none"
         }
-        return inputGradientOnlyLacks[triple.defense].map { "defenses[0]: \(triple.defense) needs a model with \($0); \(triple.model) has none" }
+        return lacks[triple.defense].map { "defenses[0]: \(triple.defense) needs a model with \($0); \(triple.model) has none" }
     }
 
     @Test func everyTripleRunsAlikeOnAnyThreadCountOrIsRefusedInOneLine() throws {
@@ -90,8 +94,9 @@ import TestSupport
             #expect(clean.data == cleanRows && clean.poisonedRows.isEmpty && clean.trueLabels == cleanRows.labels, "\(name)")
         }
         // Kernel ridge and the linear SVM: feature collision and gradient canceling with each of the 15
-        // defenses, each of the 7 other attacks with the 9 defenses they lack something for.
-        #expect(refused == 2 * (15 + 15 + 7 * 9))
+        // defenses, each of the 7 other attacks with the 8 (kernel ridge) or 9 (the SVM) defenses they
+        // lack something for.
+        #expect(refused == 2 * (15 + 15) + 7 * 8 + 7 * 9)
     }
 
     /// The clean runs (fraction 0) of every attack under one model and defense are the same bits as
@@ -117,8 +122,11 @@ import TestSupport
     }
 
     /// A model kind's trained classifier conforms to the protocol of every capability it declares.
+    /// The kinds with input Hessians are those whose products and power iteration
+    /// `InputCurvatureTests` checks (`InputCurvatureTests.HessianModel`).
     @Test func everyModelsClassifierHasTheCapabilitiesItDeclares() throws {
         let split = GaussianClusters(samples: 60, features: 4, classes: 3, seed: 2).makeSplit()
+        var withInputHessians = [String]()
         for type in Registry.models {
             let value = type.kind == MLP.kind ? StudyConfig.mlp(4) : StudyConfig.component(type.kind)
             let design = try StudyDesign(document: ConformanceStudies.config(model: value, attack: StudyConfig.component(RandomLabelFlip.kind),
@@ -132,9 +140,11 @@ import TestSupport
             #expect(!capabilities.contains(.representation) || model is any RepresentationClassifier, "\(type.kind)")
             #expect(!capabilities.contains(.inputGradient) || model is any InputGradientClassifier, "\(type.kind)")
             #expect(!capabilities.contains(.inputHessian) || model is any InputHessianClassifier, "\(type.kind)")
+            if capabilities.contains(.inputHessian) { withInputHessians.append(type.kind) }
             #expect(!(capabilities.contains(.representation) && capabilities.contains(.inputGradient))
                     || model is any RepresentationGradientClassifier, "\(type.kind)")
         }
+        #expect(withInputHessians == [MLP.kind, LogisticRegression.kind, KernelRidge.kind])
     }
 
     /// A defense's declared requirements cover those of the training it asks for.

@@ -16,8 +16,8 @@ extension MetricKey {
 /// dirty-label poisons add a rank-one spike, aligned with the poisons, to the Hessian of the loss with
 /// respect to the input): the top eigenpair (λ, v) of the mean input Hessian H̄ = (1/m) Σ_r ∂²ℓ_r/∂x²
 /// over three sets of rows, by power iteration with exact Hessian-vector products
-/// (`InputHessian.meanTop`, `InputHessian.defaultIterations` products from the stream (seed, "input
-/// curvature")):
+/// (`InputHessianEvaluator.meanTop`, `InputHessian.defaultIterations` products from the stream (seed,
+/// "input curvature"), twice as many where the Hessian may be indefinite):
 /// - the clean test rows (every run): `inputCurvatureTopClean`; for an attack that stamps a trigger
 ///   (`PoisonedTrainingSet.triggered`), also |vᵀt| for its eigenvector v and the trigger's unit
 ///   direction t (`TriggeredInputs.direction`): `inputCurvatureTriggerAlignment`, in [0, 1], the
@@ -29,8 +29,11 @@ extension MetricKey {
 /// - the training rows the attack poisoned: `inputCurvatureTopPoisoned` (absent when it poisoned
 ///   none, as at fraction 0).
 /// For a ReLU network with softmax cross-entropy H_r = J_zᵀ (diag(p) - p pᵀ) J_z does not depend on the
-/// row's label (`InputHessian`), so the labels above only name the rows. The eigenvalues are in the
-/// loss's units per squared input unit, at least 0 (H̄ is positive semi-definite).
+/// row's label (`InputHessian`), so the labels above only name the rows, and H̄ is positive
+/// semi-definite (λ ≥ 0). For kernel ridge's squared error H_r depends on the row's label (the true
+/// one for the clean rows, the target for the triggered ones, the poisoned label for the poisoned
+/// rows) and can be indefinite (`KernelRidgeInputHessian`): λ is still the largest eigenvalue, and
+/// can be negative. The eigenvalues are in the loss's units per squared input unit.
 public enum InputCurvatureMeasurement: RunMeasurement {
     /// "input-curvature".
     public static let kind = "input-curvature"
@@ -82,14 +85,14 @@ public enum InputCurvatureMeasurement: RunMeasurement {
     /// The top eigenpair of the mean input Hessian over the rows of `data`; nil without rows.
     static func top(_ model: any InputHessianClassifier, _ data: Dataset, seed: UInt64) -> InputCurvature? {
         guard data.count > 0 else { return nil }
-        return model.inputHessian(rows: data.count).meanTop(inputs: data.features, seed: seed)
+        return model.inputHessian(rows: data.count).meanTop(inputs: data.features, labels: data.labels, seed: seed)
     }
 
     /// The largest of the three sets (the test rows, or the poisoned rows when more): a copy of its
-    /// rows (the poisoned ones), the Hessian's buffers (counted as two input-gradient workspaces, as
-    /// the `input-curvature` filter counts them) and the power iteration's broadcast and product.
+    /// rows (the poisoned ones), the Hessian's buffers (`TrainableModel.inputHessianBytes`) and the
+    /// power iteration's broadcast and product.
     public static func memoryBytes(_ sizes: RunSizes) -> Double {
         let rows = max(sizes.split.testRows, sizes.poisonedRows), d = sizes.d
-        return 4 * Double(rows) * d + 2 * sizes.model.inputGradientBytes(rows: rows) + 2 * 4 * Double(rows) * d + 8 * d
+        return 4 * Double(rows) * d + sizes.model.inputHessianBytes(rows: rows) + 2 * 4 * Double(rows) * d + 8 * d
     }
 }

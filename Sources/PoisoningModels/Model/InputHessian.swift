@@ -2,6 +2,38 @@ import Foundation
 import PoisoningData
 import PoisoningUtilities
 
+/// Products of each row's input Hessian of the loss, H_r = ∂²ℓ_r/∂x², with a vector, exact, for
+/// batches of a fixed number of rows (what `InputHessianClassifier.inputHessian` gives; power
+/// iteration on them is in `InputCurvature.swift`). Allocates once; `prepare` and `multiply` do not.
+public protocol InputHessianEvaluator: AnyObject {
+    /// Rows per batch.
+    var rows: Int { get }
+    /// Input features per row.
+    var inputCount: Int { get }
+    /// Whether every H_r is positive semi-definite, so that power iteration's dominant eigenvalue is
+    /// the largest one (a network's with softmax cross-entropy; not kernel ridge's squared error).
+    var positiveSemiDefinite: Bool { get }
+    /// Keeps what the products of the batch `inputs` [rows x inputCount] with labels `labels` [rows] need.
+    func prepare(inputs: UnsafePointer<Float>, labels: UnsafePointer<Int>)
+    /// After `prepare`: H_r u_r for every row r of the prepared batch, u [rows x inputCount] (one
+    /// direction per row) into `product` [rows x inputCount].
+    func multiply(_ u: UnsafePointer<Float>, into product: UnsafeMutablePointer<Float>)
+}
+
+extension InputHessianEvaluator {
+    /// H_r u_r for every row of `inputs` [rows x inputCount] with `labels` [rows] and `directions`
+    /// [rows x inputCount], for Swift arrays (allocates; for tests and one-off products).
+    public func products(inputs: [Float], labels: [Int], directions: [Float]) -> [Float] {
+        precondition(inputs.count == rows * inputCount && directions.count == inputs.count && labels.count == rows)
+        var result = [Float](repeating: 0, count: inputs.count)
+        inputs.withUnsafeBufferPointer { x in labels.withUnsafeBufferPointer { y in prepare(inputs: x.baseAddress!, labels: y.baseAddress!) } }
+        directions.withUnsafeBufferPointer { u in
+            result.withUnsafeMutableBufferPointer { product in multiply(u.baseAddress!, into: product.baseAddress!) }
+        }
+        return result
+    }
+}
+
 /// Hessian-vector products of each row's softmax cross-entropy with respect to its input, for a
 /// dense ReLU network (an MLP, or logistic regression: a network without hidden layers), by one
 /// forward-mode pass over the reverse pass (the R-operator, Pearlmutter 1994).
@@ -21,11 +53,15 @@ import PoisoningUtilities
 /// activations (the masks) and probabilities, so a power iteration costs one tangent and one reverse
 /// pass per product. Allocates once; `prepare` and `multiply` do not allocate. The tests check the
 /// products against finite differences of the input gradient in Double.
-public final class InputHessian {
+public final class InputHessian: InputHessianEvaluator {
     /// The network.
     public let parameters: NetworkParameters
     /// Rows per batch.
     public let rows: Int
+    /// The network's inputs.
+    public var inputCount: Int { parameters.shape.inputs }
+    /// H = J_zᵀ (diag(p) - p pᵀ) J_z is positive semi-definite.
+    public var positiveSemiDefinite: Bool { true }
     private let workspace: NetworkWorkspace
     /// p = softmax(z) of every row of the prepared batch [rows x classes].
     private let probabilities: UnsafeMutablePointer<Float>
@@ -55,8 +91,9 @@ public final class InputHessian {
     }
 
     /// Forward pass of the batch `inputs` [rows x inputs]: keeps every hidden layer's activations
-    /// (their masks D_l) and p = softmax(z) of every row (with the stable shift by max z).
-    public func prepare(inputs: UnsafePointer<Float>) {
+    /// (their masks D_l) and p = softmax(z) of every row (with the stable shift by max z). The
+    /// Hessian does not depend on the labels.
+    public func prepare(inputs: UnsafePointer<Float>, labels: UnsafePointer<Int>) {
         let c = parameters.shape.classes
         parameters.values.withUnsafeBufferPointer { theta in
             workspace.forward(parameters: theta.baseAddress!, inputs: inputs, rows: rows)
@@ -109,17 +146,5 @@ public final class InputHessian {
                                                 inputs: layer.inputs, outputs: layer.outputs)
             }
         }
-    }
-
-    /// H_r u_r for every row of `inputs` [rows x inputs] and `directions` [rows x inputs], for Swift
-    /// arrays (allocates; for tests and one-off products).
-    public func products(inputs: [Float], directions: [Float]) -> [Float] {
-        precondition(inputs.count == rows * parameters.shape.inputs && directions.count == inputs.count)
-        var result = [Float](repeating: 0, count: inputs.count)
-        inputs.withUnsafeBufferPointer { x in prepare(inputs: x.baseAddress!) }
-        directions.withUnsafeBufferPointer { u in
-            result.withUnsafeMutableBufferPointer { product in multiply(u.baseAddress!, into: product.baseAddress!) }
-        }
-        return result
     }
 }

@@ -137,7 +137,7 @@ public protocol InputGradientClassifier: Classifier {
 /// (`ModelCapability.inputHessian`).
 public protocol InputHessianClassifier: Classifier {
     /// Input Hessian-vector products for batches of exactly `rows` rows.
-    func inputHessian(rows: Int) -> InputHessian
+    func inputHessian(rows: Int) -> any InputHessianEvaluator
 }
 
 /// A classifier with both a representation and input gradients, so with the input gradient of a
@@ -202,9 +202,15 @@ public protocol TrainableModel: Sendable {
     var representationWidth: Int? { get }
     /// The memory of the trained model's input-gradient evaluators for `rows` rows at once (0 without).
     func inputGradientBytes(rows: Int) -> Double
+    /// The memory of the trained model's input Hessian-vector products for `rows` rows at once.
+    func inputHessianBytes(rows: Int) -> Double
 }
 
 extension TrainableModel {
+    /// Two input-gradient workspaces: a network's `InputHessian` (the activations, p and a tangent
+    /// per unit), and the default for a model without input Hessians (it is never asked).
+    public func inputHessianBytes(rows: Int) -> Double { 2 * inputGradientBytes(rows: rows) }
+
     /// Training on `rows` rows, plainly.
     public func trainingBytes(rows: Int, settings: TrainingSettings) -> Double {
         trainingBytes(rows: rows, settings: settings, validationRows: 0, trimmed: false, inputGradientPenalty: false)

@@ -49,7 +49,7 @@ extension NetworkParameters: RepresentationGradientClassifier {
 
 extension NetworkParameters: InputHessianClassifier {
     /// An `InputHessian` of this network.
-    public func inputHessian(rows: Int) -> InputHessian { InputHessian(parameters: self, rows: rows) }
+    public func inputHessian(rows: Int) -> any InputHessianEvaluator { InputHessian(parameters: self, rows: rows) }
 }
 
 extension LossInputGradient: LossInputGradientEvaluator {}

@@ -18,7 +18,8 @@ public enum RidgeKernel: String, Sendable, Hashable, CaseIterable {
 /// dual coefficients are A = (K + λ I)⁻¹ Y, solved by Cholesky in Double, and the decision values of
 /// a row x are f(x) = Σ_i k(x, x_i) A_i, the predicted class the largest. A row's loss is the squared
 /// error Σ_k (f_k(x) − [y = k])². It is solved exactly: the study's SGD settings and seed play no
-/// part, and no training adjustment applies. It offers the input gradient of that loss (for PGD);
+/// part, and no training adjustment applies. It offers the input gradient of that loss (for PGD) and
+/// its input Hessian-vector products (`KernelRidgeInputHessian`, for input curvature);
 /// it has no representation and no parameter vector trained by SGD. The same as scikit-learn's
 /// `KernelRidge(alpha=λ)` on the one-hot targets (`scripts/kernel_ridge_reference.py`).
 public struct KernelRidge: ModelArchitecture {
@@ -57,8 +58,8 @@ public struct KernelRidge: ModelArchitecture {
     /// "kernel ridge rbf (ℓ = 1.0, λ = 1.0)".
     public var label: String { "kernel ridge \(kernel.rawValue) (ℓ = \(lengthScale), λ = \(lambda))" }
 
-    /// The input gradient only.
-    public var capabilities: Set<ModelCapability> { [.inputGradient] }
+    /// The input gradient and input Hessian-vector products (`KernelRidgeInputHessian`).
+    public var capabilities: Set<ModelCapability> { [.inputGradient, .inputHessian] }
 
     /// A `KernelRidgeModel` of these settings.
     public func model(for sizes: SplitSizes) -> any TrainableModel {
@@ -200,6 +201,11 @@ public struct KernelRidgeModel: TrainableModel, Hashable {
 
     /// The evaluator's row, kernel values, decision values and gradient sums.
     public func inputGradientBytes(rows measured: Int) -> Double { 8 * (Double(rows) + Double(classes) + 2 * Double(inputs)) }
+
+    /// A `KernelRidgeInputHessian`'s buffers for `measured` rows.
+    public func inputHessianBytes(rows measured: Int) -> Double {
+        KernelRidgeInputHessian.bytes(rows: measured, n: rows, d: inputs, c: classes)
+    }
 }
 
 /// A solved kernel ridge regression: its training rows and dual coefficients.
