@@ -26,10 +26,11 @@ struct OutputOptions: ParsableArguments {
             ones too) unchanged; report.pdf and shard part files beside it are kept. Anything else is refused \
             before any work, naming the first foreign entry. Not the current folder or one above it (--output \
             . or ..: replacing it would leave the shell in a removed folder), not a mount point, nor inside a \
-            .make-report work folder or a set make-report published; symbolic links are resolved before these checks. While a run writes it, \
+            .make-report work folder or a set make-report published, nor one it may not write in (or a folder in it); \
+            symbolic links are resolved before these checks. While a run writes it, \
             .make-report/NAME.lock beside it keeps a second run out (removed when the run ends, fails or is \
             interrupted; kill -9 leaves it for the next run to take); a file of that name make-report did not \
-            write is kept and the run refused.
+            write (or a symbolic or hard link) is kept and the run refused.
             """))
     var output = defaultOutput
 
