@@ -46,8 +46,8 @@ public final class StagedOutputFolder {
     /// the staging folders and displaced sets of the target left by killed runs (their names exact,
     /// their processes ended: `isStaleProcessID`; each a folder itself, never a symbolic link, which
     /// is left as it is; their contents make-report's: `removeLeftoverStaging` and
-    /// `OutputOwnership.removeSet`), and creates a staging folder holding only its marker
-    /// (`stagingMarkerName`).
+    /// `OutputOwnership.removeSet`), and creates a new staging folder holding only its marker
+    /// (`stagingMarkerName`), failing when something of its name is still in the way.
     public init(path: String) throws {
         if let problem = outputFolderProblem(path, verified: verified) { throw OutputFolderError(path: path, reason: problem) }
         target = resolvedFileURL(path, isDirectory: true)
@@ -74,10 +74,17 @@ public final class StagedOutputFolder {
             if let warning { warnings.append(warning) }
         }
         leftoverWarnings = warnings
-        staging = work.appendingPathComponent(name + ".staging-\(getpid())", isDirectory: true)
+        let staging = work.appendingPathComponent(name + ".staging-\(getpid())", isDirectory: true)
+        // A new folder, never one already there (a leftover of this id kept above, or a symbolic
+        // link): the run would write into it, and remove it when it fails.
+        guard mkdir(staging.path, 0o755) == 0 else {
+            let reason = errno == EEXIST ? "something of that name is in the way, which make-report cannot prove its own; it was left as it is; move it away"
+                : String(cString: strerror(errno))
+            throw OutputFolderError(path: staging.path, reason: reason)
+        }
+        self.staging = staging
         state = StagingState(staging: staging)
         do {
-            try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
             try writeFile(Data("\(getpid())\n".utf8), to: staging.appendingPathComponent(stagingMarkerName))
         } catch {
             throw OutputFolderError(path: staging.path, reason: fileErrorReason(error))
@@ -323,7 +330,7 @@ private func failureText(_ failures: [SetRemoval.Failure]) -> String {
 private func replaceFolder(_ target: URL, with replacement: URL) throws -> URL {
     let work = replacement.deletingLastPathComponent()
     let aside = (0...).lazy.map { work.appendingPathComponent(target.lastPathComponent + ".previous-\(getpid())-\($0)") }
-        .first { !FileManager.default.fileExists(atPath: $0.path) }!
+        .first { var status = stat(); return lstat($0.path, &status) != 0 }!
     if file_exchange(replacement.path, target.path) == 0 {
         // The previous set, now at the staging folder's name, moves to a name of its own at once.
         return rename(replacement.path, aside.path) == 0 ? aside : replacement

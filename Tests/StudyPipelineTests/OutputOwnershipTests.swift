@@ -151,12 +151,12 @@ import TestSupport
         try FileManager.default.copyItem(at: published, to: displaced)
         try FileManager.default.removeItem(at: displaced.appendingPathComponent("figures"))
         try FileManager.default.createSymbolicLink(at: displaced.appendingPathComponent("figures"), withDestinationURL: published.appendingPathComponent("figures"))
-        let staged = try StagedOutputFolder(path: folder.path)
+        let warnings = try StagedOutputFolder(path: folder.path).leftoverWarnings
         #expect(try entriesBelow(published) == before)
         #expect(pipeline.folderFailures(published) == [])
         let link = "is named as a leftover of an ended run, but it is not a folder (a symbolic link or a file), so nothing proves it make-report's; "
             + "it was left as it is"
-        #expect(staged.leftoverWarnings == [
+        #expect(warnings == [
             "\(quotedUserText(displaced.path, keepingEnd: true)), a set an ended run displaced, holds 1 entry that is not make-report's "
                 + "('figures'); it was left with them",
             "\(quotedUserText(previousLink.path, keepingEnd: true)) \(link)", "\(quotedUserText(stagingLink.path, keepingEnd: true)) \(link)"])
@@ -164,6 +164,17 @@ import TestSupport
             #expect(try FileManager.default.destinationOfSymbolicLink(atPath: url.path) == published.path)
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: displaced.path).sorted() == ["figures", "manifest.json"])
+        // A link with this process's id, the name its own staging folder would have: never written into.
+        let own = work.appendingPathComponent("output.staging-\(getpid())")
+        try FileManager.default.createSymbolicLink(at: own, withDestinationURL: published)
+        #expect {
+            try StagedOutputFolder(path: folder.path)
+        } throws: { error in
+            "\(error)" == "cannot write to \(quotedUserText(own.path, keepingEnd: true)): something of that name is in the way, which make-report "
+                + "cannot prove its own; it was left as it is; move it away"
+        }
+        #expect(try entriesBelow(published) == before)
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: own.path) == published.path)
     }
 
     /// Review r19, finding 10a: a failed or interrupted run into `new/sub/out` left the folders

@@ -18,7 +18,7 @@ nobody_folder() {
   local folder; folder=$(mktemp -d /tmp/hostile-nobody.XXXXXX) && chmod 777 "$folder" || return 1
   # shellcheck disable=SC2064  # the folder is known now
   trap "rm -rf '$folder'" EXIT
-  cd "$folder"
+  cd "$folder" || return 1
 }
 
 # Finding 4: a symbolic link named like a leftover of an ended run (`o.previous-PID-N`,
@@ -118,11 +118,11 @@ hostile_case shard-into-a-merged-set-with-its-parts case_shard_into_a_merged_set
 # Finding 10a: a run into `new1/sub/o` interrupted by SIGINT left the folders `new1/sub` it made.
 # It ends by the signal with nothing of its own left, those folders included.
 case_interrupted_run_removes_the_folders_it_made() {
-  local pid i
+  local pid
   env --default-signal=INT "$MR" --widths 8,16,32 --fractions 0,0.2,0.4,0.6 --seeds 1,2,3,4,5,6,7,8 --epochs 1000 \
     --output new1/sub/o --no-store --quiet </dev/null >"$OUT" 2>"$ERR" &
   pid=$!
-  for i in $(seq 600); do compgen -G "new1/sub/.make-report/o.staging-*" >/dev/null && break; sleep 0.05; done
+  for _ in $(seq 600); do compgen -G "new1/sub/.make-report/o.staging-*" >/dev/null && break; sleep 0.05; done
   compgen -G "new1/sub/.make-report/o.staging-*" >/dev/null || { kill -9 "$pid"; why "no staging folder appeared"; return 1; }
   kill -INT "$pid"
   wait "$pid" 2>/dev/null
