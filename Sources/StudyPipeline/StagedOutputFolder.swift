@@ -77,7 +77,7 @@ public final class StagedOutputFolder {
         let staging = work.appendingPathComponent(name + ".staging-\(getpid())", isDirectory: true)
         // A new folder, never one already there (a leftover of this id kept above, or a symbolic
         // link): the run would write into it, and remove it when it fails.
-        guard mkdir(staging.path, 0o755) == 0 else {
+        guard mkdir(staging.path, 0o777) == 0 else {
             let reason = errno == EEXIST ? "something of that name is in the way, which make-report cannot prove its own; it was left as it is; move it away"
                 : String(cString: strerror(errno))
             throw OutputFolderError(path: staging.path, reason: reason)
