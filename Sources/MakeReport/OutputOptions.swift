@@ -80,10 +80,10 @@ struct OutputOptions: ParsableArguments {
         ReportFormat.allCases.filter { format?.values.contains($0) ?? true }
     }
 
-    /// Refuses, before any work, an output folder that `run` or `merge` may not write and replace
-    /// (`outputFolderProblem`); `check` only reads it.
-    func checkWritable() throws {
-        if let problem = outputFolderProblem(output) { throw ValidationError("--output: \(problem)") }
+    /// Refuses, before any work, an output folder that `run` or `merge` may not write and, unless a
+    /// shard only writes its part file into it, replace (`outputFolderProblem`); `check` only reads it.
+    func checkWritable(replaced: Bool = true) throws {
+        if let problem = outputFolderProblem(output, replaced: replaced) { throw ValidationError("--output: \(problem)") }
     }
 }
 

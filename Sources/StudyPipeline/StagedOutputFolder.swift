@@ -394,13 +394,13 @@ public func workFolder(besideOutput target: URL) -> URL {
 /// make-report published (`OutputOwnership.enclosingSet`), short enough for the names
 /// the tool derives from it (`NAME.staging-PID` within NAME_MAX bytes, every path within PATH_MAX),
 /// under a folder where it can be created, and either missing or a folder that is make-report's by
-/// `OutputOwnership`, that this process may write in, with every folder below it
-/// (`writeAccessProblem`), and that is neither the working folder nor one above it (replacing it
-/// would leave the shell in a removed folder, with a new owner and inode, and put `.make-report`
-/// outside it). An existing work folder beside it must be one this process may write in too.
-/// Nothing is created or left behind. The files of the folder read are added to `verified`
-/// (`OutputOwnership.problem`).
-public func outputFolderProblem(_ path: String, verified: VerifiedContents? = nil) -> String? {
+/// `OutputOwnership`, that this process may write in (and, when it is `replaced` by a new set rather
+/// than given a shard's part file, write in every folder below it and move: `writeAccessProblem`),
+/// and that is neither the working folder nor one above it (replacing it would leave the shell in a
+/// removed folder, with a new owner and inode, and put `.make-report` outside it). An existing work
+/// folder beside it must be one this process may write in too. Nothing is created or left behind.
+/// The files of the folder read are added to `verified` (`OutputOwnership.problem`).
+public func outputFolderProblem(_ path: String, verified: VerifiedContents? = nil, replaced: Bool = true) -> String? {
     guard !path.isEmpty else { return "the path is empty; give a folder name" }
     let target = resolvedFileURL(path, isDirectory: true)
     guard target.path != "/" else { return "the file-system root cannot be an output folder" }
@@ -440,23 +440,31 @@ public func outputFolderProblem(_ path: String, verified: VerifiedContents? = ni
             return "\(quotedUserText(path, keepingEnd: true)) is the current folder or holds it, and the output folder is replaced as a whole "
                 + "(the shell would be left in a removed folder); give a folder inside it, or run make-report from outside it"
         }
-        if let problem = writeAccessProblem(target) { return problem }
+        if let problem = writeAccessProblem(target, replaced: replaced) { return problem }
     }
     // The target and .make-report are created in the nearest existing folder above the target.
     return creationProblem(at: target)
 }
 
-/// Why this process may not write in the existing output folder `target` or a folder below it, or
-/// nil: a shard writes its part file into the folder; a run or `merge` moves it into the work folder
-/// when the new set replaces it (moving a folder to another parent needs write access to the folder
-/// itself) and then removes the files of the displaced set from every folder below it. Checked
-/// before any work, so that a folder of another user's, or made read-only, fails in one line and
-/// not after the whole sweep.
-private func writeAccessProblem(_ target: URL) -> String? {
-    let below = ((try? entriesBelow(target)) ?? []).filter { $0.kind == .folder }.map { target.appendingPathComponent($0.path) }
+/// Why this process may not write in the existing output folder `target`, or nil. A shard writes
+/// its part file into the folder. When the folder is `replaced` by a new set (a run, `merge`), it is
+/// moved into the work folder (moving a folder to another parent needs write access to the folder
+/// itself, and, in a folder with the sticky bit such as /tmp, owning it or that folder), and the
+/// files of the displaced set are removed from every folder below it. Checked before any work, so
+/// that a folder of another user's, or made read-only, fails in one line and not after the whole sweep.
+private func writeAccessProblem(_ target: URL, replaced: Bool) -> String? {
+    let below = !replaced ? [] : ((try? entriesBelow(target)) ?? []).filter { $0.kind == .folder }.map { target.appendingPathComponent($0.path) }
+    let advice = replaced ? "the output folder is written and replaced as a whole, which needs write access to it and every folder in it"
+        : "the shard writes its part file there"
     for folder in [target] + below where access(folder.path, W_OK | X_OK) != 0 {
-        return "cannot write in \(quotedUserText(folder.path, keepingEnd: true)): \(String(cString: strerror(errno))); the output folder "
-            + "is written and replaced as a whole, which needs write access to it and every folder in it"
+        return "cannot write in \(quotedUserText(folder.path, keepingEnd: true)): \(String(cString: strerror(errno))); \(advice)"
+    }
+    var own = stat(), parent = stat()
+    let user = geteuid(), parentFolder = target.deletingLastPathComponent()
+    if replaced, user != 0, stat(target.path, &own) == 0, stat(parentFolder.path, &parent) == 0, parent.st_mode & S_ISVTX != 0,
+       own.st_uid != user, parent.st_uid != user {
+        return "\(quotedUserText(target.path, keepingEnd: true)) belongs to another user, in \(quotedUserText(parentFolder.path, keepingEnd: true)), "
+            + "a folder with the sticky bit (as /tmp) where only its owner may move it, and a new set replaces it by moving it; give a folder of your own"
     }
     return nil
 }

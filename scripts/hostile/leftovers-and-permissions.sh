@@ -79,6 +79,21 @@ case_folders_nobody_cannot_write_are_refused_before_work() {
 }
 hostile_case folders-nobody-cannot-write-are-refused-before-work case_folders_nobody_cannot_write_are_refused_before_work
 
+# Finding 3, in a folder with the sticky bit (as /tmp, or a cluster's /scratch): an output folder of
+# root's that anyone may write (777) cannot be moved by nobody, so a new set cannot replace it; the
+# rename failed after the whole sweep. Refused before any work; a shard, which only writes its part
+# file there, goes on.
+case_folder_of_another_user_in_a_sticky_folder() {
+  nobody_folder || return 1
+  mkdir s && chmod 1777 s && mkdir s/o6 && chmod 777 s/o6 && cd s || return 1
+  local before; before=$(snapshot .)
+  mr_nobody "${SAFETY_STUDY[@]}" --output o6 --no-store --dry-run && refused "'.*/o6' belongs to another user, in '.*/s', a folder with the sticky bit" &&
+    unchanged . "$before" || return 1
+  mr_nobody "${SAFETY_STUDY[@]}" --shard 1/2 --output o6 --no-store && succeeded || return 1
+  [ -f o6/results.part-1-of-2.json ] || { why "the shard wrote no part file"; return 1; }
+}
+hostile_case folder-of-another-user-in-a-sticky-folder case_folder_of_another_user_in_a_sticky_folder
+
 # Finding 6: a set an ended run displaced, whose files nobody cannot remove (a folder of it read-only),
 # was kept without a word by every later run. Each later run removes what it can and names the
 # rest, and why, in one warning.
