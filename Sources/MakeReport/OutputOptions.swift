@@ -35,10 +35,11 @@ enum WrittenOutputFolder: OutputFolderRole {
             ones too) unchanged; report.pdf and shard part files beside it are kept. Anything else is refused \
             before any work, naming the first foreign entry. Not the current folder or one above it (--output \
             . or ..: replacing it would leave the shell in a removed folder), not a mount point, nor inside a \
-            .make-report work folder or a set make-report published; symbolic links are resolved before these checks. While a run writes it, \
+            .make-report work folder or a set make-report published, nor one it may not write in (or a folder in it); \
+            symbolic links are resolved before these checks. While a run writes it, \
             .make-report/NAME.lock beside it keeps a second run out (removed when the run ends, fails or is \
             interrupted; kill -9 leaves it for the next run to take); a file of that name make-report did not \
-            write is kept and the run refused.
+            write (or a symbolic or hard link) is kept and the run refused.
             """)
 }
 
@@ -104,10 +105,10 @@ struct OutputOptions<Role: OutputFolderRole>: ParsableArguments {
         ReportFormat.allCases.filter { format?.values.contains($0) ?? true }
     }
 
-    /// Refuses, before any work, an output folder that `run` or `merge` may not write and replace
-    /// (`outputFolderProblem`); `check` only reads it.
-    func checkWritable() throws {
-        if let problem = outputFolderProblem(output) { throw ValidationError("--output: \(problem)") }
+    /// Refuses, before any work, an output folder that `run` or `merge` may not write and, unless a
+    /// shard only writes its part file into it, replace (`outputFolderProblem`); `check` only reads it.
+    func checkWritable(replaced: Bool = true) throws {
+        if let problem = outputFolderProblem(output, replaced: replaced) { throw ValidationError("--output: \(problem)") }
     }
 }
 

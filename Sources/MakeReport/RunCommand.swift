@@ -32,7 +32,7 @@ struct RunCommand: ParsableCommand {
     var dryRun = false
 
     func validate() throws {
-        try output.checkWritable()
+        try output.checkWritable(replaced: sharding.shard == nil)
         if let problem = storage.problem(besideOutput: output.output) { throw ValidationError(problem) }
         if let shard = sharding.shard { try checkPartFile(of: shard) }
     }

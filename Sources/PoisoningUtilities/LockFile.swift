@@ -8,8 +8,10 @@ import Synchronization
 /// inode) and starts again when it does not: a process that locked a removed file holds nothing, so
 /// it opens the path anew. A process killed outright (SIGKILL) leaves the file; the next holder
 /// locks and removes it in turn. A file at the path that holds anything but what a holder writes
-/// (nothing, or a process id and a newline: `isLockFileContent`) is not a lock file of this tool:
-/// it is left as it is, unchanged, and taking the lock fails (`ForeignLockFileError`).
+/// (nothing, or a process id and a newline: `isLockFileContent`), a symbolic link, or a file with
+/// more than one name (a hard link to a file of the user's, which writing the process id would
+/// change) is not a lock file of this tool: it is left as it is, unchanged, and taking the lock
+/// fails (`ForeignLockFileError`).
 public final class LockFile: Sendable {
     /// The lock file.
     public let path: String
@@ -23,11 +25,15 @@ public final class LockFile: Sendable {
 
     /// Takes the lock at `path`, creating the file: waiting for another holder when `waiting`, else
     /// nil at once when another process holds it. Throws the error of a file that cannot be opened
-    /// or locked, and `ForeignLockFileError` for a file at `path` that this tool did not write.
+    /// or locked, and `ForeignLockFileError` for a file at `path` that this tool did not write
+    /// (a symbolic link is never followed, a file with more than one name never written).
     public static func acquire(at path: String, waiting: Bool) throws -> LockFile? {
         while true {
-            let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-            guard descriptor >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+            let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
+            guard descriptor >= 0 else {
+                if errno == ELOOP { throw ForeignLockFileError(path: path) }
+                throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
+            }
             var result: Int32
             repeat { result = flock(descriptor, LOCK_EX | (waiting ? 0 : LOCK_NB)) } while result != 0 && errno == EINTR
             guard result == 0 else {
@@ -38,7 +44,7 @@ public final class LockFile: Sendable {
             }
             var locked = stat(), named = stat()
             if fstat(descriptor, &locked) == 0, stat(path, &named) == 0, locked.st_dev == named.st_dev, locked.st_ino == named.st_ino {
-                guard isLockFileContent(descriptor: descriptor, size: Int(locked.st_size)) else {
+                guard locked.st_nlink == 1, isLockFileContent(descriptor: descriptor, size: Int(locked.st_size)) else {
                     close(descriptor)
                     throw ForeignLockFileError(path: path)
                 }
@@ -70,26 +76,41 @@ public final class LockFile: Sendable {
     deinit { release() }
 }
 
-/// A file at a lock file's path that holds what no holder writes (`isLockFileContent`): the user's,
+/// A file at a lock file's path that is not what a holder makes (`isLockFileContent`): the user's,
 /// so it is neither used nor removed.
 public struct ForeignLockFileError: Error, CustomStringConvertible {
     /// The file.
     public let path: String
-    /// The error of the file at `path`.
-    public init(path: String) { self.path = path }
     /// Why the file is refused, in words (the caller names the file).
-    public var description: String { "it holds content make-report did not write, so it is not make-report's lock file and was left as it is; move it away" }
+    public let description: String
+
+    /// The error of the file at `path`, its reason read from what is at `path` now: a symbolic link,
+    /// a file with more than one name (hard links), or content make-report did not write.
+    public init(path: String) {
+        self.path = path
+        var status = stat()
+        let kind = lstat(path, &status) == 0 ? status.st_mode & S_IFMT : S_IFREG
+        if kind == S_IFLNK {
+            description = "it is a symbolic link, so it is not make-report's lock file and was left as it is; move it away"
+        } else if kind == S_IFREG && status.st_nlink > 1 {
+            description = "it has \(status.st_nlink) names (hard links), so writing it would change another file; it is not make-report's "
+                + "lock file and was left as it is; move it away"
+        } else {
+            description = "it holds content make-report did not write, so it is not make-report's lock file and was left as it is; move it away"
+        }
+    }
 }
 
-/// Whether nothing is at `path`, or a regular file that holds what a `LockFile` holder writes:
-/// nothing, or a process id and a newline (`note`). Anything else is a file the tool did not write.
+/// Whether nothing is at `path`, or a regular file of one name (no hard link to it) that holds
+/// what a `LockFile` holder writes: nothing, or a process id and a newline (`note`). Anything else
+/// is a file the tool did not write.
 public func isLockFileContent(atPath path: String) -> Bool {
     var status = stat()
     guard lstat(path, &status) == 0 else { return true }
     let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
     guard descriptor >= 0 else { return false }
     defer { close(descriptor) }
-    guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return false }
+    guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG, status.st_nlink == 1 else { return false }
     return isLockFileContent(descriptor: descriptor, size: Int(status.st_size))
 }
 

@@ -99,15 +99,20 @@ public enum OutputOwnership {
     /// file make-report wrote"), never a file of the user's that has its name. `advice` ends the
     /// refusal ("give another file"). Nor is a file made inside make-report's work folder
     /// `.make-report` or inside an output set make-report published (`enclosingSet`), which it would
-    /// spoil: a file its manifest.json does not list. Checked before any work, and again just before
-    /// the file is written atomically (`OutputFolder.write`: a temporary file renamed over it).
-    public static func replacedFileProblem(at path: String, described: String, advice: String, isOwn: (Data) -> Bool) -> String? {
+    /// spoil: a file its manifest.json does not list; with `besideSet`, though, a file kept beside a
+    /// set (`isKeptBesideSet`: a shard's part file) may lie at the top of one, as the rule of
+    /// `problem` allows. Checked before any work, and again just before the file is written
+    /// atomically (`OutputFolder.write`: a temporary file renamed over it).
+    public static func replacedFileProblem(at path: String, described: String, advice: String, besideSet: Bool = false,
+                                           isOwn: (Data) -> Bool) -> String? {
         var status = stat()
         let url = literalFileURL(path), name = quotedUserText(path, keepingEnd: true)
-        if resolvedFileURL(path, isDirectory: false).pathComponents.dropLast().contains(workFolderName) {
+        let resolved = resolvedFileURL(path, isDirectory: false)
+        if resolved.pathComponents.dropLast().contains(workFolderName) {
             return "\(name) lies inside '\(workFolderName)', make-report's work folder (locks, staging folders, the run store); \(advice)"
         }
-        if let set = enclosingSet(of: path) {
+        if let set = enclosingSet(of: path),
+           !(besideSet && isKeptBesideSet(resolved.lastPathComponent) && set.path == resolved.deletingLastPathComponent().path) {
             return "\(name) lies inside \(quotedUserText(set.path, keepingEnd: true)), an output set make-report published, "
                 + "and would be a file its manifest.json does not list; \(advice)"
         }
@@ -123,11 +128,12 @@ public enum OutputOwnership {
 
     /// Why a shard may not replace the file at `path` with its part file, or nil
     /// (`replacedFileProblem`): it replaces only a part file make-report wrote (a JSON object with a
-    /// part's keys: config, runs, shard and toolVersion).
+    /// part's keys: config, runs, shard and toolVersion), and may write it beside a published set
+    /// (the folder `merge` published from the parts, say), which keeps part files.
     public static func partFileProblem(at path: String) -> String? {
         let partKeys = ["config", "runs", "shard", "toolVersion"]
         return replacedFileProblem(at: path, described: "a part file make-report wrote (a JSON object with \(partKeys.joined(separator: ", ")))",
-                                   advice: "move it away or give another folder") { data in
+                                   advice: "move it away or give another folder", besideSet: true) { data in
             guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return false }
             return partKeys.allSatisfy { object[$0] != nil }
         }
@@ -177,31 +183,61 @@ public enum OutputOwnership {
     /// Removes what it may of a displaced output set (the previous contents of an output folder,
     /// after the new set `newSet` took its place): the files its manifest lists, the files kept
     /// beside it that are the same files (hard links) in the new set, then the folders left empty,
-    /// and last the manifest and the folder itself when nothing else is left. Returns the entries
-    /// that remain (files that were not make-report's, which it never removes), by relative path.
+    /// and last the manifest and the folder itself when nothing else is left. Only real folders are
+    /// entered: `folder` must be one, and a listed file is removed only when every folder on its path
+    /// below `folder` is one too, never through a symbolic link (which would remove files elsewhere).
+    /// Returns what stays (`SetRemoval`): the entries that were not make-report's, which it never
+    /// removes, and those it wrote but could not remove, with the reason.
     @discardableResult
-    static func removeSet(at folder: URL, keptIn newSet: URL?) -> [String] {
+    static func removeSet(at folder: URL, keptIn newSet: URL?) -> SetRemoval {
+        var removal = SetRemoval()
+        guard isRealFolder(folder.path) else {
+            removal.failures.append(SetRemoval.Failure(path: ".", reason: "it is not a folder"))
+            return removal
+        }
         let manifest = try? readManifest(in: folder).get()
         let listed = manifest?.allFiles ?? []
-        for name in listed { unlink(folder.appendingPathComponent(name).path) }
+        /// Removes `relative` below `folder` when it is a `kind` (S_IFREG: a file, S_IFDIR: a folder,
+        /// removed when empty) and every folder above it is a real one, noting why it failed
+        /// (a folder that still holds something aside).
+        func attempt(_ relative: String, kind: mode_t) {
+            let path = folder.appendingPathComponent(relative).path
+            var status = stat()
+            guard parentFolders(relative).allSatisfy({ isRealFolder(folder.appendingPathComponent($0).path) }),
+                  lstat(path, &status) == 0, status.st_mode & S_IFMT == kind else { return }
+            if (kind == S_IFDIR ? rmdir(path) : unlink(path)) != 0, !(kind == S_IFDIR && errno == ENOTEMPTY) {
+                removal.failures.append(SetRemoval.Failure(path: relative, reason: String(cString: strerror(errno))))
+            }
+        }
+        for name in listed { attempt(name, kind: S_IFREG) }
         if let newSet {
             for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [] where isKeptBesideSet(name) {
                 var old = stat(), new = stat()
-                let oldPath = folder.appendingPathComponent(name).path
-                if lstat(oldPath, &old) == 0, lstat(newSet.appendingPathComponent(name).path, &new) == 0,
+                if lstat(folder.appendingPathComponent(name).path, &old) == 0, lstat(newSet.appendingPathComponent(name).path, &new) == 0,
                    old.st_dev == new.st_dev, old.st_ino == new.st_ino {
-                    unlink(oldPath)
+                    attempt(name, kind: S_IFREG)
                 }
             }
         }
-        for name in Set(listed.flatMap(parentFolders)).sorted(by: { $0.count > $1.count }) {
-            rmdir(folder.appendingPathComponent(name).path)
+        let listedFolders = Set(listed.flatMap(parentFolders))
+        for name in listedFolders.sorted(by: { $0.count > $1.count }) { attempt(name, kind: S_IFDIR) }
+        let remaining: [FolderEntry]
+        do {
+            remaining = try entriesBelow(folder).filter { $0.path != OutputManifest.fileName }
+        } catch {
+            removal.failures.append(SetRemoval.Failure(path: ".", reason: "\(error)"))
+            return removal
         }
-        let remaining = ((try? entriesBelow(folder)) ?? []).map(\.path).filter { $0 != OutputManifest.fileName }
-        guard remaining.isEmpty else { return remaining }
-        unlink(folder.appendingPathComponent(OutputManifest.fileName).path)
-        rmdir(folder.path)
-        return []
+        let failed = Set(removal.failures.map(\.path))
+        removal.unlisted = remaining.filter { entry in
+            !failed.contains(entry.path) && !(entry.kind == .folder && listedFolders.contains(entry.path))
+        }.map(\.path)
+        guard remaining.isEmpty else { return removal }
+        attempt(OutputManifest.fileName, kind: S_IFREG)
+        if rmdir(folder.path) != 0, errno != ENOENT {
+            removal.failures.append(SetRemoval.Failure(path: ".", reason: String(cString: strerror(errno))))
+        }
+        return removal
     }
 
     /// "figures/accuracy.png" -> ["figures"]; "a/b/c" -> ["a", "a/b"].
@@ -280,6 +316,26 @@ public final class VerifiedContents {
     }
 }
 
+/// What `OutputOwnership.removeSet` left of a displaced output set.
+struct SetRemoval: Equatable {
+    /// An entry make-report wrote that could not be removed, by path relative to the set ("." for
+    /// the set's folder itself), and why, in words ("Permission denied").
+    struct Failure: Equatable {
+        let path: String
+        let reason: String
+    }
+
+    /// The entries that are not make-report's, so never removed, by relative path, sorted: those its
+    /// manifest does not list, and a listed name that is no longer a file or folder (a symbolic
+    /// link); a listed folder that stays because it holds such an entry is not one of them.
+    var unlisted = [String]()
+    /// The entries make-report wrote that could not be removed, in the order they were tried.
+    var failures = [Failure]()
+
+    /// Whether the set is gone.
+    var isComplete: Bool { unlisted.isEmpty && failures.isEmpty }
+}
+
 /// Why a folder's manifest is not make-report's.
 struct ManifestProblem: Error, CustomStringConvertible {
     let description: String
@@ -335,6 +391,12 @@ func entriesBelow(_ folder: URL) throws -> [FolderEntry] {
     }
     try visit("")
     return entries
+}
+
+/// Whether `path` is a folder itself, not a symbolic link to one.
+func isRealFolder(_ path: String) -> Bool {
+    var status = stat()
+    return lstat(path, &status) == 0 && status.st_mode & S_IFMT == S_IFDIR
 }
 
 /// Whether `url` is a regular file (not following a symbolic link).

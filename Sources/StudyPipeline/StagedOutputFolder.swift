@@ -10,7 +10,8 @@ import Synchronization
 /// always holds one complete set from one run: a run killed at any moment, a full disk or a failed
 /// template leaves the previous set untouched, and a lock stops a second run into the same folder.
 /// The staging folder is removed when the value is gone unpublished (a failed run), and by
-/// `interruptionCleanup` from another thread (an interrupted run).
+/// `interruptionCleanup` from another thread (an interrupted run), with the empty folders above the
+/// target that the run created (`--output new/sub/out`).
 public final class StagedOutputFolder {
     /// The output folder, absolute, symbolic links resolved.
     public let target: URL
@@ -27,45 +28,63 @@ public final class StagedOutputFolder {
     /// empty (`removeWorkFolderIfEmpty`), whichever run made it, so that runs without a store there
     /// leave nothing beside the output.
     private let work: URL
+    /// The folders above the target that did not exist when the value was made, deepest first:
+    /// created for the work folder, and removed again (when empty) by a run that ends unpublished.
+    private let createdParents: [URL]
     /// Whether the staging folder is still being written, published or abandoned.
     private let state: StagingState
     /// The files of the target found unchanged by the check when the folder was taken, which the
     /// check before it is replaced reads again only when their status changed.
     private let verified = VerifiedContents()
-    /// One sentence for each leftover of an ended run that was left in the work folder because
-    /// nothing proves it make-report's (`removeLeftoverStaging`).
+    /// One sentence for each leftover of an ended run that was left in the work folder, whole or in
+    /// part: nothing proves it make-report's (`removeLeftoverStaging`), it is no folder (a symbolic
+    /// link), it holds entries its manifest does not list, or what make-report wrote in it could not
+    /// be removed (`leftoverSetWarning`). Every run into the folder says it again until it is gone.
     public let leftoverWarnings: [String]
 
     /// Takes the target's lock (failing at once, with one line, when another run holds it), removes
     /// the staging folders and displaced sets of the target left by killed runs (their names exact,
-    /// their processes ended: `isStaleProcessID`; their contents make-report's: `removeLeftoverStaging`
-    /// and `OutputOwnership.removeSet`), and creates a staging folder holding only its marker
-    /// (`stagingMarkerName`).
+    /// their processes ended: `isStaleProcessID`; each a folder itself, never a symbolic link, which
+    /// is left as it is; their contents make-report's: `removeLeftoverStaging` and
+    /// `OutputOwnership.removeSet`), and creates a new staging folder holding only its marker
+    /// (`stagingMarkerName`), failing when something of its name is still in the way.
     public init(path: String) throws {
         if let problem = outputFolderProblem(path, verified: verified) { throw OutputFolderError(path: path, reason: problem) }
         target = resolvedFileURL(path, isDirectory: true)
         let work = workFolder(besideOutput: target)
         self.work = work
+        createdParents = missingFolders(above: target)
         lock = try outputFolderLock(target: target, work: work)
         let name = target.lastPathComponent
         // Under the lock no other run writes this folder's staging folders; a leftover is removed
         // only when the process named in it has ended.
         var warnings = [String]()
         for leftover in ((try? FileManager.default.contentsOfDirectory(atPath: work.path)) ?? []).sorted() {
-            if let pid = stagingProcessID(leftover, of: name), isStaleProcessID(pid),
-               !removeLeftoverStaging(work.appendingPathComponent(leftover), target: target) {
-                warnings.append("\(quotedUserText(work.appendingPathComponent(leftover).path, keepingEnd: true)) is named as a staging folder of "
-                                + "an ended run, but nothing proves its files make-report's (no marker, no manifest); it was left as it is")
+            let folder = work.appendingPathComponent(leftover)
+            let isStaging = stagingProcessID(leftover, of: name).map(isStaleProcessID) == true
+            guard isStaging || previousProcessID(leftover, of: name).map(isStaleProcessID) == true else { continue }
+            // Entering a symbolic link would remove the files of the folder it points to.
+            guard isRealFolder(folder.path) else {
+                warnings.append("\(quotedUserText(folder.path, keepingEnd: true)) is named as a leftover of an ended run, but it is not a folder "
+                                + "(a symbolic link or a file), so nothing proves it make-report's; it was left as it is")
+                continue
             }
-            if let pid = previousProcessID(leftover, of: name), isStaleProcessID(pid) {
-                OutputOwnership.removeSet(at: work.appendingPathComponent(leftover), keptIn: target)
-            }
+            let warning = isStaging ? removeLeftoverStaging(folder, target: target)
+                : leftoverSetWarning(folder, OutputOwnership.removeSet(at: folder, keptIn: target))
+            if let warning { warnings.append(warning) }
         }
         leftoverWarnings = warnings
-        staging = work.appendingPathComponent(name + ".staging-\(getpid())", isDirectory: true)
+        let staging = work.appendingPathComponent(name + ".staging-\(getpid())", isDirectory: true)
+        // A new folder, never one already there (a leftover of this id kept above, or a symbolic
+        // link): the run would write into it, and remove it when it fails.
+        guard mkdir(staging.path, 0o777) == 0 else {
+            let reason = errno == EEXIST ? "something of that name is in the way, which make-report cannot prove its own; it was left as it is; move it away"
+                : String(cString: strerror(errno))
+            throw OutputFolderError(path: staging.path, reason: reason)
+        }
+        self.staging = staging
         state = StagingState(staging: staging)
         do {
-            try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
             try writeFile(Data("\(getpid())\n".utf8), to: staging.appendingPathComponent(stagingMarkerName))
         } catch {
             throw OutputFolderError(path: staging.path, reason: fileErrorReason(error))
@@ -73,24 +92,33 @@ public final class StagedOutputFolder {
     }
 
     deinit {
-        state.abandon()
-        lock.release()
-        SharedFolder.removeIfEmpty(work)
+        state.abandon { published in
+            Self.release(lock, work: work, createdParents: published ? [] : createdParents)
+        }
     }
 
     /// A function that removes the staging folder unless it is published (or being published), the
-    /// lock file and the work folder when it is empty, then runs its
+    /// lock file, the work folder when it is empty and, unless the set was published, the empty
+    /// folders above the target that this run created, then runs its
     /// argument, which ends the process, before a write or the publication can go on (later writes
     /// fail); safe to call from any thread, at any moment. A command calls it when it is
     /// interrupted (a signal).
     public var interruptionCleanup: @Sendable (_ ending: () -> Void) -> Void {
-        { [state, lock, work] ending in
-            state.abandon {
-                lock.release()
-                SharedFolder.removeIfEmpty(work)
+        { [state, lock, work, createdParents] ending in
+            state.abandon { published in
+                Self.release(lock, work: work, createdParents: published ? [] : createdParents)
                 ending()
             }
         }
+    }
+
+    /// Removes the lock file, then the work folder `work` and each of `createdParents` (deepest
+    /// first) when it is empty: rmdir(2) removes nothing else, and never a folder holding another
+    /// run's lock file or output.
+    private static func release(_ lock: LockFile, work: URL, createdParents: [URL]) {
+        lock.release()
+        SharedFolder.removeIfEmpty(work)
+        for folder in createdParents { SharedFolder.removeIfEmpty(folder) }
     }
 
     /// Writes `data` to `relativePath` (e.g. "figures/accuracy.png") in the staging folder, flushed
@@ -120,14 +148,15 @@ public final class StagedOutputFolder {
     /// run stops the publication. The displaced set is then removed file by file as its manifest
     /// lists them, so nothing else is ever deleted, still under the lock, so that an interruption
     /// waits for it instead of leaving the set in the work folder: returns a warning for each file
-    /// that appeared in the folder between that check and the exchange, kept in the work folder.
+    /// that appeared in the folder between that check and the exchange, kept in the work folder, and
+    /// one naming what make-report wrote there but could not remove, and why.
     @discardableResult
     public func publish() throws -> [String] {
         let unhashed = hashes.keys.filter { $0 == PerformanceRecord.fileName }.sorted()
         let manifest = OutputManifest(toolVersion: toolVersion, files: hashes.filter { !unhashed.contains($0.key) },
                                       sizes: sizes.filter { !unhashed.contains($0.key) }, unhashedFiles: unhashed)
         try write(try sortedJSON(manifest), to: OutputManifest.fileName)
-        var displaced: URL?, kept = [String]()
+        var displaced: URL?, removal = SetRemoval()
         try state.publishing { [target, staging, hashes, verified] in
             // The set is whole (its manifest written): the marker goes, and a leftover of it is
             // known by its manifest from here on.
@@ -153,12 +182,15 @@ public final class StagedOutputFolder {
             }
             chmod(staging.path, old.st_mode & 0o7777)
             let aside = try replaceFolder(target, with: staging)
-            kept = OutputOwnership.removeSet(at: aside, keptIn: target)
+            removal = OutputOwnership.removeSet(at: aside, keptIn: target)
             displaced = aside
         }
         try? flushToDisk(target.deletingLastPathComponent())
         guard let displaced else { return [] }
-        return kept.map { "'\($0)' appeared in '\(target.path)' while the set was written; it was kept in '\(displaced.path)'" }
+        let unremoved = removal.failures.isEmpty ? [] : ["the previous set, moved to '\(displaced.path)', could not be removed whole: "
+            + "\(failureText(removal.failures)); it was left there, and later runs into the folder try again"]
+        return removal.unlisted.map { "'\($0)' appeared in '\(target.path)' while the set was written; it was kept in '\(displaced.path)'" }
+            + unremoved
     }
 }
 
@@ -200,16 +232,16 @@ private final class StagingState: Sendable {
         }
     }
 
-    /// Removes the staging folder unless it was published, then runs `ending` before a write or the
-    /// publication can go on.
-    func abandon(then ending: () -> Void = {}) {
+    /// Removes the staging folder unless it was published, then runs `ending`, told whether it was,
+    /// before a write or the publication can go on.
+    func abandon(then ending: (_ published: Bool) -> Void) {
         phase.withLock { phase in
             if phase == .open {
                 if spare >= 0 { close(spare) }
                 removeTree(staging.path)
             }
             if phase != .published { phase = .abandoned }
-            ending()
+            ending(phase == .published)
         }
     }
 }
@@ -245,21 +277,50 @@ private func previousProcessID(_ name: String, of output: String) -> Substring? 
 /// the folder is made, removed just before the publication (after manifest.json is written).
 let stagingMarkerName = ".make-report-staging"
 
-/// Removes a staging folder a killed run left, when its contents prove it make-report's, and says
-/// whether it did: one holding the marker (`stagingMarkerName`) holds only files this tool wrote
-/// (and hard links to files kept in the published set) and goes whole, and so does one holding no
-/// file at all; one with make-report's manifest and no marker may be a set displaced by an exchange
-/// just before the kill, and loses only what `OutputOwnership.removeSet` may remove. Anything else
-/// is left as it is.
-private func removeLeftoverStaging(_ folder: URL, target: URL) -> Bool {
+/// Removes a staging folder a killed run left (a folder itself, not a symbolic link), when its
+/// contents prove it make-report's, and returns a sentence for what it left, or nil when it is
+/// gone: one holding the marker (`stagingMarkerName`) holds only files this tool wrote (and hard
+/// links to files kept in the published set) and goes whole, and so does one holding no file at
+/// all; one with make-report's manifest and no marker may be a set displaced by an exchange just
+/// before the kill, and loses only what `OutputOwnership.removeSet` may remove
+/// (`leftoverSetWarning`). Anything else is left as it is.
+private func removeLeftoverStaging(_ folder: URL, target: URL) -> String? {
+    let shown = quotedUserText(folder.path, keepingEnd: true)
     if isRegularFile(folder.appendingPathComponent(stagingMarkerName)) || (try? entriesBelow(folder))?.allSatisfy({ $0.kind == .folder }) == true {
-        try? FileManager.default.removeItem(at: folder)
-    } else if case .success = OutputOwnership.readManifest(in: folder) {
-        OutputOwnership.removeSet(at: folder, keptIn: target)
-    } else {
-        return false
+        do {
+            try FileManager.default.removeItem(at: folder)
+            return nil
+        } catch {
+            return "\(shown), the staging folder of an ended run, could not be removed: \(fileErrorReason(error)); remove it by hand"
+        }
     }
-    return true
+    if case .success = OutputOwnership.readManifest(in: folder) {
+        return leftoverSetWarning(folder, OutputOwnership.removeSet(at: folder, keptIn: target))
+    }
+    return "\(shown) is named as a staging folder of an ended run, but nothing proves its files make-report's (no marker, no manifest); "
+        + "it was left as it is"
+}
+
+/// One sentence for what `removal` left of `folder`, a set an ended run displaced into the work
+/// folder, or nil when it is gone: what make-report wrote there but could not remove (and why),
+/// else the entries that are not make-report's, which are never removed.
+private func leftoverSetWarning(_ folder: URL, _ removal: SetRemoval) -> String? {
+    let shown = quotedUserText(folder.path, keepingEnd: true)
+    if !removal.failures.isEmpty {
+        return "\(shown), a set an ended run displaced, could not be removed whole: \(failureText(removal.failures)); it was left there"
+    }
+    guard let first = removal.unlisted.first else { return nil }
+    let count = removal.unlisted.count
+    return "\(shown), a set an ended run displaced, holds \(count) entr\(count == 1 ? "y that is" : "ies that are") not make-report's "
+        + "(\(quotedUserText(first, keepingEnd: true))\(count == 1 ? "" : " first")); it was left with them"
+}
+
+/// The first of `failures`, "'figures/a.png' (and 3 more): Permission denied" ("the folder itself"
+/// for the set's folder).
+private func failureText(_ failures: [SetRemoval.Failure]) -> String {
+    let first = failures[0]
+    let more = failures.count > 1 ? " (and \(failures.count - 1) more)" : ""
+    return (first.path == "." ? "the folder itself" : quotedUserText(first.path, keepingEnd: true)) + more + ": " + first.reason
 }
 
 /// Puts the folder `replacement` in place of the existing folder `target` in one atomic exchange
@@ -269,7 +330,7 @@ private func removeLeftoverStaging(_ folder: URL, target: URL) -> Bool {
 private func replaceFolder(_ target: URL, with replacement: URL) throws -> URL {
     let work = replacement.deletingLastPathComponent()
     let aside = (0...).lazy.map { work.appendingPathComponent(target.lastPathComponent + ".previous-\(getpid())-\($0)") }
-        .first { !FileManager.default.fileExists(atPath: $0.path) }!
+        .first { var status = stat(); return lstat($0.path, &status) != 0 }!
     if file_exchange(replacement.path, target.path) == 0 {
         // The previous set, now at the staging folder's name, moves to a name of its own at once.
         return rename(replacement.path, aside.path) == 0 ? aside : replacement
@@ -333,11 +394,13 @@ public func workFolder(besideOutput target: URL) -> URL {
 /// make-report published (`OutputOwnership.enclosingSet`), short enough for the names
 /// the tool derives from it (`NAME.staging-PID` within NAME_MAX bytes, every path within PATH_MAX),
 /// under a folder where it can be created, and either missing or a folder that is make-report's by
-/// `OutputOwnership` and is neither the working folder nor one above it (replacing it would leave
-/// the shell in a removed folder, with a new owner and inode, and put `.make-report` outside it).
-/// Nothing is created or left behind. The files of the folder read are added to `verified`
-/// (`OutputOwnership.problem`).
-public func outputFolderProblem(_ path: String, verified: VerifiedContents? = nil) -> String? {
+/// `OutputOwnership`, that this process may write in (and, when it is `replaced` by a new set rather
+/// than given a shard's part file, write in every folder below it and move: `writeAccessProblem`),
+/// and that is neither the working folder nor one above it (replacing it would leave the shell in a
+/// removed folder, with a new owner and inode, and put `.make-report` outside it). An existing work
+/// folder beside it must be one this process may write in too. Nothing is created or left behind.
+/// The files of the folder read are added to `verified` (`OutputOwnership.problem`).
+public func outputFolderProblem(_ path: String, verified: VerifiedContents? = nil, replaced: Bool = true) -> String? {
     guard !path.isEmpty else { return "the path is empty; give a folder name" }
     let target = resolvedFileURL(path, isDirectory: true)
     guard target.path != "/" else { return "the file-system root cannot be an output folder" }
@@ -377,9 +440,43 @@ public func outputFolderProblem(_ path: String, verified: VerifiedContents? = ni
             return "\(quotedUserText(path, keepingEnd: true)) is the current folder or holds it, and the output folder is replaced as a whole "
                 + "(the shell would be left in a removed folder); give a folder inside it, or run make-report from outside it"
         }
+        if let problem = writeAccessProblem(target, replaced: replaced) { return problem }
     }
     // The target and .make-report are created in the nearest existing folder above the target.
     return creationProblem(at: target)
+}
+
+/// Why this process may not write in the existing output folder `target`, or nil. A shard writes
+/// its part file into the folder. When the folder is `replaced` by a new set (a run, `merge`), it is
+/// moved into the work folder (moving a folder to another parent needs write access to the folder
+/// itself, and, in a folder with the sticky bit such as /tmp, owning it or that folder), and the
+/// files of the displaced set are removed from every folder below it. Checked before any work, so
+/// that a folder of another user's, or made read-only, fails in one line and not after the whole sweep.
+private func writeAccessProblem(_ target: URL, replaced: Bool) -> String? {
+    let below = !replaced ? [] : ((try? entriesBelow(target)) ?? []).filter { $0.kind == .folder }.map { target.appendingPathComponent($0.path) }
+    let advice = replaced ? "the output folder is written and replaced as a whole, which needs write access to it and every folder in it"
+        : "the shard writes its part file there"
+    for folder in [target] + below where access(folder.path, W_OK | X_OK) != 0 {
+        return "cannot write in \(quotedUserText(folder.path, keepingEnd: true)): \(String(cString: strerror(errno))); \(advice)"
+    }
+    var own = stat(), parent = stat()
+    let user = geteuid(), parentFolder = target.deletingLastPathComponent()
+    if replaced, user != 0, stat(target.path, &own) == 0, stat(parentFolder.path, &parent) == 0, parent.st_mode & S_ISVTX != 0,
+       own.st_uid != user, parent.st_uid != user {
+        return "\(quotedUserText(target.path, keepingEnd: true)) belongs to another user, in \(quotedUserText(parentFolder.path, keepingEnd: true)), "
+            + "a folder with the sticky bit (as /tmp) where only its owner may move it, and a new set replaces it by moving it; give a folder of your own"
+    }
+    return nil
+}
+
+/// The folders above `target` that do not exist, deepest first (none when its parent exists).
+private func missingFolders(above target: URL) -> [URL] {
+    var missing = [URL](), folder = target.deletingLastPathComponent(), status = stat()
+    while folder.path != "/" && lstat(folder.path, &status) != 0 && errno == ENOENT {
+        missing.append(folder)
+        folder.deleteLastPathComponent()
+    }
+    return missing
 }
 
 /// Whether the folder `url` is the working folder or one above it, by device and inode, however
@@ -412,8 +509,9 @@ func isMountPoint(_ url: URL) -> Bool {
 }
 
 /// Why the work folder beside the output folder `target` cannot hold its lock and staging folder,
-/// or nil: when it exists it must be a folder (not a file, not a symbolic link) on the same file
-/// system as the output folder's parent, since the staging folder is renamed into place.
+/// or nil: when it exists it must be a folder (not a file, not a symbolic link) that this process
+/// may write in, on the same file system as the output folder's parent, since the staging folder is
+/// renamed into place.
 private func workFolderProblem(beside target: URL) -> String? {
     let work = workFolder(besideOutput: target)
     var status = stat(), parent = stat()
@@ -421,6 +519,10 @@ private func workFolderProblem(beside target: URL) -> String? {
     guard status.st_mode & S_IFMT == S_IFDIR else {
         let kind = status.st_mode & S_IFMT == S_IFLNK ? "a symbolic link, not a folder" : "not a folder"
         return "\(quotedUserText(work.path, keepingEnd: true)) is \(kind); make-report keeps the output folder's lock and staging folder there"
+    }
+    guard access(work.path, W_OK | X_OK) == 0 else {
+        return "cannot write in \(quotedUserText(work.path, keepingEnd: true)): \(String(cString: strerror(errno))); make-report keeps the "
+            + "output folder's lock and staging folder there"
     }
     if stat(target.deletingLastPathComponent().path, &parent) == 0, parent.st_dev != status.st_dev {
         return "\(quotedUserText(work.path, keepingEnd: true)) is on another file system than the output folder; the new set could not be renamed into place"

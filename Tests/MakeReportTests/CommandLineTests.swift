@@ -422,8 +422,9 @@ struct CommandLineTests {
         for text in ["(values: random-label-flip, class-flip, margin-flip, confident-flip, backdoor, feature-collision, svm-gradient, gradient-canceling)", "(values: none, loss-filter, knn-filter, knn-relabel, centroid-sphere, spectral-signature, activation-clustering, trimmed-loss, confident-learning, label-smoothing, weight-decay, early-stopping, dp-sgd, input-gradient-penalty, input-curvature)", "(values: png, pdf, svg; default: png)",
                      "(values: md, tex, html)", "train + test. (default: 500)", "the split. (default: 42)",
                      // The lock-file and symbolic-link rules of docs/outputs.md, where they apply.
-                     ".make-report work folder or a set make-report published; symbolic links are resolved before these checks. While a run writes it, "
-                        + ".make-report/NAME.lock beside it keeps a second run out",
+                     ".make-report work folder or a set make-report published, nor one it may not write in (or a folder in it); symbolic links are "
+                        + "resolved before these checks. While a run writes it, .make-report/NAME.lock beside it keeps a second run out",
+                     "a file of that name make-report did not write (or a symbolic or hard link) is kept and the run refused.",
                      "Not inside the output folder (symbolic links are resolved before this check). Its lock is the file PATH.open-lock "
                         + "beside it; a file of that name make-report did not write is kept and the run refused."] {
             #expect(words.contains(text), "help lacks \(text)")
