@@ -94,8 +94,8 @@ struct GuideTests {
         let templated = try cli.run(["run", "--study", "../../../project/data/study.yaml", "--output", "../../../project/mine", "--no-store", "--quiet",
                                      "--template", "../../../templates/mine.md.mustache"], in: deeper)
         #expect(templated.status == 0, "stderr: \(templated.standardError)")
-        #expect(try String(contentsOf: root.appendingPathComponent("project/mine/report.md"), encoding: .utf8)
-            == "# Class flip on an MLP: the rows.csv data\n\nmake-report --study mine/study.yaml --output mine --template ../templates/mine.md.mustache\n")
+        let mine = try String(contentsOf: root.appendingPathComponent("project/mine/report.md"), encoding: .utf8)
+        #expect(mine.hasSuffix("\n\nmake-report --study mine/study.yaml --output mine --template ../templates/mine.md.mustache\n"), "\(mine)")
     }
 
     @Test func validatePassesWithoutPerformanceJSONAndStillChecksOneThatIsThere() throws {

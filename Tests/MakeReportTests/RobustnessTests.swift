@@ -251,7 +251,7 @@ struct RobustnessTests {
         #expect(try Set(FileManager.default.contentsOfDirectory(atPath: tilde.path)).isSuperset(of: ["x", "parts", "merged", "runs.sqlite"]))
         #expect(try Data(contentsOf: tilde.appendingPathComponent("x/results.json")) == Data(contentsOf: tilde.appendingPathComponent("merged/results.json")))
         let written = try String(contentsOf: tilde.appendingPathComponent("x/report.md"), encoding: .utf8)
-        #expect(written.contains("\nmake-report --widths 8 --fractions 0,0.5 --seeds 1 --epochs 2 --output x\n"))
+        #expect(written.contains("\nmake-report --widths 8 --fractions 0.0,0.5 --seeds 1 --epochs 2 --output x\n"))
     }
 
     @Test(arguments: ["plain/path", "it's", "$(touch /tmp/pwned-make-report)", "a b\tc", "line\nbreak", "```", "`id`", "ünï\\códe", "'"])
