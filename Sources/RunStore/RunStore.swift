@@ -59,8 +59,6 @@ public final class RunStore: Sendable {
         let folder = literalFileURL(path).deletingLastPathComponent()
         let createsFolder = access(folder.path, F_OK) != 0
         do {
-            // A damaged store is refused before anything is made beside it (a new store is whole).
-            if FileManager.default.fileExists(atPath: path) { try Self.checkReadable(file, named: path) }
             // Each try of the opening is one step of `building`, which an interruption waits for:
             // whatever the step made and the interruption would leave is removed within the step.
             let (pool, warnings) = try waiting.wait(forLockAt: path + ".open-lock", of: path) {
@@ -104,6 +102,10 @@ public final class RunStore: Sendable {
         }
         defer { opening.release() }
         opening.note("\(getpid())\n")
+        // A damaged store is refused before anything is made beside it (a new store is whole). Read
+        // under the lock, so that an interruption of the wait for it leaves no -wal or -shm file
+        // that this read made.
+        if FileManager.default.fileExists(atPath: path) { try checkReadable(file, named: path) }
         let warnings = removeAbandonedBuilds(of: path)
         let builds = !FileManager.default.fileExists(atPath: path)
         if builds { try create(at: file) }

@@ -538,7 +538,7 @@ f = open(sys.argv[1], "a"); fcntl.flock(f, fcntl.LOCK_EX); print("held", flush=T
     kill -"$signal" "$pid"
     for waited in $(seq 10); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -0 "$pid" 2>/dev/null && { kill -9 "$pid"; kill "$holder"; why "SIG$signal: still waiting 1 s later"; return 1; }
-    wait "$pid"; rc=$?
+    { wait "$pid"; } 2>/dev/null; rc=$?
     [ "$rc" = $((128 + $(kill -l "$signal"))) ] || { kill "$holder"; why "SIG$signal: exit $rc: $(head -c 200 "$ERR")"; return 1; }
     unchanged . "$before" || { kill "$holder"; return 1; }
   done
