@@ -536,7 +536,8 @@ f = open(sys.argv[1], "a"); fcntl.flock(f, fcntl.LOCK_EX); print("held", flush=T
     pid=$!
     sleep 1.5
     kill -"$signal" "$pid"
-    for waited in $(seq 10); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    # (The shell's report of a job ended by a signal goes to /dev/null.)
+    { for waited in $(seq 10); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done; } 2>/dev/null
     kill -0 "$pid" 2>/dev/null && { kill -9 "$pid"; kill "$holder"; why "SIG$signal: still waiting 1 s later"; return 1; }
     { wait "$pid"; } 2>/dev/null; rc=$?
     [ "$rc" = $((128 + $(kill -l "$signal"))) ] || { kill "$holder"; why "SIG$signal: exit $rc: $(head -c 200 "$ERR")"; return 1; }
@@ -554,9 +555,9 @@ f = open(sys.argv[1], "a"); fcntl.flock(f, fcntl.LOCK_EX); print("held", flush=T
   grep -q "^note: .*waiting for process $holder (python3)" "$ERR" || { why "no note while waiting: $(head -c 300 "$ERR")"; return 1; }
   python3 -c 'import fcntl, sys, time
 f = open(sys.argv[1], "a"); fcntl.flock(f, fcntl.LOCK_EX); print("held", flush=True); time.sleep(60)' \
-    .make-report/runs.sqlite.open-lock >holder.out &
+    .make-report/runs.sqlite.open-lock >holder2.out &
   holder=$!
-  until [ -s holder.out ]; do sleep 0.05; done
+  until [ -s holder2.out ]; do sleep 0.05; done
   MR_TIMEOUT=60 mr_timed "${STORE_STUDY[@]}" --output o3
   kill "$holder"
   [ "$RC" = 1 ] && [ "$(wc -l <"$ERR")" = 2 ] && grep -q "^note: .*waiting for process $holder (python3)" "$ERR" &&
