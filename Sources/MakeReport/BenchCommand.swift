@@ -60,13 +60,29 @@ struct BenchCommand: ParsableCommand {
 
     /// Refuses a --results file that is not a benchmark summary (a file of the user's would be
     /// replaced; `OutputOwnership.replacedFileProblem`): checked before the measurements, and again
-    /// just before the summary is written. A summary starts with the line "# Benchmarks".
+    /// just before the summary is written (`isBenchmarkSummary`).
     func checkResultsFile() throws {
-        let heading = Data("# Benchmarks\n".utf8)
-        if let problem = OutputOwnership.replacedFileProblem(at: results, described: "a benchmark summary make-report wrote (a file starting with '# Benchmarks')",
-                                                             advice: "give another file", isOwn: { $0.starts(with: heading) }) {
+        if let problem = OutputOwnership.replacedFileProblem(at: results, described: "a benchmark summary make-report wrote (its heading, "
+                                                                + "machine line and table of sweeps)",
+                                                             advice: "give another file", isOwn: Self.isBenchmarkSummary) {
             throw ValidationError("--results: \(problem)")
         }
+    }
+
+    /// The heading of the summary's first table, which every summary holds.
+    static let sweepsTableHeading = "| Measurement | Runs | Wall (s) | Runs/s | GFLOP/s | % of peak | Peak memory (MiB) |"
+
+    /// Whether `data` is a summary `bench` wrote, as far as its fixed parts show: the line
+    /// "# Benchmarks", a blank line, the machine line (`machineDescription`), and further on the
+    /// "## Sweeps" heading with its table's heading (`sweepsTableHeading`). A file that only starts
+    /// with "# Benchmarks" (notes of the user's under that title) is not one.
+    static func isBenchmarkSummary(_ data: Data) -> Bool {
+        guard let text = String(data: data, encoding: .utf8) else { return false }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        guard lines.count > 3, lines[0] == "# Benchmarks", lines[1].isEmpty,
+              lines[2].wholeMatch(of: /Machine: .+, \d+ cores, \d+ GiB; \d+ threads; (debug|release) build of make-report [^;]+; peak [0-9.]+ GFLOP\/s per core \((measured: .+|given by --peak-gflops)\)\./) != nil,
+              let sweeps = lines.firstIndex(of: "## Sweeps") else { return false }
+        return lines[sweeps...].contains { $0 == sweepsTableHeading }
     }
 
     func run() throws {
@@ -89,7 +105,7 @@ struct BenchCommand: ParsableCommand {
         emit()
         emit("Peak memory: of the benchmark process so far for in-process rows, of the child process for the command.")
         emit()
-        emit("| Measurement | Runs | Wall (s) | Runs/s | GFLOP/s | % of peak | Peak memory (MiB) |")
+        emit(Self.sweepsTableHeading)
         emit("|---|---:|---:|---:|---:|---:|---:|")
         let reference = try Study(StudyConfig.reference)
         let engine = median((0..<repetitions).map { _ in timed { _ = runStudy(reference, threads: threads) } })

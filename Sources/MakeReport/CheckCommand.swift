@@ -63,7 +63,7 @@ struct CheckCommand: ParsableCommand {
             return
         }
         printError("\(output.output)/ differs from what the code produces in \(differences.count) file(s); "
-            + "rerun `\(reproducingCommand(config: resolved.config, output: output))` and commit the result:")
+            + "rerun `\(reproducingCommand(config: resolved.config, output: output))` in \(quotedUserText(reproducingFolder(output: output.output), keepingEnd: true)) and commit the result:")
         for difference in differences { printError(difference) }
         throw ExitCode.failure
     }

@@ -25,8 +25,9 @@ struct MakeReport: ParsableCommand {
             Open files: every command needs \(requiredFreeDescriptors) free file descriptors when it starts (the run \
             store's files and lock, the output folder's lock, the file being written, the signal handlers). Under an \
             open-file limit that leaves fewer (`ulimit -n`), it stops at once, before reading or creating anything, \
-            with exit code 1 and one line saying so: raise the limit (`ulimit -n 1024`). --help and --version \
-            answer under any limit.
+            with exit code 1 and one line saying so: raise the limit (`ulimit -n 1024`). Threads: a command needs \
+            one per processor and two more; when it cannot start them (a low `ulimit -v` or `ulimit -u`), it stops \
+            at once the same way. --help and --version answer under any limit.
             """,
         version: toolVersion,
         subcommands: [RunCommand.self, StudyCommand.self, CompareCommand.self, MergeCommand.self, ValidateCommand.self, CheckCommand.self, TemplateCommand.self,
@@ -43,8 +44,9 @@ struct MakeReport: ParsableCommand {
         signal(SIGPIPE, SIG_IGN)
         signal(SIGXFSZ, SIG_IGN)
         let arguments = attachingNegativeNumbers(Array(CommandLine.arguments.dropFirst()))
-        if let shortage = descriptorShortage() {
-            answerHelpOrVersion(arguments)
+        // --help and --version need neither free descriptors nor threads, so they answer first.
+        answerHelpOrVersion(arguments)
+        if let shortage = descriptorShortage() ?? threadShortage() {
             writeToStandardError("make-report: error: \(shortage)\n")
             Foundation.exit(1)
         }
@@ -90,10 +92,11 @@ func descriptorShortage() -> String? {
 }
 
 /// Prints the help or the version that `arguments` ask for (`--help`, `-h`, `help`, `--version`)
-/// and exits with code 0, as `main` does; returns when they ask for neither. Used when too few file
-/// descriptors are free for a command (`descriptorShortage`): the help and the version need none, nor
-/// Dispatch's event loop, so they still answer. No command of make-report's is run: a help request
-/// is parsed as ArgumentParser's own help command, whose `run()` only throws the help to print.
+/// and exits with code 0, as `main` does; returns when they ask for neither. Called before the
+/// checks of free file descriptors (`descriptorShortage`) and threads (`threadShortage`) and before
+/// Dispatch's event loop starts: the help and the version need none of them, so they answer under
+/// any limit make-report starts at. No command of make-report's is run: a help request is parsed as
+/// ArgumentParser's own help command, whose `run()` only throws the help to print.
 func answerHelpOrVersion(_ arguments: [String]) {
     guard arguments.contains(where: { ["--help", "-h", "help", "--version"].contains($0) }) else { return }
     do {
@@ -102,6 +105,44 @@ func answerHelpOrVersion(_ arguments: [String]) {
     } catch {
         if MakeReport.exitCode(for: error) == .success { MakeReport.exit(withError: error) }
     }
+}
+
+/// The threads a command may need at once beside the main thread: Dispatch's workers for the runs
+/// (one per processor, `DispatchQueue.concurrentPerform`'s width), its event loop's thread, and the
+/// one that handles an interruption's signal.
+func requiredThreads() -> Int { ProcessInfo.processInfo.activeProcessorCount + 2 }
+
+/// Why this process cannot start the threads a command needs (`requiredThreads`), all at once, in
+/// one sentence, or nil. Dispatch, when it cannot start a thread, waits and tries again without end
+/// (every command, `--version` once included, hung under `ulimit -v 100000` or `ulimit -u 3`), so the
+/// threads are started here first, with pthread_create(3) and the same default attributes (a stack
+/// of the size `ulimit -s` gives), each waiting until all are started, then ended and joined.
+func threadShortage() -> String? {
+    var ends: [Int32] = [0, 0]
+    guard pipe(&ends) == 0 else { return nil }   // descriptorShortage has counted the descriptors
+    var threads = [pthread_t](), failure: Int32 = 0
+    while threads.count < requiredThreads() {
+        var thread = pthread_t()
+        // Each thread waits on the pipe's reading end until its writing end is closed.
+        failure = pthread_create(&thread, nil, { reading in
+            var byte: UInt8 = 0
+            _ = read(Int32(Int(bitPattern: reading) - 1), &byte, 1)
+            return nil
+        }, UnsafeMutableRawPointer(bitPattern: Int(ends[0]) + 1))
+        guard failure == 0 else { break }
+        threads.append(thread)
+    }
+    close(ends[1])
+    for thread in threads { pthread_join(thread, nil) }
+    close(ends[0])
+    guard failure != 0 else { return nil }
+    let limits = [("ulimit -v", RLIMIT_AS, 1024), ("ulimit -u", __RLIMIT_NPROC, 1)].compactMap { name, resource, unit -> String? in
+        var limit = rlimit()
+        guard getrlimit(__rlimit_resource_t(resource.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max else { return nil }
+        return "\(name) \(limit.rlim_cur / rlim_t(unit))"
+    }
+    return "this process cannot start the \(requiredThreads()) threads make-report needs (it started \(threads.count): "
+        + "\(String(cString: strerror(failure))))" + (limits.isEmpty ? "" : "; its limits \(limits.joined(separator: ", ")) may be too low: raise them")
 }
 
 /// Starts Dispatch's event loop, which opens its descriptors (an epoll instance, an eventfd) the

@@ -152,19 +152,24 @@ struct RuntimeOptions: ParsableArguments {
     }
 }
 
-/// The command line that reproduces a study's outputs: "make-report", the study options that
-/// give `config` (or the study file written beside the results), then every output option that
-/// differs from its default (threads and quiet never change the outputs). Paths are written in one
-/// normal form (`commandPath`), so that the command, and the reports that show it, do not depend on
-/// how `--output` was spelled.
+/// The command line that reproduces a study's outputs, to be run in the folder that holds the
+/// output folder (`reproducingFolder`): "make-report", the study options that give `config` (or
+/// the study file written beside the results, `NAME/study.yaml`), then every output option that
+/// differs from its default (threads and quiet never change the outputs). Its paths are relative to
+/// that folder: the output folder is its name, a template is reached from there. So the command, and
+/// the reports that show it, depend neither on how `--output` was spelled nor on the working folder
+/// of the command that wrote them (review r19d, finding 7: `check` from another folder found every
+/// report different in this line).
 func reproducingCommand<Role>(config: StudyConfig, output: OutputOptions<Role>) -> String {
-    let folder = commandPath(output.output)
-    var words = ["make-report"] + studyArguments(for: config, studyFile: folder == "." ? "study.yaml" : folder + "/study.yaml")
+    let folder = literalFileURL(output.output).standardizedFileURL
+    // A name that starts with "-" would be read as an option.
+    let name = folder.lastPathComponent.hasPrefix("-") ? "./" + folder.lastPathComponent : folder.lastPathComponent
+    var words = ["make-report"] + studyArguments(for: config, studyFile: name + "/study.yaml")
     func add(_ flag: String, _ text: String) { words += [flag, text] }
-    if folder != defaultOutput { add("--output", folder) }
+    if name != defaultOutput { add("--output", name) }
     if output.figureFormat.values != defaultFigureFormats { add("--figure-format", output.figureFormat.defaultValueDescription) }
     if output.dpi != defaultDPI { add("--dpi", "\(output.dpi)") }
-    if let template = output.template { add("--template", commandPath(template)) }
+    if let template = output.template { add("--template", relativePath(template, from: folder.deletingLastPathComponent())) }
     if output.template != nil, let format = output.format?.values.first {
         add("--format", format.rawValue)
     } else if output.template == nil, output.shippedReports != ReportFormat.allCases {
@@ -172,6 +177,23 @@ func reproducingCommand<Role>(config: StudyConfig, output: OutputOptions<Role>) 
     }
     if output.strict { words.append("--strict") }
     return words.map(shellQuoted).joined(separator: " ")
+}
+
+/// The folder in which `reproducingCommand` is to be run: the one that holds the output folder
+/// `output`, as `commandPath` writes it.
+func reproducingFolder(output: String) -> String {
+    commandPath(literalFileURL(output).standardizedFileURL.deletingLastPathComponent().path)
+}
+
+/// `path` relative to the folder `base`, both made absolute and normalised (".", ".." and repeated
+/// slashes taken out, symbolic links kept), with a ".." for each of `base`'s folders it lies outside
+/// of: "templates/mine.md.mustache", "../shared/mine.md.mustache".
+func relativePath(_ path: String, from base: URL) -> String {
+    let target = literalFileURL(path).standardizedFileURL.pathComponents
+    let origin = base.standardizedFileURL.pathComponents
+    let common = zip(target, origin).prefix { $0 == $1 }.count
+    let parts = Array(repeating: "..", count: origin.count - common) + target[common...]
+    return parts.isEmpty ? "." : parts.joined(separator: "/")
 }
 
 /// `path` in one normal form: relative to the working directory when it lies inside it, else

@@ -52,9 +52,13 @@ struct StoreOptions: ParsableArguments {
     /// The store to use with the output folder `output`, or nil with --no-store; a new one is built
     /// as a step of `building`.
     func open(besideOutput output: String, building: StoreBuilding = StoreBuilding()) throws -> RunStore? {
-        noStore ? nil : try RunStore(path: store ?? defaultStorePath(besideOutput: output), building: building)
+        noStore ? nil : try RunStore(path: store ?? defaultStorePath(besideOutput: output), building: building, waiting: commandOpenLockWait)
     }
 }
+
+/// How a command waits while another process holds its run store's opening lock: the standard
+/// limits (`OpenLockWait`), the notice on standard error.
+let commandOpenLockWait = OpenLockWait(notice: { printError("note: \($0)") })
 
 /// `make-report store info|prune`: shows and trims the run store.
 struct StoreCommand: ParsableCommand {
@@ -130,15 +134,16 @@ struct StoreCommand: ParsableCommand {
             // writing, which writes to its file.
             if !all { try location.openForReading().checkEntrySizes() }
             try RunStore.checkPruneFileSize(at: location.path)
-            // The end, a failure or an interruption (which waits for the opening, or the pruning, under
-            // way) closes the store, so that SQLite folds its -wal file in and removes it and the -shm
-            // file, as `run` does.
+            // The end, a failure or an interruption (which waits for the opening's step, or the
+            // pruning, under way, but not for another process's opening lock) closes the store, so
+            // that SQLite folds its -wal file in and removes it and the -shm file, as `run` does.
             let interruption = InterruptionCleanup()
             defer { withExtendedLifetime(interruption) {} }
-            let store = try interruption.cleanUp(makingWith: { try location.openForWriting() }) { store in
-                { store.closeConnections(then: $0) }
-            }
+            let building = StoreBuilding()
+            interruption.cleanUp(with: { building.abandon(then: $0) })
+            let store = try location.openForWriting(building: building)
             defer { store.closeConnections() }
+            interruption.cleanUp(with: { store.closeConnections(then: $0) })
             let (removed, failed) = try store.prune(all: all)
             print("\(commandPath(store.path)): removed \(removed) run\(removed == 1 ? "" : "s")"
                 + (all ? "" : " (\(failed) failed \(failed == 1 ? "its" : "their") check)"))
@@ -166,12 +171,13 @@ struct StoreLocation: ParsableArguments {
     /// created beside it, in a read-only folder too.
     func openForReading() throws -> RunStore { try RunStore(readingAt: path) }
 
-    /// The store, open for writing (`store prune`); one this process cannot write is refused.
-    func openForWriting() throws -> RunStore {
+    /// The store, open for writing (`store prune`) as a step of `building`; one this process cannot
+    /// write is refused.
+    func openForWriting(building: StoreBuilding) throws -> RunStore {
         if let problem = runStoreWriteProblem(path) {
             throw ValidationError("--store: '\(commandPath(path))': \(problem); `store prune` needs to write it")
         }
-        return try RunStore(path: path)
+        return try RunStore(path: path, building: building, waiting: commandOpenLockWait)
     }
 }
 

@@ -41,11 +41,13 @@ public final class RunStore: Sendable {
     /// Opens the store at `path` for reading and writing, creating it (and its folder) when missing.
     /// A new store is built under a temporary name and renamed into place, so a store file is always
     /// a complete store; the build is one step of `building`, which an interruption waits for, and
-    /// the temporary files of builds whose process was killed are removed first. Throws a
-    /// `RunStoreRefusal` when `path` is no run store (`runStoreProblem`), one this process cannot
-    /// write (`runStoreWriteProblem`) or a damaged one (SQLite cannot read it, or its table lacks a
-    /// column), a `RunStoreError` when it cannot be created or opened.
-    public init(path: String, building: StoreBuilding = StoreBuilding()) throws {
+    /// the temporary files of builds whose process was killed are removed first. While another
+    /// process holds the opening lock, the opening waits as `waiting` says, outside the building's
+    /// steps, so an interruption ends the wait at once. Throws a `RunStoreRefusal` when `path` is no
+    /// run store (`runStoreProblem`), one this process cannot write (`runStoreWriteProblem`) or a
+    /// damaged one (SQLite cannot read it, or its table lacks a column), a `RunStoreError` when it
+    /// cannot be created or opened, or the wait for the lock gives up.
+    public init(path: String, building: StoreBuilding = StoreBuilding(), waiting: OpenLockWait = OpenLockWait()) throws {
         self.path = path
         if let problem = runStoreProblem(path) ?? runStoreWriteProblem(path) { throw RunStoreRefusal(path: path, reason: problem) }
         readOnlyOpening = nil
@@ -57,18 +59,18 @@ public final class RunStore: Sendable {
         let folder = literalFileURL(path).deletingLastPathComponent()
         let createsFolder = access(folder.path, F_OK) != 0
         do {
-            // A damaged store is refused before anything is made beside it (a new store is whole).
-            if FileManager.default.fileExists(atPath: path) { try Self.checkReadable(file, named: path) }
-            // The opening is one step of `building`, which an interruption waits for: whatever the
-            // step made and the interruption would leave is removed within the step.
-            let (pool, warnings) = try building.step({
-                do {
-                    return try Self.openBuilding(path, file: file, building: building)
-                } catch {
-                    if createsFolder { SharedFolder.removeIfEmpty(folder) }
-                    throw error
-                }
-            }, closing: { (opened: (pool: DatabasePool, warnings: [String])) in { Self.closeFolding(opened.pool, file: file) } })
+            // Each try of the opening is one step of `building`, which an interruption waits for:
+            // whatever the step made and the interruption would leave is removed within the step.
+            let (pool, warnings) = try waiting.wait(forLockAt: path + ".open-lock", of: path) {
+                try building.step({
+                    do {
+                        return try Self.openBuilding(path, file: file, building: building)
+                    } catch {
+                        if createsFolder { SharedFolder.removeIfEmpty(folder) }
+                        throw error
+                    }
+                }, closing: { (opened: (pool: DatabasePool, warnings: [String])?) in { if let opened { Self.closeFolding(opened.pool, file: file) } } })
+            }
             leftoverWarnings = warnings
             (reader, writer) = (pool, pool)
         } catch {
@@ -77,19 +79,20 @@ public final class RunStore: Sendable {
     }
 
     /// Opens the store at `path` (`file`, its literal absolute path), building it when missing, and
-    /// returns it with `removeAbandonedBuilds`'s warnings. Creating a store, and switching a new file
-    /// to WAL mode, are serialised by a file lock between processes that open the same store at the
-    /// same moment, taken and released (its file removed, `LockFile`) here. When `building` was
+    /// returns it with `removeAbandonedBuilds`'s warnings, or nil at once when another process holds
+    /// the opening lock. Creating a store, and switching a new file to WAL mode, are serialised by a
+    /// file lock between processes that open the same store at the same moment, taken (its file
+    /// noting this process's id, for a waiting one's notice) and released (its file removed,
+    /// `LockFile`) here. When `building` was
     /// interrupted meanwhile, the store is closed and, when this call built it, removed (under the
     /// lock, so no other process has opened it), and ECANCELED thrown: an interruption leaves nothing
     /// this process made.
-    private static func openBuilding(_ path: String, file: String, building: StoreBuilding) throws -> (pool: DatabasePool, warnings: [String]) {
+    private static func openBuilding(_ path: String, file: String, building: StoreBuilding) throws -> (pool: DatabasePool, warnings: [String])? {
         let opening: LockFile
         do {
-            // Waiting, the lock is only ever taken, or fails.
             guard let taken = try SharedFolder.lockFile(named: literalFileURL(path).lastPathComponent + ".open-lock",
-                                                       in: literalFileURL(path).deletingLastPathComponent(), waiting: true) else {
-                throw POSIXError(.EWOULDBLOCK)
+                                                       in: literalFileURL(path).deletingLastPathComponent(), waiting: false) else {
+                return nil
             }
             opening = taken
         } catch let error as ForeignLockFileError {
@@ -98,6 +101,11 @@ public final class RunStore: Sendable {
             throw RunStoreError(path: path, reason: String(cString: strerror(error.code.rawValue)))
         }
         defer { opening.release() }
+        opening.note("\(getpid())\n")
+        // A damaged store is refused before anything is made beside it (a new store is whole). Read
+        // under the lock, so that an interruption of the wait for it leaves no -wal or -shm file
+        // that this read made.
+        if FileManager.default.fileExists(atPath: path) { try checkReadable(file, named: path) }
         let warnings = removeAbandonedBuilds(of: path)
         let builds = !FileManager.default.fileExists(atPath: path)
         if builds { try create(at: file) }

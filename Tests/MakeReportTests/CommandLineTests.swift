@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import PoisoningAnalysis
+@testable import MakeReport
 
 /// The `make-report` executable, run as a user runs it.
 struct CommandLineTests {
@@ -357,7 +358,33 @@ struct CommandLineTests {
         for width in [32, 64, 128, 256, 512, 1024, 2048] { #expect(text.contains("\n| \(width) | 350 | ")) }
         #expect(text.contains("\n| 128 | 2800 | "))
         for samples in [500, 100_000, 1_000_000, 10_000_000] { #expect(text.contains("\n| \(samples) | ")) }   // peak memory
+        #expect(BenchCommand.isBenchmarkSummary(Data(text.utf8)))
         #expect(try run(["bench", "--repetitions", "0"]).status == 2)
+    }
+
+    /// Review r19d, finding 9: `bench --results` took any file starting "# Benchmarks" for its own
+    /// summary and would have replaced it. The committed summary is one; the user's notes under that
+    /// title, a summary whose machine line or table of sweeps was edited away, are not, and are
+    /// refused before any measurement, unchanged.
+    @Test func benchReplacesOnlyItsOwnSummary() throws {
+        let committed = try String(contentsOfFile: #filePath.replacingOccurrences(
+            of: "Tests/MakeReportTests/CommandLineTests.swift", with: "benchmarks/results.md"), encoding: .utf8)
+        #expect(BenchCommand.isBenchmarkSummary(Data(committed.utf8)))
+        let machine = try #require(committed.split(separator: "\n").first { $0.hasPrefix("Machine: ") })
+        for notes in ["# Benchmarks\n\nOur lab notes: the cluster was slow on Monday.\n",
+                      committed.replacingOccurrences(of: machine, with: "Machine: the lab's big box."),
+                      committed.replacingOccurrences(of: BenchCommand.sweepsTableHeading, with: "| Measurement | Seconds |"),
+                      committed.replacingOccurrences(of: "## Sweeps", with: "## Our sweeps")] {
+            #expect(!BenchCommand.isBenchmarkSummary(Data(notes.utf8)))
+        }
+        let folder = temporaryFolder()
+        let file = folder.appendingPathComponent("results.md")
+        let notes = "# Benchmarks\n\nOur lab notes\n"
+        try notes.write(to: file, atomically: false, encoding: .utf8)
+        let outcome = try run(["bench", "--results", file.path])
+        #expect(outcome.status == 2 && outcome.standardError.contains("is not a benchmark summary make-report wrote"), "\(outcome.standardError)")
+        #expect(try String(contentsOf: file, encoding: .utf8) == notes)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["results.md"])
     }
 
     /// `bench --models-only` prints the model kinds' table, with GFLOP/s and kernel ridge's solve by
@@ -463,7 +490,7 @@ struct StudyFileCommandTests {
         #expect(results.attackMetrics.map(\.key) == ["targetSuccessExcess", "targetSuccessBaseline", "targetSuccess", "sourceClassShare"])
         let report = try String(contentsOf: folder.appendingPathComponent("a/report.md"), encoding: .utf8)
         #expect(report.contains("## Detection") && report.contains("## Target success"))
-        #expect(report.contains("--study \(folder.appendingPathComponent("a").path)/study.yaml"))
+        #expect(report.contains("\nmake-report --study a/study.yaml --output a\n"))
         let second = try commands.run(["run", "--study", written.path, "--output", folder.appendingPathComponent("b").path])
         #expect(second.status == 0, "stderr: \(second.standardError)")
         #expect(try Data(contentsOf: folder.appendingPathComponent("b/results.json"))

@@ -70,6 +70,34 @@ struct GuideTests {
         #expect(missing.status == 2 && missing.standardError.contains("'../project/data/rows.csv'"), "stderr: \(missing.standardError)")
     }
 
+    /// Review r19d, finding 7: the reproduce line held the paths as the working folder saw them
+    /// ('../project/out' from elsewhere, absolute), so `check` from another folder found the reports
+    /// and manifest.json different. The line is relative to the folder that holds the output folder,
+    /// and `check` passes from that folder, from the one the run was made in, and from a deeper one;
+    /// a template is named from the output's folder too.
+    @Test func theReproduceCommandIsTheSameFromEveryWorkingFolder() throws {
+        let root = try project(), elsewhere = root.appendingPathComponent("elsewhere")
+        let deeper = elsewhere.appendingPathComponent("d/e")
+        try FileManager.default.createDirectory(at: deeper, withIntermediateDirectories: true)
+        let templates = root.appendingPathComponent("templates")
+        try FileManager.default.createDirectory(at: templates, withIntermediateDirectories: true)
+        try "# {{title}}\n\n{{commandCode}}\n".write(to: templates.appendingPathComponent("mine.md.mustache"), atomically: true, encoding: .utf8)
+        let run = try cli.run(["run", "--study", "../project/data/study.yaml", "--output", "../project/out", "--no-store", "--quiet"], in: elsewhere)
+        #expect(run.status == 0, "stderr: \(run.standardError)")
+        let out = root.appendingPathComponent("project/out")
+        let report = try String(contentsOf: out.appendingPathComponent("report.md"), encoding: .utf8)
+        #expect(report.contains("\nmake-report --study out/study.yaml --output out\n"), "\(report.suffix(300))")
+        for (folder, prefix) in [(root.appendingPathComponent("project"), ""), (elsewhere, "../project/"), (deeper, "../../../project/")] {
+            let check = try cli.run(["check", "--study", prefix + "out/study.yaml", "--output", prefix + "out", "--quiet"], in: folder)
+            #expect(check.status == 0, "check in \(folder.lastPathComponent): \(check.standardError)")
+        }
+        let templated = try cli.run(["run", "--study", "../../../project/data/study.yaml", "--output", "../../../project/mine", "--no-store", "--quiet",
+                                     "--template", "../../../templates/mine.md.mustache"], in: deeper)
+        #expect(templated.status == 0, "stderr: \(templated.standardError)")
+        let mine = try String(contentsOf: root.appendingPathComponent("project/mine/report.md"), encoding: .utf8)
+        #expect(mine.hasSuffix("\n\nmake-report --study mine/study.yaml --output mine --template ../templates/mine.md.mustache\n"), "\(mine)")
+    }
+
     @Test func validatePassesWithoutPerformanceJSONAndStillChecksOneThatIsThere() throws {
         let folder = cli.temporaryFolder()
         #expect(try cli.run(["--widths", "8", "--fractions", "0,0.5", "--seeds", "1", "--epochs", "2", "--no-store", "--quiet",

@@ -251,7 +251,7 @@ struct RobustnessTests {
         #expect(try Set(FileManager.default.contentsOfDirectory(atPath: tilde.path)).isSuperset(of: ["x", "parts", "merged", "runs.sqlite"]))
         #expect(try Data(contentsOf: tilde.appendingPathComponent("x/results.json")) == Data(contentsOf: tilde.appendingPathComponent("merged/results.json")))
         let written = try String(contentsOf: tilde.appendingPathComponent("x/report.md"), encoding: .utf8)
-        #expect(written.contains("--output '~/x'"))
+        #expect(written.contains("\nmake-report --widths 8 --fractions 0.0,0.5 --seeds 1 --epochs 2 --output x\n"))
     }
 
     @Test(arguments: ["plain/path", "it's", "$(touch /tmp/pwned-make-report)", "a b\tc", "line\nbreak", "```", "`id`", "ünï\\códe", "'"])
@@ -277,6 +277,17 @@ struct RobustnessTests {
         #expect(commandPath(here + "/out") == "out")
         #expect(commandPath(here) == ".")
         #expect(commandPath("/elsewhere/x/") == "/elsewhere/x")
+    }
+
+    /// A template in the reproduce command is written relative to the folder that holds the output
+    /// folder, where the command is run, whatever the working folder.
+    @Test func relativePathsClimbOutOfTheBaseFolder() {
+        let base = URL(fileURLWithPath: "/work/study")
+        #expect(relativePath("/work/study/templates/mine.md.mustache", from: base) == "templates/mine.md.mustache")
+        #expect(relativePath("/work/shared/mine.md.mustache", from: base) == "../shared/mine.md.mustache")
+        #expect(relativePath("/elsewhere/t//./mine.md.mustache", from: base) == "../../elsewhere/t/mine.md.mustache")
+        #expect(relativePath("/work/study/x/../", from: base) == ".")
+        #expect(relativePath("/", from: base) == "../..")
     }
 
     @Test func aPathWithBackticksCannotLeaveTheMarkdownCodeBlock() throws {

@@ -675,6 +675,48 @@ import TestSupport
         #expect(throws: RunStoreRefusal.self) { try RunStore(path: store.path) }
         #expect(try contents(of: folder) == before)
     }
+
+    /// Review r19d, finding 1: an opening whose lock another process held waited without bound and
+    /// silent. With the lock held (flock(2) through a descriptor of its own, as another process's),
+    /// the opening tells once, after `noticeAfter`, which process holds it (this one, from
+    /// /proc/locks), gives up after `limit` with one sentence naming it, and creates no store; with
+    /// the lock let go meanwhile, it opens the store.
+    @Test func anOpeningWaitsForAHeldLockWithABound() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("run-store-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("runs.sqlite").path
+        let held = open(path + ".open-lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        #expect(held >= 0 && flock(held, LOCK_EX) == 0)
+        let notices = NoticeList()
+        let clock = ContinuousClock(), start = clock.now
+        let bounded = OpenLockWait(noticeAfter: .milliseconds(300), limit: .seconds(1), notice: { notices.add($0) })
+        let failure = try #require(throws: RunStoreError.self) { try RunStore(path: path, waiting: bounded) }
+        let waited = clock.now - start
+        #expect(waited >= .seconds(1) && waited < .seconds(4), "waited \(waited)")
+        let holder = "process \(getpid()) ("
+        #expect(notices.lines.count == 1 && notices.lines[0].hasPrefix("run store '") && notices.lines[0].contains(": waiting for \(holder)")
+                && notices.lines[0].hasSuffix("runs.sqlite.open-lock'; giving up after 1 s"), "\(notices.lines)")
+        #expect(failure.description.contains("runs.sqlite.open-lock' was held by \(holder)")
+                && failure.description.contains(" for 1 s, and an opening takes milliseconds; end or resume that process"), "\(failure)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["runs.sqlite.open-lock"])
+        // The lock let go after 0.5 s: the opening goes on, well before its limit.
+        let letGo = Thread { usleep(500_000); close(held) }
+        letGo.start()
+        let again = clock.now
+        let store = try RunStore(path: path, waiting: OpenLockWait(noticeAfter: .seconds(20), limit: .seconds(30), notice: { notices.add($0) }))
+        #expect(clock.now - again < .seconds(10) && notices.lines.count == 1)
+        #expect(try store.info().runsByEngineVersion.isEmpty)
+        store.closeConnections()
+    }
+}
+
+/// The notices of an opening's wait, in order.
+final class NoticeList: @unchecked Sendable {
+    private let lock = NSLock()
+    private var all = [String]()
+    func add(_ line: String) { lock.withLock { all.append(line) } }
+    var lines: [String] { lock.withLock { all } }
 }
 
 /// Counts progress callbacks from the worker threads.

@@ -129,3 +129,33 @@ case_validate_long_string_within_the_address_space() {
     unchanged . "$before"
 }
 hostile_case validate-long-string-within-the-address-space case_validate_long_string_within_the_address_space
+
+# Review r19d, finding 2: under an address-space limit that leaves room to load make-report but not
+# to start its threads (ulimit -v about 95,000 to 109,000 KiB for the release build of 0.3.0), every
+# command, --version and --help included, hung: Dispatch, when it cannot start a thread, waits and
+# tries again without end. Across that band and well beyond it, --version and --help answer (exit
+# 0), and a run ends within seconds: done (exit 0), one line saying it cannot start its threads
+# (exit 1), or, above the band, one line saying its data would not fit (exit 2); below the band the
+# dynamic loader refuses in one line (exit 127) before make-report's code runs.
+case_commands_under_a_small_address_space() {
+  local limit command
+  for limit in $(seq 80000 5000 160000); do
+    for command in "--version" "--help" "run --widths 4 --fractions 0 --seeds 1 --epochs 1 --no-store --quiet --format md --output o"; do
+      # shellcheck disable=SC2086 # the command's words
+      (ulimit -v "$limit"; MR_TIMEOUT=20 mr $command; exit "$RC")
+      RC=$?
+      case $RC in
+        0) ;;
+        127) grep -q "error while loading shared libraries" "$ERR" || { why "ulimit -v $limit, $command: exit 127: $(head -c 200 "$ERR")"; return 1; } ;;
+        1) [[ $command == run* ]] && [ "$(wc -l <"$ERR")" = 1 ] &&
+             grep -Eq "^make-report: error: this process cannot start the [0-9]+ threads make-report needs \(it started [0-9]+: .*\); its limits ulimit -v $limit(, ulimit -u [0-9]+)? may be too low: raise them$" "$ERR" ||
+             { why "ulimit -v $limit, $command: exit 1: $(head -c 300 "$ERR")"; return 1; } ;;
+        # Above the band, a run too large for what the limit leaves is refused before work.
+        2) [[ $command == run* ]] && refused "address-space limit \(ulimit -v $limit\) leaves" || return 1 ;;
+        *) why "ulimit -v $limit, $command: exit $RC: $(head -c 200 "$ERR")"; return 1 ;;
+      esac
+      rm -rf o .make-report
+    done
+  done
+}
+hostile_case commands-under-a-small-address-space case_commands_under_a_small_address_space

@@ -516,3 +516,55 @@ case_odd_files_beside_the_store() {
   mr store verify --store runs.sqlite && succeeded || { why "store verify with an empty -wal: $(cat "$WHY")"; return 1; }
 }
 hostile_case odd-files-beside-the-store case_odd_files_beside_the_store
+
+# Review r19d, finding 1: a run, or `store prune`, that found the store's opening lock held (by a
+# process stopped with Ctrl-Z while it built the store, say) waited for it without bound, silent,
+# and ignored SIGINT, SIGTERM and SIGHUP: the wait held the building's step, which the interruption
+# waits for. With the lock held by another process (python3's flock), SIGINT and SIGHUP end a run's
+# wait at once, and SIGTERM a prune's (after its note, at 3 s, naming the holder), creating nothing;
+# a run whose holder lets go goes on; one whose holder does not gives up after 30 s, exit 1, with
+# the note and one error line, both naming the holder.
+case_held_opening_lock_is_waited_for_with_a_bound() {
+  mr "${STORE_STUDY[@]}" --output o1 --quiet && succeeded || return 1
+  python3 -c 'import fcntl, sys, time
+f = open(sys.argv[1], "a"); fcntl.flock(f, fcntl.LOCK_EX); print("held", flush=True); time.sleep(120)' \
+    .make-report/runs.sqlite.open-lock >holder.out &
+  local holder=$! signal pid rc waited
+  until [ -s holder.out ]; do sleep 0.05; done
+  local before; before=$(snapshot .)
+  for signal in INT HUP; do
+    env --default-signal="$signal" "$MR" "${STORE_STUDY[@]}" --output o2 </dev/null >/dev/null 2>"$ERR" &
+    pid=$!
+    sleep 1.5
+    kill -"$signal" "$pid"
+    # (The shell's report of a job ended by a signal goes to /dev/null.)
+    { for waited in $(seq 10); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done; } 2>/dev/null
+    kill -0 "$pid" 2>/dev/null && { kill -9 "$pid"; kill "$holder"; why "SIG$signal: still waiting 1 s later"; return 1; }
+    { wait "$pid"; } 2>/dev/null; rc=$?
+    [ "$rc" = $((128 + $(kill -l "$signal"))) ] || { kill "$holder"; why "SIG$signal: exit $rc: $(head -c 200 "$ERR")"; return 1; }
+    unchanged . "$before" || { kill "$holder"; return 1; }
+  done
+  timeout --preserve-status -k 2 4 "$MR" store prune --store .make-report/runs.sqlite </dev/null >/dev/null 2>"$ERR"
+  rc=$?
+  [ "$rc" = 143 ] && [ "$(wc -l <"$ERR")" = 1 ] &&
+    grep -q "^note: run store '\.make-report/runs\.sqlite': waiting for process $holder (python3), which holds its opening lock '\.make-report/runs\.sqlite\.open-lock'; giving up after 30 s$" "$ERR" ||
+    { kill "$holder"; why "store prune, SIGTERM after 4 s: exit $rc: $(head -c 300 "$ERR")"; return 1; }
+  unchanged . "$before" || { kill "$holder"; return 1; }
+  # The holder lets go after 4 s: the run goes on.
+  (sleep 4; kill "$holder") &
+  mr "${STORE_STUDY[@]}" --output o2 --quiet && succeeded || return 1
+  grep -q "^note: .*waiting for process $holder (python3)" "$ERR" || { why "no note while waiting: $(head -c 300 "$ERR")"; return 1; }
+  python3 -c 'import fcntl, sys, time
+f = open(sys.argv[1], "a"); fcntl.flock(f, fcntl.LOCK_EX); print("held", flush=True); time.sleep(60)' \
+    .make-report/runs.sqlite.open-lock >holder2.out &
+  holder=$!
+  until [ -s holder2.out ]; do sleep 0.05; done
+  MR_TIMEOUT=60 mr_timed "${STORE_STUDY[@]}" --output o3
+  kill "$holder"
+  [ "$RC" = 1 ] && [ "$(wc -l <"$ERR")" = 2 ] && grep -q "^note: .*waiting for process $holder (python3)" "$ERR" &&
+    grep -q "^make-report: error: run store '[^']*runs\.sqlite': its opening lock '[^']*runs\.sqlite\.open-lock' was held by process $holder (python3) for 30 s, and an opening takes milliseconds; end or resume that process (kill -CONT), then run again$" "$ERR" ||
+    { why "held for good: exit $RC: $(head -c 400 "$ERR")"; return 1; }
+  awk -v w="$WALL" 'BEGIN { exit !(w >= 29.5 && w <= 40) }' || { why "gave up after $WALL s, not 30"; return 1; }
+  [ ! -e o3 ] || { why "o3 was created"; return 1; }
+}
+hostile_case held-opening-lock-is-waited-for-with-a-bound case_held_opening_lock_is_waited_for_with_a_bound

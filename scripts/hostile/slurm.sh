@@ -43,13 +43,20 @@ hostile_case submit-refuses-a-sweep-folder-the-shards-would-refuse case_submit_r
 case_submit_refuses_sbatch_options_it_sets_itself() {
   printf '%s' "$SLURM_STUDY_YAML" >s.yaml
   local before option; before=$(snapshot .)
+  # Review r19d, finding 8: sbatch (getopt_long) takes an unambiguous prefix of a long option and a
+  # cluster of short options, which once passed: --arr=1-2, --depend=afterany:1 (which replaced the
+  # merge's dependency), -vo/x.
   for option in --array=1-2 -a1-2 --dependency=afterok:1 -dafterany:1 --output=log.txt -olog.txt --requeue --no-requeue \
-                --open-mode=truncate --cpus-per-task=4 -c4; do
+                --open-mode=truncate --cpus-per-task=4 -c4 \
+                --arr=1-2 --depend=afterany:1 --out=/tmp/x.log --requeu --no-req --open=truncate --cpus=8 \
+                -vo/x -vvc4 -Hd1 -QWa1-2; do
     submit s.yaml --shards 3 --output sweep --dry-run --sbatch-option "$option"
     submit_refused "^submit\.sh: error: --sbatch-option: '$option' would override --[a-z-]+ \(.*\), which submit\.sh sets itself; leave it out$" &&
       unchanged . "$before" || return 1
   done
-  submit s.yaml --shards 3 --output sweep --dry-run --sbatch-option --qos=long --sbatch-option --mem=4G
-  [ "$RC" = 0 ] && grep -q -- "--qos=long --mem=4G" "$OUT" || { why "--qos=long --mem=4G: exit $RC: $(head -c 300 "$ERR")"; return 1; }
+  submit s.yaml --shards 3 --output sweep --dry-run --sbatch-option --qos=long --sbatch-option --mem=4G \
+    --sbatch-option --cpus-per-gpu=2 --sbatch-option -vJname --sbatch-option -t10
+  [ "$RC" = 0 ] && grep -q -- "--qos=long --mem=4G --cpus-per-gpu=2 -vJname -t10" "$OUT" ||
+    { why "--qos=long --mem=4G --cpus-per-gpu=2 -vJname -t10: exit $RC: $(head -c 300 "$ERR")"; return 1; }
 }
 hostile_case submit-refuses-sbatch-options-it-sets-itself case_submit_refuses_sbatch_options_it_sets_itself

@@ -48,7 +48,9 @@ Options:
                          (default: the task's $TMPDIR, else /tmp).
   --sbatch-option OPT    Another sbatch option for every job (e.g. --qos=long, --mem=4G);
                          repeatable. Not one submit.sh sets itself: --array, --dependency,
-                         --output, --requeue, --open-mode, --cpus-per-task (refused).
+                         --output, --requeue, --open-mode, --cpus-per-task, nor a prefix
+                         sbatch would read as one (--arr=1-2) or a short option of theirs
+                         in a cluster (-vo/x) (refused).
   --dry-run              Check the arguments and the study, write DIR's scripts, print the
                          sbatch commands, and submit nothing.
   -h, --help             Show this help.
@@ -151,17 +153,54 @@ for option in "${merge_options[@]}"; do
 done
 # The options submit.sh sets in the batch scripts, which an --sbatch-option would override (on the
 # command line, sbatch's options win over #SBATCH lines), and for every job, the merge's too.
-for option in "${sbatch_options[@]}"; do
-  case "$option" in
-    --array | --array=* | -a*) owned="--array (the shards' job array: give --shards)" ;;
-    --dependency | --dependency=* | -d*) owned="--dependency (the merge job's on the shards)" ;;
-    --output | --output=* | -o*) owned="--output (the logs in DIR/logs)" ;;
-    --requeue | --no-requeue) owned="--requeue (a shard that Slurm retries resumes from its store)" ;;
-    --open-mode | --open-mode=*) owned="--open-mode (a retried shard's log is appended to)" ;;
-    --cpus-per-task | --cpus-per-task=* | -c*) owned="--cpus-per-task (give submit.sh's own --cpus-per-task)" ;;
-    *) continue ;;
+# sbatch reads its options with getopt_long, which takes any unambiguous prefix of a long option
+# (--arr=1-2 is --array=1-2) and a cluster of short options (-vo/x is -v -o /x), so a long option
+# whose name is a prefix of one of these is refused (a prefix that is ambiguous would fail in
+# sbatch anyway), and so is a short option among sbatch's own letters in a cluster.
+owned_option() {
+  case "$1" in
+    array) echo "--array (the shards' job array: give --shards)" ;;
+    dependency) echo "--dependency (the merge job's on the shards)" ;;
+    output) echo "--output (the logs in DIR/logs)" ;;
+    requeue | no-requeue) echo "--requeue (a shard that Slurm retries resumes from its store)" ;;
+    open-mode) echo "--open-mode (a retried shard's log is appended to)" ;;
+    cpus-per-task) echo "--cpus-per-task (give submit.sh's own --cpus-per-task)" ;;
   esac
-  refuse "--sbatch-option: '$option' would override $owned, which submit.sh sets itself; leave it out"
+}
+owned_short_option() {
+  case "$1" in
+    a) owned_option array ;;
+    d) owned_option dependency ;;
+    o) owned_option output ;;
+    c) owned_option cpus-per-task ;;
+  esac
+}
+# Prints what the sbatch argument $1 would override (`owned_option`), or nothing.
+sbatch_option_override() {
+  local word=$1 name candidate letter index
+  if [[ "$word" == --?* ]]; then
+    name=${word#--}
+    name=${name%%=*}
+    for candidate in array dependency output requeue no-requeue open-mode cpus-per-task; do
+      if [[ "$candidate" == "$name"* ]]; then owned_option "$candidate"; return; fi
+    done
+  elif [[ "$word" == -?* && "$word" != --* ]]; then
+    # The letters of a cluster, up to the first that takes a value (the rest of the word is that
+    # value): sbatch's short options without a value are -H -h -O -Q -s -u -V -v -W.
+    for ((index = 1; index < ${#word}; index++)); do
+      letter=${word:index:1}
+      case "$letter" in
+        a | d | o | c) owned_short_option "$letter"; return ;;
+        H | h | O | Q | s | u | V | v | W) ;;
+        *) return 0 ;;
+      esac
+    done
+  fi
+  return 0
+}
+for option in "${sbatch_options[@]}"; do
+  owned=$(sbatch_option_override "$option")
+  [ -z "$owned" ] || refuse "--sbatch-option: '$option' would override $owned, which submit.sh sets itself; leave it out"
 done
 [[ "$job_name" =~ ^[A-Za-z0-9._-]+$ ]] || refuse "--job-name: '$job_name' may hold only letters, digits, '.', '_' and '-'"
 
