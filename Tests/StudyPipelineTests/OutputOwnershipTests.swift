@@ -114,7 +114,7 @@ import TestSupport
         // sits where the staging folder was.
         let set = ["results.json": "{}", "figures/a.png": "png"]
         let displaced = work.appendingPathComponent("output.staging-99999")
-        for (path, content) in set.merging(["manifest.json": manifest(set), "figures/mine.txt": "mine"]) { $1 } {
+        for (path, content) in set.merging(["manifest.json": manifest(set), "figures/mine.txt": "mine"], uniquingKeysWith: { $1 }) {
             let url = displaced.appendingPathComponent(path)
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try Data(content.utf8).write(to: url)
