@@ -57,12 +57,12 @@ struct SigmoidFitEquivalenceTests {
             for (row, i) in freeList.enumerated() { matrix[row][row] += damping * max(normal.rows[i][i], 1e-12) }
             let reference = solveLinearSystem(matrix, freeList.map { -gradient[$0] })
             let padded = AugmentedSystem(normal, gradient, damping: damping, free: free, freeCount: freeList.count).solve()
-            #expect(padded.map { (0..<freeList.count).map { row in $0[row].bitPattern } } == reference.map { $0.map(\.bitPattern) },
+            #expect(padded.map { solution in (0..<freeList.count).map { solution[$0].bitPattern } } == reference.map { $0.map(\.bitPattern) },
                     "system \(index)")
             if let padded { #expect((freeList.count..<4).allSatisfy { padded[$0].bitPattern == 0 }, "system \(index)") }
             if freeList.count == 4 {
                 let full = AugmentedSystem(normal, gradient, damping: damping).solve()
-                #expect(full.map { (0..<4).map { row in $0[row].bitPattern } } == reference.map { $0.map(\.bitPattern) }, "system \(index)")
+                #expect(full.map { solution in (0..<4).map { solution[$0].bitPattern } } == reference.map { $0.map(\.bitPattern) }, "system \(index)")
             }
             if reference == nil { singular += 1 } else { solved += 1 }
             if abs(matrix[0][0]) < matrix.map({ abs($0[0]) }).max()! { swapped += 1 }
