@@ -44,7 +44,7 @@ struct SigmoidFitEquivalenceTests {
         for index in 0..<3000 {
             let integers = index % 2 == 0
             let entry = { integers ? Double(Int(random.nextUnitDouble() * 7) - 3) : random.nextStandardNormal() }
-            var normal = NormalMatrix()
+            var normal = NormalMatrix(rows: InlineArray(repeating: SIMD4()))
             for i in 0..<4 { normal.rows[i] = SIMD4(entry(), entry(), entry(), entry()) }
             let gradient = SIMD4(entry(), entry(), entry(), entry())
             let damping = integers ? 0 : 1e-3 * random.nextUnitDouble()

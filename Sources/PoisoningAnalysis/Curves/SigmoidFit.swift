@@ -188,7 +188,8 @@ private func residualSumOfSquares(_ theta: SIMD4<Double>, _ x: [Double], _ y: [D
 
 /// The normal equations' matrix JᵀJ, one row per parameter (L, k, x0, b).
 struct NormalMatrix {
-    var rows = InlineArray<4, SIMD4<Double>>(repeating: SIMD4())
+    /// Row j: J_j J summed over the points (lane k: Σ J_j J_k).
+    var rows: InlineArray<4, SIMD4<Double>>
 }
 
 /// g = Jᵀr and JᵀJ for residuals r_i = acc(x_i) - y_i, with s = 1 / (1 + exp(k (x - x0))) (the
@@ -211,12 +212,7 @@ private func normalEquations(_ theta: SIMD4<Double>, _ x: [Double], _ y: [Double
         row2 += jacobian[2] * jacobian
         row3 += jacobian[3] * jacobian
     }
-    var normal = NormalMatrix()
-    normal.rows[0] = row0
-    normal.rows[1] = row1
-    normal.rows[2] = row2
-    normal.rows[3] = row3
-    return (gradient, normal)
+    return (gradient, NormalMatrix(rows: [row0, row1, row2, row3]))
 }
 
 /// A 4 x 4 linear system A v = b as the augmented matrix [A | b]: row i holds A's row i in lanes
@@ -224,7 +220,8 @@ private func normalEquations(_ theta: SIMD4<Double>, _ x: [Double], _ y: [Double
 /// A system over fewer unknowns fills its first rows and columns and is padded with identity rows
 /// and columns (right-hand side 0): Gaussian elimination never picks such a row as a pivot for a
 /// real column (its entry there is 0), its factors are ±0 and change no other entry, and the padded
-/// unknowns solve to +0, so the real unknowns get the same bits as from the smaller system.
+/// unknowns solve to +0, so the real unknowns get the same bits as from the smaller system
+/// (`SigmoidFitEquivalenceTests` compares them with `solveLinearSystem`). Lanes 5-7 hold 0.
 ///
 /// The solver is straight-line code on four named rows, each column's step inlined with its index a
 /// constant, so that the rows stay in registers and every lane is read at a fixed position.
