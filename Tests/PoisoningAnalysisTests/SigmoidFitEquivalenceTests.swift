@@ -33,6 +33,42 @@ struct SigmoidFitEquivalenceTests {
         }
         #expect(compared > 350 && pinned > 20, "\(compared) fits compared, \(pinned) with a parameter at a bound")
     }
+
+    /// The fit's solver (an augmented 4 x 4 system, fixed parameters padded as identity rows) against
+    /// `solveLinearSystem` on the damped system over the free parameters alone, to the bit, for every
+    /// set of free parameters: on small-integer matrices (exact ties in the pivot search, singular
+    /// systems) and on random ones.
+    @Test func thePaddedSolverGivesTheSameBitsAsTheCompactSolver() {
+        var random = Xoshiro256StarStar(seed: 22, purpose: "padded solver test")
+        var solved = 0, singular = 0, swapped = 0
+        for index in 0..<3000 {
+            let integers = index % 2 == 0
+            let entry = { integers ? Double(Int(random.nextUnitDouble() * 7) - 3) : random.nextStandardNormal() }
+            var normal = NormalMatrix(rows: InlineArray(repeating: SIMD4()))
+            for i in 0..<4 { normal.rows[i] = SIMD4(entry(), entry(), entry(), entry()) }
+            let gradient = SIMD4(entry(), entry(), entry(), entry())
+            let damping = integers ? 0 : 1e-3 * random.nextUnitDouble()
+            let mask = 1 + index % 15
+            let freeList = (0..<4).filter { mask & (1 << $0) != 0 }
+            var free = InlineArray<4, Int>(repeating: 0)
+            for (row, j) in freeList.enumerated() { free[row] = j }
+
+            var matrix = freeList.map { i in freeList.map { j in normal.rows[i][j] } }
+            for (row, i) in freeList.enumerated() { matrix[row][row] += damping * max(normal.rows[i][i], 1e-12) }
+            let reference = solveLinearSystem(matrix, freeList.map { -gradient[$0] })
+            let padded = AugmentedSystem(normal, gradient, damping: damping, free: free, freeCount: freeList.count).solve()
+            #expect(padded.map { solution in (0..<freeList.count).map { solution[$0].bitPattern } } == reference.map { $0.map(\.bitPattern) },
+                    "system \(index)")
+            if let padded { #expect((freeList.count..<4).allSatisfy { padded[$0].bitPattern == 0 }, "system \(index)") }
+            if freeList.count == 4 {
+                let full = AugmentedSystem(normal, gradient, damping: damping).solve()
+                #expect(full.map { solution in (0..<4).map { solution[$0].bitPattern } } == reference.map { $0.map(\.bitPattern) }, "system \(index)")
+            }
+            if reference == nil { singular += 1 } else { solved += 1 }
+            if abs(matrix[0][0]) < matrix.map({ abs($0[0]) }).max()! { swapped += 1 }
+        }
+        #expect(solved > 2000 && singular > 50 && swapped > 1000, "\(solved) solved, \(singular) singular, \(swapped) with a first-column pivot swap")
+    }
 }
 
 /// `fitDescendingSigmoid` as it was written before it kept its normal equations across rejected steps.

@@ -140,14 +140,11 @@ public func fitDescendingSigmoid(x: [Double], y: [Double], bounds: SigmoidFitBou
             descends = descends || gradient[j] != 0
         }
         guard descends else { break }
-        var system = SmallMatrix(size: freeCount), rhs = InlineArray<4, Double>(repeating: 0)
-        for row in 0..<freeCount {
-            let i = free[row]
-            for column in 0..<freeCount { system[row, column] = normal[i, free[column]] }
-            system[row, row] += damping * max(normal[i, i], 1e-12)
-            rhs[row] = -gradient[i]
-        }
-        guard let step = system.solve(rhs) else {
+        // The damped system over the free parameters, in their order, then an identity row for
+        // each fixed one (see `AugmentedSystem`).
+        let system = freeCount == 4 ? AugmentedSystem(normal, gradient, damping: damping)
+            : AugmentedSystem(normal, gradient, damping: damping, free: free, freeCount: freeCount)
+        guard let step = system.solve() else {
             damping *= 4
             continue
         }
@@ -189,74 +186,140 @@ private func residualSumOfSquares(_ theta: SIMD4<Double>, _ x: [Double], _ y: [D
     return sum
 }
 
+/// The normal equations' matrix JᵀJ, one row per parameter (L, k, x0, b).
+struct NormalMatrix {
+    /// Row j: J_j J summed over the points (lane k: Σ J_j J_k).
+    var rows: InlineArray<4, SIMD4<Double>>
+}
+
 /// g = Jᵀr and JᵀJ for residuals r_i = acc(x_i) - y_i, with s = 1 / (1 + exp(k (x - x0))) (the
 /// denominators at θ from `residualSumOfSquares`):
 /// ∂acc/∂L = s, ∂acc/∂k = -L s (1 - s) (x - x0), ∂acc/∂x0 = L s (1 - s) k, ∂acc/∂b = 1.
-private func normalEquations(_ theta: SIMD4<Double>, _ x: [Double], _ y: [Double], denominators: [Double]) -> (SIMD4<Double>, SmallMatrix) {
+private func normalEquations(_ theta: SIMD4<Double>, _ x: [Double], _ y: [Double], denominators: [Double]) -> (SIMD4<Double>, NormalMatrix) {
     let (amplitude, steepness, midpoint, floor) = (theta[0], theta[1], theta[2], theta[3])
     var gradient = SIMD4<Double>()
-    var normal = SmallMatrix(size: 4)
+    // Row j of JᵀJ sums J_j J over the points (lane k: J_j J_k).
+    var row0 = SIMD4<Double>(), row1 = row0, row2 = row0, row3 = row0
     for i in x.indices {
         let xi = x[i], yi = y[i]
         let s = 1 / denominators[i]
         let slope = amplitude * s * (1 - s)
         let jacobian = SIMD4(s, -slope * (xi - midpoint), slope * steepness, 1)
         let residual = amplitude * s + floor - yi
-        for i in 0..<4 {
-            gradient[i] += jacobian[i] * residual
-            for j in 0..<4 { normal[i, j] += jacobian[i] * jacobian[j] }
-        }
+        gradient += jacobian * residual
+        row0 += jacobian[0] * jacobian
+        row1 += jacobian[1] * jacobian
+        row2 += jacobian[2] * jacobian
+        row3 += jacobian[3] * jacobian
     }
-    return (gradient, normal)
+    return (gradient, NormalMatrix(rows: [row0, row1, row2, row3]))
 }
 
-/// A square matrix of size at most 4, stored without allocation (row-major in a 4 x 4 block, scalars
-/// addressed directly: a SIMD vector's lane at a run-time index costs a copy of the whole vector).
-private struct SmallMatrix {
-    let size: Int
-    var entries = InlineArray<16, Double>(repeating: 0)
+/// A 4 x 4 linear system A v = b as the augmented matrix [A | b]: row i holds A's row i in lanes
+/// 0-3 and b_i in lane 4, so that eliminating or swapping a row carries its right-hand side along.
+/// A system over fewer unknowns fills its first rows and columns and is padded with identity rows
+/// and columns (right-hand side 0): Gaussian elimination never picks such a row as a pivot for a
+/// real column (its entry there is 0), its factors are ±0 and change no other entry, and the padded
+/// unknowns solve to +0, so the real unknowns get the same bits as from the smaller system
+/// (`SigmoidFitEquivalenceTests` compares them with `solveLinearSystem`). Lanes 5-7 hold 0.
+///
+/// The solver is straight-line code on four named rows, each column's step inlined with its index a
+/// constant, so that the rows stay in registers and every lane is read at a fixed position.
+/// `@_transparent` guarantees that inlining: with `@inline(__always)` the whole-module release
+/// build kept `solve` and `eliminate` out of line, reading rows and lanes at run-time indices
+/// (a fit then cost 27% more).
+struct AugmentedSystem {
+    var row0, row1, row2, row3: SIMD8<Double>
 
-    init(size: Int) { self.size = size }
-
-    subscript(row: Int, column: Int) -> Double {
-        get { entries[row * 4 + column] }
-        set { entries[row * 4 + column] = newValue }
+    /// (JᵀJ + λ diag(JᵀJ)) δ = -Jᵀr over every parameter, with each diagonal entry of JᵀJ at least 1e-12.
+    @_transparent
+    init(_ normal: NormalMatrix, _ gradient: SIMD4<Double>, damping: Double) {
+        row0 = Self.dampedRow(normal.rows[0], diagonal: 0, rhs: -gradient[0], damping: damping)
+        row1 = Self.dampedRow(normal.rows[1], diagonal: 1, rhs: -gradient[1], damping: damping)
+        row2 = Self.dampedRow(normal.rows[2], diagonal: 2, rhs: -gradient[2], damping: damping)
+        row3 = Self.dampedRow(normal.rows[3], diagonal: 3, rhs: -gradient[3], damping: damping)
     }
 
-    /// Solves A v = rhs (first `size` entries) by Gaussian elimination with partial pivoting, the
-    /// same operations as `solveLinearSystem`; nil when A is singular.
-    func solve(_ rhs: InlineArray<4, Double>) -> InlineArray<4, Double>? {
-        // The full system (every parameter free, the common case) with its size a constant, which
-        // lets the compiler unroll the loops.
-        size == 4 ? eliminate(rhs, size: 4) : eliminate(rhs, size: size)
+    /// The same system over the parameters `free[0..<freeCount]` alone (the others fixed), padded
+    /// with identity rows; built entry by entry in memory, then loaded into the rows.
+    init(_ normal: NormalMatrix, _ gradient: SIMD4<Double>, damping: Double, free: InlineArray<4, Int>, freeCount: Int) {
+        var entries = InlineArray<32, Double>(repeating: 0)
+        for row in 0..<4 {
+            guard row < freeCount else {
+                entries[row * 8 + row] = 1
+                continue
+            }
+            let i = free[row]
+            for column in 0..<freeCount { entries[row * 8 + column] = normal.rows[i][free[column]] }
+            entries[row * 8 + row] += damping * max(normal.rows[i][i], 1e-12)
+            entries[row * 8 + 4] = -gradient[i]
+        }
+        func load(_ row: Int) -> SIMD8<Double> {
+            let e = row * 8
+            return SIMD8(entries[e], entries[e + 1], entries[e + 2], entries[e + 3], entries[e + 4], entries[e + 5], entries[e + 6], entries[e + 7])
+        }
+        (row0, row1, row2, row3) = (load(0), load(1), load(2), load(3))
     }
 
-    /// `solve` for a matrix of `size`.
-    @inline(__always)
-    private func eliminate(_ rhs: InlineArray<4, Double>, size: Int) -> InlineArray<4, Double>? {
-        var a = self, b = rhs
-        for column in 0..<size {
-            var pivot = column
-            for row in (column + 1)..<max(size, column + 1) where abs(a[row, column]) > abs(a[pivot, column]) { pivot = row }
-            guard abs(a[pivot, column]) > 1e-300, a[pivot, column].isFinite else { return nil }
-            if pivot != column {
-                for k in 0..<size { (a[column, k], a[pivot, k]) = (a[pivot, k], a[column, k]) }
-                (b[column], b[pivot]) = (b[pivot], b[column])
-            }
-            for row in (column + 1)..<max(size, column + 1) {
-                let factor = a[row, column] / a[column, column]
-                for k in column..<size { a[row, k] -= factor * a[column, k] }
-                b[row] -= factor * b[column]
+    /// [row + λ max(row_d, 1e-12) e_d | rhs] for row `d` of JᵀJ.
+    @_transparent
+    private static func dampedRow(_ row: SIMD4<Double>, diagonal: Int, rhs: Double, damping: Double) -> SIMD8<Double> {
+        var equation = SIMD8(lowHalf: row, highHalf: SIMD4(rhs, 0, 0, 0))
+        equation[diagonal] += damping * max(row[diagonal], 1e-12)
+        return equation
+    }
+
+    /// Row i (0-3).
+    subscript(row: Int) -> SIMD8<Double> {
+        @_transparent get {
+            switch row {
+            case 0: row0
+            case 1: row1
+            case 2: row2
+            default: row3
             }
         }
-        var solution = InlineArray<4, Double>(repeating: 0)
-        for row in stride(from: size - 1, through: 0, by: -1) {
-            var sum = b[row]
-            for k in (row + 1)..<max(size, row + 1) { sum -= a[row, k] * solution[k] }
-            solution[row] = sum / a[row, row]
+        @_transparent set {
+            switch row {
+            case 0: row0 = newValue
+            case 1: row1 = newValue
+            case 2: row2 = newValue
+            default: row3 = newValue
+            }
         }
-        for row in 0..<size where !solution[row].isFinite { return nil }
+    }
+
+    /// Solves A v = b by Gaussian elimination with partial pivoting, the same operations as
+    /// `solveLinearSystem`; nil when A is singular.
+    @_transparent
+    func solve() -> SIMD4<Double>? {
+        var a = self
+        guard a.eliminate(column: 0), a.eliminate(column: 1), a.eliminate(column: 2), a.eliminate(column: 3) else { return nil }
+        // Back substitution: v_r = (b_r - Σ_{k > r} a_rk v_k) / a_rr.
+        let v3 = a.row3[4] / a.row3[3]
+        let v2 = (a.row2[4] - a.row2[3] * v3) / a.row2[2]
+        let v1 = (a.row1[4] - a.row1[2] * v2 - a.row1[3] * v3) / a.row1[1]
+        let v0 = (a.row0[4] - a.row0[1] * v1 - a.row0[2] * v2 - a.row0[3] * v3) / a.row0[0]
+        let solution = SIMD4(v0, v1, v2, v3)
+        for row in 0..<4 where !solution[row].isFinite { return nil }
         return solution
+    }
+
+    /// One step of the elimination: the row with the largest |a_rc| (r >= c, the first such)
+    /// swapped into row c, then row r -= (a_rc / a_cc) row c for every r > c, in every lane (lanes
+    /// before c are never read again); false when the column has no usable pivot.
+    @_transparent
+    private mutating func eliminate(column: Int) -> Bool {
+        var pivot = column, largest = abs(self[column][column])
+        for row in (column + 1)..<4 where abs(self[row][column]) > largest { (pivot, largest) = (row, abs(self[row][column])) }
+        let pivotRow = self[pivot]
+        guard abs(pivotRow[column]) > 1e-300, pivotRow[column].isFinite else { return false }
+        if pivot != column { (self[column], self[pivot]) = (pivotRow, self[column]) }
+        for row in (column + 1)..<4 {
+            let factor = self[row][column] / pivotRow[column]
+            self[row] -= factor * pivotRow
+        }
+        return true
     }
 }
 
