@@ -4,6 +4,8 @@
 # mode 777 under /tmp, since the runner's own scratch folder is private to root.
 
 SAFETY_STUDY=(--widths 8 --fractions 0,0.5 --seeds 1,2 --epochs 5 --quiet --format md)
+# The same study without --quiet, for the runs whose warnings a case reads (--quiet prints errors only).
+WARNING_STUDY=(--widths 8 --fractions 0,0.5 --seeds 1,2 --epochs 5 --format md)
 
 # mr_nobody ARGS...: `mr` as the user nobody.
 mr_nobody() {
@@ -30,7 +32,7 @@ case_link_named_like_a_leftover_is_never_followed() {
   wait "$dead"
   mkdir -p .make-report && ln -s "$PWD/keep/P" ".make-report/o.previous-$dead-0" && ln -s "$PWD/keep/P" ".make-report/o.staging-$dead" || return 1
   before=$(snapshot keep)
-  mr "${SAFETY_STUDY[@]}" --output o --no-store && succeeded || return 1
+  mr "${WARNING_STUDY[@]}" --output o --no-store && succeeded || return 1
   unchanged keep "$before" || return 1
   [ -L ".make-report/o.previous-$dead-0" ] && [ -L ".make-report/o.staging-$dead" ] || { why "a link was removed: $(ls -A .make-report | tr '\n' ' ')"; return 1; }
   [ "$(grep -c "^warning: .*/o\.\(previous-$dead-0\|staging-$dead\)' is named as a leftover of an ended run, but it is not a folder" "$ERR")" = 2 ] ||
@@ -105,7 +107,7 @@ case_displaced_set_that_cannot_be_removed_is_named() {
   runuser -u nobody -- sh -c "mkdir .make-report && cp -r o5 .make-report/o5.previous-$dead-0 && chmod 555 .make-report/o5.previous-$dead-0/figures" ||
     return 1
   for run in 1 2; do
-    mr_nobody "${SAFETY_STUDY[@]}" --output o5 --no-store && succeeded || return 1
+    mr_nobody "${WARNING_STUDY[@]}" --output o5 --no-store && succeeded || return 1
     grep -q "^warning: .*/o5\.previous-$dead-0', a set an ended run displaced, could not be removed whole: 'figures/[^']*'.*: Permission denied; it was left there$" "$ERR" ||
       { why "run $run did not name the set it could not remove: $(head -c 300 "$ERR")"; return 1; }
   done

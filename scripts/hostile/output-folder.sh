@@ -285,7 +285,7 @@ case_quoted_tilde_is_a_literal_folder() {
   [ "$RC" != 2 ] && [ "$RC $(cat "$ERR")" = "$dotted" ] || { why "validate '~/x': exit $RC, $(head -c 200 "$ERR"); './~/x': $dotted"; return 1; }
   HOME=$PWD/home mr check "${OUTPUT_STUDY[@]}" --output '~/x' --quiet && succeeded || return 1
   HOME=$PWD/home mr store verify --store '~/runs.sqlite' && succeeded || return 1
-  grep -q -- "--output '~/x'" '~/x/report.md' || { why "the report's command does not name '~/x'"; return 1; }
+  grep -q -- "--output x$" '~/x/report.md' || { why "the report's command does not name the output folder x (relative to '~', the folder that holds it)"; return 1; }
   unchanged home "$before"
 }
 hostile_case quoted-tilde-is-a-literal-folder case_quoted_tilde_is_a_literal_folder
