@@ -36,6 +36,15 @@ struct GuideTests {
         return root
     }
 
+    /// Issue 22: the README for users stays at most 200 lines (as `wc -l` counts them); the rest
+    /// belongs in docs/ (review r22b found 203).
+    @Test func theReadmeStaysWithinTwoHundredLines() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let readme = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
+        let lines = readme.utf8.filter { $0 == UInt8(ascii: "\n") }.count
+        #expect(lines > 100 && lines <= 200, "README.md has \(lines) lines")
+    }
+
     @Test func aStudyFileNamesItsDataRelativeToItsFolderWhereverItRunsFrom() throws {
         let root = try project(), elsewhere = root.appendingPathComponent("elsewhere")
         let run = try cli.run(["run", "--study", "../project/data/study.yaml", "--output", "../project/out", "--no-store"], in: elsewhere)
