@@ -415,7 +415,7 @@ struct BenchCommand: ParsableCommand {
                 ("Training the 81 runs (engine, above)", training),
                 ("Analysis: aggregation, fits, statistics, findings", analysis),
                 ("Figures: three PNGs at 150 dpi (drawing and compression)", drawing),
-                ("Reports: both shipped templates", reporting),
+                ("Reports: every shipped template (figures linked, not embedded)", reporting),
                 ("Writing the output set: hashes, fsync of every file, the exchange", writing),
                 ("Sum of the steps", process + resolve + training + analysis + drawing + reporting + writing)]
     }
