@@ -9,9 +9,9 @@ import Testing
 /// are not results and are not checked. A README table row must match one line of the report that
 /// holds all of its numbers in the same order, so that a number cannot be borrowed from another
 /// series' row; a table the report splits into column groups (0.0% to 7.5%, then 10.0% to 20.0%)
-/// counts as one row per series (`tableRows(in:)`). A README may also quote the recorded output of a committed script (a paired test
-/// the report does not compute): a number, or a table row, may then be found in a `scripts/*.out`
-/// file that the README names by its path instead of the report.
+/// counts as one row per series (`tableRows(in:)`). A README may also quote the recorded output of
+/// a committed script (a paired test the report does not compute): a number, or a table row, may
+/// then be found in a `scripts/*.out` file that the README names by its path instead of the report.
 struct ExampleReadmeTests {
     static let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("examples")
