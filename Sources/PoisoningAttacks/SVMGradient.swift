@@ -33,12 +33,12 @@ import Synchronization
 ///    once.
 /// 4. The climb. Each poison in turn, the others staying where they are, climbs the validation
 ///    hinge loss L = Σ_k max(0, 1 − y_k f(x_k)) of the SVM retrained on the attacker's training set
-///    with every poison (the paper's Algorithm 1 per point): at most `steps` retrainings, each a
+///    with every poison (the paper's Algorithm 1 per point): at most `steps` retrainings a pass, each a
 ///    step of length `step-size` along ∂L/∂x_c (normalised, as in the paper), clipped feature by
 ///    feature to the range of the pair's training rows (the paper's box of feasible points). A step
 ///    that does not raise L is undone and the step length halved; the climb stops when the length
 ///    falls below `step-size` / 2⁸ or the gradient vanishes. Then a second pass climbs each poison
-///    again. Every kept step raises L, so the poisons end with a validation loss at least the
+///    again (so at most 2 × `steps` retrainings per poison). Every kept step raises L, so the poisons end with a validation loss at least the
 ///    unclimbed clones'. The paper adds its points one at a time, each against the SVM with the
 ///    earlier ones, none re-optimised; that greedy order left the later clones out of the earlier
 ///    climbs, and on the digits the climbed set hurt the victims less than the clones it started
@@ -91,7 +91,7 @@ public struct SVMGradient: PoisoningAttack {
     public let kernel: SVCKernel
     /// The surrogate SVM's C.
     public let c: Double
-    /// The most retrainings per poison.
+    /// The most retrainings per poison in one pass (`passes` of them: at most `passes` × `steps` in all).
     public let steps: Int
     /// The length of a poison's first step (in the units of the features).
     public let stepSize: Double
@@ -152,7 +152,7 @@ public struct SVMGradient: PoisoningAttack {
             throw parameters.error("gamma", "applies only with kernel: rbf")
         }
         let c = try parameters.double("c", default: 1.0, in: 1e-6...1e6, help: "C of the attacker's SVM.")
-        let steps = try parameters.int("steps", default: Self.defaultSteps, in: 1...10_000, help: "The most retrainings of the SVM per poison (gradient steps tried).")
+        let steps = try parameters.int("steps", default: Self.defaultSteps, in: 1...10_000, help: "The most retrainings of the SVM per poison in each of the \(Self.passes) passes over the poisons (gradient steps tried): at most \(Self.passes) × steps per poison.")
         let stepSize = try parameters.double("step-size", default: Self.defaultStepSize, in: 1e-9...1e9,
                                              help: "The length of a poison's first gradient step, in the units of the features; halved after a step that does not raise the loss, the climb stopping below 1/256 of it.")
         let share = try parameters.double("validation-share", default: Self.defaultValidationShare, in: 0.05...0.9,

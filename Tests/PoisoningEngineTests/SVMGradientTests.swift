@@ -287,12 +287,14 @@ struct SVMGradientTests {
     /// 7, the attack's defaults (linear SVM, C = 1), seeds 1 to 10, at 2.5%, 5% and 10% of the 126
     /// rows (3, 6 and 13 poisons), against `poisons: random-flips`, as many of the same rows' labels
     /// flipped at random (the victim on the same rows). Paired by seed, the two-sided 95% Student t
-    /// interval of the mean difference, climbed minus random flips (t(0.975, 9) = 2.262), excludes 0:
+    /// interval of the mean difference, climbed minus random flips (t(0.975, 9) = 2.262), excludes 0 at
+    /// 2.5% and 10%, where the margin is clear:
     /// - for the paper's test error (the attacker's SVM retrained with the poisons, on the 109 test
-    ///   rows, never used to craft) at every one of the three budgets;
-    /// - for the test error of a `linear-svm` victim (the study's defaults) at 2.5% and 10%. At 5% its
-    ///   interval contains 0 (measured −0.001 to +0.081, 4 of the 10 seeds below), so the test asserts
-    ///   nothing there: the seeds cannot tell the two apart at that budget.
+    ///   rows, never used to craft), and
+    /// - for the test error of a `linear-svm` victim (the study's defaults).
+    /// At 5% the test asserts no interval: the paper's lower end is +0.002 (4 of the 10 seeds below,
+    /// and Bonferroni-corrected over examples/svm's six budgets −0.020), the victim's −0.001; the seeds
+    /// cannot decide there, and asserting either way would test a lucky draw.
     /// The margin is the seeds' spread, not chosen. Measured (the message gives them; the same as
     /// examples/svm's runs, `scripts/svm_gradient_paired_seeds.out`): the paper's test error +0.065
     /// (+0.035 to +0.095), +0.048 (+0.002 to +0.093), +0.079 (+0.037 to +0.121); the victim's +0.059
@@ -329,8 +331,14 @@ struct SVMGradientTests {
             let paperInterval = interval(paper), victimInterval = interval(victims)
             let message = "at \(fraction): paper's test error minus random flips' \(paper), \(paperInterval); "
                 + "the linear-svm victim's \(victims), \(victimInterval)"
-            #expect(paperInterval.lower > 0, "\(message)")
-            if fraction != 0.05 { #expect(victimInterval.lower > 0, "\(message)") }
+            // The intervals must exclude 0 only where the margin is clear (lower ends +0.035 and
+            // +0.037 for the paper's test error, +0.033 and +0.022 for the victim, in
+            // scripts/svm_gradient_paired_seeds.out). At 5% the paper's lower end is +0.002 and
+            // the victim's −0.001: the seeds cannot decide there, so a draw either way is no defect.
+            if fraction != 0.05 {
+                #expect(paperInterval.lower > 0, "\(message)")
+                #expect(victimInterval.lower > 0, "\(message)")
+            }
         }
     }
 }

@@ -8,7 +8,10 @@ import Testing
 /// percentage-point shift (+22.4 pp). Integers (counts of runs, seeds, cores) and timings ("4 s")
 /// are not results and are not checked. A README table row must match one line of the report that
 /// holds all of its numbers in the same order, so that a number cannot be borrowed from another
-/// series' row.
+/// series' row; a table the report splits into column groups (0.0% to 7.5%, then 10.0% to 20.0%)
+/// counts as one row per series (`tableRows(in:)`). A README may also quote the recorded output of
+/// a committed script (a paired test the report does not compute): a number, or a table row, may
+/// then be found in a `scripts/*.out` file that the README names by its path instead of the report.
 struct ExampleReadmeTests {
     static let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("examples")
@@ -55,7 +58,8 @@ struct ExampleReadmeTests {
                 while end < characters.count, characters[end].isNumber { end += 1 }
             }
             var token = String(characters[index..<end])
-            if ["+", "-", "−"].contains(before) { token = String(before) + token }
+            // The minus sign (U+2212) of the prose and the hyphen-minus of the report are one sign.
+            if ["+", "-", "−"].contains(before) { token = (before == "−" ? "-" : String(before)) + token }
             let rest = String(characters[end...])
             if rest.hasPrefix("%") { token += "%" } else if rest.hasPrefix(" pp") { token += " pp" }
             let isTiming = rest.hasPrefix(" s") && (rest.count == 2 || !rest.dropFirst(2).first!.isLetter)
@@ -73,6 +77,88 @@ struct ExampleReadmeTests {
             == ["+22.4 pp", "+20.2", "+27.5", "0.73", "35.8%"])
         #expect(Self.resultNumbers(in: "a 0.5\n```sh\nmake-report --x 0.9\n```\nb 1.00") == ["0.5", "1.00"])
         #expect(Self.resultNumbers(inLine: "licensed CC-BY-4.0, a shift of -0.5") == ["-0.5"])
+        #expect(Self.resultNumbers(inLine: "a gap of −0.133 (−0.158 to +0.2)") == ["-0.133", "-0.158", "+0.2"])
+    }
+
+    /// The committed script outputs (`scripts/NAME.out`) that `readme` names by path, in order of
+    /// first mention.
+    static func namedScriptOutputs(in readme: String) -> [String] {
+        var names = [String]()
+        var rest = readme[...]
+        while let start = rest.range(of: "scripts/") {
+            var name = rest[start.upperBound...].prefix { $0.isLetter || $0.isNumber || "_.-".contains($0) }
+            while name.hasSuffix(".") { name = name.dropLast() }  // a sentence's full stop
+            if name.hasSuffix(".out"), !names.contains("scripts/" + name) { names.append("scripts/" + name) }
+            rest = rest[start.upperBound...]
+        }
+        return names
+    }
+
+    @Test func theScriptOutputsAReadmeNamesAreFound() {
+        #expect(Self.namedScriptOutputs(in: "see `scripts/a_b.out`; scripts/a_b.py, and scripts/c.out.")
+            == ["scripts/a_b.out", "scripts/c.out"])
+    }
+
+    /// The result numbers of each table row of `text`, with the rows of one section (up to the next
+    /// "## " heading) that share their first cell joined in order: a wide table that the report
+    /// splits into column groups is read back as one row per series.
+    static func tableRows(in text: String) -> [[String]] {
+        var rows = [[String]](), section = [String: Int]()
+        for line in text.split(separator: "\n") {
+            if line.hasPrefix("## ") { section = [:]; continue }
+            guard line.hasPrefix("|") else { continue }
+            let firstCell = String(line.dropFirst().prefix { $0 != "|" })
+            if let index = section[firstCell] {
+                rows[index] += resultNumbers(inLine: String(line))
+            } else {
+                section[firstCell] = rows.count
+                rows.append(resultNumbers(inLine: String(line)))
+            }
+        }
+        return rows
+    }
+
+    @Test func aTableSplitIntoColumnGroupsIsReadAsOneRowPerSeries() {
+        let text = "## A\n| Series | 0.0% | 2.5% |\n| a | 0.1 | 0.2 |\n| b | 0.5 | 0.6 |\n\n| Series | 5.0% |\n| a | 0.3 |\n| b | 0.7 |\n"
+            + "## B\n| a | 0.4 |\n"
+        #expect(Self.tableRows(in: text) == [["0.0%", "2.5%", "5.0%"], ["0.1", "0.2", "0.3"], ["0.5", "0.6", "0.7"], ["0.4"]])
+    }
+
+    /// The issues that `everyNumberInTheReadmeIsInTheReport` records for `readme`, checked against
+    /// `report` and the named script outputs `outputs` (path and text).
+    static func unsupportedNumbers(readme: String, report: String, outputs: [(path: String, text: String)]) -> [String] {
+        let sources = [(path: "output/report.md", text: report)] + outputs
+        let tokens = Set(sources.flatMap { resultNumbers(in: $0.text) })
+        var issues = [String]()
+        for number in resultNumbers(in: readme) where !tokens.contains(number) {
+            issues.append("quotes \(number), which neither \(sources.map(\.path).joined(separator: " nor ")) shows")
+        }
+        let lines = sources.flatMap { $0.text.split(separator: "\n").map { resultNumbers(inLine: String($0)) } + tableRows(in: $0.text) }
+        for line in readme.split(separator: "\n") where line.hasPrefix("|") {
+            let numbers = resultNumbers(inLine: String(line))
+            guard !numbers.isEmpty else { continue }
+            if !lines.contains(where: { isSubsequence(numbers, of: $0) }) {
+                issues.append("no line of \(sources.map(\.path).joined(separator: " or ")) holds the numbers of the row \(line)")
+            }
+        }
+        return issues
+    }
+
+    @Test func aNumberMustBeInTheReportOrANamedScriptOutput() {
+        let report = "| a | 0.50 |\n", output = "| 2.5% | +0.065 (-0.001 to +0.095) |\n"
+        let outputs = [(path: "scripts/x.out", text: output)]
+        #expect(Self.unsupportedNumbers(readme: "| 2.5% | +0.065 (−0.001 to +0.095) |\nand 0.50", report: report, outputs: outputs).isEmpty)
+        // A made-up number, in prose or in a row, is caught; so is a number of the output that the README does not name.
+        #expect(Self.unsupportedNumbers(readme: "and 0.51", report: report, outputs: outputs)
+            == ["quotes 0.51, which neither output/report.md nor scripts/x.out shows"])
+        #expect(Self.unsupportedNumbers(readme: "| 2.5% | +0.066 |", report: report, outputs: outputs).count == 2)
+        #expect(Self.unsupportedNumbers(readme: "+0.065", report: report, outputs: []).count == 1)
+        // Numbers of one row must come from one line (or one series' split row), in order.
+        #expect(Self.unsupportedNumbers(readme: "| +0.065 | 0.50 |", report: report, outputs: outputs)
+            == ["no line of output/report.md or scripts/x.out holds the numbers of the row | +0.065 | 0.50 |"])
+        let split = "## S\n| a | 0.1 |\n| b | 0.2 |\n\n| a | 0.3 |\n"
+        #expect(Self.unsupportedNumbers(readme: "| a | 0.1 | 0.3 |", report: split, outputs: []).isEmpty)
+        #expect(Self.unsupportedNumbers(readme: "| a | 0.1 | 0.2 |", report: split, outputs: []).count == 1)
     }
 
     @Test(arguments: documented)
@@ -80,17 +166,17 @@ struct ExampleReadmeTests {
         let folder = Self.examples.appendingPathComponent(example)
         let readme = try String(contentsOf: folder.appendingPathComponent("README.md"), encoding: .utf8)
         let report = try String(contentsOf: folder.appendingPathComponent("output/report.md"), encoding: .utf8)
-        let reportTokens = Set(Self.resultNumbers(in: report))
-        for number in Self.resultNumbers(in: readme) where !reportTokens.contains(number) {
-            Issue.record("examples/\(example)/README.md quotes \(number), which its output/report.md does not show")
-        }
-        let reportLines = report.split(separator: "\n").map { Self.resultNumbers(inLine: String($0)) }
-        for line in readme.split(separator: "\n") where line.hasPrefix("|") {
-            let numbers = Self.resultNumbers(inLine: String(line))
-            guard !numbers.isEmpty else { continue }
-            if !reportLines.contains(where: { isSubsequence(numbers, of: $0) }) {
-                Issue.record("examples/\(example)/README.md: no line of output/report.md holds the numbers of the row \(line)")
+        let root = Self.examples.deletingLastPathComponent()
+        var outputs = [(path: String, text: String)]()
+        for path in Self.namedScriptOutputs(in: readme) {
+            guard let text = try? String(contentsOf: root.appendingPathComponent(path), encoding: .utf8) else {
+                Issue.record("examples/\(example)/README.md names \(path), which is not committed")
+                continue
             }
+            outputs.append((path, text))
+        }
+        for issue in Self.unsupportedNumbers(readme: readme, report: report, outputs: outputs) {
+            Issue.record("examples/\(example)/README.md \(issue)")
         }
     }
 
