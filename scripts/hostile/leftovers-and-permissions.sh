@@ -7,19 +7,24 @@ SAFETY_STUDY=(--widths 8 --fractions 0,0.5 --seeds 1,2 --epochs 5 --quiet --form
 # The same study without --quiet, for the runs whose warnings a case reads (--quiet prints errors only).
 WARNING_STUDY=(--widths 8 --fractions 0,0.5 --seeds 1,2 --epochs 5 --format md)
 
-# mr_nobody ARGS...: `mr` as the user nobody.
+# mr_nobody ARGS...: `mr` as the user nobody, through the copy of the binary nobody_folder made.
 mr_nobody() {
-  timeout -k 5 "${MR_TIMEOUT:-120}" runuser -u nobody -- "$MR" "$@" </dev/null >"$OUT" 2>"$ERR"
+  timeout -k 5 "${MR_TIMEOUT:-120}" runuser -u nobody -- "$NOBODY_MR" "$@" </dev/null >"$OUT" 2>"$ERR"
   RC=$?
 }
 
-# nobody_folder: makes a folder of mode 777 under /tmp for the user nobody, removed when the case
-# ends, and enters it; fails, with the reason, when this shell cannot run commands as nobody.
+# nobody_folder: makes a folder of mode 777 under /tmp for the user nobody and enters it, and copies
+# the binary into a folder of mode 755 beside it (NOBODY_MR), since the one under test may lie in a
+# folder private to root (a fresh clone in a mktemp folder); both are removed when the case ends.
+# Fails, with the reason, when this shell cannot run commands as nobody.
 nobody_folder() {
   [ "$(id -u)" = 0 ] && command -v runuser >/dev/null || { why "needs root and runuser to run the binary as the user nobody"; return 1; }
-  local folder; folder=$(mktemp -d /tmp/hostile-nobody.XXXXXX) && chmod 777 "$folder" || return 1
-  # shellcheck disable=SC2064  # the folder is known now
-  trap "rm -rf '$folder'" EXIT
+  local folder bin
+  folder=$(mktemp -d /tmp/hostile-nobody.XXXXXX) && chmod 777 "$folder" || return 1
+  bin=$(mktemp -d /tmp/hostile-nobody-bin.XXXXXX) && chmod 755 "$bin" && cp "$MR" "$bin/make-report" && chmod 755 "$bin/make-report" || return 1
+  NOBODY_MR=$bin/make-report
+  # shellcheck disable=SC2064  # the folders are known now
+  trap "rm -rf '$folder' '$bin'" EXIT
   cd "$folder" || return 1
 }
 
