@@ -15,26 +15,10 @@ struct HTMLReportTests {
     /// Results of a CSV study whose title, file name, class labels, claim source and label column are
     /// all hostile, with made-up runs (the report's text does not depend on how they were trained).
     static func hostileResults() throws -> StudyResults {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("html-hostile-\(getpid())")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         // A file name cannot hold "/", so the hostile name closes its tag with a backslash.
-        let file = folder.appendingPathComponent(#"<script>alert("file")<\script> & 'x'.csv"#)
-        var rows = ["a,b,<b onclick=alert(3)>class</b>"]
-        for row in 0..<120 {
-            let label = row % 2 == 0 ? "<script>alert(1)</script>" : "</td><img src=x onerror=alert(2)>"
-            rows.append("\(Double(row % 7) / 7),\(Double(row % 5) / 5),\(label)")
-        }
-        try rows.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
-        let claims = PublishedClaims(source: Self.hostile, thresholds: [ClaimedThreshold(series: "MLP 8", fraction: 0.3)])
-        let data = StudyConfig.component(CSVDataset.kind, ["path": .string(file.path), "label-column": .string("<b onclick=alert(3)>class</b>")])
-        let study = try Study(StudyConfig(title: Self.hostile, data: data, models: [StudyConfig.mlp(8)], fractions: [0, 0.2, 0.4],
-                                          seeds: [1, 2], training: TrainingSettings(epochs: 2), claims: claims))
-        let runs = study.runSpecs.map { spec in
-            RunResult(fraction: spec.fraction, series: spec.series, seed: spec.seed, poisonedCount: 0, realisedFraction: spec.fraction,
-                      metrics: runMetrics(test: 0.9 - spec.fraction + (spec.seed == 1 ? 0.01 : -0.01), train: 1, trainClean: 0.95, loss: 0.3),
-                      divergence: nil)
-        }
-        return StudyResults(study: study, runs: runs, toolVersion: "9.9.9")
+        try hostileCSVStudyResults(title: hostile, folderName: "html-hostile", fileName: #"<script>alert("file")<\script> & 'x'.csv"#,
+                                   labelColumn: "<b onclick=alert(3)>class</b>",
+                                   labels: (even: "<script>alert(1)</script>", odd: "</td><img src=x onerror=alert(2)>"))
     }
 
     /// The names of the tags that open elements in `html`, in order: `<name` where a tag can start.

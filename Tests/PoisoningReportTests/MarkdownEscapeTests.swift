@@ -43,24 +43,8 @@ struct MarkdownEscapeTests {
     /// Results of a CSV study whose title, file name, label column, class labels and claim source are
     /// all Markdown-hostile, with made-up runs (the report's text does not depend on how they were trained).
     static func hostileResults() throws -> StudyResults {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("markdown-hostile-\(getpid())")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let file = folder.appendingPathComponent("*data* [x](y) `z`.csv")
-        var rows = ["a,b,- _label_ | column"]
-        for row in 0..<120 {
-            rows.append("\(Double(row % 7) / 7),\(Double(row % 5) / 5),\(row % 2 == 0 ? "1. *first*" : "> [second](u)")")
-        }
-        try rows.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
-        let claims = PublishedClaims(source: Self.hostile, thresholds: [ClaimedThreshold(series: "MLP 8", fraction: 0.3)])
-        let data = StudyConfig.component(CSVDataset.kind, ["path": .string(file.path), "label-column": .string("- _label_ | column")])
-        let study = try Study(StudyConfig(title: Self.hostile, data: data, models: [StudyConfig.mlp(8)], fractions: [0, 0.2, 0.4],
-                                          seeds: [1, 2], training: TrainingSettings(epochs: 2), claims: claims))
-        let runs = study.runSpecs.map { spec in
-            RunResult(fraction: spec.fraction, series: spec.series, seed: spec.seed, poisonedCount: 0, realisedFraction: spec.fraction,
-                      metrics: runMetrics(test: 0.9 - spec.fraction + (spec.seed == 1 ? 0.01 : -0.01), train: 1, trainClean: 0.95, loss: 0.3),
-                      divergence: nil)
-        }
-        return StudyResults(study: study, runs: runs, toolVersion: "9.9.9")
+        try hostileCSVStudyResults(title: hostile, folderName: "markdown-hostile", fileName: "*data* [x](y) `z`.csv",
+                                   labelColumn: "- _label_ | column", labels: (even: "1. *first*", odd: "> [second](u)"))
     }
 
     /// The report of `results` in `format`, rendered from its shipped template.
