@@ -63,34 +63,54 @@ public struct SequentialRecord: Sendable, Codable, Equatable {
 /// How many comparisons `questions` name in a study of `series` (whose models are of `modelKinds`),
 /// known before any run: a trend per group of `thresholdTrendGroups`, a difference per pair of
 /// `comparedSeriesPairs`, the enumerations `studyStatistics` makes its trends and differences of
-/// (`sequentialComparisons` lists them).
+/// (`sequentialComparisons` lists them), each distinct question once: a trend over two sizes is the
+/// threshold difference of its two series (its slope is that difference over the sizes' log2 distance,
+/// the same replicates and the same decision), so with `threshold-pairs` also named it is not asked
+/// again (`askedTrendGroups`), and its error is not split twice.
 public func sequentialComparisonCount(series: [SeriesDescription], modelKinds: [String], questions: [SequentialQuestion]) -> Int {
     let pairs = comparedSeriesPairs(series).count
-    return questions.reduce(0) { count, question in
-        count + (question == .thresholdTrend ? thresholdTrendGroups(series, modelKinds: modelKinds).count : pairs)
-    }
+    let trends = askedTrendGroups(thresholdTrendGroups(series, modelKinds: modelKinds), questions: questions).count
+    return questions.reduce(0) { count, question in count + (question == .thresholdTrend ? trends : pairs) }
+}
+
+/// The trend groups an adaptive study asks about: all of `groups`, except, when `questions` also
+/// name `threshold-pairs`, those of exactly two series, whose trend is that pair's difference.
+func askedTrendGroups(_ groups: [[Int]], questions: [SequentialQuestion]) -> [[Int]] {
+    questions.contains(.thresholdPairs) ? groups.filter { $0.count > 2 } : groups
 }
 
 /// For every comparison of `questions` in `statistics`, its decision (`SignDecision`: resolved only
-/// when an interval end clears zero by two Monte Carlo errors), by a name such as "threshold-pairs
-/// (MLP 64 - MLP 32)" or "threshold-trend (random label flip, no defense)" (the trend's attack and
-/// defense labels). Ordered as the questions, then the statistics list them.
+/// when an interval end clears zero by two Monte Carlo errors) and its answer for the stopping rule
+/// (`SequentialAnswer`: resolved; beyond the sweep when its central thresholds leave it no sign,
+/// `thresholdsLeaveNoSign`; else open), by a name such as "threshold-pairs (MLP 64 - MLP 32)" or
+/// "threshold-trend (random label flip, no defense)" (the trend's attack and defense labels). Ordered
+/// as the questions, then the statistics list them; a trend over two sizes is left out when
+/// `threshold-pairs` is named too (`askedTrendGroups`).
 public func sequentialComparisons(_ statistics: StudyStatistics, series: [SeriesDescription],
-                                  questions: [SequentialQuestion]) -> [(name: String, decision: SignDecision)] {
-    questions.flatMap { question -> [(name: String, decision: SignDecision)] in
+                                  questions: [SequentialQuestion]) -> [(name: String, decision: SignDecision, answer: SequentialAnswer)] {
+    /// The stopping rule's answer for a decision whose central thresholds are `thresholds` (none for a mean).
+    func answer(_ decision: SignDecision, thresholds: [Estimate], weights: [Double]) -> SequentialAnswer {
+        decision == .resolved ? .resolved : thresholdsLeaveNoSign(thresholds, weights: weights) ? .beyondSweep : .open
+    }
+    return questions.flatMap { question -> [(name: String, decision: SignDecision, answer: SequentialAnswer)] in
         let quantity: ComparedQuantity
         switch question {
         case .thresholdTrend:
-            return statistics.trends.map { trend in
+            let asked = askedTrendGroups(statistics.trends.map(\.series), questions: questions)
+            return statistics.trends.filter { asked.contains($0.series) }.map { trend in
                 let first = series[trend.series[0]]
-                return ("\(question.rawValue) (\(first.attackLabel), \(first.defenseLabel))", trend.decision)
+                let weights = leastSquaresWeights(trend.series.map { log2(Double(series[$0].parameterCount)) })
+                return ("\(question.rawValue) (\(first.attackLabel), \(first.defenseLabel))", trend.decision,
+                        answer(trend.decision, thresholds: trend.series.map { statistics.series[$0].threshold }, weights: weights))
             }
         case .thresholdPairs: quantity = .threshold
         case .cleanPairs: quantity = .cleanAccuracy
         case .gapPairs: quantity = .gapAtLargestFraction
         }
         return statistics.differences.filter { $0.quantity == quantity }.map { difference in
-            ("\(question.rawValue) (\(series[difference.other].label) - \(series[difference.base].label))", difference.decision)
+            let thresholds = quantity == .threshold ? [difference.base, difference.other].map { statistics.series[$0].threshold } : []
+            return ("\(question.rawValue) (\(series[difference.other].label) - \(series[difference.base].label))", difference.decision,
+                    answer(difference.decision, thresholds: thresholds, weights: [-1, 1]))
         }
     }
 }

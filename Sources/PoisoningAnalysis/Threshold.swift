@@ -96,6 +96,6 @@ func thresholdEstimate(_ censored: Double?, swept: ClosedRange<Double>, interval
     switch censored {
     case Double.infinity?: Estimate(value: swept.upperBound, interval: interval, bound: .lower)
     case (-Double.infinity)?: Estimate(value: swept.lowerBound, interval: interval, bound: .upper)
-    default: Estimate(value: censored, interval: interval)
+    default: Estimate.fitted(value: censored, interval: interval)
     }
 }

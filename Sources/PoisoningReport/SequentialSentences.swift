@@ -24,6 +24,11 @@ public func sequentialSentence(_ record: SequentialRecord) -> String {
     switch record.stop {
     case .allResolved:
         stop = "It stopped at \(lookText): every comparison was resolved (\(when.joined(separator: "; ")))."
+    case .beyondSweep:
+        stop = "It stopped at \(lookText) with \(listing(record.unresolved)) unresolved: "
+            + "\(record.unresolved.count == 1 ? "its thresholds lie" : "their thresholds lie") beyond the swept fractions, "
+            + "so more seeds cannot resolve \(record.unresolved.count == 1 ? "it" : "them"); a wider sweep of fractions would decide"
+            + (when.isEmpty ? "." : " (resolved: \(when.joined(separator: "; "))).")
     case .budgetSpent:
         stop = "It ran its whole budget, to \(lookText), with \(listing(record.unresolved)) unresolved"
             + (when.isEmpty ? "." : " (resolved: \(when.joined(separator: "; "))).")

@@ -35,7 +35,8 @@ public func sequentialLookStudy(_ study: Study, seeds count: Int) throws -> Stud
 /// the look adds (`trainBatch`, given the study of those seeds alone, returns their runs), analyses
 /// all seeds so far at the look's confidence, and stops when every comparison of the named questions
 /// has been resolved at some look (`SignDecision`: an undetermined comparison is not resolved, so the
-/// study goes on), or after the last look (`runSequentialRule`). `progress` hears one
+/// study goes on), or when every one left lies beyond the swept fractions (`SequentialAnswer.beyondSweep`:
+/// more seeds cannot resolve it), or after the last look (`runSequentialRule`). `progress` hears one
 /// line per look. The results are a pure function of the study: looks do not depend on timing or
 /// threads.
 public func runSequentialStudy(_ study: Study, threads: Int, trainBatch: (Study) throws -> StudyRuns,
@@ -73,7 +74,7 @@ public func runSequentialStudy(_ study: Study, threads: Int, trainBatch: (Study)
         let resolved = comparisons.filter { $0.decision == .resolved }.count
         progress(String(format: "Look %d of at most %d: %d seeds, boundary %.3f (%.2f%% intervals): %d of %d comparisons resolved here",
                         index + 1, plan.count, look.seeds, look.boundary, look.confidence * 100, resolved, comparisons.count))
-        return Dictionary(uniqueKeysWithValues: comparisons.map { ($0.name, $0.decision == .resolved) })
+        return Dictionary(uniqueKeysWithValues: comparisons.map { ($0.name, $0.answer) })
     }
     guard let last else { throw SequentialStudyError(description: "the study has no look") }
     let record = SequentialRecord(settings: settings, nominalConfidence: analysis.confidence, plan: plan, outcome: outcome, comparisons: last.names,

@@ -10,7 +10,7 @@ struct SequentialSentenceTests {
     func record(start: Int, step: Int, max: Int) -> SequentialRecord {
         let settings = SequentialSeeds(values: [42, 123, 7], start: start, step: step, max: max, until: [.thresholdTrend])
         let plan = sequentialLooks(start: start, step: step, max: max, alpha: 0.05, replicates: 1000)
-        let outcome = runSequentialRule(looks: plan) { index, _ in ["trend": index == 0] }
+        let outcome = runSequentialRule(looks: plan) { index, _ in ["trend": index == 0 ? .resolved : .open] }
         return SequentialRecord(settings: settings, nominalConfidence: 0.95, plan: plan, outcome: outcome, comparisons: ["trend"],
                                 undetermined: Array(repeating: [], count: outcome.stoppedAt + 1))
     }
@@ -29,7 +29,7 @@ struct SequentialSentenceTests {
         let settings = SequentialSeeds(values: [42, 123, 7], start: 3, step: 3, max: 40, until: [.thresholdTrend, .thresholdPairs])
         let plan = sequentialLooks(start: 3, step: 3, max: 40, alpha: 0.05 / 4, replicates: 1000)
         let names = ["trend", "b - a", "c - a", "c - b"]
-        let outcome = runSequentialRule(looks: plan) { index, _ in Dictionary(uniqueKeysWithValues: names.map { ($0, $0 != "c - b" || index == 1) }) }
+        let outcome = runSequentialRule(looks: plan) { index, _ in Dictionary(uniqueKeysWithValues: names.map { ($0, $0 != "c - b" || index == 1 ? SequentialAnswer.resolved : .open) }) }
         let record = SequentialRecord(settings: settings, nominalConfidence: 0.95, plan: plan, outcome: outcome, comparisons: names,
                                       undetermined: Array(repeating: [], count: outcome.stoppedAt + 1))
         #expect(record.comparisonCount == 4 && record.seeds == 36)

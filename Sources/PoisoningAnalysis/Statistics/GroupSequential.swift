@@ -124,8 +124,23 @@ public func sequentialLooks(start: Int, step: Int, max: Int, alpha: Double, repl
 public enum SequentialStop: String, Sendable, Codable, Equatable {
     /// Every comparison of every named question was resolved.
     case allResolved = "all-resolved"
+    /// Every comparison left unresolved lies beyond the swept fractions (`SequentialAnswer.beyondSweep`):
+    /// more seeds cannot resolve it, a wider sweep of fractions would.
+    case beyondSweep = "beyond-sweep"
     /// The last look (the budget of seeds) was reached with some comparison unresolved.
     case budgetSpent = "budget-spent"
+}
+
+/// What one look says of one comparison, for the stopping rule.
+public enum SequentialAnswer: Sendable, Equatable {
+    /// Resolved (`SignDecision.resolved`).
+    case resolved
+    /// Not resolved (or undetermined): more seeds may resolve it.
+    case open
+    /// Not resolved, and more seeds cannot resolve it: the central estimate has no sign because its
+    /// thresholds lie beyond the swept fractions (two thresholds beyond the same end, or a trend whose
+    /// thresholds beyond them leave its slope unbounded on both sides; `thresholdsLeaveNoSign`).
+    case beyondSweep
 }
 
 /// What the stopping rule decided: the look (index into the looks) at which each comparison was
@@ -139,20 +154,27 @@ public struct SequentialOutcome: Sendable, Equatable {
     public let stop: SequentialStop
 }
 
-/// The stopping rule: at each look in turn, `analyse(index, look)` says for every comparison whether
-/// its interval at the look's confidence excludes zero; a comparison once resolved stays resolved,
-/// and the study stops after the first look at which all are, or after the last look. Each
-/// comparison's chance of a false resolution is the α its looks spend; to hold it for the family of
-/// comparisons, the caller splits α among them (`runSequentialStudy`: Bonferroni).
+/// The stopping rule: at each look in turn, `analyse(index, look)` answers for every comparison
+/// whether its interval at the look's confidence resolves it (`SequentialAnswer`); a comparison once
+/// resolved stays resolved, and the study stops after the first look at which all are, or at which
+/// every one still unresolved lies beyond the swept fractions (more seeds cannot resolve it), or
+/// after the last look. Each comparison's chance of a false resolution is the α its looks spend; to
+/// hold it for the family of comparisons, the caller splits α among them (`runSequentialStudy`:
+/// Bonferroni). Stopping early for comparisons beyond the sweep only forgoes looks, so it cannot
+/// raise that chance.
 public func runSequentialRule(looks: [SequentialLookPlan],
-                              analyse: (Int, SequentialLookPlan) throws -> [String: Bool]) rethrows -> SequentialOutcome {
+                              analyse: (Int, SequentialLookPlan) throws -> [String: SequentialAnswer]) rethrows -> SequentialOutcome {
     precondition(!looks.isEmpty, "a sequential design has at least one look")
     var resolvedAt = [String: Int]()
     for (index, look) in looks.enumerated() {
-        let decided = try analyse(index, look)
-        for (comparison, resolved) in decided where resolved && resolvedAt[comparison] == nil { resolvedAt[comparison] = index }
-        if decided.keys.allSatisfy({ resolvedAt[$0] != nil }) {
+        let answers = try analyse(index, look)
+        for (comparison, answer) in answers where answer == .resolved && resolvedAt[comparison] == nil { resolvedAt[comparison] = index }
+        let unresolved = answers.filter { resolvedAt[$0.key] == nil }
+        if unresolved.isEmpty {
             return SequentialOutcome(resolvedAt: resolvedAt, stoppedAt: index, stop: .allResolved)
+        }
+        if unresolved.values.allSatisfy({ $0 == .beyondSweep }) {
+            return SequentialOutcome(resolvedAt: resolvedAt, stoppedAt: index, stop: .beyondSweep)
         }
     }
     return SequentialOutcome(resolvedAt: resolvedAt, stoppedAt: looks.count - 1, stop: .budgetSpent)

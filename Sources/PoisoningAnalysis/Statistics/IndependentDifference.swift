@@ -49,7 +49,7 @@ func independentDifference(_ other: Estimate, _ base: Estimate, replicates: (oth
     let errors = EndErrors(lower: lower.monteCarloError?.lower, upper: upper.monteCarloError?.upper)
     let interval = Interval(lower: lower.lower, upper: upper.upper, monteCarloError: errors.lower == nil && errors.upper == nil ? nil : errors,
                             undetermined: (lower.isUndetermined(.lower) ? [.lower] : []) + (upper.isUndetermined(.upper) ? [.upper] : []))
-    return Estimate(value: estimate.value, interval: interval, bound: estimate.bound)
+    return Estimate.fitted(value: estimate.value, interval: interval, bound: estimate.bound)
 }
 
 /// A study's ray distribution of one quantity in pieces: each ray's reading (`RayLayout`: linear in

@@ -246,7 +246,7 @@ func censoredDifference(_ other: Estimate, _ base: Estimate, replicates: (other:
         (interval, differences) = censoredInterval(ranges, design: design, confidence: confidence)
     }
     let estimate = switch (point.low.isFinite, point.high.isFinite) {
-    case (true, true): Estimate(value: point.low, interval: interval)
+    case (true, true): Estimate.fitted(value: point.low, interval: interval)
     case (true, false): Estimate(value: point.low, interval: interval, bound: .lower)
     case (false, true): Estimate(value: point.high, interval: interval, bound: .upper)
     case (false, false): Estimate(value: nil, interval: interval)
@@ -372,12 +372,33 @@ func possibleSlope(_ y: [Double], weights: [Double], swept: [ClosedRange<Double>
     return low == -.infinity && high == .infinity ? (.nan, .nan) : (low, high)
 }
 
+/// The least-squares weights c_i = (x_i - x̄) / Σ (x_j - x̄)² of a slope on `x`: the slope is Σ c_i y_i.
+func leastSquaresWeights(_ x: [Double]) -> [Double] {
+    let mean = x.reduce(0, +) / Double(x.count)
+    let spread = x.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }
+    return x.map { ($0 - mean) / spread }
+}
+
+/// Whether the central estimates `thresholds` leave the contrast Σ c_i y_i (`weights`; -1 and 1 for a
+/// difference of two series, `leastSquaresWeights` for a trend) no sign because of where they lie: it
+/// is unbounded on both sides, as with two thresholds beyond the same end of the swept fractions. Such
+/// a contrast waits for a wider sweep, not for more seeds. False when a threshold is missing (an
+/// unfitted series: more seeds may fit it).
+public func thresholdsLeaveNoSign(_ thresholds: [Estimate], weights: [Double]) -> Bool {
+    var low = 0.0, high = 0.0
+    for (threshold, c) in zip(thresholds, weights) where c != 0 {
+        let values = possibleValues(threshold)
+        if values.low.isNaN { return false }
+        low += c > 0 ? c * values.low : c * values.high
+        high += c > 0 ? c * values.high : c * values.low
+    }
+    return low == -.infinity && high == .infinity
+}
+
 /// Per replicate, the smallest and largest slope its thresholds allow (`possibleSlope`); the slope
 /// itself, as `slope` computes it, where every threshold lies within the swept fractions.
 func trendReplicateRanges(sizes: [Double], replicates: [SeriesReplicates]) -> [(low: Double, high: Double)] {
-    let mean = sizes.reduce(0, +) / Double(sizes.count)
-    let spread = sizes.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }
-    let weights = sizes.map { ($0 - mean) / spread }, swept = replicates.map(\.swept)
+    let weights = leastSquaresWeights(sizes), swept = replicates.map(\.swept)
     let count = replicates.first?.threshold.count ?? 0
     return (0..<count).map { r in
         let y = replicates.map { $0.threshold[r] }
@@ -407,7 +428,7 @@ private func thresholdTrends(series: [SeriesDescription], modelKinds: [String], 
             let ranges = trendReplicateRanges(sizes: sizes, replicates: memberReplicates)
             (interval, slopes) = censoredInterval(ranges, design: design, confidence: confidence)
         }
-        let estimate = Estimate(value: value, interval: interval)
+        let estimate = Estimate.fitted(value: value, interval: interval)
         let plan = estimate.signResolved || value == nil ? nil
             : quartileStandardError(slopes, design: memberReplicates.first?.design ?? .monteCarlo(blocks: 1), seeds: seeds,
                                     confidence: confidence).map {

@@ -1,0 +1,67 @@
+import Foundation
+import Testing
+import PoisoningAnalysis
+import PoisoningEngine
+import PoisoningReport
+import StudyPipeline
+import TestSupport
+
+/// An adaptive study whose attack never brings any model to its threshold within the swept fractions:
+/// every threshold lies beyond 50%, so no threshold difference or trend has a sign, and more seeds
+/// cannot give it one. The study stops at its first look and says a wider sweep would decide (r21 #3),
+/// where it used to spend its whole budget of seeds.
+struct SequentialBeyondSweepTests {
+    /// An adaptive study of MLPs of `widths` at fractions 0 to 50%, seeds added 3 at a time from 3 up
+    /// to 15 until the threshold trend and the threshold differences are resolved.
+    static func study(widths: [Int]) throws -> Study {
+        var config = StudyConfig(models: widths.map(StudyConfig.mlp), fractions: [0, 0.1, 0.2, 0.3, 0.4, 0.5], seeds: [1, 2, 3],
+                                 training: TrainingSettings(epochs: 2))
+        config.sequential = SequentialSeeds(values: [1, 2, 3], start: 3, step: 3, max: 15, until: [.thresholdTrend, .thresholdPairs])
+        return try Study(config)
+    }
+
+    /// A run whose test accuracy falls only from 0.90 to 0.85 over the sweep (far above halfway to
+    /// chance), plus a per-seed offset and run noise of 0.01 each, fixed per run.
+    static func flatRun(_ spec: RunSpec, in batch: Study) -> RunResult {
+        var seedStream = Xoshiro256StarStar(seed: spec.seed, purpose: "beyond-sweep seed")
+        var runStream = Xoshiro256StarStar(seed: spec.seed, purpose: "beyond-sweep series \(spec.series) at \(spec.fraction)")
+        let accuracy = 0.9 - 0.1 * spec.fraction + 0.01 * seedStream.nextStandardNormal() + 0.01 * runStream.nextStandardNormal()
+        return madeUpRun(spec, in: batch, metrics: runMetrics(test: (accuracy * 150).rounded() / 150, train: 0.95, trainClean: 0.95,
+                                                              loss: 0.2))
+    }
+
+    static func run(_ study: Study) throws -> SequentialStudyRun {
+        try runSequentialStudy(study, threads: 2, trainBatch: { batch in
+            let results = batch.runSpecs.map { flatRun($0, in: batch) }
+            return StudyRuns(indices: Array(batch.runSpecs.indices), results: results, runSeconds: results.map { _ in 0 })
+        }, progress: { _ in })
+    }
+
+    /// Two widths: the trend is their difference, asked once (r21 #4), so one comparison spends the
+    /// whole 5% (looks at 9, 12 and 15 seeds). Both thresholds lie beyond 50%: the study stops at its
+    /// first look, 9 seeds, not at 15.
+    @Test func twoWidthsWhoseThresholdsLieBeyondTheSweepStopAtTheFirstLook() throws {
+        let study = try Self.study(widths: [8, 16])
+        let run = try Self.run(study)
+        let record = try #require(run.results.sequential)
+        #expect(record.plannedLooks == [9, 12, 15])
+        #expect(record.comparisonCount == 1)
+        #expect(record.stop == .beyondSweep && record.seeds == 9 && record.looks.count == 1)
+        #expect(record.unresolved == ["threshold-pairs (MLP 16 - MLP 8)"])
+        #expect(run.results.statistics.series.allSatisfy { $0.threshold.bound == .lower && $0.threshold.value == 0.5 })
+        let sentence = sequentialSentence(record)
+        #expect(sentence.contains("It stopped at look 1 of 3 (9 seeds) with threshold-pairs (MLP 16 - MLP 8) unresolved: its thresholds "
+            + "lie beyond the swept fractions, so more seeds cannot resolve it; a wider sweep of fractions would decide."), "\(sentence)")
+        let json = try JSONEncoder().encode(run.results)
+        #expect(String(decoding: json, as: UTF8.self).contains("\"stop\":\"beyond-sweep\""))
+    }
+
+    /// Three widths: the trend over three sizes and the three differences, all without a sign, stop
+    /// the study at its first look (12 seeds of 15; α/4 each leaves no earlier look at 1,000 replicates).
+    @Test func threeWidthsWhoseThresholdsLieBeyondTheSweepStopAtTheFirstLook() throws {
+        let record = try #require(try Self.run(Self.study(widths: [8, 16, 32])).results.sequential)
+        #expect(record.plannedLooks == [12, 15] && record.comparisonCount == 4)
+        #expect(record.stop == .beyondSweep && record.seeds == 12)
+        #expect(record.unresolved.first == "threshold-trend (random label flip, no defense)")
+    }
+}
