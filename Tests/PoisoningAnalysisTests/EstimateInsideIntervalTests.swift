@@ -45,11 +45,11 @@ struct EstimateInsideIntervalTests {
         return StudyResults(study: study, runs: runs, toolVersion: "test", threads: 2)
     }
 
-    /// Over 40 small designs (2 and 3 seeds), every threshold, L, k, x0 and b, every difference and
+    /// Over 200 small designs (2 and 3 seeds), every threshold, L, k, x0 and b, every difference and
     /// every trend lies inside its interval.
     @Test func everyFittedEstimateLiesInsideItsInterval() throws {
         var checked = 0, outside = [String]()
-        for index in 0..<40 {
+        for index in 0..<200 {
             for (name, estimate) in Self.estimates(try Self.design(index)) {
                 checked += 1
                 let (value, interval) = (estimate.value!, estimate.interval!)
@@ -57,7 +57,7 @@ struct EstimateInsideIntervalTests {
                 if let upper = interval.upper, upper < value { outside.append("design \(index) \(name): \(value) above [..., \(upper)]") }
             }
         }
-        #expect(checked >= 40 * 10, "estimates checked: \(checked)")
+        #expect(checked >= 200 * 10, "estimates checked: \(checked)")
         #expect(outside.isEmpty, "\(outside.count) of \(checked) outside: \(outside.prefix(10))")
     }
 

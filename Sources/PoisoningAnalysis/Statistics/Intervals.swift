@@ -107,9 +107,10 @@ public struct Estimate: Sendable, Codable, Equatable {
     /// interval of a quantity that is not linear in the seed weights need not contain the central
     /// fit's value: with 2 seeds the bootstrap moves along one seed contrast only, and a threshold
     /// difference whose two series respond alike to it changes only to second order, one way, on both
-    /// sides (`--seeds 1,2` on the reference study: MLP 64 - MLP 32, -6.4042 pp, had its lower end at
-    /// -6.3952 pp). The end that excludes the value moves to it and keeps its Monte Carlo error, so a
-    /// decision reads that end no more surely than before (r21 #6).
+    /// sides (`--seeds 1,2` on the reference study: a threshold difference of -6.4042 pp had its lower
+    /// end at -6.3952 pp), and a refit that stops at a bound of the fit (L, k) shifts its replicates off
+    /// the central value. The end that excludes the value moves to it and keeps its Monte Carlo error,
+    /// so a decision reads that end no more surely than before (r21 #6).
     public static func fitted(value: Double?, interval: Interval?, bound: EstimateBound? = nil) -> Estimate {
         guard bound == nil, let value, let interval else { return Estimate(value: value, interval: interval, bound: bound) }
         return Estimate(value: value, interval: Interval(lower: interval.lower.map { min($0, value) }, upper: interval.upper.map { max($0, value) },
