@@ -52,7 +52,8 @@ struct IntervalStabilityTests {
     @Test func intervalEndsMoveAtMostHalfAPointBetweenStreams() throws {
         let recorded = try ReferenceRecording.load().runs
         let streams = Int(ProcessInfo.processInfo.environment["STABILITY_STREAMS"] ?? "") ?? 5
-        let all = try (0..<streams).map { try Self.ends(Self.analysed(bootstrapSeed: UInt64($0), runs: recorded)) }
+        let results = try (0..<streams).map { try Self.analysed(bootstrapSeed: UInt64($0), runs: recorded) }
+        let all = results.map(Self.ends)
         var widest = 0.0
         for name in all[0].keys.sorted() {
             let values = all.map { $0[name]! }
@@ -65,5 +66,31 @@ struct IntervalStabilityTests {
             #expect(range <= 0.005, "\(name) moves by \(range) between \(streams) streams")
         }
         print("widest range over \(streams) streams: \(widest)")
+        // The seed plans read σ off the replicates' quartiles (`quartileStandardError`), so they move
+        // with the stream too (r21 #9), but little: measured over 5 streams σ by at most 0.3% of its
+        // value and each count by at most one seed (the trend's count at the estimated spread 16 or 17,
+        // MLP 128 - MLP 64's largest count 199 or 200). Asserted: a plan in every stream or none, σ
+        // within 1% and every count within one seed.
+        let plans = results.map(Self.seedPlans)
+        #expect(plans.allSatisfy { Set($0.keys) == Set(plans[0].keys) } && plans[0].count == 4, "\(plans.map { $0.keys.sorted() })")
+        for name in plans[0].keys.sorted() {
+            let each = plans.compactMap { $0[name] }
+            let sigmas = each.map(\.sigma)
+            #expect((sigmas.max()! - sigmas.min()!) / sigmas.min()! <= 0.01, "\(name): σ \(sigmas)")
+            for count in [\SeedPlan.seeds, \.fewestSeeds, \.mostSeeds] {
+                let values = each.map { $0[keyPath: count] ?? $0.limit + 1 }
+                #expect(values.max()! - values.min()! <= 1, "\(name): \(values)")
+            }
+        }
+    }
+
+    /// The seed plan of every threshold difference and trend that has one, by name.
+    static func seedPlans(_ results: StudyResults) -> [String: SeedPlan] {
+        var plans = [String: SeedPlan]()
+        for d in results.statistics.differences where d.quantity == .threshold {
+            plans["threshold \(results.series[d.other].label) - \(results.series[d.base].label)"] = d.seedPlan
+        }
+        for t in results.statistics.trends { plans["trend \(t.attack)/\(t.defense)"] = t.seedPlan }
+        return plans
     }
 }
