@@ -75,7 +75,7 @@ func attackSuccessFigure(_ results: StudyResults, styles: StudyStyles) -> StudyF
         + listing(metrics.keys.sorted().map { attack in
             "\(results.series.first { $0.attack == attack }!.attackLabel): \(metrics[attack]!.meaning)"
         }) + "." + (merged.isEmpty ? "" : " Where every model has the same values, because the success is measured on "
-            + "the attacker's own model, they are drawn once, in black.") + saturationNote(results)
+            + "the attacker's own model, they are drawn once, in black.") + differingShareNote(results)
     let floor = lowest < 0 ? -(((-lowest) * 10).rounded(.up) / 10) : 0
     return StudyFigure(name: "attack_success", caption: caption, chart: Chart(
         title: "Attack success vs. \(x.name)", x: x.axis,
