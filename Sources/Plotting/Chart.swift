@@ -723,6 +723,20 @@ extension Chart {
                     && leader.map { leaderClear($0, point) } != false
             }
         }
+        // Then the same over a reference line, then over markers with a leader line that passes no other
+        // marker, then anywhere.
+        for index in inside where placed[index] == nil {
+            guard let key = labels[index].key else { continue }
+            place(index, text: key, distances: [6, 14, 26, 40, 60, 90, 120, 160]) { box, leader, point in
+                unique(box, leader, point) && !markerBoxes.contains(where: box.intersects) && leader.map { leaderClear($0, point) } != false
+            }
+        }
+        for index in inside where placed[index] == nil {
+            guard let key = labels[index].key else { continue }
+            place(index, text: key, distances: [6, 14, 26, 40, 60, 90, 120, 160]) { box, leader, point in
+                unique(box, leader, point) && leader.map { leaderClear($0, point) } != false
+            }
+        }
         for index in inside where placed[index] == nil {
             guard let key = labels[index].key else { continue }
             place(index, text: key, distances: [6, 14, 26, 40, 60, 90, 120, 160], fits: unique)

@@ -68,5 +68,5 @@ func defenseTradeOffFigure(_ results: StudyResults, styles: StudyStyles) -> Stud
     return StudyFigure(name: "defense_tradeoff", caption: caption, chart: Chart(
         title: "Defenses: threshold gained vs. clean accuracy lost",
         x: Axis(label: "Clean accuracy lost (percentage points)"), y: Axis(label: "Threshold gained (percentage points)"),
-        panels: panels, legend: legend, panelWidth: max(size.width, 280), panelHeight: max(size.height, 210), maxColumns: 2))
+        panels: panels, legend: legend, panelWidth: max(size.width, 280), panelHeight: max(size.height, 240), maxColumns: 2))
 }

@@ -185,7 +185,8 @@ struct ManySeriesFiguresTests {
                     failures.append("\(figure.name): label '\(placed.text)' is as near another marker as its own")
                 }
                 if bars.contains(where: placed.box.intersects) { failures.append("\(figure.name): a bar crosses label '\(placed.text)'") }
-                if lines.contains(where: placed.box.intersects) {
+                // A name keeps off the reference lines; a key (a number the legend explains) may sit on one when nothing else is free.
+                if lines.contains(where: placed.box.intersects) && !panel.labels.contains(where: { $0.key == placed.text }) {
                     failures.append("\(figure.name): a reference line crosses label '\(placed.text)'")
                 }
                 guard placed.leader else { continue }
