@@ -694,10 +694,15 @@ extension Chart {
             let own = box.distance(to: point)
             return markers.filter { box.distance(to: $0) <= own + 1e-9 && $0 != point }.isEmpty
         }
-        // A leader line crosses no label and passes no other marker or its bar (nor within 2 points of one).
+        // A leader line crosses no label, passes no other marker (nor within a point of one) and crosses no
+        // other marker's bar (the stretch of its box beyond the marker, 3 points wide).
+        let others = zip(markers, markerBoxes).map { marker, box in
+            (marker: marker, boxes: [Rect(x: marker.x - 5, y: marker.y - 5, width: 10, height: 10),
+                                     Rect(x: marker.x - 1.5, y: box.y, width: 3, height: box.height)])
+        }
         let leaderClear = { (segments: [Rect], point: Point) in
             !segments.contains { segment in labelBoxes.contains(where: segment.intersects) }
-                && !zip(markers, markerBoxes).contains { marker, box in marker != point && segments.contains(where: box.intersects) }
+                && !others.contains { other in other.marker != point && other.boxes.contains { box in segments.contains(where: box.intersects) } }
         }
         let clear = { (box: Rect, leader: [Rect]?, point: Point) in
             !taken.contains(where: box.intersects) && !labelBoxes.contains(where: spaced(box).intersects)

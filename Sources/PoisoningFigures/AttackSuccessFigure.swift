@@ -3,7 +3,7 @@ import PoisoningAnalysis
 import PoisoningEngine
 
 /// The success of every attack that measures its own (class-flip, backdoor, feature collision)
-/// against the share of the training rows poisoned: one panel per such attack and defense (titled by
+/// against the poison fraction (`curve`): one panel per such attack and defense (titled by
 /// the attack, and by the defense when the study has several), one line per model in its colour
 /// (mean ± std over seeds). A rate with a clean-model baseline is drawn as its excess over the clean
 /// model of the same series and seed, with that baseline dotted in the same colour, so the figure

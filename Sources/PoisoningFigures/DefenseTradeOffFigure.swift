@@ -7,8 +7,9 @@ import PoisoningAnalysis
 /// threshold it gains (defended minus undefended), with its interval as a capped vertical bar when
 /// both ends are bounded, and the defense's name beside its point, or its number (the legend numbers
 /// the defenses) where the name has no room. A gain whose sign the runs do not resolve
-/// (`DefenseFinding.shiftResolved`) is drawn open, with a legend entry saying so. Points that would hide one another are set apart
-/// sideways (`Panel.dodge`), so that each label sits by its own marker. Points whose gain is
+/// (`DefenseFinding.shiftResolved`) is drawn open, with a legend entry saying so. Points that would
+/// hide one another are set apart sideways (`Panel.dodge`), so that each label sits by its own
+/// marker. Panels are at least 280 × 240 points, room for a dozen labels. Points whose gain is
 /// only bounded or unknown (a threshold outside the swept fractions) have no gain to draw and are
 /// left out. Nil without a defense besides `none`.
 func defenseTradeOffFigure(_ results: StudyResults, styles: StudyStyles) -> StudyFigure? {
