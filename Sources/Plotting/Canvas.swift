@@ -213,8 +213,9 @@ public final class Canvas {
         cairo_set_dash(context, nil, 0, 0)
     }
 
-    /// Draws a marker of diameter `size` centred on a device point, filled, with a white edge.
-    public func drawMarker(_ shape: MarkerShape, at center: Point, size: Double, color: Color) {
+    /// Draws a marker of diameter `size` centred on a device point: filled, with a white edge, or open
+    /// (`filled` false): white inside an edge in `color`.
+    public func drawMarker(_ shape: MarkerShape, at center: Point, size: Double, color: Color, filled: Bool = true) {
         let radius = size / 2
         switch shape {
         case .circle:
@@ -230,10 +231,11 @@ public final class Canvas {
         case .hexagon: polygon(center, radius * 1.05, corners: 6, rotation: 0)
         case .star: star(center, radius * 1.3)
         }
-        setColor(color)
+        // Filled: the colour with a thin white outline; open: white inside a line in the colour.
+        setColor(filled ? color : .white)
         cairo_fill_preserve(context)
-        setColor(.white)
-        cairo_set_line_width(context, 0.6)
+        setColor(filled ? .white : color)
+        cairo_set_line_width(context, filled ? 0.6 : 1.3)
         cairo_set_dash(context, nil, 0, 0)
         cairo_stroke(context)
     }

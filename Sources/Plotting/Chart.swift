@@ -21,10 +21,13 @@ public struct Series: Sendable {
     public var marker: MarkerShape?
     /// Marker diameter in points.
     public var markerSize: Double
+    /// Whether the markers are filled; false draws them open (white inside an edge in `color`).
+    public var filled: Bool
 
     /// A series; by default markers with no line.
     public init(label: String, points: [Point], errors: [Double]? = nil, intervals: [ClosedRange<Double>?]? = nil, color: Color,
-                line: LineStyle? = nil, lineWidth: Double = 1.4, marker: MarkerShape? = nil, markerSize: Double = 6.5) {
+                line: LineStyle? = nil, lineWidth: Double = 1.4, marker: MarkerShape? = nil, markerSize: Double = 6.5,
+                filled: Bool = true) {
         precondition(errors == nil || errors!.count == points.count, "one error per point")
         precondition(intervals == nil || intervals!.count == points.count, "one interval per point")
         self.label = label
@@ -36,6 +39,7 @@ public struct Series: Sendable {
         self.lineWidth = lineWidth
         self.marker = marker
         self.markerSize = markerSize
+        self.filled = filled
     }
 
     /// The y range the bar of point `index` spans (its interval, or its value ± its error), nil
@@ -88,16 +92,19 @@ public struct LegendEntry: Sendable {
     /// The key that stands for the entry beside a point whose direct label has no room
     /// (`PointLabel.key`), written before the label as "key: label"; nil for none.
     public var key: String?
+    /// Whether the marker is filled; false shows it open, as `Series.filled` draws it.
+    public var filled: Bool
 
     /// A legend row.
     public init(label: String, color: Color, line: LineStyle? = nil, marker: MarkerShape? = nil, swatch: Swatch? = nil,
-                key: String? = nil) {
+                key: String? = nil, filled: Bool = true) {
         self.label = label
         self.color = color
         self.line = line
         self.marker = marker
         self.swatch = swatch
         self.key = key
+        self.filled = filled
     }
 
     /// The text the legend shows: "key: label", or the label without a key.
@@ -527,7 +534,7 @@ extension Chart {
         for (series, points) in zip(panel.series, drawn.series) {
             guard let marker = series.marker else { continue }
             for (point, device) in zip(series.points, points) where transform.xRange.contains(point.x) && transform.yRange.contains(point.y) {
-                canvas.drawMarker(marker, at: device, size: series.markerSize, color: series.color)
+                canvas.drawMarker(marker, at: device, size: series.markerSize, color: series.color, filled: series.filled)
             }
         }
         canvas.strokeRect(area, color: .ink, width: 0.8)
@@ -545,14 +552,19 @@ extension Chart {
             guard let labels = yLabels else { continue }
             canvas.drawText(labels[index], at: Point(area.x - Style.tickLength - 3, y), size: Style.tickSize, anchor: .right)
         }
-        let obstacles = dataObstacles(panel, transform: transform) + (legendBox.map { [$0] } ?? [])
+        let lines = referenceObstacles(panel, transform: transform)
+        let obstacles = dataObstacles(panel, transform: transform) + lines + (legendBox.map { [$0] } ?? [])
         let markers = zip(panel.series, drawn.series).filter { $0.0.marker != nil }.flatMap(\.1)
         let labels = placeLabels(panel.labels, at: drawn.labels, markers: markers,
-                                 markerBoxes: pointObstacles(panel, transform: transform, markersOnly: true), area: area,
+                                 markerBoxes: pointObstacles(panel, transform: transform, markersOnly: true), lines: lines, area: area,
                                  obstacles: obstacles, font: canvas.font)
         for placed in labels {
             if placed.leader {
-                canvas.strokeLine([placed.point, nearestPoint(on: placed.box, to: placed.point)], color: placed.color, width: 0.5)
+                // From the marker's edge (4 points out), so that an open marker stays white inside.
+                let end = nearestPoint(on: placed.box, to: placed.point)
+                let length = hypot(end.x - placed.point.x, end.y - placed.point.y)
+                let start = Point(placed.point.x + 4 * (end.x - placed.point.x) / length, placed.point.y + 4 * (end.y - placed.point.y) / length)
+                canvas.strokeLine([start, end], color: placed.color, width: 0.5)
             }
             canvas.drawText(placed.text, at: Point(placed.box.x, placed.box.y), size: Style.pointLabelSize,
                             color: placed.color, anchor: .topLeft)
@@ -645,14 +657,15 @@ extension Chart {
     /// above, below, the four diagonals; then the same farther out, with a leader line) whose box
     /// lies inside the plot area and overlaps no obstacle, no leader line and no label placed before
     /// it (nor comes within 2 points of one), whose leader line crosses no label and passes no other
-    /// of `markers`, and which, without a leader line, is nearer its own point than any other of
-    /// `markers` (so that it names its own). Labels that find no such position then try their key
-    /// the same way, out to a longer leader; a key still unplaced takes the first of those positions
-    /// that overlaps no label and none of `markerBoxes` (the markers with their bars), whatever line
-    /// it covers, and failing that the first that overlaps no label (still nearer its own point than
-    /// any other marker when it has no leader line). A label without a key that finds no position is
-    /// left out. `points` are the labels' points and `markers` every marker's, in device points.
-    func placeLabels(_ labels: [PointLabel], at points: [Point], markers: [Point], markerBoxes: [Rect], area: Rect,
+    /// of `markerBoxes` (a marker with its bar), and which, without a leader line, is nearer its own
+    /// point than any other of `markers` (so that it names its own). Labels that find no such position
+    /// then try their key the same way, out to a longer leader; a key still unplaced takes the first of
+    /// those positions that overlaps no label, none of `markerBoxes` and none of `lines` (the reference
+    /// lines), with a leader line as above, whatever data line it covers, and failing that the first
+    /// that overlaps no label (still nearer its own point than any other marker when it has no leader
+    /// line). A label without a key that finds no position is left out. `points` are the labels' points
+    /// and `markers` every marker's, in device points, `markerBoxes` the markers' boxes in that order.
+    func placeLabels(_ labels: [PointLabel], at points: [Point], markers: [Point], markerBoxes: [Rect], lines: [Rect], area: Rect,
                      obstacles: [Rect], font: Font) -> [PlacedLabel] {
         var taken = obstacles, labelBoxes = [Rect](), placed = [Int: PlacedLabel]()
         let height = (font.ascent + font.descent) * Style.pointLabelSize
@@ -681,15 +694,19 @@ extension Chart {
             let own = box.distance(to: point)
             return markers.filter { box.distance(to: $0) <= own + 1e-9 && $0 != point }.isEmpty
         }
-        // A leader line passes no other marker (nor within a point of one).
-        let others = { (point: Point) in
-            markers.filter { $0 != point }.map { Rect(x: $0.x - 5, y: $0.y - 5, width: 10, height: 10) }
+        // A leader line crosses no label, passes no other marker (nor within a point of one) and crosses no
+        // other marker's bar (the stretch of its box beyond the marker, 3 points wide).
+        let others = zip(markers, markerBoxes).map { marker, box in
+            (marker: marker, boxes: [Rect(x: marker.x - 5, y: marker.y - 5, width: 10, height: 10),
+                                     Rect(x: marker.x - 1.5, y: box.y, width: 3, height: box.height)])
+        }
+        let leaderClear = { (segments: [Rect], point: Point) in
+            !segments.contains { segment in labelBoxes.contains(where: segment.intersects) }
+                && !others.contains { other in other.marker != point && other.boxes.contains { box in segments.contains(where: box.intersects) } }
         }
         let clear = { (box: Rect, leader: [Rect]?, point: Point) in
             !taken.contains(where: box.intersects) && !labelBoxes.contains(where: spaced(box).intersects)
-                && !(leader ?? []).contains { segment in labelBoxes.contains(where: segment.intersects) }
-                && (leader.map { segments in !others(point).contains { marker in segments.contains(where: marker.intersects) } }
-                    ?? namesItsPoint(box, point))
+                && (leader.map { leaderClear($0, point) } ?? namesItsPoint(box, point))
         }
         for index in inside {
             place(index, text: fitted(labels[index].text, width: area.width / 2, size: Style.pointLabelSize, font: font),
@@ -699,14 +716,30 @@ extension Chart {
             guard let key = labels[index].key else { continue }
             place(index, text: key, distances: [6, 14, 26, 40, 60, 90, 120, 160], fits: clear)
         }
-        // Keys still unplaced: over lines and bands but clear of the markers and their bars, then anywhere.
+        // Keys still unplaced: over data lines and bands but clear of the markers, their bars and the
+        // reference lines, then anywhere.
         let unique = { (box: Rect, leader: [Rect]?, point: Point) in
             !labelBoxes.contains(where: spaced(box).intersects) && (leader != nil || namesItsPoint(box, point))
         }
         for index in inside where placed[index] == nil {
             guard let key = labels[index].key else { continue }
             place(index, text: key, distances: [6, 14, 26, 40, 60, 90, 120, 160]) { box, leader, point in
-                unique(box, leader, point) && !markerBoxes.contains(where: box.intersects)
+                unique(box, leader, point) && !markerBoxes.contains(where: box.intersects) && !lines.contains(where: box.intersects)
+                    && leader.map { leaderClear($0, point) } != false
+            }
+        }
+        // Then the same over a reference line, then over markers with a leader line that passes no other
+        // marker, then anywhere.
+        for index in inside where placed[index] == nil {
+            guard let key = labels[index].key else { continue }
+            place(index, text: key, distances: [6, 14, 26, 40, 60, 90, 120, 160]) { box, leader, point in
+                unique(box, leader, point) && !markerBoxes.contains(where: box.intersects) && leader.map { leaderClear($0, point) } != false
+            }
+        }
+        for index in inside where placed[index] == nil {
+            guard let key = labels[index].key else { continue }
+            place(index, text: key, distances: [6, 14, 26, 40, 60, 90, 120, 160]) { box, leader, point in
+                unique(box, leader, point) && leader.map { leaderClear($0, point) } != false
             }
         }
         for index in inside where placed[index] == nil {
@@ -798,7 +831,8 @@ extension Chart {
                 break
             }
             if let marker = entry.marker {
-                canvas.drawMarker(marker, at: Point(x + Style.legendSample / 2, centerY), size: 6.5, color: entry.color)
+                canvas.drawMarker(marker, at: Point(x + Style.legendSample / 2, centerY), size: 6.5, color: entry.color,
+                                  filled: entry.filled)
             }
             canvas.drawText(rows.labels[index], at: Point(x + Style.legendSample + 6, centerY), size: Style.legendSize,
                             anchor: .left)
@@ -830,7 +864,7 @@ extension Chart {
             + geometry(panels[0], transform: transform).labels.map { point in
                 Rect(x: point.x - 10, y: point.y - 10, width: 20, height: 20)
             }
-        let drawn = data + referenceObstacles(transform: transform)
+        let drawn = data + referenceObstacles(panels[0], transform: transform)
         return corners.first { box in !drawn.contains(where: box.intersects) }
     }
 
@@ -881,8 +915,9 @@ extension Chart {
         }
     }
 
-    private func referenceObstacles(transform: Transform) -> [Rect] {
-        panels[0].referenceLines.map { line in
+    /// A thin box along each reference line of `panel`.
+    private func referenceObstacles(_ panel: Panel, transform: Transform) -> [Rect] {
+        panel.referenceLines.map { line in
             line.orientation == .horizontal
                 ? Rect(x: transform.area.x, y: transform.deviceY(line.value) - 2, width: transform.area.width, height: 4)
                 : Rect(x: transform.deviceX(line.value) - 2, y: transform.area.y, width: 4, height: transform.area.height)

@@ -2,14 +2,22 @@ import Plotting
 import PoisoningAnalysis
 import PoisoningEngine
 
+/// The most series of a panel of the accuracy figure that still draws each fit's band and each
+/// threshold with its interval: beyond it the bands cover one another and the interval strips, a lane
+/// each, climb into the data.
+let mostDetailedSeries = 4
+
 /// Figure 1: clean test accuracy (mean ± std over seeds) per series, the fitted sigmoid dashed with
 /// its confidence band shaded, a dotted vertical line at each critical threshold and its interval as
 /// a strip along the x axis, and chance accuracy; one panel per (attack, defense) when the study has
-/// several.
+/// several. Every x is the poison fraction (`curve`), the x of the fits. When a panel has more than
+/// `mostDetailedSeries` series, no panel draws the bands and thresholds, and the caption says that the
+/// report's threshold table gives them.
 func accuracyFigure(_ results: StudyResults, styles: StudyStyles) -> StudyFigure {
     let fractions = results.config.fractions.sorted()
     let chance = 1 / Double(results.data.classCount)
     let groups = panelGroups(results)
+    let detailed = groups.allSatisfy { $0.series.count <= mostDetailedSeries }
     var legend = [LegendEntry]()
     var anyThreshold = false
     var anyBand = false, anySpan = false
@@ -29,16 +37,16 @@ func accuracyFigure(_ results: StudyResults, styles: StudyStyles) -> StudyFigure
                 series.append(Series(label: "fit \(description.label)", points: samples.map { Point($0, parameters.value(at: $0)) },
                                      color: color, line: .dashed, lineWidth: 1.3))
             }
-            if let band = statistics.band {
+            if detailed, let band = statistics.band {
                 anyBand = true
                 bands.append(Band(x: band.fractions, lower: band.lower, upper: band.upper, color: color))
             }
             // Only thresholds within the swept fractions have a fraction to mark: one beyond them is only bounded.
-            if let interval = statistics.threshold.interval, fit.threshold.fraction != nil {
+            if detailed, let interval = statistics.threshold.interval, fit.threshold.fraction != nil {
                 anySpan = true
                 spans.append(Span(from: interval.lower, to: interval.upper, color: color, lane: lane))
             }
-            if let threshold = fit.threshold.fraction {
+            if detailed, let threshold = fit.threshold.fraction {
                 anyThreshold = true
                 lines.append(ReferenceLine(.vertical, at: threshold, color: color, style: .dotted, width: 1.3))
             }
@@ -67,8 +75,13 @@ func accuracyFigure(_ results: StudyResults, styles: StudyStyles) -> StudyFigure
     if anySpan { legend.append(LegendEntry(label: "\(level) threshold intervals", color: Color.reference, swatch: .interval)) }
     legend.append(LegendEntry(label: String(format: "chance (%.2f)", chance), color: Color.reference, line: .dashDot))
     let caption = "Clean test accuracy (mean ± std over seeds) against \(x.phrase), per series, with the fitted sigmoids "
-        + "(dashed) and their \(level) bands (shaded), the critical thresholds (dotted) with their \(level) intervals (capped lines "
-        + "above the axis), and chance accuracy." + saturationNote(results)
+        + (detailed
+            ? "(dashed) and their \(level) bands (shaded), the critical thresholds (dotted) with their \(level) intervals (capped lines "
+                + "above the axis), and chance accuracy."
+            : "(dashed) and chance accuracy. With more than \(mostDetailedSeries) series in a panel, the fits' \(level) bands and the "
+                + "critical thresholds are not drawn, so that the points stay readable: the table of sigmoid fits and critical "
+                + "thresholds gives the thresholds with their intervals.")
+        + differingShareNote(results)
     return StudyFigure(name: "accuracy_vs_poison", caption: caption, chart: Chart(
         title: "Clean test accuracy vs. \(x.name)", x: x.axis,
         y: Axis(label: "Clean test accuracy", range: 0...1),

@@ -3,7 +3,7 @@ import PoisoningAnalysis
 import PoisoningEngine
 
 /// The success of every attack that measures its own (class-flip, backdoor, feature collision)
-/// against the share of the training rows poisoned: one panel per such attack and defense (titled by
+/// against the poison fraction (`curve`): one panel per such attack and defense (titled by
 /// the attack, and by the defense when the study has several), one line per model in its colour
 /// (mean ± std over seeds). A rate with a clean-model baseline is drawn as its excess over the clean
 /// model of the same series and seed, with that baseline dotted in the same colour, so the figure
@@ -75,7 +75,7 @@ func attackSuccessFigure(_ results: StudyResults, styles: StudyStyles) -> StudyF
         + listing(metrics.keys.sorted().map { attack in
             "\(results.series.first { $0.attack == attack }!.attackLabel): \(metrics[attack]!.meaning)"
         }) + "." + (merged.isEmpty ? "" : " Where every model has the same values, because the success is measured on "
-            + "the attacker's own model, they are drawn once, in black.") + saturationNote(results)
+            + "the attacker's own model, they are drawn once, in black.") + differingShareNote(results)
     let floor = lowest < 0 ? -(((-lowest) * 10).rounded(.up) / 10) : 0
     return StudyFigure(name: "attack_success", caption: caption, chart: Chart(
         title: "Attack success vs. \(x.name)", x: x.axis,

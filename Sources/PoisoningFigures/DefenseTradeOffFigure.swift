@@ -6,8 +6,10 @@ import PoisoningAnalysis
 /// accuracy the defense costs (undefended minus defended, at the smallest fraction), y the critical
 /// threshold it gains (defended minus undefended), with its interval as a capped vertical bar when
 /// both ends are bounded, and the defense's name beside its point, or its number (the legend numbers
-/// the defenses) where the name has no room. Points that would hide one another are set apart
-/// sideways (`Panel.dodge`), so that each label sits by its own marker. Points whose gain is
+/// the defenses) where the name has no room. A gain whose sign the runs do not resolve
+/// (`DefenseFinding.shiftResolved`) is drawn open, with a legend entry saying so. Points that would
+/// hide one another are set apart sideways (`Panel.dodge`), so that each label sits by its own
+/// marker. Panels are at least 280 × 240 points, room for a dozen labels. Points whose gain is
 /// only bounded or unknown (a threshold outside the swept fractions) have no gain to draw and are
 /// left out. Nil without a defense besides `none`.
 func defenseTradeOffFigure(_ results: StudyResults, styles: StudyStyles) -> StudyFigure? {
@@ -37,8 +39,9 @@ func defenseTradeOffFigure(_ results: StudyResults, styles: StudyStyles) -> Stud
             if let lower = finding.thresholdShift.interval?.lower, let upper = finding.thresholdShift.interval?.upper {
                 interval = (lower * 100)...(upper * 100)
             }
+            // A gain whose sign the runs do not resolve is drawn open, so that it does not read as a gain.
             return Series(label: description.label, points: [Point(cost, gain)], intervals: [interval], color: style.color,
-                          marker: style.marker)
+                          marker: style.marker, filled: finding.shiftResolved)
         }
         let first = results.series[members[0].series]
         let title = [severalAttacks ? first.attackLabel : nil, severalModels ? first.modelLabel : nil].compactMap { $0 }
@@ -47,17 +50,24 @@ func defenseTradeOffFigure(_ results: StudyResults, styles: StudyStyles) -> Stud
                                       ReferenceLine(.vertical, at: 0, color: Color.reference, style: .solid, width: 0.8)],
                      labels: labels, dodge: true)
     }
+    let unresolved = findings.contains { !$0.shiftResolved }
+    if unresolved {
+        legend.append(LegendEntry(label: "open marker: gain not resolved (its interval reaches 0)", color: Color.ink, marker: .circle,
+                                  filled: false))
+    }
     let caption = "Safety-efficacy trade-off: per defense, the clean accuracy it costs (percentage points, undefended "
         + "minus defended at the smallest fraction) against the critical threshold it gains (percentage points, defended minus "
         + "undefended; vertical bars: its interval when both ends are bounded)"
         + (severalAttacks && severalModels ? ", one panel per attack and model" : severalAttacks ? ", one panel per attack"
             : severalModels ? ", one panel per model" : "")
         + ", each point named beside it, or numbered as in the legend where the name has no room; points that would hide one another "
-        + "are set apart sideways by a marker's width. Defenses whose gain is only bounded, because a "
-        + "threshold lies outside the swept fractions, are not drawn."
+        + "are set apart sideways by a marker's width"
+        + (unresolved ? "; an open marker is a gain whose sign the runs do not resolve (its interval reaches 0 or its end lies "
+            + "within Monte Carlo error of it), a filled one a resolved gain or loss" : "")
+        + ". Defenses whose gain is only bounded, because a threshold lies outside the swept fractions, are not drawn."
     let size = panelSize(panels.count)
     return StudyFigure(name: "defense_tradeoff", caption: caption, chart: Chart(
         title: "Defenses: threshold gained vs. clean accuracy lost",
         x: Axis(label: "Clean accuracy lost (percentage points)"), y: Axis(label: "Threshold gained (percentage points)"),
-        panels: panels, legend: legend, panelWidth: max(size.width, 280), panelHeight: max(size.height, 210), maxColumns: 2))
+        panels: panels, legend: legend, panelWidth: max(size.width, 280), panelHeight: max(size.height, 240), maxColumns: 2))
 }

@@ -104,12 +104,12 @@ public func renderStudyFigures(_ figures: [StudyFigure], formats: [ImageFormat],
 }
 
 /// The (x, mean, std) of a metric for one series, fractions ascending, skipping cells without it;
-/// x is the share of the training rows the attack poisoned (the realised fraction, mean over seeds),
-/// so that every attack shares one axis whatever its budget counts, and a saturated budget sits
-/// where the attack stopped.
+/// x is the poison fraction the runs asked for, the x of the sigmoid fits, their bands and
+/// thresholds and of every table of the report, so that a point and its fitted curve share one x
+/// (the share of the training rows an attack poisoned can differ: `differingShareNote`).
 func curve(_ results: StudyResults, series: Int, _ key: String) -> [(x: Double, mean: Double, std: Double)] {
     results.points.filter { $0.series == series }.sorted { $0.fraction < $1.fraction }
-        .compactMap { point in point.metric(key).map { (point.realisedFraction.mean, $0.mean, $0.std) } }
+        .compactMap { point in point.metric(key).map { (point.fraction, $0.mean, $0.std) } }
 }
 
 /// Whether the series `members` (at least two) have the same points, means and stds of every metric
@@ -166,23 +166,25 @@ func panelSize(_ panels: Int) -> (width: Double, height: Double) {
     }
 }
 
-/// What the x of a figure drawing `series` (by `curve`) is: the share of the training rows poisoned, or
-/// for an attack that adds its poisons (gradient canceling) the poison budget ε_d, poisons per
-/// clean row (its poisoned count over the clean rows); a label naming both when the figure draws
-/// both. `name` is the x for a title ("poisoned share"), `phrase` for a caption ("the share of the
-/// training rows poisoned"), `axis` the x axis.
+/// What the x of a figure drawing `series` (by `curve`) is: the poison fraction, the share of the
+/// training rows each run asked its attack to poison, or for an attack that adds its poisons
+/// (gradient canceling) the poison budget ε_d, poisons per clean row; a label naming both when the
+/// figure draws both. `name` is the x for a title ("poison fraction"), `phrase` for a caption ("the
+/// poison fraction (…)"), `axis` the x axis.
 func poisonAxis(_ results: StudyResults, series: [Int]) -> (name: String, phrase: String, axis: Axis) {
     let adding = series.filter { addsRows(results, series: $0) }.count
     if adding == 0 {
-        return ("poisoned share", "the share of the training rows poisoned", Axis(label: "Poisoned share of the training rows", format: .percent))
+        return ("poison fraction", "the poison fraction (the share of the training rows each run asked its attack to poison)",
+                Axis(label: "Poison fraction (share of the training rows asked for)", format: .percent))
     }
     if adding == series.count {
         return ("poison budget ε_d", "the poison budget ε_d (poisons per clean row)",
                 Axis(label: "Poison budget ε_d (poisons per clean row)", format: .percent))
     }
-    return ("poisoned share or budget",
-            "the share of the training rows poisoned (for gradient canceling, which adds its poisons, the budget ε_d: poisons per clean row)",
-            Axis(label: "Poisoned share of the training rows; for gradient canceling, budget ε_d (poisons per clean row)",
+    return ("poison fraction or budget",
+            "the poison fraction (the share of the training rows each run asked its attack to poison; for gradient canceling, "
+                + "which adds its poisons, the budget ε_d: poisons per clean row)",
+            Axis(label: "Poison fraction (share of the training rows asked for); for gradient canceling, budget ε_d (poisons per clean row)",
                  format: .percent))
 }
 
@@ -192,11 +194,17 @@ func addsRows(_ results: StudyResults, series index: Int) -> Bool {
     results.config.attacks[results.series[index].attack].value(at: "kind") == .string(GradientCanceling.kind)
 }
 
-/// A caption's note on saturated budgets, empty when no budget of `results` is saturated: their points
-/// sit at the share the attack could poison, so they share one x, and the fits leave them out.
-func saturationNote(_ results: StudyResults) -> String {
-    results.points.contains(where: \.saturated)
-        ? " Budgets beyond the rows an attack may touch are saturated: their points sit at the share it could poison "
-            + "(several on one x), and no curve is fitted to them."
-        : ""
+/// A caption's note on the points whose attack poisoned another share of the training rows than
+/// its fraction asked for, empty when there are none: saturated budgets (beyond the rows an attack
+/// may touch, which no curve is fitted to) and attacks whose fraction counts other rows (more than
+/// half a row's share from the fraction, the most rounding a count moves it).
+func differingShareNote(_ results: StudyResults) -> String {
+    let rounding = 0.5 / Double(max(results.data.trainCount, 1)) + 1e-12
+    let saturated = results.points.contains(where: \.saturated)
+    let differing = results.points.contains { abs($0.realisedFraction.mean - $0.fraction) > rounding }
+    guard saturated || differing else { return "" }
+    return " Points stand at the fraction asked for, as the fits, thresholds and the report's tables do; where an attack poisoned "
+        + "another share of the training rows, points.csv gives it (realisedFraction)."
+        + (saturated ? " Budgets beyond the rows an attack may touch are saturated: the attack poisons all it may, and no curve "
+            + "is fitted to them." : "")
 }

@@ -4,26 +4,40 @@ import PoisoningEngine
 
 /// Figure 3: one panel per series sharing the y axis, in the colour of the series' model: train
 /// accuracy on the poisoned labels, clean test accuracy, and train accuracy on the true labels, told
-/// apart by line style and marker. A panel is titled by the series' model, attack and defense where
-/// the study has more than one of each.
+/// apart by line style and marker. Where a series' two train accuracies are the same at every
+/// fraction (its poisons keep their true labels, as gradient canceling's and clean-label attacks'
+/// do), one line in a style of its own draws both, so that neither hides behind the other. A panel
+/// is titled by the series' model, attack and defense where the study has more than one of each.
 func trainVersusTestFigure(_ results: StudyResults, styles: StudyStyles) -> StudyFigure {
-    let metrics: [(label: String, key: String, line: LineStyle, marker: MarkerShape)] = [
-        ("train accuracy (poisoned labels)", MetricKey.trainAccuracy, .dashed, .circle),
-        ("clean test accuracy", MetricKey.testAccuracy, .solid, .square),
-        ("train accuracy (true labels)", MetricKey.trainCleanAccuracy, .dotted, .triangleUp),
-    ]
+    typealias Quantity = (label: String, key: String, line: LineStyle, marker: MarkerShape)
+    let poisonedLabels: Quantity = ("train accuracy (poisoned labels)", MetricKey.trainAccuracy, .dashed, .circle)
+    let test: Quantity = ("clean test accuracy", MetricKey.testAccuracy, .solid, .square)
+    let trueLabels: Quantity = ("train accuracy (true labels)", MetricKey.trainCleanAccuracy, .dotted, .triangleUp)
+    let bothLabels: Quantity = ("train accuracy (poisoned labels = true labels)", MetricKey.trainAccuracy, .dashDot, .diamond)
     let chance = 1 / Double(results.data.classCount)
+    var drawn = [Quantity]()
     let panels = results.series.indices.map { index in
-        Panel(title: facetTitle(results, index, axes: [.model, .attack, .defense]), series: metrics.map { metric in
-            let points = curve(results, series: index, metric.key)
-            return Series(label: metric.label, points: points.map { Point($0.x, $0.mean) }, errors: points.map(\.std),
-                          color: styles.models[results.series[index].model].color, line: metric.line, marker: metric.marker,
+        let train = curve(results, series: index, MetricKey.trainAccuracy)
+        let same = !train.isEmpty && train.elementsEqual(curve(results, series: index, MetricKey.trainCleanAccuracy)) { $0 == $1 }
+        let quantities = same ? [bothLabels, test] : [poisonedLabels, test, trueLabels]
+        for quantity in quantities where !drawn.contains(where: { $0.label == quantity.label }) { drawn.append(quantity) }
+        return Panel(title: facetTitle(results, index, axes: [.model, .attack, .defense]), series: quantities.map { quantity in
+            let points = curve(results, series: index, quantity.key)
+            return Series(label: quantity.label, points: points.map { Point($0.x, $0.mean) }, errors: points.map(\.std),
+                          color: styles.models[results.series[index].model].color, line: quantity.line, marker: quantity.marker,
                           markerSize: 5.5)
         }, referenceLines: [ReferenceLine(.horizontal, at: chance, color: Color.reference, style: .dashDot)])
     }
-    var legend = metrics.map { LegendEntry(label: $0.label, color: Color.ink, line: $0.line, marker: $0.marker) }
+    // The legend in a fixed order, with the quantities some panel draws.
+    var legend = [poisonedLabels, test, trueLabels, bothLabels].filter { quantity in drawn.contains { $0.label == quantity.label } }
+        .map { LegendEntry(label: $0.label, color: Color.ink, line: $0.line, marker: $0.marker) }
     legend.append(LegendEntry(label: String(format: "chance (%.2f)", chance), color: Color.reference, line: .dashDot))
-    return StudyFigure(name: "train_vs_test", caption: "Train accuracy on the poisoned labels (dashed), clean test accuracy (solid) and train accuracy on the true labels (dotted), one panel per series in its model's colour.", chart: Chart(
+    let merged = drawn.contains { $0.label == bothLabels.label }
+    let caption = "Train accuracy on the poisoned labels (dashed), clean test accuracy (solid) and train accuracy on the true labels "
+        + "(dotted), one panel per series in its model's colour"
+        + (merged ? "; where the two train accuracies are the same at every fraction (the poisons keep their true labels), one "
+            + "dash-dotted line with diamonds draws both." : ".")
+    return StudyFigure(name: "train_vs_test", caption: caption, chart: Chart(
         title: "Train vs. test accuracy under poisoning", x: poisonAxis(results, series: Array(results.series.indices)).axis,
         y: Axis(label: "Accuracy", range: 0...1), panels: panels, legend: legend, panelWidth: panelSize(panels.count).width,
         panelHeight: panelSize(panels.count).height))

@@ -18,7 +18,8 @@ struct ManySeriesFiguresTests {
     /// filter, k-NN filter, activation clustering, weight decay) = 30 series, two seeds, with made-up
     /// metrics and no training: test accuracy follows a sigmoid whose midpoint moves by 0.03 per
     /// defense and 0.02 per model (seed 1 +0.01, seed 2 -0.01); every attack's success metric rises
-    /// with the fraction from 0.1 at 0, 0.01 lower per model; the sanitisers score rows with AUROC
+    /// with the fraction from 0.1 at 0, its slope 0.01 lower per model (so that its excess over the
+    /// clean model differs between models); the sanitisers score rows with AUROC
     /// 0.9 - fraction, 0.01 lower per model (so that no two models have the same curves).
     static func thirtySeries() throws -> StudyResults {
         let config = StudyConfig(
@@ -62,7 +63,7 @@ struct ManySeriesFiguresTests {
                            MetricKey.trainCleanAccuracy: 0.95, MetricKey.generalizationGap: 1 - spec.fraction * 0.3 - test,
                            MetricKey.finalLoss: 0.2]
             for metric in study.attacks[series.attack].metrics {
-                let rate = min(1, 0.1 + 1.5 * spec.fraction + noise - 0.01 * Double(series.model))
+                let rate = min(1, 0.1 + (1.5 - 0.01 * Double(series.model)) * spec.fraction + noise)
                 metrics[metric.key] = rate
                 if metric.hasBaseline {
                     metrics[metric.baseline.key] = 0.1 + noise
@@ -113,7 +114,9 @@ struct ManySeriesFiguresTests {
                 failures.append("\(figure.name): the panel title line '\(box.text)' is shortened")
             }
         }
-        let legendStyles = figure.chart.legend.map { "\($0.color) \(String(describing: $0.line)) \(String(describing: $0.marker)) \(String(describing: $0.swatch))" }
+        let legendStyles = figure.chart.legend.map {
+            "\($0.color) \(String(describing: $0.line)) \(String(describing: $0.marker)) \(String(describing: $0.swatch)) \($0.filled)"
+        }
         if Set(legendStyles).count != legendStyles.count { failures.append("\(figure.name): two legend entries share a style") }
         let boxes = rendered.textBoxes
         for (i, a) in boxes.enumerated() {
@@ -149,8 +152,15 @@ struct ManySeriesFiguresTests {
                 if !named { failures.append("\(figure.name): panel \(index + 1)'s point '\(label.text)' has no label") }
             }
             let marked = panel.series.filter { $0.marker != nil }
-            let styles = Set(marked.map { "\($0.color) \(String(describing: $0.line)) \(String(describing: $0.marker))" })
+            let styles = Set(marked.map { "\($0.color) \(String(describing: $0.line)) \(String(describing: $0.marker)) \($0.filled)" })
             if styles.count != marked.count { failures.append("\(figure.name): two series of panel \(index + 1) share a style") }
+            // Two series of markers at the same points, with the same bars, would hide one behind the other.
+            for (i, a) in marked.enumerated() {
+                for b in marked[(i + 1)...] where !a.points.isEmpty && a.points == b.points
+                    && a.points.indices.allSatisfy({ a.bar($0) == b.bar($0) }) {
+                    failures.append("\(figure.name): '\(a.label)' and '\(b.label)' of panel \(index + 1) hide one another")
+                }
+            }
             // Every label names its own point (no other marker drawn is as near its box) and no bar crosses it.
             let drawn = zip(panel.series, rendered.points[index])
             let markers = drawn.filter { $0.0.marker != nil }.flatMap(\.1)
@@ -162,12 +172,41 @@ struct ManySeriesFiguresTests {
                     }
                 }
             }
-            for placed in rendered.labels[index] {
+            // Reference lines (x = 0, y = 0, chance) as the thin strips they are drawn in.
+            let lines = panel.referenceLines.map { line in
+                line.orientation == .horizontal
+                    ? Rect(x: area.x, y: transform.deviceY(line.value) - 0.5, width: area.width, height: 1)
+                    : Rect(x: transform.deviceX(line.value) - 0.5, y: area.y, width: 1, height: area.height)
+            }
+            let placedLabels = rendered.labels[index]
+            for (labelIndex, placed) in placedLabels.enumerated() {
                 let own = placed.box.distance(to: placed.point)
                 if !placed.leader && markers.filter({ placed.box.distance(to: $0) <= own + 1e-9 }).count > 1 {
                     failures.append("\(figure.name): label '\(placed.text)' is as near another marker as its own")
                 }
                 if bars.contains(where: placed.box.intersects) { failures.append("\(figure.name): a bar crosses label '\(placed.text)'") }
+                // A name keeps off the reference lines; a key (a number the legend explains) may sit on one when nothing else is free.
+                if lines.contains(where: placed.box.intersects) && !panel.labels.contains(where: { $0.key == placed.text }) {
+                    failures.append("\(figure.name): a reference line crosses label '\(placed.text)'")
+                }
+                guard placed.leader else { continue }
+                // A leader line, from beyond its marker to the label, crosses no other label, marker or bar.
+                let end = Point(min(max(placed.point.x, placed.box.x), placed.box.maxX), min(max(placed.point.y, placed.box.y), placed.box.maxY))
+                let length = hypot(end.x - placed.point.x, end.y - placed.point.y)
+                let samples = stride(from: 6.0, through: length, by: 1).map { distance in
+                    Point(placed.point.x + distance / length * (end.x - placed.point.x), placed.point.y + distance / length * (end.y - placed.point.y))
+                }
+                let others = placedLabels.enumerated().filter { $0.offset != labelIndex }.map(\.element.box)
+                    + drawn.flatMap { series, points in
+                        series.marker == nil ? [] : points.filter { $0 != placed.point }.map { point in
+                            Rect(x: point.x - series.markerSize / 2, y: point.y - series.markerSize / 2, width: series.markerSize,
+                                 height: series.markerSize)
+                        }
+                    }
+                    + bars.filter { !($0.x...$0.maxX).contains(placed.point.x) }
+                if samples.contains(where: { sample in others.contains { $0.contains(sample) } }) {
+                    failures.append("\(figure.name): the leader line of '\(placed.text)' crosses another label, marker or bar")
+                }
             }
             for series in panel.series where series.marker != nil {
                 for point in series.points.map(transform.device) {
@@ -268,7 +307,7 @@ struct ManySeriesFiguresTests {
     /// ε_d and says so (it read "Poisoned share of the training rows"); the poisonability figure draws
     /// its three quantities in the model's colour, told apart by line style and marker, with τ grey
     /// (they were in the first three palette colours, the colours of models elsewhere). The reference
-    /// study (random label flips) keeps the poisoned share.
+    /// study (random label flips) keeps the poison fraction.
     @Test func xAxesSayWhatXIsAndPoisonabilityColoursMeanTheModel() throws {
         let examples = try Self.committedResults()
         let poisonability = try #require(examples.first { $0.name == "poisonability" }?.results)
@@ -287,7 +326,7 @@ struct ManySeriesFiguresTests {
             #expect(panel.bands.allSatisfy { $0.color == Color.reference } && panel.referenceLines.allSatisfy { $0.color == Color.reference })
         }
         let reference = try #require(examples.first { $0.name == "reference" }?.results)
-        #expect(studyFigures(reference).allSatisfy { $0.chart.x.label == "Poisoned share of the training rows" })
+        #expect(studyFigures(reference).allSatisfy { $0.chart.x.label == "Poison fraction (share of the training rows asked for)" })
     }
 
     /// A study of random label flips and gradient canceling (a tiny one, trained): the figures that
@@ -302,9 +341,71 @@ struct ManySeriesFiguresTests {
             targets: [StudyConfig.component(GradPCTarget.kind)]))
         let results = StudyResults(study: study, runs: runStudy(study, threads: 1).results, toolVersion: "test")
         let axes = Dictionary(uniqueKeysWithValues: studyFigures(results).map { ($0.name, $0.chart.x.label) })
-        let both = "Poisoned share of the training rows; for gradient canceling, budget ε_d (poisons per clean row)"
+        let both = "Poison fraction (share of the training rows asked for); for gradient canceling, budget ε_d (poisons per clean row)"
         #expect(axes["accuracy_vs_poison"] == both && axes["generalization_gap"] == both && axes["train_vs_test"] == both)
         #expect(axes["poisonability"] == "Poison budget ε_d (poisons per clean row)")
+    }
+
+    /// examples/svm, whose svm-gradient poisons about half the share of the study's training rows its
+    /// fraction asks for (the fraction counts the victim's rows), and examples/attacks, whose
+    /// class-flip and clean-label budgets saturate: every figure draws its points at the swept
+    /// fractions, the x of the fits and thresholds (they stood at the poisoned share, left of their
+    /// fitted curves), and the accuracy figure's caption says where the poisoned share is given.
+    @Test func pointsStandAtTheFractionsTheFitsUse() throws {
+        let examples = try Self.committedResults()
+        for name in ["svm", "attacks"] {
+            let results = try #require(examples.first { $0.name == name }?.results)
+            #expect(results.points.contains { abs($0.realisedFraction.mean - $0.fraction) > 0.01 }, "\(name) poisons another share")
+            for figure in studyFigures(results) where figure.name != "defense_tradeoff" {
+                for panel in figure.chart.panels {
+                    for series in panel.series where series.marker != nil {
+                        #expect(series.points.allSatisfy { results.config.fractions.contains($0.x) }, "\(name) \(figure.name) \(series.label)")
+                    }
+                }
+            }
+            let accuracy = try #require(studyFigures(results).first { $0.name == "accuracy_vs_poison" })
+            #expect(accuracy.caption.contains("Points stand at the fraction asked for"), "\(name)")
+        }
+    }
+
+    /// examples/poisonability: gradient canceling's poisons keep their labels, so a series' train
+    /// accuracy on the poisoned labels equals that on the true labels at every fraction, and the
+    /// circles of the one were hidden behind the triangles of the other. Each panel now draws one
+    /// line for both, in a style of its own that the legend and caption name; the reference study,
+    /// whose flipped labels part the two, keeps three lines a panel.
+    @Test func identicalTrainCurvesAreDrawnOnceAndSaidToBeTheSame() throws {
+        let examples = try Self.committedResults()
+        let poisonability = try #require(examples.first { $0.name == "poisonability" }?.results)
+        let figure = try #require(studyFigures(poisonability).first { $0.name == "train_vs_test" })
+        for panel in figure.chart.panels {
+            #expect(panel.series.map(\.label) == ["train accuracy (poisoned labels = true labels)", "clean test accuracy"])
+        }
+        #expect(figure.chart.legend.map(\.label) == ["clean test accuracy", "train accuracy (poisoned labels = true labels)", "chance (0.50)"])
+        #expect(figure.caption.contains("where the two train accuracies are the same at every fraction"))
+        let reference = try #require(examples.first { $0.name == "reference" }?.results)
+        let flips = try #require(studyFigures(reference).first { $0.name == "train_vs_test" })
+        #expect(flips.chart.panels.allSatisfy { $0.series.count == 3 } && flips.chart.legend.count == 4)
+        #expect(!flips.caption.contains("the same at every fraction"))
+    }
+
+    /// examples/defenses: a defense whose threshold gain the runs do not resolve is drawn open (white
+    /// inside, its colour around), a resolved one filled, and the legend says what an open marker means.
+    @Test func unresolvedTradeOffGainsAreOpenMarkers() throws {
+        let results = try #require(Self.committedResults().first { $0.name == "defenses" }?.results)
+        let figure = try #require(studyFigures(results).first { $0.name == "defense_tradeoff" })
+        let resolved = Dictionary(results.findings.defenses.map { (results.series[$0.series].label, $0.shiftResolved) }) { $1 }
+        #expect(Set(resolved.values) == [true, false], "the example has both")
+        let rendered = try figure.chart.render(format: .png, font: font)
+        for (index, panel) in figure.chart.panels.enumerated() {
+            for (series, points) in zip(panel.series, rendered.points[index]) {
+                #expect(series.filled == resolved[series.label], "\(series.label)")
+                let centre = rendered.canvas.pixel(at: points[0])
+                #expect(centre.isClose(to: series.filled ? series.color : Color.white, tolerance: 0.1), "\(series.label)")
+            }
+        }
+        let open = try #require(figure.chart.legend.last)
+        #expect(open.label == "open marker: gain not resolved (its interval reaches 0)" && !open.filled)
+        #expect(figure.caption.contains("an open marker is a gain whose sign the runs do not resolve"))
     }
 
     @Test func panelTitlesLeaveOutAxesWithOneValue() throws {

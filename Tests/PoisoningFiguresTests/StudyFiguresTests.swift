@@ -11,8 +11,10 @@ struct StudyFiguresTests {
     static let fractions = [0, 0.1, 0.2, 0.3, 0.4, 0.5]
 
     /// Results whose mean test accuracy for width i follows a sigmoid shifted by 0.05·i, with
-    /// seed-to-seed spread ±0.01, so every width has a fit and a threshold.
-    static func results(widths: [Int]) -> StudyResults {
+    /// seed-to-seed spread ±0.01, so every width has a fit and a threshold; each run poisons
+    /// `poisonedShare` times the share of the training rows its fraction asks for (as svm-gradient,
+    /// whose fraction counts the victim's rows, poisons about half).
+    static func results(widths: [Int], poisonedShare: Double = 1) -> StudyResults {
         let study = widthStudy(widths, fractions: fractions, seeds: [1, 2])
         let runs = study.runSpecs.map { spec -> RunResult in
             let index = Double(spec.series)
@@ -20,7 +22,7 @@ struct StudyFiguresTests {
             let test = curve.value(at: spec.fraction) + (spec.seed == 1 ? 0.01 : -0.01)
             let train = 1 - spec.fraction * 0.3
             return RunResult(fraction: spec.fraction, series: spec.series, seed: spec.seed, poisonedCount: 0,
-                             realisedFraction: spec.fraction,
+                             realisedFraction: spec.fraction * poisonedShare,
                              metrics: runMetrics(test: test, train: train, trainClean: 0.95, loss: 0.2), divergence: nil)
         }
         return StudyResults(study: study, runs: runs, toolVersion: "test")
@@ -40,6 +42,51 @@ struct StudyFiguresTests {
         #expect(rendered.canvas.pixel(at: center).isClose(to: Color.colorBlindSafe[0], tolerance: 0.05))
         let other = results.points.first { $0.series == 1 && $0.fraction == 0.3 }!.metric(MetricKey.testAccuracy)!.mean
         #expect(rendered.canvas.pixel(at: transform.device(Point(0.3, other))).isClose(to: Color.colorBlindSafe[1], tolerance: 0.05))
+    }
+
+    /// Where the runs poisoned half the share their fraction asks for, the points, the fitted curve,
+    /// its band and the threshold still share the fraction as x (the points stood at the realised
+    /// share, half-way to the left of their curve): each point's mean lies within 0.02 of the fitted
+    /// curve at the point's x, the markers are drawn there, and the caption says where the poisoned
+    /// share is given.
+    @Test func pointsFitBandAndThresholdShareTheFractionAxis() throws {
+        let results = Self.results(widths: [32], poisonedShare: 0.5)
+        let figure = accuracyFigure(results, styles: StudyStyles(results))
+        let panel = figure.chart.panels[0]
+        let points = try #require(panel.series.first { $0.marker != nil }).points
+        #expect(points.map(\.x) == Self.fractions)
+        let fit = try #require(results.fits[0].parameters)
+        for point in points { #expect(abs(fit.value(at: point.x) - point.y) < 0.02, "\(point)") }
+        let curve = try #require(panel.series.first { $0.line == .dashed }).points
+        #expect(curve.first?.x == Self.fractions.first && curve.last?.x == Self.fractions.last)
+        #expect(panel.bands.first?.x == results.statistics.series[0].band?.fractions)
+        #expect(panel.referenceLines.filter { $0.orientation == .vertical }.map(\.value) == [results.fits[0].threshold.fraction!])
+        #expect(figure.chart.x.label == "Poison fraction (share of the training rows asked for)")
+        #expect(figure.caption.contains("points.csv gives it (realisedFraction)"))
+        let rendered = try figure.chart.render(format: .png, font: font)
+        let mean = results.points.first { $0.series == 0 && $0.fraction == 0.3 }!.metric(MetricKey.testAccuracy)!.mean
+        #expect(rendered.canvas.pixel(at: rendered.transforms[0].device(Point(0.3, mean))).isClose(to: Color.colorBlindSafe[0], tolerance: 0.05))
+        // Runs that poison what they ask for need no note.
+        #expect(!accuracyFigure(Self.results(widths: [32]), styles: StudyStyles(Self.results(widths: [32]))).caption.contains("points.csv"))
+    }
+
+    /// Up to four series a panel, each fit's band and threshold with its interval are drawn; with
+    /// eight, none is (the bands covered one another and eight interval lanes climbed into the data),
+    /// the legend does not list them and the caption says where the thresholds are.
+    @Test func manySeriesInAPanelLeaveBandsAndThresholdsToTheTable() throws {
+        let four = Self.results(widths: [8, 16, 24, 32])
+        let detailed = accuracyFigure(four, styles: StudyStyles(four))
+        #expect(detailed.chart.panels[0].bands.count == 4 && detailed.chart.panels[0].spans.count == 4)
+        #expect(detailed.chart.panels[0].referenceLines.filter { $0.orientation == .vertical }.count == 4)
+        #expect(!detailed.caption.contains("are not drawn"))
+        let eight = Self.results(widths: [8, 16, 24, 32, 48, 64, 96, 128])
+        let figure = accuracyFigure(eight, styles: StudyStyles(eight))
+        let panel = figure.chart.panels[0]
+        #expect(panel.series.filter { $0.marker != nil }.count == 8)
+        #expect(panel.bands.isEmpty && panel.spans.isEmpty && panel.referenceLines.allSatisfy { $0.orientation == .horizontal })
+        #expect(figure.chart.legend.map(\.label).filter { $0.contains("threshold") || $0.contains("band") } == [])
+        #expect(figure.caption.contains("With more than 4 series in a panel, the fits' 95% bands and the critical thresholds are not drawn"))
+        #expect(figure.caption.contains("the table of sigmoid fits and critical thresholds gives the thresholds with their intervals"))
     }
 
     @Test func fittedCurveIsDashedThroughItsFittedValues() throws {
