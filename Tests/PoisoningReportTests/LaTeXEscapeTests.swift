@@ -36,11 +36,25 @@ import Testing
         for byte in 0..<128 {
             let scalar = Unicode.Scalar(UInt8(byte))
             for text in [String(scalar), "a\(scalar)b", "\(scalar)\(scalar) x", "\(scalar)é"] {
-                #expect(LaTeXCharacters.escape(text) == text.unicodeScalars.map(LaTeXCharacters.latex(for:)).joined(), "\(byte) in \(text.debugDescription)")
+                // Two scalars that would join are parted by `{}`.
+                let parted = LaTeXCharacters.ligates(UInt8(byte), UInt8(byte)) ? "{}" : ""
+                let expected = text.replacingOccurrences(of: "\(scalar)\(scalar)", with: "\(scalar)\u{0}\(scalar)").unicodeScalars
+                    .map { $0 == "\u{0}" ? parted : LaTeXCharacters.latex(for: $0) }.joined()
+                #expect(LaTeXCharacters.escape(text) == expected, "\(byte) in \(text.debugDescription)")
             }
         }
         #expect(LaTeXCharacters.escape("50% of x_1 & y\tz") == #"50\% of x\_1 \& y"# + "\tz")
         #expect(LaTeXCharacters.escape("a\u{7}b") == "a{}[U+0007]b")
+    }
+
+    /// What the fonts would join into another glyph shows as written: dashes, quotes, guillemets and
+    /// inverted marks parted by `{}`, also where a command's own dash meets the user's hyphen; the
+    /// backtick as a grave accent, not an opening quote. The tool's own dashes and quotes stay ligatures.
+    @Test func ligaturesArePartedSoThatTextShowsAsWritten() {
+        #expect(LaTeXCharacters.escape("a--b ---c ``q'' ,,d << >> !` ?`")
+            == #"a-{}-b -{}-{}-c \textasciigrave{}\textasciigrave{}q'{}' ,{},d <{}< >{}> !\textasciigrave{} ?\textasciigrave{}"#)
+        #expect(LaTeXCharacters.escape("x –- y ‘‘ — é--") == #"x --{}- y `{}` --- é-{}-"#)
+        #expect(LaTeXCharacters.escape("1–2, a - b, it's, <x>, (!)") == "1--2, a - b, it's, <x>, (!)")
     }
 
     /// Whatever the input, the output holds only printable ASCII, tab, line breaks and Latin-1 letters:
