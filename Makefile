@@ -61,7 +61,9 @@ install: system-packages
 
 # Compiles output/report.tex and every examples/*/output/report.tex, each in a scratch copy of its
 # folder so that no LaTeX by-products land beside it; copies only output/report.pdf back, and stops at
-# the first report that does not compile, with its LaTeX error (its scratch folder kept for the log).
+# the first report that does not compile, with its LaTeX error, or that has a line or page overfull by
+# more than 1 pt (a table or text running into the margin or off the page), with LaTeX's warnings
+# (its scratch folder kept for the log).
 paper:
 	@$(MAKE) --no-print-directory system-packages SYSTEM_PACKAGES="$(TEX_PACKAGES)"
 	@for report in output/report.tex examples/*/output/report.tex; do \
@@ -69,6 +71,9 @@ paper:
 	  (cd "$$scratch" && pdflatex -interaction=nonstopmode -halt-on-error report.tex >/dev/null && \
 	   pdflatex -interaction=nonstopmode -halt-on-error report.tex >/dev/null) || \
 	  { echo "error: $$report does not compile (log: $$scratch/report.log)"; grep -A3 '^!' "$$scratch/report.log"; exit 1; }; \
+	  awk '/^Overfull \\[hv]box \(/ { size = $$3; sub(/^\(/, "", size); sub(/pt$$/, "", size); if (size + 0 > 1) { print; bad = 1 } } \
+	       END { exit bad }' "$$scratch/report.log" || \
+	  { echo "error: $$report has overfull boxes beyond 1 pt (log: $$scratch/report.log)"; exit 1; }; \
 	  if [ "$$folder" = output ]; then cp "$$scratch/report.pdf" output/report.pdf && echo "Wrote output/report.pdf"; \
 	  else echo "Compiled $$report"; fi; \
 	  rm -rf "$$scratch"; \

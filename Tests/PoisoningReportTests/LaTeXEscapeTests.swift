@@ -127,21 +127,63 @@ import Testing
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("latex-escape-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        try Data(document.utf8).write(to: folder.appendingPathComponent("characters.tex"))
+        let (status, log) = try Self.compile(document, named: "characters", in: folder)
+        let problems = log.split(separator: "\n").filter { $0.hasPrefix("!") || $0.contains("Missing character") }
+        #expect(status == 0, "\(problems.prefix(5))")
+        #expect(problems.isEmpty, "\(problems.prefix(5))")
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("characters.pdf").path))
+    }
+
+    /// Every table of the shipped report.tex fits the page (review r22b, finding 2: the configuration
+    /// table ran 188 pt into the margin, and a table longer than a page ran off it): the golden
+    /// study's report and one whose title, data path and labels are long and full of specials compile
+    /// twice (as `make paper` does) with no line or page overfull by more than 1 pt, and the long
+    /// tables are longtables that repeat their header. Figures are replaced by rules of their width
+    /// (the test has no figure files).
+    @Test(.enabled(if: pdflatex != nil, "pdflatex is not installed (make paper installs it)"))
+    func everyTableOfTheReportFitsThePage() throws {
+        let long = try hostileCSVStudyResults(
+            title: "A study of $x$ -- ``q'' << >> with a title long enough to wrap over two lines of the page, and more",
+            folderName: "latex-fit", fileName: "a_rather_long_file_name_with_underscores_and_digits_0123456789.csv",
+            labelColumn: "label", labels: (even: "0", odd: "1"))
+        for (name, results) in [("golden", fixedResults()), ("long", long)] {
+            let settings = ReportSettings(command: "make-report --widths 16,64 --output out_dir", figureExtension: "pdf")
+            let template = ReportFormat.latex.definition.shippedTemplate
+            var report = try renderReport(template: template.text, fileName: template.fileName,
+                                          context: reportContext(for: results, format: .latex, settings: settings), strict: true).text
+            report = report.replacingOccurrences(of: #"\\includegraphics\[width=\\linewidth\]\{[^}]*\}"#, with: #"\\rule{\\linewidth}{2cm}"#,
+                                                 options: .regularExpression)
+            #expect(!report.contains("\\includegraphics") && !report.contains("\\begin{tabular}") && report.contains("\\endhead"))
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("latex-fit-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: folder) }
+            _ = try Self.compile(report, named: "report", in: folder)
+            let (status, log) = try Self.compile(report, named: "report", in: folder)
+            let errors = log.split(separator: "\n").filter { $0.hasPrefix("!") }
+            let overfull = log.split(separator: "\n").filter { line in
+                guard line.hasPrefix("Overfull \\"), let size = line.split(separator: "(").dropFirst().first?.split(separator: "pt").first,
+                      let points = Double(size) else { return false }
+                return points > 1
+            }
+            #expect(status == 0 && errors.isEmpty, "\(name): \(errors.prefix(5))")
+            #expect(overfull.isEmpty, "\(name): \(overfull.prefix(5))")
+            #expect(log.contains("Output written on report.pdf"), "\(name)")
+        }
+    }
+
+    /// Runs pdflatex on `document` as `NAME.tex` in `folder`: its exit status and its log.
+    static func compile(_ document: String, named name: String, in folder: URL) throws -> (status: Int32, log: String) {
+        try Data(document.utf8).write(to: folder.appendingPathComponent("\(name).tex"))
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.pdflatex!)
-        process.arguments = ["-interaction=nonstopmode", "-halt-on-error", "characters.tex"]
+        process.executableURL = URL(fileURLWithPath: pdflatex!)
+        process.arguments = ["-interaction=nonstopmode", "-halt-on-error", "\(name).tex"]
         process.currentDirectoryURL = folder
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
         process.waitUntilExit()
-        let log = (try? String(contentsOf: folder.appendingPathComponent("characters.log"), encoding: .isoLatin1)) ?? ""
-        let problems = log.split(separator: "\n").filter { $0.hasPrefix("!") || $0.contains("Missing character") }
-        #expect(process.terminationStatus == 0, "\(problems.prefix(5))")
-        #expect(problems.isEmpty, "\(problems.prefix(5))")
-        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("characters.pdf").path))
+        return (process.terminationStatus, (try? String(contentsOf: folder.appendingPathComponent("\(name).log"), encoding: .isoLatin1)) ?? "")
     }
 }
 
