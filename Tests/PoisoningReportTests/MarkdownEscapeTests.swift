@@ -77,7 +77,7 @@ struct MarkdownEscapeTests {
         let results = try Self.hostileResults()
         let markdown = try Self.report(results, .markdown)
         // The title is the heading's text, every special escaped, the closing '#' too (a renderer would drop it).
-        #expect(markdown.hasPrefix("# \\# \\*Title\\* \\_with\\_ \\`code\\`, \\[a link\\](http://example.com) &lt;b>bold&lt;/b> \\| pipe "
+        #expect(markdown.hasPrefix("# \\# \\*Title\\* \\_with\\_ \\`code\\`, \\[a link\\](http\\://example.com) &lt;b>bold&lt;/b> \\| pipe "
             + "\\~\\~gone\\~\\~ \\\\ \\#\n"), "\(markdown.prefix(200))")
         // The file name and the claim source are escaped wherever they appear; no raw form is left.
         #expect(markdown.contains("\\*data\\* \\[x\\](y) \\`z\\`.csv"))
