@@ -104,7 +104,7 @@ let package = Package(
                 plugins: ["ShippedTemplateList"]),
         // Lists the shipped templates for ReportTemplates at build time (the generated `ShippedTemplate.allCases`).
         .plugin(name: "ShippedTemplateList", capability: .buildTool(), dependencies: ["ShippedTemplateLister"]),
-        .executableTarget(name: "ShippedTemplateLister"),
+        .executableTarget(name: "ShippedTemplateLister", exclude: ["README.md"]),
         // The reports (Markdown, LaTeX, HTML): the typed report model, each format's template context and
         // escaping, rendering and template checks.
         .target(name: "PoisoningReport", dependencies: [
