@@ -1,7 +1,7 @@
 # The two commands of the README's quick start, plus the pieces they are made of.
 #   make report   installs what is missing, then runs the reference study into output/
 #   make test     installs what is missing, then runs the test suite
-#   make paper    compiles output/report.tex into output/report.pdf and checks that every example's compiles (installs TeX if missing)
+#   make paper    compiles output/report.tex into output/report.pdf and checks that every example's compiles, with no box overfull by more than 1 pt (installs TeX if missing)
 #   make browser-check  opens every report.html in headless Chromium (installs it if missing), prints it to PNG and PDF
 #   make bench    measures speed and scaling in a release build, writes benchmarks/results.md
 #   make fuzz     runs libFuzzer on the parsers of user files, FUZZ_SECONDS (30) each
