@@ -1,7 +1,7 @@
 # The two commands of the README's quick start, plus the pieces they are made of.
 #   make report   installs what is missing, then runs the reference study into output/
 #   make test     installs what is missing, then runs the test suite
-#   make paper    compiles output/report.tex into output/report.pdf and checks that every example's compiles (installs TeX if missing)
+#   make paper    compiles output/report.tex into output/report.pdf and checks that every example's compiles, with no box overfull by more than 1 pt (installs TeX if missing)
 #   make browser-check  opens every report.html in headless Chromium (installs it if missing), prints it to PNG and PDF
 #   make bench    measures speed and scaling in a release build, writes benchmarks/results.md
 #   make fuzz     runs libFuzzer on the parsers of user files, FUZZ_SECONDS (30) each
@@ -61,7 +61,9 @@ install: system-packages
 
 # Compiles output/report.tex and every examples/*/output/report.tex, each in a scratch copy of its
 # folder so that no LaTeX by-products land beside it; copies only output/report.pdf back, and stops at
-# the first report that does not compile, with its LaTeX error (its scratch folder kept for the log).
+# the first report that does not compile, with its LaTeX error, or that has a line or page overfull by
+# more than 1 pt (a table or text running into the margin or off the page), with LaTeX's warnings
+# (its scratch folder kept for the log).
 paper:
 	@$(MAKE) --no-print-directory system-packages SYSTEM_PACKAGES="$(TEX_PACKAGES)"
 	@for report in output/report.tex examples/*/output/report.tex; do \
@@ -69,6 +71,9 @@ paper:
 	  (cd "$$scratch" && pdflatex -interaction=nonstopmode -halt-on-error report.tex >/dev/null && \
 	   pdflatex -interaction=nonstopmode -halt-on-error report.tex >/dev/null) || \
 	  { echo "error: $$report does not compile (log: $$scratch/report.log)"; grep -A3 '^!' "$$scratch/report.log"; exit 1; }; \
+	  awk '/^Overfull \\[hv]box \(/ { size = $$3; sub(/^\(/, "", size); sub(/pt$$/, "", size); if (size + 0 > 1) { print; bad = 1 } } \
+	       END { exit bad }' "$$scratch/report.log" || \
+	  { echo "error: $$report has overfull boxes beyond 1 pt (log: $$scratch/report.log)"; exit 1; }; \
 	  if [ "$$folder" = output ]; then cp "$$scratch/report.pdf" output/report.pdf && echo "Wrote output/report.pdf"; \
 	  else echo "Compiled $$report"; fi; \
 	  rm -rf "$$scratch"; \

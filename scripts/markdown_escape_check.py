@@ -2,7 +2,7 @@
 """Checks, with an independent CommonMark renderer, that the Markdown report's escaping makes
 hostile texts render as written.
 
-    pip install markdown-it-py
+    pip install markdown-it-py mdit-py-plugins cmarkgfm
     python3 scripts/markdown_escape_check.py > Tests/PoisoningReportTests/Golden/markdown-escapes.out
 
 Tests/PoisoningReportTests/Golden/markdown-escapes.json lists texts (backticks, emphasis, links,
@@ -10,10 +10,13 @@ images, raw HTML, table pipes, block markers, brackets, and ordinary report valu
 "0.912 ± 0.010 [0.893, 0.928]") with the escaped Markdown make-report writes for each; the Swift
 test MarkdownEscapeTests checks that `markdownEscaped` gives exactly that Markdown. This script
 renders each escaped text with markdown-it-py (CommonMark, with GitHub's tables and
-strikethrough) where the report's templates put text: a paragraph, a heading, a list item, a table
+strikethrough, and `$...$` / `$$...$$` math as pandoc and GitHub read it, mdit-py-plugins'
+dollarmath) where the report's templates put text: a paragraph, a heading, a list item, a table
 cell and a figure's description (`![TEXT](figure.png)`), and checks that the page holds only the
 elements of that place and shows the text as written (blanks at either end aside, which Markdown
-trims). Prints one line per text and exits 1 when any place shows something else.
+trims). It also renders each in a paragraph with cmark-gfm (GitHub's own renderer, through
+cmarkgfm, its extended autolinks on) and checks that no URL became a link. Prints one line per text
+and exits 1 when any place shows something else.
 """
 import html
 import html.parser
@@ -21,12 +24,14 @@ import json
 import pathlib
 import sys
 
+import cmarkgfm
 from markdown_it import MarkdownIt
+from mdit_py_plugins.dollarmath import dollarmath_plugin
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 CASES = ROOT / "Tests/PoisoningReportTests/Golden/markdown-escapes.json"
 
-RENDERER = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+RENDERER = MarkdownIt("commonmark").enable(["table", "strikethrough"]).use(dollarmath_plugin)
 
 # Where a template puts a text: the Markdown around it, and the elements the page must hold.
 PLACES = {
@@ -82,11 +87,16 @@ def main():
             # Markdown trims blanks at either end of a block's text, not of an image's description.
             if shown_text != (text if place == "figure description" else text.strip()):
                 problems.append(f"{place}: shows {shown_text!r}")
+        github = Page()
+        github.feed(cmarkgfm.github_flavored_markdown_to_html(markdown))
+        if github.tags != ["p"]:
+            problems.append(f"GitHub paragraph: elements {github.tags}")
         failures += bool(problems)
         print(("ok   " if not problems else "FAIL ") + json.dumps(text, ensure_ascii=False)
               + ("" if not problems else " -> " + "; ".join(problems)))
-    print(f"{len(cases)} texts, {len(PLACES)} places each, markdown-it-py "
-          + __import__("importlib.metadata").metadata.version("markdown-it-py") + f": {failures} failing")
+    version = __import__("importlib.metadata").metadata.version
+    print(f"{len(cases)} texts, {len(PLACES)} places each, markdown-it-py {version('markdown-it-py')}, "
+          + f"mdit-py-plugins {version('mdit-py-plugins')}, cmarkgfm {version('cmarkgfm')}: {failures} failing")
     return 1 if failures else 0
 
 

@@ -32,7 +32,8 @@ enum WrittenOutputFolder: OutputFolderRole {
         discussion: """
             It is replaced as a whole, so it must be make-report's: missing, empty, holding only shard part \
             files, or holding a set whose manifest.json make-report wrote and that lists every entry (hidden \
-            ones too) unchanged; report.pdf and shard part files beside it are kept. Anything else is refused \
+            ones too) unchanged; report.pdf, what pdflatex leaves when report.tex is compiled there (report.aux, report.log, ...) \
+            and shard part files beside it are kept. Anything else is refused \
             before any work, naming the first foreign entry. Not the current folder or one above it (--output \
             . or ..: replacing it would leave the shell in a removed folder), not a mount point, nor inside a \
             .make-report work folder or a set make-report published, nor one it may not write in (or a folder in it); \

@@ -146,6 +146,16 @@ struct StudyOptions: ParsableArguments {
         }
     }
 
+    /// The study's design and where each of its values comes from, as `validate` read them: the study
+    /// file is read and parsed once per command, and `resolve` makes the data of the design `validate`
+    /// checked (not of a file changed in between).
+    private var checked: (design: StudyDesign, locations: SourceLocations)?
+
+    /// Only the option groups are parsed from the command line; `checked` is set by `validate`.
+    private enum CodingKeys: String, CodingKey {
+        case sweep, training, data, analysis
+    }
+
     /// The study read and checked: the study file (or the reference study) with the options applied;
     /// a problem names the file position or the option at fault. Before its data are made, a study
     /// too large for the machine is refused (`studySizeProblem`): by `runtime`'s --max-runs and
@@ -153,9 +163,9 @@ struct StudyOptions: ParsableArguments {
     /// sizes), else only data too large to make; with `runtime`, once its data are made, by their
     /// sizes (a file's). A data file is read once: its bytes give both the estimate and the split.
     func resolve(checkingSizeWith runtime: RuntimeOptions? = nil) throws -> Study {
-        let (document, locations) = try studyDocument()
+        let (design, locations) = try checked ?? checkedDesign()
         var makingBytes = 0.0
-        let study = try resolveStudy(document, locations: locations, overrides: overrides, untilResolved: sweep.untilResolved) { design, bytes in
+        let study = try madeStudy(design, locations: locations) { bytes in
             makingBytes = bytes
             if let runtime {
                 try runtime.checkSize(of: design, makingBytes: makingBytes)
@@ -169,8 +179,14 @@ struct StudyOptions: ParsableArguments {
 
     /// The study's design, read and checked as `resolve` reads it, without making its data.
     func design() throws -> StudyDesign {
+        try (checked ?? checkedDesign()).design
+    }
+
+    /// The study file (or the reference study) read, the options applied and the design checked,
+    /// with where each value comes from (the file position or the option).
+    private func checkedDesign() throws -> (design: StudyDesign, locations: SourceLocations) {
         let (document, locations) = try studyDocument()
-        return try designStudy(document, locations: locations, overrides: overrides, untilResolved: sweep.untilResolved)
+        return try locatedDesign(document, locations: locations, overrides: overrides, untilResolved: sweep.untilResolved)
     }
 
     /// The study file's document and where its values are (the reference study's without a file);
@@ -191,12 +207,12 @@ struct StudyOptions: ParsableArguments {
         StudyOption.allCases.compactMap { option in value(of: option).map { (option, $0) } }
     }
 
-    func validate() throws {
+    mutating func validate() throws {
         if sweep.widths?.values.isEmpty == true { throw ValidationError("--widths: needs at least one width") }
         if sweep.attacks?.values.isEmpty == true { throw ValidationError("--attacks: needs at least one attack") }
         if sweep.defenses?.values.isEmpty == true { throw ValidationError("--defenses: needs at least one defense") }
         // The design only: the data are sized and made once, by the command's `resolve`.
-        _ = try design()
+        checked = try checkedDesign()
     }
 }
 
@@ -307,28 +323,25 @@ func untilResolvedDocument(_ document: ParameterValue) throws -> ParameterValue 
 }
 
 /// The design of the study of `document` with the option values `overrides` applied (made adaptive
-/// when `untilResolved`), its data not made; a problem names the file position or the option at fault.
-func designStudy(_ document: ParameterValue, locations: SourceLocations,
-                 overrides: [(option: StudyOption, value: ParameterValue)], untilResolved: Bool = false) throws -> StudyDesign {
+/// when `untilResolved`), its data not made, and where each of its values comes from (the file
+/// position or the option); a problem names the file position or the option at fault.
+func locatedDesign(_ document: ParameterValue, locations: SourceLocations, overrides: [(option: StudyOption, value: ParameterValue)],
+                   untilResolved: Bool = false) throws -> (design: StudyDesign, locations: SourceLocations) {
     var (document, locations) = try applying(overrides, to: document, locations: locations)
     if untilResolved { document = try untilResolvedDocument(document) }
     do {
-        return try StudyDesign(document: document, locations: locations)
+        return (try StudyDesign(document: document, locations: locations), locations)
     } catch let error as SpecificationError {
         throw ValidationError(error.description)
     }
 }
 
-/// The study of `document` with the option values `overrides` applied (made adaptive when
-/// `untilResolved`), its data made once `admit` has accepted its design and the memory making them
-/// takes (a data file's judged by its bytes, read once); a problem names the file position or the option at fault.
-func resolveStudy(_ document: ParameterValue, locations: SourceLocations, overrides: [(option: StudyOption, value: ParameterValue)],
-                  untilResolved: Bool = false, admit: (StudyDesign, _ makingBytes: Double) throws -> Void = { _, _ in }) throws -> Study {
-    var (document, locations) = try applying(overrides, to: document, locations: locations)
-    if untilResolved { document = try untilResolvedDocument(document) }
+/// The study of `design`, its data made once `admit` has accepted the memory making them takes (a
+/// data file's judged by its bytes, read once); a problem names the file position (by `locations`)
+/// or the option at fault.
+func madeStudy(_ design: StudyDesign, locations: SourceLocations, admit: (_ makingBytes: Double) throws -> Void) throws -> Study {
     do {
-        let design = try StudyDesign(document: document, locations: locations)
-        return try Study(design: design, locations: locations) { try admit(design, $0) }
+        return try Study(design: design, locations: locations, admitting: admit)
     } catch let error as SpecificationError {
         throw ValidationError(error.description)
     }
@@ -345,8 +358,8 @@ func studyArguments(for config: StudyConfig, studyFile: String) -> [String] {
         arguments += [option.flag, form.text]
         overrides.append((option, form.value))
     }
-    let again = try? designStudy(StudyOption.referenceDocument, locations: SourceLocations(), overrides: overrides)
-    guard config.title == nil, again?.config == config else { return ["--study", studyFile] }
+    let again = try? locatedDesign(StudyOption.referenceDocument, locations: SourceLocations(), overrides: overrides)
+    guard config.title == nil, again?.design.config == config else { return ["--study", studyFile] }
     return arguments
 }
 

@@ -19,7 +19,7 @@ struct ValidateCommand: ParsableCommand {
             are reported; per width, clean accuracy > chance + 0.1, accuracy at the largest fraction at least \
             0.05 below clean, mean accuracy non-increasing within 0.05, R² > 0.8 (for studies of the reference \
             design); no timings in results.json; manifest.json lists every file with its SHA-256 and the folder \
-            holds no other (but performance.json, shard parts and report.pdf); performance.json, when present (it \
+            holds no other (but performance.json, shard parts, report.pdf and report.aux, report.log... from compiling report.tex in place); performance.json, when present (it \
             holds timings and is never committed), belongs to this results.json; runs.csv and points.csv hold exactly the numbers of results.json; every figure of \
             the study is present, and every PNG, PDF and SVG file is complete. \
             Every run must pass the checks `merge` applies to a part's runs. Only the folder's files are read, \

@@ -6,23 +6,47 @@ import Foundation
 /// the Unicode symbols the tool and its users write (Greek letters, ℓ, arrows, relations, operators,
 /// dashes, quotes, super- and subscripts) as LaTeX commands, the Latin-1 letters (é, ñ, ß) as they
 /// are (T1 has their glyphs and LaTeX reads UTF-8), and anything else as a visible `[U+XXXX]`
-/// rather than an error that stops the compilation.
+/// rather than an error that stops the compilation. The backtick is `\textasciigrave{}` (pdflatex would
+/// set an opening quote), and `{}` parts two characters that the font would join into another glyph
+/// (`ligates`: "--" would be an en dash, "<<" a guillemet), so that the text shows as written.
 enum LaTeXCharacters {
     /// `text` in NFC (so that a letter and its combining accent become the one Latin-1 letter) with
-    /// every scalar written by `latex(for:)`.
+    /// every scalar written by `latex(for:)`, `{}` between two that would join (`ligates`).
     static func escape(_ text: String) -> String {
-        // Plain ASCII without a special, most of a report's text, is returned as it is, without a copy.
-        if text.utf8.allSatisfy({ $0 < 0x80 && asciiPassesThrough[Int($0)] }) { return text }
-        // ASCII text is its own NFC: each byte is written by the table, without normalizing.
-        if text.utf8.allSatisfy({ $0 < 0x80 }) {
-            var result = ""
-            result.reserveCapacity(text.utf8.count + 32)
-            for byte in text.utf8 { result += asciiLaTeX[Int(byte)] }
-            return result
+        // Plain ASCII without a special or a ligature, most of a report's text, is returned as it is,
+        // without a copy.
+        if text.utf8.allSatisfy({ $0 < 0x80 && asciiPassesThrough[Int($0)] }) && !zip(text.utf8, text.utf8.dropFirst()).contains(where: ligates) {
+            return text
         }
         var result = ""
-        for scalar in text.precomposedStringWithCanonicalMapping.unicodeScalars { result += latex(for: scalar) }
+        result.reserveCapacity(text.utf8.count + 32)
+        /// Appends `piece`, parted from what precedes it when the two would join.
+        func append(_ piece: String) {
+            if let last = result.utf8.last, let first = piece.utf8.first, ligates(last, first) { result += "{}" }
+            result += piece
+        }
+        // ASCII text is its own NFC: each byte is written by the table, without normalizing.
+        if text.utf8.allSatisfy({ $0 < 0x80 }) {
+            for byte in text.utf8 { append(asciiLaTeX[Int(byte)]) }
+            return result
+        }
+        for scalar in text.precomposedStringWithCanonicalMapping.unicodeScalars { append(latex(for: scalar)) }
         return result
+    }
+
+    /// Whether the T1 Latin Modern fonts join `first` and `second` into one glyph that is neither:
+    /// `--` (en dash, and em dash with a third), ``` `` ``` and `''` (double quotes), `,,` (low double
+    /// quote), `<<` and `>>` (guillemets), ``!` `` and ``?` `` (inverted marks). Letters' ligatures (fi,
+    /// ff) show the letters and stay.
+    static func ligates(_ first: UInt8, _ second: UInt8) -> Bool {
+        switch (first, second) {
+        case (UInt8(ascii: "-"), UInt8(ascii: "-")), (UInt8(ascii: "`"), UInt8(ascii: "`")), (UInt8(ascii: "'"), UInt8(ascii: "'")),
+             (UInt8(ascii: ","), UInt8(ascii: ",")), (UInt8(ascii: "<"), UInt8(ascii: "<")), (UInt8(ascii: ">"), UInt8(ascii: ">")),
+             (UInt8(ascii: "!"), UInt8(ascii: "`")), (UInt8(ascii: "?"), UInt8(ascii: "`")):
+            true
+        default:
+            false
+        }
     }
 
     /// For each ASCII byte, whether `latex(for:)` writes it as itself: it passes through and has no
@@ -65,7 +89,7 @@ enum LaTeXCharacters {
         var table: [Unicode.Scalar: String] = [
             // The ASCII specials.
             "\\": "\\textbackslash{}", "{": "\\{", "}": "\\}", "$": "\\$", "&": "\\&", "#": "\\#", "%": "\\%",
-            "_": "\\_", "~": "\\textasciitilde{}", "^": "\\textasciicircum{}",
+            "_": "\\_", "~": "\\textasciitilde{}", "^": "\\textasciicircum{}", "`": "\\textasciigrave{}",
             // Brackets in braces, so that text opening a table row or an item ("[35.4% or more]") is never
             // read as the optional argument of the `\\` or `\item` before it.
             "[": "{[}", "]": "{]}",

@@ -9,7 +9,8 @@ struct LaTeXFormat: ReportFormatDefinition {
     /// The specials `\ { } $ & # % _ ~ ^` escaped, the Unicode symbols the tool and its users write
     /// (Greek letters, ℓ, arrows, ≤ ≥ ± × − – — · …, super- and subscripts) as LaTeX commands and any
     /// other character pdflatex cannot typeset as a visible `[U+XXXX]` (`LaTeXCharacters`), so that the
-    /// report always compiles.
+    /// report always compiles; the backtick as `\textasciigrave{}` and `{}` between two characters the
+    /// font would join (`--`, `''`, `<<`...), so that the text shows as written.
     func escape(_ text: String) -> String { LaTeXCharacters.escape(text) }
 
     /// Unchanged: figure paths are read verbatim by `\includegraphics`, and the tool's numbers hold no special.

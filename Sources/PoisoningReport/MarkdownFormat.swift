@@ -18,8 +18,12 @@ struct MarkdownFormat: ReportFormatDefinition {
 /// class or column name, file name or study name can add markup to the report:
 /// - `& <` as character references, so that a string is never raw HTML (which renderers such as
 ///   pandoc pass through), an autolink or an entity; `>` stays as written ("> 50.0%") but at a line's start;
-/// - `\ | * _ ~` and the backtick escaped with a backslash: no escape, table cell break, emphasis,
-///   strikethrough or code span;
+/// - `\ | * _ ~ $` and the backtick escaped with a backslash: no escape, table cell break, emphasis,
+///   strikethrough, code span or math (`$...$`, which GitHub, pandoc and others render as TeX; an
+///   escaped `$` is never a math delimiter);
+/// - the `:` of every `://` and the `.` of every `www.` escaped, so that no URL becomes a link (GitHub's
+///   extended autolinks `https://...`, `www....`; `<` is escaped anyway); an e-mail address is left
+///   as it is: GitHub links it whatever its escapes, showing it as written;
 /// - `[` and `]` escaped unless they pair up within the text and the pair is not followed by `(`,
 ///   `[` or `:` (which would make a link, an image or a link definition): the intervals' "[0.89, 0.93]"
 ///   stay as written, and no bracket can close the description of the figure the template links;
@@ -30,7 +34,9 @@ struct MarkdownFormat: ReportFormatDefinition {
 /// - at its end, the first of the `#`s that follow a blank, which would close a heading.
 /// Text with none of these is returned as it is, without a copy.
 func markdownEscaped(_ text: String) -> String {
-    guard text.utf8.contains(where: markdownSpecials.contains) || startsBlock(text) else { return text }
+    guard text.utf8.contains(where: markdownSpecials.contains) || startsBlock(text) || text.contains("://") || text.contains("www.") else {
+        return text
+    }
     let scalars = Array(text.unicodeScalars)
     let marker = blockMarker(in: scalars), closing = closingHashes(in: scalars)
     // The brackets that pair up (innermost first, as a link's text nests them) and make no link; a
@@ -53,7 +59,8 @@ func markdownEscaped(_ text: String) -> String {
         case "<": result.append(contentsOf: "&lt;".unicodeScalars)
         default:
             let isBracket = scalar == "[" || scalar == "]"
-            if "\\|*_~`".unicodeScalars.contains(scalar) || (isBracket && !paired.contains(index)) || index == marker || index == closing {
+            if "\\|*_~`$".unicodeScalars.contains(scalar) || (isBracket && !paired.contains(index)) || index == marker || index == closing
+                || startsAutolink(scalars, at: index) {
                 result.append("\\")
             }
             result.append(scalar)
@@ -77,7 +84,21 @@ func markdownCodeSpan(_ text: String) -> String {
 }
 
 /// The bytes `markdownEscaped` may escape anywhere in a text.
-private let markdownSpecials: Set<UInt8> = Set("&<\\|*_~`[]".utf8)
+private let markdownSpecials: Set<UInt8> = Set("&<\\|*_~`[]$".utf8)
+
+/// Whether `scalars[index]` is the `:` of a `://` or the `.` of a `www.`, which GitHub would read as
+/// the start of a link (escaped, they cannot be).
+private func startsAutolink(_ scalars: [Unicode.Scalar], at index: Int) -> Bool {
+    func matches(_ pattern: String, from start: Int) -> Bool {
+        let pattern = Array(pattern.unicodeScalars)
+        return start >= 0 && start + pattern.count <= scalars.count && scalars[start..<(start + pattern.count)].elementsEqual(pattern)
+    }
+    switch scalars[index] {
+    case ":": return matches("://", from: index)
+    case ".": return matches("www.", from: index - 3)
+    default: return false
+    }
+}
 
 /// Whether `text` may start a block (`blockMarker`), end a heading with `#`s (`closingHashes`) or
 /// start with an indented code block's four blanks, judged by its first and last bytes.

@@ -3,8 +3,8 @@ import Plotting
 import ReportTemplates
 
 /// One output language of the report. Adding a format is one file with a type conforming to this
-/// protocol, its line in `registeredReportFormats`, and its shipped template `templates/report.EXT.mustache`
-/// with its line in `ShippedTemplate.allCases`.
+/// protocol and its line in `registeredReportFormats`, beside its shipped template
+/// `templates/report.EXT.mustache` (embedded and listed in `ShippedTemplate.allCases` by the build).
 public protocol ReportFormatDefinition: Sendable {
     /// The file extension of its reports and templates, and its `--format` value, e.g. "md".
     var fileExtension: String { get }

@@ -2,6 +2,7 @@ import Foundation
 import PoisoningAnalysis
 import PoisoningEngine
 import PoisoningFigures
+import PoisoningUtilities
 
 /// Everything a report says, computed once per command from the results and typed: the numbers
 /// already formatted as the reports print them (fixed decimals, fractions as percentages, intervals
@@ -228,10 +229,30 @@ public struct ReportModel: Sendable {
     }
 }
 
-/// " (key value, key value)" for a component's parameters other than its kind; "" when it has none.
+/// " (key value, key value)" for a component's parameters other than its kind (`shownValue`); "" when it has none.
 func componentDetails(_ component: ParameterValue) -> String {
     let entries = (component.entries ?? []).filter { $0.key != "kind" }
-    return entries.isEmpty ? "" : " (" + entries.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + ")"
+    return entries.isEmpty ? "" : " (" + entries.map { "\($0.key) \(shownValue($0.value))" }.joined(separator: ", ") + ")"
+}
+
+/// `value` as a report shows it: as the study file writes it (`ParameterValue.description`), but a
+/// string that needs quotes is shown in double quotes exactly as the user's value reads, backslashes
+/// and quotes once (a path "C:\data\x.csv", not the YAML escape "C:\\data\\x.csv"), control
+/// characters (a CSV delimiter may be one) as their code points (U+0009), since the report's formats
+/// escape the text themselves.
+func shownValue(_ value: ParameterValue) -> String {
+    switch value {
+    case .string(let text):
+        guard value.description != text else { return text }
+        var shown = ""
+        for scalar in text.unicodeScalars {
+            if scalar.properties.generalCategory == .control { shown += codePointText(scalar) } else { shown.unicodeScalars.append(scalar) }
+        }
+        return "\"" + shown + "\""
+    case .list(let values): return "[" + values.map(shownValue).joined(separator: ", ") + "]"
+    case .mapping(let entries): return "{" + entries.map { "\($0.key): \(shownValue($0.value))" }.joined(separator: ", ") + "}"
+    default: return value.description
+    }
 }
 
 /// The items in first-seen order, each once.

@@ -11,7 +11,8 @@ import PoisoningEngine
 /// - its `manifest.json` was written by make-report (tool name and manifest version inside, and
 ///   only plain relative paths listed) and every entry in it, hidden ones and those in subfolders
 ///   included, is a file that the manifest lists with the size and content it lists, or one of the
-///   files kept beside a set (shard part files, and `report.pdf`, which `make paper` compiles).
+///   files kept beside a set (shard part files, `report.pdf`, which `make paper` compiles, and the
+///   by-products pdflatex leaves when report.tex is compiled in place: `report.aux`, `report.log`...).
 ///   Folders are fine when they hold only such files.
 ///
 /// Anything else is foreign: a file the manifest does not list, a listed file changed since it was
@@ -19,12 +20,20 @@ import PoisoningEngine
 /// UTF-8, a folder that cannot be listed.
 public enum OutputOwnership {
     /// The files kept beside an output set, at the top of the folder, that no manifest lists:
-    /// `report.pdf` (compiled from report.tex by `make paper`), shard part files, and the temporary
-    /// file a shard killed while writing its part leaves (`.results.part-K-of-N.json.tmp-PID`).
+    /// `report.pdf` (compiled from report.tex by `make paper`, or by the user in the folder) and the
+    /// other files compiling report.tex there leaves (`latexByProducts`), shard part files, and the
+    /// temporary file a shard killed while writing its part leaves (`.results.part-K-of-N.json.tmp-PID`).
     /// Publishing a new set keeps them.
     public static func isKeptBesideSet(_ name: String) -> Bool {
-        name == "report.pdf" || isShardFile(name)
+        name == "report.pdf" || latexByProducts.contains(name) || isShardFile(name)
     }
+
+    /// What pdflatex, or latexmk or an editor driving it, writes beside report.tex when a user compiles
+    /// it in the output folder: its auxiliary file and log, and those a `--template` may add (hyperref's
+    /// outline, the lists of contents, figures and tables), latexmk's recorder and database files, the
+    /// SyncTeX file.
+    static let latexByProducts: Set<String> = Set(
+        ["aux", "log", "out", "toc", "lof", "lot", "fls", "fdb_latexmk", "synctex.gz"].map { "report." + $0 })
 
     /// Whether `name` is a shard's part file or the temporary file it writes its part into
     /// (`.results.part-K-of-N.json.tmp-PID`, renamed to the part file once written).

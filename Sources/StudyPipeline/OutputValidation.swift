@@ -10,7 +10,7 @@ import PoisoningFigures
 ///   this make-report reads;
 /// - runs.csv and points.csv present and byte for byte the tables of that results.json;
 /// - manifest.json present, every file it lists present with its hash, and no other file in the
-///   folder but shard part files and report.pdf (so a mix of two runs fails);
+///   folder but shard part files, report.pdf and what compiling report.tex in place leaves (so a mix of two runs fails);
 /// - performance.json, when present (it holds timings, so it is never committed and a fresh checkout
 ///   lacks it), decodable and naming the hash of this results.json;
 /// - every figure of the study present in at least one format, and every figure file complete

@@ -142,7 +142,7 @@ public final class StagedOutputFolder {
 
     /// Writes manifest.json (every file with its size and hash, `performance.json` listed without
     /// them: it differs between identical runs and names the hash of results.json itself), keeps the
-    /// files that stay beside a set (shard part files, report.pdf) of the old folder, gives the new
+    /// files that stay beside a set (shard part files, report.pdf, report.aux...) of the old folder, gives the new
     /// folder the old one's permissions, and exchanges the staging folder with the target. The
     /// ownership rule is checked again first, under the lock: a file put into the folder during the
     /// run stops the publication. The displaced set is then removed file by file as its manifest

@@ -560,6 +560,23 @@ struct StudyFileCommandTests {
         #expect(bad.status == 2 && bad.standardError.contains("is neither a make-report results.json nor the published study's format"))
     }
 
+    /// The study file is read and parsed once per command, when the options are validated: the
+    /// study made afterwards is the one validated, even when the file changed or went in between
+    /// (it used to be read again by `resolve`, which then made the changed file's study).
+    @Test func theStudyFileIsReadOnceWhenTheOptionsAreValidated() throws {
+        let file = commands.temporaryFolder().appendingPathComponent("once.yaml")
+        try "models: [{kind: mlp, hidden: [8]}]\nfractions: [0, 0.5]\nseeds: [1]\ntraining: {epochs: 3}\n"
+            .write(to: file, atomically: true, encoding: .utf8)
+        let options = try StudyOptions.parse(["--study", file.path, "--seeds", "4,5"])
+        try "models: [{kind: mlp, hidden: [16]}]\nfractions: [0.1]\nseeds: [1]\ntraining: {epochs: 9}\n"
+            .write(to: file, atomically: true, encoding: .utf8)
+        let study = try options.resolve()
+        #expect(study.config.fractions == [0, 0.5] && study.config.seeds == [4, 5] && study.config.training.epochs == 3)
+        #expect(try options.design().config == study.config)
+        try FileManager.default.removeItem(at: file)
+        #expect(try options.resolve().config == study.config)
+    }
+
     @Test func aBadStudyFileFailsWithOneLocatedLineAndWritesNothing() throws {
         let folder = commands.temporaryFolder()
         let file = folder.appendingPathComponent("bad.yaml")

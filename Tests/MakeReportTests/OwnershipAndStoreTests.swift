@@ -60,8 +60,12 @@ struct OwnershipAndStoreTests {
         let arguments = Self.tiny + ["--output", folder.path, "--no-store"]
         #expect(try cli.run(arguments).status == 0)
         try Data("%PDF mine".utf8).write(to: folder.appendingPathComponent("report.pdf"))
+        try Data("This is pdfTeX".utf8).write(to: folder.appendingPathComponent("report.log"))
+        try Data("\\relax".utf8).write(to: folder.appendingPathComponent("report.aux"))
         #expect(try cli.run(arguments).status == 0)
         #expect(try Data(contentsOf: folder.appendingPathComponent("report.pdf")) == Data("%PDF mine".utf8))
+        #expect(try Data(contentsOf: folder.appendingPathComponent("report.log")) == Data("This is pdfTeX".utf8))
+        #expect(try Data(contentsOf: folder.appendingPathComponent("report.aux")) == Data("\\relax".utf8))
 
         try Data("edited".utf8).write(to: folder.appendingPathComponent("report.md"))
         let edited = try cli.run(arguments)

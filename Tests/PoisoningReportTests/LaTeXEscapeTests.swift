@@ -36,11 +36,27 @@ import Testing
         for byte in 0..<128 {
             let scalar = Unicode.Scalar(UInt8(byte))
             for text in [String(scalar), "a\(scalar)b", "\(scalar)\(scalar) x", "\(scalar)é"] {
-                #expect(LaTeXCharacters.escape(text) == text.unicodeScalars.map(LaTeXCharacters.latex(for:)).joined(), "\(byte) in \(text.debugDescription)")
+                // Where the LaTeX of two scalars would join (`ligates`), `{}` parts them.
+                var expected = ""
+                for piece in text.unicodeScalars.map(LaTeXCharacters.latex(for:)) {
+                    if let last = expected.utf8.last, let first = piece.utf8.first, LaTeXCharacters.ligates(last, first) { expected += "{}" }
+                    expected += piece
+                }
+                #expect(LaTeXCharacters.escape(text) == expected, "\(byte) in \(text.debugDescription)")
             }
         }
         #expect(LaTeXCharacters.escape("50% of x_1 & y\tz") == #"50\% of x\_1 \& y"# + "\tz")
         #expect(LaTeXCharacters.escape("a\u{7}b") == "a{}[U+0007]b")
+    }
+
+    /// What the fonts would join into another glyph shows as written: dashes, quotes, guillemets and
+    /// inverted marks parted by `{}`, also where a command's own dash meets the user's hyphen; the
+    /// backtick as a grave accent, not an opening quote. The tool's own dashes and quotes stay ligatures.
+    @Test func ligaturesArePartedSoThatTextShowsAsWritten() {
+        #expect(LaTeXCharacters.escape("a--b ---c ``q'' ,,d << >> !` ?`")
+            == #"a-{}-b -{}-{}-c \textasciigrave{}\textasciigrave{}q'{}' ,{},d <{}< >{}> !\textasciigrave{} ?\textasciigrave{}"#)
+        #expect(LaTeXCharacters.escape("x –- y ‘‘ — é--") == #"x --{}- y `{}` --- é-{}-"#)
+        #expect(LaTeXCharacters.escape("1–2, a - b, it's, <x>, (!)") == "1--2, a - b, it's, <x>, (!)")
     }
 
     /// Whatever the input, the output holds only printable ASCII, tab, line breaks and Latin-1 letters:
@@ -113,21 +129,63 @@ import Testing
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("latex-escape-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        try Data(document.utf8).write(to: folder.appendingPathComponent("characters.tex"))
+        let (status, log) = try Self.compile(document, named: "characters", in: folder)
+        let problems = log.split(separator: "\n").filter { $0.hasPrefix("!") || $0.contains("Missing character") }
+        #expect(status == 0, "\(problems.prefix(5))")
+        #expect(problems.isEmpty, "\(problems.prefix(5))")
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("characters.pdf").path))
+    }
+
+    /// Every table of the shipped report.tex fits the page (review r22b, finding 2: the configuration
+    /// table ran 188 pt into the margin, and a table longer than a page ran off it): the golden
+    /// study's report and one whose title, data path and labels are long and full of specials compile
+    /// twice (as `make paper` does) with no line or page overfull by more than 1 pt, and the long
+    /// tables are longtables that repeat their header. Figures are replaced by rules of their width
+    /// (the test has no figure files).
+    @Test(.enabled(if: pdflatex != nil, "pdflatex is not installed (make paper installs it)"))
+    func everyTableOfTheReportFitsThePage() throws {
+        let long = try hostileCSVStudyResults(
+            title: "A study of $x$ -- ``q'' << >> with a title long enough to wrap over two lines of the page, and more",
+            folderName: "latex-fit", fileName: "hostile $ data -- file #2.csv",
+            labelColumn: "label", labels: (even: "0", odd: "1"))
+        for (name, results) in [("golden", fixedResults()), ("long", long)] {
+            let settings = ReportSettings(command: "make-report --widths 16,64 --output out_dir", figureExtension: "pdf")
+            let template = ReportFormat.latex.definition.shippedTemplate
+            var report = try renderReport(template: template.text, fileName: template.fileName,
+                                          context: reportContext(for: results, format: .latex, settings: settings), strict: true).text
+            report = report.replacingOccurrences(of: #"\\includegraphics\[width=\\linewidth\]\{[^}]*\}"#, with: #"\\rule{\\linewidth}{2cm}"#,
+                                                 options: .regularExpression)
+            #expect(!report.contains("\\includegraphics") && !report.contains("\\begin{tabular}") && report.contains("\\endhead"))
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("latex-fit-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: folder) }
+            _ = try Self.compile(report, named: "report", in: folder)
+            let (status, log) = try Self.compile(report, named: "report", in: folder)
+            let errors = log.split(separator: "\n").filter { $0.hasPrefix("!") }
+            let overfull = log.split(separator: "\n").filter { line in
+                guard line.hasPrefix("Overfull \\"), let size = line.split(separator: "(").dropFirst().first?.split(separator: "pt").first,
+                      let points = Double(size) else { return false }
+                return points > 1
+            }
+            #expect(status == 0 && errors.isEmpty, "\(name): \(errors.prefix(5))")
+            #expect(overfull.isEmpty, "\(name): \(overfull.prefix(5))")
+            #expect(log.contains("Output written on report.pdf"), "\(name)")
+        }
+    }
+
+    /// Runs pdflatex on `document` as `NAME.tex` in `folder`: its exit status and its log.
+    static func compile(_ document: String, named name: String, in folder: URL) throws -> (status: Int32, log: String) {
+        try Data(document.utf8).write(to: folder.appendingPathComponent("\(name).tex"))
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.pdflatex!)
-        process.arguments = ["-interaction=nonstopmode", "-halt-on-error", "characters.tex"]
+        process.executableURL = URL(fileURLWithPath: pdflatex!)
+        process.arguments = ["-interaction=nonstopmode", "-halt-on-error", "\(name).tex"]
         process.currentDirectoryURL = folder
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
         process.waitUntilExit()
-        let log = (try? String(contentsOf: folder.appendingPathComponent("characters.log"), encoding: .isoLatin1)) ?? ""
-        let problems = log.split(separator: "\n").filter { $0.hasPrefix("!") || $0.contains("Missing character") }
-        #expect(process.terminationStatus == 0, "\(problems.prefix(5))")
-        #expect(problems.isEmpty, "\(problems.prefix(5))")
-        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("characters.pdf").path))
+        return (process.terminationStatus, (try? String(contentsOf: folder.appendingPathComponent("\(name).log"), encoding: .isoLatin1)) ?? "")
     }
 }
 

@@ -19,7 +19,7 @@ struct MarkdownEscapeTests {
         }
         let url = try #require(Bundle.module.url(forResource: "Golden/markdown-escapes.json", withExtension: nil))
         let cases = try JSONDecoder().decode(Cases.self, from: Data(contentsOf: url)).cases
-        #expect(cases.count == 43)
+        #expect(cases.count == 46)
         for entry in cases {
             #expect(ReportFormat.markdown.escape(entry.text) == entry.markdown, "\(entry.text.debugDescription)")
         }
@@ -54,11 +54,30 @@ struct MarkdownEscapeTests {
                          strict: true).text
     }
 
+    /// Math, URLs, ligatures and backslashes in a study's title and data file's path: each format
+    /// shows them as written (review r22b, finding 9): no `$...$` math and no link in report.md, no
+    /// dash, quote or guillemet ligature in report.tex, and the path's backslash once everywhere (the
+    /// study file's escape of it, a doubled backslash, used to be shown).
+    @Test func mathURLsLigaturesAndBackslashesShowAsWritten() throws {
+        let title = "$x$ of https://example.com and www.example.org -- ``q'' << >>"
+        let results = try hostileCSVStudyResults(title: title, folderName: "math-url-hostile", fileName: #"a\b.csv"#, labelColumn: "y",
+                                                 labels: (even: "0", odd: "1"))
+        let markdown = try Self.report(results, .markdown)
+        #expect(markdown.hasPrefix(#"# \$x\$ of https\://example.com and www\.example.org -- \`\`q'' &lt;&lt; >>"# + "\n"),
+                "\(markdown.prefix(120))")
+        #expect(markdown.contains(#"a\\b.csv""#), "the path's one backslash, escaped once for Markdown")
+        let latex = try Self.report(results, .latex)
+        #expect(latex.contains(#"\title{\$x\$ of https://example.com and www.example.org -{}- \textasciigrave{}\textasciigrave{}q'{}' <{}< >{}>}"#))
+        #expect(latex.contains(#"a\textbackslash{}b.csv""#) && !latex.contains(#"\textbackslash{}\textbackslash{}"#))
+        let html = try Self.report(results, ReportFormat(rawValue: "html")!)
+        #expect(html.contains(#"a\b.csv&quot;"#) && !html.contains(#"a\\b"#))
+    }
+
     @Test func hostileStringsRenderAsWrittenInEveryFormat() throws {
         let results = try Self.hostileResults()
         let markdown = try Self.report(results, .markdown)
         // The title is the heading's text, every special escaped, the closing '#' too (a renderer would drop it).
-        #expect(markdown.hasPrefix("# \\# \\*Title\\* \\_with\\_ \\`code\\`, \\[a link\\](http://example.com) &lt;b>bold&lt;/b> \\| pipe "
+        #expect(markdown.hasPrefix("# \\# \\*Title\\* \\_with\\_ \\`code\\`, \\[a link\\](http\\://example.com) &lt;b>bold&lt;/b> \\| pipe "
             + "\\~\\~gone\\~\\~ \\\\ \\#\n"), "\(markdown.prefix(200))")
         // The file name and the claim source are escaped wherever they appear; no raw form is left.
         #expect(markdown.contains("\\*data\\* \\[x\\](y) \\`z\\`.csv"))

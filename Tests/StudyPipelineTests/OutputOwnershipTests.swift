@@ -93,6 +93,18 @@ import TestSupport
         _ = try pipeline.write(StudyPipelineTests.results(), into: folder)
         #expect(try Data(contentsOf: folder.appendingPathComponent("report.pdf")) == Data("%PDF-1.5 mine".utf8))
 
+        // What `pdflatex report.tex` run in the folder leaves is kept too, and the folder stays
+        // make-report's; a file of another name beside report.tex is not.
+        let byProducts = ["report.aux": "\\relax", "report.log": "This is pdfTeX", "report.out": "", "report.synctex.gz": "gz"]
+        for (name, text) in byProducts { try Data(text.utf8).write(to: folder.appendingPathComponent(name)) }
+        #expect(OutputOwnership.problem(in: folder) == nil)
+        #expect(pipeline.folderFailures(folder).isEmpty)
+        _ = try pipeline.write(StudyPipelineTests.results(), into: folder)
+        for (name, text) in byProducts { #expect(try Data(contentsOf: folder.appendingPathComponent(name)) == Data(text.utf8), "\(name)") }
+        try Data("x".utf8).write(to: folder.appendingPathComponent("paper.aux"))
+        #expect(OutputOwnership.problem(in: folder) == "its manifest.json does not list 'paper.aux'")
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("paper.aux"))
+
         // A file put into the folder between the check and the publication stops the publication.
         let staged = try StagedOutputFolder(path: folder.path)
         try Data("mine".utf8).write(to: folder.appendingPathComponent("notes.txt"))
