@@ -36,6 +36,49 @@ struct InterruptionTests {
         #expect(try Data(contentsOf: parent.appendingPathComponent("out/manifest.json")) == published)
     }
 
+    /// Issue 19 (open list, the signal-mask residual): a signal reaches the command's clean-up only
+    /// while every thread blocks it; a thread that does not may take it and lose it. While a run
+    /// trains and stages its output, every thread of the process (its main thread and Dispatch's
+    /// workers: /proc/PID/task) blocks SIGINT, SIGTERM and SIGHUP, and none ignores them (the
+    /// clean-up never sets SIG_IGN, which discards a pending signal); SIGTERM then ends it by the
+    /// signal with its staging folder removed.
+    @Test func everyThreadBlocksTheInterruptionSignals() throws {
+        let parent = cli.temporaryFolder().deletingLastPathComponent()
+        let work = parent.appendingPathComponent(".make-report")
+        let process = Process()
+        process.executableURL = CommandLineTests.executable
+        process.arguments = ["--widths", "8,16,32", "--fractions", "0,0.2,0.4,0.6", "--seeds", "1,2,3,4,5,6,7,8", "--epochs", "6000",
+                             "--no-store", "--quiet", "--output", "out"]
+        process.currentDirectoryURL = parent
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        /// The staging folders in the work folder.
+        func staging() -> [String] { ((try? FileManager.default.contentsOfDirectory(atPath: work.path)) ?? []).filter { $0.contains(".staging-") } }
+        let deadline = Date().addingTimeInterval(60)
+        while staging().isEmpty && process.isRunning && Date() < deadline { usleep(10_000) }
+        usleep(300_000)   // the runs under way on every worker
+        let tasks = "/proc/\(process.processIdentifier)/task"
+        /// The hexadecimal mask on the line `field:` of a status file.
+        func mask(_ status: String, _ field: String) -> UInt64? {
+            status.split(separator: "\n").first { $0.hasPrefix(field + ":") }.flatMap { UInt64($0.dropFirst(field.count + 1).trimmingCharacters(in: .whitespaces), radix: 16) }
+        }
+        // Bit n - 1 stands for signal n.
+        let interruptions = [SIGINT, SIGTERM, SIGHUP].reduce(UInt64(0)) { $0 | 1 << UInt64($1 - 1) }
+        let threads = try FileManager.default.contentsOfDirectory(atPath: tasks)
+        #expect(threads.count >= 2, "\(threads)")
+        for thread in threads {
+            let status = try String(contentsOfFile: "\(tasks)/\(thread)/status", encoding: .utf8)
+            let blocked = try #require(mask(status, "SigBlk")), ignored = try #require(mask(status, "SigIgn"))
+            #expect(blocked & interruptions == interruptions, "thread \(thread) blocks \(String(blocked, radix: 16))")
+            #expect(ignored & interruptions == 0, "thread \(thread) ignores \(String(ignored, radix: 16))")
+        }
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGTERM)
+        #expect(staging().isEmpty)
+    }
+
     /// Issue 19 (left list): a run interrupted while it stored runs left the store's -wal and -shm
     /// files (harmless, but clutter beside the store); it closes the store before it ends by the
     /// signal, so SQLite folds the -wal into the store and removes both. The store stays whole.
