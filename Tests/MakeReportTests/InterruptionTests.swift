@@ -295,10 +295,7 @@ struct InterruptionLeftoverTests {
         /// The entries of the temporary directory.
         func entries() -> [String] { ((try? FileManager.default.contentsOfDirectory(atPath: temporary.path)) ?? []).sorted() }
         let deadline = Date().addingTimeInterval(60)
-        while !entries().contains(where: { FileManager.default.fileExists(atPath: temporary.path + "/\($0)/.make-report-scratch") })
-                && process.isRunning && Date() < deadline {
-            usleep(10_000)
-        }
+        while entries().isEmpty && process.isRunning && Date() < deadline { usleep(10_000) }
         usleep(300_000)   // into the sweep
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()

@@ -281,8 +281,8 @@ case_killed_check_scratch_folder_is_removed_by_the_next_check() {
   TMPDIR=$PWD/tmp "$MR" check --widths 8,16,32 --fractions 0,0.2,0.4,0.6 --seeds 1,2,3,4,5,6,7,8 --epochs 1000 \
     --output out --quiet </dev/null >"$OUT" 2>"$ERR" &
   pid=$!
-  for i in $(seq 600); do compgen -G "tmp/make-report-check-*/.make-report-scratch" >/dev/null && break; sleep 0.05; done
-  compgen -G "tmp/make-report-check-*/.make-report-scratch" >/dev/null || { kill -9 "$pid"; why "no marked scratch folder appeared"; return 1; }
+  for i in $(seq 600); do compgen -G "tmp/make-report-check-*" >/dev/null && break; sleep 0.05; done
+  compgen -G "tmp/make-report-check-*" >/dev/null || { kill -9 "$pid"; why "no scratch folder appeared"; return 1; }
   sleep 0.3
   kill -9 "$pid"
   wait "$pid" 2>/dev/null
