@@ -16,6 +16,9 @@ struct CheckCommand: ParsableCommand {
             show, with `check` after make-report). Every run is trained afresh: check neither reads nor writes a \
             run store, and has no --shard or --dry-run. Compares study.yaml, results.json, runs.csv, points.csv, \
             the report(s), every figure and manifest.json; performance.json (timings) is not compared. \
+            The scratch folder ($TMPDIR/make-report-check-XXXXXX) is removed when check ends or is interrupted; \
+            one that a check killed outright (kill -9) left is removed by the next check, once the process named \
+            in its marker file has ended (a folder without the marker is never touched). \
             An --output that is missing, not a folder or a folder without results.json, or one holding a file \
             too large to compare within the memory the process may use, is refused in one line (exit code 2) \
             before any run.
@@ -34,15 +37,20 @@ struct CheckCommand: ParsableCommand {
 
     func run() throws {
         // An interruption (Ctrl-C, SIGTERM, SIGHUP) removes the scratch folder before it ends the
-        // command by its signal, as the end of the command does.
+        // command by its signal, as the end of the command does: from the moment the folder is made,
+        // so that no interruption comes between its making and its clean-up.
         let interruption = InterruptionCleanup()
         defer { withExtendedLifetime(interruption) {} }
-        let scratchParent = try makeScratchFolder(prefix: "make-report-check")
-        defer { try? FileManager.default.removeItem(at: scratchParent) }
-        interruption.cleanUp { ending in
-            try? FileManager.default.removeItem(at: scratchParent)
-            ending()
-        }
+        // A check killed outright (SIGKILL) left its scratch folder: removed once its marker proves
+        // its process ended.
+        removeAbandonedScratchFolders(prefix: "make-report-check")
+        let scratchParent = try interruption.cleanUp(makingWith: { try makeScratchFolder(prefix: "make-report-check") }, cleanUp: { scratch in
+            { ending in
+                removeScratchFolder(scratch)
+                ending()
+            }
+        })
+        defer { removeScratchFolder(scratchParent) }
         let resolved = try study.resolve(checkingSizeWith: runtime)
         let pipeline = try OutputPipeline(study: resolved.layout, settings: output.settings(command: reproducingCommand(config: resolved.config, output: output),
                                                                                             threads: runtime.threadCount))

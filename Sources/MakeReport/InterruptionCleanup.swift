@@ -11,6 +11,21 @@ import Synchronization
 /// one step ends and the next begins is never lost. A signal the process ignores when this is made
 /// (SIGHUP under nohup, SIGINT in a shell script's background job) stays ignored. When it is gone,
 /// the signals' default actions are back.
+///
+/// How no signal is lost (Linux, where Dispatch reads a signal source's signals from a signalfd):
+/// a signal reaches the signalfd only while every thread blocks it; a thread that does not may take
+/// it first, by the signal's action (before the signals were blocked, 1 SIGINT in 30 during a
+/// store's building was lost so, and the run ended with exit 0). Each signal is blocked in the
+/// thread that makes this, and every other thread blocks it too: Dispatch's threads block every
+/// asynchronous signal when they start (libdispatch's `_dispatch_sigmask`), and a thread of another
+/// kind is started later by one that blocks it, and inherits its mask; `main` starts none before
+/// (the threads of `threadShortage` are joined). So a running command's threads all block SIGINT,
+/// SIGTERM and SIGHUP (`everyThreadBlocksTheInterruptionSignals`), and a signal sent once it is
+/// blocked here waits, pending, until the source reads it. Its action is read, never set to
+/// SIG_IGN: a signal sent while it is ignored and not blocked is discarded at once, and one pending
+/// when its action becomes SIG_IGN is discarded too (POSIX), so ignoring it before blocking it (as
+/// this did) or after would each lose a signal sent in between. A signal sent before the block ends
+/// the process by its default action, with nothing to clean up yet.
 final class InterruptionCleanup {
     private let sources: [DispatchSourceSignal]
     private let current: CurrentCleanUp
@@ -20,18 +35,15 @@ final class InterruptionCleanup {
     init() {
         let current = CurrentCleanUp()
         self.current = current
-        // The signals are blocked in this thread (and so in the threads it starts), so that each
-        // reaches the sources: a signal delivered to a thread that does not block it was consumed
-        // there and lost (1 SIGINT in 30 during a store's building ended in exit 0), and one that
-        // came before a source was registered, while ignored, was discarded. Blocked, it waits.
-        var handled = sigset_t()
-        sigemptyset(&handled)
         sources = [SIGINT, SIGTERM, SIGHUP].compactMap { signalNumber in
-            // The signal is delivered to the source only while its own action is to be ignored.
-            let previous = signal(signalNumber, SIG_IGN)
-            guard !isIgnore(previous) else { return nil }
-            sigaddset(&handled, signalNumber)
-            pthread_sigmask(SIG_BLOCK, &handled, nil)
+            // The action read, not changed: an ignored signal is left so, and not handled.
+            var action = sigaction()
+            sigaction(signalNumber, nil, &action)
+            guard !isIgnore(action.__sigaction_handler.sa_handler) else { return nil }
+            var blocked = sigset_t()
+            sigemptyset(&blocked)
+            sigaddset(&blocked, signalNumber)
+            pthread_sigmask(SIG_BLOCK, &blocked, nil)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
             source.setEventHandler {
                 current.run {

@@ -57,7 +57,7 @@ public final class RunStore: Sendable {
         // A store's folder this opening creates (`.make-report`, by default) is removed again when
         // the opening fails or is interrupted and leaves it empty.
         let folder = literalFileURL(path).deletingLastPathComponent()
-        let createsFolder = access(folder.path, F_OK) != 0
+        let createsFolder = Self.isAbsent(folder.path)
         do {
             // Each try of the opening is one step of `building`, which an interruption waits for:
             // whatever the step made and the interruption would leave is removed within the step.
@@ -167,7 +167,7 @@ public final class RunStore: Sendable {
     /// left as it is (opening the pool writes to the file: GRDB makes sure of a non-empty -wal file);
     /// the -wal and -shm files SQLite makes for that read beside a damaged store are removed again.
     private static func checkReadable(_ file: String, named path: String) throws {
-        let absent = ["-wal", "-shm"].map { file + $0 }.filter { access($0, F_OK) != 0 }
+        let absent = ["-wal", "-shm"].map { file + $0 }.filter(isAbsent)
         do {
             var configuration = Configuration()
             configuration.readonly = true
@@ -203,9 +203,11 @@ public final class RunStore: Sendable {
     /// Removes what builds of a store at `path` killed before they ended left beside it, and returns
     /// a warning for each such file it leaves: `NAME.new-PID` and its `-journal`, `-wal` and `-shm`
     /// files, their names exact, for a process that has ended (`isStaleProcessID`), each only when
-    /// its content proves it a build's: the database empty or marked with `applicationID` (which a
-    /// build sets first), and each other file empty or beginning as SQLite begins such a file, beside
-    /// such a database or none. Called under the opening lock, so no build is under way.
+    /// its content proves it a build's: the database a regular file of one name, empty or marked with
+    /// `applicationID` (which a build sets first), and each other file empty or beginning as SQLite
+    /// begins such a file, beside such a database or nothing at all of its name. No symbolic link is
+    /// followed, nor taken for a build's file (a dangling one is no absent database). Called under the
+    /// opening lock, so no build is under way.
     private static func removeAbandonedBuilds(of path: String) -> [String] {
         let store = literalFileURL(path), prefix = store.lastPathComponent + ".new-"
         let folder = store.deletingLastPathComponent()
@@ -216,7 +218,9 @@ public final class RunStore: Sendable {
             guard let match = name.dropFirst(prefix.count).wholeMatch(of: /([0-9]+)(-journal|-wal|-shm)?/),
                   isStaleProcessID(match.output.1) else { return false }
             let database = folder.appendingPathComponent(prefix + match.output.1).path
-            let databaseIsBuilds = access(database, F_OK) != 0 || isBuildDatabase(database)
+            // Nothing at all of the database's name (lstat: a symbolic link, even a dangling one, is
+            // something, and never a build's database).
+            let databaseIsBuilds = isAbsent(database) || isBuildDatabase(database)
             let isBuilds = databaseIsBuilds && (match.output.2.map { isBuildCompanion(folder.appendingPathComponent(name).path, kind: $0) } ?? true)
             if !isBuilds {
                 warnings.append("\(quotedUserText(folder.appendingPathComponent(name).path, keepingEnd: true)) is named as an ended build of the run "
@@ -226,6 +230,13 @@ public final class RunStore: Sendable {
         }
         for name in proven { unlink(folder.appendingPathComponent(name).path) }
         return warnings
+    }
+
+    /// Whether nothing at all is at `path`, judged by lstat(2): a symbolic link is something, even one
+    /// to nothing, so that a decision to remove a file never follows a link.
+    private static func isAbsent(_ path: String) -> Bool {
+        var status = stat()
+        return lstat(path, &status) != 0 && errno == ENOENT
     }
 
     /// Whether the file at `path` is an SQLite database a build of a store began: empty (opened, never

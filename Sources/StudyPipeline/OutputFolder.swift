@@ -83,13 +83,3 @@ public func fileErrorReason(_ error: Error) -> String {
     if let error = error as? OutputFolderError { return error.reason }
     return nsError.localizedDescription.split(separator: "\n").first.map(String.init) ?? "unknown error"
 }
-
-/// A new empty folder of this process's own in the temporary directory, `PREFIX-XXXXXX` made by
-/// mkdtemp(3), so that removing it afterwards can never remove a folder someone else made.
-public func makeScratchFolder(prefix: String) throws -> URL {
-    var template = Array((FileManager.default.temporaryDirectory.path + "/\(prefix)-XXXXXX").utf8CString)
-    guard let created = mkdtemp(&template) else {
-        throw OutputFolderError(path: FileManager.default.temporaryDirectory.path, reason: String(cString: strerror(errno)))
-    }
-    return URL(fileURLWithPath: String(cString: created), isDirectory: true)
-}

@@ -247,8 +247,9 @@ private final class StagingState: Sendable {
 }
 
 /// Removes the file or folder tree at `path`, holding at most one descriptor at a time (a folder's
-/// names are read whole before its entries are removed), so that it works where few are left.
-private func removeTree(_ path: String) {
+/// names are read whole before its entries are removed), so that it works where few are left; a
+/// symbolic link is removed itself, never followed.
+func removeTree(_ path: String) {
     var status = stat()
     guard lstat(path, &status) == 0 else { return }
     guard status.st_mode & S_IFMT == S_IFDIR else {

@@ -1,5 +1,6 @@
 import Foundation
 import RunStore
+import StudyPipeline
 import Testing
 
 /// Issue 19 follow-up: an interrupted run (SIGINT, SIGTERM, SIGHUP) left its staging folder in
@@ -33,6 +34,49 @@ struct InterruptionTests {
         #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == signalNumber)
         #expect(staging().isEmpty)
         #expect(try Data(contentsOf: parent.appendingPathComponent("out/manifest.json")) == published)
+    }
+
+    /// Issue 19 (open list, the signal-mask residual): a signal reaches the command's clean-up only
+    /// while every thread blocks it; a thread that does not may take it and lose it. While a run
+    /// trains and stages its output, every thread of the process (its main thread and Dispatch's
+    /// workers: /proc/PID/task) blocks SIGINT, SIGTERM and SIGHUP, and none ignores them (the
+    /// clean-up never sets SIG_IGN, which discards a pending signal); SIGTERM then ends it by the
+    /// signal with its staging folder removed.
+    @Test func everyThreadBlocksTheInterruptionSignals() throws {
+        let parent = cli.temporaryFolder().deletingLastPathComponent()
+        let work = parent.appendingPathComponent(".make-report")
+        let process = Process()
+        process.executableURL = CommandLineTests.executable
+        process.arguments = ["--widths", "8,16,32", "--fractions", "0,0.2,0.4,0.6", "--seeds", "1,2,3,4,5,6,7,8", "--epochs", "6000",
+                             "--no-store", "--quiet", "--output", "out"]
+        process.currentDirectoryURL = parent
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        /// The staging folders in the work folder.
+        func staging() -> [String] { ((try? FileManager.default.contentsOfDirectory(atPath: work.path)) ?? []).filter { $0.contains(".staging-") } }
+        let deadline = Date().addingTimeInterval(60)
+        while staging().isEmpty && process.isRunning && Date() < deadline { usleep(10_000) }
+        usleep(300_000)   // the runs under way on every worker
+        let tasks = "/proc/\(process.processIdentifier)/task"
+        /// The hexadecimal mask on the line `field:` of a status file.
+        func mask(_ status: String, _ field: String) -> UInt64? {
+            status.split(separator: "\n").first { $0.hasPrefix(field + ":") }.flatMap { UInt64($0.dropFirst(field.count + 1).trimmingCharacters(in: .whitespaces), radix: 16) }
+        }
+        // Bit n - 1 stands for signal n.
+        let interruptions = [SIGINT, SIGTERM, SIGHUP].reduce(UInt64(0)) { $0 | 1 << UInt64($1 - 1) }
+        let threads = try FileManager.default.contentsOfDirectory(atPath: tasks)
+        #expect(threads.count >= 2, "\(threads)")
+        for thread in threads {
+            let status = try String(contentsOfFile: "\(tasks)/\(thread)/status", encoding: .utf8)
+            let blocked = try #require(mask(status, "SigBlk")), ignored = try #require(mask(status, "SigIgn"))
+            #expect(blocked & interruptions == interruptions, "thread \(thread) blocks \(String(blocked, radix: 16))")
+            #expect(ignored & interruptions == 0, "thread \(thread) ignores \(String(ignored, radix: 16))")
+        }
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGTERM)
+        #expect(staging().isEmpty)
     }
 
     /// Issue 19 (left list): a run interrupted while it stored runs left the store's -wal and -shm
@@ -228,5 +272,49 @@ struct InterruptionLeftoverTests {
         process.waitUntilExit()
         #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGINT)
         #expect(scratch().isEmpty)
+    }
+
+    /// Issue 19 (open list, #10b): `check` killed outright (kill -9) left its scratch folder in the
+    /// temporary directory for ever. The next check removes it, and a folder whose marker names a
+    /// process id now another process's (this one, started at another moment); it keeps a running
+    /// check's folder (this process's own, marked by it), and a look-alike without the marker.
+    @Test func aKilledChecksScratchFolderIsRemovedByTheNextCheck() throws {
+        let parent = cli.temporaryFolder().deletingLastPathComponent()
+        #expect(try cli.run(Self.tiny + ["--no-store", "--output", "out"], in: parent).status == 0)
+        let temporary = parent.appendingPathComponent("tmp")
+        try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: true)
+        let process = Process()
+        process.executableURL = CommandLineTests.executable
+        process.arguments = ["check", "--widths", "8,16,32", "--fractions", "0,0.2,0.4,0.6", "--seeds", "1,2,3,4,5,6,7,8", "--epochs", "400",
+                             "--quiet", "--output", "out"]
+        process.currentDirectoryURL = parent
+        process.environment = ProcessInfo.processInfo.environment.merging(["TMPDIR": temporary.path]) { $1 }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        /// The entries of the temporary directory.
+        func entries() -> [String] { ((try? FileManager.default.contentsOfDirectory(atPath: temporary.path)) ?? []).sorted() }
+        let deadline = Date().addingTimeInterval(60)
+        while entries().isEmpty && process.isRunning && Date() < deadline { usleep(10_000) }
+        usleep(300_000)   // into the sweep
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let killed = entries()
+        #expect(killed.count == 1 && killed.allSatisfy { $0.hasPrefix("make-report-check-") }, "\(killed)")
+        let running = try makeScratchFolder(prefix: "make-report-check", in: temporary)
+        var reused = try #require(ProcessStamp.current)
+        reused.startTicks += 1
+        let reusedFolder = temporary.appendingPathComponent("make-report-check-reused")
+        try FileManager.default.createDirectory(at: reusedFolder, withIntermediateDirectories: true)
+        try Data(reused.markerText.utf8).write(to: reusedFolder.appendingPathComponent(".make-report-scratch"))
+        let lookAlike = temporary.appendingPathComponent("make-report-check-abcdef")
+        try FileManager.default.createDirectory(at: lookAlike, withIntermediateDirectories: true)
+        try Data("mine".utf8).write(to: lookAlike.appendingPathComponent("notes.txt"))
+        let check = try cli.run(["TMPDIR=\(temporary.path)", CommandLineTests.executable.path, "check"] + Self.tiny + ["--output", "out"],
+                                executable: URL(fileURLWithPath: "/usr/bin/env"), in: parent)
+        #expect(check.status == 0, "\(check.standardError)")
+        #expect(entries() == [running.lastPathComponent, "make-report-check-abcdef"].sorted())
+        #expect(try Data(contentsOf: lookAlike.appendingPathComponent("notes.txt")) == Data("mine".utf8))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: running.path) == [".make-report-scratch"])
     }
 }

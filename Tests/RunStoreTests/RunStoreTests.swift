@@ -545,6 +545,37 @@ import TestSupport
         #expect(try Data(contentsOf: folder.appendingPathComponent("user.bin")) == header)
     }
 
+    /// Issue 19 (open list): the leftovers of a killed build were judged with access(F_OK), which
+    /// follows a symbolic link, so a link named like an ended build's database that points to
+    /// nothing counted as no database: the link was removed, and so was a journal beside it. A link
+    /// is judged as itself (lstat): links to nothing and to a file elsewhere, and the journal beside
+    /// them, are kept with a warning each, and what they point to is left as it is.
+    @Test func aLinkNamedLikeABuildsDatabaseIsNeverTakenForNone() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("run-store-link-\(UUID().uuidString)")
+        let folder = root.appendingPathComponent("store"), outside = root.appendingPathComponent("outside")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: outside, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let journal = Data([0xD9, 0xD5, 0x05, 0xF9, 0x20, 0xA1, 0x63, 0xD7])
+        try Data().write(to: outside.appendingPathComponent("empty.db"))
+        let (dangling, elsewhere) = (try endedProcessID(), try endedProcessID())
+        let name = { (suffix: String) in folder.appendingPathComponent("runs.sqlite.new-" + suffix).path }
+        #expect(symlink(outside.appendingPathComponent("missing.db").path, name("\(dangling)")) == 0)
+        try journal.write(to: URL(fileURLWithPath: name("\(dangling)-journal")))
+        #expect(symlink(outside.appendingPathComponent("empty.db").path, name("\(elsewhere)")) == 0)
+        try journal.write(to: URL(fileURLWithPath: name("\(elsewhere)-journal")))
+        let store = try RunStore(path: folder.appendingPathComponent("runs.sqlite").path)
+        store.closeConnections()
+        let kept = ["\(dangling)", "\(dangling)-journal", "\(elsewhere)", "\(elsewhere)-journal"].map { "runs.sqlite.new-" + $0 }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == (["runs.sqlite"] + kept).sorted())
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: name("\(dangling)")) == outside.appendingPathComponent("missing.db").path)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: name("\(dangling)-journal"))) == journal)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: outside.path) == ["empty.db"])
+        #expect(try Data(contentsOf: outside.appendingPathComponent("empty.db")).isEmpty)
+        #expect(store.leftoverWarnings.count == 4 && store.leftoverWarnings.allSatisfy { $0.hasSuffix("does not prove it one; it was left as it is") },
+                "\(store.leftoverWarnings)")
+    }
+
     /// Issue 19, section 9: a store whose table was dropped or lost a column, or whose file was cut
     /// short or has an impossible page size, is refused when it is opened, not at its first read.
     @Test func aDamagedStoreIsRefusedWhenOpened() throws {

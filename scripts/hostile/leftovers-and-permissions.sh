@@ -45,6 +45,23 @@ case_link_named_like_a_leftover_is_never_followed() {
 }
 hostile_case link-named-like-a-leftover-is-never-followed case_link_named_like_a_leftover_is_never_followed
 
+# Issue 19 (open list): the leftovers of a killed build of the run store were judged with
+# access(F_OK), which follows links: a link to nothing named like an ended build's database counted
+# as no database, and was removed with the journal beside it. Both stay, named in a warning each.
+case_dangling_link_named_like_a_build_is_kept() {
+  local dead; true & dead=$!
+  wait "$dead"
+  mkdir .make-report && ln -s "$PWD/missing.db" ".make-report/runs.sqlite.new-$dead" &&
+    printf '\xd9\xd5\x05\xf9\x20\xa1\x63\xd7' >".make-report/runs.sqlite.new-$dead-journal" || return 1
+  mr "${WARNING_STUDY[@]}" --output o && succeeded || return 1
+  [ -L ".make-report/runs.sqlite.new-$dead" ] && [ "$(readlink ".make-report/runs.sqlite.new-$dead")" = "$PWD/missing.db" ] &&
+    [ "$(od -An -tx1 ".make-report/runs.sqlite.new-$dead-journal" | tr -d ' \n')" = d9d505f920a163d7 ] && [ ! -e missing.db ] ||
+    { why "the link or the journal beside it was changed: $(ls -A .make-report | tr '\n' ' ')"; return 1; }
+  [ "$(grep -c "^warning: .*runs\.sqlite\.new-$dead\(-journal\)\?' is named as an ended build of the run store, but its content does not prove it one; it was left as it is$" "$ERR")" = 2 ] ||
+    { why "the link and the journal were not named in two warnings: $(head -c 300 "$ERR")"; return 1; }
+}
+hostile_case dangling-link-named-like-a-build-is-kept case_dangling_link_named_like_a_build_is_kept
+
 # Finding 5: a file of the user's hard-linked as the output lock was overwritten with the process
 # id. A lock file with two names, or a symbolic link there, is refused before any work, left as it is.
 case_linked_lock_file_is_refused_and_kept() {

@@ -270,6 +270,32 @@ case_interrupted_check_removes_its_scratch_folder() {
 }
 hostile_case interrupted-check-removes-its-scratch-folder case_interrupted_check_removes_its_scratch_folder
 
+# Issue 19 (open list, #10b): `check` killed outright (kill -9) left its scratch folder in $TMPDIR
+# for ever. The next check removes it, as its marker names a process that has ended, and keeps a
+# look-alike without the marker and a folder whose marker names a running process (this shell:
+# its id, its start in clock ticks since boot, the boot id and its pid namespace's inode).
+case_killed_check_scratch_folder_is_removed_by_the_next_check() {
+  mr "${OUTPUT_STUDY[@]}" --output out --no-store && succeeded || return 1
+  mkdir tmp
+  local pid i
+  TMPDIR=$PWD/tmp "$MR" check --widths 8,16,32 --fractions 0,0.2,0.4,0.6 --seeds 1,2,3,4,5,6,7,8 --epochs 1000 \
+    --output out --quiet </dev/null >"$OUT" 2>"$ERR" &
+  pid=$!
+  for i in $(seq 600); do compgen -G "tmp/make-report-check-*" >/dev/null && break; sleep 0.05; done
+  compgen -G "tmp/make-report-check-*" >/dev/null || { kill -9 "$pid"; why "no scratch folder appeared"; return 1; }
+  sleep 0.3
+  kill -9 "$pid"
+  wait "$pid" 2>/dev/null
+  [ "$(ls -A tmp | wc -l)" = 1 ] || { why "expected one folder left by kill -9: $(ls -A tmp)"; return 1; }
+  mkdir tmp/make-report-check-abcdef tmp/make-report-check-living && echo mine >tmp/make-report-check-abcdef/notes.txt &&
+    echo "$$ $(sed 's/.*) //' /proc/$$/stat | cut -d' ' -f20) $(cat /proc/sys/kernel/random/boot_id) $(stat -L -c %i /proc/self/ns/pid)" \
+      >tmp/make-report-check-living/.make-report-scratch || return 1
+  TMPDIR=$PWD/tmp mr check "${OUTPUT_STUDY[@]}" --output out --quiet && succeeded || return 1
+  [ "$(ls -A tmp | tr '\n' ' ')" = "make-report-check-abcdef make-report-check-living " ] || { why "left in \$TMPDIR: $(ls -A tmp | tr '\n' ' ')"; return 1; }
+  [ "$(cat tmp/make-report-check-abcdef/notes.txt)" = mine ] || { why "the look-alike was changed"; return 1; }
+}
+hostile_case killed-check-scratch-folder-is-removed-by-the-next-check case_killed_check_scratch_folder_is_removed_by_the_next_check
+
 # Issue 19, part A: a quoted `~` (`--output '~/x'`, `--store '~/runs.sqlite'`) was expanded to the
 # home folder by --output and --store, not by validate. Only a shell expands `~`: every command reads
 # it literally, as a folder named `~` in the working directory, and $HOME is left alone.
