@@ -68,8 +68,8 @@ public struct ClaimVerdicts: Sendable, Codable, Equatable {
     public let largerModelsMoreSensitive: [SensitivityClaimVerdict]
     /// Every setting in which this run's design differs from the one the claims were published for
     /// (`PublishedClaims.design`); when there is one, no claim has a verdict: the claims stand beside
-    /// this run's estimates, which answer another question. Empty when the designs match.
-    public let designDifferences: [DesignDifference]
+    /// this run's estimates, which answer another question. Nil (absent from JSON) when the designs match.
+    public let designDifferences: [DesignDifference]?
 }
 
 /// How far a published threshold may lie from this run's estimate, in units of this run's interval
@@ -155,5 +155,6 @@ func claimVerdicts(_ claims: PublishedClaims, series: [SeriesDescription], stati
     } ?? []
     return ClaimVerdicts(source: claims.source, publishedSeeds: claims.seeds, widening: widening, thresholds: thresholds,
                          sharpTransition: claims.sharpTransition.map { direction($0, sharpTransition) },
-                         largerModelsMoreSensitive: sizes, designDifferences: designDifferences)
+                         largerModelsMoreSensitive: sizes,
+                         designDifferences: designDifferences.isEmpty ? nil : designDifferences)
 }

@@ -202,10 +202,10 @@ private func designDifferences(_ key: String, value: ParameterValue, published: 
         if key == "models", let widths = mlpWidths(items), let publishedWidths = mlpWidths(publishedItems) {
             return [DesignDifference(setting: "widths", value: widths, published: publishedWidths)]
         }
-        let kinds = items.map { $0.value(at: "kind") }, publishedKinds = publishedItems.map { $0.value(at: "kind") }
+        let kinds = items.map(componentName), publishedKinds = publishedItems.map(componentName)
         if !kinds.contains(nil), !publishedKinds.contains(nil), kinds != publishedKinds {
-            return [DesignDifference(setting: key, value: kinds.map { plainText($0!) }.joined(separator: ", "),
-                                     published: publishedKinds.map { plainText($0!) }.joined(separator: ", "))]
+            return [DesignDifference(setting: key, value: kinds.map { $0! }.joined(separator: ", "),
+                                     published: publishedKinds.map { $0! }.joined(separator: ", "))]
         }
     }
     return [DesignDifference(setting: key, value: plainText(value), published: plainText(published))]
@@ -213,11 +213,20 @@ private func designDifferences(_ key: String, value: ParameterValue, published: 
 
 /// The hidden widths of models that are all one-hidden-layer MLPs, "32, 64"; nil otherwise.
 private func mlpWidths(_ models: [ParameterValue]) -> String? {
-    let widths = models.compactMap { model -> String? in
-        guard model.value(at: "kind") == .string(MLP.kind), case .list(let hidden)? = model.value(at: "hidden"), hidden.count == 1 else { return nil }
-        return plainText(hidden[0])
-    }
+    let widths = models.compactMap(mlpWidth)
     return widths.count == models.count ? widths.joined(separator: ", ") : nil
+}
+
+/// The hidden width of a one-hidden-layer MLP, "32"; nil for any other component.
+private func mlpWidth(_ model: ParameterValue) -> String? {
+    guard model.value(at: "kind") == .string(MLP.kind), case .list(let hidden)? = model.value(at: "hidden"), hidden.count == 1 else { return nil }
+    return plainText(hidden[0])
+}
+
+/// A component by its kind, a one-hidden-layer MLP with its width ("mlp 32"); nil for a value with no kind.
+private func componentName(_ component: ParameterValue) -> String? {
+    guard case .string(let kind)? = component.value(at: "kind") else { return nil }
+    return mlpWidth(component).map { "\(kind) \($0)" } ?? kind
 }
 
 /// A value as a sentence shows it: a string unquoted, a list comma-separated, numbers as flow YAML

@@ -61,9 +61,9 @@ public func openingSummary(_ results: StudyResults) -> String {
     }
     if !resolved.isEmpty { text += " Resolved: " + listing(resolved) + "." }
     if !open.isEmpty { text += " Not resolved: " + listing(open) + "." }
-    if let claims = findings.claims, !claims.designDifferences.isEmpty {
+    if let differences = findings.claims?.designDifferences {
         text += " The published claims get no verdicts: this run differs from the paper's design in "
-            + listing(claims.designDifferences.map(\.setting)) + "."
+            + listing(differences.map(\.setting)) + "."
     } else if let claims = findings.claims {
         let verdicts = claimVerdictList(claims)
         let count = { (verdict: ClaimVerdict) in verdicts.filter { $0 == verdict }.count }

@@ -241,15 +241,15 @@ extension ReportModel {
     static func claims(of results: StudyResults) -> Claims? {
         let config = results.config
         return results.findings.claims.map { verdicts in
-            Claims(source: verdicts.source,
-                   rule: !verdicts.designDifferences.isEmpty ? noVerdictRule(verdicts.designDifferences) : claimRule(level: levelText(results), nominal: nominalLevelText(results), seeds: results.statistics.seeds,
-                                   published: verdicts.publishedSeeds, widening: verdicts.widening,
-                                   sharpSteepness: results.findings.sharpSteepness,
-                                   swept: (config.fractions.min() ?? 0)...(config.fractions.max() ?? 0),
-                                   open: openClaimInterval(results.findings.claims)),
-                   rows: claimRows(results, verdicts).map {
-                       ClaimRow(claim: $0.claim, published: $0.published, estimate: $0.estimate, interval: $0.interval, verdict: $0.verdict)
-                   })
+            let rule = claimRule(level: levelText(results), nominal: nominalLevelText(results), seeds: results.statistics.seeds,
+                                 published: verdicts.publishedSeeds, widening: verdicts.widening,
+                                 sharpSteepness: results.findings.sharpSteepness,
+                                 swept: (config.fractions.min() ?? 0)...(config.fractions.max() ?? 0),
+                                 open: openClaimInterval(results.findings.claims))
+            return Claims(source: verdicts.source, rule: verdicts.designDifferences.map(noVerdictRule) ?? rule,
+                          rows: claimRows(results, verdicts).map {
+                              ClaimRow(claim: $0.claim, published: $0.published, estimate: $0.estimate, interval: $0.interval, verdict: $0.verdict)
+                          })
         }
     }
 }

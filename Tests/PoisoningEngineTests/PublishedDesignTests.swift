@@ -28,12 +28,12 @@ struct PublishedDesignTests {
                     == ["epochs 30 (paper 200)", "learning-rate 0.1 (paper 0.05)"])
         #expect(try differences { $0.models = [32, 64].map(StudyConfig.mlp) } == ["widths 32, 64 (paper 32, 64, 128)"])
         #expect(try differences { $0.models = [StudyConfig.component("logistic")] }
-                    == ["models [{kind: logistic}] (paper [{kind: mlp, hidden: [32]}, {kind: mlp, hidden: [64]}, {kind: mlp, hidden: [128]}])"])
+                    == ["models logistic (paper mlp 32, mlp 64, mlp 128)"])
         #expect(try differences { $0.fractions = [0, 0.25, 0.5] }
                     == ["fractions 0.0, 0.25, 0.5 (paper 0.0, 0.01, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5)"])
         #expect(try differences { $0.attacks = [StudyConfig.component("margin-flip")] } == ["attacks margin-flip (paper random-label-flip)"])
         #expect(try differences { $0.defenses = [StudyConfig.component("loss-filter")] } == ["defenses loss-filter (paper none)"])
-        #expect(try differences { $0.data = $0.data.setting(.int(2000), at: "samples") } == ["samples 2000 (paper 1000)"])
+        #expect(try differences { $0.data = $0.data.setting(.int(2000), at: "samples") } == ["samples 2000 (paper 500)"])
         #expect(try differences { $0.data = StudyConfig.component("make-classification") } == ["data make-classification (paper gaussian-clusters)"])
     }
 

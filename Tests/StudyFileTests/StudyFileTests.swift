@@ -93,7 +93,7 @@ struct StudyFileTests {
         #expect(written.contains("\n  design: reference\n"))
         #expect(try study(written).config.claims?.design == .reference)
         #expect(PublishedClaims.referenceStudy.design == .reference)
-        #expect(error("claims:\n  source: p\n  design: mine\n") == "s.yaml:3:11: claims.design: expected one of reference, not mine")
+        #expect(error("claims:\n  source: p\n  design: mine\n") == "s.yaml:3:3: claims.design: expected one of reference, not mine")
     }
 
     @Test func badClaimsNameTheirKey() {
