@@ -153,6 +153,7 @@ public enum PublishedDesign: String, Sendable, Equatable, CaseIterable {
         }
     }
 
+    /// The reference design's document, read once.
     private static let referenceDocument: ParameterValue = {
         // The reference design reads without error: it is the defaults of every key.
         let config = try! StudyDesign(document: StudyConfig().document).config.document
@@ -185,15 +186,17 @@ public struct DesignDifference: Sendable, Codable, Equatable {
 
 /// The differences at the study-file key `key` between a run's `value` and the `published` one: a
 /// mapping of one kind (the data, the training) key by key, of two kinds as its kinds; lists of
-/// one-hidden-layer MLPs as their widths; lists of components of other kinds as their kinds when those differ; anything else as its
-/// flow YAML text.
+/// one-hidden-layer MLPs as their widths; lists of components as their kinds when those differ;
+/// anything else as its flow YAML text.
 private func designDifferences(_ key: String, value: ParameterValue, published: ParameterValue) -> [DesignDifference] {
     if let entries = value.entries, let publishedEntries = published.entries, value.value(at: "kind") == published.value(at: "kind") {
-        return entries.compactMap { entry in
+        let changed = entries.compactMap { entry -> DesignDifference? in
             let other = publishedEntries.first { $0.key == entry.key }?.value
             guard other != entry.value else { return nil }
             return DesignDifference(setting: entry.key, value: plainText(entry.value), published: other.map(plainText) ?? "none")
         }
+        let missing = publishedEntries.filter { entry in !entries.contains { $0.key == entry.key } }
+        return changed + missing.map { DesignDifference(setting: $0.key, value: "none", published: plainText($0.value)) }
     }
     if case .string(let kind)? = value.value(at: "kind"), case .string(let publishedKind)? = published.value(at: "kind") {
         return [DesignDifference(setting: key, value: kind, published: publishedKind)]
