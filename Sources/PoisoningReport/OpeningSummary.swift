@@ -130,7 +130,7 @@ func openClaimInterval(_ claims: ClaimVerdicts?) -> Interval? {
 /// differs from the published one, e.g. "epochs 30 (paper 200)".
 func noVerdictRule(_ differences: [DesignDifference]) -> String {
     "This run differs from the paper's design in: " + differences.map(\.text).joined(separator: "; ") + ". Its estimates "
-        + "answer another question than the published numbers, so the claims stand beside them without verdicts: a verdict "
+        + "answer a different question from the published numbers, so the claims stand beside them without verdicts: a verdict "
         + "needs the published data, models, attacks, defenses, fractions and training (any seeds)."
 }
 

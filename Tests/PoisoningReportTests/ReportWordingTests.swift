@@ -35,8 +35,8 @@ struct ClaimsOfAnotherDesignTests {
         #expect(claims.thresholds.map(\.published) == [0.434, 0.373, 0.349])
 
         let report = try markdownReport(results)
-        #expect(report.contains("This run differs from the paper's design in: epochs 30 (paper 200). Its estimates answer another "
-            + "question than the published numbers, so the claims stand beside them without verdicts"))
+        #expect(report.contains("This run differs from the paper's design in: epochs 30 (paper 200). Its estimates answer a different "
+            + "question from the published numbers, so the claims stand beside them without verdicts"))
         let section = try #require(report.components(separatedBy: "## Published claims").dropFirst().first?
             .components(separatedBy: "\n## ").first)
         for verdict in ["supported", "contradicted", "not resolved |"] { #expect(!section.contains(verdict), "\(verdict) in \(section)") }
