@@ -22,8 +22,9 @@ public struct ThresholdClaimVerdict: Sendable, Codable, Equatable {
     public let published: Double
     /// This run's threshold with its interval; nil when the study does not run the series.
     public let estimate: Estimate?
-    /// Whether the published threshold lies inside this run's interval.
-    public let verdict: ClaimVerdict
+    /// Whether the published threshold lies inside this run's interval; nil (absent from JSON) when
+    /// the run's design differs from the published one (`ClaimVerdicts.designDifferences`).
+    public let verdict: ClaimVerdict?
 }
 
 /// A published direction (sharp or gradual; larger models more or less sensitive) beside this run's.
@@ -32,8 +33,9 @@ public struct DirectionClaimVerdict: Sendable, Codable, Equatable {
     public let claimed: Bool
     /// The direction this run resolves; nil when it does not resolve one (absent from JSON).
     public let found: Bool?
-    /// `found` against `claimed`.
-    public let verdict: ClaimVerdict
+    /// `found` against `claimed`; nil (absent from JSON) when the run's design differs from the
+    /// published one (`ClaimVerdicts.designDifferences`).
+    public let verdict: ClaimVerdict?
 }
 
 /// The published claim on model size beside one threshold trend (one per `StudyStatistics.trends`,
@@ -64,6 +66,10 @@ public struct ClaimVerdicts: Sendable, Codable, Equatable {
     /// The claim on model size against each group's sensitivity comparison; empty when none is
     /// claimed or no attack and defense has models of one kind in two sizes.
     public let largerModelsMoreSensitive: [SensitivityClaimVerdict]
+    /// Every setting in which this run's design differs from the one the claims were published for
+    /// (`PublishedClaims.design`); when there is one, no claim has a verdict: the claims stand beside
+    /// this run's estimates, which answer another question. Nil (absent from JSON) when the designs match.
+    public let designDifferences: [DesignDifference]?
 }
 
 /// How far a published threshold may lie from this run's estimate, in units of this run's interval
@@ -122,25 +128,33 @@ public func claimedSeries(_ label: String, in series: [SeriesDescription]) -> In
 /// The verdicts on `claims`: each published threshold against the interval of the series its label
 /// names (`claimedSeries`, `statistics`), widened for the published value's noise at the study's
 /// nominal `confidence` (an adaptive study's intervals are at its last look's higher one), the claimed shape against `sharpTransition`, the claim on
-/// model size against each group of `sensitivity`.
+/// model size against each group of `sensitivity`. With `designDifferences` (this run's design against
+/// the published one) no claim gets a verdict.
 func claimVerdicts(_ claims: PublishedClaims, series: [SeriesDescription], statistics: StudyStatistics, confidence: Double,
-                   sharpTransition: Bool?, sensitivity: [SensitivityComparison]) -> ClaimVerdicts {
+                   sharpTransition: Bool?, sensitivity: [SensitivityComparison], designDifferences: [DesignDifference]) -> ClaimVerdicts {
     let widening = replicationWidening(seeds: statistics.seeds, publishedSeeds: claims.seeds, confidence: confidence,
                                        intervalConfidence: statistics.confidence)
     let thresholds = claims.thresholds.map { claim -> ThresholdClaimVerdict in
         guard let index = claimedSeries(claim.series, in: series) else {
-            return ThresholdClaimVerdict(label: claim.series, series: nil, published: claim.fraction, estimate: nil, verdict: .notResolved)
+            return ThresholdClaimVerdict(label: claim.series, series: nil, published: claim.fraction, estimate: nil,
+                                         verdict: designDifferences.isEmpty ? .notResolved : nil)
         }
         let estimate = statistics.series[index].threshold
+        let verdict = widening.map { thresholdVerdict(published: claim.fraction, estimate: estimate, widening: $0) } ?? .notResolved
         return ThresholdClaimVerdict(label: claim.series, series: index, published: claim.fraction, estimate: estimate,
-                                     verdict: widening.map { thresholdVerdict(published: claim.fraction, estimate: estimate, widening: $0) }
-                                        ?? .notResolved)
+                                     verdict: designDifferences.isEmpty ? verdict : nil)
+    }
+    /// A claimed direction against the one found, without its verdict when the designs differ.
+    func direction(_ claimed: Bool, _ found: Bool?) -> DirectionClaimVerdict {
+        let answer = directionVerdict(claimed: claimed, found: found)
+        return designDifferences.isEmpty ? answer : DirectionClaimVerdict(claimed: claimed, found: found, verdict: nil)
     }
     let sizes = claims.largerModelsMoreSensitive.map { claimed in
         sensitivity.map { SensitivityClaimVerdict(attack: $0.attack, defense: $0.defense,
-                                                  answer: directionVerdict(claimed: claimed, found: $0.largerModelsMoreSensitive)) }
+                                                  answer: direction(claimed, $0.largerModelsMoreSensitive)) }
     } ?? []
     return ClaimVerdicts(source: claims.source, publishedSeeds: claims.seeds, widening: widening, thresholds: thresholds,
-                         sharpTransition: claims.sharpTransition.map { directionVerdict(claimed: $0, found: sharpTransition) },
-                         largerModelsMoreSensitive: sizes)
+                         sharpTransition: claims.sharpTransition.map { direction($0, sharpTransition) },
+                         largerModelsMoreSensitive: sizes,
+                         designDifferences: designDifferences.isEmpty ? nil : designDifferences)
 }

@@ -42,8 +42,12 @@ public func openingSummary(_ results: StudyResults) -> String {
             let why = trend.slope.interval == nil ? noSlopeIntervalClause : ""
             return " (\(percentagePoints($0)) per doubling of parameters, \(level) CI \(intervalText(trend.slope.interval, percentagePoints))\(why))"
         } ?? ""
-        if more + less == 1 { resolved.append("larger models are \(more == 1 ? "more" : "less") sensitive\(slope)") }
-        else { open.append("whether model size changes the threshold\(slope)") }
+        let pairs = unresolvedThresholdPairs(results, among: trend.series)
+        if more + less == 1 {
+            // A trend resolved over several widths is an average: a pair of them may still be unresolved.
+            resolved.append("larger models are \(more == 1 ? "more" : "less") sensitive\(pairs.isEmpty ? "" : " on average over widths")\(slope)")
+            if !pairs.isEmpty { open.append("the threshold difference of " + listing(pairs)) }
+        } else { open.append("whether model size changes the threshold\(slope)") }
     } else if !findings.sensitivity.isEmpty {
         let total = findings.sensitivity.count
         if more > 0 { resolved.append("larger models are more sensitive in \(more) of \(total) attack and defense pairs") }
@@ -57,13 +61,28 @@ public func openingSummary(_ results: StudyResults) -> String {
     }
     if !resolved.isEmpty { text += " Resolved: " + listing(resolved) + "." }
     if !open.isEmpty { text += " Not resolved: " + listing(open) + "." }
-    if let claims = findings.claims {
+    if let differences = findings.claims?.designDifferences {
+        text += " The published claims get no verdicts: this run differs from the paper's design in "
+            + listing(differences.map(\.setting)) + "."
+    } else if let claims = findings.claims {
         let verdicts = claimVerdictList(claims)
         let count = { (verdict: ClaimVerdict) in verdicts.filter { $0 == verdict }.count }
         text += " Of \(verdicts.count) published claim\(verdicts.count == 1 ? "" : "s"), these runs are consistent with "
             + "\(count(.supported)), contradict \(count(.contradicted)) and leave \(count(.notResolved)) unresolved."
     }
     return text
+}
+
+/// The threshold differences between the series `among` (one trend's models) that the runs do not
+/// resolve, each as "MLP 128 vs MLP 64" (the larger model first), in the order of the differences.
+private func unresolvedThresholdPairs(_ results: StudyResults, among members: [Int]) -> [String] {
+    results.statistics.differences.filter {
+        $0.quantity == .threshold && $0.decision != .resolved && members.contains($0.base) && members.contains($0.other)
+    }.map { d in
+        let (base, other) = (results.series[d.base], results.series[d.other])
+        let (larger, smaller) = other.parameterCount >= base.parameterCount ? (other, base) : (base, other)
+        return "\(larger.modelLabel) vs \(smaller.modelLabel)"
+    }
 }
 
 /// The thresholds in one sentence: each with its interval for up to three series; else the lowest
@@ -91,12 +110,13 @@ private func thresholdSummary(_ results: StudyResults) -> String {
         + "(\(results.series[highest.series].label))\(rest)."
 }
 
-/// One verdict per published claim. The model-size claim, answered once per attack and defense
-/// pair, counts once: with the verdict every pair gives, else (the pairs differ) as not resolved.
+/// One verdict per published claim (none when this run's design differs from the published one). The
+/// model-size claim, answered once per attack and defense pair, counts once: with the verdict every
+/// pair gives, else (the pairs differ) as not resolved.
 func claimVerdictList(_ claims: ClaimVerdicts) -> [ClaimVerdict] {
-    let sizes = Set(claims.largerModelsMoreSensitive.map(\.answer.verdict))
+    let sizes = Set(claims.largerModelsMoreSensitive.compactMap(\.answer.verdict))
     let size: ClaimVerdict? = sizes.isEmpty ? nil : sizes.count == 1 ? sizes.first! : .notResolved
-    return claims.thresholds.map(\.verdict) + [claims.sharpTransition?.verdict, size].compactMap { $0 }
+    return claims.thresholds.compactMap(\.verdict) + [claims.sharpTransition?.verdict, size].compactMap { $0 }
 }
 
 /// The first interval of a published threshold's estimate that is open on one side and determined on
@@ -104,6 +124,14 @@ func claimVerdictList(_ claims: ClaimVerdicts) -> [ClaimVerdict] {
 func openClaimInterval(_ claims: ClaimVerdicts?) -> Interval? {
     claims?.thresholds.compactMap { $0.estimate?.interval }
         .first { $0.undetermined == nil && ($0.lower == nil) != ($0.upper == nil) }
+}
+
+/// Why the published-claims section gives no verdicts: the settings in which this run's design
+/// differs from the published one, e.g. "epochs 30 (paper 200)".
+func noVerdictRule(_ differences: [DesignDifference]) -> String {
+    "This run differs from the paper's design in: " + differences.map(\.text).joined(separator: "; ") + ". Its estimates "
+        + "answer a different question from the published numbers, so the claims stand beside them without verdicts: a verdict "
+        + "needs the published data, models, attacks, defenses, fractions and training (any seeds)."
 }
 
 /// The rule behind every verdict of the published-claims section, in words, with what the sharpness
@@ -151,12 +179,12 @@ func claimRows(_ results: StudyResults, _ claims: ClaimVerdicts) -> [(claim: Str
     var rows = claims.thresholds.map { claim in
         guard let series = claim.series, let estimate = claim.estimate else {
             return (claim: "Critical threshold of \(claim.label)", published: percent(claim.published),
-                    estimate: "no series labelled \(claim.label)", interval: "—", verdict: claim.verdict.words)
+                    estimate: "no series labelled \(claim.label)", interval: "—", verdict: verdictWords(claim.verdict))
         }
         let status = results.fits[series].threshold.status
         let value = status == .notReached ? "not reached" : status == .noFit ? "no fit" : estimateText(estimate, percent)
         return (claim: "Critical threshold of \(claim.label)", published: percent(claim.published), estimate: value,
-                interval: intervalText(estimate.interval, percent), verdict: claim.verdict.words)
+                interval: intervalText(estimate.interval, percent), verdict: verdictWords(claim.verdict))
     }
     if let sharp = claims.sharpTransition {
         let fitted = statistics.series.filter { $0.steepness.value != nil }
@@ -164,7 +192,7 @@ func claimRows(_ results: StudyResults, _ claims: ClaimVerdicts) -> [(claim: Str
                      estimate: shapeWords(sharp.found) + "; k = " + fitted.map { fixed($0.steepness.value!, decimals: 1) }
                          .joined(separator: ", "),
                      interval: fitted.map { intervalText($0.steepness.interval) { fixed($0, decimals: 1) } }.joined(separator: "; "),
-                     verdict: sharp.verdict.words))
+                     verdict: verdictWords(sharp.verdict)))
     }
     let groups = Set(results.series.map { [$0.attack, $0.defense] }).count
     // One verdict per threshold trend, in their order (`claimVerdicts`, `Findings.sensitivity`).
@@ -174,10 +202,13 @@ func claimRows(_ results: StudyResults, _ claims: ClaimVerdicts) -> [(claim: Str
         let direction = size.answer.found.map { $0 ? "more sensitive" : "less sensitive" } ?? "not resolved"
         rows.append((claim: "Larger models are more sensitive" + group, published: size.answer.claimed ? "yes" : "no",
                      estimate: direction + "; " + (trend.slope.value.map { percentagePoints($0) + " per doubling" } ?? "slope not measured"),
-                     interval: intervalText(trend.slope.interval, percentagePoints), verdict: size.answer.verdict.words))
+                     interval: intervalText(trend.slope.interval, percentagePoints), verdict: verdictWords(size.answer.verdict)))
     }
     return rows
 }
+
+/// A verdict as the claims table writes it; "—" for none (the designs differ).
+private func verdictWords(_ verdict: ClaimVerdict?) -> String { verdict?.words ?? "—" }
 
 /// "sharp", "gradual" or "not decided" for a resolved or unresolved shape.
 private func shapeWords(_ sharp: Bool?) -> String { sharp.map { $0 ? "sharp" : "gradual" } ?? "not decided" }

@@ -60,9 +60,9 @@ extension ReportModel {
         }
     }
 
-    /// The comparison of curves, one row per series: each curve's Akaike weight, the preferred curve,
-    /// the evidence ratios, whether the shape is decided and, when the curves are not told apart,
-    /// the design that would.
+    /// The comparison of curves, one row per series: each curve's Akaike weight, the preferred curve
+    /// (none when the curves are not told apart), the evidence ratios, whether the shape is decided
+    /// and, when the curves are not told apart, the design that would tell them apart.
     static func curveRows(of results: StudyResults) -> [CurveRow] {
         results.statistics.series.map { s in
             let cell = { (model: CurveModel) -> String in
@@ -73,17 +73,22 @@ extension ReportModel {
             let design = s.curveEvidence.map { evidence -> String in
                 guard !toldApart else { return "" }
                 guard evidence.seedSpread != nil else { return "n/a (fewer than two seeds at every fraction)" }
-                return evidence.decisiveDesign.map { "\($0.fractions) × \($0.seeds) (\(evidenceRatioText($0.expectedEvidenceRatio)))" }
-                    ?? "none up to \(CurveDesignMenu.fractionCounts.max()!) × \(CurveDesignMenu.seedCounts.max()!)"
+                return evidence.decisiveDesign.map {
+                    "\($0.fractions) fractions × \($0.seeds) seeds (expected ratio \(evidenceRatioText($0.expectedEvidenceRatio)))"
+                } ?? "none up to \(CurveDesignMenu.fractionCounts.max()!) fractions × \(CurveDesignMenu.seedCounts.max()!) seeds"
             } ?? "n/a"
             return CurveRow(series: results.series[s.series].label, sigmoid: cell(.sigmoid), quadratic: cell(.quadratic), line: cell(.line),
-                            preferred: s.preferredCurve?.rawValue ?? "not compared",
+                            preferred: s.curveEvidence == nil || toldApart ? s.preferredCurve?.rawValue ?? "not compared" : notToldApart,
                             evidenceRatio: s.curveEvidence.map { evidenceRatioText($0.sigmoidEvidenceRatio) } ?? "n/a",
                             expectedRatio: s.curveEvidence?.expectedAtThisDesign.map(evidenceRatioText) ?? "n/a",
                             decided: shapeDecision(results.findings.series.first { $0.series == s.series }?.shape, toldApart: toldApart),
                             design: design)
         }
     }
+
+    /// The preferred-curve cell of a series whose curves the runs do not tell apart: the largest
+    /// Akaike weight then prefers nothing.
+    static let notToldApart = "— (not told apart)"
 
     /// The differences between series: the threshold in percentage points, accuracies signed, and
     /// the seeds an unresolved difference needs.
@@ -231,20 +236,20 @@ extension ReportModel {
         }
     }
 
-    /// The published claims beside this run's estimates, with the rule of the verdicts; nil when the
-    /// study has none.
+    /// The published claims beside this run's estimates, with the rule of the verdicts (or, when this
+    /// run's design differs from the published one, why there are none); nil when the study has none.
     static func claims(of results: StudyResults) -> Claims? {
         let config = results.config
         return results.findings.claims.map { verdicts in
-            Claims(source: verdicts.source,
-                   rule: claimRule(level: levelText(results), nominal: nominalLevelText(results), seeds: results.statistics.seeds,
-                                   published: verdicts.publishedSeeds, widening: verdicts.widening,
-                                   sharpSteepness: results.findings.sharpSteepness,
-                                   swept: (config.fractions.min() ?? 0)...(config.fractions.max() ?? 0),
-                                   open: openClaimInterval(results.findings.claims)),
-                   rows: claimRows(results, verdicts).map {
-                       ClaimRow(claim: $0.claim, published: $0.published, estimate: $0.estimate, interval: $0.interval, verdict: $0.verdict)
-                   })
+            let rule = claimRule(level: levelText(results), nominal: nominalLevelText(results), seeds: results.statistics.seeds,
+                                 published: verdicts.publishedSeeds, widening: verdicts.widening,
+                                 sharpSteepness: results.findings.sharpSteepness,
+                                 swept: (config.fractions.min() ?? 0)...(config.fractions.max() ?? 0),
+                                 open: openClaimInterval(results.findings.claims))
+            return Claims(source: verdicts.source, rule: verdicts.designDifferences.map(noVerdictRule) ?? rule,
+                          rows: claimRows(results, verdicts).map {
+                              ClaimRow(claim: $0.claim, published: $0.published, estimate: $0.estimate, interval: $0.interval, verdict: $0.verdict)
+                          })
         }
     }
 }

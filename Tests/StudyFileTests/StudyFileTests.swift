@@ -83,6 +83,19 @@ struct StudyFileTests {
         #expect(try study("claims:\n  source: p\n  seeds: 20\n").config.claims?.seeds == 20)
     }
 
+    /// `claims.design: reference` ties the claims to the reference design: read, written back, and
+    /// written by the reference study itself; any other value is refused naming the key.
+    @Test func theDesignOfClaimsIsReadWrittenAndChecked() throws {
+        let text = "claims:\n  source: a paper\n  design: reference\n"
+        #expect(try study(text).config.claims?.design == .reference)
+        #expect(try study("claims:\n  source: a paper\n").config.claims?.design == nil)
+        let written = studyFileText(try study(text))
+        #expect(written.contains("\n  design: reference\n"))
+        #expect(try study(written).config.claims?.design == .reference)
+        #expect(PublishedClaims.referenceStudy.design == .reference)
+        #expect(error("claims:\n  source: p\n  design: mine\n") == "s.yaml:3:3: claims.design: expected one of reference, not mine")
+    }
+
     @Test func badClaimsNameTheirKey() {
         #expect(error("claims:\n  thresholds: {MLP 32: 0.4}\n") == "s.yaml:1:1: claims: missing required key 'source'")
         #expect(error("claims:\n  source: p\n  thresholds: {MLP 32: 43.4}\n")
