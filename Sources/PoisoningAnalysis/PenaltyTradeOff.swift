@@ -47,6 +47,10 @@ public struct PenaltyTradeOff: Sendable, Equatable {
         public let cleanAccuracy: SeedValues
         /// Accuracy of the clean model on the true labels of its training rows: what it can fit.
         public let capacity: SeedValues
+
+        /// Whether the success, the clean accuracy and the capacity each have a finished run (a
+        /// penalty too strong for the learning rate diverges at every seed).
+        public var isMeasured: Bool { !success.mean.isNaN && !cleanAccuracy.mean.isNaN && !capacity.mean.isNaN }
     }
 
     /// Whether a quantity falls or rises from the smallest λ to the largest, as far as its interval decides.
@@ -81,6 +85,14 @@ public struct PenaltyTradeOff: Sendable, Equatable {
         public let seedsToResolve: Int?
     }
 
+    /// The changes from the smallest λ to the largest of a curve's points that have finished runs.
+    public struct Changes: Sendable, Equatable {
+        /// The smallest and the largest λ compared.
+        public let from, to: Double
+        /// The success, the clean accuracy and the capacity.
+        public let success, cleanAccuracy, capacity: Change
+    }
+
     /// One model under one attack, against λ.
     public struct Curve: Sendable, Equatable {
         /// The model's and the attack's indices.
@@ -92,8 +104,9 @@ public struct PenaltyTradeOff: Sendable, Equatable {
         public let successMeaning: String
         /// One point per penalty defense, λ ascending (in study order among equal λ).
         public let points: [Point]
-        /// From the smallest λ to the largest: the success, the clean accuracy and the capacity.
-        public let success, cleanAccuracy, capacity: Change
+        /// From the smallest λ to the largest among the points with finished runs (`Point.isMeasured`);
+        /// nil unless two values of λ have them.
+        public let changes: Changes?
     }
 
     /// The budget the success is measured at: the study's comparison budget (`Findings.comparisonBudget`).
@@ -171,11 +184,16 @@ public struct PenaltyTradeOff: Sendable, Equatable {
                                  capacity: SeedValues(values(member.series, 0, MetricKey.trainCleanAccuracy), resolution: trainResolution,
                                                       confidence: confidence))
                 }
-                let (low, high) = (points.first!, points.last!)
+                let measured = points.filter(\.isMeasured)
+                var changes: Changes?
+                if let low = measured.first, let high = measured.last, high.lambda > low.lambda {
+                    changes = Changes(from: low.lambda, to: high.lambda,
+                                      success: change(low.success, high.success, resolution: testResolution),
+                                      cleanAccuracy: change(low.cleanAccuracy, high.cleanAccuracy, resolution: testResolution),
+                                      capacity: change(low.capacity, high.capacity, resolution: trainResolution))
+                }
                 curves.append(Curve(model: model, attack: attack, successName: successName, successMeaning: successMeaning, points: points,
-                                    success: change(low.success, high.success, resolution: testResolution),
-                                    cleanAccuracy: change(low.cleanAccuracy, high.cleanAccuracy, resolution: testResolution),
-                                    capacity: change(low.capacity, high.capacity, resolution: trainResolution)))
+                                    changes: changes))
             }
         }
         self.curves = curves

@@ -44,16 +44,36 @@ struct PenaltyTradeOffSentenceTests {
             return fraction == 0 ? (0.90 + spread, 0.90 + spread) : (fraction == 0.1 ? [0.78, 0.81, 0.80][seed] : 0.70, 0.9)
         }
         let results = StudyResults(study: study, runs: runs, toolVersion: "test")
-        let curve = try #require(PenaltyTradeOff(results)?.curves.first)
-        #expect(curve.success.direction == .undecided && curve.capacity.direction == .lower)
-        #expect(curve.success.seedsToResolve == seedsNeeded(effect: 0.02, sigma: (0.0007 / 3).squareRoot(), confidence: 0.95, power: 0.8,
+        let changes = try #require(PenaltyTradeOff(results)?.curves.first?.changes)
+        #expect(changes.success.direction == .undecided && changes.capacity.direction == .lower)
+        #expect(changes.success.seedsToResolve == seedsNeeded(effect: 0.02, sigma: (0.0007 / 3).squareRoot(), confidence: 0.95, power: 0.8,
                                                             limit: 200))
         let sentence = try #require(findingSentences(results).last)
         #expect(sentence.hasPrefix("Input-gradient penalty, MLP 16 under random label flip, per λ"))
         #expect(sentence.contains("From λ 0.5 to λ 2 (paired by seed) the success changes by +0.003 [-0.035, +0.041]"))
         let suffix = "so whether λ trades success against capacity the runs cannot tell: whether it lowers the success "
-            + "is not resolved (its 95% interval holds 0; about \(curve.success.seedsToResolve!) seeds would resolve a change of 0.020 with 80.0% power)."
+            + "is not resolved (its 95% interval holds 0; about \(changes.success.seedsToResolve!) seeds would resolve a change of 0.020 with 80.0% power)."
         #expect(sentence.hasSuffix(suffix))
+    }
+
+    /// A λ whose every run diverged (a penalty too strong for the learning rate) is named as such and
+    /// left out: the change runs from the smallest λ to the largest with finished runs, here the
+    /// resolved trade-off of the first test between λ 0 and λ 1, λ 10 beyond them.
+    @Test func aLambdaWhoseRunsAllDivergedIsNamedAndLeftOutOfTheChange() throws {
+        let (study, made) = try penaltySweep(lambdas: [0, 1, 10]) { defense, fraction, seed in
+            let spread = [0.0, 0.01, 0.02][seed]
+            if defense == 0 { return fraction == 0 ? (0.90 + spread, 0.98) : (fraction == 0.1 ? 0.80 : 0.70, 0.9) }
+            return fraction == 0 ? (0.85, 0.90 + spread) : (fraction == 0.1 ? 0.83 + spread : 0.80, 0.9)
+        }
+        let runs = made.map { run in
+            study.series[run.series].defense < 2 ? run
+                : RunResult(fraction: run.fraction, series: run.series, seed: run.seed, poisonedCount: run.poisonedCount,
+                            realisedFraction: run.realisedFraction, metrics: nil, divergence: "training loss became non-finite at epoch 2")
+        }
+        let sentence = try #require(findingSentences(StudyResults(study: study, runs: runs, toolVersion: "test")).last)
+        #expect(sentence.contains("capacity 0.910 [0.885, 0.935]; λ 10: every run diverged or is missing. From λ 0 to λ 1 (paired by "
+            + "seed) the success changes by -0.100 [-0.150, -0.050]"))
+        #expect(sentence.hasSuffix("so λ trades success against capacity: the penalty lowers the attack's success at a cost in what the model fits."))
     }
 
     /// No sentence without a sweep of λ: one λ beside no defense is no sweep.
