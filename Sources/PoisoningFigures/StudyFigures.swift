@@ -47,6 +47,7 @@ let figureRegistry: [@Sendable (StudyResults, StudyStyles) -> [StudyFigure]] = [
     one(trainVersusTestFigure),
     one(attackSuccessFigure),
     one(defenseTradeOffFigure),
+    one(penaltyTradeOffFigure),
     one(poisonabilityFigure),
     detectionFigures,
 ]

@@ -5,7 +5,7 @@ import PoisoningEngine
 /// in this order: clean accuracy, shape of the decline, thresholds, sensitivity across models (with
 /// the resolved and unresolved pairs and the seeds that would settle them), the curve comparison,
 /// the generalization gap at the largest fraction; then caveats on poorly identified fits, the
-/// attacks' own metrics and the defenses' detection, when the study has them. Every claim follows
+/// attacks' own metrics, the defenses' detection and the input-gradient penalty's trade-off over λ, when the study has them. Every claim follows
 /// an interval or a test: what the runs do not resolve is said to be unresolved. Detection is only
 /// ever quoted at a named fraction, never averaged over fractions (it can change sign between them).
 public func findingSentences(_ results: StudyResults) -> [String] {
@@ -53,6 +53,7 @@ public func findingSentences(_ results: StudyResults) -> [String] {
     }
     if !findings.detectionBelowChance.isEmpty { sentences.append(belowChanceSentence(findings.detectionBelowChance, words: words)) }
     if !findings.defenses.isEmpty { sentences.append(defenseSentence(results, words: words)) }
+    sentences += penaltyTradeOffSentences(results)
     return sentences
 }
 

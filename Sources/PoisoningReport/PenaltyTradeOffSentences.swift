@@ -1,0 +1,60 @@
+import PoisoningAnalysis
+import PoisoningEngine
+
+/// The answer to "does the input-gradient penalty's λ trade attack success against capacity?"
+/// (`PenaltyTradeOff`), one entry per model and attack of a study that sweeps λ over at least two
+/// values, empty otherwise: every λ's success, clean accuracy and capacity with their intervals over
+/// seeds, then the paired change of each from the smallest λ to the largest with finished runs, and
+/// the verdict those changes decide. λ trades success against capacity only when both changes are
+/// resolved downward; where an interval holds 0 the sentence says the runs cannot tell, and how many
+/// seeds would.
+func penaltyTradeOffSentences(_ results: StudyResults) -> [String] {
+    guard let tradeOff = PenaltyTradeOff(results) else { return [] }
+    let level = confidenceText(tradeOff.confidence), single = results.config.seeds.count < 2
+    let accuracy = { (value: Double) in fixed(value, decimals: 3) }, signed = { (value: Double) in String(format: "%+.3f", value) }
+    let lambda = PenaltyTradeOff.lambdaText
+    /// "0.612 [0.500, 0.724]", or the mean alone with one seed.
+    func valueText(_ values: PenaltyTradeOff.SeedValues, _ number: (Double) -> String) -> String {
+        number(values.mean) + (single ? "" : " [" + intervalText(values.interval, number, separator: ", ") + "]")
+    }
+    let effect = fixed(results.config.planning.effect, decimals: 3), power = percent(results.config.planning.power)
+    /// Why a change is undecided, with the seeds that would resolve it.
+    func undecided(_ change: PenaltyTradeOff.Change) -> String {
+        guard change.difference.interval != nil else { return "fewer than two seeds finished at both λ: no interval" }
+        let seeds = change.seedsToResolve.map { "about \($0) seeds would resolve a change of \(effect) with \(power) power" }
+            ?? "more than 200 seeds would be needed to resolve a change of \(effect) with \(power) power"
+        return "its \(level) interval holds 0; \(seeds)"
+    }
+    return tradeOff.curves.map { curve in
+        let first = results.series[curve.points[0].series]
+        let perLambda = curve.points.map { point in
+            guard point.isMeasured else { return "λ \(lambda(point.lambda)): every run diverged or is missing" }
+            return "λ \(lambda(point.lambda)): success \(valueText(point.success, signed)), clean accuracy "
+                + "\(valueText(point.cleanAccuracy, accuracy)), capacity \(valueText(point.capacity, accuracy))"
+        }.joined(separator: "; ")
+        let opening = "Input-gradient penalty, \(first.modelLabel) under \(first.attackLabel), per λ (means over seeds"
+            + (single ? "" : " with their \(level) intervals") + "): success is the \(inRunningText(curve.successName)) at "
+            + "\(percent(tradeOff.fraction)) poisoned (\(curve.successMeaning)); clean accuracy the clean model's test accuracy; "
+            + "capacity its accuracy on the true labels of its training rows. \(perLambda). "
+        guard let changes = curve.changes else {
+            return opening + "Whether λ trades success against capacity the runs cannot tell: fewer than two values of λ have finished runs."
+        }
+        let verdict: String
+        switch (changes.success.direction, changes.capacity.direction) {
+        case (.lower, .lower):
+            verdict = "so λ trades success against capacity: the penalty lowers the attack's success at a cost in what the model fits."
+        case (.lower, .higher):
+            verdict = "so λ lowers the success and raises the capacity: no trade-off."
+        case (.lower, .undecided):
+            verdict = "so λ lowers the success, but whether it costs capacity the runs cannot tell (\(undecided(changes.capacity)))."
+        case (.higher, _):
+            verdict = "so λ raises the success: no trade-off."
+        case (.undecided, _):
+            verdict = "so whether λ trades success against capacity the runs cannot tell: whether it lowers the success is "
+                + "not resolved (\(undecided(changes.success)))."
+        }
+        return opening + "From λ \(lambda(changes.from)) to λ \(lambda(changes.to)) (paired by seed) the success changes by "
+            + "\(valueText(changes.success.difference, signed)), the clean accuracy by \(valueText(changes.cleanAccuracy.difference, signed)) "
+            + "and the capacity by \(valueText(changes.capacity.difference, signed)), \(verdict)"
+    }
+}

@@ -1,0 +1,88 @@
+import Testing
+import PoisoningAnalysis
+import PoisoningEngine
+import TestSupport
+@testable import PoisoningReport
+
+/// The report's answer to "does the input-gradient penalty's λ trade success against capacity?"
+/// follows the numbers: on made-up sweeps whose means and Student-t intervals are worked out by hand
+/// below (t quantile t(0.975, 2) = 4.302653, SciPy `stats.t.ppf(0.975, 2)`; a spread of 0 is raised
+/// to one row, 1/150 of the test rows and 1/350 of the training rows), it says "trades" only when both
+/// changes are resolved downward, and "cannot tell" when the success's interval holds 0.
+struct PenaltyTradeOffSentenceTests {
+    /// λ 0 loses 0.10, 0.11, 0.12 of its test accuracy (0.90, 0.91, 0.92 clean, 0.80 at 10%) and fits
+    /// 0.98 of its training rows; λ 1 loses 0.02, 0.01, 0 (0.85 clean) and fits 0.90, 0.91, 0.92. Per
+    /// seed the success falls by 0.08, 0.10, 0.12 (mean -0.100, s 0.02: ± 4.302653 × 0.02/√3 = 0.0497),
+    /// the capacity by 0.08, 0.07, 0.06 (-0.070 ± 0.0248), the clean accuracy by 0.05, 0.06, 0.07.
+    @Test func aResolvedFallOfSuccessAndCapacityIsATradeOff() throws {
+        let (study, runs) = try penaltySweep(lambdas: [0, 1]) { defense, fraction, seed in
+            let spread = [0.0, 0.01, 0.02][seed]
+            if defense == 0 { return fraction == 0 ? (0.90 + spread, 0.98) : (fraction == 0.1 ? 0.80 : 0.70, 0.9) }
+            return fraction == 0 ? (0.85, 0.90 + spread) : (fraction == 0.1 ? 0.83 + spread : 0.80, 0.9)
+        }
+        let sentences = findingSentences(StudyResults(study: study, runs: runs, toolVersion: "test"))
+        let expected = [
+            "Input-gradient penalty, MLP 16 under random label flip, per λ (means over seeds with their 95% ",
+            "intervals): success is the test accuracy lost at 10.0% poisoned (the clean model's test accuracy minus the poisoned ",
+            "model's, of the same series and seed); clean accuracy the clean model's test accuracy; capacity its accuracy on the ",
+            "true labels of its training rows. λ 0: success +0.110 [+0.085, +0.135], clean accuracy 0.910 [0.885, 0.935], ",
+            "capacity 0.980 [0.973, 0.987]; λ 1: success +0.010 [-0.015, +0.035], clean accuracy 0.850 [0.833, 0.867], ",
+            "capacity 0.910 [0.885, 0.935]. From λ 0 to λ 1 (paired by seed) the success changes by -0.100 [-0.150, -0.050], ",
+            "the clean accuracy by -0.060 [-0.085, -0.035] and the capacity by -0.070 [-0.095, -0.045], so λ trades success ",
+            "against capacity: the penalty lowers the attack's success at a cost in what the model fits.",
+        ].joined()
+        #expect(sentences.last == expected)
+    }
+
+    /// The capacity falls as above, but the success's per-seed changes are +0.02, -0.01, 0 (mean
+    /// 0.0033, s = √(0.0007/3) = 0.0153, ± 0.0379): the runs cannot tell, and the sentence says how many
+    /// seeds would resolve a change of the planning effect (0.02 with 80% power, by `seedsNeeded`).
+    @Test func aSuccessChangeWhoseIntervalHoldsZeroCannotTell() throws {
+        let (study, runs) = try penaltySweep(lambdas: [0.5, 2]) { defense, fraction, seed in
+            let spread = [0.0, 0.01, 0.02][seed]
+            if defense == 0 { return fraction == 0 ? (0.90 + spread, 0.98) : (fraction == 0.1 ? 0.80 : 0.70, 0.9) }
+            return fraction == 0 ? (0.90 + spread, 0.90 + spread) : (fraction == 0.1 ? [0.78, 0.81, 0.80][seed] : 0.70, 0.9)
+        }
+        let results = StudyResults(study: study, runs: runs, toolVersion: "test")
+        let changes = try #require(PenaltyTradeOff(results)?.curves.first?.changes)
+        #expect(changes.success.direction == .undecided && changes.capacity.direction == .lower)
+        #expect(changes.success.seedsToResolve == seedsNeeded(effect: 0.02, sigma: (0.0007 / 3).squareRoot(), confidence: 0.95, power: 0.8,
+                                                            limit: 200))
+        let sentence = try #require(findingSentences(results).last)
+        #expect(sentence.hasPrefix("Input-gradient penalty, MLP 16 under random label flip, per λ"))
+        #expect(sentence.contains("From λ 0.5 to λ 2 (paired by seed) the success changes by +0.003 [-0.035, +0.041]"))
+        let suffix = "so whether λ trades success against capacity the runs cannot tell: whether it lowers the success "
+            + "is not resolved (its 95% interval holds 0; about \(changes.success.seedsToResolve!) seeds would resolve a change of 0.020 with 80.0% power)."
+        #expect(sentence.hasSuffix(suffix))
+    }
+
+    /// A λ whose every run diverged (a penalty too strong for the learning rate) is named as such and
+    /// left out: the change runs from the smallest λ to the largest with finished runs, here the
+    /// resolved trade-off of the first test between λ 0 and λ 1, λ 10 beyond them.
+    @Test func aLambdaWhoseRunsAllDivergedIsNamedAndLeftOutOfTheChange() throws {
+        let (study, made) = try penaltySweep(lambdas: [0, 1, 10]) { defense, fraction, seed in
+            let spread = [0.0, 0.01, 0.02][seed]
+            if defense == 0 { return fraction == 0 ? (0.90 + spread, 0.98) : (fraction == 0.1 ? 0.80 : 0.70, 0.9) }
+            return fraction == 0 ? (0.85, 0.90 + spread) : (fraction == 0.1 ? 0.83 + spread : 0.80, 0.9)
+        }
+        let runs = made.map { run in
+            study.series[run.series].defense < 2 ? run
+                : RunResult(fraction: run.fraction, series: run.series, seed: run.seed, poisonedCount: run.poisonedCount,
+                            realisedFraction: run.realisedFraction, metrics: nil, divergence: "training loss became non-finite at epoch 2")
+        }
+        let sentence = try #require(findingSentences(StudyResults(study: study, runs: runs, toolVersion: "test")).last)
+        #expect(sentence.contains("capacity 0.910 [0.885, 0.935]; λ 10: every run diverged or is missing. From λ 0 to λ 1 (paired by "
+            + "seed) the success changes by -0.100 [-0.150, -0.050]"))
+        #expect(sentence.hasSuffix("so λ trades success against capacity: the penalty lowers the attack's success at a cost in what the model fits."))
+    }
+
+    /// No sentence without a sweep of λ: one λ beside no defense is no sweep.
+    @Test func aSingleLambdaGivesNoTradeOff() throws {
+        let (study, runs) = try penaltySweep(lambdas: [1], before: [StudyConfig.component(NoDefense.kind)]) { _, fraction, _ in
+            (0.9 - fraction, 0.95)
+        }
+        let results = StudyResults(study: study, runs: runs, toolVersion: "test")
+        #expect(PenaltyTradeOff(results) == nil)
+        #expect(!findingSentences(results).contains { $0.hasPrefix("Input-gradient penalty,") })
+    }
+}
