@@ -75,6 +75,12 @@ import Synchronization
 /// training rows), so that its curve compares like with like. Its three errors are those of the
 /// attacker's SVM trained with these flips; its `svmTestError` is the climbed attack's
 /// `svmRandomFlipTestError` of the same seed and budget.
+///
+/// `poisons: clones` is the control of the climb: the m clones of step 3, unclimbed (the rows of the
+/// attacked class that the climbed poisons replace, their features kept, their label the poison
+/// class: a flip of the attacked class only), the victim on the same rows. Between it and random
+/// flips lies what the choice of rows and label explains; between it and the climbed poisons, what
+/// the climb adds. Its three errors are those of the attacker's SVM trained with the clones.
 public struct SVMGradient: PoisoningAttack {
     public static let kind = "svm-gradient"
     /// The error of the attacker's poisoned SVM on its validation rows.
@@ -99,7 +105,8 @@ public struct SVMGradient: PoisoningAttack {
     public let validationShare: Double
     /// Whether the victim trains on the attacker's validation rows too (false: the paper's setting).
     public let victimSeesValidation: Bool
-    /// Whether the poisons are climbed or random flips of as many of the attacker's training rows.
+    /// Whether the poisons are climbed, the unclimbed clones, or random flips of as many of the
+    /// attacker's training rows.
     public let poisons: Poisons
 
     /// What the attack puts in the victim's training rows.
@@ -108,6 +115,9 @@ public struct SVMGradient: PoisoningAttack {
         case climbed
         /// The comparison: the labels of as many of the attacker's training rows flipped at random.
         case randomFlips = "random-flips"
+        /// The control of the climb: the unclimbed clones the climbed poisons start from, the same rows
+        /// of the attacked class with their label flipped to the poison class and their features kept.
+        case clones
     }
     /// The largest KKT violation at which the surrogate's SMO stops.
     public static let tolerance = 1e-8
@@ -161,15 +171,18 @@ public struct SVMGradient: PoisoningAttack {
                                                  help: "Whether the victim trains on the attacker's validation rows too; false is the paper's setting: "
                                                      + "the victim trains on the run's training rows without them, and the budget is a share of those.")
         let poisons = try parameters.string("poisons", default: Poisons.climbed.rawValue, oneOf: Poisons.allCases.map(\.rawValue),
-                                            help: "climbed (Biggio et al.'s poisons) or random-flips: the comparison of the same budget, the labels of "
-                                                + "as many of the attacker's training rows flipped at random, the victim training on the same rows.")
+                                            help: "climbed (Biggio et al.'s poisons); random-flips: the comparison of the same budget, the labels of "
+                                                + "as many of the attacker's training rows flipped at random, the victim training on the same rows; or "
+                                                + "clones: the control of the climb, the clones the climbed poisons start from (the same rows of the "
+                                                + "attacked class relabelled, their features unchanged).")
         self.init(classes: (classes[0], classes[1]), kernel: SVCKernel(kernelKind, gamma: gamma), c: c, steps: steps, stepSize: stepSize,
                   validationShare: share, victimSeesValidation: seesValidation, poisons: Poisons(rawValue: poisons)!)
     }
 
-    /// "svm-gradient 1→7 (linear)", with γ for the RBF kernel and the settings that differ from the
-    /// defaults (C, steps, step size, validation share, a victim with the validation rows, random
-    /// flips), so that two attacks of one study are told apart.
+    /// "svm-gradient class 7 → class 1 (linear)" (the attacked class, then the poisons' label: class
+    /// numbers, never read as the digits of a digits data set), with γ for the RBF kernel and the
+    /// settings that differ from the defaults (C, steps, step size, validation share, a victim with
+    /// the validation rows, random flips, clones), so that two attacks of one study are told apart.
     public var label: String {
         var details = [kernel.kind == .rbf ? "rbf γ \(kernel.gamma)" : "linear"]
         if c != 1 { details.append("C \(c)") }
@@ -177,8 +190,12 @@ public struct SVMGradient: PoisoningAttack {
         if stepSize != Self.defaultStepSize { details.append("step \(stepSize)") }
         if validationShare != Self.defaultValidationShare { details.append("validation \(validationShare)") }
         if victimSeesValidation { details.append("victim with validation rows") }
-        if poisons == .randomFlips { details.append("random flips") }
-        return "svm-gradient \(attackedClass)→\(poisonClass) (\(details.joined(separator: ", ")))"
+        switch poisons {
+        case .climbed: break
+        case .randomFlips: details.append("random flips")
+        case .clones: details.append("unclimbed clones")
+        }
+        return "svm-gradient class \(attackedClass) → class \(poisonClass) (\(details.joined(separator: ", ")))"
     }
 
     /// The key of the surrogate's validation error.
@@ -208,6 +225,14 @@ public struct SVMGradient: PoisoningAttack {
 
     /// None: the attacker trains an SVM of its own.
     public var requirements: Set<ModelCapability> { [] }
+
+    /// In the paper's setting (`victim-sees-validation: false`), the attacker's training rows: the
+    /// victim never sees its validation rows; nil with `victim-sees-validation: true`.
+    public var victimRowSubset: String? {
+        guard !victimSeesValidation else { return nil }
+        return "the attacker's training rows: those of classes \(poisonClass) and \(attackedClass) but the share \(validationShare) of each "
+            + "class that the attacker holds out to validate on, and every row of the other classes"
+    }
 
     public func problem(classCount: Int, featureCount: Int) -> (key: String, message: String)? {
         for label in [poisonClass, attackedClass] where label >= classCount {
@@ -262,6 +287,13 @@ public struct SVMGradient: PoisoningAttack {
             chosen = positions.map { setting.trainingRows[$0] }
             for position in positions { problem.place(row: position, at: problem.point(position), sign: -problem.signs[position]) }
             for row in chosen { poisoned.labels[row] = train.labels[row] == poisonClass ? attackedClass : poisonClass }
+        case .clones:
+            chosen = Array(setting.candidates.prefix(count))
+            for row in chosen {
+                let position = setting.position[row]!
+                problem.place(row: position, at: problem.point(position), sign: 1)
+                poisoned.labels[row] = poisonClass
+            }
         }
         let svc = problem.solve(c: c)
         let measurements = [Self.validationErrorKey: problem.validationError(svc),
