@@ -39,12 +39,14 @@ import Synchronization
 ///    that does not raise L is undone and the step length halved; the climb stops when the length
 ///    falls below `step-size` / 2⁸ or the gradient vanishes. Then a second pass climbs each poison
 ///    again (so at most 2 × `steps` retrainings per poison). Every kept step raises L, so the poisons end with a validation loss at least the
-///    unclimbed clones'. The paper adds its points one at a time, each against the SVM with the
-///    earlier ones, none re-optimised; that greedy order left the later clones out of the earlier
-///    climbs, and on the digits the climbed set hurt the victims less than the clones it started
-///    from. Climbing all of them together, twice, is the multi-point attack of the paper's authors'
-///    own library (secml's `CAttackPoisoning`, which re-optimises every point with the others in
-///    place).
+///    unclimbed clones'. Climbing all of them together, twice (`order: together`, the default), is
+///    the multi-point attack of the paper's authors' own library (secml's `CAttackPoisoning`, which
+///    re-optimises every point with the others in place). The paper adds its points one at a time,
+///    each against the SVM with the earlier ones, none re-optimised: `order: one-at-a-time` places
+///    poison i as a clone and climbs it (at most 2 × `steps` retrainings) with poisons 0 to i − 1 in
+///    place and the later ones not yet placed, so that a budget's poisons are the first of a larger
+///    budget's; that greedy order leaves the later clones out of the earlier climbs
+///    (`scripts/svm_gradient_order.out` compares the two orders on the digits).
 /// 5. The gradient (the paper's eq. 10, its "adiabatic update"). While the sets of margin support
 ///    vectors S (0 < α < C), error vectors (α = C) and reserve vectors (α = 0) do not change, the
 ///    KKT conditions y_s f(x_s) = 1 (s ∈ S) and Σ y_i α_i = 0 hold as x_c moves, so
@@ -108,6 +110,19 @@ public struct SVMGradient: PoisoningAttack {
     /// Whether the poisons are climbed, the unclimbed clones, or random flips of as many of the
     /// attacker's training rows.
     public let poisons: Poisons
+    /// The order in which the poisons climb.
+    public let order: Order
+
+    /// How the poisons of a budget climb.
+    public enum Order: String, CaseIterable, Sendable {
+        /// All clones placed at once, then each in turn climbs with the others in place, in `passes`
+        /// passes (the multi-point attack of secml, the paper's authors' library).
+        case together
+        /// The paper's Algorithm 1 applied point after point: poison i is placed and climbs (at most
+        /// `passes` × `steps` retrainings) against the SVM with the poisons before it, the later ones not
+        /// yet placed, and none is moved again. A budget's poisons are then the first of a larger one's.
+        case oneAtATime = "one-at-a-time"
+    }
 
     /// What the attack puts in the victim's training rows.
     public enum Poisons: String, CaseIterable, Sendable {
@@ -132,7 +147,7 @@ public struct SVMGradient: PoisoningAttack {
 
     /// The attack on the pair (a poison class, an attacked class) with these settings.
     public init(classes: (poison: Int, attacked: Int), kernel: SVCKernel, c: Double, steps: Int, stepSize: Double, validationShare: Double,
-                victimSeesValidation: Bool = false, poisons: Poisons = .climbed) {
+                victimSeesValidation: Bool = false, poisons: Poisons = .climbed, order: Order = .together) {
         precondition(classes.poison != classes.attacked && classes.poison >= 0 && classes.attacked >= 0, "two distinct classes required")
         precondition(c > 0 && steps > 0 && stepSize > 0 && validationShare > 0 && validationShare < 1, "positive settings required")
         poisonClass = classes.poison
@@ -144,10 +159,11 @@ public struct SVMGradient: PoisoningAttack {
         self.validationShare = validationShare
         self.victimSeesValidation = victimSeesValidation
         self.poisons = poisons
+        self.order = order
     }
 
     /// Reads `classes`, `kernel`, `gamma` (RBF only), `c`, `steps`, `step-size`, `validation-share`,
-    /// `victim-sees-validation` and `poisons`.
+    /// `victim-sees-validation`, `poisons` and `order`.
     public init(parameters: inout ParameterReader) throws {
         let classes = try parameters.intList("classes", default: [0, 1], in: 0...1_000_000,
                                              help: "The class pair [a, b]: the poisons carry label a and start as copies of training rows of class b.")
@@ -175,14 +191,21 @@ public struct SVMGradient: PoisoningAttack {
                                                 + "as many of the attacker's training rows flipped at random, the victim training on the same rows; or "
                                                 + "clones: the control of the climb, the clones the climbed poisons start from (the same rows of the "
                                                 + "attacked class relabelled, their features unchanged).")
+        let order = try parameters.string("order", default: Order.together.rawValue, oneOf: Order.allCases.map(\.rawValue),
+                                          help: "together: all of a budget's clones placed at once, then each climbs with the others in place, "
+                                              + "in \(Self.passes) passes (secml's multi-point attack); one-at-a-time: the paper's sequence, each "
+                                              + "poison placed and climbed (at most \(Self.passes) × steps retrainings) against the poisons before it, "
+                                              + "never moved again.")
         self.init(classes: (classes[0], classes[1]), kernel: SVCKernel(kernelKind, gamma: gamma), c: c, steps: steps, stepSize: stepSize,
-                  validationShare: share, victimSeesValidation: seesValidation, poisons: Poisons(rawValue: poisons)!)
+                  validationShare: share, victimSeesValidation: seesValidation, poisons: Poisons(rawValue: poisons)!,
+                  order: Order(rawValue: order)!)
     }
 
     /// "svm-gradient class 7 → class 1 (linear)" (the attacked class, then the poisons' label: class
     /// numbers, never read as the digits of a digits data set), with γ for the RBF kernel and the
     /// settings that differ from the defaults (C, steps, step size, validation share, a victim with
-    /// the validation rows, random flips, clones), so that two attacks of one study are told apart.
+    /// the validation rows, one at a time, random flips, clones), so that two attacks of one study
+    /// are told apart.
     public var label: String {
         var details = [kernel.kind == .rbf ? "rbf γ \(kernel.gamma)" : "linear"]
         if c != 1 { details.append("C \(c)") }
@@ -190,6 +213,7 @@ public struct SVMGradient: PoisoningAttack {
         if stepSize != Self.defaultStepSize { details.append("step \(stepSize)") }
         if validationShare != Self.defaultValidationShare { details.append("validation \(validationShare)") }
         if victimSeesValidation { details.append("victim with validation rows") }
+        if order == .oneAtATime { details.append("one at a time") }
         switch poisons {
         case .climbed: break
         case .randomFlips: details.append("random flips")
@@ -329,25 +353,41 @@ public struct SVMGradient: PoisoningAttack {
         return problem.error(problem.solve(c: c), on: test.features, signs: test.signs)
     }
 
-    /// The first `count` clones of `setting`, climbed (see the type's description): their features
-    /// [count x features], and the validation hinge loss of the attacker's SVM with them, first with
-    /// the unclimbed clones, then after every kept step.
+    /// The first `count` clones of `setting`, climbed in `order` (see the type's description): their
+    /// features [count x features], and the validation hinge loss of the attacker's SVM with them:
+    /// together, first with the unclimbed clones, then after every kept step; one at a time, as each
+    /// clone is placed, then after every kept step of its climb.
     func craft(_ count: Int, in setting: AttackerSetting) -> (points: [Double], losses: [Double]) {
         var problem = setting.problem(kernel: kernel)
         let positions = setting.candidates.prefix(count).map { setting.position[$0]! }
-        for position in positions { problem.place(row: position, at: problem.point(position), sign: 1) }
-        var svc = problem.solve(c: c)
-        var losses = [problem.validationHinge(svc)]
-        for _ in 0..<Self.passes {
-            for position in positions { climb(position, in: &problem, svc: &svc, losses: &losses, lower: setting.lower, upper: setting.upper) }
+        var svc: BinarySVC, losses = [Double]()
+        switch order {
+        case .together:
+            for position in positions { problem.place(row: position, at: problem.point(position), sign: 1) }
+            svc = problem.solve(c: c)
+            losses.append(problem.validationHinge(svc))
+            for _ in 0..<Self.passes {
+                for position in positions {
+                    climb(position, steps: steps, in: &problem, svc: &svc, losses: &losses, lower: setting.lower, upper: setting.upper)
+                }
+            }
+        case .oneAtATime:
+            for position in positions {
+                problem.place(row: position, at: problem.point(position), sign: 1)
+                svc = problem.solve(c: c)
+                losses.append(problem.validationHinge(svc))
+                climb(position, steps: Self.passes * steps, in: &problem, svc: &svc, losses: &losses, lower: setting.lower, upper: setting.upper)
+            }
         }
         return (positions.flatMap { problem.point($0) }, losses)
     }
 
     /// Moves the poison at `position` of the attacker's training set up the validation hinge loss
-    /// of `svc`, the SVM of `problem` (see the type's description), appending the loss after each
-    /// kept step to `losses` and leaving `svc` the SVM of the poison's last place.
-    func climb(_ position: Int, in problem: inout AttackerProblem, svc: inout BinarySVC, losses: inout [Double], lower: [Double], upper: [Double]) {
+    /// of `svc`, the SVM of `problem` (see the type's description), in at most `steps` retrainings,
+    /// appending the loss after each kept step to `losses` and leaving `svc` the SVM of the poison's
+    /// last place.
+    func climb(_ position: Int, steps: Int, in problem: inout AttackerProblem, svc: inout BinarySVC, losses: inout [Double],
+               lower: [Double], upper: [Double]) {
         var loss = losses[losses.count - 1]
         var length = stepSize
         for _ in 0..<steps {

@@ -182,6 +182,22 @@ struct SVMGradientTests {
         #expect(none.data == split.train && none.poisonedRows.isEmpty)
     }
 
+    /// `order: one-at-a-time` is the paper's sequence: poison i is placed and climbs against the
+    /// poisons before it only, never to move again, so a budget's poisons are the first of a larger
+    /// budget's, feature for feature; some of them moved off their clones.
+    @Test func oneAtATimeABudgetsPoisonsAreTheFirstOfALargerOnes() throws {
+        let reference = try BinarySVCReference.load()
+        let train = reference.train, d = reference.features
+        let setting = AttackerSetting(train: train, seed: 4, poisonClass: 0, attackedClass: 1, validationShare: 0.5)
+        let sequential = try component(SVMGradient.self, ["steps": .int(5), "order": .string("one-at-a-time")])
+        #expect(sequential.order == .oneAtATime && sequential.label == "svm-gradient class 1 → class 0 (linear, 5 steps, one at a time)")
+        let small = sequential.craft(3, in: setting), large = sequential.craft(9, in: setting)
+        #expect(small.points.count == 3 * d && Array(large.points.prefix(3 * d)) == small.points)
+        let clones = setting.candidates.prefix(9).flatMap { row in train.features[(row * d)..<((row + 1) * d)].map(Double.init) }
+        let moved = (0..<9).filter { i in large.points[(i * d)..<((i + 1) * d)] != clones[(i * d)..<((i + 1) * d)] }
+        #expect(!moved.isEmpty, "no poison moved")
+    }
+
     /// Its settings are checked when the study is read, each with one line.
     @Test func itsSettingsAreChecked() throws {
         func message(_ parameters: [String: ParameterValue]) -> String? {
@@ -192,6 +208,7 @@ struct SVMGradientTests {
         #expect(message(["classes": .list([.int(1), .int(1)])])?.contains("must not repeat") == true)
         #expect(message(["kernel": .string("rbf"), "gamma": .double(0.1)]) == nil)
         #expect(message(["poisons": .string("flips")])?.contains("random-flips") == true)
+        #expect(message(["order": .string("sequential")])?.contains("one-at-a-time") == true)
         let attack = try component(SVMGradient.self, ["classes": .list([.int(7), .int(1)])])
         #expect(attack.label == "svm-gradient class 1 → class 7 (linear)")
         #expect(!attack.victimSeesValidation && attack.poisons == .climbed)
