@@ -1,14 +1,18 @@
 #!/usr/bin/env python3
-"""Is svm-gradient's test error above that of random flips of the same budget on the same rows?
-Paired by seed, from a make-report results.json (by default examples/svm/output/results.json, whose
-study pairs each `svm-gradient` attack with its `poisons: random-flips` comparison; issue 23).
+"""Is svm-gradient's test error above that of random flips of the same budget on the same rows, and
+above that of the unclimbed clones its poisons start from? Paired by seed, from a make-report
+results.json (by default examples/svm/output/results.json, whose study pairs each `svm-gradient`
+attack with its `poisons: random-flips` comparison and its `poisons: clones` control; issue 23).
 
-For every climbed svm-gradient attack L ("svm-gradient 1→0 (linear)" and the like) whose study also
-holds L with "random flips" (its comparison: the victim trains on the same rows), and every budget
-above 0: the mean over seeds of the paired difference, climbed minus random flips, of
-  - the attacker's SVM's test error (the paper's test error: `svmTestError` minus the climbed
-    attack's own `svmRandomFlipTestError`, which is the comparison's `svmTestError`), and
-  - each victim model's test error (1 − testAccuracy under L, minus under its comparison),
+For every climbed svm-gradient attack L ("svm-gradient class 1 → class 0 (linear)" and the like)
+whose study also holds L with "random flips" (its comparison: the victim trains on the same rows),
+or L with "unclimbed clones" (the control of its climb, on the same rows), or L climbed "one at a
+time" (the paper's order; `order: together` is L's), and every budget above 0: the mean over seeds
+of the paired difference, L minus the other (and, when the study holds them, the clones minus
+random flips, and one at a time minus the clones), of
+  - the attacker's SVM's test error (the paper's test error: each attack's own `svmTestError`; the
+    comparison's is the climbed attack's `svmRandomFlipTestError`), and
+  - each victim model's test error (1 − testAccuracy under the first, minus under the other),
 with the two-sided 95% Student t interval of the mean (t(0.975, seeds − 1) · sd / √seeds) and the
 count of seeds where the difference is positive, zero or negative. An interval that excludes 0
 says the seeds tell the two apart at that budget; one that contains 0 says they cannot. Each row
@@ -17,7 +21,8 @@ for a claim about every budget at once. A last table per attack gives, per budge
 uncorrected interval of each error in one line (the layout examples/svm/README.md quotes).
 
 Run `python3 scripts/svm_gradient_paired_seeds.py [results.json]` (NumPy and SciPy); its output for
-examples/svm is scripts/svm_gradient_paired_seeds.out. Nothing here is needed to build, run or test
+examples/svm is scripts/svm_gradient_paired_seeds.out, for scripts/svm_gradient_order.yaml's study
+scripts/svm_gradient_order.out. Nothing here is needed to build, run or test
 the tool.
 """
 import json
@@ -34,9 +39,9 @@ seeds = sorted({r['seed'] for r in results['runs']})
 fractions = sorted({r['fraction'] for r in results['runs'] if r['fraction'] > 0})
 
 
-def comparison_label(label):
-    """The label of the random-flip comparison of a climbed attack's label."""
-    return label[:-1] + ', random flips)'
+def variant(label, words):
+    """The label of the variant `words` ("random flips", "unclimbed clones") of a climbed attack's label."""
+    return label[:-1] + f', {words})'
 
 
 def interval(differences, level):
@@ -62,31 +67,48 @@ def row(name, differences):
     return mean, lower, upper
 
 
-labels = sorted({s['attackLabel'] for s in series})
-for label in labels:
-    if 'random flips' in label or comparison_label(label) not in labels:
-        continue
-    climbed = [i for i, s in enumerate(series) if s['attackLabel'] == label]
-    first = climbed[0]
-    print(f'## {label} against {comparison_label(label)}, seeds {seeds[0]} to {seeds[-1]}')
+def compare(label, other, subject):
+    """Prints the tables of the paired differences, attack `label` minus attack `other`."""
+    first_series = [i for i, s in enumerate(series) if s['attackLabel'] == label]
+    first, second = first_series[0], next(i for i, s in enumerate(series) if s['attackLabel'] == other)
+    print(f'## {label} against {other}, seeds {seeds[0]} to {seeds[-1]}')
     print()
     print(f'| Budget, error | Seeds | Mean difference | 95% interval | Corrected over {len(fractions)} budgets | '
-          'Seeds +/0/- | Climbed is | Corrected, climbed is |')
+          f'Seeds +/0/- | {subject} | Corrected, {subject[0].lower() + subject[1:]} |')
     print('|---|---:|---:|---:|---:|---:|---|---|')
     summary = []
     for fraction in fractions:
         cells = [row(f'{100 * fraction:.1f}%, attacker\'s SVM (the paper\'s test error)',
-                     [runs[(first, seed, fraction)]['svmTestError'] - runs[(first, seed, fraction)]['svmRandomFlipTestError'] for seed in seeds])]
-        for i in climbed:
-            j = next(k for k, s in enumerate(series) if s['attackLabel'] == comparison_label(label) and s['model'] == series[i]['model'])
+                     [runs[(first, seed, fraction)]['svmTestError'] - runs[(second, seed, fraction)]['svmTestError'] for seed in seeds])]
+        for i in first_series:
+            j = next(k for k, s in enumerate(series) if s['attackLabel'] == other and s['model'] == series[i]['model'])
             cells.append(row(f'{100 * fraction:.1f}%, victim {series[i]["modelLabel"]}',
                              [runs[(j, seed, fraction)]['testAccuracy'] - runs[(i, seed, fraction)]['testAccuracy'] for seed in seeds]))
         summary.append((fraction, cells))
     print()
     print('Mean difference (95% interval, uncorrected), one line per budget:')
     print()
-    print('| Budget | Attacker\'s SVM (the paper\'s) | ' + ' | '.join(series[i]['modelLabel'] for i in climbed) + ' |')
-    print('|---|' + '---|' * (1 + len(climbed)))
+    print('| Budget | Attacker\'s SVM (the paper\'s) | ' + ' | '.join(series[i]['modelLabel'] for i in first_series) + ' |')
+    print('|---|' + '---|' * (1 + len(first_series)))
     for fraction, cells in summary:
         print(f'| {100 * fraction:.1f}% | ' + ' | '.join(f'{m:+.3f} ({lo:+.3f} to {hi:+.3f})' for m, lo, hi in cells) + ' |')
     print()
+
+
+labels = sorted({s['attackLabel'] for s in series})
+for label in labels:
+    if 'random flips' in label or 'unclimbed clones' in label:
+        continue
+    if 'one at a time' in label:
+        continue
+    flips, clones, sequence = (variant(label, words) for words in ['random flips', 'unclimbed clones', 'one at a time'])
+    if flips in labels:
+        compare(label, flips, 'Climbed is')
+    if clones in labels:
+        compare(label, clones, 'Climbed is')
+        if flips in labels:
+            compare(clones, flips, 'Clones are')
+    if sequence in labels:
+        compare(label, sequence, 'Together is')
+        if clones in labels:
+            compare(sequence, clones, 'One at a time is')

@@ -344,6 +344,14 @@ public struct StudyResults: Sendable, Codable, Equatable {
         return Registry.attacks.first(where: { attack.value(at: "kind") == .string($0.kind) })?.successModel
     }
 
+    /// Per attack of the study (in its order), the rows its victims train on when they are a subset of
+    /// the training rows (`PoisoningAttack.victimRowSubset`), else nil. Read from the configuration,
+    /// which lays out a study whenever these results exist (`verified`, `init(layout:...)`).
+    public var victimRowSubsets: [String?] {
+        guard let design = try? StudyDesign(document: config.document) else { return config.attacks.map { _ in nil } }
+        return design.attacks.map(\.victimRowSubset)
+    }
+
     /// Whether the study is of the reference study's design (random label flips, no defense), for
     /// which its curve checks were written.
     public var isUntargetedLabelFlipStudy: Bool {

@@ -41,8 +41,8 @@ public struct ClassFlip: ModelFreeAttack {
     /// The key of the share of the source class a run flipped (the attacks table shows it).
     public static let sourceClassShareKey = "sourceClassShare"
 
-    /// "class-flip 0→1".
-    public var label: String { "class-flip \(source)→\(target)" }
+    /// "class-flip class 0 → class 1": class numbers, never read as the digits of a digits data set.
+    public var label: String { "class-flip class \(source) → class \(target)" }
 
     /// The success metrics it adds to every run.
     public var metrics: [MetricInfo] {

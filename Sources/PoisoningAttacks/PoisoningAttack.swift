@@ -40,6 +40,11 @@ public protocol PoisoningAttack: StudyComponent {
     /// Whether it stamps a trigger and hands the run its triggered test rows
     /// (`PoisonedTrainingSet.triggered`), for the study-level measurements (false by default).
     var hasTrigger: Bool { get }
+    /// The rows its victim trains on when they are a subset of the clean training rows, in words for
+    /// the report ("the attacker's training rows: ..."); nil (the default) when the victim trains on
+    /// every clean training row. With a subset, the clean run (fraction 0) trains on that subset, and
+    /// the budget is a share of it, while a run's realised fraction stays a share of every training row.
+    var victimRowSubset: String? { get }
     /// The memory `poison` takes on a run of `sizes`: what its poisoned set holds beyond the clean
     /// split it shares, and its scratch (models it trains included).
     func memoryNeed(_ sizes: RunSizes) -> MemoryNeed
@@ -56,6 +61,8 @@ extension PoisoningAttack {
     public var addsRows: Bool { false }
     /// False by default: the attack stamps no trigger.
     public var hasTrigger: Bool { false }
+    /// Nil by default: the victim trains on every clean training row.
+    public var victimRowSubset: String? { nil }
     /// None by default: it runs on any sizes.
     public func problem(classCount: Int, featureCount: Int) -> (key: String, message: String)? { nil }
     /// None by default: it runs on any split.

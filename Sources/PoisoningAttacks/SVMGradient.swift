@@ -39,12 +39,14 @@ import Synchronization
 ///    that does not raise L is undone and the step length halved; the climb stops when the length
 ///    falls below `step-size` / 2⁸ or the gradient vanishes. Then a second pass climbs each poison
 ///    again (so at most 2 × `steps` retrainings per poison). Every kept step raises L, so the poisons end with a validation loss at least the
-///    unclimbed clones'. The paper adds its points one at a time, each against the SVM with the
-///    earlier ones, none re-optimised; that greedy order left the later clones out of the earlier
-///    climbs, and on the digits the climbed set hurt the victims less than the clones it started
-///    from. Climbing all of them together, twice, is the multi-point attack of the paper's authors'
-///    own library (secml's `CAttackPoisoning`, which re-optimises every point with the others in
-///    place).
+///    unclimbed clones'. Climbing all of them together, twice (`order: together`, the default), is
+///    the multi-point attack of the paper's authors' own library (secml's `CAttackPoisoning`, which
+///    re-optimises every point with the others in place). The paper adds its points one at a time,
+///    each against the SVM with the earlier ones, none re-optimised: `order: one-at-a-time` places
+///    poison i as a clone and climbs it (at most 2 × `steps` retrainings) with poisons 0 to i − 1 in
+///    place and the later ones not yet placed, so that a budget's poisons are the first of a larger
+///    budget's; that greedy order leaves the later clones out of the earlier climbs
+///    (`scripts/svm_gradient_order.out` compares the two orders on the digits).
 /// 5. The gradient (the paper's eq. 10, its "adiabatic update"). While the sets of margin support
 ///    vectors S (0 < α < C), error vectors (α = C) and reserve vectors (α = 0) do not change, the
 ///    KKT conditions y_s f(x_s) = 1 (s ∈ S) and Σ y_i α_i = 0 hold as x_c moves, so
@@ -75,6 +77,12 @@ import Synchronization
 /// training rows), so that its curve compares like with like. Its three errors are those of the
 /// attacker's SVM trained with these flips; its `svmTestError` is the climbed attack's
 /// `svmRandomFlipTestError` of the same seed and budget.
+///
+/// `poisons: clones` is the control of the climb: the m clones of step 3, unclimbed (the rows of the
+/// attacked class that the climbed poisons replace, their features kept, their label the poison
+/// class: a flip of the attacked class only), the victim on the same rows. Between it and random
+/// flips lies what the choice of rows and label explains; between it and the climbed poisons, what
+/// the climb adds. Its three errors are those of the attacker's SVM trained with the clones.
 public struct SVMGradient: PoisoningAttack {
     public static let kind = "svm-gradient"
     /// The error of the attacker's poisoned SVM on its validation rows.
@@ -99,8 +107,22 @@ public struct SVMGradient: PoisoningAttack {
     public let validationShare: Double
     /// Whether the victim trains on the attacker's validation rows too (false: the paper's setting).
     public let victimSeesValidation: Bool
-    /// Whether the poisons are climbed or random flips of as many of the attacker's training rows.
+    /// Whether the poisons are climbed, the unclimbed clones, or random flips of as many of the
+    /// attacker's training rows.
     public let poisons: Poisons
+    /// The order in which the poisons climb.
+    public let order: Order
+
+    /// How the poisons of a budget climb.
+    public enum Order: String, CaseIterable, Sendable {
+        /// All clones placed at once, then each in turn climbs with the others in place, in `passes`
+        /// passes (the multi-point attack of secml, the paper's authors' library).
+        case together
+        /// The paper's Algorithm 1 applied point after point: poison i is placed and climbs (at most
+        /// `passes` × `steps` retrainings) against the SVM with the poisons before it, the later ones not
+        /// yet placed, and none is moved again. A budget's poisons are then the first of a larger one's.
+        case oneAtATime = "one-at-a-time"
+    }
 
     /// What the attack puts in the victim's training rows.
     public enum Poisons: String, CaseIterable, Sendable {
@@ -108,6 +130,9 @@ public struct SVMGradient: PoisoningAttack {
         case climbed
         /// The comparison: the labels of as many of the attacker's training rows flipped at random.
         case randomFlips = "random-flips"
+        /// The control of the climb: the unclimbed clones the climbed poisons start from, the same rows
+        /// of the attacked class with their label flipped to the poison class and their features kept.
+        case clones
     }
     /// The largest KKT violation at which the surrogate's SMO stops.
     public static let tolerance = 1e-8
@@ -122,7 +147,7 @@ public struct SVMGradient: PoisoningAttack {
 
     /// The attack on the pair (a poison class, an attacked class) with these settings.
     public init(classes: (poison: Int, attacked: Int), kernel: SVCKernel, c: Double, steps: Int, stepSize: Double, validationShare: Double,
-                victimSeesValidation: Bool = false, poisons: Poisons = .climbed) {
+                victimSeesValidation: Bool = false, poisons: Poisons = .climbed, order: Order = .together) {
         precondition(classes.poison != classes.attacked && classes.poison >= 0 && classes.attacked >= 0, "two distinct classes required")
         precondition(c > 0 && steps > 0 && stepSize > 0 && validationShare > 0 && validationShare < 1, "positive settings required")
         poisonClass = classes.poison
@@ -134,10 +159,11 @@ public struct SVMGradient: PoisoningAttack {
         self.validationShare = validationShare
         self.victimSeesValidation = victimSeesValidation
         self.poisons = poisons
+        self.order = order
     }
 
     /// Reads `classes`, `kernel`, `gamma` (RBF only), `c`, `steps`, `step-size`, `validation-share`,
-    /// `victim-sees-validation` and `poisons`.
+    /// `victim-sees-validation`, `poisons` and `order`.
     public init(parameters: inout ParameterReader) throws {
         let classes = try parameters.intList("classes", default: [0, 1], in: 0...1_000_000,
                                              help: "The class pair [a, b]: the poisons carry label a and start as copies of training rows of class b.")
@@ -161,15 +187,25 @@ public struct SVMGradient: PoisoningAttack {
                                                  help: "Whether the victim trains on the attacker's validation rows too; false is the paper's setting: "
                                                      + "the victim trains on the run's training rows without them, and the budget is a share of those.")
         let poisons = try parameters.string("poisons", default: Poisons.climbed.rawValue, oneOf: Poisons.allCases.map(\.rawValue),
-                                            help: "climbed (Biggio et al.'s poisons) or random-flips: the comparison of the same budget, the labels of "
-                                                + "as many of the attacker's training rows flipped at random, the victim training on the same rows.")
+                                            help: "climbed (Biggio et al.'s poisons); random-flips: the comparison of the same budget, the labels of "
+                                                + "as many of the attacker's training rows flipped at random, the victim training on the same rows; or "
+                                                + "clones: the control of the climb, the clones the climbed poisons start from (the same rows of the "
+                                                + "attacked class relabelled, their features unchanged).")
+        let order = try parameters.string("order", default: Order.together.rawValue, oneOf: Order.allCases.map(\.rawValue),
+                                          help: "together: all of a budget's clones placed at once, then each climbs with the others in place, "
+                                              + "in \(Self.passes) passes (secml's multi-point attack); one-at-a-time: the paper's sequence, each "
+                                              + "poison placed and climbed (at most \(Self.passes) × steps retrainings) against the poisons before it, "
+                                              + "never moved again.")
         self.init(classes: (classes[0], classes[1]), kernel: SVCKernel(kernelKind, gamma: gamma), c: c, steps: steps, stepSize: stepSize,
-                  validationShare: share, victimSeesValidation: seesValidation, poisons: Poisons(rawValue: poisons)!)
+                  validationShare: share, victimSeesValidation: seesValidation, poisons: Poisons(rawValue: poisons)!,
+                  order: Order(rawValue: order)!)
     }
 
-    /// "svm-gradient 1→7 (linear)", with γ for the RBF kernel and the settings that differ from the
-    /// defaults (C, steps, step size, validation share, a victim with the validation rows, random
-    /// flips), so that two attacks of one study are told apart.
+    /// "svm-gradient class 7 → class 1 (linear)" (the attacked class, then the poisons' label: class
+    /// numbers, never read as the digits of a digits data set), with γ for the RBF kernel and the
+    /// settings that differ from the defaults (C, steps, step size, validation share, a victim with
+    /// the validation rows, one at a time, random flips, clones), so that two attacks of one study
+    /// are told apart.
     public var label: String {
         var details = [kernel.kind == .rbf ? "rbf γ \(kernel.gamma)" : "linear"]
         if c != 1 { details.append("C \(c)") }
@@ -177,8 +213,13 @@ public struct SVMGradient: PoisoningAttack {
         if stepSize != Self.defaultStepSize { details.append("step \(stepSize)") }
         if validationShare != Self.defaultValidationShare { details.append("validation \(validationShare)") }
         if victimSeesValidation { details.append("victim with validation rows") }
-        if poisons == .randomFlips { details.append("random flips") }
-        return "svm-gradient \(attackedClass)→\(poisonClass) (\(details.joined(separator: ", ")))"
+        if order == .oneAtATime { details.append("one at a time") }
+        switch poisons {
+        case .climbed: break
+        case .randomFlips: details.append("random flips")
+        case .clones: details.append("unclimbed clones")
+        }
+        return "svm-gradient class \(attackedClass) → class \(poisonClass) (\(details.joined(separator: ", ")))"
     }
 
     /// The key of the surrogate's validation error.
@@ -208,6 +249,14 @@ public struct SVMGradient: PoisoningAttack {
 
     /// None: the attacker trains an SVM of its own.
     public var requirements: Set<ModelCapability> { [] }
+
+    /// In the paper's setting (`victim-sees-validation: false`), the attacker's training rows: the
+    /// victim never sees its validation rows; nil with `victim-sees-validation: true`.
+    public var victimRowSubset: String? {
+        guard !victimSeesValidation else { return nil }
+        return "the attacker's training rows: those of classes \(poisonClass) and \(attackedClass) but the share \(validationShare) of each "
+            + "class that the attacker holds out to validate on, and every row of the other classes"
+    }
 
     public func problem(classCount: Int, featureCount: Int) -> (key: String, message: String)? {
         for label in [poisonClass, attackedClass] where label >= classCount {
@@ -262,6 +311,13 @@ public struct SVMGradient: PoisoningAttack {
             chosen = positions.map { setting.trainingRows[$0] }
             for position in positions { problem.place(row: position, at: problem.point(position), sign: -problem.signs[position]) }
             for row in chosen { poisoned.labels[row] = train.labels[row] == poisonClass ? attackedClass : poisonClass }
+        case .clones:
+            chosen = Array(setting.candidates.prefix(count))
+            for row in chosen {
+                let position = setting.position[row]!
+                problem.place(row: position, at: problem.point(position), sign: 1)
+                poisoned.labels[row] = poisonClass
+            }
         }
         let svc = problem.solve(c: c)
         let measurements = [Self.validationErrorKey: problem.validationError(svc),
@@ -297,25 +353,41 @@ public struct SVMGradient: PoisoningAttack {
         return problem.error(problem.solve(c: c), on: test.features, signs: test.signs)
     }
 
-    /// The first `count` clones of `setting`, climbed (see the type's description): their features
-    /// [count x features], and the validation hinge loss of the attacker's SVM with them, first with
-    /// the unclimbed clones, then after every kept step.
+    /// The first `count` clones of `setting`, climbed in `order` (see the type's description): their
+    /// features [count x features], and the validation hinge loss of the attacker's SVM with them:
+    /// together, first with the unclimbed clones, then after every kept step; one at a time, as each
+    /// clone is placed, then after every kept step of its climb.
     func craft(_ count: Int, in setting: AttackerSetting) -> (points: [Double], losses: [Double]) {
         var problem = setting.problem(kernel: kernel)
         let positions = setting.candidates.prefix(count).map { setting.position[$0]! }
-        for position in positions { problem.place(row: position, at: problem.point(position), sign: 1) }
-        var svc = problem.solve(c: c)
-        var losses = [problem.validationHinge(svc)]
-        for _ in 0..<Self.passes {
-            for position in positions { climb(position, in: &problem, svc: &svc, losses: &losses, lower: setting.lower, upper: setting.upper) }
+        var svc: BinarySVC, losses = [Double]()
+        switch order {
+        case .together:
+            for position in positions { problem.place(row: position, at: problem.point(position), sign: 1) }
+            svc = problem.solve(c: c)
+            losses.append(problem.validationHinge(svc))
+            for _ in 0..<Self.passes {
+                for position in positions {
+                    climb(position, steps: steps, in: &problem, svc: &svc, losses: &losses, lower: setting.lower, upper: setting.upper)
+                }
+            }
+        case .oneAtATime:
+            for position in positions {
+                problem.place(row: position, at: problem.point(position), sign: 1)
+                svc = problem.solve(c: c)
+                losses.append(problem.validationHinge(svc))
+                climb(position, steps: Self.passes * steps, in: &problem, svc: &svc, losses: &losses, lower: setting.lower, upper: setting.upper)
+            }
         }
         return (positions.flatMap { problem.point($0) }, losses)
     }
 
     /// Moves the poison at `position` of the attacker's training set up the validation hinge loss
-    /// of `svc`, the SVM of `problem` (see the type's description), appending the loss after each
-    /// kept step to `losses` and leaving `svc` the SVM of the poison's last place.
-    func climb(_ position: Int, in problem: inout AttackerProblem, svc: inout BinarySVC, losses: inout [Double], lower: [Double], upper: [Double]) {
+    /// of `svc`, the SVM of `problem` (see the type's description), in at most `steps` retrainings,
+    /// appending the loss after each kept step to `losses` and leaving `svc` the SVM of the poison's
+    /// last place.
+    func climb(_ position: Int, steps: Int, in problem: inout AttackerProblem, svc: inout BinarySVC, losses: inout [Double],
+               lower: [Double], upper: [Double]) {
         var loss = losses[losses.count - 1]
         var length = stepSize
         for _ in 0..<steps {

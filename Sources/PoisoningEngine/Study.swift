@@ -14,7 +14,7 @@ public struct SeriesDescription: Sendable, Codable, Equatable {
     /// Index of the defense.
     public let defense: Int
     /// The name legends and tables use: the model, plus the attack and the defense when the study
-    /// sweeps more than one of them, e.g. "MLP 64" or "MLP 64, class-flip 0→1, loss-filter 10%".
+    /// sweeps more than one of them, e.g. "MLP 64" or "MLP 64, class-flip class 0 → class 1, loss-filter 10%".
     public let label: String
     /// The model's name, e.g. "MLP 64".
     public let modelLabel: String
@@ -91,10 +91,13 @@ public struct StudyDesign: Sendable {
                                                 measurements: measurements) {
             throw SpecificationError(path: problem.path, location: locations.location(of: problem.path), message: problem.message)
         }
-        if !targets.isEmpty, models.allSatisfy({ $0.0 is KernelRidge }) {
+        if !targets.isEmpty, models.allSatisfy({ !$0.0.capabilities.contains(.target) }) {
+            var kinds = [String]()
+            for model in models where !kinds.contains(type(of: model.0).kind) { kinds.append(type(of: model.0).kind) }
             throw SpecificationError(path: "targets", location: locations.location(of: "targets"),
-                                     message: "no model of the study can have targets (kernel-ridge has no τ; softmax regression, MLPs and "
-                                         + "linear SVMs do): its runs would measure none (remove targets, or add such a model)")
+                                     message: "no model of the study can have targets (\(kinds.joined(separator: ", ")) \(kinds.count == 1 ? "has" : "have") "
+                                         + "no τ; softmax regression, MLPs and linear SVMs do): its runs would measure none (remove targets, or add "
+                                         + "such a model)")
         }
         if let above = config.fractions.first(where: { $0 > 1 }),
            let index = attacks.firstIndex(where: { !$0.0.addsRows }) {

@@ -279,6 +279,26 @@ func attackerKnowledge(_ results: StudyResults) -> String? {
     return parts.isEmpty ? nil : parts.joined(separator: "; ")
 }
 
+/// The attacks of `results` whose victims train on a subset of the training rows, with those rows
+/// (`PoisoningAttack.victimRowSubset`) and what that does to their numbers: "svm-gradient ...: the
+/// attacker's training rows: ...; ..."; nil when every attack's victims train on every row.
+func victimRowSubsets(_ results: StudyResults) -> String? {
+    let subsets = results.victimRowSubsets
+    var attacksByRows = [(rows: String, attacks: [String])]()
+    for series in results.series {
+        guard let rows = subsets[series.attack] else { continue }
+        if let index = attacksByRows.firstIndex(where: { $0.rows == rows }) {
+            if !attacksByRows[index].attacks.contains(series.attackLabel) { attacksByRows[index].attacks.append(series.attackLabel) }
+        } else {
+            attacksByRows.append((rows, [series.attackLabel]))
+        }
+    }
+    guard !attacksByRows.isEmpty else { return nil }
+    return attacksByRows.map { "\(listing($0.attacks)): \($0.rows)" }.joined(separator: "; ")
+        + ". Their clean runs (0.0%) train on these rows too, and their budget is a share of them; the report's poisoned shares "
+        + "are of all \(results.data.trainCount) training rows"
+}
+
 /// The "Decided" cell of the curve table, from the same decision as the Findings: "sharp" or
 /// "gradual" when the shape is decided, "curves only" when the curves are told apart but k's interval
 /// leaves the sharpness open, "no" otherwise.

@@ -17,6 +17,7 @@ extension ReportModel {
             Parameter(name: "Poison fractions", value: fractions.map(percent).joined(separator: ", ")),
         ]
         if let knowledge = attackerKnowledge(results) { parameters.append(Parameter(name: "Attacker's surrogate", value: knowledge)) }
+        if let subsets = victimRowSubsets(results) { parameters.append(Parameter(name: "Victims' training rows", value: subsets)) }
         parameters.append(Parameter(name: "Seeds", value: config.seeds.map(String.init).joined(separator: ", ")))
         // The SGD settings, with the models they apply to when an exact solver trains others.
         let methodOfModel = config.modelTrainingMethods
@@ -183,7 +184,7 @@ extension ReportModel {
     /// that is not the series' model, as the attacker's own SVM). The model's cell names the defense
     /// when `hasDefenses`.
     static func attackComparisonRows(of results: StudyResults, budget: Double, hasDefenses: Bool) -> [AttackComparisonRow] {
-        let statistics = results.statistics
+        let statistics = results.statistics, subsets = results.victimRowSubsets
         return results.series.indices.sorted { (results.series[$0].model, results.series[$0].defense, results.series[$0].attack)
             < (results.series[$1].model, results.series[$1].defense, results.series[$1].attack) }.map { index in
             let description = results.series[index], s = statistics.series[index], fit = results.fits[index]
@@ -198,6 +199,7 @@ extension ReportModel {
             var share = point.map { percent($0.realisedFraction.mean) } ?? "n/a"
             if let source = point?.metric(ClassFlip.sourceClassShareKey) { share += "; \(percent(source.mean)) of its source class" }
             if point?.saturated == true { share += " (saturated)" }
+            if subsets[description.attack] != nil { share += " of all \(results.data.trainCount) training rows; its victims train on fewer (Configuration)" }
             return AttackComparisonRow(
                 model: description.modelLabel + (hasDefenses ? ", \(description.defenseLabel)" : ""),
                 attack: description.attackLabel, threshold: thresholdText(fit.threshold, estimate: s.threshold, brackets: true),

@@ -18,52 +18,6 @@ public protocol TargetableClassifier: Classifier {
     func poisonabilityThreshold(on data: Dataset) -> PoisonabilityThreshold
 }
 
-extension NetworkParameters: TargetableClassifier {
-    /// `values` in Double.
-    public var parameterValues: [Double] { values.map(Double.init) }
-
-    /// These parameters with `values` rounded to Float.
-    public func withParameterValues(_ values: [Double]) -> NetworkParameters {
-        NetworkParameters(shape: shape, values: values.map(Float.init))
-    }
-
-    /// The mean cross-entropy's gradient (`lossAndGradient`), in Double.
-    public func meanLossGradient(on data: Dataset) -> [Double] { lossAndGradient(on: data).gradient.map(Double.init) }
-
-    /// τ(c) of the last layer (`poisonabilityThreshold(of:on:)`).
-    public func poisonabilityThreshold(on data: Dataset) -> PoisonabilityThreshold { PoisoningTheory.poisonabilityThreshold(of: self, on: data) }
-}
-
-extension LinearSVMClassifier: TargetableClassifier {
-    /// `weights`.
-    public var parameterValues: [Double] { weights }
-
-    /// This SVM (same C) with `values` as its weights.
-    public func withParameterValues(_ values: [Double]) -> LinearSVMClassifier {
-        LinearSVMClassifier(featureCount: featureCount, classCount: classCount, weights: values, c: c)
-    }
-
-    /// The gradient of the mean one-vs-rest hinge loss (1/n) Σ_rows Σ_k max(0, 1 − y_k (w_k · x + b_k))
-    /// with respect to (w_k, b_k): −y_k (x, 1) per row and class whose hinge is active (1 − y_k f_k > 0;
-    /// the subgradient 0 where it is exactly 0).
-    public func meanLossGradient(on data: Dataset) -> [Double] {
-        let d = featureCount, c = classCount, f = decisionValues(on: data)
-        var gradient = [Double](repeating: 0, count: weights.count)
-        for r in 0..<data.count {
-            for k in 0..<c {
-                let sign: Double = data.labels[r] == k ? 1 : -1
-                guard 1 - sign * f[r * c + k] > 0 else { continue }
-                for j in 0..<d { gradient[k * (d + 1) + j] -= sign * Double(data.features[r * d + j]) }
-                gradient[k * (d + 1) + d] -= sign
-            }
-        }
-        return gradient.map { $0 / Double(data.count) }
-    }
-
-    /// The hinge threshold of its one-vs-rest hyperplanes (`linearSVMPoisonabilityThreshold`).
-    public func poisonabilityThreshold(on data: Dataset) -> PoisonabilityThreshold { linearSVMPoisonabilityThreshold(of: self, on: data) }
-}
-
 /// A target model of a study (`targets:`): the parameters an attacker wants the victim to end up
 /// with, made from the run's clean model and training rows. Gradient Canceling (`gradient-canceling`)
 /// names one by its `label`; every run of a study with targets records each target's τ, accuracy and

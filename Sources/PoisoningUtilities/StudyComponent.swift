@@ -7,7 +7,7 @@ public protocol StudyComponent: Sendable {
     static var summary: String { get }
     /// Reads and checks its parameters (every key it knows, with its default and help).
     init(parameters: inout ParameterReader) throws
-    /// A short name for legends and tables, e.g. "MLP 64" or "class-flip 0→1".
+    /// A short name for legends and tables, e.g. "MLP 64" or "class-flip class 0 → class 1".
     var label: String { get }
     /// The keys of its settings that name files (a CSV data set's `path`): relative to the folder of
     /// the file that holds them, and moved with it (`movingStudyPaths`). None by default.

@@ -505,7 +505,7 @@ struct StudyFileCommandTests {
         #expect(first.status == 0, "stderr: \(first.standardError)")
         let results = try JSONDecoder().decode(StudyResults.self, from: Data(contentsOf: folder.appendingPathComponent("a/results.json")))
         #expect(results.series.map { [$0.modelLabel, $0.attackLabel, $0.defenseLabel] }
-            == [["MLP 8", "class-flip 0→1", "loss-filter 10%"], ["MLP 8", "random label flip", "loss-filter 10%"]])
+            == [["MLP 8", "class-flip class 0 → class 1", "loss-filter 10%"], ["MLP 8", "random label flip", "loss-filter 10%"]])
         let report = try String(contentsOf: folder.appendingPathComponent("a/report.md"), encoding: .utf8)
         let command = "make-report " + options.joined(separator: " ").replacingOccurrences(of: "0,0.4", with: "0.0,0.4")
         #expect(report.contains(command + " --output a\n"))

@@ -182,6 +182,22 @@ struct SVMGradientTests {
         #expect(none.data == split.train && none.poisonedRows.isEmpty)
     }
 
+    /// `order: one-at-a-time` is the paper's sequence: poison i is placed and climbs against the
+    /// poisons before it only, never to move again, so a budget's poisons are the first of a larger
+    /// budget's, feature for feature; some of them moved off their clones.
+    @Test func oneAtATimeABudgetsPoisonsAreTheFirstOfALargerOnes() throws {
+        let reference = try BinarySVCReference.load()
+        let train = reference.train, d = reference.features
+        let setting = AttackerSetting(train: train, seed: 4, poisonClass: 0, attackedClass: 1, validationShare: 0.5)
+        let sequential = try component(SVMGradient.self, ["steps": .int(5), "order": .string("one-at-a-time")])
+        #expect(sequential.order == .oneAtATime && sequential.label == "svm-gradient class 1 → class 0 (linear, 5 steps, one at a time)")
+        let small = sequential.craft(3, in: setting), large = sequential.craft(9, in: setting)
+        #expect(small.points.count == 3 * d && Array(large.points.prefix(3 * d)) == small.points)
+        let clones = setting.candidates.prefix(9).flatMap { row in train.features[(row * d)..<((row + 1) * d)].map(Double.init) }
+        let moved = (0..<9).filter { i in large.points[(i * d)..<((i + 1) * d)] != clones[(i * d)..<((i + 1) * d)] }
+        #expect(!moved.isEmpty, "no poison moved")
+    }
+
     /// Its settings are checked when the study is read, each with one line.
     @Test func itsSettingsAreChecked() throws {
         func message(_ parameters: [String: ParameterValue]) -> String? {
@@ -192,11 +208,16 @@ struct SVMGradientTests {
         #expect(message(["classes": .list([.int(1), .int(1)])])?.contains("must not repeat") == true)
         #expect(message(["kernel": .string("rbf"), "gamma": .double(0.1)]) == nil)
         #expect(message(["poisons": .string("flips")])?.contains("random-flips") == true)
+        #expect(message(["order": .string("sequential")])?.contains("one-at-a-time") == true)
         let attack = try component(SVMGradient.self, ["classes": .list([.int(7), .int(1)])])
-        #expect(attack.label == "svm-gradient 1→7 (linear)")
+        #expect(attack.label == "svm-gradient class 1 → class 7 (linear)")
         #expect(!attack.victimSeesValidation && attack.poisons == .climbed)
         let comparison = try component(SVMGradient.self, ["victim-sees-validation": .bool(true), "poisons": .string("random-flips")])
-        #expect(comparison.label == "svm-gradient 1→0 (linear, victim with validation rows, random flips)")
+        #expect(comparison.label == "svm-gradient class 1 → class 0 (linear, victim with validation rows, random flips)")
+        #expect(try component(SVMGradient.self, ["poisons": .string("clones")]).label == "svm-gradient class 1 → class 0 (linear, unclimbed clones)")
+        // Its victims train on a subset of the training rows in the paper's setting only.
+        #expect(attack.victimRowSubset?.hasPrefix("the attacker's training rows: those of classes 7 and 1 but the share 0.5") == true)
+        #expect(comparison.victimRowSubset == nil)
         #expect(attack.problem(classCount: 5, featureCount: 3)?.message == "class 7 does not exist (the data have 5 classes, 0 to 4)")
         #expect(attack.problem(classCount: 10, featureCount: 3) == nil)
     }
@@ -218,12 +239,17 @@ struct SVMGradientTests {
     /// their poisoned rows both are the clean victim set (the attack at fraction 0); the comparison's
     /// poisoned rows keep their features, their labels moved to the pair's other class, and lie among
     /// the attacker's training rows. They are the rows whose flips the climbed attack's
-    /// `svmRandomFlipTestError` measures: the comparison's `svmTestError` equals it.
+    /// `svmRandomFlipTestError` measures: the comparison's `svmTestError` equals it. The control
+    /// `poisons: clones` poisons the climbed attack's rows, with their clean features. An attack
+    /// declares its victims train on a subset (`victimRowSubset`) exactly when they train on fewer
+    /// rows than the 252.
     @Test(arguments: [false, true])
     func theRandomFlipComparisonTrainsOnTheClimbedAttacksRows(_ seesValidation: Bool) throws {
         let split = try Self.digitsSplit()
         let climbed = try component(SVMGradient.self, ["steps": .int(2), "victim-sees-validation": .bool(seesValidation)])
         let flips = try component(SVMGradient.self, ["poisons": .string("random-flips"), "victim-sees-validation": .bool(seesValidation)])
+        let clones = try component(SVMGradient.self, ["poisons": .string("clones"), "victim-sees-validation": .bool(seesValidation)])
+        #expect([climbed, flips, clones].allSatisfy { ($0.victimRowSubset != nil) == !seesValidation })
         let trainer = ModelTrainer(model: NetworkShape(inputs: 64, hidden: [], classes: 2), settings: TrainingSettings(epochs: 1), seed: 1)
         let (rows, poisons, d) = seesValidation ? (252, 13, 64) : (126, 6, 64)
         for seed: UInt64 in [1, 2] {
@@ -248,6 +274,9 @@ struct SVMGradientTests {
             let comparedError = try #require(compared.measurements[SVMGradient.testErrorKey])
             #expect(comparedError == attacked.measurements[SVMGradient.randomFlipTestErrorKey])
             #expect(comparedError == compared.measurements[SVMGradient.randomFlipTestErrorKey])
+            let cloned = try #require(clones.poison(split, fraction: 0.05, seed: seed, trainer: trainer))
+            #expect(cloned.poisonedRows == attacked.poisonedRows && cloned.data.features == none.data.features && cloned.trueLabels == none.data.labels)
+            for row in 0..<rows { #expect(cloned.data.labels[row] == (cloned.poisonedRows.contains(row) ? 0 : none.data.labels[row])) }
         }
     }
 
@@ -256,9 +285,15 @@ struct SVMGradientTests {
     /// same 50 rows flipped in place; measured: 357 against 168 on average over the seeds), and the
     /// attacker's validation error ends at least 2 points above the clones' on average (measured:
     /// 0.439 against 0.392). Without the climb the loss would stay the clones'.
+    ///
+    /// `poisons: clones`, the control of the climb, is those unclimbed clones: the climbed poisons'
+    /// rows, their features unchanged, relabelled to the poison class, every other row as it was, and
+    /// its attacker's SVM is the clones' (the same validation error, bit for bit).
     @Test func onTheDigitsTheClimbRaisesTheValidationLossAboveTheClones() throws {
         let split = try Self.digitsSplit()
         let attack = try component(SVMGradient.self)
+        let control = try component(SVMGradient.self, ["poisons": .string("clones"), "victim-sees-validation": .bool(true)])
+        let trainer = ModelTrainer(model: NetworkShape(inputs: 64, hidden: [], classes: 2), settings: TrainingSettings(epochs: 1), seed: 1)
         var cloneError = 0.0, climbedError = 0.0
         for seed: UInt64 in 1...3 {
             let setting = AttackerSetting(train: split.train, seed: seed, poisonClass: 0, attackedClass: 1, validationShare: 0.5)
@@ -275,6 +310,13 @@ struct SVMGradientTests {
                 climbed.place(row: position, at: Array(crafted.points[(i * 64)..<((i + 1) * 64)]), sign: 1)
             }
             let cloneSVC = clones.solve(c: 1), climbedSVC = climbed.solve(c: 1)
+            let cloned = try #require(control.poison(split, fraction: 0.2, seed: seed, trainer: trainer))
+            #expect(cloned.poisonedRows == Array(setting.candidates.prefix(count)) && cloned.data.features == split.train.features)
+            for row in split.train.labels.indices {
+                #expect(cloned.data.labels[row] == (cloned.poisonedRows.contains(row) ? 0 : split.train.labels[row]))
+            }
+            #expect(cloned.poisonedRows.allSatisfy { split.train.labels[$0] == 1 })
+            #expect(cloned.measurements[SVMGradient.validationErrorKey] == clones.validationError(cloneSVC))
             #expect(abs(clones.validationHinge(cloneSVC) - losses[0]) < 1e-6 && abs(climbed.validationHinge(climbedSVC) - losses.last!) < 1e-6)
             cloneError += clones.validationError(cloneSVC) / 3
             climbedError += climbed.validationError(climbedSVC) / 3

@@ -14,7 +14,7 @@ import PoisoningEngine
 struct ManySeriesFiguresTests {
     static let fractions = [0, 0.1, 0.2, 0.3, 0.4, 0.5]
 
-    /// 2 models × 3 attacks (random label flip, class flip 0→1, backdoor → 0) × 5 defenses (none, loss
+    /// 2 models × 3 attacks (random label flip, class flip class 0 → class 1, backdoor → 0) × 5 defenses (none, loss
     /// filter, k-NN filter, activation clustering, weight decay) = 30 series, two seeds, with made-up
     /// metrics and no training: test accuracy follows a sigmoid whose midpoint moves by 0.03 per
     /// defense and 0.02 per model (seed 1 +0.01, seed 2 -0.01); every attack's success metric rises
@@ -34,7 +34,7 @@ struct ManySeriesFiguresTests {
         return try madeUp(config, sanitisers: [1, 2, 3])
     }
 
-    /// 12 models (MLPs of widths 4 to 48) × 4 attacks (random label flip, class flip 0→1, backdoor → 0,
+    /// 12 models (MLPs of widths 4 to 48) × 4 attacks (random label flip, class flip class 0 → class 1, backdoor → 0,
     /// confident flip) × 2 defenses (none, loss filter) = 96 series, made up as `thirtySeries()`'s
     /// (the loss filter scores rows), two seeds.
     static func manyModels() throws -> StudyResults {

@@ -638,3 +638,31 @@ struct AttackerKnowledgeTests {
             + "white box, the surrogate is the victim's clean model (its seed, or any seed for a model solved exactly): \(label) (\(study.series[1].modelLabel))")
     }
 }
+
+/// The report says which attacks' victims train on a subset of the training rows
+/// (`PoisoningAttack.victimRowSubset`: svm-gradient in the paper's setting), in the configuration
+/// table and beside their poisoned shares, which stay shares of every training row; an attack whose
+/// victims train on every row (svm-gradient with `victim-sees-validation: true`, random flips) is
+/// not named.
+struct VictimRowSubsetTests {
+    @Test func theReportSaysWhichVictimsTrainOnASubsetOfTheRows() throws {
+        let data = StudyConfig.component(GaussianClusters.kind, ["samples": .int(60), "features": .int(4), "classes": .int(2)])
+        let attacks = [StudyConfig.component(SVMGradient.kind, ["steps": .int(2)]),
+                       StudyConfig.component(SVMGradient.kind, ["steps": .int(2), "victim-sees-validation": .bool(true)]),
+                       StudyConfig.component(RandomLabelFlip.kind)]
+        let study = try Study(StudyConfig(data: data, models: [StudyConfig.component(LinearSVM.kind)], attacks: attacks, fractions: [0, 0.2],
+                                          seeds: [3]))
+        let results = StudyResults(study: study, runs: runStudy(study, threads: 1).results, toolVersion: "test")
+        let rows = "the attacker's training rows: those of classes 0 and 1 but the share 0.5 of each class that the attacker holds out to "
+            + "validate on, and every row of the other classes"
+        let expected = "\(study.series[0].attackLabel): \(rows). Their clean runs (0.0%) train on these rows too, and their budget is a share "
+            + "of them; the report's poisoned shares are of all 42 training rows"
+        #expect(study.split.train.count == 42 && results.victimRowSubsets.map { $0 != nil } == [true, false, false])
+        #expect(victimRowSubsets(results) == expected)
+        let model = ReportModel(results, command: "make-report")
+        #expect(model.parameters.filter { $0.name == "Victims' training rows" }.map(\.value) == [expected])
+        let poisoned = model.attackComparisonRows.map(\.poisoned)
+        #expect(poisoned.count == 3 && poisoned[0].hasSuffix("% of all 42 training rows; its victims train on fewer (Configuration)"))
+        #expect(!poisoned[1].contains("fewer") && !poisoned[2].contains("fewer"))
+    }
+}

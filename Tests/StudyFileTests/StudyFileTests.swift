@@ -137,7 +137,7 @@ struct StudyFileTests {
             """
         let read = try study(text)
         #expect(read.series.count == 8)
-        #expect(read.series.map(\.label).contains("MLP 16-8, class-flip 2→3, loss-filter 15%"))
+        #expect(read.series.map(\.label).contains("MLP 16-8, class-flip class 2 → class 3, loss-filter 15%"))
         #expect(read.config.seeds == [5] && read.config.training.epochs == 20 && read.config.training.batchSize == 64)
         #expect(try study(studyFileText(read)).config == read.config)
     }

@@ -24,6 +24,10 @@ public enum ModelCapability: String, Sendable, CaseIterable {
     /// vector v of parameter space (a mixed second derivative, one double-backward pass): what
     /// gradient canceling descends. Dense networks (`NetworkParameters`) have it.
     case mixedSecondDerivative = "mixed second derivative"
+    /// Its trained classifier can be a target model (`TargetableClassifier` in PoisoningTheory): its
+    /// parameters as one vector, the mean gradient of its loss on rows, and its poisonability
+    /// threshold τ. Dense networks and linear SVMs have it.
+    case target
 
     /// The capability with its article, for refusals: "a representation", "an input gradient".
     public var phrase: String {
@@ -34,6 +38,7 @@ public enum ModelCapability: String, Sendable, CaseIterable {
         case .parameterGradient: "a parameter vector with its gradient"
         case .inputHessian: "input Hessian-vector products"
         case .mixedSecondDerivative: "the input derivative of its parameter gradient"
+        case .target: "a target's parameters and threshold τ"
         }
     }
 

@@ -45,8 +45,8 @@ public struct LinearSVM: ModelArchitecture {
     /// "linear SVM (C = 1.0)".
     public var label: String { "linear SVM (C = \(c))" }
 
-    /// The input gradient only.
-    public var capabilities: Set<ModelCapability> { [.inputGradient] }
+    /// The input gradient, and its trained SVM can be a target (a parameter vector with its hinge threshold τ).
+    public var capabilities: Set<ModelCapability> { [.inputGradient, .target] }
 
     /// A `LinearSVMModel` of these settings.
     public func model(for sizes: SplitSizes) -> any TrainableModel {

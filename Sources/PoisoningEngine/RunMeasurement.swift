@@ -1,4 +1,5 @@
 import PoisoningData
+import PoisoningModels
 import PoisoningUtilities
 
 /// A measurement of a run's trained model that a study asks for by name (`measure: [kind]`), beyond

@@ -1,4 +1,5 @@
 import PoisoningData
+import PoisoningModels
 import PoisoningUtilities
 
 extension MetricKey {

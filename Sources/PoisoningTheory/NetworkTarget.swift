@@ -1,0 +1,61 @@
+import Foundation
+import PoisoningData
+import PoisoningModels
+import PoisoningUtilities
+
+// A dense network (softmax regression, an MLP) as a target: its `TargetableClassifier` conformance and
+// the threshold τ of its last layer.
+
+extension NetworkParameters: TargetableClassifier {
+    /// `values` in Double.
+    public var parameterValues: [Double] { values.map(Double.init) }
+
+    /// These parameters with `values` rounded to Float.
+    public func withParameterValues(_ values: [Double]) -> NetworkParameters {
+        NetworkParameters(shape: shape, values: values.map(Float.init))
+    }
+
+    /// The mean cross-entropy's gradient (`lossAndGradient`), in Double.
+    public func meanLossGradient(on data: Dataset) -> [Double] { lossAndGradient(on: data).gradient.map(Double.init) }
+
+    /// τ(c) of the last layer (`poisonabilityThreshold(of:on:)`).
+    public func poisonabilityThreshold(on data: Dataset) -> PoisonabilityThreshold { PoisoningTheory.poisonabilityThreshold(of: self, on: data) }
+}
+
+/// The threshold τ of a target network on the clean rows `data`: τ(c) of its last layer, exact (a
+/// necessary condition) for softmax regression, a lower bound for a network with hidden layers.
+public func poisonabilityThreshold(of target: NetworkParameters, on data: Dataset) -> PoisonabilityThreshold {
+    softmaxPoisonabilityThreshold(innerProduct: lastLayerGradientProduct(target, on: data), classes: target.shape.classes,
+                                  lowerBound: !target.shape.hidden.isEmpty)
+}
+
+/// <θ, G(μ; θ)> for the last (linear) layer θ = (W, b) of a network on the rows of `data`: with the
+/// last layer's inputs φ(x) (the features themselves for softmax regression, the last hidden layer's
+/// activations for an MLP), h = W φ(x) + b and p = softmax(h), the layer's mean gradient is
+/// G = E[(p − y) ⊗ (φ(x), 1)], so <θ, G> = E[<h, p − y>] = (1/n) Σ_rows Σ_k h_k (p_k − y_k).
+/// The bias is part of θ (a feature that is always 1). One pass over the rows, in Double from the
+/// Float parameters and φ.
+public func lastLayerGradientProduct(_ parameters: NetworkParameters, on data: Dataset) -> Double {
+    precondition(data.count > 0 && data.featureCount == parameters.shape.inputs, "rows do not fit the model")
+    let layer = parameters.shape.layers.last!
+    let phi = parameters.shape.hidden.isEmpty ? data.features : parameters.representations(of: data)
+    let width = layer.inputs, c = layer.outputs, w = parameters.values
+    var h = [Double](repeating: 0, count: c)
+    var sum = 0.0
+    for row in 0..<data.count {
+        // h = W φ + b.
+        for k in 0..<c {
+            var value = Double(w[layer.biasOffset + k])
+            for i in 0..<width { value += Double(w[layer.weightIndex(output: k, input: i)]) * Double(phi[row * width + i]) }
+            h[k] = value
+        }
+        // p = softmax(h), shifted by max h; Σ_k h_k (p_k − y_k).
+        let top = h.max()!
+        var total = 0.0
+        for k in 0..<c { total += exp(h[k] - top) }
+        var product = 0.0
+        for k in 0..<c { product += h[k] * (exp(h[k] - top) / total - (k == data.labels[row] ? 1 : 0)) }
+        sum += product
+    }
+    return sum / Double(data.count)
+}
