@@ -129,8 +129,9 @@ struct RunCommand: ParsableCommand {
 /// `--shard`: the slice of the sweep one machine runs. Its value is taken even when it starts with
 /// "-", so that `--shard -1/2` is refused as an invalid K/N, not as a missing value.
 struct ShardOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Run only slice K of N of the sweep (e.g. 2/8) and write a partial result file for `merge`.",
-                               valueName: "K/N"), parsing: .unconditional, transform: parseShard)
+    @Option(parsing: .unconditional,
+            help: ArgumentHelp("Run only slice K of N of the sweep (e.g. 2/8) and write a partial result file for `merge`.",
+                               valueName: "K/N"), transform: parseShard)
     var shard: Shard?
 }
 

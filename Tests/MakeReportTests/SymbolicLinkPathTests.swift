@@ -21,11 +21,9 @@ struct SymbolicLinkPathTests {
         return folder
     }
 
-    /// The data path the study file at `url` names.
+    /// The data path line of the study file at `url`, as make-report writes it (quoted).
     func dataPath(_ url: URL) throws -> String? {
-        try String(contentsOf: url, encoding: .utf8).split(separator: "\n")
-            .first { $0.trimmingCharacters(in: .whitespaces).hasPrefix("path:") }
-            .map { String($0.split(separator: ":", maxSplits: 1)[1]).trimmingCharacters(in: .whitespaces) }
+        try String(contentsOf: url, encoding: .utf8).split(separator: "\n").first { $0.hasPrefix("  path: ") }.map(String.init)
     }
 
     @Test func anOutputFolderBehindALinkNamesItsDataFromTheFolderItReallyIsIn() throws {
@@ -34,7 +32,7 @@ struct SymbolicLinkPathTests {
         #expect(run.status == 0, "stderr: \(run.standardError)")
         // deep/x/y/o is four folders below `folder`; counted from lnk/o as text it was two ("../../B/data.csv").
         let written = folder.appendingPathComponent("deep/x/y/o/study.yaml")
-        #expect(try dataPath(written) == "../../../../B/data.csv")
+        #expect(try dataPath(written) == #"  path: "../../../../B/data.csv""#)
         // The published study runs from its real folder, and so does a study file that is a link to it
         // (its paths are read from its target's folder).
         let real = try cli.run(["--study", "deep/x/y/o/study.yaml", "--dry-run"], in: folder)
@@ -51,7 +49,7 @@ struct SymbolicLinkPathTests {
         // lnk/.. is deep/x, the parent of the link's target, not `folder`.
         #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("deep/x/zz/results.json").path))
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("zz").path))
-        #expect(try dataPath(folder.appendingPathComponent("deep/x/zz/study.yaml")) == "../../../B/data.csv")
+        #expect(try dataPath(folder.appendingPathComponent("deep/x/zz/study.yaml")) == #"  path: "../../../B/data.csv""#)
         // A shard's part file too.
         let shard = try cli.run(["--study", "B/study.yaml", "--shard", "1/2", "--output", "lnk/../parts", "--no-store", "--quiet"], in: folder)
         #expect(shard.status == 0, "stderr: \(shard.standardError)")

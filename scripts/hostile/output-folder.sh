@@ -86,7 +86,7 @@ case_output_through_a_symbolic_link() {
   printf 'x,y,label\n' >B/data.csv && for i in $(seq 0 39); do echo "$i,$((i % 7)),$((i % 2))" >>B/data.csv; done
   printf 'data: {kind: csv, path: data.csv, label-column: label}\nmodels: [{kind: logistic}]\nfractions: [0, 0.5]\nseeds: [1]\ntraining: {epochs: 2}\n' >B/study.yaml
   mr --study B/study.yaml --output lnk/o --no-store --quiet && succeeded || return 1
-  grep -q '^  path: \.\./\.\./\.\./\.\./B/data\.csv$' deep/x/y/o/study.yaml || { why "deep/x/y/o/study.yaml: $(grep 'path:' deep/x/y/o/study.yaml)"; return 1; }
+  grep -q '^  path: "\.\./\.\./\.\./\.\./B/data\.csv"$' deep/x/y/o/study.yaml || { why "deep/x/y/o/study.yaml: $(grep 'path:' deep/x/y/o/study.yaml)"; return 1; }
   mr --study deep/x/y/o/study.yaml --dry-run && succeeded || return 1
   ln -s deep/x/y/o/study.yaml linked.yaml
   mr --study linked.yaml --dry-run && succeeded || return 1
