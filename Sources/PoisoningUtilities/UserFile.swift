@@ -31,20 +31,24 @@ public func literalFileURL(_ path: String, isDirectory: Bool) -> URL {
 public func resolvedFileURL(_ path: String, isDirectory: Bool) -> URL {
     let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
     let components = absolute.split(separator: "/").map(String.init)
-    for existingCount in stride(from: components.count, through: 0, by: -1) {
-        guard let resolved = realpath("/" + components[..<existingCount].joined(separator: "/"), nil) else { continue }
-        var folders = String(cString: resolved).split(separator: "/").map(String.init)
-        free(resolved)
-        for component in components[existingCount...] {
-            switch component {
-            case ".": continue
-            case "..": _ = folders.popLast()
-            default: folders.append(component)
-            }
+    // The longest leading part that exists, resolved; "/" (no folders) when none below it does.
+    var folders = [String](), existingCount = components.count
+    while existingCount > 0 {
+        if let resolved = realpath("/" + components[..<existingCount].joined(separator: "/"), nil) {
+            folders = String(cString: resolved).split(separator: "/").map(String.init)
+            free(resolved)
+            break
         }
-        return URL(fileURLWithPath: "/" + folders.joined(separator: "/"), isDirectory: isDirectory)
+        existingCount -= 1
     }
-    return literalFileURL(path, isDirectory: isDirectory).standardizedFileURL
+    for component in components[existingCount...] {
+        switch component {
+        case ".": continue
+        case "..": _ = folders.popLast()
+        default: folders.append(component)
+        }
+    }
+    return URL(fileURLWithPath: "/" + folders.joined(separator: "/"), isDirectory: isDirectory)
 }
 
 /// Why the file at `path` cannot be read whole, or nil: it must exist, be a regular file (never a
