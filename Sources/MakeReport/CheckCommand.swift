@@ -18,7 +18,9 @@ struct CheckCommand: ParsableCommand {
             the report(s), every figure and manifest.json; performance.json (timings) is not compared. \
             The scratch folder ($TMPDIR/make-report-check-XXXXXX) is removed when check ends or is interrupted; \
             one that a check killed outright (kill -9) left is removed by the next check, once the process named \
-            in its marker file has ended (a folder without the marker is never touched). \
+            in its marker file has ended (a folder without the marker is never touched). A $TMPDIR that is missing, \
+            not a folder, not writable or inside the output folder is refused in one line (exit code 2) before \
+            anything is created. \
             An --output that is missing, not a folder or a folder without results.json, or one holding a file \
             too large to compare within the memory the process may use, is refused in one line (exit code 2) \
             before any run.
@@ -30,6 +32,7 @@ struct CheckCommand: ParsableCommand {
 
     func validate() throws {
         if let problem = outputFolderReadingProblem(output.output) { throw ValidationError("--output: \(problem)") }
+        if let problem = scratchParentProblem(FileManager.default.temporaryDirectory, output: output.output) { throw ValidationError(problem) }
         if let problem = committedFilesMemoryProblem(literalFileURL(output.output, isDirectory: true)) {
             throw ValidationError("--output: \(problem)")
         }
@@ -75,4 +78,22 @@ struct CheckCommand: ParsableCommand {
         for difference in differences { printError(difference) }
         throw ExitCode.failure
     }
+}
+
+/// Why `folder`, the temporary directory (`$TMPDIR`) in which `check` makes its scratch folder, cannot
+/// hold it, as one line naming $TMPDIR, or nil: it must be an existing folder this process can write
+/// and enter, and lie outside the output folder `output` that check compares (symbolic links
+/// resolved), whose files the scratch folder would otherwise join.
+func scratchParentProblem(_ folder: URL, output: String) -> String? {
+    let named = "$TMPDIR (\(quotedUserText(folder.path, keepingEnd: true)))"
+    var status = stat()
+    guard stat(folder.path, &status) == 0 else { return "\(named): \(String(cString: strerror(errno))); set TMPDIR to a writable folder" }
+    guard status.st_mode & S_IFMT == S_IFDIR else { return "\(named) is not a folder; set TMPDIR to a writable folder" }
+    guard access(folder.path, W_OK | X_OK) == 0 else { return "\(named) is not writable (\(String(cString: strerror(errno)))); set TMPDIR to a writable folder" }
+    let scratch = resolvedFileURL(folder.path, isDirectory: true).path
+    let compared = resolvedFileURL(output, isDirectory: true).path
+    guard scratch != compared, !scratch.hasPrefix(compared == "/" ? "/" : compared + "/") else {
+        return "\(named) lies inside the output folder \(quotedUserText(output, keepingEnd: true)) that check compares; set TMPDIR to a folder outside it"
+    }
+    return nil
 }

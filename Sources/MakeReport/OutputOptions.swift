@@ -162,7 +162,7 @@ struct RuntimeOptions: ParsableArguments {
 /// of the command that wrote them (review r19d, finding 7: `check` from another folder found every
 /// report different in this line).
 func reproducingCommand<Role>(config: StudyConfig, output: OutputOptions<Role>) -> String {
-    let folder = literalFileURL(output.output).standardizedFileURL
+    let folder = resolvedFileURL(output.output, isDirectory: true)
     // A name that starts with "-" would be read as an option.
     let name = folder.lastPathComponent.hasPrefix("-") ? "./" + folder.lastPathComponent : folder.lastPathComponent
     var words = ["make-report"] + studyArguments(for: config, studyFile: name + "/study.yaml")
@@ -181,9 +181,9 @@ func reproducingCommand<Role>(config: StudyConfig, output: OutputOptions<Role>) 
 }
 
 /// The folder in which `reproducingCommand` is to be run: the one that holds the output folder
-/// `output`, as `commandPath` writes it.
+/// `output` (its symbolic links resolved, as the kernel reads `link/..`), as `commandPath` writes it.
 func reproducingFolder(output: String) -> String {
-    commandPath(literalFileURL(output).standardizedFileURL.deletingLastPathComponent().path)
+    commandPath(resolvedFileURL(output, isDirectory: true).deletingLastPathComponent().path)
 }
 
 /// `path` relative to the folder `base`, both made absolute and normalised (".", ".." and repeated

@@ -17,8 +17,9 @@ struct RunCommand: ParsableCommand {
             whatever --threads is), performance.json (timings), figures/ (accuracy, gap, train vs test, attack success, defense trade-off and detection, as the study has them), one report per \
             format (\(reportFileNames); or one report from --template). Lists are comma-separated. With --shard K/N it runs \
             only the K-th of N slices of the sweep and writes results.part-K-of-N.json for `merge`. A relative path \
-            in a study file (a CSV data file) is relative to the study file's folder; the files written name it \
-            relative to their own folder, so the output folder's study.yaml runs from anywhere.
+            in a study file (a CSV data file) is relative to the study file's folder (its target's, when the study \
+            file is a symbolic link); the files written name it relative to their own folder, symbolic links \
+            resolved, so the output folder's study.yaml runs from anywhere.
             """)
 
     @OptionGroup var study: StudyOptions
@@ -97,7 +98,7 @@ struct RunCommand: ParsableCommand {
             try checkPartFile(of: shard)
             try OutputFolder(path: output.output).write(try part.jsonData(), to: name)
             reporter.summary("Shard \(shard): \(runs.results.count) of \(resolved.runSpecs.count) runs in "
-                + "\(String(format: "%.2f", trainingSeconds)) s\(storeSummary(fromStore: sweep.fromStore, runs: runs.indices.count, store: store)); wrote \(literalFileURL(output.output).standardizedFileURL.path)/\(name)")
+                + "\(String(format: "%.2f", trainingSeconds)) s\(storeSummary(fromStore: sweep.fromStore, runs: runs.indices.count, store: store)); wrote \(resolvedFileURL(output.output, isDirectory: true).path)/\(name)")
             return
         }
 
@@ -125,9 +126,11 @@ struct RunCommand: ParsableCommand {
     }
 }
 
-/// `--shard`: the slice of the sweep one machine runs.
+/// `--shard`: the slice of the sweep one machine runs. Its value is taken even when it starts with
+/// "-", so that `--shard -1/2` is refused as an invalid K/N, not as a missing value.
 struct ShardOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Run only slice K of N of the sweep (e.g. 2/8) and write a partial result file for `merge`.",
+    @Option(parsing: .unconditional,
+            help: ArgumentHelp("Run only slice K of N of the sweep (e.g. 2/8) and write a partial result file for `merge`.",
                                valueName: "K/N"), transform: parseShard)
     var shard: Shard?
 }

@@ -163,6 +163,8 @@ struct StoreLocation: ParsableArguments {
     var path: String { store ?? defaultStorePath(besideOutput: output) }
 
     func validate() throws {
+        if store == "" { throw ValidationError("--store: the path is empty; give a file name") }
+        if store == nil && output.isEmpty { throw ValidationError("--output: the path is empty; give the output folder whose store to use") }
         if !FileManager.default.fileExists(atPath: path) { throw ValidationError("--store: no run store at \(quotedUserText(commandPath(path), keepingEnd: true))") }
         if let problem = runStoreProblem(path) { throw ValidationError("--store: \(quotedUserText(commandPath(path), keepingEnd: true)): \(problem)") }
     }

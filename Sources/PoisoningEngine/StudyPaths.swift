@@ -14,30 +14,29 @@ import PoisoningUtilities
 
 /// `path`, written relative to the folder `from`, as written relative to the folder `to` (both
 /// folders absolute or relative to the working directory): unchanged when it is absolute or empty;
-/// otherwise the same file named from `to`, with ".." steps where it lies outside `to`, "." and ".."
-/// resolved as text (symbolic links are not followed). `movingPath("digits.csv", from: "examples/digits",
+/// otherwise the same file named from `to`, with ".." steps where it lies outside `to`. Symbolic
+/// links in both folders and in the folders of `path` are resolved first (`resolvedFileURL`), as the
+/// kernel reads the path: from an output folder reached through a link to a deep folder, the data
+/// set's "../../B/data.csv" counts its steps from the folder the files really are in. The file's own
+/// name is kept as written, even when it is a link. `movingPath("digits.csv", from: "examples/digits",
 /// to: ".")` is "examples/digits/digits.csv"; from "." to "examples/digits/output" that is "../digits.csv".
 public func movingPath(_ path: String, from: String, to: String) -> String {
     guard !path.isEmpty, !path.hasPrefix("/") else { return path }
-    let target = absoluteComponents(from.isEmpty ? path : from + "/" + path)
-    let base = absoluteComponents(to)
+    let target = resolvedComponents(from.isEmpty ? path : from + "/" + path)
+    let base = resolvedFileURL(to, isDirectory: true).pathComponents.dropFirst()
     let common = zip(target, base).prefix { $0 == $1 }.count
     let steps = Array(repeating: "..", count: base.count - common) + target[common...]
     return steps.isEmpty ? "." : steps.joined(separator: "/")
 }
 
-/// The components of `path` made absolute against the working directory, with "." and ".." resolved as text.
-private func absoluteComponents(_ path: String) -> [String] {
-    let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
-    var components = [String]()
-    for component in absolute.split(separator: "/") {
-        switch component {
-        case ".": continue
-        case "..": _ = components.popLast()
-        default: components.append(String(component))
-        }
+/// The components of the absolute path of the file `path` names, its folder's symbolic links
+/// resolved (`resolvedFileURL`), its own last component kept unless that is "." or "..".
+private func resolvedComponents(_ path: String) -> [String] {
+    let name = (path as NSString).lastPathComponent
+    guard !name.isEmpty, name != ".", name != "..", !path.hasSuffix("/") else {
+        return Array(resolvedFileURL(path, isDirectory: true).pathComponents.dropFirst())
     }
-    return components
+    return Array(resolvedFileURL(containingFolder(of: path), isDirectory: true).pathComponents.dropFirst()) + [name]
 }
 
 /// The folder that holds the file `path` ("." for a bare file name), for `movingPath`'s `from` and `to`.

@@ -22,25 +22,33 @@ public func literalFileURL(_ path: String, isDirectory: Bool) -> URL {
 }
 
 /// `literalFileURL(_:isDirectory:)` of `path`, absolute, with every symbolic link resolved, even in
-/// the part that does not exist yet: realpath(3) of its deepest existing folder, the components
-/// below it appended. So a check that one path lies inside another (an output folder inside the
-/// work folder, a store inside the output folder) sees where the files will really be written.
+/// the part that does not exist yet, and "." and ".." read as the kernel reads them: realpath(3) of
+/// its longest existing leading part as written (so `link/..` is the parent of the link's target,
+/// never the folder holding `link`), the components below it appended, their "." and ".." resolved
+/// as text (those folders do not exist yet, so none is a link). So a check that one path lies inside
+/// another (an output folder inside the work folder, a store inside the output folder) sees where
+/// the files will really be written.
 public func resolvedFileURL(_ path: String, isDirectory: Bool) -> URL {
-    var existing = literalFileURL(path, isDirectory: isDirectory).standardizedFileURL
-    var missing = [String]()
-    while true {
-        if let resolved = realpath(existing.path, nil) {
-            defer { free(resolved) }
-            var url = URL(fileURLWithPath: String(cString: resolved), isDirectory: true)
-            for (index, component) in missing.reversed().enumerated() {
-                url.appendPathComponent(component, isDirectory: index < missing.count - 1 || isDirectory)
-            }
-            return url
+    let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+    let components = absolute.split(separator: "/").map(String.init)
+    // The longest leading part that exists, resolved; "/" (no folders) when none below it does.
+    var folders = [String](), existingCount = components.count
+    while existingCount > 0 {
+        if let resolved = realpath("/" + components[..<existingCount].joined(separator: "/"), nil) {
+            folders = String(cString: resolved).split(separator: "/").map(String.init)
+            free(resolved)
+            break
         }
-        guard existing.path != "/" else { return literalFileURL(path, isDirectory: isDirectory).standardizedFileURL }
-        missing.append(existing.lastPathComponent)
-        existing.deleteLastPathComponent()
+        existingCount -= 1
     }
+    for component in components[existingCount...] {
+        switch component {
+        case ".": continue
+        case "..": _ = folders.popLast()
+        default: folders.append(component)
+        }
+    }
+    return URL(fileURLWithPath: "/" + folders.joined(separator: "/"), isDirectory: isDirectory)
 }
 
 /// Why the file at `path` cannot be read whole, or nil: it must exist, be a regular file (never a

@@ -13,7 +13,7 @@ public struct OutputFolder: Sendable {
     /// Creates the folder if needed.
     public init(path: String) throws {
         guard !path.isEmpty else { throw OutputFolderError(path: path, reason: "the path is empty") }
-        url = literalFileURL(path, isDirectory: true).standardizedFileURL
+        url = resolvedFileURL(path, isDirectory: true)
         do {
             try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         } catch {

@@ -18,6 +18,28 @@ struct StudyPathsTests {
         #expect(movingPath("d.csv", from: "/data", to: "/out/deep") == "../../data/d.csv")
     }
 
+    @Test func symbolicLinksAreResolvedAsTheKernelResolvesThem() throws {
+        // base/lnk is a link to base/deep/x/y; base/B/data.csv the data (review r19e, finding 4).
+        let base = URL(fileURLWithPath: try #require(realpath(NSTemporaryDirectory(), nil).map { String(cString: $0) }))
+            .appendingPathComponent("study-paths-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: base + "/deep/x/y", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: base + "/B", withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: base + "/lnk", withDestinationPath: "deep/x/y")
+        try FileManager.default.createSymbolicLink(atPath: base + "/B/link.csv", withDestinationPath: "data.csv")
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        // `lnk/..` is the parent of the link's target; below it, the folders to be made are read as text.
+        #expect(resolvedFileURL(base + "/lnk/../zz", isDirectory: true).path == base + "/deep/x/zz")
+        #expect(resolvedFileURL(base + "/lnk/o/new/../p", isDirectory: true).path == base + "/deep/x/y/o/p")
+        #expect(resolvedFileURL(base + "/lnk/./o", isDirectory: true).path == base + "/deep/x/y/o")
+        // From the output folder lnk/o, which is deep/x/y/o, the data lies four folders up, not two.
+        #expect(movingPath("B/data.csv", from: base, to: base + "/lnk/o") == "../../../../B/data.csv")
+        #expect(movingPath("B/data.csv", from: base, to: base + "/lnk/../zz") == "../../../B/data.csv")
+        #expect(movingPath("../../../../B/data.csv", from: base + "/lnk/o", to: base) == "B/data.csv")
+        #expect(movingPath("../B/data.csv", from: base + "/lnk", to: base) == "deep/x/B/data.csv")
+        // The file's own name is kept as written, even when it is a link.
+        #expect(movingPath("B/link.csv", from: base, to: base + "/lnk") == "../../../B/link.csv")
+    }
+
     @Test func absoluteAndEmptyPathsAreKeptAsWritten() {
         #expect(movingPath("/srv/data/d.csv", from: "examples", to: "output") == "/srv/data/d.csv")
         #expect(movingPath("", from: "examples", to: "output") == "")

@@ -261,10 +261,11 @@ hostile_case a-data-option-without-a-data-block case_a_data_option_without_a_dat
 
 # Whole numbers on the command line: `--seeds -1`, `--seeds 1,,2`, `--data-seed -1` gave a bare
 # "The value '-1' is invalid"; `--seeds ' 1'` and `--shard 1/+3` were accepted. One rule (decimal
-# digits, no sign, no blanks) with the reason in each refusal; nothing created.
+# digits, no sign, no blanks) with the reason in each refusal; nothing created. (Review r19e,
+# finding 7: `--shard -1/2` said "Missing value for '--shard <K/N>'".)
 case_whole_numbers_on_the_command_line() {
   local arguments
-  for arguments in '--seeds -1' '--seeds 1,,2' '--data-seed -1' '--seeds  1' '--shard  1/3' '--shard 1/+3' '--epochs +2' '--widths 4,x'; do
+  for arguments in '--seeds -1' '--seeds 1,,2' '--data-seed -1' '--seeds  1' '--shard  1/3' '--shard 1/+3' '--shard -1/2' '--epochs +2' '--widths 4,x'; do
     local option=${arguments%% *} value=${arguments#* }
     mr run --output out --widths 4 --fractions 0 --epochs 1 --no-store "$option" "$value"
     refused "^make-report: error: The value '.*' is invalid for '$option <[A-Za-z/-]+>': (an empty item in '1,,2'; give numbers separated by single commas|'.*' is not a whole number in decimal digits \(0-9 only: no sign, no blanks, no point\))$" \
@@ -273,6 +274,20 @@ case_whole_numbers_on_the_command_line() {
   done
 }
 hostile_case whole-numbers-on-the-command-line case_whole_numbers_on_the_command_line
+
+# Review r19e, finding 7: `store info --store ''` said "no run store at '.'": the path is empty, as
+# `run --store ''` says; and so for an empty --output naming the store's folder.
+case_store_with_an_empty_path() {
+  local command
+  for command in info verify prune; do
+    mr store "$command" --store ''
+    refused "^make-report: error: --store: the path is empty; give a file name$" || { why "store $command: $(cat "$WHY")"; return 1; }
+    mr store "$command" --output ''
+    refused "^make-report: error: --output: the path is empty; give the output folder whose store to use$" \
+      || { why "store $command --output '': $(cat "$WHY")"; return 1; }
+  done
+}
+hostile_case store-with-an-empty-path case_store_with_an_empty_path
 
 # `validate $'a\nb'` printed the folder's name raw across two lines: it is quoted, the line feed
 # written out, as every other message quotes a name.

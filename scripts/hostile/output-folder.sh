@@ -77,6 +77,38 @@ case_late_failures_refused_before_work() {
 }
 hostile_case late-failures-refused-before-work case_late_failures_refused_before_work
 
+# Review r19e, finding 4: through a link to a deep folder, the published study.yaml named its data
+# by counting ".." from the link's path (`../../B/data.csv`), wrong from the real folder; and
+# `--output lnk/../zz` wrote ./zz where the kernel reads the link target's parent. Both follow the
+# kernel now, and the published study runs from its real folder and through a link to it.
+case_output_through_a_symbolic_link() {
+  mkdir -p B deep/x/y && ln -s deep/x/y lnk
+  printf 'x,y,label\n' >B/data.csv && for i in $(seq 0 39); do echo "$i,$((i % 7)),$((i % 2))" >>B/data.csv; done
+  printf 'data: {kind: csv, path: data.csv, label-column: label}\nmodels: [{kind: logistic}]\nfractions: [0, 0.5]\nseeds: [1]\ntraining: {epochs: 2}\n' >B/study.yaml
+  mr --study B/study.yaml --output lnk/o --no-store --quiet && succeeded || return 1
+  grep -q '^  path: "\.\./\.\./\.\./\.\./B/data\.csv"$' deep/x/y/o/study.yaml || { why "deep/x/y/o/study.yaml: $(grep 'path:' deep/x/y/o/study.yaml)"; return 1; }
+  mr --study deep/x/y/o/study.yaml --dry-run && succeeded || return 1
+  ln -s deep/x/y/o/study.yaml linked.yaml
+  mr --study linked.yaml --dry-run && succeeded || return 1
+  mr --study B/study.yaml --output lnk/../zz --no-store --quiet && succeeded || return 1
+  [ -f deep/x/zz/results.json ] && [ ! -e zz ] || { why "lnk/../zz was not written to deep/x/zz"; return 1; }
+}
+hostile_case output-through-a-symbolic-link case_output_through_a_symbolic_link
+
+# Review r19e, finding 5: `check` with a $TMPDIR that is missing, a file, or inside the output folder
+# it compares: one line naming $TMPDIR and the reason, exit 2, nothing created.
+case_check_with_an_unusable_tmpdir() {
+  mr "${OUTPUT_STUDY[@]}" --output out --no-store --quiet && succeeded || return 1
+  mkdir out/tmp && echo x >file
+  local before entry dir reason; before=$(snapshot .)
+  for entry in "missing:: No such file or directory" "file: is not a folder" "out/tmp: lies inside the output folder 'out'"; do
+    dir=${entry%%:*} reason=${entry#*:}
+    TMPDIR=$PWD/$dir mr check "${OUTPUT_STUDY[@]}" --output out --quiet
+    refused "^make-report: error: \\\$TMPDIR \('$PWD/$dir'\)$reason" && unchanged . "$before" || { why "TMPDIR=$dir: $(cat "$WHY")"; return 1; }
+  done
+}
+hostile_case check-with-an-unusable-tmpdir case_check_with_an_unusable_tmpdir
+
 # Paths a hand-made manifest lists outside the folder are never removed.
 case_manifest_paths_outside_the_folder() {
   mr "${OUTPUT_STUDY[@]}" --output out --no-store && succeeded || return 1
