@@ -337,8 +337,6 @@ public final class RunStore: Sendable {
                     """)
             }
             try queue.close()
-        } catch {
-            throw storeFailure(error, path: temporary)
         }
         guard rename(temporary, path) == 0 else { throw RunStoreError(path: path, reason: String(cString: strerror(errno))) }
     }
