@@ -78,12 +78,9 @@ struct CompareCommand: ParsableCommand {
             try checkReplaceable(output, inputs: [first, second])
             let parent = (output as NSString).deletingLastPathComponent
             let folder = try OutputFolder(path: parent.isEmpty ? "." : parent)
-            let name = (output as NSString).lastPathComponent, temporary = folder.temporaryFile(for: name).path
-            interruption.cleanUp(with: { ending in
-                unlink(temporary)
-                ending()
-            })
-            try folder.write(try sortedJSON(comparison), to: name)
+            let name = (output as NSString).lastPathComponent, write = AtomicFileWrite()
+            interruption.cleanUp(with: { write.removeTemporaryFile(then: $0) })
+            try folder.write(try sortedJSON(comparison), to: name, through: write)
             interruption.cleanUp(with: { $0() })
         }
         print(comparisonMarkdown(comparison, firstName: first, secondName: second), terminator: "")

@@ -100,7 +100,9 @@ struct StoreCommand: ParsableCommand {
                 when any does (with code 2 when the store itself is damaged). A run that fails is never used: `run` \
                 trains it again and replaces it, and `store prune` removes it. Each entry records the sizes of its \
                 study's split, against which its accuracies must be shares of whole rows; entries stored by older \
-                versions lack them, pass without that check, and are counted in a note.
+                versions lack them, pass without that check, and are counted in a note. The checksum is a plain \
+                SHA-256 of key and payload: it detects damage (a torn write, a flipped bit), not tampering, as \
+                anyone can recompute it; for results that owe nothing to an existing store, run with --no-store.
                 """)
 
         @OptionGroup var location: StoreLocation

@@ -95,11 +95,12 @@ public struct RunResult: Sendable, Codable, Equatable {
     /// has metrics or the reason it diverged, not both; its metrics are those every run records, and
     /// others its series can record (its attack's and its defense's), each in its
     /// `MetricKey.validRange`, with the gap trainAccuracy - testAccuracy as the run computes it, to
-    /// within the rounding its numbers show (`gapTolerance`); its poisoned count lies within the training rows, and its realised fraction is that
-    /// count's share. These are the checks a reader can make without training the run again: a
-    /// metric of its attack or defense that was removed passes (such metrics are legitimately absent
-    /// when undefined), and so does a poisoned count changed within the rows (the count depends on
-    /// the attack, the data and the seed, and only the run can tell it).
+    /// within the rounding its numbers show (`gapTolerance`); its poisoned count is at most its fraction's budget of the training rows
+    /// (`poisonCount`), and its realised fraction is that count's share. These are the checks a reader
+    /// can make without training the run again: a metric of its attack or defense that was removed
+    /// passes (such metrics are legitimately absent when undefined), and so does a poisoned count
+    /// lowered within the budget (the count depends on the attack, the data and the seed, and only
+    /// the run can tell it).
     public func problem(trainingRows: Int?, recordable: Set<String>?) -> String? {
         if saturated == false { return "its saturated flag is false (a run records it only when true)" }
         if let problem = targets?.lazy.compactMap(\.problem).first { return "its target \(problem)" }
@@ -108,11 +109,15 @@ public struct RunResult: Sendable, Codable, Equatable {
         } else if divergence == nil {
             return "it has neither metrics nor the reason it diverged"
         }
-        // An attack that adds rows poisons up to its budget, beyond the training rows when it exceeds 1.
-        let most = trainingRows.map { max($0, poisonCount(fraction: fraction, of: $0)) } ?? Int.max
-        guard poisonedCount >= 0, poisonedCount <= most, realisedFraction.isFinite, realisedFraction >= 0,
-              realisedFraction <= 1 || fraction > 1 else {
+        guard poisonedCount >= 0, realisedFraction.isFinite, realisedFraction >= 0, realisedFraction <= 1 || fraction > 1 else {
             return "its poisoned count \(poisonedCount) or realised fraction \(realisedFraction) is impossible"
+        }
+        // Every attack poisons at most its budget, round(fraction · training rows) (an attack that adds
+        // rows adds that many, beyond the training rows when the fraction exceeds 1; a saturated one, or
+        // one whose victim trains on a part of the rows, fewer).
+        if let trainingRows, poisonedCount > poisonCount(fraction: fraction, of: trainingRows) {
+            return "its poisoned count \(poisonedCount) exceeds the \(poisonCount(fraction: fraction, of: trainingRows)) rows its fraction "
+                + "\(fraction) asks of \(trainingRows) training rows"
         }
         if let trainingRows, realisedFraction != Double(poisonedCount) / Double(trainingRows) {
             return "its realised fraction \(realisedFraction) is not its \(poisonedCount) poisoned rows' share"

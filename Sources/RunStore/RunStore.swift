@@ -30,6 +30,9 @@ public final class RunStore: Sendable {
     /// How a store open for reading only was opened, kept while it is open (it may hold a lock); nil
     /// for a store open for writing.
     private let readOnlyOpening: ReadOnlyOpening?
+    /// The building of a store open for writing, whose interruption also stops SQLite's waits for
+    /// another process's lock (`busyWait`); nil when it is read only.
+    private let building: StoreBuilding?
     /// Held by every access to the database, by `closeConnections()`, and by `closeConnections(then:)`
     /// until the process ends.
     private let accessLock = NSLock()
@@ -51,6 +54,7 @@ public final class RunStore: Sendable {
         self.path = path
         if let problem = runStoreProblem(path) ?? runStoreWriteProblem(path) { throw RunStoreRefusal(path: path, reason: problem) }
         readOnlyOpening = nil
+        self.building = building
         // SQLite is handed the absolute path: GRDB makes file URLs of it, which would put the home
         // folder in place of a leading `~` (`literalFileURL`).
         let file = literalFileURL(path).path
@@ -105,13 +109,13 @@ public final class RunStore: Sendable {
         // A damaged store is refused before anything is made beside it (a new store is whole). Read
         // under the lock, so that an interruption of the wait for it leaves no -wal or -shm file
         // that this read made.
-        if FileManager.default.fileExists(atPath: path) { try checkReadable(file, named: path) }
+        if FileManager.default.fileExists(atPath: path) { try checkReadable(file, named: path, building: building) }
         let warnings = removeAbandonedBuilds(of: path)
         let builds = !FileManager.default.fileExists(atPath: path)
         if builds { try create(at: file) }
         if let problem = runStoreProblem(path) { throw RunStoreRefusal(path: path, reason: problem) }
         var configuration = Configuration()
-        configuration.busyMode = .timeout(30)
+        configuration.busyMode = busyWait(building)
         let pool = try DatabasePool(path: file, configuration: configuration)
         if building.isInterrupted {
             closeFolding(pool, file: file)
@@ -119,6 +123,19 @@ public final class RunStore: Sendable {
             throw POSIXError(.ECANCELED)
         }
         return (pool, warnings)
+    }
+
+    /// How a connection of a store open for writing waits while another process holds the store
+    /// locked: it tries again every 10 ms, for `busyTimeoutSeconds` in all (SQLite then fails with
+    /// SQLITE_BUSY, `storeFailure`'s "another process holds the store locked"), and gives up at its
+    /// next try once `building` is interrupted, so that an interruption ends the command at once
+    /// (with SQLite's own timeout it waited out the 30 s).
+    private static func busyWait(_ building: StoreBuilding) -> Database.BusyMode {
+        .callback { tries in
+            guard !building.isInterrupted, tries < busyTimeoutSeconds * 100 else { return false }
+            usleep(10_000)
+            return true
+        }
     }
 
     /// Closes `pool`, the store `file` opened for writing, so that SQLite folds its -wal file in and
@@ -140,11 +157,12 @@ public final class RunStore: Sendable {
         if let problem = runStoreProblem(path) { throw RunStoreRefusal(path: path, reason: problem) }
         let opening = ReadOnlyOpening(path: path)
         readOnlyOpening = opening
+        building = nil
         leftoverWarnings = []
         do {
             var configuration = Configuration()
             configuration.readonly = true
-            configuration.busyMode = .timeout(30)
+            configuration.busyMode = .timeout(TimeInterval(busyTimeoutSeconds))
             let queue = try DatabaseQueue(path: opening.uri, configuration: configuration)
             (reader, writer) = (queue, nil)
             let problem = try queue.read { db in
@@ -166,12 +184,13 @@ public final class RunStore: Sendable {
     /// the command before any work. Read through a read-only connection, so that a damaged store is
     /// left as it is (opening the pool writes to the file: GRDB makes sure of a non-empty -wal file);
     /// the -wal and -shm files SQLite makes for that read beside a damaged store are removed again.
-    private static func checkReadable(_ file: String, named path: String) throws {
+    /// An interruption of `building` ends a wait for another process's lock (`busyWait`).
+    private static func checkReadable(_ file: String, named path: String, building: StoreBuilding) throws {
         let absent = ["-wal", "-shm"].map { file + $0 }.filter(isAbsent)
         do {
             var configuration = Configuration()
             configuration.readonly = true
-            configuration.busyMode = .timeout(30)
+            configuration.busyMode = busyWait(building)
             let queue = try DatabaseQueue(path: file, configuration: configuration)
             defer { try? queue.close() }
             let problem = try queue.read { db in
@@ -282,10 +301,24 @@ public final class RunStore: Sendable {
     }
 
     /// Builds an empty store at `path`: in a temporary file beside it (WAL mode, the application
-    /// id, the table), closed, then renamed to `path`.
+    /// id, the table), closed, then renamed to `path`. The temporary file `NAME.new-PID` is created
+    /// exclusively (O_EXCL, O_NOFOLLOW) before SQLite opens it, and only when nothing at all (lstat)
+    /// is at its name nor at those of its -journal, -wal and -shm files: a file, database or link
+    /// there that `removeAbandonedBuilds` could not prove a build's is never opened, written through
+    /// or removed; the build is refused, naming it. Only the files this build created are removed
+    /// after it.
     private static func create(at path: String) throws {
         let temporary = path + ".new-\(getpid())"
-        defer { for suffix in ["", "-wal", "-shm", "-journal"] { unlink(temporary + suffix) } }
+        let files = ["", "-journal", "-wal", "-shm"].map { temporary + $0 }
+        if let present = files.first(where: { !isAbsent($0) }) {
+            throw RunStoreError(path: present, reason: "something is already at this name, where make-report builds a new store, which it cannot "
+                + "prove its own; it was left as it is; move it away")
+        }
+        let descriptor = open(temporary, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw RunStoreError(path: temporary, reason: String(cString: strerror(errno))) }
+        close(descriptor)
+        // Each file was absent just before, so whatever is at its name now is this build's.
+        defer { for file in files { unlink(file) } }
         do {
             let queue = try DatabaseQueue(path: temporary)
             try queue.writeWithoutTransaction { db in
@@ -316,9 +349,7 @@ public final class RunStore: Sendable {
     /// before they are read (`checkRowSizes`).
     public func results(for keys: [String], specs: [RunSpec], trainingRows: Int, testRows: Int,
                         recordable: [Set<String>], budget: MemoryBudget = MemoryBudget()) throws -> (found: [String: RunResult], rejected: Int) {
-        accessLock.lock()
-        defer { accessLock.unlock() }
-        do {
+        return try access {
             return try reader.read { db in
                 var found = [String: RunResult]()
                 var rejected = 0
@@ -343,8 +374,6 @@ public final class RunStore: Sendable {
                 }
                 return (found, rejected)
             }
-        } catch {
-            throw storeFailure(error, path: path)
         }
     }
 
@@ -355,15 +384,11 @@ public final class RunStore: Sendable {
     /// check because they were stored before the split sizes were recorded. A store whose largest
     /// row would not fit in `budget` is refused before any row is read (`checkRowSizes`).
     public func verify(budget: MemoryBudget = MemoryBudget()) throws -> (runs: Int, failures: [StoredRunFailure], withoutSizes: Int) {
-        accessLock.lock()
-        defer { accessLock.unlock() }
-        do {
+        return try access {
             return try reader.read { db in
                 let checked = try failingRows(db, path: path, budget: budget)
                 return (checked.count, checked.failures.map(\.failure), checked.withoutSizes)
             }
-        } catch {
-            throw storeFailure(error, path: path)
         }
     }
 
@@ -371,12 +396,8 @@ public final class RunStore: Sendable {
     /// than `budget` allows (`checkRowSizes`), reading no entry: what `store prune` asks of a store
     /// opened for reading, before it opens it for writing (which writes to the file).
     public func checkEntrySizes(budget: MemoryBudget = MemoryBudget()) throws {
-        accessLock.lock()
-        defer { accessLock.unlock() }
-        do {
+        try access {
             try reader.read { db in try checkRowSizes(db, path: path, budget: budget) }
-        } catch {
-            throw storeFailure(error, path: path)
         }
     }
 
@@ -402,9 +423,7 @@ public final class RunStore: Sendable {
     public func store(_ runs: [(key: String, result: RunResult)], trainingRows: Int, testRows: Int) throws {
         guard !runs.isEmpty else { return }
         let now = Date().timeIntervalSince1970
-        accessLock.lock()
-        defer { accessLock.unlock() }
-        do {
+        try access {
             let rows = try runs.map { ($0.key, try encodeStoredRun(StoredRun(result: $0.result, trainingRows: trainingRows, testRows: testRows))) }
             try writable().write { db in
                 for (key, data) in rows {
@@ -412,16 +431,12 @@ public final class RunStore: Sendable {
                                    arguments: [key, engineVersion, data, storedRunChecksum(key: key, payload: data), now])
                 }
             }
-        } catch {
-            throw storeFailure(error, path: path)
         }
     }
 
     /// What the store holds: runs per engine version, and the file's size.
     public func info() throws -> RunStoreInfo {
-        accessLock.lock()
-        defer { accessLock.unlock() }
-        do {
+        return try access {
             let counts = try reader.read { db in
                 var counts = [String: Int]()
                 for row in try Row.fetchAll(db, sql: "SELECT engineVersion, COUNT(*) AS count FROM runs GROUP BY engineVersion") {
@@ -433,8 +448,6 @@ public final class RunStore: Sendable {
                 (try? FileManager.default.attributesOfItem(atPath: path + suffix))?[.size] as? Int
             }.reduce(0, +)
             return RunStoreInfo(path: path, runsByEngineVersion: counts, bytes: size)
-        } catch {
-            throw storeFailure(error, path: path)
         }
     }
 
@@ -443,9 +456,7 @@ public final class RunStore: Sendable {
     /// removed and how many of them failed the check, and compacts the file. Unless `all`, a store
     /// whose largest row would not fit in `budget` is refused before any row is read (`checkRowSizes`).
     public func prune(all: Bool, budget: MemoryBudget = MemoryBudget()) throws -> (removed: Int, failedCheck: Int) {
-        accessLock.lock()
-        defer { accessLock.unlock() }
-        do {
+        return try access {
             let database = try writable()
             let counts = try database.write { db -> (removed: Int, failedCheck: Int) in
                 if all {
@@ -463,8 +474,6 @@ public final class RunStore: Sendable {
             }
             try database.writeWithoutTransaction { db in try db.execute(sql: "VACUUM") }
             return counts
-        } catch {
-            throw storeFailure(error, path: path)
         }
     }
 
@@ -479,12 +488,30 @@ public final class RunStore: Sendable {
 
     /// `closeConnections()`, then `ending`, which ends the process (an interruption), before
     /// another access can begin: one that would begin after waits until the process has ended, so
-    /// that it never finds the store closed.
+    /// that it never finds the store closed. An access waiting for another process's lock on the
+    /// store gives up at once (`busyWait`), so the interruption never waits out SQLite's timeout.
     public func closeConnections(then ending: () -> Void) {
+        building?.markInterrupted()
         accessLock.lock()
         defer { accessLock.unlock() }
         closeConnectionsHoldingAccess()
         ending()
+    }
+
+    /// Runs `body`, an access to the database, holding `accessLock`, and throws its error as
+    /// `storeFailure` makes it, except once an interruption has come (`closeConnections(then:)`):
+    /// then the access never returns, as the interruption ends the process once it holds the lock,
+    /// and the wait for another process's lock that it cut short must not be reported meanwhile.
+    private func access<Result>(_ body: () throws -> Result) throws -> Result {
+        do {
+            accessLock.lock()
+            defer { accessLock.unlock() }
+            return try body()
+        } catch where building?.isInterrupted == true {
+            while true { pause() }
+        } catch {
+            throw storeFailure(error, path: path)
+        }
     }
 
     /// Closes the connections; the caller holds `accessLock`.
@@ -640,6 +667,9 @@ private func damagedReason(_ finding: String) -> String {
     "it is a damaged run store (\(finding)); remove it and its -wal and -shm files"
 }
 
+/// How long, in seconds, an access to a store waits while another process holds it locked.
+let busyTimeoutSeconds = 30
+
 /// This process's file-size limit in bytes (`ulimit -f`, the soft limit), or nil when there is none.
 private func fileSizeLimit() -> rlim_t? {
     var limit = rlimit()
@@ -656,6 +686,10 @@ private func storeFailure(_ error: Error, path: String) -> Error {
     if error is RunStoreRefusal || error is RunStoreError { return error }
     if let error = error as? DatabaseError {
         if [ResultCode.SQLITE_CORRUPT, .SQLITE_NOTADB].contains(error.resultCode) { return RunStoreRefusal(path: path, damage: error) }
+        if error.resultCode == .SQLITE_BUSY {
+            return RunStoreError(path: path, reason: "another process holds the store locked (waited \(busyTimeoutSeconds) s); let it finish and "
+                + "run again, or use another store (--store PATH, or --no-store)")
+        }
         let sizeLimit = error.resultCode == .SQLITE_IOERR ? fileSizeLimit().map {
             " (this process's file size limit, ulimit -f \($0 / 1024), may have stopped a write)"
         } ?? "" : ""
@@ -686,6 +720,12 @@ public final class StoreBuilding: Sendable {
     /// Whether an interruption has come: a step under way undoes what it made and throws ECANCELED.
     var isInterrupted: Bool { interrupted.withLock { $0 } }
 
+    /// Marks the building, and the store it opened, interrupted (an interruption's first step):
+    /// SQLite's waits for another process's lock give up at their next try (`RunStore.busyWait`).
+    func markInterrupted() {
+        interrupted.withLock { $0 = true }
+    }
+
     /// Runs `build` unless the building was abandoned (then throws ECANCELED without running it),
     /// keeps `closing(result)` for an interruption to close what it opened, and returns its result.
     /// A step that fails once an interruption has come never returns: the interruption ends the
@@ -706,7 +746,7 @@ public final class StoreBuilding: Sendable {
     /// Marks the building interrupted, waits for a step under way, stops the building, closes the
     /// store the last step opened, and runs `ending` before another step can start.
     public func abandon(then ending: () -> Void) {
-        interrupted.withLock { $0 = true }
+        markInterrupted()
         state.withLock { state in
             state.abandoned = true
             state.close?()

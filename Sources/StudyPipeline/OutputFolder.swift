@@ -1,11 +1,13 @@
 import Foundation
 import PoisoningEngine
+import Synchronization
 
 /// A folder the tool writes single files into (a shard's partial results, a comparison, a benchmark
 /// table). Every file is written atomically: into a temporary file beside the target, then renamed
 /// over it; a failed write removes its temporary file, so nothing half-written is ever left
 /// (a writer killed by SIGKILL, which no clean-up can catch, leaves its hidden `.NAME.tmp-PID`: nothing
-/// proves such a file the tool's, so it is never removed).
+/// proves such a file the tool's, so it is never removed, and a write finding anything at its
+/// temporary file's name is refused).
 public struct OutputFolder: Sendable {
     /// The folder.
     public let url: URL
@@ -21,15 +23,10 @@ public struct OutputFolder: Sendable {
         }
     }
 
-    /// Writes `data` to `name` inside the folder: temp file, then rename(2).
-    public func write(_ data: Data, to name: String) throws {
-        try writeAtomically(data, to: url.appendingPathComponent(name))
-    }
-
-    /// The temporary file `write(_:to:)` writes `name` through: `.NAME.tmp-PID` beside it, which an
-    /// interruption's clean-up removes.
-    public func temporaryFile(for name: String) -> URL {
-        StudyPipeline.temporaryFile(besideTarget: url.appendingPathComponent(name))
+    /// Writes `data` to `name` inside the folder: temp file, then rename(2) (`writeAtomically`),
+    /// through `write`, which an interruption's clean-up can hold.
+    public func write(_ data: Data, to name: String, through write: AtomicFileWrite = AtomicFileWrite()) throws {
+        try writeAtomically(data, to: url.appendingPathComponent(name), through: write)
     }
 }
 
@@ -38,20 +35,86 @@ func temporaryFile(besideTarget target: URL) -> URL {
     target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).tmp-\(getpid())")
 }
 
-/// Writes `data` to `target` through a temporary file beside it and rename(2); on any failure the
-/// temporary file is removed and the error names `target` and the reason in words.
-func writeAtomically(_ data: Data, to target: URL) throws {
-    let temporary = temporaryFile(besideTarget: target)
+/// The temporary file of one `writeAtomically`, held while it is this process's: from its exclusive
+/// creation (O_EXCL, so never a file, symbolic link or hard link already at its name) to its rename
+/// or removal. An interruption's clean-up removes it only then (`removeTemporaryFile(then:)`), so a
+/// file someone else put at its name is never removed.
+public final class AtomicFileWrite: Sendable {
+    /// The temporary file this process created, with its device and inode, until it is renamed or removed.
+    fileprivate let created = Mutex<CreatedFile?>(nil)
+
+    /// A write that has not begun.
+    public init() {}
+
+    /// Removes the temporary file when this process created it and has not renamed it, then runs
+    /// `ending`, which ends the process, before the write can rename it (an interruption).
+    public func removeTemporaryFile(then ending: () -> Void) {
+        created.withLock { file in
+            file?.removeIfUnchanged()
+            ending()
+        }
+    }
+}
+
+/// A file this process created, by its path and identity (device and inode).
+fileprivate struct CreatedFile: Sendable {
+    let path: String
+    let device: UInt64
+    let inode: UInt64
+
+    /// Whether the path still names this very file (lstat: a symbolic link put in its place is not it).
+    var isUnchanged: Bool {
+        var status = stat()
+        return lstat(path, &status) == 0 && UInt64(status.st_dev) == device && UInt64(status.st_ino) == inode
+    }
+
+    /// Unlinks the path when it still names this file.
+    func removeIfUnchanged() {
+        if isUnchanged { unlink(path) }
+    }
+}
+
+/// Writes `data` to `target` through a temporary file beside it (`.NAME.tmp-PID`), created
+/// exclusively and never through a symbolic link, then rename(2); throws, naming the temporary file,
+/// when anything is already at its name (left as it is), and, naming `target` and the reason in
+/// words, on any other failure, after removing the temporary file when it is still the one this
+/// process created. `write` holds the temporary file meanwhile, for an interruption's clean-up.
+func writeAtomically(_ data: Data, to target: URL, through write: AtomicFileWrite = AtomicFileWrite()) throws {
+    let temporary = temporaryFile(besideTarget: target).path
+    let descriptor = try write.created.withLock { created in
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            if errno == EEXIST {
+                throw OutputFolderError(path: temporary, reason: "something is already at this temporary file's name, which make-report cannot "
+                    + "prove its own; it was left as it is; move it away")
+            }
+            throw OutputFolderError(path: target.path, reason: String(cString: strerror(errno)))
+        }
+        var status = stat()
+        fstat(descriptor, &status)
+        created = CreatedFile(path: temporary, device: UInt64(status.st_dev), inode: UInt64(status.st_ino))
+        return descriptor
+    }
     do {
-        try writeFile(data, to: temporary)
+        defer { close(descriptor) }
+        try writeAndFlush(data, to: descriptor)
     } catch {
-        try? FileManager.default.removeItem(at: temporary)
+        write.created.withLock { created in
+            created?.removeIfUnchanged()
+            created = nil
+        }
         throw OutputFolderError(path: target.path, reason: fileErrorReason(error))
     }
-    guard rename(temporary.path, target.path) == 0 else {
-        let reason = String(cString: strerror(errno))
-        try? FileManager.default.removeItem(at: temporary)
-        throw OutputFolderError(path: target.path, reason: reason)
+    try write.created.withLock { created in
+        defer { created = nil }
+        guard let file = created, file.isUnchanged else {
+            throw OutputFolderError(path: temporary, reason: "the temporary file was replaced while it was written; it was left as it is")
+        }
+        guard rename(temporary, target.path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            file.removeIfUnchanged()
+            throw OutputFolderError(path: target.path, reason: reason)
+        }
     }
 }
 

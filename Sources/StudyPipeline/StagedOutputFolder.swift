@@ -543,11 +543,19 @@ private let longestDerivedSuffix = ".staging-".utf8.count + 10
 private let longestRelativeOutputPath = 200
 
 /// Writes `data` to a new file at `url` and flushes it to the disk (fsync), with open(2) and
-/// write(2) so that a failure carries its errno ("No space left on device", "File too large").
+/// write(2) so that a failure carries its errno ("No space left on device", "File too large"). The
+/// file is created exclusively (O_EXCL, O_NOFOLLOW): a file, or a symbolic or hard link, already at
+/// `url` is never written through, and the write fails with EEXIST.
 func writeFile(_ data: Data, to url: URL) throws {
-    let descriptor = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    let descriptor = open(url.path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
     guard descriptor >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
     defer { close(descriptor) }
+    try writeAndFlush(data, to: descriptor)
+}
+
+/// Writes `data` to the open file `descriptor` and flushes it to the disk (fsync); throws the errno
+/// of a failed write(2) or fsync(2) (ENOSPC for a write that makes no progress).
+func writeAndFlush(_ data: Data, to descriptor: Int32) throws {
     try data.withUnsafeBytes { buffer in
         var offset = 0
         while offset < buffer.count {

@@ -123,7 +123,7 @@ struct UserTextTests {
         #expect(problem(fraction: 2.5, poisoned: 1750, rows: 700) == nil)
         #expect(problem(fraction: 2.5, poisoned: 1750, rows: nil) == nil)
         // More than its budget, or more than the rows for a budget of at most 1: impossible.
-        #expect(problem(fraction: 2.5, poisoned: 1751, rows: 700) == "its poisoned count 1751 or realised fraction \(1751.0 / 700) is impossible")
+        #expect(problem(fraction: 2.5, poisoned: 1751, rows: 700) == "its poisoned count 1751 exceeds the 1750 rows its fraction 2.5 asks of 700 training rows")
         #expect(problem(fraction: 0.5, poisoned: 1050, rows: nil) == "its poisoned count 1050 or realised fraction 1.5 is impossible")
     }
 

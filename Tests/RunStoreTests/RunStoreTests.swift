@@ -3,6 +3,7 @@ import GRDB
 import Testing
 import PoisoningEngine
 import RunStore
+import Synchronization
 import TestSupport
 
 /// The run store: keys that change exactly when a run's result can, and sweeps through a store that
@@ -193,7 +194,18 @@ import TestSupport
         #expect(storedRunProblem(good, spec: spec, trainingRows: 20, testRows: 10, recordable: base) == nil)
         #expect(storedRunProblem(good, spec: RunSpec(fraction: 0.5, series: 4, seed: 4), trainingRows: 20, testRows: 10, recordable: base)
             == "it is the run of fraction 0.5 and seed 3, not of fraction 0.5 and seed 4")
-        #expect(storedRunProblem(good, spec: spec, trainingRows: 9, testRows: 10, recordable: base) == "its poisoned count 10 or realised fraction 0.5 is impossible")
+        #expect(storedRunProblem(good, spec: spec, trainingRows: 9, testRows: 10, recordable: base)
+            == "its poisoned count 10 exceeds the 4 rows its fraction 0.5 asks of 9 training rows")
+        // Review r19e, finding 6: a poisoned count above its fraction's budget, its realised fraction
+        // edited to match, passed (the count was only bounded by the training rows).
+        let overBudget = RunResult(fraction: 0.5, series: 0, seed: 3, poisonedCount: 12, realisedFraction: 0.6, metrics: good.metrics, divergence: nil)
+        #expect(storedRunProblem(overBudget, spec: spec, trainingRows: 20, testRows: 10, recordable: base)
+            == "its poisoned count 12 exceeds the 10 rows its fraction 0.5 asks of 20 training rows")
+        let poisonedAtZero = RunResult(fraction: 0, series: 0, seed: 3, poisonedCount: 2, realisedFraction: 0.1, metrics: good.metrics, divergence: nil)
+        #expect(storedRunProblem(poisonedAtZero, spec: RunSpec(fraction: 0, series: 4, seed: 3), trainingRows: 20, testRows: 10, recordable: base)
+            == "its poisoned count 2 exceeds the 0 rows its fraction 0.0 asks of 20 training rows")
+        #expect(storedRunProblem(good, spec: spec, trainingRows: 21, testRows: 10, recordable: base)
+            == "its realised fraction 0.5 is not its 10 poisoned rows' share")
         #expect(storedRunProblem(good, spec: spec, trainingRows: 40, testRows: 10, recordable: base) == "its realised fraction 0.5 is not its 10 poisoned rows' share")
         #expect(storedRunProblem(self.good(with: MetricKey.finalLoss, nil), spec: spec, trainingRows: 20, testRows: 10, recordable: base) == "it has no finalLoss")
         #expect(storedRunProblem(self.good(with: MetricKey.testAccuracy, .nan), spec: spec, trainingRows: 20, testRows: 10, recordable: base)
@@ -705,6 +717,68 @@ import TestSupport
         #expect(try RunStore(readingAt: store.path).verify().runs == 2)
         #expect(throws: RunStoreRefusal.self) { try RunStore(path: store.path) }
         #expect(try contents(of: folder) == before)
+    }
+
+    /// Issue 19, review r19e finding 2: a build opened `runs.sqlite.new-PID` with SQLite whatever was
+    /// there (a user's database became the store; a symbolic link was removed by the build's clean-up).
+    /// Anything at the build's names that is not proven a build's is kept, with what it leads to, and
+    /// the build is refused with one line naming it.
+    @Test(arguments: ["database", "symbolic link", "journal"]) func aBuildNeverAdoptsNorRemovesWhatIsAtItsName(_ kind: String) throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("run-store-adopt-\(UUID().uuidString)")
+        let folder = root.appendingPathComponent("store")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let userDatabase = root.appendingPathComponent("user.sqlite")
+        let queue = try DatabaseQueue(path: userDatabase.path)
+        try queue.write { db in try db.execute(sql: "CREATE TABLE mine (x); INSERT INTO mine VALUES (42)") }
+        try queue.close()
+        let before = try Data(contentsOf: userDatabase)
+        let temporary = folder.appendingPathComponent("runs.sqlite.new-\(getpid())").path
+        let planted = kind == "journal" ? temporary + "-journal" : temporary
+        switch kind {
+        case "database": try FileManager.default.copyItem(atPath: userDatabase.path, toPath: planted)
+        case "symbolic link": #expect(symlink(userDatabase.path, planted) == 0)
+        default: try Data("my notes\n".utf8).write(to: URL(fileURLWithPath: planted))
+        }
+        let failure = try #require(throws: RunStoreError.self) { try RunStore(path: folder.appendingPathComponent("runs.sqlite").path) }
+        #expect(failure.description == "run store \(quotedUserText(planted, keepingEnd: true)): something is already at this name, where "
+            + "make-report builds a new store, which it cannot prove its own; it was left as it is; move it away")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == [(planted as NSString).lastPathComponent])
+        #expect(try Data(contentsOf: userDatabase) == before)
+        if kind == "database" { #expect(try Data(contentsOf: URL(fileURLWithPath: planted)) == before) }
+        if kind == "symbolic link" { #expect(try FileManager.default.destinationOfSymbolicLink(atPath: planted) == userDatabase.path) }
+    }
+
+    /// Issue 19, review r19e finding 3: an interruption waited out SQLite's 30 s busy timeout while
+    /// another process held the store locked: the interruption's clean-up (`closeConnections(then:)`)
+    /// waits for the access under way. The access's wait for the lock gives up at its next try once
+    /// the interruption has come, and the clean-up ends within a second. (The access then parks for
+    /// good, as the interruption ends the process: here its thread is left parked.)
+    @Test func anInterruptionEndsAWaitForAnotherProcesssLock() throws {
+        let store = try scratchStore()
+        defer { remove(store) }
+        var holding = Configuration()
+        holding.allowsUnsafeTransactions = true
+        let holder = try DatabaseQueue(path: store.path, configuration: holding)
+        try holder.writeWithoutTransaction { db in try db.execute(sql: "BEGIN IMMEDIATE") }
+        let study = widthStudy([8], fractions: [0], seeds: [1], epochs: 2)
+        let run = runStudy(study, threads: 1).results[0]
+        let key = RunKeys(study: study).keys[0]
+        let started = Mutex(false)
+        let writer = Thread {
+            started.withLock { $0 = true }
+            try? store.store([(key, run)], trainingRows: study.split.train.count, testRows: study.split.test.count)
+        }
+        writer.start()
+        while !started.withLock({ $0 }) { usleep(1_000) }
+        usleep(500_000)   // the write is waiting for the lock
+        let clock = ContinuousClock(), start = clock.now
+        let ended = Mutex(false)
+        store.closeConnections(then: { ended.withLock { $0 = true } })
+        let waited = clock.now - start
+        #expect(ended.withLock { $0 } && waited < .seconds(2), "the interruption waited \(waited)")
+        try holder.writeWithoutTransaction { db in try db.execute(sql: "ROLLBACK") }
+        try holder.close()
     }
 
     /// Review r19d, finding 1: an opening whose lock another process held waited without bound and

@@ -568,3 +568,79 @@ f = open(sys.argv[1], "a"); fcntl.flock(f, fcntl.LOCK_EX); print("held", flush=T
   [ ! -e o3 ] || { why "o3 was created"; return 1; }
 }
 hostile_case held-opening-lock-is-waited-for-with-a-bound case_held_opening_lock_is_waited_for_with_a_bound
+
+# failed_on_a_file PATTERN: the last command exited 1 (a file in the way, as for any file that cannot
+# be written) with exactly one line on stderr, matching the extended regular expression PATTERN.
+failed_on_a_file() {
+  [ "$RC" = 1 ] && [ "$(wc -l <"$ERR")" = 1 ] && grep -Eq -- "$1" "$ERR" || { why "exit $RC: $(head -c 300 "$ERR")"; return 1; }
+}
+
+# Review r19e, finding 1: the temporary file `.NAME.tmp-PID` was opened with O_CREAT|O_TRUNC, so a
+# symbolic or hard link already at that name (made here for the command's own PID) was written
+# through, overwriting the file it leads to, and renamed over the target. It is created exclusively:
+# the command is refused naming it, the link and what it leads to stay as they were, and no
+# comparison is written.
+case_compare_temporary_link_is_never_written_through() {
+  mr --output out --widths 8 --fractions 0,0.5 --seeds 1,2 --epochs 2 --no-store --quiet && succeeded || return 1
+  cp out/results.json a.json && rm -r out
+  echo data >victim.txt
+  local kind
+  for kind in -s ""; do
+    rm -rf sub && mkdir sub
+    (cd sub && exec sh -c 'ln '"$kind"' "$1" .cmp.json.tmp-$$; exec "$2" compare ../a.json ../a.json --output cmp.json' _ "$PWD/../victim.txt" "$MR" \
+      </dev/null >"$OUT" 2>"$ERR")
+    RC=$?
+    failed_on_a_file "^make-report: error: cannot write to '.*\.cmp\.json\.tmp-[0-9]+': something is already at this temporary file's name, which make-report cannot prove its own; it was left as it is; move it away$" || return 1
+    [ "$(cat victim.txt)" = data ] || { why "ln $kind: victim.txt was overwritten"; return 1; }
+    [ "$(ls -A sub | wc -l)" = 1 ] && [ ! -e sub/cmp.json ] || { why "ln $kind: sub holds $(ls -A sub | tr '\n' ' ')"; return 1; }
+  done
+}
+hostile_case compare-temporary-link-is-never-written-through case_compare_temporary_link_is_never_written_through
+
+# Review r19e, finding 2: a store build opened `runs.sqlite.new-PID` with SQLite whatever was there:
+# a user's database (copied there for the command's own PID) became the store, and a symbolic link
+# was removed by the build's clean-up. Either is kept as it is, with what it leads to, and the run
+# is refused naming it, before any work.
+case_store_build_never_adopts_a_file_at_its_temporary_name() {
+  sql mine.sqlite "CREATE TABLE notes (text TEXT); INSERT INTO notes VALUES ('mine');"
+  local kind before
+  for kind in "ln -s" cp; do
+    rm -rf st out && mkdir st
+    before=$(sha256sum <mine.sqlite)
+    sh -c "$kind"' "$1" st/runs.sqlite.new-$$; shift; exec "$@"' _ "$PWD/mine.sqlite" "$MR" "${STORE_STUDY[@]}" --output out --store st/runs.sqlite \
+      </dev/null >"$OUT" 2>"$ERR"
+    RC=$?
+    failed_on_a_file "^make-report: error: run store '.*st/runs\.sqlite\.new-[0-9]+': something is already at this name, where make-report builds a new store, which it cannot prove its own; it was left as it is; move it away$" || return 1
+    [ "$(sha256sum <mine.sqlite)" = "$before" ] || { why "$kind: mine.sqlite changed"; return 1; }
+    [ "$(ls -A st | wc -l)" = 1 ] && [ ! -e out ] || { why "$kind: st holds $(ls -A st | tr '\n' ' '), out $( [ -e out ] && echo exists)"; return 1; }
+    [ "$kind" = cp ] || [ -L st/runs.sqlite.new-* ] || { why "the symbolic link was removed"; return 1; }
+  done
+}
+hostile_case store-build-never-adopts-a-file-at-its-temporary-name case_store_build_never_adopts_a_file_at_its_temporary_name
+
+# Review r19e, finding 3: while another process held the store locked (an open write transaction),
+# Ctrl-C or SIGTERM waited out SQLite's 30 s busy timeout. The interruption ends the wait: the run,
+# sent SIGTERM 3 s in while it waits to store its runs, ends by the signal within 2 s (it waited until
+# the lock was let go), and the store stays whole. (SIGTERM: a shell script's background job ignores
+# SIGINT, and so does make-report then.)
+case_interrupted_wait_for_a_locked_store_ends_at_once() {
+  mr "${STORE_STUDY[@]}" --output out --store lk.sqlite --quiet && succeeded || return 1
+  python3 -c 'import sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1], isolation_level=None); c.execute("BEGIN IMMEDIATE"); open(sys.argv[2], "w").close(); time.sleep(40)' lk.sqlite held &
+  local holder=$! waited=0
+  while [ ! -e held ] && [ "$waited" -lt 100 ]; do sleep 0.1; waited=$((waited + 1)); done
+  "$MR" --widths 8 --fractions 0,0.5 --seeds 3,4 --epochs 5 --output out2 --store lk.sqlite --quiet </dev/null >"$OUT" 2>"$ERR" &
+  local run=$!
+  sleep 3
+  local start; start=$(date +%s.%N)
+  kill -TERM "$run"
+  wait "$run"
+  RC=$?
+  local seconds; seconds=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')
+  kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null
+  [ "$RC" = 143 ] || { why "exit $RC, not 143 (SIGTERM); stderr: $(head -c 200 "$ERR")"; return 1; }
+  awk -v s="$seconds" 'BEGIN { exit !(s < 2) }' || { why "ended ${seconds} s after SIGTERM"; return 1; }
+  [ ! -e out2 ] || { why "out2 was created"; return 1; }
+  mr store verify --store lk.sqlite && succeeded
+}
+hostile_case interrupted-wait-for-a-locked-store-ends-at-once case_interrupted_wait_for_a_locked_store_ends_at_once
