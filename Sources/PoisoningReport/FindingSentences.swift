@@ -318,9 +318,17 @@ private func sensitivitySentence(_ comparison: SensitivityComparison, results: S
         return "\(percentagePoints(value)) per doubling of parameters (\(interval))"
     } ?? "an amount that cannot be measured"
     var sentence: String
-    let pairwise = trend?.slope.value == nil
-        ? ": every pair of models differs in that direction beyond seed noise (the slope cannot be measured: some model's "
-            + "threshold lies outside the swept fractions)." : nil
+    // With the slope unmeasured (a threshold outside the swept fractions), the verdict comes from the slope's censored
+    // interval when it is resolved, otherwise from every pair of models resolved in one direction (`compareSensitivity`).
+    var pairwise: String?
+    if let trend, trend.slope.value == nil {
+        pairwise = trend.decision == .resolved
+            ? ": the threshold's slope per doubling of parameters is \(intervalText(trend.slope.interval, percentagePoints)) "
+                + "(\(words.level) CI; the slope itself cannot be measured: some model's threshold lies outside the swept "
+                + "fractions)."
+            : ": every pair of models differs in that direction beyond seed noise (the slope cannot be measured: some "
+                + "model's threshold lies outside the swept fractions)."
+    }
     switch comparison.largerModelsMoreSensitive {
     case true?: sentence = "Larger models are more sensitive\(group)" + (pairwise ?? ": the threshold changes by \(slope).")
     case false?: sentence = "Larger models are less sensitive\(group)" + (pairwise ?? ": the threshold changes by \(slope).")

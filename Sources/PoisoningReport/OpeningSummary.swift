@@ -41,7 +41,9 @@ public func openingSummary(_ results: StudyResults) -> String {
         let slope = trend.slope.value.map {
             let why = trend.slope.interval == nil ? noSlopeIntervalClause : ""
             return " (\(percentagePoints($0)) per doubling of parameters, \(level) CI \(intervalText(trend.slope.interval, percentagePoints))\(why))"
-        } ?? ""
+        } ?? (trend.decision == .resolved
+            // A censored slope (a threshold outside the swept fractions) decided by its interval alone.
+            ? " (slope per doubling of parameters \(intervalText(trend.slope.interval, percentagePoints)), \(level) CI)" : "")
         let pairs = unresolvedThresholdPairs(results, among: trend.series)
         if more + less == 1 {
             // A trend resolved over several widths is an average: a pair of them may still be unresolved.
@@ -167,7 +169,8 @@ func claimRule(level: String, nominal: String, seeds: Int, published: Int, widen
         + "\(k); k = \(k) spreads the drop from 90% to 10% of its height over 2 ln 9 / \(k) = \(width) of poison fraction, "
         + "\(sweep)), model size by the sign of "
         + "the threshold's slope per doubling of parameters (when a threshold outside the swept fractions leaves the "
-        + "slope unmeasured, by every pair of models resolved in one direction). Supported means consistent with this "
+        + "slope unmeasured, by its interval where that lies on one side of zero, otherwise by every pair of models "
+        + "resolved in one direction). Supported means consistent with this "
         + "run, not proven: a wide interval holds many values."
 }
 

@@ -1,8 +1,10 @@
 import Foundation
 import PoisoningAnalysis
+import PoisoningEngine
 
 /// What an adaptive study did, in two or three sentences: how it added seeds, how many ran over how
-/// many looks, why it stopped (and which comparisons are unresolved), and the level of its intervals.
+/// many looks, why it stopped (and which comparisons are unresolved), the level of its intervals, and
+/// which rows fall outside its guarantee (`unnamedScopeSentence`).
 public func sequentialSentence(_ record: SequentialRecord) -> String {
     let settings = record.settings
     let count = record.comparisonCount
@@ -26,8 +28,10 @@ public func sequentialSentence(_ record: SequentialRecord) -> String {
         stop = "It stopped at \(lookText): every comparison was resolved (\(when.joined(separator: "; ")))."
     case .beyondSweep:
         stop = "It stopped at \(lookText) with \(listing(record.unresolved)) unresolved: "
-            + "\(record.unresolved.count == 1 ? "its thresholds lie" : "their thresholds lie") beyond the swept fractions, "
-            + "so more seeds cannot resolve \(record.unresolved.count == 1 ? "it" : "them"); a wider sweep of fractions would decide"
+            + "\(record.unresolved.count == 1 ? "its" : "their") central thresholds lie beyond the swept fractions, which "
+            + "leaves \(record.unresolved.count == 1 ? "it" : "them") no sign, so more seeds are unlikely to resolve "
+            + "\(record.unresolved.count == 1 ? "it" : "them") (a threshold's interval may still reach inside the sweep); "
+            + "a wider sweep of fractions would decide"
             + (when.isEmpty ? "." : " (resolved: \(when.joined(separator: "; "))).")
     case .budgetSpent:
         stop = "It ran its whole budget, to \(lookText), with \(listing(record.unresolved)) unresolved"
@@ -41,5 +45,18 @@ public func sequentialSentence(_ record: SequentialRecord) -> String {
     let level = "Every interval here is at the last look's adjusted \(confidenceText(record.confidence)) level "
         + "(boundary z = \(String(format: "%.3f", record.looks[looks - 1].boundary))); a comparison resolved at an earlier look "
         + "stays resolved even where this level's interval reaches zero."
-    return [design, stop, level].joined(separator: " ")
+    return ([design, stop, level] + [unnamedScopeSentence(record)].compactMap { $0 }).joined(separator: " ")
+}
+
+/// Which rows of the tables fall outside the adaptive study's guarantee: those of the questions its
+/// `until` does not name, marked resolved at the adjusted level but not counted in the error it splits;
+/// nil when it names every question.
+func unnamedScopeSentence(_ record: SequentialRecord) -> String? {
+    let rows: [SequentialQuestion: String] = [.thresholdTrend: "threshold trends", .thresholdPairs: "threshold differences",
+                                              .cleanPairs: "clean-accuracy differences", .gapPairs: "gap differences"]
+    let unnamed = SequentialQuestion.allCases.filter { !record.settings.until.contains($0) }
+    if unnamed.isEmpty { return nil }
+    return "Only the comparisons the study named (\(listing(record.settings.until.map(\.rawValue)))) share its "
+        + "\(confidenceText(1 - record.nominalConfidence)) bound on a false resolution; the tables' "
+        + "\(listing(unnamed.map { rows[$0]! })) are marked resolved at the same adjusted level but fall outside that bound."
 }

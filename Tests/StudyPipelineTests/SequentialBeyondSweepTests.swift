@@ -50,8 +50,9 @@ struct SequentialBeyondSweepTests {
         #expect(record.unresolved == ["threshold-pairs (MLP 16 - MLP 8)"])
         #expect(run.results.statistics.series.allSatisfy { $0.threshold.bound == .lower && $0.threshold.value == 0.5 })
         let sentence = sequentialSentence(record)
-        #expect(sentence.contains("It stopped at look 1 of 3 (9 seeds) with threshold-pairs (MLP 16 - MLP 8) unresolved: its thresholds "
-            + "lie beyond the swept fractions, so more seeds cannot resolve it; a wider sweep of fractions would decide."), "\(sentence)")
+        #expect(sentence.contains("It stopped at look 1 of 3 (9 seeds) with threshold-pairs (MLP 16 - MLP 8) unresolved: its central "
+            + "thresholds lie beyond the swept fractions, which leaves it no sign, so more seeds are unlikely to resolve it (a "
+            + "threshold's interval may still reach inside the sweep); a wider sweep of fractions would decide."), "\(sentence)")
         let json = try JSONEncoder().encode(run.results)
         #expect(String(decoding: json, as: UTF8.self).contains("\"stop\":\"beyond-sweep\""))
     }
