@@ -1,7 +1,9 @@
+import Foundation
 import PoisoningAnalysis
 import PoisoningEngine
 @testable import PoisoningReport
 import Testing
+import TestSupport
 
 /// `averageTrendResults` with MLP 32's midpoint moved to 62%, beyond the largest swept fraction (50%):
 /// its threshold lies outside the sweep, so the slope is unmeasured and only its censored interval can
@@ -29,8 +31,23 @@ struct CensoredSlopeWordingTests {
         #expect(trend.slope.value == nil && trend.decision == .resolved)
         let report = try markdownReport(results)
         let opening = openingSummary(results)
-        print(report)
-        print(opening)
+        #expect(report.contains("- Larger models are more sensitive: the threshold's slope per doubling of parameters is at most "
+            + "-5.6 pp (95% CI; the slope itself cannot be measured: some model's threshold lies outside the swept fractions). "
+            + "Threshold differences resolved: "))
+        #expect(report.contains("Not resolved: MLP 128 vs MLP 64 -0.4 pp (95% CI -1.7 pp to +0.9 pp;"))
         #expect(!report.contains("every pair of models differs"))
+        #expect(opening.contains("larger models are more sensitive on average over widths (slope per doubling of parameters at "
+            + "most -5.6 pp, 95% CI). Not resolved: "), "\(opening)")
+    }
+}
+
+/// The curve table's rule for "Decided" says what `transitionShape` does: gradual, too, needs the
+/// curves told apart first (r21c #2).
+struct DecidedRuleTextTests {
+    @Test func gradualNeedsTheCurvesToldApart() throws {
+        let report = try markdownReport(try referenceResults())
+        #expect(report.contains("gradual when the curves are told apart and\neither a simpler curve wins or k's whole interval "
+            + "lies at or below 5; curves only when the\ncurves are told apart for the sigmoid but k's interval (or its absence) "
+            + "leaves both sides of\n5 open; no when the curves are not told apart."))
     }
 }

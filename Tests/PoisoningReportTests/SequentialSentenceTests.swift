@@ -44,4 +44,19 @@ struct SequentialSentenceTests {
                                    + "with looks at 3 seeds and Lan-DeMets"))
         #expect(!sentence.contains("none before"))
     }
+
+    /// The rows of questions the study did not name are marked resolved at the adjusted level but lie
+    /// outside the error it splits: the sentence says so, and says nothing when every question is named (r21c #4).
+    @Test func rowsOfUnnamedQuestionsAreSaidToFallOutsideTheGuarantee() {
+        #expect(sequentialSentence(record(start: 3, step: 3, max: 40)).hasSuffix(
+            " Only the comparisons the study named (threshold-trend) share its 5% bound on a false resolution; the tables' "
+                + "threshold differences, clean-accuracy differences and gap differences are marked resolved at the same "
+                + "adjusted level but fall outside that bound."))
+        let settings = SequentialSeeds(values: [42, 123, 7], start: 3, step: 3, max: 3, until: SequentialQuestion.allCases)
+        let plan = sequentialLooks(start: 3, step: 3, max: 3, alpha: 0.05, replicates: 1000)
+        let outcome = runSequentialRule(looks: plan) { _, _ in ["trend": .resolved] }
+        let record = SequentialRecord(settings: settings, nominalConfidence: 0.95, plan: plan, outcome: outcome, comparisons: ["trend"],
+                                      undetermined: [[]])
+        #expect(!sequentialSentence(record).contains("Only the comparisons"))
+    }
 }
