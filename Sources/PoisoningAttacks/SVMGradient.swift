@@ -163,7 +163,8 @@ public struct SVMGradient: PoisoningAttack {
     }
 
     /// Reads `classes`, `kernel`, `gamma` (RBF only), `c`, `steps`, `step-size`, `validation-share`,
-    /// `victim-sees-validation`, `poisons` and `order`.
+    /// `victim-sees-validation`, `poisons` and `order` (`steps`, `step-size` and `order` only with
+    /// `poisons: climbed`).
     public init(parameters: inout ParameterReader) throws {
         let classes = try parameters.intList("classes", default: [0, 1], in: 0...1_000_000,
                                              help: "The class pair [a, b]: the poisons carry label a and start as copies of training rows of class b.")
@@ -178,9 +179,6 @@ public struct SVMGradient: PoisoningAttack {
             throw parameters.error("gamma", "applies only with kernel: rbf")
         }
         let c = try parameters.double("c", default: 1.0, in: 1e-6...1e6, help: "C of the attacker's SVM.")
-        let steps = try parameters.int("steps", default: Self.defaultSteps, in: 1...10_000, help: "The most retrainings of the SVM per poison in each of the \(Self.passes) passes over the poisons (gradient steps tried): at most \(Self.passes) × steps per poison.")
-        let stepSize = try parameters.double("step-size", default: Self.defaultStepSize, in: 1e-9...1e9,
-                                             help: "The length of a poison's first gradient step, in the units of the features; halved after a step that does not raise the loss, the climb stopping below 1/256 of it.")
         let share = try parameters.double("validation-share", default: Self.defaultValidationShare, in: 0.05...0.9,
                                           help: "The share of each class's training rows the attacker keeps to validate on (never test rows).")
         let seesValidation = try parameters.bool("victim-sees-validation", default: false,
@@ -191,11 +189,23 @@ public struct SVMGradient: PoisoningAttack {
                                                 + "as many of the attacker's training rows flipped at random, the victim training on the same rows; or "
                                                 + "clones: the control of the climb, the clones the climbed poisons start from (the same rows of the "
                                                 + "attacked class relabelled, their features unchanged).")
-        let order = try parameters.string("order", default: Order.together.rawValue, oneOf: Order.allCases.map(\.rawValue),
+        // The climb's settings exist only where something climbs, as gamma only with rbf: elsewhere
+        // they are refused, and the resolved study does not list them.
+        var steps = Self.defaultSteps, stepSize = Self.defaultStepSize, order = Order.together.rawValue
+        if poisons == Poisons.climbed.rawValue {
+            steps = try parameters.int("steps", default: Self.defaultSteps, in: 1...10_000, help: "The most retrainings of the SVM per poison in each of the \(Self.passes) passes over the poisons (gradient steps tried): at most \(Self.passes) × steps per poison.")
+            stepSize = try parameters.double("step-size", default: Self.defaultStepSize, in: 1e-9...1e9,
+                                             help: "The length of a poison's first gradient step, in the units of the features; halved after a step that does not raise the loss, the climb stopping below 1/256 of it.")
+            order = try parameters.string("order", default: Order.together.rawValue, oneOf: Order.allCases.map(\.rawValue),
                                           help: "together: all of a budget's clones placed at once, then each climbs with the others in place, "
                                               + "in \(Self.passes) passes (secml's multi-point attack); one-at-a-time: the paper's sequence, each "
                                               + "poison placed and climbed (at most \(Self.passes) × steps retrainings) against the poisons before it, "
                                               + "never moved again.")
+        } else {
+            for key in ["steps", "step-size", "order"] where parameters.contains(key) {
+                throw parameters.error(key, "applies only with poisons: climbed (\(poisons) climbs nothing)")
+            }
+        }
         self.init(classes: (classes[0], classes[1]), kernel: SVCKernel(kernelKind, gamma: gamma), c: c, steps: steps, stepSize: stepSize,
                   validationShare: share, victimSeesValidation: seesValidation, poisons: Poisons(rawValue: poisons)!,
                   order: Order(rawValue: order)!)

@@ -209,6 +209,14 @@ struct SVMGradientTests {
         #expect(message(["kernel": .string("rbf"), "gamma": .double(0.1)]) == nil)
         #expect(message(["poisons": .string("flips")])?.contains("random-flips") == true)
         #expect(message(["order": .string("sequential")])?.contains("one-at-a-time") == true)
+        // Settings of the climb are refused where nothing climbs, as gamma is without rbf.
+        for poisons in ["clones", "random-flips"] {
+            for (key, value) in [("order", ParameterValue.string("one-at-a-time")), ("steps", .int(5)), ("step-size", .double(0.5))] {
+                #expect(message(["poisons": .string(poisons), key: value])?
+                    .contains("\(key): applies only with poisons: climbed (\(poisons) climbs nothing)") == true)
+            }
+        }
+        #expect(message(["poisons": .string("climbed"), "steps": .int(5), "order": .string("one-at-a-time")]) == nil)
         let attack = try component(SVMGradient.self, ["classes": .list([.int(7), .int(1)])])
         #expect(attack.label == "svm-gradient class 1 → class 7 (linear)")
         #expect(!attack.victimSeesValidation && attack.poisons == .climbed)
