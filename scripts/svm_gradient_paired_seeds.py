@@ -10,14 +10,17 @@ or L with "unclimbed clones" (the control of its climb, on the same rows), or L 
 time" (the paper's order; `order: together` is L's), and every budget above 0: the mean over seeds
 of the paired difference, L minus the other (and, when the study holds them, the clones minus
 random flips, and one at a time minus the clones), of
-  - the attacker's SVM's test error (the paper's test error: each attack's own `svmTestError`; the
-    comparison's is the climbed attack's `svmRandomFlipTestError`), and
-  - each victim model's test error (1 − testAccuracy under the first, minus under the other),
+  - the attacker's SVM's test error (the paper's test error: each attack's own `svmTestError`),
+  - each victim model's test error (1 − testAccuracy under the first, minus under the other), and
+  - the attacker's SVM's validation error (each attack's own `svmValidationError`: the rows the
+    poisons climb against, so a gain there that does not show in the test error does not carry
+    over to unseen rows),
 with the two-sided 95% Student t interval of the mean (t(0.975, seeds − 1) · sd / √seeds) and the
 count of seeds where the difference is positive, zero or negative. An interval that excludes 0
 says the seeds tell the two apart at that budget; one that contains 0 says they cannot. Each row
 also gives the interval Bonferroni-corrected over the budgets (t(1 − 0.025 / budgets, seeds − 1)),
-for a claim about every budget at once. A last table per attack gives, per budget, the mean and
+for a claim about every budget at once. A first table gives each attack's mean validation and
+test error of the attacker's SVM per budget. A last table per comparison gives, per budget, the mean and
 uncorrected interval of each error in one line (the layout examples/svm/README.md quotes).
 
 Run `python3 scripts/svm_gradient_paired_seeds.py [results.json]` (NumPy and SciPy); its output for
@@ -80,22 +83,35 @@ def compare(label, other, subject):
     for fraction in fractions:
         cells = [row(f'{100 * fraction:.1f}%, attacker\'s SVM (the paper\'s test error)',
                      [runs[(first, seed, fraction)]['svmTestError'] - runs[(second, seed, fraction)]['svmTestError'] for seed in seeds])]
+        validation = row(f'{100 * fraction:.1f}%, attacker\'s SVM validation error (the rows the poisons climb against)',
+                         [runs[(first, seed, fraction)]['svmValidationError'] - runs[(second, seed, fraction)]['svmValidationError'] for seed in seeds])
         for i in first_series:
             j = next(k for k, s in enumerate(series) if s['attackLabel'] == other and s['model'] == series[i]['model'])
             cells.append(row(f'{100 * fraction:.1f}%, victim {series[i]["modelLabel"]}',
                              [runs[(j, seed, fraction)]['testAccuracy'] - runs[(i, seed, fraction)]['testAccuracy'] for seed in seeds]))
-        summary.append((fraction, cells))
+        summary.append((fraction, cells + [validation]))
     print()
     print('Mean difference (95% interval, uncorrected), one line per budget:')
     print()
-    print('| Budget | Attacker\'s SVM (the paper\'s) | ' + ' | '.join(series[i]['modelLabel'] for i in first_series) + ' |')
-    print('|---|' + '---|' * (1 + len(first_series)))
+    print('| Budget | Attacker\'s SVM (the paper\'s) | ' + ' | '.join(series[i]['modelLabel'] for i in first_series)
+          + ' | Attacker\'s SVM, validation error |')
+    print('|---|' + '---|' * (2 + len(first_series)))
     for fraction, cells in summary:
         print(f'| {100 * fraction:.1f}% | ' + ' | '.join(f'{m:+.3f} ({lo:+.3f} to {hi:+.3f})' for m, lo, hi in cells) + ' |')
     print()
 
 
 labels = sorted({s['attackLabel'] for s in series})
+print(f'## The attacker\'s SVM\'s mean errors over seeds {seeds[0]} to {seeds[-1]}, validation / test (the paper\'s test error)')
+print()
+print('| Attack | ' + ' | '.join(f'{100 * fraction:.1f}%' for fraction in fractions) + ' |')
+print('|---|' + '---:|' * len(fractions))
+for label in labels:
+    first = next(i for i, s in enumerate(series) if s['attackLabel'] == label)
+    means = [tuple(np.mean([runs[(first, seed, fraction)][key] for seed in seeds]) for key in ['svmValidationError', 'svmTestError'])
+             for fraction in fractions]
+    print(f'| {label} | ' + ' | '.join(f'{v:.3f} / {t:.3f}' for v, t in means) + ' |')
+print()
 for label in labels:
     if 'random flips' in label or 'unclimbed clones' in label:
         continue

@@ -34,6 +34,9 @@ public protocol PoisoningAttack: StudyComponent {
     /// clean training rows with `trainer.surrogate(knowledge)` (`trainer` has the run's architecture,
     /// settings and seed); nil when that model diverged. Test labels are never changed.
     func poison(_ split: TrainTestSplit, fraction: Double, seed: UInt64, trainer: ModelTrainer) -> PoisonedTrainingSet?
+    /// Why its `poison` returned nil, in one clause for the run's message, when that is not its
+    /// model's divergence; nil (the default) when it is.
+    var failure: String? { get }
     /// Whether it adds poisons to the clean rows rather than changing some of them: its budget is
     /// then poisons per clean row and may exceed 1 (false by default).
     var addsRows: Bool { get }
@@ -63,6 +66,8 @@ extension PoisoningAttack {
     public var hasTrigger: Bool { false }
     /// Nil by default: the victim trains on every clean training row.
     public var victimRowSubset: String? { nil }
+    /// Nil by default: `poison` returns nil only when its model diverged.
+    public var failure: String? { nil }
     /// None by default: it runs on any sizes.
     public func problem(classCount: Int, featureCount: Int) -> (key: String, message: String)? { nil }
     /// None by default: it runs on any split.

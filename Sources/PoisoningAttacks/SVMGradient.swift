@@ -163,7 +163,8 @@ public struct SVMGradient: PoisoningAttack {
     }
 
     /// Reads `classes`, `kernel`, `gamma` (RBF only), `c`, `steps`, `step-size`, `validation-share`,
-    /// `victim-sees-validation`, `poisons` and `order`.
+    /// `victim-sees-validation`, `poisons` and `order` (`steps`, `step-size` and `order` only with
+    /// `poisons: climbed`).
     public init(parameters: inout ParameterReader) throws {
         let classes = try parameters.intList("classes", default: [0, 1], in: 0...1_000_000,
                                              help: "The class pair [a, b]: the poisons carry label a and start as copies of training rows of class b.")
@@ -178,9 +179,6 @@ public struct SVMGradient: PoisoningAttack {
             throw parameters.error("gamma", "applies only with kernel: rbf")
         }
         let c = try parameters.double("c", default: 1.0, in: 1e-6...1e6, help: "C of the attacker's SVM.")
-        let steps = try parameters.int("steps", default: Self.defaultSteps, in: 1...10_000, help: "The most retrainings of the SVM per poison in each of the \(Self.passes) passes over the poisons (gradient steps tried): at most \(Self.passes) × steps per poison.")
-        let stepSize = try parameters.double("step-size", default: Self.defaultStepSize, in: 1e-9...1e9,
-                                             help: "The length of a poison's first gradient step, in the units of the features; halved after a step that does not raise the loss, the climb stopping below 1/256 of it.")
         let share = try parameters.double("validation-share", default: Self.defaultValidationShare, in: 0.05...0.9,
                                           help: "The share of each class's training rows the attacker keeps to validate on (never test rows).")
         let seesValidation = try parameters.bool("victim-sees-validation", default: false,
@@ -191,11 +189,23 @@ public struct SVMGradient: PoisoningAttack {
                                                 + "as many of the attacker's training rows flipped at random, the victim training on the same rows; or "
                                                 + "clones: the control of the climb, the clones the climbed poisons start from (the same rows of the "
                                                 + "attacked class relabelled, their features unchanged).")
-        let order = try parameters.string("order", default: Order.together.rawValue, oneOf: Order.allCases.map(\.rawValue),
+        // The climb's settings exist only where something climbs, as gamma only with rbf: elsewhere
+        // they are refused, and the resolved study does not list them.
+        var steps = Self.defaultSteps, stepSize = Self.defaultStepSize, order = Order.together.rawValue
+        if poisons == Poisons.climbed.rawValue {
+            steps = try parameters.int("steps", default: Self.defaultSteps, in: 1...10_000, help: "The most retrainings of the SVM per poison in each of the \(Self.passes) passes over the poisons (gradient steps tried): at most \(Self.passes) × steps per poison.")
+            stepSize = try parameters.double("step-size", default: Self.defaultStepSize, in: 1e-9...1e9,
+                                             help: "The length of a poison's first gradient step, in the units of the features; halved after a step that does not raise the loss, the climb stopping below 1/256 of it.")
+            order = try parameters.string("order", default: Order.together.rawValue, oneOf: Order.allCases.map(\.rawValue),
                                           help: "together: all of a budget's clones placed at once, then each climbs with the others in place, "
                                               + "in \(Self.passes) passes (secml's multi-point attack); one-at-a-time: the paper's sequence, each "
                                               + "poison placed and climbed (at most \(Self.passes) × steps retrainings) against the poisons before it, "
                                               + "never moved again.")
+        } else {
+            for key in ["steps", "step-size", "order"] where parameters.contains(key) {
+                throw parameters.error(key, "applies only with poisons: climbed (\(poisons) climbs nothing)")
+            }
+        }
         self.init(classes: (classes[0], classes[1]), kernel: SVCKernel(kernelKind, gamma: gamma), c: c, steps: steps, stepSize: stepSize,
                   validationShare: share, victimSeesValidation: seesValidation, poisons: Poisons(rawValue: poisons)!,
                   order: Order(rawValue: order)!)
@@ -283,7 +293,21 @@ public struct SVMGradient: PoisoningAttack {
         return MemoryNeed(kept: 4 * n * d + 8 * n + 8 * p, working: working)
     }
 
+    /// Nil when a solve of the attacker's SVM stopped at its step limit short of its tolerance
+    /// (`failure` gives the run's reason): the run ends without metrics rather than measure an SVM
+    /// that is not the solution.
     public func poison(_ split: TrainTestSplit, fraction: Double, seed: UInt64, trainer: ModelTrainer) -> PoisonedTrainingSet? {
+        try? poisonedSet(split, fraction: fraction, seed: seed)
+    }
+
+    /// The failure of a run whose `poison` returned nil.
+    public var failure: String? {
+        "the attacker's SVM (C = \(c)) did not converge: SMO stopped at its limit of max(100,000, 1,000 × rows) steps short of "
+            + "its tolerance \(Self.tolerance); C is too large for the scale of the features: standardise them or lower c"
+    }
+
+    /// `poison`'s set; throws `AttackerSVMNotConverged` when a solve of the attacker's SVM stops short.
+    func poisonedSet(_ split: TrainTestSplit, fraction: Double, seed: UInt64) throws -> PoisonedTrainingSet {
         let train = split.train, d = train.featureCount
         precondition((0...1).contains(fraction))
         let setting = AttackerSetting(train: train, seed: seed, poisonClass: poisonClass, attackedClass: attackedClass,
@@ -299,7 +323,7 @@ public struct SVMGradient: PoisoningAttack {
         let chosen: [Int]
         switch poisons {
         case .climbed:
-            let points = sets.points(train: train, seed: seed, count: count) { craft(count, in: setting).points }
+            let points = try sets.points(train: train, seed: seed, count: count) { try craft(count, in: setting).points }
             chosen = Array(setting.candidates.prefix(count))
             for (i, row) in chosen.enumerated() {
                 problem.place(row: setting.position[row]!, at: Array(points[(i * d)..<((i + 1) * d)]), sign: 1)
@@ -319,10 +343,10 @@ public struct SVMGradient: PoisoningAttack {
                 poisoned.labels[row] = poisonClass
             }
         }
-        let svc = problem.solve(c: c)
+        let svc = try problem.solve(c: c)
         let measurements = [Self.validationErrorKey: problem.validationError(svc),
                             Self.testErrorKey: problem.error(svc, on: test.features, signs: test.signs),
-                            Self.randomFlipTestErrorKey: Self.randomFlipTestError(clean, flips: count, seed: seed, c: c, on: test)]
+                            Self.randomFlipTestErrorKey: try Self.randomFlipTestError(clean, flips: count, seed: seed, c: c, on: test)]
         guard !victimSeesValidation else {
             return PoisonedTrainingSet(data: poisoned, trueLabels: train.labels, poisonedRows: chosen, measurements: measurements,
                                        saturated: asked > count)
@@ -345,38 +369,38 @@ public struct SVMGradient: PoisoningAttack {
     /// The test error (on `test`) of the SVM of the attacker's clean problem `clean` with the labels
     /// of its `randomFlipPositions` flipped.
     static func randomFlipTestError(_ clean: AttackerProblem, flips: Int, seed: UInt64, c: Double,
-                                    on test: (features: [Double], signs: [Double])) -> Double {
+                                    on test: (features: [Double], signs: [Double])) throws -> Double {
         var problem = clean
         for row in randomFlipPositions(flips, among: clean.signs.count, seed: seed) {
             problem.place(row: row, at: problem.point(row), sign: -problem.signs[row])
         }
-        return problem.error(problem.solve(c: c), on: test.features, signs: test.signs)
+        return problem.error(try problem.solve(c: c), on: test.features, signs: test.signs)
     }
 
     /// The first `count` clones of `setting`, climbed in `order` (see the type's description): their
     /// features [count x features], and the validation hinge loss of the attacker's SVM with them:
     /// together, first with the unclimbed clones, then after every kept step; one at a time, as each
     /// clone is placed, then after every kept step of its climb.
-    func craft(_ count: Int, in setting: AttackerSetting) -> (points: [Double], losses: [Double]) {
+    func craft(_ count: Int, in setting: AttackerSetting) throws -> (points: [Double], losses: [Double]) {
         var problem = setting.problem(kernel: kernel)
         let positions = setting.candidates.prefix(count).map { setting.position[$0]! }
         var svc: BinarySVC, losses = [Double]()
         switch order {
         case .together:
             for position in positions { problem.place(row: position, at: problem.point(position), sign: 1) }
-            svc = problem.solve(c: c)
+            svc = try problem.solve(c: c)
             losses.append(problem.validationHinge(svc))
             for _ in 0..<Self.passes {
                 for position in positions {
-                    climb(position, steps: steps, in: &problem, svc: &svc, losses: &losses, lower: setting.lower, upper: setting.upper)
+                    try climb(position, steps: steps, in: &problem, svc: &svc, losses: &losses, lower: setting.lower, upper: setting.upper)
                 }
             }
         case .oneAtATime:
             for position in positions {
                 problem.place(row: position, at: problem.point(position), sign: 1)
-                svc = problem.solve(c: c)
+                svc = try problem.solve(c: c)
                 losses.append(problem.validationHinge(svc))
-                climb(position, steps: Self.passes * steps, in: &problem, svc: &svc, losses: &losses, lower: setting.lower, upper: setting.upper)
+                try climb(position, steps: Self.passes * steps, in: &problem, svc: &svc, losses: &losses, lower: setting.lower, upper: setting.upper)
             }
         }
         return (positions.flatMap { problem.point($0) }, losses)
@@ -387,7 +411,7 @@ public struct SVMGradient: PoisoningAttack {
     /// appending the loss after each kept step to `losses` and leaving `svc` the SVM of the poison's
     /// last place.
     func climb(_ position: Int, steps: Int, in problem: inout AttackerProblem, svc: inout BinarySVC, losses: inout [Double],
-               lower: [Double], upper: [Double]) {
+               lower: [Double], upper: [Double]) throws {
         var loss = losses[losses.count - 1]
         var length = stepSize
         for _ in 0..<steps {
@@ -399,7 +423,7 @@ public struct SVMGradient: PoisoningAttack {
             let moved = old.indices.map { j in min(max(old[j] + length * gradient[j] / norm, lower[j]), upper[j]) }
             guard moved != old else { return }
             problem.place(row: position, at: moved, sign: 1)
-            let next = problem.solve(c: c, start: svc.alpha)
+            let next = try problem.solve(c: c, start: svc.alpha)
             let nextLoss = problem.validationHinge(next)
             if nextLoss > loss {
                 svc = next
@@ -412,6 +436,9 @@ public struct SVMGradient: PoisoningAttack {
         }
     }
 }
+
+/// A solve of the attacker's SVM that stopped at its step limit short of its tolerance.
+struct AttackerSVMNotConverged: Error {}
 
 /// What the attacker of one run knows, from the training rows and the seed alone: its training and
 /// validation rows of the pair, the order in which rows of the attacked class become poisons, and
@@ -465,11 +492,12 @@ struct AttackerSetting {
         self.upper = upper
     }
 
-    /// The attacker's clean problem with `kernel`.
-    func problem(kernel: SVCKernel) -> AttackerProblem {
+    /// The attacker's clean problem with `kernel`, its solves limited to `stepLimit` SMO steps (nil:
+    /// `BinarySVC.stepLimit(rows:)`).
+    func problem(kernel: SVCKernel, stepLimit: Int? = nil) -> AttackerProblem {
         let training = pairRows(of: train, rows: trainingRows), validation = pairRows(of: train, rows: validationRows)
         return AttackerProblem(kernel: kernel, features: train.featureCount, points: training.features, signs: training.signs,
-                               validation: validation.features, validationSigns: validation.signs)
+                               validation: validation.features, validationSigns: validation.signs, stepLimit: stepLimit)
     }
 
     /// The rows of `data` of the pair (or those of `rows`, all of the pair) in Double [rows x
@@ -497,9 +525,13 @@ struct AttackerProblem {
     let validation: [Double], validationSigns: [Double]
     /// k(x_k, x_j) of validation row k and training row j [v x n].
     private(set) var validationGram: [Double]
+    /// The most SMO steps of a solve; nil: `BinarySVC.stepLimit(rows:)`.
+    let stepLimit: Int?
 
-    init(kernel: SVCKernel, features d: Int, points: [Double], signs: [Double], validation: [Double], validationSigns: [Double]) {
+    init(kernel: SVCKernel, features d: Int, points: [Double], signs: [Double], validation: [Double], validationSigns: [Double],
+         stepLimit: Int? = nil) {
         self.kernel = kernel
+        self.stepLimit = stepLimit
         features = d
         self.points = points
         self.signs = signs
@@ -534,9 +566,14 @@ struct AttackerProblem {
         for k in 0..<v { validationGram[k * n + position] = kernel.value(validation, k * d, points, position * d, features: d) }
     }
 
-    /// The SVM of the training rows, from `start` (or from scratch), to a KKT violation of `tolerance`.
-    func solve(c: Double, start: [Double]? = nil, tolerance: Double = SVMGradient.tolerance) -> BinarySVC {
-        BinarySVC.solve(gram: gram, signs: signs, c: c, tolerance: tolerance, start: start)
+    /// The SVM of the training rows, from `start` (or from scratch), to a KKT violation of
+    /// `tolerance` within `stepLimit` SMO steps (`BinarySVC.stepLimit(rows:)` when nil); throws
+    /// `AttackerSVMNotConverged` when it stops short of the tolerance, never handing on an SVM
+    /// that is not the solution.
+    func solve(c: Double, start: [Double]? = nil, tolerance: Double = SVMGradient.tolerance) throws -> BinarySVC {
+        let svc = BinarySVC.solve(gram: gram, signs: signs, c: c, tolerance: tolerance, start: start, maxIterations: stepLimit)
+        guard svc.converged else { throw AttackerSVMNotConverged() }
+        return svc
     }
 
     /// f(x_k) of every validation row.
@@ -683,10 +720,10 @@ final class PoisonSets: Sendable {
     init() {}
 
     /// The `count` poisons [count x features] of `seed` on `train`: the kept set, or `craft`'s.
-    func points(train: Dataset, seed: UInt64, count: Int, craft: () -> [Double]) -> [Double] {
+    func points(train: Dataset, seed: UInt64, count: Int, craft: () throws -> [Double]) rethrows -> [Double] {
         func matches(_ entry: Entry) -> Bool { entry.seed == seed && entry.count == count && entry.train == train }
         if let known = entries.withLock({ list in list.first(where: matches)?.points }) { return known }
-        let points = craft()
+        let points = try craft()
         entries.withLock { list in
             guard !list.contains(where: matches) else { return }
             list.append(Entry(train: train, seed: seed, count: count, points: points))

@@ -157,6 +157,9 @@ func prepareRun(_ spec: RunSpec, study: Study) -> RunPreparation {
     let trainer = ModelTrainer(model: model, settings: study.config.training, seed: spec.seed)
     let targets = measureTargets(study.targets, split: split, trainer: trainer, trained: study.design.trainedModels)
     guard let poisoned = study.attacks[series.attack].poison(split, fraction: spec.fraction, seed: spec.seed, trainer: trainer) else {
+        if let failure = study.attacks[series.attack].failure {
+            return .finished(failedRun(spec, study: study, reason: failure, targets: targets))
+        }
         return .finished(divergedRun(spec, study: study, what: "the training loss of the attack's model of the clean data", epoch: nil,
                                      poisonedCount: 0, targets: targets))
     }
@@ -180,6 +183,15 @@ private func divergedRun(_ spec: RunSpec, study: Study, what: String, epoch: Int
         + (epoch.map { " at epoch \($0)" } ?? "") + " with learning rate \(study.config.training.learningRate)"
     return RunResult(fraction: spec.fraction, series: spec.series, seed: spec.seed, poisonedCount: poisonedCount,
                      realisedFraction: realisedFraction(poisonedCount, study: study), metrics: nil, divergence: message, saturated: saturated,
+                     targets: targets)
+}
+
+/// The result of a run whose attack failed for `reason` (not a divergence), before it poisoned a row.
+private func failedRun(_ spec: RunSpec, study: Study, reason: String, targets: [TargetMeasurement]?) -> RunResult {
+    let label = study.series[spec.series].label
+    return RunResult(fraction: spec.fraction, series: spec.series, seed: spec.seed, poisonedCount: 0,
+                     realisedFraction: realisedFraction(0, study: study), metrics: nil,
+                     divergence: "run \(label), fraction \(spec.fraction), seed \(spec.seed) failed: \(reason)", saturated: false,
                      targets: targets)
 }
 

@@ -108,17 +108,17 @@ struct SVMGradientTests {
         let reference = try BinarySVCReference.load()
         let expected = reference.cases[index], c = expected.c
         var problem = reference.problem(Self.kernel(expected))
-        func solved() -> BinarySVC { problem.solve(c: c, tolerance: 1e-13) }
+        func solved() throws -> BinarySVC { try problem.solve(c: c, tolerance: 1e-13) }
         // The poison: the first class-0 row that, relabelled 1, becomes an error vector (or a margin one).
         var poison: Int?
         for row in 0..<reference.trainLabels.count where reference.trainLabels[row] == 0 {
             problem.place(row: row, at: problem.point(row), sign: 1)
-            let kind = Self.supportSets(solved(), c: c)[row]
+            let kind = Self.supportSets(try solved(), c: c)[row]
             if kind == (marginPoison ? 1 : 2) { poison = row; break }
             problem.place(row: row, at: problem.point(row), sign: -1)
         }
         let p = try #require(poison, "no class-0 row becomes a \(marginPoison ? "margin" : "error") vector")
-        let svc = solved()
+        let svc = try solved()
         let gradient = problem.hingeGradient(svc, poison: p, c: c)
         let norm = gradient.reduce(0) { $0 + $1 * $1 }.squareRoot()
         let pinned = expected.kernel == "linear" && expected.c == 10 && !marginPoison
@@ -133,7 +133,7 @@ struct SVMGradientTests {
                 var moved = x
                 moved[j] += sign * h
                 problem.place(row: p, at: moved, sign: 1)
-                let next = solved()
+                let next = try solved()
                 stable = stable && Self.supportSets(next, c: c) == sets
                     && problem.validationDecisions(next).enumerated().map { 1 - problem.validationSigns[$0.offset] * $0.element > 0 } == inside
                 ends.append(problem.validationHinge(next))
@@ -176,7 +176,7 @@ struct SVMGradientTests {
         }
         #expect(moved.count >= 2, "\(moved.count) of 9 poisons moved")
         let setting = AttackerSetting(train: split.train, seed: 4, poisonClass: 0, attackedClass: 1, validationShare: 0.5)
-        let losses = kept.craft(9, in: setting).losses
+        let losses = try kept.craft(9, in: setting).losses
         #expect(losses.count > 1 && zip(losses, losses.dropFirst()).allSatisfy { $0 < $1 }, "validation hinge \(losses)")
         let none = try #require(kept.poison(split, fraction: 0, seed: 4, trainer: trainer))
         #expect(none.data == split.train && none.poisonedRows.isEmpty)
@@ -191,7 +191,7 @@ struct SVMGradientTests {
         let setting = AttackerSetting(train: train, seed: 4, poisonClass: 0, attackedClass: 1, validationShare: 0.5)
         let sequential = try component(SVMGradient.self, ["steps": .int(5), "order": .string("one-at-a-time")])
         #expect(sequential.order == .oneAtATime && sequential.label == "svm-gradient class 1 → class 0 (linear, 5 steps, one at a time)")
-        let small = sequential.craft(3, in: setting), large = sequential.craft(9, in: setting)
+        let small = try sequential.craft(3, in: setting), large = try sequential.craft(9, in: setting)
         #expect(small.points.count == 3 * d && Array(large.points.prefix(3 * d)) == small.points)
         let clones = setting.candidates.prefix(9).flatMap { row in train.features[(row * d)..<((row + 1) * d)].map(Double.init) }
         let moved = (0..<9).filter { i in large.points[(i * d)..<((i + 1) * d)] != clones[(i * d)..<((i + 1) * d)] }
@@ -209,6 +209,14 @@ struct SVMGradientTests {
         #expect(message(["kernel": .string("rbf"), "gamma": .double(0.1)]) == nil)
         #expect(message(["poisons": .string("flips")])?.contains("random-flips") == true)
         #expect(message(["order": .string("sequential")])?.contains("one-at-a-time") == true)
+        // Settings of the climb are refused where nothing climbs, as gamma is without rbf.
+        for poisons in ["clones", "random-flips"] {
+            for (key, value) in [("order", ParameterValue.string("one-at-a-time")), ("steps", .int(5)), ("step-size", .double(0.5))] {
+                #expect(message(["poisons": .string(poisons), key: value])?
+                    .contains("\(key): applies only with poisons: climbed (\(poisons) climbs nothing)") == true)
+            }
+        }
+        #expect(message(["poisons": .string("climbed"), "steps": .int(5), "order": .string("one-at-a-time")]) == nil)
         let attack = try component(SVMGradient.self, ["classes": .list([.int(7), .int(1)])])
         #expect(attack.label == "svm-gradient class 1 → class 7 (linear)")
         #expect(!attack.victimSeesValidation && attack.poisons == .climbed)
@@ -222,12 +230,31 @@ struct SVMGradientTests {
         #expect(attack.problem(classCount: 10, featureCount: 3) == nil)
     }
 
-    /// The digits 1 and 7 (examples/svm/digits-1-7.csv, standardised: 252 training and 109 test
-    /// rows), the attack's defaults (linear SVM, C = 1), 20% of poison (50 poisons), seeds 1 to 3.
-    static func digitsSplit() throws -> TrainTestSplit {
+    /// A solve of the attacker's SVM that stops at its step limit short of the tolerance is not handed
+    /// on: on the digits 1 and 7 with their raw pixels (0 to 16, not standardised), the attacker's clean
+    /// SVM at C = 10⁶ converges within 20,000 SMO steps but not within 5; `BinarySVC.solve` says so
+    /// (`converged` false) and `AttackerProblem.solve` throws. The default limit is
+    /// max(100,000, 1,000 n), and the attack names the reason for the run's message.
+    @Test func aSolveThatStopsShortIsRefused() throws {
+        let split = try Self.digitsSplit(standardize: false)
+        let setting = AttackerSetting(train: split.train, seed: 1, poisonClass: 0, attackedClass: 1, validationShare: 0.5)
+        #expect(BinarySVC.stepLimit(rows: 126) == 126_000 && BinarySVC.stepLimit(rows: 10) == 100_000)
+        #expect(throws: Never.self) { try setting.problem(kernel: SVCKernel(.linear), stepLimit: 20_000).solve(c: 1e6) }
+        let limited = setting.problem(kernel: SVCKernel(.linear), stepLimit: 5)
+        #expect(throws: AttackerSVMNotConverged.self) { try limited.solve(c: 1e6) }
+        #expect(!BinarySVC.solve(gram: limited.gram, signs: limited.signs, c: 1e6, tolerance: SVMGradient.tolerance, maxIterations: 5).converged)
+        let large = try component(SVMGradient.self, ["c": .double(1e6)])
+        #expect(large.failure == "the attacker's SVM (C = 1000000.0) did not converge: SMO stopped at its limit of "
+            + "max(100,000, 1,000 × rows) steps short of its tolerance 1e-08; C is too large for the scale of the features: "
+            + "standardise them or lower c")
+    }
+
+    /// The digits 1 and 7 (examples/svm/digits-1-7.csv, standardised unless `standardize` is false:
+    /// 252 training and 109 test rows).
+    static func digitsSplit(standardize: Bool = true) throws -> TrainTestSplit {
         var reader = ParameterReader([ParameterEntry(key: "path", value: .string("examples/svm/digits-1-7.csv")),
                                       ParameterEntry(key: "label-column", value: .string("digit")),
-                                      ParameterEntry(key: "standardize", value: .bool(true))],
+                                      ParameterEntry(key: "standardize", value: .bool(standardize))],
                                      path: "data", locations: SourceLocations())
         return try CSVDataset(parameters: &reader).makeSplit()
     }
@@ -298,7 +325,7 @@ struct SVMGradientTests {
         for seed: UInt64 in 1...3 {
             let setting = AttackerSetting(train: split.train, seed: seed, poisonClass: 0, attackedClass: 1, validationShare: 0.5)
             let count = poisonCount(fraction: 0.2, of: split.train.count)
-            let crafted = attack.craft(count, in: setting)
+            let crafted = try attack.craft(count, in: setting)
             #expect(count == 50 && crafted.points.count == 50 * 64)
             let losses = crafted.losses
             #expect(zip(losses, losses.dropFirst()).allSatisfy { $0 < $1 }, "a kept step lowered the loss")
@@ -309,7 +336,7 @@ struct SVMGradientTests {
                 clones.place(row: position, at: clones.point(position), sign: 1)
                 climbed.place(row: position, at: Array(crafted.points[(i * 64)..<((i + 1) * 64)]), sign: 1)
             }
-            let cloneSVC = clones.solve(c: 1), climbedSVC = climbed.solve(c: 1)
+            let cloneSVC = try clones.solve(c: 1), climbedSVC = try climbed.solve(c: 1)
             let cloned = try #require(control.poison(split, fraction: 0.2, seed: seed, trainer: trainer))
             #expect(cloned.poisonedRows == Array(setting.candidates.prefix(count)) && cloned.data.features == split.train.features)
             for row in split.train.labels.indices {
