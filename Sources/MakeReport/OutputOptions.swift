@@ -90,13 +90,18 @@ struct OutputOptions<Role: OutputFolderRole>: ParsableArguments {
         if figureFormat.values.isEmpty { throw ValidationError("--figure-format: give at least one of png, pdf, svg") }
         if !(dpi >= 30 && dpi <= 1200) { throw ValidationError("--dpi: must be between 30 and 1200") }
         if let format, format.values.isEmpty { throw ValidationError("--format: give at least one of \(reportFormatNames)") }
+        var reports = shippedReports
         if let template {
             if let format, format.values.count > 1 { throw ValidationError("--format: give one format with --template") }
             do {
-                _ = try ReportTemplate(path: template, format: format?.values.first)
+                reports = [try ReportTemplate(path: template, format: format?.values.first).format]
             } catch {
                 throw ValidationError("--template: \(error)")
             }
+        }
+        // pdflatex cannot include an SVG: report.tex needs a PDF or PNG figure to link.
+        if reports.contains(.latex) && !figureFormat.values.contains(where: { $0 == .pdf || $0 == .png }) {
+            throw ValidationError("--figure-format: report.tex cannot include SVG figures; add pdf or png (e.g. --figure-format pdf,svg), or leave tex out of --format")
         }
     }
 

@@ -26,9 +26,11 @@ public enum LineStyle: Sendable, Equatable {
     }
 }
 
-/// Marker shapes, distinguishable without colour.
+/// Marker shapes, distinguishable without colour. Seven, a number prime to the 16 colours of
+/// `Color.colorBlindSafe` and to the 8 of each half (colour families: the second half's n-th is the
+/// first half's darker or other shade), so that series n and n + 8 never share a marker.
 public enum MarkerShape: Sendable, Equatable, CaseIterable {
-    case circle, square, triangleUp, diamond, triangleDown, pentagon, hexagon, star
+    case circle, square, triangleUp, diamond, triangleDown, pentagon, star
 }
 
 /// A text a canvas drew and the axis-aligned box it covers in device space (points): its advance
@@ -46,15 +48,15 @@ public struct SeriesStyle: Sendable, Equatable {
     public let marker: MarkerShape
     public let line: LineStyle
 
-    /// The n-th of a sequence of styles: colour n mod 16 of `Color.colorBlindSafe`; marker
-    /// (n + n / 16) mod 8, so a colour that comes round again has another marker; solid lines for the
-    /// first 16, then dashed, dotted and dash-dotted ones. The first 64 differ in colour or line
-    /// style, the first 128 in colour, line style or marker.
+    /// The n-th of a sequence of styles: colour n mod 16 of `Color.colorBlindSafe`; marker n mod 7,
+    /// so a colour that comes round again (n + 16) or one of its family (n + 8) has another marker;
+    /// solid lines for the first 16, then dashed, dotted and dash-dotted ones. The first 64 differ in
+    /// colour or line style, the first 448 (64 × 7) in colour, line style or marker.
     public init(index n: Int) {
         precondition(n >= 0, "a style index is not negative")
         let colors = Color.colorBlindSafe.count, lines: [LineStyle] = [.solid, .dashed, .dotted, .dashDot]
         color = Color.colorBlindSafe[n % colors]
-        marker = MarkerShape.allCases[(n + n / colors) % MarkerShape.allCases.count]
+        marker = MarkerShape.allCases[n % MarkerShape.allCases.count]
         line = lines[(n / colors) % lines.count]
     }
 }
@@ -228,7 +230,6 @@ public final class Canvas {
         case .triangleDown: polygon(center, radius * 1.2, corners: 3, rotation: .pi / 2)
         case .diamond: polygon(center, radius * 1.2, corners: 4, rotation: 0)
         case .pentagon: polygon(center, radius * 1.1, corners: 5, rotation: -.pi / 2)
-        case .hexagon: polygon(center, radius * 1.05, corners: 6, rotation: 0)
         case .star: star(center, radius * 1.3)
         }
         // Filled: the colour with a thin white outline; open: white inside a line in the colour.

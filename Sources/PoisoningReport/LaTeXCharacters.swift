@@ -11,8 +11,51 @@ import Foundation
 /// (`ligates`: "--" would be an en dash, "<<" a guillemet), so that the text shows as written.
 enum LaTeXCharacters {
     /// `text` in NFC (so that a letter and its combining accent become the one Latin-1 letter) with
-    /// every scalar written by `latex(for:)`, `{}` between two that would join (`ligates`).
+    /// every scalar written by `latex(for:)`, `{}` between two that would join (`ligates`), and
+    /// `\allowbreak{}` after each `/`, `_`, `.` and `-` inside a word (a run without white space) longer
+    /// than `breakableWordLength` characters, so that a long path or identifier wraps instead of running
+    /// into the margin.
     static func escape(_ text: String) -> String {
+        let pieces = piecesBetweenBreaks(text)
+        if pieces.count == 1 { return escapeCharacters(text) }
+        return pieces.map(escapeCharacters).joined(separator: "\\allowbreak{}")
+    }
+
+    /// Words longer than this many characters may break after `/`, `_`, `.` and `-`; shorter ones
+    /// (numbers such as 35.4, words such as loss-filter) stay whole.
+    static let breakableWordLength = 20
+
+    /// `text` cut after each `/`, `_`, `.` and `-` that is followed, in the same word, by another
+    /// character, in the words longer than `breakableWordLength` (`[text]` when there is none).
+    static func piecesBetweenBreaks(_ text: String) -> [String] {
+        // No word of a text this short can be long (a character is at least one UTF-8 byte).
+        guard text.utf8.count > breakableWordLength else { return [text] }
+        let scalars = Array(text.unicodeScalars)
+        var pieces: [String] = []
+        var piece = String.UnicodeScalarView()
+        var wordStart = 0
+        var wordEnd = 0
+        for (index, scalar) in scalars.enumerated() {
+            piece.append(scalar)
+            if index >= wordEnd {
+                // A new word starts here: find where it ends (white space excluded).
+                wordStart = index
+                wordEnd = scalars[index...].firstIndex(where: \.properties.isWhitespace) ?? scalars.count
+                if wordEnd == index { wordEnd = index + 1 }
+            }
+            let breaksAfter = scalar == "/" || scalar == "_" || scalar == "." || scalar == "-"
+            if breaksAfter && index + 1 < wordEnd && wordEnd - wordStart > breakableWordLength {
+                pieces.append(String(piece))
+                piece = String.UnicodeScalarView()
+            }
+        }
+        pieces.append(String(piece))
+        return pieces
+    }
+
+    /// `escape` without the line breaks: each scalar written by `latex(for:)`, `{}` between two that
+    /// would join.
+    private static func escapeCharacters(_ text: String) -> String {
         // Plain ASCII without a special or a ligature, most of a report's text, is returned as it is,
         // without a copy.
         if text.utf8.allSatisfy({ $0 < 0x80 && asciiPassesThrough[Int($0)] }) && !zip(text.utf8, text.utf8.dropFirst()).contains(where: ligates) {

@@ -2,13 +2,25 @@ import Foundation
 
 /// The number a report's table cell shows first, as the HTML report's `data-sort-value` (its tables
 /// sort by it): "0.912" for "0.912 ± 0.010 [0.893, 0.928]", "24.7" for "24.7% [22.1%, 30.2%]" and
-/// for "> 24.7%" or "24.7% or more", "-8.5" for "-8.5 pp to +1.0 pp", 1/9048 for the evidence ratio
+/// for "24.7% or more", "-8.5" for "-8.5 pp to +1.0 pp", 1/9048 for the evidence ratio
 /// "1/9048", "0.52" for "w = 0.52", 410 (the runs) for the design "41 × 10 (345)"; "" for a cell
-/// without a number ("—", "n/a", "no fit", a label), which sorts after every number. Every cell of
-/// every table of every report gets one, so the text is read as UTF-8 bytes where that gives the
-/// same characters (`leadingNumber`), and the number is written by C's `%.12g` directly.
+/// without a number ("—", "n/a", "no fit", a label), which sorts after every number. A strict bound
+/// sorts beside its number, on the side it names: "> 60.0% [...]" (a threshold beyond the swept range)
+/// just above an exact 60.0% (the next larger Double, written by `%.17g`), "< 5.0%" just below 5.0.
+/// A threshold "not reached" sorts above every threshold (the percentages of a threshold column are at
+/// most 100): `notReachedSortValue` plus the bound of its interval, "not reached [45.0% or more]"
+/// above "not reached [40.0% or more]" above "not reached". Every cell of every table of every report
+/// gets one, so the text is read as UTF-8 bytes where that gives the same characters
+/// (`leadingNumber`), and the number is written by C's `%.12g` directly.
 func sortValue(_ text: String) -> String {
+    if text.hasPrefix(notReached) {
+        var bound = text.dropFirst(notReached.count)
+        guard bound.hasPrefix(" [") || bound.hasPrefix(" (") else { return formattedSortValue(notReachedSortValue) }
+        bound = bound.dropFirst(2)
+        return formattedSortValue(notReachedSortValue + (leadingNumber(&bound) ?? 0))
+    }
     var rest = Substring(text)
+    let strictBound: Character? = rest.hasPrefix("> ") || rest.hasPrefix("< ") ? rest.first : nil
     // A word is only ever taken off a text that starts with a word's first letter (most cells start
     // with a digit or a sign, and skip the comparisons of characters).
     if let initial = rest.utf8.first, sortValueWords.contains(where: { $0.utf8.first == initial }) {
@@ -25,8 +37,19 @@ func sortValue(_ text: String) -> String {
         guard let factor = leadingNumber(&rest) else { return "" }
         value *= factor
     }
-    return formattedSortValue(value)
+    switch strictBound {
+    case ">": return String(format: "%.17g", value.nextUp)
+    case "<": return String(format: "%.17g", value.nextDown)
+    default: return formattedSortValue(value)
+    }
 }
+
+/// The text of a threshold the curve never reaches (`thresholdText`).
+private let notReached = "not reached"
+
+/// The sort value of a threshold "not reached" without an interval's bound: above the percentages a
+/// threshold column shows, by far.
+private let notReachedSortValue = 1_000_000.0
 
 /// The words before a cell's number that `sortValue` skips, in the order it tries them.
 private let sortValueWords = ["w = ", "> ", "< ", "at most ", "up to ", "from ", "under ", "over ", "more than "]

@@ -143,7 +143,7 @@ struct CommandLineTests {
         let markdown = try String(contentsOf: folder.appendingPathComponent("report.md"), encoding: .utf8)
         #expect(markdown.contains("| MLP 8 |") && markdown.contains("![") && markdown.contains("make-report --widths 8,16"))
         let latex = try String(contentsOf: folder.appendingPathComponent("report.tex"), encoding: .utf8)
-        #expect(latex.hasPrefix("\\documentclass") && latex.contains("\\includegraphics[width=\\linewidth]{figures/accuracy_vs_poison.png}"))
+        #expect(latex.hasPrefix("\\documentclass") && latex.contains("\\includegraphics[width=\\linewidth,height=0.85\\textheight,keepaspectratio]{figures/accuracy_vs_poison.png}"))
         let html = try String(contentsOf: folder.appendingPathComponent("report.html"), encoding: .utf8)
         #expect(html.hasPrefix("<!DOCTYPE html>") && html.contains("<img src=\"data:image/png;base64,iVBORw0KGgo"))
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix(".") }
@@ -214,6 +214,22 @@ struct CommandLineTests {
         #expect(Set(files) == ["accuracy_vs_poison.pdf", "accuracy_vs_poison.svg", "generalization_gap.pdf",
                                "generalization_gap.svg", "train_vs_test.pdf", "train_vs_test.svg"])
         #expect(try run(["--figure-format", "png,gif", "--output", folder.path]).status == 2)
+    }
+
+    /// SVG figures alone cannot go into report.tex (pdflatex cannot include them): the combination is
+    /// refused with one line naming the fix, before any work (issue 22); without the LaTeX report it runs.
+    @Test func svgFiguresAloneAreRefusedForLaTeX() throws {
+        let folder = temporaryFolder()
+        let tiny = ["--widths", "8", "--fractions", "0,0.3,0.5,0.7", "--seeds", "1", "--epochs", "10", "--figure-format", "svg"]
+        let refused = try run(tiny + ["--output", folder.appendingPathComponent("refused").path])
+        #expect(refused.status == 2 && refused.standardOutput.isEmpty)
+        #expect(refused.standardError == "make-report: error: --figure-format: report.tex cannot include SVG figures; add pdf or png "
+            + "(e.g. --figure-format pdf,svg), or leave tex out of --format\n")
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("refused").path))
+        let withoutLaTeX = try run(tiny + ["--format", "md,html", "--output", folder.appendingPathComponent("svg").path])
+        #expect(withoutLaTeX.status == 0, "stderr: \(withoutLaTeX.standardError)")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("svg/figures").path)
+        #expect(Set(files) == ["accuracy_vs_poison.svg", "generalization_gap.svg", "train_vs_test.svg"])
     }
 
     @Test func formatChoosesTheShippedReports() throws {

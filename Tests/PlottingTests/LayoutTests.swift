@@ -261,10 +261,14 @@ struct LayoutTests {
     @Test func styleSequenceStaysDistinctForSixtyFourSeries() {
         let styles = (0..<64).map(SeriesStyle.init(index:))
         #expect(Set(styles.map { "\($0.color)|\($0.line)" }).count == 64)
-        // Colour, line style and marker together: 128 distinct styles before the first repeats.
-        let more = (0..<129).map(SeriesStyle.init(index:))
-        #expect(Set(more.prefix(128).map { "\($0.color)|\($0.line)|\($0.marker)" }).count == 128 && more[128] == more[0])
+        // Colour, line style and marker together: 448 distinct styles before the first repeats.
+        let more = (0..<449).map(SeriesStyle.init(index:))
+        #expect(Set(more.prefix(448).map { "\($0.color)|\($0.line)|\($0.marker)" }).count == 448 && more[448] == more[0])
         #expect(styles[16].color == styles[0].color && styles[16].marker != styles[0].marker && styles[16].line == .dashed)
+        // A colour and its family's other shade, eight apart (green 009E73 and 117733: review r22c,
+        // finding 5), never share a marker.
+        #expect(styles.prefix(56).indices.allSatisfy { styles[$0].marker != styles[$0 + 8].marker })
+        #expect(styles[2].marker == .triangleUp && styles[10].marker == .diamond)
         #expect(styles.prefix(16).allSatisfy { $0.line == .solid })
     }
 }

@@ -22,6 +22,20 @@ import Testing
         #expect(ReportFormat.latex.escape("[35.4% or more]") == #"{[}35.4\% or more{]}"#)
     }
 
+    /// A word longer than 20 characters (a data path, an identifier) may break after each `/`, `_`, `.`
+    /// and `-` followed by more of it, so that it wraps in a table cell (review r22c, finding 3); shorter
+    /// words, numbers and the ends of words stay as they were.
+    @Test func longWordsMayBreakAfterSeparators() {
+        #expect(ReportFormat.latex.escape("data at /home/me/cifar_10-train.v2.csv, see it.")
+            == #"data at /\allowbreak{}home/\allowbreak{}me/\allowbreak{}cifar\_\allowbreak{}10-\allowbreak{}train.\allowbreak{}v2.\allowbreak{}csv, see it."#)
+        #expect(ReportFormat.latex.escape("a-b/c_d.e 35.4% loss-filter e.g. x/y") == #"a-b/c\_d.e 35.4\% loss-filter e.g. x/y"#)
+        // Exactly 20 characters stay whole; 21 break, but not after a trailing separator.
+        #expect(ReportFormat.latex.escape("aaaa/aaaa/aaaa/aaaa/") == "aaaa/aaaa/aaaa/aaaa/")
+        #expect(ReportFormat.latex.escape("aaaa/aaaa/aaaa/aaaa/a.") == #"aaaa/\allowbreak{}aaaa/\allowbreak{}aaaa/\allowbreak{}aaaa/\allowbreak{}a."#)
+        // Two hyphens across a break cannot join into a dash.
+        #expect(ReportFormat.latex.escape("aaaaaaaaaa--bbbbbbbbbb") == #"aaaaaaaaaa-\allowbreak{}-\allowbreak{}bbbbbbbbbb"#)
+    }
+
     @Test func latinLettersPassAndOthersBecomeVisibleCodes() {
         #expect(ReportFormat.latex.escape("Rényi, Müller, Straße") == "Rényi, Müller, Straße")
         // A letter and its combining accent become the precomposed letter (NFC).
@@ -140,20 +154,26 @@ import Testing
     /// table ran 188 pt into the margin, and a table longer than a page ran off it): the golden
     /// study's report and one whose title, data path and labels are long and full of specials compile
     /// twice (as `make paper` does) with no line or page overfull by more than 1 pt, and the long
-    /// tables are longtables that repeat their header. Figures are replaced by rules of their width
-    /// (the test has no figure files).
+    /// tables are longtables that repeat their header; so does one whose data path is long and has no
+    /// space (review r22c, finding 3). Figures are replaced by rules of their width (the test has no
+    /// figure files).
     @Test(.enabled(if: pdflatex != nil, "pdflatex is not installed (make paper installs it)"))
     func everyTableOfTheReportFitsThePage() throws {
         let long = try hostileCSVStudyResults(
             title: "A study of $x$ -- ``q'' << >> with a title long enough to wrap over two lines of the page, and more",
             folderName: "latex-fit", fileName: "hostile $ data -- file #2.csv",
             labelColumn: "label", labels: (even: "0", odd: "1"))
-        for (name, results) in [("golden", fixedResults()), ("long", long)] {
+        // A data path without a space, far wider than the table's value column (review r22c, finding 3).
+        let longPath = try hostileCSVStudyResults(
+            title: "A study", folderName: "poisoning_studies/shared-data.sets/cifar10_features_extracted_with_resnet18",
+            fileName: "cifar10_train_features_resnet18_penultimate_layer_v2.csv",
+            labelColumn: "label", labels: (even: "0", odd: "1"))
+        for (name, results) in [("golden", fixedResults()), ("long", long), ("long path", longPath)] {
             let settings = ReportSettings(command: "make-report --widths 16,64 --output out_dir", figureExtension: "pdf")
             let template = ReportFormat.latex.definition.shippedTemplate
             var report = try renderReport(template: template.text, fileName: template.fileName,
                                           context: reportContext(for: results, format: .latex, settings: settings), strict: true).text
-            report = report.replacingOccurrences(of: #"\\includegraphics\[width=\\linewidth\]\{[^}]*\}"#, with: #"\\rule{\\linewidth}{2cm}"#,
+            report = report.replacingOccurrences(of: #"\\includegraphics\[width=\\linewidth,height=0.85\\textheight,keepaspectratio\]\{[^}]*\}"#, with: #"\\rule{\\linewidth}{2cm}"#,
                                                  options: .regularExpression)
             #expect(!report.contains("\\includegraphics") && !report.contains("\\begin{tabular}") && report.contains("\\endhead"))
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent("latex-fit-\(UUID().uuidString)")

@@ -107,9 +107,10 @@ struct EscapingTests {
 
     @Test(arguments: ReportFormat.allCases) func textWithNothingToEscapeIsReturnedUnchanged(format: ReportFormat) {
         // LaTeX writes what pdflatex cannot typeset (日本語, a lone combining accent) as [U+XXXX]
-        // (`LaTeXEscapeTests`), so its plain Unicode is the Latin-1 letters only; it braces brackets.
+        // (`LaTeXEscapeTests`), so its plain Unicode is the Latin-1 letters only; it braces brackets and
+        // lets a word longer than 20 characters break after "/", "_", "." and "-".
         let plainUnicode = format == .latex ? "naïve café, façade" : "naïve café, 日本語, x\u{301}"
-        for text in ["", format == .latex ? "MLP 16, random flips: 35.6 (31.2 to 40.0) at 0.5" : "MLP 16, random flips: 35.6 [31.2, 40.0] at 0.5", plainUnicode, "data:image/png;base64,iVBORw0KGgo="] {
+        for text in ["", format == .latex ? "MLP 16, random flips: 35.6 (31.2 to 40.0) at 0.5" : "MLP 16, random flips: 35.6 [31.2, 40.0] at 0.5", plainUnicode, format == .latex ? "data:image/png" : "data:image/png;base64,iVBORw0KGgo="] {
             #expect(format.escape(text) == text)
             #expect(format.definition.escapeVerbatim(text) == text)
         }
