@@ -68,7 +68,9 @@ struct MarkdownEscapeTests {
         #expect(markdown.contains(#"a\\b.csv""#), "the path's one backslash, escaped once for Markdown")
         let latex = try Self.report(results, .latex)
         #expect(latex.contains(#"\title{\$x\$ of https://example.com and www.example.org -{}- \textasciigrave{}\textasciigrave{}q'{}' <{}< >{}>}"#))
-        #expect(latex.contains(#"a\textbackslash{}b.csv""#) && !latex.contains(#"\textbackslash{}\textbackslash{}"#))
+        // A long path may break after its separators (`\allowbreak{}`, LaTeXCharacters): read without them.
+        let unbroken = latex.replacingOccurrences(of: #"\allowbreak{}"#, with: "")
+        #expect(unbroken.contains(#"a\textbackslash{}b.csv""#) && !unbroken.contains(#"\textbackslash{}\textbackslash{}"#))
         let html = try Self.report(results, ReportFormat(rawValue: "html")!)
         #expect(html.contains(#"a\b.csv&quot;"#) && !html.contains(#"a\\b"#))
     }
