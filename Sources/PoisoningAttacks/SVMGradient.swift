@@ -302,8 +302,8 @@ public struct SVMGradient: PoisoningAttack {
 
     /// The failure of a run whose `poison` returned nil.
     public var failure: String? {
-        "the attacker's SVM (C = \(c)) did not converge: SMO stopped at its limit of max(100,000, 1,000 × rows) steps short of "
-            + "its tolerance \(Self.tolerance); C is too large for the scale of the features: standardise them or lower c"
+        "the attacker's SVM (C = \(c)) did not converge: SMO stopped at its limit of max(10⁷, 100 × rows) steps short of "
+            + "its tolerance \(Self.tolerance); C may be too large for the scale of the features: standardise them or lower c"
     }
 
     /// `poison`'s set; throws `AttackerSVMNotConverged` when a solve of the attacker's SVM stops short.

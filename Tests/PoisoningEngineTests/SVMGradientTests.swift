@@ -234,18 +234,18 @@ struct SVMGradientTests {
     /// on: on the digits 1 and 7 with their raw pixels (0 to 16, not standardised), the attacker's clean
     /// SVM at C = 10⁶ converges within 20,000 SMO steps but not within 5; `BinarySVC.solve` says so
     /// (`converged` false) and `AttackerProblem.solve` throws. The default limit is
-    /// max(100,000, 1,000 n), and the attack names the reason for the run's message.
+    /// libsvm's, max(10⁷, 100 n), and the attack names the reason for the run's message.
     @Test func aSolveThatStopsShortIsRefused() throws {
         let split = try Self.digitsSplit(standardize: false)
         let setting = AttackerSetting(train: split.train, seed: 1, poisonClass: 0, attackedClass: 1, validationShare: 0.5)
-        #expect(BinarySVC.stepLimit(rows: 126) == 126_000 && BinarySVC.stepLimit(rows: 10) == 100_000)
+        #expect(BinarySVC.stepLimit(rows: 126) == 10_000_000 && BinarySVC.stepLimit(rows: 200_000) == 20_000_000)
         #expect(throws: Never.self) { try setting.problem(kernel: SVCKernel(.linear), stepLimit: 20_000).solve(c: 1e6) }
         let limited = setting.problem(kernel: SVCKernel(.linear), stepLimit: 5)
         #expect(throws: AttackerSVMNotConverged.self) { try limited.solve(c: 1e6) }
         #expect(!BinarySVC.solve(gram: limited.gram, signs: limited.signs, c: 1e6, tolerance: SVMGradient.tolerance, maxIterations: 5).converged)
         let large = try component(SVMGradient.self, ["c": .double(1e6)])
         #expect(large.failure == "the attacker's SVM (C = 1000000.0) did not converge: SMO stopped at its limit of "
-            + "max(100,000, 1,000 × rows) steps short of its tolerance 1e-08; C is too large for the scale of the features: "
+            + "max(10⁷, 100 × rows) steps short of its tolerance 1e-08; C may be too large for the scale of the features: "
             + "standardise them or lower c")
     }
 
