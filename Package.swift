@@ -24,9 +24,9 @@ let numericSettings: [SwiftSetting] = [
     .unsafeFlags(["-Ounchecked"] + (hostHasHaswellFeatures ? ["-target-cpu", "haswell"] : [])),
 ]
 
-/// The report templates shipped in templates/: every `*.mustache` file there, embedded in the binary
-/// by the ShippedTemplateList plugin (excluded here, so that SwiftPM does not take them for resources),
-/// so that a new template needs no line here nor anywhere else.
+/// The report templates shipped in templates/: every `*.mustache` file there, each embedded in the
+/// binary (and listed in `ShippedTemplate.allCases` by the ShippedTemplateList plugin), so that a new
+/// template needs no line here nor anywhere else.
 let shippedTemplateFiles: [String] = ((try? FileManager.default.contentsOfDirectory(atPath: Context.packageDirectory + "/templates")) ?? [])
     .filter { $0.hasSuffix(".mustache") }.sorted()
 
@@ -100,8 +100,9 @@ let package = Package(
         .target(name: "PoisoningFigures", dependencies: ["Plotting", "PoisoningAnalysis"], exclude: ["README.md"]),
         // The shipped report templates: the files in templates/, embedded in the binary at build time
         // (so that an installed binary needs no resource folder beside it).
-        .target(name: "ReportTemplates", path: "templates", exclude: ["README.md"] + shippedTemplateFiles, plugins: ["ShippedTemplateList"]),
-        // Embeds the shipped templates in ReportTemplates at build time (the generated `ShippedTemplate.allCases`).
+        .target(name: "ReportTemplates", path: "templates", exclude: ["README.md"], resources: shippedTemplateFiles.map { .embedInCode($0) },
+                plugins: ["ShippedTemplateList"]),
+        // Lists the shipped templates for ReportTemplates at build time (the generated `ShippedTemplate.allCases`).
         .plugin(name: "ShippedTemplateList", capability: .buildTool(), dependencies: ["ShippedTemplateLister"]),
         .executableTarget(name: "ShippedTemplateLister", exclude: ["README.md"]),
         // The reports (Markdown, LaTeX, HTML): the typed report model, each format's template context and

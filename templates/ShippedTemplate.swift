@@ -8,12 +8,13 @@ public struct ShippedTemplate: Sendable, Hashable {
     /// The template's text, as embedded at build time.
     public let text: String
 
-    /// The template named `fileName` of `text`: the entries of `allCases`, which the ShippedTemplateList
-    /// plugin writes at build time, one per `*.mustache` file of `templates/`, with its text, so that a
-    /// new template needs no line anywhere (a test checks that the list and the folder agree).
-    init(_ fileName: String, text: String) {
+    /// The template named `fileName` of `bytes`: the entries of `allCases`, which the ShippedTemplateList
+    /// plugin writes at build time, one per `*.mustache` file of `templates/`, with the bytes SwiftPM
+    /// embeds for it (its `PackageResources`, internal to this target, cannot be enumerated): a new
+    /// template needs no line anywhere (a test checks that the list and the folder agree).
+    init(_ fileName: String, _ bytes: [UInt8]) {
         self.fileName = fileName
-        self.text = text
+        text = String(decoding: bytes, as: UTF8.self)
     }
 
     /// The shipped template named `fileName`; nil when there is none.

@@ -1,19 +1,19 @@
 import Foundation
 import PackagePlugin
 
-/// Writes `ShippedTemplate.allCases` for the ReportTemplates target (`templates/`): one entry per
-/// `*.mustache` file of the folder, with the file's text, so that a new template is its file alone
-/// (the folder is listed at every build; SwiftPM's own resources would need the manifest read again).
+/// Writes `ShippedTemplate.allCases` for the ReportTemplates target: one entry per `*.mustache` file
+/// of `templates/`, naming the bytes SwiftPM embeds for it. The `PackageResources` SwiftPM generates
+/// is internal to the target and cannot be enumerated, so without this list every new template (and
+/// so every new report format) would need a line of its own.
 @main
 struct ShippedTemplateList: BuildToolPlugin {
     func createBuildCommands(context: PluginContext, target: Target) async throws -> [Command] {
-        guard let folder = (target as? SwiftSourceModuleTarget)?.directoryURL else { return [] }
-        let templates = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".mustache") }.sorted()
-            .map { folder.appending(path: $0) }
+        guard let module = target.sourceModule else { return [] }
+        let templates = module.sourceFiles(withSuffix: "mustache").map(\.url).sorted { $0.lastPathComponent < $1.lastPathComponent }
         let output = context.pluginWorkDirectoryURL.appending(path: "ShippedTemplateList.swift")
         return [.buildCommand(displayName: "Listing the shipped report templates",
                               executable: try context.tool(named: "ShippedTemplateLister").url,
-                              arguments: [output.path] + templates.map(\.path),
+                              arguments: [output.path] + templates.map(\.lastPathComponent),
                               inputFiles: templates, outputFiles: [output])]
     }
 }

@@ -1,23 +1,17 @@
 import Foundation
 
-// Writes the Swift file that lists the shipped report templates with their texts (the
-// ShippedTemplateList plugin runs it at build time): `ShippedTemplateLister OUTPUT TEMPLATE...`, each
-// TEMPLATE the path of a `*.mustache` file of templates/, embedded as a string literal.
+// Writes the Swift file that lists the shipped report templates (the ShippedTemplateList plugin runs
+// it at build time): `ShippedTemplateLister OUTPUT NAME...`, each NAME a `*.mustache` file of
+// templates/, whose bytes SwiftPM embeds as `PackageResources.<NAME with every character but a
+// letter or digit as _>` (report.md.mustache: report_md_mustache).
 let arguments = CommandLine.arguments.dropFirst()
 guard let output = arguments.first else {
-    FileHandle.standardError.write(Data("usage: ShippedTemplateLister OUTPUT TEMPLATE...\n".utf8))
+    FileHandle.standardError.write(Data("usage: ShippedTemplateLister OUTPUT NAME...\n".utf8))
     exit(2)
 }
-var entries = ""
-for path in arguments.dropFirst() {
-    guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-        FileHandle.standardError.write(Data("ShippedTemplateLister: cannot read \(path) as UTF-8\n".utf8))
-        exit(1)
-    }
-    // `String(reflecting:)` is the text as a Swift string literal, every quote, backslash and control
-    // character escaped, so the literal holds exactly the file's text.
-    let name = URL(fileURLWithPath: path).lastPathComponent
-    entries += "        ShippedTemplate(\(String(reflecting: name)), text: \(String(reflecting: text))),\n"
+let entries = arguments.dropFirst().map { name in
+    let identifier = String(name.unicodeScalars.map { ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) ? Character($0) : "_" })
+    return "        ShippedTemplate(\(String(reflecting: name)), PackageResources.\(identifier)),\n"
 }
 let source = """
     // Generated at build time by the ShippedTemplateList plugin from the *.mustache files of templates/.
@@ -25,7 +19,7 @@ let source = """
         /// Every template of `templates/`, in the order of their file names.
         public static let allCases: [ShippedTemplate] = [
 
-    """ + entries + """
+    """ + entries.joined() + """
         ]
     }
 
