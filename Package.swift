@@ -25,8 +25,7 @@ let numericSettings: [SwiftSetting] = [
 ]
 
 /// The report templates shipped in templates/: every `*.mustache` file there, each embedded in the
-/// binary (and listed in `ShippedTemplate.allCases` by the ShippedTemplateList plugin), so that a new
-/// template needs no line here nor anywhere else.
+/// binary (`ShippedTemplate` names their bytes), so that a new template needs no line here.
 let shippedTemplateFiles: [String] = ((try? FileManager.default.contentsOfDirectory(atPath: Context.packageDirectory + "/templates")) ?? [])
     .filter { $0.hasSuffix(".mustache") }.sorted()
 
@@ -100,11 +99,7 @@ let package = Package(
         .target(name: "PoisoningFigures", dependencies: ["Plotting", "PoisoningAnalysis"], exclude: ["README.md"]),
         // The shipped report templates: the files in templates/, embedded in the binary at build time
         // (so that an installed binary needs no resource folder beside it).
-        .target(name: "ReportTemplates", path: "templates", exclude: ["README.md"], resources: shippedTemplateFiles.map { .embedInCode($0) },
-                plugins: ["ShippedTemplateList"]),
-        // Lists the shipped templates for ReportTemplates at build time (the generated `ShippedTemplate.allCases`).
-        .plugin(name: "ShippedTemplateList", capability: .buildTool(), dependencies: ["ShippedTemplateLister"]),
-        .executableTarget(name: "ShippedTemplateLister", exclude: ["README.md"]),
+        .target(name: "ReportTemplates", path: "templates", exclude: ["README.md"], resources: shippedTemplateFiles.map { .embedInCode($0) }),
         // The reports (Markdown, LaTeX, HTML): the typed report model, each format's template context and
         // escaping, rendering and template checks.
         .target(name: "PoisoningReport", dependencies: [

@@ -8,14 +8,20 @@ public struct ShippedTemplate: Sendable, Hashable {
     /// The template's text, as embedded at build time.
     public let text: String
 
-    /// The template named `fileName` of `bytes`: the entries of `allCases`, which the ShippedTemplateList
-    /// plugin writes at build time, one per `*.mustache` file of `templates/`, with the bytes SwiftPM
-    /// embeds for it (its `PackageResources`, internal to this target, cannot be enumerated): a new
-    /// template needs no line anywhere (a test checks that the list and the folder agree).
-    init(_ fileName: String, _ bytes: [UInt8]) {
+    private init(_ fileName: String, _ bytes: [UInt8]) {
         self.fileName = fileName
         text = String(decoding: bytes, as: UTF8.self)
     }
+
+    /// Every template of `templates/`, one line each: the one line a new template needs beside its
+    /// file. Package.swift embeds every `*.mustache` file of the folder, but the `PackageResources`
+    /// SwiftPM generates from them is internal to this target and cannot be enumerated, so each
+    /// file's bytes are named here (a test checks that the list and the folder agree).
+    public static let allCases: [ShippedTemplate] = [
+        ShippedTemplate("report.md.mustache", PackageResources.report_md_mustache),
+        ShippedTemplate("report.tex.mustache", PackageResources.report_tex_mustache),
+        ShippedTemplate("report.html.mustache", PackageResources.report_html_mustache),
+    ]
 
     /// The shipped template named `fileName`; nil when there is none.
     public init?(fileName: String) {
