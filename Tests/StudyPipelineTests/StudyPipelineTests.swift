@@ -42,7 +42,7 @@ import TestSupport
             #expect(ReportTemplate.shipped(template.format).text == template.text)
         }
         // The embedded templates are the files of templates/, every one of them (Package.swift embeds
-        // each *.mustache file there, and the ShippedTemplateList plugin lists each one in ShippedTemplate.allCases).
+        // each *.mustache file there, and ShippedTemplate.allCases names each one).
         let folder = TidyFixtures.repository.appendingPathComponent("templates")
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".mustache") }.sorted()
         #expect(ShippedTemplate.allCases.map(\.fileName).sorted() == files && files.count == 3)
