@@ -17,7 +17,7 @@ struct RunCommand: ParsableCommand {
             whatever --threads is), performance.json (timings), figures/ (accuracy, gap, train vs test, attack success, defense trade-off and detection, as the study has them), one report per \
             format (\(reportFileNames); or one report from --template). Lists are comma-separated. With --shard K/N it runs \
             only the K-th of N slices of the sweep and writes results.part-K-of-N.json for `merge`. A relative path \
-            in a study file (a CSV data file) is relative to the study file's folder (its target's, when the study \
+            in a study file (a CSV data file) is relative to the study file's folder (the link's own, when the study \
             file is a symbolic link); the files written name it relative to their own folder, symbolic links \
             resolved, so the output folder's study.yaml runs from anywhere.
             """)

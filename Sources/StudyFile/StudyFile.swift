@@ -33,8 +33,8 @@ public struct StudyFileReadError: Error, CustomStringConvertible {
 /// Reads the study file at `path` (`readUserFile`: a regular file of at most `maximumStudyFileBytes`,
 /// UTF-8) into a study document and the position of every value (`readStudyFile(text:fileName:)`),
 /// the paths it names, relative to its folder, made relative to the working directory. A study file
-/// that is a symbolic link names its paths from its target's folder, as a study.yaml that make-report
-/// wrote names them from the folder it was written in: a link to an output folder's study.yaml runs.
+/// that is a symbolic link names its paths from the link's own folder (the folder its path names), as
+/// `scripts/slurm/submit.sh` passes it on (review r19b, finding 5).
 public func readStudyFile(atPath path: String) throws -> (document: ParameterValue, locations: SourceLocations) {
     let bytes: Data
     do {
@@ -46,8 +46,7 @@ public func readStudyFile(atPath path: String) throws -> (document: ParameterVal
         throw StudyFileReadError(description: "\(quotedUserText(path, keepingEnd: true)) is not UTF-8 text")
     }
     let (document, locations) = try readStudyFile(text: text, fileName: path)
-    let folder = containingFolder(of: resolvedFileURL(path, isDirectory: false).path)
-    return (document.movingStudyPaths(from: folder, to: "."), locations)
+    return (document.movingStudyPaths(from: containingFolder(of: path), to: "."), locations)
 }
 
 /// The largest study file read, in bytes: a study file is a few KB (the reference study's, every
