@@ -24,7 +24,7 @@ public struct PenaltyTradeOff: Sendable, Equatable {
         init(_ values: [Double?], resolution: Double, confidence: Double) {
             let present = values.compactMap { $0 }
             self.values = values
-            mean = present.isEmpty ? .nan : present.reduce(0, +) / Double(present.count)
+            mean = present.isEmpty ? .nan : MeanStd(of: present).mean
             interval = studentTInterval(values, resolution: resolution, confidence: confidence)
         }
 
@@ -145,8 +145,7 @@ public struct PenaltyTradeOff: Sendable, Equatable {
         func change(_ first: SeedValues, _ last: SeedValues, resolution: Double) -> Change {
             let difference = SeedValues(first.differences(to: last), resolution: resolution, confidence: confidence)
             let present = difference.values.compactMap { $0 }
-            let spread = present.count < 2 ? nil : max(resolution, (present.reduce(0) { $0 + ($1 - difference.mean) * ($1 - difference.mean) }
-                / Double(present.count - 1)).squareRoot())
+            let spread = present.count < 2 ? nil : max(resolution, MeanStd(of: present).std)
             return Change(difference: difference, direction: Direction(difference.interval),
                           seedsToResolve: spread.flatMap {
                               seedsNeeded(effect: planning.effect, sigma: $0, confidence: confidence, power: planning.power, limit: 200)

@@ -82,7 +82,7 @@ fileprivate struct CreatedFile: Sendable {
 func writeAtomically(_ data: Data, to target: URL, through write: AtomicFileWrite = AtomicFileWrite()) throws {
     let temporary = temporaryFile(besideTarget: target).path
     let descriptor = try write.created.withLock { created in
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        let descriptor = createNewFile(temporary)
         guard descriptor >= 0 else {
             if errno == EEXIST {
                 throw OutputFolderError(path: temporary, reason: "something is already at this temporary file's name, which make-report cannot "

@@ -547,10 +547,17 @@ private let longestRelativeOutputPath = 200
 /// file is created exclusively (O_EXCL, O_NOFOLLOW): a file, or a symbolic or hard link, already at
 /// `url` is never written through, and the write fails with EEXIST.
 func writeFile(_ data: Data, to url: URL) throws {
-    let descriptor = open(url.path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+    let descriptor = createNewFile(url.path)
     guard descriptor >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
     defer { close(descriptor) }
     try writeAndFlush(data, to: descriptor)
+}
+
+/// Creates the file `path` for writing (mode 644) only when nothing is at its name, never through a
+/// symbolic link (O_CREAT | O_EXCL | O_NOFOLLOW): its descriptor, or -1 with errno set (EEXIST when
+/// a file or link is already there).
+func createNewFile(_ path: String) -> Int32 {
+    open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
 }
 
 /// Writes `data` to the open file `descriptor` and flushes it to the disk (fsync); throws the errno

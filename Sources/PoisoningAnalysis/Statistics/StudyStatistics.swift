@@ -361,14 +361,8 @@ private struct TrendGroupKey: Hashable {
 /// end of the swept fractions (±infinity) bounds its term by that end on one side only; NaN when a
 /// threshold is undefined or the slope is unbounded on both sides (no sign).
 func possibleSlope(_ y: [Double], weights: [Double], swept: [ClosedRange<Double>]) -> (low: Double, high: Double) {
-    var low = 0.0, high = 0.0
-    for (i, threshold) in y.enumerated() {
-        if threshold.isNaN { return (.nan, .nan) }
-        let values = possibleValues(threshold, swept: swept[i]), c = weights[i]
-        guard c != 0 else { continue }
-        low += c > 0 ? c * values.low : c * values.high
-        high += c > 0 ? c * values.high : c * values.low
-    }
+    guard !y.contains(where: \.isNaN) else { return (.nan, .nan) }
+    let (low, high) = contrastRange(weights: weights) { possibleValues(y[$0], swept: swept[$0]) }
     return low == -.infinity && high == .infinity ? (.nan, .nan) : (low, high)
 }
 
@@ -385,14 +379,22 @@ func leastSquaresWeights(_ x: [Double]) -> [Double] {
 /// a contrast waits for a wider sweep, not for more seeds. False when a threshold is missing (an
 /// unfitted series: more seeds may fit it).
 public func thresholdsLeaveNoSign(_ thresholds: [Estimate], weights: [Double]) -> Bool {
+    // A missing threshold (NaN) makes the range NaN, which is not unbounded both ways.
+    let range = contrastRange(weights: Array(weights.prefix(thresholds.count))) { possibleValues(thresholds[$0]) }
+    return range.low == -.infinity && range.high == .infinity
+}
+
+/// The smallest and largest values of the contrast Σ c_i y_i (`weights`) when each y_i may lie
+/// anywhere in `range(i)`: each term takes the end of its range its weight's sign makes smallest,
+/// then largest (terms of weight 0 left out, their range not asked for).
+func contrastRange(weights: [Double], range: (Int) -> (low: Double, high: Double)) -> (low: Double, high: Double) {
     var low = 0.0, high = 0.0
-    for (threshold, c) in zip(thresholds, weights) where c != 0 {
-        let values = possibleValues(threshold)
-        if values.low.isNaN { return false }
+    for (i, c) in weights.enumerated() where c != 0 {
+        let values = range(i)
         low += c > 0 ? c * values.low : c * values.high
         high += c > 0 ? c * values.high : c * values.low
     }
-    return low == -.infinity && high == .infinity
+    return (low, high)
 }
 
 /// Per replicate, the smallest and largest slope its thresholds allow (`possibleSlope`); the slope
