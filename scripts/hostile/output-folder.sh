@@ -80,7 +80,7 @@ hostile_case late-failures-refused-before-work case_late_failures_refused_before
 # Review r19e, finding 4: through a link to a deep folder, the published study.yaml named its data
 # by counting ".." from the link's path (`../../B/data.csv`), wrong from the real folder; and
 # `--output lnk/../zz` wrote ./zz where the kernel reads the link target's parent. Both follow the
-# kernel now, and the published study runs from its real folder and through a link to it.
+# kernel now, and the published study runs from its real folder and through a link beside it.
 case_output_through_a_symbolic_link() {
   mkdir -p B deep/x/y && ln -s deep/x/y lnk
   printf 'x,y,label\n' >B/data.csv && for i in $(seq 0 39); do echo "$i,$((i % 7)),$((i % 2))" >>B/data.csv; done
@@ -88,8 +88,12 @@ case_output_through_a_symbolic_link() {
   mr --study B/study.yaml --output lnk/o --no-store --quiet && succeeded || return 1
   grep -q '^  path: "\.\./\.\./\.\./\.\./B/data\.csv"$' deep/x/y/o/study.yaml || { why "deep/x/y/o/study.yaml: $(grep 'path:' deep/x/y/o/study.yaml)"; return 1; }
   mr --study deep/x/y/o/study.yaml --dry-run && succeeded || return 1
+  # A linked study file names its paths from the link's own folder (scripts/slurm relies on it):
+  # a link at the same depth runs, a link at the top refuses with one line naming the data file.
+  mkdir -p deep/x/y/p && ln -s ../o/study.yaml deep/x/y/p/linked.yaml
+  mr --study deep/x/y/p/linked.yaml --dry-run && succeeded || return 1
   ln -s deep/x/y/o/study.yaml linked.yaml
-  mr --study linked.yaml --dry-run && succeeded || return 1
+  mr --study linked.yaml --dry-run && refused "cannot read" || return 1
   mr --study B/study.yaml --output lnk/../zz --no-store --quiet && succeeded || return 1
   [ -f deep/x/zz/results.json ] && [ ! -e zz ] || { why "lnk/../zz was not written to deep/x/zz"; return 1; }
 }
