@@ -24,9 +24,11 @@ let numericSettings: [SwiftSetting] = [
     .unsafeFlags(["-Ounchecked"] + (hostHasHaswellFeatures ? ["-target-cpu", "haswell"] : [])),
 ]
 
-/// The report templates shipped in templates/: every `*.mustache` file there, each embedded in the
-/// binary (`ShippedTemplate` names their bytes), so that a new template needs no line here.
-let shippedTemplateFiles: [String] = ((try? FileManager.default.contentsOfDirectory(atPath: Context.packageDirectory + "/templates")) ?? [])
+/// The report templates shipped in Sources/PoisoningReport/templates/: every `*.mustache` file there,
+/// each embedded in the binary (each report format names its own bytes), so that a new template needs
+/// no line here.
+let shippedTemplateFiles: [String] = ((try? FileManager.default.contentsOfDirectory(
+    atPath: Context.packageDirectory + "/Sources/PoisoningReport/templates")) ?? [])
     .filter { $0.hasSuffix(".mustache") }.sorted()
 
 let package = Package(
@@ -97,20 +99,18 @@ let package = Package(
         .target(name: "Plotting", dependencies: ["CCairo", "CHarfBuzz", "CZlib"], exclude: ["README.md"]),
         // The study's figures (one file each, registered in StudyFigures.swift), drawn with Plotting from the analysed results.
         .target(name: "PoisoningFigures", dependencies: ["Plotting", "PoisoningAnalysis"], exclude: ["README.md"]),
-        // The shipped report templates: the files in templates/, embedded in the binary at build time
-        // (so that an installed binary needs no resource folder beside it).
-        .target(name: "ReportTemplates", path: "templates", exclude: ["README.md"], resources: shippedTemplateFiles.map { .embedInCode($0) }),
         // The reports (Markdown, LaTeX, HTML): the typed report model, each format's template context and
-        // escaping, rendering and template checks.
+        // escaping, rendering and template checks, and the shipped templates (templates/), embedded in
+        // the binary at build time (so that an installed binary needs no resource folder beside it).
         .target(name: "PoisoningReport", dependencies: [
-            "PoisoningAnalysis", "PoisoningFigures", "Plotting", "ReportTemplates", .product(name: "Mustache", package: "swift-mustache"),
-        ], exclude: ["README.md"]),
+            "PoisoningAnalysis", "PoisoningFigures", "Plotting", .product(name: "Mustache", package: "swift-mustache"),
+        ], exclude: ["README.md", "templates/README.md"], resources: shippedTemplateFiles.map { .embedInCode("templates/" + $0) }),
         // C: the atomic exchange of two directory entries (renameat2 / renamex_np).
         .target(name: "CFileExchange", exclude: ["README.md"]),
         // The pipeline: write a study's outputs atomically (study file, results, figures, reports),
         // compare regenerated artifacts with committed ones, validate an output folder.
         .target(name: "StudyPipeline", dependencies: [
-            "PoisoningEngine", "PoisoningAnalysis", "PoisoningFigures", "PoisoningReport", "ReportTemplates", "StudyFile", "CFileExchange",
+            "PoisoningEngine", "PoisoningAnalysis", "PoisoningFigures", "PoisoningReport", "StudyFile", "CFileExchange",
         ], exclude: ["README.md"]),
         // The `make-report` command line: parses options and calls the libraries.
         .executableTarget(

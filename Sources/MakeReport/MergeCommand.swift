@@ -65,8 +65,12 @@ struct MergeCommand: ParsableCommand {
         }
         let reporter = ProgressReporter(quiet: quiet)
         for warning in published.warnings { reporter.warning(warning) }
-        reporter.summary("Merged \(parts.count) part\(parts.count == 1 ? "" : "s") (\(published.results.runs.count) runs):")
-        for statement in published.written.report.findings { reporter.summary("  - \(statement)") }
+        let report = published.written.report
+        for line in keyFindingsLines(header: "Merged \(parts.count) part\(parts.count == 1 ? "" : "s") (\(published.results.runs.count) runs):",
+                                     sequentialSummary: nil, findings: report.findings, openingSummary: report.summary,
+                                     reportPath: keyFindingsReportPath(folder: published.folder.path, reports: published.written.reports)) {
+            reporter.summary(line)
+        }
         reporter.summary("Wrote \(writtenSummary(published)) in \(published.folder.path)")
     }
 

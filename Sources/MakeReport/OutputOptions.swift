@@ -67,7 +67,7 @@ struct OutputOptions<Role: OutputFolderRole>: ParsableArguments {
     var dpi: Double = defaultDPI
 
     @Option(help: ArgumentHelp("A Mustache template for the report, replacing the shipped ones.",
-                               discussion: "The report is written as one of \(reportFileNames) after the template's extension (\(ReportFormat.allCases.map { "." + $0.rawValue }.joined(separator: ", ")), optionally followed by .mustache)."))
+                               discussion: "The report is written as one of \(reportFileNames) after the template's extension (\(ReportFormat.allCases.map { "." + $0.rawValue }.joined(separator: ", ")), optionally followed by .mustache). `make-report template --print FORMAT` prints a shipped one to start from; Sources/PoisoningReport/templates/README.md lists its variables."))
     var template: String?
 
     @Option(help: ArgumentHelp("Reports to write, comma-separated (\(reportFormatNames); default: all).",

@@ -118,9 +118,12 @@ struct RunCommand: ParsableCommand {
         let storeText = storeSummary(fromStore: fromStore, runs: published.results.runs.count, store: store)
         for warning in published.warnings { reporter.warning(warning) }
         let report = published.written.report
-        reporter.summary("Key findings (\(published.results.runs.count) runs, \(String(format: "%.2f", published.performance?.wallSeconds ?? 0)) s\(storeText)):")
-        if let summary = report.sequentialSummary { reporter.summary("  - \(summary)") }
-        for statement in report.findings { reporter.summary("  - \(statement)") }
+        let header = "Key findings (\(published.results.runs.count) runs, \(String(format: "%.2f", published.performance?.wallSeconds ?? 0)) s\(storeText)):"
+        for line in keyFindingsLines(header: header, sequentialSummary: report.sequentialSummary, findings: report.findings,
+                                     openingSummary: report.summary,
+                                     reportPath: keyFindingsReportPath(folder: published.folder.path, reports: published.written.reports)) {
+            reporter.summary(line)
+        }
         let formats = output.figureFormat.values.map(\.rawValue).joined(separator: ", ")
         reporter.summary("Wrote study.yaml, results.json, runs.csv, points.csv, performance.json, \(published.written.reports.joined(separator: ", ")), manifest.json and figures/ (\(formats)) in \(published.folder.path)")
     }

@@ -6,7 +6,7 @@ import StudyPipeline
 struct TemplateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "template",
-        abstract: "Print a shipped report template, to start your own from (see templates/README.md for its variables).")
+        abstract: "Print a shipped report template, to start your own from (see Sources/PoisoningReport/templates/README.md for its variables).")
 
     @Option(name: .customLong("print"), help: "The template to print.")
     var format: ReportFormat

@@ -13,6 +13,9 @@ public struct DataSummary: Sendable, Codable, Equatable {
     public let featureCount: Int
     /// Classes.
     public let classCount: Int
+    /// The classes as the data name them, class 0 first (a CSV file's labels); nil (absent from
+    /// JSON) when the classes are their numbers.
+    public let classNames: [String]?
 
     /// The summary of the data of the study laid out by `layout`.
     public init(_ layout: StudyLayout) {
@@ -21,12 +24,13 @@ public struct DataSummary: Sendable, Codable, Equatable {
         testCount = layout.sizes.testRows
         featureCount = layout.sizes.features
         classCount = layout.sizes.classes
+        classNames = layout.sizes.classNames
     }
 
     /// Why these sizes cannot be those of a split make-report made, in words that follow "the data
     /// summary", or nil: at least one training and one test row, at most `CSVDataset.maximumRows`
     /// rows and 1 to `CSVDataset.maximumFeatures` features (a CSV file's most; synthetic data make
-    /// fewer), and 2 classes to one per row.
+    /// fewer), and 2 classes to one per row, each named once when the classes have names.
     public var problem: String? {
         let maximumRows = CSVDataset.maximumRows, maximumFeatures = CSVDataset.maximumFeatures
         guard trainCount >= 1, testCount >= 1, trainCount <= maximumRows - testCount else {
@@ -38,12 +42,15 @@ public struct DataSummary: Sendable, Codable, Equatable {
         guard (2...(trainCount + testCount)).contains(classCount) else {
             return "has \(classCount) classes; a split has 2 to one per row"
         }
+        if let classNames, classNames.count != classCount || Set(classNames).count != classNames.count {
+            return "names \(classNames.count) classes\(Set(classNames).count != classNames.count ? ", one of them twice," : "") but has \(classCount)"
+        }
         return nil
     }
 
     /// The sizes of the split it summarises.
     public var sizes: SplitSizes {
-        SplitSizes(trainRows: trainCount, testRows: testCount, features: featureCount, classes: classCount)
+        SplitSizes(trainRows: trainCount, testRows: testCount, features: featureCount, classes: classCount, classNames: classNames)
     }
 }
 
@@ -65,8 +72,8 @@ public struct StudyResults: Sendable, Codable, Equatable {
     /// (`sequential.looks[].undetermined`); 3, issue 24: the gradient-canceling series' budgets
     /// (`targetBudgets`), each run's measured targets with their threshold τ (`runs[].targets`, in a
     /// study with targets), and no `resolved` in `statistics.differences[]` and `statistics.trends[]`
-    /// (it was `decision == "resolved"`).
-    public static let currentSchemaVersion = "3"
+    /// (it was `decision == "resolved"`); 4, the classes' names a CSV file gives them (`data.classNames`).
+    public static let currentSchemaVersion = "4"
 
     /// The version of the layout of these results (`currentSchemaVersion` when made here). Declared
     /// first so that decoding meets it before any key whose layout it governs.
@@ -314,6 +321,7 @@ public struct StudyResults: Sendable, Codable, Equatable {
         guard recorded != now else { return nil }
         func sizes(_ data: DataSummary) -> String {
             "\(data.trainCount) training and \(data.testCount) test rows, \(data.featureCount) features, \(data.classCount) classes"
+                + (recorded.classNames == now.classNames ? "" : " " + (data.classNames.map { "named " + shortenedUserText($0.joined(separator: ", ")) } ?? "by number"))
         }
         return "records data of \(sizes(recorded)), and its configuration makes \(sizes(now))"
     }

@@ -205,7 +205,10 @@ public struct Backdoor: PoisoningAttack {
     /// → 0 (d 0.5)", with the settings that differ from the defaults in parentheses (the near-clone
     /// distance, trigger features, quantile or value, blend ratio, PGD steps; ", white box" in that
     /// setting), so that two backdoors of one study are told apart.
-    public var label: String {
+    public var label: String { label(classNames: nil) }
+
+    /// `label` with the target class as the data name it (`className(_:in:)`): "backdoor → cat".
+    public func label(classNames: [String]?) -> String {
         var blend = false
         if case .blend = trigger { blend = true }
         var details = [String]()
@@ -223,7 +226,7 @@ public struct Backdoor: PoisoningAttack {
         }
         if let hardening, hardening.steps != 10 { details.append("\(hardening.steps) steps") }
         let name = (cleanLabel ? "clean-label " : "") + (nearCloneDistance != nil ? "near-clone " : "") + (blend ? "blend " : "")
-            + "backdoor → \(target)" + (details.isEmpty || hardening != nil ? "" : " (\(details.joined(separator: ", ")))")
+            + "backdoor → \(className(target, in: classNames))" + (details.isEmpty || hardening != nil ? "" : " (\(details.joined(separator: ", ")))")
         guard let hardening else { return name }
         return name + " (ε \(Self.shown(hardening.epsilon))" + details.map { ", " + $0 }.joined()
             + (hardening.knowledge == .whiteBox ? ", white box" : "") + ")"
@@ -241,9 +244,13 @@ public struct Backdoor: PoisoningAttack {
     }
 
     /// The success metrics it adds to every run.
-    public var metrics: [MetricInfo] {
+    public var metrics: [MetricInfo] { metrics(classNames: nil) }
+
+    /// `metrics` with the target class as the data name it.
+    public func metrics(classNames: [String]?) -> [MetricInfo] {
         [MetricInfo(key: "backdoorSuccess", name: "Backdoor success",
-                    meaning: "share of the test rows of other classes that, with the trigger, the model assigns to class \(target)",
+                    meaning: "share of the test rows of other classes that, with the trigger, the model assigns to class "
+                        + className(target, in: classNames),
                     hasBaseline: true)]
     }
 

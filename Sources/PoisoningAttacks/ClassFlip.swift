@@ -41,16 +41,25 @@ public struct ClassFlip: ModelFreeAttack {
     /// The key of the share of the source class a run flipped (the attacks table shows it).
     public static let sourceClassShareKey = "sourceClassShare"
 
-    /// "class-flip class 0 → class 1": class numbers, never read as the digits of a digits data set.
-    public var label: String { "class-flip class \(source) → class \(target)" }
+    /// "class-flip class 0 → class 1": class numbers (the data's own names come with `label(classNames:)`).
+    public var label: String { label(classNames: nil) }
+
+    /// "class-flip class cat → class dog": the classes as the data name them (`className(_:in:)`).
+    public func label(classNames: [String]?) -> String {
+        "class-flip class \(className(source, in: classNames)) → class \(className(target, in: classNames))"
+    }
 
     /// The success metrics it adds to every run.
-    public var metrics: [MetricInfo] {
-        [MetricInfo(key: "targetSuccess", name: "Target success",
-                    meaning: "fraction of the clean test rows of class \(source) that the model assigns to class \(target)",
-                    hasBaseline: true),
-         MetricInfo(key: Self.sourceClassShareKey, name: "Share of the source class flipped",
-                    meaning: "share of the training rows of class \(source) whose label was flipped")]
+    public var metrics: [MetricInfo] { metrics(classNames: nil) }
+
+    /// The success metrics, their classes as the data name them.
+    public func metrics(classNames: [String]?) -> [MetricInfo] {
+        let sourceName = className(source, in: classNames), targetName = className(target, in: classNames)
+        return [MetricInfo(key: "targetSuccess", name: "Target success",
+                           meaning: "fraction of the clean test rows of class \(sourceName) that the model assigns to class \(targetName)",
+                           hasBaseline: true),
+                MetricInfo(key: Self.sourceClassShareKey, name: "Share of the source class flipped",
+                           meaning: "share of the training rows of class \(sourceName) whose label was flipped")]
     }
 
     /// Why it cannot run on data of `classCount` classes and `featureCount` features, as its key and a sentence; nil when it can.

@@ -123,12 +123,15 @@ public struct FeatureCollision: PoisoningAttack {
 
     /// "feature collision → 1", with the settings that differ from the defaults in parentheses (β or
     /// β0, the watermark's opacity γ, white box), so that two collisions of one study are told apart.
-    public var label: String {
+    public var label: String { label(classNames: nil) }
+
+    /// `label` with the base class as the data name it (`className(_:in:)`): "feature collision → cat".
+    public func label(classNames: [String]?) -> String {
         var details = [String]()
         if let fixedBeta { details.append("β \(fixedBeta)") } else if beta0 != Self.paperBeta0 { details.append("β0 \(beta0)") }
         if opacity != Self.defaultOpacity { details.append("γ \(opacity)") }
         if attacker == .whiteBox { details.append("white box") }
-        return "feature collision → \(base)" + (details.isEmpty ? "" : " (\(details.joined(separator: ", ")))")
+        return "feature collision → \(className(base, in: classNames))" + (details.isEmpty ? "" : " (\(details.joined(separator: ", ")))")
     }
 
     /// The base class needs training rows (the poisons are made from them) and the test set rows of
@@ -143,12 +146,16 @@ public struct FeatureCollision: PoisoningAttack {
     public var knowledge: AttackerKnowledge? { attacker }
 
     /// `collisionSuccess` (with its clean-model baseline and excess) and `poisonsInBaseClass`.
-    public var metrics: [MetricInfo] {
-        [MetricInfo(key: "collisionSuccess", name: "Collision success",
-                    meaning: "share of the target test rows that the model assigns to the base class \(base)",
+    public var metrics: [MetricInfo] { metrics(classNames: nil) }
+
+    /// `metrics` with the base class as the data name it.
+    public func metrics(classNames: [String]?) -> [MetricInfo] {
+        let baseName = className(base, in: classNames)
+        return [MetricInfo(key: "collisionSuccess", name: "Collision success",
+                    meaning: "share of the target test rows that the model assigns to the base class \(baseName)",
                     hasBaseline: true),
          MetricInfo(key: "poisonsInBaseClass", name: "Poisons in their base class",
-                    meaning: "share of the poisons nearer the mean of the clean training rows of class \(base) than their target row "
+                    meaning: "share of the poisons nearer the mean of the clean training rows of class \(baseName) than their target row "
                         + "(Euclidean distance in input space)")]
     }
 

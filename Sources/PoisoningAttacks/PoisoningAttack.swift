@@ -8,6 +8,11 @@ import PoisoningUtilities
 public protocol PoisoningAttack: StudyComponent {
     /// The metrics its evaluation sets add to every run (none by default).
     var metrics: [MetricInfo] { get }
+    /// Its `label` with each class it names as the data name it (`className(_:in:)`, e.g.
+    /// "class-flip class cat → class dog"); `label`, classes by number, by default and for nil names.
+    func label(classNames: [String]?) -> String
+    /// Its `metrics` with each class their meanings name as the data name it; `metrics` by default.
+    func metrics(classNames: [String]?) -> [MetricInfo]
     /// The key, among `metrics`, of the one metric that measures whether the attack reached its goal
     /// (the report's success column and figure); nil for an attack that measures no success of its
     /// own. Declared by every attack, never taken from the order of `metrics`: a metric that only
@@ -56,6 +61,10 @@ public protocol PoisoningAttack: StudyComponent {
 extension PoisoningAttack {
     /// None by default.
     public var metrics: [MetricInfo] { [] }
+    /// `label`: an attack that names no class.
+    public func label(classNames: [String]?) -> String { label }
+    /// `metrics`: an attack whose metrics name no class.
+    public func metrics(classNames: [String]?) -> [MetricInfo] { metrics }
     /// Nil by default: the success is measured on the run's model.
     public static var successModel: String? { nil }
     /// None by default: the attack trains no surrogate.

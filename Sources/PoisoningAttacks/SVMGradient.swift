@@ -211,12 +211,16 @@ public struct SVMGradient: PoisoningAttack {
                   order: Order(rawValue: order)!)
     }
 
-    /// "svm-gradient class 7 → class 1 (linear)" (the attacked class, then the poisons' label: class
-    /// numbers, never read as the digits of a digits data set), with γ for the RBF kernel and the
+    /// "svm-gradient class 1 → class 0 (linear)" (the attacked class, then the poisons' label, by
+    /// number; `label(classNames:)` names them as the data do), with γ for the RBF kernel and the
     /// settings that differ from the defaults (C, steps, step size, validation share, a victim with
     /// the validation rows, one at a time, random flips, clones), so that two attacks of one study
     /// are told apart.
-    public var label: String {
+    public var label: String { label(classNames: nil) }
+
+    /// `label` with the classes as the data name them (`className(_:in:)`): "svm-gradient class 7 →
+    /// class 1 (linear)" on digits whose classes are 1 and 7.
+    public func label(classNames: [String]?) -> String {
         var details = [kernel.kind == .rbf ? "rbf γ \(kernel.gamma)" : "linear"]
         if c != 1 { details.append("C \(c)") }
         if steps != Self.defaultSteps { details.append("\(steps) steps") }
@@ -229,7 +233,8 @@ public struct SVMGradient: PoisoningAttack {
         case .randomFlips: details.append("random flips")
         case .clones: details.append("unclimbed clones")
         }
-        return "svm-gradient class \(attackedClass) → class \(poisonClass) (\(details.joined(separator: ", ")))"
+        return "svm-gradient class \(className(attackedClass, in: classNames)) → class \(className(poisonClass, in: classNames)) "
+            + "(\(details.joined(separator: ", ")))"
     }
 
     /// The key of the surrogate's validation error.
@@ -242,8 +247,11 @@ public struct SVMGradient: PoisoningAttack {
     /// The attacker's SVM's validation and test errors (with the poisons, or with the random flips of
     /// `poisons: random-flips`), each also as its excess over the clean run's, and its test error
     /// under random flips.
-    public var metrics: [MetricInfo] {
-        let svm = "the attacker's SVM (classes \(poisonClass) and \(attackedClass))"
+    public var metrics: [MetricInfo] { metrics(classNames: nil) }
+
+    /// `metrics` with the pair's classes as the data name them.
+    public func metrics(classNames: [String]?) -> [MetricInfo] {
+        let svm = "the attacker's SVM (classes \(className(poisonClass, in: classNames)) and \(className(attackedClass, in: classNames)))"
         // One meaning for both kinds of poison: a study lists a metric key once.
         let retrained = "retrained with every poison (or, under `poisons: random-flips`, with the flipped rows)"
         return [MetricInfo(key: Self.validationErrorKey, name: "Attacker's SVM validation error",

@@ -14,8 +14,8 @@ import PoisoningUtilities
 /// `1`) or the same text in other Unicode scalars (precomposed é and e + U+0301) or blanks (`a` and
 /// `a `); so are empty labels, `nan` and infinite numbers, and labels and column names holding a control character
 /// or a bidirectional override (`isDisallowedInText`; a quoted label may hold line ends, which RFC
-/// 4180 allows and Python's csv module writes: labels only tell classes apart, and no output holds
-/// them). The split is stratified and seeded (per class, a
+/// 4180 allows and Python's csv module writes; outputs name each class by its label, such a character
+/// written as its code point: `className(_:in:)`). The split is stratified and seeded (per class, a
 /// Fisher-Yates shuffle on the stream (seed, "split"); the first round(train-fraction · n_class)
 /// rows train), or given by a split column holding `train` and `test`. With `standardize`, every
 /// feature is centred and scaled by the training rows' mean and standard deviation (a constant
@@ -162,7 +162,7 @@ public struct CSVDataset: DatasetSource {
         }
         var train = all.rows(trainRows), test = all.rows(testRows)
         if standardize { standardise(&train, &test) }
-        return TrainTestSplit(train: train, test: test)
+        return TrainTestSplit(train: train, test: test, classNames: classes.names)
     }
 
     /// Why a split of `train` and `test` rows cannot make a study, or nil: it leaves no training or
@@ -566,7 +566,7 @@ public struct CSVDataset: DatasetSource {
                 throw LabelError(line: line, message: "label \(quotedUserText(label)) marks a missing value (pandas reads it as NaN); give every row its class")
             }
             // A line end inside a quoted label is the label's (RFC 4180, and Python writes such files);
-            // labels only tell classes apart, and no output holds them. Tabs around it are blanks.
+            // outputs show it as an error line does (`className(_:in:)`). Tabs around it are blanks.
             if let problem = disallowedTextProblem(visibleText(label), allowingLineEnds: true) {
                 throw LabelError(line: line, message: "label \(quotedUserText(label)) \(problem)")
             }

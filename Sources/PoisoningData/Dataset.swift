@@ -42,11 +42,23 @@ public struct TrainTestSplit: Sendable, Equatable {
     public let train: Dataset
     /// The rows accuracy is measured on; their labels are never poisoned.
     public let test: Dataset
+    /// The classes as the data name them, class 0 first (a CSV file's labels, e.g. "cat", "dog" or
+    /// "1", "7"); nil when the classes are their numbers (synthetic data).
+    public var classNames: [String]? = nil
 
     /// Its rows, features and classes.
     public var sizes: SplitSizes {
-        SplitSizes(trainRows: train.count, testRows: test.count, features: train.featureCount, classes: train.classCount)
+        SplitSizes(trainRows: train.count, testRows: test.count, features: train.featureCount, classes: train.classCount,
+                   classNames: classNames)
     }
+}
+
+/// Class `index` as every output names it: its name in `names` (the data's own label for it, e.g.
+/// "cat" or "7"; shown as an error line shows user text, so a line end or an invisible character is
+/// written as its code point and a long name is cut), else its number.
+public func className(_ index: Int, in names: [String]?) -> String {
+    guard let names, names.indices.contains(index) else { return String(index) }
+    return shortenedUserText(names[index])
 }
 
 /// The sizes of a train/test split, what the memory of a study depends on (and, in a shard's part
@@ -60,13 +72,17 @@ public struct SplitSizes: Sendable, Equatable, Codable {
     public let features: Int
     /// Classes.
     public let classes: Int
+    /// The classes as the data name them, class 0 first (`TrainTestSplit.classNames`); nil (absent
+    /// from JSON) when the classes are their numbers.
+    public let classNames: [String]?
 
-    /// The sizes of a split.
-    public init(trainRows: Int, testRows: Int, features: Int, classes: Int) {
+    /// The sizes of a split, with its classes' names when the data name them.
+    public init(trainRows: Int, testRows: Int, features: Int, classes: Int, classNames: [String]? = nil) {
         self.trainRows = trainRows
         self.testRows = testRows
         self.features = features
         self.classes = classes
+        self.classNames = classNames
     }
 
     /// The bytes of the split: every row's Float features and its Int label.

@@ -202,9 +202,10 @@ public struct StudyDesign: Sendable {
     }
 
     /// The name legends and tables use for the series of model `m`, attack `a` and defense `d`: the
-    /// model's, plus the attack's and the defense's when the study sweeps more than one of them.
-    public func seriesLabel(model m: Int, attack a: Int, defense d: Int) -> String {
-        ([models[m].label] + (attacks.count > 1 ? [attacks[a].label] : []) + (defenses.count > 1 ? [defenses[d].label] : []))
+    /// model's, plus the attack's and the defense's when the study sweeps more than one of them, the
+    /// attack naming classes as `classNames` (the data's) do, else by number.
+    public func seriesLabel(model m: Int, attack a: Int, defense d: Int, classNames: [String]? = nil) -> String {
+        ([models[m].label] + (attacks.count > 1 ? [attacks[a].label(classNames: classNames)] : []) + (defenses.count > 1 ? [defenses[d].label] : []))
             .joined(separator: ", ")
     }
 
@@ -247,8 +248,9 @@ public struct StudyLayout: Sendable {
         self.sizes = sizes
         series = design.seriesComponents.map { m, a, d in
             let model = design.models[m].model(for: sizes)
-            return SeriesDescription(model: m, attack: a, defense: d, label: design.seriesLabel(model: m, attack: a, defense: d),
-                                     modelLabel: design.models[m].label, attackLabel: design.attacks[a].label,
+            return SeriesDescription(model: m, attack: a, defense: d,
+                                     label: design.seriesLabel(model: m, attack: a, defense: d, classNames: sizes.classNames),
+                                     modelLabel: design.models[m].label, attackLabel: design.attacks[a].label(classNames: sizes.classNames),
                                      defenseLabel: design.defenses[d].label, parameterCount: model.parameterCount,
                                      attackerKnowledge: model.trainingDependsOnSeed ? design.attacks[a].knowledge : design.attacks[a].knowledge.map { _ in .whiteBox })
         }
@@ -276,10 +278,10 @@ public struct StudyLayout: Sendable {
     }
 
     /// The metrics the study's attacks add to their runs, each once (a rate with a baseline after its
-    /// excess and its baseline: `MetricInfo.recorded`).
+    /// excess and its baseline: `MetricInfo.recorded`), their meanings naming classes as the data do.
     public var attackMetrics: [MetricInfo] {
         var seen = Set<String>()
-        return attacks.flatMap(\.metrics).flatMap(\.recorded).filter { seen.insert($0.key).inserted }
+        return attacks.flatMap { $0.metrics(classNames: sizes.classNames) }.flatMap(\.recorded).filter { seen.insert($0.key).inserted }
     }
 
     /// `runs` (of this study) with the baseline and the excess of every attack metric that has one

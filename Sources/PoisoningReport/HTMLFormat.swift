@@ -1,10 +1,10 @@
 import Plotting
-import ReportTemplates
 
 /// HTML (`report.html`): one self-contained page, its figures embedded as data URIs (SVG when it
 /// was written, else PNG), so it needs neither the figures folder nor the network.
 struct HTMLFormat: ReportFormatDefinition {
     let fileExtension = "html"
+    let shippedTemplate = ShippedTemplate("report.html.mustache", PackageResources.report_html_mustache)
     let figurePlacement = FigurePlacement.embedded(preferring: [.svg, .png])
 
     /// `& < > " '` as character references, so that a string is text in an element and in a quoted

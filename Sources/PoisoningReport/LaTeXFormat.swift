@@ -1,9 +1,9 @@
 import Plotting
-import ReportTemplates
 
 /// LaTeX (`report.tex`, a complete article): figures linked as vector PDF when it was written.
 struct LaTeXFormat: ReportFormatDefinition {
     let fileExtension = "tex"
+    let shippedTemplate = ShippedTemplate("report.tex.mustache", PackageResources.report_tex_mustache)
     let figurePlacement = FigurePlacement.linked(preferring: [.pdf, .png])
 
     /// The specials `\ { } $ & # % _ ~ ^` escaped, the Unicode symbols the tool and its users write

@@ -1,9 +1,9 @@
 import Plotting
-import ReportTemplates
 
 /// Markdown (`report.md`): figures linked as PNG (else SVG, else the first format written).
 struct MarkdownFormat: ReportFormatDefinition {
     let fileExtension = "md"
+    let shippedTemplate = ShippedTemplate("report.md.mustache", PackageResources.report_md_mustache)
     let figurePlacement = FigurePlacement.linked(preferring: [.png, .svg])
 
     /// `markdownEscaped(text)`: every string of the report renders as written, wherever a template puts it.

@@ -1,15 +1,16 @@
 import Foundation
 import Plotting
-import ReportTemplates
 
 /// One output language of the report. Adding a format is one file with a type conforming to this
-/// protocol and its line in `registeredReportFormats`, beside its shipped template
-/// `templates/report.EXT.mustache` (embedded and listed in `ShippedTemplate.allCases` by the build).
+/// protocol, its line in `registeredReportFormats`, and its shipped template
+/// `Sources/PoisoningReport/templates/report.EXT.mustache` (embedded by the build; the format names its
+/// bytes, and `ShippedTemplate.allCases` follows the registry).
 public protocol ReportFormatDefinition: Sendable {
     /// The file extension of its reports and templates, and its `--format` value, e.g. "md".
     var fileExtension: String { get }
-    /// Its shipped template: what `run` writes without `--template`, and `template --print` prints
-    /// (by default `report.EXT.mustache` of `templates/`).
+    /// Its shipped template: what `run` writes without `--template`, and `template --print` prints:
+    /// `report.EXT.mustache` of `Sources/PoisoningReport/templates/`, from its embedded bytes
+    /// (`ShippedTemplate("report.EXT.mustache", PackageResources.report_EXT_mustache)`).
     var shippedTemplate: ShippedTemplate { get }
     /// How its reports show a figure.
     var figurePlacement: FigurePlacement { get }
@@ -19,17 +20,6 @@ public protocol ReportFormatDefinition: Sendable {
     /// tool formats from `[0-9a-z./:%+-]`) made safe for the format: unchanged where the format reads
     /// them as written (Markdown code, LaTeX file names), escaped where it does not (HTML).
     func escapeVerbatim(_ text: String) -> String
-}
-
-extension ReportFormatDefinition {
-    /// `templates/report.EXT.mustache`, EXT being the format's extension (a test checks that every
-    /// registered format has one).
-    public var shippedTemplate: ShippedTemplate {
-        guard let template = ShippedTemplate(fileName: "report.\(fileExtension).mustache") else {
-            preconditionFailure("templates/report.\(fileExtension).mustache is not in ShippedTemplate.allCases")
-        }
-        return template
-    }
 }
 
 /// How a report shows a figure.

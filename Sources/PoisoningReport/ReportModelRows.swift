@@ -10,7 +10,8 @@ extension ReportModel {
         let config = results.config, data = results.data
         var parameters: [Parameter] = [
             Parameter(name: "Data set", value: data.name + componentDetails(config.data)),
-            Parameter(name: "Rows", value: "\(data.trainCount) training, \(data.testCount) test; \(data.featureCount) features, \(data.classCount) classes"),
+            Parameter(name: "Rows", value: "\(data.trainCount) training, \(data.testCount) test; \(data.featureCount) features, \(data.classCount) classes"
+                + classNamesText(data.classNames)),
             Parameter(name: "Models", value: listing(distinct(results.series.map(\.modelLabel)))),
             Parameter(name: "Attacks", value: listing(distinct(results.series.map(\.attackLabel)))),
             Parameter(name: "Defenses", value: listing(distinct(results.series.map(\.defenseLabel)))),
@@ -277,4 +278,12 @@ private func withInterval(_ estimate: Estimate, _ format: (Double) -> String) ->
     guard let value = estimate.value else { return "n/a" }
     guard let interval = estimate.interval else { return format(value) }
     return "\(format(value)) [\(intervalText(interval, format, separator: ", "))]"
+}
+
+/// The classes' names for the configuration's rows, " (cat, dog)": the first 12 (`className(_:in:)`),
+/// then how many more; empty when the classes are their numbers.
+func classNamesText(_ names: [String]?) -> String {
+    guard let names else { return "" }
+    let shown = names.indices.prefix(12).map { className($0, in: names) }
+    return " (" + shown.joined(separator: ", ") + (names.count > shown.count ? ", and \(names.count - shown.count) more" : "") + ")"
 }

@@ -1,7 +1,6 @@
 import Foundation
 import PoisoningEngine
 import PoisoningReport
-import ReportTemplates
 
 /// A report template to render: its file name (for messages), its text and the format it writes.
 public struct ReportTemplate: Sendable {

@@ -460,11 +460,15 @@ struct CSVDatasetTests {
         let unquoted = try read("unquoted")
         #expect(unquoted.table.labels.prefix(4) == ["say 'hi'", "two lines", "x y", "z w"])
         #expect(unquoted.table.features.count == 72 && unquoted.split.train.classCount == 4)
+        #expect(unquoted.split.classNames == ["say 'hi'", "two lines", "x y", "z w"])
         for name in ["quote-all", "quote-nonnumeric", "pandas"] {
             let quoted = try read(name)
             #expect(quoted.table.labels.prefix(4) == ["say \"hi\"", "two\nlines", "x, y", "z\r\nw"], "\(name)")
             #expect(quoted.table.features == unquoted.table.features, "\(name)")
-            #expect(quoted.split == unquoted.split, "\(name): the same classes, rows and features")
+            #expect(quoted.split.train == unquoted.split.train && quoted.split.test == unquoted.split.test,
+                    "\(name): the same classes, rows and features")
+            // Each class is named by its label as written, quotes and line ends included.
+            #expect(quoted.split.classNames == ["say \"hi\"", "two\nlines", "x, y", "z\r\nw"], "\(name)")
         }
     }
 

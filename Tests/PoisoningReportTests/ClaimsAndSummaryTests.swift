@@ -3,7 +3,6 @@ import Testing
 import PoisoningAnalysis
 import PoisoningEngine
 import TestSupport
-import ReportTemplates
 @testable import PoisoningReport
 
 /// The reference study's results: its 81 runs as the committed output/results.json holds them,

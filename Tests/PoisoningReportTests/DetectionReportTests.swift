@@ -3,7 +3,6 @@ import Testing
 import PoisoningAnalysis
 import PoisoningEngine
 import TestSupport
-import ReportTemplates
 @testable import PoisoningReport
 
 /// Detection in the findings, their sentences and the report's tables: quoted at named fractions,

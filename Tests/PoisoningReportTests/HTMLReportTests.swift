@@ -2,7 +2,6 @@ import Foundation
 import Testing
 import PoisoningAnalysis
 import PoisoningEngine
-import ReportTemplates
 import TestSupport
 @testable import PoisoningReport
 

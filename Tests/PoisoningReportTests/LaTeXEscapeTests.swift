@@ -83,7 +83,7 @@ import Testing
         #expect(untypeset.isEmpty, "\(untypeset.prefix(10).map { LaTeXCharacters.visibleCode($0) })")
     }
 
-    /// Every non-ASCII character in a string literal of `Sources/` and anywhere in `templates/` has a
+    /// Every non-ASCII character in a string literal of `Sources/` and anywhere in the shipped templates has a
     /// command or is a Latin-1 letter: none of the tool's own text reaches the report as `[U+XXXX]`.
     @Test func everyCharacterTheToolWritesIsMapped() throws {
         var found = [Unicode.Scalar: String]()
@@ -94,7 +94,7 @@ import Testing
                 found[scalar] = file.lastPathComponent
             }
         }
-        let templates = try FileManager.default.contentsOfDirectory(at: Self.root.appendingPathComponent("templates"),
+        let templates = try FileManager.default.contentsOfDirectory(at: Self.root.appendingPathComponent("Sources/PoisoningReport/templates"),
                                                                     includingPropertiesForKeys: nil)
         for file in templates {
             for scalar in try String(contentsOf: file, encoding: .utf8).unicodeScalars where scalar.value > 0x7F {
@@ -127,7 +127,7 @@ import Testing
     /// compiles with no error and no missing glyph (`\tracinglostchars`).
     @Test(.enabled(if: pdflatex != nil, "pdflatex is not installed (make paper installs it)"))
     func everyMappedCharacterCompiles() throws {
-        let template = try String(contentsOf: Self.root.appendingPathComponent("templates/report.tex.mustache"), encoding: .utf8)
+        let template = try String(contentsOf: Self.root.appendingPathComponent("Sources/PoisoningReport/templates/report.tex.mustache"), encoding: .utf8)
         let preamble = template.components(separatedBy: "\\begin{document}")[0]
             .split(separator: "\n").filter { $0.hasPrefix("\\documentclass") || $0.hasPrefix("\\usepackage") }.joined(separator: "\n")
         let mapped = LaTeXCharacters.commands.keys.sorted { $0.value < $1.value }

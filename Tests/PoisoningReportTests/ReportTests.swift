@@ -4,7 +4,6 @@ import Testing
 import PoisoningAnalysis
 import PoisoningEngine
 import TestSupport
-import ReportTemplates
 @testable import PoisoningReport
 
 /// A fixed study: two widths whose accuracy follows known sigmoids, one diverged run, a name with
@@ -69,7 +68,7 @@ struct ShippedTemplateTests {
 
     @Test func everyContextNameIsDocumentedInTheTemplatesReadme() throws {
         let readme = try String(contentsOfFile: #filePath.replacingOccurrences(
-            of: "Tests/PoisoningReportTests/ReportTests.swift", with: "templates/README.md"), encoding: .utf8)
+            of: "Tests/PoisoningReportTests/ReportTests.swift", with: "Sources/PoisoningReport/templates/README.md"), encoding: .utf8)
         let context = reportContext(for: fixedResults(), format: .markdown,
                                     settings: ReportSettings(command: "make-report", figureExtension: "png"))
         guard case let .object(names) = context else { Issue.record("the context is not an object"); return }

@@ -5,7 +5,6 @@ import PoisoningAnalysis
 import PoisoningEngine
 import PoisoningFigures
 import PoisoningReport
-import ReportTemplates
 import StudyPipeline
 import Synchronization
 import TestSupport
@@ -41,14 +40,18 @@ import TestSupport
             #expect(template.text == template.format.definition.shippedTemplate.text && !template.text.isEmpty)
             #expect(ReportTemplate.shipped(template.format).text == template.text)
         }
-        // The embedded templates are the files of templates/, every one of them (Package.swift embeds
-        // each *.mustache file there, and ShippedTemplate.allCases names each one).
-        let folder = TidyFixtures.repository.appendingPathComponent("templates")
+        // The registry's templates are the files of Sources/PoisoningReport/templates/, every one of them
+        // (Package.swift embeds each *.mustache file there; each format names its own bytes), one per format.
+        #expect(ShippedTemplate.allCases == ReportFormat.allCases.map(\.definition.shippedTemplate))
+        #expect(ShippedTemplate.allCases.map(\.fileName) == ReportFormat.allCases.map { "report.\($0.rawValue).mustache" })
+        let folder = TidyFixtures.repository.appendingPathComponent("Sources/PoisoningReport/templates")
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".mustache") }.sorted()
         #expect(ShippedTemplate.allCases.map(\.fileName).sorted() == files && files.count == 3)
         for file in files {
             #expect(ShippedTemplate(fileName: file)?.text == (try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)), "\(file)")
         }
+        #expect(!FileManager.default.fileExists(atPath: TidyFixtures.repository.appendingPathComponent("templates").path),
+                "the templates moved to Sources/PoisoningReport/templates/")
     }
 
     /// The failures of `outputFolderFailures` but the reference study's curve checks, which a study
