@@ -67,6 +67,7 @@ struct MergeCommand: ParsableCommand {
         for warning in published.warnings { reporter.warning(warning) }
         reporter.summary("Merged \(parts.count) part\(parts.count == 1 ? "" : "s") (\(published.results.runs.count) runs):")
         for statement in published.written.report.findings { reporter.summary("  - \(statement)") }
+        if let counts = published.written.report.claimCounts { reporter.summary("  - \(counts)") }
         reporter.summary("Wrote \(writtenSummary(published)) in \(published.folder.path)")
     }
 

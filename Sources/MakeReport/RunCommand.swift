@@ -121,6 +121,7 @@ struct RunCommand: ParsableCommand {
         reporter.summary("Key findings (\(published.results.runs.count) runs, \(String(format: "%.2f", published.performance?.wallSeconds ?? 0)) s\(storeText)):")
         if let summary = report.sequentialSummary { reporter.summary("  - \(summary)") }
         for statement in report.findings { reporter.summary("  - \(statement)") }
+        if let counts = report.claimCounts { reporter.summary("  - \(counts)") }
         let formats = output.figureFormat.values.map(\.rawValue).joined(separator: ", ")
         reporter.summary("Wrote study.yaml, results.json, runs.csv, points.csv, performance.json, \(published.written.reports.joined(separator: ", ")), manifest.json and figures/ (\(formats)) in \(published.folder.path)")
     }
