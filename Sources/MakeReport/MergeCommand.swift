@@ -67,7 +67,7 @@ struct MergeCommand: ParsableCommand {
         for warning in published.warnings { reporter.warning(warning) }
         let report = published.written.report
         for line in keyFindingsLines(header: "Merged \(parts.count) part\(parts.count == 1 ? "" : "s") (\(published.results.runs.count) runs):",
-                                     sequentialSummary: nil, findings: report.findings, openingSummary: report.summary,
+                                     sequentialSummary: nil, findings: report.findings + (report.claimCounts.map { [$0] } ?? []), openingSummary: report.summary,
                                      reportPath: keyFindingsReportPath(folder: published.folder.path, reports: published.written.reports)) {
             reporter.summary(line)
         }

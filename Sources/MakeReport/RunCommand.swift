@@ -119,7 +119,7 @@ struct RunCommand: ParsableCommand {
         for warning in published.warnings { reporter.warning(warning) }
         let report = published.written.report
         let header = "Key findings (\(published.results.runs.count) runs, \(String(format: "%.2f", published.performance?.wallSeconds ?? 0)) s\(storeText)):"
-        for line in keyFindingsLines(header: header, sequentialSummary: report.sequentialSummary, findings: report.findings,
+        for line in keyFindingsLines(header: header, sequentialSummary: report.sequentialSummary, findings: report.findings + (report.claimCounts.map { [$0] } ?? []),
                                      openingSummary: report.summary,
                                      reportPath: keyFindingsReportPath(folder: published.folder.path, reports: published.written.reports)) {
             reporter.summary(line)

@@ -91,22 +91,31 @@ public func replicationWidening(seeds: Int, publishedSeeds: Int, confidence: Dou
     return quantiles * (1 + Double(seeds) / Double(publishedSeeds)).squareRoot()
 }
 
+/// The published thresholds a threshold estimate supports: its interval widened about the estimate
+/// by `widening` on each side (`replicationWidening`: the published value's own noise), as
+/// `thresholdVerdict` reads it. `centre` is the estimate (or, without one, the interval's middle);
+/// `lower` and `upper` are the widened ends, nil where the interval is open: there a published value
+/// beyond `centre` is not resolved. Nil when the estimate supports nothing: no interval, or one open
+/// at both ends.
+public func supportedThresholds(_ estimate: Estimate, widening: Double) -> (centre: Double, lower: Double?, upper: Double?)? {
+    guard let interval = estimate.interval, interval.lower != nil || interval.upper != nil else { return nil }
+    let centre: Double
+    if let value = estimate.value { centre = value }
+    else if let lower = interval.lower, let upper = interval.upper { centre = (lower + upper) / 2 }
+    else { return nil }
+    return (centre, interval.lower.map { centre + widening * ($0 - centre) }, interval.upper.map { centre + widening * ($0 - centre) })
+}
+
 /// `published` against `estimate`'s interval, an estimate of a threshold. Not resolved without an
 /// interval, when the interval is open at both ends, or when `published` lies on a side where the
 /// interval is open (an interval "a or more" holds every larger value, so it cannot confirm or
 /// refute one). Otherwise contradicted when `published` lies outside the interval widened about the
-/// estimate by `widening` on its side (`replicationWidening`: the published value's own noise),
+/// estimate by `widening` on its side (`supportedThresholds`: the published value's own noise),
 /// supported when inside.
 public func thresholdVerdict(published: Double, estimate: Estimate, widening: Double) -> ClaimVerdict {
-    guard let interval = estimate.interval, interval.lower != nil || interval.upper != nil else { return .notResolved }
-    let centre: Double
-    if let value = estimate.value { centre = value }
-    else if let lower = interval.lower, let upper = interval.upper { centre = (lower + upper) / 2 }
-    else { return .notResolved }
-    let end = published >= centre ? interval.upper : interval.lower
-    guard let end else { return .notResolved }
-    let reach = centre + widening * (end - centre)
-    return abs(published - centre) > abs(reach - centre) + 1e-12 ? .contradicted : .supported
+    guard let range = supportedThresholds(estimate, widening: widening) else { return .notResolved }
+    guard let reach = published >= range.centre ? range.upper : range.lower else { return .notResolved }
+    return abs(published - range.centre) > abs(reach - range.centre) + 1e-12 ? .contradicted : .supported
 }
 
 /// A claimed direction against the one the runs resolve (nil: not resolved).

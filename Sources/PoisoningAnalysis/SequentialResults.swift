@@ -81,8 +81,8 @@ func askedTrendGroups(_ groups: [[Int]], questions: [SequentialQuestion]) -> [[I
 
 /// For every comparison of `questions` in `statistics`, its decision (`SignDecision`: resolved only
 /// when an interval end clears zero by two Monte Carlo errors) and its answer for the stopping rule
-/// (`SequentialAnswer`: resolved; beyond the sweep when its central thresholds leave it no sign,
-/// `thresholdsLeaveNoSign`; else open), by a name such as "threshold-pairs (MLP 64 - MLP 32)" or
+/// (`SequentialAnswer`: resolved; beyond the sweep when its thresholds, their whole intervals beyond
+/// the swept fractions, leave it no sign, `thresholdsLeaveNoSign`; else open), by a name such as "threshold-pairs (MLP 64 - MLP 32)" or
 /// "threshold-trend (random label flip, no defense)" (the trend's attack and defense labels). Ordered
 /// as the questions, then the statistics list them; a trend over two sizes is left out when
 /// `threshold-pairs` is named too (`askedTrendGroups`).

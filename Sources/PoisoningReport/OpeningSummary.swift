@@ -66,11 +66,8 @@ public func openingSummary(_ results: StudyResults) -> String {
     if let differences = findings.claims?.designDifferences {
         text += " The published claims get no verdicts: this run differs from the paper's design in "
             + listing(differences.map(\.setting)) + "."
-    } else if let claims = findings.claims {
-        let verdicts = claimVerdictList(claims)
-        let count = { (verdict: ClaimVerdict) in verdicts.filter { $0 == verdict }.count }
-        text += " Of \(verdicts.count) published claim\(verdicts.count == 1 ? "" : "s"), these runs are consistent with "
-            + "\(count(.supported)), contradict \(count(.contradicted)) and leave \(count(.notResolved)) unresolved."
+    } else if let counts = claimCountSentence(results) {
+        text += " " + counts
     }
     return text
 }

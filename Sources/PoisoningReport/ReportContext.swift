@@ -58,7 +58,7 @@ public func templateContext(_ model: ReportModel, format: ReportFormat, figureSo
         row(["series": fit.series, "cleanAccuracy": fit.cleanAccuracy, "L": fit.L, "k": fit.k, "x0": fit.x0, "b": fit.b,
              "rSquared": fit.rSquared, "threshold": fit.threshold, "thresholdStatus": fit.thresholdStatus,
              "thresholdNote": fit.thresholdNote, "failure": fit.failure],
-            verbatim: ["L", "b", "rSquared", "thresholdStatus"],
+            verbatim: ["rSquared", "thresholdStatus"],
             more: ["poorlyIdentified": .flag(fit.poorlyIdentified), "hasFit": .flag(fit.hasFit)])
     }
     let curveRows: [TemplateValue] = model.curveRows.map { r in
@@ -95,7 +95,8 @@ public func templateContext(_ model: ReportModel, format: ReportFormat, figureSo
             more: ["shiftResolved": yesNo(r.shiftResolved), "costResolved": yesNo(r.costResolved)])
     }
     let claimRows: [TemplateValue] = (model.claims?.rows ?? []).map { r in
-        row(["claim": r.claim, "published": r.published, "estimate": r.estimate, "interval": r.interval, "verdict": r.verdict])
+        row(["claim": r.claim, "published": r.published, "estimate": r.estimate, "interval": r.interval, "supportedIf": r.supportedIf,
+             "verdict": r.verdict])
     }
     let figures: [TemplateValue] = try model.figures.map { figure in
         ["file": v(try figureSource(figure)), "caption": t(figure.caption), "label": v(figure.label)]

@@ -14,8 +14,8 @@ public struct ReportModel: Sendable {
 
     /// One series' sigmoid fit (`fits` in the context).
     public struct Fit: Sendable {
-        /// The series, and its fit's cells: clean accuracy, the four parameters, R², the threshold with its
-        /// status and note, and why a fit failed.
+        /// The series, and its fit's cells: clean accuracy, the four parameters (each with its interval), R²,
+        /// the threshold with its status and note, and why a fit failed.
         public let series, cleanAccuracy, L, k, x0, b, rSquared, threshold, thresholdStatus, thresholdNote, failure: String
         /// Whether the data barely determine the fit, and whether there is one.
         public let poorlyIdentified, hasFit: Bool
@@ -89,8 +89,9 @@ public struct ReportModel: Sendable {
 
     /// One published claim beside this run's estimate (`claimRows`).
     public struct ClaimRow: Sendable {
-        /// The claim, its published value, this run's estimate with its interval, and the verdict.
-        public let claim, published, estimate, interval, verdict: String
+        /// The claim, its published value, this run's estimate with its interval, the published values
+        /// (or, for a direction, the result) this run would support (`claimSupportCells`), and the verdict.
+        public let claim, published, estimate, interval, supportedIf, verdict: String
     }
 
     /// The published claims and their verdicts.
@@ -161,6 +162,9 @@ public struct ReportModel: Sendable {
     public let figures: [Figure]
     /// The published claims; nil when the study has none.
     public let claims: Claims?
+    /// The claims' verdicts counted at their confidence (`claimCountSentence`), as the opening says
+    /// them, for the command's summary; nil without verdicts.
+    public let claimCounts: String?
     /// The notes under the fits and the accuracy tables; nil when they do not apply.
     public let openEndNote, spreadFloorNote: String?
     /// The diverged runs' messages.
@@ -223,6 +227,7 @@ public struct ReportModel: Sendable {
         findings = findingSentences(results)
         self.figures = (figures ?? studyFigures(results)).map { Figure(name: $0.name, caption: $0.caption) }
         claims = Self.claims(of: results)
+        claimCounts = claimCountSentence(results)
         openEndNote = PoisoningReport.openEndNote(results)
         spreadFloorNote = PoisoningReport.spreadFloorNote(results)
         divergedRuns = results.runs.compactMap(\.divergence)

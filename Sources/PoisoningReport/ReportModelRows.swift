@@ -40,7 +40,8 @@ extension ReportModel {
         return parameters
     }
 
-    /// Every series' sigmoid fit, its parameters with fewer decimals when the data barely determine it.
+    /// Every series' sigmoid fit, each parameter with its interval, L and b with fewer decimals when
+    /// the data barely determine the fit.
     static func fits(of results: StudyResults) -> [Fit] {
         let statistics = results.statistics
         return results.fits.map { fit in
@@ -49,10 +50,10 @@ extension ReportModel {
                 || (s.dropRemainingAtLargestFraction ?? 0) > extrapolatedFloorShare
             return Fit(series: results.series[fit.series].label,
                        cleanAccuracy: withInterval(s.cleanAccuracy, threeDecimals),
-                       L: parameters.map { fixed($0.amplitude, decimals: poorlyIdentified ? 2 : 3) } ?? "n/a",
+                       L: withInterval(s.amplitude) { fixed($0, decimals: poorlyIdentified ? 2 : 3) },
                        k: withInterval(s.steepness) { fixed($0, decimals: 1) },
                        x0: midpointText(s.midpoint, largest: results.config.fractions.max() ?? 1),
-                       b: parameters.map { fixed($0.floor, decimals: poorlyIdentified ? 2 : 3) } ?? "n/a",
+                       b: withInterval(s.floor) { fixed($0, decimals: poorlyIdentified ? 2 : 3) },
                        rSquared: fit.rSquared.map { fixed($0, decimals: 3) } ?? "n/a",
                        threshold: thresholdText(fit.threshold, estimate: s.threshold, brackets: true),
                        thresholdStatus: fit.threshold.status.rawValue,
@@ -250,8 +251,9 @@ extension ReportModel {
                                  swept: (config.fractions.min() ?? 0)...(config.fractions.max() ?? 0),
                                  open: openClaimInterval(results.findings.claims))
             return Claims(source: verdicts.source, rule: verdicts.designDifferences.map(noVerdictRule) ?? rule,
-                          rows: claimRows(results, verdicts).map {
-                              ClaimRow(claim: $0.claim, published: $0.published, estimate: $0.estimate, interval: $0.interval, verdict: $0.verdict)
+                          rows: zip(claimRows(results, verdicts), claimSupportCells(results, verdicts)).map { row, supportedIf in
+                              ClaimRow(claim: row.claim, published: row.published, estimate: row.estimate, interval: row.interval,
+                                       supportedIf: supportedIf, verdict: row.verdict)
                           })
         }
     }

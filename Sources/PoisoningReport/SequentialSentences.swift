@@ -28,10 +28,9 @@ public func sequentialSentence(_ record: SequentialRecord) -> String {
         stop = "It stopped at \(lookText): every comparison was resolved (\(when.joined(separator: "; ")))."
     case .beyondSweep:
         stop = "It stopped at \(lookText) with \(listing(record.unresolved)) unresolved: "
-            + "\(record.unresolved.count == 1 ? "its" : "their") central thresholds lie beyond the swept fractions, which "
-            + "leaves \(record.unresolved.count == 1 ? "it" : "them") no sign, so more seeds are unlikely to resolve "
-            + "\(record.unresolved.count == 1 ? "it" : "them") (a threshold's interval may still reach inside the sweep); "
-            + "a wider sweep of fractions would decide"
+            + "\(record.unresolved.count == 1 ? "its" : "their") thresholds lie beyond the swept fractions, their whole "
+            + "intervals with them, which leaves \(record.unresolved.count == 1 ? "it" : "them") no sign, so more seeds are unlikely to "
+            + "resolve \(record.unresolved.count == 1 ? "it" : "them"); a wider sweep of fractions would decide"
             + (when.isEmpty ? "." : " (resolved: \(when.joined(separator: "; "))).")
     case .budgetSpent:
         stop = "It ran its whole budget, to \(lookText), with \(listing(record.unresolved)) unresolved"

@@ -35,8 +35,8 @@ public func sequentialLookStudy(_ study: Study, seeds count: Int) throws -> Stud
 /// the look adds (`trainBatch`, given the study of those seeds alone, returns their runs), analyses
 /// all seeds so far at the look's confidence, and stops when every comparison of the named questions
 /// has been resolved at some look (`SignDecision`: an undetermined comparison is not resolved, so the
-/// study goes on), or when every one left lies beyond the swept fractions (`SequentialAnswer.beyondSweep`:
-/// more seeds cannot resolve it), or after the last look (`runSequentialRule`). `progress` hears one
+/// study goes on), or when every one left lies beyond the swept fractions, its thresholds' whole
+/// intervals with them (`SequentialAnswer.beyondSweep`: more seeds cannot resolve it), or after the last look (`runSequentialRule`). `progress` hears one
 /// line per look. The results are a pure function of the study: looks do not depend on timing or
 /// threads.
 public func runSequentialStudy(_ study: Study, threads: Int, trainBatch: (Study) throws -> StudyRuns,

@@ -120,6 +120,39 @@ struct CommandLineTests {
                 "stderr: \(refused.standardError)")
     }
 
+    /// A study with published claims: the key findings end with the verdicts counted at their
+    /// confidence, the same sentence that closes the report's opening (issue 21).
+    @Test func theClaimCountsReachTheTerminalWithTheirConfidence() throws {
+        let folder = temporaryFolder()
+        let study = folder.deletingLastPathComponent().appendingPathComponent("claims.yaml")
+        try """
+            models:
+              - kind: mlp
+                hidden: [8]
+              - kind: mlp
+                hidden: [16]
+            fractions: [0, 0.2, 0.4, 0.6]
+            seeds: [1, 2]
+            training:
+              epochs: 40
+            analysis:
+              confidence: 0.8
+            claims:
+              source: a test
+              thresholds:
+                MLP 8: 0.3
+                MLP 16: 0.3
+              larger-models-more-sensitive: true
+
+            """.write(to: study, atomically: true, encoding: .utf8)
+        let outcome = try run(["--study", study.path, "--output", folder.path, "--threads", "2", "--no-store"])
+        #expect(outcome.status == 0, "stderr: \(outcome.standardError)")
+        let line = try #require(outcome.standardOutput.split(separator: "\n").first { $0.hasPrefix("  - At 80% confidence, of 3 published claims these runs are consistent with ") },
+                                "stdout: \(outcome.standardOutput)")
+        let markdown = try String(contentsOf: folder.appendingPathComponent("report.md"), encoding: .utf8)
+        #expect(markdown.components(separatedBy: "\n")[2].hasSuffix(" " + line.dropFirst(4)), "the opening ends with the same sentence")
+    }
+
     @Test func smallSweepEndToEndThenValidate() throws {
         let folder = temporaryFolder()
         let outcome = try run(Self.smallSweep + ["--output", folder.path, "--threads", "2"])

@@ -85,7 +85,7 @@ struct OpeningSummaryTests {
         let summary = openingSummary(results)
         #expect(wordCount(summary) <= 120, "\(wordCount(summary)) words: \(summary)")
         #expect(summary.hasPrefix("We trained 81 models (MLP 32, MLP 64 and MLP 128) with SGD on Gaussian clusters under random label flip at 9 poison fractions"))
-        #expect(summary.contains("Of 5 published claims,"))
+        #expect(summary.contains("At 95% confidence, of 5 published claims these runs"))
     }
 
     @Test func aStudyOfSevenAttacksAndTwoModelsOpensWithAtMost120Words() throws {
@@ -103,7 +103,7 @@ struct OpeningSummaryTests {
         let summary = openingSummary(results)
         #expect(wordCount(summary) <= 120, "\(wordCount(summary)) words: \(summary)")
         #expect(summary.hasPrefix("We trained 648 models (4 model types) with SGD on Gaussian clusters under random label flip and margin flip"))
-        #expect(summary.contains("Of 4 published claims,"), "\(summary)")
+        #expect(summary.contains("At 95% confidence, of 4 published claims these runs"), "\(summary)")
     }
 
     /// The opening summarises and the Findings detail: no opening sentence is copied into a finding,
@@ -232,10 +232,10 @@ struct ClaimVerdictTests {
         #expect(claims.largerModelsMoreSensitive.map(\.answer.verdict) == [.notResolved])
         let report = try markdownReport(results)
         #expect(report.contains("## Published claims"))
-        #expect(report.contains("| Critical threshold of MLP 32 | 43.4% | 40.0% | 33.2% or more | not resolved |"))
+        #expect(report.contains("| Critical threshold of MLP 32 | 43.4% | 40.0% | 33.2% or more | 30.3% to 40.0%; above it not resolved | not resolved |"))
         #expect(report.contains("| Critical threshold of MLP 128 | 43.4% | ") == false)
         #expect(report.contains("widened by 1.41"))
-        #expect(openingSummary(results).contains("Of 5 published claims, these runs are consistent with 1, contradict 0 and leave 4 unresolved."))
+        #expect(openingSummary(results).contains("At 95% confidence, of 5 published claims these runs are consistent with 1, contradict 0 and leave 4 unresolved."))
     }
 
     @Test func aThresholdOfASeriesTheStudyDoesNotRunIsNotResolved() throws {
@@ -248,7 +248,7 @@ struct ClaimVerdictTests {
         #expect(claims.thresholds.map(\.verdict) == [.supported, .notResolved])
         #expect(claims.thresholds[1].series == nil && claims.thresholds[1].estimate == nil)
         #expect(claims.sharpTransition == nil && claims.largerModelsMoreSensitive.isEmpty, "only what is claimed is answered")
-        #expect(try markdownReport(results).contains("| Critical threshold of MLP 999 | 20.0% | no series labelled MLP 999 | — | not resolved |"))
+        #expect(try markdownReport(results).contains("| Critical threshold of MLP 999 | 20.0% | no series labelled MLP 999 | — | — | not resolved |"))
     }
 
     /// In a study of several attacks and defenses a claim names a model ("MLP 32"): it is answered by

@@ -138,8 +138,10 @@ public enum SequentialAnswer: Sendable, Equatable {
     /// Not resolved (or undetermined): more seeds may resolve it.
     case open
     /// Not resolved, and more seeds cannot resolve it: the central estimate has no sign because its
-    /// thresholds lie beyond the swept fractions (two thresholds beyond the same end, or a trend whose
-    /// thresholds beyond them leave its slope unbounded on both sides; `thresholdsLeaveNoSign`).
+    /// thresholds, their whole intervals with them, lie beyond the swept fractions (two thresholds
+    /// beyond the same end, or a trend whose thresholds beyond them leave its slope unbounded on both
+    /// sides; `thresholdsLeaveNoSign`). A threshold whose interval reaches inside the sweep leaves the
+    /// comparison open.
     case beyondSweep
 }
 

@@ -373,15 +373,34 @@ func leastSquaresWeights(_ x: [Double]) -> [Double] {
     return x.map { ($0 - mean) / spread }
 }
 
-/// Whether the central estimates `thresholds` leave the contrast Σ c_i y_i (`weights`; -1 and 1 for a
-/// difference of two series, `leastSquaresWeights` for a trend) no sign because of where they lie: it
-/// is unbounded on both sides, as with two thresholds beyond the same end of the swept fractions. Such
-/// a contrast waits for a wider sweep, not for more seeds. False when a threshold is missing (an
-/// unfitted series: more seeds may fit it).
+/// Whether `thresholds` leave the contrast Σ c_i y_i (`weights`; -1 and 1 for a difference of two
+/// series, `leastSquaresWeights` for a trend) no sign because of where they lie: it is unbounded on
+/// both sides, as with two thresholds beyond the same end of the swept fractions. A threshold counts
+/// as beyond the sweep only when its whole interval lies beyond it (`possibleValuesBeyondSweep`), not when only
+/// its central estimate does: an interval reaching inside the sweep says more seeds may still place
+/// it there. Such a contrast waits for a wider sweep, not for more seeds. False when a threshold is
+/// missing (an unfitted series: more seeds may fit it).
 public func thresholdsLeaveNoSign(_ thresholds: [Estimate], weights: [Double]) -> Bool {
     // A missing threshold (NaN) makes the range NaN, which is not unbounded both ways.
-    let range = contrastRange(weights: Array(weights.prefix(thresholds.count))) { possibleValues(thresholds[$0]) }
+    let range = contrastRange(weights: Array(weights.prefix(thresholds.count))) { possibleValuesBeyondSweep(thresholds[$0]) }
     return range.low == -.infinity && range.high == .infinity
+}
+
+/// The values a threshold allows for the beyond-the-sweep stop, as (smallest, largest): the bound to
+/// infinity for a bound whose interval lies wholly on its side of it (the lower end at or above a
+/// lower bound, the upper end at or below an upper bound), else the value alone (an interval that
+/// reaches inside the sweep, or has no end there, counts the threshold as inside); NaN without a value.
+private func possibleValuesBeyondSweep(_ estimate: Estimate) -> (low: Double, high: Double) {
+    guard let value = estimate.value else { return (.nan, .nan) }
+    switch estimate.bound {
+    case .lower?:
+        guard let lower = estimate.interval?.lower, lower >= value else { return (value, value) }
+        return (value, .infinity)
+    case .upper?:
+        guard let upper = estimate.interval?.upper, upper <= value else { return (value, value) }
+        return (-.infinity, value)
+    case nil: return (value, value)
+    }
 }
 
 /// The smallest and largest values of the contrast Σ c_i y_i (`weights`) when each y_i may lie
