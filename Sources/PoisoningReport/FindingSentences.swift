@@ -87,7 +87,7 @@ private func attackMetricSentences(_ results: StudyResults, words: FindingWords)
         })
         // A rate of the attacker's own model (svm-gradient's SVM) is compared with that model without
         // poisons, not with the clean victim.
-        let ownModel = finding.values.allSatisfy { results.successModel(of: $0.series) != nil }
+        let ownModel = !finding.values.isEmpty && finding.values.allSatisfy { results.successModel(of: $0.series) != nil }
         let baseline = ownModel ? "its rate without poisons" : "the clean model's rate"
         let clean = byKey[rate.baseline.key].map { "; \(baseline) is \(words.list($0.values))" } ?? ""
         let saturated = finding.values.filter { value in results.fits[value.series].saturatedFrom != nil }.map { words.name($0.series) }
