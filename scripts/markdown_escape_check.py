@@ -15,7 +15,9 @@ dollarmath) where the report's templates put text: a paragraph, a heading, a lis
 cell and a figure's description (`![TEXT](figure.png)`), and checks that the page holds only the
 elements of that place and shows the text as written (blanks at either end aside, which Markdown
 trims). It also renders each in a paragraph with cmark-gfm (GitHub's own renderer, through
-cmarkgfm, its extended autolinks on) and checks that no URL became a link. Prints one line per text
+cmarkgfm, its extended autolinks on) and checks that no URL became a link. A case's `cell` (what
+escapeCell writes for a bound such as "> 20.0%" in a table's cell) is rendered in a table cell by
+both. Prints one line per text
 and exits 1 when any place shows something else.
 """
 import html
@@ -91,6 +93,16 @@ def main():
         github.feed(cmarkgfm.github_flavored_markdown_to_html(markdown))
         if github.tags != ["p"]:
             problems.append(f"GitHub paragraph: elements {github.tags}")
+        if "cell" in case:
+            # A bound the tool wrote, as escapeCell leaves it for a table cell: markdown-it-py and
+            # GitHub's cmark-gfm both show it as written there.
+            tags, shown_text = shown(case["cell"], "table cell")
+            if tags != PLACES["table cell"][1] or shown_text != text.strip():
+                problems.append(f"table cell (escapeCell): elements {tags}, shows {shown_text!r}")
+            cell = Page()
+            cell.feed(cmarkgfm.github_flavored_markdown_to_html(PLACES["table cell"][0].format(case["cell"])))
+            if cell.tags != PLACES["table cell"][1] or text.strip() not in "".join(cell.text):
+                problems.append(f"GitHub table cell (escapeCell): elements {cell.tags}")
         failures += bool(problems)
         print(("ok   " if not problems else "FAIL ") + json.dumps(text, ensure_ascii=False)
               + ("" if not problems else " -> " + "; ".join(problems)))

@@ -2,11 +2,23 @@ import Foundation
 
 /// How numbers, lists and documents are written, once for every output (findings, reports, JSON).
 
-/// A number with fixed decimals, e.g. fixed(0.8933, decimals: 3) -> "0.893".
-public func fixed(_ value: Double, decimals: Int) -> String { String(format: "%.\(decimals)f", value) }
+/// A number with fixed decimals, e.g. fixed(0.8933, decimals: 3) -> "0.893"; a value that rounds to
+/// zero has no sign ("0.000", never "-0.000").
+public func fixed(_ value: Double, decimals: Int) -> String { withoutSignOnZero(String(format: "%.\(decimals)f", value)) }
+
+/// A number with fixed decimals and its sign, for a difference: signedFixed(0.0123, decimals: 3) ->
+/// "+0.012", "-0.012" below zero; a value that rounds to zero has no sign ("0.000", never "+0.000" or
+/// "-0.000").
+public func signedFixed(_ value: Double, decimals: Int) -> String { withoutSignOnZero(String(format: "%+.\(decimals)f", value)) }
+
+/// `text`, a number printed by `String(format:)`, without its leading sign when every digit is zero.
+private func withoutSignOnZero(_ text: String) -> String {
+    guard let first = text.first, first == "-" || first == "+", text.dropFirst().allSatisfy({ $0 == "0" || $0 == "." }) else { return text }
+    return String(text.dropFirst())
+}
 
 /// A fraction as a percentage with one decimal, e.g. 0.434 -> "43.4%".
-public func percent(_ fraction: Double) -> String { String(format: "%.1f%%", fraction * 100) }
+public func percent(_ fraction: Double) -> String { fixed(fraction * 100, decimals: 1) + "%" }
 
 /// A confidence level as a percentage to two decimals, trailing zeros dropped: 0.95 -> "95%",
 /// 0.9913910 -> "99.14%" (an adaptive study's adjusted level), 0.999 -> "99.9%".
@@ -73,13 +85,14 @@ public func plusMinus(_ statistics: MeanStd) -> String {
 }
 
 /// The same with the mean's sign, for a difference such as an excess over the clean model:
-/// "+0.717 ± 0.047".
+/// "+0.717 ± 0.047" ("0.000 ± 0.004" for a mean that rounds to zero).
 public func signedPlusMinus(_ statistics: MeanStd) -> String {
-    String(format: "%+.3f", statistics.mean) + " ± \(fixed(statistics.std, decimals: 3))"
+    signedFixed(statistics.mean, decimals: 3) + " ± \(fixed(statistics.std, decimals: 3))"
 }
 
-/// A difference of fractions in percentage points with one decimal and a sign, e.g. -0.03 -> "-3.0 pp".
-public func percentagePoints(_ difference: Double) -> String { String(format: "%+.1f pp", difference * 100) }
+/// A difference of fractions in percentage points with one decimal and a sign, e.g. -0.03 -> "-3.0 pp";
+/// "0.0 pp" for one that rounds to zero.
+public func percentagePoints(_ difference: Double) -> String { signedFixed(difference * 100, decimals: 1) + " pp" }
 
 /// An interval in words with `number` for its ends, in the two words every output uses for an end it
 /// cannot give: **unbounded** (the replicates reach beyond the swept fractions there, or are too

@@ -277,7 +277,7 @@ extension StudyResults {
 private func averageOf(_ values: [Double]) -> Double { values.isEmpty ? .nan : values.reduce(0, +) / Double(values.count) }
 
 /// "+0.012" or "-0.004": an accuracy difference with its sign.
-func signed(_ value: Double) -> String { String(format: "%+.3f", value) }
+func signed(_ value: Double) -> String { signedFixed(value, decimals: 3) }
 
 /// A share of the clean gradient: "5.1%" from 0.1%, "1.5e-06" below it.
 public func ratioText(_ ratio: Double) -> String {

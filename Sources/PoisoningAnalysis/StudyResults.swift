@@ -72,7 +72,8 @@ public struct StudyResults: Sendable, Codable, Equatable {
     /// (`sequential.looks[].undetermined`); 3, issue 24: the gradient-canceling series' budgets
     /// (`targetBudgets`), each run's measured targets with their threshold τ (`runs[].targets`, in a
     /// study with targets), and no `resolved` in `statistics.differences[]` and `statistics.trends[]`
-    /// (it was `decision == "resolved"`); 4, the classes' names a CSV file gives them (`data.classNames`).
+    /// (it was `decision == "resolved"`); 4, the classes' names a CSV file gives them (`data.classNames`)
+    /// and each interval's `movedToEstimate`, the ends moved to the estimate (`Estimate.fitted`).
     public static let currentSchemaVersion = "4"
 
     /// The version of the layout of these results (`currentSchemaVersion` when made here). Declared

@@ -42,7 +42,7 @@ public func comparisonMarkdown(_ comparison: StudyComparison, firstName: String,
               "|---|---:|---|---:|---:|---:|---|---|"]
     let metricNames = [MetricKey.testAccuracy: "test accuracy", MetricKey.trainAccuracy: "train accuracy",
                        MetricKey.generalizationGap: "generalization gap"]
-    let signed = { (value: Double) in String(format: "%+.3f", value) }
+    let signed = { (value: Double) in signedFixed(value, decimals: 3) }
     for point in comparison.points {
         let cells = [escape(point.series), percent(point.fraction), metricNames[point.metric] ?? point.metric,
                      "\(plusMinus(point.first)) (n = \(point.firstCount))", "\(plusMinus(point.second)) (n = \(point.secondCount))",
@@ -61,7 +61,7 @@ public func comparisonMarkdown(_ comparison: StudyComparison, firstName: String,
         "cleanAccuracy": { fixed($0, decimals: 3) },
     ]
     let differenceFormats: [String: (Double) -> String] = [
-        "threshold": percentagePoints, "steepness": { String(format: "%+.2f", $0) }, "midpoint": { String(format: "%+.3f", $0) },
+        "threshold": percentagePoints, "steepness": { signedFixed($0, decimals: 2) }, "midpoint": { signedFixed($0, decimals: 3) },
         "cleanAccuracy": signed,
     ]
     for fit in comparison.fits {

@@ -67,7 +67,8 @@ func inRunningText(_ name: String) -> String {
 
 /// The attacks' own metrics at the largest fraction (those of gradient canceling's clean model and
 /// target, `GradientCanceling.fractionIndependentKeys`, at every fraction). A rate with a clean-model baseline is given as
-/// its excess over that baseline, the baseline beside it; the rate itself is not repeated.
+/// its excess over that baseline, the baseline beside it; the rate itself is not repeated. A rate of the
+/// attacker's own model (`StudyResults.successModel`) is compared with "its rate without poisons".
 private func attackMetricSentences(_ results: StudyResults, words: FindingWords) -> [String] {
     let findings = results.findings, largest = percent(findings.largestFraction)
     let corrected = results.attackMetrics.filter(\.hasBaseline)
@@ -84,11 +85,15 @@ private func attackMetricSentences(_ results: StudyResults, words: FindingWords)
         let signed = listing(finding.values.map {
             signedPlusMinus($0.value) + " (\(words.name($0.series)))"
         })
-        let clean = byKey[rate.baseline.key].map { "; the clean model's rate is \(words.list($0.values))" } ?? ""
+        // A rate of the attacker's own model (svm-gradient's SVM) is compared with that model without
+        // poisons, not with the clean victim.
+        let ownModel = !finding.values.isEmpty && finding.values.allSatisfy { results.successModel(of: $0.series) != nil }
+        let baseline = ownModel ? "its rate without poisons" : "the clean model's rate"
+        let clean = byKey[rate.baseline.key].map { "; \(baseline) is \(words.list($0.values))" } ?? ""
         let saturated = finding.values.filter { value in results.fits[value.series].saturatedFrom != nil }.map { words.name($0.series) }
         let note = saturated.isEmpty ? "" : " At that fraction the budget of \(listing(saturated)) is saturated (see below)."
-        return "At the largest fraction (\(largest)) the \(inRunningText(rate.name)) (\(rate.meaning)) minus the clean model's "
-            + "of the same series and seed is \(signed)\(clean).\(note)"
+        let minus = ownModel ? "minus its rate without poisons (the same seed at fraction 0)" : "minus the clean model's of the same series and seed"
+        return "At the largest fraction (\(largest)) the \(inRunningText(rate.name)) (\(rate.meaning)) \(minus) is \(signed)\(clean).\(note)"
     }
 }
 
@@ -132,7 +137,7 @@ private func defenseSentence(_ results: StudyResults, words: FindingWords) -> St
         "\(name(f)): \(estimateText(f.thresholdShift, percentagePoints)), \(words.seedInterval(f.thresholdShift.interval, percentagePoints)))"
     }
     func cost(_ f: DefenseFinding) -> String {
-        let signed = { (value: Double) in String(format: "%+.3f", value) }
+        let signed = { (value: Double) in signedFixed(value, decimals: 3) }
         return "\(name(f)): \(f.cleanAccuracyChange.value.map(signed) ?? "n/a"), "
             + "\(words.seedInterval(f.cleanAccuracyChange.interval, signed)))"
     }

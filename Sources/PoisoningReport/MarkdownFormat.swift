@@ -11,13 +11,30 @@ struct MarkdownFormat: ReportFormatDefinition {
 
     /// Unchanged: the command goes into a code block fenced by `codeFence(for:)`, which it cannot close.
     func escapeVerbatim(_ text: String) -> String { text }
+
+    /// `markdownEscaped(text)`, but a leading `>` of a bound the tool wrote ("> 20.0%", "> +15.0 pp":
+    /// `>` and a blank before a digit or a sign) stays as written: inside a table cell, where the
+    /// templates put a row's texts, no block can start.
+    func escapeCell(_ text: String) -> String {
+        guard isBoundText(text) else { return markdownEscaped(text) }
+        return "> " + markdownEscaped(String(text.dropFirst(2)))
+    }
+}
+
+/// Whether `text` is a bound as the tool writes one: `> ` before a digit or a sign, e.g. "> 20.0%".
+private func isBoundText(_ text: String) -> Bool {
+    let bytes = Array(text.utf8.prefix(3))
+    guard bytes.count == 3, bytes[0] == UInt8(ascii: ">"), bytes[1] == UInt8(ascii: " ") else { return false }
+    return (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[2]) || bytes[2] == UInt8(ascii: "+") || bytes[2] == UInt8(ascii: "-")
 }
 
 /// `text` made to render as written in CommonMark and GitHub-flavoured Markdown, in a paragraph, a
 /// heading, a list item, a table cell or an image's description alike, so that no title, label,
 /// class or column name, file name or study name can add markup to the report:
-/// - `& <` as character references, so that a string is never raw HTML (which renderers such as
-///   pandoc pass through), an autolink or an entity; `>` stays as written ("> 50.0%") but at a line's start;
+/// - `&` and a `<` that is not followed by a blank as character references, so that a string is never
+///   raw HTML (which renderers such as pandoc pass through), an autolink or an entity (a `<` before a
+///   blank, as in "< -15.0 pp", can start neither and stays as written); `>` stays as written
+///   ("> 50.0%") but at a line's start;
 /// - `\ | * _ ~ $` and the backtick escaped with a backslash: no escape, table cell break, emphasis,
 ///   strikethrough, code span or math (`$...$`, which GitHub, pandoc and others render as TeX; an
 ///   escaped `$` is never a math delimiter);
@@ -56,7 +73,8 @@ func markdownEscaped(_ text: String) -> String {
         case " " where index == 0 && scalars.prefix(4).allSatisfy({ $0 == " " }):
             result.append(contentsOf: "&#32;".unicodeScalars)
         case "&": result.append(contentsOf: "&amp;".unicodeScalars)
-        case "<": result.append(contentsOf: "&lt;".unicodeScalars)
+        case "<" where index + 1 == scalars.count || (scalars[index + 1] != " " && scalars[index + 1] != "\t"):
+            result.append(contentsOf: "&lt;".unicodeScalars)
         default:
             let isBracket = scalar == "[" || scalar == "]"
             if "\\|*_~`$".unicodeScalars.contains(scalar) || (isBracket && !paired.contains(index)) || index == marker || index == closing

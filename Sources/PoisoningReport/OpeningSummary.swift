@@ -85,7 +85,8 @@ private func unresolvedThresholdPairs(_ results: StudyResults, among members: [I
 }
 
 /// The thresholds in one sentence: each with its interval for up to three series; else the lowest
-/// and highest of those within the swept fractions, and how many lie outside them or have no fit.
+/// and highest of those within the swept fractions, and how many lie outside them or have no fit;
+/// the one series with its interval when only one has a threshold within them.
 private func thresholdSummary(_ results: StudyResults) -> String {
     let statistics = results.statistics.series
     if results.fits.count <= 3 {
@@ -103,6 +104,12 @@ private func thresholdSummary(_ results: StudyResults) -> String {
     let rest = outside == 0 ? "" : "; \(outside) of \(results.fits.count) series have none within the swept fractions"
     guard let lowest = within.first, let highest = within.last else {
         return "No series' fitted curve falls to its critical threshold within the swept fractions."
+    }
+    if within.count == 1 {
+        // One series has a threshold: name it once, with its interval, rather than as a range from it to itself.
+        return "Only \(results.series[lowest.series].label) reaches its critical threshold (accuracy halfway from clean to chance) "
+            + "within the swept fractions: \(thresholdText(lowest.threshold, estimate: statistics[lowest.series].threshold, brackets: true)); "
+            + "the other \(outside) series do not."
     }
     return "Critical thresholds (accuracy halfway from clean to chance) range from \(percent(lowest.threshold.fraction!)) "
         + "(\(results.series[lowest.series].label)) to \(percent(highest.threshold.fraction!)) "

@@ -11,7 +11,7 @@ import PoisoningEngine
 func penaltyTradeOffSentences(_ results: StudyResults) -> [String] {
     guard let tradeOff = PenaltyTradeOff(results) else { return [] }
     let level = confidenceText(tradeOff.confidence), single = results.config.seeds.count < 2
-    let accuracy = { (value: Double) in fixed(value, decimals: 3) }, signed = { (value: Double) in String(format: "%+.3f", value) }
+    let accuracy = { (value: Double) in fixed(value, decimals: 3) }, signed = { (value: Double) in signedFixed(value, decimals: 3) }
     let lambda = PenaltyTradeOff.lambdaText
     /// "0.612 [0.500, 0.724]", or the mean alone with one seed.
     func valueText(_ values: PenaltyTradeOff.SeedValues, _ number: (Double) -> String) -> String {

@@ -28,12 +28,13 @@ public func templateContext(_ model: ReportModel, format: ReportFormat, figureSo
     /// Text the templates place verbatim.
     func v(_ text: String) -> TemplateValue { .text(definition.escapeVerbatim(text)) }
     func yesNo(_ flag: Bool) -> TemplateValue { v(flag ? "yes" : "no") }
-    /// A table row: each cell's text escaped (`v` for those in `verbatim`), and under `sort` the number
+    /// A table row: each cell's text escaped for a table cell (`escapeCell`; `v` for those in
+    /// `verbatim`), and under `sort` the number
     /// each one shows (`sortValue`, for the HTML report's sorting), with the row's `more` values.
     func row(_ cells: KeyValuePairs<String, String>, verbatim: Set<String> = [], more: [String: TemplateValue] = [:]) -> TemplateValue {
         var names = more, sort = [String: TemplateValue]()
         for (name, text) in cells {
-            names[name] = verbatim.contains(name) ? v(text) : t(text)
+            names[name] = verbatim.contains(name) ? v(text) : .text(definition.escapeCell(text))
             sort[name] = v(sortValue(text))
         }
         names["sort"] = .object(sort)

@@ -20,6 +20,15 @@ public protocol ReportFormatDefinition: Sendable {
     /// tool formats from `[0-9a-z./:%+-]`) made safe for the format: unchanged where the format reads
     /// them as written (Markdown code, LaTeX file names), escaped where it does not (HTML).
     func escapeVerbatim(_ text: String) -> String
+    /// `text` in a table's cell (a row's texts, e.g. a threshold "> 20.0% [12.6% or more]") made safe
+    /// for the format: by default as `escape`; Markdown leaves the leading `>` of a bound as written,
+    /// as no block can start in a cell.
+    func escapeCell(_ text: String) -> String
+}
+
+extension ReportFormatDefinition {
+    /// As `escape(text)`: a cell needs no more than any other text.
+    public func escapeCell(_ text: String) -> String { escape(text) }
 }
 
 /// How a report shows a figure.

@@ -183,7 +183,7 @@ extension ReportModel {
     /// Every series at the comparison budget `budget`, ordered by model, defense and attack: its
     /// threshold, and at the budget its accuracy, the rows poisoned and the attack's success (over
     /// what a clean model does, for a metric with a baseline; naming the model it is measured on when
-    /// that is not the series' model, as the attacker's own SVM). The model's cell names the defense
+    /// that is not the series' model, as the attacker's own SVM, and then its rate without poisons). The model's cell names the defense
     /// when `hasDefenses`.
     static func attackComparisonRows(of results: StudyResults, budget: Double, hasDefenses: Bool) -> [AttackComparisonRow] {
         let statistics = results.statistics, subsets = results.victimRowSubsets
@@ -196,7 +196,7 @@ extension ReportModel {
                 let surrogate = results.successModel(of: index).map { "on \($0), not this model" }
                 guard metric.hasBaseline else { return plusMinus(rate) + (surrogate.map { " (\($0))" } ?? "") }
                 let clean = point?.metric(metric.baseline.key).map { fixed($0.mean, decimals: 3) } ?? "n/a"
-                return signedPlusMinus(rate) + " (clean \(clean)" + (surrogate.map { "; \($0)" } ?? "") + ")"
+                return signedPlusMinus(rate) + (surrogate.map { " (without poisons \(clean); \($0))" } ?? " (clean \(clean))")
             }
             var share = point.map { percent($0.realisedFraction.mean) } ?? "n/a"
             if let source = point?.metric(ClassFlip.sourceClassShareKey) { share += "; \(percent(source.mean)) of its source class" }
@@ -228,7 +228,7 @@ extension ReportModel {
                 guard let metric = results.successMetric(of: f.series) else { return nil }
                 let key = metric.hasBaseline ? metric.excess.key : metric.key
                 guard let before = at(f.baseline)?.metric(key), let after = at(f.series)?.metric(key) else { return nil }
-                let format = { (value: Double) in metric.hasBaseline ? String(format: "%+.2f", value) : fixed(value, decimals: 2) }
+                let format = { (value: Double) in metric.hasBaseline ? signedFixed(value, decimals: 2) : fixed(value, decimals: 2) }
                 return "\(format(before.mean)) → \(format(after.mean))"
             } ?? "—"
             return DefenseRow(model: defended.modelLabel, attack: defended.attackLabel, defense: defended.defenseLabel,
@@ -263,14 +263,21 @@ extension ReportModel {
 private func threeDecimals(_ value: Double) -> String { fixed(value, decimals: 3) }
 
 /// A difference of accuracies with its sign and three decimals, e.g. "+0.012".
-private func signedAccuracy(_ value: Double) -> String { String(format: "%+.3f", value) }
+private func signedAccuracy(_ value: Double) -> String { signedFixed(value, decimals: 3) }
 
 /// "value [lower, upper]" for an estimate, its interval in brackets when it has one; "n/a" without a value.
 /// The fitted midpoint x0 with its interval, never a point beyond the largest swept fraction
 /// `largest`: an estimate beyond it reads "> 0.60", with its interval's lower end as "0.43 or more"
-/// (the wording of unbounded threshold intervals), or alone when that end is beyond it too.
+/// (the wording of unbounded threshold intervals), or alone when that end is beyond it too; an
+/// estimate inside the sweep whose interval's upper end lies beyond it reads "0.12 [0.05 or more]".
 func midpointText(_ estimate: Estimate, largest: Double) -> String {
-    guard let value = estimate.value, value > largest else { return withInterval(estimate) { fixed($0, decimals: 2) } }
+    guard let value = estimate.value, value > largest else {
+        guard let interval = estimate.interval, let upper = interval.upper, upper > largest else {
+            return withInterval(estimate) { fixed($0, decimals: 2) }
+        }
+        let open = Interval(lower: interval.lower, upper: nil, undetermined: interval.undetermined)
+        return withInterval(Estimate(value: estimate.value, interval: open)) { fixed($0, decimals: 2) }
+    }
     let point = "> " + fixed(largest, decimals: 2)
     guard let lower = estimate.interval?.lower, lower < largest else { return point }
     return "\(point) [\(fixed(lower, decimals: 2)) or more]"

@@ -13,14 +13,16 @@ struct MarkdownEscapeTests {
     /// puts text (its verdicts in Golden/markdown-escapes.out).
     @Test func escapesAreThoseAnIndependentRendererShowsAsWritten() throws {
         struct Cases: Decodable {
-            struct Case: Decodable { let text: String, markdown: String }
+            struct Case: Decodable { let text: String, markdown: String, cell: String? }
             let cases: [Case]
         }
         let url = try #require(Bundle.module.url(forResource: "Golden/markdown-escapes.json", withExtension: nil))
         let cases = try JSONDecoder().decode(Cases.self, from: Data(contentsOf: url)).cases
-        #expect(cases.count == 46)
+        #expect(cases.count == 52 && cases.filter { $0.cell != nil }.count == 3)
         for entry in cases {
             #expect(ReportFormat.markdown.escape(entry.text) == entry.markdown, "\(entry.text.debugDescription)")
+            // In a table's cell a bound keeps its leading ">"; any other text is escaped as anywhere.
+            #expect(ReportFormat.markdown.definition.escapeCell(entry.text) == entry.cell ?? entry.markdown, "\(entry.text.debugDescription)")
         }
         let verdicts = try String(contentsOf: #require(Bundle.module.url(forResource: "Golden/markdown-escapes.out", withExtension: nil)),
                                   encoding: .utf8)
@@ -62,7 +64,7 @@ struct MarkdownEscapeTests {
         let results = try hostileCSVStudyResults(title: title, folderName: "math-url-hostile", fileName: #"a\b.csv"#, labelColumn: "y",
                                                  labels: (even: "0", odd: "1"))
         let markdown = try Self.report(results, .markdown)
-        #expect(markdown.hasPrefix(#"# \$x\$ of https\://example.com and www\.example.org -- \`\`q'' &lt;&lt; >>"# + "\n"),
+        #expect(markdown.hasPrefix(#"# \$x\$ of https\://example.com and www\.example.org -- \`\`q'' &lt;< >>"# + "\n"),
                 "\(markdown.prefix(120))")
         #expect(markdown.contains(#"a\\b.csv""#), "the path's one backslash, escaped once for Markdown")
         let latex = try Self.report(results, .latex)

@@ -9,13 +9,17 @@ import TestSupport
 struct ThresholdTableTests {
     /// The sigmoid's midpoint x0 is never given as a point beyond the largest swept fraction (r22 #11:
     /// the digits example's logistic read "0.93 [0.43, 1.00]" with fractions up to 0.60); inside the
-    /// sweep it keeps its value and interval.
+    /// sweep it keeps its value and interval, an interval end beyond the sweep read as open (the svm
+    /// example's linear SVM read "0.00 [0.00, 0.32]" with fractions up to 0.20).
     @Test func aMidpointBeyondTheSweepIsNotGivenAsAPoint() {
         let beyond = Estimate(value: 0.93, interval: Interval(lower: 0.43, upper: 1.0))
         #expect(midpointText(beyond, largest: 0.6) == "> 0.60 [0.43 or more]")
         #expect(midpointText(Estimate(value: 1.0, interval: Interval(lower: 0.7, upper: 1.0)), largest: 0.6) == "> 0.60")
-        #expect(midpointText(Estimate(value: 0.6, interval: Interval(lower: 0.5, upper: 0.7)), largest: 0.6) == "0.60 [0.50, 0.70]")
+        #expect(midpointText(Estimate(value: 0.6, interval: Interval(lower: 0.5, upper: 0.7)), largest: 0.6) == "0.60 [0.50 or more]")
         #expect(midpointText(Estimate(value: nil, interval: nil), largest: 0.6) == "n/a")
+        #expect(midpointText(Estimate(value: 0.001, interval: Interval(lower: 0, upper: 0.32)), largest: 0.2) == "0.00 [0.00 or more]")
+        #expect(midpointText(Estimate(value: 0.1, interval: Interval(lower: 0.05, upper: 0.2)), largest: 0.2) == "0.10 [0.05, 0.20]")
+        #expect(midpointText(Estimate(value: 0.1, interval: nil), largest: 0.2) == "0.10")
     }
 
     /// Two gradient-canceling series (targets gradpc 0.5 and label-flip 0.5), fractions 0 and 0.1, one seed.

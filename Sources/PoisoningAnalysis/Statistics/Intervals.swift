@@ -16,14 +16,19 @@ public struct Interval: Sendable, Codable, Equatable {
     /// Ends whose bound the bootstrap cannot decide: the share of replicates beyond every value is
     /// within two Monte Carlo errors of α/2. Absent when none.
     public let undetermined: [IntervalEnd]?
+    /// Ends moved to the estimate (`Estimate.fitted`): the bootstrap's percentile end lay on the wrong
+    /// side of the central fit's value, so the end is that value. Absent when none.
+    public let movedToEstimate: [IntervalEnd]?
 
     /// An interval between two ends (nil for unbounded), with the Monte Carlo errors of a bootstrap's
-    /// ends and the ends it cannot decide.
-    public init(lower: Double?, upper: Double?, monteCarloError: EndErrors? = nil, undetermined: [IntervalEnd]? = nil) {
+    /// ends, the ends it cannot decide and the ends moved to the estimate.
+    public init(lower: Double?, upper: Double?, monteCarloError: EndErrors? = nil, undetermined: [IntervalEnd]? = nil,
+                movedToEstimate: [IntervalEnd]? = nil) {
         self.lower = lower
         self.upper = upper
         self.monteCarloError = monteCarloError
         self.undetermined = undetermined?.isEmpty == true ? nil : undetermined
+        self.movedToEstimate = movedToEstimate?.isEmpty == true ? nil : movedToEstimate
     }
 
     /// Whether the interval lies wholly above or wholly below `value` (a difference is resolved
@@ -42,13 +47,17 @@ public struct Interval: Sendable, Codable, Equatable {
 
     /// The interval with both ends mapped by `transform` (increasing), keeping errors and undetermined ends.
     func mapEnds(_ transform: (Double) -> Double) -> Interval {
-        Interval(lower: lower.map(transform), upper: upper.map(transform), monteCarloError: monteCarloError, undetermined: undetermined)
+        Interval(lower: lower.map(transform), upper: upper.map(transform), monteCarloError: monteCarloError, undetermined: undetermined,
+                 movedToEstimate: movedToEstimate)
     }
 }
 
 /// One end of an interval.
 public enum IntervalEnd: String, Sendable, Codable, Equatable {
     case lower, upper
+
+    /// The other end: an end of the negated interval.
+    public var opposite: IntervalEnd { self == .lower ? .upper : .lower }
 }
 
 /// The Monte Carlo standard errors of an interval's two ends (nil where not applicable).
@@ -97,7 +106,8 @@ public struct Estimate: Sendable, Codable, Equatable {
         Estimate(value: value.map { -$0 }, interval: interval.map { interval in
                      Interval(lower: interval.upper.map { -$0 }, upper: interval.lower.map { -$0 },
                               monteCarloError: interval.monteCarloError.map { EndErrors(lower: $0.upper, upper: $0.lower) },
-                              undetermined: interval.undetermined?.map { $0 == .lower ? .upper : .lower }.sorted { $0.rawValue < $1.rawValue })
+                              undetermined: interval.undetermined?.map(\.opposite).sorted { $0.rawValue < $1.rawValue },
+                              movedToEstimate: interval.movedToEstimate?.map(\.opposite).sorted { $0.rawValue < $1.rawValue })
                  },
                  bound: bound.map { $0 == .lower ? .upper : .lower })
     }
@@ -110,11 +120,14 @@ public struct Estimate: Sendable, Codable, Equatable {
     /// sides (`--seeds 1,2` on the reference study: a threshold difference of -6.4042 pp had its lower
     /// end at -6.3952 pp), and a refit that stops at a bound of the fit (L, k) shifts its replicates off
     /// the central value. The end that excludes the value moves to it and keeps its Monte Carlo error,
-    /// so a decision reads that end no more surely than before (r21 #6).
+    /// so a decision reads that end no more surely than before (r21 #6); `movedToEstimate` names it.
     public static func fitted(value: Double?, interval: Interval?, bound: EstimateBound? = nil) -> Estimate {
         guard bound == nil, let value, let interval else { return Estimate(value: value, interval: interval, bound: bound) }
+        let lowerMoved = interval.lower.map { $0 > value } == true || interval.movedToEstimate?.contains(.lower) == true
+        let upperMoved = interval.upper.map { $0 < value } == true || interval.movedToEstimate?.contains(.upper) == true
         return Estimate(value: value, interval: Interval(lower: interval.lower.map { min($0, value) }, upper: interval.upper.map { max($0, value) },
-                                                         monteCarloError: interval.monteCarloError, undetermined: interval.undetermined))
+                                                         monteCarloError: interval.monteCarloError, undetermined: interval.undetermined,
+                                                         movedToEstimate: (lowerMoved ? [.lower] : []) + (upperMoved ? [.upper] : [])))
     }
 
     /// Whether the runs resolve the sign of the quantity (a difference): `SignDecision` says

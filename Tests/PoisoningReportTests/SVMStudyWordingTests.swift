@@ -1,0 +1,77 @@
+import Foundation
+import PoisoningAnalysis
+import PoisoningEngine
+@testable import PoisoningReport
+import Testing
+import TestSupport
+
+/// A study shaped as examples/svm, with made-up runs: linear SVM, kernel ridge, logistic regression
+/// and MLP 8 under svm-gradient on two Gaussian classes, fractions 0 to 20%, four seeds. Only the
+/// linear SVM's accuracy falls to its critical threshold within the sweep (midpoint 10%); the others'
+/// midpoints lie at 60%. The attacker's SVM errors depend on the seed and the fraction only, as the
+/// attacker's own SVM's do whatever the victim.
+func svmShapedResults() throws -> StudyResults {
+    let data = StudyConfig.component(GaussianClusters.kind, ["samples": .int(80), "features": .int(4), "classes": .int(2)])
+    let models = [StudyConfig.component(LinearSVM.kind), StudyConfig.component(KernelRidge.kind),
+                  StudyConfig.component(LogisticRegression.kind), StudyConfig.mlp(8)]
+    let study = try Study(StudyConfig(data: data, models: models, attacks: [StudyConfig.component(SVMGradient.kind, ["steps": .int(2)])],
+                                      fractions: [0, 0.05, 0.1, 0.15, 0.2], seeds: [1, 2, 3, 4]))
+    let runs = study.runSpecs.map { spec -> RunResult in
+        let model = study.series[spec.series].model, jitter = 0.01 * sin(Double(spec.seed) * 1.9 + Double(model))
+        let curve = SigmoidParameters(amplitude: 0.45, steepness: 30, midpoint: (model == 0 ? 0.1 : 0.6) + jitter, floor: 0.5)
+        var metrics = runMetrics(test: curve.value(at: spec.fraction), train: 0.98, trainClean: 0.98, loss: 0.2)
+        let seedError = 0.002 * Double(spec.seed)
+        metrics[SVMGradient.validationErrorKey] = seedError + 1.5 * spec.fraction
+        metrics[SVMGradient.testErrorKey] = seedError + 1.2 * spec.fraction
+        metrics[SVMGradient.randomFlipTestErrorKey] = seedError + 0.6 * spec.fraction
+        return madeUpRun(spec, in: study, metrics: metrics)
+    }
+    return StudyResults(study: study, runs: runs, toolVersion: "9.9.9", threads: 2)
+}
+
+/// The wording of a study of the attacker's SVM (issue 21 #8, issue 23 #9): the opening names the one
+/// series with a threshold inside the sweep instead of a range from it to itself, and the attacker's
+/// SVM's rates are compared with that SVM's own rate without poisons, not with "the clean model".
+struct SVMStudyWordingTests {
+    @Test func theOpeningNamesTheOneSeriesWithAThreshold() throws {
+        let results = try svmShapedResults()
+        let within = results.fits.filter { $0.threshold.status == .withinRange }
+        #expect(within.map(\.series) == [0] && results.fits.count == 4)
+        let opening = openingSummary(results)
+        let threshold = thresholdText(results.fits[0].threshold, estimate: results.statistics.series[0].threshold, brackets: true)
+        #expect(opening.contains(" Only \(results.series[0].label) reaches its critical threshold (accuracy halfway from clean to "
+            + "chance) within the swept fractions: \(threshold); the other 3 series do not."), "\(opening)")
+        #expect(!opening.contains("range from"), "\(opening)")
+        #expect(threshold.hasPrefix("1"), "a threshold near 10%: \(threshold)")
+    }
+
+    @Test func theAttackersSVMIsComparedWithItsRateWithoutPoisons() throws {
+        let results = try svmShapedResults()
+        let sentences = findingSentences(results).filter { $0.contains("attacker's SVM") }
+        #expect(sentences.count == 3, "\(sentences)")
+        let excess = sentences.filter { $0.contains("minus") }
+        #expect(excess.count == 2)
+        for sentence in excess {
+            #expect(sentence.contains(") minus its rate without poisons (the same seed at fraction 0) is +0."), "\(sentence)")
+            #expect(sentence.contains("; its rate without poisons is 0.005 ± 0.003 ("), "\(sentence)")
+            #expect(!sentence.contains("clean model"), "\(sentence)")
+        }
+        let rows = ReportModel(results, command: "make-report").attackComparisonRows
+        #expect(rows.count == 4)
+        for row in rows {
+            #expect(row.success.hasSuffix(" (without poisons 0.005; on the attacker's SVM, not this model)"), "\(row.success)")
+        }
+    }
+
+    /// A rate of the victim itself (a class flip's success on the run's model) keeps "the clean model's".
+    @Test func aVictimsRateIsStillComparedWithTheCleanModel() throws {
+        let data = StudyConfig.component(GaussianClusters.kind, ["samples": .int(60), "features": .int(4), "classes": .int(2)])
+        let study = try Study(StudyConfig(data: data, models: [StudyConfig.mlp(4)], attacks: [StudyConfig.component(ClassFlip.kind)],
+                                          fractions: [0, 0.2], seeds: [3], training: TrainingSettings(epochs: 2, batchSize: 16)))
+        let results = StudyResults(study: study, runs: runStudy(study, threads: 1).results, toolVersion: "test")
+        let sentence = try #require(findingSentences(results).first { $0.contains("minus") && $0.hasPrefix("At the largest fraction") })
+        #expect(sentence.contains("minus the clean model's of the same series and seed is") && sentence.contains("; the clean model's rate is"),
+                "\(sentence)")
+        #expect(!sentence.contains("without poisons"))
+    }
+}
