@@ -80,7 +80,7 @@ func defenseTradeOffFigure(_ results: StudyResults, styles: StudyStyles) -> Stud
     let size = panelSize(panels.count)
     return StudyFigure(name: "defense_tradeoff", caption: caption, chart: Chart(
         title: severalAttacks ? "Defenses: threshold gained vs. clean accuracy lost"
-            : "Defenses against \(attackLabel(attacks.first!)): threshold gained vs. clean accuracy lost",
+            : "Defense trade-off against \(attackLabel(attacks.first!))",
         x: Axis(label: "Clean accuracy lost (percentage points)", minimumSpan: minimumPointSpan),
         y: Axis(label: "Threshold gained (percentage points)", minimumSpan: minimumPointSpan),
         panels: panels, legend: legend, panelWidth: max(size.width, 280), panelHeight: max(size.height, 240), maxColumns: 2))
