@@ -76,7 +76,7 @@ func defenseTradeOffFigure(_ results: StudyResults, styles: StudyStyles) -> Stud
         + (unresolved ? "; an open marker is a gain whose sign the runs do not resolve (its interval reaches 0 or its end lies "
             + "within Monte Carlo error of it), a filled one a resolved gain or loss" : "")
         + ". Defenses whose gain is only bounded, because a threshold lies outside the swept fractions, are not drawn"
-        + (dropped.isEmpty ? "." : "; so no panel is drawn for \(listing(dropped)), where no defense has a gain to draw.")
+        + (dropped.isEmpty ? "." : "; no panel is drawn for \(listing(dropped)), where no defense has a gain to draw.")
     let size = panelSize(panels.count)
     return StudyFigure(name: "defense_tradeoff", caption: caption, chart: Chart(
         title: severalAttacks ? "Defenses: threshold gained vs. clean accuracy lost"

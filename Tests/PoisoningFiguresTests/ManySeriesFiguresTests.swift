@@ -421,7 +421,7 @@ struct ManySeriesFiguresTests {
         #expect(figure.chart.title == "Defense trade-off against random label flip")
         #expect(figure.chart.panels.map(\.title) == ["MLP 64"])
         #expect(figure.caption.contains(" against random label flip, one panel per model,"))
-        #expect(figure.caption.hasSuffix("; so no panel is drawn for random label flip with logistic, class-flip class 0 → class 1 with "
+        #expect(figure.caption.hasSuffix("; no panel is drawn for random label flip with logistic, class-flip class 0 → class 1 with "
             + "MLP 64 and class-flip class 0 → class 1 with logistic, where no defense has a gain to draw."), "\(figure.caption)")
         let rendered = try figure.chart.render(format: .png, font: font)
         #expect(!rendered.textBoxes.contains { $0.text.hasSuffix("…") }, "the title is whole")
