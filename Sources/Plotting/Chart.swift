@@ -219,17 +219,24 @@ public enum TickFormat: Sendable {
     case percent
 }
 
-/// An axis: its label, its range (nil to fit the data) and its tick format.
+/// An axis: its label, its range (nil to fit the data), its tick format and the least span of a
+/// fitted range.
 public struct Axis: Sendable {
     public var label: String
     public var range: ClosedRange<Double>?
     public var format: TickFormat
+    /// The least span of a fitted range, in data units (nil for none): a fitted range narrower than
+    /// this is widened about its middle to it, so that differences too small to matter (a tenth of a
+    /// percentage point) do not fill the panel. Figures of percentage points give 4, of fractions 0.04.
+    public var minimumSpan: Double?
 
     /// An axis.
-    public init(label: String, range: ClosedRange<Double>? = nil, format: TickFormat = .number) {
+    public init(label: String, range: ClosedRange<Double>? = nil, format: TickFormat = .number, minimumSpan: Double? = nil) {
+        precondition(minimumSpan.map { $0 > 0 } ?? true, "a minimum span is positive")
         self.label = label
         self.range = range
         self.format = format
+        self.minimumSpan = minimumSpan
     }
 }
 
@@ -553,12 +560,16 @@ extension Chart {
             canvas.drawText(labels[index], at: Point(area.x - Style.tickLength - 3, y), size: Style.tickSize, anchor: .right)
         }
         let lines = referenceObstacles(panel, transform: transform)
-        let obstacles = dataObstacles(panel, transform: transform) + lines + (legendBox.map { [$0] } ?? [])
+        let obstacles = dataObstacles(panel, transform: transform) + (legendBox.map { [$0] } ?? [])
         let markers = zip(panel.series, drawn.series).filter { $0.0.marker != nil }.flatMap(\.1)
         let labels = placeLabels(panel.labels, at: drawn.labels, markers: markers,
                                  markerBoxes: pointObstacles(panel, transform: transform, markersOnly: true), lines: lines, area: area,
                                  obstacles: obstacles, font: canvas.font)
         for placed in labels {
+            // A label across a reference line stands on white, so that the line does not run through its text.
+            if placed.backed {
+                canvas.fillRect(Rect(x: placed.box.x - 1, y: placed.box.y, width: placed.box.width + 2, height: placed.box.height), color: .white)
+            }
             if placed.leader {
                 // From the marker's edge (4 points out), so that an open marker stays white inside.
                 let end = nearestPoint(on: placed.box, to: placed.point)
@@ -638,8 +649,8 @@ extension Chart {
 
     // MARK: Direct labels
 
-    /// A direct label where it was placed: its text, the device point it names, its text box and
-    /// whether a leader line joins the two.
+    /// A direct label where it was placed: its text, the device point it names, its text box,
+    /// whether a leader line joins the two and whether it stands on a white backing.
     public struct PlacedLabel: Sendable {
         /// The text drawn: the label's, shortened to fit, or its key.
         public let text: String
@@ -651,20 +662,27 @@ extension Chart {
         public let box: Rect
         /// Whether a leader line joins the box to the point.
         public let leader: Bool
+        /// Whether the text is drawn on a white box a point wider on each side than its own: it
+        /// crosses a reference line (and no data), which the white interrupts.
+        public let backed: Bool
     }
 
     /// Places each label, in order, at the first of the positions around its point (right, left,
     /// above, below, the four diagonals; then the same farther out, with a leader line) whose box
-    /// lies inside the plot area and overlaps no obstacle, no leader line and no label placed before
-    /// it (nor comes within 2 points of one), whose leader line crosses no label and passes no other
-    /// of `markerBoxes` (a marker with its bar), and which, without a leader line, is nearer its own
-    /// point than any other of `markers` (so that it names its own). Labels that find no such position
-    /// then try their key the same way, out to a longer leader; a key still unplaced takes the first of
-    /// those positions that overlaps no label, none of `markerBoxes` and none of `lines` (the reference
-    /// lines), with a leader line as above, whatever data line it covers, and failing that the first
-    /// that overlaps no label (still nearer its own point than any other marker when it has no leader
-    /// line). A label without a key that finds no position is left out. `points` are the labels' points
-    /// and `markers` every marker's, in device points, `markerBoxes` the markers' boxes in that order.
+    /// lies inside the plot area and overlaps no obstacle, none of `lines` (the reference lines), no
+    /// leader line and no label placed before it (nor comes within 2 points of one), whose leader line
+    /// crosses no label and passes no other of `markerBoxes` (a marker with its bar), and which,
+    /// without a leader line, is nearer its own point than any other of `markers` (so that it names
+    /// its own). Labels that find no such position then try the same positions across a reference
+    /// line (drawn on a white backing), so that a name is used before a number. Labels still without
+    /// one then try their key the same way, out to a longer leader; a key still unplaced takes the
+    /// first of those positions that overlaps no label, none of `markerBoxes` and none of `lines`,
+    /// with a leader line as above, whatever data line it covers, then one over a reference line,
+    /// and failing that the first that overlaps no label (still nearer its own point than any other
+    /// marker when it has no leader line). A label without a key that finds no position is left
+    /// out. `points` are the labels' points and `markers` every marker's, in device points,
+    /// `markerBoxes` the markers' boxes in that order; a label whose box crosses one of `lines` and
+    /// none of `obstacles` is `backed`.
     func placeLabels(_ labels: [PointLabel], at points: [Point], markers: [Point], markerBoxes: [Rect], lines: [Rect], area: Rect,
                      obstacles: [Rect], font: Font) -> [PlacedLabel] {
         var taken = obstacles, labelBoxes = [Rect](), placed = [Int: PlacedLabel]()
@@ -685,7 +703,9 @@ extension Chart {
             taken.append(chosen.box)
             taken += chosen.leader ?? []
             labelBoxes.append(chosen.box)
-            placed[index] = PlacedLabel(text: text, color: labels[index].color, point: point, box: chosen.box, leader: chosen.leader != nil)
+            let backed = lines.contains(where: chosen.box.intersects) && !obstacles.contains(where: chosen.box.intersects)
+            placed[index] = PlacedLabel(text: text, color: labels[index].color, point: point, box: chosen.box, leader: chosen.leader != nil,
+                                        backed: backed)
         }
         // A label keeps 2 points across and 1 up and down from every other label, so that two never touch.
         let spaced = { (box: Rect) in Rect(x: box.x - 2, y: box.y - 1, width: box.width + 4, height: box.height + 2) }
@@ -704,13 +724,18 @@ extension Chart {
             !segments.contains { segment in labelBoxes.contains(where: segment.intersects) }
                 && !others.contains { other in other.marker != point && other.boxes.contains { box in segments.contains(where: box.intersects) } }
         }
-        let clear = { (box: Rect, leader: [Rect]?, point: Point) in
+        let clearOfData = { (box: Rect, leader: [Rect]?, point: Point) in
             !taken.contains(where: box.intersects) && !labelBoxes.contains(where: spaced(box).intersects)
                 && (leader.map { leaderClear($0, point) } ?? namesItsPoint(box, point))
         }
+        let clear = { (box: Rect, leader: [Rect]?, point: Point) in !lines.contains(where: box.intersects) && clearOfData(box, leader, point) }
+        let names = labels.indices.map { fitted(labels[$0].text, width: area.width / 2, size: Style.pointLabelSize, font: font) }
         for index in inside {
-            place(index, text: fitted(labels[index].text, width: area.width / 2, size: Style.pointLabelSize, font: font),
-                  distances: [6, 14, 26, 40], fits: clear)
+            place(index, text: names[index], distances: [6, 14, 26, 40], fits: clear)
+        }
+        // A name before a number: a name with no room clear of everything crosses a reference line, on white.
+        for index in inside where placed[index] == nil {
+            place(index, text: names[index], distances: [6, 14, 26, 40], fits: clearOfData)
         }
         for index in inside where placed[index] == nil {
             guard let key = labels[index].key else { continue }
@@ -937,15 +962,15 @@ extension Chart {
                     series.bar(i).map { [series.points[i].y, $0.lowerBound, $0.upperBound] } ?? [series.points[i].y]
                 }
             } + panel.referenceLines.filter { $0.orientation == .horizontal }.map(\.value)
-        }, fraction: max(0.05, Style.dataInset / max(panelHeight - 2 * Style.dataInset, 1)))
+        }, fraction: max(0.05, Style.dataInset / max(panelHeight - 2 * Style.dataInset, 1)), minimumSpan: y.minimumSpan)
     }
 
     /// The x range fitted to every panel's points and vertical reference lines for plot areas
     /// `plotWidth` points wide, padded as `fittedYRange()` is.
     func fittedXRange(plotWidth: Double) -> ClosedRange<Double> {
-        Self.paddedRange(panels.flatMap { panel in
+        Self.widened(Self.paddedRange(panels.flatMap { panel in
             panel.series.flatMap { $0.points.map(\.x) } + panel.referenceLines.filter { $0.orientation == .vertical }.map(\.value)
-        }, fraction: max(0.04, Style.dataInset / max(plotWidth - 2 * Style.dataInset, 1)))
+        }, fraction: max(0.04, Style.dataInset / max(plotWidth - 2 * Style.dataInset, 1))), to: x.minimumSpan)
     }
 
     static func ticks(_ range: ClosedRange<Double>, maxTicks: Int) -> (values: [Double], step: Double) {
@@ -961,10 +986,18 @@ extension Chart {
         return (low - fraction * span)...(high + fraction * span)
     }
 
-    /// The data's range padded by `fraction` of its span on each side and extended outward to whole
-    /// steps of a fine nice step (a tenth of the range or so), so that little empty space is added.
-    static func niceRange(_ values: [Double], fraction: Double = 0.05) -> ClosedRange<Double> {
-        let padded = paddedRange(values, fraction: fraction)
+    /// `range` widened about its middle to `minimumSpan` when it is narrower; itself otherwise or without one.
+    static func widened(_ range: ClosedRange<Double>, to minimumSpan: Double?) -> ClosedRange<Double> {
+        guard let minimumSpan, range.upperBound - range.lowerBound < minimumSpan else { return range }
+        let middle = (range.lowerBound + range.upperBound) / 2
+        return (middle - minimumSpan / 2)...(middle + minimumSpan / 2)
+    }
+
+    /// The data's range padded by `fraction` of its span on each side, widened to `minimumSpan` and
+    /// extended outward to whole steps of a fine nice step (a tenth of the range or so), so that
+    /// little empty space is added.
+    static func niceRange(_ values: [Double], fraction: Double = 0.05, minimumSpan: Double? = nil) -> ClosedRange<Double> {
+        let padded = widened(paddedRange(values, fraction: fraction), to: minimumSpan)
         let step = niceTickStep(lower: padded.lowerBound, upper: padded.upperBound, maxTicks: 11)
         return (floor(padded.lowerBound / step + 1e-9) * step)...(ceil(padded.upperBound / step - 1e-9) * step)
     }

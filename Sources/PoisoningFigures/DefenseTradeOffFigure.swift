@@ -2,7 +2,9 @@ import Plotting
 import PoisoningAnalysis
 
 /// The safety-efficacy trade-off of the defenses: one point per defense in its colour and marker, one
-/// panel per attack and model (titled by those of the two the study has several of), x the clean
+/// panel per attack and model that has a point to draw (titled by the models when the study has
+/// several, and by the attacks when more than one is drawn; a single attack is named once, in the
+/// figure's title), the caption naming the panels left out for want of a point, x the clean
 /// accuracy the defense costs (undefended minus defended, at the smallest fraction), y the critical
 /// threshold it gains (defended minus undefended), with its interval as a capped vertical bar when
 /// both ends are bounded, and the defense's name beside its point, or its number (the legend numbers
@@ -11,15 +13,24 @@ import PoisoningAnalysis
 /// hide one another are set apart sideways (`Panel.dodge`), so that each label sits by its own
 /// marker. Panels are at least 280 × 240 points, room for a dozen labels. Points whose gain is
 /// only bounded or unknown (a threshold outside the swept fractions) have no gain to draw and are
-/// left out. Nil without a defense besides `none`.
+/// left out. Both axes span at least 4 percentage points. Nil without a defense besides `none`.
 func defenseTradeOffFigure(_ results: StudyResults, styles: StudyStyles) -> StudyFigure? {
     let findings = results.findings.defenses.filter {
         $0.thresholdShift.value != nil && $0.thresholdShift.bound == nil && $0.cleanAccuracyChange.value != nil
     }
     guard !findings.isEmpty else { return nil }
-    let severalAttacks = Set(results.series.map(\.attack)).count > 1, severalModels = Set(results.series.map(\.model)).count > 1
-    let groups = Array(Set(findings.map { [results.series[$0.series].attack, results.series[$0.series].model] }))
-        .sorted { ($0[0], $0[1]) < ($1[0], $1[1]) }
+    let severalModels = Set(results.series.map(\.model)).count > 1
+    let panelKey = { (finding: DefenseFinding) in [results.series[finding.series].attack, results.series[finding.series].model] }
+    let groups = Array(Set(findings.map(panelKey))).sorted { ($0[0], $0[1]) < ($1[0], $1[1]) }
+    // The attacks drawn: panels name them only when there are several; a single one is named in the title.
+    let attacks = Set(groups.map { $0[0] }), severalAttacks = attacks.count > 1
+    let attackLabel = { (attack: Int) in results.series.first { $0.attack == attack }!.attackLabel }
+    let modelLabel = { (model: Int) in results.series.first { $0.model == model }!.modelLabel }
+    // The panels the study has (an attack and model with a defense) but with nothing to draw.
+    let studied = Set(results.findings.defenses.map(panelKey)), everyAttack = Set(studied.map { $0[0] }).count > 1
+    let dropped = studied.subtracting(groups).sorted { ($0[0], $0[1]) < ($1[0], $1[1]) }.map { key in
+        [everyAttack ? attackLabel(key[0]) : nil, severalModels ? modelLabel(key[1]) : nil].compactMap { $0 }.joined(separator: " with ")
+    }
     // Each defense's number, in the legend's order: the key of its points whose name has no room.
     var legend = [LegendEntry](), numbers = [Int: Int]()
     let panels = groups.map { group in
@@ -43,8 +54,7 @@ func defenseTradeOffFigure(_ results: StudyResults, styles: StudyStyles) -> Stud
             return Series(label: description.label, points: [Point(cost, gain)], intervals: [interval], color: style.color,
                           marker: style.marker, filled: finding.shiftResolved)
         }
-        let first = results.series[members[0].series]
-        let title = [severalAttacks ? first.attackLabel : nil, severalModels ? first.modelLabel : nil].compactMap { $0 }
+        let title = [severalAttacks ? attackLabel(group[0]) : nil, severalModels ? modelLabel(group[1]) : nil].compactMap { $0 }
         return Panel(title: title.isEmpty ? nil : title.joined(separator: ", "), series: series,
                      referenceLines: [ReferenceLine(.horizontal, at: 0, color: Color.reference, style: .solid, width: 0.8),
                                       ReferenceLine(.vertical, at: 0, color: Color.reference, style: .solid, width: 0.8)],
@@ -58,16 +68,20 @@ func defenseTradeOffFigure(_ results: StudyResults, styles: StudyStyles) -> Stud
     let caption = "Safety-efficacy trade-off: per defense, the clean accuracy it costs (percentage points, undefended "
         + "minus defended at the smallest fraction) against the critical threshold it gains (percentage points, defended minus "
         + "undefended; vertical bars: its interval when both ends are bounded)"
+        + (severalAttacks ? "" : " against \(attackLabel(attacks.first!))")
         + (severalAttacks && severalModels ? ", one panel per attack and model" : severalAttacks ? ", one panel per attack"
             : severalModels ? ", one panel per model" : "")
         + ", each point named beside it, or numbered as in the legend where the name has no room; points that would hide one another "
         + "are set apart sideways by a marker's width"
         + (unresolved ? "; an open marker is a gain whose sign the runs do not resolve (its interval reaches 0 or its end lies "
             + "within Monte Carlo error of it), a filled one a resolved gain or loss" : "")
-        + ". Defenses whose gain is only bounded, because a threshold lies outside the swept fractions, are not drawn."
+        + ". Defenses whose gain is only bounded, because a threshold lies outside the swept fractions, are not drawn"
+        + (dropped.isEmpty ? "." : "; no panel is drawn for \(listing(dropped)), where no defense has a gain to draw.")
     let size = panelSize(panels.count)
     return StudyFigure(name: "defense_tradeoff", caption: caption, chart: Chart(
-        title: "Defenses: threshold gained vs. clean accuracy lost",
-        x: Axis(label: "Clean accuracy lost (percentage points)"), y: Axis(label: "Threshold gained (percentage points)"),
+        title: severalAttacks ? "Defenses: threshold gained vs. clean accuracy lost"
+            : "Defense trade-off against \(attackLabel(attacks.first!))",
+        x: Axis(label: "Clean accuracy lost (percentage points)", minimumSpan: minimumPointSpan),
+        y: Axis(label: "Threshold gained (percentage points)", minimumSpan: minimumPointSpan),
         panels: panels, legend: legend, panelWidth: max(size.width, 280), panelHeight: max(size.height, 240), maxColumns: 2))
 }

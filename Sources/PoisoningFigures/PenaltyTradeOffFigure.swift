@@ -50,6 +50,7 @@ func penaltyTradeOffFigure(_ results: StudyResults, styles: StudyStyles) -> Stud
     let size = panelSize(panels.count)
     return StudyFigure(name: "penalty_tradeoff", caption: caption, chart: Chart(
         title: "Input-gradient penalty: attack success vs. clean accuracy over λ",
-        x: Axis(label: "Clean test accuracy (clean model)"), y: Axis(label: "Attack success at \(budget) (corrected for clean)"),
+        x: Axis(label: "Clean test accuracy (clean model)", minimumSpan: minimumFractionSpan),
+        y: Axis(label: "Attack success at \(budget) (corrected for clean)", minimumSpan: minimumFractionSpan),
         panels: panels, legend: legend, panelWidth: max(size.width, 280), panelHeight: max(size.height, 210), maxColumns: 2))
 }

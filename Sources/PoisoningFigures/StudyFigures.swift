@@ -167,6 +167,13 @@ func panelSize(_ panels: Int) -> (width: Double, height: Double) {
     }
 }
 
+/// The least span of a fitted axis of accuracies, rates or their differences (`Axis.minimumSpan`):
+/// 4 percentage points, so that differences of a tenth of a point do not fill a panel and read as
+/// large. `minimumPointSpan` is the same for an axis in percentage points.
+let minimumFractionSpan = 0.04
+/// `minimumFractionSpan` in percentage points.
+let minimumPointSpan = 4.0
+
 /// What the x of a figure drawing `series` (by `curve`) is: the poison fraction, the share of the
 /// training rows each run asked its attack to poison, or for an attack that adds its poisons
 /// (gradient canceling) the poison budget ε_d, poisons per clean row; a label naming both when the

@@ -234,41 +234,63 @@ struct LayoutTests {
         #expect(abs(transform.device(Point(-0.223, 0)).x - area.x - 12) < 1e-9)
     }
 
-    /// CIE 1976 L*a*b* of an sRGB colour (D65 white).
-    private func lab(_ color: Color) -> (Double, Double, Double) {
-        func linear(_ c: Double) -> Double { c <= 0.04045 ? c / 12.92 : pow((c + 0.055) / 1.055, 2.4) }
-        let r = linear(color.red), g = linear(color.green), b = linear(color.blue)
-        let x = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047, y = 0.2126 * r + 0.7152 * g + 0.0722 * b
-        let z = (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883
-        func f(_ t: Double) -> Double { t > 216.0 / 24389 ? cbrt(t) : (24389.0 / 27 * t + 16) / 116 }
-        return (116 * f(y) - 16, 500 * (f(x) - f(y)), 200 * (f(y) - f(z)))
-    }
-
-    @Test func thePaletteHasSixteenColoursTwentyCIELABUnitsApart() {
-        let colors = Color.colorBlindSafe
-        #expect(colors.count == 16)
-        var closest = Double.infinity
-        for (i, a) in colors.enumerated() {
-            for b in colors[(i + 1)...] {
-                let (l1, a1, b1) = lab(a), (l2, a2, b2) = lab(b)
-                closest = min(closest, ((l1 - l2) * (l1 - l2) + (a1 - a2) * (a1 - a2) + (b1 - b2) * (b1 - b2)).squareRoot())
-            }
+    /// A fitted range narrower than the axis's `minimumSpan` widens about its middle to it (x exactly,
+    /// y then out to nice steps), so that a difference of a fifth of a point does not fill the panel;
+    /// a wider one is left as it is.
+    @Test func aFittedRangeSpansAtLeastTheAxisMinimum() throws {
+        let narrow = Panel(series: [Series(label: "s", points: [Point(-0.223, 0.152), Point(0, 0)], color: .black, marker: .circle)])
+        func ranges(_ panel: Panel, minimumSpan: Double?) throws -> (x: ClosedRange<Double>, y: ClosedRange<Double>) {
+            let transform = try Chart(title: "Span", x: Axis(label: "x", minimumSpan: minimumSpan), y: Axis(label: "y", minimumSpan: minimumSpan),
+                                      panels: [panel], legend: [], panelWidth: 200, panelHeight: 150).render(format: .png, font: font).transforms[0]
+            return (transform.xRange, transform.yRange)
         }
-        // The closest pair, the Okabe-Ito yellow B8A200 and Tol's olive 999933, differs by 20.4.
-        #expect(closest > 20 && closest < 20.5, "closest pair ΔE*ab = \(closest)")
+        let plain = try ranges(narrow, minimumSpan: nil), wide = try ranges(narrow, minimumSpan: 4)
+        #expect(plain.x.upperBound - plain.x.lowerBound < 0.5 && plain.y.upperBound - plain.y.lowerBound < 0.5)
+        #expect(abs(wide.x.upperBound - wide.x.lowerBound - 4) < 1e-9)
+        #expect(abs((wide.x.lowerBound + wide.x.upperBound) / 2 - (plain.x.lowerBound + plain.x.upperBound) / 2) < 1e-9)
+        #expect(wide.y.upperBound - wide.y.lowerBound >= 4 && wide.y.upperBound - wide.y.lowerBound < 5, "\(wide.y)")
+        #expect(wide.y.lowerBound < -1.5 && wide.y.upperBound > 1.5, "\(wide.y)")
+        let broad = Panel(series: [Series(label: "s", points: [Point(-10, -8), Point(10, 8)], color: .black, marker: .circle)])
+        let broadPlain = try ranges(broad, minimumSpan: nil), broadWide = try ranges(broad, minimumSpan: 4)
+        #expect(broadPlain.x == broadWide.x && broadPlain.y == broadWide.y)
     }
 
-    @Test func styleSequenceStaysDistinctForSixtyFourSeries() {
-        let styles = (0..<64).map(SeriesStyle.init(index:))
-        #expect(Set(styles.map { "\($0.color)|\($0.line)" }).count == 64)
-        // Colour, line style and marker together: 448 distinct styles before the first repeats.
-        let more = (0..<449).map(SeriesStyle.init(index:))
-        #expect(Set(more.prefix(448).map { "\($0.color)|\($0.line)|\($0.marker)" }).count == 448 && more[448] == more[0])
-        #expect(styles[16].color == styles[0].color && styles[16].marker != styles[0].marker && styles[16].line == .dashed)
-        // A colour and its family's other shade, eight apart (green 009E73 and 117733: review r22c,
-        // finding 5), never share a marker.
-        #expect(styles.prefix(56).indices.allSatisfy { styles[$0].marker != styles[$0 + 8].marker })
-        #expect(styles[2].marker == .triangleUp && styles[10].marker == .diamond)
-        #expect(styles.prefix(16).allSatisfy { $0.line == .solid })
+    /// A point at the right edge whose name has room only to the left, across a vertical reference
+    /// line: the name goes there, on white (no pixel of the grey line shows through its box), rather
+    /// than its key; with no line in the way it goes there without a backing.
+    @Test func aNameCrossesAReferenceLineOnWhiteBeforeItsKeyIsUsed() throws {
+        let point = Point(0.93, 0.5), name = "a defense with a long name (k = 10)"
+        let grey = Color(hex: 0x777777)
+        func render(line: Double?) throws -> RenderedChart {
+            let panel = Panel(series: [Series(label: "s", points: [point], color: Color(hex: 0x0072B2), marker: .circle)],
+                              referenceLines: line.map { [ReferenceLine(.vertical, at: $0, color: grey, style: .solid)] } ?? [],
+                              labels: [PointLabel(name, at: point, color: Color(hex: 0x0072B2), key: "1")])
+            return try Chart(title: "Across", x: Axis(label: "x", range: 0...1), y: Axis(label: "y", range: 0...1), panels: [panel],
+                             legend: [], panelWidth: 300, panelHeight: 200).render(format: .png, font: font)
+        }
+        let crossed = try render(line: 0.8)
+        let label = try #require(crossed.labels[0].first)
+        #expect(label.text == name && label.backed)
+        let lineX = crossed.transforms[0].deviceX(0.8)
+        #expect(label.box.x < lineX && label.box.maxX > lineX, "\(label.box)")
+        let inside = stride(from: label.box.y + 0.5, to: label.box.maxY - 0.5, by: 0.5).map { crossed.canvas.pixel(at: Point(lineX, $0)) }
+        #expect(!inside.contains { $0.isClose(to: grey, tolerance: 0.06) })
+        #expect(crossed.canvas.pixel(at: Point(lineX, label.box.y - 6)).isClose(to: grey, tolerance: 0.06))
+        let free = try #require(try render(line: nil).labels[0].first)
+        #expect(free.text == name && !free.backed)
+    }
+
+    @Test func styleSequenceStaysDistinctBeyondTheNineColours() {
+        let styles = (0..<36).map(SeriesStyle.init(index:))
+        #expect(Set(styles.map { "\($0.color)|\($0.line)" }).count == 36)
+        // Colour, line style and marker together: 252 distinct styles before the first repeats.
+        let more = (0..<253).map(SeriesStyle.init(index:))
+        #expect(Set(more.prefix(252).map { "\($0.color)|\($0.line)|\($0.marker)" }).count == 252 && more[252] == more[0])
+        // A colour that comes round (the tenth style) has another marker and a dashed line.
+        #expect(styles[9].color == styles[0].color && styles[9].marker != styles[0].marker && styles[9].line == .dashed)
+        #expect(styles[2].marker == .triangleUp && styles[9].marker == .triangleUp)
+        #expect(styles.prefix(9).allSatisfy { $0.line == .solid } && Set(styles.prefix(9).map { "\($0.color)" }).count == 9)
+        // Sixteen series (the least) differ in colour or marker, and in line style past the ninth.
+        #expect(Set(styles.prefix(16).map { "\($0.color)|\($0.marker)" }).count == 16)
     }
 }

@@ -100,7 +100,8 @@ struct ManySeriesFiguresTests {
     /// or more than twice as high as wide, two texts overlapping (exact rectangle intersection), a
     /// text off the canvas, a shortened panel title, a legend covering a marker or a reference line, a
     /// point of a panel without its direct label (its text or its key, in the panel), a label without
-    /// a leader line nearer another marker than its own, a label crossing a bar, a marker nearer than
+    /// a leader line nearer another marker than its own, a label crossing a bar, a label crossing a
+    /// reference line without a white backing, a marker nearer than
     /// 12 points to the frame along an axis whose range was fitted, two series with markers or two
     /// legend entries in one style (colour, line style and marker).
     static func layoutFailures(_ figure: StudyFigure, _ rendered: RenderedChart) -> [String] {
@@ -185,8 +186,8 @@ struct ManySeriesFiguresTests {
                     failures.append("\(figure.name): label '\(placed.text)' is as near another marker as its own")
                 }
                 if bars.contains(where: placed.box.intersects) { failures.append("\(figure.name): a bar crosses label '\(placed.text)'") }
-                // A name keeps off the reference lines; a key (a number the legend explains) may sit on one when nothing else is free.
-                if lines.contains(where: placed.box.intersects) && !panel.labels.contains(where: { $0.key == placed.text }) {
+                // A label across a reference line stands on white, which interrupts the line.
+                if lines.contains(where: placed.box.intersects) && !placed.backed {
                     failures.append("\(figure.name): a reference line crosses label '\(placed.text)'")
                 }
                 guard placed.leader else { continue }
@@ -406,6 +407,34 @@ struct ManySeriesFiguresTests {
         let open = try #require(figure.chart.legend.last)
         #expect(open.label == "open marker: gain not resolved (its interval reaches 0)" && !open.filled)
         #expect(figure.caption.contains("an open marker is a gain whose sign the runs do not resolve"))
+    }
+
+    /// examples/defended (2 attacks × 2 models, a loss filter): only random label flip with MLP 64 has
+    /// a gain to draw, so the single attack is named once, in the title, the panel names the model,
+    /// and the caption names the three panels left out. Both axes span at least 4 percentage points
+    /// (the gain of 0.15 points and the cost of 0.22 filled the panel). examples/early-stopping: a point
+    /// near the frame whose name would cross x = 0 is named across it on white, not numbered.
+    @Test func tradeOffNamesWhatItLeavesOutAndPrefersNamesToNumbers() throws {
+        let examples = try Self.committedResults()
+        let defended = try #require(examples.first { $0.name == "defended" }?.results)
+        let figure = try #require(studyFigures(defended).first { $0.name == "defense_tradeoff" })
+        #expect(figure.chart.title == "Defense trade-off against random label flip")
+        #expect(figure.chart.panels.map(\.title) == ["MLP 64"])
+        #expect(figure.caption.contains(" against random label flip, one panel per model,"))
+        #expect(figure.caption.hasSuffix("; no panel is drawn for random label flip with logistic, class-flip class 0 → class 1 with "
+            + "MLP 64 and class-flip class 0 → class 1 with logistic, where no defense has a gain to draw."), "\(figure.caption)")
+        let rendered = try figure.chart.render(format: .png, font: font)
+        #expect(!rendered.textBoxes.contains { $0.text.hasSuffix("…") }, "the title is whole")
+        #expect(rendered.transforms[0].xRange.upperBound - rendered.transforms[0].xRange.lowerBound >= 4 - 1e-9)
+        #expect(rendered.transforms[0].yRange.upperBound - rendered.transforms[0].yRange.lowerBound >= 4 - 1e-9)
+        #expect(Self.layoutFailures(figure, rendered) == [])
+
+        let early = try #require(examples.first { $0.name == "early-stopping" }?.results)
+        let tradeOff = try #require(studyFigures(early).first { $0.name == "defense_tradeoff" })
+        let drawn = try tradeOff.chart.render(format: .png, font: font)
+        let placed = drawn.labels.flatMap { $0 }
+        #expect(placed.count == 4 && placed.allSatisfy { $0.text == "early stopping (patience 10)" }, "\(placed.map(\.text))")
+        #expect(placed.contains { $0.backed })
     }
 
     @Test func panelTitlesLeaveOutAxesWithOneValue() throws {
