@@ -20,8 +20,10 @@ func runSweep(_ study: Study, runtime: RuntimeOptions, shard: Shard = .whole, st
                 + (store == nil ? "" : " (\(stored) of \(shardRuns) from the store)") + "…")
         }
         let run = progress.result
-        let accuracy = run.metrics.map { String(format: "test acc %.3f", $0[MetricKey.testAccuracy] ?? .nan) } ?? "diverged"
-        let detail = String(format: "%@, fraction %.2f, seed %llu: %@", study.series[run.series].label, run.fraction, run.seed, accuracy)
+        let label = study.series[run.series].label
+        let accuracy = run.metrics.map { String(format: "test acc %.3f", $0[MetricKey.testAccuracy] ?? .nan) }
+            ?? (run.failed(seriesLabel: label) ? "failed" : "diverged")
+        let detail = String(format: "%@, fraction %.2f, seed %llu: %@", label, run.fraction, run.seed, accuracy)
         reporter.runFinished(completed: progress.completed, total: progress.total, elapsed: secondsElapsed(since: started), detail: detail)
     }
     if runs.rejectedFromStore > 0 {
@@ -30,8 +32,8 @@ func runSweep(_ study: Study, runtime: RuntimeOptions, shard: Shard = .whole, st
             + "\(count == 1 ? "was" : "were") trained again (`make-report store verify` checks the whole store)")
     }
     if let failure = runs.storeFailure { reporter.warning("finished runs could not be stored: \(failure)") }
-    // Divergence is always reported (not silenced by --quiet).
-    for warning in divergenceWarnings(runs.runs.results) { printError("warning: \(warning)") }
+    // Divergence and failed runs are always reported (not silenced by --quiet).
+    for warning in divergenceWarnings(runs.runs.results, seriesLabels: study.series.map(\.label)) { printError("warning: \(warning)") }
     return runs
 }
 

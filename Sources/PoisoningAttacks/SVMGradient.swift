@@ -144,6 +144,10 @@ public struct SVMGradient: PoisoningAttack {
     static let smallestStepDivisor = 256.0
     /// The poison sets computed so far, for the attack's other runs.
     let sets = PoisonSets()
+    /// The most SMO steps of each solve of the attacker's SVM; nil (always, outside tests): libsvm's
+    /// limit, `BinarySVC.stepLimit(rows:)`. No study key sets it: a test lowers it to make solves
+    /// stop short and follow a failed run through the outputs.
+    var stepLimit: Int?
 
     /// The attack on the pair (a poison class, an attacked class) with these settings.
     public init(classes: (poison: Int, attacked: Int), kernel: SVCKernel, c: Double, steps: Int, stepSize: Double, validationShare: Double,
@@ -310,8 +314,9 @@ public struct SVMGradient: PoisoningAttack {
 
     /// The failure of a run whose `poison` returned nil.
     public var failure: String? {
-        "the attacker's SVM (C = \(c)) did not converge: SMO stopped at its limit of max(10⁷, 100 × rows) steps short of "
-            + "its tolerance \(Self.tolerance); C may be too large for the scale of the features: standardise them or lower c"
+        let limit = stepLimit.map { "\($0) step\($0 == 1 ? "" : "s")" } ?? "max(10⁷, 100 × rows) steps"
+        return "the attacker's SVM (C = \(c)) did not converge: SMO stopped at its limit of \(limit) short of its tolerance "
+            + "\(Self.tolerance); C may be too large for the scale of the features: standardise them or lower c"
     }
 
     /// `poison`'s set; throws `AttackerSVMNotConverged` when a solve of the attacker's SVM stops short.
@@ -325,7 +330,7 @@ public struct SVMGradient: PoisoningAttack {
         let victimRows = victimSeesValidation ? Array(train.labels.indices) : train.labels.indices.filter { !held.contains($0) }
         let asked = poisonCount(fraction: fraction, of: victimRows.count), count = min(asked, setting.candidates.count)
         let test = setting.pairRows(of: split.test)
-        var problem = setting.problem(kernel: kernel)
+        var problem = setting.problem(kernel: kernel, stepLimit: stepLimit)
         let clean = problem
         var poisoned = train
         let chosen: [Int]
@@ -385,12 +390,18 @@ public struct SVMGradient: PoisoningAttack {
         return problem.error(try problem.solve(c: c), on: test.features, signs: test.signs)
     }
 
+    /// What `craft` tells its observer each time it records a loss: the attacker's problem then, the
+    /// place of the poison just placed or moved (nil when every clone was placed at once), whether it
+    /// was placed (else a kept step moved it), and the validation hinge loss it recorded.
+    typealias CraftObserver = (_ problem: AttackerProblem, _ poison: Int?, _ placed: Bool, _ loss: Double) -> Void
+
     /// The first `count` clones of `setting`, climbed in `order` (see the type's description): their
     /// features [count x features], and the validation hinge loss of the attacker's SVM with them:
     /// together, first with the unclimbed clones, then after every kept step; one at a time, as each
-    /// clone is placed, then after every kept step of its climb.
-    func craft(_ count: Int, in setting: AttackerSetting) throws -> (points: [Double], losses: [Double]) {
-        var problem = setting.problem(kernel: kernel)
+    /// clone is placed, then after every kept step of its climb. `observe` sees each of those losses
+    /// as it is recorded (for the tests that check them against fresh solves).
+    func craft(_ count: Int, in setting: AttackerSetting, observe: CraftObserver? = nil) throws -> (points: [Double], losses: [Double]) {
+        var problem = setting.problem(kernel: kernel, stepLimit: stepLimit)
         let positions = setting.candidates.prefix(count).map { setting.position[$0]! }
         var svc: BinarySVC, losses = [Double]()
         switch order {
@@ -398,9 +409,11 @@ public struct SVMGradient: PoisoningAttack {
             for position in positions { problem.place(row: position, at: problem.point(position), sign: 1) }
             svc = try problem.solve(c: c)
             losses.append(problem.validationHinge(svc))
+            observe?(problem, nil, true, losses[losses.count - 1])
             for _ in 0..<Self.passes {
                 for position in positions {
-                    try climb(position, steps: steps, in: &problem, svc: &svc, losses: &losses, lower: setting.lower, upper: setting.upper)
+                    try climb(position, steps: steps, in: &problem, svc: &svc, losses: &losses, lower: setting.lower, upper: setting.upper,
+                              observe: observe)
                 }
             }
         case .oneAtATime:
@@ -408,7 +421,9 @@ public struct SVMGradient: PoisoningAttack {
                 problem.place(row: position, at: problem.point(position), sign: 1)
                 svc = try problem.solve(c: c)
                 losses.append(problem.validationHinge(svc))
-                try climb(position, steps: Self.passes * steps, in: &problem, svc: &svc, losses: &losses, lower: setting.lower, upper: setting.upper)
+                observe?(problem, position, true, losses[losses.count - 1])
+                try climb(position, steps: Self.passes * steps, in: &problem, svc: &svc, losses: &losses, lower: setting.lower, upper: setting.upper,
+                          observe: observe)
             }
         }
         return (positions.flatMap { problem.point($0) }, losses)
@@ -416,10 +431,10 @@ public struct SVMGradient: PoisoningAttack {
 
     /// Moves the poison at `position` of the attacker's training set up the validation hinge loss
     /// of `svc`, the SVM of `problem` (see the type's description), in at most `steps` retrainings,
-    /// appending the loss after each kept step to `losses` and leaving `svc` the SVM of the poison's
-    /// last place.
+    /// appending the loss after each kept step to `losses` (and telling `observe`) and leaving `svc`
+    /// the SVM of the poison's last place.
     func climb(_ position: Int, steps: Int, in problem: inout AttackerProblem, svc: inout BinarySVC, losses: inout [Double],
-               lower: [Double], upper: [Double]) throws {
+               lower: [Double], upper: [Double], observe: CraftObserver? = nil) throws {
         var loss = losses[losses.count - 1]
         var length = stepSize
         for _ in 0..<steps {
@@ -437,6 +452,7 @@ public struct SVMGradient: PoisoningAttack {
                 svc = next
                 loss = nextLoss
                 losses.append(loss)
+                observe?(problem, position, false, loss)
             } else {
                 problem.place(row: position, at: old, sign: 1)
                 length /= 2

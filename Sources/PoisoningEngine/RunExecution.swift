@@ -191,8 +191,8 @@ private func failedRun(_ spec: RunSpec, study: Study, reason: String, targets: [
     let label = study.series[spec.series].label
     return RunResult(fraction: spec.fraction, series: spec.series, seed: spec.seed, poisonedCount: 0,
                      realisedFraction: realisedFraction(0, study: study), metrics: nil,
-                     divergence: "run \(label), fraction \(spec.fraction), seed \(spec.seed) failed: \(reason)", saturated: false,
-                     targets: targets)
+                     divergence: RunResult.failureMessage(seriesLabel: label, fraction: spec.fraction, seed: spec.seed, reason: reason),
+                     saturated: false, targets: targets)
 }
 
 /// The share of the study's training rows the attack poisoned.

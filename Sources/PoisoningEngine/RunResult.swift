@@ -84,6 +84,19 @@ public struct RunResult: Sendable, Codable, Equatable {
     /// Whether the attack's budget was saturated (`saturated`).
     public var isSaturated: Bool { saturated == true }
 
+    /// The `divergence` of the run of `seriesLabel`, `fraction` and `seed` whose attack failed for
+    /// `reason` (a solve that stopped short, not a loss that became non-finite): "run L, fraction F,
+    /// seed S failed: reason".
+    public static func failureMessage(seriesLabel: String, fraction: Double, seed: UInt64, reason: String) -> String {
+        "run \(seriesLabel), fraction \(fraction), seed \(seed) failed: \(reason)"
+    }
+
+    /// Whether the run, of the series labelled `seriesLabel`, failed (its `divergence` is
+    /// `failureMessage`'s) rather than diverged or finished.
+    public func failed(seriesLabel: String) -> Bool {
+        divergence?.hasPrefix(Self.failureMessage(seriesLabel: seriesLabel, fraction: fraction, seed: seed, reason: "")) == true
+    }
+
     /// Whether this is the run `spec` describes: the same fraction (bit for bit: -0.0 is not 0.0, as
     /// the run store's keys tell them apart), series and seed.
     public func matches(_ spec: RunSpec) -> Bool {

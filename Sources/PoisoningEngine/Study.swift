@@ -45,8 +45,9 @@ public struct StudyDesign: Sendable {
     public let data: any DatasetSource
     /// The models.
     public let models: [any ModelArchitecture]
-    /// The attacks.
-    public let attacks: [any PoisoningAttack]
+    /// The attacks (set within the module and by its tests only: a test swaps in an attack with a
+    /// setting no study key reaches, such as `SVMGradient`'s SMO step limit).
+    public internal(set) var attacks: [any PoisoningAttack]
     /// The defenses.
     public let defenses: [any TrainingSetDefense]
     /// The target models that attacks aim at.

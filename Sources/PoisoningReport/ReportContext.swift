@@ -167,6 +167,8 @@ public func templateContext(_ model: ReportModel, format: ReportFormat, figureSo
         "spreadFloorNote": t(model.spreadFloorNote ?? ""),
         "hasDivergedRuns": .flag(!model.divergedRuns.isEmpty),
         "divergedRuns": .list(model.divergedRuns.map { ["message": t($0)] }),
+        "hasFailedRuns": .flag(!model.failedRuns.isEmpty),
+        "failedRuns": .list(model.failedRuns.map { ["message": t($0)] }),
     ]
 }
 
@@ -178,8 +180,9 @@ public func reportContext(for results: StudyResults, format: ReportFormat, setti
 }
 
 /// The lists of the context whose length the results decide, at their longest for a study of
-/// `runCount` runs (every run diverged), for checking a template before the runs: see `checkRendering`.
-public func longestResultLists(runCount: Int) -> [String: Int] { ["divergedRuns": runCount] }
+/// `runCount` runs (every run diverged, or every run failed), for checking a template before the
+/// runs: see `checkRendering`.
+public func longestResultLists(runCount: Int) -> [String: Int] { ["divergedRuns": runCount, "failedRuns": runCount] }
 
 /// A Markdown code fence that `code` cannot close: one backtick more than the longest run of
 /// backticks in it, and at least three (CommonMark closes a fence only with a run at least as long).
