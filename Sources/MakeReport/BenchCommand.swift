@@ -41,7 +41,7 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Measure only the peak memory of whole commands against their estimates; print the table and leave --results alone.")
     var memoryOnly = false
 
-    @Flag(help: "Measure only each model kind's training on one thread against issue 23's budgets, with kernel ridge's solve by the blocked and the reference Cholesky; print the table and leave --results alone.")
+    @Flag(help: "Measure only each model kind's training on one thread against issue 23's budgets, with kernel ridge's solve by the blocked and the reference Cholesky, and gradient canceling by its fast and its reference kernel; print the tables and leave --results alone.")
     var modelsOnly = false
 
     @OptionGroup var runtime: RuntimeOptions
@@ -96,7 +96,11 @@ struct BenchCommand: ParsableCommand {
         }
 
         if engineOnly || memoryOnly || modelsOnly { print(lines[2] + "\n") }   // the file, which starts with it, is not written
-        if modelsOnly { return try modelCosts(emit) }
+        if modelsOnly {
+            try modelCosts(emit)
+            emit("")
+            return try gradientCancelingKernels(emit)
+        }
         let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         let scratch = try makeScratchFolder(prefix: "make-report-bench")
         defer { try? FileManager.default.removeItem(at: scratch) }
@@ -116,6 +120,8 @@ struct BenchCommand: ParsableCommand {
             try oneRunScaling(emit, corePeak: corePeak)
             emit()
             try modelCosts(emit)
+            emit()
+            try gradientCancelingKernels(emit)
             return
         }
         let referenceRuns = runStudy(reference, threads: threads).results
@@ -207,6 +213,9 @@ struct BenchCommand: ParsableCommand {
 
         emit()
         try modelCosts(emit)
+
+        emit()
+        try gradientCancelingKernels(emit)
 
         emit()
         try memoryTable(emit, executable: executable, scratch: scratch, threads: threads)
@@ -356,6 +365,42 @@ struct BenchCommand: ParsableCommand {
             emit(String(format: "| kernel ridge (RBF), the solve alone | %@ Cholesky | %.4f | | %.1f | |", name, seconds,
                         gflops(solveFLOPs, milliseconds: seconds * 1000)))
         }
+    }
+
+    /// Gradient canceling on one thread with its objective computed by the fast and by the reference
+    /// kernel (`GradientCancelingKernel`), at the size examples/poisonability-mlp is budgeted by: the
+    /// default study's data (350 training rows), an MLP of 32 hidden units, a GradPC target at
+    /// ε_w = 0.15, ε_d = 1 (350 poisons), 1,000 steps, seed 1. One untimed run first trains the clean
+    /// model and the target (kept in the attack's cache, so the timed runs only craft the poisons);
+    /// then the kernels alternate, reference first, `repetitions` times. Thread CPU time, median;
+    /// the last poisoned sets of the two are compared bit for bit.
+    private func gradientCancelingKernels(_ emit: (String) -> Void) throws {
+        let config = StudyConfig(models: [StudyConfig.mlp(32)],
+                                 attacks: [StudyConfig.component(GradientCanceling.kind, ["target": .string("gradpc 0.15")])],
+                                 fractions: [0, 1], seeds: [1], targets: [StudyConfig.component(GradPCTarget.kind, ["eps-w": .double(0.15)])])
+        let study = try Study(config)
+        guard let attack = study.attacks.first as? GradientCanceling else { preconditionFailure("the study's attack is gradient canceling") }
+        let split = study.split
+        let trainer = ModelTrainer(model: study.models[0].model(for: split.sizes), settings: study.config.training, seed: 1)
+        _ = attack.poison(split, fraction: 1, seed: 1, trainer: trainer)
+        var seconds = [GradientCancelingKernel: [Double]](), features = [GradientCancelingKernel: [UInt32]]()
+        for _ in 0..<repetitions {
+            for kernel in [GradientCancelingKernel.reference, .fast] {
+                let start = threadCPUSeconds()
+                let poisoned = attack.computed(by: kernel).poison(split, fraction: 1, seed: 1, trainer: trainer)
+                seconds[kernel, default: []].append(threadCPUSeconds() - start)
+                features[kernel] = poisoned?.data.features.map(\.bitPattern) ?? []
+            }
+        }
+        let reference = median(seconds[.reference]!), fast = median(seconds[.fast]!)
+        let same = features[.fast]!.isEmpty ? "no poisoned set" : features[.fast] == features[.reference] ? "yes" : "NO"
+        emit("## Gradient canceling's kernels on one thread (MLP 32, \(split.train.count) rows of the default study's data, "
+            + "ε_d = 1: \(split.train.count) poisons, \(GradientCanceling.defaultSteps) steps; median of \(repetitions), alternating)")
+        emit("")
+        emit("| Kernel | Thread CPU (s) | Speed-up over the reference | Poisoned set identical to the reference's |")
+        emit("|---|---:|---:|---|")
+        emit(String(format: "| reference | %.3f | 1.00× | |", reference))
+        emit(String(format: "| fast | %.3f | %.2f× | %@ |", fast, reference / fast, same))
     }
 
     private func row(_ name: String, _ config: Study, seconds: Double, peak: Double, memory: Double) -> String {

@@ -70,6 +70,9 @@ public struct GradientCanceling: TargetedAttack {
     /// Where the clean model and the target come from: the study's (`aimed(at:trainedModels:)`), so
     /// that they are trained once per series and seed and shared with the runs' target measurements.
     public let trainedModels: TrainedModelCache
+    /// The implementation of the objective: `.fast` unless a benchmark or test asks for the plain
+    /// reference, which gives the same bits (`GradientCancelingKernel`).
+    public let kernel: GradientCancelingKernel
     /// The momentum of the descent.
     public static let momentum = 0.9
     /// The defaults of `steps` and `learning-rate`: the paper's 1,000 steps and its learning rate 0.5
@@ -78,9 +81,10 @@ public struct GradientCanceling: TargetedAttack {
     public static let defaultSteps = 1000, defaultLearningRate = 0.5
 
     /// The attack aiming at the target labelled `targetLabel`, with these settings, its clean models
-    /// and targets kept in `trainedModels` (by default its own, for the seeds of one series).
+    /// and targets kept in `trainedModels` (by default its own, for the seeds of one series), its
+    /// objective computed by `kernel`.
     public init(targetLabel: String, target: (any TargetModel)? = nil, steps: Int = defaultSteps, learningRate: Double = defaultLearningRate,
-                project: Bool = true, trainedModels: TrainedModelCache = TrainedModelCache(capacity: 32)) {
+                project: Bool = true, trainedModels: TrainedModelCache = TrainedModelCache(capacity: 32), kernel: GradientCancelingKernel = .fast) {
         precondition(steps > 0 && learningRate > 0, "positive settings required")
         self.targetLabel = targetLabel
         self.target = target
@@ -88,6 +92,7 @@ public struct GradientCanceling: TargetedAttack {
         self.learningRate = learningRate
         self.project = project
         self.trainedModels = trainedModels
+        self.kernel = kernel
     }
 
     /// Reads `target`, `steps`, `learning-rate` and `project`.
@@ -114,7 +119,13 @@ public struct GradientCanceling: TargetedAttack {
     /// This attack with its target, its clean models and targets taken from `trainedModels`.
     public func aimed(at target: any TargetModel, trainedModels: TrainedModelCache) -> any PoisoningAttack {
         GradientCanceling(targetLabel: targetLabel, target: target, steps: steps, learningRate: learningRate, project: project,
-                          trainedModels: trainedModels)
+                          trainedModels: trainedModels, kernel: kernel)
+    }
+
+    /// This attack with its objective computed by `kernel` (the same bits, at another speed).
+    public func computed(by kernel: GradientCancelingKernel) -> GradientCanceling {
+        GradientCanceling(targetLabel: targetLabel, target: target, steps: steps, learningRate: learningRate, project: project,
+                          trainedModels: trainedModels, kernel: kernel)
     }
 
     /// True: the poisons are added to the clean rows, so ε_d may exceed 1 (τ often does).
@@ -160,6 +171,15 @@ public struct GradientCanceling: TargetedAttack {
     }
 
     public func poison(_ split: TrainTestSplit, fraction: Double, seed: UInt64, trainer: ModelTrainer) -> PoisonedTrainingSet? {
+        switch kernel {
+        case .fast: poison(split, fraction: fraction, seed: seed, trainer: trainer, objective: GradientCancelingObjective.self)
+        case .reference: poison(split, fraction: fraction, seed: seed, trainer: trainer, objective: ReferenceGradientCancelingObjective.self)
+        }
+    }
+
+    /// `poison(_:fraction:seed:trainer:)` with the objective computed by `Objective`.
+    private func poison<Objective: CancelingObjective>(_ split: TrainTestSplit, fraction: Double, seed: UInt64, trainer: ModelTrainer,
+                                                      objective _: Objective.Type) -> PoisonedTrainingSet? {
         guard let target else { preconditionFailure("a gradient-canceling attack ran before the study matched its target") }
         let train = split.train, n = train.count, d = train.featureCount
         guard let made = trainedModels.target(target, seed: seed, trainer: trainer, on: train),
@@ -169,7 +189,7 @@ public struct GradientCanceling: TargetedAttack {
         var stream = Xoshiro256StarStar(seed: seed, purpose: "poison-samples")
         stream.choosePrefix(min(count, n), of: &rows)
         let sources = (0..<count).map { rows[$0 % n] }
-        var objective = GradientCancelingObjective(target: aim, clean: train, poisonLabels: sources.map { train.labels[$0] })
+        var objective = Objective(target: aim, clean: train, poisonLabels: sources.map { train.labels[$0] })
         var poisons = sources.flatMap { row in train.features[(row * d)..<((row + 1) * d)].map(Double.init) }
         var lower = [Double](repeating: .infinity, count: d), upper = [Double](repeating: -.infinity, count: d)
         for row in 0..<n {
@@ -191,7 +211,7 @@ public struct GradientCanceling: TargetedAttack {
         ]
         if let tau = poisonabilityThreshold(of: aim, on: train).tau { measurements[MetricKey.poisonabilityThreshold] = tau }
         if let own = target.trainingRows(clean: train, seed: seed) {
-            var ownObjective = GradientCancelingObjective(target: aim, clean: own, poisonLabels: [])
+            var ownObjective = Objective(target: aim, clean: own, poisonLabels: [])
             measurements[MetricKey.targetGradientNorm] = ownObjective.mixedGradientNorm([])
         }
         return PoisonedTrainingSet(data: data, trueLabels: data.labels, poisonedRows: Array(n..<(n + count)),
@@ -203,7 +223,7 @@ public struct GradientCanceling: TargetedAttack {
     /// t = 0..<steps:
     ///     v ← 0.9 v + ∂N/∂x,   x ← x − η_t v,   x ← clip(x, lower, upper) (with `project`).
     /// Allocates nothing inside the loop.
-    func descend(_ poisons: inout [Double], objective: inout GradientCancelingObjective, lower: [Double], upper: [Double]) {
+    func descend<Objective: CancelingObjective>(_ poisons: inout [Double], objective: inout Objective, lower: [Double], upper: [Double]) {
         guard !poisons.isEmpty else { return }
         let d = lower.count
         var gradient = [Double](repeating: 0, count: poisons.count), velocity = gradient
@@ -246,7 +266,10 @@ public protocol TargetedAttack: PoisoningAttack {
 ///        g_{l−1} = W_lᵀ q_l + V_lᵀ δ_l,   q_{l−1} = D_{l−1} g_{l−1},   down to ∂f/∂x = g_0.
 /// For softmax regression (L = 1): ∂f/∂x = Wᵀ (diag(p) − p pᵀ)(V x + c) + Vᵀ (p − e_y).
 /// All in Double. Scratch is allocated once: per poison its input and hidden activations, its δs and p.
-struct GradientCancelingObjective {
+/// This is the plain reference, written as the formulas read (the transposed products W_{l+1}ᵀ δ and
+/// V_lᵀ δ_l walk W and V down their columns); `GradientCancelingObjective`, which the attack runs,
+/// gives the same bits faster (`GradientCancelingKernel`).
+struct ReferenceGradientCancelingObjective: CancelingObjective {
     /// One dense layer: its sizes, where W_l [outputs x inputs] (row-major) starts in `weights` and
     /// b_l in `bias`, where its part of v [outputs x (inputs + 1)] (each row's bias entry last) starts,
     /// where its inputs start in a row's activations, and where its units start in a row's δs (and,
@@ -415,16 +438,6 @@ struct GradientCancelingObjective {
             }
         }
         return 0.5 * v.reduce(0) { $0 + $1 * $1 }
-    }
-
-    /// N = ‖cleanSum + Σ_poisons ∇ℓ‖ = n‖v‖ = n√(2L), the norm of the summed gradient that the attack
-    /// descends, at the poisons [m x d], and ∂N/∂x = (n/‖v‖) ∂L/∂x into `gradient` [m x d] (zero
-    /// where v = 0, N's minimum).
-    mutating func evaluateNorm(_ poisons: [Double], gradient: inout [Double]) -> Double {
-        let norm = (2 * evaluate(poisons, gradient: &gradient)).squareRoot()
-        let scale = norm > 0 ? Double(n) / norm : 0
-        for i in gradient.indices { gradient[i] *= scale }
-        return Double(n) * norm
     }
 
     /// ‖g(mixture; θ)‖ = ‖(cleanSum + Σ_poisons ∇ℓ)‖ / (n + m): the mean gradient over the clean

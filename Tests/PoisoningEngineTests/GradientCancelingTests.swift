@@ -78,6 +78,68 @@ struct GradientCancelingTests {
         }
     }
 
+    /// An MLP 10 → 32 → 5 with seeded weights (uniform in ±0.6, so that a share of its hidden units is
+    /// off for any row), for the kernels' comparison at the size the attack runs.
+    static func mlp32() -> NetworkParameters {
+        let shape = NetworkShape(inputs: 10, hidden: [32], classes: 5)
+        var stream = Xoshiro256StarStar(seed: 11, purpose: "kernel-test")
+        return NetworkParameters(shape: shape, values: (0..<shape.parameterCount).map { _ in Float(1.2 * stream.nextUnitDouble() - 0.6) })
+    }
+
+    /// The fast kernel (`GradientCancelingObjective`) gives the reference's bits
+    /// (`ReferenceGradientCancelingObjective`): L, N and their gradients, the mixed and the clean
+    /// gradient norms, and after 25 steps of the attack's descent every poison's features, compared by
+    /// their bit patterns. On softmax regression, MLPs with one and two hidden layers on the reference
+    /// rows, and an MLP 10 → 32 → 5 on 120 rows of 5 Gaussian clusters with 40 poisons (copies of rows
+    /// moved by ±0.4, so that poisons' hidden units are on and off in other patterns than the rows').
+    @Test(arguments: 0..<4) func theFastKernelIsTheReferenceToTheBit(network: Int) {
+        let target: NetworkParameters, clean: Dataset, poisons: [Double], labels: [Int]
+        if network < 3 {
+            target = Self.networks[network]
+            clean = PoisonabilityTests.referenceRows(classes: 3)
+            poisons = Self.poisons
+            labels = Self.poisonLabels
+        } else {
+            target = Self.mlp32()
+            clean = GaussianClusters(samples: 120, features: 10, classes: 5, seed: 3).makeSplit().train
+            var stream = Xoshiro256StarStar(seed: 12, purpose: "kernel-test")
+            labels = (0..<40).map { ($0 * 7) % clean.count }.map { clean.labels[$0] }
+            poisons = (0..<40).flatMap { j in (0..<10).map { Double(clean.features[((j * 7) % clean.count) * 10 + $0]) + 0.8 * stream.nextUnitDouble() - 0.4 } }
+        }
+        var fast = GradientCancelingObjective(target: target, clean: clean, poisonLabels: labels)
+        var reference = ReferenceGradientCancelingObjective(target: target, clean: clean, poisonLabels: labels)
+        var fastGradient = [Double](repeating: 0, count: poisons.count), referenceGradient = fastGradient
+        let bits = { (values: [Double]) in values.map(\.bitPattern) }
+        #expect(fast.evaluate(poisons, gradient: &fastGradient).bitPattern == reference.evaluate(poisons, gradient: &referenceGradient).bitPattern)
+        #expect(fastGradient.contains { $0 != 0 } && bits(fastGradient) == bits(referenceGradient))
+        #expect(fast.evaluateNorm(poisons, gradient: &fastGradient).bitPattern == reference.evaluateNorm(poisons, gradient: &referenceGradient).bitPattern)
+        #expect(bits(fastGradient) == bits(referenceGradient))
+        #expect(fast.mixedGradientNorm(poisons).bitPattern == reference.mixedGradientNorm(poisons).bitPattern)
+        #expect(fast.mixedGradientNorm([]).bitPattern == reference.mixedGradientNorm([]).bitPattern)
+        let d = clean.featureCount
+        var lower = [Double](repeating: -2, count: d), upper = [Double](repeating: 2, count: d)
+        lower[0] = -0.5
+        upper[0] = 0.5
+        let attack = GradientCanceling(targetLabel: "gradpc 0.5", steps: 25, learningRate: 0.5)
+        var fastPoisons = poisons, referencePoisons = poisons
+        attack.descend(&fastPoisons, objective: &fast, lower: lower, upper: upper)
+        attack.descend(&referencePoisons, objective: &reference, lower: lower, upper: upper)
+        #expect(fastPoisons != poisons && bits(fastPoisons) == bits(referencePoisons), "\(target.shape.hidden)")
+    }
+
+    /// The attack gives the same poisoned set, measurements included, with either kernel: an MLP of 8
+    /// hidden units, a GradPC target, ε_d = 0.3 (the fast kernel is the default).
+    @Test func theAttackGivesTheSameRowsWithEitherKernel() throws {
+        let split = GaussianClusters(samples: 200, features: 6, classes: 3, seed: 7).makeSplit()
+        let trainer = ModelTrainer(model: NetworkShape(inputs: 6, hidden: [8], classes: 3), settings: TrainingSettings(epochs: 20), seed: 2)
+        let attack = GradientCanceling(targetLabel: "gradpc 0.5", target: GradPCTarget(epsW: 0.5), steps: 50)
+        #expect(attack.kernel == .fast)
+        let fast = try #require(attack.poison(split, fraction: 0.3, seed: 2, trainer: trainer))
+        let reference = try #require(attack.computed(by: .reference).poison(split, fraction: 0.3, seed: 2, trainer: trainer))
+        #expect(fast.data.features.map(\.bitPattern) == reference.data.features.map(\.bitPattern) && fast.data.labels == reference.data.labels)
+        #expect(fast.measurements.mapValues(\.bitPattern) == reference.measurements.mapValues(\.bitPattern) && !fast.measurements.isEmpty)
+    }
+
     /// The mixed gradient norm ‖g(clean rows and poisons; θ)‖ is the norm of the network's own mean
     /// gradient (its Float backward pass) over those rows, to 1e-5 of it; with no poisons, the clean
     /// one; on softmax regression and MLPs.
