@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import PoisoningAnalysis
 import PoisoningEngine
@@ -76,13 +77,52 @@ struct PenaltyTradeOffSentenceTests {
         #expect(sentence.hasSuffix("so λ trades success against capacity: the penalty lowers the attack's success at a cost in what the model fits."))
     }
 
+    /// results.json holds the trade-off the report words (schema 4's `penaltyTradeOff`): the numbers
+    /// of the diverged-λ sweep above (λ 10 with no finished seed: a count of 0 and no mean), the
+    /// verdict as its string, and a file that reads back (its analysis rebuilt byte for byte) to the
+    /// same trade-off.
+    @Test func resultsJSONHoldsTheTradeOffAndReadsItBack() throws {
+        let (study, made) = try penaltySweep(lambdas: [0, 1, 10]) { defense, fraction, seed in
+            let spread = [0.0, 0.01, 0.02][seed]
+            if defense == 0 { return fraction == 0 ? (0.90 + spread, 0.98) : (fraction == 0.1 ? 0.80 : 0.70, 0.9) }
+            return fraction == 0 ? (0.85, 0.90 + spread) : (fraction == 0.1 ? 0.83 + spread : 0.80, 0.9)
+        }
+        let runs = made.map { run in
+            study.series[run.series].defense < 2 ? run
+                : RunResult(fraction: run.fraction, series: run.series, seed: run.seed, poisonedCount: run.poisonedCount,
+                            realisedFraction: run.realisedFraction, metrics: nil, divergence: "training loss became non-finite at epoch 2")
+        }
+        let results = StudyResults(study: study, runs: runs, toolVersion: "test")
+        let json = try results.jsonData()
+        let document = try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any])
+        let tradeOff = try #require(document["penaltyTradeOff"] as? [String: Any])
+        #expect(tradeOff["fraction"] as? Double == 0.1 && tradeOff["confidence"] as? Double == 0.95)
+        let curve = try #require((tradeOff["curves"] as? [[String: Any]])?.first)
+        let points = try #require(curve["points"] as? [[String: Any]])
+        #expect(points.map { $0["lambda"] as? Double } == [0, 1, 10])
+        let first = try #require(points[0]["success"] as? [String: Any])
+        let firstMean = try #require(first["mean"] as? Double)
+        #expect(first["count"] as? Int == 3 && abs(firstMean - 0.11) < 1e-12)
+        #expect(points[2]["success"] as? [String: Int] == ["count": 0], "no finished seed: no mean, no interval")
+        let changes = try #require(curve["changes"] as? [String: Any])
+        #expect(changes["verdict"] as? String == "trade-off" && changes["from"] as? Double == 0 && changes["to"] as? Double == 1)
+        let success = try #require(changes["success"] as? [String: Any])
+        #expect(success["direction"] as? String == "lower")
+        let fall = try #require((success["difference"] as? [String: Any])?["mean"] as? Double)
+        #expect(abs(fall + 0.1) < 1e-12)
+        let read = try StudyResults.read(json)
+        #expect(read.penaltyTradeOff == results.penaltyTradeOff && read.penaltyTradeOff?.curves.first?.changes?.verdict == .tradeOff)
+        #expect(try JSONDecoder().decode(StudyResults.self, from: json).penaltyTradeOff == results.penaltyTradeOff)
+    }
+
     /// No sentence without a sweep of λ: one λ beside no defense is no sweep.
     @Test func aSingleLambdaGivesNoTradeOff() throws {
         let (study, runs) = try penaltySweep(lambdas: [1], before: [StudyConfig.component(NoDefense.kind)]) { _, fraction, _ in
             (0.9 - fraction, 0.95)
         }
         let results = StudyResults(study: study, runs: runs, toolVersion: "test")
-        #expect(PenaltyTradeOff(results) == nil)
+        #expect(PenaltyTradeOff(results) == nil && results.penaltyTradeOff == nil)
+        #expect(!String(decoding: try results.jsonData(), as: UTF8.self).contains("penaltyTradeOff"))
         #expect(!findingSentences(results).contains { $0.hasPrefix("Input-gradient penalty,") })
     }
 }
