@@ -34,7 +34,7 @@ PENALTY_POINT = {"series": 0, "lambda": 0, "success": PENALTY_VALUES, "cleanAccu
 PENALTY_CHANGE = {"difference": {"count": 3, "mean": -0.1, "interval": {"lower": -0.15, "upper": -0.05}}, "direction": "lower",
                   "seedsToResolve": 4}
 PENALTY_CHANGES = {"from": 0, "to": 20, "success": PENALTY_CHANGE, "cleanAccuracy": PENALTY_CHANGE, "capacity": PENALTY_CHANGE,
-                   "verdict": "trade-off"}
+                   "verdict": "trade-off", "claim": "supported"}
 PENALTY_CURVE = {"model": 0, "attack": 0, "successName": "Test accuracy lost", "successMeaning": "the clean model's test accuracy minus the poisoned model's",
                  "points": [PENALTY_POINT, {**PENALTY_POINT, "series": 1, "lambda": 20, "success": {"count": 0}}], "changes": PENALTY_CHANGES}
 PENALTY_TRADE_OFF = {"fraction": 0.1, "confidence": 0.95, "curves": [PENALTY_CURVE]}
@@ -101,6 +101,8 @@ CASES = [
      {**PENALTY_TRADE_OFF, "curves": [{**PENALTY_CURVE, "changes": {**PENALTY_CHANGES, "verdict": "maybe"}}]}),
     ("a trade-off point without its capacity", "/penaltyTradeOff", "set",
      {**PENALTY_TRADE_OFF, "curves": [{**PENALTY_CURVE, "points": [{k: v for k, v in PENALTY_POINT.items() if k != "capacity"}]}]}),
+    ("a trade-off without its claim's answer", "/penaltyTradeOff", "set",
+     {**PENALTY_TRADE_OFF, "curves": [{**PENALTY_CURVE, "changes": {k: v for k, v in PENALTY_CHANGES.items() if k != "claim"}}]}),
     ("a negative lambda", "/penaltyTradeOff", "set",
      {**PENALTY_TRADE_OFF, "curves": [{**PENALTY_CURVE, "points": [{**PENALTY_POINT, "lambda": -1}]}]}),
     ("a change of one seed's resolution", "/penaltyTradeOff", "set",

@@ -89,6 +89,25 @@ public struct PenaltyTradeOff: Sendable, Codable, Equatable {
         public let success, cleanAccuracy, capacity: Change
         /// What the changes of the success and the capacity answer.
         public let verdict: Verdict
+        /// How they answer Granziol's (2026) claim that the penalty suppresses poisoning at a cost
+        /// in capacity (`Changes.claim(success:capacity:verdict:)`).
+        public let claim: ClaimVerdict
+
+        /// The claim's answer: supported by a trade-off; contradicted when λ raises the success or
+        /// costs no capacity, and when it costs capacity (resolved) while the success's interval
+        /// rules out a fall as large as that cost (its lower end above the capacity change's upper
+        /// end: the penalty pays capacity for less suppression than it costs); not resolved otherwise.
+        static func claim(success: Change, capacity: Change, verdict: Verdict) -> ClaimVerdict {
+            switch verdict {
+            case .tradeOff: return .supported
+            case .noCost, .successRises: return .contradicted
+            case .costNotResolved: return .notResolved
+            case .successNotResolved:
+                guard capacity.direction == .lower, let fallBound = success.difference.interval?.lower,
+                      let cost = capacity.difference.interval?.upper, fallBound > cost else { return .notResolved }
+                return .contradicted
+            }
+        }
     }
 
     /// Whether λ trades attack success against capacity, as the changes from the smallest λ to the
@@ -217,9 +236,10 @@ public struct PenaltyTradeOff: Sendable, Codable, Equatable {
                 if let low = measured.first, let high = measured.last, high.point.lambda > low.point.lambda {
                     let success = change(low.success, high.success, resolution: testResolution)
                     let capacity = change(low.capacity, high.capacity, resolution: trainResolution)
+                    let verdict = Verdict(success: success.direction, capacity: capacity.direction)
                     changes = Changes(from: low.point.lambda, to: high.point.lambda, success: success,
                                       cleanAccuracy: change(low.clean, high.clean, resolution: testResolution), capacity: capacity,
-                                      verdict: Verdict(success: success.direction, capacity: capacity.direction))
+                                      verdict: verdict, claim: Changes.claim(success: success, capacity: capacity, verdict: verdict))
                 }
                 curves.append(Curve(model: model, attack: attack, successName: successName, successMeaning: successMeaning, points: points,
                                     changes: changes))

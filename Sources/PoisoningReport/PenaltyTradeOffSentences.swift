@@ -7,7 +7,7 @@ import PoisoningEngine
 /// seeds, then the paired change of each from the smallest λ to the largest with finished runs, and
 /// the verdict those changes decide. λ trades success against capacity only when both changes are
 /// resolved downward; where an interval holds 0 the sentence says the runs cannot tell, and how many
-/// seeds would.
+/// seeds would. Each ends with the answer to Granziol's (2026) claim (`PenaltyTradeOff.Changes.claim`).
 func penaltyTradeOffSentences(_ results: StudyResults) -> [String] {
     guard let tradeOff = results.penaltyTradeOff else { return [] }
     let level = confidenceText(tradeOff.confidence), single = results.config.seeds.count < 2
@@ -54,8 +54,22 @@ func penaltyTradeOffSentences(_ results: StudyResults) -> [String] {
             verdict = "so whether λ trades success against capacity the runs cannot tell: whether it lowers the success is "
                 + "not resolved (\(undecided(changes.success)))."
         }
+        let claim = "Granziol (2026) claims that the penalty suppresses poisoning at a cost in capacity: "
+        let answer: String
+        switch (changes.claim, changes.verdict) {
+        case (.supported, _):
+            answer = claim + "these runs support it."
+        case (.contradicted, .successNotResolved):
+            let bound = changes.success.difference.interval?.lower.map { fixed(-$0, decimals: 3) } ?? ""
+            answer = claim + "these runs contradict it: the capacity falls, and the success's interval rules out a fall of more than "
+                + "\(bound), less than the capacity lost."
+        case (.contradicted, _):
+            answer = claim + "these runs contradict it."
+        case (.notResolved, _):
+            answer = claim + "these runs cannot tell."
+        }
         return opening + "From λ \(lambda(changes.from)) to λ \(lambda(changes.to)) (paired by seed) the success changes by "
             + "\(valueText(changes.success.difference, signed)), the clean accuracy by \(valueText(changes.cleanAccuracy.difference, signed)) "
-            + "and the capacity by \(valueText(changes.capacity.difference, signed)), \(verdict)"
+            + "and the capacity by \(valueText(changes.capacity.difference, signed)), \(verdict) \(answer)"
     }
 }
