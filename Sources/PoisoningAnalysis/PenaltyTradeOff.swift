@@ -96,15 +96,18 @@ public struct PenaltyTradeOff: Sendable, Codable, Equatable {
         /// The claim's answer: supported by a trade-off; contradicted when λ raises the success or
         /// costs no capacity, and when it costs capacity (resolved) while the success's interval
         /// rules out a fall as large as that cost (its lower end above the capacity change's upper
-        /// end: the penalty pays capacity for less suppression than it costs); not resolved otherwise.
-        static func claim(success: Change, capacity: Change, verdict: Verdict) -> ClaimVerdict {
+        /// end: the penalty pays capacity for less suppression than it costs) though the success at
+        /// the smallest λ, `initial`, was resolved above that cost (there was that much to
+        /// suppress); not resolved otherwise.
+        static func claim(success: Change, capacity: Change, initial: SeedValues, verdict: Verdict) -> ClaimVerdict {
             switch verdict {
             case .tradeOff: return .supported
             case .noCost, .successRises: return .contradicted
             case .costNotResolved: return .notResolved
             case .successNotResolved:
                 guard capacity.direction == .lower, let fallBound = success.difference.interval?.lower,
-                      let cost = capacity.difference.interval?.upper, fallBound > cost else { return .notResolved }
+                      let cost = capacity.difference.interval?.upper, fallBound > cost,
+                      let initialLower = initial.interval?.lower, initialLower > -cost else { return .notResolved }
                 return .contradicted
             }
         }
@@ -239,7 +242,8 @@ public struct PenaltyTradeOff: Sendable, Codable, Equatable {
                     let verdict = Verdict(success: success.direction, capacity: capacity.direction)
                     changes = Changes(from: low.point.lambda, to: high.point.lambda, success: success,
                                       cleanAccuracy: change(low.clean, high.clean, resolution: testResolution), capacity: capacity,
-                                      verdict: verdict, claim: Changes.claim(success: success, capacity: capacity, verdict: verdict))
+                                      verdict: verdict,
+                                      claim: Changes.claim(success: success, capacity: capacity, initial: low.point.success, verdict: verdict))
                 }
                 curves.append(Curve(model: model, attack: attack, successName: successName, successMeaning: successMeaning, points: points,
                                     changes: changes))
