@@ -27,6 +27,18 @@ import jsonschema
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "Tests/StudyPipelineTests/Fixtures/tidy/results.json"
 
+# A penaltyTradeOff member (schema 4) for the edits below: one curve of two values of lambda, its
+# points' success, clean accuracy and capacity over 3 seeds, and the change from lambda 0 to 20.
+PENALTY_VALUES = {"count": 3, "mean": 0.5, "interval": {"lower": 0.4, "upper": 0.6}}
+PENALTY_POINT = {"series": 0, "lambda": 0, "success": PENALTY_VALUES, "cleanAccuracy": PENALTY_VALUES, "capacity": PENALTY_VALUES}
+PENALTY_CHANGE = {"difference": {"count": 3, "mean": -0.1, "interval": {"lower": -0.15, "upper": -0.05}}, "direction": "lower",
+                  "seedsToResolve": 4}
+PENALTY_CHANGES = {"from": 0, "to": 20, "success": PENALTY_CHANGE, "cleanAccuracy": PENALTY_CHANGE, "capacity": PENALTY_CHANGE,
+                   "verdict": "trade-off", "claim": "supported"}
+PENALTY_CURVE = {"model": 0, "attack": 0, "successName": "Test accuracy lost", "successMeaning": "the clean model's test accuracy minus the poisoned model's",
+                 "points": [PENALTY_POINT, {**PENALTY_POINT, "series": 1, "lambda": 20, "success": {"count": 0}}], "changes": PENALTY_CHANGES}
+PENALTY_TRADE_OFF = {"fraction": 0.1, "confidence": 0.95, "curves": [PENALTY_CURVE]}
+
 # (name, JSON pointer, op, value): op "set" replaces or adds the member, "remove" deletes it.
 CASES = [
     ("the file as written", "", "none", None),
@@ -90,6 +102,17 @@ CASES = [
     ("the measured metrics", "/measuredMetrics", "set",
      [{"key": "inputCurvatureTopClean", "name": "Input curvature, clean test rows", "meaning": "top eigenvalue", "hasBaseline": False}]),
     ("an empty list of measured metrics", "/measuredMetrics", "set", []),
+    ("the penalty's trade-off", "/penaltyTradeOff", "set", PENALTY_TRADE_OFF),
+    ("a trade-off verdict that is no verdict", "/penaltyTradeOff", "set",
+     {**PENALTY_TRADE_OFF, "curves": [{**PENALTY_CURVE, "changes": {**PENALTY_CHANGES, "verdict": "maybe"}}]}),
+    ("a trade-off point without its capacity", "/penaltyTradeOff", "set",
+     {**PENALTY_TRADE_OFF, "curves": [{**PENALTY_CURVE, "points": [{k: v for k, v in PENALTY_POINT.items() if k != "capacity"}]}]}),
+    ("a trade-off without its claim's answer", "/penaltyTradeOff", "set",
+     {**PENALTY_TRADE_OFF, "curves": [{**PENALTY_CURVE, "changes": {k: v for k, v in PENALTY_CHANGES.items() if k != "claim"}}]}),
+    ("a negative lambda", "/penaltyTradeOff", "set",
+     {**PENALTY_TRADE_OFF, "curves": [{**PENALTY_CURVE, "points": [{**PENALTY_POINT, "lambda": -1}]}]}),
+    ("a change of one seed's resolution", "/penaltyTradeOff", "set",
+     {**PENALTY_TRADE_OFF, "curves": [{**PENALTY_CURVE, "changes": {**PENALTY_CHANGES, "success": {**PENALTY_CHANGE, "seedsToResolve": 1}}}]}),
 ]
 
 

@@ -7,35 +7,31 @@ import PoisoningEngine
 /// the clean model's test accuracy and its accuracy on the true labels of its training rows (its
 /// fitting capacity), each a mean over seeds with its Student-t interval; and per curve the change
 /// of each from the smallest swept λ to the largest, paired by seed, which says whether λ trades
-/// success against capacity. Computed from the runs, so it needs nothing results.json does not hold.
-public struct PenaltyTradeOff: Sendable, Equatable {
-    /// A quantity over the study's seeds: its value per seed (nil where the run diverged), in the
-    /// order of the study's seeds, their mean and the Student-t interval of the mean.
-    public struct SeedValues: Sendable, Equatable {
-        /// One value per seed of the study, nil where it is missing.
-        public let values: [Double?]
-        /// The mean of the values present (NaN when none is).
-        public let mean: Double
+/// success against capacity. Computed from the runs; results.json holds it as `penaltyTradeOff`.
+public struct PenaltyTradeOff: Sendable, Codable, Equatable {
+    /// A quantity over the study's seeds: how many seeds have it, their mean and the Student-t
+    /// interval of the mean. In results.json `mean` is absent when no seed has the quantity (every
+    /// run diverged or is missing) and `interval` with fewer than two.
+    public struct SeedValues: Sendable, Codable, Equatable {
+        /// The seeds with a value (finished runs).
+        public let count: Int
+        /// The mean of the values; nil when no seed has one.
+        public let mean: Double?
         /// The Student-t interval of the mean (`studentTInterval`); nil with fewer than two values.
         public let interval: Interval?
 
-        /// The mean and interval of `values`, the spread raised to `resolution` (one row of the rows
-        /// measured) as every interval over seeds is.
+        /// The count, mean and interval of `values` (one per seed, nil where missing), the spread
+        /// raised to `resolution` (one row of the rows measured) as every interval over seeds is.
         init(_ values: [Double?], resolution: Double, confidence: Double) {
             let present = values.compactMap { $0 }
-            self.values = values
-            mean = present.isEmpty ? .nan : MeanStd(of: present).mean
+            count = present.count
+            mean = present.isEmpty ? nil : MeanStd(of: present).mean
             interval = studentTInterval(values, resolution: resolution, confidence: confidence)
-        }
-
-        /// Per seed, `other`'s value minus this one's (nil where either is missing): the paired differences.
-        func differences(to other: SeedValues) -> [Double?] {
-            zip(values, other.values).map { mine, theirs in mine.flatMap { a in theirs.map { $0 - a } } }
         }
     }
 
     /// One λ of one model under one attack.
-    public struct Point: Sendable, Equatable {
+    public struct Point: Sendable, Codable, Equatable {
         /// The series (the model and attack under this penalty).
         public let series: Int
         /// The penalty's λ.
@@ -50,11 +46,11 @@ public struct PenaltyTradeOff: Sendable, Equatable {
 
         /// Whether the success, the clean accuracy and the capacity each have a finished run (a
         /// penalty too strong for the learning rate diverges at every seed).
-        public var isMeasured: Bool { !success.mean.isNaN && !cleanAccuracy.mean.isNaN && !capacity.mean.isNaN }
+        public var isMeasured: Bool { success.mean != nil && cleanAccuracy.mean != nil && capacity.mean != nil }
     }
 
     /// Whether a quantity falls or rises from the smallest λ to the largest, as far as its interval decides.
-    public enum Direction: String, Sendable, Equatable {
+    public enum Direction: String, Sendable, Codable, Equatable {
         /// The interval of the change lies below 0.
         case lower
         /// The interval of the change lies above 0.
@@ -75,7 +71,7 @@ public struct PenaltyTradeOff: Sendable, Equatable {
     }
 
     /// A change from the smallest swept λ to the largest, paired by seed.
-    public struct Change: Sendable, Equatable {
+    public struct Change: Sendable, Codable, Equatable {
         /// The mean and interval of the per-seed differences (largest λ minus smallest).
         public let difference: SeedValues
         /// What the interval decides.
@@ -86,15 +82,65 @@ public struct PenaltyTradeOff: Sendable, Equatable {
     }
 
     /// The changes from the smallest λ to the largest of a curve's points that have finished runs.
-    public struct Changes: Sendable, Equatable {
+    public struct Changes: Sendable, Codable, Equatable {
         /// The smallest and the largest λ compared.
         public let from, to: Double
         /// The success, the clean accuracy and the capacity.
         public let success, cleanAccuracy, capacity: Change
+        /// What the changes of the success and the capacity answer.
+        public let verdict: Verdict
+        /// How they answer Granziol's (2026) claim that the penalty suppresses poisoning at a cost
+        /// in capacity (`Changes.claim(success:capacity:verdict:)`).
+        public let claim: ClaimVerdict
+
+        /// The claim's answer: supported by a trade-off; contradicted when λ raises the success or
+        /// costs no capacity, and when it costs capacity (resolved) while the success's interval
+        /// rules out a fall as large as that cost (its lower end above the capacity change's upper
+        /// end: the penalty pays capacity for less suppression than it costs) though the success at
+        /// the smallest λ, `initial`, was resolved above that cost (there was that much to
+        /// suppress); not resolved otherwise.
+        static func claim(success: Change, capacity: Change, initial: SeedValues, verdict: Verdict) -> ClaimVerdict {
+            switch verdict {
+            case .tradeOff: return .supported
+            case .noCost, .successRises: return .contradicted
+            case .costNotResolved: return .notResolved
+            case .successNotResolved:
+                guard capacity.direction == .lower, let fallBound = success.difference.interval?.lower,
+                      let cost = capacity.difference.interval?.upper, fallBound > cost,
+                      let initialLower = initial.interval?.lower, initialLower > -cost else { return .notResolved }
+                return .contradicted
+            }
+        }
+    }
+
+    /// Whether λ trades attack success against capacity, as the changes from the smallest λ to the
+    /// largest decide it: a trade-off only when both are resolved downward.
+    public enum Verdict: String, Sendable, Codable, Equatable {
+        /// The success and the capacity both fall: the penalty suppresses the attack at a cost in what the model fits.
+        case tradeOff = "trade-off"
+        /// The success falls and the capacity rises: no trade-off.
+        case noCost = "no-cost"
+        /// The success falls; whether the capacity does the runs cannot tell.
+        case costNotResolved = "cost-not-resolved"
+        /// The success rises: no trade-off.
+        case successRises = "success-rises"
+        /// Whether the success falls the runs cannot tell.
+        case successNotResolved = "success-not-resolved"
+
+        /// The verdict of the directions of the success's and the capacity's changes.
+        init(success: Direction, capacity: Direction) {
+            switch (success, capacity) {
+            case (.lower, .lower): self = .tradeOff
+            case (.lower, .higher): self = .noCost
+            case (.lower, .undecided): self = .costNotResolved
+            case (.higher, _): self = .successRises
+            case (.undecided, _): self = .successNotResolved
+            }
+        }
     }
 
     /// One model under one attack, against λ.
-    public struct Curve: Sendable, Equatable {
+    public struct Curve: Sendable, Codable, Equatable {
         /// The model's and the attack's indices.
         public let model, attack: Int
         /// What the success is, e.g. "backdoor success, excess over clean" or, for an attack that
@@ -141,10 +187,12 @@ public struct PenaltyTradeOff: Sendable, Equatable {
         }
         let testResolution = 1 / Double(results.data.testCount), trainResolution = 1 / Double(results.data.trainCount)
         let (confidence, planning) = (confidence, results.config.planning)
-        /// The change from `first` to `last` of one quantity, its interval's spread raised to `resolution`.
-        func change(_ first: SeedValues, _ last: SeedValues, resolution: Double) -> Change {
-            let difference = SeedValues(first.differences(to: last), resolution: resolution, confidence: confidence)
-            let present = difference.values.compactMap { $0 }
+        /// The change from `first` to `last` of one quantity (per seed, nil where missing), paired by
+        /// seed, its interval's spread raised to `resolution`.
+        func change(_ first: [Double?], _ last: [Double?], resolution: Double) -> Change {
+            let paired = zip(first, last).map { low, high in low.flatMap { a in high.map { $0 - a } } }
+            let difference = SeedValues(paired, resolution: resolution, confidence: confidence)
+            let present = paired.compactMap { $0 }
             let spread = present.count < 2 ? nil : max(resolution, MeanStd(of: present).std)
             return Change(difference: difference, direction: Direction(difference.interval),
                           seedsToResolve: spread.flatMap {
@@ -168,28 +216,34 @@ public struct PenaltyTradeOff: Sendable, Equatable {
                     successName = "Test accuracy lost"
                     successMeaning = "the clean model's test accuracy minus the poisoned model's, of the same series and seed"
                 }
-                let points = members.map { member -> Point in
+                /// Per λ: its point and the per-seed success, clean accuracy and capacity behind it.
+                let measuredPoints = members.map { member -> (point: Point, success: [Double?], clean: [Double?], capacity: [Double?]) in
                     let success: [Double?]
+                    let clean = values(member.series, 0, MetricKey.testAccuracy)
+                    let capacity = values(member.series, 0, MetricKey.trainCleanAccuracy)
                     if let metric {
                         success = values(member.series, budget, metric.hasBaseline ? metric.excess.key : metric.key)
                     } else {
-                        let clean = values(member.series, 0, MetricKey.testAccuracy), poisoned = values(member.series, budget, MetricKey.testAccuracy)
+                        let poisoned = values(member.series, budget, MetricKey.testAccuracy)
                         success = zip(clean, poisoned).map { clean, poisoned in clean.flatMap { c in poisoned.map { c - $0 } } }
                     }
-                    return Point(series: member.series, lambda: member.lambda,
-                                 success: SeedValues(success, resolution: testResolution, confidence: confidence),
-                                 cleanAccuracy: SeedValues(values(member.series, 0, MetricKey.testAccuracy), resolution: testResolution,
-                                                           confidence: confidence),
-                                 capacity: SeedValues(values(member.series, 0, MetricKey.trainCleanAccuracy), resolution: trainResolution,
-                                                      confidence: confidence))
+                    let point = Point(series: member.series, lambda: member.lambda,
+                                      success: SeedValues(success, resolution: testResolution, confidence: confidence),
+                                      cleanAccuracy: SeedValues(clean, resolution: testResolution, confidence: confidence),
+                                      capacity: SeedValues(capacity, resolution: trainResolution, confidence: confidence))
+                    return (point, success, clean, capacity)
                 }
-                let measured = points.filter(\.isMeasured)
+                let points = measuredPoints.map(\.point)
+                let measured = measuredPoints.filter(\.point.isMeasured)
                 var changes: Changes?
-                if let low = measured.first, let high = measured.last, high.lambda > low.lambda {
-                    changes = Changes(from: low.lambda, to: high.lambda,
-                                      success: change(low.success, high.success, resolution: testResolution),
-                                      cleanAccuracy: change(low.cleanAccuracy, high.cleanAccuracy, resolution: testResolution),
-                                      capacity: change(low.capacity, high.capacity, resolution: trainResolution))
+                if let low = measured.first, let high = measured.last, high.point.lambda > low.point.lambda {
+                    let success = change(low.success, high.success, resolution: testResolution)
+                    let capacity = change(low.capacity, high.capacity, resolution: trainResolution)
+                    let verdict = Verdict(success: success.direction, capacity: capacity.direction)
+                    changes = Changes(from: low.point.lambda, to: high.point.lambda, success: success,
+                                      cleanAccuracy: change(low.clean, high.clean, resolution: testResolution), capacity: capacity,
+                                      verdict: verdict,
+                                      claim: Changes.claim(success: success, capacity: capacity, initial: low.point.success, verdict: verdict))
                 }
                 curves.append(Curve(model: model, attack: attack, successName: successName, successMeaning: successMeaning, points: points,
                                     changes: changes))

@@ -72,8 +72,9 @@ public struct StudyResults: Sendable, Codable, Equatable {
     /// (`sequential.looks[].undetermined`); 3, issue 24: the gradient-canceling series' budgets
     /// (`targetBudgets`), each run's measured targets with their threshold τ (`runs[].targets`, in a
     /// study with targets), and no `resolved` in `statistics.differences[]` and `statistics.trends[]`
-    /// (it was `decision == "resolved"`); 4, the classes' names a CSV file gives them (`data.classNames`)
-    /// and each interval's `movedToEstimate`, the ends moved to the estimate (`Estimate.fitted`).
+    /// (it was `decision == "resolved"`); 4, the classes' names a CSV file gives them (`data.classNames`),
+    /// each interval's `movedToEstimate`, the ends moved to the estimate (`Estimate.fitted`), and issue 25's
+    /// input-gradient penalty trade-off over λ (`penaltyTradeOff`, in a study that sweeps it).
     public static let currentSchemaVersion = "4"
 
     /// The version of the layout of these results (`currentSchemaVersion` when made here). Declared
@@ -109,6 +110,10 @@ public struct StudyResults: Sendable, Codable, Equatable {
     /// Per gradient-canceling series, the budget from which its victim agrees with its target beside
     /// each seed's τ; nil (absent from JSON) when the study has none.
     public let targetBudgets: [TargetBudget]?
+    /// The input-gradient penalty's safety-efficacy trade-off over λ, as the report states it and
+    /// draws it (`PenaltyTradeOff`); nil (absent from JSON) unless the study sweeps λ over at least
+    /// two values with fraction 0.
+    public private(set) var penaltyTradeOff: PenaltyTradeOff?
     /// For an adaptive study: its looks and why it stopped (every interval is at its last look's
     /// confidence); nil for a study with a fixed list of seeds.
     public private(set) var sequential: SequentialRecord?
@@ -155,6 +160,8 @@ public struct StudyResults: Sendable, Codable, Equatable {
         let (attacks, analysedRuns, confidence) = (config.attacks, self.runs, statistics.confidence)
         let canceling = study.series.indices.filter { attacks[study.series[$0].attack].value(at: "kind") == .string(GradientCanceling.kind) }
         targetBudgets = canceling.isEmpty ? nil : canceling.map { TargetBudget(runs: analysedRuns, series: $0, confidence: confidence) }
+        penaltyTradeOff = nil
+        penaltyTradeOff = PenaltyTradeOff(self)
     }
 
     /// These results with the sequential record of the adaptive study whose last look they analyse

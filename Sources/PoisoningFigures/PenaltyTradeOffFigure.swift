@@ -8,7 +8,7 @@ import PoisoningAnalysis
 /// seeds of both as capped vertical bars and plain horizontal bars. Nil unless the study sweeps λ
 /// over at least two values.
 func penaltyTradeOffFigure(_ results: StudyResults, styles: StudyStyles) -> StudyFigure? {
-    guard let tradeOff = PenaltyTradeOff(results) else { return nil }
+    guard let tradeOff = results.penaltyTradeOff else { return nil }
     let attacks = Array(Set(tradeOff.curves.map(\.attack))).sorted(), models = Array(Set(tradeOff.curves.map(\.model))).sorted()
     let style = { (attack: Int) in SeriesStyle(index: attacks.firstIndex(of: attack)!) }
     let legend = attacks.map { attack in
@@ -19,21 +19,22 @@ func penaltyTradeOffFigure(_ results: StudyResults, styles: StudyStyles) -> Stud
         var series = [Series](), labels = [PointLabel]()
         for curve in tradeOff.curves where curve.model == model {
             let s = style(curve.attack)
-            let drawn = curve.points.filter { !$0.success.mean.isNaN && !$0.cleanAccuracy.mean.isNaN }
-            series.append(Series(label: results.series[drawn.first?.series ?? curve.points[0].series].label,
-                                 points: drawn.map { Point($0.cleanAccuracy.mean, $0.success.mean) },
-                                 intervals: drawn.map { point in
+            let drawn = curve.points.compactMap { point in
+                point.cleanAccuracy.mean.flatMap { x in point.success.mean.map { (point: point, at: Point(x, $0)) } }
+            }
+            series.append(Series(label: results.series[drawn.first?.point.series ?? curve.points[0].series].label,
+                                 points: drawn.map(\.at),
+                                 intervals: drawn.map(\.point).map { point in
                                      point.success.interval.flatMap { i in i.lower.flatMap { l in i.upper.map { l...$0 } } }
                                  },
                                  color: s.color, line: s.line, marker: s.marker))
-            for point in drawn {
+            for (point, at) in drawn {
                 // The clean accuracy's interval as a horizontal bar through the point.
                 if let lower = point.cleanAccuracy.interval?.lower, let upper = point.cleanAccuracy.interval?.upper {
-                    series.append(Series(label: "clean accuracy interval", points: [Point(lower, point.success.mean), Point(upper, point.success.mean)],
+                    series.append(Series(label: "clean accuracy interval", points: [Point(lower, at.y), Point(upper, at.y)],
                                          color: s.color, line: .solid, lineWidth: 0.9))
                 }
-                labels.append(PointLabel("λ \(PenaltyTradeOff.lambdaText(point.lambda))", at: Point(point.cleanAccuracy.mean, point.success.mean),
-                                         color: s.color))
+                labels.append(PointLabel("λ \(PenaltyTradeOff.lambdaText(point.lambda))", at: at, color: s.color))
             }
         }
         return Panel(title: models.count > 1 ? results.series.first { $0.model == model }!.modelLabel : nil, series: series,

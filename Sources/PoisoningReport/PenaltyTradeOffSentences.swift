@@ -7,15 +7,16 @@ import PoisoningEngine
 /// seeds, then the paired change of each from the smallest λ to the largest with finished runs, and
 /// the verdict those changes decide. λ trades success against capacity only when both changes are
 /// resolved downward; where an interval holds 0 the sentence says the runs cannot tell, and how many
-/// seeds would.
+/// seeds would. Each ends with the answer to Granziol's (2026) claim (`PenaltyTradeOff.Changes.claim`).
 func penaltyTradeOffSentences(_ results: StudyResults) -> [String] {
-    guard let tradeOff = PenaltyTradeOff(results) else { return [] }
+    guard let tradeOff = results.penaltyTradeOff else { return [] }
     let level = confidenceText(tradeOff.confidence), single = results.config.seeds.count < 2
     let accuracy = { (value: Double) in fixed(value, decimals: 3) }, signed = { (value: Double) in signedFixed(value, decimals: 3) }
     let lambda = PenaltyTradeOff.lambdaText
-    /// "0.612 [0.500, 0.724]", or the mean alone with one seed.
+    /// "0.612 [0.500, 0.724]", or the mean alone with one seed; "none" when no seed has a value.
     func valueText(_ values: PenaltyTradeOff.SeedValues, _ number: (Double) -> String) -> String {
-        number(values.mean) + (single ? "" : " [" + intervalText(values.interval, number, separator: ", ") + "]")
+        guard let mean = values.mean else { return "none" }
+        return number(mean) + (single ? "" : " [" + intervalText(values.interval, number, separator: ", ") + "]")
     }
     let effect = fixed(results.config.planning.effect, decimals: 3), power = percent(results.config.planning.power)
     /// Why a change is undecided, with the seeds that would resolve it.
@@ -40,21 +41,35 @@ func penaltyTradeOffSentences(_ results: StudyResults) -> [String] {
             return opening + "Whether λ trades success against capacity the runs cannot tell: fewer than two values of λ have finished runs."
         }
         let verdict: String
-        switch (changes.success.direction, changes.capacity.direction) {
-        case (.lower, .lower):
+        switch changes.verdict {
+        case .tradeOff:
             verdict = "so λ trades success against capacity: the penalty lowers the attack's success at a cost in what the model fits."
-        case (.lower, .higher):
+        case .noCost:
             verdict = "so λ lowers the success and raises the capacity: no trade-off."
-        case (.lower, .undecided):
+        case .costNotResolved:
             verdict = "so λ lowers the success, but whether it costs capacity the runs cannot tell (\(undecided(changes.capacity)))."
-        case (.higher, _):
+        case .successRises:
             verdict = "so λ raises the success: no trade-off."
-        case (.undecided, _):
+        case .successNotResolved:
             verdict = "so whether λ trades success against capacity the runs cannot tell: whether it lowers the success is "
                 + "not resolved (\(undecided(changes.success)))."
         }
+        let claim = "Granziol (2026) claims that the penalty suppresses poisoning at a cost in capacity: "
+        let answer: String
+        switch (changes.claim, changes.verdict) {
+        case (.supported, _):
+            answer = claim + "these runs support it."
+        case (.contradicted, .successNotResolved):
+            let bound = changes.success.difference.interval?.lower.map { fixed(-$0, decimals: 3) } ?? ""
+            answer = claim + "these runs contradict it: the capacity falls, and the success's interval rules out a fall of more than "
+                + "\(bound), less than the capacity lost."
+        case (.contradicted, _):
+            answer = claim + "these runs contradict it."
+        case (.notResolved, _):
+            answer = claim + "these runs cannot tell."
+        }
         return opening + "From λ \(lambda(changes.from)) to λ \(lambda(changes.to)) (paired by seed) the success changes by "
             + "\(valueText(changes.success.difference, signed)), the clean accuracy by \(valueText(changes.cleanAccuracy.difference, signed)) "
-            + "and the capacity by \(valueText(changes.capacity.difference, signed)), \(verdict)"
+            + "and the capacity by \(valueText(changes.capacity.difference, signed)), \(verdict) \(answer)"
     }
 }

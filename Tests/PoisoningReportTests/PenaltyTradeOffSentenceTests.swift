@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import PoisoningAnalysis
 import PoisoningEngine
@@ -29,7 +30,8 @@ struct PenaltyTradeOffSentenceTests {
             "capacity 0.980 [0.973, 0.987]; λ 1: success +0.010 [-0.015, +0.035], clean accuracy 0.850 [0.833, 0.867], ",
             "capacity 0.910 [0.885, 0.935]. From λ 0 to λ 1 (paired by seed) the success changes by -0.100 [-0.150, -0.050], ",
             "the clean accuracy by -0.060 [-0.085, -0.035] and the capacity by -0.070 [-0.095, -0.045], so λ trades success ",
-            "against capacity: the penalty lowers the attack's success at a cost in what the model fits.",
+            "against capacity: the penalty lowers the attack's success at a cost in what the model fits. Granziol (2026) claims ",
+            "that the penalty suppresses poisoning at a cost in capacity: these runs support it.",
         ].joined()
         #expect(sentences.last == expected)
     }
@@ -52,8 +54,11 @@ struct PenaltyTradeOffSentenceTests {
         #expect(sentence.hasPrefix("Input-gradient penalty, MLP 16 under random label flip, per λ"))
         #expect(sentence.contains("From λ 0.5 to λ 2 (paired by seed) the success changes by +0.003 [-0.035, +0.041]"))
         let suffix = "so whether λ trades success against capacity the runs cannot tell: whether it lowers the success "
-            + "is not resolved (its 95% interval holds 0; about \(changes.success.seedsToResolve!) seeds would resolve a change of 0.020 with 80.0% power)."
+            + "is not resolved (its 95% interval holds 0; about \(changes.success.seedsToResolve!) seeds would resolve a change of 0.020 with 80.0% power). "
+            + "Granziol (2026) claims that the penalty suppresses poisoning at a cost in capacity: these runs contradict it: the capacity "
+            + "falls, and the success's interval rules out a fall of more than 0.035, less than the capacity lost."
         #expect(sentence.hasSuffix(suffix))
+        #expect(changes.claim == .contradicted, "the success's lower end -0.035 lies above the capacity's upper end -0.070 + 0.0248")
     }
 
     /// A λ whose every run diverged (a penalty too strong for the learning rate) is named as such and
@@ -73,7 +78,71 @@ struct PenaltyTradeOffSentenceTests {
         let sentence = try #require(findingSentences(StudyResults(study: study, runs: runs, toolVersion: "test")).last)
         #expect(sentence.contains("capacity 0.910 [0.885, 0.935]; λ 10: every run diverged or is missing. From λ 0 to λ 1 (paired by "
             + "seed) the success changes by -0.100 [-0.150, -0.050]"))
-        #expect(sentence.hasSuffix("so λ trades success against capacity: the penalty lowers the attack's success at a cost in what the model fits."))
+        #expect(sentence.hasSuffix("so λ trades success against capacity: the penalty lowers the attack's success at a cost in what the model fits. "
+            + "Granziol (2026) claims that the penalty suppresses poisoning at a cost in capacity: these runs support it."))
+    }
+
+    /// The capacity falls by 0.08, 0.09, 0.10 (-0.090 ± 4.302653 × 0.01/√3 = 0.0248: upper end -0.065)
+    /// while the success changes by +0.01, -0.01, 0 (mean 0, s 0.01: [-0.025, +0.025]): the success is
+    /// not resolved, but its interval rules out a fall as large as the capacity's smallest, and the
+    /// success at λ 0 (0.10 ± 4.302653 × (1/150)/√3 = 0.0166: lower end 0.083) was larger than that,
+    /// so the claim of a trade-off is contradicted. The same success change beside a capacity that
+    /// falls by only 0.02, 0.03, 0.04 (upper end -0.005) cannot tell, and neither can it where the
+    /// attack cost only 0.03 at λ 0 (lower end 0.013): there was no 0.065 to suppress.
+    @Test func aCapacityCostWithoutAMatchingFallOfSuccessContradictsTheClaim() throws {
+        for (capacityFall, lost, claim) in [(0.08, 0.10, ClaimVerdict.contradicted), (0.02, 0.10, .notResolved), (0.08, 0.03, .notResolved)] {
+            let (study, runs) = try penaltySweep(lambdas: [0, 20]) { defense, fraction, seed in
+                let spread = [0.0, 0.01, 0.02][seed]
+                if defense == 0 { return fraction == 0 ? (0.90, 0.98) : (0.90 - lost, 0.9) }
+                return fraction == 0 ? (0.90, 0.98 - capacityFall - spread)
+                    : (fraction == 0.1 ? [0.89, 0.91, 0.90][seed] - lost : 0.80, 0.9)
+            }
+            let results = StudyResults(study: study, runs: runs, toolVersion: "test")
+            let changes = try #require(results.penaltyTradeOff?.curves.first?.changes)
+            #expect(changes.verdict == .successNotResolved && changes.capacity.direction == .lower && changes.claim == claim)
+            let sentence = try #require(findingSentences(results).last)
+            #expect(sentence.hasSuffix(claim == .contradicted
+                ? "these runs contradict it: the capacity falls, and the success's interval rules out a fall of more than 0.025, less than the capacity lost."
+                : "these runs cannot tell."))
+        }
+    }
+
+    /// results.json holds the trade-off the report words (schema 4's `penaltyTradeOff`): the numbers
+    /// of the diverged-λ sweep above (λ 10 with no finished seed: a count of 0 and no mean), the
+    /// verdict as its string, and a file that reads back (its analysis rebuilt byte for byte) to the
+    /// same trade-off.
+    @Test func resultsJSONHoldsTheTradeOffAndReadsItBack() throws {
+        let (study, made) = try penaltySweep(lambdas: [0, 1, 10]) { defense, fraction, seed in
+            let spread = [0.0, 0.01, 0.02][seed]
+            if defense == 0 { return fraction == 0 ? (0.90 + spread, 0.98) : (fraction == 0.1 ? 0.80 : 0.70, 0.9) }
+            return fraction == 0 ? (0.85, 0.90 + spread) : (fraction == 0.1 ? 0.83 + spread : 0.80, 0.9)
+        }
+        let runs = made.map { run in
+            study.series[run.series].defense < 2 ? run
+                : RunResult(fraction: run.fraction, series: run.series, seed: run.seed, poisonedCount: run.poisonedCount,
+                            realisedFraction: run.realisedFraction, metrics: nil, divergence: "training loss became non-finite at epoch 2")
+        }
+        let results = StudyResults(study: study, runs: runs, toolVersion: "test")
+        let json = try results.jsonData()
+        let document = try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any])
+        let tradeOff = try #require(document["penaltyTradeOff"] as? [String: Any])
+        #expect(tradeOff["fraction"] as? Double == 0.1 && tradeOff["confidence"] as? Double == 0.95)
+        let curve = try #require((tradeOff["curves"] as? [[String: Any]])?.first)
+        let points = try #require(curve["points"] as? [[String: Any]])
+        #expect(points.map { $0["lambda"] as? Double } == [0, 1, 10])
+        let first = try #require(points[0]["success"] as? [String: Any])
+        let firstMean = try #require(first["mean"] as? Double)
+        #expect(first["count"] as? Int == 3 && abs(firstMean - 0.11) < 1e-12)
+        #expect(points[2]["success"] as? [String: Int] == ["count": 0], "no finished seed: no mean, no interval")
+        let changes = try #require(curve["changes"] as? [String: Any])
+        #expect(changes["verdict"] as? String == "trade-off" && changes["claim"] as? String == "supported" && changes["from"] as? Double == 0 && changes["to"] as? Double == 1)
+        let success = try #require(changes["success"] as? [String: Any])
+        #expect(success["direction"] as? String == "lower")
+        let fall = try #require((success["difference"] as? [String: Any])?["mean"] as? Double)
+        #expect(abs(fall + 0.1) < 1e-12)
+        let read = try StudyResults.read(json)
+        #expect(read.penaltyTradeOff == results.penaltyTradeOff && read.penaltyTradeOff?.curves.first?.changes?.verdict == .tradeOff)
+        #expect(try JSONDecoder().decode(StudyResults.self, from: json).penaltyTradeOff == results.penaltyTradeOff)
     }
 
     /// No sentence without a sweep of λ: one λ beside no defense is no sweep.
@@ -82,7 +151,8 @@ struct PenaltyTradeOffSentenceTests {
             (0.9 - fraction, 0.95)
         }
         let results = StudyResults(study: study, runs: runs, toolVersion: "test")
-        #expect(PenaltyTradeOff(results) == nil)
+        #expect(PenaltyTradeOff(results) == nil && results.penaltyTradeOff == nil)
+        #expect(!String(decoding: try results.jsonData(), as: UTF8.self).contains("penaltyTradeOff"))
         #expect(!findingSentences(results).contains { $0.hasPrefix("Input-gradient penalty,") })
     }
 }
