@@ -172,7 +172,12 @@ struct InterruptedWriteTests {
         process.waitUntilExit()
         #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == signalNumber)
         #expect(entries(temporary) == [], "left: \(entries(temporary))")
-        for child in running { #expect(access("/proc/\(child)", F_OK) != 0, "child \(child) still running") }
+        // Ended: gone, or a zombie its new parent has not reaped yet.
+        for child in running {
+            let stat = (try? String(contentsOfFile: "/proc/\(child)/stat", encoding: .utf8)) ?? ""
+            let state = stat.lastIndex(of: ")").map { stat[stat.index($0, offsetBy: 2)] }
+            #expect(state == nil || state == "Z" || state == "X", "child \(child) still running: \(stat.prefix(80))")
+        }
     }
 
     /// Issue 19: a signal that arrived as a command ended was lost (the handler's source was cancelled

@@ -301,10 +301,11 @@ hostile_case merge-refuses-an-accuracy-of-no-whole-row-count case_merge_refuses_
 # interrupt_when PATH FINAL COMMAND...: starts COMMAND in the background and, as soon as PATH
 # exists, stops it (SIGSTOP); when it is still running and FINAL (the file it writes) is not there
 # yet, sends SIGINT before letting it go on (SIGCONT). Sets CAUGHT to 1 when it was caught so, else
-# 0 (then it is killed), and RC to its exit code.
+# 0 (then it is killed), and RC to its exit code. SIGINT's default action is restored for it (a
+# script's background job ignores SIGINT, and so would the command).
 interrupt_when() {
   local at=$1 final=$2 pid state i; shift 2
-  "$@" </dev/null >"$OUT" 2>"$ERR" &
+  env --default-signal=INT "$@" </dev/null >"$OUT" 2>"$ERR" &
   pid=$! CAUGHT=0
   while kill -0 "$pid" 2>/dev/null; do
     [ -e "$at" ] || continue
