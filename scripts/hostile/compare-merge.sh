@@ -326,7 +326,7 @@ interrupt_when() {
 case_shard_and_compare_interrupted_while_writing_leave_nothing() {
   local many=(--widths 8 --fractions 0,0.1,0.2,0.3,0.4,0.5 --seeds "$(seq -s, 1 100)" --epochs 1 --samples 300 --no-store --quiet)
   local trial clean=0
-  for trial in $(seq 10); do
+  for trial in $(seq 20); do
     interrupt_when new/sub new/sub/results.part-1-of-1.json "$MR" "${many[@]}" --shard 1/1 --output new/sub
     [ "$CAUGHT" = 1 ] || continue
     [ "$RC" = 130 ] || { why "shard: exit $RC, expected 130: $(head -c 200 "$ERR")"; return 1; }
@@ -338,7 +338,7 @@ case_shard_and_compare_interrupted_while_writing_leave_nothing() {
   local pair=(--widths 8 --fractions 0,0.5 --seeds 1,2 --epochs 2 --no-store --quiet)
   mr "${pair[@]}" --output a && mr "${pair[@]}" --output b && succeeded || return 1
   clean=0
-  for trial in $(seq 10); do
+  for trial in $(seq 20); do
     interrupt_when new new/deep/c.json "$MR" compare a/results.json b/results.json --output new/deep/c.json
     [ "$CAUGHT" = 1 ] || continue
     [ "$RC" = 130 ] || { why "compare: exit $RC, expected 130: $(head -c 200 "$ERR")"; return 1; }
