@@ -86,6 +86,10 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
+        // Made before any thread is started, so that a signal is never lost (`InterruptionCleanup`);
+        // an interruption removes the scratch folder, after ending the child process running in it.
+        let interruption = InterruptionCleanup()
+        defer { withExtendedLifetime(interruption) {} }
         let threads = runtime.threadCount
         let corePeak = peakGflops ?? measuredPeakGFLOPs()
         let peak = corePeak * Double(threads)
@@ -101,10 +105,9 @@ struct BenchCommand: ParsableCommand {
             emit("")
             return try gradientCancelingKernels(emit)
         }
-        let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        let scratch = try makeScratchFolder(prefix: "make-report-bench")
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        if memoryOnly { return try memoryTable(emit, executable: executable, scratch: scratch, threads: threads) }
+        let scratch = try BenchScratch(executable: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath(), interruption: interruption)
+        defer { removeScratchFolder(scratch.folder) }
+        if memoryOnly { return try memoryTable(emit, scratch: scratch, threads: threads) }
         emit("## Sweeps")
         emit()
         emit("Peak memory: of the benchmark process so far for in-process rows, of the child process for the command.")
@@ -138,7 +141,7 @@ struct BenchCommand: ParsableCommand {
         func wholeCommand(_ extra: [String]) throws -> Double {
             median(try (0..<repetitions).map { _ in
                 try timedThrowing {
-                    try runChild(executable, ["--output", scratch.appendingPathComponent("output").path, "--quiet", "--threads", "\(threads)"] + extra)
+                    try scratch.runChild(["--output", scratch.folder.appendingPathComponent("output").path, "--quiet", "--threads", "\(threads)"] + extra)
                 }
             })
         }
@@ -152,11 +155,11 @@ struct BenchCommand: ParsableCommand {
                  reference, seconds: whole, peak: peak, memory: childMemory))
         emit(String(format: "| Default study rerun, the whole command with every run from the run store (median of %d) | %d | %.3f | | | | |",
                     repetitions, reference.runSpecs.count, fromStore))
-        let checks = try storeCheckSeconds(reference, store: defaultStorePath(besideOutput: scratch.appendingPathComponent("output").path))
+        let checks = try storeCheckSeconds(reference, store: defaultStorePath(besideOutput: scratch.folder.appendingPathComponent("output").path))
         emit(String(format: "| Of it: the checks of the stored runs (checksums and merge's checks, in process) | %d | %.5f (%.2f%%) | | | | |",
                     reference.runSpecs.count, checks, 100 * checks / fromStore))
 
-        try adaptiveStudy(emit, executable: executable, scratch: scratch, threads: threads)
+        try adaptiveStudy(emit, scratch: scratch, threads: threads)
 
         if largeSeeds > 0 {
             let large = try Study(StudyConfig(models: [32, 64, 128, 256, 512, 1024].map(StudyConfig.mlp),
@@ -171,7 +174,7 @@ struct BenchCommand: ParsableCommand {
         emit()
         emit("| Step | Wall (s) |")
         emit("|---|---:|")
-        for (step, seconds) in try commandBreakdown(reference, runs: referenceRuns, executable: executable, scratch: scratch,
+        for (step, seconds) in try commandBreakdown(reference, runs: referenceRuns, scratch: scratch,
                                                     training: engine, threads: threads) {
             emit(String(format: "| %@ | %.3f |", step, seconds))
         }
@@ -187,7 +190,7 @@ struct BenchCommand: ParsableCommand {
             for path in catalogue {
                 let study = try StudyOptions.parse(["--study", path]).resolve()
                 let seconds = try timedThrowing {
-                    try runChild(executable, ["--study", path, "--output", scratch.appendingPathComponent("catalogue").path, "--quiet",
+                    try scratch.runChild(["--study", path, "--output", scratch.folder.appendingPathComponent("catalogue").path, "--quiet",
                                               "--no-store", "--threads", "\(threads)"])
                 }
                 emit(String(format: "| %@ | %d | %.2f |", path, study.runSpecs.count, seconds))
@@ -218,7 +221,7 @@ struct BenchCommand: ParsableCommand {
         try gradientCancelingKernels(emit)
 
         emit()
-        try memoryTable(emit, executable: executable, scratch: scratch, threads: threads)
+        try memoryTable(emit, scratch: scratch, threads: threads)
 
         emit()
         emit("## Report templates of many tags (checked, scanned and rendered against the default study's report; median of \(repetitions))")
@@ -243,7 +246,7 @@ struct BenchCommand: ParsableCommand {
 
     /// The table of the whole command's peak resident memory against its estimate
     /// (`estimatedStudyMemory`), one child process per data size.
-    private func memoryTable(_ emit: (String) -> Void, executable: URL, scratch: URL, threads: Int) throws {
+    private func memoryTable(_ emit: (String) -> Void, scratch: BenchScratch, threads: Int) throws {
         let common = ["--seeds", "1", "--fractions", "0", "--epochs", "1", "--widths", "8"]
         emit("## Peak memory of the whole command against its estimate (`\(common.joined(separator: " ")) --no-store`, \(threads) threads)")
         emit("")
@@ -257,8 +260,8 @@ struct BenchCommand: ParsableCommand {
             let study = common + ["--samples", "\(samples)", "--features", "\(features)"]
             let design = try StudyOptions.parse(study).design()
             let memory = estimatedStudyMemory(design, sizes: design.data.plannedSizes!, threads: threads, makingBytes: design.data.estimatedBytes)
-            let output = scratch.appendingPathComponent("memory").path
-            let (status, peak) = try childPeakResidentBytes(executable, study + ["--no-store", "--quiet", "--threads", "\(threads)", "--output", output])
+            let output = scratch.folder.appendingPathComponent("memory").path
+            let (status, peak) = try scratch.childPeak(study + ["--no-store", "--quiet", "--threads", "\(threads)", "--output", output])
             guard status == 0 else { throw ExitCode(status) }
             let mebibyte = 1_048_576.0
             emit(String(format: "| %d | %d | %.0f | %.0f | %.0f | %.0f | %.0f | %.2f |", samples, features, memory.making / mebibyte,
@@ -412,13 +415,13 @@ struct BenchCommand: ParsableCommand {
     /// The adaptive reference study (`--until-resolved`; issue 21's budget: 10 s on 2 cores), once
     /// cold, every run trained into a new run store, then once warm, every run from that store: the
     /// difference is the training, the warm run the looks' analyses, figures and reports.
-    private func adaptiveStudy(_ emit: (String) -> Void, executable: URL, scratch: URL, threads: Int) throws {
-        let folder = scratch.appendingPathComponent("adaptive")
+    private func adaptiveStudy(_ emit: (String) -> Void, scratch: BenchScratch, threads: Int) throws {
+        let folder = scratch.folder.appendingPathComponent("adaptive")
         let arguments = ["--until-resolved", "--output", folder.appendingPathComponent("output").path, "--quiet",
                          "--threads", "\(threads)", "--store", folder.appendingPathComponent("runs.sqlite").path]
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let cold = try timedThrowing { try runChild(executable, arguments) }
-        let warm = try timedThrowing { try runChild(executable, arguments) }
+        let cold = try timedThrowing { try scratch.runChild(arguments) }
+        let warm = try timedThrowing { try scratch.runChild(arguments) }
         let results = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("output/results.json")))
         let runs = ((results as? [String: Any])?["runs"] as? [Any])?.count ?? 0
         emit(String(format: "| Adaptive reference study (`--until-resolved`), the whole command, cold: every run trained into a new "
@@ -430,10 +433,10 @@ struct BenchCommand: ParsableCommand {
     /// The steps of the default command, each timed alone: process start and exit (a child running
     /// `--version`), resolving the study (drawing the data), training (`training`, measured above),
     /// the analysis, the figures, the reports, and writing the output set (hashing, fsync, exchange).
-    private func commandBreakdown(_ study: Study, runs: [RunResult], executable: URL, scratch: URL, training: Double,
+    private func commandBreakdown(_ study: Study, runs: [RunResult], scratch: BenchScratch, training: Double,
                                   threads: Int) throws -> [(String, Double)] {
         func measure(_ body: () throws -> Void) throws -> Double { median(try (0..<repetitions).map { _ in try timedThrowing(body) }) }
-        let process = try measure { try runChild(executable, ["--version"]) }
+        let process = try measure { try scratch.runChild(["--version"]) }
         let resolve = try measure { _ = try Study(StudyConfig.reference) }
         var results: StudyResults?
         let analysis = try measure { results = StudyResults(study: study, runs: runs, toolVersion: toolVersion, threads: threads) }
@@ -449,7 +452,7 @@ struct BenchCommand: ParsableCommand {
             }
         }
         let writing = try measure {
-            let folder = try StagedOutputFolder(path: scratch.appendingPathComponent("breakdown").path)
+            let folder = try StagedOutputFolder(path: scratch.folder.appendingPathComponent("breakdown").path)
             try folder.write(try results!.jsonData(), to: "results.json")
             for figure in figures { try folder.write(figure.data, to: "figures/" + figure.fileName) }
             for (name, text) in reports { try folder.write(Data(text.utf8), to: name) }
@@ -499,16 +502,64 @@ func trainingFLOPs(_ study: Study) -> Double {
     }
 }
 
-/// Runs `executable` with `arguments` in a child process to its end, its output discarded; throws
-/// its exit code unless it succeeded.
-private func runChild(_ executable: URL, _ arguments: [String]) throws {
-    let child = Process()
-    child.executableURL = executable
-    child.arguments = arguments
-    child.standardOutput = FileHandle.nullDevice
-    try child.run()
-    child.waitUntilExit()
-    guard child.terminationStatus == 0 else { throw ExitCode(child.terminationStatus) }
+/// The bench's scratch folder ($TMPDIR/make-report-bench-XXXXXX) and the child processes that run
+/// the command in it. An interruption of the bench ends the running child (SIGTERM, which the child
+/// handles as it handles any interruption) and waits for its end, then removes the folder with
+/// everything in it, before the bench ends by its signal: each child is started, and reaped, in one
+/// step with setting the clean-up, so that no child is left running, and no process reusing an ended
+/// child's id is ever sent the signal.
+private struct BenchScratch {
+    /// The scratch folder.
+    let folder: URL
+    /// The make-report executable the children run.
+    let executable: URL
+    let interruption: InterruptionCleanup
+
+    /// Makes the scratch folder, in one step with setting its removal as the clean-up of an interruption.
+    init(executable: URL, interruption: InterruptionCleanup) throws {
+        (self.executable, self.interruption) = (executable, interruption)
+        folder = try interruption.cleanUp(makingWith: { try makeScratchFolder(prefix: "make-report-bench") }, cleanUp: { Self.removal(of: $0) })
+    }
+
+    /// The clean-up that removes `folder`, then ends the process.
+    private static func removal(of folder: URL) -> CleanUp {
+        { ending in
+            removeScratchFolder(folder)
+            ending()
+        }
+    }
+
+    /// Runs the executable with `arguments` in a child process to its end, its output discarded;
+    /// throws its exit status when it fails.
+    func runChild(_ arguments: [String]) throws {
+        let pid = try started { try spawnChild(executable, arguments, discardingErrors: false) }
+        _ = hasExited(pid, waiting: true)
+        let status = try reaped { reapChild(pid) }
+        guard status == 0 else { throw ExitCode(status) }
+    }
+
+    /// The exit status and peak resident memory of a child process running the executable with
+    /// `arguments` (`childPeakResidentBytes`).
+    func childPeak(_ arguments: [String]) throws -> (status: Int32, bytes: Double) {
+        try childPeakResidentBytes(executable, arguments, starting: started, reaping: reaped)
+    }
+
+    /// Starts a child with `spawn` and sets the clean-up that ends it (and waits for its end) before
+    /// it removes the folder, in one step.
+    private func started(_ spawn: () throws -> pid_t) throws -> pid_t {
+        try interruption.cleanUp(makingWith: spawn) { [folder] pid in
+            { ending in
+                kill(pid, SIGTERM)
+                _ = hasExited(pid, waiting: true)
+                Self.removal(of: folder)(ending)
+            }
+        }
+    }
+
+    /// Reaps the child with `reap` and sets the clean-up back to the folder's removal, in one step.
+    private func reaped(_ reap: () -> Int32) throws -> Int32 {
+        try interruption.cleanUp(makingWith: reap) { [folder] _ in Self.removal(of: folder) }
+    }
 }
 
 /// Seconds the run store's checks take for every run of `study` in the store at `path`: each

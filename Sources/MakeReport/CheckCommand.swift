@@ -19,8 +19,9 @@ struct CheckCommand: ParsableCommand {
             The scratch folder ($TMPDIR/make-report-check-XXXXXX) is removed when check ends or is interrupted; \
             one that a check killed outright (kill -9) left is removed by the next check, once the process named \
             in its marker file has ended (a folder without the marker is never touched). A $TMPDIR that is missing, \
-            not a folder, not writable or inside the output folder is refused in one line (exit code 2) before \
-            anything is created. \
+            not a folder, inside the output folder or one where no folder can be made (tried by making the scratch \
+            folder: /proc, or a folder this user may not write, even as root) is refused in one line (exit code 2) \
+            before anything is created. \
             An --output that is missing, not a folder or a folder without results.json, or one holding a file \
             too large to compare within the memory the process may use, is refused in one line (exit code 2) \
             before any run.
@@ -47,7 +48,15 @@ struct CheckCommand: ParsableCommand {
         // A check killed outright (SIGKILL) left its scratch folder: removed once its marker proves
         // its process ended.
         removeAbandonedScratchFolders(prefix: "make-report-check")
-        let scratchParent = try interruption.cleanUp(makingWith: { try makeScratchFolder(prefix: "make-report-check") }, cleanUp: { scratch in
+        // Making it is the probe of $TMPDIR: a folder that cannot be created in (/proc, or one this
+        // user may not write, even root) refuses the command in one line.
+        let scratchParent = try interruption.cleanUp(makingWith: {
+            do {
+                return try makeScratchFolder(prefix: "make-report-check")
+            } catch let error as OutputFolderError {
+                throw ValidationError(scratchCreationProblem(FileManager.default.temporaryDirectory, reason: error.reason))
+            }
+        }, cleanUp: { scratch in
             { ending in
                 removeScratchFolder(scratch)
                 ending()
@@ -61,7 +70,20 @@ struct CheckCommand: ParsableCommand {
         let reporter = ProgressReporter(quiet: runtime.quiet)
         // performance.json too, as `run` writes it, so that the manifests list the same files; an
         // adaptive study runs its looks as `run` does.
-        let published = try pipeline.publish(into: scratchParent.appendingPathComponent("output").path) {
+        // Staged as `run` stages it: the staging folder is taken, and its clean-up set, in one step, so
+        // that an interruption never removes the scratch folder while the staged output is being made
+        // in it (which left the scratch folder, 5 times in 20 at a high load).
+        let published = try pipeline.publish(into: scratchParent.appendingPathComponent("output").path, staging: { take in
+            try interruption.cleanUp(makingWith: take) { folder in
+                let removeStaging = folder.interruptionCleanup
+                return { ending in
+                    removeStaging {
+                        removeScratchFolder(scratchParent)
+                        ending()
+                    }
+                }
+            }
+        }) {
             try produceStudyResults(resolved, threads: runtime.threadCount, started: started, trainBatch: {
                 try runSweep($0, runtime: runtime, reporter: reporter).runs
             }, progress: reporter.note)
@@ -81,19 +103,25 @@ struct CheckCommand: ParsableCommand {
 }
 
 /// Why `folder`, the temporary directory (`$TMPDIR`) in which `check` makes its scratch folder, cannot
-/// hold it, as one line naming $TMPDIR, or nil: it must be an existing folder this process can write
-/// and enter, and lie outside the output folder `output` that check compares (symbolic links
-/// resolved), whose files the scratch folder would otherwise join.
+/// hold it, as one line naming $TMPDIR, or nil: it must be an existing folder that lies outside the
+/// output folder `output` that check compares (symbolic links resolved), whose files the scratch
+/// folder would otherwise join. Whether a folder can be made in it is found by making the scratch
+/// folder (`scratchCreationProblem`), not by access(2), which lets root write anywhere, /proc too.
 func scratchParentProblem(_ folder: URL, output: String) -> String? {
     let named = "$TMPDIR (\(quotedUserText(folder.path, keepingEnd: true)))"
     var status = stat()
     guard stat(folder.path, &status) == 0 else { return "\(named): \(String(cString: strerror(errno))); set TMPDIR to a writable folder" }
     guard status.st_mode & S_IFMT == S_IFDIR else { return "\(named) is not a folder; set TMPDIR to a writable folder" }
-    guard access(folder.path, W_OK | X_OK) == 0 else { return "\(named) is not writable (\(String(cString: strerror(errno)))); set TMPDIR to a writable folder" }
     let scratch = resolvedFileURL(folder.path, isDirectory: true).path
     let compared = resolvedFileURL(output, isDirectory: true).path
     guard scratch != compared, !scratch.hasPrefix(compared == "/" ? "/" : compared + "/") else {
         return "\(named) lies inside the output folder \(quotedUserText(output, keepingEnd: true)) that check compares; set TMPDIR to a folder outside it"
     }
     return nil
+}
+
+/// The one line that refuses `check` when its scratch folder cannot be made in the temporary
+/// directory `folder` ($TMPDIR) for `reason` (mkdtemp's error, in words).
+func scratchCreationProblem(_ folder: URL, reason: String) -> String {
+    "$TMPDIR (\(quotedUserText(folder.path, keepingEnd: true))) is not writable (\(reason)); set TMPDIR to a writable folder"
 }

@@ -53,7 +53,7 @@ struct CompareCommand: ParsableCommand {
 
     func run() throws {
         // Made before any thread is started, so that a signal is never lost (`InterruptionCleanup`);
-        // while the comparison is written, an interruption removes its temporary file first.
+        // while the comparison is written, an interruption removes what the write made first.
         let interruption = InterruptionCleanup()
         defer { withExtendedLifetime(interruption) {} }
         // Both files are read and checked before anything else (regular files only, never opened
@@ -76,12 +76,8 @@ struct CompareCommand: ParsableCommand {
         if let output {
             // Checked again just before the write: a file of the user's may have appeared meanwhile.
             try checkReplaceable(output, inputs: [first, second])
-            let parent = (output as NSString).deletingLastPathComponent
-            let folder = try OutputFolder(path: parent.isEmpty ? "." : parent)
-            let name = (output as NSString).lastPathComponent, write = AtomicFileWrite()
-            interruption.cleanUp(with: { write.removeTemporaryFile(then: $0) })
-            try folder.write(try sortedJSON(comparison), to: name, through: write)
-            interruption.cleanUp(with: { $0() })
+            // An interruption while it is written removes its temporary file and the folders made for it.
+            try interruption.write(try sortedJSON(comparison), toFile: output)
         }
         print(comparisonMarkdown(comparison, firstName: first, secondName: second), terminator: "")
     }

@@ -96,7 +96,8 @@ struct RunCommand: ParsableCommand {
                 timing: ShardTiming(threads: runtime.threadCount, wallSeconds: trainingSeconds, runSeconds: runs.runSeconds))
             let name = PartialStudyResults.fileName(for: shard)
             try checkPartFile(of: shard)
-            try OutputFolder(path: output.output).write(try part.jsonData(), to: name)
+            // An interruption while it is written removes its temporary file and the folders made for it.
+            try interruption.write(try part.jsonData(), toFile: (output.output as NSString).appendingPathComponent(name))
             reporter.summary("Shard \(shard): \(runs.results.count) of \(resolved.runSpecs.count) runs in "
                 + "\(String(format: "%.2f", trainingSeconds)) s\(storeSummary(fromStore: sweep.fromStore, runs: runs.indices.count, store: store)); wrote \(resolvedFileURL(output.output, isDirectory: true).path)/\(name)")
             return

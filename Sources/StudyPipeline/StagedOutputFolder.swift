@@ -471,7 +471,7 @@ private func writeAccessProblem(_ target: URL, replaced: Bool) -> String? {
 }
 
 /// The folders above `target` that do not exist, deepest first (none when its parent exists).
-private func missingFolders(above target: URL) -> [URL] {
+public func missingFolders(above target: URL) -> [URL] {
     var missing = [URL](), folder = target.deletingLastPathComponent(), status = stat()
     while folder.path != "/" && lstat(folder.path, &status) != 0 && errno == ENOENT {
         missing.append(folder)

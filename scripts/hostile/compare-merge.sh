@@ -297,3 +297,61 @@ PY
     unchanged . "$before"
 }
 hostile_case merge-refuses-an-accuracy-of-no-whole-row-count case_merge_refuses_an_accuracy_of_no_whole_row_count
+
+# interrupt_when PATH FINAL COMMAND...: starts COMMAND in the background and, as soon as PATH
+# exists, stops it (SIGSTOP); when it is still running and FINAL (the file it writes) is not there
+# yet, sends SIGINT before letting it go on (SIGCONT). Sets CAUGHT to 1 when it was caught so, else
+# 0 (then it is killed), and RC to its exit code. SIGINT's default action is restored for it (a
+# script's background job ignores SIGINT, and so would the command).
+interrupt_when() {
+  local at=$1 final=$2 pid state i; shift 2
+  env --default-signal=INT "$@" </dev/null >"$OUT" 2>"$ERR" &
+  pid=$! CAUGHT=0
+  while kill -0 "$pid" 2>/dev/null; do
+    [ -e "$at" ] || continue
+    kill -STOP "$pid"
+    for i in $(seq 100); do state=$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | cut -c1); [ "$state" = T ] || [ "$state" = Z ] && break; done
+    if [ "$state" = T ] && [ ! -e "$final" ]; then CAUGHT=1; kill -INT "$pid"; fi
+    kill -CONT "$pid"
+    break
+  done
+  [ "$CAUGHT" = 1 ] || kill -9 "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+  RC=$?
+}
+
+# Issue 19: a signal while a shard's part file or `compare --output` was written left the folders
+# made for it (and the temporary file). A shard caught as those folders appear, compare held in its
+# fsync: the command ends by SIGINT (exit 130) and leaves nothing (a shard may have put its whole
+# part in place first).
+case_shard_and_compare_interrupted_while_writing_leave_nothing() {
+  local many=(--widths 8 --fractions 0,0.1,0.2,0.3,0.4,0.5 --seeds "$(seq -s, 1 100)" --epochs 1 --samples 300 --no-store --quiet)
+  local trial clean=0
+  for trial in $(seq 20); do
+    interrupt_when new/sub new/sub/results.part-1-of-1.json "$MR" "${many[@]}" --shard 1/1 --output new/sub
+    [ "$CAUGHT" = 1 ] || continue
+    [ "$RC" = 130 ] || { why "shard: exit $RC, expected 130: $(head -c 200 "$ERR")"; return 1; }
+    if [ ! -e new ]; then clean=$((clean + 1)); [ "$clean" -ge 2 ] && break; continue; fi
+    [ "$(ls -A new/sub)" = results.part-1-of-1.json ] || { why "shard: left $(ls -A new/sub | tr '\n' ' ')"; return 1; }
+    rm -r new
+  done
+  [ "$clean" -ge 1 ] || { why "shard: never interrupted before its part was in place"; return 1; }
+  local pair=(--widths 8 --fractions 0,0.5 --seeds 1,2 --epochs 2 --no-store --quiet)
+  mr "${pair[@]}" --output a && mr "${pair[@]}" --output b && succeeded || return 1
+  # compare writes a small file at once: strace holds it in its fsync (2 s), so that SIGINT lands
+  # while the temporary file and the folders made for it exist (needs strace, as CI has).
+  command -v strace >/dev/null || { why "strace is not installed"; return 1; }
+  env --default-signal=INT strace -f -o /dev/null -e trace=fsync,fdatasync -e inject=fsync,fdatasync:delay_enter=2000000 \
+    "$MR" compare a/results.json b/results.json --output new/deep/c.json </dev/null >/dev/null 2>&1 &
+  local tracer=$! child=
+  for trial in $(seq 600); do compgen -G "new/deep/.c.json.tmp-*" >/dev/null && break; sleep 0.05; done
+  child=$(pgrep -P "$tracer" | head -n 1)
+  [ -n "$child" ] && compgen -G "new/deep/.c.json.tmp-*" >/dev/null || { kill -9 "$tracer"; why "compare: its temporary file never appeared"; return 1; }
+  kill -INT "$child"
+  wait "$tracer"
+  RC=$?
+  [ "$RC" = 130 ] || { why "compare: exit $RC, expected 130"; return 1; }
+  [ ! -e new ] || { why "compare: left $(find new | tr '\n' ' ')"; return 1; }
+  [ "$(ls -A | tr '\n' ' ')" = "a b " ] || { why "left: $(ls -A | tr '\n' ' ')"; return 1; }
+}
+hostile_case shard-and-compare-interrupted-while-writing-leave-nothing case_shard_and_compare_interrupted_while_writing_leave_nothing

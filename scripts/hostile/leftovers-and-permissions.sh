@@ -170,3 +170,19 @@ case_interrupted_run_removes_the_folders_it_made() {
   [ -z "$(ls -A)" ] || { why "SIGINT left $(find . | tr '\n' ' ')"; return 1; }
 }
 hostile_case interrupted-run-removes-the-folders-it-made case_interrupted_run_removes_the_folders_it_made
+
+# Issue 19: `check` tested $TMPDIR with access(2), which lets root write anywhere (/proc too) and
+# says nothing of a folder nobody may not write that root made: it now makes its scratch folder
+# there, and a folder that cannot be made refuses the command in one line, exit 2, nothing created.
+case_check_with_a_tmpdir_nobody_cannot_write() {
+  nobody_folder || return 1
+  mr_nobody "${SAFETY_STUDY[@]}" --output out --no-store && succeeded || return 1
+  mkdir tmp && chmod 755 tmp || return 1
+  local before; before=$(snapshot .)
+  TMPDIR=$PWD/tmp mr_nobody check "${SAFETY_STUDY[@]}" --output out
+  refused "^make-report: error: \\\$TMPDIR \('$PWD/tmp'\) is not writable \(Permission denied\); set TMPDIR to a writable folder$" &&
+    unchanged . "$before" || return 1
+  TMPDIR=/proc mr check "${SAFETY_STUDY[@]}" --output out
+  refused "^make-report: error: \\\$TMPDIR \('/proc'\) is not writable \(.+\); set TMPDIR to a writable folder$" && unchanged . "$before"
+}
+hostile_case check-with-a-tmpdir-nobody-cannot-write case_check_with_a_tmpdir_nobody_cannot_write
