@@ -2,7 +2,6 @@ import Foundation
 import PoisoningAnalysis
 import PoisoningEngine
 @testable import PoisoningReport
-import ReportTemplates
 import Testing
 import TestSupport
 
