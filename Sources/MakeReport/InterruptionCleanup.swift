@@ -65,7 +65,14 @@ final class InterruptionCleanup {
         // The thread inherits the mask that blocks the signals.
         let waiting = SignalWaiter(signals: handled, wake: wake, current: current)
         var thread = pthread_t()
-        let started = pthread_create(&thread, nil, { context in
+        // A small stack (512 KiB, not the default 8 MiB): the thread only waits and runs clean-ups, and
+        // the default reservation left a process under a low `ulimit -v` too little address space for
+        // the work threads, whose start then never ended (hostile commands-under-a-small-address-space).
+        var attributes = pthread_attr_t()
+        pthread_attr_init(&attributes)
+        defer { pthread_attr_destroy(&attributes) }
+        pthread_attr_setstacksize(&attributes, 512 * 1024)
+        let started = pthread_create(&thread, &attributes, { context in
             Unmanaged<SignalWaiter>.fromOpaque(context!).takeRetainedValue().takeSignals()
             return nil
         }, Unmanaged.passRetained(waiting).toOpaque())

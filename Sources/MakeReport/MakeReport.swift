@@ -26,7 +26,7 @@ struct MakeReport: ParsableCommand {
             store's files and lock, the output folder's lock, the file being written, the signal handlers). Under an \
             open-file limit that leaves fewer (`ulimit -n`), it stops at once, before reading or creating anything, \
             with exit code 1 and one line saying so: raise the limit (`ulimit -n 1024`). Threads: a command needs \
-            one per processor and two more; when it cannot start them (a low `ulimit -v` or `ulimit -u`), it stops \
+            one per processor and three more; when it cannot start them (a low `ulimit -v` or `ulimit -u`), it stops \
             at once the same way. --help and --version answer under any limit.
             """,
         version: toolVersion,
@@ -108,9 +108,11 @@ func answerHelpOrVersion(_ arguments: [String]) {
 }
 
 /// The threads a command may need at once beside the main thread: Dispatch's workers for the runs
-/// (one per processor, `DispatchQueue.concurrentPerform`'s width), its event loop's thread, and the
-/// one that handles an interruption's signal.
-func requiredThreads() -> Int { ProcessInfo.processInfo.activeProcessorCount + 2 }
+/// (one per processor, `DispatchQueue.concurrentPerform`'s width), its event loop's thread, the one
+/// that waits for an interruption's signal, and one more as headroom for the address space the
+/// threads' own allocations take: with exactly the first three, a run under `ulimit -v 125000` (2
+/// processors) started them here, then hung in Dispatch's retry loop for an allocation that failed.
+func requiredThreads() -> Int { ProcessInfo.processInfo.activeProcessorCount + 3 }
 
 /// Why this process cannot start the threads a command needs (`requiredThreads`), all at once, in
 /// one sentence, or nil. Dispatch, when it cannot start a thread, waits and tries again without end
