@@ -41,19 +41,21 @@ extension ReportModel {
     }
 
     /// Every series' sigmoid fit, each parameter with its interval, L and b with fewer decimals when
-    /// the data barely determine the fit.
+    /// the data barely determine the fit. An interval end at the fit's bound reads as open, as x0's
+    /// ends beyond the sweep do: "0.68 [0.39 or more]", not "[0.39, 1.50]" (`openAtFitBounds`).
     static func fits(of results: StudyResults) -> [Fit] {
-        let statistics = results.statistics
+        let statistics = results.statistics, largest = results.config.fractions.max() ?? 1
+        let bounds = SigmoidFitBounds.study(largestFraction: largest)
         return results.fits.map { fit in
             let parameters = fit.parameters, s = statistics.series[fit.series]
             let poorlyIdentified = !s.parametersAtBounds.isEmpty || (s.fittedCeiling ?? 0) > 1
                 || (s.dropRemainingAtLargestFraction ?? 0) > extrapolatedFloorShare
             return Fit(series: results.series[fit.series].label,
                        cleanAccuracy: withInterval(s.cleanAccuracy, threeDecimals),
-                       L: withInterval(s.amplitude) { fixed($0, decimals: poorlyIdentified ? 2 : 3) },
-                       k: withInterval(s.steepness) { fixed($0, decimals: 1) },
-                       x0: midpointText(s.midpoint, largest: results.config.fractions.max() ?? 1),
-                       b: withInterval(s.floor) { fixed($0, decimals: poorlyIdentified ? 2 : 3) },
+                       L: withInterval(openAtFitBounds(s.amplitude, parameter: 0, bounds)) { fixed($0, decimals: poorlyIdentified ? 2 : 3) },
+                       k: withInterval(openAtFitBounds(s.steepness, parameter: 1, bounds)) { fixed($0, decimals: 1) },
+                       x0: midpointText(openAtFitBounds(s.midpoint, parameter: 2, bounds), largest: largest),
+                       b: withInterval(openAtFitBounds(s.floor, parameter: 3, bounds)) { fixed($0, decimals: poorlyIdentified ? 2 : 3) },
                        rSquared: fit.rSquared.map { fixed($0, decimals: 3) } ?? "n/a",
                        threshold: thresholdText(fit.threshold, estimate: s.threshold, brackets: true),
                        thresholdStatus: fit.threshold.status.rawValue,
@@ -265,7 +267,13 @@ private func threeDecimals(_ value: Double) -> String { fixed(value, decimals: 3
 /// A difference of accuracies with its sign and three decimals, e.g. "+0.012".
 private func signedAccuracy(_ value: Double) -> String { signedFixed(value, decimals: 3) }
 
-/// "value [lower, upper]" for an estimate, its interval in brackets when it has one; "n/a" without a value.
+/// A sigmoid parameter's estimate (`parameter` 0 L, 1 k, 2 x0, 3 b) with the interval ends that sit
+/// at the fit's `bounds` made open (`SigmoidFitBounds.openingEndsAtBounds`), for the fit table.
+func openAtFitBounds(_ estimate: Estimate, parameter: Int, _ bounds: SigmoidFitBounds) -> Estimate {
+    Estimate(value: estimate.value, interval: estimate.interval.map { bounds.openingEndsAtBounds($0, parameter: parameter) },
+             bound: estimate.bound)
+}
+
 /// The fitted midpoint x0 with its interval, never a point beyond the largest swept fraction
 /// `largest`: an estimate beyond it reads "> 0.60", with its interval's lower end as "0.43 or more"
 /// (the wording of unbounded threshold intervals), or alone when that end is beyond it too; an
@@ -283,6 +291,7 @@ func midpointText(_ estimate: Estimate, largest: Double) -> String {
     return "\(point) [\(fixed(lower, decimals: 2)) or more]"
 }
 
+/// "value [lower, upper]" for an estimate, its interval in brackets when it has one; "n/a" without a value.
 private func withInterval(_ estimate: Estimate, _ format: (Double) -> String) -> String {
     guard let value = estimate.value else { return "n/a" }
     guard let interval = estimate.interval else { return format(value) }

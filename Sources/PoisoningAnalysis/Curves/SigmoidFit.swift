@@ -64,6 +64,20 @@ public struct SigmoidFitBounds: Sendable, Equatable {
         return abs(value - low) < tolerance || abs(value - high) < tolerance
     }
 
+    /// `interval` of parameter `index` (0 L, 1 k, 2 x0, 3 b) with each end that sits at the box's bound
+    /// on its own side (`reaches`: a lower end at the lower bound, an upper end at the upper bound) made
+    /// open (nil), with its Monte Carlo error: such an end is where the refits stopped, not where the
+    /// data put it. An L interval [0.39, 1.50] reads [0.39, open).
+    public func openingEndsAtBounds(_ interval: Interval, parameter index: Int) -> Interval {
+        let lowerOpen = interval.lower.map { abs($0 - lower.vector[index]) < 1e-3 * (upper.vector[index] - lower.vector[index]) } == true
+        let upperOpen = interval.upper.map { abs($0 - upper.vector[index]) < 1e-3 * (upper.vector[index] - lower.vector[index]) } == true
+        guard lowerOpen || upperOpen else { return interval }
+        let errors = interval.monteCarloError.map { EndErrors(lower: lowerOpen ? nil : $0.lower, upper: upperOpen ? nil : $0.upper) }
+        return Interval(lower: lowerOpen ? nil : interval.lower, upper: upperOpen ? nil : interval.upper,
+                        monteCarloError: errors?.lower == nil && errors?.upper == nil ? nil : errors,
+                        undetermined: interval.undetermined, movedToEstimate: interval.movedToEstimate)
+    }
+
     func clip(_ p: SigmoidParameters) -> SigmoidParameters {
         SigmoidParameters(zip(zip(p.vector, lower.vector), upper.vector).map { min(max($0.0, $0.1), $1) })
     }
