@@ -72,6 +72,8 @@ CASES = [
     ("a point without its run count", "/points/0/runCount", "remove", None),
     ("a fractional seed", "/runs/0/seed", "set", 1.5),
     ("a saturated flag of false", "/runs/0/saturated", "set", False),
+    ("a failed run's reason", "/runs/0/failure", "set", "the attacker's SVM did not converge"),
+    ("a failure without a reason", "/runs/0/failure", "set", ""),
     ("a budget above 1 (an attack that adds rows)", "/runs/0/fraction", "set", 4),
     ("a budget above the largest a study may sweep (10)", "/runs/0/fraction", "set", 10.5),
     ("a number as a boolean", "/hasDetection", "set", 1),

@@ -22,7 +22,7 @@ func runSweep(_ study: Study, runtime: RuntimeOptions, shard: Shard = .whole, st
         let run = progress.result
         let label = study.series[run.series].label
         let accuracy = run.metrics.map { String(format: "test acc %.3f", $0[MetricKey.testAccuracy] ?? .nan) }
-            ?? (run.failed(seriesLabel: label) ? "failed" : "diverged")
+            ?? (run.hasFailed ? "failed" : "diverged")
         let detail = String(format: "%@, fraction %.2f, seed %llu: %@", label, run.fraction, run.seed, accuracy)
         reporter.runFinished(completed: progress.completed, total: progress.total, elapsed: secondsElapsed(since: started), detail: detail)
     }
@@ -33,7 +33,7 @@ func runSweep(_ study: Study, runtime: RuntimeOptions, shard: Shard = .whole, st
     }
     if let failure = runs.storeFailure { reporter.warning("finished runs could not be stored: \(failure)") }
     // Divergence and failed runs are always reported (not silenced by --quiet).
-    for warning in divergenceWarnings(runs.runs.results, seriesLabels: study.series.map(\.label)) { printError("warning: \(warning)") }
+    for warning in divergenceWarnings(runs.runs.results) { printError("warning: \(warning)") }
     return runs
 }
 

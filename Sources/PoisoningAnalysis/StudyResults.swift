@@ -74,7 +74,8 @@ public struct StudyResults: Sendable, Codable, Equatable {
     /// study with targets), and no `resolved` in `statistics.differences[]` and `statistics.trends[]`
     /// (it was `decision == "resolved"`); 4, the classes' names a CSV file gives them (`data.classNames`),
     /// each interval's `movedToEstimate`, the ends moved to the estimate (`Estimate.fitted`), and issue 25's
-    /// input-gradient penalty trade-off over λ (`penaltyTradeOff`, in a study that sweeps it).
+    /// input-gradient penalty trade-off over λ (`penaltyTradeOff`, in a study that sweeps it), and a
+    /// failed run's reason (`runs[].failure`, issue 23).
     public static let currentSchemaVersion = "4"
 
     /// The version of the layout of these results (`currentSchemaVersion` when made here). Declared

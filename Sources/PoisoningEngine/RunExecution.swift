@@ -192,7 +192,7 @@ private func failedRun(_ spec: RunSpec, study: Study, reason: String, targets: [
     return RunResult(fraction: spec.fraction, series: spec.series, seed: spec.seed, poisonedCount: 0,
                      realisedFraction: realisedFraction(0, study: study), metrics: nil,
                      divergence: RunResult.failureMessage(seriesLabel: label, fraction: spec.fraction, seed: spec.seed, reason: reason),
-                     saturated: false, targets: targets)
+                     saturated: false, targets: targets, failure: reason)
 }
 
 /// The share of the study's training rows the attack poisoned.

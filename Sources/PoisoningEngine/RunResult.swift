@@ -42,7 +42,8 @@ extension MetricKey {
 }
 
 /// The outcome of one run. `metrics` is nil, and `divergence` says why, when the loss became NaN
-/// or infinite; such a run is never averaged in.
+/// or infinite, or when the attack failed for a reason of its own (`failure`); such a run is never
+/// averaged in.
 public struct RunResult: Sendable, Codable, Equatable {
     /// Poison fraction asked for.
     public let fraction: Double
@@ -62,14 +63,21 @@ public struct RunResult: Sendable, Codable, Equatable {
     /// True when the attack's budget asked for more rows than it may touch (`PoisonedTrainingSet.saturated`);
     /// absent (nil) otherwise. Fits and thresholds leave saturated budgets out.
     public let saturated: Bool?
+    /// Why the run's attack failed for a reason of its own (`PoisoningAttack.failure`, e.g. a solve
+    /// that stopped short of its tolerance), when it did: the run then has no metrics, and its
+    /// `divergence` is `failureMessage` of this reason. Nil (absent) for a run that finished or
+    /// diverged, so that a failed run is told from a diverged one by this field, never by its message.
+    public let failure: String?
     /// In a study with targets (`targets:`), each target made from the run seed's clean model and
     /// measured, in the study's order (`TargetMeasurement`), whether the run finished or not; nil
     /// (absent) in a study without targets, and for a model that cannot have targets (kernel ridge).
     public let targets: [TargetMeasurement]?
 
-    /// The outcome of one run: `metrics` when it finished, `divergence` when it did not.
+    /// The outcome of one run: `metrics` when it finished, `divergence` when it did not, with the
+    /// attack's `failure` when it failed rather than diverged.
     public init(fraction: Double, series: Int, seed: UInt64, poisonedCount: Int, realisedFraction: Double,
-                metrics: [String: Double]?, divergence: String?, saturated: Bool = false, targets: [TargetMeasurement]? = nil) {
+                metrics: [String: Double]?, divergence: String?, saturated: Bool = false, targets: [TargetMeasurement]? = nil,
+                failure: String? = nil) {
         self.fraction = fraction
         self.series = series
         self.seed = seed
@@ -79,6 +87,7 @@ public struct RunResult: Sendable, Codable, Equatable {
         self.divergence = divergence
         self.saturated = saturated ? true : nil
         self.targets = targets
+        self.failure = failure
     }
 
     /// Whether the attack's budget was saturated (`saturated`).
@@ -91,11 +100,8 @@ public struct RunResult: Sendable, Codable, Equatable {
         "run \(seriesLabel), fraction \(fraction), seed \(seed) failed: \(reason)"
     }
 
-    /// Whether the run, of the series labelled `seriesLabel`, failed (its `divergence` is
-    /// `failureMessage`'s) rather than diverged or finished.
-    public func failed(seriesLabel: String) -> Bool {
-        divergence?.hasPrefix(Self.failureMessage(seriesLabel: seriesLabel, fraction: fraction, seed: seed, reason: "")) == true
-    }
+    /// Whether the run's attack failed (it has a `failure`) rather than the run diverged or finished.
+    public var hasFailed: Bool { failure != nil }
 
     /// Whether this is the run `spec` describes: the same fraction (bit for bit: -0.0 is not 0.0, as
     /// the run store's keys tell them apart), series and seed.
@@ -117,6 +123,9 @@ public struct RunResult: Sendable, Codable, Equatable {
     public func problem(trainingRows: Int?, recordable: Set<String>?) -> String? {
         if saturated == false { return "its saturated flag is false (a run records it only when true)" }
         if let problem = targets?.lazy.compactMap(\.problem).first { return "its target \(problem)" }
+        if let failure, failure.isEmpty || divergence == nil {
+            return "it names its attack's failure but \(failure.isEmpty ? "gives no reason" : "not the message of a run that stopped")"
+        }
         if let metrics {
             if let problem = metricsProblem(metrics, recordable: recordable) { return problem }
         } else if divergence == nil {
@@ -169,13 +178,13 @@ public struct RunResult: Sendable, Codable, Equatable {
     /// The same outcome with `metrics` (a finished run's, with metrics derived from other runs).
     public func withMetrics(_ metrics: [String: Double]) -> RunResult {
         RunResult(fraction: fraction, series: series, seed: seed, poisonedCount: poisonedCount, realisedFraction: realisedFraction,
-                  metrics: metrics, divergence: divergence, saturated: isSaturated, targets: targets)
+                  metrics: metrics, divergence: divergence, saturated: isSaturated, targets: targets, failure: failure)
     }
 
     /// The same outcome, as series `series` of another study of the same run.
     public func withSeries(_ series: Int) -> RunResult {
         RunResult(fraction: fraction, series: series, seed: seed, poisonedCount: poisonedCount, realisedFraction: realisedFraction,
-                  metrics: metrics, divergence: divergence, saturated: isSaturated, targets: targets)
+                  metrics: metrics, divergence: divergence, saturated: isSaturated, targets: targets, failure: failure)
     }
 }
 

@@ -115,23 +115,20 @@ public func writeStudyOutputs(_ results: StudyResults, study: StudyLayout, setti
     return WrittenOutputs(files: files, reports: reports, warnings: warnings, report: model)
 }
 
-/// The warnings about runs without metrics, diverged or failed (`RunResult.failed(seriesLabel:)`,
-/// the series' labels in `seriesLabels`): the first three by name, then a count of each kind, the
+/// The warnings about runs without metrics, diverged or failed (`RunResult.failure`): the first three by name, then a count of each kind, the
 /// diverged ones with the advice that applies to a divergence (a smaller learning rate), the failed
 /// ones with the first one's reason, which says what to change. They are part of the results (such
 /// a run is left out of the averages), so a caller should never silence them.
-public func divergenceWarnings(_ runs: [RunResult], seriesLabels: [String]) -> [String] {
+public func divergenceWarnings(_ runs: [RunResult]) -> [String] {
     let stopped = runs.filter { $0.divergence != nil }
     var warnings = stopped.prefix(3).map { "\($0.divergence!); left out of the averages" }
     guard stopped.count > 3 else { return warnings }
-    let failed = stopped.filter { $0.failed(seriesLabel: seriesLabels[$0.series]) }
+    let failed = stopped.filter(\.hasFailed)
     if stopped.count > failed.count {
         warnings.append("\(stopped.count - failed.count) of \(runs.count) runs diverged in all (listed in results.json); a smaller --lr usually helps")
     }
-    if let first = failed.first {
-        let prefix = RunResult.failureMessage(seriesLabel: seriesLabels[first.series], fraction: first.fraction, seed: first.seed, reason: "")
-        warnings.append("\(failed.count) of \(runs.count) runs failed in all (listed in results.json); the first because "
-            + first.divergence!.dropFirst(prefix.count))
+    if let first = failed.first, let reason = first.failure {
+        warnings.append("\(failed.count) of \(runs.count) runs failed in all (listed in results.json); the first because \(reason)")
     }
     return warnings
 }

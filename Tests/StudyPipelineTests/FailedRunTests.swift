@@ -38,10 +38,10 @@ import TestSupport
         let labels = study.series.map(\.label)
         let svmSeries = try #require(study.series.firstIndex { $0.attack == 1 })
         let failed = runs.filter { $0.metrics == nil }
-        #expect(failed.count == 6 && failed.allSatisfy { $0.series == svmSeries && $0.failed(seriesLabel: labels[$0.series]) })
-        #expect(runs.filter { $0.series != svmSeries }.allSatisfy { $0.metrics != nil && !$0.failed(seriesLabel: labels[$0.series]) })
         let reason = "the attacker's SVM (C = 1000000.0) did not converge: SMO stopped at its limit of 1 step short of its tolerance 1e-08; "
             + "C may be too large for the scale of the features: standardise them or lower c"
+        #expect(failed.count == 6 && failed.allSatisfy { $0.series == svmSeries && $0.hasFailed && $0.failure == reason })
+        #expect(runs.filter { $0.series != svmSeries }.allSatisfy { $0.metrics != nil && !$0.hasFailed && $0.failure == nil })
         let messages = failed.map { RunResult.failureMessage(seriesLabel: labels[svmSeries], fraction: $0.fraction, seed: $0.seed, reason: reason) }
         #expect(failed.map(\.divergence) == messages)
 
@@ -61,6 +61,9 @@ import TestSupport
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("results.json"))) as? [String: Any]
         let jsonRuns = try #require(json?["runs"] as? [[String: Any]])
         #expect(jsonRuns.compactMap { $0["divergence"] as? String }.sorted() == messages.sorted())
+        // The typed field: each failed run's reason, absent from every other run.
+        #expect(jsonRuns.compactMap { $0["failure"] as? String } == Array(repeating: reason, count: 6))
+        #expect(jsonRuns.filter { $0["failure"] != nil }.count == 6 && jsonRuns.filter { $0["divergence"] == nil }.allSatisfy { $0["failure"] == nil })
         let csv = parseCSV(try text("runs.csv"))
         let column = try #require(csv.first?.firstIndex(of: "divergence"))
         #expect(csv.dropFirst().map { $0[column] }.filter { !$0.isEmpty }.sorted() == messages.sorted())
@@ -76,7 +79,7 @@ import TestSupport
         #expect(html.contains("<h2 id=\"failed\">Failed runs</h2>") && html.contains("<a href=\"#failed\">Failed runs</a>") && !html.contains("Diverged runs"))
         #expect(html.contains("stopped at its limit of 1 step"))
 
-        let warnings = divergenceWarnings(runs, seriesLabels: labels)
+        let warnings = divergenceWarnings(runs)
         #expect(warnings == messages.prefix(3).map { $0 + "; left out of the averages" }
             + ["6 of 12 runs failed in all (listed in results.json); the first because " + reason])
         #expect(!warnings.contains { $0.contains("--lr") })
@@ -85,20 +88,43 @@ import TestSupport
     /// A study with diverged and failed runs counts each kind on its own line: the diverged runs with
     /// the advice of a smaller --lr, the failed ones with the first one's reason.
     @Test func divergedAndFailedRunsAreCountedApart() {
-        let labels = ["MLP 8", "svm-gradient"]
         let diverged = (0..<3).map { index in
             RunResult(fraction: 0.1, series: 0, seed: UInt64(index), poisonedCount: 0, realisedFraction: 0, metrics: nil,
                       divergence: "run MLP 8, fraction 0.1, seed \(index) diverged: the training loss became non-finite")
         }
         let failed = (0..<2).map { index in
             RunResult(fraction: 0.2, series: 1, seed: UInt64(index), poisonedCount: 0, realisedFraction: 0, metrics: nil,
-                      divergence: RunResult.failureMessage(seriesLabel: "svm-gradient", fraction: 0.2, seed: UInt64(index), reason: "lower c"))
+                      divergence: RunResult.failureMessage(seriesLabel: "svm-gradient", fraction: 0.2, seed: UInt64(index), reason: "lower c"),
+                      failure: "lower c")
         }
-        #expect(!diverged[0].failed(seriesLabel: "MLP 8") && failed[1].failed(seriesLabel: "svm-gradient"))
-        #expect(!failed[1].failed(seriesLabel: "svm"))
-        let warnings = divergenceWarnings(diverged + failed, seriesLabels: labels)
+        #expect(!diverged[0].hasFailed && failed[1].hasFailed)
+        let warnings = divergenceWarnings(diverged + failed)
         #expect(warnings.count == 5)
         #expect(Array(warnings.suffix(2)) == ["3 of 5 runs diverged in all (listed in results.json); a smaller --lr usually helps",
                                               "2 of 5 runs failed in all (listed in results.json); the first because lower c"])
+    }
+
+    /// Issue 23: a failed run is told by its typed `failure`, never by its message: a diverged run
+    /// whose message reads like a failure's (a series labelled so) is diverged, `failure` survives
+    /// JSON, and a run naming a failure without the message of a stopped run, or with an empty
+    /// reason, is refused as no run's outcome.
+    @Test func aFailedRunIsToldByItsFailureNotItsMessage() throws {
+        let lookalike = RunResult(fraction: 0.2, series: 0, seed: 1, poisonedCount: 0, realisedFraction: 0, metrics: nil,
+                                  divergence: RunResult.failureMessage(seriesLabel: "MLP 8", fraction: 0.2, seed: 1, reason: "loss became non-finite"))
+        #expect(!lookalike.hasFailed && lookalike.failure == nil)
+        #expect(divergenceWarnings([lookalike, lookalike, lookalike, lookalike]).last
+            == "4 of 4 runs diverged in all (listed in results.json); a smaller --lr usually helps")
+        let failed = RunResult(fraction: 0.2, series: 0, seed: 1, poisonedCount: 0, realisedFraction: 0, metrics: nil,
+                               divergence: "run x, fraction 0.2, seed 1 stopped", failure: "lower c")
+        let decoded = try JSONDecoder().decode(RunResult.self, from: JSONEncoder().encode(failed))
+        #expect(decoded == failed && decoded.failure == "lower c" && decoded.hasFailed)
+        #expect(!String(decoding: try JSONEncoder().encode(lookalike), as: UTF8.self).contains("failure"))
+        #expect(failed.problem(trainingRows: nil, recordable: nil) == nil)
+        let unstopped = RunResult(fraction: 0.2, series: 0, seed: 1, poisonedCount: 0, realisedFraction: 0, metrics: nil, divergence: nil,
+                                  failure: "lower c")
+        #expect(unstopped.problem(trainingRows: nil, recordable: nil) == "it names its attack's failure but not the message of a run that stopped")
+        let reasonless = RunResult(fraction: 0.2, series: 0, seed: 1, poisonedCount: 0, realisedFraction: 0, metrics: nil,
+                                   divergence: "run x, fraction 0.2, seed 1 stopped", failure: "")
+        #expect(reasonless.problem(trainingRows: nil, recordable: nil) == "it names its attack's failure but gives no reason")
     }
 }

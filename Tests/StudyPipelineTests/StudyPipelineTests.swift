@@ -234,12 +234,12 @@ import TestSupport
         }
         let fine = RunResult(fraction: 0, series: 0, seed: 9, poisonedCount: 0, realisedFraction: 0,
                              metrics: runMetrics(test: 0.9, train: 0.9, trainClean: 0.9, loss: 0.1), divergence: nil)
-        #expect(divergenceWarnings(diverged + [fine], seriesLabels: ["MLP 8"]) == [
+        #expect(divergenceWarnings(diverged + [fine]) == [
             "run 0 diverged; left out of the averages", "run 1 diverged; left out of the averages",
             "run 2 diverged; left out of the averages",
             "5 of 6 runs diverged in all (listed in results.json); a smaller --lr usually helps",
         ])
-        #expect(divergenceWarnings([fine], seriesLabels: ["MLP 8"]).isEmpty)
+        #expect(divergenceWarnings([fine]).isEmpty)
     }
 }
 
