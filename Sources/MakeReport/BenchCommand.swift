@@ -452,11 +452,12 @@ struct BenchCommand: ParsableCommand {
             }
         }
         let writing = try measure {
-            let folder = try StagedOutputFolder(path: scratch.folder.appendingPathComponent("breakdown").path)
-            try folder.write(try results!.jsonData(), to: "results.json")
-            for figure in figures { try folder.write(figure.data, to: "figures/" + figure.fileName) }
-            for (name, text) in reports { try folder.write(Data(text.utf8), to: name) }
-            try folder.publish()
+            try scratch.writingStagedFolder("breakdown") { folder in
+                try folder.write(try results!.jsonData(), to: "results.json")
+                for figure in figures { try folder.write(figure.data, to: "figures/" + figure.fileName) }
+                for (name, text) in reports { try folder.write(Data(text.utf8), to: name) }
+                try folder.publish()
+            }
         }
         return [("Process start and exit (`make-report --version`, child process)", process),
                 ("Resolving the study (drawing the data set)", resolve),
@@ -507,7 +508,9 @@ func trainingFLOPs(_ study: Study) -> Double {
 /// handles as it handles any interruption) and waits for its end, then removes the folder with
 /// everything in it, before the bench ends by its signal: each child is started, and reaped, in one
 /// step with setting the clean-up, so that no child is left running, and no process reusing an ended
-/// child's id is ever sent the signal.
+/// child's id is ever sent the signal. An output set the bench writes in process into the folder
+/// (`writingStagedFolder`) is abandoned first, so that no write of the bench's own can put a file
+/// back into the folder while it is removed.
 private struct BenchScratch {
     /// The scratch folder.
     let folder: URL
@@ -554,6 +557,25 @@ private struct BenchScratch {
                 Self.removal(of: folder)(ending)
             }
         }
+    }
+
+    /// Runs `body` with a staged output folder at `name` in the scratch folder, made in one step with
+    /// setting the clean-up that abandons it (`StagedOutputFolder.interruptionCleanup`: it waits for a
+    /// write in progress and fails every later one) before it removes the scratch folder; the clean-up
+    /// is set back to the folder's removal once the staged folder is gone. Before, an interruption
+    /// while the set was written removed the scratch folder as the main thread went on writing into
+    /// it, which could put a file back and leave the folder.
+    func writingStagedFolder(_ name: String, _ body: (StagedOutputFolder) throws -> Void) throws {
+        defer { interruption.cleanUp(with: Self.removal(of: folder)) }
+        try writeStaged(name, body)
+    }
+
+    /// `writingStagedFolder`'s work: the staged folder lives until this returns.
+    private func writeStaged(_ name: String, _ body: (StagedOutputFolder) throws -> Void) throws {
+        let staged = try interruption.cleanUp(makingWith: { try StagedOutputFolder(path: folder.appendingPathComponent(name).path) }) {
+            [folder] staged in scratchCleanUp(abandoning: staged, thenRemoving: folder)
+        }
+        try body(staged)
     }
 
     /// Reaps the child with `reap` and sets the clean-up back to the folder's removal, in one step.

@@ -74,15 +74,7 @@ struct CheckCommand: ParsableCommand {
         // that an interruption never removes the scratch folder while the staged output is being made
         // in it (which left the scratch folder, 5 times in 20 at a high load).
         let published = try pipeline.publish(into: scratchParent.appendingPathComponent("output").path, staging: { take in
-            try interruption.cleanUp(makingWith: take) { folder in
-                let removeStaging = folder.interruptionCleanup
-                return { ending in
-                    removeStaging {
-                        removeScratchFolder(scratchParent)
-                        ending()
-                    }
-                }
-            }
+            try interruption.cleanUp(makingWith: take) { scratchCleanUp(abandoning: $0, thenRemoving: scratchParent) }
         }) {
             try produceStudyResults(resolved, threads: runtime.threadCount, started: started, trainBatch: {
                 try runSweep($0, runtime: runtime, reporter: reporter).runs

@@ -143,6 +143,20 @@ final class InterruptionCleanup {
 /// What an interruption runs before it ends the process: handed the function that ends it.
 typealias CleanUp = @Sendable (_ ending: () -> Void) -> Void
 
+/// The clean-up of an interruption while `staged` is written inside the scratch folder `scratch`
+/// (`check`, `bench`): abandons it first (`StagedOutputFolder.interruptionCleanup`, which waits for a
+/// write in progress and fails every later one), then removes the scratch folder, then ends the
+/// process, so that no write of the command's own puts a file back into the folder while it is removed.
+func scratchCleanUp(abandoning staged: StagedOutputFolder, thenRemoving scratch: URL) -> CleanUp {
+    let abandon = staged.interruptionCleanup
+    return { ending in
+        abandon {
+            removeScratchFolder(scratch)
+            ending()
+        }
+    }
+}
+
 /// Removes each of `folders` (deepest first) when it is empty: rmdir(2) removes nothing else.
 private func removeEmptyFolders(_ folders: [URL]) {
     for folder in folders { rmdir(folder.path) }

@@ -23,7 +23,7 @@ struct MakeReport: ParsableCommand {
             file or option.
 
             Open files: every command needs \(requiredFreeDescriptors) free file descriptors when it starts (the run \
-            store's files and lock, the output folder's lock, the file being written, the signal handlers). Under an \
+            store's files and lock, the output folder's lock, the file being written, Dispatch's event loop). Under an \
             open-file limit that leaves fewer (`ulimit -n`), it stops at once, before reading or creating anything, \
             with exit code 1 and one line saying so: raise the limit (`ulimit -n 1024`). Threads: a command needs \
             one per processor and three more; when it cannot start them (a low `ulimit -v` or `ulimit -u`), it stops \
@@ -68,9 +68,10 @@ struct MakeReport: ParsableCommand {
     }
 }
 
-/// The file descriptors a command needs free when it starts: Dispatch's event loop (3), the signal
-/// sources of an interruption's clean-up (3), the run store's connections with their -wal and -shm
-/// files and its lock (about 8), the output folder's lock, a file being written and the data file.
+/// The file descriptors a command needs free when it starts: Dispatch's event loop (3), the run
+/// store's connections with their -wal and -shm files and its lock (about 8), the output folder's
+/// lock, a file being written and the data file, and 2 to spare (the thread that takes an
+/// interruption's signals, with sigwaitinfo(2), holds none: `InterruptionCleanup`).
 let requiredFreeDescriptors = 16
 
 /// Why the open-file limit (`ulimit -n`) leaves too few descriptors free for a command
