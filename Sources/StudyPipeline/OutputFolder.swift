@@ -80,6 +80,7 @@ fileprivate struct CreatedFile: Sendable {
 /// words, on any other failure, after removing the temporary file when it is still the one this
 /// process created. `write` holds the temporary file meanwhile, for an interruption's clean-up.
 func writeAtomically(_ data: Data, to target: URL, through write: AtomicFileWrite = AtomicFileWrite()) throws {
+    TestPause.at(.write)
     let temporary = temporaryFile(besideTarget: target).path
     let descriptor = try write.created.withLock { created in
         let descriptor = createNewFile(temporary)
@@ -105,6 +106,7 @@ func writeAtomically(_ data: Data, to target: URL, through write: AtomicFileWrit
         }
         throw OutputFolderError(path: target.path, reason: fileErrorReason(error))
     }
+    TestPause.at(.rename)
     try write.created.withLock { created in
         defer { created = nil }
         guard let file = created, file.isUnchanged else {
@@ -116,6 +118,7 @@ func writeAtomically(_ data: Data, to target: URL, through write: AtomicFileWrit
             throw OutputFolderError(path: target.path, reason: reason)
         }
     }
+    TestPause.at(.written)
 }
 
 /// An output folder or file that cannot be created or written.

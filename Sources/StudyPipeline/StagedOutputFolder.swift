@@ -124,6 +124,7 @@ public final class StagedOutputFolder {
     /// Writes `data` to `relativePath` (e.g. "figures/accuracy.png") in the staging folder, flushed
     /// to the disk, and records its hash for the manifest.
     public func write(_ data: Data, to relativePath: String) throws {
+        TestPause.at(.stage)
         let url = staging.appendingPathComponent(relativePath)
         do {
             try state.whileOpen {

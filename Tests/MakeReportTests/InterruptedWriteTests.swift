@@ -1,65 +1,34 @@
 import Foundation
+import StudyPipeline
 import Testing
 
 /// Issue 19 (the parts still open): a signal while a shard's part file or `compare --output` is
 /// written, while `check` stages its output, while `bench` runs a child, or as a command ends. Each
-/// moment is caught by polling for a file or folder that appears then; the child is stopped there
-/// (SIGSTOP) while it is still running, sent SIGINT and let go on (SIGCONT): it must end by SIGINT
-/// with nothing of its own left.
+/// moment is reached exactly: the binary pauses there (`TestPause`, the hidden
+/// `MAKE_REPORT_TEST_PAUSE=MOMENT:PATH`), says so by creating a file, and is sent SIGINT while it
+/// waits: it must end by SIGINT with nothing of its own left. (These tests polled for a file and
+/// stopped the child when they saw it, which a busy machine let pass up to 60 times in a row.)
 struct InterruptedWriteTests {
     let cli = CommandLineTests()
 
-    /// A study of 600 runs of one epoch each: its part file is large, written after a short sweep.
-    static let manyRuns = ["--widths", "8", "--fractions", "0,0.1,0.2,0.3,0.4,0.5", "--seeds", (1...100).map(String.init).joined(separator: ","),
-                           "--epochs", "1", "--samples", "300", "--no-store", "--quiet"]
+    /// A study of 4 runs of one epoch each, quiet and without a store.
+    static let tiny = ["--widths", "8", "--fractions", "0,0.5", "--seeds", "1,2", "--epochs", "1", "--samples", "300", "--no-store", "--quiet"]
 
-    /// Starts the binary with `arguments` in `folder` (with `environment` added); polls, without
-    /// sleeping, until `moment(pid)` (a path in `folder`, asked again at each poll) exists, then stops the child; when it is
-    /// still running (not exited) and `ready()` holds, sends SIGINT before letting it go on. Returns
-    /// whether the moment was caught so (else the child is killed), after the child has ended; a
-    /// caught child must have ended by SIGINT.
-    func interrupt(_ arguments: [String], in folder: URL, environment: [String: String] = [:], at moment: (Int32) -> String,
-                   ready: () -> Bool = { true }) throws -> Bool {
-        let process = Process()
-        process.executableURL = CommandLineTests.executable
-        process.arguments = arguments
-        process.currentDirectoryURL = folder
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let pid = process.processIdentifier
+    /// Runs the binary with `arguments` in `folder` (with `environment` added) paused at `moment`
+    /// (`TestPause.Moment`), sends it SIGINT as soon as it waits there, and returns after its end; it
+    /// must have paused and ended by SIGINT.
+    func interrupt(_ arguments: [String], in folder: URL, environment: [String: String] = [:], at moment: String) throws {
+        let marker = FileManager.default.temporaryDirectory.appendingPathComponent("make-report-pause-\(UUID().uuidString)")
+        defer { unlink(marker.path) }
+        let process = try cli.start(arguments, in: folder, environment: environment.merging([TestPause.variable: "\(moment):\(marker.path)"]) { $1 })
         let deadline = Date().addingTimeInterval(120)
-        var caught = false
-        while process.isRunning && Date() < deadline {
-            if access(folder.appendingPathComponent(moment(pid)).path, F_OK) == 0 {
-                kill(pid, SIGSTOP)
-                caught = isStopped(pid) && ready()
-                if caught { kill(pid, SIGINT) }
-                kill(pid, SIGCONT)
-                break
-            }
-        }
-        if !caught { kill(pid, SIGKILL) }
+        while access(marker.path, F_OK) != 0 && process.isRunning && Date() < deadline { usleep(1_000) }
+        let paused = access(marker.path, F_OK) == 0
+        kill(process.processIdentifier, paused ? SIGINT : SIGKILL)
         process.waitUntilExit()
-        if caught {
-            #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGINT,
-                    "\(process.terminationReason == .exit ? "exit" : "signal") \(process.terminationStatus)")
-        }
-        return caught
-    }
-
-    /// Whether process `pid` is stopped (state T in /proc/PID/stat), not exited; waits for the stop
-    /// to take effect.
-    func isStopped(_ pid: Int32) -> Bool {
-        for _ in 0..<1000 {
-            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let end = stat.lastIndex(of: ")") else { return false }
-            let state = stat[stat.index(end, offsetBy: 2)]
-            if state == "T" || state == "t" { return true }
-            if state == "Z" || state == "X" { return false }
-            usleep(100)
-        }
-        return false
+        #expect(paused, "the command never reached '\(moment)'")
+        #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGINT,
+                "\(process.terminationReason == .exit ? "exit" : "signal") \(process.terminationStatus)")
     }
 
     /// The entries of `folder`, hidden ones too, sorted; none when it is missing.
@@ -67,81 +36,48 @@ struct InterruptedWriteTests {
         ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).sorted()
     }
 
-    /// A signal while the part is written (caught as the folders made for it appear, and as its
-    /// temporary file appears) leaves no temporary file and no folder made for it; or, when the
-    /// part was renamed into place first, the whole part alone. Before, a signal there left the
-    /// folders, or the temporary file.
-    @Test func aSignalWhileAShardWritesItsPartLeavesNothing() throws {
-        var caught = 0, clean = 0
-        for trial in 0..<48 where clean < 3 {   // up to 48 tries: a busy machine often lets the shard end first
-            let parent = cli.temporaryFolder().deletingLastPathComponent()
-            let new = parent.appendingPathComponent("new"), folder = new.appendingPathComponent("sub")
-            let part = folder.appendingPathComponent("results.part-1-of-1.json")
-            let moment: (Int32) -> String = trial % 2 == 0 ? { _ in "new/sub" } : { "new/sub/.results.part-1-of-1.json.tmp-\($0)" }
-            guard try interrupt(Self.manyRuns + ["--shard", "1/1", "--output", "new/sub"], in: parent, at: moment,
-                                ready: { access(part.path, F_OK) != 0 }) else { continue }
-            caught += 1
-            if access(new.path, F_OK) != 0 {
-                clean += 1
-            } else {
-                #expect(entries(folder) == ["results.part-1-of-1.json"], "left: \(entries(folder))")
-                let decoded = try JSONSerialization.jsonObject(with: Data(contentsOf: part)) as? [String: Any]
-                #expect((decoded?["runs"] as? [Any])?.count == 600)
-            }
-            #expect(entries(parent) == ["new", "output"] || entries(parent) == ["output"], "left: \(entries(parent))")
+    /// A signal while the part is written, once the folders made for it exist and once its temporary
+    /// file is written, leaves neither the temporary file nor any folder made for it; once the part is
+    /// in place, the whole part alone. Before, a signal there left the folders, or the temporary file.
+    @Test(arguments: ["write", "rename", "written"]) func aSignalWhileAShardWritesItsPartLeavesNothing(_ moment: String) throws {
+        let parent = cli.temporaryFolder().deletingLastPathComponent()
+        let new = parent.appendingPathComponent("new"), folder = new.appendingPathComponent("sub")
+        let part = folder.appendingPathComponent("results.part-1-of-1.json")
+        try interrupt(Self.tiny + ["--shard", "1/1", "--output", "new/sub"], in: parent, at: moment)
+        guard moment == "written" else {
+            #expect(entries(parent) == ["output"], "left: \(entries(parent)), \(entries(folder))")
+            return
         }
-        #expect(caught >= 1 && clean >= 1, "caught \(caught), of which \(clean) before the part was in place")
+        #expect(entries(folder) == ["results.part-1-of-1.json"], "left: \(entries(folder))")
+        let decoded = try JSONSerialization.jsonObject(with: Data(contentsOf: part)) as? [String: Any]
+        #expect((decoded?["runs"] as? [Any])?.count == 4)
     }
 
-    /// A signal while `compare --output new/deep/c.json` writes (caught as the folders made for it
-    /// appear) removes them; before, they were left, empty or holding the temporary file.
-    @Test func aSignalWhileCompareWritesLeavesNoFolderItMade() throws {
+    /// A signal while `compare --output new/deep/c.json` writes (its folders made, or its temporary
+    /// file written) removes them; before, they were left, empty or holding the temporary file.
+    @Test(arguments: ["write", "rename"]) func aSignalWhileCompareWritesLeavesNoFolderItMade(_ moment: String) throws {
         let parent = cli.temporaryFolder().deletingLastPathComponent()
         for name in ["a", "b"] {
             #expect(try cli.run(["--widths", "8", "--fractions", "0,0.5", "--seeds", "1,2", "--epochs", "2", "--no-store", "--quiet", "--output", name],
                                 in: parent).status == 0)
         }
-        let new = parent.appendingPathComponent("new"), written = new.appendingPathComponent("deep/c.json")
-        // The moment is narrow and a busy machine often lets the command end first (12 tries caught
-        // none once, in CI): up to 60 tries, to 3 clean catches.
-        var caught = 0, clean = 0
-        for _ in 0..<60 where clean < 3 {
-            guard try interrupt(["compare", "a/results.json", "b/results.json", "--output", "new/deep/c.json"], in: parent, at: { _ in "new" },
-                                ready: { access(written.path, F_OK) != 0 }) else { continue }
-            caught += 1
-            if access(new.path, F_OK) != 0 {
-                clean += 1
-            } else {
-                #expect(entries(new.appendingPathComponent("deep")) == ["c.json"], "left: \(entries(new.appendingPathComponent("deep")))")
-                try FileManager.default.removeItem(at: new)
-            }
-        }
-        #expect(caught >= 1 && clean >= 1, "caught \(caught), of which \(clean) before the comparison was in place")
+        try interrupt(["compare", "a/results.json", "b/results.json", "--output", "new/deep/c.json"], in: parent, at: moment)
+        #expect(access(parent.appendingPathComponent("new").path, F_OK) != 0, "left: \(entries(parent.appendingPathComponent("new/deep")))")
+        #expect(entries(parent) == ["a", "b", "output"], "left: \(entries(parent))")
     }
 
     /// Issue 19: `check`'s clean-up on a signal raced the main thread that was still making the
     /// staged output in the scratch folder, which was sometimes left (5 runs in 20 at a high load).
-    /// Caught as the work folder of the staged output appears in the scratch folder: nothing is left
+    /// Interrupted as the staged output writes its first file in the scratch folder: nothing is left
     /// in $TMPDIR.
     @Test func aSignalWhileCheckStagesItsOutputLeavesNoScratchFolder() throws {
         let parent = cli.temporaryFolder().deletingLastPathComponent()
         let tiny = ["--widths", "8", "--fractions", "0,0.5", "--seeds", "1", "--epochs", "2", "--quiet"]
         #expect(try cli.run(tiny + ["--no-store", "--output", "out"], in: parent).status == 0)
-        var caught = 0
-        for trial in 0..<20 where caught < 4 {
-            let temporary = parent.appendingPathComponent("tmp-\(trial)")
-            try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: true)
-            /// Where the staged output's work folder appears: in the one scratch folder.
-            func moment(_ pid: Int32) -> String {
-                let scratch = entries(temporary).first { $0.hasPrefix("make-report-check-") } ?? "none"
-                return "tmp-\(trial)/\(scratch)/\(trial % 2 == 0 ? ".make-report" : ".make-report/output.staging-\(pid)")"
-            }
-            guard try interrupt(["check"] + tiny + ["--output", "out"], in: parent, environment: ["TMPDIR": temporary.path],
-                                at: moment) else { continue }
-            caught += 1
-            #expect(entries(temporary) == [], "left: \(entries(temporary))")
-        }
-        #expect(caught >= 1)
+        let temporary = parent.appendingPathComponent("tmp")
+        try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: true)
+        try interrupt(["check"] + tiny + ["--output", "out"], in: parent, environment: ["TMPDIR": temporary.path], at: "stage")
+        #expect(entries(temporary) == [], "left: \(entries(temporary))")
     }
 
     /// Issue 19: `bench`'s scratch folder ($TMPDIR/make-report-bench-XXXXXX) and what its child wrote
@@ -150,13 +86,7 @@ struct InterruptedWriteTests {
     @Test(arguments: [SIGINT, SIGTERM]) func anInterruptedBenchEndsItsChildAndRemovesItsScratchFolder(_ signalNumber: Int32) throws {
         let temporary = cli.temporaryFolder().deletingLastPathComponent().appendingPathComponent("tmp")
         try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: true)
-        let process = Process()
-        process.executableURL = CommandLineTests.executable
-        process.arguments = ["bench", "--memory-only", "--peak-gflops", "10", "--threads", "1"]
-        process.environment = ProcessInfo.processInfo.environment.merging(["TMPDIR": temporary.path]) { $1 }
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try cli.start(["bench", "--memory-only", "--peak-gflops", "10", "--threads", "1"], environment: ["TMPDIR": temporary.path])
         /// The children of the bench (from /proc/PID/task/PID/children).
         func children() -> [String] {
             let pid = process.processIdentifier
@@ -183,22 +113,15 @@ struct InterruptedWriteTests {
     }
 
     /// Issue 19: a signal that arrived as a command ended was lost (the handler's source was cancelled
-    /// before its handler ran) and the command exited 0. Caught as `compare --output` has put its
-    /// file in place (the command then prints and ends): every caught command ends by SIGINT.
+    /// before its handler ran) and the command exited 0. Interrupted once `compare --output` has put
+    /// its file in place (the command then prints and ends): it ends by SIGINT, its file whole.
     @Test func aSignalAsACommandEndsEndsItByTheSignal() throws {
         let parent = cli.temporaryFolder().deletingLastPathComponent()
         for name in ["a", "b"] {
             #expect(try cli.run(["--widths", "8", "--fractions", "0,0.5", "--seeds", "1,2", "--epochs", "2", "--no-store", "--quiet", "--output", name],
                                 in: parent).status == 0)
         }
-        // The moment is narrow and a busy machine often lets the command end first: up to 60 tries, to 3
-        // catches; every caught command must end by the signal (checked in `interrupt`).
-        var caught = 0
-        for trial in 0..<60 where caught < 3 {
-            if try interrupt(["compare", "a/results.json", "b/results.json", "--output", "c-\(trial).json"], in: parent, at: { _ in "c-\(trial).json" }) {
-                caught += 1
-            }
-        }
-        #expect(caught >= 1, "no try caught the command as it ended")
+        try interrupt(["compare", "a/results.json", "b/results.json", "--output", "c.json"], in: parent, at: "written")
+        #expect((try JSONSerialization.jsonObject(with: Data(contentsOf: parent.appendingPathComponent("c.json")))) is [String: Any])
     }
 }

@@ -3,6 +3,23 @@ import RunStore
 import StudyPipeline
 import Testing
 
+extension CommandLineTests {
+    /// Starts `executable` (the built make-report unless given) with `arguments` in `directory` (when
+    /// given), `environment` added to this process's, its output discarded; the caller waits for its end.
+    func start(_ arguments: [String], executable: URL = Self.executable, in directory: URL? = nil,
+               environment: [String: String] = [:]) throws -> Process {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+}
+
 /// Issue 19 follow-up: an interrupted run (SIGINT, SIGTERM, SIGHUP) left its staging folder in
 /// .make-report until the next run into the same folder; it removes it before it ends by the signal,
 /// and the published set stays as it was.
@@ -15,14 +32,8 @@ struct InterruptionTests {
                             in: parent).status == 0)
         let published = try Data(contentsOf: parent.appendingPathComponent("out/manifest.json"))
         let work = parent.appendingPathComponent(".make-report")
-        let process = Process()
-        process.executableURL = CommandLineTests.executable
-        process.arguments = ["--widths", "8,16,32", "--fractions", "0,0.2,0.4,0.6", "--seeds", "1,2,3,4,5,6,7,8", "--epochs", "6000",
-                             "--no-store", "--quiet", "--output", "out"]
-        process.currentDirectoryURL = parent
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try cli.start(["--widths", "8,16,32", "--fractions", "0,0.2,0.4,0.6", "--seeds", "1,2,3,4,5,6,7,8", "--epochs", "6000",
+                                     "--no-store", "--quiet", "--output", "out"], in: parent)
         /// The staging folders in the work folder.
         func staging() -> [String] { ((try? FileManager.default.contentsOfDirectory(atPath: work.path)) ?? []).filter { $0.contains(".staging-") } }
         let deadline = Date().addingTimeInterval(60)
@@ -46,14 +57,8 @@ struct InterruptionTests {
     @Test func everyThreadBlocksTheInterruptionSignals() throws {
         let parent = cli.temporaryFolder().deletingLastPathComponent()
         let work = parent.appendingPathComponent(".make-report")
-        let process = Process()
-        process.executableURL = CommandLineTests.executable
-        process.arguments = ["--widths", "8,16,32", "--fractions", "0,0.2,0.4,0.6", "--seeds", "1,2,3,4,5,6,7,8", "--epochs", "6000",
-                             "--no-store", "--quiet", "--output", "out"]
-        process.currentDirectoryURL = parent
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try cli.start(["--widths", "8,16,32", "--fractions", "0,0.2,0.4,0.6", "--seeds", "1,2,3,4,5,6,7,8", "--epochs", "6000",
+                                     "--no-store", "--quiet", "--output", "out"], in: parent)
         /// The staging folders in the work folder.
         func staging() -> [String] { ((try? FileManager.default.contentsOfDirectory(atPath: work.path)) ?? []).filter { $0.contains(".staging-") } }
         let deadline = Date().addingTimeInterval(60)
@@ -93,16 +98,10 @@ struct InterruptionTests {
     @Test(arguments: [SIGINT, SIGTERM]) func anInterruptedRunClosesItsStore(_ signalNumber: Int32) throws {
         let parent = cli.temporaryFolder().deletingLastPathComponent()
         let work = parent.appendingPathComponent(".make-report")
-        let process = Process()
-        process.executableURL = CommandLineTests.executable
         // Several seconds of training even on a fast host (with 400 epochs, a 2.2x faster host finished
         // the 96 runs within the half second the test waits before its signal).
-        process.arguments = ["--widths", "8,16,32", "--fractions", "0,0.2,0.4,0.6", "--seeds", "1,2,3,4,5,6,7,8", "--epochs", "6000",
-                             "--quiet", "--output", "out"]
-        process.currentDirectoryURL = parent
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try cli.start(["--widths", "8,16,32", "--fractions", "0,0.2,0.4,0.6", "--seeds", "1,2,3,4,5,6,7,8", "--epochs", "6000",
+                                     "--quiet", "--output", "out"], in: parent)
         /// The entries of the work folder.
         func entries() -> [String] { ((try? FileManager.default.contentsOfDirectory(atPath: work.path)) ?? []).sorted() }
         let deadline = Date().addingTimeInterval(60)
@@ -134,13 +133,7 @@ struct InterruptionLeftoverTests {
     /// exists sends SIGINT before letting it go on. Returns whether the moment was caught (else the
     /// child is killed once `passed` says the moment is over), after the child has ended.
     func interrupt(_ arguments: [String], in folder: URL, at moment: (Int32) -> String, passed: () -> Bool) throws -> Bool {
-        let process = Process()
-        process.executableURL = CommandLineTests.executable
-        process.arguments = arguments
-        process.currentDirectoryURL = folder
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try cli.start(arguments, in: folder)
         let pid = process.processIdentifier, path = folder.appendingPathComponent(moment(pid)).path
         let deadline = Date().addingTimeInterval(60)
         var caught = false
@@ -261,15 +254,8 @@ struct InterruptionLeftoverTests {
                             in: parent).status == 0)
         let temporary = parent.appendingPathComponent("tmp")
         try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: true)
-        let process = Process()
-        process.executableURL = CommandLineTests.executable
-        process.arguments = ["check", "--widths", "8,16,32", "--fractions", "0,0.2,0.4,0.6", "--seeds", "1,2,3,4,5,6,7,8", "--epochs", "400",
-                             "--quiet", "--output", "out"]
-        process.currentDirectoryURL = parent
-        process.environment = ProcessInfo.processInfo.environment.merging(["TMPDIR": temporary.path]) { $1 }
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try cli.start(["check", "--widths", "8,16,32", "--fractions", "0,0.2,0.4,0.6", "--seeds", "1,2,3,4,5,6,7,8", "--epochs", "400",
+                                     "--quiet", "--output", "out"], in: parent, environment: ["TMPDIR": temporary.path])
         /// The scratch folders in the temporary directory.
         func scratch() -> [String] { (try? FileManager.default.contentsOfDirectory(atPath: temporary.path)) ?? [] }
         let deadline = Date().addingTimeInterval(60)
@@ -291,15 +277,8 @@ struct InterruptionLeftoverTests {
         #expect(try cli.run(Self.tiny + ["--no-store", "--output", "out"], in: parent).status == 0)
         let temporary = parent.appendingPathComponent("tmp")
         try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: true)
-        let process = Process()
-        process.executableURL = CommandLineTests.executable
-        process.arguments = ["check", "--widths", "8,16,32", "--fractions", "0,0.2,0.4,0.6", "--seeds", "1,2,3,4,5,6,7,8", "--epochs", "400",
-                             "--quiet", "--output", "out"]
-        process.currentDirectoryURL = parent
-        process.environment = ProcessInfo.processInfo.environment.merging(["TMPDIR": temporary.path]) { $1 }
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try cli.start(["check", "--widths", "8,16,32", "--fractions", "0,0.2,0.4,0.6", "--seeds", "1,2,3,4,5,6,7,8", "--epochs", "400",
+                                     "--quiet", "--output", "out"], in: parent, environment: ["TMPDIR": temporary.path])
         /// The entries of the temporary directory.
         func entries() -> [String] { ((try? FileManager.default.contentsOfDirectory(atPath: temporary.path)) ?? []).sorted() }
         let deadline = Date().addingTimeInterval(60)

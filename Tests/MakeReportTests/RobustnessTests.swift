@@ -13,14 +13,7 @@ struct RobustnessTests {
     /// Starts `executable` (the built make-report unless given) with `arguments` in `directory`, its
     /// output discarded.
     func start(_ arguments: [String], executable: URL = CommandLineTests.executable, in directory: URL? = nil) throws -> Process {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        if let directory { process.currentDirectoryURL = directory }
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        return process
+        try cli.start(arguments, executable: executable, in: directory)
     }
 
     /// Runs `executable` with `arguments` in `directory` to its end; its exit status.

@@ -11,16 +11,32 @@ import TestSupport
 /// to one row, 1/150 of the test rows and 1/350 of the training rows), it says "trades" only when both
 /// changes are resolved downward, and "cannot tell" when the success's interval holds 0.
 struct PenaltyTradeOffSentenceTests {
+    /// The accuracies of `aResolvedFallOfSuccessAndCapacityIsATradeOff`'s sweep (test, training rows'
+    /// true labels) by defense, fraction and seed: the first λ loses 0.10 to 0.12 and fits 0.98, every
+    /// later one loses 0.02 to 0 and fits 0.90 to 0.92.
+    static func resolvedTradeOff(_ defense: Int, _ fraction: Double, _ seed: Int) -> (test: Double, trainClean: Double) {
+        let spread = [0.0, 0.01, 0.02][seed]
+        if defense == 0 { return fraction == 0 ? (0.90 + spread, 0.98) : (fraction == 0.1 ? 0.80 : 0.70, 0.9) }
+        return fraction == 0 ? (0.85, 0.90 + spread) : (fraction == 0.1 ? 0.83 + spread : 0.80, 0.9)
+    }
+
+    /// λ 0 and 1 as `resolvedTradeOff`, and λ 10 with every run diverged.
+    static func sweepWithADivergedLambda() throws -> (study: Study, runs: [RunResult]) {
+        let (study, made) = try penaltySweep(lambdas: [0, 1, 10], accuracies: resolvedTradeOff)
+        let runs = made.map { run in
+            study.series[run.series].defense < 2 ? run
+                : RunResult(fraction: run.fraction, series: run.series, seed: run.seed, poisonedCount: run.poisonedCount,
+                            realisedFraction: run.realisedFraction, metrics: nil, divergence: "training loss became non-finite at epoch 2")
+        }
+        return (study, runs)
+    }
+
     /// λ 0 loses 0.10, 0.11, 0.12 of its test accuracy (0.90, 0.91, 0.92 clean, 0.80 at 10%) and fits
     /// 0.98 of its training rows; λ 1 loses 0.02, 0.01, 0 (0.85 clean) and fits 0.90, 0.91, 0.92. Per
     /// seed the success falls by 0.08, 0.10, 0.12 (mean -0.100, s 0.02: ± 4.302653 × 0.02/√3 = 0.0497),
     /// the capacity by 0.08, 0.07, 0.06 (-0.070 ± 0.0248), the clean accuracy by 0.05, 0.06, 0.07.
     @Test func aResolvedFallOfSuccessAndCapacityIsATradeOff() throws {
-        let (study, runs) = try penaltySweep(lambdas: [0, 1]) { defense, fraction, seed in
-            let spread = [0.0, 0.01, 0.02][seed]
-            if defense == 0 { return fraction == 0 ? (0.90 + spread, 0.98) : (fraction == 0.1 ? 0.80 : 0.70, 0.9) }
-            return fraction == 0 ? (0.85, 0.90 + spread) : (fraction == 0.1 ? 0.83 + spread : 0.80, 0.9)
-        }
+        let (study, runs) = try penaltySweep(lambdas: [0, 1], accuracies: Self.resolvedTradeOff)
         let sentences = findingSentences(StudyResults(study: study, runs: runs, toolVersion: "test"))
         let expected = [
             "Input-gradient penalty, MLP 16 under random label flip, per λ (means over seeds with their 95% ",
@@ -65,16 +81,7 @@ struct PenaltyTradeOffSentenceTests {
     /// left out: the change runs from the smallest λ to the largest with finished runs, here the
     /// resolved trade-off of the first test between λ 0 and λ 1, λ 10 beyond them.
     @Test func aLambdaWhoseRunsAllDivergedIsNamedAndLeftOutOfTheChange() throws {
-        let (study, made) = try penaltySweep(lambdas: [0, 1, 10]) { defense, fraction, seed in
-            let spread = [0.0, 0.01, 0.02][seed]
-            if defense == 0 { return fraction == 0 ? (0.90 + spread, 0.98) : (fraction == 0.1 ? 0.80 : 0.70, 0.9) }
-            return fraction == 0 ? (0.85, 0.90 + spread) : (fraction == 0.1 ? 0.83 + spread : 0.80, 0.9)
-        }
-        let runs = made.map { run in
-            study.series[run.series].defense < 2 ? run
-                : RunResult(fraction: run.fraction, series: run.series, seed: run.seed, poisonedCount: run.poisonedCount,
-                            realisedFraction: run.realisedFraction, metrics: nil, divergence: "training loss became non-finite at epoch 2")
-        }
+        let (study, runs) = try Self.sweepWithADivergedLambda()
         let sentence = try #require(findingSentences(StudyResults(study: study, runs: runs, toolVersion: "test")).last)
         #expect(sentence.contains("capacity 0.910 [0.885, 0.935]; λ 10: every run diverged or is missing. From λ 0 to λ 1 (paired by "
             + "seed) the success changes by -0.100 [-0.150, -0.050]"))
@@ -112,16 +119,7 @@ struct PenaltyTradeOffSentenceTests {
     /// verdict as its string, and a file that reads back (its analysis rebuilt byte for byte) to the
     /// same trade-off.
     @Test func resultsJSONHoldsTheTradeOffAndReadsItBack() throws {
-        let (study, made) = try penaltySweep(lambdas: [0, 1, 10]) { defense, fraction, seed in
-            let spread = [0.0, 0.01, 0.02][seed]
-            if defense == 0 { return fraction == 0 ? (0.90 + spread, 0.98) : (fraction == 0.1 ? 0.80 : 0.70, 0.9) }
-            return fraction == 0 ? (0.85, 0.90 + spread) : (fraction == 0.1 ? 0.83 + spread : 0.80, 0.9)
-        }
-        let runs = made.map { run in
-            study.series[run.series].defense < 2 ? run
-                : RunResult(fraction: run.fraction, series: run.series, seed: run.seed, poisonedCount: run.poisonedCount,
-                            realisedFraction: run.realisedFraction, metrics: nil, divergence: "training loss became non-finite at epoch 2")
-        }
+        let (study, runs) = try Self.sweepWithADivergedLambda()
         let results = StudyResults(study: study, runs: runs, toolVersion: "test")
         let json = try results.jsonData()
         let document = try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any])
