@@ -60,8 +60,12 @@ public struct SigmoidFitBounds: Sendable, Equatable {
     /// within 1e-3 of the parameter's span of either bound, the precision at which the report prints
     /// it (k = 99.9996 in [0.1, 100] reads "100.0" and reaches the bound).
     public func reaches(_ value: Double, parameter index: Int) -> Bool {
-        let low = lower.vector[index], high = upper.vector[index], tolerance = 1e-3 * (high - low)
-        return abs(value - low) < tolerance || abs(value - high) < tolerance
+        isAt(value, lower.vector[index], parameter: index) || isAt(value, upper.vector[index], parameter: index)
+    }
+
+    /// Whether `value` of parameter `index` lies within 1e-3 of the parameter's span of `bound`.
+    private func isAt(_ value: Double, _ bound: Double, parameter index: Int) -> Bool {
+        abs(value - bound) < 1e-3 * (upper.vector[index] - lower.vector[index])
     }
 
     /// `interval` of parameter `index` (0 L, 1 k, 2 x0, 3 b) with each end that sits at the box's bound
@@ -69,8 +73,8 @@ public struct SigmoidFitBounds: Sendable, Equatable {
     /// open (nil), with its Monte Carlo error: such an end is where the refits stopped, not where the
     /// data put it. An L interval [0.39, 1.50] reads [0.39, open).
     public func openingEndsAtBounds(_ interval: Interval, parameter index: Int) -> Interval {
-        let lowerOpen = interval.lower.map { abs($0 - lower.vector[index]) < 1e-3 * (upper.vector[index] - lower.vector[index]) } == true
-        let upperOpen = interval.upper.map { abs($0 - upper.vector[index]) < 1e-3 * (upper.vector[index] - lower.vector[index]) } == true
+        let lowerOpen = interval.lower.map { isAt($0, lower.vector[index], parameter: index) } == true
+        let upperOpen = interval.upper.map { isAt($0, upper.vector[index], parameter: index) } == true
         guard lowerOpen || upperOpen else { return interval }
         let errors = interval.monteCarloError.map { EndErrors(lower: lowerOpen ? nil : $0.lower, upper: upperOpen ? nil : $0.upper) }
         return Interval(lower: lowerOpen ? nil : interval.lower, upper: upperOpen ? nil : interval.upper,
