@@ -82,7 +82,7 @@ private func nearCloneSentence(_ regime: CurvatureClaims.NearCloneRegime, _ resu
         + "\(spikeRowsText(regime.spikeKey)) minus the clean model's, paired by seed): \(perDistance). Granziol (2026) claims that "
         + "below some distance d near-clone poisons keep a success above 0.5 while the spike and the detectors' AUROC fall to "
         + "chance (a swept d shows it when the success's interval lies above 0.5, the spike's reaches 0 and every AUROC interval "
-        + "holds 0.5): "
+        + "holds 0.5; an AUROC resolved below 0.5 separates the poisons too, in reverse): "
     switch regime.verdict {
     case .supported:
         let upTo = regime.invisibleUpTo ?? swept[0]
@@ -109,8 +109,9 @@ private func statusText(_ point: CurvatureClaims.NearClonePoint) -> String {
         var reasons = [String]()
         if let upper = point.success.interval?.upper, upper < 0.5 { reasons.append("success below 0.5") }
         if let lower = point.spike.interval?.lower, lower > 0 { reasons.append("spike above the clean model's") }
-        if point.detectors.contains(where: { ($0.auroc.interval?.lower ?? 0.5) > 0.5 || ($0.auroc.interval?.upper ?? 0.5) < 0.5 }) {
-            reasons.append("an AUROC away from 0.5")
+        if point.detectors.contains(where: { ($0.auroc.interval?.lower ?? 0.5) > 0.5 }) { reasons.append("an AUROC above 0.5") }
+        if point.detectors.contains(where: { ($0.auroc.interval?.upper ?? 0.5) < 0.5 }) {
+            reasons.append("an AUROC below 0.5: the scores separate the poisons, in reverse")
         }
         return reasons.joined(separator: ", ")
     case .notResolved:

@@ -159,15 +159,17 @@ struct CurvatureClaimsTests {
         #expect(sentence.contains("d 0: success +0.815 [+0.794, +0.836], spike "))
         #expect(sentence.contains("input-curvature 10% AUROC 0.500 [0.479, 0.521] (effective and invisible); d 1: success +0.715"))
         #expect(sentence.contains("d 1000: success +0.115 [+0.094, +0.136], spike +0.5 [+0.479, +0.521]"))
-        #expect(sentence.contains("input-curvature 10% AUROC 0.900 [0.879, 0.921] (success below 0.5, spike above the clean model's, an AUROC away from 0.5)"))
+        #expect(sentence.contains("input-curvature 10% AUROC 0.900 [0.879, 0.921] (success below 0.5, spike above the clean model's, an AUROC above 0.5)"))
         #expect(sentence.hasSuffix("these runs support it for the swept d from 0 to 1; at d 1000 it no longer holds."))
     }
 
     @Test func nearClonesThatLoseTheirSuccessOrShowASpikeContradictTheClaim() throws {
-        let results = try Self.nearCloneResults(success: [0.3, 0.2, 0.1], spike: [0.2, 0.3, 0.5], auroc: [0.5, 0.5, 0.9])
+        let results = try Self.nearCloneResults(success: [0.3, 0.2, 0.1], spike: [0.2, 0.3, 0.5], auroc: [0.3, 0.5, 0.9])
         let regime = try #require(results.curvatureClaims?.nearClone.first)
         #expect(regime.points.map(\.status) == [.fails, .fails, .fails] && regime.verdict == .contradicted && regime.invisibleUpTo == nil)
         let sentence = try #require(findingSentences(results).first { $0.hasPrefix("Near-clone backdoors,") })
+        #expect(sentence.contains("AUROC 0.300 [0.279, 0.321] (success below 0.5, spike above the clean model's, an AUROC below 0.5: "
+            + "the scores separate the poisons, in reverse); d 1:"))
         #expect(sentence.hasSuffix("these runs contradict it: at no swept d (d 0 to 1000) are the poisons both effective and invisible."))
     }
 
