@@ -42,12 +42,14 @@ private func spikeGrowthSentence(_ fit: CurvatureClaims.SpikeGrowth, _ results: 
     let first = results.series[fit.series[0]]
     let efficacyName = results.attackMetrics.first { $0.excess.key == fit.efficacyKey }?.excess.name ?? fit.efficacyKey
     let exponent = seedValuesText(fit.exponent) { fixed($0, decimals: 2) }
+    let over = fit.exponent.count == 0 ? "" : fit.exponent.interval == nil ? " (one seed: no interval)"
+        : " (mean over \(fit.exponent.count) seeds with its \(level) Student-t interval)"
     let leftOut = fit.pointsLeftOut == 0 ? "" : "; \(fit.pointsLeftOut) left out, whose efficacy or spike is at most 0 or has no clean model"
     let opening = "Spike against efficacy, \(first.modelLabel), \(first.defenseLabel): the spike is the top eigenvalue of the mean input "
         + "Hessian of the loss over \(spikeRowsText(fit.spikeKey)) minus the clean model's of the same series and seed, the efficacy "
         + "the \(inRunningText(efficacyName)). Per seed a least-squares line of log spike on log efficacy over its runs at positive "
-        + "fractions (\(fit.pointsUsed) runs\(leftOut)) gives the exponent p of spike ∝ efficacy^p: \(exponent) (mean over "
-        + "\(fit.exponent.count) seeds with its \(level) Student-t interval). Granziol (2026) claims the spike grows like the square "
+        + "fractions (\(fit.pointsUsed) runs\(leftOut)) gives the exponent p of spike ∝ efficacy^p: \(exponent)\(over). "
+        + "Granziol (2026) claims the spike grows like the square "
         + "of the efficacy (p = 2; supported when the interval holds 2 and lies between 1 and 3, contradicted when it excludes 2): "
     switch fit.verdict {
     case .supported:
@@ -56,6 +58,10 @@ private func spikeGrowthSentence(_ fit: CurvatureClaims.SpikeGrowth, _ results: 
         let faster = (fit.exponent.interval?.lower ?? 0) > 2
         return opening + "these runs contradict it: the spike grows \(faster ? "faster" : "more slowly") than the square of the efficacy."
     case .notResolved:
+        if fit.pointsUsed == 0 {
+            return opening + "these runs cannot tell: in all \(fit.pointsLeftOut) runs the efficacy or the spike is at most 0 (a "
+                + "poisoned model no more curved over these rows than its clean model), so there is no growth to fit."
+        }
         guard fit.exponent.interval != nil else {
             return opening + "these runs cannot tell: fewer than two seeds have an exponent (each needs two runs with a positive "
                 + "efficacy and spike at different efficacies); more swept fractions or attacks of different strength would give them."

@@ -91,6 +91,7 @@ struct CurvatureClaimsTests {
         #expect(fit.verdict == .supported)
         let sentence = try #require(findingSentences(results).first { $0.hasPrefix("Spike against efficacy, MLP 8, no defense:") })
         #expect(sentence.contains("(24 runs) gives the exponent p of spike ∝ efficacy^p: 2.00 ["))
+        #expect(sentence.contains("] (mean over 4 seeds with its 95% Student-t interval). Granziol (2026) claims"))
         #expect(sentence.hasSuffix("(p = 2; supported when the interval holds 2 and lies between 1 and 3, contradicted when it excludes 2): these runs support it."))
     }
 
@@ -111,6 +112,24 @@ struct CurvatureClaimsTests {
         #expect(interval.lower! < 2 && interval.upper! > 2 && fit.verdict == .notResolved)
         let sentence = try #require(findingSentences(results).first { $0.hasPrefix("Spike against efficacy, MLP 8, no defense:") })
         #expect(sentence.hasSuffix("these runs cannot tell: the interval holds 2 but reaches 1 or 3; more seeds would narrow it."))
+    }
+
+    /// Poisoned models less curved over the triggered rows than their clean models (as an MLP's
+    /// cross-entropy, confident on the triggered rows, makes them): no spike, no exponent, and the
+    /// sentence says why rather than asking for more fractions.
+    @Test func spikesThatAreNeverPositiveGiveNoExponentAndSaySo() throws {
+        let (study, runs) = try Self.sweep(distances: [0, 1], fractions: [0, 0.1, 0.2]) { attack, defense, fraction, _ in
+            var values = Self.curvature(fraction: fraction, efficacy: 0.5 + 0.1 * Double(attack), spike: -0.2)
+            if defense == 1 { values.merge(Self.detection(fraction: fraction, auroc: 0.5)) { $1 } }
+            return values
+        }
+        let results = StudyResults(study: study, runs: runs, toolVersion: "test")
+        let fit = try #require(results.curvatureClaims?.spikeGrowth.first { $0.defense == 0 })
+        #expect(fit.pointsUsed == 0 && fit.pointsLeftOut == 16 && fit.exponent.count == 0 && fit.verdict == .notResolved)
+        let sentence = try #require(findingSentences(results).first { $0.hasPrefix("Spike against efficacy, MLP 8, no defense:") })
+        #expect(sentence.contains("gives the exponent p of spike ∝ efficacy^p: none. Granziol (2026)"))
+        #expect(sentence.hasSuffix("these runs cannot tell: in all 16 runs the efficacy or the spike is at most 0 (a poisoned model no more "
+            + "curved over these rows than its clean model), so there is no growth to fit."))
     }
 
     @Test func aDistanceIsInvisibleOnlyWhenEveryIntervalSaysSo() {
