@@ -39,6 +39,17 @@ PENALTY_CURVE = {"model": 0, "attack": 0, "successName": "Test accuracy lost", "
                  "points": [PENALTY_POINT, {**PENALTY_POINT, "series": 1, "lambda": 20, "success": {"count": 0}}], "changes": PENALTY_CHANGES}
 PENALTY_TRADE_OFF = {"fraction": 0.1, "confidence": 0.95, "curves": [PENALTY_CURVE]}
 
+# A curvatureClaims member (schema 4): one spike fit and one near-clone sweep of two distances.
+SPIKE_GROWTH = {"model": 0, "defense": 0, "series": [0, 1], "efficacyKey": "backdoorSuccessExcess",
+                "spikeKey": "inputCurvatureTopTriggered", "exponent": {"count": 3, "mean": 1.9, "interval": {"lower": 1.5, "upper": 2.3}},
+                "pointsUsed": 6, "pointsLeftOut": 0, "verdict": "supported"}
+NEAR_CLONE_POINT = {"distance": 0, "attack": 0, "success": PENALTY_VALUES, "spike": PENALTY_VALUES,
+                    "detectors": [{"defense": 1, "auroc": PENALTY_VALUES}], "status": "invisible"}
+NEAR_CLONE = {"model": 0, "fraction": 0.1, "spikeKey": "inputCurvatureTopTriggered",
+              "points": [NEAR_CLONE_POINT, {**NEAR_CLONE_POINT, "distance": 1000, "attack": 1, "status": "fails"}],
+              "invisibleUpTo": 0, "verdict": "supported"}
+CURVATURE_CLAIMS = {"confidence": 0.95, "spikeGrowth": [SPIKE_GROWTH], "nearClone": [NEAR_CLONE]}
+
 # (name, JSON pointer, op, value): op "set" replaces or adds the member, "remove" deletes it.
 CASES = [
     ("the file as written", "", "none", None),
@@ -115,6 +126,17 @@ CASES = [
      {**PENALTY_TRADE_OFF, "curves": [{**PENALTY_CURVE, "points": [{**PENALTY_POINT, "lambda": -1}]}]}),
     ("a change of one seed's resolution", "/penaltyTradeOff", "set",
      {**PENALTY_TRADE_OFF, "curves": [{**PENALTY_CURVE, "changes": {**PENALTY_CHANGES, "success": {**PENALTY_CHANGE, "seedsToResolve": 1}}}]}),
+    ("the curvature claims", "/curvatureClaims", "set", CURVATURE_CLAIMS),
+    ("a spike fit's verdict that is no verdict", "/curvatureClaims", "set",
+     {**CURVATURE_CLAIMS, "spikeGrowth": [{**SPIKE_GROWTH, "verdict": "maybe"}]}),
+    ("a spike of an unknown curvature", "/curvatureClaims", "set",
+     {**CURVATURE_CLAIMS, "spikeGrowth": [{**SPIKE_GROWTH, "spikeKey": "inputCurvatureTopPoisoned"}]}),
+    ("a near-clone distance below 0", "/curvatureClaims", "set",
+     {**CURVATURE_CLAIMS, "nearClone": [{**NEAR_CLONE, "points": [{**NEAR_CLONE_POINT, "distance": -1}]}]}),
+    ("a near-clone point without detectors", "/curvatureClaims", "set",
+     {**CURVATURE_CLAIMS, "nearClone": [{**NEAR_CLONE, "points": [{**NEAR_CLONE_POINT, "detectors": []}]}]}),
+    ("curvature claims without their near-clone sweeps", "/curvatureClaims", "set",
+     {k: v for k, v in CURVATURE_CLAIMS.items() if k != "nearClone"}),
 ]
 
 

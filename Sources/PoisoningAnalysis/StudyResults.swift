@@ -74,8 +74,9 @@ public struct StudyResults: Sendable, Codable, Equatable {
     /// study with targets), and no `resolved` in `statistics.differences[]` and `statistics.trends[]`
     /// (it was `decision == "resolved"`); 4, the classes' names a CSV file gives them (`data.classNames`),
     /// each interval's `movedToEstimate`, the ends moved to the estimate (`Estimate.fitted`), and issue 25's
-    /// input-gradient penalty trade-off over λ (`penaltyTradeOff`, in a study that sweeps it), and a
-    /// failed run's reason (`runs[].failure`, issue 23).
+    /// input-gradient penalty trade-off over λ (`penaltyTradeOff`, in a study that sweeps it), its curvature
+    /// claims (`curvatureClaims`, in a study that measures the input curvature), and a failed run's reason
+    /// (`runs[].failure`, issue 23).
     public static let currentSchemaVersion = "4"
 
     /// The version of the layout of these results (`currentSchemaVersion` when made here). Declared
@@ -115,6 +116,10 @@ public struct StudyResults: Sendable, Codable, Equatable {
     /// draws it (`PenaltyTradeOff`); nil (absent from JSON) unless the study sweeps λ over at least
     /// two values with fraction 0.
     public private(set) var penaltyTradeOff: PenaltyTradeOff?
+    /// Granziol's (2026) curvature claims, the spike's growth with efficacy and the near-clone
+    /// regime, as the report answers them (`CurvatureClaims`); nil (absent from JSON) unless the
+    /// study measures the input curvature and has a spike fit or a near-clone sweep.
+    public private(set) var curvatureClaims: CurvatureClaims?
     /// For an adaptive study: its looks and why it stopped (every interval is at its last look's
     /// confidence); nil for a study with a fixed list of seeds.
     public private(set) var sequential: SequentialRecord?
@@ -163,6 +168,8 @@ public struct StudyResults: Sendable, Codable, Equatable {
         targetBudgets = canceling.isEmpty ? nil : canceling.map { TargetBudget(runs: analysedRuns, series: $0, confidence: confidence) }
         penaltyTradeOff = nil
         penaltyTradeOff = PenaltyTradeOff(self)
+        curvatureClaims = nil
+        curvatureClaims = CurvatureClaims(self)
     }
 
     /// These results with the sequential record of the adaptive study whose last look they analyse

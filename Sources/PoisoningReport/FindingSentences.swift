@@ -54,6 +54,7 @@ public func findingSentences(_ results: StudyResults) -> [String] {
     if !findings.detectionBelowChance.isEmpty { sentences.append(belowChanceSentence(findings.detectionBelowChance, words: words)) }
     if !findings.defenses.isEmpty { sentences.append(defenseSentence(results, words: words)) }
     sentences += penaltyTradeOffSentences(results)
+    sentences += curvatureClaimSentences(results)
     return sentences
 }
 

@@ -82,6 +82,10 @@ public func templateContext(_ model: ReportModel, format: ReportFormat, figureSo
         row(["series": r.series, "fraction": r.fraction, "removed": r.removed, "precision": r.precision, "recall": r.recall,
              "auroc": r.auroc, "tpr": r.tpr], more: ["hasRemoved": .flag(r.hasRemoved)])
     }
+    let curvatureRows: [TemplateValue] = model.curvatureRows.map { r in
+        row(["series": r.series, "fraction": r.fraction, "clean": r.clean, "triggered": r.triggered, "poisoned": r.poisoned,
+             "alignment": r.alignment])
+    }
     let predictedRows: [TemplateValue] = model.predictedRows.map { r in
         row(["series": r.series, "tau": r.tau, "targetAccuracy": r.targetAccuracy, "agreesFrom": r.agreesFrom,
              "threshold": r.threshold, "ratios": r.ratios], more: ["findings": .list(r.findings.map { ["sentence": t($0)] })])
@@ -155,6 +159,8 @@ public func templateContext(_ model: ReportModel, format: ReportFormat, figureSo
         "predictedRows": .list(predictedRows),
         "hasDetection": .flag(!detectionRows.isEmpty),
         "detectionRows": .list(detectionRows),
+        "hasCurvature": .flag(!curvatureRows.isEmpty),
+        "curvatureRows": .list(curvatureRows),
         "findings": .list(model.findings.map { ["sentence": t($0)] }),
         "figures": .list(figures),
         "hasClaims": .flag(model.claims != nil),

@@ -154,6 +154,8 @@ public struct ReportModel: Sendable {
     public let attackMetrics: [AttackMetricTable]
     /// The defenses' detection, by series and fraction.
     public let detectionRows: [DetectionRow]
+    /// The input-curvature run metrics by series and fraction; empty unless the study measures them.
+    public let curvatureRows: [CurvatureRow]
     /// Each gradient-canceling series: the predicted threshold τ beside what the runs measured.
     public let predictedRows: [PredictedRow]
     /// The findings, as sentences (`findingSentences`), also printed by the commands.
@@ -216,6 +218,7 @@ public struct ReportModel: Sendable {
         gapTable = Self.seriesTable(gapRows, headers: seriesHeaders)
         attackMetrics = Self.attackMetricTables(of: results, fractions: fractions)
         detectionRows = Self.detectionRows(of: results, fractions: fractions)
+        curvatureRows = Self.curvatureRows(of: results, fractions: fractions)
         predictedRows = Self.predictedRows(of: results)
 
         // Attacks and defenses compared at one budget: the positive swept fraction nearest 10%.

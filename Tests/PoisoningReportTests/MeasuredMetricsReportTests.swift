@@ -26,10 +26,10 @@ struct MeasuredMetricsReportTests {
         #expect(point.metric(MetricKey.inputCurvatureTopClean)?.mean ?? 0 > 0 && point.metric(MetricKey.inputCurvatureTriggerAlignment) != nil)
         let header = TidyTables.pointsCSV(measured).prefix { $0 != "\n" }
         #expect(header.contains("inputCurvatureTopClean_mean,inputCurvatureTopClean_std") && header.contains("inputCurvatureTriggerAlignment_mean"))
-        // The report shows the alignment (a rate) with the attacks' tables, not the eigenvalues.
+        // The report shows the alignment (a rate) with the attacks' tables, and every curvature metric in its own table.
         let report = try markdownReport(measured)
         #expect(report.contains("\n## Curvature alignment with the trigger\n"))
-        #expect(!report.contains("## Input curvature"))
+        #expect(report.contains("\n## Input curvature\n"))
 
         let plain = try Self.results(measure: [])
         #expect(plain.measuredMetrics == nil)
