@@ -16,9 +16,9 @@ extension MetricKey {
 /// Input-space curvature of the trained model (after Granziol 2026, who finds that clustered
 /// dirty-label poisons add a rank-one spike, aligned with the poisons, to the Hessian of the loss with
 /// respect to the input): the top eigenpair (λ, v) of the mean input Hessian H̄ = (1/m) Σ_r ∂²ℓ_r/∂x²
-/// over three sets of rows, by power iteration with exact Hessian-vector products
-/// (`InputHessianEvaluator.meanTop`, `InputHessian.defaultIterations` products from the stream (seed,
-/// "input curvature"), twice as many where the Hessian may be indefinite):
+/// over three sets of rows, from exact Hessian-vector products (`InputHessianEvaluator.meanTop`: up to
+/// `InputHessian.exactInputLimit` features H̄ built exactly and decomposed in full, above it power
+/// iteration to a residual tolerance from the stream (seed, "input curvature")):
 /// - the clean test rows (every run): `inputCurvatureTopClean`; for an attack that stamps a trigger
 ///   (`PoisonedTrainingSet.triggered`), also |vᵀt| for its eigenvector v and the trigger's unit
 ///   direction t (`TriggeredInputs.direction`): `inputCurvatureTriggerAlignment`, in [0, 1], the
