@@ -93,21 +93,21 @@ public struct PenaltyTradeOff: Sendable, Codable, Equatable {
         /// in capacity (`Changes.claim(success:capacity:verdict:)`).
         public let claim: ClaimVerdict
 
-        /// The claim's answer: supported by a trade-off; contradicted when λ raises the success or
-        /// costs no capacity, and when it costs capacity (resolved) while the success's interval
-        /// rules out a fall as large as that cost (its lower end above the capacity change's upper
-        /// end: the penalty pays capacity for less suppression than it costs) though the success at
-        /// the smallest λ, `initial`, was resolved above that cost (there was that much to
-        /// suppress); not resolved otherwise.
-        static func claim(success: Change, capacity: Change, initial: SeedValues, verdict: Verdict) -> ClaimVerdict {
+        /// The claim's answer: supported when the success and the capacity both fall (each interval
+        /// below 0, a trade-off); contradicted where the runs resolve it false: the success rises, or it
+        /// falls while the capacity rises (no cost), or the capacity falls while an equivalence test
+        /// shows that the success does not fall by more than `margin` (the study's planning effect):
+        /// the lower end of the success change's interval lies above -`margin` (of the two one-sided
+        /// tests against ±`margin`, the one that matters here, each at half the interval's
+        /// significance level: a (1 - α) interval instead of the (1 - 2α) of a level-α test, which
+        /// only makes it stricter); not resolved otherwise.
+        static func claim(success: Change, capacity: Change, margin: Double, verdict: Verdict) -> ClaimVerdict {
             switch verdict {
             case .tradeOff: return .supported
             case .noCost, .successRises: return .contradicted
             case .costNotResolved: return .notResolved
             case .successNotResolved:
-                guard capacity.direction == .lower, let fallBound = success.difference.interval?.lower,
-                      let cost = capacity.difference.interval?.upper, fallBound > cost,
-                      let initialLower = initial.interval?.lower, initialLower > -cost else { return .notResolved }
+                guard capacity.direction == .lower, let lower = success.difference.interval?.lower, lower > -margin else { return .notResolved }
                 return .contradicted
             }
         }
@@ -243,7 +243,8 @@ public struct PenaltyTradeOff: Sendable, Codable, Equatable {
                     changes = Changes(from: low.point.lambda, to: high.point.lambda, success: success,
                                       cleanAccuracy: change(low.clean, high.clean, resolution: testResolution), capacity: capacity,
                                       verdict: verdict,
-                                      claim: Changes.claim(success: success, capacity: capacity, initial: low.point.success, verdict: verdict))
+                                      claim: Changes.claim(success: success, capacity: capacity, margin: results.config.planning.effect,
+                                                                         verdict: verdict))
                 }
                 curves.append(Curve(model: model, attack: attack, successName: successName, successMeaning: successMeaning, points: points,
                                     changes: changes))

@@ -41,6 +41,11 @@ import PoisoningUtilities
 /// one cluster; moving toward nearest rows would end in clones of target-class rows, another
 /// near-clone regime rather than clustered poisons. The rows chosen and the trigger do not depend on
 /// d, so a sweep over d (one attack entry per distance) changes only how far the same poisons move.
+/// `near-clone: {distance: d, toward: source-mean}` moves each chosen row toward the mean of its own
+/// (source) class's training rows instead, by the same rule: the label stays wrong at every d, and as
+/// d grows past every row's D the poisons become stamp(m_s) for each source class s: one tight cluster
+/// per source class, on that class's data, labelled as the target: Granziol's clustered dirty-label
+/// poisons (with one source class, one cluster).
 ///
 /// Clean label (Turner et al. 2019, "Label-consistent backdoor attacks"): as many rows of the target
 /// class itself (all of them, and `saturated`, when the budget asks for more) are first made hard to
@@ -121,6 +126,18 @@ public struct Backdoor: PoisoningAttack {
     /// Near clone: the largest distance d, in standardised units, a dirty-label poison moves toward the
     /// target class's mean before it is stamped; nil for a backdoor that does not move its rows.
     public let nearCloneDistance: Double?
+    /// Near clone: the class mean each poison moves toward (`near-clone: {toward: ...}`).
+    public let nearCloneDestination: NearCloneDestination
+
+    /// Where a near-clone poison moves.
+    public enum NearCloneDestination: String, Sendable, Equatable, CaseIterable {
+        /// The mean of the target class's training rows (the default): at the far end one cluster on
+        /// the target class's data, whose label then fits its place.
+        case targetMean = "target-mean"
+        /// The mean of the poison's own class's training rows: at the far end one cluster per source
+        /// class, on its data, labelled as the target (clustered dirty-label poisons).
+        case sourceMean = "source-mean"
+    }
 
     /// Stamp only rows of the target class and keep every label.
     public var cleanLabel: Bool { hardening != nil }
@@ -182,17 +199,30 @@ public struct Backdoor: PoisoningAttack {
             hardening = Hardening(epsilon: epsilon, steps: steps, knowledge: try AttackerKnowledge.read(&parameters))
             try Self.reject(["near-clone"], in: parameters, unless: "clean-label: false")
             nearCloneDistance = nil
+            nearCloneDestination = .targetMean
         } else {
             try Self.reject(["epsilon", "pgd-steps", "white-box"], in: parameters, unless: "clean-label: true")
             hardening = nil
-            nearCloneDistance = try parameters.mapping("near-clone", of: "distance",
-                                                       help: "Near-clone poisons (Granziol 2026): each poison moves toward the target "
-                                                           + "class's mean before it is stamped, by at most distance.") { nested in
-                try nested.double("distance", in: 0...1_000_000,
-                                  help: "The most a poison moves, in standard deviations of each feature (Euclidean norm of the "
-                                      + "move in standardised units); 0 leaves the rows as they are (clones of clean rows with the "
-                                      + "trigger), a distance beyond every row's puts every poison on the target class's mean.")
+            let nearClone = try parameters.mapping("near-clone", of: "distance and toward",
+                                                   help: "Near-clone poisons (Granziol 2026): each poison moves toward a class "
+                                                       + "mean before it is stamped, by at most distance.") { nested in
+                let distance = try nested.double("distance", in: 0...1_000_000,
+                                                 help: "The most a poison moves, in standard deviations of each feature (Euclidean norm of the "
+                                                     + "move in standardised units); 0 leaves the rows as they are (clones of clean rows with the "
+                                                     + "trigger), a distance beyond every row's puts every poison on its class mean.")
+                let towardHelp = "target-mean (the default): toward the target class's mean, where far poisons' label fits their "
+                    + "place; source-mean: toward the mean of the poison's own class, so that far poisons cluster on their class's data "
+                    + "with the wrong label (clustered dirty-label poisons)."
+                // Read only when given, so that a study without it keeps its effective settings.
+                guard nested.contains("toward") else {
+                    _ = nested.value("toward", help: towardHelp)
+                    return (distance, NearCloneDestination.targetMean)
+                }
+                let toward = try nested.string("toward", oneOf: NearCloneDestination.allCases.map(\.rawValue), help: towardHelp)
+                return (distance, NearCloneDestination(rawValue: toward)!)
             }
+            nearCloneDistance = nearClone?.0
+            nearCloneDestination = nearClone?.1 ?? .targetMean
         }
     }
 
@@ -213,6 +243,7 @@ public struct Backdoor: PoisoningAttack {
         if case .blend = trigger { blend = true }
         var details = [String]()
         if let nearCloneDistance { details.append("d \(Self.shown(nearCloneDistance))") }
+        if nearCloneDistance != nil, nearCloneDestination == .sourceMean { details.append("toward source mean") }
         switch trigger {
         case .patch(let features, let level):
             if features != [-3, -2, -1] { details.append("features \(features.map(String.init).joined(separator: ","))") }
@@ -272,7 +303,7 @@ public struct Backdoor: PoisoningAttack {
         if cleanLabel, !train.labels.contains(target) {
             return ("target", "class \(target) has no training rows, so a clean-label backdoor has nothing to stamp")
         }
-        if nearCloneDistance != nil, !train.labels.contains(target) {
+        if nearCloneDistance != nil, nearCloneDestination == .targetMean, !train.labels.contains(target) {
             return ("target", "class \(target) has no training rows, so near-clone poisons have no class mean to move toward")
         }
         guard case .patch(let features, let level) = trigger else { return nil }
@@ -452,7 +483,7 @@ public struct Backdoor: PoisoningAttack {
     /// rows, and the evaluation set the stamped test rows of other classes (at most every test row);
     /// while it works, the candidates, the test rows' indices and their new labels, one feature column
     /// and its sorted copy (a quantile) or the pattern (a blend), per-feature deviations, radii and
-    /// steps (with near clones, the target class's mean and a moved row), and with
+    /// steps (with near clones, the target class's mean, or each source class's, and a moved row), and with
     /// clean labels the larger of training the surrogate and the PGD (the surrogate's parameters, the
     /// poisons' rows, iterate and gradient, their labels and losses, and a workspace for all of them),
     /// plus the surrogates the attack keeps for its other runs (`TrainedModelCache.bytes`, counted full).
@@ -461,7 +492,7 @@ public struct Backdoor: PoisoningAttack {
         let testRows = datasetBytes(rows: sizes.split.testRows, features: sizes.split.features)
         let kept = datasetBytes(rows: sizes.split.trainRows, features: sizes.split.features) + 8 * p + testRows
         var working = sizes.rowIndexBytes + 2 * 8 * sizes.m + 2 * 4 * n + 4 * d + 32 * d
-        if nearCloneDistance != nil { working += 8 * d + 4 * d }
+        if nearCloneDistance != nil { working += 8 * d * (nearCloneDestination == .sourceMean ? sizes.c : 1) + 4 * d }
         if let hardening, hardening.epsilon > 0 {
             let pgd = sizes.parameterBytes + 3 * 4 * p * d + 8 * p + 8 * p
                 + sizes.model.inputGradientBytes(rows: sizes.poisonedRows)
@@ -482,9 +513,11 @@ public struct Backdoor: PoisoningAttack {
         let chosen = Array(candidates.prefix(count))
         var poisoned = train
         if let nearCloneDistance, count > 0 {
-            let mean = Self.classMean(target, of: train), sd = Self.standardDeviations(of: train)
+            let sd = Self.standardDeviations(of: train)
+            let destinations = Set(chosen.map { nearCloneDestination == .targetMean ? target : train.labels[$0] })
+            let means = Dictionary(uniqueKeysWithValues: destinations.map { ($0, Self.classMean($0, of: train)) })
             for row in chosen {
-                let range = (row * d)..<((row + 1) * d)
+                let range = (row * d)..<((row + 1) * d), mean = means[nearCloneDestination == .targetMean ? target : train.labels[row]]!
                 poisoned.features.replaceSubrange(range, with: Self.nearClone(train.features[range], toward: mean, distance: nearCloneDistance, sd: sd))
             }
         }

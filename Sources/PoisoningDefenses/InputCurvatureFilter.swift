@@ -4,9 +4,10 @@ import PoisoningUtilities
 
 /// Input-curvature sanitisation (after Granziol 2026, who finds that clustered dirty-label poisons
 /// add a spike to the Hessian of the loss with respect to the input): train the run's model on every
-/// row, score each row by the top eigenvalue λ_r of its own input Hessian H_r = ∂²ℓ_r/∂x² (power
-/// iteration, `InputHessianEvaluator.rowTops`, `InputHessian.defaultIterations` exact Hessian-vector products
-/// from the stream (seed, "input curvature")), drop the round(drop · n) rows with the highest scores
+/// row, score each row by the top eigenvalue λ_r of its own input Hessian H_r = ∂²ℓ_r/∂x² (`InputHessianEvaluator.rowTops`:
+/// up to `InputHessian.exactInputLimit` features each H_r built from exact Hessian-vector products and
+/// decomposed in full, above it power iteration to a residual tolerance from the stream (seed, "input
+/// curvature")), drop the round(drop · n) rows with the highest scores
 /// (ties: the earlier row first) and train again from scratch on the rest. For a ReLU network with
 /// softmax cross-entropy H_r = J_zᵀ (diag(p) - p pᵀ) J_z almost everywhere, which does not depend on
 /// the row's label: the score measures how uncertain and how sensitive the model is at the row, not
@@ -41,11 +42,12 @@ public struct InputCurvatureFilter: TrainingSetDefense {
     public var recordedMetrics: [String] { MetricKey.detection }
 
     /// Scores and removes rows; while it inspects, training a model, or its parameters with the input
-    /// Hessian's buffers for every row (`TrainableModel.inputHessianBytes`) and three vectors per row (start vectors, products, their copy), then
-    /// the ranking and the set of removed rows.
+    /// Hessian's buffers for every row (`TrainableModel.inputHessianBytes`) and three vectors per row (start vectors, products, their copy),
+    /// with up to `InputHessian.exactInputLimit` features every row's d x d Hessian in Float, then the ranking and the set of removed rows.
     public func memoryNeed(_ sizes: RunSizes) -> MemoryNeed {
+        let exact = sizes.d <= Double(InputHessian.exactInputLimit) ? 4 * sizes.n * sizes.d * sizes.d : 0
         let scoring = sizes.parameterBytes + sizes.model.inputHessianBytes(rows: sizes.split.trainRows) + 3 * 4 * sizes.n * sizes.d
-            + 8 * sizes.n + 24 * sizes.n
+            + exact + 8 * sizes.n + 24 * sizes.n
         return removingDefenseNeed(sizes, working: max(sizes.trainingBytes, scoring))
     }
 

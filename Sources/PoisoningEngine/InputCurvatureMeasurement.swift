@@ -9,6 +9,9 @@ extension MetricKey {
     public static let inputCurvatureTopTriggered = "inputCurvatureTopTriggered"
     /// λ_max of the mean input Hessian of the loss over the training rows the attack poisoned.
     public static let inputCurvatureTopPoisoned = "inputCurvatureTopPoisoned"
+    /// `inputCurvatureTopPoisoned` of the clean model of the same series and seed (fraction 0), over
+    /// the same poisoned rows with the same labels: what the rows' curvature is without the poisons.
+    public static let inputCurvatureTopPoisonedBaseline = inputCurvatureTopPoisoned + baselineSuffix
     /// |cos| of the angle between the top eigenvector over the clean test rows and a trigger's direction.
     public static let inputCurvatureTriggerAlignment = "inputCurvatureTriggerAlignment"
 }
@@ -16,9 +19,9 @@ extension MetricKey {
 /// Input-space curvature of the trained model (after Granziol 2026, who finds that clustered
 /// dirty-label poisons add a rank-one spike, aligned with the poisons, to the Hessian of the loss with
 /// respect to the input): the top eigenpair (λ, v) of the mean input Hessian H̄ = (1/m) Σ_r ∂²ℓ_r/∂x²
-/// over three sets of rows, by power iteration with exact Hessian-vector products
-/// (`InputHessianEvaluator.meanTop`, `InputHessian.defaultIterations` products from the stream (seed,
-/// "input curvature"), twice as many where the Hessian may be indefinite):
+/// over three sets of rows, from exact Hessian-vector products (`InputHessianEvaluator.meanTop`: up to
+/// `InputHessian.exactInputLimit` features H̄ built exactly and decomposed in full, above it power
+/// iteration to a residual tolerance from the stream (seed, "input curvature")):
 /// - the clean test rows (every run): `inputCurvatureTopClean`; for an attack that stamps a trigger
 ///   (`PoisonedTrainingSet.triggered`), also |vᵀt| for its eigenvector v and the trigger's unit
 ///   direction t (`TriggeredInputs.direction`): `inputCurvatureTriggerAlignment`, in [0, 1], the
@@ -28,7 +31,12 @@ extension MetricKey {
 /// - the test rows of the classes other than the target with the trigger:
 ///   `inputCurvatureTopTriggered`;
 /// - the training rows the attack poisoned: `inputCurvatureTopPoisoned` (absent when it poisoned
-///   none, as at fraction 0).
+///   none, as at fraction 0), and its clean baseline `inputCurvatureTopPoisonedBaseline`: the same
+///   rows, with the same labels, under the clean model of the same series and seed (the fraction-0
+///   run's model, `PreparedRun.cleanModelOfTheRun`: trained once per model and seed and shared by
+///   every fraction), so that the spike the poisons add is the difference of the two, as an
+///   attack's success is corrected by the clean model's rate. Absent in a series with a defense
+///   (its fraction-0 model is not at hand) and where the clean model diverged.
 /// For a ReLU network with softmax cross-entropy H_r = J_zᵀ (diag(p) - p pᵀ) J_z does not depend on the
 /// row's label (`InputHessian`), so the labels above only name the rows, and H̄ is positive
 /// semi-definite (λ ≥ 0). For kernel ridge's squared error H_r depends on the row's label (the true
@@ -53,18 +61,22 @@ public enum InputCurvatureMeasurement: RunMeasurement {
                                meaning: top + " over the clean test rows")
         let poisoned = MetricInfo(key: MetricKey.inputCurvatureTopPoisoned, name: "Input curvature, poisoned training rows",
                                   meaning: top + " over the training rows the attack poisoned")
-        guard triggered else { return [clean, poisoned] }
+        let baseline = MetricInfo(key: MetricKey.inputCurvatureTopPoisonedBaseline, name: "Input curvature, poisoned training rows, clean model",
+                                  meaning: top + " over the training rows the attack poisoned, of the clean model of the same series and seed "
+                                      + "(no defense)")
+        guard triggered else { return [clean, poisoned, baseline] }
         let stamped = MetricInfo(key: MetricKey.inputCurvatureTopTriggered, name: "Input curvature, triggered test rows",
                                  meaning: top + " over the test rows of other classes than the target, with the trigger")
         let alignment = MetricInfo(key: MetricKey.inputCurvatureTriggerAlignment, name: "Curvature alignment with the trigger",
                                    meaning: "|cos| of the angle between the trigger's direction and the top eigenvector of the mean input "
                                        + "Hessian of the loss over the clean test rows (for a random direction about √(2 / (π · features)))")
-        return [clean, stamped, poisoned, alignment]
+        return [clean, stamped, poisoned, baseline, alignment]
     }
 
-    /// λ over the clean test rows, the triggered test rows and the poisoned training rows, and the
-    /// clean rows' alignment with the trigger.
-    public static func measure(_ model: any Classifier, test: Dataset, poisoned: PoisonedTrainingSet, seed: UInt64) -> [String: Double] {
+    /// λ over the clean test rows, the triggered test rows and the poisoned training rows (and the
+    /// last under the `clean` model), and the clean rows' alignment with the trigger.
+    public static func measure(_ model: any Classifier, test: Dataset, poisoned: PoisonedTrainingSet, seed: UInt64,
+                               clean cleanModel: () -> (any Classifier)?) -> [String: Double] {
         let hessians = model.capable((any InputHessianClassifier).self)
         var metrics = [String: Double]()
         let clean = top(hessians, test, seed: seed)
@@ -77,8 +89,12 @@ public enum InputCurvatureMeasurement: RunMeasurement {
                 metrics[MetricKey.inputCurvatureTriggerAlignment] = min(abs(cosine), 1)
             }
         }
-        if let top = top(hessians, poisoned.data.rows(poisoned.poisonedRows), seed: seed) {
-            metrics[MetricKey.inputCurvatureTopPoisoned] = top.value
+        let poisonedRows = poisoned.data.rows(poisoned.poisonedRows)
+        if let spike = top(hessians, poisonedRows, seed: seed) {
+            metrics[MetricKey.inputCurvatureTopPoisoned] = spike.value
+            if let baseline = cleanModel().flatMap({ top($0.capable((any InputHessianClassifier).self), poisonedRows, seed: seed) }) {
+                metrics[MetricKey.inputCurvatureTopPoisonedBaseline] = baseline.value
+            }
         }
         return metrics
     }
@@ -90,10 +106,12 @@ public enum InputCurvatureMeasurement: RunMeasurement {
     }
 
     /// The largest of the three sets (the test rows, or the poisoned rows when more): a copy of its
-    /// rows (the poisoned ones), the Hessian's buffers (`TrainableModel.inputHessianBytes`) and the
-    /// power iteration's broadcast and product.
+    /// rows (the poisoned ones), the Hessian's buffers (`TrainableModel.inputHessianBytes`), the
+    /// products' direction and result, and the mean Hessian with its decomposition's copies (four d x d
+    /// matrices in Double); or, when larger, training the clean model for the baseline.
     public static func memoryBytes(_ sizes: RunSizes) -> Double {
         let rows = max(sizes.split.testRows, sizes.poisonedRows), d = sizes.d
-        return 4 * Double(rows) * d + sizes.model.inputHessianBytes(rows: rows) + 2 * 4 * Double(rows) * d + 8 * d
+        let measuring = 4 * Double(rows) * d + sizes.model.inputHessianBytes(rows: rows) + 2 * 4 * Double(rows) * d + 8 * d + 4 * 8 * d * d
+        return max(measuring, sizes.trainingBytes)
     }
 }

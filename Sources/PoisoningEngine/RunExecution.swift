@@ -93,6 +93,16 @@ struct PreparedRun {
     /// The study's targets measured for this run (`measureTargets`).
     let targets: [TargetMeasurement]?
 
+    /// The model of this run's series and seed at fraction 0, where the series has no defense: its
+    /// model, training settings and seed trained on the clean training rows, taken from (or trained
+    /// once into) the study's `trainedModels`, bit for bit the fraction-0 run's model (packed training
+    /// gives each run the bits it gets alone); nil under a defense (its fraction-0 run trains on the
+    /// rows the defense keeps, or trains otherwise, so no model at hand is it) and when training diverged.
+    func cleanModelOfTheRun() -> (any Classifier)? {
+        guard study.defenses[study.series[spec.series].defense] is NoDefense else { return nil }
+        return study.design.trainedModels.model(trainer, on: study.split.train)
+    }
+
     /// The run's result once `outcome` is its trained model: its metrics, or why it diverged.
     func result(of outcome: ModelFit) -> RunResult {
         let poisonedCount = poisoned.poisonedRows.count
@@ -138,7 +148,8 @@ struct PreparedRun {
             metrics[MetricKey.detectionTPRAt5FPR] = detection.tprAt5FPR
         }
         for measurement in study.design.measurements {
-            metrics.merge(measurement.measure(model, test: study.split.test, poisoned: poisoned, seed: spec.seed)) { $1 }
+            metrics.merge(measurement.measure(model, test: study.split.test, poisoned: poisoned, seed: spec.seed,
+                                              clean: { spec.fraction == 0 ? model : cleanModelOfTheRun() })) { $1 }
         }
         assert(Set(metrics.keys).isSubset(of: study.recordableMetrics(of: spec.series)),
                "a run records a metric its attack, defense or measurements do not declare")

@@ -18,7 +18,10 @@ public protocol RunMeasurement: Sendable {
     static func metrics(triggered: Bool) -> [MetricInfo]
     /// Its metrics of `model`, trained in a run whose clean test rows are `test` and whose attack made
     /// `poisoned`, random choices from streams of `seed` (a metric undefined for the run is absent).
-    static func measure(_ model: any Classifier, test: Dataset, poisoned: PoisonedTrainingSet, seed: UInt64) -> [String: Double]
+    /// `clean` gives, when asked, the model of the same series and seed at fraction 0 (the clean
+    /// model a baseline is measured on), or nil where none is at hand (`cleanModelOfTheRun`).
+    static func measure(_ model: any Classifier, test: Dataset, poisoned: PoisonedTrainingSet, seed: UInt64,
+                        clean: () -> (any Classifier)?) -> [String: Double]
     /// The most memory measuring a run of `sizes` holds at once.
     static func memoryBytes(_ sizes: RunSizes) -> Double
 }

@@ -32,7 +32,8 @@ extension MetricKey {
         switch key {
         case generalizationGap: -1...1
         case finalLoss, stoppingEpoch, privacyEpsilon, poisonabilityThreshold, targetShift, cleanGradientNorm, mixedGradientNorm,
-             targetGradientNorm, targetDistance, inputCurvatureTopClean, inputCurvatureTopTriggered, inputCurvatureTopPoisoned:
+             targetGradientNorm, targetDistance, inputCurvatureTopClean, inputCurvatureTopTriggered, inputCurvatureTopPoisoned,
+             inputCurvatureTopPoisonedBaseline:
                 0...largestUnboundedValue
         case privacyOrder: renyiOrders.min()!...renyiOrders.max()!
         case _ where key.hasSuffix(excessSuffix): -1...1

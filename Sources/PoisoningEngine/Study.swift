@@ -55,7 +55,8 @@ public struct StudyDesign: Sendable {
     /// The measurements every run records (`measure:`), in the order the study names them.
     public let measurements: [any RunMeasurement.Type]
     /// The clean models of the runs and the targets made from them (`targets:`), each trained once
-    /// per model and seed for every run that measures or aims at it (`TrainedModelCache.target`);
+    /// per model and seed for every run that measures or aims at it (`TrainedModelCache.target`) or
+    /// measures a clean baseline (`PreparedRun.cleanModelOfTheRun`);
     /// room for all of them (`trainedModelCount`), so none is trained twice.
     public let trainedModels: TrainedModelCache
 

@@ -50,23 +50,21 @@ func penaltyTradeOffSentences(_ results: StudyResults) -> [String] {
             verdict = "so λ lowers the success, but whether it costs capacity the runs cannot tell (\(undecided(changes.capacity)))."
         case .successRises:
             verdict = "so λ raises the success: no trade-off."
+        case .successNotResolved where changes.claim == .contradicted:
+            let margin = fixed(results.config.planning.effect, decimals: 3)
+            verdict = "so λ costs capacity without lowering the success by more than \(margin), the study's planning effect: the "
+                + "success's \(level) interval lies above -\(margin) (two one-sided tests, each at the "
+                + "\(percent((1 - tradeOff.confidence) / 2)) level), though it holds 0."
         case .successNotResolved:
             verdict = "so whether λ trades success against capacity the runs cannot tell: whether it lowers the success is "
                 + "not resolved (\(undecided(changes.success)))."
         }
         let claim = "Granziol (2026) claims that the penalty suppresses poisoning at a cost in capacity: "
         let answer: String
-        switch (changes.claim, changes.verdict) {
-        case (.supported, _):
-            answer = claim + "these runs support it."
-        case (.contradicted, .successNotResolved):
-            let bound = changes.success.difference.interval?.lower.map { fixed(-$0, decimals: 3) } ?? ""
-            answer = claim + "these runs contradict it: the capacity falls, and the success's interval rules out a fall of more than "
-                + "\(bound), less than the capacity lost."
-        case (.contradicted, _):
-            answer = claim + "these runs contradict it."
-        case (.notResolved, _):
-            answer = claim + "these runs cannot tell."
+        switch changes.claim {
+        case .supported: answer = claim + "these runs support it."
+        case .contradicted: answer = claim + "these runs contradict it."
+        case .notResolved: answer = claim + "these runs cannot tell."
         }
         return opening + "From λ \(lambda(changes.from)) to λ \(lambda(changes.to)) (paired by seed) the success changes by "
             + "\(valueText(changes.success.difference, signed)), the clean accuracy by \(valueText(changes.cleanAccuracy.difference, signed)) "

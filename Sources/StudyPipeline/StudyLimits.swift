@@ -12,7 +12,7 @@ public struct StudyMemory: Sendable, Equatable {
     /// The split, kept while the runs train.
     public let data: Double
     /// The clean models and targets the study keeps for its runs (`StudyDesign.trainedModels`, full,
-    /// each the size of the largest model's); 0 without targets.
+    /// each the size of the largest model's); 0 without targets and measurements.
     public let trainedModels: Double
     /// The most one worker holds at once for the series that needs the most (`estimatedRunBytes`
     /// for as many of its runs as a worker takes at once).
@@ -49,7 +49,8 @@ public func estimatedStudyMemory(_ design: StudyDesign, sizes: SplitSizes, threa
     }
     let largest = needs.max { $0.bytes < $1.bytes }
     let chunks = series.count * ((runsPerSeries + chunk - 1) / chunk)
-    let kept = design.targets.isEmpty ? 0 : needs.map { design.trainedModels.bytes($0.run) }.max() ?? 0
+    // Targets and measurements (a clean baseline) keep clean models.
+    let kept = design.targets.isEmpty && design.measurements.isEmpty ? 0 : needs.map { design.trainedModels.bytes($0.run) }.max() ?? 0
     return StudyMemory(making: makingBytes, data: sizes.bytes, trainedModels: kept, perWorker: largest?.bytes ?? 0,
                        largestSeries: largest?.label ?? "", largestParameters: largest?.parameters ?? 0,
                        workers: max(1, min(threads, chunks)))

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import PoisoningAttacks
 @testable import PoisoningData
+@testable import PoisoningDefenses
 @testable import PoisoningEngine
 @testable import PoisoningModels
 @testable import PoisoningUtilities
@@ -32,8 +33,8 @@ struct InputCurvatureMeasurementTests {
         let plain = try Self.controlledStudy(measure: []), measured = try Self.controlledStudy()
         #expect(plain.config.document.value(at: "measure") == nil && plain.layout.measuredMetrics.isEmpty)
         #expect(measured.config.document.value(at: "measure") == .list([.string("input-curvature")]))
-        let curvatureKeys: Set = [MetricKey.inputCurvatureTopClean, MetricKey.inputCurvatureTopTriggered,
-                                  MetricKey.inputCurvatureTopPoisoned, MetricKey.inputCurvatureTriggerAlignment]
+        let curvatureKeys: Set = [MetricKey.inputCurvatureTopClean, MetricKey.inputCurvatureTopTriggered, MetricKey.inputCurvatureTopPoisoned,
+                                  MetricKey.inputCurvatureTopPoisonedBaseline, MetricKey.inputCurvatureTriggerAlignment]
         #expect(Set(measured.layout.measuredMetrics.map(\.key)) == curvatureKeys)
         for spec in plain.runSpecs where spec.seed == 1 {
             let without = try #require(executeRun(spec, study: plain).metrics)
@@ -41,14 +42,22 @@ struct InputCurvatureMeasurementTests {
             #expect(Set(without.keys).isDisjoint(with: curvatureKeys))
             // Every other metric bit for bit; the curvature keys exactly those defined for the run.
             #expect(with.filter { !curvatureKeys.contains($0.key) } == without)
-            #expect(Set(with.keys).intersection(curvatureKeys) == (spec.fraction == 0 ? curvatureKeys.subtracting([MetricKey.inputCurvatureTopPoisoned]) : curvatureKeys))
+            let poisonedOnly: Set = [MetricKey.inputCurvatureTopPoisoned, MetricKey.inputCurvatureTopPoisonedBaseline]
+            #expect(Set(with.keys).intersection(curvatureKeys) == (spec.fraction == 0 ? curvatureKeys.subtracting(poisonedOnly) : curvatureKeys))
         }
         // An attack without a trigger: only the clean and the poisoned rows' curvature can be recorded.
         let flips = try Study(StudyConfig(models: [StudyConfig.mlp(8)], fractions: [0, 0.1], seeds: [1], training: TrainingSettings(epochs: 5),
                                           measure: [InputCurvatureMeasurement.kind]))
-        #expect(flips.layout.measuredMetrics.map(\.key) == [MetricKey.inputCurvatureTopClean, MetricKey.inputCurvatureTopPoisoned])
+        #expect(flips.layout.measuredMetrics.map(\.key)
+            == [MetricKey.inputCurvatureTopClean, MetricKey.inputCurvatureTopPoisoned, MetricKey.inputCurvatureTopPoisonedBaseline])
         let run = try #require(executeRun(RunSpec(fraction: 0.1, series: 0, seed: 1), study: flips).metrics)
-        #expect(run[MetricKey.inputCurvatureTopClean] != nil && run[MetricKey.inputCurvatureTopPoisoned] != nil)
+        #expect(run[MetricKey.inputCurvatureTopClean] != nil && run[MetricKey.inputCurvatureTopPoisoned] != nil
+            && run[MetricKey.inputCurvatureTopPoisonedBaseline] != nil)
+        // Under a defense the fraction-0 model is not the one at hand: no baseline.
+        let defended = try Study(StudyConfig(models: [StudyConfig.mlp(8)], defenses: [StudyConfig.component(WeightDecay.kind)], fractions: [0, 0.1],
+                                             seeds: [1], training: TrainingSettings(epochs: 5), measure: [InputCurvatureMeasurement.kind]))
+        let defendedRun = try #require(executeRun(RunSpec(fraction: 0.1, series: 0, seed: 1), study: defended).metrics)
+        #expect(defendedRun[MetricKey.inputCurvatureTopPoisoned] != nil && defendedRun[MetricKey.inputCurvatureTopPoisonedBaseline] == nil)
         #expect(run[MetricKey.inputCurvatureTriggerAlignment] == nil && run[MetricKey.inputCurvatureTopTriggered] == nil)
     }
 
@@ -95,13 +104,24 @@ struct InputCurvatureMeasurementTests {
         let norm = displacement.reduce(0) { $0 + $1 * $1 }.squareRoot()
         let direction = try #require(triggered.direction)
         for j in 0..<d { #expect(abs(Double(direction[j]) - displacement[j] / norm) < 1e-5, "feature \(j)") }
-        let clean = top(test)
-        #expect(metrics[MetricKey.inputCurvatureTopClean] == clean.value)
+        let cleanRows = top(test)
+        #expect(metrics[MetricKey.inputCurvatureTopClean] == cleanRows.value)
         #expect(triggered.rows.labels.allSatisfy { $0 == 0 })
         #expect(metrics[MetricKey.inputCurvatureTopTriggered] == top(triggered.rows).value)
         #expect(run.poisoned.poisonedRows.count == 42)
         #expect(metrics[MetricKey.inputCurvatureTopPoisoned] == top(run.poisoned.data.rows(run.poisoned.poisonedRows)).value)
-        let cosine = zip(clean.vector, displacement).reduce(0.0) { $0 + Double($1.0) * $1.1 } / norm
+        // The baseline: the fraction-0 run's model, trained here, over the same poisoned rows and labels.
+        guard case .prepared(let cleanRun) = prepareRun(RunSpec(fraction: 0, series: 0, seed: 2), study: study) else {
+            Issue.record("the clean run diverged")
+            return
+        }
+        #expect(cleanRun.poisoned.poisonedRows.isEmpty && cleanRun.trainingRows == study.split.train)
+        let clean = try #require(cleanRun.trainer.train(cleanRun.trainingRows).model as? any InputHessianClassifier)
+        let rows = run.poisoned.data.rows(run.poisoned.poisonedRows)
+        let baseline = clean.inputHessian(rows: rows.count).meanTop(inputs: rows.features, labels: rows.labels, seed: 2).value
+        #expect(metrics[MetricKey.inputCurvatureTopPoisonedBaseline] == baseline)
+        #expect(baseline != metrics[MetricKey.inputCurvatureTopPoisoned], "another model")
+        let cosine = zip(cleanRows.vector, displacement).reduce(0.0) { $0 + Double($1.0) * $1.1 } / norm
         #expect(abs(try #require(metrics[MetricKey.inputCurvatureTriggerAlignment]) - abs(cosine)) < 1e-5)
     }
 
@@ -167,6 +187,9 @@ struct InputCurvatureMeasurementTests {
             #expect(triggeredBefore < 0.005 && triggeredAfter > 0.3 && triggeredAfter < 0.4, "seed \(seed): triggered λ \(triggeredBefore) → \(triggeredAfter)")
             let poisonedRows = try #require(poisoned[MetricKey.inputCurvatureTopPoisoned])
             #expect(poisonedRows > 0.2 && poisonedRows < 0.8 && clean[MetricKey.inputCurvatureTopPoisoned] == nil, "seed \(seed): poisoned λ \(poisonedRows)")
+            let poisonedBaseline = try #require(poisoned[MetricKey.inputCurvatureTopPoisonedBaseline])
+            print("seed \(seed): poisoned rows' λ \(poisonedRows), under the clean model \(poisonedBaseline)")
+            #expect(poisonedRows > 10 * poisonedBaseline, "seed \(seed): poisoned λ \(poisonedRows) against the clean model's \(poisonedBaseline)")
         }
     }
 }

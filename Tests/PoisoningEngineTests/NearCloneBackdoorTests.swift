@@ -18,11 +18,12 @@ struct NearCloneBackdoorTests {
     static let split = GaussianClusters().makeSplit()
     static let trainer = ModelTrainer(model: NetworkShape(inputs: 10, hidden: [16], classes: 5), settings: TrainingSettings(epochs: 5), seed: 5)
 
-    /// A near-clone backdoor of target `target` and distance `distance`, other keys from `parameters`.
-    static func nearClone(_ distance: Double, target: Int = 0, _ parameters: [String: ParameterValue] = [:]) throws -> Backdoor {
+    /// A near-clone backdoor of target `target`, distance `distance` and `toward` when given, other keys from `parameters`.
+    static func nearClone(_ distance: Double, target: Int = 0, toward: String? = nil, _ parameters: [String: ParameterValue] = [:]) throws -> Backdoor {
         var all = parameters
         all["target"] = .int(target)
-        all["near-clone"] = .mapping([ParameterEntry(key: "distance", value: .double(distance))])
+        all["near-clone"] = .mapping([ParameterEntry(key: "distance", value: .double(distance))]
+            + (toward.map { [ParameterEntry(key: "toward", value: .string($0))] } ?? []))
         return try component(Backdoor.self, all)
     }
 
@@ -53,10 +54,21 @@ struct NearCloneBackdoorTests {
         #expect(message(["near-clone": distance(.double(.nan))]) == "component.near-clone.distance: must lie in [0.0, 1000000.0]")
         #expect(message(["near-clone": distance(.double(.infinity))]) == "component.near-clone.distance: must lie in [0.0, 1000000.0]")
         #expect(message(["near-clone": distance(.string("far"))]) == "component.near-clone.distance: expected a number, not a string (far)")
-        #expect(message(["near-clone": .double(0.5)]) == "component.near-clone: expected a mapping of distance, not a number (0.5)")
+        #expect(message(["near-clone": .double(0.5)]) == "component.near-clone: expected a mapping of distance and toward, not a number (0.5)")
         #expect(message(["near-clone": .mapping([])]) == "component.near-clone: missing required key 'distance'")
         #expect(message(["near-clone": .mapping([ParameterEntry(key: "distance", value: .int(1)), ParameterEntry(key: "toward", value: .string("mean"))])])
-            == "component.near-clone.toward: unknown key 'toward' (known keys: distance)")
+            == "component.near-clone.toward: expected one of target-mean, source-mean, not 'mean'")
+        #expect(message(["near-clone": .mapping([ParameterEntry(key: "distance", value: .int(1)), ParameterEntry(key: "towards", value: .string("source-mean"))])])
+            == "component.near-clone.towards: unknown key 'towards', did you mean 'toward'? (known keys: distance, toward)")
+        // toward: the default is the target's mean, and a study that does not give it keeps its effective settings.
+        let explicitTarget = try Self.nearClone(1, toward: "target-mean")
+        #expect(backdoor.nearCloneDestination == .targetMean && explicitTarget.nearCloneDestination == .targetMean)
+        let source = try Self.nearClone(1000, toward: "source-mean")
+        #expect(source.nearCloneDestination == .sourceMean && source.label == "near-clone backdoor → 0 (d 1000, toward source mean)")
+        var reader = ParameterReader([ParameterEntry(key: "near-clone", value: .mapping([ParameterEntry(key: "distance", value: .double(0.5))]))],
+                                     path: "component", locations: SourceLocations())
+        _ = try Backdoor(parameters: &reader)
+        #expect(reader.effective.first { $0.key == "near-clone" }?.value == .mapping([ParameterEntry(key: "distance", value: .double(0.5))]))
         #expect(message(["near-clone": distance(.int(1)), "clean-label": .bool(true)]) == "component.near-clone: applies only with clean-label: false")
         // A target class without training rows has no mean to move toward.
         let noTarget = TrainTestSplit(train: Dataset(features: [0, 1, 2, 3], labels: [1, 1], featureCount: 2, classCount: 2),
@@ -183,6 +195,55 @@ struct NearCloneBackdoorTests {
             }
         }
         #expect(zip(meanDistances, meanDistances.dropFirst()).allSatisfy { $0 > $1 }, "\(meanDistances)")
+    }
+
+    /// `toward: source-mean` on the reference data (5 classes, target 2, 20% poisoned): the same rows
+    /// and labels as the plain backdoor (every poison of another class than the target, labelled as the
+    /// target), each moved within d of its stamped clean row along the line to the mean of its own
+    /// class, computed here; at d = 1000 every poison is its source class's stamped mean: four tight
+    /// clusters (one per source class), each on its own class's data and labelled as the target,
+    /// where `target-mean` gives one point on the target's.
+    @Test func towardTheSourceMeanFarPoisonsClusterOnTheirOwnClassWithTheTargetLabel() throws {
+        let train = Self.split.train, n = train.count, d = train.featureCount
+        let plain = try #require(try component(Backdoor.self, ["target": .int(2)]).poison(Self.split, fraction: 0.2, seed: 7, trainer: Self.trainer))
+        var means = [[Double]](repeating: [Double](repeating: 0, count: d), count: 5), sd = [Double](repeating: 0, count: d)
+        for c in 0..<5 {
+            let rows = (0..<n).filter { train.labels[$0] == c }
+            for j in 0..<d { means[c][j] = rows.reduce(0) { $0 + Double(train.features[$1 * d + j]) } / Double(rows.count) }
+        }
+        for j in 0..<d {
+            let column = (0..<n).map { Double(train.features[$0 * d + j]) }, average = column.reduce(0, +) / Double(n)
+            sd[j] = (column.reduce(0) { $0 + ($1 - average) * ($1 - average) } / Double(n)).squareRoot()
+        }
+        let sources = Set(plain.poisonedRows.map { train.labels[$0] })
+        #expect(sources == [0, 1, 3, 4], "every other class gives poisons")
+        for distance in [0.0, 1.5, 1000] {
+            let backdoor = try Self.nearClone(distance, target: 2, toward: "source-mean")
+            let poisoned = try #require(backdoor.poison(Self.split, fraction: 0.2, seed: 7, trainer: Self.trainer))
+            #expect(poisoned.poisonedRows == plain.poisonedRows && poisoned.data.labels == plain.data.labels)
+            #expect(poisoned.poisonedRows.allSatisfy { poisoned.data.labels[$0] == 2 && train.labels[$0] != 2 })
+            if distance == 0 { #expect(poisoned.data == plain.data) }
+            for row in plain.poisonedRows {
+                let range = (row * d)..<(row * d + d), mean = means[train.labels[row]]
+                #expect(Self.standardisedDistance(poisoned.data.features[range], plain.data.features[range], sd: sd) <= distance + 1e-5)
+                let span = (0..<d).reduce(0.0) { $0 + pow((mean[$1] - Double(train.features[row * d + $1])) / sd[$1], 2) }.squareRoot()
+                for j in 0..<7 {   // the features the patch leaves
+                    let x = Double(train.features[row * d + j]), expected = x + min(1, distance / span) * (mean[j] - x)
+                    #expect(abs(Double(poisoned.data.features[row * d + j]) - expected) <= 1e-5 * max(1, abs(expected)), "d \(distance), row \(row)")
+                }
+            }
+            guard distance == 1000 else { continue }
+            // One distinct point per source class, the stamped mean of that class.
+            for source in sources {
+                var stamped = Dataset(features: means[source].map { Float($0) }, labels: [2], featureCount: d, classCount: 5)
+                backdoor.stamp(for: train, seed: 7).apply(to: &stamped, rows: [0])
+                let rows = plain.poisonedRows.filter { train.labels[$0] == source }
+                #expect(!rows.isEmpty && rows.allSatisfy { poisoned.data.features[($0 * d)..<($0 * d + d)] == stamped.features[...] })
+            }
+            let points = Set(plain.poisonedRows.map { Array(poisoned.data.features[($0 * d)..<($0 * d + d)]) })
+            let toTarget = try #require(try Self.nearClone(1000, target: 2).poison(Self.split, fraction: 0.2, seed: 7, trainer: Self.trainer))
+            #expect(points.count == 4 && Set(plain.poisonedRows.map { Array(toTarget.data.features[($0 * d)..<($0 * d + d)]) }).count == 1)
+        }
     }
 
     /// The same attack, seed and fraction give the same poisons, from the same object or a fresh one;

@@ -21,7 +21,8 @@ struct MeasuredMetricsReportTests {
         // The file reads back, its analysis rebuilt from its own configuration and runs.
         #expect(try StudyResults.read(json) == measured)
         #expect(measured.measuredMetrics?.map(\.key) == [MetricKey.inputCurvatureTopClean, MetricKey.inputCurvatureTopTriggered,
-                                                         MetricKey.inputCurvatureTopPoisoned, MetricKey.inputCurvatureTriggerAlignment])
+                                                         MetricKey.inputCurvatureTopPoisoned, MetricKey.inputCurvatureTopPoisonedBaseline,
+                                                         MetricKey.inputCurvatureTriggerAlignment])
         let point = try #require(measured.points.first { $0.fraction == 0.1 })
         #expect(point.metric(MetricKey.inputCurvatureTopClean)?.mean ?? 0 > 0 && point.metric(MetricKey.inputCurvatureTriggerAlignment) != nil)
         let header = TidyTables.pointsCSV(measured).prefix { $0 != "\n" }

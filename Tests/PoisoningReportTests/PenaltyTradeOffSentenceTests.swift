@@ -71,10 +71,9 @@ struct PenaltyTradeOffSentenceTests {
         #expect(sentence.contains("From λ 0.5 to λ 2 (paired by seed) the success changes by +0.003 [-0.035, +0.041]"))
         let suffix = "so whether λ trades success against capacity the runs cannot tell: whether it lowers the success "
             + "is not resolved (its 95% interval holds 0; about \(changes.success.seedsToResolve!) seeds would resolve a change of 0.020 with 80.0% power). "
-            + "Granziol (2026) claims that the penalty suppresses poisoning at a cost in capacity: these runs contradict it: the capacity "
-            + "falls, and the success's interval rules out a fall of more than 0.035, less than the capacity lost."
+            + "Granziol (2026) claims that the penalty suppresses poisoning at a cost in capacity: these runs cannot tell."
         #expect(sentence.hasSuffix(suffix))
-        #expect(changes.claim == .contradicted, "the success's lower end -0.035 lies above the capacity's upper end -0.070 + 0.0248")
+        #expect(changes.claim == .notResolved, "the success's lower end -0.035 lies below -0.020: a fall larger than the margin is not ruled out")
     }
 
     /// A λ whose every run diverged (a penalty too strong for the learning rate) is named as such and
@@ -89,28 +88,38 @@ struct PenaltyTradeOffSentenceTests {
             + "Granziol (2026) claims that the penalty suppresses poisoning at a cost in capacity: these runs support it."))
     }
 
-    /// The capacity falls by 0.08, 0.09, 0.10 (-0.090 ± 4.302653 × 0.01/√3 = 0.0248: upper end -0.065)
-    /// while the success changes by +0.01, -0.01, 0 (mean 0, s 0.01: [-0.025, +0.025]): the success is
-    /// not resolved, but its interval rules out a fall as large as the capacity's smallest, and the
-    /// success at λ 0 (0.10 ± 4.302653 × (1/150)/√3 = 0.0166: lower end 0.083) was larger than that,
-    /// so the claim of a trade-off is contradicted. The same success change beside a capacity that
-    /// falls by only 0.02, 0.03, 0.04 (upper end -0.005) cannot tell, and neither can it where the
-    /// attack cost only 0.03 at λ 0 (lower end 0.013): there was no 0.065 to suppress.
-    @Test func aCapacityCostWithoutAMatchingFallOfSuccessContradictsTheClaim() throws {
-        for (capacityFall, lost, claim) in [(0.08, 0.10, ClaimVerdict.contradicted), (0.02, 0.10, .notResolved), (0.08, 0.03, .notResolved)] {
+    /// The claim is contradicted only where the runs resolve it false. The capacity falls by 0.08, 0.09,
+    /// 0.10 (-0.090 ± 4.302653 × 0.01/√3 = 0.0248) while the success does not change in any seed (its
+    /// spread raised to one test row: 0 ± 4.302653 × (1/150)/√3 = 0.0166, [-0.017, +0.017]): the
+    /// success's interval lies above -0.020, the planning effect, so an equivalence test rules out a
+    /// fall larger than that: contradicted, in one consistent sentence. Not resolved: the same capacity
+    /// cost beside success changes of +0.01, -0.01, 0 ([-0.025, +0.025]: a fall of 0.025 is not ruled
+    /// out), and an unchanged success beside capacity changes of -0.01, 0, +0.01 (no cost resolved).
+    @Test func aCapacityCostWithoutAFallOfSuccessBeyondTheMarginContradictsTheClaim() throws {
+        let flat = [0.90, 0.90, 0.90], spread = [0.89, 0.91, 0.90]
+        for (capacityFall, successes, claim) in [([0.08, 0.09, 0.10], flat, ClaimVerdict.contradicted), ([0.08, 0.09, 0.10], spread, .notResolved),
+                                                 ([0.01, 0, -0.01], flat, .notResolved)] {
             let (study, runs) = try penaltySweep(lambdas: [0, 20]) { defense, fraction, seed in
-                let spread = [0.0, 0.01, 0.02][seed]
-                if defense == 0 { return fraction == 0 ? (0.90, 0.98) : (0.90 - lost, 0.9) }
-                return fraction == 0 ? (0.90, 0.98 - capacityFall - spread)
-                    : (fraction == 0.1 ? [0.89, 0.91, 0.90][seed] - lost : 0.80, 0.9)
+                if defense == 0 { return fraction == 0 ? (0.90, 0.98) : (0.80, 0.9) }
+                return fraction == 0 ? (0.90, 0.98 - capacityFall[seed]) : (fraction == 0.1 ? successes[seed] - 0.10 : 0.80, 0.9)
             }
             let results = StudyResults(study: study, runs: runs, toolVersion: "test")
             let changes = try #require(results.penaltyTradeOff?.curves.first?.changes)
-            #expect(changes.verdict == .successNotResolved && changes.capacity.direction == .lower && changes.claim == claim)
+            #expect(changes.verdict == .successNotResolved && changes.claim == claim)
+            #expect(changes.capacity.direction == (capacityFall[0] > 0.05 ? .lower : .undecided))
             let sentence = try #require(findingSentences(results).last)
-            #expect(sentence.hasSuffix(claim == .contradicted
-                ? "these runs contradict it: the capacity falls, and the success's interval rules out a fall of more than 0.025, less than the capacity lost."
-                : "these runs cannot tell."))
+            let claimText = "Granziol (2026) claims that the penalty suppresses poisoning at a cost in capacity: "
+            switch claim {
+            case .contradicted:
+                #expect(sentence.hasSuffix("the success changes by 0.000 [-0.017, +0.017], the clean accuracy by 0.000 [-0.017, +0.017] "
+                    + "and the capacity by -0.090 [-0.115, -0.065], so λ costs capacity without lowering the success by more than 0.020, the "
+                    + "study's planning effect: the success's 95% interval lies above -0.020 (two one-sided tests, each at the 2.5% level), "
+                    + "though it holds 0. " + claimText + "these runs contradict it."), "\(sentence)")
+            default:
+                #expect(sentence.contains("so whether λ trades success against capacity the runs cannot tell: whether it lowers the success is not resolved"))
+                #expect(sentence.hasSuffix(claimText + "these runs cannot tell."))
+            }
+            #expect(!sentence.contains("cannot tell") || !sentence.contains("contradict"), "one consistent sentence")
         }
     }
 

@@ -349,7 +349,7 @@ struct StudyFileTests {
         #expect(error("attacks:\n  - kind: backdoor\n    near-clone:\n      distance: .nan\n")
             == "s.yaml:4:7: attacks[0].near-clone.distance: expected a number, not a string (\".nan\")")
         #expect(error("attacks:\n  - kind: backdoor\n    near-clone: 0.5\n")
-            == "s.yaml:3:5: attacks[0].near-clone: expected a mapping of distance, not a number (0.5)")
+            == "s.yaml:3:5: attacks[0].near-clone: expected a mapping of distance and toward, not a number (0.5)")
         #expect(error("attacks:\n  - kind: backdoor\n    near-clone: {}\n")
             == "s.yaml:3:5: attacks[0].near-clone: missing required key 'distance'")
         #expect(error("attacks:\n  - kind: backdoor\n    clean-label: true\n    near-clone: {distance: 1}\n")
