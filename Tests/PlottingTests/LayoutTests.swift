@@ -280,17 +280,17 @@ struct LayoutTests {
         #expect(free.text == name && !free.backed)
     }
 
-    @Test func styleSequenceStaysDistinctBeyondTheNineColours() {
-        let styles = (0..<36).map(SeriesStyle.init(index:))
-        #expect(Set(styles.map { "\($0.color)|\($0.line)" }).count == 36)
-        // Colour, line style and marker together: 252 distinct styles before the first repeats.
-        let more = (0..<253).map(SeriesStyle.init(index:))
-        #expect(Set(more.prefix(252).map { "\($0.color)|\($0.line)|\($0.marker)" }).count == 252 && more[252] == more[0])
-        // A colour that comes round (the tenth style) has another marker and a dashed line.
-        #expect(styles[9].color == styles[0].color && styles[9].marker != styles[0].marker && styles[9].line == .dashed)
-        #expect(styles[2].marker == .triangleUp && styles[9].marker == .triangleUp)
-        #expect(styles.prefix(9).allSatisfy { $0.line == .solid } && Set(styles.prefix(9).map { "\($0.color)" }).count == 9)
-        // Sixteen series (the least) differ in colour or marker, and in line style past the ninth.
+    @Test func styleSequenceStaysDistinctBeyondTheTwelveColours() {
+        let styles = (0..<48).map(SeriesStyle.init(index:))
+        #expect(Set(styles.map { "\($0.color)|\($0.line)" }).count == 48)
+        // Colour, line style and marker together: 336 distinct styles before the first repeats.
+        let more = (0..<337).map(SeriesStyle.init(index:))
+        #expect(Set(more.prefix(336).map { "\($0.color)|\($0.line)|\($0.marker)" }).count == 336 && more[336] == more[0])
+        // A colour that comes round (the thirteenth style) has another marker and a dashed line.
+        #expect(styles[12].color == styles[0].color && styles[12].marker != styles[0].marker && styles[12].line == .dashed)
+        #expect(styles[5].marker == .pentagon && styles[12].marker == .pentagon)
+        #expect(styles.prefix(12).allSatisfy { $0.line == .solid } && Set(styles.prefix(12).map { "\($0.color)" }).count == 12)
+        // Sixteen series (the least) differ in colour or marker, and in line style past the twelfth.
         #expect(Set(styles.prefix(16).map { "\($0.color)|\($0.marker)" }).count == 16)
     }
 }
