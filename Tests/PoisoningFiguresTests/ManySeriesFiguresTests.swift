@@ -100,7 +100,8 @@ struct ManySeriesFiguresTests {
     /// or more than twice as high as wide, two texts overlapping (exact rectangle intersection), a
     /// text off the canvas, a shortened panel title, a legend covering a marker or a reference line, a
     /// point of a panel without its direct label (its text or its key, in the panel), a label without
-    /// a leader line nearer another marker than its own, a label crossing a bar, a label crossing a
+    /// a leader line as near another marker as its own (within 4 points, a marker's radius), two leader
+    /// lines crossing, a label crossing a bar, a label crossing a
     /// reference line without a white backing, a marker nearer than
     /// 12 points to the frame along an axis whose range was fitted, two series with markers or two
     /// legend entries in one style (colour, line style and marker).
@@ -180,10 +181,25 @@ struct ManySeriesFiguresTests {
                     : Rect(x: transform.deviceX(line.value) - 0.5, y: area.y, width: 1, height: area.height)
             }
             let placedLabels = rendered.labels[index]
+            // Each leader line as drawn-to: from 6 points out from its marker to the box's nearest point.
+            let leaderSegments = placedLabels.map { placed -> (Point, Point)? in
+                guard placed.leader else { return nil }
+                let end = Point(min(max(placed.point.x, placed.box.x), placed.box.maxX), min(max(placed.point.y, placed.box.y), placed.box.maxY))
+                let length = hypot(end.x - placed.point.x, end.y - placed.point.y)
+                return (Point(placed.point.x + 6 / length * (end.x - placed.point.x), placed.point.y + 6 / length * (end.y - placed.point.y)), end)
+            }
+            for (i, first) in leaderSegments.enumerated() {
+                for (j, second) in leaderSegments.enumerated() where j > i {
+                    if let first, let second, segmentsCross(first, second) {
+                        failures.append("\(figure.name): the leader lines of '\(placedLabels[i].text)' and '\(placedLabels[j].text)' cross")
+                    }
+                }
+            }
             for (labelIndex, placed) in placedLabels.enumerated() {
+                // Without a leader, every other marker is farther from the label than its own by more than a marker's radius (4 points).
                 let own = placed.box.distance(to: placed.point)
-                if !placed.leader && markers.filter({ placed.box.distance(to: $0) <= own + 1e-9 }).count > 1 {
-                    failures.append("\(figure.name): label '\(placed.text)' is as near another marker as its own")
+                if !placed.leader && markers.filter({ $0 != placed.point && placed.box.distance(to: $0) <= own + 4 }).count > 0 {
+                    failures.append("\(figure.name): label '\(placed.text)' is about as near another marker as its own")
                 }
                 if bars.contains(where: placed.box.intersects) { failures.append("\(figure.name): a bar crosses label '\(placed.text)'") }
                 // A label across a reference line stands on white, which interrupts the line.
@@ -218,6 +234,24 @@ struct ManySeriesFiguresTests {
             }
         }
         return failures
+    }
+
+    /// Whether the segments `first` and `second` (device points) cross or touch: each one's ends lie on
+    /// opposite sides of (or on) the other's line, by the signs of cross products.
+    static func segmentsCross(_ first: (Point, Point), _ second: (Point, Point)) -> Bool {
+        func side(_ a: Point, _ b: Point, _ c: Point) -> Double { (b.x - a.x) * (c.y - a.y) - (b.y - a.y) * (c.x - a.x) }
+        let d1 = side(second.0, second.1, first.0), d2 = side(second.0, second.1, first.1)
+        let d3 = side(first.0, first.1, second.0), d4 = side(first.0, first.1, second.1)
+        return d1 * d2 <= 0 && d3 * d4 <= 0 && !(d1 == 0 && d2 == 0)
+    }
+
+    /// The leader-line check's crossing test: an X crosses, segments that only touch at an end
+    /// count, parallel or apart segments do not.
+    @Test func segmentsCrossAsGeometrySays() {
+        #expect(Self.segmentsCross((Point(0, 0), Point(10, 10)), (Point(0, 10), Point(10, 0))))
+        #expect(Self.segmentsCross((Point(0, 0), Point(10, 10)), (Point(10, 10), Point(20, 0))))
+        #expect(!Self.segmentsCross((Point(0, 0), Point(10, 0)), (Point(0, 1), Point(10, 1))))
+        #expect(!Self.segmentsCross((Point(0, 0), Point(4, 4)), (Point(0, 10), Point(10, 0))))
     }
 
     let font: Font
