@@ -302,17 +302,53 @@ public struct Chart: Sendable {
         let rows = (panels.count + maxColumns - 1) / maxColumns, maxRows = rowsPerPage
         guard rows > maxRows else { return [self] }
         let pages = (rows + maxRows - 1) / maxRows
-        var x = self.x, y = self.y
-        x.range = x.range ?? fittedXRange(plotWidth: panelWidth)
-        y.range = y.range ?? fittedYRange()
         var start = 0
-        return (0..<pages).map { page in
+        return pagesOf((0..<pages).map { page in
             let pageRows = rows / pages + (page < rows % pages ? 1 : 0)
             let end = min(panels.count, start + pageRows * maxColumns)
             defer { start = end }
-            return Chart(title: "\(title) (\(page + 1) of \(pages))", x: x, y: y, panels: Array(panels[start..<end]),
-                         legend: legend, panelWidth: panelWidth, panelHeight: panelHeight, maxColumns: maxColumns,
-                         maxRows: self.maxRows, maxWidth: maxWidth)
+            return start..<end
+        })
+    }
+
+    /// The chart split into pages as `paged()` does, but only between groups of panels: `groups`
+    /// gives each panel's group (e.g. its attack; a group's panels adjacent), and each page holds
+    /// whole groups, as many consecutive ones as fill at most `rowsPerPage` rows, so that no group is
+    /// split across pages. `paged()` when a group alone needs more than a page, or `groups` does not
+    /// give one group per panel; itself when it fits one page.
+    public func paged(groups: [Int]) -> [Chart] {
+        let capacity = rowsPerPage * maxColumns
+        guard groups.count == panels.count, panels.count > capacity else { return paged() }
+        var runs = [Range<Int>]()
+        for index in panels.indices {
+            if let last = runs.last, groups[last.lowerBound] == groups[index] {
+                runs[runs.count - 1] = last.lowerBound..<(index + 1)
+            } else {
+                runs.append(index..<(index + 1))
+            }
+        }
+        guard runs.allSatisfy({ $0.count <= capacity }) else { return paged() }
+        var pages = [Range<Int>]()
+        for run in runs {
+            if let last = pages.last, run.upperBound - last.lowerBound <= capacity {
+                pages[pages.count - 1] = last.lowerBound..<run.upperBound
+            } else {
+                pages.append(run)
+            }
+        }
+        return pagesOf(pages)
+    }
+
+    /// One chart per range of panels, each keeping the legend and the axes, their fitted ranges those
+    /// of the whole chart, and titled "(k of n)".
+    private func pagesOf(_ ranges: [Range<Int>]) -> [Chart] {
+        var x = self.x, y = self.y
+        x.range = x.range ?? fittedXRange(plotWidth: panelWidth)
+        y.range = y.range ?? fittedYRange()
+        return ranges.enumerated().map { page, range in
+            Chart(title: "\(title) (\(page + 1) of \(ranges.count))", x: x, y: y, panels: Array(panels[range]),
+                  legend: legend, panelWidth: panelWidth, panelHeight: panelHeight, maxColumns: maxColumns,
+                  maxRows: self.maxRows, maxWidth: maxWidth)
         }
     }
 }

@@ -11,6 +11,9 @@ public struct StudyFigure: Sendable {
     public let caption: String
     /// The figure.
     public let chart: Chart
+    /// Each panel's group (its attack), between which alone a chart too tall for a page is split
+    /// (`Chart.paged(groups:)`); nil to split it between any rows.
+    var pageGroups: [Int]? = nil
 }
 
 /// The style of every model and defense of a study, the components figures draw in their own
@@ -69,9 +72,10 @@ public func studyFigures(_ results: StudyResults) -> [StudyFigure] {
 
 /// `figure` itself when its chart fits one page, else one figure per page of its chart
 /// (`Chart.paged()`, at most `Chart.rowsPerPage` rows each, so that no figure grows taller than a
-/// printed page allows), named `<name>_part<k>` and captioned as the whole followed by "Part k of n.".
+/// printed page allows; between its `pageGroups` where it has them, so that an attack's panels stay
+/// on one page), named `<name>_part<k>` and captioned as the whole followed by "Part k of n.".
 func pages(_ figure: StudyFigure) -> [StudyFigure] {
-    let charts = figure.chart.paged()
+    let charts = figure.pageGroups.map(figure.chart.paged(groups:)) ?? figure.chart.paged()
     guard charts.count > 1 else { return [figure] }
     return charts.enumerated().map { index, chart in
         StudyFigure(name: "\(figure.name)_part\(index + 1)", caption: figure.caption + " Part \(index + 1) of \(charts.count).",

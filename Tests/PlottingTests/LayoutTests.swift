@@ -103,6 +103,33 @@ struct LayoutTests {
             .paged().map(\.title) == ["t"])
     }
 
+    /// Issue 22's cold review: a split figure ended its first part with one attack's first panels and
+    /// put the rest in the second. Split between groups, 28 panels of 4 columns (pages of at most 6
+    /// rows, 24 panels) in groups of 2, 14 and 12 go to pages of 16 (the first two groups) and 12,
+    /// never splitting a group, with the whole chart's ranges; a group larger than a page falls back
+    /// to splitting by rows, and a chart that fits a page stays whole.
+    @Test func aTallGridIsSplitBetweenGroupsWhenItsGroupsFitAPage() throws {
+        let panels = (0..<28).map { index in
+            Panel(title: "panel \(index)", series: [Series(label: "s", points: [Point(0, 0), Point(Double(index), Double(index) / 2)],
+                                                          color: .black, marker: .circle)])
+        }
+        let chart = Chart(title: "t", x: Axis(label: "x"), y: Axis(label: "y"), panels: panels, legend: [], panelWidth: 190, panelHeight: 140)
+        let groups = Array(repeating: 0, count: 2) + Array(repeating: 1, count: 14) + Array(repeating: 2, count: 12)
+        let pages = chart.paged(groups: groups)
+        #expect(pages.map(\.panels.count) == [16, 12])
+        #expect(pages.map { $0.panels.first!.title } == ["panel 0", "panel 16"])
+        let whole = chart.layOut(font: font)
+        #expect(pages.allSatisfy { $0.x.range == whole.transforms[0].xRange && $0.y.range == whole.transforms[0].yRange })
+        // Groups of 10, 10 and 8: the rows split 16 + 12 would cut the second group; by groups, 20 and 8.
+        let tens = Array(repeating: 0, count: 10) + Array(repeating: 1, count: 10) + Array(repeating: 2, count: 8)
+        #expect(chart.paged().map(\.panels.count) == [16, 12])
+        #expect(chart.paged(groups: tens).map(\.panels.count) == [20, 8])
+        // A group of 25 panels needs more than a page: rows, as paged() splits them.
+        #expect(chart.paged(groups: Array(repeating: 0, count: 25) + [1, 1, 1]).map(\.panels.count) == [16, 12])
+        #expect(Chart(title: "t", x: chart.x, y: chart.y, panels: Array(panels.prefix(24)), legend: [], panelWidth: 190, panelHeight: 140)
+            .paged(groups: Array(repeating: 0, count: 12) + Array(repeating: 1, count: 12)).map(\.title) == ["t"])
+    }
+
     /// Three single points on one spot and a fourth apart, in a dodging panel: the three are drawn a
     /// marker's width plus a point apart (in order at 0, +1 and -1 steps), the fourth where it is, each
     /// label beside its own marker; without dodging all three sit on the spot.

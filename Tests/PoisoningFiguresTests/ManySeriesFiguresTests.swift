@@ -328,7 +328,7 @@ struct ManySeriesFiguresTests {
             #expect(panel.series.filter { $0.marker != nil }.map(\.label) == ["the attacker's SVM (the same for every model)"])
             #expect(panel.series.allSatisfy { $0.color == Color.ink })
         }
-        #expect(success.chart.legend.map(\.label) == ["the attacker's SVM (the same for every model)", "clean model's rate"])
+        #expect(success.chart.legend.map(\.label) == ["the attacker's SVM (the same for every model)"])
         #expect(success.caption.contains("they are drawn once, in black"))
         let defenses = try #require(examples.first { $0.name == "defenses" }?.results)
         let knn = try #require(studyFigures(defenses).first { $0.name == "detection_knn_filter" })
@@ -338,8 +338,26 @@ struct ManySeriesFiguresTests {
         #expect(lossFilter.chart.panels.allSatisfy { $0.series.count == 2 })
     }
 
+    /// Issue 22's cold review: the attack-success figure drew the clean model's raw rate (dotted) on
+    /// the axis of the excess over it, so curves "crossed" it meaninglessly, and its y axis stopped at
+    /// 0, the zero line and 0-markers on the frame. Now each panel draws only the excess, its title
+    /// gives the clean model's rate (the 30-series study's is 0.10 ± 0.01 over its two seeds: 0.10),
+    /// and the axis leaves a margin below 0 and above 1.
+    @Test func attackSuccessGivesTheCleanRateAsTextAndLeavesAMarginBelowZero() throws {
+        let results = try Self.thirtySeries()
+        let success = try #require(studyFigures(results).first { $0.name == "attack_success" })
+        let range = try #require(success.chart.y.range)
+        #expect(range.lowerBound < 0 && range.upperBound > 1)
+        #expect(!success.chart.legend.contains { $0.line == .dotted })
+        for panel in success.chart.panels {
+            #expect(panel.series.allSatisfy { $0.line != .dotted && $0.marker != nil }, "\(panel.title ?? "")")
+            #expect(panel.title?.hasSuffix("; clean model's rate 0.10") == true, "\(panel.title ?? "")")
+        }
+        #expect(cleanRateText([0.049, 0.051]) == "0.05" && cleanRateText([0.02, 0.05]) == "0.02–0.05" && cleanRateText([]) == nil)
+    }
+
     /// examples/poisonability: gradient canceling adds its poisons, so every figure's x is the budget
-    /// ε_d and says so (it read "Poisoned share of the training rows"); the poisonability figure draws
+    /// ε and says so, without "ε_d", whose underscore a figure draws literally (it read "Poisoned share of the training rows"); the poisonability figure draws
     /// its three quantities in the model's colour, told apart by line style and marker, with τ grey
     /// (they were in the first three palette colours, the colours of models elsewhere). The reference
     /// study (random label flips) keeps the poison fraction.
