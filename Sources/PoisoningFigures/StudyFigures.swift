@@ -180,7 +180,7 @@ let minimumPointSpan = 4.0
 
 /// What the x of a figure drawing `series` (by `curve`) is: the poison fraction, the share of the
 /// training rows each run asked its attack to poison, or for an attack that adds its poisons
-/// (gradient canceling) the poison budget ε_d, poisons per clean row; a label naming both when the
+/// (gradient canceling) the poison budget ε, poisons per clean row; a label naming both when the
 /// figure draws both. `name` is the x for a title ("poison fraction"), `phrase` for a caption ("the
 /// poison fraction (…)"), `axis` the x axis.
 func poisonAxis(_ results: StudyResults, series: [Int]) -> (name: String, phrase: String, axis: Axis) {
@@ -190,18 +190,18 @@ func poisonAxis(_ results: StudyResults, series: [Int]) -> (name: String, phrase
                 Axis(label: "Poison fraction (share of the training rows asked for)", format: .percent))
     }
     if adding == series.count {
-        return ("poison budget ε_d", "the poison budget ε_d (poisons per clean row)",
-                Axis(label: "Poison budget ε_d (poisons per clean row)", format: .percent))
+        return ("poison budget ε", "the poison budget ε (poisons per clean row)",
+                Axis(label: "Poison budget ε (poisons per clean row)", format: .percent))
     }
     return ("poison fraction or budget",
             "the poison fraction (the share of the training rows each run asked its attack to poison; for gradient canceling, "
-                + "which adds its poisons, the budget ε_d: poisons per clean row)",
-            Axis(label: "Poison fraction (share of the training rows asked for); for gradient canceling, budget ε_d (poisons per clean row)",
+                + "which adds its poisons, the budget ε: poisons per clean row)",
+            Axis(label: "Poison fraction (share of the training rows asked for); for gradient canceling, budget ε (poisons per clean row)",
                  format: .percent))
 }
 
 /// Whether series `index`'s attack adds its poisons to the clean rows (gradient canceling), so that
-/// its x is the budget ε_d rather than a share of the training rows.
+/// its x is the budget ε rather than a share of the training rows.
 func addsRows(_ results: StudyResults, series index: Int) -> Bool {
     results.config.attacks[results.series[index].attack].value(at: "kind") == .string(GradientCanceling.kind)
 }

@@ -367,10 +367,14 @@ struct ManySeriesFiguresTests {
         let figures = studyFigures(poisonability)
         #expect(figures.map(\.name) == ["accuracy_vs_poison", "generalization_gap", "train_vs_test", "attack_success", "poisonability"])
         for figure in figures {
-            #expect(figure.chart.x.label == "Poison budget ε_d (poisons per clean row)", "\(figure.name)")
+            #expect(figure.chart.x.label == "Poison budget ε (poisons per clean row)", "\(figure.name)")
+            // A figure's text shows no TeX-like "ε_d": its underscore would be drawn literally.
+            let texts = [figure.chart.title, figure.chart.x.label, figure.chart.y.label] + figure.chart.panels.compactMap(\.title)
+                + figure.chart.legend.map(\.label)
+            #expect(!texts.contains { $0.contains("_") }, "\(figure.name)")
         }
-        #expect(figures[0].chart.title == "Clean test accuracy vs. poison budget ε_d")
-        #expect(figures[0].caption.hasPrefix("Clean test accuracy (mean ± std over seeds) against the poison budget ε_d (poisons per clean row),"))
+        #expect(figures[0].chart.title == "Clean test accuracy vs. poison budget ε")
+        #expect(figures[0].caption.hasPrefix("Clean test accuracy (mean ± std over seeds) against the poison budget ε (poisons per clean row),"))
         let model = StudyStyles(poisonability).models[0].color
         let tau = try #require(figures.last).chart
         for panel in tau.panels {
@@ -394,9 +398,9 @@ struct ManySeriesFiguresTests {
             targets: [StudyConfig.component(GradPCTarget.kind)]))
         let results = StudyResults(study: study, runs: runStudy(study, threads: 1).results, toolVersion: "test")
         let axes = Dictionary(uniqueKeysWithValues: studyFigures(results).map { ($0.name, $0.chart.x.label) })
-        let both = "Poison fraction (share of the training rows asked for); for gradient canceling, budget ε_d (poisons per clean row)"
+        let both = "Poison fraction (share of the training rows asked for); for gradient canceling, budget ε (poisons per clean row)"
         #expect(axes["accuracy_vs_poison"] == both && axes["generalization_gap"] == both && axes["train_vs_test"] == both)
-        #expect(axes["poisonability"] == "Poison budget ε_d (poisons per clean row)")
+        #expect(axes["poisonability"] == "Poison budget ε (poisons per clean row)")
     }
 
     /// examples/svm, whose svm-gradient poisons about half the share of the study's training rows its
