@@ -42,22 +42,25 @@ def numeric_parameters(value, prefix=""):
 
 
 def parameter_columns(results):
-    """The parameters swept across the attacks or the defenses: (column, axis, components, path)."""
+    """The parameters swept among the attacks, or the defenses, of one kind: (column, axis, components, path, kinds)."""
     columns = []
     for axis in ("attack", "defense"):
         components = results["config"][axis + "s"]
         values = {}
         for component in components:
             for path, value in numeric_parameters(component):
-                values.setdefault(path, set()).add(value)
-        columns += [(f"{axis}.{path}", axis, components, path) for path in sorted(values) if len(values[path]) > 1]
+                values.setdefault(path, {}).setdefault(component["kind"], set()).add(value)
+        for path in sorted(values):
+            kinds = {kind for kind, seen in values[path].items() if len(seen) > 1}
+            if kinds:
+                columns.append((f"{axis}.{path}", axis, components, path, kinds))
     return columns
 
 
 def parameter_cells(results, index):
     series = results["series"][index]
-    return [dict(numeric_parameters(components[series[axis]])).get(path)
-            for _, axis, components, path in parameter_columns(results)]
+    return [dict(numeric_parameters(components[series[axis]])).get(path) if components[series[axis]]["kind"] in kinds else None
+            for _, axis, components, path, kinds in parameter_columns(results)]
 
 
 def expected_runs(results):

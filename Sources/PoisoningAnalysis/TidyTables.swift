@@ -17,27 +17,36 @@ public enum TidyTables {
     /// The numeric parameters the study sweeps across its attacks and across its defenses, after the
     /// series columns of both tables: one column per numeric parameter (a number, at any depth of a
     /// component's mapping, `kind` aside) that takes more than one value among the study's attacks, or
-    /// among its defenses, named by the axis and the parameter's dotted path (`attack.near-clone.distance`,
+    /// among its defenses, of one kind, named by the axis and the parameter's dotted path (`attack.near-clone.distance`,
     /// `defense.lambda`), in attack-then-defense order and code-point order of the path. A cell holds
-    /// the row's component's value, empty where the component has no such parameter.
+    /// the row's component's value, empty where the component has no such parameter or is of another
+    /// kind than those that sweep it.
     static func parameterColumns(_ config: StudyConfig) -> [ParameterColumn] {
         [("attack", true, config.attacks), ("defense", false, config.defenses)].flatMap { axis, isAttack, components in
-            var values = [String: Set<Double>]()
+            // The values of each path per kind: a number swept among components of one kind (two λ of the
+            // input-gradient penalty), not two kinds' parameters of one name (a weight decay's λ and a penalty's).
+            var values = [String: [String: Set<Double>]]()
             for component in components {
-                for (path, value) in numericParameters(component, prefix: "") { values[path, default: []].insert(value) }
+                let kind = component.value(at: "kind")?.description ?? ""
+                for (path, value) in numericParameters(component, prefix: "") { values[path, default: [:]][kind, default: []].insert(value) }
             }
-            return values.filter { $0.value.count > 1 }.keys.sorted(by: codePointOrder)
-                .map { ParameterColumn(name: "\(axis).\($0)", isAttack: isAttack, components: components, path: $0) }
+            return values.compactMap { path, kinds in
+                let swept = Set(kinds.filter { $0.value.count > 1 }.keys)
+                return swept.isEmpty ? nil : ParameterColumn(name: "\(axis).\(path)", isAttack: isAttack, components: components, path: path,
+                                                            kinds: swept)
+            }.sorted { codePointOrder($0.path, $1.path) }
         }
     }
 
     /// A column of `parameterColumns`: its name, whether it is an attack's (else a defense's), the
-    /// study's components along its axis and the parameter's dotted path in them.
+    /// study's components along its axis, the parameter's dotted path in them and the kinds (as
+    /// `ParameterValue.description` writes them) that sweep it.
     struct ParameterColumn {
         let name: String
         let isAttack: Bool
         let components: [ParameterValue]
         let path: String
+        let kinds: Set<String>
     }
 
     /// Every number of the component mapping `value` (`kind` aside) by its dotted path below `prefix`.
@@ -56,8 +65,9 @@ public enum TidyTables {
     /// The cells of `parameterColumns` for `series`.
     static func parameterCells(_ columns: [ParameterColumn], _ series: SeriesDescription) -> [String] {
         columns.map { column in
-            numericParameters(column.components[column.isAttack ? series.attack : series.defense], prefix: "")
-                .first { $0.path == column.path }.map { jsonNumber($0.value) } ?? ""
+            let component = column.components[column.isAttack ? series.attack : series.defense]
+            guard column.kinds.contains(component.value(at: "kind")?.description ?? "") else { return "" }
+            return numericParameters(component, prefix: "").first { $0.path == column.path }.map { jsonNumber($0.value) } ?? ""
         }
     }
 
