@@ -12,11 +12,14 @@ reference grey 777777), in the worst of four colour visions: normal, protanopia,
 tritanopia, simulated by Machado,
 Oliveira & Fernandes (2009), "A physiologically-based model for simulation of color vision
 deficiency", IEEE TVCG 15(6), severity 1 matrices applied to linear sRGB, clipped to [0, 1]. The
-search is exact over the grid (see `main`) and deterministic.
+search is exact over the grid (see `main`) and deterministic. Three colours more follow, chosen one
+at a time over the same grid and band, each the farthest in the worst vision from every colour
+before it and the grey (a greedy max-min search, which keeps the first nine as they were), so that
+12 series get 12 colours before any colour comes round again.
 
 Run:  pip install numpy colour-science==0.4.7 && python3 scripts/palette_colour_vision.py
 Printed (the test asserts these minima to 0.01):
-  palette and per-vision minimum pairwise dE2000 over the nine colours.
+  palette and per-vision minimum pairwise dE2000 over the twelve colours.
 """
 import itertools
 import warnings
@@ -28,6 +31,8 @@ import colour  # noqa: E402
 
 OKABE_ITO = ["0072B2", "D55E00", "009E73", "CC79A7", "E69F00", "56B4E9", "000000"]
 REFERENCE_GREY = "777777"
+# Colours added after the nine, one at a time, so that a study of 12 defenses or models gets 12 colours.
+MORE_EXTRAS = 3
 VISIONS = {
     "normal": np.eye(3),
     "protan": colour.blindness.matrix_cvd_Machado2009("Protanomaly", 1),
@@ -82,8 +87,17 @@ def main():
         k *= 2
     extras = sorted([top[i], top[j]], key=lambda e: -to_fixed[e])
     hexes = OKABE_ITO + ["%02X%02X%02X" % tuple(int(round(c * 255)) for c in grid[e]) for e in extras]
-    palette = rgb(hexes)
     print("extra colours' least dE2000 to any other (worst vision): %.2f" % best)
+    # Then MORE_EXTRAS colours more, one at a time (greedy max-min, so that the first nine stay as they
+    # are): each the grid colour (same band) farthest, in the worst vision, from every colour so far
+    # and the reference grey; the first such in grid order on a tie.
+    to_palette = worst_distance(grid, np.vstack([rgb(hexes), rgb([REFERENCE_GREY])])).min(1)
+    for _ in range(MORE_EXTRAS):
+        chosen = int(np.argmax(to_palette))
+        print("colour %d's least dE2000 to any other (worst vision): %.2f" % (len(hexes) + 1, to_palette[chosen]))
+        hexes.append("%02X%02X%02X" % tuple(int(round(c * 255)) for c in grid[chosen]))
+        to_palette = np.minimum(to_palette, worst_distance(grid, grid[chosen:chosen + 1])[:, 0])
+    palette = rgb(hexes)
     print("palette:", " ".join(hexes))
     for name, matrix in VISIONS.items():
         distances = colour.delta_E(lab(palette, matrix)[:, None, :], lab(palette, matrix)[None, :, :], method="CIE 2000")

@@ -29,10 +29,44 @@ def series_cells(results, index):
     return [index, s["label"], s["modelLabel"], s["parameterCount"], s["attackLabel"], s["defenseLabel"]]
 
 
+def numeric_parameters(value, prefix=""):
+    """Every number of a component mapping (`kind` aside) by its dotted path."""
+    if isinstance(value, bool):
+        return []
+    if isinstance(value, (int, float)):
+        return [(prefix, float(value))]
+    if isinstance(value, dict):
+        return [pair for key, entry in value.items() if not (prefix == "" and key == "kind")
+                for pair in numeric_parameters(entry, key if prefix == "" else f"{prefix}.{key}")]
+    return []
+
+
+def parameter_columns(results):
+    """The parameters swept among the attacks, or the defenses, of one kind: (column, axis, components, path, kinds)."""
+    columns = []
+    for axis in ("attack", "defense"):
+        components = results["config"][axis + "s"]
+        values = {}
+        for component in components:
+            for path, value in numeric_parameters(component):
+                values.setdefault(path, {}).setdefault(component["kind"], set()).add(value)
+        for path in sorted(values):
+            kinds = {kind for kind, seen in values[path].items() if len(seen) > 1}
+            if kinds:
+                columns.append((f"{axis}.{path}", axis, components, path, kinds))
+    return columns
+
+
+def parameter_cells(results, index):
+    series = results["series"][index]
+    return [dict(numeric_parameters(components[series[axis]])).get(path) if components[series[axis]]["kind"] in kinds else None
+            for _, axis, components, path, kinds in parameter_columns(results)]
+
+
 def expected_runs(results):
     metrics = sorted({key for run in results["runs"] for key in run.get("metrics", {})})
     targets = next(([t["target"] for t in run["targets"]] for run in results["runs"] if "targets" in run), [])
-    columns = (SERIES + ["fraction", "seed", "poisonedCount", "realisedFraction", "saturated", "divergence",
+    columns = (SERIES + [name for name, *_ in parameter_columns(results)] + ["fraction", "seed", "poisonedCount", "realisedFraction", "saturated", "divergence",
                          "attackTarget", "tau", "targetBudget"]
                + [f"target[{label}].{part}" for label in targets for part in ("accuracy", "distance", "tau")] + metrics)
     budgets = {(entry["series"], seed["seed"]): seed.get("budget")
@@ -44,7 +78,7 @@ def expected_runs(results):
         # Gradient canceling's target: names one of the study's targets (a class flip's target is a class).
         aimed = attack["target"] if attack["kind"] == "gradient-canceling" else None
         measured = {t["target"]: t for t in run.get("targets", [])}
-        rows.append(series_cells(results, run["series"])
+        rows.append(series_cells(results, run["series"]) + parameter_cells(results, run["series"])
                     + [run["fraction"], run["seed"], run["poisonedCount"], run["realisedFraction"],
                        bool(run.get("saturated", False)), run.get("divergence")]
                     + [aimed, measured.get(aimed, {}).get("tau"), budgets.get((run["series"], run["seed"]))]
@@ -55,7 +89,7 @@ def expected_runs(results):
 
 def expected_points(results):
     metrics = sorted({key for point in results["points"] for key in point["metrics"]})
-    columns = SERIES + ["fraction", "runCount", "divergedCount", "saturated"] + [
+    columns = SERIES + [name for name, *_ in parameter_columns(results)] + ["fraction", "runCount", "divergedCount", "saturated"] + [
         f"{key}_{part}" for key in ["realisedFraction"] + metrics for part in ("mean", "std")]
     rows = []
     for point in results["points"]:
@@ -63,7 +97,7 @@ def expected_points(results):
         for key in metrics:
             summary = point["metrics"].get(key)
             summaries += [summary["mean"], summary["std"]] if summary else [None, None]
-        rows.append(series_cells(results, point["series"])
+        rows.append(series_cells(results, point["series"]) + parameter_cells(results, point["series"])
                     + [point["fraction"], point["runCount"], point["divergedCount"], point["saturated"],
                        point["realisedFraction"]["mean"], point["realisedFraction"]["std"]] + summaries)
     return columns, rows

@@ -26,8 +26,8 @@ public enum LineStyle: Sendable, Equatable {
     }
 }
 
-/// Marker shapes, distinguishable without colour. Seven, a number prime to the 9 colours of
-/// `Color.colorBlindSafe`, so that a colour that comes round again (n + 9) has another marker.
+/// Marker shapes, distinguishable without colour. Seven, a number prime to the 12 colours of
+/// `Color.colorBlindSafe`, so that a colour that comes round again (n + 12) has another marker.
 public enum MarkerShape: Sendable, Equatable, CaseIterable {
     case circle, square, triangleUp, diamond, triangleDown, pentagon, star
 }
@@ -47,10 +47,10 @@ public struct SeriesStyle: Sendable, Equatable {
     public let marker: MarkerShape
     public let line: LineStyle
 
-    /// The n-th of a sequence of styles: colour n mod 9 of `Color.colorBlindSafe`; marker n mod 7,
-    /// so a colour that comes round again (n + 9) has another marker; solid lines for the first 9,
-    /// then dashed, dotted and dash-dotted ones. The first 36 differ in colour or line style, the
-    /// first 252 (36 × 7) in colour, line style or marker.
+    /// The n-th of a sequence of styles: colour n mod 12 of `Color.colorBlindSafe`; marker n mod 7,
+    /// so a colour that comes round again (n + 12) has another marker; solid lines for the first 12,
+    /// then dashed, dotted and dash-dotted ones. The first 48 differ in colour or line style, the
+    /// first 336 (48 × 7) in colour, line style or marker.
     public init(index n: Int) {
         precondition(n >= 0, "a style index is not negative")
         let colors = Color.colorBlindSafe.count, lines: [LineStyle] = [.solid, .dashed, .dotted, .dashDot]

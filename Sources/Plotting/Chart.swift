@@ -302,17 +302,53 @@ public struct Chart: Sendable {
         let rows = (panels.count + maxColumns - 1) / maxColumns, maxRows = rowsPerPage
         guard rows > maxRows else { return [self] }
         let pages = (rows + maxRows - 1) / maxRows
-        var x = self.x, y = self.y
-        x.range = x.range ?? fittedXRange(plotWidth: panelWidth)
-        y.range = y.range ?? fittedYRange()
         var start = 0
-        return (0..<pages).map { page in
+        return pagesOf((0..<pages).map { page in
             let pageRows = rows / pages + (page < rows % pages ? 1 : 0)
             let end = min(panels.count, start + pageRows * maxColumns)
             defer { start = end }
-            return Chart(title: "\(title) (\(page + 1) of \(pages))", x: x, y: y, panels: Array(panels[start..<end]),
-                         legend: legend, panelWidth: panelWidth, panelHeight: panelHeight, maxColumns: maxColumns,
-                         maxRows: self.maxRows, maxWidth: maxWidth)
+            return start..<end
+        })
+    }
+
+    /// The chart split into pages as `paged()` does, but only between groups of panels: `groups`
+    /// gives each panel's group (e.g. its attack; a group's panels adjacent), and each page holds
+    /// whole groups, as many consecutive ones as fill at most `rowsPerPage` rows, so that no group is
+    /// split across pages. `paged()` when a group alone needs more than a page, or `groups` does not
+    /// give one group per panel; itself when it fits one page.
+    public func paged(groups: [Int]) -> [Chart] {
+        let capacity = rowsPerPage * maxColumns
+        guard groups.count == panels.count, panels.count > capacity else { return paged() }
+        var runs = [Range<Int>]()
+        for index in panels.indices {
+            if let last = runs.last, groups[last.lowerBound] == groups[index] {
+                runs[runs.count - 1] = last.lowerBound..<(index + 1)
+            } else {
+                runs.append(index..<(index + 1))
+            }
+        }
+        guard runs.allSatisfy({ $0.count <= capacity }) else { return paged() }
+        var pages = [Range<Int>]()
+        for run in runs {
+            if let last = pages.last, run.upperBound - last.lowerBound <= capacity {
+                pages[pages.count - 1] = last.lowerBound..<run.upperBound
+            } else {
+                pages.append(run)
+            }
+        }
+        return pagesOf(pages)
+    }
+
+    /// One chart per range of panels, each keeping the legend and the axes, their fitted ranges those
+    /// of the whole chart, and titled "(k of n)".
+    private func pagesOf(_ ranges: [Range<Int>]) -> [Chart] {
+        var x = self.x, y = self.y
+        x.range = x.range ?? fittedXRange(plotWidth: panelWidth)
+        y.range = y.range ?? fittedYRange()
+        return ranges.enumerated().map { page, range in
+            Chart(title: "\(title) (\(page + 1) of \(ranges.count))", x: x, y: y, panels: Array(panels[range]),
+                  legend: legend, panelWidth: panelWidth, panelHeight: panelHeight, maxColumns: maxColumns,
+                  maxRows: self.maxRows, maxWidth: maxWidth)
         }
     }
 }
@@ -344,6 +380,9 @@ enum Style {
     static let tickSize = 9.0
     static let legendSize = 9.0
     static let pointLabelSize = 7.5
+    /// How much farther than its own point every other marker must be from a direct label without a
+    /// leader line: about a marker's radius, so that the marker whose edge is nearest the label is its own.
+    static let labelMarkerMargin = 4.0
     static let margin = 10.0
     static let tickLength = 4.0
     /// Height of an interval strip, and the gap below each.
@@ -671,9 +710,9 @@ extension Chart {
     /// above, below, the four diagonals; then the same farther out, with a leader line) whose box
     /// lies inside the plot area and overlaps no obstacle, none of `lines` (the reference lines), no
     /// leader line and no label placed before it (nor comes within 2 points of one), whose leader line
-    /// crosses no label and passes no other of `markerBoxes` (a marker with its bar), and which,
-    /// without a leader line, is nearer its own point than any other of `markers` (so that it names
-    /// its own). Labels that find no such position then try the same positions across a reference
+    /// crosses no label and no leader line placed before it and passes no other of `markerBoxes` (a
+    /// marker with its bar), and which, without a leader line, is nearer its own point than any other
+    /// of `markers` by more than `Style.labelMarkerMargin` (so that it names its own). Labels that find no such position then try the same positions across a reference
     /// line (drawn on a white backing), so that a name is used before a number. Labels still without
     /// one then try their key the same way, out to a longer leader; a key still unplaced takes the
     /// first of those positions that overlaps no label, none of `markerBoxes` and none of `lines`,
@@ -685,7 +724,7 @@ extension Chart {
     /// none of `obstacles` is `backed`.
     func placeLabels(_ labels: [PointLabel], at points: [Point], markers: [Point], markerBoxes: [Rect], lines: [Rect], area: Rect,
                      obstacles: [Rect], font: Font) -> [PlacedLabel] {
-        var taken = obstacles, labelBoxes = [Rect](), placed = [Int: PlacedLabel]()
+        var taken = obstacles, labelBoxes = [Rect](), leaders = [Rect](), placed = [Int: PlacedLabel]()
         let height = (font.ascent + font.descent) * Style.pointLabelSize
         let inside = labels.indices.filter { area.contains(points[$0]) }
         /// Places label `index` as `text` at the first of the positions `distances` away that `fits`.
@@ -702,6 +741,7 @@ extension Chart {
             guard let chosen = candidates.first(where: { inArea($0.box) && fits($0.box, $0.leader, point) }) else { return }
             taken.append(chosen.box)
             taken += chosen.leader ?? []
+            leaders += chosen.leader ?? []
             labelBoxes.append(chosen.box)
             let backed = lines.contains(where: chosen.box.intersects) && !obstacles.contains(where: chosen.box.intersects)
             placed[index] = PlacedLabel(text: text, color: labels[index].color, point: point, box: chosen.box, leader: chosen.leader != nil,
@@ -709,19 +749,20 @@ extension Chart {
         }
         // A label keeps 2 points across and 1 up and down from every other label, so that two never touch.
         let spaced = { (box: Rect) in Rect(x: box.x - 2, y: box.y - 1, width: box.width + 4, height: box.height + 2) }
-        // Without a leader line, no marker but the label's own is as near the box as the label's point.
+        // Without a leader line, every other marker is farther from the box than the label's point by more
+        // than `Style.labelMarkerMargin` (about a marker's radius), so that the nearest marker's edge is its own.
         let namesItsPoint = { (box: Rect, point: Point) in
             let own = box.distance(to: point)
-            return markers.filter { box.distance(to: $0) <= own + 1e-9 && $0 != point }.isEmpty
+            return markers.filter { box.distance(to: $0) <= own + Style.labelMarkerMargin && $0 != point }.isEmpty
         }
-        // A leader line crosses no label, passes no other marker (nor within a point of one) and crosses no
-        // other marker's bar (the stretch of its box beyond the marker, 3 points wide).
+        // A leader line crosses no label and no other leader line, passes no other marker (nor within a
+        // point of one) and crosses no other marker's bar (the stretch of its box beyond the marker, 3 points wide).
         let others = zip(markers, markerBoxes).map { marker, box in
             (marker: marker, boxes: [Rect(x: marker.x - 5, y: marker.y - 5, width: 10, height: 10),
                                      Rect(x: marker.x - 1.5, y: box.y, width: 3, height: box.height)])
         }
         let leaderClear = { (segments: [Rect], point: Point) in
-            !segments.contains { segment in labelBoxes.contains(where: segment.intersects) }
+            !segments.contains { segment in labelBoxes.contains(where: segment.intersects) || leaders.contains(where: segment.intersects) }
                 && !others.contains { other in other.marker != point && other.boxes.contains { box in segments.contains(where: box.intersects) } }
         }
         let clearOfData = { (box: Rect, leader: [Rect]?, point: Point) in

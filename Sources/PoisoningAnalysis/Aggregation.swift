@@ -39,7 +39,8 @@ public struct AggregatePoint: Sendable, Codable, Equatable {
     public func metric(_ key: String) -> MeanStd? { metrics[key] }
 }
 
-/// One point per (fraction, series) of the sweep, fraction-major then series in study order.
+/// One point per (fraction, series) of the sweep, fraction-major then series in study order, each
+/// metric averaged over the finished runs that have it (detectionPrecision over those that poisoned a row).
 public func aggregate(_ runs: [RunResult], fractions: [Double], seriesCount: Int) -> [AggregatePoint] {
     fractions.flatMap { fraction in
         (0..<seriesCount).map { series in
@@ -47,7 +48,12 @@ public func aggregate(_ runs: [RunResult], fractions: [Double], seriesCount: Int
             let finished = cell.compactMap(\.metrics)
             let keys = Set(finished.flatMap(\.keys))
             var metrics = [String: MeanStd]()
-            for key in keys { metrics[key] = MeanStd(of: finished.compactMap { $0[key] }) }
+            for key in keys {
+                // The precision of finding poisoned rows is undefined where no row was poisoned (a run
+                // records 0 when its defense flags rows): left out there, as recall and AUROC are.
+                let values = cell.filter { key != MetricKey.detectionPrecision || $0.poisonedCount > 0 }.compactMap { $0.metrics?[key] }
+                if !values.isEmpty { metrics[key] = MeanStd(of: values) }
+            }
             return AggregatePoint(fraction: fraction, series: series, runCount: finished.count,
                                   divergedCount: cell.count - finished.count,
                                   realisedFraction: MeanStd(of: cell.isEmpty ? [fraction] : cell.map(\.realisedFraction)),

@@ -14,6 +14,63 @@ public enum TidyTables {
     /// parameter count, attack and defense.
     public static let seriesColumns = ["series", "label", "model", "parameterCount", "attack", "defense"]
 
+    /// The numeric parameters the study sweeps across its attacks and across its defenses, after the
+    /// series columns of both tables: one column per numeric parameter (a number, at any depth of a
+    /// component's mapping, `kind` aside) that takes more than one value among the study's attacks, or
+    /// among its defenses, of one kind, named by the axis and the parameter's dotted path (`attack.near-clone.distance`,
+    /// `defense.lambda`), in attack-then-defense order and code-point order of the path. A cell holds
+    /// the row's component's value, empty where the component has no such parameter or is of another
+    /// kind than those that sweep it.
+    static func parameterColumns(_ config: StudyConfig) -> [ParameterColumn] {
+        [("attack", true, config.attacks), ("defense", false, config.defenses)].flatMap { axis, isAttack, components in
+            // The values of each path per kind: a number swept among components of one kind (two λ of the
+            // input-gradient penalty), not two kinds' parameters of one name (a weight decay's λ and a penalty's).
+            var values = [String: [String: Set<Double>]]()
+            for component in components {
+                let kind = component.value(at: "kind")?.description ?? ""
+                for (path, value) in numericParameters(component, prefix: "") { values[path, default: [:]][kind, default: []].insert(value) }
+            }
+            return values.compactMap { path, kinds in
+                let swept = Set(kinds.filter { $0.value.count > 1 }.keys)
+                return swept.isEmpty ? nil : ParameterColumn(name: "\(axis).\(path)", isAttack: isAttack, components: components, path: path,
+                                                            kinds: swept)
+            }.sorted { codePointOrder($0.path, $1.path) }
+        }
+    }
+
+    /// A column of `parameterColumns`: its name, whether it is an attack's (else a defense's), the
+    /// study's components along its axis, the parameter's dotted path in them and the kinds (as
+    /// `ParameterValue.description` writes them) that sweep it.
+    struct ParameterColumn {
+        let name: String
+        let isAttack: Bool
+        let components: [ParameterValue]
+        let path: String
+        let kinds: Set<String>
+    }
+
+    /// Every number of the component mapping `value` (`kind` aside) by its dotted path below `prefix`.
+    static func numericParameters(_ value: ParameterValue, prefix: String) -> [(path: String, value: Double)] {
+        switch value {
+        case .int(let number): [(prefix, Double(number))]
+        case .double(let number): [(prefix, number)]
+        case .mapping(let entries):
+            entries.filter { !(prefix.isEmpty && $0.key == "kind") }.flatMap { entry in
+                numericParameters(entry.value, prefix: prefix.isEmpty ? entry.key : "\(prefix).\(entry.key)")
+            }
+        default: []
+        }
+    }
+
+    /// The cells of `parameterColumns` for `series`.
+    static func parameterCells(_ columns: [ParameterColumn], _ series: SeriesDescription) -> [String] {
+        columns.map { column in
+            let component = column.components[column.isAttack ? series.attack : series.defense]
+            guard column.kinds.contains(component.value(at: "kind")?.description ?? "") else { return "" }
+            return numericParameters(component, prefix: "").first { $0.path == column.path }.map { jsonNumber($0.value) } ?? ""
+        }
+    }
+
     /// The columns of `runs.csv` between `divergence` and the metrics: the target the run's attack
     /// aims at, its τ for the run's seed, and the budget from which the seed's retrained victim
     /// agrees with it (results.json's `targetBudgets`).
@@ -25,7 +82,7 @@ public enum TidyTables {
         ["accuracy", "distance", "tau"].map { "target[\(label)].\($0)" }
     }
 
-    /// `runs.csv`: the series columns, then `fraction`, `seed`, `poisonedCount`, `realisedFraction`,
+    /// `runs.csv`: the series columns, the `parameterColumns`, then `fraction`, `seed`, `poisonedCount`, `realisedFraction`,
     /// `saturated` (true or false), `divergence` (why a run diverged; empty for a finished run), the
     /// `targetColumns` (`attackTarget`: the label of the target the run's attack aims at, gradient
     /// canceling's `target:`; `tau`: that target's τ for the run's seed, as `runs[].targets` holds it;
@@ -39,7 +96,8 @@ public enum TidyTables {
         let metrics = Set(results.runs.flatMap { $0.metrics?.keys.map { $0 } ?? [] }).sorted(by: codePointOrder)
         // Every run that has targets has the study's, in order (`StudyRunCheck`).
         let targets = results.runs.lazy.compactMap(\.targets).first?.map(\.target) ?? []
-        var lines = [csvLine(seriesColumns + ["fraction", "seed", "poisonedCount", "realisedFraction", "saturated", "divergence"]
+        let parameters = parameterColumns(results.config)
+        var lines = [csvLine(seriesColumns + parameters.map(\.name) + ["fraction", "seed", "poisonedCount", "realisedFraction", "saturated", "divergence"]
             + targetColumns + targets.flatMap(measurementColumns) + metrics)]
         lines.reserveCapacity(results.runs.count + 1)
         for run in results.runs {
@@ -48,6 +106,7 @@ public enum TidyTables {
             let measured = run.targets ?? []
             let budget = results.targetBudgets?.first { $0.series == run.series }?.seeds.first { $0.seed == run.seed }?.budget
             lines.append(csvLine(seriesCells(run.series, results.series[run.series])
+                + parameterCells(parameters, results.series[run.series])
                 + [jsonNumber(run.fraction), String(run.seed), String(run.poisonedCount), jsonNumber(run.realisedFraction),
                    String(run.isSaturated), run.divergence ?? ""]
                 + [aimedAt ?? "", measured.first { $0.target == aimedAt }?.tau.map(jsonNumber) ?? "", budget.map(jsonNumber) ?? ""]
@@ -68,7 +127,7 @@ public enum TidyTables {
         return label
     }
 
-    /// `points.csv`: the series columns, then `fraction`, `runCount` (the seeds averaged),
+    /// `points.csv`: the series columns, the `parameterColumns`, then `fraction`, `runCount` (the seeds averaged),
     /// `divergedCount`, `saturated`, `realisedFraction_mean` and `_std`, then for each metric any point
     /// records, by key in code-point order, `KEY_mean` and `KEY_std` (the sample standard deviation
     /// over seeds, as results.json's `std`); empty cells where a point lacks the metric. One row per
@@ -78,13 +137,15 @@ public enum TidyTables {
     public static func pointsCSV(_ results: StudyResults) -> String {
         let metrics = Set(results.points.flatMap(\.metrics.keys)).sorted(by: codePointOrder)
         let summaryColumns = (["realisedFraction"] + metrics).flatMap { ["\($0)_mean", "\($0)_std"] }
-        var lines = [csvLine(seriesColumns + ["fraction", "runCount", "divergedCount", "saturated"] + summaryColumns)]
+        let parameters = parameterColumns(results.config)
+        var lines = [csvLine(seriesColumns + parameters.map(\.name) + ["fraction", "runCount", "divergedCount", "saturated"] + summaryColumns)]
         lines.reserveCapacity(results.points.count + 1)
         for point in results.points {
             let summaries = metrics.flatMap { key in
                 point.metrics[key].map { [jsonNumber($0.mean), jsonNumber($0.std)] } ?? ["", ""]
             }
             lines.append(csvLine(seriesCells(point.series, results.series[point.series])
+                + parameterCells(parameters, results.series[point.series])
                 + [jsonNumber(point.fraction), String(point.runCount), String(point.divergedCount), String(point.saturated),
                    jsonNumber(point.realisedFraction.mean), jsonNumber(point.realisedFraction.std)]
                 + summaries))

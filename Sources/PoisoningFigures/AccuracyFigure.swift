@@ -85,5 +85,6 @@ func accuracyFigure(_ results: StudyResults, styles: StudyStyles) -> StudyFigure
     return StudyFigure(name: "accuracy_vs_poison", caption: caption, chart: Chart(
         title: "Clean test accuracy vs. \(x.name)", x: x.axis,
         y: Axis(label: "Clean test accuracy", range: 0...1),
-        panels: panels, legend: legend, panelWidth: panelSize(panels.count).width, panelHeight: panelSize(panels.count).height))
+        panels: panels, legend: legend, panelWidth: panelSize(panels.count).width, panelHeight: panelSize(panels.count).height),
+        pageGroups: groups.map { results.series[$0.series[0]].attack })
 }

@@ -6,8 +6,10 @@ import PoisoningEngine
 /// against the poison fraction (`curve`): one panel per such attack and defense (titled by
 /// the attack, and by the defense when the study has several), one line per model in its colour
 /// (mean ± std over seeds). A rate with a clean-model baseline is drawn as its excess over the clean
-/// model of the same series and seed, with that baseline dotted in the same colour, so the figure
-/// leads with what the poison adds. A panel whose models all have the same values (a success
+/// model of the same series and seed, so the figure leads with what the poison adds; the clean
+/// model's own rate (a rate, not an excess, which on the same axis the curves would seem to cross)
+/// is given as text in the panel's title (`cleanRateText`). The y axis always leaves a margin below 0
+/// and above 1, so that no zero line or point sits on the frame. A panel whose models all have the same values (a success
 /// measured on the attacker's own model, as svm-gradient's SVM, does not depend on the victim) draws
 /// them once, in black, named by the model it is measured on. Nil when no attack of the study
 /// measures its success.
@@ -24,7 +26,7 @@ func attackSuccessFigure(_ results: StudyResults, styles: StudyStyles) -> StudyF
     let groups = Array(Set(results.series.filter { metrics[$0.attack] != nil }.map { [$0.attack, $0.defense] }))
         .sorted { ($0[0], $0[1]) < ($1[0], $1[1]) }
     var legend = [LegendEntry](), seen = Set<Int>(), merged = [String]()
-    var lowest = 0.0
+    var lowest = 0.0, highest = 1.0
     let panels = groups.map { group in
         let (attack, metric) = (group[0], metrics[group[0]]!)
         let members = results.series.indices.filter { results.series[$0].attack == attack && results.series[$0].defense == group[1] }
@@ -53,32 +55,44 @@ func attackSuccessFigure(_ results: StudyResults, styles: StudyStyles) -> StudyF
                 }
             }
             lowest = min(lowest, entry.success.map { $0.mean - $0.std }.min() ?? 0)
-            var drawn = [Series(label: label, points: entry.success.map { Point($0.x, $0.mean) }, errors: entry.success.map(\.std),
-                                color: style.color, line: style.line, marker: style.marker)]
-            if metric.hasBaseline {
-                drawn.append(Series(label: label + ", clean model", points: entry.baseline.map { Point($0.x, $0.mean) },
-                                    color: style.color, line: .dotted, lineWidth: 1.2))
-            }
-            return drawn
+            highest = max(highest, entry.success.map { $0.mean + $0.std }.max() ?? 1)
+            return [Series(label: label, points: entry.success.map { Point($0.x, $0.mean) }, errors: entry.success.map(\.std),
+                           color: style.color, line: style.line, marker: style.marker)]
         }
         let first = results.series[members[0]]
-        return Panel(title: first.attackLabel + (several ? ", \(first.defenseLabel)" : ""), series: series,
+        let clean = metric.hasBaseline ? cleanRateText(curves.compactMap { $0.baseline.first?.mean }) : nil
+        return Panel(title: first.attackLabel + (several ? ", \(first.defenseLabel)" : "") + (clean.map { "; clean model's rate \($0)" } ?? ""),
+                     series: series,
                      referenceLines: [ReferenceLine(.horizontal, at: 0, color: Color.reference, style: .dashDot)])
     }
     let corrected = metrics.values.contains { $0.hasBaseline }
-    if corrected { legend.append(LegendEntry(label: "clean model's rate", color: Color.reference, line: .dotted)) }
     let x = poisonAxis(results, series: results.series.indices.filter { metrics[results.series[$0].attack] != nil })
     let caption = "Attack success against \(x.phrase), one panel per attack that measures its "
         + "success" + (several ? " and defense" : "") + " (mean ± std over seeds)"
         + (corrected ? "; a rate the clean model already has is drawn as the excess over "
-            + "the clean model of the same series and seed, with that clean model's rate dotted" : "") + ": "
+            + "the clean model of the same series and seed, the clean model's own rate (mean over seeds; a range over the "
+            + "panel's models) given in the panel's title" : "") + ": "
         + listing(metrics.keys.sorted().map { attack in
             "\(results.series.first { $0.attack == attack }!.attackLabel): \(metrics[attack]!.meaning)"
         }) + "." + (merged.isEmpty ? "" : " Where every model has the same values, because the success is measured on "
             + "the attacker's own model, they are drawn once, in black.") + differingShareNote(results)
-    let floor = lowest < 0 ? -(((-lowest) * 10).rounded(.up) / 10) : 0
+    // A margin below 0 and above 1 (or the data's reach, in tenths), so that the zero line and no point sit on the frame.
+    let floor = lowest < 0 ? -(((-lowest) * 10).rounded(.up) / 10) : 0, ceiling = (highest * 10).rounded(.up) / 10
     return StudyFigure(name: "attack_success", caption: caption, chart: Chart(
         title: "Attack success vs. \(x.name)", x: x.axis,
-        y: Axis(label: corrected ? "Success (excess over clean; clean dotted)" : "Attack success rate", range: floor...1),
-        panels: panels, legend: legend, panelWidth: panelSize(panels.count).width, panelHeight: panelSize(panels.count).height))
+        y: Axis(label: corrected ? "Success (excess over the clean model)" : "Attack success rate",
+                range: (floor - successAxisMargin)...(ceiling + successAxisMargin)),
+        panels: panels, legend: legend, panelWidth: panelSize(panels.count).width, panelHeight: panelSize(panels.count).height),
+        pageGroups: groups.map { $0[0] })
+}
+
+/// The margin the attack-success figure's y axis leaves beyond its data's reach (0 to 1 at least).
+let successAxisMargin = 0.05
+
+/// The clean model's rate of a panel's series (`rates`, their means over seeds) as text: "0.05", or
+/// "0.02–0.05" when the series differ (two decimals, as the report's rates); nil without one.
+func cleanRateText(_ rates: [Double]) -> String? {
+    guard let low = rates.min(), let high = rates.max() else { return nil }
+    let (lowText, highText) = (String(format: "%.2f", low), String(format: "%.2f", high))
+    return lowText == highText ? lowText : "\(lowText)–\(highText)"
 }

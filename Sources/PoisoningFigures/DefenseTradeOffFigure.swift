@@ -1,5 +1,12 @@
 import Plotting
 import PoisoningAnalysis
+import PoisoningEngine
+
+/// The success metrics of the attacks that aim elsewhere than at the victim's clean accuracy: a
+/// backdoor's trigger, a class flip's target class, a feature collision's target row. The defense
+/// trade-off judges a defense by the clean-accuracy threshold, which says nothing of a defense
+/// against them, so it leaves them out (the report's defense table gives the change in their success).
+let targetedSuccessKeys: Set<String> = Set([Backdoor.successMetricKey, ClassFlip.successMetricKey, FeatureCollision.successMetricKey].compactMap { $0 })
 
 /// The safety-efficacy trade-off of the defenses: one point per defense in its colour and marker, one
 /// panel per attack and model that has a point to draw (titled by the models when the study has
@@ -13,9 +20,13 @@ import PoisoningAnalysis
 /// hide one another are set apart sideways (`Panel.dodge`), so that each label sits by its own
 /// marker. Panels are at least 280 × 240 points, room for a dozen labels. Points whose gain is
 /// only bounded or unknown (a threshold outside the swept fractions) have no gain to draw and are
-/// left out. Both axes span at least 4 percentage points. Nil without a defense besides `none`.
+/// left out, and so are the attacks that do not aim at clean accuracy (`targetedSuccessKeys`), which
+/// the caption names. Both axes span at least 4 percentage points. Nil without a defense besides
+/// `none` against an attack on clean accuracy.
 func defenseTradeOffFigure(_ results: StudyResults, styles: StudyStyles) -> StudyFigure? {
-    let findings = results.findings.defenses.filter {
+    let targeted = { (series: Int) in results.successMetric(of: series).map { targetedSuccessKeys.contains($0.key) } ?? false }
+    let judged = results.findings.defenses.filter { !targeted($0.series) }
+    let findings = judged.filter {
         $0.thresholdShift.value != nil && $0.thresholdShift.bound == nil && $0.cleanAccuracyChange.value != nil
     }
     guard !findings.isEmpty else { return nil }
@@ -27,7 +38,7 @@ func defenseTradeOffFigure(_ results: StudyResults, styles: StudyStyles) -> Stud
     let attackLabel = { (attack: Int) in results.series.first { $0.attack == attack }!.attackLabel }
     let modelLabel = { (model: Int) in results.series.first { $0.model == model }!.modelLabel }
     // The panels the study has (an attack and model with a defense) but with nothing to draw.
-    let studied = Set(results.findings.defenses.map(panelKey)), everyAttack = Set(studied.map { $0[0] }).count > 1
+    let studied = Set(judged.map(panelKey)), everyAttack = Set(studied.map { $0[0] }).count > 1
     let dropped = studied.subtracting(groups).sorted { ($0[0], $0[1]) < ($1[0], $1[1]) }.map { key in
         [everyAttack ? attackLabel(key[0]) : nil, severalModels ? modelLabel(key[1]) : nil].compactMap { $0 }.joined(separator: " with ")
     }
@@ -60,6 +71,7 @@ func defenseTradeOffFigure(_ results: StudyResults, styles: StudyStyles) -> Stud
                                       ReferenceLine(.vertical, at: 0, color: Color.reference, style: .solid, width: 0.8)],
                      labels: labels, dodge: true)
     }
+    let leftOut = Set(results.findings.defenses.filter { targeted($0.series) }.map { results.series[$0.series].attack }).sorted().map(attackLabel)
     let unresolved = findings.contains { !$0.shiftResolved }
     if unresolved {
         legend.append(LegendEntry(label: "open marker: gain not resolved (its interval reaches 0)", color: Color.ink, marker: .circle,
@@ -77,6 +89,9 @@ func defenseTradeOffFigure(_ results: StudyResults, styles: StudyStyles) -> Stud
             + "within Monte Carlo error of it), a filled one a resolved gain or loss" : "")
         + ". Defenses whose gain is only bounded, because a threshold lies outside the swept fractions, are not drawn"
         + (dropped.isEmpty ? "." : "; no panel is drawn for \(listing(dropped)), where no defense has a gain to draw.")
+        + (leftOut.isEmpty ? "" : " No panel is drawn for \(listing(leftOut)), which \(leftOut.count == 1 ? "does" : "do") not aim at "
+            + "clean accuracy: a threshold of clean accuracy does not judge a defense against \(leftOut.count == 1 ? "it" : "them"), "
+            + "and the report's table of defenses gives the attack's success under each defense.")
     let size = panelSize(panels.count)
     return StudyFigure(name: "defense_tradeoff", caption: caption, chart: Chart(
         title: severalAttacks ? "Defenses: threshold gained vs. clean accuracy lost"

@@ -25,5 +25,6 @@ func gapFigure(_ results: StudyResults, styles: StudyStyles) -> StudyFigure {
     return StudyFigure(name: "generalization_gap", caption: "Generalization gap (train accuracy on the poisoned labels minus clean test accuracy), mean ± std over seeds.", chart: Chart(
         title: "Generalization gap vs. \(x.name)", x: x.axis,
         y: Axis(label: "Train (poisoned labels) − clean test accuracy", minimumSpan: minimumFractionSpan),
-        panels: panels, legend: legend, panelWidth: panelSize(panels.count).width, panelHeight: panelSize(panels.count).height))
+        panels: panels, legend: legend, panelWidth: panelSize(panels.count).width, panelHeight: panelSize(panels.count).height),
+        pageGroups: groups.map { results.series[$0.series[0]].attack })
 }

@@ -4,7 +4,7 @@ import PoisoningEngine
 
 /// Lu, Kamath and Yu's threshold τ against what gradient canceling did: one panel per
 /// gradient-canceling series (titled by its model and attack, so by its target), over the poison
-/// budget ε_d, the mixed gradient's norm relative to the clean one, the retrained victim's agreement
+/// budget ε, the mixed gradient's norm relative to the clean one, the retrained victim's agreement
 /// with its target and its test accuracy (means over seeds) in the colour of the series' model and
 /// told apart by line style and marker, the target's accuracy as a horizontal line and τ as a grey
 /// vertical band spanning its values over the seeds (a line when they coincide).
@@ -20,7 +20,7 @@ func poisonabilityFigure(_ results: StudyResults, styles: StudyStyles) -> StudyF
         ("victim's test accuracy", .dotted, .triangleUp),
     ]
     let tauColor = Color.reference
-    // Per series: its evidence, points and the ratio curve (1 at ε_d = 0: no poisons, the mixture is the clean rows).
+    // Per series: its evidence, points and the ratio curve (1 at ε = 0: no poisons, the mixture is the clean rows).
     let curves = members.map { series in
         let evidence = PoisonabilityEvidence(results, series: series)
         let points = results.points.filter { $0.series == series }.sorted { $0.fraction < $1.fraction }
@@ -56,7 +56,7 @@ func poisonabilityFigure(_ results: StudyResults, styles: StudyStyles) -> StudyF
     legend.append(LegendEntry(label: "target's test accuracy", color: Color.reference, line: .dashDot))
     legend.append(LegendEntry(label: "τ over the seeds", color: tauColor, swatch: .box))
     let caption = "Gradient canceling against the predicted threshold τ (Lu et al. 2023), one panel per series: over the poison "
-        + "budget ε_d (poisons per clean row), the norm of the gradient at the target on the clean rows and poisons relative to "
+        + "budget ε (poisons per clean row), the norm of the gradient at the target on the clean rows and poisons relative to "
         + "the clean rows' alone, the share of test rows on which the retrained victim agrees with the target, and the victim's "
         + "test accuracy (means over seeds), in the colour of the series' model and told apart by line style and marker; the target's "
         + "accuracy dash-dotted, τ shaded grey over its range across seeds (a line "
@@ -64,7 +64,7 @@ func poisonabilityFigure(_ results: StudyResults, styles: StudyStyles) -> StudyF
         + (members.contains { results.tauIsLowerBound(series: $0) } ? " An MLP's τ is its last layer's, a lower bound on the budget." : "")
     return StudyFigure(name: "poisonability", caption: caption, chart: Chart(
         title: "Predicted threshold τ vs. gradient canceling",
-        x: Axis(label: "Poison budget ε_d (poisons per clean row)", format: .percent),
+        x: Axis(label: "Poison budget ε (poisons per clean row)", format: .percent),
         y: Axis(label: "Ratio, agreement, accuracy", range: 0...top), panels: filled, legend: legend,
         panelWidth: panelSize(filled.count).width, panelHeight: panelSize(filled.count).height))
 }

@@ -11,6 +11,9 @@ public struct StudyFigure: Sendable {
     public let caption: String
     /// The figure.
     public let chart: Chart
+    /// Each panel's group (its attack), between which alone a chart too tall for a page is split
+    /// (`Chart.paged(groups:)`); nil to split it between any rows.
+    var pageGroups: [Int]? = nil
 }
 
 /// The style of every model and defense of a study, the components figures draw in their own
@@ -69,9 +72,10 @@ public func studyFigures(_ results: StudyResults) -> [StudyFigure] {
 
 /// `figure` itself when its chart fits one page, else one figure per page of its chart
 /// (`Chart.paged()`, at most `Chart.rowsPerPage` rows each, so that no figure grows taller than a
-/// printed page allows), named `<name>_part<k>` and captioned as the whole followed by "Part k of n.".
+/// printed page allows; between its `pageGroups` where it has them, so that an attack's panels stay
+/// on one page), named `<name>_part<k>` and captioned as the whole followed by "Part k of n.".
 func pages(_ figure: StudyFigure) -> [StudyFigure] {
-    let charts = figure.chart.paged()
+    let charts = figure.pageGroups.map(figure.chart.paged(groups:)) ?? figure.chart.paged()
     guard charts.count > 1 else { return [figure] }
     return charts.enumerated().map { index, chart in
         StudyFigure(name: "\(figure.name)_part\(index + 1)", caption: figure.caption + " Part \(index + 1) of \(charts.count).",
@@ -176,7 +180,7 @@ let minimumPointSpan = 4.0
 
 /// What the x of a figure drawing `series` (by `curve`) is: the poison fraction, the share of the
 /// training rows each run asked its attack to poison, or for an attack that adds its poisons
-/// (gradient canceling) the poison budget ε_d, poisons per clean row; a label naming both when the
+/// (gradient canceling) the poison budget ε, poisons per clean row; a label naming both when the
 /// figure draws both. `name` is the x for a title ("poison fraction"), `phrase` for a caption ("the
 /// poison fraction (…)"), `axis` the x axis.
 func poisonAxis(_ results: StudyResults, series: [Int]) -> (name: String, phrase: String, axis: Axis) {
@@ -186,18 +190,18 @@ func poisonAxis(_ results: StudyResults, series: [Int]) -> (name: String, phrase
                 Axis(label: "Poison fraction (share of the training rows asked for)", format: .percent))
     }
     if adding == series.count {
-        return ("poison budget ε_d", "the poison budget ε_d (poisons per clean row)",
-                Axis(label: "Poison budget ε_d (poisons per clean row)", format: .percent))
+        return ("poison budget ε", "the poison budget ε (poisons per clean row)",
+                Axis(label: "Poison budget ε (poisons per clean row)", format: .percent))
     }
     return ("poison fraction or budget",
             "the poison fraction (the share of the training rows each run asked its attack to poison; for gradient canceling, "
-                + "which adds its poisons, the budget ε_d: poisons per clean row)",
-            Axis(label: "Poison fraction (share of the training rows asked for); for gradient canceling, budget ε_d (poisons per clean row)",
+                + "which adds its poisons, the budget ε: poisons per clean row)",
+            Axis(label: "Poison fraction (share of the training rows asked for); for gradient canceling, budget ε (poisons per clean row)",
                  format: .percent))
 }
 
 /// Whether series `index`'s attack adds its poisons to the clean rows (gradient canceling), so that
-/// its x is the budget ε_d rather than a share of the training rows.
+/// its x is the budget ε rather than a share of the training rows.
 func addsRows(_ results: StudyResults, series index: Int) -> Bool {
     results.config.attacks[results.series[index].attack].value(at: "kind") == .string(GradientCanceling.kind)
 }

@@ -1,17 +1,19 @@
 import Foundation
 
 /// The number a report's table cell shows first, as the HTML report's `data-sort-value` (its tables
-/// sort by it): "0.912" for "0.912 ± 0.010 [0.893, 0.928]", "24.7" for "24.7% [22.1%, 30.2%]" and
-/// for "24.7% or more", "-8.5" for "-8.5 pp to +1.0 pp", 1/9048 for the evidence ratio
-/// "1/9048", "0.52" for "w = 0.52", 410 (the runs) for the design "41 × 10 (345)"; "" for a cell
-/// without a number ("—", "n/a", "no fit", a label), which sorts after every number. A strict bound
-/// sorts beside its number, on the side it names: "> 60.0% [...]" (a threshold beyond the swept range)
-/// just above an exact 60.0% (the next larger Double, written by `%.17g`), "< 5.0%" just below 5.0.
-/// A threshold "not reached" sorts above every threshold (the percentages of a threshold column are at
-/// most 100): `notReachedSortValue` plus the bound of its interval, "not reached [45.0% or more]"
-/// above "not reached [40.0% or more]" above "not reached". Every cell of every table of every report
-/// gets one, so the text is read as UTF-8 bytes where that gives the same characters
-/// (`leadingNumber`), and the number is written by C's `%.12g` directly.
+/// sort by it): "0.912" for "0.912 ± 0.010 [0.893, 0.928]", "24.7" for "24.7% [22.1%, 30.2%]",
+/// "-8.5" for "-8.5 pp to +1.0 pp", 1/9048 for the evidence ratio "1/9048", "0.52" for "w = 0.52",
+/// 410 (the runs) for the design "41 × 10 (345)"; "" for a cell without a number ("—", "n/a", "no
+/// fit", a label), which sorts after every number. A cell that only bounds its value from below ("> 15.0%",
+/// a threshold beyond the swept range; "-14.3 pp or more") sorts after every point estimate of its
+/// column, whatever the bound (a point estimate of 30.0% may stand beside "> 15.0%" when the attacks'
+/// budgets saturate at different fractions): `lowerBoundSortValue` plus its bound, so that such cells
+/// keep their bounds' order among themselves. A threshold "not reached" sorts after those:
+/// `notReachedSortValue` plus the bound of its interval, "not reached [45.0% or more]" above "not
+/// reached [40.0% or more]" above "not reached". A strict upper bound sorts just below its number,
+/// "< 5.0%" below an exact 5.0% (the next smaller Double, written by `%.17g`). Every cell of every
+/// table of every report gets one, so the text is read as UTF-8 bytes where that gives the same
+/// characters (`leadingNumber`), and the number is written by C's `%.12g` directly.
 func sortValue(_ text: String) -> String {
     if text.hasPrefix(notReached) {
         var bound = text.dropFirst(notReached.count)
@@ -38,18 +40,27 @@ func sortValue(_ text: String) -> String {
         value *= factor
     }
     switch strictBound {
-    case ">": return String(format: "%.17g", value.nextUp)
+    case ">": return formattedSortValue(lowerBoundSortValue + value)
     case "<": return String(format: "%.17g", value.nextDown)
-    default: return formattedSortValue(value)
+    default:
+        // "42.4% or more", "-14.3 pp or more": a lower bound, as "> " is.
+        for unit in ["", "%", " pp"] where rest.hasPrefix(unit) && rest.dropFirst(unit.count).hasPrefix(" or more") {
+            return formattedSortValue(lowerBoundSortValue + value)
+        }
+        return formattedSortValue(value)
     }
 }
 
 /// The text of a threshold the curve never reaches (`thresholdText`).
 private let notReached = "not reached"
 
-/// The sort value of a threshold "not reached" without an interval's bound: above the percentages a
-/// threshold column shows, by far.
-private let notReachedSortValue = 1_000_000.0
+/// What a cell that only bounds its value from below sorts as, beside its bound: above every number
+/// a column shows as a point estimate (percentages, percentage points, ratios up to a million).
+private let lowerBoundSortValue = 1_000_000.0
+
+/// The sort value of a threshold "not reached" without an interval's bound: above every lower bound
+/// (`lowerBoundSortValue` plus a bound of at most a million).
+private let notReachedSortValue = 3_000_000.0
 
 /// The words before a cell's number that `sortValue` skips, in the order it tries them.
 private let sortValueWords = ["w = ", "> ", "< ", "at most ", "up to ", "from ", "under ", "over ", "more than "]

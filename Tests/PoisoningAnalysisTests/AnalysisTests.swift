@@ -12,6 +12,28 @@ struct AggregationTests {
         #expect(MeanStd(of: [0.7]).std == 0)
     }
 
+    /// A defense that flags rows where none was poisoned records precision 0, which means nothing
+    /// (precision of finding poisoned rows is undefined there): the point leaves it out, as it does
+    /// recall, while a cell with poisoned rows averages only the runs that poisoned some.
+    @Test func detectionPrecisionIsLeftOutWhereNoRowWasPoisoned() throws {
+        let study = widthStudy([8], fractions: [0, 0.5], seeds: [1, 2])
+        let runs = study.runSpecs.map { spec in
+            // Seed 2 at 0.5 poisons no row (as a rounding budget may): its precision 0 is not averaged in.
+            let poisoned = spec.fraction == 0 || spec.seed == 2 ? 0 : 10
+            var metrics = runMetrics(test: 0.8, train: 1, trainClean: 1, loss: 0.1)
+            metrics[MetricKey.removedFraction] = 0.1
+            metrics[MetricKey.detectionPrecision] = poisoned == 0 ? 0 : 0.6
+            if poisoned > 0 { metrics[MetricKey.detectionRecall] = 0.5 }
+            return RunResult(fraction: spec.fraction, series: spec.series, seed: spec.seed, poisonedCount: poisoned,
+                             realisedFraction: spec.fraction, metrics: metrics, divergence: nil)
+        }
+        let points = aggregate(runs, fractions: study.config.fractions, seriesCount: 1)
+        #expect(points[0].metric(MetricKey.detectionPrecision) == nil && points[0].metric(MetricKey.detectionRecall) == nil)
+        #expect(points[0].metric(MetricKey.removedFraction)?.mean == 0.1)
+        #expect(points[1].metric(MetricKey.detectionPrecision) == MeanStd(of: [0.6]))
+        #expect(points[1].metric(MetricKey.testAccuracy) == MeanStd(of: [0.8, 0.8]))
+    }
+
     @Test func divergedRunsAreCountedButNeverAveragedIn() throws {
         let study = widthStudy([8], fractions: [0, 0.5], seeds: [1, 2, 3])
         let runs = study.runSpecs.map { spec in

@@ -91,10 +91,10 @@ struct SeriesTableTests {
     @Test func theSortValueIsTheNumberEachKindOfCellShowsFirst() {
         let cases: [(String, String)] = [
             ("0.912 ± 0.010 [0.893, 0.928]", "0.912"), ("-0.021 ± 0.004", "-0.021"), ("+0.717 ± 0.047 (clean 0.012)", "0.717"),
-            ("24.7% [22.1%, 30.2%]", "24.7"), ("45.2% [42.4% or more]", "45.2"), ("> 50.0% [41.2% or more]", "50.000000000000007"),
-            ("< 5.0%", "4.9999999999999991"), ("< 0.001", "0.0009999999999999998"), ("> 1/4", "0.25000000000000006"),
-            ("not reached", "1000000"), ("not reached [45.0% or more]", "1000045"), ("not reached (37.5% or more)", "1000037.5"),
-            ("-8.5 pp to +1.0 pp", "-8.5"), ("−3.0 pp", "-3"), ("at most +2.0 pp", "2"), ("42.4% or more", "42.4"),
+            ("24.7% [22.1%, 30.2%]", "24.7"), ("45.2% [42.4% or more]", "45.2"), ("> 50.0% [41.2% or more]", "1000050"),
+            ("< 5.0%", "4.9999999999999991"), ("< 0.001", "0.0009999999999999998"), ("> 1/4", "1000000.25"),
+            ("not reached", "3000000"), ("not reached [45.0% or more]", "3000045"), ("not reached (37.5% or more)", "3000037.5"),
+            ("-8.5 pp to +1.0 pp", "-8.5"), ("−3.0 pp", "-3"), ("at most +2.0 pp", "2"), ("42.4% or more", "1000042.4"), ("-14.3 pp or more", "999985.7"),
             ("1/9048", String(format: "%.12g", 1.0 / 9048)), ("1/2.50", "0.4"), ("237", "237"), ("2.80", "2.8"),
             ("under 1/1000000", "1e-06"), ("over 1000000", "1000000"), ("w = 0.52", "0.52"), ("41 × 10 (345)", "410"),
             ("5 to more than 200 seeds (33 at the estimated spread)", "5"), ("more than 200 seeds", "200"), ("+0.12 → +0.03", "0.12"),
@@ -105,15 +105,18 @@ struct SeriesTableTests {
         for (text, expected) in cases { #expect(sortValue(text) == expected, "\(text)") }
     }
 
-    /// A threshold column sorts by what its cells mean (review r22c, finding 4): an exact 60.0% below
-    /// "> 60.0%" (beyond the swept range), below every "not reached", ordered among themselves by the
-    /// bound of their interval; "< 5.0%" below an exact 5.0%. Read back as the page's script reads them.
+    /// A threshold column sorts by what its cells mean (review r22c, finding 4; issue 22's cold review:
+    /// "> 15.0%" sorted below a point estimate of 30.0%): every point estimate below every cell bounded
+    /// only from below ("> 15.0%", "-20.0 pp or more": beyond the swept range), ordered among
+    /// themselves by their bound, below every "not reached", ordered by the bound of their interval;
+    /// "< 5.0%" below an exact 5.0%. Read back as the page's script reads them.
     @Test func boundsAndUnreachedThresholdsSortBeyondTheirNumbers() throws {
-        let ascending = ["< 5.0%", "5.0% [2.0%, 8.0%]", "59.9% [50.0% or more]", "60.0% [51.0% or more]", "> 60.0% [41.2% or more]",
+        let ascending = ["< 5.0%", "5.0% [2.0%, 8.0%]", "30.0% [20.0%, 40.0%]", "59.9% [50.0% or more]", "60.0% [51.0% or more]",
+                         "-20.0 pp or more", "> 15.0%", "> 60.0% [41.2% or more]",
                          "> 60.0%", "not reached", "not reached [40.0% or more]", "not reached [45.0% or more]"]
         let values = try ascending.map { try #require(Double(sortValue($0)), "\($0)") }
         for index in values.indices.dropLast() {
-            let strictlyBelow = !(ascending[index].hasPrefix("> ") && ascending[index + 1].hasPrefix("> "))
+            let strictlyBelow = !(ascending[index].hasPrefix("> 60.0%") && ascending[index + 1].hasPrefix("> 60.0%"))
             #expect(strictlyBelow ? values[index] < values[index + 1] : values[index] == values[index + 1],
                     "\(ascending[index]) then \(ascending[index + 1])")
         }
@@ -153,11 +156,13 @@ struct SeriesTableTests {
                 guard let factor = referenceNumber(&rest) else { return "" }
                 value *= factor
             }
-            // A strict bound: the neighbouring Double on its side, with the digits that tell it apart.
-            if strict != 0 { return String(format: "%.17g", strict > 0 ? value.nextUp : value.nextDown) }
+            // A lower bound sorts after every point estimate, a strict upper bound as the next smaller Double.
+            if strict > 0 { return String(format: "%.12g", 1_000_000 + value) }
+            if strict < 0 { return String(format: "%.17g", value.nextDown) }
+            for unit in ["", "%", " pp"] where rest.hasPrefix(unit + " or more") { return String(format: "%.12g", 1_000_000 + value) }
             return String(format: "%.12g", value)
         }
-        let pieces = ["0", "1", "7", "25", ".", "-", "+", "\u{2212}", "/", " × ", " ", "%", "w = ", "> ", "< ", "at most ", "more than ",
+        let pieces = ["0", "1", "7", "25", ".", "-", "+", "\u{2212}", "/", " × ", " ", "%", "w = ", "> ", "< ", "at most ", "more than ", " or more", " pp",
                       "\u{301}", "\u{200D}", "\u{FE0F}", "\r\n", "±", "é", "x"]
         var generator = SplitMix64(seed: 22)
         var checked = 0

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import PoisoningAnalysis
+@testable import PoisoningAnalysis
 import PoisoningEngine
 import StudyPipeline
 import TestSupport
@@ -82,10 +82,14 @@ func parseCSV(_ text: String) -> [[String]] {
 
     /// Every cell of both tables against the results they were written from.
     static func expectTablesHoldTheResults(_ results: StudyResults) {
-        let runs = parseCSV(TidyTables.runsCSV(results))
+        // The swept parameters' columns, after the series columns, are checked by their own test and set aside here.
+        let parameters = TidyTables.parameterColumns(results.config).map(\.name)
+        let withoutParameters = { (row: [String]) in Array(row.prefix(6) + row.dropFirst(6 + parameters.count)) }
+        let runs = parseCSV(TidyTables.runsCSV(results)).map(withoutParameters)
         let metrics = Set(results.runs.flatMap { $0.metrics.map { Array($0.keys) } ?? [] }).sorted()
         let targets = results.runs.first { $0.targets != nil }?.targets?.map(\.target) ?? []
         let targetColumns = targets.flatMap { label in ["accuracy", "distance", "tau"].map { "target[\(label)].\($0)" } }
+        #expect(parseCSV(TidyTables.runsCSV(results)).first.map { Array($0[6..<(6 + parameters.count)]) } == parameters)
         #expect(runs.first == TidyTables.seriesColumns + ["fraction", "seed", "poisonedCount", "realisedFraction", "saturated", "divergence",
                                                           "attackTarget", "tau", "targetBudget"] + targetColumns + metrics)
         #expect(runs.count == results.runs.count + 1)
@@ -114,7 +118,7 @@ func parseCSV(_ text: String) -> [[String]] {
                 #expect(cell.isEmpty ? run.metrics?[key] == nil : Double(cell) == run.metrics?[key], "run \(row[0]) \(key)")
             }
         }
-        let points = parseCSV(TidyTables.pointsCSV(results))
+        let points = parseCSV(TidyTables.pointsCSV(results)).map(withoutParameters)
         let pointMetrics = Set(results.points.flatMap(\.metrics.keys)).sorted()
         #expect(points.first == TidyTables.seriesColumns + ["fraction", "runCount", "divergedCount", "saturated"]
             + (["realisedFraction"] + pointMetrics).flatMap { ["\($0)_mean", "\($0)_std"] })
@@ -150,6 +154,37 @@ func parseCSV(_ text: String) -> [[String]] {
         // The committed tables are those of the committed results.json (so pandas read this code's output).
         #expect(try TidyFixtures.data("tidy/runs.csv") == Data(TidyTables.runsCSV(results).utf8))
         #expect(try TidyFixtures.data("tidy/points.csv") == Data(TidyTables.pointsCSV(results).utf8))
+    }
+
+    /// Issue 22's cold review: a swept λ lived only inside the `defense` string and a near-clone
+    /// distance inside `attack`. A tiny trained study of backdoors at two near-clone distances and a
+    /// random label flip, undefended and under the input-gradient penalty at two λ: both tables get
+    /// `attack.near-clone.distance` and `defense.lambda` after the series columns, each row its
+    /// component's number, empty where the component has none (the label flip, `none`); parameters
+    /// with one value in the study (the backdoor's target) get no column.
+    @Test func sweptComponentParametersGetANumericColumnEach() throws {
+        let backdoor = { (distance: Double) in
+            StudyConfig.component(Backdoor.kind, ["target": .int(0), "near-clone": .mapping([ParameterEntry(key: "distance", value: .double(distance))])])
+        }
+        let study = try Study(StudyConfig(
+            data: StudyConfig.component(GaussianClusters.kind, ["samples": .int(80), "features": .int(3), "classes": .int(2)]),
+            models: [StudyConfig.component(LogisticRegression.kind)],
+            attacks: [backdoor(0.5), backdoor(2), StudyConfig.component(RandomLabelFlip.kind)],
+            defenses: [StudyConfig.component(NoDefense.kind), StudyConfig.component(InputGradientPenaltyDefense.kind, ["lambda": .double(1)]),
+                       StudyConfig.component(InputGradientPenaltyDefense.kind, ["lambda": .int(3)])],
+            fractions: [0, 0.1], seeds: [2], training: TrainingSettings(epochs: 2, batchSize: 16)))
+        let results = StudyResults(study: study, runs: runStudy(study, threads: 1).results, toolVersion: "test")
+        #expect(TidyTables.parameterColumns(results.config).map(\.name) == ["attack.near-clone.distance", "defense.lambda"])
+        Self.expectTablesHoldTheResults(results)
+        let distances = [0: "0.5", 1: "2", 2: ""], lambdas = [0: "", 1: "1", 2: "3"]
+        for (text, count) in [(TidyTables.runsCSV(results), results.runs.count), (TidyTables.pointsCSV(results), results.points.count)] {
+            let table = parseCSV(text)
+            #expect(Array(table[0][4..<8]) == ["attack", "defense", "attack.near-clone.distance", "defense.lambda"] && table.count == count + 1)
+            for row in table.dropFirst() {
+                let series = results.series[Int(row[0])!]
+                #expect(row[6] == distances[series.attack] && row[7] == lambdas[series.defense], "\(row[0])")
+            }
+        }
     }
 
     @Test func theTablesHoldTheTargetsOfTheTargetsFixtureStudy() throws {
