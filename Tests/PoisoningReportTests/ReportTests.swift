@@ -475,7 +475,7 @@ struct FindingSentenceTests {
         #expect(evidenceRatioText(1e-7) == "under 1/1000000" && evidenceRatioText(1 / 9048) == "1/9048" && evidenceRatioText(2e6) == "over 1000000")
         #expect(shapeDecision(.sharp, toldApart: true) == "sharp" && shapeDecision(.gradual, toldApart: true) == "gradual")
         #expect(shapeDecision(.undecided, toldApart: true) == "curves only" && shapeDecision(.undecided, toldApart: false) == "no")
-        #expect(findingSentences(results(midpoints: [nil]))[1] == "No sigmoid could be fitted for MLP 16.")
+        #expect(findingSentences(results(midpoints: [nil, 0.25]))[1].hasSuffix(" No sigmoid could be fitted for MLP 16."))
     }
 
     /// The sentence states the rule `transitionShape` applies: the curves first, then k. Where the curves
@@ -537,7 +537,10 @@ struct FindingSentenceTests {
         // Wilson for 120 of 150 (SciPy: 0.72886, 0.85616).
         #expect(sentences[0].contains("; Wilson 0.729 to 0.856) (MLP 16)"))
         #expect(sentences[0].hasSuffix("; chance is 0.200."))
-        #expect(sentences[5].hasPrefix("At the largest fraction (50.0%) the generalization gap is 0.150 (95% CI "))
+        // No series has a fit: one sentence says so in place of the shape and threshold sentences.
+        #expect(sentences[1] == "No series has a sigmoid fit: accuracy is 0.8 at every fraction, so there is no transition to fit. "
+            + "So no series has a critical threshold or a transition shape.")
+        #expect(sentences[4].hasPrefix("At the largest fraction (50.0%) the generalization gap is 0.150 (95% CI "))
     }
 }
 
