@@ -135,7 +135,7 @@ public struct Findings: Sendable, Codable, Equatable {
     public let chanceAccuracy: Double
     /// Per-series numbers, in series order.
     public let series: [SeriesFinding]
-    /// Steepness above which a transition counts as sharp.
+    /// Steepness above which a transition counts as sharp, per unit of the swept axis (1 = 100%).
     public let sharpSteepness: Double
     /// True when some series' transition is resolved as sharp; false when every series' decline is
     /// gradual; nil when the runs do not decide it for some series and none is sharp.
@@ -175,7 +175,8 @@ public func findings(fits: [SeriesFit], statistics: StudyStatistics, points: [Ag
         SeriesFinding(series: fit.series, cleanAccuracy: fit.cleanAccuracy, threshold: fit.threshold.fraction,
                       thresholdStatus: fit.threshold.status, steepness: fit.parameters?.steepness, rSquared: fit.rSquared,
                       gapAtLargestFraction: atLargest(fit.series)?.metric(MetricKey.generalizationGap),
-                      shape: transitionShape(statistics.series[fit.series], sharpSteepness: sharpSteepness))
+                      shape: transitionShape(statistics.series[fit.series], sharpSteepness: sharpSteepness,
+                                             thresholdStatus: fit.threshold.status, largestFraction: largest))
     }
     let shapes = perSeries.map(\.shape)
     let sharp: Bool? = shapes.contains(.sharp) ? true : shapes.allSatisfy { $0 == .gradual } ? false : nil
@@ -238,19 +239,49 @@ private func defenseFindings(series: [SeriesDescription], statistics: StudyStati
     }
 }
 
-/// The shape of a series' decline. A claim needs the runs to tell the curves apart
+/// The shape of a series' decline. k is per unit of the swept axis (1 = a poison fraction of 100%, or
+/// one poison per clean row on a budget axis), on every axis alike. No shape is read from a fit whose
+/// estimate of k or x0 lies at its bound (`shapeParametersAtBounds`: the data do not place the drop)
+/// or whose curve never falls to its threshold (`thresholdStatus` not reached: there is no transition
+/// to call sharp). Otherwise a claim needs the runs to tell the curves apart
 /// (`CurveEvidence.distinguishesCurves`: the sigmoid's evidence ratio reaches `decisiveEvidenceRatio`,
 /// or a simpler curve's does where the design could have shown the sigmoid): sharp when they favour
-/// the sigmoid and the lower end of k's interval exceeds `sharpSteepness`; gradual when k's whole
-/// interval lies at or below `sharpSteepness`, or when a simpler curve wins. Undecided in every other
-/// case, including curves told apart with k's interval on both sides of `sharpSteepness`.
-func transitionShape(_ statistics: SeriesStatistics, sharpSteepness: Double) -> TransitionShape {
+/// the sigmoid, the lower end of k's interval exceeds `sharpSteepness` and the fit is not poorly
+/// identified (`isPoorlyIdentified`); gradual when k's whole interval lies at or below `sharpSteepness`,
+/// or when a simpler curve wins. Undecided in every other case, including curves told apart with k's
+/// interval on both sides of `sharpSteepness`. `largestFraction` sets the bound of x0.
+func transitionShape(_ statistics: SeriesStatistics, sharpSteepness: Double, thresholdStatus: ThresholdStatus? = nil,
+                     largestFraction: Double = 1) -> TransitionShape {
     guard statistics.steepness.value != nil else { return .noFit }
+    if thresholdStatus == .notReached || !shapeParametersAtBounds(statistics, largestFraction: largestFraction).isEmpty {
+        return .undecided
+    }
     guard let evidence = statistics.curveEvidence, evidence.distinguishesCurves else { return .undecided }
     if evidence.sigmoidEvidenceRatio < 1 { return .gradual }
-    if let lower = statistics.steepness.interval?.lower, lower > sharpSteepness { return .sharp }
+    if let lower = statistics.steepness.interval?.lower, lower > sharpSteepness {
+        return isPoorlyIdentified(statistics) ? .undecided : .sharp
+    }
     if let upper = statistics.steepness.interval?.upper, upper <= sharpSteepness { return .gradual }
     return .undecided
+}
+
+/// The shape parameters ("k", "x0") whose estimate itself lies at a bound of the study's fit
+/// (`SigmoidFitBounds.study(largestFraction:)`, `SigmoidFitBounds.reaches`): the data do not place the
+/// drop, so the fit says nothing about its shape.
+public func shapeParametersAtBounds(_ statistics: SeriesStatistics, largestFraction: Double) -> [String] {
+    let bounds = SigmoidFitBounds.study(largestFraction: largestFraction)
+    return [("k", statistics.steepness.value, 1), ("x0", statistics.midpoint.value, 2)].compactMap { name, value, index in
+        guard let value, bounds.reaches(value, parameter: index) else { return nil }
+        return name
+    }
+}
+
+/// Whether the data barely determine a series' fit (the report's "poorly identified" caveat): a
+/// parameter's estimate or interval reaches the fit's bounds, the curve starts above accuracy 1 (L + b
+/// > 1), or more than `extrapolatedFloorShare` of its drop lies beyond the largest fraction.
+public func isPoorlyIdentified(_ statistics: SeriesStatistics) -> Bool {
+    !statistics.parametersAtBounds.isEmpty || (statistics.fittedCeiling ?? 0) > 1
+        || (statistics.dropRemainingAtLargestFraction ?? 0) > extrapolatedFloorShare
 }
 
 /// For each threshold trend (an attack, a defense and models of one kind in at least two sizes:

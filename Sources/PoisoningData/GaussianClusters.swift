@@ -1,7 +1,7 @@
 import PoisoningUtilities
 
 /// The reference study's synthetic data: one Gaussian cluster per class, drawn exactly as the
-/// published NumPy code drew them (see `shared/reference/STUDY.md`, "Data").
+/// published NumPy code drew them (see docs/reference-study.md, "Design").
 ///
 /// With `RandomState(seed)`: centers = centerScale * randn(classes, features); then for each class c
 /// in order a block randn(n_c, features) * clusterStd + center_c (n_c = samples / classes, the

@@ -22,16 +22,22 @@ public func findingSentences(_ results: StudyResults) -> [String] {
             let wilson = s.cleanAccuracyWilson.map { "; Wilson " + intervalText($0, words.accuracy) } ?? ""
             return "\(value) (\(words.seedInterval(s.cleanAccuracy.interval, words.accuracy))\(wilson))"
         } + "; chance is \(fixed(findings.chanceAccuracy, decimals: 3))."]
-    sentences.append(shapeSentences(results, words: words))
-    sentences.append("Critical thresholds (accuracy halfway between clean and chance), with \(words.level) intervals: "
-        + words.list(perSeries) { f in
-            thresholdText(results.fits[f.series].threshold, estimate: statistics.series[f.series].threshold, brackets: false)
-        } + ".")
+    if results.fits.allSatisfy({ $0.threshold.status == .noFit }) {
+        // Nothing to say per series about shapes or thresholds: say once why there is no fit.
+        sentences.append(noFitSummary(results) + " So no series has a critical threshold or a transition shape.")
+    } else {
+        sentences.append(shapeSentences(results, words: words))
+        sentences.append("Critical thresholds (accuracy halfway between clean and chance), with \(words.level) intervals: "
+            + words.list(perSeries) { f in
+                thresholdText(results.fits[f.series].threshold, estimate: statistics.series[f.series].threshold, brackets: false)
+            } + ".")
+    }
     let groups = Set(results.series.map { [$0.attack, $0.defense] }).count
     let notCompared = groups == results.series.count ? "the study has one model per attack and defense"
         : "sizes are compared within one model kind, and no attack and defense has models of one kind in two sizes"
-    sentences.append(findings.sensitivity.isEmpty
-        ? "Sensitivity across model sizes is not compared: \(notCompared)."
+    let noFit = results.fits.allSatisfy { $0.threshold.status == .noFit }
+    sentences.append(findings.sensitivity.isEmpty || noFit
+        ? "Sensitivity across model sizes is not compared: \(noFit && !findings.sensitivity.isEmpty ? "no series has a threshold" : notCompared)."
         : findings.sensitivity.map { sensitivitySentence($0, results: results, words: words, showGroup: groups > 1) }
             .joined(separator: " "))
     sentences.append(curveSentence(results, words: words))
@@ -212,9 +218,9 @@ struct FindingWords {
     /// An accuracy with three decimals.
     func accuracy(_ value: Double) -> String { fixed(value, decimals: 3) }
 
-    /// "95% CI a to b", or why there is none.
+    /// "95% CI a to b", or why there is none: one seed, or "95% CI not estimable" (never "CI none").
     func seedInterval(_ interval: Interval?, _ format: (Double) -> String) -> String {
-        results.statistics.seeds < 2 ? "one seed: no interval" : "\(level) CI " + intervalText(interval, format)
+        results.statistics.seeds < 2 ? "one seed: no interval" : "\(level) CI " + (interval.map { intervalText($0, format) } ?? "not estimable")
     }
 }
 
@@ -244,12 +250,27 @@ private func shapeSentences(_ results: StudyResults, words: FindingWords) -> Str
         if let upper = interval.upper, upper <= results.findings.sharpSteepness {
             return "k's interval lies at or below \(threshold), but \(rule) (then gradual)"
         }
-        return "once they are, calling the transition sharp or gradual also needs k's interval, which reaches both sides of "
-            + "\(threshold), to lie on one side of it"
+        return "k's interval also reaches both sides of \(threshold), so even curves told apart would leave the shape open"
     }
     /// Why the runs do not decide for one series: one sentence.
     func undecided(_ s: SeriesStatistics) -> String {
         let name = words.name(s.series)
+        // The fit itself gives no shape (`transitionShape`): its drop is not placed, or never reaches the threshold.
+        let atBounds = shapeParametersAtBounds(s, largestFraction: results.findings.largestFraction)
+        if !atBounds.isEmpty {
+            let many = atBounds.count > 1
+            return "\(name): \(k(s)); no shape is read from this fit, as the estimate\(many ? "s" : "") of \(listing(atBounds)) "
+                + "lie\(many ? "" : "s") at the fit's bound\(many ? "s" : ""), so the runs do not place the drop."
+        }
+        if results.fits[s.series].threshold.status == .notReached {
+            return "\(name): \(k(s)); no shape is read from this fit, as its curve never falls to its threshold: there is no "
+                + "transition to call sharp or gradual."
+        }
+        if let evidence = s.curveEvidence, evidence.distinguishesCurves, evidence.sigmoidEvidenceRatio >= 1,
+           let lower = s.steepness.interval?.lower, lower > results.findings.sharpSteepness, isPoorlyIdentified(s) {
+            return "\(name): the sigmoid wins with \(ratio(evidence)) and \(k(s)) lies above \(threshold), but the fit is poorly "
+                + "identified (below), so the transition is not called sharp."
+        }
         guard let evidence = s.curveEvidence else {
             return "\(name): \(k(s)); with \(fractionCount(s)) fractions the sigmoid cannot be compared with simpler curves, "
                 + "since AICc needs at least 7."
@@ -259,8 +280,8 @@ private func shapeSentences(_ results: StudyResults, words: FindingWords) -> Str
             return "\(name): the sigmoid wins with \(ratio(evidence)), but \(k(s)) reaches both sides of \(threshold)."
         }
         let why = evidence.sigmoidEvidenceRatio <= 1 / decisiveEvidenceRatio
-            ? "a simpler curve wins with \(ratio(evidence)) on its fewer parameters alone, since were the fitted sigmoid the truth "
-                + "these fractions and seeds would be expected to give \(evidenceRatioText(evidence.expectedAtThisDesign ?? 0))"
+            ? "a simpler curve wins with \(ratio(evidence)) on its fewer parameters alone (were the fitted sigmoid true, these "
+                + "fractions and seeds would be expected to give \(evidenceRatioText(evidence.expectedAtThisDesign ?? 0)))"
             : "\(ratio(evidence)) is short of \(decisive) either way"
         return "\(name): \(k(s)); these \(fractionCount(s)) fractions cannot tell the sigmoid from a line or quadratic, as "
             + "\(why); \(decisiveDesignText(evidence)); \(sharpnessCondition(s))."
@@ -474,4 +495,29 @@ func decisionText(_ decision: SignDecision) -> String {
     case .notResolved: "no"
     case .undetermined: "undetermined"
     }
+}
+
+/// Why the series without a sigmoid fit have none, one sentence per reason: "No series has a sigmoid
+/// fit: 3 fractions are too few (a 4-parameter sigmoid needs at least 4)." when every series lacks one
+/// for too few fractions; else each reason once, with the series it applies to (all of them named
+/// "every series"); empty when every series has a fit.
+func fitFailureSentences(_ results: StudyResults) -> [String] {
+    let unfitted = results.fits.filter { $0.threshold.status == .noFit }
+    guard !unfitted.isEmpty else { return [] }
+    if unfitted.count == results.fits.count { return [noFitSummary(results)] }
+    let reasons = distinct(unfitted.map { $0.failure ?? "no fit" })
+    return reasons.map { reason in
+        let names = unfitted.filter { ($0.failure ?? "no fit") == reason }.map { results.series[$0.series].label }
+        return "\(listing(names)) \(names.count == 1 ? "has" : "have") no fit: \(reason)."
+    }
+}
+
+/// One sentence for a study in which no series has a sigmoid fit: too few fractions ("3 fractions:
+/// too few for a sigmoid fit (needs 4).") when that is why, else the reasons, each once.
+func noFitSummary(_ results: StudyResults) -> String {
+    let counts = results.fits.map { $0.fittedFractions(results.config.fractions).count }
+    if let most = counts.max(), most < sigmoidMinimumPoints {
+        return "\(most) fraction\(most == 1 ? "" : "s"): too few for a sigmoid fit (needs \(sigmoidMinimumPoints))."
+    }
+    return "No series has a sigmoid fit: " + listing(distinct(results.fits.map { $0.failure ?? "no fit" })) + "."
 }

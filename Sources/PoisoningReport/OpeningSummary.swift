@@ -23,9 +23,18 @@ public func openingSummary(_ results: StudyResults) -> String {
         + (defenses == [NoDefense().label] ? "" : " with \(named(results.series.map(\.defenseLabel), "defenses", upTo: 2))")
         + " at \(fractions.count) poison fractions from \(percent(fractions.first ?? 0)) to \(percent(fractions.last ?? 0)), "
         + "\(seeds) seed\(seeds == 1 ? "" : "s") each."
-    text += " " + thresholdSummary(results)
+    // Without a single sigmoid fit there are no thresholds, shapes or threshold shifts: the opening
+    // leads with what the runs do answer, then says once why nothing was fitted.
+    let noFit = !results.fits.isEmpty && results.fits.allSatisfy { $0.threshold.status == .noFit }
+    if noFit {
+        let answers = unfittedStudyAnswers(results)
+        text += (answers.isEmpty ? "" : " " + answers.joined(separator: " ")) + " " + noFitSummary(results)
+    } else {
+        text += " " + thresholdSummary(results)
+    }
     var resolved = [String](), open = [String]()
     switch findings.sharpTransition {
+    case _ where noFit: break
     case true?:
         let sharp = findings.series.filter { $0.shape == .sharp }.map { results.series[$0.series].label }
         resolved.append("the transition is sharp for " + (sharp.count <= 3 ? listing(sharp)
@@ -36,28 +45,25 @@ public func openingSummary(_ results: StudyResults) -> String {
     let more = findings.sensitivity.filter { $0.largerModelsMoreSensitive == true }.count
     let less = findings.sensitivity.filter { $0.largerModelsMoreSensitive == false }.count
     let undecided = findings.sensitivity.count - more - less
-    if findings.sensitivity.count == 1, let trend = results.statistics.trends.first {
-        let level = levelText(results)
-        let slope = trend.slope.value.map {
-            let why = trend.slope.interval == nil ? noSlopeIntervalClause : ""
-            return " (\(percentagePoints($0)) per doubling of parameters, \(level) CI \(intervalText(trend.slope.interval, percentagePoints))\(why))"
-        } ?? (trend.decision == .resolved
-            // A censored slope (a threshold outside the swept fractions) decided by its interval alone.
-            ? " (slope per doubling of parameters \(intervalText(trend.slope.interval, percentagePoints)), \(level) CI)" : "")
+    // Without thresholds model size is not compared, so it leaves nothing unresolved.
+    if !noFit, findings.sensitivity.count == 1, let trend = results.statistics.trends.first {
+        let slope = slopeClause(trend, level: levelText(results))
         let pairs = unresolvedThresholdPairs(results, among: trend.series)
         if more + less == 1 {
             // A trend resolved over several widths is an average: a pair of them may still be unresolved.
             resolved.append("larger models are \(more == 1 ? "more" : "less") sensitive\(pairs.isEmpty ? "" : " on average over widths")\(slope)")
             if !pairs.isEmpty { open.append("the threshold difference of " + listing(pairs)) }
         } else { open.append("whether model size changes the threshold\(slope)") }
-    } else if !findings.sensitivity.isEmpty {
+    } else if !noFit, !findings.sensitivity.isEmpty {
         let total = findings.sensitivity.count
         if more > 0 { resolved.append("larger models are more sensitive in \(more) of \(total) attack and defense pairs") }
         if less > 0 { resolved.append("larger models are less sensitive in \(less) of \(total) attack and defense pairs") }
         if undecided > 0 { open.append("the effect of model size in \(undecided) of \(total) attack and defense pairs") }
     }
-    if !findings.defenses.isEmpty {
-        let shifting = findings.defenses.filter(\.shiftResolved).count, total = findings.defenses.count
+    // A threshold shift is defined only when both series have a fit.
+    let shifts = findings.defenses.filter { [$0.series, $0.baseline].allSatisfy { results.fits[$0].threshold.status != .noFit } }
+    if !shifts.isEmpty {
+        let shifting = shifts.filter(\.shiftResolved).count, total = shifts.count
         if shifting > 0 { resolved.append("\(shifting) of \(total) defended series shift the threshold") }
         if shifting < total { open.append("the threshold shift of \(total - shifting) of \(total) defended series") }
     }
@@ -70,6 +76,51 @@ public func openingSummary(_ results: StudyResults) -> String {
         text += " " + counts
     }
     return text
+}
+
+/// The threshold's slope per doubling of parameters in parentheses, with its `level` interval: " (-0.1 pp
+/// per doubling of parameters, 95% CI -0.5 pp to +0.3 pp)"; a point estimate without an interval says
+/// it is not estimable and why (never "CI none"); a censored slope (a threshold outside the swept
+/// fractions) decided by its interval alone gives that interval; empty otherwise.
+func slopeClause(_ trend: ThresholdTrend, level: String) -> String {
+    if let value = trend.slope.value {
+        let interval = trend.slope.interval.map { intervalText($0, percentagePoints) } ?? "not estimable" + noSlopeIntervalClause
+        return " (\(percentagePoints(value)) per doubling of parameters, \(level) CI \(interval))"
+    }
+    return trend.decision == .resolved
+        ? " (slope per doubling of parameters \(intervalText(trend.slope.interval, percentagePoints)), \(level) CI)" : ""
+}
+
+/// What a study without a single sigmoid fit still answers, for the opening: the input-gradient
+/// penalty's trade-off claim per attack (`PenaltyTradeOff.Changes.claim`), then, for up to two attack
+/// rates corrected for the clean model, their excess at the largest fraction (means over seeds, from
+/// the lowest series to the highest, as the Findings give them with their spreads).
+func unfittedStudyAnswers(_ results: StudyResults) -> [String] {
+    var answers = [String]()
+    if let tradeOff = results.penaltyTradeOff {
+        let models = Set(tradeOff.curves.map(\.model)).count
+        let verdicts = tradeOff.curves.compactMap { curve -> String? in
+            guard let changes = curve.changes else { return nil }
+            let first = results.series[curve.points[0].series]
+            return "\(changes.claim.words) under \(first.attackLabel)" + (models > 1 ? " (\(first.modelLabel))" : "")
+                + " (λ \(PenaltyTradeOff.lambdaText(changes.from)) to \(PenaltyTradeOff.lambdaText(changes.to)))"
+        }
+        if !verdicts.isEmpty {
+            answers.append("Granziol's (2026) claim that the input-gradient penalty suppresses poisoning at a cost in capacity, "
+                + "at \(percent(tradeOff.fraction)) poisoned: " + listing(verdicts) + ".")
+        }
+    }
+    let largest = percent(results.findings.largestFraction)
+    for rate in results.attackMetrics.filter(\.hasBaseline).prefix(2) {
+        guard let finding = results.findings.attackMetrics.first(where: { $0.metric.key == rate.excess.key }),
+              let low = finding.values.min(by: { $0.value.mean < $1.value.mean }),
+              let high = finding.values.max(by: { $0.value.mean < $1.value.mean }) else { continue }
+        let name = inRunningText(rate.name)
+        let value = { (v: SeriesValue) in "\(signedFixed(v.value.mean, decimals: 3)) (\(results.series[v.series].label))" }
+        answers.append("At \(largest) poisoned the \(name) minus the clean model's is "
+            + (finding.values.count == 1 ? value(low) : "\(value(low)) to \(value(high))") + ".")
+    }
+    return answers
 }
 
 /// The threshold differences between the series `among` (one trend's models) that the runs do not
@@ -90,7 +141,7 @@ private func unresolvedThresholdPairs(_ results: StudyResults, among members: [I
 private func thresholdSummary(_ results: StudyResults) -> String {
     let statistics = results.statistics.series
     if results.fits.count <= 3 {
-        let open = results.fits.compactMap { statistics[$0.series].threshold.interval }.first { $0.upper == nil && $0.lower != nil }
+        let open = shownThresholdIntervals(results).first { $0.upper == nil && $0.lower != nil }
         let gloss = open.map { " An interval written “\(intervalText($0, percent))” reaches past the largest swept fraction "
             + "(\(percent(results.findings.largestFraction)))." } ?? ""
         return "Critical thresholds (accuracy halfway from clean to chance): " + listing(results.fits.map { fit in
@@ -170,7 +221,7 @@ func claimRule(level: String, nominal: String, seeds: Int, published: Int, widen
         + ". A claimed direction (a sharp transition, larger models "
         + "more sensitive) is supported when this run resolves the same direction, contradicted when it resolves the "
         + "opposite one, and not resolved otherwise: the shape as decided in the Findings (sharp needs k's interval above "
-        + "\(k); k = \(k) spreads the drop from 90% to 10% of its height over 2 ln 9 / \(k) = \(width) of poison fraction, "
+        + "\(k) and a fit not poorly identified; k is per unit of poison fraction, 1 = 100%, and k = \(k) spreads the drop from 90% to 10% of its height over 2 ln 9 / \(k) = \(width) of poison fraction, "
         + "\(sweep)), model size by the sign of "
         + "the threshold's slope per doubling of parameters (when a threshold outside the swept fractions leaves the "
         + "slope unmeasured, by its interval where that lies on one side of zero, otherwise by every pair of models "

@@ -130,8 +130,12 @@ public struct ReportModel: Sendable {
     public let planningEffectFraction, planningEffectAccuracy, planningPower: String
     /// The comparison of curves, one row per series.
     public let curveRows: [CurveRow]
+    /// Why series have no sigmoid fit, each reason once (`fitFailureSentences`).
+    public let fitFailures: [String]
     /// The differences between series.
     public let differenceRows: [DifferenceRow]
+    /// Which differences the table leaves out and why (`leftOutDifferencesNote`); nil when none.
+    public let differencesNote: String?
     /// The threshold trends with model size.
     public let trendRows: [TrendRow]
     /// Every series, for table headers.
@@ -208,6 +212,8 @@ public struct ReportModel: Sendable {
         planningPower = percentWhole(config.planning.power)
         curveRows = Self.curveRows(of: results)
         differenceRows = Self.differenceRows(of: results, largestFraction: fractions.last ?? 0)
+        differencesNote = leftOutDifferencesNote(results)
+        fitFailures = fitFailureSentences(results)
         trendRows = Self.trendRows(of: results)
 
         let allSeries = Array(results.series.indices)

@@ -48,8 +48,7 @@ extension ReportModel {
         let bounds = SigmoidFitBounds.study(largestFraction: largest)
         return results.fits.map { fit in
             let parameters = fit.parameters, s = statistics.series[fit.series]
-            let poorlyIdentified = !s.parametersAtBounds.isEmpty || (s.fittedCeiling ?? 0) > 1
-                || (s.dropRemainingAtLargestFraction ?? 0) > extrapolatedFloorShare
+            let poorlyIdentified = isPoorlyIdentified(s)
             return Fit(series: results.series[fit.series].label,
                        cleanAccuracy: withInterval(s.cleanAccuracy, threeDecimals),
                        L: withInterval(openAtFitBounds(s.amplitude, parameter: 0, bounds)) { fixed($0, decimals: poorlyIdentified ? 2 : 3) },
@@ -96,11 +95,12 @@ extension ReportModel {
     static let notToldApart = "— (not told apart)"
 
     /// The differences between series: the threshold in percentage points, accuracies signed, and
-    /// the seeds an unresolved difference needs.
+    /// the seeds an unresolved difference needs. Left out (`shownDifferences`): differences of runs that
+    /// are identical, and of thresholds a series has no fit for.
     static func differenceRows(of results: StudyResults, largestFraction: Double) -> [DifferenceRow] {
         let quantityNames: [ComparedQuantity: String] = [.threshold: "Critical threshold", .cleanAccuracy: "Clean accuracy",
                                                          .gapAtLargestFraction: "Gap at \(percent(largestFraction))"]
-        return results.statistics.differences.map { d in
+        return shownDifferences(results).map { d in
             let format: (Double) -> String = d.quantity == .threshold ? { percentagePoints($0) } : { signedAccuracy($0) }
             return DifferenceRow(quantity: quantityNames[d.quantity]!,
                                  pair: "\(results.series[d.other].label) − \(results.series[d.base].label)",
@@ -304,4 +304,48 @@ func classNamesText(_ names: [String]?) -> String {
     guard let names else { return "" }
     let shown = names.indices.prefix(12).map { className($0, in: names) }
     return " (" + shown.joined(separator: ", ") + (names.count > shown.count ? ", and \(names.count - shown.count) more" : "") + ")"
+}
+
+/// The differences between series the confidence table shows: every one but those zero by
+/// construction (`identicalRuns`: series that share their clean runs, compared at the smallest
+/// fraction, would get a seed plan for a difference that is exactly 0) and those of a quantity one of
+/// the two series does not have (a threshold without a fit).
+func shownDifferences(_ results: StudyResults) -> [SeriesDifference] {
+    results.statistics.differences.filter { d in
+        !identicalRuns(d, results) && !(d.quantity == .threshold && [d.base, d.other].contains { results.fits[$0].threshold.status == .noFit })
+    }
+}
+
+/// Why some differences between series are left out of the confidence table, in one sentence; nil when none is.
+func leftOutDifferencesNote(_ results: StudyResults) -> String? {
+    let identical = results.statistics.differences.filter { identicalRuns($0, results) }.count
+    let unfitted = results.statistics.differences.count - shownDifferences(results).count - identical
+    var parts = [String]()
+    if identical > 0 {
+        parts.append("\(identical) difference\(identical == 1 ? "" : "s") of identical runs (every paired difference exactly 0, "
+            + "as where series share their clean runs)")
+    }
+    if unfitted > 0 { parts.append("\(unfitted) threshold difference\(unfitted == 1 ? "" : "s") of a series with no fit") }
+    return parts.isEmpty ? nil : "Left out of the table: " + listing(parts) + "."
+}
+
+/// Whether the runs behind a difference are identical: every seed's runs of the two series at the
+/// fractions the quantity reads (the smallest for clean accuracy, the largest for the gap, all for the
+/// threshold) give exactly the same value of its metric, so the paired difference is 0 by construction.
+func identicalRuns(_ d: SeriesDifference, _ results: StudyResults) -> Bool {
+    let fractions = results.config.fractions
+    let (key, read): (String, Set<Double>) = switch d.quantity {
+    case .cleanAccuracy: (MetricKey.testAccuracy, [fractions.min() ?? 0])
+    case .gapAtLargestFraction: (MetricKey.generalizationGap, [fractions.max() ?? 0])
+    case .threshold: (MetricKey.testAccuracy, Set(fractions))
+    }
+    /// The metric of each finished run of `series` at the fractions read, by fraction and seed.
+    func values(_ series: Int) -> [String: Double] {
+        Dictionary(results.runs.compactMap { run in
+            guard run.series == series, read.contains(run.fraction), let value = run.metrics?[key] else { return nil }
+            return ("\(run.fraction)/\(run.seed)", value)
+        }, uniquingKeysWith: { first, _ in first })
+    }
+    let base = values(d.base)
+    return !base.isEmpty && base == values(d.other)
 }

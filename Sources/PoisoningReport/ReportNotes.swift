@@ -2,11 +2,12 @@ import PoisoningAnalysis
 import PoisoningEngine
 
 /// What an unbounded end of a threshold interval means, said beside the first table that shows one,
-/// with the first such interval as `intervalText` writes it (so the gloss follows its wording), and
+/// with the first such interval the tables show as `intervalText` writes it (so the gloss quotes one a
+/// reader can find; `shownThresholdIntervals`), and
 /// what an undetermined end means when a threshold interval has one; nil when none has either.
 func openEndNote(_ results: StudyResults) -> String? {
     let statistics = results.statistics
-    let intervals = results.fits.compactMap { statistics.series[$0.series].threshold.interval }
+    let intervals = shownThresholdIntervals(results)
     let share = confidenceText((1 - statistics.confidence) / 2)
     let tail = "of the bootstrap replicates (more than \(share)) the fitted curve does not fall to its threshold"
     var notes = [String]()
@@ -25,6 +26,17 @@ func openEndNote(_ results: StudyResults) -> String? {
             + "\(share).")
     }
     return notes.isEmpty ? nil : notes.joined(separator: " ")
+}
+
+/// The threshold intervals the report's tables and opening print, in series order: `thresholdText`
+/// prints none for an unfitted series, nor for a bound whose interval says no more than the bound
+/// (`informativeIntervalText`: "not reached" beside an interval from the largest swept fraction up).
+func shownThresholdIntervals(_ results: StudyResults) -> [Interval] {
+    results.fits.compactMap { fit in
+        let estimate = results.statistics.series[fit.series].threshold
+        guard fit.threshold.status != .noFit, informativeIntervalText(estimate, percent) != nil else { return nil }
+        return estimate.interval
+    }
 }
 
 /// Why a seed spread shown as "± 0.000" stands beside an interval that is not a point: agreeing seeds

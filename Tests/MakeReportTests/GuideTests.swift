@@ -45,6 +45,31 @@ struct GuideTests {
         #expect(lines > 100 && lines <= 200, "README.md has \(lines) lines")
     }
 
+    /// Review of issue 22: the README linked `../shared/reference/STUDY.md`, outside the repository, dead
+    /// for a user who clones it. Every relative link of the user-facing Markdown (README.md, docs/,
+    /// the examples' READMEs) names a file that exists inside the repository.
+    @Test func theGuidesLinkOnlyToFilesInsideTheRepository() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .standardizedFileURL
+        let files = FileManager.default
+        var pages = ["README.md"]
+        pages += try files.contentsOfDirectory(atPath: root.appendingPathComponent("docs").path).filter { $0.hasSuffix(".md") }.map { "docs/" + $0 }
+        pages += try files.contentsOfDirectory(atPath: root.appendingPathComponent("examples").path)
+            .map { "examples/\($0)/README.md" }.filter { files.fileExists(atPath: root.appendingPathComponent($0).path) }
+        #expect(pages.contains("docs/reference-study.md") && pages.count > 5)
+        let link = try Regex(#"\]\(([^)#\s]+)(#[^)]*)?\)"#)
+        for page in pages {
+            let text = try String(contentsOf: root.appendingPathComponent(page), encoding: .utf8)
+            #expect(!text.contains("shared/reference"), "\(page) names a file outside the repository")
+            for match in text.matches(of: link) {
+                let target = String(match.output[1].substring!)
+                if target.contains("://") || target.hasPrefix("mailto:") { continue }
+                let resolved = root.appendingPathComponent(page).deletingLastPathComponent().appendingPathComponent(target).standardizedFileURL
+                #expect(resolved.path.hasPrefix(root.path + "/") && files.fileExists(atPath: resolved.path), "\(page) links \(target)")
+            }
+        }
+    }
+
     @Test func aStudyFileNamesItsDataRelativeToItsFolderWhereverItRunsFrom() throws {
         let root = try project(), elsewhere = root.appendingPathComponent("elsewhere")
         let run = try cli.run(["run", "--study", "../project/data/study.yaml", "--output", "../project/out", "--no-store"], in: elsewhere)

@@ -46,6 +46,24 @@ struct KeyFindingsTests {
         #expect(one.last == "  1 more finding in r.md")
     }
 
+    /// Review of issue 22, finding 5: examples/digits printed about 1,000 characters per model. A long
+    /// finding is cut after its last whole sentence within the item limit, and the last line says where
+    /// the full text is; a short one is printed as it is.
+    @Test func aLongFindingIsCutAfterItsLastWholeSentence() {
+        let first = "The runs do not decide whether the transition is sharp.", second = " MLP 32: k = 4.45 (95% CI 2.1 to 9.0); "
+        let long = first + second + String(repeating: "these seven fractions cannot tell ", count: 20) + "apart."
+        #expect(shortenedFinding(long, limit: 100) == first + " …")
+        #expect(shortenedFinding("Short. Finding.", limit: 100) == "Short. Finding.")
+        // No sentence ends within the limit: cut at the last space, never inside a word.
+        let words = String(repeating: "word ", count: 40)
+        let cut = shortenedFinding(words, limit: 23)
+        #expect(cut == "word word word word…" && cut.count <= 23)
+        let lines = keyFindingsLines(header: header, sequentialSummary: nil, findings: [long, "B."], openingSummary: "S.",
+                                     reportPath: "out/report.md", itemLimit: 100)
+        #expect(lines == [header, "  - " + first + " …", "  - B.", "  (shortened; every finding in full in out/report.md)"])
+        #expect(lines.allSatisfy { $0.count <= 100 + 4 })
+    }
+
     @Test func theReaderIsSentToTheMarkdownReportElseTheFirstWritten() {
         #expect(keyFindingsReportPath(folder: "/a/output", reports: ["report.tex", "report.md", "report.html"]) == "/a/output/report.md")
         #expect(keyFindingsReportPath(folder: "/a/output/", reports: ["report.html"]) == "/a/output/report.html")

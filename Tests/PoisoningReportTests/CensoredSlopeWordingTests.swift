@@ -48,6 +48,7 @@ struct DecidedRuleTextTests {
         let report = try markdownReport(try referenceResults())
         #expect(report.contains("gradual when the curves are told apart and\neither a simpler curve wins or k's whole interval "
             + "lies at or below 5; curves only when the\ncurves are told apart for the sigmoid but k's interval (or its absence) "
-            + "leaves both sides of\n5 open; no when the curves are not told apart."))
+            + "leaves both sides of\n5 open, or the fit is poorly identified; no when the curves are not told apart. A fit whose "
+            + "estimate of\nk or x0 lies at its bound, or whose curve never falls to its threshold, is called neither sharp nor gradual."))
     }
 }

@@ -459,8 +459,8 @@ struct FindingSentenceTests {
         // fitted (nearly straight) sigmoid: undecided, with the rule stated.
         let line = findingSentences(results(midpoints: [0.3], straight: true))[1]
         #expect(line.hasPrefix("The runs do not decide whether the transition is sharp. MLP 16: k = "))
-        #expect(line.contains("a simpler curve wins with evidence ratio under 1/1000000 on its fewer parameters alone, since were the "
-            + "fitted sigmoid the truth these fractions and seeds would be expected to give 1/"))
+        #expect(line.contains("a simpler curve wins with evidence ratio under 1/1000000 on its fewer parameters alone (were the "
+            + "fitted sigmoid true, these fractions and seeds would be expected to give 1/"))
         // A gentle sigmoid whose means miss it (by up to 0.02): a simpler curve wins on its fewer parameters alone, and the
         // report names the design that would tell the curves apart and what a sharpness verdict also needs.
         let gentle = findingSentences(results(midpoints: [0.25], steepness: 8, noise: 0.03, meanNoise: 0.02))[1]
@@ -475,7 +475,7 @@ struct FindingSentenceTests {
         #expect(evidenceRatioText(1e-7) == "under 1/1000000" && evidenceRatioText(1 / 9048) == "1/9048" && evidenceRatioText(2e6) == "over 1000000")
         #expect(shapeDecision(.sharp, toldApart: true) == "sharp" && shapeDecision(.gradual, toldApart: true) == "gradual")
         #expect(shapeDecision(.undecided, toldApart: true) == "curves only" && shapeDecision(.undecided, toldApart: false) == "no")
-        #expect(findingSentences(results(midpoints: [nil]))[1] == "No sigmoid could be fitted for MLP 16.")
+        #expect(findingSentences(results(midpoints: [nil, 0.25]))[1].hasSuffix(" No sigmoid could be fitted for MLP 16."))
     }
 
     /// The sentence states the rule `transitionShape` applies: the curves first, then k. Where the curves
@@ -496,8 +496,7 @@ struct FindingSentenceTests {
         // k = 2.03 (95% CI 1.6 to 5.1): both sides of 5, so both conditions fail.
         let both = findingSentences(results(midpoints: [0.25], steepness: 3, noise: 0.03, meanNoise: 0.02))[1]
         #expect(both.contains("MLP 16: k = 2.03 (95% CI 1.6 to 5.1); these 11 fractions cannot tell the sigmoid from a line or quadratic"))
-        #expect(both.hasSuffix("; once they are, calling the transition sharp or gradual also needs k's interval, which reaches both "
-            + "sides of 5, to lie on one side of it."))
+        #expect(both.hasSuffix("; k's interval also reaches both sides of 5, so even curves told apart would leave the shape open."))
     }
 
     /// DP-SGD's ε appears with the Rényi order that gave it and the sampling assumption behind it:
@@ -538,7 +537,10 @@ struct FindingSentenceTests {
         // Wilson for 120 of 150 (SciPy: 0.72886, 0.85616).
         #expect(sentences[0].contains("; Wilson 0.729 to 0.856) (MLP 16)"))
         #expect(sentences[0].hasSuffix("; chance is 0.200."))
-        #expect(sentences[5].hasPrefix("At the largest fraction (50.0%) the generalization gap is 0.150 (95% CI "))
+        // No series has a fit: one sentence says so in place of the shape and threshold sentences.
+        #expect(sentences[1] == "No series has a sigmoid fit: accuracy is 0.8 at every fraction, so there is no transition to fit. "
+            + "So no series has a critical threshold or a transition shape.")
+        #expect(sentences[4].hasPrefix("At the largest fraction (50.0%) the generalization gap is 0.150 (95% CI "))
     }
 }
 

@@ -99,6 +99,9 @@ public struct FittedSigmoid: Sendable, Equatable {
     public let iterations: Int
 }
 
+/// The fewest points (fractions with results) the 4-parameter sigmoid is fitted to: one per parameter.
+public let sigmoidMinimumPoints = 4
+
 /// Why a curve could not be fitted.
 public enum SigmoidFitError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Fewer points than the four parameters.
@@ -112,7 +115,7 @@ public enum SigmoidFitError: Error, Sendable, Equatable, CustomStringConvertible
     public var description: String {
         switch self {
         case .tooFewPoints(let count):
-            "a 4-parameter sigmoid needs at least 4 fractions with results, got \(count)"
+            "a 4-parameter sigmoid needs at least \(sigmoidMinimumPoints) fractions with results, got \(count)"
         case .flatCurve(let value):
             "accuracy is \(value) at every fraction, so there is no transition to fit"
         case .nonFiniteData:
@@ -134,7 +137,7 @@ public func fitDescendingSigmoid(x: [Double], y: [Double], bounds: SigmoidFitBou
                                  start: SigmoidParameters? = nil) -> Result<FittedSigmoid, SigmoidFitError> {
     precondition(x.count == y.count, "x and y must pair up")
     guard x.allSatisfy(\.isFinite) && y.allSatisfy(\.isFinite) else { return .failure(.nonFiniteData) }
-    guard x.count >= 4 else { return .failure(.tooFewPoints(x.count)) }
+    guard x.count >= sigmoidMinimumPoints else { return .failure(.tooFewPoints(x.count)) }
     guard y.max()! - y.min()! > 1e-12 else { return .failure(.flatCurve(y[0])) }
     let mean = y.reduce(0, +) / Double(y.count)
     let totalSquares = y.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }
