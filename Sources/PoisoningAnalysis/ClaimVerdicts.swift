@@ -3,10 +3,11 @@ import PoisoningEngine
 /// How this run's estimate and interval answer a published claim.
 public enum ClaimVerdict: String, Sendable, Codable, Equatable {
     /// The published value lies inside this run's interval widened for its own noise
-    /// (`ClaimVerdicts.widening`), or the run resolves the claimed direction.
+    /// (`ClaimVerdicts.widening`), an open side included (there the runs cannot test it), or the run
+    /// resolves the claimed direction.
     case supported
-    /// The interval cannot decide: there is none, it is open at both ends, or it is open on the side
-    /// where the published value lies; or the run does not resolve the direction the claim is about.
+    /// The interval cannot decide: there is none, or it is open at both ends; or the run does not
+    /// resolve the direction the claim is about.
     case notResolved = "not-resolved"
     /// The published value lies outside this run's widened interval, or the run resolves the opposite direction.
     case contradicted
@@ -94,8 +95,8 @@ public func replicationWidening(seeds: Int, publishedSeeds: Int, confidence: Dou
 /// The published thresholds a threshold estimate supports: its interval widened about the estimate
 /// by `widening` on each side (`replicationWidening`: the published value's own noise), as
 /// `thresholdVerdict` reads it. `centre` is the estimate (or, without one, the interval's middle);
-/// `lower` and `upper` are the widened ends, nil where the interval is open: there a published value
-/// beyond `centre` is not resolved. Nil when the estimate supports nothing: no interval, or one open
+/// `lower` and `upper` are the widened ends, nil where the interval is open: there every published
+/// value beyond `centre` lies inside the interval and is supported (untested). Nil when the estimate supports nothing: no interval, or one open
 /// at both ends.
 public func supportedThresholds(_ estimate: Estimate, widening: Double) -> (centre: Double, lower: Double?, upper: Double?)? {
     guard let interval = estimate.interval, interval.lower != nil || interval.upper != nil else { return nil }
@@ -107,15 +108,23 @@ public func supportedThresholds(_ estimate: Estimate, widening: Double) -> (cent
 }
 
 /// `published` against `estimate`'s interval, an estimate of a threshold. Not resolved without an
-/// interval, when the interval is open at both ends, or when `published` lies on a side where the
-/// interval is open (an interval "a or more" holds every larger value, so it cannot confirm or
-/// refute one). Otherwise contradicted when `published` lies outside the interval widened about the
-/// estimate by `widening` on its side (`supportedThresholds`: the published value's own noise),
-/// supported when inside.
+/// interval or when the interval is open at both ends. Otherwise contradicted when `published` lies
+/// outside the interval widened about the estimate by `widening` on its side (`supportedThresholds`:
+/// the published value's own noise), supported when inside. An open side is treated like a bounded
+/// one: an interval "a or more" holds every larger value, so a published value above the estimate is
+/// supported there (consistent with the runs, which cannot test it), and the verdict does not jump
+/// at the point estimate.
 public func thresholdVerdict(published: Double, estimate: Estimate, widening: Double) -> ClaimVerdict {
     guard let range = supportedThresholds(estimate, widening: widening) else { return .notResolved }
-    guard let reach = published >= range.centre ? range.upper : range.lower else { return .notResolved }
+    guard let reach = published >= range.centre ? range.upper : range.lower else { return .supported }
     return abs(published - range.centre) > abs(reach - range.centre) + 1e-12 ? .contradicted : .supported
+}
+
+/// Whether `published` lies on a side where `estimate`'s interval is open (a supported verdict there
+/// is untested: the runs hold every value on that side).
+public func publishedOnOpenSide(_ published: Double, estimate: Estimate) -> Bool {
+    guard let range = supportedThresholds(estimate, widening: 1) else { return false }
+    return (published >= range.centre ? range.upper : range.lower) == nil
 }
 
 /// A claimed direction against the one the runs resolve (nil: not resolved).

@@ -17,9 +17,8 @@ public func claimCountSentence(_ results: StudyResults) -> String? {
 
 /// The "Supported if" cell of every row of the published-claims table, in the rows' order
 /// (`claimRows`): for a published threshold, the published values this run supports, its interval
-/// widened for the published value's own noise (`supportedThresholds`), with what an open end leaves
-/// ("26.6% to 38.2%", "30.3% to 40.0%; above it not resolved", or "none: below 50.0% contradicted,
-/// above it not resolved" when an open interval leaves no value to support); for a claimed direction,
+/// widened for the published value's own noise (`supportedThresholds`), an open end included
+/// ("26.6% to 38.2%", "30.3% or more (open above: untested)"); for a claimed direction,
 /// what this run would have to resolve. "—" where no claim gets a verdict (the designs differ) and
 /// for a series the study does not run.
 func claimSupportCells(_ results: StudyResults, _ claims: ClaimVerdicts) -> [String] {
@@ -43,10 +42,10 @@ func claimSupportCells(_ results: StudyResults, _ claims: ClaimVerdicts) -> [Str
 }
 
 /// The published thresholds a widened interval supports, as `claimSupportCells` writes them: both
-/// ends "a to b"; one end open, from the other end to `centre` and "above it not resolved" (or "below
-/// it"); that end at `centre` itself, "none" with what each side gets. Ends are clipped to 0% and
-/// 100% (no threshold lies beyond them) and written with two decimals where one would show the same
-/// number twice.
+/// ends "a to b"; one end open, everything beyond the other end, "30.3% or more (open above:
+/// untested)", as the verdict reads it (`thresholdVerdict`: the open side counts like a bounded one,
+/// but the runs cannot test a value there). Ends are clipped to 0% and 100% (no threshold lies beyond
+/// them) and written with two decimals where one would show the same number twice.
 func supportedRangeText(centre: Double, lower: Double?, upper: Double?) -> String {
     let clip = { (value: Double) in min(max(value, 0), 1) }
     /// "a to b", with two decimals when one would write a and b alike.
@@ -58,11 +57,9 @@ func supportedRangeText(centre: Double, lower: Double?, upper: Double?) -> Strin
     case let (low?, high?):
         return low == high ? "\(percent(low)) only" : span(low, high)
     case let (low?, nil):
-        guard low < centre else { return "none: below \(percent(centre)) contradicted, above it not resolved" }
-        return span(low, centre) + "; above it not resolved"
+        return "\(percent(low)) or more (open above: untested)"
     case let (nil, high?):
-        guard high > centre else { return "none: above \(percent(centre)) contradicted, below it not resolved" }
-        return span(centre, high) + "; below it not resolved"
+        return "\(percent(high)) or less (open below: untested)"
     case (nil, nil):
         return "none: no bounded interval end"
     }

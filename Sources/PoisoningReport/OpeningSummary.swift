@@ -161,8 +161,9 @@ func claimRule(level: String, nominal: String, seeds: Int, published: Int, widen
             + "within \(factor) times this run's half-width of the estimate at \(nominal) confidence\(levels). "
             + "So a published threshold is supported (consistent with this run) when it lies inside this run's \(level) "
             + "interval widened by \(factor) about the estimate on its side, contradicted when it lies outside, and not "
-            + "resolved when there is no interval, or when the interval is unbounded on the side where the published value "
-            + "lies" + (open.map { " (an interval such as “\(intervalText($0, percent))” holds every \($0.upper == nil ? "larger" : "smaller") value)" } ?? "")
+            + "resolved when there is no interval or it is unbounded at both ends. A value on an unbounded side lies inside "
+            + "the interval and is supported but untested, since the runs cannot tell it from any other value there"
+            + (open.map { " (an interval such as “\(intervalText($0, percent))” holds every \($0.upper == nil ? "larger" : "smaller") value)" } ?? "")
     } else {
         thresholdRule = "With one seed there is no interval, so no published threshold is resolved"
     }
@@ -190,8 +191,10 @@ func claimRows(_ results: StudyResults, _ claims: ClaimVerdicts) -> [(claim: Str
         }
         let status = results.fits[series].threshold.status
         let value = status == .notReached ? "not reached" : status == .noFit ? "no fit" : estimateText(estimate, percent)
+        let untested = claim.verdict == .supported && publishedOnOpenSide(claim.published, estimate: estimate)
+            ? " (open \(estimate.interval?.upper == nil ? "above" : "below"): untested)" : ""
         return (claim: "Critical threshold of \(claim.label)", published: percent(claim.published), estimate: value,
-                interval: intervalText(estimate.interval, percent), verdict: verdictWords(claim.verdict))
+                interval: intervalText(estimate.interval, percent), verdict: verdictWords(claim.verdict) + untested)
     }
     if let sharp = claims.sharpTransition {
         let fitted = statistics.series.filter { $0.steepness.value != nil }

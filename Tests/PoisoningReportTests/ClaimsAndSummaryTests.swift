@@ -185,16 +185,24 @@ struct ClaimVerdictTests {
         #expect(thresholdVerdict(published: 0.18, estimate: estimate, widening: sqrt2) == .contradicted)
     }
 
-    @Test func aPublishedThresholdOnAnOpenSideIsNotResolved() {
-        // MLP 32's "33.6% or more" holds every value above 40.0%: it supports none of them.
+    /// An open side counts like a bounded one (issue 21 review): a published value inside the interval
+    /// is supported on either side of the estimate, so the verdict does not jump at the point estimate;
+    /// on the open side it is marked untested (`publishedOnOpenSide`).
+    @Test func aPublishedThresholdOnAnOpenSideIsSupportedButUntested() {
+        // MLP 32's "33.6% or more" holds every value above 40.0%.
         let openAbove = Estimate(value: 0.40, interval: Interval(lower: 0.336, upper: nil))
-        #expect(thresholdVerdict(published: 0.434, estimate: openAbove, widening: sqrt2) == .notResolved)
-        #expect(thresholdVerdict(published: 0.60, estimate: openAbove, widening: sqrt2) == .notResolved)
+        #expect(thresholdVerdict(published: 0.434, estimate: openAbove, widening: sqrt2) == .supported)
+        #expect(thresholdVerdict(published: 0.60, estimate: openAbove, widening: sqrt2) == .supported)
+        #expect(publishedOnOpenSide(0.434, estimate: openAbove) && !publishedOnOpenSide(0.35, estimate: openAbove))
         #expect(thresholdVerdict(published: 0.35, estimate: openAbove, widening: sqrt2) == .supported)
         #expect(thresholdVerdict(published: 0.31, estimate: openAbove, widening: sqrt2) == .supported, "inside 0.40 - 1.414 × 0.064 = 0.3095")
         #expect(thresholdVerdict(published: 0.30, estimate: openAbove, widening: sqrt2) == .contradicted)
+        // No jump at the estimate: a hair below and a hair above get the same verdict.
+        #expect(thresholdVerdict(published: 0.40 - 1e-9, estimate: openAbove, widening: sqrt2)
+            == thresholdVerdict(published: 0.40 + 1e-9, estimate: openAbove, widening: sqrt2))
         let openBelow = Estimate(value: 0.10, interval: Interval(lower: nil, upper: 0.2))
-        #expect(thresholdVerdict(published: 0.05, estimate: openBelow, widening: sqrt2) == .notResolved)
+        #expect(thresholdVerdict(published: 0.05, estimate: openBelow, widening: sqrt2) == .supported)
+        #expect(publishedOnOpenSide(0.05, estimate: openBelow) && !publishedOnOpenSide(0.15, estimate: openBelow))
         #expect(thresholdVerdict(published: 0.24, estimate: openBelow, widening: sqrt2) == .supported, "inside 0.10 + 1.414 × 0.10 = 0.241")
         #expect(thresholdVerdict(published: 0.25, estimate: openBelow, widening: sqrt2) == .contradicted)
         // Open at both ends: nothing is resolved, however far the published value lies.
@@ -203,7 +211,7 @@ struct ClaimVerdictTests {
         // The whole interval beyond the largest fraction: its lower end sits at that fraction.
         let beyond = Estimate(value: 0.5, interval: Interval(lower: 0.5, upper: nil), bound: .lower)
         #expect(thresholdVerdict(published: 0.45, estimate: beyond, widening: sqrt2) == .contradicted)
-        #expect(thresholdVerdict(published: 0.7, estimate: beyond, widening: sqrt2) == .notResolved)
+        #expect(thresholdVerdict(published: 0.7, estimate: beyond, widening: sqrt2) == .supported)
     }
 
     @Test func withoutAnIntervalNothingIsResolved() {
@@ -219,23 +227,24 @@ struct ClaimVerdictTests {
     }
 
     /// The reference study's verdicts, pinned: MLP 32 (40.0%, "33.2% or more") and MLP 64 (37.0%,
-    /// "24.7% or more") have their published 43.4% and 37.3% on the open side; MLP 128's 34.9% lies
-    /// inside [22.9%, 36.7%]. The shape is not decided; the slope is not resolved.
+    /// "24.7% or more") have their published 43.4% and 37.3% on the open side, inside the interval:
+    /// supported, untested; MLP 128's 34.9% lies inside [22.9%, 36.7%]. The shape is not decided; the
+    /// slope is not resolved.
     @Test func theReferenceStudyAnswersEveryPublishedClaim() throws {
         let results = try referenceResults()
         let claims = try #require(results.findings.claims)
         #expect(claims.thresholds.map(\.label) == ["MLP 32", "MLP 64", "MLP 128"])
         #expect(claims.thresholds.map(\.published) == [0.434, 0.373, 0.349])
         #expect(claims.thresholds.map { $0.estimate?.interval?.upper == nil } == [true, true, false])
-        #expect(claims.thresholds.map(\.verdict) == [.notResolved, .notResolved, .supported])
+        #expect(claims.thresholds.map(\.verdict) == [.supported, .supported, .supported])
         #expect(claims.sharpTransition?.verdict == .notResolved)
         #expect(claims.largerModelsMoreSensitive.map(\.answer.verdict) == [.notResolved])
         let report = try markdownReport(results)
         #expect(report.contains("## Published claims"))
-        #expect(report.contains("| Critical threshold of MLP 32 | 43.4% | 40.0% | 33.2% or more | 30.3% to 40.0%; above it not resolved | not resolved |"))
+        #expect(report.contains("| Critical threshold of MLP 32 | 43.4% | 40.0% | 33.2% or more | 30.3% or more (open above: untested) | supported (open above: untested) |"))
         #expect(report.contains("| Critical threshold of MLP 128 | 43.4% | ") == false)
         #expect(report.contains("widened by 1.41"))
-        #expect(openingSummary(results).contains("At 95% confidence, of 5 published claims these runs are consistent with 1, contradict 0 and leave 4 unresolved."))
+        #expect(openingSummary(results).contains("At 95% confidence, of 5 published claims these runs are consistent with 3, contradict 0 and leave 2 unresolved."))
     }
 
     @Test func aThresholdOfASeriesTheStudyDoesNotRunIsNotResolved() throws {
@@ -284,14 +293,14 @@ struct ClaimVerdictTests {
     @Test func theRuleQuotesAnOpenIntervalOfTheRunAndItsOwnSweep() {
         let open = claimRule(level: "95%", nominal: "95%", seeds: 3, published: 3, widening: 2.0.squareRoot(), sharpSteepness: 5,
                              swept: 0...0.5, open: Interval(lower: 0.336, upper: nil))
-        #expect(open.contains("unbounded on the side where the published value lies (an interval such as “33.6% or more” holds every larger value). "))
+        #expect(open.contains("unbounded at both ends. A value on an unbounded side lies inside the interval and is supported but untested, since the runs cannot tell it from any other value there (an interval such as “33.6% or more” holds every larger value). "))
         #expect(open.contains("2 ln 9 / 5 = 0.88 of poison fraction, wider than the sweep from 0.0% to 50.0%)"))
         let below = claimRule(level: "95%", nominal: "95%", seeds: 3, published: 3, widening: 2.0.squareRoot(), sharpSteepness: 5,
                               swept: 0...0.5, open: Interval(lower: nil, upper: 0.12))
         #expect(below.contains("(an interval such as “at most 12.0%” holds every smaller value)"))
         let none = claimRule(level: "90%", nominal: "90%", seeds: 3, published: 3, widening: 2.0.squareRoot(), sharpSteepness: 5,
                              swept: 0...1, open: nil)
-        #expect(none.contains("unbounded on the side where the published value lies. A claimed direction"))
+        #expect(none.contains("any other value there. A claimed direction"))
         #expect(!none.contains("such as"))
         #expect(none.contains("0.88 of poison fraction, within the sweep from 0.0% to 100.0%)"))
         // An adaptive study's 40 seeds at 99.14% against a paper's 3: the rule states the factor and both levels.
