@@ -57,7 +57,7 @@ public struct ClaimVerdicts: Sendable, Codable, Equatable {
     /// Seeds behind each published estimate (`PublishedClaims.seeds`).
     public let publishedSeeds: Int
     /// The factor by which this run's threshold intervals are widened about the estimate for the
-    /// published value's own noise (`replicationWidening`, at the study's nominal confidence); nil
+    /// published value's own noise (`replicationWidening`, at the intervals' confidence); nil
     /// with one seed.
     public let widening: Double?
     /// The published thresholds, in the claims' order.
@@ -144,8 +144,8 @@ public func claimedSeries(_ label: String, in series: [SeriesDescription]) -> In
 }
 
 /// The verdicts on `claims`: each published threshold against the interval of the series its label
-/// names (`claimedSeries`, `statistics`), widened for the published value's noise at the study's
-/// nominal `confidence` (an adaptive study's intervals are at its last look's higher one), the claimed shape against `sharpTransition`, the claim on
+/// names (`claimedSeries`, `statistics`), widened for the published value's noise at `confidence`
+/// (the findings pass the intervals' own: one level for the whole claims table), the claimed shape against `sharpTransition`, the claim on
 /// model size against each group of `sensitivity`. With `designDifferences` (this run's design against
 /// the published one) no claim gets a verdict.
 func claimVerdicts(_ claims: PublishedClaims, series: [SeriesDescription], statistics: StudyStatistics, confidence: Double,

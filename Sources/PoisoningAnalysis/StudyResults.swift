@@ -155,8 +155,7 @@ public struct StudyResults: Sendable, Codable, Equatable {
                                      threads: threads)
         findings = PoisoningAnalysis.findings(fits: fits, statistics: statistics, points: points, fractions: config.fractions,
                                               series: series, attackMetrics: attackMetrics, claims: config.claims,
-                                              designDifferences: config.claims?.design?.differences(from: config) ?? [],
-                                              confidence: config.analysis.confidence)
+                                              designDifferences: config.claims?.design?.differences(from: config) ?? [])
         let (attacks, analysedRuns, confidence) = (config.attacks, self.runs, statistics.confidence)
         let canceling = study.series.indices.filter { attacks[study.series[$0].attack].value(at: "kind") == .string(GradientCanceling.kind) }
         targetBudgets = canceling.isEmpty ? nil : canceling.map { TargetBudget(runs: analysedRuns, series: $0, confidence: confidence) }

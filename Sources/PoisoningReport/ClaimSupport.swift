@@ -2,8 +2,8 @@ import Foundation
 import PoisoningAnalysis
 import PoisoningEngine
 
-/// The published claims' verdicts counted, with the confidence they are read at (the study's own,
-/// at which a threshold's interval is widened: `claimRule`): "At 95% confidence, of 5 published
+/// The published claims' verdicts counted, with the confidence they are read at (the intervals' own,
+/// an adaptive study's adjusted level, at which a threshold's interval is widened: `claimRule`): "At 95% confidence, of 5 published
 /// claims these runs are consistent with 1, contradict 0 and leave 4 unresolved." Nil when the study
 /// has no claims or they get no verdicts (this run's design differs from the published one). The
 /// opening summary and the command's summary both say it.
@@ -11,7 +11,7 @@ public func claimCountSentence(_ results: StudyResults) -> String? {
     guard let claims = results.findings.claims, claims.designDifferences == nil else { return nil }
     let verdicts = claimVerdictList(claims)
     let count = { (verdict: ClaimVerdict) in verdicts.filter { $0 == verdict }.count }
-    return "At \(nominalLevelText(results)) confidence, of \(verdicts.count) published claim\(verdicts.count == 1 ? "" : "s") these "
+    return "At \(levelText(results)) confidence, of \(verdicts.count) published claim\(verdicts.count == 1 ? "" : "s") these "
         + "runs are consistent with \(count(.supported)), contradict \(count(.contradicted)) and leave \(count(.notResolved)) unresolved."
 }
 

@@ -143,10 +143,10 @@ func noVerdictRule(_ differences: [DesignDifference]) -> String {
 /// The rule behind every verdict of the published-claims section, in words, with what the sharpness
 /// threshold `sharpSteepness` means on the poison-fraction scale beside the `swept` fractions;
 /// `open`, an interval of one of the claims open on one side, shows what such an interval holds.
-/// `level` is the intervals' confidence, `nominal` the study's (they differ in an adaptive study),
-/// `seeds` this run's, `published` the publication's and `widening` what they give
+/// `level` is the intervals' confidence (an adaptive study's adjusted one), at which the verdicts are
+/// read too, `seeds` this run's, `published` the publication's and `widening` what they give
 /// (`ClaimVerdicts.widening`; nil with one seed).
-func claimRule(level: String, nominal: String, seeds: Int, published: Int, widening: Double?, sharpSteepness: Double,
+func claimRule(level: String, seeds: Int, published: Int, widening: Double?, sharpSteepness: Double,
                swept: ClosedRange<Double>, open: Interval?) -> String {
     let k = fixed(sharpSteepness, decimals: 0), spread = 2 * log(9) / sharpSteepness, width = fixed(spread, decimals: 2)
     let sweep = "\(spread > swept.upperBound - swept.lowerBound ? "wider than" : "within") the sweep from "
@@ -154,11 +154,10 @@ func claimRule(level: String, nominal: String, seeds: Int, published: Int, widen
     let thresholdRule: String
     if let widening {
         let factor = fixed(widening, decimals: 2)
-        let levels = level == nominal ? "" : " (the ratio of the t quantiles at \(nominal) and at the intervals' \(level) included)"
         thresholdRule = "A published threshold is itself an estimate from \(published) seed\(published == 1 ? "" : "s"); taking its "
             + "standard error as this run's per-seed spread over sqrt(\(published)), its difference from this run's estimate from "
             + "\(seeds) seeds has sqrt(1 + \(seeds)/\(published)) times this run's standard error, so a faithful replication lies "
-            + "within \(factor) times this run's half-width of the estimate at \(nominal) confidence\(levels). "
+            + "within \(factor) times this run's half-width of the estimate at \(level) confidence. "
             + "So a published threshold is supported (consistent with this run) when it lies inside this run's \(level) "
             + "interval widened by \(factor) about the estimate on its side, contradicted when it lies outside, and not "
             + "resolved when there is no interval or it is unbounded at both ends. A value on an unbounded side lies inside "

@@ -247,6 +247,27 @@ struct ClaimVerdictTests {
         #expect(openingSummary(results).contains("At 95% confidence, of 5 published claims these runs are consistent with 3, contradict 0 and leave 2 unresolved."))
     }
 
+    /// An adaptive study's last look reads its intervals at an adjusted level (here 99.14%): the
+    /// verdicts, the "Supported if" ranges and the opening's count are read at that level too, so the
+    /// claims table has one level, which its headers name (issue 21 review). The widening is then
+    /// sqrt(1 + 3/3) with no ratio of t quantiles.
+    @Test func theClaimsOfAnAdaptiveLookAreReadAtTheIntervalsLevel() throws {
+        struct Runs: Decodable { let runs: [RunResult] }
+        let path = #filePath.replacingOccurrences(of: "Tests/PoisoningReportTests/ClaimsAndSummaryTests.swift", with: "output/results.json")
+        let runs = try JSONDecoder().decode(Runs.self, from: Data(contentsOf: URL(fileURLWithPath: path))).runs
+        let results = StudyResults(study: try Study(StudyConfig.reference), runs: runs, toolVersion: "9.9.9", confidence: 0.9914)
+        #expect(results.statistics.confidence == 0.9914 && results.config.analysis.confidence == 0.95)
+        let claims = try #require(results.findings.claims)
+        #expect(abs(try #require(claims.widening) - sqrt2) < 1e-12)
+        #expect(openingSummary(results).contains("At 99.14% confidence, of 5 published claims"))
+        let report = try markdownReport(results)
+        let section = try #require(report.components(separatedBy: "## Published claims").dropFirst().first?
+            .components(separatedBy: "\n## ").first)
+        #expect(section.contains("| Claim | Published | This run | 99.14% interval | Supported if (at 99.14%) | Verdict |"))
+        #expect(section.contains("each beside this run's estimate and 99.14% interval"))
+        #expect(!section.contains("95%"), "one level in the claims section: \(section)")
+    }
+
     @Test func aThresholdOfASeriesTheStudyDoesNotRunIsNotResolved() throws {
         var config = fixedResults().config
         config.claims = PublishedClaims(source: "a test", thresholds: [ClaimedThreshold(series: "MLP 16", fraction: 0.36),
@@ -291,27 +312,29 @@ struct ClaimVerdictTests {
     /// The rule's example of an open interval is one of this run's claims' intervals, and is left out
     /// when none is open; its sharpness width is set beside the study's own sweep.
     @Test func theRuleQuotesAnOpenIntervalOfTheRunAndItsOwnSweep() {
-        let open = claimRule(level: "95%", nominal: "95%", seeds: 3, published: 3, widening: 2.0.squareRoot(), sharpSteepness: 5,
+        let open = claimRule(level: "95%", seeds: 3, published: 3, widening: 2.0.squareRoot(), sharpSteepness: 5,
                              swept: 0...0.5, open: Interval(lower: 0.336, upper: nil))
         #expect(open.contains("unbounded at both ends. A value on an unbounded side lies inside the interval and is supported but untested, since the runs cannot tell it from any other value there (an interval such as “33.6% or more” holds every larger value). "))
         #expect(open.contains("2 ln 9 / 5 = 0.88 of poison fraction, wider than the sweep from 0.0% to 50.0%)"))
-        let below = claimRule(level: "95%", nominal: "95%", seeds: 3, published: 3, widening: 2.0.squareRoot(), sharpSteepness: 5,
+        let below = claimRule(level: "95%", seeds: 3, published: 3, widening: 2.0.squareRoot(), sharpSteepness: 5,
                               swept: 0...0.5, open: Interval(lower: nil, upper: 0.12))
         #expect(below.contains("(an interval such as “at most 12.0%” holds every smaller value)"))
-        let none = claimRule(level: "90%", nominal: "90%", seeds: 3, published: 3, widening: 2.0.squareRoot(), sharpSteepness: 5,
+        let none = claimRule(level: "90%", seeds: 3, published: 3, widening: 2.0.squareRoot(), sharpSteepness: 5,
                              swept: 0...1, open: nil)
         #expect(none.contains("any other value there. A claimed direction"))
         #expect(!none.contains("such as"))
         #expect(none.contains("0.88 of poison fraction, within the sweep from 0.0% to 100.0%)"))
-        // An adaptive study's 40 seeds at 99.14% against a paper's 3: the rule states the factor and both levels.
-        let adaptive = claimRule(level: "99.14%", nominal: "95%", seeds: 40, published: 3, widening: 2.76, sharpSteepness: 5,
+        // An adaptive study's 40 seeds at 99.14% against a paper's 3: one level, the intervals', for the whole rule
+        // (widening sqrt(1 + 40/3) = 3.79 with no ratio of quantiles).
+        let adaptive = claimRule(level: "99.14%", seeds: 40, published: 3, widening: (1 + 40.0 / 3).squareRoot(), sharpSteepness: 5,
                                  swept: 0...0.5, open: nil)
         #expect(adaptive.contains("an estimate from 3 seeds; taking its standard error as this run's per-seed spread over sqrt(3), its "
             + "difference from this run's estimate from 40 seeds has sqrt(1 + 40/3) times this run's standard error, so a faithful "
-            + "replication lies within 2.76 times this run's half-width of the estimate at 95% confidence (the ratio of the t "
-            + "quantiles at 95% and at the intervals' 99.14% included). So a published threshold is supported (consistent with "
-            + "this run) when it lies inside this run's 99.14% interval widened by 2.76 about the estimate on its side"))
-        let oneSeed = claimRule(level: "95%", nominal: "95%", seeds: 1, published: 3, widening: nil, sharpSteepness: 5,
+            + "replication lies within 3.79 times this run's half-width of the estimate at 99.14% confidence. So a published "
+            + "threshold is supported (consistent with this run) when it lies inside this run's 99.14% interval widened by 3.79 "
+            + "about the estimate on its side"))
+        #expect(!adaptive.contains("95%"), "one level in the rule")
+        let oneSeed = claimRule(level: "95%", seeds: 1, published: 3, widening: nil, sharpSteepness: 5,
                                 swept: 0...0.5, open: nil)
         #expect(oneSeed.hasPrefix("With one seed there is no interval, so no published threshold is resolved. A claimed direction"))
     }

@@ -92,7 +92,7 @@ struct ClaimsTableRangeTests {
         #expect(rows[3].supportedIf == "k's interval above 5 for some series whose curves are told apart")
         #expect(rows[4].supportedIf == "threshold slope per doubling resolved below 0 pp")
         let report = try markdownReport(results)
-        #expect(report.contains("| Claim | Published | This run | Interval | Supported if | Verdict |\n|---|---|---|---|---|---|\n"))
+        #expect(report.contains("| Claim | Published | This run | 95% interval | Supported if (at 95%) | Verdict |\n|---|---|---|---|---|---|\n"))
         #expect(report.contains("| Critical threshold of MLP 32 | 43.4% | 40.0% | 33.2% or more | \(rows[0].supportedIf) | supported (open above: untested) |"))
     }
 
