@@ -73,7 +73,9 @@ public func openingSummary(_ results: StudyResults) -> String {
 }
 
 /// The threshold differences between the series `among` (one trend's models) that the runs do not
-/// resolve, each as "MLP 128 vs MLP 64" (the larger model first), in the order of the differences.
+/// resolve, each as "MLP 128 vs MLP 64" (the larger model first), in the order of the differences;
+/// one undetermined (an end within two Monte Carlo errors of zero) says so and names the design that
+/// would answer it (`monteCarloRemedy`).
 private func unresolvedThresholdPairs(_ results: StudyResults, among members: [Int]) -> [String] {
     results.statistics.differences.filter {
         $0.quantity == .threshold && $0.decision != .resolved && members.contains($0.base) && members.contains($0.other)
@@ -81,7 +83,18 @@ private func unresolvedThresholdPairs(_ results: StudyResults, among members: [I
         let (base, other) = (results.series[d.base], results.series[d.other])
         let (larger, smaller) = other.parameterCount >= base.parameterCount ? (other, base) : (base, other)
         return "\(larger.modelLabel) vs \(smaller.modelLabel)"
+            + (d.decision == .undetermined ? " (undetermined by Monte Carlo error: \(monteCarloRemedy(results)))" : "")
     }
+}
+
+/// What would answer a comparison the bootstrap's own noise leaves undetermined: for an adaptive
+/// study, a fixed study of its seeds read once at its nominal level ("a fixed study of 40 seeds
+/// read once at 95% would decide it"); otherwise more replicates (`analysis: {replicates}`).
+func monteCarloRemedy(_ results: StudyResults) -> String {
+    guard let record = results.sequential else {
+        return "more bootstrap replicates (analysis: {replicates: \(2 * results.config.analysis.replicates)}) would answer it"
+    }
+    return "a fixed study of \(record.seeds) seeds read once at \(confidenceText(record.nominalConfidence)) would decide it"
 }
 
 /// The thresholds in one sentence: each with its interval for up to three series; else the lowest
