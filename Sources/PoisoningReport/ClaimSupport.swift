@@ -27,7 +27,7 @@ func claimSupportCells(_ results: StudyResults, _ claims: ClaimVerdicts) -> [Str
         guard !noVerdicts, claim.series != nil, let estimate = claim.estimate else { return "—" }
         guard let widening = claims.widening else { return "none: one seed gives no interval" }
         guard let range = supportedThresholds(estimate, widening: widening) else { return "none: no bounded interval end" }
-        return supportedRangeText(centre: range.centre, lower: range.lower, upper: range.upper)
+        return supportedRangeText(lower: range.lower, upper: range.upper)
     }
     if let sharp = claims.sharpTransition {
         let k = fixed(results.findings.sharpSteepness, decimals: 0)
@@ -46,7 +46,7 @@ func claimSupportCells(_ results: StudyResults, _ claims: ClaimVerdicts) -> [Str
 /// untested)", as the verdict reads it (`thresholdVerdict`: the open side counts like a bounded one,
 /// but the runs cannot test a value there). Ends are clipped to 0% and 100% (no threshold lies beyond
 /// them) and written with two decimals where one would show the same number twice.
-func supportedRangeText(centre: Double, lower: Double?, upper: Double?) -> String {
+func supportedRangeText(lower: Double?, upper: Double?) -> String {
     let clip = { (value: Double) in min(max(value, 0), 1) }
     /// "a to b", with two decimals when one would write a and b alike.
     func span(_ a: Double, _ b: Double) -> String {

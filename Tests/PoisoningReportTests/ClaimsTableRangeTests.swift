@@ -15,28 +15,28 @@ struct ClaimsTableRangeTests {
         let range = try #require(supportedThresholds(Estimate(value: 0.335, interval: Interval(lower: 0.229, upper: 0.352)),
                                                      widening: 2.0.squareRoot()))
         #expect(abs(range.lower! - 0.18510) < 1e-4 && abs(range.upper! - 0.35904) < 1e-4, "\(range)")
-        #expect(supportedRangeText(centre: range.centre, lower: range.lower, upper: range.upper) == "18.5% to 35.9%")
+        #expect(supportedRangeText(lower: range.lower, upper: range.upper) == "18.5% to 35.9%")
     }
 
     /// One end open: everything beyond the widened other end, marked untested, as the verdict reads
     /// it; never a range that stops at the estimate ("30.3% to 40.0%; above it not resolved").
     @Test func anOpenEndSaysWhatItLeavesAndNeverWritesAnEmptyRange() {
-        #expect(supportedRangeText(centre: 0.40, lower: 0.40 - 2.0.squareRoot() * 0.064, upper: nil)
+        #expect(supportedRangeText(lower: 0.40 - 2.0.squareRoot() * 0.064, upper: nil)
             == "30.9% or more (open above: untested)")
-        #expect(supportedRangeText(centre: 0.10, lower: nil, upper: 0.10 + 2.0.squareRoot() * 0.10)
+        #expect(supportedRangeText(lower: nil, upper: 0.10 + 2.0.squareRoot() * 0.10)
             == "24.1% or less (open below: untested)")
         // A whole interval beyond the largest fraction: its lower end at 50%, the bound itself.
         let beyond = supportedThresholds(Estimate(value: 0.5, interval: Interval(lower: 0.5, upper: nil), bound: .lower), widening: 1.41)!
-        let text = supportedRangeText(centre: beyond.centre, lower: beyond.lower, upper: beyond.upper)
+        let text = supportedRangeText(lower: beyond.lower, upper: beyond.upper)
         #expect(text == "50.0% or more (open above: untested)")
         #expect(!text.contains("50.0% to 50.0%"))
-        #expect(supportedRangeText(centre: 0.0, lower: nil, upper: 0.0) == "0.0% or less (open below: untested)")
+        #expect(supportedRangeText(lower: nil, upper: 0.0) == "0.0% or less (open below: untested)")
         // Ends one decimal cannot tell apart are written with two.
-        #expect(supportedRangeText(centre: 0.5, lower: 0.4996, upper: 0.5004) == "49.96% to 50.04%")
-        #expect(supportedRangeText(centre: 0.3, lower: 0.3, upper: 0.3) == "30.0% only")
+        #expect(supportedRangeText(lower: 0.4996, upper: 0.5004) == "49.96% to 50.04%")
+        #expect(supportedRangeText(lower: 0.3, upper: 0.3) == "30.0% only")
         // Clipped to the fractions a threshold can take.
-        #expect(supportedRangeText(centre: 0.05, lower: -0.02, upper: 0.12) == "0.0% to 12.0%")
-        #expect(supportedRangeText(centre: 0.3, lower: nil, upper: nil) == "none: no bounded interval end")
+        #expect(supportedRangeText(lower: -0.02, upper: 0.12) == "0.0% to 12.0%")
+        #expect(supportedRangeText(lower: nil, upper: nil) == "none: no bounded interval end")
     }
 
     /// The range is the verdict's own: over a grid of published values and random intervals, a
