@@ -69,12 +69,13 @@ public func runSequentialStudy(_ study: Study, threads: Int, trainBatch: (Study)
         let runs = lookStudy.runSpecs.map { finished[$0]!.result }
         // An undetermined comparison is the bootstrap's noise, not the runs': the look is analysed again
         // with more replicates (cheap next to training a look's seeds) before the rule reads it.
-        let ((results, comparisons), lookReplicates) = escalatingReplicates(analysis.replicates, analyse: { count in
+        let ((results, comparisons), lookReplicates) = escalatingReplicates(analysis.replicates, analyse: {
+            (count: Int) -> (StudyResults, [(name: String, decision: SignDecision, answer: SequentialAnswer)]) in
             let results = StudyResults(study: lookStudy, runs: runs, toolVersion: toolVersion, threads: threads,
                                        bootstrapReplicates: count == analysis.replicates ? nil : count, confidence: look.confidence)
             // As many as `comparisonCount`: both enumerate `comparedSeriesPairs` and `thresholdTrendGroups`.
             return (results, sequentialComparisons(results.statistics, series: lookStudy.series, questions: settings.until))
-        }, undetermined: { $0.1.contains { $0.decision == .undetermined } })
+        }, undetermined: { analysed in analysed.1.contains { $0.decision == SignDecision.undetermined } })
         replicates.append(lookReplicates)
         last = (lookStudy, results, comparisons.map(\.name))
         undetermined.append(comparisons.filter { $0.decision == .undetermined }.map(\.name))
