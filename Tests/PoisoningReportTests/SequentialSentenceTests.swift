@@ -17,13 +17,13 @@ struct SequentialSentenceTests {
     }
 
     @Test func looksTheBootstrapCannotReadAreNamedAsNotTaken() {
-        #expect(sequentialSentence(record(start: 3, step: 3, max: 40)).hasPrefix(
-            "Adaptive study: seeds were added 3 at a time, up to 40, until threshold-trend was resolved, with looks at 24, 27, "
+        let expected: String = "Adaptive study: seeds were added 3 at a time, up to 40, until threshold-trend was resolved, with looks at 24, 27, "
                 + "30, 33, 36, 39 and 40 seeds (the study cannot stop before 24 seeds: O'Brien-Fleming spending keeps early looks "
                 + "strict, so a look at 21 would spend only a 0.2% chance of a false resolution on a comparison, a level at which "
                 + "fewer than two of the bootstrap's replicates lie beyond the interval's ends) "
                 + "and Lan-DeMets O'Brien-Fleming-type boundaries that spend a 5% chance of any false resolution over all looks, "
-                + "on its one comparison. It stopped at look 1 of 7 (24 seeds)"))
+                + "on its one comparison. It stopped at look 1 of 7 (24 seeds)"
+        #expect(sequentialSentence(record(start: 3, step: 3, max: 40)).hasPrefix(expected))
     }
 
     /// With several comparisons the sentence says how the error is split; the count is the record's
@@ -38,11 +38,12 @@ struct SequentialSentenceTests {
                                       replicates: Array(repeating: 1000, count: outcome.stoppedAt + 1))
         #expect(record.comparisonCount == 4 && record.seeds == 36)
         // SciPy: 2 norm.cdf(norm.ppf(0.0125 / 4) / sqrt(30 / 40)) = 0.0015920.
-        #expect(sequentialSentence(record).contains("with looks at 33, 36, 39 and 40 seeds (the study cannot stop before 33 seeds: "
+        let expected: String = "with looks at 33, 36, 39 and 40 seeds (the study cannot stop before 33 seeds: "
             + "O'Brien-Fleming spending keeps early looks strict, so a look at 30 would spend only a 0.16% chance of a false "
             + "resolution on a comparison, a level at which fewer than two of the bootstrap's replicates lie beyond the interval's "
             + "ends) and Lan-DeMets O'Brien-Fleming-type boundaries that spend a 5% chance of any "
-            + "false resolution over all looks, split equally among its 4 comparisons (Bonferroni). It stopped at look 2 of 4 (36 seeds)"))
+            + "false resolution over all looks, split equally among its 4 comparisons (Bonferroni). It stopped at look 2 of 4 (36 seeds)"
+        #expect(sequentialSentence(record).contains(expected))
     }
 
     @Test func aDesignWhoseLooksAreAllTakenSaysNothingOfEarlierOnes() {
@@ -63,9 +64,11 @@ struct SequentialSentenceTests {
                                       undetermined: Array(repeating: ["MLP 128 - MLP 64"], count: outcome.stoppedAt + 1),
                                       replicates: Array(repeating: 8000, count: outcome.stoppedAt + 1))
         #expect(record.stop == .budgetSpent && record.seeds == 40)
-        #expect(sequentialSentence(record).contains("At the last look MLP 128 - MLP 64 was undetermined because of Monte Carlo "
-            + "error, even with 8000 bootstrap replicates: " + undeterminedClause + "; an undetermined comparison does not count as "
-            + "resolved. A fixed study of 40 seeds read once at 95% would decide it."))
+        let clause: String = "At the last look MLP 128 - MLP 64 was undetermined because of Monte Carlo error, even with 8000 "
+            + "bootstrap replicates: "
+        let rest: String = "; an undetermined comparison does not count as resolved. A fixed study of 40 seeds read once at 95% "
+            + "would decide it."
+        #expect(sequentialSentence(record).contains(clause + undeterminedClause + rest))
         // The opening names the same design for an undetermined pair; a study with fixed seeds, more replicates.
         let fixedStudy = fixedResults()
         #expect(monteCarloRemedy(fixedStudy) == "more bootstrap replicates (analysis: {replicates: "
