@@ -394,33 +394,40 @@ struct ComparisonWordsTests {
     /// below one test row over the points (the floor sets it), are named; 3 seeds with a measured
     /// spread (the reference study) get no caveat.
     @Test func anEquivalenceOnTheFloorOrTwoSeedsIsCalledWeak() throws {
-        let fixedStudy = fixedResults()
-        #expect(fixedStudy.config.seeds.count == 2)
-        let two = try ComparableStudy(json: try fixedStudy.jsonData())
+        // The reference runs of its first two seeds: every seed complete at every point.
+        let reference = try referenceResults()
+        var config = reference.config
+        config.seeds = Array(config.seeds.prefix(2))
+        let kept = reference.runs.filter { config.seeds.contains($0.seed) }
+        let two = try ComparableStudy(json: try StudyResults(study: try Study(config), runs: kept, toolVersion: "test").jsonData())
         let series = two.seriesLabels, fractions = two.fractions
         let pair = try #require(pooledShifts(two, two, series: series, fractions: fractions, confidence: 0.95, margin: 0.02).first)
+        #expect(pair.firstSeeds == 2 && pair.first.std > pair.spreadFloors[0])
         let caveat = try #require(weakEquivalenceCaveat(pair, names: ["`a.json`", "`b.json`"]))
-        #expect(caveat.hasPrefix("This equivalence is weak: `a.json` has 2 seeds, so its spread rests on 1 degree of freedom; "
-            + "`b.json` has 2 seeds, so its spread rests on 1 degree of freedom."), "\(caveat)")
-        // Every seed of the first study a copy of its first seed: no spread, so the floor sets it.
-        let firstSeed = fixedStudy.runs.filter { $0.seed == fixedStudy.config.seeds[0] }
-        let copied = fixedStudy.runs.map { run in
+        let twoSeeds: String = "This equivalence is weak: `a.json` has 2 seeds, so its spread rests on 1 degree of freedom; "
+            + "`b.json` has 2 seeds, so its spread rests on 1 degree of freedom."
+        #expect(caveat.hasPrefix(twoSeeds), "\(caveat)")
+        // Both seeds of the first study a copy of its first seed: no spread, so the floor sets it.
+        let firstSeed = kept.filter { $0.seed == config.seeds[0] }
+        let copied = kept.map { run in
             let twin = firstSeed.first { $0.series == run.series && $0.fraction == run.fraction }!
             return RunResult(fraction: run.fraction, series: run.series, seed: run.seed, poisonedCount: run.poisonedCount,
                              realisedFraction: run.realisedFraction, metrics: twin.metrics, divergence: twin.divergence)
         }
-        let flat = try ComparableStudy(json: try StudyResults(study: try Study(fixedStudy.config), runs: copied, toolVersion: "test").jsonData())
+        let flat = try ComparableStudy(json: try StudyResults(study: try Study(config), runs: copied, toolVersion: "test").jsonData())
         let floored = try #require(pooledShifts(flat, two, series: series, fractions: fractions, confidence: 0.95, margin: 0.02).first)
         #expect(floored.first.std == 0 && floored.spreadFloors[0] == flat.testResolution / Double(floored.points))
         let flooredCaveat = try #require(weakEquivalenceCaveat(floored, names: ["`a.json`", "`b.json`"]))
-        #expect(flooredCaveat.contains("`a.json`'s seed-level spread (0.000 pp) lies below one test row over the points, so the floor of "
-            + "\(fixed(floored.spreadFloors[0] * 100, decimals: 3)) pp sets it; `a.json` has 2 seeds"), "\(flooredCaveat)")
+        let floor = fixed(floored.spreadFloors[0] * 100, decimals: 3)
+        let floorText: String = "This equivalence is weak: `a.json`'s seed-level spread (0.000 pp) lies below one test row over the "
+            + "points, so the floor of \(floor) pp sets it; `a.json` has 2 seeds"
+        #expect(flooredCaveat.hasPrefix(floorText), "\(flooredCaveat)")
         // Three seeds with a measured spread: no caveat.
-        let reference = try ComparableStudy(json: try referenceResults().jsonData())
-        let three = try #require(pooledShifts(reference, reference, series: reference.seriesLabels, fractions: reference.fractions,
-                                              confidence: 0.95, margin: 0.02).first)
-        #expect(three.firstSeeds == 3 && three.first.std > three.spreadFloors[0])
-        #expect(weakEquivalenceCaveat(three, names: ["`a.json`", "`b.json`"]) == nil)
+        let three = try ComparableStudy(json: try reference.jsonData())
+        let pooled = try #require(pooledShifts(three, three, series: three.seriesLabels, fractions: three.fractions,
+                                               confidence: 0.95, margin: 0.02).first)
+        #expect(pooled.firstSeeds == 3 && pooled.first.std > pooled.spreadFloors[0])
+        #expect(weakEquivalenceCaveat(pooled, names: ["`a.json`", "`b.json`"]) == nil)
     }
 
     /// Files that share some runs get one line with the count; files that share none, none.
