@@ -3,10 +3,11 @@ import PoisoningEngine
 /// How this run's estimate and interval answer a published claim.
 public enum ClaimVerdict: String, Sendable, Codable, Equatable {
     /// The published value lies inside this run's interval widened for its own noise
-    /// (`ClaimVerdicts.widening`), or the run resolves the claimed direction.
+    /// (`ClaimVerdicts.widening`), an open side included (there the runs cannot test it), or the run
+    /// resolves the claimed direction.
     case supported
-    /// The interval cannot decide: there is none, it is open at both ends, or it is open on the side
-    /// where the published value lies; or the run does not resolve the direction the claim is about.
+    /// The interval cannot decide: there is none, or it is open at both ends; or the run does not
+    /// resolve the direction the claim is about.
     case notResolved = "not-resolved"
     /// The published value lies outside this run's widened interval, or the run resolves the opposite direction.
     case contradicted
@@ -56,7 +57,7 @@ public struct ClaimVerdicts: Sendable, Codable, Equatable {
     /// Seeds behind each published estimate (`PublishedClaims.seeds`).
     public let publishedSeeds: Int
     /// The factor by which this run's threshold intervals are widened about the estimate for the
-    /// published value's own noise (`replicationWidening`, at the study's nominal confidence); nil
+    /// published value's own noise (`replicationWidening`, at the intervals' confidence); nil
     /// with one seed.
     public let widening: Double?
     /// The published thresholds, in the claims' order.
@@ -94,8 +95,8 @@ public func replicationWidening(seeds: Int, publishedSeeds: Int, confidence: Dou
 /// The published thresholds a threshold estimate supports: its interval widened about the estimate
 /// by `widening` on each side (`replicationWidening`: the published value's own noise), as
 /// `thresholdVerdict` reads it. `centre` is the estimate (or, without one, the interval's middle);
-/// `lower` and `upper` are the widened ends, nil where the interval is open: there a published value
-/// beyond `centre` is not resolved. Nil when the estimate supports nothing: no interval, or one open
+/// `lower` and `upper` are the widened ends, nil where the interval is open: there every published
+/// value beyond `centre` lies inside the interval and is supported (untested). Nil when the estimate supports nothing: no interval, or one open
 /// at both ends.
 public func supportedThresholds(_ estimate: Estimate, widening: Double) -> (centre: Double, lower: Double?, upper: Double?)? {
     guard let interval = estimate.interval, interval.lower != nil || interval.upper != nil else { return nil }
@@ -107,15 +108,23 @@ public func supportedThresholds(_ estimate: Estimate, widening: Double) -> (cent
 }
 
 /// `published` against `estimate`'s interval, an estimate of a threshold. Not resolved without an
-/// interval, when the interval is open at both ends, or when `published` lies on a side where the
-/// interval is open (an interval "a or more" holds every larger value, so it cannot confirm or
-/// refute one). Otherwise contradicted when `published` lies outside the interval widened about the
-/// estimate by `widening` on its side (`supportedThresholds`: the published value's own noise),
-/// supported when inside.
+/// interval or when the interval is open at both ends. Otherwise contradicted when `published` lies
+/// outside the interval widened about the estimate by `widening` on its side (`supportedThresholds`:
+/// the published value's own noise), supported when inside. An open side is treated like a bounded
+/// one: an interval "a or more" holds every larger value, so a published value above the estimate is
+/// supported there (consistent with the runs, which cannot test it), and the verdict does not jump
+/// at the point estimate.
 public func thresholdVerdict(published: Double, estimate: Estimate, widening: Double) -> ClaimVerdict {
     guard let range = supportedThresholds(estimate, widening: widening) else { return .notResolved }
-    guard let reach = published >= range.centre ? range.upper : range.lower else { return .notResolved }
+    guard let reach = published >= range.centre ? range.upper : range.lower else { return .supported }
     return abs(published - range.centre) > abs(reach - range.centre) + 1e-12 ? .contradicted : .supported
+}
+
+/// Whether `published` lies on a side where `estimate`'s interval is open (a supported verdict there
+/// is untested: the runs hold every value on that side).
+public func publishedOnOpenSide(_ published: Double, estimate: Estimate) -> Bool {
+    guard let range = supportedThresholds(estimate, widening: 1) else { return false }
+    return (published >= range.centre ? range.upper : range.lower) == nil
 }
 
 /// A claimed direction against the one the runs resolve (nil: not resolved).
@@ -135,8 +144,8 @@ public func claimedSeries(_ label: String, in series: [SeriesDescription]) -> In
 }
 
 /// The verdicts on `claims`: each published threshold against the interval of the series its label
-/// names (`claimedSeries`, `statistics`), widened for the published value's noise at the study's
-/// nominal `confidence` (an adaptive study's intervals are at its last look's higher one), the claimed shape against `sharpTransition`, the claim on
+/// names (`claimedSeries`, `statistics`), widened for the published value's noise at `confidence`
+/// (the findings pass the intervals' own: one level for the whole claims table), the claimed shape against `sharpTransition`, the claim on
 /// model size against each group of `sensitivity`. With `designDifferences` (this run's design against
 /// the published one) no claim gets a verdict.
 func claimVerdicts(_ claims: PublishedClaims, series: [SeriesDescription], statistics: StudyStatistics, confidence: Double,

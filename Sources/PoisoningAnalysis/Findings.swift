@@ -162,12 +162,12 @@ public struct Findings: Sendable, Codable, Equatable {
 }
 
 /// Derives the findings from the fits, their statistics and the aggregated points of `series`, and
-/// answers the study's published `claims` at the study's nominal `confidence` (nil: that of the
-/// statistics; an adaptive study's statistics are at its last look's higher confidence), with verdicts
+/// answers the study's published `claims` at the statistics' confidence (an adaptive study's last
+/// look's adjusted one, so the claims table reads every column at one level), with verdicts
 /// only when `designDifferences`, the study's design against the one the claims were published for, is empty.
 public func findings(fits: [SeriesFit], statistics: StudyStatistics, points: [AggregatePoint], fractions: [Double],
                      series: [SeriesDescription], attackMetrics: [MetricInfo], claims: PublishedClaims? = nil,
-                     designDifferences: [DesignDifference] = [], confidence: Double? = nil) -> Findings {
+                     designDifferences: [DesignDifference] = []) -> Findings {
     let sharpSteepness = 5.0
     let largest = fractions.max() ?? 0
     let atLargest = { (index: Int) in points.first { $0.series == index && $0.fraction == largest } }
@@ -198,7 +198,7 @@ public func findings(fits: [SeriesFit], statistics: StudyStatistics, points: [Ag
     }
     let sensitivity = compareSensitivity(fits, series: series, statistics: statistics)
     let verdicts = claims.map {
-        claimVerdicts($0, series: series, statistics: statistics, confidence: confidence ?? statistics.confidence,
+        claimVerdicts($0, series: series, statistics: statistics, confidence: statistics.confidence,
                       sharpTransition: sharp, sensitivity: sensitivity, designDifferences: designDifferences)
     }
     return Findings(

@@ -14,6 +14,30 @@ public struct SequentialLookRecord: Sendable, Codable, Equatable {
     /// The comparisons not resolved by this look whose decision here is undetermined: an end of the
     /// interval lies within two Monte Carlo errors of zero (`SignDecision`), so the study went on.
     public let undetermined: [String]
+    /// The bootstrap replicates the look was analysed with: the study's, doubled while a comparison
+    /// was undetermined, up to `sequentialReplicateCap` times the study's (`escalatingReplicates`).
+    public let replicates: Int
+}
+
+/// How many times the study's bootstrap replicates a look of an adaptive study may use before an
+/// undetermined comparison (an end within two Monte Carlo errors of zero) counts as unresolved:
+/// 8 (three doublings), which shrinks each end's Monte Carlo error by √8 = 2.8.
+public let sequentialReplicateCap = 8
+
+/// Analyses a look with `replicates` bootstrap replicates (`analyse`), then, while `undetermined`
+/// says the analysis leaves a comparison's sign to the bootstrap's own noise, again with twice as
+/// many, up to `cap` times `replicates`. Which replicate counts are tried depends only on the
+/// analyses, so the outcome is as deterministic as `analyse`. Returns the last analysis and its count.
+public func escalatingReplicates<Analysis>(_ replicates: Int, cap: Int = sequentialReplicateCap,
+                                           analyse: (Int) throws -> Analysis,
+                                           undetermined: (Analysis) -> Bool) rethrows -> (analysis: Analysis, replicates: Int) {
+    var count = replicates
+    var analysis = try analyse(count)
+    while undetermined(analysis), count * 2 <= replicates * cap {
+        count *= 2
+        analysis = try analyse(count)
+    }
+    return (analysis, count)
 }
 
 /// The sequential record of an adaptive study: the settings as given, the looks planned and
@@ -36,16 +60,17 @@ public struct SequentialRecord: Sendable, Codable, Equatable {
 
     /// The record of `outcome` over `plan` (spending (1 - `nominalConfidence`) / the comparisons' count on
     /// each), with the comparisons' names and, per look analysed, those whose decision there was
-    /// undetermined.
+    /// undetermined and the replicates it was analysed with.
     public init(settings: SequentialSeeds, nominalConfidence: Double, plan: [SequentialLookPlan], outcome: SequentialOutcome,
-                comparisons: [String], undetermined: [[String]]) {
+                comparisons: [String], undetermined: [[String]], replicates: [Int]) {
         self.settings = settings
         self.nominalConfidence = nominalConfidence
         plannedLooks = plan.map(\.seeds)
         looks = plan.prefix(outcome.stoppedAt + 1).enumerated().map { index, look in
             SequentialLookRecord(seeds: look.seeds, boundary: look.boundary, confidence: look.confidence,
                                  resolved: comparisons.filter { outcome.resolvedAt[$0] == index },
-                                 undetermined: undetermined[index].filter { (outcome.resolvedAt[$0] ?? .max) > index })
+                                 undetermined: undetermined[index].filter { (outcome.resolvedAt[$0] ?? .max) > index },
+                                 replicates: replicates[index])
         }
         stop = outcome.stop
         unresolved = comparisons.filter { outcome.resolvedAt[$0] == nil }

@@ -127,7 +127,8 @@ public struct StudyResults: Sendable, Codable, Equatable {
     /// Analyses `runs` of `study`: aggregation, fits, thresholds, statistics (on `threads` workers;
     /// the results do not depend on their number) and findings. `bootstrapReplicates`, when given,
     /// replaces the study's number of replicates (for provisional results, whose numbers only stand
-    /// in for the real ones' shape). `sequential`, the record of an adaptive study whose last look
+    /// in for the real ones' shape, and for an adaptive study's look analysed again with more while a
+    /// comparison is undetermined: `escalatingReplicates`). `sequential`, the record of an adaptive study whose last look
     /// `study` is, sets the confidence of every interval to that look's; `confidence`, when given
     /// instead, sets it to its own (a look of an adaptive study before its record is known).
     public init(study: Study, runs: [RunResult], toolVersion: String,
@@ -161,8 +162,7 @@ public struct StudyResults: Sendable, Codable, Equatable {
                                      threads: threads)
         findings = PoisoningAnalysis.findings(fits: fits, statistics: statistics, points: points, fractions: config.fractions,
                                               series: series, attackMetrics: attackMetrics, claims: config.claims,
-                                              designDifferences: config.claims?.design?.differences(from: config) ?? [],
-                                              confidence: config.analysis.confidence)
+                                              designDifferences: config.claims?.design?.differences(from: config) ?? [])
         let (attacks, analysedRuns, confidence) = (config.attacks, self.runs, statistics.confidence)
         let canceling = study.series.indices.filter { attacks[study.series[$0].attack].value(at: "kind") == .string(GradientCanceling.kind) }
         targetBudgets = canceling.isEmpty ? nil : canceling.map { TargetBudget(runs: analysedRuns, series: $0, confidence: confidence) }

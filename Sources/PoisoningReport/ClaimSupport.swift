@@ -2,8 +2,8 @@ import Foundation
 import PoisoningAnalysis
 import PoisoningEngine
 
-/// The published claims' verdicts counted, with the confidence they are read at (the study's own,
-/// at which a threshold's interval is widened: `claimRule`): "At 95% confidence, of 5 published
+/// The published claims' verdicts counted, with the confidence they are read at (the intervals' own,
+/// an adaptive study's adjusted level, at which a threshold's interval is widened: `claimRule`): "At 95% confidence, of 5 published
 /// claims these runs are consistent with 1, contradict 0 and leave 4 unresolved." Nil when the study
 /// has no claims or they get no verdicts (this run's design differs from the published one). The
 /// opening summary and the command's summary both say it.
@@ -11,15 +11,14 @@ public func claimCountSentence(_ results: StudyResults) -> String? {
     guard let claims = results.findings.claims, claims.designDifferences == nil else { return nil }
     let verdicts = claimVerdictList(claims)
     let count = { (verdict: ClaimVerdict) in verdicts.filter { $0 == verdict }.count }
-    return "At \(nominalLevelText(results)) confidence, of \(verdicts.count) published claim\(verdicts.count == 1 ? "" : "s") these "
+    return "At \(levelText(results)) confidence, of \(verdicts.count) published claim\(verdicts.count == 1 ? "" : "s") these "
         + "runs are consistent with \(count(.supported)), contradict \(count(.contradicted)) and leave \(count(.notResolved)) unresolved."
 }
 
 /// The "Supported if" cell of every row of the published-claims table, in the rows' order
 /// (`claimRows`): for a published threshold, the published values this run supports, its interval
-/// widened for the published value's own noise (`supportedThresholds`), with what an open end leaves
-/// ("26.6% to 38.2%", "30.3% to 40.0%; above it not resolved", or "none: below 50.0% contradicted,
-/// above it not resolved" when an open interval leaves no value to support); for a claimed direction,
+/// widened for the published value's own noise (`supportedThresholds`), an open end included
+/// ("26.6% to 38.2%", "30.3% or more (open above: untested)"); for a claimed direction,
 /// what this run would have to resolve. "—" where no claim gets a verdict (the designs differ) and
 /// for a series the study does not run.
 func claimSupportCells(_ results: StudyResults, _ claims: ClaimVerdicts) -> [String] {
@@ -28,7 +27,7 @@ func claimSupportCells(_ results: StudyResults, _ claims: ClaimVerdicts) -> [Str
         guard !noVerdicts, claim.series != nil, let estimate = claim.estimate else { return "—" }
         guard let widening = claims.widening else { return "none: one seed gives no interval" }
         guard let range = supportedThresholds(estimate, widening: widening) else { return "none: no bounded interval end" }
-        return supportedRangeText(centre: range.centre, lower: range.lower, upper: range.upper)
+        return supportedRangeText(lower: range.lower, upper: range.upper)
     }
     if let sharp = claims.sharpTransition {
         let k = fixed(results.findings.sharpSteepness, decimals: 0)
@@ -43,11 +42,11 @@ func claimSupportCells(_ results: StudyResults, _ claims: ClaimVerdicts) -> [Str
 }
 
 /// The published thresholds a widened interval supports, as `claimSupportCells` writes them: both
-/// ends "a to b"; one end open, from the other end to `centre` and "above it not resolved" (or "below
-/// it"); that end at `centre` itself, "none" with what each side gets. Ends are clipped to 0% and
-/// 100% (no threshold lies beyond them) and written with two decimals where one would show the same
-/// number twice.
-func supportedRangeText(centre: Double, lower: Double?, upper: Double?) -> String {
+/// ends "a to b"; one end open, everything beyond the other end, "30.3% or more (open above:
+/// untested)", as the verdict reads it (`thresholdVerdict`: the open side counts like a bounded one,
+/// but the runs cannot test a value there). Ends are clipped to 0% and 100% (no threshold lies beyond
+/// them) and written with two decimals where one would show the same number twice.
+func supportedRangeText(lower: Double?, upper: Double?) -> String {
     let clip = { (value: Double) in min(max(value, 0), 1) }
     /// "a to b", with two decimals when one would write a and b alike.
     func span(_ a: Double, _ b: Double) -> String {
@@ -58,11 +57,9 @@ func supportedRangeText(centre: Double, lower: Double?, upper: Double?) -> Strin
     case let (low?, high?):
         return low == high ? "\(percent(low)) only" : span(low, high)
     case let (low?, nil):
-        guard low < centre else { return "none: below \(percent(centre)) contradicted, above it not resolved" }
-        return span(low, centre) + "; above it not resolved"
+        return "\(percent(low)) or more (open above: untested)"
     case let (nil, high?):
-        guard high > centre else { return "none: above \(percent(centre)) contradicted, below it not resolved" }
-        return span(centre, high) + "; below it not resolved"
+        return "\(percent(high)) or less (open below: untested)"
     case (nil, nil):
         return "none: no bounded interval end"
     }

@@ -128,6 +128,10 @@ func replicationLines(_ comparison: StudyComparison, firstName: String, secondNa
     }
     var sentence = "\(opening) \(signedText(value)) on average (\(level) interval \(orientedInterval(pooled.shift.interval))); "
         + verdictSentence(test.verdict, margin: margin, interval: "\(tostLevel) interval \(orientedInterval(test.interval))") + "."
+    if test.verdict == .equivalent || test.verdict == .differentButEquivalent,
+       let caveat = weakEquivalenceCaveat(pooled, names: names) {
+        sentence += " " + caveat
+    }
     if test.verdict == .undecided {
         let count = { (seeds: Int?) in seeds.map(String.init) ?? "more than 1,000" }
         sentence += " " + (pooled.seedsForEquivalence.map {
@@ -143,6 +147,30 @@ func replicationLines(_ comparison: StudyComparison, firstName: String, secondNa
     }
     lines += ["", sentence]
     return lines
+}
+
+/// Why an equivalence shown by `pooled` is weak, or nil when it is not: a side whose seed-level
+/// spread lies below its floor (one test row over the points) has its spread set by the floor, not
+/// measured; a side with 2 seeds estimates its spread on 1 degree of freedom, so the TOST interval
+/// rests on a spread the runs barely know. `names` are the two files' names, first and second.
+func weakEquivalenceCaveat(_ pooled: PooledShift, names: [String]) -> String? {
+    let stds = [pooled.first.std, pooled.second.std], seeds = [pooled.firstSeeds, pooled.secondSeeds]
+    let floored = (0..<2).filter { stds[$0] < pooled.spreadFloors[$0] }
+    let few = (0..<2).filter { seeds[$0] <= 2 }
+    /// A spread in percentage points with three decimals, e.g. "0.009 pp".
+    func spread(_ value: Double) -> String { fixed(value * 100, decimals: 3) + " pp" }
+    guard !floored.isEmpty || !few.isEmpty else { return nil }
+    var reasons = floored.map { side in
+        "\(names[side])'s seed-level spread (\(spread(stds[side]))) lies below one test row over the points, so the "
+            + "floor of \(spread(pooled.spreadFloors[side])) sets it"
+    }
+    reasons += few.map { side in
+        "\(names[side]) has \(seeds[side]) seed\(seeds[side] == 1 ? "" : "s"), so its spread rests on \(seeds[side] - 1) "
+            + "degree\(seeds[side] == 2 ? "" : "s") of freedom"
+    }
+    return "This equivalence is weak: " + reasons.joined(separator: "; ") + ". A spread set by the floor or by so few seeds can "
+        + "be far smaller than the true one, which would widen the interval past the margin; more seeds on that side would "
+        + "test it."
 }
 
 /// A margin in percentage points, e.g. "2 pp".

@@ -25,13 +25,17 @@ func decisiveDesignText(_ evidence: CurveEvidence) -> String {
         + "quadratic \(chance), expected evidence ratio \(evidenceRatioText(design.expectedEvidenceRatio)) for the fitted sigmoid"
 }
 
-/// A planned seed count in words: "5 to 40 seeds (9 at the estimated spread)", "5 to more than 200
-/// seeds (9 at the estimated spread)", "more than 200 seeds", or "9 seeds" when σ's interval does not change it.
+/// A planned seed count in words, led by the conservative count (`SeedPlan.conservativeSeeds`: the
+/// per-seed spread at its upper 80% bound): "24 seeds (spread at its upper 80% bound; 5 to 40 over
+/// its interval, 9 at the estimated spread)", "more than 200 seeds (spread at its upper 80% bound; 5
+/// to more than 200 over its interval, 9 at the estimated spread)", "more than 200 seeds", or "9
+/// seeds" when the spread's interval does not change it.
 func seedPlanText(_ plan: SeedPlan) -> String {
     let count = { (seeds: Int?) in seeds.map { "\($0)" } ?? "more than \(plan.limit)" }
     guard let fewest = plan.fewestSeeds else { return "more than \(plan.limit) seeds" }
     if fewest == plan.seeds, plan.seeds == plan.mostSeeds { return "\(fewest) seeds" }
-    return "\(fewest) to \(count(plan.mostSeeds)) seeds (\(count(plan.seeds)) at the estimated spread)"
+    return "\(count(plan.conservativeSeeds)) seeds (spread at its upper 80% bound; \(fewest) to \(count(plan.mostSeeds)) over "
+        + "its interval, \(count(plan.seeds)) at the estimated spread)"
 }
 
 /// The smallest effect of interest of a compared quantity in its units: "2.0 pp" for thresholds,
@@ -40,7 +44,8 @@ func plannedEffectText(_ effect: Double, _ quantity: ComparedQuantity) -> String
     quantity == .threshold ? String(format: "%.1f pp", effect * 100) : fixed(effect, decimals: 3)
 }
 
-/// "5 to 40 seeds (9 at the estimated spread) would resolve a difference of 2.0 pp with 80% power".
+/// "24 seeds (spread at its upper 80% bound; 5 to 40 over its interval, 9 at the estimated spread)
+/// would resolve a difference of 2.0 pp with 80% power".
 func seedPlanSentence(_ plan: SeedPlan, effect: String, what: String = "a difference") -> String {
     "\(seedPlanText(plan)) would resolve \(what) of \(effect) with \(percentWhole(plan.power)) power"
 }

@@ -250,7 +250,7 @@ private func shapeSentences(_ results: StudyResults, words: FindingWords) -> Str
         if let upper = interval.upper, upper <= results.findings.sharpSteepness {
             return "k's interval lies at or below \(threshold), but \(rule) (then gradual)"
         }
-        return "k's interval also reaches both sides of \(threshold), so even curves told apart would leave the shape open"
+        return "k's interval reaches both sides of \(threshold)"
     }
     /// Why the runs do not decide for one series: one sentence.
     func undecided(_ s: SeriesStatistics) -> String {
@@ -306,7 +306,8 @@ private func shapeSentences(_ results: StudyResults, words: FindingWords) -> Str
             + ".")
     }
     if let open = byShape[.undecided] {
-        sentences.append("The runs do not decide whether the transition is sharp.")
+        sentences.append("The runs do not decide whether the transition is sharp (that needs the curves told apart, then k's "
+            + "interval on one side of \(threshold)).")
         sentences += open.map { undecided(statistics[$0.series]) }
     }
     if let gentle = byShape[.gradual] {
@@ -400,7 +401,8 @@ private func curveSentence(_ results: StudyResults, words: FindingWords) -> Stri
     guard !weighed.isEmpty else {
         return "The curves are not compared: the study has too few fractions for AICc (at least 7 are needed for the sigmoid)."
     }
-    var sentence = "Curve comparison by AICc, Akaike weights of the sigmoid, quadratic and line: "
+    var sentence = "Curve comparison by AICc (Akaike's information criterion corrected for few points: misfit plus a penalty "
+        + "per parameter, lower is better), Akaike weights of the sigmoid, quadratic and line: "
         + words.list(weighed) { s in
             [CurveModel.sigmoid, .quadratic, .line].map { model in
                 s.curves.first { $0.model == model }?.weight.map { fixed($0, decimals: 2) } ?? "n/a"

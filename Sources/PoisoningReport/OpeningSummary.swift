@@ -124,7 +124,9 @@ func unfittedStudyAnswers(_ results: StudyResults) -> [String] {
 }
 
 /// The threshold differences between the series `among` (one trend's models) that the runs do not
-/// resolve, each as "MLP 128 vs MLP 64" (the larger model first), in the order of the differences.
+/// resolve, each as "MLP 128 vs MLP 64" (the larger model first), in the order of the differences;
+/// one undetermined (an end within two Monte Carlo errors of zero) says so and names the design that
+/// would answer it (`monteCarloRemedy`).
 private func unresolvedThresholdPairs(_ results: StudyResults, among members: [Int]) -> [String] {
     results.statistics.differences.filter {
         $0.quantity == .threshold && $0.decision != .resolved && members.contains($0.base) && members.contains($0.other)
@@ -132,7 +134,18 @@ private func unresolvedThresholdPairs(_ results: StudyResults, among members: [I
         let (base, other) = (results.series[d.base], results.series[d.other])
         let (larger, smaller) = other.parameterCount >= base.parameterCount ? (other, base) : (base, other)
         return "\(larger.modelLabel) vs \(smaller.modelLabel)"
+            + (d.decision == .undetermined ? " (undetermined by Monte Carlo error: \(monteCarloRemedy(results)))" : "")
     }
+}
+
+/// What would answer a comparison the bootstrap's own noise leaves undetermined: for an adaptive
+/// study, a fixed study of its seeds read once at its nominal level ("a fixed study of 40 seeds
+/// read once at 95% would decide it"); otherwise more replicates (`analysis: {replicates}`).
+func monteCarloRemedy(_ results: StudyResults) -> String {
+    guard let record = results.sequential else {
+        return "more bootstrap replicates (analysis: {replicates: \(2 * results.config.analysis.replicates)}) would answer it"
+    }
+    return "a fixed study of \(record.seeds) seeds read once at \(confidenceText(record.nominalConfidence)) would decide it"
 }
 
 /// The thresholds in one sentence: each with its interval for up to three series; else the lowest
@@ -194,10 +207,10 @@ func noVerdictRule(_ differences: [DesignDifference]) -> String {
 /// The rule behind every verdict of the published-claims section, in words, with what the sharpness
 /// threshold `sharpSteepness` means on the poison-fraction scale beside the `swept` fractions;
 /// `open`, an interval of one of the claims open on one side, shows what such an interval holds.
-/// `level` is the intervals' confidence, `nominal` the study's (they differ in an adaptive study),
-/// `seeds` this run's, `published` the publication's and `widening` what they give
+/// `level` is the intervals' confidence (an adaptive study's adjusted one), at which the verdicts are
+/// read too, `seeds` this run's, `published` the publication's and `widening` what they give
 /// (`ClaimVerdicts.widening`; nil with one seed).
-func claimRule(level: String, nominal: String, seeds: Int, published: Int, widening: Double?, sharpSteepness: Double,
+func claimRule(level: String, seeds: Int, published: Int, widening: Double?, sharpSteepness: Double,
                swept: ClosedRange<Double>, open: Interval?) -> String {
     let k = fixed(sharpSteepness, decimals: 0), spread = 2 * log(9) / sharpSteepness, width = fixed(spread, decimals: 2)
     let sweep = "\(spread > swept.upperBound - swept.lowerBound ? "wider than" : "within") the sweep from "
@@ -205,15 +218,15 @@ func claimRule(level: String, nominal: String, seeds: Int, published: Int, widen
     let thresholdRule: String
     if let widening {
         let factor = fixed(widening, decimals: 2)
-        let levels = level == nominal ? "" : " (the ratio of the t quantiles at \(nominal) and at the intervals' \(level) included)"
         thresholdRule = "A published threshold is itself an estimate from \(published) seed\(published == 1 ? "" : "s"); taking its "
             + "standard error as this run's per-seed spread over sqrt(\(published)), its difference from this run's estimate from "
             + "\(seeds) seeds has sqrt(1 + \(seeds)/\(published)) times this run's standard error, so a faithful replication lies "
-            + "within \(factor) times this run's half-width of the estimate at \(nominal) confidence\(levels). "
+            + "within \(factor) times this run's half-width of the estimate at \(level) confidence. "
             + "So a published threshold is supported (consistent with this run) when it lies inside this run's \(level) "
             + "interval widened by \(factor) about the estimate on its side, contradicted when it lies outside, and not "
-            + "resolved when there is no interval, or when the interval is unbounded on the side where the published value "
-            + "lies" + (open.map { " (an interval such as “\(intervalText($0, percent))” holds every \($0.upper == nil ? "larger" : "smaller") value)" } ?? "")
+            + "resolved when there is no interval or it is unbounded at both ends. A value on an unbounded side lies inside "
+            + "the interval and is supported but untested, since the runs cannot tell it from any other value there"
+            + (open.map { " (an interval such as “\(intervalText($0, percent))” holds every \($0.upper == nil ? "larger" : "smaller") value)" } ?? "")
     } else {
         thresholdRule = "With one seed there is no interval, so no published threshold is resolved"
     }
@@ -241,8 +254,10 @@ func claimRows(_ results: StudyResults, _ claims: ClaimVerdicts) -> [(claim: Str
         }
         let status = results.fits[series].threshold.status
         let value = status == .notReached ? "not reached" : status == .noFit ? "no fit" : estimateText(estimate, percent)
+        let untested = claim.verdict == .supported && publishedOnOpenSide(claim.published, estimate: estimate)
+            ? " (open \(estimate.interval?.upper == nil ? "above" : "below"): untested)" : ""
         return (claim: "Critical threshold of \(claim.label)", published: percent(claim.published), estimate: value,
-                interval: intervalText(estimate.interval, percent), verdict: verdictWords(claim.verdict))
+                interval: intervalText(estimate.interval, percent), verdict: verdictWords(claim.verdict) + untested)
     }
     if let sharp = claims.sharpTransition {
         let fitted = statistics.series.filter { $0.steepness.value != nil }

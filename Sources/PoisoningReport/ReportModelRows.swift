@@ -247,7 +247,7 @@ extension ReportModel {
     static func claims(of results: StudyResults) -> Claims? {
         let config = results.config
         return results.findings.claims.map { verdicts in
-            let rule = claimRule(level: levelText(results), nominal: nominalLevelText(results), seeds: results.statistics.seeds,
+            let rule = claimRule(level: levelText(results), seeds: results.statistics.seeds,
                                  published: verdicts.publishedSeeds, widening: verdicts.widening,
                                  sharpSteepness: results.findings.sharpSteepness,
                                  swept: (config.fractions.min() ?? 0)...(config.fractions.max() ?? 0),

@@ -63,6 +63,3 @@ func spreadFloorNote(_ results: StudyResults) -> String? {
 
 /// The intervals' confidence: "95%"; an adaptive study's last look's, e.g. "99.14%".
 func levelText(_ results: StudyResults) -> String { confidenceText(results.statistics.confidence) }
-
-/// The study's own confidence, which an adaptive study spends over its looks: "95%".
-func nominalLevelText(_ results: StudyResults) -> String { confidenceText(results.config.analysis.confidence) }

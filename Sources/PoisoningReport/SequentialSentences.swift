@@ -10,8 +10,7 @@ public func sequentialSentence(_ record: SequentialRecord) -> String {
     let count = record.comparisonCount
     let planned = record.plannedLooks.map(String.init)
     let first = record.plannedLooks.first ?? settings.start
-    let dropped = first > settings.start
-        ? " (none before \(first) seeds: the bootstrap cannot read the levels earlier looks would need)" : ""
+    let dropped = first > settings.start ? " (" + noEarlierLookClause(record, first: first) + ")" : ""
     let design = "Adaptive study: seeds were added \(settings.step) at a time, up to \(settings.max), until "
         + "\(listing(settings.until.map(\.rawValue))) \(settings.until.count == 1 ? "was" : "were") resolved, with looks at "
         + "\(listing(planned)) seeds\(dropped) and Lan-DeMets O'Brien-Fleming-type boundaries that spend a "
@@ -36,15 +35,33 @@ public func sequentialSentence(_ record: SequentialRecord) -> String {
         stop = "It ran its whole budget, to \(lookText), with \(listing(record.unresolved)) unresolved"
             + (when.isEmpty ? "." : " (resolved: \(when.joined(separator: "; "))).")
     }
-    let lastUndetermined = record.looks[looks - 1].undetermined
-    if !lastUndetermined.isEmpty {
-        stop += " At the last look \(listing(lastUndetermined)) \(lastUndetermined.count == 1 ? "was" : "were") undetermined: "
-            + undeterminedClause + "; an undetermined comparison does not count as resolved."
+    let last = record.looks[looks - 1]
+    if !last.undetermined.isEmpty {
+        stop += " At the last look \(listing(last.undetermined)) \(last.undetermined.count == 1 ? "was" : "were") undetermined "
+            + "because of Monte Carlo error, even with \(last.replicates) bootstrap replicates: " + undeterminedClause
+            + "; an undetermined comparison does not count as resolved. A fixed study of \(record.seeds) seeds read once at "
+            + "\(confidenceText(record.nominalConfidence)) would decide it."
     }
     let level = "Every interval here is at the last look's adjusted \(confidenceText(record.confidence)) level "
         + "(boundary z = \(String(format: "%.3f", record.looks[looks - 1].boundary))); a comparison resolved at an earlier look "
         + "stays resolved even where this level's interval reaches zero."
     return ([design, stop, level] + [unnamedScopeSentence(record)].compactMap { $0 }).joined(separator: " ")
+}
+
+/// Why an adaptive study cannot stop before its first look at `first` seeds: O'Brien-Fleming
+/// spending gives a look one step earlier so small a share of the error that its interval's level
+/// leaves fewer than two bootstrap replicates beyond its ends (`sequentialLooks`), so no such look is
+/// taken: "the study cannot stop before 33 seeds: a look at 30 would spend only a 0.16% chance of a
+/// false resolution on a comparison, a level at which fewer than two of the bootstrap's replicates lie beyond the
+/// interval's ends".
+func noEarlierLookClause(_ record: SequentialRecord, first: Int) -> String {
+    let settings = record.settings
+    let earlier = first - settings.step
+    let alpha = (1 - record.nominalConfidence) / Double(max(record.comparisonCount, 1))
+    let spent = obrienFlemingSpending(Double(earlier) / Double(settings.max), alpha: alpha)
+    return "the study cannot stop before \(first) seeds: O'Brien-Fleming spending keeps early looks strict, so a look at "
+        + "\(earlier) would spend only a \(confidenceText(spent)) chance of a false resolution on a comparison, a level at which "
+        + "fewer than two of the bootstrap's replicates lie beyond the interval's ends"
 }
 
 /// Which rows of the tables fall outside the adaptive study's guarantee: those of the questions its

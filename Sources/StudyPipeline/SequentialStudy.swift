@@ -34,8 +34,9 @@ public func sequentialLookStudy(_ study: Study, seeds count: Int) throws -> Stud
 /// whatever the comparisons' dependence; the analysis README says why not Holm), it trains the seeds
 /// the look adds (`trainBatch`, given the study of those seeds alone, returns their runs), analyses
 /// all seeds so far at the look's confidence, and stops when every comparison of the named questions
-/// has been resolved at some look (`SignDecision`: an undetermined comparison is not resolved, so the
-/// study goes on), or when every one left lies beyond the swept fractions, its thresholds' whole
+/// has been resolved at some look (`SignDecision`: an undetermined comparison is first analysed again
+/// with up to `sequentialReplicateCap` times the replicates, `escalatingReplicates`, and, still
+/// undetermined, is not resolved, so the study goes on), or when every one left lies beyond the swept fractions, its thresholds' whole
 /// intervals with them (`SequentialAnswer.beyondSweep`: more seeds cannot resolve it), or after the last look (`runSequentialRule`). `progress` hears one
 /// line per look. The results are a pure function of the study: looks do not depend on timing or
 /// threads.
@@ -52,7 +53,7 @@ public func runSequentialStudy(_ study: Study, threads: Int, trainBatch: (Study)
     var finished = [RunSpec: (result: RunResult, seconds: Double)]()
     var trained = 0
     var last: (study: Study, results: StudyResults, names: [String])?
-    var undetermined = [[String]]()
+    var undetermined = [[String]](), replicates = [Int]()
     let outcome = try runSequentialRule(looks: plan) { index, look in
         let lookStudy = try sequentialLookStudy(study, seeds: look.seeds)
         let newSeeds = lookStudy.config.seeds.dropFirst(trained)
@@ -66,19 +67,26 @@ public func runSequentialStudy(_ study: Study, threads: Int, trainBatch: (Study)
         }
         trained = look.seeds
         let runs = lookStudy.runSpecs.map { finished[$0]!.result }
-        let results = StudyResults(study: lookStudy, runs: runs, toolVersion: toolVersion, threads: threads, confidence: look.confidence)
-        // As many as `comparisonCount`: both enumerate `comparedSeriesPairs` and `thresholdTrendGroups`.
-        let comparisons = sequentialComparisons(results.statistics, series: lookStudy.series, questions: settings.until)
+        // An undetermined comparison is the bootstrap's noise, not the runs': the look is analysed again
+        // with more replicates (cheap next to training a look's seeds) before the rule reads it.
+        let ((results, comparisons), lookReplicates) = escalatingReplicates(analysis.replicates, analyse: {
+            (count: Int) -> (StudyResults, [(name: String, decision: SignDecision, answer: SequentialAnswer)]) in
+            let results = StudyResults(study: lookStudy, runs: runs, toolVersion: toolVersion, threads: threads,
+                                       bootstrapReplicates: count == analysis.replicates ? nil : count, confidence: look.confidence)
+            // As many as `comparisonCount`: both enumerate `comparedSeriesPairs` and `thresholdTrendGroups`.
+            return (results, sequentialComparisons(results.statistics, series: lookStudy.series, questions: settings.until))
+        }, undetermined: { analysed in analysed.1.contains { $0.decision == SignDecision.undetermined } })
+        replicates.append(lookReplicates)
         last = (lookStudy, results, comparisons.map(\.name))
         undetermined.append(comparisons.filter { $0.decision == .undetermined }.map(\.name))
         let resolved = comparisons.filter { $0.decision == .resolved }.count
-        progress(String(format: "Look %d of at most %d: %d seeds, boundary %.3f (%.2f%% intervals): %d of %d comparisons resolved here",
-                        index + 1, plan.count, look.seeds, look.boundary, look.confidence * 100, resolved, comparisons.count))
+        progress(String(format: "Look %d of at most %d: %d seeds, boundary %.3f (%.2f%% intervals, %d replicates): %d of %d comparisons resolved here",
+                        index + 1, plan.count, look.seeds, look.boundary, look.confidence * 100, lookReplicates, resolved, comparisons.count))
         return Dictionary(uniqueKeysWithValues: comparisons.map { ($0.name, $0.answer) })
     }
     guard let last else { throw SequentialStudyError(description: "the study has no look") }
     let record = SequentialRecord(settings: settings, nominalConfidence: analysis.confidence, plan: plan, outcome: outcome, comparisons: last.names,
-                                undetermined: undetermined)
+                                undetermined: undetermined, replicates: replicates)
     let specs = last.study.runSpecs
     let runs = StudyRuns(indices: Array(specs.indices), results: specs.map { finished[$0]!.result },
                          runSeconds: specs.map { finished[$0]!.seconds })

@@ -85,8 +85,7 @@ struct WithinStudyDecisionTests {
             let statistics = StudyStatistics(confidence: s.confidence, replicates: s.replicates, seeds: s.seeds, testRows: s.testRows,
                                              method: s.method, series: s.series, differences: s.differences, trends: [trend])
             let found = findings(fits: results.fits, statistics: statistics, points: results.points, fractions: results.config.fractions,
-                                 series: results.series, attackMetrics: results.attackMetrics, claims: results.config.claims,
-                                 confidence: results.config.analysis.confidence)
+                                 series: results.series, attackMetrics: results.attackMetrics, claims: results.config.claims)
             let resolved = expected == .resolved
             #expect(found.sensitivity[0].resolved == resolved)
             #expect(found.sensitivity[0].largerModelsMoreSensitive == (resolved ? true : nil))

@@ -185,16 +185,24 @@ struct ClaimVerdictTests {
         #expect(thresholdVerdict(published: 0.18, estimate: estimate, widening: sqrt2) == .contradicted)
     }
 
-    @Test func aPublishedThresholdOnAnOpenSideIsNotResolved() {
-        // MLP 32's "33.6% or more" holds every value above 40.0%: it supports none of them.
+    /// An open side counts like a bounded one (issue 21 review): a published value inside the interval
+    /// is supported on either side of the estimate, so the verdict does not jump at the point estimate;
+    /// on the open side it is marked untested (`publishedOnOpenSide`).
+    @Test func aPublishedThresholdOnAnOpenSideIsSupportedButUntested() {
+        // MLP 32's "33.6% or more" holds every value above 40.0%.
         let openAbove = Estimate(value: 0.40, interval: Interval(lower: 0.336, upper: nil))
-        #expect(thresholdVerdict(published: 0.434, estimate: openAbove, widening: sqrt2) == .notResolved)
-        #expect(thresholdVerdict(published: 0.60, estimate: openAbove, widening: sqrt2) == .notResolved)
+        #expect(thresholdVerdict(published: 0.434, estimate: openAbove, widening: sqrt2) == .supported)
+        #expect(thresholdVerdict(published: 0.60, estimate: openAbove, widening: sqrt2) == .supported)
+        #expect(publishedOnOpenSide(0.434, estimate: openAbove) && !publishedOnOpenSide(0.35, estimate: openAbove))
         #expect(thresholdVerdict(published: 0.35, estimate: openAbove, widening: sqrt2) == .supported)
         #expect(thresholdVerdict(published: 0.31, estimate: openAbove, widening: sqrt2) == .supported, "inside 0.40 - 1.414 × 0.064 = 0.3095")
         #expect(thresholdVerdict(published: 0.30, estimate: openAbove, widening: sqrt2) == .contradicted)
+        // No jump at the estimate: a hair below and a hair above get the same verdict.
+        #expect(thresholdVerdict(published: 0.40 - 1e-9, estimate: openAbove, widening: sqrt2)
+            == thresholdVerdict(published: 0.40 + 1e-9, estimate: openAbove, widening: sqrt2))
         let openBelow = Estimate(value: 0.10, interval: Interval(lower: nil, upper: 0.2))
-        #expect(thresholdVerdict(published: 0.05, estimate: openBelow, widening: sqrt2) == .notResolved)
+        #expect(thresholdVerdict(published: 0.05, estimate: openBelow, widening: sqrt2) == .supported)
+        #expect(publishedOnOpenSide(0.05, estimate: openBelow) && !publishedOnOpenSide(0.15, estimate: openBelow))
         #expect(thresholdVerdict(published: 0.24, estimate: openBelow, widening: sqrt2) == .supported, "inside 0.10 + 1.414 × 0.10 = 0.241")
         #expect(thresholdVerdict(published: 0.25, estimate: openBelow, widening: sqrt2) == .contradicted)
         // Open at both ends: nothing is resolved, however far the published value lies.
@@ -203,7 +211,7 @@ struct ClaimVerdictTests {
         // The whole interval beyond the largest fraction: its lower end sits at that fraction.
         let beyond = Estimate(value: 0.5, interval: Interval(lower: 0.5, upper: nil), bound: .lower)
         #expect(thresholdVerdict(published: 0.45, estimate: beyond, widening: sqrt2) == .contradicted)
-        #expect(thresholdVerdict(published: 0.7, estimate: beyond, widening: sqrt2) == .notResolved)
+        #expect(thresholdVerdict(published: 0.7, estimate: beyond, widening: sqrt2) == .supported)
     }
 
     @Test func withoutAnIntervalNothingIsResolved() {
@@ -219,23 +227,45 @@ struct ClaimVerdictTests {
     }
 
     /// The reference study's verdicts, pinned: MLP 32 (40.0%, "33.2% or more") and MLP 64 (37.0%,
-    /// "24.7% or more") have their published 43.4% and 37.3% on the open side; MLP 128's 34.9% lies
-    /// inside [22.9%, 36.7%]. The shape is not decided; the slope is not resolved.
+    /// "24.7% or more") have their published 43.4% and 37.3% on the open side, inside the interval:
+    /// supported, untested; MLP 128's 34.9% lies inside [22.9%, 36.7%]. The shape is not decided; the
+    /// slope is not resolved.
     @Test func theReferenceStudyAnswersEveryPublishedClaim() throws {
         let results = try referenceResults()
         let claims = try #require(results.findings.claims)
         #expect(claims.thresholds.map(\.label) == ["MLP 32", "MLP 64", "MLP 128"])
         #expect(claims.thresholds.map(\.published) == [0.434, 0.373, 0.349])
         #expect(claims.thresholds.map { $0.estimate?.interval?.upper == nil } == [true, true, false])
-        #expect(claims.thresholds.map(\.verdict) == [.notResolved, .notResolved, .supported])
+        #expect(claims.thresholds.map(\.verdict) == [.supported, .supported, .supported])
         #expect(claims.sharpTransition?.verdict == .notResolved)
         #expect(claims.largerModelsMoreSensitive.map(\.answer.verdict) == [.notResolved])
         let report = try markdownReport(results)
         #expect(report.contains("## Published claims"))
-        #expect(report.contains("| Critical threshold of MLP 32 | 43.4% | 40.0% | 33.2% or more | 30.3% to 40.0%; above it not resolved | not resolved |"))
+        #expect(report.contains("| Critical threshold of MLP 32 | 43.4% | 40.0% | 33.2% or more | 30.3% or more (open above: untested) | supported (open above: untested) |"))
         #expect(report.contains("| Critical threshold of MLP 128 | 43.4% | ") == false)
         #expect(report.contains("widened by 1.41"))
-        #expect(openingSummary(results).contains("At 95% confidence, of 5 published claims these runs are consistent with 1, contradict 0 and leave 4 unresolved."))
+        #expect(openingSummary(results).contains("At 95% confidence, of 5 published claims these runs are consistent with 3, contradict 0 and leave 2 unresolved."))
+    }
+
+    /// An adaptive study's last look reads its intervals at an adjusted level (here 99.14%): the
+    /// verdicts, the "Supported if" ranges and the opening's count are read at that level too, so the
+    /// claims table has one level, which its headers name (issue 21 review). The widening is then
+    /// sqrt(1 + 3/3) with no ratio of t quantiles.
+    @Test func theClaimsOfAnAdaptiveLookAreReadAtTheIntervalsLevel() throws {
+        struct Runs: Decodable { let runs: [RunResult] }
+        let path = #filePath.replacingOccurrences(of: "Tests/PoisoningReportTests/ClaimsAndSummaryTests.swift", with: "output/results.json")
+        let runs = try JSONDecoder().decode(Runs.self, from: Data(contentsOf: URL(fileURLWithPath: path))).runs
+        let results = StudyResults(study: try Study(StudyConfig.reference), runs: runs, toolVersion: "9.9.9", confidence: 0.9914)
+        #expect(results.statistics.confidence == 0.9914 && results.config.analysis.confidence == 0.95)
+        let claims = try #require(results.findings.claims)
+        #expect(abs(try #require(claims.widening) - sqrt2) < 1e-12)
+        #expect(openingSummary(results).contains("At 99.14% confidence, of 5 published claims"))
+        let report = try markdownReport(results)
+        let section = try #require(report.components(separatedBy: "## Published claims").dropFirst().first?
+            .components(separatedBy: "\n## ").first)
+        #expect(section.contains("| Claim | Published | This run | 99.14% interval | Supported if (at 99.14%) | Verdict |"))
+        #expect(section.contains("each beside this run's estimate and 99.14% interval"))
+        #expect(!section.contains("95%"), "one level in the claims section: \(section)")
     }
 
     @Test func aThresholdOfASeriesTheStudyDoesNotRunIsNotResolved() throws {
@@ -282,27 +312,29 @@ struct ClaimVerdictTests {
     /// The rule's example of an open interval is one of this run's claims' intervals, and is left out
     /// when none is open; its sharpness width is set beside the study's own sweep.
     @Test func theRuleQuotesAnOpenIntervalOfTheRunAndItsOwnSweep() {
-        let open = claimRule(level: "95%", nominal: "95%", seeds: 3, published: 3, widening: 2.0.squareRoot(), sharpSteepness: 5,
+        let open = claimRule(level: "95%", seeds: 3, published: 3, widening: 2.0.squareRoot(), sharpSteepness: 5,
                              swept: 0...0.5, open: Interval(lower: 0.336, upper: nil))
-        #expect(open.contains("unbounded on the side where the published value lies (an interval such as “33.6% or more” holds every larger value). "))
+        #expect(open.contains("unbounded at both ends. A value on an unbounded side lies inside the interval and is supported but untested, since the runs cannot tell it from any other value there (an interval such as “33.6% or more” holds every larger value). "))
         #expect(open.contains("2 ln 9 / 5 = 0.88 of poison fraction, wider than the sweep from 0.0% to 50.0%)"))
-        let below = claimRule(level: "95%", nominal: "95%", seeds: 3, published: 3, widening: 2.0.squareRoot(), sharpSteepness: 5,
+        let below = claimRule(level: "95%", seeds: 3, published: 3, widening: 2.0.squareRoot(), sharpSteepness: 5,
                               swept: 0...0.5, open: Interval(lower: nil, upper: 0.12))
         #expect(below.contains("(an interval such as “at most 12.0%” holds every smaller value)"))
-        let none = claimRule(level: "90%", nominal: "90%", seeds: 3, published: 3, widening: 2.0.squareRoot(), sharpSteepness: 5,
+        let none = claimRule(level: "90%", seeds: 3, published: 3, widening: 2.0.squareRoot(), sharpSteepness: 5,
                              swept: 0...1, open: nil)
-        #expect(none.contains("unbounded on the side where the published value lies. A claimed direction"))
+        #expect(none.contains("any other value there. A claimed direction"))
         #expect(!none.contains("such as"))
         #expect(none.contains("0.88 of poison fraction, within the sweep from 0.0% to 100.0%)"))
-        // An adaptive study's 40 seeds at 99.14% against a paper's 3: the rule states the factor and both levels.
-        let adaptive = claimRule(level: "99.14%", nominal: "95%", seeds: 40, published: 3, widening: 2.76, sharpSteepness: 5,
+        // An adaptive study's 40 seeds at 99.14% against a paper's 3: one level, the intervals', for the whole rule
+        // (widening sqrt(1 + 40/3) = 3.79 with no ratio of quantiles).
+        let adaptive = claimRule(level: "99.14%", seeds: 40, published: 3, widening: (1 + 40.0 / 3).squareRoot(), sharpSteepness: 5,
                                  swept: 0...0.5, open: nil)
         #expect(adaptive.contains("an estimate from 3 seeds; taking its standard error as this run's per-seed spread over sqrt(3), its "
             + "difference from this run's estimate from 40 seeds has sqrt(1 + 40/3) times this run's standard error, so a faithful "
-            + "replication lies within 2.76 times this run's half-width of the estimate at 95% confidence (the ratio of the t "
-            + "quantiles at 95% and at the intervals' 99.14% included). So a published threshold is supported (consistent with "
-            + "this run) when it lies inside this run's 99.14% interval widened by 2.76 about the estimate on its side"))
-        let oneSeed = claimRule(level: "95%", nominal: "95%", seeds: 1, published: 3, widening: nil, sharpSteepness: 5,
+            + "replication lies within 3.79 times this run's half-width of the estimate at 99.14% confidence. So a published "
+            + "threshold is supported (consistent with this run) when it lies inside this run's 99.14% interval widened by 3.79 "
+            + "about the estimate on its side"))
+        #expect(!adaptive.contains("95%"), "one level in the rule")
+        let oneSeed = claimRule(level: "95%", seeds: 1, published: 3, widening: nil, sharpSteepness: 5,
                                 swept: 0...0.5, open: nil)
         #expect(oneSeed.hasPrefix("With one seed there is no interval, so no published threshold is resolved. A claimed direction"))
     }
@@ -355,6 +387,47 @@ struct ComparisonWordsTests {
         let warning = "Warning: both files hold the same runs (same series, fractions, seeds and results), so the tests "
             + "below treat one sample as two independent ones and mean nothing."
         #expect(comparisonMarkdown(comparison, firstName: "a.json", secondName: "a.json").components(separatedBy: warning).count == 2)
+    }
+
+    /// An equivalence shown on a spread the seeds barely measure is called weak (issue 21 review, as
+    /// against the 2-seed published file): a side of 2 seeds, and a side whose seed-level spread lies
+    /// below one test row over the points (the floor sets it), are named; 3 seeds with a measured
+    /// spread (the reference study) get no caveat.
+    @Test func anEquivalenceOnTheFloorOrTwoSeedsIsCalledWeak() throws {
+        // The reference runs of its first two seeds: every seed complete at every point.
+        let reference = try referenceResults()
+        var config = reference.config
+        config.seeds = Array(config.seeds.prefix(2))
+        let kept = reference.runs.filter { config.seeds.contains($0.seed) }
+        let two = try ComparableStudy(json: try StudyResults(study: try Study(config), runs: kept, toolVersion: "test").jsonData())
+        let series = two.seriesLabels, fractions = two.fractions
+        let pair = try #require(pooledShifts(two, two, series: series, fractions: fractions, confidence: 0.95, margin: 0.02).first)
+        #expect(pair.firstSeeds == 2 && pair.first.std > pair.spreadFloors[0])
+        let caveat = try #require(weakEquivalenceCaveat(pair, names: ["`a.json`", "`b.json`"]))
+        let twoSeeds: String = "This equivalence is weak: `a.json` has 2 seeds, so its spread rests on 1 degree of freedom; "
+            + "`b.json` has 2 seeds, so its spread rests on 1 degree of freedom."
+        #expect(caveat.hasPrefix(twoSeeds), "\(caveat)")
+        // Both seeds of the first study a copy of its first seed: no spread, so the floor sets it.
+        let firstSeed = kept.filter { $0.seed == config.seeds[0] }
+        let copied = kept.map { run in
+            let twin = firstSeed.first { $0.series == run.series && $0.fraction == run.fraction }!
+            return RunResult(fraction: run.fraction, series: run.series, seed: run.seed, poisonedCount: run.poisonedCount,
+                             realisedFraction: run.realisedFraction, metrics: twin.metrics, divergence: twin.divergence)
+        }
+        let flat = try ComparableStudy(json: try StudyResults(study: try Study(config), runs: copied, toolVersion: "test").jsonData())
+        let floored = try #require(pooledShifts(flat, two, series: series, fractions: fractions, confidence: 0.95, margin: 0.02).first)
+        #expect(floored.first.std == 0 && floored.spreadFloors[0] == flat.testResolution / Double(floored.points))
+        let flooredCaveat = try #require(weakEquivalenceCaveat(floored, names: ["`a.json`", "`b.json`"]))
+        let floor = fixed(floored.spreadFloors[0] * 100, decimals: 3)
+        let floorText: String = "This equivalence is weak: `a.json`'s seed-level spread (0.000 pp) lies below one test row over the "
+            + "points, so the floor of \(floor) pp sets it; `a.json` has 2 seeds"
+        #expect(flooredCaveat.hasPrefix(floorText), "\(flooredCaveat)")
+        // Three seeds with a measured spread: no caveat.
+        let three = try ComparableStudy(json: try reference.jsonData())
+        let pooled = try #require(pooledShifts(three, three, series: three.seriesLabels, fractions: three.fractions,
+                                               confidence: 0.95, margin: 0.02).first)
+        #expect(pooled.firstSeeds == 3 && pooled.first.std > pooled.spreadFloors[0])
+        #expect(weakEquivalenceCaveat(pooled, names: ["`a.json`", "`b.json`"]) == nil)
     }
 
     /// Files that share some runs get one line with the count; files that share none, none.

@@ -458,19 +458,20 @@ struct FindingSentenceTests {
         // A straight line beats the sigmoid by a ratio under 1/1000000, but these fractions and seeds could not have shown the
         // fitted (nearly straight) sigmoid: undecided, with the rule stated.
         let line = findingSentences(results(midpoints: [0.3], straight: true))[1]
-        #expect(line.hasPrefix("The runs do not decide whether the transition is sharp. MLP 16: k = "))
+        #expect(line.hasPrefix("The runs do not decide whether the transition is sharp (that needs the curves told apart, then k's interval on one side of 5). MLP 16: k = "))
         #expect(line.contains("a simpler curve wins with evidence ratio under 1/1000000 on its fewer parameters alone (were the "
             + "fitted sigmoid true, these fractions and seeds would be expected to give 1/"))
         // A gentle sigmoid whose means miss it (by up to 0.02): a simpler curve wins on its fewer parameters alone, and the
         // report names the design that would tell the curves apart and what a sharpness verdict also needs.
         let gentle = findingSentences(results(midpoints: [0.25], steepness: 8, noise: 0.03, meanNoise: 0.02))[1]
-        #expect(gentle.hasPrefix("The runs do not decide whether the transition is sharp. MLP 16: k = 7.22 (95% CI 5.6 to 8.5); "
+        #expect(gentle.hasPrefix("The runs do not decide whether the transition is sharp (that needs the curves told apart, then k's interval on one side of 5). MLP 16: k = 7.22 (95% CI 5.6 to 8.5); "
             + "these 11 fractions cannot tell the sigmoid from a line or quadratic, as a simpler curve wins with evidence ratio 1/24"))
         #expect(gentle.hasSuffix("; 41 evenly spaced fractions with 3 seeds each would tell the sigmoid from a line or quadratic in at "
             + "least 80% of studies, expected evidence ratio 489 for the fitted sigmoid; k's interval lies above 5, but the rule "
             + "decides the shape only once the curves are told apart (then sharp)."))
         let few = findingSentences(results(midpoints: [0.25], steepness: 40, fractions: [0, 0.1, 0.2, 0.3, 0.4, 0.5]))[1]
-        #expect(few == "The runs do not decide whether the transition is sharp. MLP 16: k = 40.00 (95% CI 37.6 to 42.8); with 6 "
+        #expect(few == "The runs do not decide whether the transition is sharp (that needs the curves told apart, then k's "
+            + "interval on one side of 5). MLP 16: k = 40.00 (95% CI 37.6 to 42.8); with 6 "
             + "fractions the sigmoid cannot be compared with simpler curves, since AICc needs at least 7.")
         #expect(evidenceRatioText(1e-7) == "under 1/1000000" && evidenceRatioText(1 / 9048) == "1/9048" && evidenceRatioText(2e6) == "over 1000000")
         #expect(shapeDecision(.sharp, toldApart: true) == "sharp" && shapeDecision(.gradual, toldApart: true) == "gradual")
@@ -488,15 +489,20 @@ struct FindingSentenceTests {
         #expect(below.findings.series[0].shape == .undecided)
         #expect(below.statistics.series[0].curveEvidence?.distinguishesCurves == false)
         let belowSentence = findingSentences(below)[1]
-        #expect(belowSentence.hasPrefix("The runs do not decide whether the transition is sharp. MLP 16: k = 2.65 (95% CI 2.1 to 4.7); "
+        #expect(belowSentence.hasPrefix("The runs do not decide whether the transition is sharp (that needs the curves told apart, "
+            + "then k's interval on one side of 5). MLP 16: k = 2.65 (95% CI 2.1 to 4.7); "
             + "these 11 fractions cannot tell the sigmoid from a line or quadratic, as a simpler curve wins"))
         #expect(belowSentence.hasSuffix("; k's interval lies at or below 5, but the rule decides the shape only once the curves are "
             + "told apart (then gradual)."))
-        #expect(!belowSentence.contains("one side of 5"))
+        #expect(belowSentence.components(separatedBy: "one side of 5").count == 2, "the rule once, in the opening sentence")
         // k = 2.03 (95% CI 1.6 to 5.1): both sides of 5, so both conditions fail.
         let both = findingSentences(results(midpoints: [0.25], steepness: 3, noise: 0.03, meanNoise: 0.02))[1]
         #expect(both.contains("MLP 16: k = 2.03 (95% CI 1.6 to 5.1); these 11 fractions cannot tell the sigmoid from a line or quadratic"))
-        #expect(both.hasSuffix("; k's interval also reaches both sides of 5, so even curves told apart would leave the shape open."))
+        #expect(both.hasSuffix("; k's interval reaches both sides of 5."))
+        // The rule is stated once, in the opening sentence, not once per series (issue 21 review).
+        #expect(both.hasPrefix("The runs do not decide whether the transition is sharp (that needs the curves told apart, then "
+            + "k's interval on one side of 5). "))
+        #expect(both.components(separatedBy: "one side of").count == 2, "\(both)")
     }
 
     /// DP-SGD's ε appears with the Rényi order that gave it and the sampling assumption behind it:

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import PoisoningAnalysis
 import PoisoningEngine
-import PoisoningReport
+@testable import PoisoningReport
 
 /// The opening sentence of an adaptive study's record: its looks, why none come earlier, and what
 /// the boundaries spend.
@@ -12,15 +12,18 @@ struct SequentialSentenceTests {
         let plan = sequentialLooks(start: start, step: step, max: max, alpha: 0.05, replicates: 1000)
         let outcome = runSequentialRule(looks: plan) { index, _ in ["trend": index == 0 ? .resolved : .open] }
         return SequentialRecord(settings: settings, nominalConfidence: 0.95, plan: plan, outcome: outcome, comparisons: ["trend"],
-                                undetermined: Array(repeating: [], count: outcome.stoppedAt + 1))
+                                undetermined: Array(repeating: [], count: outcome.stoppedAt + 1),
+                                replicates: Array(repeating: 1000, count: outcome.stoppedAt + 1))
     }
 
     @Test func looksTheBootstrapCannotReadAreNamedAsNotTaken() {
-        #expect(sequentialSentence(record(start: 3, step: 3, max: 40)).hasPrefix(
-            "Adaptive study: seeds were added 3 at a time, up to 40, until threshold-trend was resolved, with looks at 24, 27, "
-                + "30, 33, 36, 39 and 40 seeds (none before 24 seeds: the bootstrap cannot read the levels earlier looks would need) "
+        let expected: String = "Adaptive study: seeds were added 3 at a time, up to 40, until threshold-trend was resolved, with looks at 24, 27, "
+                + "30, 33, 36, 39 and 40 seeds (the study cannot stop before 24 seeds: O'Brien-Fleming spending keeps early looks "
+                + "strict, so a look at 21 would spend only a 0.2% chance of a false resolution on a comparison, a level at which "
+                + "fewer than two of the bootstrap's replicates lie beyond the interval's ends) "
                 + "and Lan-DeMets O'Brien-Fleming-type boundaries that spend a 5% chance of any false resolution over all looks, "
-                + "on its one comparison. It stopped at look 1 of 7 (24 seeds)"))
+                + "on its one comparison. It stopped at look 1 of 7 (24 seeds)"
+        #expect(sequentialSentence(record(start: 3, step: 3, max: 40)).hasPrefix(expected))
     }
 
     /// With several comparisons the sentence says how the error is split; the count is the record's
@@ -31,18 +34,60 @@ struct SequentialSentenceTests {
         let names = ["trend", "b - a", "c - a", "c - b"]
         let outcome = runSequentialRule(looks: plan) { index, _ in Dictionary(uniqueKeysWithValues: names.map { ($0, $0 != "c - b" || index == 1 ? SequentialAnswer.resolved : .open) }) }
         let record = SequentialRecord(settings: settings, nominalConfidence: 0.95, plan: plan, outcome: outcome, comparisons: names,
-                                      undetermined: Array(repeating: [], count: outcome.stoppedAt + 1))
+                                      undetermined: Array(repeating: [], count: outcome.stoppedAt + 1),
+                                      replicates: Array(repeating: 1000, count: outcome.stoppedAt + 1))
         #expect(record.comparisonCount == 4 && record.seeds == 36)
-        #expect(sequentialSentence(record).contains("with looks at 33, 36, 39 and 40 seeds (none before 33 seeds: the bootstrap cannot "
-            + "read the levels earlier looks would need) and Lan-DeMets O'Brien-Fleming-type boundaries that spend a 5% chance of any "
-            + "false resolution over all looks, split equally among its 4 comparisons (Bonferroni). It stopped at look 2 of 4 (36 seeds)"))
+        // SciPy: 2 norm.cdf(norm.ppf(0.0125 / 4) / sqrt(30 / 40)) = 0.0015920.
+        let expected: String = "with looks at 33, 36, 39 and 40 seeds (the study cannot stop before 33 seeds: "
+            + "O'Brien-Fleming spending keeps early looks strict, so a look at 30 would spend only a 0.16% chance of a false "
+            + "resolution on a comparison, a level at which fewer than two of the bootstrap's replicates lie beyond the interval's "
+            + "ends) and Lan-DeMets O'Brien-Fleming-type boundaries that spend a 5% chance of any "
+            + "false resolution over all looks, split equally among its 4 comparisons (Bonferroni). It stopped at look 2 of 4 (36 seeds)"
+        #expect(sequentialSentence(record).contains(expected))
     }
 
     @Test func aDesignWhoseLooksAreAllTakenSaysNothingOfEarlierOnes() {
         let sentence = sequentialSentence(record(start: 3, step: 3, max: 3))
         #expect(sentence.hasPrefix("Adaptive study: seeds were added 3 at a time, up to 3, until threshold-trend was resolved, "
                                    + "with looks at 3 seeds and Lan-DeMets"))
-        #expect(!sentence.contains("none before"))
+        #expect(!sentence.contains("cannot stop before"))
+    }
+
+    /// A comparison still undetermined at the last look is said to be so because of Monte Carlo error,
+    /// with the replicates the look used and the fixed design that would answer it (issue 21 review).
+    @Test func anUndeterminedComparisonNamesMonteCarloErrorAndTheFixedDesign() {
+        let settings = SequentialSeeds(values: [42, 123, 7], start: 3, step: 3, max: 40, until: [.thresholdPairs])
+        let plan = sequentialLooks(start: 3, step: 3, max: 40, alpha: 0.05, replicates: 1000)
+        let outcome = runSequentialRule(looks: plan) { _, _ in ["MLP 128 - MLP 64": .open] }
+        let record = SequentialRecord(settings: settings, nominalConfidence: 0.95, plan: plan, outcome: outcome,
+                                      comparisons: ["MLP 128 - MLP 64"],
+                                      undetermined: Array(repeating: ["MLP 128 - MLP 64"], count: outcome.stoppedAt + 1),
+                                      replicates: Array(repeating: 8000, count: outcome.stoppedAt + 1))
+        #expect(record.stop == .budgetSpent && record.seeds == 40)
+        let clause: String = "At the last look MLP 128 - MLP 64 was undetermined because of Monte Carlo error, even with 8000 "
+            + "bootstrap replicates: "
+        let rest: String = "; an undetermined comparison does not count as resolved. A fixed study of 40 seeds read once at 95% "
+            + "would decide it."
+        #expect(sequentialSentence(record).contains(clause + undeterminedClause + rest))
+        // The opening names the same design for an undetermined pair; a study with fixed seeds, more replicates.
+        let fixedStudy = fixedResults()
+        #expect(monteCarloRemedy(fixedStudy) == "more bootstrap replicates (analysis: {replicates: "
+            + "\(2 * fixedStudy.config.analysis.replicates)}) would answer it")
+        #expect(monteCarloRemedy(fixedStudy.recording(record)) == "a fixed study of 40 seeds read once at 95% would decide it")
+    }
+
+    /// Looks escalate their replicates only while a comparison is undetermined, doubling up to the cap.
+    @Test func replicatesDoubleWhileUndeterminedUpToTheCap() {
+        var tried = [Int]()
+        let never = escalatingReplicates(1000, analyse: { tried.append($0); return $0 }, undetermined: { _ in true })
+        #expect(never.replicates == 8000 && tried == [1000, 2000, 4000, 8000])
+        tried = []
+        let second = escalatingReplicates(1000, analyse: { tried.append($0); return $0 }, undetermined: { $0 < 2000 })
+        #expect(second.replicates == 2000 && second.analysis == 2000 && tried == [1000, 2000])
+        tried = []
+        let first = escalatingReplicates(1000, analyse: { tried.append($0); return $0 }, undetermined: { _ in false })
+        #expect(first.replicates == 1000 && tried == [1000])
+        #expect(escalatingReplicates(300, cap: 2, analyse: { $0 }, undetermined: { _ in true }).replicates == 600)
     }
 
     /// The rows of questions the study did not name are marked resolved at the adjusted level but lie
@@ -56,7 +101,7 @@ struct SequentialSentenceTests {
         let plan = sequentialLooks(start: 3, step: 3, max: 3, alpha: 0.05, replicates: 1000)
         let outcome = runSequentialRule(looks: plan) { _, _ in ["trend": .resolved] }
         let record = SequentialRecord(settings: settings, nominalConfidence: 0.95, plan: plan, outcome: outcome, comparisons: ["trend"],
-                                      undetermined: [[]])
+                                      undetermined: [[]], replicates: [1000])
         #expect(!sequentialSentence(record).contains("Only the comparisons"))
     }
 }

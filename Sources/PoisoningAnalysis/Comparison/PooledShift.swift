@@ -63,6 +63,9 @@ public struct PooledShift: Sendable, Codable, Equatable {
     public let secondSeeds: Int
     /// Seeds left out for missing a point, in the first and the second study.
     public let seedsLeftOut: [Int]
+    /// The floor each study's seed-level spread is raised to, first and second: one test row over the
+    /// points (`WelchDifference`). A spread below it is set by the floor, not by the seeds.
+    public let spreadFloors: [Double]
     /// Points at which the first study's mean is higher than the second's, and the reverse.
     public let firstHigherPoints: Int
     public let secondHigherPoints: Int
@@ -153,6 +156,7 @@ private func pooledShift(_ a: (averages: [Double], pointMeans: [Double], leftOut
     }
     return PooledShift(series: series, points: points, first: first, firstSeeds: a.averages.count, second: second,
                        secondSeeds: b.averages.count, seedsLeftOut: [a.leftOut, b.leftOut],
+                       spreadFloors: [resolutions.0, resolutions.1],
                        firstHigherPoints: zip(a.pointMeans, b.pointMeans).filter { $0 > $1 }.count,
                        secondHigherPoints: zip(a.pointMeans, b.pointMeans).filter { $1 > $0 }.count,
                        shift: Estimate(value: second.mean - first.mean, interval: interval),

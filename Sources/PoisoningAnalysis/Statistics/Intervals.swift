@@ -266,6 +266,10 @@ public struct SeedPlan: Sendable, Codable, Equatable {
     public let fewestSeeds: Int?
     /// Seeds needed at σ's upper end; nil when more than `limit`.
     public let mostSeeds: Int?
+    /// Seeds needed at σ's one-sided upper 80% bound √(ν s² / χ²_{0.2, ν}), the count to lead with:
+    /// σ lies below that bound with 80% chance, so this count reaches the stated power in about 80%
+    /// of studies (the count at σ's estimate in about 40% with 3 seeds); nil when more than `limit`.
+    public let conservativeSeeds: Int?
     /// The largest seed count computed: nil counts mean "more than this".
     public let limit: Int
 
@@ -284,6 +288,7 @@ public struct SeedPlan: Sendable, Codable, Equatable {
         self.seeds = needed(sigma)
         self.fewestSeeds = needed(lower)
         self.mostSeeds = needed(upper)
+        self.conservativeSeeds = needed(sigma * (nu / chiSquareQuantile(0.2, df: nu)).squareRoot())
         self.limit = limit
     }
 }
