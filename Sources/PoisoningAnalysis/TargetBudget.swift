@@ -30,13 +30,17 @@ public struct TargetBudget: Sendable, Codable, Equatable {
         public let baseline: Double?
         /// The smallest swept positive fraction at which its victim reaches the bar; nil when none does.
         public let budget: Double?
+        /// Its runs whose victim is not converged (`victimGradientNorm` above `MetricKey.victimGradientTolerance`),
+        /// whose agreement is not judged; nil when there are none.
+        public let unconverged: Int?
 
         /// One seed's budget beside its τ and its clean model's agreement.
-        public init(seed: UInt64, tau: Double?, baseline: Double?, budget: Double?) {
+        public init(seed: UInt64, tau: Double?, baseline: Double?, budget: Double?, unconverged: Int? = nil) {
             self.seed = seed
             self.tau = tau
             self.baseline = baseline
             self.budget = budget
+            self.unconverged = unconverged
         }
 
         /// The agreement the victim must reach, a₀ + closedShare · (1 − a₀); nil without a₀.
@@ -114,18 +118,22 @@ public struct TargetBudget: Sendable, Codable, Equatable {
 
     /// The budgets of series `series` from its finished runs (`targetAgreement` and its clean
     /// baseline per run; τ from each seed's run at its smallest fraction, the same at every fraction).
+    /// A run whose victim is not converged (`victimGradientNorm` above `MetricKey.victimGradientTolerance`) is
+    /// not judged: its agreement measures where its training stopped as much as the poisons.
     public init(runs: [RunResult], series: Int, confidence: Double) {
         let finished = runs.filter { $0.series == series && $0.metrics != nil && $0.fraction > 0 }
         let swept = Set(finished.map(\.fraction)).sorted()
+        let converged = { (run: RunResult) in (run.metrics?[MetricKey.victimGradientNorm]).map { $0 <= MetricKey.victimGradientTolerance } ?? true }
         let seeds = Set(finished.map(\.seed)).sorted().map { seed -> SeedBudget in
             let own = finished.filter { $0.seed == seed }.sorted { $0.fraction < $1.fraction }
             let baseline = own.lazy.compactMap { $0.metrics?[MetricKey.targetAgreement + MetricKey.baselineSuffix] }.first
             let withoutBudget = SeedBudget(seed: seed, tau: own.first?.metrics?[MetricKey.poisonabilityThreshold], baseline: baseline,
                                            budget: nil)
             let first = withoutBudget.bar.flatMap { bar in
-                own.first { ($0.metrics?[MetricKey.targetAgreement]).map { $0 >= bar } == true }?.fraction
+                own.first { converged($0) && ($0.metrics?[MetricKey.targetAgreement]).map { $0 >= bar } == true }?.fraction
             }
-            return SeedBudget(seed: seed, tau: withoutBudget.tau, baseline: baseline, budget: first)
+            let unconverged = own.filter { !converged($0) }.count
+            return SeedBudget(seed: seed, tau: withoutBudget.tau, baseline: baseline, budget: first, unconverged: unconverged > 0 ? unconverged : nil)
         }
         self.init(series: series, seeds: seeds, swept: swept, confidence: confidence)
     }
@@ -150,8 +158,11 @@ public struct TargetBudget: Sendable, Codable, Equatable {
             return "seed \(seed.seed) " + (seed.budget.map { "at \(percent($0))" } ?? "not in the swept range")
                 + " (clean \(fixed(baseline, decimals: 3)), bar \(fixed(bar, decimals: 3))" + (seed.tau.map { ", τ \(percent($0))" } ?? "") + ")"
         }.joined(separator: ", ")
+        let unconverged = seeds.compactMap(\.unconverged).reduce(0, +)
         let opening = "Per seed, the first swept budget at which the victim agrees with its target beyond the clean model (it closes "
             + "\(percent(closedShare)) or more of the clean model's disagreement with the target on the test rows): \(perSeed)"
+            + (unconverged == 0 ? "" : " (\(unconverged) run\(unconverged == 1 ? "" : "s") not judged: the victim's gradient norm on its training rows "
+                + "is above 1e\(Int(log10(MetricKey.victimGradientTolerance).rounded())), not converged)")
         switch verdict {
         case nil: return opening + "; no τ is predicted."
         case .consistent: return opening + "; consistent with the prediction: no seed reaches it below its τ, and every seed does above it."

@@ -45,7 +45,9 @@ import PoisoningUtilities
 /// on rows (label-flip) its gradient on those rows (`targetGradientNorm`: 0 when its training reached
 /// stationarity, which τ of a trained target takes for granted), and the final
 /// ‖g(mixture; w)‖ (`mixedGradientNorm`, over the n + m rows); the runner adds the retrained victim's
-/// distance from the target and their agreement on the test rows (`PoisonedTrainingSet.target`).
+/// distance from the target and their agreement on the test rows (`PoisonedTrainingSet.target`), a
+/// softmax-regression victim trained on to convergence first (`PreparedRun.victim`), and the
+/// victim's gradient norm on its training rows (`victimGradientNorm`).
 /// Softmax regression (`logistic`) and MLPs are attacked (`GradientCancelingObjective`: the gradient
 /// over every parameter, each poison's by one double-backward pass); a study pairing the attack with
 /// a model without that capability (`ModelCapability.mixedSecondDerivative`) is refused when it is read.
@@ -146,6 +148,8 @@ public struct GradientCanceling: TargetedAttack {
                     meaning: "‖g(the target's own training rows; w_target)‖, 0 for a target trained to stationarity (label-flip targets only)"),
          MetricInfo(key: MetricKey.mixedGradientNorm, name: "Mixed gradient norm",
                     meaning: "‖g(clean rows and poisons; w_target)‖ after the attack's last step"),
+         MetricInfo(key: MetricKey.victimGradientNorm, name: "Victim's gradient norm",
+                    meaning: "‖g(the rows the victim trained on; w_victim)‖, at most 1e-5 for a converged victim"),
          MetricInfo(key: MetricKey.targetDistance, name: "Victim's distance from target",
                     meaning: "‖w_victim − w_target‖ / ‖w_target‖ over every parameter"),
          MetricInfo(key: MetricKey.targetAgreement, name: "Agreement with target",

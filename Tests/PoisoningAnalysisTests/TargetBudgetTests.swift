@@ -61,6 +61,22 @@ struct TargetBudgetTests {
             + "out only reaching the target itself below τ, not closing part of the way to it; the bar cannot test that half of it."))
     }
 
+    @Test func aRunWhoseVictimIsNotConvergedIsNotJudged() {
+        // Seed 1 reaches its bar 0.95 at 0.5, below its τ 0.8, but that run's victim has gradient norm 2e-5, above the
+        // tolerance 1e-5: not judged, so its first budget is 2 (at 1 it agrees on 0.90); exactly at the tolerance a run counts.
+        let unconverged = runs([(1, 0.8, 0.9, [0.96, 0.90, 0.97, 0.99]), (2, 0.8, 0.9, [0.96, 0.90, 0.97, 0.99])]).map { run in
+            guard run.fraction == 0.5 else { return run }
+            var metrics = run.metrics!
+            metrics[MetricKey.victimGradientNorm] = run.seed == 1 ? 2e-5 : MetricKey.victimGradientTolerance
+            return RunResult(fraction: run.fraction, series: 0, seed: run.seed, poisonedCount: run.poisonedCount,
+                             realisedFraction: run.realisedFraction, metrics: metrics, divergence: nil)
+        }
+        let budget = TargetBudget(runs: unconverged, series: 0, confidence: 0.95)
+        #expect(budget.seeds.map(\.budget) == [2, 0.5])
+        #expect(budget.seeds.map(\.unconverged) == [1, nil])
+        #expect(budget.sentence.contains("τ 80.0%) (1 run not judged: the victim's gradient norm on its training rows is above 1e-5, not converged);"))
+    }
+
     @Test func aSeedNotReachedAboveItsTauLeavesTheSecondHalfUnshown() {
         let budget = TargetBudget(runs: runs([(1, 0.8, 0.5, [0.5, 0.6, 0.97, 0.99]), (2, 1.5, 0.5, [0.5, 0.6, 0.7, 0.74])]),
                                   series: 0, confidence: 0.95)
