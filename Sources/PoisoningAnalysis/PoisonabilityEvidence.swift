@@ -5,7 +5,8 @@ import PoisoningEngine
 /// Kamath and Yu (2023): τ per seed; per run at a positive fraction ε_d, the mixed gradient's norm
 /// relative to the clean one beside its seed's τ; per swept positive fraction the mean over seeds of
 /// that ratio and the per-seed differences between the retrained victim's and the target's test
-/// accuracy; and how far the target is from stationary on the rows it was trained on.
+/// accuracy (gradient canceling's empirical behaviour, which τ does not predict); and how far the
+/// target is from stationary on the rows it was trained on.
 public struct PoisonabilityEvidence: Sendable, Equatable {
     /// One swept positive fraction, over the seeds that finished.
     public struct FractionEvidence: Sendable, Equatable {
@@ -204,30 +205,34 @@ public struct PoisonabilityEvidence: Sendable, Equatable {
     }
 
     /// One sentence on accuracy, from the paired intervals of victim − target it quotes; nil when no
-    /// seed's target has a threshold. Below every seed's τ the prediction has the victim more
-    /// accurate than the target; above every seed's τ, no longer.
+    /// seed's target has a threshold. τ predicts nothing about accuracy (it bounds the budget at which
+    /// poisons can make the target's parameters stationary), so the sentence reports gradient
+    /// canceling's empirical behaviour, as the paper's Figure 2 shows it: at the largest swept budget
+    /// below every seed's τ, and from which budget above every seed's τ the victim is no longer more
+    /// accurate than the target.
     public var accuracySentence: String? {
         guard let low = taus.min(), let high = taus.max() else { return nil }
         let below = fractions.filter { $0.fraction < low }, above = fractions.filter { $0.fraction > high }
-        let opening = "In accuracy (victim − target, paired over seeds, with its \(confidenceText(confidence)) interval)"
-        guard !below.isEmpty, !above.isEmpty else {
+        let opening = "In accuracy (victim − target, paired over seeds, with its \(confidenceText(confidence)) interval; gradient canceling's "
+            + "empirical behaviour, as in the paper's Figure 2, which τ does not predict)"
+        guard let last = below.last, !above.isEmpty else {
             return opening + " the runs cannot decide: no swept budget lies " + (below.isEmpty ? "below every seed's τ (the lowest is \(percent(low)))"
                 : "above every seed's τ (the highest is \(percent(high)))") + "; sweep budgets on both sides of τ."
         }
-        if let reached = below.first(where: { isAboveTarget($0) == false }) {
-            return opening + " the prediction does not hold: \(differenceText(reached)), below every seed's τ, the victim is already no more "
-                + "accurate than the target."
+        let belowText: String
+        switch isAboveTarget(last) {
+        case true?: belowText = "at the largest swept budget below every seed's τ the victim is still more accurate than the target (\(differenceText(last)))"
+        case false?: belowText = "at the largest swept budget below every seed's τ the victim is already no more accurate than the target (\(differenceText(last)))"
+        case nil: belowText = "at the largest swept budget below every seed's τ the runs cannot tell the victim's accuracy from the target's (\(differenceText(last)), the interval holds 0)"
         }
-        if let open = below.first(where: { isAboveTarget($0) == nil }) {
-            return opening + " the runs cannot decide: \(differenceText(open)), below every seed's τ, the interval holds 0. " + design(open)
+        let aboveText: String
+        if let reached = above.first(where: { isAboveTarget($0) != true }) {
+            aboveText = "above every seed's τ it is " + (isAboveTarget(reached) == false ? "no more accurate than the target" : "not told apart from it")
+                + " from \(differenceText(reached)) = \(fixed(reached.fraction / averageOf(taus), decimals: 2)) τ (mean τ \(percent(averageOf(taus))))"
+        } else {
+            aboveText = "above every seed's τ it stays more accurate than the target at every budget (\(differenceText(above.last!)))"
         }
-        guard let reached = above.first(where: { isAboveTarget($0) != true }) else {
-            return opening + " the prediction does not hold above τ: the victim stays more accurate than the target at every budget above "
-                + "every seed's τ (\(differenceText(above.last!)))."
-        }
-        return opening + " it holds: below every seed's τ the victim stays more accurate than the target (\(differenceText(below.last!))), "
-            + "and above every seed's τ it is " + (isAboveTarget(reached) == false ? "no more accurate than the target" : "no longer told apart from it")
-            + " from \(differenceText(reached)) = \(fixed(reached.fraction / averageOf(taus), decimals: 2)) τ (mean τ \(percent(averageOf(taus))))."
+        return opening + " " + belowText + "; " + aboveText + "." + (isAboveTarget(last) == nil ? " " + design(last) : "")
     }
 
     /// What design would decide the difference at `point`: the seeds that resolve the planning effect

@@ -53,7 +53,8 @@ public struct TargetBudget: Sendable, Codable, Equatable {
     /// How the measured budgets sit against each seed's τ (the prediction: the target is not reached below τ, and
     /// gradient canceling reaches it above).
     public enum Verdict: String, Sendable, Codable, Equatable {
-        /// Every seed with a τ first reaches the bar at or above its τ.
+        /// Every seed with a τ first reaches the bar at or above its τ: the runs cannot contradict the
+        /// prediction (nor confirm its first half, which rules out only reaching the target itself).
         case consistent
         /// Some seed reaches the bar at a budget below its τ. The theory rules out only reaching the target
         /// itself there, so this does not contradict it; it shows the bar cannot test that half.
@@ -165,7 +166,9 @@ public struct TargetBudget: Sendable, Codable, Equatable {
                 + "is above 1e\(Int(log10(MetricKey.victimGradientTolerance).rounded())), not converged)")
         switch verdict {
         case nil: return opening + "; no τ is predicted."
-        case .consistent: return opening + "; consistent with the prediction: no seed reaches it below its τ, and every seed does above it."
+        case .consistent:
+            return opening + "; the runs cannot contradict the prediction: no seed reaches it below its τ, and every seed does above it "
+                + "(the prediction rules out only reaching the target itself below τ, so this does not confirm that half of it either)."
         case .successBelowTau:
             let below = seeds.filter(\.isBelowTau).map { String($0.seed) }
             return opening + "; seed\(below.count == 1 ? "" : "s") \(below.joined(separator: ", ")) "

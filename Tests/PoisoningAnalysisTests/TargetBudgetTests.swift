@@ -44,7 +44,8 @@ struct TargetBudgetTests {
         #expect(budget.sentence == "Per seed, the first swept budget at which the victim agrees with its target beyond the clean model "
             + "(it closes 50.0% or more of the clean model's disagreement with the target on the test rows): seed 1 at 200.0% (clean "
             + "0.900, bar 0.950, τ 80.0%), seed 2 at 200.0% (clean 0.800, bar 0.900, τ 150.0%), seed 3 at 100.0% (clean 0.900, bar "
-            + "0.950, τ 50.0%); consistent with the prediction: no seed reaches it below its τ, and every seed does above it.")
+            + "0.950, τ 50.0%); the runs cannot contradict the prediction: no seed reaches it below its τ, and every seed does above "
+            + "it (the prediction rules out only reaching the target itself below τ, so this does not confirm that half of it either).")
     }
 
     @Test func aSeedReachingTheBarBelowItsTauContradictsThePredictionEvenIfItDropsAfter() {
