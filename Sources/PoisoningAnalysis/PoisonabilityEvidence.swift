@@ -1,5 +1,6 @@
 import Foundation
 import PoisoningEngine
+import PoisoningTheory
 
 /// What the runs of one gradient-canceling series show about the poisonability threshold τ of Lu,
 /// Kamath and Yu (2023): τ per seed; per run at a positive fraction ε_d, the mixed gradient's norm
@@ -31,13 +32,28 @@ public struct PoisonabilityEvidence: Sendable, Equatable {
         public let seed: UInt64
         /// The poison budget ε_d, its seed's τ, and the mixed/clean gradient ratio.
         public let fraction, tau, gradientRatio: Double
+        /// Below τ, the floor every poison set keeps the mixed gradient above, as a share of the clean
+        /// gradient (`floorRatio`); nil at or above τ or without the target's norm.
+        public let boundRatio: Double?
 
         /// One run's evidence.
-        public init(seed: UInt64, fraction: Double, tau: Double, gradientRatio: Double) {
+        public init(seed: UInt64, fraction: Double, tau: Double, gradientRatio: Double, boundRatio: Double? = nil) {
             self.seed = seed
             self.fraction = fraction
             self.tau = tau
             self.gradientRatio = gradientRatio
+            self.boundRatio = boundRatio
+        }
+
+        /// The floor of the mixed gradient below τ over the clean one: every row has
+        /// ⟨θ, ∇ℓ⟩ = ⟨h, p − y⟩ ≥ −W₀((c − 1)/e) (θ the last layer, h its logits), so over n clean rows
+        /// and m poisons ⟨θ, v⟩ ≥ W₀((c − 1)/e)(τ − m/n) · n/(n + m) for the mean gradient v over the
+        /// n + m rows, and by Cauchy–Schwarz ‖v‖ ≥ W₀((c − 1)/e)(τ − m/n)/‖θ‖ · n/(n + m); divided by
+        /// ‖g(μ)‖. Nil at or above τ.
+        public static func floorRatio(tau: Double, clean n: Int, poisons m: Int, classes: Int, targetNorm: Double, cleanGradientNorm: Double) -> Double? {
+            let budget = Double(m) / Double(n)
+            guard budget < tau, targetNorm > 0, cleanGradientNorm > 0 else { return nil }
+            return lambertW0(Double(classes - 1) / M_E) * (tau - budget) / targetNorm * Double(n) / Double(n + m) / cleanGradientNorm
         }
 
         /// 1/(1 + ε_d): the ratio of poisons whose gradient is 0 (poisons with no effect), which only
@@ -91,7 +107,11 @@ public struct PoisonabilityEvidence: Sendable, Equatable {
         let ratio = { (m: [String: Double]) in m[MetricKey.mixedGradientNorm].flatMap { mixed in m[MetricKey.cleanGradientNorm].map { mixed / $0 } } }
         let runEvidence = runs.filter { $0.fraction > 0 }.compactMap { run -> RunEvidence? in
             guard let tau = tauBySeed[run.seed], let metrics = run.metrics, let value = ratio(metrics) else { return nil }
-            return RunEvidence(seed: run.seed, fraction: run.fraction, tau: tau, gradientRatio: value)
+            let bound = metrics[MetricKey.targetNorm].flatMap { norm in metrics[MetricKey.cleanGradientNorm].flatMap { clean in
+                RunEvidence.floorRatio(tau: tau, clean: results.data.trainCount, poisons: run.poisonedCount, classes: results.data.classCount,
+                                       targetNorm: norm, cleanGradientNorm: clean)
+            } }
+            return RunEvidence(seed: run.seed, fraction: run.fraction, tau: tau, gradientRatio: value, boundRatio: bound)
         }
         let targets = firstRuns.compactMap { $0.metrics?[MetricKey.targetAccuracy] }
         let fractions = Set(runs.map(\.fraction)).filter { $0 > 0 }.sorted().map { fraction in
@@ -149,6 +169,18 @@ public struct PoisonabilityEvidence: Sendable, Equatable {
         }
     }
 
+    /// Below τ, the run closest to its floor (`RunEvidence.floorRatio`): its measured ratio beside its
+    /// bound. Nil without bounds. The floor holds for every poison set, so staying above it below τ
+    /// is a consistency check of the bound and of the measurement, not a test of the paper.
+    var consistencyText: String? {
+        let bounded = runSides.below.filter { $0.boundRatio != nil }
+        guard let closest = bounded.min(by: { $0.gradientRatio / $0.boundRatio! < $1.gradientRatio / $1.boundRatio! }),
+              let bound = closest.boundRatio else { return nil }
+        return "a consistency check, which cannot fail: below τ no poison set brings the mixed gradient under "
+            + "W₀((c − 1)/e)(τ − ε_d)/‖θ‖ · n/(n + m); closest to it, seed \(closest.seed) at \(percent(closest.fraction)) measures "
+            + "\(ratioText(closest.gradientRatio)) of the clean gradient against the bound \(ratioText(bound))"
+    }
+
     /// One sentence on parameter space, from the numbers it quotes.
     public var parameterSpaceSentence: String {
         guard !taus.isEmpty else {
@@ -162,7 +194,7 @@ public struct PoisonabilityEvidence: Sendable, Equatable {
             return "In parameter space the runs cannot decide: no run lies \(missing) its seed's τ; sweep fractions on both sides of it."
         }
         let floorText = "below its seed's τ every run's mixed gradient stays at \(ratioText(floor.gradientRatio)) of the clean one or more "
-            + "(least at \(percent(floor.fraction)), τ = \(percent(floor.tau)))"
+            + "(least at \(percent(floor.fraction)), τ = \(percent(floor.tau)))" + (consistencyText.map { " (\($0))" } ?? "")
         let aboveText = "at the smallest swept budget above its seed's τ it falls least for seed \(worst.seed): to "
             + "\(ratioText(worst.gradientRatio)) at \(percent(worst.fraction)) = \(fixed(worst.fraction / worst.tau, decimals: 1)) τ, against "
             + "\(ratioText(worst.nullRatio)) = 1/(1 + ε_d) for poisons with no effect"

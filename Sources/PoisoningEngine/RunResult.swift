@@ -18,7 +18,8 @@ import PoisoningUtilities
 /// clustering per Chen et al., k-NN relabel per Paudice et al., TPR at 5% FPR, and the accountant's
 /// fractional orders; 5, gradient canceling records a label-flip target's gradient on its own rows
 /// (`targetGradientNorm`); 6, gradient canceling's softmax-regression victim is trained on to
-/// convergence and every targeted run records its gradient norm (`victimGradientNorm`).
+/// convergence and every targeted run records its gradient norm (`victimGradientNorm`), and the
+/// norm of the target's last layer (`targetNorm`).
 public let engineVersion = "6"
 
 // Here rather than beside `MetricKey` (PoisoningUtilities): the Rényi order's range is the accountant's
@@ -33,7 +34,7 @@ extension MetricKey {
         switch key {
         case generalizationGap: -1...1
         case finalLoss, stoppingEpoch, privacyEpsilon, poisonabilityThreshold, targetShift, cleanGradientNorm, mixedGradientNorm,
-             targetGradientNorm, victimGradientNorm, targetDistance, inputCurvatureTopClean, inputCurvatureTopTriggered, inputCurvatureTopPoisoned:
+             targetGradientNorm, victimGradientNorm, targetNorm, targetDistance, inputCurvatureTopClean, inputCurvatureTopTriggered, inputCurvatureTopPoisoned:
                 0...largestUnboundedValue
         case privacyOrder: renyiOrders.min()!...renyiOrders.max()!
         case _ where key.hasSuffix(excessSuffix): -1...1

@@ -223,6 +223,8 @@ struct GradientCancelingTests {
             #expect(m == poisonCount(fraction: fraction, of: n) && poisoned.data.count == n + m)
             let mixed = try #require(poisoned.measurements[MetricKey.mixedGradientNorm])
             let cleanNorm = try #require(poisoned.measurements[MetricKey.cleanGradientNorm])
+            let recordedNorm = try #require(poisoned.measurements[MetricKey.targetNorm])
+            #expect(abs(recordedNorm - norm) <= 1e-12 * norm, "targetNorm \(recordedNorm), ‖θ‖ \(norm)")
             if multiple < 1 {
                 let bound = lambertW0(exp(-1.0)) * (tau - Double(m) / Double(n)) / norm * Double(n) / Double(n + m)
                 #expect(mixed >= bound && bound > 0, "at \(multiple)τ: \(mixed) below the bound \(bound)")
@@ -310,7 +312,7 @@ struct GradientCancelingTests {
     /// meaning in brackets after its name: no meaning may start with "the" ("The the poison budget").
     @Test func noMetricMeaningStartsWithThe() {
         let metrics = GradientCanceling(targetLabel: "gradpc 0.5").metrics.flatMap(\.recorded)
-        #expect(metrics.count == 11)
+        #expect(metrics.count == 12)
         for metric in metrics {
             #expect(!metric.meaning.lowercased().hasPrefix("the "), "\(metric.key): \(metric.meaning)")
         }
