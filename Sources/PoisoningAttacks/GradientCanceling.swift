@@ -143,7 +143,7 @@ public struct GradientCanceling: TargetedAttack {
                     meaning: "poison budget below which no poison set reaches the target (Lu et al. 2023), for this seed's target"),
          MetricInfo(key: MetricKey.targetAccuracy, name: "Target accuracy", meaning: "test accuracy of the target model"),
          MetricInfo(key: MetricKey.targetShift, name: "Target's distance from clean",
-                    meaning: "‖w_target − w_clean‖ / ‖w_clean‖ over every parameter"),
+                    meaning: "‖w_target − w_clean‖ / ‖w_clean‖ over every parameter, the softmax's class-sum direction (which predictions ignore) included"),
          MetricInfo(key: MetricKey.cleanGradientNorm, name: "Clean gradient norm", meaning: "‖g(clean rows; w_target)‖, the gradient the poisons must cancel"),
          MetricInfo(key: MetricKey.targetGradientNorm, name: "Target's own gradient norm",
                     meaning: "‖g(the target's own training rows; w_target)‖, 0 for a target trained to stationarity (label-flip targets only)"),
@@ -154,7 +154,7 @@ public struct GradientCanceling: TargetedAttack {
          MetricInfo(key: MetricKey.victimGradientNorm, name: "Victim's gradient norm",
                     meaning: "‖g(the rows the victim trained on; w_victim)‖, at most 1e-5 for a converged victim"),
          MetricInfo(key: MetricKey.targetDistance, name: "Victim's distance from target",
-                    meaning: "‖w_victim − w_target‖ / ‖w_target‖ over every parameter"),
+                    meaning: "‖w_victim − w_target‖ / ‖w_target‖ over every parameter, the softmax's class-sum direction (which predictions ignore) included"),
          MetricInfo(key: MetricKey.targetAgreement, name: "Agreement with target",
                     meaning: "share of test rows on which the retrained victim and the target predict the same class", hasBaseline: true)]
     }
