@@ -77,6 +77,9 @@ public struct TargetBudget: Sendable, Codable, Equatable {
     /// and its ends clipped to the swept positive fractions; nil unless every seed is reached (and
     /// there are two).
     public let budget: Estimate?
+    /// True when `budget`'s Student-t interval reached below the smallest swept positive fraction, its
+    /// lower end clipped there (the grid cannot resolve below it); nil otherwise.
+    public let lowerClipped: Bool?
     /// τ's mean over the seeds whose target has one, with its Student-t interval at the study's
     /// confidence (its lower end clipped at 0: τ is a budget); nil with fewer than two such seeds.
     public let tau: Estimate?
@@ -95,8 +98,10 @@ public struct TargetBudget: Sendable, Codable, Equatable {
                                            confidence: confidence) {
             budget = Estimate(value: budgets.reduce(0, +) / Double(budgets.count),
                               interval: Interval(lower: interval.lower.map { max($0, low) }, upper: interval.upper.map { min($0, high) }))
+            lowerClipped = interval.lower.map { $0 < low } == true ? true : nil
         } else {
             budget = nil
+            lowerClipped = nil
         }
         let taus = seeds.compactMap(\.tau)
         if let interval = studentTInterval(taus, resolution: 0, confidence: confidence) {
@@ -139,11 +144,12 @@ public struct TargetBudget: Sendable, Codable, Equatable {
         self.init(series: series, seeds: seeds, swept: swept, confidence: confidence)
     }
 
-    /// The report's cell: "112.0% [20.0%, 340.0%]", or which seeds are not reached.
+    /// The report's cell: "112.0% [20.0%, 340.0%]" ("[5.0% (clipped), …]" when the lower end is the
+    /// smallest swept budget the interval reached below), or which seeds are not reached.
     public var cell: String {
         if let value = budget?.value {
-            let interval = budget?.interval
-            return percent(value) + (interval?.lower.flatMap { lower in interval?.upper.map { " [\(percent(lower)), \(percent($0))]" } } ?? "")
+            let interval = budget?.interval, clipped = lowerClipped == true ? " (clipped)" : ""
+            return percent(value) + (interval?.lower.flatMap { lower in interval?.upper.map { " [\(percent(lower))\(clipped), \(percent($0))]" } } ?? "")
         }
         let missing = seeds.filter { $0.budget == nil }.map { String($0.seed) }
         if missing.isEmpty { return seeds.first.flatMap(\.budget).map(percent) ?? "n/a" }

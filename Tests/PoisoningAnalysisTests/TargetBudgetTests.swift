@@ -35,7 +35,8 @@ struct TargetBudgetTests {
         #expect(budget.budget?.value == 5.0 / 3)
         #expect(budget.budget?.interval?.lower == 0.5)
         #expect(abs((budget.budget?.interval?.upper ?? 0) - (5.0 / 3 + 4.302652729911275 / 3)) < 1e-9)
-        #expect(budget.cell == "166.7% [50.0%, 310.1%]")
+        #expect(budget.lowerClipped == true)
+        #expect(budget.cell == "166.7% [50.0% (clipped), 310.1%]")
         // τ: mean 2.8/3, s² = Σ(τ − mean)²/2, ± 4.3027 s/√3; the lower end (−0.34) clipped at 0.
         let meanTau = 2.8 / 3, spread = ([0.8, 1.5, 0.5].reduce(0) { $0 + ($1 - meanTau) * ($1 - meanTau) } / 2).squareRoot()
         #expect(abs((budget.tau?.value ?? 0) - meanTau) < 1e-12)
@@ -76,6 +77,13 @@ struct TargetBudgetTests {
         #expect(budget.seeds.map(\.budget) == [2, 0.5])
         #expect(budget.seeds.map(\.unconverged) == [1, nil])
         #expect(budget.sentence.contains("τ 80.0%) (1 run not judged: the victim's gradient norm on its training rows is above 1e-5, not converged);"))
+    }
+
+    @Test func anIntervalInsideTheSweptRangeIsNotMarkedClipped() {
+        // Five seeds first at 2: spread raised to the grid's smallest gap 0.5, 2 ± 2.776445 · 0.5/√5 = [1.379, 2.621] (scipy t.ppf).
+        let budget = TargetBudget(runs: runs((1...5).map { (UInt64($0), 0.8, 0.9, [0.9, 0.9, 0.97, 0.99]) }), series: 0, confidence: 0.95)
+        #expect(budget.lowerClipped == nil)
+        #expect(budget.cell == "200.0% [137.9%, 262.1%]")
     }
 
     @Test func aSeedNotReachedAboveItsTauLeavesTheSecondHalfUnshown() {

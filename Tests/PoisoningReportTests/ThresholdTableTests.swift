@@ -95,7 +95,7 @@ struct ThresholdTableTests {
         #expect(results.targetBudgets?.map(\.verdict) == [.successBelowTau, nil])
         let rows = ReportModel.predictedRows(of: results)
         // Series 0: both from 10%, spread raised to the grid's 10%: 10% ± 12.706 · 10%/√2, clipped to [10%, 20%].
-        #expect(rows.map(\.agreesFrom) == ["10.0% [10.0%, 20.0%]", "15.0% [10.0%, 20.0%]"])
+        #expect(rows.map(\.agreesFrom) == ["10.0% [10.0% (clipped), 20.0%]", "15.0% [10.0% (clipped), 20.0%]"])
         #expect(rows[0].findings[1] == "Per seed, the first swept budget at which the victim agrees with its target beyond the clean "
             + "model (it closes 50.0% or more of the clean model's disagreement with the target on the test rows): seed 1 at 10.0% "
             + "(clean 0.900, bar 0.950, τ 5.0%), seed 2 at 10.0% (clean 0.900, bar 0.950, τ 15.0%); seed 2 reaches it below τ. "
