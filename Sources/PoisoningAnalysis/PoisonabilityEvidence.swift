@@ -1,11 +1,13 @@
 import Foundation
 import PoisoningEngine
+import PoisoningTheory
 
 /// What the runs of one gradient-canceling series show about the poisonability threshold τ of Lu,
 /// Kamath and Yu (2023): τ per seed; per run at a positive fraction ε_d, the mixed gradient's norm
 /// relative to the clean one beside its seed's τ; per swept positive fraction the mean over seeds of
 /// that ratio and the per-seed differences between the retrained victim's and the target's test
-/// accuracy; and how far the target is from stationary on the rows it was trained on.
+/// accuracy (gradient canceling's empirical behaviour, which τ does not predict); and how far the
+/// target is from stationary on the rows it was trained on.
 public struct PoisonabilityEvidence: Sendable, Equatable {
     /// One swept positive fraction, over the seeds that finished.
     public struct FractionEvidence: Sendable, Equatable {
@@ -30,13 +32,28 @@ public struct PoisonabilityEvidence: Sendable, Equatable {
         public let seed: UInt64
         /// The poison budget ε_d, its seed's τ, and the mixed/clean gradient ratio.
         public let fraction, tau, gradientRatio: Double
+        /// Below τ, the floor every poison set keeps the mixed gradient above, as a share of the clean
+        /// gradient (`floorRatio`); nil at or above τ or without the target's norm.
+        public let boundRatio: Double?
 
         /// One run's evidence.
-        public init(seed: UInt64, fraction: Double, tau: Double, gradientRatio: Double) {
+        public init(seed: UInt64, fraction: Double, tau: Double, gradientRatio: Double, boundRatio: Double? = nil) {
             self.seed = seed
             self.fraction = fraction
             self.tau = tau
             self.gradientRatio = gradientRatio
+            self.boundRatio = boundRatio
+        }
+
+        /// The floor of the mixed gradient below τ over the clean one: every row has
+        /// ⟨θ, ∇ℓ⟩ = ⟨h, p − y⟩ ≥ −W₀((c − 1)/e) (θ the last layer, h its logits), so over n clean rows
+        /// and m poisons ⟨θ, v⟩ ≥ W₀((c − 1)/e)(τ − m/n) · n/(n + m) for the mean gradient v over the
+        /// n + m rows, and by Cauchy–Schwarz ‖v‖ ≥ W₀((c − 1)/e)(τ − m/n)/‖θ‖ · n/(n + m); divided by
+        /// ‖g(μ)‖. Nil at or above τ.
+        public static func floorRatio(tau: Double, clean n: Int, poisons m: Int, classes: Int, targetNorm: Double, cleanGradientNorm: Double) -> Double? {
+            let budget = Double(m) / Double(n)
+            guard budget < tau, targetNorm > 0, cleanGradientNorm > 0 else { return nil }
+            return lambertW0(Double(classes - 1) / M_E) * (tau - budget) / targetNorm * Double(n) / Double(n + m) / cleanGradientNorm
         }
 
         /// 1/(1 + ε_d): the ratio of poisons whose gradient is 0 (poisons with no effect), which only
@@ -90,7 +107,11 @@ public struct PoisonabilityEvidence: Sendable, Equatable {
         let ratio = { (m: [String: Double]) in m[MetricKey.mixedGradientNorm].flatMap { mixed in m[MetricKey.cleanGradientNorm].map { mixed / $0 } } }
         let runEvidence = runs.filter { $0.fraction > 0 }.compactMap { run -> RunEvidence? in
             guard let tau = tauBySeed[run.seed], let metrics = run.metrics, let value = ratio(metrics) else { return nil }
-            return RunEvidence(seed: run.seed, fraction: run.fraction, tau: tau, gradientRatio: value)
+            let bound = metrics[MetricKey.targetNorm].flatMap { norm in metrics[MetricKey.cleanGradientNorm].flatMap { clean in
+                RunEvidence.floorRatio(tau: tau, clean: results.data.trainCount, poisons: run.poisonedCount, classes: results.data.classCount,
+                                       targetNorm: norm, cleanGradientNorm: clean)
+            } }
+            return RunEvidence(seed: run.seed, fraction: run.fraction, tau: tau, gradientRatio: value, boundRatio: bound)
         }
         let targets = firstRuns.compactMap { $0.metrics?[MetricKey.targetAccuracy] }
         let fractions = Set(runs.map(\.fraction)).filter { $0 > 0 }.sorted().map { fraction in
@@ -148,6 +169,18 @@ public struct PoisonabilityEvidence: Sendable, Equatable {
         }
     }
 
+    /// Below τ, the run closest to its floor (`RunEvidence.floorRatio`): its measured ratio beside its
+    /// bound. Nil without bounds. The floor holds for every poison set, so staying above it below τ
+    /// is a consistency check of the bound and of the measurement, not a test of the paper.
+    var consistencyText: String? {
+        let bounded = runSides.below.filter { $0.boundRatio != nil }
+        guard let closest = bounded.min(by: { $0.gradientRatio / $0.boundRatio! < $1.gradientRatio / $1.boundRatio! }),
+              let bound = closest.boundRatio else { return nil }
+        return "a consistency check, which cannot fail: below τ no poison set brings the mixed gradient under "
+            + "W₀((c − 1)/e)(τ − ε_d)/‖θ‖ · n/(n + m); closest to it, seed \(closest.seed) at \(percent(closest.fraction)) measures "
+            + "\(ratioText(closest.gradientRatio)) of the clean gradient against the bound \(ratioText(bound))"
+    }
+
     /// One sentence on parameter space, from the numbers it quotes.
     public var parameterSpaceSentence: String {
         guard !taus.isEmpty else {
@@ -161,7 +194,7 @@ public struct PoisonabilityEvidence: Sendable, Equatable {
             return "In parameter space the runs cannot decide: no run lies \(missing) its seed's τ; sweep fractions on both sides of it."
         }
         let floorText = "below its seed's τ every run's mixed gradient stays at \(ratioText(floor.gradientRatio)) of the clean one or more "
-            + "(least at \(percent(floor.fraction)), τ = \(percent(floor.tau)))"
+            + "(least at \(percent(floor.fraction)), τ = \(percent(floor.tau)))" + (consistencyText.map { " (\($0))" } ?? "")
         let aboveText = "at the smallest swept budget above its seed's τ it falls least for seed \(worst.seed): to "
             + "\(ratioText(worst.gradientRatio)) at \(percent(worst.fraction)) = \(fixed(worst.fraction / worst.tau, decimals: 1)) τ, against "
             + "\(ratioText(worst.nullRatio)) = 1/(1 + ε_d) for poisons with no effect"
@@ -204,30 +237,34 @@ public struct PoisonabilityEvidence: Sendable, Equatable {
     }
 
     /// One sentence on accuracy, from the paired intervals of victim − target it quotes; nil when no
-    /// seed's target has a threshold. Below every seed's τ the prediction has the victim more
-    /// accurate than the target; above every seed's τ, no longer.
+    /// seed's target has a threshold. τ predicts nothing about accuracy (it bounds the budget at which
+    /// poisons can make the target's parameters stationary), so the sentence reports gradient
+    /// canceling's empirical behaviour, as the paper's Figure 2 shows it: at the largest swept budget
+    /// below every seed's τ, and from which budget above every seed's τ the victim is no longer more
+    /// accurate than the target.
     public var accuracySentence: String? {
         guard let low = taus.min(), let high = taus.max() else { return nil }
         let below = fractions.filter { $0.fraction < low }, above = fractions.filter { $0.fraction > high }
-        let opening = "In accuracy (victim − target, paired over seeds, with its \(confidenceText(confidence)) interval)"
-        guard !below.isEmpty, !above.isEmpty else {
+        let opening = "In accuracy (victim − target, paired over seeds, with its \(confidenceText(confidence)) interval; gradient canceling's "
+            + "empirical behaviour, as in the paper's Figure 2, which τ does not predict)"
+        guard let last = below.last, !above.isEmpty else {
             return opening + " the runs cannot decide: no swept budget lies " + (below.isEmpty ? "below every seed's τ (the lowest is \(percent(low)))"
                 : "above every seed's τ (the highest is \(percent(high)))") + "; sweep budgets on both sides of τ."
         }
-        if let reached = below.first(where: { isAboveTarget($0) == false }) {
-            return opening + " the prediction does not hold: \(differenceText(reached)), below every seed's τ, the victim is already no more "
-                + "accurate than the target."
+        let belowText: String
+        switch isAboveTarget(last) {
+        case true?: belowText = "at the largest swept budget below every seed's τ the victim is still more accurate than the target (\(differenceText(last)))"
+        case false?: belowText = "at the largest swept budget below every seed's τ the victim is already no more accurate than the target (\(differenceText(last)))"
+        case nil: belowText = "at the largest swept budget below every seed's τ the runs cannot tell the victim's accuracy from the target's (\(differenceText(last)), the interval holds 0)"
         }
-        if let open = below.first(where: { isAboveTarget($0) == nil }) {
-            return opening + " the runs cannot decide: \(differenceText(open)), below every seed's τ, the interval holds 0. " + design(open)
+        let aboveText: String
+        if let reached = above.first(where: { isAboveTarget($0) != true }) {
+            aboveText = "above every seed's τ it is " + (isAboveTarget(reached) == false ? "no more accurate than the target" : "not told apart from it")
+                + " from \(differenceText(reached)) = \(fixed(reached.fraction / averageOf(taus), decimals: 2)) τ (mean τ \(percent(averageOf(taus))))"
+        } else {
+            aboveText = "above every seed's τ it stays more accurate than the target at every budget (\(differenceText(above.last!)))"
         }
-        guard let reached = above.first(where: { isAboveTarget($0) != true }) else {
-            return opening + " the prediction does not hold above τ: the victim stays more accurate than the target at every budget above "
-                + "every seed's τ (\(differenceText(above.last!)))."
-        }
-        return opening + " it holds: below every seed's τ the victim stays more accurate than the target (\(differenceText(below.last!))), "
-            + "and above every seed's τ it is " + (isAboveTarget(reached) == false ? "no more accurate than the target" : "no longer told apart from it")
-            + " from \(differenceText(reached)) = \(fixed(reached.fraction / averageOf(taus), decimals: 2)) τ (mean τ \(percent(averageOf(taus))))."
+        return opening + " " + belowText + "; " + aboveText + "." + (isAboveTarget(last) == nil ? " " + design(last) : "")
     }
 
     /// What design would decide the difference at `point`: the seeds that resolve the planning effect

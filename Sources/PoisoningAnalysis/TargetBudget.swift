@@ -30,13 +30,17 @@ public struct TargetBudget: Sendable, Codable, Equatable {
         public let baseline: Double?
         /// The smallest swept positive fraction at which its victim reaches the bar; nil when none does.
         public let budget: Double?
+        /// Its runs whose victim is not converged (`victimGradientNorm` above `MetricKey.victimGradientTolerance`),
+        /// whose agreement is not judged; nil when there are none.
+        public let unconverged: Int?
 
         /// One seed's budget beside its τ and its clean model's agreement.
-        public init(seed: UInt64, tau: Double?, baseline: Double?, budget: Double?) {
+        public init(seed: UInt64, tau: Double?, baseline: Double?, budget: Double?, unconverged: Int? = nil) {
             self.seed = seed
             self.tau = tau
             self.baseline = baseline
             self.budget = budget
+            self.unconverged = unconverged
         }
 
         /// The agreement the victim must reach, a₀ + closedShare · (1 − a₀); nil without a₀.
@@ -49,7 +53,8 @@ public struct TargetBudget: Sendable, Codable, Equatable {
     /// How the measured budgets sit against each seed's τ (the prediction: the target is not reached below τ, and
     /// gradient canceling reaches it above).
     public enum Verdict: String, Sendable, Codable, Equatable {
-        /// Every seed with a τ first reaches the bar at or above its τ.
+        /// Every seed with a τ first reaches the bar at or above its τ: the runs cannot contradict the
+        /// prediction (nor confirm its first half, which rules out only reaching the target itself).
         case consistent
         /// Some seed reaches the bar at a budget below its τ. The theory rules out only reaching the target
         /// itself there, so this does not contradict it; it shows the bar cannot test that half.
@@ -72,6 +77,9 @@ public struct TargetBudget: Sendable, Codable, Equatable {
     /// and its ends clipped to the swept positive fractions; nil unless every seed is reached (and
     /// there are two).
     public let budget: Estimate?
+    /// True when `budget`'s Student-t interval reached below the smallest swept positive fraction, its
+    /// lower end clipped there (the grid cannot resolve below it); nil otherwise.
+    public let lowerClipped: Bool?
     /// τ's mean over the seeds whose target has one, with its Student-t interval at the study's
     /// confidence (its lower end clipped at 0: τ is a budget); nil with fewer than two such seeds.
     public let tau: Estimate?
@@ -90,8 +98,10 @@ public struct TargetBudget: Sendable, Codable, Equatable {
                                            confidence: confidence) {
             budget = Estimate(value: budgets.reduce(0, +) / Double(budgets.count),
                               interval: Interval(lower: interval.lower.map { max($0, low) }, upper: interval.upper.map { min($0, high) }))
+            lowerClipped = interval.lower.map { $0 < low } == true ? true : nil
         } else {
             budget = nil
+            lowerClipped = nil
         }
         let taus = seeds.compactMap(\.tau)
         if let interval = studentTInterval(taus, resolution: 0, confidence: confidence) {
@@ -114,27 +124,32 @@ public struct TargetBudget: Sendable, Codable, Equatable {
 
     /// The budgets of series `series` from its finished runs (`targetAgreement` and its clean
     /// baseline per run; τ from each seed's run at its smallest fraction, the same at every fraction).
+    /// A run whose victim is not converged (`victimGradientNorm` above `MetricKey.victimGradientTolerance`) is
+    /// not judged: its agreement measures where its training stopped as much as the poisons.
     public init(runs: [RunResult], series: Int, confidence: Double) {
         let finished = runs.filter { $0.series == series && $0.metrics != nil && $0.fraction > 0 }
         let swept = Set(finished.map(\.fraction)).sorted()
+        let converged = { (run: RunResult) in (run.metrics?[MetricKey.victimGradientNorm]).map { $0 <= MetricKey.victimGradientTolerance } ?? true }
         let seeds = Set(finished.map(\.seed)).sorted().map { seed -> SeedBudget in
             let own = finished.filter { $0.seed == seed }.sorted { $0.fraction < $1.fraction }
             let baseline = own.lazy.compactMap { $0.metrics?[MetricKey.targetAgreement + MetricKey.baselineSuffix] }.first
             let withoutBudget = SeedBudget(seed: seed, tau: own.first?.metrics?[MetricKey.poisonabilityThreshold], baseline: baseline,
                                            budget: nil)
             let first = withoutBudget.bar.flatMap { bar in
-                own.first { ($0.metrics?[MetricKey.targetAgreement]).map { $0 >= bar } == true }?.fraction
+                own.first { converged($0) && ($0.metrics?[MetricKey.targetAgreement]).map { $0 >= bar } == true }?.fraction
             }
-            return SeedBudget(seed: seed, tau: withoutBudget.tau, baseline: baseline, budget: first)
+            let unconverged = own.filter { !converged($0) }.count
+            return SeedBudget(seed: seed, tau: withoutBudget.tau, baseline: baseline, budget: first, unconverged: unconverged > 0 ? unconverged : nil)
         }
         self.init(series: series, seeds: seeds, swept: swept, confidence: confidence)
     }
 
-    /// The report's cell: "112.0% [20.0%, 340.0%]", or which seeds are not reached.
+    /// The report's cell: "112.0% [20.0%, 340.0%]" ("[5.0% (clipped), …]" when the lower end is the
+    /// smallest swept budget the interval reached below), or which seeds are not reached.
     public var cell: String {
         if let value = budget?.value {
-            let interval = budget?.interval
-            return percent(value) + (interval?.lower.flatMap { lower in interval?.upper.map { " [\(percent(lower)), \(percent($0))]" } } ?? "")
+            let interval = budget?.interval, clipped = lowerClipped == true ? " (clipped)" : ""
+            return percent(value) + (interval?.lower.flatMap { lower in interval?.upper.map { " [\(percent(lower))\(clipped), \(percent($0))]" } } ?? "")
         }
         let missing = seeds.filter { $0.budget == nil }.map { String($0.seed) }
         if missing.isEmpty { return seeds.first.flatMap(\.budget).map(percent) ?? "n/a" }
@@ -150,11 +165,16 @@ public struct TargetBudget: Sendable, Codable, Equatable {
             return "seed \(seed.seed) " + (seed.budget.map { "at \(percent($0))" } ?? "not in the swept range")
                 + " (clean \(fixed(baseline, decimals: 3)), bar \(fixed(bar, decimals: 3))" + (seed.tau.map { ", τ \(percent($0))" } ?? "") + ")"
         }.joined(separator: ", ")
+        let unconverged = seeds.compactMap(\.unconverged).reduce(0, +)
         let opening = "Per seed, the first swept budget at which the victim agrees with its target beyond the clean model (it closes "
             + "\(percent(closedShare)) or more of the clean model's disagreement with the target on the test rows): \(perSeed)"
+            + (unconverged == 0 ? "" : " (\(unconverged) run\(unconverged == 1 ? "" : "s") not judged: the victim's gradient norm on its training rows "
+                + "is above 1e\(Int(log10(MetricKey.victimGradientTolerance).rounded())), not converged)")
         switch verdict {
         case nil: return opening + "; no τ is predicted."
-        case .consistent: return opening + "; consistent with the prediction: no seed reaches it below its τ, and every seed does above it."
+        case .consistent:
+            return opening + "; the runs cannot contradict the prediction: no seed reaches it below its τ, and every seed does above it "
+                + "(the prediction rules out only reaching the target itself below τ, so this does not confirm that half of it either)."
         case .successBelowTau:
             let below = seeds.filter(\.isBelowTau).map { String($0.seed) }
             return opening + "; seed\(below.count == 1 ? "" : "s") \(below.joined(separator: ", ")) "

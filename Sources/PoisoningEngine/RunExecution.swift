@@ -103,6 +103,17 @@ struct PreparedRun {
         return study.design.trainedModels.model(trainer, on: study.split.train)
     }
 
+    /// The model the run measures: `trained` itself, or for an attack with a target model (gradient
+    /// canceling) on softmax regression trained by plain SGD, `trained` carried on to convergence on
+    /// the training rows (`convergedSoftmaxRegression`): the paper's victim is the minimiser of the
+    /// training loss, and SGD at a constant learning rate stops at a distance from it set by its
+    /// noise, which `targetDistance` and `targetAgreement` would otherwise measure.
+    func victim(_ trained: any Classifier) -> any Classifier {
+        guard poisoned.target != nil, decision.training == TrainingAdjustment(), let network = trained as? NetworkParameters,
+              network.shape.hidden.isEmpty else { return trained }
+        return convergedSoftmaxRegression(from: network, on: trainingRows).model
+    }
+
     /// The run's result once `outcome` is its trained model: its metrics, or why it diverged.
     func result(of outcome: ModelFit) -> RunResult {
         let poisonedCount = poisoned.poisonedRows.count
@@ -110,7 +121,7 @@ struct PreparedRun {
             return divergedRun(spec, study: study, what: "training loss", epoch: epoch, poisonedCount: poisonedCount, saturated: poisoned.saturated,
                                targets: targets)
         }
-        let model = outcome.model
+        let model = victim(outcome.model)
         let test = model.accuracy(on: study.split.test)
         let train = model.accuracy(on: trainingRows)
         var metrics = [
@@ -125,6 +136,8 @@ struct PreparedRun {
             metrics[evaluation.metric.key] = model.accuracy(on: evaluation.inputs)
         }
         if let target = poisoned.target, let victim = model as? NetworkParameters {
+            metrics[MetricKey.victimGradientNorm] = victim.lossAndGradient(on: trainingRows).gradient
+                .reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
             metrics[MetricKey.targetDistance] = relativeParameterDistance(victim, from: target)
             metrics[MetricKey.targetAgreement] = model.accuracy(on: study.split.test, labels: target.predictions(on: study.split.test))
         }

@@ -17,8 +17,10 @@ import PoisoningUtilities
 /// triggers and Turner et al.'s clean-label perturbation, feature collision's scaled β, activation
 /// clustering per Chen et al., k-NN relabel per Paudice et al., TPR at 5% FPR, and the accountant's
 /// fractional orders; 5, gradient canceling records a label-flip target's gradient on its own rows
-/// (`targetGradientNorm`).
-public let engineVersion = "5"
+/// (`targetGradientNorm`); 6, gradient canceling's softmax-regression victim is trained on to
+/// convergence and every targeted run records its gradient norm (`victimGradientNorm`), and the
+/// norm of the target's last layer (`targetNorm`).
+public let engineVersion = "6"
 
 // Here rather than beside `MetricKey` (PoisoningUtilities): the Rényi order's range is the accountant's
 // `renyiOrders` (PoisoningModels).
@@ -32,8 +34,8 @@ extension MetricKey {
         switch key {
         case generalizationGap: -1...1
         case finalLoss, stoppingEpoch, privacyEpsilon, poisonabilityThreshold, targetShift, cleanGradientNorm, mixedGradientNorm,
-             targetGradientNorm, targetDistance, inputCurvatureTopClean, inputCurvatureTopTriggered, inputCurvatureTopPoisoned,
-             inputCurvatureTopPoisonedBaseline:
+             targetGradientNorm, victimGradientNorm, targetNorm, targetDistance, inputCurvatureTopClean, inputCurvatureTopTriggered,
+             inputCurvatureTopPoisoned, inputCurvatureTopPoisonedBaseline:
                 0...largestUnboundedValue
         case privacyOrder: renyiOrders.min()!...renyiOrders.max()!
         case _ where key.hasSuffix(excessSuffix): -1...1

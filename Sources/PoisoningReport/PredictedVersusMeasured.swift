@@ -4,7 +4,8 @@ import PoisoningEngine
 extension ReportModel {
     /// One gradient-canceling series of the "Predicted vs measured" section.
     public struct PredictedRow: Sendable {
-        /// The series; τ (its mean with its interval and its range over seeds, or that none exists);
+        /// The series; τ (its mean with its interval and its range over seeds, or that none exists,
+        /// "at these parameters" when the target is not stationary on its own training rows);
         /// the target's accuracy; the first budget at which the victim agrees with the target beyond
         /// the clean model (`TargetBudget`: mean and interval over seeds, or the seeds not reached);
         /// the critical threshold of the accuracy fit with its interval; the mixed/clean gradient
@@ -24,7 +25,12 @@ extension ReportModel {
         }.map { series in
             let evidence = PoisonabilityEvidence(results, series: series)
             let budget = results.targetBudgets?.first { $0.series == series }
+            // Without τ the cell says whether the target is stationary on its own training rows, as τ takes it to be.
             var tau = "none (no threshold exists)"
+            if let own = evidence.targetGradientRatio, own > PoisonabilityEvidence.cancelledRatio {
+                tau = "none at these parameters (target not stationary: its gradient on its own training rows is up to \(ratioText(own)) "
+                    + "of the clean one, above \(ratioText(PoisonabilityEvidence.cancelledRatio)))"
+            }
             if let low = evidence.taus.min(), let high = evidence.taus.max() {
                 let interval = budget?.tau?.interval
                 tau = percent(evidence.taus.reduce(0, +) / Double(evidence.taus.count))

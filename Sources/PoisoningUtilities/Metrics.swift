@@ -42,6 +42,14 @@ public enum MetricKey {
     public static let mixedGradientNorm = "mixedGradientNorm"
     /// ‖w_victim − w_target‖ / ‖w_target‖ for an attack with a target model.
     public static let targetDistance = "targetDistance"
+    /// ‖g(the rows the victim trained on; w_victim)‖ for an attack with a target model: how far the
+    /// retrained victim is from stationary (`targetDistance` and `targetAgreement` are judged only
+    /// below `victimGradientTolerance`).
+    public static let victimGradientNorm = "victimGradientNorm"
+    /// The largest `victimGradientNorm` at which a retrained victim counts as converged: its
+    /// agreement with and distance from a target are judged only at or below it. Gradients are
+    /// summed in Float, whose rounding over a few thousand rows leaves about 1e-6; 1e-5 sits above it.
+    public static let victimGradientTolerance = 1e-5
     /// The share of test rows on which the victim and an attack's target model agree.
     public static let targetAgreement = "targetAgreement"
     /// What an attack metric's key ends with for the clean model's rate (`MetricInfo.baseline`).

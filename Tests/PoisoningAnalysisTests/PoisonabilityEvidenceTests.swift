@@ -46,30 +46,54 @@ struct PoisonabilityEvidenceTests {
     }
 
     @Test func theAccuracyFindingReadsThePairedIntervalOfVictimMinusTarget() {
-        let opening = "In accuracy (victim − target, paired over seeds, with its 95% interval)"
+        let opening = "In accuracy (victim − target, paired over seeds, with its 95% interval; gradient canceling's empirical behaviour, "
+            + "as in the paper's Figure 2, which τ does not predict)"
         let above = (0.5, [0.05, 0.06, 0.07]), open = (2.0, [-0.01, 0.0, 0.013])
-        // Below every τ the victim is more accurate; above, the interval holds 0: consistent.
+        // Below every τ the victim is more accurate; above, the interval holds 0.
         let holds = evidence([above, open])
-        #expect(holds.accuracySentence == opening + " it holds: below every seed's τ the victim stays more accurate than the target "
-            + "(+0.060 [+0.035, +0.085] at 50.0%), and above every seed's τ it is no longer told apart from it from "
+        #expect(holds.accuracySentence == opening + " at the largest swept budget below every seed's τ the victim is still more "
+            + "accurate than the target (+0.060 [+0.035, +0.085] at 50.0%); above every seed's τ it is not told apart from it from "
             + "+0.001 [-0.028, +0.030] at 200.0% = 1.82 τ (mean τ 110.0%).")
-        // Below τ the victim is already no more accurate than the target.
-        let early = evidence([(0.5, [-0.03, -0.02, -0.025]), open])
-        #expect(early.accuracySentence == opening + " the prediction does not hold: -0.025 [-0.037, -0.013] at 50.0%, below every "
-            + "seed's τ, the victim is already no more accurate than the target.")
-        // Below τ the interval holds 0: the runs cannot decide, and the design that would.
-        let undecided = evidence([(0.5, [0.01, -0.01, 0.005]), open])
-        #expect(undecided.accuracySentence == opening + " the runs cannot decide: +0.002 [-0.024, +0.028] at 50.0%, below every "
-            + "seed's τ, the interval holds 0. Resolving a difference of 0.020 (the planning effect, 6.0 of the 300 test rows) at "
-            + "80% power needs about 5 seeds at the measured per-seed spread 0.010 (3 were run), or, were that spread all the test "
-            + "sample's (it shrinks as 1/√rows), about 500 test rows with these 3 seeds (300 × 5/3).")
+        // Below τ the victim is already no more accurate than the target: quoted at the largest budget below every τ (0.75), not
+        // the first (0.5, undecided).
+        let early = evidence([(0.5, [0.01, -0.01, 0.005]), (0.75, [-0.03, -0.02, -0.025]), open])
+        #expect(early.accuracySentence == opening + " at the largest swept budget below every seed's τ the victim is already no more "
+            + "accurate than the target (-0.025 [-0.037, -0.013] at 75.0%); above every seed's τ it is not told apart from it from "
+            + "+0.001 [-0.028, +0.030] at 200.0% = 1.82 τ (mean τ 110.0%).")
+        // At the largest budget below τ the interval holds 0: the design that would decide it.
+        let undecided = evidence([above, (0.75, [0.01, -0.01, 0.005]), open])
+        #expect(undecided.accuracySentence == opening + " at the largest swept budget below every seed's τ the runs cannot tell the "
+            + "victim's accuracy from the target's (+0.002 [-0.024, +0.028] at 75.0%, the interval holds 0); above every seed's τ it is "
+            + "not told apart from it from +0.001 [-0.028, +0.030] at 200.0% = 1.82 τ (mean τ 110.0%). Resolving a difference of 0.020 "
+            + "(the planning effect, 6.0 of the 300 test rows) at 80% power needs about 5 seeds at the measured per-seed spread 0.010 "
+            + "(3 were run), or, were that spread all the test sample's (it shrinks as 1/√rows), about 500 test rows with these 3 "
+            + "seeds (300 × 5/3).")
         // Above τ the victim stays decidedly more accurate.
         let never = evidence([above, (2.0, [0.04, 0.05, 0.06])])
-        #expect(never.accuracySentence == opening + " the prediction does not hold above τ: the victim stays more accurate than the "
-            + "target at every budget above every seed's τ (+0.050 [+0.025, +0.075] at 200.0%).")
+        #expect(never.accuracySentence == opening + " at the largest swept budget below every seed's τ the victim is still more "
+            + "accurate than the target (+0.060 [+0.035, +0.085] at 50.0%); above every seed's τ it stays more accurate than the target "
+            + "at every budget (+0.050 [+0.025, +0.075] at 200.0%).")
         // No budget below every τ.
         #expect(evidence([open]).accuracySentence == opening + " the runs cannot decide: no swept budget lies below every seed's τ "
             + "(the lowest is 100.0%); sweep budgets on both sides of τ.")
+    }
+
+    /// The floor below τ: W₀(1/e) = 0.2784645427610738 (scipy.special.lambertw), τ 0.5, 20 poisons on 100 rows, ‖θ‖ 2,
+    /// clean gradient 0.1: 0.27846 · 0.3/2 · 100/120 / 0.1 = 0.348; none at or above τ. The sentence quotes the run closest
+    /// to its floor (seed 2 at 1.1: 0.05 against 0.04) beside it, and calls it a consistency check.
+    @Test func belowTauTheMixedGradientIsQuotedBesideItsFloor() {
+        let floor = PoisonabilityEvidence.RunEvidence.floorRatio(tau: 0.5, clean: 100, poisons: 20, classes: 2, targetNorm: 2, cleanGradientNorm: 0.1)
+        #expect(abs((floor ?? 0) - 0.2784645427610738 * 0.3 / 2 * 100 / 120 / 0.1) < 1e-12)
+        #expect(PoisonabilityEvidence.RunEvidence.floorRatio(tau: 0.5, clean: 100, poisons: 50, classes: 2, targetNorm: 2, cleanGradientNorm: 0.1) == nil)
+        let runs = Self.runs.map { run in
+            PoisonabilityEvidence.RunEvidence(seed: run.0, fraction: run.1, tau: run.2, gradientRatio: run.3,
+                                              boundRatio: run.1 < run.2 ? (run.0 == 1 ? 0.1 : 0.04) : nil)
+        }
+        let bounded = PoisonabilityEvidence(taus: [1.0, 1.2], runs: runs, seedsWithoutThreshold: 0, targetAccuracy: 0.6, fractions: [], testRows: 300)
+        #expect(bounded.parameterSpaceSentence.hasPrefix("In parameter space the paper's prediction holds: below its seed's τ every run's "
+            + "mixed gradient stays at 5.0% of the clean one or more (least at 110.0%, τ = 120.0%) (a consistency check, which cannot "
+            + "fail: below τ no poison set brings the mixed gradient under W₀((c − 1)/e)(τ − ε_d)/‖θ‖ · n/(n + m); closest to it, "
+            + "seed 2 at 110.0% measures 5.0% of the clean gradient against the bound 4.0%), and at the smallest"))
     }
 
     @Test func aTargetNotStationaryOnItsOwnRowsIsSaid() {

@@ -35,7 +35,8 @@ struct TargetBudgetTests {
         #expect(budget.budget?.value == 5.0 / 3)
         #expect(budget.budget?.interval?.lower == 0.5)
         #expect(abs((budget.budget?.interval?.upper ?? 0) - (5.0 / 3 + 4.302652729911275 / 3)) < 1e-9)
-        #expect(budget.cell == "166.7% [50.0%, 310.1%]")
+        #expect(budget.lowerClipped == true)
+        #expect(budget.cell == "166.7% [50.0% (clipped), 310.1%]")
         // τ: mean 2.8/3, s² = Σ(τ − mean)²/2, ± 4.3027 s/√3; the lower end (−0.34) clipped at 0.
         let meanTau = 2.8 / 3, spread = ([0.8, 1.5, 0.5].reduce(0) { $0 + ($1 - meanTau) * ($1 - meanTau) } / 2).squareRoot()
         #expect(abs((budget.tau?.value ?? 0) - meanTau) < 1e-12)
@@ -44,7 +45,8 @@ struct TargetBudgetTests {
         #expect(budget.sentence == "Per seed, the first swept budget at which the victim agrees with its target beyond the clean model "
             + "(it closes 50.0% or more of the clean model's disagreement with the target on the test rows): seed 1 at 200.0% (clean "
             + "0.900, bar 0.950, τ 80.0%), seed 2 at 200.0% (clean 0.800, bar 0.900, τ 150.0%), seed 3 at 100.0% (clean 0.900, bar "
-            + "0.950, τ 50.0%); consistent with the prediction: no seed reaches it below its τ, and every seed does above it.")
+            + "0.950, τ 50.0%); the runs cannot contradict the prediction: no seed reaches it below its τ, and every seed does above "
+            + "it (the prediction rules out only reaching the target itself below τ, so this does not confirm that half of it either).")
     }
 
     @Test func aSeedReachingTheBarBelowItsTauContradictsThePredictionEvenIfItDropsAfter() {
@@ -59,6 +61,29 @@ struct TargetBudgetTests {
         #expect(budget.sentence.hasSuffix("rows): seed 1 at 50.0% (clean 0.900, bar 0.950, τ 80.0%), seed 2 not in the swept range "
             + "(clean 0.940, bar 0.970, τ 150.0%); seed 1 reaches it below τ. This does not contradict the prediction, which rules "
             + "out only reaching the target itself below τ, not closing part of the way to it; the bar cannot test that half of it."))
+    }
+
+    @Test func aRunWhoseVictimIsNotConvergedIsNotJudged() {
+        // Seed 1 reaches its bar 0.95 at 0.5, below its τ 0.8, but that run's victim has gradient norm 2e-5, above the
+        // tolerance 1e-5: not judged, so its first budget is 2 (at 1 it agrees on 0.90); exactly at the tolerance a run counts.
+        let unconverged = runs([(1, 0.8, 0.9, [0.96, 0.90, 0.97, 0.99]), (2, 0.8, 0.9, [0.96, 0.90, 0.97, 0.99])]).map { run in
+            guard run.fraction == 0.5 else { return run }
+            var metrics = run.metrics!
+            metrics[MetricKey.victimGradientNorm] = run.seed == 1 ? 2e-5 : MetricKey.victimGradientTolerance
+            return RunResult(fraction: run.fraction, series: 0, seed: run.seed, poisonedCount: run.poisonedCount,
+                             realisedFraction: run.realisedFraction, metrics: metrics, divergence: nil)
+        }
+        let budget = TargetBudget(runs: unconverged, series: 0, confidence: 0.95)
+        #expect(budget.seeds.map(\.budget) == [2, 0.5])
+        #expect(budget.seeds.map(\.unconverged) == [1, nil])
+        #expect(budget.sentence.contains("τ 80.0%) (1 run not judged: the victim's gradient norm on its training rows is above 1e-5, not converged);"))
+    }
+
+    @Test func anIntervalInsideTheSweptRangeIsNotMarkedClipped() {
+        // Five seeds first at 2: spread raised to the grid's smallest gap 0.5, 2 ± 2.776445 · 0.5/√5 = [1.379, 2.621] (scipy t.ppf).
+        let budget = TargetBudget(runs: runs((1...5).map { (UInt64($0), 0.8, 0.9, [0.9, 0.9, 0.97, 0.99]) }), series: 0, confidence: 0.95)
+        #expect(budget.lowerClipped == nil)
+        #expect(budget.cell == "200.0% [137.9%, 262.1%]")
     }
 
     @Test func aSeedNotReachedAboveItsTauLeavesTheSecondHalfUnshown() {

@@ -95,7 +95,7 @@ struct ThresholdTableTests {
         #expect(results.targetBudgets?.map(\.verdict) == [.successBelowTau, nil])
         let rows = ReportModel.predictedRows(of: results)
         // Series 0: both from 10%, spread raised to the grid's 10%: 10% ± 12.706 · 10%/√2, clipped to [10%, 20%].
-        #expect(rows.map(\.agreesFrom) == ["10.0% [10.0%, 20.0%]", "15.0% [10.0%, 20.0%]"])
+        #expect(rows.map(\.agreesFrom) == ["10.0% [10.0% (clipped), 20.0%]", "15.0% [10.0% (clipped), 20.0%]"])
         #expect(rows[0].findings[1] == "Per seed, the first swept budget at which the victim agrees with its target beyond the clean "
             + "model (it closes 50.0% or more of the clean model's disagreement with the target on the test rows): seed 1 at 10.0% "
             + "(clean 0.900, bar 0.950, τ 5.0%), seed 2 at 10.0% (clean 0.900, bar 0.950, τ 15.0%); seed 2 reaches it below τ. "
@@ -108,6 +108,20 @@ struct ThresholdTableTests {
         #expect(rows[1].tau == "none (no threshold exists)")
         let decoded = try JSONDecoder().decode(StudyResults.self, from: results.jsonData())
         #expect(decoded.targetBudgets == results.targetBudgets)
+        // Series 1's target trained on rows: with its own gradient at most 0.1% of the clean one (seed 1 0.05%, seed 2 0.1%)
+        // it is stationary, and no threshold exists; with seed 2's at 10%, none is known at these parameters only.
+        for (own, cell) in [(0.0005, "none (no threshold exists)"),
+                            (0.05, "none at these parameters (target not stationary: its gradient on its own training rows is up to "
+                                + "10.0% of the clean one, above 0.1%)")] {
+            let measured = runs.map { run in
+                guard run.series == 1, var metrics = run.metrics else { return run }
+                metrics[MetricKey.cleanGradientNorm] = 0.5
+                metrics[MetricKey.targetGradientNorm] = run.seed == 1 ? 0.00025 : own
+                return RunResult(fraction: run.fraction, series: run.series, seed: run.seed, poisonedCount: run.poisonedCount,
+                                 realisedFraction: run.realisedFraction, metrics: metrics, divergence: nil)
+            }
+            #expect(ReportModel.predictedRows(of: StudyResults(study: study, runs: measured, toolVersion: "test"))[1].tau == cell)
+        }
     }
 
     /// Gradient canceling on softmax regression and an MLP (one hidden layer of 4 units): the MLP's τ
