@@ -53,6 +53,9 @@ public protocol PoisoningAttack: StudyComponent {
     /// every clean training row. With a subset, the clean run (fraction 0) trains on that subset, and
     /// the budget is a share of it, while a run's realised fraction stays a share of every training row.
     var victimRowSubset: String? { get }
+    /// `victimRowSubset` with the classes as the data name them (`className(_:in:)`), as
+    /// `label(classNames:)` names them.
+    func victimRowSubset(classNames: [String]?) -> String?
     /// The memory `poison` takes on a run of `sizes`: what its poisoned set holds beyond the clean
     /// split it shares, and its scratch (models it trains included).
     func memoryNeed(_ sizes: RunSizes) -> MemoryNeed
@@ -75,6 +78,8 @@ extension PoisoningAttack {
     public var hasTrigger: Bool { false }
     /// Nil by default: the victim trains on every clean training row.
     public var victimRowSubset: String? { nil }
+    /// `victimRowSubset`: an attack whose subset names no class.
+    public func victimRowSubset(classNames: [String]?) -> String? { victimRowSubset }
     /// Nil by default: `poison` returns nil only when its model diverged.
     public var failure: String? { nil }
     /// None by default: it runs on any sizes.

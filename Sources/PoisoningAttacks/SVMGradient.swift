@@ -274,9 +274,13 @@ public struct SVMGradient: PoisoningAttack {
 
     /// In the paper's setting (`victim-sees-validation: false`), the attacker's training rows: the
     /// victim never sees its validation rows; nil with `victim-sees-validation: true`.
-    public var victimRowSubset: String? {
+    public var victimRowSubset: String? { victimRowSubset(classNames: nil) }
+
+    /// `victimRowSubset` with the pair's classes as the data name them, as in `label(classNames:)`.
+    public func victimRowSubset(classNames: [String]?) -> String? {
         guard !victimSeesValidation else { return nil }
-        return "the attacker's training rows: those of classes \(poisonClass) and \(attackedClass) but the share \(validationShare) of each "
+        return "the attacker's training rows: those of classes \(className(poisonClass, in: classNames)) and "
+            + "\(className(attackedClass, in: classNames)) but the share \(validationShare) of each "
             + "class that the attacker holds out to validate on, and every row of the other classes"
     }
 

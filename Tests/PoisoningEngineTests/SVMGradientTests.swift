@@ -316,6 +316,9 @@ struct SVMGradientTests {
         #expect(message(["poisons": .string("climbed"), "steps": .int(5), "order": .string("one-at-a-time")]) == nil)
         let attack = try component(SVMGradient.self, ["classes": .list([.int(7), .int(1)])])
         #expect(attack.label == "svm-gradient class 1 → class 7 (linear)")
+        // The victims' rows name the classes as the label does.
+        #expect(attack.victimRowSubset(classNames: ["zero", "one", "two", "three", "four", "five", "six", "seven"])?
+            .hasPrefix("the attacker's training rows: those of classes seven and one but") == true)
         #expect(!attack.victimSeesValidation && attack.poisons == .climbed)
         let comparison = try component(SVMGradient.self, ["victim-sees-validation": .bool(true), "poisons": .string("random-flips")])
         #expect(comparison.label == "svm-gradient class 1 → class 0 (linear, victim with validation rows, random flips)")
