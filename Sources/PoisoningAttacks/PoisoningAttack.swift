@@ -42,6 +42,9 @@ public protocol PoisoningAttack: StudyComponent {
     /// Why its `poison` returned nil, in one clause for the run's message, when that is not its
     /// model's divergence; nil (the default) when it is.
     var failure: String? { get }
+    /// Why its `poison` of `fraction` and `seed` returned nil, when it can tell runs apart; `failure`
+    /// by default.
+    func failure(fraction: Double, seed: UInt64) -> String?
     /// Whether it adds poisons to the clean rows rather than changing some of them: its budget is
     /// then poisons per clean row and may exceed 1 (false by default).
     var addsRows: Bool { get }
@@ -82,6 +85,8 @@ extension PoisoningAttack {
     public func victimRowSubset(classNames: [String]?) -> String? { victimRowSubset }
     /// Nil by default: `poison` returns nil only when its model diverged.
     public var failure: String? { nil }
+    /// `failure`: the same reason for every run.
+    public func failure(fraction: Double, seed: UInt64) -> String? { failure }
     /// None by default: it runs on any sizes.
     public func problem(classCount: Int, featureCount: Int) -> (key: String, message: String)? { nil }
     /// None by default: it runs on any split.

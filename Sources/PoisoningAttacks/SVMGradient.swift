@@ -144,6 +144,8 @@ public struct SVMGradient: PoisoningAttack {
     static let smallestStepDivisor = 256.0
     /// The poison sets computed so far, for the attack's other runs.
     let sets = PoisonSets()
+    /// Why its failed runs failed.
+    let failures = FailureReasons()
     /// The most SMO steps of each solve of the attacker's SVM; nil (always, outside tests): libsvm's
     /// limit, `BinarySVC.stepLimit(rows:)`. No study key sets it: a test lowers it to make solves
     /// stop short and follow a failed run through the outputs.
@@ -309,11 +311,29 @@ public struct SVMGradient: PoisoningAttack {
         return MemoryNeed(kept: 4 * n * d + 8 * n + 8 * p, working: working)
     }
 
-    /// Nil when a solve of the attacker's SVM stopped at its step limit short of its tolerance
-    /// (`failure` gives the run's reason): the run ends without metrics rather than measure an SVM
-    /// that is not the solution.
+    /// Nil when a solve of the attacker's SVM stopped at its step limit short of its tolerance, or an
+    /// attack gradient's system of the margin vectors had no finite solution (`failure(fraction:seed:)`
+    /// gives the run's reason): the run ends without metrics rather than measure an SVM that is not
+    /// the solution or poisons climbed along another direction than the paper's gradient.
     public func poison(_ split: TrainTestSplit, fraction: Double, seed: UInt64, trainer: ModelTrainer) -> PoisonedTrainingSet? {
-        try? poisonedSet(split, fraction: fraction, seed: seed)
+        do {
+            return try poisonedSet(split, fraction: fraction, seed: seed)
+        } catch is AttackerGradientUnsolved {
+            failures.record(Self.gradientFailure, fraction: fraction, seed: seed)
+        } catch {
+            failures.record(failure!, fraction: fraction, seed: seed)
+        }
+        return nil
+    }
+
+    /// The failure of a run whose attack gradient could not be computed (`AttackerGradientUnsolved`).
+    static let gradientFailure = "the attack gradient could not be computed: the linear system of the attacker's SVM's margin vectors "
+        + "(its KKT conditions) had no finite solution, and a climb along the direct term alone would not be the paper's"
+
+    /// The reason its `poison` of `fraction` and `seed` returned nil: the attack gradient's failure or
+    /// the attacker's SVM's (`failure`).
+    public func failure(fraction: Double, seed: UInt64) -> String? {
+        failures.reason(fraction: fraction, seed: seed) ?? failure
     }
 
     /// The failure of a run whose `poison` returned nil.
@@ -443,7 +463,7 @@ public struct SVMGradient: PoisoningAttack {
         var length = stepSize
         for _ in 0..<steps {
             guard length >= stepSize / Self.smallestStepDivisor else { return }
-            let gradient = problem.hingeGradient(svc, poison: position, c: c)
+            let gradient = try problem.hingeGradient(svc, poison: position, c: c)
             let norm = gradient.reduce(0) { $0 + $1 * $1 }.squareRoot()
             guard norm > 0 && norm.isFinite else { return }
             let old = problem.point(position)
@@ -467,6 +487,31 @@ public struct SVMGradient: PoisoningAttack {
 
 /// A solve of the attacker's SVM that stopped at its step limit short of its tolerance.
 struct AttackerSVMNotConverged: Error {}
+
+/// An attack gradient whose system of the margin vectors had no finite solution (`hingeGradient`).
+struct AttackerGradientUnsolved: Error {}
+
+/// Why each of an `SVMGradient`'s runs (by fraction and seed) that failed did, for the runner's
+/// message: one value per attack (no process-wide state), a mutex guarding the list.
+final class FailureReasons: Sendable {
+    private let reasons = Mutex<[(fraction: Double, seed: UInt64, reason: String)]>([])
+
+    /// An empty list.
+    init() {}
+
+    /// Records `reason` for the run of `fraction` and `seed`.
+    func record(_ reason: String, fraction: Double, seed: UInt64) {
+        reasons.withLock { list in
+            guard !list.contains(where: { $0.fraction.bitPattern == fraction.bitPattern && $0.seed == seed }) else { return }
+            list.append((fraction, seed, reason))
+        }
+    }
+
+    /// The reason recorded for the run of `fraction` and `seed`, if any.
+    func reason(fraction: Double, seed: UInt64) -> String? {
+        reasons.withLock { list in list.first { $0.fraction.bitPattern == fraction.bitPattern && $0.seed == seed }?.reason }
+    }
+}
 
 /// What the attacker of one run knows, from the training rows and the seed alone: its training and
 /// validation rows of the pair, the order in which rows of the attacked class become poisons, and
@@ -642,8 +687,10 @@ struct AttackerProblem {
     }
 
     /// ∂L/∂x_c of the validation hinge loss for the training row `poison` (see `SVMGradient`), while
-    /// the SVM's sets of margin, error and reserve vectors stay as in `svc`.
-    func hingeGradient(_ svc: BinarySVC, poison p: Int, c: Double) -> [Double] {
+    /// the SVM's sets of margin, error and reserve vectors stay as in `svc`; throws
+    /// `AttackerGradientUnsolved` when the margin vectors' system has no finite solution (a zero pivot
+    /// or a non-finite value), rather than hand on the direct term alone as the gradient.
+    func hingeGradient(_ svc: BinarySVC, poison p: Int, c: Double) throws -> [Double] {
         let n = signs.count, d = features, alpha = svc.alpha
         let edge = 1e-9 * c
         var gradient = [Double](repeating: 0, count: d)
@@ -676,7 +723,7 @@ struct AttackerProblem {
             matrix[a * (s + 1) + s] = signs[i]
             matrix[s * (s + 1) + a] = signs[i]
         }
-        guard let lambda = Self.solveLinear(matrix, weights, size: s + 1) else { return gradient }
+        guard let lambda = Self.solveLinear(matrix, weights, size: s + 1) else { throw AttackerGradientUnsolved() }
         for (a, i) in margin.enumerated() where lambda[a] != 0 {
             if i != p {
                 // −∂(Q_ic α_c)/∂x_c = −α_c y_i y_c ∂k(x_i, x_c)/∂x_c.

@@ -161,7 +161,7 @@ func prepareRun(_ spec: RunSpec, study: Study) -> RunPreparation {
     let trainer = ModelTrainer(model: model, settings: study.config.training, seed: spec.seed)
     let targets = measureTargets(study.targets, split: split, trainer: trainer, trained: study.design.trainedModels)
     guard let poisoned = study.attacks[series.attack].poison(split, fraction: spec.fraction, seed: spec.seed, trainer: trainer) else {
-        if let failure = study.attacks[series.attack].failure {
+        if let failure = study.attacks[series.attack].failure(fraction: spec.fraction, seed: spec.seed) {
             return .finished(failedRun(spec, study: study, reason: failure, poisonedCount: 0, saturated: false, targets: targets))
         }
         return .finished(divergedRun(spec, study: study, what: "the training loss of the attack's model of the clean data", epoch: nil,

@@ -119,7 +119,7 @@ struct SVMGradientTests {
         }
         let p = try #require(poison, "no class-0 row becomes a \(marginPoison ? "margin" : "error") vector")
         let svc = try solved()
-        let gradient = problem.hingeGradient(svc, poison: p, c: c)
+        let gradient = try problem.hingeGradient(svc, poison: p, c: c)
         let norm = gradient.reduce(0) { $0 + $1 * $1 }.squareRoot()
         let pinned = expected.kernel == "linear" && expected.c == 10 && !marginPoison
         #expect(pinned ? norm < 1e-6 : norm > 1e-3, "gradient norm \(norm)")
@@ -247,7 +247,7 @@ struct SVMGradientTests {
     static func directionalSlope(_ problem: AttackerProblem, poison p: Int, c: Double) -> (differences: Double, norm: Double)? {
         var problem = problem
         guard let svc = try? problem.solve(c: c, tolerance: 1e-13) else { return nil }
-        let gradient = problem.hingeGradient(svc, poison: p, c: c)
+        guard let gradient = try? problem.hingeGradient(svc, poison: p, c: c) else { return nil }
         let norm = gradient.reduce(0) { $0 + $1 * $1 }.squareRoot()
         guard norm > 1e-6 else { return nil }
         func inside(_ svc: BinarySVC) -> [Bool] {
@@ -347,6 +347,25 @@ struct SVMGradientTests {
         #expect(large.failure == "the attacker's SVM (C = 1000000.0) did not converge: SMO stopped at its limit of "
             + "max(10⁷, 100 × rows) steps short of its tolerance 1e-08; C may be too large for the scale of the features: "
             + "standardise them or lower c")
+    }
+
+    /// An attack gradient whose system of the margin vectors has no finite solution is refused (it was
+    /// handed on as its direct term alone): one feature, training rows 3 and 4 of sign +1 and 1 and 0.5
+    /// of sign −1 (margin vectors 3 and 1, α = 0.5 each at C = 1), one validation row at 1e308 of sign
+    /// −1, whose kernel value with the row 3 overflows to +∞: its decision is +∞, inside its margin, and
+    /// the system's right-hand side infinite. A run that meets it fails with that reason, per run: the
+    /// attack's other runs keep the SVM's own.
+    @Test func aGradientWithoutAFiniteSolutionFailsTheRun() throws {
+        let problem = AttackerProblem(kernel: SVCKernel(.linear), features: 1, points: [3, 4, 1, 0.5], signs: [1, 1, -1, -1],
+                                      validation: [1e308], validationSigns: [-1])
+        let svc = try problem.solve(c: 1)
+        #expect(abs(svc.alpha[0] - 0.5) < 1e-6 && abs(svc.alpha[2] - 0.5) < 1e-6)
+        #expect(throws: AttackerGradientUnsolved.self) { try problem.hingeGradient(svc, poison: 0, c: 1) }
+        let attack = try component(SVMGradient.self)
+        #expect(attack.failure(fraction: 0.1, seed: 3) == attack.failure)
+        attack.failures.record(SVMGradient.gradientFailure, fraction: 0.1, seed: 3)
+        #expect(attack.failure(fraction: 0.1, seed: 3)?.hasPrefix("the attack gradient could not be computed") == true)
+        #expect(attack.failure(fraction: 0.1, seed: 4) == attack.failure && attack.failure(fraction: 0.2, seed: 3) == attack.failure)
     }
 
     /// The digits 1 and 7 (examples/svm/digits-1-7.csv, standardised unless `standardize` is false:
