@@ -368,6 +368,12 @@ public struct StudyResults: Sendable, Codable, Equatable {
         return design.attacks.map { $0.victimRowSubset(classNames: data.classNames) }
     }
 
+    /// Per attack of the study (in its order), its method note (`PoisoningAttack.methodNote`), else nil.
+    public var methodNotes: [String?] {
+        guard let design = try? StudyDesign(document: config.document) else { return config.attacks.map { _ in nil } }
+        return design.attacks.map(\.methodNote)
+    }
+
     /// Whether the study is of the reference study's design (random label flips, no defense), for
     /// which its curve checks were written.
     public var isUntargetedLabelFlipStudy: Bool {

@@ -59,6 +59,9 @@ public protocol PoisoningAttack: StudyComponent {
     /// `victimRowSubset` with the classes as the data name them (`className(_:in:)`), as
     /// `label(classNames:)` names them.
     func victimRowSubset(classNames: [String]?) -> String?
+    /// How it follows its paper, and where and why it deviates, in words for the report's
+    /// configuration table; nil (the default) for an attack whose report needs no such note.
+    var methodNote: String? { get }
     /// The memory `poison` takes on a run of `sizes`: what its poisoned set holds beyond the clean
     /// split it shares, and its scratch (models it trains included).
     func memoryNeed(_ sizes: RunSizes) -> MemoryNeed
@@ -83,6 +86,8 @@ extension PoisoningAttack {
     public var victimRowSubset: String? { nil }
     /// `victimRowSubset`: an attack whose subset names no class.
     public func victimRowSubset(classNames: [String]?) -> String? { victimRowSubset }
+    /// Nil by default: no method note.
+    public var methodNote: String? { nil }
     /// Nil by default: `poison` returns nil only when its model diverged.
     public var failure: String? { nil }
     /// `failure`: the same reason for every run.

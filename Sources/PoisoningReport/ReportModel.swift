@@ -309,6 +309,18 @@ func victimRowSubsets(_ results: StudyResults) -> String? {
         + "are of all \(results.data.trainCount) training rows"
 }
 
+/// The method notes of the attacks of `results` that have one (`PoisoningAttack.methodNote`), each
+/// after its label: "svm-gradient ...: Biggio et al. ...; ..."; nil when none has one.
+func methodNotes(_ results: StudyResults) -> String? {
+    let notes = results.methodNotes
+    var seen = Set<Int>(), parts = [String]()
+    for series in results.series where !seen.contains(series.attack) {
+        seen.insert(series.attack)
+        if let note = notes[series.attack] { parts.append("\(series.attackLabel): \(note)") }
+    }
+    return parts.isEmpty ? nil : parts.joined(separator: " ")
+}
+
 /// The "Decided" cell of the curve table, from the same decision as the Findings: "sharp" or
 /// "gradual" when the shape is decided, "curves only" when the curves are told apart but k's interval
 /// leaves the sharpness open, "no" otherwise.

@@ -190,7 +190,7 @@ struct SVMGradientTests {
         let train = reference.train, d = reference.features
         let setting = AttackerSetting(train: train, seed: 4, poisonClass: 0, attackedClass: 1, validationShare: 0.5)
         let sequential = try component(SVMGradient.self, ["steps": .int(5), "order": .string("one-at-a-time")])
-        #expect(sequential.order == .oneAtATime && sequential.label == "svm-gradient class 1 → class 0 (linear, 5 steps, one at a time)")
+        #expect(sequential.order == .oneAtATime && sequential.label == "svm-gradient class 1 → class 0 (linear, 5 steps, replace, one at a time)")
         let small = try sequential.craft(3, in: setting), large = try sequential.craft(9, in: setting)
         #expect(small.points.count == 3 * d && Array(large.points.prefix(3 * d)) == small.points)
         let clones = setting.candidates.prefix(9).flatMap { row in train.features[(row * d)..<((row + 1) * d)].map(Double.init) }
@@ -315,14 +315,26 @@ struct SVMGradientTests {
         }
         #expect(message(["poisons": .string("climbed"), "steps": .int(5), "order": .string("one-at-a-time")]) == nil)
         let attack = try component(SVMGradient.self, ["classes": .list([.int(7), .int(1)])])
-        #expect(attack.label == "svm-gradient class 1 → class 7 (linear)")
+        #expect(attack.label == "svm-gradient class 1 → class 7 (linear, replace, together)")
+        #expect(try component(SVMGradient.self, ["placement": .string("add"), "order": .string("one-at-a-time")]).label
+            == "svm-gradient class 1 → class 0 (linear, add, one at a time)")
+        #expect(message(["poisons": .string("random-flips"), "placement": .string("add")])?
+            .contains("placement: applies only with poisons: climbed or clones") == true)
+        #expect(message(["placement": .string("append")])?.contains("replace") == true)
+        // The method note says where the default is not the paper's attack (add, one at a time), and why.
+        let note = try #require(attack.methodNote)
+        #expect(note.contains("placement replace, not the paper's (which adds its points)") && note.contains("m/n of them poisons")
+            && note.contains("order together, not the paper's (which adds and climbs its points one at a time)"))
+        let papers = try #require(try component(SVMGradient.self, ["placement": .string("add"), "order": .string("one-at-a-time")]).methodNote)
+        #expect(papers.contains("placement add, the paper's") && papers.contains("m/(n + m)") && papers.contains("order one at a time, the paper's")
+            && !papers.contains("not the paper's"))
         // The victims' rows name the classes as the label does.
         #expect(attack.victimRowSubset(classNames: ["zero", "one", "two", "three", "four", "five", "six", "seven"])?
             .hasPrefix("the attacker's training rows: those of classes seven and one but") == true)
         #expect(!attack.victimSeesValidation && attack.poisons == .climbed)
         let comparison = try component(SVMGradient.self, ["victim-sees-validation": .bool(true), "poisons": .string("random-flips")])
         #expect(comparison.label == "svm-gradient class 1 → class 0 (linear, victim with validation rows, random flips)")
-        #expect(try component(SVMGradient.self, ["poisons": .string("clones")]).label == "svm-gradient class 1 → class 0 (linear, unclimbed clones)")
+        #expect(try component(SVMGradient.self, ["poisons": .string("clones")]).label == "svm-gradient class 1 → class 0 (linear, unclimbed clones, replace)")
         // Its victims train on a subset of the training rows in the paper's setting only.
         #expect(attack.victimRowSubset?.hasPrefix("the attacker's training rows: those of classes 7 and 1 but the share 0.5") == true)
         #expect(comparison.victimRowSubset == nil)
@@ -423,6 +435,37 @@ struct SVMGradientTests {
             let cloned = try #require(clones.poison(split, fraction: 0.05, seed: seed, trainer: trainer))
             #expect(cloned.poisonedRows == attacked.poisonedRows && cloned.data.features == none.data.features && cloned.trueLabels == none.data.labels)
             for row in 0..<rows { #expect(cloned.data.labels[row] == (cloned.poisonedRows.contains(row) ? 0 : none.data.labels[row])) }
+        }
+    }
+
+    /// With `placement: add` (the paper's), the victim's training set is its clean set (the attacker's
+    /// 126 training rows, or all 252 with `victim-sees-validation: true`) with every clean row as it
+    /// was, followed by the m = round(0.05 · n) poisons, labelled the poison class (0), their true class
+    /// the attacked one (1); the clones are those the replacing attack puts in place, added instead.
+    @Test(arguments: [false, true])
+    func addedPoisonsGrowTheVictimsSetAndKeepEveryCleanRow(_ seesValidation: Bool) throws {
+        let split = try Self.digitsSplit()
+        let see = ParameterValue.bool(seesValidation)
+        let added = try component(SVMGradient.self, ["steps": .int(2), "placement": .string("add"), "victim-sees-validation": see])
+        let addedClones = try component(SVMGradient.self, ["poisons": .string("clones"), "placement": .string("add"), "victim-sees-validation": see])
+        let replacingClones = try component(SVMGradient.self, ["poisons": .string("clones"), "victim-sees-validation": see])
+        #expect(added.placement == .add && replacingClones.placement == .replace)
+        let trainer = ModelTrainer(model: NetworkShape(inputs: 64, hidden: [], classes: 2), settings: TrainingSettings(epochs: 1), seed: 1)
+        let (rows, poisons, d) = seesValidation ? (252, 13, 64) : (126, 6, 64)
+        let clean = try #require(added.poison(split, fraction: 0, seed: 1, trainer: trainer))
+        #expect(clean.data.count == rows && clean.poisonedRows.isEmpty)
+        for attack in [added, addedClones] {
+            let set = try #require(attack.poison(split, fraction: 0.05, seed: 1, trainer: trainer))
+            #expect(set.data.count == rows + poisons && set.poisonedRows == Array(rows..<(rows + poisons)))
+            #expect(Array(set.data.features.prefix(rows * d)) == clean.data.features && Array(set.data.labels.prefix(rows)) == clean.data.labels)
+            #expect(Array(set.trueLabels.prefix(rows)) == clean.data.labels)
+            #expect(set.poisonedRows.allSatisfy { set.data.labels[$0] == 0 && set.trueLabels[$0] == 1 })
+        }
+        let cloned = try #require(addedClones.poison(split, fraction: 0.05, seed: 1, trainer: trainer))
+        let replaced = try #require(replacingClones.poison(split, fraction: 0.05, seed: 1, trainer: trainer))
+        #expect(replaced.data.count == rows && replaced.poisonedRows.count == poisons)
+        for (i, row) in replaced.poisonedRows.enumerated() {
+            #expect(cloned.data.features[((rows + i) * d)..<((rows + i + 1) * d)] == replaced.data.features[(row * d)..<((row + 1) * d)])
         }
     }
 
