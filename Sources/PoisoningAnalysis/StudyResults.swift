@@ -373,7 +373,13 @@ public struct StudyResults: Sendable, Codable, Equatable {
     /// which lays out a study whenever these results exist (`verified`, `init(layout:...)`).
     public var victimRowSubsets: [String?] {
         guard let design = try? StudyDesign(document: config.document) else { return config.attacks.map { _ in nil } }
-        return design.attacks.map(\.victimRowSubset)
+        return design.attacks.map { $0.victimRowSubset(classNames: data.classNames) }
+    }
+
+    /// Per attack of the study (in its order), its method note (`PoisoningAttack.methodNote`), else nil.
+    public var methodNotes: [String?] {
+        guard let design = try? StudyDesign(document: config.document) else { return config.attacks.map { _ in nil } }
+        return design.attacks.map(\.methodNote)
     }
 
     /// Whether the study is of the reference study's design (random label flips, no defense), for

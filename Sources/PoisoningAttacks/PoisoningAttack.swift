@@ -42,6 +42,9 @@ public protocol PoisoningAttack: StudyComponent {
     /// Why its `poison` returned nil, in one clause for the run's message, when that is not its
     /// model's divergence; nil (the default) when it is.
     var failure: String? { get }
+    /// Why its `poison` of `fraction` and `seed` returned nil, when it can tell runs apart; `failure`
+    /// by default.
+    func failure(fraction: Double, seed: UInt64) -> String?
     /// Whether it adds poisons to the clean rows rather than changing some of them: its budget is
     /// then poisons per clean row and may exceed 1 (false by default).
     var addsRows: Bool { get }
@@ -53,6 +56,12 @@ public protocol PoisoningAttack: StudyComponent {
     /// every clean training row. With a subset, the clean run (fraction 0) trains on that subset, and
     /// the budget is a share of it, while a run's realised fraction stays a share of every training row.
     var victimRowSubset: String? { get }
+    /// `victimRowSubset` with the classes as the data name them (`className(_:in:)`), as
+    /// `label(classNames:)` names them.
+    func victimRowSubset(classNames: [String]?) -> String?
+    /// How it follows its paper, and where and why it deviates, in words for the report's
+    /// configuration table; nil (the default) for an attack whose report needs no such note.
+    var methodNote: String? { get }
     /// The memory `poison` takes on a run of `sizes`: what its poisoned set holds beyond the clean
     /// split it shares, and its scratch (models it trains included).
     func memoryNeed(_ sizes: RunSizes) -> MemoryNeed
@@ -75,8 +84,14 @@ extension PoisoningAttack {
     public var hasTrigger: Bool { false }
     /// Nil by default: the victim trains on every clean training row.
     public var victimRowSubset: String? { nil }
+    /// `victimRowSubset`: an attack whose subset names no class.
+    public func victimRowSubset(classNames: [String]?) -> String? { victimRowSubset }
+    /// Nil by default: no method note.
+    public var methodNote: String? { nil }
     /// Nil by default: `poison` returns nil only when its model diverged.
     public var failure: String? { nil }
+    /// `failure`: the same reason for every run.
+    public func failure(fraction: Double, seed: UInt64) -> String? { failure }
     /// None by default: it runs on any sizes.
     public func problem(classCount: Int, featureCount: Int) -> (key: String, message: String)? { nil }
     /// None by default: it runs on any split.

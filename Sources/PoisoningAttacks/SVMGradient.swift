@@ -16,9 +16,9 @@ import Synchronization
 ///    never used. Its surrogate is a binary C-SVC of its own (`BinarySVC`: linear or RBF kernel,
 ///    C, bias, solved exactly by SMO in Double), not the run's model, so it needs no capability of
 ///    that model and attacks every kind alike.
-/// 2. The budget. The fraction is a share of the training set the victim trains on: m =
+/// 2. The budget. The fraction is a share of the victim's clean training set: m =
 ///    min(round(fraction · n), the class-b rows of the attacker's training set) poisons, n the rows
-///    of that set; a larger budget is saturated. By default (`victim-sees-validation: false`, the
+///    of that set (before poisons are added, under `placement: add`); a larger budget is saturated. By default (`victim-sees-validation: false`, the
 ///    paper's setting: the victim is the SVM the attacker trains, on its training rows and the
 ///    poisons, measured on test rows) the victim trains on the run's training rows without the
 ///    attacker's validation rows (rows of classes outside the pair stay). With
@@ -29,8 +29,8 @@ import Synchronization
 ///    in the attacker's 126).
 /// 3. The start. Poison i is a copy of a training row of class b of the attacker's training set
 ///    (the rows in the order of a shuffle on (seed, "poison-samples")), relabelled a: the paper's
-///    "clone of a point of the attacked class with its label flipped". All m clones are placed at
-///    once.
+///    "clone of a point of the attacked class with its label flipped", added to the training set
+///    or in the place of the row it copies (`placement`).
 /// 4. The climb. Each poison in turn, the others staying where they are, climbs the validation
 ///    hinge loss L = Σ_k max(0, 1 − y_k f(x_k)) of the SVM retrained on the attacker's training set
 ///    with every poison (the paper's Algorithm 1 per point): at most `steps` retrainings a pass, each a
@@ -58,9 +58,14 @@ import Synchronization
 ///    with more margin vectors than features + 1 makes Q_SS singular; the decision values do not
 ///    depend on the null space). A poison with α_c = 0 has no effect and no gradient: its climb stops.
 ///
-/// The poisoned set: each poison replaces the row it was copied from (where the paper adds its
-/// points to the training set), so that the budget is a share of the training set as every
-/// attack's. It records three errors of the attacker's SVM: `svmValidationError`, retrained on its
+/// The poisoned set (`placement`). With `add`, the paper's, each poison is a row added to the
+/// training set (the attacker's and the victim's), whose clean rows all stay: the victim trains on
+/// n + m rows, and the budget m = round(fraction · n) is a share m/n of its n clean rows (the poisons
+/// are m/(n + m) of the rows it trains on). With `replace`, the default, each poison replaces the
+/// row it was copied from (in the attacker's problem too), so that the victim trains on n rows at
+/// every budget, m of them poisons (m/n), as under every other attack of a study, whose curves it
+/// then shares an axis with. The default is therefore not the paper's attack (add, one at a time) but
+/// replace and together; the report's method note says so. It records three errors of the attacker's SVM: `svmValidationError`, retrained on its
 /// training set with every poison, on its validation rows (the paper's "validation error", the
 /// attack's success); `svmTestError`, the same SVM on the test rows of the pair, which the attack
 /// never uses (the paper's "test error"); and `svmRandomFlipTestError`, on the same test rows, the
@@ -112,6 +117,19 @@ public struct SVMGradient: PoisoningAttack {
     public let poisons: Poisons
     /// The order in which the poisons climb.
     public let order: Order
+    /// Whether the poisons are added to the training set (the paper's) or replace the rows they were
+    /// copied from.
+    public let placement: Placement
+
+    /// Where a budget's poisons (climbed or clones) go.
+    public enum Placement: String, CaseIterable, Sendable {
+        /// The paper's: each poison is a row added to the training set, whose every clean row stays; the
+        /// victim trains on n + m rows, the budget m being a share m/n of the n clean rows.
+        case add
+        /// Each poison replaces the training row of the attacked class it was copied from; the victim
+        /// trains on n rows, m of them poisons (m/n), as under every other attack of a study.
+        case replace
+    }
 
     /// How the poisons of a budget climb.
     public enum Order: String, CaseIterable, Sendable {
@@ -144,6 +162,8 @@ public struct SVMGradient: PoisoningAttack {
     static let smallestStepDivisor = 256.0
     /// The poison sets computed so far, for the attack's other runs.
     let sets = PoisonSets()
+    /// Why its failed runs failed.
+    let failures = FailureReasons()
     /// The most SMO steps of each solve of the attacker's SVM; nil (always, outside tests): libsvm's
     /// limit, `BinarySVC.stepLimit(rows:)`. No study key sets it: a test lowers it to make solves
     /// stop short and follow a failed run through the outputs.
@@ -151,7 +171,7 @@ public struct SVMGradient: PoisoningAttack {
 
     /// The attack on the pair (a poison class, an attacked class) with these settings.
     public init(classes: (poison: Int, attacked: Int), kernel: SVCKernel, c: Double, steps: Int, stepSize: Double, validationShare: Double,
-                victimSeesValidation: Bool = false, poisons: Poisons = .climbed, order: Order = .together) {
+                victimSeesValidation: Bool = false, poisons: Poisons = .climbed, order: Order = .together, placement: Placement = .replace) {
         precondition(classes.poison != classes.attacked && classes.poison >= 0 && classes.attacked >= 0, "two distinct classes required")
         precondition(c > 0 && steps > 0 && stepSize > 0 && validationShare > 0 && validationShare < 1, "positive settings required")
         poisonClass = classes.poison
@@ -164,11 +184,12 @@ public struct SVMGradient: PoisoningAttack {
         self.victimSeesValidation = victimSeesValidation
         self.poisons = poisons
         self.order = order
+        self.placement = placement
     }
 
     /// Reads `classes`, `kernel`, `gamma` (RBF only), `c`, `steps`, `step-size`, `validation-share`,
-    /// `victim-sees-validation`, `poisons` and `order` (`steps`, `step-size` and `order` only with
-    /// `poisons: climbed`).
+    /// `victim-sees-validation`, `poisons`, `order` and `placement` (`steps`, `step-size` and `order`
+    /// only with `poisons: climbed`, `placement` not with `poisons: random-flips`).
     public init(parameters: inout ParameterReader) throws {
         let classes = try parameters.intList("classes", default: [0, 1], in: 0...1_000_000,
                                              help: "The class pair [a, b]: the poisons carry label a and start as copies of training rows of class b.")
@@ -210,20 +231,31 @@ public struct SVMGradient: PoisoningAttack {
                 throw parameters.error(key, "applies only with poisons: climbed (\(poisons) climbs nothing)")
             }
         }
+        var placement = Placement.replace.rawValue
+        if poisons != Poisons.randomFlips.rawValue {
+            placement = try parameters.string("placement", default: Placement.replace.rawValue, oneOf: Placement.allCases.map(\.rawValue),
+                                              help: "add: the paper's, each poison a row added to the victim's training rows, all of which stay "
+                                                  + "(the budget m is a share m/n of its n clean rows; it trains on n + m); replace (the default, "
+                                                  + "so that the victims train on as many rows at every budget, as under every other attack): "
+                                                  + "each poison takes the place of the training row of the attacked class it was copied from.")
+        } else if parameters.contains("placement") {
+            throw parameters.error("placement", "applies only with poisons: climbed or clones (random-flips relabels rows in place)")
+        }
         self.init(classes: (classes[0], classes[1]), kernel: SVCKernel(kernelKind, gamma: gamma), c: c, steps: steps, stepSize: stepSize,
                   validationShare: share, victimSeesValidation: seesValidation, poisons: Poisons(rawValue: poisons)!,
-                  order: Order(rawValue: order)!)
+                  order: Order(rawValue: order)!, placement: Placement(rawValue: placement)!)
     }
 
-    /// "svm-gradient class 1 → class 0 (linear)" (the attacked class, then the poisons' label, by
-    /// number; `label(classNames:)` names them as the data do), with γ for the RBF kernel and the
-    /// settings that differ from the defaults (C, steps, step size, validation share, a victim with
-    /// the validation rows, one at a time, random flips, clones), so that two attacks of one study
-    /// are told apart.
+    /// "svm-gradient class 1 → class 0 (linear, replace, together)" (the attacked class, then the
+    /// poisons' label, by number; `label(classNames:)` names them as the data do), with γ for the RBF
+    /// kernel, the settings that differ from the defaults (C, steps, step size, validation share, a
+    /// victim with the validation rows, random flips, clones), and always the placement (add or
+    /// replace) and, for climbed poisons, the order (together or one at a time), where the paper's
+    /// attack (add, one at a time) and the default differ, so that two attacks of one study are told apart.
     public var label: String { label(classNames: nil) }
 
     /// `label` with the classes as the data name them (`className(_:in:)`): "svm-gradient class 7 →
-    /// class 1 (linear)" on digits whose classes are 1 and 7.
+    /// class 1 (linear, replace, together)" on digits whose classes are 1 and 7.
     public func label(classNames: [String]?) -> String {
         var details = [kernel.kind == .rbf ? "rbf γ \(kernel.gamma)" : "linear"]
         if c != 1 { details.append("C \(c)") }
@@ -231,14 +263,44 @@ public struct SVMGradient: PoisoningAttack {
         if stepSize != Self.defaultStepSize { details.append("step \(stepSize)") }
         if validationShare != Self.defaultValidationShare { details.append("validation \(validationShare)") }
         if victimSeesValidation { details.append("victim with validation rows") }
-        if order == .oneAtATime { details.append("one at a time") }
         switch poisons {
-        case .climbed: break
+        case .climbed: details += [placement.rawValue, order == .oneAtATime ? "one at a time" : "together"]
         case .randomFlips: details.append("random flips")
-        case .clones: details.append("unclimbed clones")
+        case .clones: details += ["unclimbed clones", placement.rawValue]
         }
         return "svm-gradient class \(className(attackedClass, in: classNames)) → class \(className(poisonClass, in: classNames)) "
             + "(\(details.joined(separator: ", ")))"
+    }
+
+    /// How it follows Biggio et al. and where it deviates (the placement and the order when they are
+    /// not the paper's, each with its reason), the budget's denominator, and the victims.
+    public var methodNote: String? {
+        let placementWords = placement == .add
+            ? "placement add, the paper's: each poison is added to the training rows, all of which stay; the budget m is a share m/n of "
+                + "the n clean rows the victims train on, the poisons m/(n + m) of the rows they then train on"
+            : "placement replace, not the paper's (which adds its points): each poison takes the place of the training row it was "
+                + "copied from, so that the victims train on n rows at every budget, m/n of them poisons, as under every other attack of "
+                + "a study, whose curves then share the x axis (placement: add runs the paper's)"
+        switch poisons {
+        case .randomFlips:
+            return "the comparison of Biggio, Nelson and Laskov's (ICML 2012) attack, not an attack of the paper: the labels of m of the "
+                + "attacker's training rows, drawn at random, flipped in place (the budget m is a share m/n of the n rows the victims train on)."
+        case .clones:
+            return "the control of Biggio, Nelson and Laskov's (ICML 2012) attack, not an attack of the paper: the clones its poisons "
+                + "start from (training rows of the attacked class relabelled), unclimbed; \(placementWords)."
+        case .climbed:
+            let orderWords = order == .oneAtATime
+                ? "order one at a time, the paper's: each poison climbs against the SVM with the earlier ones and is not moved again"
+                : "order together, not the paper's (which adds and climbs its points one at a time): every clone is placed at once, then "
+                    + "each climbs with the others in place, in \(Self.passes) passes, as the multi-point attack of secml, the paper's "
+                    + "authors' library, does, so that no poison is climbed against an SVM without the later ones (order: one-at-a-time "
+                    + "runs the paper's)"
+            return "Biggio, Nelson and Laskov (ICML 2012): each poison, a training row of the attacked class relabelled, climbs the "
+                + "validation hinge loss of the attacker's SVM retrained with it, along the gradient of that SVM's KKT conditions, within "
+                + "the range of the pair's features; \(placementWords); \(orderWords). As in the paper the attacked SVM is the "
+                + "attacker's own (its errors are the attack's success); the study's models train on the same poisoned rows, so their "
+                + "curves measure how the poisons transfer to them."
+        }
     }
 
     /// The key of the surrogate's validation error.
@@ -274,9 +336,13 @@ public struct SVMGradient: PoisoningAttack {
 
     /// In the paper's setting (`victim-sees-validation: false`), the attacker's training rows: the
     /// victim never sees its validation rows; nil with `victim-sees-validation: true`.
-    public var victimRowSubset: String? {
+    public var victimRowSubset: String? { victimRowSubset(classNames: nil) }
+
+    /// `victimRowSubset` with the pair's classes as the data name them, as in `label(classNames:)`.
+    public func victimRowSubset(classNames: [String]?) -> String? {
         guard !victimSeesValidation else { return nil }
-        return "the attacker's training rows: those of classes \(poisonClass) and \(attackedClass) but the share \(validationShare) of each "
+        return "the attacker's training rows: those of classes \(className(poisonClass, in: classNames)) and "
+            + "\(className(attackedClass, in: classNames)) but the share \(validationShare) of each "
             + "class that the attacker holds out to validate on, and every row of the other classes"
     }
 
@@ -305,11 +371,29 @@ public struct SVMGradient: PoisoningAttack {
         return MemoryNeed(kept: 4 * n * d + 8 * n + 8 * p, working: working)
     }
 
-    /// Nil when a solve of the attacker's SVM stopped at its step limit short of its tolerance
-    /// (`failure` gives the run's reason): the run ends without metrics rather than measure an SVM
-    /// that is not the solution.
+    /// Nil when a solve of the attacker's SVM stopped at its step limit short of its tolerance, or an
+    /// attack gradient's system of the margin vectors had no finite solution (`failure(fraction:seed:)`
+    /// gives the run's reason): the run ends without metrics rather than measure an SVM that is not
+    /// the solution or poisons climbed along another direction than the paper's gradient.
     public func poison(_ split: TrainTestSplit, fraction: Double, seed: UInt64, trainer: ModelTrainer) -> PoisonedTrainingSet? {
-        try? poisonedSet(split, fraction: fraction, seed: seed)
+        do {
+            return try poisonedSet(split, fraction: fraction, seed: seed)
+        } catch is AttackerGradientUnsolved {
+            failures.record(Self.gradientFailure, fraction: fraction, seed: seed)
+        } catch {
+            failures.record(failure!, fraction: fraction, seed: seed)
+        }
+        return nil
+    }
+
+    /// The failure of a run whose attack gradient could not be computed (`AttackerGradientUnsolved`).
+    static let gradientFailure = "the attack gradient could not be computed: the linear system of the attacker's SVM's margin vectors "
+        + "(its KKT conditions) had no finite solution, and a climb along the direct term alone would not be the paper's"
+
+    /// The reason its `poison` of `fraction` and `seed` returned nil: the attack gradient's failure or
+    /// the attacker's SVM's (`failure`).
+    public func failure(fraction: Double, seed: UInt64) -> String? {
+        failures.reason(fraction: fraction, seed: seed) ?? failure
     }
 
     /// The failure of a run whose `poison` returned nil.
@@ -334,15 +418,23 @@ public struct SVMGradient: PoisoningAttack {
         let clean = problem
         var poisoned = train
         let chosen: [Int]
+        // With `placement: add`, the poisons' features [count x features], added after the victim's rows.
+        var added = [Double]()
         switch poisons {
         case .climbed:
             let points = try sets.points(train: train, seed: seed, count: count) { try craft(count, in: setting).points }
             chosen = Array(setting.candidates.prefix(count))
             for (i, row) in chosen.enumerated() {
-                problem.place(row: setting.position[row]!, at: Array(points[(i * d)..<((i + 1) * d)]), sign: 1)
+                let point = Array(points[(i * d)..<((i + 1) * d)])
+                guard placement == .replace else {
+                    problem.append(point, sign: 1)
+                    continue
+                }
+                problem.place(row: setting.position[row]!, at: point, sign: 1)
                 for j in 0..<d { poisoned.features[row * d + j] = Float(points[i * d + j]) }
                 poisoned.labels[row] = poisonClass
             }
+            if placement == .add { added = points }
         case .randomFlips:
             let positions = Self.randomFlipPositions(count, among: clean.signs.count, seed: seed)
             chosen = positions.map { setting.trainingRows[$0] }
@@ -352,6 +444,11 @@ public struct SVMGradient: PoisoningAttack {
             chosen = Array(setting.candidates.prefix(count))
             for row in chosen {
                 let position = setting.position[row]!
+                guard placement == .replace else {
+                    added += problem.point(position)
+                    problem.append(problem.point(position), sign: 1)
+                    continue
+                }
                 problem.place(row: position, at: problem.point(position), sign: 1)
                 poisoned.labels[row] = poisonClass
             }
@@ -360,6 +457,16 @@ public struct SVMGradient: PoisoningAttack {
         let measurements = [Self.validationErrorKey: problem.validationError(svc),
                             Self.testErrorKey: problem.error(svc, on: test.features, signs: test.signs),
                             Self.randomFlipTestErrorKey: try Self.randomFlipTestError(clean, flips: count, seed: seed, c: c, on: test)]
+        if poisons != .randomFlips && placement == .add {
+            // Every victim row as it is, then the poisons, labelled the poison class; a poison's true
+            // class is that of the row it was copied from, the attacked class.
+            var victim = victimSeesValidation ? train : train.rows(victimRows)
+            let clean = victim.count
+            victim.features += added.map(Float.init)
+            victim.labels += [Int](repeating: poisonClass, count: count)
+            return PoisonedTrainingSet(data: victim, trueLabels: Array(victim.labels.prefix(clean)) + [Int](repeating: attackedClass, count: count),
+                                       poisonedRows: Array(clean..<(clean + count)), measurements: measurements, saturated: asked > count)
+        }
         guard !victimSeesValidation else {
             return PoisonedTrainingSet(data: poisoned, trueLabels: train.labels, poisonedRows: chosen, measurements: measurements,
                                        saturated: asked > count)
@@ -402,11 +509,14 @@ public struct SVMGradient: PoisoningAttack {
     /// as it is recorded (for the tests that check them against fresh solves).
     func craft(_ count: Int, in setting: AttackerSetting, observe: CraftObserver? = nil) throws -> (points: [Double], losses: [Double]) {
         var problem = setting.problem(kernel: kernel, stepLimit: stepLimit)
-        let positions = setting.candidates.prefix(count).map { setting.position[$0]! }
+        let sources = setting.candidates.prefix(count).map { setting.position[$0]! }
+        // The poisons' places in the attacker's training set: the rows they replace, or new rows after its n rows.
+        let n = problem.signs.count
+        let positions = placement == .replace ? sources : Array(n..<(n + count))
         var svc: BinarySVC, losses = [Double]()
         switch order {
         case .together:
-            for position in positions { problem.place(row: position, at: problem.point(position), sign: 1) }
+            for source in sources { problem.placeClone(of: source, placement: placement) }
             svc = try problem.solve(c: c)
             losses.append(problem.validationHinge(svc))
             observe?(problem, nil, true, losses[losses.count - 1])
@@ -417,8 +527,8 @@ public struct SVMGradient: PoisoningAttack {
                 }
             }
         case .oneAtATime:
-            for position in positions {
-                problem.place(row: position, at: problem.point(position), sign: 1)
+            for (source, position) in zip(sources, positions) {
+                problem.placeClone(of: source, placement: placement)
                 svc = try problem.solve(c: c)
                 losses.append(problem.validationHinge(svc))
                 observe?(problem, position, true, losses[losses.count - 1])
@@ -439,7 +549,7 @@ public struct SVMGradient: PoisoningAttack {
         var length = stepSize
         for _ in 0..<steps {
             guard length >= stepSize / Self.smallestStepDivisor else { return }
-            let gradient = problem.hingeGradient(svc, poison: position, c: c)
+            let gradient = try problem.hingeGradient(svc, poison: position, c: c)
             let norm = gradient.reduce(0) { $0 + $1 * $1 }.squareRoot()
             guard norm > 0 && norm.isFinite else { return }
             let old = problem.point(position)
@@ -463,6 +573,31 @@ public struct SVMGradient: PoisoningAttack {
 
 /// A solve of the attacker's SVM that stopped at its step limit short of its tolerance.
 struct AttackerSVMNotConverged: Error {}
+
+/// An attack gradient whose system of the margin vectors had no finite solution (`hingeGradient`).
+struct AttackerGradientUnsolved: Error {}
+
+/// Why each of an `SVMGradient`'s runs (by fraction and seed) that failed did, for the runner's
+/// message: one value per attack (no process-wide state), a mutex guarding the list.
+final class FailureReasons: Sendable {
+    private let reasons = Mutex<[(fraction: Double, seed: UInt64, reason: String)]>([])
+
+    /// An empty list.
+    init() {}
+
+    /// Records `reason` for the run of `fraction` and `seed`.
+    func record(_ reason: String, fraction: Double, seed: UInt64) {
+        reasons.withLock { list in
+            guard !list.contains(where: { $0.fraction.bitPattern == fraction.bitPattern && $0.seed == seed }) else { return }
+            list.append((fraction, seed, reason))
+        }
+    }
+
+    /// The reason recorded for the run of `fraction` and `seed`, if any.
+    func reason(fraction: Double, seed: UInt64) -> String? {
+        reasons.withLock { list in list.first { $0.fraction.bitPattern == fraction.bitPattern && $0.seed == seed }?.reason }
+    }
+}
 
 /// What the attacker of one run knows, from the training rows and the seed alone: its training and
 /// validation rows of the pair, the order in which rows of the attacked class become poisons, and
@@ -590,6 +725,35 @@ struct AttackerProblem {
         for k in 0..<v { validationGram[k * n + position] = kernel.value(validation, k * d, points, position * d, features: d) }
     }
 
+    /// Adds a training row at `x` with sign `sign`, after the others, and its kernel values.
+    mutating func append(_ x: [Double], sign: Double) {
+        let d = features, n = signs.count, v = validationSigns.count
+        points += x
+        signs.append(sign)
+        var grown = [Double](repeating: 0, count: (n + 1) * (n + 1))
+        for i in 0..<n { grown.replaceSubrange((i * (n + 1))..<(i * (n + 1) + n), with: gram[(i * n)..<((i + 1) * n)]) }
+        for j in 0...n {
+            grown[n * (n + 1) + j] = kernel.value(points, n * d, points, j * d, features: d)
+            grown[j * (n + 1) + n] = grown[n * (n + 1) + j]
+        }
+        gram = grown
+        var grownValidation = [Double](repeating: 0, count: v * (n + 1))
+        for k in 0..<v {
+            grownValidation.replaceSubrange((k * (n + 1))..<(k * (n + 1) + n), with: validationGram[(k * n)..<((k + 1) * n)])
+            grownValidation[k * (n + 1) + n] = kernel.value(validation, k * d, points, n * d, features: d)
+        }
+        validationGram = grownValidation
+    }
+
+    /// A clone of training row `source` with sign +1 (the poison class): in its place (`replace`),
+    /// or added after the other rows (`add`).
+    mutating func placeClone(of source: Int, placement: SVMGradient.Placement) {
+        switch placement {
+        case .replace: place(row: source, at: point(source), sign: 1)
+        case .add: append(point(source), sign: 1)
+        }
+    }
+
     /// The SVM of the training rows, from `start` (or from scratch), to a KKT violation of
     /// `tolerance` within `stepLimit` SMO steps (`BinarySVC.stepLimit(rows:)` when nil); throws
     /// `AttackerSVMNotConverged` when it stops short of the tolerance, never handing on an SVM
@@ -638,8 +802,10 @@ struct AttackerProblem {
     }
 
     /// ∂L/∂x_c of the validation hinge loss for the training row `poison` (see `SVMGradient`), while
-    /// the SVM's sets of margin, error and reserve vectors stay as in `svc`.
-    func hingeGradient(_ svc: BinarySVC, poison p: Int, c: Double) -> [Double] {
+    /// the SVM's sets of margin, error and reserve vectors stay as in `svc`; throws
+    /// `AttackerGradientUnsolved` when the margin vectors' system has no finite solution (a zero pivot
+    /// or a non-finite value), rather than hand on the direct term alone as the gradient.
+    func hingeGradient(_ svc: BinarySVC, poison p: Int, c: Double) throws -> [Double] {
         let n = signs.count, d = features, alpha = svc.alpha
         let edge = 1e-9 * c
         var gradient = [Double](repeating: 0, count: d)
@@ -672,7 +838,7 @@ struct AttackerProblem {
             matrix[a * (s + 1) + s] = signs[i]
             matrix[s * (s + 1) + a] = signs[i]
         }
-        guard let lambda = Self.solveLinear(matrix, weights, size: s + 1) else { return gradient }
+        guard let lambda = Self.solveLinear(matrix, weights, size: s + 1) else { throw AttackerGradientUnsolved() }
         for (a, i) in margin.enumerated() where lambda[a] != 0 {
             if i != p {
                 // −∂(Q_ic α_c)/∂x_c = −α_c y_i y_c ∂k(x_i, x_c)/∂x_c.

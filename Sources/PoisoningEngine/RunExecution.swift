@@ -114,12 +114,16 @@ struct PreparedRun {
         return convergedSoftmaxRegression(from: network, on: trainingRows).model
     }
 
-    /// The run's result once `outcome` is its trained model: its metrics, or why it diverged.
+    /// The run's result once `outcome` is its trained model: its metrics, or why it diverged or
+    /// failed (its solver stopped short of the solution: `ModelFit.failure`).
     func result(of outcome: ModelFit) -> RunResult {
         let poisonedCount = poisoned.poisonedRows.count
         if let epoch = outcome.divergedEpoch {
             return divergedRun(spec, study: study, what: "training loss", epoch: epoch, poisonedCount: poisonedCount, saturated: poisoned.saturated,
                                targets: targets)
+        }
+        if let reason = outcome.failure {
+            return failedRun(spec, study: study, reason: reason, poisonedCount: poisonedCount, saturated: poisoned.saturated, targets: targets)
         }
         let model = victim(outcome.model)
         let test = model.accuracy(on: study.split.test)
@@ -181,8 +185,8 @@ func prepareRun(_ spec: RunSpec, study: Study) -> RunPreparation {
     let trainer = ModelTrainer(model: model, settings: study.config.training, seed: spec.seed)
     let targets = measureTargets(study.targets, split: split, trainer: trainer, trained: study.design.trainedModels)
     guard let poisoned = study.attacks[series.attack].poison(split, fraction: spec.fraction, seed: spec.seed, trainer: trainer) else {
-        if let failure = study.attacks[series.attack].failure {
-            return .finished(failedRun(spec, study: study, reason: failure, targets: targets))
+        if let failure = study.attacks[series.attack].failure(fraction: spec.fraction, seed: spec.seed) {
+            return .finished(failedRun(spec, study: study, reason: failure, poisonedCount: 0, saturated: false, targets: targets))
         }
         return .finished(divergedRun(spec, study: study, what: "the training loss of the attack's model of the clean data", epoch: nil,
                                      poisonedCount: 0, targets: targets))
@@ -210,13 +214,15 @@ private func divergedRun(_ spec: RunSpec, study: Study, what: String, epoch: Int
                      targets: targets)
 }
 
-/// The result of a run whose attack failed for `reason` (not a divergence), before it poisoned a row.
-private func failedRun(_ spec: RunSpec, study: Study, reason: String, targets: [TargetMeasurement]?) -> RunResult {
+/// The result of a run that failed for `reason` (not a divergence): its attack, before it poisoned a
+/// row, or its model's solver, after `poisonedCount` rows were poisoned.
+private func failedRun(_ spec: RunSpec, study: Study, reason: String, poisonedCount: Int, saturated: Bool,
+                       targets: [TargetMeasurement]?) -> RunResult {
     let label = study.series[spec.series].label
-    return RunResult(fraction: spec.fraction, series: spec.series, seed: spec.seed, poisonedCount: 0,
-                     realisedFraction: realisedFraction(0, study: study), metrics: nil,
+    return RunResult(fraction: spec.fraction, series: spec.series, seed: spec.seed, poisonedCount: poisonedCount,
+                     realisedFraction: realisedFraction(poisonedCount, study: study), metrics: nil,
                      divergence: RunResult.failureMessage(seriesLabel: label, fraction: spec.fraction, seed: spec.seed, reason: reason),
-                     saturated: false, targets: targets, failure: reason)
+                     saturated: saturated, targets: targets, failure: reason)
 }
 
 /// The share of the study's training rows the attack poisoned.

@@ -182,9 +182,27 @@ let minimumPointSpan = 4.0
 /// training rows each run asked its attack to poison, or for an attack that adds its poisons
 /// (gradient canceling) the poison budget ε, poisons per clean row; a label naming both when the
 /// figure draws both. `name` is the x for a title ("poison fraction"), `phrase` for a caption ("the
-/// poison fraction (…)"), `axis` the x axis.
+/// poison fraction (…)"), `axis` the x axis. Where a series' victims train on a subset of the
+/// training rows (svm-gradient in the paper's setting), its fraction is a share of that subset, and
+/// the axis and the caption say so.
 func poisonAxis(_ results: StudyResults, series: [Int]) -> (name: String, phrase: String, axis: Axis) {
     let adding = series.filter { addsRows(results, series: $0) }.count
+    // Series whose victims train on a subset of the training rows (`PoisoningAttack.victimRowSubset`):
+    // their fraction is a share of that subset, not of every training row.
+    let subsets = results.victimRowSubsets
+    let subset = series.filter { subsets[results.series[$0].attack] != nil }
+    if adding == 0 && !subset.isEmpty {
+        let attacks = listing(subset.map { results.series[$0].attackLabel }.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } })
+        let rows = "the rows its victims train on, the configuration's “Victims' training rows”, fewer than the \(results.data.trainCount) "
+            + "training rows"
+        if subset.count == series.count {
+            return ("poison fraction", "the poison fraction (for \(attacks): the share of \(rows), that each run asked its attack to poison)",
+                    Axis(label: "Poison fraction (share of the victims' training rows asked for)", format: .percent))
+        }
+        return ("poison fraction", "the poison fraction (the share of the training rows each run asked its attack to poison; for \(attacks), "
+                    + "of \(rows))",
+                Axis(label: "Poison fraction (share of the training rows asked for, or of the victims' rows where fewer)", format: .percent))
+    }
     if adding == 0 {
         return ("poison fraction", "the poison fraction (the share of the training rows each run asked its attack to poison)",
                 Axis(label: "Poison fraction (share of the training rows asked for)", format: .percent))

@@ -19,6 +19,7 @@ extension ReportModel {
         ]
         if let knowledge = attackerKnowledge(results) { parameters.append(Parameter(name: "Attacker's surrogate", value: knowledge)) }
         if let subsets = victimRowSubsets(results) { parameters.append(Parameter(name: "Victims' training rows", value: subsets)) }
+        if let notes = methodNotes(results) { parameters.append(Parameter(name: "Attack methods", value: notes)) }
         parameters.append(Parameter(name: "Seeds", value: config.seeds.map(String.init).joined(separator: ", ")))
         // The SGD settings, with the models they apply to when an exact solver trains others.
         let methodOfModel = config.modelTrainingMethods

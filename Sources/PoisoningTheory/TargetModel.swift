@@ -81,7 +81,7 @@ public struct LabelFlipTarget: TargetModel {
 
     public func target<Model: TargetableClassifier>(clean: Model, train: Dataset, trainer: ModelTrainer, seed: UInt64) -> Model? {
         let fit = trainer.train(flipped(train, seed: seed))
-        guard fit.divergedEpoch == nil, let model = fit.model as? Model else { return nil }
+        guard fit.divergedEpoch == nil, fit.failure == nil, let model = fit.model as? Model else { return nil }
         return model
     }
 

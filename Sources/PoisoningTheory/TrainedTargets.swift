@@ -12,7 +12,7 @@ extension TrainedModelCache {
         -> (clean: any TargetableClassifier, target: (any TargetableClassifier)?)? {
         let fit = fit(trainer, on: train)
         guard let clean = fit.model as? any TargetableClassifier else { return nil }
-        guard fit.divergedEpoch == nil else { return (clean, nil) }
+        guard fit.divergedEpoch == nil, fit.failure == nil else { return (clean, nil) }
         return (clean, made(target, from: clean, seed: seed, trainer: trainer, on: train))
     }
 

@@ -52,6 +52,28 @@ struct LinearSVMTests {
         }
     }
 
+    /// The shipped defaults (tolerance 1e-8, 10,000 passes, read from a study without keys) solve the
+    /// fixture: every class's solve converges (no `failure`), the decision values are scikit-learn's
+    /// to 1e-4 and every prediction agrees, at each of its three C; one pass does not converge and
+    /// says so.
+    @Test(arguments: 0..<3)
+    func theShippedDefaultsSolveTheFixture(_ index: Int) throws {
+        let reference = try LinearSVMReference.load("linear_svm_reference")
+        let expected = reference.cases[index]
+        let shipped = try component(LinearSVM.self, ["c": .double(expected.c)])
+        #expect(shipped.tolerance == 1e-8 && shipped.maxPasses == 10_000)
+        let sizes = SplitSizes(trainRows: reference.train.count, testRows: 0, features: reference.features, classes: reference.classes)
+        let fit = shipped.model(for: sizes).train(reference.train, settings: TrainingSettings(), seed: 1, adjustment: TrainingAdjustment())
+        #expect(fit.failure == nil && fit.divergedEpoch == nil)
+        let model = try #require(fit.model as? LinearSVMClassifier)
+        let worst = zip(model.decisionValues(on: reference.test), expected.decision).map { abs($0 - $1) }.max()!
+        #expect(worst < 1e-4, "largest difference \(worst)")
+        #expect(model.predictions(on: reference.test) == expected.predictions)
+        let short = LinearSVM(c: expected.c, tolerance: 1e-8, maxPasses: 1).model(for: sizes)
+            .train(reference.train, settings: TrainingSettings(), seed: 1, adjustment: TrainingAdjustment())
+        #expect(short.failure?.hasPrefix("the linear SVM (C = \(expected.c)) did not converge: dual coordinate descent reached its max-passes 1") == true)
+    }
+
     /// The input gradient is the central difference of the row losses (steps of 2⁻¹² in Float, on
     /// rows whose hinges are all away from their kinks by more than the step's effect), to 1e-6.
     @Test func theInputGradientIsTheLossesSlope() throws {

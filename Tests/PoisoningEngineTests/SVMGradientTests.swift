@@ -119,7 +119,7 @@ struct SVMGradientTests {
         }
         let p = try #require(poison, "no class-0 row becomes a \(marginPoison ? "margin" : "error") vector")
         let svc = try solved()
-        let gradient = problem.hingeGradient(svc, poison: p, c: c)
+        let gradient = try problem.hingeGradient(svc, poison: p, c: c)
         let norm = gradient.reduce(0) { $0 + $1 * $1 }.squareRoot()
         let pinned = expected.kernel == "linear" && expected.c == 10 && !marginPoison
         #expect(pinned ? norm < 1e-6 : norm > 1e-3, "gradient norm \(norm)")
@@ -190,7 +190,7 @@ struct SVMGradientTests {
         let train = reference.train, d = reference.features
         let setting = AttackerSetting(train: train, seed: 4, poisonClass: 0, attackedClass: 1, validationShare: 0.5)
         let sequential = try component(SVMGradient.self, ["steps": .int(5), "order": .string("one-at-a-time")])
-        #expect(sequential.order == .oneAtATime && sequential.label == "svm-gradient class 1 → class 0 (linear, 5 steps, one at a time)")
+        #expect(sequential.order == .oneAtATime && sequential.label == "svm-gradient class 1 → class 0 (linear, 5 steps, replace, one at a time)")
         let small = try sequential.craft(3, in: setting), large = try sequential.craft(9, in: setting)
         #expect(small.points.count == 3 * d && Array(large.points.prefix(3 * d)) == small.points)
         let clones = setting.candidates.prefix(9).flatMap { row in train.features[(row * d)..<((row + 1) * d)].map(Double.init) }
@@ -247,7 +247,7 @@ struct SVMGradientTests {
     static func directionalSlope(_ problem: AttackerProblem, poison p: Int, c: Double) -> (differences: Double, norm: Double)? {
         var problem = problem
         guard let svc = try? problem.solve(c: c, tolerance: 1e-13) else { return nil }
-        let gradient = problem.hingeGradient(svc, poison: p, c: c)
+        guard let gradient = try? problem.hingeGradient(svc, poison: p, c: c) else { return nil }
         let norm = gradient.reduce(0) { $0 + $1 * $1 }.squareRoot()
         guard norm > 1e-6 else { return nil }
         func inside(_ svc: BinarySVC) -> [Bool] {
@@ -315,11 +315,26 @@ struct SVMGradientTests {
         }
         #expect(message(["poisons": .string("climbed"), "steps": .int(5), "order": .string("one-at-a-time")]) == nil)
         let attack = try component(SVMGradient.self, ["classes": .list([.int(7), .int(1)])])
-        #expect(attack.label == "svm-gradient class 1 → class 7 (linear)")
+        #expect(attack.label == "svm-gradient class 1 → class 7 (linear, replace, together)")
+        #expect(try component(SVMGradient.self, ["placement": .string("add"), "order": .string("one-at-a-time")]).label
+            == "svm-gradient class 1 → class 0 (linear, add, one at a time)")
+        #expect(message(["poisons": .string("random-flips"), "placement": .string("add")])?
+            .contains("placement: applies only with poisons: climbed or clones") == true)
+        #expect(message(["placement": .string("append")])?.contains("replace") == true)
+        // The method note says where the default is not the paper's attack (add, one at a time), and why.
+        let note = try #require(attack.methodNote)
+        #expect(note.contains("placement replace, not the paper's (which adds its points)") && note.contains("m/n of them poisons")
+            && note.contains("order together, not the paper's (which adds and climbs its points one at a time)"))
+        let papers = try #require(try component(SVMGradient.self, ["placement": .string("add"), "order": .string("one-at-a-time")]).methodNote)
+        #expect(papers.contains("placement add, the paper's") && papers.contains("m/(n + m)") && papers.contains("order one at a time, the paper's")
+            && !papers.contains("not the paper's"))
+        // The victims' rows name the classes as the label does.
+        #expect(attack.victimRowSubset(classNames: ["zero", "one", "two", "three", "four", "five", "six", "seven"])?
+            .hasPrefix("the attacker's training rows: those of classes seven and one but") == true)
         #expect(!attack.victimSeesValidation && attack.poisons == .climbed)
         let comparison = try component(SVMGradient.self, ["victim-sees-validation": .bool(true), "poisons": .string("random-flips")])
         #expect(comparison.label == "svm-gradient class 1 → class 0 (linear, victim with validation rows, random flips)")
-        #expect(try component(SVMGradient.self, ["poisons": .string("clones")]).label == "svm-gradient class 1 → class 0 (linear, unclimbed clones)")
+        #expect(try component(SVMGradient.self, ["poisons": .string("clones")]).label == "svm-gradient class 1 → class 0 (linear, unclimbed clones, replace)")
         // Its victims train on a subset of the training rows in the paper's setting only.
         #expect(attack.victimRowSubset?.hasPrefix("the attacker's training rows: those of classes 7 and 1 but the share 0.5") == true)
         #expect(comparison.victimRowSubset == nil)
@@ -344,6 +359,25 @@ struct SVMGradientTests {
         #expect(large.failure == "the attacker's SVM (C = 1000000.0) did not converge: SMO stopped at its limit of "
             + "max(10⁷, 100 × rows) steps short of its tolerance 1e-08; C may be too large for the scale of the features: "
             + "standardise them or lower c")
+    }
+
+    /// An attack gradient whose system of the margin vectors has no finite solution is refused (it was
+    /// handed on as its direct term alone): one feature, training rows 3 and 4 of sign +1 and 1 and 0.5
+    /// of sign −1 (margin vectors 3 and 1, α = 0.5 each at C = 1), one validation row at 1e308 of sign
+    /// −1, whose kernel value with the row 3 overflows to +∞: its decision is +∞, inside its margin, and
+    /// the system's right-hand side infinite. A run that meets it fails with that reason, per run: the
+    /// attack's other runs keep the SVM's own.
+    @Test func aGradientWithoutAFiniteSolutionFailsTheRun() throws {
+        let problem = AttackerProblem(kernel: SVCKernel(.linear), features: 1, points: [3, 4, 1, 0.5], signs: [1, 1, -1, -1],
+                                      validation: [1e308], validationSigns: [-1])
+        let svc = try problem.solve(c: 1)
+        #expect(abs(svc.alpha[0] - 0.5) < 1e-6 && abs(svc.alpha[2] - 0.5) < 1e-6)
+        #expect(throws: AttackerGradientUnsolved.self) { try problem.hingeGradient(svc, poison: 0, c: 1) }
+        let attack = try component(SVMGradient.self)
+        #expect(attack.failure(fraction: 0.1, seed: 3) == attack.failure)
+        attack.failures.record(SVMGradient.gradientFailure, fraction: 0.1, seed: 3)
+        #expect(attack.failure(fraction: 0.1, seed: 3)?.hasPrefix("the attack gradient could not be computed") == true)
+        #expect(attack.failure(fraction: 0.1, seed: 4) == attack.failure && attack.failure(fraction: 0.2, seed: 3) == attack.failure)
     }
 
     /// The digits 1 and 7 (examples/svm/digits-1-7.csv, standardised unless `standardize` is false:
@@ -401,6 +435,37 @@ struct SVMGradientTests {
             let cloned = try #require(clones.poison(split, fraction: 0.05, seed: seed, trainer: trainer))
             #expect(cloned.poisonedRows == attacked.poisonedRows && cloned.data.features == none.data.features && cloned.trueLabels == none.data.labels)
             for row in 0..<rows { #expect(cloned.data.labels[row] == (cloned.poisonedRows.contains(row) ? 0 : none.data.labels[row])) }
+        }
+    }
+
+    /// With `placement: add` (the paper's), the victim's training set is its clean set (the attacker's
+    /// 126 training rows, or all 252 with `victim-sees-validation: true`) with every clean row as it
+    /// was, followed by the m = round(0.05 · n) poisons, labelled the poison class (0), their true class
+    /// the attacked one (1); the clones are those the replacing attack puts in place, added instead.
+    @Test(arguments: [false, true])
+    func addedPoisonsGrowTheVictimsSetAndKeepEveryCleanRow(_ seesValidation: Bool) throws {
+        let split = try Self.digitsSplit()
+        let see = ParameterValue.bool(seesValidation)
+        let added = try component(SVMGradient.self, ["steps": .int(2), "placement": .string("add"), "victim-sees-validation": see])
+        let addedClones = try component(SVMGradient.self, ["poisons": .string("clones"), "placement": .string("add"), "victim-sees-validation": see])
+        let replacingClones = try component(SVMGradient.self, ["poisons": .string("clones"), "victim-sees-validation": see])
+        #expect(added.placement == .add && replacingClones.placement == .replace)
+        let trainer = ModelTrainer(model: NetworkShape(inputs: 64, hidden: [], classes: 2), settings: TrainingSettings(epochs: 1), seed: 1)
+        let (rows, poisons, d) = seesValidation ? (252, 13, 64) : (126, 6, 64)
+        let clean = try #require(added.poison(split, fraction: 0, seed: 1, trainer: trainer))
+        #expect(clean.data.count == rows && clean.poisonedRows.isEmpty)
+        for attack in [added, addedClones] {
+            let set = try #require(attack.poison(split, fraction: 0.05, seed: 1, trainer: trainer))
+            #expect(set.data.count == rows + poisons && set.poisonedRows == Array(rows..<(rows + poisons)))
+            #expect(Array(set.data.features.prefix(rows * d)) == clean.data.features && Array(set.data.labels.prefix(rows)) == clean.data.labels)
+            #expect(Array(set.trueLabels.prefix(rows)) == clean.data.labels)
+            #expect(set.poisonedRows.allSatisfy { set.data.labels[$0] == 0 && set.trueLabels[$0] == 1 })
+        }
+        let cloned = try #require(addedClones.poison(split, fraction: 0.05, seed: 1, trainer: trainer))
+        let replaced = try #require(replacingClones.poison(split, fraction: 0.05, seed: 1, trainer: trainer))
+        #expect(replaced.data.count == rows && replaced.poisonedRows.count == poisons)
+        for (i, row) in replaced.poisonedRows.enumerated() {
+            #expect(cloned.data.features[((rows + i) * d)..<((rows + i + 1) * d)] == replaced.data.features[(row * d)..<((row + 1) * d)])
         }
     }
 

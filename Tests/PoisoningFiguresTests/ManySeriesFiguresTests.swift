@@ -423,6 +423,18 @@ struct ManySeriesFiguresTests {
             let accuracy = try #require(studyFigures(results).first { $0.name == "accuracy_vs_poison" })
             #expect(accuracy.caption.contains("Points stand at the fraction asked for"), "\(name)")
         }
+        // examples/svm's victims train on the attacker's 126 training rows, and its fractions are
+        // shares of those: every figure's x says so (it said "of the training rows"), its captions name
+        // the rows; examples/attacks' attacks train on every row and keep the training rows.
+        let svm = try #require(examples.first { $0.name == "svm" }?.results)
+        for figure in studyFigures(svm) where figure.name != "defense_tradeoff" {
+            #expect(figure.chart.x.label == "Poison fraction (share of the victims' training rows asked for)", "\(figure.name)")
+        }
+        let accuracy = try #require(studyFigures(svm).first { $0.name == "accuracy_vs_poison" })
+        #expect(accuracy.caption.contains("the share of the rows its victims train on, the configuration's “Victims' training rows”, "
+            + "fewer than the 252 training rows, that each run asked its attack to poison"))
+        let attacks = try #require(examples.first { $0.name == "attacks" }?.results)
+        #expect(studyFigures(attacks).first { $0.name == "accuracy_vs_poison" }?.chart.x.label == "Poison fraction (share of the training rows asked for)")
     }
 
     /// examples/poisonability: gradient canceling's poisons keep their labels, so a series' train

@@ -669,6 +669,10 @@ struct VictimRowSubsetTests {
         #expect(victimRowSubsets(results) == expected)
         let model = ReportModel(results, command: "make-report")
         #expect(model.parameters.filter { $0.name == "Victims' training rows" }.map(\.value) == [expected])
+        // The method notes of the two svm-gradient attacks (their labels differ), each after its label.
+        let methods = try #require(model.parameters.first { $0.name == "Attack methods" }?.value)
+        #expect(methods.hasPrefix("\(study.series[0].attackLabel): Biggio, Nelson and Laskov (ICML 2012)")
+            && methods.contains("\(study.series[1].attackLabel): Biggio") && !methods.contains(study.series[2].attackLabel))
         let poisoned = model.attackComparisonRows.map(\.poisoned)
         #expect(poisoned.count == 3 && poisoned[0].hasSuffix("% of all 42 training rows; its victims train on fewer (Configuration)"))
         #expect(!poisoned[1].contains("fewer") && !poisoned[2].contains("fewer"))

@@ -26,6 +26,29 @@ import TestSupport
         return try Study(design: design)
     }
 
+    /// A linear SVM whose solve reaches its max-passes (here 1) before its tolerance is not measured as
+    /// if solved (it was, silently): each of its runs fails with the solver's reason, listed under the
+    /// report's "Failed runs", its poisoned rows still counted. The same study at the shipped
+    /// max-passes converges, and its runs finish.
+    @Test func aLinearSVMThatStopsShortFailsItsRuns() throws {
+        func runs(_ model: [String: ParameterValue]) throws -> (Study, [RunResult]) {
+            let config = StudyConfig(data: StudyConfig.component(GaussianClusters.kind, ["samples": .int(80), "features": .int(4), "classes": .int(2)]),
+                                     models: [StudyConfig.component(LinearSVM.kind, model)], attacks: [StudyConfig.component(RandomLabelFlip.kind)],
+                                     fractions: [0, 0.2], seeds: [1, 2])
+            let study = try Study(config)
+            return (study, runStudy(study, threads: 1).results)
+        }
+        let (study, stopped) = try runs(["max-passes": .int(1)])
+        #expect(stopped.count == 4 && stopped.allSatisfy { $0.metrics == nil && $0.hasFailed })
+        #expect(stopped.allSatisfy { $0.divergence?.contains("failed: the linear SVM (C = 1.0) did not converge: dual coordinate descent "
+            + "reached its max-passes 1 with a projected gradient of ") == true && $0.divergence?.hasSuffix("above 0.001; "
+            + "raise max-passes, or lower c or standardise the features") == true })
+        #expect(stopped.filter { $0.fraction == 0.2 }.allSatisfy { $0.poisonedCount > 0 })
+        let report = ReportModel(StudyResults(study: study, runs: stopped, toolVersion: toolVersion), command: "make-report")
+        #expect(report.failedRuns == stopped.compactMap(\.divergence) && report.divergedRuns.isEmpty)
+        #expect(try runs([:]).1.allSatisfy { $0.metrics != nil })
+    }
+
     /// The 6 runs of the svm-gradient series fail and the 6 random-flip runs finish. Each failed run
     /// is named, with its reason (the solve stopped at its limit of 1 step; lower c or standardise)
     /// in results.json (its `divergence`), in runs.csv (its `divergence` column), and in report.md,

@@ -164,15 +164,20 @@ public struct ModelFit: Sendable {
     public let stoppingEpoch: Int?
     /// With trimmed-loss training: the rows that sat out the last epoch, ascending.
     public let trimmedRows: [Int]?
+    /// Why a solver stopped short of its solution (a linear SVM at its pass limit), in one clause for
+    /// the run's message; nil when it reached it, or for a model trained by SGD. A run whose fit has
+    /// one fails with it rather than measure a model that is not the solution.
+    public let failure: String?
 
     /// A fit.
     public init(model: any Classifier, epochLosses: [Double], divergedEpoch: Int? = nil, stoppingEpoch: Int? = nil,
-                trimmedRows: [Int]? = nil) {
+                trimmedRows: [Int]? = nil, failure: String? = nil) {
         self.model = model
         self.epochLosses = epochLosses
         self.divergedEpoch = divergedEpoch
         self.stoppingEpoch = stoppingEpoch
         self.trimmedRows = trimmedRows
+        self.failure = failure
     }
 
     /// A network's training, as a fit.

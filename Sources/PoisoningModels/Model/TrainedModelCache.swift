@@ -56,10 +56,10 @@ public final class TrainedModelCache: Sendable {
         return fit
     }
 
-    /// `fit(trainer, on: data).model`, or nil when its training diverged.
+    /// `fit(trainer, on: data).model`, or nil when its training diverged or its solver stopped short.
     public func model(_ trainer: ModelTrainer, on data: Dataset) -> (any Classifier)? {
         let fit = fit(trainer, on: data)
-        return fit.divergedEpoch == nil ? fit.model : nil
+        return fit.divergedEpoch == nil && fit.failure == nil ? fit.model : nil
     }
 
     /// The model `make` returns for `variant` (nil when it cannot be made), a model derived from the
