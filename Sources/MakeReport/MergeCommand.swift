@@ -42,7 +42,7 @@ struct MergeCommand: ParsableCommand {
                 let part = try decoder.decode(PartialStudyResults.self, from: bytes)
                 return (name: path, results: part.movingPaths(from: containingFolder(of: path), to: "."))
             } catch {
-                throw ValidationError("merge: \(quotedUserText(path, keepingEnd: true)) is not a partial result file (\(decodingFailure(error)))")
+                throw ValidationError("merge: \(quotedUserText(path, keepingEnd: true)) is not a partial result file (\(decodingFailure(error, in: bytes)))")
             }
         }
         // Parts that record their split's sizes need no data; older ones have the study's data made.

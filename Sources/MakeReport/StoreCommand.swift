@@ -32,8 +32,9 @@ struct StoreOptions: ParsableArguments {
     /// naming --store as it was given (a trailing '/' kept), or nil: `runStoreProblem`; a store this
     /// process cannot write (`runStoreWriteProblem`: `run` stores every run it trains, so a read-only
     /// store is refused, pointing to --no-store, rather than used without saying so); or a store
-    /// inside the output folder, which is replaced as a whole, or inside an output set
-    /// (`OutputOwnership.enclosingSet`), which it would spoil.
+    /// inside the output folder, which is replaced as a whole, the output folder itself or a folder
+    /// above it (the store was created, then the publishing failed, leaving it; review r19, finding
+    /// 2), or inside an output set (`OutputOwnership.enclosingSet`), which it would spoil.
     func problem(besideOutput output: String) -> String? {
         guard !noStore else { return nil }
         if let store, isInside(store, folder: output) {
@@ -46,6 +47,10 @@ struct StoreOptions: ParsableArguments {
         let path = store ?? defaultStorePath(besideOutput: output)
         let name = "--store: \(quotedUserText(store ?? commandPath(path), keepingEnd: true)): "
         if let problem = runStoreProblem(path) { return name + problem }
+        if let store, resolvedFileURL(store, isDirectory: true).path == resolvedFileURL(output, isDirectory: true).path || isInside(output, folder: store) {
+            return "--store: \(quotedUserText(store, keepingEnd: true)) is the output folder or a folder above it, where the published set goes; "
+                + "give the store a file name of its own"
+        }
         return runStoreWriteProblem(path).map { name + $0 + "; give --store a writable file, or --no-store to train every run without a store" }
     }
 

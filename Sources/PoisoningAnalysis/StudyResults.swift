@@ -207,7 +207,7 @@ public struct StudyResults: Sendable, Codable, Equatable {
         do {
             decoded = try JSONDecoder().decode(StudyResults.self, from: data)
         } catch {
-            throw ResultsFileError(reason: "does not decode: \(decodingFailure(error))")
+            throw ResultsFileError(reason: "does not decode: \(decodingFailure(error, in: data))")
         }
         return try verified(decoded, bytes: data)
     }
@@ -482,9 +482,13 @@ public func studyFailure(_ error: Error, config: StudyConfig) -> String {
 }
 
 /// What a JSON decoding error says, in one short clause: "not valid JSON", or the path of the field
-/// and what is wrong with it (at most 100 characters of each, as they may quote the file's keys and values).
-public func decodingFailure(_ error: Error) -> String {
+/// and what is wrong with it (at most 100 characters of each, as they may quote the file's keys and
+/// values). Foundation's decoder reports a number its field cannot hold (1e30 or 500.5 for a whole
+/// number, 1e309 for any) as invalid JSON with no path; given the decoded `data`, such a document is
+/// told apart (`numberFailure`), naming the number's field where it can (review r19, finding 5).
+public func decodingFailure(_ error: Error, in data: Data? = nil) -> String {
     guard let error = error as? DecodingError else { return abbreviated("\(error)") }
+    if case .dataCorrupted(let context) = error, context.codingPath.isEmpty, let data, let failure = numberFailure(data) { return failure }
     func path(_ context: DecodingError.Context) -> String {
         let keys = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
         return keys.isEmpty ? "the document" : abbreviated(String(keys.drop { $0 == "." }))
@@ -496,6 +500,34 @@ public func decodingFailure(_ error: Error) -> String {
     case .typeMismatch(_, let context), .valueNotFound(_, let context): return "\(path(context)): \(abbreviated(context.debugDescription))"
     @unknown default: return abbreviated("\(error)")
     }
+}
+
+/// Why the JSON document `data`, which Foundation's decoder called invalid, is valid JSON with a
+/// number its field cannot hold, or nil when it is not valid JSON: a number beyond a double's range
+/// (which JSONSerialization names), one beyond a 64-bit whole number's (its field named, the first
+/// in key order), or else a fraction where a whole number belongs.
+func numberFailure(_ data: Data) -> String? {
+    let parsed: Any
+    do {
+        parsed = try JSONSerialization.jsonObject(with: data)
+    } catch {
+        let description = ((error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String) ?? ""
+        guard let number = description.firstMatch(of: /Number (\S{1,40}) is not representable/)?.output.1 else { return nil }
+        return "it holds the number \(quotedUserText(number)), beyond the largest a double holds (about 1.8e308)"
+    }
+    /// The path and value of the first number (objects' keys in sorted order) beyond ±2^63.
+    func hugeNumber(_ value: Any, _ path: String) -> (String, Double)? {
+        if let object = value as? [String: Any] {
+            return object.keys.sorted().lazy.compactMap { hugeNumber(object[$0]!, path.isEmpty ? $0 : path + "." + $0) }.first
+        }
+        if let array = value as? [Any] { return array.indices.lazy.compactMap { hugeNumber(array[$0], path + "[\($0)]") }.first }
+        if !(value is String), !(value is Bool), let number = value as? NSNumber, abs(number.doubleValue) >= 0x1p63 { return (path, number.doubleValue) }
+        return nil
+    }
+    if let (path, value) = hugeNumber(parsed, "") {
+        return "\(abbreviated(path.isEmpty ? "the document" : path)) is \(value), beyond what its field holds"
+    }
+    return "valid JSON, but one of its numbers does not fit its field (a fraction, or a number beyond 2^63, where a whole number belongs)"
 }
 
 /// "[0, 1]", or "[0, 1e+100]".

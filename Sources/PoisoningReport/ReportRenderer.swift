@@ -140,12 +140,12 @@ public func checkRendering(_ parsed: ParsedTemplate, fileName: String, context: 
         }
         if steps > allowance * Double(maximumRenderSteps) {
             throw TemplateError.tooLarge(file: fileName, line: tag.line, column: tag.column, reason: "rendering would take about "
-                + "\(rounded(steps)) steps by this tag, more than \(limitText("\(maximumRenderSteps)", allowance: allowance)) (a section over a list renders its "
+                + "\(rounded(steps, above: allowance * Double(maximumRenderSteps))) steps by this tag, more than \(limitText("\(maximumRenderSteps)", allowance: allowance)) (a section over a list renders its "
                 + "body once per entry, and nested sections multiply)")
         }
         if bytes > allowance * Double(maximumReportBytes) {
             throw TemplateError.tooLarge(file: fileName, line: tag.line, column: tag.column, reason: "the report would be about "
-                + "\(rounded(bytes / 1_048_576)) MiB by this tag, more than \(limitText("\(maximumReportBytes >> 20) MiB", allowance: allowance)))")
+                + "\(rounded(bytes / 1_048_576, above: allowance * Double(maximumReportBytes >> 20))) MiB by this tag, more than \(limitText("\(maximumReportBytes >> 20) MiB", allowance: allowance))")
         }
     }
     if strict && !unknown.isEmpty { throw TemplateError.unknownVariables(file: fileName, unknown) }
@@ -159,8 +159,16 @@ private func limitText(_ limit: String, allowance: Double) -> String {
         : "\(rounded(allowance)) times the \(limit) allowed (the margin the results have over the check before the runs, made with provisional results)"
 }
 
-/// `value` in three significant digits, e.g. "1.22e+19" or "57.3".
-private func rounded(_ value: Double) -> String { String(format: "%.3g", value) }
+/// `value` in three significant digits, e.g. "1.22e+19" or "57.3"; when it exceeds `limit`, in as
+/// many more digits (up to 10) as it takes to read as more than the limit, so that a refusal never
+/// says "about 32 MiB ..., more than the 32 MiB allowed" (review r19, finding 5).
+private func rounded(_ value: Double, above limit: Double = .infinity) -> String {
+    for digits in 3...10 {
+        let text = String(format: "%.\(digits)g", value)
+        if value <= limit || Double(text).map({ $0 > limit }) ?? true { return text }
+    }
+    return String(format: "%.10g", value)
+}
 
 /// What a section makes visible to the names inside it, and how many times it renders in all.
 private struct Scope {

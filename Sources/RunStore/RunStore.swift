@@ -167,9 +167,9 @@ public final class RunStore: Sendable {
             (reader, writer) = (queue, nil)
             let problem = try queue.read { db in
                 try db.execute(sql: "SELECT key, engineVersion, result, checksum, storedAt FROM runs LIMIT 0")
-                return try Self.integrityProblem(db)
+                return try Self.schemaProblem(db) ?? Self.integrityProblem(db)
             }
-            if let problem { throw RunStoreRefusal(path: path, reason: damagedReason("SQLite's integrity check: \(problem)")) }
+            if let problem { throw RunStoreRefusal(path: path, reason: damagedReason(problem)) }
         } catch {
             if let error = error as? DatabaseError, error.resultCode == .SQLITE_ERROR { throw RunStoreRefusal(path: path, damage: error) }
             throw storeFailure(error, path: path)
@@ -195,11 +195,11 @@ public final class RunStore: Sendable {
             defer { try? queue.close() }
             let problem = try queue.read { db in
                 try db.execute(sql: "SELECT key, engineVersion, result, checksum, storedAt FROM runs LIMIT 0")
-                return try integrityProblem(db)
+                return try schemaProblem(db) ?? integrityProblem(db)
             }
             if let problem {
                 for file in absent { unlink(file) }
-                throw RunStoreRefusal(path: path, reason: damagedReason("SQLite's integrity check: \(problem)"))
+                throw RunStoreRefusal(path: path, reason: damagedReason(problem))
             }
         } catch let error as DatabaseError where [ResultCode.SQLITE_ERROR, .SQLITE_CORRUPT, .SQLITE_NOTADB].contains(error.resultCode) {
             for file in absent { unlink(file) }
@@ -216,7 +216,24 @@ public final class RunStore: Sendable {
         let report = try String.fetchAll(db, sql: "PRAGMA integrity_check(1)")
         guard let first = report.first, report != ["ok"] else { return nil }
         let line = first.split(whereSeparator: \.isNewline).first { !$0.hasPrefix("***") }.map(String.init) ?? first
-        return line.count > 100 ? String(line.prefix(100)) + "..." : line
+        return "SQLite's integrity check: " + (line.count > 100 ? String(line.prefix(100)) + "..." : line)
+    }
+
+    /// What the database of `db` holds beyond a store's one table and that table's primary-key index
+    /// (`create`): the first other entry of `sqlite_master` (a trigger, a view, another table or
+    /// index), described, or nil when there is none. A trigger added to a store would run inside
+    /// make-report's own writes (one that deletes every run after an insert emptied the store while
+    /// `run` exited 0; review r19, finding 1), so such a store is refused, read only and unchanged.
+    static func schemaProblem(_ db: Database) throws -> String? {
+        let expected: Set<String> = ["table runs", "index sqlite_autoindex_runs_1"]
+        for row in try Row.fetchAll(db, sql: "SELECT type, name FROM sqlite_master ORDER BY type, name") {
+            let type: String = row["type"] ?? "entry", name: String = row["name"] ?? ""
+            if !expected.contains("\(type) \(name)") {
+                let article = type.first.map { "aeiou".contains($0) } == true ? "an" : "a"
+                return "it holds \(article) \(type) \(quotedUserText(name)) that make-report never creates (a store holds only its table 'runs' and its key's index)"
+            }
+        }
+        return nil
     }
 
     /// Removes what builds of a store at `path` killed before they ended left beside it, and returns

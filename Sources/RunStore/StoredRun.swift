@@ -9,11 +9,15 @@ import PoisoningEngine
 /// a missing store with SQLite's leftover files beside it (SQLite would replay them into the new
 /// store), an `.open-lock` file beside it that make-report did not write (`isLockFileContent`), and
 /// a store whose -wal or -shm is not SQLite's, or with a rollback journal beside it
-/// (`companionFileProblem`), are refused. Nothing is created.
+/// (`companionFileProblem`), and a name of a file kept beside a store (`sidecarEnding`), are
+/// refused. Nothing is created.
 public func runStoreProblem(_ path: String) -> String? {
     guard !path.isEmpty else { return "the path is empty; give a file name" }
     if path.hasSuffix("/") || [".", ".."].contains((path as NSString).lastPathComponent) {
         return "it names a folder, not a file; give a file name"
+    }
+    if let ending = sidecarEnding(path) {
+        return "its name ends in '\(ending)', as the files SQLite and make-report keep beside a store are named; give the store's own name"
     }
     guard isLockFileContent(atPath: path + ".open-lock") else { return "\(quotedUserText(path + ".open-lock", keepingEnd: true)): "
         + ForeignLockFileError(path: path + ".open-lock").description }
@@ -224,4 +228,15 @@ public struct StoredRunProblem: Error, CustomStringConvertible {
     /// The problem, in words.
     public let description: String
     init(_ description: String) { self.description = description }
+}
+
+/// The ending of `path`'s name when it is that of a file kept beside a store (SQLite's `-wal`, `-shm`
+/// and `-journal`, the opening lock `.open-lock`, a build's `.new-PID`), or nil. A store made under
+/// such a name (`--store runs.sqlite-wal`) made the store it lies beside unusable (review r19,
+/// finding 3).
+func sidecarEnding(_ path: String) -> String? {
+    let name = (path as NSString).lastPathComponent
+    if let ending = ["-wal", "-shm", "-journal", ".open-lock"].first(where: { name.hasSuffix($0) && name.count > $0.count }) { return ending }
+    if let match = name.firstMatch(of: /\.new-[0-9]+$/), match.range.lowerBound > name.startIndex { return String(match.output.prefix(5)) + "PID" }
+    return nil
 }

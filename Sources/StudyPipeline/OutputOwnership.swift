@@ -71,6 +71,10 @@ public enum OutputOwnership {
             case .folder where listedFolders.contains(entry.path): continue
             case .file where entry.path == OutputManifest.fileName: continue
             case .file where isKeptBesideSet(entry.path): continue
+            case .file where entry.path == PerformanceRecord.fileName && manifest.unhashedFiles.contains(entry.path):
+                if let problem = performanceProblem(folder.appendingPathComponent(entry.path), resultsHash: manifest.files["results.json"]) {
+                    return "\(quotedUserText(entry.path, keepingEnd: true)) \(problem)"
+                }
             case .file where manifest.unhashedFiles.contains(entry.path): continue
             case .file:
                 guard let hash = manifest.files[entry.path] else {
@@ -148,6 +152,27 @@ public enum OutputOwnership {
         }
     }
 
+    /// Why the performance record at `url`, which the manifest lists without a hash (it holds the
+    /// run's timings, written after the manifest), is not the one make-report wrote beside the set's
+    /// results, or nil: it must be a regular file of at most 1 MiB, a JSON object whose
+    /// `resultsSHA256` (as in every `PerformanceRecord`) is the manifest's hash of results.json
+    /// (`resultsHash`). A user's file put in its place was replaced unchecked (review r19, finding 6).
+    static func performanceProblem(_ url: URL, resultsHash: String?) -> String? {
+        var status = stat()
+        guard lstat(url.path, &status) == 0, status.st_mode & S_IFMT == S_IFREG, status.st_size <= 1 << 20,
+              let data = try? Data(contentsOf: url),
+              let record = try? JSONDecoder().decode(ResultsHash.self, from: data) else {
+            return "is not the performance record make-report writes"
+        }
+        guard let resultsHash, record.resultsSHA256 == resultsHash else { return "is the performance record of another results.json" }
+        return nil
+    }
+
+    /// The one field of a performance record that ties it to its results.json.
+    private struct ResultsHash: Decodable {
+        let resultsSHA256: String
+    }
+
     /// Why the file at `url` is not the one with SHA-256 `hash` and size `bytes`, or nil: its size
     /// is compared first (a huge file is never read), then its content, read through a memory map,
     /// unless `verified` holds it unchanged since it was read with that hash; a file read and found
@@ -178,7 +203,7 @@ public enum OutputOwnership {
         guard status.st_size <= 64 << 20, let data = try? Data(contentsOf: url),
               let manifest = try? JSONDecoder().decode(OutputManifest.self, from: data),
               manifest.tool == OutputManifest.toolName else {
-            return .failure(ManifestProblem("a manifest.json that make-report 0.4 or later did not write"))
+            return .failure(ManifestProblem("a manifest.json that make-report did not write"))
         }
         guard manifest.manifestVersion == OutputManifest.currentVersion else {
             return .failure(ManifestProblem("a manifest.json of version \(manifest.manifestVersion), where this make-report writes version \(OutputManifest.currentVersion)"))

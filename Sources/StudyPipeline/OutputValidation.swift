@@ -36,7 +36,7 @@ public func outputFolderFailures(_ folder: URL) -> [String] {
             decoded = try JSONDecoder().decode(StudyResults.self, from: resultsData)
         } catch {
             decoded = nil
-            failures.append("\(ResultsFileError(reason: "does not decode: \(decodingFailure(error))"))")
+            failures.append("\(ResultsFileError(reason: "does not decode: \(decodingFailure(error, in: resultsData))"))")
         }
         if let decoded {
             do {

@@ -85,15 +85,18 @@ struct CompareMergeInputTests {
     /// A published-format results file with the given first run's test accuracy and configuration;
     /// every run's train accuracy 0.9 and its gap 0.9 - test accuracy (0 when that lies outside the
     /// gap's range, so that the test accuracy's is named), the first run's `gap` when given.
-    func publishedText(accuracy: String = "0.9", gap: String? = nil, samples: Int = 500, classes: Int = 5, runs: Bool = true) -> String {
+    /// `cleanAccuracy` is the first run's train_clean_accuracy; `samples` is written as given; `extraConfig`
+    /// adds keys to the configuration.
+    func publishedText(accuracy: String = "0.9", gap: String? = nil, samples: String = "500", classes: Int = 5, runs: Bool = true,
+                       cleanAccuracy: String = "0.9", extraConfig: String = "") -> String {
         let cells = [(0.0, 1, accuracy), (0.0, 2, "0.88"), (0.3, 1, "0.6"), (0.3, 2, "0.62")].enumerated().map { index, cell in
             let (fraction, seed, test) = cell
             let difference = Double(test).map { 0.9 - $0 } ?? 0
             let runGap = index == 0 ? gap ?? "\(abs(difference) <= 1 ? difference : 0)" : "\(difference)"
             return #"{"poison_fraction": \#(fraction), "hidden_width": 16, "seed": \#(seed), "train_accuracy": 0.9, "#
-                + #""test_accuracy": \#(test), "train_clean_accuracy": 0.9, "generalization_gap": \#(runGap), "final_loss": 0.1}"#
+                + #""test_accuracy": \#(test), "train_clean_accuracy": \#(index == 0 ? cleanAccuracy : "0.9"), "generalization_gap": \#(runGap), "final_loss": 0.1}"#
         }
-        return #"{"config": {"n_samples": \#(samples), "n_classes": \#(classes), "train_fraction": 0.7, "poison_fractions": [0.0, 0.3], "#
+        return #"{"config": {\#(extraConfig)"n_samples": \#(samples), "n_classes": \#(classes), "train_fraction": 0.7, "poison_fractions": [0.0, 0.3], "#
             + #""hidden_widths": [16], "seeds": [1, 2]}, "runs": ["# + (runs ? cells.joined(separator: ", ") : "") + "]}"
     }
 
@@ -108,19 +111,35 @@ struct CompareMergeInputTests {
         let good = try file("good.json", publishedText())
         #expect(try run(["compare", good, good], in: folder).status == 0)
         let prefix = "in the published study's format, but "
-        let cases = [
+        let cases: [(String, String?)] = [
             (publishedText(accuracy: "5.0"), prefix + "runs[0].test_accuracy is 5.0, outside its valid range [0, 1]"),
             (publishedText(accuracy: "-1e308"), prefix + "runs[0].test_accuracy is -1e+308, outside its valid range [0, 1]"),
             (publishedText(accuracy: "NaN"), "neither a make-report results.json nor the published study's format (not valid JSON)"),
             (publishedText(classes: 0), prefix + "config.n_classes: must lie in [2, 10000]"),
-            (publishedText(samples: -10), prefix + "config.n_samples: must lie in [2, 10000000]"),
+            (publishedText(samples: "-10"), prefix + "config.n_samples: must lie in [2, 10000000]"),
             (publishedText(runs: false), prefix + "it has no runs"),
+            // Review r19, findings 4 and 5: a value no run can have, and numbers
+            // their fields cannot hold, each named.
+            (publishedText(cleanAccuracy: "0.5"), prefix + "runs[0] has poison_fraction 0, yet its train_clean_accuracy 0.5 differs from its "
+                + "train_accuracy 0.9 (with no label flipped they are one measurement)"),
+            (publishedText(extraConfig: #""n_epochs": 0, "#), prefix + "config.n_epochs is 0; a run trains at least 1 epoch"),
+            (publishedText(extraConfig: #""lr": -0.5, "#), prefix + "config.lr is -0.5; a learning rate is a finite number above 0"),
+            (publishedText(samples: "1e30"), "neither a make-report results.json nor the published study's format (config.n_samples is 1e+30, "
+                + "beyond what its field holds)"),
+            (publishedText(samples: "500.5"), "neither a make-report results.json nor the published study's format (valid JSON, but one of its "
+                + "numbers does not fit its field (a fraction, or a number beyond 2^63, where a whole number belongs))"),
+            (publishedText(extraConfig: #""lr": 1e309, "#), "neither a make-report results.json nor the published study's format (it holds "
+                + "the number '1e309', beyond the largest a double holds (about 1.8e308))"),
             // Issue 19 follow-up: a gap that is not train - test, which merge refuses in a part.
             (publishedText(gap: "0.5"), prefix + "runs[0] is impossible: its generalization_gap is 0.5, expected its train_accuracy 0.9 - test_accuracy 0.9 "
                 + "= 0.0 (to within 0.0015, the rounding its numbers show)"),
         ]
         for (index, (text, reason)) in cases.enumerated() {
             let bad = try file("bad\(index).json", text)
+            guard let reason else {
+                #expect(try run(["compare", good, bad], in: folder).status == 0, "\(text)")
+                continue
+            }
             expectRefused(try run(["compare", good, bad, "--output", "comparison.json"], in: folder), "compare: \(quotedUserText(bad, keepingEnd: true)) is \(reason)")
         }
         expectRefused(try run(["compare", good, good, "--output", ""], in: folder),

@@ -301,6 +301,86 @@ struct OwnershipAndStoreTests {
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: folder.appendingPathComponent("link.sqlite").path) == "missing.sqlite")
     }
 
+    /// Review r19, finding 6: performance.json, which the manifest lists without a hash, was replaced
+    /// unchecked when the user had put their own file in its place. A rerun now refuses the folder,
+    /// naming it, and leaves it as it is; the record of another results.json is refused too.
+    @Test func aPerformanceRecordThatIsNotTheSetsIsForeign() throws {
+        let (folder, _, _) = try storedStudy()
+        #expect(try cli.run(Self.tiny + ["--output", folder.path, "--no-store"]).status == 0)   // its own record: replaced
+        let record = folder.appendingPathComponent("performance.json")
+        let original = try Data(contentsOf: record)
+        var object = try #require(try JSONSerialization.jsonObject(with: original) as? [String: Any])
+        object["resultsSHA256"] = String(repeating: "0", count: 64)
+        for (content, reason) in [(Data("my notes\n".utf8), "is not the performance record make-report writes"),
+                                  (try JSONSerialization.data(withJSONObject: object), "is the performance record of another results.json")] {
+            try content.write(to: record)
+            let before = snapshot(folder)
+            let outcome = try cli.run(Self.tiny + ["--output", folder.path, "--no-store"])
+            #expect(outcome.status == 2)
+            #expect(outcome.standardError.contains("'performance.json' \(reason)"), "\(outcome.standardError)")
+            #expect(snapshot(folder) == before)
+        }
+    }
+
+    /// Review r19, finding 1: a trigger added to a store (one that deletes every run after an insert)
+    /// emptied it while `run` exited 0, and one that aborts passed `store verify`. A store holding
+    /// anything make-report never creates (a trigger, a view, another table or index) is refused by
+    /// every command, exit 2, the file and its folder byte-identical.
+    @Test func aStoreWithATriggerViewOrExtraTableIsRefusedAndLeftAsItIs() throws {
+        let (_, store, _) = try storedStudy()
+        let parent = cli.temporaryFolder()
+        let cases = [("CREATE TRIGGER t2 AFTER INSERT ON runs BEGIN DELETE FROM runs; END", "a trigger 't2'"),
+                     ("CREATE VIEW v AS SELECT key FROM runs", "a view 'v'"),
+                     ("CREATE TABLE notes (text TEXT)", "a table 'notes'"),
+                     ("CREATE INDEX byEngine ON runs (engineVersion)", "an index 'byEngine'")]
+        for (index, (statement, entry)) in cases.enumerated() {
+            let altered = parent.deletingLastPathComponent().appendingPathComponent("altered\(index).sqlite").path
+            try FileManager.default.copyItem(atPath: store, toPath: altered)
+            let database = try DatabaseQueue(path: altered)
+            try database.write { try $0.execute(sql: statement) }
+            try database.close()
+            let message = "make-report: error: run store \(quotedUserText(altered, keepingEnd: true)): it is a damaged run store (it holds \(entry) "
+                + "that make-report never creates (a store holds only its table 'runs' and its key's index)); remove it and its -wal and -shm files\n"
+            let before = snapshot(parent.deletingLastPathComponent())
+            let outcome = try cli.run(["--widths", "8", "--fractions", "0,0.5", "--seeds", "1,2,3", "--epochs", "5",
+                                       "--output", parent.appendingPathComponent("out").path, "--store", altered])
+            #expect(outcome.status == 2, "\(statement)")
+            #expect(outcome.standardError == message)
+            for command in [["store", "verify"], ["store", "info"], ["store", "prune", "--all"]] {
+                let refused = try cli.run(command + ["--store", altered])
+                #expect(refused.status == 2, "\(command) \(statement)")
+                #expect(refused.standardError == message, "\(command)")
+            }
+            #expect(snapshot(parent.deletingLastPathComponent()) == before, "\(statement)")
+        }
+    }
+
+    /// Review r19, findings 2 and 3: `--store runs.sqlite-wal` (or -shm, -journal, .open-lock,
+    /// .new-PID) made a store whose name is that of a file SQLite or make-report keeps beside
+    /// runs.sqlite, which was then refused; a store that is the output folder, or a folder above it,
+    /// was created, then the run failed with exit 1 and left it. Both are refused before any work
+    /// (with --dry-run too), nothing created.
+    @Test func storeNamesThatCollideWithASidecarOrTheOutputAreRefused() throws {
+        let folder = cli.temporaryFolder()
+        let before = snapshot(folder)
+        for name in ["runs.sqlite-wal", "runs.sqlite-shm", "runs.sqlite-journal", "runs.sqlite.open-lock", "runs.sqlite.new-42"] {
+            let outcome = try run(Self.tiny + ["--output", "out", "--store", name], in: folder)
+            #expect(outcome.status == 2)
+            let ending = name.hasSuffix("-42") ? ".new-PID" : String(name.dropFirst("runs.sqlite".count))
+            #expect(outcome.standardError == "make-report: error: --store: '\(name)': its name ends in '\(ending)', as the files SQLite and make-report "
+                + "keep beside a store are named; give the store's own name\n")
+        }
+        for (output, store) in [("zz", "zz"), ("yy/sub", "yy"), ("yy/sub", "./yy")] {
+            for extra in [[], ["--dry-run"], ["--shard", "1/2"]] {
+                let outcome = try run(Self.tiny + ["--output", output, "--store", store] + extra, in: folder)
+                #expect(outcome.status == 2, "\(output) \(store) \(extra)")
+                #expect(outcome.standardError == "make-report: error: --store: '\(store)' is the output folder or a folder above it, where the published "
+                    + "set goes; give the store a file name of its own\n", "\(output) \(store) \(extra)")
+            }
+        }
+        #expect(snapshot(folder) == before)
+    }
+
     /// Issue 19, section 16: a row whose key no study can look up (upper-case digits) failed
     /// `store verify` forever; `store prune` removes it and says so.
     @Test func storePruneRemovesTheRowsThatFailVerify() throws {

@@ -91,6 +91,15 @@ case_compare_nan_accuracy() {
 }
 hostile_case compare-nan-accuracy case_compare_nan_accuracy
 
+# Numbers their fields cannot hold (review r19, finding 5: each said "not valid JSON").
+case_compare_numbers_beyond_their_fields() {
+  published_json 0.9 500 5 >good.json || return 1
+  published_json 0.9 1e30 5 >bad.json && mr compare good.json bad.json && refused "\(config\.n_samples is 1e\+30, beyond what its field holds\)$" || return 1
+  published_json 0.9 500.5 5 >bad.json && mr compare good.json bad.json && refused "valid JSON, but one of its numbers does not fit its field" || return 1
+  published_json 1e309 500 5 >bad.json && mr compare good.json bad.json && refused "it holds the number '1e309', beyond the largest a double holds"
+}
+hostile_case compare-numbers-beyond-their-fields case_compare_numbers_beyond_their_fields
+
 # `compare ... --output ""` (once "Is a directory", exit 1).
 case_compare_empty_output() {
   published_json 0.9 500 5 >good.json

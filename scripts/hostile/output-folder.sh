@@ -19,6 +19,16 @@ case_users_folder_with_results_json() {
 }
 hostile_case users-folder-with-results-json case_users_folder_with_results_json
 
+# A published set whose performance.json the user replaced with their own notes (review r19,
+# finding 6: it was overwritten, as the manifest lists it without a hash): refused, left as it is.
+case_users_performance_json_in_a_set() {
+  mr "${OUTPUT_STUDY[@]}" --output out --no-store && succeeded || return 1
+  echo "my notes" >out/performance.json
+  local before; before=$(snapshot .)
+  mr "${OUTPUT_STUDY[@]}" --output out --no-store && refused "'performance\.json' is not the performance record make-report writes" && unchanged . "$before"
+}
+hostile_case users-performance-json-in-a-set case_users_performance_json_in_a_set
+
 # `--output ..` from inside a folder of the user's.
 case_parent_folder_as_output() {
   mkdir -p project/sub && echo mine >project/notes.txt && cd project/sub

@@ -35,6 +35,47 @@ case_foreign_database_is_left_alone() {
 }
 hostile_case foreign-database-is-left-alone case_foreign_database_is_left_alone
 
+# A store with something make-report never creates in it (a trigger that empties the table after
+# every insert, a view, another table): refused by run, store info/verify/prune, byte-identical
+# (review r19, finding 1: the trigger emptied the store while run exited 0).
+case_store_with_a_trigger_or_extra_table_is_refused() {
+  mr "${STORE_STUDY[@]}" --output out --store runs.sqlite && succeeded || return 1
+  local extra
+  for extra in "CREATE TRIGGER t2 AFTER INSERT ON runs BEGIN DELETE FROM runs; END;" "CREATE VIEW v AS SELECT key FROM runs;" \
+               "CREATE TABLE notes (text TEXT);"; do
+    cp runs.sqlite s.sqlite && sql s.sqlite "$extra" || return 1
+    local before; before=$(snapshot .)
+    for command in "store info" "store prune --all" "store verify"; do
+      # shellcheck disable=SC2086
+      mr $command --store s.sqlite && refused "it is a damaged run store \(it holds a (trigger|view|table) '[a-z0-9]+' that make-report never creates" \
+        && unchanged . "$before" || return 1
+    done
+    mr "${STORE_STUDY[@]}" --seeds 1,2,3 --output out2 --store s.sqlite && refused "that make-report never creates" && unchanged . "$before" || return 1
+    rm -f s.sqlite
+  done
+}
+hostile_case store-with-a-trigger-or-extra-table-is-refused case_store_with_a_trigger_or_extra_table_is_refused
+
+# A store named as a file kept beside a store (runs.sqlite-wal, -shm, -journal, .open-lock,
+# .new-PID) or as the output folder or a folder above it: refused before work, nothing created
+# (review r19, findings 2 and 3: the first locked the user out of runs.sqlite, the second left an
+# empty store after exit 1).
+case_store_names_that_collide_are_refused() {
+  mr "${STORE_STUDY[@]}" --output out --store runs.sqlite && succeeded || return 1
+  local before; before=$(snapshot .) name
+  for name in runs.sqlite-wal runs.sqlite-shm runs.sqlite-journal runs.sqlite.open-lock runs.sqlite.new-123; do
+    mr "${STORE_STUDY[@]}" --output out3 --store "$name" && refused "its name ends in '" && unchanged . "$before" || return 1
+  done
+  for pair in "zz zz" "yy/sub yy"; do
+    # shellcheck disable=SC2086
+    set -- $pair
+    mr "${STORE_STUDY[@]}" --output "$1" --store "$2" && refused "is the output folder or a folder above it" && unchanged . "$before" || return 1
+    mr "${STORE_STUDY[@]}" --output "$1" --store "$2" --dry-run && refused "is the output folder or a folder above it" || return 1
+  done
+  mr "${STORE_STUDY[@]}" --output zz --store zz --shard 1/2 && refused "is the output folder or a folder above it" && unchanged . "$before"
+}
+hostile_case store-names-that-collide-are-refused case_store_names_that_collide_are_refused
+
 # A device, a FIFO, a folder or a /proc file as store: refused before work, nothing created beside it.
 case_special_files_as_store() {
   mkfifo fifo && mkdir folder

@@ -60,7 +60,7 @@ public struct ComparableStudy: Sendable {
                 published = try decoder.decode(PublishedResults.self, from: data)
             } catch {
                 throw ComparisonInputError(reason: "neither a make-report results.json nor the published study's format ("
-                    + decodingFailure(error) + ")")
+                    + decodingFailure(error, in: data) + ")")
             }
             try self.init(published: published)
             return
@@ -108,6 +108,9 @@ public struct ComparableStudy: Sendable {
         guard Set(published.config.hidden_widths).count == published.config.hidden_widths.count else {
             throw refused("config.hidden_widths: values must not repeat")
         }
+        if let epochs = published.config.n_epochs, epochs < 1 { throw refused("config.n_epochs is \(epochs); a run trains at least 1 epoch") }
+        if let rate = published.config.lr, !(rate > 0 && rate.isFinite) { throw refused("config.lr is \(rate); a learning rate is a finite number above 0") }
+        if let batch = published.config.batch_size, batch < 1 { throw refused("config.batch_size is \(batch); a batch holds at least 1 row") }
         guard !published.runs.isEmpty else { throw refused("it has no runs") }
         var cells = Set<String>()
         let runs = try published.runs.enumerated().map { index, run in
@@ -131,6 +134,13 @@ public struct ComparableStudy: Sendable {
             // The checks `merge` applies to a run (`RunResult.problem`); the file has no poisoned counts to check.
             if let problem = result.problem(trainingRows: nil, recordable: Set(MetricKey.recordedByEveryRun)) {
                 throw refused("runs[\(index)] is impossible: \(run.fieldNames(in: problem))")
+            }
+            // With nothing poisoned the training labels are the clean ones. (Whether each accuracy is a
+            // whole number of the split's rows is not checked: the format does not say how its split
+            // was drawn, and hand-written files of it round freely.)
+            if run.poison_fraction == 0, run.train_clean_accuracy != run.train_accuracy {
+                throw refused("runs[\(index)] has poison_fraction 0, yet its train_clean_accuracy \(run.train_clean_accuracy) differs from its "
+                              + "train_accuracy \(run.train_accuracy) (with no label flipped they are one measurement)")
             }
             return result
         }
@@ -159,6 +169,10 @@ private struct PublishedResults: Decodable {
         let poison_fractions: [Double]
         let hidden_widths: [Int]
         let seeds: [UInt64]
+        /// The training settings, which `compare` does not use but holds to their ranges when given.
+        let n_epochs: Int?
+        let lr: Double?
+        let batch_size: Int?
 
         /// The configuration as a study of Gaussian clusters and one-layer MLPs, read by the study
         /// file's own readers, so that every range is theirs; throws their `SpecificationError`.
