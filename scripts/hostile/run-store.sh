@@ -62,7 +62,7 @@ hostile_case store-with-a-trigger-or-extra-table-is-refused case_store_with_a_tr
 # empty store after exit 1).
 case_store_names_that_collide_are_refused() {
   mr "${STORE_STUDY[@]}" --output out --store runs.sqlite && succeeded || return 1
-  local before; before=$(snapshot .) name
+  local before name pair; before=$(snapshot .)
   for name in runs.sqlite-wal runs.sqlite-shm runs.sqlite-journal runs.sqlite.open-lock runs.sqlite.new-123; do
     mr "${STORE_STUDY[@]}" --output out3 --store "$name" && refused "its name ends in '" && unchanged . "$before" || return 1
   done
