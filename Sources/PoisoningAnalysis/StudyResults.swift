@@ -484,11 +484,11 @@ public func studyFailure(_ error: Error, config: StudyConfig) -> String {
 /// What a JSON decoding error says, in one short clause: "not valid JSON", or the path of the field
 /// and what is wrong with it (at most 100 characters of each, as they may quote the file's keys and
 /// values). Foundation's decoder reports a number its field cannot hold (1e30 or 500.5 for a whole
-/// number, 1e309 for any) as invalid JSON with no path; given the decoded `data`, such a document is
+/// number, 1e309 for any) as invalid JSON with no path; from the decoded `data`, such a document is
 /// told apart (`numberFailure`), naming the number's field where it can (review r19, finding 5).
-public func decodingFailure(_ error: Error, in data: Data? = nil) -> String {
+public func decodingFailure(_ error: Error, in data: Data) -> String {
     guard let error = error as? DecodingError else { return abbreviated("\(error)") }
-    if case .dataCorrupted(let context) = error, context.codingPath.isEmpty, let data, let failure = numberFailure(data) { return failure }
+    if case .dataCorrupted(let context) = error, context.codingPath.isEmpty, let failure = numberFailure(data) { return failure }
     func path(_ context: DecodingError.Context) -> String {
         let keys = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
         return keys.isEmpty ? "the document" : abbreviated(String(keys.drop { $0 == "." }))
