@@ -56,6 +56,41 @@ struct KernelTests {
         }
     }
 
+    /// The register-blocked kernels change only which sums run side by side, never the order of one
+    /// sum, so each must equal, bit for bit, the plain loop that defines its order: the forward and
+    /// weight-gradient sums run in ascending order from the bias or zero, and each input-gradient entry
+    /// is one call of `dot`. The shapes cover blocks of 32, 16 and 8 columns, the scalar tails, batches
+    /// and input counts that are not multiples of the blocks' four rows and two inputs, and one row.
+    @Test(arguments: [(rows: 64, inputs: 256, outputs: 256), (rows: 67, inputs: 29, outputs: 61), (rows: 1, inputs: 9, outputs: 24),
+                      (rows: 3, inputs: 1, outputs: 3), (rows: 6, inputs: 45, outputs: 120), (rows: 5, inputs: 7, outputs: 16)])
+    func blockedKernelsEqualTheirDefiningLoopsBitForBit(rows: Int, inputs d: Int, outputs n: Int) {
+        let w = Self.randomBuffer(d * n, seed: 11), b = Self.randomBuffer(n, seed: 12)
+        let x = Self.randomBuffer(rows * d, seed: 13), dy = Self.randomBuffer(rows * n, seed: 14)
+        let y = Self.randomBuffer(rows * n, seed: 15), gW = Self.randomBuffer(d * n, seed: 16), dx = Self.randomBuffer(rows * d, seed: 17)
+        defer { for buffer in [w, b, x, dy, y, gW, dx] { buffer.deallocate() } }
+        Linear.forwardInputMajor(weights: w, bias: b, input: x, output: y, rows: rows, inputs: d, outputs: n)
+        sumOverRows(into: gW, outputs: d, weights: x, rows: dy, count: rows, width: n)
+        Linear.inputGradientInputMajor(weights: w, outputGradient: dy, inputGradient: dx, rows: rows, inputs: d, outputs: n)
+        var forwardMismatches = 0, weightMismatches = 0, inputMismatches = 0
+        for r in 0..<rows {
+            for j in 0..<n {
+                var sum = b[j]
+                for i in 0..<d { sum += x[r * d + i] * w[i * n + j] }
+                if sum.bitPattern != y[r * n + j].bitPattern { forwardMismatches += 1 }
+            }
+            for i in 0..<d where dot(dy + r * n, w + i * n, count: n).bitPattern != dx[r * d + i].bitPattern { inputMismatches += 1 }
+        }
+        for i in 0..<d {
+            for j in 0..<n {
+                var sum: Float = 0
+                for r in 0..<rows { sum += x[r * d + i] * dy[r * n + j] }
+                if sum.bitPattern != gW[i * n + j].bitPattern { weightMismatches += 1 }
+            }
+        }
+        #expect(forwardMismatches == 0 && weightMismatches == 0 && inputMismatches == 0,
+                "forward \(forwardMismatches), weight gradient \(weightMismatches), input gradient \(inputMismatches) of \(rows) x \(d) x \(n)")
+    }
+
     @Test func reluForwardAndBackwardMatchTheNaiveKernels() {
         let count = 45
         let fast = Self.randomBuffer(count, seed: 1), naive = Self.randomBuffer(count, seed: 1)

@@ -12,6 +12,15 @@ import PoisoningUtilities
 // their helpers share this one file so that debug builds, which optimise file by file, still inline
 // the helpers.
 
+/// Whether the build targets a CPU with 32 vector registers (AVX-512; set by Package.swift), where the
+/// kernels' 4 x 32 register blocks (sixteen sums plus their operands) fit without spilling. With 16
+/// registers (AVX2) the largest blocks are 4 x 16.
+#if WIDE_VECTOR_REGISTER_FILE
+let hasWideVectorRegisterFile = true
+#else
+let hasWideVectorRegisterFile = false
+#endif
+
 /// A dense layer y = x Wᵀ + b over a batch of `rows` rows, with its weights in one of two layouts.
 ///
 /// - `inputMajor` (hidden layers): Wᵀ is stored [inputs x outputs], so every loop runs along
@@ -20,53 +29,26 @@ import PoisoningUtilities
 ///   stores it, and each output is a dot product along contiguous inputs.
 enum Linear {
     /// Forward, input-major: y[r,j] = b[j] + Σ_i x[r,i] Wᵀ[i,j], i ascending, sums started at the bias.
-    /// Blocks of 32 (four independent SIMD8 sums), then 8 outputs, then a scalar tail, each block for
-    /// all rows so that its slice of Wᵀ stays in cache.
+    /// Register blocks of four rows by 32 outputs where the vector register file holds their sixteen
+    /// sums (`hasWideVectorRegisterFile`), then 16 and 8 outputs, then a scalar tail; each block of
+    /// outputs for all rows, so that its slice of Wᵀ stays in cache. Blocking changes only which sums
+    /// run side by side, never the order of one sum: the result is the scalar loop's, bit for bit.
     static func forwardInputMajor(weights w: UnsafePointer<Float>, bias b: UnsafePointer<Float>,
                                   input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
                                   rows: Int, inputs d: Int, outputs n: Int) {
         var j = 0
-        while j + 32 <= n {
-            // Two rows at a time: eight independent sums, so that the adds' latency overlaps (an odd
-            // batch's last row is computed twice, into the same place).
-            var r = 0
-            while r < rows {
-                let second = min(r + 1, rows - 1)
-                let x = input + r * d, x2 = input + second * d, y = output + r * n + j, y2 = output + second * n + j
-                var s0 = load8(b + j), s1 = load8(b + j + 8), s2 = load8(b + j + 16), s3 = load8(b + j + 24)
-                var t0 = s0, t1 = s1, t2 = s2, t3 = s3
-                for i in 0..<d {
-                    let row = w + i * n + j
-                    let w0 = load8(row), w1 = load8(row + 8), w2 = load8(row + 16), w3 = load8(row + 24)
-                    let xi = x[i], x2i = x2[i]
-                    s0 += xi * w0
-                    s1 += xi * w1
-                    s2 += xi * w2
-                    s3 += xi * w3
-                    t0 += x2i * w0
-                    t1 += x2i * w1
-                    t2 += x2i * w2
-                    t3 += x2i * w3
-                }
-                store8(y2, t0)
-                store8(y2 + 8, t1)
-                store8(y2 + 16, t2)
-                store8(y2 + 24, t3)
-                store8(y, s0)
-                store8(y + 8, s1)
-                store8(y + 16, s2)
-                store8(y + 24, s3)
-                r += 2
+        if hasWideVectorRegisterFile {
+            while j + 32 <= n {
+                forwardBlock32(weights: w, bias: b, input: input, output: output, rows: rows, inputs: d, outputs: n, from: j)
+                j += 32
             }
-            j += 32
+        }
+        while j + 16 <= n {
+            forwardBlock16(weights: w, bias: b, input: input, output: output, rows: rows, inputs: d, outputs: n, from: j)
+            j += 16
         }
         while j + 8 <= n {
-            for r in 0..<rows {
-                let x = input + r * d
-                var sum = load8(b + j)
-                for i in 0..<d { sum += x[i] * load8(w + i * n + j) }
-                store8(output + r * n + j, sum)
-            }
+            forwardBlock8(weights: w, bias: b, input: input, output: output, rows: rows, inputs: d, outputs: n, from: j)
             j += 8
         }
         while j < n {
@@ -77,6 +59,146 @@ enum Linear {
                 output[r * n + j] = sum
             }
             j += 1
+        }
+    }
+
+    /// Outputs j..<j+32 of `forwardInputMajor` for every row, four rows at a time: 16 independent
+    /// SIMD8 sums, so that each step's 4 loads of Wᵀ and four of x serve 16 products. A batch's last
+    /// rows repeat its final row (the same sums, stored twice in one place).
+    @inline(__always)
+    static func forwardBlock32(weights w: UnsafePointer<Float>, bias b: UnsafePointer<Float>,
+                              input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+                              rows: Int, inputs d: Int, outputs n: Int, from j: Int) {
+        var r = 0
+        while r < rows {
+            let r1 = min(r + 1, rows - 1), r2 = min(r + 2, rows - 1), r3 = min(r + 3, rows - 1)
+            let x0 = input + r * d, x1 = input + r1 * d, x2 = input + r2 * d, x3 = input + r3 * d
+            let bias0 = load8(b + j), bias1 = load8(b + j + 8), bias2 = load8(b + j + 16), bias3 = load8(b + j + 24)
+            var s00 = bias0, s01 = bias1, s02 = bias2, s03 = bias3
+            var s10 = bias0, s11 = bias1, s12 = bias2, s13 = bias3
+            var s20 = bias0, s21 = bias1, s22 = bias2, s23 = bias3
+            var s30 = bias0, s31 = bias1, s32 = bias2, s33 = bias3
+            for i in 0..<d {
+                let row = w + i * n + j
+                let w0 = load8(row), w1 = load8(row + 8), w2 = load8(row + 16), w3 = load8(row + 24)
+                let a = x0[i]
+                s00 += a * w0
+                s01 += a * w1
+                s02 += a * w2
+                s03 += a * w3
+                let c = x1[i]
+                s10 += c * w0
+                s11 += c * w1
+                s12 += c * w2
+                s13 += c * w3
+                let e = x2[i]
+                s20 += e * w0
+                s21 += e * w1
+                s22 += e * w2
+                s23 += e * w3
+                let f = x3[i]
+                s30 += f * w0
+                s31 += f * w1
+                s32 += f * w2
+                s33 += f * w3
+            }
+            store8(output + r3 * n + j, s30)
+            store8(output + r3 * n + j + 8, s31)
+            store8(output + r3 * n + j + 16, s32)
+            store8(output + r3 * n + j + 24, s33)
+            store8(output + r2 * n + j, s20)
+            store8(output + r2 * n + j + 8, s21)
+            store8(output + r2 * n + j + 16, s22)
+            store8(output + r2 * n + j + 24, s23)
+            store8(output + r1 * n + j, s10)
+            store8(output + r1 * n + j + 8, s11)
+            store8(output + r1 * n + j + 16, s12)
+            store8(output + r1 * n + j + 24, s13)
+            store8(output + r * n + j, s00)
+            store8(output + r * n + j + 8, s01)
+            store8(output + r * n + j + 16, s02)
+            store8(output + r * n + j + 24, s03)
+            r += 4
+        }
+    }
+
+    /// Outputs j..<j+16 of `forwardInputMajor` for every row, four rows at a time: 8 independent
+    /// SIMD8 sums, so that each step's 2 loads of Wᵀ and four of x serve 8 products. A batch's last
+    /// rows repeat its final row (the same sums, stored twice in one place).
+    @inline(__always)
+    static func forwardBlock16(weights w: UnsafePointer<Float>, bias b: UnsafePointer<Float>,
+                              input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+                              rows: Int, inputs d: Int, outputs n: Int, from j: Int) {
+        var r = 0
+        while r < rows {
+            let r1 = min(r + 1, rows - 1), r2 = min(r + 2, rows - 1), r3 = min(r + 3, rows - 1)
+            let x0 = input + r * d, x1 = input + r1 * d, x2 = input + r2 * d, x3 = input + r3 * d
+            let bias0 = load8(b + j), bias1 = load8(b + j + 8)
+            var s00 = bias0, s01 = bias1
+            var s10 = bias0, s11 = bias1
+            var s20 = bias0, s21 = bias1
+            var s30 = bias0, s31 = bias1
+            for i in 0..<d {
+                let row = w + i * n + j
+                let w0 = load8(row), w1 = load8(row + 8)
+                let a = x0[i]
+                s00 += a * w0
+                s01 += a * w1
+                let c = x1[i]
+                s10 += c * w0
+                s11 += c * w1
+                let e = x2[i]
+                s20 += e * w0
+                s21 += e * w1
+                let f = x3[i]
+                s30 += f * w0
+                s31 += f * w1
+            }
+            store8(output + r3 * n + j, s30)
+            store8(output + r3 * n + j + 8, s31)
+            store8(output + r2 * n + j, s20)
+            store8(output + r2 * n + j + 8, s21)
+            store8(output + r1 * n + j, s10)
+            store8(output + r1 * n + j + 8, s11)
+            store8(output + r * n + j, s00)
+            store8(output + r * n + j + 8, s01)
+            r += 4
+        }
+    }
+
+    /// Outputs j..<j+8 of `forwardInputMajor` for every row, four rows at a time: 4 independent
+    /// SIMD8 sums, so that each step's 1 loads of Wᵀ and four of x serve 4 products. A batch's last
+    /// rows repeat its final row (the same sums, stored twice in one place).
+    @inline(__always)
+    static func forwardBlock8(weights w: UnsafePointer<Float>, bias b: UnsafePointer<Float>,
+                              input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+                              rows: Int, inputs d: Int, outputs n: Int, from j: Int) {
+        var r = 0
+        while r < rows {
+            let r1 = min(r + 1, rows - 1), r2 = min(r + 2, rows - 1), r3 = min(r + 3, rows - 1)
+            let x0 = input + r * d, x1 = input + r1 * d, x2 = input + r2 * d, x3 = input + r3 * d
+            let bias0 = load8(b + j)
+            var s00 = bias0
+            var s10 = bias0
+            var s20 = bias0
+            var s30 = bias0
+            for i in 0..<d {
+                let row = w + i * n + j
+                let w0 = load8(row)
+                let a = x0[i]
+                s00 += a * w0
+                let c = x1[i]
+                s10 += c * w0
+                let e = x2[i]
+                s20 += e * w0
+                let f = x3[i]
+                s30 += f * w0
+            }
+            store8(output + r3 * n + j, s30)
+            store8(output + r2 * n + j, s20)
+            store8(output + r1 * n + j, s10)
+            store8(output + r * n + j, s00)
+            r += 4
         }
     }
 
@@ -116,12 +238,96 @@ enum Linear {
         inputGradientInputMajor(weights: w, outputGradient: dy, inputGradient: dx, rows: rows, inputs: d, outputs: n)
     }
 
-    /// dx[r,i] = Σ_j dy[r,j] Wᵀ[i,j] for an input-major layer, in the order of `dot` along
-    /// contiguous outputs: the input gradient of `backwardInputMajor`.
+    /// dx[r,i] = Σ_j dy[r,j] Wᵀ[i,j] for an input-major layer, each in exactly the order of `dot`
+    /// along contiguous outputs: the input gradient of `backwardInputMajor`. Register blocks of 4 rows
+    /// x 2 inputs keep `dot`'s two partial sums for each of the eight pairs (sixteen SIMD8 sums), so
+    /// each step's loads of dy and Wᵀ serve eight dot products; the last rows and input of a block
+    /// repeat the final ones (the same sums, stored twice in one place).
     static func inputGradientInputMajor(weights w: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>,
                                         inputGradient dx: UnsafeMutablePointer<Float>, rows: Int, inputs d: Int, outputs n: Int) {
-        for r in 0..<rows {
-            for i in 0..<d { dx[r * d + i] = dot(dy + r * n, w + i * n, count: n) }
+        var r = 0
+        while r < rows {
+            let rows4 = (r, min(r + 1, rows - 1), min(r + 2, rows - 1), min(r + 3, rows - 1))
+            let g0 = dy + rows4.0 * n, g1 = dy + rows4.1 * n, g2 = dy + rows4.2 * n, g3 = dy + rows4.3 * n
+            var i = 0
+            while i < d {
+                let i1 = min(i + 1, d - 1)
+                let v0 = w + i * n, v1 = w + i1 * n
+                // even/odd: `dot`'s partial sums over alternate blocks of eight; the first digit is the row.
+                var even00 = SIMD8<Float>(), odd00 = SIMD8<Float>(), even01 = SIMD8<Float>(), odd01 = SIMD8<Float>()
+                var even10 = SIMD8<Float>(), odd10 = SIMD8<Float>(), even11 = SIMD8<Float>(), odd11 = SIMD8<Float>()
+                var even20 = SIMD8<Float>(), odd20 = SIMD8<Float>(), even21 = SIMD8<Float>(), odd21 = SIMD8<Float>()
+                var even30 = SIMD8<Float>(), odd30 = SIMD8<Float>(), even31 = SIMD8<Float>(), odd31 = SIMD8<Float>()
+                var j = 0
+                while j + 16 <= n {
+                    let low0 = load8(v0 + j), high0 = load8(v0 + j + 8), low1 = load8(v1 + j), high1 = load8(v1 + j + 8)
+                    var low = load8(g0 + j), high = load8(g0 + j + 8)
+                    even00 += low * low0
+                    odd00 += high * high0
+                    even01 += low * low1
+                    odd01 += high * high1
+                    low = load8(g1 + j)
+                    high = load8(g1 + j + 8)
+                    even10 += low * low0
+                    odd10 += high * high0
+                    even11 += low * low1
+                    odd11 += high * high1
+                    low = load8(g2 + j)
+                    high = load8(g2 + j + 8)
+                    even20 += low * low0
+                    odd20 += high * high0
+                    even21 += low * low1
+                    odd21 += high * high1
+                    low = load8(g3 + j)
+                    high = load8(g3 + j + 8)
+                    even30 += low * low0
+                    odd30 += high * high0
+                    even31 += low * low1
+                    odd31 += high * high1
+                    j += 16
+                }
+                if j + 8 <= n {
+                    let low0 = load8(v0 + j), low1 = load8(v1 + j)
+                    var low = load8(g0 + j)
+                    even00 += low * low0
+                    even01 += low * low1
+                    low = load8(g1 + j)
+                    even10 += low * low0
+                    even11 += low * low1
+                    low = load8(g2 + j)
+                    even20 += low * low0
+                    even21 += low * low1
+                    low = load8(g3 + j)
+                    even30 += low * low0
+                    even31 += low * low1
+                    j += 8
+                }
+                var sum00 = (even00 + odd00).sum(), sum01 = (even01 + odd01).sum()
+                var sum10 = (even10 + odd10).sum(), sum11 = (even11 + odd11).sum()
+                var sum20 = (even20 + odd20).sum(), sum21 = (even21 + odd21).sum()
+                var sum30 = (even30 + odd30).sum(), sum31 = (even31 + odd31).sum()
+                while j < n {
+                    sum00 += g0[j] * v0[j]
+                    sum01 += g0[j] * v1[j]
+                    sum10 += g1[j] * v0[j]
+                    sum11 += g1[j] * v1[j]
+                    sum20 += g2[j] * v0[j]
+                    sum21 += g2[j] * v1[j]
+                    sum30 += g3[j] * v0[j]
+                    sum31 += g3[j] * v1[j]
+                    j += 1
+                }
+                dx[rows4.3 * d + i1] = sum31
+                dx[rows4.3 * d + i] = sum30
+                dx[rows4.2 * d + i1] = sum21
+                dx[rows4.2 * d + i] = sum20
+                dx[rows4.1 * d + i1] = sum11
+                dx[rows4.1 * d + i] = sum10
+                dx[rows4.0 * d + i1] = sum01
+                dx[rows4.0 * d + i] = sum00
+                i += 2
+            }
+            r += 4
         }
     }
 
@@ -299,56 +505,30 @@ enum SoftmaxCrossEntropy {
 
 // MARK: Helpers
 
-/// target[o, j] = Σ_r weights[r, o] · rows[r, j] over r ascending, for o in 0..<outputs and j in
-/// 0..<width; `weights` is [count x outputs], `rows` [count x width], `target` [outputs x width].
-/// Five outputs at a time share each load of a block of eight columns of `rows`, so `rows` is read
-/// about outputs/5 times instead of once per output; their five sums run as independent chains.
+/// target[o, j] = Σ_r weights[r, o] · rows[r, j] over r ascending, from zero, for o in 0..<outputs
+/// and j in 0..<width; `weights` is [count x outputs], `rows` [count x width], `target` [outputs x width].
+/// Register blocks of four outputs by 32 columns where the vector register file holds their sixteen
+/// sums (`hasWideVectorRegisterFile`), then 16 and 8 columns, then a scalar tail; each block of
+/// columns for all outputs, so that its slice of `rows` stays in cache. Each sum runs in the order of
+/// the scalar loop, so the result is the same bit for bit.
 @inline(__always)
 func sumOverRows(into target: UnsafeMutablePointer<Float>, outputs: Int, weights: UnsafePointer<Float>,
                  rows: UnsafePointer<Float>, count: Int, width: Int) {
     let vectorEnd = width - width % 8
-    var o = 0
-    while o + 5 <= outputs {
-        var j = 0
-        while j < vectorEnd {   // two blocks of columns, ten independent sums (a last odd block twice)
-            let k = min(j + 8, vectorEnd - 8)
-            var s0 = SIMD8<Float>(), s1 = SIMD8<Float>(), s2 = SIMD8<Float>(), s3 = SIMD8<Float>(), s4 = SIMD8<Float>()
-            var t0 = SIMD8<Float>(), t1 = SIMD8<Float>(), t2 = SIMD8<Float>(), t3 = SIMD8<Float>(), t4 = SIMD8<Float>()
-            for r in 0..<count {
-                let v = load8(rows + r * width + j), u = load8(rows + r * width + k), w = weights + r * outputs + o
-                let w0 = w[0], w1 = w[1], w2 = w[2], w3 = w[3], w4 = w[4]
-                s0 += w0 * v
-                s1 += w1 * v
-                s2 += w2 * v
-                s3 += w3 * v
-                s4 += w4 * v
-                t0 += w0 * u
-                t1 += w1 * u
-                t2 += w2 * u
-                t3 += w3 * u
-                t4 += w4 * u
-            }
-            store8(target + o * width + k, t0)
-            store8(target + (o + 1) * width + k, t1)
-            store8(target + (o + 2) * width + k, t2)
-            store8(target + (o + 3) * width + k, t3)
-            store8(target + (o + 4) * width + k, t4)
-            store8(target + o * width + j, s0)
-            store8(target + (o + 1) * width + j, s1)
-            store8(target + (o + 2) * width + j, s2)
-            store8(target + (o + 3) * width + j, s3)
-            store8(target + (o + 4) * width + j, s4)
-            j += 16
+    var j = 0
+    if hasWideVectorRegisterFile {
+        while j + 32 <= vectorEnd {
+            sumOverRowsBlock32(into: target, outputs: outputs, weights: weights, rows: rows, count: count, width: width, from: j)
+            j += 32
         }
-        o += 5
     }
-    while o < outputs {
-        for j in stride(from: 0, to: vectorEnd, by: 8) {
-            var sum = SIMD8<Float>()
-            for r in 0..<count { sum += weights[r * outputs + o] * load8(rows + r * width + j) }
-            store8(target + o * width + j, sum)
-        }
-        o += 1
+    while j + 16 <= vectorEnd {
+        sumOverRowsBlock16(into: target, outputs: outputs, weights: weights, rows: rows, count: count, width: width, from: j)
+        j += 16
+    }
+    while j + 8 <= vectorEnd {
+        sumOverRowsBlock8(into: target, outputs: outputs, weights: weights, rows: rows, count: count, width: width, from: j)
+        j += 8
     }
     for o in 0..<outputs {
         for j in vectorEnd..<width {
@@ -356,6 +536,137 @@ func sumOverRows(into target: UnsafeMutablePointer<Float>, outputs: Int, weights
             for r in 0..<count { sum += weights[r * outputs + o] * rows[r * width + j] }
             target[o * width + j] = sum
         }
+    }
+}
+
+/// Columns j..<j+32 of `sumOverRows` for every output, four outputs at a time: 16 independent
+/// SIMD8 sums, so that each step's 4 loads of `rows` and four weights serve 16 products. The last
+/// outputs of a block repeat the final one (the same sums, stored twice in one place).
+@inline(__always)
+func sumOverRowsBlock32(into target: UnsafeMutablePointer<Float>, outputs: Int, weights: UnsafePointer<Float>,
+                          rows: UnsafePointer<Float>, count: Int, width: Int, from j: Int) {
+    var o = 0
+    while o < outputs {
+        let o1 = min(o + 1, outputs - 1), o2 = min(o + 2, outputs - 1), o3 = min(o + 3, outputs - 1)
+        var s00 = SIMD8<Float>(), s01 = SIMD8<Float>(), s02 = SIMD8<Float>(), s03 = SIMD8<Float>()
+        var s10 = SIMD8<Float>(), s11 = SIMD8<Float>(), s12 = SIMD8<Float>(), s13 = SIMD8<Float>()
+        var s20 = SIMD8<Float>(), s21 = SIMD8<Float>(), s22 = SIMD8<Float>(), s23 = SIMD8<Float>()
+        var s30 = SIMD8<Float>(), s31 = SIMD8<Float>(), s32 = SIMD8<Float>(), s33 = SIMD8<Float>()
+        for r in 0..<count {
+            let v = rows + r * width + j, w = weights + r * outputs
+            let v0 = load8(v), v1 = load8(v + 8), v2 = load8(v + 16), v3 = load8(v + 24)
+            let a = w[o]
+            s00 += a * v0
+            s01 += a * v1
+            s02 += a * v2
+            s03 += a * v3
+            let c = w[o1]
+            s10 += c * v0
+            s11 += c * v1
+            s12 += c * v2
+            s13 += c * v3
+            let e = w[o2]
+            s20 += e * v0
+            s21 += e * v1
+            s22 += e * v2
+            s23 += e * v3
+            let f = w[o3]
+            s30 += f * v0
+            s31 += f * v1
+            s32 += f * v2
+            s33 += f * v3
+        }
+        store8(target + o3 * width + j, s30)
+        store8(target + o3 * width + j + 8, s31)
+        store8(target + o3 * width + j + 16, s32)
+        store8(target + o3 * width + j + 24, s33)
+        store8(target + o2 * width + j, s20)
+        store8(target + o2 * width + j + 8, s21)
+        store8(target + o2 * width + j + 16, s22)
+        store8(target + o2 * width + j + 24, s23)
+        store8(target + o1 * width + j, s10)
+        store8(target + o1 * width + j + 8, s11)
+        store8(target + o1 * width + j + 16, s12)
+        store8(target + o1 * width + j + 24, s13)
+        store8(target + o * width + j, s00)
+        store8(target + o * width + j + 8, s01)
+        store8(target + o * width + j + 16, s02)
+        store8(target + o * width + j + 24, s03)
+        o += 4
+    }
+}
+
+/// Columns j..<j+16 of `sumOverRows` for every output, four outputs at a time: 8 independent
+/// SIMD8 sums, so that each step's 2 loads of `rows` and four weights serve 8 products. The last
+/// outputs of a block repeat the final one (the same sums, stored twice in one place).
+@inline(__always)
+func sumOverRowsBlock16(into target: UnsafeMutablePointer<Float>, outputs: Int, weights: UnsafePointer<Float>,
+                          rows: UnsafePointer<Float>, count: Int, width: Int, from j: Int) {
+    var o = 0
+    while o < outputs {
+        let o1 = min(o + 1, outputs - 1), o2 = min(o + 2, outputs - 1), o3 = min(o + 3, outputs - 1)
+        var s00 = SIMD8<Float>(), s01 = SIMD8<Float>()
+        var s10 = SIMD8<Float>(), s11 = SIMD8<Float>()
+        var s20 = SIMD8<Float>(), s21 = SIMD8<Float>()
+        var s30 = SIMD8<Float>(), s31 = SIMD8<Float>()
+        for r in 0..<count {
+            let v = rows + r * width + j, w = weights + r * outputs
+            let v0 = load8(v), v1 = load8(v + 8)
+            let a = w[o]
+            s00 += a * v0
+            s01 += a * v1
+            let c = w[o1]
+            s10 += c * v0
+            s11 += c * v1
+            let e = w[o2]
+            s20 += e * v0
+            s21 += e * v1
+            let f = w[o3]
+            s30 += f * v0
+            s31 += f * v1
+        }
+        store8(target + o3 * width + j, s30)
+        store8(target + o3 * width + j + 8, s31)
+        store8(target + o2 * width + j, s20)
+        store8(target + o2 * width + j + 8, s21)
+        store8(target + o1 * width + j, s10)
+        store8(target + o1 * width + j + 8, s11)
+        store8(target + o * width + j, s00)
+        store8(target + o * width + j + 8, s01)
+        o += 4
+    }
+}
+
+/// Columns j..<j+8 of `sumOverRows` for every output, four outputs at a time: 4 independent
+/// SIMD8 sums, so that each step's 1 loads of `rows` and four weights serve 4 products. The last
+/// outputs of a block repeat the final one (the same sums, stored twice in one place).
+@inline(__always)
+func sumOverRowsBlock8(into target: UnsafeMutablePointer<Float>, outputs: Int, weights: UnsafePointer<Float>,
+                          rows: UnsafePointer<Float>, count: Int, width: Int, from j: Int) {
+    var o = 0
+    while o < outputs {
+        let o1 = min(o + 1, outputs - 1), o2 = min(o + 2, outputs - 1), o3 = min(o + 3, outputs - 1)
+        var s00 = SIMD8<Float>()
+        var s10 = SIMD8<Float>()
+        var s20 = SIMD8<Float>()
+        var s30 = SIMD8<Float>()
+        for r in 0..<count {
+            let v = rows + r * width + j, w = weights + r * outputs
+            let v0 = load8(v)
+            let a = w[o]
+            s00 += a * v0
+            let c = w[o1]
+            s10 += c * v0
+            let e = w[o2]
+            s20 += e * v0
+            let f = w[o3]
+            s30 += f * v0
+        }
+        store8(target + o3 * width + j, s30)
+        store8(target + o2 * width + j, s20)
+        store8(target + o1 * width + j, s10)
+        store8(target + o * width + j, s00)
+        o += 4
     }
 }
 
