@@ -119,6 +119,7 @@ struct BenchCommand: ParsableCommand {
         emit(row("Default study, engine only, in process (median of \(repetitions))", reference, seconds: engine, peak: peak,
                  memory: peakMemoryMiB()))
         if engineOnly {
+            try deepAndWideNetworks(emit, peak: peak, threads: threads)
             emit()
             try oneRunScaling(emit, corePeak: corePeak)
             emit()
@@ -168,6 +169,8 @@ struct BenchCommand: ParsableCommand {
             emit(row("Larger sweep, engine only: widths 32-1024, 9 fractions, \(largeSeeds) seeds", large, seconds: seconds,
                      peak: peak, memory: peakMemoryMiB()))
         }
+
+        try deepAndWideNetworks(emit, peak: peak, threads: threads)
 
         emit()
         emit("## Where the default command's time goes (in process unless noted; median of \(repetitions))")
@@ -404,6 +407,24 @@ struct BenchCommand: ParsableCommand {
         emit("|---|---:|---:|---|")
         emit(String(format: "| reference | %.3f | 1.00× | |", reference))
         emit(String(format: "| fast | %.3f | %.2f× | %@ |", fast, reference / fast, same))
+    }
+
+    /// Issue 26's two network shapes beyond the default study, engine only: 4 runs of two 256 layers
+    /// and 12 runs of one 512 layer, each on 3,500 training rows of Gaussian clusters (5,000 samples),
+    /// 200 epochs: the hidden-to-hidden product and the wide layer that the register-blocked kernels
+    /// carry (too wide to pack runs into SIMD lanes, so each run trains alone).
+    private func deepAndWideNetworks(_ emit: (String) -> Void, peak: Double, threads: Int) throws {
+        let data = StudyConfig.component(GaussianClusters.kind, ["samples": .int(5000)])
+        let shapes: [(name: String, hidden: [Int], fractions: [Double], seeds: [UInt64])] = [
+            ("4 runs, two 256 layers, 3,500 training rows", [256, 256], [0, 0.1], [1, 2]),
+            ("12 runs, one 512 layer, 3,500 training rows", [512], [0, 0.1, 0.2], [1, 2, 3, 4]),
+        ]
+        for shape in shapes {
+            let model = StudyConfig.component(MLP.kind, ["hidden": .list(shape.hidden.map { .int($0) })])
+            let study = try Study(StudyConfig(data: data, models: [model], fractions: shape.fractions, seeds: shape.seeds))
+            let seconds = median((0..<repetitions).map { _ in timed { _ = runStudy(study, threads: threads) } })
+            emit(row("\(shape.name), engine only (median of \(repetitions))", study, seconds: seconds, peak: peak, memory: peakMemoryMiB()))
+        }
     }
 
     private func row(_ name: String, _ config: Study, seconds: Double, peak: Double, memory: Double) -> String {
