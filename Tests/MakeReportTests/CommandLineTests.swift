@@ -436,8 +436,9 @@ struct CommandLineTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["results.md"])
     }
 
-    /// `bench --models-only` prints the model kinds' table, with GFLOP/s and kernel ridge's solve by
-    /// both Cholesky variants, and writes no results file.
+    /// `bench --models-only` prints the model kinds' table, with GFLOP/s, kernel ridge's solve by
+    /// both Cholesky variants and issue 25's input-curvature row (20 products over 150 rows), and
+    /// writes no results file.
     @Test func benchModelsOnlyPrintsTheModelTable() throws {
         let results = temporaryFolder().appendingPathComponent("results.md")
         let outcome = try run(["bench", "--models-only", "--repetitions", "1", "--results", results.path])
@@ -446,6 +447,7 @@ struct CommandLineTests {
         for variant in ["blocked", "reference"] {
             #expect(outcome.standardOutput.contains("| kernel ridge (RBF), the solve alone | \(variant) Cholesky | "))
         }
+        #expect(outcome.standardOutput.contains("| MLP 64, input curvature | power iteration, 20 Hessian-vector products over 150 test rows | "))
         #expect(!FileManager.default.fileExists(atPath: results.path))
     }
 
