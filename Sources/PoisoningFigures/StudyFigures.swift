@@ -212,12 +212,17 @@ func poisonAxis(_ results: StudyResults, series: [Int]) -> (name: String, phrase
                 Axis(label: "Poison budget ε (poisons per clean row)", format: .percent))
     }
     let adders = addingAttacks(results, series: series)
+    // The series that neither add their poisons nor train their victims on every row: a share of the victims' rows.
+    let fewer = subset.filter { !addsRows(results, series: $0) }
+    let fewerWords = fewer.isEmpty ? "" : "; for " + listing(fewer.map { results.series[$0].attackLabel }
+        .reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }) + ", of the rows its victims train on"
     return ("poison fraction or budget",
-            "the poison fraction (the share of the training rows each run asked its attack to poison; for \(adders), "
+            "the poison fraction (the share of the training rows each run asked its attack to poison\(fewerWords); for \(adders), "
                 + "which add\(adders == "gradient canceling" ? "s its" : " their") poisons, the budget ε: poisons per clean row)",
-            Axis(label: adders == "gradient canceling"
+            Axis(label: adders == "gradient canceling" && fewer.isEmpty
                     ? "Poison fraction (share of the training rows asked for); for gradient canceling, budget ε (poisons per clean row)"
-                    : "Poison fraction (share of the training rows asked for), or budget ε (poisons per clean row) where added",
+                    : "Poison fraction (share of the training rows asked for\(fewer.isEmpty ? "" : ", or of the victims' rows where fewer")), "
+                        + "or budget ε (poisons per clean row) where added",
                  format: .percent))
 }
 
