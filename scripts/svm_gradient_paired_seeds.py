@@ -4,12 +4,15 @@ above that of the unclimbed clones its poisons start from? Paired by seed, from 
 results.json (by default examples/svm/output/results.json, whose study pairs each `svm-gradient`
 attack with its `poisons: random-flips` comparison and its `poisons: clones` control; issue 23).
 
-For every climbed svm-gradient attack L ("svm-gradient class 1 → class 0 (linear)" and the like)
-whose study also holds L with "random flips" (its comparison: the victim trains on the same rows),
-or L with "unclimbed clones" (the control of its climb, on the same rows), or L climbed "one at a
-time" (the paper's order; `order: together` is L's), and every budget above 0: the mean over seeds
-of the paired difference, L minus the other (and, when the study holds them, the clones minus
-random flips, and one at a time minus the clones), of
+For every climbed svm-gradient attack L, and every attack of the study that is its comparison,
+control or other order (matched by the attacks' settings in results.json's `config.attacks`, not by
+their labels: the same `classes`, `kernel`, `gamma`, `c`, `validation-share` and
+`victim-sees-validation`; its comparison `poisons: random-flips`, whose victim trains on the same
+rows; its control `poisons: clones` with L's `placement`, the unclimbed clones its poisons start
+from; its other order the climbed attack with L's `placement`, `steps` and `step-size` and
+`order: one-at-a-time` where L's is `together`), with series matched by model and defense, and every
+budget above 0: the mean over seeds of the paired difference, L minus the other (and, when the study
+holds them, the clones minus random flips, and one at a time minus the clones), of
   - the attacker's SVM's test error (the paper's test error: each attack's own `svmTestError`),
   - each victim model's test error (1 − testAccuracy under the first, minus under the other), and
   - the attacker's SVM's validation error (each attack's own `svmValidationError`: the rows the
@@ -42,9 +45,34 @@ seeds = sorted({r['seed'] for r in results['runs']})
 fractions = sorted({r['fraction'] for r in results['runs'] if r['fraction'] > 0})
 
 
-def variant(label, words):
-    """The label of the variant `words` ("random flips", "unclimbed clones") of a climbed attack's label."""
-    return label[:-1] + f', {words})'
+attacks = results['config']['attacks']
+# The settings that make two svm-gradient attacks one experiment, whatever their poisons.
+SHARED = ['kind', 'classes', 'kernel', 'gamma', 'c', 'validation-share', 'victim-sees-validation']
+
+
+def setting(index, *keys):
+    """The values of `keys` in attack `index`'s settings (None where it has none)."""
+    return tuple(json.dumps(attacks[index].get(key), sort_keys=True) for key in keys)
+
+
+def partner(index, poisons, **fixed):
+    """The attack that shares attack `index`'s SHARED settings, has `poisons`, and the values `fixed`
+    (a key with '_' for '-') or, for a key given None, attack `index`'s own; None if the study has none."""
+    for other, config in enumerate(attacks):
+        if other == index or config.get('kind') != 'svm-gradient' or config.get('poisons', 'climbed') != poisons:
+            continue
+        if setting(other, *SHARED) != setting(index, *SHARED):
+            continue
+        if all(json.dumps(config.get(key.replace('_', '-')), sort_keys=True)
+               == json.dumps(attacks[index].get(key.replace('_', '-')) if value is None else value, sort_keys=True)
+               for key, value in fixed.items()):
+            return other
+    return None
+
+
+def label_of(index):
+    """Attack `index`'s label, as its series carry it."""
+    return next(s['attackLabel'] for s in series if s['attack'] == index)
 
 
 def interval(differences, level):
@@ -70,10 +98,14 @@ def row(name, differences):
     return mean, lower, upper
 
 
-def compare(label, other, subject):
-    """Prints the tables of the paired differences, attack `label` minus attack `other`."""
-    first_series = [i for i, s in enumerate(series) if s['attackLabel'] == label]
-    first, second = first_series[0], next(i for i, s in enumerate(series) if s['attackLabel'] == other)
+def compare(first_attack, second_attack, subject):
+    """Prints the tables of the paired differences, attack `first_attack` minus `second_attack`
+    (indices into the config's attacks), series matched by model and defense."""
+    first_series = [i for i, s in enumerate(series) if s['attack'] == first_attack]
+    pairs = {i: next(k for k, s in enumerate(series) if s['attack'] == second_attack and s['model'] == series[i]['model']
+                     and s['defense'] == series[i]['defense']) for i in first_series}
+    first, second = first_series[0], pairs[first_series[0]]
+    label, other = label_of(first_attack), label_of(second_attack)
     print(f'## {label} against {other}, seeds {seeds[0]} to {seeds[-1]}')
     print()
     print(f'| Budget, error | Seeds | Mean difference | 95% interval | Corrected over {len(fractions)} budgets | '
@@ -86,7 +118,7 @@ def compare(label, other, subject):
         validation = row(f'{100 * fraction:.1f}%, attacker\'s SVM validation error (the rows the poisons climb against)',
                          [runs[(first, seed, fraction)]['svmValidationError'] - runs[(second, seed, fraction)]['svmValidationError'] for seed in seeds])
         for i in first_series:
-            j = next(k for k, s in enumerate(series) if s['attackLabel'] == other and s['model'] == series[i]['model'])
+            j = pairs[i]
             cells.append(row(f'{100 * fraction:.1f}%, victim {series[i]["modelLabel"]}',
                              [runs[(j, seed, fraction)]['testAccuracy'] - runs[(i, seed, fraction)]['testAccuracy'] for seed in seeds]))
         summary.append((fraction, cells + [validation]))
@@ -101,30 +133,35 @@ def compare(label, other, subject):
     print()
 
 
-labels = sorted({s['attackLabel'] for s in series})
+svm_attacks = sorted({s['attack'] for s in series if attacks[s['attack']].get('kind') == 'svm-gradient'})
 print(f'## The attacker\'s SVM\'s mean errors over seeds {seeds[0]} to {seeds[-1]}, validation / test (the paper\'s test error)')
 print()
 print('| Attack | ' + ' | '.join(f'{100 * fraction:.1f}%' for fraction in fractions) + ' |')
 print('|---|' + '---:|' * len(fractions))
-for label in labels:
-    first = next(i for i, s in enumerate(series) if s['attackLabel'] == label)
+for index in svm_attacks:
+    first = next(i for i, s in enumerate(series) if s['attack'] == index)
     means = [tuple(np.mean([runs[(first, seed, fraction)][key] for seed in seeds]) for key in ['svmValidationError', 'svmTestError'])
              for fraction in fractions]
-    print(f'| {label} | ' + ' | '.join(f'{v:.3f} / {t:.3f}' for v, t in means) + ' |')
+    print(f'| {label_of(index)} | ' + ' | '.join(f'{v:.3f} / {t:.3f}' for v, t in means) + ' |')
 print()
-for label in labels:
-    if 'random flips' in label or 'unclimbed clones' in label:
+for index in svm_attacks:
+    if attacks[index].get('poisons', 'climbed') != 'climbed':
         continue
-    if 'one at a time' in label:
+    # A climbed attack one at a time whose together twin the study holds is compared as that twin's other order.
+    if attacks[index].get('order') == 'one-at-a-time' and partner(index, 'climbed', placement=None, steps=None, step_size=None,
+                                                                    order='together') is not None:
         continue
-    flips, clones, sequence = (variant(label, words) for words in ['random flips', 'unclimbed clones', 'one at a time'])
-    if flips in labels:
-        compare(label, flips, 'Climbed is')
-    if clones in labels:
-        compare(label, clones, 'Climbed is')
-        if flips in labels:
+    flips = partner(index, 'random-flips')
+    clones = partner(index, 'clones', placement=None)
+    sequence = (partner(index, 'climbed', placement=None, steps=None, step_size=None, order='one-at-a-time')
+                if attacks[index].get('order') == 'together' else None)
+    if flips is not None:
+        compare(index, flips, 'Climbed is')
+    if clones is not None:
+        compare(index, clones, 'Climbed is')
+        if flips is not None:
             compare(clones, flips, 'Clones are')
-    if sequence in labels:
-        compare(label, sequence, 'Together is')
-        if clones in labels:
+    if sequence is not None:
+        compare(index, sequence, 'Together is')
+        if clones is not None:
             compare(sequence, clones, 'One at a time is')

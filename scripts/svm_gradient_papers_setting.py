@@ -12,7 +12,7 @@ validation hinge loss (steps of 3 halved after a step that does not raise it, at
 gradient of the KKT conditions, adjoint form). Compared at 3, 6 and 12 points (2.4%, 4.8% and 9.5%
 of the attacker's 126 training rows) with the unclimbed clones and with random flips of as many of
 the attacker's training rows. Columns: the attacker's SVM's validation error; its test error (the
-paper's setting: the victim is the SVM trained on the attacker's training rows and the poisons,
+paper's victim: the victim is the SVM trained on the attacker's training rows and the poisons,
 make-report's `victim-sees-validation: false`); and the test error of a victim that also trains on
 the validation rows (make-report's default setting). Mean and standard deviation over the 5 seeds.
 

@@ -30,6 +30,9 @@ public protocol PoisoningAttack: StudyComponent {
     var requirements: Set<ModelCapability> { get }
     /// Why the attack cannot run on data with these sizes, as (key, message); nil when it can.
     func problem(classCount: Int, featureCount: Int) -> (key: String, message: String)?
+    /// `problem(classCount:featureCount:)` on data whose classes are named `classNames` (nil: by
+    /// number), so that a message can list the names; that problem by default.
+    func problem(classCount: Int, featureCount: Int, classNames: [String]?) -> (key: String, message: String)?
     /// Why the attack would poison nothing, or nothing that means what its metrics say, on this split
     /// (a class without training rows, a trigger that changes no row), as (key, message); nil when
     /// it can run. Checked after `problem(classCount:featureCount:)`, so indices are in range.
@@ -94,6 +97,10 @@ extension PoisoningAttack {
     public func failure(fraction: Double, seed: UInt64) -> String? { failure }
     /// None by default: it runs on any sizes.
     public func problem(classCount: Int, featureCount: Int) -> (key: String, message: String)? { nil }
+    /// `problem(classCount:featureCount:)`, whatever the names.
+    public func problem(classCount: Int, featureCount: Int, classNames: [String]?) -> (key: String, message: String)? {
+        problem(classCount: classCount, featureCount: featureCount)
+    }
     /// None by default: it runs on any split.
     public func problem(in split: TrainTestSplit) -> (key: String, message: String)? { nil }
 

@@ -19,7 +19,7 @@ import Synchronization
 /// 2. The budget. The fraction is a share of the victim's clean training set: m =
 ///    min(round(fraction · n), the class-b rows of the attacker's training set) poisons, n the rows
 ///    of that set (before poisons are added, under `placement: add`); a larger budget is saturated. By default (`victim-sees-validation: false`, the
-///    paper's setting: the victim is the SVM the attacker trains, on its training rows and the
+///    paper's victim: the victim is the SVM the attacker trains, on its training rows and the
 ///    poisons, measured on test rows) the victim trains on the run's training rows without the
 ///    attacker's validation rows (rows of classes outside the pair stay). With
 ///    `victim-sees-validation: true` it trains on every row of the run's training set, the
@@ -57,6 +57,8 @@ import Synchronization
 ///    rows' weights, with a ridge of 1e-9 times the largest diagonal entry of Q_SS (a linear kernel
 ///    with more margin vectors than features + 1 makes Q_SS singular; the decision values do not
 ///    depend on the null space). A poison with α_c = 0 has no effect and no gradient: its climb stops.
+///    An SVM without a margin vector (α_c > 0, every α at 0 or C) has no such system: no KKT
+///    equality fixes b, so ∂b and the gradient are undefined, and the run fails with that reason.
 ///
 /// The poisoned set (`placement`). With `add`, the paper's, each poison is a row added to the
 /// training set (the attacker's and the victim's), whose clean rows all stay: the victim trains on
@@ -70,16 +72,16 @@ import Synchronization
 /// attack's success); `svmTestError`, the same SVM on the test rows of the pair, which the attack
 /// never uses (the paper's "test error"); and `svmRandomFlipTestError`, on the same test rows, the
 /// SVM trained on its training set with as many of its rows' labels flipped at random (stream
-/// (seed, "svm-random-flips")) as there are poisons: random flips of the same budget in the
-/// paper's setting.
+/// (seed, "svm-random-flips")) as there are poisons: random flips of the same budget on the
+/// same rows.
 /// A run's poisons depend on its seed and budget only: the attack keeps each (seed, budget)'s set
 /// for its other runs (`PoisonSets`), so that the models of a study face the same poisons.
 ///
 /// `poisons: random-flips` is the comparison of the same budget: instead of the m poisons, the
 /// labels of m of the attacker's training rows, the rows that `svmRandomFlipTestError` flips
 /// (stream (seed, "svm-random-flips")), are flipped to the pair's other class, and the victim
-/// trains on the same rows as under the climbed poisons (in the paper's setting, the attacker's
-/// training rows), so that its curve compares like with like. Its three errors are those of the
+/// trains on the same rows as under the climbed poisons (by default, as in the paper, the
+/// attacker's training rows), so that its curve compares like with like. Its three errors are those of the
 /// attacker's SVM trained with these flips; its `svmTestError` is the climbed attack's
 /// `svmRandomFlipTestError` of the same seed and budget.
 ///
@@ -110,7 +112,7 @@ public struct SVMGradient: PoisoningAttack {
     public let stepSize: Double
     /// The share of each class's training rows the attacker keeps for validation.
     public let validationShare: Double
-    /// Whether the victim trains on the attacker's validation rows too (false: the paper's setting).
+    /// Whether the victim trains on the attacker's validation rows too (false, as in the paper, whose victim is the attacker's SVM).
     public let victimSeesValidation: Bool
     /// Whether the poisons are climbed, the unclimbed clones, or random flips of as many of the
     /// attacker's training rows.
@@ -192,7 +194,8 @@ public struct SVMGradient: PoisoningAttack {
     /// only with `poisons: climbed`, `placement` not with `poisons: random-flips`).
     public init(parameters: inout ParameterReader) throws {
         let classes = try parameters.intList("classes", default: [0, 1], in: 0...1_000_000,
-                                             help: "The class pair [a, b]: the poisons carry label a and start as copies of training rows of class b.")
+                                             help: "The class pair [a, b], by class index (0 to classes - 1, in the order of the data's labels), not by name: "
+                                                 + "the poisons carry label a and start as copies of training rows of class b.")
         guard classes.count == 2 else { throw parameters.error("classes", "expected two classes [a, b], not \(classes.count)") }
         let kind = try parameters.string("kernel", default: SVCKernel.Kind.linear.rawValue, oneOf: SVCKernel.Kind.allCases.map(\.rawValue),
                                          help: "The attacker's SVM kernel: linear (x · x') or rbf (exp(-gamma ||x - x'||^2)).")
@@ -207,7 +210,7 @@ public struct SVMGradient: PoisoningAttack {
         let share = try parameters.double("validation-share", default: Self.defaultValidationShare, in: 0.05...0.9,
                                           help: "The share of each class's training rows the attacker keeps to validate on (never test rows).")
         let seesValidation = try parameters.bool("victim-sees-validation", default: false,
-                                                 help: "Whether the victim trains on the attacker's validation rows too; false is the paper's setting: "
+                                                 help: "Whether the victim trains on the attacker's validation rows too; false (as in the paper, whose victim is the attacker's SVM): "
                                                      + "the victim trains on the run's training rows without them, and the budget is a share of those.")
         let poisons = try parameters.string("poisons", default: Poisons.climbed.rawValue, oneOf: Poisons.allCases.map(\.rawValue),
                                             help: "climbed (Biggio et al.'s poisons); random-flips: the comparison of the same budget, the labels of "
@@ -281,13 +284,16 @@ public struct SVMGradient: PoisoningAttack {
             : "placement replace, not the paper's (which adds its points): each poison takes the place of the training row it was "
                 + "copied from, so that the victims train on n rows at every budget, m/n of them poisons, as under every other attack of "
                 + "a study, whose curves then share the x axis (placement: add runs the paper's)"
+        // The budget's cap: each poison is a distinct clone of the attacked class's training rows.
+        let capWords = "at most as many poisons as the attacked class has rows in the attacker's training set (each a distinct clone; "
+            + "a larger budget is saturated, under placement add too, where m/n could otherwise grow past them)"
         switch poisons {
         case .randomFlips:
             return "the comparison of Biggio, Nelson and Laskov's (ICML 2012) attack, not an attack of the paper: the labels of m of the "
                 + "attacker's training rows, drawn at random, flipped in place (the budget m is a share m/n of the n rows the victims train on)."
         case .clones:
             return "the control of Biggio, Nelson and Laskov's (ICML 2012) attack, not an attack of the paper: the clones its poisons "
-                + "start from (training rows of the attacked class relabelled), unclimbed; \(placementWords)."
+                + "start from (training rows of the attacked class relabelled), unclimbed; \(placementWords); \(capWords)."
         case .climbed:
             let orderWords = order == .oneAtATime
                 ? "order one at a time, the paper's: each poison climbs against the SVM with the earlier ones and is not moved again"
@@ -295,11 +301,19 @@ public struct SVMGradient: PoisoningAttack {
                     + "each climbs with the others in place, in \(Self.passes) passes, as the multi-point attack of secml, the paper's "
                     + "authors' library, does, so that no poison is climbed against an SVM without the later ones (order: one-at-a-time "
                     + "runs the paper's)"
+            let cap = order == .oneAtATime ? "at most \(Self.passes * steps) retrainings per poison (\(Self.passes) × steps, steps = \(steps))"
+                : "at most steps = \(steps) retrainings per poison in each of \(Self.passes) passes (\(Self.passes * steps) in all)"
+            let climbWords = "backtracking, not the paper's fixed step: a step of length step-size = \(stepSize) along the normalised gradient "
+                + "is kept only if it raises the validation hinge loss, else undone and its length halved, the poison's climb stopping "
+                + "when the length falls below step-size / \(Int(Self.smallestStepDivisor)) or the gradient vanishes; \(cap)"
             return "Biggio, Nelson and Laskov (ICML 2012): each poison, a training row of the attacked class relabelled, climbs the "
                 + "validation hinge loss of the attacker's SVM retrained with it, along the gradient of that SVM's KKT conditions, within "
                 + "the range of the pair's features; \(placementWords); \(orderWords). As in the paper the attacked SVM is the "
                 + "attacker's own (its errors are the attack's success); the study's models train on the same poisoned rows, so their "
-                + "curves measure how the poisons transfer to them."
+                + "curves measure how the poisons transfer to them. The climb: \(climbWords); each step is clipped, feature by "
+                + "feature, to the box of the pair's training rows (the smallest to the largest value of each feature among the "
+                + "training rows of the two classes, validation rows included: the paper's box of feasible points, here the data's own "
+                + "range); \(capWords)."
         }
     }
 
@@ -328,13 +342,17 @@ public struct SVMGradient: PoisoningAttack {
                                + "the paper's test error)", hasBaseline: true),
                 MetricInfo(key: Self.randomFlipTestErrorKey, name: "Attacker's SVM test error under random flips",
                            meaning: "error on the test rows of the pair of \(svm) trained on its training rows with as many of their "
-                               + "labels flipped at random as there are poisons (random flips of the same budget in the paper's setting)")]
+                               + "labels flipped at random as there are poisons (random flips of the same budget on the same rows)")]
     }
+
+    /// Under `placement: add` (climbed poisons or clones): its budget is then poisons per clean row of
+    /// the victims' set, saturating at the attacked class's rows of the attacker's training set.
+    public var addsRows: Bool { placement == .add }
 
     /// None: the attacker trains an SVM of its own.
     public var requirements: Set<ModelCapability> { [] }
 
-    /// In the paper's setting (`victim-sees-validation: false`), the attacker's training rows: the
+    /// By default (`victim-sees-validation: false`, as in the paper), the attacker's training rows: the
     /// victim never sees its validation rows; nil with `victim-sees-validation: true`.
     public var victimRowSubset: String? { victimRowSubset(classNames: nil) }
 
@@ -347,10 +365,25 @@ public struct SVMGradient: PoisoningAttack {
     }
 
     public func problem(classCount: Int, featureCount: Int) -> (key: String, message: String)? {
-        for label in [poisonClass, attackedClass] where label >= classCount {
-            return ("classes", "class \(label) does not exist (the data have \(classCount) classes, 0 to \(classCount - 1))")
+        problem(classCount: classCount, featureCount: featureCount, classNames: nil)
+    }
+
+    /// A class of the pair beyond the data's: `classes` takes class indices, never names (names such
+    /// as the digits "1" and "7" are numbers too, so a pair could read either way); the message lists
+    /// the data's names by index and, when both entries are names of the data, the indices that name them.
+    public func problem(classCount: Int, featureCount: Int, classNames: [String]?) -> (key: String, message: String)? {
+        guard let missing = [poisonClass, attackedClass].first(where: { $0 >= classCount }) else { return nil }
+        var message = "class \(missing) does not exist (the data have \(classCount) classes, 0 to \(classCount - 1))"
+        guard let names = classNames, names.count == classCount else { return ("classes", message) }
+        let listed = names.indices.prefix(12).map { "\($0) = \(quotedUserText(names[$0]))" }
+        message += ": classes takes class indices, not names; the data's classes are " + listed.joined(separator: ", ")
+            + (names.count > listed.count ? " and \(names.count - listed.count) more" : "")
+        let asked = [poisonClass, attackedClass].map(String.init)
+        let indices = asked.compactMap { name in names.firstIndex(of: name) }
+        if indices.count == 2 {
+            message += " (for the classes named \(quotedUserText(asked[0])) and \(quotedUserText(asked[1])), write [\(indices[0]), \(indices[1])])"
         }
-        return nil
+        return ("classes", message)
     }
 
     /// Each class of the pair needs two training rows: one to validate on, one to train on.
@@ -371,8 +404,9 @@ public struct SVMGradient: PoisoningAttack {
         return MemoryNeed(kept: 4 * n * d + 8 * n + 8 * p, working: working)
     }
 
-    /// Nil when a solve of the attacker's SVM stopped at its step limit short of its tolerance, or an
-    /// attack gradient's system of the margin vectors had no finite solution (`failure(fraction:seed:)`
+    /// Nil when a solve of the attacker's SVM stopped at its step limit short of its tolerance, an
+    /// attack gradient's system of the margin vectors had no finite solution, or the SVM had no margin
+    /// vector to take the gradient through (`failure(fraction:seed:)`
     /// gives the run's reason): the run ends without metrics rather than measure an SVM that is not
     /// the solution or poisons climbed along another direction than the paper's gradient.
     public func poison(_ split: TrainTestSplit, fraction: Double, seed: UInt64, trainer: ModelTrainer) -> PoisonedTrainingSet? {
@@ -380,6 +414,8 @@ public struct SVMGradient: PoisoningAttack {
             return try poisonedSet(split, fraction: fraction, seed: seed)
         } catch is AttackerGradientUnsolved {
             failures.record(Self.gradientFailure, fraction: fraction, seed: seed)
+        } catch is AttackerGradientUndefined {
+            failures.record(Self.noMarginFailure, fraction: fraction, seed: seed)
         } catch {
             failures.record(failure!, fraction: fraction, seed: seed)
         }
@@ -389,6 +425,11 @@ public struct SVMGradient: PoisoningAttack {
     /// The failure of a run whose attack gradient could not be computed (`AttackerGradientUnsolved`).
     static let gradientFailure = "the attack gradient could not be computed: the linear system of the attacker's SVM's margin vectors "
         + "(its KKT conditions) had no finite solution, and a climb along the direct term alone would not be the paper's"
+
+    /// The failure of a run whose attack gradient was asked of an SVM without a margin vector
+    /// (`AttackerGradientUndefined`).
+    static let noMarginFailure = "the attack gradient is undefined: the attacker's SVM had no margin support vector (every α at 0 or C), "
+        + "so its KKT conditions do not fix the derivative of its bias (a larger c gives it margin vectors)"
 
     /// The reason its `poison` of `fraction` and `seed` returned nil: the attack gradient's failure or
     /// the attacker's SVM's (`failure`).
@@ -406,7 +447,7 @@ public struct SVMGradient: PoisoningAttack {
     /// `poison`'s set; throws `AttackerSVMNotConverged` when a solve of the attacker's SVM stops short.
     func poisonedSet(_ split: TrainTestSplit, fraction: Double, seed: UInt64) throws -> PoisonedTrainingSet {
         let train = split.train, d = train.featureCount
-        precondition((0...1).contains(fraction))
+        precondition(fraction >= 0 && (addsRows || fraction <= 1))
         let setting = AttackerSetting(train: train, seed: seed, poisonClass: poisonClass, attackedClass: attackedClass,
                                       validationShare: validationShare)
         let held = Set(setting.validationRows)
@@ -576,6 +617,10 @@ struct AttackerSVMNotConverged: Error {}
 
 /// An attack gradient whose system of the margin vectors had no finite solution (`hingeGradient`).
 struct AttackerGradientUnsolved: Error {}
+
+/// An attack gradient asked of an SVM without a margin vector (every α at 0 or C; `hingeGradient`):
+/// its bias is not fixed by the KKT conditions, so neither is the gradient.
+struct AttackerGradientUndefined: Error {}
 
 /// Why each of an `SVMGradient`'s runs (by fraction and seed) that failed did, for the runner's
 /// message: one value per attack (no process-wide state), a mutex guarding the list.
@@ -804,7 +849,8 @@ struct AttackerProblem {
     /// ∂L/∂x_c of the validation hinge loss for the training row `poison` (see `SVMGradient`), while
     /// the SVM's sets of margin, error and reserve vectors stay as in `svc`; throws
     /// `AttackerGradientUnsolved` when the margin vectors' system has no finite solution (a zero pivot
-    /// or a non-finite value), rather than hand on the direct term alone as the gradient.
+    /// or a non-finite value), and `AttackerGradientUndefined` when the SVM has no margin vector (the
+    /// poison having α_c > 0), rather than hand on the direct term alone as the gradient.
     func hingeGradient(_ svc: BinarySVC, poison p: Int, c: Double) throws -> [Double] {
         let n = signs.count, d = features, alpha = svc.alpha
         let edge = 1e-9 * c
@@ -826,7 +872,9 @@ struct AttackerProblem {
             kernel.addGradient(scale: -validationSigns[k] * alpha[p] * signs[p], value: validationGram[k * n + p],
                                validation, k * d, points, p * d, features: d, into: &gradient)
         }
-        guard s > 0 else { return gradient }
+        // Without a margin vector (every α at 0 or C) the KKT conditions hold no equality that fixes
+        // b, which may move anywhere in an interval: ∂b, and so the gradient, is undefined.
+        guard s > 0 else { throw AttackerGradientUndefined() }
         // λ = A⁻¹ w for A = [Q_SS + ridge, y_S; y_Sᵀ, 0] (symmetric), then ∂L/∂x_c += Σ_a λ_a R_a with
         // R_a = −∂(Σ_j Q_aj α_j)/∂x_c (holding α).
         var matrix = [Double](repeating: 0, count: (s + 1) * (s + 1))

@@ -241,7 +241,7 @@ public struct StudyLayout: Sendable {
     /// sizes (a problem names the attack's key, located by `locations`), and that no two series share a label.
     public init(design: StudyDesign, sizes: SplitSizes, locations: SourceLocations = SourceLocations()) throws {
         for (index, attack) in design.attacks.enumerated() {
-            if let problem = attack.problem(classCount: sizes.classes, featureCount: sizes.features) {
+            if let problem = attack.problem(classCount: sizes.classes, featureCount: sizes.features, classNames: sizes.classNames) {
                 let path = "attacks[\(index)].\(problem.key)"
                 throw SpecificationError(path: path, location: locations.location(of: path), message: problem.message)
             }

@@ -183,7 +183,7 @@ let minimumPointSpan = 4.0
 /// (gradient canceling) the poison budget ε, poisons per clean row; a label naming both when the
 /// figure draws both. `name` is the x for a title ("poison fraction"), `phrase` for a caption ("the
 /// poison fraction (…)"), `axis` the x axis. Where a series' victims train on a subset of the
-/// training rows (svm-gradient in the paper's setting), its fraction is a share of that subset, and
+/// training rows (svm-gradient with `victim-sees-validation: false`, its default), its fraction is a share of that subset, and
 /// the axis and the caption say so.
 func poisonAxis(_ results: StudyResults, series: [Int]) -> (name: String, phrase: String, axis: Axis) {
     let adding = series.filter { addsRows(results, series: $0) }.count
@@ -211,17 +211,38 @@ func poisonAxis(_ results: StudyResults, series: [Int]) -> (name: String, phrase
         return ("poison budget ε", "the poison budget ε (poisons per clean row)",
                 Axis(label: "Poison budget ε (poisons per clean row)", format: .percent))
     }
+    let adders = addingAttacks(results, series: series)
+    // The series that neither add their poisons nor train their victims on every row: a share of the victims' rows.
+    let fewer = subset.filter { !addsRows(results, series: $0) }
+    let fewerWords = fewer.isEmpty ? "" : "; for " + listing(fewer.map { results.series[$0].attackLabel }
+        .reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }) + ", of the rows its victims train on"
     return ("poison fraction or budget",
-            "the poison fraction (the share of the training rows each run asked its attack to poison; for gradient canceling, "
-                + "which adds its poisons, the budget ε: poisons per clean row)",
-            Axis(label: "Poison fraction (share of the training rows asked for); for gradient canceling, budget ε (poisons per clean row)",
+            "the poison fraction (the share of the training rows each run asked its attack to poison\(fewerWords); for \(adders), "
+                + "which add\(adders == "gradient canceling" ? "s its" : " their") poisons, the budget ε: poisons per clean row)",
+            Axis(label: adders == "gradient canceling" && fewer.isEmpty
+                    ? "Poison fraction (share of the training rows asked for); for gradient canceling, budget ε (poisons per clean row)"
+                    : "Poison fraction (share of the training rows asked for\(fewer.isEmpty ? "" : ", or of the victims' rows where fewer")), "
+                        + "or budget ε (poisons per clean row) where added",
                  format: .percent))
 }
 
-/// Whether series `index`'s attack adds its poisons to the clean rows (gradient canceling), so that
-/// its x is the budget ε rather than a share of the training rows.
-func addsRows(_ results: StudyResults, series index: Int) -> Bool {
-    results.config.attacks[results.series[index].attack].value(at: "kind") == .string(GradientCanceling.kind)
+/// Whether series `index`'s attack adds its poisons to the clean rows (gradient canceling, and
+/// svm-gradient with `placement: add`; `PoisoningAttack.addsRows`), so that its x is the budget ε,
+/// poisons per clean row, rather than a share of the training rows.
+public func addsRows(_ results: StudyResults, series index: Int) -> Bool {
+    let attack = results.config.attacks[results.series[index].attack]
+    return attack.value(at: "kind") == .string(GradientCanceling.kind)
+        || (attack.value(at: "kind") == .string(SVMGradient.kind) && attack.value(at: "placement") == .string(SVMGradient.Placement.add.rawValue))
+}
+
+/// The attacks of `series` that add their poisons (`addsRows`), for a caption: "gradient canceling"
+/// when those are gradient canceling's, else their labels.
+func addingAttacks(_ results: StudyResults, series: [Int]) -> String {
+    let adding = series.filter { addsRows(results, series: $0) }
+    guard !adding.allSatisfy({ results.config.attacks[results.series[$0].attack].value(at: "kind") == .string(GradientCanceling.kind) }) else {
+        return "gradient canceling"
+    }
+    return listing(adding.map { results.series[$0].attackLabel }.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } })
 }
 
 /// A caption's note on the points whose attack poisoned another share of the training rows than

@@ -152,6 +152,7 @@ public func templateContext(_ model: ReportModel, format: ReportFormat, figureSo
         "hasAttackComparison": .flag(model.comparesAttacks && !attackRows.isEmpty),
         "hasDefenses": .flag(model.hasDefenses),
         "comparisonBudget": t(model.comparisonBudget),
+        "comparisonBudgetBase": t(model.comparisonBudgetBase),
         "attackComparisonRows": .list(attackRows),
         "hasDefenseComparison": .flag(!defenseRows.isEmpty),
         "defenseRows": .list(defenseRows),

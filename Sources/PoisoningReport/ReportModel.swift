@@ -150,6 +150,8 @@ public struct ReportModel: Sendable {
     public let hasDefenses: Bool
     /// The poison fraction at which attacks are compared.
     public let comparisonBudget: String
+    /// What `comparisonBudget` is a share of (`budgetBaseWords(_:)`).
+    public let comparisonBudgetBase: String
     /// The attacks at that budget.
     public let attackComparisonRows: [AttackComparisonRow]
     /// Every defended series against its undefended twin.
@@ -233,6 +235,7 @@ public struct ReportModel: Sendable {
         let hasDefenses = results.series.contains { $0.defense != 0 }
         self.hasDefenses = hasDefenses
         comparisonBudget = budget.map(percent) ?? "n/a"
+        comparisonBudgetBase = budgetBaseWords(results)
         attackComparisonRows = budget.map { Self.attackComparisonRows(of: results, budget: $0, hasDefenses: hasDefenses) } ?? []
         defenseRows = Self.defenseRows(of: results, budget: budget)
 
@@ -295,6 +298,32 @@ func attackerKnowledge(_ results: StudyResults) -> String? {
         return names.isEmpty ? nil : "\(words): \(listing(names))"
     }
     return parts.isEmpty ? nil : parts.joined(separator: "; ")
+}
+
+/// What a budget of the "Attacks compared" table is a share of: "of the training rows", and in
+/// parentheses the attacks whose budget counts other rows: those whose victims train on a subset of
+/// the training rows (`victimRowSubset`), a share of that subset, and those that add their poisons
+/// (`addsRows`: gradient canceling, svm-gradient with `placement: add`), poisons per clean row.
+func budgetBaseWords(_ results: StudyResults) -> String {
+    let subsets = results.victimRowSubsets
+    var subset = [String](), adding = [String]()
+    for (index, series) in results.series.enumerated() {
+        if addsRows(results, series: index) {
+            if !adding.contains(series.attackLabel) { adding.append(series.attackLabel) }
+        } else if subsets[series.attack] != nil, !subset.contains(series.attackLabel) {
+            subset.append(series.attackLabel)
+        }
+    }
+    var parts = [String]()
+    if !subset.isEmpty {
+        parts.append("for \(listing(subset)): of the rows \(subset.count == 1 ? "its" : "their") victims train on, the configuration's "
+            + "“Victims' training rows”")
+    }
+    if !adding.isEmpty {
+        parts.append("for \(listing(adding)), which add\(adding.count == 1 ? "s its" : " their") poisons to the clean rows: poisons per "
+            + "clean row of the victims' set")
+    }
+    return "of the training rows" + (parts.isEmpty ? "" : " (" + parts.joined(separator: "; ") + ")")
 }
 
 /// The attacks of `results` whose victims train on a subset of the training rows, with those rows

@@ -122,8 +122,8 @@ import TestSupport
                 if run.fraction == 0 { #expect(run.poisonedCount == 0, "\(name) poisons at fraction 0") }
             }
             // Fraction 0 changes nothing: the attack gives back the clean training rows, all of them, or,
-            // for an attack that declares its victims train on a subset (`victimRowSubset`: svm-gradient in
-            // the paper's setting, its default), fewer of them, in their order and unchanged.
+            // for an attack that declares its victims train on a subset (`victimRowSubset`: svm-gradient with
+            // `victim-sees-validation: false`, its default), fewer of them, in their order and unchanged.
             let model = study.models[0].model(for: study.split.sizes)
             let trainer = ModelTrainer(model: model, settings: study.config.training, seed: 3)
             let clean = try #require(study.attacks[0].poison(study.split, fraction: 0, seed: 3, trainer: trainer))
@@ -145,7 +145,7 @@ import TestSupport
     /// random label flips' at fraction 0: an attack that poisons nothing changes nothing downstream.
     /// An attack whose victims train on a subset of the rows (`victimRowSubset`) is left out: its
     /// clean run trains on fewer rows (the test above checks them); with the registry's defaults, that
-    /// is svm-gradient alone (in the paper's setting, its default). Gradient canceling's victim is
+    /// is svm-gradient alone (with `victim-sees-validation: false`, its default). Gradient canceling's victim is
     /// trained on to convergence after SGD (`PreparedRun.victim`), at fraction 0 too, so its clean run
     /// is the converged clean model: its gradient norm is within the tolerance instead.
     @Test func atFractionZeroEveryAttackTrainsTheCleanModel() throws {

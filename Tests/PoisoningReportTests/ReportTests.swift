@@ -4,6 +4,7 @@ import Testing
 import PoisoningAnalysis
 import PoisoningEngine
 import TestSupport
+import PoisoningFigures
 @testable import PoisoningReport
 
 /// A fixed study: two widths whose accuracy follows known sigmoids, one diverged run, a name with
@@ -648,7 +649,7 @@ struct AttackerKnowledgeTests {
 }
 
 /// The report says which attacks' victims train on a subset of the training rows
-/// (`PoisoningAttack.victimRowSubset`: svm-gradient in the paper's setting), in the configuration
+/// (`PoisoningAttack.victimRowSubset`: svm-gradient with `victim-sees-validation: false`), in the configuration
 /// table and beside their poisoned shares, which stay shares of every training row; an attack whose
 /// victims train on every row (svm-gradient with `victim-sees-validation: true`, random flips) is
 /// not named.
@@ -676,5 +677,31 @@ struct VictimRowSubsetTests {
         let poisoned = model.attackComparisonRows.map(\.poisoned)
         #expect(poisoned.count == 3 && poisoned[0].hasSuffix("% of all 42 training rows; its victims train on fewer (Configuration)"))
         #expect(!poisoned[1].contains("fewer") && !poisoned[2].contains("fewer"))
+    }
+
+    /// The "Attacks compared" preamble says what its budget is a share of for each placement of
+    /// svm-gradient: under `replace` (victims on the attacker's training rows) a share of the rows the
+    /// victims train on, under `add` poisons per clean row; the figures' x axis names the budget of
+    /// the attack that adds its poisons, and a study of `add` alone draws the budget ε.
+    @Test func theBudgetOfEachPlacementIsNamed() throws {
+        let data = StudyConfig.component(GaussianClusters.kind, ["samples": .int(60), "features": .int(4), "classes": .int(2)])
+        let replacing = StudyConfig.component(SVMGradient.kind, ["steps": .int(2)])
+        let adding = StudyConfig.component(SVMGradient.kind, ["steps": .int(2), "placement": .string("add")])
+        let study = try Study(StudyConfig(data: data, models: [StudyConfig.component(LinearSVM.kind)], attacks: [replacing, adding],
+                                          fractions: [0, 0.2], seeds: [3]))
+        let results = StudyResults(study: study, runs: runStudy(study, threads: 1).results, toolVersion: "test")
+        let (replace, add) = (study.series[0].attackLabel, study.series[1].attackLabel)
+        #expect(replace.hasSuffix("(linear, 2 steps, replace, together)") && add.hasSuffix("(linear, 2 steps, add, together)"))
+        let model = ReportModel(results, command: "make-report")
+        #expect(model.comparisonBudgetBase == "of the training rows (for \(replace): of the rows its victims train on, the configuration's "
+            + "“Victims' training rows”; for \(add), which adds its poisons to the clean rows: poisons per clean row of the victims' set)")
+        #expect(studyFigures(results).first { $0.name == "accuracy_vs_poison" }?.chart.x.label
+            == "Poison fraction (share of the training rows asked for, or of the victims' rows where fewer), or budget ε (poisons per clean row) where added")
+        let alone = try Study(StudyConfig(data: data, models: [StudyConfig.component(LinearSVM.kind)], attacks: [adding], fractions: [0, 0.2],
+                                          seeds: [3]))
+        let aloneResults = StudyResults(study: alone, runs: runStudy(alone, threads: 1).results, toolVersion: "test")
+        #expect(studyFigures(aloneResults).first { $0.name == "accuracy_vs_poison" }?.chart.x.label == "Poison budget ε (poisons per clean row)")
+        #expect(ReportModel(aloneResults, command: "make-report").comparisonBudgetBase
+            == "of the training rows (for \(alone.series[0].attackLabel), which adds its poisons to the clean rows: poisons per clean row of the victims' set)")
     }
 }
