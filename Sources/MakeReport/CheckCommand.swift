@@ -14,7 +14,7 @@ struct CheckCommand: ParsableCommand {
         discussion: """
             Give the study, output and running options the artifacts were made with (the command their reports \
             show, with `check` after make-report). Every run is trained afresh: check neither reads nor writes a \
-            run store, and has no --shard or --dry-run. Compares study.yaml, results.json, runs.csv, points.csv, \
+            run store, and has no --shard or --dry-run. Compares study.yaml, results.json, runs.csv, points.csv, differences.csv, \
             the report(s), every figure and manifest.json; performance.json (timings) is not compared. \
             The scratch folder ($TMPDIR/make-report-check-XXXXXX) is removed when check ends or is interrupted; \
             one that a check killed outright (kill -9) left is removed by the next check, once the process named \

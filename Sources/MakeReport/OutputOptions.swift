@@ -28,7 +28,7 @@ protocol OutputFolderRole {
 /// The output folder of `run` and `merge`: written, and replaced as a whole.
 enum WrittenOutputFolder: OutputFolderRole {
     static let help = ArgumentHelp(
-        "Folder for study.yaml, results.json, runs.csv, points.csv, performance.json, the reports, figures/ and manifest.json (created if missing).",
+        "Folder for study.yaml, results.json, runs.csv, points.csv, differences.csv, performance.json, the reports, figures/ and manifest.json (created if missing).",
         discussion: """
             It is replaced as a whole, so it must be make-report's: missing, empty, holding only shard part \
             files, or holding a set whose manifest.json make-report wrote and that lists every entry (hidden \

@@ -126,7 +126,7 @@ struct RunCommand: ParsableCommand {
             reporter.summary(line)
         }
         let formats = output.figureFormat.values.map(\.rawValue).joined(separator: ", ")
-        reporter.summary("Wrote study.yaml, results.json, runs.csv, points.csv, performance.json, \(published.written.reports.joined(separator: ", ")), manifest.json and figures/ (\(formats)) in \(published.folder.path)")
+        reporter.summary("Wrote study.yaml, results.json, runs.csv, points.csv, differences.csv, performance.json, \(published.written.reports.joined(separator: ", ")), manifest.json and figures/ (\(formats)) in \(published.folder.path)")
     }
 }
 

@@ -145,13 +145,18 @@ public struct Span: Sendable {
     public var color: Color
     /// Lane above the x axis, 0 the lowest.
     public var lane: Int
+    /// Whether the start, or the end, is open: the span goes on beyond it (an interval bounded on one side
+    /// only), drawn as an arrowhead pointing outward instead of a cap.
+    public var opensFrom: Bool, opensTo: Bool
 
     /// A span.
-    public init(from: Double?, to: Double?, color: Color, lane: Int) {
+    public init(from: Double?, to: Double?, color: Color, lane: Int, opensFrom: Bool = false, opensTo: Bool = false) {
         self.from = from
         self.to = to
         self.color = color
         self.lane = lane
+        self.opensFrom = opensFrom
+        self.opensTo = opensTo
     }
 }
 
@@ -229,6 +234,10 @@ public struct Axis: Sendable {
     /// this is widened about its middle to it, so that differences too small to matter (a tenth of a
     /// percentage point) do not fill the panel. Figures of percentage points give 4, of fractions 0.04.
     public var minimumSpan: Double?
+    /// Whether `range` is a range fitted to the data (set when a chart splits into pages that share
+    /// its fitted ranges), which already keeps the data inside the frame; a range given by the caller
+    /// is padded instead (`Chart.insetRange`).
+    var rangeIsFitted = false
 
     /// An axis.
     public init(label: String, range: ClosedRange<Double>? = nil, format: TickFormat = .number, minimumSpan: Double? = nil) {
@@ -344,7 +353,10 @@ public struct Chart: Sendable {
     private func pagesOf(_ ranges: [Range<Int>]) -> [Chart] {
         var x = self.x, y = self.y
         x.range = x.range ?? fittedXRange(plotWidth: panelWidth)
-        y.range = y.range ?? fittedYRange()
+        if y.range == nil {
+            y.range = fittedYRange()
+            y.rangeIsFitted = true
+        }
         return ranges.enumerated().map { page, range in
             Chart(title: "\(title) (\(page + 1) of \(ranges.count))", x: x, y: y, panels: Array(panels[range]),
                   legend: legend, panelWidth: panelWidth, panelHeight: panelHeight, maxColumns: maxColumns,
@@ -450,9 +462,12 @@ extension Chart {
     /// legend when it goes below. Left of the first column: the y label and y tick labels.
     func layOut(font: Font) -> Layout {
         func lineHeight(_ size: Double) -> Double { (font.ascent + font.descent) * size }
-        let yRange = y.range ?? fittedYRange()
+        // A given y range (accuracy's 0 to 1) is drawn with a pad, so that a value at either end is not drawn on the frame;
+        // its ticks stay within it.
+        let yTickRange = y.range ?? fittedYRange()
+        let yRange = y.range != nil && !y.rangeIsFitted ? Self.insetRange(yTickRange, size: panelHeight) : yTickRange
         let tickLabelHeight = lineHeight(Style.tickSize)
-        let yTicks = Self.ticks(yRange, maxTicks: max(2, min(9, Int(panelHeight / (tickLabelHeight * 2.4)))))
+        let yTicks = Self.ticks(yTickRange, maxTicks: max(2, min(9, Int(panelHeight / (tickLabelHeight * 2.4)))))
         let yLabels = yTicks.values.map { tickLabel(y.format, $0, step: yTicks.step) }
         let yLabelWidth = yLabels.map { font.width(of: $0, size: Style.tickSize) }.max() ?? 0
         // The y label runs up the grid, which is at least one panel high: in two lines when one is too short.
@@ -553,8 +568,13 @@ extension Chart {
             for span in panel.spans {
                 let left = span.from.map(transform.deviceX) ?? area.x, right = span.to.map(transform.deviceX) ?? area.maxX
                 let top = area.maxY - (Style.spanHeight + Style.spanGap) * Double(span.lane + 1)
-                let ends = [span.from.map(transform.deviceX), span.to.map(transform.deviceX)].compactMap { $0 }
-                drawInterval(canvas: canvas, from: min(left, right), to: max(left, right), top: top, caps: ends, color: span.color)
+                let ends = [span.opensFrom ? nil : span.from.map(transform.deviceX), span.opensTo ? nil : span.to.map(transform.deviceX)]
+                drawInterval(canvas: canvas, from: min(left, right), to: max(left, right), top: top, caps: ends.compactMap { $0 }, color: span.color)
+                for (open, x, outward) in [(span.opensFrom, left, left <= right ? -1.0 : 1.0), (span.opensTo, right, left <= right ? 1.0 : -1.0)] where open {
+                    let middle = top + Style.spanHeight / 2
+                    canvas.strokeLine([Point(x - 4 * outward, middle - 3), Point(x, middle), Point(x - 4 * outward, middle + 3)],
+                                      color: span.color, width: 1.2)
+                }
             }
             for line in panel.referenceLines {
                 let ends = line.orientation == .horizontal
@@ -1025,6 +1045,13 @@ extension Chart {
         guard let low = finite.min(), let high = finite.max() else { return 0...1 }
         let span = high > low ? high - low : max(abs(high), 1)
         return (low - fraction * span)...(high + fraction * span)
+    }
+
+    /// `range` padded on each side so that its ends lie `Style.dataInset` points inside a frame `size`
+    /// points long: a pad of f of the span puts them f / (1 + 2f) of the frame in, so f = inset / (size - 2 inset).
+    static func insetRange(_ range: ClosedRange<Double>, size: Double) -> ClosedRange<Double> {
+        let pad = (range.upperBound - range.lowerBound) * Style.dataInset / max(size - 2 * Style.dataInset, 1)
+        return (range.lowerBound - pad)...(range.upperBound + pad)
     }
 
     /// `range` widened about its middle to `minimumSpan` when it is narrower; itself otherwise or without one.

@@ -1,7 +1,8 @@
 import PoisoningEngine
 
 /// The tidy tables of a study's results, for tools that read CSV (pandas, R, a spreadsheet):
-/// `runs.csv`, one row per run, and `points.csv`, one row per aggregated (fraction, series) point.
+/// `runs.csv`, one row per run, `points.csv`, one row per aggregated (fraction, series) point, and
+/// `differences.csv`, one row per difference between two series (results.json's `statistics.differences`).
 /// Both hold exactly the numbers of results.json, written with its digits (`jsonNumber`), so that a
 /// reader gets the same doubles; RFC 4180 quoting, a header row, LF line ends.
 public enum TidyTables {
@@ -9,6 +10,8 @@ public enum TidyTables {
     public static let runsFileName = "runs.csv"
     /// The file name of the per-point table.
     public static let pointsFileName = "points.csv"
+    /// The file name of the table of differences between series.
+    public static let differencesFileName = "differences.csv"
 
     /// The columns that name a row's series, in order: its index, label, model, the model's
     /// parameter count, attack and defense.
@@ -153,9 +156,35 @@ public enum TidyTables {
         return lines.joined()
     }
 
-    /// Both tables by file name, in writing order.
+    /// `differences.csv`: one row per difference of results.json's `statistics.differences`, in its
+    /// order: `quantity` (`threshold`, `cleanAccuracy`, `gapAtLargestFraction`), the `axis` the two
+    /// series differ in, `base` and `baseLabel` (the series subtracted), `other` and `otherLabel`,
+    /// `difference` (other minus base; a fraction for thresholds, an accuracy otherwise), `bound`
+    /// (`lower` or `upper` when the difference is only a bound, else empty), `lower` and `upper` (the
+    /// interval's ends, empty where open or absent), `decision` (`resolved`, `not-resolved`,
+    /// `undetermined`), then the seeds a new study would need to resolve the planned effect:
+    /// `seedsAtUpperSigma` (σ at its upper 80% bound), `seedsFewest` and `seedsMost` (over σ's
+    /// interval), `seedsAtSigma` (σ's estimate), each empty when more than `seedsLimit` or when there
+    /// is no plan. The report shows every row when there are few, else the resolved ones.
+    public static func differencesCSV(_ results: StudyResults) -> String {
+        let optional = { (value: Double?) in value.map(jsonNumber) ?? "" }
+        let count = { (value: Int?) in value.map(String.init) ?? "" }
+        var lines = [csvLine(["quantity", "axis", "base", "baseLabel", "other", "otherLabel", "difference", "bound", "lower", "upper",
+                              "decision", "seedsAtUpperSigma", "seedsFewest", "seedsMost", "seedsAtSigma", "seedsLimit"])]
+        for d in results.statistics.differences {
+            let plan = d.seedPlan
+            lines.append(csvLine([d.quantity.rawValue, d.axis.rawValue, String(d.base), results.series[d.base].label,
+                                  String(d.other), results.series[d.other].label, optional(d.difference.value),
+                                  d.difference.bound?.rawValue ?? "", optional(d.difference.interval?.lower), optional(d.difference.interval?.upper),
+                                  d.decision.rawValue, count(plan?.conservativeSeeds), count(plan?.fewestSeeds), count(plan?.mostSeeds),
+                                  count(plan?.seeds), count(plan?.limit)]))
+        }
+        return lines.joined()
+    }
+
+    /// The tables by file name, in writing order.
     public static func files(_ results: StudyResults) -> [(name: String, text: String)] {
-        [(runsFileName, runsCSV(results)), (pointsFileName, pointsCSV(results))]
+        [(runsFileName, runsCSV(results)), (pointsFileName, pointsCSV(results)), (differencesFileName, differencesCSV(results))]
     }
 
     /// The cells of `seriesColumns` for series `index`, `series`.

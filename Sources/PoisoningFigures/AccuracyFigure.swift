@@ -20,7 +20,8 @@ func accuracyFigure(_ results: StudyResults, styles: StudyStyles) -> StudyFigure
     let detailed = groups.allSatisfy { $0.series.count <= mostDetailedSeries }
     var legend = [LegendEntry]()
     var anyThreshold = false
-    var anyBand = false, anySpan = false
+    var anyBand = false, anySpan = false, anyFit = false, anyOpenSpan = false
+    var fittedModels = Set<Int>()
     let panels = groups.map { group in
         var series = [Series](), lines = [ReferenceLine](), bands = [Band](), spans = [Span]()
         for (lane, index) in group.series.enumerated() {
@@ -33,6 +34,8 @@ func accuracyFigure(_ results: StudyResults, styles: StudyStyles) -> StudyFigure
             // The curve over the fractions it was fitted to (saturated budgets are not).
             let fitted = fit.fittedFractions(fractions)
             if let parameters = fit.parameters, let from = fitted.first, let to = fitted.last, to > from {
+                anyFit = true
+                fittedModels.insert(description.model)
                 let samples = (0...200).map { from + (to - from) * Double($0) / 200 }
                 series.append(Series(label: "fit \(description.label)", points: samples.map { Point($0, parameters.value(at: $0)) },
                                      color: color, line: .dashed, lineWidth: 1.3))
@@ -44,7 +47,10 @@ func accuracyFigure(_ results: StudyResults, styles: StudyStyles) -> StudyFigure
             // Only thresholds within the swept fractions have a fraction to mark: one beyond them is only bounded.
             if detailed, let interval = statistics.threshold.interval, fit.threshold.fraction != nil {
                 anySpan = true
-                spans.append(Span(from: interval.lower, to: interval.upper, color: color, lane: lane))
+                // An end the runs leave open (a bound) stops at the swept range's end with an arrow, not at the frame.
+                anyOpenSpan = anyOpenSpan || interval.lower == nil || interval.upper == nil
+                spans.append(Span(from: interval.lower ?? fractions.first, to: interval.upper ?? fractions.last, color: color, lane: lane,
+                                  opensFrom: interval.lower == nil, opensTo: interval.upper == nil))
             }
             if detailed, let threshold = fit.threshold.fraction {
                 anyThreshold = true
@@ -62,7 +68,8 @@ func accuracyFigure(_ results: StudyResults, styles: StudyStyles) -> StudyFigure
         for (index, model) in Set(results.series.map(\.model)).sorted().enumerated() {
             let style = styles.models[model]
             let label = results.series.first { $0.model == model }!.modelLabel
-            legend.insert(LegendEntry(label: label, color: style.color, line: .dashed, marker: style.marker), at: index)
+            legend.insert(LegendEntry(label: label, color: style.color, line: fittedModels.contains(model) ? .dashed : nil, marker: style.marker),
+                          at: index)
         }
     }
     if anyThreshold {
@@ -74,14 +81,26 @@ func accuracyFigure(_ results: StudyResults, styles: StudyStyles) -> StudyFigure
     if anyBand { legend.append(LegendEntry(label: "\(level) band of the fits", color: Color.reference, swatch: .box)) }
     if anySpan { legend.append(LegendEntry(label: "\(level) threshold intervals", color: Color.reference, swatch: .interval)) }
     legend.append(LegendEntry(label: String(format: "chance (%.2f)", chance), color: Color.reference, line: .dashDot))
-    let caption = "Clean test accuracy (mean ± std over seeds) against \(x.phrase), per series, with the fitted sigmoids "
-        + (detailed
-            ? "(dashed) and their \(level) bands (shaded), the critical thresholds (dotted) with their \(level) intervals (capped lines "
-                + "above the axis), and chance accuracy."
-            : "(dashed) and chance accuracy. With more than \(mostDetailedSeries) series in a panel, the fits' \(level) bands and the "
-                + "critical thresholds are not drawn, so that the points stay readable: the table of sigmoid fits and critical "
-                + "thresholds gives the thresholds with their intervals.")
-        + differingShareNote(results)
+    // The caption names only what is drawn: fits, bands, thresholds and intervals each where some series has them.
+    var drawn = [String]()
+    if anyFit { drawn.append("the fitted sigmoids (dashed)" + (anyBand ? " and their \(level) bands (shaded)" : "")) }
+    if anyThreshold {
+        drawn.append("the critical thresholds (dotted)" + (anySpan ? " with their \(level) intervals (capped lines above the axis)" : ""))
+    }
+    drawn.append("chance accuracy")
+    var caption = "Clean test accuracy (mean ± std over seeds) against \(x.phrase), per series, with "
+        + (drawn.count > 2 ? drawn.dropLast().joined(separator: ", ") + ", and " + drawn.last! : drawn.joined(separator: " and ")) + "."
+    if !anyFit { caption += " No sigmoid is drawn: the table of sigmoid fits says why none was fitted." }
+    if anyOpenSpan {
+        caption += " An interval the runs leave open on one side (the threshold may lie beyond the swept fractions) ends in an arrow "
+            + "at the smallest or largest swept fraction."
+    }
+    if !detailed {
+        caption += " With more than \(mostDetailedSeries) series in a panel, the fits' \(level) bands and the critical thresholds are "
+            + "not drawn, so that the points stay readable: the table of sigmoid fits and critical thresholds gives the thresholds "
+            + "with their intervals."
+    }
+    caption += differingShareNote(results)
     return StudyFigure(name: "accuracy_vs_poison", caption: caption, chart: Chart(
         title: "Clean test accuracy vs. \(x.name)", x: x.axis,
         y: Axis(label: "Clean test accuracy", range: 0...1),

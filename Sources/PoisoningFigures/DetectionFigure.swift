@@ -8,7 +8,9 @@ import PoisoningEngine
 /// several), one line per model in its style (colour, marker and line style, as in every figure of
 /// the study), mean ± std over seeds; a panel whose models all have the same values (a defense that
 /// scores the rows without the model, as the k-NN filter) draws them once, in black. The AUROC panel
-/// marks a random score's 0.5, the TPR panel its 0.05. Detection is shown fraction by fraction
+/// marks a random score's 0.5, the TPR panel its 0.05; the precision panel a random removal's precision, the
+/// share of the training rows poisoned, and the recall panel its recall, the share removed, each a dash-dotted
+/// curve over the fractions (`chanceCurves`). Detection is shown fraction by fraction
 /// because it can change sign between fractions (a defense that finds a small poison may rank a large
 /// one as clean). Empty when no defense scores the rows.
 func detectionFigures(_ results: StudyResults, styles: StudyStyles) -> [StudyFigure] {
@@ -45,7 +47,8 @@ func detectionFigures(_ results: StudyResults, styles: StudyStyles) -> [StudyFig
                                   marker: same ? .circle : style.marker)
                 }
                 let attackLabel = results.series.first { $0.attack == attack }!.attackLabel
-                return Panel(title: metric.title + (attacks.count > 1 ? ", \(attackLabel)" : ""), series: series,
+                let chance = chanceCurves(results, drawn, metric: metric.key, styles: styles)
+                return Panel(title: metric.title + (attacks.count > 1 ? ", \(attackLabel)" : ""), series: chance + series,
                              referenceLines: metric.chance.map { [ReferenceLine(.horizontal, at: $0, color: Color.reference, style: .dashDot)] } ?? [])
             }
         }
@@ -56,13 +59,39 @@ func detectionFigures(_ results: StudyResults, styles: StudyStyles) -> [StudyFig
         let name = "detection_" + kinds[position] + (repeated ? "_\(kinds[..<position].filter { $0 == kinds[position] }.count + 1)" : "")
         let caption = "How well \(label) finds the poisoned rows against \(x.phrase) (mean ± std over seeds): the AUROC of "
             + "its scores (0.5, dash-dotted, is a random score; below it the scores rank the poisoned rows as clean), the precision "
-            + "and recall of the rows it removed or relabelled, and the share of the poisoned rows its scores find when they may flag "
+            + "and recall of the rows it removed or relabelled (dash-dotted, what removing rows at random would give: the share of the "
+            + "training rows poisoned for precision, the share removed for recall), and the share of the poisoned rows its scores find when they may flag "
             + "5% of the clean rows (0.05, dash-dotted, for a random score)."
             + (attacks.count > 1 ? " One row of panels per attack; colour, line style and marker: model." : " Colour, line style and marker: model.")
             + (anySame ? " Where every model has the same values, because the defense scores the rows without the model, they are "
                 + "drawn once, in black." : "")
+        if panels.contains(where: { $0.series.contains { $0.label.hasPrefix("chance") } }) {
+            legend.append(LegendEntry(label: "random removal (precision, recall)", color: Color.reference, line: .dashDot))
+        }
         return StudyFigure(name: name, caption: caption, chart: Chart(
             title: "Detection by \(label) vs. \(x.name)", x: x.axis, y: Axis(label: "Detection", range: 0...1),
             panels: panels, legend: legend, panelWidth: panelSize(panels.count).width, panelHeight: panelSize(panels.count).height))
+    }
+}
+
+/// The chance references of a precision or recall panel of `drawn` series: removing rows at random has
+/// expected precision the share of the training rows poisoned (the points' `realisedFraction`) and expected
+/// recall the share removed (`removedFraction`); one dash-dotted curve, without markers, per distinct curve
+/// (grey when one, else in each series' model colour). Empty for the other metrics.
+func chanceCurves(_ results: StudyResults, _ drawn: [Int], metric: String, styles: StudyStyles) -> [Series] {
+    guard metric == MetricKey.detectionPrecision || metric == MetricKey.detectionRecall else { return [] }
+    let curves = drawn.map { index -> [Point] in
+        results.points.filter { $0.series == index && $0.metric(metric) != nil }.sorted { $0.fraction < $1.fraction }.compactMap { point in
+            let share = metric == MetricKey.detectionPrecision ? point.realisedFraction.mean : point.metric(MetricKey.removedFraction)?.mean
+            return share.map { Point(point.fraction, $0) }
+        }
+    }
+    var distinct = [(index: Int, points: [Point])]()
+    for (index, points) in zip(drawn, curves) where !points.isEmpty && !distinct.contains(where: { $0.points == points }) {
+        distinct.append((index, points))
+    }
+    return distinct.map { index, points in
+        Series(label: "chance \(results.series[index].label)", points: points,
+               color: distinct.count == 1 ? Color.reference : styles.models[results.series[index].model].color, line: .dashDot, lineWidth: 1)
     }
 }

@@ -17,7 +17,7 @@ public func findingSentences(_ results: StudyResults) -> [String] {
     var sentences = ["Clean test accuracy, with its 95% interval over seeds and its Wilson interval as a share of the "
         .replacingOccurrences(of: "95%", with: words.level)
         + "\(statistics.testRows) test rows that every run shares: "
-        + words.list(statistics.series) { s in
+        + words.list(statistics.series, value: \.cleanAccuracy.value, table: "the sigmoid fits table") { s in
             let value = s.cleanAccuracy.value.map { fixed($0, decimals: 3) } ?? "n/a"
             let wilson = s.cleanAccuracyWilson.map { "; Wilson " + intervalText($0, words.accuracy) } ?? ""
             return "\(value) (\(words.seedInterval(s.cleanAccuracy.interval, words.accuracy))\(wilson))"
@@ -28,7 +28,7 @@ public func findingSentences(_ results: StudyResults) -> [String] {
     } else {
         sentences.append(shapeSentences(results, words: words))
         sentences.append("Critical thresholds (accuracy halfway between clean and chance), with \(words.level) intervals: "
-            + words.list(perSeries) { f in
+            + words.list(perSeries, value: { statistics.series[$0.series].threshold.value }, table: "the sigmoid fits table") { f in
                 thresholdText(results.fits[f.series].threshold, estimate: statistics.series[f.series].threshold, brackets: false)
             } + ".")
     }
@@ -38,16 +38,21 @@ public func findingSentences(_ results: StudyResults) -> [String] {
     let noFit = results.fits.allSatisfy { $0.threshold.status == .noFit }
     sentences.append(findings.sensitivity.isEmpty || noFit
         ? "Sensitivity across model sizes is not compared: \(noFit && !findings.sensitivity.isEmpty ? "no series has a threshold" : notCompared)."
+        : isLargeStudy(results) ? sensitivitySummary(findings.sensitivity)
         : findings.sensitivity.map { sensitivitySentence($0, results: results, words: words, showGroup: groups > 1) }
             .joined(separator: " "))
     sentences.append(curveSentence(results, words: words))
     sentences.append("At the largest fraction (\(largest)) the generalization gap is "
-        + words.list(statistics.series) { s in
+        + words.list(statistics.series, value: \.gapAtLargestFraction.value, table: "points.csv's generalizationGap_mean and _std at that fraction") { s in
             (s.gapAtLargestFraction.value.map { fixed($0, decimals: 3) } ?? "n/a")
                 + " (\(words.seedInterval(s.gapAtLargestFraction.interval, words.accuracy)))"
         } + ".")
     let caveats = statistics.series.compactMap { s in caveat(s, level: words.level, largestFraction: findings.largestFraction).map { "\(words.name(s.series)) (\($0))" } }
-    if !caveats.isEmpty {
+    if isLargeStudy(results), let example = caveats.first {
+        sentences.append("Poorly identified fits: \(caveats.count) of the \(results.series.count) series, e.g. \(example); the sigmoid "
+            + "fits table gives the L, k, x0 and b of each. Read these curves as descriptions of the swept range, not as estimates "
+            + "of where accuracy would level off.")
+    } else if !caveats.isEmpty {
         sentences.append("Poorly identified fits: " + listing(caveats) + ". Read these curves as descriptions of the swept "
             + "range, not as estimates of where accuracy would level off.")
     }
@@ -55,7 +60,7 @@ public func findingSentences(_ results: StudyResults) -> [String] {
     if let saturation = saturationSentence(results, words: words) { sentences.append(saturation) }
     if !findings.detectionAUROC.isEmpty {
         sentences.append("At the largest fraction (\(largest)) the defenses' suspicion scores separate poisoned from "
-            + "clean rows with AUROC \(words.list(findings.detectionAUROC)).")
+            + "clean rows with AUROC \(words.list(findings.detectionAUROC, table: "points.csv's detectionAUROC_mean and _std")).")
     }
     if !findings.detectionBelowChance.isEmpty { sentences.append(belowChanceSentence(findings.detectionBelowChance, words: words)) }
     if !findings.defenses.isEmpty { sentences.append(defenseSentence(results, words: words)) }
@@ -87,16 +92,16 @@ private func attackMetricSentences(_ results: StudyResults, words: FindingWords)
             // A quantity of the clean model and the target is the same at every fraction: no "at the largest fraction".
             let at = GradientCanceling.fractionIndependentKeys.contains(finding.metric.key)
                 ? "At every fraction" : "At the largest fraction (\(largest))"
-            return "\(at) the \(inRunningText(finding.metric.name)) (\(finding.metric.meaning)) is \(words.list(finding.values))."
+            return "\(at) the \(inRunningText(finding.metric.name)) (\(finding.metric.meaning)) is \(words.list(finding.values, table: "points.csv's \(finding.metric.key)_mean and _std"))."
         }
-        let signed = listing(finding.values.map {
-            signedPlusMinus($0.value) + " (\(words.name($0.series)))"
-        })
+        let signed = words.list(finding.values, series: \.series, value: { $0.value.mean }, table: "points.csv's \(rate.excess.key)_mean and _std") {
+            signedPlusMinus($0.value)
+        }
         // A rate of the attacker's own model (svm-gradient's SVM) is compared with that model without
         // poisons, not with the clean victim.
         let ownModel = !finding.values.isEmpty && finding.values.allSatisfy { results.successModel(of: $0.series) != nil }
         let baseline = ownModel ? "its rate without poisons" : "the clean model's rate"
-        let clean = byKey[rate.baseline.key].map { "; \(baseline) is \(words.list($0.values))" } ?? ""
+        let clean = byKey[rate.baseline.key].map { "; \(baseline) is \(words.list($0.values, table: "points.csv's \(rate.baseline.key)_mean and _std"))" } ?? ""
         let saturated = finding.values.filter { value in results.fits[value.series].saturatedFrom != nil }.map { words.name($0.series) }
         let note = saturated.isEmpty ? "" : " At that fraction the budget of \(listing(saturated)) is saturated (see below)."
         let minus = ownModel ? "minus its rate without poisons (the same seed at fraction 0)" : "minus the clean model's of the same series and seed"
@@ -119,9 +124,15 @@ let findsPoisonAUROC = 0.8
 
 /// The series whose scores rank the poisoned rows below the clean ones at some fraction (the interval
 /// of the mean AUROC over seeds below 0.5), each with those fractions, its AUROC there and the
-/// reversed score's, 1 - AUROC.
+/// reversed score's, 1 - AUROC; in a large study (`isLargeStudy`), their count and the lowest AUROC.
 private func belowChanceSentence(_ cells: [SeriesFractionValue], words: FindingWords) -> String {
     let bySeries = Dictionary(grouping: cells, by: \.series)
+    if isLargeStudy(words.results), let lowest = cells.min(by: { $0.value.mean < $1.value.mean }) {
+        return "\(bySeries.count) series rank the poisons as clean at some fraction (the \(words.level) interval over seeds of "
+            + "the AUROC lies below 0.5 at \(cells.count) series and fractions; points.csv's detectionAUROC_mean and _std give each), the lowest "
+            + "\(words.name(lowest.series)) at \(percent(lowest.fraction)) (AUROC \(plusMinus(lowest.value)); the reversed score "
+            + "would give \(fixed(1 - lowest.value.mean, decimals: 3)))."
+    }
     return bySeries.keys.sorted().map { series in
         let cells = bySeries[series]!
         return "\(words.name(series)) ranks the poisons as clean at "
@@ -202,18 +213,35 @@ struct FindingWords {
     /// A series' label.
     func name(_ series: Int) -> String { results.series[series].label }
 
-    /// "a (MLP 32), b (MLP 64) and c (MLP 128)" for per-series values.
-    func list(_ statistics: [SeriesStatistics], _ text: (SeriesStatistics) -> String) -> String {
-        listing(statistics.map { "\(text($0)) (\(name($0.series)))" })
+    /// Per-series values in a sentence, `text` of each item followed by its series' name: every one, "a (MLP 32), b (MLP 64)
+    /// and c (MLP 128)"; in a large study (`isLargeStudy`) only the items of the smallest and largest `value` (the
+    /// first in order on a tie), "from a (MLP 32) to c (MLP 128) over the 3 series (TABLE gives every one)", where
+    /// `table` names where the reader finds the rest.
+    func list<Item>(_ items: [Item], series: (Item) -> Int, value: (Item) -> Double?, table: String, _ text: (Item) -> String) -> String {
+        func named(_ item: Item) -> String { "\(text(item)) (\(name(series(item))))" }
+        guard isLargeStudy(results) else { return listing(items.map(named)) }
+        let valued = items.compactMap { item in value(item).map { (item, $0) } }
+        guard let low = valued.min(by: { $0.1 < $1.1 }), let high = valued.max(by: { $0.1 < $1.1 }) else {
+            return "not estimable for any of the \(items.count) series (\(table))"
+        }
+        return "from \(named(low.0)) to \(named(high.0)) over the \(items.count) series (\(table) gives every one)"
     }
 
-    /// The same for findings.
-    func list(_ findings: [SeriesFinding], _ text: (SeriesFinding) -> String) -> String {
-        listing(findings.map { "\(text($0)) (\(name($0.series)))" })
+    /// `list` for per-series statistics.
+    func list(_ statistics: [SeriesStatistics], value: (SeriesStatistics) -> Double?, table: String,
+              _ text: (SeriesStatistics) -> String) -> String {
+        list(statistics, series: \.series, value: value, table: table, text)
     }
 
-    /// The same for mean ± std values.
-    func list(_ values: [SeriesValue]) -> String { listing(values.map { "\(plusMinus($0.value)) (\(name($0.series)))" }) }
+    /// `list` for findings.
+    func list(_ findings: [SeriesFinding], value: (SeriesFinding) -> Double?, table: String, _ text: (SeriesFinding) -> String) -> String {
+        list(findings, series: \.series, value: value, table: table, text)
+    }
+
+    /// `list` for mean ± std values, ordered by their means.
+    func list(_ values: [SeriesValue], table: String) -> String {
+        list(values, series: \.series, value: { $0.value.mean }, table: table) { plusMinus($0.value) }
+    }
 
     /// An accuracy with three decimals.
     func accuracy(_ value: Double) -> String { fixed(value, decimals: 3) }
@@ -299,6 +327,13 @@ private func shapeSentences(_ results: StudyResults, words: FindingWords) -> Str
     }
     var sentences = [String]()
     let byShape = Dictionary(grouping: results.findings.series, by: \.shape)
+    if isLargeStudy(results) {
+        let counts = [(TransitionShape.sharp, "sharp"), (.gradual, "gradual"), (.undecided, "not decided by the runs"), (.noFit, "not fitted")]
+            .compactMap { shape, word in byShape[shape].map { "\(word) for \($0.count)" } }
+        return "Of the \(results.series.count) series, the transition is \(listing(counts)) (sharp: the sigmoid beats the simpler "
+            + "curves by an evidence ratio of at least \(decisive) and the whole interval of k lies above \(threshold); the curve "
+            + "table's Decided column gives each series, the sigmoid fits table its k)."
+    }
     if let sharp = byShape[.sharp] {
         sentences.append("The transition is sharp for " + listing(sharp.map { words.name($0.series) })
             + ": the sigmoid beats the simpler curves by an evidence ratio of at least \(decisive) and the whole interval of k "
@@ -389,6 +424,22 @@ private func sensitivitySentence(_ comparison: SensitivityComparison, results: S
     return sentence
 }
 
+/// The sensitivity across model sizes of a large study (`isLargeStudy`) in one sentence: how many groups
+/// (an attack, a defense, models of one kind) have larger models resolved as more or less sensitive, how
+/// many are not resolved and how many cannot be compared, pointing to the trend table for each slope.
+private func sensitivitySummary(_ comparisons: [SensitivityComparison]) -> String {
+    let uncomparable = comparisons.filter { $0.trend == .missingThreshold || $0.trend == .noCrossing }.count
+    let comparable = comparisons.filter { $0.trend != .missingThreshold && $0.trend != .noCrossing }
+    let parts = [("larger models are more sensitive", comparable.filter { $0.largerModelsMoreSensitive == true }.count),
+                 ("larger models are less sensitive", comparable.filter { $0.largerModelsMoreSensitive == false }.count),
+                 ("the runs do not resolve whether the threshold changes with model size", comparable.filter { $0.largerModelsMoreSensitive == nil }.count),
+                 ("sizes cannot be compared (a threshold is missing or no curve crosses it)", uncomparable)]
+        .filter { $0.1 > 0 }.map { "\($0.1) where \($0.0)" }
+    return "Sensitivity across model sizes, over \(comparisons.count) groups of one attack and defense: " + listing(parts)
+        + " (the trend table gives each group's slope per doubling of parameters with its interval, the confidence table the "
+        + "resolved threshold differences, differences.csv every one)."
+}
+
 /// Why a difference or trend is undetermined (`SignDecision`), in a clause.
 let undeterminedClause = "an end of the interval lies within two of its Monte Carlo errors of zero, so the bootstrap cannot "
     + "tell whether it excludes zero"
@@ -403,11 +454,23 @@ private func curveSentence(_ results: StudyResults, words: FindingWords) -> Stri
     }
     var sentence = "Curve comparison by AICc (Akaike's information criterion corrected for few points: misfit plus a penalty "
         + "per parameter, lower is better), Akaike weights of the sigmoid, quadratic and line: "
-        + words.list(weighed) { s in
-            [CurveModel.sigmoid, .quadratic, .line].map { model in
-                s.curves.first { $0.model == model }?.weight.map { fixed($0, decimals: 2) } ?? "n/a"
-            }.joined(separator: " / ")
-        } + "."
+    if isLargeStudy(results) {
+        let heaviest = weighed.compactMap { s in s.curves.filter { $0.weight != nil }.max { $0.weight! < $1.weight! }?.model }
+        let counts = [(CurveModel.sigmoid, "the sigmoid"), (.quadratic, "the quadratic"), (.line, "the line")].compactMap { model, word in
+            let count = heaviest.filter { $0 == model }.count
+            return count == 0 ? nil : "\(word) for \(count)"
+        }
+        return sentence + "the curve table gives them for each of the \(weighed.count) series; the largest weight goes to "
+            + listing(counts) + ". A shape is claimed only when the evidence ratio of the sigmoid against the best simpler curve is "
+            + "at least \(fixed(decisiveEvidenceRatio, decimals: 0)) or at most 1/\(fixed(decisiveEvidenceRatio, decimals: 0)), and a "
+            + "simpler curve's win counts only where the design would have shown the fitted sigmoid; R² (the sigmoid fits table) says "
+            + "how close the sigmoid comes to the means, not whether it is the right curve."
+    }
+    sentence += listing(weighed.map { s in
+        [CurveModel.sigmoid, .quadratic, .line].map { model in
+            s.curves.first { $0.model == model }?.weight.map { fixed($0, decimals: 2) } ?? "n/a"
+        }.joined(separator: " / ") + " (\(words.name(s.series)))"
+    }) + "."
     sentence += " A shape is claimed only when the evidence ratio of the sigmoid against the best simpler curve is at least "
         + "\(fixed(decisiveEvidenceRatio, decimals: 0)) or at most 1/\(fixed(decisiveEvidenceRatio, decimals: 0)), and a simpler "
         + "curve's win counts only where the design would have shown the fitted sigmoid."

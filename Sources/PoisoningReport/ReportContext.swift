@@ -173,6 +173,8 @@ public func templateContext(_ model: ReportModel, format: ReportFormat, figureSo
         "claimRows": .list(claimRows),
         "hasOpenEndNote": .flag(model.openEndNote != nil),
         "openEndNote": t(model.openEndNote ?? ""),
+        "hasPointTables": .flag(model.pointTablesNote == nil),
+        "pointTablesNote": t(model.pointTablesNote ?? ""),
         "hasSpreadFloorNote": .flag(model.spreadFloorNote != nil),
         "spreadFloorNote": t(model.spreadFloorNote ?? ""),
         "hasDivergedRuns": .flag(!model.divergedRuns.isEmpty),

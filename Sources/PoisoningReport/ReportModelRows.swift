@@ -101,7 +101,7 @@ extension ReportModel {
     static func differenceRows(of results: StudyResults, largestFraction: Double) -> [DifferenceRow] {
         let quantityNames: [ComparedQuantity: String] = [.threshold: "Critical threshold", .cleanAccuracy: "Clean accuracy",
                                                          .gapAtLargestFraction: "Gap at \(percent(largestFraction))"]
-        return shownDifferences(results).map { d in
+        return tabledDifferences(results).map { d in
             let format: (Double) -> String = d.quantity == .threshold ? { percentagePoints($0) } : { signedAccuracy($0) }
             return DifferenceRow(quantity: quantityNames[d.quantity]!,
                                  pair: "\(results.series[d.other].label) − \(results.series[d.base].label)",
@@ -317,11 +317,32 @@ func shownDifferences(_ results: StudyResults) -> [SeriesDifference] {
     }
 }
 
+/// The number of series above which a study is large: its report's confidence table keeps only the
+/// resolved differences (`tabledDifferences`) and its findings summarise per-series values
+/// (`FindingWords.summary`), the full lists going to the CSV tables of the output folder.
+public let largeStudySeries = 16
+
+/// Whether the report of `results` is that of a large study (`largeStudySeries`).
+func isLargeStudy(_ results: StudyResults) -> Bool { results.series.count > largeStudySeries }
+
+/// The differences the confidence table lists: `shownDifferences`, and of a large study
+/// (`isLargeStudy`) only the resolved ones; differences.csv holds every one.
+func tabledDifferences(_ results: StudyResults) -> [SeriesDifference] {
+    let shown = shownDifferences(results)
+    return isLargeStudy(results) ? shown.filter { $0.decision == .resolved } : shown
+}
+
 /// Why some differences between series are left out of the confidence table, in one sentence; nil when none is.
 func leftOutDifferencesNote(_ results: StudyResults) -> String? {
     let identical = results.statistics.differences.filter { identicalRuns($0, results) }.count
     let unfitted = results.statistics.differences.count - shownDifferences(results).count - identical
+    let unresolved = shownDifferences(results).count - tabledDifferences(results).count
     var parts = [String]()
+    if unresolved > 0 {
+        parts.append("\(unresolved) difference\(unresolved == 1 ? "" : "s") the runs do not resolve (the study has more than "
+            + "\(largeStudySeries) series; differences.csv lists all \(results.statistics.differences.count) differences with their "
+            + "intervals and the seeds that would resolve them)")
+    }
     if identical > 0 {
         parts.append("\(identical) difference\(identical == 1 ? "" : "s") of identical runs (every paired difference exactly 0, "
             + "as where series share their clean runs)")

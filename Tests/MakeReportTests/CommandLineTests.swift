@@ -367,7 +367,7 @@ struct CommandLineTests {
         let outcome = try run(["merge"] + partFiles.reversed() + ["--output", merged.path])
         #expect(outcome.status == 0, "stderr: \(outcome.standardError)")
         // The files written, as the folder's manifest lists them (performance.json too).
-        #expect(outcome.standardOutput.contains("Wrote study.yaml, results.json, runs.csv, points.csv, report.md, report.tex, report.html, "
+        #expect(outcome.standardOutput.contains("Wrote study.yaml, results.json, runs.csv, points.csv, differences.csv, report.md, report.tex, report.html, "
             + "performance.json, manifest.json and figures/ in "), "\(outcome.standardOutput)")
         let quiet = try run(["merge"] + partFiles + ["--output", temporaryFolder().path, "--quiet"])
         #expect(quiet.status == 0 && quiet.standardOutput.isEmpty, "stdout: \(quiet.standardOutput)")
@@ -472,7 +472,7 @@ struct CommandLineTests {
         #expect(try run(["check", "--shard", "1/2"]).status == 2)
         for arguments in [["run"], ["merge"]] {
             let help = try words(arguments)
-            #expect(help.contains("--output <output> Folder for study.yaml, results.json, runs.csv, points.csv, performance.json, the reports, figures/ and manifest.json (created if missing). (default: output)")
+            #expect(help.contains("--output <output> Folder for study.yaml, results.json, runs.csv, points.csv, differences.csv, performance.json, the reports, figures/ and manifest.json (created if missing). (default: output)")
                 && help.contains("It is replaced as a whole"), "\(arguments)")
         }
         // Transformed options show their defaults too.

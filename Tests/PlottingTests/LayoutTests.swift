@@ -263,6 +263,44 @@ struct LayoutTests {
         #expect(abs(transform.device(Point(-0.223, 0)).x - area.x - 12) < 1e-9)
     }
 
+    /// A given y range (accuracy's 0 to 1) is padded so that values at its ends sit 12 points inside
+    /// the frame, not on it, while its ticks stay within it (0 to 1).
+    @Test func givenRangesKeepMarkersAtTheirEndsTwelvePointsInsideTheFrame() throws {
+        let points = [Point(0, 1), Point(0.5, 0.5), Point(1, 0)]
+        let panel = Panel(series: [Series(label: "s", points: points, color: .black, marker: .circle)])
+        let chart = Chart(title: "Ends", x: Axis(label: "x"), y: Axis(label: "y", range: 0...1), panels: [panel], legend: [],
+                          panelWidth: 200, panelHeight: 150)
+        let rendered = try chart.render(format: .png, font: font)
+        let transform = rendered.transforms[0], area = transform.area
+        for point in points.map(transform.device) {
+            #expect(min(point.y - area.y, area.maxY - point.y) >= 12 - 1e-9, "\(point) in \(area)")
+        }
+        #expect(abs(transform.device(Point(0, 1)).y - area.y - 12) < 1e-9 && abs(area.maxY - transform.device(Point(0, 0)).y - 12) < 1e-9)
+        let ticks = chart.layOut(font: font).yTicks.values
+        #expect(ticks.first == 0 && ticks.last == 1, "\(ticks)")
+    }
+
+    /// An interval open on one side stops at the given end with an arrowhead, not at the frame: nothing of
+    /// it is drawn beyond that end, and the arrowhead's barbs stand behind it; a closed end gets a cap.
+    @Test func anOpenSpanEndsInAnArrowAtItsGivenEnd() throws {
+        let red = Color(hex: 0xD00000)
+        let panel = Panel(series: [Series(label: "s", points: [Point(0.5, 0.5)], color: .black, marker: .circle)],
+                          spans: [Span(from: 0.2, to: 0.6, color: red, lane: 0, opensTo: true)])
+        let rendered = try Chart(title: "Open", x: Axis(label: "x", range: 0...1), y: Axis(label: "y", range: 0...1), panels: [panel],
+                                 legend: [], panelWidth: 300, panelHeight: 200).render(format: .png, font: font)
+        let transform = rendered.transforms[0], area = transform.area
+        let middle = area.maxY - 6 + 2
+        #expect(rendered.canvas.pixel(at: Point(transform.deviceX(0.4), middle)).isClose(to: red, tolerance: 0.2))
+        for x in [0.65, 0.8, 0.95] {
+            #expect(!rendered.canvas.pixel(at: Point(transform.deviceX(x), middle)).isClose(to: red, tolerance: 0.4), "\(x)")
+        }
+        // The barbs: 4 points behind the end, 3 above and below the line; the closed start has a cap across the line.
+        let end = transform.deviceX(0.6)
+        #expect(rendered.canvas.pixel(at: Point(end - 2, middle - 1.5)).isClose(to: red, tolerance: 0.45))
+        #expect(rendered.canvas.pixel(at: Point(transform.deviceX(0.2), middle - 2.5)).isClose(to: red, tolerance: 0.45))
+        #expect(!rendered.canvas.pixel(at: Point(end, middle - 2.5)).isClose(to: red, tolerance: 0.45), "no cap at the open end")
+    }
+
     /// A fitted range narrower than the axis's `minimumSpan` widens about its middle to it (x exactly,
     /// y then out to nice steps), so that a difference of a fifth of a point does not fill the panel;
     /// a wider one is left as it is.

@@ -14,7 +14,7 @@ struct StudyFiguresTests {
     /// seed-to-seed spread ±0.01, so every width has a fit and a threshold; each run poisons
     /// `poisonedShare` times the share of the training rows its fraction asks for (as svm-gradient,
     /// whose fraction counts the victim's rows, poisons about half).
-    static func results(widths: [Int], poisonedShare: Double = 1) -> StudyResults {
+    static func results(widths: [Int], poisonedShare: Double = 1, fractions: [Double] = fractions) -> StudyResults {
         let study = widthStudy(widths, fractions: fractions, seeds: [1, 2])
         let runs = study.runSpecs.map { spec -> RunResult in
             let index = Double(spec.series)
@@ -87,6 +87,24 @@ struct StudyFiguresTests {
         #expect(figure.chart.legend.map(\.label).filter { $0.contains("threshold") || $0.contains("band") } == [])
         #expect(figure.caption.contains("With more than 4 series in a panel, the fits' 95% bands and the critical thresholds are not drawn"))
         #expect(figure.caption.contains("the table of sigmoid fits and critical thresholds gives the thresholds with their intervals"))
+    }
+
+    /// With three fractions no sigmoid is fitted: the caption names no fit, band, threshold or interval, only
+    /// what is drawn (the points and chance), and says why there is no curve; no legend entry has a line but
+    /// chance's. With fits, the caption names them.
+    @Test func captionAndLegendNameOnlyWhatIsDrawn() throws {
+        let few = Self.results(widths: [32, 64], fractions: [0, 0.2, 0.4])
+        #expect(few.fits.allSatisfy { $0.parameters == nil })
+        let figure = accuracyFigure(few, styles: StudyStyles(few))
+        for absent in ["fitted sigmoids", "bands", "critical thresholds (dotted)", "intervals", "dashed"] {
+            #expect(!figure.caption.contains(absent), "\(absent): \(figure.caption)")
+        }
+        #expect(figure.caption.contains("per series, with chance accuracy. No sigmoid is drawn"), "\(figure.caption)")
+        #expect(figure.chart.legend.filter { $0.line != nil }.map(\.label).map { $0.hasPrefix("chance (") } == [true], "\(figure.chart.legend.map(\.label))")
+        let fitted = Self.results(widths: [32, 64])
+        let caption = accuracyFigure(fitted, styles: StudyStyles(fitted)).caption
+        #expect(caption.contains("with the fitted sigmoids (dashed) and their 95% bands (shaded), the critical thresholds (dotted) with "
+            + "their 95% intervals (capped lines above the axis), and chance accuracy."), "\(caption)")
     }
 
     @Test func fittedCurveIsDashedThroughItsFittedValues() throws {
@@ -184,7 +202,16 @@ struct DetectionFigureTests {
         #expect(auroc.count == 1 && auroc[0].points.map(\.x) == [0.1, 0.3])
         #expect(zip(auroc[0].points.map(\.y), [1, 0.03]).allSatisfy { abs($0 - $1) < 1e-12 })
         #expect(chart.panels.map { $0.referenceLines.map(\.value) } == [[0.5], [], [], [0.05]])
-        #expect(chart.panels[1].series[0].points.map(\.x) == [0.1], "precision is undefined where nothing was removed")
+        let measured = chart.panels.map { $0.series.filter { !$0.label.hasPrefix("chance") } }
+        #expect(measured[1][0].points.map(\.x) == [0.1], "precision is undefined where nothing was removed")
+        // Chance references: precision's is the share of the training rows poisoned, recall's the share removed, where each is defined.
+        let chance = chart.panels.map { $0.series.filter { $0.label.hasPrefix("chance") } }
+        #expect(chance[0].isEmpty && chance[3].isEmpty && chance[1].count == 1 && chance[2].count == 1)
+        let realised = try #require(results.points.first { $0.series == 1 && $0.fraction == 0.1 }).realisedFraction.mean
+        #expect(realised > 0 && chance[1][0].points == [Point(0.1, realised)], "\(chance[1])")
+        #expect(chance[2][0].points == [Point(0.1, 0.05), Point(0.3, 0)] && chance[2][0].line == .dashDot && chance[2][0].marker == nil)
+        #expect(figures[0].caption.contains("the share of the training rows poisoned for precision, the share removed for recall"))
+        #expect(chart.legend.contains { $0.label == "random removal (precision, recall)" })
         #expect(studyFigures(results).contains { $0.name == "detection_activation_clustering" })
         _ = try chart.render(format: .png, font: Font())
     }

@@ -216,6 +216,32 @@ func parseCSV(_ text: String) -> [[String]] {
         let points: Table
     }
 
+    /// Every cell of differences.csv against results.json's `statistics.differences`.
+    static func expectDifferencesHoldTheResults(_ results: StudyResults) {
+        let rows = parseCSV(TidyTables.differencesCSV(results))
+        #expect(rows.first == ["quantity", "axis", "base", "baseLabel", "other", "otherLabel", "difference", "bound", "lower", "upper",
+                               "decision", "seedsAtUpperSigma", "seedsFewest", "seedsMost", "seedsAtSigma", "seedsLimit"])
+        #expect(rows.count == results.statistics.differences.count + 1)
+        func holds(_ cell: String, _ value: Double?) -> Bool { cell.isEmpty ? value == nil : Double(cell) == value }
+        func holds(_ cell: String, _ value: Int?) -> Bool { cell.isEmpty ? value == nil : Int(cell) == value }
+        for (row, d) in zip(rows.dropFirst(), results.statistics.differences) {
+            #expect(row[0] == d.quantity.rawValue && row[1] == d.axis.rawValue)
+            #expect(row[2] == String(d.base) && row[3] == results.series[d.base].label && row[4] == String(d.other)
+                && row[5] == results.series[d.other].label)
+            #expect(holds(row[6], d.difference.value) && row[7] == (d.difference.bound?.rawValue ?? ""))
+            #expect(holds(row[8], d.difference.interval?.lower) && holds(row[9], d.difference.interval?.upper) && row[10] == d.decision.rawValue)
+            #expect(holds(row[11], d.seedPlan?.conservativeSeeds) && holds(row[12], d.seedPlan?.fewestSeeds)
+                && holds(row[13], d.seedPlan?.mostSeeds) && holds(row[14], d.seedPlan?.seeds) && holds(row[15], d.seedPlan?.limit))
+        }
+    }
+
+    @Test func differencesHoldEveryDifferenceOfTheFixtureStudy() throws {
+        let results = try TidyFixtures.results()
+        #expect(results.statistics.differences.contains { $0.seedPlan != nil } && results.statistics.differences.count > 1)
+        Self.expectDifferencesHoldTheResults(results)
+        Self.expectDifferencesHoldTheResults(StudyPipelineTests.results())
+    }
+
     @Test func pandasReadsTheSameNumbersAndRows() throws {
         let results = try TidyFixtures.results()
         let check = try JSONDecoder().decode(PandasCheck.self, from: TidyFixtures.data("tidy/pandas-check.json"))
