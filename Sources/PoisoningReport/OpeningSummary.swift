@@ -23,6 +23,7 @@ public func openingSummary(_ results: StudyResults) -> String {
         + (defenses == [NoDefense().label] ? "" : " with \(named(results.series.map(\.defenseLabel), "defenses", upTo: 2))")
         + " at \(fractions.count) poison fractions from \(percent(fractions.first ?? 0)) to \(percent(fractions.last ?? 0)), "
         + "\(seeds) seed\(seeds == 1 ? "" : "s") each."
+    if let record = results.sequential { text += " " + sequentialStopClause(record) }
     // Without a single sigmoid fit there are no thresholds, shapes or threshold shifts: the opening
     // leads with what the runs do answer, then says once why nothing was fitted.
     let noFit = !results.fits.isEmpty && results.fits.allSatisfy { $0.threshold.status == .noFit }
@@ -204,42 +205,45 @@ func noVerdictRule(_ differences: [DesignDifference]) -> String {
         + "needs the published data, models, attacks, defenses, fractions and training (any seeds)."
 }
 
-/// The rule behind every verdict of the published-claims section, in words, with what the sharpness
-/// threshold `sharpSteepness` means on the poison-fraction scale beside the `swept` fractions;
-/// `open`, an interval of one of the claims open on one side, shows what such an interval holds.
-/// `level` is the intervals' confidence (an adaptive study's adjusted one), at which the verdicts are
-/// read too, `seeds` this run's, `published` the publication's and `widening` what they give
-/// (`ClaimVerdicts.widening`; nil with one seed).
-func claimRule(level: String, seeds: Int, published: Int, widening: Double?, sharpSteepness: Double,
-               swept: ClosedRange<Double>, open: Interval?) -> String {
+/// The rule behind every verdict of the published-claims section, in at most about 90 words (the
+/// section's preamble, with the template's two sentences at most 120): what supported, contradicted
+/// and not resolved mean, at which level the intervals are read, and what "open above: untested"
+/// marks; `claimNote` gives the arithmetic and the direction rules under the table. `open`, an
+/// interval of one of the claims open on one side, shows what such an interval holds. `level` is the
+/// intervals' confidence (an adaptive study's adjusted one), at which the verdicts are read too, and
+/// `widening` the factor of `ClaimVerdicts.widening` (nil with one seed).
+func claimRule(level: String, widening: Double?, open: Interval?) -> String {
+    let direction = "A claimed direction is supported when this run resolves it, contradicted when it resolves the "
+        + "opposite, else not resolved (rules below the table)."
+    guard let widening else {
+        return "With one seed there is no interval, so no published threshold is resolved. " + direction
+    }
+    let example = open.map { "“open \($0.upper == nil ? "above" : "below"): untested” marks a supported value on an open side "
+        + "(“\(intervalText($0, percent))” holds every \($0.upper == nil ? "larger" : "smaller") value)" }
+        ?? "“open above” or “open below: untested” marks a supported value on an open side, which holds every value there"
+    return "A published threshold is supported (consistent with this run, not proven) inside this run's \(level) interval "
+        + "widened \(fixed(widening, decimals: 2))-fold about the estimate for the published value's noise, contradicted "
+        + "outside it, and not resolved with no interval or one open at both ends; " + example + ". " + direction
+}
+
+/// The published-claims section's note under its table: why a threshold's interval is widened by
+/// `widening` for a publication of `published` seeds beside this run's `seeds` (nil with one seed),
+/// what the sharpness threshold `sharpSteepness` means on the poison-fraction scale beside the
+/// `swept` fractions, and how model size is read.
+func claimNote(seeds: Int, published: Int, widening: Double?, sharpSteepness: Double, swept: ClosedRange<Double>) -> String {
     let k = fixed(sharpSteepness, decimals: 0), spread = 2 * log(9) / sharpSteepness, width = fixed(spread, decimals: 2)
     let sweep = "\(spread > swept.upperBound - swept.lowerBound ? "wider than" : "within") the sweep from "
         + "\(percent(swept.lowerBound)) to \(percent(swept.upperBound))"
-    let thresholdRule: String
-    if let widening {
-        let factor = fixed(widening, decimals: 2)
-        thresholdRule = "A published threshold is itself an estimate from \(published) seed\(published == 1 ? "" : "s"); taking its "
-            + "standard error as this run's per-seed spread over sqrt(\(published)), its difference from this run's estimate from "
-            + "\(seeds) seeds has sqrt(1 + \(seeds)/\(published)) times this run's standard error, so a faithful replication lies "
-            + "within \(factor) times this run's half-width of the estimate at \(level) confidence. "
-            + "So a published threshold is supported (consistent with this run) when it lies inside this run's \(level) "
-            + "interval widened by \(factor) about the estimate on its side, contradicted when it lies outside, and not "
-            + "resolved when there is no interval or it is unbounded at both ends. A value on an unbounded side lies inside "
-            + "the interval and is supported but untested, since the runs cannot tell it from any other value there"
-            + (open.map { " (an interval such as “\(intervalText($0, percent))” holds every \($0.upper == nil ? "larger" : "smaller") value)" } ?? "")
-    } else {
-        thresholdRule = "With one seed there is no interval, so no published threshold is resolved"
-    }
-    return thresholdRule
-        + ". A claimed direction (a sharp transition, larger models "
-        + "more sensitive) is supported when this run resolves the same direction, contradicted when it resolves the "
-        + "opposite one, and not resolved otherwise: the shape as decided in the Findings (sharp needs k's interval above "
-        + "\(k) and a fit not poorly identified; k is per unit of poison fraction, 1 = 100%, and k = \(k) spreads the drop from 90% to 10% of its height over 2 ln 9 / \(k) = \(width) of poison fraction, "
-        + "\(sweep)), model size by the sign of "
-        + "the threshold's slope per doubling of parameters (when a threshold outside the swept fractions leaves the "
-        + "slope unmeasured, by its interval where that lies on one side of zero, otherwise by every pair of models "
-        + "resolved in one direction). Supported means consistent with this "
-        + "run, not proven: a wide interval holds many values."
+    let widened = widening.map { factor in
+        "A published threshold from \(published) seed\(published == 1 ? "" : "s") has a standard error of this run's per-seed "
+            + "spread over sqrt(\(published)), so a faithful replication lies within sqrt(1 + \(seeds)/\(published)) = "
+            + "\(fixed(factor, decimals: 2)) times this run's half-width of the estimate. "
+    } ?? ""
+    return widened + "A sharp transition needs k's interval above \(k) in a fit not poorly identified (k is per unit of poison "
+        + "fraction, 1 = 100%; k = \(k) spreads the drop from 90% to 10% of its height over 2 ln 9 / \(k) = \(width) of poison "
+        + "fraction, \(sweep)). Model size is read from the sign of the threshold's slope per doubling of parameters (when a "
+        + "threshold outside the swept fractions leaves the slope unmeasured, from its interval where that lies on one side "
+        + "of zero, otherwise from every pair of models resolved in one direction)."
 }
 
 /// One row per published claim: the claim, what was published, this run's estimate and interval, and

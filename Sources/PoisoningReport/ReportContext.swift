@@ -170,6 +170,8 @@ public func templateContext(_ model: ReportModel, format: ReportFormat, figureSo
         "hasClaims": .flag(model.claims != nil),
         "claimsSource": t(model.claims?.source ?? ""),
         "claimRule": t(model.claims?.rule ?? ""),
+        "hasClaimNote": .flag(model.claims?.note != nil),
+        "claimNote": t(model.claims?.note ?? ""),
         "claimRows": .list(claimRows),
         "hasOpenEndNote": .flag(model.openEndNote != nil),
         "openEndNote": t(model.openEndNote ?? ""),

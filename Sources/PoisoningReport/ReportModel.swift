@@ -98,6 +98,9 @@ public struct ReportModel: Sendable {
     public struct Claims: Sendable {
         /// Where the claims were published, and the rule of the verdicts.
         public let source, rule: String
+        /// The note under the table: the widening's arithmetic and the direction rules (`claimNote`);
+        /// nil when the design differs from the published one and there are no verdicts.
+        public let note: String?
         /// One row per claim.
         public let rows: [ClaimRow]
     }

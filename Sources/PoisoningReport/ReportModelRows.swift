@@ -243,17 +243,17 @@ extension ReportModel {
         }
     }
 
-    /// The published claims beside this run's estimates, with the rule of the verdicts (or, when this
-    /// run's design differs from the published one, why there are none); nil when the study has none.
+    /// The published claims beside this run's estimates, with the rule of the verdicts and its note (or,
+    /// when this run's design differs from the published one, why there are none); nil when the study has none.
     static func claims(of results: StudyResults) -> Claims? {
         let config = results.config
         return results.findings.claims.map { verdicts in
-            let rule = claimRule(level: levelText(results), seeds: results.statistics.seeds,
-                                 published: verdicts.publishedSeeds, widening: verdicts.widening,
+            let rule = claimRule(level: levelText(results), widening: verdicts.widening, open: openClaimInterval(results.findings.claims))
+            let note = claimNote(seeds: results.statistics.seeds, published: verdicts.publishedSeeds, widening: verdicts.widening,
                                  sharpSteepness: results.findings.sharpSteepness,
-                                 swept: (config.fractions.min() ?? 0)...(config.fractions.max() ?? 0),
-                                 open: openClaimInterval(results.findings.claims))
-            return Claims(source: verdicts.source, rule: verdicts.designDifferences.map(noVerdictRule) ?? rule,
+                                 swept: (config.fractions.min() ?? 0)...(config.fractions.max() ?? 0))
+            let differences = verdicts.designDifferences
+            return Claims(source: verdicts.source, rule: differences.map(noVerdictRule) ?? rule, note: differences == nil ? note : nil,
                           rows: zip(claimRows(results, verdicts), claimSupportCells(results, verdicts)).map { row, supportedIf in
                               ClaimRow(claim: row.claim, published: row.published, estimate: row.estimate, interval: row.interval,
                                        supportedIf: supportedIf, verdict: row.verdict)

@@ -48,6 +48,22 @@ public func sequentialSentence(_ record: SequentialRecord) -> String {
     return ([design, stop, level] + [unnamedScopeSentence(record)].compactMap { $0 }).joined(separator: " ")
 }
 
+/// Where an adaptive study stopped, for the opening, from its record: the look and seeds, why (every
+/// named comparison resolved, the budget spent, or the rest beyond the swept fractions), which
+/// comparisons are left unresolved, and the adjusted level of its intervals: "Adaptive: it stopped at
+/// look 4 of 4 (40 seeds) with its budget spent and MLP 128 - MLP 64 unresolved; intervals at the
+/// adjusted 99.14% level."
+func sequentialStopClause(_ record: SequentialRecord) -> String {
+    let at = "look \(record.looks.count) of \(record.plannedLooks.count) (\(record.seeds) seeds)"
+    let left = listing(record.unresolved)
+    let why = switch record.stop {
+    case .allResolved: "every named comparison resolved"
+    case .budgetSpent: "its budget spent and \(left) unresolved"
+    case .beyondSweep: "\(left) unresolved, beyond the swept fractions"
+    }
+    return "Adaptive: it stopped at \(at) with \(why); intervals at the adjusted \(confidenceText(record.confidence)) level."
+}
+
 /// Why an adaptive study cannot stop before its first look at `first` seeds: O'Brien-Fleming
 /// spending gives a look one step earlier so small a share of the error that its interval's level
 /// leaves fewer than two bootstrap replicates beyond its ends (`sequentialLooks`), so no such look is

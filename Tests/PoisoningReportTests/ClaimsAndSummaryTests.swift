@@ -243,7 +243,7 @@ struct ClaimVerdictTests {
         #expect(report.contains("## Published claims"))
         #expect(report.contains("| Critical threshold of MLP 32 | 43.4% | 40.0% | 33.2% or more | 30.3% or more (open above: untested) | supported (open above: untested) |"))
         #expect(report.contains("| Critical threshold of MLP 128 | 43.4% | ") == false)
-        #expect(report.contains("widened by 1.41"))
+        #expect(report.contains("widened 1.41-fold"))
         #expect(openingSummary(results).contains("At 95% confidence, of 5 published claims these runs are consistent with 3, contradict 0 and leave 2 unresolved."))
     }
 
@@ -310,33 +310,64 @@ struct ClaimVerdictTests {
     }
 
     /// The rule's example of an open interval is one of this run's claims' intervals, and is left out
-    /// when none is open; its sharpness width is set beside the study's own sweep.
-    @Test func theRuleQuotesAnOpenIntervalOfTheRunAndItsOwnSweep() {
-        let open = claimRule(level: "95%", seeds: 3, published: 3, widening: 2.0.squareRoot(), sharpSteepness: 5,
-                             swept: 0...0.5, open: Interval(lower: 0.336, upper: nil))
-        #expect(open.contains("unbounded at both ends. A value on an unbounded side lies inside the interval and is supported but untested, since the runs cannot tell it from any other value there (an interval such as “33.6% or more” holds every larger value). "))
-        #expect(open.contains("2 ln 9 / 5 = 0.88 of poison fraction, wider than the sweep from 0.0% to 50.0%)"))
-        let below = claimRule(level: "95%", seeds: 3, published: 3, widening: 2.0.squareRoot(), sharpSteepness: 5,
-                              swept: 0...0.5, open: Interval(lower: nil, upper: 0.12))
-        #expect(below.contains("(an interval such as “at most 12.0%” holds every smaller value)"))
-        let none = claimRule(level: "90%", seeds: 3, published: 3, widening: 2.0.squareRoot(), sharpSteepness: 5,
-                             swept: 0...1, open: nil)
-        #expect(none.contains("any other value there. A claimed direction"))
-        #expect(!none.contains("such as"))
-        #expect(none.contains("0.88 of poison fraction, within the sweep from 0.0% to 100.0%)"))
+    /// when none is open; the note's sharpness width is set beside the study's own sweep.
+    @Test func theRuleQuotesAnOpenIntervalOfTheRunAndTheNoteItsOwnSweep() {
+        let open = claimRule(level: "95%", widening: 2.0.squareRoot(), open: Interval(lower: 0.336, upper: nil))
+        #expect(open.contains("open at both ends; “open above: untested” marks a supported value on an open side (“33.6% or more” holds every larger value). "))
+        #expect(open.contains("inside this run's 95% interval widened 1.41-fold about the estimate"))
+        let below = claimRule(level: "95%", widening: 2.0.squareRoot(), open: Interval(lower: nil, upper: 0.12))
+        #expect(below.contains("“open below: untested” marks a supported value on an open side (“at most 12.0%” holds every smaller value)"))
+        let none = claimRule(level: "90%", widening: 2.0.squareRoot(), open: nil)
+        #expect(none.contains("which holds every value there. A claimed direction"))
+        #expect(!none.contains("(“"))
+        let note = claimNote(seeds: 3, published: 3, widening: 2.0.squareRoot(), sharpSteepness: 5, swept: 0...0.5)
+        #expect(note.hasPrefix("A published threshold from 3 seeds has a standard error of this run's per-seed spread over sqrt(3), "
+            + "so a faithful replication lies within sqrt(1 + 3/3) = 1.41 times this run's half-width of the estimate. "))
+        #expect(note.contains("2 ln 9 / 5 = 0.88 of poison fraction, wider than the sweep from 0.0% to 50.0%)"))
+        #expect(claimNote(seeds: 3, published: 3, widening: 2.0.squareRoot(), sharpSteepness: 5, swept: 0...1)
+            .contains("0.88 of poison fraction, within the sweep from 0.0% to 100.0%)"))
         // An adaptive study's 40 seeds at 99.14% against a paper's 3: one level, the intervals', for the whole rule
         // (widening sqrt(1 + 40/3) = 3.79 with no ratio of quantiles).
-        let adaptive = claimRule(level: "99.14%", seeds: 40, published: 3, widening: (1 + 40.0 / 3).squareRoot(), sharpSteepness: 5,
-                                 swept: 0...0.5, open: nil)
-        #expect(adaptive.contains("an estimate from 3 seeds; taking its standard error as this run's per-seed spread over sqrt(3), its "
-            + "difference from this run's estimate from 40 seeds has sqrt(1 + 40/3) times this run's standard error, so a faithful "
-            + "replication lies within 3.79 times this run's half-width of the estimate at 99.14% confidence. So a published "
-            + "threshold is supported (consistent with this run) when it lies inside this run's 99.14% interval widened by 3.79 "
-            + "about the estimate on its side"))
+        let adaptive = claimRule(level: "99.14%", widening: (1 + 40.0 / 3).squareRoot(), open: nil)
+        #expect(adaptive.contains("inside this run's 99.14% interval widened 3.79-fold about the estimate"))
         #expect(!adaptive.contains("95%"), "one level in the rule")
-        let oneSeed = claimRule(level: "95%", seeds: 1, published: 3, widening: nil, sharpSteepness: 5,
-                                swept: 0...0.5, open: nil)
+        #expect(claimNote(seeds: 40, published: 3, widening: (1 + 40.0 / 3).squareRoot(), sharpSteepness: 5, swept: 0...0.5)
+            .contains("sqrt(1 + 40/3) = 3.79 times"))
+        let oneSeed = claimRule(level: "95%", widening: nil, open: nil)
         #expect(oneSeed.hasPrefix("With one seed there is no interval, so no published threshold is resolved. A claimed direction"))
+        #expect(claimNote(seeds: 1, published: 3, widening: nil, sharpSteepness: 5, swept: 0...0.5).hasPrefix("A sharp transition"))
+    }
+
+    /// The claims section's preamble, from its heading to its table, reads in at most 120 words on the
+    /// reference study's report (issue 21), and still defines every verdict, the level it reads, and
+    /// "open above: untested"; the arithmetic of the widening and the direction rules sit under the table.
+    @Test func theReferenceStudysClaimsPreambleHasAtMost120Words() throws {
+        let report = try markdownReport(try referenceResults())
+        let section = try #require(report.components(separatedBy: "## Published claims\n\n").dropFirst().first?
+            .components(separatedBy: "\n## ").first)
+        let preamble = try #require(section.components(separatedBy: "\n\n| Claim |").first)
+        let words = preamble.split(whereSeparator: \.isWhitespace).count
+        #expect(words <= 120, "\(words) words: \(preamble)")
+        #expect(words >= 60, "the preamble is the section's first paragraph: \(preamble)")
+        for definition in ["is supported (consistent with this run, not proven) inside this run's 95% interval widened 1.41-fold",
+                           "contradicted outside it", "not resolved with no interval or one open at both ends",
+                           "“open above: untested” marks a supported value on an open side (“33.2% or more” holds every larger value)",
+                           "A claimed direction is supported when this run resolves it, contradicted when it resolves the opposite, else not resolved"] {
+            #expect(preamble.contains(definition), "\(definition)")
+        }
+        let note = try #require(section.trimmingCharacters(in: .whitespacesAndNewlines).components(separatedBy: "\n\n").last)
+        #expect(note.hasPrefix("A published threshold from 3 seeds has a standard error of this run's per-seed spread over sqrt(3)"))
+        #expect(note.contains("sqrt(1 + 3/3) = 1.41 times") && note.contains("k's interval above 5")
+            && note.contains("every pair of models resolved in one direction)."))
+    }
+
+    /// A run of another design gets no verdicts, so no note on how they are read.
+    @Test func aRunOfAnotherDesignHasNoClaimsNote() throws {
+        let report = try markdownReport(try referenceResults { $0.training.epochs = 30 })
+        let section = try #require(report.components(separatedBy: "## Published claims").dropFirst().first?
+            .components(separatedBy: "\n## ").first)
+        #expect(section.contains("This run differs from the paper's design in:"))
+        #expect(!section.contains("A sharp transition needs") && !section.contains("faithful replication"))
     }
 }
 

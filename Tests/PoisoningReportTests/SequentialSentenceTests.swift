@@ -105,3 +105,44 @@ struct SequentialSentenceTests {
         #expect(!sequentialSentence(record).contains("Only the comparisons"))
     }
 }
+
+/// Where an adaptive study stopped, in its opening (issue 21, section 5: "state where it stops"):
+/// the look and seeds, why, what is left unresolved and the adjusted level, each from the record.
+struct SequentialStopClauseTests {
+    /// A study of one comparison named `name`, looks at 24, 27, ..., 39 and 40 seeds (start 3, step 3,
+    /// max 40 at 5%), whose look `index` answers `answer(index)`.
+    func record(_ name: String, _ answer: @escaping (Int) -> SequentialAnswer) -> SequentialRecord {
+        let settings = SequentialSeeds(values: [42, 123, 7], start: 3, step: 3, max: 40, until: [.thresholdPairs])
+        let plan = sequentialLooks(start: 3, step: 3, max: 40, alpha: 0.05, replicates: 1000)
+        let outcome = runSequentialRule(looks: plan) { index, _ in [name: answer(index)] }
+        return SequentialRecord(settings: settings, nominalConfidence: 0.95, plan: plan, outcome: outcome, comparisons: [name],
+                                undetermined: Array(repeating: [], count: outcome.stoppedAt + 1),
+                                replicates: Array(repeating: 1000, count: outcome.stoppedAt + 1))
+    }
+
+    @Test func eachStopNamesItsLookSeedsWhyAndLevel() {
+        let resolved = record("MLP 64 - MLP 32") { $0 == 1 ? .resolved : .open }
+        #expect(resolved.plannedLooks == [24, 27, 30, 33, 36, 39, 40] && resolved.stop == .allResolved)
+        let level = confidenceText(resolved.looks[1].confidence)
+        #expect(resolved.looks[1].confidence > 0.95 && level != "95%")
+        #expect(sequentialStopClause(resolved) == "Adaptive: it stopped at look 2 of 7 (27 seeds) with every named comparison "
+            + "resolved; intervals at the adjusted \(level) level.")
+        let spent = record("MLP 128 - MLP 64") { _ in .open }
+        #expect(sequentialStopClause(spent) == "Adaptive: it stopped at look 7 of 7 (40 seeds) with its budget spent and "
+            + "MLP 128 - MLP 64 unresolved; intervals at the adjusted \(confidenceText(spent.looks[6].confidence)) level.")
+        let beyond = record("MLP 128 - MLP 64") { _ in .beyondSweep }
+        #expect(sequentialStopClause(beyond) == "Adaptive: it stopped at look 1 of 7 (24 seeds) with MLP 128 - MLP 64 "
+            + "unresolved, beyond the swept fractions; intervals at the adjusted \(confidenceText(beyond.looks[0].confidence)) level.")
+    }
+
+    /// The opening says it after what was run; a study of fixed seeds says nothing of looks.
+    @Test func theOpeningOfAnAdaptiveStudySaysWhereItStopped() throws {
+        let spent = record("MLP 64 - MLP 16") { _ in .open }
+        let fixed = fixedResults()
+        let results = StudyResults(study: try Study(fixed.config), runs: fixed.runs, toolVersion: "9.9.9", confidence: spent.confidence)
+            .recording(spent)
+        let opening = openingSummary(results)
+        #expect(opening.contains("seeds each. " + sequentialStopClause(spent) + " "), "\(opening)")
+        #expect(!openingSummary(fixed).contains("Adaptive:"))
+    }
+}
