@@ -69,6 +69,40 @@ for name, c, depth in [("softmax3", 3, 0), ("softmax2", 2, 0), ("mlp3", 3, 1), (
     tau = float(ip / lambertw((c - 1) / np.e).real) if ip > 0 else None
     print(f"{name}: innerProduct {ip!r} tau {tau!r}")
 
+# Centred distances (the last layer's class-sum direction removed, THEORY.md section 1): a model A,
+# the reference network above, and a model B whose last layer is
+#   W'[k, j] = ((7 k + 3 j) mod 13 - 6) / 16, b'[k] = (2 - k) / 8   (hidden layers A's),
+# each layer a row-major [W b] block. The centring is the projection (I - 1 1^T / c) applied to the
+# columns of [W b] (each input's weights and the biases minus their mean over classes), formed as a
+# matrix here; the Swift code subtracts the means in place. Reported: ||A_c - B_c|| / ||B_c|| over every
+# parameter (hidden layers as given), ||[W b]_c|| of A's last layer, and <theta, G> of A with the vector
+# v[j] = (j - 1.5) / 4 added to every class's weights and 3/8 to every bias (unchanged: sum_k (p_k - y_k) = 0).
+def centre(theta):
+    c = theta.shape[0]
+    return (np.eye(c) - np.ones((c, c)) / c) @ theta
+
+def second_last_layer(c, width):
+    k = np.arange(c)[:, None]
+    j = np.arange(width)[None, :]
+    return ((7 * k + 3 * j) % 13 - 6) / 16.0, (2 - np.arange(c)) / 8.0
+
+for name, c, depth in [("centred-softmax3", 3, 0), ("centred-mlp3", 3, 1)]:
+    x, y = rows(c)
+    phi = x if depth == 0 else hidden(x)
+    w, b = last_layer(c, phi.shape[1])
+    w2, b2 = second_last_layer(c, phi.shape[1])
+    a, bb = np.hstack([w, b[:, None]]), np.hstack([w2, b2[:, None]])
+    shared = 0.0
+    if depth == 1:
+        o = np.arange(5)[:, None]
+        j = np.arange(4)[None, :]
+        shared = float(np.sum((((3 * o + 7 * j) % 13 - 6) / 8.0) ** 2) + np.sum(((((5 * np.arange(5)) % 7) - 3) / 8.0) ** 2))
+    distance = float(np.linalg.norm(centre(a) - centre(bb)) / np.sqrt(np.sum(centre(bb) ** 2) + shared))
+    shift = np.hstack([(np.arange(phi.shape[1]) - 1.5) / 4.0, [0.375]])
+    shifted = a + shift[None, :]
+    print(f"{name}: distance {distance!r} centredNorm {float(np.linalg.norm(centre(a)))!r} "
+          f"shiftedInnerProduct {product(phi, y, shifted[:, :-1], shifted[:, -1])!r}")
+
 # The one-vs-rest linear SVM (hinge loss, C = 1/2 unless said): per class k the hyperplane
 #   theta[k, j] = ((3 k + 5 j) mod 11 - 5) / 8 (j < 4), bias theta[k, 4] = (2 k - 1) / 8,
 # every weight divided by `scale` (1, -1: negated, -4), for 2 classes theta[0] = -theta[1] (the mirror

@@ -48,7 +48,8 @@ public struct PoisonabilityEvidence: Sendable, Equatable {
         /// The floor of the mixed gradient below τ over the clean one: every row has
         /// ⟨θ, ∇ℓ⟩ = ⟨h, p − y⟩ ≥ −W₀((c − 1)/e) (θ the last layer, h its logits), so over n clean rows
         /// and m poisons ⟨θ, v⟩ ≥ W₀((c − 1)/e)(τ − m/n) · n/(n + m) for the mean gradient v over the
-        /// n + m rows, and by Cauchy–Schwarz ‖v‖ ≥ W₀((c − 1)/e)(τ − m/n)/‖θ‖ · n/(n + m); divided by
+        /// n + m rows, and by Cauchy–Schwarz ‖v‖ ≥ W₀((c − 1)/e)(τ − m/n)/‖θ‖ · n/(n + m), with θ
+        /// centred (`targetNorm`: v has no class-sum component, so ⟨θ, v⟩ is the centred θ's); divided by
         /// ‖g(μ)‖. Nil at or above τ.
         public static func floorRatio(tau: Double, clean n: Int, poisons m: Int, classes: Int, targetNorm: Double, cleanGradientNorm: Double) -> Double? {
             let budget = Double(m) / Double(n)
@@ -177,7 +178,7 @@ public struct PoisonabilityEvidence: Sendable, Equatable {
         guard let closest = bounded.min(by: { $0.gradientRatio / $0.boundRatio! < $1.gradientRatio / $1.boundRatio! }),
               let bound = closest.boundRatio else { return nil }
         return "a consistency check, which cannot fail: below τ no poison set brings the mixed gradient under "
-            + "W₀((c − 1)/e)(τ − ε_d)/‖θ‖ · n/(n + m); closest to it, seed \(closest.seed) at \(percent(closest.fraction)) measures "
+            + "W₀((c − 1)/e)(τ − ε_d)/‖θ‖ · n/(n + m), θ the target's last layer centred; closest to it, seed \(closest.seed) at \(percent(closest.fraction)) measures "
             + "\(ratioText(closest.gradientRatio)) of the clean gradient against the bound \(ratioText(bound))"
     }
 

@@ -143,18 +143,18 @@ public struct GradientCanceling: TargetedAttack {
                     meaning: "poison budget below which no poison set reaches the target (Lu et al. 2023), for this seed's target"),
          MetricInfo(key: MetricKey.targetAccuracy, name: "Target accuracy", meaning: "test accuracy of the target model"),
          MetricInfo(key: MetricKey.targetShift, name: "Target's distance from clean",
-                    meaning: "‖w_target − w_clean‖ / ‖w_clean‖ over every parameter, the softmax's class-sum direction (which predictions ignore) included"),
+                    meaning: "‖w_target − w_clean‖ / ‖w_clean‖ over every parameter, the last layer centred (its class-sum direction, which predictions ignore, removed)"),
          MetricInfo(key: MetricKey.cleanGradientNorm, name: "Clean gradient norm", meaning: "‖g(clean rows; w_target)‖, the gradient the poisons must cancel"),
          MetricInfo(key: MetricKey.targetGradientNorm, name: "Target's own gradient norm",
                     meaning: "‖g(the target's own training rows; w_target)‖, 0 for a target trained to stationarity (label-flip targets only)"),
          MetricInfo(key: MetricKey.targetNorm, name: "Target's last-layer norm",
-                    meaning: "‖θ‖ of the target's last layer (weights and bias), which bounds the mixed gradient below τ"),
+                    meaning: "‖θ‖ of the target's last layer (weights and bias, centred: its class-sum direction removed), which bounds the mixed gradient below τ"),
          MetricInfo(key: MetricKey.mixedGradientNorm, name: "Mixed gradient norm",
                     meaning: "‖g(clean rows and poisons; w_target)‖ after the attack's last step"),
          MetricInfo(key: MetricKey.victimGradientNorm, name: "Victim's gradient norm",
                     meaning: "‖g(the rows the victim trained on; w_victim)‖, at most 1e-5 for a converged victim"),
          MetricInfo(key: MetricKey.targetDistance, name: "Victim's distance from target",
-                    meaning: "‖w_victim − w_target‖ / ‖w_target‖ over every parameter, the softmax's class-sum direction (which predictions ignore) included"),
+                    meaning: "‖w_victim − w_target‖ / ‖w_target‖ over every parameter, the last layer centred (its class-sum direction, which predictions ignore, removed)"),
          MetricInfo(key: MetricKey.targetAgreement, name: "Agreement with target",
                     meaning: "share of test rows on which the retrained victim and the target predict the same class", hasBaseline: true)]
     }
@@ -214,7 +214,7 @@ public struct GradientCanceling: TargetedAttack {
             MetricKey.targetAccuracy: aim.accuracy(on: split.test),
             MetricKey.targetShift: relativeParameterDistance(aim, from: clean),
             MetricKey.cleanGradientNorm: objective.mixedGradientNorm([]),
-            MetricKey.targetNorm: lastLayerNorm(aim),
+            MetricKey.targetNorm: centredLastLayerNorm(aim),
             MetricKey.mixedGradientNorm: mixed,
         ]
         if let tau = poisonabilityThreshold(of: aim, on: train).tau { measurements[MetricKey.poisonabilityThreshold] = tau }
@@ -249,17 +249,8 @@ public struct GradientCanceling: TargetedAttack {
 
 extension MetricKey {
     /// Gradient Canceling's target: ‖θ‖ of its last layer (weights and bias; every parameter of
-    /// softmax regression), which bounds the mixed gradient below τ.
+    /// softmax regression), centred (`centredLastLayerNorm`), which bounds the mixed gradient below τ.
     public static let targetNorm = "targetNorm"
-}
-
-/// ‖θ‖ of the last layer of `network` (its weights and bias; every parameter of softmax regression),
-/// in Double.
-func lastLayerNorm(_ network: NetworkParameters) -> Double {
-    let layer = network.shape.layers.last!
-    var sum = 0.0
-    for index in layer.weightOffset..<(layer.biasOffset + layer.outputs) { sum += Double(network.values[index]) * Double(network.values[index]) }
-    return sum.squareRoot()
 }
 
 /// An attack that aims at one of the study's targets (`targets:`), which the study matches to it by

@@ -17,7 +17,8 @@ public struct TargetMeasurement: Sendable, Codable, Equatable {
     /// The target's test accuracy; nil (absent) when the target could not be made (the clean model,
     /// or a model the target trains, diverged).
     public let accuracy: Double?
-    /// ‖w_target − w_clean‖ / ‖w_clean‖ over every parameter (`relativeParameterDistance`); nil
+    /// ‖w_target − w_clean‖ / ‖w_clean‖ over every parameter, the last layer centred
+    /// (`relativeParameterDistance`); nil
     /// (absent) when the target could not be made or the clean model's parameters are all zero.
     public let distance: Double?
 

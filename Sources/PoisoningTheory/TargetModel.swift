@@ -9,6 +9,10 @@ import PoisoningUtilities
 public protocol TargetableClassifier: Classifier {
     /// Every parameter, in Double, in a fixed order.
     var parameterValues: [Double] { get }
+    /// `parameterValues` with the directions predictions ignore removed, in the same order and
+    /// count: two models with equal centred values predict alike on every row. For a network, its last
+    /// layer's class-sum direction (`centredLastLayer`); the default is `parameterValues` as given.
+    var centredParameterValues: [Double] { get }
     /// The same model with `values` (in `parameterValues`' order and count) as its parameters.
     func withParameterValues(_ values: [Double]) -> Self
     /// The gradient of the mean per-row loss on `data` (with its labels) with respect to
@@ -39,9 +43,19 @@ public protocol TargetModel: StudyComponent, Hashable {
     func workingBytes(_ sizes: RunSizes) -> Double
 }
 
-/// ‖a − b‖ / ‖b‖ over every parameter (in Double): how far `a` lies from `b`, relative to `b`'s norm.
+extension TargetableClassifier {
+    /// `parameterValues` as given: a model without a direction its predictions ignore (a linear SVM,
+    /// whose one-vs-rest margins, not only their argmax, are its model).
+    public var centredParameterValues: [Double] { parameterValues }
+}
+
+/// ‖c(a) − c(b)‖ / ‖c(b)‖ over every parameter (in Double), c = `centredParameterValues`: how far `a`
+/// lies from `b`, relative to `b`'s norm, between the classes of models that predict alike (for a
+/// network, adding one vector to every class's last-layer weights and one number to every class's
+/// bias changes neither the distance nor any prediction). Its other symmetries (a ReLU unit's
+/// rescaling, the order of hidden units) are not divided out.
 public func relativeParameterDistance<Model: TargetableClassifier>(_ a: Model, from b: Model) -> Double {
-    let (x, y) = (a.parameterValues, b.parameterValues)
+    let (x, y) = (a.centredParameterValues, b.centredParameterValues)
     precondition(x.count == y.count, "parameters of different models")
     var difference = 0.0, norm = 0.0
     for (u, v) in zip(x, y) {

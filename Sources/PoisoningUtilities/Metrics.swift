@@ -31,7 +31,8 @@ public enum MetricKey {
     public static let poisonabilityThreshold = "poisonabilityThreshold"
     /// Gradient Canceling's target: its test accuracy.
     public static let targetAccuracy = "targetAccuracy"
-    /// Gradient Canceling's target: ‖w_target − w_clean‖ / ‖w_clean‖.
+    /// Gradient Canceling's target: ‖w_target − w_clean‖ / ‖w_clean‖, the last layer centred (its
+    /// class-sum direction, which predictions ignore, removed: `relativeParameterDistance`).
     public static let targetShift = "targetShift"
     /// Gradient Canceling: ‖g(clean rows; w_target)‖.
     public static let cleanGradientNorm = "cleanGradientNorm"
@@ -40,7 +41,8 @@ public enum MetricKey {
     public static let targetGradientNorm = "targetGradientNorm"
     /// Gradient Canceling: ‖g(clean rows and poisons; w_target)‖ after its last step.
     public static let mixedGradientNorm = "mixedGradientNorm"
-    /// ‖w_victim − w_target‖ / ‖w_target‖ for an attack with a target model.
+    /// ‖w_victim − w_target‖ / ‖w_target‖ for an attack with a target model, the last layer centred
+    /// (`relativeParameterDistance`).
     public static let targetDistance = "targetDistance"
     /// ‖g(the rows the victim trained on; w_victim)‖ for an attack with a target model: how far the
     /// retrained victim is from stationary (`targetDistance` and `targetAgreement` are judged only

@@ -92,7 +92,7 @@ struct PoisonabilityEvidenceTests {
         let bounded = PoisonabilityEvidence(taus: [1.0, 1.2], runs: runs, seedsWithoutThreshold: 0, targetAccuracy: 0.6, fractions: [], testRows: 300)
         #expect(bounded.parameterSpaceSentence.hasPrefix("In parameter space the paper's prediction holds: below its seed's τ every run's "
             + "mixed gradient stays at 5.0% of the clean one or more (least at 110.0%, τ = 120.0%) (a consistency check, which cannot "
-            + "fail: below τ no poison set brings the mixed gradient under W₀((c − 1)/e)(τ − ε_d)/‖θ‖ · n/(n + m); closest to it, "
+            + "fail: below τ no poison set brings the mixed gradient under W₀((c − 1)/e)(τ − ε_d)/‖θ‖ · n/(n + m), θ the target's last layer centred; closest to it, "
             + "seed 2 at 110.0% measures 5.0% of the clean gradient against the bound 4.0%), and at the smallest"))
     }
 

@@ -165,6 +165,61 @@ struct PoisonabilityTests {
         }
     }
 
+    /// `referenceNetwork` with its last layer replaced by scripts/poisonability_reference.py's model B,
+    /// W'[k, j] = ((7k + 3j) mod 13 − 6)/16, b'[k] = (2 − k)/8 (`shifted` adds v[j] = (j − 1.5)/4 to
+    /// every class's weights and 3/8 to every bias instead: every sum exact in Float).
+    static func otherLastLayer(of network: NetworkParameters, shifted: Bool = false) -> NetworkParameters {
+        var values = network.values
+        let last = network.shape.layers.last!
+        for k in 0..<last.outputs {
+            for j in 0..<last.inputs {
+                let index = last.weightIndex(output: k, input: j)
+                values[index] = shifted ? values[index] + Float(j) / 4 - 0.375 : Float((7 * k + 3 * j) % 13 - 6) / 16
+            }
+            values[last.biasOffset + k] = shifted ? values[last.biasOffset + k] + 0.375 : Float(2 - k) / 8
+        }
+        return NetworkParameters(shape: network.shape, values: values)
+    }
+
+    /// Adding one vector to every class's last-layer weights and one number to every bias (the
+    /// class-sum direction) changes no prediction, and leaves the centred distance to and from any
+    /// model and the centred last-layer norm exactly as they were (4 classes, so that every weight,
+    /// shift and mean over classes is exact in Float and Double and the centred values are the same
+    /// bits), the shifted model's centred distance from the original exactly 0, and τ's ⟨W, G⟩ within
+    /// 1e-12 (rounding only); the uncentred distance does change.
+    @Test func centringIgnoresTheClassSumDirection() {
+        let rows = Self.referenceRows(classes: 4)
+        for hidden in [false, true] {
+            let a = Self.referenceNetwork(classes: 4, hidden: hidden), b = Self.otherLastLayer(of: a)
+            let shifted = Self.otherLastLayer(of: a, shifted: true)
+            #expect(shifted.predictions(on: rows) == a.predictions(on: rows))
+            #expect(relativeParameterDistance(shifted, from: a) == 0)
+            #expect(relativeParameterDistance(shifted, from: b) == relativeParameterDistance(a, from: b))
+            #expect(relativeParameterDistance(b, from: shifted) == relativeParameterDistance(b, from: a))
+            #expect(centredLastLayerNorm(shifted) == centredLastLayerNorm(a))
+            #expect(abs(lastLayerGradientProduct(shifted, on: rows) - lastLayerGradientProduct(a, on: rows)) <= 1e-12)
+            let uncentred = { (x: NetworkParameters, y: NetworkParameters) in
+                zip(x.parameterValues, y.parameterValues).reduce(0.0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }.squareRoot()
+            }
+            #expect(uncentred(shifted, b) != uncentred(a, b))
+        }
+    }
+
+    /// The centred distance from model B, the centred last-layer norm and ⟨W, G⟩ of the shifted model
+    /// against scripts/poisonability_reference.py's NumPy values (centring by the projection matrix
+    /// I − 11ᵀ/c there, by subtracting means here) to 1e-12, for softmax regression and the MLP (its
+    /// hidden layers counted as they are).
+    @Test func centredDistancesAreNumPys() {
+        let rows = Self.referenceRows(classes: 3)
+        for (hidden, distance, norm, product) in [(false, 1.3290238326779877, 1.0569709078304852, 0.44432489560887733),
+                                                 (true, 0.5275716276514598, 1.1636866703140785, 0.5660124121261756)] {
+            let a = Self.referenceNetwork(classes: 3, hidden: hidden)
+            #expect(abs(relativeParameterDistance(a, from: Self.otherLastLayer(of: a)) - distance) <= 1e-12)
+            #expect(abs(centredLastLayerNorm(a) - norm) <= 1e-12)
+            #expect(abs(lastLayerGradientProduct(Self.otherLastLayer(of: a, shifted: true), on: rows) - product) <= 1e-12)
+        }
+    }
+
     /// An MLP's τ is the τ of softmax regression with its last layer on its last hidden layer's
     /// activations as fixed inputs (the same number), but only the MLP's is marked a lower bound.
     @Test func anMLPsTauIsItsLastLayerOnItsRepresentation() throws {

@@ -126,7 +126,7 @@ struct ThresholdTableTests {
 
     /// Gradient canceling on softmax regression and an MLP (one hidden layer of 4 units): the MLP's τ
     /// (its last layer's) is labelled a lower bound in the "Predicted vs measured" table, the
-    /// logistic one's (two classes, exact) is not.
+    /// logistic one's (two classes, exact) is not, and the MLP's findings say it is only necessary.
     @Test func anMLPsTauIsLabelledALowerBound() throws {
         var config = try Self.study().config
         config.models = [StudyConfig.component(LogisticRegression.kind), StudyConfig.mlp(4)]
@@ -138,5 +138,9 @@ struct ThresholdTableTests {
         let rows = ReportModel.predictedRows(of: results)
         #expect(rows.count == 2 && rows.allSatisfy { $0.tau.first?.isNumber == true })
         #expect(!rows[0].tau.contains("lower bound") && rows[1].tau.hasSuffix("%), a lower bound (last layer only)"), "\(rows.map(\.tau))")
+        // Where the MLP's runs are judged, its findings say that its τ is only necessary; the logistic one's do not.
+        let sentence = ReportModel.lowerBoundSentence(norms: ReportModel.victimNorms(results, series: 1))
+        #expect(!rows[0].findings.contains { $0.hasPrefix("For this network τ") } && rows[1].findings.contains(sentence))
+        #expect(!ReportModel.victimNorms(results, series: 1).isEmpty && sentence.contains("gradient norm on their training rows"))
     }
 }
