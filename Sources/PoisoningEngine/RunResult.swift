@@ -19,8 +19,10 @@ import PoisoningUtilities
 /// fractional orders; 5, gradient canceling records a label-flip target's gradient on its own rows
 /// (`targetGradientNorm`); 6, gradient canceling's softmax-regression victim is trained on to
 /// convergence and every targeted run records its gradient norm (`victimGradientNorm`), and the
-/// norm of the target's last layer (`targetNorm`).
-public let engineVersion = "6"
+/// norm of the target's last layer (`targetNorm`); 7, the linear SVM's dual coordinate descent visits
+/// the rows in a seeded random order with shrinking, stops on liblinear's projected-gradient gap, and
+/// makes at most 1,000,000 passes by default.
+public let engineVersion = "7"
 
 // Here rather than beside `MetricKey` (PoisoningUtilities): the Rényi order's range is the accountant's
 // `renyiOrders` (PoisoningModels).
