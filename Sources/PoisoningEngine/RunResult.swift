@@ -21,7 +21,9 @@ import PoisoningUtilities
 /// convergence and every targeted run records its gradient norm (`victimGradientNorm`), and the
 /// norm of the target's last layer (`targetNorm`); 7, distances between models (`targetShift`,
 /// `targetDistance`, a target's `distance`) and `targetNorm` centre the last layer (its class-sum
-/// direction, which predictions ignore, removed).
+/// direction, which predictions ignore, removed), and the linear SVM's dual coordinate descent visits
+/// the rows in a seeded random order with shrinking, stops on liblinear's projected-gradient gap, and
+/// makes at most 1,000,000 passes by default.
 public let engineVersion = "7"
 
 // Here rather than beside `MetricKey` (PoisoningUtilities): the Rényi order's range is the accountant's

@@ -41,8 +41,8 @@ import TestSupport
         let (study, stopped) = try runs(["max-passes": .int(1)])
         #expect(stopped.count == 4 && stopped.allSatisfy { $0.metrics == nil && $0.hasFailed })
         #expect(stopped.allSatisfy { $0.divergence?.contains("failed: the linear SVM (C = 1.0) did not converge: dual coordinate descent "
-            + "reached its max-passes 1 with a projected gradient of ") == true && $0.divergence?.hasSuffix("above 0.001; "
-            + "raise max-passes, or lower c or standardise the features") == true })
+            + "ended at its max-passes 1 with a projected-gradient gap of ") == true && $0.divergence?.hasSuffix("above its tolerance 1e-08; "
+            + "raise max-passes or tolerance, or lower c or standardise the features") == true })
         #expect(stopped.filter { $0.fraction == 0.2 }.allSatisfy { $0.poisonedCount > 0 })
         let report = ReportModel(StudyResults(study: study, runs: stopped, toolVersion: toolVersion), command: "make-report")
         #expect(report.failedRuns == stopped.compactMap(\.divergence) && report.divergedRuns.isEmpty)

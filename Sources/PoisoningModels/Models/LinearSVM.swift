@@ -5,11 +5,11 @@ import PoisoningUtilities
 /// (w_k, b_k) minimising ½ ||(w_k, b_k)||² + C Σ_i max(0, 1 − y_ik (w_k · x_i + b_k)), with y_ik = +1
 /// for the rows of class k and −1 for the others, the bias regularised like a weight (liblinear's
 /// intercept_scaling 1, scikit-learn's `LinearSVC(loss='hinge')`). Solved to a tolerance (not by the
-/// study's SGD settings): dual coordinate descent (Hsieh et al. 2008) in Double, the rows in order,
-/// until no dual variable's projected gradient exceeds `tolerance`; a solve that reaches `max-passes`
-/// passes first with a projected gradient above `LinearSVMModel.failingGradient` (1e-3, finer than
-/// liblinear's own default stopping accuracy) is far from the solution, and its run fails with that
-/// reason (`ModelFit.failure`); one between the tolerance and 1e-3 is kept. A row's
+/// study's SGD settings): dual coordinate descent in Double (Hsieh et al. 2008, with a seeded random
+/// order of the rows each pass and shrinking; `LinearSVMSolver.swift`), stopping as liblinear does
+/// once a pass over all rows has the projected gradients' spread PGmax − PGmin, and their size, at
+/// most `tolerance`. A solve still above it after `max-passes` passes fails its run with that reason
+/// (`ModelFit.failure`); there is no other rule, so every kept run's model meets its tolerance. A row's
 /// decision values are w_k · x + b_k, its prediction the largest, its loss the sum of the classes'
 /// hinge losses. It offers that loss's input gradient (for PGD); it has no representation and no
 /// parameter vector trained by SGD (`scripts/linear_svm_reference.py` checks it against scikit-learn).
@@ -17,13 +17,14 @@ public struct LinearSVM: ModelArchitecture {
     /// "linear-svm".
     public static let kind = "linear-svm"
     /// One sentence for help and commented study files.
-    public static let summary = "A linear SVM, one-vs-rest hinge loss with L2 regularisation C, solved by dual coordinate descent in Double to a tolerance (a run whose solve reaches max-passes first fails)."
+    public static let summary = "A linear SVM, one-vs-rest hinge loss with L2 regularisation C, solved by dual coordinate descent in Double until its projected-gradient gap is at most tolerance (a run whose solve is still above it after max-passes passes fails)."
     /// How it is trained.
     public static let trainingMethod = "dual coordinate descent"
 
     /// C, the weight of the hinge losses against ½ ||w||².
     public let c: Double
-    /// The largest projected gradient of a dual variable at which the solver stops.
+    /// The stopping accuracy: the largest spread PGmax − PGmin (and size) of the dual variables'
+    /// projected gradients over all rows at which the solver stops (liblinear's `eps`).
     public let tolerance: Double
     /// The most passes over the rows per class.
     public let maxPasses: Int
@@ -40,8 +41,8 @@ public struct LinearSVM: ModelArchitecture {
     public init(parameters: inout ParameterReader) throws {
         let c = try parameters.double("c", default: 1.0, in: 1e-8...1e8, help: "C: the weight of the hinge losses against the L2 penalty.")
         let tolerance = try parameters.double("tolerance", default: 1e-8, in: 1e-14...1,
-                                              help: "The solver stops once no dual variable's projected gradient exceeds this.")
-        let maxPasses = try parameters.int("max-passes", default: 10_000, in: 1...10_000_000, help: "The most passes over the rows per class; a solve that reaches them before its tolerance fails its run.")
+                                              help: "The solver stops once a pass over all rows has the dual variables' projected gradients within this of each other and of 0 (PGmax - PGmin, |PGmax| and |PGmin| at most this: liblinear's eps; scikit-learn's LinearSVC tol, 1e-4 by default).")
+        let maxPasses = try parameters.int("max-passes", default: 1_000_000, in: 1...10_000_000, help: "The most passes over the rows per class; a run whose solve is still above its tolerance after them fails, and no other run does.")
         self.init(c: c, tolerance: tolerance, maxPasses: maxPasses)
     }
 
@@ -72,80 +73,49 @@ public struct LinearSVMModel: TrainableModel, Hashable {
 
     /// The model itself.
     public var identity: AnyHashable { AnyHashable(self) }
-    /// Solved exactly: the seed plays no part.
+    /// Solved to its optimum (unique: the objective is strictly convex), the solver's row orders drawn
+    /// from a fixed stream: the seed plays no part.
     public var trainingDependsOnSeed: Bool { false }
 
     /// A weight per feature and a bias, per class.
     public var parameterCount: Int { (inputs + 1) * classes }
 
-    /// Solves the classes' dual problems on `data`; `settings` and `seed` play no part. Its one "epoch"
-    /// loss is the mean row loss on `data`; it diverged (epoch 1) when a value became non-finite, and
-    /// it has a `failure` when a class's solve reached `maxPasses` with a projected gradient above
-    /// both `tolerance` and `failingGradient`.
+    /// Solves the classes' dual problems on `data`; `settings` and `seed` play no part. Each class's
+    /// solve draws its passes' row orders from the same fixed stream (`orderStream`, restarted per
+    /// class), so a fit depends on the data alone: the same bits for every seed, thread count and
+    /// rerun, and a binary problem's two hyperplanes mirror images. Its one "epoch" loss is the mean row loss on
+    /// `data`; it diverged (epoch 1) when a value became non-finite, and it has a `failure` when a
+    /// class's solve ended at `maxPasses` with a projected-gradient gap above `tolerance`.
     public func train(_ data: Dataset, settings: TrainingSettings, seed: UInt64, adjustment: TrainingAdjustment) -> ModelFit {
         precondition(adjustment.requirements.isEmpty, "a linear SVM is solved exactly: no training adjustment applies")
         precondition(data.count > 0 && data.featureCount == inputs && data.classCount <= classes, "training data do not fit the model")
-        let d = inputs, n = data.count
-        // The rows with a constant 1 appended (the bias's feature), and their squared norms.
-        var rows = [Double](repeating: 1, count: n * (d + 1))
-        for i in 0..<n { for j in 0..<d { rows[i * (d + 1) + j] = Double(data.features[i * d + j]) } }
-        let norms = (0..<n).map { i in (0...d).reduce(0.0) { $0 + rows[i * (d + 1) + $1] * rows[i * (d + 1) + $1] } }
-        var weights = [Double](repeating: 0, count: classes * (d + 1))
-        var unconverged = [(class: Int, gradient: Double)]()
+        let problem = LinearSVMProblem(data)
+        var weights = [Double](repeating: 0, count: classes * problem.features)
+        var unconverged = [(class: Int, gap: Double)]()
         for k in 0..<classes {
-            let solved = Self.dualCoordinateDescent(rows: rows, norms: norms, signs: data.labels.map { $0 == k ? 1.0 : -1.0 }, features: d + 1,
-                                                    c: c, tolerance: tolerance, maxPasses: maxPasses)
-            weights.replaceSubrange((k * (d + 1))..<((k + 1) * (d + 1)), with: solved.w)
-            if solved.largestGradient > max(tolerance, Self.failingGradient) { unconverged.append((k, solved.largestGradient)) }
+            var order = Self.orderStream
+            let solved = problem.solve(signs: data.labels.map { $0 == k ? 1.0 : -1.0 }, c: c, tolerance: tolerance, maxPasses: maxPasses,
+                                       order: &order)
+            weights.replaceSubrange((k * problem.features)..<((k + 1) * problem.features), with: solved.w)
+            if let gap = solved.gap { unconverged.append((k, gap)) }
         }
-        let classifier = LinearSVMClassifier(featureCount: d, classCount: classes, weights: weights, c: c)
-        let loss = classifier.rowLosses(on: data).reduce(0, +) / Double(n)
+        let classifier = LinearSVMClassifier(featureCount: inputs, classCount: classes, weights: weights, c: c)
+        let loss = classifier.rowLosses(on: data).reduce(0, +) / Double(data.count)
         return ModelFit(model: classifier, epochLosses: [loss], divergedEpoch: loss.isFinite ? nil : 1,
-                        failure: unconverged.first.map { failure(class: $0.class, gradient: $0.gradient, classes: unconverged.count) })
+                        failure: unconverged.first.map { failure(class: $0.class, gap: $0.gap, classes: unconverged.count) })
     }
 
-    /// The largest projected gradient a solve that reached `maxPasses` may end with and still give its
-    /// run: 1e-3. The shipped tolerance (1e-8) is far finer than liblinear's default stopping accuracy
-    /// (0.1, on the gradient's spread), and on unstandardised Gaussian clusters 10,000 passes end near
-    /// 1.4e-4; a run failed for that would refuse a model that is as close to its optimum as
-    /// scikit-learn's.
-    static let failingGradient = 1e-3
+    /// The stream the solver's random row orders come from: Xoshiro256** of seed 0 for "linear-svm-order".
+    /// Fixed rather than the run's seed, so that the model is what `trainingDependsOnSeed` says: a
+    /// function of its data (the optimum is unique; the order only decides the last bits).
+    static let orderStream = Xoshiro256StarStar(seed: 0, purpose: "linear-svm-order")
 
-    /// The failure of a solve that reached `maxPasses` with class `k`'s largest projected gradient
-    /// `gradient` above `tolerance` and `failingGradient` (`classes` of the classes short of it).
-    func failure(class k: Int, gradient: Double, classes count: Int) -> String {
-        "the linear SVM (C = \(c)) did not converge: dual coordinate descent reached its max-passes \(maxPasses) with a projected "
-            + "gradient of \(gradient) (class \(k)\(count > 1 ? " and \(count - 1) more" : "")) above \(max(tolerance, Self.failingGradient)); "
-            + "raise max-passes, or lower c or standardise the features"
-    }
-
-    /// The primal solution w (bias last) of one binary problem: for rows x'_i [n x features] with
-    /// squared norms Q_ii and signs y_i, dual coordinate descent on min ½ αᵀQα − Σα, 0 ≤ α ≤ C,
-    /// Q_ij = y_i y_j x'_i · x'_j, keeping w = Σ α_i y_i x'_i: for each row in order, the gradient
-    /// G = y_i w · x'_i − 1, projected onto the box; a step α_i ← clip(α_i − G / Q_ii, 0, C). With
-    /// it, the largest |projected G| of the last pass: at most `tolerance` when it converged.
-    static func dualCoordinateDescent(rows: [Double], norms: [Double], signs: [Double], features f: Int, c: Double, tolerance: Double,
-                                      maxPasses: Int) -> (w: [Double], largestGradient: Double) {
-        let n = signs.count
-        var alpha = [Double](repeating: 0, count: n), w = [Double](repeating: 0, count: f)
-        var largest = Double.infinity
-        for _ in 0..<maxPasses {
-            largest = 0.0
-            for i in 0..<n where norms[i] > 0 {
-                var margin = 0.0
-                for j in 0..<f { margin += w[j] * rows[i * f + j] }
-                let g = signs[i] * margin - 1
-                let projected = alpha[i] == 0 ? min(g, 0) : alpha[i] == c ? max(g, 0) : g
-                largest = max(largest, abs(projected))
-                guard projected != 0 else { continue }
-                let old = alpha[i]
-                alpha[i] = min(max(old - g / norms[i], 0), c)
-                let step = (alpha[i] - old) * signs[i]
-                for j in 0..<f { w[j] += step * rows[i * f + j] }
-            }
-            if largest <= tolerance { break }
-        }
-        return (w, largest)
+    /// The failure of a solve that ended at `maxPasses` with class `k`'s projected-gradient gap `gap`
+    /// (over all its rows) above `tolerance` (`count` of the classes short of it).
+    func failure(class k: Int, gap: Double, classes count: Int) -> String {
+        "the linear SVM (C = \(c)) did not converge: dual coordinate descent ended at its max-passes \(maxPasses) with a projected-"
+            + "gradient gap of \(gap) (class \(k)\(count > 1 ? " and \(count - 1) more" : "")) above its tolerance \(tolerance); "
+            + "raise max-passes or tolerance, or lower c or standardise the features"
     }
 
     /// The rows in Double with their bias feature and norms, the dual variables and signs, the

@@ -1,0 +1,179 @@
+import PoisoningData
+import PoisoningUtilities
+
+/// A one-vs-rest linear SVM's training rows in Double with the bias's constant 1 appended
+/// (x'_i = (x_i, 1)) and their squared norms Q_ii = ||x'_i||², shared by the classes' binary problems.
+///
+/// Each binary problem (signs y_i = ±1) is the dual of min ½ ||w||² + C Σ_i max(0, 1 − y_i w · x'_i):
+/// min_α ½ αᵀQα − Σ_i α_i subject to 0 ≤ α_i ≤ C, with Q_ij = y_i y_j x'_i · x'_j and w = Σ_i α_i y_i x'_i.
+/// Its gradient in α_i is G_i = y_i w · x'_i − 1; the projected gradient PG_i is G_i where α_i is
+/// free, min(G_i, 0) at α_i = 0 and max(G_i, 0) at α_i = C, and α is optimal exactly when every
+/// PG_i is 0. `solve` is Hsieh, Chang, Lin, Keerthi and Sundararajan's dual coordinate descent
+/// (ICML 2008, Algorithm 1) with a random order of the rows each pass (their §3.1) and shrinking
+/// (§3.2), as liblinear's `solve_l2r_l1l2_svc` does it; `referenceSolve` is the plain Algorithm 1,
+/// the rows in order every pass, kept as the straightforward reference the tests compare it with.
+struct LinearSVMProblem {
+    /// The rows with their bias feature [count x features].
+    let rows: [Double]
+    /// Q_ii = ||x'_i||² (at least 1: the bias feature).
+    let norms: [Double]
+    /// Rows.
+    let count: Int
+    /// Features, the bias's included (the data's features + 1).
+    let features: Int
+
+    /// The rows of `data` in Double with the bias feature, and their squared norms.
+    init(_ data: Dataset) {
+        let d = data.featureCount, n = data.count, f = d + 1
+        var rows = [Double](repeating: 1, count: n * f)
+        for i in 0..<n { for j in 0..<d { rows[i * f + j] = Double(data.features[i * d + j]) } }
+        self.rows = rows
+        norms = (0..<n).map { i in (0..<f).reduce(0.0) { $0 + rows[i * f + $1] * rows[i * f + $1] } }
+        count = n
+        features = f
+    }
+
+    /// The solution of the binary problem with signs `signs` (±1 per row): dual coordinate descent
+    /// until one pass over all rows ends with the projected gradients' spread PGmax − PGmin and
+    /// their largest size |PGmax|, |PGmin| all at most `tolerance` (liblinear's rule, its `eps`), or
+    /// `maxPasses` passes (liblinear's `max_iter`). Each pass visits the active rows in a random
+    /// order drawn from `order` (Fisher-Yates). Shrinking: a row at α = 0 whose G exceeds the
+    /// previous pass's PGmax (or at α = C whose G is below its PGmin) leaves the active set, since
+    /// it would stay at its bound; when the active rows meet the tolerance, every row returns and
+    /// the solve goes on until a pass over all rows meets it (the final check). One pass costs
+    /// O(active rows × features) and allocates nothing.
+    func solve(signs: [Double], c: Double, tolerance: Double, maxPasses: Int, order: inout Xoshiro256StarStar) -> LinearSVMDualSolution {
+        precondition(signs.count == count && c > 0 && tolerance > 0 && maxPasses > 0, "a binary problem of the rows, with positive C, tolerance and passes")
+        let n = count, f = features
+        var alpha = [Double](repeating: 0, count: n), w = [Double](repeating: 0, count: f)
+        var index = Array(0..<n)
+        var active = n, passes = 0, converged = false
+        // The previous pass's PGmax and PGmin, the shrinking thresholds (±∞: shrink nothing).
+        var previousUpper = Double.infinity, previousLower = -Double.infinity
+        rows.withUnsafeBufferPointer { x in
+            while passes < maxPasses {
+                passes += 1
+                for s in 0..<active { index.swapAt(s, s + order.nextInt(below: active - s)) }
+                var upper = -Double.infinity, lower = Double.infinity
+                var s = 0
+                while s < active {
+                    let i = index[s]
+                    // G = y_i w · x'_i − 1.
+                    var margin = 0.0
+                    for j in 0..<f { margin += w[j] * x[i * f + j] }
+                    let g = signs[i] * margin - 1
+                    var projected = 0.0
+                    if alpha[i] == 0 {
+                        if g > previousUpper {
+                            active -= 1
+                            index.swapAt(s, active)
+                            continue
+                        }
+                        projected = min(g, 0)
+                    } else if alpha[i] == c {
+                        if g < previousLower {
+                            active -= 1
+                            index.swapAt(s, active)
+                            continue
+                        }
+                        projected = max(g, 0)
+                    } else {
+                        projected = g
+                    }
+                    upper = max(upper, projected)
+                    lower = min(lower, projected)
+                    if projected != 0 {
+                        // α_i ← clip(α_i − G / Q_ii, 0, C); w ← w + (α_i^new − α_i^old) y_i x'_i.
+                        let old = alpha[i]
+                        alpha[i] = min(max(old - g / norms[i], 0), c)
+                        let step = (alpha[i] - old) * signs[i]
+                        for j in 0..<f { w[j] += step * x[i * f + j] }
+                    }
+                    s += 1
+                }
+                // A pass whose rows were all shrunk away changed nothing: its projected gradients count as 0.
+                if active == 0 { (upper, lower) = (0, 0) }
+                if Self.meets(upper: upper, lower: lower, tolerance: tolerance) {
+                    if active == n {
+                        converged = true
+                        break
+                    }
+                    active = n
+                    (previousUpper, previousLower) = (.infinity, -.infinity)
+                    continue
+                }
+                previousUpper = upper > 0 ? upper : .infinity
+                previousLower = lower < 0 ? lower : -.infinity
+            }
+        }
+        return LinearSVMDualSolution(w: w, alpha: alpha, passes: passes, converged: converged,
+                                     gap: converged ? nil : gap(signs: signs, c: c, alpha: alpha, w: w))
+    }
+
+    /// The plain Algorithm 1 of Hsieh et al. (2008): every pass visits all rows in order 0..<count,
+    /// without shrinking, until a pass meets the same rule as `solve` or `maxPasses` passes. The
+    /// reference `solve` is tested against; no study uses it.
+    func referenceSolve(signs: [Double], c: Double, tolerance: Double, maxPasses: Int) -> LinearSVMDualSolution {
+        precondition(signs.count == count && c > 0 && tolerance > 0 && maxPasses > 0, "a binary problem of the rows, with positive C, tolerance and passes")
+        let n = count, f = features
+        var alpha = [Double](repeating: 0, count: n), w = [Double](repeating: 0, count: f)
+        var passes = 0, converged = false
+        while passes < maxPasses && !converged {
+            passes += 1
+            var upper = -Double.infinity, lower = Double.infinity
+            for i in 0..<n {
+                var margin = 0.0
+                for j in 0..<f { margin += w[j] * rows[i * f + j] }
+                let g = signs[i] * margin - 1
+                let projected = alpha[i] == 0 ? min(g, 0) : alpha[i] == c ? max(g, 0) : g
+                upper = max(upper, projected)
+                lower = min(lower, projected)
+                guard projected != 0 else { continue }
+                let old = alpha[i]
+                alpha[i] = min(max(old - g / norms[i], 0), c)
+                let step = (alpha[i] - old) * signs[i]
+                for j in 0..<f { w[j] += step * rows[i * f + j] }
+            }
+            converged = Self.meets(upper: upper, lower: lower, tolerance: tolerance)
+        }
+        return LinearSVMDualSolution(w: w, alpha: alpha, passes: passes, converged: converged,
+                                     gap: converged ? nil : gap(signs: signs, c: c, alpha: alpha, w: w))
+    }
+
+    /// liblinear's stopping rule on one pass's largest and smallest projected gradients:
+    /// PGmax − PGmin ≤ tolerance, |PGmax| ≤ tolerance and |PGmin| ≤ tolerance.
+    static func meets(upper: Double, lower: Double, tolerance: Double) -> Bool {
+        upper - lower <= tolerance && abs(upper) <= tolerance && abs(lower) <= tolerance
+    }
+
+    /// max(PGmax − PGmin, |PGmax|, |PGmin|) over all rows at `alpha` and `w` without changing them:
+    /// how far the stopping rule is from holding, stated in a failed run's reason.
+    func gap(signs: [Double], c: Double, alpha: [Double], w: [Double]) -> Double {
+        let f = features
+        var upper = -Double.infinity, lower = Double.infinity
+        for i in 0..<count {
+            var margin = 0.0
+            for j in 0..<f { margin += w[j] * rows[i * f + j] }
+            let g = signs[i] * margin - 1
+            let projected = alpha[i] == 0 ? min(g, 0) : alpha[i] == c ? max(g, 0) : g
+            upper = max(upper, projected)
+            lower = min(lower, projected)
+        }
+        return max(upper - lower, abs(upper), abs(lower))
+    }
+}
+
+/// One binary problem's dual coordinate descent: the primal weights (bias last), the dual
+/// variables, the passes made, and whether the stopping rule held (else the gap it ended at).
+struct LinearSVMDualSolution {
+    /// w = Σ α_i y_i x'_i, the bias last.
+    let w: [Double]
+    /// The dual variables, each in [0, C].
+    let alpha: [Double]
+    /// Passes over the (active) rows.
+    let passes: Int
+    /// Whether a pass over all rows met the tolerance.
+    let converged: Bool
+    /// When it did not: max(PGmax − PGmin, |PGmax|, |PGmin|) over all rows at the end.
+    let gap: Double?
+}
