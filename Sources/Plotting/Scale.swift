@@ -67,8 +67,9 @@ func decimalPower(_ m: Double, _ n: Int) -> Double {
 
 /// The ticks of a logarithmic axis over `lower...upper` (lower > 0): the labelled ticks at powers
 /// of ten (every k-th decade, k the least that keeps them at most `maxTicks`, with the others minor)
-/// and minor ticks at 2…9 × 10^n; when fewer than two powers of ten lie in the range, labelled ticks
-/// at 1, 2 and 5 × 10^n (the other multiples minor), else at 1…9 × 10^n, else the linear nice ticks.
+/// and minor ticks at 2…9 × 10^n; when at most two powers of ten lie in the range, labelled ticks at
+/// 1, 2 and 5 × 10^n if at most `maxTicks` (the other multiples minor), and with fewer than two powers
+/// then at 1…9 × 10^n, else the linear nice ticks.
 /// Values are the doubles nearest the decimals (10^-4 is the double nearest 0.0001).
 public func logTicks(lower: Double, upper: Double, maxTicks: Int) -> (major: [Double], minor: [Double]) {
     precondition(lower > 0 && upper > lower && maxTicks >= 2, "a log tick range needs 0 < lower < upper and at least 2 ticks")
@@ -78,7 +79,17 @@ public func logTicks(lower: Double, upper: Double, maxTicks: Int) -> (major: [Do
     func multiples(_ ms: [Double]) -> [Double] {
         (first - 1...last).flatMap { n in ms.map { decimalPower($0, n) } }.filter(inside)
     }
-    if last - first + 1 >= 2 {
+    let powers = last - first + 1
+    // Within about two decades, 1, 2 and 5 × 10^n (or every multiple within one) when they fit.
+    if powers <= 2 {
+        for ms in powers < 2 ? [[1.0, 2, 5], [1.0, 2, 3, 4, 5, 6, 7, 8, 9]] : [[1.0, 2, 5]] {
+            let major = multiples(ms)
+            if major.count >= 2 && major.count <= maxTicks {
+                return (major, multiples([1.0, 2, 3, 4, 5, 6, 7, 8, 9]).filter { !major.contains($0) })
+            }
+        }
+    }
+    if powers >= 2 {
         let decades = Array(first...last)
         let every = (1...).first { (decades.count + $0 - 1) / $0 <= maxTicks }!
         var major = decades.filter { (($0 % every) + every) % every == 0 }
@@ -87,12 +98,6 @@ public func logTicks(lower: Double, upper: Double, maxTicks: Int) -> (major: [Do
             ? multiples([2, 3, 4, 5, 6, 7, 8, 9])
             : decades.filter { !major.contains($0) }.map { decimalPower(1, $0) }
         return (major.map { decimalPower(1, $0) }, minor)
-    }
-    for ms in [[1.0, 2, 5], [1.0, 2, 3, 4, 5, 6, 7, 8, 9]] {
-        let major = multiples(ms)
-        if major.count >= 2 && major.count <= maxTicks {
-            return (major, multiples([1.0, 2, 3, 4, 5, 6, 7, 8, 9]).filter { !major.contains($0) })
-        }
     }
     return (niceTicks(lower: lower, upper: upper, maxTicks: maxTicks).filter { $0 > 0 }, [])
 }

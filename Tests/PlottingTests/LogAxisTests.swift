@@ -57,6 +57,9 @@ struct LogAxisTests {
         #expect(wide.minor == [1e-11, 1e-9, 1e-7, 1e-5, 1e-3, 1e-1])
         // Less than a decade: 1, 2 and 5 × 10^n.
         #expect(logTicks(lower: 0.15, upper: 0.9, maxTicks: 8).major == [0.2, 0.5])
+        // Two powers of ten: 1, 2 and 5 × 10^n when they fit, else the powers alone.
+        #expect(logTicks(lower: 0.015, upper: 1.3, maxTicks: 8).major == [0.02, 0.05, 0.1, 0.2, 0.5, 1])
+        #expect(logTicks(lower: 0.015, upper: 1.3, maxTicks: 5).major == [0.1, 1])
     }
 
     @Test func logTickLabelsAreDecimalsNearOneAndPowersOfTenBeyond() {
