@@ -62,6 +62,7 @@ func gradientRatioFigure(_ results: StudyResults, styles: StudyStyles) -> StudyF
         + "model; τ (Lu et al. 2023) shaded grey over its range across seeds (a line where the seeds agree). Below τ no poison set "
         + "can make the target stationary, and the ratio stays above a floor; above it the ratio can fall by decades towards 0."
         + budgetAxisNote(chart.x)
+        + (members.contains { results.tauIsLowerBound(series: $0) } ? " An MLP's τ is its last layer's, a lower bound on the budget." : "")
         + (offScale > 0 ? " \(offScale) budget\(offScale == 1 ? "" : "s") where a seed's ratio is exactly 0 cannot be drawn on the log axis and \(offScale == 1 ? "is" : "are") left out." : "")
     return StudyFigure(name: "poisonability_gradient", caption: caption, chart: chart)
 }
