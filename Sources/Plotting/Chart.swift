@@ -224,8 +224,8 @@ public enum TickFormat: Sendable {
     case percent
 }
 
-/// An axis: its label, its range (nil to fit the data), its tick format and the least span of a
-/// fitted range.
+/// An axis: its label, its range (nil to fit the data), its tick format, the least span of a
+/// fitted range and its scale.
 public struct Axis: Sendable {
     public var label: String
     public var range: ClosedRange<Double>?
@@ -233,19 +233,28 @@ public struct Axis: Sendable {
     /// The least span of a fitted range, in data units (nil for none): a fitted range narrower than
     /// this is widened about its middle to it, so that differences too small to matter (a tenth of a
     /// percentage point) do not fill the panel. Figures of percentage points give 4, of fractions 0.04.
+    /// Only a linear axis uses it.
     public var minimumSpan: Double?
     /// Whether `range` is a range fitted to the data (set when a chart splits into pages that share
     /// its fitted ranges), which already keeps the data inside the frame; a range given by the caller
     /// is padded instead (`Chart.insetRange`).
     var rangeIsFitted = false
+    /// How data map to position. On a log scale the range is positive, the labelled ticks sit at
+    /// powers of ten (`logTicks`) and are written as `logTickLabel` does, and the chart leaves out
+    /// every point, label and reference line at 0 or below (`Chart.pointsOffScale` counts them).
+    public var scale: AxisScale
 
     /// An axis.
-    public init(label: String, range: ClosedRange<Double>? = nil, format: TickFormat = .number, minimumSpan: Double? = nil) {
+    public init(label: String, range: ClosedRange<Double>? = nil, format: TickFormat = .number, minimumSpan: Double? = nil,
+                scale: AxisScale = .linear) {
         precondition(minimumSpan.map { $0 > 0 } ?? true, "a minimum span is positive")
+        precondition(range.map { scale.shows($0.lowerBound) } ?? true, "a log axis's range is positive")
+        if case .symmetricLog(let t) = scale { precondition(t > 0, "a symmetric log scale's linear part is positive") }
         self.label = label
         self.range = range
         self.format = format
         self.minimumSpan = minimumSpan
+        self.scale = scale
     }
 }
 
@@ -365,6 +374,15 @@ public struct Chart: Sendable {
     }
 }
 
+/// An axis's ticks: the labelled ones with their labels, the minor ones (unlabelled, shorter, no
+/// grid line) and, on a linear axis, the step between the labelled ones (0 otherwise).
+struct AxisTicks {
+    let values: [Double]
+    let labels: [String]
+    let minor: [Double]
+    let step: Double
+}
+
 /// A drawn chart and where everything ended up, in device points.
 public struct RenderedChart {
     /// The canvas holding the drawing; `canvas.render()` gives the file bytes.
@@ -379,8 +397,11 @@ public struct RenderedChart {
     public let legendBox: Rect?
     /// Each panel's direct labels as placed, in panel order.
     public let labels: [[Chart.PlacedLabel]]
-    /// Each panel's series' points where they are drawn (set apart when the panel dodges), in device points.
+    /// Each panel's series' points where they are drawn (set apart when the panel dodges), in device
+    /// points: those of `Chart.onScale`, without the points a log axis cannot show.
     public let points: [[[Point]]]
+    /// How many points were left out because a log axis cannot show them (at 0 or below).
+    public let pointsOffScale: Int
     /// Every text drawn (titles, tick labels, axis labels, legend and direct labels) with its box.
     public var textBoxes: [TextBox] { canvas.textBoxes }
 }
@@ -397,6 +418,7 @@ enum Style {
     static let labelMarkerMargin = 4.0
     static let margin = 10.0
     static let tickLength = 4.0
+    static let minorTickLength = 2.5
     /// Height of an interval strip, and the gap below each.
     static let spanHeight = 4.0
     static let spanGap = 2.0
@@ -411,15 +433,69 @@ enum Style {
 }
 
 extension Chart {
-    /// Lays out and draws the chart on a new canvas.
+    /// Lays out and draws the chart on a new canvas. On a log axis, whatever lies at 0 or below is
+    /// left out (`onScale`; `RenderedChart.pointsOffScale` counts the points), never drawn at an
+    /// infinite or NaN coordinate.
     public func render(format: ImageFormat, dpi: Double = 150, font: Font) throws -> RenderedChart {
+        try onScale.draw(format: format, dpi: dpi, font: font, pointsOffScale: pointsOffScale)
+    }
+
+    /// The chart without what its axes' scales cannot show: on a log axis, the points (with their
+    /// bars), direct labels and reference lines at 0 or below and band columns at x ≤ 0; an interval
+    /// strip's end at 0 or below runs off the axis. Itself when both axes are linear.
+    public var onScale: Chart {
+        guard x.scale != .linear || y.scale != .linear else { return self }
+        var chart = self
+        chart.panels = panels.map { panel in
+            var panel = panel
+            panel.series = panel.series.map { series in
+                let kept = series.points.indices.filter { x.scale.shows(series.points[$0].x) && y.scale.shows(series.points[$0].y) }
+                var series = series
+                series.points = kept.map { series.points[$0] }
+                series.errors = series.errors.map { errors in kept.map { errors[$0] } }
+                series.intervals = series.intervals.map { intervals in kept.map { intervals[$0] } }
+                return series
+            }
+            panel.labels = panel.labels.filter { x.scale.shows($0.point.x) && y.scale.shows($0.point.y) }
+            panel.referenceLines = panel.referenceLines.filter { ($0.orientation == .vertical ? x.scale : y.scale).shows($0.value) }
+            panel.bands = panel.bands.map { band in
+                let kept = band.x.indices.filter { x.scale.shows(band.x[$0]) }
+                var band = band
+                band.x = kept.map { band.x[$0] }
+                band.lower = kept.map { band.lower[$0] }
+                band.upper = kept.map { band.upper[$0] }
+                return band
+            }
+            panel.spans = panel.spans.map { span in
+                var span = span
+                if let from = span.from, !x.scale.shows(from) { span.from = nil }
+                if let to = span.to, !x.scale.shows(to) { span.to = nil }
+                return span
+            }
+            return panel
+        }
+        return chart
+    }
+
+    /// How many points of the series a log axis cannot show (at 0 or below), which `render` leaves
+    /// out: a figure's caption should say so.
+    public var pointsOffScale: Int {
+        panels.reduce(0) { total, panel in
+            total + panel.series.reduce(0) { count, series in
+                count + series.points.filter { !x.scale.shows($0.x) || !y.scale.shows($0.y) }.count
+            }
+        }
+    }
+
+    /// Lays out and draws a chart whose content its scales show.
+    private func draw(format: ImageFormat, dpi: Double, font: Font, pointsOffScale: Int) throws -> RenderedChart {
         let layout = layOut(font: font)
         let canvas = try Canvas(width: layout.width, height: layout.height, format: format, dpi: dpi, font: font)
         canvas.drawText(layout.title, at: Point(layout.width / 2, layout.titleBox.y), size: Style.titleSize, anchor: .top)
         var labels = [[PlacedLabel]]()
         for (index, panel) in panels.enumerated() {
             labels.append(drawPanel(panel, canvas: canvas, transform: layout.transforms[index], xTicks: layout.xTicks,
-                                    yTicks: layout.yTicks, yLabels: index % layout.columns == 0 ? layout.yLabels : nil,
+                                    yTicks: layout.yTicks, yLabels: index % layout.columns == 0,
                                     xLabels: layout.showsXLabels[index], legendBox: layout.legendBox))
             drawPanelTitle(layout.panelTitles[index], canvas: canvas, area: layout.transforms[index].area)
         }
@@ -432,7 +508,8 @@ extension Chart {
         if let box = layout.legendBox, let rows = layout.legendRows { drawLegend(canvas: canvas, box: box, rows: rows) }
         return RenderedChart(canvas: canvas, transforms: layout.transforms, columns: layout.columns, titleBox: layout.titleBox,
                              legendBox: layout.legendBox, labels: labels,
-                             points: zip(panels, layout.transforms).map { geometry($0, transform: $1).series })
+                             points: zip(panels, layout.transforms).map { geometry($0, transform: $1).series },
+                             pointsOffScale: pointsOffScale)
     }
 
     /// Where everything goes, measured with `font` before anything is drawn.
@@ -447,9 +524,8 @@ extension Chart {
         let panelTitles: [[String]]
         /// Whether each panel draws its x tick labels (it is the lowest of its column).
         let showsXLabels: [Bool]
-        let xTicks: (values: [Double], step: Double)
-        let yTicks: (values: [Double], step: Double)
-        let yLabels: [String]
+        let xTicks: AxisTicks
+        let yTicks: AxisTicks
         let xLabel: (text: String, at: Point)
         /// The y label's lines, the first leftmost, and the centre of the first line's left edge.
         let yLabel: (lines: [String], at: Point)
@@ -465,11 +541,11 @@ extension Chart {
         // A given y range (accuracy's 0 to 1) is drawn with a pad, so that a value at either end is not drawn on the frame;
         // its ticks stay within it.
         let yTickRange = y.range ?? fittedYRange()
-        let yRange = y.range != nil && !y.rangeIsFitted ? Self.insetRange(yTickRange, size: panelHeight) : yTickRange
+        // Only a linear range is padded (a log range's ends are powers of ten the ticks need).
+        let yRange = y.range != nil && !y.rangeIsFitted && y.scale == .linear ? Self.insetRange(yTickRange, size: panelHeight) : yTickRange
         let tickLabelHeight = lineHeight(Style.tickSize)
-        let yTicks = Self.ticks(yTickRange, maxTicks: max(2, min(9, Int(panelHeight / (tickLabelHeight * 2.4)))))
-        let yLabels = yTicks.values.map { tickLabel(y.format, $0, step: yTicks.step) }
-        let yLabelWidth = yLabels.map { font.width(of: $0, size: Style.tickSize) }.max() ?? 0
+        let yTicks = axisTicks(y, range: yTickRange, maxTicks: max(2, min(9, Int(panelHeight / (tickLabelHeight * 2.4)))))
+        let yLabelWidth = yTicks.labels.map { font.width(of: $0, size: Style.tickSize) }.max() ?? 0
         // The y label runs up the grid, which is at least one panel high: in two lines when one is too short.
         let yLabelLines = wrapped(y.label, width: panelHeight, size: Style.labelSize, maxLines: 2, font: font)
         let left = Style.margin + textHeight(lines: yLabelLines.count, size: Style.labelSize, font: font) + 6 + yLabelWidth + 4
@@ -511,7 +587,7 @@ extension Chart {
             Rect(x: left + Double(index % columns) * (plotWidth + Style.panelGap), y: rowTops[index / columns],
                  width: plotWidth, height: panelHeight)
         }
-        let transforms = areas.map { Transform(area: $0, xRange: xRange, yRange: yRange) }
+        let transforms = areas.map { Transform(area: $0, xRange: xRange, yRange: yRange, xScale: x.scale, yScale: y.scale) }
         let gridLeft = left, gridRight = left + Double(columns) * plotWidth + Double(columns - 1) * Style.panelGap
         let xLabel = (fitted(x.label, width: gridRight - gridLeft, size: Style.labelSize, font: font),
                       Point((gridLeft + gridRight) / 2, cursor))
@@ -536,17 +612,17 @@ extension Chart {
         }
         return Layout(width: width, height: cursor + Style.margin, columns: columns, title: title, titleBox: titleBox,
                       transforms: transforms, panelTitles: panelTitles, showsXLabels: showsXLabels,
-                      xTicks: fittingXTicks(font: font, range: xRange, panelWidth: plotWidth), yTicks: yTicks, yLabels: yLabels,
+                      xTicks: fittingXTicks(font: font, range: xRange, panelWidth: plotWidth), yTicks: yTicks,
                       xLabel: xLabel, yLabel: yLabel, legendRows: legendRows, legendBox: legendBox)
     }
 
     // MARK: Panels
 
-    /// Draws grid, reference lines, series, frame, ticks, tick labels (y when `yLabels` is given, x
-    /// when `xLabels`) and the direct labels, which keep clear of the data and of `legendBox`; returns
+    /// Draws grid, reference lines, series, frame, ticks (minor ones shorter, without grid line or
+    /// label), tick labels (y when `yLabels`, x when `xLabels`) and the direct labels, which keep clear of the data and of `legendBox`; returns
     /// the labels as placed.
-    private func drawPanel(_ panel: Panel, canvas: Canvas, transform: Transform, xTicks: (values: [Double], step: Double),
-                           yTicks: (values: [Double], step: Double), yLabels: [String]?, xLabels: Bool, legendBox: Rect?)
+    private func drawPanel(_ panel: Panel, canvas: Canvas, transform: Transform, xTicks: AxisTicks,
+                           yTicks: AxisTicks, yLabels: Bool, xLabels: Bool, legendBox: Rect?)
         -> [PlacedLabel] {
         let area = transform.area, drawn = geometry(panel, transform: transform)
         canvas.clipped(to: area) {
@@ -604,19 +680,26 @@ extension Chart {
             }
         }
         canvas.strokeRect(area, color: .ink, width: 0.8)
-        for value in xTicks.values {
+        for (index, value) in xTicks.values.enumerated() {
             let x = transform.deviceX(value)
             canvas.strokeLine([Point(x, area.maxY), Point(x, area.maxY + Style.tickLength)], color: .ink, width: 0.8)
             if xLabels {
-                canvas.drawText(tickLabel(self.x.format, value, step: xTicks.step), at: Point(x, area.maxY + Style.tickLength + 3),
-                                size: Style.tickSize, anchor: .top)
+                canvas.drawText(xTicks.labels[index], at: Point(x, area.maxY + Style.tickLength + 3), size: Style.tickSize, anchor: .top)
             }
+        }
+        for value in xTicks.minor {
+            let x = transform.deviceX(value)
+            canvas.strokeLine([Point(x, area.maxY), Point(x, area.maxY + Style.minorTickLength)], color: .ink, width: 0.6)
         }
         for (index, value) in yTicks.values.enumerated() {
             let y = transform.deviceY(value)
             canvas.strokeLine([Point(area.x - Style.tickLength, y), Point(area.x, y)], color: .ink, width: 0.8)
-            guard let labels = yLabels else { continue }
-            canvas.drawText(labels[index], at: Point(area.x - Style.tickLength - 3, y), size: Style.tickSize, anchor: .right)
+            guard yLabels else { continue }
+            canvas.drawText(yTicks.labels[index], at: Point(area.x - Style.tickLength - 3, y), size: Style.tickSize, anchor: .right)
+        }
+        for value in yTicks.minor {
+            let y = transform.deviceY(value)
+            canvas.strokeLine([Point(area.x - Style.minorTickLength, y), Point(area.x, y)], color: .ink, width: 0.6)
         }
         let lines = referenceObstacles(panel, transform: transform)
         let obstacles = dataObstacles(panel, transform: transform) + (legendBox.map { [$0] } ?? [])
@@ -652,14 +735,50 @@ extension Chart {
     }
 
     /// The most x ticks (at most 11) whose labels fit side by side with a gap of 8 points.
-    private func fittingXTicks(font: Font, range: ClosedRange<Double>, panelWidth: Double) -> (values: [Double], step: Double) {
+    /// On a log or symmetric log axis, the most ticks whose neighbouring labels keep 8 points apart.
+    private func fittingXTicks(font: Font, range: ClosedRange<Double>, panelWidth: Double) -> AxisTicks {
         var count = 11
         while true {
-            let ticks = Self.ticks(range, maxTicks: count)
-            let widths = ticks.values.map { font.width(of: tickLabel(x.format, $0, step: ticks.step), size: Style.tickSize) }
-            let spacing = panelWidth * ticks.step / (range.upperBound - range.lowerBound)
-            if count <= 2 || (widths.max() ?? 0) + 8 <= spacing { return ticks }
+            let ticks = axisTicks(x, range: range, maxTicks: count)
+            let widths = ticks.labels.map { font.width(of: $0, size: Style.tickSize) }
+            let fits: Bool
+            if case .linear = x.scale {
+                let spacing = panelWidth * ticks.step / (range.upperBound - range.lowerBound)
+                fits = (widths.max() ?? 0) + 8 <= spacing
+            } else {
+                let positions = ticks.values.map { x.scale.fraction($0, of: range) * panelWidth }
+                fits = positions.indices.dropFirst().allSatisfy { i in
+                    (widths[i - 1] + widths[i]) / 2 + 8 <= positions[i] - positions[i - 1]
+                }
+            }
+            if count <= 2 || fits { return ticks }
             count -= 1
+        }
+    }
+
+    /// An axis's ticks over `range`: on a linear axis at most `maxTicks` nice ones (`niceTicks`),
+    /// labelled in its format; on a log axis `logTicks`, labelled by `logTickLabel` (× 100 and "%"
+    /// for a percent axis); on a symmetric log axis 0 (when in range) and the log ticks above its
+    /// linear part.
+    func axisTicks(_ axis: Axis, range: ClosedRange<Double>, maxTicks: Int) -> AxisTicks {
+        func logLabels(_ values: [Double]) -> [String] {
+            let factor = axis.format == .percent ? 100.0 : 1
+            return values.map { logTickLabel($0 * factor, ticks: values.map { $0 * factor }) + (axis.format == .percent ? "%" : "") }
+        }
+        switch axis.scale {
+        case .linear:
+            let (values, step) = Self.ticks(range, maxTicks: maxTicks)
+            return AxisTicks(values: values, labels: values.map { tickLabel(axis.format, $0, step: step) }, minor: [], step: step)
+        case .log10:
+            let ticks = logTicks(lower: range.lowerBound, upper: range.upperBound, maxTicks: max(2, maxTicks))
+            return AxisTicks(values: ticks.major, labels: logLabels(ticks.major), minor: ticks.minor, step: 0)
+        case .symmetricLog(let t):
+            let zero: [Double] = range.contains(0) ? [0] : []
+            guard range.upperBound > max(t, range.lowerBound) * 1.01 else {
+                return axisTicks(Axis(label: axis.label, format: axis.format), range: range, maxTicks: maxTicks)
+            }
+            let ticks = logTicks(lower: max(t, range.lowerBound), upper: range.upperBound, maxTicks: max(2, maxTicks - zero.count))
+            return AxisTicks(values: zero + ticks.major, labels: logLabels(zero + ticks.major), minor: ticks.minor, step: 0)
         }
     }
 
@@ -1016,22 +1135,36 @@ extension Chart {
     /// keep every point at least `Style.dataInset` points inside the frame, so that no marker sits in
     /// a corner: a padding of f of the span on each side puts the data f / (1 + 2f) of the panel in,
     /// so f = inset / (size - 2 inset) when that is more than the usual padding.
+    /// On a log or symmetric log axis the padding is of the span in scale units (decades), values the
+    /// scale cannot show are left out, and the range is not rounded to ticks.
     func fittedYRange() -> ClosedRange<Double> {
-        Self.niceRange(panels.flatMap { panel in
+        let values = panels.flatMap { panel in
             panel.series.flatMap { series in
                 series.points.indices.flatMap { i in
                     series.bar(i).map { [series.points[i].y, $0.lowerBound, $0.upperBound] } ?? [series.points[i].y]
                 }
             } + panel.referenceLines.filter { $0.orientation == .horizontal }.map(\.value)
-        }, fraction: max(0.05, Style.dataInset / max(panelHeight - 2 * Style.dataInset, 1)), minimumSpan: y.minimumSpan)
+        }
+        let fraction = max(0.05, Style.dataInset / max(panelHeight - 2 * Style.dataInset, 1))
+        guard y.scale == .linear else { return Self.scaledRange(values, scale: y.scale, fraction: fraction) }
+        return Self.niceRange(values, fraction: fraction, minimumSpan: y.minimumSpan)
+    }
+
+    /// The range of the values `scale` shows, padded by `fraction` of their span in scale units.
+    static func scaledRange(_ values: [Double], scale: AxisScale, fraction: Double) -> ClosedRange<Double> {
+        let padded = paddedRange(values.filter(scale.shows).map(scale.scaled), fraction: fraction)
+        return scale.unscaled(padded.lowerBound)...scale.unscaled(padded.upperBound)
     }
 
     /// The x range fitted to every panel's points and vertical reference lines for plot areas
     /// `plotWidth` points wide, padded as `fittedYRange()` is.
     func fittedXRange(plotWidth: Double) -> ClosedRange<Double> {
-        Self.widened(Self.paddedRange(panels.flatMap { panel in
+        let values = panels.flatMap { panel in
             panel.series.flatMap { $0.points.map(\.x) } + panel.referenceLines.filter { $0.orientation == .vertical }.map(\.value)
-        }, fraction: max(0.04, Style.dataInset / max(plotWidth - 2 * Style.dataInset, 1))), to: x.minimumSpan)
+        }
+        let fraction = max(0.04, Style.dataInset / max(plotWidth - 2 * Style.dataInset, 1))
+        guard x.scale == .linear else { return Self.scaledRange(values, scale: x.scale, fraction: fraction) }
+        return Self.widened(Self.paddedRange(values, fraction: fraction), to: x.minimumSpan)
     }
 
     static func ticks(_ range: ClosedRange<Double>, maxTicks: Int) -> (values: [Double], step: Double) {

@@ -46,7 +46,7 @@ public func tickDecimals(step: Double) -> Int {
 }
 
 /// Maps data coordinates to device coordinates inside a plot area: x grows rightward and y upward
-/// in data space, y downward in device space.
+/// in data space, y downward in device space, each axis on its `AxisScale` (linear by default).
 public struct Transform: Sendable, Equatable {
     /// The plot area in device space.
     public let area: Rect
@@ -54,24 +54,35 @@ public struct Transform: Sendable, Equatable {
     public let xRange: ClosedRange<Double>
     /// The data range shown along y.
     public let yRange: ClosedRange<Double>
+    /// How x maps to position.
+    public let xScale: AxisScale
+    /// How y maps to position.
+    public let yScale: AxisScale
 
-    /// A transform from the data box `xRange` × `yRange` onto `area`.
-    public init(area: Rect, xRange: ClosedRange<Double>, yRange: ClosedRange<Double>) {
+    /// A transform from the data box `xRange` × `yRange` onto `area`; a range on a log scale is positive.
+    public init(area: Rect, xRange: ClosedRange<Double>, yRange: ClosedRange<Double>, xScale: AxisScale = .linear,
+                yScale: AxisScale = .linear) {
         precondition(xRange.upperBound > xRange.lowerBound && yRange.upperBound > yRange.lowerBound,
                      "data ranges must not be empty")
+        precondition(xScale.shows(xRange.lowerBound) && yScale.shows(yRange.lowerBound), "a log axis's range is positive")
         self.area = area
         self.xRange = xRange
         self.yRange = yRange
+        self.xScale = xScale
+        self.yScale = yScale
     }
 
-    /// Device x of data x: left + (x - xmin) / (xmax - xmin) · width.
+    /// Device x of data x: left + (s(x) - s(xmin)) / (s(xmax) - s(xmin)) · width, s the x scale
+    /// (the identity, or log10). A value the scale cannot show (x ≤ 0 on a log scale) lies a whole
+    /// width left of the area: finite, outside it.
     public func deviceX(_ x: Double) -> Double {
-        area.x + (x - xRange.lowerBound) / (xRange.upperBound - xRange.lowerBound) * area.width
+        area.x + xScale.fraction(x, of: xRange) * area.width
     }
 
-    /// Device y of data y: bottom - (y - ymin) / (ymax - ymin) · height.
+    /// Device y of data y: bottom - (s(y) - s(ymin)) / (s(ymax) - s(ymin)) · height, s the y scale.
+    /// A value the scale cannot show lies a whole height below the area.
     public func deviceY(_ y: Double) -> Double {
-        area.maxY - (y - yRange.lowerBound) / (yRange.upperBound - yRange.lowerBound) * area.height
+        area.maxY - yScale.fraction(y, of: yRange) * area.height
     }
 
     /// The device point of a data point.
@@ -79,7 +90,7 @@ public struct Transform: Sendable, Equatable {
 
     /// The data point at a device point (the inverse map).
     public func data(_ point: Point) -> Point {
-        Point(xRange.lowerBound + (point.x - area.x) / area.width * (xRange.upperBound - xRange.lowerBound),
-              yRange.lowerBound + (area.maxY - point.y) / area.height * (yRange.upperBound - yRange.lowerBound))
+        Point(xScale.value(atFraction: (point.x - area.x) / area.width, of: xRange),
+              yScale.value(atFraction: (area.maxY - point.y) / area.height, of: yRange))
     }
 }

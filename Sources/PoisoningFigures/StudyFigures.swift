@@ -52,6 +52,8 @@ let figureRegistry: [@Sendable (StudyResults, StudyStyles) -> [StudyFigure]] = [
     one(defenseTradeOffFigure),
     one(penaltyTradeOffFigure),
     one(poisonabilityFigure),
+    one(gradientRatioFigure),
+    nearCloneFigures,
     detectionFigures,
 ]
 
@@ -63,8 +65,9 @@ private func one(_ figure: @escaping @Sendable (StudyResults, StudyStyles) -> St
 
 /// The study's figures, in order: accuracy vs poison fraction with fits and thresholds, the
 /// generalization gap, train-vs-test panels (one per series), the success rate of attacks that
-/// measure it, gradient canceling against the predicted threshold τ, and for studies with defenses their trade-off and one detection figure per defense
-/// that scores rows.
+/// measure it, gradient canceling against the predicted threshold τ (its victims, then its mixed
+/// gradient on a log axis), a near-clone sweep against its distance d, and for studies with defenses
+/// their trade-off and one detection figure per defense that scores rows.
 public func studyFigures(_ results: StudyResults) -> [StudyFigure] {
     let styles = StudyStyles(results)
     return figureRegistry.flatMap { $0(results, styles) }.flatMap(pages)

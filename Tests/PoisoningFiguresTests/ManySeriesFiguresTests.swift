@@ -368,7 +368,8 @@ struct ManySeriesFiguresTests {
         let examples = try Self.committedResults()
         let poisonability = try #require(examples.first { $0.name == "poisonability" }?.results)
         let figures = studyFigures(poisonability)
-        #expect(figures.map(\.name) == ["accuracy_vs_poison", "generalization_gap", "train_vs_test", "attack_success", "poisonability"])
+        #expect(figures.map(\.name) == ["accuracy_vs_poison", "generalization_gap", "train_vs_test", "attack_success", "poisonability",
+                                         "poisonability_gradient"])
         for figure in figures {
             #expect(figure.chart.x.label == "Poison budget ε (poisons per clean row)", "\(figure.name)")
             // A figure's text shows no TeX-like "ε_d": its underscore would be drawn literally.
@@ -379,10 +380,16 @@ struct ManySeriesFiguresTests {
         #expect(figures[0].chart.title == "Clean test accuracy vs. poison budget ε")
         #expect(figures[0].caption.hasPrefix("Clean test accuracy (mean ± std over seeds) against the poison budget ε (poisons per clean row),"))
         let model = StudyStyles(poisonability).models[0].color
-        let tau = try #require(figures.last).chart
+        let tau = try #require(figures.first { $0.name == "poisonability" }).chart
         for panel in tau.panels {
-            #expect(panel.series.map(\.color) == [model, model, model])
-            #expect(Set(panel.series.map { "\(String(describing: $0.line)) \(String(describing: $0.marker))" }).count == 3)
+            #expect(panel.series.map(\.color) == [model, model])
+            #expect(Set(panel.series.map { "\(String(describing: $0.line)) \(String(describing: $0.marker))" }).count == 2)
+            #expect(panel.bands.allSatisfy { $0.color == Color.reference } && panel.referenceLines.allSatisfy { $0.color == Color.reference })
+        }
+        let gradient = try #require(figures.last).chart
+        #expect(gradient.y.scale == .log10)
+        for panel in gradient.panels {
+            #expect(panel.series.map(\.color) == [model])
             #expect(panel.bands.allSatisfy { $0.color == Color.reference } && panel.referenceLines.allSatisfy { $0.color == Color.reference })
         }
         let reference = try #require(examples.first { $0.name == "reference" }?.results)
