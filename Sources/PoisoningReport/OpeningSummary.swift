@@ -78,17 +78,18 @@ public func openingSummary(_ results: StudyResults) -> String {
     return text
 }
 
-/// The threshold's slope per doubling of parameters in parentheses, with its `level` interval: " (-0.1 pp
-/// per doubling of parameters, 95% CI -0.5 pp to +0.3 pp)"; a point estimate without an interval says
+/// The threshold's slope per doubling of parameters in parentheses, with its `level` interval and
+/// "pp" defined (the opening is where a report first uses it): " (-0.1 pp (percentage points) per
+/// doubling of parameters, 95% CI -0.5 pp to +0.3 pp)"; a point estimate without an interval says
 /// it is not estimable and why (never "CI none"); a censored slope (a threshold outside the swept
 /// fractions) decided by its interval alone gives that interval; empty otherwise.
 func slopeClause(_ trend: ThresholdTrend, level: String) -> String {
     if let value = trend.slope.value {
         let interval = trend.slope.interval.map { intervalText($0, percentagePoints) } ?? "not estimable" + noSlopeIntervalClause
-        return " (\(percentagePoints(value)) per doubling of parameters, \(level) CI \(interval))"
+        return " (\(percentagePoints(value)) (percentage points) per doubling of parameters, \(level) CI \(interval))"
     }
     return trend.decision == .resolved
-        ? " (slope per doubling of parameters \(intervalText(trend.slope.interval, percentagePoints)), \(level) CI)" : ""
+        ? " (slope per doubling of parameters \(intervalText(trend.slope.interval, percentagePoints)), \(level) CI; pp: percentage points)" : ""
 }
 
 /// What a study without a single sigmoid fit still answers, for the opening: the input-gradient
@@ -155,9 +156,11 @@ private func thresholdSummary(_ results: StudyResults) -> String {
     let statistics = results.statistics.series
     if results.fits.count <= 3 {
         let open = shownThresholdIntervals(results).first { $0.upper == nil && $0.lower != nil }
-        let gloss = open.map { " An interval written “\(intervalText($0, percent))” reaches past the largest swept fraction "
+        let gloss = open.map { " “\(intervalText($0, percent))”: the interval reaches past the largest swept fraction "
             + "(\(percent(results.findings.largestFraction)))." } ?? ""
-        return "Critical thresholds (accuracy halfway from clean to chance): " + listing(results.fits.map { fit in
+        // The brackets' level named once ("[95% CI]"): an adaptive study's is its adjusted one.
+        return "Critical thresholds [\(levelText(results)) CI] (accuracy halfway from clean to chance): "
+            + listing(results.fits.map { fit in
             thresholdText(fit.threshold, estimate: statistics[fit.series].threshold, brackets: true)
                 + " (\(results.series[fit.series].label))"
         }) + "." + gloss
@@ -172,7 +175,7 @@ private func thresholdSummary(_ results: StudyResults) -> String {
     if within.count == 1 {
         // One series has a threshold: name it once, with its interval, rather than as a range from it to itself.
         return "Only \(results.series[lowest.series].label) reaches its critical threshold (accuracy halfway from clean to chance) "
-            + "within the swept fractions: \(thresholdText(lowest.threshold, estimate: statistics[lowest.series].threshold, brackets: true)); "
+            + "within the swept fractions (\(levelText(results)) interval in brackets): \(thresholdText(lowest.threshold, estimate: statistics[lowest.series].threshold, brackets: true)); "
             + "the other \(outside) series do not."
     }
     return "Critical thresholds (accuracy halfway from clean to chance) range from \(percent(lowest.threshold.fraction!)) "
@@ -225,7 +228,7 @@ func claimRule(level: String, seeds: Int, published: Int, widening: Double?, sha
             + "So a published threshold is supported (consistent with this run) when it lies inside this run's \(level) "
             + "interval widened by \(factor) about the estimate on its side, contradicted when it lies outside, and not "
             + "resolved when there is no interval or it is unbounded at both ends. A value on an unbounded side lies inside "
-            + "the interval and is supported but untested, since the runs cannot tell it from any other value there"
+            + "the interval but is untested, not supported, since the runs cannot tell it from any other value there"
             + (open.map { " (an interval such as “\(intervalText($0, percent))” holds every \($0.upper == nil ? "larger" : "smaller") value)" } ?? "")
     } else {
         thresholdRule = "With one seed there is no interval, so no published threshold is resolved"
@@ -254,10 +257,8 @@ func claimRows(_ results: StudyResults, _ claims: ClaimVerdicts) -> [(claim: Str
         }
         let status = results.fits[series].threshold.status
         let value = status == .notReached ? "not reached" : status == .noFit ? "no fit" : estimateText(estimate, percent)
-        let untested = claim.verdict == .supported && publishedOnOpenSide(claim.published, estimate: estimate)
-            ? " (open \(estimate.interval?.upper == nil ? "above" : "below"): untested)" : ""
         return (claim: "Critical threshold of \(claim.label)", published: percent(claim.published), estimate: value,
-                interval: intervalText(estimate.interval, percent), verdict: verdictWords(claim.verdict) + untested)
+                interval: intervalText(estimate.interval, percent), verdict: verdictWords(claim.verdict))
     }
     if let sharp = claims.sharpTransition {
         let fitted = statistics.series.filter { $0.steepness.value != nil }
@@ -287,10 +288,12 @@ private func verdictWords(_ verdict: ClaimVerdict?) -> String { verdict?.words ?
 private func shapeWords(_ sharp: Bool?) -> String { sharp.map { $0 ? "sharp" : "gradual" } ?? "not decided" }
 
 extension ClaimVerdict {
-    /// The verdict as the report writes it: "supported", "not resolved", "contradicted".
+    /// The verdict as the report writes it: "supported", "untested: on the open side", "not resolved",
+    /// "contradicted".
     var words: String {
         switch self {
         case .supported: "supported"
+        case .consistentUntested: "untested: on the open side"
         case .notResolved: "not resolved"
         case .contradicted: "contradicted"
         }
