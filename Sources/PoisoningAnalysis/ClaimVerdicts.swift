@@ -3,9 +3,12 @@ import PoisoningEngine
 /// How this run's estimate and interval answer a published claim.
 public enum ClaimVerdict: String, Sendable, Codable, Equatable {
     /// The published value lies inside this run's interval widened for its own noise
-    /// (`ClaimVerdicts.widening`), an open side included (there the runs cannot test it), or the run
-    /// resolves the claimed direction.
+    /// (`ClaimVerdicts.widening`) on a bounded side, or the run resolves the claimed direction.
     case supported
+    /// The published threshold lies on a side where this run's interval is open (beyond the estimate,
+    /// toward an unbounded end): the runs hold it, but no value there could ever contradict it, so it
+    /// is not counted as support.
+    case consistentUntested = "consistent-untested"
     /// The interval cannot decide: there is none, or it is open at both ends; or the run does not
     /// resolve the direction the claim is about.
     case notResolved = "not-resolved"
@@ -96,7 +99,7 @@ public func replicationWidening(seeds: Int, publishedSeeds: Int, confidence: Dou
 /// by `widening` on each side (`replicationWidening`: the published value's own noise), as
 /// `thresholdVerdict` reads it. `centre` is the estimate (or, without one, the interval's middle);
 /// `lower` and `upper` are the widened ends, nil where the interval is open: there every published
-/// value beyond `centre` lies inside the interval and is supported (untested). Nil when the estimate supports nothing: no interval, or one open
+/// value beyond `centre` lies inside the interval, consistent but untested (`ClaimVerdict.consistentUntested`). Nil when the estimate supports nothing: no interval, or one open
 /// at both ends.
 public func supportedThresholds(_ estimate: Estimate, widening: Double) -> (centre: Double, lower: Double?, upper: Double?)? {
     guard let interval = estimate.interval, interval.lower != nil || interval.upper != nil else { return nil }
@@ -110,21 +113,13 @@ public func supportedThresholds(_ estimate: Estimate, widening: Double) -> (cent
 /// `published` against `estimate`'s interval, an estimate of a threshold. Not resolved without an
 /// interval or when the interval is open at both ends. Otherwise contradicted when `published` lies
 /// outside the interval widened about the estimate by `widening` on its side (`supportedThresholds`:
-/// the published value's own noise), supported when inside. An open side is treated like a bounded
-/// one: an interval "a or more" holds every larger value, so a published value above the estimate is
-/// supported there (consistent with the runs, which cannot test it), and the verdict does not jump
-/// at the point estimate.
+/// the published value's own noise), supported when inside on a bounded side. On an open side an
+/// interval "a or more" holds every larger value, so a published value above the estimate is
+/// consistent with the runs but untested (`consistentUntested`): nothing there could contradict it.
 public func thresholdVerdict(published: Double, estimate: Estimate, widening: Double) -> ClaimVerdict {
     guard let range = supportedThresholds(estimate, widening: widening) else { return .notResolved }
-    guard let reach = published >= range.centre ? range.upper : range.lower else { return .supported }
+    guard let reach = published >= range.centre ? range.upper : range.lower else { return .consistentUntested }
     return abs(published - range.centre) > abs(reach - range.centre) + 1e-12 ? .contradicted : .supported
-}
-
-/// Whether `published` lies on a side where `estimate`'s interval is open (a supported verdict there
-/// is untested: the runs hold every value on that side).
-public func publishedOnOpenSide(_ published: Double, estimate: Estimate) -> Bool {
-    guard let range = supportedThresholds(estimate, widening: 1) else { return false }
-    return (published >= range.centre ? range.upper : range.lower) == nil
 }
 
 /// A claimed direction against the one the runs resolve (nil: not resolved).

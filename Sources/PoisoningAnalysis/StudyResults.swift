@@ -129,7 +129,8 @@ public struct StudyResults: Sendable, Codable, Equatable {
     /// replaces the study's number of replicates (for provisional results, whose numbers only stand
     /// in for the real ones' shape, and for an adaptive study's look analysed again with more while a
     /// comparison is undetermined: `escalatingReplicates`). `sequential`, the record of an adaptive study whose last look
-    /// `study` is, sets the confidence of every interval to that look's; `confidence`, when given
+    /// `study` is, sets the confidence of every interval to that look's and, unless `bootstrapReplicates`
+    /// is given, the replicates to those the look was analysed with; `confidence`, when given
     /// instead, sets it to its own (a look of an adaptive study before its record is known).
     public init(study: Study, runs: [RunResult], toolVersion: String,
                 threads: Int = ProcessInfo.processInfo.activeProcessorCount, bootstrapReplicates: Int? = nil,
@@ -155,7 +156,9 @@ public struct StudyResults: Sendable, Codable, Equatable {
         points = aggregate(self.runs, fractions: config.fractions, seriesCount: series.count)
         fits = fitSeries(points, seriesCount: series.count, classes: data.classCount)
         var analysed = config
-        if let bootstrapReplicates { analysed.analysis.replicates = bootstrapReplicates }
+        // An adaptive study's last look may have been analysed again with more replicates than the
+        // study's (`escalatingReplicates`): its record says how many, and a rebuild uses as many.
+        if let replicates = bootstrapReplicates ?? sequential?.looks.last?.replicates { analysed.analysis.replicates = replicates }
         if let confidence = sequential?.confidence ?? confidence { analysed.analysis.confidence = confidence }
         self.sequential = sequential
         statistics = studyStatistics(runs: self.runs, fits: fits, series: series, config: analysed, testRows: data.testCount,

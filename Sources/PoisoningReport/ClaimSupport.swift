@@ -4,7 +4,9 @@ import PoisoningEngine
 
 /// The published claims' verdicts counted, with the confidence they are read at (the intervals' own,
 /// an adaptive study's adjusted level, at which a threshold's interval is widened: `claimRule`): "At 95% confidence, of 5 published
-/// claims these runs are consistent with 1, contradict 0 and leave 4 unresolved." Nil when the study
+/// claims these runs are consistent with 1, contradict 0 and leave 4 unresolved." Published thresholds
+/// on an interval's open side (`ClaimVerdict.consistentUntested`) are counted apart, when there are
+/// any (on an interval's open side, as the claims table says): "consistent with 1, untested 2, contradict 0 and ...". Nil when the study
 /// has no claims or they get no verdicts (this run's design differs from the published one). The
 /// opening summary and the command's summary both say it.
 public func claimCountSentence(_ results: StudyResults) -> String? {
@@ -12,13 +14,15 @@ public func claimCountSentence(_ results: StudyResults) -> String? {
     let verdicts = claimVerdictList(claims)
     let count = { (verdict: ClaimVerdict) in verdicts.filter { $0 == verdict }.count }
     return "At \(levelText(results)) confidence, of \(verdicts.count) published claim\(verdicts.count == 1 ? "" : "s") these "
-        + "runs are consistent with \(count(.supported)), contradict \(count(.contradicted)) and leave \(count(.notResolved)) unresolved."
+        + "runs are consistent with \(count(.supported)), "
+        + (count(.consistentUntested) == 0 ? "" : "untested \(count(.consistentUntested)), ")
+        + "contradict \(count(.contradicted)) and leave \(count(.notResolved)) unresolved."
 }
 
 /// The "Supported if" cell of every row of the published-claims table, in the rows' order
 /// (`claimRows`): for a published threshold, the published values this run supports, its interval
 /// widened for the published value's own noise (`supportedThresholds`), an open end included
-/// ("26.6% to 38.2%", "30.3% or more (open above: untested)"); for a claimed direction,
+/// ("26.6% to 38.2%", "30.3% to 40.0%; above 40.0%: untested (open side)"); for a claimed direction,
 /// what this run would have to resolve. "—" where no claim gets a verdict (the designs differ) and
 /// for a series the study does not run.
 func claimSupportCells(_ results: StudyResults, _ claims: ClaimVerdicts) -> [String] {
@@ -27,7 +31,7 @@ func claimSupportCells(_ results: StudyResults, _ claims: ClaimVerdicts) -> [Str
         guard !noVerdicts, claim.series != nil, let estimate = claim.estimate else { return "—" }
         guard let widening = claims.widening else { return "none: one seed gives no interval" }
         guard let range = supportedThresholds(estimate, widening: widening) else { return "none: no bounded interval end" }
-        return supportedRangeText(lower: range.lower, upper: range.upper)
+        return supportedRangeText(lower: range.lower, upper: range.upper, centre: range.centre)
     }
     if let sharp = claims.sharpTransition {
         let k = fixed(results.findings.sharpSteepness, decimals: 0)
@@ -42,24 +46,28 @@ func claimSupportCells(_ results: StudyResults, _ claims: ClaimVerdicts) -> [Str
 }
 
 /// The published thresholds a widened interval supports, as `claimSupportCells` writes them: both
-/// ends "a to b"; one end open, everything beyond the other end, "30.3% or more (open above:
-/// untested)", as the verdict reads it (`thresholdVerdict`: the open side counts like a bounded one,
-/// but the runs cannot test a value there). Ends are clipped to 0% and 100% (no threshold lies beyond
+/// ends "a to b"; one end open, the bounded end to the estimate `centre` supported and everything
+/// beyond the estimate untested, "30.3% to 40.0%; above 40.0%: untested (open side)", as the verdict
+/// reads it (`thresholdVerdict`: on the open side the runs hold every value and cannot test one,
+/// `ClaimVerdict.consistentUntested`). Ends are clipped to 0% and 100% (no threshold lies beyond
 /// them) and written with two decimals where one would show the same number twice.
-func supportedRangeText(lower: Double?, upper: Double?) -> String {
+func supportedRangeText(lower: Double?, upper: Double?, centre: Double) -> String {
     let clip = { (value: Double) in min(max(value, 0), 1) }
     /// "a to b", with two decimals when one would write a and b alike.
     func span(_ a: Double, _ b: Double) -> String {
         percent(a) != percent(b) ? "\(percent(a)) to \(percent(b))"
             : String(format: "%.2f%% to %.2f%%", a * 100, b * 100)
     }
+    let middle = clip(centre)
     switch (lower.map(clip), upper.map(clip)) {
     case let (low?, high?):
         return low == high ? "\(percent(low)) only" : span(low, high)
     case let (low?, nil):
-        return "\(percent(low)) or more (open above: untested)"
+        return low < middle ? "\(span(low, middle)); above \(percent(middle)): untested (open side)"
+            : "\(percent(low)) or more: untested (open side)"
     case let (nil, high?):
-        return "\(percent(high)) or less (open below: untested)"
+        return high > middle ? "\(span(middle, high)); below \(percent(middle)): untested (open side)"
+            : "\(percent(high)) or less: untested (open side)"
     case (nil, nil):
         return "none: no bounded interval end"
     }

@@ -101,7 +101,8 @@ func replicationLines(_ comparison: StudyComparison, firstName: String, secondNa
         let cells = [escape(shift.series ?? "all"), "\(shift.points)", "\(shift.firstSeeds), \(shift.secondSeeds)",
                      estimateText(shift.shift, percentagePoints), intervalText(shift.shift.interval, percentagePoints),
                      intervalText(shift.equivalence?.interval, percentagePoints), tests,
-                     shift.equivalence.map { verdictPhrase($0.verdict, margin: margin) } ?? "n/a (fewer than two seeds)"]
+                     shift.equivalence.map { verdictPhrase($0.verdict, margin: margin) + weakVerdictMark(shift, verdict: $0.verdict) }
+                         ?? "n/a (fewer than two seeds)"]
         lines.append("| " + cells.joined(separator: " | ") + " |")
     }
     // Against a published run, the shift is read as published minus ours, as the paper's numbers are the reference.
@@ -110,11 +111,14 @@ func replicationLines(_ comparison: StudyComparison, firstName: String, secondNa
     let names = [firstName, secondName].map(markdownCodeSpan)
     let sign = published == 0 ? -1.0 : 1.0
     let higherPoints = published == 0 ? pooled.firstHigherPoints : pooled.secondHigherPoints
+    let tiedPoints = pooled.points - pooled.firstHigherPoints - pooled.secondHigherPoints
+    // Means equal to within 1e-12 of their size (`isHigher`) are ties, counted apart.
+    let ties = tiedPoints == 0 ? "" : " (tied at \(tiedPoints))"
     let opening = published.map {
         "Against the published run (\(names[$0])), the published run is higher than \(names[1 - $0]) at \(higherPoints) of "
-            + "\(pooled.points) common points; published minus ours is"
+            + "\(pooled.points) common points\(ties); published minus ours is"
     } ?? "The second study (\(names[1])) is higher than the first (\(names[0])) at \(higherPoints) of \(pooled.points) common "
-        + "points; second minus first is"
+        + "points\(ties); second minus first is"
     // Adding 0 turns the -0 of a negated zero into 0.
     let signedText = { (value: Double) in percentagePoints(sign * value + 0) }
     let orientedInterval = { (interval: Interval?) in
@@ -128,17 +132,18 @@ func replicationLines(_ comparison: StudyComparison, firstName: String, secondNa
     }
     var sentence = "\(opening) \(signedText(value)) on average (\(level) interval \(orientedInterval(pooled.shift.interval))); "
         + verdictSentence(test.verdict, margin: margin, interval: "\(tostLevel) interval \(orientedInterval(test.interval))") + "."
-    if test.verdict == .equivalent || test.verdict == .differentButEquivalent,
-       let caveat = weakEquivalenceCaveat(pooled, names: names) {
+    if let caveat = weakEquivalenceCaveat(pooled, names: names, verdict: test.verdict) {
         sentence += " " + caveat
     }
     if test.verdict == .undecided {
         let count = { (seeds: Int?) in seeds.map(String.init) ?? "more than 1,000" }
+        // Led by the conservative count, as the report's seed plans are (`seedPlanSentence`).
         sentence += " " + (pooled.seedsForEquivalence.map {
-            "If the true shift were 0, \(count(pooled.fewestSeedsForEquivalence)) to \(count(pooled.mostSeedsForEquivalence)) seeds "
-                + "per study would show equivalence within ±\(margin) with 80% power, over the \(level) χ² interval of the "
-                + "seed-level spread (from \(pooled.firstSeeds) and \(pooled.secondSeeds) seeds); \($0) with the observed spread "
-                + "plugged in as if known."
+            "If the true shift were 0, \(count(pooled.conservativeSeedsForEquivalence)) seeds per study would show equivalence "
+                + "within ±\(margin) with at least 80% power in about 80% of pilot outcomes (the seed-level spread at its upper "
+                + "80% bound; \(count(pooled.fewestSeedsForEquivalence)) to \(count(pooled.mostSeedsForEquivalence)) over its "
+                + "\(level) χ² interval, from \(pooled.firstSeeds) and \(pooled.secondSeeds) seeds; \($0) with the observed "
+                + "spread plugged in as if known)."
         } ?? "Even 1,000 seeds per study would not show equivalence with 80% power at the observed seed-level spreads.")
     }
     if !pooled.seedsLeftOut.allSatisfy({ $0 == 0 }) {
@@ -149,17 +154,35 @@ func replicationLines(_ comparison: StudyComparison, firstName: String, secondNa
     return lines
 }
 
-/// Why an equivalence shown by `pooled` is weak, or nil when it is not: a side whose seed-level
-/// spread lies below its floor (one test row over the points) has its spread set by the floor, not
-/// measured; a side with 2 seeds estimates its spread on 1 degree of freedom, so the TOST interval
-/// rests on a spread the runs barely know. `names` are the two files' names, first and second.
-func weakEquivalenceCaveat(_ pooled: PooledShift, names: [String]) -> String? {
+/// The sides of `pooled` whose seed-level spread is not measured well enough to rest a verdict on:
+/// those whose spread lies below its floor (one test row over the points), so the floor sets it, and
+/// those with 2 seeds or fewer, whose spread rests on at most 1 degree of freedom.
+func weakSpreadSides(_ pooled: PooledShift) -> (floored: [Int], few: [Int]) {
     let stds = [pooled.first.std, pooled.second.std], seeds = [pooled.firstSeeds, pooled.secondSeeds]
-    let floored = (0..<2).filter { stds[$0] < pooled.spreadFloors[$0] }
-    let few = (0..<2).filter { seeds[$0] <= 2 }
+    return ((0..<2).filter { stds[$0] < pooled.spreadFloors[$0] }, (0..<2).filter { seeds[$0] <= 2 })
+}
+
+/// The mark a verdict cell of the pooled table carries when the verdict `verdict` of `pooled` decides
+/// something (equivalence shown or a shift resolved) on a spread it does not measure well
+/// (`weakSpreadSides`), e.g. " (weak: a spread at its floor)"; empty otherwise.
+func weakVerdictMark(_ pooled: PooledShift, verdict: EquivalenceVerdict) -> String {
+    let (floored, few) = weakSpreadSides(pooled)
+    guard verdict != .undecided, !floored.isEmpty || !few.isEmpty else { return "" }
+    let reasons = (floored.isEmpty ? [] : ["a spread at its floor"]) + (few.isEmpty ? [] : ["2 seeds or fewer on a side"])
+    return " (weak: " + reasons.joined(separator: "; ") + ")"
+}
+
+/// Why the verdict `verdict` of `pooled` is weak, or nil when it is not or decides nothing
+/// (`undecided`): a side whose seed-level spread lies below its floor (one test row over the points)
+/// has its spread set by the floor, not measured; a side with 2 seeds estimates its spread on 1
+/// degree of freedom. An equivalence, or a resolved shift, then rests on a spread the runs barely
+/// know. `names` are the two files' names, first and second.
+func weakEquivalenceCaveat(_ pooled: PooledShift, names: [String], verdict: EquivalenceVerdict) -> String? {
+    let stds = [pooled.first.std, pooled.second.std], seeds = [pooled.firstSeeds, pooled.secondSeeds]
+    let (floored, few) = weakSpreadSides(pooled)
     /// A spread in percentage points with three decimals, e.g. "0.009 pp".
     func spread(_ value: Double) -> String { fixed(value * 100, decimals: 3) + " pp" }
-    guard !floored.isEmpty || !few.isEmpty else { return nil }
+    guard verdict != .undecided, !floored.isEmpty || !few.isEmpty else { return nil }
     var reasons = floored.map { side in
         "\(names[side])'s seed-level spread (\(spread(stds[side]))) lies below one test row over the points, so the "
             + "floor of \(spread(pooled.spreadFloors[side])) sets it"
@@ -168,9 +191,11 @@ func weakEquivalenceCaveat(_ pooled: PooledShift, names: [String]) -> String? {
         "\(names[side]) has \(seeds[side]) seed\(seeds[side] == 1 ? "" : "s"), so its spread rests on \(seeds[side] - 1) "
             + "degree\(seeds[side] == 2 ? "" : "s") of freedom"
     }
-    return "This equivalence is weak: " + reasons.joined(separator: "; ") + ". A spread set by the floor or by so few seeds can "
-        + "be far smaller than the true one, which would widen the interval past the margin; more seeds on that side would "
-        + "test it."
+    let equivalence = verdict == .equivalent || verdict == .differentButEquivalent
+    let widened = equivalence ? "widen the interval past the margin" : "widen the interval to reach zero"
+    return "This \(equivalence ? "equivalence" : "resolved shift") is weak: " + reasons.joined(separator: "; ")
+        + ". A spread set by the floor or by so few seeds can be far smaller than the true one, which would \(widened); "
+        + "more seeds on that side would test it."
 }
 
 /// A margin in percentage points, e.g. "2 pp".

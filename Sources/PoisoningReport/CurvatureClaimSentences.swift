@@ -52,7 +52,7 @@ private func spikeGrowthSentence(_ fit: CurvatureClaims.SpikeGrowth, _ results: 
         + "Granziol (2026) claims the spike grows like the square "
         + "of the efficacy (p = 2; supported when the interval holds 2 and lies between 1 and 3, contradicted when it excludes 2): "
     switch fit.verdict {
-    case .supported:
+    case .supported, .consistentUntested:
         return opening + "these runs support it."
     case .contradicted:
         let faster = (fit.exponent.interval?.lower ?? 0) > 2
@@ -90,7 +90,7 @@ private func nearCloneSentence(_ regime: CurvatureClaims.NearCloneRegime, _ resu
         + "chance (a swept d shows it when the success's interval lies above 0.5, the spike's reaches 0 and every AUROC interval "
         + "holds 0.5; an AUROC resolved below 0.5 separates the poisons too, in reverse): "
     switch regime.verdict {
-    case .supported:
+    case .supported, .consistentUntested:
         let upTo = regime.invisibleUpTo ?? swept[0]
         let next = swept.first { $0 > upTo }
         let beyond = next.map { "; at d \(distance($0)) it no longer holds" }

@@ -45,9 +45,18 @@ func plannedEffectText(_ effect: Double, _ quantity: ComparedQuantity) -> String
 }
 
 /// "24 seeds (spread at its upper 80% bound; 5 to 40 over its interval, 9 at the estimated spread)
-/// would resolve a difference of 2.0 pp with 80% power".
-func seedPlanSentence(_ plan: SeedPlan, effect: String, what: String = "a difference") -> String {
-    "\(seedPlanText(plan)) would resolve \(what) of \(effect) with \(percentWhole(plan.power)) power"
+/// would resolve a difference of 2.0 pp at the 95% level with at least 80% power in about 80% of pilot
+/// outcomes": the leading count is computed at the spread's upper 80% bound, so it is not a count
+/// that reaches 80% power for sure, but one that reaches at least that in about 80% of the pilot
+/// studies that could have given this spread. `level` is the confidence the plan is computed at (the
+/// study's; an adaptive study's adjusted level). With one count for the whole interval, "9 seeds would
+/// resolve ... at the 95% level with 80% power".
+func seedPlanSentence(_ plan: SeedPlan, effect: String, what: String = "a difference", level: String) -> String {
+    let single = plan.fewestSeeds != nil && plan.fewestSeeds == plan.seeds && plan.seeds == plan.mostSeeds
+    let power = single || plan.fewestSeeds == nil
+        ? "with \(percentWhole(plan.power)) power"
+        : "with at least \(percentWhole(plan.power)) power in about 80% of pilot outcomes"
+    return "\(seedPlanText(plan)) would resolve \(what) of \(effect) at the \(level) level \(power)"
 }
 
 /// A share as a whole percentage: "80%".

@@ -399,7 +399,8 @@ private func sensitivitySentence(_ comparison: SensitivityComparison, results: S
         sentence = "The runs do not resolve whether the threshold changes with model size\(group): it changes by \(slope)"
         if trend?.decision == .undetermined { sentence += ", undetermined: " + undeterminedClause }
         if let plan = trend?.seedPlan {
-            sentence += "; " + seedPlanSentence(plan, effect: String(format: "%.1f pp per doubling", plan.effect * 100), what: "a slope")
+            sentence += "; " + seedPlanSentence(plan, effect: String(format: "%.1f pp per doubling", plan.effect * 100), what: "a slope",
+                                                level: words.level)
         }
         sentence += "."
     }
@@ -411,7 +412,7 @@ private func sensitivitySentence(_ comparison: SensitivityComparison, results: S
         let value = estimateText(d.difference, percentagePoints, missing: "(both thresholds lie outside the swept fractions)")
         var text = "\(b) vs \(a) \(value) ("
             + words.seedInterval(d.difference.interval, percentagePoints)
-        if d.decision != .resolved, let plan = d.seedPlan { text += "; " + seedPlanSentence(plan, effect: plannedEffectText(plan.effect, d.quantity)) }
+        if d.decision != .resolved, let plan = d.seedPlan { text += "; " + seedPlanSentence(plan, effect: plannedEffectText(plan.effect, d.quantity), level: words.level) }
         return text + ")"
     }
     let resolved = pairs.filter { $0.decision == .resolved }, unresolved = pairs.filter { $0.decision == .notResolved }
@@ -522,7 +523,7 @@ private func estimatesAtBounds(_ s: SeriesStatistics, bounds: SigmoidFitBounds) 
 }
 
 /// The fit's bounds of the named sigmoid parameters, in their order: "[0, 1.5] and [0, 1]" for L and x0.
-private func boundsText(_ names: [String], bounds: SigmoidFitBounds) -> String {
+func boundsText(_ names: [String], bounds: SigmoidFitBounds) -> String {
     let ranges = ["L": (bounds.lower.amplitude, bounds.upper.amplitude), "k": (bounds.lower.steepness, bounds.upper.steepness),
                   "x0": (bounds.lower.midpoint, bounds.upper.midpoint), "b": (bounds.lower.floor, bounds.upper.floor)]
     return listing(names.compactMap { name in ranges[name].map { "[\(compact($0.0)), \(compact($0.1))]" } })

@@ -79,17 +79,18 @@ public func openingSummary(_ results: StudyResults) -> String {
     return text
 }
 
-/// The threshold's slope per doubling of parameters in parentheses, with its `level` interval: " (-0.1 pp
-/// per doubling of parameters, 95% CI -0.5 pp to +0.3 pp)"; a point estimate without an interval says
+/// The threshold's slope per doubling of parameters in parentheses, with its `level` interval and
+/// "pp" defined (the opening is where a report first uses it): " (-0.1 pp (percentage points) per
+/// doubling of parameters, 95% CI -0.5 pp to +0.3 pp)"; a point estimate without an interval says
 /// it is not estimable and why (never "CI none"); a censored slope (a threshold outside the swept
 /// fractions) decided by its interval alone gives that interval; empty otherwise.
 func slopeClause(_ trend: ThresholdTrend, level: String) -> String {
     if let value = trend.slope.value {
         let interval = trend.slope.interval.map { intervalText($0, percentagePoints) } ?? "not estimable" + noSlopeIntervalClause
-        return " (\(percentagePoints(value)) per doubling of parameters, \(level) CI \(interval))"
+        return " (\(percentagePoints(value)) (percentage points) per doubling of parameters, \(level) CI \(interval))"
     }
     return trend.decision == .resolved
-        ? " (slope per doubling of parameters \(intervalText(trend.slope.interval, percentagePoints)), \(level) CI)" : ""
+        ? " (slope per doubling of parameters \(intervalText(trend.slope.interval, percentagePoints)), \(level) CI; pp: percentage points)" : ""
 }
 
 /// What a study without a single sigmoid fit still answers, for the opening: the input-gradient
@@ -156,9 +157,11 @@ private func thresholdSummary(_ results: StudyResults) -> String {
     let statistics = results.statistics.series
     if results.fits.count <= 3 {
         let open = shownThresholdIntervals(results).first { $0.upper == nil && $0.lower != nil }
-        let gloss = open.map { " An interval written “\(intervalText($0, percent))” reaches past the largest swept fraction "
+        let gloss = open.map { " “\(intervalText($0, percent))”: the interval reaches past the largest swept fraction "
             + "(\(percent(results.findings.largestFraction)))." } ?? ""
-        return "Critical thresholds (accuracy halfway from clean to chance): " + listing(results.fits.map { fit in
+        // The brackets' level named once ("[95% CI]"): an adaptive study's is its adjusted one.
+        return "Critical thresholds [\(levelText(results)) CI] (accuracy halfway from clean to chance): "
+            + listing(results.fits.map { fit in
             thresholdText(fit.threshold, estimate: statistics[fit.series].threshold, brackets: true)
                 + " (\(results.series[fit.series].label))"
         }) + "." + gloss
@@ -173,7 +176,7 @@ private func thresholdSummary(_ results: StudyResults) -> String {
     if within.count == 1 {
         // One series has a threshold: name it once, with its interval, rather than as a range from it to itself.
         return "Only \(results.series[lowest.series].label) reaches its critical threshold (accuracy halfway from clean to chance) "
-            + "within the swept fractions: \(thresholdText(lowest.threshold, estimate: statistics[lowest.series].threshold, brackets: true)); "
+            + "within the swept fractions (\(levelText(results)) interval in brackets): \(thresholdText(lowest.threshold, estimate: statistics[lowest.series].threshold, brackets: true)); "
             + "the other \(outside) series do not."
     }
     return "Critical thresholds (accuracy halfway from clean to chance) range from \(percent(lowest.threshold.fraction!)) "
@@ -207,8 +210,8 @@ func noVerdictRule(_ differences: [DesignDifference]) -> String {
 
 /// The rule behind every verdict of the published-claims section, in at most about 90 words (the
 /// section's preamble, with the template's two sentences at most 120): what supported, contradicted
-/// and not resolved mean, at which level the intervals are read, and what "open above: untested"
-/// marks; `claimNote` gives the arithmetic and the direction rules under the table. `open`, an
+/// and not resolved mean, at which level the intervals are read, and that a value on an open side is
+/// untested; `claimNote` gives the arithmetic and the direction rules under the table. `open`, an
 /// interval of one of the claims open on one side, shows what such an interval holds. `level` is the
 /// intervals' confidence (an adaptive study's adjusted one), at which the verdicts are read too, and
 /// `widening` the factor of `ClaimVerdicts.widening` (nil with one seed).
@@ -218,9 +221,9 @@ func claimRule(level: String, widening: Double?, open: Interval?) -> String {
     guard let widening else {
         return "With one seed there is no interval, so no published threshold is resolved. " + direction
     }
-    let example = open.map { "“open \($0.upper == nil ? "above" : "below"): untested” marks a supported value on an open side "
+    let example = open.map { "a value on an open side is untested, neither supported nor contradicted "
         + "(“\(intervalText($0, percent))” holds every \($0.upper == nil ? "larger" : "smaller") value)" }
-        ?? "“open above” or “open below: untested” marks a supported value on an open side, which holds every value there"
+        ?? "a value on an interval's open side is untested, neither supported nor contradicted (the side holds every value)"
     return "A published threshold is supported (consistent with this run, not proven) inside this run's \(level) interval "
         + "widened \(fixed(widening, decimals: 2))-fold about the estimate for the published value's noise, contradicted "
         + "outside it, and not resolved with no interval or one open at both ends; " + example + ". " + direction
@@ -258,10 +261,8 @@ func claimRows(_ results: StudyResults, _ claims: ClaimVerdicts) -> [(claim: Str
         }
         let status = results.fits[series].threshold.status
         let value = status == .notReached ? "not reached" : status == .noFit ? "no fit" : estimateText(estimate, percent)
-        let untested = claim.verdict == .supported && publishedOnOpenSide(claim.published, estimate: estimate)
-            ? " (open \(estimate.interval?.upper == nil ? "above" : "below"): untested)" : ""
         return (claim: "Critical threshold of \(claim.label)", published: percent(claim.published), estimate: value,
-                interval: intervalText(estimate.interval, percent), verdict: verdictWords(claim.verdict) + untested)
+                interval: intervalText(estimate.interval, percent), verdict: verdictWords(claim.verdict))
     }
     if let sharp = claims.sharpTransition {
         let fitted = statistics.series.filter { $0.steepness.value != nil }
@@ -291,10 +292,12 @@ private func verdictWords(_ verdict: ClaimVerdict?) -> String { verdict?.words ?
 private func shapeWords(_ sharp: Bool?) -> String { sharp.map { $0 ? "sharp" : "gradual" } ?? "not decided" }
 
 extension ClaimVerdict {
-    /// The verdict as the report writes it: "supported", "not resolved", "contradicted".
+    /// The verdict as the report writes it: "supported", "untested: on the open side", "not resolved",
+    /// "contradicted".
     var words: String {
         switch self {
         case .supported: "supported"
+        case .consistentUntested: "untested: on the open side"
         case .notResolved: "not resolved"
         case .contradicted: "contradicted"
         }

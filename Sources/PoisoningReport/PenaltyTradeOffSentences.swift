@@ -62,7 +62,7 @@ func penaltyTradeOffSentences(_ results: StudyResults) -> [String] {
         let claim = "Granziol (2026) claims that the penalty suppresses poisoning at a cost in capacity: "
         let answer: String
         switch changes.claim {
-        case .supported: answer = claim + "these runs support it."
+        case .supported, .consistentUntested: answer = claim + "these runs support it."
         case .contradicted: answer = claim + "these runs contradict it."
         case .notResolved: answer = claim + "these runs cannot tell."
         }

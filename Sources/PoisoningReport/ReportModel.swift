@@ -211,7 +211,7 @@ public struct ReportModel: Sendable {
 
         confidence = confidenceText(statistics.confidence)
         intervalMethod = statistics.method
-        sequentialSummary = results.sequential.map(sequentialSentence)
+        sequentialSummary = results.sequential.map { sequentialSentence($0, replicates: results.config.analysis.replicates) }
         decisiveRatio = fixed(decisiveEvidenceRatio, decimals: 0)
         sharpSteepness = fixed(results.findings.sharpSteepness, decimals: 0)
         designChance = percentWhole(decisiveDesignChance)

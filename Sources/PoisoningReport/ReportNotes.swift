@@ -3,8 +3,9 @@ import PoisoningEngine
 
 /// What an unbounded end of a threshold interval means, said beside the first table that shows one,
 /// with the first such interval the tables show as `intervalText` writes it (so the gloss quotes one a
-/// reader can find; `shownThresholdIntervals`), and
-/// what an undetermined end means when a threshold interval has one; nil when none has either.
+/// reader can find; `shownThresholdIntervals`),
+/// what an undetermined end means when a threshold interval has one, and what an end of a sigmoid
+/// parameter's interval at the fit's bound means (`fitBoundNote`); nil when none has any.
 func openEndNote(_ results: StudyResults) -> String? {
     let statistics = results.statistics
     let intervals = shownThresholdIntervals(results)
@@ -25,7 +26,28 @@ func openEndNote(_ results: StudyResults) -> String? {
             + "bounded or unbounded: the share of its replicates beyond the swept fractions lies within two Monte Carlo errors of "
             + "\(share).")
     }
+    if let bound = fitBoundNote(results) { notes.append(bound) }
     return notes.isEmpty ? nil : notes.joined(separator: " ")
+}
+
+/// What the fit table's open ends of L, k, x0 and b mean where an end lies at the fit's bound
+/// (`openAtFitBounds` writes it open: "0.68 [0.39 or more]"): "In the columns of L and b, an end
+/// written “or more” or “at most” lies at the fit's bound ([0, 1.5] and [0, 1]) ...". Nil when no end does.
+func fitBoundNote(_ results: StudyResults) -> String? {
+    let bounds = SigmoidFitBounds.study(largestFraction: results.config.fractions.max() ?? 1)
+    let names = ["L", "k", "x0", "b"]
+    let opened = names.indices.filter { j in
+        results.fits.contains { fit in
+            let s = results.statistics.series[fit.series]
+            let estimate = [s.amplitude, s.steepness, s.midpoint, s.floor][j]
+            guard let interval = estimate.interval, let shown = openAtFitBounds(estimate, parameter: j, bounds).interval else { return false }
+            return (interval.lower != nil && shown.lower == nil) || (interval.upper != nil && shown.upper == nil)
+        }
+    }.map { names[$0] }
+    guard !opened.isEmpty else { return nil }
+    return "In the column\(opened.count == 1 ? "" : "s") of \(listing(opened)), an interval end written “or more” or “at most” "
+        + "lies at the fit's bound (\(boundsText(opened, bounds: bounds))): too many bootstrap refits reach the bound for that end "
+        + "to be placed, so the runs do not pin the parameter down on that side (the estimate itself may lie well inside)."
 }
 
 /// The threshold intervals the report's tables and opening print, in series order: `thresholdText`

@@ -4,13 +4,14 @@ import PoisoningEngine
 
 /// What an adaptive study did, in two or three sentences: how it added seeds, how many ran over how
 /// many looks, why it stopped (and which comparisons are unresolved), the level of its intervals, and
-/// which rows fall outside its guarantee (`unnamedScopeSentence`).
-public func sequentialSentence(_ record: SequentialRecord) -> String {
+/// which rows fall outside its guarantee (`unnamedScopeSentence`). `replicates` are the study's
+/// bootstrap replicates, which set how early a look can be read (`noEarlierLookClause`).
+public func sequentialSentence(_ record: SequentialRecord, replicates: Int) -> String {
     let settings = record.settings
     let count = record.comparisonCount
     let planned = record.plannedLooks.map(String.init)
     let first = record.plannedLooks.first ?? settings.start
-    let dropped = first > settings.start ? " (" + noEarlierLookClause(record, first: first) + ")" : ""
+    let dropped = first > settings.start ? " (" + noEarlierLookClause(record, first: first, replicates: replicates) + ")" : ""
     let design = "Adaptive study: seeds were added \(settings.step) at a time, up to \(settings.max), until "
         + "\(listing(settings.until.map(\.rawValue))) \(settings.until.count == 1 ? "was" : "were") resolved, with looks at "
         + "\(listing(planned)) seeds\(dropped) and Lan-DeMets O'Brien-Fleming-type boundaries that spend a "
@@ -65,19 +66,20 @@ func sequentialStopClause(_ record: SequentialRecord) -> String {
 }
 
 /// Why an adaptive study cannot stop before its first look at `first` seeds: O'Brien-Fleming
-/// spending gives a look one step earlier so small a share of the error that its interval's level
-/// leaves fewer than two bootstrap replicates beyond its ends (`sequentialLooks`), so no such look is
-/// taken: "the study cannot stop before 33 seeds: a look at 30 would spend only a 0.16% chance of a
-/// false resolution on a comparison, a level at which fewer than two of the bootstrap's replicates lie beyond the
-/// interval's ends".
-func noEarlierLookClause(_ record: SequentialRecord, first: Int) -> String {
+/// spending gives a look one step earlier so small a share of the error on each side that its
+/// interval's level leaves fewer than two of the study's `replicates` bootstrap replicates beyond each
+/// end (`sequentialLooks`), so no such look is taken: "the study cannot stop before 33 seeds: ... a look
+/// at 30 would spend only a 0.16% chance of a false resolution on each side of a comparison (0.32% in
+/// all), a level at which fewer than two of the bootstrap's 1000 replicates lie beyond each end of the interval".
+func noEarlierLookClause(_ record: SequentialRecord, first: Int, replicates: Int) -> String {
     let settings = record.settings
     let earlier = first - settings.step
     let alpha = (1 - record.nominalConfidence) / Double(max(record.comparisonCount, 1))
     let spent = obrienFlemingSpending(Double(earlier) / Double(settings.max), alpha: alpha)
     return "the study cannot stop before \(first) seeds: O'Brien-Fleming spending keeps early looks strict, so a look at "
-        + "\(earlier) would spend only a \(confidenceText(spent)) chance of a false resolution on a comparison, a level at which "
-        + "fewer than two of the bootstrap's replicates lie beyond the interval's ends"
+        + "\(earlier) would spend only a \(confidenceText(spent)) chance of a false resolution on each side of a comparison "
+        + "(\(confidenceText(2 * spent)) in all), a level at which fewer than two of the bootstrap's "
+        + "\(replicates) replicates lie beyond each end of the interval"
 }
 
 /// Which rows of the tables fall outside the adaptive study's guarantee: those of the questions its

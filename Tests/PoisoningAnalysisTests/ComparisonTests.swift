@@ -295,6 +295,21 @@ struct PooledShiftTests {
         #expect(Self.rate(three) { $0.equivalence!.verdict == .differentBeyondMargin } >= 0.95)
     }
 
+    /// Point means one unit in the last place apart (0.8933333333333333 and 0.8933333333333332, the
+    /// same test rows summed in another order) are a tie, counted by neither side; a difference of
+    /// 1e-9 still counts as higher.
+    @Test func pointMeansEqualToFloatingPointNoiseAreTies() {
+        let base = [0.8933333333333333, 0.7]
+        let make = { (nudge: [Double]) in
+            Self.study(series: ["MLP 16"], fractions: [0, 0.2], seeds: [1, 2]) { _, f, seed in base[f] + nudge[f] + (seed == 1 ? 0.001 : -0.001) }
+        }
+        let first = make([0, 0]), ulp = base[0].nextDown - base[0]
+        let tied = pooledShifts(first, make([ulp, 0]), series: ["MLP 16"], fractions: [0, 0.2], confidence: 0.95, margin: 0.02)[0]
+        #expect(tied.firstHigherPoints == 0 && tied.secondHigherPoints == 0 && tied.points == 2)
+        let apart = pooledShifts(first, make([-1e-9, 0]), series: ["MLP 16"], fractions: [0, 0.2], confidence: 0.95, margin: 0.02)[0]
+        #expect(apart.firstHigherPoints == 1 && apart.secondHigherPoints == 0)
+    }
+
     @Test func aKnownShiftOfThreePointsIsNotEquivalentWithinTwo() {
         // Every seed of the second study 3 pp higher, seed-level spread 0.1 pp: different by more than 2 pp.
         let offsets: [UInt64: Double] = [1: 0.001, 2: -0.001, 3: 0.0005, 4: -0.0005]
@@ -322,6 +337,19 @@ struct PooledShiftTests {
         // χ²_{.975, 4} = 11.143287, χ²_{.025, 4} = 0.484419): 0.599 to 2.874 times the spread.
         let ends = equivalenceSpreadInterval(spread: 1, degreesOfFreedom: 4, confidence: 0.95)
         #expect(abs(ends.lower - (4 / 11.143286781877794).squareRoot()) < 1e-9 && abs(ends.upper - (4 / 0.4844185570879303).squareRoot()) < 1e-9)
+        // The conservative count's spread, the upper end of the 60% interval, is the one-sided upper 80% bound
+        // √(ν / χ²_{0.2, ν}) (SciPy: χ²_{0.2, 4} = 1.648776618065969).
+        let bound = equivalenceSpreadInterval(spread: 1, degreesOfFreedom: 4, confidence: 0.6).upper
+        #expect(abs(bound - (4 / 1.648776618065969).squareRoot()) < 1e-9)
+        // A pooled shift leads with it: between the count at the estimated spread and that at the interval's upper end.
+        let make = { (offsets: [UInt64: Double]) in
+            Self.study(series: ["MLP 16"], fractions: [0, 0.2], seeds: [1, 2, 3]) { _, f, seed in 0.9 - 0.3 * Double(f) + offsets[seed]! }
+        }
+        let pooled = pooledShifts(make([1: 0.012, 2: -0.012, 3: 0]), make([1: -0.01, 2: 0.014, 3: 0.002]), series: ["MLP 16"],
+                                  fractions: [0, 0.2], confidence: 0.95, margin: 0.02)[0]
+        let estimated = try #require(pooled.seedsForEquivalence), conservative = try #require(pooled.conservativeSeedsForEquivalence)
+        let most = try #require(pooled.mostSeedsForEquivalence)
+        #expect(estimated < conservative && conservative < most, "\(estimated), \(conservative), \(most)")
     }
 
     /// Seeds that agree exactly on both sides: the spread of the seed averages over 2 points is raised

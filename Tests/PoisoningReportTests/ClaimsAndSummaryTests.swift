@@ -185,33 +185,33 @@ struct ClaimVerdictTests {
         #expect(thresholdVerdict(published: 0.18, estimate: estimate, widening: sqrt2) == .contradicted)
     }
 
-    /// An open side counts like a bounded one (issue 21 review): a published value inside the interval
-    /// is supported on either side of the estimate, so the verdict does not jump at the point estimate;
-    /// on the open side it is marked untested (`publishedOnOpenSide`).
-    @Test func aPublishedThresholdOnAnOpenSideIsSupportedButUntested() {
+    /// A published value on an interval's open side can never be contradicted, so it is its own
+    /// verdict, consistent but untested (r21b #3), not support; on the bounded side of the estimate
+    /// the widened interval decides as before.
+    @Test func aPublishedThresholdOnAnOpenSideIsUntestedNotSupported() {
         // MLP 32's "33.6% or more" holds every value above 40.0%.
         let openAbove = Estimate(value: 0.40, interval: Interval(lower: 0.336, upper: nil))
-        #expect(thresholdVerdict(published: 0.434, estimate: openAbove, widening: sqrt2) == .supported)
-        #expect(thresholdVerdict(published: 0.60, estimate: openAbove, widening: sqrt2) == .supported)
-        #expect(publishedOnOpenSide(0.434, estimate: openAbove) && !publishedOnOpenSide(0.35, estimate: openAbove))
+        #expect(thresholdVerdict(published: 0.434, estimate: openAbove, widening: sqrt2) == .consistentUntested)
+        #expect(thresholdVerdict(published: 0.60, estimate: openAbove, widening: sqrt2) == .consistentUntested)
         #expect(thresholdVerdict(published: 0.35, estimate: openAbove, widening: sqrt2) == .supported)
         #expect(thresholdVerdict(published: 0.31, estimate: openAbove, widening: sqrt2) == .supported, "inside 0.40 - 1.414 × 0.064 = 0.3095")
         #expect(thresholdVerdict(published: 0.30, estimate: openAbove, widening: sqrt2) == .contradicted)
-        // No jump at the estimate: a hair below and a hair above get the same verdict.
-        #expect(thresholdVerdict(published: 0.40 - 1e-9, estimate: openAbove, widening: sqrt2)
-            == thresholdVerdict(published: 0.40 + 1e-9, estimate: openAbove, widening: sqrt2))
+        // At the estimate the tested side ends: a hair below is supported, a hair above untested.
+        #expect(thresholdVerdict(published: 0.40 - 1e-9, estimate: openAbove, widening: sqrt2) == .supported)
+        #expect(thresholdVerdict(published: 0.40 + 1e-9, estimate: openAbove, widening: sqrt2) == .consistentUntested)
         let openBelow = Estimate(value: 0.10, interval: Interval(lower: nil, upper: 0.2))
-        #expect(thresholdVerdict(published: 0.05, estimate: openBelow, widening: sqrt2) == .supported)
-        #expect(publishedOnOpenSide(0.05, estimate: openBelow) && !publishedOnOpenSide(0.15, estimate: openBelow))
+        #expect(thresholdVerdict(published: 0.05, estimate: openBelow, widening: sqrt2) == .consistentUntested)
+        #expect(thresholdVerdict(published: 0.15, estimate: openBelow, widening: sqrt2) == .supported)
         #expect(thresholdVerdict(published: 0.24, estimate: openBelow, widening: sqrt2) == .supported, "inside 0.10 + 1.414 × 0.10 = 0.241")
         #expect(thresholdVerdict(published: 0.25, estimate: openBelow, widening: sqrt2) == .contradicted)
+        #expect(ClaimVerdict.consistentUntested.rawValue == "consistent-untested")
         // Open at both ends: nothing is resolved, however far the published value lies.
         let open = Estimate(value: 0.3, interval: Interval(lower: nil, upper: nil))
         for published in [0.0, 0.3, 0.9] { #expect(thresholdVerdict(published: published, estimate: open, widening: sqrt2) == .notResolved) }
         // The whole interval beyond the largest fraction: its lower end sits at that fraction.
         let beyond = Estimate(value: 0.5, interval: Interval(lower: 0.5, upper: nil), bound: .lower)
         #expect(thresholdVerdict(published: 0.45, estimate: beyond, widening: sqrt2) == .contradicted)
-        #expect(thresholdVerdict(published: 0.7, estimate: beyond, widening: sqrt2) == .supported)
+        #expect(thresholdVerdict(published: 0.7, estimate: beyond, widening: sqrt2) == .consistentUntested)
     }
 
     @Test func withoutAnIntervalNothingIsResolved() {
@@ -227,8 +227,8 @@ struct ClaimVerdictTests {
     }
 
     /// The reference study's verdicts, pinned: MLP 32 (40.0%, "33.2% or more") and MLP 64 (37.0%,
-    /// "24.7% or more") have their published 43.4% and 37.3% on the open side, inside the interval:
-    /// supported, untested; MLP 128's 34.9% lies inside [22.9%, 36.7%]. The shape is not decided; the
+    /// "24.7% or more") have their published 43.4% and 37.3% on the open side, beyond the estimate:
+    /// untested, counted apart; MLP 128's 34.9% lies inside [22.9%, 36.7%]: supported. The shape is not decided; the
     /// slope is not resolved.
     @Test func theReferenceStudyAnswersEveryPublishedClaim() throws {
         let results = try referenceResults()
@@ -236,15 +236,15 @@ struct ClaimVerdictTests {
         #expect(claims.thresholds.map(\.label) == ["MLP 32", "MLP 64", "MLP 128"])
         #expect(claims.thresholds.map(\.published) == [0.434, 0.373, 0.349])
         #expect(claims.thresholds.map { $0.estimate?.interval?.upper == nil } == [true, true, false])
-        #expect(claims.thresholds.map(\.verdict) == [.supported, .supported, .supported])
+        #expect(claims.thresholds.map(\.verdict) == [.consistentUntested, .consistentUntested, .supported])
         #expect(claims.sharpTransition?.verdict == .notResolved)
         #expect(claims.largerModelsMoreSensitive.map(\.answer.verdict) == [.notResolved])
         let report = try markdownReport(results)
         #expect(report.contains("## Published claims"))
-        #expect(report.contains("| Critical threshold of MLP 32 | 43.4% | 40.0% | 33.2% or more | 30.3% or more (open above: untested) | supported (open above: untested) |"))
+        #expect(report.contains("| Critical threshold of MLP 32 | 43.4% | 40.0% | 33.2% or more | 30.3% to 40.0%; above 40.0%: untested (open side) | untested: on the open side |"))
         #expect(report.contains("| Critical threshold of MLP 128 | 43.4% | ") == false)
         #expect(report.contains("widened 1.41-fold"))
-        #expect(openingSummary(results).contains("At 95% confidence, of 5 published claims these runs are consistent with 3, contradict 0 and leave 2 unresolved."))
+        #expect(openingSummary(results).contains("At 95% confidence, of 5 published claims these runs are consistent with 1, untested 2, contradict 0 and leave 2 unresolved."))
     }
 
     /// An adaptive study's last look reads its intervals at an adjusted level (here 99.14%): the
@@ -313,12 +313,12 @@ struct ClaimVerdictTests {
     /// when none is open; the note's sharpness width is set beside the study's own sweep.
     @Test func theRuleQuotesAnOpenIntervalOfTheRunAndTheNoteItsOwnSweep() {
         let open = claimRule(level: "95%", widening: 2.0.squareRoot(), open: Interval(lower: 0.336, upper: nil))
-        #expect(open.contains("open at both ends; “open above: untested” marks a supported value on an open side (“33.6% or more” holds every larger value). "))
+        #expect(open.contains("open at both ends; a value on an open side is untested, neither supported nor contradicted (“33.6% or more” holds every larger value). "))
         #expect(open.contains("inside this run's 95% interval widened 1.41-fold about the estimate"))
         let below = claimRule(level: "95%", widening: 2.0.squareRoot(), open: Interval(lower: nil, upper: 0.12))
-        #expect(below.contains("“open below: untested” marks a supported value on an open side (“at most 12.0%” holds every smaller value)"))
+        #expect(below.contains("a value on an open side is untested, neither supported nor contradicted (“at most 12.0%” holds every smaller value)"))
         let none = claimRule(level: "90%", widening: 2.0.squareRoot(), open: nil)
-        #expect(none.contains("which holds every value there. A claimed direction"))
+        #expect(none.contains("(the side holds every value). A claimed direction"))
         #expect(!none.contains("(“"))
         let note = claimNote(seeds: 3, published: 3, widening: 2.0.squareRoot(), sharpSteepness: 5, swept: 0...0.5)
         #expect(note.hasPrefix("A published threshold from 3 seeds has a standard error of this run's per-seed spread over sqrt(3), "
@@ -423,7 +423,8 @@ struct ComparisonWordsTests {
     /// An equivalence shown on a spread the seeds barely measure is called weak (issue 21 review, as
     /// against the 2-seed published file): a side of 2 seeds, and a side whose seed-level spread lies
     /// below one test row over the points (the floor sets it), are named; 3 seeds with a measured
-    /// spread (the reference study) get no caveat.
+    /// spread (the reference study) get no caveat. A resolved shift on such a spread is called weak
+    /// too, and the pooled table's verdict cells carry the mark.
     @Test func anEquivalenceOnTheFloorOrTwoSeedsIsCalledWeak() throws {
         // The reference runs of its first two seeds: every seed complete at every point.
         let reference = try referenceResults()
@@ -434,7 +435,7 @@ struct ComparisonWordsTests {
         let series = two.seriesLabels, fractions = two.fractions
         let pair = try #require(pooledShifts(two, two, series: series, fractions: fractions, confidence: 0.95, margin: 0.02).first)
         #expect(pair.firstSeeds == 2 && pair.first.std > pair.spreadFloors[0])
-        let caveat = try #require(weakEquivalenceCaveat(pair, names: ["`a.json`", "`b.json`"]))
+        let caveat = try #require(weakEquivalenceCaveat(pair, names: ["`a.json`", "`b.json`"], verdict: .equivalent))
         let twoSeeds: String = "This equivalence is weak: `a.json` has 2 seeds, so its spread rests on 1 degree of freedom; "
             + "`b.json` has 2 seeds, so its spread rests on 1 degree of freedom."
         #expect(caveat.hasPrefix(twoSeeds), "\(caveat)")
@@ -448,7 +449,7 @@ struct ComparisonWordsTests {
         let flat = try ComparableStudy(json: try StudyResults(study: try Study(config), runs: copied, toolVersion: "test").jsonData())
         let floored = try #require(pooledShifts(flat, two, series: series, fractions: fractions, confidence: 0.95, margin: 0.02).first)
         #expect(floored.first.std == 0 && floored.spreadFloors[0] == flat.testResolution / Double(floored.points))
-        let flooredCaveat = try #require(weakEquivalenceCaveat(floored, names: ["`a.json`", "`b.json`"]))
+        let flooredCaveat = try #require(weakEquivalenceCaveat(floored, names: ["`a.json`", "`b.json`"], verdict: .equivalent))
         let floor = fixed(floored.spreadFloors[0] * 100, decimals: 3)
         let floorText: String = "This equivalence is weak: `a.json`'s seed-level spread (0.000 pp) lies below one test row over the "
             + "points, so the floor of \(floor) pp sets it; `a.json` has 2 seeds"
@@ -458,7 +459,16 @@ struct ComparisonWordsTests {
         let pooled = try #require(pooledShifts(three, three, series: three.seriesLabels, fractions: three.fractions,
                                                confidence: 0.95, margin: 0.02).first)
         #expect(pooled.firstSeeds == 3 && pooled.first.std > pooled.spreadFloors[0])
-        #expect(weakEquivalenceCaveat(pooled, names: ["`a.json`", "`b.json`"]) == nil)
+        #expect(weakEquivalenceCaveat(pooled, names: ["`a.json`", "`b.json`"], verdict: .equivalent) == nil)
+        #expect(weakVerdictMark(pooled, verdict: .differentBeyondMargin).isEmpty)
+        // A resolved shift on the same weak spreads is weak too, and a table row says so; an undecided verdict decides nothing.
+        let resolved = try #require(weakEquivalenceCaveat(floored, names: ["`a.json`", "`b.json`"], verdict: .differentBeyondMargin))
+        #expect(resolved.hasPrefix("This resolved shift is weak: `a.json`'s seed-level spread (0.000 pp)") && resolved.contains("to reach zero"),
+                "\(resolved)")
+        #expect(weakEquivalenceCaveat(floored, names: ["`a.json`", "`b.json`"], verdict: .undecided) == nil)
+        #expect(weakVerdictMark(floored, verdict: .differentNotShownEquivalent) == " (weak: a spread at its floor; 2 seeds or fewer on a side)")
+        #expect(weakVerdictMark(pair, verdict: .equivalent) == " (weak: 2 seeds or fewer on a side)")
+        #expect(weakVerdictMark(pair, verdict: .undecided).isEmpty)
     }
 
     /// Files that share some runs get one line with the count; files that share none, none.

@@ -15,33 +15,33 @@ struct ClaimsTableRangeTests {
         let range = try #require(supportedThresholds(Estimate(value: 0.335, interval: Interval(lower: 0.229, upper: 0.352)),
                                                      widening: 2.0.squareRoot()))
         #expect(abs(range.lower! - 0.18510) < 1e-4 && abs(range.upper! - 0.35904) < 1e-4, "\(range)")
-        #expect(supportedRangeText(lower: range.lower, upper: range.upper) == "18.5% to 35.9%")
+        #expect(supportedRangeText(lower: range.lower, upper: range.upper, centre: range.centre) == "18.5% to 35.9%")
     }
 
-    /// One end open: everything beyond the widened other end, marked untested, as the verdict reads
-    /// it; never a range that stops at the estimate ("30.3% to 40.0%; above it not resolved").
+    /// One end open: the widened bounded end to the estimate is tested, everything beyond the
+    /// estimate untested (only the open part), as the verdict reads it; never an empty range.
     @Test func anOpenEndSaysWhatItLeavesAndNeverWritesAnEmptyRange() {
-        #expect(supportedRangeText(lower: 0.40 - 2.0.squareRoot() * 0.064, upper: nil)
-            == "30.9% or more (open above: untested)")
-        #expect(supportedRangeText(lower: nil, upper: 0.10 + 2.0.squareRoot() * 0.10)
-            == "24.1% or less (open below: untested)")
+        #expect(supportedRangeText(lower: 0.40 - 2.0.squareRoot() * 0.064, upper: nil, centre: 0.40)
+            == "30.9% to 40.0%; above 40.0%: untested (open side)")
+        #expect(supportedRangeText(lower: nil, upper: 0.10 + 2.0.squareRoot() * 0.10, centre: 0.10)
+            == "10.0% to 24.1%; below 10.0%: untested (open side)")
         // A whole interval beyond the largest fraction: its lower end at 50%, the bound itself.
         let beyond = supportedThresholds(Estimate(value: 0.5, interval: Interval(lower: 0.5, upper: nil), bound: .lower), widening: 1.41)!
-        let text = supportedRangeText(lower: beyond.lower, upper: beyond.upper)
-        #expect(text == "50.0% or more (open above: untested)")
+        let text = supportedRangeText(lower: beyond.lower, upper: beyond.upper, centre: beyond.centre)
+        #expect(text == "50.0% or more: untested (open side)")
         #expect(!text.contains("50.0% to 50.0%"))
-        #expect(supportedRangeText(lower: nil, upper: 0.0) == "0.0% or less (open below: untested)")
+        #expect(supportedRangeText(lower: nil, upper: 0.0, centre: 0) == "0.0% or less: untested (open side)")
         // Ends one decimal cannot tell apart are written with two.
-        #expect(supportedRangeText(lower: 0.4996, upper: 0.5004) == "49.96% to 50.04%")
-        #expect(supportedRangeText(lower: 0.3, upper: 0.3) == "30.0% only")
+        #expect(supportedRangeText(lower: 0.4996, upper: 0.5004, centre: 0.5) == "49.96% to 50.04%")
+        #expect(supportedRangeText(lower: 0.3, upper: 0.3, centre: 0.3) == "30.0% only")
         // Clipped to the fractions a threshold can take.
-        #expect(supportedRangeText(lower: -0.02, upper: 0.12) == "0.0% to 12.0%")
-        #expect(supportedRangeText(lower: nil, upper: nil) == "none: no bounded interval end")
+        #expect(supportedRangeText(lower: -0.02, upper: 0.12, centre: 0.05) == "0.0% to 12.0%")
+        #expect(supportedRangeText(lower: nil, upper: nil, centre: 0.3) == "none: no bounded interval end")
     }
 
     /// The range is the verdict's own: over a grid of published values and random intervals, a
-    /// published value is supported exactly when it lies in the range (a closed end belongs to it; on
-    /// an open side, every value beyond the estimate is inside), contradicted outside it.
+    /// published value is supported exactly when it lies in the range (a closed end belongs to it),
+    /// untested on an open side beyond the estimate, contradicted outside it.
     @Test func aPublishedValueIsSupportedExactlyInsideItsRange() {
         var generator = SplitMix64(seed: 21)
         func uniform(_ low: Double, _ high: Double) -> Double { low + (high - low) * Double(generator.next() >> 11) / Double(1 << 53) }
@@ -59,9 +59,9 @@ struct ClaimsTableRangeTests {
                 #expect(range.upper.map { abs($0 - reachHigh!) < 1e-12 } ?? (reachHigh == nil))
                 let expected: ClaimVerdict
                 if published >= centre {
-                    expected = reachHigh.map { published <= $0 + 1e-12 ? .supported : .contradicted } ?? .supported
+                    expected = reachHigh.map { published <= $0 + 1e-12 ? .supported : .contradicted } ?? .consistentUntested
                 } else {
-                    expected = reachLow.map { published >= $0 - 1e-12 ? .supported : .contradicted } ?? .supported
+                    expected = reachLow.map { published >= $0 - 1e-12 ? .supported : .contradicted } ?? .consistentUntested
                 }
                 #expect(verdict == expected, "trial \(trial): \(published) against \(estimate) widened by \(widening)")
             }
@@ -69,7 +69,8 @@ struct ClaimsTableRangeTests {
     }
 
     /// The reference study: MLP 32's "33.2% or more" about 40.0% widened by √2 supports published
-    /// values from 40.0% - √2 × 6.8 pp up (43.4% lies on the open side: supported, untested); MLP 128's bounded
+    /// values from 40.0% - √2 × 6.8 pp to the estimate and leaves those above untested (43.4% lies
+    /// on the open side: untested, not supported); MLP 128's bounded
     /// interval supports its published 34.9%; the directions say what they need.
     @Test func theReferenceStudysClaimsTableHasTheColumn() throws {
         let results = try referenceResults()
@@ -85,15 +86,15 @@ struct ClaimsTableRangeTests {
             if let upper = estimate.interval?.upper {
                 #expect(row.supportedIf == "\(low) to \(percent(value + widening * (upper - value)))", "\(row.supportedIf)")
             } else {
-                #expect(row.supportedIf == "\(low) or more (open above: untested)", "\(row.supportedIf)")
+                #expect(row.supportedIf == "\(low) to \(percent(value)); above \(percent(value)): untested (open side)", "\(row.supportedIf)")
             }
         }
-        #expect(rows[0].verdict == "supported (open above: untested)" && rows[2].verdict == "supported")
+        #expect(rows[0].verdict == "untested: on the open side" && rows[2].verdict == "supported")
         #expect(rows[3].supportedIf == "k's interval above 5 for some series whose curves are told apart")
         #expect(rows[4].supportedIf == "threshold slope per doubling resolved below 0 pp")
         let report = try markdownReport(results)
         #expect(report.contains("| Claim | Published | This run | 95% interval | Supported if (at 95%) | Verdict |\n|---|---|---|---|---|---|\n"))
-        #expect(report.contains("| Critical threshold of MLP 32 | 43.4% | 40.0% | 33.2% or more | \(rows[0].supportedIf) | supported (open above: untested) |"))
+        #expect(report.contains("| Critical threshold of MLP 32 | 43.4% | 40.0% | 33.2% or more | \(rows[0].supportedIf) | untested: on the open side |"))
     }
 
     /// The fixed study's contradicted claim (MLP 64 published at 35%) lies outside its range, its

@@ -397,7 +397,7 @@ struct ReportContentTests {
                                     settings: ReportSettings(command: "make-report", figureExtension: "png"))
         let summary = try #require(context["summary"]?.text)
         // MLP 64 drops earlier (midpoint 0.25 vs 0.35): the threshold decreases with model size.
-        #expect(summary.contains("Resolved: larger models are more sensitive (-4.6 pp per doubling of parameters, 95% CI -4.9 pp to -4.3 pp)."))
+        #expect(summary.contains("Resolved: larger models are more sensitive (-4.6 pp (percentage points) per doubling of parameters, 95% CI -4.9 pp to -4.3 pp)."))
         #expect(context["hasDivergedRuns"] == .flag(true))
         let rows = try #require(context["gapRows"]?.list)
         #expect(rows.count == 6 && (rows[0]["cells"]?.list)?.count == 2)

@@ -31,15 +31,18 @@ struct OpenEndNoteQuotesAShownIntervalTests {
                          "the fixture's thresholds are bounds whose interval the tables leave out")
         }
         #expect(shownThresholdIntervals(results).isEmpty)
-        #expect(openEndNote(results) == nil, "no table shows an open interval, so there is none to explain")
-        #expect(!openingSummary(results).contains("An interval written"))
+        // Only the note on the fit's bounds (L's interval reaches it), none on a threshold's open end.
+        #expect(openEndNote(results) == fitBoundNote(results), "no table shows an open threshold interval, so there is none to explain")
+        #expect(!(openEndNote(results) ?? "").contains("has an unbounded"))
+        #expect(!openingSummary(results).contains("”: the interval reaches past"))
     }
 
     @Test(arguments: [0, 1, 2])
     func theQuotedIntervalIsOneTheReportPrints(fixture: Int) throws {
         let results = try [referenceResults, attackCatalogueResults, slowDeclineResults][fixture]()
         let report = try markdownReport(results)
-        let quoted = try Regex(#"An interval written “([^”]+)”"#)
+        // The notes' "An interval written “…” has an unbounded" and the opening's "“…”: the interval reaches past".
+        let quoted = try Regex(#"“([^”]+)”(?:: the interval reaches past| has an unbounded)"#)
         for match in report.matches(of: quoted) {
             let interval = String(match.output[1].substring!)
             // The interval's text stands in a threshold cell: "[interval]" in a table, or "(interval)" in a sentence.
@@ -54,11 +57,11 @@ struct NotEstimableIntervalTests {
         let trend = ThresholdTrend(attack: 0, defense: 0, series: [0, 1], slope: Estimate(value: -0.001, interval: nil),
                                    reason: "too many unfitted replicates", seedPlan: nil)
         let clause = slopeClause(trend, level: "95%")
-        #expect(clause.hasPrefix(" (-0.1 pp per doubling of parameters, 95% CI not estimable, as "))
+        #expect(clause.hasPrefix(" (-0.1 pp (percentage points) per doubling of parameters, 95% CI not estimable, as "))
         #expect(!clause.contains("none"))
         let bounded = ThresholdTrend(attack: 0, defense: 0, series: [0, 1],
                                      slope: Estimate(value: -0.001, interval: Interval(lower: -0.004, upper: 0.002)), reason: nil, seedPlan: nil)
-        #expect(slopeClause(bounded, level: "95%") == " (-0.1 pp per doubling of parameters, 95% CI -0.4 pp to +0.2 pp)")
+        #expect(slopeClause(bounded, level: "95%") == " (-0.1 pp (percentage points) per doubling of parameters, 95% CI -0.4 pp to +0.2 pp)")
     }
 
     @Test func aSeedIntervalThatIsMissingIsNotEstimable() {

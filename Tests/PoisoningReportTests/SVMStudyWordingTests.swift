@@ -40,7 +40,7 @@ struct SVMStudyWordingTests {
         let opening = openingSummary(results)
         let threshold = thresholdText(results.fits[0].threshold, estimate: results.statistics.series[0].threshold, brackets: true)
         #expect(opening.contains(" Only \(results.series[0].label) reaches its critical threshold (accuracy halfway from clean to "
-            + "chance) within the swept fractions: \(threshold); the other 3 series do not."), "\(opening)")
+            + "chance) within the swept fractions (95% interval in brackets): \(threshold); the other 3 series do not."), "\(opening)")
         #expect(!opening.contains("range from"), "\(opening)")
         #expect(threshold.hasPrefix("1"), "a threshold near 10%: \(threshold)")
     }

@@ -19,11 +19,19 @@ struct SequentialSentenceTests {
     @Test func looksTheBootstrapCannotReadAreNamedAsNotTaken() {
         let expected: String = "Adaptive study: seeds were added 3 at a time, up to 40, until threshold-trend was resolved, with looks at 24, 27, "
                 + "30, 33, 36, 39 and 40 seeds (the study cannot stop before 24 seeds: O'Brien-Fleming spending keeps early looks "
-                + "strict, so a look at 21 would spend only a 0.2% chance of a false resolution on a comparison, a level at which "
-                + "fewer than two of the bootstrap's replicates lie beyond the interval's ends) "
+                + "strict, so a look at 21 would spend only a 0.2% chance of a false resolution on each side of a comparison (0.4% in all), "
+                + "a level at which fewer than two of the bootstrap's 1000 replicates lie beyond each end of the interval) "
                 + "and Lan-DeMets O'Brien-Fleming-type boundaries that spend a 5% chance of any false resolution over all looks, "
                 + "on its one comparison. It stopped at look 1 of 7 (24 seeds)"
-        #expect(sequentialSentence(record(start: 3, step: 3, max: 40)).hasPrefix(expected))
+        #expect(sequentialSentence(record(start: 3, step: 3, max: 40), replicates: 1000).hasPrefix(expected))
+    }
+
+    /// Why no earlier look is taken names the study's own replicates, not a fixed 1,000, and the
+    /// spend on each side with its two-sided total.
+    @Test func theNoEarlierLookReasonNamesTheStudysReplicates() {
+        let sentence = sequentialSentence(record(start: 3, step: 3, max: 40), replicates: 4000)
+        #expect(sentence.contains("0.2% chance of a false resolution on each side of a comparison (0.4% in all), a level at which "
+            + "fewer than two of the bootstrap's 4000 replicates lie beyond each end of the interval"), "\(sentence)")
     }
 
     /// With several comparisons the sentence says how the error is split; the count is the record's
@@ -40,14 +48,14 @@ struct SequentialSentenceTests {
         // SciPy: 2 norm.cdf(norm.ppf(0.0125 / 4) / sqrt(30 / 40)) = 0.0015920.
         let expected: String = "with looks at 33, 36, 39 and 40 seeds (the study cannot stop before 33 seeds: "
             + "O'Brien-Fleming spending keeps early looks strict, so a look at 30 would spend only a 0.16% chance of a false "
-            + "resolution on a comparison, a level at which fewer than two of the bootstrap's replicates lie beyond the interval's "
-            + "ends) and Lan-DeMets O'Brien-Fleming-type boundaries that spend a 5% chance of any "
+            + "resolution on each side of a comparison (0.32% in all), a level at which fewer than two of the bootstrap's 1000 "
+            + "replicates lie beyond each end of the interval) and Lan-DeMets O'Brien-Fleming-type boundaries that spend a 5% chance of any "
             + "false resolution over all looks, split equally among its 4 comparisons (Bonferroni). It stopped at look 2 of 4 (36 seeds)"
-        #expect(sequentialSentence(record).contains(expected))
+        #expect(sequentialSentence(record, replicates: 1000).contains(expected))
     }
 
     @Test func aDesignWhoseLooksAreAllTakenSaysNothingOfEarlierOnes() {
-        let sentence = sequentialSentence(record(start: 3, step: 3, max: 3))
+        let sentence = sequentialSentence(record(start: 3, step: 3, max: 3), replicates: 1000)
         #expect(sentence.hasPrefix("Adaptive study: seeds were added 3 at a time, up to 3, until threshold-trend was resolved, "
                                    + "with looks at 3 seeds and Lan-DeMets"))
         #expect(!sentence.contains("cannot stop before"))
@@ -68,7 +76,7 @@ struct SequentialSentenceTests {
             + "bootstrap replicates: "
         let rest: String = "; an undetermined comparison does not count as resolved. A fixed study of 40 seeds read once at 95% "
             + "would decide it."
-        #expect(sequentialSentence(record).contains(clause + undeterminedClause + rest))
+        #expect(sequentialSentence(record, replicates: 1000).contains(clause + undeterminedClause + rest))
         // The opening names the same design for an undetermined pair; a study with fixed seeds, more replicates.
         let fixedStudy = fixedResults()
         #expect(monteCarloRemedy(fixedStudy) == "more bootstrap replicates (analysis: {replicates: "
@@ -93,7 +101,7 @@ struct SequentialSentenceTests {
     /// The rows of questions the study did not name are marked resolved at the adjusted level but lie
     /// outside the error it splits: the sentence says so, and says nothing when every question is named (r21c #4).
     @Test func rowsOfUnnamedQuestionsAreSaidToFallOutsideTheGuarantee() {
-        #expect(sequentialSentence(record(start: 3, step: 3, max: 40)).hasSuffix(
+        #expect(sequentialSentence(record(start: 3, step: 3, max: 40), replicates: 1000).hasSuffix(
             " Only the comparisons the study named (threshold-trend) share its 5% bound on a false resolution; the tables' "
                 + "threshold differences, clean-accuracy differences and gap differences are marked resolved at the same "
                 + "adjusted level but fall outside that bound."))
@@ -102,7 +110,7 @@ struct SequentialSentenceTests {
         let outcome = runSequentialRule(looks: plan) { _, _ in ["trend": .resolved] }
         let record = SequentialRecord(settings: settings, nominalConfidence: 0.95, plan: plan, outcome: outcome, comparisons: ["trend"],
                                       undetermined: [[]], replicates: [1000])
-        #expect(!sequentialSentence(record).contains("Only the comparisons"))
+        #expect(!sequentialSentence(record, replicates: 1000).contains("Only the comparisons"))
     }
 }
 

@@ -62,7 +62,7 @@ struct SequentialBeyondSweepTests {
         #expect(record.stop == .beyondSweep && record.seeds == 9 && record.looks.count == 1)
         #expect(record.unresolved == ["threshold-pairs (MLP 16 - MLP 8)"])
         #expect(run.results.statistics.series.allSatisfy { $0.threshold.bound == .lower && $0.threshold.value == 0.5 })
-        let sentence = sequentialSentence(record)
+        let sentence = sequentialSentence(record, replicates: 1000)
         #expect(sentence.contains("It stopped at look 1 of 3 (9 seeds) with threshold-pairs (MLP 16 - MLP 8) unresolved: its "
             + "thresholds lie beyond the swept fractions, their whole intervals with them, which leaves it no sign, so more seeds "
             + "are unlikely to resolve it; a wider sweep of fractions would decide."), "\(sentence)")
@@ -108,7 +108,7 @@ struct SequentialBeyondSweepTests {
         let record = try #require(try Self.run(study, made: Self.nearEdgeRun).results.sequential)
         #expect(record.stop == .budgetSpent && record.seeds == 15 && record.looks.count == 3, "\(record)")
         #expect(record.unresolved == ["threshold-pairs (MLP 16 - MLP 8)"])
-        #expect(sequentialSentence(record).contains("It ran its whole budget, to look 3 of 3 (15 seeds), with threshold-pairs "
+        #expect(sequentialSentence(record, replicates: 1000).contains("It ran its whole budget, to look 3 of 3 (15 seeds), with threshold-pairs "
             + "(MLP 16 - MLP 8) unresolved"))
     }
 }

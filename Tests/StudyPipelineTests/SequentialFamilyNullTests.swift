@@ -92,6 +92,23 @@ struct SequentialFamilyNullTests {
         #expect(results.statistics.trends[0].decision == .undetermined && upper > 0 && upper <= 2 * error)
     }
 
+    /// An adaptive study's results.json whose last look was analysed again with more replicates than
+    /// the study's 1,000 (simulated null study 148: its last look, 40 seeds, needed 4,000, which the ray
+    /// bootstrap rounds to 4,032) reads back: `validate`'s and `compare`'s reader rebuild the analysis
+    /// with the replicates the record gives for the last look. It used to rebuild with the study's
+    /// 1,000 and refuse the file as not the analysis of its runs.
+    @Test func aResultsFileWhoseLastLookWasAnalysedAgainReadsBack() throws {
+        let results = try Self.run(148, study: try Self.study(), threads: 2).results
+        let record = try #require(results.sequential)
+        #expect(record.looks.last?.replicates == 4000 && results.config.analysis.replicates == 1000)
+        #expect(results.statistics.replicates > 1000)
+        let data = try results.jsonData()
+        let read = try StudyResults.read(data)
+        #expect(try read.jsonData() == data)
+        let comparable = try ComparableStudy(json: data)
+        #expect(comparable.seeds.count == 40)
+    }
+
     /// `clopperPearson` gives SciPy's beta-quantile interval (`scripts/clopper_pearson_reference.py`,
     /// output in `scripts/clopper_pearson_reference.out`), for shares near 0, 1/2 and 1 of 1,000.
     @Test(arguments: [(21, 1000, 0.013045192290387683, 0.0319223351804155), (8, 1000, 0.003459976165329311, 0.015702049176074682),

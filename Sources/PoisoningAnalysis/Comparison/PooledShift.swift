@@ -66,7 +66,8 @@ public struct PooledShift: Sendable, Codable, Equatable {
     /// The floor each study's seed-level spread is raised to, first and second: one test row over the
     /// points (`WelchDifference`). A spread below it is set by the floor, not by the seeds.
     public let spreadFloors: [Double]
-    /// Points at which the first study's mean is higher than the second's, and the reverse.
+    /// Points at which the first study's mean is higher than the second's, and the reverse, beyond a
+    /// relative 1e-12 (`isHigher`); the other points of `points` are ties.
     public let firstHigherPoints: Int
     public let secondHigherPoints: Int
     /// Second minus first, with its Welch interval at the comparison's confidence (nil with fewer
@@ -87,6 +88,10 @@ public struct PooledShift: Sendable, Codable, Equatable {
     /// fewest and the most seeds the runs allow; nil for more than 1,000 (or without an interval).
     public let fewestSeedsForEquivalence: Int?
     public let mostSeedsForEquivalence: Int?
+    /// The count to lead with: at the spread's one-sided upper 80% bound (the upper end of its 60% χ²
+    /// interval), so that it reaches at least 80% power in about 80% of the pilot outcomes that could
+    /// have given this spread; nil for more than 1,000 (or without an interval).
+    public let conservativeSeedsForEquivalence: Int?
 }
 
 /// The interval at `confidence` of the combined seed-level spread sqrt(s1² + s2²) taken as a sample
@@ -157,8 +162,8 @@ private func pooledShift(_ a: (averages: [Double], pointMeans: [Double], leftOut
     return PooledShift(series: series, points: points, first: first, firstSeeds: a.averages.count, second: second,
                        secondSeeds: b.averages.count, seedsLeftOut: [a.leftOut, b.leftOut],
                        spreadFloors: [resolutions.0, resolutions.1],
-                       firstHigherPoints: zip(a.pointMeans, b.pointMeans).filter { $0 > $1 }.count,
-                       secondHigherPoints: zip(a.pointMeans, b.pointMeans).filter { $1 > $0 }.count,
+                       firstHigherPoints: zip(a.pointMeans, b.pointMeans).filter { isHigher($0, than: $1) }.count,
+                       secondHigherPoints: zip(a.pointMeans, b.pointMeans).filter { isHigher($1, than: $0) }.count,
                        shift: Estimate(value: second.mean - first.mean, interval: interval),
                        degreesOfFreedom: welch.flatMap { $0.standardError > 0 ? $0.degreesOfFreedom : nil },
                        p: welch?.twoSidedP, equivalence: equivalence,
@@ -170,7 +175,18 @@ private func pooledShift(_ a: (averages: [Double], pointMeans: [Double], leftOut
                        mostSeedsForEquivalence: welch.flatMap {
                            seedsForEquivalence(spread: equivalenceSpreadInterval(spread: $0.spread, degreesOfFreedom: $0.pooledDegreesOfFreedom,
                                                                                  confidence: confidence).upper, alpha: alpha, margin: margin)
+                       },
+                       conservativeSeedsForEquivalence: welch.flatMap {
+                           seedsForEquivalence(spread: equivalenceSpreadInterval(spread: $0.spread, degreesOfFreedom: $0.pooledDegreesOfFreedom,
+                                                                                 confidence: 0.6).upper, alpha: alpha, margin: margin)
                        })
+}
+
+/// Whether the mean `value` is higher than `other` by more than floating-point noise: by more than
+/// 1e-12 of the larger magnitude. Means of the same test rows summed in another order (0.8933333333333333
+/// and 0.8933333333333332) are a tie, neither higher.
+func isHigher(_ value: Double, than other: Double) -> Bool {
+    value - other > 1e-12 * max(abs(value), abs(other))
 }
 
 /// The smallest number of seeds n per study (2 to 1,000) at which TOST at `alpha` has 80% power at a
