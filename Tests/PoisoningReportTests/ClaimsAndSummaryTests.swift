@@ -340,7 +340,7 @@ struct ClaimVerdictTests {
 
     /// The claims section's preamble, from its heading to its table, reads in at most 120 words on the
     /// reference study's report (issue 21), and still defines every verdict, the level it reads, and
-    /// "open above: untested"; the arithmetic of the widening and the direction rules sit under the table.
+    /// that a value on an open side is untested; the arithmetic of the widening and the direction rules sit under the table.
     @Test func theReferenceStudysClaimsPreambleHasAtMost120Words() throws {
         let report = try markdownReport(try referenceResults())
         let section = try #require(report.components(separatedBy: "## Published claims\n\n").dropFirst().first?
@@ -351,7 +351,7 @@ struct ClaimVerdictTests {
         #expect(words >= 60, "the preamble is the section's first paragraph: \(preamble)")
         for definition in ["is supported (consistent with this run, not proven) inside this run's 95% interval widened 1.41-fold",
                            "contradicted outside it", "not resolved with no interval or one open at both ends",
-                           "“open above: untested” marks a supported value on an open side (“33.2% or more” holds every larger value)",
+                           "a value on an open side is untested, neither supported nor contradicted (“33.2% or more” holds every larger value)",
                            "A claimed direction is supported when this run resolves it, contradicted when it resolves the opposite, else not resolved"] {
             #expect(preamble.contains(definition), "\(definition)")
         }
