@@ -94,6 +94,20 @@ struct ExampleReadmeTests {
         return names
     }
 
+    /// Every number cell of a points.csv `text` with three decimals, as the report prints a mean or a
+    /// standard deviation, one per line.
+    static func pointsAsPrinted(_ text: String) -> String {
+        text.split(separator: "\n").dropFirst().flatMap { $0.split(separator: ",") }
+            .compactMap { Double($0) }.map { String(format: "%.3f", $0) }.joined(separator: "\n")
+    }
+
+    @Test func aReadmeMayQuotePointsCSVAsTheReportPrintsIt() {
+        let points = "series,label,detectionAUROC_mean,detectionAUROC_std\n3,\"MLP 64\",0.05836,0.00491\n"
+        let outputs = [(path: "output/points.csv", text: Self.pointsAsPrinted(points))]
+        #expect(Self.unsupportedNumbers(readme: "AUROC 0.058 ± 0.005", report: "", outputs: outputs).isEmpty)
+        #expect(Self.unsupportedNumbers(readme: "AUROC 0.059 ± 0.005", report: "", outputs: outputs).count == 1)
+    }
+
     @Test func theScriptOutputsAReadmeNamesAreFound() {
         #expect(Self.namedScriptOutputs(in: "see `scripts/a_b.out`; scripts/a_b.py, and scripts/c.out.")
             == ["scripts/a_b.out", "scripts/c.out"])
@@ -174,6 +188,12 @@ struct ExampleReadmeTests {
                 continue
             }
             outputs.append((path, text))
+        }
+        // A large study's report leaves its tables by fraction to points.csv: a README that names it
+        // may quote that file's means and standard deviations, each as the report would print it.
+        if readme.contains("points.csv"),
+           let points = try? String(contentsOf: folder.appendingPathComponent("output/points.csv"), encoding: .utf8) {
+            outputs.append(("output/points.csv", Self.pointsAsPrinted(points)))
         }
         for issue in Self.unsupportedNumbers(readme: readme, report: report, outputs: outputs) {
             Issue.record("examples/\(example)/README.md \(issue)")

@@ -78,7 +78,7 @@ import TestSupport
         defer { remove(folder) }
         let results = Self.results()
         let written = try write(results, into: folder, formats: [.png, .svg])
-        #expect(written.files == ["study.yaml", "results.json", "runs.csv", "points.csv"]
+        #expect(written.files == ["study.yaml", "results.json", "runs.csv", "points.csv", "differences.csv"]
             + ["accuracy_vs_poison", "generalization_gap", "train_vs_test"].flatMap { ["figures/\($0).png", "figures/\($0).svg"] }
             + ["report.md", "report.tex", "report.html"])
         #expect(written.reports == ["report.md", "report.tex", "report.html"])
