@@ -173,7 +173,7 @@ import Testing
             let template = ReportFormat.latex.definition.shippedTemplate
             var report = try renderReport(template: template.text, fileName: template.fileName,
                                           context: reportContext(for: results, format: .latex, settings: settings), strict: true).text
-            report = report.replacingOccurrences(of: #"\\includegraphics\[width=\\linewidth,height=0.85\\textheight,keepaspectratio\]\{[^}]*\}"#, with: #"\\rule{\\linewidth}{2cm}"#,
+            report = report.replacingOccurrences(of: #"\\includegraphics\[width=\\linewidth,height=0.75\\textheight,keepaspectratio\]\{[^}]*\}"#, with: #"\\rule{\\linewidth}{2cm}"#,
                                                  options: .regularExpression)
             #expect(!report.contains("\\includegraphics") && !report.contains("\\begin{tabular}") && report.contains("\\endhead"))
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent("latex-fit-\(UUID().uuidString)")
