@@ -59,7 +59,9 @@ enum BenchFLOPs {
     /// y·margin − 1 (2); a row whose projected gradient is not zero also takes a step, the new α
     /// (a division and a subtraction), its change times y (2) and w += step · x' (2f). How many rows
     /// step depends on the data, so the count is a range: from no step, c·n(2f + 2), to a step at
-    /// every row, c·n(4f + 6).
+    /// every row, c·n(4f + 6). Both ends count every row; the solver's shrinking leaves rows out of
+    /// its later passes, so a measured pass may do less than the lower end, and only the upper end
+    /// bounds it (the bench prints the rate it implies as an upper bound).
     static func linearSVMPass(rows n: Int, features d: Int, classes c: Int) -> ClosedRange<Double> {
         let f = Double(d + 1), rowsTimesClasses = Double(n * c)
         return rowsTimesClasses * (2 * f + 2)...rowsTimesClasses * (4 * f + 6)

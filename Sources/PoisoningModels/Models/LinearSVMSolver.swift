@@ -122,10 +122,8 @@ struct LinearSVMProblem {
             passes += 1
             var upper = -Double.infinity, lower = Double.infinity
             for i in 0..<n {
-                var margin = 0.0
-                for j in 0..<f { margin += w[j] * rows[i * f + j] }
-                let g = signs[i] * margin - 1
-                let projected = alpha[i] == 0 ? min(g, 0) : alpha[i] == c ? max(g, 0) : g
+                let g = dualGradient(row: i, sign: signs[i], w: w)
+                let projected = Self.projected(g, alpha: alpha[i], c: c)
                 upper = max(upper, projected)
                 lower = min(lower, projected)
                 guard projected != 0 else { continue }
@@ -140,6 +138,21 @@ struct LinearSVMProblem {
                                      gap: converged ? nil : gap(signs: signs, c: c, alpha: alpha, w: w))
     }
 
+    /// Row i's dual gradient G_i = y_i w · x'_i − 1 at `w` (the sum over the features in order, as
+    /// `solve`'s inline loop adds it). `solve` keeps its own loop over a buffer pointer, since its
+    /// shrinking interleaves with the bound checks.
+    func dualGradient(row i: Int, sign: Double, w: [Double]) -> Double {
+        var margin = 0.0
+        for j in 0..<features { margin += w[j] * rows[i * features + j] }
+        return sign * margin - 1
+    }
+
+    /// The projected gradient of a row with dual gradient `g` at `alpha`: g where 0 < α < C,
+    /// min(g, 0) at α = 0 and max(g, 0) at α = C.
+    static func projected(_ g: Double, alpha: Double, c: Double) -> Double {
+        alpha == 0 ? min(g, 0) : alpha == c ? max(g, 0) : g
+    }
+
     /// liblinear's stopping rule on one pass's largest and smallest projected gradients:
     /// PGmax − PGmin ≤ tolerance, |PGmax| ≤ tolerance and |PGmin| ≤ tolerance.
     static func meets(upper: Double, lower: Double, tolerance: Double) -> Bool {
@@ -149,13 +162,9 @@ struct LinearSVMProblem {
     /// max(PGmax − PGmin, |PGmax|, |PGmin|) over all rows at `alpha` and `w` without changing them:
     /// how far the stopping rule is from holding, stated in a failed run's reason.
     func gap(signs: [Double], c: Double, alpha: [Double], w: [Double]) -> Double {
-        let f = features
         var upper = -Double.infinity, lower = Double.infinity
         for i in 0..<count {
-            var margin = 0.0
-            for j in 0..<f { margin += w[j] * rows[i * f + j] }
-            let g = signs[i] * margin - 1
-            let projected = alpha[i] == 0 ? min(g, 0) : alpha[i] == c ? max(g, 0) : g
+            let projected = Self.projected(dualGradient(row: i, sign: signs[i], w: w), alpha: alpha[i], c: c)
             upper = max(upper, projected)
             lower = min(lower, projected)
         }
