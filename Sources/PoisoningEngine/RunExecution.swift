@@ -145,6 +145,9 @@ struct PreparedRun {
             metrics[MetricKey.targetDistance] = relativeParameterDistance(victim, from: target)
             metrics[MetricKey.targetAgreement] = model.accuracy(on: study.split.test, labels: target.predictions(on: study.split.test))
         }
+        if let solved = model as? any SolvedToleranceClassifier {
+            metrics[MetricKey.undeterminedTestShare] = solved.undeterminedShare(on: study.split.test)
+        }
         if let epoch = outcome.stoppingEpoch { metrics[MetricKey.stoppingEpoch] = Double(epoch) }
         // ε is infinite without noise, and above `MetricKey.largestUnboundedValue` (no guarantee at all,
         // and a square that overflows) with next to none; results.json holds only numbers in range, so

@@ -322,12 +322,12 @@ public struct StudyLayout: Sendable {
     /// rows only for those (`weight-decay` and `dp-sgd` score none, yet make this true).
     public var hasDetection: Bool { !defenses.allSatisfy { $0 is NoDefense } }
 
-    /// The metrics the runs of series `index` can record: those every run records, its attack's, its
-    /// defense's and the study's measurements' (for its attack). A run records no other; it may lack
+    /// The metrics the runs of series `index` can record: those every run records, its model's, its
+    /// attack's, its defense's and the study's measurements' (for its attack). A run records no other; it may lack
     /// one of its attack's, defense's or measurements' (a metric undefined for the run is absent).
     public func recordableMetrics(of index: Int) -> Set<String> {
         let series = series[index], attack = attacks[series.attack]
-        return Set(MetricKey.recordedByEveryRun + attack.metrics.flatMap(\.recorded).map(\.key)
+        return Set(MetricKey.recordedByEveryRun + design.models[series.model].recordedMetrics + attack.metrics.flatMap(\.recorded).map(\.key)
             + defenses[series.defense].recordedMetrics + design.measurements.flatMap { $0.metrics(triggered: attack.hasTrigger) }.map(\.key))
     }
 }

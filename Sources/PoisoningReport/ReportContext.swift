@@ -179,6 +179,8 @@ public func templateContext(_ model: ReportModel, format: ReportFormat, figureSo
         "pointTablesNote": t(model.pointTablesNote ?? ""),
         "hasSpreadFloorNote": .flag(model.spreadFloorNote != nil),
         "spreadFloorNote": t(model.spreadFloorNote ?? ""),
+        "hasUndeterminedPredictionsNote": .flag(model.undeterminedPredictionsNote != nil),
+        "undeterminedPredictionsNote": t(model.undeterminedPredictionsNote ?? ""),
         "hasDivergedRuns": .flag(!model.divergedRuns.isEmpty),
         "divergedRuns": .list(model.divergedRuns.map { ["message": t($0)] }),
         "hasFailedRuns": .flag(!model.failedRuns.isEmpty),

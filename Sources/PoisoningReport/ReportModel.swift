@@ -177,7 +177,7 @@ public struct ReportModel: Sendable {
     /// them, for the command's summary; nil without verdicts.
     public let claimCounts: String?
     /// The notes under the fits and the accuracy tables; nil when they do not apply.
-    public let openEndNote, spreadFloorNote: String?
+    public let openEndNote, spreadFloorNote, undeterminedPredictionsNote: String?
     /// In a large study (`isLargeStudy`), where the Markdown and LaTeX reports leave the tables by series and
     /// fraction (clean accuracy, gap, the attacks' metrics, detection): points.csv, whose columns give them; nil otherwise.
     public let pointTablesNote: String?
@@ -251,6 +251,7 @@ public struct ReportModel: Sendable {
         claimCounts = claimCountSentence(results)
         openEndNote = PoisoningReport.openEndNote(results)
         spreadFloorNote = PoisoningReport.spreadFloorNote(results)
+        undeterminedPredictionsNote = PoisoningReport.undeterminedPredictionsNote(results)
         pointTablesNote = isLargeStudy(results)
             ? "With \(results.series.count) series (more than \(largeStudySeries)), this table by series and fraction is left to "
                 + "points.csv: one row per series and fraction, each metric's mean and standard deviation over seeds in its "

@@ -83,5 +83,23 @@ func spreadFloorNote(_ results: StudyResults) -> String? {
         + "\(fixed(resolution, decimals: 3))) as one test row."
 }
 
+/// Where a model solved to a tolerance (a linear SVM) leaves test predictions undetermined
+/// (`MetricKey.undeterminedTestShare`) at some point by at least 1% of the test rows: which series,
+/// its largest share (the seeds' mean) and where, and what it means for the accuracies there. Nil
+/// when no point reaches 1%.
+func undeterminedPredictionsNote(_ results: StudyResults) -> String? {
+    let shown = 0.01
+    let worst = Dictionary(grouping: results.points.compactMap { point in
+        point.metric(MetricKey.undeterminedTestShare).map { (point: point, share: $0.mean) }
+    }.filter { $0.share >= shown }, by: \.point.series)
+        .compactMapValues { $0.max { $0.share < $1.share } }
+        .sorted { $0.key < $1.key }
+    guard !worst.isEmpty else { return nil }
+    let listed = worst.map { "\(results.series[$0.key].label): up to \(percent($0.value.share)) of the test rows at \(percent($0.value.point.fraction))" }
+    return "Some test predictions are undetermined by the solver (\(listed.joined(separator: "; ")), the seeds' mean): within the solve's distance from the exact optimum (at most √(2 × its duality gap) per class), another "
+        + "class may have the largest decision value for those rows, so where the share is large, the test accuracy depends on "
+        + "the solver's tolerance as well as on the model. A smaller tolerance narrows the bound. Every point's share is the column undeterminedTestShare of points.csv."
+}
+
 /// The intervals' confidence: "95%"; an adaptive study's last look's, e.g. "99.14%".
 func levelText(_ results: StudyResults) -> String { confidenceText(results.statistics.confidence) }

@@ -54,6 +54,11 @@ public enum MetricKey {
     public static let victimGradientTolerance = 1e-5
     /// The share of test rows on which the victim and an attack's target model agree.
     public static let targetAgreement = "targetAgreement"
+    /// The share of test rows whose predicted class a model solved to a tolerance (a linear SVM) leaves
+    /// undetermined: within the solve's distance from the exact optimum, another class's decision
+    /// value may be the largest (`SolvedToleranceClassifier`). Where it is not small, the run's test
+    /// accuracy depends on the solver's tolerance rather than on the model.
+    public static let undeterminedTestShare = "undeterminedTestShare"
     /// What an attack metric's key ends with for the clean model's rate (`MetricInfo.baseline`).
     public static let baselineSuffix = "Baseline"
     /// What an attack metric's key ends with for its excess over the clean model (`MetricInfo.excess`).

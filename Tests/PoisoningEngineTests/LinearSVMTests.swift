@@ -229,4 +229,59 @@ struct LinearSVMTests {
         }
         #expect(reference.defaultWarned && zip(reference.defaultObjectives, reference.objectives).contains { $0 - $1 > 1e-4 * $1 })
     }
+
+    /// The duality gap bounds a solve's distance from the optimum: on every comparison data set,
+    /// class and C in {0.1, 1, 10}, a loose solve (tolerance 1e-2) and a tight one (1e-12) have
+    /// weights at most √(2 · gap) + √(2 · gap) apart (each within √(2 · its gap) of the optimum, P
+    /// being 1-strongly convex); the tight solve's gap is at most 1e-9 of its primal, so the bound is
+    /// not vacuous, and the gap equals the test's own primal − dual to 1e-9 of the primal.
+    @Test func theDualityGapBoundsTheDistanceFromTheOptimum() throws {
+        for (set, data) in try Self.comparisonData().enumerated() {
+            let (problem, signs) = Self.binaryProblems(data)
+            for c in [0.1, 1, 10] {
+                for k in signs.indices {
+                    var looseOrder = LinearSVMModel.orderStream, tightOrder = LinearSVMModel.orderStream
+                    let loose = problem.solve(signs: signs[k], c: c, tolerance: 1e-2, maxPasses: 1_000_000, order: &looseOrder)
+                    let tight = problem.solve(signs: signs[k], c: c, tolerance: 1e-12, maxPasses: 1_000_000, order: &tightOrder)
+                    let looseGap = problem.dualityGap(signs: signs[k], c: c, alpha: loose.alpha, w: loose.w)
+                    let tightGap = problem.dualityGap(signs: signs[k], c: c, alpha: tight.alpha, w: tight.w)
+                    let objectives = Self.objectives(loose, problem, signs: signs[k], c: c)
+                    #expect(abs(looseGap - max(0, objectives.primal - objectives.dual)) <= 1e-9 * objectives.primal, "set \(set), C \(c), class \(k)")
+                    #expect(tightGap <= 1e-9 * Self.objectives(tight, problem, signs: signs[k], c: c).primal, "set \(set), C \(c), class \(k): \(tightGap)")
+                    let distance = zip(loose.w, tight.w).reduce(0.0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }.squareRoot()
+                    #expect(distance <= (2 * looseGap).squareRoot() + (2 * tightGap).squareRoot(),
+                            "set \(set), C \(c), class \(k): \(distance) against gaps \(looseGap), \(tightGap)")
+                }
+            }
+        }
+    }
+
+    /// A prediction the solve calls determined is the optimum's. The default data's training rows with
+    /// 40% of their labels drawn anew at random (the regime where one-vs-rest decision values nearly
+    /// tie), solved at tolerance 1e-3 and at 1e-12: every test row the loose classifier calls
+    /// determined has the tight classifier's prediction, the loose one leaves some rows undetermined
+    /// (so the check is not empty) and disagrees with the tight one only on such rows, and the tight
+    /// one leaves at most as many.
+    @Test func aPredictionCalledDeterminedIsTheOptimumsPrediction() throws {
+        let split = GaussianClusters().makeSplit()
+        var random = Xoshiro256StarStar(seed: 7, purpose: "test-flips")
+        var labels = split.train.labels
+        for i in labels.indices where random.nextInt(below: 10) < 4 { labels[i] = random.nextInt(below: split.train.classCount) }
+        let flipped = Dataset(features: split.train.features, labels: labels, featureCount: split.train.featureCount,
+                              classCount: split.train.classCount)
+        func classifier(tolerance: Double) throws -> LinearSVMClassifier {
+            let fit = LinearSVMModel(c: 1, tolerance: tolerance, maxPasses: 1_000_000, inputs: flipped.featureCount, classes: flipped.classCount)
+                .train(flipped, settings: TrainingSettings(), seed: 1, adjustment: TrainingAdjustment())
+            #expect(fit.failure == nil)
+            return try #require(fit.model as? LinearSVMClassifier)
+        }
+        let loose = try classifier(tolerance: 1e-3), tight = try classifier(tolerance: 1e-12)
+        let undetermined = loose.undeterminedRows(on: split.test)
+        let loosePredictions = loose.predictions(on: split.test), tightPredictions = tight.predictions(on: split.test)
+        #expect(undetermined.contains(true))
+        for r in undetermined.indices where !undetermined[r] {
+            #expect(loosePredictions[r] == tightPredictions[r], "test row \(r)")
+        }
+        #expect(tight.undeterminedShare(on: split.test) <= loose.undeterminedShare(on: split.test))
+    }
 }

@@ -2,6 +2,8 @@ import Foundation
 import Testing
 import PoisoningAnalysis
 import PoisoningEngine
+import PoisoningModels
+import PoisoningUtilities
 import TestSupport
 @testable import PoisoningReport
 
@@ -489,5 +491,35 @@ struct ComparisonWordsTests {
         #expect(comparisonMarkdown(comparison, firstName: "a.json", secondName: "b.json").components(separatedBy: warning).count == 2)
         let unrelated = compareStudies(half, half, confidence: 0.95, replicates: 200)
         #expect(!comparisonMarkdown(unrelated, firstName: "a.json", secondName: "b.json").contains("are also in the second"))
+    }
+}
+
+/// The note on predictions a linear SVM's solve leaves undetermined (r23c #1).
+struct UndeterminedPredictionsNoteTests {
+    /// A linear SVM study of fractions 0 and 0.4, seeds 1 and 2, whose runs record `shares` (by
+    /// fraction, then seed) as their undetermined test share.
+    static func results(shares: [Double: [Double]]) throws -> StudyResults {
+        let study = try Study(StudyConfig(models: [StudyConfig.component(LinearSVM.kind)], fractions: [0, 0.4], seeds: [1, 2]))
+        let runs = study.runSpecs.map { spec in
+            RunResult(fraction: spec.fraction, series: spec.series, seed: spec.seed, poisonedCount: spec.fraction == 0 ? 0 : 140,
+                      realisedFraction: spec.fraction, metrics: [
+                        MetricKey.testAccuracy: 0.6, MetricKey.trainAccuracy: 0.7, MetricKey.trainCleanAccuracy: 0.8,
+                        MetricKey.generalizationGap: 0.7 - 0.6, MetricKey.finalLoss: 1,
+                        MetricKey.undeterminedTestShare: shares[spec.fraction]![Int(spec.seed) - 1],
+                      ], divergence: nil)
+        }
+        return StudyResults(study: study, runs: runs, toolVersion: "9.9.9")
+    }
+
+    @Test func aShareOfOnePercentOrMoreIsNamedWithItsSeriesAndFraction() throws {
+        let results = try Self.results(shares: [0: [0, 0], 0.4: [0.2, 0.3]])
+        let note = try #require(undeterminedPredictionsNote(results))
+        #expect(note.contains("\(results.series[0].label): up to 25.0% of the test rows at 40.0%"), "\(note)")
+        #expect(note.contains("duality gap") && note.contains("undeterminedTestShare"))
+    }
+
+    @Test func belowOnePercentOrWithoutTheMetricThereIsNoNote() throws {
+        #expect(undeterminedPredictionsNote(try Self.results(shares: [0: [0, 0], 0.4: [0.005, 0.0149]])) == nil)
+        #expect(undeterminedPredictionsNote(fixedResults()) == nil)
     }
 }

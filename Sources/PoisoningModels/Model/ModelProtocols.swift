@@ -85,6 +85,14 @@ extension Classifier {
     }
 }
 
+/// A classifier solved to a tolerance rather than exactly (a linear SVM), which knows how far its
+/// decision values may be from the exact optimum's.
+public protocol SolvedToleranceClassifier: Classifier {
+    /// The share of `inputs`' rows whose predicted class the solve's tolerance leaves undetermined:
+    /// at the exact optimum another class may be predicted.
+    func undeterminedShare(on inputs: Dataset) -> Double
+}
+
 /// A classifier whose decision values are computed in Double (a linear SVM, kernel ridge): its logits
 /// are those values in Float, its predictions their largest.
 public protocol DecisionValueClassifier: Classifier {

@@ -52,6 +52,9 @@ public struct LinearSVM: ModelArchitecture {
     /// The input gradient, and its trained SVM can be a target (a parameter vector with its hinge threshold τ).
     public var capabilities: Set<ModelCapability> { [.inputGradient, .target] }
 
+    /// The share of test predictions its solve leaves undetermined (`MetricKey.undeterminedTestShare`).
+    public var recordedMetrics: [String] { [MetricKey.undeterminedTestShare] }
+
     /// A `LinearSVMModel` of these settings.
     public func model(for sizes: SplitSizes) -> any TrainableModel {
         LinearSVMModel(c: c, tolerance: tolerance, maxPasses: maxPasses, inputs: sizes.features, classes: sizes.classes)
@@ -91,15 +94,18 @@ public struct LinearSVMModel: TrainableModel, Hashable {
         precondition(data.count > 0 && data.featureCount == inputs && data.classCount <= classes, "training data do not fit the model")
         let problem = LinearSVMProblem(data)
         var weights = [Double](repeating: 0, count: classes * problem.features)
+        var errorBounds = [Double](repeating: 0, count: classes)
         var unconverged = [(class: Int, gap: Double)]()
         for k in 0..<classes {
             var order = Self.orderStream
-            let solved = problem.solve(signs: data.labels.map { $0 == k ? 1.0 : -1.0 }, c: c, tolerance: tolerance, maxPasses: maxPasses,
-                                       order: &order)
+            let signs = data.labels.map { $0 == k ? 1.0 : -1.0 }
+            let solved = problem.solve(signs: signs, c: c, tolerance: tolerance, maxPasses: maxPasses, order: &order)
             weights.replaceSubrange((k * problem.features)..<((k + 1) * problem.features), with: solved.w)
+            // ||w_k − w_k*|| ≤ √(2 · duality gap) (`LinearSVMProblem.dualityGap`).
+            errorBounds[k] = (2 * problem.dualityGap(signs: signs, c: c, alpha: solved.alpha, w: solved.w)).squareRoot()
             if let gap = solved.gap { unconverged.append((k, gap)) }
         }
-        let classifier = LinearSVMClassifier(featureCount: inputs, classCount: classes, weights: weights, c: c)
+        let classifier = LinearSVMClassifier(featureCount: inputs, classCount: classes, weights: weights, c: c, weightErrorBounds: errorBounds)
         let loss = classifier.rowLosses(on: data).reduce(0, +) / Double(data.count)
         return ModelFit(model: classifier, epochLosses: [loss], divergedEpoch: loss.isFinite ? nil : 1,
                         failure: unconverged.first.map { failure(class: $0.class, gap: $0.gap, classes: unconverged.count) })
@@ -139,7 +145,7 @@ public struct LinearSVMModel: TrainableModel, Hashable {
 }
 
 /// A solved one-vs-rest linear SVM.
-public struct LinearSVMClassifier: InputGradientClassifier, DecisionValueClassifier {
+public struct LinearSVMClassifier: InputGradientClassifier, DecisionValueClassifier, SolvedToleranceClassifier {
     /// Input features.
     public let featureCount: Int
     /// Classes.
@@ -148,14 +154,43 @@ public struct LinearSVMClassifier: InputGradientClassifier, DecisionValueClassif
     public let weights: [Double]
     /// The C it was solved with (its objective ½ ||(w_k, b_k)||² + C Σ hinge losses per class).
     public let c: Double
+    /// Per class, a bound on ||(w_k, b_k) − (w_k*, b_k*)||, the distance of its weights from the exact
+    /// optimum: √(2 · duality gap) of its solve (0 for weights taken as exact).
+    public let weightErrorBounds: [Double]
 
-    /// A one-vs-rest linear SVM with these weights, solved with C = `c`.
-    public init(featureCount: Int, classCount: Int, weights: [Double], c: Double) {
+    /// A one-vs-rest linear SVM with these weights, solved with C = `c` to within `weightErrorBounds`
+    /// of the optimum per class (nil: the weights are taken as the exact optimum).
+    public init(featureCount: Int, classCount: Int, weights: [Double], c: Double, weightErrorBounds: [Double]? = nil) {
         precondition(weights.count == classCount * (featureCount + 1) && c > 0, "one weight per feature and a bias per class, and a positive C")
+        precondition(weightErrorBounds.map { $0.count == classCount && $0.allSatisfy { $0 >= 0 } } ?? true, "a non-negative bound per class")
         self.featureCount = featureCount
         self.classCount = classCount
         self.weights = weights
         self.c = c
+        self.weightErrorBounds = weightErrorBounds ?? [Double](repeating: 0, count: classCount)
+    }
+
+    /// The share of `inputs`' rows whose prediction the solve leaves undetermined: at the exact optimum
+    /// another class's decision value may be the largest. Class k's value at x moves by at most
+    /// e_k · ||(x, 1)|| between these weights and the optimum (Cauchy-Schwarz, e_k its weight error
+    /// bound), so a row is determined when its largest value minus its bound exceeds every other
+    /// class's value plus its bound; exact ties are undetermined.
+    public func undeterminedShare(on inputs: Dataset) -> Double {
+        inputs.count == 0 ? 0 : Double(undeterminedRows(on: inputs).count(where: { $0 })) / Double(inputs.count)
+    }
+
+    /// Per row of `inputs`, whether its prediction is undetermined (`undeterminedShare`).
+    func undeterminedRows(on inputs: Dataset) -> [Bool] {
+        let values = decisionValues(on: inputs), d = featureCount, c = classCount
+        return (0..<inputs.count).map { r in
+            var squaredNorm = 1.0
+            for j in 0..<d { squaredNorm += Double(inputs.features[r * d + j]) * Double(inputs.features[r * d + j]) }
+            let norm = squaredNorm.squareRoot()
+            var top = 0
+            for k in 1..<c where values[r * c + k] > values[r * c + top] { top = k }
+            let lowest = values[r * c + top] - weightErrorBounds[top] * norm
+            return (0..<c).contains { $0 != top && values[r * c + $0] + weightErrorBounds[$0] * norm >= lowest }
+        }
     }
 
     /// The decision values w_k · x + b_k of every row of `inputs`, in Double [rows x classes].

@@ -159,6 +159,20 @@ struct LinearSVMProblem {
         upper - lower <= tolerance && abs(upper) <= tolerance && abs(lower) <= tolerance
     }
 
+    /// The duality gap P(w) − D(α) = ||w||² + C Σ_i max(0, 1 − y_i w · x'_i) − Σ_i α_i at `alpha` and
+    /// its `w` = Σ α_i y_i x'_i, with P(w) = ½ ||w||² + C Σ hinge the primal and D(α) = Σ α_i − ½ ||w||²
+    /// the dual (at least 0, up to rounding: read as 0 below it). It bounds how far w is from the
+    /// optimum w*: P is 1-strongly convex, so ½ ||w − w*||² ≤ P(w) − P(w*) ≤ P(w) − D(α).
+    func dualityGap(signs: [Double], c: Double, alpha: [Double], w: [Double]) -> Double {
+        var squaredNorm = 0.0, hinge = 0.0, alphaSum = 0.0
+        for j in 0..<features { squaredNorm += w[j] * w[j] }
+        for i in 0..<count {
+            hinge += max(0, -dualGradient(row: i, sign: signs[i], w: w))   // 1 − y_i w · x'_i = −G_i
+            alphaSum += alpha[i]
+        }
+        return max(0, squaredNorm + c * hinge - alphaSum)
+    }
+
     /// max(PGmax − PGmin, |PGmax|, |PGmin|) over all rows at `alpha` and `w` without changing them:
     /// how far the stopping rule is from holding, stated in a failed run's reason.
     func gap(signs: [Double], c: Double, alpha: [Double], w: [Double]) -> Double {

@@ -14,4 +14,11 @@ public protocol ModelArchitecture: StudyComponent {
     /// The model for a split of `sizes` (its features and classes; its training rows for a model that
     /// keeps them).
     func model(for sizes: SplitSizes) -> any TrainableModel
+    /// The metrics its runs record beyond every run's (`MetricKey`); none by default.
+    var recordedMetrics: [String] { get }
+}
+
+extension ModelArchitecture {
+    /// None.
+    public var recordedMetrics: [String] { [] }
 }
