@@ -441,7 +441,7 @@ public struct SVMGradient: PoisoningAttack {
     public var failure: String? {
         let limit = stepLimit.map { "\($0) step\($0 == 1 ? "" : "s")" } ?? "max(10⁷, 100 × rows) steps"
         return "the attacker's SVM (C = \(c)) did not converge: SMO stopped at its limit of \(limit) short of its tolerance "
-            + "\(Self.tolerance); C may be too large for the scale of the features: standardise them or lower c"
+            + "\(Self.tolerance); lower c (a C too large for the features' scale makes the problem hard to solve; unstandardised features do too)"
     }
 
     /// `poison`'s set; throws `AttackerSVMNotConverged` when a solve of the attacker's SVM stops short.

@@ -28,6 +28,10 @@ public struct SeriesDescription: Sendable, Codable, Equatable {
     /// White box for a transfer attacker of a model whose training does not depend on the seed,
     /// whose surrogate is the victim's clean model (`ModelTrainer.surrogate`).
     public let attackerKnowledge: AttackerKnowledge?
+    /// True when the attack adds its poisons to the clean rows (`PoisoningAttack.addsRows`: its
+    /// fraction is a budget ε, poisons per clean row); nil when it replaces rows, so that the
+    /// results of attacks that replace rows read as before.
+    public let addsRows: Bool?
 
     /// Whether the series trains without a defense (`none`), the baseline a defense is judged against.
     public var isUndefended: Bool { defenseLabel == NoDefense().label }
@@ -254,7 +258,8 @@ public struct StudyLayout: Sendable {
                                      label: design.seriesLabel(model: m, attack: a, defense: d, classNames: sizes.classNames),
                                      modelLabel: design.models[m].label, attackLabel: design.attacks[a].label(classNames: sizes.classNames),
                                      defenseLabel: design.defenses[d].label, parameterCount: model.parameterCount,
-                                     attackerKnowledge: model.trainingDependsOnSeed ? design.attacks[a].knowledge : design.attacks[a].knowledge.map { _ in .whiteBox })
+                                     attackerKnowledge: model.trainingDependsOnSeed ? design.attacks[a].knowledge : design.attacks[a].knowledge.map { _ in .whiteBox },
+                                     addsRows: design.attacks[a].addsRows ? true : nil)
         }
         // Two series with one label could not be told apart in tables, figures and comparisons.
         var firstWithLabel = [String: SeriesDescription]()

@@ -229,14 +229,10 @@ func poisonAxis(_ results: StudyResults, series: [Int]) -> (name: String, phrase
                  format: .percent))
 }
 
-/// Whether series `index`'s attack adds its poisons to the clean rows (gradient canceling, and
-/// svm-gradient with `placement: add`; `PoisoningAttack.addsRows`), so that its x is the budget ε,
-/// poisons per clean row, rather than a share of the training rows.
-public func addsRows(_ results: StudyResults, series index: Int) -> Bool {
-    let attack = results.config.attacks[results.series[index].attack]
-    return attack.value(at: "kind") == .string(GradientCanceling.kind)
-        || (attack.value(at: "kind") == .string(SVMGradient.kind) && attack.value(at: "placement") == .string(SVMGradient.Placement.add.rawValue))
-}
+/// Whether series `index`'s attack adds its poisons to the clean rows (`PoisoningAttack.addsRows`,
+/// recorded in the series: gradient canceling, svm-gradient with `placement: add`), so that its x is
+/// the budget ε, poisons per clean row, rather than a share of the training rows.
+public func addsRows(_ results: StudyResults, series index: Int) -> Bool { results.series[index].addsRows == true }
 
 /// The attacks of `series` that add their poisons (`addsRows`), for a caption: "gradient canceling"
 /// when those are gradient canceling's, else their labels.

@@ -566,8 +566,8 @@ struct SVMGradientTests {
         #expect(!BinarySVC.solve(gram: limited.gram, signs: limited.signs, c: 1e6, tolerance: SVMGradient.tolerance, maxIterations: 5).converged)
         let large = try component(SVMGradient.self, ["c": .double(1e6)])
         #expect(large.failure == "the attacker's SVM (C = 1000000.0) did not converge: SMO stopped at its limit of "
-            + "max(10⁷, 100 × rows) steps short of its tolerance 1e-08; C may be too large for the scale of the features: "
-            + "standardise them or lower c")
+            + "max(10⁷, 100 × rows) steps short of its tolerance 1e-08; lower c (a C too large for the features' scale "
+            + "makes the problem hard to solve; unstandardised features do too)")
     }
 
     /// An attack gradient whose system of the margin vectors has no finite solution is refused (it was

@@ -691,6 +691,8 @@ struct VictimRowSubsetTests {
                                           fractions: [0, 0.2], seeds: [3]))
         let results = StudyResults(study: study, runs: runStudy(study, threads: 1).results, toolVersion: "test")
         let (replace, add) = (study.series[0].attackLabel, study.series[1].attackLabel)
+        #expect(study.series.map(\.addsRows) == [nil, true], "the series record what their attacks' addsRows say")
+        #expect(String(decoding: try results.jsonData(), as: UTF8.self).components(separatedBy: "\"addsRows\" : true").count == 2)
         #expect(replace.hasSuffix("(linear, 2 steps, replace, together)") && add.hasSuffix("(linear, 2 steps, add, together)"))
         let model = ReportModel(results, command: "make-report")
         #expect(model.comparisonBudgetBase == "of the training rows (for \(replace): of the rows its victims train on, the configuration's "

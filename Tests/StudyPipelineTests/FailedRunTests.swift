@@ -42,7 +42,7 @@ import TestSupport
         #expect(stopped.count == 4 && stopped.allSatisfy { $0.metrics == nil && $0.hasFailed })
         #expect(stopped.allSatisfy { $0.divergence?.contains("failed: the linear SVM (C = 1.0) did not converge: dual coordinate descent "
             + "ended at its max-passes 1 with a projected-gradient gap of ") == true && $0.divergence?.hasSuffix("above its tolerance 1e-08; "
-            + "raise max-passes or tolerance, or lower c or standardise the features") == true })
+            + "raise max-passes or tolerance, or lower c (unstandardised features also slow the solve)") == true })
         #expect(stopped.filter { $0.fraction == 0.2 }.allSatisfy { $0.poisonedCount > 0 })
         let report = ReportModel(StudyResults(study: study, runs: stopped, toolVersion: toolVersion), command: "make-report")
         #expect(report.failedRuns == stopped.compactMap(\.divergence) && report.divergedRuns.isEmpty)
@@ -62,7 +62,7 @@ import TestSupport
         let svmSeries = try #require(study.series.firstIndex { $0.attack == 1 })
         let failed = runs.filter { $0.metrics == nil }
         let reason = "the attacker's SVM (C = 1000000.0) did not converge: SMO stopped at its limit of 1 step short of its tolerance 1e-08; "
-            + "C may be too large for the scale of the features: standardise them or lower c"
+            + "lower c (a C too large for the features' scale makes the problem hard to solve; unstandardised features do too)"
         #expect(failed.count == 6 && failed.allSatisfy { $0.series == svmSeries && $0.hasFailed && $0.failure == reason })
         #expect(runs.filter { $0.series != svmSeries }.allSatisfy { $0.metrics != nil && !$0.hasFailed && $0.failure == nil })
         let messages = failed.map { RunResult.failureMessage(seriesLabel: labels[svmSeries], fraction: $0.fraction, seed: $0.seed, reason: reason) }

@@ -121,7 +121,7 @@ public struct LinearSVMModel: TrainableModel, Hashable {
     func failure(class k: Int, gap: Double, classes count: Int) -> String {
         "the linear SVM (C = \(c)) did not converge: dual coordinate descent ended at its max-passes \(maxPasses) with a projected-"
             + "gradient gap of \(gap) (class \(k)\(count > 1 ? " and \(count - 1) more" : "")) above its tolerance \(tolerance); "
-            + "raise max-passes or tolerance, or lower c or standardise the features"
+            + "raise max-passes or tolerance, or lower c (unstandardised features also slow the solve)"
     }
 
     /// The rows in Double with their bias feature and norms, the dual variables and signs, the
