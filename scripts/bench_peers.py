@@ -51,7 +51,8 @@ on a study file of one run, fraction 0, seed 42) and by the JAX function above f
 (the reference clusters, drawn here with NumPy's RandomState as make-report draws them), the same
 initial weights and the same per-epoch row orders (make-report's Xoshiro256** streams "init" and
 "shuffle" of seed 42, ported below): the mean training loss of the last epoch (results.json's
-`finalLoss`) after 1 and after 20 epochs must agree to 1e-4, and the train and test accuracies.
+`finalLoss`) after 1 and after 20 epochs must agree to 1e-5 (they agree to about 1e-7; a learning rate 0.2% off
+moves the 20-epoch loss by 4.5e-4), and the train and test accuracies.
 
 Output: one Markdown table (workload, runs, GFLOP; make-report's and JAX's seconds, the median of
 the rounds with their range, and GFLOP/s; the ratio JAX s / make-report s, above 1 where make-report
@@ -341,14 +342,16 @@ def check(binary, scratch):
             parameters, train_x, jnp.asarray(train_y)[None], orders, test_x, test_y)
         jax_loss = float(losses[0, -1])
         difference = abs(jax_loss - metrics["finalLoss"])
-        ok = (difference <= 1e-4 and abs(float(train_accuracy[0]) - metrics["trainAccuracy"]) < 1e-9
-              and abs(float(test_accuracy[0]) - metrics["testAccuracy"]) < 1e-9)
+        # The accuracies as counts of rows (JAX's mean is float32, make-report's a Double).
+        same_rows = lambda accuracy, recorded, count: round(float(accuracy) * count) == round(recorded * count)
+        ok = (difference <= 1e-5 and same_rows(train_accuracy[0], metrics["trainAccuracy"], rows)
+              and same_rows(test_accuracy[0], metrics["testAccuracy"], len(test_y)))
         lines.append(f"- {epochs} epoch{'s' if epochs > 1 else ''}: final training loss make-report {metrics['finalLoss']:.7f}, "
                      f"JAX {jax_loss:.7f} (difference {difference:.1e}); train accuracy {metrics['trainAccuracy']:.4f} and "
                      f"{float(train_accuracy[0]):.4f}, test accuracy {metrics['testAccuracy']:.4f} and {float(test_accuracy[0]):.4f}: "
                      + ("agree" if ok else "DISAGREE"))
         if not ok:
-            print("\n".join(lines))
+            print("\n".join(lines), file=sys.stderr)
             sys.exit("bench_peers.py: the JAX workload does not do make-report's arithmetic (see above)")
     return lines
 
