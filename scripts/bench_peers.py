@@ -38,9 +38,10 @@ How it differs from make-report's training, and why the arithmetic is the same:
   - XLA's dot products sum in another order than make-report's kernels (and JAX's
     `value_and_grad` skips dx of the first layer as make-report does): the same multiply-adds in
     another order, float32 throughout; the losses agree to rounding (the check below).
-  - make-report's time includes starting and joining its worker threads and packing the small
-    networks' runs into SIMD lanes, JAX's its dispatch of three jitted calls for the reference
-    study (one per width): overheads of milliseconds.
+  - make-report's time includes starting and joining its worker threads, packing the small
+    networks' runs into SIMD lanes and a third accuracy (the training rows against their true
+    labels, one more forward pass over them: under 0.2% of 200 epochs' work), JAX's its dispatch
+    of three jitted calls for the reference study (one per width): overheads of milliseconds.
 GFLOP counts are make-report's own (`BenchFLOPs.networkEpoch`): per training row and epoch a
 multiply-add (2 FLOPs) per weight forward and two backward (dW and dx; the first layer has no dx),
 so GFLOP/s compare. The script checks its count against the GFLOP/s make-report prints.
