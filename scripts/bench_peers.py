@@ -55,9 +55,14 @@ initial weights and the same per-epoch row orders (make-report's Xoshiro256** st
 `finalLoss`) after 1 and after 20 epochs must agree to 1e-5 (they agree to about 1e-7; a learning rate 0.2% off
 moves the 20-epoch loss by 4.5e-4), and the train and test accuracies.
 
-Output: one Markdown table (workload, runs, GFLOP; make-report's and JAX's seconds, the median of
-the rounds with their range, and GFLOP/s; the ratio JAX s / make-report s, above 1 where make-report
-is ahead), with the date, `uptime`'s load average before and after, the CPU model and the versions.
+Output: one Markdown table (workload, runs, GFLOP; make-report's and JAX's wall seconds, the median
+of the rounds with their range, GFLOP/s and CPU seconds, user + system of all threads, the median;
+the ratios JAX / make-report of the wall and of the CPU seconds, above 1 where make-report is
+ahead), with the date, `uptime`'s load average before and after, the CPU model and the versions.
+On a loaded machine wall time measures each side's share of the cores as much as its speed; CPU time
+moves less with the load (it still includes cache misses caused by other processes, and any
+spinning of idle worker threads). make-report's CPU seconds are read from /proc/PID/stat when each
+row is printed (10 ms ticks), JAX's with `time.process_time`.
 The rounds alternate which side goes first, so that a drift in the machine's speed falls on both.
 """
 
@@ -284,30 +289,45 @@ def prepare_workload(samples, groups):
 
 
 def run_jax(prepared):
-    """Seconds of one call of every group's trainer, each waited for."""
-    start = time.perf_counter()
+    """Wall and CPU seconds (this process's threads, user + system) of one call of every group's
+    trainer, each waited for."""
+    start, start_cpu = time.perf_counter(), time.process_time()
     for trainer, arguments in prepared:
         jax.block_until_ready(trainer(*arguments))
-    return time.perf_counter() - start
+    return time.perf_counter() - start, time.process_time() - start_cpu
 
 
 # --- make-report's side ----------------------------------------------------------------------------
 
+def process_cpu_seconds(pid):
+    """User + system CPU seconds of every thread of process `pid` so far (/proc/PID/stat, in clock ticks)."""
+    with open(f"/proc/{pid}/stat") as file:
+        fields = file.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def run_make_report(binary):
-    """One `make-report bench --engine-only --repetitions 1 --threads 2`, read until the rows of the
-    three workloads are printed (the rest of --engine-only's tables are then cut short by SIGTERM,
-    which the bench handles by removing its scratch folder): {row prefix: (runs, seconds, GFLOP/s)}."""
+    """One `make-report bench --engine-only --repetitions 1 --threads 2`, read line by line until the
+    rows of the three workloads are printed (the rest of --engine-only's tables are then cut short by
+    SIGTERM, which the bench handles by removing its scratch folder): {row prefix: (runs, seconds,
+    GFLOP/s, CPU seconds)}. A row's CPU seconds are the child's between the line before it that this
+    reads (the machine line, or the previous row) and the row: its training, and the few
+    milliseconds of drawing the workload's data and printing."""
     command = ["stdbuf", "-oL", binary, "bench", "--engine-only", "--repetitions", "1", "--threads", str(CORES)]
     child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    found, lines = {}, []
+    found, lines, last_cpu = {}, [], None
     prefixes = [prefix for _, prefix, _, _ in WORKLOADS]
     try:
         for line in child.stdout:
             lines.append(line)
+            cpu = process_cpu_seconds(child.pid)
+            if line.startswith("Machine: "):
+                last_cpu = cpu
             for prefix in prefixes:
-                if line.startswith("| " + prefix):
+                if line.startswith("| " + prefix) and last_cpu is not None:
                     cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
-                    found[prefix] = (int(cells[1]), float(cells[2]), float(cells[4]))
+                    found[prefix] = (int(cells[1]), float(cells[2]), float(cells[4]), cpu - last_cpu)
+                    last_cpu = cpu
             if len(found) == len(prefixes):
                 break
     finally:
@@ -393,8 +413,8 @@ def main():
         sides = ["make-report", "jax"] if round_index % 2 == 0 else ["jax", "make-report"]
         for side in sides:
             if side == "make-report":
-                for prefix, (runs, seconds, gflops) in run_make_report(binary).items():
-                    ours[prefix].append((runs, seconds, gflops))
+                for prefix, measured in run_make_report(binary).items():
+                    ours[prefix].append(measured)
             else:
                 for _, prefix, prepared, _, _ in workloads:
                     theirs[prefix].append(run_jax(prepared))
@@ -409,23 +429,26 @@ def main():
           f"{importlib.metadata.version('jaxlib')}, Python {platform.python_version()}; "
           f"{arguments.rounds} alternating rounds, each one timed call per side and workload, compile excluded (median, range).")
     print()
-    print("| Workload | Runs | GFLOP | make-report (s) | make-report GFLOP/s | JAX (s) | JAX GFLOP/s | JAX s / make-report s |")
-    print("|---|---:|---:|---:|---:|---:|---:|---|")
+    print("| Workload | Runs | GFLOP | make-report wall (s) | GFLOP/s | CPU (s) | JAX wall (s) | GFLOP/s | CPU (s) "
+          "| JAX wall / make-report wall | JAX CPU / make-report CPU |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|")
     for name, prefix, _, flops, runs in workloads:
         measured = ours[prefix]
-        for their_runs, seconds, gflops in measured:
+        for their_runs, seconds, gflops, _ in measured:
             # make-report prints its GFLOP/s from its own count; ours must agree (rounding of 3 decimals of s).
             if their_runs != runs or abs(flops / seconds / 1e9 - gflops) > 0.01 * gflops + 0.1:
                 sys.exit(f"bench_peers.py: {prefix}: make-report counts {their_runs} runs at {gflops} GFLOP/s in {seconds} s; "
                          f"this script counts {runs} runs and {flops / seconds / 1e9:.1f} GFLOP/s")
-        our_seconds = sorted(seconds for _, seconds, _ in measured)
-        their_seconds = sorted(theirs[prefix])
+        our_seconds = sorted(seconds for _, seconds, _, _ in measured)
+        their_seconds = sorted(wall for wall, _ in theirs[prefix])
         ours_median, theirs_median = float(np.median(our_seconds)), float(np.median(their_seconds))
+        our_cpu = float(np.median([cpu for _, _, _, cpu in measured]))
+        their_cpu = float(np.median([cpu for _, cpu in theirs[prefix]]))
         ratio = theirs_median / ours_median
         verdict = f"make-report {ratio:.2f}x ahead" if ratio >= 1 else f"**JAX {1 / ratio:.2f}x ahead**"
         print(f"| {name} | {runs} | {flops / 1e9:.1f} | {ours_median:.3f} ({our_seconds[0]:.3f}-{our_seconds[-1]:.3f}) | "
-              f"{flops / ours_median / 1e9:.1f} | {theirs_median:.3f} ({their_seconds[0]:.3f}-{their_seconds[-1]:.3f}) | "
-              f"{flops / theirs_median / 1e9:.1f} | {ratio:.2f}: {verdict} |")
+              f"{flops / ours_median / 1e9:.1f} | {our_cpu:.2f} | {theirs_median:.3f} ({their_seconds[0]:.3f}-{their_seconds[-1]:.3f}) | "
+              f"{flops / theirs_median / 1e9:.1f} | {their_cpu:.2f} | {ratio:.2f}: {verdict} | {their_cpu / our_cpu:.2f} |")
     if check_lines:
         print()
         print("Same arithmetic (10 → 16 → 8 → 5, seed 42, the reference clusters, make-report's initial weights and row orders):")
