@@ -23,7 +23,8 @@ step per batch; the runs of one shape batched with `jax.vmap`, the epochs under 
 train and test accuracies computed after training as make-report computes them. Compile time is
 excluded: each workload's function is called once untimed, then timed to `block_until_ready`. JAX
 runs on the 2 cores make-report uses: this process pins itself (and so its children) to 2 CPUs
-(`sched_setaffinity`, which XLA's CPU thread pool follows) and make-report runs with `--threads 2`.
+(`sched_setaffinity`; XLA's CPU thread pool then keeps 2 threads busy) and make-report runs with
+`--threads 2`.
 
 How it differs from make-report's training, and why the arithmetic is the same:
   - Poisoning is not timed: each run's labels are flipped with NumPy before the timed call (make-report
@@ -52,8 +53,8 @@ on a study file of one run, fraction 0, seed 42) and by the JAX function above f
 (the reference clusters, drawn here with NumPy's RandomState as make-report draws them), the same
 initial weights and the same per-epoch row orders (make-report's Xoshiro256** streams "init" and
 "shuffle" of seed 42, ported below): the mean training loss of the last epoch (results.json's
-`finalLoss`) after 1 and after 20 epochs must agree to 1e-5 (they agree to about 1e-7; a learning rate 0.2% off
-moves the 20-epoch loss by 4.5e-4), and the train and test accuracies.
+`finalLoss`) after 1 and after 20 epochs must agree to 1e-5 (they agree to about 1e-7; a learning
+rate 0.2% off moves the 20-epoch loss by 4.5e-4), and so must the train and test accuracies.
 
 Output: one Markdown table (workload, runs, GFLOP; make-report's and JAX's wall seconds, the median
 of the rounds with their range, GFLOP/s and CPU seconds, user + system of all threads, the median;
