@@ -4,6 +4,9 @@
 #   make paper    compiles output/report.tex into output/report.pdf and checks that every example's compiles, with no box overfull by more than 1 pt (installs TeX if missing)
 #   make browser-check  opens every report.html in headless Chromium (installs it if missing), prints it to PNG and PDF
 #   make bench    measures speed and scaling in a release build, writes benchmarks/results.md
+#   make bench-peers  optional, not in CI: the same training in JAX (vmap + jit, compile excluded) in a venv it makes
+#                 under .build-peers/ (pinned jax[cpu] and numpy), alternating with make-report's on the same 2 cores;
+#                 prints the GFLOP/s of both and their ratios for benchmarks/results.md's "Peers" section
 #   make fuzz     runs libFuzzer on the parsers of user files, FUZZ_SECONDS (30) each
 #   make slurm-check  starts a single-node Slurm cluster (as root; installs Slurm and munge if missing), runs a sweep on it, stops it
 #   make install  installs a release build of make-report as $(PREFIX)/bin/make-report (PREFIX=/usr/local)
@@ -21,7 +24,7 @@ SLURM_PACKAGES := slurmctld slurmd slurm-client munge
 
 PREFIX ?= /usr/local
 
-.PHONY: report test validate check paper browser-check bench fuzz slurm-check install system-packages
+.PHONY: report test validate check paper browser-check bench bench-peers fuzz slurm-check install system-packages
 
 report: system-packages
 	swift run make-report
@@ -39,6 +42,12 @@ check: system-packages
 bench: system-packages
 	swift build -c release --product make-report
 	.build/release/make-report bench
+
+# make-report's training against JAX's on issue 26's three workloads (scripts/bench_peers.py, whose header
+# says how the two differ); BENCH_PEERS_ARGS passes options (--rounds N, --skip-check).
+bench-peers: system-packages
+	swift build -c release --product make-report
+	scripts/bench_peers.sh $(BENCH_PEERS_ARGS)
 
 # libFuzzer on every parser of user files, from the committed corpus in fuzz/corpus (scripts/fuzz.sh).
 fuzz: system-packages
