@@ -23,7 +23,8 @@ public struct StudyFigure: Sendable {
 /// leave (all twelve when the models take every one), in turn, so that no defense has a model's
 /// colour unless the models use up the palette, each with the first marker, from its position in
 /// the study's components on, that no component before it has with that colour: no two components
-/// share colour and marker. Attacks are told apart by panels, never by colour.
+/// share colour and marker while no colour serves more than seven. Attacks are told apart by panels,
+/// never by colour.
 public struct StudyStyles: Sendable, Equatable {
     /// Each model's style, by model index.
     public let models: [SeriesStyle]
