@@ -42,21 +42,28 @@ public struct TextBox: Sendable, Equatable {
 }
 
 /// How one series (a model, an attack, a defense) is drawn: colour, marker and line style.
+/// Series are told apart by colour and marker only: their lines are always solid, because the other
+/// line styles mean something else in every figure (dashed: a fitted curve; dotted: a threshold;
+/// dash-dotted: a reference such as chance).
 public struct SeriesStyle: Sendable, Equatable {
     public let color: Color
     public let marker: MarkerShape
+    /// The style of the series' data line: solid.
     public let line: LineStyle
 
-    /// The n-th of a sequence of styles: colour n mod 12 of `Color.colorBlindSafe`; marker n mod 7,
-    /// so a colour that comes round again (n + 12) has another marker; solid lines for the first 12,
-    /// then dashed, dotted and dash-dotted ones. The first 48 differ in colour or line style, the
-    /// first 336 (48 × 7) in colour, line style or marker.
+    /// The n-th of a sequence of styles: colour n mod 12 of `Color.colorBlindSafe`, marker n mod 7,
+    /// so a colour that comes round again (n + 12) has another marker; the first 84 (12 × 7, the two
+    /// numbers being prime to each other) differ in colour or marker.
     public init(index n: Int) {
         precondition(n >= 0, "a style index is not negative")
-        let colors = Color.colorBlindSafe.count, lines: [LineStyle] = [.solid, .dashed, .dotted, .dashDot]
-        color = Color.colorBlindSafe[n % colors]
-        marker = MarkerShape.allCases[n % MarkerShape.allCases.count]
-        line = lines[(n / colors) % lines.count]
+        self.init(color: Color.colorBlindSafe[n % Color.colorBlindSafe.count], marker: MarkerShape.allCases[n % MarkerShape.allCases.count])
+    }
+
+    /// A style of `color` and `marker`, with a solid line.
+    public init(color: Color, marker: MarkerShape) {
+        self.color = color
+        self.marker = marker
+        line = .solid
     }
 }
 

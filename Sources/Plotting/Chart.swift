@@ -1,6 +1,7 @@
 import Foundation
 
-/// A data series drawn in a panel: markers with optional symmetric error bars, and/or a line.
+/// A data series drawn in a panel: markers with optional vertical bars (symmetric errors or
+/// intervals of y) and horizontal bars (intervals of x), and/or a line.
 public struct Series: Sendable {
     /// Legend text; not used by the chart itself (legends list `LegendEntry`s).
     public var label: String
@@ -11,6 +12,9 @@ public struct Series: Sendable {
     /// Intervals of y, one per point (nil for none at that point), drawn as capped bars like
     /// `errors`, for bounds that are not symmetric about the point; nil for none.
     public var intervals: [ClosedRange<Double>?]?
+    /// Intervals of x, one per point (nil for none at that point), drawn as capped horizontal bars
+    /// through the point; nil for none.
+    public var xIntervals: [ClosedRange<Double>?]?
     /// Colour of markers, bars and line.
     public var color: Color
     /// The connecting line's style; nil for markers only.
@@ -25,15 +29,17 @@ public struct Series: Sendable {
     public var filled: Bool
 
     /// A series; by default markers with no line.
-    public init(label: String, points: [Point], errors: [Double]? = nil, intervals: [ClosedRange<Double>?]? = nil, color: Color,
-                line: LineStyle? = nil, lineWidth: Double = 1.4, marker: MarkerShape? = nil, markerSize: Double = 6.5,
-                filled: Bool = true) {
+    public init(label: String, points: [Point], errors: [Double]? = nil, intervals: [ClosedRange<Double>?]? = nil,
+                xIntervals: [ClosedRange<Double>?]? = nil, color: Color, line: LineStyle? = nil, lineWidth: Double = 1.4,
+                marker: MarkerShape? = nil, markerSize: Double = 6.5, filled: Bool = true) {
         precondition(errors == nil || errors!.count == points.count, "one error per point")
         precondition(intervals == nil || intervals!.count == points.count, "one interval per point")
+        precondition(xIntervals == nil || xIntervals!.count == points.count, "one x interval per point")
         self.label = label
         self.points = points
         self.errors = errors
         self.intervals = intervals
+        self.xIntervals = xIntervals
         self.color = color
         self.line = line
         self.lineWidth = lineWidth
@@ -454,6 +460,7 @@ extension Chart {
                 series.points = kept.map { series.points[$0] }
                 series.errors = series.errors.map { errors in kept.map { errors[$0] } }
                 series.intervals = series.intervals.map { intervals in kept.map { intervals[$0] } }
+                series.xIntervals = series.xIntervals.map { intervals in kept.map { intervals[$0] } }
                 return series
             }
             panel.labels = panel.labels.filter { x.scale.shows($0.point.x) && y.scale.shows($0.point.y) }
@@ -670,6 +677,12 @@ extension Chart {
                     canvas.strokeLine([Point(x - 2.5, low), Point(x + 2.5, low)], color: series.color, width: 1)
                     canvas.strokeLine([Point(x - 2.5, high), Point(x + 2.5, high)], color: series.color, width: 1)
                 }
+                for (index, bar) in horizontalBars(series, points: points, transform: transform) {
+                    let y = points[index].y
+                    canvas.strokeLine([Point(bar.lowerBound, y), Point(bar.upperBound, y)], color: series.color, width: 1)
+                    canvas.strokeLine([Point(bar.lowerBound, y - 2.5), Point(bar.lowerBound, y + 2.5)], color: series.color, width: 1)
+                    canvas.strokeLine([Point(bar.upperBound, y - 2.5), Point(bar.upperBound, y + 2.5)], color: series.color, width: 1)
+                }
             }
         }
         // Markers may overhang the frame a little, as in most plotting tools.
@@ -705,7 +718,8 @@ extension Chart {
         let obstacles = dataObstacles(panel, transform: transform) + (legendBox.map { [$0] } ?? [])
         let markers = zip(panel.series, drawn.series).filter { $0.0.marker != nil }.flatMap(\.1)
         let labels = placeLabels(panel.labels, at: drawn.labels, markers: markers,
-                                 markerBoxes: pointObstacles(panel, transform: transform, markersOnly: true), lines: lines, area: area,
+                                 markerBoxes: pointObstacles(panel, transform: transform, markersOnly: true),
+                                 horizontalBars: horizontalBarObstacles(panel, transform: transform), lines: lines, area: area,
                                  obstacles: obstacles, font: canvas.font)
         for placed in labels {
             // A label across a reference line stands on white, so that the line does not run through its text.
@@ -849,20 +863,23 @@ extension Chart {
     /// above, below, the four diagonals; then the same farther out, with a leader line) whose box
     /// lies inside the plot area and overlaps no obstacle, none of `lines` (the reference lines), no
     /// leader line and no label placed before it (nor comes within 2 points of one), whose leader line
-    /// crosses no label and no leader line placed before it and passes no other of `markerBoxes` (a
-    /// marker with its bar), and which, without a leader line, is nearer its own point than any other
+    /// crosses no label and no leader line placed before it, passes no other of `markerBoxes` (a
+    /// marker with its bar) and crosses no other point's horizontal bar (`horizontalBars`, each with
+    /// the point it runs through), and which, without a leader line, is nearer its own point than any other
     /// of `markers` by more than `Style.labelMarkerMargin` (so that it names its own). Labels that find no such position then try the same positions across a reference
     /// line (drawn on a white backing), so that a name is used before a number. Labels still without
     /// one then try their key the same way, out to a longer leader; a key still unplaced takes the
-    /// first of those positions that overlaps no label, none of `markerBoxes` and none of `lines`,
-    /// with a leader line as above, whatever data line it covers, then one over a reference line,
-    /// and failing that the first that overlaps no label (still nearer its own point than any other
-    /// marker when it has no leader line). A label without a key that finds no position is left
-    /// out. `points` are the labels' points and `markers` every marker's, in device points,
+    /// first of those positions that overlaps no label, none of `markerBoxes`, none of `lines`
+    /// and none of `horizontalBars`, with a leader line as above, whatever data line it covers, then
+    /// one over a reference line, then the same out to 400 points, then one whose leader line crosses
+    /// other points' horizontal bars (but no marker), then one across any bar (but no marker, label or
+    /// leader line), and failing that the first whose leader line may pass other data (still nearer its own point than any other marker when it has
+    /// no leader line): no label ever covers a marker or a bar. A label that finds no position is left out. `points` are the labels' points and `markers` every marker's, in device points,
     /// `markerBoxes` the markers' boxes in that order; a label whose box crosses one of `lines` and
     /// none of `obstacles` is `backed`.
-    func placeLabels(_ labels: [PointLabel], at points: [Point], markers: [Point], markerBoxes: [Rect], lines: [Rect], area: Rect,
-                     obstacles: [Rect], font: Font) -> [PlacedLabel] {
+    func placeLabels(_ labels: [PointLabel], at points: [Point], markers: [Point], markerBoxes: [Rect],
+                     horizontalBars: [(point: Point, box: Rect)] = [], lines: [Rect], area: Rect, obstacles: [Rect],
+                     font: Font) -> [PlacedLabel] {
         var taken = obstacles, labelBoxes = [Rect](), leaders = [Rect](), placed = [Int: PlacedLabel]()
         let height = (font.ascent + font.descent) * Style.pointLabelSize
         let inside = labels.indices.filter { area.contains(points[$0]) }
@@ -900,9 +917,13 @@ extension Chart {
             (marker: marker, boxes: [Rect(x: marker.x - 5, y: marker.y - 5, width: 10, height: 10),
                                      Rect(x: marker.x - 1.5, y: box.y, width: 3, height: box.height)])
         }
-        let leaderClear = { (segments: [Rect], point: Point) in
+        let leaderClearOfMarkers = { (segments: [Rect], point: Point) in
             !segments.contains { segment in labelBoxes.contains(where: segment.intersects) || leaders.contains(where: segment.intersects) }
                 && !others.contains { other in other.marker != point && other.boxes.contains { box in segments.contains(where: box.intersects) } }
+        }
+        let leaderClear = { (segments: [Rect], point: Point) in
+            leaderClearOfMarkers(segments, point)
+                && !horizontalBars.contains { bar in bar.point != point && segments.contains(where: bar.box.intersects) }
         }
         let clearOfData = { (box: Rect, leader: [Rect]?, point: Point) in
             !taken.contains(where: box.intersects) && !labelBoxes.contains(where: spaced(box).intersects)
@@ -921,35 +942,35 @@ extension Chart {
             guard let key = labels[index].key else { continue }
             place(index, text: key, distances: [6, 14, 26, 40, 60, 90, 120, 160], fits: clear)
         }
-        // Keys still unplaced: over data lines and bands but clear of the markers, their bars and the
-        // reference lines, then anywhere.
+        // Keys still unplaced: over data lines and bands but clear of the markers, their bars (vertical and
+        // horizontal) and the reference lines, then over a reference line, then out to a longer leader line,
+        // and last with a leader line that may pass other data: never over a marker or a bar.
         let unique = { (box: Rect, leader: [Rect]?, point: Point) in
             !labelBoxes.contains(where: spaced(box).intersects) && (leader != nil || namesItsPoint(box, point))
         }
-        for index in inside where placed[index] == nil {
-            guard let key = labels[index].key else { continue }
-            place(index, text: key, distances: [6, 14, 26, 40, 60, 90, 120, 160]) { box, leader, point in
-                unique(box, leader, point) && !markerBoxes.contains(where: box.intersects) && !lines.contains(where: box.intersects)
-                    && leader.map { leaderClear($0, point) } != false
+        let marks = markerBoxes + horizontalBars.map(\.box)
+        let offData = { (box: Rect, leader: [Rect]?, point: Point) in unique(box, leader, point) && !marks.contains(where: box.intersects) }
+        let stages: [(distances: [Double], fits: (Rect, [Rect]?, Point) -> Bool)] = [
+            ([6, 14, 26, 40, 60, 90, 120, 160], { box, leader, point in
+                offData(box, leader, point) && !lines.contains(where: box.intersects) && leader.map { leaderClear($0, point) } != false }),
+            ([6, 14, 26, 40, 60, 90, 120, 160], { box, leader, point in offData(box, leader, point) && leader.map { leaderClear($0, point) } != false }),
+            ([200, 250, 320, 400], { box, leader, point in offData(box, leader, point) && leader.map { leaderClear($0, point) } != false }),
+            // A leader line across other points' horizontal bars (thin lines it crosses at an angle) but no marker.
+            ([6, 14, 26, 40, 60, 90, 120, 160, 200, 250, 320, 400], { box, leader, point in
+                offData(box, leader, point) && leader.map { leaderClearOfMarkers($0, point) } != false }),
+            // Then one across any bar, still passing no marker and crossing no label or leader line.
+            ([6, 14, 26, 40, 60, 90, 120, 160, 200, 250, 320, 400], { box, leader, point in
+                offData(box, leader, point) && !(leader ?? []).contains { segment in
+                    labelBoxes.contains(where: segment.intersects) || leaders.contains(where: segment.intersects)
+                        || others.contains { $0.marker != point && $0.boxes[0].intersects(segment) }
+                } }),
+            ([6, 14, 26, 40, 60, 90, 120, 160, 200, 250, 320, 400], offData),
+        ]
+        for stage in stages {
+            for index in inside where placed[index] == nil {
+                guard let key = labels[index].key else { continue }
+                place(index, text: key, distances: stage.distances, fits: stage.fits)
             }
-        }
-        // Then the same over a reference line, then over markers with a leader line that passes no other
-        // marker, then anywhere.
-        for index in inside where placed[index] == nil {
-            guard let key = labels[index].key else { continue }
-            place(index, text: key, distances: [6, 14, 26, 40, 60, 90, 120, 160]) { box, leader, point in
-                unique(box, leader, point) && !markerBoxes.contains(where: box.intersects) && leader.map { leaderClear($0, point) } != false
-            }
-        }
-        for index in inside where placed[index] == nil {
-            guard let key = labels[index].key else { continue }
-            place(index, text: key, distances: [6, 14, 26, 40, 60, 90, 120, 160]) { box, leader, point in
-                unique(box, leader, point) && leader.map { leaderClear($0, point) } != false
-            }
-        }
-        for index in inside where placed[index] == nil {
-            guard let key = labels[index].key else { continue }
-            place(index, text: key, distances: [6, 14, 26, 40, 60, 90, 120, 160], fits: unique)
         }
         return inside.compactMap { placed[$0] }
     }
@@ -1076,6 +1097,7 @@ extension Chart {
     /// Small boxes covering every marker, error bar, line segment, strip and band of `panel`.
     private func dataObstacles(_ panel: Panel, transform: Transform) -> [Rect] {
         var boxes = pointObstacles(panel, transform: transform, markersOnly: false)
+            + horizontalBarObstacles(panel, transform: transform).map(\.box)
         for (series, device) in zip(panel.series, geometry(panel, transform: transform).series) {
             guard series.line != nil else { continue }
             for (start, end) in zip(device, device.dropFirst()) {
@@ -1120,6 +1142,28 @@ extension Chart {
         }
     }
 
+    /// The device x span of each horizontal bar of `series` (its `xIntervals`) drawn through
+    /// `points` (the series' points where they are drawn), by point index; a dodged point's bar moves with it.
+    private func horizontalBars(_ series: Series, points: [Point], transform: Transform) -> [(index: Int, bar: ClosedRange<Double>)] {
+        (series.xIntervals ?? []).enumerated().compactMap { index, interval in
+            interval.map { interval in
+                let shift = points[index].x - transform.deviceX(series.points[index].x)
+                let ends = [transform.deviceX(interval.lowerBound) + shift, transform.deviceX(interval.upperBound) + shift]
+                return (index, ends.min()!...ends.max()!)
+            }
+        }
+    }
+
+    /// A box around each horizontal bar of `panel` (its caps 3 points above and below), with the
+    /// device point the bar runs through.
+    private func horizontalBarObstacles(_ panel: Panel, transform: Transform) -> [(point: Point, box: Rect)] {
+        zip(panel.series, geometry(panel, transform: transform).series).flatMap { series, points in
+            horizontalBars(series, points: points, transform: transform).map { index, bar in
+                (points[index], Rect(x: bar.lowerBound - 1, y: points[index].y - 3, width: bar.upperBound - bar.lowerBound + 2, height: 6))
+            }
+        }
+    }
+
     /// A thin box along each reference line of `panel`.
     private func referenceObstacles(_ panel: Panel, transform: Transform) -> [Rect] {
         panel.referenceLines.map { line in
@@ -1160,7 +1204,9 @@ extension Chart {
     /// `plotWidth` points wide, padded as `fittedYRange()` is.
     func fittedXRange(plotWidth: Double) -> ClosedRange<Double> {
         let values = panels.flatMap { panel in
-            panel.series.flatMap { $0.points.map(\.x) } + panel.referenceLines.filter { $0.orientation == .vertical }.map(\.value)
+            panel.series.flatMap { series in
+                series.points.map(\.x) + (series.xIntervals ?? []).compactMap { $0 }.flatMap { [$0.lowerBound, $0.upperBound] }
+            } + panel.referenceLines.filter { $0.orientation == .vertical }.map(\.value)
         }
         let fraction = max(0.04, Style.dataInset / max(plotWidth - 2 * Style.dataInset, 1))
         guard x.scale == .linear else { return Self.scaledRange(values, scale: x.scale, fraction: fraction) }

@@ -3,8 +3,9 @@ import PoisoningAnalysis
 import PoisoningEngine
 
 /// The success of every attack that measures its own (class-flip, backdoor, feature collision)
-/// against the poison fraction (`curve`): one panel per such attack and defense (titled by
-/// the attack, and by the defense when the study has several), one line per model in its colour
+/// against the poison fraction (`curve`): one panel per such attack and defense (titled by the
+/// attack and the defense where the figure draws more than one of each, as `facetTitle` titles the
+/// accuracy figure's panels; a single attack is named in the figure's title), one line per model in its colour
 /// (mean ± std over seeds). A rate with a clean-model baseline is drawn as its excess over the clean
 /// model of the same series and seed, so the figure leads with what the poison adds; the clean
 /// model's own rate (a rate, not an excess, which on the same axis the curves would seem to cross)
@@ -22,6 +23,8 @@ func attackSuccessFigure(_ results: StudyResults, styles: StudyStyles) -> StudyF
     }
     guard !metrics.isEmpty else { return nil }
     let several = Set(results.series.map(\.defense)).count > 1
+    let drawn = results.series.indices.filter { metrics[results.series[$0].attack] != nil }
+    let singleAttack = Set(drawn.map { results.series[$0].attack }).count == 1
     // Panels in study order of attack, then defense.
     let groups = Array(Set(results.series.filter { metrics[$0.attack] != nil }.map { [$0.attack, $0.defense] }))
         .sorted { ($0[0], $0[1]) < ($1[0], $1[1]) }
@@ -59,9 +62,10 @@ func attackSuccessFigure(_ results: StudyResults, styles: StudyStyles) -> StudyF
             return [Series(label: label, points: entry.success.map { Point($0.x, $0.mean) }, errors: entry.success.map(\.std),
                            color: style.color, line: style.line, marker: style.marker)]
         }
-        let first = results.series[members[0]]
         let clean = metric.hasBaseline ? cleanRateText(curves.compactMap { $0.baseline.first?.mean }) : nil
-        return Panel(title: first.attackLabel + (several ? ", \(first.defenseLabel)" : "") + (clean.map { "; clean model's rate \($0)" } ?? ""),
+        let title = [facetTitle(results, members[0], axes: [.attack, .defense], among: drawn), clean.map { "clean model's rate \($0)" }]
+            .compactMap { $0 }
+        return Panel(title: title.isEmpty ? nil : title.joined(separator: "; "),
                      series: series,
                      referenceLines: [ReferenceLine(.horizontal, at: 0, color: Color.reference, style: .dashDot)])
     }
@@ -79,7 +83,7 @@ func attackSuccessFigure(_ results: StudyResults, styles: StudyStyles) -> StudyF
     // A margin below 0 and above 1 (or the data's reach, in tenths), so that the zero line and no point sit on the frame.
     let floor = lowest < 0 ? -(((-lowest) * 10).rounded(.up) / 10) : 0, ceiling = (highest * 10).rounded(.up) / 10
     return StudyFigure(name: "attack_success", caption: caption, chart: Chart(
-        title: "Attack success vs. \(x.name)", x: x.axis,
+        title: singleAttack ? "Success of \(results.series[drawn[0]].attackLabel) vs. \(x.name)" : "Attack success vs. \(x.name)", x: x.axis,
         y: Axis(label: corrected ? "Success (excess over the clean model)" : "Attack success rate",
                 range: (floor - successAxisMargin)...(ceiling + successAxisMargin)),
         panels: panels, legend: legend, panelWidth: panelSize(panels.count).width, panelHeight: panelSize(panels.count).height),

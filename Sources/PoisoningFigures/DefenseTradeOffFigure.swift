@@ -14,7 +14,9 @@ let targetedSuccessKeys: Set<String> = Set([Backdoor.successMetricKey, ClassFlip
 /// figure's title), the caption naming the panels left out for want of a point, x the clean
 /// accuracy the defense costs (undefended minus defended, at the smallest fraction), y the critical
 /// threshold it gains (defended minus undefended), with its interval as a capped vertical bar when
-/// both ends are bounded, and the defense's name beside its point, or its number (the legend numbers
+/// both ends are bounded and the cost's interval as a capped horizontal bar (the intervals of the
+/// report's table of defenses, their level in the caption), each point in its defense's colour and
+/// marker (`StudyStyles`, as in every figure of the study), and the defense's name beside its point, or its number (the legend numbers
 /// the defenses) where the name has no room. A gain whose sign the runs do not resolve
 /// (`DefenseFinding.shiftResolved`) is drawn open, with a legend entry saying so. Points that would
 /// hide one another are set apart sideways (`Panel.dodge`), so that each label sits by its own
@@ -61,9 +63,14 @@ func defenseTradeOffFigure(_ results: StudyResults, styles: StudyStyles) -> Stud
             if let lower = finding.thresholdShift.interval?.lower, let upper = finding.thresholdShift.interval?.upper {
                 interval = (lower * 100)...(upper * 100)
             }
+            // The cost's interval (of the change, defended minus undefended, so its ends swap) as a horizontal bar.
+            var costInterval: ClosedRange<Double>?
+            if let lower = finding.cleanAccuracyChange.interval?.lower, let upper = finding.cleanAccuracyChange.interval?.upper {
+                costInterval = (-upper * 100)...(-lower * 100)
+            }
             // A gain whose sign the runs do not resolve is drawn open, so that it does not read as a gain.
-            return Series(label: description.label, points: [Point(cost, gain)], intervals: [interval], color: style.color,
-                          marker: style.marker, filled: finding.shiftResolved)
+            return Series(label: description.label, points: [Point(cost, gain)], intervals: [interval], xIntervals: [costInterval],
+                          color: style.color, marker: style.marker, filled: finding.shiftResolved)
         }
         let title = [severalAttacks ? attackLabel(group[0]) : nil, severalModels ? modelLabel(group[1]) : nil].compactMap { $0 }
         return Panel(title: title.isEmpty ? nil : title.joined(separator: ", "), series: series,
@@ -77,9 +84,11 @@ func defenseTradeOffFigure(_ results: StudyResults, styles: StudyStyles) -> Stud
         legend.append(LegendEntry(label: "open marker: gain not resolved (its interval reaches 0)", color: Color.ink, marker: .circle,
                                   filled: false))
     }
-    let caption = "Safety-efficacy trade-off: per defense, the clean accuracy it costs (percentage points, undefended "
-        + "minus defended at the smallest fraction) against the critical threshold it gains (percentage points, defended minus "
-        + "undefended; vertical bars: its interval when both ends are bounded)"
+    let level = confidenceText(results.statistics.confidence)
+    let caption = "Safety-efficacy trade-off: per defense, in its colour and marker as in every figure of the study, the clean "
+        + "accuracy it costs (percentage points, undefended minus defended at the smallest fraction; horizontal bars: its \(level) "
+        + "interval) against the critical threshold it gains (percentage points, defended minus undefended; vertical bars: its "
+        + "\(level) interval when both ends are bounded)"
         + (severalAttacks ? "" : " against \(attackLabel(attacks.first!))")
         + (severalAttacks && severalModels ? ", one panel per attack and model" : severalAttacks ? ", one panel per attack"
             : severalModels ? ", one panel per model" : "")

@@ -2,56 +2,50 @@ import Plotting
 import PoisoningAnalysis
 
 /// The input-gradient penalty's safety-efficacy trade-off over λ (`PenaltyTradeOff`): one panel per
-/// model (titled by it when the study has several), one curve per attack in its own colour, x the
-/// clean model's test accuracy and y the attack's success at the comparison budget (corrected for the
-/// clean model), one point per λ joined in order of λ and labelled with it, with the intervals over
-/// seeds of both as capped vertical bars and plain horizontal bars. Nil unless the study sweeps λ
-/// over at least two values.
+/// model and attack, so that each panel's y axis holds one metric (an attack's success, which differs
+/// from attack to attack), titled by the attack and what its success is (and by the model when the
+/// study has several), x the clean model's test accuracy and y the attack's success at the comparison
+/// budget (corrected for the clean model), one point per λ joined in order of λ and labelled with it,
+/// in the model's colour and marker (`StudyStyles`, as in every figure of the study), with the
+/// intervals over seeds of both as capped vertical and horizontal bars. Nil unless the study sweeps
+/// λ over at least two values.
 func penaltyTradeOffFigure(_ results: StudyResults, styles: StudyStyles) -> StudyFigure? {
     guard let tradeOff = results.penaltyTradeOff else { return nil }
     let attacks = Array(Set(tradeOff.curves.map(\.attack))).sorted(), models = Array(Set(tradeOff.curves.map(\.model))).sorted()
-    let style = { (attack: Int) in SeriesStyle(index: attacks.firstIndex(of: attack)!) }
-    let legend = attacks.map { attack in
-        let s = style(attack)
-        return LegendEntry(label: results.series.first { $0.attack == attack }!.attackLabel, color: s.color, line: s.line, marker: s.marker)
+    let attackLabel = { (attack: Int) in results.series.first { $0.attack == attack }!.attackLabel }
+    let modelLabel = { (model: Int) in results.series.first { $0.model == model }!.modelLabel }
+    let legend = models.map { model in
+        LegendEntry(label: modelLabel(model), color: styles.models[model].color, line: styles.models[model].line, marker: styles.models[model].marker)
     }
-    let panels = models.map { model in
-        var series = [Series](), labels = [PointLabel]()
-        for curve in tradeOff.curves where curve.model == model {
-            let s = style(curve.attack)
-            let drawn = curve.points.compactMap { point in
-                point.cleanAccuracy.mean.flatMap { x in point.success.mean.map { (point: point, at: Point(x, $0)) } }
-            }
-            series.append(Series(label: results.series[drawn.first?.point.series ?? curve.points[0].series].label,
-                                 points: drawn.map(\.at),
-                                 intervals: drawn.map(\.point).map { point in
-                                     point.success.interval.flatMap { i in i.lower.flatMap { l in i.upper.map { l...$0 } } }
-                                 },
-                                 color: s.color, line: s.line, marker: s.marker))
-            for (point, at) in drawn {
-                // The clean accuracy's interval as a horizontal bar through the point.
-                if let lower = point.cleanAccuracy.interval?.lower, let upper = point.cleanAccuracy.interval?.upper {
-                    series.append(Series(label: "clean accuracy interval", points: [Point(lower, at.y), Point(upper, at.y)],
-                                         color: s.color, line: .solid, lineWidth: 0.9))
-                }
-                labels.append(PointLabel("λ \(PenaltyTradeOff.lambdaText(point.lambda))", at: at, color: s.color))
-            }
+    /// A bounded interval as a range, nil when an end is missing.
+    func range(_ interval: Interval?) -> ClosedRange<Double>? { interval.flatMap { i in i.lower.flatMap { l in i.upper.map { l...$0 } } } }
+    let curves = models.flatMap { model in attacks.compactMap { attack in tradeOff.curves.first { $0.model == model && $0.attack == attack } } }
+    let panels = curves.map { curve in
+        let style = styles.models[curve.model]
+        let drawn = curve.points.compactMap { point in
+            point.cleanAccuracy.mean.flatMap { x in point.success.mean.map { (point: point, at: Point(x, $0)) } }
         }
-        return Panel(title: models.count > 1 ? results.series.first { $0.model == model }!.modelLabel : nil, series: series,
+        let series = Series(label: results.series[drawn.first?.point.series ?? curve.points[0].series].label, points: drawn.map(\.at),
+                            intervals: drawn.map { range($0.point.success.interval) },
+                            xIntervals: drawn.map { range($0.point.cleanAccuracy.interval) },
+                            color: style.color, line: style.line, marker: style.marker)
+        let labels = drawn.map { PointLabel("λ \(PenaltyTradeOff.lambdaText($0.point.lambda))", at: $0.at, color: style.color) }
+        let title = [attackLabel(curve.attack) + ": " + curve.successName.prefix(1).lowercased() + curve.successName.dropFirst(),
+                     models.count > 1 ? modelLabel(curve.model) : nil].compactMap { $0 }.joined(separator: ", ")
+        return Panel(title: title, series: [series],
                      referenceLines: [ReferenceLine(.horizontal, at: 0, color: Color.reference, style: .dashDot)], labels: labels)
     }
     let budget = percent(tradeOff.fraction), level = confidenceText(tradeOff.confidence)
     let caption = "Input-gradient penalty: the attack's success at \(budget) poisoned against the clean model's test accuracy, one point "
-        + "per λ (labelled), joined in order of λ, one curve per attack" + (models.count > 1 ? ", one panel per model" : "")
-        + ". Success is corrected for the clean model of the same series and seed: "
-        + listing(attacks.map { attack in
-            let curve = tradeOff.curves.first { $0.attack == attack }!
-            return "\(results.series.first { $0.attack == attack }!.attackLabel): \(curve.successMeaning)"
-        }) + ". Bars: \(level) intervals over seeds of the success (vertical, capped) and of the clean accuracy (horizontal)."
+        + "per λ (labelled), joined in order of λ, one panel per attack" + (models.count > 1 ? " and model" : "")
+        + ", so that each y axis holds one attack's success, in the model's colour. Success is corrected for the clean model of the same "
+        + "series and seed: "
+        + listing(attacks.map { attack in "\(attackLabel(attack)): \(tradeOff.curves.first { $0.attack == attack }!.successMeaning)" })
+        + ". Bars: \(level) intervals over seeds of the success (vertical) and of the clean accuracy (horizontal)."
     let size = panelSize(panels.count)
     return StudyFigure(name: "penalty_tradeoff", caption: caption, chart: Chart(
         title: "Input-gradient penalty: attack success vs. clean accuracy over λ",
         x: Axis(label: "Clean test accuracy (clean model)", minimumSpan: minimumFractionSpan),
-        y: Axis(label: "Attack success at \(budget) (corrected for clean)", minimumSpan: minimumFractionSpan),
+        y: Axis(label: "Attack success at \(budget), corrected for clean (as the panel's title names it)", minimumSpan: minimumFractionSpan),
         panels: panels, legend: legend, panelWidth: max(size.width, 280), panelHeight: max(size.height, 210), maxColumns: 2))
 }

@@ -17,10 +17,14 @@ public struct StudyFigure: Sendable {
 }
 
 /// The style of every model and defense of a study, the components figures draw in their own
-/// colours, assigned once from the study's components so that each keeps its colour, marker and line
-/// style in every figure. Styles are numbered through `SeriesStyle(index:)` in the order models,
-/// defenses other than `none`, so that no two components of a study share a style (and the models,
-/// drawn in most figures, get the first colours). Attacks are told apart by panels, never by colour.
+/// colours, assigned once from the study's components so that each keeps its colour and marker in
+/// every figure. The models take the first colours of `Color.colorBlindSafe` and the markers of
+/// `SeriesStyle(index:)`, in order; the defenses other than `none` take the colours the models
+/// leave (all twelve when the models take every one), in turn, so that no defense has a model's
+/// colour unless the models use up the palette, each with the first marker, from its position in
+/// the study's components on, that no component before it has with that colour: no two components
+/// share colour and marker while no colour serves more than seven. Attacks are told apart by panels,
+/// never by colour.
 public struct StudyStyles: Sendable, Equatable {
     /// Each model's style, by model index.
     public let models: [SeriesStyle]
@@ -29,15 +33,25 @@ public struct StudyStyles: Sendable, Equatable {
 
     /// The styles of the study of `results`.
     public init(_ results: StudyResults) {
-        let models = results.config.models.count
-        self.models = (0..<models).map { SeriesStyle(index: $0) }
+        let palette = Color.colorBlindSafe, markers = MarkerShape.allCases
+        let modelCount = results.config.models.count
+        let models = (0..<modelCount).map { SeriesStyle(index: $0) }
+        // The colours left to the defenses, and every (colour, marker) pair taken so far.
+        let free = modelCount < palette.count ? Array(modelCount..<palette.count) : Array(palette.indices)
+        var taken = Set((0..<modelCount).map { [$0 % palette.count, $0 % markers.count] })
         let undefended = Set(results.series.filter(\.isUndefended).map(\.defense))
-        var next = models
+        var next = 0
         defenses = results.config.defenses.indices.map { defense in
             guard !undefended.contains(defense) else { return SeriesStyle(index: 0) }
             defer { next += 1 }
-            return SeriesStyle(index: next)
+            let color = free[next % free.count], position = modelCount + next
+            // Each colour has seven markers: the first pair not taken, from the component's position on.
+            let marker = (0..<markers.count).map { (position + $0) % markers.count }.first { !taken.contains([color, $0]) }
+                ?? position % markers.count
+            taken.insert([color, marker])
+            return SeriesStyle(color: palette[color], marker: markers[marker])
         }
+        self.models = models
     }
 }
 
@@ -149,15 +163,16 @@ func panelGroups(_ results: StudyResults) -> [(title: String?, series: [Int])] {
 /// The axes of a study a panel can be titled by.
 enum StudyAxis { case model, attack, defense }
 
-/// A panel title for series `index`: the labels of those of `axes` along which the study has more
-/// than one value, joined by commas; nil when it has one value along each.
-func facetTitle(_ results: StudyResults, _ index: Int, axes: [StudyAxis]) -> String? {
-    let series = results.series[index]
+/// A panel title for series `index`: the labels of those of `axes` along which the series `among`
+/// (every series of the study when nil; a figure's drawn series) have more than one value, joined by
+/// commas; nil when they have one value along each.
+func facetTitle(_ results: StudyResults, _ index: Int, axes: [StudyAxis], among: [Int]? = nil) -> String? {
+    let series = results.series[index], drawn = (among ?? Array(results.series.indices)).map { results.series[$0] }
     let parts = axes.compactMap { axis -> String? in
         switch axis {
-        case .model: Set(results.series.map(\.model)).count > 1 ? series.modelLabel : nil
-        case .attack: Set(results.series.map(\.attack)).count > 1 ? series.attackLabel : nil
-        case .defense: Set(results.series.map(\.defense)).count > 1 ? series.defenseLabel : nil
+        case .model: Set(drawn.map(\.model)).count > 1 ? series.modelLabel : nil
+        case .attack: Set(drawn.map(\.attack)).count > 1 ? series.attackLabel : nil
+        case .defense: Set(drawn.map(\.defense)).count > 1 ? series.defenseLabel : nil
         }
     }
     return parts.isEmpty ? nil : parts.joined(separator: ", ")
