@@ -34,14 +34,15 @@ public struct TargetBudget: Sendable, Codable, Equatable {
         /// The smallest swept positive fraction at which its victim closes `closedShare` of the clean
         /// model's disagreement with the target (the bar); nil when none does.
         public let halfway: Double?
-        /// Its runs at positive fractions whose victim is judged (converged).
-        public let judged: Int
+        /// Its runs at positive fractions whose victim is judged (converged); nil in a results.json
+        /// written before it was recorded.
+        public let judged: Int?
         /// Its runs whose victim is not converged (`victimGradientNorm` above `MetricKey.victimGradientTolerance`),
         /// whose agreement is not judged; nil when there are none.
         public let unconverged: Int?
 
         /// One seed's budget beside its τ and its clean model's agreement.
-        public init(seed: UInt64, tau: Double?, baseline: Double?, budget: Double?, halfway: Double? = nil, judged: Int = 1, unconverged: Int? = nil) {
+        public init(seed: UInt64, tau: Double?, baseline: Double?, budget: Double?, halfway: Double? = nil, judged: Int? = nil, unconverged: Int? = nil) {
             self.seed = seed
             self.tau = tau
             self.baseline = baseline
