@@ -7,8 +7,8 @@ extension ReportModel {
     public struct PredictedRow: Sendable {
         /// The series; τ (its mean with its interval and its range over seeds, or that none exists,
         /// "at these parameters" when the target is not stationary on its own training rows);
-        /// the target's accuracy; the first budget at which the victim agrees with the target beyond
-        /// the clean model (`TargetBudget`: mean and interval over seeds, or the seeds not reached);
+        /// the target's accuracy; the first budget at which the victim is the target
+        /// (`TargetBudget`: mean and interval over seeds, or the seeds not reached);
         /// the critical threshold of the accuracy fit with its interval; the mixed/clean gradient
         /// ratio at the swept fractions around τ, beside 1/(1 + ε_d) for poisons with no effect.
         public let series, tau, targetAccuracy, agreesFrom, threshold, ratios: String
