@@ -12,7 +12,7 @@ func runSweep(_ study: Study, runtime: RuntimeOptions, shard: Shard = .whole, st
               reporter: ProgressReporter) throws -> StoredStudyRuns {
     let threadCount = runtime.threadCount
     let shardRuns = shard.runIndices(total: study.runSpecs.count).count
-    let started = ContinuousClock.now
+    let started = ContinuousClock.now, rate = SharedRunRate()
     let runs = try runStudy(study, threads: threadCount, shard: shard, store: store) { progress in
         if progress.completed == 1 {
             let stored = shardRuns - progress.total
@@ -24,7 +24,9 @@ func runSweep(_ study: Study, runtime: RuntimeOptions, shard: Shard = .whole, st
         let accuracy = run.metrics.map { String(format: "test acc %.3f", $0[MetricKey.testAccuracy] ?? .nan) }
             ?? (run.hasFailed ? "failed" : "diverged")
         let detail = String(format: "%@, fraction %.2f, seed %llu: %@", label, run.fraction, run.seed, accuracy)
-        reporter.runFinished(completed: progress.completed, total: progress.total, elapsed: secondsElapsed(since: started), detail: detail)
+        let elapsed = secondsElapsed(since: started)
+        reporter.runFinished(completed: progress.completed, total: progress.total, elapsed: elapsed, rate: rate.record(at: elapsed),
+                             detail: detail)
     }
     if runs.rejectedFromStore > 0 {
         let count = runs.rejectedFromStore

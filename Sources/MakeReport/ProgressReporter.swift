@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// What a command tells the user while it works and when it is done. Progress goes to standard
 /// error: on a terminal one line, rewritten in place after every run (runs done of the total, runs
@@ -53,22 +54,24 @@ struct ProgressReporter: Sendable {
     }
 
     /// Writes the progress after run `completed` of `total` finished, `elapsed` seconds into the
-    /// sweep (`detail` says which run it was and how it ended), as `text` gives it.
-    func runFinished(completed: Int, total: Int, elapsed: Double, detail: String) {
-        if let text = text(completed: completed, total: total, elapsed: elapsed, detail: detail) {
+    /// sweep, at `rate` runs per second (`RunRate`; nil for the average since the start), `detail` saying
+    /// which run it was and how it ended, as `text` gives it.
+    func runFinished(completed: Int, total: Int, elapsed: Double, rate: Double? = nil, detail: String) {
+        if let text = text(completed: completed, total: total, elapsed: elapsed, rate: rate, detail: detail) {
             writeToStandardError(text)
         }
     }
 
     /// What to write to standard error after run `completed` of `total` finished, `elapsed` seconds
-    /// into the sweep, or nil for nothing. On a terminal: a carriage return, an erased line and
+    /// into the sweep, at `rate` runs per second (nil: `completed / elapsed`), or nil for nothing; the time
+    /// left is the runs left at that rate. On a terminal: a carriage return, an erased line and
     /// "[ 12/81] 14.8 runs/s, 5 s left · DETAIL", cut with "…" to `columns - 1` characters (a line as
     /// wide as the window would wrap on some terminals, and the next carriage return would then
     /// rewrite only its second half), with a line end after the last run. As lines: at
     /// the run that completes another tenth of the total (only one line when a run completes
     /// several), "12 of 81 runs (14%), 14.8 runs/s, 5 s left", the last "81 of 81 runs (100%), 14.8 runs/s".
-    func text(completed: Int, total: Int, elapsed: Double, detail: String) -> String? {
-        let rate = elapsed > 0 ? Double(completed) / elapsed : nil
+    func text(completed: Int, total: Int, elapsed: Double, rate given: Double? = nil, detail: String) -> String? {
+        let rate = given.flatMap { $0 > 0 ? $0 : nil } ?? (elapsed > 0 ? Double(completed) / elapsed : nil)
         let speed = rate.map { String(format: "%.1f runs/s", $0) }
         let left = completed < total ? rate.map { durationText(Double(total - completed) / $0) + " left" } : nil
         let figures = [speed, left].compactMap { $0 }.joined(separator: ", ")
@@ -84,6 +87,54 @@ struct ProgressReporter: Sendable {
             guard completed * 10 / total > (completed - 1) * 10 / total else { return nil }
             return "\(completed) of \(total) runs (\(completed * 100 / total)%)\(figures.isEmpty ? "" : ", " + figures)\n"
         }
+    }
+}
+
+/// Runs per second over about the last `timeConstant` seconds, for the progress line, so that its rate
+/// and time left follow a sweep whose runs speed up or slow down without jumping at each run (runs
+/// finish in bursts, one per worker). Each finished run counts with weight exp(−age / τ), τ the time
+/// constant; the rate at time t is that weighted count over ∫₀ᵗ exp(−s / τ) ds = τ (1 − exp(−t / τ)),
+/// the weight a steady rate of one run per second would have, so that a steady rate r reads r from
+/// the first runs on (where it is the average since the start) and a change of speed shows within
+/// about τ.
+struct RunRate: Sendable, Equatable {
+    /// τ, in seconds.
+    let timeConstant: Double
+    /// The weighted count of finished runs at `time`.
+    private var weight = 0.0
+    /// When the last runs finished, seconds since the start.
+    private var time = 0.0
+
+    /// An estimator with time constant `timeConstant` seconds (10 by default).
+    init(timeConstant: Double = 10) {
+        precondition(timeConstant > 0, "a positive time constant")
+        self.timeConstant = timeConstant
+    }
+
+    /// Counts `runs` runs finished at `time` seconds since the start (never before the last) and
+    /// returns the rate then (`rate(at:)`).
+    mutating func record(_ runs: Int = 1, at time: Double) -> Double? {
+        let now = max(time, self.time)
+        weight = weight * exp(-(now - self.time) / timeConstant) + Double(runs)
+        self.time = now
+        return rate(at: now)
+    }
+
+    /// Runs per second at `time` (not before the last run counted); nil before any time has passed.
+    func rate(at time: Double) -> Double? {
+        guard time > 0 else { return nil }
+        let decayed = weight * exp(-(max(time, self.time) - self.time) / timeConstant)
+        return decayed / (timeConstant * -expm1(-time / timeConstant))
+    }
+}
+
+/// A `RunRate` that the progress callback of a sweep (called one run at a time, from any thread) updates.
+final class SharedRunRate: Sendable {
+    private let rate = Mutex(RunRate())
+
+    /// Counts a run finished at `time` seconds since the start; the rate then.
+    func record(at time: Double) -> Double? {
+        rate.withLock { $0.record(at: time) }
     }
 }
 

@@ -3,14 +3,14 @@ import PoisoningEngine
 import StudyFile
 
 /// `make-report study`: prints the reference study as a commented study file to edit, with a CSV
-/// data block as a commented alternative to its synthetic data.
+/// data block and a make-classification one as commented alternatives to its synthetic data.
 struct StudyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "study",
         abstract: "Print the reference study as a commented YAML study file, to start your own from.",
         discussion: """
             Every key is shown with its default and a comment; below the data block, a CSV data block \
-            is shown commented out, to use your own data instead. The kinds a study can name: data \
+            (your own data) and a make-classification one (scikit-learn's synthetic data) are shown commented out. The kinds a study can name: data \
             \(Registry.datasets.map { $0.kind }.joined(separator: ", ")); models \(Registry.models.map { $0.kind }.joined(separator: ", ")); \
             attacks \(Registry.attacks.map { $0.kind }.joined(separator: ", ")); defenses \
             \(Registry.defenses.map { $0.kind }.joined(separator: ", ")); targets (a top-level `targets:` list that \
@@ -31,7 +31,8 @@ struct StudyCommand: ParsableCommand {
 }
 
 /// The reference study as a commented study file headed by `header`, with a CSV data block
-/// (`csvDataExample`, every key with its default and help) commented out after its data block.
+/// (`csvDataExample`) and a make-classification one (`madeClassificationExample`), every key with its
+/// default and help, commented out after its data block.
 func referenceStudyText(header: [String]) throws -> String {
     let reference = try Study(StudyConfig.reference)
     // The CSV data set's design is read without its file, which need not exist.
@@ -40,8 +41,19 @@ func referenceStudyText(header: [String]) throws -> String {
         "Or your own data, a CSV file: replace the data block above with this one, without the leading '# '.",
         "\(CSVDataset.summary) The path is relative to this file's folder.",
     ])
-    return studyFileText(reference.config, help: reference.help, header: header, alternatives: [csvData])
+    // make-classification's block: every key with its default and help.
+    let made = try StudyDesign(document: StudyConfig.reference.document.setting(madeClassificationExample, at: "data"))
+    let madeData = CommentedAlternative(key: "data", value: made.config.document.value(at: "data") ?? madeClassificationExample,
+                                        help: made.help, comment: [
+        "Or synthetic data as scikit-learn's make_classification makes them: replace the data block above with this one, "
+            + "without the leading '# '.",
+        MadeClassification.summary,
+    ])
+    return studyFileText(reference.config, help: reference.help, header: header, alternatives: [csvData, madeData])
 }
+
+/// The make-classification data block that `make-report study` shows, every key at its default.
+let madeClassificationExample = ParameterValue.mapping([ParameterEntry(key: "kind", value: .string(MadeClassification.kind))])
 
 /// The CSV data block that `make-report study` shows: a file beside the study file and its label column.
 let csvDataExample = ParameterValue.mapping([

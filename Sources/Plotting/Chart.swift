@@ -286,14 +286,22 @@ public struct Chart: Sendable {
     /// Widest figure in points.
     public var maxWidth: Double
 
-    /// The widest figure by default: 2,400 pixels at 150 dpi (16 inches), in points.
-    public static let defaultMaxWidth = 2400.0 * 72 / 150
+    /// The width report.tex gives a figure, in points: its \linewidth, letter paper (8.5 inches) less
+    /// two 2.4 cm margins.
+    public static let printedWidth = 8.5 * 72 - 2 * 2.4 / 2.54 * 72
+    /// The smallest size, in points, at which a figure's text may print.
+    public static let smallestPrintedText = 7.0
+    /// The widest figure by default, in points: one that report.tex, scaling it to `printedWidth`,
+    /// prints with its tick labels and legend (9 points, the smallest text of a grid of panels) at
+    /// `smallestPrintedText`: 612 points, 1,275 pixels at 150 dpi, four panels of 125 points in a row.
+    /// (Four 205-point panels made a figure 950 points wide, whose tick labels printed at 4.5 points.)
+    public static let defaultMaxWidth = printedWidth * Style.tickSize / smallestPrintedText
     /// The narrowest plot area a grid shrinks its panels to before it adds rows, in points.
-    public static let minimumPanelWidth = 130.0
+    public static let minimumPanelWidth = 120.0
     /// The height, in points, that the rows of panels of a page fill at most by default
-    /// (`rowsPerPage`): with the title, the x label and a legend, a page stays within 3,000 pixels
-    /// high at 150 dpi.
-    public static let pageGridHeight = 1260.0
+    /// (`rowsPerPage`): with the title, the x label and a legend, a page of the narrowest panels stays
+    /// within twice `defaultMaxWidth` high.
+    public static let pageGridHeight = 960.0
 
     /// A figure whose panels' plot areas are `panelWidth` × `panelHeight` points.
     public init(title: String, x: Axis, y: Axis, panels: [Panel], legend: [LegendEntry], panelWidth: Double,
@@ -315,7 +323,7 @@ public struct Chart: Sendable {
 
     /// The most rows of panels on a page: `maxRows`, else as many rows of `panelHeight` and 70
     /// points (room for two lines of panel title, x tick labels and the gap) as fill
-    /// `Chart.pageGridHeight` (6 rows of 140-point panels, 4 of 210), at least one.
+    /// `Chart.pageGridHeight` (4 rows of 140- or 170-point panels, 3 of 250), at least one.
     public var rowsPerPage: Int { maxRows ?? max(1, Int(Self.pageGridHeight / (panelHeight + 70))) }
 
     /// The chart split into pages of whole rows of `maxColumns` panels, as few as keep each within

@@ -61,7 +61,45 @@ private func movingComponentPaths(_ component: ParameterValue, types: [any Study
     return moved
 }
 
+/// Whether the relative `path`, read from the folder `from`, climbs above the file system's root: more ".."
+/// steps than the folder (its links resolved, `resolvedFileURL`) and the path's own names lie below "/", as
+/// `../../../../x.csv` does from `/work/study`. The kernel would read such a path as if it stopped at "/",
+/// a file the study's author did not mean. False for an absolute or empty path.
+public func climbsAboveRoot(_ path: String, from: String) -> Bool {
+    guard !path.isEmpty, !path.hasPrefix("/") else { return false }
+    var depth = resolvedFileURL(from, isDirectory: true).pathComponents.count - 1
+    for step in path.split(separator: "/") where step != "." {
+        depth += step == ".." ? -1 : 1
+        if depth < 0 { return true }
+    }
+    return false
+}
+
 extension ParameterValue {
+    /// The relative paths this study document's components name (`StudyComponent.pathKeys`) that climb
+    /// above the root from the folder `from` (`climbsAboveRoot`), each with its key ("data.path",
+    /// "attacks[0].path"), in the document's order.
+    public func studyPathsClimbingAboveRoot(from: String) -> [(key: String, path: String)] {
+        var found = [(key: String, path: String)]()
+        for (key, types) in componentKinds {
+            let components: [(String, ParameterValue)]
+            switch value(at: key) {
+            case .list(let items)?: components = items.enumerated().map { ("\(key)[\($0.offset)]", $0.element) }
+            case let component?: components = [(key, component)]
+            case nil: continue
+            }
+            for (name, component) in components {
+                guard case .string(let kind)? = component.value(at: "kind"), let type = types.first(where: { $0.kind == kind }) else { continue }
+                for pathKey in type.pathKeys {
+                    if case .string(let path)? = component.value(at: pathKey), climbsAboveRoot(path, from: from) {
+                        found.append((key: "\(name).\(pathKey)", path: path))
+                    }
+                }
+            }
+        }
+        return found
+    }
+
     /// This study document with every relative path its components name moved from the folder
     /// `from` to the folder `to` (`movingPath`): a study file's document, read from `from`, with
     /// paths that read from `to`. Values that are not components (a study file's mistakes) are left

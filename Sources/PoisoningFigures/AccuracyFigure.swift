@@ -22,6 +22,7 @@ func accuracyFigure(_ results: StudyResults, styles: StudyStyles) -> StudyFigure
     var anyThreshold = false
     var anyBand = false, anySpan = false, anyFit = false, anyOpenSpan = false
     var fittedModels = Set<Int>()
+    var clipped = 0
     let panels = groups.map { group in
         var series = [Series](), lines = [ReferenceLine](), bands = [Band](), spans = [Span]()
         for (lane, index) in group.series.enumerated() {
@@ -29,8 +30,10 @@ func accuracyFigure(_ results: StudyResults, styles: StudyStyles) -> StudyFigure
             let fit = results.fits[index], description = results.series[index]
             let style = styles.models[description.model], color = style.color, marker = style.marker
             let points = curve(results, series: index, MetricKey.testAccuracy)
+            let bars = clippedBars(points, to: 0...1)
+            clipped += bars.clipped
             series.append(Series(label: description.label, points: points.map { Point($0.x, $0.mean) },
-                                 errors: points.map(\.std), color: color, marker: marker))
+                                 intervals: bars.bars, color: color, marker: marker))
             // The curve over the fractions it was fitted to (saturated budgets are not).
             let fitted = fit.fittedFractions(fractions)
             if let parameters = fit.parameters, let from = fitted.first, let to = fitted.last, to > from {
@@ -100,7 +103,7 @@ func accuracyFigure(_ results: StudyResults, styles: StudyStyles) -> StudyFigure
             + "not drawn, so that the points stay readable: the table of sigmoid fits and critical thresholds gives the thresholds "
             + "with their intervals."
     }
-    caption += differingShareNote(results)
+    caption += clippedBarsNote(clipped, range: 0...1, quantity: "an accuracy") + differingShareNote(results)
     return StudyFigure(name: "accuracy_vs_poison", caption: caption, chart: Chart(
         title: "Clean test accuracy vs. \(x.name)", x: x.axis,
         y: Axis(label: "Clean test accuracy", range: 0...1),

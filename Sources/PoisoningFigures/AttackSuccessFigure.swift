@@ -71,15 +71,13 @@ func attackSuccessFigure(_ results: StudyResults, styles: StudyStyles) -> StudyF
     }
     let corrected = metrics.values.contains { $0.hasBaseline }
     let x = poisonAxis(results, series: results.series.indices.filter { metrics[results.series[$0].attack] != nil })
+    // Short: what is drawn and the level. What each attack's metric measures is said once, in its section of the report.
     let caption = "Attack success against \(x.phrase), one panel per attack that measures its "
-        + "success" + (several ? " and defense" : "") + " (mean ± std over seeds)"
-        + (corrected ? "; a rate the clean model already has is drawn as the excess over "
-            + "the clean model of the same series and seed, the clean model's own rate (mean over seeds; a range over the "
-            + "panel's models) given in the panel's title" : "") + ": "
-        + listing(metrics.keys.sorted().map { attack in
-            "\(results.series.first { $0.attack == attack }!.attackLabel): \(metrics[attack]!.meaning)"
-        }) + "." + (merged.isEmpty ? "" : " Where every model has the same values, because the success is measured on "
-            + "the attacker's own model, they are drawn once, in black.") + differingShareNote(results)
+        + "success" + (several ? " and defense" : "") + ", mean ± std over seeds"
+        + (corrected ? "; a rate the clean model already has as its excess over the clean model of the same series and "
+            + "seed, the clean model's mean rate in the panel's title" : "") + "."
+        + (merged.isEmpty ? "" : " Models with the same values (measured on the attacker's own model): one line, in black.")
+        + differingShareNote(results)
     // A margin below 0 and above 1 (or the data's reach, in tenths), so that the zero line and no point sit on the frame.
     let floor = lowest < 0 ? -(((-lowest) * 10).rounded(.up) / 10) : 0, ceiling = (highest * 10).rounded(.up) / 10
     return StudyFigure(name: "attack_success", caption: caption, chart: Chart(

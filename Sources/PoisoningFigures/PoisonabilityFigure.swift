@@ -53,7 +53,7 @@ func poisonabilityFigure(_ results: StudyResults, styles: StudyStyles) -> StudyF
         + budgetAxisNote(x)
         + (members.contains { results.tauIsLowerBound(series: $0) } ? " An MLP's τ is its last layer's, a lower bound on the budget." : "")
     return StudyFigure(name: "poisonability", caption: caption, chart: Chart(
-        title: "Predicted threshold τ vs. gradient canceling",
+        title: "Victim's agreement with the target and accuracy vs. budget ε",
         x: x, y: Axis(label: "Agreement, accuracy", minimumSpan: minimumFractionSpan), panels: filled, legend: legend,
         panelWidth: panelSize(filled.count).width, panelHeight: panelSize(filled.count).height))
 }

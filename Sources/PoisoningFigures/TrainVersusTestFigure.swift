@@ -16,6 +16,7 @@ func trainVersusTestFigure(_ results: StudyResults, styles: StudyStyles) -> Stud
     let bothLabels: Quantity = ("train accuracy (poisoned labels = true labels)", MetricKey.trainAccuracy, .dashDot, .diamond)
     let chance = 1 / Double(results.data.classCount)
     var drawn = [Quantity]()
+    var clipped = 0
     let panels = results.series.indices.map { index in
         let train = curve(results, series: index, MetricKey.trainAccuracy)
         let same = !train.isEmpty && train.elementsEqual(curve(results, series: index, MetricKey.trainCleanAccuracy)) { $0 == $1 }
@@ -23,7 +24,9 @@ func trainVersusTestFigure(_ results: StudyResults, styles: StudyStyles) -> Stud
         for quantity in quantities where !drawn.contains(where: { $0.label == quantity.label }) { drawn.append(quantity) }
         return Panel(title: facetTitle(results, index, axes: [.model, .attack, .defense]), series: quantities.map { quantity in
             let points = curve(results, series: index, quantity.key)
-            return Series(label: quantity.label, points: points.map { Point($0.x, $0.mean) }, errors: points.map(\.std),
+            let bars = clippedBars(points, to: 0...1)
+            clipped += bars.clipped
+            return Series(label: quantity.label, points: points.map { Point($0.x, $0.mean) }, intervals: bars.bars,
                           color: styles.models[results.series[index].model].color, line: quantity.line, marker: quantity.marker,
                           markerSize: 5.5)
         }, referenceLines: [ReferenceLine(.horizontal, at: chance, color: Color.reference, style: .dashDot)])
@@ -36,7 +39,7 @@ func trainVersusTestFigure(_ results: StudyResults, styles: StudyStyles) -> Stud
     let caption = "Train accuracy on the poisoned labels (dashed), clean test accuracy (solid) and train accuracy on the true labels "
         + "(dotted), one panel per series in its model's colour"
         + (merged ? "; where the two train accuracies are the same at every fraction (the poisons keep their true labels), one "
-            + "dash-dotted line with diamonds draws both." : ".")
+            + "dash-dotted line with diamonds draws both." : ".") + clippedBarsNote(clipped, range: 0...1, quantity: "an accuracy")
     return StudyFigure(name: "train_vs_test", caption: caption, chart: Chart(
         title: "Train vs. test accuracy under poisoning", x: poisonAxis(results, series: Array(results.series.indices)).axis,
         y: Axis(label: "Accuracy", range: 0...1), panels: panels, legend: legend, panelWidth: panelSize(panels.count).width,

@@ -177,6 +177,7 @@ public func templateContext(_ model: ReportModel, format: ReportFormat, figureSo
         "openEndNote": t(model.openEndNote ?? ""),
         "hasPointTables": .flag(model.pointTablesNote == nil),
         "pointTablesNote": t(model.pointTablesNote ?? ""),
+        "pointTablesPointer": t(ReportModel.pointTablesPointer),
         "hasSpreadFloorNote": .flag(model.spreadFloorNote != nil),
         "spreadFloorNote": t(model.spreadFloorNote ?? ""),
         "hasUndeterminedPredictionsNote": .flag(model.undeterminedPredictionsNote != nil),

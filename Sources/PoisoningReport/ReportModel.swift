@@ -181,6 +181,9 @@ public struct ReportModel: Sendable {
     /// In a large study (`isLargeStudy`), where the Markdown and LaTeX reports leave the tables by series and
     /// fraction (clean accuracy, gap, the attacks' metrics, detection): points.csv, whose columns give them; nil otherwise.
     public let pointTablesNote: String?
+    /// What a section whose table `pointTablesNote` leaves to points.csv says instead, pointing to that note, which
+    /// the report gives once under its summary.
+    public static let pointTablesPointer = "By series and fraction in points.csv (see the note under the summary)."
     /// The diverged runs' messages (a loss that became non-finite).
     public let divergedRuns: [String]
     /// The failed runs' messages (an attack, or a model's solver, that stopped for a reason of its own,
@@ -253,10 +256,11 @@ public struct ReportModel: Sendable {
         spreadFloorNote = PoisoningReport.spreadFloorNote(results)
         undeterminedPredictionsNote = PoisoningReport.undeterminedPredictionsNote(results)
         pointTablesNote = isLargeStudy(results)
-            ? "With \(results.series.count) series (more than \(largeStudySeries)), this table by series and fraction is left to "
-                + "points.csv: one row per series and fraction, each metric's mean and standard deviation over seeds in its "
-                + "KEY_mean and KEY_std columns (testAccuracy, generalizationGap, the attacks' metrics, removedFraction and the "
-                + "detection metrics). The findings give each quantity's range."
+            ? "With \(results.series.count) series (more than \(largeStudySeries)), the tables by series and fraction (clean "
+                + "accuracy, gap, the attacks' metrics, detection) are left to points.csv: one row per series and fraction, each "
+                + "metric's mean and standard deviation over seeds in its KEY_mean and KEY_std columns (testAccuracy, "
+                + "generalizationGap, the attacks' metrics, removedFraction and the detection metrics). The findings give each "
+                + "quantity's range."
             : nil
         failedRuns = results.runs.compactMap { $0.hasFailed ? $0.divergence : nil }
         divergedRuns = results.runs.compactMap { $0.hasFailed ? nil : $0.divergence }

@@ -34,7 +34,8 @@ public struct StudyFileReadError: Error, CustomStringConvertible {
 /// UTF-8) into a study document and the position of every value (`readStudyFile(text:fileName:)`),
 /// the paths it names, relative to its folder, made relative to the working directory. A study file
 /// that is a symbolic link names its paths from the link's own folder (the folder its path names), as
-/// `scripts/slurm/submit.sh` passes it on (review r19b, finding 5).
+/// `scripts/slurm/submit.sh` passes it on (review r19b, finding 5). A relative path that climbs above
+/// "/" from the study file's folder (`climbsAboveRoot`) is refused in one line, naming its key.
 public func readStudyFile(atPath path: String) throws -> (document: ParameterValue, locations: SourceLocations) {
     let bytes: Data
     do {
@@ -46,7 +47,14 @@ public func readStudyFile(atPath path: String) throws -> (document: ParameterVal
         throw StudyFileReadError(description: "\(quotedUserText(path, keepingEnd: true)) is not UTF-8 text")
     }
     let (document, locations) = try readStudyFile(text: text, fileName: path)
-    return (document.movingStudyPaths(from: containingFolder(of: path), to: "."), locations)
+    let folder = containingFolder(of: path)
+    if let climbing = document.studyPathsClimbingAboveRoot(from: folder).first {
+        let absolute = resolvedFileURL(folder, isDirectory: true).path
+        throw StudyFileReadError(description: "\(quotedUserText(path, keepingEnd: true)): \(climbing.key) "
+            + "\(quotedUserText(climbing.path, keepingEnd: true)) climbs above / from the study file's folder "
+            + "\(quotedUserText(absolute, keepingEnd: true)) (paths in a study file are relative to its folder)")
+    }
+    return (document.movingStudyPaths(from: folder, to: "."), locations)
 }
 
 /// The largest study file read, in bytes: a study file is a few KB (the reference study's, every

@@ -176,7 +176,7 @@ struct CommandLineTests {
         let markdown = try String(contentsOf: folder.appendingPathComponent("report.md"), encoding: .utf8)
         #expect(markdown.contains("| MLP 8 |") && markdown.contains("![") && markdown.contains("make-report --widths 8,16"))
         let latex = try String(contentsOf: folder.appendingPathComponent("report.tex"), encoding: .utf8)
-        #expect(latex.hasPrefix("\\documentclass") && latex.contains("\\includegraphics[width=\\linewidth,height=0.75\\textheight,keepaspectratio]{figures/accuracy_vs_poison.png}"))
+        #expect(latex.hasPrefix("\\documentclass") && latex.contains("\\includegraphics[width=\\linewidth,height=\\figureimageheight,keepaspectratio]{figures/accuracy_vs_poison.png}"))
         let html = try String(contentsOf: folder.appendingPathComponent("report.html"), encoding: .utf8)
         #expect(html.hasPrefix("<!DOCTYPE html>") && html.contains("<img src=\"data:image/png;base64,iVBORw0KGgo"))
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix(".") }

@@ -45,6 +45,20 @@ struct GuideTests {
         #expect(lines > 100 && lines <= 200, "README.md has \(lines) lines")
     }
 
+    /// Review r22b: README.md and docs/ had lines of up to 2,509 characters, which a reader of the source scrolls
+    /// sideways through; none is longer than 200 characters.
+    @Test func noLineOfTheReadmeOrTheDocsIsLongerThanTwoHundredCharacters() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let docs = try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("docs").path)
+            .filter { $0.hasSuffix(".md") }.map { "docs/\($0)" }
+        #expect(docs.count >= 5)
+        for page in ["README.md"] + docs {
+            let text = try String(contentsOf: root.appendingPathComponent(page), encoding: .utf8)
+            let long = text.components(separatedBy: "\n").enumerated().filter { $0.element.count > 200 }.map { $0.offset + 1 }
+            #expect(long.isEmpty, "\(page): lines \(long) are longer than 200 characters")
+        }
+    }
+
     /// Review of issue 22: the README linked `../shared/reference/STUDY.md`, outside the repository, dead
     /// for a user who clones it. Every relative link of the user-facing Markdown (README.md, docs/,
     /// the examples' READMEs) names a file that exists inside the repository.
@@ -197,6 +211,41 @@ struct GuideTests {
         #expect(durationText(3599.5) == "1 h 00 min" && durationText(7322) == "2 h 02 min" && durationText(.infinity) == "277777 h 46 min")
     }
 
+    /// Review r22b: the progress line's rate was the average since the start, which follows a change of speed
+    /// only slowly. `RunRate` counts the runs of about the last 10 s: a steady 5 runs/s, finishing two at a time
+    /// (two workers), reads 5 within 3% from 10 s on, and the time left then moves by less than 4% from one run
+    /// to the next; when the runs slow to 1 per second at 60 s, it reads 1 within
+    /// 10% 60 s later, when the average since the start still says 3.
+    @Test func theProgressRateFollowsTheLastSecondsWithoutJumping() throws {
+        var estimator = RunRate(), completed = 0, time = 0.0
+        var previousLeft: Double?
+        let total = 400
+        while time < 60 - 1e-9 {
+            time += 0.4
+            for _ in 0..<2 {
+                completed += 1
+                let recorded = estimator.record(at: time)
+                let rate = try #require(recorded)
+                if time >= 10 { #expect(abs(rate - 5) < 0.15, "\(rate) runs/s at \(time) s") }
+                let left = Double(total - completed) / rate
+                if time >= 10, let previousLeft { #expect(abs(left - previousLeft) < 0.04 * previousLeft, "at \(time) s") }
+                previousLeft = left
+            }
+        }
+        while time < 120 - 1e-9 {
+            time += 1
+            completed += 1
+            _ = estimator.record(at: time)
+        }
+        let rate = try #require(estimator.rate(at: time))
+        #expect(abs(rate - 1) < 0.1, "\(rate)")
+        #expect(abs(Double(completed) / time - 3) < 0.01)
+        // Before any time has passed there is no rate; the progress text then leaves it out.
+        #expect(RunRate().rate(at: 0) == nil)
+        #expect(ProgressReporter(style: .lines).text(completed: 50, total: 100, elapsed: 10, rate: 2, detail: "d")
+            == "50 of 100 runs (50%), 2.0 runs/s, 25 s left\n")
+    }
+
     @Test func bareStudyPrintsTheReferenceStudyWithACSVAlternativeThatRuns() throws {
         let bare = try cli.run(["study"]), printed = try cli.run(["study", "--print"])
         #expect(bare.status == 0 && bare.standardOutput == printed.standardOutput)
@@ -219,6 +268,31 @@ struct GuideTests {
         #expect(run.status == 0, "stderr: \(run.standardError)")
         let results = try JSONDecoder().decode(StudyResults.self, from: Data(contentsOf: root.appendingPathComponent("out/results.json")))
         #expect(results.data.name == "my-data.csv" && results.data.trainCount + results.data.testCount == 40)
+    }
+
+    /// Review r22b: the printed study showed only the CSV block among the data sources; make-classification
+    /// follows it, commented out, every key at its default, and the file with it in place of the data block runs.
+    @Test func bareStudyShowsAMakeClassificationAlternativeThatRuns() throws {
+        let printed = try cli.run(["study"])
+        let lines = printed.standardOutput.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let starts = lines.indices.filter { lines[$0] == "# data:" }
+        #expect(starts.count == 2)
+        let start = try #require(starts.last)
+        #expect(lines[start + 1] == "#   kind: make-classification")
+        #expect(lines[..<start].last { !$0.hasPrefix("#   ") }?.contains("make_classification") == true)
+        let block = [lines[start]] + lines[(start + 1)...].prefix { $0.hasPrefix("#   ") }
+        #expect(block.contains("#   flip-y: 0.01") && block.contains("#   informative: 2"), "\(block)")
+        let dataStart = try #require(lines.firstIndex(of: "data:"))
+        let dataEnd = try #require(lines[(dataStart + 1)...].firstIndex { !$0.hasPrefix(" ") })
+        let edited = lines[..<dataStart] + block.map { String($0.dropFirst(2)) } + lines[dataEnd...]
+        let root = cli.temporaryFolder()
+        try edited.joined(separator: "\n").write(to: root.appendingPathComponent("made.yaml"), atomically: true, encoding: .utf8)
+        let run = try cli.run(["run", "--study", "made.yaml", "--widths", "8", "--fractions", "0,0.5", "--seeds", "1", "--epochs", "2",
+                               "--no-store", "--quiet", "--output", "out"], in: root)
+        #expect(run.status == 0, "stderr: \(run.standardError)")
+        let results = try JSONDecoder().decode(StudyResults.self, from: Data(contentsOf: root.appendingPathComponent("out/results.json")))
+        #expect(results.config.document.value(at: "data.kind") == .string("make-classification"))
+        #expect(results.data.trainCount + results.data.testCount == 1000)
     }
 
     @Test func runHelpGroupsItsOptionsUnderTitles() throws {

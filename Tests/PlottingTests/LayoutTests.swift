@@ -76,7 +76,11 @@ struct LayoutTests {
         #expect(drawn.allSatisfy { $0.rect.maxY <= rendered.transforms[2].area.y && $0.rect.y >= rendered.transforms[0].area.maxY })
     }
 
-    /// 60 panels of 4 columns are 15 rows: three pages of 5 rows, each within 3,000 pixels high at
+    /// A chart width of 2,400 pixels at 150 dpi, in points: wide enough for 4 columns of 190-point panels.
+    static let wide = 2400.0 * 72 / 150
+
+    /// 60 panels of 4 columns are 15 rows: three pages of 5 rows (pages of at most 6 rows, as wide as 2,400
+    /// pixels, so that the paging is tested apart from the printed page's bounds), each within 3,000 pixels high at
     /// 150 dpi, with the whole chart's fitted ranges and the legend; a chart of 6 rows is one page.
     @Test func aTallGridIsSplitIntoPagesOfWholeRows() throws {
         let panels = (0..<60).map { index in
@@ -84,7 +88,7 @@ struct LayoutTests {
                                                           color: .black, marker: .circle)])
         }
         let chart = Chart(title: "Many", x: Axis(label: "x"), y: Axis(label: "y"), panels: panels,
-                          legend: [LegendEntry(label: "s", color: .black, marker: .circle)], panelWidth: 190, panelHeight: 140)
+                          legend: [LegendEntry(label: "s", color: .black, marker: .circle)], panelWidth: 190, panelHeight: 140, maxRows: 6, maxWidth: Self.wide)
         let pages = chart.paged()
         #expect(pages.map(\.panels.count) == [20, 20, 20])
         #expect(pages.map(\.title) == ["Many (1 of 3)", "Many (2 of 3)", "Many (3 of 3)"])
@@ -97,9 +101,9 @@ struct LayoutTests {
             #expect(rendered.canvas.height * 150 / 72 <= 3000 && rendered.canvas.height <= 2 * rendered.canvas.width)
         }
         // Uneven: 7 rows go to pages of 4 and 3; 6 rows stay one page.
-        #expect(Chart(title: "t", x: chart.x, y: chart.y, panels: Array(panels.prefix(28)), legend: [], panelWidth: 190, panelHeight: 140)
+        #expect(Chart(title: "t", x: chart.x, y: chart.y, panels: Array(panels.prefix(28)), legend: [], panelWidth: 190, panelHeight: 140, maxRows: 6, maxWidth: Self.wide)
             .paged().map(\.panels.count) == [16, 12])
-        #expect(Chart(title: "t", x: chart.x, y: chart.y, panels: Array(panels.prefix(24)), legend: [], panelWidth: 190, panelHeight: 140)
+        #expect(Chart(title: "t", x: chart.x, y: chart.y, panels: Array(panels.prefix(24)), legend: [], panelWidth: 190, panelHeight: 140, maxRows: 6, maxWidth: Self.wide)
             .paged().map(\.title) == ["t"])
     }
 
@@ -113,7 +117,7 @@ struct LayoutTests {
             Panel(title: "panel \(index)", series: [Series(label: "s", points: [Point(0, 0), Point(Double(index), Double(index) / 2)],
                                                           color: .black, marker: .circle)])
         }
-        let chart = Chart(title: "t", x: Axis(label: "x"), y: Axis(label: "y"), panels: panels, legend: [], panelWidth: 190, panelHeight: 140)
+        let chart = Chart(title: "t", x: Axis(label: "x"), y: Axis(label: "y"), panels: panels, legend: [], panelWidth: 190, panelHeight: 140, maxRows: 6, maxWidth: Self.wide)
         let groups = Array(repeating: 0, count: 2) + Array(repeating: 1, count: 14) + Array(repeating: 2, count: 12)
         let pages = chart.paged(groups: groups)
         #expect(pages.map(\.panels.count) == [16, 12])
@@ -126,7 +130,7 @@ struct LayoutTests {
         #expect(chart.paged(groups: tens).map(\.panels.count) == [20, 8])
         // A group of 25 panels needs more than a page: rows, as paged() splits them.
         #expect(chart.paged(groups: Array(repeating: 0, count: 25) + [1, 1, 1]).map(\.panels.count) == [16, 12])
-        #expect(Chart(title: "t", x: chart.x, y: chart.y, panels: Array(panels.prefix(24)), legend: [], panelWidth: 190, panelHeight: 140)
+        #expect(Chart(title: "t", x: chart.x, y: chart.y, panels: Array(panels.prefix(24)), legend: [], panelWidth: 190, panelHeight: 140, maxRows: 6, maxWidth: Self.wide)
             .paged(groups: Array(repeating: 0, count: 12) + Array(repeating: 1, count: 12)).map(\.title) == ["t"])
     }
 

@@ -31,6 +31,42 @@ struct StudyFiguresTests {
     let font: Font
     init() throws { font = try Font() }
 
+    /// Review r22b: an accuracy's error bar (mean ± std) reached above 1.0. Bars stop at the metric's range and
+    /// the caption says how many were cut; points.csv keeps mean ± std as computed. Two seeds at 1.0 and 0.9 at
+    /// the smallest fraction (mean 0.95, std 0.071) draw a bar from 0.879 to 1.
+    @Test func errorBarsStopAtTheMetricsRangeAndTheCaptionSaysSo() throws {
+        let study = widthStudy([8], fractions: Self.fractions, seeds: [1, 2])
+        let runs = study.runSpecs.map { spec -> RunResult in
+            let test = spec.fraction == 0 ? (spec.seed == 1 ? 1.0 : 0.9) : 0.8 - spec.fraction + (spec.seed == 1 ? 0.01 : -0.01)
+            return RunResult(fraction: spec.fraction, series: spec.series, seed: spec.seed, poisonedCount: 0, realisedFraction: spec.fraction,
+                             metrics: runMetrics(test: test, train: 1 - spec.fraction * 0.3, trainClean: 0.95, loss: 0.2), divergence: nil)
+        }
+        let results = StudyResults(study: study, runs: runs, toolVersion: "test")
+        let figures = studyFigures(results)
+        let accuracy = try #require(figures.first { $0.name == "accuracy_vs_poison" })
+        let points = try #require(accuracy.chart.panels.first?.series.first)
+        let bar = try #require(points.bar(0))
+        #expect(bar.upperBound == 1 && abs(bar.lowerBound - (0.95 - 0.1 / 2.squareRoot())) < 1e-12, "\(bar)")
+        #expect(accuracy.caption.contains(" 1 error bar (mean ± std) that reaches past 0 or 1, the range of an accuracy, is cut there; "
+            + "points.csv gives mean ± std whole."), "\(accuracy.caption)")
+        let trainVersusTest = try #require(figures.first { $0.name == "train_vs_test" })
+        #expect(trainVersusTest.chart.panels.allSatisfy { $0.series.allSatisfy { series in
+            series.points.indices.allSatisfy { series.bar($0).map { (0...1).contains($0.lowerBound) && (0...1).contains($0.upperBound) } ?? true }
+        } })
+        #expect(trainVersusTest.caption.contains("is cut there"))
+        // Where no bar reaches past the range, the caption says nothing of it.
+        let plain = studyFigures(Self.results(widths: [8]))
+        #expect(plain.allSatisfy { !$0.caption.contains("cut there") })
+        // The helper alone: a bar below 0 and one above 1 are cut, the others kept, none without a spread.
+        let cut = clippedBars([(0, 0.99, 0.05), (0.1, 0.5, 0.1), (0.2, 0.02, 0.05), (0.3, 0.7, 0)], to: 0...1)
+        #expect(cut.clipped == 2)
+        #expect(cut.bars.count == 4 && cut.bars[3] == nil)
+        let expected: [ClosedRange<Double>] = [0.94...1, 0.4...0.6, 0...0.07]
+        for (bar, want) in zip(cut.bars.prefix(3), expected) {
+            #expect(bar.map { abs($0.lowerBound - want.lowerBound) < 1e-12 && abs($0.upperBound - want.upperBound) < 1e-12 } == true, "\(String(describing: bar))")
+        }
+    }
+
     @Test func accuracyMarkersSitOnTheirDataInTheirColour() throws {
         let results = Self.results(widths: [32, 64])
         let rendered = try accuracyFigure(results, styles: StudyStyles(results)).chart.render(format: .png, font: font)

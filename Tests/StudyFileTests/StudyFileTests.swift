@@ -389,6 +389,32 @@ struct StudyFileEscapeTests {
         }
     }
 
+    /// Review r22b: a relative data path that climbs above "/" from the study file's folder is refused in one
+    /// line naming the file, the key, the path and the folder it is read from; one that climbs to "/" and no
+    /// further is a path like any other (`climbsAboveRoot`).
+    @Test func aPathClimbingAboveTheRootIsRefusedInOneLine() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("study-root-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let depth = folder.resolvingSymlinksInPath().pathComponents.count - 1
+        let above = String(repeating: "../", count: depth + 1) + "x.csv", atRoot = String(repeating: "../", count: depth) + "x.csv"
+        #expect(climbsAboveRoot(above, from: folder.path) && !climbsAboveRoot(atRoot, from: folder.path))
+        #expect(!climbsAboveRoot("/x.csv", from: "/") && climbsAboveRoot("../x.csv", from: "/") && !climbsAboveRoot("./a/../x.csv", from: "/"))
+        #expect(climbsAboveRoot("a/../../x.csv", from: "/") && !climbsAboveRoot("", from: "/"))
+        let file = folder.appendingPathComponent("study.yaml")
+        try "data: {kind: csv, path: \"\(above)\", label-column: label}\n".write(to: file, atomically: true, encoding: .utf8)
+        do {
+            _ = try readStudyFile(atPath: file.path)
+            Issue.record("a path above the root was read")
+        } catch let error as StudyFileReadError {
+            #expect(!error.description.contains("\n"))
+            #expect(error.description.contains("data.path") && error.description.contains("climbs above / from the study file's folder"),
+                    "\(error.description)")
+        }
+        try "data: {kind: csv, path: \"\(atRoot)\", label-column: label}\n".write(to: file, atomically: true, encoding: .utf8)
+        #expect(try readStudyFile(atPath: file.path).document.value(at: "data.path") != nil)
+    }
+
     /// `readStudyFile(atPath:)` reads a file's document with its paths made relative to the working
     /// directory, and refuses a file that is not UTF-8 naming it.
     @Test func aStudyFileIsReadFromItsPathWithItsPathsMovedToTheWorkingDirectory() throws {
