@@ -88,15 +88,22 @@ def expected_runs(results):
 
 
 def expected_points(results):
-    metrics = sorted({key for point in results["points"] for key in point["metrics"]})
-    columns = SERIES + [name for name, *_ in parameter_columns(results)] + ["fraction", "runCount", "divergedCount", "saturated"] + [
-        f"{key}_{part}" for key in ["realisedFraction"] + metrics for part in ("mean", "std")]
+    # A metric split in orientation at some point (orientationSplits) has no mean there and three more columns.
+    split = {key for point in results["points"] for key in point.get("orientationSplits", {})}
+    metrics = sorted({key for point in results["points"] for key in point["metrics"]} | split)
+    columns = SERIES + [name for name, *_ in parameter_columns(results)] + ["fraction", "runCount", "divergedCount", "saturated",
+                                                                            "realisedFraction_mean", "realisedFraction_std"] + [
+        f"{key}_{part}" for key in metrics
+        for part in ("mean", "std") + (("orientationSplit", "seedsBelow", "seedsAbove") if key in split else ())]
     rows = []
     for point in results["points"]:
         summaries = []
         for key in metrics:
             summary = point["metrics"].get(key)
             summaries += [summary["mean"], summary["std"]] if summary else [None, None]
+            if key in split:
+                cell = point.get("orientationSplits", {}).get(key)
+                summaries += [cell is not None, cell["below"] if cell else None, cell["above"] if cell else None]
         rows.append(series_cells(results, point["series"]) + parameter_cells(results, point["series"])
                     + [point["fraction"], point["runCount"], point["divergedCount"], point["saturated"],
                        point["realisedFraction"]["mean"], point["realisedFraction"]["std"]] + summaries)

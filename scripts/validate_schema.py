@@ -50,6 +50,10 @@ NEAR_CLONE = {"model": 0, "fraction": 0.1, "spikeKey": "inputCurvatureTopTrigger
               "invisibleUpTo": 0, "verdict": "supported"}
 CURVATURE_CLAIMS = {"confidence": 0.95, "spikeGrowth": [SPIKE_GROWTH], "nearClone": [NEAR_CLONE]}
 
+# An orientation split (schema 4): 2 of 5 seeds' AUROCs at most 0.25, 3 at least 0.75, none between.
+ORIENTATION_SPLIT = {"seeds": 5, "below": 2, "above": 3, "belowLowest": 0.02, "belowHighest": 0.09, "aboveLowest": 0.93, "aboveHighest": 0.99}
+SPLIT_DETECTOR = {"defense": 1, "auroc": {"count": 0}, "orientationSplit": ORIENTATION_SPLIT, "splitSeedValues": [0.02, 0.09, 0.93, 0.95, 0.99]}
+
 # (name, JSON pointer, op, value): op "set" replaces or adds the member, "remove" deletes it.
 CASES = [
     ("the file as written", "", "none", None),
@@ -137,6 +141,16 @@ CASES = [
      {**CURVATURE_CLAIMS, "nearClone": [{**NEAR_CLONE, "points": [{**NEAR_CLONE_POINT, "detectors": []}]}]}),
     ("curvature claims without their near-clone sweeps", "/curvatureClaims", "set",
      {k: v for k, v in CURVATURE_CLAIMS.items() if k != "nearClone"}),
+    ("a point's AUROC split in orientation", "/points/0/orientationSplits", "set", {"detectionAUROC": ORIENTATION_SPLIT}),
+    ("a split whose seeds below lie above 0.25", "/points/0/orientationSplits", "set",
+     {"detectionAUROC": {**ORIENTATION_SPLIT, "belowHighest": 0.4}}),
+    ("a split without its count above", "/points/0/orientationSplits", "set",
+     {"detectionAUROC": {k: v for k, v in ORIENTATION_SPLIT.items() if k != "above"}}),
+    ("the findings' split cells", "/findings/detectionSplits", "set",
+     [{"series": 1, "fraction": 0.1, "metric": "detectionAUROC", "split": ORIENTATION_SPLIT}]),
+    ("an empty list of split cells", "/findings/detectionSplits", "set", []),
+    ("a near-clone detector split in orientation", "/curvatureClaims", "set",
+     {**CURVATURE_CLAIMS, "nearClone": [{**NEAR_CLONE, "points": [{**NEAR_CLONE_POINT, "detectors": [SPLIT_DETECTOR]}]}]}),
 ]
 
 

@@ -74,8 +74,13 @@ public struct CurvatureClaims: Sendable, Codable, Equatable {
     public struct Detector: Sendable, Codable, Equatable {
         /// The defense's index.
         public let defense: Int
-        /// Its AUROC over seeds.
+        /// Its AUROC over seeds; no mean and no interval (count 0) when the seeds split in orientation.
         public let auroc: PenaltyTradeOff.SeedValues
+        /// How the seeds split when some AUROCs lie clearly below 0.5 and some clearly above
+        /// (`OrientationSplit`); nil otherwise.
+        public let orientationSplit: OrientationSplit?
+        /// Each seed's AUROC, in seed order, when `orientationSplit` is set (a figure draws them); nil otherwise.
+        public let splitSeedValues: [Double]?
     }
 
     /// A sweep of near-clone distances for one model and one backdoor (the attacks that differ only in d).
@@ -211,7 +216,7 @@ public struct CurvatureClaims: Sendable, Codable, Equatable {
                     }
                     let detecting = defenses.indices.filter { defense in
                         sweep.attacks.contains { entry in
-                            series(entry.attack, defense).map { s in results.points.contains { $0.series == s && $0.metric(MetricKey.detectionAUROC) != nil } } ?? false
+                            series(entry.attack, defense).map { s in results.points.contains { $0.series == s && ($0.metric(MetricKey.detectionAUROC) != nil || $0.orientationSplit(MetricKey.detectionAUROC) != nil) } } ?? false
                         }
                     }
                     guard !detecting.isEmpty, let first = sweep.attacks.first, let firstSeries = series(first.attack, bare),
@@ -225,13 +230,18 @@ public struct CurvatureClaims: Sendable, Codable, Equatable {
                         let spikes = PenaltyTradeOff.SeedValues(seeds.map { spike(plain, budget, $0, key: key) }, resolution: 0,
                                                                 confidence: confidence)
                         let detectors = detecting.map { defense in
-                            Detector(defense: defense, auroc: PenaltyTradeOff.SeedValues(
-                                seeds.map { seed in series(entry.attack, defense).flatMap { metrics[RunPlace(series: $0, fraction: budget, seed: seed)]?[MetricKey.detectionAUROC] } },
-                                resolution: 0, confidence: confidence))
+                            let values = seeds.map { seed in
+                                series(entry.attack, defense).flatMap { metrics[RunPlace(series: $0, fraction: budget, seed: seed)]?[MetricKey.detectionAUROC] }
+                            }
+                            // Seeds split in orientation get no mean: one over both orientations reads as chance.
+                            let split = OrientationSplit(values: values.compactMap { $0 })
+                            return Detector(defense: defense, auroc: PenaltyTradeOff.SeedValues(split == nil ? values : [], resolution: 0, confidence: confidence),
+                                            orientationSplit: split, splitSeedValues: split == nil ? nil : values.compactMap { $0 })
                         }
                         return NearClonePoint(distance: entry.distance, attack: entry.attack, success: success, spike: spikes, detectors: detectors,
                                               status: Self.status(success: success.interval, spike: spikes.interval,
-                                                                  aurocs: detectors.map(\.auroc.interval)))
+                                                                  aurocs: detectors.map(\.auroc.interval),
+                                                                  splits: detectors.compactMap(\.orientationSplit)))
                     }
                     guard !points.isEmpty else { continue }
                     let leading = points.prefix { $0.status == .invisible }
@@ -246,13 +256,15 @@ public struct CurvatureClaims: Sendable, Codable, Equatable {
     }
 
     /// What one distance shows: `fails` when the success's interval lies below 0.5, the spike's
-    /// above 0 or a detector's AUROC interval excludes 0.5; else `notResolved` when an interval is
-    /// missing or the success's holds 0.5; else `invisible`.
-    public static func status(success: Interval?, spike: Interval?, aurocs: [Interval?]) -> NearCloneStatus {
+    /// above 0, a detector's AUROC interval excludes 0.5 or a detector's seeds split in orientation
+    /// with none between (`splits`: every seed's scores separate the poisons, in one direction or
+    /// the other); else `notResolved` when an interval is missing (a split with seeds between has
+    /// none) or the success's holds 0.5; else `invisible`.
+    public static func status(success: Interval?, spike: Interval?, aurocs: [Interval?], splits: [OrientationSplit] = []) -> NearCloneStatus {
         let excludesHalf = aurocs.contains { interval in
             guard let lower = interval?.lower, let upper = interval?.upper else { return false }
             return lower > 0.5 || upper < 0.5
-        }
+        } || splits.contains { $0.between == 0 }
         if let upper = success?.upper, upper < 0.5 { return .fails }
         if let lower = spike?.lower, lower > 0 { return .fails }
         if excludesHalf { return .fails }

@@ -112,7 +112,8 @@ public struct DefenseFinding: Sendable, Codable, Equatable {
     /// Whether the runs resolve the cost's sign (`SeriesDifference.decision`).
     public let changeResolved: Bool
     /// The defense's detection AUROC (mean over seeds) at `Findings.comparisonBudget`; nil when it
-    /// scores no rows or the study has no budget.
+    /// scores no rows, the study has no budget or its seeds are split in orientation there
+    /// (`OrientationSplit`: no mean).
     public let aurocAtBudget: Double?
 }
 
@@ -124,6 +125,19 @@ public struct SeriesFractionValue: Sendable, Codable, Equatable {
     public let fraction: Double
     /// The metric over seeds.
     public let value: MeanStd
+}
+
+/// An orientation-dependent detection metric whose seeds are split (`OrientationSplit`) for one
+/// series at one fraction.
+public struct SeriesFractionSplit: Sendable, Codable, Equatable {
+    /// Index of the series.
+    public let series: Int
+    /// The poison fraction.
+    public let fraction: Double
+    /// The metric's `MetricKey`.
+    public let metric: String
+    /// How its seeds split.
+    public let split: OrientationSplit
 }
 
 /// The study's conclusions as structured facts, computed from the fits and aggregates; the report
@@ -152,6 +166,10 @@ public struct Findings: Sendable, Codable, Equatable {
     /// interval of its mean over seeds below 0.5): the scores rank the poisoned rows as clean, so the
     /// reversed score would find them; by series, then fraction.
     public let detectionBelowChance: [SeriesFractionValue]
+    /// Every (series, positive fraction, orientation-dependent detection metric) whose seeds do not
+    /// share one orientation (`OrientationSplit`): no mean is quoted for it anywhere; by series, then
+    /// fraction. Nil when there is none.
+    public let detectionSplits: [SeriesFractionSplit]?
     /// The budget at which attacks and defenses are compared: the positive swept fraction nearest
     /// 10% (the smaller on ties); nil when no fraction is positive.
     public let comparisonBudget: Double?
@@ -196,6 +214,14 @@ public func findings(fits: [SeriesFit], statistics: StudyStatistics, points: [Ag
             return upper < 0.5 ? SeriesFractionValue(series: index, fraction: fraction, value: auroc) : nil
         }
     }
+    let splits = series.indices.flatMap { index in
+        fractions.sorted().filter { $0 > 0 }.flatMap { fraction -> [SeriesFractionSplit] in
+            guard let point = points.first(where: { $0.series == index && $0.fraction == fraction }) else { return [] }
+            return OrientationSplit.orientationDependentMetrics.compactMap { key in
+                point.orientationSplit(key).map { SeriesFractionSplit(series: index, fraction: fraction, metric: key, split: $0) }
+            }
+        }
+    }
     let sensitivity = compareSensitivity(fits, series: series, statistics: statistics)
     let verdicts = claims.map {
         claimVerdicts($0, series: series, statistics: statistics, confidence: statistics.confidence,
@@ -206,7 +232,8 @@ public func findings(fits: [SeriesFit], statistics: StudyStatistics, points: [Ag
         sharpSteepness: sharpSteepness, sharpTransition: sharp, sharpTransitionResolved: sharp != nil,
         sensitivity: sensitivity,
         attackMetrics: attackMetrics.map { AttackMetricFinding(metric: $0, values: valuesAtLargest($0.key)) }.filter { !$0.values.isEmpty },
-        detectionAUROC: valuesAtLargest(MetricKey.detectionAUROC), detectionBelowChance: belowChance, comparisonBudget: budget,
+        detectionAUROC: valuesAtLargest(MetricKey.detectionAUROC), detectionBelowChance: belowChance,
+        detectionSplits: splits.isEmpty ? nil : splits, comparisonBudget: budget,
         defenses: defenseFindings(series: series, statistics: statistics, points: points, budget: budget), claims: verdicts)
 }
 

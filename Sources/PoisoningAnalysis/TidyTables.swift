@@ -133,19 +133,27 @@ public enum TidyTables {
     /// `points.csv`: the series columns, the `parameterColumns`, then `fraction`, `runCount` (the seeds averaged),
     /// `divergedCount`, `saturated`, `realisedFraction_mean` and `_std`, then for each metric any point
     /// records, by key in code-point order, `KEY_mean` and `KEY_std` (the sample standard deviation
-    /// over seeds, as results.json's `std`); empty cells where a point lacks the metric. One row per
+    /// over seeds, as results.json's `std`); empty cells where a point lacks the metric. A metric
+    /// whose seeds are split in orientation at some point (results.json's `orientationSplits`) has
+    /// three more columns after its `_std`: `KEY_orientationSplit` (true or false), `KEY_seedsBelow` and
+    /// `KEY_seedsAbove` (the seeds clearly below and above 0.5, empty where not split), and its
+    /// `_mean` and `_std` are empty at a split point, so that no mean mixes the two orientations. One row per
     /// point, in results.json's order (fraction-major, then series). results.json carries no interval
     /// per point (its intervals belong to the fits and comparisons, in `statistics`), so neither does
     /// this table.
     public static func pointsCSV(_ results: StudyResults) -> String {
-        let metrics = Set(results.points.flatMap(\.metrics.keys)).sorted(by: codePointOrder)
-        let summaryColumns = (["realisedFraction"] + metrics).flatMap { ["\($0)_mean", "\($0)_std"] }
+        let splitMetrics = Set(results.points.flatMap { $0.orientationSplits?.keys.map { $0 } ?? [] })
+        let metrics = Set(results.points.flatMap(\.metrics.keys)).union(splitMetrics).sorted(by: codePointOrder)
+        let splitColumns = { (key: String) in splitMetrics.contains(key) ? ["\(key)_orientationSplit", "\(key)_seedsBelow", "\(key)_seedsAbove"] : [] }
+        let summaryColumns = ["realisedFraction_mean", "realisedFraction_std"] + metrics.flatMap { ["\($0)_mean", "\($0)_std"] + splitColumns($0) }
         let parameters = parameterColumns(results.config)
         var lines = [csvLine(seriesColumns + parameters.map(\.name) + ["fraction", "runCount", "divergedCount", "saturated"] + summaryColumns)]
         lines.reserveCapacity(results.points.count + 1)
         for point in results.points {
             let summaries = metrics.flatMap { key in
-                point.metrics[key].map { [jsonNumber($0.mean), jsonNumber($0.std)] } ?? ["", ""]
+                let split = point.orientationSplit(key)
+                return (point.metrics[key].map { [jsonNumber($0.mean), jsonNumber($0.std)] } ?? ["", ""])
+                    + (splitMetrics.contains(key) ? [String(split != nil), split.map { String($0.below) } ?? "", split.map { String($0.above) } ?? ""] : [])
             }
             lines.append(csvLine(seriesCells(point.series, results.series[point.series])
                 + parameterCells(parameters, results.series[point.series])

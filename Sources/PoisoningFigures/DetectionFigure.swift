@@ -12,10 +12,11 @@ import PoisoningEngine
 /// share of the training rows poisoned, and the recall panel its recall, the share removed, each a dash-dotted
 /// curve over the fractions (`chanceCurves`). Detection is shown fraction by fraction
 /// because it can change sign between fractions (a defense that finds a small poison may rank a large
-/// one as clean). Empty when no defense scores the rows.
+/// one as clean). A fraction whose AUROCs split in orientation (`OrientationSplit`) has no mean: each
+/// seed's AUROC is drawn as an open marker instead. Empty when no defense scores the rows.
 func detectionFigures(_ results: StudyResults, styles: StudyStyles) -> [StudyFigure] {
     let scored = results.series.indices.filter { index in
-        results.points.contains { $0.series == index && $0.metric(MetricKey.detectionAUROC) != nil }
+        results.points.contains { $0.series == index && ($0.metric(MetricKey.detectionAUROC) != nil || $0.orientationSplit(MetricKey.detectionAUROC) != nil) }
     }
     let defenses = Array(Set(scored.map { results.series[$0].defense })).sorted()
     let kinds = defenses.map { defense -> String in
@@ -29,7 +30,7 @@ func detectionFigures(_ results: StudyResults, styles: StudyStyles) -> [StudyFig
     return defenses.enumerated().map { position, defense in
         let members = scored.filter { results.series[$0].defense == defense }
         let attacks = Array(Set(members.map { results.series[$0].attack })).sorted()
-        var legend = [LegendEntry](), seenModels = Set<Int>(), anySame = false
+        var legend = [LegendEntry](), seenModels = Set<Int>(), anySame = false, anySplit = false
         let panels = attacks.flatMap { attack in
             metrics.map { metric in
                 let drawn = members.filter { results.series[$0].attack == attack }
@@ -46,9 +47,17 @@ func detectionFigures(_ results: StudyResults, styles: StudyStyles) -> [StudyFig
                                   errors: points.map(\.std), color: same ? Color.ink : style.color, line: same ? .solid : style.line,
                                   marker: same ? .circle : style.marker)
                 }
+                let seeds = drawn.compactMap { index -> Series? in
+                    let points = splitSeedPoints(results, series: index, metric.key)
+                    guard !points.isEmpty else { return nil }
+                    let style = styles.models[results.series[index].model]
+                    return Series(label: "split seeds \(results.series[index].label)", points: points, color: style.color,
+                                  marker: style.marker, filled: false)
+                }
+                anySplit = anySplit || !seeds.isEmpty
                 let attackLabel = results.series.first { $0.attack == attack }!.attackLabel
                 let chance = chanceCurves(results, drawn, metric: metric.key, styles: styles)
-                return Panel(title: metric.title + (attacks.count > 1 ? ", \(attackLabel)" : ""), series: chance + series,
+                return Panel(title: metric.title + (attacks.count > 1 ? ", \(attackLabel)" : ""), series: chance + series + seeds,
                              referenceLines: metric.chance.map { [ReferenceLine(.horizontal, at: $0, color: Color.reference, style: .dashDot)] } ?? [])
             }
         }
@@ -65,12 +74,23 @@ func detectionFigures(_ results: StudyResults, styles: StudyStyles) -> [StudyFig
             + (attacks.count > 1 ? " One row of panels per attack; colour, line style and marker: model." : " Colour, line style and marker: model.")
             + (anySame ? " Where every model has the same values, because the defense scores the rows without the model, they are "
                 + "drawn once, in black." : "")
+            + (anySplit ? " Where the seeds' AUROCs split in orientation (some at most \(fixed(0.5 - OrientationSplit.margin, decimals: 2)), "
+                + "some at least \(fixed(0.5 + OrientationSplit.margin, decimals: 2))), no mean is drawn: open markers give each seed's AUROC." : "")
         if panels.contains(where: { $0.series.contains { $0.label.hasPrefix("chance") } }) {
             legend.append(LegendEntry(label: "random removal (precision, recall)", color: Color.reference, line: .dashDot))
         }
         return StudyFigure(name: name, caption: caption, chart: Chart(
             title: "Detection by \(label) vs. \(x.name)", x: x.axis, y: Axis(label: "Detection", range: 0...1),
             panels: panels, legend: legend, panelWidth: panelSize(panels.count).width, panelHeight: panelSize(panels.count).height))
+    }
+}
+
+/// Each seed's value of `key` at the fractions where the seeds of `series` split in orientation
+/// (`AggregatePoint.orientationSplits`), in run order; empty where none do.
+func splitSeedPoints(_ results: StudyResults, series: Int, _ key: String) -> [Point] {
+    let split = Set(results.points.filter { $0.series == series && $0.orientationSplit(key) != nil }.map(\.fraction))
+    return results.runs.filter { $0.series == series && split.contains($0.fraction) }.compactMap { run in
+        run.metrics?[key].map { Point(run.fraction, $0) }
     }
 }
 

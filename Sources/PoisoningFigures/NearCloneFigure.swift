@@ -8,7 +8,8 @@ import PoisoningEngine
 /// backdoor's success over the clean model and each detecting defense's AUROC (chance 0.5 dash-dotted),
 /// `near_clone_spike` the spike the poisons add to the input curvature (0 dash-dotted); one panel per
 /// model and backdoor, in the model's colour with the quantities told apart by line style and marker,
-/// each point the mean over seeds with its Student-t interval. The d axis is `distanceAxis`. Empty
+/// each point the mean over seeds with its Student-t interval (a detector's AUROCs split in orientation,
+/// `OrientationSplit`, are drawn seed by seed as open markers instead). The d axis is `distanceAxis`. Empty
 /// when the study has no near-clone sweep.
 func nearCloneFigures(_ results: StudyResults, styles: StudyStyles) -> [StudyFigure] {
     guard let claims = results.curvatureClaims, !claims.nearClone.isEmpty else { return [] }
@@ -35,6 +36,14 @@ func nearCloneFigures(_ results: StudyResults, styles: StudyStyles) -> [StudyFig
             series.append(drawn("\(defenseLabel(defense)) AUROC", regime.points.compactMap { point in
                 point.detectors.first { $0.defense == defense }.map { (point.distance, $0.auroc) }
             }, color: color, line: style.0, marker: style.1))
+            // A distance whose seeds split in orientation has no mean: each seed's AUROC, open markers.
+            let seeds = regime.points.flatMap { point in
+                (point.detectors.first { $0.defense == defense }?.splitSeedValues ?? []).map { Point(point.distance, $0) }
+            }
+            if !seeds.isEmpty {
+                series.append(Series(label: "\(defenseLabel(defense)) AUROC, split seeds", points: seeds, color: color, marker: style.1,
+                                     markerSize: 5.5, filled: false))
+            }
         }
         return Panel(title: title(regime), series: series.filter { !$0.points.isEmpty },
                      referenceLines: [ReferenceLine(.horizontal, at: 0.5, color: Color.reference, style: .dashDot)])
@@ -50,6 +59,7 @@ func nearCloneFigures(_ results: StudyResults, styles: StudyStyles) -> [StudyFig
                                                    line: .solid, marker: .circle)],
               referenceLines: [ReferenceLine(.horizontal, at: 0, color: Color.reference, style: .dashDot)])
     }
+    let anySplit = regimes.contains { $0.points.contains { $0.detectors.contains { $0.orientationSplit != nil } } }
     let fractions = Set(regimes.map(\.fraction)).sorted().map(percent)
     let budget = "at \(listing(fractions)) poisoned"
     let common = " One panel per model and backdoor" + (regimes.count > 1 ? "" : " (here one)") + ", in the model's colour; each point "
@@ -59,7 +69,10 @@ func nearCloneFigures(_ results: StudyResults, styles: StudyStyles) -> [StudyFig
         StudyFigure(name: "near_clone",
                     caption: "The near-clone backdoor against the distance d its poisons are moved toward the target class's mean "
                         + "(0: clones of clean rows), \(budget): the success over the clean model without a defense (solid) and the "
-                        + "detection AUROC of each defense that scores rows, 0.5 dash-dotted (chance for the AUROC)." + common,
+                        + "detection AUROC of each defense that scores rows, 0.5 dash-dotted (chance for the AUROC)." + common
+                        + (anySplit ? " Where a defense's AUROCs split in orientation over seeds (some at most "
+                            + "\(fixed(0.5 - OrientationSplit.margin, decimals: 2)), some at least \(fixed(0.5 + OrientationSplit.margin, decimals: 2))), "
+                            + "no mean is drawn: open markers give each seed's AUROC." : ""),
                     chart: Chart(title: "Near-clone backdoor vs. distance d: success and detection", x: x,
                                  y: Axis(label: "Success over clean, AUROC", minimumSpan: minimumFractionSpan),
                                  panels: ratePanels, legend: rateLegend, panelWidth: size.width, panelHeight: size.height)),

@@ -77,7 +77,7 @@ private func nearCloneSentence(_ regime: CurvatureClaims.NearCloneRegime, _ resu
     let rate = { (value: Double) in fixed(value, decimals: 3) }, signedRate = { (value: Double) in signedFixed(value, decimals: 3) }
     let distance = PenaltyTradeOff.lambdaText
     let perDistance = regime.points.map { point in
-        let detectors = point.detectors.map { "\(defenseLabel($0.defense)) AUROC \(seedValuesText($0.auroc, rate))" }
+        let detectors = point.detectors.map { "\(defenseLabel($0.defense)) AUROC \($0.orientationSplit?.text ?? seedValuesText($0.auroc, rate))" }
         return "d \(distance(point.distance)): success \(seedValuesText(point.success, signedRate)), spike "
             + "\(seedValuesText(point.spike, signedCurvatureText)), " + detectors.joined(separator: ", ") + " (\(statusText(point)))"
     }.joined(separator: "; ")
@@ -119,8 +119,14 @@ private func statusText(_ point: CurvatureClaims.NearClonePoint) -> String {
         if point.detectors.contains(where: { ($0.auroc.interval?.upper ?? 0.5) < 0.5 }) {
             reasons.append("an AUROC below 0.5: the scores separate the poisons, in reverse")
         }
+        if point.detectors.contains(where: { $0.orientationSplit?.between == 0 }) {
+            reasons.append("an AUROC split in orientation: every seed's scores separate the poisons, some in reverse")
+        }
         return reasons.joined(separator: ", ")
     case .notResolved:
+        if point.detectors.contains(where: { $0.orientationSplit != nil }) {
+            return "not resolved: an AUROC split in orientation, with seeds near 0.5"
+        }
         let missing = point.success.interval == nil || point.spike.interval == nil || point.detectors.contains { $0.auroc.interval == nil }
         return missing ? "not resolved: fewer than two seeds" : "not resolved: the success's interval holds 0.5"
     }

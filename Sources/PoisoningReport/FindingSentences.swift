@@ -63,6 +63,7 @@ public func findingSentences(_ results: StudyResults) -> [String] {
             + "clean rows with AUROC \(words.list(findings.detectionAUROC, table: "points.csv's detectionAUROC_mean and _std")).")
     }
     if !findings.detectionBelowChance.isEmpty { sentences.append(belowChanceSentence(findings.detectionBelowChance, words: words)) }
+    if let splits = findings.detectionSplits, !splits.isEmpty { sentences.append(splitSentence(splits, words: words)) }
     if !findings.defenses.isEmpty { sentences.append(defenseSentence(results, words: words)) }
     sentences += penaltyTradeOffSentences(results)
     sentences += curvatureClaimSentences(results)
@@ -141,6 +142,18 @@ private func belowChanceSentence(_ cells: [SeriesFractionValue], words: FindingW
             + listing(cells.map { fixed(1 - $0.value.mean, decimals: 3) }) + "; the \(words.level) interval over seeds of each "
             + "AUROC lies below 0.5)."
     }.joined(separator: " ")
+}
+
+/// The series whose detection AUROC's seeds split in orientation at some fraction (`OrientationSplit`),
+/// each with its split; no mean, since one over both orientations would read as chance.
+private func splitSentence(_ cells: [SeriesFractionSplit], words: FindingWords) -> String {
+    let bySeries = Dictionary(grouping: cells, by: \.series)
+    return "The AUROC's seeds do not share one orientation (seeds at most \(fixed(0.5 - OrientationSplit.margin, decimals: 2)) and seeds "
+        + "at least \(fixed(0.5 + OrientationSplit.margin, decimals: 2))), so no mean is quoted for "
+        + listing(bySeries.keys.sorted().map { series in
+            "\(words.name(series)) at " + listing(bySeries[series]!.map { "\(percent($0.fraction)) (\($0.split.text))" })
+        })
+        + ": on those seeds the scores separate poisoned from clean rows, on some in reverse, and a mean would read as a random score."
 }
 
 /// The defenses against their undefended twins: which raise the threshold beyond seed noise, which

@@ -162,6 +162,8 @@ public func templateContext(_ model: ReportModel, format: ReportFormat, figureSo
         "predictedRows": .list(predictedRows),
         "hasDetection": .flag(!detectionRows.isEmpty),
         "detectionRows": .list(detectionRows),
+        "hasDetectionSplit": .flag(model.detectionSplitNote != nil),
+        "detectionSplitNote": t(model.detectionSplitNote ?? ""),
         "hasCurvature": .flag(!curvatureRows.isEmpty),
         "curvatureRows": .list(curvatureRows),
         "findings": .list(model.findings.map { ["sentence": t($0)] }),

@@ -163,6 +163,8 @@ public struct ReportModel: Sendable {
     public let attackMetrics: [AttackMetricTable]
     /// The defenses' detection, by series and fraction.
     public let detectionRows: [DetectionRow]
+    /// What a "split" AUROC cell of the detection table means (`OrientationSplit`); nil when no cell is split.
+    public let detectionSplitNote: String?
     /// The input-curvature run metrics by series and fraction; empty unless the study measures them.
     public let curvatureRows: [CurvatureRow]
     /// Each gradient-canceling series: the predicted threshold τ beside what the runs measured.
@@ -235,6 +237,7 @@ public struct ReportModel: Sendable {
         gapTable = Self.seriesTable(gapRows, headers: seriesHeaders)
         attackMetrics = Self.attackMetricTables(of: results, fractions: fractions)
         detectionRows = Self.detectionRows(of: results, fractions: fractions)
+        detectionSplitNote = Self.detectionSplitNote(of: results, fractions: fractions)
         curvatureRows = Self.curvatureRows(of: results, fractions: fractions)
         predictedRows = Self.predictedRows(of: results)
 

@@ -174,13 +174,28 @@ extension ReportModel {
             fractions.compactMap { fraction -> DetectionRow? in
                 guard let point = results.points.first(where: { $0.fraction == fraction && $0.series == series }),
                       let removed = point.metric(MetricKey.removedFraction) else { return nil }
-                let value = { (key: String) in point.metric(key).map(plusMinus) ?? "n/a" }
+                let value = { (key: String) in point.orientationSplit(key)?.text ?? point.metric(key).map(plusMinus) ?? "n/a" }
                 return DetectionRow(series: results.series[series].label, fraction: percent(fraction),
                                     removed: value(MetricKey.removedFraction), precision: value(MetricKey.detectionPrecision),
                                     recall: value(MetricKey.detectionRecall), auroc: value(MetricKey.detectionAUROC),
                                     tpr: value(MetricKey.detectionTPRAt5FPR), hasRemoved: removed.mean > 0)
             }
         }
+    }
+
+    /// The note of the detection section when some AUROC of it is split in orientation
+    /// (`OrientationSplit`): what the split cells show, where, and why without a mean; nil otherwise.
+    static func detectionSplitNote(of results: StudyResults, fractions: [Double]) -> String? {
+        guard results.points.contains(where: { point in
+            fractions.contains(point.fraction) && OrientationSplit.orientationDependentMetrics.contains { point.orientationSplit($0) != nil }
+        }) else { return nil }
+        return "An AUROC split in orientation (seeds at most \(fixed(0.5 - OrientationSplit.margin, decimals: 2)), where the scores rank "
+            + "the poisoned rows as clean, and seeds at least \(fixed(0.5 + OrientationSplit.margin, decimals: 2))) gets no mean, which would "
+            + "read as a random score although those seeds' scores separate the rows, some in reverse: "
+            + (isLargeStudy(results) ? "the findings give" : "its cell in the table and the findings give")
+            + " each side's count and range over seeds, and points.csv leaves detectionAUROC_mean and _std empty and sets "
+            + "detectionAUROC_orientationSplit, with _seedsBelow and _seedsAbove. TPR at 5% FPR, precision and recall keep their means: "
+            + "each is what the scores or the removals do as the method uses them, the same quantity on every seed."
     }
 
     /// Every series at the comparison budget `budget`, ordered by model, defense and attack: its

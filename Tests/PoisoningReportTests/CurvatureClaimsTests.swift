@@ -134,7 +134,7 @@ struct CurvatureClaimsTests {
 
     @Test func aDistanceIsInvisibleOnlyWhenEveryIntervalSaysSo() {
         let i = { (lower: Double, upper: Double) in Interval(lower: lower, upper: upper) }
-        let status = CurvatureClaims.status
+        let status = { (success: Interval?, spike: Interval?, aurocs: [Interval?]) in CurvatureClaims.status(success: success, spike: spike, aurocs: aurocs) }
         #expect(status(i(0.6, 0.8), i(-0.01, 0.02), [i(0.4, 0.6)]) == .invisible)
         #expect(status(i(0.6, 0.8), i(-0.03, -0.01), [i(0.4, 0.6), i(0.45, 0.55)]) == .invisible, "a spike below the clean level reaches it")
         #expect(status(i(0.4, 0.7), i(-0.01, 0.02), [i(0.4, 0.6)]) == .notResolved, "the success's interval straddles 0.5")

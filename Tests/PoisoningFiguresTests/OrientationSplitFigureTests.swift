@@ -1,0 +1,43 @@
+import Foundation
+import Testing
+import Plotting
+import PoisoningAnalysis
+import PoisoningEngine
+import TestSupport
+@testable import PoisoningFigures
+
+/// The detection figure draws an AUROC split in orientation seed by seed, never as a mean with an error bar.
+struct OrientationSplitFigureTests {
+    @Test func theSplitCellIsDrawnSeedBySeedAndTheCaptionSaysSo() throws {
+        let (study, runs) = splitDetectionStudy()
+        let results = StudyResults(study: study, runs: runs, toolVersion: "test")
+        let figure = try #require(detectionFigures(results, styles: StudyStyles(results)).first)
+        let auroc = figure.chart.panels[0].series
+        // The mean curve has the unsplit 10% only; the split 30% is four open markers, one per seed, without a line.
+        let mean = try #require(auroc.first { $0.label == results.series[1].label })
+        #expect(mean.points.map(\.x) == [0.1] && abs(mean.points[0].y - 0.95) < 1e-12 && mean.errors?.count == 1)
+        let seeds = try #require(auroc.first { $0.label.hasPrefix("split seeds") })
+        #expect(seeds.points == [Point(0.3, 0.02), Point(0.3, 0.05), Point(0.3, 0.95), Point(0.3, 0.98)])
+        #expect(seeds.line == nil && seeds.errors == nil && !seeds.filled && seeds.marker != nil)
+        // TPR at 5% FPR keeps its mean at 30% (0.5 over seeds finding all or none).
+        let tpr = try #require(figure.chart.panels[3].series.first { $0.label == results.series[1].label })
+        #expect(tpr.points.map(\.x) == [0.1, 0.3] && tpr.points[1].y == 0.5)
+        #expect(!figure.chart.panels[3].series.contains { $0.label.hasPrefix("split seeds") })
+        #expect(figure.caption.contains("no mean is drawn: open markers give each seed's AUROC"))
+        _ = try figure.chart.render(format: .png, font: Font())
+        // Without a split, no seed markers and no such sentence.
+        let (plainStudy, plainRuns) = detectionStudy()
+        let plain = StudyResults(study: plainStudy, runs: plainRuns, toolVersion: "test")
+        let plainFigure = try #require(detectionFigures(plain, styles: StudyStyles(plain)).first)
+        #expect(!plainFigure.caption.contains("open markers") && !plainFigure.chart.panels[0].series.contains { $0.label.hasPrefix("split seeds") })
+    }
+
+    @Test func aNearCloneDetectorSplitWithNoSeedBetweenSeparatesThePoisons() throws {
+        let success = Interval(lower: 0.6, upper: 0.8), spike = Interval(lower: -0.1, upper: 0.1)
+        let split = try #require(OrientationSplit(values: [0.02, 0.98]))
+        let splitBetween = try #require(OrientationSplit(values: [0.02, 0.5, 0.98]))
+        #expect(CurvatureClaims.status(success: success, spike: spike, aurocs: [nil], splits: [split]) == .fails)
+        #expect(CurvatureClaims.status(success: success, spike: spike, aurocs: [nil], splits: [splitBetween]) == .notResolved)
+        #expect(CurvatureClaims.status(success: success, spike: spike, aurocs: [Interval(lower: 0.4, upper: 0.6)]) == .invisible)
+    }
+}
