@@ -303,7 +303,9 @@ struct InputCurvatureTests {
     /// matter), whose per-row Hessian depends on the row's label: on the controlled backdoor each of
     /// the filter's scores is the top eigenvalue of that row's 6 x 6 Hessian of the squared error
     /// under the model trained on the poisoned set, built independently by central finite differences
-    /// of the naive Double input gradient (`kernelRidgeInputGradient`) and fully decomposed.
+    /// of the naive Double input gradient (`kernelRidgeInputGradient`) and fully decomposed. The
+    /// poisoned rows score higher, as the theory predicts, and more clearly than under the MLP:
+    /// AUROC 0.723 (precision 0.48 at 10% removed) against the MLP's 0.577.
     @Test func theFilterScoresTheControlledBackdoorUnderKernelRidge() throws {
         let poisoned = DetectionValidityTests.inRangeBackdoor(DetectionValidityTests.split.train, fraction: 0.1, target: 0, seed: 11)
         let trainer = ModelTrainer(model: KernelRidgeModel(kernel: .rbf, lengthScale: 3, lambda: 1, inputs: 6, classes: 3, rows: poisoned.data.count),
@@ -325,6 +327,7 @@ struct InputCurvatureTests {
         #expect(largest > 1e-3, "the scores are not all near zero")
         #expect(decision.kept.count == poisoned.data.count - Int((0.1 * Double(poisoned.data.count)).rounded()))
         let detection = DetectionValidityTests.detection(decision, poisoned)
-        print("kernel ridge input-curvature AUROC \(String(describing: detection.auroc)) precision \(String(describing: detection.precision))")
+        let auroc = detection.auroc ?? .nan
+        #expect(auroc > 0.7 && auroc < 0.75, "AUROC \(auroc), precision \(String(describing: detection.precision))")
     }
 }
