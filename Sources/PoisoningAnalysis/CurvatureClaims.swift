@@ -128,6 +128,28 @@ public struct CurvatureClaims: Sendable, Codable, Equatable {
         return sxx > 0 ? sxy / sxx : nil
     }
 
+    /// The near-clone options of `attack` other than its distance (`toward`), as its study file gives them.
+    public static func nearCloneOptions(of attack: ParameterValue) -> [ParameterEntry] {
+        (attack.value(at: "near-clone")?.entries ?? []).filter { $0.key != "distance" }
+    }
+
+    /// The near-clone options of `attack` other than its distance in words, "toward source mean";
+    /// empty without them. Names the sweep of attacks that share them.
+    public static func nearCloneOptionsText(of attack: ParameterValue) -> String {
+        nearCloneOptions(of: attack).map { entry in
+            guard case .string(let text) = entry.value else { return "\(entry.key) \(entry.value)" }
+            return "\(entry.key) \(text.replacingOccurrences(of: "-", with: " "))"
+        }.joined(separator: ", ")
+    }
+
+    /// A swept distance as the report names it: "d 1000", with the attack's other near-clone options
+    /// in parentheses, "d 1000 (toward source mean)", so that two attacks at one distance that differ
+    /// in another option are told apart wherever their points are named.
+    public static func distanceLabel(_ distance: Double, attack: ParameterValue) -> String {
+        let options = nearCloneOptionsText(of: attack)
+        return "d \(PenaltyTradeOff.lambdaText(distance))" + (options.isEmpty ? "" : " (\(options))")
+    }
+
     /// The claims' answers for `results`; nil unless it records an input-curvature metric and some
     /// model has a spike fit or a near-clone sweep.
     public init?(_ results: StudyResults) {
@@ -202,7 +224,10 @@ public struct CurvatureClaims: Sendable, Codable, Equatable {
                 case .int(let value)?: distance = Double(value)
                 default: continue
                 }
-                let rest = ParameterValue.mapping((component.entries ?? []).filter { $0.key != "near-clone" }).description
+                // A sweep's attacks differ in the distance alone: another near-clone option (`toward`) makes another sweep.
+                let rest = ParameterValue.mapping((component.entries ?? []).map { entry in
+                    entry.key == "near-clone" ? ParameterEntry(key: entry.key, value: .mapping(Self.nearCloneOptions(of: component))) : entry
+                }).description
                 if let at = sweeps.firstIndex(where: { $0.rest == rest }) { sweeps[at].attacks.append((attack, distance)) } else {
                     sweeps.append((rest, [(attack, distance)]))
                 }

@@ -15,9 +15,13 @@ func nearCloneFigures(_ results: StudyResults, styles: StudyStyles) -> [StudyFig
     guard let claims = results.curvatureClaims, !claims.nearClone.isEmpty else { return [] }
     let regimes = claims.nearClone
     let x = distanceAxis(regimes.flatMap { $0.points.map(\.distance) })
+    /// A panel's title when there are several: the model, and the backdoor's near-clone options
+    /// other than d ("toward source mean") when they set the sweeps apart.
     func title(_ regime: CurvatureClaims.NearCloneRegime) -> String? {
         guard regimes.count > 1 else { return nil }
-        return results.series.first { $0.model == regime.model }.map(\.modelLabel)
+        let options = CurvatureClaims.nearCloneOptionsText(of: results.config.attacks[regime.points[0].attack])
+        let model = results.series.first { $0.model == regime.model }.map(\.modelLabel) ?? "model \(regime.model + 1)"
+        return model + (options.isEmpty ? "" : ", \(options)")
     }
     func drawn(_ label: String, _ points: [(Double, PenaltyTradeOff.SeedValues)], color: Color, line: LineStyle, marker: MarkerShape) -> Series {
         let kept = points.filter { $0.1.mean != nil }

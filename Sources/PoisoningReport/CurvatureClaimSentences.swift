@@ -76,14 +76,16 @@ private func nearCloneSentence(_ regime: CurvatureClaims.NearCloneRegime, _ resu
     let defenseLabel = { (defense: Int) in results.series.first { $0.defense == defense }?.defenseLabel ?? "defense \(defense)" }
     let rate = { (value: Double) in fixed(value, decimals: 3) }, signedRate = { (value: Double) in signedFixed(value, decimals: 3) }
     let distance = PenaltyTradeOff.lambdaText
+    let attack = results.config.attacks[regime.points[0].attack]
+    let options = CurvatureClaims.nearCloneOptionsText(of: attack)
     let perDistance = regime.points.map { point in
         let detectors = point.detectors.map { "\(defenseLabel($0.defense)) AUROC \($0.orientationSplit?.text ?? seedValuesText($0.auroc, rate))" }
-        return "d \(distance(point.distance)): success \(seedValuesText(point.success, signedRate)), spike "
+        return "\(CurvatureClaims.distanceLabel(point.distance, attack: results.config.attacks[point.attack])): success \(seedValuesText(point.success, signedRate)), spike "
             + "\(seedValuesText(point.spike, signedCurvatureText)), " + detectors.joined(separator: ", ") + " (\(statusText(point)))"
     }.joined(separator: "; ")
     let swept = regime.points.map(\.distance)
-    let range = "d \(distance(swept.first ?? 0)) to \(distance(swept.last ?? 0))"
-    let opening = "Near-clone backdoors, \(model) at \(percent(regime.fraction)) poisoned (means over seeds with their \(level) "
+    let range = "d \(distance(swept.first ?? 0))" + (swept.count > 1 ? " to \(distance(swept.last ?? 0))" : "")
+    let opening = "Near-clone backdoors" + (options.isEmpty ? "" : " (\(options))") + ", \(model) at \(percent(regime.fraction)) poisoned (means over seeds with their \(level) "
         + "intervals; success is the attack's over the clean model's, the spike the top eigenvalue of the mean input Hessian over "
         + "\(spikeRowsText(regime.spikeKey)) minus the clean model's, paired by seed): \(perDistance). Granziol (2026) claims that "
         + "below some distance d near-clone poisons keep a success above 0.5 while the spike and the detectors' AUROC fall to "

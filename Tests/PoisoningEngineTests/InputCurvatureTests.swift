@@ -298,4 +298,36 @@ struct InputCurvatureTests {
         print("input-curvature AUROC \(auroc) precision \(String(describing: detection.precision)) recall \(String(describing: detection.recall))")
         #expect(auroc > 0.55 && auroc < 0.6, "AUROC \(auroc)")
     }
+
+    /// The same check for kernel ridge (RBF, ℓ = 3, λ = 1; solved exactly, so the seed does not
+    /// matter), whose per-row Hessian depends on the row's label: on the controlled backdoor each of
+    /// the filter's scores is the top eigenvalue of that row's 6 x 6 Hessian of the squared error
+    /// under the model trained on the poisoned set, built independently by central finite differences
+    /// of the naive Double input gradient (`kernelRidgeInputGradient`) and fully decomposed. The
+    /// poisoned rows score higher, as the theory predicts, and more clearly than under the MLP:
+    /// AUROC 0.723 (precision 0.48 at 10% removed) against the MLP's 0.577.
+    @Test func theFilterScoresTheControlledBackdoorUnderKernelRidge() throws {
+        let poisoned = DetectionValidityTests.inRangeBackdoor(DetectionValidityTests.split.train, fraction: 0.1, target: 0, seed: 11)
+        let trainer = ModelTrainer(model: KernelRidgeModel(kernel: .rbf, lengthScale: 3, lambda: 1, inputs: 6, classes: 3, rows: poisoned.data.count),
+                                   settings: TrainingSettings(), seed: 1)
+        let decision = try #require(InputCurvatureFilter(drop: 0.1).inspect(poisoned, trainer: trainer))
+        let model = try #require(trainer.train(poisoned.data).model as? KernelRidgeClassifier)
+        let subject = Subject(hessian: { model.inputHessian(rows: $0) },
+                              gradient: { x, label in Self.kernelRidgeInputGradient(model, x, label: label) },
+                              inputs: poisoned.data.features, labels: poisoned.data.labels)
+        let scores = try #require(decision.scores)
+        #expect(scores.count == poisoned.data.count)
+        var largest = 0.0
+        for r in 0..<poisoned.data.count {
+            let eigen = ClassRepresentations.symmetricEigen(Self.meanHessian(subject, rows: r..<(r + 1), d: 6), n: 6)
+            let spread = max(abs(eigen[0].value), abs(eigen[5].value))
+            #expect(abs(scores[r] - eigen[0].value) <= 1e-4 * spread + 1e-7, "row \(r): \(scores[r]) against \(eigen[0].value)")
+            largest = max(largest, eigen[0].value)
+        }
+        #expect(largest > 1e-3, "the scores are not all near zero")
+        #expect(decision.kept.count == poisoned.data.count - Int((0.1 * Double(poisoned.data.count)).rounded()))
+        let detection = DetectionValidityTests.detection(decision, poisoned)
+        let auroc = detection.auroc ?? .nan
+        #expect(auroc > 0.7 && auroc < 0.75, "AUROC \(auroc), precision \(String(describing: detection.precision))")
+    }
 }

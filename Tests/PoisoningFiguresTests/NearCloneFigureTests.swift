@@ -2,6 +2,10 @@ import Foundation
 import Testing
 import Plotting
 import PoisoningAnalysis
+import PoisoningDefenses
+import PoisoningEngine
+import PoisoningUtilities
+import TestSupport
 @testable import PoisoningFigures
 
 struct NearCloneFigureTests {
@@ -31,6 +35,38 @@ struct NearCloneFigureTests {
         }
         #expect(rendered.pointsOffScale == 0)
         #expect(figures[0].caption.contains("linear from 0 to 0.5 and logarithmic above"))
+    }
+
+    /// Near-clone backdoors at d 0 and 1000 toward the target's mean and at d 1000 toward each
+    /// poison's own class mean (made-up runs of MLP 8, 4 seeds, with the input-curvature filter):
+    /// the source-mean attack is its own sweep, drawn in its own panel named by its option, so that the
+    /// two d-1000 points are not joined into one line.
+    @Test func aNearCloneOptionOtherThanTheDistanceGetsItsOwnNamedPanel() throws {
+        func backdoor(_ distance: Double, toward: String? = nil) -> ParameterValue {
+            StudyConfig.component("backdoor", ["target": .int(0), "near-clone": .mapping(
+                [ParameterEntry(key: "distance", value: .double(distance))] + (toward.map { [ParameterEntry(key: "toward", value: .string($0))] } ?? []))])
+        }
+        let study = try Study(StudyConfig(models: [StudyConfig.mlp(8)], attacks: [backdoor(0), backdoor(1000), backdoor(1000, toward: "source-mean")],
+                                          defenses: [StudyConfig.component(NoDefense.kind), StudyConfig.component(InputCurvatureFilter.kind)],
+                                          fractions: [0, 0.1], seeds: [1, 2, 3, 4], training: TrainingSettings(epochs: 5),
+                                          analysis: AnalysisSettings(replicates: 200), measure: ["input-curvature"]))
+        let runs = study.runSpecs.map { spec in
+            let series = study.series[spec.series], shake = 0.01 * Double(spec.seed)
+            var values = runMetrics(test: 0.9, train: 0.95, trainClean: 0.95, loss: 0.3)
+            values[MetricKey.inputCurvatureTopClean] = 2
+            values[MetricKey.inputCurvatureTopTriggered] = spec.fraction == 0 ? 1 : 1.2 + shake
+            values["backdoorSuccess"] = spec.fraction == 0 ? 0.1 : 0.5 + 0.1 * Double(series.attack) + shake
+            if series.defense == 1 {
+                values[MetricKey.removedFraction] = 0.1
+                if spec.fraction > 0 { values[MetricKey.detectionAUROC] = 0.6 + shake }
+            }
+            return madeUpRun(spec, in: study, metrics: values)
+        }
+        let results = StudyResults(study: study, runs: runs, toolVersion: "test")
+        let figure = try #require(studyFigures(results).first { $0.name == "near_clone" })
+        #expect(figure.chart.panels.map(\.title) == ["MLP 8", "MLP 8, toward source mean"])
+        #expect(figure.chart.panels.map { $0.series[0].points.map(\.x) } == [[0, 1000], [1000]])
+        #expect(figure.chart.panels[1].series[0].points.map(\.y) == [results.curvatureClaims!.nearClone[1].points[0].success.mean!])
     }
 
     @Test func theDistanceAxisIsLogarithmicOnlyWhenTheDistancesSpanDecades() {

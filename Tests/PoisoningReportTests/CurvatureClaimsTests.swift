@@ -15,12 +15,13 @@ struct CurvatureClaimsTests {
     /// with the input-curvature filter, measuring the input curvature, at `fractions` and seeds 1 to
     /// `seeds`; its runs made up: `metrics(attack, defense, fraction, seed index)` gives each run's
     /// metrics beyond test accuracy 0.9, training accuracy 0.95 and loss 0.3.
-    static func sweep(distances: [Double], fractions: [Double] = [0, 0.1], seeds: Int = 4,
+    /// `more` attacks follow the near-clone ones.
+    static func sweep(distances: [Double], more: [ParameterValue] = [], fractions: [Double] = [0, 0.1], seeds: Int = 4,
                       metrics: (_ attack: Int, _ defense: Int, _ fraction: Double, _ seed: Int) -> [String: Double]) throws
         -> (study: Study, runs: [RunResult]) {
         let attacks = distances.map { distance in
             StudyConfig.component("backdoor", ["target": .int(0), "near-clone": .mapping([ParameterEntry(key: "distance", value: .double(distance))])])
-        }
+        } + more
         let study = try Study(StudyConfig(models: [StudyConfig.mlp(8)], attacks: attacks,
                                           defenses: [StudyConfig.component(NoDefense.kind), StudyConfig.component(InputCurvatureFilter.kind)],
                                           fractions: fractions, seeds: (1...UInt64(seeds)).map { $0 }, training: TrainingSettings(epochs: 5),
@@ -200,6 +201,46 @@ struct CurvatureClaimsTests {
         #expect(sentence.contains("(not resolved: the success's interval holds 0.5)"))
         #expect(sentence.hasSuffix("these runs cannot tell at d 0, the smallest swept; it holds at d 1, but not from the smallest swept d; "
             + "more seeds would narrow the intervals."))
+    }
+
+    /// A backdoor at d 1000 toward each poison's own class mean (`near-clone: {distance: 1000, toward:
+    /// source-mean}`) beside the sweep d 0, 1, 1000 toward the target's mean: the two d-1000 attacks
+    /// differ only in a nested option, and every place that names them tells them apart: the series
+    /// labels, and the findings, where the source-mean attack is its own sweep (one distance, so its
+    /// points do not join the target-mean sweep's line or verdict) and its point is "d 1000 (toward
+    /// source mean)". Its success 0.1 + 0.01 s fails, so that sweep is contradicted.
+    @Test func twoAttacksDifferingOnlyInANestedOptionAreToldApart() throws {
+        let towardSource = StudyConfig.component("backdoor", ["target": .int(0), "near-clone": .mapping([
+            ParameterEntry(key: "distance", value: .double(1000)), ParameterEntry(key: "toward", value: .string("source-mean")),
+        ])])
+        let success = [0.8, 0.7, 0.1, 0.1], spike = [0, 0, 0.5, 0], auroc = [0.5, 0.5, 0.9, 0.5]
+        let (study, runs) = try Self.sweep(distances: [0, 1, 1000], more: [towardSource]) { attack, defense, fraction, seed in
+            let shake = 0.01 * (Double(seed) - 1.5)
+            var values = Self.curvature(fraction: fraction, efficacy: success[attack] + 0.01 * Double(seed), spike: spike[attack] + shake)
+            if defense == 1 { values.merge(Self.detection(fraction: fraction, auroc: auroc[attack] + shake)) { $1 } }
+            return values
+        }
+        let labels = study.series.map(\.label)
+        #expect(Set(labels).count == labels.count, "\(labels)")
+        #expect(study.series.filter { $0.defense == 0 }.map(\.attackLabel) == [
+            "near-clone backdoor → 0 (d 0)", "near-clone backdoor → 0 (d 1)", "near-clone backdoor → 0 (d 1000)",
+            "near-clone backdoor → 0 (d 1000, toward source mean)",
+        ])
+        let results = StudyResults(study: study, runs: runs, toolVersion: "test")
+        let regimes = try #require(results.curvatureClaims?.nearClone)
+        #expect(regimes.map { $0.points.map(\.attack) } == [[0, 1, 2], [3]])
+        #expect(regimes.map(\.verdict) == [.supported, .contradicted])
+        #expect(CurvatureClaims.distanceLabel(1000, attack: towardSource) == "d 1000 (toward source mean)")
+        #expect(CurvatureClaims.distanceLabel(1000, attack: study.config.attacks[2]) == "d 1000")
+        let sentences = findingSentences(results).filter { $0.hasPrefix("Near-clone backdoors") }
+        #expect(sentences.count == 2)
+        let targetMean = try #require(sentences.first), sourceMean = try #require(sentences.last)
+        #expect(targetMean.hasPrefix("Near-clone backdoors, MLP 8 at 10.0% poisoned") && !targetMean.contains("toward"))
+        #expect(targetMean.contains("; d 1000: success +0.115 [+0.094, +0.136]"))
+        #expect(targetMean.hasSuffix("these runs support it for the swept d from 0 to 1; at d 1000 it no longer holds."))
+        #expect(sourceMean.hasPrefix("Near-clone backdoors (toward source mean), MLP 8 at 10.0% poisoned"))
+        #expect(sourceMean.contains("paired by seed): d 1000 (toward source mean): success +0.115 [+0.094, +0.136], spike "))
+        #expect(sourceMean.hasSuffix("these runs contradict it: at no swept d (d 1000) are the poisons both effective and invisible."))
     }
 
     /// results.json holds the claims (schema 4's `curvatureClaims`) and reads back to the same.
