@@ -17,7 +17,9 @@ struct CompareCommand: ParsableCommand {
             are listed and left out. The replication verdict pools test accuracy over the common points with the seed \
             as the unit (each seed's average over the points, Welch's interval between the studies' seed averages) \
             and tests equivalence within --margin by two one-sided tests (TOST). Prints a Markdown report; --output \
-            also writes the comparison as JSON.
+            also writes the comparison as JSON. Files whose data, training, attack or defense differ (as far as each \
+            file says) are named in one warning line; files on a different data set or number of classes (so a \
+            different chance accuracy) are refused (exit code 2) unless --allow-different-settings is given.
             """)
 
     @Argument(help: "The first results file.")
@@ -32,7 +34,7 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Confidence level of every interval, in [0.5, 0.999] (default: 0.95).", transform: decimalOption)
     var confidence: Double = 0.95
 
-    @Option(help: ArgumentHelp("Equivalence margin of the pooled shift of test accuracy: a fraction in [0.001, 0.5] such as 0.02, "
+    @Option(parsing: .unconditional, help: ArgumentHelp("Equivalence margin of the pooled shift of test accuracy: a fraction in [0.001, 0.5] such as 0.02, "
                                    + "or percentage points such as 2pp; shifts inside plus or minus the margin count as equivalent.",
                                valueName: "margin"))
     var margin = AccuracyMargin(0.02)
@@ -40,10 +42,15 @@ struct CompareCommand: ParsableCommand {
             transform: parseBootstrapSeed)
     var bootstrapSeed: UInt32 = 0
 
+    @Flag(help: "Compare files on a different data set or number of classes (chance accuracy), which are refused otherwise: their accuracies are not replications of one another.")
+    var allowDifferentSettings = false
+
     func validate() throws {
         if !(0.5...0.999).contains(confidence) { throw ValidationError("--confidence: must lie in [0.5, 0.999]") }
         if !AccuracyMargin.range.contains(margin.value) {
-            throw ValidationError("--margin: must lie in [0.001, 0.5] as a fraction, e.g. 0.02, or in [0.1pp, 50pp] in percentage points, e.g. 2pp")
+            // A negative one (read, "-2pp" included, since the option takes the next word whatever it is) is told why.
+            let sign = margin.value < 0 ? "; a margin is a width (shifts within plus or minus it count as equivalent), so give it without a sign" : ""
+            throw ValidationError("--margin: must lie in [0.001, 0.5] as a fraction, e.g. 0.02, or in [0.1pp, 50pp] in percentage points, e.g. 2pp" + sign)
         }
         if let output {
             try checkOutputFile(output)
@@ -66,6 +73,15 @@ struct CompareCommand: ParsableCommand {
             } catch let error as ComparisonInputError {
                 throw ValidationError("compare: \(quotedUserText(path, keepingEnd: true)) is \(error.reason)")
             }
+        }
+        let settings = (studies[0].settings, studies[1].settings)
+        if !allowDifferentSettings, let reason = differentExperimentReason(settings.0, settings.1) {
+            throw ValidationError("compare: \(reason); give --allow-different-settings to compare them anyway")
+        }
+        let differences = settingDifferences(settings.0, settings.1)
+        if !differences.isEmpty {
+            printError("Warning: the files differ in " + differences.joined(separator: "; ")
+                + ", so a difference between them may come from these settings, not from chance")
         }
         let comparison = compareStudies(studies[0], studies[1], confidence: confidence, margin: margin.value,
                                         bootstrapSeed: UInt64(bootstrapSeed))

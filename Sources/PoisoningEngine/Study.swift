@@ -132,6 +132,15 @@ public struct StudyDesign: Sendable {
                 throw SpecificationError(path: path, location: locations.location(of: path),
                                          message: "\(unaskable.rawValue) needs \(need); this study cannot ask it")
             }
+            // A threshold comes from a sigmoid fit: with too few fractions for one, no number of seeds
+            // answers a threshold question, and the study would spend its whole budget.
+            let fitted = sequential.until.filter { $0 == .thresholdTrend || $0 == .thresholdPairs }
+            if let question = fitted.first, config.fractions.count < SequentialSeeds.thresholdMinimumFractions {
+                throw SpecificationError(path: path, location: locations.location(of: path),
+                                         message: "\(question.rawValue) reads thresholds from a sigmoid fit, which needs at least "
+                                             + "\(SequentialSeeds.thresholdMinimumFractions) fractions, and this study has "
+                                             + "\(config.fractions.count); sweep more fractions or ask clean-pairs or gap-pairs")
+            }
             config.sequential = sequential
         }
         config.data = data.1

@@ -391,6 +391,11 @@ public struct SequentialSeeds: Sendable, Codable, Equatable {
     /// The largest budget of seeds.
     public static let largestMax = 1000
 
+    /// The fewest fractions a threshold question (threshold-trend, threshold-pairs) can be asked
+    /// with: the 4-parameter sigmoid fit behind a threshold needs as many points (the analysis
+    /// library's `sigmoidMinimumPoints`, which a test holds equal).
+    public static let thresholdMinimumFractions = 4
+
     /// The first `count` seeds of the sequence: `values`, then 1, 2, 3, ... without those in `values`.
     public func seeds(_ count: Int) -> [UInt64] {
         let listed = Set(values)

@@ -2,21 +2,24 @@ import Foundation
 import PoisoningAnalysis
 import PoisoningEngine
 
-/// The published claims' verdicts counted, with the confidence they are read at (the intervals' own,
-/// an adaptive study's adjusted level, at which a threshold's interval is widened: `claimRule`): "At 95% confidence, of 5 published
-/// claims these runs are consistent with 1, contradict 0 and leave 4 unresolved." Published thresholds
-/// on an interval's open side (`ClaimVerdict.consistentUntested`) are counted apart, when there are
-/// any (on an interval's open side, as the claims table says): "consistent with 1, untested 2, contradict 0 and ...". Nil when the study
+/// The published claims' verdicts counted in the claims table's words, with the confidence they are
+/// read at (the intervals' own, an adaptive study's adjusted level, at which a threshold's interval is
+/// widened: `claimRule`): "At 95% confidence, of 5 published claims these runs support 1, contradict 0
+/// and leave 4 unresolved." Published thresholds on an interval's open side
+/// (`ClaimVerdict.consistentUntested`) are counted apart, when there are any: "support 1, contradict 0,
+/// leave 2 unresolved and 2 untested." Without `namingLevel` (an adaptive study's opening, whose
+/// threshold brackets name its adjusted level) it starts "Of 5 published claims". Nil when the study
 /// has no claims or they get no verdicts (this run's design differs from the published one). The
 /// opening summary and the command's summary both say it.
-public func claimCountSentence(_ results: StudyResults) -> String? {
+public func claimCountSentence(_ results: StudyResults, namingLevel: Bool = true) -> String? {
     guard let claims = results.findings.claims, claims.designDifferences == nil else { return nil }
     let verdicts = claimVerdictList(claims)
     let count = { (verdict: ClaimVerdict) in verdicts.filter { $0 == verdict }.count }
-    return "At \(levelText(results)) confidence, of \(verdicts.count) published claim\(verdicts.count == 1 ? "" : "s") these "
-        + "runs are consistent with \(count(.supported)), "
-        + (count(.consistentUntested) == 0 ? "" : "untested \(count(.consistentUntested)), ")
-        + "contradict \(count(.contradicted)) and leave \(count(.notResolved)) unresolved."
+    let untested = count(.consistentUntested)
+    return (namingLevel ? "At \(levelText(results)) confidence, of" : "Of")
+        + " \(verdicts.count) published claim\(verdicts.count == 1 ? "" : "s") these "
+        + "runs support \(count(.supported)), contradict \(count(.contradicted))"
+        + (untested == 0 ? " and leave \(count(.notResolved)) unresolved." : ", leave \(count(.notResolved)) unresolved and \(untested) untested.")
 }
 
 /// The "Supported if" cell of every row of the published-claims table, in the rows' order

@@ -64,14 +64,24 @@ public func comparisonMarkdown(_ comparison: StudyComparison, firstName: String,
         "threshold": percentagePoints, "steepness": { signedFixed($0, decimals: 2) }, "midpoint": { signedFixed($0, decimals: 3) },
         "cleanAccuracy": signed,
     ]
+    // The report's names, and its words for the fit parameters' intervals (an end at the fit's bound open).
+    let names = ["threshold": "Threshold", "steepness": "k", "midpoint": "x0", "cleanAccuracy": "Clean accuracy"]
+    let largest = comparison.commonFractions.max() ?? 1
+    let bounds = SigmoidFitBounds.study(largestFraction: largest)
+    let parameters = ["steepness": 1, "midpoint": 2]
     for fit in comparison.fits {
         let format = formats[fit.quantity]!, difference = differenceFormats[fit.quantity]!
         // A threshold beyond the swept fractions is a bound ("> 50.0%"), and so is a difference with it ("> +15.0 pp").
-        let value = { (estimate: Estimate) in
-            estimateText(estimate, format) + (informativeIntervalText(estimate, format).map { " [\($0)]" } ?? "")
+        let value = { (estimate: Estimate) -> String in
+            switch fit.quantity {
+            case "steepness": withInterval(openAtFitBounds(estimate, parameter: 1, bounds)) { fixed($0, decimals: 1) }
+            case "midpoint": midpointText(openAtFitBounds(estimate, parameter: 2, bounds), largest: largest)
+            default: estimateText(estimate, format) + (informativeIntervalText(estimate, format).map { " [\($0)]" } ?? "")
+            }
         }
-        let cells = [escape(fit.series), fit.quantity, value(fit.first), value(fit.second), estimateText(fit.difference, difference),
-                     intervalText(fit.difference.interval, difference), decisionText(fit.decision)]
+        let interval = parameters[fit.quantity].map { differenceOpenAtBounds(fit, parameter: $0, bounds) } ?? fit.difference.interval
+        let cells = [escape(fit.series), names[fit.quantity] ?? fit.quantity, value(fit.first), value(fit.second),
+                     estimateText(fit.difference, difference), intervalText(interval, difference), decisionText(fit.decision)]
         lines.append("| " + cells.joined(separator: " | ") + " |")
     }
     return lines.joined(separator: "\n") + "\n"
@@ -239,4 +249,26 @@ func multiplicitySentence(_ counts: PointwiseMultiplicity, confidence: Double) -
         + "\(fixed(counts.expectedByChance, decimals: 1)) would by chance if the studies agreed everywhere. The flags are correlated "
         + "(the points of one seed share its effect, and a run's metrics are measured together), so that count varies more than "
         + "independent tests would; Holm's correction, valid under any dependence, leaves \(counts.holmRejected)."
+}
+
+/// The interval of a fit parameter's difference (second minus first, `parameter` 1 k or 2 x0) with
+/// each end made open that rests on an end of either study's interval at the fit's `bounds`: the
+/// difference's upper end on the second's upper and the first's lower end, its lower end on the
+/// second's lower and the first's upper end. Such an end is where the refits stopped, not a
+/// measurement, so it bounds no difference.
+func differenceOpenAtBounds(_ fit: FitComparison, parameter: Int, _ bounds: SigmoidFitBounds) -> Interval? {
+    guard let interval = fit.difference.interval else { return nil }
+    /// Which ends of `estimate`'s interval sit at the bounds.
+    func opened(_ estimate: Estimate) -> (lower: Bool, upper: Bool) {
+        guard let given = estimate.interval else { return (false, false) }
+        let open = bounds.openingEndsAtBounds(given, parameter: parameter)
+        return (given.lower != nil && open.lower == nil, given.upper != nil && open.upper == nil)
+    }
+    let first = opened(fit.first), second = opened(fit.second)
+    let openUpper = second.upper || first.lower, openLower = second.lower || first.upper
+    guard openUpper || openLower else { return interval }
+    let errors = interval.monteCarloError.map { EndErrors(lower: openLower ? nil : $0.lower, upper: openUpper ? nil : $0.upper) }
+    return Interval(lower: openLower ? nil : interval.lower, upper: openUpper ? nil : interval.upper,
+                    monteCarloError: errors?.lower == nil && errors?.upper == nil ? nil : errors,
+                    undetermined: interval.undetermined, movedToEstimate: interval.movedToEstimate)
 }

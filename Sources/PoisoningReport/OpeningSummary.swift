@@ -22,8 +22,7 @@ public func openingSummary(_ results: StudyResults) -> String {
         + "\(named(results.series.map(\.attackLabel), "attacks"))"
         + (defenses == [NoDefense().label] ? "" : " with \(named(results.series.map(\.defenseLabel), "defenses", upTo: 2))")
         + " at \(fractions.count) poison fractions from \(percent(fractions.first ?? 0)) to \(percent(fractions.last ?? 0)), "
-        + "\(seeds) seed\(seeds == 1 ? "" : "s") each."
-    if let record = results.sequential { text += " " + sequentialStopClause(record) }
+        + "\(seeds) seed\(seeds == 1 ? "" : "s") each" + (results.sequential.map { " " + sequentialStopClause($0) } ?? "") + "."
     // Without a single sigmoid fit there are no thresholds, shapes or threshold shifts: the opening
     // leads with what the runs do answer, then says once why nothing was fitted.
     let noFit = !results.fits.isEmpty && results.fits.allSatisfy { $0.threshold.status == .noFit }
@@ -73,7 +72,7 @@ public func openingSummary(_ results: StudyResults) -> String {
     if let differences = findings.claims?.designDifferences {
         text += " The published claims get no verdicts: this run differs from the paper's design in "
             + listing(differences.map(\.setting)) + "."
-    } else if let counts = claimCountSentence(results) {
+    } else if let counts = claimCountSentence(results, namingLevel: results.sequential == nil) {
         text += " " + counts
     }
     return text
@@ -159,8 +158,9 @@ private func thresholdSummary(_ results: StudyResults) -> String {
         let open = shownThresholdIntervals(results).first { $0.upper == nil && $0.lower != nil }
         let gloss = open.map { " “\(intervalText($0, percent))”: the interval reaches past the largest swept fraction "
             + "(\(percent(results.findings.largestFraction)))." } ?? ""
-        // The brackets' level named once ("[95% CI]"): an adaptive study's is its adjusted one.
-        return "Critical thresholds [\(levelText(results)) CI] (accuracy halfway from clean to chance): "
+        // The brackets' level named once ("[95% CI]"): an adaptive study's is its adjusted one, and says so.
+        let level = (results.sequential == nil ? "" : "adjusted ") + levelText(results)
+        return "Critical thresholds [\(level) CI] (accuracy halfway from clean to chance): "
             + listing(results.fits.map { fit in
             thresholdText(fit.threshold, estimate: statistics[fit.series].threshold, brackets: true)
                 + " (\(results.series[fit.series].label))"
@@ -243,7 +243,7 @@ func claimNote(seeds: Int, published: Int, widening: Double?, sharpSteepness: Do
             + "\(fixed(factor, decimals: 2)) times this run's half-width of the estimate. "
     } ?? ""
     return widened + "A sharp transition needs k's interval above \(k) in a fit not poorly identified (k is per unit of poison "
-        + "fraction, 1 = 100%; k = \(k) spreads the drop from 90% to 10% of its height over 2 ln 9 / \(k) = \(width) of poison "
+        + "fraction, 1 = 100%; \(k) is the paper's rule; k = \(k) spreads the drop from 90% to 10% of its height over 2 ln 9 / \(k) = \(width) of poison "
         + "fraction, \(sweep)). Model size is read from the sign of the threshold's slope per doubling of parameters (when a "
         + "threshold outside the swept fractions leaves the slope unmeasured, from its interval where that lies on one side "
         + "of zero, otherwise from every pair of models resolved in one direction)."

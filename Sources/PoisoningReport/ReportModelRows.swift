@@ -263,12 +263,24 @@ extension ReportModel {
     static func claims(of results: StudyResults) -> Claims? {
         let config = results.config
         return results.findings.claims.map { verdicts in
-            let rule = claimRule(level: levelText(results), widening: verdicts.widening, open: openClaimInterval(results.findings.claims))
+            var rule = claimRule(level: levelText(results), widening: verdicts.widening, open: openClaimInterval(results.findings.claims))
+            if let record = results.sequential, verdicts.widening != nil {
+                // The claims are no comparison the looks spend the error on; read at the one level of every interval here.
+                rule += " The claims are read at the last look's adjusted \(levelText(results)) level, that of every interval here, "
+                    + "though they are not among the comparisons the looks spend the error on: at its wider intervals a published "
+                    + "value is contradicted less readily, and supported more readily, than at the nominal "
+                    + "\(confidenceText(record.nominalConfidence))."
+            }
             let note = claimNote(seeds: results.statistics.seeds, published: verdicts.publishedSeeds, widening: verdicts.widening,
                                  sharpSteepness: results.findings.sharpSteepness,
                                  swept: (config.fractions.min() ?? 0)...(config.fractions.max() ?? 0))
             let differences = verdicts.designDifferences
-            return Claims(source: verdicts.source, rule: differences.map(noVerdictRule) ?? rule, note: differences == nil ? note : nil,
+            // Why a published value just past the estimate on an open side is untested, under the table.
+            let openNote = openClaimInterval(results.findings.claims) == nil || verdicts.widening == nil ? ""
+                : " A published value on an interval's open side is untested even just past the estimate: the interval is "
+                    + "widened about the estimate, and an open side has no end to widen, so no value there could fall outside it."
+            return Claims(source: verdicts.source, rule: differences.map(noVerdictRule) ?? rule,
+                          note: differences == nil ? note + openNote : nil,
                           rows: zip(claimRows(results, verdicts), claimSupportCells(results, verdicts)).map { row, supportedIf in
                               ClaimRow(claim: row.claim, published: row.published, estimate: row.estimate, interval: row.interval,
                                        supportedIf: supportedIf, verdict: row.verdict)
@@ -308,7 +320,7 @@ func midpointText(_ estimate: Estimate, largest: Double) -> String {
 }
 
 /// "value [lower, upper]" for an estimate, its interval in brackets when it has one; "n/a" without a value.
-private func withInterval(_ estimate: Estimate, _ format: (Double) -> String) -> String {
+func withInterval(_ estimate: Estimate, _ format: (Double) -> String) -> String {
     guard let value = estimate.value else { return "n/a" }
     guard let interval = estimate.interval else { return format(value) }
     return "\(format(value)) [\(intervalText(interval, format, separator: ", "))]"

@@ -49,20 +49,21 @@ public func sequentialSentence(_ record: SequentialRecord, replicates: Int) -> S
     return ([design, stop, level] + [unnamedScopeSentence(record)].compactMap { $0 }).joined(separator: " ")
 }
 
-/// Where an adaptive study stopped, for the opening, from its record: the look and seeds, why (every
-/// named comparison resolved, the budget spent, or the rest beyond the swept fractions), which
-/// comparisons are left unresolved, and the adjusted level of its intervals: "Adaptive: it stopped at
-/// look 4 of 4 (40 seeds) with its budget spent and MLP 128 - MLP 64 unresolved; intervals at the
-/// adjusted 99.14% level."
+/// Where an adaptive study stopped, for the opening's first sentence, from its record, in few words
+/// (the opening's unresolved threshold questions and the adjusted level follow it): why it stopped
+/// (its budget spent, every named comparison resolved, or the rest beyond the swept fractions), at
+/// which look when it stopped early, and how many comparisons are left unresolved: "(adaptive: budget
+/// spent, 1 comparison unresolved)".
 func sequentialStopClause(_ record: SequentialRecord) -> String {
-    let at = "look \(record.looks.count) of \(record.plannedLooks.count) (\(record.seeds) seeds)"
-    let left = listing(record.unresolved)
+    let at = "look \(record.looks.count) of \(record.plannedLooks.count)"
+    let left = record.unresolved.count
+    let unresolved = "\(left) comparison\(left == 1 ? "" : "s") unresolved"
     let why = switch record.stop {
-    case .allResolved: "every named comparison resolved"
-    case .budgetSpent: "its budget spent and \(left) unresolved"
-    case .beyondSweep: "\(left) unresolved, beyond the swept fractions"
+    case .allResolved: "all resolved at \(at)"
+    case .budgetSpent: "budget spent, \(unresolved)"
+    case .beyondSweep: "stopped at \(at), \(unresolved) beyond the swept fractions"
     }
-    return "Adaptive: it stopped at \(at) with \(why); intervals at the adjusted \(confidenceText(record.confidence)) level."
+    return "(adaptive: \(why))"
 }
 
 /// Why an adaptive study cannot stop before its first look at `first` seeds: O'Brien-Fleming

@@ -72,7 +72,7 @@ public func writeStudyOutputs(_ results: StudyResults, study: StudyLayout, setti
     }
     let header = ["The effective study of the results in this folder: every setting, defaults filled in.",
                   "`make-report run --study study.yaml` regenerates the same results."]
-    try write(Data(studyFileText(results.config, help: study.design.help, header: header).utf8), "study.yaml")
+    try write(Data(studyFileText(writtenStudyConfig(results), help: study.design.help, header: header).utf8), "study.yaml")
     try write(try results.jsonData(), "results.json")
     for table in TidyTables.files(results) { try write(Data(table.text.utf8), table.name) }
     let figures = studyFigures(results)
@@ -113,6 +113,18 @@ public func writeStudyOutputs(_ results: StudyResults, study: StudyLayout, setti
         reports.append(name)
     }
     return WrittenOutputs(files: files, reports: reports, warnings: warnings, report: model)
+}
+
+/// The study that study.yaml writes for `results`: their configuration, except that an adaptive
+/// study's keeps its own `seeds` block (`sequential.settings`, defaults filled in), not the fixed seeds of
+/// its last look, so that running the file runs the same looks and gives the same bytes.
+func writtenStudyConfig(_ results: StudyResults) -> StudyConfig {
+    var config = results.config
+    if let settings = results.sequential?.settings {
+        config.seeds = settings.values
+        config.sequential = settings
+    }
+    return config
 }
 
 /// The warnings about runs without metrics, diverged or failed (`RunResult.failure`): the first three by name, then a count of each kind, the

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import PoisoningAnalysis
+import PoisoningEngine
 
 /// Adaptive studies (`seeds: {start, step, max, until}`, `--until-resolved`) through the executable.
 struct AdaptiveStudyTests {
@@ -46,6 +47,38 @@ struct AdaptiveStudyTests {
         #expect(sharded.status == 2 && sharded.standardError.contains("--shard"), "\(sharded.standardError)")
     }
 
+    /// A threshold question needs a sigmoid fit, which needs 4 fractions: with fewer, it is refused in
+    /// one line before any run (it used to spend the whole budget on a question no seed could
+    /// answer), from a study file and from `--until-resolved` alike; a clean-accuracy question is not.
+    @Test func aThresholdQuestionWithTooFewFractionsForAFitIsRefused() throws {
+        #expect(SequentialSeeds.thresholdMinimumFractions == sigmoidMinimumPoints)
+        let folder = cli.temporaryFolder().deletingLastPathComponent()
+        let url = folder.appendingPathComponent("study.yaml")
+        try """
+            models: [{kind: mlp, hidden: [8]}, {kind: mlp, hidden: [16]}]
+            fractions: [0, 0.2, 0.4]
+            seeds: {start: 2, step: 2, max: 4, until: [clean-pairs, threshold-pairs]}
+            training: {epochs: 5}
+            """.write(to: url, atomically: true, encoding: .utf8)
+        let fromFile = try cli.run(["--study", url.path, "--no-store", "--output", cli.temporaryFolder().path])
+        #expect(fromFile.status == 2 && fromFile.standardError.split(separator: "\n").count == 1, "\(fromFile.standardError)")
+        #expect(fromFile.standardError.contains("seeds.until") && fromFile.standardError.contains("threshold-pairs")
+                    && fromFile.standardError.contains("needs at least 4 fractions, and this study has 3"), "\(fromFile.standardError)")
+        let fromOption = try cli.run(["--until-resolved", "--widths", "4,8", "--fractions", "0,0.5", "--no-store", "--output", cli.temporaryFolder().path])
+        #expect(fromOption.status == 2 && fromOption.standardError.split(separator: "\n").count == 1, "\(fromOption.standardError)")
+        #expect(fromOption.standardError.contains("needs at least 4 fractions, and this study has 2"), "\(fromOption.standardError)")
+        let clean = try cli.run(["--study", url.path, "--dry-run", "--output", cli.temporaryFolder().path])
+        #expect(clean.status == 2, "\(clean.standardError)")
+        try """
+            models: [{kind: mlp, hidden: [8]}, {kind: mlp, hidden: [16]}]
+            fractions: [0, 0.2, 0.4]
+            seeds: {start: 2, step: 2, max: 4, until: [clean-pairs]}
+            training: {epochs: 5}
+            """.write(to: url, atomically: true, encoding: .utf8)
+        let asked = try cli.run(["--study", url.path, "--dry-run", "--output", cli.temporaryFolder().path])
+        #expect(asked.status == 0, "\(asked.standardError)")
+    }
+
     /// `--until-resolved` makes a list of seeds adaptive; on a study file whose seeds are already a
     /// block it is refused with one line, since the block's settings would stand in for the option's.
     @Test func untilResolvedOnAnAdaptiveStudyFileIsRefused() throws {
@@ -75,10 +108,13 @@ struct AdaptiveStudyTests {
     }
 
     /// A small adaptive sweep: its looks, record and report, the same bytes for 1 and 2 threads, and
-    /// its results.json read back by `validate`'s reader.
+    /// its results.json read back by `validate`'s reader. The output's own study.yaml regenerates
+    /// it byte for byte (`run` and `check`): it keeps the adaptive seeds block, not the last look's
+    /// fixed seeds, which would rerun as a fixed study at the nominal level, without the looks.
     @Test func anAdaptiveSweepRecordsItsLooksTheSameForAnyThreadCount() throws {
         let study = try studyFile(seeds: "{values: [1, 2], start: 2, step: 2, max: 6, until: [threshold-pairs, clean-pairs]}")
         var bytes = [Data]()
+        var first: URL?
         for threads in ["1", "2"] {
             let folder = cli.temporaryFolder()
             let outcome = try cli.run(["--study", study.path, "--threads", threads, "--no-store", "--output", folder.path])
@@ -95,10 +131,23 @@ struct AdaptiveStudyTests {
             #expect(results.statistics.confidence == record.confidence)
             let report = try String(contentsOf: folder.appendingPathComponent("report.md"), encoding: .utf8)
             #expect(report.contains("Adaptive study: seeds were added 2 at a time, up to 6"))
-            let written = try String(contentsOf: folder.appendingPathComponent("study.yaml"), encoding: .utf8)
-            #expect(written.contains("until"))
+            first = first ?? folder
         }
         #expect(bytes[0] == bytes[1])
+
+        let original = try #require(first)
+        let written = original.appendingPathComponent("study.yaml").path
+        let again = cli.temporaryFolder()
+        let rerun = try cli.run(["--study", written, "--no-store", "--output", again.path])
+        #expect(rerun.status == 0, "\(rerun.standardError)")
+        #expect(rerun.standardError.contains("Look 1 of at most"), "\(rerun.standardError)")
+        for name in ["study.yaml", "results.json", "runs.csv", "points.csv", "report.md", "report.tex", "report.html"] {
+            let before = try Data(contentsOf: original.appendingPathComponent(name))
+            let after = try Data(contentsOf: again.appendingPathComponent(name))
+            #expect(before == after, "\(name) differs when regenerated from the output's study.yaml")
+        }
+        let checked = try cli.run(["check", "--study", written, "--output", original.path])
+        #expect(checked.status == 0, "\(checked.standardError)")
     }
 
     /// `check` runs an adaptive study's looks as `run` does: it passes on a freshly run adaptive

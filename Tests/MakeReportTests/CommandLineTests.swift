@@ -147,7 +147,7 @@ struct CommandLineTests {
             """.write(to: study, atomically: true, encoding: .utf8)
         let outcome = try run(["--study", study.path, "--output", folder.path, "--threads", "2", "--no-store"])
         #expect(outcome.status == 0, "stderr: \(outcome.standardError)")
-        let line = try #require(outcome.standardOutput.split(separator: "\n").first { $0.hasPrefix("  - At 80% confidence, of 3 published claims these runs are consistent with ") },
+        let line = try #require(outcome.standardOutput.split(separator: "\n").first { $0.hasPrefix("  - At 80% confidence, of 3 published claims these runs support ") },
                                 "stdout: \(outcome.standardOutput)")
         let markdown = try String(contentsOf: folder.appendingPathComponent("report.md"), encoding: .utf8)
         #expect(markdown.components(separatedBy: "\n")[2].hasSuffix(" " + line.dropFirst(4)), "the opening ends with the same sentence")
@@ -602,10 +602,13 @@ struct StudyFileCommandTests {
         let tooWide = try commands.run(["compare", json.path, published.path, "--margin", "2"])
         let bound = "--margin: must lie in [0.001, 0.5] as a fraction, e.g. 0.02, or in [0.1pp, 50pp] in percentage points, e.g. 2pp"
         #expect(tooWide.status == 2 && tooWide.standardError.contains(bound))
-        // Margins whose "±" would print as 1e-298 pp or 100 pp are refused, and so is a negative one written with "=".
-        for margin in ["--margin=1e-300", "--margin=0.9999999", "--margin=-2pp", "--margin=0pp"] {
-            let refused = try commands.run(["compare", json.path, published.path, margin])
+        // Margins whose "±" would print as 1e-298 pp or 100 pp are refused, and so is a negative one, with "=" or without
+        // (it used to be "Missing value"), saying why.
+        for margin in [["--margin=1e-300"], ["--margin=0.9999999"], ["--margin=-2pp"], ["--margin=0pp"], ["--margin", "-2pp"]] {
+            let refused = try commands.run(["compare", json.path, published.path] + margin)
             #expect(refused.status == 2 && refused.standardError.contains(bound), "\(margin): \(refused.standardError)")
+            let negative = margin == ["--margin=-2pp"] || margin == ["--margin", "-2pp"]
+            #expect(refused.standardError.contains("give it without a sign") == negative, "\(margin): \(refused.standardError)")
         }
         let bad = try commands.run(["compare", json.path, published.path])
         #expect(bad.status == 2 && bad.standardError.contains("is neither a make-report results.json nor the published study's format"))

@@ -41,6 +41,35 @@ struct CompareMergeInputTests {
 
     static let tinySweep = ["--widths", "8", "--fractions", "0,0.5", "--seeds", "1", "--epochs", "2", "--no-store", "--quiet"]
 
+    /// Files on different data (another number of classes, so another chance accuracy) are refused in
+    /// one line unless --allow-different-settings is given; files that differ in training are
+    /// compared with one warning line that names the difference; the same settings give no warning.
+    @Test func compareRefusesDifferentDataAndNamesOtherDifferentSettings() throws {
+        let folder = cli.temporaryFolder()
+        #expect(try run(["--output", "a"] + Self.tinySweep, in: folder).status == 0)
+        let threeEpochs = Self.tinySweep.map { $0 == "2" ? "3" : $0 }
+        #expect(threeEpochs != Self.tinySweep)
+        #expect(try run(["--output", "b"] + threeEpochs, in: folder).status == 0)
+        #expect(try run(["--output", "c"] + Self.tinySweep + ["--classes", "3"], in: folder).status == 0)
+        let (a, b, c) = ("a/results.json", "b/results.json", "c/results.json")
+        let same = try run(["compare", a, a], in: folder)
+        #expect(same.status == 0 && !same.standardError.contains("differ in"), "\(same.standardError)")
+        let training = try run(["compare", a, b], in: folder)
+        #expect(training.status == 0, "\(training.standardError)")
+        let warnings = training.standardError.split(separator: "\n").filter { $0.contains("the files differ in") }
+        #expect(warnings.count == 1, "\(training.standardError)")
+        #expect(warnings.first?.contains("training (2 epochs, batch 64, learning rate 0.05 vs 3 epochs, batch 64, learning rate 0.05)") == true,
+                "\(training.standardError)")
+        #expect(warnings.first?.contains("data") == false, "\(training.standardError)")
+        let data = try run(["compare", a, c], in: folder)
+        #expect(data.status == 2 && data.standardError.split(separator: "\n").count == 1, "\(data.standardError)")
+        #expect(data.standardError.contains("different data (gaussian-clusters, 5 classes, chance 0.200 vs gaussian-clusters, 3 classes, chance 0.333)")
+                    && data.standardError.contains("--allow-different-settings"), "\(data.standardError)")
+        let allowed = try run(["compare", a, c, "--allow-different-settings"], in: folder)
+        #expect(allowed.status == 0 && allowed.standardError.contains("the files differ in data (gaussian-clusters, 5 classes"),
+                "\(allowed.standardError)")
+    }
+
     @Test func aSplitIntoMoreShardsThanRunsIsRefusedBeforeAnyWork() throws {
         let folder = cli.temporaryFolder()
         expectRefused(try run(["--shard", "1/1000000000000", "--output", "parts"] + Self.tinySweep, in: folder),

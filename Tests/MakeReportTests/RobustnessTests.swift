@@ -450,8 +450,9 @@ struct RobustnessTests {
         let sharded = try cli.run(["--widths", "8,16", "--fractions", "0,0.5", "--seeds", "1,2,3", "--shard", "2/4", "--output", output, "--dry-run"])
         #expect(sharded.standardOutput
             == "Dry run: the study has 12 runs (2 fractions x 2 series x 3 seeds); shard 2/4 holds 3 of them; nothing was run.\n")
-        let adaptive = try cli.run(["--widths", "8,16", "--fractions", "0,0.5", "--until-resolved", "--output", output, "--dry-run"])
-        #expect(adaptive.standardOutput == "Dry run: the study has at most 160 runs (2 fractions x 2 series x up to 40 seeds); nothing was run.\n")
+        // Four fractions: an adaptive study's threshold questions need as many for a sigmoid fit.
+        let adaptive = try cli.run(["--widths", "8,16", "--fractions", "0,0.2,0.4,0.6", "--until-resolved", "--output", output, "--dry-run"])
+        #expect(adaptive.standardOutput == "Dry run: the study has at most 320 runs (4 fractions x 2 series x up to 40 seeds); nothing was run.\n")
         let refused = try cli.run(["--widths", "8,16", "--fractions", "0,0.5", "--seeds", "1,2,3", "--max-runs", "5", "--output", output, "--dry-run"])
         #expect(refused.standardOutput.isEmpty && refused.standardError.hasPrefix("make-report: error: the study has 12 runs (2 fractions x 2 series x 3 seeds), more than"))
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("new").path))

@@ -128,19 +128,15 @@ struct SequentialStopClauseTests {
                                 replicates: Array(repeating: 1000, count: outcome.stoppedAt + 1))
     }
 
-    @Test func eachStopNamesItsLookSeedsWhyAndLevel() {
+    @Test func eachStopNamesWhyItsLookAndWhatIsLeft() {
         let resolved = record("MLP 64 - MLP 32") { $0 == 1 ? .resolved : .open }
         #expect(resolved.plannedLooks == [24, 27, 30, 33, 36, 39, 40] && resolved.stop == .allResolved)
-        let level = confidenceText(resolved.looks[1].confidence)
-        #expect(resolved.looks[1].confidence > 0.95 && level != "95%")
-        #expect(sequentialStopClause(resolved) == "Adaptive: it stopped at look 2 of 7 (27 seeds) with every named comparison "
-            + "resolved; intervals at the adjusted \(level) level.")
+        #expect(resolved.looks[1].confidence > 0.95 && confidenceText(resolved.looks[1].confidence) != "95%")
+        #expect(sequentialStopClause(resolved) == "(adaptive: all resolved at look 2 of 7)")
         let spent = record("MLP 128 - MLP 64") { _ in .open }
-        #expect(sequentialStopClause(spent) == "Adaptive: it stopped at look 7 of 7 (40 seeds) with its budget spent and "
-            + "MLP 128 - MLP 64 unresolved; intervals at the adjusted \(confidenceText(spent.looks[6].confidence)) level.")
+        #expect(sequentialStopClause(spent) == "(adaptive: budget spent, 1 comparison unresolved)")
         let beyond = record("MLP 128 - MLP 64") { _ in .beyondSweep }
-        #expect(sequentialStopClause(beyond) == "Adaptive: it stopped at look 1 of 7 (24 seeds) with MLP 128 - MLP 64 "
-            + "unresolved, beyond the swept fractions; intervals at the adjusted \(confidenceText(beyond.looks[0].confidence)) level.")
+        #expect(sequentialStopClause(beyond) == "(adaptive: stopped at look 1 of 7, 1 comparison unresolved beyond the swept fractions)")
     }
 
     /// The opening says it after what was run; a study of fixed seeds says nothing of looks.
@@ -150,7 +146,24 @@ struct SequentialStopClauseTests {
         let results = StudyResults(study: try Study(fixed.config), runs: fixed.runs, toolVersion: "9.9.9", confidence: spent.confidence)
             .recording(spent)
         let opening = openingSummary(results)
-        #expect(opening.contains("seeds each. " + sequentialStopClause(spent) + " "), "\(opening)")
-        #expect(!openingSummary(fixed).contains("Adaptive:"))
+        #expect(opening.contains("seeds each " + sequentialStopClause(spent) + ". "), "\(opening)")
+        // The adjusted level named once, in the thresholds' brackets; the claims counted without it.
+        #expect(opening.contains("Critical thresholds [adjusted \(confidenceText(spent.confidence)) CI]"), "\(opening)")
+        #expect(opening.contains(" published claims these runs support ") && !opening.contains("confidence, of"), "\(opening)")
+        #expect(!openingSummary(fixed).contains("adaptive") && !openingSummary(fixed).contains("adjusted"))
+    }
+
+    /// The adaptive reference study's opening read 146 words (issue 21 caps it at 120): its stop
+    /// clause now sits in the first sentence, and its level in the thresholds' brackets.
+    @Test func theAdaptiveReferenceStudysOpeningHasAtMost120Words() throws {
+        let path = #filePath.replacingOccurrences(of: "Tests/PoisoningReportTests/SequentialSentenceTests.swift",
+                                                  with: "examples/adaptive-reference/output/results.json")
+        let stored = try StudyResults.read(try Data(contentsOf: URL(fileURLWithPath: path)))
+        let record = try #require(stored.sequential)
+        let results = StudyResults(study: try Study(stored.config), runs: stored.runs, toolVersion: "9.9.9", sequential: record)
+        let summary = openingSummary(results)
+        #expect(summary.contains("40 seeds each (adaptive: budget spent, 1 comparison unresolved)."), "\(summary)")
+        #expect(summary.split(whereSeparator: \.isWhitespace).count <= 120,
+                "\(summary.split(whereSeparator: \.isWhitespace).count) words: \(summary)")
     }
 }

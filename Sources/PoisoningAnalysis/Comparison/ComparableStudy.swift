@@ -22,7 +22,8 @@ public struct ComparableStudy: Sendable {
     /// Which format the file was in: "make-report <version>" or "published".
     public let format: String
     /// The analysis settings of the study's own report (the defaults for a published file): its
-    /// replicates and bootstrap seed, with which `compare` analyses the study alone.
+    /// replicates (an adaptive study's, those of its last look) and bootstrap seed, with which
+    /// `compare` analyses the study alone.
     public let analysis: AnalysisSettings
     /// Per series, the settings that determine its runs besides the fraction and seed, as canonical
     /// text: for a make-report file its data, model, attack, defense and training; for a published
@@ -30,10 +31,14 @@ public struct ComparableStudy: Sendable {
     /// fraction, seed and settings with the same results are one run (`sharedRunCount`). Empty when
     /// unknown (a study built from parts), when the results alone decide.
     let runSettings: [String]
+    /// The data, training, attack and defense, as far as the file says: `compare` names where two
+    /// files differ in them, and refuses files on different data (`differentExperimentReason`).
+    public let settings: ComparedSettings
 
-    /// A study from its parts.
+    /// A study from its parts (`settings` unknown beyond the classes without them).
     init(seriesLabels: [String], fractions: [Double], seeds: [UInt64], classCount: Int, testCount: Int, runs: [RunResult],
-         format: String, analysis: AnalysisSettings = AnalysisSettings(), runSettings: [String] = []) {
+         format: String, analysis: AnalysisSettings = AnalysisSettings(), runSettings: [String] = [], settings: ComparedSettings? = nil) {
+        self.settings = settings ?? ComparedSettings(dataKind: "unknown", classCount: classCount)
         self.seriesLabels = seriesLabels
         self.fractions = fractions
         self.seeds = seeds
@@ -75,17 +80,21 @@ public struct ComparableStudy: Sendable {
             throw ComparisonInputError(reason: "a make-report results.json in which \(failure)")
         }
         let config = results.config
+        // An adaptive study's report reads its last look, analysed with that look's replicates
+        // (the study's, doubled while a comparison was undetermined), not the study's own.
+        var analysis = config.analysis
+        if let replicates = results.sequential?.looks.last?.replicates { analysis.replicates = replicates }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let text = { (value: any Encodable) in (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "" }
         let shared = "data \(text(config.data))\ntraining \(text(config.training))"
         self.init(seriesLabels: results.series.map(\.label), fractions: config.fractions.sorted(), seeds: config.seeds,
                   classCount: results.data.classCount, testCount: results.data.testCount, runs: results.runs,
-                  format: "make-report \(results.toolVersion)", analysis: config.analysis,
+                  format: "make-report \(results.toolVersion)", analysis: analysis,
                   runSettings: results.series.map {
                       "\(shared)\nmodel \(text(config.models[$0.model]))\nattack \(text(config.attacks[$0.attack]))\n"
                           + "defense \(text(config.defenses[$0.defense]))"
-                  })
+                  }, settings: ComparedSettings(config, classCount: results.data.classCount))
     }
 
     /// A published-format study, its values held to the rules a study file and `validate` hold ours
@@ -149,7 +158,8 @@ public struct ComparableStudy: Sendable {
             + "train_fraction \(published.config.train_fraction)"
         self.init(seriesLabels: models.map(\.label), fractions: config.fractions.sorted(), seeds: config.seeds,
                   classCount: clusters.classes, testCount: clusters.samples - clusters.trainCount, runs: runs, format: "published",
-                  runSettings: models.map { _ in settings })
+                  runSettings: models.map { _ in settings },
+                  settings: ComparedSettings(dataKind: GaussianClusters.kind, classCount: clusters.classes))
     }
 }
 

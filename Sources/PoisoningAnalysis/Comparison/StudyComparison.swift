@@ -291,7 +291,7 @@ extension ComparableStudy {
         }
         return ComparableStudy(seriesLabels: [label], fractions: fractions.filter(kept.map(\.fraction).contains), seeds: seeds,
                                classCount: classCount, testCount: testCount, runs: kept, format: format, analysis: analysis,
-                               runSettings: runSettings.isEmpty ? [] : [runSettings[index]])
+                               runSettings: runSettings.isEmpty ? [] : [runSettings[index]], settings: settings)
     }
 
     /// The sigmoid fit and statistics of the study's single series, from the ray bootstrap, and its
