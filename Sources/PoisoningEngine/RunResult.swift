@@ -38,9 +38,12 @@ extension MetricKey {
         switch key {
         case generalizationGap: -1...1
         case finalLoss, stoppingEpoch, privacyEpsilon, poisonabilityThreshold, targetShift, cleanGradientNorm, mixedGradientNorm,
-             targetGradientNorm, victimGradientNorm, targetNorm, targetDistance, inputCurvatureTopClean, inputCurvatureTopTriggered,
-             inputCurvatureTopPoisoned, inputCurvatureTopPoisonedBaseline:
+             targetGradientNorm, victimGradientNorm, targetNorm, targetDistance:
                 0...largestUnboundedValue
+        // The largest eigenvalue of an input Hessian: at least 0 for a network's cross-entropy (positive
+        // semi-definite), but below 0 where kernel ridge's squared error is concave in the input.
+        case inputCurvatureTopClean, inputCurvatureTopTriggered, inputCurvatureTopPoisoned, inputCurvatureTopPoisonedBaseline:
+                -largestUnboundedValue...largestUnboundedValue
         case privacyOrder: renyiOrders.min()!...renyiOrders.max()!
         case _ where key.hasSuffix(excessSuffix): -1...1
         default: 0...1
