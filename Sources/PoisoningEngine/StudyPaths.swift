@@ -50,15 +50,21 @@ private let componentKinds: [(key: String, types: [any StudyComponent.Type])] = 
     ("data", Registry.datasets), ("models", Registry.models), ("attacks", Registry.attacks), ("defenses", Registry.defenses),
 ]
 
-/// `component` (a study document's component, by `kind`) with every path its kind names
-/// (`StudyComponent.pathKeys`) moved from the folder `from` to the folder `to` (`movingPath`).
-private func movingComponentPaths(_ component: ParameterValue, types: [any StudyComponent.Type], from: String, to: String) -> ParameterValue {
-    guard case .string(let kind)? = component.value(at: "kind"), let type = types.first(where: { $0.kind == kind }) else { return component }
-    var moved = component
-    for key in type.pathKeys {
-        if case .string(let path)? = component.value(at: key) { moved = moved.setting(.string(movingPath(path, from: from, to: to)), at: key) }
+/// The paths `component` (a study document's component, by `kind`) names under the keys its kind
+/// lists (`StudyComponent.pathKeys`), each with its key; none for an unknown kind.
+private func componentPaths(_ component: ParameterValue, types: [any StudyComponent.Type]) -> [(key: String, path: String)] {
+    guard case .string(let kind)? = component.value(at: "kind"), let type = types.first(where: { $0.kind == kind }) else { return [] }
+    return type.pathKeys.compactMap { key in
+        if case .string(let path)? = component.value(at: key) { (key: key, path: path) } else { nil }
     }
-    return moved
+}
+
+/// `component` (a study document's component, by `kind`) with every path its kind names
+/// (`componentPaths`) moved from the folder `from` to the folder `to` (`movingPath`).
+private func movingComponentPaths(_ component: ParameterValue, types: [any StudyComponent.Type], from: String, to: String) -> ParameterValue {
+    componentPaths(component, types: types).reduce(component) { moved, named in
+        moved.setting(.string(movingPath(named.path, from: from, to: to)), at: named.key)
+    }
 }
 
 /// Whether the relative `path`, read from the folder `from`, climbs above the file system's root: more ".."
@@ -89,11 +95,8 @@ extension ParameterValue {
             case nil: continue
             }
             for (name, component) in components {
-                guard case .string(let kind)? = component.value(at: "kind"), let type = types.first(where: { $0.kind == kind }) else { continue }
-                for pathKey in type.pathKeys {
-                    if case .string(let path)? = component.value(at: pathKey), climbsAboveRoot(path, from: from) {
-                        found.append((key: "\(name).\(pathKey)", path: path))
-                    }
+                for named in componentPaths(component, types: types) where climbsAboveRoot(named.path, from: from) {
+                    found.append((key: "\(name).\(named.key)", path: named.path))
                 }
             }
         }
