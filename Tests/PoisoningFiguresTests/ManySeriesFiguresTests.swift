@@ -340,24 +340,26 @@ struct ManySeriesFiguresTests {
     }
 
     /// Issue 22 (review r22b): report.tex printed a four-column figure (950 points wide) at 0.5 of its size,
-    /// its tick labels at 4.5 points. Every figure of the 30-series study, the 96-series one and the committed
-    /// examples prints its 9-point tick labels and legend at 7 points or more at the width report.tex gives it
-    /// (`Chart.printedWidth`). (Not bounded here: the trade-off figures' 7.5-point direct labels, which print at
-    /// 5.8 points in a figure `Chart.defaultMaxWidth` wide, and the further scaling of a figure taller than the
-    /// image height report.tex leaves beside its caption.)
+    /// its tick labels at 4.5 points; and the trade-off figures' 7.5-point direct labels printed at 5.8 points in a
+    /// figure 612 points wide. Every text the plotting layer drew (each `TextBox` with its size) in every figure of
+    /// the 30-series study, the 96-series one, the penalty trade-off study and the committed examples prints at
+    /// 7 points or more at the width report.tex gives it (`Chart.printedWidth`). (Not bounded here: the further
+    /// scaling of a figure taller than the image height report.tex leaves beside its caption.)
     @Test func everyFigurePrintsItsTextAtSevenPointsOrMore() throws {
-        var failures = [String]()
-        for (name, results) in [("30 series", try Self.thirtySeries()), ("96 series", try Self.manyModels())] + (try Self.committedResults()) {
+        var failures = [String](), labels = 0
+        let tradeOff: (String, StudyResults) = ("penalty trade-off", try PenaltyTradeOffFigureTests.results())
+        for (name, results) in [("30 series", try Self.thirtySeries()), ("96 series", try Self.manyModels()), tradeOff] + (try Self.committedResults()) {
             for figure in studyFigures(results) {
                 let rendered = try figure.chart.render(format: .png, font: font)
-                let scale = min(1, Chart.printedWidth / rendered.canvas.width)
-                let smallest = 9.0
-                if smallest * scale < Chart.smallestPrintedText - 1e-9 {
-                    failures.append(String(format: "%@ %@: %.0f × %.0f points prints its %.1f-point text at %.1f points", name, figure.name,
-                                           rendered.canvas.width, rendered.canvas.height, smallest, smallest * scale))
+                let scale = Chart.printedWidth / rendered.canvas.width
+                labels += rendered.labels.joined().count
+                for box in rendered.textBoxes where box.size * scale < Chart.smallestPrintedText - 1e-9 {
+                    failures.append(String(format: "%@ %@ (%.0f points wide): \"%@\" at %.1f points prints at %.1f", name, figure.name,
+                                           rendered.canvas.width, box.text, box.size, box.size * scale))
                 }
             }
         }
+        #expect(labels > 0, "direct labels were drawn")
         #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
     }
 
