@@ -3,6 +3,7 @@ import Testing
 import Plotting
 import PoisoningAnalysis
 import PoisoningEngine
+import TestSupport
 @testable import PoisoningFigures
 
 /// Every figure of a 30-series study, of a study of 12 models and 4 attacks, and of the committed
@@ -323,7 +324,7 @@ struct ManySeriesFiguresTests {
             #expect(measured.count == 12)
             #expect(zip(measured, styles.models).allSatisfy { $0.color == $1.color && $0.line == $1.line && $0.marker == $1.marker })
         }
-        #expect(detection.chart.legend.count == 13 && detection.chart.legend.last?.label == "random removal (precision, recall)")
+        #expect(detection.chart.legend.count == 13 && detection.chart.legend.last?.label.hasPrefix("random removal (precision, recall)") == true)
     }
 
     @Test func committedExamplesFiguresFitAndNoTextsOverlap() throws {
@@ -363,6 +364,57 @@ struct ManySeriesFiguresTests {
         #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
     }
 
+    /// Issue 22: the detection and near-clone figures drew the seeds of an AUROC split in orientation as open markers
+    /// with no legend entry saying so. In every figure of the committed examples (examples/near-clone-detection has
+    /// such splits), of the split detection study and of the 30-series one, the legend has an open-marker entry exactly
+    /// when a panel draws open markers.
+    @Test func aFigureWithOpenMarkersSaysInItsLegendWhatTheyAre() throws {
+        let (study, runs) = splitDetectionStudy()
+        let split = ("split detection", StudyResults(study: study, runs: runs, toolVersion: "test"))
+        var open = [String]()
+        for (name, results) in [split, ("30 series", try Self.thirtySeries())] + (try Self.committedResults()) {
+            for figure in studyFigures(results) {
+                let drawsOpen = figure.chart.panels.contains { $0.series.contains { $0.marker != nil && !$0.filled && !$0.points.isEmpty } }
+                let explains = figure.chart.legend.contains { $0.marker != nil && !$0.filled }
+                #expect(drawsOpen == explains, "\(name) \(figure.name): open markers \(drawsOpen), legend entry \(explains)")
+                if drawsOpen { open.append("\(name) \(figure.name)") }
+            }
+        }
+        #expect(open.contains { $0.hasPrefix("split detection detection_") } && open.contains { $0.hasPrefix("near-clone-detection near_clone") },
+                "\(open)")
+    }
+
+    /// examples/near-clone-detection sweeps the distance d at one poison fraction (10%): its detection figures' precision
+    /// and recall panels drew their random-removal references as curves of one point, which draw nothing, while the legend
+    /// named them. There each is a dash-dotted horizontal line across its panel at the share poisoned (precision) or
+    /// removed (recall); a figure over several fractions keeps its curves (examples/defenses).
+    @Test func aSingleFractionDetectionFigureDrawsItsChanceAsLines() throws {
+        let examples = try Self.committedResults()
+        let nearClone = try #require(examples.first { $0.name == "near-clone-detection" }?.results)
+        let figures = studyFigures(nearClone).filter { $0.name.hasPrefix("detection_") }
+        #expect(figures.count >= 2)
+        var lined = 0
+        for figure in figures {
+            for panel in figure.chart.panels where panel.title?.hasPrefix("Precision") == true || panel.title?.hasPrefix("Recall") == true {
+                #expect(!panel.series.contains { $0.label.hasPrefix("chance") }, "\(figure.name) \(panel.title ?? "")")
+                let lines = panel.referenceLines.filter { $0.orientation == .horizontal && $0.style == .dashDot }
+                #expect(lines.count <= 1, "\(figure.name) \(panel.title ?? "")")
+                // Spectral signature removes rows at every distance: its precision (share poisoned) and recall (share removed)
+                // references lie strictly between 0 and 1. (Activation clustering removes none at some distances: recall's is 0
+                // there, and precision, undefined, has none.)
+                if figure.name.hasPrefix("detection_spectral_signature") {
+                    #expect(lines.count == 1 && lines[0].value > 0 && lines[0].value < 1, "\(figure.name) \(panel.title ?? "")")
+                }
+                lined += lines.count
+            }
+        }
+        #expect(lined >= 16, "\(lined) random-removal lines")
+        let defenses = try #require(examples.first { $0.name == "defenses" }?.results)
+        let clustering = try #require(studyFigures(defenses).first { $0.name == "detection_activation_clustering" })
+        #expect(clustering.chart.panels[1].series.contains { $0.label.hasPrefix("chance") && $0.points.count > 1 }
+            && clustering.chart.panels[1].referenceLines.isEmpty)
+    }
+
     /// Review r22b: the poisonability figure was titled "Predicted threshold τ vs. gradient canceling", which names
     /// neither axis; its title says what is drawn against what, whole on the figure of every committed example that has it.
     @Test func thePoisonabilityTitleSaysWhatIsPlotted() throws {
@@ -397,6 +449,14 @@ struct ManySeriesFiguresTests {
         #expect(knn.chart.panels.count == 8
             && knn.chart.panels.allSatisfy { $0.series.filter { !$0.label.hasPrefix("chance") }.map(\.label) == ["every model"] })
         #expect(knn.chart.legend.map(\.label) == ["every model (the same values)", "random removal (precision, recall)"])
+        // examples/defenses: activation clustering removes different shares under each model, so its random-removal
+        // curves are drawn in the models' colours, which the legend and caption say; the k-NN filter's are one grey curve.
+        let clustering = try #require(studyFigures(defenses).first { $0.name == "detection_activation_clustering" })
+        let chanceColours = Set(clustering.chart.panels.flatMap { $0.series.filter { $0.label.hasPrefix("chance") }.map { "\($0.color)" } })
+        #expect(chanceColours.count > 1 && chanceColours.contains("\(StudyStyles(defenses).models[0].color)"), "\(chanceColours)")
+        #expect(clustering.chart.legend.last?.label == "random removal (precision, recall); in the model's colour where models differ")
+        #expect(clustering.caption.contains("Where the models' random-removal curves differ, each is drawn in its model's colour."))
+        #expect(!knn.caption.contains("random-removal curves differ"))
         let lossFilter = try #require(studyFigures(defenses).first { $0.name == "detection_loss_filter" })
         #expect(lossFilter.chart.panels.allSatisfy { $0.series.filter { !$0.label.hasPrefix("chance") }.count == 2 })
     }
