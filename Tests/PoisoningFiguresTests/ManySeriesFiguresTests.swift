@@ -415,6 +415,31 @@ struct ManySeriesFiguresTests {
             && clustering.chart.panels[1].referenceLines.isEmpty)
     }
 
+    /// examples/poisonability sweeps budgets from 1% to 400%: its poisonability figures drew them on a symmetric log
+    /// axis, but the accuracy, gap, train-vs-test and attack-success figures on a linear one, where every budget below
+    /// 50% (τ's among them) was pressed against 0. Every figure of a study whose x is the budget alone draws it on the
+    /// same axis (`budgetAxis`), and its caption says where the axis turns logarithmic.
+    @Test func everyBudgetFigureOfAStudyDrawsTheSameBudgetAxis() throws {
+        var checked = 0
+        for (name, results) in try Self.committedResults() where name.hasPrefix("poisonability") {
+            let figures = studyFigures(results)
+            let reference = try #require(figures.first { $0.name == "poisonability_gradient" }).chart.x
+            for figure in figures where figure.chart.x.label == reference.label {
+                checked += 1
+                #expect(figure.chart.x.scale == reference.scale, "\(name) \(figure.name)")
+                if case .symmetricLog = reference.scale {
+                    #expect(figure.caption.contains("The budget axis is linear from 0 to"), "\(name) \(figure.name)")
+                }
+            }
+            if name == "poisonability" {
+                guard case .symmetricLog = reference.scale else { Issue.record("examples/poisonability: a linear budget axis"); continue }
+                #expect(figures.filter { $0.chart.x.label == reference.label }.map(\.name).sorted()
+                    == ["accuracy_vs_poison", "attack_success", "generalization_gap", "poisonability", "poisonability_gradient", "train_vs_test"])
+            }
+        }
+        #expect(checked >= 12)
+    }
+
     /// Review r22b: the poisonability figure was titled "Predicted threshold τ vs. gradient canceling", which names
     /// neither axis; its title says what is drawn against what, whole on the figure of every committed example that has it.
     @Test func thePoisonabilityTitleSaysWhatIsPlotted() throws {
