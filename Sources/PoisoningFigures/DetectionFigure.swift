@@ -6,7 +6,7 @@ import PoisoningEngine
 /// fraction: one figure per such defense, one panel per detection metric (AUROC, precision, recall,
 /// TPR at 5% FPR) and attack (a row of four panels per attack, titled by it when the study has
 /// several), one line per model in its style (colour, marker and line style, as in every figure of
-/// the study), mean ± std over seeds; a panel whose models all have the same values (a defense that
+/// the study), mean ± std over seeds (bars cut at 0 and 1, `clippedBars`); a panel whose models all have the same values (a defense that
 /// scores the rows without the model, as the k-NN filter) draws them once, in black. The AUROC panel
 /// marks a random score's 0.5, the TPR panel its 0.05; the precision panel a random removal's precision, the
 /// share of the training rows poisoned, and the recall panel its recall, the share removed, each a dash-dotted
@@ -31,7 +31,7 @@ func detectionFigures(_ results: StudyResults, styles: StudyStyles) -> [StudyFig
     return defenses.enumerated().map { position, defense in
         let members = scored.filter { results.series[$0].defense == defense }
         let attacks = Array(Set(members.map { results.series[$0].attack })).sorted()
-        var legend = [LegendEntry](), seenModels = Set<Int>(), anySame = false, anySplit = false, chanceColours = [Color]()
+        var legend = [LegendEntry](), seenModels = Set<Int>(), anySame = false, anySplit = false, chanceColours = [Color](), clipped = 0
         let drawnPanels = attacks.flatMap { attack in
             metrics.map { metric in
                 let drawn = members.filter { results.series[$0].attack == attack }
@@ -44,8 +44,11 @@ func detectionFigures(_ results: StudyResults, styles: StudyStyles) -> [StudyFig
                                                   marker: style.marker))
                     }
                     let points = curve(results, series: index, metric.key)
+                    // Every metric lies in 0...1: a bar reaching past an end is cut there, as the caption says.
+                    let bars = clippedBars(points, to: 0...1)
+                    clipped += bars.clipped
                     return Series(label: same ? "every model" : results.series[index].label, points: points.map { Point($0.x, $0.mean) },
-                                  errors: points.map(\.std), color: same ? Color.ink : style.color, line: same ? .solid : style.line,
+                                  intervals: bars.bars, color: same ? Color.ink : style.color, line: same ? .solid : style.line,
                                   marker: same ? .circle : style.marker)
                 }
                 let seeds = drawn.compactMap { index -> Series? in
@@ -82,7 +85,9 @@ func detectionFigures(_ results: StudyResults, styles: StudyStyles) -> [StudyFig
                 + "drawn once, in black." : "")
             + (anySplit ? " Where the seeds' AUROCs split in orientation (some at most \(fixed(0.5 - OrientationSplit.margin, decimals: 2)), "
                 + "some at least \(fixed(0.5 + OrientationSplit.margin, decimals: 2))), no mean is drawn: open markers give each seed's AUROC." : "")
-            + budgetAxisNote(x.axis)
+            + (panels.contains(where: isEmpty) ? " A panel left empty has no value to draw: the metric is undefined at every fraction there "
+                + "(such as precision where the defense removed no row)." : "")
+            + clippedBarsNote(clipped, range: 0...1, quantity: "a detection metric") + budgetAxisNote(x.axis)
         if anySplit { legend.append(splitSeedsLegendEntry) }
         if !chanceColours.isEmpty {
             legend.append(LegendEntry(label: "random removal (precision, recall)" + (modelColouredChance ? "; in the model's colour where models differ" : ""),
@@ -98,6 +103,12 @@ func detectionFigures(_ results: StudyResults, styles: StudyStyles) -> [StudyFig
 /// black circle, the shape and colour of each marker being its series'.
 let splitSeedsLegendEntry = LegendEntry(label: "open marker: one seed's AUROC where the seeds split in orientation (no mean)",
                                         color: Color.ink, marker: .circle, filled: false)
+
+/// Whether `panel` draws no measured value (only chance references, if any): its metric is undefined at
+/// every fraction, as precision is where a defense removed no row.
+private func isEmpty(_ panel: Panel) -> Bool {
+    !panel.series.contains { !$0.label.hasPrefix("chance") && !$0.points.isEmpty }
+}
 
 /// `panels` with each chance curve of one point (`chanceCurves`, which a line cannot draw) as a dash-dotted
 /// horizontal line across its panel when every value of the figure stands at that one poison fraction (a sweep

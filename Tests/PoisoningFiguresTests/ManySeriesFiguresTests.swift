@@ -415,6 +415,30 @@ struct ManySeriesFiguresTests {
             && clustering.chart.panels[1].referenceLines.isEmpty)
     }
 
+    /// examples/near-clone-detection: activation clustering removes no row at d 4 and 1000, so its precision panels
+    /// there are empty with no word why, and a TPR bar (mean ± std) ran below 0 off the frame. The caption now says
+    /// what an empty panel means, and the bars are cut at 0 and 1 (`clippedBars`) as the caption says; spectral
+    /// signature, which has a value in every panel, gets no such sentence.
+    @Test func aDetectionFigureSaysWhyAPanelIsEmptyAndCutsItsBarsAtZeroAndOne() throws {
+        let nearClone = try #require(Self.committedResults().first { $0.name == "near-clone-detection" }?.results)
+        let figures = studyFigures(nearClone)
+        let clustering = try #require(figures.first { $0.name == "detection_activation_clustering_part2" })
+        let empty = clustering.chart.panels.filter { panel in !panel.series.contains { !$0.label.hasPrefix("chance") && !$0.points.isEmpty } }
+        #expect(empty.count == 3 && empty.allSatisfy { $0.title?.hasPrefix("Precision") == true })
+        #expect(clustering.caption.contains("A panel left empty has no value to draw: the metric is undefined at every fraction there"))
+        #expect(clustering.caption.contains("that reach past 0 or 1, the range of a detection metric, are cut there"))
+        for figure in figures where figure.name.hasPrefix("detection_") {
+            for panel in figure.chart.panels {
+                for series in panel.series {
+                    #expect(series.errors == nil && (series.intervals ?? []).allSatisfy { bar in bar.map { 0...1 ~= $0.lowerBound && 0...1 ~= $0.upperBound } ?? true },
+                            "\(figure.name) \(series.label)")
+                }
+            }
+        }
+        let spectral = try #require(figures.first { $0.name == "detection_spectral_signature_part1" })
+        #expect(!spectral.caption.contains("A panel left empty"))
+    }
+
     /// examples/poisonability sweeps budgets from 1% to 400%: its poisonability figures drew them on a symmetric log
     /// axis, but the accuracy, gap, train-vs-test and attack-success figures on a linear one, where every budget below
     /// 50% (τ's among them) was pressed against 0. Every figure of a study whose x is the budget alone draws it on the

@@ -15,7 +15,7 @@ struct OrientationSplitFigureTests {
         let auroc = figure.chart.panels[0].series
         // The mean curve has the unsplit 10% only; the split 30% is four open markers, one per seed, without a line.
         let mean = try #require(auroc.first { $0.label == results.series[1].label })
-        #expect(mean.points.map(\.x) == [0.1] && abs(mean.points[0].y - 0.95) < 1e-12 && mean.errors?.count == 1)
+        #expect(mean.points.map(\.x) == [0.1] && abs(mean.points[0].y - 0.95) < 1e-12 && mean.intervals?.count == 1)
         let seeds = try #require(auroc.first { $0.label.hasPrefix("split seeds") })
         #expect(seeds.points == [Point(0.3, 0.02), Point(0.3, 0.05), Point(0.3, 0.95), Point(0.3, 0.98)])
         #expect(seeds.line == nil && seeds.errors == nil && !seeds.filled && seeds.marker != nil)
