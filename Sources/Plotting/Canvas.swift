@@ -33,12 +33,15 @@ public enum MarkerShape: Sendable, Equatable, CaseIterable {
 }
 
 /// A text a canvas drew and the axis-aligned box it covers in device space (points): its advance
-/// width by its line height (ascent + descent), rotated with the text when the text is.
+/// width by its line height (ascent + descent), rotated with the text when the text is, and the size
+/// it was drawn at.
 public struct TextBox: Sendable, Equatable {
     /// The text.
     public let text: String
     /// The box.
     public let rect: Rect
+    /// The font size, in points of the canvas (a figure printed at a scale prints it at size × scale).
+    public let size: Double
 }
 
 /// How one series (a model, an attack, a defense) is drawn: colour, marker and line style.
@@ -254,7 +257,7 @@ public final class Canvas {
         let shaped = font.shape(text, size: size)
         let box = textBox(width: shaped.width, size: size, anchor: anchor)
         let bounds = Rect(x: box.x, y: box.y - font.ascent * size, width: shaped.width, height: (font.ascent + font.descent) * size)
-        textBoxes.append(TextBox(text: text, rect: bounds.rotated(degrees: degrees).offset(by: point)))
+        textBoxes.append(TextBox(text: text, rect: bounds.rotated(degrees: degrees).offset(by: point), size: size))
         cairo_save(context)
         cairo_translate(context, point.x, point.y)
         cairo_rotate(context, -degrees * .pi / 180)

@@ -296,6 +296,13 @@ public struct Chart: Sendable {
     /// `smallestPrintedText`: 612 points, 1,275 pixels at 150 dpi, four panels of 125 points in a row.
     /// (Four 205-point panels made a figure 950 points wide, whose tick labels printed at 4.5 points.)
     public static let defaultMaxWidth = printedWidth * Style.tickSize / smallestPrintedText
+    /// The size of the direct labels of a figure `figureWidth` points wide: 7.5 points, or more in a figure
+    /// so wide that report.tex, scaling it to `printedWidth`, would print them below `smallestPrintedText`:
+    /// 7 × figureWidth / printedWidth, 9 points in a figure `defaultMaxWidth` wide. (At 7.5 points
+    /// throughout, the penalty trade-off figure's λ labels printed at 5.8 points.)
+    public static func directLabelSize(figureWidth: Double) -> Double {
+        max(Style.pointLabelSize, smallestPrintedText * figureWidth / printedWidth)
+    }
     /// The narrowest plot area a grid shrinks its panels to before it adds rows, in points.
     public static let minimumPanelWidth = 120.0
     /// The height, in points, that the rows of panels of a page fill at most by default
@@ -426,6 +433,7 @@ enum Style {
     static let labelSize = 10.5
     static let tickSize = 9.0
     static let legendSize = 9.0
+    /// The least size of a direct label (`Chart.directLabelSize` gives a wide figure's).
     static let pointLabelSize = 7.5
     /// How much farther than its own point every other marker must be from a direct label without a
     /// leader line: about a marker's radius, so that the marker whose edge is nearest the label is its own.
@@ -723,12 +731,13 @@ extension Chart {
             canvas.strokeLine([Point(area.x - Style.minorTickLength, y), Point(area.x, y)], color: .ink, width: 0.6)
         }
         let lines = referenceObstacles(panel, transform: transform)
+        let labelSize = Self.directLabelSize(figureWidth: canvas.width)
         let obstacles = dataObstacles(panel, transform: transform) + (legendBox.map { [$0] } ?? [])
         let markers = zip(panel.series, drawn.series).filter { $0.0.marker != nil }.flatMap(\.1)
         let labels = placeLabels(panel.labels, at: drawn.labels, markers: markers,
                                  markerBoxes: pointObstacles(panel, transform: transform, markersOnly: true),
                                  horizontalBars: horizontalBarObstacles(panel, transform: transform), lines: lines, area: area,
-                                 obstacles: obstacles, font: canvas.font)
+                                 obstacles: obstacles, font: canvas.font, size: labelSize)
         for placed in labels {
             // A label across a reference line stands on white, so that the line does not run through its text.
             if placed.backed {
@@ -741,7 +750,7 @@ extension Chart {
                 let start = Point(placed.point.x + 4 * (end.x - placed.point.x) / length, placed.point.y + 4 * (end.y - placed.point.y) / length)
                 canvas.strokeLine([start, end], color: placed.color, width: 0.5)
             }
-            canvas.drawText(placed.text, at: Point(placed.box.x, placed.box.y), size: Style.pointLabelSize,
+            canvas.drawText(placed.text, at: Point(placed.box.x, placed.box.y), size: labelSize,
                             color: placed.color, anchor: .topLeft)
         }
         return labels
@@ -884,17 +893,17 @@ extension Chart {
     /// leader line), and failing that the first whose leader line may pass other data (still nearer its own point than any other marker when it has
     /// no leader line): no label ever covers a marker or a bar. A label that finds no position is left out. `points` are the labels' points and `markers` every marker's, in device points,
     /// `markerBoxes` the markers' boxes in that order; a label whose box crosses one of `lines` and
-    /// none of `obstacles` is `backed`.
+    /// none of `obstacles` is `backed`. The labels are `size` points (`Chart.directLabelSize`).
     func placeLabels(_ labels: [PointLabel], at points: [Point], markers: [Point], markerBoxes: [Rect],
                      horizontalBars: [(point: Point, box: Rect)] = [], lines: [Rect], area: Rect, obstacles: [Rect],
-                     font: Font) -> [PlacedLabel] {
+                     font: Font, size: Double) -> [PlacedLabel] {
         var taken = obstacles, labelBoxes = [Rect](), leaders = [Rect](), placed = [Int: PlacedLabel]()
-        let height = (font.ascent + font.descent) * Style.pointLabelSize
+        let height = (font.ascent + font.descent) * size
         let inside = labels.indices.filter { area.contains(points[$0]) }
         /// Places label `index` as `text` at the first of the positions `distances` away that `fits`.
         func place(_ index: Int, text: String, distances: [Double], fits: (Rect, [Rect]?, Point) -> Bool) {
             let point = points[index]
-            let width = font.width(of: text, size: Style.pointLabelSize)
+            let width = font.width(of: text, size: size)
             let candidates: [(box: Rect, leader: [Rect]?)] = distances.flatMap { distance in
                 Self.labelDirections.map { direction in
                     let box = labelBox(around: point, direction: direction, distance: distance, width: width, height: height)
@@ -938,7 +947,7 @@ extension Chart {
                 && (leader.map { leaderClear($0, point) } ?? namesItsPoint(box, point))
         }
         let clear = { (box: Rect, leader: [Rect]?, point: Point) in !lines.contains(where: box.intersects) && clearOfData(box, leader, point) }
-        let names = labels.indices.map { fitted(labels[$0].text, width: area.width / 2, size: Style.pointLabelSize, font: font) }
+        let names = labels.indices.map { fitted(labels[$0].text, width: area.width / 2, size: size, font: font) }
         for index in inside {
             place(index, text: names[index], distances: [6, 14, 26, 40], fits: clear)
         }

@@ -103,7 +103,7 @@ func accuracyFigure(_ results: StudyResults, styles: StudyStyles) -> StudyFigure
             + "not drawn, so that the points stay readable: the table of sigmoid fits and critical thresholds gives the thresholds "
             + "with their intervals."
     }
-    caption += clippedBarsNote(clipped, range: 0...1, quantity: "an accuracy") + differingShareNote(results)
+    caption += clippedBarsNote(clipped, range: 0...1, quantity: "an accuracy") + differingShareNote(results) + budgetAxisNote(x.axis)
     return StudyFigure(name: "accuracy_vs_poison", caption: caption, chart: Chart(
         title: "Clean test accuracy vs. \(x.name)", x: x.axis,
         y: Axis(label: "Clean test accuracy", range: 0...1),

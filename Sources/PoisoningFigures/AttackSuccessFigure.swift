@@ -77,7 +77,7 @@ func attackSuccessFigure(_ results: StudyResults, styles: StudyStyles) -> StudyF
         + (corrected ? "; a rate the clean model already has as its excess over the clean model of the same series and "
             + "seed, the clean model's mean rate in the panel's title" : "") + "."
         + (merged.isEmpty ? "" : " Models with the same values (measured on the attacker's own model): one line, in black.")
-        + differingShareNote(results)
+        + differingShareNote(results) + budgetAxisNote(x.axis)
     // A margin below 0 and above 1 (or the data's reach, in tenths), so that the zero line and no point sit on the frame.
     let floor = lowest < 0 ? -(((-lowest) * 10).rounded(.up) / 10) : 0, ceiling = (highest * 10).rounded(.up) / 10
     return StudyFigure(name: "attack_success", caption: caption, chart: Chart(

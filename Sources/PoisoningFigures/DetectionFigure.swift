@@ -6,14 +6,15 @@ import PoisoningEngine
 /// fraction: one figure per such defense, one panel per detection metric (AUROC, precision, recall,
 /// TPR at 5% FPR) and attack (a row of four panels per attack, titled by it when the study has
 /// several), one line per model in its style (colour, marker and line style, as in every figure of
-/// the study), mean ± std over seeds; a panel whose models all have the same values (a defense that
+/// the study), mean ± std over seeds (bars cut at 0 and 1, `clippedBars`); a panel whose models all have the same values (a defense that
 /// scores the rows without the model, as the k-NN filter) draws them once, in black. The AUROC panel
 /// marks a random score's 0.5, the TPR panel its 0.05; the precision panel a random removal's precision, the
 /// share of the training rows poisoned, and the recall panel its recall, the share removed, each a dash-dotted
 /// curve over the fractions (`chanceCurves`). Detection is shown fraction by fraction
 /// because it can change sign between fractions (a defense that finds a small poison may rank a large
 /// one as clean). A fraction whose AUROCs split in orientation (`OrientationSplit`) has no mean: each
-/// seed's AUROC is drawn as an open marker instead. Empty when no defense scores the rows.
+/// seed's AUROC is drawn as an open marker instead, which the legend then explains
+/// (`splitSeedsLegendEntry`). Empty when no defense scores the rows.
 func detectionFigures(_ results: StudyResults, styles: StudyStyles) -> [StudyFigure] {
     let scored = results.series.indices.filter { index in
         results.points.contains { $0.series == index && ($0.metric(MetricKey.detectionAUROC) != nil || $0.orientationSplit(MetricKey.detectionAUROC) != nil) }
@@ -30,8 +31,8 @@ func detectionFigures(_ results: StudyResults, styles: StudyStyles) -> [StudyFig
     return defenses.enumerated().map { position, defense in
         let members = scored.filter { results.series[$0].defense == defense }
         let attacks = Array(Set(members.map { results.series[$0].attack })).sorted()
-        var legend = [LegendEntry](), seenModels = Set<Int>(), anySame = false, anySplit = false
-        let panels = attacks.flatMap { attack in
+        var legend = [LegendEntry](), seenModels = Set<Int>(), anySame = false, anySplit = false, chanceColours = [Color](), clipped = 0
+        let drawnPanels = attacks.flatMap { attack in
             metrics.map { metric in
                 let drawn = members.filter { results.series[$0].attack == attack }
                 let same = identicalCurves(results, drawn, keys: [metric.key])
@@ -43,8 +44,11 @@ func detectionFigures(_ results: StudyResults, styles: StudyStyles) -> [StudyFig
                                                   marker: style.marker))
                     }
                     let points = curve(results, series: index, metric.key)
+                    // Every metric lies in 0...1: a bar reaching past an end is cut there, as the caption says.
+                    let bars = clippedBars(points, to: 0...1)
+                    clipped += bars.clipped
                     return Series(label: same ? "every model" : results.series[index].label, points: points.map { Point($0.x, $0.mean) },
-                                  errors: points.map(\.std), color: same ? Color.ink : style.color, line: same ? .solid : style.line,
+                                  intervals: bars.bars, color: same ? Color.ink : style.color, line: same ? .solid : style.line,
                                   marker: same ? .circle : style.marker)
                 }
                 let seeds = drawn.compactMap { index -> Series? in
@@ -57,11 +61,15 @@ func detectionFigures(_ results: StudyResults, styles: StudyStyles) -> [StudyFig
                 anySplit = anySplit || !seeds.isEmpty
                 let attackLabel = results.series.first { $0.attack == attack }!.attackLabel
                 let chance = chanceCurves(results, drawn, metric: metric.key, styles: styles)
+                chanceColours += chance.map(\.color)
                 return Panel(title: metric.title + (attacks.count > 1 ? ", \(attackLabel)" : ""), series: chance + series + seeds,
                              referenceLines: metric.chance.map { [ReferenceLine(.horizontal, at: $0, color: Color.reference, style: .dashDot)] } ?? [])
             }
         }
+        let panels = singleFractionChanceLines(drawnPanels)
         if anySame { legend.append(LegendEntry(label: "every model (the same values)", color: Color.ink, line: .solid, marker: .circle)) }
+        // Chance curves that differ between models are drawn in each model's colour (`chanceCurves`): the legend and caption say so.
+        let modelColouredChance = chanceColours.contains { $0 != Color.reference }
         let x = poisonAxis(results, series: members)
         let label = results.series[members[0]].defenseLabel
         let repeated = kinds.filter { $0 == kinds[position] }.count > 1
@@ -71,17 +79,49 @@ func detectionFigures(_ results: StudyResults, styles: StudyStyles) -> [StudyFig
             + "and recall of the rows it removed or relabelled (dash-dotted, what removing rows at random would give: the share of the "
             + "training rows poisoned for precision, the share removed for recall), and the share of the poisoned rows its scores find when they may flag "
             + "5% of the clean rows (0.05, dash-dotted, for a random score)."
+            + (modelColouredChance ? " Where the models' random-removal curves differ, each is drawn in its model's colour." : "")
             + (attacks.count > 1 ? " One row of panels per attack; colour, line style and marker: model." : " Colour, line style and marker: model.")
             + (anySame ? " Where every model has the same values, because the defense scores the rows without the model, they are "
                 + "drawn once, in black." : "")
             + (anySplit ? " Where the seeds' AUROCs split in orientation (some at most \(fixed(0.5 - OrientationSplit.margin, decimals: 2)), "
                 + "some at least \(fixed(0.5 + OrientationSplit.margin, decimals: 2))), no mean is drawn: open markers give each seed's AUROC." : "")
-        if panels.contains(where: { $0.series.contains { $0.label.hasPrefix("chance") } }) {
-            legend.append(LegendEntry(label: "random removal (precision, recall)", color: Color.reference, line: .dashDot))
+            + (panels.contains(where: isEmpty) ? " A panel left empty has no value to draw: the metric is undefined at every fraction there "
+                + "(such as precision where the defense removed no row)." : "")
+            + clippedBarsNote(clipped, range: 0...1, quantity: "a detection metric") + budgetAxisNote(x.axis)
+        if anySplit { legend.append(splitSeedsLegendEntry) }
+        if !chanceColours.isEmpty {
+            legend.append(LegendEntry(label: "random removal (precision, recall)" + (modelColouredChance ? "; in the model's colour where models differ" : ""),
+                                      color: Color.reference, line: .dashDot))
         }
         return StudyFigure(name: name, caption: caption, chart: Chart(
             title: "Detection by \(label) vs. \(x.name)", x: x.axis, y: Axis(label: "Detection", range: 0...1),
             panels: panels, legend: legend, panelWidth: panelSize(panels.count).width, panelHeight: panelSize(panels.count).height))
+    }
+}
+
+/// The legend's entry for the open markers of AUROCs split in orientation (no mean drawn): an open
+/// black circle, the shape and colour of each marker being its series'.
+let splitSeedsLegendEntry = LegendEntry(label: "open marker: one seed's AUROC where the seeds split in orientation (no mean)",
+                                        color: Color.ink, marker: .circle, filled: false)
+
+/// Whether `panel` draws no measured value (only chance references, if any): its metric is undefined at
+/// every fraction, as precision is where a defense removed no row.
+private func isEmpty(_ panel: Panel) -> Bool {
+    !panel.series.contains { !$0.label.hasPrefix("chance") && !$0.points.isEmpty }
+}
+
+/// `panels` with each chance curve of one point (`chanceCurves`, which a line cannot draw) as a dash-dotted
+/// horizontal line across its panel when every value of the figure stands at that one poison fraction (a sweep
+/// of something else, such as the near-clone distance, at one fraction), as the AUROC's 0.5 is drawn; else as they are.
+func singleFractionChanceLines(_ panels: [Panel]) -> [Panel] {
+    let fractions = Set(panels.flatMap { $0.series.filter { !$0.label.hasPrefix("chance") }.flatMap { $0.points.map(\.x) } })
+    guard fractions.count == 1 else { return panels }
+    return panels.map { panel in
+        var panel = panel
+        let single = panel.series.filter { $0.label.hasPrefix("chance") && $0.points.count == 1 }
+        panel.series.removeAll { $0.label.hasPrefix("chance") && $0.points.count == 1 }
+        panel.referenceLines += single.map { ReferenceLine(.horizontal, at: $0.points[0].y, color: $0.color, style: .dashDot) }
+        return panel
     }
 }
 

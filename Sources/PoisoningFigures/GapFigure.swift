@@ -22,7 +22,9 @@ func gapFigure(_ results: StudyResults, styles: StudyStyles) -> StudyFigure {
         }, referenceLines: [ReferenceLine(.horizontal, at: 0, color: Color.reference, style: .solid, width: 0.8)])
     }
     let x = poisonAxis(results, series: Array(results.series.indices))
-    return StudyFigure(name: "generalization_gap", caption: "Generalization gap (train accuracy on the poisoned labels minus clean test accuracy), mean ± std over seeds.", chart: Chart(
+    let caption = "Generalization gap (train accuracy on the poisoned labels minus clean test accuracy), mean ± std over seeds."
+        + budgetAxisNote(x.axis)
+    return StudyFigure(name: "generalization_gap", caption: caption, chart: Chart(
         title: "Generalization gap vs. \(x.name)", x: x.axis,
         y: Axis(label: "Train (poisoned labels) − clean test accuracy", minimumSpan: minimumFractionSpan),
         panels: panels, legend: legend, panelWidth: panelSize(panels.count).width, panelHeight: panelSize(panels.count).height),

@@ -58,6 +58,7 @@ func nearCloneFigures(_ results: StudyResults, styles: StudyStyles) -> [StudyFig
         rateLegend.append(LegendEntry(label: "\(defenseLabel(defense)): detection AUROC", color: Color.ink, line: style.0, marker: style.1))
     }
     rateLegend.append(LegendEntry(label: "0.5 (chance for the AUROC)", color: Color.reference, line: .dashDot))
+    if ratePanels.contains(where: { $0.series.contains { !$0.filled } }) { rateLegend.append(splitSeedsLegendEntry) }
     let spikePanels = regimes.map { regime in
         Panel(title: title(regime), series: [drawn("spike", regime.points.map { ($0.distance, $0.spike) }, color: styles.models[regime.model].color,
                                                    line: .solid, marker: .circle)],

@@ -29,7 +29,11 @@ func penaltyTradeOffFigure(_ results: StudyResults, styles: StudyStyles) -> Stud
                             intervals: drawn.map { range($0.point.success.interval) },
                             xIntervals: drawn.map { range($0.point.cleanAccuracy.interval) },
                             color: style.color, line: style.line, marker: style.marker)
-        let labels = drawn.map { PointLabel("λ \(PenaltyTradeOff.lambdaText($0.point.lambda))", at: $0.at, color: style.color) }
+        // Where "λ 0.1" has no room, the number alone (the key), farther out, so that every point is labelled.
+        let labels = drawn.map { point in
+            let lambda = PenaltyTradeOff.lambdaText(point.point.lambda)
+            return PointLabel("λ \(lambda)", at: point.at, color: style.color, key: lambda)
+        }
         let title = [attackLabel(curve.attack) + ": " + curve.successName.prefix(1).lowercased() + curve.successName.dropFirst(),
                      models.count > 1 ? modelLabel(curve.model) : nil].compactMap { $0 }.joined(separator: ", ")
         return Panel(title: title, series: [series],
@@ -37,7 +41,7 @@ func penaltyTradeOffFigure(_ results: StudyResults, styles: StudyStyles) -> Stud
     }
     let budget = percent(tradeOff.fraction), level = confidenceText(tradeOff.confidence)
     let caption = "Input-gradient penalty: the attack's success at \(budget) poisoned against the clean model's test accuracy, one point "
-        + "per λ (labelled), joined in order of λ, one panel per attack" + (models.count > 1 ? " and model" : "")
+        + "per λ (labelled with it, or with its value alone where there is no room), joined in order of λ, one panel per attack" + (models.count > 1 ? " and model" : "")
         + ", so that each y axis holds one attack's success, in the model's colour. Success is corrected for the clean model of the same "
         + "series and seed: "
         + listing(attacks.map { attack in "\(attackLabel(attack)): \(tradeOff.curves.first { $0.attack == attack }!.successMeaning)" })

@@ -200,7 +200,7 @@ let minimumPointSpan = 4.0
 /// training rows each run asked its attack to poison, or for an attack that adds its poisons
 /// (gradient canceling) the poison budget ε, poisons per clean row; a label naming both when the
 /// figure draws both. `name` is the x for a title ("poison fraction"), `phrase` for a caption ("the
-/// poison fraction (…)"), `axis` the x axis. Where a series' victims train on a subset of the
+/// poison fraction (…)"), `axis` the x axis (for budgets only, `budgetAxis`: a caption adds `budgetAxisNote`). Where a series' victims train on a subset of the
 /// training rows (svm-gradient with `victim-sees-validation: false`, its default), its fraction is a share of that subset, and
 /// the axis and the caption say so.
 func poisonAxis(_ results: StudyResults, series: [Int]) -> (name: String, phrase: String, axis: Axis) {
@@ -226,8 +226,8 @@ func poisonAxis(_ results: StudyResults, series: [Int]) -> (name: String, phrase
                 Axis(label: "Poison fraction (share of the training rows asked for)", format: .percent))
     }
     if adding == series.count {
-        return ("poison budget ε", "the poison budget ε (poisons per clean row)",
-                Axis(label: "Poison budget ε (poisons per clean row)", format: .percent))
+        // The poisonability figures' axis (`budgetAxis`): symmetric log when the budgets span a decade.
+        return ("poison budget ε", "the poison budget ε (poisons per clean row)", budgetAxis(results, series))
     }
     let adders = addingAttacks(results, series: series)
     // The series that neither add their poisons nor train their victims on every row: a share of the victims' rows.

@@ -36,12 +36,14 @@ func trainVersusTestFigure(_ results: StudyResults, styles: StudyStyles) -> Stud
         .map { LegendEntry(label: $0.label, color: Color.ink, line: $0.line, marker: $0.marker) }
     legend.append(LegendEntry(label: String(format: "chance (%.2f)", chance), color: Color.reference, line: .dashDot))
     let merged = drawn.contains { $0.label == bothLabels.label }
+    let x = poisonAxis(results, series: Array(results.series.indices)).axis
     let caption = "Train accuracy on the poisoned labels (dashed), clean test accuracy (solid) and train accuracy on the true labels "
         + "(dotted), one panel per series in its model's colour"
         + (merged ? "; where the two train accuracies are the same at every fraction (the poisons keep their true labels), one "
             + "dash-dotted line with diamonds draws both." : ".") + clippedBarsNote(clipped, range: 0...1, quantity: "an accuracy")
+        + budgetAxisNote(x)
     return StudyFigure(name: "train_vs_test", caption: caption, chart: Chart(
-        title: "Train vs. test accuracy under poisoning", x: poisonAxis(results, series: Array(results.series.indices)).axis,
+        title: "Train vs. test accuracy under poisoning", x: x,
         y: Axis(label: "Accuracy", range: 0...1), panels: panels, legend: legend, panelWidth: panelSize(panels.count).width,
         panelHeight: panelSize(panels.count).height))
 }

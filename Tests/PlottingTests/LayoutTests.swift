@@ -13,7 +13,7 @@ struct LayoutTests {
         canvas.drawText("Hello", at: Point(20, 40), size: 12, anchor: .topLeft)
         canvas.drawText("Up", at: Point(100, 100), size: 10, anchor: .top, degrees: 90)
         let width = font.width(of: "Hello", size: 12), height = (font.ascent + font.descent) * 12
-        #expect(canvas.textBoxes.map(\.text) == ["Hello", "Up"])
+        #expect(canvas.textBoxes.map(\.text) == ["Hello", "Up"] && canvas.textBoxes.map(\.size) == [12, 10])
         #expect(canvas.textBoxes[0].rect == Rect(x: 20, y: 40, width: width, height: height))
         // Rotated a quarter turn counter-clockwise with its top-centre at (100, 100): the text runs
         // upward, its top faces left, so the box spans x 100...100 + line height, y 100 ± width / 2.
@@ -209,6 +209,25 @@ struct LayoutTests {
             let markers = points.map { rendered.transforms[0].device($0) }
             #expect(!markers.contains { a.rect.intersects(Rect(x: $0.x - 5.25, y: $0.y - 5.25, width: 10.5, height: 10.5)) })
             #expect(a.rect.x >= rendered.transforms[0].area.x && a.rect.maxX <= rendered.transforms[0].area.maxX)
+        }
+    }
+
+    /// Issue 22: the penalty trade-off figure, 612 points wide, drew its λ labels at 7.5 points, which report.tex,
+    /// scaling the figure to its 476-point line, printed at 5.8. A figure as wide as the widest draws its direct
+    /// labels at 9 points, which print at 7; a figure narrower than the printed line keeps 7.5.
+    @Test func directLabelsPrintAtSevenPointsOrMoreWhateverTheFigureWidth() throws {
+        for (panels, expected) in [(4, 9.0), (1, 7.5)] {
+            let chart = Chart(title: "Labels", x: Axis(label: "x", range: 0...1), y: Axis(label: "y", range: 0...1),
+                              panels: (0..<panels).map { _ in
+                                  Panel(series: [Series(label: "s", points: [Point(0.5, 0.5)], color: .black, marker: .circle)],
+                                        labels: [PointLabel("λ 0.1", at: Point(0.5, 0.5), color: .black)])
+                              }, legend: [], panelWidth: 200, panelHeight: 150)
+            let rendered = try chart.render(format: .png, font: font)
+            let labels = rendered.textBoxes.filter { $0.text == "λ 0.1" }
+            #expect(labels.count == panels)
+            #expect(labels.allSatisfy { abs($0.size - expected) < 0.01 }, "\(rendered.canvas.width) points wide: \(labels.map(\.size))")
+            let printed = labels.map { $0.size * Chart.printedWidth / rendered.canvas.width }
+            #expect(printed.allSatisfy { $0 >= Chart.smallestPrintedText - 1e-9 }, "\(printed)")
         }
     }
 

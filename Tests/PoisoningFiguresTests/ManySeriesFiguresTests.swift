@@ -3,6 +3,7 @@ import Testing
 import Plotting
 import PoisoningAnalysis
 import PoisoningEngine
+import TestSupport
 @testable import PoisoningFigures
 
 /// Every figure of a 30-series study, of a study of 12 models and 4 attacks, and of the committed
@@ -323,7 +324,7 @@ struct ManySeriesFiguresTests {
             #expect(measured.count == 12)
             #expect(zip(measured, styles.models).allSatisfy { $0.color == $1.color && $0.line == $1.line && $0.marker == $1.marker })
         }
-        #expect(detection.chart.legend.count == 13 && detection.chart.legend.last?.label == "random removal (precision, recall)")
+        #expect(detection.chart.legend.count == 13 && detection.chart.legend.last?.label.hasPrefix("random removal (precision, recall)") == true)
     }
 
     @Test func committedExamplesFiguresFitAndNoTextsOverlap() throws {
@@ -340,25 +341,127 @@ struct ManySeriesFiguresTests {
     }
 
     /// Issue 22 (review r22b): report.tex printed a four-column figure (950 points wide) at 0.5 of its size,
-    /// its tick labels at 4.5 points. Every figure of the 30-series study, the 96-series one and the committed
-    /// examples prints its 9-point tick labels and legend at 7 points or more at the width report.tex gives it
-    /// (`Chart.printedWidth`). (Not bounded here: the trade-off figures' 7.5-point direct labels, which print at
-    /// 5.8 points in a figure `Chart.defaultMaxWidth` wide, and the further scaling of a figure taller than the
-    /// image height report.tex leaves beside its caption.)
+    /// its tick labels at 4.5 points; and the trade-off figures' 7.5-point direct labels printed at 5.8 points in a
+    /// figure 612 points wide. Every text the plotting layer drew (each `TextBox` with its size) in every figure of
+    /// the 30-series study, the 96-series one, the penalty trade-off study and the committed examples prints at
+    /// 7 points or more at the width report.tex gives it (`Chart.printedWidth`). (Not bounded here: the further
+    /// scaling of a figure taller than the image height report.tex leaves beside its caption.)
     @Test func everyFigurePrintsItsTextAtSevenPointsOrMore() throws {
-        var failures = [String]()
-        for (name, results) in [("30 series", try Self.thirtySeries()), ("96 series", try Self.manyModels())] + (try Self.committedResults()) {
+        var failures = [String](), labels = 0
+        let tradeOff: (String, StudyResults) = ("penalty trade-off", try PenaltyTradeOffFigureTests.results())
+        for (name, results) in [("30 series", try Self.thirtySeries()), ("96 series", try Self.manyModels()), tradeOff] + (try Self.committedResults()) {
             for figure in studyFigures(results) {
                 let rendered = try figure.chart.render(format: .png, font: font)
-                let scale = min(1, Chart.printedWidth / rendered.canvas.width)
-                let smallest = 9.0
-                if smallest * scale < Chart.smallestPrintedText - 1e-9 {
-                    failures.append(String(format: "%@ %@: %.0f × %.0f points prints its %.1f-point text at %.1f points", name, figure.name,
-                                           rendered.canvas.width, rendered.canvas.height, smallest, smallest * scale))
+                let scale = Chart.printedWidth / rendered.canvas.width
+                labels += rendered.labels.joined().count
+                for box in rendered.textBoxes where box.size * scale < Chart.smallestPrintedText - 1e-9 {
+                    failures.append(String(format: "%@ %@ (%.0f points wide): \"%@\" at %.1f points prints at %.1f", name, figure.name,
+                                           rendered.canvas.width, box.text, box.size, box.size * scale))
                 }
             }
         }
+        #expect(labels > 0, "direct labels were drawn")
         #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
+    }
+
+    /// Issue 22: the detection and near-clone figures drew the seeds of an AUROC split in orientation as open markers
+    /// with no legend entry saying so. In every figure of the committed examples (examples/near-clone-detection has
+    /// such splits), of the split detection study and of the 30-series one, the legend has an open-marker entry exactly
+    /// when a panel draws open markers.
+    @Test func aFigureWithOpenMarkersSaysInItsLegendWhatTheyAre() throws {
+        let (study, runs) = splitDetectionStudy()
+        let split = ("split detection", StudyResults(study: study, runs: runs, toolVersion: "test"))
+        var open = [String]()
+        for (name, results) in [split, ("30 series", try Self.thirtySeries())] + (try Self.committedResults()) {
+            for figure in studyFigures(results) {
+                let drawsOpen = figure.chart.panels.contains { $0.series.contains { $0.marker != nil && !$0.filled && !$0.points.isEmpty } }
+                let explains = figure.chart.legend.contains { $0.marker != nil && !$0.filled }
+                #expect(drawsOpen == explains, "\(name) \(figure.name): open markers \(drawsOpen), legend entry \(explains)")
+                if drawsOpen { open.append("\(name) \(figure.name)") }
+            }
+        }
+        #expect(open.contains { $0.hasPrefix("split detection detection_") } && open.contains { $0.hasPrefix("near-clone-detection near_clone") },
+                "\(open)")
+    }
+
+    /// examples/near-clone-detection sweeps the distance d at one poison fraction (10%): its detection figures' precision
+    /// and recall panels drew their random-removal references as curves of one point, which draw nothing, while the legend
+    /// named them. There each is a dash-dotted horizontal line across its panel at the share poisoned (precision) or
+    /// removed (recall); a figure over several fractions keeps its curves (examples/defenses).
+    @Test func aSingleFractionDetectionFigureDrawsItsChanceAsLines() throws {
+        let examples = try Self.committedResults()
+        let nearClone = try #require(examples.first { $0.name == "near-clone-detection" }?.results)
+        let figures = studyFigures(nearClone).filter { $0.name.hasPrefix("detection_") }
+        #expect(figures.count >= 2)
+        var lined = 0
+        for figure in figures {
+            for panel in figure.chart.panels where panel.title?.hasPrefix("Precision") == true || panel.title?.hasPrefix("Recall") == true {
+                #expect(!panel.series.contains { $0.label.hasPrefix("chance") }, "\(figure.name) \(panel.title ?? "")")
+                let lines = panel.referenceLines.filter { $0.orientation == .horizontal && $0.style == .dashDot }
+                #expect(lines.count <= 1, "\(figure.name) \(panel.title ?? "")")
+                // Spectral signature removes rows at every distance: its precision (share poisoned) and recall (share removed)
+                // references lie strictly between 0 and 1. (Activation clustering removes none at some distances: recall's is 0
+                // there, and precision, undefined, has none.)
+                if figure.name.hasPrefix("detection_spectral_signature") {
+                    #expect(lines.count == 1 && lines[0].value > 0 && lines[0].value < 1, "\(figure.name) \(panel.title ?? "")")
+                }
+                lined += lines.count
+            }
+        }
+        #expect(lined >= 16, "\(lined) random-removal lines")
+        let defenses = try #require(examples.first { $0.name == "defenses" }?.results)
+        let clustering = try #require(studyFigures(defenses).first { $0.name == "detection_activation_clustering" })
+        #expect(clustering.chart.panels[1].series.contains { $0.label.hasPrefix("chance") && $0.points.count > 1 }
+            && clustering.chart.panels[1].referenceLines.isEmpty)
+    }
+
+    /// examples/near-clone-detection: activation clustering removes no row at d 4 and 1000, so its precision panels
+    /// there are empty with no word why, and a TPR bar (mean ± std) ran below 0 off the frame. The caption now says
+    /// what an empty panel means, and the bars are cut at 0 and 1 (`clippedBars`) as the caption says; spectral
+    /// signature, which has a value in every panel, gets no such sentence.
+    @Test func aDetectionFigureSaysWhyAPanelIsEmptyAndCutsItsBarsAtZeroAndOne() throws {
+        let nearClone = try #require(Self.committedResults().first { $0.name == "near-clone-detection" }?.results)
+        let figures = studyFigures(nearClone)
+        let clustering = try #require(figures.first { $0.name == "detection_activation_clustering_part2" })
+        let empty = clustering.chart.panels.filter { panel in !panel.series.contains { !$0.label.hasPrefix("chance") && !$0.points.isEmpty } }
+        #expect(empty.count == 3 && empty.allSatisfy { $0.title?.hasPrefix("Precision") == true })
+        #expect(clustering.caption.contains("A panel left empty has no value to draw: the metric is undefined at every fraction there"))
+        #expect(clustering.caption.contains("that reach past 0 or 1, the range of a detection metric, are cut there"))
+        for figure in figures where figure.name.hasPrefix("detection_") {
+            for panel in figure.chart.panels {
+                for series in panel.series {
+                    #expect(series.errors == nil && (series.intervals ?? []).allSatisfy { bar in bar.map { 0...1 ~= $0.lowerBound && 0...1 ~= $0.upperBound } ?? true },
+                            "\(figure.name) \(series.label)")
+                }
+            }
+        }
+        let spectral = try #require(figures.first { $0.name == "detection_spectral_signature_part1" })
+        #expect(!spectral.caption.contains("A panel left empty"))
+    }
+
+    /// examples/poisonability sweeps budgets from 1% to 400%: its poisonability figures drew them on a symmetric log
+    /// axis, but the accuracy, gap, train-vs-test and attack-success figures on a linear one, where every budget below
+    /// 50% (τ's among them) was pressed against 0. Every figure of a study whose x is the budget alone draws it on the
+    /// same axis (`budgetAxis`), and its caption says where the axis turns logarithmic.
+    @Test func everyBudgetFigureOfAStudyDrawsTheSameBudgetAxis() throws {
+        var checked = 0
+        for (name, results) in try Self.committedResults() where name.hasPrefix("poisonability") {
+            let figures = studyFigures(results)
+            let reference = try #require(figures.first { $0.name == "poisonability_gradient" }).chart.x
+            for figure in figures where figure.chart.x.label == reference.label {
+                checked += 1
+                #expect(figure.chart.x.scale == reference.scale, "\(name) \(figure.name)")
+                if case .symmetricLog = reference.scale {
+                    #expect(figure.caption.contains("The budget axis is linear from 0 to"), "\(name) \(figure.name)")
+                }
+            }
+            if name == "poisonability" {
+                guard case .symmetricLog = reference.scale else { Issue.record("examples/poisonability: a linear budget axis"); continue }
+                #expect(figures.filter { $0.chart.x.label == reference.label }.map(\.name).sorted()
+                    == ["accuracy_vs_poison", "attack_success", "generalization_gap", "poisonability", "poisonability_gradient", "train_vs_test"])
+            }
+        }
+        #expect(checked >= 12)
     }
 
     /// Review r22b: the poisonability figure was titled "Predicted threshold τ vs. gradient canceling", which names
@@ -395,6 +498,14 @@ struct ManySeriesFiguresTests {
         #expect(knn.chart.panels.count == 8
             && knn.chart.panels.allSatisfy { $0.series.filter { !$0.label.hasPrefix("chance") }.map(\.label) == ["every model"] })
         #expect(knn.chart.legend.map(\.label) == ["every model (the same values)", "random removal (precision, recall)"])
+        // examples/defenses: activation clustering removes different shares under each model, so its random-removal
+        // curves are drawn in the models' colours, which the legend and caption say; the k-NN filter's are one grey curve.
+        let clustering = try #require(studyFigures(defenses).first { $0.name == "detection_activation_clustering" })
+        let chanceColours = Set(clustering.chart.panels.flatMap { $0.series.filter { $0.label.hasPrefix("chance") }.map { "\($0.color)" } })
+        #expect(chanceColours.count > 1 && chanceColours.contains("\(StudyStyles(defenses).models[0].color)"), "\(chanceColours)")
+        #expect(clustering.chart.legend.last?.label == "random removal (precision, recall); in the model's colour where models differ")
+        #expect(clustering.caption.contains("Where the models' random-removal curves differ, each is drawn in its model's colour."))
+        #expect(!knn.caption.contains("random-removal curves differ"))
         let lossFilter = try #require(studyFigures(defenses).first { $0.name == "detection_loss_filter" })
         #expect(lossFilter.chart.panels.allSatisfy { $0.series.filter { !$0.label.hasPrefix("chance") }.count == 2 })
     }
