@@ -294,6 +294,55 @@ struct SVMGradientTests {
         #expect(none.data == split.train && none.poisonedRows.isEmpty)
     }
 
+    /// The settings `theTestRowsNeverShapeThePoisons` runs: the default climb (linear, replace,
+    /// together), the paper's configuration on the RBF kernel (add, one at a time), the random-flip
+    /// comparison and the unclimbed clones.
+    static let testRowSettings: [[String: ParameterValue]] = [
+        ["steps": .int(5)],
+        ["steps": .int(5), "kernel": .string("rbf"), "gamma": .double(0.5), "placement": .string("add"), "order": .string("one-at-a-time")],
+        ["poisons": .string("random-flips")],
+        ["poisons": .string("clones")],
+    ]
+
+    /// The attack never reads the test rows to craft (the paper's validation split comes from the
+    /// training rows only). The same training rows with three test sets, each poisoned by a fresh
+    /// attack value (a kept set would otherwise be handed back without crafting): the fixture's test
+    /// rows, other rows (the training rows themselves, with their labels), and the fixture's test rows
+    /// with every feature NaN. All three give the same poisoned set bit for bit: rows, features,
+    /// labels, true labels, and the validation error the poisons were climbed against. Only the
+    /// measured test errors differ (between the first two, so the attack did measure the rows it was
+    /// given), and with climbed poisons some poison moved off its clone (so the climb ran).
+    @Test(arguments: testRowSettings.indices)
+    func theTestRowsNeverShapeThePoisons(_ index: Int) throws {
+        let reference = try BinarySVCReference.load()
+        let train = reference.train, test = reference.test
+        let nanTest = Dataset(features: test.features.map { _ in Float.nan }, labels: test.labels, featureCount: test.featureCount,
+                              classCount: test.classCount)
+        let trainer = ModelTrainer(model: NetworkShape(inputs: 4, hidden: [], classes: 2), settings: TrainingSettings(epochs: 1), seed: 1)
+        let sets = try [test, train, nanTest].map { rows in
+            try #require(try component(SVMGradient.self, Self.testRowSettings[index])
+                .poison(TrainTestSplit(train: train, test: rows), fraction: 0.3, seed: 4, trainer: trainer))
+        }
+        #expect(!sets[0].poisonedRows.isEmpty)
+        for other in sets.dropFirst() {
+            #expect(other.data == sets[0].data && other.trueLabels == sets[0].trueLabels && other.poisonedRows == sets[0].poisonedRows)
+            #expect(other.measurements[SVMGradient.validationErrorKey] == sets[0].measurements[SVMGradient.validationErrorKey])
+        }
+        #expect(sets[0].measurements[SVMGradient.testErrorKey] != sets[1].measurements[SVMGradient.testErrorKey],
+                "test errors \(sets.map { $0.measurements[SVMGradient.testErrorKey] ?? -1 })")
+        if Self.testRowSettings[index]["poisons"] == nil {
+            let d = reference.features, poisoned = sets[0]
+            // Poison i (after the victim's clean rows under add, in its row's place under replace) is a clone of candidate i.
+            let setting = AttackerSetting(train: train, seed: 4, poisonClass: 0, attackedClass: 1, validationShare: 0.5)
+            let moved = poisoned.poisonedRows.enumerated().contains { i, row in
+                let features = Array(poisoned.data.features[(row * d)..<((row + 1) * d)])
+                let source = setting.candidates[i]
+                return features != Array(train.features[(source * d)..<((source + 1) * d)])
+            }
+            #expect(moved, "no poison moved off its clone")
+        }
+    }
+
     /// `order: one-at-a-time` is the paper's sequence: poison i is placed and climbs against the
     /// poisons before it only, never to move again, so a budget's poisons are the first of a larger
     /// budget's, feature for feature; some of them moved off their clones.
