@@ -24,7 +24,12 @@ says the seeds tell the two apart at that budget; one that contains 0 says they 
 also gives the interval Bonferroni-corrected over the budgets (t(1 − 0.025 / budgets, seeds − 1)),
 for a claim about every budget at once. A first table gives each attack's mean validation and
 test error of the attacker's SVM per budget. A last table per comparison gives, per budget, the mean and
-uncorrected interval of each error in one line (the layout examples/svm/README.md quotes).
+uncorrected interval of each error in one line (the layout examples/svm/README.md quotes). For a climbed
+attack and its random-flips comparison, two more tables: each error's mean per budget under either
+with its 95% t interval over seeds (the level a sentence quotes, not a paired difference), and, per
+pair of victim models, the paired difference of their differences (one victim's test error under the
+attack minus under random flips, minus another's), with its intervals: whether the attack's gain
+over random flips hurts one model more than another.
 
 Run `python3 scripts/svm_gradient_paired_seeds.py [results.json]` (NumPy and SciPy); its output for
 examples/svm is scripts/svm_gradient_paired_seeds.out, for scripts/svm_gradient_order.yaml's study
@@ -133,6 +138,57 @@ def compare(first_attack, second_attack, subject):
     print()
 
 
+def levels(first_attack, second_attack):
+    """Prints, for every budget, each error's mean under attack `first_attack` with its 95% t interval
+    over seeds (not paired: the level itself, for a sentence that quotes it), beside the same under
+    `second_attack`: the attacker's SVM's validation and test errors and each victim's test error."""
+    first_series = [i for i, s in enumerate(series) if s['attack'] == first_attack]
+    second_series = [next(k for k, s in enumerate(series) if s['attack'] == second_attack and s['model'] == series[i]['model']
+                          and s['defense'] == series[i]['defense']) for i in first_series]
+    print(f'## Each error\'s mean over seeds {seeds[0]} to {seeds[-1]} with its 95% interval (Student t, not paired): '
+          f'{label_of(first_attack)}, then {label_of(second_attack)}')
+    print()
+    print('| Budget | Attacker\'s SVM validation error | Attacker\'s SVM test error (the paper\'s) | '
+          + ' | '.join(f'{series[i]["modelLabel"]} test error' for i in first_series) + ' |')
+    print('|---|' + '---|' * (2 + len(first_series)))
+    for fraction in [0.0] + fractions:
+        for attack_series in [first_series, second_series]:
+            first = attack_series[0]
+            values = [[runs[(first, seed, fraction)][key] for seed in seeds] for key in ['svmValidationError', 'svmTestError']]
+            values += [[1 - runs[(i, seed, fraction)]['testAccuracy'] for seed in seeds] for i in attack_series]
+            cells = [interval(v, 0.95) for v in values]
+            name = label_of(series[first]['attack'])
+            print(f'| {100 * fraction:.1f}%, {name} | ' + ' | '.join(f'{m:.3f} ({lo:.3f} to {hi:.3f})' for m, lo, hi in cells) + ' |')
+    print()
+
+
+def between_victims(first_attack, second_attack):
+    """Prints, for every pair of victim models (A, B) and budget, the paired difference of their
+    differences: (A's test error under `first_attack` minus under `second_attack`) minus the same
+    of B, per seed, with its 95% t interval, uncorrected and corrected over the budgets: whether
+    the attack's gain over the other hurts A more than B (positive) or less (negative)."""
+    first_series = [i for i, s in enumerate(series) if s['attack'] == first_attack]
+    pairs = {i: next(k for k, s in enumerate(series) if s['attack'] == second_attack and s['model'] == series[i]['model']
+                     and s['defense'] == series[i]['defense']) for i in first_series}
+
+    def gain(i, seed, fraction):
+        """Victim series i's test error under the first attack minus under the second, at one seed and budget."""
+        return runs[(pairs[i], seed, fraction)]['testAccuracy'] - runs[(i, seed, fraction)]['testAccuracy']
+
+    print(f'## Victim against victim: {label_of(first_attack)} minus {label_of(second_attack)}, '
+          f'one victim\'s test-error difference minus another\'s, paired by seed')
+    print()
+    print(f'| Budget, victims | Seeds | Mean difference | 95% interval | Corrected over {len(fractions)} budgets | '
+          f'Seeds +/0/- | First is | Corrected, first is |')
+    print('|---|---:|---:|---:|---:|---:|---|---|')
+    for a, i in enumerate(first_series):
+        for j in first_series[a + 1:]:
+            for fraction in fractions:
+                row(f'{100 * fraction:.1f}%, {series[j]["modelLabel"]} minus {series[i]["modelLabel"]}',
+                    [gain(j, seed, fraction) - gain(i, seed, fraction) for seed in seeds])
+    print()
+
+
 svm_attacks = sorted({s['attack'] for s in series if attacks[s['attack']].get('kind') == 'svm-gradient'})
 print(f'## The attacker\'s SVM\'s mean errors over seeds {seeds[0]} to {seeds[-1]}, validation / test (the paper\'s test error)')
 print()
@@ -157,6 +213,8 @@ for index in svm_attacks:
                 if attacks[index].get('order') == 'together' else None)
     if flips is not None:
         compare(index, flips, 'Climbed is')
+        levels(index, flips)
+        between_victims(index, flips)
     if clones is not None:
         compare(index, clones, 'Climbed is')
         if flips is not None:

@@ -40,19 +40,24 @@ struct LinearSVMProblem {
     /// order drawn from `order` (Fisher-Yates). Shrinking: a row at α = 0 whose G exceeds the
     /// previous pass's PGmax (or at α = C whose G is below its PGmin) leaves the active set, since
     /// it would stay at its bound; when the active rows meet the tolerance, every row returns and
-    /// the solve goes on until a pass over all rows meets it (the final check). One pass costs
-    /// O(active rows × features) and allocates nothing.
-    func solve(signs: [Double], c: Double, tolerance: Double, maxPasses: Int, order: inout Xoshiro256StarStar) -> LinearSVMDualSolution {
+    /// the solve goes on until a pass over all rows meets it (the final check). With `shrinking`
+    /// false no row leaves (LIBSVM's `-h 0`): the same passes over every row, for the tests that
+    /// measure what shrinking saves. One pass costs O(active rows × features) and allocates nothing;
+    /// `rowVisits` counts the rows whose gradient it computed, the shrunk ones included.
+    func solve(signs: [Double], c: Double, tolerance: Double, maxPasses: Int, order: inout Xoshiro256StarStar,
+               shrinking: Bool = true) -> LinearSVMDualSolution {
         precondition(signs.count == count && c > 0 && tolerance > 0 && maxPasses > 0, "a binary problem of the rows, with positive C, tolerance and passes")
         let n = count, f = features
         var alpha = [Double](repeating: 0, count: n), w = [Double](repeating: 0, count: f)
         var index = Array(0..<n)
-        var active = n, passes = 0, converged = false
+        var active = n, passes = 0, rowVisits = 0, converged = false
         // The previous pass's PGmax and PGmin, the shrinking thresholds (±∞: shrink nothing).
         var previousUpper = Double.infinity, previousLower = -Double.infinity
         rows.withUnsafeBufferPointer { x in
             while passes < maxPasses {
                 passes += 1
+                // Every row active at the pass's start is visited once: kept (s += 1) or shrunk (active −= 1).
+                rowVisits += active
                 for s in 0..<active { index.swapAt(s, s + order.nextInt(below: active - s)) }
                 var upper = -Double.infinity, lower = Double.infinity
                 var s = 0
@@ -102,11 +107,11 @@ struct LinearSVMProblem {
                     (previousUpper, previousLower) = (.infinity, -.infinity)
                     continue
                 }
-                previousUpper = upper > 0 ? upper : .infinity
-                previousLower = lower < 0 ? lower : -.infinity
+                previousUpper = shrinking && upper > 0 ? upper : .infinity
+                previousLower = shrinking && lower < 0 ? lower : -.infinity
             }
         }
-        return LinearSVMDualSolution(w: w, alpha: alpha, passes: passes, converged: converged,
+        return LinearSVMDualSolution(w: w, alpha: alpha, passes: passes, rowVisits: rowVisits, converged: converged,
                                      gap: converged ? nil : gap(signs: signs, c: c, alpha: alpha, w: w))
     }
 
@@ -134,7 +139,7 @@ struct LinearSVMProblem {
             }
             converged = Self.meets(upper: upper, lower: lower, tolerance: tolerance)
         }
-        return LinearSVMDualSolution(w: w, alpha: alpha, passes: passes, converged: converged,
+        return LinearSVMDualSolution(w: w, alpha: alpha, passes: passes, rowVisits: passes * n, converged: converged,
                                      gap: converged ? nil : gap(signs: signs, c: c, alpha: alpha, w: w))
     }
 
@@ -187,7 +192,8 @@ struct LinearSVMProblem {
 }
 
 /// One binary problem's dual coordinate descent: the primal weights (bias last), the dual
-/// variables, the passes made, and whether the stopping rule held (else the gap it ended at).
+/// variables, the passes made and rows visited, and whether the stopping rule held (else the gap it
+/// ended at).
 struct LinearSVMDualSolution {
     /// w = Σ α_i y_i x'_i, the bias last.
     let w: [Double]
@@ -195,6 +201,10 @@ struct LinearSVMDualSolution {
     let alpha: [Double]
     /// Passes over the (active) rows.
     let passes: Int
+    /// Row visits over all passes: the rows whose dual gradient G_i (a dot product over the features)
+    /// was computed, each pass's active rows (those shrunk during the pass included); passes × rows
+    /// without shrinking. The solve's work, which shrinking lowers.
+    let rowVisits: Int
     /// Whether a pass over all rows met the tolerance.
     let converged: Bool
     /// When it did not: max(PGmax − PGmin, |PGmax|, |PGmin|) over all rows at the end.
