@@ -76,7 +76,7 @@ public func comparisonMarkdown(_ comparison: StudyComparison, firstName: String,
             switch fit.quantity {
             case "steepness": withInterval(openAtFitBounds(estimate, parameter: 1, bounds)) { fixed($0, decimals: 1) }
             case "midpoint": midpointText(openAtFitBounds(estimate, parameter: 2, bounds), largest: largest)
-            default: estimateText(estimate, format) + (informativeIntervalText(estimate, format).map { " [\($0)]" } ?? "")
+            default: bracketedEstimateText(estimate, format)
             }
         }
         let interval = parameters[fit.quantity].map { differenceOpenAtBounds(fit, parameter: $0, bounds) } ?? fit.difference.interval
