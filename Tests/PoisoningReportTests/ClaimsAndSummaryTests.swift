@@ -263,7 +263,8 @@ struct ClaimVerdictTests {
         #expect(report.contains("| Critical threshold of MLP 32 | 43.4% | 40.0% | 33.2% or more | 30.3% to 40.0%; above 40.0%: untested (open side) | untested: on the open side |"))
         #expect(report.contains("| Critical threshold of MLP 128 | 43.4% | ") == false)
         #expect(report.contains("widened 1.41-fold"))
-        #expect(openingSummary(results).contains("At 95% confidence, of 5 published claims these runs support 1, contradict 0, leave 2 unresolved and 2 untested."))
+        // The opening names the level once, in the thresholds' brackets, so its count does not repeat it.
+        #expect(openingSummary(results).contains(" Of 5 published claims these runs support 1, contradict 0, leave 2 unresolved and 2 untested."))
     }
 
     /// An adaptive study's last look reads its intervals at an adjusted level (here 99.14%): the
@@ -278,7 +279,8 @@ struct ClaimVerdictTests {
         #expect(results.statistics.confidence == 0.9914 && results.config.analysis.confidence == 0.95)
         let claims = try #require(results.findings.claims)
         #expect(abs(try #require(claims.widening) - sqrt2) < 1e-12)
-        #expect(openingSummary(results).contains("At 99.14% confidence, of 5 published claims"))
+        let opening = openingSummary(results)
+        #expect(opening.contains("Critical thresholds [99.14% confidence interval (CI)]") && opening.contains(" Of 5 published claims"), "\(opening)")
         let report = try markdownReport(results)
         let section = try #require(report.components(separatedBy: "## Published claims").dropFirst().first?
             .components(separatedBy: "\n## ").first)
