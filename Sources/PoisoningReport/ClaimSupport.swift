@@ -7,8 +7,9 @@ import PoisoningEngine
 /// widened: `claimRule`): "At 95% confidence, of 5 published claims these runs support 1, contradict 0
 /// and leave 4 unresolved." Published thresholds on an interval's open side
 /// (`ClaimVerdict.consistentUntested`) are counted apart, when there are any: "support 1, contradict 0,
-/// leave 2 unresolved and 2 untested." Without `namingLevel` (an adaptive study's opening, whose
-/// threshold brackets name its adjusted level) it starts "Of 5 published claims". Nil when the study
+/// leave 2 unresolved and 2 untested." Without `namingLevel` (an opening that has named the level
+/// already, in its threshold brackets or the slope's interval, or an adaptive study's opening, whose
+/// brackets name its adjusted level) it starts "Of 5 published claims". Nil when the study
 /// has no claims or they get no verdicts (this run's design differs from the published one). The
 /// opening summary and the command's summary both say it.
 public func claimCountSentence(_ results: StudyResults, namingLevel: Bool = true) -> String? {

@@ -76,12 +76,13 @@ public func comparisonMarkdown(_ comparison: StudyComparison, firstName: String,
             switch fit.quantity {
             case "steepness": withInterval(openAtFitBounds(estimate, parameter: 1, bounds)) { fixed($0, decimals: 1) }
             case "midpoint": midpointText(openAtFitBounds(estimate, parameter: 2, bounds), largest: largest)
-            default: estimateText(estimate, format) + (informativeIntervalText(estimate, format).map { " [\($0)]" } ?? "")
+            default: bracketedEstimateText(estimate, format)
             }
         }
         let interval = parameters[fit.quantity].map { differenceOpenAtBounds(fit, parameter: $0, bounds) } ?? fit.difference.interval
         let cells = [escape(fit.series), names[fit.quantity] ?? fit.quantity, value(fit.first), value(fit.second),
-                     estimateText(fit.difference, difference), intervalText(interval, difference), decisionText(fit.decision)]
+                     estimateText(fit.difference, difference), intervalText(interval, difference),
+                     decisionText(shownDecision(fit, interval: interval))]
         lines.append("| " + cells.joined(separator: " | ") + " |")
     }
     return lines.joined(separator: "\n") + "\n"
@@ -249,6 +250,15 @@ func multiplicitySentence(_ counts: PointwiseMultiplicity, confidence: Double) -
         + "\(fixed(counts.expectedByChance, decimals: 1)) would by chance if the studies agreed everywhere. The flags are correlated "
         + "(the points of one seed share its effect, and a run's metrics are measured together), so that count varies more than "
         + "independent tests would; Holm's correction, valid under any dependence, leaves \(counts.holmRejected)."
+}
+
+/// The decision a fits row shows: `fit.decision`, unless the row's interval opened an end that rests on
+/// the fit's bounds (`differenceOpenAtBounds`); then the decision of that shown interval, so that no
+/// row reads "at most +2.10" beside "yes" (the raw end that cleared zero was where the refits stopped,
+/// not a measurement).
+func shownDecision(_ fit: FitComparison, interval: Interval?) -> SignDecision {
+    interval == fit.difference.interval ? fit.decision
+        : SignDecision(Estimate(value: fit.difference.value, interval: interval, bound: fit.difference.bound))
 }
 
 /// The interval of a fit parameter's difference (second minus first, `parameter` 1 k or 2 x0) with

@@ -34,7 +34,7 @@ func spikeRowsText(_ key: String) -> String {
 /// "0.812 [0.790, 0.834]": a mean with its interval; the mean alone without one; "none" without a value.
 private func seedValuesText(_ values: PenaltyTradeOff.SeedValues, _ number: (Double) -> String) -> String {
     guard let mean = values.mean else { return "none" }
-    return number(mean) + (values.interval.map { " [" + intervalText($0, number, separator: ", ") + "]" } ?? "")
+    return number(mean) + (values.interval.map { " [" + intervalText($0, number, separator: bracketSeparator) + "]" } ?? "")
 }
 
 /// The sentence of one spike fit.

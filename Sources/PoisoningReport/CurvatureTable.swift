@@ -31,7 +31,7 @@ extension ReportModel {
                     guard !present.isEmpty else { return "n/a" }
                     let mean = MeanStd(of: present).mean
                     let interval = studentTInterval(values, resolution: 0, confidence: confidence)
-                    return curvatureText(mean) + (interval.map { " [" + intervalText($0, curvatureText, separator: ", ") + "]" } ?? "")
+                    return curvatureText(mean) + (interval.map { " [" + intervalText($0, curvatureText, separator: bracketSeparator) + "]" } ?? "")
                 }
                 guard cells.contains(where: { $0 != "n/a" }) else { return nil }
                 return CurvatureRow(series: results.series[series].label, fraction: percent(fraction), clean: cells[0], triggered: cells[1],

@@ -557,7 +557,7 @@ func thresholdText(_ threshold: CriticalThreshold, estimate: Estimate, brackets:
     case .notReached: "not reached"
     case .noFit: "no fit"
     }
-    guard threshold.status != .noFit, let range = informativeIntervalText(estimate, percent, separator: brackets ? ", " : " to ") else {
+    guard threshold.status != .noFit, let range = informativeIntervalText(estimate, percent, separator: brackets ? bracketSeparator : " to ") else {
         return text
     }
     return "\(text) \(open)\(range)\(close)"

@@ -7,7 +7,8 @@ import PoisoningEngine
 /// the sentences of other sections, so the Findings section does not repeat it). Per-series
 /// thresholds are listed for up to three series, else their range; models and attacks are named up
 /// to three, defenses up to two, else counted; the answers are counted per kind once the study has
-/// more than one attack and defense.
+/// more than one attack and defense. Its first "CI" is written out (`expandingFirstCI`), and the level
+/// is named once.
 public func openingSummary(_ results: StudyResults) -> String {
     let findings = results.findings, fractions = results.config.fractions.sorted()
     let seeds = results.config.seeds.count
@@ -72,10 +73,18 @@ public func openingSummary(_ results: StudyResults) -> String {
     if let differences = findings.claims?.designDifferences {
         text += " The published claims get no verdicts: this run differs from the paper's design in "
             + listing(differences.map(\.setting)) + "."
-    } else if let counts = claimCountSentence(results, namingLevel: results.sequential == nil) {
+    } else if let counts = claimCountSentence(results, namingLevel: results.sequential == nil && !text.contains("\(levelText(results)) CI")) {
+        // The level is named once: the thresholds' brackets or the slope's interval may have named it already.
         text += " " + counts
     }
-    return text
+    return expandingFirstCI(text)
+}
+
+/// `text` with its first "CI" written out, "confidence interval (CI)": the opening is where a reader
+/// meets the abbreviation first ("Critical thresholds [95% confidence interval (CI)]").
+func expandingFirstCI(_ text: String) -> String {
+    guard let range = text.range(of: #"\bCI\b"#, options: .regularExpression) else { return text }
+    return text.replacingCharacters(in: range, with: "confidence interval (CI)")
 }
 
 /// The threshold's slope per doubling of parameters in parentheses, with its `level` interval and

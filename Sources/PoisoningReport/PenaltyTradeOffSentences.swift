@@ -16,7 +16,7 @@ func penaltyTradeOffSentences(_ results: StudyResults) -> [String] {
     /// "0.612 [0.500, 0.724]", or the mean alone with one seed; "none" when no seed has a value.
     func valueText(_ values: PenaltyTradeOff.SeedValues, _ number: (Double) -> String) -> String {
         guard let mean = values.mean else { return "none" }
-        return number(mean) + (single ? "" : " [" + intervalText(values.interval, number, separator: ", ") + "]")
+        return number(mean) + (single ? "" : " [" + intervalText(values.interval, number, separator: bracketSeparator) + "]")
     }
     let effect = fixed(results.config.planning.effect, decimals: 3), power = percent(results.config.planning.power)
     /// Why a change is undecided, with the seeds that would resolve it.

@@ -132,7 +132,7 @@ extension ReportModel {
                 var text = stats.map(plusMinus) ?? missing
                 if key == MetricKey.testAccuracy, let stats {
                     let wilson = wilsonInterval(proportion: stats.mean, trials: results.data.testCount, confidence: results.statistics.confidence)
-                    text += " [" + intervalText(wilson, threeDecimals, separator: ", ") + "]"
+                    text += " [" + intervalText(wilson, threeDecimals, separator: bracketSeparator) + "]"
                 }
                 return text
             })
@@ -237,9 +237,7 @@ extension ReportModel {
                 thresholdText(results.fits[index].threshold, estimate: statistics.series[index].threshold, brackets: true)
             }
             // A shift whose threshold lies beyond the swept fractions is a bound: "> +15.0 pp [+10.2 pp or more]".
-            let withRange = { (estimate: Estimate, format: (Double) -> String) -> String in
-                estimateText(estimate, format) + (informativeIntervalText(estimate, format).map { " [\($0)]" } ?? "")
-            }
+            let withRange = { (estimate: Estimate, format: (Double) -> String) -> String in bracketedEstimateText(estimate, format) }
             // The attack's own success at the comparison budget, undefended → defended.
             let success = budget.flatMap { budget -> String? in
                 let at = { (index: Int) in results.points.first { $0.series == index && $0.fraction == budget } }
@@ -319,11 +317,23 @@ func midpointText(_ estimate: Estimate, largest: Double) -> String {
     return "\(point) [\(fixed(lower, decimals: 2)) or more]"
 }
 
+/// How the ends of an interval in brackets are joined, in every table cell and sentence of the report and
+/// of `compare` alike: "0.893 [0.877, 0.910]". An interval standing alone (an Interval column, running
+/// text) reads "a to b" (`intervalText`'s default).
+let bracketSeparator = ", "
+
 /// "value [lower, upper]" for an estimate, its interval in brackets when it has one; "n/a" without a value.
 func withInterval(_ estimate: Estimate, _ format: (Double) -> String) -> String {
     guard let value = estimate.value else { return "n/a" }
     guard let interval = estimate.interval else { return format(value) }
-    return "\(format(value)) [\(intervalText(interval, format, separator: ", "))]"
+    return "\(format(value)) [\(intervalText(interval, format, separator: bracketSeparator))]"
+}
+
+/// An estimate (or its bound) with its interval in brackets when that says more than the bound
+/// (`informativeIntervalText`), the ends joined by `bracketSeparator`: "+5.3 pp [+2.6 pp, +7.7 pp]",
+/// "> +15.0 pp [+10.2 pp or more]"; the report's defense shifts and `compare`'s thresholds alike.
+func bracketedEstimateText(_ estimate: Estimate, _ format: (Double) -> String) -> String {
+    estimateText(estimate, format) + (informativeIntervalText(estimate, format, separator: bracketSeparator).map { " [\($0)]" } ?? "")
 }
 
 /// The classes' names for the configuration's rows, " (cat, dog)": the first 12 (`className(_:in:)`),

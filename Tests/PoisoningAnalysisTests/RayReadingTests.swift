@@ -157,7 +157,7 @@ private func plainRayInterval(_ values: [Double], layout: RayLayout, confidence:
     }
     func end(level: Double, censoredShare: (PlainDistribution) -> Double, extreme: Double?) -> (Double?, Double?, Bool) {
         let shares = blocks.map(censoredShare)
-        let share = shares.reduce(0, +) / Double(shares.count), shareError = standardError(shares)
+        let share = shares.reduce(0, +) / Double(shares.count), shareError = monteCarloError(shares)
         let value = pooled.quantile(level, precision: precision)
         if value.isNaN { return (nil, nil, true) }
         if value.isInfinite {
@@ -167,16 +167,17 @@ private func plainRayInterval(_ values: [Double], layout: RayLayout, confidence:
         }
         if share > 0 && halfAlpha - share <= 2 * shareError { return (nil, nil, true) }
         let range = pooled.finiteRange.map { $0.upperBound - $0.lowerBound } ?? 0
-        let step = max(1e-3 * range, 1e-12)
-        let slope = (pooled.cdf(value + step) - pooled.cdf(value - step)) / (2 * step)
-        if slope > 0 {
-            return (value, standardError(blocks.map { $0.cdf(value) / (1 - $0.undefined) }) / slope * (1 - pooled.undefined), false)
-        }
         let ends = blocks.map { block -> Double in
             let end = block.quantile(level, precision: precision)
             return end.isFinite ? end : extreme ?? value
         }
-        return (value, standardError(ends), false)
+        let endsError = max(monteCarloError(ends), precision * max(range, 1e-12) / 2)
+        let step = max(1e-3 * range, 1e-12)
+        let slope = (pooled.cdf(value + step) - pooled.cdf(value - step)) / (2 * step)
+        if slope > 0 {
+            return (value, max(monteCarloError(blocks.map { $0.cdf(value) / (1 - $0.undefined) }) / slope * (1 - pooled.undefined), endsError), false)
+        }
+        return (value, endsError, false)
     }
     let lower = end(level: halfAlpha, censoredShare: { $0.belowAll }, extreme: pooled.finiteRange?.lowerBound)
     let upper = end(level: 1 - halfAlpha, censoredShare: { $0.aboveAll }, extreme: pooled.finiteRange?.upperBound)

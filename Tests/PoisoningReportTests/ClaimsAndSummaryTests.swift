@@ -87,7 +87,24 @@ struct OpeningSummaryTests {
         let summary = openingSummary(results)
         #expect(wordCount(summary) <= 120, "\(wordCount(summary)) words: \(summary)")
         #expect(summary.hasPrefix("We trained 81 models (MLP 32, MLP 64 and MLP 128) with SGD on Gaussian clusters under random label flip at 9 poison fractions"))
-        #expect(summary.contains("At 95% confidence, of 5 published claims these runs"))
+        // The level is named once, in the thresholds' brackets, so the claims' count does not repeat it.
+        #expect(summary.contains("Critical thresholds [95% confidence interval (CI)]"), "\(summary)")
+        #expect(summary.contains(" Of 5 published claims these runs") && !summary.contains("At 95% confidence"), "\(summary)")
+    }
+
+    /// "CI" is written out where the opening first uses it, once, and stays an abbreviation after
+    /// (issue 21 §7: explain on first appearance), in every opening that uses it, within 120 words.
+    @Test func theOpeningWritesOutCIOnFirstUse() throws {
+        for results in [try referenceResults(), try attackCatalogueResults(), try widthsAttacksDefensesResults(), try averageTrendResults()] {
+            let summary = openingSummary(results)
+            #expect(wordCount(summary) <= 120, "\(wordCount(summary)) words: \(summary)")
+            let uses = summary.ranges(of: /\bCI\b/)
+            guard let first = uses.first else { continue }
+            #expect(summary[..<first.lowerBound].hasSuffix("confidence interval ("), "\(summary)")
+            #expect(summary.components(separatedBy: "confidence interval").count == 2, "\(summary)")
+        }
+        #expect(expandingFirstCI("a (95% CI 1 to 2), b (95% CI 3 to 4)") == "a (95% confidence interval (CI) 1 to 2), b (95% CI 3 to 4)")
+        #expect(expandingFirstCI("CIFAR-10, no interval") == "CIFAR-10, no interval")
     }
 
     @Test func aStudyOfSevenAttacksAndTwoModelsOpensWithAtMost120Words() throws {
@@ -246,7 +263,8 @@ struct ClaimVerdictTests {
         #expect(report.contains("| Critical threshold of MLP 32 | 43.4% | 40.0% | 33.2% or more | 30.3% to 40.0%; above 40.0%: untested (open side) | untested: on the open side |"))
         #expect(report.contains("| Critical threshold of MLP 128 | 43.4% | ") == false)
         #expect(report.contains("widened 1.41-fold"))
-        #expect(openingSummary(results).contains("At 95% confidence, of 5 published claims these runs support 1, contradict 0, leave 2 unresolved and 2 untested."))
+        // The opening names the level once, in the thresholds' brackets, so its count does not repeat it.
+        #expect(openingSummary(results).contains(" Of 5 published claims these runs support 1, contradict 0, leave 2 unresolved and 2 untested."))
     }
 
     /// An adaptive study's last look reads its intervals at an adjusted level (here 99.14%): the
@@ -261,7 +279,8 @@ struct ClaimVerdictTests {
         #expect(results.statistics.confidence == 0.9914 && results.config.analysis.confidence == 0.95)
         let claims = try #require(results.findings.claims)
         #expect(abs(try #require(claims.widening) - sqrt2) < 1e-12)
-        #expect(openingSummary(results).contains("At 99.14% confidence, of 5 published claims"))
+        let opening = openingSummary(results)
+        #expect(opening.contains("Critical thresholds [99.14% confidence interval (CI)]") && opening.contains(" Of 5 published claims"), "\(opening)")
         let report = try markdownReport(results)
         let section = try #require(report.components(separatedBy: "## Published claims").dropFirst().first?
             .components(separatedBy: "\n## ").first)
@@ -529,6 +548,28 @@ struct ComparisonWordsTests {
             #expect(rows.contains { $0.hasPrefix("| \(fit.series) | Clean accuracy | ") })
         }
         #expect(opened > 0, "the reference study has an interval end at the fit's bound (MLP 32's x0)")
+    }
+
+    /// One form for an interval in brackets, in the report and in `compare` (issue 21: one vocabulary;
+    /// compare wrote "40.0% [33.2% to 48.0%]" where the report writes "40.0% [33.2%, 48.0%]"): compare's
+    /// threshold cells are the report's fit-table cells, and no bracket in a table of either joins its
+    /// ends with "to" (the report's defense table wrote "+5.3 pp [+2.6 pp to +7.7 pp]").
+    @Test func compareAndTheReportWriteBracketedIntervalsAlike() throws {
+        let results = try referenceResults()
+        let study = try ComparableStudy(json: try results.jsonData())
+        let markdown = comparisonMarkdown(compareStudies(study, study, confidence: 0.95, replicates: 200), firstName: "a.json", secondName: "b.json")
+        let rows = markdown.split(separator: "\n").map(String.init)
+        for fit in ReportModel.fits(of: results) {
+            let row = try #require(rows.first { $0.hasPrefix("| \(fit.series) | Threshold | ") }, "\(fit.series)")
+            #expect(row.hasPrefix("| \(fit.series) | Threshold | \(fit.threshold) | \(fit.threshold) | "), "\(row) against the report's \(fit.threshold)")
+        }
+        // The report of a study with defenses too: its defense table's shifts and costs are bracketed.
+        for text in [markdown, try markdownReport(results), try markdownReport(try widthsAttacksDefensesResults())] {
+            let cells = text.split(separator: "\n").filter { $0.hasPrefix("| ") }.joined(separator: "\n")
+            let bracketed = cells.matches(of: /\[[^\[\]|]*\]/).map { String(cells[$0.range]) }
+            #expect(bracketed.contains { $0.contains(", ") }, "some interval in brackets")
+            #expect(!bracketed.contains { $0.contains(" to ") }, "\(bracketed.filter { $0.contains(" to ") })")
+        }
     }
 
     /// Files that share some runs get one line with the count; files that share none, none.

@@ -439,7 +439,10 @@ struct FindingSentenceTests {
             "Larger models are less sensitive: the threshold changes by +"))
         let same = findingSentences(results(midpoints: [0.3, 0.3], noise: 0.03))[3]
         #expect(same.hasPrefix("The runs do not resolve whether the threshold changes with model size: it changes by "))
-        #expect(same.contains("Not resolved: MLP 32 vs MLP 16 "))
+        // Its interval reads 0.0 pp to 0.0 pp: an end that could decide lies within two of its (calibrated) Monte Carlo
+        // errors of zero, so the pair is undetermined rather than not resolved; either way it is not claimed.
+        #expect(same.contains("Not resolved: MLP 32 vs MLP 16 ") || same.contains("cannot tell whether it excludes zero): MLP 32 vs MLP 16 "), "\(same)")
+        #expect(!same.contains("Threshold differences resolved"))
         #expect(!same.contains("Larger models are"))
         #expect(findingSentences(results(midpoints: [nil, 0.3]))[3]
             == "Sensitivity across model sizes cannot be compared: MLP 16 has no threshold (no fit: accuracy is 0.8 at every fraction, so there is no transition to fit).")

@@ -140,3 +140,22 @@ struct IdenticalRunsTests {
         #expect(leftOutDifferencesNote(try referenceResults()) == nil)
     }
 }
+
+/// compare's fits row decides on the interval it shows: a k difference whose lower end cleared zero
+/// only at the first study's upper end at k's bound (100) reads "at most" there, and is not resolved.
+struct CompareShownDecisionTests {
+    @Test func aDifferenceResolvedOnlyByAnEndAtTheFitsBoundIsNotShownResolved() {
+        let errors = EndErrors(lower: 0.01, upper: 0.01)
+        let first = Estimate(value: 20, interval: Interval(lower: 10, upper: 100, monteCarloError: errors))
+        let second = Estimate(value: 60, interval: Interval(lower: 50, upper: 90, monteCarloError: errors))
+        let raw = Estimate(value: 40, interval: Interval(lower: 0.5, upper: 75, monteCarloError: errors))
+        let fit = FitComparison(series: "MLP 64", quantity: "steepness", first: first, second: second, difference: raw)
+        #expect(fit.decision == .resolved)
+        let bounds = SigmoidFitBounds.study(largestFraction: 0.5)
+        let shown = differenceOpenAtBounds(fit, parameter: 1, bounds)
+        #expect(shown?.lower == nil && shown?.upper == 75)
+        #expect(shownDecision(fit, interval: shown) == .notResolved)
+        // An interval shown as it is keeps the study's decision.
+        #expect(shownDecision(fit, interval: fit.difference.interval) == .resolved)
+    }
+}

@@ -148,7 +148,7 @@ struct SequentialStopClauseTests {
         let opening = openingSummary(results)
         #expect(opening.contains("seeds each " + sequentialStopClause(spent) + ". "), "\(opening)")
         // The adjusted level named once, in the thresholds' brackets; the claims counted without it.
-        #expect(opening.contains("Critical thresholds [adjusted \(confidenceText(spent.confidence)) CI]"), "\(opening)")
+        #expect(opening.contains("Critical thresholds [adjusted \(confidenceText(spent.confidence)) confidence interval (CI)]"), "\(opening)")
         #expect(opening.contains(" published claims these runs support ") && !opening.contains("confidence, of"), "\(opening)")
         #expect(!openingSummary(fixed).contains("adaptive") && !openingSummary(fixed).contains("adjusted"))
     }

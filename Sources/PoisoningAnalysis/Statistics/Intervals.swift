@@ -163,11 +163,11 @@ public func percentileInterval(_ values: [Double], confidence: Double) -> Interv
 /// The percentile interval of bootstrap replicates drawn in `blocks` equal consecutive blocks of
 /// independent randomizations (`SeedBootstrap`), with each end's Monte Carlo error and the ends it
 /// cannot decide. The ends are those of `percentileInterval` over all replicates; an end's error is
-/// the standard deviation of the blocks' own ends over √blocks (a block whose end is open counts at
-/// the most extreme finite replicate). The share c of replicates beyond every value at an end (-∞ at
+/// the `monteCarloError` of the blocks' own ends (their standard error, calibrated so that two errors
+/// cover 95.45%; a block whose end is open counts at the most extreme finite replicate). The share c of replicates beyond every value at an end (-∞ at
 /// the lower, +∞ at the upper; e.g. thresholds the curve does not reach within the swept fractions)
-/// decides whether it is open, with its Monte Carlo error e (the blocks' shares' standard deviation
-/// over √blocks): open when c > α/2 + 2e, bounded when c < α/2 - 2e (or c = 0), undetermined between.
+/// decides whether it is open, with its Monte Carlo error e (the `monteCarloError` of the blocks'
+/// shares): open when c > α/2 + 2e, bounded when c < α/2 - 2e (or c = 0), undetermined between.
 public func bootstrapInterval(_ values: [Double], blocks: Int, confidence: Double) -> Interval? {
     guard let pooled = percentileInterval(values, confidence: confidence) else { return nil }
     guard blocks >= 2, values.count % blocks == 0, values.count >= 2 * blocks else { return pooled }
@@ -182,14 +182,14 @@ public func bootstrapInterval(_ values: [Double], blocks: Int, confidence: Doubl
             let defined = block.filter { !$0.isNaN }
             return defined.isEmpty ? 0 : Double(defined.filter { $0 == censored }.count) / Double(defined.count)
         }
-        let share = shares.reduce(0, +) / Double(blocks), shareError = standardError(shares)
+        let share = shares.reduce(0, +) / Double(blocks), shareError = monteCarloError(shares)
         guard let pooledEnd, pooledEnd.magnitude != .greatestFiniteMagnitude else {
             // Open (or the whole interval beyond every value): decided when the share clears α/2.
             return pooledEnd == nil && share - halfAlpha <= 2 * shareError ? (nil, nil, true) : (pooledEnd, nil, false)
         }
         if share > 0 && halfAlpha - share <= 2 * shareError { return (nil, nil, true) }
         let ends = blockValues.map { block in percentileInterval(block, confidence: confidence).flatMap(blockEnd) ?? extreme ?? pooledEnd }
-        return (pooledEnd, standardError(ends), false)
+        return (pooledEnd, monteCarloError(ends), false)
     }
     let lower = end(pooled.lower, censored: -.infinity, extreme: finite.min(), blockEnd: \.lower)
     let upper = end(pooled.upper, censored: .infinity, extreme: finite.max(), blockEnd: \.upper)
