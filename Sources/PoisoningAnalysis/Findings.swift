@@ -254,9 +254,9 @@ private func defenseFindings(series: [SeriesDescription], statistics: StudyStati
         /// The difference of `quantity`, defended minus undefended (the statistics store the later
         /// series minus the earlier one).
         func change(_ quantity: ComparedQuantity) -> (Estimate, Bool) {
-            guard let d = statistics.differences.first(where: {
-                $0.quantity == quantity && Set([$0.base, $0.other]) == Set([index, baseline])
-            }) else { return (Estimate(value: nil, interval: nil), false) }
+            guard let d = statistics.difference(of: quantity, between: index, and: baseline) else {
+                return (Estimate(value: nil, interval: nil), false)
+            }
             return (d.other == index ? d.difference : d.difference.negated, d.decision == .resolved)
         }
         let (shift, shiftResolved) = change(.threshold), (cost, costResolved) = change(.cleanAccuracy)

@@ -27,7 +27,6 @@ public func templateContext(_ model: ReportModel, format: ReportFormat, figureSo
     func t(_ text: String) -> TemplateValue { .text(definition.escape(text)) }
     /// Text the templates place verbatim.
     func v(_ text: String) -> TemplateValue { .text(definition.escapeVerbatim(text)) }
-    func yesNo(_ flag: Bool) -> TemplateValue { v(flag ? "yes" : "no") }
     /// A table row: each cell's text escaped for a table cell (`escapeCell`; `v` for those in
     /// `verbatim`), and under `sort` the number
     /// each one shows (`sortValue`, for the HTML report's sorting), with the row's `more` values.
@@ -97,7 +96,7 @@ public func templateContext(_ model: ReportModel, format: ReportFormat, figureSo
     let defenseRows: [TemplateValue] = model.defenseRows.map { r in
         row(["model": r.model, "attack": r.attack, "defense": r.defense, "threshold": r.threshold, "baseline": r.baseline,
              "shift": r.shift, "success": r.success, "cleanAccuracy": r.cleanAccuracy, "cost": r.cost],
-            more: ["shiftResolved": yesNo(r.shiftResolved), "costResolved": yesNo(r.costResolved)])
+            more: ["shiftResolved": v(decisionText(r.shiftDecision)), "costResolved": v(decisionText(r.costDecision))])
     }
     let claimRows: [TemplateValue] = (model.claims?.rows ?? []).map { r in
         row(["claim": r.claim, "published": r.published, "estimate": r.estimate, "interval": r.interval, "supportedIf": r.supportedIf,

@@ -83,8 +83,9 @@ public struct ReportModel: Sendable {
         /// The model, attack and defense; the threshold, the undefended one, the shift, the success, the
         /// clean accuracy and its cost.
         public let model, attack, defense, threshold, baseline, shift, success, cleanAccuracy, cost: String
-        /// Whether the shift's and the cost's intervals exclude zero.
-        public let shiftResolved, costResolved: Bool
+        /// Whether the runs resolve the sign of the shift and of the cost (`SignDecision`, as in the
+        /// differences table).
+        public let shiftDecision, costDecision: SignDecision
     }
 
     /// One published claim beside this run's estimate (`claimRows`).

@@ -233,6 +233,11 @@ extension ReportModel {
         let statistics = results.statistics
         return results.findings.defenses.map { f in
             let defended = results.series[f.series]
+            // The decision of the differences table for the same pair: an end within two Monte Carlo
+            // errors of zero reads "undetermined" here too, not "no".
+            let decision = { (quantity: ComparedQuantity) in
+                statistics.difference(of: quantity, between: f.series, and: f.baseline)?.decision ?? .notResolved
+            }
             let threshold = { (index: Int) in
                 thresholdText(results.fits[index].threshold, estimate: statistics.series[index].threshold, brackets: true)
             }
@@ -252,7 +257,7 @@ extension ReportModel {
                               shift: withRange(f.thresholdShift, percentagePoints), success: success,
                               cleanAccuracy: statistics.series[f.series].cleanAccuracy.value.map(threeDecimals) ?? "n/a",
                               cost: withRange(f.cleanAccuracyChange, signedAccuracy),
-                              shiftResolved: f.shiftResolved, costResolved: f.changeResolved)
+                              shiftDecision: decision(.threshold), costDecision: decision(.cleanAccuracy))
         }
     }
 

@@ -620,6 +620,28 @@ struct ExtrapolatedThresholdTests {
         #expect(difference["seeds"]?.text == "")
     }
 
+    /// The defense table's Resolved columns are the differences table's decisions for the same pair: a
+    /// difference the Monte Carlo error leaves undetermined reads "undetermined" in both, not "no" in one.
+    @Test func theDefenseTableReadsTheDifferencesDecisions() throws {
+        var json = try #require(JSONSerialization.jsonObject(with: JSONEncoder().encode(Self.results)) as? [String: Any])
+        var statistics = try #require(json["statistics"] as? [String: Any])
+        var differences = try #require(statistics["differences"] as? [[String: Any]])
+        let pair: Set<Int> = [defended, undefended]
+        for index in differences.indices where Set([differences[index]["base"] as? Int, differences[index]["other"] as? Int]) == pair {
+            differences[index]["decision"] = differences[index]["quantity"] as? String == "threshold" ? "undetermined" : "not-resolved"
+        }
+        statistics["differences"] = differences
+        json["statistics"] = statistics
+        let edited = try JSONDecoder().decode(StudyResults.self, from: JSONSerialization.data(withJSONObject: json))
+        // The finding itself still says resolved: the rows must not read it.
+        #expect(try #require(edited.findings.defenses.first).shiftResolved)
+        let context = reportContext(for: edited, format: .markdown, settings: ReportSettings(command: "make-report", figureExtension: "png"))
+        let row = try #require(context["defenseRows"]?.list?.first)
+        #expect(row["shiftResolved"]?.text == "undetermined" && row["costResolved"]?.text == "no")
+        let difference = try #require(context["differenceRows"]?.list?.first { ($0["quantity"]?.text) == "Critical threshold" })
+        #expect(difference["resolved"]?.text == "undetermined")
+    }
+
     @Test func theSentencesSayTheSame() throws {
         let sentences = findingSentences(Self.results)
         let inside = try #require(Self.results.fits[undefended].threshold.fraction)

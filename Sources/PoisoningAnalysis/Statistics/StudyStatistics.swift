@@ -107,6 +107,12 @@ public struct StudyStatistics: Sendable, Codable, Equatable {
     public let differences: [SeriesDifference]
     /// Threshold trends with model size, per (attack, defense, model kind) with models of at least two sizes.
     public let trends: [ThresholdTrend]
+
+    /// The difference of `quantity` between the series `first` and `second` (in either order; it holds
+    /// the later series minus the earlier one), or nil when the study does not compare them.
+    public func difference(of quantity: ComparedQuantity, between first: Int, and second: Int) -> SeriesDifference? {
+        differences.first { $0.quantity == quantity && Set([$0.base, $0.other]) == Set([first, second]) }
+    }
 }
 
 /// The method sentence of `StudyStatistics`.
