@@ -401,7 +401,7 @@ struct BenchCommand: ParsableCommand {
     /// ridge (RBF, ℓ = 4) solved on the 1,258 training rows of 2,516 Gaussian-cluster rows of 64
     /// features and 10 classes, then on one thread each row's top input-Hessian eigenvalue with H_r
     /// assembled in closed form (`InputHessianAssembler`, every row) and built from 64 Hessian-vector
-    /// products (the reference, on the first 100 rows: it costs about 30 times as much), and the top
+    /// products (the reference, on the first 100 rows: about 4 times the cost per row), and the top
     /// eigenvalue of the mean Hessian over the 539 first test rows (the digits' test size) both ways.
     /// Thread CPU time, median of `repetitions`; the largest difference of the two ways' eigenvalues.
     private func kernelRidgeCurvature(_ emit: (String) -> Void) throws {
