@@ -42,7 +42,7 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Measure only the peak memory of whole commands against their estimates; print the table and leave --results alone.")
     var memoryOnly = false
 
-    @Flag(help: "Measure only each model kind's training on one thread against issue 23's budgets, with kernel ridge's solve by the blocked and the reference Cholesky, issue 25's input-curvature budget (20 Hessian-vector products over 150 rows), and gradient canceling by its fast and its reference kernel; print the tables and leave --results alone.")
+    @Flag(help: "Measure only each model kind's training on one thread against issue 23's budgets, with kernel ridge's solve by the blocked and the reference Cholesky, issue 25's input-curvature budget (20 Hessian-vector products over 150 rows), gradient canceling by its fast and its reference kernel, and kernel ridge's exact input curvature at 64 features, in closed form and from Hessian-vector products; print the tables and leave --results alone.")
     var modelsOnly = false
 
     @OptionGroup var runtime: RuntimeOptions
@@ -104,7 +104,9 @@ struct BenchCommand: ParsableCommand {
         if modelsOnly {
             try modelCosts(emit)
             emit("")
-            return try gradientCancelingKernels(emit)
+            try gradientCancelingKernels(emit)
+            emit("")
+            return try kernelRidgeCurvature(emit)
         }
         let scratch = try BenchScratch(executable: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath(), interruption: interruption)
         defer { removeScratchFolder(scratch.folder) }
@@ -127,6 +129,8 @@ struct BenchCommand: ParsableCommand {
             try modelCosts(emit)
             emit()
             try gradientCancelingKernels(emit)
+            emit()
+            try kernelRidgeCurvature(emit)
             return
         }
         let referenceRuns = runStudy(reference, threads: threads).results
@@ -223,6 +227,9 @@ struct BenchCommand: ParsableCommand {
 
         emit()
         try gradientCancelingKernels(emit)
+
+        emit()
+        try kernelRidgeCurvature(emit)
 
         emit()
         try memoryTable(emit, scratch: scratch, threads: threads)
@@ -387,6 +394,56 @@ struct BenchCommand: ParsableCommand {
         }
         emit(String(format: "| MLP 64, input curvature | power iteration, %d Hessian-vector products over %d test rows | %.5f | %.4f per product | "
             + "| ≤ 20 ms: %.2f ms |", products, curvatureRows, curvature, curvature * 1000 / Double(products), curvature * 1000))
+    }
+
+    /// Kernel ridge's exact input curvature at the digits' size (issue 25's near-clone regime on the
+    /// digits: `InputCurvatureFilter` scores every training row by its own top eigenvalue): kernel
+    /// ridge (RBF, ℓ = 4) solved on the 1,258 training rows of 2,516 Gaussian-cluster rows of 64
+    /// features and 10 classes, then on one thread each row's top input-Hessian eigenvalue with H_r
+    /// assembled in closed form (`InputHessianAssembler`, every row) and built from 64 Hessian-vector
+    /// products (the reference, on the first 100 rows: about 4 times the cost per row), and the top
+    /// eigenvalue of the mean Hessian over the 539 first test rows (the digits' test size) both ways.
+    /// Thread CPU time, median of `repetitions`; the largest difference of the two ways' eigenvalues.
+    private func kernelRidgeCurvature(_ emit: (String) -> Void) throws {
+        let data = StudyConfig.component(GaussianClusters.kind, ["samples": .int(2516), "features": .int(64), "classes": .int(10),
+                                                                 "train-fraction": .double(0.5)])
+        let ridge = StudyConfig.component(KernelRidge.kind, ["kernel": .string("rbf"), "length-scale": .double(4)])
+        let study = try Study(StudyConfig(data: data, models: [ridge], fractions: [0], seeds: [1]))
+        let rows = study.split.train, sizes = study.split.sizes, test = study.split.test.rows(Array(0..<539))
+        let fit = KernelRidge(kernel: .rbf, lengthScale: 4, lambda: 1).model(for: sizes)
+            .train(rows, settings: TrainingSettings(), seed: 1, adjustment: TrainingAdjustment())
+        let model = fit.model.capable((any InputHessianClassifier).self), reference = rows.rows(Array(0..<100))
+        emit("## Kernel ridge's exact input curvature at 64 features on one thread (\(rows.count) training rows of Gaussian clusters, "
+            + "10 classes, RBF ℓ = 4; median of \(repetitions))")
+        emit("")
+        emit("| Measured | Rows | Thread CPU (s) | ms per row | Largest eigenvalue difference |")
+        emit("|---|---:|---:|---:|---:|")
+        func cpuSeconds(_ body: () -> Void) -> Double {
+            median((0..<repetitions).map { _ in
+                let start = threadCPUSeconds()
+                body()
+                return threadCPUSeconds() - start
+            })
+        }
+        func rowTops(_ rows: Dataset, assembled: Bool) -> [Double] {
+            model.inputHessian(rows: rows.count).rowTops(inputs: rows.features, labels: rows.labels, seed: 1, assembled: assembled).values
+        }
+        let assembledRows = cpuSeconds { _ = rowTops(rows, assembled: true) }
+        let productRows = cpuSeconds { _ = rowTops(reference, assembled: false) }
+        let rowDifference = zip(rowTops(reference, assembled: true), rowTops(reference, assembled: false)).map { abs($0 - $1) }.max() ?? 0
+        emit(String(format: "| each row's own top eigenvalue, closed form | %d | %.3f | %.3f | |", rows.count, assembledRows,
+                    assembledRows * 1000 / Double(rows.count)))
+        emit(String(format: "| each row's own top eigenvalue, 64 products per row (reference) | %d | %.3f | %.3f | %.2g |", reference.count,
+                    productRows, productRows * 1000 / Double(reference.count), rowDifference))
+        func meanTop(assembled: Bool) -> Double {
+            model.inputHessian(rows: test.count).meanTop(inputs: test.features, labels: test.labels, seed: 1, assembled: assembled).value
+        }
+        let assembledMean = cpuSeconds { _ = meanTop(assembled: true) }
+        let productMean = cpuSeconds { _ = meanTop(assembled: false) }
+        emit(String(format: "| the mean Hessian's top eigenvalue, closed form | %d | %.4f | %.4f | |", test.count, assembledMean,
+                    assembledMean * 1000 / Double(test.count)))
+        emit(String(format: "| the mean Hessian's top eigenvalue, 64 products (reference) | %d | %.3f | %.3f | %.2g |", test.count, productMean,
+                    productMean * 1000 / Double(test.count), abs(meanTop(assembled: true) - meanTop(assembled: false))))
     }
 
     /// Gradient canceling on one thread with its objective computed by the fast and by the reference

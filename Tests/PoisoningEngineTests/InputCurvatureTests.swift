@@ -151,11 +151,21 @@ struct InputCurvatureTests {
         #expect(largest > 1e-2, "the products are not all near zero")
     }
 
-    /// Both ways to the top eigenpair: the exact decomposition (the default for 10 features) and
-    /// power iteration to its default residual tolerance (`exactLimit` 0).
-    @Test(arguments: HessianModel.allCases, [InputHessian.exactInputLimit, 0])
-    func theTopEigenpairIsTheFullHessiansTop(model: HessianModel, exactLimit: Int) {
-        let rows = 20
+    /// The ways to the top eigenpair: the exact decomposition (the default for 10 features) of the
+    /// Hessians kernel ridge assembles in closed form, the same of the Hessians built from d products
+    /// (the reference; the networks build them so either way), and power iteration to its default
+    /// residual tolerance.
+    enum Route: String, CaseIterable, CustomTestStringConvertible {
+        case assembled, products, powerIteration
+        var testDescription: String { rawValue }
+        /// `meanTop`'s and `rowTops`' `exactLimit`.
+        var exactLimit: Int { self == .powerIteration ? 0 : InputHessian.exactInputLimit }
+    }
+
+    /// Every route to the top eigenpair against a full decomposition of the Hessian built by finite differences.
+    @Test(arguments: HessianModel.allCases, Route.allCases)
+    func theTopEigenpairIsTheFullHessiansTop(model: HessianModel, route: Route) {
+        let rows = 20, exactLimit = route.exactLimit, assembled = route == .assembled
         let subject = Self.subject(model, rows: rows, seed: 3)
         let hessian = subject.hessian(rows)
         // The mean Hessian: built column by column from the exact products, equal to the finite differences'.
@@ -175,13 +185,13 @@ struct InputCurvatureTests {
         // The spread of the spectrum: power iteration's accuracy is relative to the largest |λ|.
         let spread = max(abs(eigen[0].value), abs(eigen[9].value))
         #expect(eigen[0].value - eigen[1].value > 0.05 * spread, "a clear gap, so that a residual of 1e-4 · |λ| places the vector within 0.002")
-        let top = hessian.meanTop(inputs: subject.inputs, labels: subject.labels, seed: 4, exactLimit: exactLimit)
+        let top = hessian.meanTop(inputs: subject.inputs, labels: subject.labels, seed: 4, exactLimit: exactLimit, assembled: assembled)
         #expect(abs(top.value - eigen[0].value) <= 1e-4 * spread, "\(top.value) against \(eigen[0].value)")
         let cosine = zip(top.vector, eigen[0].vector).reduce(0.0) { $0 + Double($1.0) * $1.1 }
         #expect(abs(cosine) >= 0.999, "|cos| \(abs(cosine))")
         // Each row's own Hessian (for a network of rank at most classes - 1 = 2), where the top
         // eigenvalue is well separated (its convergence is as slow as the gap is small).
-        let perRow = hessian.rowTops(inputs: subject.inputs, labels: subject.labels, seed: 5, exactLimit: exactLimit)
+        let perRow = hessian.rowTops(inputs: subject.inputs, labels: subject.labels, seed: 5, exactLimit: exactLimit, assembled: assembled)
         var separated = 0, shifted = 0
         for r in 0..<rows {
             let rowEigen = ClassRepresentations.symmetricEigen(Self.meanHessian(subject, rows: r..<(r + 1)), n: 10)
@@ -198,6 +208,50 @@ struct InputCurvatureTests {
         // eigenvalue of largest magnitude is negative (8 and 4 of 20 rows), which plain power iteration would return.
         #expect(shifted == [.mlp: 0, .logistic: 0, .rbfKernelRidge: 8, .laplacianKernelRidge: 4][model])
         #expect((-eigen[9].value > eigen[0].value) == (model == .rbfKernelRidge), "mean spectrum \(eigen[0].value) ... \(eigen[9].value)")
+    }
+
+    /// Kernel ridge's Hessians in closed form (`InputHessianAssembler`): each row's H_r exactly
+    /// symmetric and equal to the one built column by column from the exact products (the reference,
+    /// to the products' Float rounding) and to central finite differences of the naive Double input
+    /// gradient (1e-4 relative); the mean H̄ (for the RBF kernel by expanding v_i v_iᵀ) equal to the
+    /// mean of the assembled rows' to 1e-12 of its largest entry, and to the products'.
+    @Test(arguments: [HessianModel.rbfKernelRidge, .laplacianKernelRidge])
+    func theAssembledHessiansAreThoseOfTheProducts(model: HessianModel) throws {
+        let rows = 12, d = 10
+        let subject = Self.subject(model, rows: rows, seed: 8)
+        let hessian = subject.hessian(rows)
+        let assembler = try #require(hessian as? any InputHessianAssembler)
+        // columns[j][r d + i] = (H_r e_j)_i; `products` prepares the same rows that the assembler then reads.
+        let columns = (0..<d).map { j in
+            hessian.products(inputs: subject.inputs, labels: subject.labels, directions: (0..<(rows * d)).map { Float($0 % d == j ? 1 : 0) })
+        }
+        var rowHessian = [Double](repeating: 0, count: d * d), rowMean = rowHessian, productMean = rowHessian
+        var largest = 0.0
+        for r in 0..<rows {
+            rowHessian.withUnsafeMutableBufferPointer { assembler.rowHessian(r, into: $0.baseAddress!) }
+            let differences = Self.meanHessian(subject, rows: r..<(r + 1))
+            let scale = rowHessian.map(abs).max()!
+            largest = max(largest, scale)
+            for i in 0..<d {
+                for j in 0..<d {
+                    let value = rowHessian[i * d + j], product = Double(columns[j][r * d + i])
+                    #expect(value == rowHessian[j * d + i], "row \(r): H[\(i), \(j)] not symmetric")
+                    #expect(abs(value - product) <= 1e-6 * scale, "row \(r): H[\(i), \(j)] \(value) against the products' \(product)")
+                    #expect(abs(value - differences[i * d + j]) <= 1e-4 * (1 + abs(differences[i * d + j])),
+                            "row \(r): H[\(i), \(j)] \(value) against finite differences \(differences[i * d + j])")
+                    rowMean[i * d + j] += value / Double(rows)
+                    productMean[i * d + j] += product / Double(rows)
+                }
+            }
+        }
+        #expect(largest > 1e-2, "the Hessians are not all near zero")
+        var mean = [Double](repeating: 0, count: d * d)
+        mean.withUnsafeMutableBufferPointer { assembler.meanHessian(into: $0.baseAddress!) }
+        let scale = rowMean.map(abs).max()!
+        for m in 0..<(d * d) {
+            #expect(abs(mean[m] - rowMean[m]) <= 1e-12 * scale, "H̄ entry \(m): \(mean[m]) against the rows' mean \(rowMean[m])")
+            #expect(abs(mean[m] - productMean[m]) <= 1e-6 * scale, "H̄ entry \(m): \(mean[m]) against the products' \(productMean[m])")
+        }
     }
 
     /// The same seed gives the same bits; power iteration's start vector depends on it (3 products,
@@ -265,6 +319,27 @@ struct InputCurvatureTests {
         print("\(model): 30 products give λ \(thirty.value), |cos| \(thirtyCosine)")
     }
 
+    /// Checks the input-curvature filter's `decision` at 10% removed on `poisoned` [rows x 6]: each
+    /// score is the top eigenvalue of its row's own 6 x 6 Hessian, built independently by central
+    /// finite differences of `subject`'s naive Double input gradient and fully decomposed (to 1e-4 of
+    /// the row's spectral spread), the scores are not all near zero, and 10% of the rows go. Returns
+    /// how well the decision finds the poisons.
+    static func checkFilterScores(_ decision: DefenseDecision, _ poisoned: PoisonedTrainingSet, _ subject: Subject) throws
+        -> DetectionMetrics {
+        let scores = try #require(decision.scores)
+        #expect(scores.count == poisoned.data.count)
+        var largest = 0.0
+        for r in 0..<poisoned.data.count {
+            let eigen = ClassRepresentations.symmetricEigen(Self.meanHessian(subject, rows: r..<(r + 1), d: 6), n: 6)
+            let spread = max(abs(eigen[0].value), abs(eigen[5].value))
+            #expect(abs(scores[r] - eigen[0].value) <= 1e-4 * spread + 1e-7, "row \(r): \(scores[r]) against \(eigen[0].value)")
+            largest = max(largest, eigen[0].value)
+        }
+        #expect(largest > 1e-3, "the scores are not all near zero")
+        #expect(decision.kept.count == poisoned.data.count - Int((0.1 * Double(poisoned.data.count)).rounded()))
+        return DetectionValidityTests.detection(decision, poisoned)
+    }
+
     /// The sanitiser's validity on the controlled backdoor of `DetectionValidityTests` (three
     /// separated classes, 10% of the rows relabelled to class 0 with an in-range trigger on their last
     /// two features): its scores are each row's top eigenvalue under the model trained on the poisoned
@@ -282,18 +357,7 @@ struct InputCurvatureTests {
         let subject = Subject(hessian: { InputHessian(parameters: model, rows: $0) },
                               gradient: { x, label in Self.networkInputGradient(model, x, label: label) },
                               inputs: poisoned.data.features, labels: poisoned.data.labels)
-        let scores = try #require(decision.scores)
-        #expect(scores.count == poisoned.data.count)
-        var largest = 0.0
-        for r in 0..<poisoned.data.count {
-            let eigen = ClassRepresentations.symmetricEigen(Self.meanHessian(subject, rows: r..<(r + 1), d: 6), n: 6)
-            let spread = max(abs(eigen[0].value), abs(eigen[5].value))
-            #expect(abs(scores[r] - eigen[0].value) <= 1e-4 * spread + 1e-7, "row \(r): \(scores[r]) against \(eigen[0].value)")
-            largest = max(largest, eigen[0].value)
-        }
-        #expect(largest > 1e-3, "the scores are not all near zero")
-        #expect(decision.kept.count == poisoned.data.count - Int((0.1 * Double(poisoned.data.count)).rounded()))
-        let detection = DetectionValidityTests.detection(decision, poisoned)
+        let detection = try Self.checkFilterScores(decision, poisoned, subject)
         let auroc = detection.auroc ?? .nan
         print("input-curvature AUROC \(auroc) precision \(String(describing: detection.precision)) recall \(String(describing: detection.recall))")
         #expect(auroc > 0.55 && auroc < 0.6, "AUROC \(auroc)")
@@ -315,18 +379,7 @@ struct InputCurvatureTests {
         let subject = Subject(hessian: { model.inputHessian(rows: $0) },
                               gradient: { x, label in Self.kernelRidgeInputGradient(model, x, label: label) },
                               inputs: poisoned.data.features, labels: poisoned.data.labels)
-        let scores = try #require(decision.scores)
-        #expect(scores.count == poisoned.data.count)
-        var largest = 0.0
-        for r in 0..<poisoned.data.count {
-            let eigen = ClassRepresentations.symmetricEigen(Self.meanHessian(subject, rows: r..<(r + 1), d: 6), n: 6)
-            let spread = max(abs(eigen[0].value), abs(eigen[5].value))
-            #expect(abs(scores[r] - eigen[0].value) <= 1e-4 * spread + 1e-7, "row \(r): \(scores[r]) against \(eigen[0].value)")
-            largest = max(largest, eigen[0].value)
-        }
-        #expect(largest > 1e-3, "the scores are not all near zero")
-        #expect(decision.kept.count == poisoned.data.count - Int((0.1 * Double(poisoned.data.count)).rounded()))
-        let detection = DetectionValidityTests.detection(decision, poisoned)
+        let detection = try Self.checkFilterScores(decision, poisoned, subject)
         let auroc = detection.auroc ?? .nan
         #expect(auroc > 0.7 && auroc < 0.75, "AUROC \(auroc), precision \(String(describing: detection.precision))")
     }

@@ -27,8 +27,10 @@ extension InputHessianEvaluator {
     /// The top eigenpair of the mean input Hessian H̄ = (1/n) Σ_r H_r over the `rows` rows of
     /// `inputs` [rows x inputs] with `labels`, with its residual ‖H̄ v - λ v‖.
     ///
-    /// Up to `exactLimit` inputs (d): H̄ exactly, column j the row mean of H_r e_j (d products),
-    /// symmetrised ((H̄ + H̄ᵀ) / 2, against Float rounding), and its largest eigenvalue with its
+    /// Up to `exactLimit` inputs (d): H̄ exactly, from an `InputHessianAssembler`'s closed form where
+    /// the evaluator is one and `assembled` holds; otherwise (and as the reference the tests hold the
+    /// closed form to) column j the row mean of H_r e_j (d products), symmetrised ((H̄ + H̄ᵀ) / 2,
+    /// against Float rounding). Then its largest eigenvalue with its
     /// eigenvector from the full decomposition (`SymmetricEigen`), the vector's sign fixed so that its
     /// largest entry in magnitude (the first such) is positive; no start vector, and right however close
     /// the two top eigenvalues are (power iteration converges at the rate (λ_2/λ_1)^k, which for a
@@ -45,10 +47,16 @@ extension InputHessianEvaluator {
     /// dominant one is λ_max + σ), stopping at ‖H̄ u - λ u‖ ≤ `tolerance` · max(|λ|, σ): λ is u_kᵀ H̄ u_k
     /// of that run. Sums in Double.
     public func meanTop(inputs: [Float], labels: [Int], seed: UInt64, exactLimit: Int = InputHessian.exactInputLimit,
-                        tolerance: Double = InputHessian.residualTolerance, maximumProducts: Int = InputHessian.maximumProducts) -> InputCurvature {
+                        tolerance: Double = InputHessian.residualTolerance, maximumProducts: Int = InputHessian.maximumProducts,
+                        assembled: Bool = true) -> InputCurvature {
         let d = inputCount
         precondition(rows > 0 && inputs.count == rows * d && labels.count == rows, "exactly \(rows) rows required")
         inputs.withUnsafeBufferPointer { x in labels.withUnsafeBufferPointer { y in prepare(inputs: x.baseAddress!, labels: y.baseAddress!) } }
+        if d <= exactLimit, assembled, let assembler = self as? any InputHessianAssembler {
+            var mean = [Double](repeating: 0, count: d * d)
+            mean.withUnsafeMutableBufferPointer { assembler.meanHessian(into: $0.baseAddress!) }
+            return Self.exactTop(mean, d: d)
+        }
         if d <= exactLimit {
             var mean = [Double](repeating: 0, count: d * d)
             exactColumns { j, product in
@@ -142,18 +150,27 @@ extension InputHessianEvaluator {
 
     /// The top eigenvalue of each row's own input Hessian H_r for the rows of `inputs` [rows x
     /// inputs] with `labels`, as `meanTop` finds the mean's: up to `exactLimit` inputs from each H_r
-    /// built exactly (d batched products) and decomposed in full; above it by power iteration run for
+    /// built exactly (by an `InputHessianAssembler` in closed form, one row at a time, where `assembled`
+    /// holds; otherwise from d batched products) and decomposed in full; above it by power iteration run for
     /// every row at once (one batched product per step, until every row's residual meets the
     /// tolerance or after `maximumProducts`), each row from its own start vector (drawn in row order
     /// from the stream (`seed`, "input curvature")), with its second run (from the first run's vector
     /// where that found a positive eigenvalue) on each H_r + σ_r I where H_r may be indefinite. Returns λ_r, the unit eigenvectors [rows x
     /// inputs] and the residuals ‖H_r v_r - λ_r v_r‖.
     public func rowTops(inputs: [Float], labels: [Int], seed: UInt64, exactLimit: Int = InputHessian.exactInputLimit,
-                        tolerance: Double = InputHessian.residualTolerance, maximumProducts: Int = InputHessian.maximumProducts)
-        -> (values: [Double], vectors: [Float], residuals: [Double]) {
+                        tolerance: Double = InputHessian.residualTolerance, maximumProducts: Int = InputHessian.maximumProducts,
+                        assembled: Bool = true) -> (values: [Double], vectors: [Float], residuals: [Double]) {
         let d = inputCount
         precondition(inputs.count == rows * d && labels.count == rows, "exactly \(rows) rows required")
         inputs.withUnsafeBufferPointer { x in labels.withUnsafeBufferPointer { y in prepare(inputs: x.baseAddress!, labels: y.baseAddress!) } }
+        if d <= exactLimit, assembled, let assembler = self as? any InputHessianAssembler {
+            var hessian = [Double](repeating: 0, count: d * d)
+            let tops = (0..<rows).map { r in
+                hessian.withUnsafeMutableBufferPointer { assembler.rowHessian(r, into: $0.baseAddress!) }
+                return Self.exactTop(hessian, d: d)
+            }
+            return (tops.map(\.value), tops.flatMap(\.vector), tops.map(\.residual))
+        }
         if d <= exactLimit {
             var hessians = [Float](repeating: 0, count: rows * d * d)   // row r's H_r at r d², by rows
             exactColumns { j, product in

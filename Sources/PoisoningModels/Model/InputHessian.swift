@@ -20,6 +20,17 @@ public protocol InputHessianEvaluator: AnyObject {
     func multiply(_ u: UnsafePointer<Float>, into product: UnsafeMutablePointer<Float>)
 }
 
+/// An `InputHessianEvaluator` that also builds the prepared rows' Hessians themselves, in closed form
+/// and for less than the d Hessian-vector products per row that building one column by column takes
+/// (`InputHessianEvaluator.meanTop` and `rowTops` use it below `InputHessian.exactInputLimit` inputs).
+public protocol InputHessianAssembler: InputHessianEvaluator {
+    /// After `prepare`: H_r of the prepared row `row`, symmetric, in Double into `hessian` [inputCount x inputCount].
+    func rowHessian(_ row: Int, into hessian: UnsafeMutablePointer<Double>)
+    /// After `prepare`: the mean H̄ = (1/rows) Σ_r H_r over the prepared rows, symmetric, in Double
+    /// into `hessian` [inputCount x inputCount].
+    func meanHessian(into hessian: UnsafeMutablePointer<Double>)
+}
+
 extension InputHessianEvaluator {
     /// H_r u_r for every row of `inputs` [rows x inputCount] with `labels` [rows] and `directions`
     /// [rows x inputCount], for Swift arrays (allocates; for tests and one-off products).
