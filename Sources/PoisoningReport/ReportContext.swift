@@ -50,10 +50,10 @@ public func templateContext(_ model: ReportModel, format: ReportFormat, figureSo
     /// A table laid out to fit a page: `seriesInRows` and its `blocks`.
     func seriesTable(_ table: SeriesTable) -> TemplateValue {
         let seriesPlaces = placesInOrder(table.blocks.flatMap { $0.rows.map(\.label) })
-        ["seriesInRows": .flag(table.seriesInRows), "blocks": .list(table.blocks.map { block in
+        return ["seriesInRows": .flag(table.seriesInRows), "blocks": .list(table.blocks.map { block in
             ["corner": t(block.corner), "columns": headers(block.columns),
              "alignment": v(String(repeating: "r", count: block.columns.count)),
-             "rows": .list(block.rows.map { row in
+             "rows": .list(block.rows.map { row -> TemplateValue in
                  let sort = table.seriesInRows ? String(seriesPlaces[row.label] ?? 0) : sortValue(row.label)
                  return ["label": t(row.label), "sort": v(sort), "cells": .list(row.cells.map(cell))]
              })]
