@@ -338,7 +338,8 @@ struct CommandLineTests {
         // Bare, it prints the Markdown template, as bare `study` prints the study.
         let bare = try run(["template"])
         #expect(bare.status == 0 && bare.standardOutput == markdown.standardOutput && bare.standardError.isEmpty)
-        #expect(try run(["template", "--help"]).standardOutput.contains("(default: md)"))
+        let help = try run(["template", "--help"]).standardOutput.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        #expect(help.contains("(values: md, tex, html; default: md)") && help.contains("Without --print, prints the Markdown template"))
     }
 
     @Test func checkPassesOnUnchangedArtifactsAndFailsWithADiffOnChangedOnes() throws {
