@@ -111,7 +111,11 @@ struct CompareMergeInputTests {
         // The folder, a device that never ends and a FIFO that would block the read forever.
         for path in [folder.deletingLastPathComponent().path, "/dev/zero", fifo.path] {
             let arguments = command == "compare" ? ["compare", path, "x.json"] : ["merge", path, "--output", "merged"]
-            expectRefused(try run(arguments, in: folder), "\(command): \(quotedUserText(path, keepingEnd: true)) is not a regular file")
+            // compare reads a folder as the output folder holding a results.json; this one holds none.
+            let reason = command == "compare" && path == folder.deletingLastPathComponent().path
+                ? "is a folder without a results.json; give a results.json, or the output folder make-report wrote it to"
+                : "is not a regular file"
+            expectRefused(try run(arguments, in: folder), "\(command): \(quotedUserText(path, keepingEnd: true)) \(reason)")
         }
         expectRefused(try run([command, "missing.json"] + (command == "compare" ? ["x.json"] : []), in: folder),
                       "\(command): cannot read 'missing.json': No such file or directory")
