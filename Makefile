@@ -2,7 +2,8 @@
 #   make report   installs what is missing, then runs the reference study into output/
 #   make test     installs what is missing, then runs the test suite
 #   make paper    compiles output/report.tex into output/report.pdf and checks that every example's compiles, with no box overfull by more than 1 pt (installs TeX if missing)
-#   make browser-check  opens every report.html in headless Chromium (installs it if missing), prints it to PNG and PDF
+#   make browser-check  opens every report.html, and a long-label study's, in headless Chromium (installs it if
+#                 missing), prints it to PNG and PDF
 #   make bench    measures speed and scaling in a release build, writes benchmarks/results.md
 #   make bench-peers  optional, not in CI: the same training in JAX (vmap + jit, compile excluded) in a venv it makes
 #                 under .build-peers/ (pinned jax[cpu] and numpy), alternating with make-report's on the same 2 cores;
@@ -92,12 +93,17 @@ paper:
 # prints each to PNG (1280 px wide) and PDF in a folder of BROWSER_CHECK_DIR named after it (a new
 # temporary folder unless given; never output/, which holds only make-report's files), and fails on a
 # console error, an image that did not load, horizontal overflow at 1280 px or a table wider than its
-# box, on screen or in print.
+# box, on screen or in print. It also runs scripts/browser-check/long-labels.yaml (a few seconds, with
+# the release build) into BROWSER_CHECK_DIR/long-labels-study and checks its report the same way: user
+# data's class labels of 26 characters, which no committed example has.
 browser-check:
 	@$(MAKE) --no-print-directory system-packages SYSTEM_PACKAGES="chromium"
+	@swift build -c release --product make-report 2>&1 | tail -n 1
 	@dir="$${BROWSER_CHECK_DIR:-$$(mktemp -d)}"; failed=0; \
-	for report in output/report.html examples/*/output/report.html; do \
-	  name=$$(dirname "$$report" | tr / -); \
+	.build/release/make-report run --study scripts/browser-check/long-labels.yaml --output "$$dir/long-labels-study" \
+	  --no-store --quiet || failed=1; \
+	for report in output/report.html examples/*/output/report.html "$$dir/long-labels-study/report.html"; do \
+	  case "$$report" in "$$dir"/*) name=long-labels;; *) name=$$(dirname "$$report" | tr / -);; esac; \
 	  scripts/browser_check.sh "$$report" "$$dir/$$name" || failed=1; \
 	done; exit $$failed
 

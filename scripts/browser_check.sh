@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Opens an HTML report in Debian's headless Chromium, as a reader's browser would, and prints it:
 #   scripts/browser_check.sh REPORT.html OUTDIR
-# writes OUTDIR/report.png (the whole page, 1280 px wide) and OUTDIR/report.pdf, and fails, with one
+# writes OUTDIR/report.png (the whole page, 1280 px wide; report-1.png, report-2.png, ... for a page
+# taller than 30,000 px, each 30,000 px of it) and OUTDIR/report.pdf, and fails, with one
 # line per problem, on any console error (a script error, console.error, a resource that did not
 # load), any image that did not load (naturalWidth 0), horizontal overflow at 1280 px (the
 # document's scrollWidth above its clientWidth) or a table wider than its box: on screen at 1280 px
@@ -121,11 +122,34 @@ console=$(grep -E ':(ERROR|FATAL):CONSOLE|CONSOLE\([0-9]+\)\] "(Uncaught|Failed|
 height=$(sed -n 's/^height //p' <<<"$verdict")
 images=$(sed -n 's/^images //p' <<<"$verdict")
 height=${height:-900}
-if [ "$height" -gt 30000 ]; then height=30000; fi
 
-browser --window-size=$width,"$height" --virtual-time-budget=10000 --screenshot="$out/report.png" "file://$(realpath "$report")" 2>/dev/null
+# The whole page as PNGs of at most 30,000 px each (Chromium's screenshots stop there): report.png when
+# it fits in one, else report-1.png, report-2.png, ..., each of a copy of the page moved up by the part
+# above it (its body translated by that offset, in a window as tall as what is left, up to 30,000 px).
+slice=30000
+parts=$(( (height + slice - 1) / slice ))
+rm -f "$out"/report.png "$out"/report-[0-9]*.png
+shots=()
+for ((part = 0; part < parts; part++)); do
+  offset=$((part * slice)) shot="$out/report.png"
+  if [ "$parts" -gt 1 ]; then shot="$out/report-$((part + 1)).png"; fi
+  tall=$((height - offset)); if [ "$tall" -gt "$slice" ]; then tall=$slice; fi
+  page="$(realpath "$report")"
+  if [ "$offset" -gt 0 ]; then
+    page="$work/shot-$part.html"
+    python3 - "$report" "$page" "$offset" <<'PY'
+import sys
+report, page, offset = sys.argv[1:]
+text = open(report, encoding="utf-8").read()
+style = f"<style>body {{ transform: translateY(-{offset}px); }}</style>"
+open(page, "w", encoding="utf-8").write(text.replace("</head>", style + "</head>", 1))
+PY
+  fi
+  browser --window-size=$width,"$tall" --virtual-time-budget=10000 --screenshot="$shot" "file://$page" 2>/dev/null
+  shots+=("$shot")
+done
 browser --virtual-time-budget=10000 --no-pdf-header-footer --print-to-pdf="$out/report.pdf" "file://$(realpath "$report")" 2>/dev/null
-for file in "$out/report.png" "$out/report.pdf"; do
+for file in "${shots[@]}" "$out/report.pdf"; do
   [ -s "$file" ] || problems+=$'\n'"chromium wrote no $(basename "$file")"
 done
 
@@ -136,4 +160,4 @@ while IFS= read -r line; do
   failed=1
 done <<<"$problems"$'\n'"$console"
 if [ "$failed" = 1 ]; then exit 1; fi
-echo "$report: no console error, all ${images:-0} images loaded, no horizontal overflow at $width px, every table fits its box on screen and in print; wrote $out/report.png ($width x $height) and $out/report.pdf"
+echo "$report: no console error, all ${images:-0} images loaded, no horizontal overflow at $width px, every table fits its box on screen and in print; wrote ${shots[*]} ($width x $height in all) and $out/report.pdf"

@@ -6,8 +6,8 @@ import RunStore
 import StudyPipeline
 
 /// Runs the runs of `shard` of the study that `store` does not have (every run without a store),
-/// telling `reporter` of each finished run and of a store that could not be written or read (warnings
-/// `--quiet` silences), and printing warnings about diverged runs (even under `--quiet`).
+/// telling `reporter` of each finished run, of a store that could not be written or read and of the
+/// runs that diverged or failed (warnings, which `--quiet` silences: the report lists those runs).
 func runSweep(_ study: Study, runtime: RuntimeOptions, shard: Shard = .whole, store: RunStore? = nil,
               reporter: ProgressReporter) throws -> StoredStudyRuns {
     let threadCount = runtime.threadCount
@@ -34,8 +34,8 @@ func runSweep(_ study: Study, runtime: RuntimeOptions, shard: Shard = .whole, st
             + "\(count == 1 ? "was" : "were") trained again (`make-report store verify` checks the whole store)")
     }
     if let failure = runs.storeFailure { reporter.warning("finished runs could not be stored: \(failure)") }
-    // Divergence and failed runs are always reported (not silenced by --quiet).
-    for warning in divergenceWarnings(runs.runs.results) { printError("warning: \(warning)") }
+    // Under --quiet, diverged and failed runs are left to the outputs: results.json and the report list them.
+    for warning in divergenceWarnings(runs.runs.results) { reporter.warning(warning) }
     return runs
 }
 

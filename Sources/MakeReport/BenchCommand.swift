@@ -188,6 +188,15 @@ struct BenchCommand: ParsableCommand {
         }
         emit(String(format: "| The whole command, measured (above) | %.3f |", whole))
 
+        emit()
+        emit("## What HTML and CSV output add to the default command (issue 22's budget: at most 0.05 s; median of \(repetitions))")
+        emit()
+        emit("| Outputs (writeStudyOutputs, in process, published to a scratch folder) | Wall (s) |")
+        emit("|---|---:|")
+        let added = try htmlAndCSVCost(reference, runs: referenceRuns, scratch: scratch, threads: threads)
+        for (step, seconds) in added.rows { emit(String(format: "| %@ | %.3f |", step, seconds)) }
+        emit(String(format: "| HTML and CSV output add (the difference) | %.3f |", added.difference))
+
         let catalogue = ["attacks", "defenses"].map { "examples/\($0)/study.yaml" }.filter(FileManager.default.fileExists)
         if !catalogue.isEmpty {
             emit()
@@ -561,6 +570,40 @@ struct BenchCommand: ParsableCommand {
                 ("Reports: every shipped template (figures linked, not embedded)", reporting),
                 ("Writing the output set: hashes, fsync of every file, the exchange", writing),
                 ("Sum of the steps", process + resolve + training + analysis + drawing + reporting + writing)]
+    }
+
+    /// The default command's outputs written as `run` writes them (`writeStudyOutputs`: study.yaml,
+    /// results.json, the CSV tables, the PNG figures, the reports) with every shipped report, then
+    /// without the HTML report (which embeds the figures); and the CSV tables alone (making them and
+    /// writing them to a staged folder). The difference is the time HTML and CSV output add.
+    private func htmlAndCSVCost(_ study: Study, runs: [RunResult], scratch: BenchScratch, threads: Int) throws
+        -> (rows: [(String, Double)], difference: Double) {
+        func measure(_ body: () throws -> Void) throws -> Double { median(try (0..<repetitions).map { _ in try timedThrowing(body) }) }
+        let results = StudyResults(study: study, runs: runs, toolVersion: toolVersion, threads: threads)
+        let shipped = ReportTemplate.shipped()
+        func outputs(_ templates: [ReportTemplate]) throws -> Double {
+            let settings = OutputSettings(figureFormats: [.png], dpi: 150, templates: templates, strict: false, command: "make-report",
+                                          folder: "output", threads: threads)
+            return try measure {
+                try scratch.writingStagedFolder("outputs") { folder in
+                    _ = try writeStudyOutputs(results, study: study.layout, settings: settings, into: folder)
+                    try folder.publish()
+                }
+            }
+        }
+        let all = try outputs(shipped)
+        let withoutHTML = try outputs(shipped.filter { $0.format != ReportFormat(rawValue: "html") })
+        let csv = try measure {
+            try scratch.writingStagedFolder("tables") { folder in
+                for table in TidyTables.files(results) { try folder.write(Data(table.text.utf8), to: table.name) }
+                try folder.publish()
+            }
+        }
+        return ([("Every output, the reports Markdown, LaTeX and HTML (the default)", all),
+                 ("The same without the HTML report", withoutHTML),
+                 ("Of the default: the HTML report (the difference of the two)", all - withoutHTML),
+                 ("runs.csv, points.csv and differences.csv alone (made and written)", csv)],
+                all - withoutHTML + csv)
     }
 
     private func machineDescription(threads: Int, corePeak: Double) -> String {

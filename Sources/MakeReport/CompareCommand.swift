@@ -5,7 +5,7 @@ import PoisoningEngine
 import PoisoningReport
 import StudyPipeline
 
-/// `make-report compare A B`: two results files, point by point and fit by fit.
+/// `make-report compare A B`: two results files (or output folders holding them), point by point and fit by fit.
 struct CompareCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compare",
@@ -22,11 +22,16 @@ struct CompareCommand: ParsableCommand {
             different chance accuracy) are refused (exit code 2) unless --allow-different-settings is given.
             """)
 
-    @Argument(help: "The first results file.")
-    var first: String
+    @Argument(help: ArgumentHelp("The first results file, or an output folder holding one (its results.json).", valueName: "first"))
+    var firstArgument: String
 
-    @Argument(help: "The second results file.")
-    var second: String
+    @Argument(help: ArgumentHelp("The second results file, or an output folder holding one.", valueName: "second"))
+    var secondArgument: String
+
+    /// The first results file: `firstArgument`, or the results.json of the folder it names.
+    var first: String { resultsFile(firstArgument) }
+    /// The second results file, as `first`.
+    var second: String { resultsFile(secondArgument) }
 
     @Option(help: "Write the comparison as JSON to this file (a new file, or a comparison make-report wrote before; never an input, a symbolic link or a file of your own).")
     var output: String?
@@ -46,6 +51,11 @@ struct CompareCommand: ParsableCommand {
     var allowDifferentSettings = false
 
     func validate() throws {
+        for argument in [firstArgument, secondArgument] where resultsFile(argument) != argument
+            && !FileManager.default.fileExists(atPath: resultsFile(argument)) {
+            throw ValidationError("compare: \(quotedUserText(argument, keepingEnd: true)) is a folder without a results.json; "
+                + "give a results.json, or the output folder make-report wrote it to")
+        }
         if !(0.5...0.999).contains(confidence) { throw ValidationError("--confidence: must lie in [0.5, 0.999]") }
         if !AccuracyMargin.range.contains(margin.value) {
             // A negative one (read, "-2pp" included, since the option takes the next word whatever it is) is told why.
@@ -177,4 +187,12 @@ private struct ComparisonCommonFields: Decodable {
         let second: Estimate
         let difference: Estimate
     }
+}
+
+/// The results file a `compare` argument names: the argument itself, or, when it is a folder, the
+/// results.json inside it (where `run` writes it).
+func resultsFile(_ argument: String) -> String {
+    var isFolder: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: argument, isDirectory: &isFolder), isFolder.boolValue else { return argument }
+    return argument.hasSuffix("/") ? argument + "results.json" : argument + "/results.json"
 }

@@ -123,7 +123,7 @@ struct RuntimeOptions: ParsableArguments {
     @Option(help: "Worker threads (default: all cores). Results do not depend on it.", transform: wholeNumberOption)
     var threads: Int?
 
-    @Flag(help: ArgumentHelp("Print nothing but errors and the runs that diverged: no progress, no warnings, no summary.",
+    @Flag(help: ArgumentHelp("Print nothing but errors: no progress, no warnings (runs that diverged are listed in the report and results.json), no summary.",
                              discussion: "Without it, progress goes to stderr: on a terminal one line updated in place (runs done, runs per second, time left) and cut to the window's width, "
                                  + "elsewhere one line per tenth of the runs; the summary (run's key findings, check's verdict) goes to stdout."))
     var quiet = false

@@ -5,7 +5,8 @@ import Synchronization
 /// error: on a terminal one line, rewritten in place after every run (runs done of the total, runs
 /// per second, the time left) and cut to the window's width, so that it never wraps; elsewhere (a log, a pipe) one plain line each time another tenth of
 /// the runs is done. The summary (the key findings, the files written) goes to standard output.
-/// With `--quiet` it says nothing: only errors (and diverged runs) are printed, no warning. Nothing it prints reaches
+/// With `--quiet` it says nothing: only errors are printed, no warning (not even of diverged runs, which
+/// the report lists). Nothing it prints reaches
 /// an output file.
 struct ProgressReporter: Sendable {
     /// How progress is shown.
@@ -42,8 +43,7 @@ struct ProgressReporter: Sendable {
         if style != .silent { printError(line) }
     }
 
-    /// Writes "warning: " and `text` to standard error, unless silent: `--quiet` prints nothing but
-    /// errors (and the runs that diverged, which `runSweep` always reports).
+    /// Writes "warning: " and `text` to standard error, unless silent: `--quiet` prints nothing but errors.
     func warning(_ text: String) {
         if style != .silent { printError("warning: \(text)") }
     }

@@ -125,7 +125,14 @@ public final class Canvas {
         cairo_font_options_destroy(options)
         cairo_set_font_face(context, font.cairoFace)
         cairo_set_line_join(context, CAIRO_LINE_JOIN_ROUND)
-        fillRect(Rect(x: 0, y: 0, width: width, height: height), color: .white)
+        if format == .png {
+            // The pixel grid rounds the point size, so it may reach up to half a pixel past it: paint
+            // every pixel white (a fill of the point rectangle would leave a half-covered, grey edge).
+            setColor(.white)
+            cairo_paint(context)
+        } else {
+            fillRect(Rect(x: 0, y: 0, width: width, height: height), color: .white)
+        }
         try checkStatus()
     }
 

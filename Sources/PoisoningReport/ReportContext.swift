@@ -28,13 +28,14 @@ public func templateContext(_ model: ReportModel, format: ReportFormat, figureSo
     /// Text the templates place verbatim.
     func v(_ text: String) -> TemplateValue { .text(definition.escapeVerbatim(text)) }
     /// A table row: each cell's text escaped for a table cell (`escapeCell`; `v` for those in
-    /// `verbatim`), and under `sort` the number
-    /// each one shows (`sortValue`, for the HTML report's sorting), with the row's `more` values.
-    func row(_ cells: KeyValuePairs<String, String>, verbatim: Set<String> = [], more: [String: TemplateValue] = [:]) -> TemplateValue {
+    /// `verbatim`), and under `sort` the number each one shows (`sortValue`, for the HTML report's
+    /// sorting), or the one `places` gives it, with the row's `more` values.
+    func row(_ cells: KeyValuePairs<String, String>, verbatim: Set<String> = [], places: [String: Int] = [:],
+             more: [String: TemplateValue] = [:]) -> TemplateValue {
         var names = more, sort = [String: TemplateValue]()
         for (name, text) in cells {
             names[name] = verbatim.contains(name) ? v(text) : .text(definition.escapeCell(text))
-            sort[name] = v(sortValue(text))
+            sort[name] = v(places[name].map(String.init) ?? sortValue(text))
         }
         names["sort"] = .object(sort)
         return .object(names)
@@ -47,23 +48,30 @@ public func templateContext(_ model: ReportModel, format: ReportFormat, figureSo
     func headers(_ names: [String]) -> TemplateValue { .list(names.map { ["name": t($0)] }) }
     /// A table laid out to fit a page: `seriesInRows` and its `blocks`.
     func seriesTable(_ table: SeriesTable) -> TemplateValue {
-        ["seriesInRows": .flag(table.seriesInRows), "blocks": .list(table.blocks.map { block in
+        let seriesPlaces = placesInOrder(table.blocks.flatMap { $0.rows.map(\.label) })
+        return ["seriesInRows": .flag(table.seriesInRows), "blocks": .list(table.blocks.map { block in
             ["corner": t(block.corner), "columns": headers(block.columns),
              "alignment": v(String(repeating: "r", count: block.columns.count)),
-             "rows": .list(block.rows.map { row in ["label": t(row.label), "sort": v(sortValue(row.label)), "cells": .list(row.cells.map(cell))] })]
+             "rows": .list(block.rows.map { row -> TemplateValue in
+                 let sort = table.seriesInRows ? String(seriesPlaces[row.label] ?? 0) : sortValue(row.label)
+                 return ["label": t(row.label), "sort": v(sort), "cells": .list(row.cells.map(cell))]
+             })]
         })]
     }
 
+    let fitPlaces = placesInOrder(model.fits.map(\.series))
     let fits: [TemplateValue] = model.fits.map { fit in
         row(["series": fit.series, "cleanAccuracy": fit.cleanAccuracy, "L": fit.L, "k": fit.k, "x0": fit.x0, "b": fit.b,
              "rSquared": fit.rSquared, "threshold": fit.threshold, "thresholdStatus": fit.thresholdStatus,
              "thresholdNote": fit.thresholdNote, "failure": fit.failure],
-            verbatim: ["rSquared", "thresholdStatus"],
+            verbatim: ["rSquared", "thresholdStatus"], places: ["series": fitPlaces[fit.series] ?? 0],
             more: ["poorlyIdentified": .flag(fit.poorlyIdentified), "hasFit": .flag(fit.hasFit)])
     }
+    let curvePlaces = placesInOrder(model.curveRows.map(\.series))
     let curveRows: [TemplateValue] = model.curveRows.map { r in
         row(["series": r.series, "sigmoid": r.sigmoid, "quadratic": r.quadratic, "line": r.line, "preferred": r.preferred,
-             "evidenceRatio": r.evidenceRatio, "expectedRatio": r.expectedRatio, "decided": r.decided, "design": r.design])
+             "evidenceRatio": r.evidenceRatio, "expectedRatio": r.expectedRatio, "decided": r.decided, "design": r.design],
+            places: ["series": curvePlaces[r.series] ?? 0])
     }
     let differenceRows: [TemplateValue] = model.differenceRows.map { r in
         row(["quantity": r.quantity, "pair": r.pair, "difference": r.difference, "interval": r.interval, "seeds": r.seeds],
@@ -77,25 +85,35 @@ public func templateContext(_ model: ReportModel, format: ReportFormat, figureSo
         ["name": t(table.name), "meaning": t(table.meaning), "headers": headers(table.headers),
          "alignment": v(String(repeating: "r", count: table.headers.count)), "rows": rows(table.rows), "table": seriesTable(table.table)]
     }
+    let detectionPlaces = placesInOrder(model.detectionRows.map(\.series))
     let detectionRows: [TemplateValue] = model.detectionRows.map { r in
         row(["series": r.series, "fraction": r.fraction, "removed": r.removed, "precision": r.precision, "recall": r.recall,
-             "auroc": r.auroc, "tpr": r.tpr], more: ["hasRemoved": .flag(r.hasRemoved)])
+             "auroc": r.auroc, "tpr": r.tpr], places: ["series": detectionPlaces[r.series] ?? 0], more: ["hasRemoved": .flag(r.hasRemoved)])
     }
+    let curvaturePlaces = placesInOrder(model.curvatureRows.map(\.series))
     let curvatureRows: [TemplateValue] = model.curvatureRows.map { r in
         row(["series": r.series, "fraction": r.fraction, "clean": r.clean, "triggered": r.triggered, "poisoned": r.poisoned,
-             "alignment": r.alignment])
+             "alignment": r.alignment], places: ["series": curvaturePlaces[r.series] ?? 0])
     }
+    let predictedPlaces = placesInOrder(model.predictedRows.map(\.series))
     let predictedRows: [TemplateValue] = model.predictedRows.map { r in
         row(["series": r.series, "tau": r.tau, "targetAccuracy": r.targetAccuracy, "agreesFrom": r.agreesFrom,
-             "threshold": r.threshold, "ratios": r.ratios], more: ["findings": .list(r.findings.map { ["sentence": t($0)] })])
+             "threshold": r.threshold, "ratios": r.ratios], places: ["series": predictedPlaces[r.series] ?? 0], more: ["findings": .list(r.findings.map { ["sentence": t($0)] })])
     }
+    let attackModelPlaces = placesInOrder(model.attackComparisonRows.map(\.model))
+    let attackPlaces = placesInOrder(model.attackComparisonRows.map(\.attack))
     let attackRows: [TemplateValue] = model.attackComparisonRows.map { r in
         row(["model": r.model, "attack": r.attack, "threshold": r.threshold, "accuracy": r.accuracy, "poisoned": r.poisoned,
-             "success": r.success])
+             "success": r.success], places: ["model": attackModelPlaces[r.model] ?? 0, "attack": attackPlaces[r.attack] ?? 0])
     }
+    let defenseModelPlaces = placesInOrder(model.defenseRows.map(\.model))
+    let defenseAttackPlaces = placesInOrder(model.defenseRows.map(\.attack))
+    let defensePlaces = placesInOrder(model.defenseRows.map(\.defense))
     let defenseRows: [TemplateValue] = model.defenseRows.map { r in
         row(["model": r.model, "attack": r.attack, "defense": r.defense, "threshold": r.threshold, "baseline": r.baseline,
              "shift": r.shift, "success": r.success, "cleanAccuracy": r.cleanAccuracy, "cost": r.cost],
+            places: ["model": defenseModelPlaces[r.model] ?? 0, "attack": defenseAttackPlaces[r.attack] ?? 0,
+                     "defense": defensePlaces[r.defense] ?? 0],
             more: ["shiftResolved": v(decisionText(r.shiftDecision)), "costResolved": v(decisionText(r.costDecision))])
     }
     let claimRows: [TemplateValue] = (model.claims?.rows ?? []).map { r in
@@ -211,4 +229,13 @@ func codeFence(for code: String) -> String {
         longest = max(longest, current)
     }
     return String(repeating: "`", count: max(3, longest + 1))
+}
+
+/// Each label's place among `labels` in the order they first appear: the HTML report sorts a column of
+/// series, models, attacks or defenses by it, which is the study's order, in which its tables list them
+/// ("MLP 32" before "MLP 128"; alphabetically, "MLP 128" came first).
+func placesInOrder(_ labels: [String]) -> [String: Int] {
+    var places = [String: Int]()
+    for label in labels where places[label] == nil { places[label] = places.count }
+    return places
 }

@@ -129,8 +129,8 @@ func writtenStudyConfig(_ results: StudyResults) -> StudyConfig {
 
 /// The warnings about runs without metrics, diverged or failed (`RunResult.failure`): the first three by name, then a count of each kind, the
 /// diverged ones with the advice that applies to a divergence (a smaller learning rate), the failed
-/// ones with the first one's reason, which says what to change. They are part of the results (such
-/// a run is left out of the averages), so a caller should never silence them.
+/// ones with the first one's reason, which says what to change. Such a run is left out of the
+/// averages; results.json and the report list it, so `--quiet` (nothing but errors) may leave these out.
 public func divergenceWarnings(_ runs: [RunResult]) -> [String] {
     let stopped = runs.filter { $0.divergence != nil }
     var warnings = stopped.prefix(3).map { "\($0.divergence!); left out of the averages" }

@@ -335,6 +335,11 @@ struct CommandLineTests {
         let html = try run(["template", "--print", "html"])
         #expect(html.status == 0 && html.standardOutput.contains("<!DOCTYPE html>\n<html lang=\"en\">"))
         #expect(try run(["template", "--print", "pdf"]).status == 2)
+        // Bare, it prints the Markdown template, as bare `study` prints the study.
+        let bare = try run(["template"])
+        #expect(bare.status == 0 && bare.standardOutput == markdown.standardOutput && bare.standardError.isEmpty)
+        let help = try run(["template", "--help"]).standardOutput.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        #expect(help.contains("(values: md, tex, html; default: md)") && help.contains("Without --print, prints the Markdown template"))
     }
 
     @Test func checkPassesOnUnchangedArtifactsAndFailsWithADiffOnChangedOnes() throws {

@@ -54,6 +54,13 @@ struct CompareMergeInputTests {
         let (a, b, c) = ("a/results.json", "b/results.json", "c/results.json")
         let same = try run(["compare", a, a], in: folder)
         #expect(same.status == 0 && !same.standardError.contains("differ in"), "\(same.standardError)")
+        // An output folder stands for its results.json; a folder without one is refused in a line that says what to give.
+        let folders = try run(["compare", "a", "a/"], in: folder)
+        #expect(folders.status == 0 && folders.standardOutput == same.standardOutput, "\(folders.standardError)")
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("empty"), withIntermediateDirectories: true)
+        let empty = try run(["compare", a, "empty"], in: folder)
+        #expect(empty.status == 2 && empty.standardError == "make-report: error: compare: 'empty' is a folder without a results.json; "
+            + "give a results.json, or the output folder make-report wrote it to\n", "\(empty.standardError)")
         let training = try run(["compare", a, b], in: folder)
         #expect(training.status == 0, "\(training.standardError)")
         let warnings = training.standardError.split(separator: "\n").filter { $0.contains("the files differ in") }
@@ -104,7 +111,11 @@ struct CompareMergeInputTests {
         // The folder, a device that never ends and a FIFO that would block the read forever.
         for path in [folder.deletingLastPathComponent().path, "/dev/zero", fifo.path] {
             let arguments = command == "compare" ? ["compare", path, "x.json"] : ["merge", path, "--output", "merged"]
-            expectRefused(try run(arguments, in: folder), "\(command): \(quotedUserText(path, keepingEnd: true)) is not a regular file")
+            // compare reads a folder as the output folder holding a results.json; this one holds none.
+            let reason = command == "compare" && path == folder.deletingLastPathComponent().path
+                ? "is a folder without a results.json; give a results.json, or the output folder make-report wrote it to"
+                : "is not a regular file"
+            expectRefused(try run(arguments, in: folder), "\(command): \(quotedUserText(path, keepingEnd: true)) \(reason)")
         }
         expectRefused(try run([command, "missing.json"] + (command == "compare" ? ["x.json"] : []), in: folder),
                       "\(command): cannot read 'missing.json': No such file or directory")

@@ -61,4 +61,42 @@ struct PNGEncoderTests {
             }
         }
     }
+
+    /// The RGB rows of a PNG that `PNGEncoder` wrote (8-bit RGB, every row filtered with Up), decoded
+    /// with zlib's inflate.
+    static func decodedRows(_ file: Data) -> [[UInt8]] {
+        var offset = 8, header = Data(), compressed = [UInt8]()
+        while offset < file.count {
+            let length = Int(uint32(file, at: offset))
+            let type = String(decoding: file[(offset + 4)..<(offset + 8)], as: UTF8.self)
+            let body = Data(file[(offset + 8)..<(offset + 8 + length)])
+            if type == "IHDR" { header = body } else if type == "IDAT" { compressed += body }
+            offset += 12 + length
+        }
+        let width = Int(uint32(header, at: 0)), height = Int(uint32(header, at: 4))
+        var inflated = [UInt8](repeating: 0, count: height * (1 + 3 * width))
+        var inflatedCount = uLongf(inflated.count)
+        guard uncompress(&inflated, &inflatedCount, compressed, uLong(compressed.count)) == Z_OK else { return [] }
+        var rows = [[UInt8]](), previous = [UInt8](repeating: 0, count: 3 * width)
+        for row in 0..<height {
+            let line = row * (1 + 3 * width)
+            let decoded = (0..<(3 * width)).map { inflated[line + 1 + $0] &+ previous[$0] }
+            rows.append(decoded)
+            previous = decoded
+        }
+        return rows
+    }
+
+    /// A canvas whose pixel size rounds up (200.5 × 100.5 pixels become 201 × 101) is white to its last
+    /// row and column: the background covers every pixel, not only the point rectangle (which left a
+    /// half-covered edge that the encoder, writing no alpha, showed grey 128).
+    @Test func edgePixelsOfARoundedUpCanvasAreWhite() throws {
+        let canvas = try Canvas(width: 200.5 * 72 / 150, height: 100.5 * 72 / 150, format: .png, dpi: 150, font: try Font())
+        let rows = Self.decodedRows(try canvas.render())
+        #expect(rows.count == 101 && rows.first?.count == 3 * 201)
+        let lastRow = rows.last ?? [], lastColumn = rows.flatMap { $0.suffix(3) }
+        #expect(lastRow.allSatisfy { $0 == 255 }, "bottom row: \(Set(lastRow).sorted())")
+        #expect(lastColumn.allSatisfy { $0 == 255 }, "right column: \(Set(lastColumn).sorted())")
+        #expect(rows.allSatisfy { $0.allSatisfy { $0 == 255 } })
+    }
 }

@@ -204,13 +204,35 @@ struct SeriesTableTests {
                                     strict: true).text
         let sortable = page.components(separatedBy: "<table class=\"sortable\">").dropFirst().map { $0.components(separatedBy: "</table>")[0] }
         #expect(sortable.count >= 6)
+        let named: Set<String> = ["Series", "Model", "Attack", "Defense"]
         for table in sortable {
-            // Each cell carries the number its text shows; only the yes/no verdicts, which sort as text, carry none.
-            for cell in table.matches(of: /<td(?: class="[a-z]+")?( data-sort-value="([^"]*)")?>([^<]*)<\/td>/) {
-                if let value = cell.output.2 { #expect(String(value) == sortValue(String(cell.output.3)), "\(cell.output.3)") }
-                else { #expect(["yes", "no"].contains(String(cell.output.3)), "\(cell.output.3) has no data-sort-value") }
+            let headers = table.matches(of: /<th(?: class="[a-z]+")?>([^<]*)<\/th>/).map { String($0.output.1) }
+            var places = [Int: [String]]()   // by column: the names in the order the table lists them
+            for row in table.components(separatedBy: "<tr>").dropFirst(2) {
+                // Each cell carries the number its text shows, or, in a column of series, models, attacks or
+                // defenses, the place of its name in the table (the study's order); only the yes/no verdicts,
+                // which sort as text, carry none.
+                for (column, cell) in row.matches(of: /<td(?: class="[a-z]+")?( data-sort-value="([^"]*)")?>([^<]*)<\/td>/).enumerated() {
+                    let text = String(cell.output.3)
+                    guard let value = cell.output.2 else {
+                        #expect(["yes", "no"].contains(text), "\(text) has no data-sort-value")
+                        continue
+                    }
+                    // (The differences table's second column, "Series", holds pairs of series, texts.)
+                    if column < headers.count, named.contains(headers[column]), headers[column] != "Series" || column == 0 {
+                        if !places[column, default: []].contains(text) { places[column, default: []].append(text) }
+                        #expect(String(value) == String(places[column]!.firstIndex(of: text)!), "\(headers[column]) \(text)")
+                    } else {
+                        #expect(String(value) == sortValue(text), "\(text)")
+                    }
+                }
             }
         }
+        // Sorted by their values, the series keep the study's order: MLP 32, MLP 64, MLP 128 (alphabetically,
+        // and before each series had its place, MLP 128 came first).
+        let fitTable = try #require(sortable.first { $0.contains("<th>Series</th>") })
+        let series = fitTable.matches(of: /<tr><td data-sort-value="([^"]*)">([^<]*)<\/td>/).map { (String($0.output.1), String($0.output.2)) }
+        #expect(series.sorted { Double($0.0)! < Double($1.0)! }.map(\.1) == ["MLP 32", "MLP 64", "MLP 128"])
         // An evidence ratio "1/N" sorts as 1/N, not as 1.
         let ratios = page.matches(of: /data-sort-value="([^"]*)">1\/([0-9.]+)<\/td>/)
         #expect(!ratios.isEmpty, "the reference study has ratios below 1")

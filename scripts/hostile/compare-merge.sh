@@ -32,11 +32,12 @@ case_merge_part_of_a_million() {
 }
 hostile_case merge-part-of-a-million case_merge_part_of_a_million
 
-# `compare DIR x` and `compare /dev/zero x`: a folder and a device that never ends.
+# `compare DIR x` and `compare /dev/zero x`: a folder and a device that never ends. A folder is read
+# as the output folder holding a results.json: without one, the line says what to give.
 case_compare_folder() {
   mkdir dir && echo '{}' >x.json
   mr compare dir x.json
-  refused "^make-report: error: compare: 'dir' is not a regular file$"
+  refused "^make-report: error: compare: 'dir' is a folder without a results.json; give a results.json, or the output folder make-report wrote it to$"
 }
 hostile_case compare-folder case_compare_folder
 
