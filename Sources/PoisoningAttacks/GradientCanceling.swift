@@ -18,26 +18,32 @@ import PoisoningUtilities
 ///    rows, the attack adds rows) the picks go round again: poison j starts as pick j mod n.
 /// 2. Its features descend L = ½‖g(μ; w) + ε_d g(ν; w)‖², the paper's objective
 ///    (`GradientCancelingObjective`: one double-backward pass over the poisons per evaluation), the
-///    whole poison set as the batch, at most T = 1,000 steps (`steps`) of projected L-BFGS with a
-///    backtracking line search (`descend`);
+///    whole poison set as the batch, at most T = 1,000 steps (`steps`), by the `optimizer`:
+///    `lbfgs` (the default), projected L-BFGS with a backtracking line search (`descendByLBFGS`), or
+///    `sgd-momentum`, Algorithm 1's SGD with momentum 0.9 and a cosine schedule (`descendBySGD`);
+///    either stops early once the mixed gradient is cancelled, ‖g(mixture; w)‖ ≤ 10⁻³ ‖g(μ; w)‖
+///    (`cancelledRatio`, the rule the report judges a run by);
 /// 3. after each step the features are projected into the clean training rows' per-feature range
 ///    [min, max] (unless `project: false`).
 /// The poisoned set is the clean rows followed by the poisons (rows n..<n + m, the poisoned rows).
-/// Deviations from the paper. (a) The step: Algorithm 1 steps at a fixed learning rate (0.5) on a
-/// cosine schedule. A fixed rate is not scale-free: a poison's gradient of L is ‖v‖/n² times the
-/// gradient of the summed norm N = n√(2L), so one rate moves the poisons by amounts that depend on n,
-/// on the data's scale and on how much of the clean gradient is already cancelled; on the
-/// make_classification data of `examples/poisonability` a rate of 0.5 on N left the runs above τ
-/// uncancelled, a rate of 0.005 cancelled from about 1.3 τ, and no single rate suited both those data
-/// and the reference data. Here the poisons descend L by projected L-BFGS, each step chosen by an
-/// Armijo line search (α halved until L falls by at least 10⁻⁴ of the decrease its gradient
-/// predicts), so L falls at every step, the descent cannot diverge, and it stops, recording
-/// `descentStalled`, when no step lowers L before the mixed gradient falls below 10⁻³ of the clean
-/// one. (b) So there is no momentum (the paper's 0.9) and no cosine schedule; plain gradient steps
-/// with that line search and momentum reached only 7e-3 of the clean gradient at 2τ on the data
-/// of `GradientCancelingTests`, where L-BFGS cancels it. The authors' code (github watml/plim) steps N
-/// at 10 without momentum and stops once N < 1.
-/// (c) The gradient of ℓ with respect to the
+/// Deviations from the paper. (a) The default optimiser: Algorithm 1 steps at a fixed learning rate
+/// (0.5) with momentum and a cosine schedule. A fixed rate is not scale-free: a poison's gradient of L
+/// is ‖v‖/n² times the gradient of the summed norm N = n√(2L), so one rate moves the poisons by
+/// amounts that depend on n, on the data's scale and on how much of the clean gradient is already
+/// cancelled; on the make_classification data of `examples/poisonability` SGD at 0.5 on N left the
+/// runs above τ uncancelled (1.9e-2 of the clean gradient at 2τ), where L-BFGS cancels them
+/// (`GradientCancelingDescentTests`), and no single rate suited both those data and the reference
+/// data. So `lbfgs` is the default: each step is chosen by an Armijo line search (α halved until L
+/// falls by at least 10⁻⁴ of the decrease its gradient predicts, at most `maximumHalvings` times), so
+/// L falls at every accepted step and the descent cannot diverge; a step whose search fails along
+/// the L-BFGS direction and then along the gradient counts as stalled, and after
+/// `maximumStalledSteps` stalled steps in a row the descent stops, recording `descentStalled`
+/// unless the mixed gradient is cancelled. (b) `sgd-momentum` follows Algorithm 1 (momentum 0.9,
+/// cosine schedule, `learning-rate` 0.5) but descends N instead of L, as the authors' code
+/// (github watml/plim, `GC/mnist_lr-0.03.py`: summed per-row gradients, their norm stepped at 10
+/// without momentum, stopping once N < 1) does: on L itself a step of 0.5 moves a poison by 10⁻⁴ of
+/// the step on N at n = 1,000, so the poisons barely move. (c) Both stop once the mixed gradient is
+/// cancelled (Algorithm 1 runs its T steps). (d) The gradient of ℓ with respect to the
 /// parameters includes the bias (the authors' code cancels the weights' only), so the target's bias
 /// is reached too.
 ///
@@ -67,7 +73,11 @@ public struct GradientCanceling: TargetedAttack {
     public let target: (any TargetModel)?
     /// Descent steps.
     public let steps: Int
-    /// The first step size α₀ the line search tries along the gradient of L; later gradient steps start from twice the last accepted one.
+    /// How the poisons descend: projected L-BFGS on L (the default) or Algorithm 1's SGD with momentum on N.
+    public let optimizer: GradientCancelingOptimizer
+    /// With `lbfgs`, the first step size α₀ the line search tries along the gradient of L (later
+    /// gradient steps start from twice the last accepted one); with `sgd-momentum`, the first step's
+    /// learning rate η on N.
     public let learningRate: Double
     /// Whether features are projected into the clean rows' per-feature range after each step.
     public let project: Bool
@@ -80,26 +90,35 @@ public struct GradientCanceling: TargetedAttack {
     /// The Armijo constant: a step is accepted when L falls by at least this share of the decrease
     /// its gradient predicts.
     static let sufficientDecrease = 1e-4
-    /// The halvings of the step one descent step tries before it counts as stalled (2⁻¹⁰⁰ of its
-    /// first trial: below rounding).
-    static let maximumHalvings = 100
+    /// The halvings of the step the line search tries along one direction before it gives up
+    /// (2⁻¹² ≈ 2.4e-4 of its first trial); a step whose search fails along the L-BFGS direction and
+    /// then along the gradient counts as stalled, and the next gradient step starts from the smallest
+    /// step tried, so three stalled steps in a row search down to 2⁻³⁹ of the first trial.
+    static let maximumHalvings = 12
+    /// The stalled steps in a row after which the L-BFGS descent stops (N has stopped falling).
+    static let maximumStalledSteps = 3
+    /// Algorithm 1's momentum (`sgd-momentum`).
+    static let momentum = 0.9
     /// The curvature pairs L-BFGS keeps.
     static let memory = 10
     /// The mixed/clean gradient ratio below which the mixture counts as stationary at the target
-    /// (`PoisonabilityEvidence.cancelledRatio`); a descent that stalls above it records `descentStalled`.
+    /// (`PoisonabilityEvidence.cancelledRatio`): either descent stops once below it, and an L-BFGS
+    /// descent that stalls above it records `descentStalled`.
     public static let cancelledRatio = 1e-3
     /// The defaults of `steps` and `learning-rate`: the paper's 1,000 steps, and its learning rate 0.5
-    /// as the line search's first trial step along the gradient (any value works: it is halved or doubled).
+    /// (with `lbfgs` the line search's first trial step along the gradient, where any value works: it
+    /// is halved or doubled).
     public static let defaultSteps = 1000, defaultLearningRate = 0.5
 
     /// The attack aiming at the target labelled `targetLabel`, with these settings, its clean models
     /// and targets kept in `trainedModels` (by default its own, for the seeds of one series), its
     /// objective computed by `kernel`.
-    public init(targetLabel: String, target: (any TargetModel)? = nil, steps: Int = defaultSteps, learningRate: Double = defaultLearningRate,
-                project: Bool = true, trainedModels: TrainedModelCache = TrainedModelCache(capacity: 32), kernel: GradientCancelingKernel = .fast) {
+    public init(targetLabel: String, target: (any TargetModel)? = nil, optimizer: GradientCancelingOptimizer = .lbfgs, steps: Int = defaultSteps,
+                learningRate: Double = defaultLearningRate, project: Bool = true, trainedModels: TrainedModelCache = TrainedModelCache(capacity: 32), kernel: GradientCancelingKernel = .fast) {
         precondition(steps > 0 && learningRate > 0, "positive settings required")
         self.targetLabel = targetLabel
         self.target = target
+        self.optimizer = optimizer
         self.steps = steps
         self.learningRate = learningRate
         self.project = project
@@ -107,14 +126,17 @@ public struct GradientCanceling: TargetedAttack {
         self.kernel = kernel
     }
 
-    /// Reads `target`, `steps`, `learning-rate` and `project`.
+    /// Reads `target`, `optimizer`, `steps`, `learning-rate` and `project`.
     public init(parameters: inout ParameterReader) throws {
         guard parameters.contains("target") else { throw parameters.missing("target") }
         let label = try parameters.string("target", help: "The label of one of the study's targets, e.g. \"gradpc 0.5\" or \"label-flip 0.5\".")
-        self.init(targetLabel: label,
+        let optimizer = try parameters.string("optimizer", default: GradientCancelingOptimizer.lbfgs.rawValue,
+                                              oneOf: GradientCancelingOptimizer.allCases.map(\.rawValue),
+                                              help: "How the poisons descend: lbfgs (the default: projected L-BFGS on the paper's objective L with a backtracking line search, scale-free, cannot diverge) or sgd-momentum (the paper's Algorithm 1: SGD with momentum 0.9 and a cosine schedule, on the norm of the summed gradient as the authors' code).")
+        self.init(targetLabel: label, optimizer: GradientCancelingOptimizer(rawValue: optimizer)!,
                   steps: try parameters.int("steps", default: Self.defaultSteps, in: 1...1_000_000, help: "Descent steps on the poisons."),
                   learningRate: try parameters.double("learning-rate", default: Self.defaultLearningRate, in: 1e-9...1e9,
-                                                      help: "The first step size the line search tries along the gradient of the paper's objective L (L-BFGS steps try 1); it is halved until L falls enough and the next gradient step tries twice the accepted one, so any positive value works (the default 0.5 is the paper's learning rate)."),
+                                                      help: "lbfgs: the first step size the line search tries along the gradient of the paper's objective L (L-BFGS steps try 1); it is halved until L falls enough and the next gradient step tries twice the accepted one, so any positive value works. sgd-momentum: the first step's learning rate on the norm of the summed gradient, brought to 0 at the last step by a cosine schedule. The default 0.5 is the paper's learning rate."),
                   project: try parameters.bool("project", default: true,
                                                help: "Project the poisons' features into the clean training rows' per-feature range after each step."))
     }
@@ -122,6 +144,7 @@ public struct GradientCanceling: TargetedAttack {
     /// "gradient-canceling → gradpc 0.5", with the settings that differ from the defaults.
     public var label: String {
         var details = [String]()
+        if optimizer != .lbfgs { details.append(optimizer.rawValue) }
         if steps != Self.defaultSteps { details.append("\(steps) steps") }
         if learningRate != Self.defaultLearningRate { details.append("lr \(learningRate)") }
         if !project { details.append("unprojected") }
@@ -130,13 +153,13 @@ public struct GradientCanceling: TargetedAttack {
 
     /// This attack with its target, its clean models and targets taken from `trainedModels`.
     public func aimed(at target: any TargetModel, trainedModels: TrainedModelCache) -> any PoisoningAttack {
-        GradientCanceling(targetLabel: targetLabel, target: target, steps: steps, learningRate: learningRate, project: project,
+        GradientCanceling(targetLabel: targetLabel, target: target, optimizer: optimizer, steps: steps, learningRate: learningRate, project: project,
                           trainedModels: trainedModels, kernel: kernel)
     }
 
     /// This attack with its objective computed by `kernel` (the same bits, at another speed).
     public func computed(by kernel: GradientCancelingKernel) -> GradientCanceling {
-        GradientCanceling(targetLabel: targetLabel, target: target, steps: steps, learningRate: learningRate, project: project,
+        GradientCanceling(targetLabel: targetLabel, target: target, optimizer: optimizer, steps: steps, learningRate: learningRate, project: project,
                           trainedModels: trainedModels, kernel: kernel)
     }
 
@@ -147,27 +170,31 @@ public struct GradientCanceling: TargetedAttack {
     /// vector (softmax regression and MLPs).
     public var requirements: Set<ModelCapability> { [.parameterGradient, .mixedSecondDerivative] }
 
+    /// Its metrics; `descentStalled` with the `lbfgs` optimiser only (`sgd-momentum` has no line search).
     public var metrics: [MetricInfo] {
-        [MetricInfo(key: MetricKey.poisonabilityThreshold, name: "Threshold τ",
-                    meaning: "poison budget below which no poison set reaches the target (Lu et al. 2023), for this seed's target"),
-         MetricInfo(key: MetricKey.targetAccuracy, name: "Target accuracy", meaning: "test accuracy of the target model"),
-         MetricInfo(key: MetricKey.targetShift, name: "Target's distance from clean",
-                    meaning: "‖w_target − w_clean‖ / ‖w_clean‖ over every parameter, the last layer centred (its class-sum direction, which predictions ignore, removed)"),
-         MetricInfo(key: MetricKey.cleanGradientNorm, name: "Clean gradient norm", meaning: "‖g(clean rows; w_target)‖, the gradient the poisons must cancel"),
-         MetricInfo(key: MetricKey.targetGradientNorm, name: "Target's own gradient norm",
-                    meaning: "‖g(the target's own training rows; w_target)‖, 0 for a target trained to stationarity (label-flip targets only)"),
-         MetricInfo(key: MetricKey.targetNorm, name: "Target's last-layer norm",
-                    meaning: "‖θ‖ of the target's last layer (weights and bias, centred: its class-sum direction removed), which bounds the mixed gradient below τ"),
-         MetricInfo(key: MetricKey.mixedGradientNorm, name: "Mixed gradient norm",
-                    meaning: "‖g(clean rows and poisons; w_target)‖ after the attack's last step"),
-         MetricInfo(key: MetricKey.descentStalled, name: "Descent stalled",
-                    meaning: "1 when no step of the line search lowered the objective before the mixed gradient fell below 1e-3 of the clean one, else 0"),
-         MetricInfo(key: MetricKey.victimGradientNorm, name: "Victim's gradient norm",
-                    meaning: "‖g(the rows the victim trained on; w_victim)‖, at most 1e-5 for a converged victim"),
-         MetricInfo(key: MetricKey.targetDistance, name: "Victim's distance from target",
-                    meaning: "‖w_victim − w_target‖ / ‖w_target‖ over every parameter, the last layer centred (its class-sum direction, which predictions ignore, removed)"),
-         MetricInfo(key: MetricKey.targetAgreement, name: "Agreement with target",
-                    meaning: "share of test rows on which the retrained victim and the target predict the same class", hasBaseline: true)]
+        let all = [
+            MetricInfo(key: MetricKey.poisonabilityThreshold, name: "Threshold τ",
+                       meaning: "poison budget below which no poison set reaches the target (Lu et al. 2023), for this seed's target"),
+            MetricInfo(key: MetricKey.targetAccuracy, name: "Target accuracy", meaning: "test accuracy of the target model"),
+            MetricInfo(key: MetricKey.targetShift, name: "Target's distance from clean",
+                       meaning: "‖w_target − w_clean‖ / ‖w_clean‖ over every parameter, the last layer centred (its class-sum direction, which predictions ignore, removed)"),
+            MetricInfo(key: MetricKey.cleanGradientNorm, name: "Clean gradient norm", meaning: "‖g(clean rows; w_target)‖, the gradient the poisons must cancel"),
+            MetricInfo(key: MetricKey.targetGradientNorm, name: "Target's own gradient norm",
+                       meaning: "‖g(the target's own training rows; w_target)‖, 0 for a target trained to stationarity (label-flip targets only)"),
+            MetricInfo(key: MetricKey.targetNorm, name: "Target's last-layer norm",
+                       meaning: "‖θ‖ of the target's last layer (weights and bias, centred: its class-sum direction removed), which bounds the mixed gradient below τ"),
+            MetricInfo(key: MetricKey.mixedGradientNorm, name: "Mixed gradient norm",
+                       meaning: "‖g(clean rows and poisons; w_target)‖ after the attack's last step"),
+            MetricInfo(key: MetricKey.descentStalled, name: "Descent stalled",
+                       meaning: "1 when the L-BFGS descent stopped because its line search found no step lowering the objective for 3 steps in a row, the mixed gradient still above 1e-3 of the clean one, else 0"),
+            MetricInfo(key: MetricKey.victimGradientNorm, name: "Victim's gradient norm",
+                       meaning: "‖g(the rows the victim trained on; w_victim)‖, at most 1e-5 for a converged victim"),
+            MetricInfo(key: MetricKey.targetDistance, name: "Victim's distance from target",
+                       meaning: "‖w_victim − w_target‖ / ‖w_target‖ over every parameter, the last layer centred (its class-sum direction, which predictions ignore, removed)"),
+            MetricInfo(key: MetricKey.targetAgreement, name: "Agreement with target",
+                       meaning: "share of test rows on which the retrained victim and the target predict the same class", hasBaseline: true),
+        ]
+        return optimizer == .lbfgs ? all : all.filter { $0.key != MetricKey.descentStalled }
     }
 
     /// The keys of its metrics that describe the seed's clean model and target only, the same at
@@ -230,7 +257,7 @@ public struct GradientCanceling: TargetedAttack {
             MetricKey.mixedGradientNorm: mixed,
         ]
         let cleanNorm = measurements[MetricKey.cleanGradientNorm]!
-        measurements[MetricKey.descentStalled] = outcome.stalled && mixed > Self.cancelledRatio * cleanNorm ? 1 : 0
+        if optimizer == .lbfgs { measurements[MetricKey.descentStalled] = outcome.stalled && mixed > Self.cancelledRatio * cleanNorm ? 1 : 0 }
         if let tau = poisonabilityThreshold(of: aim, on: train).tau { measurements[MetricKey.poisonabilityThreshold] = tau }
         if let own = target.trainingRows(clean: train, seed: seed) {
             var ownObjective = Objective(target: aim, clean: own, poisonLabels: [])
@@ -240,6 +267,20 @@ public struct GradientCanceling: TargetedAttack {
                                    measurements: measurements, target: aim)
     }
 
+    /// The descent of the features `poisons` [m x d] by the `optimizer` (`descendByLBFGS`,
+    /// `descendBySGD`), each stopping once the mixed gradient is cancelled: ‖g(mixture; w)‖ =
+    /// ‖v‖ n/(n + m) ≤ `cancelledRatio` ‖g(μ; w)‖, that is L = ½‖v‖² ≤ ½ (`cancelledRatio` ‖g(μ; w)‖ (n + m)/n)².
+    @discardableResult
+    func descend<Objective: CancelingObjective>(_ poisons: inout [Double], objective: inout Objective, lower: [Double], upper: [Double]) -> DescentOutcome {
+        guard !poisons.isEmpty else { return DescentOutcome(steps: 0, stalled: false) }
+        let n = Double(objective.n), m = Double(poisons.count / lower.count)
+        let bound = Self.cancelledRatio * objective.mixedGradientNorm([]) * (n + m) / n
+        switch optimizer {
+        case .lbfgs: return descendByLBFGS(&poisons, objective: &objective, lower: lower, upper: upper, cancelledLoss: 0.5 * bound * bound)
+        case .sgdMomentum: return descendBySGD(&poisons, objective: &objective, lower: lower, upper: upper, cancelledNorm: n * bound)
+        }
+    }
+
     /// Projected descent on the paper's objective L = ½‖g(μ; w) + ε_d g(ν; w)‖² (`objective.evaluate`)
     /// over the features `poisons` [m x d], at most `steps` steps of projected L-BFGS (the last
     /// `memory` pairs s = x' − x, y = ∇L(x') − ∇L(x) with ⟨s, y⟩ > 0) with a backtracking (Armijo)
@@ -247,25 +288,28 @@ public struct GradientCanceling: TargetedAttack {
     /// or `learningRate`:
     ///     r = H ∇L(x)   (the two-loop recursion, H₀ = ⟨s, y⟩/⟨y, y⟩ of the newest pair; r = ∇L(x) without pairs),
     ///     x' = P(x − α r),   P the clip into [lower, upper] with `project`, the identity without,
-    /// accepted at the first α of α₀, α₀/2, α₀/4, … with L(x') ≤ L(x) − 10⁻⁴ ⟨∇L(x), x − x'⟩ and
-    /// ⟨∇L(x), x − x'⟩ > 0; α₀ = 1 along an L-BFGS direction, and along the gradient (no pairs yet, or
-    /// after a direction failed: the pairs are dropped) `learningRate` at first, then twice the last
-    /// step accepted along it. L falls at every accepted step, so the descent cannot diverge. It stops
-    /// early when L = 0, or when `maximumHalvings` halvings along the gradient find no decrease (N has
-    /// stopped falling: `DescentOutcome.stalled`). Allocates nothing inside the loop.
-    @discardableResult
-    func descend<Objective: CancelingObjective>(_ poisons: inout [Double], objective: inout Objective, lower: [Double], upper: [Double]) -> DescentOutcome {
-        guard !poisons.isEmpty else { return DescentOutcome(steps: 0, stalled: false) }
+    /// accepted at the first α of α₀, α₀/2, …, α₀/2^`maximumHalvings` with
+    /// L(x') ≤ L(x) − 10⁻⁴ ⟨∇L(x), x − x'⟩ and ⟨∇L(x), x − x'⟩ > 0; α₀ = 1 along an L-BFGS direction,
+    /// and along the gradient (no pairs yet, or after a direction failed: the pairs are dropped)
+    /// `learningRate` at first, then twice the last step accepted along it. L falls at every accepted
+    /// step, so the descent cannot diverge. A step whose search fails along the gradient too is
+    /// stalled (the poisons stay; the next gradient search starts from half the smallest step tried).
+    /// It stops when L ≤ `cancelledLoss` (the mixed gradient is cancelled), or after
+    /// `maximumStalledSteps` stalled steps in a row (N has stopped falling: `DescentOutcome.stalled`),
+    /// so a step costs at most 2(`maximumHalvings` + 1) evaluations of L. Allocates nothing inside the loop.
+    func descendByLBFGS<Objective: CancelingObjective>(_ poisons: inout [Double], objective: inout Objective, lower: [Double], upper: [Double],
+                                                       cancelledLoss: Double) -> DescentOutcome {
         let d = lower.count, size = poisons.count, memory = Self.memory
         var gradient = [Double](repeating: 0, count: size), direction = gradient, trialGradient = gradient, trial = poisons
         var pastSteps = [[Double]](repeating: gradient, count: memory), pastChanges = pastSteps
         var inverseCurvature = [Double](repeating: 0, count: memory), coefficients = inverseCurvature
-        var pairs = 0, newest = -1
+        var pairs = 0, newest = -1, stalledSteps = 0
         var loss = objective.evaluate(poisons, gradient: &gradient), gradientRate = learningRate
         for step in 0..<steps {
-            guard loss > 0 else { return DescentOutcome(steps: step, stalled: false) }
-            var accepted = false
-            while !accepted {
+            guard loss > cancelledLoss else { return DescentOutcome(steps: step, stalled: false) }
+            var accepted = false, searches = 0
+            while !accepted && searches < 2 {
+                searches += 1
                 // r = H ∇L(x) by the two-loop recursion over the stored pairs, newest first.
                 for i in 0..<size { direction[i] = gradient[i] }
                 for back in 0..<pairs {
@@ -309,6 +353,7 @@ public struct GradientCanceling: TargetedAttack {
                     rate *= 0.5
                 }
                 if accepted {
+                    stalledSteps = 0
                     if pairs == 0 { gradientRate = 2 * rate }
                     // The pair s = x' − x, y = ∇L(x') − ∇L(x), kept when ⟨s, y⟩ > 0.
                     let slot = (newest + 1) % memory
@@ -329,12 +374,47 @@ public struct GradientCanceling: TargetedAttack {
                     pairs = 0
                     newest = -1
                 } else {
-                    return DescentOutcome(steps: step, stalled: true)
+                    // Stalled along the gradient: the next search starts below the smallest step tried.
+                    gradientRate = rate
+                    stalledSteps += 1
+                    if stalledSteps >= Self.maximumStalledSteps { return DescentOutcome(steps: step + 1, stalled: true) }
+                    break
                 }
             }
         }
         return DescentOutcome(steps: steps, stalled: false)
     }
+
+    /// Algorithm 1's descent: SGD with momentum μ = 0.9 and a cosine schedule on the norm of the
+    /// summed gradient N = n√(2L) (`objective.evaluateNorm`), the whole poison set as the batch, for
+    /// `steps` steps t = 0, 1, …, T − 1:
+    ///     η_t = η ½(1 + cos(π t/T)),   u ← μ u + ∂N/∂x,   x ← P(x − η_t u),
+    /// η = `learningRate`, u starting at 0, P the clip into [lower, upper] with `project`. It stops
+    /// before a step once N ≤ `cancelledNorm` (the mixed gradient is cancelled); it never stalls.
+    /// Allocates nothing inside the loop.
+    func descendBySGD<Objective: CancelingObjective>(_ poisons: inout [Double], objective: inout Objective, lower: [Double], upper: [Double],
+                                                     cancelledNorm: Double) -> DescentOutcome {
+        let d = lower.count
+        var gradient = [Double](repeating: 0, count: poisons.count), velocity = gradient
+        for t in 0..<steps {
+            guard objective.evaluateNorm(poisons, gradient: &gradient) > cancelledNorm else { return DescentOutcome(steps: t, stalled: false) }
+            let rate = learningRate * 0.5 * (1 + cos(Double.pi * Double(t) / Double(steps)))
+            for i in poisons.indices {
+                velocity[i] = Self.momentum * velocity[i] + gradient[i]
+                poisons[i] -= rate * velocity[i]
+                if project { poisons[i] = min(max(poisons[i], lower[i % d]), upper[i % d]) }
+            }
+        }
+        return DescentOutcome(steps: steps, stalled: false)
+    }
+}
+
+/// How gradient canceling's poisons descend (`optimizer:`).
+public enum GradientCancelingOptimizer: String, CaseIterable, Sendable {
+    /// Projected L-BFGS on the paper's L with a backtracking line search (the default).
+    case lbfgs
+    /// The paper's Algorithm 1: SGD with momentum and a cosine schedule, on N as the authors' code.
+    case sgdMomentum = "sgd-momentum"
 }
 
 /// How a gradient-canceling descent ended (`GradientCanceling.descend`).

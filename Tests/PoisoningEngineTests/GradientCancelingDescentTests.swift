@@ -7,9 +7,10 @@ import Testing
 @testable import PoisoningTheory
 @testable import PoisoningUtilities
 
-/// Gradient canceling's descent (`GradientCanceling.descend`): its update against the recurrence it
-/// states, its projection, its independence of the first step size, and on the data of
-/// `examples/poisonability` the cancellation above τ that a fixed learning rate missed.
+/// Gradient canceling's descent (`GradientCanceling.descend`): each optimiser's update against the
+/// recurrence it states, the projection, the L-BFGS descent's independence of the first step size,
+/// its early stop once cancelled, the `optimizer` key, and on the data of `examples/poisonability`
+/// the cancellation above τ that a fixed learning rate missed.
 struct GradientCancelingDescentTests {
     /// The softmax-regression target and three poisons of `GradientCancelingTests`, on the reference rows.
     static func objective() -> ReferenceGradientCancelingObjective {
@@ -102,5 +103,85 @@ struct GradientCancelingDescentTests {
         let cleanNorm = try #require(poisoned.measurements[MetricKey.cleanGradientNorm])
         #expect(poisoned.data.features.allSatisfy { $0.isFinite })
         #expect(mixed <= 1e-3 * cleanNorm, "mixed/clean \(mixed / cleanNorm)")
+    }
+
+    /// `sgd-momentum`, T = 3 unprojected steps at η = 0.05, is Algorithm 1's recurrence written out
+    /// with gradients of N = n√(2L) from separate evaluations:
+    ///     η_t = η ½(1 + cos(π t/3)) = η, 0.75 η, 0.25 η;   u_{t+1} = 0.9 u_t + ∇N(x_t), u_0 = 0;   x_{t+1} = x_t − η_t u_{t+1},
+    /// and that path is neither plain gradient descent at η (no momentum, no schedule) nor the
+    /// same momentum at a constant η, by more than the tolerance, so each part of the formula is tested.
+    @Test func sgdMomentumFollowsAlgorithmOnesRecurrenceWithItsCosineSchedule() {
+        let x0 = GradientCancelingTests.poisons, d = 4, eta = 0.05
+        let wide = [Double](repeating: -.infinity, count: d), high = [Double](repeating: .infinity, count: d)
+        func path(momentum: Double, rates: [Double]) -> [Double] {
+            var separate = Self.objective(), x = x0, u = [Double](repeating: 0, count: x0.count), g = u
+            for rate in rates {
+                _ = separate.evaluateNorm(x, gradient: &g)
+                for i in x.indices {
+                    u[i] = momentum * u[i] + g[i]
+                    x[i] -= rate * u[i]
+                }
+            }
+            return x
+        }
+        let expected = path(momentum: 0.9, rates: [eta, 0.75 * eta, 0.25 * eta])
+        var poisons = x0, objective = Self.objective()
+        let outcome = GradientCanceling(targetLabel: "gradpc 0.5", optimizer: .sgdMomentum, steps: 3, learningRate: eta)
+            .descend(&poisons, objective: &objective, lower: wide, upper: high)
+        #expect(outcome == DescentOutcome(steps: 3, stalled: false))
+        let close = { (a: [Double], b: [Double]) in zip(a, b).allSatisfy { abs($0 - $1) <= 1e-12 * max(1, abs($1)) } }
+        #expect(close(poisons, expected), "\(poisons) vs \(expected)")
+        let farther = { (a: [Double], b: [Double]) in zip(a, b).map { abs($0 - $1) }.max()! > 1e-6 }
+        #expect(farther(expected, path(momentum: 0, rates: [eta, eta, eta])), "momentum and schedule do not change the path: the test shows nothing")
+        #expect(farther(expected, path(momentum: 0.9, rates: [eta, eta, eta])), "the schedule does not change the path: the test shows nothing")
+        #expect(farther(expected, path(momentum: 0, rates: [eta, 0.75 * eta, 0.25 * eta])), "momentum does not change the path: the test shows nothing")
+    }
+
+    /// Both optimisers stop once the mixed gradient is at most 10⁻³ of the clean one (the rule the
+    /// report judges by), long before their 5,000 steps, at 2τ on the data of
+    /// `belowTauNothingCancelsTheCleanGradientAboveItGradientCancelingDoes`; the L-BFGS descent stops
+    /// at the first step where it is cancelled (one step fewer leaves it above 10⁻³).
+    @Test func theDescentStopsOnceTheMixedGradientIsCancelled() throws {
+        let split = GaussianClusters(samples: 1429, features: 10, classes: 2, clusterStd: 4.0, seed: 5).makeSplit()
+        let trainer = ModelTrainer(model: NetworkShape(inputs: 10, hidden: [], classes: 2), settings: TrainingSettings(), seed: 1)
+        let clean = try #require(trainer.train(split.train).model as? NetworkParameters)
+        let target = try #require(GradPCTarget(epsW: 0.5).target(clean: clean, train: split.train, trainer: trainer, seed: 1))
+        let tau = try #require(poisonabilityThreshold(of: target, on: split.train).tau)
+        let n = split.train.count, d = 10, m = poisonCount(fraction: 2 * tau, of: n)
+        let poisons0 = (0..<m).flatMap { j in split.train.features[(j * d)..<((j + 1) * d)].map(Double.init) }
+        let labels = (0..<m).map { split.train.labels[$0] }
+        let wide = [Double](repeating: -.infinity, count: d), high = [Double](repeating: .infinity, count: d)
+        for optimizer in GradientCancelingOptimizer.allCases {
+            let attack = GradientCanceling(targetLabel: "gradpc 0.5", optimizer: optimizer, steps: 5000, learningRate: optimizer == .lbfgs ? 0.5 : 0.005)
+            var poisons = poisons0, objective = GradientCancelingObjective(target: target, clean: split.train, poisonLabels: labels)
+            let outcome = attack.descend(&poisons, objective: &objective, lower: wide, upper: high)
+            let ratio = objective.mixedGradientNorm(poisons) / objective.mixedGradientNorm([])
+            #expect(outcome.steps < 5000 && !outcome.stalled && ratio <= GradientCanceling.cancelledRatio, "\(optimizer): \(outcome), ratio \(ratio)")
+            if optimizer == .lbfgs {
+                var shorter = poisons0
+                let fewer = GradientCanceling(targetLabel: "gradpc 0.5", steps: outcome.steps - 1)
+                fewer.descend(&shorter, objective: &objective, lower: wide, upper: high)
+                #expect(objective.mixedGradientNorm(shorter) / objective.mixedGradientNorm([]) > GradientCanceling.cancelledRatio)
+            }
+        }
+    }
+
+    /// `optimizer:` is read (default `lbfgs`), named in the attack's label when it is not the default,
+    /// and a value that is neither is refused in one line naming the key and the choices.
+    @Test func theOptimizerIsReadAndABadOneRefusedInOneLine() throws {
+        func config(_ optimizer: String?) -> StudyConfig {
+            var config = GradientCancelingTests.config(aimedAt: ["gradpc 0.5"])
+            var attack: [String: ParameterValue] = ["target": .string("gradpc 0.5"), "steps": .int(20)]
+            if let optimizer { attack["optimizer"] = .string(optimizer) }
+            config.attacks = [StudyConfig.component(GradientCanceling.kind, attack)]
+            return config
+        }
+        let byDefault = try #require(try Study(config(nil)).attacks[0] as? GradientCanceling)
+        #expect(byDefault.optimizer == .lbfgs && byDefault.label == "gradient-canceling → gradpc 0.5 (20 steps)")
+        #expect(byDefault.metrics.contains { $0.key == MetricKey.descentStalled })
+        let sgd = try #require(try Study(config("sgd-momentum")).attacks[0] as? GradientCanceling)
+        #expect(sgd.optimizer == .sgdMomentum && sgd.label == "gradient-canceling → gradpc 0.5 (sgd-momentum, 20 steps)")
+        #expect(!sgd.metrics.contains { $0.key == MetricKey.descentStalled })
+        #expect(GradientCancelingTests.refusal(config("adam")) == "attacks[0].optimizer: expected one of lbfgs, sgd-momentum, not 'adam'")
     }
 }
