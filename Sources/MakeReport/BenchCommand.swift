@@ -106,7 +106,9 @@ struct BenchCommand: ParsableCommand {
             emit("")
             try gradientCancelingKernels(emit)
             emit("")
-            return try kernelRidgeCurvature(emit)
+            try kernelRidgeCurvature(emit)
+            emit("")
+            return try poisonabilityBudgets(emit)
         }
         let scratch = try BenchScratch(executable: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath(), interruption: interruption)
         defer { removeScratchFolder(scratch.folder) }
@@ -489,6 +491,50 @@ struct BenchCommand: ParsableCommand {
         emit("|---|---:|---:|---|")
         emit(String(format: "| reference | %.3f | 1.00× | |", reference))
         emit(String(format: "| fast | %.3f | %.2f× | %@ |", fast, reference / fast, same))
+    }
+
+    /// Issue 24's speed budgets on one thread, each row with its budget: τ of a GradPC target
+    /// (ε_w = 0.1) of softmax regression on the reference study's training rows (one pass over them;
+    /// at most 5 ms), and one gradient-canceling run at ε_d = 0.2 on 1,000 training rows of the
+    /// make_classification example's generator (logistic regression, GradPC at ε_w = 0.1, 1,000 steps;
+    /// at most 2 s). The clean models and targets are trained first, untimed; thread CPU time, median.
+    private func poisonabilityBudgets(_ emit: (String) -> Void) throws {
+        let gradPC = StudyConfig.component(GradPCTarget.kind, ["eps-w": .double(0.1)])
+        let logistic = StudyConfig.component(LogisticRegression.kind)
+        let reference = try Study(StudyConfig(models: [logistic], fractions: [0], seeds: [1]))
+        let referenceRows = reference.split.train
+        let referenceTrainer = ModelTrainer(model: reference.models[0].model(for: reference.split.sizes), settings: reference.config.training, seed: 1)
+        guard let clean = referenceTrainer.train(referenceRows).model as? NetworkParameters,
+              let target = GradPCTarget(epsW: 0.1).target(clean: clean, train: referenceRows, trainer: referenceTrainer, seed: 1) else {
+            return emit("## Issue 24's budgets: the reference study's clean model or its target diverged")
+        }
+        let tau = median((0..<repetitions).map { _ in
+            let start = threadCPUSeconds()
+            _ = poisonabilityThreshold(of: target, on: referenceRows)
+            return threadCPUSeconds() - start
+        })
+        let data = StudyConfig.component(MadeClassification.kind, ["samples": .int(1429), "features": .int(10), "informative": .int(5),
+                                                                   "redundant": .int(2), "classes": .int(2), "clusters-per-class": .int(1),
+                                                                   "class-sep": .double(0.5), "flip-y": .double(0.1)])
+        let made = try Study(StudyConfig(data: data, models: [logistic],
+                                         attacks: [StudyConfig.component(GradientCanceling.kind, ["target": .string("gradpc 0.1")])],
+                                         fractions: [0, 0.2], seeds: [1], targets: [gradPC]))
+        guard let attack = made.attacks.first as? GradientCanceling else { preconditionFailure("the study's attack is gradient canceling") }
+        let trainer = ModelTrainer(model: made.models[0].model(for: made.split.sizes), settings: made.config.training, seed: 1)
+        _ = attack.poison(made.split, fraction: 0.2, seed: 1, trainer: trainer)
+        let canceling = median((0..<repetitions).map { _ in
+            let start = threadCPUSeconds()
+            _ = attack.poison(made.split, fraction: 0.2, seed: 1, trainer: trainer)
+            return threadCPUSeconds() - start
+        })
+        emit("## Issue 24's budgets on one thread (median of \(repetitions))")
+        emit("")
+        emit("| Measured | Thread CPU (ms) | Budget |")
+        emit("|---|---:|---|")
+        emit(String(format: "| τ of a GradPC target (ε_w = 0.1), softmax regression, %d rows of the reference study's data | %.3f | ≤ 5 ms |",
+                    referenceRows.count, tau * 1000))
+        emit(String(format: "| gradient canceling, ε_d = 0.2 (%d poisons), logistic regression, %d rows of make_classification | %.1f | ≤ 2000 ms |",
+                    poisonCount(fraction: 0.2, of: made.split.train.count), made.split.train.count, canceling * 1000))
     }
 
     /// Issue 26's two network shapes beyond the default study, engine only: 4 runs of two 256 layers

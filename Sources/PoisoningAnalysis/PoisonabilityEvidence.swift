@@ -56,10 +56,6 @@ public struct PoisonabilityEvidence: Sendable, Equatable {
             guard budget < tau, targetNorm > 0, cleanGradientNorm > 0 else { return nil }
             return lambertW0(Double(classes - 1) / M_E) * (tau - budget) / targetNorm * Double(n) / Double(n + m) / cleanGradientNorm
         }
-
-        /// 1/(1 + ε_d): the ratio of poisons whose gradient is 0 (poisons with no effect), which only
-        /// dilute the clean rows' mean gradient.
-        public var nullRatio: Double { 1 / (1 + fraction) }
     }
 
     /// τ of each seed whose target has a threshold.
@@ -130,12 +126,15 @@ public struct PoisonabilityEvidence: Sendable, Equatable {
                   planning: results.config.planning, targetGradientRatio: ownRatios.max())
     }
 
-    /// How many times below the ratio 1/(1 + ε_d) of poisons with no effect the ratio just above τ
-    /// must fall for the gradient to count as cancelled at τ.
-    public static let separationFactor = 10.0
-    /// The mixed/clean gradient ratio below which the mixture counts as stationary at the target,
-    /// and above which a target's gradient on its own training rows counts as not stationary.
+    /// The mixed/clean gradient ratio below which the mixture counts as stationary at the target (the
+    /// attack's own rule, `GradientCanceling.cancelledRatio`), and above which a target's gradient on
+    /// its own training rows counts as not stationary.
     public static let cancelledRatio = 1e-3
+    /// The margin δ above τ from which runs are judged: success is asked of a seed only at budgets of
+    /// at least (1 + δ)τ, since just above τ the poison sets that reach the target are few and may lie
+    /// outside the clean rows' range (at 1.001 τ on the make_classification example SciPy's L-BFGS-B
+    /// within that range reaches only 3.7e-2 of the clean gradient).
+    public static let judgedMargin = 0.25
 
     /// The fractions below every seed's τ and above every seed's τ (none without a τ), for the table.
     public var sides: (below: [FractionEvidence], above: [FractionEvidence]) {
@@ -143,30 +142,31 @@ public struct PoisonabilityEvidence: Sendable, Equatable {
         return (fractions.filter { $0.fraction < low }, fractions.filter { $0.fraction > high })
     }
 
-    /// The runs below their seed's τ, and per seed its run at the smallest swept fraction above its τ.
-    var runSides: (below: [RunEvidence], justAbove: [RunEvidence]) {
-        let above = Dictionary(grouping: runs.filter { $0.fraction > $0.tau }, by: \.seed)
-        let justAbove = above.keys.sorted().compactMap { above[$0]?.min { $0.fraction < $1.fraction } }
-        return (runs.filter { $0.fraction < $0.tau }, justAbove)
+    /// The runs below their seed's τ, and per seed its run at the smallest swept fraction of at least
+    /// (1 + `judgedMargin`)τ, the run it is judged by.
+    var runSides: (below: [RunEvidence], judged: [RunEvidence]) {
+        let above = Dictionary(grouping: runs.filter { $0.fraction >= (1 + Self.judgedMargin) * $0.tau }, by: \.seed)
+        let judged = above.keys.sorted().compactMap { above[$0]?.min { $0.fraction < $1.fraction } }
+        return (runs.filter { $0.fraction < $0.tau }, judged)
     }
 
-    /// Whether the paper's prediction holds in parameter space, run by run against its seed's τ: at
-    /// the smallest swept fraction above its τ every seed's ratio is at most 1/`separationFactor` of
-    /// the ratio 1/(1 + ε_d) of poisons with no effect (a transition at τ, not a slow decay); nil when
-    /// no run lies below its seed's τ or none above.
+    /// Whether gradient canceling reached what the paper predicts in parameter space, run by run
+    /// against its seed's τ: at the smallest swept fraction of at least (1 + `judgedMargin`)τ every
+    /// judged seed's mixed/clean ratio is at most `cancelledRatio` (below τ no poison set can reach
+    /// it); nil when no run lies below its seed's τ or none at (1 + δ)τ or more.
     public var holdsInParameterSpace: Bool? {
-        let (below, justAbove) = runSides
-        guard !below.isEmpty, !justAbove.isEmpty else { return nil }
-        return justAbove.allSatisfy { $0.gradientRatio * Self.separationFactor <= $0.nullRatio }
+        let (below, judged) = runSides
+        guard !below.isEmpty, !judged.isEmpty else { return nil }
+        return judged.allSatisfy { $0.gradientRatio <= Self.cancelledRatio }
     }
 
-    /// Per seed with a τ (in seed order), the smallest swept fraction at which its ratio is below
+    /// Per seed with a τ (in seed order), the smallest swept fraction at which its ratio is at most
     /// `cancelledRatio`; nil where no swept fraction's is.
     public var firstCancelled: [(seed: UInt64, tau: Double, fraction: Double?)] {
         let bySeed = Dictionary(grouping: runs, by: \.seed)
         return bySeed.keys.sorted().map { seed in
             let own = bySeed[seed]!
-            return (seed, own[0].tau, own.filter { $0.gradientRatio < Self.cancelledRatio }.map(\.fraction).min())
+            return (seed, own[0].tau, own.filter { $0.gradientRatio <= Self.cancelledRatio }.map(\.fraction).min())
         }
     }
 
@@ -188,32 +188,31 @@ public struct PoisonabilityEvidence: Sendable, Equatable {
             return "No seed's target has a threshold (the product of its weights and its clean gradient is at most 0), "
                 + "so the paper predicts no floor for the mixed gradient."
         }
-        let (below, justAbove) = runSides
+        let (below, judged) = runSides
         guard let floor = below.min(by: { $0.gradientRatio < $1.gradientRatio }),
-              let worst = justAbove.max(by: { $0.gradientRatio / $0.nullRatio < $1.gradientRatio / $1.nullRatio }) else {
-            let missing = below.isEmpty ? "below" : "above"
-            return "In parameter space the runs cannot decide: no run lies \(missing) its seed's τ; sweep fractions on both sides of it."
+              let worst = judged.max(by: { $0.gradientRatio < $1.gradientRatio }) else {
+            let missing = below.isEmpty ? "below its seed's τ" : "at \(fixed(1 + Self.judgedMargin, decimals: 2)) τ or more"
+            return "In parameter space the runs cannot decide: no run lies \(missing); sweep fractions on both sides of τ."
         }
         let floorText = "below its seed's τ every run's mixed gradient stays at \(ratioText(floor.gradientRatio)) of the clean one or more "
             + "(least at \(percent(floor.fraction)), τ = \(percent(floor.tau)))" + (consistencyText.map { " (\($0))" } ?? "")
-        let aboveText = "at the smallest swept budget above its seed's τ it falls least for seed \(worst.seed): to "
-            + "\(ratioText(worst.gradientRatio)) at \(percent(worst.fraction)) = \(fixed(worst.fraction / worst.tau, decimals: 1)) τ, against "
-            + "\(ratioText(worst.nullRatio)) = 1/(1 + ε_d) for poisons with no effect"
-        if holdsInParameterSpace == true {
-            let factor = worst.gradientRatio > 0 ? worst.nullRatio / worst.gradientRatio : .infinity
-            return "In parameter space the paper's prediction holds: \(floorText), and \(aboveText), "
-                + (factor.isFinite ? "\(fixed(factor, decimals: factor < 100 ? 1 : 0)) times lower." : "0.")
-        }
+        let judgedText = "at the smallest swept budget of \(fixed(1 + Self.judgedMargin, decimals: 2)) τ or more (\(judged.count) "
+            + "seed\(judged.count == 1 ? "" : "s")) gradient canceling leaves at most \(ratioText(worst.gradientRatio)) of it "
+            + "(seed \(worst.seed), at \(percent(worst.fraction)) = \(fixed(worst.fraction / worst.tau, decimals: 2)) τ)"
         let reached = firstCancelled.compactMap { seed in
-            seed.fraction.map { "\(fixed($0 / seed.tau, decimals: 1)) τ (seed \(seed.seed), \(percent($0)))" }
+            seed.fraction.map { "\(fixed($0 / seed.tau, decimals: 2)) τ (seed \(seed.seed), \(percent($0)))" }
         }
         let missed = firstCancelled.filter { $0.fraction == nil }.map { String($0.seed) }
-        let cancelled = "The mixed gradient first falls below \(ratioText(Self.cancelledRatio)) of the clean one "
+        let cancelled = " Gradient canceling first brings the mixed gradient to \(ratioText(Self.cancelledRatio)) of the clean one or less "
             + (reached.isEmpty ? "at no swept budget for any seed."
                 : "at \(reached.joined(separator: ", "))" + (missed.isEmpty ? "." : "; for seed\(missed.count == 1 ? "" : "s") "
                     + "\(listing(missed)) at no swept budget."))
-        return "In parameter space there is no transition at τ: \(floorText), but \(aboveText) (a fall to \(fixed(1 / Self.separationFactor, decimals: 1)) "
-            + "of that or less was asked). " + cancelled
+        if holdsInParameterSpace == true {
+            return "In parameter space gradient canceling reached what the paper predicts: \(floorText), and \(judgedText), "
+                + "within the \(ratioText(Self.cancelledRatio)) that counts as cancelled." + cancelled
+        }
+        return "In parameter space gradient canceling did not reach the target on every seed: \(floorText), but \(judgedText), above the "
+            + "\(ratioText(Self.cancelledRatio)) that counts as cancelled (what this attack reached, not a bound on the problem)." + cancelled
     }
 
     /// The victim's accuracy minus the target's at `point`: the mean over seeds and its paired

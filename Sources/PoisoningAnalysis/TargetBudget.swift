@@ -1,23 +1,24 @@
 import Foundation
 import PoisoningEngine
 
-/// The measured budget at which gradient canceling's retrained victim first agrees with its target
-/// beyond what the clean model already does, for one gradient-canceling series, beside each seed's
-/// predicted threshold τ (Lu, Kamath and Yu 2023), and τ's mean over seeds with its interval.
+/// The measured budget from which gradient canceling's retrained victim *is* its target, for one
+/// gradient-canceling series, beside each seed's predicted threshold τ (Lu, Kamath and Yu 2023), and
+/// τ's mean over seeds with its interval.
 ///
 /// The paper's attack aims at a model, not at an accuracy: where the poisons make the target
-/// stationary on the mixture, the convex victim retrained on it *is* the target, so it predicts as
-/// the target on every row. Agreement (the share of test rows on which victim and target predict the
-/// same class) tests that, but the clean model already agrees with a target near it on most rows
-/// (`targetAgreementBaseline`, 0.90 to 0.95 for a GradPC target at ε_w = 0.1), so a bar on agreement
-/// alone is met by victims the poisons did not move. The bar is therefore on the excess over the
-/// clean model: the victim "reaches" the target when it closes at least `closedShare` of the clean
-/// model's disagreement with it, agreement ≥ a₀ + closedShare · (1 − a₀), a₀ the clean model's
-/// agreement of the same seed.
+/// stationary on the mixture, the convex victim retrained on it is the target. The prediction is
+/// about that event: below τ no poison set reaches the target, above it gradient canceling does. A
+/// run reaches the target when its converged victim lies within `reachedDistance` of it (relative,
+/// `targetDistance`) and agrees with it on every test row (`targetAgreement` = 1); on the
+/// make_classification example this coincides with a mixed gradient of at most 1e-4 of the clean one
+/// in all 66 runs. Per seed the budget is the *first* swept positive fraction at which its victim
+/// reaches the target, so that a budget below τ is never hidden by a larger one that does not; none
+/// when no swept fraction does.
 ///
-/// Per seed the budget is the *first* swept positive fraction at which the victim reaches the bar, so
-/// that a budget below τ that already reaches it is never hidden by a larger one that does not; none
-/// when no swept fraction reaches it.
+/// A weaker bar, kept as a secondary number (`SeedBudget.halfway`): the first swept fraction at which
+/// the victim closes at least `closedShare` of the clean model's disagreement with the target,
+/// agreement ≥ a₀ + closedShare · (1 − a₀), a₀ the clean model's agreement of the same seed. The
+/// prediction says nothing about it (closing part of the way to the target below τ is allowed).
 public struct TargetBudget: Sendable, Codable, Equatable {
     /// One seed: its τ (absent when its target has none), the clean model's agreement with the target
     /// and its measured budget (absent when not reached in the swept range).
@@ -28,43 +29,55 @@ public struct TargetBudget: Sendable, Codable, Equatable {
         public let tau: Double?
         /// The clean model's agreement with the target a₀; nil when the series has no run at fraction 0.
         public let baseline: Double?
-        /// The smallest swept positive fraction at which its victim reaches the bar; nil when none does.
+        /// The smallest swept positive fraction at which its victim is the target; nil when none is.
         public let budget: Double?
+        /// The smallest swept positive fraction at which its victim closes `closedShare` of the clean
+        /// model's disagreement with the target (the bar); nil when none does.
+        public let halfway: Double?
+        /// Its runs at positive fractions whose victim is judged (converged); nil in a results.json
+        /// written before it was recorded.
+        public let judged: Int?
         /// Its runs whose victim is not converged (`victimGradientNorm` above `MetricKey.victimGradientTolerance`),
         /// whose agreement is not judged; nil when there are none.
         public let unconverged: Int?
 
         /// One seed's budget beside its τ and its clean model's agreement.
-        public init(seed: UInt64, tau: Double?, baseline: Double?, budget: Double?, unconverged: Int? = nil) {
+        public init(seed: UInt64, tau: Double?, baseline: Double?, budget: Double?, halfway: Double? = nil, judged: Int? = nil, unconverged: Int? = nil) {
             self.seed = seed
             self.tau = tau
             self.baseline = baseline
             self.budget = budget
+            self.halfway = halfway
+            self.judged = judged
             self.unconverged = unconverged
         }
 
         /// The agreement the victim must reach, a₀ + closedShare · (1 − a₀); nil without a₀.
         public var bar: Double? { baseline.map { $0 + TargetBudget.closedShare * (1 - $0) } }
 
-        /// Whether the victim reaches the bar at a budget below τ.
+        /// Whether the victim is the target at a budget below τ.
         public var isBelowTau: Bool { tau.flatMap { tau in budget.map { $0 < tau } } == true }
     }
 
-    /// How the measured budgets sit against each seed's τ (the prediction: the target is not reached below τ, and
-    /// gradient canceling reaches it above).
+    /// How the measured budgets sit against each seed's τ (the prediction: the target is not reached
+    /// below τ, and gradient canceling reaches it above).
     public enum Verdict: String, Sendable, Codable, Equatable {
-        /// Every seed with a τ first reaches the bar at or above its τ: the runs cannot contradict the
-        /// prediction (nor confirm its first half, which rules out only reaching the target itself).
+        /// No seed's victim is the target below its τ, and every seed's is at some swept budget above
+        /// it: the runs agree with both halves of the prediction.
         case consistent
-        /// Some seed reaches the bar at a budget below its τ. The theory rules out only reaching the target
-        /// itself there, so this does not contradict it; it shows the bar cannot test that half.
+        /// Some seed's victim is the target (to `reachedDistance`) at a budget below its τ: against the
+        /// prediction, unless the target lies within that distance of a reachable model.
         case successBelowTau
-        /// No seed reaches the bar below its τ, but some seed with a τ does not reach it in the swept range.
+        /// No seed's victim is the target below its τ, but some seed's is at no swept budget: gradient
+        /// canceling did not reach it there (what this attack reached, not a bound on the problem).
         case notReachedAboveTau
     }
 
-    /// The share of the clean model's disagreement with the target that the victim must close.
+    /// The share of the clean model's disagreement with the target that the halfway bar asks the victim to close.
     public static let closedShare = 0.5
+    /// The relative parameter distance from the target within which a victim that agrees with it on
+    /// every test row counts as the target.
+    public static let reachedDistance = 0.01
 
     /// The series (a gradient-canceling series).
     public let series: Int
@@ -83,7 +96,7 @@ public struct TargetBudget: Sendable, Codable, Equatable {
     /// τ's mean over the seeds whose target has one, with its Student-t interval at the study's
     /// confidence (its lower end clipped at 0: τ is a budget); nil with fewer than two such seeds.
     public let tau: Estimate?
-    /// Nil when no seed's target has a τ.
+    /// Nil when no seed's target has a τ, or no run's victim is judged.
     public let verdict: Verdict?
 
     /// The budgets of `seeds` of series `series`, their estimate, τ's and the verdict; `swept` the
@@ -111,7 +124,7 @@ public struct TargetBudget: Sendable, Codable, Equatable {
             tau = nil
         }
         let predicted = seeds.filter { $0.tau != nil }
-        if predicted.isEmpty {
+        if predicted.isEmpty || predicted.allSatisfy({ $0.judged == 0 }) {
             verdict = nil
         } else if predicted.contains(where: \.isBelowTau) {
             verdict = .successBelowTau
@@ -122,8 +135,8 @@ public struct TargetBudget: Sendable, Codable, Equatable {
         }
     }
 
-    /// The budgets of series `series` from its finished runs (`targetAgreement` and its clean
-    /// baseline per run; τ from each seed's run at its smallest fraction, the same at every fraction).
+    /// The budgets of series `series` from its finished runs (`targetDistance`, `targetAgreement` and
+    /// its clean baseline per run; τ from each seed's run at its smallest fraction, the same at every fraction).
     /// A run whose victim is not converged (`victimGradientNorm` above `MetricKey.victimGradientTolerance`) is
     /// not judged: its agreement measures where its training stopped as much as the poisons.
     public init(runs: [RunResult], series: Int, confidence: Double) {
@@ -135,18 +148,27 @@ public struct TargetBudget: Sendable, Codable, Equatable {
             let baseline = own.lazy.compactMap { $0.metrics?[MetricKey.targetAgreement + MetricKey.baselineSuffix] }.first
             let withoutBudget = SeedBudget(seed: seed, tau: own.first?.metrics?[MetricKey.poisonabilityThreshold], baseline: baseline,
                                            budget: nil)
-            let first = withoutBudget.bar.flatMap { bar in
+            let halfway = withoutBudget.bar.flatMap { bar in
                 own.first { converged($0) && ($0.metrics?[MetricKey.targetAgreement]).map { $0 >= bar } == true }?.fraction
             }
+            let reached = own.first { run in
+                guard converged(run), let distance = run.metrics?[MetricKey.targetDistance], let agreement = run.metrics?[MetricKey.targetAgreement] else {
+                    return false
+                }
+                return distance <= Self.reachedDistance && agreement >= 1
+            }?.fraction
             let unconverged = own.filter { !converged($0) }.count
-            return SeedBudget(seed: seed, tau: withoutBudget.tau, baseline: baseline, budget: first, unconverged: unconverged > 0 ? unconverged : nil)
+            return SeedBudget(seed: seed, tau: withoutBudget.tau, baseline: baseline, budget: reached, halfway: halfway,
+                              judged: own.count - unconverged, unconverged: unconverged > 0 ? unconverged : nil)
         }
         self.init(series: series, seeds: seeds, swept: swept, confidence: confidence)
     }
 
     /// The report's cell: "112.0% [20.0%, 340.0%]" ("[5.0% (clipped), …]" when the lower end is the
-    /// smallest swept budget the interval reached below), or which seeds are not reached.
+    /// smallest swept budget the interval reached below), which seeds are not reached, or "not judged"
+    /// when no run's victim is.
     public var cell: String {
+        if seeds.allSatisfy({ $0.judged == 0 }) { return "not judged (no converged victim)" }
         if let value = budget?.value {
             let interval = budget?.interval, clipped = lowerClipped == true ? " (clipped)" : ""
             return percent(value) + (interval?.lower.flatMap { lower in interval?.upper.map { " [\(percent(lower))\(clipped), \(percent($0))]" } } ?? "")
@@ -156,32 +178,33 @@ public struct TargetBudget: Sendable, Codable, Equatable {
         return "not reached in the swept range (seed\(missing.count == 1 ? "" : "s") \(missing.joined(separator: ", ")))"
     }
 
-    /// One sentence: the definition, each seed's budget beside its clean agreement, bar and τ, and the verdict.
+    /// One sentence: the definition, each seed's budget beside its τ and its halfway budget, and the verdict.
     public var sentence: String {
         let perSeed = seeds.map { seed in
-            guard let baseline = seed.baseline, let bar = seed.bar else {
-                return "seed \(seed.seed) without the clean model's agreement (no run at fraction 0)"
-            }
-            return "seed \(seed.seed) " + (seed.budget.map { "at \(percent($0))" } ?? "not in the swept range")
-                + " (clean \(fixed(baseline, decimals: 3)), bar \(fixed(bar, decimals: 3))" + (seed.tau.map { ", τ \(percent($0))" } ?? "") + ")"
+            let halfway = seed.baseline == nil ? "no clean run at fraction 0"
+                : "halfway " + (seed.halfway.map { percent($0) } ?? "not in the swept range")
+            return "seed \(seed.seed) " + (seed.judged == 0 ? "not judged" : seed.budget.map { "at \(percent($0))" } ?? "not in the swept range")
+                + " (" + (seed.tau.map { "τ \(percent($0)), " } ?? "") + halfway + ")"
         }.joined(separator: ", ")
         let unconverged = seeds.compactMap(\.unconverged).reduce(0, +)
-        let opening = "Per seed, the first swept budget at which the victim agrees with its target beyond the clean model (it closes "
-            + "\(percent(closedShare)) or more of the clean model's disagreement with the target on the test rows): \(perSeed)"
+        let opening = "Per seed, the first swept budget at which the retrained victim is the target (within "
+            + "\(percent(Self.reachedDistance)) of its parameters and agreeing with it on every test row; halfway: the first at which it "
+            + "closes \(percent(closedShare)) of the clean model's disagreement with the target, which the prediction does not concern): \(perSeed)"
             + (unconverged == 0 ? "" : " (\(unconverged) run\(unconverged == 1 ? "" : "s") not judged: the victim's gradient norm on its training rows "
                 + "is above 1e\(Int(log10(MetricKey.victimGradientTolerance).rounded())), not converged)")
         switch verdict {
-        case nil: return opening + "; no τ is predicted."
+        case nil:
+            return opening + (seeds.allSatisfy { $0.judged == 0 } ? "; no run is judged, so the runs do not test the prediction." : "; no τ is predicted.")
         case .consistent:
-            return opening + "; the runs cannot contradict the prediction: no seed reaches it below its τ, and every seed does above it "
-                + "(the prediction rules out only reaching the target itself below τ, so this does not confirm that half of it either)."
+            return opening + "; the runs agree with the prediction: no seed's victim is the target below its τ, and every seed's is at a swept budget above it."
         case .successBelowTau:
             let below = seeds.filter(\.isBelowTau).map { String($0.seed) }
             return opening + "; seed\(below.count == 1 ? "" : "s") \(below.joined(separator: ", ")) "
-                + "reach\(below.count == 1 ? "es" : "") it below τ. This does not contradict the prediction, which rules out only "
-                + "reaching the target itself below τ, not closing part of the way to it; the bar cannot test that half of it."
+                + "reach\(below.count == 1 ? "es" : "") the target below τ, against the prediction (unless a model within "
+                + "\(percent(Self.reachedDistance)) of the target is reachable there)."
         case .notReachedAboveTau:
-            return opening + "; no seed reaches it below its τ, but not every seed does in the swept range."
+            return opening + "; no seed's victim is the target below its τ, but gradient canceling did not reach it above τ for every seed "
+                + "in the swept range (what this attack reached, not a bound on the problem)."
         }
     }
 }

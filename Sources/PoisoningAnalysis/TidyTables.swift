@@ -90,7 +90,7 @@ public enum TidyTables {
     /// `targetColumns` (`attackTarget`: the label of the target the run's attack aims at, gradient
     /// canceling's `target:`; `tau`: that target's τ for the run's seed, as `runs[].targets` holds it;
     /// `targetBudget`: the seed's budget in `targetBudgets`, the first swept fraction at which the
-    /// series' retrained victim agrees with the target beyond the clean model), then, in a study with
+    /// series' retrained victim is the target), then, in a study with
     /// targets, `measurementColumns` for each target, then one column per metric any run records, by
     /// key in code-point order. A cell is empty where it does not apply: a run without a metric, an
     /// attack without a target, a target without τ (none exists, or it could not be made), a seed

@@ -23,8 +23,11 @@ import PoisoningUtilities
 /// `targetDistance`, a target's `distance`) and `targetNorm` centre the last layer (its class-sum
 /// direction, which predictions ignore, removed), and the linear SVM's dual coordinate descent visits
 /// the rows in a seeded random order with shrinking, stops on liblinear's projected-gradient gap, and
-/// makes at most 1,000,000 passes by default.
-public let engineVersion = "7"
+/// makes at most 1,000,000 passes by default; 8, gradient canceling's descent is by default L-BFGS
+/// (5 pairs) with each step chosen by an Armijo line search on the paper's objective (at most 12 halvings, stopping
+/// after 3 stalled steps, recorded as `descentStalled`, or after Algorithm 1's 1 + steps evaluations), Algorithm 1's SGD with momentum an option
+/// (`optimizer`), and either stops once the mixed gradient is at most 1e-5 of the clean one.
+public let engineVersion = "8"
 
 // Here rather than beside `MetricKey` (PoisoningUtilities): the Rényi order's range is the accountant's
 // `renyiOrders` (PoisoningModels).

@@ -22,27 +22,39 @@ struct PoisonabilityEvidenceTests {
     static let runs: [(UInt64, Double, Double, Double)] = [(1, 0.5, 1.0, 0.3), (2, 0.5, 1.2, 0.08), (1, 1.1, 1.0, 0.02), (2, 1.1, 1.2, 0.05),
                                                            (1, 2.0, 1.0, 1.5e-6), (2, 2.0, 1.2, 0.004)]
 
-    @Test func theParameterSpaceFindingHoldsOnlyWhenTheRatioJustAboveTauFallsTenfoldBelowTheNoEffectRatio() {
-        // Just above τ: seed 1 at 1.1 (0.02 against 1/2.1 = 0.476, 23.8 times lower), seed 2 at 2.0 (0.004 against 1/3).
-        let holds = evidence(runs: Self.runs)
+    /// Each seed is judged at its smallest swept budget of at least 1.25 τ, by the attack's own rule
+    /// (mixed/clean ≤ 1e-3): seed 1 at 2.0 (2 τ), seed 2 at 2.0 (1.67 τ); 1.1 (1.1 τ for seed 1) is
+    /// never judged.
+    @Test func theParameterSpaceFindingJudgesEachSeedAtAQuarterAboveTauByTheCancelledRatio() {
+        let cancelled = Self.runs.map { $0.0 == 2 && $0.1 == 2.0 ? (2, 2.0, 1.2, 5e-4) : $0 }
+        let holds = evidence(runs: cancelled)
         #expect(holds.holdsInParameterSpace == true)
-        #expect(holds.parameterSpaceSentence == "In parameter space the paper's prediction holds: below its seed's τ every run's "
-            + "mixed gradient stays at 5.0% of the clean one or more (least at 110.0%, τ = 120.0%), and at the smallest swept budget "
-            + "above its seed's τ it falls least for seed 1: to 2.0% at 110.0% = 1.1 τ, against 47.6% = 1/(1 + ε_d) for poisons with "
-            + "no effect, 23.8 times lower.")
-        // Seed 1 at 1.1 only halves the no-effect ratio (0.2 against 0.476): a slow decay, no transition at τ.
-        let slow = evidence(runs: Self.runs.map { $0.0 == 1 && $0.1 == 1.1 ? (1, 1.1, 1.0, 0.2) : $0 })
-        #expect(slow.holdsInParameterSpace == false)
-        #expect(slow.parameterSpaceSentence == "In parameter space there is no transition at τ: below its seed's τ every run's mixed "
-            + "gradient stays at 5.0% of the clean one or more (least at 110.0%, τ = 120.0%), but at the smallest swept budget above "
-            + "its seed's τ it falls least for seed 1: to 20.0% at 110.0% = 1.1 τ, against 47.6% = 1/(1 + ε_d) for poisons with no "
-            + "effect (a fall to 0.1 of that or less was asked). The mixed gradient first falls below 0.1% of the clean one at "
-            + "2.0 τ (seed 1, 200.0%); for seed 2 at no swept budget.")
+        let below = "below its seed's τ every run's mixed gradient stays at 5.0% of the clean one or more (least at 110.0%, τ = 120.0%)"
+        #expect(holds.parameterSpaceSentence == "In parameter space gradient canceling reached what the paper predicts: \(below), and at "
+            + "the smallest swept budget of 1.25 τ or more (2 seeds) gradient canceling leaves at most 5.0e-04 of it (seed 2, at "
+            + "200.0% = 1.67 τ), within the 0.1% that counts as cancelled. Gradient canceling first brings the mixed gradient to "
+            + "0.1% of the clean one or less at 2.00 τ (seed 1, 200.0%), 1.67 τ (seed 2, 200.0%).")
+        // A ratio of 1.9% is not cancelled by the attack's own 1e-3 rule (the old tenfold-below-1/(1 + ε_d) rule passed it).
+        let partial = evidence(runs: cancelled.map { $0.0 == 2 && $0.1 == 2.0 ? (2, 2.0, 1.2, 0.019) : $0 })
+        #expect(partial.holdsInParameterSpace == false)
+        #expect(partial.parameterSpaceSentence == "In parameter space gradient canceling did not reach the target on every seed: "
+            + "\(below), but at the smallest swept budget of 1.25 τ or more (2 seeds) gradient canceling leaves at most 1.9% of it "
+            + "(seed 2, at 200.0% = 1.67 τ), above the 0.1% that counts as cancelled (what this attack reached, not a bound on the "
+            + "problem). Gradient canceling first brings the mixed gradient to 0.1% of the clean one or less at 2.00 τ (seed 1, "
+            + "200.0%); for seed 2 at no swept budget.")
+        // A budget of 1.001 τ is not judged: a seed swept only there (30.0% against τ 29.96%) decides nothing, alone or beside others.
+        let barelyAbove: [(UInt64, Double, Double, Double)] = [(3, 0.2, 0.2996, 0.1), (3, 0.3, 0.2996, 0.037)]
+        let alone = evidence(runs: barelyAbove, taus: [0.2996])
+        #expect(alone.holdsInParameterSpace == nil)
+        #expect(alone.parameterSpaceSentence
+            == "In parameter space the runs cannot decide: no run lies at 1.25 τ or more; sweep fractions on both sides of τ.")
+        let beside = evidence(runs: cancelled + barelyAbove, taus: [1.0, 1.2, 0.2996])
+        #expect(beside.holdsInParameterSpace == true && beside.parameterSpaceSentence.contains("(2 seeds)"))
         // Every run above its τ: the runs cannot decide.
         let short = evidence(runs: [(1, 2.0, 1.0, 1e-6)])
         #expect(short.holdsInParameterSpace == nil)
         #expect(short.parameterSpaceSentence
-            == "In parameter space the runs cannot decide: no run lies below its seed's τ; sweep fractions on both sides of it.")
+            == "In parameter space the runs cannot decide: no run lies below its seed's τ; sweep fractions on both sides of τ.")
     }
 
     @Test func theAccuracyFindingReadsThePairedIntervalOfVictimMinusTarget() {
@@ -90,10 +102,10 @@ struct PoisonabilityEvidenceTests {
                                               boundRatio: run.1 < run.2 ? (run.0 == 1 ? 0.1 : 0.04) : nil)
         }
         let bounded = PoisonabilityEvidence(taus: [1.0, 1.2], runs: runs, seedsWithoutThreshold: 0, targetAccuracy: 0.6, fractions: [], testRows: 300)
-        #expect(bounded.parameterSpaceSentence.hasPrefix("In parameter space the paper's prediction holds: below its seed's τ every run's "
+        #expect(bounded.parameterSpaceSentence.hasPrefix("In parameter space gradient canceling did not reach the target on every seed: below its seed's τ every run's "
             + "mixed gradient stays at 5.0% of the clean one or more (least at 110.0%, τ = 120.0%) (a consistency check, which cannot "
             + "fail: below τ no poison set brings the mixed gradient under W₀((c − 1)/e)(τ − ε_d)/‖θ‖ · n/(n + m), θ the target's last layer centred; closest to it, "
-            + "seed 2 at 110.0% measures 5.0% of the clean gradient against the bound 4.0%), and at the smallest"))
+            + "seed 2 at 110.0% measures 5.0% of the clean gradient against the bound 4.0%), but at the smallest"))
     }
 
     @Test func aTargetNotStationaryOnItsOwnRowsIsSaid() {

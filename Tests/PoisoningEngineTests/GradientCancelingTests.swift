@@ -250,8 +250,8 @@ struct GradientCancelingTests {
         }
     }
 
-    /// Where gradient canceling cancels the clean gradient (mixed/clean ≤ 1e-6, at 3τ on the data of
-    /// the test above), the target is stationary on the poisoned set, and softmax regression's loss is
+    /// Where gradient canceling cancels the clean gradient (to its stop, mixed/clean ≤ 1e-5, at 3τ on
+    /// the data of the test above), the target is stationary on the poisoned set, and softmax regression's loss is
     /// convex, so the victim trained to convergence (`convergedSoftmaxRegression`, as a run trains it)
     /// is the target: within 1e-3 of it (relative), where the SGD victim (200 epochs at the constant
     /// rate 0.05) stays further (its noise). The converged victim's gradient is within the tolerance.
@@ -265,7 +265,7 @@ struct GradientCancelingTests {
         let poisoned = try #require(attack.poison(split, fraction: 3 * tau, seed: 1, trainer: trainer))
         let mixed = try #require(poisoned.measurements[MetricKey.mixedGradientNorm])
         let cleanNorm = try #require(poisoned.measurements[MetricKey.cleanGradientNorm])
-        try #require(mixed <= 1e-6 * cleanNorm, "mixed/clean \(mixed / cleanNorm)")
+        try #require(mixed <= GradientCanceling.stoppingRatio * cleanNorm, "mixed/clean \(mixed / cleanNorm)")
         let sgd = try #require(trainer.train(poisoned.data).model as? NetworkParameters)
         let (victim, gradientNorm) = convergedSoftmaxRegression(from: sgd, on: poisoned.data)
         #expect(gradientNorm <= MetricKey.victimGradientTolerance)
@@ -324,7 +324,7 @@ struct GradientCancelingTests {
     /// meaning in brackets after its name: no meaning may start with "the" ("The the poison budget").
     @Test func noMetricMeaningStartsWithThe() {
         let metrics = GradientCanceling(targetLabel: "gradpc 0.5").metrics.flatMap(\.recorded)
-        #expect(metrics.count == 12)
+        #expect(metrics.count == 13)
         for metric in metrics {
             #expect(!metric.meaning.lowercased().hasPrefix("the "), "\(metric.key): \(metric.meaning)")
         }

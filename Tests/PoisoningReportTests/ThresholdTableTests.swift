@@ -74,19 +74,21 @@ struct ThresholdTableTests {
         #expect(table.rows.allSatisfy { $0.cells[0].first?.isNumber == true })
     }
 
-    /// The "Predicted vs measured" row's first budget at which the victim agrees with its target
-    /// beyond the clean model (0.9 at fraction 0, so a bar of 0.95), on constructed runs of two
-    /// seeds: series 0 (τ 5% and 15%) reaches it at 10% in both seeds, below seed 2's τ; series 1 (no
-    /// τ) at 20% and 10%. The same budgets are in results.json; τ has its t interval.
-    @Test func thePredictedRowGivesTheAgreementBudgetWithItsIntervalAndVerdict() throws {
+    /// The "Predicted vs measured" row's first budget at which the victim is its target (beside the
+    /// halfway bar: 0.9 at fraction 0, so 0.95), on constructed runs of two seeds: series 0 (τ 5% and
+    /// 15%) reaches it at 20% and 10%, seed 2 below its τ; series 1 (no τ) at 20% and 10%. The same
+    /// budgets are in results.json; τ has its t interval.
+    @Test func thePredictedRowGivesTheTargetBudgetWithItsIntervalAndVerdict() throws {
         var config = try Self.study().config
         config.seeds = [1, 2]
         config.fractions = [0, 0.1, 0.2]
         let study = try Study(config)
-        let agreements: [Int: [UInt64: [Double]]] = [0: [1: [0.97, 0.99], 2: [0.97, 0.96]], 1: [1: [0.5, 0.99], 2: [0.97, 0.99]]]
+        // Agreement 1 comes with a distance of 0.001 from the target (the victim is the target), any other with 0.2.
+        let agreements: [Int: [UInt64: [Double]]] = [0: [1: [0.97, 1], 2: [1, 0.96]], 1: [1: [0.5, 1], 2: [1, 1]]]
         let runs = study.runSpecs.map { spec in
-            var metrics = [MetricKey.testAccuracy: 0.8, MetricKey.targetAccuracy: 0.7,
-                           MetricKey.targetAgreement: spec.fraction == 0 ? 0.9 : agreements[spec.series]![spec.seed]![spec.fraction == 0.1 ? 0 : 1]]
+            let agreement = spec.fraction == 0 ? 0.9 : agreements[spec.series]![spec.seed]![spec.fraction == 0.1 ? 0 : 1]
+            var metrics = [MetricKey.testAccuracy: 0.8, MetricKey.targetAccuracy: 0.7, MetricKey.targetAgreement: agreement,
+                           MetricKey.targetDistance: agreement == 1 ? 0.001 : 0.2]
             if spec.series == 0 { metrics[MetricKey.poisonabilityThreshold] = spec.seed == 1 ? 0.05 : 0.15 }
             return RunResult(fraction: spec.fraction, series: spec.series, seed: spec.seed, poisonedCount: Int(spec.fraction * 56),
                              realisedFraction: spec.fraction, metrics: metrics, divergence: nil)
@@ -94,15 +96,11 @@ struct ThresholdTableTests {
         let results = StudyResults(study: study, runs: runs, toolVersion: "test")
         #expect(results.targetBudgets?.map(\.verdict) == [.successBelowTau, nil])
         let rows = ReportModel.predictedRows(of: results)
-        // Series 0: both from 10%, spread raised to the grid's 10%: 10% ± 12.706 · 10%/√2, clipped to [10%, 20%].
-        #expect(rows.map(\.agreesFrom) == ["10.0% [10.0% (clipped), 20.0%]", "15.0% [10.0% (clipped), 20.0%]"])
-        #expect(rows[0].findings[1] == "Per seed, the first swept budget at which the victim agrees with its target beyond the clean "
-            + "model (it closes 50.0% or more of the clean model's disagreement with the target on the test rows): seed 1 at 10.0% "
-            + "(clean 0.900, bar 0.950, τ 5.0%), seed 2 at 10.0% (clean 0.900, bar 0.950, τ 15.0%); seed 2 reaches it below τ. "
-            + "This does not contradict the prediction, which rules out only reaching the target itself below τ, not closing part "
-            + "of the way to it; the bar cannot test that half of it.")
-        #expect(rows[1].findings[1].hasSuffix("seed 1 at 20.0% (clean 0.900, bar 0.950), seed 2 at 10.0% (clean 0.900, bar 0.950); "
-            + "no τ is predicted."))
+        // Series 0: seed 1 from 20%, seed 2 from 10% (below its τ 15%); series 1 the same: 15% ± 12.706 · 7.07%/√2, clipped to [10%, 20%].
+        #expect(rows.map(\.agreesFrom) == ["15.0% [10.0% (clipped), 20.0%]", "15.0% [10.0% (clipped), 20.0%]"])
+        #expect(rows[0].findings[1].hasSuffix("seed 1 at 20.0% (τ 5.0%, halfway 10.0%), seed 2 at 10.0% (τ 15.0%, halfway 10.0%); seed 2 "
+            + "reaches the target below τ, against the prediction (unless a model within 1.0% of the target is reachable there)."))
+        #expect(rows[1].findings[1].hasSuffix("seed 1 at 20.0% (halfway 20.0%), seed 2 at 10.0% (halfway 10.0%); no τ is predicted."))
         // τ 5% and 15%: mean 10%, ± 12.706 · 0.0707/√2 = 63.5%, the lower end clipped at 0.
         #expect(rows[0].tau == "10.0% [0.0%, 73.5%] (seeds 5.0%–15.0%)")
         #expect(rows[1].tau == "none (no threshold exists)")
