@@ -23,8 +23,9 @@ import PoisoningUtilities
 /// `targetDistance`, a target's `distance`) and `targetNorm` centre the last layer (its class-sum
 /// direction, which predictions ignore, removed), and the linear SVM's dual coordinate descent visits
 /// the rows in a seeded random order with shrinking, stops on liblinear's projected-gradient gap, and
-/// makes at most 1,000,000 passes by default.
-public let engineVersion = "7"
+/// makes at most 1,000,000 passes by default; 8, a series under an input-gradient penalty of λ 0
+/// (which trains as no defense) records `inputCurvatureTopPoisonedBaseline`.
+public let engineVersion = "8"
 
 // Here rather than beside `MetricKey` (PoisoningUtilities): the Rényi order's range is the accountant's
 // `renyiOrders` (PoisoningModels).
