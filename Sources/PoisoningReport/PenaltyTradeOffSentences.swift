@@ -69,7 +69,7 @@ func penaltyTradeOffSentences(_ results: StudyResults) -> [String] {
         case .notTestable:
             let baseline = curve.points.first { $0.lambda == changes.from && $0.isMeasured }.map { valueText($0.success, signed) } ?? "none"
             answer = claim + "these runs cannot test it: at λ \(lambda(changes.from)) the success, \(baseline), is not resolved above "
-                + "\(effect), the study's planning effect (its \(level) interval reaches it), so the attack leaves the penalty nothing "
+                + "\(effect), the study's planning effect (the lower end of its \(level) interval is at most \(effect)), so the attack leaves the penalty nothing "
                 + "resolved to suppress."
         }
         return opening + "From λ \(lambda(changes.from)) to λ \(lambda(changes.to)) (paired by seed) the success changes by "

@@ -146,7 +146,7 @@ struct PenaltyTradeOffSentenceTests {
             if claim == .notTestable {
                 let baseline = loss == 0.01 ? "+0.010 [-0.007, +0.027]" : "+0.030 [+0.013, +0.047]"
                 #expect(sentence.hasSuffix(claimText + "these runs cannot test it: at λ 0 the success, \(baseline), is not resolved above "
-                    + "0.020, the study's planning effect (its 95% interval reaches it), so the attack leaves the penalty nothing resolved to suppress."),
+                    + "0.020, the study's planning effect (the lower end of its 95% interval is at most 0.020), so the attack leaves the penalty nothing resolved to suppress."),
                         "\(sentence)")
                 #expect(!sentence.contains("contradict"))
                 #expect(unfittedStudyAnswers(results).first?.contains("not testable under random label flip (λ 0 to 20)") == true)
