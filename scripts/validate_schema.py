@@ -39,16 +39,19 @@ PENALTY_CURVE = {"model": 0, "attack": 0, "successName": "Test accuracy lost", "
                  "points": [PENALTY_POINT, {**PENALTY_POINT, "series": 1, "lambda": 20, "success": {"count": 0}}], "changes": PENALTY_CHANGES}
 PENALTY_TRADE_OFF = {"fraction": 0.1, "confidence": 0.95, "curves": [PENALTY_CURVE]}
 
-# A curvatureClaims member (schema 4): one spike fit and one near-clone sweep of two distances.
-SPIKE_GROWTH = {"model": 0, "defense": 0, "series": [0, 1], "efficacyKey": "backdoorSuccessExcess",
+# A curvatureClaims member (schema 4): one spike fit (one series across fractions), one near-clone
+# sweep of two distances contrasted with a clustered reference (one distance, no verdict).
+SPIKE_GROWTH = {"series": 0, "model": 0, "defense": 0, "efficacyKey": "backdoorSuccessExcess",
                 "spikeKey": "inputCurvatureTopTriggered", "exponent": {"count": 3, "mean": 1.9, "interval": {"lower": 1.5, "upper": 2.3}},
-                "pointsUsed": 6, "pointsLeftOut": 0, "verdict": "supported"}
-NEAR_CLONE_POINT = {"distance": 0, "attack": 0, "success": PENALTY_VALUES, "spike": PENALTY_VALUES,
-                    "detectors": [{"defense": 1, "auroc": PENALTY_VALUES}], "status": "invisible"}
-NEAR_CLONE = {"model": 0, "fraction": 0.1, "spikeKey": "inputCurvatureTopTriggered",
-              "points": [NEAR_CLONE_POINT, {**NEAR_CLONE_POINT, "distance": 1000, "attack": 1, "status": "fails"}],
-              "invisibleUpTo": 0, "verdict": "supported"}
-CURVATURE_CLAIMS = {"confidence": 0.95, "spikeGrowth": [SPIKE_GROWTH], "nearClone": [NEAR_CLONE]}
+                "pointsUsed": 6, "pointsLeftOut": 0, "seeds": 3, "verdict": "supported"}
+NEAR_CLONE_POINT = {"distance": 0, "attack": 0, "success": PENALTY_VALUES, "spike": PENALTY_VALUES, "spikeMargin": 0.02,
+                    "detectors": [{"defense": 1, "auroc": PENALTY_VALUES}], "status": "invisible", "visible": False}
+NEAR_CLONE = {"model": 0, "fraction": 0.1, "spikeKey": "inputCurvatureTopTriggered", "margin": 0.02,
+              "points": [NEAR_CLONE_POINT, {**NEAR_CLONE_POINT, "distance": 1000, "attack": 1, "status": "fails", "visible": True}],
+              "reference": {"attack": 2, "distance": 1000, "visible": True}, "invisibleUpTo": 0, "verdict": "supported"}
+CLUSTERED_REFERENCE = {"model": 0, "fraction": 0.1, "spikeKey": "inputCurvatureTopTriggered", "margin": 0.02,
+                       "points": [{**NEAR_CLONE_POINT, "distance": 1000, "attack": 2, "status": "fails", "visible": True}]}
+CURVATURE_CLAIMS = {"confidence": 0.95, "spikeGrowth": [SPIKE_GROWTH], "nearClone": [NEAR_CLONE, CLUSTERED_REFERENCE]}
 
 # An orientation split (schema 4): 2 of 5 seeds' AUROCs at most 0.25, 3 at least 0.75, none between.
 ORIENTATION_SPLIT = {"seeds": 5, "below": 2, "above": 3, "belowLowest": 0.02, "belowHighest": 0.09, "aboveLowest": 0.93, "aboveHighest": 0.99}
@@ -139,6 +142,14 @@ CASES = [
      {**CURVATURE_CLAIMS, "nearClone": [{**NEAR_CLONE, "points": [{**NEAR_CLONE_POINT, "distance": -1}]}]}),
     ("a near-clone point without detectors", "/curvatureClaims", "set",
      {**CURVATURE_CLAIMS, "nearClone": [{**NEAR_CLONE, "points": [{**NEAR_CLONE_POINT, "detectors": []}]}]}),
+    ("a spike fit pooling several series", "/curvatureClaims", "set",
+     {**CURVATURE_CLAIMS, "spikeGrowth": [{**SPIKE_GROWTH, "series": [0, 1]}]}),
+    ("a near-clone point without its visibility", "/curvatureClaims", "set",
+     {**CURVATURE_CLAIMS, "nearClone": [{**NEAR_CLONE, "points": [{k: v for k, v in NEAR_CLONE_POINT.items() if k != "visible"}]}]}),
+    ("a near-clone entry without its margin", "/curvatureClaims", "set",
+     {**CURVATURE_CLAIMS, "nearClone": [{k: v for k, v in NEAR_CLONE.items() if k != "margin"}]}),
+    ("a penalty claim that is not testable", "/penaltyTradeOff", "set",
+     {**PENALTY_TRADE_OFF, "curves": [{**PENALTY_CURVE, "changes": {**PENALTY_CHANGES, "claim": "not-testable"}}]}),
     ("curvature claims without their near-clone sweeps", "/curvatureClaims", "set",
      {k: v for k, v in CURVATURE_CLAIMS.items() if k != "nearClone"}),
     ("a point's AUROC split in orientation", "/points/0/orientationSplits", "set", {"detectionAUROC": ORIENTATION_SPLIT}),

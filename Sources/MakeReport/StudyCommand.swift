@@ -32,7 +32,8 @@ struct StudyCommand: ParsableCommand {
 
 /// The reference study as a commented study file headed by `header`, with a CSV data block
 /// (`csvDataExample`) and a make-classification one (`madeClassificationExample`), every key with its
-/// default and help, commented out after its data block.
+/// default and help, commented out after its data block, and at the end a commented top-level
+/// `measure:` list of every measurement.
 func referenceStudyText(header: [String]) throws -> String {
     let reference = try Study(StudyConfig.reference)
     // The CSV data set's design is read without its file, which need not exist.
@@ -49,7 +50,11 @@ func referenceStudyText(header: [String]) throws -> String {
             + "without the leading '# '.",
         MadeClassification.summary,
     ])
-    return studyFileText(reference.config, help: reference.help, header: header, alternatives: [csvData, madeData])
+    // The top-level measure: list, absent from the reference study (it measures nothing beyond its metrics).
+    let measure = CommentedAlternative(key: "measure", value: .list(Registry.measurements.map { .string($0.kind) }), help: reference.help,
+                                       comment: ["Measurements every run records beyond its metrics, none by default: to record them, add a "
+                                           + "top-level measure list like this one, without the leading '# '."])
+    return studyFileText(reference.config, help: reference.help, header: header, alternatives: [csvData, madeData, measure])
 }
 
 /// The make-classification data block that `make-report study` shows, every key at its default.

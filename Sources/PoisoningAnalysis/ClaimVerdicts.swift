@@ -14,6 +14,9 @@ public enum ClaimVerdict: String, Sendable, Codable, Equatable {
     case notResolved = "not-resolved"
     /// The published value lies outside this run's widened interval, or the run resolves the opposite direction.
     case contradicted
+    /// The runs cannot put the claim to the test: what it is about is absent from them (an attack
+    /// whose effect is not resolved above the study's planning effect gives a defense nothing to suppress).
+    case notTestable = "not-testable"
 }
 
 /// A published threshold beside this run's.

@@ -6,39 +6,47 @@ import PoisoningUtilities
 /// answered from a study that measures it (`measure: [input-curvature]`):
 /// - the spike grows like the square of the attack's efficacy (`SpikeGrowth`);
 /// - below some near-clone distance d the attack keeps a success above 0.5 while the spike and the
-///   detectors' AUROC fall to chance (`NearCloneRegime`).
+///   detectors' AUROC fall to chance (`NearCloneRegime`), shown by an equivalence test against a
+///   margin (the study's planning effect) and against a clustered attack that stays visible.
 /// The spike of a run is the top eigenvalue of the mean input Hessian of the loss over the triggered
 /// test rows (`inputCurvatureTopTriggered`, for an attack that stamps a trigger; else over the clean
 /// test rows, `inputCurvatureTopClean`) minus the same of the clean model of the same series and seed
 /// (fraction 0): the curvature the poisons add. The efficacy is the attack's success over the clean
 /// model's (its `Excess` metric). results.json holds these as `curvatureClaims`.
 public struct CurvatureClaims: Sendable, Codable, Equatable {
-    /// The spike's growth with efficacy for one model and defense: the exponent p of spike ∝ efficacy^p.
+    /// The spike's growth with efficacy for one series (one model, attack and defense): the exponent p
+    /// of spike ∝ efficacy^p across the swept fractions, the attack's geometry fixed (attacks that
+    /// differ in it, such as near-clone distances, are never pooled into one fit).
     public struct SpikeGrowth: Sendable, Codable, Equatable {
-        /// The model's and the defense's indices.
-        public let model, defense: Int
-        /// The series fitted together (every attack of the model and defense with the same success metric).
-        public let series: [Int]
+        /// The series, and its model's and defense's indices.
+        public let series, model, defense: Int
         /// The efficacy's metric key (an attack's success over the clean model, e.g. "backdoorSuccessExcess").
         public let efficacyKey: String
         /// The curvature metric whose excess over the clean model is the spike.
         public let spikeKey: String
         /// The exponent over seeds: per seed the least-squares slope of log(spike) on log(efficacy)
         /// over that seed's runs at positive fractions (`exponent(efficacies:spikes:)`), their mean
-        /// and its Student-t interval.
+        /// and its Student-t interval. Only the fraction varies within a seed's fit.
         public let exponent: PenaltyTradeOff.SeedValues
         /// The runs the per-seed fits used, and those they left out (efficacy or spike at most 0, whose
         /// logarithm is undefined, or a missing clean model).
         public let pointsUsed, pointsLeftOut: Int
-        /// The answer to the claim (`SpikeGrowth.verdict(_:)`).
+        /// The study's seeds, of which `exponent.count` have an exponent.
+        public let seeds: Int
+        /// The answer to the claim (`SpikeGrowth.verdict(_:selective:)`).
         public let verdict: ClaimVerdict
 
-        /// The claim's answer from the exponent's interval: supported when it holds 2 and lies
-        /// strictly between 1 and 3 (it tells a square from a linear and a cubic growth),
-        /// contradicted when it excludes 2, not resolved when it holds 2 but reaches 1 or 3, or
-        /// there is none (fewer than two seeds with an exponent).
-        public static func verdict(_ interval: Interval?) -> ClaimVerdict {
-            guard let lower = interval?.lower, let upper = interval?.upper else { return .notResolved }
+        /// Whether the fit stands on a minority of the runs: more runs left out than used, or fewer
+        /// than half the seeds with an exponent. Leaving out the runs whose spike is at most 0 selects
+        /// on the outcome; when most are left out the exponent of the rest describes a selected few.
+        public var isSelective: Bool { pointsLeftOut > pointsUsed || 2 * exponent.count < seeds }
+
+        /// The claim's answer from the exponent's interval: not resolved when the fit is `selective`
+        /// or there is no interval (fewer than two seeds with an exponent); else supported when it
+        /// holds 2 and lies strictly between 1 and 3 (it tells a square from a linear and a cubic
+        /// growth), contradicted when it excludes 2, not resolved when it holds 2 but reaches 1 or 3.
+        public static func verdict(_ interval: Interval?, selective: Bool = false) -> ClaimVerdict {
+            guard !selective, let lower = interval?.lower, let upper = interval?.upper else { return .notResolved }
             if lower > 2 || upper < 2 { return .contradicted }
             return lower > 1 && upper < 3 ? .supported : .notResolved
         }
@@ -46,12 +54,14 @@ public struct CurvatureClaims: Sendable, Codable, Equatable {
 
     /// What one near-clone distance shows against the claim.
     public enum NearCloneStatus: String, Sendable, Codable, Equatable {
-        /// The success's interval lies above 0.5, the spike's reaches 0 (the clean model's level)
-        /// and every detector's AUROC interval holds 0.5.
+        /// Effective and shown invisible by equivalence tests: the success's interval lies above 0.5,
+        /// the spike's within ± its margin of 0 and every detector's AUROC interval within 0.5 ± the
+        /// margin (two one-sided tests against the margin, as `PenaltyTradeOff.Changes.claim` runs them).
         case invisible
         /// The success's interval lies below 0.5, the spike's above 0, or a detector's AUROC interval excludes 0.5.
         case fails
-        /// The success's interval holds 0.5, or an interval is missing (fewer than two seeds).
+        /// Neither: the success's interval holds 0.5, an interval reaches beyond its margin without
+        /// excluding chance (absence of evidence, not evidence of absence), or one is missing (fewer than two seeds).
         case notResolved = "not-resolved"
     }
 
@@ -64,10 +74,22 @@ public struct CurvatureClaims: Sendable, Codable, Equatable {
         public let success: PenaltyTradeOff.SeedValues
         /// The undefended series' spike at that fraction, paired by seed with its clean model.
         public let spike: PenaltyTradeOff.SeedValues
+        /// The spike's equivalence margin: the study's planning effect times |λ| of the clean models
+        /// (the mean over seeds of the same curvature at fraction 0), a relative change of the top
+        /// eigenvalue; nil without a clean model.
+        public let spikeMargin: Double?
         /// Each defense that scores rows: its index and its detection AUROC at that fraction.
         public let detectors: [Detector]
         /// What the intervals show (`NearCloneStatus`).
         public let status: NearCloneStatus
+        /// Whether the poisons are visible: the spike's interval lies above 0, or a detector's AUROC
+        /// interval excludes 0.5, or its seeds split in orientation with none near 0.5.
+        public let visible: Bool
+        /// When the status is not resolved because an interval reaches beyond its margin: the seeds
+        /// that would put every such interval within its margin with the study's planning power,
+        /// were the value at chance (`seedsNeeded` on the observed per-seed spread, at the power's
+        /// miss split over the two one-sided tests); nil otherwise, or when more than 200 would.
+        public let seedsToShowEquivalence: Int?
     }
 
     /// A defense's detection AUROC at one distance.
@@ -83,7 +105,20 @@ public struct CurvatureClaims: Sendable, Codable, Equatable {
         public let splitSeedValues: [Double]?
     }
 
-    /// A sweep of near-clone distances for one model and one backdoor (the attacks that differ only in d).
+    /// The clustered point a near-clone sweep's verdict contrasts with.
+    public struct ClusteredReference: Sendable, Codable, Equatable {
+        /// Its attack and distance (an attack of another sweep, such as `toward: source-mean`, or the sweep's own largest d).
+        public let attack: Int
+        public let distance: Double
+        /// Whether its poisons are visible (`NearClonePoint.visible`).
+        public let visible: Bool
+    }
+
+    /// The attacks of one model and one backdoor that differ only in the near-clone distance d.
+    /// A near-clone sweep (two distances or more, the smallest within `nearCloneReach` of clones)
+    /// answers the claim; any other (a single distance, such as Granziol's clustered dirty-label
+    /// poisons `toward: source-mean` at d 1000) is a clustered reference: no verdict of its own, the
+    /// visible contrast the sweeps' verdicts need.
     public struct NearCloneRegime: Sendable, Codable, Equatable {
         /// The model's index.
         public let model: Int
@@ -91,28 +126,48 @@ public struct CurvatureClaims: Sendable, Codable, Equatable {
         public let fraction: Double
         /// The curvature metric whose excess over the clean model is the spike.
         public let spikeKey: String
+        /// The equivalence margin of the AUROC (within 0.5 ± margin) and, relative to the clean
+        /// model's curvature, of the spike: the study's planning effect.
+        public let margin: Double
         /// One point per swept distance, ascending.
         public let points: [NearClonePoint]
+        /// For a near-clone sweep, the clustered point it contrasts with: the first visible of the
+        /// model's clustered references' points and the sweep's own largest d beyond `nearCloneReach`,
+        /// else the first of them; nil for a clustered reference, or when there is none.
+        public let reference: ClusteredReference?
         /// The largest swept d up to which every swept distance, from the smallest, is `invisible`;
         /// nil when the smallest is not.
         public let invisibleUpTo: Double?
-        /// The answer (`NearCloneRegime.verdict(_:)`).
-        public let verdict: ClaimVerdict
+        /// The answer (`NearCloneRegime.verdict(_:contrast:)`); nil for a clustered reference.
+        public let verdict: ClaimVerdict?
 
-        /// The claim's answer from the points' statuses, ascending in d: supported when the smallest
-        /// swept d is `invisible`, contradicted when every swept d `fails`, not resolved otherwise.
-        public static func verdict(_ statuses: [NearCloneStatus]) -> ClaimVerdict {
-            if statuses.first == .invisible { return .supported }
-            return !statuses.isEmpty && statuses.allSatisfy { $0 == .fails } ? .contradicted : .notResolved
+        /// Whether the distances make a near-clone sweep: at least two, the smallest at most `nearCloneReach`.
+        public static func isSweep(_ distances: [Double]) -> Bool {
+            distances.count >= 2 && (distances.min() ?? .infinity) <= nearCloneReach
+        }
+
+        /// The claim's answer from the points' statuses, ascending in d, and whether the clustered
+        /// reference is visible: contradicted when every swept d `fails`; supported when the smallest
+        /// swept d is `invisible` and the reference visible (near clones hide where clustered poisons
+        /// show); not resolved otherwise, including an invisible smallest d beside a reference that
+        /// is not visible either (the instruments then show no contrast to lose).
+        public static func verdict(_ statuses: [NearCloneStatus], contrast: Bool) -> ClaimVerdict {
+            if !statuses.isEmpty && statuses.allSatisfy({ $0 == .fails }) { return .contradicted }
+            return statuses.first == .invisible && contrast ? .supported : .notResolved
         }
     }
 
+    /// The largest smallest-distance of a near-clone sweep, in standardised units: a sweep must start
+    /// with poisons moved by at most one unit, near clones of their source rows.
+    public static let nearCloneReach = 1.0
+
     /// The confidence of every interval.
     public let confidence: Double
-    /// One fit per model and defense with an attack whose success has a clean baseline and at least
-    /// two runs at positive fractions per seed.
+    /// One fit per series whose attack's success has a clean baseline, in a study with at least two
+    /// positive fractions.
     public let spikeGrowth: [SpikeGrowth]
-    /// One per model and near-clone backdoor with an undefended series and a defense that scores rows.
+    /// One per model and near-clone backdoor with an undefended series and a defense that scores
+    /// rows: the near-clone sweeps and the clustered references.
     public let nearClone: [NearCloneRegime]
 
     /// The exponent p of spike ∝ efficacy^p in one seed: the least-squares slope of log(spike) on
@@ -172,48 +227,39 @@ public struct CurvatureClaims: Sendable, Codable, Equatable {
         }
         let confidence = confidence
 
-        // Spike growth: per model, defense and success metric with a baseline.
+        // Spike growth: per series whose attack's success has a baseline, across the positive fractions.
         var growth = [SpikeGrowth]()
-        for model in results.config.models.indices {
-            for defense in results.config.defenses.indices {
-                var groups = [(key: String, series: [Int])]()
-                for index in results.series.indices where results.series[index].model == model && results.series[index].defense == defense {
-                    guard let metric = results.successMetric(of: index), metric.hasBaseline else { continue }
-                    if let at = groups.firstIndex(where: { $0.key == metric.excess.key }) { groups[at].series.append(index) } else {
-                        groups.append((metric.excess.key, [index]))
-                    }
-                }
-                for group in groups where group.series.count * positive.count >= 2 {
-                    let key = spikeKey(group.series[0])
-                    var used = 0, leftOut = 0
-                    let exponents = seeds.map { seed -> Double? in
-                        var efficacies = [Double](), spikes = [Double]()
-                        for series in group.series {
-                            for fraction in positive {
-                                guard let efficacy = metrics[RunPlace(series: series, fraction: fraction, seed: seed)]?[group.key] else { continue }
-                                guard let value = spike(series, fraction, seed, key: key), efficacy > 0, value > 0 else {
-                                    leftOut += 1
-                                    continue
-                                }
-                                efficacies.append(efficacy)
-                                spikes.append(value)
-                            }
+        if positive.count >= 2 {
+            for (index, series) in results.series.enumerated() {
+                guard let metric = results.successMetric(of: index), metric.hasBaseline else { continue }
+                let key = spikeKey(index), efficacyKey = metric.excess.key
+                var used = 0, leftOut = 0
+                let exponents = seeds.map { seed -> Double? in
+                    var efficacies = [Double](), spikes = [Double]()
+                    for fraction in positive {
+                        guard let efficacy = metrics[RunPlace(series: index, fraction: fraction, seed: seed)]?[efficacyKey] else { continue }
+                        guard let value = spike(index, fraction, seed, key: key), efficacy > 0, value > 0 else {
+                            leftOut += 1
+                            continue
                         }
-                        used += efficacies.count
-                        return Self.exponent(efficacies: efficacies, spikes: spikes)
+                        efficacies.append(efficacy)
+                        spikes.append(value)
                     }
-                    let values = PenaltyTradeOff.SeedValues(exponents, resolution: 0, confidence: confidence)
-                    growth.append(SpikeGrowth(model: model, defense: defense, series: group.series, efficacyKey: group.key, spikeKey: key,
-                                              exponent: values, pointsUsed: used, pointsLeftOut: leftOut,
-                                              verdict: SpikeGrowth.verdict(values.interval)))
+                    used += efficacies.count
+                    return Self.exponent(efficacies: efficacies, spikes: spikes)
                 }
+                let values = PenaltyTradeOff.SeedValues(exponents, resolution: 0, confidence: confidence)
+                let selective = leftOut > used || 2 * values.count < seeds.count
+                growth.append(SpikeGrowth(series: index, model: series.model, defense: series.defense, efficacyKey: efficacyKey, spikeKey: key,
+                                          exponent: values, pointsUsed: used, pointsLeftOut: leftOut, seeds: seeds.count,
+                                          verdict: SpikeGrowth.verdict(values.interval, selective: selective)))
             }
         }
         spikeGrowth = growth
 
         // Near clones: per model and backdoor, the attacks that differ only in their distance.
         var regimes = [NearCloneRegime]()
-        let defenses = results.config.defenses
+        let defenses = results.config.defenses, margin = results.config.planning.effect
         let undefended = defenses.indices.filter { defenses[$0].value(at: "kind") == .string("none") }
         if let budget = results.findings.comparisonBudget, let bare = undefended.first {
             var sweeps = [(rest: String, attacks: [(attack: Int, distance: Double)])]()
@@ -232,13 +278,22 @@ public struct CurvatureClaims: Sendable, Codable, Equatable {
                     sweeps.append((rest, [(attack, distance)]))
                 }
             }
-            let testResolution = 1 / Double(results.data.testCount)
+            let testResolution = 1 / Double(results.data.testCount), planning = results.config.planning
+            /// Seeds that would put values at chance within ± `margin` of it with the planning power:
+            /// the two one-sided tests each miss with half the power's miss (`seedsNeeded`).
+            func equivalenceSeeds(_ values: [Double?], margin: Double) -> Int? {
+                let present = values.compactMap { $0 }
+                guard present.count >= 2, margin > 0 else { return nil }
+                return seedsNeeded(effect: margin, sigma: MeanStd(of: present).std, confidence: confidence, power: (1 + planning.power) / 2,
+                                   limit: 200)
+            }
             for model in results.config.models.indices {
+                /// The series of this model, `attack` and `defense`.
+                func series(_ attack: Int, _ defense: Int) -> Int? {
+                    results.series.firstIndex { $0.model == model && $0.attack == attack && $0.defense == defense }
+                }
+                var measured = [(key: String, points: [NearClonePoint])]()
                 for sweep in sweeps {
-                    /// The series of this model, `attack` and `defense`.
-                    func series(_ attack: Int, _ defense: Int) -> Int? {
-                        results.series.firstIndex { $0.model == model && $0.attack == attack && $0.defense == defense }
-                    }
                     let detecting = defenses.indices.filter { defense in
                         sweep.attacks.contains { entry in
                             series(entry.attack, defense).map { s in results.points.contains { $0.series == s && ($0.metric(MetricKey.detectionAUROC) != nil || $0.orientationSplit(MetricKey.detectionAUROC) != nil) } } ?? false
@@ -252,27 +307,58 @@ public struct CurvatureClaims: Sendable, Codable, Equatable {
                         let success = PenaltyTradeOff.SeedValues(
                             seeds.map { metrics[RunPlace(series: plain, fraction: budget, seed: $0)]?[successKey] },
                             resolution: testResolution, confidence: confidence)
-                        let spikes = PenaltyTradeOff.SeedValues(seeds.map { spike(plain, budget, $0, key: key) }, resolution: 0,
-                                                                confidence: confidence)
+                        let spikeValues = seeds.map { spike(plain, budget, $0, key: key) }
+                        let spikes = PenaltyTradeOff.SeedValues(spikeValues, resolution: 0, confidence: confidence)
+                        let cleanLevels = seeds.compactMap { metrics[RunPlace(series: plain, fraction: 0, seed: $0)]?[key] }
+                        let spikeMargin = cleanLevels.isEmpty ? nil : margin * abs(MeanStd(of: cleanLevels).mean)
+                        var aurocValues = [[Double?]]()
                         let detectors = detecting.map { defense in
                             let values = seeds.map { seed in
                                 series(entry.attack, defense).flatMap { metrics[RunPlace(series: $0, fraction: budget, seed: seed)]?[MetricKey.detectionAUROC] }
                             }
                             // Seeds split in orientation get no mean: one over both orientations reads as chance.
                             let split = OrientationSplit(values: values.compactMap { $0 })
+                            aurocValues.append(split == nil ? values : [])
                             return Detector(defense: defense, auroc: PenaltyTradeOff.SeedValues(split == nil ? values : [], resolution: 0, confidence: confidence),
                                             orientationSplit: split, splitSeedValues: split == nil ? nil : values.compactMap { $0 })
                         }
-                        return NearClonePoint(distance: entry.distance, attack: entry.attack, success: success, spike: spikes, detectors: detectors,
-                                              status: Self.status(success: success.interval, spike: spikes.interval,
-                                                                  aurocs: detectors.map(\.auroc.interval),
-                                                                  splits: detectors.compactMap(\.orientationSplit)))
+                        let status = Self.status(success: success.interval, spike: spikes.interval, spikeMargin: spikeMargin,
+                                                 aurocs: detectors.map(\.auroc.interval), margin: margin,
+                                                 splits: detectors.compactMap(\.orientationSplit))
+                        // The equivalence tests still open at an unresolved distance, and the seeds that would close them.
+                        var open = [(values: [Double?], margin: Double)]()
+                        if status == .notResolved {
+                            if let spikeMargin, !Self.isWithin(spikes.interval, of: 0, margin: spikeMargin) { open.append((spikeValues, spikeMargin)) }
+                            for (detector, values) in zip(detectors, aurocValues) where detector.orientationSplit == nil
+                                && !Self.isWithin(detector.auroc.interval, of: 0.5, margin: margin) {
+                                open.append((values, margin))
+                            }
+                        }
+                        let needed = open.map { equivalenceSeeds($0.values, margin: $0.margin) }
+                        let seedsToShow = needed.isEmpty || needed.contains(nil) ? nil : needed.compactMap { $0 }.max()
+                        return NearClonePoint(distance: entry.distance, attack: entry.attack, success: success, spike: spikes,
+                                              spikeMargin: spikeMargin, detectors: detectors, status: status,
+                                              visible: Self.isVisible(spike: spikes.interval, aurocs: detectors.map(\.auroc.interval),
+                                                                      splits: detectors.compactMap(\.orientationSplit)),
+                                              seedsToShowEquivalence: seedsToShow)
                     }
-                    guard !points.isEmpty else { continue }
+                    if !points.isEmpty { measured.append((key, points)) }
+                }
+                // The clustered points of this model: every point of its clustered references.
+                let clustered = measured.filter { !NearCloneRegime.isSweep($0.points.map(\.distance)) }.flatMap(\.points)
+                for (key, points) in measured {
+                    let sweep = NearCloneRegime.isSweep(points.map(\.distance))
+                    var reference: ClusteredReference?
+                    if sweep {
+                        let candidates = clustered + points.suffix(1).filter { $0.distance > Self.nearCloneReach }
+                        reference = (candidates.first(where: \.visible) ?? candidates.first).map {
+                            ClusteredReference(attack: $0.attack, distance: $0.distance, visible: $0.visible)
+                        }
+                    }
                     let leading = points.prefix { $0.status == .invisible }
-                    regimes.append(NearCloneRegime(model: model, fraction: budget, spikeKey: key, points: points,
-                                                   invisibleUpTo: leading.last?.distance,
-                                                   verdict: NearCloneRegime.verdict(points.map(\.status))))
+                    regimes.append(NearCloneRegime(model: model, fraction: budget, spikeKey: key, margin: margin, points: points,
+                                                   reference: reference, invisibleUpTo: sweep ? leading.last?.distance : nil,
+                                                   verdict: sweep ? NearCloneRegime.verdict(points.map(\.status), contrast: reference?.visible == true) : nil))
                 }
             }
         }
@@ -280,22 +366,36 @@ public struct CurvatureClaims: Sendable, Codable, Equatable {
         guard !spikeGrowth.isEmpty || !nearClone.isEmpty else { return nil }
     }
 
-    /// What one distance shows: `fails` when the success's interval lies below 0.5, the spike's
-    /// above 0, a detector's AUROC interval excludes 0.5 or a detector's seeds split in orientation
-    /// with none between (`splits`: every seed's scores separate the poisons, in one direction or
-    /// the other); else `notResolved` when an interval is missing (a split with seeds between has
-    /// none) or the success's holds 0.5; else `invisible`.
-    public static func status(success: Interval?, spike: Interval?, aurocs: [Interval?], splits: [OrientationSplit] = []) -> NearCloneStatus {
-        let excludesHalf = aurocs.contains { interval in
+    /// Whether `interval` lies strictly within `center` ± `margin`: the two one-sided tests of
+    /// equivalence, each at half the interval's significance level; false without an interval.
+    public static func isWithin(_ interval: Interval?, of center: Double, margin: Double) -> Bool {
+        guard let lower = interval?.lower, let upper = interval?.upper else { return false }
+        return lower > center - margin && upper < center + margin
+    }
+
+    /// Whether poisons are visible: the spike's interval lies above 0 (the poisoned model more curved
+    /// than its clean model), a detector's AUROC interval excludes 0.5, or a detector's seeds split
+    /// in orientation with none between (`splits`: every seed's scores separate the poisons, in one
+    /// direction or the other).
+    public static func isVisible(spike: Interval?, aurocs: [Interval?], splits: [OrientationSplit] = []) -> Bool {
+        if let lower = spike?.lower, lower > 0 { return true }
+        return aurocs.contains { interval in
             guard let lower = interval?.lower, let upper = interval?.upper else { return false }
             return lower > 0.5 || upper < 0.5
         } || splits.contains { $0.between == 0 }
+    }
+
+    /// What one distance shows: `fails` when the success's interval lies below 0.5 or the poisons
+    /// are visible (`isVisible`); else `invisible` when the success's interval lies above 0.5, the
+    /// spike's within ± `spikeMargin` of 0 and every AUROC interval within 0.5 ± `margin`
+    /// (`isWithin`), with no detector split in orientation; else `notResolved`.
+    public static func status(success: Interval?, spike: Interval?, spikeMargin: Double?, aurocs: [Interval?], margin: Double,
+                              splits: [OrientationSplit] = []) -> NearCloneStatus {
         if let upper = success?.upper, upper < 0.5 { return .fails }
-        if let lower = spike?.lower, lower > 0 { return .fails }
-        if excludesHalf { return .fails }
-        guard let successLower = success?.lower, spike?.lower != nil, aurocs.allSatisfy({ $0?.lower != nil && $0?.upper != nil })
-        else { return .notResolved }
-        return successLower > 0.5 ? .invisible : .notResolved
+        if isVisible(spike: spike, aurocs: aurocs, splits: splits) { return .fails }
+        guard let successLower = success?.lower, successLower > 0.5, let spikeMargin, isWithin(spike, of: 0, margin: spikeMargin),
+              splits.isEmpty, aurocs.allSatisfy({ isWithin($0, of: 0.5, margin: margin) }) else { return .notResolved }
+        return .invisible
     }
 }
 

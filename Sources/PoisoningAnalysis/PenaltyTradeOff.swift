@@ -90,18 +90,23 @@ public struct PenaltyTradeOff: Sendable, Codable, Equatable {
         /// What the changes of the success and the capacity answer.
         public let verdict: Verdict
         /// How they answer Granziol's (2026) claim that the penalty suppresses poisoning at a cost
-        /// in capacity (`Changes.claim(success:capacity:verdict:)`).
+        /// in capacity (`Changes.claim(baseline:success:capacity:margin:verdict:)`).
         public let claim: ClaimVerdict
 
-        /// The claim's answer: supported when the success and the capacity both fall (each interval
-        /// below 0, a trade-off); contradicted where the runs resolve it false: the success rises, or it
-        /// falls while the capacity rises (no cost), or the capacity falls while an equivalence test
-        /// shows that the success does not fall by more than `margin` (the study's planning effect):
-        /// the lower end of the success change's interval lies above -`margin` (of the two one-sided
-        /// tests against ±`margin`, the one that matters here, each at half the interval's
-        /// significance level: a (1 - α) interval instead of the (1 - 2α) of a level-α test, which
-        /// only makes it stricter); not resolved otherwise.
-        static func claim(success: Change, capacity: Change, margin: Double, verdict: Verdict) -> ClaimVerdict {
+        /// The claim's answer. Not testable when the success at the smallest λ (`baseline`, the
+        /// attack's effect before the penalty) is not resolved above `margin` (the study's planning
+        /// effect): the lower end of its interval is at most `margin`, so there is no resolved effect
+        /// for the penalty to suppress. Else supported when the success and the capacity both fall
+        /// (each interval below 0, a trade-off); contradicted where the runs resolve it false: the
+        /// success rises, or it falls while the capacity rises (no cost), or the capacity falls while
+        /// an equivalence test shows that the success does not fall by more than `margin`: the lower
+        /// end of the success change's interval lies above -`margin` (of the two one-sided tests
+        /// against ±`margin`, the one that matters here, each at half the interval's significance
+        /// level: a (1 - α) interval instead of the (1 - 2α) of a level-α test, which only makes it
+        /// stricter); not resolved otherwise, and when `baseline` has no interval (one seed).
+        static func claim(baseline: Interval?, success: Change, capacity: Change, margin: Double, verdict: Verdict) -> ClaimVerdict {
+            guard let effect = baseline?.lower else { return .notResolved }
+            guard effect > margin else { return .notTestable }
             switch verdict {
             case .tradeOff: return .supported
             case .noCost, .successRises: return .contradicted
@@ -243,8 +248,8 @@ public struct PenaltyTradeOff: Sendable, Codable, Equatable {
                     changes = Changes(from: low.point.lambda, to: high.point.lambda, success: success,
                                       cleanAccuracy: change(low.clean, high.clean, resolution: testResolution), capacity: capacity,
                                       verdict: verdict,
-                                      claim: Changes.claim(success: success, capacity: capacity, margin: results.config.planning.effect,
-                                                                         verdict: verdict))
+                                      claim: Changes.claim(baseline: low.point.success.interval, success: success, capacity: capacity,
+                                                           margin: results.config.planning.effect, verdict: verdict))
                 }
                 curves.append(Curve(model: model, attack: attack, successName: successName, successMeaning: successMeaning, points: points,
                                     changes: changes))

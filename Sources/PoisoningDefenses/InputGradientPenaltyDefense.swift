@@ -29,6 +29,9 @@ public struct InputGradientPenaltyDefense: TrainingSetDefense {
                                                       inputGradientPenalty: true))
     }
 
+    /// At λ 0: the penalty adds nothing and the decision equals no defense's (`TrainingAdjustment()`).
+    public var trainsAsUndefended: Bool { lambda == 0 }
+
     /// Those of training with the penalty.
     public var requirements: Set<ModelCapability> { TrainingAdjustment(inputGradientPenalty: lambda).requirements }
 

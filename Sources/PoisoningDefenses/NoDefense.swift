@@ -21,6 +21,9 @@ public struct NoDefense: TrainingSetDefense {
     /// None.
     public var requirements: Set<ModelCapability> { [] }
 
+    /// It is none.
+    public var trainsAsUndefended: Bool { true }
+
     /// The defense's decision on the poisoned training set, with `trainer` for the run's model; nil when its training diverged.
     public func inspect(_ poisoned: PoisonedTrainingSet, trainer: ModelTrainer) -> DefenseDecision? {
         DefenseDecision(scores: nil, kept: Array(0..<poisoned.data.count))

@@ -47,6 +47,10 @@ public protocol TrainingSetDefense: StudyComponent {
     /// rows, the copy of the kept rows the run trains on), and its most at once while it inspects,
     /// while the run's model trains as it decides, or while its detection is measured.
     func memoryNeed(_ sizes: RunSizes) -> MemoryNeed
+    /// Whether its runs keep every row, relabel none and train as without a defense, whatever the
+    /// training set (false by default): its fraction-0 model is then the undefended clean model, on
+    /// which a run measures clean baselines (`PreparedRun.cleanModelOfTheRun`).
+    var trainsAsUndefended: Bool { get }
 }
 
 extension TrainingSetDefense {
@@ -65,4 +69,6 @@ func removingDefenseNeed(_ sizes: RunSizes, working: Double) -> MemoryNeed {
 extension TrainingSetDefense {
     /// None beyond those every defended run records.
     public var recordedMetrics: [String] { [] }
+    /// A defense changes its runs unless it says otherwise.
+    public var trainsAsUndefended: Bool { false }
 }

@@ -35,8 +35,9 @@ extension MetricKey {
 ///   rows, with the same labels, under the clean model of the same series and seed (the fraction-0
 ///   run's model, `PreparedRun.cleanModelOfTheRun`: trained once per model and seed and shared by
 ///   every fraction), so that the spike the poisons add is the difference of the two, as an
-///   attack's success is corrected by the clean model's rate. Absent in a series with a defense
-///   (its fraction-0 model is not at hand) and where the clean model diverged.
+///   attack's success is corrected by the clean model's rate. Absent in a series whose defense
+///   changes training or the rows (its fraction-0 model is not at hand; an input-gradient penalty of
+///   λ 0 trains as no defense and has it) and where the clean model diverged.
 /// For a ReLU network with softmax cross-entropy H_r = J_zᵀ (diag(p) - p pᵀ) J_z does not depend on the
 /// row's label (`InputHessian`), so the labels above only name the rows, and H̄ is positive
 /// semi-definite (λ ≥ 0). For kernel ridge's squared error H_r depends on the row's label (the true
@@ -63,7 +64,7 @@ public enum InputCurvatureMeasurement: RunMeasurement {
                                   meaning: top + " over the training rows the attack poisoned")
         let baseline = MetricInfo(key: MetricKey.inputCurvatureTopPoisonedBaseline, name: "Input curvature, poisoned training rows, clean model",
                                   meaning: top + " over the training rows the attack poisoned, of the clean model of the same series and seed "
-                                      + "(no defense)")
+                                      + "(no defense, or one that trains as none, such as an input-gradient penalty of λ 0)")
         guard triggered else { return [clean, poisoned, baseline] }
         let stamped = MetricInfo(key: MetricKey.inputCurvatureTopTriggered, name: "Input curvature, triggered test rows",
                                  meaning: top + " over the test rows of other classes than the target, with the trigger")

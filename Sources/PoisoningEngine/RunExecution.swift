@@ -93,13 +93,15 @@ struct PreparedRun {
     /// The study's targets measured for this run (`measureTargets`).
     let targets: [TargetMeasurement]?
 
-    /// The model of this run's series and seed at fraction 0, where the series has no defense: its
-    /// model, training settings and seed trained on the clean training rows, taken from (or trained
-    /// once into) the study's `trainedModels`, bit for bit the fraction-0 run's model (packed training
-    /// gives each run the bits it gets alone); nil under a defense (its fraction-0 run trains on the
-    /// rows the defense keeps, or trains otherwise, so no model at hand is it) and when training diverged.
+    /// The model of this run's series and seed at fraction 0, where the series' defense trains as
+    /// none does (no defense, or an input-gradient penalty of λ 0: `TrainingSetDefense.trainsAsUndefended`):
+    /// its model, training settings and seed trained on the clean training rows, taken from (or
+    /// trained once into) the study's `trainedModels`, bit for bit the fraction-0 run's model (packed
+    /// training gives each run the bits it gets alone); nil under any other defense (its fraction-0
+    /// run trains on the rows the defense keeps, or trains otherwise, so no model at hand is it) and
+    /// when training diverged.
     func cleanModelOfTheRun() -> (any Classifier)? {
-        guard study.defenses[study.series[spec.series].defense] is NoDefense else { return nil }
+        guard study.defenses[study.series[spec.series].defense].trainsAsUndefended else { return nil }
         return study.design.trainedModels.model(trainer, on: study.split.train)
     }
 

@@ -26,7 +26,8 @@ import PoisoningUtilities
 /// makes at most 1,000,000 passes by default; 8, gradient canceling's descent is by default L-BFGS
 /// (5 pairs) with each step chosen by an Armijo line search on the paper's objective (at most 12 halvings, stopping
 /// after 3 stalled steps, recorded as `descentStalled`, or after Algorithm 1's 1 + steps evaluations), Algorithm 1's SGD with momentum an option
-/// (`optimizer`), and either stops once the mixed gradient is at most 1e-5 of the clean one.
+/// (`optimizer`), and either stops once the mixed gradient is at most 1e-5 of the clean one; and a series under an
+/// input-gradient penalty of λ 0 (which trains as no defense) records `inputCurvatureTopPoisonedBaseline`.
 public let engineVersion = "8"
 
 // Here rather than beside `MetricKey` (PoisoningUtilities): the Rényi order's range is the accountant's

@@ -203,7 +203,13 @@ public struct StudyConfig: Sendable, Equatable, Codable {
         let measurements = Registry.measurements.map { $0.kind }
         if let raw = reader.value("measure", help: "Measurements every run records beyond its metrics (default: none), among: "
                                       + Registry.measurements.map { "\($0.kind) (\($0.summary))" }.joined(separator: "; ")) {
-            let items: [ParameterValue] = if case .list(let list) = raw { list } else { [raw] }
+            guard case .list(let items) = raw else {
+                throw reader.error("measure", "expected a list of measurements, e.g. [\(measurements[0])], not \(raw)")
+            }
+            guard !items.isEmpty else {
+                throw reader.error("measure", "an empty list measures nothing; leave the key out, or name measurements among "
+                    + measurements.joined(separator: ", "))
+            }
             for item in items {
                 guard case .string(let name) = item, measurements.contains(name) else {
                     throw reader.error("measure", "unknown measurement \(item); the measurements are \(measurements.joined(separator: ", "))")

@@ -70,9 +70,14 @@ func nearCloneFigures(_ results: StudyResults, styles: StudyStyles) -> [StudyFig
     let common = " One panel per model and backdoor" + (regimes.count > 1 ? "" : " (here one)") + ", in the model's colour; each point "
         + "the mean over seeds with its \(Int((claims.confidence * 100).rounded()))% Student-t interval." + distanceAxisNote(x)
     let size = panelSize(regimes.count)
+    // A panel of poisons moved elsewhere than the target's mean (`toward: source-mean`) is named in the caption.
+    let otherDestination = regimes.contains { regime in
+        CurvatureClaims.nearCloneOptions(of: results.config.attacks[regime.points[0].attack]).contains { $0.key == "toward" && $0.value != .string("target-mean") }
+    }
     return [
         StudyFigure(name: "near_clone",
                     caption: "The near-clone backdoor against the distance d its poisons are moved toward the target class's mean "
+                        + (otherDestination ? "(toward each poison's own class mean in a panel titled \"toward source mean\") " : "")
                         + "(0: clones of clean rows), \(budget): the success over the clean model without a defense (solid) and the "
                         + "detection AUROC of each defense that scores rows, 0.5 dash-dotted (chance for the AUROC)." + common
                         + (anySplit ? " Where a defense's AUROCs split in orientation over seeds (some at most "

@@ -1,16 +1,32 @@
 import PoisoningAnalysis
 import PoisoningEngine
+import PoisoningModels
 import PoisoningUtilities
 
 extension ReportModel {
     /// One (series, fraction) of the input-curvature table (`curvatureRows`): each curvature run
-    /// metric's mean over seeds with its Student-t interval, "n/a" where the runs do not record it.
+    /// metric's mean over seeds with its Student-t interval (the alignment's clipped to [0, 1], the
+    /// range of |cos|), "n/a" where the runs do not record it.
     public struct CurvatureRow: Sendable {
         /// The series (its label names the near-clone distance, if any) and the poison fraction.
         public let series, fraction: String
         /// The top eigenvalue over the clean test rows, the triggered test rows and the poisoned
         /// training rows, and the clean rows' eigenvector's alignment with the trigger.
         public let clean, triggered, poisoned, alignment: String
+    }
+
+    /// How the input curvature's eigenpairs were computed, as the input-curvature section names it,
+    /// from the data's `features` (`InputHessianEvaluator.meanTop`): up to `InputHessian.exactInputLimit`
+    /// each mean Hessian built exactly and decomposed in full, above it power iteration.
+    static func curvatureMethod(features: Int) -> String {
+        let limit = InputHessian.exactInputLimit
+        guard features > limit else {
+            return "each mean Hessian built exactly, one exact Hessian-vector product per input feature, and decomposed in full: "
+                + "the data have \(features) features, at most \(limit)"
+        }
+        return "power iteration with exact Hessian-vector products, until the residual is at most "
+            + "\(InputHessian.residualTolerance) times the eigenvalue's magnitude or after \(InputHessian.maximumProducts) products: "
+            + "the data have \(features) features, more than \(limit)"
     }
 
     /// The input-curvature table of `results`: one row per series and fraction whose runs record an
@@ -30,7 +46,11 @@ extension ReportModel {
                     let present = values.compactMap { $0 }
                     guard !present.isEmpty else { return "n/a" }
                     let mean = MeanStd(of: present).mean
-                    let interval = studentTInterval(values, resolution: 0, confidence: confidence)
+                    // |cos| lies in [0, 1]: its Student-t interval is clipped to that range.
+                    let interval = studentTInterval(values, resolution: 0, confidence: confidence).map { interval in
+                        guard key == MetricKey.inputCurvatureTriggerAlignment else { return interval }
+                        return Interval(lower: interval.lower.map { max(0, $0) }, upper: interval.upper.map { min(1, $0) })
+                    }
                     return curvatureText(mean) + (interval.map { " [" + intervalText($0, curvatureText, separator: bracketSeparator) + "]" } ?? "")
                 }
                 guard cells.contains(where: { $0 != "n/a" }) else { return nil }

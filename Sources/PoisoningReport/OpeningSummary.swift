@@ -302,13 +302,14 @@ private func shapeWords(_ sharp: Bool?) -> String { sharp.map { $0 ? "sharp" : "
 
 extension ClaimVerdict {
     /// The verdict as the report writes it: "supported", "untested: on the open side", "not resolved",
-    /// "contradicted".
+    /// "contradicted", "not testable".
     var words: String {
         switch self {
         case .supported: "supported"
         case .consistentUntested: "untested: on the open side"
         case .notResolved: "not resolved"
         case .contradicted: "contradicted"
+        case .notTestable: "not testable"
         }
     }
 }

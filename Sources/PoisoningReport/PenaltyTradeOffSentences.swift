@@ -7,7 +7,8 @@ import PoisoningEngine
 /// seeds, then the paired change of each from the smallest λ to the largest with finished runs, and
 /// the verdict those changes decide. λ trades success against capacity only when both changes are
 /// resolved downward; where an interval holds 0 the sentence says the runs cannot tell, and how many
-/// seeds would. Each ends with the answer to Granziol's (2026) claim (`PenaltyTradeOff.Changes.claim`).
+/// seeds would. Each ends with the answer to Granziol's (2026) claim (`PenaltyTradeOff.Changes.claim`):
+/// not testable when the attack's success at the smallest λ is not resolved above the planning effect.
 func penaltyTradeOffSentences(_ results: StudyResults) -> [String] {
     guard let tradeOff = results.penaltyTradeOff else { return [] }
     let level = confidenceText(tradeOff.confidence), single = results.config.seeds.count < 2
@@ -65,6 +66,11 @@ func penaltyTradeOffSentences(_ results: StudyResults) -> [String] {
         case .supported, .consistentUntested: answer = claim + "these runs support it."
         case .contradicted: answer = claim + "these runs contradict it."
         case .notResolved: answer = claim + "these runs cannot tell."
+        case .notTestable:
+            let baseline = curve.points.first { $0.lambda == changes.from && $0.isMeasured }.map { valueText($0.success, signed) } ?? "none"
+            answer = claim + "these runs cannot test it: at λ \(lambda(changes.from)) the success, \(baseline), is not resolved above "
+                + "\(effect), the study's planning effect (the lower end of its \(level) interval is at most \(effect)), so the attack leaves the penalty nothing "
+                + "resolved to suppress."
         }
         return opening + "From λ \(lambda(changes.from)) to λ \(lambda(changes.to)) (paired by seed) the success changes by "
             + "\(valueText(changes.success.difference, signed)), the clean accuracy by \(valueText(changes.cleanAccuracy.difference, signed)) "

@@ -183,6 +183,7 @@ public func templateContext(_ model: ReportModel, format: ReportFormat, figureSo
         "detectionSplitNote": t(model.detectionSplitNote ?? ""),
         "hasCurvature": .flag(!curvatureRows.isEmpty),
         "curvatureRows": .list(curvatureRows),
+        "curvatureMethod": t(model.curvatureMethod),
         "findings": .list(model.findings.map { ["sentence": t($0)] }),
         "fitFailures": .list(model.fitFailures.map { ["sentence": t($0)] }),
         "figures": .list(figures),

@@ -168,6 +168,8 @@ public struct ReportModel: Sendable {
     public let detectionSplitNote: String?
     /// The input-curvature run metrics by series and fraction; empty unless the study measures them.
     public let curvatureRows: [CurvatureRow]
+    /// How the input curvature was computed, from the data (`curvatureMethod(features:)`).
+    public let curvatureMethod: String
     /// Each gradient-canceling series: the predicted threshold τ beside what the runs measured.
     public let predictedRows: [PredictedRow]
     /// The findings, as sentences (`findingSentences`), also printed by the commands.
@@ -240,6 +242,7 @@ public struct ReportModel: Sendable {
         detectionRows = Self.detectionRows(of: results, fractions: fractions)
         detectionSplitNote = Self.detectionSplitNote(of: results, fractions: fractions)
         curvatureRows = Self.curvatureRows(of: results, fractions: fractions)
+        curvatureMethod = Self.curvatureMethod(features: results.data.featureCount)
         predictedRows = Self.predictedRows(of: results)
 
         // Attacks and defenses compared at one budget: the positive swept fraction nearest 10%.

@@ -28,7 +28,8 @@ public struct CommentedAlternative: Sendable {
 }
 
 /// The configuration `config` as a commented YAML study file, each key preceded by its `help`; each
-/// of `alternatives` follows its key's block, commented out (every line after "# "), under its comment.
+/// of `alternatives` follows its key's block, commented out (every line after "# "), under its comment;
+/// one for a key `config` leaves out comes at the end, with that key's help.
 public func studyFileText(_ config: StudyConfig, help: ParameterHelp, header: [String] = [],
                           alternatives: [CommentedAlternative] = []) -> String {
     var lines = header.map { $0.isEmpty ? "#" : "# \($0)" }
@@ -41,6 +42,13 @@ public func studyFileText(_ config: StudyConfig, help: ParameterHelp, header: [S
             // The block from its key on: the key's own help is the one above the block in use.
             lines += (alternative.comment + block.drop { $0.hasPrefix("#") }).map { "# " + $0 }
         }
+    }
+    // An alternative for a key the configuration leaves out (at its default) comes last, with its key's help.
+    let present = Set((config.document.entries ?? []).map(\.key))
+    for alternative in alternatives where !present.contains(alternative.key) {
+        var block = [String]()
+        write(.mapping([ParameterEntry(key: alternative.key, value: alternative.value)]), path: "", indent: "", help: alternative.help, into: &block)
+        lines += (alternative.comment + block).map { "# " + $0 }
     }
     return lines.joined(separator: "\n") + "\n"
 }

@@ -118,6 +118,21 @@ struct CommandLineTests {
         #expect(refused.status == 2 && refused.standardError
             == "make-report: error: --measure: input-curvature needs a model with input Hessian-vector products; linear-svm has none\n",
                 "stderr: \(refused.standardError)")
+        // An empty --measure, and a study's empty or scalar measure:, are refused in one line, exit 2, nothing written.
+        let empty = try run(["--measure", "", "--output", folder.appendingPathComponent("empty").path])
+        #expect(empty.status == 2 && empty.standardError
+            == "make-report: error: --measure: an empty list measures nothing; leave the key out, or name measurements among input-curvature\n",
+                "stderr: \(empty.standardError)")
+        for (text, message) in [("measure: []\n", "an empty list measures nothing; leave the key out, or name measurements among input-curvature"),
+                                ("measure: input-curvature\n", "expected a list of measurements, e.g. [input-curvature], not input-curvature")] {
+            let file = folder.appendingPathComponent("measure.yaml")
+            try text.write(to: file, atomically: true, encoding: .utf8)
+            let outcome = try run(["--study", file.path, "--output", folder.appendingPathComponent("measure").path])
+            #expect(outcome.status == 2 && outcome.standardError.hasSuffix("measure: \(message)\n")
+                && outcome.standardError.split(separator: "\n").count == 1, "stderr: \(outcome.standardError)")
+            #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("measure").path))
+        }
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("empty").path))
     }
 
     /// A study with published claims: the key findings end with the verdicts counted at their

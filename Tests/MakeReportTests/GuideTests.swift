@@ -314,6 +314,26 @@ struct GuideTests {
         #expect(results.data.trainCount + results.data.testCount == 1000)
     }
 
+    /// Review r25c: the printed study never named the top-level `measure:` key. It ends with a commented
+    /// measure list of every measurement, with the key's help; uncommented, the file is a valid study
+    /// that measures the input curvature.
+    @Test func bareStudyEndsWithACommentedMeasureList() throws {
+        let printed = try cli.run(["study"])
+        let lines = printed.standardOutput.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+        let start = try #require(lines.firstIndex(of: "# measure: [input-curvature]"))
+        #expect(start == lines.count - 1, "the last line")
+        #expect(lines[start - 1].hasPrefix("# # Measurements every run records beyond its metrics (default: none), among: input-curvature ("))
+        #expect(lines[start - 2].hasPrefix("# Measurements every run records beyond its metrics, none by default: to record them, add a top-level"))
+        let edited = lines.dropLast() + ["measure: [input-curvature]"]
+        let root = cli.temporaryFolder()
+        try edited.joined(separator: "\n").write(to: root.appendingPathComponent("measured.yaml"), atomically: true, encoding: .utf8)
+        let run = try cli.run(["run", "--study", "measured.yaml", "--widths", "4", "--attacks", "backdoor", "--fractions", "0,0.5", "--seeds", "1",
+                               "--epochs", "2", "--no-store", "--quiet", "--output", "out"], in: root)
+        #expect(run.status == 0, "stderr: \(run.standardError)")
+        let results = try JSONDecoder().decode(StudyResults.self, from: Data(contentsOf: root.appendingPathComponent("out/results.json")))
+        #expect(results.config.measure == ["input-curvature"])
+    }
+
     @Test func runHelpGroupsItsOptionsUnderTitles() throws {
         let help = try cli.run(["run", "--help"]).standardOutput
         let titles = ["STUDY (A STUDY FILE, AND OPTIONS THAT OVERRIDE ITS VALUES):", "TRAINING:", "GAUSSIAN-CLUSTER DATA:", "ANALYSIS:",

@@ -61,6 +61,26 @@ struct InputCurvatureMeasurementTests {
         #expect(run[MetricKey.inputCurvatureTriggerAlignment] == nil && run[MetricKey.inputCurvatureTopTriggered] == nil)
     }
 
+    /// An input-gradient penalty of λ 0 trains as no defense: its runs record the poisoned rows'
+    /// baseline, bit for bit the undefended series' (the same clean model, the same rows); at λ 1
+    /// the fraction-0 model is trained otherwise and there is none.
+    @Test func aPenaltyOfLambdaZeroRecordsTheUndefendedBaseline() throws {
+        let study = try Study(StudyConfig(models: [StudyConfig.mlp(8)], attacks: [StudyConfig.component("backdoor", ["target": .int(0)])],
+                                          defenses: [StudyConfig.component(NoDefense.kind),
+                                                     StudyConfig.component(InputGradientPenaltyDefense.kind, ["lambda": .double(0)]),
+                                                     StudyConfig.component(InputGradientPenaltyDefense.kind, ["lambda": .double(1)])],
+                                          fractions: [0, 0.1], seeds: [1], training: TrainingSettings(epochs: 5),
+                                          measure: [InputCurvatureMeasurement.kind]))
+        let runs = try [0, 1, 2].map { defense in
+            let series = try #require(study.series.firstIndex { $0.defense == defense })
+            return try #require(executeRun(RunSpec(fraction: 0.1, series: series, seed: 1), study: study).metrics)
+        }
+        let undefended = try #require(runs[0][MetricKey.inputCurvatureTopPoisonedBaseline])
+        #expect(runs[1][MetricKey.inputCurvatureTopPoisonedBaseline] == undefended)
+        #expect(runs[1][MetricKey.inputCurvatureTopPoisoned] == runs[0][MetricKey.inputCurvatureTopPoisoned], "λ 0 trains as no defense")
+        #expect(runs[2][MetricKey.inputCurvatureTopPoisoned] != nil && runs[2][MetricKey.inputCurvatureTopPoisonedBaseline] == nil)
+    }
+
     @Test func aModelWithoutInputHessiansAndUnknownMeasurementsAreRefused() {
         let svm = StudyConfig(models: [StudyConfig.component(LinearSVM.kind)], measure: [InputCurvatureMeasurement.kind]).document
         #expect(Self.refusal(svm) == "measure: input-curvature needs a model with input Hessian-vector products; linear-svm has none")
@@ -70,9 +90,11 @@ struct InputCurvatureMeasurementTests {
         #expect(Self.refusal(unknown) == "measure: unknown measurement curvature; the measurements are input-curvature")
         let twice = StudyConfig().document.setting(.list([.string("input-curvature"), .string("input-curvature")]), at: "measure")
         #expect(Self.refusal(twice) == "measure: input-curvature is given twice")
-        // A single name is read as a list of one.
+        // A scalar is no list (as `fractions: 0.1` is not), and an empty list measures nothing: both refused in one line.
         let single = StudyConfig().document.setting(.string("input-curvature"), at: "measure")
-        #expect(Self.refusal(single) == "accepted")
+        #expect(Self.refusal(single) == "measure: expected a list of measurements, e.g. [input-curvature], not input-curvature")
+        let empty = StudyConfig().document.setting(.list([]), at: "measure")
+        #expect(Self.refusal(empty) == "measure: an empty list measures nothing; leave the key out, or name measurements among input-curvature")
     }
 
     /// Each metric is the top eigenpair of the mean input Hessian over its rows, recomputed here

@@ -39,11 +39,15 @@ struct OrientationSplitFigureTests {
     }
 
     @Test func aNearCloneDetectorSplitWithNoSeedBetweenSeparatesThePoisons() throws {
-        let success = Interval(lower: 0.6, upper: 0.8), spike = Interval(lower: -0.1, upper: 0.1)
+        let success = Interval(lower: 0.6, upper: 0.8), spike = Interval(lower: -0.01, upper: 0.01)
         let split = try #require(OrientationSplit(values: [0.02, 0.98]))
         let splitBetween = try #require(OrientationSplit(values: [0.02, 0.5, 0.98]))
-        #expect(CurvatureClaims.status(success: success, spike: spike, aurocs: [nil], splits: [split]) == .fails)
-        #expect(CurvatureClaims.status(success: success, spike: spike, aurocs: [nil], splits: [splitBetween]) == .notResolved)
-        #expect(CurvatureClaims.status(success: success, spike: spike, aurocs: [Interval(lower: 0.4, upper: 0.6)]) == .invisible)
+        let status = { (aurocs: [Interval?], splits: [OrientationSplit]) in
+            CurvatureClaims.status(success: success, spike: spike, spikeMargin: 0.02, aurocs: aurocs, margin: 0.02, splits: splits)
+        }
+        #expect(status([nil], [split]) == .fails)
+        #expect(CurvatureClaims.isVisible(spike: spike, aurocs: [nil], splits: [split]))
+        #expect(status([nil], [splitBetween]) == .notResolved)
+        #expect(status([Interval(lower: 0.49, upper: 0.51)], []) == .invisible)
     }
 }

@@ -64,45 +64,76 @@ struct CurvatureClaimsTests {
         #expect(CurvatureClaims.exponent(efficacies: [0.2, 0.2], spikes: [0.3, 0.4]) == nil, "one efficacy fits no slope")
     }
 
-    /// Spikes made as c · efficacy^p · exp(±noise), the noise of seeds 1 and 2 (and of 3 and 4)
+    /// Spikes made as c_a · efficacy^p · exp(±noise), the noise of seeds 1 and 2 (and of 3 and 4)
     /// opposite: the least-squares slope is linear in log spike, so the seeds' exponents are p ± δ₁ and
-    /// p ± δ₂ and their mean is exactly p. Six efficacies per seed: three distances' strengths 0.1,
-    /// 0.2, 0.4 at 10% and twice that at 20%.
+    /// p ± δ₂ and their mean is exactly p. Three distances of strengths 0.1, 0.2, 0.4 at 10% and twice
+    /// that at 20%, each with its own constant c_a = 50, 5, 0.5: a fit pooling the attacks would find
+    /// the spike falling across them (the weakest attack has the largest c), one per attack finds p.
     static func powerLawResults(power: Double, noise: Double) throws -> StudyResults {
         let pattern = [0.9, -0.4, 0.2, -1.0, 0.6, -0.3], other = [-0.5, 0.8, -0.9, 0.1, 0.4, -0.2]
         let (study, runs) = try sweep(distances: [0, 1, 2], fractions: [0, 0.1, 0.2]) { attack, defense, fraction, seed in
             let efficacy = [0.1, 0.2, 0.4][attack] * fraction / 0.1
             let point = attack * 2 + (fraction == 0.2 ? 1 : 0)
             let shake = noise * [pattern[point], -pattern[point], other[point], -other[point]][seed]
-            var values = curvature(fraction: fraction, efficacy: efficacy, spike: 0.5 * pow(efficacy, power) * exp(shake))
+            var values = curvature(fraction: fraction, efficacy: efficacy, spike: [50, 5, 0.5][attack] * pow(efficacy, power) * exp(shake))
             if defense == 1 { values.merge(detection(fraction: fraction, auroc: 0.5)) { $1 } }
             return values
         }
         return StudyResults(study: study, runs: runs, toolVersion: "test")
     }
 
-    @Test func aSpikeGrowingLikeTheSquareGivesAnIntervalHolding2() throws {
+    @Test func aSpikeGrowingLikeTheSquareGivesAnIntervalHolding2PerAttack() throws {
         let results = try Self.powerLawResults(power: 2, noise: 0.1)
-        let fit = try #require(results.curvatureClaims?.spikeGrowth.first { $0.defense == 0 })
-        #expect(fit.spikeKey == MetricKey.inputCurvatureTopTriggered && fit.efficacyKey == "backdoorSuccessExcess")
-        #expect(fit.pointsUsed == 24 && fit.pointsLeftOut == 0 && fit.exponent.count == 4)
-        let interval = try #require(fit.exponent.interval)
-        #expect(abs(try #require(fit.exponent.mean) - 2) < 1e-9)
-        #expect(try #require(interval.lower) < 2 && 2 < (try #require(interval.upper)) && interval.lower! > 1 && interval.upper! < 3)
-        #expect(fit.verdict == .supported)
-        let sentence = try #require(findingSentences(results).first { $0.hasPrefix("Spike against efficacy, MLP 8, no defense:") })
-        #expect(sentence.contains("(24 runs) gives the exponent p of spike ∝ efficacy^p: 2.00 ["))
+        let fits = try #require(results.curvatureClaims?.spikeGrowth.filter { $0.defense == 0 })
+        #expect(fits.map { results.series[$0.series].attack } == [0, 1, 2], "one fit per attack, never pooled")
+        for fit in fits {
+            #expect(fit.spikeKey == MetricKey.inputCurvatureTopTriggered && fit.efficacyKey == "backdoorSuccessExcess")
+            #expect(fit.pointsUsed == 8 && fit.pointsLeftOut == 0 && fit.exponent.count == 4 && !fit.isSelective)
+            #expect(abs(try #require(fit.exponent.mean) - 2) < 1e-9)
+            let interval = try #require(fit.exponent.interval)
+            #expect(try #require(interval.lower) < 2 && 2 < (try #require(interval.upper)) && interval.lower! > 1 && interval.upper! < 3)
+            #expect(fit.verdict == .supported)
+        }
+        // The pooled fit of one seed (all six runs of seed 1) the old grouping made: far from 2.
+        var efficacies = [Double](), spikes = [Double]()
+        for (index, series) in results.series.enumerated() where series.defense == 0 {
+            for fraction in [0.1, 0.2] {
+                let run = try #require(results.runs.first { $0.series == index && $0.fraction == fraction && $0.seed == 1 }?.metrics)
+                let clean = try #require(results.runs.first { $0.series == index && $0.fraction == 0 && $0.seed == 1 }?.metrics)
+                efficacies.append(run["backdoorSuccessExcess"]!)
+                spikes.append(run[MetricKey.inputCurvatureTopTriggered]! - clean[MetricKey.inputCurvatureTopTriggered]!)
+            }
+        }
+        #expect(try #require(CurvatureClaims.exponent(efficacies: efficacies, spikes: spikes)) < 0, "pooling the attacks reverses the growth")
+        let sentence = try #require(findingSentences(results).first {
+            $0.hasPrefix("Spike against efficacy, MLP 8 under near-clone backdoor → 0 (d 0), no defense:")
+        })
+        #expect(sentence.contains("over its runs at the swept positive fractions, the attack otherwise fixed (8 runs), gives the exponent p of "
+            + "spike ∝ efficacy^p: 2.00 ["))
         #expect(sentence.contains("] (mean over 4 seeds with its 95% Student-t interval). Granziol (2026) claims"))
-        #expect(sentence.hasSuffix("(p = 2; supported when the interval holds 2 and lies between 1 and 3, contradicted when it excludes 2): these runs support it."))
+        #expect(sentence.hasSuffix("(p = 2; supported when the interval holds 2 and lies between 1 and 3, contradicted when it excludes 2): "
+            + "these runs support it: the spike grows as the square of the efficacy."))
     }
 
-    @Test func aSpikeGrowingLinearlyGivesAnIntervalExcluding2() throws {
-        let results = try Self.powerLawResults(power: 1, noise: 0.1)
-        let fit = try #require(results.curvatureClaims?.spikeGrowth.first { $0.defense == 0 })
-        #expect(abs(try #require(fit.exponent.mean) - 1) < 1e-9)
-        #expect(try #require(fit.exponent.interval?.upper) < 2 && fit.verdict == .contradicted)
-        let sentence = try #require(findingSentences(results).first { $0.hasPrefix("Spike against efficacy, MLP 8, no defense:") })
-        #expect(sentence.hasSuffix("these runs contradict it: the spike grows more slowly than the square of the efficacy."))
+    /// Three wordings of the growth: p = 1 grows more slowly than the square, p = 0 resolves no growth
+    /// (its interval holds 0, so "more slowly" would overstate it), p = -1 falls; each contradicts p = 2.
+    @Test func anExponentBelow2IsWordedByWhereItsIntervalLies() throws {
+        for (power, words) in [(1.0, "the spike grows more slowly than the square of the efficacy."),
+                               (0.0, "no growth of the spike with the efficacy is resolved (the exponent's interval holds 0)."),
+                               (-1.0, "the spike falls as the efficacy grows (the exponent's interval lies below 0).")] {
+            let results = try Self.powerLawResults(power: power, noise: 0.1)
+            let fit = try #require(results.curvatureClaims?.spikeGrowth.first { $0.defense == 0 })
+            #expect(abs(try #require(fit.exponent.mean) - power) < 1e-9)
+            #expect(try #require(fit.exponent.interval?.upper) < 2 && fit.verdict == .contradicted)
+            let sentence = try #require(findingSentences(results).first { $0.hasPrefix("Spike against efficacy, MLP 8 under") })
+            #expect(sentence.hasSuffix("these runs contradict it: " + words), "\(sentence)")
+        }
+        let i = { (lower: Double, upper: Double) in Interval(lower: lower, upper: upper) }
+        #expect(growthText(i(-2.65, -0.64)).hasPrefix("the spike falls"))
+        #expect(growthText(i(-0.97, 0.90)).hasPrefix("no growth of the spike"))
+        #expect(growthText(i(0.72, 0.97)) == "the spike grows more slowly than the square of the efficacy")
+        #expect(growthText(i(1.5, 2.5)) == "the spike's growth is consistent with the square of the efficacy")
+        #expect(growthText(i(2.1, 3.5)) == "the spike grows faster than the square of the efficacy")
     }
 
     @Test func aNoisySquareGivesAnIntervalTooWideToTell() throws {
@@ -111,7 +142,7 @@ struct CurvatureClaimsTests {
         let interval = try #require(fit.exponent.interval)
         #expect(interval.lower! < 1 || interval.upper! > 3)
         #expect(interval.lower! < 2 && interval.upper! > 2 && fit.verdict == .notResolved)
-        let sentence = try #require(findingSentences(results).first { $0.hasPrefix("Spike against efficacy, MLP 8, no defense:") })
+        let sentence = try #require(findingSentences(results).first { $0.hasPrefix("Spike against efficacy, MLP 8 under") })
         #expect(sentence.hasSuffix("these runs cannot tell: the interval holds 2 but reaches 1 or 3; more seeds would narrow it."))
     }
 
@@ -126,39 +157,85 @@ struct CurvatureClaimsTests {
         }
         let results = StudyResults(study: study, runs: runs, toolVersion: "test")
         let fit = try #require(results.curvatureClaims?.spikeGrowth.first { $0.defense == 0 })
-        #expect(fit.pointsUsed == 0 && fit.pointsLeftOut == 16 && fit.exponent.count == 0 && fit.verdict == .notResolved)
-        let sentence = try #require(findingSentences(results).first { $0.hasPrefix("Spike against efficacy, MLP 8, no defense:") })
+        #expect(fit.pointsUsed == 0 && fit.pointsLeftOut == 8 && fit.exponent.count == 0 && fit.verdict == .notResolved)
+        let sentence = try #require(findingSentences(results).first { $0.hasPrefix("Spike against efficacy, MLP 8 under") })
         #expect(sentence.contains("gives the exponent p of spike ∝ efficacy^p: none. Granziol (2026)"))
-        #expect(sentence.hasSuffix("these runs cannot tell: in all 16 runs the efficacy or the spike is at most 0 (a poisoned model no more "
+        #expect(sentence.hasSuffix("these runs cannot tell: in all 8 runs the efficacy or the spike is at most 0 (a poisoned model no more "
             + "curved over these rows than its clean model), so there is no growth to fit."))
     }
 
-    @Test func aDistanceIsInvisibleOnlyWhenEveryIntervalSaysSo() {
+    /// Most runs left out: seeds 3 and 4 have no positive spike at 10%, 20% or 40%, seed 2 none at 40%;
+    /// seed 1 grows exactly as the square, seed 2 (spike × e^{±0.05} at 10% and 20%) at 2 - 0.1/ln 2.
+    /// The two exponents' interval, [1.0, 2.8], would support p = 2, but it stands on 5 of 12 runs, and
+    /// dropping the runs whose spike is at most 0 selects on the outcome: not resolved, and the sentence
+    /// says what was left out.
+    @Test func aFitThatLeavesOutMostRunsIsNotResolved() throws {
+        let (study, runs) = try Self.sweep(distances: [0, 1], fractions: [0, 0.1, 0.2, 0.4]) { attack, defense, fraction, seed in
+            let efficacy = fraction
+            let spike: Double
+            switch seed {
+            case 0: spike = 0.5 * efficacy * efficacy
+            case 1: spike = fraction == 0.4 ? -0.1 : 0.5 * efficacy * efficacy * exp(fraction == 0.1 ? 0.05 : -0.05)
+            default: spike = -0.1
+            }
+            var values = Self.curvature(fraction: fraction, efficacy: efficacy, spike: spike)
+            if defense == 1 { values.merge(Self.detection(fraction: fraction, auroc: 0.5)) { $1 } }
+            return values
+        }
+        let results = StudyResults(study: study, runs: runs, toolVersion: "test")
+        let fit = try #require(results.curvatureClaims?.spikeGrowth.first { $0.defense == 0 })
+        #expect(fit.pointsUsed == 5 && fit.pointsLeftOut == 7 && fit.exponent.count == 2 && fit.seeds == 4 && fit.isSelective)
+        #expect(abs(try #require(fit.exponent.mean) - (2 - 0.05 / log(2))) < 1e-9)
+        #expect(CurvatureClaims.SpikeGrowth.verdict(fit.exponent.interval) == .supported, "the interval alone would support p = 2")
+        #expect(fit.verdict == .notResolved)
+        let sentence = try #require(findingSentences(results).first { $0.hasPrefix("Spike against efficacy, MLP 8 under") })
+        #expect(sentence.contains("(5 runs; 7 of 12 left out, whose efficacy or spike is at most 0 or has no clean model)"))
+        #expect(sentence.hasSuffix("these runs cannot tell: the fit stands on a selected minority (7 of 12 runs left out, 2 of 4 seeds "
+            + "without an exponent), and leaving out the runs whose spike is at most 0 selects on the outcome; of the runs kept, the spike's "
+            + "growth is consistent with the square of the efficacy."), "\(sentence)")
+    }
+
+    /// The margin 0.02 (the default planning effect) for the AUROC, and 0.02 × the clean level for the spike.
+    @Test func aDistanceIsInvisibleOnlyWhenEquivalenceTestsSaySo() {
         let i = { (lower: Double, upper: Double) in Interval(lower: lower, upper: upper) }
-        let status = { (success: Interval?, spike: Interval?, aurocs: [Interval?]) in CurvatureClaims.status(success: success, spike: spike, aurocs: aurocs) }
-        #expect(status(i(0.6, 0.8), i(-0.01, 0.02), [i(0.4, 0.6)]) == .invisible)
-        #expect(status(i(0.6, 0.8), i(-0.03, -0.01), [i(0.4, 0.6), i(0.45, 0.55)]) == .invisible, "a spike below the clean level reaches it")
-        #expect(status(i(0.4, 0.7), i(-0.01, 0.02), [i(0.4, 0.6)]) == .notResolved, "the success's interval straddles 0.5")
-        #expect(status(i(0.6, 0.8), nil, [i(0.4, 0.6)]) == .notResolved, "no interval of the spike")
-        #expect(status(i(0.6, 0.8), i(-0.01, 0.02), [nil]) == .notResolved, "no interval of an AUROC")
-        #expect(status(i(0.2, 0.4), i(-0.01, 0.02), [i(0.4, 0.6)]) == .fails, "the success lies below 0.5")
-        #expect(status(i(0.6, 0.8), i(0.01, 0.02), [i(0.4, 0.6)]) == .fails, "the spike lies above the clean level")
-        #expect(status(i(0.6, 0.8), i(-0.01, 0.02), [i(0.4, 0.6), i(0.6, 0.9)]) == .fails, "one detector finds the poisons")
-        #expect(status(i(0.4, 0.7), i(0.01, 0.02), [i(0.4, 0.6)]) == .fails, "a failed condition decides even beside a straddling success")
+        let status = { (success: Interval?, spike: Interval?, aurocs: [Interval?]) in
+            CurvatureClaims.status(success: success, spike: spike, spikeMargin: 0.02, aurocs: aurocs, margin: 0.02)
+        }
+        #expect(status(i(0.6, 0.8), i(-0.01, 0.015), [i(0.49, 0.51)]) == .invisible)
+        #expect(status(i(0.6, 0.8), i(-0.015, -0.001), [i(0.49, 0.51), i(0.485, 0.515)]) == .invisible, "a spike resolved below 0 but within the margin")
+        #expect(status(i(0.6, 0.8), i(-0.01, 0.02), [i(0.4, 0.6)]) == .notResolved, "an AUROC interval holding 0.5 is no evidence of chance")
+        #expect(status(i(0.6, 0.8), i(-0.371, -0.011), [i(0.49, 0.51)]) == .notResolved, "a spike resolved below 0, beyond the margin, has not vanished")
+        #expect(status(i(0.6, 0.8), i(-0.03, 0.01), [i(0.49, 0.51)]) == .notResolved, "the spike's interval reaches beyond its margin")
+        #expect(CurvatureClaims.status(success: i(0.6, 0.8), spike: i(-0.01, 0.01), spikeMargin: nil, aurocs: [i(0.49, 0.51)], margin: 0.02)
+            == .notResolved, "no clean level, no margin for the spike")
+        #expect(status(i(0.4, 0.7), i(-0.01, 0.01), [i(0.49, 0.51)]) == .notResolved, "the success's interval straddles 0.5")
+        #expect(status(i(0.6, 0.8), nil, [i(0.49, 0.51)]) == .notResolved, "no interval of the spike")
+        #expect(status(i(0.6, 0.8), i(-0.01, 0.01), [nil]) == .notResolved, "no interval of an AUROC")
+        #expect(status(i(0.2, 0.4), i(-0.01, 0.01), [i(0.49, 0.51)]) == .fails, "the success lies below 0.5")
+        #expect(status(i(0.6, 0.8), i(0.01, 0.02), [i(0.49, 0.51)]) == .fails, "the spike lies above the clean level")
+        #expect(status(i(0.6, 0.8), i(-0.01, 0.01), [i(0.49, 0.51), i(0.6, 0.9)]) == .fails, "one detector finds the poisons")
+        #expect(status(i(0.4, 0.7), i(0.01, 0.02), [i(0.49, 0.51)]) == .fails, "a failed condition decides even beside a straddling success")
         let verdict = CurvatureClaims.NearCloneRegime.verdict
-        #expect(verdict([.invisible, .invisible, .fails]) == .supported)
-        #expect(verdict([.invisible, .notResolved, .invisible]) == .supported)
-        #expect(verdict([.notResolved, .invisible, .fails]) == .notResolved)
-        #expect(verdict([.fails, .fails]) == .contradicted)
-        #expect(verdict([.fails, .notResolved]) == .notResolved)
-        #expect(verdict([]) == .notResolved)
+        #expect(verdict([.invisible, .invisible, .fails], true) == .supported)
+        #expect(verdict([.invisible, .invisible, .fails], false) == .notResolved, "no visible clustered reference, no contrast")
+        #expect(verdict([.invisible, .notResolved, .invisible], true) == .supported)
+        #expect(verdict([.notResolved, .invisible, .fails], true) == .notResolved)
+        #expect(verdict([.fails, .fails], true) == .contradicted && verdict([.fails, .fails], false) == .contradicted)
+        #expect(verdict([.fails, .notResolved], true) == .notResolved)
+        #expect(verdict([], true) == .notResolved)
+        let isSweep = CurvatureClaims.NearCloneRegime.isSweep
+        #expect(isSweep([0, 1000]) && isSweep([1, 2]) && isSweep([0.5, 0]))
+        #expect(!isSweep([1000]) && !isSweep([0]) && !isSweep([2, 4, 1000]), "one distance, or none near clones, is no sweep")
     }
 
     /// Distances 0, 1 and 1000 at 10%; per seed (index s) the success over clean, the spike and the
-    /// filter's AUROC are `success[d] + 0.01 s`, `spike[d] + 0.01 (s - 1.5)`, `auroc[d] + 0.01 (s - 1.5)`.
-    static func nearCloneResults(success: [Double], spike: [Double], auroc: [Double]) throws -> StudyResults {
-        let (study, runs) = try sweep(distances: [0, 1, 1000]) { attack, defense, fraction, seed in
-            let shake = 0.01 * (Double(seed) - 1.5)
+    /// filter's AUROC are `success[d] + 0.01 s`, `spike[d] + spread (s - 1.5)`, `auroc[d] + spread (s - 1.5)`.
+    /// With spread 0.005 the spike's and the AUROC's intervals are ± 3.182446 × 0.005 √(5/3) / 2 =
+    /// 0.0103, within the margins 0.02 (the spike's: 0.02 × the clean level 1.0).
+    static func nearCloneResults(success: [Double], spike: [Double], auroc: [Double], spread: Double = 0.005,
+                                 distances: [Double] = [0, 1, 1000]) throws -> StudyResults {
+        let (study, runs) = try sweep(distances: distances) { attack, defense, fraction, seed in
+            let shake = spread * (Double(seed) - 1.5)
             var values = curvature(fraction: fraction, efficacy: success[attack] + 0.01 * Double(seed), spike: spike[attack] + shake)
             if defense == 1 { values.merge(detection(fraction: fraction, auroc: auroc[attack] + shake)) { $1 } }
             return values
@@ -169,18 +246,41 @@ struct CurvatureClaimsTests {
     @Test func nearClonesThatStayEffectiveAndInvisibleSupportTheClaimUpToTheLastSuchDistance() throws {
         let results = try Self.nearCloneResults(success: [0.8, 0.7, 0.1], spike: [0, 0, 0.5], auroc: [0.5, 0.5, 0.9])
         let regime = try #require(results.curvatureClaims?.nearClone.first)
-        #expect(regime.points.map(\.distance) == [0, 1, 1000] && regime.fraction == 0.1)
-        #expect(regime.points.map(\.status) == [.invisible, .invisible, .fails])
+        #expect(regime.points.map(\.distance) == [0, 1, 1000] && regime.fraction == 0.1 && regime.margin == 0.02)
+        #expect(regime.points.map(\.status) == [.invisible, .invisible, .fails] && regime.points.map(\.visible) == [false, false, true])
+        #expect(regime.points.allSatisfy { $0.spikeMargin == 0.02 && $0.seedsToShowEquivalence == nil })
+        #expect(regime.reference?.attack == 2 && regime.reference?.distance == 1000 && regime.reference?.visible == true)
         #expect(regime.invisibleUpTo == 1 && regime.verdict == .supported)
         // d 0: success 0.815 (0.80 + 0.01 × 1.5) ± t(0.975, 3) · s/√4 = 3.182446 × 0.0129099/2 = 0.0205.
         let success = try #require(regime.points[0].success.interval)
         #expect(abs(success.lower! - (0.815 - 3.182446 * 0.0129099 / 2)) < 1e-5)
         let sentence = try #require(findingSentences(results).first { $0.hasPrefix("Near-clone backdoors, MLP 8 at 10.0% poisoned") })
         #expect(sentence.contains("d 0: success +0.815 [+0.794, +0.836], spike "))
-        #expect(sentence.contains("input-curvature 10% AUROC 0.500 [0.479, 0.521] (effective and invisible); d 1: success +0.715"))
-        #expect(sentence.contains("d 1000: success +0.115 [+0.094, +0.136], spike +0.5 [+0.479, +0.521]"))
-        #expect(sentence.contains("input-curvature 10% AUROC 0.900 [0.879, 0.921] (success below 0.5, spike above the clean model's, an AUROC above 0.5)"))
-        #expect(sentence.hasSuffix("these runs support it for the swept d from 0 to 1; at d 1000 it no longer holds."))
+        #expect(sentence.contains("(margin ±0.02), input-curvature 10% AUROC 0.500 [0.490, 0.510] (effective and invisible); d 1: success +0.715"))
+        #expect(sentence.contains("d 1000: success +0.115 [+0.094, +0.136], spike +0.5 [+0.49, +0.51] (margin ±0.02)"))
+        #expect(sentence.contains("input-curvature 10% AUROC 0.900 [0.890, 0.910] (success below 0.5, spike above the clean model's, an AUROC above 0.5)"))
+        #expect(sentence.contains("every AUROC interval within 0.5 ± 0.020: equivalence tests, two one-sided tests each at the 2.5% level"))
+        #expect(sentence.contains("The clustered reference, d 1000, is visible (spike above the clean model's, an AUROC above 0.5). "))
+        #expect(sentence.hasSuffix("These runs support the claim for the swept d from 0 to 1; at d 1000 it no longer holds."))
+    }
+
+    /// The same means with four times the spread: the AUROC's interval at d 0, [0.479, 0.521], holds
+    /// 0.5 but reaches beyond 0.5 ± 0.02, and the spike's [-0.0205, +0.0205] beyond ± 0.02: absence of
+    /// evidence, not resolved. The planner's seeds that would put both within their margins at 90%
+    /// power per side (power 0.8 split over two one-sided tests), σ = 0.01 √(5/3) = 0.01291: 7, the
+    /// smallest n with (t(0.975, n-1) + t(0.9, n-1)) σ/√n ≤ 0.02 (SciPy `stats.t.ppf`).
+    @Test func intervalsHoldingChanceButReachingBeyondTheMarginCannotTell() throws {
+        let results = try Self.nearCloneResults(success: [0.8, 0.7, 0.1], spike: [0, 0, 0.5], auroc: [0.5, 0.5, 0.9], spread: 0.02)
+        let regime = try #require(results.curvatureClaims?.nearClone.first)
+        #expect(regime.points.map(\.status) == [.notResolved, .notResolved, .fails] && regime.verdict == .notResolved)
+        let results4 = try Self.nearCloneResults(success: [0.8, 0.7, 0.1], spike: [0, 0, 0.5], auroc: [0.5, 0.5, 0.9], spread: 0.01)
+        let regime4 = try #require(results4.curvatureClaims?.nearClone.first)
+        #expect(regime4.points.map(\.status) == [.notResolved, .notResolved, .fails] && regime4.verdict == .notResolved)
+        #expect(regime4.points[0].seedsToShowEquivalence == 7 && regime4.invisibleUpTo == nil)
+        let sentence = try #require(findingSentences(results4).first { $0.hasPrefix("Near-clone backdoors,") })
+        #expect(sentence.contains("AUROC 0.500 [0.479, 0.521] (not resolved: the spike's and an AUROC's interval reaches beyond its margin)"))
+        #expect(sentence.hasSuffix("These runs cannot tell at d 0, the smallest swept; about 7 seeds would put the intervals within their "
+            + "margins, were the values at chance."), "\(sentence)")
     }
 
     @Test func nearClonesThatLoseTheirSuccessOrShowASpikeContradictTheClaim() throws {
@@ -188,9 +288,9 @@ struct CurvatureClaimsTests {
         let regime = try #require(results.curvatureClaims?.nearClone.first)
         #expect(regime.points.map(\.status) == [.fails, .fails, .fails] && regime.verdict == .contradicted && regime.invisibleUpTo == nil)
         let sentence = try #require(findingSentences(results).first { $0.hasPrefix("Near-clone backdoors,") })
-        #expect(sentence.contains("AUROC 0.300 [0.279, 0.321] (success below 0.5, spike above the clean model's, an AUROC below 0.5: "
+        #expect(sentence.contains("AUROC 0.300 [0.290, 0.310] (success below 0.5, spike above the clean model's, an AUROC below 0.5: "
             + "the scores separate the poisons, in reverse); d 1:"))
-        #expect(sentence.hasSuffix("these runs contradict it: at no swept d (d 0 to 1000) are the poisons both effective and invisible."))
+        #expect(sentence.hasSuffix("These runs contradict the claim: at no swept d (d 0 to 1000) are the poisons both effective and invisible."))
     }
 
     @Test func aSuccessStraddlingOneHalfAtTheSmallestDistanceCannotTell() throws {
@@ -199,23 +299,54 @@ struct CurvatureClaimsTests {
         #expect(regime.points.map(\.status) == [.notResolved, .invisible, .fails] && regime.verdict == .notResolved)
         let sentence = try #require(findingSentences(results).first { $0.hasPrefix("Near-clone backdoors,") })
         #expect(sentence.contains("(not resolved: the success's interval holds 0.5)"))
-        #expect(sentence.hasSuffix("these runs cannot tell at d 0, the smallest swept; it holds at d 1, but not from the smallest swept d; "
+        #expect(sentence.hasSuffix("These runs cannot tell at d 0, the smallest swept; it holds at d 1, but not from the smallest swept d; "
             + "more seeds would narrow the intervals."))
+    }
+
+    /// Near clones effective and invisible are no support without a visible clustered end: at d 1000
+    /// the poisons are invisible too (no spike, AUROC at chance), so the instruments show no contrast
+    /// to lose; a sweep of d 0 and 1 has no clustered end at all. A sweep that does not start near
+    /// clones (d 2, 4, 1000) gets no verdict: it is a clustered reference.
+    @Test func invisibleNearClonesNeedAVisibleClusteredReference() throws {
+        let blind = try Self.nearCloneResults(success: [0.8, 0.7, 0.6], spike: [0, 0, 0], auroc: [0.5, 0.5, 0.5])
+        let regime = try #require(blind.curvatureClaims?.nearClone.first)
+        #expect(regime.points.map(\.status) == [.invisible, .invisible, .invisible] && regime.invisibleUpTo == 1000)
+        #expect(regime.reference?.attack == 2 && regime.reference?.distance == 1000 && regime.reference?.visible == false)
+        #expect(regime.verdict == .notResolved)
+        let sentence = try #require(findingSentences(blind).first { $0.hasPrefix("Near-clone backdoors,") })
+        #expect(sentence.contains("The clustered reference, d 1000, is not visible (no spike resolved above 0, no AUROC resolved away "
+            + "from 0.5), so these runs show no contrast for near clones to lose. "))
+        #expect(sentence.hasSuffix("These runs cannot tell: the smallest swept d, 0, is effective and invisible, but without a visible "
+            + "clustered reference that is no contrast."))
+
+        let near = try Self.nearCloneResults(success: [0.8, 0.7], spike: [0, 0], auroc: [0.5, 0.5], distances: [0, 1])
+        let nearRegime = try #require(near.curvatureClaims?.nearClone.first)
+        #expect(nearRegime.reference == nil && nearRegime.verdict == .notResolved)
+        #expect(try #require(findingSentences(near).first { $0.hasPrefix("Near-clone backdoors,") }).contains("No clustered reference is swept"))
+
+        let far = try Self.nearCloneResults(success: [0.8, 0.7, 0.1], spike: [0, 0, 0.5], auroc: [0.5, 0.5, 0.9], distances: [2, 4, 1000])
+        let farRegime = try #require(far.curvatureClaims?.nearClone.first)
+        #expect(farRegime.verdict == nil && farRegime.reference == nil && farRegime.invisibleUpTo == nil)
+        let farSentence = try #require(findingSentences(far).first { $0.hasPrefix("Near-clone backdoors,") })
+        #expect(farSentence.hasSuffix("A sweep that does not start within d 1 of clones is no near-clone sweep: it is the clustered reference "
+            + "the near-clone verdicts contrast with, and at d 1000 its poisons are visible (spike above the clean model's, an AUROC above 0.5)."))
+        #expect(!farSentence.contains("support") && !farSentence.contains("contradict"))
     }
 
     /// A backdoor at d 1000 toward each poison's own class mean (`near-clone: {distance: 1000, toward:
     /// source-mean}`) beside the sweep d 0, 1, 1000 toward the target's mean: the two d-1000 attacks
     /// differ only in a nested option, and every place that names them tells them apart: the series
-    /// labels, and the findings, where the source-mean attack is its own sweep (one distance, so its
-    /// points do not join the target-mean sweep's line or verdict) and its point is "d 1000 (toward
-    /// source mean)". Its success 0.1 + 0.01 s fails, so that sweep is contradicted.
+    /// labels, and the findings, where the source-mean attack is its own entry (one distance: a
+    /// clustered reference, with no verdict of its own, not joining the target-mean sweep's line) and
+    /// its point is "d 1000 (toward source mean)". Its success 0.1 + 0.01 s fails, but its poisons are
+    /// not visible (no spike, AUROC 0.5), so the sweep's reference is its own visible d 1000.
     @Test func twoAttacksDifferingOnlyInANestedOptionAreToldApart() throws {
         let towardSource = StudyConfig.component("backdoor", ["target": .int(0), "near-clone": .mapping([
             ParameterEntry(key: "distance", value: .double(1000)), ParameterEntry(key: "toward", value: .string("source-mean")),
         ])])
         let success = [0.8, 0.7, 0.1, 0.1], spike = [0, 0, 0.5, 0], auroc = [0.5, 0.5, 0.9, 0.5]
         let (study, runs) = try Self.sweep(distances: [0, 1, 1000], more: [towardSource]) { attack, defense, fraction, seed in
-            let shake = 0.01 * (Double(seed) - 1.5)
+            let shake = 0.005 * (Double(seed) - 1.5)
             var values = Self.curvature(fraction: fraction, efficacy: success[attack] + 0.01 * Double(seed), spike: spike[attack] + shake)
             if defense == 1 { values.merge(Self.detection(fraction: fraction, auroc: auroc[attack] + shake)) { $1 } }
             return values
@@ -229,7 +360,8 @@ struct CurvatureClaimsTests {
         let results = StudyResults(study: study, runs: runs, toolVersion: "test")
         let regimes = try #require(results.curvatureClaims?.nearClone)
         #expect(regimes.map { $0.points.map(\.attack) } == [[0, 1, 2], [3]])
-        #expect(regimes.map(\.verdict) == [.supported, .contradicted])
+        #expect(regimes.map(\.verdict) == [.supported, nil])
+        #expect(regimes[0].reference?.attack == 2 && regimes[0].reference?.distance == 1000 && regimes[0].reference?.visible == true && regimes[1].reference == nil)
         #expect(CurvatureClaims.distanceLabel(1000, attack: towardSource) == "d 1000 (toward source mean)")
         #expect(CurvatureClaims.distanceLabel(1000, attack: study.config.attacks[2]) == "d 1000")
         let sentences = findingSentences(results).filter { $0.hasPrefix("Near-clone backdoors") }
@@ -237,10 +369,26 @@ struct CurvatureClaimsTests {
         let targetMean = try #require(sentences.first), sourceMean = try #require(sentences.last)
         #expect(targetMean.hasPrefix("Near-clone backdoors, MLP 8 at 10.0% poisoned") && !targetMean.contains("toward"))
         #expect(targetMean.contains("; d 1000: success +0.115 [+0.094, +0.136]"))
-        #expect(targetMean.hasSuffix("these runs support it for the swept d from 0 to 1; at d 1000 it no longer holds."))
+        #expect(targetMean.hasSuffix("These runs support the claim for the swept d from 0 to 1; at d 1000 it no longer holds."))
         #expect(sourceMean.hasPrefix("Near-clone backdoors (toward source mean), MLP 8 at 10.0% poisoned"))
-        #expect(sourceMean.contains("paired by seed): d 1000 (toward source mean): success +0.115 [+0.094, +0.136], spike "))
-        #expect(sourceMean.hasSuffix("these runs contradict it: at no swept d (d 1000) are the poisons both effective and invisible."))
+        #expect(sourceMean.contains("paired by seed, its margin the study's planning effect 0.020 times the clean model's eigenvalue): "
+            + "d 1000 (toward source mean): success +0.115 [+0.094, +0.136], spike "))
+        #expect(sourceMean.hasSuffix("A single distance is no near-clone sweep: it is the clustered reference the near-clone verdicts "
+            + "contrast with, and at d 1000 (toward source mean) its poisons are not visible (no spike resolved above 0, no AUROC resolved away from 0.5)."))
+        #expect(!sourceMean.contains("these runs contradict") && !sourceMean.contains("These runs"))
+    }
+
+    /// |cos| lies in [0, 1]: an alignment of 0, 0.01, 0.2, 0 over the seeds (mean 0.0525, s = 0.0984,
+    /// Student-t ends 0.0525 ± 3.182446 × 0.0984/2 = -0.104 and 0.209) shows [0, 0.209].
+    @Test func theAlignmentsIntervalIsClippedToItsRange() throws {
+        let (study, made) = try Self.sweep(distances: [0]) { _, defense, fraction, seed in
+            var values = Self.curvature(fraction: fraction, efficacy: 0.5, spike: 0.1)
+            values[MetricKey.inputCurvatureTriggerAlignment] = [0, 0.01, 0.2, 0][seed]
+            if defense == 1 { values.merge(Self.detection(fraction: fraction, auroc: 0.5)) { $1 } }
+            return values
+        }
+        let rows = ReportModel(StudyResults(study: study, runs: made, toolVersion: "test"), command: "make-report", figures: []).curvatureRows
+        #expect(!rows.isEmpty && rows.allSatisfy { $0.alignment == "0.0525 [0, 0.209]" }, "\(rows.map(\.alignment))")
     }
 
     /// results.json holds the claims (schema 4's `curvatureClaims`) and reads back to the same.
@@ -250,7 +398,7 @@ struct CurvatureClaimsTests {
         let document = try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any])
         let claims = try #require(document["curvatureClaims"] as? [String: Any])
         let regime = try #require((claims["nearClone"] as? [[String: Any]])?.first)
-        #expect(regime["verdict"] as? String == "supported" && regime["invisibleUpTo"] as? Double == 1)
+        #expect(regime["verdict"] as? String == "supported" && regime["invisibleUpTo"] as? Double == 1 && regime["margin"] as? Double == 0.02)
         #expect((regime["points"] as? [[String: Any]])?.map { $0["status"] as? String } == ["invisible", "invisible", "fails"])
         #expect(try StudyResults.read(json).curvatureClaims == results.curvatureClaims)
     }
@@ -272,6 +420,13 @@ struct CurvatureClaimsTests {
         let report = try markdownReport(results)
         #expect(report.contains("\n## Input curvature\n"))
         #expect(report.contains("| 10.0% | 1.15 [0.945, 1.36] | 1.1 [1.1, 1.1] | 3 [3, 3] | 0.3 [0.3, 0.3] |"))
+        // The method as the data decide it: exact decomposition up to 64 features, else power iteration.
+        let features = results.data.featureCount
+        #expect(features <= 64 && report.contains("with respect to the input (each mean Hessian built exactly, one exact Hessian-vector "
+            + "product per input feature, and decomposed in full: the data have \(features) features, at most 64), over the clean test rows"))
+        #expect(!report.contains("power iteration"))
+        #expect(ReportModel.curvatureMethod(features: 100) == "power iteration with exact Hessian-vector products, until the residual is at "
+            + "most 0.0001 times the eigenvalue's magnitude or after 1000 products: the data have 100 features, more than 64")
 
         let plain = try Study(StudyConfig(models: [StudyConfig.mlp(8)], attacks: [StudyConfig.component("backdoor")], fractions: [0, 0.1],
                                           seeds: [1, 2], training: TrainingSettings(epochs: 5)))

@@ -123,6 +123,39 @@ struct PenaltyTradeOffSentenceTests {
         }
     }
 
+    /// An attack with nothing to suppress leaves the claim untested: at λ 0 the flips cost 0.01 of the
+    /// test accuracy in every seed (0.91 clean, 0.90 at 10%; the spread raised to one test row: 0.010 ±
+    /// 4.302653 × (1/150)/√3 = 0.0166, [-0.007, +0.027], whose lower end does not exceed the planning
+    /// effect 0.020), the same at λ 20 while the capacity falls by 0.08, 0.09, 0.10. Before, the
+    /// equivalence test called this "contradicted"; now it is "not testable", in the opening too. With a
+    /// cost of 0.03 at λ 0 ([+0.013, +0.047]: its lower end below 0.020 still) it stays not testable;
+    /// with 0.05 ([+0.033, +0.067]) it is testable and contradicted as before.
+    @Test func anAttackWhoseSuccessAtTheSmallestLambdaIsWithinTheMarginLeavesTheClaimUntested() throws {
+        for (loss, claim) in [(0.01, ClaimVerdict.notTestable), (0.03, .notTestable), (0.05, .contradicted)] {
+            let (study, runs) = try penaltySweep(lambdas: [0, 20]) { defense, fraction, seed in
+                if defense == 0 { return fraction == 0 ? (0.91, 0.98) : (0.91 - loss, 0.9) }
+                return fraction == 0 ? (0.91, 0.98 - [0.08, 0.09, 0.10][seed]) : (0.91 - loss, 0.9)
+            }
+            let results = StudyResults(study: study, runs: runs, toolVersion: "test")
+            let curve = try #require(results.penaltyTradeOff?.curves.first)
+            let changes = try #require(curve.changes)
+            #expect(changes.verdict == .successNotResolved && changes.capacity.direction == .lower)
+            #expect(changes.claim == claim, "a loss of \(loss) at λ 0")
+            let sentence = try #require(findingSentences(results).last)
+            let claimText = "Granziol (2026) claims that the penalty suppresses poisoning at a cost in capacity: "
+            if claim == .notTestable {
+                let baseline = loss == 0.01 ? "+0.010 [-0.007, +0.027]" : "+0.030 [+0.013, +0.047]"
+                #expect(sentence.hasSuffix(claimText + "these runs cannot test it: at λ 0 the success, \(baseline), is not resolved above "
+                    + "0.020, the study's planning effect (the lower end of its 95% interval is at most 0.020), so the attack leaves the penalty nothing resolved to suppress."),
+                        "\(sentence)")
+                #expect(!sentence.contains("contradict"))
+                #expect(unfittedStudyAnswers(results).first?.contains("not testable under random label flip (λ 0 to 20)") == true)
+            } else {
+                #expect(sentence.hasSuffix(claimText + "these runs contradict it."))
+            }
+        }
+    }
+
     /// results.json holds the trade-off the report words (schema 4's `penaltyTradeOff`): the numbers
     /// of the diverged-λ sweep above (λ 10 with no finished seed: a count of 0 and no mean), the
     /// verdict as its string, and a file that reads back (its analysis rebuilt byte for byte) to the
