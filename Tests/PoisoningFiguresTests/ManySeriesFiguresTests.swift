@@ -478,7 +478,8 @@ struct ManySeriesFiguresTests {
         let figures = studyFigures(nearClone)
         let clustering = try #require(figures.first { $0.name == "detection_activation_clustering_part2" })
         let empty = figures.filter { $0.name.hasPrefix("detection_activation_clustering") }.flatMap(\.chart.panels).filter { panel in !panel.series.contains { !$0.label.hasPrefix("chance") && !$0.points.isEmpty } }
-        #expect(empty.count >= 3 && empty.allSatisfy { $0.title?.hasPrefix("Precision") == true })
+        // Over the whole figure (its pages): the precision panels at d 0, 2, 4, 1000 and 1000 toward the source mean.
+        #expect(empty.count == 5 && empty.allSatisfy { $0.title?.hasPrefix("Precision") == true }, "\(empty.map(\.title))")
         #expect(clustering.caption.contains("A panel left empty has no value to draw: the metric is undefined at every fraction there"))
         #expect(clustering.caption.contains("that reach past 0 or 1, the range of a detection metric, are cut there"))
         for figure in figures where figure.name.hasPrefix("detection_") {
