@@ -285,6 +285,8 @@ public struct Chart: Sendable {
     public var maxRows: Int?
     /// Widest figure in points.
     public var maxWidth: Double
+    /// Tallest page in points (`paged(font:groups:)`): a taller chart is split into pages of fewer rows.
+    public var maxHeight: Double
 
     /// The width report.tex gives a figure, in points: its \linewidth, letter paper (8.5 inches) less
     /// two 2.4 cm margins.
@@ -296,12 +298,25 @@ public struct Chart: Sendable {
     /// `smallestPrintedText`: 612 points, 1,275 pixels at 150 dpi, four panels of 125 points in a row.
     /// (Four 205-point panels made a figure 950 points wide, whose tick labels printed at 4.5 points.)
     public static let defaultMaxWidth = printedWidth * Style.tickSize / smallestPrintedText
-    /// The size of the direct labels of a figure `figureWidth` points wide: 7.5 points, or more in a figure
-    /// so wide that report.tex, scaling it to `printedWidth`, would print them below `smallestPrintedText`:
-    /// 7 × figureWidth / printedWidth, 9 points in a figure `defaultMaxWidth` wide. (At 7.5 points
+    /// The size of the direct labels of a figure `figureWidth` × `figureHeight` points: 7.5 points, or more in
+    /// a figure so wide or tall that report.tex, scaling it (`printedScale`), would print them below
+    /// `smallestPrintedText`: 7 / printedScale, 9 points in a figure `defaultMaxWidth` wide. (At 7.5 points
     /// throughout, the penalty trade-off figure's λ labels printed at 5.8 points.)
-    public static func directLabelSize(figureWidth: Double) -> Double {
-        max(Style.pointLabelSize, smallestPrintedText * figureWidth / printedWidth)
+    public static func directLabelSize(figureWidth: Double, figureHeight: Double) -> Double {
+        max(Style.pointLabelSize, smallestPrintedText / printedScale(width: figureWidth, height: figureHeight))
+    }
+    /// The height report.tex gives a figure at most, in points: its \figureimageheight, the text height of
+    /// letter paper (11 inches less two 2.4 cm margins, 656 points) less the caption and the space about the
+    /// figure, for a caption of up to eight lines (0.85 of the text height, 558 points, when the caption is short).
+    public static let printedHeight = 482.0
+    /// The tallest figure by default, in points: one that report.tex, scaling it to `printedHeight`, prints
+    /// with its 9-point tick labels and legend at `smallestPrintedText`: 620 points. (A facet grid of 4 rows
+    /// of 250-point panels and a long legend was 1,048 points tall, and its tick labels printed at 4.5 points.)
+    public static let defaultMaxHeight = printedHeight * Style.tickSize / smallestPrintedText
+    /// The scale at which report.tex prints a figure `width` × `height` points: to `printedWidth`, or less when
+    /// that would make it taller than `printedHeight` (`\includegraphics[width=\linewidth,height=…,keepaspectratio]`).
+    public static func printedScale(width: Double, height: Double) -> Double {
+        min(printedWidth / width, printedHeight / height)
     }
     /// The narrowest plot area a grid shrinks its panels to before it adds rows, in points.
     public static let minimumPanelWidth = 120.0
@@ -312,7 +327,8 @@ public struct Chart: Sendable {
 
     /// A figure whose panels' plot areas are `panelWidth` × `panelHeight` points.
     public init(title: String, x: Axis, y: Axis, panels: [Panel], legend: [LegendEntry], panelWidth: Double,
-                panelHeight: Double, maxColumns: Int = 4, maxRows: Int? = nil, maxWidth: Double = Chart.defaultMaxWidth) {
+                panelHeight: Double, maxColumns: Int = 4, maxRows: Int? = nil, maxWidth: Double = Chart.defaultMaxWidth,
+                maxHeight: Double = Chart.defaultMaxHeight) {
         precondition(!panels.isEmpty, "a chart needs a panel")
         precondition(maxColumns >= 1 && (maxRows ?? 1) >= 1 && panelWidth > 0 && panelHeight > 0,
                      "a chart needs a column, a row and a positive panel size")
@@ -326,6 +342,7 @@ public struct Chart: Sendable {
         self.maxColumns = maxColumns
         self.maxRows = maxRows
         self.maxWidth = maxWidth
+        self.maxHeight = maxHeight
     }
 
     /// The most rows of panels on a page: `maxRows`, else as many rows of `panelHeight` and 70
@@ -378,6 +395,20 @@ public struct Chart: Sendable {
         return pagesOf(pages)
     }
 
+    /// The chart split into pages as `paged()` (or `paged(groups:)` when `groups` is given) does, with as
+    /// many rows per page as keep every page, laid out with `font`, within `maxHeight` (at least one row):
+    /// the height report.tex prints its 9-point text at 7 points or more.
+    public func paged(font: Font, groups: [Int]? = nil) -> [Chart] {
+        var chart = self
+        var rows = rowsPerPage
+        while true {
+            chart.maxRows = rows
+            let pages = groups.map(chart.paged(groups:)) ?? chart.paged()
+            if rows == 1 || pages.allSatisfy({ $0.layOut(font: font).height <= maxHeight }) { return pages }
+            rows -= 1
+        }
+    }
+
     /// One chart per range of panels, each keeping the legend and the axes, their fitted ranges those
     /// of the whole chart, and titled "(k of n)".
     private func pagesOf(_ ranges: [Range<Int>]) -> [Chart] {
@@ -390,7 +421,7 @@ public struct Chart: Sendable {
         return ranges.enumerated().map { page, range in
             Chart(title: "\(title) (\(page + 1) of \(ranges.count))", x: x, y: y, panels: Array(panels[range]),
                   legend: legend, panelWidth: panelWidth, panelHeight: panelHeight, maxColumns: maxColumns,
-                  maxRows: self.maxRows, maxWidth: maxWidth)
+                  maxRows: self.maxRows, maxWidth: maxWidth, maxHeight: maxHeight)
         }
     }
 }
@@ -514,7 +545,10 @@ extension Chart {
     private func draw(format: ImageFormat, dpi: Double, font: Font, pointsOffScale: Int) throws -> RenderedChart {
         let layout = layOut(font: font)
         let canvas = try Canvas(width: layout.width, height: layout.height, format: format, dpi: dpi, font: font)
-        canvas.drawText(layout.title, at: Point(layout.width / 2, layout.titleBox.y), size: Style.titleSize, anchor: .top)
+        for (index, line) in layout.titleLines.enumerated() {
+            let top = layout.titleBox.y + Double(index) * canvas.lineHeight(size: Style.titleSize) * Style.lineSpacing
+            canvas.drawText(line, at: Point(layout.width / 2, top), size: Style.titleSize, anchor: .top)
+        }
         var labels = [[PlacedLabel]]()
         for (index, panel) in panels.enumerated() {
             labels.append(drawPanel(panel, canvas: canvas, transform: layout.transforms[index], xTicks: layout.xTicks,
@@ -540,7 +574,8 @@ extension Chart {
         let width: Double
         let height: Double
         let columns: Int
-        let title: String
+        /// The title's lines (`wrapped`, at most three).
+        let titleLines: [String]
         let titleBox: Rect
         let transforms: [Transform]
         /// Each panel's title lines.
@@ -586,9 +621,11 @@ extension Chart {
         let rows = (panels.count + columns - 1) / columns
         let width = left + Double(columns) * plotWidth + Double(columns - 1) * Style.panelGap + rightMargin
 
-        let title = fitted(title, width: width - 2 * Style.margin, size: Style.titleSize, font: font)
-        let titleWidth = font.width(of: title, size: Style.titleSize)
-        let titleBox = Rect(x: (width - titleWidth) / 2, y: Style.margin, width: titleWidth, height: lineHeight(Style.titleSize))
+        // Wrapped rather than cut: a title shortened with "…" lost the name of the one attack it was about.
+        let titleLines = wrapped(title, width: width - 2 * Style.margin, size: Style.titleSize, maxLines: 3, font: font)
+        let titleWidth = titleLines.map { font.width(of: $0, size: Style.titleSize) }.max() ?? 0
+        let titleBox = Rect(x: (width - titleWidth) / 2, y: Style.margin, width: titleWidth,
+                            height: textHeight(lines: titleLines.count, size: Style.titleSize, font: font))
         let panelTitles = panels.map { panel in
             panel.title.map { wrapped($0, width: plotWidth, size: Style.labelSize, maxLines: .max, font: font) } ?? []
         }
@@ -633,7 +670,7 @@ extension Chart {
             legendRows = below
             cursor += below.height
         }
-        return Layout(width: width, height: cursor + Style.margin, columns: columns, title: title, titleBox: titleBox,
+        return Layout(width: width, height: cursor + Style.margin, columns: columns, titleLines: titleLines, titleBox: titleBox,
                       transforms: transforms, panelTitles: panelTitles, showsXLabels: showsXLabels,
                       xTicks: fittingXTicks(font: font, range: xRange, panelWidth: plotWidth), yTicks: yTicks,
                       xLabel: xLabel, yLabel: yLabel, legendRows: legendRows, legendBox: legendBox)
@@ -731,7 +768,7 @@ extension Chart {
             canvas.strokeLine([Point(area.x - Style.minorTickLength, y), Point(area.x, y)], color: .ink, width: 0.6)
         }
         let lines = referenceObstacles(panel, transform: transform)
-        let labelSize = Self.directLabelSize(figureWidth: canvas.width)
+        let labelSize = Self.directLabelSize(figureWidth: canvas.width, figureHeight: canvas.height)
         let obstacles = dataObstacles(panel, transform: transform) + (legendBox.map { [$0] } ?? [])
         let markers = zip(panel.series, drawn.series).filter { $0.0.marker != nil }.flatMap(\.1)
         let labels = placeLabels(panel.labels, at: drawn.labels, markers: markers,

@@ -18,9 +18,11 @@ public func fitted(_ text: String, width: Double, size: Double, font: Font) -> S
 
 /// `text` broken into at most `maxLines` lines of at most `width` points at `size`: at its ", "
 /// separators outside parentheses when its comma-separated parts each fit a line and fill at most `maxLines`; else at
-/// spaces outside parentheses ("(k = 10)" stays whole) when that fits, else at any space, a word wider
-/// than a line broken between its characters; the last line shortened with "…" (`fitted`) only when
-/// the text still needs more than `maxLines` lines (never with `maxLines` `Int.max`).
+/// spaces outside parentheses ("(k = 10)" stays whole), a parenthesised group wider than a line broken at its
+/// spaces and a word wider than a line after an "_", "-" or "/" or else with a hyphen (`pieces(of:)`); the last
+/// line shortened with "…" (`fitted`) only when the text still needs more than `maxLines` lines (never with
+/// `maxLines` `Int.max`). (A panel title broke "malignant_ductal_carcinoma" into "malignant_ductal_carci" and
+/// "noma", and "(k = 10)" into "(k =" and "10)".)
 public func wrapped(_ text: String, width: Double, size: Double, maxLines: Int, font: Font) -> [String] {
     precondition(maxLines >= 1, "at least one line")
     let fits = { (lines: [String]) in lines.count <= maxLines && lines.allSatisfy { font.width(of: $0, size: size) <= width } }
@@ -29,27 +31,40 @@ public func wrapped(_ text: String, width: Double, size: Double, maxLines: Int, 
         let lines = packed(parts, separator: ", ", width: width, size: size, font: font)
         if fits(lines) { return lines }
     }
-    let whole = packed(unparenthesised(text, separator: " "), separator: " ", width: width, size: size, font: font)
+    let groups = unparenthesised(text, separator: " ")
+    let whole = packed(groups, separator: " ", width: width, size: size, font: font)
     if fits(whole) { return whole }
-    let words = text.split(separator: " ").flatMap { pieces(of: String($0), width: width, size: size, font: font) }
+    let words = groups.flatMap { group in
+        font.width(of: group, size: size) <= width ? [group]
+            : group.split(separator: " ").flatMap { pieces(of: String($0), width: width, size: size, font: font) }
+    }
     let lines = packed(words, separator: " ", width: width, size: size, font: font)
     guard lines.count > maxLines else { return lines }
     let kept = lines.prefix(maxLines - 1).map { fitted($0, width: width, size: size, font: font) }
     return kept + [fitted(lines[(maxLines - 1)...].joined(separator: " "), width: width, size: size, font: font)]
 }
 
-/// `word` as it is when it fits `width` at `size`, else cut into the longest runs of its characters
-/// that do (at least one character each).
-private func pieces(of word: String, width: Double, size: Double, font: Font) -> [String] {
-    var pieces = [String](), current = ""
-    for character in word {
-        if !current.isEmpty && font.width(of: current + String(character), size: size) > width {
-            pieces.append(current)
-            current = ""
+/// `word` as it is when it fits `width` at `size`, else cut into runs that do: each the longest that fits
+/// and ends in "_", "-" or "/" ("malignant_ductal_" and "carcinoma"), else the longest that fits with a hyphen
+/// after it, which it then ends in (at least one character each).
+func pieces(of word: String, width: Double, size: Double, font: Font) -> [String] {
+    func fits(_ text: Substring) -> Bool { font.width(of: String(text), size: size) <= width }
+    var pieces = [String](), rest = Substring(word)
+    while rest.count > 1 && !fits(rest) {
+        var fitting = 1
+        while fitting < rest.count && fits(rest.prefix(fitting + 1)) { fitting += 1 }
+        if let end = rest.prefix(fitting).lastIndex(where: { "_-/".contains($0) }) {
+            let cut = rest.index(after: end)
+            pieces.append(String(rest[..<cut]))
+            rest = rest[cut...]
+        } else {
+            var count = fitting
+            while count > 1 && !fits(rest.prefix(count) + "-") { count -= 1 }
+            pieces.append(String(rest.prefix(count)) + "-")
+            rest = rest.dropFirst(count)
         }
-        current.append(character)
     }
-    return pieces + [current]
+    return pieces + [String(rest)]
 }
 
 /// `pieces` joined by `separator` into lines, each as many pieces as fit in `width` (at least one).

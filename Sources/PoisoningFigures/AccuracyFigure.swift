@@ -16,7 +16,9 @@ let mostDetailedSeries = 4
 func accuracyFigure(_ results: StudyResults, styles: StudyStyles) -> StudyFigure {
     let fractions = results.config.fractions.sorted()
     let chance = 1 / Double(results.data.classCount)
-    let groups = panelGroups(results)
+    let unordered = panelGroups(results)
+    let grid = facetGrid(unordered.map { (results.series[$0.series[0]].attack, results.series[$0.series[0]].defense) })
+    let groups = grid.order.map { unordered[$0] }
     let detailed = groups.allSatisfy { $0.series.count <= mostDetailedSeries }
     var legend = [LegendEntry]()
     var anyThreshold = false
@@ -107,6 +109,7 @@ func accuracyFigure(_ results: StudyResults, styles: StudyStyles) -> StudyFigure
     return StudyFigure(name: "accuracy_vs_poison", caption: caption, chart: Chart(
         title: "Clean test accuracy vs. \(x.name)", x: x.axis,
         y: Axis(label: "Clean test accuracy", range: 0...1),
-        panels: panels, legend: legend, panelWidth: panelSize(panels.count).width, panelHeight: panelSize(panels.count).height),
-        pageGroups: groups.map { results.series[$0.series[0]].attack })
+        panels: panels, legend: legend, panelWidth: panelSize(panels.count).width, panelHeight: panelSize(panels.count).height,
+        maxColumns: grid.columns),
+        pageGroups: grid.rows)
 }

@@ -26,8 +26,10 @@ func attackSuccessFigure(_ results: StudyResults, styles: StudyStyles) -> StudyF
     let drawn = results.series.indices.filter { metrics[results.series[$0].attack] != nil }
     let singleAttack = Set(drawn.map { results.series[$0].attack }).count == 1
     // Panels in study order of attack, then defense.
-    let groups = Array(Set(results.series.filter { metrics[$0.attack] != nil }.map { [$0.attack, $0.defense] }))
+    let pairs = Array(Set(results.series.filter { metrics[$0.attack] != nil }.map { [$0.attack, $0.defense] }))
         .sorted { ($0[0], $0[1]) < ($1[0], $1[1]) }
+    let grid = facetGrid(pairs.map { ($0[0], $0[1]) })
+    let groups = grid.order.map { pairs[$0] }
     var legend = [LegendEntry](), seen = Set<Int>(), merged = [String]()
     var lowest = 0.0, highest = 1.0
     let panels = groups.map { group in
@@ -84,8 +86,9 @@ func attackSuccessFigure(_ results: StudyResults, styles: StudyStyles) -> StudyF
         title: singleAttack ? "Success of \(results.series[drawn[0]].attackLabel) vs. \(x.name)" : "Attack success vs. \(x.name)", x: x.axis,
         y: Axis(label: corrected ? "Success (excess over the clean model)" : "Attack success rate",
                 range: (floor - successAxisMargin)...(ceiling + successAxisMargin)),
-        panels: panels, legend: legend, panelWidth: panelSize(panels.count).width, panelHeight: panelSize(panels.count).height),
-        pageGroups: groups.map { $0[0] })
+        panels: panels, legend: legend, panelWidth: panelSize(panels.count).width, panelHeight: panelSize(panels.count).height,
+        maxColumns: grid.columns),
+        pageGroups: grid.rows)
 }
 
 /// The margin the attack-success figure's y axis leaves beyond its data's reach (0 to 1 at least).

@@ -5,7 +5,9 @@ import PoisoningEngine
 /// Figure 2: generalization gap (train accuracy on the poisoned labels minus clean test accuracy),
 /// mean ± std per series, one panel per (attack, defense) when the study has several.
 func gapFigure(_ results: StudyResults, styles: StudyStyles) -> StudyFigure {
-    let groups = panelGroups(results)
+    let unordered = panelGroups(results)
+    let grid = facetGrid(unordered.map { (results.series[$0.series[0]].attack, results.series[$0.series[0]].defense) })
+    let groups = grid.order.map { unordered[$0] }
     var legend = [LegendEntry]()
     var seenModels = Set<Int>()
     let panels = groups.map { group in
@@ -27,6 +29,7 @@ func gapFigure(_ results: StudyResults, styles: StudyStyles) -> StudyFigure {
     return StudyFigure(name: "generalization_gap", caption: caption, chart: Chart(
         title: "Generalization gap vs. \(x.name)", x: x.axis,
         y: Axis(label: "Train (poisoned labels) − clean test accuracy", minimumSpan: minimumFractionSpan),
-        panels: panels, legend: legend, panelWidth: panelSize(panels.count).width, panelHeight: panelSize(panels.count).height),
-        pageGroups: groups.map { results.series[$0.series[0]].attack })
+        panels: panels, legend: legend, panelWidth: panelSize(panels.count).width, panelHeight: panelSize(panels.count).height,
+        maxColumns: grid.columns),
+        pageGroups: grid.rows)
 }

@@ -84,15 +84,19 @@ private func one(_ figure: @escaping @Sendable (StudyResults, StudyStyles) -> St
 /// their trade-off and one detection figure per defense that scores rows.
 public func studyFigures(_ results: StudyResults) -> [StudyFigure] {
     let styles = StudyStyles(results)
-    return figureRegistry.flatMap { $0(results, styles) }.flatMap(pages)
+    // Measured with the font the figures are drawn in; without one (nothing can be drawn then) by rows alone.
+    let font = try? Font()
+    return figureRegistry.flatMap { $0(results, styles) }.flatMap { pages($0, font: font) }
 }
 
 /// `figure` itself when its chart fits one page, else one figure per page of its chart
-/// (`Chart.paged()`, at most `Chart.rowsPerPage` rows each, so that no figure grows taller than a
-/// printed page allows; between its `pageGroups` where it has them, so that an attack's panels stay
-/// on one page), named `<name>_part<k>` and captioned as the whole followed by "Part k of n.".
-func pages(_ figure: StudyFigure) -> [StudyFigure] {
-    let charts = figure.pageGroups.map(figure.chart.paged(groups:)) ?? figure.chart.paged()
+/// (`Chart.paged(font:groups:)`, as many rows each as keep it within `Chart.maxHeight`, so that
+/// report.tex prints its text at 7 points or more; between its `pageGroups` where it has them, so
+/// that an attack's panels stay on one page), named `<name>_part<k>` and captioned as the whole
+/// followed by "Part k of n.". Without `font`, pages of at most `Chart.rowsPerPage` rows.
+func pages(_ figure: StudyFigure, font: Font?) -> [StudyFigure] {
+    let charts = font.map { figure.chart.paged(font: $0, groups: figure.pageGroups) }
+        ?? figure.pageGroups.map(figure.chart.paged(groups:)) ?? figure.chart.paged()
     guard charts.count > 1 else { return [figure] }
     return charts.enumerated().map { index, chart in
         StudyFigure(name: "\(figure.name)_part\(index + 1)", caption: figure.caption + " Part \(index + 1) of \(charts.count).",
@@ -158,6 +162,28 @@ func panelGroups(_ results: StudyResults) -> [(title: String?, series: [Int])] {
         }
     }
     return groups.map { ($0.title, $0.series) }
+}
+
+/// The facet grid of panels keyed by (attack, defense) indices: when
+/// they are every pair of two or more attacks and two or more defenses, a column per defense and a row per
+/// attack if there are at most 4 defenses, else, with at most 4 attacks, a column per attack and a row per
+/// defense (`order` then runs defense by defense); otherwise the panels in order, wrapped into 4 columns.
+/// `rows` gives each panel's row key (its attack, or its defense when transposed), between which pages split.
+/// (Wrapped into 4 columns, 3 attacks × 5 defenses put one defense in a different column in every row, and a
+/// 2 × 3 design was laid out 4 + 2.)
+func facetGrid(_ keys: [(attack: Int, defense: Int)]) -> (order: [Int], columns: Int, rows: [Int]) {
+    let attacks = Array(Set(keys.map(\.attack))).sorted(), defenses = Array(Set(keys.map(\.defense))).sorted()
+    let complete = attacks.count > 1 && defenses.count > 1 && keys.count == attacks.count * defenses.count
+        && Set(keys.map { [$0.attack, $0.defense] }).count == keys.count
+    if complete && defenses.count <= 4 {
+        let order = keys.indices.sorted { (keys[$0].attack, keys[$0].defense) < (keys[$1].attack, keys[$1].defense) }
+        return (order, defenses.count, order.map { keys[$0].attack })
+    }
+    if complete && attacks.count <= 4 {
+        let order = keys.indices.sorted { (keys[$0].defense, keys[$0].attack) < (keys[$1].defense, keys[$1].attack) }
+        return (order, attacks.count, order.map { keys[$0].defense })
+    }
+    return (Array(keys.indices), 4, keys.map(\.attack))
 }
 
 /// The axes of a study a panel can be titled by.

@@ -52,7 +52,21 @@ struct LayoutTests {
         #expect(narrow140.joined(separator: " ").replacingOccurrences(of: ", ", with: " ") == title.replacingOccurrences(of: ", ", with: " "))
         #expect(narrow140.allSatisfy { font.width(of: $0, size: 10.5) <= 140 && !$0.hasSuffix("…") } && narrow140.count > 2)
         let word = wrapped(String(repeating: "a", count: 16), width: font.width(of: "aaaaa", size: 10), size: 10, maxLines: .max, font: font)
-        #expect(word == ["aaaaa", "aaaaa", "aaaaa", "a"])
+        #expect(word.count >= 4 && word.dropLast().allSatisfy { $0.hasSuffix("-") && font.width(of: $0, size: 10) <= font.width(of: "aaaaa", size: 10) })
+        #expect(word.map { $0.hasSuffix("-") ? String($0.dropLast()) : $0 }.joined() == String(repeating: "a", count: 16))
+        // Review s7: a word wider than a line breaks after its last "_" that fits, never mid-word without a hyphen, and
+        // a parenthesised group stays whole even when another word of the title must be cut.
+        let tissue = wrapped("malignant_ductal_carcinoma (k = 10)", width: font.width(of: "malignant_ductal_carci", size: 10.5),
+                             size: 10.5, maxLines: .max, font: font)
+        #expect(tissue == ["malignant_ductal_", "carcinoma (k = 10)"])
+        let cut = wrapped("benign_fibroadenomatissue (k = 10)", width: font.width(of: "benign_fibro", size: 10.5), size: 10.5,
+                          maxLines: .max, font: font)
+        // Read back, a line ending in "_" runs on into the next and one ending in "-" does without its hyphen: the title, whole.
+        let readBack = cut.reduce("") { text, line in
+            text.isEmpty || text.hasSuffix("_") ? text + line : text.hasSuffix("-") ? text.dropLast() + line : text + " " + line
+        }
+        #expect(cut.first == "benign_" && cut.count >= 3 && readBack == "benign_fibroadenomatissue (k = 10)", "\(cut)")
+        #expect(cut.allSatisfy { font.width(of: $0, size: 10.5) <= font.width(of: "benign_fibro", size: 10.5) })
     }
 
     /// A long panel title takes the lines it needs, its row (and only its row) growing to hold them.
@@ -132,6 +146,34 @@ struct LayoutTests {
         #expect(chart.paged(groups: Array(repeating: 0, count: 25) + [1, 1, 1]).map(\.panels.count) == [16, 12])
         #expect(Chart(title: "t", x: chart.x, y: chart.y, panels: Array(panels.prefix(24)), legend: [], panelWidth: 190, panelHeight: 140, maxRows: 6, maxWidth: Self.wide)
             .paged(groups: Array(repeating: 0, count: 12) + Array(repeating: 1, count: 12)).map(\.title) == ["t"])
+    }
+
+    /// Issue 22 (review s7): 16 panels of 250 points in 4 columns (3 rows per page by row count alone) with a
+    /// legend of 16 entries made pages taller than report.tex's image height allows at 7-point text. Split by
+    /// measured height, every page is at most `Chart.defaultMaxHeight` (620 points) tall, so its 9-point text
+    /// prints at 7 points or more (`Chart.printedScale`); the rows-only split leaves a page taller; a short
+    /// chart stays one page.
+    @Test func aGridIsSplitIntoPagesThatPrintItsTextAtSevenPoints() throws {
+        let panels = (0..<16).map { index in
+            Panel(title: "panel \(index)", series: [Series(label: "s", points: [Point(0, 0), Point(Double(index), Double(index) / 2)],
+                                                          color: .black, marker: .circle)])
+        }
+        let legend = (0..<16).map { LegendEntry(label: "a series with a long name \($0)", color: .black, marker: .circle) }
+        let chart = Chart(title: "Tall", x: Axis(label: "x"), y: Axis(label: "y"), panels: panels, legend: legend,
+                          panelWidth: 190, panelHeight: 250)
+        #expect(chart.rowsPerPage == 3)
+        #expect(chart.paged().contains { $0.layOut(font: font).height > Chart.defaultMaxHeight })
+        let pages = chart.paged(font: font)
+        #expect(pages.count > chart.paged().count)
+        #expect(pages.flatMap(\.panels).map(\.title) == panels.map(\.title))
+        for page in pages {
+            let layout = page.layOut(font: font)
+            #expect(layout.height <= Chart.defaultMaxHeight)
+            #expect(Style.tickSize * Chart.printedScale(width: layout.width, height: layout.height) >= Chart.smallestPrintedText - 1e-9)
+        }
+        #expect(abs(Chart.defaultMaxHeight * Chart.smallestPrintedText / Style.tickSize - Chart.printedHeight) < 1e-9)
+        let short = Chart(title: "t", x: chart.x, y: chart.y, panels: Array(panels.prefix(4)), legend: [], panelWidth: 190, panelHeight: 250)
+        #expect(short.paged(font: font).map(\.title) == ["t"])
     }
 
     /// Three single points on one spot and a fourth apart, in a dodging panel: the three are drawn a
@@ -226,7 +268,7 @@ struct LayoutTests {
             let labels = rendered.textBoxes.filter { $0.text == "λ 0.1" }
             #expect(labels.count == panels)
             #expect(labels.allSatisfy { abs($0.size - expected) < 0.01 }, "\(rendered.canvas.width) points wide: \(labels.map(\.size))")
-            let printed = labels.map { $0.size * Chart.printedWidth / rendered.canvas.width }
+            let printed = labels.map { $0.size * Chart.printedScale(width: rendered.canvas.width, height: rendered.canvas.height) }
             #expect(printed.allSatisfy { $0 >= Chart.smallestPrintedText - 1e-9 }, "\(printed)")
         }
     }

@@ -8,6 +8,25 @@ import TestSupport
 
 /// The three figures drawn from synthetic results with known values, checked by reading pixels.
 struct StudyFiguresTests {
+    /// Review s7: facet grids wrapped one list of panels into 4 columns, so a 2 × 3 design (attacks × defenses) was laid
+    /// out 4 + 2 and in 3 attacks × 5 defenses no column was one defense. A complete design of at most 4 defenses gets a
+    /// column per defense (a row per attack); of more defenses but at most 4 attacks, a column per attack (a row per
+    /// defense); anything else stays in order in 4 columns.
+    @Test func aTwoDimensionalDesignGetsAColumnPerDefenseOrPerAttack() {
+        let twoByThree = [(1, 2), (0, 0), (0, 1), (0, 2), (1, 0), (1, 1)].map { (attack: $0.0, defense: $0.1) }
+        let grid = facetGrid(twoByThree)
+        #expect(grid.columns == 3 && grid.order == [1, 2, 3, 4, 5, 0] && grid.rows == [0, 0, 0, 1, 1, 1])
+        let threeByFive = (0..<3).flatMap { attack in (0..<5).map { (attack: attack, defense: $0) } }
+        let transposed = facetGrid(threeByFive)
+        #expect(transposed.columns == 3 && transposed.order.count == 15)
+        #expect(transposed.order.enumerated().allSatisfy { threeByFive[$0.element].attack == $0.offset % 3 })
+        #expect(transposed.rows == transposed.order.map { threeByFive[$0].defense })
+        #expect(facetGrid(Array(twoByThree.dropFirst())).columns == 4)
+        #expect(facetGrid((0..<6).map { (attack: 0, defense: $0) }) == (Array(0..<6), 4, Array(repeating: 0, count: 6)))
+        let fiveByFive = (0..<5).flatMap { attack in (0..<5).map { (attack: attack, defense: $0) } }
+        #expect(facetGrid(fiveByFive).columns == 4 && facetGrid(fiveByFive).order == Array(0..<25))
+    }
+
     static let fractions = [0, 0.1, 0.2, 0.3, 0.4, 0.5]
 
     /// Results whose mean test accuracy for width i follows a sigmoid shifted by 0.05·i, with
