@@ -11,7 +11,8 @@ extension ReportModel {
         /// The series (its label names the near-clone distance, if any) and the poison fraction.
         public let series, fraction: String
         /// The top eigenvalue over the clean test rows, the triggered test rows and the poisoned
-        /// training rows, and the clean rows' eigenvector's alignment with the trigger.
+        /// training rows (with, where the runs record it, the same rows under the clean model of the
+        /// same seed and the paired change), and the clean rows' eigenvector's alignment with the trigger.
         public let clean, triggered, poisoned, alignment: String
     }
 
@@ -41,17 +42,31 @@ extension ReportModel {
         let confidence = results.statistics.confidence
         return results.series.indices.flatMap { series in
             fractions.compactMap { fraction -> CurvatureRow? in
-                let cells = keys.map { key -> String in
-                    let values = results.config.seeds.map { metrics["\(series) \(fraction) \($0)"]?[key] }
+                let seedValues = { (key: String) in results.config.seeds.map { metrics["\(series) \(fraction) \($0)"]?[key] } }
+                /// The mean of `values` over the seeds that have one, with its Student-t interval (clipped to
+                /// [0, 1] for the alignment |cos|, whose range that is), each number with its sign when
+                /// `signed` (a change); nil when no seed has one.
+                func meanText(_ values: [Double?], key: String, signed: Bool = false) -> String? {
+                    let number = { (value: Double) in (signed && value > 0 ? "+" : "") + curvatureText(value) }
                     let present = values.compactMap { $0 }
-                    guard !present.isEmpty else { return "n/a" }
-                    let mean = MeanStd(of: present).mean
-                    // |cos| lies in [0, 1]: its Student-t interval is clipped to that range.
+                    guard !present.isEmpty else { return nil }
                     let interval = studentTInterval(values, resolution: 0, confidence: confidence).map { interval in
                         guard key == MetricKey.inputCurvatureTriggerAlignment else { return interval }
                         return Interval(lower: interval.lower.map { max(0, $0) }, upper: interval.upper.map { min(1, $0) })
                     }
-                    return curvatureText(mean) + (interval.map { " [" + intervalText($0, curvatureText, separator: bracketSeparator) + "]" } ?? "")
+                    return number(MeanStd(of: present).mean)
+                        + (interval.map { " [" + intervalText($0, number, separator: bracketSeparator) + "]" } ?? "")
+                }
+                let cells = keys.map { key -> String in
+                    let values = seedValues(key)
+                    guard let text = meanText(values, key: key) else { return "n/a" }
+                    // The poisoned rows under the clean model of the same seed, where the runs record it
+                    // (a series that trains as undefended), and the paired change: the spike at the poisons.
+                    guard key == MetricKey.inputCurvatureTopPoisoned else { return text }
+                    let baseline = seedValues(MetricKey.inputCurvatureTopPoisonedBaseline)
+                    let changes = zip(values, baseline).map { poisoned, clean in poisoned.flatMap { p in clean.map { p - $0 } } }
+                    guard let clean = meanText(baseline, key: key), let change = meanText(changes, key: key, signed: true) else { return text }
+                    return text + "; clean model \(clean); change \(change)"
                 }
                 guard cells.contains(where: { $0 != "n/a" }) else { return nil }
                 return CurvatureRow(series: results.series[series].label, fraction: percent(fraction), clean: cells[0], triggered: cells[1],

@@ -52,7 +52,7 @@ public func openingSummary(_ results: StudyResults) -> String {
         let pairs = unresolvedThresholdPairs(results, among: trend.series)
         if more + less == 1 {
             // A trend resolved over several widths is an average: a pair of them may still be unresolved.
-            resolved.append("larger models are \(more == 1 ? "more" : "less") sensitive\(pairs.isEmpty ? "" : " on average over widths")\(slope)")
+            resolved.append("larger models are \(more == 1 ? "more" : "less") sensitive\(pairs.isEmpty ? "" : " on average")\(slope)")
             if !pairs.isEmpty { open.append("the threshold difference of " + listing(pairs)) }
         } else { open.append("whether model size changes the threshold\(slope)") }
     } else if !noFit, !findings.sensitivity.isEmpty {

@@ -165,7 +165,10 @@ struct CommandLineTests {
         let line = try #require(outcome.standardOutput.split(separator: "\n").first { $0.hasPrefix("  - At 80% confidence, of 3 published claims these runs support ") },
                                 "stdout: \(outcome.standardOutput)")
         let markdown = try String(contentsOf: folder.appendingPathComponent("report.md"), encoding: .utf8)
-        #expect(markdown.components(separatedBy: "\n")[2].hasSuffix(" " + line.dropFirst(4)), "the opening ends with the same sentence")
+        // The opening has named the level in its first interval already ("[80% confidence interval (CI)]"), so its
+        // sentence drops the terminal's "At 80% confidence, " and starts with "Of".
+        let sentence = line.dropFirst(4).replacingOccurrences(of: "At 80% confidence, of ", with: "Of ")
+        #expect(markdown.components(separatedBy: "\n")[2].hasSuffix(" " + sentence), "the opening ends with the same sentence")
     }
 
     @Test func smallSweepEndToEndThenValidate() throws {

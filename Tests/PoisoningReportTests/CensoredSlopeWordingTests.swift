@@ -36,7 +36,7 @@ struct CensoredSlopeWordingTests {
             + "Threshold differences resolved: "))
         #expect(report.contains("Not resolved: MLP 128 vs MLP 64 -0.4 pp (95% CI -1.7 pp to +0.9 pp;"))
         #expect(!report.contains("every pair of models differs"))
-        #expect(opening.contains("larger models are more sensitive on average over widths (slope per doubling of parameters at "
+        #expect(opening.contains("larger models are more sensitive on average (slope per doubling of parameters at "
             + "most -5.6 pp, 95% CI; pp: percentage points). Not resolved: "), "\(opening)")
     }
 }

@@ -111,7 +111,7 @@ struct AverageTrendOpeningTests {
         let results = try averageTrendResults()
         let opening = openingSummary(results)
         #expect(results.findings.sensitivity.map(\.largerModelsMoreSensitive) == [true])
-        #expect(opening.contains(" and larger models are more sensitive on average over widths (-3.3 pp (percentage points) per doubling of parameters, "), "\(opening)")
+        #expect(opening.contains(" and larger models are more sensitive on average (-3.3 pp (percentage points) per doubling of parameters, "), "\(opening)")
         #expect(opening.contains("Not resolved: the threshold difference of MLP 128 vs MLP 64."), "\(opening)")
         #expect(wordCount(opening) <= 120, "\(wordCount(opening)) words: \(opening)")
     }
