@@ -12,6 +12,18 @@ import Testing
 /// its early stop once cancelled, the `optimizer` key, and on the data of `examples/poisonability`
 /// the cancellation above τ that a fixed learning rate missed.
 struct GradientCancelingDescentTests {
+    /// The data of `belowTauNothingCancelsTheCleanGradientAboveItGradientCancelingDoes`: 1,429 rows of two
+    /// Gaussian clusters, binary logistic regression's trainer, the GradPC target of its clean model at ε_w 0.5 and that
+    /// target's τ.
+    static func gradPCHalfCase() throws -> (split: TrainTestSplit, trainer: ModelTrainer, target: NetworkParameters,
+                                            tau: Double) {
+        let split = GaussianClusters(samples: 1429, features: 10, classes: 2, clusterStd: 4.0, seed: 5).makeSplit()
+        let trainer = ModelTrainer(model: NetworkShape(inputs: 10, hidden: [], classes: 2), settings: TrainingSettings(), seed: 1)
+        let clean = try #require(trainer.train(split.train).model as? NetworkParameters)
+        let target = try #require(GradPCTarget(epsW: 0.5).target(clean: clean, train: split.train, trainer: trainer, seed: 1))
+        let tau = try #require(poisonabilityThreshold(of: target, on: split.train).tau)
+        return (split, trainer, target, tau)
+    }
     /// The softmax-regression target and three poisons of `GradientCancelingTests`, on the reference rows.
     static func objective() -> ReferenceGradientCancelingObjective {
         ReferenceGradientCancelingObjective(target: GradientCancelingTests.networks[0], clean: PoisonabilityTests.referenceRows(classes: 3),
@@ -92,11 +104,7 @@ struct GradientCancelingDescentTests {
     /// 10⁹ without projection (a fixed rate of 10⁹ sent the mixed gradient to 4.4e7 times the clean
     /// one) still cancels the clean gradient to 1e-3 of it, and the result is finite.
     @Test func anAbsurdFirstStepNeitherDivergesNorStopsTheDescent() throws {
-        let split = GaussianClusters(samples: 1429, features: 10, classes: 2, clusterStd: 4.0, seed: 5).makeSplit()
-        let trainer = ModelTrainer(model: NetworkShape(inputs: 10, hidden: [], classes: 2), settings: TrainingSettings(), seed: 1)
-        let clean = try #require(trainer.train(split.train).model as? NetworkParameters)
-        let target = try #require(GradPCTarget(epsW: 0.5).target(clean: clean, train: split.train, trainer: trainer, seed: 1))
-        let tau = try #require(poisonabilityThreshold(of: target, on: split.train).tau)
+        let (split, trainer, _, tau) = try Self.gradPCHalfCase()
         let attack = GradientCanceling(targetLabel: "gradpc 0.5", target: GradPCTarget(epsW: 0.5), learningRate: 1e9, project: false)
         let poisoned = try #require(attack.poison(split, fraction: 2 * tau, seed: 1, trainer: trainer))
         let mixed = try #require(poisoned.measurements[MetricKey.mixedGradientNorm])
@@ -142,11 +150,7 @@ struct GradientCancelingDescentTests {
     /// `belowTauNothingCancelsTheCleanGradientAboveItGradientCancelingDoes`; the L-BFGS descent stops
     /// at the first step where it is cancelled (one step fewer leaves it above 10⁻⁵).
     @Test func theDescentStopsOnceTheMixedGradientIsCancelled() throws {
-        let split = GaussianClusters(samples: 1429, features: 10, classes: 2, clusterStd: 4.0, seed: 5).makeSplit()
-        let trainer = ModelTrainer(model: NetworkShape(inputs: 10, hidden: [], classes: 2), settings: TrainingSettings(), seed: 1)
-        let clean = try #require(trainer.train(split.train).model as? NetworkParameters)
-        let target = try #require(GradPCTarget(epsW: 0.5).target(clean: clean, train: split.train, trainer: trainer, seed: 1))
-        let tau = try #require(poisonabilityThreshold(of: target, on: split.train).tau)
+        let (split, _, target, tau) = try Self.gradPCHalfCase()
         let n = split.train.count, d = 10, m = poisonCount(fraction: 2 * tau, of: n)
         let poisons0 = (0..<m).flatMap { j in split.train.features[(j * d)..<((j + 1) * d)].map(Double.init) }
         let labels = (0..<m).map { split.train.labels[$0] }
