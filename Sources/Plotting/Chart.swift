@@ -651,43 +651,36 @@ extension Chart {
         func lineHeight(_ size: Double) -> Double { (font.ascent + font.descent) * size }
         let tickLabelHeight = lineHeight(Style.tickSize)
         let headed = columnHeaders != nil || rowHeaders != nil
-        // Each panel's y ticks and y range, for a grid of `columns` columns (the panels sharing a range depend on it).
-        // A given y range (accuracy's 0 to 1) is drawn with a pad, so that a value at either end is not drawn on the frame;
-        // its ticks stay within it. Only a linear range is padded (a log range's ends are powers of ten the ticks need).
+        // The grid keeps `maxColumns` columns when it has headers or y ranges by row or column (they belong to its
+        // columns); any other grid may drop columns below, which changes neither its one y range nor its tick labels.
+        var columns = min(maxColumns, panels.count)
+        // Each panel's y ticks and y range (`yTickRanges`). A given y range (accuracy's 0 to 1) is drawn with a pad, so
+        // that a value at either end is not drawn on the frame; its ticks stay within it. Only a linear range is padded
+        // (a log range's ends are powers of ten the ticks need).
+        let tickRanges = yTickRanges(columns: columns)
         let padded = y.range != nil && !y.rangeIsFitted && panelYRanges == nil && y.scale == .linear
-        func yAxes(columns: Int) -> (ticks: [AxisTicks], ranges: [ClosedRange<Double>], labelWidth: Double) {
-            let tickRanges = yTickRanges(columns: columns)
-            let ticks = tickRanges.map { axisTicks(y, range: $0, maxTicks: max(2, min(9, Int(panelHeight / (tickLabelHeight * 2.4))))) }
-            let labelled = panels.indices.filter { ySharing == .columns || $0 % columns == 0 }
-            let width = labelled.flatMap { ticks[$0].labels }.map { font.width(of: $0, size: Style.tickSize) }.max() ?? 0
-            return (ticks, padded ? tickRanges.map { Self.insetRange($0, size: panelHeight) } : tickRanges, width)
-        }
+        let yRanges = padded ? tickRanges.map { Self.insetRange($0, size: panelHeight) } : tickRanges
+        let panelYTicks = tickRanges.map { axisTicks(y, range: $0, maxTicks: max(2, min(9, Int(panelHeight / (tickLabelHeight * 2.4))))) }
+        // The widest y tick label of the panels that draw theirs: the first column's, or every panel's with ranges by column.
+        let yLabelWidth = panels.indices.filter { ySharing == .columns || $0 % columns == 0 }.flatMap { panelYTicks[$0].labels }
+            .map { font.width(of: $0, size: Style.tickSize) }.max() ?? 0
         // The y label runs up the grid, which is at least one panel high: in two lines when one is too short.
         let yLabelLines = wrapped(y.label, width: panelHeight, size: Style.labelSize, maxLines: 2, font: font)
-        func leftMargin(_ yLabelWidth: Double) -> Double {
-            Style.margin + textHeight(lines: yLabelLines.count, size: Style.labelSize, font: font) + 6 + yLabelWidth + 4 + Style.tickLength
-        }
+        let left = Style.margin + textHeight(lines: yLabelLines.count, size: Style.labelSize, font: font) + 6 + yLabelWidth + 4
+            + Style.tickLength
         // Row headers stand at the right of the grid, reading downwards, in as many lines as fit a panel's height.
         let rowHeaderLines = (rowHeaders ?? []).map { wrapped($0, width: panelHeight - 4, size: Style.labelSize, maxLines: .max, font: font) }
         let rowHeaderWidth = rowHeaderLines.isEmpty ? 0
             : textHeight(lines: rowHeaderLines.map(\.count).max() ?? 1, size: Style.labelSize, font: font) + 2 * Style.headerPadding
         let rightMargin = Style.margin + 4 + (rowHeaderWidth > 0 ? rowHeaderWidth + Style.headerGap : 0)
+        // Panels with a y range of their own per column leave room between them for their tick labels.
+        let gap = ySharing == .columns ? Style.panelGap + yLabelWidth + 4 + Style.tickLength : Style.panelGap
 
-        // Columns: as many as allowed, each as wide as asked, narrowed to fit `maxWidth`, then fewer (never fewer
-        // than a grid with headers or ranges by row or column has). Panels with y ranges of their own per column leave room for their tick labels.
-        var columns = min(maxColumns, panels.count)
-        var yAxis = yAxes(columns: columns)
-        func columnGap(_ yLabelWidth: Double) -> Double {
-            ySharing == .columns ? Style.panelGap + yLabelWidth + 4 + Style.tickLength : Style.panelGap
-        }
+        // Columns: as many as allowed, each as wide as asked, narrowed to fit `maxWidth`, then fewer (see above).
         func fittingWidth(_ columns: Int) -> Double {
-            min(panelWidth, (maxWidth - leftMargin(yAxis.labelWidth) - rightMargin - columnGap(yAxis.labelWidth) * Double(columns - 1))
-                / Double(columns))
+            min(panelWidth, (maxWidth - left - rightMargin - gap * Double(columns - 1)) / Double(columns))
         }
-        // Headers head the columns, and ranges shared by row or column belong to them: those grids keep their columns.
         while !headed && ySharing == .all && columns > 1 && fittingWidth(columns) < Self.minimumPanelWidth { columns -= 1 }
-        if columns != min(maxColumns, panels.count) { yAxis = yAxes(columns: columns) }
-        let left = leftMargin(yAxis.labelWidth), gap = columnGap(yAxis.labelWidth)
         let plotWidth = max(fittingWidth(columns), 1)
         let xRange = x.range ?? fittedXRange(plotWidth: plotWidth)
         let rows = (panels.count + columns - 1) / columns
@@ -733,7 +726,7 @@ extension Chart {
             Rect(x: left + Double(index % columns) * (plotWidth + gap), y: rowTops[index / columns],
                  width: plotWidth, height: panelHeight)
         }
-        let transforms = zip(areas, yAxis.ranges).map {
+        let transforms = zip(areas, yRanges).map {
             Transform(area: $0, xRange: xRange, yRange: $1, xScale: x.scale, yScale: y.scale)
         }
         let rowHeaderBoxes = rowHeaderLines.indices.map { row in
@@ -763,7 +756,7 @@ extension Chart {
         }
         return Layout(width: width, height: cursor + Style.margin, columns: columns, titleLines: titleLines, titleBox: titleBox,
                       transforms: transforms, panelTitles: panelTitles, showsXLabels: showsXLabels,
-                      xTicks: fittingXTicks(font: font, range: xRange, panelWidth: plotWidth), panelYTicks: yAxis.ticks,
+                      xTicks: fittingXTicks(font: font, range: xRange, panelWidth: plotWidth), panelYTicks: panelYTicks,
                       xLabel: xLabel, yLabel: yLabel, legendRows: legendRows, legendBox: legendBox,
                       columnHeaders: Array(zip(columnHeaderLines, columnHeaderBoxes)),
                       rowHeaders: Array(zip(rowHeaderLines, rowHeaderBoxes)))
