@@ -264,11 +264,13 @@ public struct Axis: Sendable {
     }
 }
 
-/// A complete figure: a title, a grid of panels sharing the x and y axes, and a legend. The panels
+/// A complete figure: a title, a grid of panels sharing the x axis and the y axis (or a y range per row
+/// or column, `ySharing`), optional headers of its columns and rows, and a legend. The panels
 /// fill rows of at most `maxColumns`; a panel is `panelWidth` wide unless that would make the figure
 /// wider than `maxWidth`, when panels narrow down to `Chart.minimumPanelWidth` and then rows are
-/// added. Tick labels are drawn on the outer panels only: y on the first column, x on the lowest panel
-/// of each column. The figure's size follows from the grid and the legend.
+/// added (unless headers or ranges by row or column fix the columns). Tick labels are drawn on the outer
+/// panels only: y on the first column (on every panel when each column has its own range), x on the lowest
+/// panel of each column. The figure's size follows from the grid and the legend.
 public struct Chart: Sendable {
     public var title: String
     public var x: Axis
@@ -287,6 +289,30 @@ public struct Chart: Sendable {
     public var maxWidth: Double
     /// Tallest page in points (`paged(font:groups:)`): a taller chart is split into pages of fewer rows.
     public var maxHeight: Double
+    /// Which panels share a fitted y range (an axis without a given `range`): all of them, or only those of a
+    /// row or of a column of the grid, for panels whose quantities differ in scale from row to row or column
+    /// to column (each attack's success). Panels of a column of their own range draw their own y tick labels.
+    public var ySharing: YSharing = .all
+    /// The header of each column of a facet grid (e.g. its defense), drawn once above the top row of each
+    /// page, in place of a panel title repeating it; nil for none. With headers, the grid keeps `maxColumns`
+    /// columns (narrowing its panels below `minimumPanelWidth` if it must), so that a header heads its column.
+    public var columnHeaders: [String]?
+    /// The header of each row of `maxColumns` panels (e.g. its attack), drawn once at the right of the row,
+    /// reading downwards; nil for none.
+    public var rowHeaders: [String]?
+    /// Each panel's y range, fitted to the whole chart when it was split into pages that keep the ranges of
+    /// its rows or columns (`ySharing`); nil to fit them.
+    var panelYRanges: [ClosedRange<Double>]?
+
+    /// Which panels of a chart share a fitted y range.
+    public enum YSharing: Sendable {
+        /// Every panel.
+        case all
+        /// The panels of a row of `maxColumns`.
+        case rows
+        /// The panels of a column.
+        case columns
+    }
 
     /// The width report.tex gives a figure, in points: its \linewidth, letter paper (8.5 inches) less
     /// two 2.4 cm margins.
@@ -328,7 +354,8 @@ public struct Chart: Sendable {
     /// A figure whose panels' plot areas are `panelWidth` × `panelHeight` points.
     public init(title: String, x: Axis, y: Axis, panels: [Panel], legend: [LegendEntry], panelWidth: Double,
                 panelHeight: Double, maxColumns: Int = 4, maxRows: Int? = nil, maxWidth: Double = Chart.defaultMaxWidth,
-                maxHeight: Double = Chart.defaultMaxHeight) {
+                maxHeight: Double = Chart.defaultMaxHeight, ySharing: YSharing = .all, columnHeaders: [String]? = nil,
+                rowHeaders: [String]? = nil) {
         precondition(!panels.isEmpty, "a chart needs a panel")
         precondition(maxColumns >= 1 && (maxRows ?? 1) >= 1 && panelWidth > 0 && panelHeight > 0,
                      "a chart needs a column, a row and a positive panel size")
@@ -343,6 +370,11 @@ public struct Chart: Sendable {
         self.maxRows = maxRows
         self.maxWidth = maxWidth
         self.maxHeight = maxHeight
+        self.ySharing = ySharing
+        precondition(columnHeaders.map { $0.count == min(maxColumns, panels.count) } ?? true, "one header per column")
+        precondition(rowHeaders.map { $0.count == (panels.count + maxColumns - 1) / maxColumns } ?? true, "one header per row")
+        self.columnHeaders = columnHeaders
+        self.rowHeaders = rowHeaders
     }
 
     /// The most rows of panels on a page: `maxRows`, else as many rows of `panelHeight` and 70
@@ -411,17 +443,25 @@ public struct Chart: Sendable {
 
     /// One chart per range of panels, each keeping the legend and the axes, their fitted ranges those
     /// of the whole chart, and titled "(k of n)".
+    /// A page holds whole rows of `maxColumns` panels, so that it keeps its rows' headers and the columns' headers.
     private func pagesOf(_ ranges: [Range<Int>]) -> [Chart] {
         var x = self.x, y = self.y
         x.range = x.range ?? fittedXRange(plotWidth: panelWidth)
-        if y.range == nil {
-            y.range = fittedYRange()
+        let shared = ySharing == .all || y.range != nil
+        let wholeYRanges = shared ? nil : yTickRanges(columns: min(maxColumns, panels.count))
+        if y.range == nil && shared {
+            y.range = fittedYRange(Array(panels.indices))
             y.rangeIsFitted = true
         }
         return ranges.enumerated().map { page, range in
-            Chart(title: "\(title) (\(page + 1) of \(ranges.count))", x: x, y: y, panels: Array(panels[range]),
-                  legend: legend, panelWidth: panelWidth, panelHeight: panelHeight, maxColumns: maxColumns,
-                  maxRows: self.maxRows, maxWidth: maxWidth, maxHeight: maxHeight)
+            let rows = range.lowerBound / maxColumns..<((range.upperBound + maxColumns - 1) / maxColumns)
+            var chart = Chart(title: "\(title) (\(page + 1) of \(ranges.count))", x: x, y: y, panels: Array(panels[range]),
+                              legend: legend, panelWidth: panelWidth, panelHeight: panelHeight, maxColumns: maxColumns,
+                              maxRows: self.maxRows, maxWidth: maxWidth, maxHeight: maxHeight, ySharing: ySharing,
+                              columnHeaders: columnHeaders.map { Array($0.prefix(min(maxColumns, range.count))) },
+                              rowHeaders: rowHeaders.map { Array($0[rows]) })
+            chart.panelYRanges = wholeYRanges.map { Array($0[range]) }
+            return chart
         }
     }
 }
@@ -483,6 +523,11 @@ enum Style {
     static let legendPadding = 6.0
     /// The distance between the baselines of a text's lines, in line heights.
     static let lineSpacing = 1.12
+    /// The space between a facet header's text and its strip's edges, and between the strip and the panels.
+    static let headerPadding = 3.0
+    static let headerGap = 4.0
+    /// The fill of a facet header's strip.
+    static let headerFill = Color(hex: 0xE6E6E6)
 }
 
 extension Chart {
@@ -552,10 +597,11 @@ extension Chart {
         var labels = [[PlacedLabel]]()
         for (index, panel) in panels.enumerated() {
             labels.append(drawPanel(panel, canvas: canvas, transform: layout.transforms[index], xTicks: layout.xTicks,
-                                    yTicks: layout.yTicks, yLabels: index % layout.columns == 0,
+                                    yTicks: layout.panelYTicks[index], yLabels: ySharing == .columns || index % layout.columns == 0,
                                     xLabels: layout.showsXLabels[index], legendBox: layout.legendBox))
             drawPanelTitle(layout.panelTitles[index], canvas: canvas, area: layout.transforms[index].area)
         }
+        drawHeaders(layout, canvas: canvas)
         canvas.drawText(layout.xLabel.text, at: layout.xLabel.at, size: Style.labelSize, anchor: .top)
         for (index, line) in layout.yLabel.lines.enumerated() {
             let x = layout.yLabel.at.x + Double(index) * canvas.lineHeight(size: Style.labelSize) * Style.lineSpacing
@@ -583,43 +629,63 @@ extension Chart {
         /// Whether each panel draws its x tick labels (it is the lowest of its column).
         let showsXLabels: [Bool]
         let xTicks: AxisTicks
-        let yTicks: AxisTicks
+        /// Each panel's y ticks.
+        let panelYTicks: [AxisTicks]
         let xLabel: (text: String, at: Point)
         /// The y label's lines, the first leftmost, and the centre of the first line's left edge.
         let yLabel: (lines: [String], at: Point)
         let legendRows: LegendRows?
         let legendBox: Rect?
+        /// Each column header's lines and strip.
+        let columnHeaders: [(lines: [String], box: Rect)]
+        /// Each row header's lines (the first rightmost) and strip.
+        let rowHeaders: [(lines: [String], box: Rect)]
+        /// The first panel's y ticks.
+        var yTicks: AxisTicks { panelYTicks[0] }
     }
 
-    /// The grid, from top to bottom: title; rows of panels, each with its panels' titles above and,
-    /// when one of its panels is the lowest of its column, x tick labels below; the x label; the
-    /// legend when it goes below. Left of the first column: the y label and y tick labels.
+    /// The grid, from top to bottom: title; the column headers; rows of panels, each with its panels' titles
+    /// above, its header at the right and, when one of its panels is the lowest of its column, x tick labels
+    /// below; the x label; the legend when it goes below. Left of the first column: the y label and y tick labels.
     func layOut(font: Font) -> Layout {
         func lineHeight(_ size: Double) -> Double { (font.ascent + font.descent) * size }
-        // A given y range (accuracy's 0 to 1) is drawn with a pad, so that a value at either end is not drawn on the frame;
-        // its ticks stay within it.
-        let yTickRange = y.range ?? fittedYRange()
-        // Only a linear range is padded (a log range's ends are powers of ten the ticks need).
-        let yRange = y.range != nil && !y.rangeIsFitted && y.scale == .linear ? Self.insetRange(yTickRange, size: panelHeight) : yTickRange
         let tickLabelHeight = lineHeight(Style.tickSize)
-        let yTicks = axisTicks(y, range: yTickRange, maxTicks: max(2, min(9, Int(panelHeight / (tickLabelHeight * 2.4)))))
-        let yLabelWidth = yTicks.labels.map { font.width(of: $0, size: Style.tickSize) }.max() ?? 0
+        let headed = columnHeaders != nil || rowHeaders != nil
+        // The grid keeps `maxColumns` columns when it has headers or y ranges by row or column (they belong to its
+        // columns); any other grid may drop columns below, which changes neither its one y range nor its tick labels.
+        var columns = min(maxColumns, panels.count)
+        // Each panel's y ticks and y range (`yTickRanges`). A given y range (accuracy's 0 to 1) is drawn with a pad, so
+        // that a value at either end is not drawn on the frame; its ticks stay within it. Only a linear range is padded
+        // (a log range's ends are powers of ten the ticks need).
+        let tickRanges = yTickRanges(columns: columns)
+        let padded = y.range != nil && !y.rangeIsFitted && panelYRanges == nil && y.scale == .linear
+        let yRanges = padded ? tickRanges.map { Self.insetRange($0, size: panelHeight) } : tickRanges
+        let panelYTicks = tickRanges.map { axisTicks(y, range: $0, maxTicks: max(2, min(9, Int(panelHeight / (tickLabelHeight * 2.4))))) }
+        // The widest y tick label of the panels that draw theirs: the first column's, or every panel's with ranges by column.
+        let yLabelWidth = panels.indices.filter { ySharing == .columns || $0 % columns == 0 }.flatMap { panelYTicks[$0].labels }
+            .map { font.width(of: $0, size: Style.tickSize) }.max() ?? 0
         // The y label runs up the grid, which is at least one panel high: in two lines when one is too short.
         let yLabelLines = wrapped(y.label, width: panelHeight, size: Style.labelSize, maxLines: 2, font: font)
         let left = Style.margin + textHeight(lines: yLabelLines.count, size: Style.labelSize, font: font) + 6 + yLabelWidth + 4
             + Style.tickLength
-        let rightMargin = Style.margin + 4
+        // Row headers stand at the right of the grid, reading downwards, in as many lines as fit a panel's height.
+        let rowHeaderLines = (rowHeaders ?? []).map { wrapped($0, width: panelHeight - 4, size: Style.labelSize, maxLines: .max, font: font) }
+        let rowHeaderWidth = rowHeaderLines.isEmpty ? 0
+            : textHeight(lines: rowHeaderLines.map(\.count).max() ?? 1, size: Style.labelSize, font: font) + 2 * Style.headerPadding
+        let rightMargin = Style.margin + 4 + (rowHeaderWidth > 0 ? rowHeaderWidth + Style.headerGap : 0)
+        // Panels with a y range of their own per column leave room between them for their tick labels.
+        let gap = ySharing == .columns ? Style.panelGap + yLabelWidth + 4 + Style.tickLength : Style.panelGap
 
-        // Columns: as many as allowed, each as wide as asked, narrowed to fit `maxWidth`, then fewer.
-        var columns = min(maxColumns, panels.count)
+        // Columns: as many as allowed, each as wide as asked, narrowed to fit `maxWidth`, then fewer (see above).
         func fittingWidth(_ columns: Int) -> Double {
-            min(panelWidth, (maxWidth - left - rightMargin - Style.panelGap * Double(columns - 1)) / Double(columns))
+            min(panelWidth, (maxWidth - left - rightMargin - gap * Double(columns - 1)) / Double(columns))
         }
-        while columns > 1 && fittingWidth(columns) < Self.minimumPanelWidth { columns -= 1 }
+        while !headed && ySharing == .all && columns > 1 && fittingWidth(columns) < Self.minimumPanelWidth { columns -= 1 }
         let plotWidth = max(fittingWidth(columns), 1)
         let xRange = x.range ?? fittedXRange(plotWidth: plotWidth)
         let rows = (panels.count + columns - 1) / columns
-        let width = left + Double(columns) * plotWidth + Double(columns - 1) * Style.panelGap + rightMargin
+        let gridRight = left + Double(columns) * plotWidth + Double(columns - 1) * gap
+        let width = gridRight + rightMargin
 
         // Wrapped rather than cut: a title shortened with "…" lost the name of the one attack it was about.
         let titleLines = wrapped(title, width: width - 2 * Style.margin, size: Style.titleSize, maxLines: 3, font: font)
@@ -633,6 +699,19 @@ extension Chart {
         let xTickBand = Style.tickLength + 3 + tickLabelHeight
 
         var cursor = titleBox.maxY + 8
+        // Column headers, in strips as high as the most lines one needs, above the top row.
+        let columnHeaderLines = (columnHeaders ?? []).map {
+            wrapped($0, width: plotWidth - 2 * Style.headerPadding, size: Style.labelSize, maxLines: .max, font: font)
+        }
+        var columnHeaderBoxes = [Rect]()
+        if !columnHeaderLines.isEmpty {
+            let height = textHeight(lines: columnHeaderLines.map(\.count).max() ?? 1, size: Style.labelSize, font: font)
+                + 2 * Style.headerPadding
+            columnHeaderBoxes = columnHeaderLines.indices.map { column in
+                Rect(x: left + Double(column) * (plotWidth + gap), y: cursor, width: plotWidth, height: height)
+            }
+            cursor += height + Style.headerGap
+        }
         var rowTops = [Double]()
         for row in 0..<rows {
             // Each row leaves room above for the most lines of its panels' titles.
@@ -644,11 +723,16 @@ extension Chart {
         }
         cursor += 5 - Style.rowGap
         let areas = panels.indices.map { index in
-            Rect(x: left + Double(index % columns) * (plotWidth + Style.panelGap), y: rowTops[index / columns],
+            Rect(x: left + Double(index % columns) * (plotWidth + gap), y: rowTops[index / columns],
                  width: plotWidth, height: panelHeight)
         }
-        let transforms = areas.map { Transform(area: $0, xRange: xRange, yRange: yRange, xScale: x.scale, yScale: y.scale) }
-        let gridLeft = left, gridRight = left + Double(columns) * plotWidth + Double(columns - 1) * Style.panelGap
+        let transforms = zip(areas, yRanges).map {
+            Transform(area: $0, xRange: xRange, yRange: $1, xScale: x.scale, yScale: y.scale)
+        }
+        let rowHeaderBoxes = rowHeaderLines.indices.map { row in
+            Rect(x: gridRight + Style.headerGap, y: rowTops[row], width: rowHeaderWidth, height: panelHeight)
+        }
+        let gridLeft = left
         let xLabel = (fitted(x.label, width: gridRight - gridLeft, size: Style.labelSize, font: font),
                       Point((gridLeft + gridRight) / 2, cursor))
         cursor += lineHeight(Style.labelSize)
@@ -672,8 +756,10 @@ extension Chart {
         }
         return Layout(width: width, height: cursor + Style.margin, columns: columns, titleLines: titleLines, titleBox: titleBox,
                       transforms: transforms, panelTitles: panelTitles, showsXLabels: showsXLabels,
-                      xTicks: fittingXTicks(font: font, range: xRange, panelWidth: plotWidth), yTicks: yTicks,
-                      xLabel: xLabel, yLabel: yLabel, legendRows: legendRows, legendBox: legendBox)
+                      xTicks: fittingXTicks(font: font, range: xRange, panelWidth: plotWidth), panelYTicks: panelYTicks,
+                      xLabel: xLabel, yLabel: yLabel, legendRows: legendRows, legendBox: legendBox,
+                      columnHeaders: Array(zip(columnHeaderLines, columnHeaderBoxes)),
+                      rowHeaders: Array(zip(rowHeaderLines, rowHeaderBoxes)))
     }
 
     // MARK: Panels
@@ -791,6 +877,28 @@ extension Chart {
                             color: placed.color, anchor: .topLeft)
         }
         return labels
+    }
+
+    /// Draws the column headers, centred in grey strips above the top row, and the row headers, reading
+    /// downwards in grey strips at the right of each row.
+    private func drawHeaders(_ layout: Layout, canvas: Canvas) {
+        let lineHeight = canvas.lineHeight(size: Style.labelSize) * Style.lineSpacing
+        for (lines, box) in layout.columnHeaders {
+            canvas.fillRect(box, color: Style.headerFill)
+            let top = box.y + (box.height - textHeight(lines: lines.count, size: Style.labelSize, font: canvas.font)) / 2
+            for (index, line) in lines.enumerated() {
+                canvas.drawText(line, at: Point(box.x + box.width / 2, top + Double(index) * lineHeight), size: Style.labelSize, anchor: .top)
+            }
+        }
+        for (lines, box) in layout.rowHeaders {
+            canvas.fillRect(box, color: Style.headerFill)
+            // Turned a quarter clockwise, a line's top faces right: the first line is the rightmost.
+            let right = box.maxX - (box.width - textHeight(lines: lines.count, size: Style.labelSize, font: canvas.font)) / 2
+            for (index, line) in lines.enumerated() {
+                canvas.drawText(line, at: Point(right - Double(index) * lineHeight, box.y + box.height / 2), size: Style.labelSize,
+                                anchor: .top, degrees: -90)
+            }
+        }
     }
 
     /// Draws a panel's title lines above its plot area, the last line 4 points above it.
@@ -1229,14 +1337,35 @@ extension Chart {
 
     // MARK: Ranges and ticks
 
+    /// The range each panel's y ticks span, for a grid of `columns` columns: `panelYRanges` when the chart
+    /// is a page that keeps the whole chart's, else the given range, else the range fitted to the panels
+    /// that share it (`ySharing`).
+    func yTickRanges(columns: Int) -> [ClosedRange<Double>] {
+        if let panelYRanges { return panelYRanges }
+        if let range = y.range { return Array(repeating: range, count: panels.count) }
+        switch ySharing {
+        case .all:
+            return Array(repeating: fittedYRange(Array(panels.indices)), count: panels.count)
+        case .rows:
+            let rows = stride(from: 0, to: panels.count, by: columns).map { fittedYRange(Array($0..<min($0 + columns, panels.count))) }
+            return panels.indices.map { rows[$0 / columns] }
+        case .columns:
+            let byColumn = (0..<min(columns, panels.count)).map { fittedYRange(Array(stride(from: $0, to: panels.count, by: columns))) }
+            return panels.indices.map { byColumn[$0 % columns] }
+        }
+    }
+
     /// The y range fitted to every panel's points, bars and horizontal reference lines. Fitted ranges
     /// keep every point at least `Style.dataInset` points inside the frame, so that no marker sits in
     /// a corner: a padding of f of the span on each side puts the data f / (1 + 2f) of the panel in,
     /// so f = inset / (size - 2 inset) when that is more than the usual padding.
     /// On a log or symmetric log axis the padding is of the span in scale units (decades), values the
     /// scale cannot show are left out, and the range is not rounded to ticks.
-    func fittedYRange() -> ClosedRange<Double> {
-        let values = panels.flatMap { panel in
+    func fittedYRange() -> ClosedRange<Double> { fittedYRange(Array(panels.indices)) }
+
+    /// The y range fitted as `fittedYRange()` does, to the panels of index `members` only.
+    func fittedYRange(_ members: [Int]) -> ClosedRange<Double> {
+        let values = members.map { panels[$0] }.flatMap { panel in
             panel.series.flatMap { series in
                 series.points.indices.flatMap { i in
                     series.bar(i).map { [series.points[i].y, $0.lowerBound, $0.upperBound] } ?? [series.points[i].y]

@@ -17,7 +17,8 @@ func accuracyFigure(_ results: StudyResults, styles: StudyStyles) -> StudyFigure
     let fractions = results.config.fractions.sorted()
     let chance = 1 / Double(results.data.classCount)
     let unordered = panelGroups(results)
-    let grid = facetGrid(unordered.map { (results.series[$0.series[0]].attack, results.series[$0.series[0]].defense) })
+    let keys = unordered.map { (attack: results.series[$0.series[0]].attack, defense: results.series[$0.series[0]].defense) }
+    let grid = facetGrid(keys), headers = facetHeaders(results, keys)
     let groups = grid.order.map { unordered[$0] }
     let detailed = groups.allSatisfy { $0.series.count <= mostDetailedSeries }
     var legend = [LegendEntry]()
@@ -67,7 +68,7 @@ func accuracyFigure(_ results: StudyResults, styles: StudyStyles) -> StudyFigure
             }
         }
         lines.append(ReferenceLine(.horizontal, at: chance, color: Color.reference, style: .dashDot))
-        return Panel(title: group.title, series: series, referenceLines: lines, bands: bands, spans: spans)
+        return Panel(title: headers == nil ? group.title : nil, series: series, referenceLines: lines, bands: bands, spans: spans)
     }
     if groups.count > 1 {
         for (index, model) in Set(results.series.map(\.model)).sorted().enumerated() {
@@ -110,6 +111,6 @@ func accuracyFigure(_ results: StudyResults, styles: StudyStyles) -> StudyFigure
         title: "Clean test accuracy vs. \(x.name)", x: x.axis,
         y: Axis(label: "Clean test accuracy", range: 0...1),
         panels: panels, legend: legend, panelWidth: panelSize(panels.count).width, panelHeight: panelSize(panels.count).height,
-        maxColumns: grid.columns),
+        maxColumns: grid.columns, columnHeaders: headers?.columns, rowHeaders: headers?.rows),
         pageGroups: grid.rows)
 }

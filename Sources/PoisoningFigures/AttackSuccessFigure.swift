@@ -28,7 +28,8 @@ func attackSuccessFigure(_ results: StudyResults, styles: StudyStyles) -> StudyF
     // Panels in study order of attack, then defense.
     let pairs = Array(Set(results.series.filter { metrics[$0.attack] != nil }.map { [$0.attack, $0.defense] }))
         .sorted { ($0[0], $0[1]) < ($1[0], $1[1]) }
-    let grid = facetGrid(pairs.map { ($0[0], $0[1]) })
+    let keys = pairs.map { (attack: $0[0], defense: $0[1]) }
+    let grid = facetGrid(keys), headers = facetHeaders(results, keys)
     let groups = grid.order.map { pairs[$0] }
     var legend = [LegendEntry](), seen = Set<Int>(), merged = [String]()
     var lowest = 0.0, highest = 1.0
@@ -65,7 +66,8 @@ func attackSuccessFigure(_ results: StudyResults, styles: StudyStyles) -> StudyF
                            color: style.color, line: style.line, marker: style.marker)]
         }
         let clean = metric.hasBaseline ? cleanRateText(curves.compactMap { $0.baseline.first?.mean }) : nil
-        let title = [facetTitle(results, members[0], axes: [.attack, .defense], among: drawn), clean.map { "clean model's rate \($0)" }]
+        let title = [headers == nil ? facetTitle(results, members[0], axes: [.attack, .defense], among: drawn) : nil,
+                     clean.map { "clean model's rate \($0)" }]
             .compactMap { $0 }
         return Panel(title: title.isEmpty ? nil : title.joined(separator: "; "),
                      series: series,
@@ -87,7 +89,7 @@ func attackSuccessFigure(_ results: StudyResults, styles: StudyStyles) -> StudyF
         y: Axis(label: corrected ? "Success (excess over the clean model)" : "Attack success rate",
                 range: (floor - successAxisMargin)...(ceiling + successAxisMargin)),
         panels: panels, legend: legend, panelWidth: panelSize(panels.count).width, panelHeight: panelSize(panels.count).height,
-        maxColumns: grid.columns),
+        maxColumns: grid.columns, columnHeaders: headers?.columns, rowHeaders: headers?.rows),
         pageGroups: grid.rows)
 }
 

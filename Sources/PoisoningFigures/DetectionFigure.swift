@@ -4,8 +4,8 @@ import PoisoningEngine
 
 /// How well each defense that scores the training rows finds the poisoned ones, against the poison
 /// fraction: one figure per such defense, one panel per detection metric (AUROC, precision, recall,
-/// TPR at 5% FPR) and attack (a row of four panels per attack, titled by it when the study has
-/// several), one line per model in its style (colour, marker and line style, as in every figure of
+/// TPR at 5% FPR) and attack (a row of four panels per attack; with several attacks the metrics head the
+/// columns and the attacks the rows, once each, else the metric titles its panel), one line per model in its style (colour, marker and line style, as in every figure of
 /// the study), mean ± std over seeds (bars cut at 0 and 1, `clippedBars`); a panel whose models all have the same values (a defense that
 /// scores the rows without the model, as the k-NN filter) draws them once, in black. The AUROC panel
 /// marks a random score's 0.5, the TPR panel its 0.05; the precision panel a random removal's precision, the
@@ -59,10 +59,10 @@ func detectionFigures(_ results: StudyResults, styles: StudyStyles) -> [StudyFig
                                   marker: style.marker, filled: false)
                 }
                 anySplit = anySplit || !seeds.isEmpty
-                let attackLabel = results.series.first { $0.attack == attack }!.attackLabel
                 let chance = chanceCurves(results, drawn, metric: metric.key, styles: styles)
                 chanceColours += chance.map(\.color)
-                return Panel(title: metric.title + (attacks.count > 1 ? ", \(attackLabel)" : ""), series: chance + series + seeds,
+                // With several attacks, the metrics head the columns and the attacks the rows (`Chart.columnHeaders`).
+                return Panel(title: attacks.count > 1 ? nil : metric.title, series: chance + series + seeds,
                              referenceLines: metric.chance.map { [ReferenceLine(.horizontal, at: $0, color: Color.reference, style: .dashDot)] } ?? [])
             }
         }
@@ -95,7 +95,9 @@ func detectionFigures(_ results: StudyResults, styles: StudyStyles) -> [StudyFig
         }
         return StudyFigure(name: name, caption: caption, chart: Chart(
             title: "Detection by \(label) vs. \(x.name)", x: x.axis, y: Axis(label: "Detection", range: 0...1),
-            panels: panels, legend: legend, panelWidth: panelSize(panels.count).width, panelHeight: panelSize(panels.count).height))
+            panels: panels, legend: legend, panelWidth: panelSize(panels.count).width, panelHeight: panelSize(panels.count).height,
+            columnHeaders: attacks.count > 1 ? metrics.map(\.title) : nil,
+            rowHeaders: attacks.count > 1 ? attacks.map { attack in results.series.first { $0.attack == attack }!.attackLabel } : nil))
     }
 }
 

@@ -6,12 +6,13 @@ import PoisoningEngine
 /// mean ± std per series, one panel per (attack, defense) when the study has several.
 func gapFigure(_ results: StudyResults, styles: StudyStyles) -> StudyFigure {
     let unordered = panelGroups(results)
-    let grid = facetGrid(unordered.map { (results.series[$0.series[0]].attack, results.series[$0.series[0]].defense) })
+    let keys = unordered.map { (attack: results.series[$0.series[0]].attack, defense: results.series[$0.series[0]].defense) }
+    let grid = facetGrid(keys), headers = facetHeaders(results, keys)
     let groups = grid.order.map { unordered[$0] }
     var legend = [LegendEntry]()
     var seenModels = Set<Int>()
     let panels = groups.map { group in
-        Panel(title: group.title, series: group.series.map { index in
+        Panel(title: headers == nil ? group.title : nil, series: group.series.map { index in
             let description = results.series[index]
             let style = styles.models[description.model], color = style.color, marker = style.marker
             if seenModels.insert(description.model).inserted {
@@ -30,6 +31,6 @@ func gapFigure(_ results: StudyResults, styles: StudyStyles) -> StudyFigure {
         title: "Generalization gap vs. \(x.name)", x: x.axis,
         y: Axis(label: "Train (poisoned labels) − clean test accuracy", minimumSpan: minimumFractionSpan),
         panels: panels, legend: legend, panelWidth: panelSize(panels.count).width, panelHeight: panelSize(panels.count).height,
-        maxColumns: grid.columns),
+        maxColumns: grid.columns, columnHeaders: headers?.columns, rowHeaders: headers?.rows),
         pageGroups: grid.rows)
 }

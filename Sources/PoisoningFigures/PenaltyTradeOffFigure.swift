@@ -7,7 +7,8 @@ import PoisoningAnalysis
 /// study has several), x the clean model's test accuracy and y the attack's success at the comparison
 /// budget (corrected for the clean model), one point per λ joined in order of λ and labelled with it,
 /// in the model's colour and marker (`StudyStyles`, as in every figure of the study), with the
-/// intervals over seeds of both as capped vertical and horizontal bars. Nil unless the study sweeps
+/// intervals over seeds of both as capped vertical and horizontal bars. With two to four attacks, a column per
+/// attack (a row per model), each column with its own y range, since their successes differ in scale. Nil unless the study sweeps
 /// λ over at least two values.
 func penaltyTradeOffFigure(_ results: StudyResults, styles: StudyStyles) -> StudyFigure? {
     guard let tradeOff = results.penaltyTradeOff else { return nil }
@@ -47,9 +48,13 @@ func penaltyTradeOffFigure(_ results: StudyResults, styles: StudyStyles) -> Stud
         + listing(attacks.map { attack in "\(attackLabel(attack)): \(tradeOff.curves.first { $0.attack == attack }!.successMeaning)" })
         + ". Bars: \(level) intervals over seeds of the success (vertical) and of the clean accuracy (horizontal)."
     let size = panelSize(panels.count)
+    // A column per attack (up to 4), each with its own y range: one attack's success (a backdoor's, near 1) can dwarf
+    // another's (random flips', a few points), whose λ then crowd too close to label.
+    let byAttack = (2...4).contains(attacks.count)
     return StudyFigure(name: "penalty_tradeoff", caption: caption, chart: Chart(
         title: "Input-gradient penalty: attack success vs. clean accuracy over λ",
         x: Axis(label: "Clean test accuracy (clean model)", minimumSpan: minimumFractionSpan),
         y: Axis(label: "Attack success at \(budget), corrected for clean (as the panel's title names it)", minimumSpan: minimumFractionSpan),
-        panels: panels, legend: legend, panelWidth: max(size.width, 280), panelHeight: max(size.height, 210), maxColumns: 2))
+        panels: panels, legend: legend, panelWidth: max(size.width, 280), panelHeight: max(size.height, 210),
+        maxColumns: byAttack ? attacks.count : 2, ySharing: byAttack ? .columns : .all))
 }

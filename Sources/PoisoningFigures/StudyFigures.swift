@@ -172,9 +172,7 @@ func panelGroups(_ results: StudyResults) -> [(title: String?, series: [Int])] {
 /// (Wrapped into 4 columns, 3 attacks × 5 defenses put one defense in a different column in every row, and a
 /// 2 × 3 design was laid out 4 + 2.)
 func facetGrid(_ keys: [(attack: Int, defense: Int)]) -> (order: [Int], columns: Int, rows: [Int]) {
-    let attacks = Array(Set(keys.map(\.attack))).sorted(), defenses = Array(Set(keys.map(\.defense))).sorted()
-    let complete = attacks.count > 1 && defenses.count > 1 && keys.count == attacks.count * defenses.count
-        && Set(keys.map { [$0.attack, $0.defense] }).count == keys.count
+    let (attacks, defenses, complete) = gridAxes(keys)
     if complete && defenses.count <= 4 {
         let order = keys.indices.sorted { (keys[$0].attack, keys[$0].defense) < (keys[$1].attack, keys[$1].defense) }
         return (order, defenses.count, order.map { keys[$0].attack })
@@ -184,6 +182,26 @@ func facetGrid(_ keys: [(attack: Int, defense: Int)]) -> (order: [Int], columns:
         return (order, attacks.count, order.map { keys[$0].defense })
     }
     return (Array(keys.indices), 4, keys.map(\.attack))
+}
+
+/// The attacks and defenses of `keys`, ascending, and whether the keys are every pair of two or more of each, once.
+private func gridAxes(_ keys: [(attack: Int, defense: Int)]) -> (attacks: [Int], defenses: [Int], complete: Bool) {
+    let attacks = Array(Set(keys.map(\.attack))).sorted(), defenses = Array(Set(keys.map(\.defense))).sorted()
+    let complete = attacks.count > 1 && defenses.count > 1 && keys.count == attacks.count * defenses.count
+        && Set(keys.map { [$0.attack, $0.defense] }).count == keys.count
+    return (attacks, defenses, complete)
+}
+
+/// The headers of the grid `facetGrid(keys)` lays out when it is every pair of attacks and defenses: the label
+/// of each column's defense and each row's attack (of each column's attack and each row's defense when it is
+/// transposed), so that each is written once and the panels' titles leave both out (`Chart.columnHeaders`,
+/// `Chart.rowHeaders`). Nil for a grid wrapped into 4 columns, whose panels' titles name their attack and defense.
+func facetHeaders(_ results: StudyResults, _ keys: [(attack: Int, defense: Int)]) -> (columns: [String], rows: [String])? {
+    let (attacks, defenses, complete) = gridAxes(keys)
+    let attackLabel = { (attack: Int) in results.series.first { $0.attack == attack }!.attackLabel }
+    let defenseLabel = { (defense: Int) in results.series.first { $0.defense == defense }!.defenseLabel }
+    guard complete, min(attacks.count, defenses.count) <= 4 else { return nil }
+    return defenses.count <= 4 ? (defenses.map(defenseLabel), attacks.map(attackLabel)) : (attacks.map(attackLabel), defenses.map(defenseLabel))
 }
 
 /// The axes of a study a panel can be titled by.

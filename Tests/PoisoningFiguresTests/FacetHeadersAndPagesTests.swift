@@ -1,0 +1,85 @@
+import Foundation
+import Testing
+import Plotting
+import PoisoningAnalysis
+import PoisoningEngine
+import TestSupport
+@testable import PoisoningFigures
+
+/// Issue 22 (review r22c): a full attacks × defenses grid names each attack and defense once, in a header, not in
+/// every panel's title; the penalty trade-off figure gives each attack's column its own y range; and a figure
+/// split over pages carries its whole legend on every page.
+struct FacetHeadersAndPagesTests {
+    let font: Font
+    init() throws { font = try Font() }
+
+    /// The 30-series study (3 attacks × 5 defenses, so a column per attack and a row per defense): every page of the
+    /// accuracy, gap and attack-success figures heads its columns with the attacks it draws and its rows with its
+    /// defenses, in study order, and no panel title repeats them (attack success keeps only the clean model's rate).
+    @Test func aFullGridHeadsItsColumnsAndRowsOnce() throws {
+        let results = try ManySeriesFiguresTests.thirtySeries()
+        let attacks = results.config.attacks.indices.map { attack in results.series.first { $0.attack == attack }!.attackLabel }
+        let defenses = results.config.defenses.indices.map { defense in results.series.first { $0.defense == defense }!.defenseLabel }
+        for name in ["accuracy_vs_poison", "generalization_gap", "attack_success"] {
+            let pages = studyFigures(results).filter { $0.name.hasPrefix(name) }
+            #expect(pages.count > 1, "\(name) is paged")
+            // Attack success draws only the attacks that measure their success (class flip and backdoor).
+            let drawn = name == "attack_success" ? Array(attacks.dropFirst()) : attacks
+            #expect(pages.allSatisfy { $0.chart.columnHeaders == drawn }, "\(name)")
+            #expect(pages.flatMap { $0.chart.rowHeaders ?? [] } == defenses, "\(name)")
+            for panel in pages.flatMap(\.chart.panels) {
+                let title = panel.title ?? ""
+                #expect((attacks + defenses).allSatisfy { !title.contains($0) }, "\(name): '\(title)'")
+                #expect(title.isEmpty || (name == "attack_success" && title.hasPrefix("clean model's rate")), "\(name): '\(title)'")
+            }
+        }
+        // A wrapped grid (one defense, so no rows of defenses) keeps its titles and has no headers.
+        let attacksOnly = try #require(try ManySeriesFiguresTests.committedResults().first { $0.name == "attacks" }?.results)
+        let accuracy = try #require(studyFigures(attacksOnly).first { $0.name.hasPrefix("accuracy_vs_poison") })
+        #expect(accuracy.chart.columnHeaders == nil && accuracy.chart.rowHeaders == nil && accuracy.chart.panels.allSatisfy { $0.title != nil })
+    }
+
+    /// examples/near-clone-detection (2 attacks × 3 defenses): its panel titles ran to 3 or 4 lines naming attack and
+    /// defense; now the accuracy figure has one header per defense and per attack and no panel title.
+    @Test func theNearCloneDetectionGridHasHeadersInsteadOfTitles() throws {
+        let results = try #require(try ManySeriesFiguresTests.committedResults().first { $0.name == "near-clone-detection" }?.results)
+        let accuracy = try #require(studyFigures(results).first { $0.name.hasPrefix("accuracy_vs_poison") })
+        #expect(accuracy.chart.columnHeaders?.count == Set(results.series.map(\.defense)).count)
+        #expect(accuracy.chart.rowHeaders?.count ?? 0 >= 1 && accuracy.chart.panels.allSatisfy { $0.title == nil })
+    }
+
+    /// examples/curvature-digits (a backdoor and random flips): the penalty trade-off figure has a column per attack,
+    /// each with its own y range, the random flips' (a few points of accuracy) far narrower than the backdoor's.
+    @Test func thePenaltyTradeOffGivesEachAttackItsOwnYRange() throws {
+        let results = try #require(try ManySeriesFiguresTests.committedResults().first { $0.name == "curvature-digits" }?.results)
+        let figure = try #require(penaltyTradeOffFigure(results, styles: StudyStyles(results)))
+        #expect(figure.chart.maxColumns == 2 && figure.chart.ySharing == .columns)
+        let ranges = try figure.chart.render(format: .png, font: font).transforms.map(\.yRange)
+        let spans = ranges.map { $0.upperBound - $0.lowerBound }
+        #expect(ranges.count == 2 && spans[1] < spans[0] / 2, "\(ranges)")
+    }
+
+    /// Every figure split over pages, of the 30-series and 96-series studies and the committed examples: every page's
+    /// legend is the whole figure's, and every page draws each entry's full text in its legend box (none shortened).
+    @Test func everyPageCarriesTheWholeLegend() throws {
+        var paged = 0
+        let studies = [("30 series", try ManySeriesFiguresTests.thirtySeries()), ("96 series", try ManySeriesFiguresTests.manyModels())]
+            + (try ManySeriesFiguresTests.committedResults())
+        for (name, results) in studies {
+            for figure in figureRegistry.flatMap({ $0(results, StudyStyles(results)) }) {
+                let split = pages(figure, font: font)
+                guard split.count > 1, !figure.chart.legend.isEmpty else { continue }
+                paged += 1
+                let texts = figure.chart.legend.map { entry in entry.key.map { "\($0): \(entry.label)" } ?? entry.label }
+                for page in split {
+                    #expect(page.chart.legend.map(\.label) == figure.chart.legend.map(\.label), "\(name) \(page.name)")
+                    let rendered = try page.chart.render(format: .png, font: font)
+                    let legendBox = try #require(rendered.legendBox, "\(name) \(page.name) has no legend")
+                    let drawn = rendered.textBoxes.filter { legendBox.contains(Point($0.rect.x + $0.rect.width / 2, $0.rect.y + $0.rect.height / 2)) }
+                    #expect(drawn.map(\.text) == texts, "\(name) \(page.name)")
+                }
+            }
+        }
+        #expect(paged >= 8, "figures split over pages were checked")
+    }
+}
