@@ -42,6 +42,9 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Measure only the peak memory of whole commands against their estimates; print the table and leave --results alone.")
     var memoryOnly = false
 
+    @Flag(help: "Measure only the default command: its training in process, the whole command (`--no-store`) and where its time goes (process start, analysis, figures, reports, writing); print the tables and leave --results alone (for iterating on what is not training).")
+    var stepsOnly = false
+
     @Flag(help: "Measure only each model kind's training on one thread against issue 23's budgets, with kernel ridge's solve by the blocked and the reference Cholesky, issue 25's input-curvature budget (20 Hessian-vector products over 150 rows), gradient canceling by its fast and its reference kernel, and kernel ridge's exact input curvature at 64 features, in closed form and from Hessian-vector products; print the tables and leave --results alone.")
     var modelsOnly = false
 
@@ -53,10 +56,10 @@ struct BenchCommand: ParsableCommand {
         if let peakGflops, !(peakGflops > 0) { throw ValidationError("--peak-gflops: must be positive") }
         // The summary's folder is checked before the measurements too (review r19c, finding 13: a
         // file as its parent failed only the final write).
-        if !(engineOnly || memoryOnly || modelsOnly), let problem = creationProblem(at: URL(fileURLWithPath: results)) {
+        if !(engineOnly || memoryOnly || modelsOnly || stepsOnly), let problem = creationProblem(at: URL(fileURLWithPath: results)) {
             throw ValidationError("--results: \(quotedUserText(results, keepingEnd: true)) cannot be written: \(problem)")
         }
-        if !(engineOnly || memoryOnly || modelsOnly) { try checkResultsFile() }
+        if !(engineOnly || memoryOnly || modelsOnly || stepsOnly) { try checkResultsFile() }
     }
 
     /// Refuses a --results file that is not a benchmark summary (a file of the user's would be
@@ -100,7 +103,7 @@ struct BenchCommand: ParsableCommand {
             lines.append(line)
         }
 
-        if engineOnly || memoryOnly || modelsOnly { print(lines[2] + "\n") }   // the file, which starts with it, is not written
+        if engineOnly || memoryOnly || modelsOnly || stepsOnly { print(lines[2] + "\n") }   // the file, which starts with it, is not written
         if modelsOnly {
             try modelCosts(emit)
             emit("")
@@ -123,6 +126,7 @@ struct BenchCommand: ParsableCommand {
         let engine = median((0..<repetitions).map { _ in timed { _ = runStudy(reference, threads: threads) } })
         emit(row("Default study, engine only, in process (median of \(repetitions))", reference, seconds: engine, peak: peak,
                  memory: peakMemoryMiB()))
+        if stepsOnly { return try commandSteps(emit, reference: reference, engine: engine, peak: peak, scratch: scratch, threads: threads) }
         if engineOnly {
             try deepAndWideNetworks(emit, peak: peak, threads: threads)
             emit()
@@ -579,6 +583,30 @@ struct BenchCommand: ParsableCommand {
             + "| %d | %.3f | | | | |", runs, warm))
     }
 
+    /// `--steps-only`: the whole default command (`--no-store`, a child process) as a row of the sweeps
+    /// table, then the table of where its time goes (`commandBreakdown`), as the full run prints them.
+    private func commandSteps(_ emit: (String) -> Void, reference: Study, engine: Double, peak: Double, scratch: BenchScratch,
+                              threads: Int) throws {
+        let whole = median(try (0..<repetitions).map { _ in
+            try timedThrowing {
+                try scratch.runChild(["--output", scratch.folder.appendingPathComponent("output").path, "--quiet", "--threads", "\(threads)",
+                                      "--no-store"])
+            }
+        })
+        var usage = rusage()
+        getrusage(RUSAGE_CHILDREN.rawValue, &usage)
+        emit(row("Default study, the whole `make-report` command: process, training, figures, reports, `--no-store` (median of \(repetitions))",
+                 reference, seconds: whole, peak: peak, memory: Double(usage.ru_maxrss) / 1024))
+        emit("")
+        emit("| Step | Wall (s) |")
+        emit("|---|---:|")
+        let runs = runStudy(reference, threads: threads).results
+        for (step, seconds) in try commandBreakdown(reference, runs: runs, scratch: scratch, training: engine, threads: threads) {
+            emit(String(format: "| %@ | %.3f |", step, seconds))
+        }
+        emit(String(format: "| The whole command, measured (above) | %.3f |", whole))
+    }
+
     /// The steps of the default command, each timed alone: process start and exit (a child running
     /// `--version`), resolving the study (drawing the data), training (`training`, measured above),
     /// the analysis, the figures, the reports, and writing the output set (hashing, fsync, exchange).
@@ -591,11 +619,14 @@ struct BenchCommand: ParsableCommand {
         let analysis = try measure { results = StudyResults(study: study, runs: runs, toolVersion: toolVersion, threads: threads) }
         var figures = [(fileName: String, data: Data)]()
         let drawing = try measure { figures = try renderStudyFigures(results!, formats: [.png], dpi: 150, threads: threads) }
+        // As `writeStudyOutputs` makes them: the report model once, from the figures the figures step
+        // drew (their names and captions), then each template's context and rendering.
+        let figureList = studyFigures(results!)
         var reports = [(String, String)]()
         let reporting = try measure {
+            let model = ReportModel(results!, command: "make-report", figures: figureList)
             reports = try ReportTemplate.shipped().map { template in
-                let context = reportContext(for: results!, format: template.format,
-                                            settings: ReportSettings(command: "make-report", figureExtension: "png"))
+                let context = templateContext(model, format: template.format) { "figures/\($0.name).png" }
                 return ("report.\(template.format.rawValue)",
                         try renderReport(template: template.text, fileName: template.name, context: context, strict: false).text)
             }
@@ -613,7 +644,7 @@ struct BenchCommand: ParsableCommand {
                 ("Training the 81 runs (engine, above)", training),
                 ("Analysis: aggregation, fits, statistics, findings", analysis),
                 ("Figures: three PNGs at 150 dpi (drawing and compression)", drawing),
-                ("Reports: every shipped template (figures linked, not embedded)", reporting),
+                ("Reports: the report model once, every shipped template (figures linked, not embedded)", reporting),
                 ("Writing the output set: hashes, fsync of every file, the exchange", writing),
                 ("Sum of the steps", process + resolve + training + analysis + drawing + reporting + writing)]
     }

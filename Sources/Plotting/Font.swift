@@ -2,7 +2,7 @@ import CCairo
 import CHarfBuzz
 
 /// Errors of the plotting layer, each naming what to do about it.
-public enum PlottingError: Error, CustomStringConvertible, Equatable {
+public enum PlottingError: Error, CustomStringConvertible, Equatable, Sendable {
     /// fontconfig found no usable font for the family.
     case fontNotFound(family: String)
     /// Cairo reported an error.
@@ -44,29 +44,18 @@ public final class Font {
     let ascent: Double
     let descent: Double
 
-    /// The best match for `family` (default "DejaVu Sans", falling back to fontconfig's sans).
+    /// The best match for `family` (default "DejaVu Sans", falling back to fontconfig's sans). The
+    /// default family's match is looked up once per process (`FontMatch.defaultFamily`): loading
+    /// fontconfig's configuration and font list took about 5 ms of CPU, and a command makes a font
+    /// several times (the figures' layout, their drawing, the template check).
     public init(family requested: String = "DejaVu Sans") throws {
-        guard let config = FcInitLoadConfigAndFonts() else { throw PlottingError.fontNotFound(family: requested) }
-        defer { FcConfigDestroy(config) }
-        guard let pattern = FcNameParse(requested) else { throw PlottingError.fontNotFound(family: requested) }
-        defer { FcPatternDestroy(pattern) }
-        FcConfigSubstitute(config, pattern, FcMatchPattern)
-        FcDefaultSubstitute(pattern)
-        var result = FcResultNoMatch
-        guard let match = FcFontMatch(config, pattern, &result), result == FcResultMatch else {
-            throw PlottingError.fontNotFound(family: requested)
-        }
-        defer { FcPatternDestroy(match) }
-        var file: UnsafeMutablePointer<FcChar8>?
-        var familyName: UnsafeMutablePointer<FcChar8>?
-        var index: Int32 = 0
-        guard FcPatternGetString(match, "file", 0, &file) == FcResultMatch, let file else {
-            throw PlottingError.fontNotFound(family: requested)
-        }
-        _ = FcPatternGetInteger(match, "index", 0, &index)
-        _ = FcPatternGetString(match, "family", 0, &familyName)
-        path = String(cString: file)
-        family = familyName.map { String(cString: $0) } ?? requested
+        let ownMatch = requested != FontMatch.defaultFamilyName
+        let match = try ownMatch ? FontMatch(requested) : FontMatch.defaultFamily.get()
+        // A match looked up for this font alone is released once Cairo holds its own reference.
+        defer { if ownMatch { FcPatternDestroy(match.pattern) } }
+        path = match.path
+        family = match.family
+        let index = match.index
 
         hbBlob = hb_blob_create_from_file(path)
         guard hb_blob_get_length(hbBlob) > 0 else {
@@ -81,7 +70,7 @@ public final class Font {
         ascent = Double(extents.ascender) / unitsPerEm
         descent = -Double(extents.descender) / unitsPerEm
         // Cairo references the (fully resolved) pattern and opens the same file with FreeType.
-        cairoFace = cairo_ft_font_face_create_for_pattern(match)
+        cairoFace = cairo_ft_font_face_create_for_pattern(match.pattern)
     }
 
     deinit {
@@ -119,4 +108,48 @@ public final class Font {
 
     /// The advance width of `text` at `size` points.
     public func width(of text: String, size: Double) -> Double { shape(text, size: size).width }
+}
+
+/// fontconfig's fully resolved match for a font family: the pattern Cairo renders with (file, index,
+/// hinting and antialiasing as the configuration gives them), its file, face index and family.
+/// Unchecked Sendable: the pattern is never modified after `FcFontMatch` (the default family's is
+/// kept for the process, another family's released by the `Font` that looked it up), and
+/// fontconfig counts its references atomically, so Cairo may reference it from any thread.
+struct FontMatch: @unchecked Sendable {
+    /// The family a `Font` asks for unless told otherwise.
+    static let defaultFamilyName = "DejaVu Sans"
+    /// The default family's match, looked up on first use and kept for the process (or the error,
+    /// when fontconfig finds no font: that does not change while the process runs).
+    static let defaultFamily = Result { try FontMatch(defaultFamilyName) }
+
+    let pattern: OpaquePointer
+    let path: String
+    let index: Int32
+    let family: String
+
+    /// Looks `requested` up through fontconfig: its configuration and fonts, the pattern with the
+    /// configuration's and the default substitutions, the best match.
+    init(_ requested: String) throws(PlottingError) {
+        guard let config = FcInitLoadConfigAndFonts() else { throw PlottingError.fontNotFound(family: requested) }
+        defer { FcConfigDestroy(config) }
+        guard let pattern = FcNameParse(requested) else { throw PlottingError.fontNotFound(family: requested) }
+        defer { FcPatternDestroy(pattern) }
+        FcConfigSubstitute(config, pattern, FcMatchPattern)
+        FcDefaultSubstitute(pattern)
+        var result = FcResultNoMatch
+        guard let match = FcFontMatch(config, pattern, &result) else { throw PlottingError.fontNotFound(family: requested) }
+        var file: UnsafeMutablePointer<FcChar8>?
+        var familyName: UnsafeMutablePointer<FcChar8>?
+        var index: Int32 = 0
+        guard result == FcResultMatch, FcPatternGetString(match, "file", 0, &file) == FcResultMatch, let file else {
+            FcPatternDestroy(match)
+            throw PlottingError.fontNotFound(family: requested)
+        }
+        _ = FcPatternGetInteger(match, "index", 0, &index)
+        _ = FcPatternGetString(match, "family", 0, &familyName)
+        self.pattern = match
+        self.path = String(cString: file)
+        self.index = index
+        self.family = familyName.map { String(cString: $0) } ?? requested
+    }
 }

@@ -111,22 +111,20 @@ public func renderStudyFigures(_ results: StudyResults, formats: [ImageFormat], 
 }
 
 /// Renders every figure of `figures` in every format, as `renderStudyFigures(_:formats:dpi:threads:)`
-/// of results does: drawn one after another (they share the font), the PNGs compressed by `threads`
-/// workers (the same bytes for any number).
+/// of results does: each (figure, format) drawn and encoded (a PNG compressed) by one of `threads`
+/// workers, with a font of its own (`Font` is not shared between threads; the process looks the
+/// font up once), in the order figure by figure, format by format, and the same bytes for any number.
 public func renderStudyFigures(_ figures: [StudyFigure], formats: [ImageFormat], dpi: Double = 150, threads: Int = 1) throws
     -> [(fileName: String, data: Data)] {
-    let font = try Font()
-    let drawn = try figures.flatMap { figure in
-        try formats.map { format -> (fileName: String, file: Data?, png: PNGImage?) in
-            let canvas = try figure.chart.render(format: format, dpi: dpi, font: font).canvas
-            let fileName = "\(figure.name).\(format.rawValue)"
-            return format == .png ? (fileName, nil, try canvas.pngImage()) : (fileName, try canvas.render(), nil)
+    let files = figures.flatMap { figure in formats.map { (figure: figure, format: $0) } }
+    let rendered = parallelMap(count: files.count, threads: threads) { index -> Result<Data, any Error> in
+        Result {
+            let (figure, format) = files[index]
+            let canvas = try figure.chart.render(format: format, dpi: dpi, font: try Font()).canvas
+            return format == .png ? try canvas.pngImage().encoded() : try canvas.render()
         }
     }
-    let compressed = parallelMap(count: drawn.count, threads: threads) { index -> Result<Data, any Error>? in
-        drawn[index].png.map { image in Result { try image.encoded() } }
-    }
-    return try zip(drawn, compressed).map { figure, png in (fileName: figure.fileName, data: try png?.get() ?? figure.file!) }
+    return try zip(files, rendered).map { file, data in (fileName: "\(file.figure.name).\(file.format.rawValue)", data: try data.get()) }
 }
 
 /// The (x, mean, std) of a metric for one series, fractions ascending, skipping cells without it;

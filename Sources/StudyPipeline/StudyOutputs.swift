@@ -22,7 +22,7 @@ public struct OutputSettings: Sendable {
     /// reports) name the study's files relative to it (`movingPaths`), so that the folder's
     /// study.yaml runs from anywhere, and the folder can move together with its data.
     public var folder: String
-    /// Worker threads that compress the PNG figures (the same bytes for any number).
+    /// Worker threads that draw and encode the figures (the same bytes for any number).
     public var threads: Int
 
     /// Settings with the given values.

@@ -12,6 +12,18 @@ struct RenderingTests {
         #expect(font.family.contains("DejaVu"), "matched \(font.family) at \(font.path)")
     }
 
+    /// The default family's match is looked up once per process; a font asked for by another name
+    /// is looked up for itself. Both measure text, and the family named by its own name gets the same
+    /// file and widths as the default.
+    @Test func theDefaultFamilyLookedUpOnceMatchesTheSameFontAsAFreshLookup() throws {
+        let again = try Font(), fresh = try Font(family: "DejaVu Sans:style=Book")
+        #expect(again.path == font.path && fresh.path == font.path, "\(again.path), \(fresh.path), \(font.path)")
+        #expect(again.family == font.family && fresh.family == font.family)
+        #expect(fresh.width(of: "Accuracy 0.95", size: 9) == font.width(of: "Accuracy 0.95", size: 9))
+        let sans = try Font(family: "sans-serif")
+        #expect(sans.width(of: "Accuracy", size: 9) > 10)
+    }
+
     @Test func unicodeTextShapesWithoutMissingGlyphs() {
         let shaped = font.shape("R² ± — αβγ κ → ≤ 5", size: 10)
         #expect(shaped.glyphs.count == 18)

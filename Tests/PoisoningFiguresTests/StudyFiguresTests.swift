@@ -231,14 +231,20 @@ struct StudyFiguresTests {
         }
     }
 
-    @Test func everyFormatRendersAndPNGsAreByteIdenticalAcrossRenders() throws {
+    /// Every file the same bytes drawn on one thread, again on one, and on three workers (each
+    /// drawing with a font of its own, several figures at once), in the same order.
+    @Test func everyFormatRendersByteIdenticalAcrossRendersAndThreadCounts() throws {
         let results = Self.results(widths: [32, 64, 128])
         let first = try renderStudyFigures(results, formats: ImageFormat.allCases)
-        let second = try renderStudyFigures(results, formats: ImageFormat.allCases)
-        #expect(first.map(\.fileName) == ["accuracy_vs_poison.png", "accuracy_vs_poison.pdf", "accuracy_vs_poison.svg",
-                                          "generalization_gap.png", "generalization_gap.pdf", "generalization_gap.svg",
-                                          "train_vs_test.png", "train_vs_test.pdf", "train_vs_test.svg"])
-        for (a, b) in zip(first, second) { #expect(a.data == b.data, "\(a.fileName) differs between renders") }
+        let expectedNames = ["accuracy_vs_poison.png", "accuracy_vs_poison.pdf", "accuracy_vs_poison.svg",
+                             "generalization_gap.png", "generalization_gap.pdf", "generalization_gap.svg",
+                             "train_vs_test.png", "train_vs_test.pdf", "train_vs_test.svg"]
+        #expect(first.map(\.fileName) == expectedNames)
+        for threads in [1, 3] {
+            let again = try renderStudyFigures(results, formats: ImageFormat.allCases, threads: threads)
+            #expect(again.map(\.fileName) == expectedNames)
+            for (a, b) in zip(first, again) { #expect(a.data == b.data, "\(a.fileName) differs on \(threads) thread(s)") }
+        }
         #expect(first.allSatisfy { $0.data.count > 1000 })
     }
 }
