@@ -335,6 +335,10 @@ struct BenchCommand: ParsableCommand {
     /// epoch's or a pass's cost is the difference between training 2n and n of them, divided by n, so
     /// that what training does once (copying the rows, the final loss) is left out; the SVM makes 2
     /// and 4 passes at the smallest tolerance allowed (on these rows it converges in fewer than 25).
+    /// A pass takes about a tenth of a millisecond, so one training is too short to time stably (the
+    /// ratio to logistic regression moved by 10% between runs): each timed sample trains the SVM
+    /// `svmTrainings` times and logistic regression `logisticTrainings` times, tens of milliseconds
+    /// each, and a sample's time is divided by its trainings.
     /// GFLOP/s from `BenchFLOPs`; the SVM's is an upper bound, from a step at every row of every pass:
     /// shrinking leaves rows out of the later passes, so no lower count holds for a measured pass.
     /// Last, issue 25's input-curvature budget: one power iteration of 20 input Hessian-vector products
@@ -356,10 +360,13 @@ struct BenchCommand: ParsableCommand {
                 return threadCPUSeconds() - start
             })
         }
-        /// Median CPU seconds of this thread training `model` with `epochs` epochs.
-        func training(_ model: any ModelArchitecture, epochs: Int) -> Double {
+        /// Median CPU seconds of this thread training `model` with `epochs` epochs, per training when a
+        /// sample trains it `times` times.
+        func training(_ model: any ModelArchitecture, epochs: Int, times: Int = 1) -> Double {
             let trainable = model.model(for: sizes), settings = TrainingSettings(epochs: epochs)
-            return cpuSeconds { _ = trainable.train(rows, settings: settings, seed: 1, adjustment: TrainingAdjustment()) }
+            return cpuSeconds {
+                for _ in 0..<times { _ = trainable.train(rows, settings: settings, seed: 1, adjustment: TrainingAdjustment()) }
+            } / Double(times)
         }
         /// Median seconds of `count` and of 2 `count` epochs (or passes), and milliseconds per one.
         func perEpoch(_ count: Int, _ seconds: (Int) -> Double) -> (once: Double, twice: Double, milliseconds: Double) {
@@ -368,20 +375,20 @@ struct BenchCommand: ParsableCommand {
         }
         /// GFLOP/s of `flops` in `milliseconds`.
         func gflops(_ flops: Double, milliseconds: Double) -> Double { flops / milliseconds / 1e6 }
-        let epochs = 100, passes = 2
-        let logistic = perEpoch(epochs) { training(LogisticRegression(), epochs: $0) }
-        let svm = perEpoch(passes) { training(LinearSVM(c: 1, tolerance: 1e-14, maxPasses: $0), epochs: 1) }
+        let epochs = 100, passes = 2, logisticTrainings = 5, svmTrainings = 100
+        let logistic = perEpoch(epochs) { training(LogisticRegression(), epochs: $0, times: logisticTrainings) }
+        let svm = perEpoch(passes) { training(LinearSVM(c: 1, tolerance: 1e-14, maxPasses: $0), epochs: 1, times: svmTrainings) }
         let mlp = perEpoch(epochs) { training(MLP(hidden: [64]), epochs: $0) }
         let solve = training(KernelRidge(kernel: .rbf, lengthScale: 1, lambda: 1), epochs: 1)
         let logisticFLOPs = BenchFLOPs.networkEpoch(NetworkShape(inputs: sizes.features, hidden: [], classes: sizes.classes), rows: rows.count)
         let mlpFLOPs = BenchFLOPs.networkEpoch(NetworkShape(inputs: sizes.features, hidden: [64], classes: sizes.classes), rows: rows.count)
         let svmFLOPs = BenchFLOPs.linearSVMPass(rows: rows.count, features: sizes.features, classes: sizes.classes)
         let ridgeFLOPs = BenchFLOPs.kernelRidgeTraining(.rbf, rows: rows.count, features: sizes.features, classes: sizes.classes)
-        emit(String(format: "| logistic regression | %d and %d epochs | %.4f, %.4f | %.3f | %.1f | |", epochs, 2 * epochs, logistic.once,
-                    logistic.twice, logistic.milliseconds, gflops(logisticFLOPs, milliseconds: logistic.milliseconds)))
-        emit(String(format: "| linear SVM (C = 1) | %d and %d passes | %.4f, %.4f | %.3f | at most %.1f | ≤ 2× logistic: %.2f× |", passes,
-                    2 * passes, svm.once, svm.twice, svm.milliseconds, gflops(svmFLOPs.upperBound, milliseconds: svm.milliseconds),
-                    svm.milliseconds / logistic.milliseconds))
+        emit(String(format: "| logistic regression | %d and %d epochs (%d trainings a sample) | %.5f, %.5f | %.4f | %.1f | |", epochs, 2 * epochs,
+                    logisticTrainings, logistic.once, logistic.twice, logistic.milliseconds, gflops(logisticFLOPs, milliseconds: logistic.milliseconds)))
+        emit(String(format: "| linear SVM (C = 1) | %d and %d passes (%d trainings a sample) | %.5f, %.5f | %.4f | at most %.1f | ≤ 2× logistic: %.2f× |",
+                    passes, 2 * passes, svmTrainings, svm.once, svm.twice, svm.milliseconds,
+                    gflops(svmFLOPs.upperBound, milliseconds: svm.milliseconds), svm.milliseconds / logistic.milliseconds))
         emit(String(format: "| MLP 64 | %d and %d epochs | %.4f, %.4f | %.3f | %.1f | |", epochs, 2 * epochs, mlp.once, mlp.twice,
                     mlp.milliseconds, gflops(mlpFLOPs, milliseconds: mlp.milliseconds)))
         emit(String(format: "| kernel ridge (RBF) | the solve and the training loss | %.4f | | %.1f | ≤ 50 ms: %.1f ms |", solve,

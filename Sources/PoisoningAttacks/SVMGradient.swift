@@ -75,7 +75,10 @@ import Synchronization
 /// (seed, "svm-random-flips")) as there are poisons: random flips of the same budget on the
 /// same rows.
 /// A run's poisons depend on its seed and budget only: the attack keeps each (seed, budget)'s set
-/// for its other runs (`PoisonSets`), so that the models of a study face the same poisons.
+/// for its other runs (`PoisonSets`), so that the models of a study face the same poisons. One at a
+/// time, where a budget's poisons are the first of a larger budget's, a budget takes the first of a
+/// kept larger set, or continues the climb from the largest kept smaller one (the same poisons as a
+/// climb from the start, at the cost of the seed's largest budget rather than of every budget).
 ///
 /// `poisons: random-flips` is the comparison of the same budget: instead of the m poisons, the
 /// labels of m of the attacker's training rows, the rows that `svmRandomFlipTestError` flips
@@ -463,7 +466,11 @@ public struct SVMGradient: PoisoningAttack {
         var added = [Double]()
         switch poisons {
         case .climbed:
-            let points = try sets.points(train: train, seed: seed, count: count) { try craft(count, in: setting).points }
+            // One at a time, a budget's poisons are the first of a larger budget's: a kept set of the
+            // seed serves a smaller budget, and a larger one continues the largest smaller kept set.
+            let points = try sets.points(train: train, seed: seed, count: count, nested: order == .oneAtATime) { prefix in
+                try craft(count, in: setting, continuing: prefix).points
+            }
             chosen = Array(setting.candidates.prefix(count))
             for (i, row) in chosen.enumerated() {
                 let point = Array(points[(i * d)..<((i + 1) * d)])
@@ -547,12 +554,20 @@ public struct SVMGradient: PoisoningAttack {
     /// features [count x features], and the validation hinge loss of the attacker's SVM with them:
     /// together, first with the unclimbed clones, then after every kept step; one at a time, as each
     /// clone is placed, then after every kept step of its climb. `observe` sees each of those losses
-    /// as it is recorded (for the tests that check them against fresh solves).
-    func craft(_ count: Int, in setting: AttackerSetting, observe: CraftObserver? = nil) throws -> (points: [Double], losses: [Double]) {
+    /// as it is recorded (for the tests that check them against fresh solves). One at a time, the
+    /// first poisons may be given (`continuing`, [k x features], k < `count`, the points an earlier
+    /// craft of k returned): they are placed where their climbs ended and the climb goes on from
+    /// poison k, with the same result as crafting all `count` (each poison's climb depends on the
+    /// poisons before it alone, and a placed row's kernel values are computed afresh either way);
+    /// the losses are then those of poisons k and later.
+    func craft(_ count: Int, in setting: AttackerSetting, continuing prefix: [Double] = [],
+               observe: CraftObserver? = nil) throws -> (points: [Double], losses: [Double]) {
         var problem = setting.problem(kernel: kernel, stepLimit: stepLimit)
         let sources = setting.candidates.prefix(count).map { setting.position[$0]! }
         // The poisons' places in the attacker's training set: the rows they replace, or new rows after its n rows.
-        let n = problem.signs.count
+        let n = problem.signs.count, d = problem.features, given = prefix.count / d
+        precondition(prefix.count == given * d && given < max(count, 1) && (prefix.isEmpty || order == .oneAtATime),
+                     "a prefix of whole poisons, fewer than count, for order one-at-a-time")
         let positions = placement == .replace ? sources : Array(n..<(n + count))
         var svc: BinarySVC, losses = [Double]()
         switch order {
@@ -568,7 +583,14 @@ public struct SVMGradient: PoisoningAttack {
                 }
             }
         case .oneAtATime:
-            for (source, position) in zip(sources, positions) {
+            for i in 0..<given {
+                let point = Array(prefix[(i * d)..<((i + 1) * d)])
+                switch placement {
+                case .replace: problem.place(row: positions[i], at: point, sign: 1)
+                case .add: problem.append(point, sign: 1)
+                }
+            }
+            for (source, position) in zip(sources, positions).dropFirst(given) {
                 problem.placeClone(of: source, placement: placement)
                 svc = try problem.solve(c: c)
                 losses.append(problem.validationHinge(svc))
@@ -939,7 +961,8 @@ struct AttackerProblem {
 /// other runs: the runs of other models share them (the attacker's SVM is its own). It belongs to
 /// one attack value (no process-wide state); a mutex guards the list and the work happens outside
 /// it, so two workers may compute the same set at once, with identical results, and one is kept. At
-/// most `capacity` entries, the oldest dropped first.
+/// most `capacity` entries, the oldest dropped first. Under order one-at-a-time a set also serves the
+/// seed's smaller budgets and starts its larger ones (`points(train:seed:count:nested:craft:)`).
 final class PoisonSets: Sendable {
     /// The most sets kept: eight budgets of each seed of a study of up to 16 seeds.
     static let capacity = 128
@@ -957,11 +980,23 @@ final class PoisonSets: Sendable {
     /// An empty store.
     init() {}
 
-    /// The `count` poisons [count x features] of `seed` on `train`: the kept set, or `craft`'s.
-    func points(train: Dataset, seed: UInt64, count: Int, craft: () throws -> [Double]) rethrows -> [Double] {
+    /// The `count` poisons [count x features] of `seed` on `train`: the kept set, or `craft`'s. With
+    /// `nested` (order one-at-a-time, where a budget's poisons are the first of a larger budget's),
+    /// the first `count` of a larger kept set of the seed also serve, and `craft` is handed the
+    /// largest smaller kept set to continue from (empty when there is none; without `nested`, always).
+    func points(train: Dataset, seed: UInt64, count: Int, nested: Bool = false, craft: ([Double]) throws -> [Double]) rethrows -> [Double] {
         func matches(_ entry: Entry) -> Bool { entry.seed == seed && entry.count == count && entry.train == train }
-        if let known = entries.withLock({ list in list.first(where: matches)?.points }) { return known }
-        let points = try craft()
+        let (known, prefix): ([Double]?, [Double]) = entries.withLock { list in
+            if let exact = list.first(where: matches) { return (exact.points, []) }
+            guard nested else { return (nil, []) }
+            let seeds = list.filter { $0.seed == seed && $0.count > 0 && $0.train == train }
+            if let larger = seeds.filter({ $0.count > count }).min(by: { $0.count < $1.count }) {
+                return (Array(larger.points.prefix(larger.points.count / larger.count * count)), [])
+            }
+            return (nil, seeds.max(by: { $0.count < $1.count })?.points ?? [])
+        }
+        if let known { return known }
+        let points = try craft(prefix)
         entries.withLock { list in
             guard !list.contains(where: matches) else { return }
             list.append(Entry(train: train, seed: seed, count: count, points: points))

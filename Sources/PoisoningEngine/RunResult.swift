@@ -22,7 +22,8 @@ import PoisoningUtilities
 /// norm of the target's last layer (`targetNorm`); 7, distances between models (`targetShift`,
 /// `targetDistance`, a target's `distance`) and `targetNorm` centre the last layer (its class-sum
 /// direction, which predictions ignore, removed), and the linear SVM's dual coordinate descent visits
-/// the rows in a seeded random order with shrinking, stops on liblinear's projected-gradient gap, and
+/// the rows in a seeded random order with shrinking, stops once the projected gradients' spread
+/// PGmax − PGmin (liblinear's rule) and their size are within its tolerance (stricter than liblinear), and
 /// makes at most 1,000,000 passes by default; 8, gradient canceling's descent is by default L-BFGS
 /// (5 pairs) with each step chosen by an Armijo line search on the paper's objective (at most 12 halvings, stopping
 /// after 3 stalled steps, recorded as `descentStalled`, or after Algorithm 1's 1 + steps evaluations), Algorithm 1's SGD with momentum an option

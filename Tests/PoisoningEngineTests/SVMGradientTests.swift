@@ -354,9 +354,35 @@ struct SVMGradientTests {
         #expect(sequential.order == .oneAtATime && sequential.label == "svm-gradient class 1 → class 0 (linear, 5 steps, replace, one at a time)")
         let small = try sequential.craft(3, in: setting), large = try sequential.craft(9, in: setting)
         #expect(small.points.count == 3 * d && Array(large.points.prefix(3 * d)) == small.points)
+        // Continued from the 3 (as `PoisonSets` does for a larger budget), the climb ends where the climb from the start does.
+        #expect(try sequential.craft(9, in: setting, continuing: small.points).points == large.points)
+        let adding = try component(SVMGradient.self, ["steps": .int(5), "order": .string("one-at-a-time"), "placement": .string("add")])
+        let addedSmall = try adding.craft(3, in: setting), addedLarge = try adding.craft(9, in: setting)
+        #expect(Array(addedLarge.points.prefix(3 * d)) == addedSmall.points)
+        #expect(try adding.craft(9, in: setting, continuing: addedSmall.points).points == addedLarge.points)
         let clones = setting.candidates.prefix(9).flatMap { row in train.features[(row * d)..<((row + 1) * d)].map(Double.init) }
         let moved = (0..<9).filter { i in large.points[(i * d)..<((i + 1) * d)] != clones[(i * d)..<((i + 1) * d)] }
         #expect(!moved.isEmpty, "no poison moved")
+    }
+
+    /// Under order one-at-a-time an attack's kept poison sets serve its other budgets of a seed (a
+    /// smaller budget takes the first poisons of a kept larger set, a larger one continues the climb
+    /// from the largest kept smaller set): whichever budget runs first, each run's poisoned rows and
+    /// measurements equal those of a fresh attack value that crafts its budget from the start, under
+    /// both placements (digits 1 and 7, seed 2, 5 steps; 10%, then 5%, then 20%).
+    @Test func oneAtATimeKeptSetsServeTheSeedsOtherBudgetsExactly() throws {
+        let split = try Self.digitsSplit()
+        let trainer = ModelTrainer(model: NetworkShape(inputs: 64, hidden: [], classes: 2), settings: TrainingSettings(epochs: 1), seed: 1)
+        for placement in ["add", "replace"] {
+            let settings: [String: ParameterValue] = ["steps": .int(5), "order": .string("one-at-a-time"), "placement": .string(placement)]
+            let shared = try component(SVMGradient.self, settings)
+            for fraction in [0.1, 0.05, 0.2] {
+                let kept = try #require(shared.poison(split, fraction: fraction, seed: 2, trainer: trainer))
+                let alone = try #require(try component(SVMGradient.self, settings).poison(split, fraction: fraction, seed: 2, trainer: trainer))
+                #expect(kept.data == alone.data && kept.poisonedRows == alone.poisonedRows, "\(placement), \(fraction)")
+                #expect(kept.measurements == alone.measurements, "\(placement), \(fraction)")
+            }
+        }
     }
 
     /// The paper's one-at-a-time climb on the digits 1 and 7 at 10% of the attacker's 126 training

@@ -6,9 +6,10 @@ import PoisoningUtilities
 /// for the rows of class k and −1 for the others, the bias regularised like a weight (liblinear's
 /// intercept_scaling 1, scikit-learn's `LinearSVC(loss='hinge')`). Solved to a tolerance (not by the
 /// study's SGD settings): dual coordinate descent in Double (Hsieh et al. 2008, with a seeded random
-/// order of the rows each pass and shrinking; `LinearSVMSolver.swift`), stopping as liblinear does
-/// once a pass over all rows has the projected gradients' spread PGmax − PGmin, and their size, at
-/// most `tolerance`. A solve still above it after `max-passes` passes fails its run with that reason
+/// order of the rows each pass and shrinking; `LinearSVMSolver.swift`), stopping once a pass over
+/// all rows has the projected gradients' spread PGmax − PGmin, and their size |PGmax|, |PGmin|, at
+/// most `tolerance`: stricter than liblinear, whose dual solver stops on the spread PGmax − PGmin ≤
+/// eps alone. A solve still above it after `max-passes` passes fails its run with that reason
 /// (`ModelFit.failure`); there is no other rule, so every kept run's model meets its tolerance. A row's
 /// decision values are w_k · x + b_k, its prediction the largest, its loss the sum of the classes'
 /// hinge losses. It offers that loss's input gradient (for PGD); it has no representation and no
@@ -24,7 +25,8 @@ public struct LinearSVM: ModelArchitecture {
     /// C, the weight of the hinge losses against ½ ||w||².
     public let c: Double
     /// The stopping accuracy: the largest spread PGmax − PGmin (and size) of the dual variables'
-    /// projected gradients over all rows at which the solver stops (liblinear's `eps`).
+    /// projected gradients over all rows at which the solver stops (where liblinear's `eps` bounds
+    /// the spread alone).
     public let tolerance: Double
     /// The most passes over the rows per class.
     public let maxPasses: Int
@@ -41,7 +43,7 @@ public struct LinearSVM: ModelArchitecture {
     public init(parameters: inout ParameterReader) throws {
         let c = try parameters.double("c", default: 1.0, in: 1e-8...1e8, help: "C: the weight of the hinge losses against the L2 penalty.")
         let tolerance = try parameters.double("tolerance", default: 1e-8, in: 1e-14...1,
-                                              help: "The solver stops once a pass over all rows has the dual variables' projected gradients within this of each other and of 0 (PGmax - PGmin, |PGmax| and |PGmin| at most this: liblinear's eps; scikit-learn's LinearSVC tol, 1e-4 by default).")
+                                              help: "The solver stops once a pass over all rows has the dual variables' projected gradients within this of each other and of 0 (PGmax - PGmin, |PGmax| and |PGmin| at most this: stricter than liblinear, whose eps bounds PGmax - PGmin alone; scikit-learn's LinearSVC passes its tol, 1e-4 by default, as that eps).")
         let maxPasses = try parameters.int("max-passes", default: 1_000_000, in: 1...10_000_000, help: "The most passes over the rows per class; a run whose solve is still above its tolerance after them fails, and no other run does.")
         self.init(c: c, tolerance: tolerance, maxPasses: maxPasses)
     }

@@ -35,8 +35,9 @@ struct LinearSVMProblem {
 
     /// The solution of the binary problem with signs `signs` (±1 per row): dual coordinate descent
     /// until one pass over all rows ends with the projected gradients' spread PGmax − PGmin and
-    /// their largest size |PGmax|, |PGmin| all at most `tolerance` (liblinear's rule, its `eps`), or
-    /// `maxPasses` passes (liblinear's `max_iter`). Each pass visits the active rows in a random
+    /// their largest size |PGmax|, |PGmin| all at most `tolerance` (`meets`: stricter than liblinear,
+    /// whose rule bounds the spread PGmax − PGmin ≤ `eps` alone), or `maxPasses` passes (liblinear's
+    /// `max_iter`). Each pass visits the active rows in a random
     /// order drawn from `order` (Fisher-Yates). Shrinking: a row at α = 0 whose G exceeds the
     /// previous pass's PGmax (or at α = C whose G is below its PGmin) leaves the active set, since
     /// it would stay at its bound; when the active rows meet the tolerance, every row returns and
@@ -158,8 +159,11 @@ struct LinearSVMProblem {
         alpha == 0 ? min(g, 0) : alpha == c ? max(g, 0) : g
     }
 
-    /// liblinear's stopping rule on one pass's largest and smallest projected gradients:
-    /// PGmax − PGmin ≤ tolerance, |PGmax| ≤ tolerance and |PGmin| ≤ tolerance.
+    /// The stopping rule on one pass's largest and smallest projected gradients: PGmax − PGmin ≤
+    /// tolerance (liblinear's whole rule, its `eps`), and also |PGmax| ≤ tolerance and |PGmin| ≤
+    /// tolerance, so that every projected gradient lies within ±tolerance of 0. It is stricter than
+    /// liblinear's: a small spread alone lets every PG_i sit near one nonzero value (α then not
+    /// optimal, since this problem has no equality constraint that a shared shift would satisfy).
     static func meets(upper: Double, lower: Double, tolerance: Double) -> Bool {
         upper - lower <= tolerance && abs(upper) <= tolerance && abs(lower) <= tolerance
     }
