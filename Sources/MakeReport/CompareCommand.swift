@@ -40,8 +40,8 @@ struct CompareCommand: ParsableCommand {
     var confidence: Double = 0.95
 
     @Option(parsing: .unconditional, help: ArgumentHelp("Equivalence margin of the pooled shift of test accuracy: a fraction in [0.001, 0.5] such as 0.02, "
-                                   + "or percentage points such as 2pp; shifts inside plus or minus the margin count as equivalent.",
-                               valueName: "margin"))
+                                   + "or percentage points such as 2pp or 2%; shifts inside plus or minus the margin count as equivalent.",
+                               valueName: "margin"), transform: parseMargin)
     var margin = AccuracyMargin(0.02)
     @Option(help: "Seed of the random streams of the fitted differences' bootstrap (each study draws its own rays); another seed checks that their intervals do not depend on it (default: 0).",
             transform: parseBootstrapSeed)
@@ -110,7 +110,7 @@ struct CompareCommand: ParsableCommand {
 }
 
 /// An accuracy margin written as a fraction ("0.02") or in percentage points ("2pp", "2 pp").
-struct AccuracyMargin: ExpressibleByArgument, Sendable {
+struct AccuracyMargin: ExpressibleByArgument, CustomStringConvertible, Sendable {
     /// The margin as a fraction of accuracy.
     let value: Double
 
@@ -121,21 +121,26 @@ struct AccuracyMargin: ExpressibleByArgument, Sendable {
     /// A margin of `value`, a fraction of accuracy.
     init(_ value: Double) { self.value = value }
 
-    /// Parses "0.02" as a fraction and "2pp" or "2 pp" as percentage points, each number in decimal
-    /// notation (`decimalNumber`: not `0x1p-6` nor `inf`); nil for anything else.
+    /// Parses "0.02" as a fraction and "2pp", "2 pp" or "2%" as percentage points
+    /// (`accuracyDifference`); nil for anything else.
     init?(argument: String) {
-        let text = argument.trimmingCharacters(in: .whitespaces)
-        if text.hasSuffix("pp") {
-            guard let points = decimalNumber(text.dropLast(2).trimmingCharacters(in: .whitespaces)), points.isFinite else { return nil }
-            value = points / 100
-        } else {
-            guard let fraction = decimalNumber(text), fraction.isFinite else { return nil }
-            value = fraction
-        }
+        guard let parsed = accuracyDifference(argument) else { return nil }
+        value = parsed
     }
 
     /// The default as `--help` shows it, in percentage points ("2pp").
     var defaultValueDescription: String { String(format: "%gpp", value * 100) }
+
+    /// The margin in percentage points ("2pp"), as `defaultValueDescription`.
+    var description: String { defaultValueDescription }
+}
+
+/// `--margin`'s value (`AccuracyMargin(argument:)`), or an error that says which forms it takes.
+func parseMargin(_ text: String) throws -> AccuracyMargin {
+    guard let margin = AccuracyMargin(argument: text) else {
+        throw ValidationError("give a fraction such as 0.02, or percentage points such as 2pp or 2% (each the same margin)")
+    }
+    return margin
 }
 
 /// Refuses an `--output` that is no path of a file: empty, or an existing folder, device or FIFO

@@ -319,6 +319,14 @@ func untilResolvedDocument(_ document: ParameterValue) throws -> ParameterValue 
         throw ValidationError("--until-resolved: the study file's seeds block (seeds: {start, step, max, until}) already makes the study "
             + "adaptive with its own settings; drop the option, or give the seeds as a list")
     }
+    // The block starts with as many seeds as are listed, and a first look needs at least 2: "--seeds 5"
+    // lists one seed (seed 5), not a count of seeds to start with.
+    if case .list(let listed) = seeds, listed.count < 2 {
+        let given = listed.first.map { "one seed (\(commaText($0)))" } ?? "no seed"
+        throw ValidationError("--until-resolved: an adaptive study starts with the seeds listed, at least 2, and the study lists "
+            + "\(given) (--seeds lists seed values, not a count); list at least 2 to start with, e.g. --seeds 42,123,7 "
+            + "(then 3 more at a time up to 40), or write seeds: {start: 5, step: 3, max: 40} in a study file")
+    }
     return document.setting(.mapping([ParameterEntry(key: "values", value: seeds)]), at: "seeds")
 }
 

@@ -48,8 +48,8 @@ public struct SequentialRecord: Sendable, Codable, Equatable {
     /// The study's own confidence level: the boundaries spend its error 1 - level over the looks,
     /// split equally among the comparisons (`comparisonCount`).
     public let nominalConfidence: Double
-    /// Seeds at each planned look (looks whose level the bootstrap cannot measure are not planned:
-    /// `sequentialLooks`).
+    /// Seeds at each planned look (for threshold questions, looks whose level the bootstrap cannot
+    /// measure are not planned: `sequentialLooks`).
     public let plannedLooks: [Int]
     /// The looks analysed, in order; the last is the one reported.
     public let looks: [SequentialLookRecord]

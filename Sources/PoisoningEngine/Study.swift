@@ -129,8 +129,10 @@ public struct StudyDesign: Sendable {
                 sequential.until = defaults
             } else if let unaskable = sequential.until.first(where: { !askable.contains($0) }) {
                 let need = unaskable == .thresholdTrend ? "at least two models" : "two series that differ in one model, attack or defense"
+                let others = askable.isEmpty ? "it can ask none of the questions (\(SequentialQuestion.allCases.map(\.rawValue).joined(separator: ", ")))"
+                    : "the questions it can ask are \(askable.map(\.rawValue).joined(separator: ", "))"
                 throw SpecificationError(path: path, location: locations.location(of: path),
-                                         message: "\(unaskable.rawValue) needs \(need); this study cannot ask it")
+                                         message: "\(unaskable.rawValue) needs \(need), which this study has not: \(others)")
             }
             // A threshold comes from a sigmoid fit: with too few fractions for one, no number of seeds
             // answers a threshold question, and the study would spend its whole budget.

@@ -335,10 +335,11 @@ public struct PlanningSettings: Sendable, Codable, Equatable {
     /// Reads `effect` and `power`.
     init(reading p: inout ParameterReader) throws {
         let reference = PlanningSettings()
-        self.init(effect: try p.double("effect", default: reference.effect, in: 0.0001...1,
+        self.init(effect: try p.accuracyDifferenceValue("effect", default: reference.effect, in: 0.0001...1,
                                        help: "Smallest effect of interest for seed planning, in [0.0001, 1]: a fraction for "
                                            + "thresholds (0.02 = 2 pp; per doubling of parameters for the trend), accuracy for "
-                                           + "accuracies and gaps."),
+                                           + "accuracies and gaps; also written in percentage points, as compare's --margin: "
+                                           + "\"2pp\" or \"2%\" = 0.02."),
                   power: try p.double("power", default: reference.power, in: 0.5...0.99,
                                       help: "Power of the seed planning: the chance of resolving a true difference of `effect`, "
                                           + "in [0.5, 0.99]."))
@@ -433,11 +434,15 @@ public struct SequentialSeeds: Sendable, Codable, Equatable {
         let step = try p.int("step", default: 3, in: 1...Self.largestMax, help: "Seeds added at each later look.")
         let max = try p.int("max", default: Swift.max(40, start, values.count), in: 2...Self.largestMax,
                             help: "The budget: the most seeds the study runs (at least start, and at least the listed values' count).")
+        // Unlisted values are the reference study's: a max below them is then blamed on start, the key written.
+        guard max >= start || p.contains("values") else {
+            throw p.error("max", "is \(max), fewer than seeds.start (\(start)): raise seeds.max or lower seeds.start")
+        }
         guard max >= values.count else {
             throw p.error("max", "is \(max), fewer than the \(values.count) seeds listed in seeds.values, which would never all run; "
                 + "list at most \(max) values or raise seeds.max")
         }
-        guard max >= start else { throw p.error("max", "must be at least start (\(start))") }
+        guard max >= start else { throw p.error("max", "is \(max), fewer than seeds.start (\(start)): raise seeds.max or lower seeds.start") }
         let names = SequentialQuestion.allCases.map(\.rawValue)
         var until = [SequentialQuestion]()
         if let raw = p.value("until", help: "The questions to resolve, among \(names.joined(separator: ", ")) (default: the threshold questions the study can ask).") {

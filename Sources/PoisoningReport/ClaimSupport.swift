@@ -7,7 +7,7 @@ import PoisoningEngine
 /// widened: `claimRule`): "At 95% confidence, of 5 published claims these runs support 1, contradict 0
 /// and leave 4 unresolved." Published thresholds on an interval's open side
 /// (`ClaimVerdict.consistentUntested`) are counted apart, when there are any: "support 1, contradict 0,
-/// leave 2 unresolved and 2 untested." Without `namingLevel` (an opening that has named the level
+/// leave 2 unresolved and 2 not tested (open-ended)." Without `namingLevel` (an opening that has named the level
 /// already, in its threshold brackets or the slope's interval, or an adaptive study's opening, whose
 /// brackets name its adjusted level) it starts "Of 5 published claims". Nil when the study
 /// has no claims or they get no verdicts (this run's design differs from the published one). The
@@ -20,13 +20,13 @@ public func claimCountSentence(_ results: StudyResults, namingLevel: Bool = true
     return (namingLevel ? "At \(levelText(results)) confidence, of" : "Of")
         + " \(verdicts.count) published claim\(verdicts.count == 1 ? "" : "s") these "
         + "runs support \(count(.supported)), contradict \(count(.contradicted))"
-        + (untested == 0 ? " and leave \(count(.notResolved)) unresolved." : ", leave \(count(.notResolved)) unresolved and \(untested) untested.")
+        + (untested == 0 ? " and leave \(count(.notResolved)) unresolved." : ", leave \(count(.notResolved)) unresolved and \(untested) not tested (open-ended).")
 }
 
 /// The "Supported if" cell of every row of the published-claims table, in the rows' order
 /// (`claimRows`): for a published threshold, the published values this run supports, its interval
 /// widened for the published value's own noise (`supportedThresholds`), an open end included
-/// ("26.6% to 38.2%", "30.3% to 40.0%; above 40.0%: untested (open side)"); for a claimed direction,
+/// ("26.6% to 38.2%", "30.3% to 40.0%; above 40.0%: not tested (no interval end there)"); for a claimed direction,
 /// what this run would have to resolve. "—" where no claim gets a verdict (the designs differ) and
 /// for a series the study does not run.
 func claimSupportCells(_ results: StudyResults, _ claims: ClaimVerdicts) -> [String] {
@@ -51,7 +51,7 @@ func claimSupportCells(_ results: StudyResults, _ claims: ClaimVerdicts) -> [Str
 
 /// The published thresholds a widened interval supports, as `claimSupportCells` writes them: both
 /// ends "a to b"; one end open, the bounded end to the estimate `centre` supported and everything
-/// beyond the estimate untested, "30.3% to 40.0%; above 40.0%: untested (open side)", as the verdict
+/// beyond the estimate untested, "30.3% to 40.0%; above 40.0%: not tested (no interval end there)", as the verdict
 /// reads it (`thresholdVerdict`: on the open side the runs hold every value and cannot test one,
 /// `ClaimVerdict.consistentUntested`). Ends are clipped to 0% and 100% (no threshold lies beyond
 /// them) and written with two decimals where one would show the same number twice.
@@ -67,11 +67,11 @@ func supportedRangeText(lower: Double?, upper: Double?, centre: Double) -> Strin
     case let (low?, high?):
         return low == high ? "\(percent(low)) only" : span(low, high)
     case let (low?, nil):
-        return low < middle ? "\(span(low, middle)); above \(percent(middle)): untested (open side)"
-            : "\(percent(low)) or more: untested (open side)"
+        return low < middle ? "\(span(low, middle)); above \(percent(middle)): not tested (no interval end there)"
+            : "\(percent(low)) or more: not tested (no interval end there)"
     case let (nil, high?):
-        return high > middle ? "\(span(middle, high)); below \(percent(middle)): untested (open side)"
-            : "\(percent(high)) or less: untested (open side)"
+        return high > middle ? "\(span(middle, high)); below \(percent(middle)): not tested (no interval end there)"
+            : "\(percent(high)) or less: not tested (no interval end there)"
     case (nil, nil):
         return "none: no bounded interval end"
     }

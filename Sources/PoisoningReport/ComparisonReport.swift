@@ -69,6 +69,7 @@ public func comparisonMarkdown(_ comparison: StudyComparison, firstName: String,
     let largest = comparison.commonFractions.max() ?? 1
     let bounds = SigmoidFitBounds.study(largestFraction: largest)
     let parameters = ["steepness": 1, "midpoint": 2]
+    var openEnds = false
     for fit in comparison.fits {
         let format = formats[fit.quantity]!, difference = differenceFormats[fit.quantity]!
         // A threshold beyond the swept fractions is a bound ("> 50.0%"), and so is a difference with it ("> +15.0 pp").
@@ -84,6 +85,14 @@ public func comparisonMarkdown(_ comparison: StudyComparison, firstName: String,
                      estimateText(fit.difference, difference), intervalText(interval, difference),
                      decisionText(shownDecision(fit, interval: interval))]
         lines.append("| " + cells.joined(separator: " | ") + " |")
+        openEnds = openEnds || cells.contains { $0.contains(" or more") || $0.contains("at most ") }
+    }
+    if openEnds {
+        // Explained once, as the report explains its own (`fitBoundNote`, the opening's gloss).
+        lines += ["", "An interval written “a or more” or “at most b” is open on that side: too many bootstrap refits put "
+            + "that end beyond the largest common fraction (\(percent(largest))) for a threshold, or at the fit's bound for k "
+            + "and x0, for it to be placed, so the runs bound the quantity on one side only (each study's report writes its "
+            + "intervals the same way); a difference with such a quantity is open on the same side."]
     }
     return lines.joined(separator: "\n") + "\n"
 }

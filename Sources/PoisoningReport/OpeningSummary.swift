@@ -230,9 +230,9 @@ func claimRule(level: String, widening: Double?, open: Interval?) -> String {
     guard let widening else {
         return "With one seed there is no interval, so no published threshold is resolved. " + direction
     }
-    let example = open.map { "a value on an open side is untested, neither supported nor contradicted "
+    let example = open.map { "a value on an open side is not tested, neither supported nor contradicted "
         + "(“\(intervalText($0, percent))” holds every \($0.upper == nil ? "larger" : "smaller") value)" }
-        ?? "a value on an interval's open side is untested, neither supported nor contradicted (the side holds every value)"
+        ?? "a value on an interval's open side is not tested, neither supported nor contradicted (the side holds every value)"
     return "A published threshold is supported (consistent with this run, not proven) inside this run's \(level) interval "
         + "widened \(fixed(widening, decimals: 2))-fold about the estimate for the published value's noise, contradicted "
         + "outside it, and not resolved with no interval or one open at both ends; " + example + ". " + direction
@@ -301,12 +301,12 @@ private func verdictWords(_ verdict: ClaimVerdict?) -> String { verdict?.words ?
 private func shapeWords(_ sharp: Bool?) -> String { sharp.map { $0 ? "sharp" : "gradual" } ?? "not decided" }
 
 extension ClaimVerdict {
-    /// The verdict as the report writes it: "supported", "untested: on the open side", "not resolved",
+    /// The verdict as the report writes it: "supported", "not tested: no interval end on its side", "not resolved",
     /// "contradicted", "not testable".
     var words: String {
         switch self {
         case .supported: "supported"
-        case .consistentUntested: "untested: on the open side"
+        case .consistentUntested: "not tested: no interval end on its side"
         case .notResolved: "not resolved"
         case .contradicted: "contradicted"
         case .notTestable: "not testable"

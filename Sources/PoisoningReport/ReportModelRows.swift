@@ -280,7 +280,7 @@ extension ReportModel {
             let differences = verdicts.designDifferences
             // Why a published value just past the estimate on an open side is untested, under the table.
             let openNote = openClaimInterval(results.findings.claims) == nil || verdicts.widening == nil ? ""
-                : " A published value on an interval's open side is untested even just past the estimate: the interval is "
+                : " A published value on an interval's open side is not tested even just past the estimate: the interval is "
                     + "widened about the estimate, and an open side has no end to widen, so no value there could fall outside it."
             return Claims(source: verdicts.source, rule: differences.map(noVerdictRule) ?? rule,
                           note: differences == nil ? note + openNote : nil,

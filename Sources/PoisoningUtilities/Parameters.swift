@@ -273,6 +273,23 @@ public struct ParameterReader {
         return value
     }
 
+    /// A difference of accuracy (or of a fraction) in `range`, as `accuracyDifference` reads it: a
+    /// number (0.02) or a string in percentage points ("2pp", "2 pp", "2%"); `defaultValue` when
+    /// absent. Recorded as the number.
+    public mutating func accuracyDifferenceValue(_ key: String, default defaultValue: Double, in range: ClosedRange<Double>,
+                                                 help text: String) throws -> Double {
+        let value = try typed(key, defaultValue, help: text) { raw -> Double? in
+            if case .string(let written) = raw { return accuracyDifference(written) }
+            return Self.number(raw)
+        } expected: { "a fraction such as 0.02 or percentage points such as 2pp" }
+        guard value.isFinite, range.contains(value) else {
+            throw error(key, "must lie in [\(range.lowerBound), \(range.upperBound)] as a fraction, e.g. 0.02, or in "
+                + String(format: "[%gpp, %gpp] in percentage points, e.g. 2pp", range.lowerBound * 100, range.upperBound * 100))
+        }
+        record(key, .double(value))
+        return value
+    }
+
     /// A boolean; `defaultValue` when absent (required when nil).
     public mutating func bool(_ key: String, default defaultValue: Bool? = nil, help text: String) throws -> Bool {
         let value = try typed(key, defaultValue, help: text) { raw -> Bool? in
@@ -428,6 +445,19 @@ public struct ParameterReader {
     private func rangeMessage<Bound: Comparable>(_ range: ClosedRange<Bound>) -> String {
         "must lie in [\(range.lowerBound), \(range.upperBound)]"
     }
+}
+
+/// A difference of accuracy written as a fraction ("0.02") or in percentage points ("2pp", "2 pp",
+/// "2%": each 0.02), the number in decimal notation (`decimalNumber`); nil for anything else. The
+/// forms `compare --margin` and a study's `planning: {effect}` accept.
+public func accuracyDifference(_ text: some StringProtocol) -> Double? {
+    let trimmed = text.trimmingCharacters(in: .whitespaces)
+    for unit in ["pp", "%"] where trimmed.hasSuffix(unit) {
+        guard let points = decimalNumber(trimmed.dropLast(unit.count).trimmingCharacters(in: .whitespaces)), points.isFinite else { return nil }
+        return points / 100
+    }
+    guard let fraction = decimalNumber(trimmed), fraction.isFinite else { return nil }
+    return fraction
 }
 
 /// The number `text` is when it is written in decimal, or nil: ASCII digits with an optional sign,

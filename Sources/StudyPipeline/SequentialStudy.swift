@@ -29,7 +29,8 @@ public func sequentialLookStudy(_ study: Study, seeds count: Int) throws -> Stud
 }
 
 /// Runs the adaptive study `study` (its `config.sequential` set): at each look of
-/// `sequentialLooks`, which spend α = 1 - confidence split equally among the m comparisons its
+/// `sequentialLooks` (every look from `start` when its questions are all differences of means, whose
+/// t intervals are exact at any level; else those the bootstrap's replicates can read), which spend α = 1 - confidence split equally among the m comparisons its
 /// questions name (Bonferroni, α/m each, so that the chance of any false resolution is at most α
 /// whatever the comparisons' dependence; the analysis README says why not Holm), it trains the seeds
 /// the look adds (`trainBatch`, given the study of those seeds alone, returns their runs), analyses
@@ -48,8 +49,12 @@ public func runSequentialStudy(_ study: Study, threads: Int, trainBatch: (Study)
     guard comparisonCount > 0 else {
         throw SequentialStudyError(description: "seeds.until: the study's series give no comparison for \(settings.until.map(\.rawValue).joined(separator: ", "))")
     }
+    // Thresholds and trends are read off the bootstrap, whose replicates limit how small a level a look
+    // can read; the differences of means have exact t intervals at any level, so every look is taken.
+    let bootstrapped = settings.until.contains { $0 == .thresholdTrend || $0 == .thresholdPairs }
     let plan = sequentialLooks(start: settings.start, step: settings.step, max: settings.max,
-                               alpha: (1 - analysis.confidence) / Double(comparisonCount), replicates: analysis.replicates)
+                               alpha: (1 - analysis.confidence) / Double(comparisonCount),
+                               replicates: bootstrapped ? analysis.replicates : nil)
     var finished = [RunSpec: (result: RunResult, seconds: Double)]()
     var trained = 0
     var last: (study: Study, results: StudyResults, names: [String])?

@@ -29,6 +29,9 @@ struct AdaptiveStudyTests {
         ("{start: 1}", "seeds.start"),
         ("{start: 2, colour: red}", "seeds.colour"),
         ("{values: [1, 2, 3, 4, 5], max: 4}", "seeds.max: is 4, fewer than the 5 seeds listed in seeds.values"),
+        // r21d m2: with no values listed, a max below start blames start, the key written, not seeds.values.
+        ("{start: 3, max: 2}", "seeds.max: is 2, fewer than seeds.start (3): raise seeds.max or lower seeds.start"),
+        ("{until: [bogus]}", "seeds.until: unknown question bogus; the questions are threshold-trend, threshold-pairs, clean-pairs, gap-pairs"),
     ])
     func nonsenseIsRefusedWithOneLine(seeds: String, key: String) throws {
         let outcome = try cli.run(["--study", try studyFile(seeds: seeds).path, "--output", cli.temporaryFolder().path])
@@ -41,6 +44,13 @@ struct AdaptiveStudyTests {
         let one = try studyFile(seeds: "{until: [threshold-trend]}", models: "[{kind: mlp, hidden: [8]}]")
         let outcome = try cli.run(["--study", one.path, "--output", cli.temporaryFolder().path])
         #expect(outcome.status == 2 && outcome.standardError.contains("threshold-trend needs at least two models"), "\(outcome.standardError)")
+        #expect(outcome.standardError.contains("seeds.until: threshold-trend needs at least two models, which this study has not: it can ask none "
+            + "of the questions (threshold-trend, threshold-pairs, clean-pairs, gap-pairs)"), "\(outcome.standardError)")
+        // r21d m1: --seeds lists seed values; one seed cannot start an adaptive study, and the message says what to give.
+        let count = try cli.run(["--until-resolved", "--seeds", "5", "--output", cli.temporaryFolder().path])
+        #expect(count.status == 2 && count.standardError.split(separator: "\n").count == 1, "\(count.standardError)")
+        #expect(count.standardError.contains("--until-resolved: an adaptive study starts with the seeds listed, at least 2, and the study "
+            + "lists one seed (5) (--seeds lists seed values, not a count); list at least 2 to start with, e.g. --seeds 42,123,7"), "\(count.standardError)")
         let none = try cli.run(["--widths", "8", "--until-resolved", "--output", cli.temporaryFolder().path])
         #expect(none.status == 2 && none.standardError.split(separator: "\n").count == 1, "\(none.standardError)")
         let sharded = try cli.run(["--until-resolved", "--shard", "1/2", "--output", cli.temporaryFolder().path])

@@ -622,6 +622,12 @@ struct StudyFileCommandTests {
         let wide = try commands.run(["compare", ours.appendingPathComponent("results.json").path, published.path, "--margin", "5pp"])
         let fraction = try commands.run(["compare", ours.appendingPathComponent("results.json").path, published.path, "--margin", "0.05"])
         #expect(wide.status == 0 && wide.standardOutput == fraction.standardOutput && wide.standardOutput.contains("within ±5 pp"))
+        // r21d m3: "5%" is 5 percentage points too; a margin in no known form says which forms it takes, in one line.
+        let percentSign = try commands.run(["compare", ours.appendingPathComponent("results.json").path, published.path, "--margin", "5%"])
+        #expect(percentSign.status == 0 && percentSign.standardOutput == fraction.standardOutput)
+        let unknown = try commands.run(["compare", json.path, published.path, "--margin", "5 percent"])
+        #expect(unknown.status == 2 && unknown.standardError == "make-report: error: The value '5 percent' is invalid for '--margin <margin>': "
+            + "give a fraction such as 0.02, or percentage points such as 2pp or 2% (each the same margin)\n", "\(unknown.standardError)")
         let tooWide = try commands.run(["compare", json.path, published.path, "--margin", "2"])
         let bound = "--margin: must lie in [0.001, 0.5] as a fraction, e.g. 0.02, or in [0.1pp, 50pp] in percentage points, e.g. 2pp"
         #expect(tooWide.status == 2 && tooWide.standardError.contains(bound))

@@ -4,8 +4,9 @@ import PoisoningEngine
 
 /// The adaptive study's `seeds` block: its defaults, its seed sequence, its document and its refusals.
 struct SequentialSeedsTests {
-    func adaptive(_ block: [ParameterEntry], models: [Int] = [32, 64, 128]) throws -> StudyDesign {
+    func adaptive(_ block: [ParameterEntry], models: [Int] = [32, 64, 128], attacks: Int = 1) throws -> StudyDesign {
         var config = StudyConfig(models: models.map(StudyConfig.mlp))
+        if attacks == 2 { config.attacks = ["random-label-flip", "class-flip"].map { StudyConfig.component($0) } }
         config.sequential = nil
         let document = config.document.setting(.mapping(block), at: "seeds")
         return try StudyDesign(document: document)
@@ -49,7 +50,15 @@ struct SequentialSeedsTests {
     @Test func aQuestionTheStudyCannotAskIsRefused() {
         let trend = [ParameterEntry(key: "until", value: .list([.string("threshold-trend")]))]
         #expect { try adaptive(trend, models: [32]) } throws: {
-            ($0 as? SpecificationError)?.message == "threshold-trend needs at least two models; this study cannot ask it"
+            ($0 as? SpecificationError)?.message == "threshold-trend needs at least two models, which this study has not: "
+                + "it can ask none of the questions (threshold-trend, threshold-pairs, clean-pairs, gap-pairs)"
+        }
+        // A question it cannot ask, beside those it can (two attacks, one model), and the key blamed.
+        let pairs = [ParameterEntry(key: "until", value: .list([.string("threshold-trend")]))]
+        #expect { try adaptive(pairs, models: [32], attacks: 2) } throws: {
+            let error = $0 as? SpecificationError
+            return error?.path == "seeds.until" && error?.message == "threshold-trend needs at least two models, which this study has not: "
+                + "the questions it can ask are threshold-pairs, clean-pairs, gap-pairs"
         }
         #expect { try adaptive([], models: [32]) } throws: { ($0 as? SpecificationError)?.path == "seeds" }
     }

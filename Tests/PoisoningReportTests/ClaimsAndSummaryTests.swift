@@ -260,11 +260,11 @@ struct ClaimVerdictTests {
         #expect(claims.largerModelsMoreSensitive.map(\.answer.verdict) == [.notResolved])
         let report = try markdownReport(results)
         #expect(report.contains("## Published claims"))
-        #expect(report.contains("| Critical threshold of MLP 32 | 43.4% | 40.0% | 33.2% or more | 30.3% to 40.0%; above 40.0%: untested (open side) | untested: on the open side |"))
+        #expect(report.contains("| Critical threshold of MLP 32 | 43.4% | 40.0% | 33.2% or more | 30.3% to 40.0%; above 40.0%: not tested (no interval end there) | not tested: no interval end on its side |"))
         #expect(report.contains("| Critical threshold of MLP 128 | 43.4% | ") == false)
         #expect(report.contains("widened 1.41-fold"))
         // The opening names the level once, in the thresholds' brackets, so its count does not repeat it.
-        #expect(openingSummary(results).contains(" Of 5 published claims these runs support 1, contradict 0, leave 2 unresolved and 2 untested."))
+        #expect(openingSummary(results).contains(" Of 5 published claims these runs support 1, contradict 0, leave 2 unresolved and 2 not tested (open-ended)."))
     }
 
     /// An adaptive study's last look reads its intervals at an adjusted level (here 99.14%): the
@@ -334,10 +334,10 @@ struct ClaimVerdictTests {
     /// when none is open; the note's sharpness width is set beside the study's own sweep.
     @Test func theRuleQuotesAnOpenIntervalOfTheRunAndTheNoteItsOwnSweep() {
         let open = claimRule(level: "95%", widening: 2.0.squareRoot(), open: Interval(lower: 0.336, upper: nil))
-        #expect(open.contains("open at both ends; a value on an open side is untested, neither supported nor contradicted (“33.6% or more” holds every larger value). "))
+        #expect(open.contains("open at both ends; a value on an open side is not tested, neither supported nor contradicted (“33.6% or more” holds every larger value). "))
         #expect(open.contains("inside this run's 95% interval widened 1.41-fold about the estimate"))
         let below = claimRule(level: "95%", widening: 2.0.squareRoot(), open: Interval(lower: nil, upper: 0.12))
-        #expect(below.contains("a value on an open side is untested, neither supported nor contradicted (“at most 12.0%” holds every smaller value)"))
+        #expect(below.contains("a value on an open side is not tested, neither supported nor contradicted (“at most 12.0%” holds every smaller value)"))
         let none = claimRule(level: "90%", widening: 2.0.squareRoot(), open: nil)
         #expect(none.contains("(the side holds every value). A claimed direction"))
         #expect(!none.contains("(“"))
@@ -372,14 +372,14 @@ struct ClaimVerdictTests {
         #expect(words >= 60, "the preamble is the section's first paragraph: \(preamble)")
         for definition in ["is supported (consistent with this run, not proven) inside this run's 95% interval widened 1.41-fold",
                            "contradicted outside it", "not resolved with no interval or one open at both ends",
-                           "a value on an open side is untested, neither supported nor contradicted (“33.2% or more” holds every larger value)",
+                           "a value on an open side is not tested, neither supported nor contradicted (“33.2% or more” holds every larger value)",
                            "A claimed direction is supported when this run resolves it, contradicted when it resolves the opposite, else not resolved"] {
             #expect(preamble.contains(definition), "\(definition)")
         }
         let note = try #require(section.trimmingCharacters(in: .whitespacesAndNewlines).components(separatedBy: "\n\n").last)
         #expect(note.hasPrefix("A published threshold from 3 seeds has a standard error of this run's per-seed spread over sqrt(3)"))
         // Why MLP 32's published 43.4%, just past its estimate 40.0% on the open side of “33.2% or more”, is untested.
-        #expect(note.hasSuffix("A published value on an interval's open side is untested even just past the estimate: the interval is "
+        #expect(note.hasSuffix("A published value on an interval's open side is not tested even just past the estimate: the interval is "
             + "widened about the estimate, and an open side has no end to widen, so no value there could fall outside it."), "\(note)")
         #expect(note.contains("5 is the paper's rule"), "\(note)")
         #expect(note.contains("sqrt(1 + 3/3) = 1.41 times") && note.contains("k's interval above 5")
@@ -548,6 +548,10 @@ struct ComparisonWordsTests {
             #expect(rows.contains { $0.hasPrefix("| \(fit.series) | Clean accuracy | ") })
         }
         #expect(opened > 0, "the reference study has an interval end at the fit's bound (MLP 32's x0)")
+        // r21d m5: the open ends ("or more", "at most") are explained once, under the table that shows them.
+        let note = "An interval written “a or more” or “at most b” is open on that side"
+        #expect(markdown.components(separatedBy: note).count == 2)
+        #expect(rows.firstIndex { $0.hasPrefix(note) }! > rows.lastIndex { $0.hasPrefix("| ") }!)
     }
 
     /// One form for an interval in brackets, in the report and in `compare` (issue 21: one vocabulary;

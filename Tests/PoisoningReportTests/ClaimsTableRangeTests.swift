@@ -22,15 +22,15 @@ struct ClaimsTableRangeTests {
     /// estimate untested (only the open part), as the verdict reads it; never an empty range.
     @Test func anOpenEndSaysWhatItLeavesAndNeverWritesAnEmptyRange() {
         #expect(supportedRangeText(lower: 0.40 - 2.0.squareRoot() * 0.064, upper: nil, centre: 0.40)
-            == "30.9% to 40.0%; above 40.0%: untested (open side)")
+            == "30.9% to 40.0%; above 40.0%: not tested (no interval end there)")
         #expect(supportedRangeText(lower: nil, upper: 0.10 + 2.0.squareRoot() * 0.10, centre: 0.10)
-            == "10.0% to 24.1%; below 10.0%: untested (open side)")
+            == "10.0% to 24.1%; below 10.0%: not tested (no interval end there)")
         // A whole interval beyond the largest fraction: its lower end at 50%, the bound itself.
         let beyond = supportedThresholds(Estimate(value: 0.5, interval: Interval(lower: 0.5, upper: nil), bound: .lower), widening: 1.41)!
         let text = supportedRangeText(lower: beyond.lower, upper: beyond.upper, centre: beyond.centre)
-        #expect(text == "50.0% or more: untested (open side)")
+        #expect(text == "50.0% or more: not tested (no interval end there)")
         #expect(!text.contains("50.0% to 50.0%"))
-        #expect(supportedRangeText(lower: nil, upper: 0.0, centre: 0) == "0.0% or less: untested (open side)")
+        #expect(supportedRangeText(lower: nil, upper: 0.0, centre: 0) == "0.0% or less: not tested (no interval end there)")
         // Ends one decimal cannot tell apart are written with two.
         #expect(supportedRangeText(lower: 0.4996, upper: 0.5004, centre: 0.5) == "49.96% to 50.04%")
         #expect(supportedRangeText(lower: 0.3, upper: 0.3, centre: 0.3) == "30.0% only")
@@ -86,15 +86,15 @@ struct ClaimsTableRangeTests {
             if let upper = estimate.interval?.upper {
                 #expect(row.supportedIf == "\(low) to \(percent(value + widening * (upper - value)))", "\(row.supportedIf)")
             } else {
-                #expect(row.supportedIf == "\(low) to \(percent(value)); above \(percent(value)): untested (open side)", "\(row.supportedIf)")
+                #expect(row.supportedIf == "\(low) to \(percent(value)); above \(percent(value)): not tested (no interval end there)", "\(row.supportedIf)")
             }
         }
-        #expect(rows[0].verdict == "untested: on the open side" && rows[2].verdict == "supported")
+        #expect(rows[0].verdict == "not tested: no interval end on its side" && rows[2].verdict == "supported")
         #expect(rows[3].supportedIf == "k's interval above 5 for some series whose curves are told apart")
         #expect(rows[4].supportedIf == "threshold slope per doubling resolved below 0 pp")
         let report = try markdownReport(results)
         #expect(report.contains("| Claim | Published | This run | 95% interval | Supported if (at 95%) | Verdict |\n|---|---|---|---|---|---|\n"))
-        #expect(report.contains("| Critical threshold of MLP 32 | 43.4% | 40.0% | 33.2% or more | \(rows[0].supportedIf) | untested: on the open side |"))
+        #expect(report.contains("| Critical threshold of MLP 32 | 43.4% | 40.0% | 33.2% or more | \(rows[0].supportedIf) | not tested: no interval end on its side |"))
     }
 
     /// The fixed study's contradicted claim (MLP 64 published at 35%) lies outside its range, its

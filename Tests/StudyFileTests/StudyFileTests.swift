@@ -175,7 +175,14 @@ struct StudyFileTests {
         let text = studyFileText(read)
         #expect(text.contains("planning:\n") && text.contains("  # Smallest effect of interest for seed planning"))
         #expect(try study(text).config.planning == read.config.planning)
-        #expect(error("planning:\n  effect: 0\n") == "s.yaml:2:3: planning.effect: must lie in [0.0001, 1.0]")
+        #expect(error("planning:\n  effect: 0\n")
+            == "s.yaml:2:3: planning.effect: must lie in [0.0001, 1.0] as a fraction, e.g. 0.02, or in [0.01pp, 100pp] in percentage points, e.g. 2pp")
+        // r21d m4: the effect in percentage points, as compare's --margin takes it, is the same study.
+        for written in ["2pp", "\"2 pp\"", "\"2%\"", "0.02"] {
+            #expect(try study("planning: {effect: \(written)}\n").config.planning == PlanningSettings(effect: 0.02, power: 0.8), "\(written)")
+        }
+        #expect(error("planning: {effect: 2 percent}\n")
+            == "s.yaml:1:12: planning.effect: expected a fraction such as 0.02 or percentage points such as 2pp, not a string (\"2 percent\")")
         #expect(error("planning:\n  power: 0.3\n") == "s.yaml:2:3: planning.power: must lie in [0.5, 0.99]")
         #expect(error("planning: 0.02\n") == "s.yaml:1:1: planning: expected a mapping of effect, power")
     }

@@ -50,6 +50,26 @@ struct SequentialBeyondSweepTests {
         }, progress: { _ in })
     }
 
+    /// r21d M4: a study that asks only of means (clean-pairs) reads exact t intervals, so it plans
+    /// every look from its start (3, 6, 9, 12, 15), where the threshold questions' first look at 15
+    /// seeds waits for the bootstrap; a clean-accuracy difference of 5 points (MLP 16 above MLP 8,
+    /// per-seed noise 0.01) is resolved at the first look that can, and the study stops there.
+    @Test func aStudyOfMeansTakesEveryLookAndStopsEarly() throws {
+        var config = StudyConfig(models: [8, 16].map(StudyConfig.mlp), fractions: [0, 0.1, 0.2, 0.3, 0.4, 0.5], seeds: [1, 2, 3],
+                                 training: TrainingSettings(epochs: 2))
+        config.sequential = SequentialSeeds(values: [1, 2, 3], start: 3, step: 3, max: 15, until: [.cleanPairs])
+        let run = try Self.run(try Study(config)) { spec, batch in
+            var runStream = Xoshiro256StarStar(seed: spec.seed, purpose: "means series \(spec.series) at \(spec.fraction)")
+            let accuracy = 0.85 + 0.05 * Double(spec.series) - 0.2 * spec.fraction + 0.01 * runStream.nextStandardNormal()
+            return madeUpRun(spec, in: batch, metrics: runMetrics(test: (accuracy * 150).rounded() / 150, train: 0.95, trainClean: 0.95, loss: 0.2))
+        }
+        let record = try #require(run.results.sequential)
+        #expect(record.plannedLooks == [3, 6, 9, 12, 15])
+        #expect(record.stop == .allResolved && record.seeds < 15, "\(record.looks.map(\.seeds))")
+        let threshold = try #require(try Self.run(Self.study(widths: [8, 16])).results.sequential)
+        #expect(threshold.plannedLooks.first! > 3)
+    }
+
     /// Two widths: the trend is their difference, asked once (r21 #4), so one comparison spends the
     /// whole 5% (looks at 9, 12 and 15 seeds). Both thresholds lie beyond 50%: the study stops at its
     /// first look, 9 seeds, not at 15.

@@ -98,7 +98,9 @@ public struct SequentialLookPlan: Sendable, Codable, Equatable {
 
 /// The looks of an adaptive study that adds `step` seeds at a time from `start` to `max` (the last
 /// look at `max`), information fraction n_k / max, spending `alpha` (`groupSequentialBoundaries`).
-/// Only looks at which `replicates` bootstrap replicates can measure the interval are taken: the
+/// With `replicates` nil the intervals are exact at any level (the t intervals of means: questions
+/// `clean-pairs` and `gap-pairs` alone) and every look is taken, from `start`. Otherwise only looks
+/// at which `replicates` bootstrap replicates can measure the interval are taken: the
 /// first look's level (its boundary is the closed form z_{1-a(t_1)}) must leave at least
 /// `minimumTailReplicates` replicates beyond each end, else a percentile interval would be the
 /// replicates' extremes, narrower than the level asks. (The ray bootstrap's own limit, its last
@@ -108,11 +110,11 @@ public struct SequentialLookPlan: Sendable, Codable, Equatable {
 /// would have spent is spent at the first look taken (Lan & DeMets 1983 allow any looks fixed in
 /// advance); later looks spend more, so their levels are measurable too. The last look, at `max`,
 /// is always taken.
-public func sequentialLooks(start: Int, step: Int, max: Int, alpha: Double, replicates: Int,
+public func sequentialLooks(start: Int, step: Int, max: Int, alpha: Double, replicates: Int?,
                             minimumTailReplicates: Int = 2) -> [SequentialLookPlan] {
     precondition(start >= 1 && step >= 1 && max >= start, "looks need 1 <= start <= max and step >= 1")
     var counts = Array(stride(from: start, to: max, by: step)) + [max]
-    while counts.count > 1,
+    while let replicates, counts.count > 1,
           obrienFlemingSpending(Double(counts[0]) / Double(max), alpha: alpha) * Double(replicates) < Double(minimumTailReplicates) {
         counts.removeFirst()
     }
