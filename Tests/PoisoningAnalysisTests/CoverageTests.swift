@@ -47,8 +47,8 @@ struct CoverageTests {
 
     /// The ray bootstrap's nominal 95% interval covers the true threshold in 95% of 500 simulated
     /// studies, within three binomial standard errors (√(0.95 · 0.05 / 500) = 0.97 points): measured
-    /// 94.2% with 3 seeds (768 refits per study: 16 radii per ray), 93.8% with 5 and 95.8% with 10 (320
-    /// refits per study: 4 radii).
+    /// 94.2% with 3 seeds (768 refits per study: 16 radii per ray), 94.4% with 5 and 95.8% with 10 (640
+    /// refits per study: 4 radii, antithetic directions).
     @Test(arguments: [3, 5, 10])
     func thresholdIntervalsCoverTheTruthInNinetyFivePercentOfStudies(seeds: Int) {
         let studies = 500
@@ -102,11 +102,16 @@ struct CoverageTests {
         return Double(covered.filter { $0 }.count) / Double(studies)
     }
 
-    /// Run with DIFFERENCE_COVERAGE_STUDIES=N: the measured coverage of the threshold difference's
-    /// nominal 95% interval (500 studies: 94.6% with 3 seeds, 96.0% with 10; the analysis README).
+    /// The threshold difference's nominal 95% interval covers the true difference in 95% of
+    /// simulated studies, within three binomial standard errors of their number: 200 studies by
+    /// default (±4.6 points; measured 95.0% with 3 seeds and 94.0% with 10), DIFFERENCE_COVERAGE_STUDIES=N
+    /// for more (500: ±2.9 points; measured 94.6% with 3 seeds and 96.0% with 10 before more than 3
+    /// seeds drew twice the replicates, the analysis README).
     @Test(arguments: [3, 10])
-    func thresholdDifferenceCoverageIsMeasured(seeds: Int) {
-        guard let studies = Int(ProcessInfo.processInfo.environment["DIFFERENCE_COVERAGE_STUDIES"] ?? "") else { return }
-        print("difference coverage with \(seeds) seeds: \(Self.differenceCoverage(seeds: seeds, studies: studies, replicates: 300))")
+    func thresholdDifferenceIntervalsCoverTheTruthInNinetyFivePercentOfStudies(seeds: Int) {
+        let studies = Int(ProcessInfo.processInfo.environment["DIFFERENCE_COVERAGE_STUDIES"] ?? "") ?? 200
+        let measured = Self.differenceCoverage(seeds: seeds, studies: studies, replicates: 300)
+        print("difference coverage with \(seeds) seeds over \(studies) studies: \(measured)")
+        #expect(abs(measured - 0.95) <= 3 * (0.95 * 0.05 / Double(studies)).squareRoot(), "difference coverage with \(seeds) seeds: \(measured)")
     }
 }

@@ -14,7 +14,8 @@ import Testing
 /// blocks' degrees of freedom (`monteCarloError`: plain standard errors from 8 blocks, whose ratio to
 /// the true error is Student's t with 7 degrees of freedom) and a lumpy end's error took the blocks'
 /// own ends into account, 5-seed ends lay beyond two errors in 7.5% to 11% of streams and one lumpy
-/// end 395 errors away; with both, 2.5% to 6%.
+/// end 395 errors away; with both, 3.75% (smooth) and 4.4% (lumpy) with 5 seeds (2,048 refits per
+/// stream, antithetic directions), none with 3.
 struct MonteCarloErrorCalibrationTests {
     /// Per-seed values of two quantities (two poison fractions' accuracies, say).
     static let seedValues: [Double] = [0.71, 0.64, 0.69, 0.60, 0.66]
@@ -50,8 +51,9 @@ struct MonteCarloErrorCalibrationTests {
     /// shift per block), so the share beyond two errors must be 4.55% within 3 binomial standard
     /// errors of 800 ends (±2.2 points): not above (errors too small) and not far below (too large).
     /// With 3 seeds (the reference study) the blocks interleave one randomly rotated grid of
-    /// directions, and their spread overstates the pooled end's error (stream-to-stream spread 0.4
-    /// of the stated error on these quantities); only the upper bound applies.
+    /// directions, and their spread overstates the pooled end's error (stream-to-stream spread 0.36
+    /// of the stated error on the smooth quantity: `statedErrorAgainstRealSpread`); only the upper
+    /// bound applies.
     @Test(arguments: [(5, false), (5, true), (3, false), (3, true)])
     func endsLieWithinTwoErrorsAsOftenAsTheRuleAssumes(seeds: Int, lumpy: Bool) throws {
         let streams = 400
@@ -61,5 +63,40 @@ struct MonteCarloErrorCalibrationTests {
         print("\(seeds) seeds, \(lumpy ? "lumpy" : "smooth"): \(share) of the ends beyond two errors (expected \(expected) ± \(tolerance))")
         #expect(share <= expected + tolerance)
         if seeds > 3 { #expect(share >= expected - tolerance) }
+    }
+
+    /// The stated Monte Carlo error of an end over the end's real spread between streams (its
+    /// standard deviation over `streams` streams), both ends of the smooth quantity pooled.
+    static func errorOverSpread(seeds: Int, streams: Int) throws -> Double {
+        var ends: [[Double]] = [[], []], errors = 0.0
+        for stream in 0..<streams {
+            let bootstrap = SeedBootstrap(seedCount: seeds, replicates: 1000, seed: UInt64(stream))
+            let interval = try #require(bootstrap.design.interval(quantity(bootstrap, seeds: seeds, lumpy: false), confidence: 0.95))
+            ends[0].append(try #require(interval.lower))
+            ends[1].append(try #require(interval.upper))
+            errors += try #require(interval.monteCarloError?.lower) + #require(interval.monteCarloError?.upper)
+        }
+        let spread = ends.map { standardError($0) * Double($0.count).squareRoot() }
+        return errors / Double(2 * streams) / ((spread[0] * spread[0] + spread[1] * spread[1]) / 2).squareRoot()
+    }
+
+    /// What the stated error is, against the real spread of an end between 200 streams (the smooth
+    /// quantity): with 5 seeds the blocks are independent, so the stated error is the standard error
+    /// times the calibration factor t_{7, 0.97725} / 2 = 1.23 (`monteCarloError`), measured 1.17;
+    /// asserted 1.23 within 3 standard errors of a spread from 200 streams (±15%). With 3 seeds the
+    /// blocks interleave one rotated grid, and the stated error is an upper bound: measured 2.7 times
+    /// the real spread here, and 1.6 to 20 times on the reference study's ends over 10 streams (some
+    /// ends, at the fit's bounds, did not move at all); asserted at least 1.5.
+    @Test(arguments: [3, 5])
+    func statedErrorAgainstRealSpread(seeds: Int) throws {
+        let streams = 200
+        let ratio = try Self.errorOverSpread(seeds: seeds, streams: streams)
+        print("\(seeds) seeds: stated error / real spread between \(streams) streams = \(ratio)")
+        if seeds > 3 {
+            let factor = studentTQuantile((1 + twoErrorCoverage) / 2, df: Double(SeedBootstrap.blockCount - 1)) / 2
+            #expect(abs(ratio - factor) <= 3 * factor / (2 * Double(streams - 1)).squareRoot(), "\(ratio) against \(factor)")
+        } else {
+            #expect(ratio >= 1.5)
+        }
     }
 }

@@ -274,9 +274,11 @@ private struct RayPieces: Sendable, Equatable {
 /// right where the CDF is flat or steps at the end (a lumpy quantity: there the slope of the pooled
 /// CDF said an end 395 errors from its high-replicate value had a tiny error); never below half the
 /// bisection's tolerance. Both are `monteCarloError`s of the blocks: calibrated to the coverage of
-/// the two-error rule. An end is undetermined when the share of the
-/// distribution beyond every value at that end (c) is within two Monte Carlo errors (e, from the
-/// blocks' shares) of α/2: open when c > α/2 + 2e, bounded when c < α/2 - 2e or c = 0.
+/// the two-error rule where the blocks are independent (more than 3 seeds); with 3 seeds, whose
+/// blocks interleave one rotated grid (`SeedBootstrap`), an upper bound
+/// (`MonteCarloErrorCalibrationTests`). An end is undetermined when the share of the distribution
+/// beyond every value at that end (c) is within two Monte Carlo errors (e, from the blocks' shares)
+/// of α/2: open when c > α/2 + 2e, bounded when c < α/2 - 2e or c = 0.
 public func rayInterval(_ values: [Double], layout: RayLayout, confidence: Double, precision: Double = 1e-5) -> Interval? {
     precondition(values.count == layout.count)
     let rays = layout.blocks * layout.raysPerBlock

@@ -50,9 +50,11 @@ public enum ReplicateDesign: Sendable, Equatable {
 /// complement of the all-ones vector). In polar form that is a radius T = √(ν / g) |P w|, with
 /// q = T² / (T² + ν) ~ Beta(ν/2, ν/2), times a uniform direction in the contrasts' n - 1 dimensions.
 /// Each ray fixes a direction and evaluates the radii of `RayLayout` (quantiles of T, 16 per ray with at
-/// most 3 seeds and 4 with more: `radiiPerRay`), so that the heavy t tail is integrated rather than sampled. Directions: for 3 seeds equally spaced angles with a
-/// random rotation per block; for more, Sobol' points (inverse normal CDF, normalised) with a random
-/// digital shift per block; for 2, the two signs. The component along the all-ones vector (it matters
+/// most 3 seeds and 4 with more: `radiiPerRay`), so that the heavy t tail is integrated rather than sampled. Directions: for 3 seeds equally spaced angles with one
+/// random rotation, the blocks taking every 8th angle (so the blocks are not independent, and their
+/// spread overstates the pooled ends' Monte Carlo error: `rayInterval`); for more, Sobol' points
+/// (inverse normal CDF, normalised) with a random digital shift per block, each in an antithetic pair
+/// with its negation; for 2, the two signs. The component along the all-ones vector (it matters
 /// only where a seed did not finish) has the joint law √(ν / g) z with z ~ N(0, 1) and g = S (1 - q),
 /// S ~ χ²_{n-1+ν}, drawn per ray. `compare` reads a difference between two studies off the
 /// convolution of their ray distributions (`independentDifference`).
@@ -76,10 +78,12 @@ public struct SeedBootstrap: Sendable {
     /// replicate plain Monte Carlo of the same bootstrap); 4 with more.
     public static func radiiPerRay(seedCount: Int) -> Int { seedCount <= 3 ? 16 : 4 }
 
-    /// Draws made for `replicates` asked with `seedCount` seeds: twice as many with at most 3 seeds, so
-    /// that the 16 radii of a ray do not leave too few directions for the ends to be stable (1,000
-    /// asked: 8 blocks x 16 rays x 16 radii = 2,048 refits per series).
-    public static func drawnReplicates(_ replicates: Int, seedCount: Int) -> Int { seedCount <= 3 ? 2 * replicates : replicates }
+    /// Draws made for `replicates` asked: twice as many, so that the ends are
+    /// stable (1,000 asked: 8 blocks x 16 rays x 16 radii = 2,048 refits per series with at most 3
+    /// seeds, 8 x 64 x 4 = 2,048 with more; with 1,024, 8 x 32 x 4, and Sobol' directions without
+    /// antithetic pairs, 5 seeds' threshold ends moved by 0.55 pp between streams and L's, b's and
+    /// x0's by up to 2.6 pp, `IntervalStabilityTests`).
+    public static func drawnReplicates(_ replicates: Int) -> Int { 2 * replicates }
 
     /// At least `replicates` draws (rounded up to whole blocks of whole rays, and at least
     /// `drawnReplicates`) for `seedCount` seeds (>= 2), from the stream (seed, "statistics").
@@ -88,7 +92,7 @@ public struct SeedBootstrap: Sendable {
         var random = Xoshiro256StarStar(seed: seed, purpose: "statistics")
         let blocks = Self.blockCount
         self.seedCount = seedCount
-        let radii = Self.radiiPerRay(seedCount: seedCount), drawn = Self.drawnReplicates(replicates, seedCount: seedCount)
+        let radii = Self.radiiPerRay(seedCount: seedCount), drawn = Self.drawnReplicates(replicates)
         let raysPerBlock = max(2, ((drawn + blocks * radii - 1) / (blocks * radii) + 1) / 2 * 2)
         let degrees = Double(seedCount - 1)
         let layout = RayLayout(blocks: blocks, raysPerBlock: raysPerBlock, radii: radii) { p in
@@ -143,7 +147,8 @@ private func rayPerturbations(seedCount: Int, layout: RayLayout, random: inout X
     let shares = radii.map { $0 * $0 / ($0 * $0 + degrees) }
     let helmert = helmertBasis(seedCount)
     let sobol = contrasts >= 3
-        ? SobolSequence(dimensions: min(contrasts, SobolSequence.maximumDimensions)).points(layout.raysPerBlock) : []
+        ? SobolSequence(dimensions: min(contrasts, SobolSequence.maximumDimensions)).points(layout.raysPerBlock / 2) : []
+    var antithetic = [Double]()
     var perturbations = [Double]()
     perturbations.reserveCapacity(layout.count * seedCount)
     let rotation = Double(random.next() >> 11) / 9_007_199_254_740_992
@@ -158,13 +163,21 @@ private func rayPerturbations(seedCount: Int, layout: RayLayout, random: inout X
                 let angle = 2 * Double.pi * (Double(j * layout.blocks + block) + rotation) / rays
                 direction = [cos(angle), sin(angle)]
             default:
+                // Antithetic pairs: ray 2i + 1 is ray 2i's direction negated, so that every direction's
+                // two sides weigh alike (a quantity's low and high tails then come from the same
+                // directions, not from however many of the Sobol' points fell on either side).
+                if j % 2 == 1 {
+                    direction = antithetic.map { -$0 }
+                    break
+                }
                 direction = (0..<contrasts).map { k in
                     // Dimensions beyond the table's are pseudo-random (padding).
-                    let bits = k < shifts.count ? sobol[j][k] ^ shifts[k] : UInt32(truncatingIfNeeded: random.next())
+                    let bits = k < shifts.count ? sobol[j / 2][k] ^ shifts[k] : UInt32(truncatingIfNeeded: random.next())
                     return normalQuantile((Double(bits) + 0.5) / 4_294_967_296)
                 }
                 let length = direction.reduce(0) { $0 + $1 * $1 }.squareRoot()
                 direction = direction.map { $0 / length }
+                antithetic = direction
             }
             let contrast = (0..<seedCount).map { s in (0..<contrasts).reduce(0) { $0 + direction[$1] * helmert[$1][s] } }
             var chiSquare = 0.0

@@ -92,7 +92,7 @@ public struct ThresholdTrend: Sendable, Codable, Equatable {
 public struct StudyStatistics: Sendable, Codable, Equatable {
     /// Confidence level of every interval.
     public let confidence: Double
-    /// Bootstrap replicates drawn (the study's number, doubled with at most 3 seeds, rounded up to whole
+    /// Bootstrap replicates drawn (the study's number, doubled, rounded up to whole
     /// rays: `SeedBootstrap.drawnReplicates`).
     public let replicates: Int
     /// Seeds per setting.
