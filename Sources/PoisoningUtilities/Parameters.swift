@@ -354,11 +354,12 @@ public struct ParameterReader {
     }
 
     /// Throws for the first key of the mapping that nobody asked for, with a "did you mean" when
-    /// an asked-for key is close to it.
+    /// an asked-for key is close to it: at the key's location, under the mapping's path (the
+    /// message names the key, so the path does not repeat it: "models[0]: unknown key 'dropout'").
     public func finish() throws {
         for entry in entries where !asked.contains(entry.key) {
             let location = locations.location(of: path(of: entry.key))
-            throw SpecificationError(path: path(of: entry.key), location: location,
+            throw SpecificationError(path: path, location: location,
                                      message: "unknown key \(quotedUserText(entry.key))" + suggestion(entry.key, among: asked)
                                          + " (known keys: \(asked.joined(separator: ", ")))")
         }
