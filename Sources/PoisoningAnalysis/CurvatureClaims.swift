@@ -117,7 +117,8 @@ public struct CurvatureClaims: Sendable, Codable, Equatable {
         /// When the status is not resolved because an interval reaches beyond its margin: the seeds
         /// that would put every such interval within its margin with the study's planning power,
         /// were the value at chance (`seedsNeeded` on the observed per-seed spread, at the power's
-        /// miss split over the two one-sided tests); nil otherwise, or when more than 200 would.
+        /// miss split over the two one-sided tests); nil otherwise, when such an interval excludes
+        /// chance (resolved away from it but not beyond the margin: no value at chance), or when more than 200 would.
         public let seedsToShowEquivalence: Int?
     }
 

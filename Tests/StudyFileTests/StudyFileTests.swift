@@ -186,8 +186,7 @@ struct StudyFileTests {
         #expect(error("models:\n  - kind: mlp\n    hidden: [32]\n    dropout: 0.5\n")
             == "s.yaml:4:5: models[0]: unknown key 'dropout' (known keys: kind, hidden)")
         // The path names the mapping, the message the key: never "attacks[0].near-clone: unknown key 'near-clone'".
-        #expect(error("attacks: [{kind: random-label-flip, near-clone: {distance: 0}}]
-")
+        #expect(error("attacks: [{kind: random-label-flip, near-clone: {distance: 0}}]\n")
             == "s.yaml:1:37: attacks[0]: unknown key 'near-clone' (known keys: kind)")
         #expect(error("fractons: [0, 0.1]\n").hasPrefix("s.yaml:1:1: unknown key 'fractons', did you mean 'fractions'?"))
         #expect(error("training:\n  epochs: many\n") == "s.yaml:2:3: training.epochs: expected an integer, not a string (many)")
