@@ -263,8 +263,8 @@ private func nearCloneSentence(_ regime: CurvatureClaims.NearCloneRegime, _ resu
 private func visibleReasons(_ point: CurvatureClaims.NearClonePoint) -> [String] {
     var reasons = [String]()
     switch CurvatureClaims.spikeBeyondMargin(point.spike.interval, margin: point.spikeMargin) {
-    case 1?: reasons.append("spike above the clean model's")
-    case -1?: reasons.append("spike below the clean model's: the poisoned model is less curved")
+    case .some(1): reasons.append("spike above the clean model's")
+    case .some(-1): reasons.append("spike below the clean model's: the poisoned model is less curved")
     default: break
     }
     if point.detectors.contains(where: { ($0.auroc.interval?.lower ?? 0.5) > 0.5 }) { reasons.append("an AUROC above 0.5") }
