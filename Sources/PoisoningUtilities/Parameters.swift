@@ -241,7 +241,9 @@ public struct ParameterReader {
     public func missing(_ key: String) -> SpecificationError {
         let unknown = entries.map(\.key).filter { !asked.contains($0) || $0 == key }
         if let near = unknown.first(where: { !suggestion($0, among: [key]).isEmpty }) {
-            return error(near, "unknown key \(quotedUserText(near)), did you mean '\(key)'? ('\(key)' is required)")
+            // At the typo's location, under the mapping's path: the message names the key.
+            return SpecificationError(path: path, location: locations.location(of: path(of: near)),
+                                      message: "unknown key \(quotedUserText(near)), did you mean '\(key)'? ('\(key)' is required)")
         }
         return error(nil, "missing required key '\(key)'")
     }

@@ -98,7 +98,7 @@ struct CurvatureClaimsReviewTests {
             metrics(attack, 0, fraction, seed)
         }
         let blind = StudyResults(study: blindStudy, runs: blindRuns, toolVersion: "test")
-        #expect(blind.curvatureClaims?.nearClone.isEmpty == true)
+        #expect((blind.curvatureClaims?.nearClone ?? []).isEmpty)
         #expect(findingSentences(blind).contains("Granziol's (2026) near-clone claim is not tested: the near-clone sweep needs a defense that "
             + "scores rows (input-curvature, spectral-signature or activation-clustering) for the AUROC."))
     }
@@ -177,7 +177,7 @@ struct CurvatureClaimsReviewTests {
 
     /// Cosmetic: a study key in a sentence without Markdown backticks (the report escapes them), and
     /// the random-direction baseline of the alignment as a value at the data's feature count:
-    /// Γ(d/2) / (√π Γ((d+1)/2)) is 1 at d = 1, 2/π at d = 2 and 24 / (√π Γ(5.5)) = 0.258693 at d = 10.
+    /// Γ(d/2) / (√π Γ((d+1)/2)) is 1 at d = 1, 2/π at d = 2 and 24 / (√π Γ(5.5)) = 0.2586899 at d = 10.
     @Test func studyKeysAreNotEscapedAndTheAlignmentsBaselineHasAValue() throws {
         let results = try CurvatureClaimsTests.nearCloneResults(success: [0.8, 0.7, 0.1], spike: [0, 0, 0.5], auroc: [0.5, 0.5, 0.9], spread: 0.3)
         let sentence = try #require(findingSentences(results).first { $0.hasPrefix("Near-clone backdoors,") })
@@ -185,7 +185,7 @@ struct CurvatureClaimsReviewTests {
             + "(planning: {effect: …} in the study file)."), "\(sentence)")
         #expect(!sentence.contains("`"))
         #expect(abs(randomDirectionAlignment(features: 1) - 1) < 1e-12 && abs(randomDirectionAlignment(features: 2) - 2 / Double.pi) < 1e-12)
-        #expect(abs(randomDirectionAlignment(features: 10) - 0.258693) < 1e-6)
+        #expect(abs(randomDirectionAlignment(features: 10) - 0.2586899) < 1e-6)
         let alignment = try #require(results.measuredMetrics?.first { $0.key == MetricKey.inputCurvatureTriggerAlignment })
         let features = results.data.featureCount
         #expect(metricMeaning(alignment, results).hasSuffix("; at the data's \(features) features a random direction gives "
