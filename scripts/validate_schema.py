@@ -43,7 +43,8 @@ PENALTY_TRADE_OFF = {"fraction": 0.1, "confidence": 0.95, "curves": [PENALTY_CUR
 # sweep of two distances contrasted with a clustered reference (one distance, no verdict).
 SPIKE_GROWTH = {"series": 0, "model": 0, "defense": 0, "efficacyKey": "backdoorSuccessExcess",
                 "spikeKey": "inputCurvatureTopTriggered", "exponent": {"count": 3, "mean": 1.9, "interval": {"lower": 1.5, "upper": 2.3}},
-                "pointsUsed": 6, "pointsLeftOut": 0, "seeds": 3, "verdict": "supported"}
+                "pointsUsed": 6, "pointsLeftOut": 0, "seeds": 3,
+                "byFraction": [{"fraction": 0.1, "efficacy": PENALTY_VALUES, "spike": PENALTY_VALUES}], "verdict": "supported"}
 NEAR_CLONE_POINT = {"distance": 0, "attack": 0, "success": PENALTY_VALUES, "spike": PENALTY_VALUES, "spikeMargin": 0.02,
                     "detectors": [{"defense": 1, "auroc": PENALTY_VALUES}], "status": "invisible", "visible": False}
 NEAR_CLONE = {"model": 0, "fraction": 0.1, "spikeKey": "inputCurvatureTopTriggered", "margin": 0.02,
@@ -142,6 +143,10 @@ CASES = [
      {**CURVATURE_CLAIMS, "nearClone": [{**NEAR_CLONE, "points": [{**NEAR_CLONE_POINT, "distance": -1}]}]}),
     ("a near-clone point without detectors", "/curvatureClaims", "set",
      {**CURVATURE_CLAIMS, "nearClone": [{**NEAR_CLONE, "points": [{**NEAR_CLONE_POINT, "detectors": []}]}]}),
+    ("a spike fit without its fractions' sign test", "/curvatureClaims", "set",
+     {**CURVATURE_CLAIMS, "spikeGrowth": [{k: v for k, v in SPIKE_GROWTH.items() if k != "byFraction"}]}),
+    ("a spike fit at fraction 0", "/curvatureClaims", "set",
+     {**CURVATURE_CLAIMS, "spikeGrowth": [{**SPIKE_GROWTH, "byFraction": [{"fraction": 0, "efficacy": PENALTY_VALUES, "spike": PENALTY_VALUES}]}]}),
     ("a spike fit pooling several series", "/curvatureClaims", "set",
      {**CURVATURE_CLAIMS, "spikeGrowth": [{**SPIKE_GROWTH, "series": [0, 1]}]}),
     ("a near-clone point without its visibility", "/curvatureClaims", "set",

@@ -33,7 +33,10 @@ public struct CurvatureClaims: Sendable, Codable, Equatable {
         public let pointsUsed, pointsLeftOut: Int
         /// The study's seeds, of which `exponent.count` have an exponent.
         public let seeds: Int
-        /// The answer to the claim (`SpikeGrowth.verdict(_:selective:)`).
+        /// Per positive fraction, ascending, the efficacy and the spike over seeds (paired by seed with
+        /// the clean model): the sign test made before any fit, and the range of efficacies the fit covers.
+        public let byFraction: [FractionSpike]
+        /// The answer to the claim (`SpikeGrowth.verdict(_:selective:lessCurved:)`).
         public let verdict: ClaimVerdict
 
         /// Whether the fit stands on a minority of the runs: more runs left out than used, or fewer
@@ -41,14 +44,39 @@ public struct CurvatureClaims: Sendable, Codable, Equatable {
         /// on the outcome; when most are left out the exponent of the rest describes a selected few.
         public var isSelective: Bool { pointsLeftOut > pointsUsed || 2 * exponent.count < seeds }
 
-        /// The claim's answer from the exponent's interval: not resolved when the fit is `selective`
-        /// or there is no interval (fewer than two seeds with an exponent); else supported when it
-        /// holds 2 and lies strictly between 1 and 3 (it tells a square from a linear and a cubic
-        /// growth), contradicted when it excludes 2, not resolved when it holds 2 but reaches 1 or 3.
-        public static func verdict(_ interval: Interval?, selective: Bool = false) -> ClaimVerdict {
+        /// The fractions at which the poisoned model is resolved less curved than its clean model
+        /// while the attack works: the efficacy's interval lies above 0 and the spike's below 0.
+        public var lessCurvedFractions: [Double] { byFraction.filter(\.isLessCurved).map(\.fraction) }
+
+        /// The claim's answer: contradicted when at some fraction the poisoned model is resolved less
+        /// curved while the attack works (`lessCurved`: a spike ∝ efficacy² is never below 0, and
+        /// leaving such runs out of a log-log fit would hide it); else from the exponent's interval:
+        /// not resolved when the fit is `selective` or there is no interval (fewer than two seeds with
+        /// an exponent); else supported when it holds 2 and lies strictly between 1 and 3 (it tells a
+        /// square from a linear and a cubic growth), contradicted when it excludes 2, not resolved
+        /// when it holds 2 but reaches 1 or 3.
+        public static func verdict(_ interval: Interval?, selective: Bool = false, lessCurved: Bool = false) -> ClaimVerdict {
+            if lessCurved { return .contradicted }
             guard !selective, let lower = interval?.lower, let upper = interval?.upper else { return .notResolved }
             if lower > 2 || upper < 2 { return .contradicted }
             return lower > 1 && upper < 3 ? .supported : .notResolved
+        }
+    }
+
+    /// One positive fraction of a spike fit's series: its efficacy and its spike over seeds.
+    public struct FractionSpike: Sendable, Codable, Equatable {
+        /// The poison fraction.
+        public let fraction: Double
+        /// The attack's success over the clean model of the same seed.
+        public let efficacy: PenaltyTradeOff.SeedValues
+        /// The curvature minus the clean model's of the same seed (negative: the poisoned model is less curved).
+        public let spike: PenaltyTradeOff.SeedValues
+
+        /// Whether the attack works (the efficacy's interval above 0) while the poisoned model is less
+        /// curved than its clean model (the spike's interval below 0): the sign test of the claim.
+        public var isLessCurved: Bool {
+            guard let efficacyLower = efficacy.interval?.lower, let spikeUpper = spike.interval?.upper else { return false }
+            return efficacyLower > 0 && spikeUpper < 0
         }
     }
 
@@ -58,7 +86,8 @@ public struct CurvatureClaims: Sendable, Codable, Equatable {
         /// the spike's within ± its margin of 0 and every detector's AUROC interval within 0.5 ± the
         /// margin (two one-sided tests against the margin, as `PenaltyTradeOff.Changes.claim` runs them).
         case invisible
-        /// The success's interval lies below 0.5, the spike's above 0, or a detector's AUROC interval excludes 0.5.
+        /// The success's interval lies below 0.5, the spike's beyond ± its margin (either way: a poisoned
+        /// model less curved than its clean model is a trace too), or a detector's AUROC interval excludes 0.5.
         case fails
         /// Neither: the success's interval holds 0.5, an interval reaches beyond its margin without
         /// excluding chance (absence of evidence, not evidence of absence), or one is missing (fewer than two seeds).
@@ -82,13 +111,14 @@ public struct CurvatureClaims: Sendable, Codable, Equatable {
         public let detectors: [Detector]
         /// What the intervals show (`NearCloneStatus`).
         public let status: NearCloneStatus
-        /// Whether the poisons are visible: the spike's interval lies above 0, or a detector's AUROC
-        /// interval excludes 0.5, or its seeds split in orientation with none near 0.5.
+        /// Whether the poisons are visible: the spike's interval lies beyond ± its margin, or a
+        /// detector's AUROC interval excludes 0.5, or its seeds split in orientation with none near 0.5.
         public let visible: Bool
         /// When the status is not resolved because an interval reaches beyond its margin: the seeds
         /// that would put every such interval within its margin with the study's planning power,
         /// were the value at chance (`seedsNeeded` on the observed per-seed spread, at the power's
-        /// miss split over the two one-sided tests); nil otherwise, or when more than 200 would.
+        /// miss split over the two one-sided tests); nil otherwise, when such an interval excludes
+        /// chance (resolved away from it but not beyond the margin: no value at chance), or when more than 200 would.
         public let seedsToShowEquivalence: Int?
     }
 
@@ -105,7 +135,8 @@ public struct CurvatureClaims: Sendable, Codable, Equatable {
         public let splitSeedValues: [Double]?
     }
 
-    /// The clustered point a near-clone sweep's verdict contrasts with.
+    /// The clustered point a near-clone sweep's verdict contrasts with: an attack that works (its
+    /// success's interval lies above 0) at a distance beyond `nearCloneReach` (`isClusteredReference`).
     public struct ClusteredReference: Sendable, Codable, Equatable {
         /// Its attack and distance (an attack of another sweep, such as `toward: source-mean`, or the sweep's own largest d).
         public let attack: Int
@@ -132,8 +163,8 @@ public struct CurvatureClaims: Sendable, Codable, Equatable {
         /// One point per swept distance, ascending.
         public let points: [NearClonePoint]
         /// For a near-clone sweep, the clustered point it contrasts with: the first visible of the
-        /// model's clustered references' points and the sweep's own largest d beyond `nearCloneReach`,
-        /// else the first of them; nil for a clustered reference, or when there is none.
+        /// model's clustered references' points and the sweep's own largest d, among those that are
+        /// one (`isClusteredReference`), else the first of them; nil for a clustered reference, or when there is none.
         public let reference: ClusteredReference?
         /// The largest swept d up to which every swept distance, from the smallest, is `invisible`;
         /// nil when the smallest is not.
@@ -160,6 +191,24 @@ public struct CurvatureClaims: Sendable, Codable, Equatable {
     /// The largest smallest-distance of a near-clone sweep, in standardised units: a sweep must start
     /// with poisons moved by at most one unit, near clones of their source rows.
     public static let nearCloneReach = 1.0
+
+    /// Whether a point can be the clustered reference of a sweep: its poisons moved beyond
+    /// `nearCloneReach` (clustered, not near clones) and its attack working (the success's interval
+    /// above 0), so that whether they show is a contrast worth having.
+    public static func isClusteredReference(_ point: NearClonePoint) -> Bool {
+        point.distance > nearCloneReach && (point.success.interval?.lower ?? 0) > 0
+    }
+
+    /// Whether a defense of a study file trains as no defense does (`kind: none`, or an
+    /// input-gradient penalty of λ 0, `TrainingSetDefense.trainsAsUndefended`): an undefended series.
+    public static func trainsAsUndefended(_ defense: ParameterValue) -> Bool {
+        switch (defense.value(at: "kind"), defense.value(at: "lambda")) {
+        case (.string(NoDefense.kind)?, _): true
+        case (.string(InputGradientPenaltyDefense.kind)?, .double(let lambda)?): lambda == 0
+        case (.string(InputGradientPenaltyDefense.kind)?, .int(let lambda)?): lambda == 0
+        default: false
+        }
+    }
 
     /// The confidence of every interval.
     public let confidence: Double
@@ -225,7 +274,7 @@ public struct CurvatureClaims: Sendable, Codable, Equatable {
                   let clean = metrics[RunPlace(series: series, fraction: 0, seed: seed)]?[key] else { return nil }
             return poisoned - clean
         }
-        let confidence = confidence
+        let confidence = confidence, testResolution = 1 / Double(results.data.testCount)
 
         // Spike growth: per series whose attack's success has a baseline, across the positive fractions.
         var growth = [SpikeGrowth]()
@@ -233,6 +282,13 @@ public struct CurvatureClaims: Sendable, Codable, Equatable {
             for (index, series) in results.series.enumerated() {
                 guard let metric = results.successMetric(of: index), metric.hasBaseline else { continue }
                 let key = spikeKey(index), efficacyKey = metric.excess.key
+                // The sign test before the fit: per fraction, the efficacy and the spike paired by seed.
+                let byFraction = positive.map { fraction in
+                    FractionSpike(fraction: fraction,
+                                  efficacy: PenaltyTradeOff.SeedValues(seeds.map { metrics[RunPlace(series: index, fraction: fraction, seed: $0)]?[efficacyKey] },
+                                                                       resolution: testResolution, confidence: confidence),
+                                  spike: PenaltyTradeOff.SeedValues(seeds.map { spike(index, fraction, $0, key: key) }, resolution: 0, confidence: confidence))
+                }
                 var used = 0, leftOut = 0
                 let exponents = seeds.map { seed -> Double? in
                     var efficacies = [Double](), spikes = [Double]()
@@ -251,8 +307,9 @@ public struct CurvatureClaims: Sendable, Codable, Equatable {
                 let values = PenaltyTradeOff.SeedValues(exponents, resolution: 0, confidence: confidence)
                 let selective = leftOut > used || 2 * values.count < seeds.count
                 growth.append(SpikeGrowth(series: index, model: series.model, defense: series.defense, efficacyKey: efficacyKey, spikeKey: key,
-                                          exponent: values, pointsUsed: used, pointsLeftOut: leftOut, seeds: seeds.count,
-                                          verdict: SpikeGrowth.verdict(values.interval, selective: selective)))
+                                          exponent: values, pointsUsed: used, pointsLeftOut: leftOut, seeds: seeds.count, byFraction: byFraction,
+                                          verdict: SpikeGrowth.verdict(values.interval, selective: selective,
+                                                                       lessCurved: byFraction.contains(where: \.isLessCurved))))
             }
         }
         spikeGrowth = growth
@@ -260,7 +317,7 @@ public struct CurvatureClaims: Sendable, Codable, Equatable {
         // Near clones: per model and backdoor, the attacks that differ only in their distance.
         var regimes = [NearCloneRegime]()
         let defenses = results.config.defenses, margin = results.config.planning.effect
-        let undefended = defenses.indices.filter { defenses[$0].value(at: "kind") == .string("none") }
+        let undefended = defenses.indices.filter { Self.trainsAsUndefended(defenses[$0]) }
         if let budget = results.findings.comparisonBudget, let bare = undefended.first {
             var sweeps = [(rest: String, attacks: [(attack: Int, distance: Double)])]()
             for (attack, component) in results.config.attacks.enumerated() {
@@ -278,7 +335,7 @@ public struct CurvatureClaims: Sendable, Codable, Equatable {
                     sweeps.append((rest, [(attack, distance)]))
                 }
             }
-            let testResolution = 1 / Double(results.data.testCount), planning = results.config.planning
+            let planning = results.config.planning
             /// Seeds that would put values at chance within ± `margin` of it with the planning power:
             /// the two one-sided tests each miss with half the power's miss (`seedsNeeded`).
             func equivalenceSeeds(_ values: [Double?], margin: Double) -> Int? {
@@ -326,19 +383,28 @@ public struct CurvatureClaims: Sendable, Codable, Equatable {
                                                  aurocs: detectors.map(\.auroc.interval), margin: margin,
                                                  splits: detectors.compactMap(\.orientationSplit))
                         // The equivalence tests still open at an unresolved distance, and the seeds that would close them.
-                        var open = [(values: [Double?], margin: Double)]()
+                        var open = [(values: [Double?], interval: Interval?, center: Double, margin: Double)]()
                         if status == .notResolved {
-                            if let spikeMargin, !Self.isWithin(spikes.interval, of: 0, margin: spikeMargin) { open.append((spikeValues, spikeMargin)) }
+                            if let spikeMargin, !Self.isWithin(spikes.interval, of: 0, margin: spikeMargin) {
+                                open.append((spikeValues, spikes.interval, 0, spikeMargin))
+                            }
                             for (detector, values) in zip(detectors, aurocValues) where detector.orientationSplit == nil
                                 && !Self.isWithin(detector.auroc.interval, of: 0.5, margin: margin) {
-                                open.append((values, margin))
+                                open.append((values, detector.auroc.interval, 0.5, margin))
                             }
                         }
-                        let needed = open.map { equivalenceSeeds($0.values, margin: $0.margin) }
+                        // An open interval that excludes chance (resolved away from it, not beyond its margin) is
+                        // no value at chance: the planner's count, which assumes one, does not apply.
+                        let excludesChance = open.contains { entry in
+                            guard let lower = entry.interval?.lower, let upper = entry.interval?.upper else { return false }
+                            return lower > entry.center || upper < entry.center
+                        }
+                        let needed = excludesChance ? [nil] : open.map { equivalenceSeeds($0.values, margin: $0.margin) }
                         let seedsToShow = needed.isEmpty || needed.contains(nil) ? nil : needed.compactMap { $0 }.max()
                         return NearClonePoint(distance: entry.distance, attack: entry.attack, success: success, spike: spikes,
                                               spikeMargin: spikeMargin, detectors: detectors, status: status,
-                                              visible: Self.isVisible(spike: spikes.interval, aurocs: detectors.map(\.auroc.interval),
+                                              visible: Self.isVisible(spike: spikes.interval, spikeMargin: spikeMargin,
+                                                                      aurocs: detectors.map(\.auroc.interval),
                                                                       splits: detectors.compactMap(\.orientationSplit)),
                                               seedsToShowEquivalence: seedsToShow)
                     }
@@ -350,7 +416,7 @@ public struct CurvatureClaims: Sendable, Codable, Equatable {
                     let sweep = NearCloneRegime.isSweep(points.map(\.distance))
                     var reference: ClusteredReference?
                     if sweep {
-                        let candidates = clustered + points.suffix(1).filter { $0.distance > Self.nearCloneReach }
+                        let candidates = (clustered + points.suffix(1)).filter(Self.isClusteredReference)
                         reference = (candidates.first(where: \.visible) ?? candidates.first).map {
                             ClusteredReference(attack: $0.attack, distance: $0.distance, visible: $0.visible)
                         }
@@ -373,16 +439,26 @@ public struct CurvatureClaims: Sendable, Codable, Equatable {
         return lower > center - margin && upper < center + margin
     }
 
-    /// Whether poisons are visible: the spike's interval lies above 0 (the poisoned model more curved
-    /// than its clean model), a detector's AUROC interval excludes 0.5, or a detector's seeds split
-    /// in orientation with none between (`splits`: every seed's scores separate the poisons, in one
-    /// direction or the other).
-    public static func isVisible(spike: Interval?, aurocs: [Interval?], splits: [OrientationSplit] = []) -> Bool {
-        if let lower = spike?.lower, lower > 0 { return true }
+    /// Whether poisons are visible: the spike's interval lies beyond ± `spikeMargin` of 0 (above:
+    /// the poisoned model more curved than its clean model; below: less curved, a trace all the
+    /// same; without a margin, beyond 0), a detector's AUROC interval excludes 0.5, or a detector's
+    /// seeds split in orientation with none between (`splits`: every seed's scores separate the
+    /// poisons, in one direction or the other).
+    public static func isVisible(spike: Interval?, spikeMargin: Double?, aurocs: [Interval?], splits: [OrientationSplit] = []) -> Bool {
+        if spikeBeyondMargin(spike, margin: spikeMargin) != nil { return true }
         return aurocs.contains { interval in
             guard let lower = interval?.lower, let upper = interval?.upper else { return false }
             return lower > 0.5 || upper < 0.5
         } || splits.contains { $0.between == 0 }
+    }
+
+    /// Which way a spike's interval lies beyond ± `margin` of 0: +1 wholly above `margin`, -1 wholly
+    /// below `-margin`, nil otherwise (a nil margin counts as 0).
+    public static func spikeBeyondMargin(_ spike: Interval?, margin: Double?) -> Int? {
+        let margin = margin ?? 0
+        if let lower = spike?.lower, lower > margin { return 1 }
+        if let upper = spike?.upper, upper < -margin { return -1 }
+        return nil
     }
 
     /// What one distance shows: `fails` when the success's interval lies below 0.5 or the poisons
@@ -392,7 +468,7 @@ public struct CurvatureClaims: Sendable, Codable, Equatable {
     public static func status(success: Interval?, spike: Interval?, spikeMargin: Double?, aurocs: [Interval?], margin: Double,
                               splits: [OrientationSplit] = []) -> NearCloneStatus {
         if let upper = success?.upper, upper < 0.5 { return .fails }
-        if isVisible(spike: spike, aurocs: aurocs, splits: splits) { return .fails }
+        if isVisible(spike: spike, spikeMargin: spikeMargin, aurocs: aurocs, splits: splits) { return .fails }
         guard let successLower = success?.lower, successLower > 0.5, let spikeMargin, isWithin(spike, of: 0, margin: spikeMargin),
               splits.isEmpty, aurocs.allSatisfy({ isWithin($0, of: 0.5, margin: margin) }) else { return .notResolved }
         return .invisible

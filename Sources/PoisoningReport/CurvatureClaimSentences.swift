@@ -9,12 +9,51 @@ import PoisoningUtilities
 /// it contrasts with, and the range of swept d where the poisons keep a success above 0.5 while the
 /// spike and the AUROC are shown at chance by equivalence tests; per clustered reference, whether it
 /// is visible. Where the runs contradict the paper the sentence says so; where they cannot tell, it
-/// says why. Empty when the study has no such claims.
+/// says why. A study that sweeps near-clone backdoors or measures the curvature but cannot answer a
+/// claim gets a sentence saying what design would (`untestedCurvatureClaimSentences`). Empty when the
+/// study has no such claims.
 func curvatureClaimSentences(_ results: StudyResults) -> [String] {
-    guard let claims = results.curvatureClaims else { return [] }
+    let untested = untestedCurvatureClaimSentences(results)
+    guard let claims = results.curvatureClaims else { return untested }
     let level = confidenceText(claims.confidence)
     return claims.spikeGrowth.map { spikeGrowthSentence($0, results, level: level) }
-        + claims.nearClone.map { nearCloneSentence($0, results, level: level) }
+        + claims.nearClone.map { nearCloneSentence($0, results, level: level) } + untested
+}
+
+/// The curvature claims a study raises but cannot answer, each with the design that would: a
+/// near-clone sweep without the curvature measured; with it measured, a spike fit with fewer than two
+/// positive fractions, or near-clone attacks without an undefended series (no defense, or an
+/// input-gradient penalty of λ 0) or without a defense that scores rows.
+func untestedCurvatureClaimSentences(_ results: StudyResults) -> [String] {
+    let config = results.config
+    let nearClone = config.attacks.contains { $0.value(at: "near-clone.distance") != nil }
+    let measured = (results.measuredMetrics ?? []).contains { $0.key == MetricKey.inputCurvatureTopClean }
+    guard measured else {
+        guard nearClone else { return [] }
+        return ["Granziol's (2026) curvature claims are not tested: the study sweeps near-clone backdoors but does not measure the "
+            + "input curvature, so there is no spike; measure: [input-curvature] in the study file (with a defense that scores "
+            + "rows, such as input-curvature or spectral-signature, and fraction 0 for the clean models) would answer them."]
+    }
+    var sentences = [String]()
+    let positive = config.fractions.filter { $0 > 0 }
+    let rated = results.series.indices.contains { results.successMetric(of: $0)?.hasBaseline == true }
+    if rated, positive.count < 2 {
+        sentences.append("Granziol's (2026) claim that the spike grows like the square of the efficacy is not tested: an exponent "
+            + "needs the spike at two positive poison fractions or more, and the study sweeps " + (positive.isEmpty ? "none"
+                : "one (\(percent(positive[0])))") + "; fractions such as [0, 0.05, 0.1, 0.2] would give it.")
+    }
+    if nearClone, results.curvatureClaims?.nearClone.isEmpty ?? true {
+        let undefended = config.defenses.contains(where: CurvatureClaims.trainsAsUndefended)
+        let scoring = results.points.contains { $0.metric(MetricKey.detectionAUROC) != nil || $0.orientationSplit(MetricKey.detectionAUROC) != nil }
+        var missing = [String]()
+        if !undefended { missing.append("an undefended series (defense kind none, or an input-gradient penalty of λ 0) for the success and the spike") }
+        if !scoring { missing.append("a defense that scores rows (input-curvature, spectral-signature or activation-clustering) for the AUROC") }
+        if results.findings.comparisonBudget == nil { missing.append("a positive poison fraction to compare at") }
+        if !missing.isEmpty {
+            sentences.append("Granziol's (2026) near-clone claim is not tested: the near-clone sweep needs " + listing(missing) + ".")
+        }
+    }
+    return sentences
 }
 
 /// A curvature value as the report shows it: three significant digits ("0.0233", "1.25e+03").
@@ -33,10 +72,19 @@ func spikeRowsText(_ key: String) -> String {
     key == MetricKey.inputCurvatureTopTriggered ? "the triggered test rows" : "the clean test rows"
 }
 
-/// "0.812 [0.790, 0.834]": a mean with its interval; the mean alone without one; "none" without a value.
-private func seedValuesText(_ values: PenaltyTradeOff.SeedValues, _ number: (Double) -> String) -> String {
+/// "0.812 [0.790, 0.834]": a mean with its interval; the mean alone without one; "none" without a
+/// value. `range`, the values' range by construction (an AUROC's [0, 1]), clips the interval's ends.
+private func seedValuesText(_ values: PenaltyTradeOff.SeedValues, range: ClosedRange<Double>? = nil, _ number: (Double) -> String) -> String {
     guard let mean = values.mean else { return "none" }
-    return number(mean) + (values.interval.map { " [" + intervalText($0, number, separator: bracketSeparator) + "]" } ?? "")
+    let interval = values.interval.map { interval in
+        range.map { Interval(lower: interval.lower.map($0.clamp), upper: interval.upper.map($0.clamp)) } ?? interval
+    }
+    return number(mean) + (interval.map { " [" + intervalText($0, number, separator: bracketSeparator) + "]" } ?? "")
+}
+
+extension ClosedRange where Bound == Double {
+    /// `value` moved into the range.
+    func clamp(_ value: Double) -> Double { Swift.min(Swift.max(value, lowerBound), upperBound) }
 }
 
 /// The sentence of one spike fit.
@@ -48,12 +96,25 @@ private func spikeGrowthSentence(_ fit: CurvatureClaims.SpikeGrowth, _ results: 
         : " (mean over \(fit.exponent.count) seeds with its \(level) Student-t interval)"
     let total = fit.pointsUsed + fit.pointsLeftOut
     let leftOut = fit.pointsLeftOut == 0 ? "" : "; \(fit.pointsLeftOut) of \(total) left out, whose efficacy or spike is at most 0 or has no clean model"
+    let rate = { (value: Double) in signedFixed(value, decimals: 3) }
+    let perFraction = fit.byFraction.map { point in
+        "\(percent(point.fraction)): efficacy \(seedValuesText(point.efficacy, rate)), spike \(seedValuesText(point.spike, signedCurvatureText))"
+    }.joined(separator: "; ")
+    let flags = spikeFitFlags(fit)
     let opening = "Spike against efficacy, \(series.modelLabel) under \(series.attackLabel), \(series.defenseLabel): the spike is the top eigenvalue of the mean input "
         + "Hessian of the loss over \(spikeRowsText(fit.spikeKey)) minus the clean model's of the same series and seed, the efficacy "
-        + "the \(inRunningText(efficacyName)). Per seed a least-squares line of log spike on log efficacy over its runs at the swept "
+        + "the \(inRunningText(efficacyName)); per fraction, means over seeds with their \(level) intervals: \(perFraction). "
+        + "Per seed a least-squares line of log spike on log efficacy over its runs at the swept "
         + "positive fractions, the attack otherwise fixed (\(fit.pointsUsed) runs\(leftOut)), gives the exponent p of spike ∝ efficacy^p: "
-        + "\(exponent)\(over). Granziol (2026) claims the spike grows like the square "
-        + "of the efficacy (p = 2; supported when the interval holds 2 and lies between 1 and 3, contradicted when it excludes 2): "
+        + "\(exponent)\(over)" + (flags.isEmpty ? "" : "; " + flags.joined(separator: "; ")) + ". Granziol (2026) claims the spike grows like the square "
+        + "of the efficacy (p = 2; supported when the interval holds 2 and lies between 1 and 3, contradicted when it excludes 2, "
+        + "and when the poisoned model is resolved less curved than its clean model while the attack works): "
+    let lessCurved = fit.lessCurvedFractions
+    if !lessCurved.isEmpty {
+        return opening + "these runs contradict it: the poisoned model is less curved over these rows than its clean model, at "
+            + listing(lessCurved.map { percent($0) }) + " the spike's interval lies below 0 while the efficacy's lies above 0"
+            + (fit.exponent.interval == nil ? "." : "; of the runs with a positive spike, " + growthText(fit.exponent.interval) + ".")
+    }
     if fit.pointsUsed == 0 {
         return opening + "these runs cannot tell: in all \(fit.pointsLeftOut) runs the efficacy or the spike is at most 0 (a "
             + "poisoned model no more curved over these rows than its clean model), so there is no growth to fit."
@@ -75,6 +136,27 @@ private func spikeGrowthSentence(_ fit: CurvatureClaims.SpikeGrowth, _ results: 
         }
         return opening + "these runs cannot tell: the interval holds 2 but reaches 1 or 3; more seeds would narrow it."
     }
+}
+
+/// What qualifies an exponent the fit gives: the efficacies it spans, when their means over seeds span
+/// less than a factor 2 (a slope over a short log range is ill-conditioned: small errors in the
+/// efficacy move it much), and a spike whose means over the fractions rise and fall (no power law fits
+/// them; the exponent only averages the trend). Empty without an exponent.
+func spikeFitFlags(_ fit: CurvatureClaims.SpikeGrowth) -> [String] {
+    guard fit.exponent.mean != nil else { return [] }
+    var flags = [String]()
+    let efficacies = fit.byFraction.compactMap(\.efficacy.mean).filter { $0 > 0 }
+    if let low = efficacies.min(), let high = efficacies.max(), high < 2 * low {
+        flags.append("ill-conditioned: the mean efficacies span only \(fixed(low, decimals: 3)) to \(fixed(high, decimals: 3)) "
+            + "(a factor \(fixed(high / low, decimals: 2))), so small errors in the efficacy move the slope much")
+    }
+    let spikes = fit.byFraction.compactMap { point in point.spike.mean.map { (point.fraction, $0) } }
+    let steps = zip(spikes, spikes.dropFirst()).map { $1.1 - $0.1 }
+    if steps.contains(where: { $0 > 0 }) && steps.contains(where: { $0 < 0 }), let peak = spikes.max(by: { $0.1 < $1.1 }) {
+        flags.append("no power law fits: the spike's mean rises and falls over the fractions (highest at \(percent(peak.0))), "
+            + "so the exponent only averages the trend")
+    }
+    return flags
 }
 
 /// What an exponent's interval says of the spike's growth, in three wordings: it falls (the interval
@@ -101,7 +183,7 @@ private func nearCloneSentence(_ regime: CurvatureClaims.NearCloneRegime, _ resu
         CurvatureClaims.distanceLabel(point.distance, attack: results.config.attacks[point.attack])
     }
     let perDistance = regime.points.map { point in
-        let detectors = point.detectors.map { "\(defenseLabel($0.defense)) AUROC \($0.orientationSplit?.text ?? seedValuesText($0.auroc, rate))" }
+        let detectors = point.detectors.map { "\(defenseLabel($0.defense)) AUROC \($0.orientationSplit?.text ?? seedValuesText($0.auroc, range: 0...1, rate))" }
         let spikeMargin = point.spikeMargin.map { " (margin ±\(curvatureText($0)))" } ?? ""
         return "\(label(point)): success \(seedValuesText(point.success, signedRate)), spike "
             + "\(seedValuesText(point.spike, signedCurvatureText))\(spikeMargin), " + detectors.joined(separator: ", ") + " (\(statusText(point, margin: regime.margin)))"
@@ -110,12 +192,18 @@ private func nearCloneSentence(_ regime: CurvatureClaims.NearCloneRegime, _ resu
     let opening = "Near-clone backdoors" + (options.isEmpty ? "" : " (\(options))") + ", \(model) at \(percent(regime.fraction)) poisoned (means over seeds with their \(level) "
         + "intervals; success is the attack's over the clean model's, the spike the top eigenvalue of the mean input Hessian over "
         + "\(spikeRowsText(regime.spikeKey)) minus the clean model's, paired by seed, its margin the study's planning effect "
-        + "\(margin) times the clean model's eigenvalue): \(perDistance). "
+        + "\(margin) times the clean model's eigenvalue; AUROC intervals clipped to [0, 1], its range): \(perDistance). "
     guard let verdict = regime.verdict else {
         let point = regime.points[regime.points.count - 1]
         let shown = "at \(label(point)) " + (point.visible ? "its poisons are visible (\(visibleReasons(point).joined(separator: ", ")))"
-            : "its poisons are not visible (no spike resolved above 0, no AUROC resolved away from 0.5)")
+            : "its poisons are not visible (no spike resolved beyond its margin, no AUROC resolved away from 0.5)")
         let what = regime.points.count == 1 ? "A single distance" : "A sweep that does not start within d \(distance(CurvatureClaims.nearCloneReach)) of clones"
+        guard CurvatureClaims.isClusteredReference(point) else {
+            let why = [point.distance > CurvatureClaims.nearCloneReach ? nil : "its d is within \(distance(CurvatureClaims.nearCloneReach)) of clones",
+                       (point.success.interval?.lower ?? 0) > 0 ? nil : "its success is not resolved above 0"].compactMap { $0 }
+            return opening + "\(what) is no near-clone sweep, and no clustered reference either (\(listing(why))): "
+                + "a reference is an attack that works at a d beyond \(distance(CurvatureClaims.nearCloneReach)); \(shown)."
+        }
         return opening + "\(what) is no near-clone sweep: it is the clustered reference the near-clone verdicts contrast with, and \(shown)."
     }
     let swept = regime.points.map(\.distance)
@@ -129,10 +217,10 @@ private func nearCloneSentence(_ regime: CurvatureClaims.NearCloneRegime, _ resu
         .first(where: { $0.attack == reference.attack }) {
         contrast = "The clustered reference, \(label(point)), "
             + (reference.visible ? "is visible (\(visibleReasons(point).joined(separator: ", "))). "
-                : "is not visible (no spike resolved above 0, no AUROC resolved away from 0.5), so these runs show no contrast for near clones to lose. ")
+                : "is not visible (no spike resolved beyond its margin, no AUROC resolved away from 0.5), so these runs show no contrast for near clones to lose. ")
     } else {
-        contrast = "No clustered reference is swept (a single distance such as d 1000 toward the source mean, or a d beyond "
-            + "\(distance(CurvatureClaims.nearCloneReach))), so these runs show no contrast for near clones to lose. "
+        contrast = "No clustered reference is swept (an attack whose success is resolved above 0 at a d beyond "
+            + "\(distance(CurvatureClaims.nearCloneReach)), such as d 1000 toward the source mean), so these runs show no contrast for near clones to lose. "
     }
     let body = opening + claim + contrast
     switch verdict {
@@ -154,12 +242,15 @@ private func nearCloneSentence(_ regime: CurvatureClaims.NearCloneRegime, _ resu
         let invisible = regime.points.filter { $0.status == .invisible }.map { distance($0.distance) }
         let later = invisible.isEmpty ? "" : "; it holds at d \(listing(invisible)), but not from the smallest swept d"
         let design: String
+        let resolvedAway = first.spike.interval.map { interval in (interval.lower ?? 0) > 0 || (interval.upper ?? 0) < 0 } ?? false
         if let seeds = first.seedsToShowEquivalence {
             design = "about \(seeds) seeds would put the intervals within their margins, were the values at chance"
+        } else if first.status == .notResolved, resolvedAway {
+            design = "the spike is resolved away from 0 but not beyond its margin: more seeds would tell whether it exceeds the margin"
         } else if first.status == .notResolved, first.success.interval != nil, first.spike.interval != nil,
                   first.detectors.allSatisfy({ $0.auroc.interval != nil || $0.orientationSplit != nil }),
                   (first.success.interval?.lower ?? 0) > 0.5 {
-            design = "more than 200 seeds would be needed to put the intervals within their margins, or a wider margin (`planning: {effect: …}`)"
+            design = "more than 200 seeds would be needed to put the intervals within their margins, or a wider margin (planning: {effect: …} in the study file)"
         } else {
             design = "more seeds would narrow the intervals"
         }
@@ -167,10 +258,15 @@ private func nearCloneSentence(_ regime: CurvatureClaims.NearCloneRegime, _ resu
     }
 }
 
-/// Why a point's poisons are visible: a spike above 0, an AUROC away from 0.5, a split in orientation.
+/// Why a point's poisons are visible: a spike beyond its margin (above, or below: the poisoned model
+/// less curved), an AUROC away from 0.5, a split in orientation.
 private func visibleReasons(_ point: CurvatureClaims.NearClonePoint) -> [String] {
     var reasons = [String]()
-    if let lower = point.spike.interval?.lower, lower > 0 { reasons.append("spike above the clean model's") }
+    switch CurvatureClaims.spikeBeyondMargin(point.spike.interval, margin: point.spikeMargin) {
+    case .some(1): reasons.append("spike above the clean model's")
+    case .some(-1): reasons.append("spike below the clean model's: the poisoned model is less curved")
+    default: break
+    }
     if point.detectors.contains(where: { ($0.auroc.interval?.lower ?? 0.5) > 0.5 }) { reasons.append("an AUROC above 0.5") }
     if point.detectors.contains(where: { ($0.auroc.interval?.upper ?? 0.5) < 0.5 }) {
         reasons.append("an AUROC below 0.5: the scores separate the poisons, in reverse")

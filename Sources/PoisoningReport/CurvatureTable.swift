@@ -1,3 +1,4 @@
+import Foundation
 import PoisoningAnalysis
 import PoisoningEngine
 import PoisoningModels
@@ -5,8 +6,9 @@ import PoisoningUtilities
 
 extension ReportModel {
     /// One (series, fraction) of the input-curvature table (`curvatureRows`): each curvature run
-    /// metric's mean over seeds with its Student-t interval (the alignment's clipped to [0, 1], the
-    /// range of |cos|), "n/a" where the runs do not record it.
+    /// metric's mean over seeds with its Student-t interval, clipped where the quantity is bounded by
+    /// construction (the alignment's to [0, 1], the range of |cos|; a network's eigenvalues to 0 and
+    /// above, `hasPositiveSemiDefiniteInputHessian`), "n/a" where the runs do not record it.
     public struct CurvatureRow: Sendable {
         /// The series (its label names the near-clone distance, if any) and the poison fraction.
         public let series, fraction: String
@@ -30,6 +32,14 @@ extension ReportModel {
             + "the data have \(features) features, more than \(limit)"
     }
 
+    /// Whether the models of `kind` have a positive semi-definite input Hessian of the loss, so that
+    /// its top eigenvalue is at least 0: the networks trained with softmax cross-entropy (MLP and
+    /// logistic regression: H = J_zᵀ (diag(p) - p pᵀ) J_z, `InputHessian`), not kernel ridge (squared
+    /// error, indefinite where the fit's own curvature is).
+    static func hasPositiveSemiDefiniteInputHessian(kind: ParameterValue?) -> Bool {
+        kind == .string(MLP.kind) || kind == .string(LogisticRegression.kind)
+    }
+
     /// The input-curvature table of `results`: one row per series and fraction whose runs record an
     /// input-curvature metric (`InputCurvatureMeasurement`); empty when the study measures none.
     static func curvatureRows(of results: StudyResults, fractions: [Double]) -> [CurvatureRow] {
@@ -41,18 +51,22 @@ extension ReportModel {
         for run in results.runs { metrics["\(run.series) \(run.fraction) \(run.seed)"] = run.metrics }
         let confidence = results.statistics.confidence
         return results.series.indices.flatMap { series in
-            fractions.compactMap { fraction -> CurvatureRow? in
+            let nonNegative = hasPositiveSemiDefiniteInputHessian(kind: results.config.models[results.series[series].model].value(at: "kind"))
+            return fractions.compactMap { fraction -> CurvatureRow? in
                 let seedValues = { (key: String) in results.config.seeds.map { metrics["\(series) \(fraction) \($0)"]?[key] } }
                 /// The mean of `values` over the seeds that have one, with its Student-t interval (clipped to
-                /// [0, 1] for the alignment |cos|, whose range that is), each number with its sign when
-                /// `signed` (a change); nil when no seed has one.
+                /// [0, 1] for the alignment |cos|, whose range that is, and to 0 and above for an eigenvalue
+                /// of a positive semi-definite Hessian), each number with its sign when `signed` (a change,
+                /// never clipped); nil when no seed has one.
                 func meanText(_ values: [Double?], key: String, signed: Bool = false) -> String? {
                     let number = { (value: Double) in (signed && value > 0 ? "+" : "") + curvatureText(value) }
                     let present = values.compactMap { $0 }
                     guard !present.isEmpty else { return nil }
                     let interval = studentTInterval(values, resolution: 0, confidence: confidence).map { interval in
-                        guard key == MetricKey.inputCurvatureTriggerAlignment else { return interval }
-                        return Interval(lower: interval.lower.map { max(0, $0) }, upper: interval.upper.map { min(1, $0) })
+                        if key == MetricKey.inputCurvatureTriggerAlignment {
+                            return Interval(lower: interval.lower.map { max(0, $0) }, upper: interval.upper.map { min(1, $0) })
+                        }
+                        return nonNegative && !signed ? Interval(lower: interval.lower.map { max(0, $0) }, upper: interval.upper) : interval
                     }
                     return number(MeanStd(of: present).mean)
                         + (interval.map { " [" + intervalText($0, number, separator: bracketSeparator) + "]" } ?? "")
@@ -74,4 +88,21 @@ extension ReportModel {
             }
         }
     }
+}
+
+/// E|vᵀt| for a direction v drawn uniformly from the unit sphere in `features` dimensions and a fixed
+/// unit t: Γ(d/2) / (√π Γ((d+1)/2)), about √(2 / (π d)) for large d (0.259 at d = 10): the alignment
+/// with the trigger that a top eigenvector unrelated to it would show.
+func randomDirectionAlignment(features: Int) -> Double {
+    let d = Double(features)
+    return exp(lgamma(d / 2) - lgamma((d + 1) / 2)) / Double.pi.squareRoot()
+}
+
+/// A metric's meaning as the report gives it: the alignment with the trigger's with the value of its
+/// random-direction baseline at the data's feature count (`randomDirectionAlignment`), others as recorded.
+func metricMeaning(_ metric: MetricInfo, _ results: StudyResults) -> String {
+    guard metric.key == MetricKey.inputCurvatureTriggerAlignment else { return metric.meaning }
+    let features = results.data.featureCount
+    return metric.meaning + "; at the data's \(features) features a random direction gives "
+        + fixed(randomDirectionAlignment(features: features), decimals: 3)
 }

@@ -93,7 +93,7 @@ private func attackMetricSentences(_ results: StudyResults, words: FindingWords)
             // A quantity of the clean model and the target is the same at every fraction: no "at the largest fraction".
             let at = GradientCanceling.fractionIndependentKeys.contains(finding.metric.key)
                 ? "At every fraction" : "At the largest fraction (\(largest))"
-            return "\(at) the \(inRunningText(finding.metric.name)) (\(finding.metric.meaning)) is \(words.list(finding.values, table: "points.csv's \(finding.metric.key)_mean and _std"))."
+            return "\(at) the \(inRunningText(finding.metric.name)) (\(metricMeaning(finding.metric, results))) is \(words.list(finding.values, table: "points.csv's \(finding.metric.key)_mean and _std"))."
         }
         let signed = words.list(finding.values, series: \.series, value: { $0.value.mean }, table: "points.csv's \(rate.excess.key)_mean and _std") {
             signedPlusMinus($0.value)

@@ -8,8 +8,21 @@ import PoisoningEngine
 /// thresholds are listed for up to three series, else their range; models and attacks are named up
 /// to three, defenses up to two, else counted; the answers are counted per kind once the study has
 /// more than one attack and defense. Its first "CI" is written out (`expandingFirstCI`), and the level
-/// is named once.
+/// is named once. Granziol's curvature claims are answered in it (`curvatureClaimAnswers`); the
+/// attack rates of a study without a fit (`unfittedStudyAnswers`) give way, last first, where they
+/// would take it past 120 words.
 public func openingSummary(_ results: StudyResults) -> String {
+    var rates = unfittedRateAnswers(results)
+    var text = openingSummary(results, rates: rates)
+    while !rates.isEmpty && text.split(whereSeparator: \.isWhitespace).count > 120 {
+        rates.removeLast()
+        text = openingSummary(results, rates: rates)
+    }
+    return text
+}
+
+/// The opening with the attack rates `rates` among the answers of a study without a fit.
+private func openingSummary(_ results: StudyResults, rates: [String]) -> String {
     let findings = results.findings, fractions = results.config.fractions.sorted()
     let seeds = results.config.seeds.count
     /// Up to three names, or how many there are.
@@ -27,11 +40,12 @@ public func openingSummary(_ results: StudyResults) -> String {
     // Without a single sigmoid fit there are no thresholds, shapes or threshold shifts: the opening
     // leads with what the runs do answer, then says once why nothing was fitted.
     let noFit = !results.fits.isEmpty && results.fits.allSatisfy { $0.threshold.status == .noFit }
+    let curvature = curvatureClaimAnswers(results).map { [$0] } ?? []
     if noFit {
-        let answers = unfittedStudyAnswers(results)
+        let answers = unfittedStudyAnswers(results) + curvature + rates
         text += (answers.isEmpty ? "" : " " + answers.joined(separator: " ")) + " " + noFitSummary(results)
     } else {
-        text += " " + thresholdSummary(results)
+        text += " " + thresholdSummary(results) + curvature.map { " " + $0 }.joined()
     }
     var resolved = [String](), open = [String]()
     switch findings.sharpTransition {
@@ -101,10 +115,48 @@ func slopeClause(_ trend: ThresholdTrend, level: String) -> String {
         ? " (slope per doubling of parameters \(intervalText(trend.slope.interval, percentagePoints)), \(level) CI; pp: percentage points)" : ""
 }
 
+/// Granziol's (2026) curvature claims as the opening states them: the spike's growth (one verdict with
+/// its exponent, or the count of series per verdict; the poisoned model less curved where it is), and
+/// the near-clone claim per sweep with a verdict (`CurvatureClaims`); "not tested" for a spike fit the
+/// study cannot make (fewer than two positive fractions) or a near-clone sweep it cannot answer
+/// (`untestedCurvatureClaimSentences`). Nil when the study raises neither claim.
+func curvatureClaimAnswers(_ results: StudyResults) -> String? {
+    var parts = [String]()
+    let claims = results.curvatureClaims
+    let fits = claims?.spikeGrowth ?? []
+    if fits.count == 1, let fit = fits.first {
+        let why = !fit.lessCurvedFractions.isEmpty ? " (the poisoned model less curved)"
+            : fit.exponent.interval.map { " (p = \(fixed(fit.exponent.mean ?? 0, decimals: 2)) [\(intervalText($0, { fixed($0, decimals: 2) }, separator: bracketSeparator))])" } ?? ""
+        parts.append("the spike growing like the efficacy squared is \(fit.verdict.words)\(why)")
+    } else if !fits.isEmpty {
+        let order: [ClaimVerdict] = [.supported, .contradicted, .notResolved, .consistentUntested, .notTestable]
+        let counts = order.compactMap { verdict -> String? in
+            let count = fits.filter { $0.verdict == verdict }.count
+            return count == 0 ? nil : "\(verdict.words) in \(count) of \(fits.count) series"
+        }
+        let lessCurved = fits.filter { !$0.lessCurvedFractions.isEmpty }.count
+        parts.append("the spike growing like the efficacy squared is " + listing(counts)
+            + (lessCurved == 0 ? "" : " (the poisoned model less curved in \(lessCurved))"))
+    }
+    let untested = untestedCurvatureClaimSentences(results)
+    if fits.isEmpty, untested.contains(where: { $0.contains("grows like the square") }) {
+        parts.append("the spike's growth is not tested (one poisoned fraction)")
+    }
+    let sweeps = (claims?.nearClone ?? []).filter { $0.verdict != nil }
+    let models = Set(sweeps.map(\.model)).count
+    for sweep in sweeps {
+        let model = models > 1 ? " (\(results.series.first { $0.model == sweep.model }?.modelLabel ?? "model \(sweep.model)"))" : ""
+        let toward = CurvatureClaims.nearCloneOptionsText(of: results.config.attacks[sweep.points[0].attack])
+        parts.append("near clones effective yet invisible\(model)\(toward.isEmpty ? "" : " (\(toward))") is \(sweep.verdict?.words ?? "")")
+    }
+    if sweeps.isEmpty, untested.contains(where: { $0.contains("near-clone claim is not tested") || $0.contains("curvature claims are not tested") }) {
+        parts.append("the near-clone claim is not tested")
+    }
+    return parts.isEmpty ? nil : "Granziol's (2026) curvature claims: " + parts.joined(separator: "; ") + "."
+}
+
 /// What a study without a single sigmoid fit still answers, for the opening: the input-gradient
-/// penalty's trade-off claim per attack (`PenaltyTradeOff.Changes.claim`), then, for up to two attack
-/// rates corrected for the clean model, their excess at the largest fraction (means over seeds, from
-/// the lowest series to the highest, as the Findings give them with their spreads).
+/// penalty's trade-off claim per attack (`PenaltyTradeOff.Changes.claim`).
 func unfittedStudyAnswers(_ results: StudyResults) -> [String] {
     var answers = [String]()
     if let tradeOff = results.penaltyTradeOff {
@@ -120,6 +172,15 @@ func unfittedStudyAnswers(_ results: StudyResults) -> [String] {
                 + "at \(percent(tradeOff.fraction)) poisoned: " + listing(verdicts) + ".")
         }
     }
+    return answers
+}
+
+/// For the opening of a study without a single sigmoid fit, up to two attack rates corrected for the
+/// clean model: their excess at the largest fraction (means over seeds, from the lowest series to the
+/// highest, as the Findings give them with their spreads).
+func unfittedRateAnswers(_ results: StudyResults) -> [String] {
+    guard !results.fits.isEmpty, results.fits.allSatisfy({ $0.threshold.status == .noFit }) else { return [] }
+    var answers = [String]()
     let largest = percent(results.findings.largestFraction)
     for rate in results.attackMetrics.filter(\.hasBaseline).prefix(2) {
         guard let finding = results.findings.attackMetrics.first(where: { $0.metric.key == rate.excess.key }),

@@ -163,7 +163,7 @@ extension ReportModel {
             let headers = columns.map { results.series[$0].label }
             let metricRows = fractionRows(of: results, fractions: fractions, key: metric.key, columns: columns,
                                           missing: isTau ? "none (no threshold exists)" : "n/a")
-            return AttackMetricTable(name: metric.name, meaning: metric.meaning, headers: headers, rows: metricRows,
+            return AttackMetricTable(name: metric.name, meaning: metricMeaning(metric, results), headers: headers, rows: metricRows,
                                      table: seriesTable(metricRows, headers: headers))
         }
     }

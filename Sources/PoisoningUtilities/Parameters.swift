@@ -241,7 +241,9 @@ public struct ParameterReader {
     public func missing(_ key: String) -> SpecificationError {
         let unknown = entries.map(\.key).filter { !asked.contains($0) || $0 == key }
         if let near = unknown.first(where: { !suggestion($0, among: [key]).isEmpty }) {
-            return error(near, "unknown key \(quotedUserText(near)), did you mean '\(key)'? ('\(key)' is required)")
+            // At the typo's location, under the mapping's path: the message names the key.
+            return SpecificationError(path: path, location: locations.location(of: path(of: near)),
+                                      message: "unknown key \(quotedUserText(near)), did you mean '\(key)'? ('\(key)' is required)")
         }
         return error(nil, "missing required key '\(key)'")
     }
@@ -371,11 +373,12 @@ public struct ParameterReader {
     }
 
     /// Throws for the first key of the mapping that nobody asked for, with a "did you mean" when
-    /// an asked-for key is close to it.
+    /// an asked-for key is close to it: at the key's location, under the mapping's path (the
+    /// message names the key, so the path does not repeat it: "models[0]: unknown key 'dropout'").
     public func finish() throws {
         for entry in entries where !asked.contains(entry.key) {
             let location = locations.location(of: path(of: entry.key))
-            throw SpecificationError(path: path(of: entry.key), location: location,
+            throw SpecificationError(path: path, location: location,
                                      message: "unknown key \(quotedUserText(entry.key))" + suggestion(entry.key, among: asked)
                                          + " (known keys: \(asked.joined(separator: ", ")))")
         }

@@ -688,7 +688,7 @@ struct StudyFileCommandTests {
              "values.yaml:1:200009: fractions[99998]: the study file holds more than 100000 values"),
             ("title-201.yaml", "title: \(title.prefix(201))\n", "title-201.yaml:1:1: title: expected at most 200 characters, found 201"),
             ("dup.yaml", "title: a\nseeds: [0, 1]\ntitle: b\n", "dup.yaml:3:1: the key 'title' is given again (first at line 1)"),
-            ("seed.yaml", "seeds: [0, 1]\nseed: 3\n", "seed.yaml:2:1: seed: unknown key 'seed', did you mean 'seeds'? (known keys: title, data, models, "
+            ("seed.yaml", "seeds: [0, 1]\nseed: 3\n", "seed.yaml:2:1: unknown key 'seed', did you mean 'seeds'? (known keys: title, data, models, "
                 + "attacks, defenses, targets, measure, fractions, seeds, training, analysis, planning, claims)"),
         ]
         for file in files { try file.text.write(to: folder.appendingPathComponent(file.name), atomically: true, encoding: .utf8) }

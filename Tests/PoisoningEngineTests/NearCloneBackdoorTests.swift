@@ -59,7 +59,7 @@ struct NearCloneBackdoorTests {
         #expect(message(["near-clone": .mapping([ParameterEntry(key: "distance", value: .int(1)), ParameterEntry(key: "toward", value: .string("mean"))])])
             == "component.near-clone.toward: expected one of target-mean, source-mean, not 'mean'")
         #expect(message(["near-clone": .mapping([ParameterEntry(key: "distance", value: .int(1)), ParameterEntry(key: "towards", value: .string("source-mean"))])])
-            == "component.near-clone.towards: unknown key 'towards', did you mean 'toward'? (known keys: distance, toward)")
+            == "component.near-clone: unknown key 'towards', did you mean 'toward'? (known keys: distance, toward)")
         // toward: the default is the target's mean, and a study that does not give it keeps its effective settings.
         let explicitTarget = try Self.nearClone(1, toward: "target-mean")
         #expect(backdoor.nearCloneDestination == .targetMean && explicitTarget.nearCloneDestination == .targetMean)

@@ -108,7 +108,7 @@ struct UserTextTests {
         let key = String(repeating: "k", count: 300)
         let error = studyError([ParameterEntry(key: key, value: .int(1))])
         let shown = String(repeating: "k", count: 40) + "…"
-        #expect(error.hasPrefix("\(shown): unknown key '\(shown)' (known keys: title,"))
+        #expect(error.hasPrefix("unknown key '\(shown)' (known keys: title,"))
         #expect(error.hasSuffix("planning, claims)") && error.count < 300)
     }
 

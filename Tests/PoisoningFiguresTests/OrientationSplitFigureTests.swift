@@ -46,7 +46,7 @@ struct OrientationSplitFigureTests {
             CurvatureClaims.status(success: success, spike: spike, spikeMargin: 0.02, aurocs: aurocs, margin: 0.02, splits: splits)
         }
         #expect(status([nil], [split]) == .fails)
-        #expect(CurvatureClaims.isVisible(spike: spike, aurocs: [nil], splits: [split]))
+        #expect(CurvatureClaims.isVisible(spike: spike, spikeMargin: 0.02, aurocs: [nil], splits: [split]))
         #expect(status([nil], [splitBetween]) == .notResolved)
         #expect(status([Interval(lower: 0.49, upper: 0.51)], []) == .invisible)
     }

@@ -16,16 +16,18 @@ struct CurvatureClaimsTests {
     /// `seeds`; its runs made up: `metrics(attack, defense, fraction, seed index)` gives each run's
     /// metrics beyond test accuracy 0.9, training accuracy 0.95 and loss 0.3.
     /// `more` attacks follow the near-clone ones.
+    /// `undefended` replaces the first defense (no defense), `measure` the measurements.
     static func sweep(distances: [Double], more: [ParameterValue] = [], fractions: [Double] = [0, 0.1], seeds: Int = 4,
+                      undefended: ParameterValue = StudyConfig.component(NoDefense.kind), measure: [String] = ["input-curvature"],
                       metrics: (_ attack: Int, _ defense: Int, _ fraction: Double, _ seed: Int) -> [String: Double]) throws
         -> (study: Study, runs: [RunResult]) {
         let attacks = distances.map { distance in
             StudyConfig.component("backdoor", ["target": .int(0), "near-clone": .mapping([ParameterEntry(key: "distance", value: .double(distance))])])
         } + more
         let study = try Study(StudyConfig(models: [StudyConfig.mlp(8)], attacks: attacks,
-                                          defenses: [StudyConfig.component(NoDefense.kind), StudyConfig.component(InputCurvatureFilter.kind)],
+                                          defenses: [undefended, StudyConfig.component(InputCurvatureFilter.kind)],
                                           fractions: fractions, seeds: (1...UInt64(seeds)).map { $0 }, training: TrainingSettings(epochs: 5),
-                                          analysis: AnalysisSettings(replicates: 200), measure: ["input-curvature"]))
+                                          analysis: AnalysisSettings(replicates: 200), measure: measure))
         let runs = study.runSpecs.map { spec in
             let series = study.series[spec.series]
             var values = runMetrics(test: 0.9, train: 0.95, trainClean: 0.95, loss: 0.3)
@@ -111,7 +113,10 @@ struct CurvatureClaimsTests {
         #expect(sentence.contains("over its runs at the swept positive fractions, the attack otherwise fixed (8 runs), gives the exponent p of "
             + "spike ∝ efficacy^p: 2.00 ["))
         #expect(sentence.contains("] (mean over 4 seeds with its 95% Student-t interval). Granziol (2026) claims"))
-        #expect(sentence.hasSuffix("(p = 2; supported when the interval holds 2 and lies between 1 and 3, contradicted when it excludes 2): "
+        #expect(sentence.contains("the efficacy the backdoor success, excess over clean; per fraction, means over seeds with their 95% "
+            + "intervals: 10.0%: efficacy +0.100 ["), "\(sentence)")
+        #expect(sentence.hasSuffix("(p = 2; supported when the interval holds 2 and lies between 1 and 3, contradicted when it excludes 2, "
+            + "and when the poisoned model is resolved less curved than its clean model while the attack works): "
             + "these runs support it: the spike grows as the square of the efficacy."))
     }
 
@@ -147,20 +152,39 @@ struct CurvatureClaimsTests {
     }
 
     /// Poisoned models less curved over the triggered rows than their clean models (as an MLP's
-    /// cross-entropy, confident on the triggered rows, makes them): no spike, no exponent, and the
-    /// sentence says why rather than asking for more fractions.
-    @Test func spikesThatAreNeverPositiveGiveNoExponentAndSaySo() throws {
-        let (study, runs) = try Self.sweep(distances: [0, 1], fractions: [0, 0.1, 0.2]) { attack, defense, fraction, _ in
-            var values = Self.curvature(fraction: fraction, efficacy: 0.5 + 0.1 * Double(attack), spike: -0.2)
+    /// cross-entropy, confident on the triggered rows, makes them) while the attack works: the sign
+    /// test, made before any fit, contradicts the claim (a spike ∝ efficacy² is never below 0), though
+    /// no run has a positive spike to fit. Spikes at most 0 that the intervals do not resolve below 0
+    /// (0, -0.2, 0, -0.2 over the seeds: [-0.28, +0.08]) leave no fit and cannot tell.
+    @Test func spikesResolvedBelowZeroWhileTheAttackWorksContradictTheClaim() throws {
+        let (study, runs) = try Self.sweep(distances: [0, 1], fractions: [0, 0.1, 0.2]) { attack, defense, fraction, seed in
+            var values = Self.curvature(fraction: fraction, efficacy: 0.5 + 0.1 * Double(attack) + 0.01 * Double(seed), spike: -0.2 - 0.01 * Double(seed))
             if defense == 1 { values.merge(Self.detection(fraction: fraction, auroc: 0.5)) { $1 } }
             return values
         }
         let results = StudyResults(study: study, runs: runs, toolVersion: "test")
         let fit = try #require(results.curvatureClaims?.spikeGrowth.first { $0.defense == 0 })
-        #expect(fit.pointsUsed == 0 && fit.pointsLeftOut == 8 && fit.exponent.count == 0 && fit.verdict == .notResolved)
+        #expect(fit.pointsUsed == 0 && fit.pointsLeftOut == 8 && fit.exponent.count == 0)
+        #expect(fit.lessCurvedFractions == [0.1, 0.2] && fit.verdict == .contradicted)
+        #expect(fit.byFraction.map(\.fraction) == [0.1, 0.2])
+        #expect(abs(try #require(fit.byFraction[0].spike.mean) + 0.215) < 1e-12)
+        #expect(CurvatureClaims.SpikeGrowth.verdict(nil, selective: true, lessCurved: true) == .contradicted)
         let sentence = try #require(findingSentences(results).first { $0.hasPrefix("Spike against efficacy, MLP 8 under") })
+        #expect(sentence.contains("10.0%: efficacy +0.515 [+0.494, +0.536], spike -0.215 [-0.236, -0.194]; 20.0%: "), "\(sentence)")
         #expect(sentence.contains("gives the exponent p of spike ∝ efficacy^p: none. Granziol (2026)"))
-        #expect(sentence.hasSuffix("these runs cannot tell: in all 8 runs the efficacy or the spike is at most 0 (a poisoned model no more "
+        #expect(sentence.hasSuffix("these runs contradict it: the poisoned model is less curved over these rows than its clean model, at "
+            + "10.0% and 20.0% the spike's interval lies below 0 while the efficacy's lies above 0."), "\(sentence)")
+
+        let (unresolvedStudy, unresolvedRuns) = try Self.sweep(distances: [0, 1], fractions: [0, 0.1, 0.2]) { attack, defense, fraction, seed in
+            var values = Self.curvature(fraction: fraction, efficacy: 0.5 + 0.1 * Double(attack), spike: seed % 2 == 0 ? 0 : -0.2)
+            if defense == 1 { values.merge(Self.detection(fraction: fraction, auroc: 0.5)) { $1 } }
+            return values
+        }
+        let unresolved = StudyResults(study: unresolvedStudy, runs: unresolvedRuns, toolVersion: "test")
+        let unresolvedFit = try #require(unresolved.curvatureClaims?.spikeGrowth.first { $0.defense == 0 })
+        #expect(unresolvedFit.lessCurvedFractions.isEmpty && unresolvedFit.verdict == .notResolved && unresolvedFit.pointsUsed == 0)
+        let unresolvedSentence = try #require(findingSentences(unresolved).first { $0.hasPrefix("Spike against efficacy, MLP 8 under") })
+        #expect(unresolvedSentence.hasSuffix("these runs cannot tell: in all 8 runs the efficacy or the spike is at most 0 (a poisoned model no more "
             + "curved over these rows than its clean model), so there is no growth to fit."))
     }
 
@@ -204,7 +228,9 @@ struct CurvatureClaimsTests {
         #expect(status(i(0.6, 0.8), i(-0.01, 0.015), [i(0.49, 0.51)]) == .invisible)
         #expect(status(i(0.6, 0.8), i(-0.015, -0.001), [i(0.49, 0.51), i(0.485, 0.515)]) == .invisible, "a spike resolved below 0 but within the margin")
         #expect(status(i(0.6, 0.8), i(-0.01, 0.02), [i(0.4, 0.6)]) == .notResolved, "an AUROC interval holding 0.5 is no evidence of chance")
-        #expect(status(i(0.6, 0.8), i(-0.371, -0.011), [i(0.49, 0.51)]) == .notResolved, "a spike resolved below 0, beyond the margin, has not vanished")
+        #expect(status(i(0.6, 0.8), i(-0.371, -0.011), [i(0.49, 0.51)]) == .notResolved, "a spike resolved below 0, reaching beyond the margin, has not vanished")
+        #expect(status(i(0.6, 0.8), i(-0.371, -0.021), [i(0.49, 0.51)]) == .fails, "a spike resolved below the margin: less curved, visible")
+        #expect(status(i(0.6, 0.8), i(0.005, 0.03), [i(0.49, 0.51)]) == .notResolved, "resolved above 0, but not beyond the margin")
         #expect(status(i(0.6, 0.8), i(-0.03, 0.01), [i(0.49, 0.51)]) == .notResolved, "the spike's interval reaches beyond its margin")
         #expect(CurvatureClaims.status(success: i(0.6, 0.8), spike: i(-0.01, 0.01), spikeMargin: nil, aurocs: [i(0.49, 0.51)], margin: 0.02)
             == .notResolved, "no clean level, no margin for the spike")
@@ -212,9 +238,11 @@ struct CurvatureClaimsTests {
         #expect(status(i(0.6, 0.8), nil, [i(0.49, 0.51)]) == .notResolved, "no interval of the spike")
         #expect(status(i(0.6, 0.8), i(-0.01, 0.01), [nil]) == .notResolved, "no interval of an AUROC")
         #expect(status(i(0.2, 0.4), i(-0.01, 0.01), [i(0.49, 0.51)]) == .fails, "the success lies below 0.5")
-        #expect(status(i(0.6, 0.8), i(0.01, 0.02), [i(0.49, 0.51)]) == .fails, "the spike lies above the clean level")
+        #expect(status(i(0.6, 0.8), i(0.021, 0.03), [i(0.49, 0.51)]) == .fails, "the spike lies above the clean level, beyond the margin")
         #expect(status(i(0.6, 0.8), i(-0.01, 0.01), [i(0.49, 0.51), i(0.6, 0.9)]) == .fails, "one detector finds the poisons")
-        #expect(status(i(0.4, 0.7), i(0.01, 0.02), [i(0.49, 0.51)]) == .fails, "a failed condition decides even beside a straddling success")
+        #expect(status(i(0.4, 0.7), i(0.021, 0.03), [i(0.49, 0.51)]) == .fails, "a failed condition decides even beside a straddling success")
+        #expect(CurvatureClaims.spikeBeyondMargin(i(-0.5, -0.03), margin: 0.02) == -1 && CurvatureClaims.spikeBeyondMargin(i(0.03, 0.5), margin: 0.02) == 1)
+        #expect(CurvatureClaims.spikeBeyondMargin(i(-0.5, -0.01), margin: 0.02) == nil && CurvatureClaims.spikeBeyondMargin(i(-0.5, -0.01), margin: nil) == -1)
         let verdict = CurvatureClaims.NearCloneRegime.verdict
         #expect(verdict([.invisible, .invisible, .fails], true) == .supported)
         #expect(verdict([.invisible, .invisible, .fails], false) == .notResolved, "no visible clustered reference, no contrast")
@@ -314,7 +342,7 @@ struct CurvatureClaimsTests {
         #expect(regime.reference?.attack == 2 && regime.reference?.distance == 1000 && regime.reference?.visible == false)
         #expect(regime.verdict == .notResolved)
         let sentence = try #require(findingSentences(blind).first { $0.hasPrefix("Near-clone backdoors,") })
-        #expect(sentence.contains("The clustered reference, d 1000, is not visible (no spike resolved above 0, no AUROC resolved away "
+        #expect(sentence.contains("The clustered reference, d 1000, is not visible (no spike resolved beyond its margin, no AUROC resolved away "
             + "from 0.5), so these runs show no contrast for near clones to lose. "))
         #expect(sentence.hasSuffix("These runs cannot tell: the smallest swept d, 0, is effective and invisible, but without a visible "
             + "clustered reference that is no contrast."))
@@ -371,10 +399,10 @@ struct CurvatureClaimsTests {
         #expect(targetMean.contains("; d 1000: success +0.115 [+0.094, +0.136]"))
         #expect(targetMean.hasSuffix("These runs support the claim for the swept d from 0 to 1; at d 1000 it no longer holds."))
         #expect(sourceMean.hasPrefix("Near-clone backdoors (toward source mean), MLP 8 at 10.0% poisoned"))
-        #expect(sourceMean.contains("paired by seed, its margin the study's planning effect 0.020 times the clean model's eigenvalue): "
-            + "d 1000 (toward source mean): success +0.115 [+0.094, +0.136], spike "))
+        #expect(sourceMean.contains("paired by seed, its margin the study's planning effect 0.020 times the clean model's eigenvalue; AUROC "
+            + "intervals clipped to [0, 1], its range): d 1000 (toward source mean): success +0.115 [+0.094, +0.136], spike "))
         #expect(sourceMean.hasSuffix("A single distance is no near-clone sweep: it is the clustered reference the near-clone verdicts "
-            + "contrast with, and at d 1000 (toward source mean) its poisons are not visible (no spike resolved above 0, no AUROC resolved away from 0.5)."))
+            + "contrast with, and at d 1000 (toward source mean) its poisons are not visible (no spike resolved beyond its margin, no AUROC resolved away from 0.5)."))
         #expect(!sourceMean.contains("these runs contradict") && !sourceMean.contains("These runs"))
     }
 
