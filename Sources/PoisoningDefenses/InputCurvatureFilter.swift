@@ -2,6 +2,15 @@ import PoisoningData
 import PoisoningModels
 import PoisoningUtilities
 
+extension MetricKey {
+    /// The largest relative residual ‖H_r v_r - λ_r v_r‖ / max(|λ_r|, σ_r) (`InputCurvature.relativeResidual`)
+    /// over the rows the input-curvature filter scored.
+    public static let inputCurvatureFilterResidual = "inputCurvatureFilterResidual"
+    /// How many of the rows the input-curvature filter scored power iteration left short of the
+    /// residual tolerance after `InputHessian.maximumProducts` products (0 with the exact decomposition).
+    public static let inputCurvatureFilterUnconverged = "inputCurvatureFilterUnconverged"
+}
+
 /// Input-curvature sanitisation (after Granziol 2026, who finds that clustered dirty-label poisons
 /// add a spike to the Hessian of the loss with respect to the input): train the run's model on every
 /// row, score each row by the top eigenvalue λ_r of its own input Hessian H_r = ∂²ℓ_r/∂x² (`InputHessianEvaluator.rowTops`:
@@ -38,8 +47,9 @@ public struct InputCurvatureFilter: TrainingSetDefense {
     /// "input-curvature 10%".
     public var label: String { "input-curvature " + percentLabel(drop) }
 
-    /// It scores rows, so its runs record how well the scores and removals find the poisoned ones.
-    public var recordedMetrics: [String] { MetricKey.detection }
+    /// It scores rows, so its runs record how well the scores and removals find the poisoned ones,
+    /// and how well the scores' eigenvalues converged.
+    public var recordedMetrics: [String] { MetricKey.detection + [MetricKey.inputCurvatureFilterResidual, MetricKey.inputCurvatureFilterUnconverged] }
 
     /// Scores and removes rows; while it inspects, training a model, or its parameters with the input
     /// Hessian's buffers for every row (`TrainableModel.inputHessianBytes`) and three vectors per row (start vectors, products, their copy),
@@ -58,14 +68,20 @@ public struct InputCurvatureFilter: TrainingSetDefense {
     public func inspect(_ poisoned: PoisonedTrainingSet, trainer: ModelTrainer) -> DefenseDecision? {
         let first = trainer.train(poisoned.data)
         guard first.divergedEpoch == nil else { return nil }
-        let scores = Self.scores(first.model.capable((any InputHessianClassifier).self), on: poisoned.data, seed: trainer.seed)
+        let tops = Self.tops(first.model.capable((any InputHessianClassifier).self), on: poisoned.data, seed: trainer.seed)
+        let scores = tops.values
         let removed = Set(rankedDescending(scores).prefix(poisonCount(fraction: drop, of: scores.count)))
-        return DefenseDecision(scores: scores, kept: scores.indices.filter { !removed.contains($0) })
+        var metrics = [String: Double]()
+        if let largest = tops.relativeResiduals.max() {
+            metrics[MetricKey.inputCurvatureFilterResidual] = largest
+            metrics[MetricKey.inputCurvatureFilterUnconverged] = Double(tops.converged.filter { !$0 }.count)
+        }
+        return DefenseDecision(scores: scores, kept: scores.indices.filter { !removed.contains($0) }, metrics: metrics)
     }
 
-    /// Each row's top input-Hessian eigenvalue under `model`.
-    static func scores(_ model: any InputHessianClassifier, on data: Dataset, seed: UInt64) -> [Double] {
-        guard data.count > 0 else { return [] }
-        return model.inputHessian(rows: data.count).rowTops(inputs: data.features, labels: data.labels, seed: seed).values
+    /// Each row's top input-Hessian eigenpair under `model` (its eigenvalue is the row's score).
+    static func tops(_ model: any InputHessianClassifier, on data: Dataset, seed: UInt64) -> RowCurvatures {
+        guard data.count > 0 else { return RowCurvatures([]) }
+        return model.inputHessian(rows: data.count).rowTops(inputs: data.features, labels: data.labels, seed: seed)
     }
 }

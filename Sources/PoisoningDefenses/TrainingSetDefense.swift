@@ -12,13 +12,18 @@ public struct DefenseDecision: Sendable {
     public let labels: [Int]?
     /// How the final model is trained (regularisation, early stopping); the plain run's SGD by default.
     public let training: TrainingAdjustment
+    /// Metrics of the inspection itself the run records (among the defense's `recordedMetrics`), such
+    /// as how well the input-curvature filter's eigenvalues converged; empty for most defenses.
+    public let metrics: [String: Double]
 
     /// A decision.
-    public init(scores: [Double]?, kept: [Int], labels: [Int]? = nil, training: TrainingAdjustment = TrainingAdjustment()) {
+    public init(scores: [Double]?, kept: [Int], labels: [Int]? = nil, training: TrainingAdjustment = TrainingAdjustment(),
+                metrics: [String: Double] = [:]) {
         self.scores = scores
         self.kept = kept
         self.labels = labels
         self.training = training
+        self.metrics = metrics
     }
 
     /// The rows the defense acted on: removed, or given a new label.

@@ -14,6 +14,14 @@ extension MetricKey {
     public static let inputCurvatureTopPoisonedBaseline = inputCurvatureTopPoisoned + baselineSuffix
     /// |cos| of the angle between the top eigenvector over the clean test rows and a trigger's direction.
     public static let inputCurvatureTriggerAlignment = "inputCurvatureTriggerAlignment"
+    /// The largest relative residual ‖H̄ v - λ v‖ / max(|λ|, σ) (`InputCurvature.relativeResidual`) of
+    /// the run's input-curvature eigenpairs (the clean, triggered and poisoned rows, and the poisoned
+    /// rows' baseline): rounding for the exact decomposition, at most `InputHessian.residualTolerance`
+    /// where power iteration converged.
+    public static let inputCurvatureResidual = "inputCurvatureResidual"
+    /// How many of the run's input-curvature eigenpairs power iteration left short of the residual
+    /// tolerance after `InputHessian.maximumProducts` products (0 to 4; 0 with the exact decomposition).
+    public static let inputCurvatureUnconverged = "inputCurvatureUnconverged"
 }
 
 /// Input-space curvature of the trained model (after Granziol 2026, who finds that clustered
@@ -43,7 +51,10 @@ extension MetricKey {
 /// semi-definite (λ ≥ 0). For kernel ridge's squared error H_r depends on the row's label (the true
 /// one for the clean rows, the target for the triggered ones, the poisoned label for the poisoned
 /// rows) and can be indefinite (`KernelRidgeInputHessian`): λ is still the largest eigenvalue, and
-/// can be negative. The eigenvalues are in the loss's units per squared input unit.
+/// can be negative. The eigenvalues are in the loss's units per squared input unit. Every run also
+/// records how exact its eigenpairs are: the largest relative residual (`inputCurvatureResidual`) and
+/// how many power iteration left unconverged at its cap (`inputCurvatureUnconverged`), whose
+/// eigenvalues are the last Rayleigh quotients, below the largest eigenvalue.
 public enum InputCurvatureMeasurement: RunMeasurement {
     /// "input-curvature".
     public static let kind = "input-curvature"
@@ -65,13 +76,19 @@ public enum InputCurvatureMeasurement: RunMeasurement {
         let baseline = MetricInfo(key: MetricKey.inputCurvatureTopPoisonedBaseline, name: "Input curvature, poisoned training rows, clean model",
                                   meaning: top + " over the training rows the attack poisoned, of the clean model of the same series and seed "
                                       + "(no defense, or one that trains as none, such as an input-gradient penalty of λ 0)")
-        guard triggered else { return [clean, poisoned, baseline] }
+        let residual = MetricInfo(key: MetricKey.inputCurvatureResidual, name: "Input curvature, largest relative residual",
+                                  meaning: "the largest ‖H v - λ v‖ / max(|λ|, σ) of the run's input-curvature eigenpairs (σ the spectral radius "
+                                      + "where the Hessian may be indefinite)")
+        let unconverged = MetricInfo(key: MetricKey.inputCurvatureUnconverged, name: "Input curvature, unconverged eigenpairs",
+                                     meaning: "how many of the run's input-curvature eigenpairs power iteration left above the residual tolerance "
+                                         + "\(InputHessian.residualTolerance) after \(InputHessian.maximumProducts) products")
+        guard triggered else { return [clean, poisoned, baseline, residual, unconverged] }
         let stamped = MetricInfo(key: MetricKey.inputCurvatureTopTriggered, name: "Input curvature, triggered test rows",
                                  meaning: top + " over the test rows of other classes than the target, with the trigger")
         let alignment = MetricInfo(key: MetricKey.inputCurvatureTriggerAlignment, name: "Curvature alignment with the trigger",
                                    meaning: "|cos| of the angle between the trigger's direction and the top eigenvector of the mean input "
                                        + "Hessian of the loss over the clean test rows (for a random direction about √(2 / (π · features)))")
-        return [clean, stamped, poisoned, baseline, alignment]
+        return [clean, stamped, poisoned, baseline, alignment, residual, unconverged]
     }
 
     /// λ over the clean test rows, the triggered test rows and the poisoned training rows (and the
@@ -80,10 +97,17 @@ public enum InputCurvatureMeasurement: RunMeasurement {
                                clean cleanModel: () -> (any Classifier)?) -> [String: Double] {
         let hessians = model.capable((any InputHessianClassifier).self)
         var metrics = [String: Double]()
+        var pairs = [InputCurvature]()   // every eigenpair the run computes, for their convergence
         let clean = top(hessians, test, seed: seed)
-        if let clean { metrics[MetricKey.inputCurvatureTopClean] = clean.value }
+        if let clean {
+            metrics[MetricKey.inputCurvatureTopClean] = clean.value
+            pairs.append(clean)
+        }
         if let triggered = poisoned.triggered {
-            if let top = top(hessians, triggered.rows, seed: seed) { metrics[MetricKey.inputCurvatureTopTriggered] = top.value }
+            if let top = top(hessians, triggered.rows, seed: seed) {
+                metrics[MetricKey.inputCurvatureTopTriggered] = top.value
+                pairs.append(top)
+            }
             if let clean, let direction = triggered.direction {
                 // |vᵀt|, both unit vectors, clamped to 1 against rounding.
                 let cosine = zip(clean.vector, direction).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
@@ -93,9 +117,15 @@ public enum InputCurvatureMeasurement: RunMeasurement {
         let poisonedRows = poisoned.data.rows(poisoned.poisonedRows)
         if let spike = top(hessians, poisonedRows, seed: seed) {
             metrics[MetricKey.inputCurvatureTopPoisoned] = spike.value
+            pairs.append(spike)
             if let baseline = cleanModel().flatMap({ top($0.capable((any InputHessianClassifier).self), poisonedRows, seed: seed) }) {
                 metrics[MetricKey.inputCurvatureTopPoisonedBaseline] = baseline.value
+                pairs.append(baseline)
             }
+        }
+        if !pairs.isEmpty {
+            metrics[MetricKey.inputCurvatureResidual] = pairs.map(\.relativeResidual).max()!
+            metrics[MetricKey.inputCurvatureUnconverged] = Double(pairs.filter { !$0.converged }.count)
         }
         return metrics
     }

@@ -161,6 +161,7 @@ struct PreparedRun {
                 metrics[MetricKey.privacyOrder] = budget.order
             }
         }
+        metrics.merge(decision.metrics) { $1 }
         if decision.scores != nil {
             let detection = DetectionMetrics(decision: decision, poisonedRows: poisoned.poisonedRows, labels: poisoned.data.labels)
             metrics[MetricKey.removedFraction] = detection.removedFraction

@@ -49,6 +49,10 @@ extension MetricKey {
         // semi-definite), but below 0 where kernel ridge's squared error is concave in the input.
         case inputCurvatureTopClean, inputCurvatureTopTriggered, inputCurvatureTopPoisoned, inputCurvatureTopPoisonedBaseline:
                 -largestUnboundedValue...largestUnboundedValue
+        // Power iteration's relative residuals (at most about 1: ‖H u - λ u‖ ≤ ‖H u‖) and its counts of
+        // unconverged eigenpairs and rows.
+        case inputCurvatureResidual, inputCurvatureUnconverged, inputCurvatureFilterResidual, inputCurvatureFilterUnconverged:
+                0...largestUnboundedValue
         case privacyOrder: renyiOrders.min()!...renyiOrders.max()!
         case _ where key.hasSuffix(excessSuffix): -1...1
         default: 0...1

@@ -40,6 +40,30 @@ extension ReportModel {
         kind == .string(MLP.kind) || kind == .string(LogisticRegression.kind)
     }
 
+    /// The sentence saying how many input-curvature eigenpairs of `results`' runs power iteration left
+    /// short of its residual tolerance at its cap of products, and their largest relative residual:
+    /// of the mean Hessians the measurement computes (`InputCurvatureMeasurement`: `filter` false) or
+    /// of the rows the input-curvature filter scored (`filter` true); nil when every one converged
+    /// (or no run records the count).
+    static func curvatureConvergenceNote(of results: StudyResults, filter: Bool) -> String? {
+        let countKey = filter ? MetricKey.inputCurvatureFilterUnconverged : MetricKey.inputCurvatureUnconverged
+        let residualKey = filter ? MetricKey.inputCurvatureFilterResidual : MetricKey.inputCurvatureResidual
+        let measured = results.runs.compactMap(\.metrics).filter { $0[countKey] != nil }
+        let short = measured.filter { $0[countKey]! > 0 }
+        guard !short.isEmpty else { return nil }
+        let count = Int(short.reduce(0.0) { $0 + $1[countKey]! })
+        let largest = short.compactMap { $0[residualKey] }.max() ?? 0
+        let what = filter ? (count == 1 ? "1 row the input-curvature filter scored" : "\(count) rows the input-curvature filter scored")
+            : (count == 1 ? "1 top eigenpair of a mean input Hessian" : "\(count) top eigenpairs of mean input Hessians")
+        let runs = filter ? "filtered runs" : "runs that measure the curvature"
+        let values = (filter ? (count == 1 ? "its score is" : "their scores are") : (count == 1 ? "its eigenvalue is" : "their eigenvalues are"))
+            + (count == 1 ? " the last Rayleigh quotient, at most the largest eigenvalue" : " the last Rayleigh quotients, each at most the largest eigenvalue")
+        return "Power iteration stopped at its cap of \(InputHessian.maximumProducts) Hessian-vector products, its residual still above "
+            + "\(InputHessian.residualTolerance) of the eigenvalue's magnitude, for \(what), in \(short.count) of the \(measured.count) \(runs) "
+            + "(largest relative residual \(curvatureText(largest))): \(values). "
+            + "results.json records each run's count (\(countKey)) and largest relative residual (\(residualKey))."
+    }
+
     /// The input-curvature table of `results`: one row per series and fraction whose runs record an
     /// input-curvature metric (`InputCurvatureMeasurement`); empty when the study measures none.
     static func curvatureRows(of results: StudyResults, fractions: [Double]) -> [CurvatureRow] {

@@ -170,6 +170,11 @@ public struct ReportModel: Sendable {
     public let curvatureRows: [CurvatureRow]
     /// How the input curvature was computed, from the data (`curvatureMethod(features:)`).
     public let curvatureMethod: String
+    /// How many of the measurement's mean-Hessian eigenpairs power iteration left unconverged
+    /// (`curvatureConvergenceNote`); nil when all converged.
+    public let curvatureConvergenceNote: String?
+    /// How many of the rows the input-curvature filter scored power iteration left unconverged; nil when all converged.
+    public let filterConvergenceNote: String?
     /// Each gradient-canceling series: the predicted threshold τ beside what the runs measured.
     public let predictedRows: [PredictedRow]
     /// The findings, as sentences (`findingSentences`), also printed by the commands.
@@ -243,6 +248,8 @@ public struct ReportModel: Sendable {
         detectionSplitNote = Self.detectionSplitNote(of: results, fractions: fractions)
         curvatureRows = Self.curvatureRows(of: results, fractions: fractions)
         curvatureMethod = Self.curvatureMethod(features: results.data.featureCount)
+        curvatureConvergenceNote = Self.curvatureConvergenceNote(of: results, filter: false)
+        filterConvergenceNote = Self.curvatureConvergenceNote(of: results, filter: true)
         predictedRows = Self.predictedRows(of: results)
 
         // Attacks and defenses compared at one budget: the positive swept fraction nearest 10%.

@@ -34,7 +34,8 @@ struct InputCurvatureMeasurementTests {
         #expect(plain.config.document.value(at: "measure") == nil && plain.layout.measuredMetrics.isEmpty)
         #expect(measured.config.document.value(at: "measure") == .list([.string("input-curvature")]))
         let curvatureKeys: Set = [MetricKey.inputCurvatureTopClean, MetricKey.inputCurvatureTopTriggered, MetricKey.inputCurvatureTopPoisoned,
-                                  MetricKey.inputCurvatureTopPoisonedBaseline, MetricKey.inputCurvatureTriggerAlignment]
+                                  MetricKey.inputCurvatureTopPoisonedBaseline, MetricKey.inputCurvatureTriggerAlignment,
+                                  MetricKey.inputCurvatureResidual, MetricKey.inputCurvatureUnconverged]
         #expect(Set(measured.layout.measuredMetrics.map(\.key)) == curvatureKeys)
         for spec in plain.runSpecs where spec.seed == 1 {
             let without = try #require(executeRun(spec, study: plain).metrics)
@@ -44,12 +45,16 @@ struct InputCurvatureMeasurementTests {
             #expect(with.filter { !curvatureKeys.contains($0.key) } == without)
             let poisonedOnly: Set = [MetricKey.inputCurvatureTopPoisoned, MetricKey.inputCurvatureTopPoisonedBaseline]
             #expect(Set(with.keys).intersection(curvatureKeys) == (spec.fraction == 0 ? curvatureKeys.subtracting(poisonedOnly) : curvatureKeys))
+            // 10 features: every eigenpair from the exact decomposition, converged to rounding.
+            #expect(with[MetricKey.inputCurvatureUnconverged] == 0)
+            #expect(try #require(with[MetricKey.inputCurvatureResidual]) <= 1e-6)
         }
         // An attack without a trigger: only the clean and the poisoned rows' curvature can be recorded.
         let flips = try Study(StudyConfig(models: [StudyConfig.mlp(8)], fractions: [0, 0.1], seeds: [1], training: TrainingSettings(epochs: 5),
                                           measure: [InputCurvatureMeasurement.kind]))
         #expect(flips.layout.measuredMetrics.map(\.key)
-            == [MetricKey.inputCurvatureTopClean, MetricKey.inputCurvatureTopPoisoned, MetricKey.inputCurvatureTopPoisonedBaseline])
+            == [MetricKey.inputCurvatureTopClean, MetricKey.inputCurvatureTopPoisoned, MetricKey.inputCurvatureTopPoisonedBaseline,
+                MetricKey.inputCurvatureResidual, MetricKey.inputCurvatureUnconverged])
         let run = try #require(executeRun(RunSpec(fraction: 0.1, series: 0, seed: 1), study: flips).metrics)
         #expect(run[MetricKey.inputCurvatureTopClean] != nil && run[MetricKey.inputCurvatureTopPoisoned] != nil
             && run[MetricKey.inputCurvatureTopPoisonedBaseline] != nil)

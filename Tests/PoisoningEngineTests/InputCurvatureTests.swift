@@ -322,7 +322,7 @@ struct InputCurvatureTests {
     /// Checks the input-curvature filter's `decision` at 10% removed on `poisoned` [rows x 6]: each
     /// score is the top eigenvalue of its row's own 6 x 6 Hessian, built independently by central
     /// finite differences of `subject`'s naive Double input gradient and fully decomposed (to 1e-4 of
-    /// the row's spectral spread), the scores are not all near zero, and 10% of the rows go. Returns
+    /// the row's spectral spread), the scores are not all near zero, their eigenpairs converged (the decision's metrics), and 10% of the rows go. Returns
     /// how well the decision finds the poisons.
     static func checkFilterScores(_ decision: DefenseDecision, _ poisoned: PoisonedTrainingSet, _ subject: Subject) throws
         -> DetectionMetrics {
@@ -336,6 +336,9 @@ struct InputCurvatureTests {
             largest = max(largest, eigen[0].value)
         }
         #expect(largest > 1e-3, "the scores are not all near zero")
+        // 6 features: every row's pair from the exact decomposition, converged to rounding.
+        #expect(decision.metrics[MetricKey.inputCurvatureFilterUnconverged] == 0)
+        #expect(try #require(decision.metrics[MetricKey.inputCurvatureFilterResidual]) <= 1e-6)
         #expect(decision.kept.count == poisoned.data.count - Int((0.1 * Double(poisoned.data.count)).rounded()))
         return DetectionValidityTests.detection(decision, poisoned)
     }

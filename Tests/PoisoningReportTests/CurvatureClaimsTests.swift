@@ -464,4 +464,46 @@ struct CurvatureClaimsTests {
         #expect(ReportModel(plainResults, command: "make-report", figures: []).curvatureRows.isEmpty && plainResults.curvatureClaims == nil)
         #expect(!(try markdownReport(plainResults)).contains("Input curvature"))
     }
+
+    /// The report is silent on convergence while every eigenpair converged, and otherwise gives the
+    /// count of unconverged ones, the runs and the largest relative residual: the measurement's under
+    /// the curvature table, the filter's rows' under the detection table.
+    @Test func theReportCountsUnconvergedEigenpairsOnlyWhenThereAreAny() throws {
+        func results(unconverged: Bool) throws -> StudyResults {
+            let made = try Self.sweep(distances: [0, 2], seeds: 2) { attack, defense, fraction, seed in
+                var values = Self.curvature(fraction: fraction, efficacy: 0.5, spike: 0.2)
+                let short = unconverged && fraction > 0 && defense == 0 && attack == 0
+                values[MetricKey.inputCurvatureUnconverged] = short ? (seed == 0 ? 2 : 1) : 0
+                values[MetricKey.inputCurvatureResidual] = short ? (seed == 0 ? 0.0031 : 0.0005) : 1e-9
+                guard defense == 1 else { return values }
+                values.merge(Self.detection(fraction: fraction, auroc: 0.7)) { $1 }
+                let filterShort = unconverged && fraction > 0 && attack == 1 && seed == 0
+                values[MetricKey.inputCurvatureFilterUnconverged] = filterShort ? 12 : 0
+                values[MetricKey.inputCurvatureFilterResidual] = filterShort ? 0.02 : 2e-5
+                return values
+            }
+            return StudyResults(study: made.study, runs: made.runs, toolVersion: "test")
+        }
+        let converged = try results(unconverged: false)
+        let quiet = ReportModel(converged, command: "make-report", figures: [])
+        #expect(quiet.curvatureConvergenceNote == nil && quiet.filterConvergenceNote == nil)
+        #expect(!(try markdownReport(converged)).contains("Power iteration stopped"))
+
+        let short = try results(unconverged: true)
+        let model = ReportModel(short, command: "make-report", figures: [])
+        let measurement = "Power iteration stopped at its cap of 1000 Hessian-vector products, its residual still above 0.0001 of the "
+            + "eigenvalue's magnitude, for 3 top eigenpairs of mean input Hessians, in 2 of the 16 runs that measure the curvature (largest "
+            + "relative residual 0.0031): their eigenvalues are the last Rayleigh quotients, each at most the largest eigenvalue. results.json "
+            + "records each run's count (inputCurvatureUnconverged) and largest relative residual (inputCurvatureResidual)."
+        let filter = "Power iteration stopped at its cap of 1000 Hessian-vector products, its residual still above 0.0001 of the "
+            + "eigenvalue's magnitude, for 12 rows the input-curvature filter scored, in 1 of the 8 filtered runs (largest relative residual "
+            + "0.02): their scores are the last Rayleigh quotients, each at most the largest eigenvalue. results.json records each run's count "
+            + "(inputCurvatureFilterUnconverged) and largest relative residual (inputCurvatureFilterResidual)."
+        #expect(model.curvatureConvergenceNote == measurement)
+        #expect(model.filterConvergenceNote == filter)
+        let report = try markdownReport(short)
+        let curvature = try #require(report.range(of: "\n## Input curvature\n")), detection = try #require(report.range(of: "\n## Detection\n"))
+        let note = try #require(report.range(of: measurement)), filterNote = try #require(report.range(of: filter))
+        #expect(note.lowerBound > curvature.lowerBound && filterNote.lowerBound > detection.lowerBound && filterNote.lowerBound < curvature.lowerBound)
+    }
 }

@@ -11,6 +11,54 @@ public struct InputCurvature: Sendable, Equatable {
     /// The residual ‖H v - λ v‖ (in λ's units): rounding only for the exact decomposition, at most
     /// `InputHessian.residualTolerance` · |λ| once power iteration has converged.
     public let residual: Double
+    /// The residual relative to the Hessian's scale, ‖H v - λ v‖ / max(|λ|, σ): σ the spectral radius
+    /// (the exact decomposition's largest |eigenvalue|; power iteration's shift σ where H may be
+    /// indefinite, else 0, as |λ_max| is the radius of a positive semi-definite H); 0 where both are 0
+    /// (H v = 0), 1 where they are 0 and H v is not (‖H v - λ v‖ is then ‖H v‖). Power iteration has
+    /// converged where it is at most `InputHessian.residualTolerance`.
+    public let relativeResidual: Double
+    /// Whether the pair met the residual tolerance: always for the exact decomposition; for power
+    /// iteration, false where it stopped at `InputHessian.maximumProducts` products short of it (λ is
+    /// then the last Rayleigh quotient, at most the largest eigenvalue).
+    public let converged: Bool
+
+    /// `residual` / `scale`; 0 where both are 0, 1 where only `scale` is (see `relativeResidual`).
+    static func relative(_ residual: Double, scale: Double) -> Double {
+        scale > 0 ? residual / scale : residual > 0 ? 1 : 0
+    }
+}
+
+/// The top eigenpair of each row's own input Hessian (`InputHessianEvaluator.rowTops`), each field
+/// by row as `InputCurvature` has it for one Hessian.
+public struct RowCurvatures: Sendable, Equatable {
+    /// λ_r of each row.
+    public let values: [Double]
+    /// The unit eigenvectors [rows x inputs].
+    public let vectors: [Float]
+    /// ‖H_r v_r - λ_r v_r‖ of each row.
+    public let residuals: [Double]
+    /// Each residual relative to its Hessian's scale (`InputCurvature.relativeResidual`).
+    public let relativeResiduals: [Double]
+    /// Whether each row's pair met the residual tolerance (`InputCurvature.converged`).
+    public let converged: [Bool]
+
+    /// The rows' curvatures, in row order.
+    public init(_ rows: [InputCurvature]) {
+        values = rows.map(\.value)
+        vectors = rows.flatMap(\.vector)
+        residuals = rows.map(\.residual)
+        relativeResiduals = rows.map(\.relativeResidual)
+        converged = rows.map(\.converged)
+    }
+
+    /// Fields already by row.
+    public init(values: [Double], vectors: [Float], residuals: [Double], relativeResiduals: [Double], converged: [Bool]) {
+        self.values = values
+        self.vectors = vectors
+        self.residuals = residuals
+        self.relativeResiduals = relativeResiduals
+        self.converged = converged
+    }
 }
 
 extension InputHessian {
@@ -104,9 +152,10 @@ extension InputHessianEvaluator {
     }
 
     /// The largest eigenvalue of the symmetric `matrix` [d x d] with its unit eigenvector (largest
-    /// entry in magnitude positive) and the residual ‖M v - λ v‖ of the Float vector, in Double.
+    /// entry in magnitude positive) and the residual ‖M v - λ v‖ of the Float vector, in Double, and
+    /// relative to the spectral radius max(|λ_max|, |λ_min|).
     static func exactTop(_ matrix: [Double], d: Int) -> InputCurvature {
-        let top = SymmetricEigen.decomposition(matrix, n: d)[0]
+        let spectrum = SymmetricEigen.decomposition(matrix, n: d), top = spectrum[0]
         let largest = top.vector.indices.max { abs(top.vector[$0]) < abs(top.vector[$1]) || (abs(top.vector[$0]) == abs(top.vector[$1]) && $0 > $1) }
         let sign = largest.map { top.vector[$0] < 0 ? -1.0 : 1.0 } ?? 1
         let vector = top.vector.map { Float(sign * $0) }
@@ -116,18 +165,21 @@ extension InputHessianEvaluator {
             for j in 0..<d { product += matrix[i * d + j] * Double(vector[j]) }
             squares += product * product
         }
-        return InputCurvature(value: top.value, vector: vector, residual: squares.squareRoot())
+        let radius = max(abs(top.value), abs(spectrum.last!.value))
+        return InputCurvature(value: top.value, vector: vector, residual: squares.squareRoot(),
+                              relativeResidual: InputCurvature.relative(squares.squareRoot(), scale: radius), converged: true)
     }
 
     /// Power iteration on H̄ + `shift` I from the unit vector `start` after `prepare`, until
     /// ‖H̄ u_k - λ u_k‖ ≤ `tolerance` · max(|λ|, `shift`) or after `maximumProducts` products: the
-    /// Rayleigh quotient λ = u_kᵀ H̄ u_k of the last product with its u_k and residual, and ‖H̄ u_k‖.
+    /// Rayleigh quotient λ = u_kᵀ H̄ u_k of the last product with its u_k, residual and whether it met
+    /// the tolerance, and ‖H̄ u_k‖.
     private func meanPowerIteration(start: [Float], shift: Double, tolerance: Double, maximumProducts: Int)
         -> (curvature: InputCurvature, productNorm: Double) {
         let d = inputCount
         var u = start
         var broadcast = [Float](repeating: 0, count: rows * d), product = broadcast
-        var mean = [Double](repeating: 0, count: d), value = 0.0, productNorm = 0.0, residual = 0.0
+        var mean = [Double](repeating: 0, count: d), value = 0.0, productNorm = 0.0, residual = 0.0, converged = false
         for step in 0..<max(maximumProducts, 1) {
             for r in 0..<rows { for i in 0..<d { broadcast[r * d + i] = u[i] } }
             broadcast.withUnsafeBufferPointer { b in
@@ -139,13 +191,16 @@ extension InputHessianEvaluator {
             value = zip(u, mean).reduce(0) { $0 + Double($1.0) * $1.1 }
             productNorm = mean.reduce(0) { $0 + $1 * $1 }.squareRoot()
             residual = (0..<d).reduce(0.0) { $0 + (mean[$1] - value * Double(u[$1])) * (mean[$1] - value * Double(u[$1])) }.squareRoot()
-            if residual <= tolerance * max(abs(value), shift) || step + 1 == maximumProducts { break }
+            converged = residual <= tolerance * max(abs(value), shift)
+            if converged || step + 1 == maximumProducts { break }
             if shift != 0 { for i in 0..<d { mean[i] += shift * Double(u[i]) } }   // (H̄ + σ I) u
             let norm = shift == 0 ? productNorm : mean.reduce(0) { $0 + $1 * $1 }.squareRoot()
             guard norm > 0 else { break }
             for i in 0..<d { u[i] = Float(mean[i] / norm) }
         }
-        return (InputCurvature(value: value, vector: u, residual: residual), productNorm)
+        let scale = max(abs(value), shift)
+        return (InputCurvature(value: value, vector: u, residual: residual,
+                               relativeResidual: InputCurvature.relative(residual, scale: scale), converged: converged), productNorm)
     }
 
     /// The top eigenvalue of each row's own input Hessian H_r for the rows of `inputs` [rows x
@@ -156,52 +211,50 @@ extension InputHessianEvaluator {
     /// tolerance or after `maximumProducts`), each row from its own start vector (drawn in row order
     /// from the stream (`seed`, "input curvature")), with its second run (from the first run's vector
     /// where that found a positive eigenvalue) on each H_r + σ_r I where H_r may be indefinite. Returns λ_r, the unit eigenvectors [rows x
-    /// inputs] and the residuals ‖H_r v_r - λ_r v_r‖.
+    /// inputs], the residuals ‖H_r v_r - λ_r v_r‖, absolute and relative, and whether each met the tolerance.
     public func rowTops(inputs: [Float], labels: [Int], seed: UInt64, exactLimit: Int = InputHessian.exactInputLimit,
                         tolerance: Double = InputHessian.residualTolerance, maximumProducts: Int = InputHessian.maximumProducts,
-                        assembled: Bool = true) -> (values: [Double], vectors: [Float], residuals: [Double]) {
+                        assembled: Bool = true) -> RowCurvatures {
         let d = inputCount
         precondition(inputs.count == rows * d && labels.count == rows, "exactly \(rows) rows required")
         inputs.withUnsafeBufferPointer { x in labels.withUnsafeBufferPointer { y in prepare(inputs: x.baseAddress!, labels: y.baseAddress!) } }
         if d <= exactLimit, assembled, let assembler = self as? any InputHessianAssembler {
             var hessian = [Double](repeating: 0, count: d * d)
-            let tops = (0..<rows).map { r in
+            return RowCurvatures((0..<rows).map { r in
                 hessian.withUnsafeMutableBufferPointer { assembler.rowHessian(r, into: $0.baseAddress!) }
                 return Self.exactTop(hessian, d: d)
-            }
-            return (tops.map(\.value), tops.flatMap(\.vector), tops.map(\.residual))
+            })
         }
         if d <= exactLimit {
             var hessians = [Float](repeating: 0, count: rows * d * d)   // row r's H_r at r d², by rows
             exactColumns { j, product in
                 for r in 0..<rows { for i in 0..<d { hessians[r * d * d + i * d + j] = product[r * d + i] } }
             }
-            let tops = (0..<rows).map { r in
+            return RowCurvatures((0..<rows).map { r in
                 Self.exactTop(Self.symmetrised(hessians[(r * d * d)..<((r + 1) * d * d)].map(Double.init), d: d), d: d)
-            }
-            return (tops.map(\.value), tops.flatMap(\.vector), tops.map(\.residual))
+            })
         }
         var start = Self.startVector(count: rows * d, seed: seed)
         for r in 0..<rows { Self.normalise(&start, row: r, width: d) }
         let first = rowPowerIteration(start: start, shifts: [Double](repeating: 0, count: rows), tolerance: tolerance, maximumProducts: maximumProducts)
-        guard !positiveSemiDefinite else { return (first.values, first.vectors, first.residuals) }
+        guard !positiveSemiDefinite else { return first.curvatures }
         // Each row from its first run's vector when that found a positive eigenvalue, else from its u_0 (as `meanTop`).
         var secondStart = start
-        for r in 0..<rows where first.values[r] > 0 { for i in 0..<d { secondStart[r * d + i] = first.vectors[r * d + i] } }
+        for r in 0..<rows where first.curvatures.values[r] > 0 { for i in 0..<d { secondStart[r * d + i] = first.curvatures.vectors[r * d + i] } }
         let second = rowPowerIteration(start: secondStart, shifts: first.productNorms, tolerance: tolerance, maximumProducts: maximumProducts)
-        return (second.values, second.vectors, second.residuals)
+        return second.curvatures
     }
 
     /// Power iteration on every H_r + `shifts[r]` I at once from the unit rows of `start` after
     /// `prepare`, until every row's ‖H_r u_r - λ_r u_r‖ ≤ `tolerance` · max(|λ_r|, σ_r) or after
     /// `maximumProducts` products: each row's Rayleigh quotient u_rᵀ H_r u_r of the last product, its
-    /// u_r, its residual and ‖H_r u_r‖.
+    /// u_r, its residual (absolute and relative to max(|λ_r|, σ_r)), whether it met the tolerance, and ‖H_r u_r‖.
     private func rowPowerIteration(start: [Float], shifts: [Double], tolerance: Double, maximumProducts: Int)
-        -> (values: [Double], vectors: [Float], residuals: [Double], productNorms: [Double]) {
+        -> (curvatures: RowCurvatures, productNorms: [Double]) {
         let d = inputCount
         var u = start
         var product = [Float](repeating: 0, count: rows * d), values = [Double](repeating: 0, count: rows)
-        var productNorms = values, residuals = values
+        var productNorms = values, residuals = values, met = [Bool](repeating: false, count: rows)
         for step in 0..<max(maximumProducts, 1) {
             u.withUnsafeBufferPointer { b in
                 product.withUnsafeMutableBufferPointer { p in multiply(b.baseAddress!, into: p.baseAddress!) }
@@ -221,7 +274,8 @@ extension InputHessianEvaluator {
                 values[r] = rayleigh
                 productNorms[r] = squares.squareRoot()
                 residuals[r] = residual.squareRoot()
-                if residuals[r] > tolerance * max(abs(rayleigh), shifts[r]) { converged = false }
+                met[r] = residuals[r] <= tolerance * max(abs(rayleigh), shifts[r])
+                if !met[r] { converged = false }
             }
             if converged || step + 1 == maximumProducts { break }
             for r in 0..<rows {
@@ -236,7 +290,8 @@ extension InputHessianEvaluator {
                 for i in 0..<d { u[r * d + i] = Float(Double(product[r * d + i]) * inverse) }
             }
         }
-        return (values, u, residuals, productNorms)
+        let relative = (0..<rows).map { InputCurvature.relative(residuals[$0], scale: max(abs(values[$0]), shifts[$0])) }
+        return (RowCurvatures(values: values, vectors: u, residuals: residuals, relativeResiduals: relative, converged: met), productNorms)
     }
 
     /// `count` numbers uniform in [-1, 1] from the stream (`seed`, "input curvature"), in order.

@@ -167,18 +167,69 @@ public struct KernelRidgeModel: TrainableModel, Hashable {
     /// k(x, y) for x at `xOffset` of `x` and y at `yOffset` of `y`, `features` values each.
     static func kernelValue(_ kernel: RidgeKernel, lengthScale: Double, _ x: [Double], _ xOffset: Int, _ y: [Double], _ yOffset: Int,
                             features d: Int) -> Double {
+        x.withUnsafeBufferPointer { x in
+            y.withUnsafeBufferPointer { y in kernelValue(kernel, lengthScale: lengthScale, x.baseAddress! + xOffset, y.baseAddress! + yOffset, features: d) }
+        }
+    }
+
+    /// k(x, y) for the `features` values at `x` and at `y`: exp(−Σ_j (x_j − y_j)² / (2ℓ²)) (RBF) or
+    /// exp(−Σ_j |x_j − y_j| / ℓ) (Laplacian), the sum over j in order.
+    static func kernelValue(_ kernel: RidgeKernel, lengthScale: Double, _ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>,
+                            features d: Int) -> Double {
         var sum = 0.0
         switch kernel {
         case .rbf:
             for j in 0..<d {
-                let delta = x[xOffset + j] - y[yOffset + j]
+                let delta = x[j] - y[j]
                 sum += delta * delta
             }
-            return exp(-sum / (2 * lengthScale * lengthScale))
         case .laplacian:
-            for j in 0..<d { sum += abs(x[xOffset + j] - y[yOffset + j]) }
-            return exp(-sum / lengthScale)
+            for j in 0..<d { sum += abs(x[j] - y[j]) }
         }
+        return kernelValue(kernel, lengthScale: lengthScale, sum: sum)
+    }
+
+    /// k from the sum of squared (RBF) or absolute (Laplacian) differences.
+    private static func kernelValue(_ kernel: RidgeKernel, lengthScale: Double, sum: Double) -> Double {
+        switch kernel {
+        case .rbf: exp(-sum / (2 * lengthScale * lengthScale))
+        case .laplacian: exp(-sum / lengthScale)
+        }
+    }
+
+    /// k(x, x_i) for every row x_i of `points` [count x features] into `values` [count], each bit for
+    /// bit as `kernelValue` computes it (its own sum over j in order), four rows at a time so that
+    /// their four sums' additions overlap instead of waiting on one another.
+    static func kernelValues(_ kernel: RidgeKernel, lengthScale: Double, _ x: UnsafePointer<Double>, _ points: UnsafePointer<Double>,
+                             count n: Int, features d: Int, into values: UnsafeMutablePointer<Double>) {
+        var i = 0
+        while i + 4 <= n {
+            let p0 = points + i * d, p1 = p0 + d, p2 = p1 + d, p3 = p2 + d
+            var (s0, s1, s2, s3) = (0.0, 0.0, 0.0, 0.0)
+            switch kernel {
+            case .rbf:
+                for j in 0..<d {
+                    let (a, b, c, e) = (x[j] - p0[j], x[j] - p1[j], x[j] - p2[j], x[j] - p3[j])
+                    s0 += a * a
+                    s1 += b * b
+                    s2 += c * c
+                    s3 += e * e
+                }
+            case .laplacian:
+                for j in 0..<d {
+                    s0 += abs(x[j] - p0[j])
+                    s1 += abs(x[j] - p1[j])
+                    s2 += abs(x[j] - p2[j])
+                    s3 += abs(x[j] - p3[j])
+                }
+            }
+            values[i] = kernelValue(kernel, lengthScale: lengthScale, sum: s0)
+            values[i + 1] = kernelValue(kernel, lengthScale: lengthScale, sum: s1)
+            values[i + 2] = kernelValue(kernel, lengthScale: lengthScale, sum: s2)
+            values[i + 3] = kernelValue(kernel, lengthScale: lengthScale, sum: s3)
+            i += 4
+        }
+        for rest in i..<n { values[rest] = kernelValue(kernel, lengthScale: lengthScale, x, points + rest * d, features: d) }
     }
 
     /// K + λ I (an n x n Double matrix, factored in place), the rows and targets in Double and the
@@ -228,12 +279,23 @@ public struct KernelRidgeClassifier: InputGradientClassifier, DecisionValueClass
         precondition(inputs.featureCount == featureCount, "inputs do not fit the model")
         let d = featureCount, c = classCount, n = points.count / d
         var result = [Double](repeating: 0, count: inputs.count * c)
-        var x = [Double](repeating: 0, count: d)
-        for r in 0..<inputs.count {
-            for j in 0..<d { x[j] = Double(inputs.features[r * d + j]) }
-            for i in 0..<n {
-                let k = KernelRidgeModel.kernelValue(kernel, lengthScale: lengthScale, x, 0, points, i * d, features: d)
-                for m in 0..<c { result[r * c + m] += k * dual[i * c + m] }
+        var x = [Double](repeating: 0, count: d), k = [Double](repeating: 0, count: n)
+        points.withUnsafeBufferPointer { points in
+            dual.withUnsafeBufferPointer { dual in
+                result.withUnsafeMutableBufferPointer { result in
+                    x.withUnsafeMutableBufferPointer { x in
+                        k.withUnsafeMutableBufferPointer { k in
+                            for r in 0..<inputs.count {
+                                for j in 0..<d { x[j] = Double(inputs.features[r * d + j]) }
+                                KernelRidgeModel.kernelValues(kernel, lengthScale: lengthScale, x.baseAddress!, points.baseAddress!, count: n,
+                                                              features: d, into: k.baseAddress!)
+                                // f_m(x) = Σ_i k_i A_im, over i in order.
+                                let f = result.baseAddress! + r * c
+                                for i in 0..<n { for m in 0..<c { f[m] += k[i] * dual[i * c + m] } }
+                            }
+                        }
+                    }
+                }
             }
         }
         return result

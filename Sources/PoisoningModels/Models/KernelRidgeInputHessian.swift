@@ -41,8 +41,8 @@ final class KernelRidgeInputHessian: InputHessianAssembler {
     /// One row's kernel values [n] and decision values, then errors [c] (for `prepare`), and its
     /// product's sums [d] (for `multiply`).
     private var similarities: [Double], errors: [Double], sums: [Double]
-    /// For `rowHessian` and `meanHessian`: v_i or s_i of one training row [d], Σ_i b_i k_i x_i of one
-    /// prepared row [d], Σ_r b_i k_i of each training row over the prepared rows [n], and one d x d sum.
+    /// ∂k_i/∂x of one training row [d] (for `prepare`), then for `rowHessian` and `meanHessian`: v_i or
+    /// s_i of one training row [d], Σ_i b_i k_i x_i of one prepared row [d], Σ_r b_i k_i of each training row over the prepared rows [n], and one d x d sum.
     private var difference: [Double], weightedPoints: [Double], pointWeights: [Double], gaussNewton: [Double]
 
     /// Products for batches of exactly `rows` rows of `model`.
@@ -74,33 +74,51 @@ final class KernelRidgeInputHessian: InputHessianAssembler {
     var positiveSemiDefinite: Bool { false }
 
     /// For each row: x, k_i, f, e = f − onehot(y), b_i k_i = 2 k_i Σ_k A_ik e_k and
-    /// J_k = Σ_i A_ik ∇k_i (∇k_i = −k_i v_i / ℓ² or −k_i s_i / ℓ).
+    /// J_k = Σ_i A_ik ∇k_i (∇k_i = −k_i v_i / ℓ² or −k_i s_i / ℓ), each J_k summed over the training
+    /// rows i in order, one contiguous row of d at a time (the products' cost: O(n c d) per row).
     func prepare(inputs x: UnsafePointer<Float>, labels: UnsafePointer<Int>) {
         let d = model.featureCount, c = model.classCount, n = similarities.count
-        let points = model.points, dual = model.dual, scale = model.lengthScale
-        for r in 0..<rows {
-            for j in 0..<d { inputs[r * d + j] = Double(x[r * d + j]) }
-            for k in 0..<c { errors[k] = 0 }
-            for i in 0..<n {
-                similarities[i] = KernelRidgeModel.kernelValue(model.kernel, lengthScale: scale, inputs, r * d, points, i * d, features: d)
-                for k in 0..<c { errors[k] += similarities[i] * dual[i * c + k] }
-            }
-            for k in 0..<c { errors[k] -= labels[r] == k ? 1 : 0 }
-            let jacobian = r * c * d
-            for m in jacobian..<(jacobian + c * d) { jacobians[m] = 0 }
-            for i in 0..<n {
-                var weight = 0.0
-                for k in 0..<c { weight += dual[i * c + k] * 2 * errors[k] }
-                weights[r * n + i] = weight * similarities[i]
-                guard similarities[i] != 0 else { continue }
-                for j in 0..<d {
-                    let delta = inputs[r * d + j] - points[i * d + j]
-                    // ∂k_i/∂x_j
-                    let slope = switch model.kernel {
-                    case .rbf: -similarities[i] * delta / (scale * scale)
-                    case .laplacian: -similarities[i] * Self.sign(delta) / scale
+        let scale = model.lengthScale, kernel = model.kernel
+        model.points.withUnsafeBufferPointer { points in
+            model.dual.withUnsafeBufferPointer { dual in
+                inputs.withUnsafeMutableBufferPointer { prepared in
+                    jacobians.withUnsafeMutableBufferPointer { jacobians in
+                        weights.withUnsafeMutableBufferPointer { weights in
+                            similarities.withUnsafeMutableBufferPointer { k in
+                                errors.withUnsafeMutableBufferPointer { errors in
+                                    difference.withUnsafeMutableBufferPointer { slope in
+                                        for r in 0..<rows {
+                                            let row = prepared.baseAddress! + r * d
+                                            for j in 0..<d { row[j] = Double(x[r * d + j]) }
+                                            for m in 0..<c { errors[m] = 0 }
+                                            KernelRidgeModel.kernelValues(kernel, lengthScale: scale, row, points.baseAddress!, count: n, features: d,
+                                                                          into: k.baseAddress!)
+                                            for i in 0..<n { for m in 0..<c { errors[m] += k[i] * dual[i * c + m] } }
+                                            for m in 0..<c { errors[m] -= labels[r] == m ? 1 : 0 }
+                                            let jacobian = jacobians.baseAddress! + r * c * d
+                                            jacobian.update(repeating: 0, count: c * d)
+                                            for i in 0..<n {
+                                                var weight = 0.0
+                                                for m in 0..<c { weight += dual[i * c + m] * 2 * errors[m] }
+                                                weights[r * n + i] = weight * k[i]
+                                                guard k[i] != 0 else { continue }
+                                                let point = points.baseAddress! + i * d
+                                                // ∂k_i/∂x_j for every j
+                                                switch kernel {
+                                                case .rbf: for j in 0..<d { slope[j] = -k[i] * (row[j] - point[j]) / (scale * scale) }
+                                                case .laplacian: for j in 0..<d { slope[j] = -k[i] * Self.sign(row[j] - point[j]) / scale }
+                                                }
+                                                for m in 0..<c {
+                                                    let coefficient = dual[i * c + m], target = jacobian + m * d
+                                                    for j in 0..<d { target[j] += coefficient * slope[j] }
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
                     }
-                    for k in 0..<c { jacobians[jacobian + k * d + j] += dual[i * c + k] * slope }
                 }
             }
         }
@@ -149,21 +167,17 @@ final class KernelRidgeInputHessian: InputHessianAssembler {
         let d = model.featureCount, n = similarities.count
         hessian.update(repeating: 0, count: d * d)
         var identity = 0.0
-        inputs.withUnsafeBufferPointer { x in
-            model.points.withUnsafeBufferPointer { points in
-                weights.withUnsafeBufferPointer { weights in
-                    difference.withUnsafeMutableBufferPointer { v in
-                        for i in 0..<n {
-                            let weight = weights[row * n + i]
-                            guard weight != 0 else { continue }
-                            for j in 0..<d {
-                                let delta = x[row * d + j] - points[i * d + j]
-                                v[j] = model.kernel == .rbf ? delta : Self.sign(delta)   // v_i or s_i
-                            }
-                            Self.addOuterProduct(weight, v.baseAddress!, into: hessian, d: d)
-                            identity += weight
-                        }
+        withPreparedTerms { x, points, weights in
+            difference.withUnsafeMutableBufferPointer { v in
+                for i in 0..<n {
+                    let weight = weights[row * n + i]
+                    guard weight != 0 else { continue }
+                    for j in 0..<d {
+                        let delta = x[row * d + j] - points[i * d + j]
+                        v[j] = model.kernel == .rbf ? delta : Self.sign(delta)   // v_i or s_i
                     }
+                    Self.addOuterProduct(weight, v.baseAddress!, into: hessian, d: d)
+                    identity += weight
                 }
             }
         }
@@ -193,33 +207,29 @@ final class KernelRidgeInputHessian: InputHessianAssembler {
         }
         hessian.update(repeating: 0, count: d * d)
         var identity = 0.0
-        inputs.withUnsafeBufferPointer { x in
-            model.points.withUnsafeBufferPointer { points in
-                weights.withUnsafeBufferPointer { weights in
-                    weightedPoints.withUnsafeMutableBufferPointer { m in
-                        pointWeights.withUnsafeMutableBufferPointer { omega in
-                            omega.update(repeating: 0)
-                            for r in 0..<rows {
-                                var total = 0.0   // S_r
-                                m.update(repeating: 0)
-                                for i in 0..<n {
-                                    let weight = weights[r * n + i]
-                                    guard weight != 0 else { continue }
-                                    total += weight
-                                    omega[i] += weight
-                                    for j in 0..<d { m[j] += weight * points[i * d + j] }
-                                }
-                                identity += total
-                                // S_r x_r x_rᵀ − x_r m_rᵀ − m_r x_rᵀ, lower triangle.
-                                for a in 0..<d {
-                                    let xa = x[r * d + a], ma = m[a]
-                                    for b in 0...a { hessian[a * d + b] += total * xa * x[r * d + b] - xa * m[b] - ma * x[r * d + b] }
-                                }
-                            }
-                            for i in 0..<n where omega[i] != 0 {   // Σ_i ω_i x_i x_iᵀ
-                                Self.addOuterProduct(omega[i], points.baseAddress! + i * d, into: hessian, d: d)
-                            }
+        withPreparedTerms { x, points, weights in
+            weightedPoints.withUnsafeMutableBufferPointer { m in
+                pointWeights.withUnsafeMutableBufferPointer { omega in
+                    omega.update(repeating: 0)
+                    for r in 0..<rows {
+                        var total = 0.0   // S_r
+                        m.update(repeating: 0)
+                        for i in 0..<n {
+                            let weight = weights[r * n + i]
+                            guard weight != 0 else { continue }
+                            total += weight
+                            omega[i] += weight
+                            for j in 0..<d { m[j] += weight * points[i * d + j] }
                         }
+                        identity += total
+                        // S_r x_r x_rᵀ − x_r m_rᵀ − m_r x_rᵀ, lower triangle.
+                        for a in 0..<d {
+                            let xa = x[r * d + a], ma = m[a]
+                            for b in 0...a { hessian[a * d + b] += total * xa * x[r * d + b] - xa * m[b] - ma * x[r * d + b] }
+                        }
+                    }
+                    for i in 0..<n where omega[i] != 0 {   // Σ_i ω_i x_i x_iᵀ
+                        Self.addOuterProduct(omega[i], points.baseAddress! + i * d, into: hessian, d: d)
                     }
                 }
             }
@@ -237,6 +247,14 @@ final class KernelRidgeInputHessian: InputHessianAssembler {
                     hessian[b * d + a] = value / count
                 }
             }
+        }
+    }
+
+    /// `body` with the prepared rows x [rows x d], the training rows x_i [n x d] and b_i k_i of each
+    /// prepared row against each training row [rows x n]: the terms `rowHessian` and `meanHessian` read.
+    private func withPreparedTerms(_ body: (UnsafeBufferPointer<Double>, UnsafeBufferPointer<Double>, UnsafeBufferPointer<Double>) -> Void) {
+        inputs.withUnsafeBufferPointer { x in
+            model.points.withUnsafeBufferPointer { points in weights.withUnsafeBufferPointer { weights in body(x, points, weights) } }
         }
     }
 
