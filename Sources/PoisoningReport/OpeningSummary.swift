@@ -335,8 +335,8 @@ private func modelsAndTraining(_ results: StudyResults, named: ([String], String
             && results.config.modelKinds[series.model] == "logistic"
     }
     if converged && methods.count == 1 {
-        return "(\(named(modelLabels(results), "model types"))) with \(methods[0]) carried on to convergence (full-batch Nesterov descent to a gradient norm of 1e-5), "
-            + "as gradient canceling's victims are"
+        return "(\(named(modelLabels(results), "model types"))) with \(methods[0]) and then, as gradient canceling's victims, "
+            + "full-batch Nesterov descent to a gradient norm of 1e-5"
     }
     let models = modelLabels(results)
     if methods.count == 1 { return "(\(named(models, "model types"))) with \(methods[0])" }

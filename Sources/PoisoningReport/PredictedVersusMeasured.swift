@@ -43,9 +43,9 @@ extension ReportModel {
                 + "rather than the paper's L, as the authors' code does (on L the paper's rate barely moves the poisons at n = 1,000)"
             : "The poisons descended by projected L-BFGS on the paper's objective L with a backtracking line search, not Algorithm 1's SGD "
                 + "with momentum: a fixed learning rate is not scale-free, and at the paper's 0.5 SGD left runs above τ uncancelled on "
-                + "make_classification data (`optimizer: sgd-momentum` runs Algorithm 1)"
+                + "make_classification data (optimizer: sgd-momentum runs Algorithm 1)"
         if withBias {
-            sentence += "; they cancel the biases' gradient as well as the weights' (`cancel: weights-and-bias`, unlike the authors' code), which "
+            sentence += "; they cancel the biases' gradient as well as the weights' (cancel: weights-and-bias, unlike the authors' code), which "
                 + "needs more than τ when the poisons keep their labels, so τ is necessary only here."
         } else {
             let left = results.runs.filter { $0.series == series && $0.fraction > 0 }.compactMap { $0.metrics?[MetricKey.biasGradientRatio] }
