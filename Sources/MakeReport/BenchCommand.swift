@@ -45,7 +45,7 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Measure only the default command: its training in process, the whole command (`--no-store`) and where its time goes (process start, analysis, figures, reports, writing); print the tables and leave --results alone (for iterating on what is not training).")
     var stepsOnly = false
 
-    @Flag(help: "Measure only each model kind's training on one thread against issue 23's budgets, with kernel ridge's solve by the blocked and the reference Cholesky, issue 25's input-curvature budget (20 Hessian-vector products over 150 rows), gradient canceling by its fast and its reference kernel, and kernel ridge's exact input curvature at 64 features, in closed form and from Hessian-vector products; print the tables and leave --results alone.")
+    @Flag(help: "Measure only each model kind's training on one thread against issue 23's budgets, with kernel ridge's solve by the blocked and the reference Cholesky, issue 25's input-curvature budget (20 Hessian-vector products over 150 rows), gradient canceling by its fast and its reference kernel, and kernel ridge's exact input curvature at 64 features, in closed form and from Hessian-vector products, and issue 24's budgets (τ on the reference rows, one gradient-canceling run at ε_d 0.2 on 1,000 rows; also in the full run and --engine-only); print the tables and leave --results alone.")
     var modelsOnly = false
 
     @OptionGroup var runtime: RuntimeOptions
@@ -137,7 +137,8 @@ struct BenchCommand: ParsableCommand {
             try gradientCancelingKernels(emit)
             emit()
             try kernelRidgeCurvature(emit)
-            return
+            emit()
+            return try poisonabilityBudgets(emit)
         }
         let referenceRuns = runStudy(reference, threads: threads).results
         let analysed = StudyResults(study: reference, runs: referenceRuns, toolVersion: toolVersion, threads: threads)
@@ -245,6 +246,9 @@ struct BenchCommand: ParsableCommand {
 
         emit()
         try kernelRidgeCurvature(emit)
+
+        emit()
+        try poisonabilityBudgets(emit)
 
         emit()
         try memoryTable(emit, scratch: scratch, threads: threads)

@@ -104,7 +104,8 @@ public struct PoisonabilityEvidence: Sendable, Equatable {
         let ratio = { (m: [String: Double]) in m[MetricKey.mixedGradientNorm].flatMap { mixed in m[MetricKey.cleanGradientNorm].map { mixed / $0 } } }
         let runEvidence = runs.filter { $0.fraction > 0 }.compactMap { run -> RunEvidence? in
             guard let tau = tauBySeed[run.seed], let metrics = run.metrics, let value = ratio(metrics) else { return nil }
-            let bound = metrics[MetricKey.targetNorm].flatMap { norm in metrics[MetricKey.cleanGradientNorm].flatMap { clean in
+            // The floor bounds the gradient over every parameter: none for runs that leave the biases' out (`biasGradientRatio`).
+            let bound = metrics[MetricKey.biasGradientRatio] != nil ? nil : metrics[MetricKey.targetNorm].flatMap { norm in metrics[MetricKey.cleanGradientNorm].flatMap { clean in
                 RunEvidence.floorRatio(tau: tau, clean: results.data.trainCount, poisons: run.poisonedCount, classes: results.data.classCount,
                                        targetNorm: norm, cleanGradientNorm: clean)
             } }
@@ -131,9 +132,10 @@ public struct PoisonabilityEvidence: Sendable, Equatable {
     /// its own training rows counts as not stationary.
     public static let cancelledRatio = 1e-3
     /// The margin δ above τ from which runs are judged: success is asked of a seed only at budgets of
-    /// at least (1 + δ)τ, since just above τ the poison sets that reach the target are few and may lie
-    /// outside the clean rows' range (at 1.001 τ on the make_classification example SciPy's L-BFGS-B
-    /// within that range reaches only 3.7e-2 of the clean gradient).
+    /// at least (1 + δ)τ, since just above τ the poison sets that reach the target are few (right at τ
+    /// every poison must sit at the same margin) and may lie outside the clean rows' range, and a
+    /// descent from clean rows needs room to find one; with `cancel: weights-and-bias` τ is only
+    /// necessary and the margin does not cover the biases' extra condition.
     public static let judgedMargin = 0.25
 
     /// The fractions below every seed's τ and above every seed's τ (none without a τ), for the table.

@@ -62,9 +62,17 @@ public struct TargetBudget: Sendable, Codable, Equatable {
     /// How the measured budgets sit against each seed's τ (the prediction: the target is not reached
     /// below τ, and gradient canceling reaches it above).
     public enum Verdict: String, Sendable, Codable, Equatable {
-        /// No seed's victim is the target below its τ, and every seed's is at some swept budget above
-        /// it: the runs agree with both halves of the prediction.
+        /// No seed's victim is the target below its τ, every seed's is at some swept budget above it,
+        /// and the paired interval of the excess (budget − τ)/τ over seeds lies at or below
+        /// `judgedMargin`: the runs agree with both halves of the prediction.
         case consistent
+        /// No seed's victim is the target below its τ and every seed's is above it, but the interval of
+        /// the excess lies above `judgedMargin`: gradient canceling needed more than (1 + margin)τ.
+        case reachedLate
+        /// No seed's victim is the target below its τ and every seed's is above it, but the interval of
+        /// the excess holds `judgedMargin` (or there are fewer than two seeds): the runs cannot tell
+        /// success near τ from late success.
+        case excessUndecided
         /// Some seed's victim is the target (to `reachedDistance`) at a budget below its τ: against the
         /// prediction, unless the target lies within that distance of a reachable model.
         case successBelowTau
@@ -73,6 +81,9 @@ public struct TargetBudget: Sendable, Codable, Equatable {
         case notReachedAboveTau
     }
 
+    /// The excess over τ, as a share of τ, within which a seed's first budget counts as success at τ
+    /// (`PoisonabilityEvidence.judgedMargin`, the margin the report judges runs by: 1.25 τ).
+    public static let judgedMargin = PoisonabilityEvidence.judgedMargin
     /// The share of the clean model's disagreement with the target that the halfway bar asks the victim to close.
     public static let closedShare = 0.5
     /// The relative parameter distance from the target within which a victim that agrees with it on
@@ -96,6 +107,10 @@ public struct TargetBudget: Sendable, Codable, Equatable {
     /// τ's mean over the seeds whose target has one, with its Student-t interval at the study's
     /// confidence (its lower end clipped at 0: τ is a budget); nil with fewer than two such seeds.
     public let tau: Estimate?
+    /// The mean over seeds of the excess (budget − τ)/τ of the first budget reaching the target over
+    /// the seed's τ, with its paired Student-t interval at the study's confidence; nil unless every
+    /// seed has a τ and a budget (and there are two).
+    public let excess: Estimate?
     /// Nil when no seed's target has a τ, or no run's victim is judged.
     public let verdict: Verdict?
 
@@ -123,6 +138,13 @@ public struct TargetBudget: Sendable, Codable, Equatable {
         } else {
             tau = nil
         }
+        // The excess of each seed's first budget over its τ, in units of τ: (budget − τ)/τ, paired by seed.
+        let excesses = seeds.compactMap { seed in seed.tau.flatMap { tau in seed.budget.map { ($0 - tau) / tau } } }
+        if excesses.count == seeds.count, let interval = studentTInterval(excesses, resolution: 0, confidence: confidence) {
+            excess = Estimate(value: excesses.reduce(0, +) / Double(excesses.count), interval: interval)
+        } else {
+            excess = nil
+        }
         let predicted = seeds.filter { $0.tau != nil }
         if predicted.isEmpty || predicted.allSatisfy({ $0.judged == 0 }) {
             verdict = nil
@@ -130,8 +152,12 @@ public struct TargetBudget: Sendable, Codable, Equatable {
             verdict = .successBelowTau
         } else if predicted.contains(where: { $0.budget == nil }) {
             verdict = .notReachedAboveTau
-        } else {
+        } else if let upper = excess?.interval?.upper, upper <= Self.judgedMargin {
             verdict = .consistent
+        } else if let lower = excess?.interval?.lower, lower > Self.judgedMargin {
+            verdict = .reachedLate
+        } else {
+            verdict = .excessUndecided
         }
     }
 
@@ -178,6 +204,13 @@ public struct TargetBudget: Sendable, Codable, Equatable {
         return "not reached in the swept range (seed\(missing.count == 1 ? "" : "s") \(missing.joined(separator: ", ")))"
     }
 
+    /// "the first budget exceeds τ by 19.0% of τ on average [6.5%, 31.5%]", the excess's clause; empty without it.
+    private var excessClause: String {
+        guard let excess, let value = excess.value else { return "" }
+        let interval = excess.interval.flatMap { interval in interval.lower.flatMap { lower in interval.upper.map { " [\(percent(lower)), \(percent($0))]" } } } ?? ""
+        return "the first budget exceeds τ by \(percent(value)) of τ on average\(interval) (paired over seeds)"
+    }
+
     /// One sentence: the definition, each seed's budget beside its τ and its halfway budget, and the verdict.
     public var sentence: String {
         let perSeed = seeds.map { seed in
@@ -196,7 +229,17 @@ public struct TargetBudget: Sendable, Codable, Equatable {
         case nil:
             return opening + (seeds.allSatisfy { $0.judged == 0 } ? "; no run is judged, so the runs do not test the prediction." : "; no τ is predicted.")
         case .consistent:
-            return opening + "; the runs agree with the prediction: no seed's victim is the target below its τ, and every seed's is at a swept budget above it."
+            return opening + "; " + excessClause + ", at most the \(percent(Self.judgedMargin)) margin: the runs agree with the prediction, "
+                + "no seed's victim is the target below its τ and every seed's is within \(1 + Self.judgedMargin) τ on average."
+        case .reachedLate:
+            return opening + "; no seed's victim is the target below its τ, but " + excessClause + ", above the "
+                + "\(percent(Self.judgedMargin)) margin: gradient canceling reached the target later than the prediction's τ (what this attack "
+                + "needed, not a bound on the problem)."
+        case .excessUndecided:
+            return opening + "; no seed's victim is the target below its τ and every seed's is above it, but "
+                + (excess == nil ? "there is no interval of the first budget's excess over τ (it needs two seeds, each with a τ)"
+                    : excessClause + ", which holds the \(percent(Self.judgedMargin)) margin")
+                + ": the runs cannot tell success near τ from late success; more seeds, or fractions swept closer above τ, would."
         case .successBelowTau:
             let below = seeds.filter(\.isBelowTau).map { String($0.seed) }
             return opening + "; seed\(below.count == 1 ? "" : "s") \(below.joined(separator: ", ")) "

@@ -44,9 +44,14 @@ import PoisoningUtilities
 /// (github watml/plim, `GC/mnist_lr-0.03.py`: summed per-row gradients, their norm stepped at 10
 /// without momentum, stopping once N < 1) does: on L itself a step of 0.5 moves a poison by 10⁻⁴ of
 /// the step on N at n = 1,000, so the poisons barely move. (c) Both stop once the mixed gradient is
-/// cancelled (Algorithm 1 runs its T steps). (d) The gradient of ℓ with respect to the
-/// parameters includes the bias (the authors' code cancels the weights' only), so the target's bias
-/// is reached too.
+/// cancelled (Algorithm 1 runs its T steps). (d) None by default: as the authors' code
+/// (github watml/plim, `GC/`: the gradient of the linear layer's weight only enters the norm), g is the
+/// gradient over the weights (`cancel: weights`), every layer's bias left out of L; its leftover,
+/// ‖g_b(mixture)‖/‖g_b(μ)‖, is recorded (`biasGradientRatio`). `cancel: weights-and-bias` cancels
+/// the biases' gradient too, so the target's bias is reached too, but then τ is only necessary: each
+/// poison's gradient is s(x, 1), and its bias entry, the constant 1, is no free feature, so cancelling
+/// it needs Σ_j s_j = −n g_b beside τ's condition, which the poisons' kept labels make infeasible
+/// until well above τ when g_b ≠ 0 (r24e: on binary logistic GradPC targets from 1.25τ to 6τ).
 ///
 /// Each run records the threshold τ of its target (`poisonabilityThreshold`, absent when none exists),
 /// the target's test accuracy and its distance from the clean model, ‖g(μ; w)‖, the norm of its last
@@ -76,6 +81,9 @@ public struct GradientCanceling: TargetedAttack {
     public let steps: Int
     /// How the poisons descend: projected L-BFGS on L (the default) or Algorithm 1's SGD with momentum on N.
     public let optimizer: GradientCancelingOptimizer
+    /// Which parameters' gradient the poisons cancel: the weights (the default, the authors' code) or
+    /// the weights and the biases.
+    public let cancel: CanceledGradient
     /// With `lbfgs`, the first step size α₀ the line search tries along the gradient of L (later
     /// gradient steps start from twice the last accepted one); with `sgd-momentum`, the first step's
     /// learning rate η on N.
@@ -119,12 +127,14 @@ public struct GradientCanceling: TargetedAttack {
     /// The attack aiming at the target labelled `targetLabel`, with these settings, its clean models
     /// and targets kept in `trainedModels` (by default its own, for the seeds of one series), its
     /// objective computed by `kernel`.
-    public init(targetLabel: String, target: (any TargetModel)? = nil, optimizer: GradientCancelingOptimizer = .lbfgs, steps: Int = defaultSteps,
+    public init(targetLabel: String, target: (any TargetModel)? = nil, optimizer: GradientCancelingOptimizer = .lbfgs, cancel: CanceledGradient = .weights,
+                steps: Int = defaultSteps,
                 learningRate: Double = defaultLearningRate, project: Bool = true, trainedModels: TrainedModelCache = TrainedModelCache(capacity: 32), kernel: GradientCancelingKernel = .fast) {
         precondition(steps > 0 && learningRate > 0, "positive settings required")
         self.targetLabel = targetLabel
         self.target = target
         self.optimizer = optimizer
+        self.cancel = cancel
         self.steps = steps
         self.learningRate = learningRate
         self.project = project
@@ -132,15 +142,18 @@ public struct GradientCanceling: TargetedAttack {
         self.kernel = kernel
     }
 
-    /// Reads `target`, `optimizer`, `steps`, `learning-rate` and `project`.
+    /// Reads `target`, `optimizer`, `cancel`, `steps`, `learning-rate` and `project`.
     public init(parameters: inout ParameterReader) throws {
         guard parameters.contains("target") else { throw parameters.missing("target") }
         let label = try parameters.string("target", help: "The label of one of the study's targets, e.g. \"gradpc 0.5\" or \"label-flip 0.5\".")
         let optimizer = try parameters.string("optimizer", default: GradientCancelingOptimizer.lbfgs.rawValue,
                                               oneOf: GradientCancelingOptimizer.allCases.map(\.rawValue),
                                               help: "How the poisons descend: lbfgs (the default: projected L-BFGS on the paper's objective L with a backtracking line search, scale-free, cannot diverge) or sgd-momentum (the paper's Algorithm 1: SGD with momentum 0.9 and a cosine schedule, on the norm of the summed gradient as the authors' code).")
-        self.init(targetLabel: label, optimizer: GradientCancelingOptimizer(rawValue: optimizer)!,
-                  steps: try parameters.int("steps", default: Self.defaultSteps, in: 1...1_000_000, help: "Descent steps on the poisons."),
+        let cancel = try parameters.string("cancel", default: CanceledGradient.weights.rawValue, oneOf: CanceledGradient.allCases.map(\.rawValue),
+                                           help: "Which gradient the poisons cancel: weights (the default, as the authors' code: every bias left out, its leftover recorded as biasGradientRatio; τ is the exact threshold for binary margin models) or weights-and-bias (the biases too, so the target's bias is reached too, but τ is then only a necessary budget: the bias's entry is no free feature).")
+        self.init(targetLabel: label, optimizer: GradientCancelingOptimizer(rawValue: optimizer)!, cancel: CanceledGradient(rawValue: cancel)!,
+                  steps: try parameters.int("steps", default: Self.defaultSteps, in: 1...1_000_000,
+                                            help: "lbfgs: the most evaluations of the objective (line-search trials included; the start counts one, so at most steps accepted steps). sgd-momentum: the descent steps on the poisons (one evaluation each)."),
                   learningRate: try parameters.double("learning-rate", default: Self.defaultLearningRate, in: 1e-9...1e9,
                                                       help: "lbfgs: the first step size the line search tries along the gradient of the paper's objective L (L-BFGS steps try 1); it is halved until L falls enough and the next gradient step tries twice the accepted one, so any positive value works. sgd-momentum: the first step's learning rate on the norm of the summed gradient, brought to 0 at the last step by a cosine schedule. The default 0.5 is the paper's learning rate."),
                   project: try parameters.bool("project", default: true,
@@ -151,6 +164,7 @@ public struct GradientCanceling: TargetedAttack {
     public var label: String {
         var details = [String]()
         if optimizer != .lbfgs { details.append(optimizer.rawValue) }
+        if cancel != .weights { details.append(cancel.rawValue) }
         if steps != Self.defaultSteps { details.append("\(steps) steps") }
         if learningRate != Self.defaultLearningRate { details.append("lr \(learningRate)") }
         if !project { details.append("unprojected") }
@@ -159,14 +173,14 @@ public struct GradientCanceling: TargetedAttack {
 
     /// This attack with its target, its clean models and targets taken from `trainedModels`.
     public func aimed(at target: any TargetModel, trainedModels: TrainedModelCache) -> any PoisoningAttack {
-        GradientCanceling(targetLabel: targetLabel, target: target, optimizer: optimizer, steps: steps, learningRate: learningRate, project: project,
-                          trainedModels: trainedModels, kernel: kernel)
+        GradientCanceling(targetLabel: targetLabel, target: target, optimizer: optimizer, cancel: cancel, steps: steps, learningRate: learningRate,
+                          project: project, trainedModels: trainedModels, kernel: kernel)
     }
 
     /// This attack with its objective computed by `kernel` (the same bits, at another speed).
     public func computed(by kernel: GradientCancelingKernel) -> GradientCanceling {
-        GradientCanceling(targetLabel: targetLabel, target: target, optimizer: optimizer, steps: steps, learningRate: learningRate, project: project,
-                          trainedModels: trainedModels, kernel: kernel)
+        GradientCanceling(targetLabel: targetLabel, target: target, optimizer: optimizer, cancel: cancel, steps: steps, learningRate: learningRate,
+                          project: project, trainedModels: trainedModels, kernel: kernel)
     }
 
     /// True: the poisons are added to the clean rows, so ε_d may exceed 1 (τ often does).
@@ -184,15 +198,19 @@ public struct GradientCanceling: TargetedAttack {
             MetricInfo(key: MetricKey.targetAccuracy, name: "Target accuracy", meaning: "test accuracy of the target model"),
             MetricInfo(key: MetricKey.targetShift, name: "Target's distance from clean",
                        meaning: "‖w_target − w_clean‖ / ‖w_clean‖ over every parameter, the last layer centred (its class-sum direction, which predictions ignore, removed)"),
-            MetricInfo(key: MetricKey.cleanGradientNorm, name: "Clean gradient norm", meaning: "‖g(clean rows; w_target)‖, the gradient the poisons must cancel"),
+            MetricInfo(key: MetricKey.cleanGradientNorm, name: "Clean gradient norm", meaning: "‖g(clean rows; w_target)‖ over the weights (with cancel: weights-and-bias, every parameter), the gradient the poisons must cancel"),
             MetricInfo(key: MetricKey.targetGradientNorm, name: "Target's own gradient norm",
                        meaning: "‖g(the target's own training rows; w_target)‖, 0 for a target trained to stationarity (label-flip targets only)"),
             MetricInfo(key: MetricKey.targetNorm, name: "Target's last-layer norm",
                        meaning: "‖θ‖ of the target's last layer (weights and bias, centred: its class-sum direction removed), which bounds the mixed gradient below τ"),
             MetricInfo(key: MetricKey.mixedGradientNorm, name: "Mixed gradient norm",
-                       meaning: "‖g(clean rows and poisons; w_target)‖ after the attack's last step"),
+                       meaning: "‖g(clean rows and poisons; w_target)‖ over the weights (with cancel: weights-and-bias, every parameter) after the attack's last step"),
+            MetricInfo(key: MetricKey.biasGradientRatio, name: "Bias gradient left",
+                       meaning: "‖g_bias(clean rows and poisons; w_target)‖ / ‖g_bias(clean rows; w_target)‖: the biases' gradient, which cancel: weights leaves uncancelled, as the authors' code"),
             MetricInfo(key: MetricKey.descentStalled, name: "Descent stalled",
-                       meaning: "1 when the L-BFGS descent stopped because its line search found no step lowering the objective for 3 steps in a row, the mixed gradient still above 1e-3 of the clean one, else 0"),
+                       meaning: "share of seeds whose L-BFGS descent stopped because its line search found no step lowering the objective for 3 steps in a row, the mixed gradient still above 1e-3 of the clean one (per run 1 or 0)"),
+            MetricInfo(key: MetricKey.descentExhausted, name: "Descent exhausted",
+                       meaning: "share of seeds whose descent used all its evaluations of the objective (steps + 1 with lbfgs, line-search trials included; steps with sgd-momentum), the mixed gradient still above 1e-3 of the clean one (per run 1 or 0)"),
             MetricInfo(key: MetricKey.victimGradientNorm, name: "Victim's gradient norm",
                        meaning: "‖g(the rows the victim trained on; w_victim)‖, at most 1e-5 for a converged victim"),
             MetricInfo(key: MetricKey.targetDistance, name: "Victim's distance from target",
@@ -200,7 +218,7 @@ public struct GradientCanceling: TargetedAttack {
             MetricInfo(key: MetricKey.targetAgreement, name: "Agreement with target",
                        meaning: "share of test rows on which the retrained victim and the target predict the same class", hasBaseline: true),
         ]
-        return optimizer == .lbfgs ? all : all.filter { $0.key != MetricKey.descentStalled }
+        return all.filter { (optimizer == .lbfgs || $0.key != MetricKey.descentStalled) && (cancel == .weights || $0.key != MetricKey.biasGradientRatio) }
     }
 
     /// The keys of its metrics that describe the seed's clean model and target only, the same at
@@ -241,7 +259,7 @@ public struct GradientCanceling: TargetedAttack {
         var stream = Xoshiro256StarStar(seed: seed, purpose: "poison-samples")
         stream.choosePrefix(min(count, n), of: &rows)
         let sources = (0..<count).map { rows[$0 % n] }
-        var objective = Objective(target: aim, clean: train, poisonLabels: sources.map { train.labels[$0] })
+        var objective = Objective(target: aim, clean: train, poisonLabels: sources.map { train.labels[$0] }, cancelsBias: cancel == .weightsAndBias)
         var poisons = sources.flatMap { row in train.features[(row * d)..<((row + 1) * d)].map(Double.init) }
         var lower = [Double](repeating: .infinity, count: d), upper = [Double](repeating: -.infinity, count: d)
         for row in 0..<n {
@@ -262,11 +280,18 @@ public struct GradientCanceling: TargetedAttack {
             MetricKey.targetNorm: centredLastLayerNorm(aim),
             MetricKey.mixedGradientNorm: mixed,
         ]
+        if cancel == .weights {
+            let cleanBias = objective.biasGradientNorm([])
+            if cleanBias > 0 { measurements[MetricKey.biasGradientRatio] = objective.biasGradientNorm(poisons) / cleanBias }
+        }
         let cleanNorm = measurements[MetricKey.cleanGradientNorm]!
-        if optimizer == .lbfgs { measurements[MetricKey.descentStalled] = outcome.stalled && mixed > Self.cancelledRatio * cleanNorm ? 1 : 0 }
+        let uncancelled = mixed > Self.cancelledRatio * cleanNorm
+        if optimizer == .lbfgs { measurements[MetricKey.descentStalled] = outcome.stalled && uncancelled ? 1 : 0 }
+        measurements[MetricKey.descentExhausted] = outcome.exhausted && uncancelled ? 1 : 0
         if let tau = poisonabilityThreshold(of: aim, on: train).tau { measurements[MetricKey.poisonabilityThreshold] = tau }
         if let own = target.trainingRows(clean: train, seed: seed) {
-            var ownObjective = Objective(target: aim, clean: own, poisonLabels: [])
+            // Over every parameter, whatever `cancel`: τ takes the target for stationary in all of them.
+            var ownObjective = Objective(target: aim, clean: own, poisonLabels: [], cancelsBias: true)
             measurements[MetricKey.targetGradientNorm] = ownObjective.mixedGradientNorm([])
         }
         return PoisonedTrainingSet(data: data, trueLabels: data.labels, poisonedRows: Array(n..<(n + count)),
@@ -278,7 +303,7 @@ public struct GradientCanceling: TargetedAttack {
     /// ‖v‖ n/(n + m) ≤ r ‖g(μ; w)‖, that is L = ½‖v‖² ≤ ½ (r ‖g(μ; w)‖ (n + m)/n)², r = `stoppingRatio`.
     @discardableResult
     func descend<Objective: CancelingObjective>(_ poisons: inout [Double], objective: inout Objective, lower: [Double], upper: [Double]) -> DescentOutcome {
-        guard !poisons.isEmpty else { return DescentOutcome(steps: 0, stalled: false) }
+        guard !poisons.isEmpty else { return DescentOutcome(steps: 0, evaluations: 0, stopped: .cancelled) }
         let n = Double(objective.n), m = Double(poisons.count / lower.count)
         let bound = Self.stoppingRatio * objective.mixedGradientNorm([]) * (n + m) / n
         switch optimizer {
@@ -314,7 +339,7 @@ public struct GradientCanceling: TargetedAttack {
         var pairs = 0, newest = -1, stalledSteps = 0, evaluations = 1
         var loss = objective.evaluate(poisons, gradient: &gradient), gradientRate = learningRate
         for step in 0..<steps {
-            guard loss > cancelledLoss else { return DescentOutcome(steps: step, stalled: false) }
+            guard loss > cancelledLoss else { return DescentOutcome(steps: step, evaluations: evaluations, stopped: .cancelled) }
             var accepted = false, searches = 0
             while !accepted && searches < 2 {
                 searches += 1
@@ -352,7 +377,7 @@ public struct GradientCanceling: TargetedAttack {
                         predicted += gradient[i] * (poisons[i] - trial[i])
                     }
                     guard predicted > 0 else { break }
-                    guard evaluations <= steps else { return DescentOutcome(steps: step, stalled: false) }
+                    guard evaluations <= steps else { return DescentOutcome(steps: step, evaluations: evaluations, stopped: .exhausted) }
                     evaluations += 1
                     let trialLoss = objective.evaluate(trial, gradient: &trialGradient)
                     if trialLoss <= loss - Self.sufficientDecrease * predicted {
@@ -387,12 +412,12 @@ public struct GradientCanceling: TargetedAttack {
                     // Stalled along the gradient: the next search starts below the smallest step tried.
                     gradientRate = rate
                     stalledSteps += 1
-                    if stalledSteps >= Self.maximumStalledSteps { return DescentOutcome(steps: step + 1, stalled: true) }
+                    if stalledSteps >= Self.maximumStalledSteps { return DescentOutcome(steps: step + 1, evaluations: evaluations, stopped: .stalled) }
                     break
                 }
             }
         }
-        return DescentOutcome(steps: steps, stalled: false)
+        return DescentOutcome(steps: steps, evaluations: evaluations, stopped: loss > cancelledLoss ? .exhausted : .cancelled)
     }
 
     /// Algorithm 1's descent: SGD with momentum μ = 0.9 and a cosine schedule on the norm of the
@@ -407,7 +432,7 @@ public struct GradientCanceling: TargetedAttack {
         let d = lower.count
         var gradient = [Double](repeating: 0, count: poisons.count), velocity = gradient
         for t in 0..<steps {
-            guard objective.evaluateNorm(poisons, gradient: &gradient) > cancelledNorm else { return DescentOutcome(steps: t, stalled: false) }
+            guard objective.evaluateNorm(poisons, gradient: &gradient) > cancelledNorm else { return DescentOutcome(steps: t, evaluations: t + 1, stopped: .cancelled) }
             let rate = learningRate * 0.5 * (1 + cos(Double.pi * Double(t) / Double(steps)))
             for i in poisons.indices {
                 velocity[i] = Self.momentum * velocity[i] + gradient[i]
@@ -415,7 +440,7 @@ public struct GradientCanceling: TargetedAttack {
                 if project { poisons[i] = min(max(poisons[i], lower[i % d]), upper[i % d]) }
             }
         }
-        return DescentOutcome(steps: steps, stalled: false)
+        return DescentOutcome(steps: steps, evaluations: steps, stopped: .exhausted)
     }
 }
 
@@ -427,18 +452,48 @@ public enum GradientCancelingOptimizer: String, CaseIterable, Sendable {
     case sgdMomentum = "sgd-momentum"
 }
 
+/// Which parameters' gradient gradient canceling's poisons cancel (`cancel:`).
+public enum CanceledGradient: String, CaseIterable, Sendable {
+    /// Every weight, the biases left out (the default, as the authors' code): τ stays exact for binary margin models.
+    case weights
+    /// Every parameter, the biases included: the target's bias is reached too, but τ is only necessary.
+    case weightsAndBias = "weights-and-bias"
+}
+
 /// How a gradient-canceling descent ended (`GradientCanceling.descend`).
 struct DescentOutcome: Equatable {
+    /// Why a descent stopped.
+    enum Stop: Equatable {
+        /// The mixed gradient fell to `stoppingRatio` of the clean one.
+        case cancelled
+        /// L-BFGS: `maximumStalledSteps` steps in a row found no step lowering L (N stopped falling).
+        case stalled
+        /// It used its evaluations (L-BFGS: `steps` + 1; SGD: `steps`) first.
+        case exhausted
+    }
     /// The steps it accepted.
     let steps: Int
-    /// Whether it stopped because no step along its direction lowered L (N stopped falling).
-    let stalled: Bool
+    /// The evaluations of the objective it made (the start included).
+    let evaluations: Int
+    /// Why it stopped.
+    let stopped: Stop
+    /// Whether it stopped because no step along its direction lowered L.
+    var stalled: Bool { stopped == .stalled }
+    /// Whether it stopped because it ran out of evaluations.
+    var exhausted: Bool { stopped == .exhausted }
 }
 
 extension MetricKey {
     /// Gradient canceling's descent: 1 when its line search found no step lowering L before the mixed
     /// gradient fell below `GradientCanceling.cancelledRatio` of the clean one (N stopped falling), else 0.
     public static let descentStalled = "descentStalled"
+    /// Gradient canceling's descent: 1 when it used all its evaluations of L (`steps` + 1 with L-BFGS,
+    /// `steps` with SGD) before the mixed gradient fell below `GradientCanceling.cancelledRatio` of the
+    /// clean one, else 0.
+    public static let descentExhausted = "descentExhausted"
+    /// Gradient canceling with `cancel: weights`: the leftover gradient of the biases, which it does
+    /// not cancel, ‖g_b(clean rows and poisons; w_target)‖ / ‖g_b(clean rows; w_target)‖ (every layer's biases).
+    public static let biasGradientRatio = "biasGradientRatio"
     /// Gradient Canceling's target: ‖θ‖ of its last layer (weights and bias; every parameter of
     /// softmax regression), centred (`centredLastLayerNorm`), which bounds the mixed gradient below τ.
     public static let targetNorm = "targetNorm"
@@ -493,6 +548,8 @@ struct ReferenceGradientCancelingObjective: CancelingObjective {
     let rowWidth: Int, units: Int
     /// The poisons' labels.
     let poisonLabels: [Int]
+    /// Whether v keeps the bias entries (else they are set to 0 before L and its gradient).
+    let cancelsBias: Bool
     /// Σ over the clean rows of ∇_θ ℓ, laid out like v.
     private(set) var cleanSum: [Double]
     /// Scratch: v; per poison (slot 0 also serves the clean rows) its activations [m x rowWidth], δs
@@ -500,8 +557,9 @@ struct ReferenceGradientCancelingObjective: CancelingObjective {
     private var v: [Double], activations: [Double], deltas: [Double], p: [Double], beta: [Double], adjoint: [Double], nextAdjoint: [Double]
 
     /// The objective at `target` (softmax regression or an MLP) for the clean rows `clean` and poisons
-    /// with `poisonLabels`.
-    init(target: NetworkParameters, clean: Dataset, poisonLabels: [Int]) {
+    /// with `poisonLabels`, v's bias entries kept with `cancelsBias` (else set to 0).
+    init(target: NetworkParameters, clean: Dataset, poisonLabels: [Int], cancelsBias: Bool) {
+        self.cancelsBias = cancelsBias
         let shape = target.shape
         var layers = [Layer](), weights = [Double](), bias = [Double]()
         var gradientStart = 0, unitStart = 0, inputStart = 0
@@ -600,6 +658,12 @@ struct ReferenceGradientCancelingObjective: CancelingObjective {
     mutating func evaluate(_ poisons: [Double], gradient: inout [Double]) -> Double {
         precondition(poisons.count == poisonLabels.count * d && gradient.count == poisons.count, "poisons do not fit")
         fillMixture(poisons)
+        // Without `cancelsBias`, v's bias entries c_l = 0: L = ½‖v_W‖² and its gradient below.
+        if !cancelsBias {
+            for layer in layers {
+                for o in 0..<layer.outputs { v[layer.gradientStart + o * (layer.inputs + 1) + layer.inputs] = 0 }
+            }
+        }
         let top = layers.count - 1
         for j in 0..<poisonLabels.count {
             let a = j * rowWidth, u = j * units
@@ -647,10 +711,24 @@ struct ReferenceGradientCancelingObjective: CancelingObjective {
 
     /// ‖g(mixture; θ)‖ = ‖(cleanSum + Σ_poisons ∇ℓ)‖ / (n + m): the mean gradient over the clean
     /// rows and the poisons [m x d] (none: the clean gradient).
-    mutating func mixedGradientNorm(_ poisons: [Double]) -> Double {
+    mutating func mixedGradientNorm(_ poisons: [Double]) -> Double { mixtureNorm(poisons, biasOnly: false) }
+
+    /// The same norm over every layer's bias entries only (whether cancelled or not).
+    mutating func biasGradientNorm(_ poisons: [Double]) -> Double { mixtureNorm(poisons, biasOnly: true) }
+
+    /// ‖v‖ n/(n + m) over the cancelled entries of v (or over the bias entries only, `biasOnly`).
+    private mutating func mixtureNorm(_ poisons: [Double], biasOnly: Bool) -> Double {
         let m = poisons.count / d
         precondition(m == 0 || m == poisonLabels.count, "poisons do not fit")
         fillMixture(poisons)
-        return v.reduce(0) { $0 + $1 * $1 }.squareRoot() * Double(n) / Double(n + m)
+        var total = 0.0
+        for layer in layers {
+            for o in 0..<layer.outputs {
+                let row = layer.gradientStart + o * (layer.inputs + 1)
+                if !biasOnly { for i in 0..<layer.inputs { total += v[row + i] * v[row + i] } }
+                if biasOnly || cancelsBias { total += v[row + layer.inputs] * v[row + layer.inputs] }
+            }
+        }
+        return total.squareRoot() * Double(n) / Double(n + m)
     }
 }

@@ -21,20 +21,29 @@ public enum GradientCancelingKernel: String, Sendable, CaseIterable {
 /// for the formulas).
 protocol CancelingObjective {
     /// The objective at `target` (softmax regression or an MLP) for the clean rows `clean` and poisons
-    /// with `poisonLabels`.
-    init(target: NetworkParameters, clean: Dataset, poisonLabels: [Int])
+    /// with `poisonLabels`; v holds every layer's bias entries with `cancelsBias`, else they are left
+    /// out of v (set to 0), so that L and its gradient cancel the weights' gradient only.
+    init(target: NetworkParameters, clean: Dataset, poisonLabels: [Int], cancelsBias: Bool)
     /// The number of clean rows.
     var n: Int { get }
     /// The poisons' labels.
     var poisonLabels: [Int] { get }
     /// L = ½‖v‖² at the poisons [m x d] (m = poisonLabels.count), and ∂L/∂x into `gradient` [m x d].
     mutating func evaluate(_ poisons: [Double], gradient: inout [Double]) -> Double
-    /// ‖g(mixture; θ)‖ = ‖(cleanSum + Σ_poisons ∇ℓ)‖ / (n + m): the mean gradient over the clean
-    /// rows and the poisons [m x d] (none: the clean gradient).
+    /// ‖g(mixture; θ)‖ = ‖(cleanSum + Σ_poisons ∇ℓ)‖ / (n + m) over the parameters it cancels (every
+    /// one with `cancelsBias`, else the weights): the mean gradient over the clean rows and the
+    /// poisons [m x d] (none: the clean gradient).
     mutating func mixedGradientNorm(_ poisons: [Double]) -> Double
+    /// The same norm over every layer's bias entries only (whether cancelled or not).
+    mutating func biasGradientNorm(_ poisons: [Double]) -> Double
 }
 
 extension CancelingObjective {
+    /// The objective cancelling every parameter's gradient, the bias's included.
+    init(target: NetworkParameters, clean: Dataset, poisonLabels: [Int]) {
+        self.init(target: target, clean: clean, poisonLabels: poisonLabels, cancelsBias: true)
+    }
+
     /// N = ‖cleanSum + Σ_poisons ∇ℓ‖ = n‖v‖ = n√(2L), the norm of the summed gradient that the attack
     /// descends, at the poisons [m x d], and ∂N/∂x = (n/‖v‖) ∂L/∂x into `gradient` [m x d] (zero
     /// where v = 0, N's minimum).
@@ -66,6 +75,8 @@ struct GradientCancelingObjective: CancelingObjective {
     struct Layout {
         let d, c, n, rowWidth, units: Int
         let layers: [ReferenceGradientCancelingObjective.Layer]
+        /// Whether v keeps the bias entries (else they are set to 0 after each sum).
+        let cancelsBias: Bool
         let weightCount, gradientCount: Int
         let weights, transposedWeights, bias, cleanSum, v, transposedV, activations, deltas, p, beta, adjoint, nextAdjoint, difference, total: Int
     }
@@ -82,7 +93,7 @@ struct GradientCancelingObjective: CancelingObjective {
 
     /// The objective at `target` for the clean rows `clean` and poisons with `poisonLabels`: copies W_l,
     /// W_lᵀ and b_l in Double, and sums the clean rows' gradients once.
-    init(target: NetworkParameters, clean: Dataset, poisonLabels: [Int]) {
+    init(target: NetworkParameters, clean: Dataset, poisonLabels: [Int], cancelsBias: Bool) {
         let shape = target.shape
         var layers = [ReferenceGradientCancelingObjective.Layer]()
         var weightCount = 0, biasCount = 0, gradientCount = 0, unitStart = 0, inputStart = 0
@@ -101,7 +112,7 @@ struct GradientCancelingObjective: CancelingObjective {
         let v = cleanSum + gradientCount, transposedV = v + gradientCount, activations = transposedV + weightCount
         let deltas = activations + slots * rowWidth, p = deltas + slots * units, beta = p + slots * c
         let adjoint = beta + units, nextAdjoint = adjoint + widest, difference = nextAdjoint + widest
-        layout = Layout(d: d, c: c, n: clean.count, rowWidth: rowWidth, units: units, layers: layers, weightCount: weightCount,
+        layout = Layout(d: d, c: c, n: clean.count, rowWidth: rowWidth, units: units, layers: layers, cancelsBias: cancelsBias, weightCount: weightCount,
                         gradientCount: gradientCount, weights: weights, transposedWeights: transposedWeights, bias: bias, cleanSum: cleanSum,
                         v: v, transposedV: transposedV, activations: activations, deltas: deltas, p: p, beta: beta, adjoint: adjoint,
                         nextAdjoint: nextAdjoint, difference: difference, total: difference + c)
@@ -143,7 +154,13 @@ struct GradientCancelingObjective: CancelingObjective {
 
     /// ‖g(mixture; θ)‖ = ‖(cleanSum + Σ_poisons ∇ℓ)‖ / (n + m): the mean gradient over the clean
     /// rows and the poisons [m x d] (none: the clean gradient).
-    mutating func mixedGradientNorm(_ poisons: [Double]) -> Double {
+    mutating func mixedGradientNorm(_ poisons: [Double]) -> Double { mixtureNorm(poisons, biasOnly: false) }
+
+    /// The same norm over every layer's bias entries only (whether cancelled or not).
+    mutating func biasGradientNorm(_ poisons: [Double]) -> Double { mixtureNorm(poisons, biasOnly: true) }
+
+    /// ‖v‖ n/(n + m) over the cancelled entries of v (or over the bias entries only, `biasOnly`).
+    private mutating func mixtureNorm(_ poisons: [Double], biasOnly: Bool) -> Double {
         let m = poisons.count / layout.d
         precondition(m == 0 || m == poisonLabels.count, "poisons do not fit")
         let layout = layout, labels = poisonLabels
@@ -152,7 +169,13 @@ struct GradientCancelingObjective: CancelingObjective {
                 let memory = buffer.baseAddress!
                 layout.fillMixture(memory, poisons: x.baseAddress, count: m, labels: labels)
                 var total = 0.0
-                for i in 0..<layout.gradientCount { total += memory[layout.v + i] * memory[layout.v + i] }
+                for layer in layout.layers {
+                    for o in 0..<layer.outputs {
+                        let row = layout.v + layer.gradientStart + o * (layer.inputs + 1)
+                        if !biasOnly { for i in 0..<layer.inputs { total += memory[row + i] * memory[row + i] } }
+                        if biasOnly || layout.cancelsBias { total += memory[row + layer.inputs] * memory[row + layer.inputs] }
+                    }
+                }
                 return total
             }
         }
@@ -232,6 +255,12 @@ extension GradientCancelingObjective.Layout {
     func evaluate(_ m: UnsafeMutablePointer<Double>, poisons: UnsafePointer<Double>, labels: [Int],
                   gradient: UnsafeMutablePointer<Double>) -> Double {
         fillMixture(m, poisons: poisons, count: labels.count, labels: labels)
+        // Without `cancelsBias`, v's bias entries c_l = 0: L = ½‖v_W‖² and its gradient below (u_l = V_l h_{l−1}).
+        if !cancelsBias {
+            for layer in layers {
+                for o in 0..<layer.outputs { m[v + layer.gradientStart + o * (layer.inputs + 1) + layer.inputs] = 0 }
+            }
+        }
         // V_lᵀ [inputs x outputs] from v's rows [outputs x (inputs + 1)].
         for layer in layers {
             for o in 0..<layer.outputs {

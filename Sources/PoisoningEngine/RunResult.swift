@@ -28,8 +28,10 @@ import PoisoningUtilities
 /// (5 pairs) with each step chosen by an Armijo line search on the paper's objective (at most 12 halvings, stopping
 /// after 3 stalled steps, recorded as `descentStalled`, or after Algorithm 1's 1 + steps evaluations), Algorithm 1's SGD with momentum an option
 /// (`optimizer`), and either stops once the mixed gradient is at most 1e-5 of the clean one; and a series under an
-/// input-gradient penalty of λ 0 (which trains as no defense) records `inputCurvatureTopPoisonedBaseline`.
-public let engineVersion = "8"
+/// input-gradient penalty of λ 0 (which trains as no defense) records `inputCurvatureTopPoisonedBaseline`;
+/// 9, gradient canceling cancels the weights' gradient only by default (`cancel`, as the authors' code),
+/// recording the biases' leftover (`biasGradientRatio`) and when L-BFGS ran out of evaluations (`descentExhausted`).
+public let engineVersion = "9"
 
 // Here rather than beside `MetricKey` (PoisoningUtilities): the Rényi order's range is the accountant's
 // `renyiOrders` (PoisoningModels).
@@ -43,7 +45,7 @@ extension MetricKey {
         switch key {
         case generalizationGap: -1...1
         case finalLoss, stoppingEpoch, privacyEpsilon, poisonabilityThreshold, targetShift, cleanGradientNorm, mixedGradientNorm,
-             targetGradientNorm, victimGradientNorm, targetNorm, targetDistance:
+             targetGradientNorm, victimGradientNorm, targetNorm, targetDistance, biasGradientRatio:
                 0...largestUnboundedValue
         // The largest eigenvalue of an input Hessian: at least 0 for a network's cross-entropy (positive
         // semi-definite), but below 0 where kernel ridge's squared error is concave in the input.

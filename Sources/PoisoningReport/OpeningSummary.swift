@@ -375,6 +375,9 @@ extension ClaimVerdict {
     }
 }
 
+/// The distinct model labels of the series of `results`, in order.
+private func modelLabels(_ results: StudyResults) -> [String] { distinct(results.series.map(\.modelLabel)) }
+
 /// Why a threshold slope has no interval, as a short clause (`ThresholdTrend.reason` in full): its
 /// interval needs all but a (1 - confidence) / 2 share of the resampled studies to give a slope or a
 /// bound on it.
@@ -386,7 +389,17 @@ let noSlopeIntervalClause = ", as too many resampled thresholds are unfitted or 
 private func modelsAndTraining(_ results: StudyResults, named: ([String], String) -> String) -> String {
     let methodOfModel = results.config.modelTrainingMethods
     let methods = distinct(results.series.map { methodOfModel[$0.model] })
-    let models = distinct(results.series.map(\.modelLabel))
+    // Gradient canceling's softmax-regression victims (no hidden layer) are trained on to convergence
+    // after SGD (`PreparedRun.victim`); said when every series is such a one.
+    let converged = results.series.allSatisfy { series in
+        results.config.attacks[series.attack].value(at: "kind") == .string(GradientCanceling.kind)
+            && results.config.modelKinds[series.model] == "logistic"
+    }
+    if converged && methods.count == 1 {
+        return "(\(named(modelLabels(results), "model types"))) with \(methods[0]) and then, as gradient canceling's victims, "
+            + "full-batch Nesterov descent to a gradient norm of 1e-5"
+    }
+    let models = modelLabels(results)
     if methods.count == 1 { return "(\(named(models, "model types"))) with \(methods[0])" }
     if models.count > 3 { return "(\(models.count) model types) trained by \(listing(methods))" }
     return "(" + listing(distinct(results.series.map { "\($0.modelLabel) by \(methodOfModel[$0.model])" })) + ")"

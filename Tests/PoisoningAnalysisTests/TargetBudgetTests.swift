@@ -37,7 +37,12 @@ struct TargetBudgetTests {
         #expect(budget.seeds == [TargetBudget.SeedBudget(seed: 1, tau: 0.8, baseline: 0.9, budget: 2, halfway: 1, judged: 4),
                                  TargetBudget.SeedBudget(seed: 2, tau: 1.5, baseline: 0.8, budget: 2, halfway: 2, judged: 4),
                                  TargetBudget.SeedBudget(seed: 3, tau: 0.5, baseline: 0.9, budget: 1, halfway: 1, judged: 4)])
-        #expect(budget.verdict == .consistent)
+        // The excess (budget − τ)/τ per seed: 1.5, 1/3, 1; mean 94.4% with the paired t interval [−51.0%, 239.8%]
+        // (scipy.stats.t), which holds the 25% margin: undecided, though every seed reaches the target above its τ.
+        #expect(budget.verdict == .excessUndecided)
+        #expect(abs((budget.excess?.value ?? 0) - (1.5 + 1.0 / 3 + 1) / 3) < 1e-12)
+        #expect(abs((budget.excess?.interval?.lower ?? 0) - -0.5095563780780768) < 1e-9)
+        #expect(abs((budget.excess?.interval?.upper ?? 0) - 2.3984452669669656) < 1e-9)
         // Mean 5/3, s = √(1/3), t(2, 0.975) = 4.302652729911275 (scipy.stats.t.ppf): 5/3 ± 4.3027/3; the lower end
         // (0.232) is clipped to the smallest swept fraction 0.5.
         #expect(budget.budget?.value == 5.0 / 3)
@@ -51,8 +56,28 @@ struct TargetBudgetTests {
         #expect(budget.tau?.interval?.lower == 0)
         #expect(abs((budget.tau?.interval?.upper ?? 0) - (meanTau + 4.302652729911275 * spread / 3.0.squareRoot())) < 1e-9)
         #expect(budget.sentence == Self.opening + "seed 1 at 200.0% (τ 80.0%, halfway 100.0%), seed 2 at 200.0% (τ 150.0%, halfway "
-            + "200.0%), seed 3 at 100.0% (τ 50.0%, halfway 100.0%); the runs agree with the prediction: no seed's victim is the target "
-            + "below its τ, and every seed's is at a swept budget above it.")
+            + "200.0%), seed 3 at 100.0% (τ 50.0%, halfway 100.0%); no seed's victim is the target below its τ and every seed's is "
+            + "above it, but the first budget exceeds τ by 94.4% of τ on average [-51.0%, 239.8%] (paired over seeds), which holds the "
+            + "25.0% margin: the runs cannot tell success near τ from late success; more seeds, or fractions swept closer above τ, would.")
+    }
+
+    /// Every seed first reaches its target at 1 (agreement 0.95 and distance 0.05 at 0.5): with τ 0.95, 0.9 and 0.97 the excess
+    /// (budget − τ)/τ is 5.3%, 11.1%, 3.1%, mean 6.5% with the paired t interval [−3.8%, 16.8%], at most the 25% margin: consistent;
+    /// with τ 0.5, 0.45 and 0.55 it is 100%, 122%, 81.8%, mean 101.3% [51.1%, 151.6%] (scipy.stats.t), above the margin: reached
+    /// late. Each verdict's sentence says it once, with the interval it rests on.
+    @Test(arguments: [([0.95, 0.9, 0.97], TargetBudget.Verdict.consistent, -0.038135504342346085, 0.16791585441569676),
+                      ([0.5, 0.45, 0.55], .reachedLate, 0.51078629693932356, 1.5161497299967039)])
+    func theVerdictJudgesThePairedExcessOverTauAgainstTheMargin(taus: [Double], verdict: TargetBudget.Verdict, lower: Double, upper: Double) {
+        let reachedAtOne: [(Double, Double)] = [(0.95, 0.05), (1, 0.001), (1, 0.001), (1, 0.001)]
+        let budget = TargetBudget(runs: runs(taus.enumerated().map { (UInt64($0 + 1), $1, 0.9, reachedAtOne) }), series: 0, confidence: 0.95)
+        #expect(budget.seeds.map(\.budget) == [1, 1, 1])
+        #expect(budget.verdict == verdict)
+        let excesses = taus.map { (1 - $0) / $0 }
+        #expect(abs((budget.excess?.value ?? 0) - excesses.reduce(0, +) / 3) < 1e-12)
+        #expect(abs((budget.excess?.interval?.lower ?? 0) - lower) < 1e-9 && abs((budget.excess?.interval?.upper ?? 0) - upper) < 1e-9)
+        let agrees = budget.sentence.contains("the runs agree with the prediction"), late = budget.sentence.contains("later than the prediction's τ")
+        #expect(agrees == (verdict == .consistent) && late == (verdict == .reachedLate), "\(budget.sentence)")
+        #expect(budget.sentence.contains(verdict == .consistent ? "at most the 25.0% margin" : "above the 25.0% margin"))
     }
 
     @Test func aVictimThatIsTheTargetBelowItsTauIsCountedThereEvenIfItLeavesItAtLargerBudgets() {
@@ -134,7 +159,9 @@ struct TargetBudgetTests {
     @Test func withoutTheCleanModelsAgreementOnlyTheHalfwayBarIsMissing() {
         let budget = TargetBudget(runs: runs([(1, 0.8, nil, [(0.9, 0.1), (1, 0.005), (1, 0.001), (1, 0.001)])]), series: 0, confidence: 0.95)
         #expect(budget.seeds == [TargetBudget.SeedBudget(seed: 1, tau: 0.8, baseline: nil, budget: 1, halfway: nil, judged: 4)])
-        #expect(budget.verdict == .consistent)
+        // One seed: no interval of the excess over τ, so the verdict cannot judge it against the margin.
+        #expect(budget.verdict == .excessUndecided && budget.excess == nil)
         #expect(budget.sentence.hasPrefix(Self.opening + "seed 1 at 100.0% (τ 80.0%, no clean run at fraction 0);"))
+        #expect(budget.sentence.contains("there is no interval of the first budget's excess over τ (it needs two seeds, each with a τ)"))
     }
 }

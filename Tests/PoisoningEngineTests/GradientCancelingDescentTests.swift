@@ -54,7 +54,7 @@ struct GradientCancelingDescentTests {
             var poisons = x0, objective = Self.objective()
             let outcome = GradientCanceling(targetLabel: "gradpc 0.5", steps: steps, learningRate: alpha)
                 .descend(&poisons, objective: &objective, lower: wide, upper: high)
-            #expect(outcome == DescentOutcome(steps: steps, stalled: false))
+            #expect(outcome == DescentOutcome(steps: steps, evaluations: steps + 1, stopped: .exhausted))
             #expect(zip(poisons, expected).allSatisfy { abs($0 - $1) <= 1e-12 * max(1, abs($1)) }, "after \(steps) steps: \(poisons) vs \(expected)")
         }
     }
@@ -136,7 +136,7 @@ struct GradientCancelingDescentTests {
         var poisons = x0, objective = Self.objective()
         let outcome = GradientCanceling(targetLabel: "gradpc 0.5", optimizer: .sgdMomentum, steps: 3, learningRate: eta)
             .descend(&poisons, objective: &objective, lower: wide, upper: high)
-        #expect(outcome == DescentOutcome(steps: 3, stalled: false))
+        #expect(outcome == DescentOutcome(steps: 3, evaluations: 3, stopped: .exhausted))
         let close = { (a: [Double], b: [Double]) in zip(a, b).allSatisfy { abs($0 - $1) <= 1e-12 * max(1, abs($1)) } }
         #expect(close(poisons, expected), "\(poisons) vs \(expected)")
         let farther = { (a: [Double], b: [Double]) in zip(a, b).map { abs($0 - $1) }.max()! > 1e-6 }
