@@ -281,8 +281,8 @@ func poisonAxis(_ results: StudyResults, series: [Int]) -> (name: String, phrase
                 + "which add\(adders == "gradient canceling" ? "s its" : " their") poisons, the budget ε: poisons per clean row)",
             Axis(label: adders == "gradient canceling" && fewer.isEmpty
                     ? "Poison fraction (share of the training rows asked for); for gradient canceling, budget ε (poisons per clean row)"
-                    : "Poison fraction (share of the training rows asked for\(fewer.isEmpty ? "" : ", or of the victims' rows where fewer")), "
-                        + "or budget ε (poisons per clean row) where added",
+                    // Short enough for one line at four panels' width: the caption says whose rows a share is of.
+                    : "Poison fraction (share of the rows asked for), or budget ε (poisons per clean row) where added",
                  format: .percent))
 }
 

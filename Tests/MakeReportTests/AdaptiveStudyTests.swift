@@ -27,7 +27,7 @@ struct AdaptiveStudyTests {
         ("{until: [threshold-pears]}", "seeds.until"),
         ("{until: []}", "seeds.until"),
         ("{start: 1}", "seeds.start"),
-        ("{start: 2, colour: red}", "seeds.colour"),
+        ("{start: 2, colour: red}", "seeds: unknown key 'colour'"),
         ("{values: [1, 2, 3, 4, 5], max: 4}", "seeds.max: is 4, fewer than the 5 seeds listed in seeds.values"),
         // r21d m2: with no values listed, a max below start blames start, the key written, not seeds.values.
         ("{start: 3, max: 2}", "seeds.max: is 2, fewer than seeds.start (3): raise seeds.max or lower seeds.start"),

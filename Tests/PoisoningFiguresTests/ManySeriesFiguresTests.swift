@@ -670,16 +670,19 @@ struct ManySeriesFiguresTests {
             let accuracy = try #require(studyFigures(results).first { $0.name == "accuracy_vs_poison" })
             #expect(accuracy.caption.contains("Points stand at the fraction asked for"), "\(name)")
         }
-        // examples/svm's victims train on the attacker's 126 training rows, and its fractions are
-        // shares of those: every figure's x says so (it said "of the training rows"), its captions name
-        // the rows; examples/attacks' attacks train on every row and keep the training rows.
+        // examples/svm's victims train on the attacker's 126 training rows: its replacing series' fractions
+        // are shares of those, and its adding series (the paper's configuration) give a budget, poisons
+        // per clean row. Every figure's x names both, and the accuracy caption names which series is which;
+        // examples/attacks' attacks train on every row and keep the training rows.
         let svm = try #require(examples.first { $0.name == "svm" }?.results)
         for figure in studyFigures(svm) where figure.name != "defense_tradeoff" {
-            #expect(figure.chart.x.label == "Poison fraction (share of the victims' training rows asked for)", "\(figure.name)")
+            #expect(figure.chart.x.label == "Poison fraction (share of the rows asked for), or budget ε (poisons per clean row) where added",
+                    "\(figure.name)")
         }
         let accuracy = try #require(studyFigures(svm).first { $0.name == "accuracy_vs_poison" })
-        #expect(accuracy.caption.contains("the share of the rows its victims train on, the configuration's “Victims' training rows”, "
-            + "fewer than the 252 training rows, that each run asked its attack to poison"))
+        #expect(accuracy.caption.contains("(linear, unclimbed clones, replace), of the rows its victims train on; for svm-gradient "
+            + "class 7 → class 1 (linear, add, one at a time) and svm-gradient class 7 → class 1 (linear, unclimbed clones, add), "
+            + "which add their poisons, the budget ε: poisons per clean row)"))
         let attacks = try #require(examples.first { $0.name == "attacks" }?.results)
         #expect(studyFigures(attacks).first { $0.name == "accuracy_vs_poison" }?.chart.x.label == "Poison fraction (share of the training rows asked for)")
     }

@@ -22,7 +22,8 @@ struct MeasuredMetricsReportTests {
         #expect(try StudyResults.read(json) == measured)
         #expect(measured.measuredMetrics?.map(\.key) == [MetricKey.inputCurvatureTopClean, MetricKey.inputCurvatureTopTriggered,
                                                          MetricKey.inputCurvatureTopPoisoned, MetricKey.inputCurvatureTopPoisonedBaseline,
-                                                         MetricKey.inputCurvatureTriggerAlignment])
+                                                         MetricKey.inputCurvatureTriggerAlignment,
+                                                         MetricKey.inputCurvatureResidual, MetricKey.inputCurvatureUnconverged])
         let point = try #require(measured.points.first { $0.fraction == 0.1 })
         #expect(point.metric(MetricKey.inputCurvatureTopClean)?.mean ?? 0 > 0 && point.metric(MetricKey.inputCurvatureTriggerAlignment) != nil)
         let header = TidyTables.pointsCSV(measured).prefix { $0 != "\n" }

@@ -723,7 +723,7 @@ struct VictimRowSubsetTests {
         #expect(model.comparisonBudgetBase == "of the training rows (for \(replace): of the rows its victims train on, the configuration's "
             + "“Victims' training rows”; for \(add), which adds its poisons to the clean rows: poisons per clean row of the victims' set)")
         #expect(studyFigures(results).first { $0.name == "accuracy_vs_poison" }?.chart.x.label
-            == "Poison fraction (share of the training rows asked for, or of the victims' rows where fewer), or budget ε (poisons per clean row) where added")
+            == "Poison fraction (share of the rows asked for), or budget ε (poisons per clean row) where added")
         let alone = try Study(StudyConfig(data: data, models: [StudyConfig.component(LinearSVM.kind)], attacks: [adding], fractions: [0, 0.2],
                                           seeds: [3]))
         let aloneResults = StudyResults(study: alone, runs: runStudy(alone, threads: 1).results, toolVersion: "test")

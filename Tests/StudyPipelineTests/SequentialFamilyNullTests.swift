@@ -75,14 +75,15 @@ struct SequentialFamilyNullTests {
     /// within two of that end's Monte Carlo errors of 0.075 pp). The look is analysed again with more
     /// replicates (`escalatingReplicates`): at 8,000 neither is undetermined any more, both read not
     /// resolved, and the study goes on; both resolve (falsely) at the third look (39 seeds), as the full
-    /// simulation (undetermined counted as not resolved) found. The last look needed 4,000 replicates.
+    /// simulation (undetermined counted as not resolved) found. With the antithetic layout for more than 3
+    /// seeds, the third look is analysed again at 2,000 and the last one needed 8,000 replicates.
     @Test func anUndeterminedComparisonKeepsTheAdaptiveStudyGoing() throws {
         let study = try Self.study()
         let record = try #require(try Self.run(148, study: study, threads: 2).results.sequential)
         let trend = "threshold-trend (random label flip, no defense)", pair = "threshold-pairs (MLP 128 - MLP 32)"
         #expect(record.looks.map(\.seeds) == [33, 36, 39, 40])
         #expect(record.looks[1].resolved.isEmpty && record.looks[1].undetermined.isEmpty, "\(record.looks)")
-        #expect(record.looks.map(\.replicates) == [1000, 8000, 1000, 4000])
+        #expect(record.looks.map(\.replicates) == [1000, 8000, 2000, 8000])
         #expect(record.looks[2].resolved == [trend, pair])
         let look = try sequentialLookStudy(study, seeds: 36)
         let results = StudyResults(study: look, runs: look.runSpecs.map { Self.simulatedRun($0, in: look, study: 148) },
@@ -93,14 +94,14 @@ struct SequentialFamilyNullTests {
     }
 
     /// An adaptive study's results.json whose last look was analysed again with more replicates than
-    /// the study's 1,000 (simulated null study 148: its last look, 40 seeds, needed 4,000, which the ray
-    /// bootstrap rounds to 4,032) reads back: `validate`'s and `compare`'s reader rebuild the analysis
+    /// the study's 1,000 (simulated null study 148: its last look, 40 seeds, needed 8,000, which the ray
+    /// bootstrap rounds up to whole blocks) reads back: `validate`'s and `compare`'s reader rebuild the analysis
     /// with the replicates the record gives for the last look. It used to rebuild with the study's
     /// 1,000 and refuse the file as not the analysis of its runs.
     @Test func aResultsFileWhoseLastLookWasAnalysedAgainReadsBack() throws {
         let results = try Self.run(148, study: try Self.study(), threads: 2).results
         let record = try #require(results.sequential)
-        #expect(record.looks.last?.replicates == 4000 && results.config.analysis.replicates == 1000)
+        #expect(record.looks.last?.replicates == 8000 && results.config.analysis.replicates == 1000)
         #expect(results.statistics.replicates > 1000)
         let data = try results.jsonData()
         let read = try StudyResults.read(data)
