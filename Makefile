@@ -69,43 +69,34 @@ install: system-packages
 	install -m 755 .build/release/make-report "$(PREFIX)/bin/make-report"
 	@echo "Installed $(PREFIX)/bin/make-report"
 
-# Compiles output/report.tex and every examples/*/output/report.tex, each in a scratch copy of its
-# folder so that no LaTeX by-products land beside it; copies only output/report.pdf back, and stops at
-# the first report that does not compile, with its LaTeX error, or that has a line or page overfull by
-# more than 1 pt (a table or text running into the margin or off the page), with LaTeX's warnings
-# (its scratch folder kept for the log).
+# Compiles output/report.tex and every examples/*/output/report.tex (scripts/paper.sh, two at a
+# time, by scripts/each.sh), each in a scratch copy of its folder so that no LaTeX by-products land
+# beside it; copies only output/report.pdf back, and fails, after all have run, naming every report
+# that does not compile, with its LaTeX error, or that has a line or page overfull by more than 1 pt (a
+# table or text running into the margin or off the page), with LaTeX's warnings (its scratch folder
+# kept for the log).
 paper:
 	@$(MAKE) --no-print-directory system-packages SYSTEM_PACKAGES="$(TEX_PACKAGES)"
-	@for report in output/report.tex examples/*/output/report.tex; do \
-	  folder=$$(dirname "$$report"); scratch=$$(mktemp -d); cp -r "$$folder/." "$$scratch"; \
-	  (cd "$$scratch" && pdflatex -interaction=nonstopmode -halt-on-error report.tex >/dev/null && \
-	   pdflatex -interaction=nonstopmode -halt-on-error report.tex >/dev/null) || \
-	  { echo "error: $$report does not compile (log: $$scratch/report.log)"; grep -A3 '^!' "$$scratch/report.log"; exit 1; }; \
-	  awk '/^Overfull \\[hv]box \(/ { size = $$3; sub(/^\(/, "", size); sub(/pt$$/, "", size); if (size + 0 > 1) { print; bad = 1 } } \
-	       END { exit bad }' "$$scratch/report.log" || \
-	  { echo "error: $$report has overfull boxes beyond 1 pt (log: $$scratch/report.log)"; exit 1; }; \
-	  if [ "$$folder" = output ]; then cp "$$scratch/report.pdf" output/report.pdf && echo "Wrote output/report.pdf"; \
-	  else echo "Compiled $$report"; fi; \
-	  rm -rf "$$scratch"; \
-	done
+	@scripts/each.sh scripts/paper.sh -- output/report.tex examples/*/output/report.tex
 
-# Opens output/report.html and every example's as a reader's browser would (scripts/browser_check.sh):
-# prints each to PNG (1280 px wide) and PDF in a folder of BROWSER_CHECK_DIR named after it (a new
-# temporary folder unless given; never output/, which holds only make-report's files), and fails on a
-# console error, an image that did not load, horizontal overflow at 1280 px or a table wider than its
-# box, on screen or in print. It also runs scripts/browser-check/long-labels.yaml (a few seconds, with
-# the release build) into BROWSER_CHECK_DIR/long-labels-study and checks its report the same way: user
-# data's class labels of 26 characters, which no committed example has.
+# Opens output/report.html and every example's as a reader's browser would (scripts/browser_check.sh,
+# two at a time, by scripts/each.sh): prints each to PNG (1280 px wide) and PDF in a folder of
+# BROWSER_CHECK_DIR named after it (a new temporary folder unless given; never output/, which holds
+# only make-report's files), and fails on a console error, an image that did not load, horizontal
+# overflow at 1280 px or a table wider than its box, on screen or in print. It also runs
+# scripts/browser-check/long-labels.yaml (a few seconds, with the release build) into
+# BROWSER_CHECK_DIR/long-labels-study and checks its report the same way: user data's class labels
+# of 26 characters, which no committed example has.
 browser-check:
 	@$(MAKE) --no-print-directory system-packages SYSTEM_PACKAGES="chromium"
 	@swift build -c release --product make-report 2>&1 | tail -n 1
 	@dir="$${BROWSER_CHECK_DIR:-$$(mktemp -d)}"; failed=0; \
 	.build/release/make-report run --study scripts/browser-check/long-labels.yaml --output "$$dir/long-labels-study" \
 	  --no-store --quiet || failed=1; \
-	for report in output/report.html examples/*/output/report.html "$$dir/long-labels-study/report.html"; do \
-	  case "$$report" in "$$dir"/*) name=long-labels;; *) name=$$(dirname "$$report" | tr / -);; esac; \
-	  scripts/browser_check.sh "$$report" "$$dir/$$name" || failed=1; \
-	done; exit $$failed
+	scripts/each.sh bash -c 'case "$$2" in "$$1"/*) name=long-labels;; *) name=$$(dirname "$$2" | tr / -);; esac; \
+	  exec scripts/browser_check.sh "$$2" "$$1/$$name"' browser-check "$$dir" \
+	  -- output/report.html examples/*/output/report.html "$$dir/long-labels-study/report.html" || failed=1; \
+	exit $$failed
 
 # Installs whichever of SYSTEM_PACKAGES are not installed yet (nothing when all are).
 system-packages:
