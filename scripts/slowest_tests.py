@@ -18,7 +18,6 @@ for line in open(sys.argv[1]):
         continue
     event = record["payload"]
     kind = event.get("kind")
-    key = (event.get("testID"), json.dumps(event.get("testCase"), sort_keys=True) if event.get("testCase") else None)
     when = event["instant"]["since1970"]
     if kind == "testStarted":
         starts[event.get("testID")] = when
