@@ -131,8 +131,8 @@ public struct PoisonabilityEvidence: Sendable, Equatable {
     /// attack's own rule, `GradientCanceling.cancelledRatio`), and above which a target's gradient on
     /// its own training rows counts as not stationary.
     public static let cancelledRatio = 1e-3
-    /// The margin δ above τ from which runs are judged: success is asked of a seed only at budgets of
-    /// at least (1 + δ)τ, since just above τ the poison sets that reach the target are few (right at τ
+    /// The margin δ above τ within which a seed's first cancelled budget counts as cancellation at τ
+    /// (`TargetBudget`'s verdict judges the paired interval of (budget − τ)/τ against it), since just above τ the poison sets that reach the target are few (right at τ
     /// every poison must sit at the same margin) and may lie outside the clean rows' range, and a
     /// descent from clean rows needs room to find one; with `cancel: weights-and-bias` τ is only
     /// necessary and the margin does not cover the biases' extra condition.
@@ -144,39 +144,14 @@ public struct PoisonabilityEvidence: Sendable, Equatable {
         return (fractions.filter { $0.fraction < low }, fractions.filter { $0.fraction > high })
     }
 
-    /// The runs below their seed's τ, and per seed its run at the smallest swept fraction of at least
-    /// (1 + `judgedMargin`)τ, the run it is judged by.
-    var runSides: (below: [RunEvidence], judged: [RunEvidence]) {
-        let above = Dictionary(grouping: runs.filter { $0.fraction >= (1 + Self.judgedMargin) * $0.tau }, by: \.seed)
-        let judged = above.keys.sorted().compactMap { above[$0]?.min { $0.fraction < $1.fraction } }
-        return (runs.filter { $0.fraction < $0.tau }, judged)
-    }
-
-    /// Whether gradient canceling reached what the paper predicts in parameter space, run by run
-    /// against its seed's τ: at the smallest swept fraction of at least (1 + `judgedMargin`)τ every
-    /// judged seed's mixed/clean ratio is at most `cancelledRatio` (below τ no poison set can reach
-    /// it); nil when no run lies below its seed's τ or none at (1 + δ)τ or more.
-    public var holdsInParameterSpace: Bool? {
-        let (below, judged) = runSides
-        guard !below.isEmpty, !judged.isEmpty else { return nil }
-        return judged.allSatisfy { $0.gradientRatio <= Self.cancelledRatio }
-    }
-
-    /// Per seed with a τ (in seed order), the smallest swept fraction at which its ratio is at most
-    /// `cancelledRatio`; nil where no swept fraction's is.
-    public var firstCancelled: [(seed: UInt64, tau: Double, fraction: Double?)] {
-        let bySeed = Dictionary(grouping: runs, by: \.seed)
-        return bySeed.keys.sorted().map { seed in
-            let own = bySeed[seed]!
-            return (seed, own[0].tau, own.filter { $0.gradientRatio <= Self.cancelledRatio }.map(\.fraction).min())
-        }
-    }
+    /// The runs below their seed's τ.
+    var runsBelowTau: [RunEvidence] { runs.filter { $0.fraction < $0.tau } }
 
     /// Below τ, the run closest to its floor (`RunEvidence.floorRatio`): its measured ratio beside its
     /// bound. Nil without bounds. The floor holds for every poison set, so staying above it below τ
     /// is a consistency check of the bound and of the measurement, not a test of the paper.
     var consistencyText: String? {
-        let bounded = runSides.below.filter { $0.boundRatio != nil }
+        let bounded = runsBelowTau.filter { $0.boundRatio != nil }
         guard let closest = bounded.min(by: { $0.gradientRatio / $0.boundRatio! < $1.gradientRatio / $1.boundRatio! }),
               let bound = closest.boundRatio else { return nil }
         return "a consistency check, which cannot fail: below τ no poison set brings the mixed gradient under "
@@ -184,37 +159,18 @@ public struct PoisonabilityEvidence: Sendable, Equatable {
             + "\(ratioText(closest.gradientRatio)) of the clean gradient against the bound \(ratioText(bound))"
     }
 
-    /// One sentence on parameter space, from the numbers it quotes.
+    /// One sentence on parameter space below τ, from the numbers it quotes: how far every run there
+    /// stays from cancelling (the verdict on cancellation above τ is `TargetBudget`'s).
     public var parameterSpaceSentence: String {
         guard !taus.isEmpty else {
             return "No seed's target has a threshold (the product of its weights and its clean gradient is at most 0), "
                 + "so the paper predicts no floor for the mixed gradient."
         }
-        let (below, judged) = runSides
-        guard let floor = below.min(by: { $0.gradientRatio < $1.gradientRatio }),
-              let worst = judged.max(by: { $0.gradientRatio < $1.gradientRatio }) else {
-            let missing = below.isEmpty ? "below its seed's τ" : "at \(fixed(1 + Self.judgedMargin, decimals: 2)) τ or more"
-            return "In parameter space the runs cannot decide: no run lies \(missing); sweep fractions on both sides of τ."
+        guard let floor = runsBelowTau.min(by: { $0.gradientRatio < $1.gradientRatio }) else {
+            return "No run lies below its seed's τ, so the runs do not show the floor below it; sweep fractions on both sides of τ."
         }
-        let floorText = "below its seed's τ every run's mixed gradient stays at \(ratioText(floor.gradientRatio)) of the clean one or more "
-            + "(least at \(percent(floor.fraction)), τ = \(percent(floor.tau)))" + (consistencyText.map { " (\($0))" } ?? "")
-        let judgedText = "at the smallest swept budget of \(fixed(1 + Self.judgedMargin, decimals: 2)) τ or more (\(judged.count) "
-            + "seed\(judged.count == 1 ? "" : "s")) gradient canceling leaves at most \(ratioText(worst.gradientRatio)) of it "
-            + "(seed \(worst.seed), at \(percent(worst.fraction)) = \(fixed(worst.fraction / worst.tau, decimals: 2)) τ)"
-        let reached = firstCancelled.compactMap { seed in
-            seed.fraction.map { "\(fixed($0 / seed.tau, decimals: 2)) τ (seed \(seed.seed), \(percent($0)))" }
-        }
-        let missed = firstCancelled.filter { $0.fraction == nil }.map { String($0.seed) }
-        let cancelled = " Gradient canceling first brings the mixed gradient to \(ratioText(Self.cancelledRatio)) of the clean one or less "
-            + (reached.isEmpty ? "at no swept budget for any seed."
-                : "at \(reached.joined(separator: ", "))" + (missed.isEmpty ? "." : "; for seed\(missed.count == 1 ? "" : "s") "
-                    + "\(listing(missed)) at no swept budget."))
-        if holdsInParameterSpace == true {
-            return "In parameter space gradient canceling reached what the paper predicts: \(floorText), and \(judgedText), "
-                + "within the \(ratioText(Self.cancelledRatio)) that counts as cancelled." + cancelled
-        }
-        return "In parameter space gradient canceling did not reach the target on every seed: \(floorText), but \(judgedText), above the "
-            + "\(ratioText(Self.cancelledRatio)) that counts as cancelled (what this attack reached, not a bound on the problem)." + cancelled
+        return "In parameter space, below its seed's τ every run's mixed gradient stays at \(ratioText(floor.gradientRatio)) of the clean one "
+            + "or more (least at \(percent(floor.fraction)), τ = \(percent(floor.tau)))" + (consistencyText.map { " (\($0))" } ?? "") + "."
     }
 
     /// The victim's accuracy minus the target's at `point`: the mean over seeds and its paired

@@ -75,8 +75,8 @@ public enum TidyTables {
     }
 
     /// The columns of `runs.csv` between `divergence` and the metrics: the target the run's attack
-    /// aims at, its τ for the run's seed, and the budget from which the seed's retrained victim
-    /// agrees with it (results.json's `targetBudgets`).
+    /// aims at, its τ for the run's seed, and the budget from which the seed's mixed gradient
+    /// is cancelled, the target stationary on the mixture (results.json's `targetBudgets`).
     public static let targetColumns = ["attackTarget", "tau", "targetBudget"]
 
     /// The three columns of `runs.csv` for each of the study's targets (`targets:`, in order), from
@@ -90,11 +90,11 @@ public enum TidyTables {
     /// `targetColumns` (`attackTarget`: the label of the target the run's attack aims at, gradient
     /// canceling's `target:`; `tau`: that target's τ for the run's seed, as `runs[].targets` holds it;
     /// `targetBudget`: the seed's budget in `targetBudgets`, the first swept fraction at which the
-    /// series' retrained victim is the target), then, in a study with
+    /// target is stationary on the mixture, its mixed gradient at most 1e-3 of the clean one), then, in a study with
     /// targets, `measurementColumns` for each target, then one column per metric any run records, by
     /// key in code-point order. A cell is empty where it does not apply: a run without a metric, an
     /// attack without a target, a target without τ (none exists, or it could not be made), a seed
-    /// whose victim never agreed. One row per run, in results.json's order.
+    /// whose mixed gradient was never cancelled. One row per run, in results.json's order.
     public static func runsCSV(_ results: StudyResults) -> String {
         let metrics = Set(results.runs.flatMap { $0.metrics?.keys.map { $0 } ?? [] }).sorted(by: codePointOrder)
         // Every run that has targets has the study's, in order (`StudyRunCheck`).

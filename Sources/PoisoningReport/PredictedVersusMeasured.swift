@@ -7,27 +7,56 @@ extension ReportModel {
     public struct PredictedRow: Sendable {
         /// The series; τ (its mean with its interval and its range over seeds, or that none exists,
         /// "at these parameters" when the target is not stationary on its own training rows);
-        /// the target's accuracy; the first budget at which the victim is the target
-        /// (`TargetBudget`: mean and interval over seeds, or the seeds not reached);
+        /// the target's accuracy; the first budget at which the target is stationary on the mixture
+        /// (`TargetBudget`: mean and interval over seeds, or the seeds not cancelled);
         /// the critical threshold of the accuracy fit with its interval; the mixed/clean gradient
         /// ratio at the swept fractions around τ, beside 1/(1 + ε_d) for poisons with no effect.
-        public let series, tau, targetAccuracy, agreesFrom, threshold, ratios: String
-        /// The findings of the series: parameter space, agreement with the target per seed, accuracy,
-        /// and whether the target is stationary on its own training rows.
+        public let series, tau, targetAccuracy, stationaryFrom, threshold, ratios: String
+        /// The findings of the series: the method, parameter space below τ, the verdict per seed, the
+        /// victim's agreement with the target per seed (and the biases' leftover where it is not the
+        /// target), accuracy, and whether the target is stationary on its own training rows.
         public let findings: [String]
     }
 
     /// Said for an MLP's series: its τ (its last layer's) is only a necessary condition, and its
     /// victims, trained by SGD as the run's model is (`norms`, their gradient norms at positive
-    /// budgets), are not converged to the 1e-5 tolerance at which a victim is judged, so the runs do
-    /// not test the prediction; the network's agreement with its target stays an empirical number.
+    /// budgets), are not converged to the 1e-5 tolerance at which a victim is judged, so the victims'
+    /// agreement with the target stays an empirical number; the verdict, on the mixed gradient at the
+    /// target, needs no victim.
     static func lowerBoundSentence(norms: [Double]) -> String {
         "For this network τ is its last layer's condition only, a lower bound (Lu et al.'s claim for a non-convex model is only a "
-            + "necessary condition): a victim that reaches its target below τ would contradict it, one that does not reach it above τ "
+            + "necessary condition): a mixed gradient cancelled below τ would contradict it, one not cancelled above τ "
             + "would not. Its victims are trained by SGD as the run's model is"
             + (norms.isEmpty ? "" : " (gradient norm on their training rows \(fixed(norms.min()!, decimals: 4))–\(fixed(norms.max()!, decimals: 4)))")
-            + ", not to the gradient norm of 1e-5 at which a victim counts as converged, so its runs are not judged and do not test the "
-            + "prediction; its agreement with the target is an empirical number only."
+            + ", not to the gradient norm of 1e-5 at which a victim counts as converged, so no victim is judged against the target and its "
+            + "agreement with the target is an empirical number only; the verdict rests on the mixed gradient at the target, which needs no victim."
+    }
+
+    /// Why a victim retrained where the weights' gradient is cancelled need not be the target, from the
+    /// runs of series `series` (a `cancel: weights` series) that cancel it (mixed/clean at most
+    /// `TargetBudget.cancelledRatio`): how many of those with a converged victim are not the target
+    /// (beyond `TargetBudget.reachedDistance`, or disagreeing on a test row), and the biases' gradient
+    /// left there (`biasGradientRatio`), the condition the attack does not impose. Nil when no run
+    /// cancels it or none records the biases' leftover.
+    static func biasLeftoverSentence(_ results: StudyResults, series: Int) -> String? {
+        let cancelled = results.runs.filter { run in
+            guard run.series == series, run.fraction > 0, let m = run.metrics, let mixed = m[MetricKey.mixedGradientNorm],
+                  let clean = m[MetricKey.cleanGradientNorm], clean > 0 else { return false }
+            return mixed / clean <= TargetBudget.cancelledRatio
+        }
+        let left = cancelled.compactMap { $0.metrics?[MetricKey.biasGradientRatio] }
+        guard !left.isEmpty else { return nil }
+        let judged = cancelled.filter { ($0.metrics?[MetricKey.victimGradientNorm]).map { $0 <= MetricKey.victimGradientTolerance } ?? true }
+        let missed = judged.filter { run in
+            guard let distance = run.metrics?[MetricKey.targetDistance], let agreement = run.metrics?[MetricKey.targetAgreement] else { return false }
+            return distance > TargetBudget.reachedDistance || agreement < 1
+        }
+        let distances = missed.compactMap { $0.metrics?[MetricKey.targetDistance] }
+        return "Of the \(cancelled.count) run\(cancelled.count == 1 ? "" : "s") whose weights' gradient is cancelled, \(missed.count) of the "
+            + "\(judged.count) with a converged victim \(missed.count == 1 ? "has" : "have") a victim that is not the target"
+            + (distances.isEmpty ? "" : " (\(span(distances, percent)) of the target's norm from it)")
+            + "; there the biases' gradient is left at \(span(left, ratioText)) of the clean one, a condition the attack does "
+            + "not impose (cancel: weights), so the victim retrained on the mixture is not held at the target's bias, and its weights move with it."
     }
 
     /// The method that ran for series `series` (a gradient-canceling series), and where it deviates
@@ -65,6 +94,8 @@ extension ReportModel {
             let evidence = PoisonabilityEvidence(results, series: series)
             let budget = results.targetBudgets?.first { $0.series == series }
             // Without τ the cell says whether the target is stationary on its own training rows, as τ takes it to be.
+            let necessaryOnly = results.tauIsLowerBound(series: series) || results.data.classCount > 2
+                || results.config.attacks[results.series[series].attack].value(at: "cancel") == .string(CanceledGradient.weightsAndBias.rawValue)
             var tau = "none (no threshold exists)"
             if let own = evidence.targetGradientRatio, own > PoisonabilityEvidence.cancelledRatio {
                 tau = "none at these parameters (target not stationary: its gradient on its own training rows is up to \(ratioText(own)) "
@@ -77,8 +108,7 @@ extension ReportModel {
                     + " (seeds \(percent(low))–\(percent(high)))"
                 if results.tauIsLowerBound(series: series) {
                     tau += ", a lower bound (last layer only)"
-                } else if results.data.classCount > 2
-                            || results.config.attacks[results.series[series].attack].value(at: "cancel") == .string(CanceledGradient.weightsAndBias.rawValue) {
+                } else if necessaryOnly {
                     tau += ", necessary only"
                 }
                 if evidence.seedsWithoutThreshold > 0 { tau += "; none for \(evidence.seedsWithoutThreshold) seeds" }
@@ -90,14 +120,22 @@ extension ReportModel {
             }
             return PredictedRow(series: results.series[series].label, tau: tau,
                                 targetAccuracy: evidence.targetAccuracy.isNaN ? "n/a" : fixed(evidence.targetAccuracy, decimals: 3),
-                                agreesFrom: budget?.cell ?? "n/a",
+                                stationaryFrom: budget?.cell ?? "n/a",
                                 threshold: thresholdText(results.fits[series].threshold, estimate: results.statistics.series[series].threshold,
                                                          brackets: true),
                                 ratios: around.isEmpty ? "n/a" : around.joined(separator: "; "),
-                                findings: [methodSentence(results, series: series), evidence.parameterSpaceSentence] + (budget.map { [$0.sentence] } ?? [])
+                                findings: [methodSentence(results, series: series), evidence.parameterSpaceSentence]
+                                    + (budget.map { [$0.sentence(necessaryOnly: necessaryOnly), $0.victimSentence] } ?? [])
+                                    + (biasLeftoverSentence(results, series: series).map { [$0] } ?? [])
                                     + (results.tauIsLowerBound(series: series) ? [lowerBoundSentence(norms: victimNorms(results, series: series))] : [])
                                     + (evidence.accuracySentence.map { [$0] } ?? []) + (evidence.stationaritySentence.map { [$0] } ?? []))
         }
+    }
+
+    /// "2.0%–40.0%": the least and largest of `values` (not empty) as `text` writes them, one number when they are equal.
+    static func span(_ values: [Double], _ text: (Double) -> String) -> String {
+        let low = text(values.min()!), high = text(values.max()!)
+        return low == high ? low : "\(low)–\(high)"
     }
 
     /// The victims' gradient norms (`victimGradientNorm`) of series `series` at positive budgets.

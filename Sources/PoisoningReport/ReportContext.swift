@@ -97,7 +97,7 @@ public func templateContext(_ model: ReportModel, format: ReportFormat, figureSo
     }
     let predictedPlaces = placesInOrder(model.predictedRows.map(\.series))
     let predictedRows: [TemplateValue] = model.predictedRows.map { r in
-        row(["series": r.series, "tau": r.tau, "targetAccuracy": r.targetAccuracy, "agreesFrom": r.agreesFrom,
+        row(["series": r.series, "tau": r.tau, "targetAccuracy": r.targetAccuracy, "stationaryFrom": r.stationaryFrom,
              "threshold": r.threshold, "ratios": r.ratios], places: ["series": predictedPlaces[r.series] ?? 0], more: ["findings": .list(r.findings.map { ["sentence": t($0)] })])
     }
     let attackModelPlaces = placesInOrder(model.attackComparisonRows.map(\.model))

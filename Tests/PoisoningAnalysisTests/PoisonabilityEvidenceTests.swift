@@ -1,8 +1,8 @@
 import Testing
 import PoisoningAnalysis
 
-/// The "Predicted vs measured" findings, on constructed evidence: each verdict both ways, and
-/// "cannot decide" when the sweep does not bracket τ or an interval holds 0. The accuracy intervals
+/// The "Predicted vs measured" findings, on constructed evidence: the floor below τ, the accuracy
+/// finding each way, and "cannot decide" when the sweep does not bracket τ or an interval holds 0. The accuracy intervals
 /// and seed counts are those of `scripts/poisonability_verdicts.py` (SciPy's t quantiles), recorded
 /// in `scripts/poisonability_verdicts.out`.
 struct PoisonabilityEvidenceTests {
@@ -22,39 +22,17 @@ struct PoisonabilityEvidenceTests {
     static let runs: [(UInt64, Double, Double, Double)] = [(1, 0.5, 1.0, 0.3), (2, 0.5, 1.2, 0.08), (1, 1.1, 1.0, 0.02), (2, 1.1, 1.2, 0.05),
                                                            (1, 2.0, 1.0, 1.5e-6), (2, 2.0, 1.2, 0.004)]
 
-    /// Each seed is judged at its smallest swept budget of at least 1.25 τ, by the attack's own rule
-    /// (mixed/clean ≤ 1e-3): seed 1 at 2.0 (2 τ), seed 2 at 2.0 (1.67 τ); 1.1 (1.1 τ for seed 1) is
-    /// never judged.
-    @Test func theParameterSpaceFindingJudgesEachSeedAtAQuarterAboveTauByTheCancelledRatio() {
-        let cancelled = Self.runs.map { $0.0 == 2 && $0.1 == 2.0 ? (2, 2.0, 1.2, 5e-4) : $0 }
-        let holds = evidence(runs: cancelled)
-        #expect(holds.holdsInParameterSpace == true)
-        let below = "below its seed's τ every run's mixed gradient stays at 5.0% of the clean one or more (least at 110.0%, τ = 120.0%)"
-        #expect(holds.parameterSpaceSentence == "In parameter space gradient canceling reached what the paper predicts: \(below), and at "
-            + "the smallest swept budget of 1.25 τ or more (2 seeds) gradient canceling leaves at most 5.0e-04 of it (seed 2, at "
-            + "200.0% = 1.67 τ), within the 0.1% that counts as cancelled. Gradient canceling first brings the mixed gradient to "
-            + "0.1% of the clean one or less at 2.00 τ (seed 1, 200.0%), 1.67 τ (seed 2, 200.0%).")
-        // A ratio of 1.9% is not cancelled by the attack's own 1e-3 rule (the old tenfold-below-1/(1 + ε_d) rule passed it).
-        let partial = evidence(runs: cancelled.map { $0.0 == 2 && $0.1 == 2.0 ? (2, 2.0, 1.2, 0.019) : $0 })
-        #expect(partial.holdsInParameterSpace == false)
-        #expect(partial.parameterSpaceSentence == "In parameter space gradient canceling did not reach the target on every seed: "
-            + "\(below), but at the smallest swept budget of 1.25 τ or more (2 seeds) gradient canceling leaves at most 1.9% of it "
-            + "(seed 2, at 200.0% = 1.67 τ), above the 0.1% that counts as cancelled (what this attack reached, not a bound on the "
-            + "problem). Gradient canceling first brings the mixed gradient to 0.1% of the clean one or less at 2.00 τ (seed 1, "
-            + "200.0%); for seed 2 at no swept budget.")
-        // A budget of 1.001 τ is not judged: a seed swept only there (30.0% against τ 29.96%) decides nothing, alone or beside others.
-        let barelyAbove: [(UInt64, Double, Double, Double)] = [(3, 0.2, 0.2996, 0.1), (3, 0.3, 0.2996, 0.037)]
-        let alone = evidence(runs: barelyAbove, taus: [0.2996])
-        #expect(alone.holdsInParameterSpace == nil)
-        #expect(alone.parameterSpaceSentence
-            == "In parameter space the runs cannot decide: no run lies at 1.25 τ or more; sweep fractions on both sides of τ.")
-        let beside = evidence(runs: cancelled + barelyAbove, taus: [1.0, 1.2, 0.2996])
-        #expect(beside.holdsInParameterSpace == true && beside.parameterSpaceSentence.contains("(2 seeds)"))
-        // Every run above its τ: the runs cannot decide.
-        let short = evidence(runs: [(1, 2.0, 1.0, 1e-6)])
-        #expect(short.holdsInParameterSpace == nil)
-        #expect(short.parameterSpaceSentence
-            == "In parameter space the runs cannot decide: no run lies below its seed's τ; sweep fractions on both sides of τ.")
+    /// The parameter-space finding states the floor below τ only (the verdict above τ is `TargetBudget`'s): the least ratio
+    /// among the runs below their seed's τ, whatever the runs above it measure.
+    @Test func theParameterSpaceFindingQuotesTheLeastRatioBelowTau() {
+        let sentence = "In parameter space, below its seed's τ every run's mixed gradient stays at 5.0% of the clean one or more (least at "
+            + "110.0%, τ = 120.0%)."
+        #expect(evidence(runs: Self.runs).parameterSpaceSentence == sentence)
+        // Cancelled or not above τ, the sentence is the same: it no longer judges those runs.
+        #expect(evidence(runs: Self.runs.map { $0.1 == 2.0 ? ($0.0, 2.0, $0.2, 0.3) : $0 }).parameterSpaceSentence == sentence)
+        // Every run above its τ: nothing to show below it.
+        #expect(evidence(runs: [(1, 2.0, 1.0, 1e-6)]).parameterSpaceSentence
+            == "No run lies below its seed's τ, so the runs do not show the floor below it; sweep fractions on both sides of τ.")
     }
 
     @Test func theAccuracyFindingReadsThePairedIntervalOfVictimMinusTarget() {
@@ -102,10 +80,10 @@ struct PoisonabilityEvidenceTests {
                                               boundRatio: run.1 < run.2 ? (run.0 == 1 ? 0.1 : 0.04) : nil)
         }
         let bounded = PoisonabilityEvidence(taus: [1.0, 1.2], runs: runs, seedsWithoutThreshold: 0, targetAccuracy: 0.6, fractions: [], testRows: 300)
-        #expect(bounded.parameterSpaceSentence.hasPrefix("In parameter space gradient canceling did not reach the target on every seed: below its seed's τ every run's "
+        #expect(bounded.parameterSpaceSentence == ("In parameter space, below its seed's τ every run's "
             + "mixed gradient stays at 5.0% of the clean one or more (least at 110.0%, τ = 120.0%) (a consistency check, which cannot "
             + "fail: below τ no poison set brings the mixed gradient under W₀((c − 1)/e)(τ − ε_d)/‖θ‖ · n/(n + m), θ the target's last layer centred; closest to it, "
-            + "seed 2 at 110.0% measures 5.0% of the clean gradient against the bound 4.0%), but at the smallest"))
+            + "seed 2 at 110.0% measures 5.0% of the clean gradient against the bound 4.0%)."))
     }
 
     @Test func aTargetNotStationaryOnItsOwnRowsIsSaid() {
@@ -119,7 +97,7 @@ struct PoisonabilityEvidenceTests {
 
     @Test func withoutAThresholdTheSectionSaysSo() {
         let none = evidence([(0.5, [0.01, 0.02])], taus: [])
-        #expect(none.holdsInParameterSpace == nil && none.accuracySentence == nil)
+        #expect(none.accuracySentence == nil)
         #expect(none.parameterSpaceSentence == "No seed's target has a threshold (the product of its weights and its clean "
             + "gradient is at most 0), so the paper predicts no floor for the mixed gradient.")
     }
