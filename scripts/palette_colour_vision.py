@@ -12,14 +12,15 @@ reference grey 777777), in the worst of four colour visions: normal, protanopia,
 tritanopia, simulated by Machado,
 Oliveira & Fernandes (2009), "A physiologically-based model for simulation of color vision
 deficiency", IEEE TVCG 15(6), severity 1 matrices applied to linear sRGB, clipped to [0, 1]. The
-search is exact over the grid (see `main`) and deterministic. Three colours more follow, chosen one
+search is exact over the grid (see `main`) and deterministic. Seven colours more follow, chosen one
 at a time over the same grid and band, each the farthest in the worst vision from every colour
-before it and the grey (a greedy max-min search, which keeps the first nine as they were), so that
-12 series get 12 colours before any colour comes round again.
+before it and the grey (a greedy max-min search, which keeps the first nine, and the first twelve of
+an earlier palette, as they were), so that 16 series (the defenses example's 13 defenses and 2
+models) get 16 colours before any colour comes round again.
 
 Run:  pip install numpy colour-science==0.4.7 && python3 scripts/palette_colour_vision.py
 Printed (the test asserts these minima to 0.01):
-  palette and per-vision minimum pairwise dE2000 over the twelve colours.
+  palette and per-vision minimum pairwise dE2000 over the sixteen colours.
 """
 import itertools
 import warnings
@@ -31,8 +32,8 @@ import colour  # noqa: E402
 
 OKABE_ITO = ["0072B2", "D55E00", "009E73", "CC79A7", "E69F00", "56B4E9", "000000"]
 REFERENCE_GREY = "777777"
-# Colours added after the nine, one at a time, so that a study of 12 defenses or models gets 12 colours.
-MORE_EXTRAS = 3
+# Colours added after the nine, one at a time, so that a study of 16 defenses and models gets 16 colours.
+MORE_EXTRAS = 7
 VISIONS = {
     "normal": np.eye(3),
     "protan": colour.blindness.matrix_cvd_Machado2009("Protanomaly", 1),

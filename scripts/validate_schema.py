@@ -107,7 +107,7 @@ CASES = [
     ("a failure without a reason", "/runs/0/failure", "set", ""),
     ("a budget above 1 (an attack that adds rows)", "/runs/0/fraction", "set", 4),
     ("a budget above the largest a study may sweep (10)", "/runs/0/fraction", "set", 10.5),
-    ("a number as a boolean", "/hasDetection", "set", 1),
+    ("a number as a boolean", "/hasDefense", "set", 1),
     ("an unknown threshold status", "/fits/0/threshold/status", "set", "somewhere"),
     ("an empty list of undetermined ends", "/statistics/series/0/cleanAccuracy/interval/undetermined", "set", []),
     ("an undetermined end that is no end", "/statistics/series/0/cleanAccuracy/interval/undetermined", "set", ["middle"]),

@@ -26,8 +26,8 @@ public enum LineStyle: Sendable, Equatable {
     }
 }
 
-/// Marker shapes, distinguishable without colour. Seven, a number prime to the 12 colours of
-/// `Color.colorBlindSafe`, so that a colour that comes round again (n + 12) has another marker.
+/// Marker shapes, distinguishable without colour. Seven, a number prime to the 16 colours of
+/// `Color.colorBlindSafe`, so that a colour that comes round again (n + 16) has another marker.
 public enum MarkerShape: Sendable, Equatable, CaseIterable {
     case circle, square, triangleUp, diamond, triangleDown, pentagon, star
 }
@@ -54,8 +54,8 @@ public struct SeriesStyle: Sendable, Equatable {
     /// The style of the series' data line: solid.
     public let line: LineStyle
 
-    /// The n-th of a sequence of styles: colour n mod 12 of `Color.colorBlindSafe`, marker n mod 7,
-    /// so a colour that comes round again (n + 12) has another marker; the first 84 (12 × 7, the two
+    /// The n-th of a sequence of styles: colour n mod 16 of `Color.colorBlindSafe`, marker n mod 7,
+    /// so a colour that comes round again (n + 16) has another marker; the first 112 (16 × 7, the two
     /// numbers being prime to each other) differ in colour or marker.
     public init(index n: Int) {
         precondition(n >= 0, "a style index is not negative")

@@ -91,19 +91,22 @@ public struct Color: Sendable, Equatable {
     /// Reference lines such as chance level.
     public static let reference = Color(hex: 0x777777)
 
-    /// Twelve colours for series, safe for the common forms of colour blindness: the Okabe-Ito palette
+    /// Sixteen colours for series, safe for the common forms of colour blindness: the Okabe-Ito palette
     /// (Okabe & Ito, "Color Universal Design", 2008) without its yellow F0E442, too light on white,
     /// then two colours (a violet and a sage green) chosen by `scripts/palette_colour_vision.py` to be
     /// as far as possible from the others and the reference grey in the worst of normal, protan,
-    /// deutan and tritan vision (Machado et al. 2009), then three more (a brown, a magenta and a
-    /// darker green) chosen one at a time the same way, so that a study of 12 defenses or models
-    /// draws each in its own colour. Among the first nine every pair differs by at least 10.8
-    /// CIEDE2000 units in each of the four visions; among all twelve by at least 9.1 (least: normal
-    /// 9.54, protan 9.53, deutan 9.10, tritan 9.32).
+    /// deutan and tritan vision (Machado et al. 2009), then seven more (a brown, a magenta, a darker
+    /// green, a purple, a lavender, a rose and a mauve) chosen one at a time the same way, so that a
+    /// study of 16 defenses and models (the defenses example has 13 defenses and 2 models) draws each in
+    /// its own colour. Among the first nine every pair differs by at least 10.8 CIEDE2000 units in each
+    /// of the four visions; among the first twelve by at least 9.1; among all sixteen by at least 8.1
+    /// (least: normal 8.30, protan 8.17, deutan 8.19, tritan 8.24, each between the pink CC79A7 and the
+    /// rose or the mauve, which the markers then tell apart as well).
     public static let colorBlindSafe: [Color] = [
         Color(hex: 0x0072B2), Color(hex: 0xD55E00), Color(hex: 0x009E73), Color(hex: 0xCC79A7), Color(hex: 0xE69F00),
         Color(hex: 0x56B4E9), Color(hex: 0x000000), Color(hex: 0x8278FF), Color(hex: 0x82B973), Color(hex: 0xA55A46),
-        Color(hex: 0xCD00A0), Color(hex: 0x699B4B),
+        Color(hex: 0xCD00A0), Color(hex: 0x699B4B), Color(hex: 0xA505FF), Color(hex: 0x8C82C8), Color(hex: 0xF06E91),
+        Color(hex: 0xAF6491),
     ]
 
     /// Whether every component is within `tolerance` (0...1 scale) of `other`'s.

@@ -16,32 +16,63 @@ public func fitted(_ text: String, width: Double, size: Double, font: Font) -> S
     return low == 0 ? "…" : shortened(low)
 }
 
-/// `text` broken into at most `maxLines` lines of at most `width` points at `size`: at its ", "
-/// separators outside parentheses when its comma-separated parts each fit a line and fill at most `maxLines`; else at
-/// spaces outside parentheses ("(k = 10)" stays whole), a parenthesised group wider than a line broken at its
-/// spaces and a word wider than a line after an "_", "-" or "/" or else with a hyphen (`pieces(of:)`); the last
-/// line shortened with "…" (`fitted`) only when the text still needs more than `maxLines` lines (never with
-/// `maxLines` `Int.max`). (A panel title broke "malignant_ductal_carcinoma" into "malignant_ductal_carci" and
-/// "noma", and "(k = 10)" into "(k =" and "10)".)
+/// `text` broken into at most `maxLines` lines of at most `width` points at `size`, only at spaces: first after the
+/// ", " separators outside parentheses, each line but the last keeping its comma, when the comma-separated parts each
+/// fit a line and fill at most `maxLines`; else at the spaces outside parentheses ("(k = 10)" stays whole); else also at
+/// those inside a parenthesised group wider than a line. Never between a name and its value ("λ 0.3", "rate 0.00",
+/// "C = 1.0") nor beside an arrow ("class 7 → class 1"): `bound(_:_:)` joins them, and only a run of them wider than a
+/// line breaks at its spaces; a word wider than a line breaks after an "_", "-" or "/" or else with a hyphen
+/// (`pieces(of:)`). The last line is shortened with "…" (`fitted`) only when the text still needs more than `maxLines`
+/// lines (never with `maxLines` `Int.max`). (A panel title broke "malignant_ductal_carcinoma" into
+/// "malignant_ductal_carci" and "noma", "(k = 10)" into "(k =" and "10)", "backdoor → 0," into "backdoor → 0" at a
+/// line's end, dropping its comma, and "gradpc 0.25" into "gradpc" and "0.25".)
 public func wrapped(_ text: String, width: Double, size: Double, maxLines: Int, font: Font) -> [String] {
     precondition(maxLines >= 1, "at least one line")
     let fits = { (lines: [String]) in lines.count <= maxLines && lines.allSatisfy { font.width(of: $0, size: size) <= width } }
     let parts = unparenthesised(text, separator: ", ")
     if parts.count > 1 {
-        let lines = packed(parts, separator: ", ", width: width, size: size, font: font)
+        // Each part but the last with its comma, so that a line ending after it keeps the comma.
+        let lines = packed(parts.dropLast().map { $0 + "," } + [parts.last!], width: width, size: size, font: font)
         if fits(lines) { return lines }
     }
-    let groups = unparenthesised(text, separator: " ")
-    let whole = packed(groups, separator: " ", width: width, size: size, font: font)
+    let groups = joinedRuns(unparenthesised(text, separator: " "))
+    let whole = packed(groups, width: width, size: size, font: font)
     if fits(whole) { return whole }
-    let words = groups.flatMap { group in
-        font.width(of: group, size: size) <= width ? [group]
-            : group.split(separator: " ").flatMap { pieces(of: String($0), width: width, size: size, font: font) }
+    let words = groups.flatMap { group -> [String] in
+        guard font.width(of: group, size: size) > width else { return [group] }
+        // A parenthesised group, or a run of bound words, wider than a line: its words, bound again where they fit.
+        let runs = joinedRuns(group.split(separator: " ").map(String.init))
+        return runs.flatMap { run in
+            font.width(of: run, size: size) <= width ? [run]
+                : run.split(separator: " ").flatMap { pieces(of: String($0), width: width, size: size, font: font) }
+        }
     }
-    let lines = packed(words, separator: " ", width: width, size: size, font: font)
+    let lines = packed(words, width: width, size: size, font: font)
     guard lines.count > maxLines else { return lines }
     let kept = lines.prefix(maxLines - 1).map { fitted($0, width: width, size: size, font: font) }
     return kept + [fitted(lines[(maxLines - 1)...].joined(separator: " "), width: width, size: size, font: font)]
+}
+
+/// Whether no line may break between the words `previous` and `next`: after an arrow ("→", "->") or before one, on
+/// either side of "=" and before a value (a word that starts with a digit, or with a sign or "." and then a digit,
+/// such as "0.3", "−5.7", "10.0%,"), which stays with the name before it.
+func bound(_ previous: String, _ next: String) -> Bool {
+    let arrows = ["→", "->"]
+    if arrows.contains(where: previous.hasSuffix) || arrows.contains(where: next.hasPrefix) { return true }
+    if previous.hasSuffix("=") || next.hasPrefix("=") { return true }
+    let characters = Array(next)
+    guard let first = characters.first else { return false }
+    if first.isASCII && first.isNumber { return true }
+    return "−-+.".contains(first) && characters.count > 1 && characters[1].isASCII && characters[1].isNumber
+}
+
+/// `words` with every run of words bound to one another (`bound(_:_:)`) joined by spaces into one.
+func joinedRuns(_ words: [String]) -> [String] {
+    var runs = [String]()
+    for (index, word) in words.enumerated() {
+        if index > 0, bound(words[index - 1], word) { runs[runs.count - 1] += " " + word } else { runs.append(word) }
+    }
+    return runs
 }
 
 /// `word` as it is when it fits `width` at `size`, else cut into runs that do: each the longest that fits
@@ -67,12 +98,12 @@ func pieces(of word: String, width: Double, size: Double, font: Font) -> [String
     return pieces + [String(rest)]
 }
 
-/// `pieces` joined by `separator` into lines, each as many pieces as fit in `width` (at least one).
-private func packed(_ pieces: [String], separator: String, width: Double, size: Double, font: Font) -> [String] {
+/// `pieces` joined by spaces into lines, each as many pieces as fit in `width` (at least one).
+private func packed(_ pieces: [String], width: Double, size: Double, font: Font) -> [String] {
     var lines = [String]()
     for piece in pieces {
-        if let last = lines.last, font.width(of: last + separator + piece, size: size) <= width {
-            lines[lines.count - 1] = last + separator + piece
+        if let last = lines.last, font.width(of: last + " " + piece, size: size) <= width {
+            lines[lines.count - 1] = last + " " + piece
         } else {
             lines.append(piece)
         }

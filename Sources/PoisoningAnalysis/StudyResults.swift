@@ -95,9 +95,9 @@ public struct StudyResults: Sendable, Codable, Equatable {
     /// The metrics the study's measurements (`measure:`) add to its runs; nil (absent from JSON) when
     /// the study asks for none.
     public let measuredMetrics: [MetricInfo]?
-    /// Whether the study has a defense other than `none` (`StudyLayout.hasDetection`); true also for
+    /// Whether the study has a defense other than `none` (`StudyLayout.hasDefense`); true also for
     /// defenses that score no rows, such as `weight-decay`, whose runs carry no detection metrics.
-    public let hasDetection: Bool
+    public let hasDefense: Bool
     /// Every run, in `Study.runSpecs` order, with the clean-model baselines of its attack's metrics
     /// (`Study.withCleanBaselines`).
     public let runs: [RunResult]
@@ -151,7 +151,7 @@ public struct StudyResults: Sendable, Codable, Equatable {
         series = study.series
         attackMetrics = study.attackMetrics
         measuredMetrics = study.measuredMetrics.isEmpty ? nil : study.measuredMetrics
-        hasDetection = study.hasDetection
+        hasDefense = study.hasDefense
         self.runs = study.withCleanBaselines(runs)
         points = aggregate(self.runs, fractions: config.fractions, seriesCount: series.count)
         fits = fitSeries(points, seriesCount: series.count, classes: data.classCount)

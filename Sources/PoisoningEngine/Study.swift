@@ -336,7 +336,7 @@ public struct StudyLayout: Sendable {
     /// Whether the study has a defense other than `none`. Only the defenses that score rows (the
     /// filters and detectors) give their runs detection metrics; the report's detection table has
     /// rows only for those (`weight-decay` and `dp-sgd` score none, yet make this true).
-    public var hasDetection: Bool { !defenses.allSatisfy { $0 is NoDefense } }
+    public var hasDefense: Bool { !defenses.allSatisfy { $0 is NoDefense } }
 
     /// The metrics the runs of series `index` can record: those every run records, its model's, its
     /// attack's, its defense's and the study's measurements' (for its attack). A run records no other; it may lack
@@ -420,9 +420,9 @@ public struct Study: Sendable {
     /// `runs` with the baseline and the excess of every attack metric that has one (`StudyLayout.withCleanBaselines`).
     public func withCleanBaselines(_ runs: [RunResult]) -> [RunResult] { layout.withCleanBaselines(runs) }
 
-    /// Whether the study has a defense other than `none` (`StudyLayout.hasDetection`): not whether
+    /// Whether the study has a defense other than `none` (`StudyLayout.hasDefense`): not whether
     /// any defense scores rows.
-    public var hasDetection: Bool { layout.hasDetection }
+    public var hasDefense: Bool { layout.hasDefense }
 
     /// The metrics the runs of series `index` can record (`StudyLayout.recordableMetrics(of:)`).
     public func recordableMetrics(of index: Int) -> Set<String> { layout.recordableMetrics(of: index) }

@@ -107,6 +107,7 @@ func accuracyFigure(_ results: StudyResults, styles: StudyStyles) -> StudyFigure
             + "with their intervals."
     }
     caption += clippedBarsNote(clipped, range: 0...1, quantity: "an accuracy") + differingShareNote(results) + budgetAxisNote(x.axis)
+        + AttackNames(results).note
     return StudyFigure(name: "accuracy_vs_poison", caption: caption, chart: Chart(
         title: "Clean test accuracy vs. \(x.name)", x: x.axis,
         y: Axis(label: "Clean test accuracy", range: 0...1),

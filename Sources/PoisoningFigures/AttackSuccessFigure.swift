@@ -9,7 +9,8 @@ import PoisoningEngine
 /// (mean ± std over seeds). A rate with a clean-model baseline is drawn as its excess over the clean
 /// model of the same series and seed, so the figure leads with what the poison adds; the clean
 /// model's own rate (a rate, not an excess, which on the same axis the curves would seem to cross)
-/// is given as text in the panel's title (`cleanRateText`). The y axis always leaves a margin below 0
+/// is given as text in the panel's title (`cleanRateText`), or once, in the caption, when every panel has the
+/// same. The y axis always leaves a margin below 0
 /// and above 1, so that no zero line or point sits on the frame. A panel whose models all have the same values (a success
 /// measured on the attacker's own model, as svm-gradient's SVM, does not depend on the victim) draws
 /// them once, in black, named by the model it is measured on. Nil when no attack of the study
@@ -33,7 +34,9 @@ func attackSuccessFigure(_ results: StudyResults, styles: StudyStyles) -> StudyF
     let groups = grid.order.map { pairs[$0] }
     var legend = [LegendEntry](), seen = Set<Int>(), merged = [String]()
     var lowest = 0.0, highest = 1.0
-    let panels = groups.map { group in
+    // Each panel's clean-model rate (`cleanRateText`), nil for a metric without a baseline.
+    var cleanRates = [String?]()
+    var panels = groups.map { group in
         let (attack, metric) = (group[0], metrics[group[0]]!)
         let members = results.series.indices.filter { results.series[$0].attack == attack && results.series[$0].defense == group[1] }
         let keys = metric.hasBaseline ? [metric.excess.key, metric.baseline.key] : [metric.key]
@@ -65,13 +68,18 @@ func attackSuccessFigure(_ results: StudyResults, styles: StudyStyles) -> StudyF
             return [Series(label: label, points: entry.success.map { Point($0.x, $0.mean) }, errors: entry.success.map(\.std),
                            color: style.color, line: style.line, marker: style.marker)]
         }
-        let clean = metric.hasBaseline ? cleanRateText(curves.compactMap { $0.baseline.first?.mean }) : nil
-        let title = [headers == nil ? facetTitle(results, members[0], axes: [.attack, .defense], among: drawn) : nil,
-                     clean.map { "clean model's rate \($0)" }]
-            .compactMap { $0 }
-        return Panel(title: title.isEmpty ? nil : title.joined(separator: "; "),
+        cleanRates.append(metric.hasBaseline ? cleanRateText(curves.compactMap { $0.baseline.first?.mean }) : nil)
+        return Panel(title: headers == nil ? facetTitle(results, members[0], axes: [.attack, .defense], among: drawn) : nil,
                      series: series,
                      referenceLines: [ReferenceLine(.horizontal, at: 0, color: Color.reference, style: .dashDot)])
+    }
+    // One clean rate for every panel is said once, in the caption; else each panel's title gives its own.
+    let sharedRate = Set(cleanRates).count == 1 ? cleanRates[0] : nil
+    if sharedRate == nil {
+        for (index, rate) in cleanRates.enumerated() {
+            guard let rate else { continue }
+            panels[index].title = [panels[index].title, "clean model's rate \(rate)"].compactMap { $0 }.joined(separator: "; ")
+        }
     }
     let corrected = metrics.values.contains { $0.hasBaseline }
     let x = poisonAxis(results, series: results.series.indices.filter { metrics[results.series[$0].attack] != nil })
@@ -79,9 +87,10 @@ func attackSuccessFigure(_ results: StudyResults, styles: StudyStyles) -> StudyF
     let caption = "Attack success against \(x.phrase), one panel per attack that measures its "
         + "success" + (several ? " and defense" : "") + ", mean ± std over seeds"
         + (corrected ? "; a rate the clean model already has as its excess over the clean model of the same series and "
-            + "seed, the clean model's mean rate in the panel's title" : "") + "."
+            + "seed, " + (sharedRate.map { "the clean model's mean rate \($0)" + (panels.count > 1 ? " in every panel" : "") }
+                ?? "the clean model's mean rate in the panel's title") : "") + "."
         + (merged.isEmpty ? "" : " Models with the same values (measured on the attacker's own model): one line, in black.")
-        + differingShareNote(results) + budgetAxisNote(x.axis)
+        + differingShareNote(results) + budgetAxisNote(x.axis) + (singleAttack ? "" : AttackNames(results).note)
     // A margin below 0 and above 1 (or the data's reach, in tenths), so that the zero line and no point sit on the frame.
     let floor = lowest < 0 ? -(((-lowest) * 10).rounded(.up) / 10) : 0, ceiling = (highest * 10).rounded(.up) / 10
     return StudyFigure(name: "attack_success", caption: caption, chart: Chart(

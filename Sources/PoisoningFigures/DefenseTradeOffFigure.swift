@@ -10,8 +10,8 @@ let targetedSuccessKeys: Set<String> = Set([Backdoor.successMetricKey, ClassFlip
 
 /// The safety-efficacy trade-off of the defenses: one point per defense in its colour and marker, one
 /// panel per attack and model that has a point to draw (titled by the models when the study has
-/// several, and by the attacks when more than one is drawn; a single attack is named once, in the
-/// figure's title), the caption naming the panels left out for want of a point, x the clean
+/// several, and by the attacks, as `AttackNames` names them, when more than one is drawn; a single attack is named
+/// once, in the figure's title), the caption naming the panels left out for want of a point, x the clean
 /// accuracy the defense costs (undefended minus defended, at the smallest fraction), y the critical
 /// threshold it gains (defended minus undefended), with its interval as a capped vertical bar when
 /// both ends are bounded and the cost's interval as a capped horizontal bar (the intervals of the
@@ -72,7 +72,7 @@ func defenseTradeOffFigure(_ results: StudyResults, styles: StudyStyles) -> Stud
             return Series(label: description.label, points: [Point(cost, gain)], intervals: [interval], xIntervals: [costInterval],
                           color: style.color, marker: style.marker, filled: finding.shiftResolved)
         }
-        let title = [severalAttacks ? attackLabel(group[0]) : nil, severalModels ? modelLabel(group[1]) : nil].compactMap { $0 }
+        let title = [severalAttacks ? AttackNames(results).name(group[0]) : nil, severalModels ? modelLabel(group[1]) : nil].compactMap { $0 }
         return Panel(title: title.isEmpty ? nil : title.joined(separator: ", "), series: series,
                      referenceLines: [ReferenceLine(.horizontal, at: 0, color: Color.reference, style: .solid, width: 0.8),
                                       ReferenceLine(.vertical, at: 0, color: Color.reference, style: .solid, width: 0.8)],
@@ -101,6 +101,7 @@ func defenseTradeOffFigure(_ results: StudyResults, styles: StudyStyles) -> Stud
         + (leftOut.isEmpty ? "" : " No panel is drawn for \(listing(leftOut)), which \(leftOut.count == 1 ? "does" : "do") not aim at "
             + "clean accuracy: a threshold of clean accuracy does not judge a defense against \(leftOut.count == 1 ? "it" : "them"), "
             + "and the report's table of defenses gives the attack's success under each defense.")
+        + (severalAttacks ? AttackNames(results).note : "")
     let size = panelSize(panels.count)
     return StudyFigure(name: "defense_tradeoff", caption: caption, chart: Chart(
         title: severalAttacks ? "Defenses: threshold gained vs. clean accuracy lost"

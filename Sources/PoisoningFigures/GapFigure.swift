@@ -26,7 +26,7 @@ func gapFigure(_ results: StudyResults, styles: StudyStyles) -> StudyFigure {
     }
     let x = poisonAxis(results, series: Array(results.series.indices))
     let caption = "Generalization gap (train accuracy on the poisoned labels minus clean test accuracy), mean ± std over seeds."
-        + budgetAxisNote(x.axis)
+        + budgetAxisNote(x.axis) + AttackNames(results).note
     return StudyFigure(name: "generalization_gap", caption: caption, chart: Chart(
         title: "Generalization gap vs. \(x.name)", x: x.axis,
         y: Axis(label: "Train (poisoned labels) − clean test accuracy", minimumSpan: minimumFractionSpan),

@@ -52,6 +52,7 @@ func poisonabilityFigure(_ results: StudyResults, styles: StudyStyles) -> StudyF
         + "on a log axis in the next figure."
         + budgetAxisNote(x)
         + (members.contains { results.tauIsLowerBound(series: $0) } ? " An MLP's τ is its last layer's, a lower bound on the budget." : "")
+        + AttackNames(results).note
     return StudyFigure(name: "poisonability", caption: caption, chart: Chart(
         title: "Victim's agreement with the target and accuracy vs. budget ε",
         x: x, y: Axis(label: "Agreement, accuracy", minimumSpan: minimumFractionSpan), panels: filled, legend: legend,

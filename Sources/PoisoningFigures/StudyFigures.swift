@@ -20,7 +20,7 @@ public struct StudyFigure: Sendable {
 /// colours, assigned once from the study's components so that each keeps its colour and marker in
 /// every figure. The models take the first colours of `Color.colorBlindSafe` and the markers of
 /// `SeriesStyle(index:)`, in order; the defenses other than `none` take the colours the models
-/// leave (all twelve when the models take every one), in turn, so that no defense has a model's
+/// leave (all sixteen when the models take every one), in turn, so that no defense has a model's
 /// colour unless the models use up the palette, each with the first marker, from its position in
 /// the study's components on, that no component before it has with that colour: no two components
 /// share colour and marker while no colour serves more than seven. Attacks are told apart by panels,
@@ -196,10 +196,84 @@ private func gridAxes(_ keys: [(attack: Int, defense: Int)]) -> (attacks: [Int],
 /// `Chart.rowHeaders`). Nil for a grid wrapped into 4 columns, whose panels' titles name their attack and defense.
 func facetHeaders(_ results: StudyResults, _ keys: [(attack: Int, defense: Int)]) -> (columns: [String], rows: [String])? {
     let (attacks, defenses, complete) = gridAxes(keys)
-    let attackLabel = { (attack: Int) in results.series.first { $0.attack == attack }!.attackLabel }
+    let attackLabel = AttackNames(results).name
     let defenseLabel = { (defense: Int) in results.series.first { $0.defense == defense }!.defenseLabel }
     guard complete, min(attacks.count, defenses.count) <= 4 else { return nil }
     return defenses.count <= 4 ? (defenses.map(defenseLabel), attacks.map(attackLabel)) : (attacks.map(attackLabel), defenses.map(defenseLabel))
+}
+
+/// The attacks' names as panel titles and facet headers give them. When every attack of the study is labelled
+/// "head (setting, …)" with one head ("svm-gradient class 7 → class 1 (linear, random flips)") and each has a
+/// setting that not every attack has, a panel names an attack by those settings alone ("random flips"), and the
+/// caption says once what is common (`note`): a title of five lines was mostly the same words in every panel. Else
+/// each attack keeps its whole label and the note is empty.
+struct AttackNames {
+    /// Each attack's name, by attack index.
+    let names: [Int: String]
+    /// The words every attack's label shares ("svm-gradient class 7 → class 1 (linear)"); nil when the names are the labels.
+    let common: String?
+
+    /// The names of the attacks of `results`.
+    init(_ results: StudyResults) {
+        var labels = [Int: String]()
+        for series in results.series where labels[series.attack] == nil { labels[series.attack] = series.attackLabel }
+        let attacks = labels.keys.sorted()
+        let split = attacks.compactMap { labelledSettings(labels[$0]!) }
+        guard attacks.count > 1, split.count == attacks.count, Set(split.map { $0.head }).count == 1 else {
+            names = labels
+            common = nil
+            return
+        }
+        // The settings every attack has, in the first attack's order; each attack's others, in its order.
+        let shared = split[0].settings.filter { setting in split.allSatisfy { $0.settings.contains(setting) } }
+        let own = split.map { $0.settings.filter { !shared.contains($0) } }
+        guard own.allSatisfy({ !$0.isEmpty }), Set(own).count == own.count else {
+            names = labels
+            common = nil
+            return
+        }
+        names = Dictionary(uniqueKeysWithValues: zip(attacks, own.map { $0.joined(separator: ", ") }))
+        common = split[0].head + (shared.isEmpty ? "" : " (" + shared.joined(separator: ", ") + ")")
+    }
+
+    /// Attack `attack`'s name.
+    func name(_ attack: Int) -> String { names[attack]! }
+
+    /// The caption's sentence saying what every attack is, when the panels name the attacks by their own settings;
+    /// empty otherwise (and for a figure whose panels do not name attacks).
+    var note: String {
+        common.map { " Every attack is \($0); a panel names its attack by the settings that set it apart." } ?? ""
+    }
+}
+
+/// A label "head (a, b, c)" as its head and the settings in its last parentheses, split at the commas outside any
+/// parentheses within; nil for a label that does not end in parentheses.
+func labelledSettings(_ label: String) -> (head: String, settings: [String])? {
+    guard label.hasSuffix(")") else { return nil }
+    // The "(" that the final ")" closes.
+    var depth = 0, open: String.Index?
+    for index in label.indices.reversed() {
+        if label[index] == ")" { depth += 1 }
+        if label[index] == "(" { depth -= 1 }
+        if depth == 0 { open = index; break }
+    }
+    guard let open, open > label.startIndex else { return nil }
+    let head = label[..<open].trimmingCharacters(in: .whitespaces)
+    let inner = label[label.index(after: open)..<label.index(before: label.endIndex)]
+    var settings = [String](), current = "", level = 0
+    for character in inner {
+        if character == "(" { level += 1 }
+        if character == ")" { level -= 1 }
+        if character == "," && level == 0 {
+            settings.append(current.trimmingCharacters(in: .whitespaces))
+            current = ""
+        } else {
+            current.append(character)
+        }
+    }
+    settings.append(current.trimmingCharacters(in: .whitespaces))
+    guard !head.isEmpty, !settings.contains(where: \.isEmpty) else { return nil }
+    return (head, settings)
 }
 
 /// The axes of a study a panel can be titled by.
@@ -207,13 +281,14 @@ enum StudyAxis { case model, attack, defense }
 
 /// A panel title for series `index`: the labels of those of `axes` along which the series `among`
 /// (every series of the study when nil; a figure's drawn series) have more than one value, joined by
-/// commas; nil when they have one value along each.
+/// commas, an attack by its name in `AttackNames` (whose `note` the figure's caption then carries); nil when they
+/// have one value along each.
 func facetTitle(_ results: StudyResults, _ index: Int, axes: [StudyAxis], among: [Int]? = nil) -> String? {
     let series = results.series[index], drawn = (among ?? Array(results.series.indices)).map { results.series[$0] }
     let parts = axes.compactMap { axis -> String? in
         switch axis {
         case .model: Set(drawn.map(\.model)).count > 1 ? series.modelLabel : nil
-        case .attack: Set(drawn.map(\.attack)).count > 1 ? series.attackLabel : nil
+        case .attack: Set(drawn.map(\.attack)).count > 1 ? AttackNames(results).name(series.attack) : nil
         case .defense: Set(drawn.map(\.defense)).count > 1 ? series.defenseLabel : nil
         }
     }

@@ -580,7 +580,7 @@ struct StudyFileCommandTests {
         let written = folder.appendingPathComponent("a/study.yaml")
         let results = try JSONDecoder().decode(StudyResults.self, from: Data(contentsOf: folder.appendingPathComponent("a/results.json")))
         #expect(results.config.seeds == [3, 4], "the command line overrides the file")
-        #expect(results.series.count == 4 && results.runs.count == 24 && results.hasDetection)
+        #expect(results.series.count == 4 && results.runs.count == 24 && results.hasDefense)
         #expect(results.attackMetrics.map(\.key) == ["targetSuccessExcess", "targetSuccessBaseline", "targetSuccess", "sourceClassShare"])
         let report = try String(contentsOf: folder.appendingPathComponent("a/report.md"), encoding: .utf8)
         #expect(report.contains("## Detection") && report.contains("## Target success"))

@@ -37,13 +37,13 @@ struct LayoutTests {
     @Test func wrappingPrefersCommasAndKeepsParenthesesWhole() {
         let width = font.width(of: "random label flip, k-NN", size: 10)
         #expect(wrapped("random label flip, k-NN filter (k = 10)", width: width, size: 10, maxLines: 2, font: font)
-            == ["random label flip", "k-NN filter (k = 10)"])
+            == ["random label flip,", "k-NN filter (k = 10)"])
         let narrow = font.width(of: "k-NN filter", size: 10)
         #expect(wrapped("k-NN filter (k = 10)", width: narrow, size: 10, maxLines: 2, font: font) == ["k-NN filter", "(k = 10)"])
         // A comma inside parentheses is no place to break.
         let dp = wrapped("random label flip, DP-SGD (C = 1.0, σ = 1.0)", width: font.width(of: "DP-SGD (C = 1.0, σ = 1.0)xx", size: 10),
                          size: 10, maxLines: 2, font: font)
-        #expect(dp == ["random label flip", "DP-SGD (C = 1.0, σ = 1.0)"])
+        #expect(dp == ["random label flip,", "DP-SGD (C = 1.0, σ = 1.0)"])
         let three = wrapped("a b c d e f g h", width: font.width(of: "a b", size: 10), size: 10, maxLines: 2, font: font)
         #expect(three.count == 2 && three[0] == "a b" && three[1].hasSuffix("…"))
         // Without a line limit nothing is shortened: a word wider than a line is cut between its characters.
@@ -67,6 +67,80 @@ struct LayoutTests {
         }
         #expect(cut.first == "benign_" && cut.count >= 3 && readBack == "benign_fibroadenomatissue (k = 10)", "\(cut)")
         #expect(cut.allSatisfy { font.width(of: $0, size: 10.5) <= font.width(of: "benign_fibro", size: 10.5) })
+    }
+
+    /// Review r22d m2 and m5: a wrapped title breaks only at spaces between words, a line that ends at a comma keeps it,
+    /// no line ends with an arrow (nor starts with one) and no name is parted from its value. Each width is that of the
+    /// longest expected line, so that one more word would not fit.
+    @Test func wrappingKeepsCommasArrowsAndValuesWithTheirWords() {
+        func lines(_ text: String, fitting widest: String) -> [String] {
+            wrapped(text, width: font.width(of: widest, size: 10.5), size: 10.5, maxLines: .max, font: font)
+        }
+        // The comma stays at the end of a line that holds a whole part (defenses' train_vs_test_part7 read "MLP 64,
+        // backdoor → 0" then "weight decay 0.001").
+        #expect(lines("MLP 64, backdoor → 0, weight decay 0.001", fitting: "MLP 64, backdoor → 0,")
+            == ["MLP 64, backdoor → 0,", "weight decay 0.001"])
+        // A part wider than a line: spaces, but never after "→" nor between "decay" and "0.001" (the old fallback wrote
+        // "MLP 128, backdoor →" then "0, early stopping").
+        #expect(lines("MLP 128, backdoor → 0, early stopping (patience 10)", fitting: "MLP 128, backdoor →")
+            == ["MLP 128,", "backdoor → 0, early", "stopping", "(patience 10)"])
+        #expect(lines("svm-gradient class 7 → class 1 (linear, replace, together)", fitting: "svm-gradient class 7 →")
+            == ["svm-gradient", "class 7 → class 1", "(linear, replace,", "together)"])
+        // A name keeps its value: "penalty 0.0;", "rate 0.00", "gradpc 0.25)", "λ 0.3", "C = 1.0".
+        #expect(lines("input-gradient penalty 0.0; clean model's rate 0.00", fitting: "input-gradient penalty")
+            == ["input-gradient", "penalty 0.0; clean", "model's rate 0.00"])
+        #expect(lines("gradient canceling (gradpc 0.25)", fitting: "gradient (gradpc")
+            == ["gradient", "canceling", "(gradpc 0.25)"])
+        #expect(lines("input-gradient penalty λ 0.3, MLP 64", fitting: "input-gradient penalty")
+            == ["input-gradient penalty", "λ 0.3, MLP 64"])
+        #expect(lines("linear SVM (C = 1.0)", fitting: "SVM (C =") == ["linear", "SVM", "(C = 1.0)"])
+        // The rule itself.
+        #expect(bound("class 7", "→") && bound("→", "class") && bound("a ->", "b") && bound("λ", "0.3") && bound("rate", "−5.7")
+            && bound("C", "=") && bound("=", "1.0") && bound("at", "10.0%,"))
+        #expect(!bound("label", "flip") && !bound("MLP", "(k") && !bound("a", "-") && !bound("a", "x2"))
+    }
+
+    /// Review r22d m6 (examples/early-stopping's trade-off): a direct label stands clear of every error bar, its own
+    /// point's included, by more than a point and a half across (half a point up and down), and of every other label and marker. The two panels are the example's:
+    /// a long horizontal bar through the point with a short vertical one (the name sat on the vertical bar's end), and a
+    /// long vertical bar with a short horizontal one (the name began on the horizontal bar's cap); a third point beside
+    /// the second crowds it.
+    @Test func directLabelsKeepClearOfErrorBars() throws {
+        let name = "early stopping (patience 10)"
+        func panel(_ points: [(x: Double, y: Double, ys: ClosedRange<Double>, xs: ClosedRange<Double>)]) -> Panel {
+            let series = points.map { point in
+                Series(label: "s", points: [Point(point.x, point.y)], intervals: [point.ys], xIntervals: [point.xs], color: .black, marker: .triangleUp)
+            }
+            return Panel(series: series,
+                         referenceLines: [ReferenceLine(.horizontal, at: 0, color: Color.reference, style: .solid),
+                                          ReferenceLine(.vertical, at: 0, color: Color.reference, style: .solid)],
+                         labels: points.enumerated().map { PointLabel($1.x == 0.65 ? name : "DP-SGD \($0)", at: Point($1.x, $1.y), color: .black,
+                                                                      key: "\($0 + 1)") })
+        }
+        let panels = [panel([(0.65, 22.4, 20.3...27.7, -5.9...7.3)]),
+                      panel([(-1.8, 22.8, 15.4...32.6, -3.7...0.1), (-1.2, 24.5, 22.0...27.0, -2.0...(-0.5))])]
+        let chart = Chart(title: "Trade-off", x: Axis(label: "cost", range: -6.5...7.5), y: Axis(label: "gain", range: -5...35), panels: panels,
+                          legend: [], panelWidth: 280, panelHeight: 240, maxColumns: 2)
+        let rendered = try chart.render(format: .png, font: font)
+        for (index, panel) in panels.enumerated() {
+            let transform = rendered.transforms[index], placed = rendered.labels[index]
+            #expect(placed.count == panel.labels.count && !placed.contains { $0.text.count < 3 }, "every point named: \(placed.map(\.text))")
+            // Each bar as drawn: its line with its caps 2.5 points to each side; each marker 6.5 points across.
+            var data = [Rect]()
+            for series in panel.series {
+                let point = transform.device(series.points[0])
+                let (top, bottom) = (transform.deviceY(series.intervals![0]!.upperBound), transform.deviceY(series.intervals![0]!.lowerBound))
+                let (left, right) = (transform.deviceX(series.xIntervals![0]!.lowerBound), transform.deviceX(series.xIntervals![0]!.upperBound))
+                data += [Rect(x: point.x - 2.5, y: top, width: 5, height: bottom - top), Rect(x: left, y: point.y - 2.5, width: right - left, height: 5),
+                         Rect(x: point.x - 3.25, y: point.y - 3.25, width: 6.5, height: 6.5)]
+            }
+            for (number, label) in placed.enumerated() {
+                let gapped = Rect(x: label.box.x - 1.5, y: label.box.y - 0.5, width: label.box.width + 3, height: label.box.height + 1)
+                #expect(!data.contains(where: gapped.intersects), "panel \(index): \(label.text) at \(label.box)")
+                #expect(!placed.enumerated().contains { $0.offset != number && $0.element.box.intersects(label.box) })
+            }
+        }
+        #expect(rendered.labels[0].first?.text == name)
     }
 
     /// A long panel title takes the lines it needs, its row (and only its row) growing to hold them.
@@ -412,13 +486,14 @@ struct LayoutTests {
         #expect(free.text == name && !free.backed)
     }
 
-    @Test func styleSequenceStaysDistinctBeyondTheTwelveColours() {
-        // Colour and marker together: 84 (12 × 7) distinct styles before the first repeats.
-        let styles = (0..<85).map(SeriesStyle.init(index:))
-        #expect(Set(styles.prefix(84).map { "\($0.color)|\($0.marker)" }).count == 84 && styles[84] == styles[0])
-        // A colour that comes round (the thirteenth style) has another marker, and its line stays solid:
-        // a dashed line means a fitted curve (issue 22, r22b).
-        #expect(styles[12].color == styles[0].color && styles[12].marker != styles[0].marker)
+    @Test func styleSequenceStaysDistinctBeyondTheSixteenColours() {
+        // Colour and marker together: 112 (16 × 7) distinct styles before the first repeats.
+        let styles = (0..<113).map(SeriesStyle.init(index:))
+        #expect(Set(styles.prefix(112).map { "\($0.color)|\($0.marker)" }).count == 112 && styles[112] == styles[0])
+        // The first 16 have 16 colours; a colour that comes round (the seventeenth style) has another marker, and its
+        // line stays solid: a dashed line means a fitted curve (issue 22, r22b).
+        #expect(Set(styles.prefix(16).map { "\($0.color)" }).count == 16)
+        #expect(styles[16].color == styles[0].color && styles[16].marker != styles[0].marker)
         #expect(styles[5].marker == .pentagon && styles[12].marker == .pentagon)
         #expect(styles.allSatisfy { $0.line == .solid } && Set(styles.prefix(12).map { "\($0.color)" }).count == 12)
     }

@@ -119,13 +119,13 @@ struct LogAxisTests {
 }
 
 struct SeriesStyleTests {
-    /// 30 series, more than the palette's 12 colours: no two share colour and marker, and all draw
+    /// 30 series, more than the palette's 16 colours: no two share colour and marker, and all draw
     /// solid lines (dashed lines are fits).
     @Test func thirtySeriesNeverShareAStyle() {
         let styles = (0..<30).map { SeriesStyle(index: $0) }
         #expect(Set(styles.map { "\($0.color) \($0.marker)" }).count == 30)
         #expect(styles.allSatisfy { $0.line == .solid })
-        // A colour comes round after 12, with another marker.
-        #expect(styles[12].color == styles[0].color && styles[12].marker != styles[0].marker)
+        // A colour comes round after 16, with another marker.
+        #expect(styles[16].color == styles[0].color && styles[16].marker != styles[0].marker)
     }
 }

@@ -319,7 +319,7 @@ struct StudyResultsTests {
         #expect(timingKeys(inJSON: data).isEmpty)
         #expect(try JSONDecoder().decode(StudyResults.self, from: data) == results)
         let text = String(decoding: data, as: UTF8.self)
-        let topKeys = ["\"attackMetrics\"", "\"config\"", "\"data\"", "\"findings\"", "\"fits\"", "\"hasDetection\"",
+        let topKeys = ["\"attackMetrics\"", "\"config\"", "\"data\"", "\"findings\"", "\"fits\"", "\"hasDefense\"",
                        "\"points\"", "\"runs\"", "\"series\"", "\"toolVersion\""]
         let positions = topKeys.map { text.range(of: "\n  \($0)")!.lowerBound }
         #expect(positions == positions.sorted())

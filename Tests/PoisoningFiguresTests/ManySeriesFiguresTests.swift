@@ -546,6 +546,42 @@ struct ManySeriesFiguresTests {
         #expect(drawn >= 2)
     }
 
+    /// examples/svm (review r22d m1): its five attacks are all "svm-gradient class 7 → class 1 (linear, …)", and every
+    /// panel title repeated that over three to five lines. Panels now name an attack by its own settings, the caption
+    /// says once what every attack is, the clean model's rate (0.00 in every panel) is in the caption, not in five
+    /// titles, and train-vs-test is a grid of a column per model and a row per attack, each named once in a header.
+    @Test func svmPanelsNameWhatSetsAnAttackApart() throws {
+        let svm = try #require(Self.committedResults().first { $0.name == "svm" }?.results)
+        let names = ["replace, together", "random flips", "unclimbed clones, replace", "add, one at a time", "unclimbed clones, add"]
+        let attackNames = AttackNames(svm)
+        #expect(attackNames.common == "svm-gradient class 7 → class 1 (linear)" && (0..<5).map(attackNames.name) == names)
+        let figures = studyFigures(svm)
+        let success = try #require(figures.first { $0.name == "attack_success" })
+        #expect(success.chart.panels.map(\.title) == names)
+        #expect(success.caption.contains("the clean model's mean rate 0.00 in every panel."), "\(success.caption)")
+        let accuracy = try #require(figures.first { $0.name == "accuracy_vs_poison" })
+        #expect(accuracy.chart.panels.map(\.title) == names)
+        let trainVersusTest = figures.filter { $0.name.hasPrefix("train_vs_test") }
+        #expect(!trainVersusTest.isEmpty)
+        for figure in trainVersusTest {
+            #expect(figure.chart.columnHeaders == ["linear SVM (C = 1.0)", "kernel ridge rbf (ℓ = 8.0, λ = 1.0)", "logistic"])
+            #expect(figure.chart.rowHeaders.map { Set($0).isSubset(of: names) } == true && figure.chart.panels.allSatisfy { $0.title == nil })
+        }
+        #expect(trainVersusTest.flatMap { $0.chart.rowHeaders ?? [] } == names)
+        for figure in figures where figure.chart.panels.contains(where: { $0.title != nil }) || figure.chart.rowHeaders != nil {
+            #expect(figure.caption.contains(" Every attack is svm-gradient class 7 → class 1 (linear); a panel names its attack by the "
+                + "settings that set it apart."), "\(figure.name)")
+            let rendered = try figure.chart.render(format: .png, font: font)
+            #expect(Self.layoutFailures(figure, rendered) == [], "\(figure.name)")
+            // No title or header takes more than two lines, and none says "svm-gradient" or the clean rate again.
+            let panelWidth = rendered.transforms[0].area.width
+            for text in figure.chart.panels.compactMap(\.title) + (figure.chart.columnHeaders ?? []) {
+                #expect(wrapped(text, width: panelWidth, size: 10.5, maxLines: .max, font: font).count <= 2, "\(figure.name): \(text)")
+                #expect(!text.contains("svm-gradient") && !text.contains("clean model's rate"), "\(figure.name): \(text)")
+            }
+        }
+    }
+
     /// examples/svm: svm-gradient's success is its own SVM's error, the same whatever the victim, so
     /// each panel draws it once, in black, named by that SVM (the committed figure drew three
     /// identical lines); examples/defenses: the k-NN filter scores rows from the data alone, so its
@@ -579,9 +615,9 @@ struct ManySeriesFiguresTests {
 
     /// Issue 22's cold review: the attack-success figure drew the clean model's raw rate (dotted) on
     /// the axis of the excess over it, so curves "crossed" it meaninglessly, and its y axis stopped at
-    /// 0, the zero line and 0-markers on the frame. Now each panel draws only the excess, its title
-    /// gives the clean model's rate (the 30-series study's is 0.10 ± 0.01 over its two seeds: 0.10),
-    /// and the axis leaves a margin below 0 and above 1.
+    /// 0, the zero line and 0-markers on the frame. Now each panel draws only the excess, the caption
+    /// gives the clean model's rate, the same in every panel (the 30-series study's is 0.10 ± 0.01 over its two seeds:
+    /// 0.10; review r22d m1: not in every panel's title), and the axis leaves a margin below 0 and above 1.
     @Test func attackSuccessGivesTheCleanRateAsTextAndLeavesAMarginBelowZero() throws {
         let results = try Self.thirtySeries()
         let success = try #require(studyFigures(results).first { $0.name.hasPrefix("attack_success") })
@@ -590,9 +626,10 @@ struct ManySeriesFiguresTests {
         #expect(!success.chart.legend.contains { $0.line == .dotted })
         for panel in success.chart.panels {
             #expect(panel.series.allSatisfy { $0.line != .dotted && $0.marker != nil }, "\(panel.title ?? "")")
-            // The attack and defense head the grid's columns and rows (review r22c): the title keeps the rate alone.
-            #expect(panel.title == "clean model's rate 0.10", "\(panel.title ?? "")")
+            // The attack and defense head the grid's columns and rows (review r22c), and the rate is the caption's.
+            #expect(panel.title == nil, "\(panel.title ?? "")")
         }
+        #expect(success.caption.contains("the clean model's mean rate 0.10 in every panel."), "\(success.caption)")
         #expect(cleanRateText([0.049, 0.051]) == "0.05" && cleanRateText([0.02, 0.05]) == "0.02–0.05" && cleanRateText([]) == nil)
     }
 
@@ -817,7 +854,7 @@ struct ManySeriesFiguresTests {
         }
     }
 
-    /// 30 models, more than the palette's 12 colours (issue 22, r22b): the models' data lines (attack
+    /// 30 models, more than the palette's 16 colours (issue 22, r22b): the models' data lines (attack
     /// success) are all solid and differ in colour or marker, and every fitted curve of the accuracy
     /// figure is dashed, so that a dashed line means a fit in every figure (the styles of models 13 to
     /// 24 dashed their data lines, which read as fits).
@@ -847,9 +884,10 @@ struct ManySeriesFiguresTests {
         }
     }
 
-    /// examples/defenses: 2 models and 13 defenses, more components than colours. No defense has a
-    /// model's colour (the trade-off drew early stopping in MLP 64's blue and DP-SGD in MLP 128's
-    /// orange), no two components share colour and marker, a legend label keeps its colour in every
+    /// examples/defenses: 2 models and 13 defenses. No defense has a model's colour (the trade-off drew
+    /// early stopping in MLP 64's blue and DP-SGD in MLP 128's orange), no two components share a colour
+    /// (r22d m4: on 12 colours, loss-filter and early stopping were both green, k-NN filter and DP-SGD both
+    /// pink, k-NN relabel and the input-gradient penalty both orange), a legend label keeps its colour in every
     /// figure, and each trade-off point is drawn in its defense's colour and marker.
     @Test func aDefenseNeverTakesAModelsColour() throws {
         let results = try #require(Self.committedResults().first { $0.name == "defenses" }?.results)
@@ -862,6 +900,7 @@ struct ManySeriesFiguresTests {
         #expect(defended.allSatisfy { !modelColours.contains(styles.defenses[$0].color) })
         let all = styles.models + defended.map { styles.defenses[$0] }
         #expect(Set(all.map { "\($0.color) \($0.marker)" }).count == 15)
+        #expect(Set(all.map { "\($0.color)" }).count == 15, "every component its own colour")
         var colours = [String: Color]()
         let figures = studyFigures(results)
         for figure in figures {
@@ -886,8 +925,9 @@ struct ManySeriesFiguresTests {
         let figure = try #require(studyFigures(results).first { $0.name == "attack_success" })
         #expect(figure.chart.title == "Success of class-flip class 0 → class 1 vs. poison fraction")
         let titles = figure.chart.panels.map { $0.title ?? "" }
-        #expect(titles.count == 2 && titles[0].hasPrefix("no defense; clean model's rate ") && titles[1].hasPrefix("loss-filter 20%; "),
-                "\(titles)")
+        // The clean model's rate, the same in both panels, is the caption's (review r22d m1).
+        #expect(titles == ["no defense", "loss-filter 20%"], "\(titles)")
+        #expect(figure.caption.contains("the clean model's mean rate 0.00 in every panel."), "\(figure.caption)")
         #expect(!titles.contains { $0.contains("class-flip") })
         // The reference study: one attack and one defense, so no attack-success panel names either.
         let reference = try #require(Self.committedResults().first { $0.name == "reference" }?.results)

@@ -81,7 +81,7 @@ struct DetectionReportTests {
                                                            train: 0.95, trainClean: 0.95, loss: 0.3))
         }
         let results = StudyResults(study: study, runs: runs, toolVersion: "9.9.9")
-        #expect(results.hasDetection)
+        #expect(results.hasDefense)
         for (format, text) in try Self.reports(results) {
             #expect(text.contains(format == .latex ? "\\section{Defenses compared}" : "Defenses compared"), "\(format.rawValue)")
             #expect(!text.contains("detection table") && !text.contains("Detection"), "\(format.rawValue)")

@@ -74,4 +74,23 @@ struct SVMStudyWordingTests {
                 "\(sentence)")
         #expect(!sentence.contains("without poisons"))
     }
+
+    /// Review r22d m3: no text of the report reaches a format as a Markdown backtick, which each escapes (Markdown as
+    /// "\`", LaTeX as \textasciigrave{}, HTML as a literal "`"). The svm-gradient metrics' meanings, which named
+    /// `poisons: random-flips` in backticks, are in every format's report, quoted.
+    @Test func noReportTextCarriesABacktick() throws {
+        let results = try svmShapedResults()
+        for format in ReportFormat.allCases {
+            let template = ShippedTemplate.allCases.first { ReportFormat(fileName: $0.fileName) == format }!
+            let report = try renderReport(template: template.text, fileName: "report." + format.rawValue,
+                                          context: reportContext(for: results, format: format,
+                                                                 settings: ReportSettings(command: "make-report", figureExtension: "png")),
+                                          strict: true).text
+            #expect(report.contains("poisons: random-flips"), "\(format.rawValue): the metrics' meanings are in the report")
+            #expect(!report.contains("\\`") && !report.contains("textasciigrave"), "\(format.rawValue)")
+            // Markdown escapes a backtick of any text as "\`" (its code spans and fences are the template's and the
+            // command's); LaTeX's opening quotes (``) are not backticks a reader sees; HTML has none at all.
+            if format.rawValue == "html" { #expect(!report.contains("`")) }
+        }
+    }
 }
