@@ -44,13 +44,15 @@ PENALTY_TRADE_OFF = {"fraction": 0.1, "confidence": 0.95, "curves": [PENALTY_CUR
 SPIKE_GROWTH = {"series": 0, "model": 0, "defense": 0, "efficacyKey": "backdoorSuccessExcess",
                 "spikeKey": "inputCurvatureTopTriggered", "exponent": {"count": 3, "mean": 1.9, "interval": {"lower": 1.5, "upper": 2.3}},
                 "pointsUsed": 6, "pointsLeftOut": 0, "seeds": 3,
-                "byFraction": [{"fraction": 0.1, "efficacy": PENALTY_VALUES, "spike": PENALTY_VALUES}], "verdict": "supported"}
+                "byFraction": [{"fraction": 0.1, "efficacy": PENALTY_VALUES, "spike": PENALTY_VALUES},
+                               {"fraction": 0.2, "efficacy": PENALTY_VALUES, "spike": PENALTY_VALUES, "change": PENALTY_VALUES}],
+                "direct": {"from": 0.1, "to": 0.2, "values": PENALTY_VALUES}, "paperSetting": True, "verdict": "supported"}
 NEAR_CLONE_POINT = {"distance": 0, "attack": 0, "success": PENALTY_VALUES, "spike": PENALTY_VALUES, "spikeMargin": 0.02,
                     "detectors": [{"defense": 1, "auroc": PENALTY_VALUES}], "status": "invisible", "visible": False}
 NEAR_CLONE = {"model": 0, "fraction": 0.1, "spikeKey": "inputCurvatureTopTriggered", "margin": 0.02,
               "points": [NEAR_CLONE_POINT, {**NEAR_CLONE_POINT, "distance": 1000, "attack": 1, "status": "fails", "visible": True}],
-              "reference": {"attack": 2, "distance": 1000, "visible": True}, "invisibleUpTo": 0, "verdict": "supported"}
-CLUSTERED_REFERENCE = {"model": 0, "fraction": 0.1, "spikeKey": "inputCurvatureTopTriggered", "margin": 0.02,
+              "reference": {"attack": 2, "distance": 1000, "visible": True}, "invisibleUpTo": 0, "verdict": "supported", "paperSetting": True}
+CLUSTERED_REFERENCE = {"model": 0, "fraction": 0.1, "spikeKey": "inputCurvatureTopTriggered", "margin": 0.02, "paperSetting": True,
                        "points": [{**NEAR_CLONE_POINT, "distance": 1000, "attack": 2, "status": "fails", "visible": True}]}
 CURVATURE_CLAIMS = {"confidence": 0.95, "spikeGrowth": [SPIKE_GROWTH], "nearClone": [NEAR_CLONE, CLUSTERED_REFERENCE]}
 
@@ -184,6 +186,10 @@ CASES = [
     ("an empty list of split cells", "/findings/detectionSplits", "set", []),
     ("a near-clone detector split in orientation", "/curvatureClaims", "set",
      {**CURVATURE_CLAIMS, "nearClone": [{**NEAR_CLONE, "points": [{**NEAR_CLONE_POINT, "detectors": [SPLIT_DETECTOR]}]}]}),
+    ("a spike fit without its setting", "/curvatureClaims", "set",
+     {**CURVATURE_CLAIMS, "spikeGrowth": [{k: v for k, v in SPIKE_GROWTH.items() if k != "paperSetting"}]}),
+    ("a spike fit's direct test without its fractions", "/curvatureClaims", "set",
+     {**CURVATURE_CLAIMS, "spikeGrowth": [{**SPIKE_GROWTH, "direct": {"values": PENALTY_VALUES}}]}),
 ]
 
 

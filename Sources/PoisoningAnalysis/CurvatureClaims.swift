@@ -36,8 +36,16 @@ public struct CurvatureClaims: Sendable, Codable, Equatable {
         /// Per positive fraction, ascending, the efficacy and the spike over seeds (paired by seed with
         /// the clean model): the sign test made before any fit, and the range of efficacies the fit covers.
         public let byFraction: [FractionSpike]
-        /// The answer to the claim (`SpikeGrowth.verdict(_:selective:lessCurved:)`).
-        public let verdict: ClaimVerdict
+        /// The direct test between the smallest and the largest positive fraction (`DirectGrowth`),
+        /// which divides by nothing; nil with fewer than two positive fractions.
+        public let direct: DirectGrowth?
+        /// Whether the model is in the setting THEORY.md section 4 derives the claim for: kernel ridge
+        /// trained with squared error (`isPaperSetting`). False for a network trained with softmax
+        /// cross-entropy, whose input Hessian J_zᵀ(diag p − p pᵀ)J_z shrinks as p becomes confident:
+        /// the verdict is then the test's outcome outside the paper's setting, not an answer to the paper.
+        public let paperSetting: Bool
+        /// The answer to the claim (`SpikeGrowth.verdict(_:selective:lessCurved:flagged:direct:)`).
+        public internal(set) var verdict: ClaimVerdict
 
         /// Whether the fit stands on a minority of the runs: more runs left out than used, or fewer
         /// than half the seeds with an exponent. Leaving out the runs whose spike is at most 0 selects
@@ -48,15 +56,52 @@ public struct CurvatureClaims: Sendable, Codable, Equatable {
         /// while the attack works: the efficacy's interval lies above 0 and the spike's below 0.
         public var lessCurvedFractions: [Double] { byFraction.filter(\.isLessCurved).map(\.fraction) }
 
+        /// Whether the fit is ill-conditioned: the positive means of the efficacy over seeds span less
+        /// than a factor 2, so small errors in the efficacy move the slope much.
+        public var isIllConditioned: Bool {
+            let efficacies = byFraction.compactMap(\.efficacy.mean).filter { $0 > 0 }
+            guard let low = efficacies.min(), let high = efficacies.max() else { return false }
+            return high < 2 * low
+        }
+
+        /// Whether no power law fits: between some two successive fractions the spike resolved rises
+        /// (the interval of its change, paired by seed, lies above 0) and between others it resolved
+        /// falls; a sign change of the means alone, noise included, does not count.
+        public var risesAndFalls: Bool {
+            byFraction.contains { ($0.change?.interval?.lower ?? 0) > 0 } && byFraction.contains { ($0.change?.interval?.upper ?? 0) < 0 }
+        }
+
+        /// log(ē₂/ē₁), the log of the ratio of the mean efficacies at the direct test's two fractions:
+        /// D within ± it is p between 1 and 3; nil unless both means are positive.
+        public var directSpan: Double? {
+            guard let direct, let low = byFraction.first(where: { $0.fraction == direct.from })?.efficacy.mean,
+                  let high = byFraction.first(where: { $0.fraction == direct.to })?.efficacy.mean, low > 0, high > 0 else { return nil }
+            return abs(log(high / low))
+        }
+
+        /// Whether the exponent's fit is flagged (`isIllConditioned` or `risesAndFalls`): the verdict
+        /// then rests on the direct test (`direct`), not on the exponent.
+        public var isFlagged: Bool { isIllConditioned || risesAndFalls }
+
         /// The claim's answer: contradicted when at some fraction the poisoned model is resolved less
         /// curved while the attack works (`lessCurved`: a spike ∝ efficacy² is never below 0, and
         /// leaving such runs out of a log-log fit would hide it); else from the exponent's interval:
         /// not resolved when the fit is `selective` or there is no interval (fewer than two seeds with
         /// an exponent); else supported when it holds 2 and lies strictly between 1 and 3 (it tells a
         /// square from a linear and a cubic growth), contradicted when it excludes 2, not resolved
-        /// when it holds 2 but reaches 1 or 3.
-        public static func verdict(_ interval: Interval?, selective: Bool = false, lessCurved: Bool = false) -> ClaimVerdict {
+        /// when it holds 2 but reaches 1 or 3. A `flagged` fit (`isFlagged`) is decided by the `direct`
+        /// test's interval instead: contradicted when it excludes 0 (the spike grows resolved more slowly
+        /// or faster than the square between the two fractions); supported when it lies within ± `span`,
+        /// the log of the ratio of the two fractions' mean efficacies (p between 1 and 3, as
+        /// D = (p − 2) log(e₂/e₁)); else not resolved.
+        public static func verdict(_ interval: Interval?, selective: Bool = false, lessCurved: Bool = false,
+                                   flagged: Bool = false, direct: Interval? = nil, span: Double? = nil) -> ClaimVerdict {
             if lessCurved { return .contradicted }
+            if !selective, flagged {
+                guard let lower = direct?.lower, let upper = direct?.upper else { return .notResolved }
+                if lower > 0 || upper < 0 { return .contradicted }
+                return (span.map { lower > -$0 && upper < $0 } ?? false) ? .supported : .notResolved
+            }
             guard !selective, let lower = interval?.lower, let upper = interval?.upper else { return .notResolved }
             if lower > 2 || upper < 2 { return .contradicted }
             return lower > 1 && upper < 3 ? .supported : .notResolved
@@ -71,6 +116,8 @@ public struct CurvatureClaims: Sendable, Codable, Equatable {
         public let efficacy: PenaltyTradeOff.SeedValues
         /// The curvature minus the clean model's of the same seed (negative: the poisoned model is less curved).
         public let spike: PenaltyTradeOff.SeedValues
+        /// The spike's change from the previous positive fraction, paired by seed; nil at the smallest.
+        public let change: PenaltyTradeOff.SeedValues?
 
         /// Whether the attack works (the efficacy's interval above 0) while the poisoned model is less
         /// curved than its clean model (the spike's interval below 0): the sign test of the claim.
@@ -171,6 +218,9 @@ public struct CurvatureClaims: Sendable, Codable, Equatable {
         public let invisibleUpTo: Double?
         /// The answer (`NearCloneRegime.verdict(_:contrast:)`); nil for a clustered reference.
         public let verdict: ClaimVerdict?
+        /// Whether the model is kernel ridge with squared error, the paper's setting (`isPaperSetting`);
+        /// false for a network trained with softmax cross-entropy, whose spike can vanish with confidence alone.
+        public let paperSetting: Bool
 
         /// Whether the distances make a near-clone sweep: at least two, the smallest at most `nearCloneReach`.
         public static func isSweep(_ distances: [Double]) -> Bool {
@@ -212,7 +262,8 @@ public struct CurvatureClaims: Sendable, Codable, Equatable {
 
     /// The confidence of every interval.
     public let confidence: Double
-    /// One fit per series whose attack's success has a clean baseline, in a study with at least two
+    /// One fit per series whose attack is a dirty-label backdoor (`isDirtyLabelBackdoor`: the claim is
+    /// about no other attack) with a clean baseline of its success, in a study with at least two
     /// positive fractions.
     public let spikeGrowth: [SpikeGrowth]
     /// One per model and near-clone backdoor with an undefended series and a defense that scores
@@ -280,15 +331,25 @@ public struct CurvatureClaims: Sendable, Codable, Equatable {
         var growth = [SpikeGrowth]()
         if positive.count >= 2 {
             for (index, series) in results.series.enumerated() {
-                guard let metric = results.successMetric(of: index), metric.hasBaseline else { continue }
+                guard let metric = results.successMetric(of: index), metric.hasBaseline,
+                      Self.isDirtyLabelBackdoor(results.config.attacks[series.attack]) else { continue }
                 let key = spikeKey(index), efficacyKey = metric.excess.key
+                /// Per seed, the efficacy and the spike at `fraction`.
+                func efficacies(_ fraction: Double) -> [Double?] { seeds.map { metrics[RunPlace(series: index, fraction: fraction, seed: $0)]?[efficacyKey] } }
+                func spikes(_ fraction: Double) -> [Double?] { seeds.map { spike(index, fraction, $0, key: key) } }
                 // The sign test before the fit: per fraction, the efficacy and the spike paired by seed.
-                let byFraction = positive.map { fraction in
+                let byFraction = positive.enumerated().map { step, fraction in
                     FractionSpike(fraction: fraction,
-                                  efficacy: PenaltyTradeOff.SeedValues(seeds.map { metrics[RunPlace(series: index, fraction: fraction, seed: $0)]?[efficacyKey] },
-                                                                       resolution: testResolution, confidence: confidence),
-                                  spike: PenaltyTradeOff.SeedValues(seeds.map { spike(index, fraction, $0, key: key) }, resolution: 0, confidence: confidence))
+                                  efficacy: PenaltyTradeOff.SeedValues(efficacies(fraction), resolution: testResolution, confidence: confidence),
+                                  spike: PenaltyTradeOff.SeedValues(spikes(fraction), resolution: 0, confidence: confidence),
+                                  change: step == 0 ? nil : PenaltyTradeOff.SeedValues(Self.pairedChanges(from: spikes(positive[step - 1]), to: spikes(fraction)),
+                                                                                       resolution: 0, confidence: confidence))
                 }
+                let direct = DirectGrowth(from: positive[0], to: positive[positive.count - 1],
+                                          values: PenaltyTradeOff.SeedValues(
+                                            Self.directStatistics(efficacies: (efficacies(positive[0]), efficacies(positive[positive.count - 1])),
+                                                                  spikes: (spikes(positive[0]), spikes(positive[positive.count - 1]))),
+                                            resolution: 0, confidence: confidence))
                 var used = 0, leftOut = 0
                 let exponents = seeds.map { seed -> Double? in
                     var efficacies = [Double](), spikes = [Double]()
@@ -306,10 +367,13 @@ public struct CurvatureClaims: Sendable, Codable, Equatable {
                 }
                 let values = PenaltyTradeOff.SeedValues(exponents, resolution: 0, confidence: confidence)
                 let selective = leftOut > used || 2 * values.count < seeds.count
-                growth.append(SpikeGrowth(series: index, model: series.model, defense: series.defense, efficacyKey: efficacyKey, spikeKey: key,
-                                          exponent: values, pointsUsed: used, pointsLeftOut: leftOut, seeds: seeds.count, byFraction: byFraction,
-                                          verdict: SpikeGrowth.verdict(values.interval, selective: selective,
-                                                                       lessCurved: byFraction.contains(where: \.isLessCurved))))
+                var fit = SpikeGrowth(series: index, model: series.model, defense: series.defense, efficacyKey: efficacyKey, spikeKey: key,
+                                      exponent: values, pointsUsed: used, pointsLeftOut: leftOut, seeds: seeds.count, byFraction: byFraction,
+                                      direct: direct, paperSetting: Self.isPaperSetting(results.config.models[series.model]), verdict: .notResolved)
+                fit.verdict = SpikeGrowth.verdict(values.interval, selective: selective, lessCurved: byFraction.contains(where: \.isLessCurved),
+                                                  flagged: values.mean != nil && fit.isFlagged, direct: direct.values.interval,
+                                                  span: fit.directSpan)
+                growth.append(fit)
             }
         }
         spikeGrowth = growth
@@ -424,7 +488,8 @@ public struct CurvatureClaims: Sendable, Codable, Equatable {
                     let leading = points.prefix { $0.status == .invisible }
                     regimes.append(NearCloneRegime(model: model, fraction: budget, spikeKey: key, margin: margin, points: points,
                                                    reference: reference, invisibleUpTo: sweep ? leading.last?.distance : nil,
-                                                   verdict: sweep ? NearCloneRegime.verdict(points.map(\.status), contrast: reference?.visible == true) : nil))
+                                                   verdict: sweep ? NearCloneRegime.verdict(points.map(\.status), contrast: reference?.visible == true) : nil,
+                                                   paperSetting: Self.isPaperSetting(results.config.models[model])))
                 }
             }
         }

@@ -23,7 +23,8 @@ func curvatureClaimSentences(_ results: StudyResults) -> [String] {
 /// The curvature claims a study raises but cannot answer, each with the design that would: a
 /// near-clone sweep without the curvature measured; with it measured, a spike fit with fewer than two
 /// positive fractions, or near-clone attacks without an undefended series (no defense, or an
-/// input-gradient penalty of λ 0) or without a defense that scores rows.
+/// input-gradient penalty of λ 0) or without a defense that scores rows; and the attacks the
+/// spike-growth claim does not apply to (`spikeClaimInapplicableAttacks`).
 func untestedCurvatureClaimSentences(_ results: StudyResults) -> [String] {
     let config = results.config
     let nearClone = config.attacks.contains { $0.value(at: "near-clone.distance") != nil }
@@ -36,7 +37,15 @@ func untestedCurvatureClaimSentences(_ results: StudyResults) -> [String] {
     }
     var sentences = [String]()
     let positive = config.fractions.filter { $0 > 0 }
-    let rated = results.series.indices.contains { results.successMetric(of: $0)?.hasBaseline == true }
+    let rated = results.series.indices.contains { index in
+        results.successMetric(of: index)?.hasBaseline == true && CurvatureClaims.isDirtyLabelBackdoor(config.attacks[results.series[index].attack])
+    }
+    let inapplicable = spikeClaimInapplicableAttacks(results)
+    if !inapplicable.isEmpty {
+        sentences.append("Granziol's (2026) claim that the spike grows like the square of the efficacy does not apply to "
+            + listing(inapplicable) + ": it is derived for clustered dirty-label backdoors (poisons stamped with the trigger and "
+            + "relabelled as the target class), so no exponent is fitted for " + (inapplicable.count == 1 ? "it." : "them."))
+    }
     if rated, positive.count < 2 {
         sentences.append("Granziol's (2026) claim that the spike grows like the square of the efficacy is not tested: an exponent "
             + "needs the spike at two positive poison fractions or more, and the study sweeps " + (positive.isEmpty ? "none"
@@ -54,6 +63,19 @@ func untestedCurvatureClaimSentences(_ results: StudyResults) -> [String] {
         }
     }
     return sentences
+}
+
+/// The attacks of `results` whose success has a clean baseline but which are no dirty-label backdoor
+/// (`CurvatureClaims.isDirtyLabelBackdoor`: clean-label backdoors, feature collision), by label, in
+/// the study's order: the spike-growth claim does not apply to them.
+func spikeClaimInapplicableAttacks(_ results: StudyResults) -> [String] {
+    guard (results.measuredMetrics ?? []).contains(where: { $0.key == MetricKey.inputCurvatureTopClean }) else { return [] }
+    var labels = [String]()
+    for (index, series) in results.series.enumerated() where results.successMetric(of: index)?.hasBaseline == true
+        && !CurvatureClaims.isDirtyLabelBackdoor(results.config.attacks[series.attack]) && !labels.contains(series.attackLabel) {
+        labels.append(series.attackLabel)
+    }
+    return labels
 }
 
 /// A curvature value as the report shows it: three significant digits ("0.0233", "1.25e+03").
@@ -87,7 +109,9 @@ extension ClosedRange where Bound == Double {
     func clamp(_ value: Double) -> Double { Swift.min(Swift.max(value, lowerBound), upperBound) }
 }
 
-/// The sentence of one spike fit.
+/// The sentence of one spike fit: the per-fraction efficacy and spike, the exponent with its flags
+/// and, under a flag, the direct test (`CurvatureClaims.DirectGrowth`) that decides instead; then the
+/// answer, worded outside the paper's setting for a network (`settingText`).
 private func spikeGrowthSentence(_ fit: CurvatureClaims.SpikeGrowth, _ results: StudyResults, level: String) -> String {
     let series = results.series[fit.series]
     let efficacyName = results.attackMetrics.first { $0.excess.key == fit.efficacyKey }?.excess.name ?? fit.efficacyKey
@@ -98,63 +122,129 @@ private func spikeGrowthSentence(_ fit: CurvatureClaims.SpikeGrowth, _ results: 
     let leftOut = fit.pointsLeftOut == 0 ? "" : "; \(fit.pointsLeftOut) of \(total) left out, whose efficacy or spike is at most 0 or has no clean model"
     let rate = { (value: Double) in signedFixed(value, decimals: 3) }
     let perFraction = fit.byFraction.map { point in
-        "\(percent(point.fraction)): efficacy \(seedValuesText(point.efficacy, rate)), spike \(seedValuesText(point.spike, signedCurvatureText))"
+        "\(percent(point.fraction)): efficacy \(seedValuesText(point.efficacy, range: excessRange, rate)), spike \(seedValuesText(point.spike, signedCurvatureText))"
     }.joined(separator: "; ")
+    let clipped = fit.byFraction.contains { isClipped($0.efficacy, to: excessRange) } ? " (efficacy intervals clipped to [-1, 1], its range)" : ""
     let flags = spikeFitFlags(fit)
-    let opening = "Spike against efficacy, \(series.modelLabel) under \(series.attackLabel), \(series.defenseLabel): the spike is the top eigenvalue of the mean input "
+    let flagged = fit.isFlagged && fit.exponent.mean != nil
+    let direct = flagged ? fit.direct.map { "; " + directGrowthText($0, level: level) } ?? "" : ""
+    let opening = "Spike against efficacy, \(series.modelLabel) (\(lossText(results, model: fit.model))) under \(series.attackLabel), \(series.defenseLabel): the spike is the top eigenvalue of the mean input "
         + "Hessian of the loss over \(spikeRowsText(fit.spikeKey)) minus the clean model's of the same series and seed, the efficacy "
-        + "the \(inRunningText(efficacyName)); per fraction, means over seeds with their \(level) intervals: \(perFraction). "
+        + "the \(inRunningText(efficacyName)); per fraction, means over seeds with their \(level) intervals: \(perFraction)\(clipped). "
         + "Per seed a least-squares line of log spike on log efficacy over its runs at the swept "
         + "positive fractions, the attack otherwise fixed (\(fit.pointsUsed) runs\(leftOut)), gives the exponent p of spike ∝ efficacy^p: "
-        + "\(exponent)\(over)" + (flags.isEmpty ? "" : "; " + flags.joined(separator: "; ")) + ". Granziol (2026) claims the spike grows like the square "
+        + "\(exponent)\(over)" + (flags.isEmpty ? "" : "; " + flags.joined(separator: "; ")) + direct + ". Granziol (2026) claims the spike grows like the square "
         + "of the efficacy (p = 2; supported when the interval holds 2 and lies between 1 and 3, contradicted when it excludes 2, "
-        + "and when the poisoned model is resolved less curved than its clean model while the attack works): "
+        + "and when the poisoned model is resolved less curved than its clean model while the attack works"
+        + (flagged ? "; a flagged fit is decided by D instead, contradicted when its interval excludes 0, supported when it lies within "
+            + "±log(ē₂/ē₁)" : "") + "): "
+    let (answer, finding) = spikeGrowthFinding(fit, flagged: flagged)
+    guard fit.paperSetting else {
+        let shows = answer == .notResolved ? "these runs cannot tell either: " : "what these runs show: "
+        return opening + "outside the paper's setting: " + settingText(results, model: fit.model) + "; " + shows + finding
+    }
+    let words: [ClaimVerdict: String] = [.supported: "these runs support it: ", .contradicted: "these runs contradict it: "]
+    return opening + (words[answer] ?? "these runs cannot tell: ") + finding
+}
+
+/// The answer a spike fit's runs give (`verdict`: supported, contradicted or not resolved) and what
+/// they show, ending in a full stop: the sign test, the selection, the direct test of a flagged fit,
+/// or the exponent's interval.
+private func spikeGrowthFinding(_ fit: CurvatureClaims.SpikeGrowth, flagged: Bool) -> (ClaimVerdict, String) {
+    let total = fit.pointsUsed + fit.pointsLeftOut
     let lessCurved = fit.lessCurvedFractions
     if !lessCurved.isEmpty {
-        return opening + "these runs contradict it: the poisoned model is less curved over these rows than its clean model, at "
+        return (.contradicted, "the poisoned model is less curved over these rows than its clean model, at "
             + listing(lessCurved.map { percent($0) }) + " the spike's interval lies below 0 while the efficacy's lies above 0"
-            + (fit.exponent.interval == nil ? "." : "; of the runs with a positive spike, " + growthText(fit.exponent.interval) + ".")
+            + (fit.exponent.interval == nil ? "." : "; of the runs with a positive spike, " + growthText(fit.exponent.interval) + "."))
     }
     if fit.pointsUsed == 0 {
-        return opening + "these runs cannot tell: in all \(fit.pointsLeftOut) runs the efficacy or the spike is at most 0 (a "
-            + "poisoned model no more curved over these rows than its clean model), so there is no growth to fit."
+        return (.notResolved, "in all \(fit.pointsLeftOut) runs the efficacy or the spike is at most 0 (a "
+            + "poisoned model no more curved over these rows than its clean model), so there is no growth to fit.")
     }
     if fit.isSelective {
-        return opening + "these runs cannot tell: the fit stands on a selected minority (\(fit.pointsLeftOut) of \(total) runs left out, "
+        return (.notResolved, "the fit stands on a selected minority (\(fit.pointsLeftOut) of \(total) runs left out, "
             + "\(fit.seeds - fit.exponent.count) of \(fit.seeds) seeds without an exponent), and leaving out the runs whose spike is at most 0 "
-            + "selects on the outcome; of the runs kept, " + growthText(fit.exponent.interval) + "."
+            + "selects on the outcome; of the runs kept, " + growthText(fit.exponent.interval) + ".")
+    }
+    if flagged, let direct = fit.direct {
+        let between = "between \(percent(direct.from)) and \(percent(direct.to))"
+        guard let lower = direct.values.interval?.lower, let upper = direct.values.interval?.upper else {
+            return (.notResolved, "the exponent's fit is flagged and fewer than two seeds have D (each needs a positive efficacy and spike at both fractions).")
+        }
+        if upper < 0 { return (.contradicted, "the spike grows more slowly than the square of the efficacy \(between) (D's interval lies below 0).") }
+        if lower > 0 { return (.contradicted, "the spike grows faster than the square of the efficacy \(between) (D's interval lies above 0).") }
+        if let span = fit.directSpan, lower > -span, upper < span {
+            return (.supported, "the spike grows as the square of the efficacy \(between) (D's interval holds 0 and lies within ±\(fixed(span, decimals: 3)), "
+                + "log(ē₂/ē₁), that is p between 1 and 3).")
+        }
+        return (.notResolved, "the exponent's fit is flagged and D's interval holds 0 but reaches beyond ±log(ē₂/ē₁) (p 1 or 3); more seeds, "
+            + "or budgets whose efficacies differ more, would narrow it.")
     }
     switch fit.verdict {
     case .supported, .consistentUntested:
-        return opening + "these runs support it: the spike grows as the square of the efficacy."
+        return (.supported, "the spike grows as the square of the efficacy.")
     case .contradicted:
-        return opening + "these runs contradict it: " + growthText(fit.exponent.interval) + "."
+        return (.contradicted, growthText(fit.exponent.interval) + ".")
     case .notResolved, .notTestable:
         guard fit.exponent.interval != nil else {
-            return opening + "these runs cannot tell: fewer than two seeds have an exponent (each needs two runs with a positive "
-                + "efficacy and spike at different efficacies); more swept fractions would give them."
+            return (.notResolved, "fewer than two seeds have an exponent (each needs two runs with a positive "
+                + "efficacy and spike at different efficacies); more swept fractions would give them.")
         }
-        return opening + "these runs cannot tell: the interval holds 2 but reaches 1 or 3; more seeds would narrow it."
+        return (.notResolved, "the interval holds 2 but reaches 1 or 3; more seeds would narrow it.")
     }
 }
 
+/// The direct test as a flagged fit quotes it: "decided instead by the direct test, which divides by
+/// nothing: per seed D = log(s₂/s₁) − 2 log(e₂/e₁) between 10.0% and 20.0% (0 when the spike grows as the
+/// square), D = -0.245 [-0.355, -0.135] over 4 seeds".
+func directGrowthText(_ direct: CurvatureClaims.DirectGrowth, level: String) -> String {
+    let values = seedValuesText(direct.values) { signedFixed($0, decimals: 3) }
+    let seeds = direct.values.count == 1 ? "1 seed" : "\(direct.values.count) seeds"
+    return "the verdict therefore rests on the direct test, which divides by nothing: per seed D = log(s₂/s₁) − 2 log(e₂/e₁), "
+        + "s the spike and e the efficacy at \(percent(direct.from)) (1) and \(percent(direct.to)) (2), 0 when the spike grows as the square; "
+        + "D = \(values) over \(seeds)" + (direct.values.interval == nil ? "" : " (\(level) Student-t interval)")
+}
+
+/// The loss `model` of `results` is trained with, as the curvature sentences name it: "squared
+/// error" for kernel ridge, "softmax cross-entropy" for a network.
+func lossText(_ results: StudyResults, model: Int) -> String {
+    CurvatureClaims.isPaperSetting(results.config.models[model]) ? "squared error" : "softmax cross-entropy"
+}
+
+/// Why a network's curvature claims lie outside the paper's setting, naming `model`.
+func settingText(_ results: StudyResults, model: Int) -> String {
+    let name = results.series.first { $0.model == model }?.modelLabel ?? "model \(model)"
+    return "the claim is derived for kernel ridge with squared error (THEORY.md section 4), and \(name) is trained with softmax "
+        + "cross-entropy, whose input Hessian H = J_zᵀ(diag p − p pᵀ)J_z falls as p becomes confident (a working backdoor makes "
+        + "the triggered rows' p one-hot), so a fall of the spike does not contradict the paper on its own terms"
+}
+
+/// The range of a success over the clean model's: [-1, 1].
+let excessRange: ClosedRange<Double> = -1...1
+
+/// Whether `values`' interval reaches beyond `range` (`seedValuesText` then clips it).
+func isClipped(_ values: PenaltyTradeOff.SeedValues, to range: ClosedRange<Double>) -> Bool {
+    guard let interval = values.interval else { return false }
+    return (interval.lower.map { $0 < range.lowerBound } ?? false) || (interval.upper.map { $0 > range.upperBound } ?? false)
+}
+
 /// What qualifies an exponent the fit gives: the efficacies it spans, when their means over seeds span
-/// less than a factor 2 (a slope over a short log range is ill-conditioned: small errors in the
-/// efficacy move it much), and a spike whose means over the fractions rise and fall (no power law fits
-/// them; the exponent only averages the trend). Empty without an exponent.
+/// less than a factor 2 (`isIllConditioned`), and a spike that resolved rises and falls between
+/// successive fractions (`risesAndFalls`: no power law fits it; the exponent only averages the
+/// trend). Empty without an exponent.
 func spikeFitFlags(_ fit: CurvatureClaims.SpikeGrowth) -> [String] {
     guard fit.exponent.mean != nil else { return [] }
     var flags = [String]()
     let efficacies = fit.byFraction.compactMap(\.efficacy.mean).filter { $0 > 0 }
-    if let low = efficacies.min(), let high = efficacies.max(), high < 2 * low {
+    if fit.isIllConditioned, let low = efficacies.min(), let high = efficacies.max() {
         flags.append("ill-conditioned: the mean efficacies span only \(fixed(low, decimals: 3)) to \(fixed(high, decimals: 3)) "
             + "(a factor \(fixed(high / low, decimals: 2))), so small errors in the efficacy move the slope much")
     }
     let spikes = fit.byFraction.compactMap { point in point.spike.mean.map { (point.fraction, $0) } }
-    let steps = zip(spikes, spikes.dropFirst()).map { $1.1 - $0.1 }
-    if steps.contains(where: { $0 > 0 }) && steps.contains(where: { $0 < 0 }), let peak = spikes.max(by: { $0.1 < $1.1 }) {
-        flags.append("no power law fits: the spike's mean rises and falls over the fractions (highest at \(percent(peak.0))), "
-            + "so the exponent only averages the trend")
+    if fit.risesAndFalls, let peak = spikes.max(by: { $0.1 < $1.1 }) {
+        flags.append("no power law fits: the spike resolved rises and falls between successive fractions (its change's interval, paired by "
+            + "seed, lies above 0 at one step and below 0 at another; highest at \(percent(peak.0))), so the exponent only averages the trend")
     }
     return flags
 }
@@ -179,20 +269,20 @@ private func nearCloneSentence(_ regime: CurvatureClaims.NearCloneRegime, _ resu
     let distance = PenaltyTradeOff.lambdaText
     let attack = results.config.attacks[regime.points[0].attack]
     let options = CurvatureClaims.nearCloneOptionsText(of: attack)
-    let label = { (point: CurvatureClaims.NearClonePoint) in
-        CurvatureClaims.distanceLabel(point.distance, attack: results.config.attacks[point.attack])
-    }
+    let label = { (point: CurvatureClaims.NearClonePoint) in nearClonePointLabel(point, results) }
     let perDistance = regime.points.map { point in
         let detectors = point.detectors.map { "\(defenseLabel($0.defense)) AUROC \($0.orientationSplit?.text ?? seedValuesText($0.auroc, range: 0...1, rate))" }
         let spikeMargin = point.spikeMargin.map { " (margin ±\(curvatureText($0)))" } ?? ""
-        return "\(label(point)): success \(seedValuesText(point.success, signedRate)), spike "
+        return "\(label(point)): success \(seedValuesText(point.success, range: excessRange, signedRate)), spike "
             + "\(seedValuesText(point.spike, signedCurvatureText))\(spikeMargin), " + detectors.joined(separator: ", ") + " (\(statusText(point, margin: regime.margin)))"
     }.joined(separator: "; ")
     let margin = fixed(regime.margin, decimals: 3)
-    let opening = "Near-clone backdoors" + (options.isEmpty ? "" : " (\(options))") + ", \(model) at \(percent(regime.fraction)) poisoned (means over seeds with their \(level) "
+    let clipped = regime.points.contains { isClipped($0.success, to: excessRange) } ? " (success intervals clipped to [-1, 1], its range)" : ""
+    let named = [options, nearCloneSweepDetails(regime, results)].filter { !$0.isEmpty }.joined(separator: ", ")
+    let opening = "Near-clone backdoors" + (named.isEmpty ? "" : " (\(named))") + ", \(model) (\(lossText(results, model: regime.model))) at \(percent(regime.fraction)) poisoned (means over seeds with their \(level) "
         + "intervals; success is the attack's over the clean model's, the spike the top eigenvalue of the mean input Hessian over "
         + "\(spikeRowsText(regime.spikeKey)) minus the clean model's, paired by seed, its margin the study's planning effect "
-        + "\(margin) times the clean model's eigenvalue; AUROC intervals clipped to [0, 1], its range): \(perDistance). "
+        + "\(margin) times the clean model's eigenvalue; AUROC intervals clipped to [0, 1], its range): \(perDistance)\(clipped). "
     guard let verdict = regime.verdict else {
         let point = regime.points[regime.points.count - 1]
         let shown = "at \(label(point)) " + (point.visible ? "its poisons are visible (\(visibleReasons(point).joined(separator: ", ")))"
@@ -223,6 +313,7 @@ private func nearCloneSentence(_ regime: CurvatureClaims.NearCloneRegime, _ resu
             + "\(distance(CurvatureClaims.nearCloneReach)), such as d 1000 toward the source mean), so these runs show no contrast for near clones to lose. "
     }
     let body = opening + claim + contrast
+    guard regime.paperSetting else { return body + nearCloneOutsideSetting(regime, verdict: verdict, results) }
     switch verdict {
     case .supported, .consistentUntested:
         let upTo = regime.invisibleUpTo ?? swept[0]
@@ -256,6 +347,53 @@ private func nearCloneSentence(_ regime: CurvatureClaims.NearCloneRegime, _ resu
         }
         return body + "These runs cannot tell at d \(distance(first.distance)), the smallest swept\(later); \(design)."
     }
+}
+
+/// A network's near-clone answer: outside the paper's setting (`settingText`), then what the runs show.
+private func nearCloneOutsideSetting(_ regime: CurvatureClaims.NearCloneRegime, verdict: ClaimVerdict, _ results: StudyResults) -> String {
+    let distance = PenaltyTradeOff.lambdaText, swept = regime.points.map(\.distance)
+    let shows: String
+    switch verdict {
+    case .supported, .consistentUntested:
+        let upTo = regime.invisibleUpTo ?? swept[0]
+        shows = "near clones are effective and invisible for the swept d from \(distance(swept[0])) to \(distance(upTo)), where the clustered reference shows"
+    case .contradicted:
+        shows = "at no swept d (d \(distance(swept[0])) to \(distance(swept.last ?? 0))) are the poisons both effective and invisible"
+    case .notResolved, .notTestable:
+        shows = "they cannot tell at d \(distance(swept[0])), the smallest swept (\(regime.points[0].status == .invisible ? "effective and invisible, but with no visible clustered reference to contrast with" : "not shown effective and invisible"))"
+    }
+    return "Outside the paper's setting: " + settingText(results, model: regime.model)
+        + ", and a spike at chance may be confidence, not the paper's vanishing spike; what these runs show: " + shows + "."
+}
+
+/// A near-clone point as the sentences name it: its distance with its near-clone options
+/// (`CurvatureClaims.distanceLabel`), or, when another attack of the claims shares that name (two
+/// attacks that differ in an option outside `near-clone`, such as the trigger's quantile), the
+/// details of its attack's label: "d 0, q 0.9".
+func nearClonePointLabel(_ point: CurvatureClaims.NearClonePoint, _ results: StudyResults) -> String {
+    let name = { (attack: Int, distance: Double) in CurvatureClaims.distanceLabel(distance, attack: results.config.attacks[attack]) }
+    let own = name(point.attack, point.distance)
+    let shared = (results.curvatureClaims?.nearClone.flatMap(\.points) ?? []).contains { $0.attack != point.attack && name($0.attack, $0.distance) == own }
+    guard shared, let details = attackLabelDetails(point.attack, results) else { return own }
+    return details
+}
+
+/// The details in the parentheses that end attack `attack`'s label ("near-clone backdoor → 1 (d 0,
+/// q 0.9)" gives "d 0, q 0.9"); nil when the label has none.
+func attackLabelDetails(_ attack: Int, _ results: StudyResults) -> String? {
+    guard let label = results.series.first(where: { $0.attack == attack })?.attackLabel, label.hasSuffix(")"),
+          let open = label.range(of: " (", options: .backwards) else { return nil }
+    return String(label[open.upperBound..<label.index(before: label.endIndex)])
+}
+
+/// The details of a near-clone entry's attacks that are not near-clone options (`attackLabelDetails`
+/// without the distance and `toward`), when another entry of the same model shares its near-clone
+/// options, so that the two headings differ: "q 0.9"; empty otherwise.
+func nearCloneSweepDetails(_ regime: CurvatureClaims.NearCloneRegime, _ results: StudyResults) -> String {
+    let options = { (regime: CurvatureClaims.NearCloneRegime) in CurvatureClaims.nearCloneOptionsText(of: results.config.attacks[regime.points[0].attack]) }
+    let twin = (results.curvatureClaims?.nearClone ?? []).contains { $0 != regime && $0.model == regime.model && options($0) == options(regime) }
+    guard twin, let details = attackLabelDetails(regime.points[0].attack, results) else { return "" }
+    return details.components(separatedBy: ", ").filter { !$0.hasPrefix("d ") && $0 != "toward source mean" }.joined(separator: ", ")
 }
 
 /// Why a point's poisons are visible: a spike beyond its margin (above, or below: the poisoned model

@@ -19,17 +19,27 @@ extension ReportModel {
     }
 
     /// How the input curvature's eigenpairs were computed, as the input-curvature section names it,
-    /// from the data's `features` (`InputHessianEvaluator.meanTop`): up to `InputHessian.exactInputLimit`
-    /// each mean Hessian built exactly and decomposed in full, above it power iteration.
-    static func curvatureMethod(features: Int) -> String {
+    /// from the data's `features` and the study's `models` (`InputHessianEvaluator.meanTop`): up to
+    /// `InputHessian.exactInputLimit` each mean Hessian built exactly (kernel ridge's in closed form, a
+    /// network's from one exact Hessian-vector product per input feature) and decomposed in full;
+    /// above it power iteration, with its stopping rule as coded (the residual at most the tolerance
+    /// times max(|λ|, σ), σ kernel ridge's shift) and the bound it gives on λ.
+    static func curvatureMethod(features: Int, models: [ParameterValue]) -> String {
         let limit = InputHessian.exactInputLimit
+        let kernel = models.contains { CurvatureClaims.isPaperSetting($0) }, network = models.contains { !CurvatureClaims.isPaperSetting($0) }
         guard features > limit else {
-            return "each mean Hessian built exactly, one exact Hessian-vector product per input feature, and decomposed in full: "
-                + "the data have \(features) features, at most \(limit)"
+            let built = kernel && network ? "built exactly (kernel ridge's in closed form, a network's from one exact Hessian-vector product per input feature)"
+                : kernel ? "built in closed form (kernel ridge's squared error)" : "built exactly, one exact Hessian-vector product per input feature,"
+            return "each mean Hessian \(built) and decomposed in full: the data have \(features) features, at most \(limit)"
         }
-        return "power iteration with exact Hessian-vector products, until the residual is at most "
-            + "\(InputHessian.residualTolerance) times the eigenvalue's magnitude or after \(InputHessian.maximumProducts) products: "
-            + "the data have \(features) features, more than \(limit)"
+        let tolerance = InputHessian.residualTolerance
+        let rule = kernel
+            ? "\(tolerance) · max(|λ|, σ), σ = ‖H̄u‖ of a first run (near the spectral radius) for kernel ridge's indefinite Hessian, which "
+                + "the second run shifts by σ" + (network ? ", and σ = 0 for a network's positive semi-definite one" : "")
+            : "\(tolerance) · |λ|"
+        return "power iteration with exact Hessian-vector products, until the residual r = ‖H̄u − λu‖ (u a unit vector) is at most "
+            + "\(rule), or after \(InputHessian.maximumProducts) products; λ then lies within r of an eigenvalue of H̄ "
+            + "(|λ − λ_true| ≤ r): the data have \(features) features, more than \(limit)"
     }
 
     /// Whether the models of `kind` have a positive semi-definite input Hessian of the loss, so that
@@ -58,8 +68,8 @@ extension ReportModel {
         let runs = filter ? "filtered runs" : "runs that measure the curvature"
         let values = (filter ? (count == 1 ? "its score is" : "their scores are") : (count == 1 ? "its eigenvalue is" : "their eigenvalues are"))
             + (count == 1 ? " the last Rayleigh quotient, at most the largest eigenvalue" : " the last Rayleigh quotients, each at most the largest eigenvalue")
-        return "Power iteration stopped at its cap of \(InputHessian.maximumProducts) Hessian-vector products, its residual still above "
-            + "\(InputHessian.residualTolerance) of the eigenvalue's magnitude, for \(what), in \(short.count) of the \(measured.count) \(runs) "
+        return "Power iteration stopped at its cap of \(InputHessian.maximumProducts) Hessian-vector products, its relative residual "
+            + "‖H̄u − λu‖ / max(|λ|, σ) still above \(InputHessian.residualTolerance) (σ kernel ridge's shift, 0 for a network), for \(what), in \(short.count) of the \(measured.count) \(runs) "
             + "(largest relative residual \(curvatureText(largest))): \(values). "
             + "results.json records each run's count (\(countKey)) and largest relative residual (\(residualKey))."
     }

@@ -123,11 +123,10 @@ func slopeClause(_ trend: ThresholdTrend, level: String) -> String {
 func curvatureClaimAnswers(_ results: StudyResults) -> String? {
     var parts = [String]()
     let claims = results.curvatureClaims
-    let fits = claims?.spikeGrowth ?? []
+    let allFits = claims?.spikeGrowth ?? []
+    let fits = allFits.filter(\.paperSetting), outside = allFits.filter { !$0.paperSetting }
     if fits.count == 1, let fit = fits.first {
-        let why = !fit.lessCurvedFractions.isEmpty ? " (the poisoned model less curved)"
-            : fit.exponent.interval.map { " (p = \(fixed(fit.exponent.mean ?? 0, decimals: 2)) [\(intervalText($0, { fixed($0, decimals: 2) }, separator: bracketSeparator))])" } ?? ""
-        parts.append("the spike growing like the efficacy squared is \(fit.verdict.words)\(why)")
+        parts.append("the spike growing like the efficacy squared is \(fit.verdict.words)\(spikeGrowthWhy(fit))")
     } else if !fits.isEmpty {
         let order: [ClaimVerdict] = [.supported, .contradicted, .notResolved, .consistentUntested, .notTestable]
         let counts = order.compactMap { verdict -> String? in
@@ -138,21 +137,58 @@ func curvatureClaimAnswers(_ results: StudyResults) -> String? {
         parts.append("the spike growing like the efficacy squared is " + listing(counts)
             + (lessCurved == 0 ? "" : " (the poisoned model less curved in \(lessCurved))"))
     }
+    if !outside.isEmpty { parts.append(spikeGrowthOutsideSetting(outside, of: allFits.count, results)) }
     let untested = untestedCurvatureClaimSentences(results)
-    if fits.isEmpty, untested.contains(where: { $0.contains("grows like the square") }) {
+    if allFits.isEmpty, untested.contains(where: { $0.contains("grows like the square") }) {
         parts.append("the spike's growth is not tested (one poisoned fraction)")
+    }
+    let inapplicable = spikeClaimInapplicableAttacks(results)
+    if allFits.isEmpty, !inapplicable.isEmpty {
+        parts.append("the spike's growth does not apply (\(listing(inapplicable)): not a dirty-label backdoor)")
     }
     let sweeps = (claims?.nearClone ?? []).filter { $0.verdict != nil }
     let models = Set(sweeps.map(\.model)).count
     for sweep in sweeps {
         let model = models > 1 ? " (\(results.series.first { $0.model == sweep.model }?.modelLabel ?? "model \(sweep.model)"))" : ""
         let toward = CurvatureClaims.nearCloneOptionsText(of: results.config.attacks[sweep.points[0].attack])
-        parts.append("near clones effective yet invisible\(model)\(toward.isEmpty ? "" : " (\(toward))") is \(sweep.verdict?.words ?? "")")
+        let verdict = sweep.paperSetting ? sweep.verdict?.words ?? ""
+            : "outside the paper's setting (\(lossText(results, model: sweep.model)); the runs' test: \(sweep.verdict?.words ?? ""))"
+        parts.append("near clones effective yet invisible\(model)\(toward.isEmpty ? "" : " (\(toward))") is \(verdict)")
     }
     if sweeps.isEmpty, untested.contains(where: { $0.contains("near-clone claim is not tested") || $0.contains("curvature claims are not tested") }) {
         parts.append("the near-clone claim is not tested")
     }
     return parts.isEmpty ? nil : "Granziol's (2026) curvature claims: " + parts.joined(separator: "; ") + "."
+}
+
+/// Why a spike fit's verdict is what the opening says: the poisoned model less curved; under a flag
+/// the direct test D (`CurvatureClaims.DirectGrowth`); else the exponent with its interval.
+func spikeGrowthWhy(_ fit: CurvatureClaims.SpikeGrowth) -> String {
+    if !fit.lessCurvedFractions.isEmpty { return " (the poisoned model less curved)" }
+    let two = { (value: Double) in signedFixed(value, decimals: 3) }
+    if fit.isFlagged, fit.exponent.mean != nil, !fit.isSelective, let direct = fit.direct, let mean = direct.values.mean,
+       let interval = direct.values.interval {
+        return " (p's fit flagged; D = log(s₂/s₁) − 2 log(e₂/e₁) from \(percent(direct.from)) to \(percent(direct.to)) = \(two(mean)) "
+            + "[\(intervalText(interval, two, separator: bracketSeparator))])"
+    }
+    return fit.exponent.interval.map { " (p = \(fixed(fit.exponent.mean ?? 0, decimals: 2)) [\(intervalText($0, { fixed($0, decimals: 2) }, separator: bracketSeparator))])" } ?? ""
+}
+
+/// The opening's clause for the spike fits of networks (`paperSetting` false): outside the paper's
+/// setting, in how many of the `total` series, why, and what the runs' test found.
+func spikeGrowthOutsideSetting(_ fits: [CurvatureClaims.SpikeGrowth], of total: Int, _ results: StudyResults) -> String {
+    let models = listing(Array(Set(fits.map { results.series[$0.series].modelLabel })).sorted())
+    let order: [ClaimVerdict] = [.supported, .contradicted, .notResolved, .consistentUntested, .notTestable]
+    let found = order.compactMap { verdict -> String? in
+        let count = fits.filter { $0.verdict == verdict }.count
+        return count == 0 ? nil : "\(verdict.words) in \(count)"
+    }
+    let lessCurved = fits.filter { !$0.lessCurvedFractions.isEmpty }.count
+    let which = fits.count == total ? (fits.count == 1 ? "" : " in all \(total) series") : " in \(fits.count) of \(total) series"
+    let why = fits.count == 1 ? spikeGrowthWhy(fits[0]) : (lessCurved == 0 ? "" : " (the poisoned model less curved in \(lessCurved))")
+    return "the spike growing like the efficacy squared is outside the paper's setting\(which) (\(models): softmax cross-entropy, whose "
+        + "curvature falls with confidence; derived for kernel ridge's squared error); the runs' test: "
+        + (fits.count == 1 ? fits[0].verdict.words : listing(found)) + why
 }
 
 /// What a study without a single sigmoid fit still answers, for the opening: the input-gradient
@@ -189,7 +225,7 @@ func unfittedRateAnswers(_ results: StudyResults) -> [String] {
         let name = inRunningText(rate.name)
         let value = { (v: SeriesValue) in "\(signedFixed(v.value.mean, decimals: 3)) (\(results.series[v.series].label))" }
         answers.append("At \(largest) poisoned the \(name) minus the clean model's is "
-            + (finding.values.count == 1 ? value(low) : "\(value(low)) to \(value(high))") + ".")
+            + (finding.values.count == 1 || value(low) == value(high) ? value(low) : "\(value(low)) to \(value(high))") + ".")
     }
     return answers
 }

@@ -168,7 +168,7 @@ public struct ReportModel: Sendable {
     public let detectionSplitNote: String?
     /// The input-curvature run metrics by series and fraction; empty unless the study measures them.
     public let curvatureRows: [CurvatureRow]
-    /// How the input curvature was computed, from the data (`curvatureMethod(features:)`).
+    /// How the input curvature was computed, from the data and the models (`curvatureMethod(features:models:)`).
     public let curvatureMethod: String
     /// How many of the measurement's mean-Hessian eigenpairs power iteration left unconverged
     /// (`curvatureConvergenceNote`); nil when all converged.
@@ -247,7 +247,7 @@ public struct ReportModel: Sendable {
         detectionRows = Self.detectionRows(of: results, fractions: fractions)
         detectionSplitNote = Self.detectionSplitNote(of: results, fractions: fractions)
         curvatureRows = Self.curvatureRows(of: results, fractions: fractions)
-        curvatureMethod = Self.curvatureMethod(features: results.data.featureCount)
+        curvatureMethod = Self.curvatureMethod(features: results.data.featureCount, models: results.config.models)
         curvatureConvergenceNote = Self.curvatureConvergenceNote(of: results, filter: false)
         filterConvergenceNote = Self.curvatureConvergenceNote(of: results, filter: true)
         predictedRows = Self.predictedRows(of: results)

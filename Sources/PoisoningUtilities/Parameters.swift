@@ -43,6 +43,13 @@ public indirect enum ParameterValue: Sendable, Codable, Equatable, CustomStringC
         return nil
     }
 
+    /// The value as an error message names it after "not": its type and its text, "a string (abc)";
+    /// "null" for YAML's null (`null`, `~`), which the decoder reads as that text: no value, not a string.
+    package var shownForError: String {
+        if case .string(let text) = self, ["null", "~"].contains(text.lowercased()) { return "null (no value)" }
+        return "\(typeName) (\(shortenedUserText("\(self)")))"
+    }
+
     /// A short name of the value's type for error messages.
     package var typeName: String {
         switch self {
@@ -362,7 +369,7 @@ public struct ParameterReader {
                                         read: (inout ParameterReader) throws -> Value) throws -> Value? {
         guard let raw = value(key, help: text) else { return nil }
         guard let entries = raw.entries else {
-            throw error(key, "expected a mapping of \(keys), not \(raw.typeName) (\(shortenedUserText("\(raw)")))")
+            throw error(key, "expected a mapping of \(keys), not \(raw.shownForError)")
         }
         var nested = ParameterReader(entries, path: path(of: key), locations: locations)
         let result = try read(&nested)
@@ -411,7 +418,7 @@ public struct ParameterReader {
             return defaultValue
         }
         guard let converted = convert(raw) else {
-            throw error(key, mismatch(raw) ?? "expected \(expected()), not \(raw.typeName) (\(shortenedUserText("\(raw)")))")
+            throw error(key, mismatch(raw) ?? "expected \(expected()), not \(raw.shownForError)")
         }
         return converted
     }

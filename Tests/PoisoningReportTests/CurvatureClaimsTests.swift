@@ -16,15 +16,16 @@ struct CurvatureClaimsTests {
     /// `seeds`; its runs made up: `metrics(attack, defense, fraction, seed index)` gives each run's
     /// metrics beyond test accuracy 0.9, training accuracy 0.95 and loss 0.3.
     /// `more` attacks follow the near-clone ones.
-    /// `undefended` replaces the first defense (no defense), `measure` the measurements.
+    /// `undefended` replaces the first defense (no defense), `measure` the measurements, `model` kernel ridge (the paper's setting).
     static func sweep(distances: [Double], more: [ParameterValue] = [], fractions: [Double] = [0, 0.1], seeds: Int = 4,
+                      model: ParameterValue = StudyConfig.component(KernelRidge.kind),
                       undefended: ParameterValue = StudyConfig.component(NoDefense.kind), measure: [String] = ["input-curvature"],
                       metrics: (_ attack: Int, _ defense: Int, _ fraction: Double, _ seed: Int) -> [String: Double]) throws
         -> (study: Study, runs: [RunResult]) {
         let attacks = distances.map { distance in
             StudyConfig.component("backdoor", ["target": .int(0), "near-clone": .mapping([ParameterEntry(key: "distance", value: .double(distance))])])
         } + more
-        let study = try Study(StudyConfig(models: [StudyConfig.mlp(8)], attacks: attacks,
+        let study = try Study(StudyConfig(models: [model], attacks: attacks,
                                           defenses: [undefended, StudyConfig.component(InputCurvatureFilter.kind)],
                                           fractions: fractions, seeds: (1...UInt64(seeds)).map { $0 }, training: TrainingSettings(epochs: 5),
                                           analysis: AnalysisSettings(replicates: 200), measure: measure))
@@ -108,7 +109,7 @@ struct CurvatureClaimsTests {
         }
         #expect(try #require(CurvatureClaims.exponent(efficacies: efficacies, spikes: spikes)) < 0, "pooling the attacks reverses the growth")
         let sentence = try #require(findingSentences(results).first {
-            $0.hasPrefix("Spike against efficacy, MLP 8 under near-clone backdoor → 0 (d 0), no defense:")
+            $0.hasPrefix("Spike against efficacy, kernel ridge")
         })
         #expect(sentence.contains("over its runs at the swept positive fractions, the attack otherwise fixed (8 runs), gives the exponent p of "
             + "spike ∝ efficacy^p: 2.00 ["))
@@ -130,7 +131,7 @@ struct CurvatureClaimsTests {
             let fit = try #require(results.curvatureClaims?.spikeGrowth.first { $0.defense == 0 })
             #expect(abs(try #require(fit.exponent.mean) - power) < 1e-9)
             #expect(try #require(fit.exponent.interval?.upper) < 2 && fit.verdict == .contradicted)
-            let sentence = try #require(findingSentences(results).first { $0.hasPrefix("Spike against efficacy, MLP 8 under") })
+            let sentence = try #require(findingSentences(results).first { $0.hasPrefix("Spike against efficacy, ") })
             #expect(sentence.hasSuffix("these runs contradict it: " + words), "\(sentence)")
         }
         let i = { (lower: Double, upper: Double) in Interval(lower: lower, upper: upper) }
@@ -147,7 +148,7 @@ struct CurvatureClaimsTests {
         let interval = try #require(fit.exponent.interval)
         #expect(interval.lower! < 1 || interval.upper! > 3)
         #expect(interval.lower! < 2 && interval.upper! > 2 && fit.verdict == .notResolved)
-        let sentence = try #require(findingSentences(results).first { $0.hasPrefix("Spike against efficacy, MLP 8 under") })
+        let sentence = try #require(findingSentences(results).first { $0.hasPrefix("Spike against efficacy, ") })
         #expect(sentence.hasSuffix("these runs cannot tell: the interval holds 2 but reaches 1 or 3; more seeds would narrow it."))
     }
 
@@ -169,7 +170,7 @@ struct CurvatureClaimsTests {
         #expect(fit.byFraction.map(\.fraction) == [0.1, 0.2])
         #expect(abs(try #require(fit.byFraction[0].spike.mean) + 0.215) < 1e-12)
         #expect(CurvatureClaims.SpikeGrowth.verdict(nil, selective: true, lessCurved: true) == .contradicted)
-        let sentence = try #require(findingSentences(results).first { $0.hasPrefix("Spike against efficacy, MLP 8 under") })
+        let sentence = try #require(findingSentences(results).first { $0.hasPrefix("Spike against efficacy, ") })
         #expect(sentence.contains("10.0%: efficacy +0.515 [+0.494, +0.536], spike -0.215 [-0.236, -0.194]; 20.0%: "), "\(sentence)")
         #expect(sentence.contains("gives the exponent p of spike ∝ efficacy^p: none. Granziol (2026)"))
         #expect(sentence.hasSuffix("these runs contradict it: the poisoned model is less curved over these rows than its clean model, at "
@@ -183,7 +184,7 @@ struct CurvatureClaimsTests {
         let unresolved = StudyResults(study: unresolvedStudy, runs: unresolvedRuns, toolVersion: "test")
         let unresolvedFit = try #require(unresolved.curvatureClaims?.spikeGrowth.first { $0.defense == 0 })
         #expect(unresolvedFit.lessCurvedFractions.isEmpty && unresolvedFit.verdict == .notResolved && unresolvedFit.pointsUsed == 0)
-        let unresolvedSentence = try #require(findingSentences(unresolved).first { $0.hasPrefix("Spike against efficacy, MLP 8 under") })
+        let unresolvedSentence = try #require(findingSentences(unresolved).first { $0.hasPrefix("Spike against efficacy, ") })
         #expect(unresolvedSentence.hasSuffix("these runs cannot tell: in all 8 runs the efficacy or the spike is at most 0 (a poisoned model no more "
             + "curved over these rows than its clean model), so there is no growth to fit."))
     }
@@ -212,7 +213,7 @@ struct CurvatureClaimsTests {
         #expect(abs(try #require(fit.exponent.mean) - (2 - 0.05 / log(2))) < 1e-9)
         #expect(CurvatureClaims.SpikeGrowth.verdict(fit.exponent.interval) == .supported, "the interval alone would support p = 2")
         #expect(fit.verdict == .notResolved)
-        let sentence = try #require(findingSentences(results).first { $0.hasPrefix("Spike against efficacy, MLP 8 under") })
+        let sentence = try #require(findingSentences(results).first { $0.hasPrefix("Spike against efficacy, ") })
         #expect(sentence.contains("(5 runs; 7 of 12 left out, whose efficacy or spike is at most 0 or has no clean model)"))
         #expect(sentence.hasSuffix("these runs cannot tell: the fit stands on a selected minority (7 of 12 runs left out, 2 of 4 seeds "
             + "without an exponent), and leaving out the runs whose spike is at most 0 selects on the outcome; of the runs kept, the spike's "
@@ -261,8 +262,8 @@ struct CurvatureClaimsTests {
     /// With spread 0.005 the spike's and the AUROC's intervals are ± 3.182446 × 0.005 √(5/3) / 2 =
     /// 0.0103, within the margins 0.02 (the spike's: 0.02 × the clean level 1.0).
     static func nearCloneResults(success: [Double], spike: [Double], auroc: [Double], spread: Double = 0.005,
-                                 distances: [Double] = [0, 1, 1000]) throws -> StudyResults {
-        let (study, runs) = try sweep(distances: distances) { attack, defense, fraction, seed in
+                                 distances: [Double] = [0, 1, 1000], model: ParameterValue = StudyConfig.component(KernelRidge.kind)) throws -> StudyResults {
+        let (study, runs) = try sweep(distances: distances, model: model) { attack, defense, fraction, seed in
             let shake = spread * (Double(seed) - 1.5)
             var values = curvature(fraction: fraction, efficacy: success[attack] + 0.01 * Double(seed), spike: spike[attack] + shake)
             if defense == 1 { values.merge(detection(fraction: fraction, auroc: auroc[attack] + shake)) { $1 } }
@@ -282,7 +283,7 @@ struct CurvatureClaimsTests {
         // d 0: success 0.815 (0.80 + 0.01 × 1.5) ± t(0.975, 3) · s/√4 = 3.182446 × 0.0129099/2 = 0.0205.
         let success = try #require(regime.points[0].success.interval)
         #expect(abs(success.lower! - (0.815 - 3.182446 * 0.0129099 / 2)) < 1e-5)
-        let sentence = try #require(findingSentences(results).first { $0.hasPrefix("Near-clone backdoors, MLP 8 at 10.0% poisoned") })
+        let sentence = try #require(findingSentences(results).first { $0.hasPrefix("Near-clone backdoors, ") })
         #expect(sentence.contains("d 0: success +0.815 [+0.794, +0.836], spike "))
         #expect(sentence.contains("(margin ±0.02), input-curvature 10% AUROC 0.500 [0.490, 0.510] (effective and invisible); d 1: success +0.715"))
         #expect(sentence.contains("d 1000: success +0.115 [+0.094, +0.136], spike +0.5 [+0.49, +0.51] (margin ±0.02)"))
@@ -395,10 +396,10 @@ struct CurvatureClaimsTests {
         let sentences = findingSentences(results).filter { $0.hasPrefix("Near-clone backdoors") }
         #expect(sentences.count == 2)
         let targetMean = try #require(sentences.first), sourceMean = try #require(sentences.last)
-        #expect(targetMean.hasPrefix("Near-clone backdoors, MLP 8 at 10.0% poisoned") && !targetMean.contains("toward"))
+        #expect(targetMean.hasPrefix("Near-clone backdoors, ") && !targetMean.contains("toward"))
         #expect(targetMean.contains("; d 1000: success +0.115 [+0.094, +0.136]"))
         #expect(targetMean.hasSuffix("These runs support the claim for the swept d from 0 to 1; at d 1000 it no longer holds."))
-        #expect(sourceMean.hasPrefix("Near-clone backdoors (toward source mean), MLP 8 at 10.0% poisoned"))
+        #expect(sourceMean.hasPrefix("Near-clone backdoors (toward source mean), kernel ridge"))
         #expect(sourceMean.contains("paired by seed, its margin the study's planning effect 0.020 times the clean model's eigenvalue; AUROC "
             + "intervals clipped to [0, 1], its range): d 1000 (toward source mean): success +0.115 [+0.094, +0.136], spike "))
         #expect(sourceMean.hasSuffix("A single distance is no near-clone sweep: it is the clustered reference the near-clone verdicts "
@@ -450,11 +451,11 @@ struct CurvatureClaimsTests {
         #expect(report.contains("| 10.0% | 1.15 [0.945, 1.36] | 1.1 [1.1, 1.1] | 3 [3, 3] | 0.3 [0.3, 0.3] |"))
         // The method as the data decide it: exact decomposition up to 64 features, else power iteration.
         let features = results.data.featureCount
-        #expect(features <= 64 && report.contains("with respect to the input (each mean Hessian built exactly, one exact Hessian-vector "
-            + "product per input feature, and decomposed in full: the data have \(features) features, at most 64), over the clean test rows"))
+        #expect(features <= 64 && report.contains("with respect to the input (each mean Hessian built in closed form (kernel ridge's squared "
+            + "error) and decomposed in full: the data have \(features) features, at most 64), over the clean test rows"))
         #expect(!report.contains("power iteration"))
-        #expect(ReportModel.curvatureMethod(features: 100) == "power iteration with exact Hessian-vector products, until the residual is at "
-            + "most 0.0001 times the eigenvalue's magnitude or after 1000 products: the data have 100 features, more than 64")
+        #expect(ReportModel.curvatureMethod(features: 100, models: results.config.models).hasPrefix("power iteration with exact Hessian-vector "
+            + "products, until the residual r = ‖H̄u − λu‖ (u a unit vector) is at most 0.0001 · max(|λ|, σ)"))
 
         let plain = try Study(StudyConfig(models: [StudyConfig.mlp(8)], attacks: [StudyConfig.component("backdoor")], fractions: [0, 0.1],
                                           seeds: [1, 2], training: TrainingSettings(epochs: 5)))
@@ -491,19 +492,21 @@ struct CurvatureClaimsTests {
 
         let short = try results(unconverged: true)
         let model = ReportModel(short, command: "make-report", figures: [])
-        let measurement = "Power iteration stopped at its cap of 1000 Hessian-vector products, its residual still above 0.0001 of the "
-            + "eigenvalue's magnitude, for 3 top eigenpairs of mean input Hessians, in 2 of the 16 runs that measure the curvature (largest "
+        let measurement = "Power iteration stopped at its cap of 1000 Hessian-vector products, its relative residual "
+            + "‖H̄u − λu‖ / max(|λ|, σ) still above 0.0001 (σ kernel ridge's shift, 0 for a network), for 3 top eigenpairs of mean input Hessians, in 2 of the 16 runs that measure the curvature (largest "
             + "relative residual 0.0031): their eigenvalues are the last Rayleigh quotients, each at most the largest eigenvalue. results.json "
             + "records each run's count (inputCurvatureUnconverged) and largest relative residual (inputCurvatureResidual)."
-        let filter = "Power iteration stopped at its cap of 1000 Hessian-vector products, its residual still above 0.0001 of the "
-            + "eigenvalue's magnitude, for 12 rows the input-curvature filter scored, in 1 of the 8 filtered runs (largest relative residual "
+        let filter = "Power iteration stopped at its cap of 1000 Hessian-vector products, its relative residual "
+            + "‖H̄u − λu‖ / max(|λ|, σ) still above 0.0001 (σ kernel ridge's shift, 0 for a network), for 12 rows the input-curvature filter scored, in 1 of the 8 filtered runs (largest relative residual "
             + "0.02): their scores are the last Rayleigh quotients, each at most the largest eigenvalue. results.json records each run's count "
             + "(inputCurvatureFilterUnconverged) and largest relative residual (inputCurvatureFilterResidual)."
         #expect(model.curvatureConvergenceNote == measurement)
         #expect(model.filterConvergenceNote == filter)
         let report = try markdownReport(short)
         let curvature = try #require(report.range(of: "\n## Input curvature\n")), detection = try #require(report.range(of: "\n## Detection\n"))
-        let note = try #require(report.range(of: measurement)), filterNote = try #require(report.range(of: filter))
+        // Markdown escapes the bars of |λ| in running text.
+        let escaped = { (text: String) in text.replacingOccurrences(of: "|", with: "\\|") }
+        let note = try #require(report.range(of: escaped(measurement))), filterNote = try #require(report.range(of: escaped(filter)))
         #expect(note.lowerBound > curvature.lowerBound && filterNote.lowerBound > detection.lowerBound && filterNote.lowerBound < curvature.lowerBound)
     }
 }

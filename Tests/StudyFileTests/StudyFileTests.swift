@@ -360,6 +360,11 @@ struct StudyFileTests {
             == "s.yaml:4:7: attacks[0].near-clone.distance: expected a number, not a string (\".nan\")")
         #expect(error("attacks:\n  - kind: backdoor\n    near-clone: 0.5\n")
             == "s.yaml:3:5: attacks[0].near-clone: expected a mapping of distance and toward, not a number (0.5)")
+        // YAML's null (null, ~) is no value, not the string "null".
+        #expect(error("attacks:\n  - kind: backdoor\n    near-clone: null\n")
+            == "s.yaml:3:5: attacks[0].near-clone: expected a mapping of distance and toward, not null (no value)")
+        #expect(error("attacks:\n  - kind: backdoor\n    near-clone: {distance: ~}\n")
+            == "s.yaml:3:18: attacks[0].near-clone.distance: expected a number, not null (no value)")
         #expect(error("attacks:\n  - kind: backdoor\n    near-clone: {}\n")
             == "s.yaml:3:5: attacks[0].near-clone: missing required key 'distance'")
         #expect(error("attacks:\n  - kind: backdoor\n    clean-label: true\n    near-clone: {distance: 1}\n")
