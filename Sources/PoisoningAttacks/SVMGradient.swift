@@ -336,7 +336,7 @@ public struct SVMGradient: PoisoningAttack {
     public func metrics(classNames: [String]?) -> [MetricInfo] {
         let svm = "the attacker's SVM (classes \(className(poisonClass, in: classNames)) and \(className(attackedClass, in: classNames)))"
         // One meaning for both kinds of poison: a study lists a metric key once.
-        let retrained = "retrained with every poison (or, under `poisons: random-flips`, with the flipped rows)"
+        let retrained = "retrained with every poison (or, under poisons: random-flips, with the flipped rows)"
         return [MetricInfo(key: Self.validationErrorKey, name: "Attacker's SVM validation error",
                            meaning: "error of \(svm), \(retrained), on its validation rows (training rows it held out)",
                            hasBaseline: true),
