@@ -221,7 +221,7 @@ struct CurvatureClaimsTests {
             + "growth is consistent with the square of the efficacy."), "\(sentence)")
     }
 
-    /// The margin 0.02 (the default planning effect) for the AUROC, and 0.02 × the clean level for the spike.
+    /// The margins 0.02 (the default planning effect) for the AUROC and, given directly, 0.02 for the spike.
     @Test func aDistanceIsInvisibleOnlyWhenEquivalenceTestsSaySo() {
         let i = { (lower: Double, upper: Double) in Interval(lower: lower, upper: upper) }
         let status = { (success: Interval?, spike: Interval?, aurocs: [Interval?]) in
