@@ -119,9 +119,9 @@ public struct CurvatureClaims: Sendable, Codable, Equatable {
         public let visible: Bool
         /// When the status is not resolved because intervals hold an end of their margins: the seeds
         /// that would resolve every such interval against its margin (within it where its mean lies
-        /// within, beyond it where its mean lies beyond) with the study's planning power, were the
-        /// means and spreads as observed (`CurvatureClaims.seedsToResolve`); nil otherwise, or when
-        /// more than 200 would.
+        /// within, beyond it where its mean lies beyond; the success's against 0.5, a margin of 0) with
+        /// the study's planning power, were the means and spreads as observed
+        /// (`CurvatureClaims.seedsToResolve`); nil otherwise, or when more than 200 would.
         public let seedsToResolve: Int?
     }
 
@@ -367,9 +367,8 @@ public struct CurvatureClaims: Sendable, Codable, Equatable {
                     let key = spikeKey(firstSeries)
                     let points = sweep.attacks.sorted { $0.distance < $1.distance }.compactMap { entry -> MeasuredDistance? in
                         guard let plain = series(entry.attack, bare) else { return nil }
-                        let success = PenaltyTradeOff.SeedValues(
-                            seeds.map { metrics[RunPlace(series: plain, fraction: budget, seed: $0)]?[successKey] },
-                            resolution: testResolution, confidence: confidence)
+                        let successValues = seeds.map { metrics[RunPlace(series: plain, fraction: budget, seed: $0)]?[successKey] }
+                        let success = PenaltyTradeOff.SeedValues(successValues, resolution: testResolution, confidence: confidence)
                         let spikeValues = seeds.map { spike(plain, budget, $0, key: key) }
                         var aurocValues = [[Double?]]()
                         let detectors = detecting.map { defense in
@@ -382,7 +381,8 @@ public struct CurvatureClaims: Sendable, Codable, Equatable {
                             return Detector(defense: defense, auroc: PenaltyTradeOff.SeedValues(split == nil ? values : [], resolution: 0, confidence: confidence),
                                             orientationSplit: split, splitSeedValues: split == nil ? nil : values.compactMap { $0 })
                         }
-                        return MeasuredDistance(distance: entry.distance, attack: entry.attack, success: success, spikeValues: spikeValues,
+                        return MeasuredDistance(distance: entry.distance, attack: entry.attack, successValues: successValues, success: success,
+                                                spikeValues: spikeValues,
                                                 spike: PenaltyTradeOff.SeedValues(spikeValues, resolution: 0, confidence: confidence),
                                                 detectors: detectors, aurocValues: aurocValues)
                     }
@@ -394,10 +394,12 @@ public struct CurvatureClaims: Sendable, Codable, Equatable {
                     let status = Self.status(success: point.success.interval, spike: point.spike.interval, spikeMargin: spikeMargin,
                                              aurocs: point.detectors.map(\.auroc.interval), margin: margin,
                                              splits: point.detectors.compactMap(\.orientationSplit))
-                    // The intervals that hold a margin's end: the spike's against ± its margin, each AUROC's
-                    // against 0.5 ± the margin; and the seeds that would resolve each, were its mean and spread as observed.
+                    // The intervals that hold a margin's end: the success's against 0.5, the spike's against ± its
+                    // margin, each AUROC's against 0.5 ± the margin; and the seeds that would resolve each, were its
+                    // mean and spread as observed.
                     var open = [(values: [Double?], center: Double, margin: Double)]()
                     if status == .notResolved {
+                        if Self.holdsMarginEnd(point.success.interval, of: 0.5, margin: 0) { open.append((point.successValues, 0.5, 0)) }
                         if let spikeMargin, Self.holdsMarginEnd(point.spike.interval, of: 0, margin: spikeMargin) {
                             open.append((point.spikeValues, 0, spikeMargin))
                         }
@@ -526,6 +528,8 @@ public struct CurvatureClaims: Sendable, Codable, Equatable {
 private struct MeasuredDistance {
     let distance: Double
     let attack: Int
+    /// The success over the clean model per seed (nil where a run is missing) and over seeds.
+    let successValues: [Double?]
     let success: PenaltyTradeOff.SeedValues
     /// The spike per seed (nil where a run or its clean model is missing) and over seeds.
     let spikeValues: [Double?]

@@ -267,10 +267,14 @@ private func nearCloneSentence(_ regime: CurvatureClaims.NearCloneRegime, _ resu
 }
 
 /// The intervals of a point that hold an end of their margins, each with where its mean lies and so
-/// where more seeds would resolve it: "the spike's within its margin ±0.0232 (mean +0.00892)",
+/// where more seeds would resolve it: "the success's interval away from 0.5 (mean +0.677)", "the
+/// spike's interval within its margin ±0.0232 (mean +0.00892)",
 /// "an AUROC's beyond 0.5 ± 0.020 (mean 0.531)".
 private func openIntervals(_ point: CurvatureClaims.NearClonePoint, margin: Double) -> [String] {
     var open = [String]()
+    if CurvatureClaims.holdsMarginEnd(point.success.interval, of: 0.5, margin: 0), let mean = point.success.mean {
+        open.append("the success's interval away from 0.5 (mean \(signedFixed(mean, decimals: 3)))")
+    }
     if let spikeMargin = point.spikeMargin, CurvatureClaims.holdsMarginEnd(point.spike.interval, of: 0, margin: spikeMargin),
        let mean = point.spike.mean {
         open.append("the spike's interval " + (abs(mean) < spikeMargin ? "within" : "beyond") + " its margin ±\(curvatureText(spikeMargin)) "

@@ -63,6 +63,15 @@ struct NearCloneVanishMarginTests {
         #expect(CurvatureClaims.seedsToResolve([0.05, 0.05], center: 0, margin: 0.05, confidence: 0.95, power: 0.8) == nil, "a mean on the end")
     }
 
+    /// A success straddling 0.5 (0.49 to 0.52 over the seeds: 0.505 [0.484, 0.526]) is planned too:
+    /// its interval must clear 0.5 by its mean's 0.005, at 80% power, σ = 0.01291: 55 seeds (SciPy).
+    @Test func aSuccessStraddlingOneHalfIsPlannedFromItsObservedMean() throws {
+        let (regime, sentence) = try Self.regime([0, 0, 0.5], success: [0.49, 0.7, 0.1])
+        #expect(regime.points.map(\.status) == [.notResolved, .invisible, .fails] && regime.points[0].seedsToResolve == 55)
+        #expect(sentence.hasSuffix("were the means and spreads as observed, about 55 seeds would resolve the success's interval away from "
+            + "0.5 (mean +0.505)."), "\(sentence)")
+    }
+
     /// Without a working clustered reference (d 1000's success 0.0 ± 0.0205 is not resolved above 0)
     /// there is no clustered spike: no margin, no near clone shown invisible, and the sentence says what
     /// design would decide.
