@@ -49,10 +49,12 @@ SPIKE_GROWTH = {"series": 0, "model": 0, "defense": 0, "efficacyKey": "backdoorS
                 "direct": {"from": 0.1, "to": 0.2, "values": PENALTY_VALUES}, "paperSetting": True, "verdict": "supported"}
 NEAR_CLONE_POINT = {"distance": 0, "attack": 0, "success": PENALTY_VALUES, "spike": PENALTY_VALUES, "spikeMargin": 0.02,
                     "detectors": [{"defense": 1, "auroc": PENALTY_VALUES}], "status": "invisible", "visible": False}
-NEAR_CLONE = {"model": 0, "fraction": 0.1, "spikeKey": "inputCurvatureTopTriggered", "margin": 0.02,
+NEAR_CLONE = {"model": 0, "fraction": 0.1, "spikeKey": "inputCurvatureTopTriggered", "margin": 0.02, "vanishMargin": 0.1,
               "points": [NEAR_CLONE_POINT, {**NEAR_CLONE_POINT, "distance": 1000, "attack": 1, "status": "fails", "visible": True}],
-              "reference": {"attack": 2, "distance": 1000, "visible": True}, "invisibleUpTo": 0, "verdict": "supported", "paperSetting": True}
-CLUSTERED_REFERENCE = {"model": 0, "fraction": 0.1, "spikeKey": "inputCurvatureTopTriggered", "margin": 0.02, "paperSetting": True,
+              "reference": {"attack": 2, "distance": 1000, "visible": True, "spike": PENALTY_VALUES}, "invisibleUpTo": 0,
+              "verdict": "supported", "paperSetting": True}
+CLUSTERED_REFERENCE = {"model": 0, "fraction": 0.1, "spikeKey": "inputCurvatureTopTriggered", "margin": 0.02, "vanishMargin": 0.1,
+                       "paperSetting": True,
                        "points": [{**NEAR_CLONE_POINT, "distance": 1000, "attack": 2, "status": "fails", "visible": True}]}
 CURVATURE_CLAIMS = {"confidence": 0.95, "spikeGrowth": [SPIKE_GROWTH], "nearClone": [NEAR_CLONE, CLUSTERED_REFERENCE]}
 
@@ -130,6 +132,9 @@ CASES = [
     ("a measurement", "/config/measure", "set", ["input-curvature"]),
     ("an unknown measurement", "/config/measure", "set", ["curvature"]),
     ("an empty list of measurements", "/config/measure", "set", []),
+    ("a measurement with its vanish-margin", "/config/measure", "set", [{"kind": "input-curvature", "vanish-margin": 0.2}]),
+    ("a vanish-margin above 0.5", "/config/measure", "set", [{"kind": "input-curvature", "vanish-margin": 0.7}]),
+    ("a measurement mapping with an unknown option", "/config/measure", "set", [{"kind": "input-curvature", "margin": 0.2}]),
     ("an input curvature above 1", "/runs/0/metrics/inputCurvatureTopClean", "set", 12.5),
     ("a negative input curvature", "/runs/0/metrics/inputCurvatureTopPoisoned", "set", -0.5),
     ("a curvature alignment above 1", "/runs/0/metrics/inputCurvatureTriggerAlignment", "set", 1.5),
@@ -172,6 +177,12 @@ CASES = [
      {**CURVATURE_CLAIMS, "nearClone": [{**NEAR_CLONE, "points": [{k: v for k, v in NEAR_CLONE_POINT.items() if k != "visible"}]}]}),
     ("a near-clone entry without its margin", "/curvatureClaims", "set",
      {**CURVATURE_CLAIMS, "nearClone": [{k: v for k, v in NEAR_CLONE.items() if k != "margin"}]}),
+    ("a near-clone entry without its vanish margin", "/curvatureClaims", "set",
+     {**CURVATURE_CLAIMS, "nearClone": [{k: v for k, v in NEAR_CLONE.items() if k != "vanishMargin"}]}),
+    ("a clustered reference without its spike", "/curvatureClaims", "set",
+     {**CURVATURE_CLAIMS, "nearClone": [{**NEAR_CLONE, "reference": {"attack": 2, "distance": 1000, "visible": True}}]}),
+    ("a near-clone point's seeds to resolve", "/curvatureClaims", "set",
+     {**CURVATURE_CLAIMS, "nearClone": [{**NEAR_CLONE, "points": [{**NEAR_CLONE_POINT, "status": "not-resolved", "seedsToResolve": 16}]}]}),
     ("a penalty claim that is not testable", "/penaltyTradeOff", "set",
      {**PENALTY_TRADE_OFF, "curves": [{**PENALTY_CURVE, "changes": {**PENALTY_CHANGES, "claim": "not-testable"}}]}),
     ("curvature claims without their near-clone sweeps", "/curvatureClaims", "set",

@@ -301,6 +301,11 @@ func applying(_ overrides: [(option: StudyOption, value: ParameterValue)], to do
         if option.isDataParameter, document.value(at: "data") == nil {
             document = document.setting(.string(GaussianClusters.kind), at: "data.kind")
         }
+        var value = value
+        if option == .measure, case .list(let names) = value, case .list(let given)? = document.value(at: "measure") {
+            // A measurement the study file gives options keeps them: the option chooses which to take, the file how.
+            value = .list(names.map { name in given.first { $0.value(at: "kind") == name } ?? name })
+        }
         document = document.setting(value, at: option.path)
         locations.set(.option(option.flag), for: option.path)
     }

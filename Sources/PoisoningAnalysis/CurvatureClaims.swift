@@ -6,8 +6,9 @@ import PoisoningUtilities
 /// answered from a study that measures it (`measure: [input-curvature]`):
 /// - the spike grows like the square of the attack's efficacy (`SpikeGrowth`);
 /// - below some near-clone distance d the attack keeps a success above 0.5 while the spike and the
-///   detectors' AUROC fall to chance (`NearCloneRegime`), shown by an equivalence test against a
-///   margin (the study's planning effect) and against a clustered attack that stays visible.
+///   detectors' AUROC fall to chance (`NearCloneRegime`), shown by equivalence tests against margins
+///   (the spike's a share of the clustered reference's spike, `vanish-margin`; the AUROC's the study's
+///   planning effect) and against a clustered attack that stays visible.
 /// The spike of a run is the top eigenvalue of the mean input Hessian of the loss over the triggered
 /// test rows (`inputCurvatureTopTriggered`, for an attack that stamps a trigger; else over the clean
 /// test rows, `inputCurvatureTopClean`) minus the same of the clean model of the same series and seed
@@ -130,14 +131,15 @@ public struct CurvatureClaims: Sendable, Codable, Equatable {
     /// What one near-clone distance shows against the claim.
     public enum NearCloneStatus: String, Sendable, Codable, Equatable {
         /// Effective and shown invisible by equivalence tests: the success's interval lies above 0.5,
-        /// the spike's within ± its margin of 0 and every detector's AUROC interval within 0.5 ± the
-        /// margin (two one-sided tests against the margin, as `PenaltyTradeOff.Changes.claim` runs them).
+        /// the spike's within ± its margin of 0 (the spike vanishes) and every detector's AUROC interval
+        /// within 0.5 ± the margin (two one-sided tests against the margin, as `PenaltyTradeOff.Changes.claim` runs them).
         case invisible
         /// The success's interval lies below 0.5, the spike's beyond ± its margin (either way: a poisoned
         /// model less curved than its clean model is a trace too), or a detector's AUROC interval excludes 0.5.
         case fails
-        /// Neither: the success's interval holds 0.5, an interval reaches beyond its margin without
-        /// excluding chance (absence of evidence, not evidence of absence), or one is missing (fewer than two seeds).
+        /// Neither: the success's interval holds 0.5, an interval holds an end of its margin (neither
+        /// within nor beyond it: absence of evidence, not evidence of absence), the spike has no margin
+        /// (no clustered spike to measure it against), or an interval is missing (fewer than two seeds).
         case notResolved = "not-resolved"
     }
 
@@ -150,9 +152,10 @@ public struct CurvatureClaims: Sendable, Codable, Equatable {
         public let success: PenaltyTradeOff.SeedValues
         /// The undefended series' spike at that fraction, paired by seed with its clean model.
         public let spike: PenaltyTradeOff.SeedValues
-        /// The spike's equivalence margin: the study's planning effect times |λ| of the clean models
-        /// (the mean over seeds of the same curvature at fraction 0), a relative change of the top
-        /// eigenvalue; nil without a clean model.
+        /// The spike's margin: the study's `vanish-margin` times |the clustered reference's mean spike|
+        /// (`CurvatureClaims.spikeMargin(reference:vanishMargin:)`; for a clustered reference's own
+        /// point, its own spike), the same for every point of a sweep; nil when there is no working
+        /// reference or its spike's interval holds 0 (no clustered spike to vanish relative to).
         public let spikeMargin: Double?
         /// Each defense that scores rows: its index and its detection AUROC at that fraction.
         public let detectors: [Detector]
@@ -161,12 +164,12 @@ public struct CurvatureClaims: Sendable, Codable, Equatable {
         /// Whether the poisons are visible: the spike's interval lies beyond ± its margin, or a
         /// detector's AUROC interval excludes 0.5, or its seeds split in orientation with none near 0.5.
         public let visible: Bool
-        /// When the status is not resolved because an interval reaches beyond its margin: the seeds
-        /// that would put every such interval within its margin with the study's planning power,
-        /// were the value at chance (`seedsNeeded` on the observed per-seed spread, at the power's
-        /// miss split over the two one-sided tests); nil otherwise, when such an interval excludes
-        /// chance (resolved away from it but not beyond the margin: no value at chance), or when more than 200 would.
-        public let seedsToShowEquivalence: Int?
+        /// When the status is not resolved because intervals hold an end of their margins: the seeds
+        /// that would resolve every such interval against its margin (within it where its mean lies
+        /// within, beyond it where its mean lies beyond; the success's against 0.5, a margin of 0) with
+        /// the study's planning power, were the means and spreads as observed
+        /// (`CurvatureClaims.seedsToResolve`); nil otherwise, or when more than 200 would.
+        public let seedsToResolve: Int?
     }
 
     /// A defense's detection AUROC at one distance.
@@ -188,8 +191,10 @@ public struct CurvatureClaims: Sendable, Codable, Equatable {
         /// Its attack and distance (an attack of another sweep, such as `toward: source-mean`, or the sweep's own largest d).
         public let attack: Int
         public let distance: Double
-        /// Whether its poisons are visible (`NearClonePoint.visible`).
+        /// Whether its poisons are visible (`NearClonePoint.visible`, its spike judged against `vanish-margin` times itself).
         public let visible: Bool
+        /// Its spike over seeds: the clustered spike a near-clone spike vanishes relative to.
+        public let spike: PenaltyTradeOff.SeedValues
     }
 
     /// The attacks of one model and one backdoor that differ only in the near-clone distance d.
@@ -204,14 +209,17 @@ public struct CurvatureClaims: Sendable, Codable, Equatable {
         public let fraction: Double
         /// The curvature metric whose excess over the clean model is the spike.
         public let spikeKey: String
-        /// The equivalence margin of the AUROC (within 0.5 ± margin) and, relative to the clean
-        /// model's curvature, of the spike: the study's planning effect.
+        /// The equivalence margin of the AUROC (within 0.5 ± margin): the study's planning effect.
         public let margin: Double
+        /// The spike's margin as a share of the clustered reference's spike: input-curvature's
+        /// `vanish-margin` (default 0.1), so that "the spike vanishes" is relative to the clustered spike.
+        public let vanishMargin: Double
         /// One point per swept distance, ascending.
         public let points: [NearClonePoint]
-        /// For a near-clone sweep, the clustered point it contrasts with: the first visible of the
-        /// model's clustered references' points and the sweep's own largest d, among those that are
-        /// one (`isClusteredReference`), else the first of them; nil for a clustered reference, or when there is none.
+        /// For a near-clone sweep, the clustered point it contrasts with, among the model's clustered
+        /// references' points and the sweep's own largest d that are one (`isClusteredReference`):
+        /// the first visible with a spike resolved away from 0, else the first visible, else the
+        /// first; nil for a clustered reference, or when there is none.
         public let reference: ClusteredReference?
         /// The largest swept d up to which every swept distance, from the smallest, is `invisible`;
         /// nil when the smallest is not.
@@ -246,7 +254,12 @@ public struct CurvatureClaims: Sendable, Codable, Equatable {
     /// `nearCloneReach` (clustered, not near clones) and its attack working (the success's interval
     /// above 0), so that whether they show is a contrast worth having.
     public static func isClusteredReference(_ point: NearClonePoint) -> Bool {
-        point.distance > nearCloneReach && (point.success.interval?.lower ?? 0) > 0
+        isClusteredReference(distance: point.distance, success: point.success.interval)
+    }
+
+    /// Whether a point at `distance` whose success has the interval `success` can be a clustered reference.
+    public static func isClusteredReference(distance: Double, success: Interval?) -> Bool {
+        distance > nearCloneReach && (success?.lower ?? 0) > 0
     }
 
     /// Whether a defense of a study file trains as no defense does (`kind: none`, or an
@@ -381,6 +394,7 @@ public struct CurvatureClaims: Sendable, Codable, Equatable {
         // Near clones: per model and backdoor, the attacks that differ only in their distance.
         var regimes = [NearCloneRegime]()
         let defenses = results.config.defenses, margin = results.config.planning.effect
+        let vanishMargin = InputCurvatureMeasurement.vanishMargin(results.config)
         let undefended = defenses.indices.filter { Self.trainsAsUndefended(defenses[$0]) }
         if let budget = results.findings.comparisonBudget, let bare = undefended.first {
             var sweeps = [(rest: String, attacks: [(attack: Int, distance: Double)])]()
@@ -400,20 +414,12 @@ public struct CurvatureClaims: Sendable, Codable, Equatable {
                 }
             }
             let planning = results.config.planning
-            /// Seeds that would put values at chance within ± `margin` of it with the planning power:
-            /// the two one-sided tests each miss with half the power's miss (`seedsNeeded`).
-            func equivalenceSeeds(_ values: [Double?], margin: Double) -> Int? {
-                let present = values.compactMap { $0 }
-                guard present.count >= 2, margin > 0 else { return nil }
-                return seedsNeeded(effect: margin, sigma: MeanStd(of: present).std, confidence: confidence, power: (1 + planning.power) / 2,
-                                   limit: 200)
-            }
             for model in results.config.models.indices {
                 /// The series of this model, `attack` and `defense`.
                 func series(_ attack: Int, _ defense: Int) -> Int? {
                     results.series.firstIndex { $0.model == model && $0.attack == attack && $0.defense == defense }
                 }
-                var measured = [(key: String, points: [NearClonePoint])]()
+                var measured = [(key: String, points: [MeasuredDistance])]()
                 for sweep in sweeps {
                     let detecting = defenses.indices.filter { defense in
                         sweep.attacks.contains { entry in
@@ -423,15 +429,11 @@ public struct CurvatureClaims: Sendable, Codable, Equatable {
                     guard !detecting.isEmpty, let first = sweep.attacks.first, let firstSeries = series(first.attack, bare),
                           let successKey = results.successMetric(of: firstSeries).flatMap({ $0.hasBaseline ? $0.excess.key : nil }) else { continue }
                     let key = spikeKey(firstSeries)
-                    let points = sweep.attacks.sorted { $0.distance < $1.distance }.compactMap { entry -> NearClonePoint? in
+                    let points = sweep.attacks.sorted { $0.distance < $1.distance }.compactMap { entry -> MeasuredDistance? in
                         guard let plain = series(entry.attack, bare) else { return nil }
-                        let success = PenaltyTradeOff.SeedValues(
-                            seeds.map { metrics[RunPlace(series: plain, fraction: budget, seed: $0)]?[successKey] },
-                            resolution: testResolution, confidence: confidence)
+                        let successValues = seeds.map { metrics[RunPlace(series: plain, fraction: budget, seed: $0)]?[successKey] }
+                        let success = PenaltyTradeOff.SeedValues(successValues, resolution: testResolution, confidence: confidence)
                         let spikeValues = seeds.map { spike(plain, budget, $0, key: key) }
-                        let spikes = PenaltyTradeOff.SeedValues(spikeValues, resolution: 0, confidence: confidence)
-                        let cleanLevels = seeds.compactMap { metrics[RunPlace(series: plain, fraction: 0, seed: $0)]?[key] }
-                        let spikeMargin = cleanLevels.isEmpty ? nil : margin * abs(MeanStd(of: cleanLevels).mean)
                         var aurocValues = [[Double?]]()
                         let detectors = detecting.map { defense in
                             let values = seeds.map { seed in
@@ -443,52 +445,71 @@ public struct CurvatureClaims: Sendable, Codable, Equatable {
                             return Detector(defense: defense, auroc: PenaltyTradeOff.SeedValues(split == nil ? values : [], resolution: 0, confidence: confidence),
                                             orientationSplit: split, splitSeedValues: split == nil ? nil : values.compactMap { $0 })
                         }
-                        let status = Self.status(success: success.interval, spike: spikes.interval, spikeMargin: spikeMargin,
-                                                 aurocs: detectors.map(\.auroc.interval), margin: margin,
-                                                 splits: detectors.compactMap(\.orientationSplit))
-                        // The equivalence tests still open at an unresolved distance, and the seeds that would close them.
-                        var open = [(values: [Double?], interval: Interval?, center: Double, margin: Double)]()
-                        if status == .notResolved {
-                            if let spikeMargin, !Self.isWithin(spikes.interval, of: 0, margin: spikeMargin) {
-                                open.append((spikeValues, spikes.interval, 0, spikeMargin))
-                            }
-                            for (detector, values) in zip(detectors, aurocValues) where detector.orientationSplit == nil
-                                && !Self.isWithin(detector.auroc.interval, of: 0.5, margin: margin) {
-                                open.append((values, detector.auroc.interval, 0.5, margin))
-                            }
-                        }
-                        // An open interval that excludes chance (resolved away from it, not beyond its margin) is
-                        // no value at chance: the planner's count, which assumes one, does not apply.
-                        let excludesChance = open.contains { entry in
-                            guard let lower = entry.interval?.lower, let upper = entry.interval?.upper else { return false }
-                            return lower > entry.center || upper < entry.center
-                        }
-                        let needed = excludesChance ? [nil] : open.map { equivalenceSeeds($0.values, margin: $0.margin) }
-                        let seedsToShow = needed.isEmpty || needed.contains(nil) ? nil : needed.compactMap { $0 }.max()
-                        return NearClonePoint(distance: entry.distance, attack: entry.attack, success: success, spike: spikes,
-                                              spikeMargin: spikeMargin, detectors: detectors, status: status,
-                                              visible: Self.isVisible(spike: spikes.interval, spikeMargin: spikeMargin,
-                                                                      aurocs: detectors.map(\.auroc.interval),
-                                                                      splits: detectors.compactMap(\.orientationSplit)),
-                                              seedsToShowEquivalence: seedsToShow)
+                        return MeasuredDistance(distance: entry.distance, attack: entry.attack, successValues: successValues, success: success,
+                                                spikeValues: spikeValues,
+                                                spike: PenaltyTradeOff.SeedValues(spikeValues, resolution: 0, confidence: confidence),
+                                                detectors: detectors, aurocValues: aurocValues)
                     }
                     if !points.isEmpty { measured.append((key, points)) }
+                }
+                /// A distance judged against the spike's margin `spikeMargin` and the AUROC's `margin`, with
+                /// the seeds that would resolve its open intervals when it is not resolved.
+                func judged(_ point: MeasuredDistance, spikeMargin: Double?) -> NearClonePoint {
+                    let status = Self.status(success: point.success.interval, spike: point.spike.interval, spikeMargin: spikeMargin,
+                                             aurocs: point.detectors.map(\.auroc.interval), margin: margin,
+                                             splits: point.detectors.compactMap(\.orientationSplit))
+                    // The intervals that hold a margin's end: the success's against 0.5, the spike's against ± its
+                    // margin, each AUROC's against 0.5 ± the margin; and the seeds that would resolve each, were its
+                    // mean and spread as observed.
+                    var open = [(values: [Double?], center: Double, margin: Double)]()
+                    if status == .notResolved {
+                        if Self.holdsMarginEnd(point.success.interval, of: 0.5, margin: 0) { open.append((point.successValues, 0.5, 0)) }
+                        if let spikeMargin, Self.holdsMarginEnd(point.spike.interval, of: 0, margin: spikeMargin) {
+                            open.append((point.spikeValues, 0, spikeMargin))
+                        }
+                        for (detector, values) in zip(point.detectors, point.aurocValues) where detector.orientationSplit == nil
+                            && Self.holdsMarginEnd(detector.auroc.interval, of: 0.5, margin: margin) {
+                            open.append((values, 0.5, margin))
+                        }
+                    }
+                    let needed = open.map { Self.seedsToResolve($0.values, center: $0.center, margin: $0.margin, confidence: confidence,
+                                                                 power: planning.power) }
+                    return NearClonePoint(distance: point.distance, attack: point.attack, success: point.success, spike: point.spike,
+                                          spikeMargin: spikeMargin, detectors: point.detectors, status: status,
+                                          visible: Self.isVisible(spike: point.spike.interval, spikeMargin: spikeMargin,
+                                                                  aurocs: point.detectors.map(\.auroc.interval),
+                                                                  splits: point.detectors.compactMap(\.orientationSplit)),
+                                          seedsToResolve: needed.isEmpty || needed.contains(nil) ? nil : needed.compactMap { $0 }.max())
+                }
+                /// A clustered point judged against its own spike: whether it shows is the contrast a sweep needs.
+                func judgedAlone(_ point: MeasuredDistance) -> NearClonePoint {
+                    judged(point, spikeMargin: Self.spikeMargin(reference: point.spike, vanishMargin: vanishMargin))
                 }
                 // The clustered points of this model: every point of its clustered references.
                 let clustered = measured.filter { !NearCloneRegime.isSweep($0.points.map(\.distance)) }.flatMap(\.points)
                 for (key, points) in measured {
                     let sweep = NearCloneRegime.isSweep(points.map(\.distance))
                     var reference: ClusteredReference?
+                    var judgedPoints = points.map(judgedAlone)
                     if sweep {
-                        let candidates = (clustered + points.suffix(1)).filter(Self.isClusteredReference)
-                        reference = (candidates.first(where: \.visible) ?? candidates.first).map {
-                            ClusteredReference(attack: $0.attack, distance: $0.distance, visible: $0.visible)
+                        // The reference: a working clustered point, visible with a spike to measure against first.
+                        let candidates = (clustered + points.suffix(1)).filter {
+                            Self.isClusteredReference(distance: $0.distance, success: $0.success.interval)
+                        }.map { (measured: $0, judged: judgedAlone($0)) }
+                        let chosen = candidates.first { $0.judged.visible && $0.judged.spikeMargin != nil }
+                            ?? candidates.first { $0.judged.visible } ?? candidates.first
+                        reference = chosen.map {
+                            ClusteredReference(attack: $0.judged.attack, distance: $0.judged.distance, visible: $0.judged.visible,
+                                               spike: $0.measured.spike)
                         }
+                        let spikeMargin = chosen?.judged.spikeMargin
+                        judgedPoints = points.map { judged($0, spikeMargin: spikeMargin) }
                     }
-                    let leading = points.prefix { $0.status == .invisible }
-                    regimes.append(NearCloneRegime(model: model, fraction: budget, spikeKey: key, margin: margin, points: points,
-                                                   reference: reference, invisibleUpTo: sweep ? leading.last?.distance : nil,
-                                                   verdict: sweep ? NearCloneRegime.verdict(points.map(\.status), contrast: reference?.visible == true) : nil,
+                    let leading = judgedPoints.prefix { $0.status == .invisible }
+                    regimes.append(NearCloneRegime(model: model, fraction: budget, spikeKey: key, margin: margin, vanishMargin: vanishMargin,
+                                                   points: judgedPoints, reference: reference,
+                                                   invisibleUpTo: sweep ? leading.last?.distance : nil,
+                                                   verdict: sweep ? NearCloneRegime.verdict(judgedPoints.map(\.status), contrast: reference?.visible == true) : nil,
                                                    paperSetting: Self.isPaperSetting(results.config.models[model])))
                 }
             }
@@ -502,6 +523,34 @@ public struct CurvatureClaims: Sendable, Codable, Equatable {
     public static func isWithin(_ interval: Interval?, of center: Double, margin: Double) -> Bool {
         guard let lower = interval?.lower, let upper = interval?.upper else { return false }
         return lower > center - margin && upper < center + margin
+    }
+
+    /// Whether `interval` holds an end of `center` ± `margin` (neither within nor beyond it): the
+    /// intervals more seeds could resolve against the margin; false without an interval.
+    public static func holdsMarginEnd(_ interval: Interval?, of center: Double, margin: Double) -> Bool {
+        guard let lower = interval?.lower, let upper = interval?.upper else { return false }
+        return !isWithin(interval, of: center, margin: margin) && lower <= center + margin && upper >= center - margin
+    }
+
+    /// The spike's margin a clustered reference sets: `vanishMargin` times |its mean spike| when its
+    /// interval excludes 0 (a spike to lose), else nil (no clustered spike, so none can vanish).
+    public static func spikeMargin(reference spike: PenaltyTradeOff.SeedValues, vanishMargin: Double) -> Double? {
+        guard let mean = spike.mean, let lower = spike.interval?.lower, let upper = spike.interval?.upper, lower > 0 || upper < 0 else { return nil }
+        return vanishMargin * abs(mean)
+    }
+
+    /// The seeds a new study would need for the interval of `values` (one per seed) to resolve against
+    /// `center` ± `margin`, were their mean m and spread σ as observed: within it when |m − center| <
+    /// margin (half-width below margin − |m − center|, each of the two one-sided tests missing with half
+    /// the power's miss), beyond it when |m − center| > margin (half-width below |m − center| − margin,
+    /// at `power`), by `seedsNeeded`; nil with fewer than two values, a mean on the margin's end, or more than 200 seeds.
+    public static func seedsToResolve(_ values: [Double?], center: Double, margin: Double, confidence: Double, power: Double) -> Int? {
+        let present = values.compactMap { $0 }
+        guard present.count >= 2 else { return nil }
+        let spread = MeanStd(of: present), offset = abs(spread.mean - center)
+        guard offset != margin else { return nil }
+        return seedsNeeded(effect: abs(margin - offset), sigma: spread.std, confidence: confidence,
+                           power: offset < margin ? (1 + power) / 2 : power, limit: 200)
     }
 
     /// Whether poisons are visible: the spike's interval lies beyond ± `spikeMargin` of 0 (above:
@@ -538,6 +587,21 @@ public struct CurvatureClaims: Sendable, Codable, Equatable {
               splits.isEmpty, aurocs.allSatisfy({ isWithin($0, of: 0.5, margin: margin) }) else { return .notResolved }
         return .invisible
     }
+}
+
+/// One distance of a near-clone sweep as measured, before it is judged against the margins.
+private struct MeasuredDistance {
+    let distance: Double
+    let attack: Int
+    /// The success over the clean model per seed (nil where a run is missing) and over seeds.
+    let successValues: [Double?]
+    let success: PenaltyTradeOff.SeedValues
+    /// The spike per seed (nil where a run or its clean model is missing) and over seeds.
+    let spikeValues: [Double?]
+    let spike: PenaltyTradeOff.SeedValues
+    let detectors: [CurvatureClaims.Detector]
+    /// Each detector's AUROC per seed; empty for a detector whose seeds split in orientation.
+    let aurocValues: [[Double?]]
 }
 
 /// A run's place in the sweep: its series, fraction and seed.

@@ -60,7 +60,33 @@ public enum InputCurvatureMeasurement: RunMeasurement {
     public static let kind = "input-curvature"
     /// One sentence for help and commented study files.
     public static let summary = "The top eigenvalue of the mean input Hessian of the loss over the clean test rows, the triggered test "
-        + "rows (backdoors) and the poisoned training rows, and the alignment of the clean rows' top eigenvector with the trigger."
+        + "rows (backdoors) and the poisoned training rows, and the alignment of the clean rows' top eigenvector with the trigger. "
+        + "Option: vanish-margin (default 0.1, in a study file as {kind: input-curvature, vanish-margin: 0.1}), the share of the "
+        + "clustered reference's spike within which a near-clone spike counts as vanished."
+
+    /// The default `vanishMargin`.
+    public static let defaultVanishMargin = 0.1
+    /// The values `vanish-margin` may take: above 0 (a margin of 0 shows nothing vanished, whatever
+    /// the seeds) and at most a half (a spike half as large as the clustered one has not vanished).
+    public static let vanishMarginRange = 0.001...0.5
+
+    /// Reads `vanish-margin`: the share of the clustered reference's spike within which a near-clone
+    /// spike counts as vanished (`CurvatureClaims.NearCloneRegime.vanishMargin`).
+    public static func readOptions(_ reader: inout ParameterReader) throws {
+        _ = try reader.double("vanish-margin", default: defaultVanishMargin, in: vanishMarginRange,
+                              help: "The near-clone claim's margin for the spike, as a share of the clustered reference's spike: a near-clone "
+                                  + "spike whose interval lies within ± this share of it has vanished, one beyond it is visible, in "
+                                  + "[\(vanishMarginRange.lowerBound), \(vanishMarginRange.upperBound)] (default \(defaultVanishMargin)).")
+    }
+
+    /// The study's `vanish-margin` (`readOptions`), or the default when its `measure:` names input-curvature alone.
+    public static func vanishMargin(_ config: StudyConfig) -> Double {
+        switch config.measureOptions[kind]?.value(at: "vanish-margin") {
+        case .double(let value)?: value
+        case .int(let value)?: Double(value)
+        default: defaultVanishMargin
+        }
+    }
 
     /// Exact input Hessian-vector products of the trained model.
     public static let requirements: Set<ModelCapability> = [.inputHessian]

@@ -24,4 +24,13 @@ public protocol RunMeasurement: Sendable {
                         clean: () -> (any Classifier)?) -> [String: Double]
     /// The most memory measuring a run of `sizes` holds at once.
     static func memoryBytes(_ sizes: RunSizes) -> Double
+    /// Reads, checks and records the options a study gives it (`measure: [{kind: k, option: value}]`)
+    /// with `reader`, whose `finish()` then refuses any other key. Options set how the results are
+    /// analysed, never what a run records. None by default.
+    static func readOptions(_ reader: inout ParameterReader) throws
+}
+
+extension RunMeasurement {
+    /// No options: every key besides `kind` is refused.
+    public static func readOptions(_ reader: inout ParameterReader) throws {}
 }

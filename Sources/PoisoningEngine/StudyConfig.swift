@@ -24,6 +24,11 @@ public struct StudyConfig: Sendable, Equatable, Codable {
     public var targets: [ParameterValue]
     /// The measurements every run records beyond its metrics (`Registry.measurements`, by kind); none by default.
     public var measure: [String]
+    /// The options a study gives a measurement, by kind, as a mapping without its `kind` (defaults
+    /// filled in), e.g. input-curvature's `vanish-margin`: read from an entry `{kind: input-curvature,
+    /// vanish-margin: 0.2}` of `measure:`; empty for a measurement named alone. They set how the
+    /// results are analysed, never what a run records, so a run's store key leaves them out.
+    public var measureOptions: [String: ParameterValue]
     /// Poison fractions, in [0, 1], or up to `maximumFraction` when every attack adds rows.
     public var fractions: [Double]
     /// Seeds; each drives initialisation, shuffling and the attack's random choices. In an adaptive
@@ -51,10 +56,11 @@ public struct StudyConfig: Sendable, Equatable, Codable {
                 seeds: [UInt64] = [42, 123, 7], training: TrainingSettings = TrainingSettings(),
                 analysis: AnalysisSettings = AnalysisSettings(), planning: PlanningSettings = PlanningSettings(),
                 claims: PublishedClaims? = nil, sequential: SequentialSeeds? = nil, targets: [ParameterValue] = [],
-                measure: [String] = []) {
+                measure: [String] = [], measureOptions: [String: ParameterValue] = [:]) {
         self.title = title
         self.targets = targets
         self.measure = measure
+        self.measureOptions = measureOptions
         self.sequential = sequential
         self.data = data
         self.models = models
@@ -91,7 +97,13 @@ public struct StudyConfig: Sendable, Equatable, Codable {
             ParameterEntry(key: "defenses", value: .list(defenses)),
         ]
         if !targets.isEmpty { entries.append(ParameterEntry(key: "targets", value: .list(targets))) }
-        if !measure.isEmpty { entries.append(ParameterEntry(key: "measure", value: .list(measure.map(ParameterValue.string)))) }
+        if !measure.isEmpty {
+            // A measurement with options is written as the mapping it was read from; one without, by its name.
+            entries.append(ParameterEntry(key: "measure", value: .list(measure.map { kind in
+                guard let options = measureOptions[kind]?.entries, !options.isEmpty else { return .string(kind) }
+                return .mapping([ParameterEntry(key: "kind", value: .string(kind))] + options)
+            })))
+        }
         entries += [
             ParameterEntry(key: "fractions", value: .list(fractions.map(ParameterValue.double))),
             ParameterEntry(key: "seeds", value: sequential?.document(values: seeds) ?? .list(seeds.map { .int(Int(clamping: $0)) })),
@@ -201,7 +213,9 @@ public struct StudyConfig: Sendable, Equatable, Codable {
                                             + "\"gradpc 0.5\"), made for each model and seed, by kind: "
                                             + "\(Registry.targets.map { $0.kind }.joined(separator: ", ")) (default: none).")
         let measurements = Registry.measurements.map { $0.kind }
-        if let raw = reader.value("measure", help: "Measurements every run records beyond its metrics (default: none), among: "
+        var measureHelp = ParameterHelp()
+        if let raw = reader.value("measure", help: "Measurements every run records beyond its metrics (default: none), each a name or a "
+                                      + "mapping of its kind and options, among: "
                                       + Registry.measurements.map { "\($0.kind) (\($0.summary))" }.joined(separator: "; ")) {
             guard case .list(let items) = raw else {
                 throw reader.error("measure", "expected a list of measurements, e.g. [\(measurements[0])], not \(raw)")
@@ -210,8 +224,22 @@ public struct StudyConfig: Sendable, Equatable, Codable {
                 throw reader.error("measure", "an empty list measures nothing; leave the key out, or name measurements among "
                     + measurements.joined(separator: ", "))
             }
-            for item in items {
-                guard case .string(let name) = item, measurements.contains(name) else {
+            for (index, item) in items.enumerated() {
+                let name: String
+                switch item {
+                case .string(let kind) where measurements.contains(kind):
+                    name = kind
+                case .mapping(let entries):
+                    // {kind: input-curvature, vanish-margin: 0.2}: the kind, then the options its type reads.
+                    var options = ParameterReader(entries, path: "measure[\(index)]", locations: locations)
+                    name = try options.string("kind", oneOf: measurements, help: "The measurement: one of \(measurements.joined(separator: ", ")).")
+                    let type = Registry.measurements.first { $0.kind == name }!
+                    try type.readOptions(&options)
+                    try options.finish()
+                    let read = options.effective.filter { $0.key != "kind" }
+                    if !read.isEmpty { config.measureOptions[name] = .mapping(read) }
+                    measureHelp.merge(options.help) { $1 }
+                default:
                     throw reader.error("measure", "unknown measurement \(item); the measurements are \(measurements.joined(separator: ", "))")
                 }
                 guard !config.measure.contains(name) else { throw reader.error("measure", "\(name) is given twice") }
@@ -276,7 +304,7 @@ public struct StudyConfig: Sendable, Equatable, Codable {
         }
         try reader.finish()
         let help = reader.help.merging(training.help) { $1 }.merging(analysis.help) { $1 }.merging(planning.help) { $1 }
-            .merging(claimsHelp) { $1 }.merging(blockHelp) { $1 }
+            .merging(claimsHelp) { $1 }.merging(blockHelp) { $1 }.merging(measureHelp) { $1 }
         let runs = config.runCount
         guard runs <= maximumRuns else {
             throw reader.error(nil, "the study has \(runs) runs (models x attacks x defenses x fractions x seeds); at most \(maximumRuns) are allowed")

@@ -279,10 +279,11 @@ private func nearCloneSentence(_ regime: CurvatureClaims.NearCloneRegime, _ resu
     let margin = fixed(regime.margin, decimals: 3)
     let clipped = regime.points.contains { isClipped($0.success, to: excessRange) } ? " (success intervals clipped to [-1, 1], its range)" : ""
     let named = [options, nearCloneSweepDetails(regime, results)].filter { !$0.isEmpty }.joined(separator: ", ")
+    let share = percent(regime.vanishMargin)
     let opening = "Near-clone backdoors" + (named.isEmpty ? "" : " (\(named))") + ", \(model) (\(lossText(results, model: regime.model))) at \(percent(regime.fraction)) poisoned (means over seeds with their \(level) "
         + "intervals; success is the attack's over the clean model's, the spike the top eigenvalue of the mean input Hessian over "
-        + "\(spikeRowsText(regime.spikeKey)) minus the clean model's, paired by seed, its margin the study's planning effect "
-        + "\(margin) times the clean model's eigenvalue; AUROC intervals clipped to [0, 1], its range): \(perDistance)\(clipped). "
+        + "\(spikeRowsText(regime.spikeKey)) minus the clean model's, paired by seed, its margin ± \(share) of the clustered reference's "
+        + "spike (vanish-margin), none where no reference's spike is resolved away from 0; AUROC intervals clipped to [0, 1], its range): \(perDistance)\(clipped). "
     guard let verdict = regime.verdict else {
         let point = regime.points[regime.points.count - 1]
         let shown = "at \(label(point)) " + (point.visible ? "its poisons are visible (\(visibleReasons(point).joined(separator: ", ")))"
@@ -294,23 +295,28 @@ private func nearCloneSentence(_ regime: CurvatureClaims.NearCloneRegime, _ resu
             return opening + "\(what) is no near-clone sweep, and no clustered reference either (\(listing(why))): "
                 + "a reference is an attack that works at a d beyond \(distance(CurvatureClaims.nearCloneReach)); \(shown)."
         }
-        return opening + "\(what) is no near-clone sweep: it is the clustered reference the near-clone verdicts contrast with, and \(shown)."
+        let spikeScale = point.spikeMargin == nil ? " Its spike's interval holds 0: it sets no margin for a near-clone spike to vanish within." : ""
+        return opening + "\(what) is no near-clone sweep: it is the clustered reference the near-clone verdicts contrast with, and \(shown)." + spikeScale
     }
     let swept = regime.points.map(\.distance)
     let claim = "Granziol (2026) claims that below some distance d near-clone poisons keep a success above 0.5 while the spike and "
         + "the detectors' AUROC fall to chance, where clustered poisons show (a swept d shows it when the success's interval lies "
-        + "above 0.5, the spike's within ± its margin of 0 and every AUROC interval within 0.5 ± \(margin): equivalence tests, two "
-        + "one-sided tests each at the \(percent((1 - results.statistics.confidence) / 2)) level; an AUROC resolved below 0.5 separates "
-        + "the poisons too, in reverse). "
+        + "above 0.5, the spike's within ± its margin of 0 (the spike vanishes) and every AUROC interval within 0.5 ± \(margin): "
+        + "equivalence tests, two one-sided tests each at the \(percent((1 - results.statistics.confidence) / 2)) level; a spike resolved "
+        + "beyond its margin, either way, and an AUROC resolved away from 0.5, even below it, show the poisons). "
     let contrast: String
     if let reference = regime.reference, let point = (results.curvatureClaims?.nearClone.flatMap(\.points) ?? regime.points)
         .first(where: { $0.attack == reference.attack }) {
         contrast = "The clustered reference, \(label(point)), "
             + (reference.visible ? "is visible (\(visibleReasons(point).joined(separator: ", "))). "
                 : "is not visible (no spike resolved beyond its margin, no AUROC resolved away from 0.5), so these runs show no contrast for near clones to lose. ")
+            + (regime.points.first?.spikeMargin == nil ? "Its spike, \(seedValuesText(reference.spike, signedCurvatureText)), is not resolved "
+                + "away from 0, so there is no clustered spike for a near-clone spike to vanish relative to: the spike has no margin, and "
+                + "no swept d can be shown invisible by it (a reference whose spike more seeds resolve would give one). " : "")
     } else {
         contrast = "No clustered reference is swept (an attack whose success is resolved above 0 at a d beyond "
-            + "\(distance(CurvatureClaims.nearCloneReach)), such as d 1000 toward the source mean), so these runs show no contrast for near clones to lose. "
+            + "\(distance(CurvatureClaims.nearCloneReach)), such as d 1000 toward the source mean), so these runs show no contrast for near clones "
+            + "to lose, and the spike has no margin (a share of the clustered spike); such an attack swept beside the near clones would give both. "
     }
     let body = opening + claim + contrast
     guard regime.paperSetting else { return body + nearCloneOutsideSetting(regime, verdict: verdict, results) }
@@ -332,18 +338,20 @@ private func nearCloneSentence(_ regime: CurvatureClaims.NearCloneRegime, _ resu
         }
         let invisible = regime.points.filter { $0.status == .invisible }.map { distance($0.distance) }
         let later = invisible.isEmpty ? "" : "; it holds at d \(listing(invisible)), but not from the smallest swept d"
-        let design: String
-        let resolvedAway = first.spike.interval.map { interval in (interval.lower ?? 0) > 0 || (interval.upper ?? 0) < 0 } ?? false
-        if let seeds = first.seedsToShowEquivalence {
-            design = "about \(seeds) seeds would put the intervals within their margins, were the values at chance"
-        } else if first.status == .notResolved, resolvedAway {
-            design = "the spike is resolved away from 0 but not beyond its margin: more seeds would tell whether it exceeds the margin"
-        } else if first.status == .notResolved, first.success.interval != nil, first.spike.interval != nil,
-                  first.detectors.allSatisfy({ $0.auroc.interval != nil || $0.orientationSplit != nil }),
-                  (first.success.interval?.lower ?? 0) > 0.5 {
-            design = "more than 200 seeds would be needed to put the intervals within their margins, or a wider margin (planning: {effect: …} in the study file)"
+        var design: String
+        let open = openIntervals(first, margin: regime.margin)
+        if let seeds = first.seedsToResolve {
+            design = "were the means and spreads as observed, about \(seeds) seeds would resolve " + listing(open)
+        } else if first.status == .notResolved, !open.isEmpty, (first.success.interval?.lower ?? 0) > 0.5 {
+            design = "were the means and spreads as observed, more than 200 seeds would be needed to resolve " + listing(open)
+                + ", or a wider margin (vanish-margin of input-curvature in measure, the effect in planning for the AUROC)"
+        } else if first.status == .notResolved, first.spikeMargin == nil, first.success.interval != nil {
+            design = "the spike has no margin: a working clustered reference whose spike is resolved away from 0 would give one"
         } else {
             design = "more seeds would narrow the intervals"
+        }
+        if first.spikeMargin == nil, !design.hasPrefix("the spike has no margin") {
+            design += "; and the spike has no margin without a clustered spike resolved away from 0"
         }
         return body + "These runs cannot tell at d \(distance(first.distance)), the smallest swept\(later); \(design)."
     }
@@ -396,6 +404,28 @@ func nearCloneSweepDetails(_ regime: CurvatureClaims.NearCloneRegime, _ results:
     return details.components(separatedBy: ", ").filter { !$0.hasPrefix("d ") && $0 != "toward source mean" }.joined(separator: ", ")
 }
 
+/// The intervals of a point that hold an end of their margins, each with where its mean lies and so
+/// where more seeds would resolve it: "the success's interval away from 0.5 (mean +0.677)", "the
+/// spike's interval within its margin ±0.0232 (mean +0.00892)",
+/// "an AUROC's beyond 0.5 ± 0.020 (mean 0.531)".
+private func openIntervals(_ point: CurvatureClaims.NearClonePoint, margin: Double) -> [String] {
+    var open = [String]()
+    if CurvatureClaims.holdsMarginEnd(point.success.interval, of: 0.5, margin: 0), let mean = point.success.mean {
+        open.append("the success's interval away from 0.5 (mean \(signedFixed(mean, decimals: 3)))")
+    }
+    if let spikeMargin = point.spikeMargin, CurvatureClaims.holdsMarginEnd(point.spike.interval, of: 0, margin: spikeMargin),
+       let mean = point.spike.mean {
+        open.append("the spike's interval " + (abs(mean) < spikeMargin ? "within" : "beyond") + " its margin ±\(curvatureText(spikeMargin)) "
+            + "(mean \(signedCurvatureText(mean)))")
+    }
+    for detector in point.detectors where detector.orientationSplit == nil {
+        guard CurvatureClaims.holdsMarginEnd(detector.auroc.interval, of: 0.5, margin: margin), let mean = detector.auroc.mean else { continue }
+        open.append("an AUROC's " + (abs(mean - 0.5) < margin ? "within" : "beyond") + " 0.5 ± \(fixed(margin, decimals: 3)) "
+            + "(mean \(fixed(mean, decimals: 3)))")
+    }
+    return open
+}
+
 /// Why a point's poisons are visible: a spike beyond its margin (above, or below: the poisoned model
 /// less curved), an AUROC away from 0.5, a split in orientation.
 private func visibleReasons(_ point: CurvatureClaims.NearClonePoint) -> [String] {
@@ -432,10 +462,12 @@ private func statusText(_ point: CurvatureClaims.NearClonePoint, margin: Double)
         if missing { return "not resolved: fewer than two seeds" }
         if let lower = point.success.interval?.lower, lower <= 0.5 { return "not resolved: the success's interval holds 0.5" }
         var wide = [String]()
-        if let spikeMargin = point.spikeMargin, !CurvatureClaims.isWithin(point.spike.interval, of: 0, margin: spikeMargin) {
+        if let spikeMargin = point.spikeMargin, CurvatureClaims.holdsMarginEnd(point.spike.interval, of: 0, margin: spikeMargin) {
             wide.append("the spike's")
         }
-        if point.detectors.contains(where: { !CurvatureClaims.isWithin($0.auroc.interval, of: 0.5, margin: margin) }) { wide.append("an AUROC's") }
-        return "not resolved: " + (wide.isEmpty ? "no margin for the spike" : listing(wide) + " interval reaches beyond its margin")
+        if point.detectors.contains(where: { CurvatureClaims.holdsMarginEnd($0.auroc.interval, of: 0.5, margin: margin) }) { wide.append("an AUROC's") }
+        if wide.isEmpty { return "not resolved: no margin for the spike, without a clustered spike" }
+        return "not resolved: " + listing(wide) + " interval holds an end of its margin"
+            + (point.spikeMargin == nil ? ", and the spike has no margin" : "")
     }
 }

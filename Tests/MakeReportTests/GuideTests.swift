@@ -322,7 +322,9 @@ struct GuideTests {
         let lines = printed.standardOutput.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
         let start = try #require(lines.firstIndex(of: "# measure: [input-curvature]"))
         #expect(start == lines.count - 1, "the last line")
-        #expect(lines[start - 1].hasPrefix("# # Measurements every run records beyond its metrics (default: none), among: input-curvature ("))
+        #expect(lines[start - 1].hasPrefix("# # Measurements every run records beyond its metrics (default: none), each a name or a mapping "
+            + "of its kind and options, among: input-curvature ("))
+        #expect(lines[start - 1].contains("Option: vanish-margin (default 0.1, in a study file as {kind: input-curvature, vanish-margin: 0.1})"))
         #expect(lines[start - 2].hasPrefix("# Measurements every run records beyond its metrics, none by default: to record them, add a top-level"))
         let edited = lines.dropLast() + ["measure: [input-curvature]"]
         let root = cli.temporaryFolder()

@@ -208,6 +208,18 @@ struct RobustnessTests {
         #expect(document.value(at: "data.samples") == .int(300) && document.value(at: "data.classes") == .int(3))
     }
 
+    /// `--measure` chooses the measurements and replaces the study's list, but a measurement the study
+    /// file gives options (input-curvature's `vanish-margin`) keeps them: the option says which, the file how.
+    @Test func theMeasureOptionKeepsTheStudyFilesOptionsOfAMeasurement() throws {
+        let given = ParameterValue.mapping([ParameterEntry(key: "kind", value: .string("input-curvature")),
+                                            ParameterEntry(key: "vanish-margin", value: .double(0.2))])
+        let file = ParameterValue.mapping([ParameterEntry(key: "measure", value: .list([given]))])
+        let (document, _) = try applying([(.measure, .list([.string("input-curvature")]))], to: file, locations: SourceLocations())
+        #expect(document.value(at: "measure") == .list([given]))
+        let (plain, _) = try applying([(.measure, .list([.string("input-curvature")]))], to: .mapping([]), locations: SourceLocations())
+        #expect(plain.value(at: "measure") == .list([.string("input-curvature")]))
+    }
+
     /// Issue 19: a quoted `~` (`--output '~/x'`) was expanded to the home folder by `--output` and
     /// `--store` (Foundation's file URLs expand it) but not by `validate`. Only a shell expands `~`:
     /// the tool reads it literally everywhere, a folder named `~` in the working directory.

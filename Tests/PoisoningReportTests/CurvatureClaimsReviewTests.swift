@@ -13,9 +13,9 @@ import TestSupport
 /// a short or non-monotone range of efficacies. The studies are made up as in `CurvatureClaimsTests`.
 struct CurvatureClaimsReviewTests {
     /// Distances 0, 1 and 1000: a poisoned model less curved than its clean model by 0.2 (margin
-    /// 0.02 × the clean level 1.0) is visible, as an AUROC resolved below 0.5 is; so every swept d fails.
-    /// A spike of -0.015 (interval [-0.0253, -0.0047]) is resolved below 0 but not beyond the margin:
-    /// neither visible nor shown at chance, and no planner's count "were the values at chance".
+    /// 0.1 × the clustered spike 0.5) is visible, as an AUROC resolved below 0.5 is; so every swept d fails.
+    /// A spike of -0.015 (interval [-0.0253, -0.0047]) is resolved below 0 but within the margin ± 0.05:
+    /// it has vanished relative to the clustered spike (r25d #3: the margin is a share of that spike).
     @Test func aSpikeResolvedBelowItsMarginIsVisible() throws {
         let results = try CurvatureClaimsTests.nearCloneResults(success: [0.8, 0.7, 0.1], spike: [-0.2, -0.2, 0.5], auroc: [0.5, 0.5, 0.9])
         let regime = try #require(results.curvatureClaims?.nearClone.first)
@@ -27,10 +27,8 @@ struct CurvatureClaimsReviewTests {
 
         let small = try CurvatureClaimsTests.nearCloneResults(success: [0.8, 0.7, 0.1], spike: [-0.015, 0, 0.5], auroc: [0.5, 0.5, 0.9])
         let smallRegime = try #require(small.curvatureClaims?.nearClone.first)
-        #expect(smallRegime.points.map(\.status) == [.notResolved, .invisible, .fails] && smallRegime.points[0].seedsToShowEquivalence == nil)
-        let smallSentence = try #require(findingSentences(small).first { $0.hasPrefix("Near-clone backdoors,") })
-        #expect(smallSentence.hasSuffix("These runs cannot tell at d 0, the smallest swept; it holds at d 1, but not from the smallest swept d; "
-            + "the spike is resolved away from 0 but not beyond its margin: more seeds would tell whether it exceeds the margin."), "\(smallSentence)")
+        #expect(smallRegime.points.map(\.status) == [.invisible, .invisible, .fails] && smallRegime.verdict == .supported)
+        #expect(smallRegime.points[0].seedsToResolve == nil)
     }
 
     /// A d-1000 attack whose success is not resolved above 0 (0.015 [-0.006, +0.036]) is no contrast:
@@ -39,12 +37,16 @@ struct CurvatureClaimsReviewTests {
     @Test func aClusteredReferenceMustWorkBeyondTheNearCloneReach() throws {
         let results = try CurvatureClaimsTests.nearCloneResults(success: [0.8, 0.7, 0], spike: [0, 0, 0.5], auroc: [0.5, 0.5, 0.9])
         let regime = try #require(results.curvatureClaims?.nearClone.first)
-        #expect(regime.points.map(\.status) == [.invisible, .invisible, .fails] && regime.points[2].visible)
+        #expect(regime.points.map(\.status) == [.notResolved, .notResolved, .fails] && regime.points[2].visible)
+        #expect(regime.points.allSatisfy { $0.spikeMargin == nil }, "no reference, no clustered spike to set the spike's margin")
         #expect(regime.reference == nil && regime.verdict == .notResolved)
         #expect(!CurvatureClaims.isClusteredReference(regime.points[2]) && !CurvatureClaims.isClusteredReference(regime.points[1]))
         let sentence = try #require(findingSentences(results).first { $0.hasPrefix("Near-clone backdoors,") })
         #expect(sentence.contains("No clustered reference is swept (an attack whose success is resolved above 0 at a d beyond 1, such as d 1000 "
-            + "toward the source mean), so these runs show no contrast for near clones to lose. "), "\(sentence)")
+            + "toward the source mean), so these runs show no contrast for near clones to lose, and the spike has no margin (a share of the "
+            + "clustered spike); such an attack swept beside the near clones would give both. "), "\(sentence)")
+        #expect(sentence.hasSuffix("These runs cannot tell at d 0, the smallest swept; the spike has no margin: a working clustered reference "
+            + "whose spike is resolved away from 0 would give one."), "\(sentence)")
 
         let towardSource = StudyConfig.component("backdoor", ["target": .int(0), "near-clone": .mapping([
             ParameterEntry(key: "distance", value: .double(0)), ParameterEntry(key: "toward", value: .string("source-mean")),
@@ -180,10 +182,12 @@ struct CurvatureClaimsReviewTests {
     /// the random-direction baseline of the alignment as a value at the data's feature count:
     /// Γ(d/2) / (√π Γ((d+1)/2)) is 1 at d = 1, 2/π at d = 2 and 24 / (√π Γ(5.5)) = 0.2586899 at d = 10.
     @Test func studyKeysAreNotEscapedAndTheAlignmentsBaselineHasAValue() throws {
-        let results = try CurvatureClaimsTests.nearCloneResults(success: [0.8, 0.7, 0.1], spike: [0, 0, 0.5], auroc: [0.5, 0.5, 0.9], spread: 0.3)
+        let results = try CurvatureClaimsTests.nearCloneResults(success: [0.8, 0.7, 0.1], spike: [0, 0, 0.5], auroc: [0.5, 0.5, 0.9], spread: 0.1)
         let sentence = try #require(findingSentences(results).first { $0.hasPrefix("Near-clone backdoors,") })
-        #expect(sentence.hasSuffix("more than 200 seeds would be needed to put the intervals within their margins, or a wider margin "
-            + "(planning: {effect: …} in the study file)."), "\(sentence)")
+        #expect(sentence.contains("were the means and spreads as observed, more than 200 seeds would be needed to resolve the spike's "
+            + "interval within its margin ±0.05 (mean "), "\(sentence)")
+        #expect(sentence.hasSuffix(") and an AUROC's within 0.5 ± 0.020 (mean 0.500), or a wider margin (vanish-margin of input-curvature "
+            + "in measure, the effect in planning for the AUROC)."), "\(sentence)")
         #expect(!sentence.contains("`"))
         #expect(abs(randomDirectionAlignment(features: 1) - 1) < 1e-12 && abs(randomDirectionAlignment(features: 2) - 2 / Double.pi) < 1e-12)
         #expect(abs(randomDirectionAlignment(features: 10) - 0.2586899) < 1e-6)

@@ -16,10 +16,12 @@ struct CurvatureClaimsTests {
     /// `seeds`; its runs made up: `metrics(attack, defense, fraction, seed index)` gives each run's
     /// metrics beyond test accuracy 0.9, training accuracy 0.95 and loss 0.3.
     /// `more` attacks follow the near-clone ones.
-    /// `undefended` replaces the first defense (no defense), `measure` the measurements, `model` kernel ridge (the paper's setting).
+    /// `undefended` replaces the first defense (no defense), `measure` the measurements, `measureOptions` their options,
+    /// `model` kernel ridge (the paper's setting).
     static func sweep(distances: [Double], more: [ParameterValue] = [], fractions: [Double] = [0, 0.1], seeds: Int = 4,
                       model: ParameterValue = StudyConfig.component(KernelRidge.kind),
                       undefended: ParameterValue = StudyConfig.component(NoDefense.kind), measure: [String] = ["input-curvature"],
+                      measureOptions: [String: ParameterValue] = [:],
                       metrics: (_ attack: Int, _ defense: Int, _ fraction: Double, _ seed: Int) -> [String: Double]) throws
         -> (study: Study, runs: [RunResult]) {
         let attacks = distances.map { distance in
@@ -28,7 +30,8 @@ struct CurvatureClaimsTests {
         let study = try Study(StudyConfig(models: [model], attacks: attacks,
                                           defenses: [undefended, StudyConfig.component(InputCurvatureFilter.kind)],
                                           fractions: fractions, seeds: (1...UInt64(seeds)).map { $0 }, training: TrainingSettings(epochs: 5),
-                                          analysis: AnalysisSettings(replicates: 200), measure: measure))
+                                          analysis: AnalysisSettings(replicates: 200), measure: measure,
+                                          measureOptions: measureOptions))
         let runs = study.runSpecs.map { spec in
             let series = study.series[spec.series]
             var values = runMetrics(test: 0.9, train: 0.95, trainClean: 0.95, loss: 0.3)
@@ -220,7 +223,7 @@ struct CurvatureClaimsTests {
             + "growth is consistent with the square of the efficacy."), "\(sentence)")
     }
 
-    /// The margin 0.02 (the default planning effect) for the AUROC, and 0.02 × the clean level for the spike.
+    /// The margins 0.02 (the default planning effect) for the AUROC and, given directly, 0.02 for the spike.
     @Test func aDistanceIsInvisibleOnlyWhenEquivalenceTestsSaySo() {
         let i = { (lower: Double, upper: Double) in Interval(lower: lower, upper: upper) }
         let status = { (success: Interval?, spike: Interval?, aurocs: [Interval?]) in
@@ -260,10 +263,13 @@ struct CurvatureClaimsTests {
     /// Distances 0, 1 and 1000 at 10%; per seed (index s) the success over clean, the spike and the
     /// filter's AUROC are `success[d] + 0.01 s`, `spike[d] + spread (s - 1.5)`, `auroc[d] + spread (s - 1.5)`.
     /// With spread 0.005 the spike's and the AUROC's intervals are ± 3.182446 × 0.005 √(5/3) / 2 =
-    /// 0.0103, within the margins 0.02 (the spike's: 0.02 × the clean level 1.0).
+    /// 0.0103, within the margins: the AUROC's 0.02, the spike's `vanishMargin` (default 0.1) × the
+    /// clustered reference's spike (d 1000's; 0.05 for a spike of 0.5).
     static func nearCloneResults(success: [Double], spike: [Double], auroc: [Double], spread: Double = 0.005,
-                                 distances: [Double] = [0, 1, 1000], model: ParameterValue = StudyConfig.component(KernelRidge.kind)) throws -> StudyResults {
-        let (study, runs) = try sweep(distances: distances, model: model) { attack, defense, fraction, seed in
+                                 distances: [Double] = [0, 1, 1000], model: ParameterValue = StudyConfig.component(KernelRidge.kind),
+                                 vanishMargin: Double? = nil) throws -> StudyResults {
+        let options = vanishMargin.map { ["input-curvature": ParameterValue.mapping([ParameterEntry(key: "vanish-margin", value: .double($0))])] } ?? [:]
+        let (study, runs) = try sweep(distances: distances, model: model, measureOptions: options) { attack, defense, fraction, seed in
             let shake = spread * (Double(seed) - 1.5)
             var values = curvature(fraction: fraction, efficacy: success[attack] + 0.01 * Double(seed), spike: spike[attack] + shake)
             if defense == 1 { values.merge(detection(fraction: fraction, auroc: auroc[attack] + shake)) { $1 } }
@@ -275,9 +281,9 @@ struct CurvatureClaimsTests {
     @Test func nearClonesThatStayEffectiveAndInvisibleSupportTheClaimUpToTheLastSuchDistance() throws {
         let results = try Self.nearCloneResults(success: [0.8, 0.7, 0.1], spike: [0, 0, 0.5], auroc: [0.5, 0.5, 0.9])
         let regime = try #require(results.curvatureClaims?.nearClone.first)
-        #expect(regime.points.map(\.distance) == [0, 1, 1000] && regime.fraction == 0.1 && regime.margin == 0.02)
+        #expect(regime.points.map(\.distance) == [0, 1, 1000] && regime.fraction == 0.1 && regime.margin == 0.02 && regime.vanishMargin == 0.1)
         #expect(regime.points.map(\.status) == [.invisible, .invisible, .fails] && regime.points.map(\.visible) == [false, false, true])
-        #expect(regime.points.allSatisfy { $0.spikeMargin == 0.02 && $0.seedsToShowEquivalence == nil })
+        #expect(regime.points.allSatisfy { abs(($0.spikeMargin ?? 0) - 0.05) < 1e-12 && $0.seedsToResolve == nil })
         #expect(regime.reference?.attack == 2 && regime.reference?.distance == 1000 && regime.reference?.visible == true)
         #expect(regime.invisibleUpTo == 1 && regime.verdict == .supported)
         // d 0: success 0.815 (0.80 + 0.01 × 1.5) ± t(0.975, 3) · s/√4 = 3.182446 × 0.0129099/2 = 0.0205.
@@ -285,19 +291,19 @@ struct CurvatureClaimsTests {
         #expect(abs(success.lower! - (0.815 - 3.182446 * 0.0129099 / 2)) < 1e-5)
         let sentence = try #require(findingSentences(results).first { $0.hasPrefix("Near-clone backdoors, ") })
         #expect(sentence.contains("d 0: success +0.815 [+0.794, +0.836], spike "))
-        #expect(sentence.contains("(margin ±0.02), input-curvature 10% AUROC 0.500 [0.490, 0.510] (effective and invisible); d 1: success +0.715"))
-        #expect(sentence.contains("d 1000: success +0.115 [+0.094, +0.136], spike +0.5 [+0.49, +0.51] (margin ±0.02)"))
+        #expect(sentence.contains("(margin ±0.05), input-curvature 10% AUROC 0.500 [0.490, 0.510] (effective and invisible); d 1: success +0.715"))
+        #expect(sentence.contains("d 1000: success +0.115 [+0.094, +0.136], spike +0.5 [+0.49, +0.51] (margin ±0.05)"))
         #expect(sentence.contains("input-curvature 10% AUROC 0.900 [0.890, 0.910] (success below 0.5, spike above the clean model's, an AUROC above 0.5)"))
         #expect(sentence.contains("every AUROC interval within 0.5 ± 0.020: equivalence tests, two one-sided tests each at the 2.5% level"))
         #expect(sentence.contains("The clustered reference, d 1000, is visible (spike above the clean model's, an AUROC above 0.5). "))
         #expect(sentence.hasSuffix("These runs support the claim for the swept d from 0 to 1; at d 1000 it no longer holds."))
     }
 
-    /// The same means with four times the spread: the AUROC's interval at d 0, [0.479, 0.521], holds
-    /// 0.5 but reaches beyond 0.5 ± 0.02, and the spike's [-0.0205, +0.0205] beyond ± 0.02: absence of
-    /// evidence, not resolved. The planner's seeds that would put both within their margins at 90%
-    /// power per side (power 0.8 split over two one-sided tests), σ = 0.01 √(5/3) = 0.01291: 7, the
-    /// smallest n with (t(0.975, n-1) + t(0.9, n-1)) σ/√n ≤ 0.02 (SciPy `stats.t.ppf`).
+    /// The same means with twice the spread: the AUROC's interval at d 0, [0.479, 0.521], holds 0.5
+    /// but reaches beyond 0.5 ± 0.02 (the spike's, [-0.0205, +0.0205], lies within ± 0.05): absence of
+    /// evidence, not resolved. The seeds that would put it within its margin, its mean 0.5 as observed,
+    /// at 90% power per side (power 0.8 split over two one-sided tests), σ = 0.01 √(5/3) = 0.01291: 7,
+    /// the smallest n with (t(0.975, n-1) + t(0.9, n-1)) σ/√n ≤ 0.02 (SciPy `stats.t.ppf`).
     @Test func intervalsHoldingChanceButReachingBeyondTheMarginCannotTell() throws {
         let results = try Self.nearCloneResults(success: [0.8, 0.7, 0.1], spike: [0, 0, 0.5], auroc: [0.5, 0.5, 0.9], spread: 0.02)
         let regime = try #require(results.curvatureClaims?.nearClone.first)
@@ -305,11 +311,11 @@ struct CurvatureClaimsTests {
         let results4 = try Self.nearCloneResults(success: [0.8, 0.7, 0.1], spike: [0, 0, 0.5], auroc: [0.5, 0.5, 0.9], spread: 0.01)
         let regime4 = try #require(results4.curvatureClaims?.nearClone.first)
         #expect(regime4.points.map(\.status) == [.notResolved, .notResolved, .fails] && regime4.verdict == .notResolved)
-        #expect(regime4.points[0].seedsToShowEquivalence == 7 && regime4.invisibleUpTo == nil)
+        #expect(regime4.points[0].seedsToResolve == 7 && regime4.invisibleUpTo == nil)
         let sentence = try #require(findingSentences(results4).first { $0.hasPrefix("Near-clone backdoors,") })
-        #expect(sentence.contains("AUROC 0.500 [0.479, 0.521] (not resolved: the spike's and an AUROC's interval reaches beyond its margin)"))
-        #expect(sentence.hasSuffix("These runs cannot tell at d 0, the smallest swept; about 7 seeds would put the intervals within their "
-            + "margins, were the values at chance."), "\(sentence)")
+        #expect(sentence.contains("AUROC 0.500 [0.479, 0.521] (not resolved: an AUROC's interval holds an end of its margin)"), "\(sentence)")
+        #expect(sentence.hasSuffix("These runs cannot tell at d 0, the smallest swept; were the means and spreads as observed, about 7 seeds "
+            + "would resolve an AUROC's within 0.5 ± 0.020 (mean 0.500)."), "\(sentence)")
     }
 
     @Test func nearClonesThatLoseTheirSuccessOrShowASpikeContradictTheClaim() throws {
@@ -334,19 +340,24 @@ struct CurvatureClaimsTests {
 
     /// Near clones effective and invisible are no support without a visible clustered end: at d 1000
     /// the poisons are invisible too (no spike, AUROC at chance), so the instruments show no contrast
-    /// to lose; a sweep of d 0 and 1 has no clustered end at all. A sweep that does not start near
-    /// clones (d 2, 4, 1000) gets no verdict: it is a clustered reference.
+    /// to lose, and with no clustered spike the near clones' spike has no margin to vanish within; a
+    /// sweep of d 0 and 1 has no clustered end at all. A sweep that does not start near clones
+    /// (d 2, 4, 1000) gets no verdict: it is a clustered reference.
     @Test func invisibleNearClonesNeedAVisibleClusteredReference() throws {
         let blind = try Self.nearCloneResults(success: [0.8, 0.7, 0.6], spike: [0, 0, 0], auroc: [0.5, 0.5, 0.5])
         let regime = try #require(blind.curvatureClaims?.nearClone.first)
-        #expect(regime.points.map(\.status) == [.invisible, .invisible, .invisible] && regime.invisibleUpTo == 1000)
+        #expect(regime.points.map(\.status) == [.notResolved, .notResolved, .notResolved] && regime.invisibleUpTo == nil)
+        #expect(regime.points.allSatisfy { $0.spikeMargin == nil && $0.seedsToResolve == nil })
         #expect(regime.reference?.attack == 2 && regime.reference?.distance == 1000 && regime.reference?.visible == false)
         #expect(regime.verdict == .notResolved)
         let sentence = try #require(findingSentences(blind).first { $0.hasPrefix("Near-clone backdoors,") })
         #expect(sentence.contains("The clustered reference, d 1000, is not visible (no spike resolved beyond its margin, no AUROC resolved away "
-            + "from 0.5), so these runs show no contrast for near clones to lose. "))
-        #expect(sentence.hasSuffix("These runs cannot tell: the smallest swept d, 0, is effective and invisible, but without a visible "
-            + "clustered reference that is no contrast."))
+            + "from 0.5), so these runs show no contrast for near clones to lose. Its spike, "), "\(sentence)")
+        #expect(sentence.contains(" [-0.0103, +0.0103], is not resolved away from 0, so there is no clustered spike for a near-clone spike to "
+            + "vanish relative to: the spike has no margin"), "\(sentence)")
+        #expect(sentence.contains("(not resolved: no margin for the spike, without a clustered spike)"))
+        #expect(sentence.hasSuffix("These runs cannot tell at d 0, the smallest swept; the spike has no margin: a working clustered "
+            + "reference whose spike is resolved away from 0 would give one."), "\(sentence)")
 
         let near = try Self.nearCloneResults(success: [0.8, 0.7], spike: [0, 0], auroc: [0.5, 0.5], distances: [0, 1])
         let nearRegime = try #require(near.curvatureClaims?.nearClone.first)
@@ -400,10 +411,12 @@ struct CurvatureClaimsTests {
         #expect(targetMean.contains("; d 1000: success +0.115 [+0.094, +0.136]"))
         #expect(targetMean.hasSuffix("These runs support the claim for the swept d from 0 to 1; at d 1000 it no longer holds."))
         #expect(sourceMean.hasPrefix("Near-clone backdoors (toward source mean), kernel ridge"))
-        #expect(sourceMean.contains("paired by seed, its margin the study's planning effect 0.020 times the clean model's eigenvalue; AUROC "
-            + "intervals clipped to [0, 1], its range): d 1000 (toward source mean): success +0.115 [+0.094, +0.136], spike "))
+        #expect(sourceMean.contains("paired by seed, its margin ± 10.0% of the clustered reference's spike (vanish-margin), none where no "
+            + "reference's spike is resolved away from 0; AUROC intervals clipped to [0, 1], its range): d 1000 (toward source mean): success "
+            + "+0.115 [+0.094, +0.136], spike "), "\(sourceMean)")
         #expect(sourceMean.hasSuffix("A single distance is no near-clone sweep: it is the clustered reference the near-clone verdicts "
-            + "contrast with, and at d 1000 (toward source mean) its poisons are not visible (no spike resolved beyond its margin, no AUROC resolved away from 0.5)."))
+            + "contrast with, and at d 1000 (toward source mean) its poisons are not visible (no spike resolved beyond its margin, no AUROC "
+            + "resolved away from 0.5). Its spike's interval holds 0: it sets no margin for a near-clone spike to vanish within."), "\(sourceMean)")
         #expect(!sourceMean.contains("these runs contradict") && !sourceMean.contains("These runs"))
     }
 
@@ -428,6 +441,7 @@ struct CurvatureClaimsTests {
         let claims = try #require(document["curvatureClaims"] as? [String: Any])
         let regime = try #require((claims["nearClone"] as? [[String: Any]])?.first)
         #expect(regime["verdict"] as? String == "supported" && regime["invisibleUpTo"] as? Double == 1 && regime["margin"] as? Double == 0.02)
+        #expect(regime["vanishMargin"] as? Double == 0.1 && (regime["reference"] as? [String: Any])?["spike"] != nil)
         #expect((regime["points"] as? [[String: Any]])?.map { $0["status"] as? String } == ["invisible", "invisible", "fails"])
         #expect(try StudyResults.read(json).curvatureClaims == results.curvatureClaims)
     }

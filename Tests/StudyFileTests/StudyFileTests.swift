@@ -371,6 +371,44 @@ struct StudyFileTests {
             == "s.yaml:4:5: attacks[0].near-clone: applies only with clean-label: false")
     }
 
+    /// input-curvature's option `vanish-margin` (the near-clone claim's share of the clustered spike):
+    /// given as a mapping in `measure:`, written back as one with its help, read back as the same study;
+    /// a bad value or an unknown option is refused in one line naming its key. A measurement named alone
+    /// is written by its name, its option at the default.
+    @Test func theVanishMarginOfTheCurvatureMeasurementRoundTripsAndBadValuesNameTheirKey() throws {
+        let text = """
+            models: [{kind: mlp, hidden: [8]}]
+            attacks: [{kind: backdoor, near-clone: {distance: 0}}, {kind: backdoor, near-clone: {distance: 1000}}]
+            measure: [{kind: input-curvature, vanish-margin: 0.2}]
+            fractions: [0, 0.1]
+            seeds: 1
+            """
+        let read = try study(text)
+        #expect(read.config.measure == ["input-curvature"])
+        #expect(read.config.measureOptions == ["input-curvature": .mapping([ParameterEntry(key: "vanish-margin", value: .double(0.2))])])
+        #expect(InputCurvatureMeasurement.vanishMargin(read.config) == 0.2)
+        let written = studyFileText(read)
+        #expect(written.contains("    # The near-clone claim's margin for the spike, as a share of the clustered reference's spike"), "\(written)")
+        #expect(written.contains("    vanish-margin: 0.2\n"), "\(written)")
+        #expect(try study(written).config == read.config)
+        let plain = try study("models: [{kind: mlp, hidden: [8]}]\nmeasure: [input-curvature]\nfractions: [0, 0.1]\nseeds: 1\n")
+        #expect(plain.config.measureOptions.isEmpty && InputCurvatureMeasurement.vanishMargin(plain.config) == 0.1)
+        #expect(studyFileText(plain).contains("measure:\n  - input-curvature\n") || studyFileText(plain).contains("measure: [input-curvature]"),
+                "\(studyFileText(plain))")
+        #expect(error("measure: [{kind: input-curvature, vanish-margin: 0}]\n")
+            == "s.yaml:1:35: measure[0].vanish-margin: must lie in [0.001, 0.5]")
+        #expect(error("measure: [{kind: input-curvature, vanish-margin: 1.5}]\n")
+            == "s.yaml:1:35: measure[0].vanish-margin: must lie in [0.001, 0.5]")
+        #expect(error("measure: [{kind: input-curvature, vanish-margin: wide}]\n")
+            == "s.yaml:1:35: measure[0].vanish-margin: expected a number, not a string (wide)")
+        #expect(error("measure: [{kind: input-curvature, vanish: 0.2}]\n")
+            == "s.yaml:1:35: measure[0]: unknown key 'vanish' (known keys: kind, vanish-margin)")
+        #expect(error("measure: [{kind: curvature}]\n")
+            == "s.yaml:1:12: measure[0].kind: expected one of input-curvature, not 'curvature'")
+        #expect(error("measure: [input-curvature, {kind: input-curvature, vanish-margin: 0.2}]\n")
+            == "s.yaml:1:1: measure: input-curvature is given twice")
+    }
+
     @Test func badAttackParametersNameTheirKey() {
         #expect(error("attacks:\n  - kind: backdoor\n    target: 7\n")
             == "s.yaml:3:5: attacks[0].target: class 7 does not exist (the data have 5 classes, 0 to 4)")
