@@ -152,12 +152,21 @@ public struct PoisonabilityEvidence: Sendable, Equatable {
         return (runs.filter { $0.fraction < $0.tau }, judged)
     }
 
+    /// The runs below their seed's τ whose mixed/clean ratio is at most `cancelledRatio`, least
+    /// fraction/τ first: each contradicts the prediction (below the threshold no poison set brings the
+    /// mixed gradient near 0; the floor is W₀((c − 1)/e)(τ − ε_d)/‖θ‖ · n/(n + m) of it and more).
+    public var contradictingRuns: [RunEvidence] {
+        runSides.below.filter { $0.gradientRatio <= Self.cancelledRatio }.sorted { $0.fraction / $0.tau < $1.fraction / $1.tau }
+    }
+
     /// Whether gradient canceling reached what the paper predicts in parameter space, run by run
-    /// against its seed's τ: at the smallest swept fraction of at least (1 + `judgedMargin`)τ every
-    /// judged seed's mixed/clean ratio is at most `cancelledRatio` (below τ no poison set can reach
-    /// it); nil when no run lies below its seed's τ or none at (1 + δ)τ or more.
+    /// against its seed's τ: no run below its seed's τ is cancelled (`contradictingRuns`; one is
+    /// enough to make this false), and at the smallest swept fraction of at least (1 + `judgedMargin`)τ
+    /// every judged seed's mixed/clean ratio is at most `cancelledRatio`; nil when no run lies below
+    /// its seed's τ or none at (1 + δ)τ or more, and none contradicts.
     public var holdsInParameterSpace: Bool? {
         let (below, judged) = runSides
+        guard contradictingRuns.isEmpty else { return false }
         guard !below.isEmpty, !judged.isEmpty else { return nil }
         return judged.allSatisfy { $0.gradientRatio <= Self.cancelledRatio }
     }
@@ -184,12 +193,25 @@ public struct PoisonabilityEvidence: Sendable, Equatable {
             + "\(ratioText(closest.gradientRatio)) of the clean gradient against the bound \(ratioText(bound))"
     }
 
+    /// One sentence when a run below its seed's τ is cancelled (`contradictingRuns`), naming the one
+    /// deepest below τ; nil when none is.
+    var contradictionSentence: String? {
+        let runs = contradictingRuns
+        guard let deepest = runs.first else { return nil }
+        return "In parameter space the runs contradict the prediction: \(runs.count) run\(runs.count == 1 ? "" : "s") below \(runs.count == 1 ? "its" : "their") "
+            + "seed's τ bring\(runs.count == 1 ? "s" : "") the mixed gradient to \(ratioText(Self.cancelledRatio)) of the clean one or less, "
+            + "which no poison set can do below the threshold (deepest: seed \(deepest.seed) at \(percent(deepest.fraction)) = "
+            + "\(fixed(deepest.fraction / deepest.tau, decimals: 2)) τ, τ = \(percent(deepest.tau)), leaves \(ratioText(deepest.gradientRatio)) of it); "
+            + "τ is not the threshold these runs obey."
+    }
+
     /// One sentence on parameter space, from the numbers it quotes.
     public var parameterSpaceSentence: String {
         guard !taus.isEmpty else {
             return "No seed's target has a threshold (the product of its weights and its clean gradient is at most 0), "
                 + "so the paper predicts no floor for the mixed gradient."
         }
+        if let contradiction = contradictionSentence { return contradiction }
         let (below, judged) = runSides
         guard let floor = below.min(by: { $0.gradientRatio < $1.gradientRatio }),
               let worst = judged.max(by: { $0.gradientRatio < $1.gradientRatio }) else {
