@@ -101,9 +101,13 @@ struct ThresholdTableTests {
         // findings[0] names the method that ran: L-BFGS by default, its deviation from Algorithm 1, the weights' gradient only.
         #expect(rows.allSatisfy { $0.findings[0].hasPrefix("The poisons descended by projected L-BFGS on the paper's objective L") })
         #expect(rows.allSatisfy { $0.findings[0].hasSuffix("as the authors' code, they cancel the weights' gradient only, the biases' left.") })
-        #expect(rows[0].findings[2].hasSuffix("seed 1 at 20.0% (τ 5.0%, halfway 10.0%), seed 2 at 10.0% (τ 15.0%, halfway 10.0%); seed 2 "
+        // findings[1] says τ is not the threshold of cancel: weights; these constructed runs record no τ_w.
+        #expect(rows.allSatisfy { $0.findings[1] == "These runs cancel the weights' gradient only, for which τ (it counts the bias as a feature "
+            + "that is always 1) is neither exact nor a bound once the target's bias is not 0; no run's target has a weights-only threshold (the "
+            + "product of its weights and their clean gradient is at most 0), so nothing bounds the budget that cancels it." })
+        #expect(rows[0].findings[3].hasSuffix("seed 1 at 20.0% (τ 5.0%, halfway 10.0%), seed 2 at 10.0% (τ 15.0%, halfway 10.0%); seed 2 "
             + "reaches the target below τ, against the prediction (unless a model within 1.0% of the target is reachable there)."))
-        #expect(rows[1].findings[2].hasSuffix("seed 1 at 20.0% (halfway 20.0%), seed 2 at 10.0% (halfway 10.0%); no τ is predicted."))
+        #expect(rows[1].findings[3].hasSuffix("seed 1 at 20.0% (halfway 20.0%), seed 2 at 10.0% (halfway 10.0%); no τ is predicted."))
         // τ 5% and 15%: mean 10%, ± 12.706 · 0.0707/√2 = 63.5%, the lower end clipped at 0.
         #expect(rows[0].tau == "10.0% [0.0%, 73.5%] (seeds 5.0%–15.0%)")
         #expect(rows[1].tau == "none (no threshold exists)")
