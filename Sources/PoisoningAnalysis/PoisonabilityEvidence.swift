@@ -147,6 +147,13 @@ public struct PoisonabilityEvidence: Sendable, Equatable {
     /// The runs below their seed's τ.
     var runsBelowTau: [RunEvidence] { runs.filter { $0.fraction < $0.tau } }
 
+    /// The runs below their seed's τ whose mixed/clean ratio is at most `cancelledRatio`, least
+    /// fraction/τ first: each contradicts the prediction (below the threshold no poison set brings the
+    /// mixed gradient near 0; the floor is W₀((c − 1)/e)(τ − ε_d)/‖θ‖ · n/(n + m) of it and more).
+    public var contradictingRuns: [RunEvidence] {
+        runsBelowTau.filter { $0.gradientRatio <= Self.cancelledRatio }.sorted { $0.fraction / $0.tau < $1.fraction / $1.tau }
+    }
+
     /// Below τ, the run closest to its floor (`RunEvidence.floorRatio`): its measured ratio beside its
     /// bound. Nil without bounds. The floor holds for every poison set, so staying above it below τ
     /// is a consistency check of the bound and of the measurement, not a test of the paper.
@@ -159,13 +166,27 @@ public struct PoisonabilityEvidence: Sendable, Equatable {
             + "\(ratioText(closest.gradientRatio)) of the clean gradient against the bound \(ratioText(bound))"
     }
 
-    /// One sentence on parameter space below τ, from the numbers it quotes: how far every run there
-    /// stays from cancelling (the verdict on cancellation above τ is `TargetBudget`'s).
+    /// One sentence when a run below its seed's τ is cancelled (`contradictingRuns`), naming the one
+    /// deepest below τ; nil when none is.
+    var contradictionSentence: String? {
+        let runs = contradictingRuns
+        guard let deepest = runs.first else { return nil }
+        return "In parameter space the runs contradict the prediction: \(runs.count) run\(runs.count == 1 ? "" : "s") below \(runs.count == 1 ? "its" : "their") "
+            + "seed's τ bring\(runs.count == 1 ? "s" : "") the mixed gradient to \(ratioText(Self.cancelledRatio)) of the clean one or less, "
+            + "which no poison set can do below the threshold (deepest: seed \(deepest.seed) at \(percent(deepest.fraction)) = "
+            + "\(fixed(deepest.fraction / deepest.tau, decimals: 2)) τ, τ = \(percent(deepest.tau)), leaves \(ratioText(deepest.gradientRatio)) of it); "
+            + "τ is not the threshold these runs obey."
+    }
+
+    /// One sentence on parameter space below τ, from the numbers it quotes: a run cancelled below its
+    /// seed's τ (`contradictionSentence`), else how far every run there stays from cancelling (the
+    /// verdict on cancellation above τ is `TargetBudget`'s).
     public var parameterSpaceSentence: String {
         guard !taus.isEmpty else {
             return "No seed's target has a threshold (the product of its weights and its clean gradient is at most 0), "
                 + "so the paper predicts no floor for the mixed gradient."
         }
+        if let contradiction = contradictionSentence { return contradiction }
         guard let floor = runsBelowTau.min(by: { $0.gradientRatio < $1.gradientRatio }) else {
             return "No run lies below its seed's τ, so the runs do not show the floor below it; sweep fractions on both sides of τ."
         }

@@ -47,13 +47,19 @@ import PoisoningUtilities
 /// cancelled (Algorithm 1 runs its T steps). (d) None by default: as the authors' code
 /// (github watml/plim, `GC/`: the gradient of the linear layer's weight only enters the norm), g is the
 /// gradient over the weights (`cancel: weights`), every layer's bias left out of L; its leftover,
-/// ‖g_b(mixture)‖/‖g_b(μ)‖, is recorded (`biasGradientRatio`). `cancel: weights-and-bias` cancels
+/// ‖g_b(mixture)‖/‖g_b(μ)‖, is recorded (`biasGradientRatio`). τ counts the bias as a feature that is
+/// always 1, so for the weights' gradient alone it is neither exact nor a bound once the target's bias
+/// is not 0 (r24f: binary runs cancelled at 0.18 τ); the threshold that applies is the weights-only τ_w
+/// (`weightsOnlyThreshold(of:on:poisonLabels:)`, recorded as `weightsOnlyThreshold`), exact for binary
+/// logistic regression with free features, a lower bound for an MLP and more than two classes.
+/// `cancel: weights-and-bias` cancels
 /// the biases' gradient too, so the target's bias is reached too, but then τ is only necessary: each
 /// poison's gradient is s(x, 1), and its bias entry, the constant 1, is no free feature, so cancelling
 /// it needs Σ_j s_j = −n g_b beside τ's condition, which the poisons' kept labels make infeasible
 /// until well above τ when g_b ≠ 0 (r24e: on binary logistic GradPC targets from 1.25τ to 6τ).
 ///
 /// Each run records the threshold τ of its target (`poisonabilityThreshold`, absent when none exists),
+/// with `cancel: weights` its weights-only τ_w for the run's poison labels (`weightsOnlyThreshold`, absent when none exists),
 /// the target's test accuracy and its distance from the clean model, ‖g(μ; w)‖, the norm of its last
 /// layer (`targetNorm`, which bounds the mixed gradient below τ), for a target trained
 /// on rows (label-flip) its gradient on those rows (`targetGradientNorm`: 0 when its training reached
@@ -150,7 +156,7 @@ public struct GradientCanceling: TargetedAttack {
                                               oneOf: GradientCancelingOptimizer.allCases.map(\.rawValue),
                                               help: "How the poisons descend: lbfgs (the default: projected L-BFGS on the paper's objective L with a backtracking line search, scale-free, cannot diverge) or sgd-momentum (the paper's Algorithm 1: SGD with momentum 0.9 and a cosine schedule, on the norm of the summed gradient as the authors' code).")
         let cancel = try parameters.string("cancel", default: CanceledGradient.weights.rawValue, oneOf: CanceledGradient.allCases.map(\.rawValue),
-                                           help: "Which gradient the poisons cancel: weights (the default, as the authors' code: every bias left out, its leftover recorded as biasGradientRatio; τ is the exact threshold for binary margin models) or weights-and-bias (the biases too, so the target's bias is reached too, but τ is then only a necessary budget: the bias's entry is no free feature).")
+                                           help: "Which gradient the poisons cancel: weights (the default, as the authors' code: every bias left out, its leftover recorded as biasGradientRatio; the threshold that applies is the weights-only τ_w, recorded as weightsOnlyThreshold, not τ) or weights-and-bias (the biases too, so the target's bias is reached too, but τ is then only a necessary budget: the bias's entry is no free feature).")
         self.init(targetLabel: label, optimizer: GradientCancelingOptimizer(rawValue: optimizer)!, cancel: CanceledGradient(rawValue: cancel)!,
                   steps: try parameters.int("steps", default: Self.defaultSteps, in: 1...1_000_000,
                                             help: "lbfgs: the most evaluations of the objective (line-search trials included; the start counts one, so at most steps accepted steps). sgd-momentum: the descent steps on the poisons (one evaluation each)."),
@@ -195,6 +201,8 @@ public struct GradientCanceling: TargetedAttack {
         let all = [
             MetricInfo(key: MetricKey.poisonabilityThreshold, name: "Threshold τ",
                        meaning: "poison budget below which no poison set reaches the target (Lu et al. 2023), for this seed's target"),
+            MetricInfo(key: MetricKey.weightsOnlyThreshold, name: "Weights-only threshold τ_w",
+                       meaning: "poison budget below which no poison set with this run's poison labels cancels the weights' gradient at the target (cancel: weights): exact for binary logistic regression, a lower bound for MLPs and more than two classes"),
             MetricInfo(key: MetricKey.targetAccuracy, name: "Target accuracy", meaning: "test accuracy of the target model"),
             MetricInfo(key: MetricKey.targetShift, name: "Target's distance from clean",
                        meaning: "‖w_target − w_clean‖ / ‖w_clean‖ over every parameter, the last layer centred (its class-sum direction, which predictions ignore, removed)"),
@@ -218,7 +226,8 @@ public struct GradientCanceling: TargetedAttack {
             MetricInfo(key: MetricKey.targetAgreement, name: "Agreement with target",
                        meaning: "share of test rows on which the retrained victim and the target predict the same class", hasBaseline: true),
         ]
-        return all.filter { (optimizer == .lbfgs || $0.key != MetricKey.descentStalled) && (cancel == .weights || $0.key != MetricKey.biasGradientRatio) }
+        return all.filter { (optimizer == .lbfgs || $0.key != MetricKey.descentStalled)
+            && (cancel == .weights || ($0.key != MetricKey.biasGradientRatio && $0.key != MetricKey.weightsOnlyThreshold)) }
     }
 
     /// The keys of its metrics that describe the seed's clean model and target only, the same at
@@ -283,6 +292,9 @@ public struct GradientCanceling: TargetedAttack {
         if cancel == .weights {
             let cleanBias = objective.biasGradientNorm([])
             if cleanBias > 0 { measurements[MetricKey.biasGradientRatio] = objective.biasGradientNorm(poisons) / cleanBias }
+            if let tauW = weightsOnlyThreshold(of: aim, on: train, poisonLabels: objective.poisonLabels).tau {
+                measurements[MetricKey.weightsOnlyThreshold] = tauW
+            }
         }
         let cleanNorm = measurements[MetricKey.cleanGradientNorm]!
         let uncancelled = mixed > Self.cancelledRatio * cleanNorm
@@ -454,7 +466,8 @@ public enum GradientCancelingOptimizer: String, CaseIterable, Sendable {
 
 /// Which parameters' gradient gradient canceling's poisons cancel (`cancel:`).
 public enum CanceledGradient: String, CaseIterable, Sendable {
-    /// Every weight, the biases left out (the default, as the authors' code): τ stays exact for binary margin models.
+    /// Every weight, the biases left out (the default, as the authors' code): the threshold that applies is
+    /// the weights-only τ_w (`weightsOnlyThreshold(of:on:poisonLabels:)`), not τ, once the target's bias is not 0.
     case weights
     /// Every parameter, the biases included: the target's bias is reached too, but τ is only necessary.
     case weightsAndBias = "weights-and-bias"
@@ -494,6 +507,11 @@ extension MetricKey {
     /// Gradient canceling with `cancel: weights`: the leftover gradient of the biases, which it does
     /// not cancel, ‖g_b(clean rows and poisons; w_target)‖ / ‖g_b(clean rows; w_target)‖ (every layer's biases).
     public static let biasGradientRatio = "biasGradientRatio"
+    /// Gradient canceling with `cancel: weights`: the weights-only threshold τ_w of its target for the
+    /// run's poison labels (`weightsOnlyThreshold(of:on:poisonLabels:)`), the budget below which no
+    /// poison set cancels the weights' gradient: exact for binary logistic regression (free features),
+    /// a lower bound for an MLP and for more than two classes; absent when none exists (<W, G_W> ≤ 0).
+    public static let weightsOnlyThreshold = "weightsOnlyThreshold"
     /// Gradient Canceling's target: ‖θ‖ of its last layer (weights and bias; every parameter of
     /// softmax regression), centred (`centredLastLayerNorm`), which bounds the mixed gradient below τ.
     public static let targetNorm = "targetNorm"

@@ -30,14 +30,15 @@ import PoisoningUtilities
 /// (`optimizer`), and either stops once the mixed gradient is at most 1e-5 of the clean one; and a series under an
 /// input-gradient penalty of λ 0 (which trains as no defense) records `inputCurvatureTopPoisonedBaseline`;
 /// 9, gradient canceling cancels the weights' gradient only by default (`cancel`, as the authors' code),
-/// recording the biases' leftover (`biasGradientRatio`) and when L-BFGS ran out of evaluations (`descentExhausted`).
-public let engineVersion = "9"
+/// recording the biases' leftover (`biasGradientRatio`) and when L-BFGS ran out of evaluations (`descentExhausted`);
+/// 10, with `cancel: weights` it records the weights-only threshold of its target (`weightsOnlyThreshold`).
+public let engineVersion = "10"
 
 // Here rather than beside `MetricKey` (PoisoningUtilities): the Rényi order's range is the accountant's
 // `renyiOrders` (PoisoningModels).
 extension MetricKey {
     /// The values a metric can take: the gap and an attack's excess over the clean model lie in
-    /// [-1, 1]; the loss, the stopping epoch, ε, a threshold τ, gradient norms, parameter distances and
+    /// [-1, 1]; the loss, the stopping epoch, ε, a threshold τ or τ_w, gradient norms, parameter distances and
     /// input-curvature eigenvalues in [0, `largestUnboundedValue`]; the Rényi order in
     /// [1.1, 1024] (`renyiOrders`); every other metric (accuracies, precision, recall, AUROC, removed
     /// fraction, TPR at 5% FPR, the attacks' success rates) is a rate in [0, 1].
@@ -45,7 +46,7 @@ extension MetricKey {
         switch key {
         case generalizationGap: -1...1
         case finalLoss, stoppingEpoch, privacyEpsilon, poisonabilityThreshold, targetShift, cleanGradientNorm, mixedGradientNorm,
-             targetGradientNorm, victimGradientNorm, targetNorm, targetDistance, biasGradientRatio:
+             targetGradientNorm, victimGradientNorm, targetNorm, targetDistance, biasGradientRatio, weightsOnlyThreshold:
                 0...largestUnboundedValue
         // The largest eigenvalue of an input Hessian: at least 0 for a network's cross-entropy (positive
         // semi-definite), but below 0 where kernel ridge's squared error is concave in the input.

@@ -84,6 +84,39 @@ extension ReportModel {
         return sentence
     }
 
+    /// Under `cancel: weights`, which threshold applies and how it compares with τ: τ counts the bias
+    /// as a feature that is always 1, so for the weights' gradient alone it is neither exact nor a bound
+    /// once the target's bias is not 0; the runs record τ_w (`weightsOnlyThreshold`): exact for binary
+    /// softmax regression with free features, a lower bound for an MLP (its last layer's weights) and
+    /// for more than two classes (each row's term at least −W₀((c − 1)/e) − (max_k b_k − b_y)). Nil
+    /// under `cancel: weights-and-bias`, where τ applies.
+    static func weightsOnlySentence(_ results: StudyResults, series: Int) -> String? {
+        guard !results.cancelsBias(series: series) else { return nil }
+        let runs = results.runs.filter { $0.series == series && $0.fraction > 0 && $0.metrics != nil }
+        let pairs = runs.compactMap { run in results.applicableThreshold(of: run).flatMap { w in run.metrics?[MetricKey.poisonabilityThreshold].map { (w, $0) } } }
+        let opening = "These runs cancel the weights' gradient only, for which τ (it counts the bias as a feature that is always 1) is "
+            + "neither exact nor a bound once the target's bias is not 0"
+        guard !runs.isEmpty else { return opening + "." }
+        let withW = runs.compactMap { results.applicableThreshold(of: $0) }
+        guard let low = withW.min(), let high = withW.max() else {
+            return opening + "; no run's target has a weights-only threshold (the product of its weights and their clean gradient is at most 0), "
+                + "so nothing bounds the budget that cancels it."
+        }
+        let kind: String
+        if results.applicableThresholdIsExact(series: series) {
+            kind = "exact when the poisons' features are free (with project they stay in the clean rows' box, where it is necessary)"
+        } else if results.tauIsLowerBound(series: series) {
+            kind = "a lower bound, from the last layer's weights with the hidden representation relaxed to any logits"
+        } else {
+            kind = "a lower bound, each poison's term being at least −W₀((c − 1)/e) − (max_k b_k − b_y)"
+        }
+        let ratios = pairs.map { $0.0 / $0.1 }
+        return opening + "; the threshold that applies is the weights-only τ_w of each run's target and poison labels, "
+            + "\(percent(low))–\(percent(high)) over the \(runs.count) runs at positive budgets"
+            + (ratios.isEmpty ? "" : " (\(fixed(ratios.min()!, decimals: 2))–\(fixed(ratios.max()!, decimals: 2)) τ)")
+            + (withW.count < runs.count ? ", none for \(runs.count - withW.count)" : "") + ", \(kind)."
+    }
+
     /// A row per gradient-canceling series of `results`; τ(c) of softmax regression with more than two
     /// classes is only a necessary condition, and an MLP's (its last layer's) only a lower bound on the
     /// budget, which the cell says.
@@ -124,7 +157,8 @@ extension ReportModel {
                                 threshold: thresholdText(results.fits[series].threshold, estimate: results.statistics.series[series].threshold,
                                                          brackets: true),
                                 ratios: around.isEmpty ? "n/a" : around.joined(separator: "; "),
-                                findings: [methodSentence(results, series: series), evidence.parameterSpaceSentence]
+                                findings: [methodSentence(results, series: series)] + (weightsOnlySentence(results, series: series).map { [$0] } ?? [])
+                                    + [evidence.parameterSpaceSentence]
                                     + (budget.map { [$0.sentence(necessaryOnly: necessaryOnly), $0.victimSentence] } ?? [])
                                     + (biasLeftoverSentence(results, series: series).map { [$0] } ?? [])
                                     + (results.tauIsLowerBound(series: series) ? [lowerBoundSentence(norms: victimNorms(results, series: series))] : [])

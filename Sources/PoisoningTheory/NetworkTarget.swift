@@ -73,8 +73,10 @@ public func poisonabilityThreshold(of target: NetworkParameters, on data: Datase
 /// G = E[(p − y) ⊗ (φ(x), 1)], so <θ, G> = E[<h, p − y>] = (1/n) Σ_rows Σ_k h_k (p_k − y_k).
 /// The bias is part of θ (a feature that is always 1). The paper's definition, with θ as given; it
 /// is the same for θ centred (`centredLastLayer`): a shift h_k + s common to every class adds
-/// s Σ_k (p_k − y_k) = 0. One pass over the rows, in Double from the Float parameters and φ.
-public func lastLayerGradientProduct(_ parameters: NetworkParameters, on data: Dataset) -> Double {
+/// s Σ_k (p_k − y_k) = 0. With `includingBias: false` the bias's part is left out: <W, G_W> =
+/// E[<Wφ, p − y>] = E[Σ_k (h_k − b_k)(p_k − y_k)], the product `weightsOnlyThreshold(of:on:poisonLabels:)`
+/// needs (also unchanged by centring). One pass over the rows, in Double from the Float parameters and φ.
+public func lastLayerGradientProduct(_ parameters: NetworkParameters, on data: Dataset, includingBias: Bool = true) -> Double {
     precondition(data.count > 0 && data.featureCount == parameters.shape.inputs, "rows do not fit the model")
     let layer = parameters.shape.layers.last!
     let phi = parameters.shape.hidden.isEmpty ? data.features : parameters.representations(of: data)
@@ -88,12 +90,15 @@ public func lastLayerGradientProduct(_ parameters: NetworkParameters, on data: D
             for i in 0..<width { value += Double(w[layer.weightIndex(output: k, input: i)]) * Double(phi[row * width + i]) }
             h[k] = value
         }
-        // p = softmax(h), shifted by max h; Σ_k h_k (p_k − y_k).
+        // p = softmax(h), shifted by max h; Σ_k h_k (p_k − y_k), or Σ_k (h_k − b_k)(p_k − y_k) without the bias.
         let top = h.max()!
         var total = 0.0
         for k in 0..<c { total += exp(h[k] - top) }
         var product = 0.0
-        for k in 0..<c { product += h[k] * (exp(h[k] - top) / total - (k == data.labels[row] ? 1 : 0)) }
+        for k in 0..<c {
+            let projected = includingBias ? h[k] : h[k] - Double(w[layer.biasOffset + k])
+            product += projected * (exp(h[k] - top) / total - (k == data.labels[row] ? 1 : 0))
+        }
         sum += product
     }
     return sum / Double(data.count)

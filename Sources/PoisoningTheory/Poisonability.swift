@@ -8,9 +8,11 @@ import PoisoningUtilities
 /// n clean rows) below which no poison set of any content makes a target model w stationary on the
 /// mixture of clean data μ and poisons ν, (1 − λ)g(μ; w) + λ g(ν; w) = 0 with λ = ε_d / (1 + ε_d).
 public enum PoisonabilityThreshold: Sendable, Equatable {
-    /// A budget ε_d ≥ `tau` is necessary (and, for binary margin models, sufficient for cancelling the
-    /// weights' gradient, which gradient canceling does by default; cancelling the bias's gradient too,
-    /// `cancel: weights-and-bias`, needs more when the poisons keep their labels). With
+    /// A budget ε_d ≥ `tau` is necessary for making every parameter stationary, the bias included
+    /// (`cancel: weights-and-bias`, which needs more when the poisons keep their labels); for binary
+    /// margin models with a bias of 0 it is also sufficient. For the weights' gradient alone (`cancel:
+    /// weights`, the default) τ is neither exact nor a bound once the bias is not 0: that threshold is
+    /// τ_w (`weightsOnlyThreshold(of:on:poisonLabels:)`). With
     /// `lowerBound` the condition was applied to a network's last layer only, so τ is only a lower
     /// bound on the budget a poison set needs.
     case threshold(tau: Double, lowerBound: Bool)

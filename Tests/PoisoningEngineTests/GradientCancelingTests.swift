@@ -337,7 +337,7 @@ struct GradientCancelingTests {
     /// meaning in brackets after its name: no meaning may start with "the" ("The the poison budget").
     @Test func noMetricMeaningStartsWithThe() {
         let metrics = GradientCanceling(targetLabel: "gradpc 0.5").metrics.flatMap(\.recorded)
-        #expect(metrics.count == 15)
+        #expect(metrics.count == 16)
         for metric in metrics {
             #expect(!metric.meaning.lowercased().hasPrefix("the "), "\(metric.key): \(metric.meaning)")
         }
