@@ -61,8 +61,9 @@ enum StudyOption: String, CaseIterable {
         case .trainFraction: "Gaussian-cluster data: fraction of the samples used for training."
         case .dataSeed: "Gaussian-cluster data: seed of the NumPy-compatible generator of the data and the split."
         case .confidence: "Confidence level of every interval in the report, in [0.5, 0.999]."
-        case .replicates: "Bootstrap replicates behind the intervals of fitted quantities (thresholds, k, x0); twice as many are "
-            + "drawn (so that interval ends do not move with the random stream), rounded up to whole rays."
+        case .replicates: "Bootstrap replicates behind the intervals of fitted quantities (thresholds, k, x0); more are drawn "
+            + "(so that interval ends do not move with the random stream): twice as many with at most 3 seeds, (n - 1)^2 / 2 "
+            + "times as many with n seeds beyond (at least 8, at most 64,000 per series), rounded up to whole rays."
         case .bootstrapSeed: "Seed of the bootstrap's random stream; another seed checks that the intervals do not depend on it."
         }
     }

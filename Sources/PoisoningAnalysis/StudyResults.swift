@@ -131,7 +131,10 @@ public struct StudyResults: Sendable, Codable, Equatable {
     /// comparison is undetermined: `escalatingReplicates`). `sequential`, the record of an adaptive study whose last look
     /// `study` is, sets the confidence of every interval to that look's and, unless `bootstrapReplicates`
     /// is given, the replicates to those the look was analysed with; `confidence`, when given
-    /// instead, sets it to its own (a look of an adaptive study before its record is known).
+    /// instead, sets it to its own (a look of an adaptive study before its record is known). With any
+    /// of the three (a look, or provisional results) the bootstrap draws
+    /// `SeedBootstrap.adaptiveDrawsPerReplicate` refits per replicate, not a fixed study's
+    /// `SeedBootstrap.drawsPerReplicate`, which grows with the seeds.
     public init(study: Study, runs: [RunResult], toolVersion: String,
                 threads: Int = ProcessInfo.processInfo.activeProcessorCount, bootstrapReplicates: Int? = nil,
                 sequential: SequentialRecord? = nil, confidence: Double? = nil) {
@@ -162,7 +165,7 @@ public struct StudyResults: Sendable, Codable, Equatable {
         if let confidence = sequential?.confidence ?? confidence { analysed.analysis.confidence = confidence }
         self.sequential = sequential
         statistics = studyStatistics(runs: self.runs, fits: fits, series: series, config: analysed, testRows: data.testCount,
-                                     threads: threads)
+                                     threads: threads, adaptiveLook: sequential != nil || confidence != nil || bootstrapReplicates != nil)
         findings = PoisoningAnalysis.findings(fits: fits, statistics: statistics, points: points, fractions: config.fractions,
                                               series: series, attackMetrics: attackMetrics, claims: config.claims,
                                               designDifferences: config.claims?.design?.differences(from: config) ?? [])

@@ -229,7 +229,7 @@ struct GroupSequentialTests {
 
     /// The ray bootstraps of the looks of one comparison spending `alpha` (the reference design).
     static func lookBootstraps(alpha: Double) -> [SeedBootstrap] {
-        sequentialLooks(start: 3, step: 3, max: 40, alpha: alpha, replicates: 1000).map { SeedBootstrap(seedCount: $0.seeds, replicates: 1000) }
+        sequentialLooks(start: 3, step: 3, max: 40, alpha: alpha, replicates: 1000).map { SeedBootstrap(seedCount: $0.seeds, replicates: 1000, perReplicate: SeedBootstrap.adaptiveDrawsPerReplicate) }
     }
 
     /// The false-resolution rate through the ray bootstrap and the sign decision, as an adaptive study
@@ -263,7 +263,7 @@ struct GroupSequentialTests {
         let looks = sequentialLooks(start: 3, step: 3, max: 40, alpha: 0.05, replicates: 1000)
         let counts = [1000, 2000, 4000, 8000]
         let bootstraps = looks.map { look in
-            Dictionary(uniqueKeysWithValues: counts.map { ($0, SeedBootstrap(seedCount: look.seeds, replicates: $0)) })
+            Dictionary(uniqueKeysWithValues: counts.map { ($0, SeedBootstrap(seedCount: look.seeds, replicates: $0, perReplicate: SeedBootstrap.adaptiveDrawsPerReplicate)) })
         }
         var reanalysed = 0
         /// The look's decision, analysed again with more replicates while undetermined.

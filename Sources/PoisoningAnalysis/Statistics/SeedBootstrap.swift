@@ -78,21 +78,48 @@ public struct SeedBootstrap: Sendable {
     /// replicate plain Monte Carlo of the same bootstrap); 4 with more.
     public static func radiiPerRay(seedCount: Int) -> Int { seedCount <= 3 ? 16 : 4 }
 
-    /// Draws made for `replicates` asked: twice as many, so that the ends are
-    /// stable (1,000 asked: 8 blocks x 16 rays x 16 radii = 2,048 refits per series with at most 3
-    /// seeds, 8 x 64 x 4 = 2,048 with more; with 1,024, 8 x 32 x 4, and Sobol' directions without
-    /// antithetic pairs, 5 seeds' threshold ends moved by 0.55 pp between streams and L's, b's and
-    /// x0's by up to 2.6 pp, `IntervalStabilityTests`).
-    public static func drawnReplicates(_ replicates: Int) -> Int { 2 * replicates }
+    /// Refits drawn per replicate asked in a study of `seedCount` seeds with a fixed list of seeds
+    /// (`drawnReplicates`): 2 with at most 3 seeds, whose directions are a circle of angles; with more,
+    /// (n - 1)² / 2 and at least 8 (8 with 4 or 5 seeds, 40 with 10), because the Sobol' directions
+    /// integrate the sigmoid's own parameters more coarsely the more contrast dimensions there are:
+    /// over 5 streams (docs/statistics.md) the widest move of an end of L, x0 or b was 1.3 pp at 2 per
+    /// replicate and 0.46 pp at 8 with 5 seeds; 2.9 pp at 2, 0.79 pp at 16 and 0.36 pp at 64 with 10.
+    public static func drawsPerReplicate(seedCount: Int) -> Int {
+        seedCount <= 3 ? 2 : max(8, (seedCount - 1) * (seedCount - 1) / 2)
+    }
+
+    /// Refits drawn per replicate asked at a look of an adaptive study: 2, whatever the seeds. A look's
+    /// decisions rest on thresholds, whose ends hold 0.5 pp at 2; with the 33 to 40 seeds of the
+    /// adaptive reference study's looks the parameters' 0.5 pp would need about 450,000 refits per
+    /// series, some 20 s of CPU per look against the 10 s the whole adaptive study may take. Provisional
+    /// results (a template's check, whose numbers only stand in for the real ones' shape) draw as few.
+    public static let adaptiveDrawsPerReplicate = 2
+
+    /// Most refits per series drawn beyond twice the replicates asked: 64,000 (with 3 series about
+    /// 3 s of CPU), so that many seeds times many replicates exhaust neither time nor memory.
+    public static let largestDraw = 64_000
+
+    /// Draws made for `replicates` asked with `seedCount` seeds: `perReplicate` (by default
+    /// `drawsPerReplicate`) times as many, at most `largestDraw` unless twice the replicates asked is
+    /// more (1,000 asked: 8 blocks x 16 rays x 16 radii = 2,048 refits per series with at most 3 seeds;
+    /// 8 x 250 x 4 = 8,000 with 4 or 5 seeds; 8 x 1,250 x 4 = 40,000 with 10; with 1,024, 8 x 32 x 4, and
+    /// Sobol' directions without antithetic pairs, 5 seeds' threshold ends moved by 0.55 pp between
+    /// streams and L's, b's and x0's by up to 2.6 pp, `IntervalStabilityTests`).
+    public static func drawnReplicates(_ replicates: Int, seedCount: Int, perReplicate: Int? = nil) -> Int {
+        let wanted = (perReplicate ?? drawsPerReplicate(seedCount: seedCount)) * replicates
+        return max(2 * replicates, min(wanted, largestDraw))
+    }
 
     /// At least `replicates` draws (rounded up to whole blocks of whole rays, and at least
-    /// `drawnReplicates`) for `seedCount` seeds (>= 2), from the stream (seed, "statistics").
-    public init(seedCount: Int, replicates: Int, seed: UInt64 = 0) {
+    /// `drawnReplicates`, with `perReplicate` draws per replicate when given) for `seedCount` seeds
+    /// (>= 2), from the stream (seed, "statistics").
+    public init(seedCount: Int, replicates: Int, seed: UInt64 = 0, perReplicate: Int? = nil) {
         precondition(seedCount >= 2 && replicates >= 1)
         var random = Xoshiro256StarStar(seed: seed, purpose: "statistics")
         let blocks = Self.blockCount
         self.seedCount = seedCount
-        let radii = Self.radiiPerRay(seedCount: seedCount), drawn = Self.drawnReplicates(replicates)
+        let radii = Self.radiiPerRay(seedCount: seedCount)
+        let drawn = Self.drawnReplicates(replicates, seedCount: seedCount, perReplicate: perReplicate)
         let raysPerBlock = max(2, ((drawn + blocks * radii - 1) / (blocks * radii) + 1) / 2 * 2)
         let degrees = Double(seedCount - 1)
         let layout = RayLayout(blocks: blocks, raysPerBlock: raysPerBlock, radii: radii) { p in

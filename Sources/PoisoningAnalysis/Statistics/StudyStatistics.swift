@@ -92,8 +92,8 @@ public struct ThresholdTrend: Sendable, Codable, Equatable {
 public struct StudyStatistics: Sendable, Codable, Equatable {
     /// Confidence level of every interval.
     public let confidence: Double
-    /// Bootstrap replicates drawn (the study's number, doubled, rounded up to whole
-    /// rays: `SeedBootstrap.drawnReplicates`).
+    /// Bootstrap replicates drawn (the study's number, times 2 with at most 3 seeds and more with
+    /// more seeds, rounded up to whole rays: `SeedBootstrap.drawnReplicates`).
     public let replicates: Int
     /// Seeds per setting.
     public let seeds: Int
@@ -126,12 +126,15 @@ let intervalMethod = "Means (clean accuracy, gap) and their differences between 
 
 /// Computes the study's statistics from its runs and central fits, one series after another, each
 /// series' refits and intervals shared out among `threads` workers (a study of a few series keeps
-/// them all busy; the same bytes for any `threads`).
+/// them all busy; the same bytes for any `threads`). `adaptiveLook`: the study is a look of an
+/// adaptive study (or provisional results), whose bootstrap draws `SeedBootstrap.adaptiveDrawsPerReplicate`
+/// refits per replicate whatever the seeds.
 public func studyStatistics(runs: [RunResult], fits: [SeriesFit], series: [SeriesDescription], config: StudyConfig,
-                            testRows: Int, threads: Int) -> StudyStatistics {
+                            testRows: Int, threads: Int, adaptiveLook: Bool = false) -> StudyStatistics {
     let settings = config.analysis, planning = config.planning
     let bootstrap = config.seeds.count >= 2
-        ? SeedBootstrap(seedCount: config.seeds.count, replicates: settings.replicates, seed: settings.bootstrapSeed) : nil
+        ? SeedBootstrap(seedCount: config.seeds.count, replicates: settings.replicates, seed: settings.bootstrapSeed,
+                        perReplicate: adaptiveLook ? SeedBootstrap.adaptiveDrawsPerReplicate : nil) : nil
     let computed = fits.map { fit in
         seriesStatistics(fit: fit, runs: runs, fractions: config.fractions, seeds: config.seeds, testCount: testRows,
                          bootstrap: bootstrap, confidence: settings.confidence, threads: threads)
