@@ -563,6 +563,21 @@ func thresholdText(_ threshold: CriticalThreshold, estimate: Estimate, brackets:
     return "\(text) \(open)\(range)\(close)"
 }
 
+/// A threshold as the opening and the "Attacks compared" table headline it: `thresholdText`, except
+/// for a point within the swept fractions from a fit the data barely determine (`isPoorlyIdentified`,
+/// listed as such in the sigmoid fits), which is not to be quoted: its interval alone, marked,
+/// "[12.7% or more] (poorly identified)" ("(12.7% or more; poorly identified)" without brackets;
+/// "poorly identified" when the interval says nothing).
+func headlineThresholdText(_ threshold: CriticalThreshold, statistics: SeriesStatistics, brackets: Bool) -> String {
+    guard threshold.status == .withinRange && isPoorlyIdentified(statistics) else {
+        return thresholdText(threshold, estimate: statistics.threshold, brackets: brackets)
+    }
+    guard let range = informativeIntervalText(statistics.threshold, percent, separator: brackets ? bracketSeparator : " to ") else {
+        return "poorly identified"
+    }
+    return brackets ? "[\(range)] (poorly identified)" : "(\(range); poorly identified)"
+}
+
 /// A p-value with two significant digits, or "< 0.001".
 func pValue(_ p: Double) -> String { p < 0.001 ? "< 0.001" : fixed(p, decimals: p < 0.01 ? 3 : 2) }
 
