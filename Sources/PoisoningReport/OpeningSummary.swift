@@ -232,9 +232,11 @@ private func thresholdSummary(_ results: StudyResults) -> String {
             + "(\(percent(results.findings.largestFraction)))." } ?? ""
         // The brackets' level named once ("[95% CI]"): an adaptive study's is its adjusted one, and says so.
         let level = (results.sequential == nil ? "" : "adjusted ") + levelText(results)
-        return "Critical thresholds [\(level) CI] (accuracy halfway from clean to chance): "
+        // When no point is quoted, the mark is said once for all.
+        let allPoorly = !results.fits.isEmpty && results.fits.allSatisfy { pointIsNotQuoted($0.threshold, statistics: statistics[$0.series]) }
+        return "Critical thresholds [\(level) CI] (accuracy halfway from clean to chance)\(allPoorly ? ", all poorly identified" : ""): "
             + listing(results.fits.map { fit in
-            headlineThresholdText(fit.threshold, statistics: statistics[fit.series], brackets: true)
+            headlineThresholdText(fit.threshold, statistics: statistics[fit.series], brackets: true, marked: !allPoorly)
                 + " (\(results.series[fit.series].label))"
         }) + "." + gloss
     }
