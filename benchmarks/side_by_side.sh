@@ -3,7 +3,16 @@
 # it (`make-report --output DIR --quiet`), and prints each binary's mean wall and CPU time and the
 # difference (new − old) with its paired 95% confidence interval.
 #
-#   benchmarks/side_by_side.sh OLD_BINARY NEW_BINARY [ROUNDS]     (ROUNDS: at least 2, default 10)
+#   benchmarks/side_by_side.sh [--engine-only] OLD_BINARY NEW_BINARY [ROUNDS]     (ROUNDS: at least 2, default 10)
+#
+# --engine-only times training alone, without the report, figures and results.json: each round runs
+# `make-report run --shard 1/1 --no-store --quiet` once per binary (cold only; there is no warm
+# mode), which trains every run of the default study and writes only results.part-1-of-1.json (the
+# runs' results, no analysis, report or figure). Both this version and 0.3.0 (ea75204) have
+# `--shard K/N`; `bench --steps-only` exists only in the newer one, and `bench --engine-only`, in
+# both, prints tables of different content rather than one command's time, so neither can be timed
+# side by side. What is left beside training is the process start, reading the study and writing
+# the part file, tens of milliseconds (the new binary's `bench --steps-only` splits them).
 #
 # Each binary works in a scratch folder of its own (under $TMPDIR, removed at the end): one untimed
 # run first fills its run store and its output folder. Then each round times, for each binary, a
@@ -14,7 +23,9 @@
 # machine moves with the load, which the script prints (`uptime`) before and after.
 set -euo pipefail
 
-usage="usage: benchmarks/side_by_side.sh OLD_BINARY NEW_BINARY [ROUNDS]"
+usage="usage: benchmarks/side_by_side.sh [--engine-only] OLD_BINARY NEW_BINARY [ROUNDS]"
+engine_only=false
+if [[ ${1:-} == --engine-only ]]; then engine_only=true; shift; fi
 if [[ $# -lt 2 || $# -gt 3 ]]; then echo "$usage" >&2; exit 2; fi
 old=$1 new=$2 rounds=${3:-10}
 for binary in "$old" "$new"; do
@@ -32,12 +43,14 @@ trap 'rm -rf "$scratch"' EXIT
 mkdir "$scratch/old" "$scratch/new"
 
 # run NAME BINARY MODE: one whole command of BINARY into NAME's scratch folder (MODE "cold" adds
-# --no-store); appends "wall cpu" to $scratch/NAME.MODE, and stops the script if the command fails.
+# --no-store; with --engine-only, `run --shard 1/1` trains and writes the part file alone); appends
+# "wall cpu" to $scratch/NAME.MODE, and stops the script if the command fails.
 run() {
-    local name=$1 binary=$2 mode=$3 extra=() times
+    local name=$1 binary=$2 mode=$3 command=() extra=() times
     [[ $mode == cold ]] && extra=(--no-store)
+    $engine_only && command=(run --shard 1/1)
     local TIMEFORMAT='%3R %3U %3S'
-    if ! times=$( { time "$binary" --output "$scratch/$name/output" --quiet "${extra[@]}" \
+    if ! times=$( { time "$binary" "${command[@]}" --output "$scratch/$name/output" --quiet "${extra[@]}" \
                     >"$scratch/$name/log" 2>&1; } 2>&1 ); then
         echo "side_by_side.sh: $binary failed ($mode run); its output:" >&2
         cat "$scratch/$name/log" >&2
@@ -51,12 +64,13 @@ echo "new: $new ($("$new" --version 2>/dev/null || echo "version unknown"))"
 echo "load before: $(uptime)"
 run old "$old" warm-up
 run new "$new" warm-up
+modes=(cold warm)
+$engine_only && modes=(cold)
 for ((round = 1; round <= rounds; round++)); do
     if ((round % 2)); then order=(old new); else order=(new old); fi
     for name in "${order[@]}"; do
         binary=$old; [[ $name == new ]] && binary=$new
-        run "$name" "$binary" cold
-        run "$name" "$binary" warm
+        for mode in "${modes[@]}"; do run "$name" "$binary" "$mode"; done
     done
     echo "round $round of $rounds done" >&2
 done
@@ -64,9 +78,11 @@ echo "load after: $(uptime)"
 echo
 
 # One line per (mode, measure): each binary's mean, and the paired difference with its interval.
-echo "| Default study, whole command | Old (s) | New (s) | New − old (s) | 95% CI of the difference (paired, $rounds rounds) |"
+what="whole command"
+$engine_only && what="training only (run --shard 1/1: no report, figures or results.json)"
+echo "| Default study, $what | Old (s) | New (s) | New − old (s) | 95% CI of the difference (paired, $rounds rounds) |"
 echo "|---|---:|---:|---:|---|"
-for mode in cold warm; do
+for mode in "${modes[@]}"; do
     label="--no-store (every run trained)"
     [[ $mode == warm ]] && label="every run from the store"
     paste "$scratch/old.$mode" "$scratch/new.$mode" | awk -v label="$label" '

@@ -7,8 +7,9 @@ attack with its `poisons: random-flips` comparison and its `poisons: clones` con
 For every climbed svm-gradient attack L, and every attack of the study that is its comparison,
 control or other order (matched by the attacks' settings in results.json's `config.attacks`, not by
 their labels: the same `classes`, `kernel`, `gamma`, `c`, `validation-share` and
-`victim-sees-validation`; its comparison `poisons: random-flips`, whose victim trains on the same
-rows; its control `poisons: clones` with L's `placement`, the unclimbed clones its poisons start
+`victim-sees-validation`; its comparison `poisons: random-flips` with L's `placement`, whose victim
+trains on the same rows (flips in place under `replace`; under `add`, flipped copies added, as L's
+poisons are, and then, as a second baseline, the in-place flips too); its control `poisons: clones` with L's `placement`, the unclimbed clones its poisons start
 from; its other order the climbed attack with L's `placement`, `steps` and `step-size` and
 `order: one-at-a-time` where L's is `together`), with series matched by model and defense, and every
 budget above 0: the mean over seeds of the paired difference, L minus the other (and, when the study
@@ -207,7 +208,8 @@ for index in svm_attacks:
     if attacks[index].get('order') == 'one-at-a-time' and partner(index, 'climbed', placement=None, steps=None, step_size=None,
                                                                     order='together') is not None:
         continue
-    flips = partner(index, 'random-flips')
+    flips = partner(index, 'random-flips', placement=None)
+    in_place = partner(index, 'random-flips', placement='replace') if attacks[index].get('placement') == 'add' else None
     clones = partner(index, 'clones', placement=None)
     sequence = (partner(index, 'climbed', placement=None, steps=None, step_size=None, order='one-at-a-time')
                 if attacks[index].get('order') == 'together' else None)
@@ -215,6 +217,8 @@ for index in svm_attacks:
         compare(index, flips, 'Climbed is')
         levels(index, flips)
         between_victims(index, flips)
+    if in_place is not None:
+        compare(index, in_place, 'Climbed is')
     if clones is not None:
         compare(index, clones, 'Climbed is')
         if flips is not None:

@@ -84,9 +84,13 @@ import Synchronization
 /// labels of m of the attacker's training rows, the rows that `svmRandomFlipTestError` flips
 /// (stream (seed, "svm-random-flips")), are flipped to the pair's other class, and the victim
 /// trains on the same rows as under the climbed poisons (by default, as in the paper, the
-/// attacker's training rows), so that its curve compares like with like. Its three errors are those of the
-/// attacker's SVM trained with these flips; its `svmTestError` is the climbed attack's
-/// `svmRandomFlipTestError` of the same seed and budget.
+/// attacker's training rows), so that its curve compares like with like. With `placement: replace`
+/// (the default) the flips are in place: the m rows lose their true labels, and the victim trains on
+/// n rows. With `placement: add`, the baseline of the paper's added poisons, copies of those m rows
+/// with their labels flipped are added after the clean rows, all of which stay (n + m rows, as under
+/// the added poisons). Its three errors are those of the attacker's SVM trained with these flips; in
+/// place, its `svmTestError` is the climbed attack's `svmRandomFlipTestError` of the same seed and budget
+/// (which always flips in place).
 ///
 /// `poisons: clones` is the control of the climb: the m clones of step 3, unclimbed (the rows of the
 /// attacked class that the climbed poisons replace, their features kept, their label the poison
@@ -194,7 +198,7 @@ public struct SVMGradient: PoisoningAttack {
 
     /// Reads `classes`, `kernel`, `gamma` (RBF only), `c`, `steps`, `step-size`, `validation-share`,
     /// `victim-sees-validation`, `poisons`, `order` and `placement` (`steps`, `step-size` and `order`
-    /// only with `poisons: climbed`, `placement` not with `poisons: random-flips`).
+    /// only with `poisons: climbed`).
     public init(parameters: inout ParameterReader) throws {
         let classes = try parameters.intList("classes", default: [0, 1], in: 0...1_000_000,
                                              help: "The class pair [a, b], by class index (0 to classes - 1, in the order of the data's labels), not by name: "
@@ -237,16 +241,12 @@ public struct SVMGradient: PoisoningAttack {
                 throw parameters.error(key, "applies only with poisons: climbed (\(poisons) climbs nothing)")
             }
         }
-        var placement = Placement.replace.rawValue
-        if poisons != Poisons.randomFlips.rawValue {
-            placement = try parameters.string("placement", default: Placement.replace.rawValue, oneOf: Placement.allCases.map(\.rawValue),
+        let placement = try parameters.string("placement", default: Placement.replace.rawValue, oneOf: Placement.allCases.map(\.rawValue),
                                               help: "add: the paper's, each poison a row added to the victim's training rows, all of which stay "
                                                   + "(the budget m is a share m/n of its n clean rows; it trains on n + m); replace (the default, "
                                                   + "so that the victims train on as many rows at every budget, as under every other attack): "
-                                                  + "each poison takes the place of the training row of the attacked class it was copied from.")
-        } else if parameters.contains("placement") {
-            throw parameters.error("placement", "applies only with poisons: climbed or clones (random-flips relabels rows in place)")
-        }
+                                                  + "each poison takes the place of the training row of the attacked class it was copied from. "
+                                                  + "With random-flips: add adds flipped copies of the drawn rows, replace flips them in place.")
         self.init(classes: (classes[0], classes[1]), kernel: SVCKernel(kernelKind, gamma: gamma), c: c, steps: steps, stepSize: stepSize,
                   validationShare: share, victimSeesValidation: seesValidation, poisons: Poisons(rawValue: poisons)!,
                   order: Order(rawValue: order)!, placement: Placement(rawValue: placement)!)
@@ -271,7 +271,7 @@ public struct SVMGradient: PoisoningAttack {
         if victimSeesValidation { details.append("victim with validation rows") }
         switch poisons {
         case .climbed: details += [placement.rawValue, order == .oneAtATime ? "one at a time" : "together"]
-        case .randomFlips: details.append("random flips")
+        case .randomFlips: details += placement == .add ? ["random flips", "add"] : ["random flips"]
         case .clones: details += ["unclimbed clones", placement.rawValue]
         }
         return "svm-gradient class \(className(attackedClass, in: classNames)) → class \(className(poisonClass, in: classNames)) "
@@ -292,8 +292,15 @@ public struct SVMGradient: PoisoningAttack {
             + "a larger budget is saturated, under placement add too, where m/n could otherwise grow past them)"
         switch poisons {
         case .randomFlips:
-            return "the comparison of Biggio, Nelson and Laskov's (ICML 2012) attack, not an attack of the paper: the labels of m of the "
-                + "attacker's training rows, drawn at random, flipped in place (the budget m is a share m/n of the n rows the victims train on)."
+            guard placement == .add else {
+                return "the comparison of Biggio, Nelson and Laskov's (ICML 2012) attack, not an attack of the paper: the labels of m of the "
+                    + "attacker's training rows, drawn at random, flipped in place (the budget m is a share m/n of the n rows the victims train on)."
+            }
+            return "the comparison of Biggio, Nelson and Laskov's (ICML 2012) attack under placement add, not an attack of the paper: copies "
+                + "of m of the attacker's training rows, drawn at random (either class), with their labels flipped, added to the training "
+                + "rows, all of which stay, as the paper's poisons are (the budget m is a share m/n of the n clean rows the victims train on, "
+                + "the flipped copies m/(n + m) of the rows they then train on; m is capped as the paper's poisons are, at the attacked "
+                + "class's rows in the attacker's training set, so that both have as many at every budget)."
         case .clones:
             return "the control of Biggio, Nelson and Laskov's (ICML 2012) attack, not an attack of the paper: the clones its poisons "
                 + "start from (training rows of the attacked class relabelled), unclimbed; \(placementWords); \(capWords)."
@@ -349,9 +356,12 @@ public struct SVMGradient: PoisoningAttack {
                                + "labels flipped at random as there are poisons (random flips of the same budget on the same rows)")]
     }
 
-    /// Under `placement: add` (climbed poisons or clones): its budget is then poisons per clean row of
+    /// Under `placement: add` (climbed poisons, clones or random flips): its budget is then poisons per clean row of
     /// the victims' set, saturating at the attacked class's rows of the attacker's training set.
     public var addsRows: Bool { placement == .add }
+
+    /// The pair's other class: the attacked class for a row of the poison class, else the poison class.
+    func otherClass(of label: Int) -> Int { label == poisonClass ? attackedClass : poisonClass }
 
     /// None: the attacker trains an SVM of its own.
     public var requirements: Set<ModelCapability> { [] }
@@ -487,8 +497,15 @@ public struct SVMGradient: PoisoningAttack {
         case .randomFlips:
             let positions = Self.randomFlipPositions(count, among: clean.signs.count, seed: seed)
             chosen = positions.map { setting.trainingRows[$0] }
-            for position in positions { problem.place(row: position, at: problem.point(position), sign: -problem.signs[position]) }
-            for row in chosen { poisoned.labels[row] = train.labels[row] == poisonClass ? attackedClass : poisonClass }
+            for position in positions {
+                switch placement {
+                case .replace: problem.place(row: position, at: problem.point(position), sign: -problem.signs[position])
+                case .add: problem.append(problem.point(position), sign: -problem.signs[position])
+                }
+            }
+            if placement == .replace {
+                for row in chosen { poisoned.labels[row] = otherClass(of: train.labels[row]) }
+            }
         case .clones:
             chosen = Array(setting.candidates.prefix(count))
             for row in chosen {
@@ -506,14 +523,22 @@ public struct SVMGradient: PoisoningAttack {
         let measurements = [Self.validationErrorKey: problem.validationError(svc),
                             Self.testErrorKey: problem.error(svc, on: test.features, signs: test.signs),
                             Self.randomFlipTestErrorKey: try Self.randomFlipTestError(clean, flips: count, seed: seed, c: c, on: test)]
-        if poisons != .randomFlips && placement == .add {
-            // Every victim row as it is, then the poisons, labelled the poison class; a poison's true
-            // class is that of the row it was copied from, the attacked class.
+        if placement == .add {
+            // Every victim row as it is, then the poisons: climbed points or clones, labelled the poison
+            // class, whose true class is that of the row they were copied from, the attacked class; or
+            // flipped copies of the drawn rows, labelled the pair's other class, true class their row's.
             var victim = victimSeesValidation ? train : train.rows(victimRows)
             let clean = victim.count
-            victim.features += added.map(Float.init)
-            victim.labels += [Int](repeating: poisonClass, count: count)
-            return PoisonedTrainingSet(data: victim, trueLabels: Array(victim.labels.prefix(clean)) + [Int](repeating: attackedClass, count: count),
+            var labels = [Int](repeating: poisonClass, count: count), trueLabels = [Int](repeating: attackedClass, count: count)
+            if poisons == .randomFlips {
+                for row in chosen { victim.features += train.features[(row * d)..<((row + 1) * d)] }
+                trueLabels = chosen.map { train.labels[$0] }
+                labels = trueLabels.map { otherClass(of: $0) }
+            } else {
+                victim.features += added.map(Float.init)
+            }
+            victim.labels += labels
+            return PoisonedTrainingSet(data: victim, trueLabels: Array(victim.labels.prefix(clean)) + trueLabels,
                                        poisonedRows: Array(clean..<(clean + count)), measurements: measurements, saturated: asked > count)
         }
         guard !victimSeesValidation else {

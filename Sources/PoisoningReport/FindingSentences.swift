@@ -563,6 +563,29 @@ func thresholdText(_ threshold: CriticalThreshold, estimate: Estimate, brackets:
     return "\(text) \(open)\(range)\(close)"
 }
 
+/// A threshold as the opening and the "Attacks compared" table headline it: `thresholdText`, except
+/// for a point within the swept fractions from a fit the data barely determine (`isPoorlyIdentified`,
+/// listed as such in the sigmoid fits), which is not to be quoted: its interval alone, marked,
+/// "[12.7% or more] (poorly identified)" ("(12.7% or more; poorly identified)" without brackets;
+/// "poorly identified" when the interval says nothing); `marked` false leaves the mark to the
+/// sentence ("[12.7% or more]").
+func headlineThresholdText(_ threshold: CriticalThreshold, statistics: SeriesStatistics, brackets: Bool, marked: Bool = true) -> String {
+    guard pointIsNotQuoted(threshold, statistics: statistics) else {
+        return thresholdText(threshold, estimate: statistics.threshold, brackets: brackets)
+    }
+    guard let range = informativeIntervalText(statistics.threshold, percent, separator: brackets ? bracketSeparator : " to ") else {
+        return "poorly identified"
+    }
+    guard marked else { return brackets ? "[\(range)]" : "(\(range))" }
+    return brackets ? "[\(range)] (poorly identified)" : "(\(range); poorly identified)"
+}
+
+/// Whether a headline gives `threshold`'s interval alone (`headlineThresholdText`): a point within
+/// the swept fractions from a poorly identified fit.
+func pointIsNotQuoted(_ threshold: CriticalThreshold, statistics: SeriesStatistics) -> Bool {
+    threshold.status == .withinRange && isPoorlyIdentified(statistics)
+}
+
 /// A p-value with two significant digits, or "< 0.001".
 func pValue(_ p: Double) -> String { p < 0.001 ? "< 0.001" : fixed(p, decimals: p < 0.01 ? 3 : 2) }
 

@@ -257,7 +257,9 @@ func monteCarloRemedy(_ results: StudyResults) -> String {
 
 /// The thresholds in one sentence: each with its interval for up to three series; else the lowest
 /// and highest of those within the swept fractions, and how many lie outside them or have no fit;
-/// the one series with its interval when only one has a threshold within them.
+/// the one series with its interval when only one has a threshold within them. A point from a
+/// poorly identified fit is not quoted (`headlineThresholdText`): its interval stands alone, marked,
+/// and such fits are left out of the range and counted beside it.
 private func thresholdSummary(_ results: StudyResults) -> String {
     let statistics = results.statistics.series
     if results.fits.count <= 3 {
@@ -266,9 +268,11 @@ private func thresholdSummary(_ results: StudyResults) -> String {
             + "(\(percent(results.findings.largestFraction)))." } ?? ""
         // The brackets' level named once ("[95% CI]"): an adaptive study's is its adjusted one, and says so.
         let level = (results.sequential == nil ? "" : "adjusted ") + levelText(results)
-        return "Critical thresholds [\(level) CI] (accuracy halfway from clean to chance): "
+        // When no point is quoted, the mark is said once for all.
+        let allPoorly = !results.fits.isEmpty && results.fits.allSatisfy { pointIsNotQuoted($0.threshold, statistics: statistics[$0.series]) }
+        return "Critical thresholds [\(level) CI] (accuracy halfway from clean to chance)\(allPoorly ? ", all poorly identified" : ""): "
             + listing(results.fits.map { fit in
-            thresholdText(fit.threshold, estimate: statistics[fit.series].threshold, brackets: true)
+            headlineThresholdText(fit.threshold, statistics: statistics[fit.series], brackets: true, marked: !allPoorly)
                 + " (\(results.series[fit.series].label))"
         }) + "." + gloss
     }
@@ -276,18 +280,30 @@ private func thresholdSummary(_ results: StudyResults) -> String {
         .sorted { $0.threshold.fraction! < $1.threshold.fraction! }
     let outside = results.fits.count - within.count
     let rest = outside == 0 ? "" : "; \(outside) of \(results.fits.count) series have none within the swept fractions"
-    guard let lowest = within.first, let highest = within.last else {
+    guard let only = within.first else {
         return "No series' fitted curve falls to its critical threshold within the swept fractions."
     }
     if within.count == 1 {
         // One series has a threshold: name it once, with its interval, rather than as a range from it to itself.
-        return "Only \(results.series[lowest.series].label) reaches its critical threshold (accuracy halfway from clean to chance) "
-            + "within the swept fractions (\(levelText(results)) interval in brackets): \(thresholdText(lowest.threshold, estimate: statistics[lowest.series].threshold, brackets: true)); "
-            + "the other \(outside) series do not."
+        return "Only \(results.series[only.series].label) reaches its critical threshold (accuracy halfway from clean to chance) "
+            + "within the swept fractions (\(levelText(results)) interval in brackets): "
+            + "\(headlineThresholdText(only.threshold, statistics: statistics[only.series], brackets: true)); the other \(outside) series do not."
+    }
+    let identified = within.filter { !isPoorlyIdentified(statistics[$0.series]) }, poorly = within.count - identified.count
+    let poorlyWords = poorly == 0 ? "" : "; \(poorly) more reach\(poorly == 1 ? "es" : "") it in a poorly identified fit, whose point is not "
+        + "quoted (the sigmoid fits give \(poorly == 1 ? "its interval" : "their intervals"))"
+    guard let lowest = identified.first, let highest = identified.last else {
+        return "The fitted curves of \(poorly) series reach their critical threshold (accuracy halfway from clean to chance) within the "
+            + "swept fractions, each in a poorly identified fit, whose point is not quoted (the sigmoid fits give their intervals)\(rest)."
+    }
+    guard identified.count > 1 else {
+        return "The one critical threshold (accuracy halfway from clean to chance) within the swept fractions from a fit not poorly identified "
+            + "is \(thresholdText(lowest.threshold, estimate: statistics[lowest.series].threshold, brackets: true)) "
+            + "(\(results.series[lowest.series].label); \(levelText(results)) interval in brackets)\(poorlyWords)\(rest)."
     }
     return "Critical thresholds (accuracy halfway from clean to chance) range from \(percent(lowest.threshold.fraction!)) "
         + "(\(results.series[lowest.series].label)) to \(percent(highest.threshold.fraction!)) "
-        + "(\(results.series[highest.series].label))\(rest)."
+        + "(\(results.series[highest.series].label))\(poorlyWords)\(rest)."
 }
 
 /// One verdict per published claim (none when this run's design differs from the published one). The

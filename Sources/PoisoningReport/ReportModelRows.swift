@@ -222,7 +222,7 @@ extension ReportModel {
             if subsets[description.attack] != nil { share += " of all \(results.data.trainCount) training rows; its victims train on fewer (Configuration)" }
             return AttackComparisonRow(
                 model: description.modelLabel + (hasDefenses ? ", \(description.defenseLabel)" : ""),
-                attack: description.attackLabel, threshold: thresholdText(fit.threshold, estimate: s.threshold, brackets: true),
+                attack: description.attackLabel, threshold: headlineThresholdText(fit.threshold, statistics: s, brackets: true),
                 accuracy: point?.metric(MetricKey.testAccuracy).map(plusMinus) ?? "n/a", poisoned: share, success: success ?? "—")
         }
     }

@@ -596,8 +596,10 @@ struct SVMGradientTests {
         #expect(attack.label == "svm-gradient class 1 → class 7 (linear, replace, together)")
         #expect(try component(SVMGradient.self, ["placement": .string("add"), "order": .string("one-at-a-time")]).label
             == "svm-gradient class 1 → class 0 (linear, add, one at a time)")
-        #expect(message(["poisons": .string("random-flips"), "placement": .string("add")])?
-            .contains("placement: applies only with poisons: climbed or clones") == true)
+        let addedFlips = try component(SVMGradient.self, ["poisons": .string("random-flips"), "placement": .string("add")])
+        #expect(addedFlips.label == "svm-gradient class 1 → class 0 (linear, random flips, add)" && addedFlips.addsRows)
+        #expect(try #require(addedFlips.methodNote).contains("copies of m of the attacker's training rows, drawn at random (either class), "
+            + "with their labels flipped, added to the training rows, all of which stay"))
         #expect(message(["placement": .string("append")])?.contains("replace") == true)
         // The method note says where the default is not the paper's attack (add, one at a time), and why.
         let note = try #require(attack.methodNote)
@@ -750,6 +752,50 @@ struct SVMGradientTests {
         #expect(replaced.data.count == rows && replaced.poisonedRows.count == poisons)
         for (i, row) in replaced.poisonedRows.enumerated() {
             #expect(cloned.data.features[((rows + i) * d)..<((rows + i + 1) * d)] == replaced.data.features[(row * d)..<((row + 1) * d)])
+        }
+    }
+
+    /// `poisons: random-flips` with `placement: add`, the baseline of the paper's added poisons: the
+    /// victim's set is its clean set (the attacker's 126 training rows, or all 252 with
+    /// `victim-sees-validation: true`) with every clean row as it was, followed by m = round(0.05 · n)
+    /// added rows (6 or 13): copies of the rows the in-place flips flip, in the same order, with their
+    /// labels flipped (true label the row's own, label the pair's other class; either class may be
+    /// drawn). Its attacker's SVM is the one the "random-add" baseline of
+    /// `thePapersConfigurationOnTheDigitsBeatsRandomAddedFlips` builds (the attacker's problem with the
+    /// flipped copies appended): the same validation and test errors, bit for bit.
+    @Test(arguments: [false, true])
+    func addedRandomFlipsAreFlippedCopiesBesideEveryCleanRow(_ seesValidation: Bool) throws {
+        let split = try Self.digitsSplit()
+        let see = ParameterValue.bool(seesValidation)
+        let added = try component(SVMGradient.self, ["poisons": .string("random-flips"), "placement": .string("add"), "victim-sees-validation": see])
+        let inPlace = try component(SVMGradient.self, ["poisons": .string("random-flips"), "victim-sees-validation": see])
+        #expect(added.addsRows && !inPlace.addsRows)
+        let trainer = ModelTrainer(model: NetworkShape(inputs: 64, hidden: [], classes: 2), settings: TrainingSettings(epochs: 1), seed: 1)
+        let (rows, poisons, d) = seesValidation ? (252, 13, 64) : (126, 6, 64)
+        for seed: UInt64 in [1, 2] {
+            let clean = try #require(added.poison(split, fraction: 0, seed: seed, trainer: trainer))
+            #expect(clean.data.count == rows && clean.poisonedRows.isEmpty)
+            let set = try #require(added.poison(split, fraction: 0.05, seed: seed, trainer: trainer))
+            let flipped = try #require(inPlace.poison(split, fraction: 0.05, seed: seed, trainer: trainer))
+            #expect(set.data.count == rows + poisons && set.poisonedRows == Array(rows..<(rows + poisons)))
+            #expect(Array(set.data.features.prefix(rows * d)) == clean.data.features && Array(set.data.labels.prefix(rows)) == clean.data.labels)
+            #expect(Array(set.trueLabels.prefix(rows)) == clean.data.labels)
+            #expect(flipped.poisonedRows.count == poisons)
+            for (i, row) in flipped.poisonedRows.enumerated() {
+                #expect(set.data.features[((rows + i) * d)..<((rows + i + 1) * d)] == clean.data.features[(row * d)..<((row + 1) * d)])
+                #expect(set.trueLabels[rows + i] == clean.data.labels[row] && set.data.labels[rows + i] == 1 - clean.data.labels[row])
+                #expect(set.data.labels[rows + i] == flipped.data.labels[row])
+            }
+            // The attacker's SVM: the clean problem with the flipped copies appended, as random-add builds it.
+            let setting = AttackerSetting(train: split.train, seed: seed, poisonClass: 0, attackedClass: 1, validationShare: 0.5)
+            var random = setting.problem(kernel: added.kernel)
+            for position in SVMGradient.randomFlipPositions(poisons, among: 126, seed: seed) {
+                random.append(random.point(position), sign: -random.signs[position])
+            }
+            let svc = try random.solve(c: 1), test = setting.pairRows(of: split.test)
+            #expect(set.measurements[SVMGradient.validationErrorKey] == random.validationError(svc))
+            #expect(set.measurements[SVMGradient.testErrorKey] == random.error(svc, on: test.features, signs: test.signs))
+            #expect(set.measurements[SVMGradient.randomFlipTestErrorKey] == flipped.measurements[SVMGradient.testErrorKey])
         }
     }
 

@@ -225,6 +225,28 @@ struct StudyFileTests {
                           + "fractions: [0, 0.5, 1]\n").config.fractions == [0, 0.5, 1])
     }
 
+    /// svm-gradient's random flips in both placements read back from their written study file as the
+    /// same study: in place (`placement: replace`, the default) and added (`placement: add`, which adds
+    /// rows, so that its fractions may pass 1).
+    @Test func svmGradientRandomFlipsInBothPlacementsRoundTrip() throws {
+        let text = """
+            models: [{kind: linear-svm}]
+            attacks:
+              - {kind: svm-gradient, poisons: random-flips}
+              - {kind: svm-gradient, poisons: random-flips, placement: add}
+            fractions: [0, 0.1]
+            seeds: 1
+            """
+        let read = try study(text)
+        #expect(read.series.map(\.attackLabel) == ["svm-gradient class 1 → class 0 (linear, random flips)",
+                                                   "svm-gradient class 1 → class 0 (linear, random flips, add)"])
+        let written = studyFileText(read)
+        #expect(written.contains("placement: add"), "\(written)")
+        #expect(try study(written).config == read.config)
+        let adding = "models: [{kind: linear-svm}]\nattacks: [{kind: svm-gradient, poisons: random-flips, placement: add}]\nfractions: [0, 1.5]\n"
+        #expect(try study(adding).config.fractions == [0, 1.5])
+    }
+
     @Test func aRepeatedKeyIsNamedAtTheRepeatWithTheLineOfTheFirst() {
         // Block and flow mappings, at the top and nested.
         #expect(error("title: a\nseeds: [0, 1]\ntitle: b\n") == "s.yaml:3:1: the key 'title' is given again (first at line 1)")

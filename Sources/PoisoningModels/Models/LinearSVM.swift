@@ -61,6 +61,11 @@ public struct LinearSVM: ModelArchitecture {
     public func model(for sizes: SplitSizes) -> any TrainableModel {
         LinearSVMModel(c: c, tolerance: tolerance, maxPasses: maxPasses, inputs: sizes.features, classes: sizes.classes)
     }
+
+    /// `LinearSVMModel.rowVisits(training:)` of the model of these settings at `sizes`.
+    public func rowVisits(training data: Dataset, sizes: SplitSizes) -> Int {
+        LinearSVMModel(c: c, tolerance: tolerance, maxPasses: maxPasses, inputs: sizes.features, classes: sizes.classes).rowVisits(training: data)
+    }
 }
 
 /// A one-vs-rest linear SVM at a split's sizes, ready to solve.
@@ -111,6 +116,19 @@ public struct LinearSVMModel: TrainableModel, Hashable {
         let loss = classifier.rowLosses(on: data).reduce(0, +) / Double(data.count)
         return ModelFit(model: classifier, epochLosses: [loss], divergedEpoch: loss.isFinite ? nil : 1,
                         failure: unconverged.first.map { failure(class: $0.class, gap: $0.gap, classes: unconverged.count) })
+    }
+
+    /// The rows whose dual gradient a training on `data` computes, summed over the classes' solves
+    /// (`LinearSVMDualSolution.rowVisits`: each pass's active rows; a pass over every row of c
+    /// classes visits c × rows): the work `make-report bench` gives beside a pass's time, since
+    /// shrinking leaves rows out of later passes. The same solves as `train`, without the fit.
+    public func rowVisits(training data: Dataset) -> Int {
+        let problem = LinearSVMProblem(data)
+        return (0..<classes).reduce(0) { visits, k in
+            var order = Self.orderStream
+            let signs = data.labels.map { $0 == k ? 1.0 : -1.0 }
+            return visits + problem.solve(signs: signs, c: c, tolerance: tolerance, maxPasses: maxPasses, order: &order).rowVisits
+        }
     }
 
     /// The stream the solver's random row orders come from: Xoshiro256** of seed 0 for "linear-svm-order".

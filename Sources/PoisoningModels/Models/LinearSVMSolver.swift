@@ -54,7 +54,15 @@ struct LinearSVMProblem {
         var active = n, passes = 0, rowVisits = 0, converged = false
         // The previous pass's PGmax and PGmin, the shrinking thresholds (±∞: shrink nothing).
         var previousUpper = Double.infinity, previousLower = -Double.infinity
+        // The pass runs over raw buffers: an array's bounds and uniqueness checks on every w_j, α_i and
+        // index access cost as much as the arithmetic at these sizes (11 features), and the sums are
+        // the same, term by term in the same order, so the bits are too.
         rows.withUnsafeBufferPointer { x in
+        norms.withUnsafeBufferPointer { q in
+        signs.withUnsafeBufferPointer { y in
+        alpha.withUnsafeMutableBufferPointer { alpha in
+        w.withUnsafeMutableBufferPointer { w in
+        index.withUnsafeMutableBufferPointer { index in
             while passes < maxPasses {
                 passes += 1
                 // Every row active at the pass's start is visited once: kept (s += 1) or shrunk (active −= 1).
@@ -63,11 +71,11 @@ struct LinearSVMProblem {
                 var upper = -Double.infinity, lower = Double.infinity
                 var s = 0
                 while s < active {
-                    let i = index[s]
+                    let i = index[s], row = x.baseAddress! + i * f
                     // G = y_i w · x'_i − 1.
                     var margin = 0.0
-                    for j in 0..<f { margin += w[j] * x[i * f + j] }
-                    let g = signs[i] * margin - 1
+                    for j in 0..<f { margin += w[j] * row[j] }
+                    let g = y[i] * margin - 1
                     var projected = 0.0
                     if alpha[i] == 0 {
                         if g > previousUpper {
@@ -91,9 +99,9 @@ struct LinearSVMProblem {
                     if projected != 0 {
                         // α_i ← clip(α_i − G / Q_ii, 0, C); w ← w + (α_i^new − α_i^old) y_i x'_i.
                         let old = alpha[i]
-                        alpha[i] = min(max(old - g / norms[i], 0), c)
-                        let step = (alpha[i] - old) * signs[i]
-                        for j in 0..<f { w[j] += step * x[i * f + j] }
+                        alpha[i] = min(max(old - g / q[i], 0), c)
+                        let step = (alpha[i] - old) * y[i]
+                        for j in 0..<f { w[j] += step * row[j] }
                     }
                     s += 1
                 }
@@ -111,6 +119,11 @@ struct LinearSVMProblem {
                 previousUpper = shrinking && upper > 0 ? upper : .infinity
                 previousLower = shrinking && lower < 0 ? lower : -.infinity
             }
+        }
+        }
+        }
+        }
+        }
         }
         return LinearSVMDualSolution(w: w, alpha: alpha, passes: passes, rowVisits: rowVisits, converged: converged,
                                      gap: converged ? nil : gap(signs: signs, c: c, alpha: alpha, w: w))
