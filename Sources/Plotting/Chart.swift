@@ -509,9 +509,6 @@ enum Style {
     /// How much farther than its own point every other marker must be from a direct label without a
     /// leader line: about a marker's radius, so that the marker whose edge is nearest the label is its own.
     static let labelMarkerMargin = 4.0
-    /// The least gap, across, between a direct label's name placed clear of the data and any error bar or other marker (1
-    /// point up and down), so that the name does not read as the bar's continuation.
-    static let labelBarGap = 2.0
     static let margin = 10.0
     static let tickLength = 4.0
     static let minorTickLength = 2.5
@@ -1031,9 +1028,7 @@ extension Chart {
     /// crosses no label and no leader line placed before it, passes no other of `markerBoxes` (a
     /// marker with its bar) and crosses no other point's horizontal bar (`horizontalBars`, each with
     /// the point it runs through), and which, without a leader line, is nearer its own point than any other
-    /// of `markers` by more than `Style.labelMarkerMargin` (so that it names its own), and which, for a name (not a key),
-    /// keeps `Style.labelBarGap` points across and 1 up and down from every bar and every other marker (its own marker's
-    /// vertical bar counted as a line 2 points wide). Labels that find no such position then try the same positions across a reference
+    /// of `markers` by more than `Style.labelMarkerMargin` (so that it names its own). Labels that find no such position then try the same positions across a reference
     /// line (drawn on a white backing), so that a name is used before a number. Labels still without
     /// one then try their key the same way, out to a longer leader; a key still unplaced takes the
     /// first of those positions that overlaps no label, none of `markerBoxes`, none of `lines`
@@ -1092,18 +1087,6 @@ extension Chart {
             leaderClearOfMarkers(segments, point)
                 && !horizontalBars.contains { bar in bar.point != point && segments.contains(where: bar.box.intersects) }
         }
-        // A name keeps `Style.labelBarGap` points across and 1 up and down from every bar and every other marker, so
-        // that it never seems to continue a bar (review r22d m6: a name began on a bar's cap, another sat on a bar's end);
-        // its own marker's vertical bar counts as the thin line it is, so that the label may stand beside its marker.
-        let barGapped = { (box: Rect) in
-            Rect(x: box.x - Style.labelBarGap, y: box.y - 1, width: box.width + 2 * Style.labelBarGap, height: box.height + 2)
-        }
-        let clearOfBars = { (box: Rect, point: Point) in
-            let gapped = barGapped(box)
-            return !zip(markers, markerBoxes).contains { marker, markerBox in
-                gapped.intersects(marker == point ? Rect(x: marker.x - 1, y: markerBox.y, width: 2, height: markerBox.height) : markerBox)
-            } && !horizontalBars.contains { gapped.intersects($0.box) }
-        }
         let clearOfData = { (box: Rect, leader: [Rect]?, point: Point) in
             !taken.contains(where: box.intersects) && !labelBoxes.contains(where: spaced(box).intersects)
                 && (leader.map { leaderClear($0, point) } ?? namesItsPoint(box, point))
@@ -1111,11 +1094,11 @@ extension Chart {
         let clear = { (box: Rect, leader: [Rect]?, point: Point) in !lines.contains(where: box.intersects) && clearOfData(box, leader, point) }
         let names = labels.indices.map { fitted(labels[$0].text, width: area.width / 2, size: size, font: font) }
         for index in inside {
-            place(index, text: names[index], distances: [6, 14, 26, 40], fits: { clear($0, $1, $2) && clearOfBars($0, $2) })
+            place(index, text: names[index], distances: [6, 14, 26, 40], fits: clear)
         }
         // A name before a number: a name with no room clear of everything crosses a reference line, on white.
         for index in inside where placed[index] == nil {
-            place(index, text: names[index], distances: [6, 14, 26, 40], fits: { clearOfData($0, $1, $2) && clearOfBars($0, $2) })
+            place(index, text: names[index], distances: [6, 14, 26, 40], fits: clearOfData)
         }
         for index in inside where placed[index] == nil {
             guard let key = labels[index].key else { continue }

@@ -137,7 +137,7 @@ private func spikeGrowthSentence(_ fit: CurvatureClaims.SpikeGrowth, _ results: 
         + "of the efficacy (p = 2; supported when the interval holds 2 and lies between 1 and 3, contradicted when it excludes 2, "
         + "and when the poisoned model is resolved less curved than its clean model while the attack works"
         + (flagged ? "; a flagged fit is decided by D instead, contradicted when its interval excludes 0, supported when it lies within "
-            + "±log(ē₂/ē₁)" : "") + "): "
+            + "±log(e₂/e₁)" : "") + "): "
     let (answer, finding) = spikeGrowthFinding(fit, flagged: flagged)
     guard fit.paperSetting else {
         let shows = answer == .notResolved ? "these runs cannot tell either: " : "what these runs show: "
@@ -176,9 +176,9 @@ private func spikeGrowthFinding(_ fit: CurvatureClaims.SpikeGrowth, flagged: Boo
         if lower > 0 { return (.contradicted, "the spike grows faster than the square of the efficacy \(between) (D's interval lies above 0).") }
         if let span = fit.directSpan, lower > -span, upper < span {
             return (.supported, "the spike grows as the square of the efficacy \(between) (D's interval holds 0 and lies within ±\(fixed(span, decimals: 3)), "
-                + "log(ē₂/ē₁), that is p between 1 and 3).")
+                + "log(e₂/e₁) of the mean efficacies, that is p between 1 and 3).")
         }
-        return (.notResolved, "the exponent's fit is flagged and D's interval holds 0 but reaches beyond ±log(ē₂/ē₁) (p 1 or 3); more seeds, "
+        return (.notResolved, "the exponent's fit is flagged and D's interval holds 0 but reaches beyond ±log(e₂/e₁) (p 1 or 3); more seeds, "
             + "or budgets whose efficacies differ more, would narrow it.")
     }
     switch fit.verdict {

@@ -34,11 +34,11 @@ extension ReportModel {
         }
         let tolerance = InputHessian.residualTolerance
         let rule = kernel
-            ? "\(tolerance) · max(|λ|, σ), σ = ‖H̄u‖ of a first run (near the spectral radius) for kernel ridge's indefinite Hessian, which "
+            ? "\(tolerance) · max(|λ|, σ), σ = ‖Hu‖ of a first run (near the spectral radius) for kernel ridge's indefinite Hessian, which "
                 + "the second run shifts by σ" + (network ? ", and σ = 0 for a network's positive semi-definite one" : "")
             : "\(tolerance) · |λ|"
-        return "power iteration with exact Hessian-vector products, until the residual r = ‖H̄u − λu‖ (u a unit vector) is at most "
-            + "\(rule), or after \(InputHessian.maximumProducts) products; λ then lies within r of an eigenvalue of H̄ "
+        return "power iteration with exact Hessian-vector products, until the residual r = ‖Hu − λu‖ (H the mean input Hessian, u a unit vector) is at most "
+            + "\(rule), or after \(InputHessian.maximumProducts) products; λ then lies within r of an eigenvalue of H "
             + "(|λ − λ_true| ≤ r): the data have \(features) features, more than \(limit)"
     }
 
@@ -69,7 +69,7 @@ extension ReportModel {
         let values = (filter ? (count == 1 ? "its score is" : "their scores are") : (count == 1 ? "its eigenvalue is" : "their eigenvalues are"))
             + (count == 1 ? " the last Rayleigh quotient, at most the largest eigenvalue" : " the last Rayleigh quotients, each at most the largest eigenvalue")
         return "Power iteration stopped at its cap of \(InputHessian.maximumProducts) Hessian-vector products, its relative residual "
-            + "‖H̄u − λu‖ / max(|λ|, σ) still above \(InputHessian.residualTolerance) (σ kernel ridge's shift, 0 for a network), for \(what), in \(short.count) of the \(measured.count) \(runs) "
+            + "‖Hu − λu‖ / max(|λ|, σ) still above \(InputHessian.residualTolerance) (σ kernel ridge's shift, 0 for a network), for \(what), in \(short.count) of the \(measured.count) \(runs) "
             + "(largest relative residual \(curvatureText(largest))): \(values). "
             + "results.json records each run's count (\(countKey)) and largest relative residual (\(residualKey))."
     }

@@ -362,7 +362,7 @@ func shownDifferences(_ results: StudyResults) -> [SeriesDifference] {
 /// The number of series above which a study is large: its report's confidence table keeps only the
 /// resolved differences (`tabledDifferences`) and its findings summarise per-series values
 /// (`FindingWords.summary`), the full lists going to the CSV tables of the output folder.
-public let largeStudySeries = 16
+public let largeStudySeries = 18
 
 /// Whether the report of `results` is that of a large study (`largeStudySeries`).
 func isLargeStudy(_ results: StudyResults) -> Bool { results.series.count > largeStudySeries }

@@ -100,49 +100,6 @@ struct LayoutTests {
         #expect(!bound("label", "flip") && !bound("MLP", "(k") && !bound("a", "-") && !bound("a", "x2"))
     }
 
-    /// Review r22d m6 (examples/early-stopping's trade-off): a direct label stands clear of every error bar, its own
-    /// point's included, by more than a point and a half across (half a point up and down), and of every other label and marker. The two panels are the example's:
-    /// a long horizontal bar through the point with a short vertical one (the name sat on the vertical bar's end), and a
-    /// long vertical bar with a short horizontal one (the name began on the horizontal bar's cap); a third point beside
-    /// the second crowds it.
-    @Test func directLabelsKeepClearOfErrorBars() throws {
-        let name = "early stopping (patience 10)"
-        func panel(_ points: [(x: Double, y: Double, ys: ClosedRange<Double>, xs: ClosedRange<Double>)]) -> Panel {
-            let series = points.map { point in
-                Series(label: "s", points: [Point(point.x, point.y)], intervals: [point.ys], xIntervals: [point.xs], color: .black, marker: .triangleUp)
-            }
-            return Panel(series: series,
-                         referenceLines: [ReferenceLine(.horizontal, at: 0, color: Color.reference, style: .solid),
-                                          ReferenceLine(.vertical, at: 0, color: Color.reference, style: .solid)],
-                         labels: points.enumerated().map { PointLabel($1.x == 0.65 ? name : "DP-SGD \($0)", at: Point($1.x, $1.y), color: .black,
-                                                                      key: "\($0 + 1)") })
-        }
-        let panels = [panel([(0.65, 22.4, 20.3...27.7, -5.9...7.3)]),
-                      panel([(-1.8, 22.8, 15.4...32.6, -3.7...0.1), (-1.2, 24.5, 22.0...27.0, -2.0...(-0.5))])]
-        let chart = Chart(title: "Trade-off", x: Axis(label: "cost", range: -6.5...7.5), y: Axis(label: "gain", range: -5...35), panels: panels,
-                          legend: [], panelWidth: 280, panelHeight: 240, maxColumns: 2)
-        let rendered = try chart.render(format: .png, font: font)
-        for (index, panel) in panels.enumerated() {
-            let transform = rendered.transforms[index], placed = rendered.labels[index]
-            #expect(placed.count == panel.labels.count && !placed.contains { $0.text.count < 3 }, "every point named: \(placed.map(\.text))")
-            // Each bar as drawn: its line with its caps 2.5 points to each side; each marker 6.5 points across.
-            var data = [Rect]()
-            for series in panel.series {
-                let point = transform.device(series.points[0])
-                let (top, bottom) = (transform.deviceY(series.intervals![0]!.upperBound), transform.deviceY(series.intervals![0]!.lowerBound))
-                let (left, right) = (transform.deviceX(series.xIntervals![0]!.lowerBound), transform.deviceX(series.xIntervals![0]!.upperBound))
-                data += [Rect(x: point.x - 2.5, y: top, width: 5, height: bottom - top), Rect(x: left, y: point.y - 2.5, width: right - left, height: 5),
-                         Rect(x: point.x - 3.25, y: point.y - 3.25, width: 6.5, height: 6.5)]
-            }
-            for (number, label) in placed.enumerated() {
-                let gapped = Rect(x: label.box.x - 1.5, y: label.box.y - 0.5, width: label.box.width + 3, height: label.box.height + 1)
-                #expect(!data.contains(where: gapped.intersects), "panel \(index): \(label.text) at \(label.box)")
-                #expect(!placed.enumerated().contains { $0.offset != number && $0.element.box.intersects(label.box) })
-            }
-        }
-        #expect(rendered.labels[0].first?.text == name)
-    }
-
     /// A long panel title takes the lines it needs, its row (and only its row) growing to hold them.
     @Test func panelTitlesWrapWholeAndOnlyTheirRowGrows() throws {
         let series = [Series(label: "s", points: [Point(0, 0), Point(1, 1)], color: .black, marker: .circle)]

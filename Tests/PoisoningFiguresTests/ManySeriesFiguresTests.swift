@@ -546,15 +546,16 @@ struct ManySeriesFiguresTests {
         #expect(drawn >= 2)
     }
 
-    /// examples/svm (review r22d m1): its five attacks are all "svm-gradient class 7 → class 1 (linear, …)", and every
+    /// examples/svm (review r22d m1): its six attacks are all "svm-gradient class 7 → class 1 (linear, …)", and every
     /// panel title repeated that over three to five lines. Panels now name an attack by its own settings, the caption
     /// says once what every attack is, the clean model's rate (0.00 in every panel) is in the caption, not in five
     /// titles, and train-vs-test is a grid of a column per model and a row per attack, each named once in a header.
     @Test func svmPanelsNameWhatSetsAnAttackApart() throws {
         let svm = try #require(Self.committedResults().first { $0.name == "svm" }?.results)
-        let names = ["replace, together", "random flips", "unclimbed clones, replace", "add, one at a time", "unclimbed clones, add"]
+        let names = ["replace, together", "random flips", "unclimbed clones, replace", "add, one at a time", "unclimbed clones, add",
+                     "random flips, add"]
         let attackNames = AttackNames(svm)
-        #expect(attackNames.common == "svm-gradient class 7 → class 1 (linear)" && (0..<5).map(attackNames.name) == names)
+        #expect(attackNames.common == "svm-gradient class 7 → class 1 (linear)" && (0..<6).map(attackNames.name) == names)
         let figures = studyFigures(svm)
         let success = try #require(figures.first { $0.name == "attack_success" })
         #expect(success.chart.panels.map(\.title) == names)
@@ -718,8 +719,8 @@ struct ManySeriesFiguresTests {
         }
         let accuracy = try #require(studyFigures(svm).first { $0.name == "accuracy_vs_poison" })
         #expect(accuracy.caption.contains("(linear, unclimbed clones, replace), of the rows its victims train on; for svm-gradient "
-            + "class 7 → class 1 (linear, add, one at a time) and svm-gradient class 7 → class 1 (linear, unclimbed clones, add), "
-            + "which add their poisons, the budget ε: poisons per clean row)"))
+            + "class 7 → class 1 (linear, add, one at a time), svm-gradient class 7 → class 1 (linear, unclimbed clones, add) and "
+            + "svm-gradient class 7 → class 1 (linear, random flips, add), which add their poisons, the budget ε: poisons per clean row)"))
         let attacks = try #require(examples.first { $0.name == "attacks" }?.results)
         #expect(studyFigures(attacks).first { $0.name == "accuracy_vs_poison" }?.chart.x.label == "Poison fraction (share of the training rows asked for)")
     }

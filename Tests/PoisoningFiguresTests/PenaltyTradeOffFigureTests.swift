@@ -31,8 +31,6 @@ struct PenaltyTradeOffFigureTests {
             #expect(abs(point.x - x) < 1e-12 && abs(point.y - y) < 1e-12)
         }
         #expect(figure.chart.panels[0].labels.map(\.text) == ["λ 0", "λ 0.1", "λ 1"])
-        // A label with no room beside its point moves out with a leader line, never shortened to its bare value (r22d m5).
-        #expect(figure.chart.panels[0].labels.allSatisfy { $0.key == $0.text })
         // The success is the same 0.20 etc. for every seed: its interval is the one-row spread, ± t(0.975, 2) / (150 √3).
         let bar = try #require(curve.intervals?[0])
         #expect(abs((bar.upperBound - bar.lowerBound) / 2 - 4.302653 / (150 * 3.0.squareRoot())) < 1e-5)

@@ -32,12 +32,12 @@ struct CensoredSlopeWordingTests {
         let report = try markdownReport(results)
         let opening = openingSummary(results)
         #expect(report.contains("- Larger models are more sensitive: the threshold's slope per doubling of parameters is at most "
-            + "-5.7 pp (95% CI; the slope itself cannot be measured: some model's threshold lies outside the swept fractions). "
+            + "-5.6 pp (95% CI; the slope itself cannot be measured: some model's threshold lies outside the swept fractions). "
             + "Threshold differences resolved: "))
-        #expect(report.contains("Not resolved: MLP 128 vs MLP 64 -0.4 pp (95% CI -1.7 pp to +0.9 pp;"))
+        #expect(report.contains("Not resolved: MLP 128 vs MLP 64 -0.4 pp (95% CI -1.7 pp to +0.8 pp;"))
         #expect(!report.contains("every pair of models differs"))
         #expect(opening.contains("larger models are more sensitive on average (slope per doubling of parameters at "
-            + "most -5.7 pp, 95% CI; pp: percentage points). Not resolved: "), "\(opening)")
+            + "most -5.6 pp, 95% CI; pp: percentage points). Not resolved: "), "\(opening)")
     }
 }
 

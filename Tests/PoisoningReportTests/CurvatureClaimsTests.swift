@@ -469,7 +469,7 @@ struct CurvatureClaimsTests {
             + "error) and decomposed in full: the data have \(features) features, at most 64), over the clean test rows"))
         #expect(!report.contains("power iteration"))
         #expect(ReportModel.curvatureMethod(features: 100, models: results.config.models).hasPrefix("power iteration with exact Hessian-vector "
-            + "products, until the residual r = ‖H̄u − λu‖ (u a unit vector) is at most 0.0001 · max(|λ|, σ)"))
+            + "products, until the residual r = ‖Hu − λu‖ (H the mean input Hessian, u a unit vector) is at most 0.0001 · max(|λ|, σ)"))
 
         let plain = try Study(StudyConfig(models: [StudyConfig.mlp(8)], attacks: [StudyConfig.component("backdoor")], fractions: [0, 0.1],
                                           seeds: [1, 2], training: TrainingSettings(epochs: 5)))
@@ -507,11 +507,11 @@ struct CurvatureClaimsTests {
         let short = try results(unconverged: true)
         let model = ReportModel(short, command: "make-report", figures: [])
         let measurement = "Power iteration stopped at its cap of 1000 Hessian-vector products, its relative residual "
-            + "‖H̄u − λu‖ / max(|λ|, σ) still above 0.0001 (σ kernel ridge's shift, 0 for a network), for 3 top eigenpairs of mean input Hessians, in 2 of the 16 runs that measure the curvature (largest "
+            + "‖Hu − λu‖ / max(|λ|, σ) still above 0.0001 (σ kernel ridge's shift, 0 for a network), for 3 top eigenpairs of mean input Hessians, in 2 of the 16 runs that measure the curvature (largest "
             + "relative residual 0.0031): their eigenvalues are the last Rayleigh quotients, each at most the largest eigenvalue. results.json "
             + "records each run's count (inputCurvatureUnconverged) and largest relative residual (inputCurvatureResidual)."
         let filter = "Power iteration stopped at its cap of 1000 Hessian-vector products, its relative residual "
-            + "‖H̄u − λu‖ / max(|λ|, σ) still above 0.0001 (σ kernel ridge's shift, 0 for a network), for 12 rows the input-curvature filter scored, in 1 of the 8 filtered runs (largest relative residual "
+            + "‖Hu − λu‖ / max(|λ|, σ) still above 0.0001 (σ kernel ridge's shift, 0 for a network), for 12 rows the input-curvature filter scored, in 1 of the 8 filtered runs (largest relative residual "
             + "0.02): their scores are the last Rayleigh quotients, each at most the largest eigenvalue. results.json records each run's count "
             + "(inputCurvatureFilterUnconverged) and largest relative residual (inputCurvatureFilterResidual)."
         #expect(model.curvatureConvergenceNote == measurement)

@@ -136,12 +136,12 @@ struct CurvatureSettingTests {
     @Test func theMethodStatesTheStoppingRuleAsCoded() {
         let mlp = StudyConfig.mlp(8)
         #expect(ReportModel.curvatureMethod(features: 100, models: [mlp]) == "power iteration with exact Hessian-vector products, until the "
-            + "residual r = ‖H̄u − λu‖ (u a unit vector) is at most 0.0001 · |λ|, or after 1000 products; λ then lies within r of an eigenvalue "
-            + "of H̄ (|λ − λ_true| ≤ r): the data have 100 features, more than 64")
+            + "residual r = ‖Hu − λu‖ (H the mean input Hessian, u a unit vector) is at most 0.0001 · |λ|, or after 1000 products; λ then lies within r of an eigenvalue "
+            + "of H (|λ − λ_true| ≤ r): the data have 100 features, more than 64")
         #expect(ReportModel.curvatureMethod(features: 100, models: [Self.kernelRidge]) == "power iteration with exact Hessian-vector products, "
-            + "until the residual r = ‖H̄u − λu‖ (u a unit vector) is at most 0.0001 · max(|λ|, σ), σ = ‖H̄u‖ of a first run (near the spectral "
+            + "until the residual r = ‖Hu − λu‖ (H the mean input Hessian, u a unit vector) is at most 0.0001 · max(|λ|, σ), σ = ‖Hu‖ of a first run (near the spectral "
             + "radius) for kernel ridge's indefinite Hessian, which the second run shifts by σ, or after 1000 products; λ then lies within r "
-            + "of an eigenvalue of H̄ (|λ − λ_true| ≤ r): the data have 100 features, more than 64")
+            + "of an eigenvalue of H (|λ − λ_true| ≤ r): the data have 100 features, more than 64")
         #expect(ReportModel.curvatureMethod(features: 10, models: [Self.kernelRidge])
                 == "each mean Hessian built in closed form (kernel ridge's squared error) and decomposed in full: the data have 10 features, at most 64")
         #expect(ReportModel.curvatureMethod(features: 10, models: [mlp]) == "each mean Hessian built exactly, one exact Hessian-vector product "

@@ -475,7 +475,7 @@ struct FindingSentenceTests {
             + "decides the shape only once the curves are told apart (then sharp)."))
         let few = findingSentences(results(midpoints: [0.25], steepness: 40, fractions: [0, 0.1, 0.2, 0.3, 0.4, 0.5]))[1]
         #expect(few == "The runs do not decide whether the transition is sharp (that needs the curves told apart, then k's "
-            + "interval on one side of 5). MLP 16: k = 40.00 (95% CI 37.6 to 42.8); with 6 "
+            + "interval on one side of 5). MLP 16: k = 40.00 (95% CI 37.6 to 42.9); with 6 "
             + "fractions the sigmoid cannot be compared with simpler curves, since AICc needs at least 7.")
         #expect(evidenceRatioText(1e-7) == "under 1/1000000" && evidenceRatioText(1 / 9048) == "1/9048" && evidenceRatioText(2e6) == "over 1000000")
         #expect(shapeDecision(.sharp, toldApart: true) == "sharp" && shapeDecision(.gradual, toldApart: true) == "gradual")
