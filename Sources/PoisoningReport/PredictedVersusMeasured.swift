@@ -66,7 +66,7 @@ extension ReportModel {
     static func methodSentence(_ results: StudyResults, series: Int) -> String {
         let attack = results.config.attacks[results.series[series].attack]
         let sgd = attack.value(at: "optimizer") == .string(GradientCancelingOptimizer.sgdMomentum.rawValue)
-        let withBias = attack.value(at: "cancel") == .string(CanceledGradient.weightsAndBias.rawValue)
+        let withBias = results.cancelsBias(series: series)
         var sentence = sgd
             ? "The poisons descended by Algorithm 1's SGD with momentum 0.9 and a cosine schedule, on the norm of the summed gradient "
                 + "rather than the paper's L, as the authors' code does (on L the paper's rate barely moves the poisons at n = 1,000)"
@@ -128,7 +128,7 @@ extension ReportModel {
             let budget = results.targetBudgets?.first { $0.series == series }
             // Without τ the cell says whether the target is stationary on its own training rows, as τ takes it to be.
             let necessaryOnly = results.tauIsLowerBound(series: series) || results.data.classCount > 2
-                || results.config.attacks[results.series[series].attack].value(at: "cancel") == .string(CanceledGradient.weightsAndBias.rawValue)
+                || results.cancelsBias(series: series)
             var tau = "none (no threshold exists)"
             if let own = evidence.targetGradientRatio, own > PoisonabilityEvidence.cancelledRatio {
                 tau = "none at these parameters (target not stationary: its gradient on its own training rows is up to \(ratioText(own)) "
