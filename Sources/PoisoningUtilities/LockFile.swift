@@ -62,6 +62,13 @@ public final class LockFile: Sendable {
         _ = bytes.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, 0) }
     }
 
+    /// The same lock, held under `path`, a new name of its file (the folder holding it was renamed):
+    /// this holder is spent, and no longer removes the file or releases the lock.
+    func handedOver(to path: String) -> LockFile {
+        released.withLock { $0 = true }
+        return LockFile(path: path, descriptor: descriptor)
+    }
+
     /// Removes the file, then releases the lock, once: safe from any thread, at any moment (an
     /// interruption's clean-up calls it before the process ends by its signal).
     public func release() {
