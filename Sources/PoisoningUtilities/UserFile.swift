@@ -106,12 +106,18 @@ private func tooLarge(_ path: String, size: Int?, _ maximumBytes: Int) -> UserFi
 }
 
 /// Why nothing can be created at `url`, or nil: the nearest existing folder above it must be a
-/// folder where something can be created, proved by creating and removing an empty folder (access(2)
-/// says yes to root even on /proc). Leaves nothing behind.
+/// folder (not a file, nor a symbolic link to nothing) where something can be created, proved by
+/// creating and removing an empty folder (access(2) says yes to root even on /proc). Leaves nothing
+/// behind.
 public func creationProblem(at url: URL) -> String? {
     var ancestor = url.deletingLastPathComponent()
     var isFolder: ObjCBool = false
+    var status = stat()
     while !FileManager.default.fileExists(atPath: ancestor.path, isDirectory: &isFolder) && ancestor.path != "/" {
+        // Something is there that stat(2) cannot follow: a symbolic link to nothing (or to a loop).
+        if lstat(ancestor.path, &status) == 0 {
+            return "\(quotedUserText(ancestor.path, keepingEnd: true)) is a symbolic link to nothing, not a folder"
+        }
         ancestor = ancestor.deletingLastPathComponent()
     }
     guard isFolder.boolValue else { return "\(quotedUserText(ancestor.path, keepingEnd: true)) is a file, not a folder" }
@@ -130,4 +136,11 @@ public func creationProblem(at url: URL) -> String? {
 public func isStaleProcessID(_ pid: Substring) -> Bool {
     guard let id = Int32(pid), id > 0 else { return false }
     return id == getpid() || (kill(id, 0) != 0 && errno == ESRCH)
+}
+
+/// Whether `path` is a folder itself, not a symbolic link to one (lstat(2)): the test before a
+/// leftover folder is entered, so that no file is removed through a link.
+public func isRealFolder(_ path: String) -> Bool {
+    var status = stat()
+    return lstat(path, &status) == 0 && status.st_mode & S_IFMT == S_IFDIR
 }

@@ -427,12 +427,6 @@ func entriesBelow(_ folder: URL) throws -> [FolderEntry] {
     return entries
 }
 
-/// Whether `path` is a folder itself, not a symbolic link to one.
-func isRealFolder(_ path: String) -> Bool {
-    var status = stat()
-    return lstat(path, &status) == 0 && status.st_mode & S_IFMT == S_IFDIR
-}
-
 /// Whether `url` is a regular file (not following a symbolic link).
 func isRegularFile(_ url: URL) -> Bool {
     var status = stat()

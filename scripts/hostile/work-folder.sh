@@ -87,9 +87,11 @@ hostile_case no-empty-work-folder-left case_no_empty_work_folder_left
 
 # Review r19b, finding 7: a run opening its default store created .make-report, then its
 # .open-lock: another run's end removing the empty folder at that moment failed the run ("No such
-# file or directory"), 2 in 30 rounds. A run makes the folder again when it finds it gone as it
-# creates its lock file there (SharedFolder). A loop removes .make-report as runs' ends do, for the
-# whole case, while 30 runs open their store; none may fail.
+# file or directory"), 2 in 30 rounds. Making the folder again and retrying still lost all 1000
+# rounds to this case's loop in CI (2026-12-05). A run now makes a missing folder under a temporary
+# name with its lock file already in it and renames it into place (SharedFolder), which no removal
+# can undo. A loop removes .make-report as runs' ends do, for the whole case, while 30 runs open
+# their store; none may fail, and no temporary folder may stay beside it.
 case_store_opening_survives_work_folder_removal() {
   # The remover ends runs as make-report's runs end them (SharedFolder.removeIfEmpty): rmdir(2),
   # again and again.
@@ -108,6 +110,7 @@ while time.time() < end:
     [ "$RC" = 0 ] || { kill "$remover" 2>/dev/null; why "round $round: exit $RC: $(head -c 200 "$ERR")"; return 1; }
   done
   kill "$remover" 2>/dev/null; wait "$remover" 2>/dev/null
+  [ -z "$(ls -A | grep make-report-new)" ] || { why "temporary folders left: $(ls -A | tr '\n' ' ')"; return 1; }
   return 0
 }
 hostile_case store-opening-survives-work-folder-removal case_store_opening_survives_work_folder_removal
