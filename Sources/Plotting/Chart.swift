@@ -456,7 +456,7 @@ public struct Chart: Sendable {
         return ranges.enumerated().map { page, range in
             let rows = range.lowerBound / maxColumns..<((range.upperBound + maxColumns - 1) / maxColumns)
             // An entry for open markers only on a page that draws one (review r22d m6: part 1 of a trade-off listed one).
-            let drawsOpen = panels[range].contains { $0.series.contains { $0.marker != nil && !$0.filled } }
+            let drawsOpen = panels[range].contains { $0.series.contains { $0.marker != nil && !$0.filled && !$0.points.isEmpty } }
             let pageLegend = legend.filter { $0.filled || $0.marker == nil || drawsOpen }
             var chart = Chart(title: "\(title) (\(page + 1) of \(ranges.count))", x: x, y: y, panels: Array(panels[range]),
                               legend: pageLegend, panelWidth: panelWidth, panelHeight: panelHeight, maxColumns: maxColumns,
@@ -1095,8 +1095,12 @@ extension Chart {
             }
             guard hasLeader else { return true }
             let line = Self.leaderSegment(from: point, to: box)
+            // Nor does it run along its own point's horizontal bar (its 1-point stroke), where it would not show and the
+            // label, in line with the bar, would read as its continuation (r22d m6: "early stopping (patience 10)" beyond an
+            // x bar's cap). (A label centred above or below its vertical bar, its leader along the bar, reads as the bar's.)
+            let ownBars = horizontalBars.filter { $0.point == point }.map { Rect(x: $0.box.x, y: point.y - 0.5, width: $0.box.width, height: 1) }
             return !leaderSegments.contains { segmentsCross($0, line) } && !labelBoxes.contains { segment(line, meets: $0) }
-                && !squares.contains { $0.marker != point && segment(line, meets: $0.square) }
+                && !squares.contains { $0.marker != point && segment(line, meets: $0.square) } && !ownBars.contains { segment(line, meets: $0) }
         }
         /// Places label `index` as `text` at the first of the positions `distances` away that `fits`.
         func place(_ index: Int, text: String, distances: [Double], fits: (Rect, [Rect]?, Point) -> Bool) {

@@ -53,19 +53,25 @@ struct LabelPlacementTests {
     }
 
     /// A point with a vertical error bar (100 points tall) and a horizontal one ending 25 points to its right, room left
-    /// only in a band to the right at its height: the label does not start on the bar's cap (26 points out, where its
-    /// box would touch the cap's box) but keeps 2 points from it, at the next distance, 40 points, with a leader line.
+    /// only in a band to the right at its height: the label neither starts on the bar's cap (26 points out, where its
+    /// box would touch the cap's box) nor goes 40 points out, its leader line hidden along the bar, so it is left out;
+    /// with room above right too, it goes there (40 points out, its leader line clear of both bars).
     @Test func aLabelIsNeverPlacedOverOrAgainstAnErrorBar() {
         let point = Point(200, 150)
         let height = (font.ascent + font.descent) * size, width = font.width(of: "early stopping", size: size)
         let vertical = Rect(x: point.x - 5.25, y: 100, width: 10.5, height: 100)
         let horizontal = Rect(x: 139, y: 147, width: 87, height: 6)  // the bar from 140 to 225, its caps 3 points up and down
         let band = Rect(x: 226, y: point.y - height / 2, width: 174, height: height)
-        let placed = chart.placeLabels([PointLabel("early stopping", at: point, color: .black)], at: [point], markers: [point],
-                                       markerBoxes: [vertical], horizontalBars: [(point, horizontal)], lines: [], area: area,
-                                       obstacles: obstacles(leaving: [band]), font: font, size: size)
+        let place = { (free: [Rect]) in
+            chart.placeLabels([PointLabel("early stopping", at: point, color: .black)], at: [point], markers: [point],
+                              markerBoxes: [vertical], horizontalBars: [(point, horizontal)], lines: [], area: area,
+                              obstacles: obstacles(leaving: free), font: font, size: size)
+        }
+        #expect(place([band]).isEmpty)
+        let upperRight = Rect(x: 240, y: point.y - 40 - height, width: width, height: height)
+        let placed = place([band, upperRight])
         #expect(placed.count == 1)
-        #expect(placed.first?.box == Rect(x: 240, y: point.y - height / 2, width: width, height: height))
+        #expect(placed.first?.box == upperRight)
         #expect(placed.first?.leader == true)
         let strokes = [Rect(x: 199.5, y: 100, width: 1, height: 100), Rect(x: 140, y: 149.5, width: 85, height: 1),
                        Rect(x: 224.5, y: 147, width: 1, height: 6)]
