@@ -85,4 +85,24 @@ struct FacetHeadersAndPagesTests {
         }
         #expect(paged >= 8, "figures split over pages were checked")
     }
+
+    /// A label with no place clear of the data (a point inside a lattice of markers) is named in the caption's key, by
+    /// its panel's title; a chart whose labels all find a place adds nothing to its caption.
+    @Test func aCaptionNamesTheLabelsLeftOutOfThePlot() {
+        let lattice = stride(from: 0.02, through: 0.98, by: 0.02).flatMap { x in stride(from: 0.02, through: 0.98, by: 0.02).map { Point(x, $0) } }
+        let crowded = Panel(title: "crowded", series: [Series(label: "lattice", points: lattice, color: .black, marker: .circle)],
+                            labels: [PointLabel("λ 0.3", at: Point(0.5, 0.5), color: .black, key: "λ 0.3")])
+        let roomy = Panel(title: "roomy", series: [Series(label: "one", points: [Point(0.5, 0.5)], color: .black, marker: .circle)],
+                          labels: [PointLabel("λ 1", at: Point(0.5, 0.5), color: .black, key: "λ 1")])
+        let chart = { (panels: [Panel]) in
+            Chart(title: "Key", x: Axis(label: "x", range: 0...1), y: Axis(label: "y", range: 0...1), panels: panels, legend: [],
+                  panelWidth: 300, panelHeight: 300)
+        }
+        #expect(unlabelledKey(chart([roomy, crowded]), font: font)
+            == " Labels left out of the plot for want of room (each point in its series' colour and marker): crowded: λ 0.3.")
+        #expect(unlabelledKey(chart([roomy]), font: font) == "")
+        let figure = StudyFigure(name: "key", caption: "A caption.", chart: chart([roomy, crowded]))
+        #expect(pages(figure, font: font).map(\.caption) == ["A caption. Labels left out of the plot for want of room (each point in its "
+            + "series' colour and marker): crowded: λ 0.3."])
+    }
 }
