@@ -441,8 +441,8 @@ public struct Chart: Sendable {
         }
     }
 
-    /// One chart per range of panels, each keeping the legend and the axes, their fitted ranges those
-    /// of the whole chart, and titled "(k of n)".
+    /// One chart per range of panels, each keeping the legend (without an entry for open markers where the page draws
+    /// none) and the axes, their fitted ranges those of the whole chart, and titled "(k of n)".
     /// A page holds whole rows of `maxColumns` panels, so that it keeps its rows' headers and the columns' headers.
     private func pagesOf(_ ranges: [Range<Int>]) -> [Chart] {
         var x = self.x, y = self.y
@@ -455,8 +455,11 @@ public struct Chart: Sendable {
         }
         return ranges.enumerated().map { page, range in
             let rows = range.lowerBound / maxColumns..<((range.upperBound + maxColumns - 1) / maxColumns)
+            // An entry for open markers only on a page that draws one (review r22d m6: part 1 of a trade-off listed one).
+            let drawsOpen = panels[range].contains { $0.series.contains { $0.marker != nil && !$0.filled && !$0.points.isEmpty } }
+            let pageLegend = legend.filter { $0.filled || $0.marker == nil || drawsOpen }
             var chart = Chart(title: "\(title) (\(page + 1) of \(ranges.count))", x: x, y: y, panels: Array(panels[range]),
-                              legend: legend, panelWidth: panelWidth, panelHeight: panelHeight, maxColumns: maxColumns,
+                              legend: pageLegend, panelWidth: panelWidth, panelHeight: panelHeight, maxColumns: maxColumns,
                               maxRows: self.maxRows, maxWidth: maxWidth, maxHeight: maxHeight, ySharing: ySharing,
                               columnHeaders: columnHeaders.map { Array($0.prefix(min(maxColumns, range.count))) },
                               rowHeaders: rowHeaders.map { Array($0[rows]) })
@@ -509,6 +512,9 @@ enum Style {
     /// How much farther than its own point every other marker must be from a direct label without a
     /// leader line: about a marker's radius, so that the marker whose edge is nearest the label is its own.
     static let labelMarkerMargin = 4.0
+    /// The least gap, across and up and down, between a direct label's box and any error bar or marker (its own
+    /// marker's bar counted as the 2-point line it is), so that a label never seems to continue a bar.
+    static let labelBarGap = 2.0
     static let margin = 10.0
     static let tickLength = 4.0
     static let minorTickLength = 2.5
@@ -853,24 +859,14 @@ extension Chart {
             let y = transform.deviceY(value)
             canvas.strokeLine([Point(area.x - Style.minorTickLength, y), Point(area.x, y)], color: .ink, width: 0.6)
         }
-        let lines = referenceObstacles(panel, transform: transform)
         let labelSize = Self.directLabelSize(figureWidth: canvas.width, figureHeight: canvas.height)
-        let obstacles = dataObstacles(panel, transform: transform) + (legendBox.map { [$0] } ?? [])
-        let markers = zip(panel.series, drawn.series).filter { $0.0.marker != nil }.flatMap(\.1)
-        let labels = placeLabels(panel.labels, at: drawn.labels, markers: markers,
-                                 markerBoxes: pointObstacles(panel, transform: transform, markersOnly: true),
-                                 horizontalBars: horizontalBarObstacles(panel, transform: transform), lines: lines, area: area,
-                                 obstacles: obstacles, font: canvas.font, size: labelSize)
+        let labels = placedLabels(panel, transform: transform, legendBox: legendBox, font: canvas.font, size: labelSize)
         for placed in labels {
             // A label across a reference line stands on white, so that the line does not run through its text.
             if placed.backed {
                 canvas.fillRect(Rect(x: placed.box.x - 1, y: placed.box.y, width: placed.box.width + 2, height: placed.box.height), color: .white)
             }
-            if placed.leader {
-                // From the marker's edge (4 points out), so that an open marker stays white inside.
-                let end = nearestPoint(on: placed.box, to: placed.point)
-                let length = hypot(end.x - placed.point.x, end.y - placed.point.y)
-                let start = Point(placed.point.x + 4 * (end.x - placed.point.x) / length, placed.point.y + 4 * (end.y - placed.point.y) / length)
+            if let (start, end) = placed.leaderSegment {
                 canvas.strokeLine([start, end], color: placed.color, width: 0.5)
             }
             canvas.drawText(placed.text, at: Point(placed.box.x, placed.box.y), size: labelSize,
@@ -1003,9 +999,37 @@ extension Chart {
 
     // MARK: Direct labels
 
+    /// The direct labels of `panel` as `placeLabels` places them in the panel drawn through `transform`, clear of its
+    /// data, its reference lines and `legendBox`, at `size` points.
+    func placedLabels(_ panel: Panel, transform: Transform, legendBox: Rect?, font: Font, size: Double) -> [PlacedLabel] {
+        let drawn = geometry(panel, transform: transform)
+        let markers = zip(panel.series, drawn.series).filter { $0.0.marker != nil }.flatMap(\.1)
+        return placeLabels(panel.labels, at: drawn.labels, markers: markers,
+                           markerBoxes: pointObstacles(panel, transform: transform, markersOnly: true),
+                           horizontalBars: horizontalBarObstacles(panel, transform: transform),
+                           lines: referenceObstacles(panel, transform: transform), area: transform.area,
+                           obstacles: dataObstacles(panel, transform: transform) + (legendBox.map { [$0] } ?? []), font: font, size: size)
+    }
+
+    /// Each panel's direct labels that find no position (`placeLabels` leaves a label out rather than draw it over
+    /// data, a label or a leader line), in panel order, for the chart as `render` lays it out with `font`: a figure
+    /// names them in its caption, so that every point is still named.
+    public func unplacedLabels(font: Font) -> [[PointLabel]] {
+        let chart = onScale, layout = chart.layOut(font: font)
+        let size = Self.directLabelSize(figureWidth: layout.width, figureHeight: layout.height)
+        return chart.panels.enumerated().map { index, panel in
+            let transform = layout.transforms[index]
+            let placed = Set(chart.placedLabels(panel, transform: transform, legendBox: layout.legendBox, font: font, size: size).map(\.index))
+            let drawnAt = chart.geometry(panel, transform: transform).labels
+            return panel.labels.indices.filter { transform.area.contains(drawnAt[$0]) && !placed.contains($0) }.map { panel.labels[$0] }
+        }
+    }
+
     /// A direct label where it was placed: its text, the device point it names, its text box,
     /// whether a leader line joins the two and whether it stands on a white backing.
     public struct PlacedLabel: Sendable {
+        /// The label's index among its panel's labels (`Panel.labels`).
+        public let index: Int
         /// The text drawn: the label's, shortened to fit, or its key.
         public let text: String
         /// The text's colour.
@@ -1036,15 +1060,48 @@ extension Chart {
     /// one over a reference line, then the same out to 400 points, then one whose leader line crosses
     /// other points' horizontal bars (but no marker), then one across any bar (but no marker, label or
     /// leader line), and failing that the first whose leader line may pass other data (still nearer its own point than any other marker when it has
-    /// no leader line): no label ever covers a marker or a bar. A label that finds no position is left out. `points` are the labels' points and `markers` every marker's, in device points,
+    /// no leader line). Every position of every stage must also pass a final check with exact geometry: its box keeps
+    /// `Style.labelBarGap` from every marker and bar (its own marker's square and vertical bar as drawn), keeps clear of
+    /// every label and leader line placed before it, and its leader line, as drawn (`PlacedLabel.leaderSegment`), crosses
+    /// no leader line or label placed before it and no other marker: no label ever covers a marker or a bar, and no two
+    /// leader lines cross (`labelConflicts` is the brute-force check of the same). A label that finds no position is left
+    /// out rather than drawn over something; `unplacedLabels(font:)` names it, for a caption's key. `points` are the labels' points and `markers` every marker's, in device points,
     /// `markerBoxes` the markers' boxes in that order; a label whose box crosses one of `lines` and
     /// none of `obstacles` is `backed`. The labels are `size` points (`Chart.directLabelSize`).
     func placeLabels(_ labels: [PointLabel], at points: [Point], markers: [Point], markerBoxes: [Rect],
                      horizontalBars: [(point: Point, box: Rect)] = [], lines: [Rect], area: Rect, obstacles: [Rect],
                      font: Font, size: Double) -> [PlacedLabel] {
         var taken = obstacles, labelBoxes = [Rect](), leaders = [Rect](), placed = [Int: PlacedLabel]()
+        var leaderSegments = [(Point, Point)]()
         let height = (font.ascent + font.descent) * size
         let inside = labels.indices.filter { area.contains(points[$0]) }
+        // The final check every position passes, whatever its stage, with exact geometry (review r22d m6; the leader
+        // lines of two committed figures crossed): its box keeps `Style.labelBarGap` from every marker and bar (its own
+        // marker's square and vertical bar as drawn) and 2 points across and 1 up and down from every label, and meets
+        // no leader line; its leader line, as drawn, crosses no other leader line, no label and no other marker.
+        let squares = zip(markers, markerBoxes).map { marker, box in
+            let radius = box.width / 2 - 2
+            return (marker: marker, square: Rect(x: marker.x - radius, y: marker.y - radius, width: 2 * radius, height: 2 * radius),
+                    bar: Rect(x: marker.x - 1, y: box.y, width: 2, height: box.height), box: box)
+        }
+        func admissible(_ box: Rect, _ hasLeader: Bool, _ point: Point) -> Bool {
+            let gap = Style.labelBarGap
+            let gapped = Rect(x: box.x - gap, y: box.y - gap, width: box.width + 2 * gap, height: box.height + 2 * gap)
+            let spacedBox = Rect(x: box.x - 2, y: box.y - 1, width: box.width + 4, height: box.height + 2)
+            if squares.contains(where: { $0.marker == point ? gapped.intersects($0.square) || gapped.intersects($0.bar) : gapped.intersects($0.box) })
+                || horizontalBars.contains(where: { gapped.intersects($0.box) }) || labelBoxes.contains(where: spacedBox.intersects)
+                || leaderSegments.contains(where: { segment($0, meets: box) }) {
+                return false
+            }
+            guard hasLeader else { return true }
+            let line = Self.leaderSegment(from: point, to: box)
+            // Nor does it run along its own point's horizontal bar (its 1-point stroke), where it would not show and the
+            // label, in line with the bar, would read as its continuation (r22d m6: "early stopping (patience 10)" beyond an
+            // x bar's cap). (A label centred above or below its vertical bar, its leader along the bar, reads as the bar's.)
+            let ownBars = horizontalBars.filter { $0.point == point }.map { Rect(x: $0.box.x, y: point.y - 0.5, width: $0.box.width, height: 1) }
+            return !leaderSegments.contains { segmentsCross($0, line) } && !labelBoxes.contains { segment(line, meets: $0) }
+                && !squares.contains { $0.marker != point && segment(line, meets: $0.square) } && !ownBars.contains { segment(line, meets: $0) }
+        }
         /// Places label `index` as `text` at the first of the positions `distances` away that `fits`.
         func place(_ index: Int, text: String, distances: [Double], fits: (Rect, [Rect]?, Point) -> Bool) {
             let point = points[index]
@@ -1056,13 +1113,16 @@ extension Chart {
                 }
             }
             let inArea = { (box: Rect) in box.x >= area.x + 1 && box.maxX <= area.maxX - 1 && box.y >= area.y + 1 && box.maxY <= area.maxY - 1 }
-            guard let chosen = candidates.first(where: { inArea($0.box) && fits($0.box, $0.leader, point) }) else { return }
+            guard let chosen = candidates.first(where: {
+                inArea($0.box) && fits($0.box, $0.leader, point) && admissible($0.box, $0.leader != nil, point)
+            }) else { return }
             taken.append(chosen.box)
             taken += chosen.leader ?? []
             leaders += chosen.leader ?? []
             labelBoxes.append(chosen.box)
+            if chosen.leader != nil { leaderSegments.append(Self.leaderSegment(from: point, to: chosen.box)) }
             let backed = lines.contains(where: chosen.box.intersects) && !obstacles.contains(where: chosen.box.intersects)
-            placed[index] = PlacedLabel(text: text, color: labels[index].color, point: point, box: chosen.box, leader: chosen.leader != nil,
+            placed[index] = PlacedLabel(index: index, text: text, color: labels[index].color, point: point, box: chosen.box, leader: chosen.leader != nil,
                                         backed: backed)
         }
         // A label keeps 2 points across and 1 up and down from every other label, so that two never touch.

@@ -30,10 +30,11 @@ func penaltyTradeOffFigure(_ results: StudyResults, styles: StudyStyles) -> Stud
                             intervals: drawn.map { range($0.point.success.interval) },
                             xIntervals: drawn.map { range($0.point.cleanAccuracy.interval) },
                             color: style.color, line: style.line, marker: style.marker)
-        // Where "λ 0.1" has no room, the number alone (the key), farther out, so that every point is labelled.
+        // Where "λ 0.1" has no room beside its point, the same text (as the key) farther out with a leader line, so that a
+        // point is never labelled by a bare number (r22d m5: "0.3" and "1" beside "λ 0" did not say what they are).
         let labels = drawn.map { point in
-            let lambda = PenaltyTradeOff.lambdaText(point.point.lambda)
-            return PointLabel("λ \(lambda)", at: point.at, color: style.color, key: lambda)
+            let text = "λ " + PenaltyTradeOff.lambdaText(point.point.lambda)
+            return PointLabel(text, at: point.at, color: style.color, key: text)
         }
         let title = [attackLabel(curve.attack) + ": " + curve.successName.prefix(1).lowercased() + curve.successName.dropFirst(),
                      models.count > 1 ? modelLabel(curve.model) : nil].compactMap { $0 }.joined(separator: ", ")
@@ -42,7 +43,7 @@ func penaltyTradeOffFigure(_ results: StudyResults, styles: StudyStyles) -> Stud
     }
     let budget = percent(tradeOff.fraction), level = confidenceText(tradeOff.confidence)
     let caption = "Input-gradient penalty: the attack's success at \(budget) poisoned against the clean model's test accuracy, one point "
-        + "per λ (labelled with it, or with its value alone where there is no room), joined in order of λ, one panel per attack" + (models.count > 1 ? " and model" : "")
+        + "per λ (labelled \"λ\" and its value, beside the point or with a leader line), joined in order of λ, one panel per attack" + (models.count > 1 ? " and model" : "")
         + ", so that each y axis holds one attack's success, in the model's colour. Success is corrected for the clean model of the same "
         + "series and seed: "
         + listing(attacks.map { attack in "\(attackLabel(attack)): \(tradeOff.curves.first { $0.attack == attack }!.successMeaning)" })

@@ -94,14 +94,31 @@ public func studyFigures(_ results: StudyResults) -> [StudyFigure] {
 /// report.tex prints its text at 7 points or more; between its `pageGroups` where it has them, so
 /// that an attack's panels stay on one page), named `<name>_part<k>` and captioned as the whole
 /// followed by "Part k of n.". Without `font`, pages of at most `Chart.rowsPerPage` rows.
+/// With `font`, each page's caption ends with `unlabelledKey`, naming the points whose direct label found no room.
 func pages(_ figure: StudyFigure, font: Font?) -> [StudyFigure] {
     let charts = font.map { figure.chart.paged(font: $0, groups: figure.pageGroups) }
         ?? figure.pageGroups.map(figure.chart.paged(groups:)) ?? figure.chart.paged()
-    guard charts.count > 1 else { return [figure] }
+    let key = { (chart: Chart) in font.map { unlabelledKey(chart, font: $0) } ?? "" }
+    guard charts.count > 1 else {
+        return [StudyFigure(name: figure.name, caption: figure.caption + key(figure.chart), chart: figure.chart, pageGroups: figure.pageGroups)]
+    }
     return charts.enumerated().map { index, chart in
-        StudyFigure(name: "\(figure.name)_part\(index + 1)", caption: figure.caption + " Part \(index + 1) of \(charts.count).",
+        StudyFigure(name: "\(figure.name)_part\(index + 1)", caption: figure.caption + " Part \(index + 1) of \(charts.count)." + key(chart),
                     chart: chart)
     }
+}
+
+/// The caption's key to the points of `chart` whose direct label has no position clear of the data, the other labels
+/// and their leader lines (`Chart.unplacedLabels`), which the plot leaves unlabelled rather than draw a label over
+/// something: " Labels left out of the plot for want of room (each point in its series' colour and marker):
+/// PANEL: LABEL, LABEL; PANEL: LABEL.", each panel by its title (or "panel k"); empty when every label is placed.
+func unlabelledKey(_ chart: Chart, font: Font) -> String {
+    guard chart.panels.contains(where: { !$0.labels.isEmpty }) else { return "" }
+    let panels = zip(chart.panels, chart.unplacedLabels(font: font)).enumerated().compactMap { index, pair -> String? in
+        pair.1.isEmpty ? nil : (pair.0.title ?? "panel \(index + 1)") + ": " + pair.1.map(\.text).joined(separator: ", ")
+    }
+    return panels.isEmpty ? ""
+        : " Labels left out of the plot for want of room (each point in its series' colour and marker): " + panels.joined(separator: "; ") + "."
 }
 
 /// Renders every figure of `results` in every format: (file name, bytes) pairs such as ("accuracy_vs_poison.png", …).

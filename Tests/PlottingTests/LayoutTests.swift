@@ -305,8 +305,9 @@ struct LayoutTests {
     }
 
     @Test func everyPointWithAKeyIsLabelledByItsTextOrItsKey() throws {
-        // The same cluster of twenty points, each label with a key: every point gets its text or
-        // its key, no two labels overlap, and every label lies in the plot area.
+        // The same cluster of twenty points, each label with a key: every point gets its text or its key, or, where no
+        // position is clear (a leader line from inside the cluster would pass other markers), is reported by
+        // `unplacedLabels` for a caption; no two labels overlap, and every label lies in the plot area.
         let points = (0..<20).map { Point(0.5 + 0.01 * Double($0 % 5), 0.5 + 0.01 * Double($0 / 5)) }
         let labels = points.enumerated().map { PointLabel("point \($0.offset)", at: $0.element, color: .black, key: "\($0.offset + 1)") }
         let panel = Panel(series: [Series(label: "s", points: points, color: .black, marker: .circle)], labels: labels)
@@ -315,10 +316,15 @@ struct LayoutTests {
         let rendered = try chart.render(format: .png, font: font)
         let area = rendered.transforms[0].area
         let placed = rendered.textBoxes.filter { area.contains(Point($0.rect.x, $0.rect.y)) }
+        let unplaced = Set(chart.unplacedLabels(font: font)[0].map(\.text))
         for (index, label) in labels.enumerated() {
-            #expect(placed.filter { $0.text == label.text || $0.text == label.key }.count == 1, "point \(index)")
+            let count = placed.filter { $0.text == label.text || $0.text == label.key }.count + (unplaced.contains(label.text) ? 1 : 0)
+            #expect(count == 1, "point \(index)")
         }
-        #expect(placed.count == 20 && placed.contains { $0.text == "point 0" } && placed.contains { Int($0.text) != nil })
+        #expect(placed.count + unplaced.count == 20 && placed.count >= 4 && placed.contains { $0.text == "point 0" })
+        #expect(Chart.labelConflicts(rendered.labels[0], markers: points.map { rendered.transforms[0].device($0) }.map {
+            Rect(x: $0.x - 3.25, y: $0.y - 3.25, width: 6.5, height: 6.5)
+        }, bars: []) == [])
         for (i, a) in placed.enumerated() {
             for b in placed[(i + 1)...] { #expect(!a.rect.intersects(b.rect), "'\(a.text)' and '\(b.text)'") }
             #expect(a.rect.x >= area.x && a.rect.maxX <= area.maxX && a.rect.y >= area.y && a.rect.maxY <= area.maxY)

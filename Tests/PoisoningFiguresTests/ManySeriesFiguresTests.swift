@@ -178,7 +178,9 @@ struct ManySeriesFiguresTests {
                     area.contains(Point(box.rect.x, box.rect.y)) && (box.text == label.text || box.text == label.key
                         || (box.text.hasSuffix("…") && label.text.hasPrefix(box.text.dropLast())))
                 }
-                if !named { failures.append("\(figure.name): panel \(index + 1)'s point '\(label.text)' has no label") }
+                // A label with no room anywhere is left out of the plot and named in the caption's key (`unlabelledKey`).
+                let keyed = figure.caption.contains("for want of room") && figure.caption.contains(label.text)
+                if !named && !keyed { failures.append("\(figure.name): panel \(index + 1)'s point '\(label.text)' has no label") }
             }
             let marked = panel.series.filter { $0.marker != nil }
             let styles = Set(marked.map { "\($0.color) \(String(describing: $0.line)) \(String(describing: $0.marker)) \($0.filled)" })
@@ -238,6 +240,27 @@ struct ManySeriesFiguresTests {
                     }
                 }
             }
+            // The brute-force reference check of every pair: leader lines, label boxes, markers and bars with their caps.
+            // Each bar as its stroke (1 point wide) and its two caps (5 points across, 1 point wide), as drawn.
+            let barStrokes = drawn.flatMap { series, points in
+                series.points.indices.flatMap { i -> [Rect] in
+                    var strokes = [Rect]()
+                    if let bar = series.bar(i) {
+                        let top = transform.deviceY(bar.upperBound), bottom = transform.deviceY(bar.lowerBound), x = points[i].x
+                        strokes += [Rect(x: x - 0.5, y: top, width: 1, height: bottom - top),
+                                    Rect(x: x - 3, y: top - 0.5, width: 6, height: 1), Rect(x: x - 3, y: bottom - 0.5, width: 6, height: 1)]
+                    }
+                    if let bar = series.xIntervals?[i] ?? nil {
+                        let shift = points[i].x - transform.deviceX(series.points[i].x), y = points[i].y
+                        let left = transform.deviceX(bar.lowerBound) + shift, right = transform.deviceX(bar.upperBound) + shift
+                        strokes += [Rect(x: left, y: y - 0.5, width: right - left, height: 1),
+                                    Rect(x: left - 0.5, y: y - 3, width: 1, height: 6), Rect(x: right - 0.5, y: y - 3, width: 1, height: 6)]
+                    }
+                    return strokes
+                }
+            }
+            failures += Chart.labelConflicts(placedLabels, markers: markerSquares, bars: barStrokes)
+                .map { "\(figure.name): \($0)" }
             for (labelIndex, placed) in placedLabels.enumerated() {
                 // Without a leader, every other marker is farther from the label than its own by more than a marker's radius (4 points).
                 let own = placed.box.distance(to: placed.point)
@@ -422,7 +445,7 @@ struct ManySeriesFiguresTests {
     /// Issue 22: the detection and near-clone figures drew the seeds of an AUROC split in orientation as open markers
     /// with no legend entry saying so. In every figure of the committed examples (examples/near-clone-detection has
     /// such splits), of the split detection study and of the 30-series one, the legend has an open-marker entry exactly
-    /// when a panel draws open markers (of the figure: its pages share one legend).
+    /// when a panel draws open markers, page by page (review r22d m6: part 1 of a trade-off listed one it did not draw).
     @Test func aFigureWithOpenMarkersSaysInItsLegendWhatTheyAre() throws {
         let (study, runs) = splitDetectionStudy()
         let split = ("split detection", StudyResults(study: study, runs: runs, toolVersion: "test"))
@@ -430,8 +453,7 @@ struct ManySeriesFiguresTests {
         for (name, results) in [split, ("30 series", try Self.thirtySeries())] + (try Self.committedResults()) {
             let figures = studyFigures(results)
             for figure in figures {
-                let pages = figures.filter { $0.name.replacing(/_part\d+$/, with: "") == figure.name.replacing(/_part\d+$/, with: "") }
-                let drawsOpen = pages.flatMap(\.chart.panels).contains { $0.series.contains { $0.marker != nil && !$0.filled && !$0.points.isEmpty } }
+                let drawsOpen = figure.chart.panels.contains { $0.series.contains { $0.marker != nil && !$0.filled && !$0.points.isEmpty } }
                 let explains = figure.chart.legend.contains { $0.marker != nil && !$0.filled }
                 #expect(drawsOpen == explains, "\(name) \(figure.name): open markers \(drawsOpen), legend entry \(explains)")
                 if drawsOpen { open.append("\(name) \(figure.name)") }
