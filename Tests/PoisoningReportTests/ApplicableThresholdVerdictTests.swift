@@ -58,6 +58,9 @@ struct ApplicableThresholdVerdictTests {
         #expect(evidence.contradictingRuns.isEmpty)
         let row = ReportModel.predictedRows(of: results)[0]
         #expect(row.tau == "τ_w = 46.0% [43.5%, 48.5%] (seeds 45.0%–47.0%)")
+        // The method names the data its SGD finding was made on beside this study's (r24f minor: not "make_classification" everywhere).
+        #expect(row.findings[0].contains("SGD left runs above τ uncancelled on examples/poisonability's make_classification data (this study's "
+            + "data: Gaussian clusters) (optimizer: sgd-momentum runs Algorithm 1)"))
         #expect(row.ratios == "1.0e-05 at 50.0% (above every seed's τ_w; no effect 66.7%)")
         #expect(row.findings.contains("No run lies below its seed's τ_w, so the runs do not show the floor below it; sweep fractions on both "
             + "sides of τ_w."))
