@@ -1,5 +1,6 @@
 import Foundation
 import PoisoningEngine
+import PoisoningUtilities
 
 /// The threshold a gradient-canceling run is judged by, from its metrics: the weights-only τ_w
 /// (`weightsOnlyThreshold`) when the run cancels the weights' gradient only (`cancel: weights`, the
@@ -12,10 +13,25 @@ public func applicableThreshold(metrics: [String: Double], cancelsBias: Bool) ->
     metrics[cancelsBias ? MetricKey.poisonabilityThreshold : MetricKey.weightsOnlyThreshold]
 }
 
+/// Whether the gradient-canceling attack `attack` (its study entry) cancels the biases' gradient as
+/// well as the weights' (`cancel: weights-and-bias`); false under the default `cancel: weights`.
+public func cancelsBias(attack: ParameterValue) -> Bool {
+    attack.value(at: "cancel") == .string(CanceledGradient.weightsAndBias.rawValue)
+}
+
+/// The symbol of the threshold a series is judged by, as its sentences and cells name it: "τ" under
+/// `cancel: weights-and-bias`, "τ_w" (the weights-only threshold) under `cancel: weights`.
+public func thresholdSymbol(cancelsBias: Bool) -> String { cancelsBias ? "τ" : "τ_w" }
+
 extension StudyResults {
     /// Whether series `series` cancels the biases' gradient as well as the weights' (`cancel: weights-and-bias`).
     public func cancelsBias(series: Int) -> Bool {
-        config.attacks[self.series[series].attack].value(at: "cancel") == .string(CanceledGradient.weightsAndBias.rawValue)
+        PoisoningAnalysis.cancelsBias(attack: config.attacks[self.series[series].attack])
+    }
+
+    /// The symbol of the threshold series `series` is judged by (`thresholdSymbol(cancelsBias:)`).
+    public func thresholdSymbol(series: Int) -> String {
+        PoisoningAnalysis.thresholdSymbol(cancelsBias: cancelsBias(series: series))
     }
 
     /// The threshold `run` (of a gradient-canceling series) is judged by (`applicableThreshold(metrics:cancelsBias:)`);

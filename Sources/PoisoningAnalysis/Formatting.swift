@@ -84,6 +84,15 @@ public func plusMinus(_ statistics: MeanStd) -> String {
     "\(fixed(statistics.mean, decimals: 3)) ± \(fixed(statistics.std, decimals: 3))"
 }
 
+/// "mean ± std" for a measurement whose scale can lie far below a thousandth (a gradient norm, a
+/// ratio of gradients): `plusMinus` unless the mean is not 0 but rounds to 0 at three decimals, then
+/// both in exponent notation, "1.4e-05 ± 8.2e-06", so that a signal at 1e-5 does not print as
+/// "0.000 ± 0.000".
+public func magnitudePlusMinus(_ statistics: MeanStd) -> String {
+    guard statistics.mean != 0, abs(statistics.mean) < 0.0005 else { return plusMinus(statistics) }
+    return String(format: "%.1e ± %.1e", statistics.mean, statistics.std)
+}
+
 /// The same with the mean's sign, for a difference such as an excess over the clean model:
 /// "+0.717 ± 0.047" ("0.000 ± 0.004" for a mean that rounds to zero).
 public func signedPlusMinus(_ statistics: MeanStd) -> String {

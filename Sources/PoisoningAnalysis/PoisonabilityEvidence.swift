@@ -2,8 +2,10 @@ import Foundation
 import PoisoningEngine
 import PoisoningTheory
 
-/// What the runs of one gradient-canceling series show about the poisonability threshold τ of Lu,
-/// Kamath and Yu (2023): τ per seed; per run at a positive fraction ε_d, the mixed gradient's norm
+/// What the runs of one gradient-canceling series show about the poisonability threshold of Lu,
+/// Kamath and Yu (2023), the one that applies to the series (`StudyResults.applicableThreshold(of:)`:
+/// the weights-only τ_w under `cancel: weights`, τ under `cancel: weights-and-bias`; "τ" below stands
+/// for either): τ per seed; per run at a positive fraction ε_d, the mixed gradient's norm
 /// relative to the clean one beside its seed's τ; per swept positive fraction the mean over seeds of
 /// that ratio and the per-seed differences between the retrained victim's and the target's test
 /// accuracy (gradient canceling's empirical behaviour, which τ does not predict); and how far the
@@ -64,6 +66,8 @@ public struct PoisonabilityEvidence: Sendable, Equatable {
     public let runs: [RunEvidence]
     /// The seeds whose target has none (⟨W, G⟩ ≤ 0).
     public let seedsWithoutThreshold: Int
+    /// The threshold's symbol in sentences: "τ_w" or "τ" (`thresholdSymbol(cancelsBias:)`).
+    public let symbol: String
     /// The target's mean test accuracy over the seeds.
     public let targetAccuracy: Double
     /// The swept positive fractions, ascending.
@@ -80,10 +84,12 @@ public struct PoisonabilityEvidence: Sendable, Equatable {
 
     /// The evidence of one series.
     public init(taus: [Double], runs: [RunEvidence], seedsWithoutThreshold: Int, targetAccuracy: Double, fractions: [FractionEvidence],
-                confidence: Double = 0.95, testRows: Int, planning: PlanningSettings = PlanningSettings(), targetGradientRatio: Double? = nil) {
+                confidence: Double = 0.95, testRows: Int, planning: PlanningSettings = PlanningSettings(), targetGradientRatio: Double? = nil,
+                symbol: String = "τ") {
         self.taus = taus
         self.runs = runs
         self.seedsWithoutThreshold = seedsWithoutThreshold
+        self.symbol = symbol
         self.targetAccuracy = targetAccuracy
         self.fractions = fractions.sorted { $0.fraction < $1.fraction }
         self.confidence = confidence
@@ -92,15 +98,22 @@ public struct PoisonabilityEvidence: Sendable, Equatable {
         self.targetGradientRatio = targetGradientRatio
     }
 
-    /// The evidence of series `series` of `results` (a gradient-canceling series): τ from each seed's
-    /// run at the smallest swept fraction (τ is the same at every fraction), the ratios and accuracies
-    /// from every finished run at a positive fraction.
+    /// The evidence of series `series` of `results` (a gradient-canceling series): per seed the
+    /// threshold that applies (`StudyResults.applicableThreshold(of:)`) from its first run at a positive
+    /// fraction, by fraction, that records one (τ is the same at every fraction; τ_w depends on the poisons' labels, drawn
+    /// per run, and is taken from the same first run), the ratios and accuracies from every finished
+    /// run at a positive fraction.
     public init(_ results: StudyResults, series: Int) {
-        let runs = results.runs.filter { $0.series == series && $0.metrics != nil }
+        let runs = results.runs.filter { $0.series == series && $0.metrics != nil }.sorted { ($0.fraction, $0.seed) < ($1.fraction, $1.seed) }
         let smallest = runs.map(\.fraction).min() ?? 0
         let firstRuns = runs.filter { $0.fraction == smallest }
-        let taus = firstRuns.compactMap { $0.metrics?[MetricKey.poisonabilityThreshold] }
-        let tauBySeed = Dictionary(firstRuns.compactMap { run in run.metrics?[MetricKey.poisonabilityThreshold].map { (run.seed, $0) } }) { a, _ in a }
+        // As `TargetBudget`'s: from the runs at positive fractions (τ_w depends on the poisons' labels).
+        let positive = runs.filter { $0.fraction > 0 }
+        let seeds = Set(positive.map(\.seed)).sorted()
+        let tauBySeed = Dictionary(uniqueKeysWithValues: seeds.compactMap { seed in
+            positive.lazy.filter { $0.seed == seed }.compactMap { results.applicableThreshold(of: $0) }.first.map { (seed, $0) }
+        })
+        let taus = seeds.compactMap { tauBySeed[$0] }
         let ratio = { (m: [String: Double]) in m[MetricKey.mixedGradientNorm].flatMap { mixed in m[MetricKey.cleanGradientNorm].map { mixed / $0 } } }
         let runEvidence = runs.filter { $0.fraction > 0 }.compactMap { run -> RunEvidence? in
             guard let tau = tauBySeed[run.seed], let metrics = run.metrics, let value = ratio(metrics) else { return nil }
@@ -122,9 +135,9 @@ public struct PoisonabilityEvidence: Sendable, Equatable {
         let ownRatios = firstRuns.compactMap(\.metrics).compactMap { m in
             m[MetricKey.targetGradientNorm].flatMap { own in m[MetricKey.cleanGradientNorm].map { own / $0 } }
         }
-        self.init(taus: taus, runs: runEvidence, seedsWithoutThreshold: firstRuns.count - taus.count, targetAccuracy: averageOf(targets),
+        self.init(taus: taus, runs: runEvidence, seedsWithoutThreshold: seeds.count - taus.count, targetAccuracy: averageOf(targets),
                   fractions: fractions, confidence: results.statistics.confidence, testRows: results.data.testCount,
-                  planning: results.config.planning, targetGradientRatio: ownRatios.max())
+                  planning: results.config.planning, targetGradientRatio: ownRatios.max(), symbol: results.thresholdSymbol(series: series))
     }
 
     /// The mixed/clean gradient ratio below which the mixture counts as stationary at the target (the
@@ -172,10 +185,10 @@ public struct PoisonabilityEvidence: Sendable, Equatable {
         let runs = contradictingRuns
         guard let deepest = runs.first else { return nil }
         return "In parameter space the runs contradict the prediction: \(runs.count) run\(runs.count == 1 ? "" : "s") below \(runs.count == 1 ? "its" : "their") "
-            + "seed's τ bring\(runs.count == 1 ? "s" : "") the mixed gradient to \(ratioText(Self.cancelledRatio)) of the clean one or less, "
+            + "seed's \(symbol) bring\(runs.count == 1 ? "s" : "") the mixed gradient to \(ratioText(Self.cancelledRatio)) of the clean one or less, "
             + "which no poison set can do below the threshold (deepest: seed \(deepest.seed) at \(percent(deepest.fraction)) = "
-            + "\(fixed(deepest.fraction / deepest.tau, decimals: 2)) τ, τ = \(percent(deepest.tau)), leaves \(ratioText(deepest.gradientRatio)) of it); "
-            + "τ is not the threshold these runs obey."
+            + "\(fixed(deepest.fraction / deepest.tau, decimals: 2)) \(symbol), \(symbol) = \(percent(deepest.tau)), leaves \(ratioText(deepest.gradientRatio)) of it); "
+            + "\(symbol) is not the threshold these runs obey."
     }
 
     /// One sentence on parameter space below τ, from the numbers it quotes: a run cancelled below its
@@ -188,10 +201,11 @@ public struct PoisonabilityEvidence: Sendable, Equatable {
         }
         if let contradiction = contradictionSentence { return contradiction }
         guard let floor = runsBelowTau.min(by: { $0.gradientRatio < $1.gradientRatio }) else {
-            return "No run lies below its seed's τ, so the runs do not show the floor below it; sweep fractions on both sides of τ."
+            return "No run lies below its seed's \(symbol), so the runs do not show the floor below it; sweep fractions on both sides of \(symbol)"
+                + (taus.max().map { fractionCapClause(threshold: $0, symbol: symbol) } ?? "") + "."
         }
-        return "In parameter space, below its seed's τ every run's mixed gradient stays at \(ratioText(floor.gradientRatio)) of the clean one "
-            + "or more (least at \(percent(floor.fraction)), τ = \(percent(floor.tau)))" + (consistencyText.map { " (\($0))" } ?? "") + "."
+        return "In parameter space, below its seed's \(symbol) every run's mixed gradient stays at \(ratioText(floor.gradientRatio)) of the clean one "
+            + "or more (least at \(percent(floor.fraction)), \(symbol) = \(percent(floor.tau)))" + (consistencyText.map { " (\($0))" } ?? "") + "."
     }
 
     /// The victim's accuracy minus the target's at `point`: the mean over seeds and its paired
@@ -225,23 +239,24 @@ public struct PoisonabilityEvidence: Sendable, Equatable {
         guard let low = taus.min(), let high = taus.max() else { return nil }
         let below = fractions.filter { $0.fraction < low }, above = fractions.filter { $0.fraction > high }
         let opening = "In accuracy (victim − target, paired over seeds, with its \(confidenceText(confidence)) interval; gradient canceling's "
-            + "empirical behaviour, as in the paper's Figure 2, which τ does not predict)"
+            + "empirical behaviour, as in the paper's Figure 2, which \(symbol) does not predict)"
         guard let last = below.last, !above.isEmpty else {
-            return opening + " the runs cannot decide: no swept budget lies " + (below.isEmpty ? "below every seed's τ (the lowest is \(percent(low)))"
-                : "above every seed's τ (the highest is \(percent(high)))") + "; sweep budgets on both sides of τ."
+            return opening + " the runs cannot decide: no swept budget lies " + (below.isEmpty ? "below every seed's \(symbol) (the lowest is \(percent(low)))"
+                : "above every seed's \(symbol) (the highest is \(percent(high)))") + "; sweep budgets on both sides of \(symbol)"
+                + fractionCapClause(threshold: high, symbol: symbol) + "."
         }
         let belowText: String
         switch isAboveTarget(last) {
-        case true?: belowText = "at the largest swept budget below every seed's τ the victim is still more accurate than the target (\(differenceText(last)))"
-        case false?: belowText = "at the largest swept budget below every seed's τ the victim is already no more accurate than the target (\(differenceText(last)))"
-        case nil: belowText = "at the largest swept budget below every seed's τ the runs cannot tell the victim's accuracy from the target's (\(differenceText(last)), the interval holds 0)"
+        case true?: belowText = "at the largest swept budget below every seed's \(symbol) the victim is still more accurate than the target (\(differenceText(last)))"
+        case false?: belowText = "at the largest swept budget below every seed's \(symbol) the victim is already no more accurate than the target (\(differenceText(last)))"
+        case nil: belowText = "at the largest swept budget below every seed's \(symbol) the runs cannot tell the victim's accuracy from the target's (\(differenceText(last)), the interval holds 0)"
         }
         let aboveText: String
         if let reached = above.first(where: { isAboveTarget($0) != true }) {
-            aboveText = "above every seed's τ it is " + (isAboveTarget(reached) == false ? "no more accurate than the target" : "not told apart from it")
-                + " from \(differenceText(reached)) = \(fixed(reached.fraction / averageOf(taus), decimals: 2)) τ (mean τ \(percent(averageOf(taus))))"
+            aboveText = "above every seed's \(symbol) it is " + (isAboveTarget(reached) == false ? "no more accurate than the target" : "not told apart from it")
+                + " from \(differenceText(reached)) = \(fixed(reached.fraction / averageOf(taus), decimals: 2)) \(symbol) (mean \(symbol) \(percent(averageOf(taus))))"
         } else {
-            aboveText = "above every seed's τ it stays more accurate than the target at every budget (\(differenceText(above.last!)))"
+            aboveText = "above every seed's \(symbol) it stays more accurate than the target at every budget (\(differenceText(above.last!)))"
         }
         return opening + " " + belowText + "; " + aboveText + "." + (isAboveTarget(last) == nil ? " " + design(last) : "")
     }
@@ -275,8 +290,8 @@ public struct PoisonabilityEvidence: Sendable, Equatable {
         guard let own = targetGradientRatio, own > Self.cancelledRatio else { return nil }
         return "The target is not stationary on its own training rows: its gradient there is up to \(ratioText(own)) of the clean "
             + "gradient at it (over the seeds), above the \(ratioText(Self.cancelledRatio)) at which this section counts a mixture as "
-            + "stationary. τ is computed at these parameters and takes the target for the end of its training; a target trained to "
-            + "convergence can have another τ, or one where these have none."
+            + "stationary. \(symbol) is computed at these parameters and takes the target for the end of its training; a target trained to "
+            + "convergence can have another \(symbol), or one where these have none."
     }
 }
 
@@ -287,6 +302,13 @@ extension StudyResults {
     public func tauIsLowerBound(series: Int) -> Bool {
         config.models[self.series[series].model].value(at: "kind") == .string(MLP.kind)
     }
+}
+
+/// Where a threshold lies at or beyond the largest fraction a study may sweep (`StudyConfig.maximumFraction`):
+/// "; but fractions are capped at 1000.0%, so no study can sweep above τ_w = 1952.0%"; empty otherwise.
+func fractionCapClause(threshold: Double, symbol: String) -> String {
+    threshold < StudyConfig.maximumFraction ? ""
+        : "; but fractions are capped at \(percent(StudyConfig.maximumFraction)), so no study can sweep above \(symbol) = \(percent(threshold))"
 }
 
 /// The mean of `values`; NaN when there are none.

@@ -171,7 +171,9 @@ public struct StudyResults: Sendable, Codable, Equatable {
                                               designDifferences: config.claims?.design?.differences(from: config) ?? [])
         let (attacks, analysedRuns, confidence) = (config.attacks, self.runs, statistics.confidence)
         let canceling = study.series.indices.filter { attacks[study.series[$0].attack].value(at: "kind") == .string(GradientCanceling.kind) }
-        targetBudgets = canceling.isEmpty ? nil : canceling.map { TargetBudget(runs: analysedRuns, series: $0, confidence: confidence) }
+        targetBudgets = canceling.isEmpty ? nil : canceling.map {
+            TargetBudget(runs: analysedRuns, series: $0, confidence: confidence, cancelsBias: PoisoningAnalysis.cancelsBias(attack: attacks[study.series[$0].attack]))
+        }
         penaltyTradeOff = nil
         penaltyTradeOff = PenaltyTradeOff(self)
         curvatureClaims = nil

@@ -3,7 +3,9 @@ import PoisoningEngine
 
 /// The measured budget from which gradient canceling makes the target stationary on the mixture,
 /// for one gradient-canceling series, beside each seed's predicted threshold τ (Lu, Kamath and Yu
-/// 2023), and τ's mean over seeds with its interval.
+/// 2023), and τ's mean over seeds with its interval. τ here is the threshold that applies to the
+/// series (`applicableThreshold(metrics:cancelsBias:)`): the weights-only τ_w under `cancel: weights`,
+/// the threshold τ under `cancel: weights-and-bias`.
 ///
 /// The prediction is about stationarity: the target is reachable iff the poisons' gradient can
 /// cancel the clean one, which no poison set does below τ. So a run counts as reaching it when its
@@ -11,7 +13,9 @@ import PoisoningEngine
 /// `cancelledRatio` (10⁻³, the attack's own rule, `PoisonabilityEvidence.cancelledRatio`) of the clean
 /// one at the target, and per seed the budget is the *first* swept positive fraction at which its
 /// run does, so that a budget below τ is never hidden by a larger one that does not; none when no
-/// swept fraction does. The verdict judges these budgets.
+/// swept fraction does. The grid knows a seed's budget only to lie between the last swept fraction
+/// whose run does not cancel and the first that does, (`lastUncancelled`, `budget`]; the verdict
+/// judges these brackets.
 ///
 /// Beside it, a separate finding the prediction does not concern directly (`SeedBudget.reached`): the
 /// first swept fraction at which the retrained victim *is* the target, within `reachedDistance` of it
@@ -36,6 +40,11 @@ public struct TargetBudget: Sendable, Codable, Equatable {
         /// The smallest swept positive fraction at which the mixed gradient is at most `cancelledRatio`
         /// of the clean one (the target stationary on the mixture); nil when none is.
         public let budget: Double?
+        /// The largest swept positive fraction below `budget` (at any fraction when `budget` is nil) whose
+        /// run does not cancel the mixed gradient: the seed's first cancelling budget lies in
+        /// (lastUncancelled, budget]. Nil when no run does not cancel (then in (0, budget]), or in a
+        /// results.json written before it was recorded.
+        public let lastUncancelled: Double?
         /// The smallest swept positive fraction at which its (converged) retrained victim is the target,
         /// within `reachedDistance` of it and agreeing with it on every test row; nil when none is.
         public let reached: Double?
@@ -50,12 +59,13 @@ public struct TargetBudget: Sendable, Codable, Equatable {
         public let unconverged: Int?
 
         /// One seed's budgets beside its τ and its clean model's agreement.
-        public init(seed: UInt64, tau: Double?, baseline: Double?, budget: Double?, reached: Double? = nil, halfway: Double? = nil,
-                    judged: Int? = nil, unconverged: Int? = nil) {
+        public init(seed: UInt64, tau: Double?, baseline: Double?, budget: Double?, lastUncancelled: Double? = nil, reached: Double? = nil,
+                    halfway: Double? = nil, judged: Int? = nil, unconverged: Int? = nil) {
             self.seed = seed
             self.tau = tau
             self.baseline = baseline
             self.budget = budget
+            self.lastUncancelled = lastUncancelled
             self.reached = reached
             self.halfway = halfway
             self.judged = judged
@@ -67,6 +77,10 @@ public struct TargetBudget: Sendable, Codable, Equatable {
 
         /// Whether the mixed gradient is cancelled at a budget below τ.
         public var isBelowTau: Bool { tau.flatMap { tau in budget.map { $0 < tau } } == true }
+
+        /// Whether a run of this seed above its τ fails to cancel the mixed gradient.
+        public var failsAboveTau: Bool { tau.flatMap { tau in lastUncancelled.map { $0 > tau } } == true }
+
     }
 
     /// How the measured budgets sit against each seed's τ (the prediction: the target is not reached
@@ -76,19 +90,26 @@ public struct TargetBudget: Sendable, Codable, Equatable {
         /// it, and the paired interval of the excess (budget − τ)/τ over seeds lies at or below
         /// `judgedMargin`: the runs agree with both halves of the prediction.
         case consistent
-        /// No seed's mixed gradient is cancelled below its τ and every seed's is above it, but the
-        /// interval of the excess lies above `judgedMargin`: gradient canceling needed more than (1 + margin)τ.
+        /// No seed's mixed gradient is cancelled below its τ and every seed's is above it, and even the
+        /// last swept budget that does not cancel it lies beyond (1 + `judgedMargin`)τ: the paired interval
+        /// of (lastUncancelled − τ)/τ lies above the margin (`excessFloor`), so gradient canceling needed
+        /// more than (1 + margin)τ whatever the grid hides.
         case reachedLate
-        /// No seed's mixed gradient is cancelled below its τ and every seed's is above it, but the
-        /// interval of the excess holds `judgedMargin` (or there are fewer than two seeds): the runs
-        /// cannot tell cancellation near τ from late cancellation.
+        /// No seed's mixed gradient is cancelled below its τ and every seed's is above it, but neither
+        /// the excess's interval lies at or below `judgedMargin` nor `excessFloor`'s above it (or there are
+        /// fewer than two seeds): the runs, or the grid, cannot tell cancellation near τ from late cancellation.
         case excessUndecided
         /// Some seed's mixed gradient is cancelled (to `cancelledRatio`) at a budget below its τ: against
         /// the prediction, unless its floor there (which tends to 0 as ε_d → τ) is below `cancelledRatio`.
         case successBelowTau
-        /// No seed's mixed gradient is cancelled below its τ, but some seed's is at no swept budget:
-        /// gradient canceling did not cancel it there (what this attack reached, not a bound on the problem).
+        /// No seed's mixed gradient is cancelled below its τ, but some seed's is at no swept budget, and
+        /// for some such seed a run above its τ fails: gradient canceling did not cancel it there (what
+        /// this attack reached, not a bound on the problem).
         case notReachedAboveTau
+        /// No seed's mixed gradient is cancelled below its τ, some seed's is at no swept budget, but no
+        /// such seed has a run above its τ: the runs cannot decide; budgets above τ would (where the
+        /// fraction cap, `StudyConfig.maximumFraction`, lets a study sweep them).
+        case notSweptAboveTau
     }
 
     /// The excess over τ, as a share of τ, within which a seed's first budget counts as success at τ
@@ -124,6 +145,10 @@ public struct TargetBudget: Sendable, Codable, Equatable {
     /// the seed's τ, with its paired Student-t interval at the study's confidence; nil unless every
     /// seed has a τ and a budget (and there are two).
     public let excess: Estimate?
+    /// The mean over seeds of (lastUncancelled − τ)/τ, the excess the grid shows each seed's first
+    /// cancelling budget to exceed (lastUncancelled taken as 0 when the seed's smallest swept fraction
+    /// cancels), with its paired Student-t interval; nil when `excess` is.
+    public let excessFloor: Estimate?
     /// Nil when no seed's target has a τ.
     public let verdict: Verdict?
 
@@ -153,10 +178,15 @@ public struct TargetBudget: Sendable, Codable, Equatable {
         }
         // The excess of each seed's first budget over its τ, in units of τ: (budget − τ)/τ, paired by seed.
         let excesses = seeds.compactMap { seed in seed.tau.flatMap { tau in seed.budget.map { ($0 - tau) / tau } } }
-        if excesses.count == seeds.count, let interval = studentTInterval(excesses, resolution: 0, confidence: confidence) {
+        // The excess each seed's first budget is known to exceed: its last uncancelled fraction's (0 when none).
+        let floors = seeds.compactMap { seed in seed.tau.flatMap { tau in seed.budget.map { _ in ((seed.lastUncancelled ?? 0) - tau) / tau } } }
+        if excesses.count == seeds.count, let interval = studentTInterval(excesses, resolution: 0, confidence: confidence),
+           let floorInterval = studentTInterval(floors, resolution: 0, confidence: confidence) {
             excess = Estimate(value: excesses.reduce(0, +) / Double(excesses.count), interval: interval)
+            excessFloor = Estimate(value: floors.reduce(0, +) / Double(floors.count), interval: floorInterval)
         } else {
             excess = nil
+            excessFloor = nil
         }
         let predicted = seeds.filter { $0.tau != nil }
         if predicted.isEmpty {
@@ -164,10 +194,10 @@ public struct TargetBudget: Sendable, Codable, Equatable {
         } else if predicted.contains(where: \.isBelowTau) {
             verdict = .successBelowTau
         } else if predicted.contains(where: { $0.budget == nil }) {
-            verdict = .notReachedAboveTau
+            verdict = predicted.contains { $0.budget == nil && $0.failsAboveTau } ? .notReachedAboveTau : .notSweptAboveTau
         } else if let upper = excess?.interval?.upper, upper <= Self.judgedMargin {
             verdict = .consistent
-        } else if let lower = excess?.interval?.lower, lower > Self.judgedMargin {
+        } else if let lower = excessFloor?.interval?.lower, lower > Self.judgedMargin {
             verdict = .reachedLate
         } else {
             verdict = .excessUndecided
@@ -175,12 +205,13 @@ public struct TargetBudget: Sendable, Codable, Equatable {
     }
 
     /// The budgets of series `series` from its finished runs (`mixedGradientNorm` over `cleanGradientNorm`,
-    /// `targetDistance`, `targetAgreement` and its clean baseline per run; τ from each seed's run at its
-    /// smallest fraction, the same at every fraction). A run whose victim is not converged
+    /// `targetDistance`, `targetAgreement` and its clean baseline per run; each seed's τ the threshold that
+    /// applies, `applicableThreshold(metrics:cancelsBias:)`, from its first run by fraction that records
+    /// one: τ_w when `cancelsBias` is false, τ when it is true). A run whose victim is not converged
     /// (`victimGradientNorm` above `MetricKey.victimGradientTolerance`) is not judged for the victim's
     /// finding: its agreement measures where its training stopped as much as the poisons. The mixed
     /// gradient is measured at the target, not at the victim, so every finished run counts for `budget`.
-    public init(runs: [RunResult], series: Int, confidence: Double) {
+    public init(runs: [RunResult], series: Int, confidence: Double, cancelsBias: Bool) {
         let finished = runs.filter { $0.series == series && $0.metrics != nil && $0.fraction > 0 }
         let swept = Set(finished.map(\.fraction)).sorted()
         let converged = { (run: RunResult) in (run.metrics?[MetricKey.victimGradientNorm]).map { $0 <= MetricKey.victimGradientTolerance } ?? true }
@@ -189,12 +220,14 @@ public struct TargetBudget: Sendable, Codable, Equatable {
             let baseline = own.lazy.compactMap { $0.metrics?[MetricKey.targetAgreement + MetricKey.baselineSuffix] }.first
             let bar = SeedBudget(seed: seed, tau: nil, baseline: baseline, budget: nil).bar
             // ‖g(mixture; w)‖ / ‖g(μ; w)‖ ≤ 10⁻³: the target is stationary on the mixture to the attack's own rule.
-            let cancelled = own.first { run in
+            let cancels = { (run: RunResult) in
                 guard let mixed = run.metrics?[MetricKey.mixedGradientNorm], let clean = run.metrics?[MetricKey.cleanGradientNorm], clean > 0 else {
                     return false
                 }
                 return mixed / clean <= Self.cancelledRatio
-            }?.fraction
+            }
+            let cancelled = own.first(where: cancels)?.fraction
+            let lastUncancelled = own.filter { run in !cancels(run) && cancelled.map { run.fraction < $0 } ?? true }.last?.fraction
             let halfway = bar.flatMap { bar in
                 own.first { converged($0) && ($0.metrics?[MetricKey.targetAgreement]).map { $0 >= bar } == true }?.fraction
             }
@@ -205,7 +238,8 @@ public struct TargetBudget: Sendable, Codable, Equatable {
                 return distance <= Self.reachedDistance && agreement >= 1
             }?.fraction
             let unconverged = own.filter { !converged($0) }.count
-            return SeedBudget(seed: seed, tau: own.first?.metrics?[MetricKey.poisonabilityThreshold], baseline: baseline, budget: cancelled,
+            let tau = own.lazy.compactMap { run in run.metrics.flatMap { applicableThreshold(metrics: $0, cancelsBias: cancelsBias) } }.first
+            return SeedBudget(seed: seed, tau: tau, baseline: baseline, budget: cancelled, lastUncancelled: lastUncancelled,
                               reached: reached, halfway: halfway, judged: own.count - unconverged, unconverged: unconverged > 0 ? unconverged : nil)
         }
         self.init(series: series, seeds: seeds, swept: swept, confidence: confidence)
@@ -223,51 +257,112 @@ public struct TargetBudget: Sendable, Codable, Equatable {
         return "not cancelled in the swept range (seed\(missing.count == 1 ? "" : "s") \(missing.joined(separator: ", ")))"
     }
 
-    /// "the first budget exceeds τ by 19.0% of τ on average [6.5%, 31.5%]", the excess's clause; empty without it.
-    private var excessClause: String {
-        guard let excess, let value = excess.value else { return "" }
-        let interval = excess.interval.flatMap { interval in interval.lower.flatMap { lower in interval.upper.map { " [\(percent(lower)), \(percent($0))]" } } } ?? ""
-        return "the first budget exceeds τ by \(percent(value)) of τ on average\(interval) (paired over seeds)"
+    /// "[6.5%, 31.5%]" for an estimate's interval; empty without one.
+    private static func bracket(_ estimate: Estimate) -> String {
+        estimate.interval.flatMap { interval in interval.lower.flatMap { lower in interval.upper.map { " [\(percent(lower)), \(percent($0))]" } } } ?? ""
     }
 
-    /// The verdict's sentence: the criterion, each seed's first cancelled budget beside its τ, and the
-    /// verdict. `necessaryOnly`: τ is only a necessary budget for this series (softmax regression with
-    /// more than two classes, `cancel: weights-and-bias`, an MLP's last layer), so late or missing
-    /// cancellation above it does not go against the prediction.
-    public func sentence(necessaryOnly: Bool = false) -> String {
-        let perSeed = seeds.map { seed in
-            "seed \(seed.seed) " + (seed.budget.map { "at \(percent($0))" } ?? "not in the swept range")
-                + (seed.tau.map { " (τ \(percent($0)))" } ?? "")
-        }.joined(separator: ", ")
-        let opening = "Per seed, the first swept budget at which gradient canceling makes the target stationary on the mixture, its mixed "
-            + "gradient at most \(ratioText(Self.cancelledRatio)) of the clean one (the event τ predicts): \(perSeed)"
-        let allowed = necessaryOnly ? " τ is necessary only here, so this does not go against the prediction." : ""
+    /// "the first cancelling budget exceeds τ_w by 19.0% of τ_w on average [6.5%, 31.5%] (paired over seeds)"; empty without it.
+    private func excessClause(_ symbol: String) -> String {
+        guard let excess, let value = excess.value else { return "" }
+        return "the first cancelling budget exceeds \(symbol) by \(percent(value)) of \(symbol) on average\(Self.bracket(excess)) (paired over seeds)"
+    }
+
+    /// "the last budget that does not cancel exceeds τ_w by 60.0% of τ_w on average [52.1%, 67.9%]"; empty without it.
+    private func floorClause(_ symbol: String) -> String {
+        guard let excessFloor, let value = excessFloor.value else { return "" }
+        return "the last swept budget below it that does not cancel exceeds \(symbol) by \(percent(value)) of \(symbol) on average"
+            + "\(Self.bracket(excessFloor)) (0 where the smallest swept budget cancels)"
+    }
+
+    /// One seed's bracket: "seed 1 in (100.0%, 150.0%] (τ_w 95.0%)", "seed 2 not in the swept range
+    /// (none of 10.0%–150.0% cancels; τ_w 95.0%)".
+    private static func seedText(_ seed: SeedBudget, symbol: String) -> String {
+        let tau = seed.tau.map { "\(symbol) \(percent($0))" }
+        guard let budget = seed.budget else {
+            return "seed \(seed.seed) not in the swept range (" + (seed.lastUncancelled.map { "none up to \(percent($0)) cancels" } ?? "no run")
+                + (tau.map { "; \($0)" } ?? "") + ")"
+        }
+        return "seed \(seed.seed) in (\(percent(seed.lastUncancelled ?? 0)), \(percent(budget))]" + (tau.map { " (\($0))" } ?? "")
+    }
+
+    /// The verdict's sentence: the criterion, each seed's bracket of its first cancelling budget beside
+    /// its threshold, and the verdict. `symbol` names the threshold that applies ("τ_w" under
+    /// `cancel: weights`, "τ" under `cancel: weights-and-bias`); `necessaryOnly`: it is only a necessary
+    /// budget for this series (softmax regression with more than two classes, `cancel: weights-and-bias`,
+    /// an MLP's last layer), so late or missing cancellation above it does not go against the prediction.
+    public func sentence(necessaryOnly: Bool = false, symbol: String = "τ") -> String {
+        let perSeed = seeds.map { Self.seedText($0, symbol: symbol) }.joined(separator: ", ")
+        let opening = "Per seed, where gradient canceling first makes the target stationary on the mixture, its mixed gradient at most "
+            + "\(ratioText(Self.cancelledRatio)) of the clean one (the event \(symbol) predicts), between the last swept budget that does not "
+            + "and the first that does: \(perSeed)"
+        let allowed = necessaryOnly ? " \(symbol) is necessary only here, so this does not go against the prediction." : ""
+        let margin = "\(fixed(1 + Self.judgedMargin, decimals: 2)) \(symbol)"
         switch verdict {
         case nil:
-            return opening + "; no τ is predicted."
+            return opening + "; no \(symbol) is predicted."
         case .consistent:
-            return opening + "; " + excessClause + ", at most the \(percent(Self.judgedMargin)) margin: the runs agree with the prediction, "
-                + "no seed's gradient is cancelled below its τ and every seed's is within \(1 + Self.judgedMargin) τ on average."
+            return opening + "; " + excessClause(symbol) + ", at most the \(percent(Self.judgedMargin)) margin: the runs agree with the prediction, "
+                + "no seed's gradient is cancelled below its \(symbol) and every seed's is within \(margin) on average."
         case .reachedLate:
-            return opening + "; no seed's gradient is cancelled below its τ, but " + excessClause + ", above the "
-                + "\(percent(Self.judgedMargin)) margin: gradient canceling cancelled it later than the prediction's τ (what this attack "
-                + "needed, not a bound on the problem)." + allowed
+            return opening + "; no seed's gradient is cancelled below its \(symbol), but " + floorClause(symbol) + ", above the "
+                + "\(percent(Self.judgedMargin)) margin (runs beyond \(margin) failed): gradient canceling cancelled it later than the "
+                + "prediction's \(symbol) (what this attack needed, not a bound on the problem)." + allowed
         case .excessUndecided:
-            return opening + "; no seed's gradient is cancelled below its τ and every seed's is above it, but "
-                + (excess == nil ? "there is no interval of the first budget's excess over τ (it needs two seeds, each with a τ)"
-                    : excessClause + ", which holds the \(percent(Self.judgedMargin)) margin")
-                + ": the runs cannot tell cancellation near τ from late cancellation; more seeds, or fractions swept closer above τ, would."
+            guard excess != nil else {
+                return opening + "; no seed's gradient is cancelled below its \(symbol) and every seed's is above it, but there is no interval "
+                    + "of the first budget's excess over \(symbol) (it needs two seeds, each with a \(symbol)): the runs cannot tell cancellation "
+                    + "near \(symbol) from late cancellation; more seeds would."
+            }
+            let gridHides = excess?.interval?.lower.map { $0 > Self.judgedMargin } == true
+            return opening + "; no seed's gradient is cancelled below its \(symbol) and every seed's is above it, but " + excessClause(symbol)
+                + (gridHides
+                    ? " while " + floorClause(symbol) + ", which holds the \(percent(Self.judgedMargin)) margin: the grid cannot tell cancellation "
+                        + "near \(symbol) from late cancellation (no run at or beyond \(margin) failed for enough seeds); fractions swept "
+                        + "between \(symbol) and \(margin) would."
+                    : ", which holds the \(percent(Self.judgedMargin)) margin: the runs cannot tell cancellation near \(symbol) from late "
+                        + "cancellation; more seeds, or fractions swept closer above \(symbol), would.")
         case .successBelowTau:
             let below = seeds.filter(\.isBelowTau).map { String($0.seed) }
             return opening + "; seed\(below.count == 1 ? "" : "s") \(below.joined(separator: ", ")) "
-                + "cancel\(below.count == 1 ? "s" : "") it below τ, against the prediction (unless the floor below τ, which tends to 0 as "
-                + "ε_d nears τ, is under \(ratioText(Self.cancelledRatio)) of the clean gradient there)."
+                + "cancel\(below.count == 1 ? "s" : "") it below \(symbol), against the prediction (unless the floor below \(symbol), which tends to 0 as "
+                + "ε_d nears \(symbol), is under \(ratioText(Self.cancelledRatio)) of the clean gradient there)."
         case .notReachedAboveTau:
-            let missing = seeds.filter { $0.tau != nil && $0.budget == nil }.map { String($0.seed) }
-            return opening + "; no seed's gradient is cancelled below its τ, but gradient canceling did not cancel it at any swept budget "
-                + "for seed\(missing.count == 1 ? "" : "s") \(missing.joined(separator: ", ")) (what this attack reached, not a bound on "
-                + "the problem)." + allowed
+            let missing = seeds.filter { $0.budget == nil && $0.failsAboveTau }.map { String($0.seed) }
+            let unswept = seeds.filter { $0.tau != nil && $0.budget == nil && !$0.failsAboveTau }.map { String($0.seed) }
+            return opening + "; no seed's gradient is cancelled below its \(symbol), but gradient canceling did not cancel it at any swept budget "
+                + "for seed\(missing.count == 1 ? "" : "s") \(missing.joined(separator: ", ")), runs above \(symbol) included (what this attack "
+                + "reached, not a bound on the problem)"
+                + (unswept.isEmpty ? "" : "; seed\(unswept.count == 1 ? "" : "s") \(unswept.joined(separator: ", ")) had no run above \(symbol)")
+                + "." + allowed
+        case .notSweptAboveTau:
+            return opening + "; " + undecidedText(symbol: symbol)
         }
+    }
+
+    /// The verdict `notSweptAboveTau` in words: which seeds are cancelled nowhere without a run above
+    /// their τ, which budgets would decide ((τ, (1 + judgedMargin)τ] per seed), and where the fraction
+    /// cap (`StudyConfig.maximumFraction`) keeps a study from sweeping them.
+    private func undecidedText(symbol: String) -> String {
+        let open = seeds.filter { $0.tau != nil && $0.budget == nil }
+        let cap = StudyConfig.maximumFraction
+        let ranges = open.map { seed in
+            "seed \(seed.seed) (\(percent(seed.tau!)), \(percent(seed.tau! * (1 + Self.judgedMargin)))]"
+        }.joined(separator: ", ")
+        let beyond = open.filter { $0.tau! >= cap }.map { String($0.seed) }
+        let partly = open.filter { $0.tau! < cap && $0.tau! * (1 + Self.judgedMargin) > cap }.map { String($0.seed) }
+        var text = "no seed's gradient is cancelled below its \(symbol), but seed\(open.count == 1 ? "" : "s") "
+            + "\(open.map { String($0.seed) }.joined(separator: ", ")) \(open.count == 1 ? "is" : "are") cancelled at no swept budget and "
+            + "\(open.count == 1 ? "has" : "have") no run above \(symbol): the runs cannot decide whether gradient canceling reaches the "
+            + "target above it. Budgets above \(symbol), up to \(fixed(1 + Self.judgedMargin, decimals: 2)) \(symbol), would decide: \(ranges)"
+        if !beyond.isEmpty {
+            text += "; fractions are capped at \(percent(cap)), so no study can sweep above \(symbol) for seed\(beyond.count == 1 ? "" : "s") "
+                + "\(beyond.joined(separator: ", ")), and there the prediction cannot be tested by running gradient canceling"
+        }
+        if !partly.isEmpty {
+            text += "; for seed\(partly.count == 1 ? "" : "s") \(partly.joined(separator: ", ")) only up to the cap of \(percent(cap))"
+        }
+        return text + "."
     }
 
     /// The victim's finding, separate from the verdict: per seed the first swept budget at which the

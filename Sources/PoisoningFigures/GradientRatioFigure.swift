@@ -49,20 +49,21 @@ func gradientRatioFigure(_ results: StudyResults, styles: StudyStyles) -> StudyF
     let legend = [
         LegendEntry(label: "mixed / clean gradient norm (geometric mean, seeds' range)", color: Color.ink, line: .solid, marker: .circle),
         LegendEntry(label: "no poisons (ratio 1)", color: Color.reference, line: .dotted),
-        LegendEntry(label: "τ over the seeds", color: Color.reference, swatch: .box),
+        LegendEntry(label: "\(thresholdLabel(results, members)) over the seeds", color: Color.reference, swatch: .box),
     ]
     let chart = Chart(
-        title: "Mixed gradient vs. predicted threshold τ",
+        title: "Mixed gradient vs. predicted threshold \(thresholdLabel(results, members))",
         x: budgetAxis(results, members), y: Axis(label: "Mixed / clean gradient norm", scale: .log10), panels: panels, legend: legend,
         panelWidth: panelSize(panels.count).width, panelHeight: panelSize(panels.count).height)
     let offScale = chart.pointsOffScale
     let caption = "The gradient at the target on the clean rows and gradient canceling's poisons, relative to the clean rows' "
         + "alone, against the poison budget ε (poisons per clean row), one panel per series: the geometric mean over seeds, "
         + "a bar from the least to the largest seed's ratio, on a log axis (1 at ε = 0: no poisons), in the colour of the series' "
-        + "model; τ (Lu et al. 2023) shaded grey over its range across seeds (a line where the seeds agree). Below τ no poison set "
+        + "model; the predicted threshold (Lu et al. 2023) shaded grey over its range across seeds (a line where the seeds agree). "
+        + thresholdNote(results, members) + " Below it no poison set "
         + "can make the target stationary, and the ratio stays above a floor; above it the ratio can fall by decades towards 0."
         + budgetAxisNote(chart.x)
-        + (members.contains { results.tauIsLowerBound(series: $0) } ? " An MLP's τ is its last layer's, a lower bound on the budget." : "")
+        + (members.contains { results.tauIsLowerBound(series: $0) } ? " An MLP's threshold is its last layer's, a lower bound on the budget." : "")
         + (offScale > 0 ? " \(offScale) budget\(offScale == 1 ? "" : "s") where a seed's ratio is exactly 0 cannot be drawn on the log axis and \(offScale == 1 ? "is" : "are") left out." : "")
         + AttackNames(results).note
     return StudyFigure(name: "poisonability_gradient", caption: caption, chart: chart)
@@ -72,6 +73,29 @@ func gradientRatioFigure(_ results: StudyResults, styles: StudyStyles) -> StudyF
 func gradientCancelingSeries(_ results: StudyResults) -> [Int] {
     results.series.indices.filter { series in
         results.config.attacks[results.series[series].attack].value(at: "kind") == .string(GradientCanceling.kind)
+    }
+}
+
+/// The threshold the poisonability figures mark for the series `members`: "τ_w" when each cancels the
+/// weights' gradient only (`cancel: weights`), "τ" when each cancels the biases' too, "τ_w or τ" when
+/// they differ (`StudyResults.thresholdSymbol(series:)`).
+func thresholdName(_ results: StudyResults, _ members: [Int]) -> String {
+    let symbols = Set(members.map { results.thresholdSymbol(series: $0) })
+    return symbols.count == 1 ? symbols.first! : "τ_w or τ"
+}
+
+/// `thresholdName` as a chart's title and legend write it, without an underscore (a chart draws it
+/// literally): "weights-only τ" for τ_w.
+func thresholdLabel(_ results: StudyResults, _ members: [Int]) -> String {
+    thresholdName(results, members).replacingOccurrences(of: "τ_w", with: "weights-only τ")
+}
+
+/// Which threshold the figures mark: the one each series is judged by.
+func thresholdNote(_ results: StudyResults, _ members: [Int]) -> String {
+    switch thresholdName(results, members) {
+    case "τ_w": return "The threshold is the weights-only τ_w, the one that applies when the poisons cancel the weights' gradient only (cancel: weights)."
+    case "τ": return "The threshold is τ, the one that applies when the poisons cancel the biases' gradient too (cancel: weights-and-bias)."
+    default: return "The threshold is each series' own: the weights-only τ_w under cancel: weights, τ under cancel: weights-and-bias."
     }
 }
 

@@ -6,8 +6,8 @@ import PoisoningEngine
 /// gradient-canceling series (titled by its model and attack, so by its target), over the poison
 /// budget ε (`budgetAxis`), the retrained victim's agreement with its target and its test accuracy
 /// (means over seeds) in the colour of the series' model and told apart by line style and marker,
-/// the target's accuracy as a horizontal line and τ as a grey vertical band spanning its values over
-/// the seeds (a line when they coincide). The mixed gradient's norm, which spans decades, has its own
+/// the target's accuracy as a horizontal line and the threshold that applies (τ_w or τ, `thresholdName`)
+/// as a grey vertical band spanning its values over the seeds (a line when they coincide). The mixed gradient's norm, which spans decades, has its own
 /// figure on a log axis (`gradientRatioFigure`). Nil when the study has no gradient-canceling series.
 func poisonabilityFigure(_ results: StudyResults, styles: StudyStyles) -> StudyFigure? {
     let members = gradientCancelingSeries(results)
@@ -42,16 +42,16 @@ func poisonabilityFigure(_ results: StudyResults, styles: StudyStyles) -> StudyF
     }
     var legend = quantities.map { LegendEntry(label: $0.label, color: Color.ink, line: $0.line, marker: $0.marker) }
     legend.append(LegendEntry(label: "target's test accuracy", color: Color.reference, line: .dashDot))
-    legend.append(LegendEntry(label: "τ over the seeds", color: tauColor, swatch: .box))
+    legend.append(LegendEntry(label: "\(thresholdLabel(results, members)) over the seeds", color: tauColor, swatch: .box))
     let x = budgetAxis(results, members)
-    let caption = "Gradient canceling against the predicted threshold τ (Lu et al. 2023), one panel per series: over the poison "
+    let caption = "Gradient canceling against the predicted threshold \(thresholdName(results, members)) (Lu et al. 2023), one panel per series: over the poison "
         + "budget ε (poisons per clean row), the share of test rows on which the retrained victim agrees with the target, and the victim's "
         + "test accuracy (means over seeds), in the colour of the series' model and told apart by line style and marker; the target's "
-        + "accuracy dash-dotted, τ shaded grey over its range across seeds (a line "
-        + "where the seeds agree). Below τ no poison set can make the target stationary; the mixed gradient's norm is drawn "
-        + "on a log axis in the next figure."
+        + "accuracy dash-dotted, the threshold shaded grey over its range across seeds (a line "
+        + "where the seeds agree). " + thresholdNote(results, members) + " Below it no poison set can make the target stationary; "
+        + "the mixed gradient's norm is drawn on a log axis in the next figure."
         + budgetAxisNote(x)
-        + (members.contains { results.tauIsLowerBound(series: $0) } ? " An MLP's τ is its last layer's, a lower bound on the budget." : "")
+        + (members.contains { results.tauIsLowerBound(series: $0) } ? " An MLP's threshold is its last layer's, a lower bound on the budget." : "")
         + AttackNames(results).note
     return StudyFigure(name: "poisonability", caption: caption, chart: Chart(
         title: "Victim's agreement with the target and accuracy vs. budget ε",

@@ -251,9 +251,9 @@ struct FindingWords {
         list(findings, series: \.series, value: value, table: table, text)
     }
 
-    /// `list` for mean ± std values, ordered by their means.
+    /// `list` for mean ± std values, ordered by their means (`magnitudePlusMinus`: exponents for a mean at 1e-5).
     func list(_ values: [SeriesValue], table: String) -> String {
-        list(values, series: \.series, value: { $0.value.mean }, table: table) { plusMinus($0.value) }
+        list(values, series: \.series, value: { $0.value.mean }, table: table) { magnitudePlusMinus($0.value) }
     }
 
     /// An accuracy with three decimals.

@@ -18,14 +18,14 @@ extension ReportModel {
         public let findings: [String]
     }
 
-    /// Said for an MLP's series: its τ (its last layer's) is only a necessary condition, and its
+    /// Said for an MLP's series: its threshold `symbol` (τ_w or τ, its last layer's) is only a necessary condition, and its
     /// victims, trained by SGD as the run's model is (`norms`, their gradient norms at positive
     /// budgets), are not converged to the 1e-5 tolerance at which a victim is judged, so the victims'
     /// agreement with the target stays an empirical number; the verdict, on the mixed gradient at the
     /// target, needs no victim.
-    static func lowerBoundSentence(norms: [Double]) -> String {
-        "For this network τ is its last layer's condition only, a lower bound (Lu et al.'s claim for a non-convex model is only a "
-            + "necessary condition): a mixed gradient cancelled below τ would contradict it, one not cancelled above τ "
+    static func lowerBoundSentence(norms: [Double], symbol: String) -> String {
+        "For this network \(symbol) is its last layer's condition only, a lower bound (Lu et al.'s claim for a non-convex model is only a "
+            + "necessary condition): a mixed gradient cancelled below \(symbol) would contradict it, one not cancelled above \(symbol) "
             + "would not. Its victims are trained by SGD as the run's model is"
             + (norms.isEmpty ? "" : " (gradient norm on their training rows \(fixed(norms.min()!, decimals: 4))–\(fixed(norms.max()!, decimals: 4)))")
             + ", not to the gradient norm of 1e-5 at which a victim counts as converged, so no victim is judged against the target and its "
@@ -60,9 +60,9 @@ extension ReportModel {
     }
 
     /// The method that ran for series `series` (a gradient-canceling series), and where it deviates
-    /// from the paper's Algorithm 1 and why: the optimiser (`optimizer`, L-BFGS by default) and the
-    /// gradient cancelled (`cancel`, the weights' by default, with the biases' leftover over the runs
-    /// at positive budgets).
+    /// from the paper's Algorithm 1 and why: the optimiser (`optimizer`, L-BFGS by default; the data the
+    /// SGD finding was made on named beside the study's own) and the gradient cancelled (`cancel`, the
+    /// weights' by default, with the biases' leftover over the runs at positive budgets).
     static func methodSentence(_ results: StudyResults, series: Int) -> String {
         let attack = results.config.attacks[results.series[series].attack]
         let sgd = attack.value(at: "optimizer") == .string(GradientCancelingOptimizer.sgdMomentum.rawValue)
@@ -72,7 +72,8 @@ extension ReportModel {
                 + "rather than the paper's L, as the authors' code does (on L the paper's rate barely moves the poisons at n = 1,000)"
             : "The poisons descended by projected L-BFGS on the paper's objective L with a backtracking line search, not Algorithm 1's SGD "
                 + "with momentum: a fixed learning rate is not scale-free, and at the paper's 0.5 SGD left runs above τ uncancelled on "
-                + "make_classification data (optimizer: sgd-momentum runs Algorithm 1)"
+                + "examples/poisonability's make_classification data" + (results.data.name == "make_classification" ? "" : " (this study's data: \(results.data.name))")
+                + " (optimizer: sgd-momentum runs Algorithm 1)"
         if withBias {
             sentence += "; they cancel the biases' gradient as well as the weights' (cancel: weights-and-bias, unlike the authors' code), which "
                 + "needs more than τ when the poisons keep their labels, so τ is necessary only here."
@@ -127,8 +128,8 @@ extension ReportModel {
             let evidence = PoisonabilityEvidence(results, series: series)
             let budget = results.targetBudgets?.first { $0.series == series }
             // Without τ the cell says whether the target is stationary on its own training rows, as τ takes it to be.
-            let necessaryOnly = results.tauIsLowerBound(series: series) || results.data.classCount > 2
-                || results.cancelsBias(series: series)
+            let necessaryOnly = !results.applicableThresholdIsExact(series: series)
+            let symbol = results.thresholdSymbol(series: series)
             var tau = "none (no threshold exists)"
             if let own = evidence.targetGradientRatio, own > PoisonabilityEvidence.cancelledRatio {
                 tau = "none at these parameters (target not stationary: its gradient on its own training rows is up to \(ratioText(own)) "
@@ -136,7 +137,7 @@ extension ReportModel {
             }
             if let low = evidence.taus.min(), let high = evidence.taus.max() {
                 let interval = budget?.tau?.interval
-                tau = percent(evidence.taus.reduce(0, +) / Double(evidence.taus.count))
+                tau = "\(symbol) = " + percent(evidence.taus.reduce(0, +) / Double(evidence.taus.count))
                     + (interval?.lower.flatMap { lower in interval?.upper.map { " [\(percent(lower)), \(percent($0))]" } } ?? "")
                     + " (seeds \(percent(low))–\(percent(high)))"
                 if results.tauIsLowerBound(series: series) {
@@ -148,7 +149,7 @@ extension ReportModel {
             }
             let (below, above) = evidence.sides
             let around = [below.last.map { ($0, "below") }, above.first.map { ($0, "above") }].compactMap { $0 }.map { point, side in
-                "\(ratioText(point.gradientRatio)) at \(percent(point.fraction)) (\(side) every seed's τ; no effect "
+                "\(ratioText(point.gradientRatio)) at \(percent(point.fraction)) (\(side) every seed's \(symbol); no effect "
                     + "\(ratioText(1 / (1 + point.fraction))))"
             }
             return PredictedRow(series: results.series[series].label, tau: tau,
@@ -159,9 +160,9 @@ extension ReportModel {
                                 ratios: around.isEmpty ? "n/a" : around.joined(separator: "; "),
                                 findings: [methodSentence(results, series: series)] + (weightsOnlySentence(results, series: series).map { [$0] } ?? [])
                                     + [evidence.parameterSpaceSentence]
-                                    + (budget.map { [$0.sentence(necessaryOnly: necessaryOnly), $0.victimSentence] } ?? [])
+                                    + (budget.map { [$0.sentence(necessaryOnly: necessaryOnly, symbol: symbol), $0.victimSentence] } ?? [])
                                     + (biasLeftoverSentence(results, series: series).map { [$0] } ?? [])
-                                    + (results.tauIsLowerBound(series: series) ? [lowerBoundSentence(norms: victimNorms(results, series: series))] : [])
+                                    + (results.tauIsLowerBound(series: series) ? [lowerBoundSentence(norms: victimNorms(results, series: series), symbol: symbol)] : [])
                                     + (evidence.accuracySentence.map { [$0] } ?? []) + (evidence.stationaritySentence.map { [$0] } ?? []))
         }
     }

@@ -124,12 +124,13 @@ extension ReportModel {
 
     /// One row per fraction of `fractions`, one cell per series in `columns`: mean ± std of `key`; for
     /// test accuracy followed by the Wilson interval of the mean as a share of the test rows.
+    /// (A mean that rounds to 0.000 but is not 0, such as a gradient ratio at 1e-5, is written with exponents: `magnitudePlusMinus`.)
     static func fractionRows(of results: StudyResults, fractions: [Double], key: String, columns: [Int],
                              missing: String = "n/a") -> [FractionRow] {
         fractions.map { fraction in
             FractionRow(fraction: percent(fraction), cells: columns.map { series in
                 let stats = results.points.first { $0.fraction == fraction && $0.series == series }?.metric(key)
-                var text = stats.map(plusMinus) ?? missing
+                var text = stats.map(magnitudePlusMinus) ?? missing
                 if key == MetricKey.testAccuracy, let stats {
                     let wilson = wilsonInterval(proportion: stats.mean, trials: results.data.testCount, confidence: results.statistics.confidence)
                     text += " [" + intervalText(wilson, threeDecimals, separator: bracketSeparator) + "]"

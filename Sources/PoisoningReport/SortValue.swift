@@ -3,6 +3,7 @@ import Foundation
 /// The number a report's table cell shows first, as the HTML report's `data-sort-value` (its tables
 /// sort by it): "0.912" for "0.912 ± 0.010 [0.893, 0.928]", "24.7" for "24.7% [22.1%, 30.2%]",
 /// "-8.5" for "-8.5 pp to +1.0 pp", 1/9048 for the evidence ratio "1/9048", "0.52" for "w = 0.52",
+/// "12.3" for the threshold cell "τ_w = 12.3% [10.1%, 14.5%]" (or "τ = …"), 1.4e-05 for "1.4e-05 ± 8.2e-06",
 /// 410 (the runs) for the design "41 × 10 (345)"; "" for a cell without a number ("—", "n/a", "no
 /// fit", a label), which sorts after every number. A cell that only bounds its value from below ("> 15.0%",
 /// a threshold beyond the swept range; "-14.3 pp or more") sorts after every point estimate of its
@@ -30,6 +31,14 @@ func sortValue(_ text: String) -> String {
     }
     guard let first = leadingNumber(&rest) else { return "" }
     var value = first
+    // An exponent ("1.4e-05", written where a mean rounds to 0 at three decimals) scales the number.
+    if rest.hasPrefix("e-") || rest.hasPrefix("e+") {
+        var exponent = rest.dropFirst()
+        if let power = leadingNumber(&exponent) {
+            value *= pow(10, power)
+            rest = exponent
+        }
+    }
     if rest.hasPrefix("/") {
         rest = rest.dropFirst()
         guard let denominator = leadingNumber(&rest), denominator != 0 else { return "" }
@@ -63,7 +72,7 @@ private let lowerBoundSortValue = 1_000_000.0
 private let notReachedSortValue = 3_000_000.0
 
 /// The words before a cell's number that `sortValue` skips, in the order it tries them.
-private let sortValueWords = ["w = ", "> ", "< ", "at most ", "up to ", "from ", "under ", "over ", "more than "]
+private let sortValueWords = ["w = ", "τ_w = ", "τ = ", "> ", "< ", "at most ", "up to ", "from ", "under ", "over ", "more than "]
 
 /// The decimal number at the start of `text` (a sign `+`, `-` or `−`, digits, a fraction), which it
 /// removes from `text`; nil when `text` does not start with one. Read as characters: the number is

@@ -31,8 +31,8 @@ struct TargetBudgetTests {
     }
 
     /// The opening of every verdict sentence, before the seeds.
-    static let opening = "Per seed, the first swept budget at which gradient canceling makes the target stationary on the mixture, its "
-        + "mixed gradient at most 0.1% of the clean one (the event τ predicts): "
+    static let opening = "Per seed, where gradient canceling first makes the target stationary on the mixture, its mixed gradient at most "
+        + "0.1% of the clean one (the event τ predicts), between the last swept budget that does not and the first that does: "
     /// The opening of every victim sentence, before the seeds.
     static let victimOpening = "Separately, per seed, the first swept budget at which the retrained victim is the target (within 1.0% of "
         + "its parameters and agreeing with it on every test row; halfway: the first at which it closes 50.0% of the clean model's "
@@ -45,10 +45,10 @@ struct TargetBudgetTests {
         let budget = TargetBudget(runs: runs([(1, 0.8, 0.9, [(0.94, 0.2, 0.1), (0.97, 0.05, 0.01), (1, 0.005, 1e-3), (1, 0.001, 1e-6)]),
                                               (2, 1.5, 0.8, [(0.8, 0.3, 0.2), (0.85, 0.2, 1.0000001e-3), (1, 0.02, 1e-6), (1, 0.02, 1e-7)]),
                                               (3, 0.5, 0.9, [(0.9, 0.1, 0.05), (1, 0.012, 1e-4), (0.99, 0.02, 1e-5), (1, 0.001, 1e-6)])]),
-                                  series: 0, confidence: 0.95)
-        #expect(budget.seeds == [TargetBudget.SeedBudget(seed: 1, tau: 0.8, baseline: 0.9, budget: 2, reached: 2, halfway: 1, judged: 4),
-                                 TargetBudget.SeedBudget(seed: 2, tau: 1.5, baseline: 0.8, budget: 2, reached: nil, halfway: 2, judged: 4),
-                                 TargetBudget.SeedBudget(seed: 3, tau: 0.5, baseline: 0.9, budget: 1, reached: 4, halfway: 1, judged: 4)])
+                                  series: 0, confidence: 0.95, cancelsBias: true)
+        #expect(budget.seeds == [TargetBudget.SeedBudget(seed: 1, tau: 0.8, baseline: 0.9, budget: 2, lastUncancelled: 1, reached: 2, halfway: 1, judged: 4),
+                                 TargetBudget.SeedBudget(seed: 2, tau: 1.5, baseline: 0.8, budget: 2, lastUncancelled: 1, reached: nil, halfway: 2, judged: 4),
+                                 TargetBudget.SeedBudget(seed: 3, tau: 0.5, baseline: 0.9, budget: 1, lastUncancelled: 0.5, reached: 4, halfway: 1, judged: 4)])
         // The excess (budget − τ)/τ per seed: 1.5, 1/3, 1; mean 94.4% with the paired t interval [−51.0%, 239.8%]
         // (scipy.stats.t), which holds the 25% margin: undecided, though every seed's gradient is cancelled above its τ.
         #expect(budget.verdict == .excessUndecided)
@@ -67,8 +67,9 @@ struct TargetBudgetTests {
         #expect(abs((budget.tau?.value ?? 0) - meanTau) < 1e-12)
         #expect(budget.tau?.interval?.lower == 0)
         #expect(abs((budget.tau?.interval?.upper ?? 0) - (meanTau + 4.302652729911275 * spread / 3.0.squareRoot())) < 1e-9)
-        #expect(budget.sentence() == Self.opening + "seed 1 at 200.0% (τ 80.0%), seed 2 at 200.0% (τ 150.0%), seed 3 at 100.0% (τ 50.0%); "
-            + "no seed's gradient is cancelled below its τ and every seed's is above it, but the first budget exceeds τ by 94.4% of τ on "
+        #expect(budget.sentence() == Self.opening + "seed 1 in (100.0%, 200.0%] (τ 80.0%), seed 2 in (100.0%, 200.0%] (τ 150.0%), seed 3 in "
+            + "(50.0%, 100.0%] (τ 50.0%); no seed's gradient is cancelled below its τ and every seed's is above it, but the first cancelling "
+            + "budget exceeds τ by 94.4% of τ on "
             + "average [-51.0%, 239.8%] (paired over seeds), which holds the 25.0% margin: the runs cannot tell cancellation near τ from "
             + "late cancellation; more seeds, or fractions swept closer above τ, would.")
         // The victim's finding is separate, and says the victim is the target only where its numbers do.
@@ -78,13 +79,14 @@ struct TargetBudgetTests {
 
     /// Every seed's gradient is first cancelled at 1, whatever its victim: with τ 0.95, 0.9 and 0.97 the excess (budget − τ)/τ
     /// is 5.3%, 11.1%, 3.1%, mean 6.5% with the paired t interval [−3.8%, 16.8%], at most the 25% margin: consistent; with τ
-    /// 0.5, 0.45 and 0.55 it is 100%, 122%, 81.8%, mean 101.3% [51.1%, 151.6%] (scipy.stats.t), above the margin: late. Each
+    /// 0.5, 0.45 and 0.55 it is 100%, 122%, 81.8%, mean 101.3% [51.1%, 151.6%] (scipy.stats.t), above the margin, but the last
+    /// uncancelled budget 0.5 is within 1.25 τ, so the grid cannot tell late from near (`lateCancellationNeedsAFailedRunBeyondTheMargin`). Each
     /// verdict's sentence says it once, with the interval it rests on; the victims (never the target, 0.05 from it) do not enter.
     @Test(arguments: [([0.95, 0.9, 0.97], TargetBudget.Verdict.consistent, -0.038135504342346085, 0.16791585441569676),
-                      ([0.5, 0.45, 0.55], .reachedLate, 0.51078629693932356, 1.5161497299967039)])
+                      ([0.5, 0.45, 0.55], .excessUndecided, 0.51078629693932356, 1.5161497299967039)])
     func theVerdictJudgesThePairedExcessOverTauAgainstTheMargin(taus: [Double], verdict: TargetBudget.Verdict, lower: Double, upper: Double) {
         let cancelledAtOne: [Victim] = [(0.95, 0.05, 0.01), (0.97, 0.05, 1e-4), (0.97, 0.05, 1e-6), (0.97, 0.05, 1e-8)]
-        let budget = TargetBudget(runs: runs(taus.enumerated().map { (UInt64($0 + 1), $1, 0.9, cancelledAtOne) }), series: 0, confidence: 0.95)
+        let budget = TargetBudget(runs: runs(taus.enumerated().map { (UInt64($0 + 1), $1, 0.9, cancelledAtOne) }), series: 0, confidence: 0.95, cancelsBias: true)
         #expect(budget.seeds.map(\.budget) == [1, 1, 1] && budget.seeds.map(\.reached) == [nil, nil, nil])
         #expect(budget.verdict == verdict)
         let excesses = taus.map { (1 - $0) / $0 }
@@ -92,7 +94,7 @@ struct TargetBudgetTests {
         #expect(abs((budget.excess?.interval?.lower ?? 0) - lower) < 1e-9 && abs((budget.excess?.interval?.upper ?? 0) - upper) < 1e-9)
         let agrees = budget.sentence().contains("the runs agree with the prediction"), late = budget.sentence().contains("later than the prediction's τ")
         #expect(agrees == (verdict == .consistent) && late == (verdict == .reachedLate), "\(budget.sentence())")
-        #expect(budget.sentence().contains(verdict == .consistent ? "at most the 25.0% margin" : "above the 25.0% margin"))
+        #expect(budget.sentence().contains(verdict == .consistent ? "at most the 25.0% margin" : "which holds the 25.0% margin: the grid cannot tell"))
         // Where τ is necessary only, late cancellation is said not to go against the prediction.
         #expect(budget.sentence(necessaryOnly: true).hasSuffix(" τ is necessary only here, so this does not go against the prediction.")
                 == (verdict == .reachedLate))
@@ -105,12 +107,13 @@ struct TargetBudgetTests {
         // and lies 0.005 from the target (the target), but its gradient is never cancelled (2e-3 at 4).
         let budget = TargetBudget(runs: runs([(1, 0.8, 0.9, [(1, 0.004, 1e-4), (0.98, 0.03, 0.01), (1, 0.001, 1e-6), (1, 0.001, 1e-6)]),
                                               (2, 1.5, 0.94, [(0.99, 0.02, 0.3), (0.99, 0.02, 0.1), (0.99, 0.02, 0.01), (1, 0.005, 2e-3)])]),
-                                  series: 0, confidence: 0.95)
+                                  series: 0, confidence: 0.95, cancelsBias: true)
         #expect(budget.seeds.map(\.budget) == [0.5, nil] && budget.seeds.map(\.reached) == [0.5, 4] && budget.seeds.map(\.halfway) == [0.5, 0.5])
         #expect(budget.verdict == .successBelowTau)
         #expect(budget.budget == nil)
         #expect(budget.cell == "not cancelled in the swept range (seed 2)")
-        #expect(budget.sentence() == Self.opening + "seed 1 at 50.0% (τ 80.0%), seed 2 not in the swept range (τ 150.0%); seed 1 cancels it "
+        #expect(budget.sentence() == Self.opening + "seed 1 in (0.0%, 50.0%] (τ 80.0%), seed 2 not in the swept range (none up to 400.0% "
+            + "cancels; τ 150.0%); seed 1 cancels it "
             + "below τ, against the prediction (unless the floor below τ, which tends to 0 as ε_d nears τ, is under 0.1% of the clean "
             + "gradient there).")
     }
@@ -126,7 +129,7 @@ struct TargetBudgetTests {
             return RunResult(fraction: run.fraction, series: 0, seed: run.seed, poisonedCount: run.poisonedCount,
                              realisedFraction: run.realisedFraction, metrics: metrics, divergence: nil)
         }
-        let budget = TargetBudget(runs: unconverged, series: 0, confidence: 0.95)
+        let budget = TargetBudget(runs: unconverged, series: 0, confidence: 0.95, cancelsBias: true)
         #expect(budget.seeds.map(\.budget) == [0.5, 0.5] && budget.seeds.map(\.reached) == [2, 0.5])
         #expect(budget.seeds.map(\.unconverged) == [1, nil] && budget.seeds.map(\.judged) == [3, 4])
         #expect(budget.verdict == .successBelowTau)
@@ -144,12 +147,12 @@ struct TargetBudgetTests {
                 return RunResult(fraction: run.fraction, series: 0, seed: run.seed, poisonedCount: run.poisonedCount,
                                  realisedFraction: run.realisedFraction, metrics: metrics, divergence: nil)
             }
-        let budget = TargetBudget(runs: unjudged, series: 0, confidence: 0.95)
+        let budget = TargetBudget(runs: unjudged, series: 0, confidence: 0.95, cancelsBias: true)
         #expect(budget.verdict == .notReachedAboveTau && budget.budget == nil)
         #expect(budget.seeds.map(\.judged) == [0, 0] && budget.seeds.map(\.budget) == [2, nil] && budget.seeds.map(\.reached) == [nil, nil])
         #expect(budget.cell == "not cancelled in the swept range (seed 2)")
         #expect(budget.sentence().hasSuffix("; no seed's gradient is cancelled below its τ, but gradient canceling did not cancel it at any "
-            + "swept budget for seed 2 (what this attack reached, not a bound on the problem)."))
+            + "swept budget for seed 2, runs above τ included (what this attack reached, not a bound on the problem)."))
         #expect(budget.sentence(necessaryOnly: true).hasSuffix("(what this attack reached, not a bound on the problem). τ is necessary only "
             + "here, so this does not go against the prediction."))
         #expect(budget.victimSentence == Self.victimOpening + ": no run's victim is judged (none is converged to a gradient norm of 1e-5 "
@@ -159,28 +162,84 @@ struct TargetBudgetTests {
     @Test func anIntervalInsideTheSweptRangeIsNotMarkedClipped() {
         // Five seeds first at 2: spread raised to the grid's smallest gap 0.5, 2 ± 2.776445 · 0.5/√5 = [1.379, 2.621] (scipy t.ppf).
         let budget = TargetBudget(runs: runs((1...5).map { (UInt64($0), 0.8, 0.9, [(0.9, 0.1, 0.1), (0.9, 0.1, 0.01), (1, 0.001, 1e-4), (1, 0.001, 1e-5)]) }),
-                                  series: 0, confidence: 0.95)
+                                  series: 0, confidence: 0.95, cancelsBias: true)
         #expect(budget.lowerClipped == nil)
         #expect(budget.cell == "200.0% [137.9%, 262.1%]")
     }
 
     @Test func withoutATauThereIsNoVerdictButStillABudget() {
         let cancelled: [Victim] = Array(repeating: (1, 0.001, 1e-4), count: 4)
-        let budget = TargetBudget(runs: runs([(1, nil, 0.9, cancelled), (2, nil, 0.9, cancelled)]), series: 0, confidence: 0.95)
+        let budget = TargetBudget(runs: runs([(1, nil, 0.9, cancelled), (2, nil, 0.9, cancelled)]), series: 0, confidence: 0.95, cancelsBias: true)
         #expect(budget.verdict == nil && budget.tau == nil)
         // Both seeds at 0.5: spread raised to the grid's smallest gap 0.5, 0.5 ± 12.706 · 0.5/√2, clipped to [0.5, 4].
         #expect(budget.budget == Estimate(value: 0.5, interval: Interval(lower: 0.5, upper: 4)))
-        #expect(budget.sentence() == Self.opening + "seed 1 at 50.0%, seed 2 at 50.0%; no τ is predicted.")
+        #expect(budget.sentence() == Self.opening + "seed 1 in (0.0%, 50.0%], seed 2 in (0.0%, 50.0%]; no τ is predicted.")
     }
 
     @Test func withoutTheCleanModelsAgreementOnlyTheHalfwayBarIsMissing() {
         let budget = TargetBudget(runs: runs([(1, 0.8, nil, [(0.9, 0.1, 0.1), (1, 0.005, 1e-4), (1, 0.001, 1e-5), (1, 0.001, 1e-6)])]),
-                                  series: 0, confidence: 0.95)
-        #expect(budget.seeds == [TargetBudget.SeedBudget(seed: 1, tau: 0.8, baseline: nil, budget: 1, reached: 1, halfway: nil, judged: 4)])
+                                  series: 0, confidence: 0.95, cancelsBias: true)
+        #expect(budget.seeds == [TargetBudget.SeedBudget(seed: 1, tau: 0.8, baseline: nil, budget: 1, lastUncancelled: 0.5, reached: 1, halfway: nil,
+                                                         judged: 4)])
         // One seed: no interval of the excess over τ, so the verdict cannot judge it against the margin.
         #expect(budget.verdict == .excessUndecided && budget.excess == nil)
-        #expect(budget.sentence().hasPrefix(Self.opening + "seed 1 at 100.0% (τ 80.0%);"))
+        #expect(budget.sentence().hasPrefix(Self.opening + "seed 1 in (50.0%, 100.0%] (τ 80.0%);"))
         #expect(budget.sentence().contains("there is no interval of the first budget's excess over τ (it needs two seeds, each with a τ)"))
         #expect(budget.victimSentence == Self.victimOpening + ": seed 1 at 100.0% (no clean run at fraction 0).")
+    }
+
+    /// r24f major "verdict with nothing swept above tau": seeds never cancelled whose runs all lie below their τ
+    /// (19.5 and 26.2, fractions up to 4, as out-offset's gradpc 0.5 up to 1.5) leave the runs unable to decide,
+    /// and the sentence names the budgets that would, and that the fraction cap (10) keeps them out of any study;
+    /// τ 9 is reachable only up to the cap; one seed that fails above its τ (0.8) makes it "not reached".
+    @Test func withNothingSweptAboveTauTheVerdictCannotDecide() {
+        let never: [Victim] = Array(repeating: (0.9, 0.1, 0.05), count: 4)
+        let unswept = TargetBudget(runs: runs([(1, 19.5, 0.9, never), (2, 26.2, 0.9, never)]), series: 0, confidence: 0.95, cancelsBias: true)
+        #expect(unswept.verdict == .notSweptAboveTau)
+        #expect(unswept.seeds.map(\.lastUncancelled) == [4, 4] && unswept.seeds.map(\.budget) == [nil, nil])
+        #expect(unswept.sentence() == Self.opening + "seed 1 not in the swept range (none up to 400.0% cancels; τ 1950.0%), seed 2 not in the "
+            + "swept range (none up to 400.0% cancels; τ 2620.0%); no seed's gradient is cancelled below its τ, but seeds 1, 2 are cancelled at "
+            + "no swept budget and have no run above τ: the runs cannot decide whether gradient canceling reaches the target above it. Budgets "
+            + "above τ, up to 1.25 τ, would decide: seed 1 (1950.0%, 2437.5%], seed 2 (2620.0%, 3275.0%]; fractions are capped at 1000.0%, so "
+            + "no study can sweep above τ for seeds 1, 2, and there the prediction cannot be tested by running gradient canceling.")
+        let partly = TargetBudget(runs: runs([(1, 9, 0.9, never), (2, 5, 0.9, never)]), series: 0, confidence: 0.95, cancelsBias: true)
+        #expect(partly.verdict == .notSweptAboveTau)
+        #expect(partly.sentence().hasSuffix("would decide: seed 1 (900.0%, 1125.0%], seed 2 (500.0%, 625.0%]; for seed 1 only up to the cap "
+            + "of 1000.0%."))
+        let failed = TargetBudget(runs: runs([(1, 0.8, 0.9, never), (2, 26.2, 0.9, never)]), series: 0, confidence: 0.95, cancelsBias: true)
+        #expect(failed.verdict == .notReachedAboveTau)
+        #expect(failed.sentence().hasSuffix("did not cancel it at any swept budget for seed 1, runs above τ included (what this attack reached, "
+            + "not a bound on the problem); seed 2 had no run above τ."))
+    }
+
+    /// r24f major "excess verdict ignores the grid": on the grid 0.5, 1, 2, 4 with τ 0.5, 0.45, 0.55, every seed first
+    /// cancelled at 1 exceeds τ by 101.3% [51.1%, 151.6%] on average, but its last uncancelled budget 0.5 only by 0.7%
+    /// [−24.5%, 25.8%] (scipy.stats.t): no run at 1.25 τ or more failed, so the grid cannot tell late from near; first
+    /// cancelled at 2, the last uncancelled budget 1 exceeds τ by 101.3% [51.1%, 151.6%], above the margin: late.
+    @Test func lateCancellationNeedsAFailedRunBeyondTheMargin() {
+        let taus = [0.5, 0.45, 0.55]
+        let atOne: [Victim] = [(0.9, 0.1, 0.05), (0.97, 0.05, 1e-4), (0.97, 0.05, 1e-6), (0.97, 0.05, 1e-8)]
+        let atTwo: [Victim] = [(0.9, 0.1, 0.05), (0.9, 0.1, 0.02), (0.97, 0.05, 1e-6), (0.97, 0.05, 1e-8)]
+        let grid = TargetBudget(runs: runs(taus.enumerated().map { (UInt64($0 + 1), $1, 0.9, atOne) }), series: 0, confidence: 0.95, cancelsBias: true)
+        #expect(grid.seeds.map(\.budget) == [1, 1, 1] && grid.seeds.map(\.lastUncancelled) == [0.5, 0.5, 0.5])
+        #expect(grid.verdict == .excessUndecided)
+        #expect(abs((grid.excess?.interval?.lower ?? 0) - 0.5107862969393233) < 1e-9)
+        #expect(abs((grid.excessFloor?.value ?? 0) - 0.006734006734006699) < 1e-12)
+        #expect(abs((grid.excessFloor?.interval?.lower ?? 0) - -0.24460685153033823) < 1e-9)
+        #expect(abs((grid.excessFloor?.interval?.upper ?? 0) - 0.25807486499835164) < 1e-9)
+        #expect(grid.sentence() == Self.opening + "seed 1 in (50.0%, 100.0%] (τ 50.0%), seed 2 in (50.0%, 100.0%] (τ 45.0%), seed 3 in "
+            + "(50.0%, 100.0%] (τ 55.0%); no seed's gradient is cancelled below its τ and every seed's is above it, but the first cancelling "
+            + "budget exceeds τ by 101.3% of τ on average [51.1%, 151.6%] (paired over seeds) while the last swept budget below it that does "
+            + "not cancel exceeds τ by 0.7% of τ on average [-24.5%, 25.8%] (0 where the smallest swept budget cancels), which holds the 25.0% "
+            + "margin: the grid cannot tell cancellation near τ from late cancellation (no run at or beyond 1.25 τ failed for enough seeds); "
+            + "fractions swept between τ and 1.25 τ would.")
+        let late = TargetBudget(runs: runs(taus.enumerated().map { (UInt64($0 + 1), $1, 0.9, atTwo) }), series: 0, confidence: 0.95, cancelsBias: true)
+        #expect(late.seeds.map(\.budget) == [2, 2, 2] && late.seeds.map(\.lastUncancelled) == [1, 1, 1])
+        #expect(late.verdict == .reachedLate)
+        #expect(abs((late.excessFloor?.interval?.lower ?? 0) - 0.5107862969393233) < 1e-9)
+        #expect(late.sentence().hasSuffix("; no seed's gradient is cancelled below its τ, but the last swept budget below it that does not cancel "
+            + "exceeds τ by 101.3% of τ on average [51.1%, 151.6%] (0 where the smallest swept budget cancels), above the 25.0% margin (runs "
+            + "beyond 1.25 τ failed): gradient canceling cancelled it later than the prediction's τ (what this attack needed, not a bound on "
+            + "the problem)."))
     }
 }

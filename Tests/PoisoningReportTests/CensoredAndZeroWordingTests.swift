@@ -59,6 +59,10 @@ struct ZeroAndLessThanWordingTests {
         #expect(signedPlusMinus(MeanStd(of: [-0.0031, 0.0029])) == "0.000 ± 0.004")
         #expect(signedPlusMinus(MeanStd(of: [0.717])) == "+0.717 ± 0.000")
         #expect(plusMinus(MeanStd(of: [-0.0002])) == "0.000 ± 0.000")
+        // A gradient ratio at 1e-5 (r24f minor) keeps its signal: exponents where three decimals would print 0.000 ± 0.000.
+        #expect(magnitudePlusMinus(MeanStd(of: [1e-5, 2e-5])) == "1.5e-05 ± 7.1e-06")
+        #expect(magnitudePlusMinus(MeanStd(of: [0, 0])) == "0.000 ± 0.000" && magnitudePlusMinus(MeanStd(of: [0.0005, 0.0007])) == "0.001 ± 0.000")
+        #expect(magnitudePlusMinus(MeanStd(of: [0.092, 0.05])) == plusMinus(MeanStd(of: [0.092, 0.05])))
         let interval = Interval(lower: -0.00001, upper: 0.02)
         #expect(intervalText(interval, percentagePoints) == "0.0 pp to +2.0 pp")
     }

@@ -96,7 +96,7 @@ struct SeriesTableTests {
             ("not reached", "3000000"), ("not reached [45.0% or more]", "3000045"), ("not reached (37.5% or more)", "3000037.5"),
             ("-8.5 pp to +1.0 pp", "-8.5"), ("−3.0 pp", "-3"), ("at most +2.0 pp", "2"), ("42.4% or more", "1000042.4"), ("-14.3 pp or more", "999985.7"),
             ("1/9048", String(format: "%.12g", 1.0 / 9048)), ("1/2.50", "0.4"), ("237", "237"), ("2.80", "2.8"),
-            ("under 1/1000000", "1e-06"), ("over 1000000", "1000000"), ("w = 0.52", "0.52"), ("41 × 10 (345)", "410"),
+            ("under 1/1000000", "1e-06"), ("over 1000000", "1000000"), ("w = 0.52", "0.52"), ("τ_w = 12.3% [10.1%, 14.5%] (seeds 9.0%–15.0%)", "12.3"), ("τ = 5.0%", "5"), ("1.5e-05 ± 7.1e-06", "1.5e-05"), ("2.0e+03", "2000"), ("41 × 10 (345)", "410"),
             ("5 to more than 200 seeds (33 at the estimated spread)", "5"), ("40 seeds (spread at its upper 80% bound; 5 to more than 200 over its interval, 33 at the estimated spread)", "40"), ("more than 200 seeds", "200"), ("+0.12 → +0.03", "0.12"),
             ("12.5%; 40.0% of its source class (saturated)", "12.5"),
             ("—", ""), ("n/a", ""), ("no fit", ""), ("cannot tell", ""), ("", ""), ("MLP 64, no defense", ""),

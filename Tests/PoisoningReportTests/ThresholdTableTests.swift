@@ -96,7 +96,11 @@ struct ThresholdTableTests {
                            MetricKey.targetDistance: agreement == 1 ? (notTarget ? 0.02 : 0.001) : 0.2,
                            MetricKey.cleanGradientNorm: 0.5, MetricKey.mixedGradientNorm: agreement == 1 ? 0.5e-4 : 0.5e-2,
                            MetricKey.biasGradientRatio: spec.seed == 1 ? 0.03 : 0.4]
-            if spec.series == 0 { metrics[MetricKey.poisonabilityThreshold] = spec.seed == 1 ? 0.05 : 0.15 }
+            // Series 0 cancels the weights' gradient only (the default): it is judged by τ_w, here equal to τ.
+            if spec.series == 0 {
+                metrics[MetricKey.poisonabilityThreshold] = spec.seed == 1 ? 0.05 : 0.15
+                metrics[MetricKey.weightsOnlyThreshold] = spec.seed == 1 ? 0.05 : 0.15
+            }
             return RunResult(fraction: spec.fraction, series: spec.series, seed: spec.seed, poisonedCount: Int(spec.fraction * 56),
                              realisedFraction: spec.fraction, metrics: metrics, divergence: nil)
         }
@@ -110,12 +114,13 @@ struct ThresholdTableTests {
         #expect(rows.allSatisfy { $0.findings[0].hasPrefix("The poisons descended by projected L-BFGS on the paper's objective L") })
         #expect(rows.allSatisfy { $0.findings[0].hasSuffix("as the authors' code, they cancel the weights' gradient only, the biases' left "
             + "(3.0%–40.0% of the clean one at positive budgets).") })
-        // findings[1] says τ is not the threshold of cancel: weights; these constructed runs record no τ_w.
-        #expect(rows.allSatisfy { $0.findings[1] == "These runs cancel the weights' gradient only, for which τ (it counts the bias as a feature "
+        // findings[1] says τ is not the threshold of cancel: weights; series 1's constructed runs record no τ_w.
+        #expect(rows[1...].allSatisfy { $0.findings[1] == "These runs cancel the weights' gradient only, for which τ (it counts the bias as a feature "
             + "that is always 1) is neither exact nor a bound once the target's bias is not 0; no run's target has a weights-only threshold (the "
             + "product of its weights and their clean gradient is at most 0), so nothing bounds the budget that cancels it." })
-        #expect(rows[0].findings[3].hasSuffix("seed 1 at 20.0% (τ 5.0%), seed 2 at 10.0% (τ 15.0%); seed 2 cancels it below τ, against the "
-            + "prediction (unless the floor below τ, which tends to 0 as ε_d nears τ, is under 0.1% of the clean gradient there)."))
+        #expect(rows[0].findings[3].hasSuffix("seed 1 in (10.0%, 20.0%] (τ_w 5.0%), seed 2 in (0.0%, 10.0%] (τ_w 15.0%); seed 2 cancels it "
+            + "below τ_w, against the prediction (unless the floor below τ_w, which tends to 0 as ε_d nears τ_w, is under 0.1% of the clean "
+            + "gradient there)."))
         #expect(rows[0].findings[4].hasSuffix(": seed 1 at 20.0% (halfway 10.0%), seed 2 not in the swept range (halfway 10.0%)."))
         // Two runs of series 0 cancel the weights' gradient (seed 1 at 20%, seed 2 at 10%), both victims converged (no norm
         // recorded): seed 2's is 2% from the target; the biases' leftover there is 3% (seed 1) and 40% (seed 2).
@@ -123,9 +128,9 @@ struct ThresholdTableTests {
             + "that is not the target (2.0% of the target's norm from it); there the biases' gradient is left at 3.0%–40.0% of the clean "
             + "one, a condition the attack does not impose (cancel: weights), so the victim retrained on the mixture is not held at the "
             + "target's bias, and its weights move with it.")
-        #expect(rows[1].findings[3].hasSuffix("seed 1 at 20.0%, seed 2 at 10.0%; no τ is predicted."))
-        // τ 5% and 15%: mean 10%, ± 12.706 · 0.0707/√2 = 63.5%, the lower end clipped at 0.
-        #expect(rows[0].tau == "10.0% [0.0%, 73.5%] (seeds 5.0%–15.0%)")
+        #expect(rows[1].findings[3].hasSuffix("seed 1 in (10.0%, 20.0%], seed 2 in (0.0%, 10.0%]; no τ_w is predicted."))
+        // τ_w 5% and 15%: mean 10%, ± 12.706 · 0.0707/√2 = 63.5%, the lower end clipped at 0.
+        #expect(rows[0].tau == "τ_w = 10.0% [0.0%, 73.5%] (seeds 5.0%–15.0%)")
         #expect(rows[1].tau == "none (no threshold exists)")
         let decoded = try JSONDecoder().decode(StudyResults.self, from: results.jsonData())
         #expect(decoded.targetBudgets == results.targetBudgets)
@@ -166,18 +171,19 @@ struct ThresholdTableTests {
             var metrics = [MetricKey.testAccuracy: 0.8, MetricKey.targetAccuracy: 0.7, MetricKey.targetAgreement: 0.95, MetricKey.targetDistance: 0.2,
                            MetricKey.cleanGradientNorm: 1, MetricKey.mixedGradientNorm: cancelled ? 1e-5 : 0.05,
                            MetricKey.poisonabilityThreshold: spec.seed == 1 ? 0.05 : 0.15]
-            if spec.series == 0 { metrics[MetricKey.biasGradientRatio] = 0.25 }
+            // The default series is judged by τ_w, here equal to τ.
+            if spec.series == 0 { metrics[MetricKey.biasGradientRatio] = 0.25; metrics[MetricKey.weightsOnlyThreshold] = spec.seed == 1 ? 0.05 : 0.15 }
             return RunResult(fraction: spec.fraction, series: spec.series, seed: spec.seed, poisonedCount: Int(spec.fraction * 56),
                              realisedFraction: spec.fraction, metrics: metrics, divergence: nil)
         }
         let results = StudyResults(study: study, runs: runs, toolVersion: "test")
         #expect(results.targetBudgets?.map(\.verdict) == [.excessUndecided, .notReachedAboveTau])
         let rows = ReportModel.predictedRows(of: results)
-        #expect(rows[0].tau == "10.0% [0.0%, 73.5%] (seeds 5.0%–15.0%)" && rows[1].tau == "10.0% [0.0%, 73.5%] (seeds 5.0%–15.0%), necessary only")
+        #expect(rows[0].tau == "τ_w = 10.0% [0.0%, 73.5%] (seeds 5.0%–15.0%)" && rows[1].tau == "τ = 10.0% [0.0%, 73.5%] (seeds 5.0%–15.0%), necessary only")
         #expect(rows[1].findings[0].hasSuffix("; they cancel the biases' gradient as well as the weights' (cancel: weights-and-bias, unlike the "
             + "authors' code), which needs more than τ when the poisons keep their labels, so τ is necessary only here."))
-        #expect(rows[1].findings[2].hasSuffix("did not cancel it at any swept budget for seed 2 (what this attack reached, not a bound on the "
-            + "problem). τ is necessary only here, so this does not go against the prediction."))
+        #expect(rows[1].findings[2].hasSuffix("did not cancel it at any swept budget for seed 2, runs above τ included (what this attack "
+            + "reached, not a bound on the problem). τ is necessary only here, so this does not go against the prediction."))
         #expect(!rows[0].findings.contains { $0.contains("necessary only") })
         // The default series cancels the weights' gradient in three runs, none of whose victims is the target.
         #expect(rows[0].findings.contains { $0.hasPrefix("Of the 3 runs whose weights' gradient is cancelled, 3 of the 3 with a converged victim have") })
@@ -196,11 +202,13 @@ struct ThresholdTableTests {
         let results = StudyResults(study: study, runs: runStudy(study, threads: 1).results, toolVersion: "test")
         #expect(results.series.indices.map { results.tauIsLowerBound(series: $0) } == [false, true])
         let rows = ReportModel.predictedRows(of: results)
-        #expect(rows.count == 2 && rows.allSatisfy { $0.tau.first?.isNumber == true })
+        // Both series cancel the weights' gradient only (the default): the cell gives τ_w, named.
+        #expect(rows.count == 2 && rows.allSatisfy { $0.tau.hasPrefix("τ_w = ") }, "\(rows.map(\.tau))")
         #expect(!rows[0].tau.contains("lower bound") && rows[1].tau.hasSuffix("%), a lower bound (last layer only)"), "\(rows.map(\.tau))")
         // The MLP's findings say that its τ is only necessary; the logistic one's do not.
-        let sentence = ReportModel.lowerBoundSentence(norms: ReportModel.victimNorms(results, series: 1))
+        let sentence = ReportModel.lowerBoundSentence(norms: ReportModel.victimNorms(results, series: 1), symbol: "τ_w")
         #expect(!rows[0].findings.contains { $0.hasPrefix("For this network τ") } && rows[1].findings.contains(sentence))
+        #expect(sentence.hasPrefix("For this network τ_w is its last layer's condition only, a lower bound"))
         #expect(!ReportModel.victimNorms(results, series: 1).isEmpty && sentence.contains("gradient norm on their training rows"))
     }
 }
