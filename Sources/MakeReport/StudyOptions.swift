@@ -76,8 +76,10 @@ enum StudyOption: String, CaseIterable {
     /// Whether the option sets a parameter of the Gaussian-cluster data.
     var isDataParameter: Bool { path.hasPrefix("data.") }
 
-    /// The reference study as a document, every default filled in.
-    static let referenceDocument = try! Study(StudyConfig.reference).config.document
+    /// The reference study as a document, every default filled in. Read as a design, without drawing
+    /// its data (the same configuration: `Study.config` is its design's), because every command's
+    /// parsing shows the defaults in the options' help.
+    static let referenceDocument = try! StudyDesign(document: StudyConfig.reference.document).config.document
 
     /// The option as it would give `document` its value at the option's key: the text to write
     /// on the command line and the value it sets; nil when no option value can say it (a deeper

@@ -353,6 +353,16 @@ let twoErrorCoverage = 2 * normalCDF(2) - 1
 /// read as if normal, two errors covered 91.4% with 8 blocks (a simulation of 5-seed ray bootstraps
 /// found 89% to 94%, `MonteCarloErrorCalibrationTests`), not the 95.45% the rule takes for granted.
 func monteCarloError(_ estimates: [Double]) -> Double {
-    let df = Double(estimates.count - 1)
-    return standardError(estimates) * studentTQuantile((1 + twoErrorCoverage) / 2, df: df) / 2
+    standardError(estimates) * twoErrorQuantile(df: estimates.count - 1) / 2
 }
+
+/// t_{df, (1 + 0.9545)/2}, the quantile `monteCarloError` scales by: `blockTwoErrorQuantile` for the
+/// B - 1 degrees of freedom of a bootstrap's `SeedBootstrap.blockCount` blocks (the same bits, computed
+/// once: every end of every interval asks for it several times, and each bisection of Student's CDF
+/// costs tens of microseconds), else computed.
+func twoErrorQuantile(df: Int) -> Double {
+    df == SeedBootstrap.blockCount - 1 ? blockTwoErrorQuantile : studentTQuantile((1 + twoErrorCoverage) / 2, df: Double(df))
+}
+
+/// t_{B-1, (1 + 0.9545)/2} for B = `SeedBootstrap.blockCount` blocks (`twoErrorQuantile`).
+private let blockTwoErrorQuantile = studentTQuantile((1 + twoErrorCoverage) / 2, df: Double(SeedBootstrap.blockCount - 1))
