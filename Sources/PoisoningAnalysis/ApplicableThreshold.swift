@@ -8,8 +8,8 @@ import PoisoningEngine
 /// `cancel: weights` it is neither exact nor a bound once the target's bias is not 0
 /// (`binaryWeightsOnlyThreshold`). Under `cancel: first-layer` τ_w too, which such a run records only
 /// on softmax regression (one layer, where `first-layer` is `weights`): on a network with hidden
-/// layers no threshold theorem applies to the first layer's gradient (τ and τ_w are conditions on
-/// the last layer) and the run records none. Nil when the run records none: no threshold exists (the
+/// layers no threshold is derived for the first layer's gradient (τ and τ_w are conditions on the
+/// last layer) and the run records none. Nil when the run records none: no threshold exists (the
 /// product with the clean gradient is at most 0), none is derived (`first-layer` on a network with
 /// hidden layers), or the run predates `weightsOnlyThreshold` (engine version 10).
 public func applicableThreshold(metrics: [String: Double], cancel: CanceledGradient) -> Double? {
@@ -31,9 +31,9 @@ extension StudyResults {
     public func cancelsBias(series: Int) -> Bool { canceledGradient(series: series).cancelsBias }
 
     /// Whether a threshold is derived for series `series` at all: not for `cancel: first-layer` on a
-    /// network with hidden layers (an MLP), whose first layer's gradient no threshold theorem covers (τ
-    /// and τ_w are conditions on the last layer, which it leaves out); the report then says so instead
-    /// of judging the series against τ.
+    /// network with hidden layers (an MLP), for whose first layer's gradient none is derived (τ and τ_w
+    /// are conditions on the last layer, which it leaves out); the report then says so instead of
+    /// judging the series against τ.
     public func thresholdDerived(series: Int) -> Bool {
         !(canceledGradient(series: series) == .firstLayer && tauIsLowerBound(series: series))
     }

@@ -53,10 +53,13 @@ import PoisoningUtilities
 /// every layer's weights, the biases left out as the code leaves them out (for softmax regression
 /// this is the code too); `cancel: first-layer` follows the code for networks, the first layer's
 /// weights only (for softmax regression, one layer, the same as `weights`), and records the later
-/// layers' leftover ‖g_{W_2…W_L}(mixture)‖/‖g_{W_2…W_L}(μ)‖ (`laterLayersGradientRatio`): no threshold
-/// theorem applies to it on a network with hidden layers, since τ and τ_w are conditions on the last
+/// layers' leftover ‖g_{W_2…W_L}(mixture)‖/‖g_{W_2…W_L}(μ)‖ (`laterLayersGradientRatio`). On a network
+/// with hidden layers THEORY.md's threshold does not apply to it: τ and τ_w are conditions on the last
 /// layer, which it leaves out, so such a run records no τ_w and the report derives no threshold for it
-/// (`StudyResults.applicableThreshold(of:)` is nil). Without the biases their leftover,
+/// (`StudyResults.applicableThreshold(of:)` is nil). The layers are not independent, though: for a
+/// ReLU network each row's <W_l, ∇_{W_l} ℓ> = <W_{l+1}, ∇_{W_{l+1}} ℓ> − <b_l, ∇_{b_l} ℓ> (δ_l = D_l W_{l+1}ᵀ δ_{l+1}
+/// and D_l a_l = h_l), so cancelling the first layer's gradient imposes τ_w's condition on the last
+/// layer up to the hidden biases' terms; a bound could be derived from that, and none is here. Without the biases their leftover,
 /// ‖g_b(mixture)‖/‖g_b(μ)‖, is recorded (`biasGradientRatio`). τ counts the bias as a feature that is
 /// always 1, so for the weights' gradient alone it is neither exact nor a bound once the target's bias
 /// is not 0 (r24f: binary runs cancelled at 0.18 τ); the threshold that applies is the weights-only τ_w
@@ -167,7 +170,7 @@ public struct GradientCanceling: TargetedAttack {
                                               oneOf: GradientCancelingOptimizer.allCases.map(\.rawValue),
                                               help: "How the poisons descend: lbfgs (the default: projected L-BFGS on the paper's objective L with a backtracking line search, scale-free, cannot diverge) or sgd-momentum (the paper's Algorithm 1: SGD with momentum 0.9 and a cosine schedule, on the norm of the summed gradient as the authors' code).")
         let cancel = try parameters.string("cancel", default: CanceledGradient.weights.rawValue, oneOf: CanceledGradient.allCases.map(\.rawValue),
-                                           help: "Which gradient the poisons cancel: weights (the default: every layer's weights, as the paper's text takes the gradient over the model's parameters (Algorithm 1), with every bias left out as the authors' code leaves it out, its leftover recorded as biasGradientRatio; the threshold that applies is the weights-only τ_w, recorded as weightsOnlyThreshold, not τ), first-layer (the first layer's weights only, as the authors' network code, github watml/plim GC/mnist_nn-0.03-5e-1.py; the same as weights for logistic, which has one layer; on an mlp no threshold theorem applies, τ and τ_w being conditions on the last layer, so the report derives none, and the later layers' leftover is recorded as laterLayersGradientRatio) or weights-and-bias (the biases too, so the target's bias is reached too, but τ is then only a necessary budget: the bias's entry is no free feature).")
+                                           help: "Which gradient the poisons cancel: weights (the default: every layer's weights, as the paper's text takes the gradient over the model's parameters (Algorithm 1), with every bias left out as the authors' code leaves it out, its leftover recorded as biasGradientRatio; the threshold that applies is the weights-only τ_w, recorded as weightsOnlyThreshold, not τ), first-layer (the first layer's weights only, as the authors' network code, github watml/plim GC/mnist_nn-0.03-5e-1.py; the same as weights for logistic, which has one layer; on an mlp τ and τ_w, conditions on the last layer, do not apply, so the report derives no threshold, and the later layers' leftover is recorded as laterLayersGradientRatio) or weights-and-bias (the biases too, so the target's bias is reached too, but τ is then only a necessary budget: the bias's entry is no free feature).")
         self.init(targetLabel: label, optimizer: GradientCancelingOptimizer(rawValue: optimizer)!, cancel: CanceledGradient(rawValue: cancel)!,
                   steps: try parameters.int("steps", default: Self.defaultSteps, in: 1...1_000_000,
                                             help: "lbfgs: the most evaluations of the objective (line-search trials included; the start counts one, so at most steps accepted steps). sgd-momentum: the descent steps on the poisons (one evaluation each)."),
@@ -498,8 +501,8 @@ public enum CanceledGradient: String, CaseIterable, Sendable {
     case weightsAndBias = "weights-and-bias"
     /// The first layer's weights only, as the authors' network code (`GC/mnist_nn-0.03-5e-1.py`,
     /// `GC/mnist_cnn-0.03.py`: the norm of `grad_p[0]`, the first layer's weight); the same as `weights`
-    /// for softmax regression, which has one layer. For a network with hidden layers no threshold
-    /// theorem applies (τ and τ_w are conditions on the last layer, which it leaves out).
+    /// for softmax regression, which has one layer. For a network with hidden layers no threshold is
+    /// derived (τ and τ_w are conditions on the last layer, which it leaves out).
     case firstLayer = "first-layer"
 
     /// Whether v keeps the gradient of layer `layer`'s weights (layers counted from 0, the first).

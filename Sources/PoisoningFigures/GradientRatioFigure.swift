@@ -64,7 +64,7 @@ func gradientRatioFigure(_ results: StudyResults, styles: StudyStyles) -> StudyF
         + budgetAxisNote(chart.x)
         + (members.contains { results.tauIsLowerBound(series: $0) } ? " An MLP's τ is its last layer's, a lower bound on the budget." : "")
         + (members.contains { !results.thresholdDerived(series: $0) }
-            ? " No τ is drawn for an MLP under cancel: first-layer, whose first layer's gradient no threshold covers." : "")
+            ? " No τ is drawn for an MLP under cancel: first-layer: no threshold is derived for its first layer's gradient." : "")
         + (offScale > 0 ? " \(offScale) budget\(offScale == 1 ? "" : "s") where a seed's ratio is exactly 0 cannot be drawn on the log axis and \(offScale == 1 ? "is" : "are") left out." : "")
         + AttackNames(results).note
     return StudyFigure(name: "poisonability_gradient", caption: caption, chart: chart)

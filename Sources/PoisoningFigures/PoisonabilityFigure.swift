@@ -53,7 +53,7 @@ func poisonabilityFigure(_ results: StudyResults, styles: StudyStyles) -> StudyF
         + budgetAxisNote(x)
         + (members.contains { results.tauIsLowerBound(series: $0) } ? " An MLP's τ is its last layer's, a lower bound on the budget." : "")
         + (members.contains { !results.thresholdDerived(series: $0) }
-            ? " No τ is drawn for an MLP under cancel: first-layer, whose first layer's gradient no threshold covers." : "")
+            ? " No τ is drawn for an MLP under cancel: first-layer: no threshold is derived for its first layer's gradient." : "")
         + AttackNames(results).note
     return StudyFigure(name: "poisonability", caption: caption, chart: Chart(
         title: "Victim's agreement with the target and accuracy vs. budget ε",

@@ -134,7 +134,7 @@ extension ReportModel {
     static func noThresholdSentence(_ results: StudyResults, series: Int, budget: TargetBudget?) -> String {
         let runs = results.runs.filter { $0.series == series && $0.fraction > 0 && $0.metrics != nil }
         var sentence = "No threshold is derived for this series, so it is not judged against one: τ and τ_w are conditions on the last "
-            + "layer's gradient, which cancel: first-layer leaves out, and no threshold theorem covers the first layer's gradient alone"
+            + "layer's gradient, which cancel: first-layer leaves out, and none is derived for the first layer's gradient alone"
         if let budget, !budget.seeds.isEmpty {
             sentence += ". Per seed, the first swept budget at which the first layer's mixed gradient is at most "
                 + "\(ratioText(TargetBudget.cancelledRatio)) of the clean one: "
