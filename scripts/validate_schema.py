@@ -91,6 +91,8 @@ CASES = [
     ("a negative rate", "/runs/0/metrics/targetSuccess", "set", -0.1),
     ("a bias gradient ratio above 1 (the leftover may exceed the clean one)", "/runs/0/metrics/biasGradientRatio", "set", 1.5),
     ("a negative bias gradient ratio", "/runs/0/metrics/biasGradientRatio", "set", -0.1),
+    ("a later layers' gradient ratio above 1 (the leftover may exceed the clean one)", "/runs/0/metrics/laterLayersGradientRatio", "set", 1.5),
+    ("a negative later layers' gradient ratio", "/runs/0/metrics/laterLayersGradientRatio", "set", -0.1),
     ("a weights-only threshold above 1 (a budget, not a rate)", "/runs/0/metrics/weightsOnlyThreshold", "set", 2.5),
     ("a negative weights-only threshold", "/runs/0/metrics/weightsOnlyThreshold", "set", -0.1),
     ("an exhausted descent flag above 1", "/runs/0/metrics/descentExhausted", "set", 2),

@@ -172,7 +172,9 @@ public struct StudyResults: Sendable, Codable, Equatable {
         let (attacks, analysedRuns, confidence) = (config.attacks, self.runs, statistics.confidence)
         let canceling = study.series.indices.filter { attacks[study.series[$0].attack].value(at: "kind") == .string(GradientCanceling.kind) }
         targetBudgets = canceling.isEmpty ? nil : canceling.map {
-            TargetBudget(runs: analysedRuns, series: $0, confidence: confidence, cancelsBias: PoisoningAnalysis.cancelsBias(attack: attacks[study.series[$0].attack]))
+            let cancel = PoisoningAnalysis.canceledGradient(attack: attacks[study.series[$0].attack])
+            return TargetBudget(runs: analysedRuns, series: $0, confidence: confidence,
+                                cancel: thresholdDerived(cancel: cancel, model: config.models[study.series[$0].model]) ? cancel : nil)
         }
         penaltyTradeOff = nil
         penaltyTradeOff = PenaltyTradeOff(self)

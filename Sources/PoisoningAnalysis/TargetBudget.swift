@@ -4,7 +4,7 @@ import PoisoningEngine
 /// The measured budget from which gradient canceling makes the target stationary on the mixture,
 /// for one gradient-canceling series, beside each seed's predicted threshold τ (Lu, Kamath and Yu
 /// 2023), and τ's mean over seeds with its interval. τ here is the threshold that applies to the
-/// series (`applicableThreshold(metrics:cancelsBias:)`): the weights-only τ_w under `cancel: weights`,
+/// series (`applicableThreshold(metrics:cancel:)`): the weights-only τ_w under `cancel: weights`,
 /// the threshold τ under `cancel: weights-and-bias`.
 ///
 /// The prediction is about stationarity: the target is reachable iff the poisons' gradient can
@@ -206,12 +206,13 @@ public struct TargetBudget: Sendable, Codable, Equatable {
 
     /// The budgets of series `series` from its finished runs (`mixedGradientNorm` over `cleanGradientNorm`,
     /// `targetDistance`, `targetAgreement` and its clean baseline per run; each seed's τ the threshold that
-    /// applies, `applicableThreshold(metrics:cancelsBias:)`, from its first run by fraction that records
-    /// one: τ_w when `cancelsBias` is false, τ when it is true). A run whose victim is not converged
+    /// applies, `applicableThreshold(metrics:cancel:)`, from its first run by fraction that records
+    /// one; none at all when `cancel` is nil, a series for which no threshold is derived,
+    /// `thresholdDerived(cancel:model:)`). A run whose victim is not converged
     /// (`victimGradientNorm` above `MetricKey.victimGradientTolerance`) is not judged for the victim's
     /// finding: its agreement measures where its training stopped as much as the poisons. The mixed
     /// gradient is measured at the target, not at the victim, so every finished run counts for `budget`.
-    public init(runs: [RunResult], series: Int, confidence: Double, cancelsBias: Bool) {
+    public init(runs: [RunResult], series: Int, confidence: Double, cancel: CanceledGradient?) {
         let finished = runs.filter { $0.series == series && $0.metrics != nil && $0.fraction > 0 }
         let swept = Set(finished.map(\.fraction)).sorted()
         let converged = { (run: RunResult) in (run.metrics?[MetricKey.victimGradientNorm]).map { $0 <= MetricKey.victimGradientTolerance } ?? true }
@@ -238,7 +239,7 @@ public struct TargetBudget: Sendable, Codable, Equatable {
                 return distance <= Self.reachedDistance && agreement >= 1
             }?.fraction
             let unconverged = own.filter { !converged($0) }.count
-            let tau = own.lazy.compactMap { run in run.metrics.flatMap { applicableThreshold(metrics: $0, cancelsBias: cancelsBias) } }.first
+            let tau = cancel.flatMap { cancel in own.lazy.compactMap { run in run.metrics.flatMap { applicableThreshold(metrics: $0, cancel: cancel) } }.first }
             return SeedBudget(seed: seed, tau: tau, baseline: baseline, budget: cancelled, lastUncancelled: lastUncancelled,
                               reached: reached, halfway: halfway, judged: own.count - unconverged, unconverged: unconverged > 0 ? unconverged : nil)
         }

@@ -44,9 +44,22 @@ import PoisoningUtilities
 /// (github watml/plim, `GC/mnist_lr-0.03.py`: summed per-row gradients, their norm stepped at 10
 /// without momentum, stopping once N < 1) does: on L itself a step of 0.5 moves a poison by 10⁻⁴ of
 /// the step on N at n = 1,000, so the poisons barely move. (c) Both stop once the mixed gradient is
-/// cancelled (Algorithm 1 runs its T steps). (d) None by default: as the authors' code
-/// (github watml/plim, `GC/`: the gradient of the linear layer's weight only enters the norm), g is the
-/// gradient over the weights (`cancel: weights`), every layer's bias left out of L; its leftover,
+/// cancelled (Algorithm 1 runs its T steps). (d) Which parameters' gradient g is (`cancel`). The
+/// paper's text (Algorithm 1 and its objective, THEORY.md §2) takes g over the model's parameters w,
+/// every layer's; the authors' code (github watml/plim) cancels one weight matrix: the linear layer's
+/// weight of logistic regression (`GC/mnist_lr-0.03.py`), and of a network the first layer's weight
+/// only, `grad_p[0]` (`GC/mnist_nn-0.03-5e-1.py`: fc1 of 784 → 128 → 10; `GC/mnist_cnn-0.03.py`: conv1),
+/// the later layers and every bias left out. `cancel: weights` (the default) follows the text over
+/// every layer's weights, the biases left out as the code leaves them out (for softmax regression
+/// this is the code too); `cancel: first-layer` follows the code for networks, the first layer's
+/// weights only (for softmax regression, one layer, the same as `weights`), and records the later
+/// layers' leftover ‖g_{W_2…W_L}(mixture)‖/‖g_{W_2…W_L}(μ)‖ (`laterLayersGradientRatio`). On a network
+/// with hidden layers THEORY.md's threshold does not apply to it: τ and τ_w are conditions on the last
+/// layer, which it leaves out, so such a run records no τ_w and the report derives no threshold for it
+/// (`StudyResults.applicableThreshold(of:)` is nil). The layers are not independent, though: for a
+/// ReLU network each row's <W_l, ∇_{W_l} ℓ> = <W_{l+1}, ∇_{W_{l+1}} ℓ> − <b_l, ∇_{b_l} ℓ> (δ_l = D_l W_{l+1}ᵀ δ_{l+1}
+/// and D_l a_l = h_l), so cancelling the first layer's gradient imposes τ_w's condition on the last
+/// layer up to the hidden biases' terms; a bound could be derived from that, and none is here. Without the biases their leftover,
 /// ‖g_b(mixture)‖/‖g_b(μ)‖, is recorded (`biasGradientRatio`). τ counts the bias as a feature that is
 /// always 1, so for the weights' gradient alone it is neither exact nor a bound once the target's bias
 /// is not 0 (r24f: binary runs cancelled at 0.18 τ); the threshold that applies is the weights-only τ_w
@@ -87,8 +100,9 @@ public struct GradientCanceling: TargetedAttack {
     public let steps: Int
     /// How the poisons descend: projected L-BFGS on L (the default) or Algorithm 1's SGD with momentum on N.
     public let optimizer: GradientCancelingOptimizer
-    /// Which parameters' gradient the poisons cancel: the weights (the default, the authors' code) or
-    /// the weights and the biases.
+    /// Which parameters' gradient the poisons cancel: every layer's weights (the default, the paper's
+    /// text without the biases), the first layer's weights (the authors' network code) or the weights
+    /// and the biases.
     public let cancel: CanceledGradient
     /// With `lbfgs`, the first step size α₀ the line search tries along the gradient of L (later
     /// gradient steps start from twice the last accepted one); with `sgd-momentum`, the first step's
@@ -156,7 +170,7 @@ public struct GradientCanceling: TargetedAttack {
                                               oneOf: GradientCancelingOptimizer.allCases.map(\.rawValue),
                                               help: "How the poisons descend: lbfgs (the default: projected L-BFGS on the paper's objective L with a backtracking line search, scale-free, cannot diverge) or sgd-momentum (the paper's Algorithm 1: SGD with momentum 0.9 and a cosine schedule, on the norm of the summed gradient as the authors' code).")
         let cancel = try parameters.string("cancel", default: CanceledGradient.weights.rawValue, oneOf: CanceledGradient.allCases.map(\.rawValue),
-                                           help: "Which gradient the poisons cancel: weights (the default, as the authors' code: every bias left out, its leftover recorded as biasGradientRatio; the threshold that applies is the weights-only τ_w, recorded as weightsOnlyThreshold, not τ) or weights-and-bias (the biases too, so the target's bias is reached too, but τ is then only a necessary budget: the bias's entry is no free feature).")
+                                           help: "Which gradient the poisons cancel: weights (the default: every layer's weights, as the paper's text takes the gradient over the model's parameters (Algorithm 1), with every bias left out as the authors' code leaves it out, its leftover recorded as biasGradientRatio; the threshold that applies is the weights-only τ_w, recorded as weightsOnlyThreshold, not τ), first-layer (the first layer's weights only, as the authors' network code, github watml/plim GC/mnist_nn-0.03-5e-1.py; the same as weights for logistic, which has one layer; on an mlp τ and τ_w, conditions on the last layer, do not apply, so the report derives no threshold, and the later layers' leftover is recorded as laterLayersGradientRatio) or weights-and-bias (the biases too, so the target's bias is reached too, but τ is then only a necessary budget: the bias's entry is no free feature).")
         self.init(targetLabel: label, optimizer: GradientCancelingOptimizer(rawValue: optimizer)!, cancel: CanceledGradient(rawValue: cancel)!,
                   steps: try parameters.int("steps", default: Self.defaultSteps, in: 1...1_000_000,
                                             help: "lbfgs: the most evaluations of the objective (line-search trials included; the start counts one, so at most steps accepted steps). sgd-momentum: the descent steps on the poisons (one evaluation each)."),
@@ -202,19 +216,21 @@ public struct GradientCanceling: TargetedAttack {
             MetricInfo(key: MetricKey.poisonabilityThreshold, name: "Threshold τ",
                        meaning: "poison budget below which no poison set reaches the target (Lu et al. 2023), for this seed's target"),
             MetricInfo(key: MetricKey.weightsOnlyThreshold, name: "Weights-only threshold τ_w",
-                       meaning: "poison budget below which no poison set with this run's poison labels cancels the weights' gradient at the target (cancel: weights): exact for binary logistic regression, a lower bound for MLPs and more than two classes"),
+                       meaning: "poison budget below which no poison set with this run's poison labels cancels the weights' gradient at the target (cancel: weights, and first-layer on softmax regression, where it is the same): exact for binary logistic regression, a lower bound for MLPs and more than two classes"),
             MetricInfo(key: MetricKey.targetAccuracy, name: "Target accuracy", meaning: "test accuracy of the target model"),
             MetricInfo(key: MetricKey.targetShift, name: "Target's distance from clean",
                        meaning: "‖w_target − w_clean‖ / ‖w_clean‖ over every parameter, the last layer centred (its class-sum direction, which predictions ignore, removed)"),
-            MetricInfo(key: MetricKey.cleanGradientNorm, name: "Clean gradient norm", meaning: "‖g(clean rows; w_target)‖ over the weights (with cancel: weights-and-bias, every parameter), the gradient the poisons must cancel"),
+            MetricInfo(key: MetricKey.cleanGradientNorm, name: "Clean gradient norm", meaning: "‖g(clean rows; w_target)‖ over the weights (with cancel: weights-and-bias, every parameter; with cancel: first-layer, the first layer's weights), the gradient the poisons must cancel"),
             MetricInfo(key: MetricKey.targetGradientNorm, name: "Target's own gradient norm",
                        meaning: "‖g(the target's own training rows; w_target)‖, 0 for a target trained to stationarity (label-flip targets only)"),
             MetricInfo(key: MetricKey.targetNorm, name: "Target's last-layer norm",
                        meaning: "‖θ‖ of the target's last layer (weights and bias, centred: its class-sum direction removed), which bounds the mixed gradient below τ"),
             MetricInfo(key: MetricKey.mixedGradientNorm, name: "Mixed gradient norm",
-                       meaning: "‖g(clean rows and poisons; w_target)‖ over the weights (with cancel: weights-and-bias, every parameter) after the attack's last step"),
+                       meaning: "‖g(clean rows and poisons; w_target)‖ over the weights (with cancel: weights-and-bias, every parameter; with cancel: first-layer, the first layer's weights) after the attack's last step"),
             MetricInfo(key: MetricKey.biasGradientRatio, name: "Bias gradient left",
-                       meaning: "‖g_bias(clean rows and poisons; w_target)‖ / ‖g_bias(clean rows; w_target)‖: the biases' gradient, which cancel: weights leaves uncancelled, as the authors' code"),
+                       meaning: "‖g_bias(clean rows and poisons; w_target)‖ / ‖g_bias(clean rows; w_target)‖: the biases' gradient, which cancel: weights and first-layer leave uncancelled, as the authors' code"),
+            MetricInfo(key: MetricKey.laterLayersGradientRatio, name: "Later layers' gradient left",
+                       meaning: "‖g_W(clean rows and poisons; w_target)‖ / ‖g_W(clean rows; w_target)‖ over the weights of every layer after the first, which cancel: first-layer leaves uncancelled, as the authors' network code (networks with hidden layers only)"),
             MetricInfo(key: MetricKey.descentStalled, name: "Descent stalled",
                        meaning: "share of seeds whose L-BFGS descent stopped because its line search found no step lowering the objective for 3 steps in a row, the mixed gradient still above 1e-3 of the clean one (per run 1 or 0)"),
             MetricInfo(key: MetricKey.descentExhausted, name: "Descent exhausted",
@@ -227,7 +243,8 @@ public struct GradientCanceling: TargetedAttack {
                        meaning: "share of test rows on which the retrained victim and the target predict the same class", hasBaseline: true),
         ]
         return all.filter { (optimizer == .lbfgs || $0.key != MetricKey.descentStalled)
-            && (cancel == .weights || ($0.key != MetricKey.biasGradientRatio && $0.key != MetricKey.weightsOnlyThreshold)) }
+            && (!cancel.cancelsBias || ($0.key != MetricKey.biasGradientRatio && $0.key != MetricKey.weightsOnlyThreshold))
+            && (cancel == .firstLayer || $0.key != MetricKey.laterLayersGradientRatio) }
     }
 
     /// The keys of its metrics that describe the seed's clean model and target only, the same at
@@ -268,7 +285,7 @@ public struct GradientCanceling: TargetedAttack {
         var stream = Xoshiro256StarStar(seed: seed, purpose: "poison-samples")
         stream.choosePrefix(min(count, n), of: &rows)
         let sources = (0..<count).map { rows[$0 % n] }
-        var objective = Objective(target: aim, clean: train, poisonLabels: sources.map { train.labels[$0] }, cancelsBias: cancel == .weightsAndBias)
+        var objective = Objective(target: aim, clean: train, poisonLabels: sources.map { train.labels[$0] }, cancel: cancel)
         var poisons = sources.flatMap { row in train.features[(row * d)..<((row + 1) * d)].map(Double.init) }
         var lower = [Double](repeating: .infinity, count: d), upper = [Double](repeating: -.infinity, count: d)
         for row in 0..<n {
@@ -289,12 +306,21 @@ public struct GradientCanceling: TargetedAttack {
             MetricKey.targetNorm: centredLastLayerNorm(aim),
             MetricKey.mixedGradientNorm: mixed,
         ]
-        if cancel == .weights {
+        if !cancel.cancelsBias {
             let cleanBias = objective.biasGradientNorm([])
             if cleanBias > 0 { measurements[MetricKey.biasGradientRatio] = objective.biasGradientNorm(poisons) / cleanBias }
-            if let tauW = weightsOnlyThreshold(of: aim, on: train, poisonLabels: objective.poisonLabels).tau {
-                measurements[MetricKey.weightsOnlyThreshold] = tauW
-            }
+        }
+        // With `first-layer` on a network with hidden layers no threshold applies (τ_w is the last layer's
+        // condition, which it leaves out): the later layers' leftover is recorded instead. With one layer
+        // `first-layer` is `weights`, and τ_w applies.
+        let layers = aim.shape.layers.count
+        if cancel == .weights || (cancel == .firstLayer && layers == 1),
+           let tauW = weightsOnlyThreshold(of: aim, on: train, poisonLabels: objective.poisonLabels).tau {
+            measurements[MetricKey.weightsOnlyThreshold] = tauW
+        }
+        if cancel == .firstLayer && layers > 1 {
+            let cleanLater = objective.laterLayersGradientNorm([])
+            if cleanLater > 0 { measurements[MetricKey.laterLayersGradientRatio] = objective.laterLayersGradientNorm(poisons) / cleanLater }
         }
         let cleanNorm = measurements[MetricKey.cleanGradientNorm]!
         let uncancelled = mixed > Self.cancelledRatio * cleanNorm
@@ -303,7 +329,7 @@ public struct GradientCanceling: TargetedAttack {
         if let tau = poisonabilityThreshold(of: aim, on: train).tau { measurements[MetricKey.poisonabilityThreshold] = tau }
         if let own = target.trainingRows(clean: train, seed: seed) {
             // Over every parameter, whatever `cancel`: τ takes the target for stationary in all of them.
-            var ownObjective = Objective(target: aim, clean: own, poisonLabels: [], cancelsBias: true)
+            var ownObjective = Objective(target: aim, clean: own, poisonLabels: [], cancel: .weightsAndBias)
             measurements[MetricKey.targetGradientNorm] = ownObjective.mixedGradientNorm([])
         }
         return PoisonedTrainingSet(data: data, trueLabels: data.labels, poisonedRows: Array(n..<(n + count)),
@@ -466,11 +492,24 @@ public enum GradientCancelingOptimizer: String, CaseIterable, Sendable {
 
 /// Which parameters' gradient gradient canceling's poisons cancel (`cancel:`).
 public enum CanceledGradient: String, CaseIterable, Sendable {
-    /// Every weight, the biases left out (the default, as the authors' code): the threshold that applies is
-    /// the weights-only τ_w (`weightsOnlyThreshold(of:on:poisonLabels:)`), not τ, once the target's bias is not 0.
+    /// Every layer's weights, the biases left out (the default): the paper's objective over the
+    /// parameters w, every layer's, with the biases left out as the authors' logistic-regression code
+    /// (`GC/mnist_lr-0.03.py`) leaves its bias out. The threshold that applies is the weights-only τ_w
+    /// (`weightsOnlyThreshold(of:on:poisonLabels:)`), not τ, once the target's bias is not 0.
     case weights
     /// Every parameter, the biases included: the target's bias is reached too, but τ is only necessary.
     case weightsAndBias = "weights-and-bias"
+    /// The first layer's weights only, as the authors' network code (`GC/mnist_nn-0.03-5e-1.py`,
+    /// `GC/mnist_cnn-0.03.py`: the norm of `grad_p[0]`, the first layer's weight); the same as `weights`
+    /// for softmax regression, which has one layer. For a network with hidden layers no threshold is
+    /// derived (τ and τ_w are conditions on the last layer, which it leaves out).
+    case firstLayer = "first-layer"
+
+    /// Whether v keeps the gradient of layer `layer`'s weights (layers counted from 0, the first).
+    func cancelsWeights(ofLayer layer: Int) -> Bool { self != .firstLayer || layer == 0 }
+
+    /// Whether v keeps every layer's bias entries.
+    public var cancelsBias: Bool { self == .weightsAndBias }
 }
 
 /// How a gradient-canceling descent ended (`GradientCanceling.descend`).
@@ -504,11 +543,15 @@ extension MetricKey {
     /// `steps` with SGD) before the mixed gradient fell below `GradientCanceling.cancelledRatio` of the
     /// clean one, else 0.
     public static let descentExhausted = "descentExhausted"
-    /// Gradient canceling with `cancel: weights`: the leftover gradient of the biases, which it does
-    /// not cancel, ‖g_b(clean rows and poisons; w_target)‖ / ‖g_b(clean rows; w_target)‖ (every layer's biases).
+    /// Gradient canceling with `cancel: weights` or `first-layer`: the leftover gradient of the biases,
+    /// which it does not cancel, ‖g_b(clean rows and poisons; w_target)‖ / ‖g_b(clean rows; w_target)‖ (every layer's biases).
     public static let biasGradientRatio = "biasGradientRatio"
-    /// Gradient canceling with `cancel: weights`: the weights-only threshold τ_w of its target for the
-    /// run's poison labels (`weightsOnlyThreshold(of:on:poisonLabels:)`), the budget below which no
+    /// Gradient canceling with `cancel: first-layer` on a network with hidden layers: the leftover
+    /// gradient of the weights of the layers after the first, which it does not cancel,
+    /// ‖g_{W_2…W_L}(clean rows and poisons; w_target)‖ / ‖g_{W_2…W_L}(clean rows; w_target)‖.
+    public static let laterLayersGradientRatio = "laterLayersGradientRatio"
+    /// Gradient canceling with `cancel: weights` (and `first-layer` on softmax regression, the same
+    /// objective there): the weights-only threshold τ_w of its target for the run's poison labels (`weightsOnlyThreshold(of:on:poisonLabels:)`), the budget below which no
     /// poison set cancels the weights' gradient: exact for binary logistic regression (free features),
     /// a lower bound for an MLP and for more than two classes; absent when none exists (<W, G_W> ≤ 0).
     public static let weightsOnlyThreshold = "weightsOnlyThreshold"
@@ -566,8 +609,8 @@ struct ReferenceGradientCancelingObjective: CancelingObjective {
     let rowWidth: Int, units: Int
     /// The poisons' labels.
     let poisonLabels: [Int]
-    /// Whether v keeps the bias entries (else they are set to 0 before L and its gradient).
-    let cancelsBias: Bool
+    /// Which entries v keeps (the others are set to 0 before L and its gradient).
+    let cancel: CanceledGradient
     /// Σ over the clean rows of ∇_θ ℓ, laid out like v.
     private(set) var cleanSum: [Double]
     /// Scratch: v; per poison (slot 0 also serves the clean rows) its activations [m x rowWidth], δs
@@ -575,9 +618,9 @@ struct ReferenceGradientCancelingObjective: CancelingObjective {
     private var v: [Double], activations: [Double], deltas: [Double], p: [Double], beta: [Double], adjoint: [Double], nextAdjoint: [Double]
 
     /// The objective at `target` (softmax regression or an MLP) for the clean rows `clean` and poisons
-    /// with `poisonLabels`, v's bias entries kept with `cancelsBias` (else set to 0).
-    init(target: NetworkParameters, clean: Dataset, poisonLabels: [Int], cancelsBias: Bool) {
-        self.cancelsBias = cancelsBias
+    /// with `poisonLabels`, v's entries that `cancel` leaves out set to 0.
+    init(target: NetworkParameters, clean: Dataset, poisonLabels: [Int], cancel: CanceledGradient) {
+        self.cancel = cancel
         let shape = target.shape
         var layers = [Layer](), weights = [Double](), bias = [Double]()
         var gradientStart = 0, unitStart = 0, inputStart = 0
@@ -676,10 +719,13 @@ struct ReferenceGradientCancelingObjective: CancelingObjective {
     mutating func evaluate(_ poisons: [Double], gradient: inout [Double]) -> Double {
         precondition(poisons.count == poisonLabels.count * d && gradient.count == poisons.count, "poisons do not fit")
         fillMixture(poisons)
-        // Without `cancelsBias`, v's bias entries c_l = 0: L = ½‖v_W‖² and its gradient below.
-        if !cancelsBias {
-            for layer in layers {
-                for o in 0..<layer.outputs { v[layer.gradientStart + o * (layer.inputs + 1) + layer.inputs] = 0 }
+        // The entries `cancel` leaves out are set to 0: without the biases c_l = 0, and with `first-layer`
+        // V_l = 0 for l > 1 too, so L = ½‖v_{W_1}‖² and its gradient below.
+        for (index, layer) in layers.enumerated() {
+            for o in 0..<layer.outputs {
+                let row = layer.gradientStart + o * (layer.inputs + 1)
+                if !cancel.cancelsWeights(ofLayer: index) { for i in 0..<layer.inputs { v[row + i] = 0 } }
+                if !cancel.cancelsBias { v[row + layer.inputs] = 0 }
             }
         }
         let top = layers.count - 1
@@ -727,24 +773,28 @@ struct ReferenceGradientCancelingObjective: CancelingObjective {
         return 0.5 * v.reduce(0) { $0 + $1 * $1 }
     }
 
-    /// ‖g(mixture; θ)‖ = ‖(cleanSum + Σ_poisons ∇ℓ)‖ / (n + m): the mean gradient over the clean
-    /// rows and the poisons [m x d] (none: the clean gradient).
-    mutating func mixedGradientNorm(_ poisons: [Double]) -> Double { mixtureNorm(poisons, biasOnly: false) }
+    /// ‖g(mixture; θ)‖ = ‖(cleanSum + Σ_poisons ∇ℓ)‖ / (n + m) over the cancelled entries: the mean
+    /// gradient over the clean rows and the poisons [m x d] (none: the clean gradient).
+    mutating func mixedGradientNorm(_ poisons: [Double]) -> Double { mixtureNorm(poisons, part: .cancelled) }
 
     /// The same norm over every layer's bias entries only (whether cancelled or not).
-    mutating func biasGradientNorm(_ poisons: [Double]) -> Double { mixtureNorm(poisons, biasOnly: true) }
+    mutating func biasGradientNorm(_ poisons: [Double]) -> Double { mixtureNorm(poisons, part: .biases) }
 
-    /// ‖v‖ n/(n + m) over the cancelled entries of v (or over the bias entries only, `biasOnly`).
-    private mutating func mixtureNorm(_ poisons: [Double], biasOnly: Bool) -> Double {
+    /// The same norm over the weights of the layers after the first (whether cancelled or not).
+    mutating func laterLayersGradientNorm(_ poisons: [Double]) -> Double { mixtureNorm(poisons, part: .laterLayersWeights) }
+
+    /// ‖v‖ n/(n + m) over the entries of v that `part` names.
+    private mutating func mixtureNorm(_ poisons: [Double], part: GradientPart) -> Double {
         let m = poisons.count / d
         precondition(m == 0 || m == poisonLabels.count, "poisons do not fit")
         fillMixture(poisons)
         var total = 0.0
-        for layer in layers {
+        for (index, layer) in layers.enumerated() {
+            let weights = part.includesWeights(ofLayer: index, cancel: cancel), bias = part.includesBias(cancel: cancel)
             for o in 0..<layer.outputs {
                 let row = layer.gradientStart + o * (layer.inputs + 1)
-                if !biasOnly { for i in 0..<layer.inputs { total += v[row + i] * v[row + i] } }
-                if biasOnly || cancelsBias { total += v[row + layer.inputs] * v[row + layer.inputs] }
+                if weights { for i in 0..<layer.inputs { total += v[row + i] * v[row + i] } }
+                if bias { total += v[row + layer.inputs] * v[row + layer.inputs] }
             }
         }
         return total.squareRoot() * Double(n) / Double(n + m)

@@ -21,9 +21,10 @@ public enum GradientCancelingKernel: String, Sendable, CaseIterable {
 /// for the formulas).
 protocol CancelingObjective {
     /// The objective at `target` (softmax regression or an MLP) for the clean rows `clean` and poisons
-    /// with `poisonLabels`; v holds every layer's bias entries with `cancelsBias`, else they are left
-    /// out of v (set to 0), so that L and its gradient cancel the weights' gradient only.
-    init(target: NetworkParameters, clean: Dataset, poisonLabels: [Int], cancelsBias: Bool)
+    /// with `poisonLabels`; v keeps the entries `cancel` names (`CanceledGradient.cancelsWeights(ofLayer:)`,
+    /// `cancelsBias`) and the others are left out of v (set to 0), so that L and its gradient cancel
+    /// those parameters' gradient only.
+    init(target: NetworkParameters, clean: Dataset, poisonLabels: [Int], cancel: CanceledGradient)
     /// The number of clean rows.
     var n: Int { get }
     /// The poisons' labels.
@@ -31,17 +32,49 @@ protocol CancelingObjective {
     /// L = ½‖v‖² at the poisons [m x d] (m = poisonLabels.count), and ∂L/∂x into `gradient` [m x d].
     mutating func evaluate(_ poisons: [Double], gradient: inout [Double]) -> Double
     /// ‖g(mixture; θ)‖ = ‖(cleanSum + Σ_poisons ∇ℓ)‖ / (n + m) over the parameters it cancels (every
-    /// one with `cancelsBias`, else the weights): the mean gradient over the clean rows and the
-    /// poisons [m x d] (none: the clean gradient).
+    /// one with `weights-and-bias`, every weight with `weights`, the first layer's weights with
+    /// `first-layer`): the mean gradient over the clean rows and the poisons [m x d] (none: the clean gradient).
     mutating func mixedGradientNorm(_ poisons: [Double]) -> Double
     /// The same norm over every layer's bias entries only (whether cancelled or not).
     mutating func biasGradientNorm(_ poisons: [Double]) -> Double
+    /// The same norm over the weights of the layers after the first, which `first-layer` leaves out
+    /// (whether cancelled or not; 0 for softmax regression, which has one layer).
+    mutating func laterLayersGradientNorm(_ poisons: [Double]) -> Double
+}
+
+/// The entries of v a norm of the mixture is taken over (`CancelingObjective.mixedGradientNorm`,
+/// `biasGradientNorm`, `laterLayersGradientNorm`).
+enum GradientPart {
+    /// The entries the objective cancels.
+    case cancelled
+    /// Every layer's bias entries.
+    case biases
+    /// The weights of the layers after the first.
+    case laterLayersWeights
+
+    /// Whether the norm takes layer `layer`'s weight entries (`cancel` the objective's mask).
+    func includesWeights(ofLayer layer: Int, cancel: CanceledGradient) -> Bool {
+        switch self {
+        case .cancelled: cancel.cancelsWeights(ofLayer: layer)
+        case .biases: false
+        case .laterLayersWeights: layer > 0
+        }
+    }
+
+    /// Whether the norm takes the bias entries (`cancel` the objective's mask).
+    func includesBias(cancel: CanceledGradient) -> Bool {
+        switch self {
+        case .cancelled: cancel.cancelsBias
+        case .biases: true
+        case .laterLayersWeights: false
+        }
+    }
 }
 
 extension CancelingObjective {
     /// The objective cancelling every parameter's gradient, the bias's included.
     init(target: NetworkParameters, clean: Dataset, poisonLabels: [Int]) {
-        self.init(target: target, clean: clean, poisonLabels: poisonLabels, cancelsBias: true)
+        self.init(target: target, clean: clean, poisonLabels: poisonLabels, cancel: .weightsAndBias)
     }
 
     /// N = ‖cleanSum + Σ_poisons ∇ℓ‖ = n‖v‖ = n√(2L), the norm of the summed gradient that the attack
@@ -75,8 +108,8 @@ struct GradientCancelingObjective: CancelingObjective {
     struct Layout {
         let d, c, n, rowWidth, units: Int
         let layers: [ReferenceGradientCancelingObjective.Layer]
-        /// Whether v keeps the bias entries (else they are set to 0 after each sum).
-        let cancelsBias: Bool
+        /// Which entries v keeps (the others are set to 0 after each sum).
+        let cancel: CanceledGradient
         let weightCount, gradientCount: Int
         let weights, transposedWeights, bias, cleanSum, v, transposedV, activations, deltas, p, beta, adjoint, nextAdjoint, difference, total: Int
     }
@@ -93,7 +126,7 @@ struct GradientCancelingObjective: CancelingObjective {
 
     /// The objective at `target` for the clean rows `clean` and poisons with `poisonLabels`: copies W_l,
     /// W_lᵀ and b_l in Double, and sums the clean rows' gradients once.
-    init(target: NetworkParameters, clean: Dataset, poisonLabels: [Int], cancelsBias: Bool) {
+    init(target: NetworkParameters, clean: Dataset, poisonLabels: [Int], cancel: CanceledGradient) {
         let shape = target.shape
         var layers = [ReferenceGradientCancelingObjective.Layer]()
         var weightCount = 0, biasCount = 0, gradientCount = 0, unitStart = 0, inputStart = 0
@@ -112,7 +145,7 @@ struct GradientCancelingObjective: CancelingObjective {
         let v = cleanSum + gradientCount, transposedV = v + gradientCount, activations = transposedV + weightCount
         let deltas = activations + slots * rowWidth, p = deltas + slots * units, beta = p + slots * c
         let adjoint = beta + units, nextAdjoint = adjoint + widest, difference = nextAdjoint + widest
-        layout = Layout(d: d, c: c, n: clean.count, rowWidth: rowWidth, units: units, layers: layers, cancelsBias: cancelsBias, weightCount: weightCount,
+        layout = Layout(d: d, c: c, n: clean.count, rowWidth: rowWidth, units: units, layers: layers, cancel: cancel, weightCount: weightCount,
                         gradientCount: gradientCount, weights: weights, transposedWeights: transposedWeights, bias: bias, cleanSum: cleanSum,
                         v: v, transposedV: transposedV, activations: activations, deltas: deltas, p: p, beta: beta, adjoint: adjoint,
                         nextAdjoint: nextAdjoint, difference: difference, total: difference + c)
@@ -152,15 +185,18 @@ struct GradientCancelingObjective: CancelingObjective {
         }
     }
 
-    /// ‖g(mixture; θ)‖ = ‖(cleanSum + Σ_poisons ∇ℓ)‖ / (n + m): the mean gradient over the clean
-    /// rows and the poisons [m x d] (none: the clean gradient).
-    mutating func mixedGradientNorm(_ poisons: [Double]) -> Double { mixtureNorm(poisons, biasOnly: false) }
+    /// ‖g(mixture; θ)‖ = ‖(cleanSum + Σ_poisons ∇ℓ)‖ / (n + m) over the cancelled entries: the mean
+    /// gradient over the clean rows and the poisons [m x d] (none: the clean gradient).
+    mutating func mixedGradientNorm(_ poisons: [Double]) -> Double { mixtureNorm(poisons, part: .cancelled) }
 
     /// The same norm over every layer's bias entries only (whether cancelled or not).
-    mutating func biasGradientNorm(_ poisons: [Double]) -> Double { mixtureNorm(poisons, biasOnly: true) }
+    mutating func biasGradientNorm(_ poisons: [Double]) -> Double { mixtureNorm(poisons, part: .biases) }
 
-    /// ‖v‖ n/(n + m) over the cancelled entries of v (or over the bias entries only, `biasOnly`).
-    private mutating func mixtureNorm(_ poisons: [Double], biasOnly: Bool) -> Double {
+    /// The same norm over the weights of the layers after the first (whether cancelled or not).
+    mutating func laterLayersGradientNorm(_ poisons: [Double]) -> Double { mixtureNorm(poisons, part: .laterLayersWeights) }
+
+    /// ‖v‖ n/(n + m) over the entries of v that `part` names.
+    private mutating func mixtureNorm(_ poisons: [Double], part: GradientPart) -> Double {
         let m = poisons.count / layout.d
         precondition(m == 0 || m == poisonLabels.count, "poisons do not fit")
         let layout = layout, labels = poisonLabels
@@ -169,11 +205,12 @@ struct GradientCancelingObjective: CancelingObjective {
                 let memory = buffer.baseAddress!
                 layout.fillMixture(memory, poisons: x.baseAddress, count: m, labels: labels)
                 var total = 0.0
-                for layer in layout.layers {
+                for (index, layer) in layout.layers.enumerated() {
+                    let weights = part.includesWeights(ofLayer: index, cancel: layout.cancel), bias = part.includesBias(cancel: layout.cancel)
                     for o in 0..<layer.outputs {
                         let row = layout.v + layer.gradientStart + o * (layer.inputs + 1)
-                        if !biasOnly { for i in 0..<layer.inputs { total += memory[row + i] * memory[row + i] } }
-                        if biasOnly || layout.cancelsBias { total += memory[row + layer.inputs] * memory[row + layer.inputs] }
+                        if weights { for i in 0..<layer.inputs { total += memory[row + i] * memory[row + i] } }
+                        if bias { total += memory[row + layer.inputs] * memory[row + layer.inputs] }
                     }
                 }
                 return total
@@ -255,10 +292,15 @@ extension GradientCancelingObjective.Layout {
     func evaluate(_ m: UnsafeMutablePointer<Double>, poisons: UnsafePointer<Double>, labels: [Int],
                   gradient: UnsafeMutablePointer<Double>) -> Double {
         fillMixture(m, poisons: poisons, count: labels.count, labels: labels)
-        // Without `cancelsBias`, v's bias entries c_l = 0: L = ½‖v_W‖² and its gradient below (u_l = V_l h_{l−1}).
-        if !cancelsBias {
-            for layer in layers {
-                for o in 0..<layer.outputs { m[v + layer.gradientStart + o * (layer.inputs + 1) + layer.inputs] = 0 }
+        // The entries `cancel` leaves out are set to 0: without the biases c_l = 0 (u_l = V_l h_{l−1}), and
+        // with `first-layer` V_l = 0 for l > 1 too, so L = ½‖v_{W_1}‖² and its gradient below.
+        for (index, layer) in layers.enumerated() {
+            let weights = cancel.cancelsWeights(ofLayer: index), bias = cancel.cancelsBias
+            guard !weights || !bias else { continue }
+            for o in 0..<layer.outputs {
+                let row = m + v + layer.gradientStart + o * (layer.inputs + 1)
+                if !weights { for i in 0..<layer.inputs { row[i] = 0 } }
+                if !bias { row[layer.inputs] = 0 }
             }
         }
         // V_lᵀ [inputs x outputs] from v's rows [outputs x (inputs + 1)].

@@ -46,7 +46,7 @@ extension MetricKey {
         switch key {
         case generalizationGap: -1...1
         case finalLoss, stoppingEpoch, privacyEpsilon, poisonabilityThreshold, targetShift, cleanGradientNorm, mixedGradientNorm,
-             targetGradientNorm, victimGradientNorm, targetNorm, targetDistance, biasGradientRatio, weightsOnlyThreshold:
+             targetGradientNorm, victimGradientNorm, targetNorm, targetDistance, biasGradientRatio, weightsOnlyThreshold, laterLayersGradientRatio:
                 0...largestUnboundedValue
         // The largest eigenvalue of an input Hessian: at least 0 for a network's cross-entropy (positive
         // semi-definite), but below 0 where kernel ridge's squared error is concave in the input.

@@ -36,7 +36,7 @@ func gradientRatioFigure(_ results: StudyResults, styles: StudyStyles) -> StudyF
                            color: color, line: .solid, marker: .circle, markerSize: 5.5)
         var lines = [ReferenceLine(.horizontal, at: 1, color: Color.reference, style: .dotted)]
         var bands = [Band]()
-        if let low = evidence.taus.min(), let high = evidence.taus.max() {
+        if results.thresholdDerived(series: series), let low = evidence.taus.min(), let high = evidence.taus.max() {
             if high > low {
                 bands.append(Band(x: [low, high], lower: [1e-300, 1e-300], upper: [1e300, 1e300], color: Color.reference, opacity: 0.25))
             } else {
@@ -64,6 +64,8 @@ func gradientRatioFigure(_ results: StudyResults, styles: StudyStyles) -> StudyF
         + "can make the target stationary, and the ratio stays above a floor; above it the ratio can fall by decades towards 0."
         + budgetAxisNote(chart.x)
         + (members.contains { results.tauIsLowerBound(series: $0) } ? " An MLP's threshold is its last layer's, a lower bound on the budget." : "")
+        + (members.contains { !results.thresholdDerived(series: $0) }
+            ? " No threshold is drawn for an MLP under cancel: first-layer: none is derived for its first layer's gradient." : "")
         + (offScale > 0 ? " \(offScale) budget\(offScale == 1 ? "" : "s") where a seed's ratio is exactly 0 cannot be drawn on the log axis and \(offScale == 1 ? "is" : "are") left out." : "")
         + AttackNames(results).note
     return StudyFigure(name: "poisonability_gradient", caption: caption, chart: chart)

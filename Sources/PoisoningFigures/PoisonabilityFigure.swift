@@ -30,7 +30,7 @@ func poisonabilityFigure(_ results: StudyResults, styles: StudyStyles) -> StudyF
             lines.append(ReferenceLine(.horizontal, at: evidence.targetAccuracy, color: Color.reference, style: .dashDot))
         }
         var bands = [Band]()
-        if let low = evidence.taus.min(), let high = evidence.taus.max() {
+        if results.thresholdDerived(series: series), let low = evidence.taus.min(), let high = evidence.taus.max() {
             if high > low {
                 bands.append(Band(x: [low, high], lower: [0, 0], upper: [1, 1], color: tauColor, opacity: 0.25))
             } else {
@@ -52,6 +52,8 @@ func poisonabilityFigure(_ results: StudyResults, styles: StudyStyles) -> StudyF
         + "the mixed gradient's norm is drawn on a log axis in the next figure."
         + budgetAxisNote(x)
         + (members.contains { results.tauIsLowerBound(series: $0) } ? " An MLP's threshold is its last layer's, a lower bound on the budget." : "")
+        + (members.contains { !results.thresholdDerived(series: $0) }
+            ? " No threshold is drawn for an MLP under cancel: first-layer: none is derived for its first layer's gradient." : "")
         + AttackNames(results).note
     return StudyFigure(name: "poisonability", caption: caption, chart: Chart(
         title: "Victim's agreement with the target and accuracy vs. budget ε",

@@ -66,7 +66,7 @@ extension ReportModel {
     static func methodSentence(_ results: StudyResults, series: Int) -> String {
         let attack = results.config.attacks[results.series[series].attack]
         let sgd = attack.value(at: "optimizer") == .string(GradientCancelingOptimizer.sgdMomentum.rawValue)
-        let withBias = results.cancelsBias(series: series)
+        let cancel = results.canceledGradient(series: series)
         var sentence = sgd
             ? "The poisons descended by Algorithm 1's SGD with momentum 0.9 and a cosine schedule, on the norm of the summed gradient "
                 + "rather than the paper's L, as the authors' code does (on L the paper's rate barely moves the poisons at n = 1,000)"
@@ -74,13 +74,21 @@ extension ReportModel {
                 + "with momentum: a fixed learning rate is not scale-free, and at the paper's 0.5 SGD left runs above τ uncancelled on "
                 + "examples/poisonability's make_classification data" + (results.data.name == "make_classification" ? "" : " (this study's data: \(results.data.name))")
                 + " (optimizer: sgd-momentum runs Algorithm 1)"
-        if withBias {
+        switch cancel {
+        case .weightsAndBias:
             sentence += "; they cancel the biases' gradient as well as the weights' (cancel: weights-and-bias, unlike the authors' code), which "
                 + "needs more than τ when the poisons keep their labels, so τ is necessary only here."
-        } else {
+        case .firstLayer where results.tauIsLowerBound(series: series):
+            sentence += "; as the authors' network code (github watml/plim, GC/mnist_nn-0.03-5e-1.py), they cancel the first layer's weights' "
+                + "gradient only (cancel: first-layer), the later layers' weights and every bias left; the paper's text takes the gradient "
+                + "over every layer's parameters (cancel: weights)."
+        case .weights, .firstLayer:
             let left = results.runs.filter { $0.series == series && $0.fraction > 0 }.compactMap { $0.metrics?[MetricKey.biasGradientRatio] }
-            sentence += "; as the authors' code, they cancel the weights' gradient only, the biases' left"
-                + (left.isEmpty ? "" : " (\(ratioText(left.min()!))–\(ratioText(left.max()!)) of the clean one at positive budgets)") + "."
+            let network = results.tauIsLowerBound(series: series)
+            sentence += network ? "; they cancel every layer's weights' gradient, as the paper's text takes the gradient over every layer's "
+                + "parameters, the biases' left as the authors' code leaves them" : "; as the authors' code, they cancel the weights' gradient only, the biases' left"
+            sentence += (left.isEmpty ? "" : " (\(ratioText(left.min()!))–\(ratioText(left.max()!)) of the clean one at positive budgets)")
+                + (network ? "; the authors' network code cancels the first layer's weights only (cancel: first-layer)." : ".")
         }
         return sentence
     }
@@ -90,9 +98,10 @@ extension ReportModel {
     /// once the target's bias is not 0; the runs record τ_w (`weightsOnlyThreshold`): exact for binary
     /// softmax regression with free features, a lower bound for an MLP (its last layer's weights) and
     /// for more than two classes (each row's term at least −W₀((c − 1)/e) − (max_k b_k − b_y)). Nil
-    /// under `cancel: weights-and-bias`, where τ applies.
+    /// under `cancel: weights-and-bias`, where τ applies, and where no threshold is derived (`cancel:
+    /// first-layer` on an MLP, `noThresholdSentence`).
     static func weightsOnlySentence(_ results: StudyResults, series: Int) -> String? {
-        guard !results.cancelsBias(series: series) else { return nil }
+        guard !results.cancelsBias(series: series), results.thresholdDerived(series: series) else { return nil }
         let runs = results.runs.filter { $0.series == series && $0.fraction > 0 && $0.metrics != nil }
         let pairs = runs.compactMap { run in results.applicableThreshold(of: run).flatMap { w in run.metrics?[MetricKey.poisonabilityThreshold].map { (w, $0) } } }
         let opening = "These runs cancel the weights' gradient only, for which τ (it counts the bias as a feature that is always 1) is "
@@ -118,6 +127,30 @@ extension ReportModel {
             + (withW.count < runs.count ? ", none for \(runs.count - withW.count)" : "") + ", \(kind)."
     }
 
+    /// Why series `series` (`cancel: first-layer` on an MLP, `StudyResults.thresholdDerived(series:)`
+    /// false) is not judged against a threshold, and what its runs did: per seed the first swept budget
+    /// at which the first layer's mixed gradient is at most `TargetBudget.cancelledRatio` of the clean
+    /// one (`budget`'s seeds), and the gradients it leaves there: the later layers' weights'
+    /// (`laterLayersGradientRatio`) and the biases' (`biasGradientRatio`), over its runs at positive budgets.
+    static func noThresholdSentence(_ results: StudyResults, series: Int, budget: TargetBudget?) -> String {
+        let runs = results.runs.filter { $0.series == series && $0.fraction > 0 && $0.metrics != nil }
+        var sentence = "No threshold is derived for this series, so it is not judged against one: τ and τ_w are conditions on the last "
+            + "layer's gradient, which cancel: first-layer leaves out, and none is derived for the first layer's gradient alone"
+        if let budget, !budget.seeds.isEmpty {
+            sentence += ". Per seed, the first swept budget at which the first layer's mixed gradient is at most "
+                + "\(ratioText(TargetBudget.cancelledRatio)) of the clean one: "
+                + budget.seeds.map { "seed \($0.seed) " + ($0.budget.map { "at \(percent($0))" } ?? "not in the swept range") }.joined(separator: ", ")
+        }
+        let later = runs.compactMap { $0.metrics?[MetricKey.laterLayersGradientRatio] }, bias = runs.compactMap { $0.metrics?[MetricKey.biasGradientRatio] }
+        if !later.isEmpty || !bias.isEmpty {
+            sentence += "; at positive budgets the gradient it does not cancel is left at "
+                + [later.isEmpty ? nil : "\(span(later, ratioText)) of the clean one for the later layers' weights",
+                   bias.isEmpty ? nil : "\(span(bias, ratioText)) for the biases"].compactMap { $0 }.joined(separator: " and ")
+                + ", so the target need not be stationary on the mixture where the first layer's is cancelled"
+        }
+        return sentence + "."
+    }
+
     /// A row per gradient-canceling series of `results`; τ(c) of softmax regression with more than two
     /// classes is only a necessary condition, and an MLP's (its last layer's) only a lower bound on the
     /// budget, which the cell says.
@@ -127,6 +160,17 @@ extension ReportModel {
         }.map { series in
             let evidence = PoisonabilityEvidence(results, series: series)
             let budget = results.targetBudgets?.first { $0.series == series }
+            guard results.thresholdDerived(series: series) else {
+                return PredictedRow(series: results.series[series].label,
+                                    tau: "none derived (cancel: first-layer: τ is the last layer's condition, which it leaves out)",
+                                    targetAccuracy: evidence.targetAccuracy.isNaN ? "n/a" : fixed(evidence.targetAccuracy, decimals: 3),
+                                    stationaryFrom: budget.map { "first layer only: " + $0.cell } ?? "n/a",
+                                    threshold: thresholdText(results.fits[series].threshold, estimate: results.statistics.series[series].threshold,
+                                                             brackets: true),
+                                    ratios: "n/a (no threshold derived)",
+                                    findings: [methodSentence(results, series: series), noThresholdSentence(results, series: series, budget: budget)]
+                                        + (budget.map { [$0.victimSentence] } ?? []))
+            }
             // Without τ the cell says whether the target is stationary on its own training rows, as τ takes it to be.
             let necessaryOnly = !results.applicableThresholdIsExact(series: series)
             let symbol = results.thresholdSymbol(series: series)

@@ -37,11 +37,15 @@ struct BelowThresholdCancellationTests {
             + "at 30.0% = 0.30 τ, τ = 100.0%, leaves 2.0e-04 of it)"))
     }
 
-    /// τ_w under `cancel: weights`, τ under `cancel: weights-and-bias`; nil when the run records none.
+    /// τ_w under `cancel: weights` (and `first-layer`, whose runs record it on softmax regression only),
+    /// τ under `cancel: weights-and-bias`; nil when the run records none, as a `first-layer` run on an
+    /// MLP, which records τ but no τ_w: τ is its last layer's condition, which it does not cancel.
     @Test func theApplicableThresholdFollowsTheCancelledGradient() {
         let metrics = [MetricKey.poisonabilityThreshold: 0.8, MetricKey.weightsOnlyThreshold: 0.15]
-        #expect(applicableThreshold(metrics: metrics, cancelsBias: false) == 0.15)
-        #expect(applicableThreshold(metrics: metrics, cancelsBias: true) == 0.8)
-        #expect(applicableThreshold(metrics: [MetricKey.poisonabilityThreshold: 0.8], cancelsBias: false) == nil)
+        #expect(applicableThreshold(metrics: metrics, cancel: .weights) == 0.15)
+        #expect(applicableThreshold(metrics: metrics, cancel: .firstLayer) == 0.15)
+        #expect(applicableThreshold(metrics: metrics, cancel: .weightsAndBias) == 0.8)
+        #expect(applicableThreshold(metrics: [MetricKey.poisonabilityThreshold: 0.8], cancel: .weights) == nil)
+        #expect(applicableThreshold(metrics: [MetricKey.poisonabilityThreshold: 0.8], cancel: .firstLayer) == nil)
     }
 }

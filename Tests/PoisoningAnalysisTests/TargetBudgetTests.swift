@@ -45,7 +45,7 @@ struct TargetBudgetTests {
         let budget = TargetBudget(runs: runs([(1, 0.8, 0.9, [(0.94, 0.2, 0.1), (0.97, 0.05, 0.01), (1, 0.005, 1e-3), (1, 0.001, 1e-6)]),
                                               (2, 1.5, 0.8, [(0.8, 0.3, 0.2), (0.85, 0.2, 1.0000001e-3), (1, 0.02, 1e-6), (1, 0.02, 1e-7)]),
                                               (3, 0.5, 0.9, [(0.9, 0.1, 0.05), (1, 0.012, 1e-4), (0.99, 0.02, 1e-5), (1, 0.001, 1e-6)])]),
-                                  series: 0, confidence: 0.95, cancelsBias: true)
+                                  series: 0, confidence: 0.95, cancel: .weightsAndBias)
         #expect(budget.seeds == [TargetBudget.SeedBudget(seed: 1, tau: 0.8, baseline: 0.9, budget: 2, lastUncancelled: 1, reached: 2, halfway: 1, judged: 4),
                                  TargetBudget.SeedBudget(seed: 2, tau: 1.5, baseline: 0.8, budget: 2, lastUncancelled: 1, reached: nil, halfway: 2, judged: 4),
                                  TargetBudget.SeedBudget(seed: 3, tau: 0.5, baseline: 0.9, budget: 1, lastUncancelled: 0.5, reached: 4, halfway: 1, judged: 4)])
@@ -86,7 +86,7 @@ struct TargetBudgetTests {
                       ([0.5, 0.45, 0.55], .excessUndecided, 0.51078629693932356, 1.5161497299967039)])
     func theVerdictJudgesThePairedExcessOverTauAgainstTheMargin(taus: [Double], verdict: TargetBudget.Verdict, lower: Double, upper: Double) {
         let cancelledAtOne: [Victim] = [(0.95, 0.05, 0.01), (0.97, 0.05, 1e-4), (0.97, 0.05, 1e-6), (0.97, 0.05, 1e-8)]
-        let budget = TargetBudget(runs: runs(taus.enumerated().map { (UInt64($0 + 1), $1, 0.9, cancelledAtOne) }), series: 0, confidence: 0.95, cancelsBias: true)
+        let budget = TargetBudget(runs: runs(taus.enumerated().map { (UInt64($0 + 1), $1, 0.9, cancelledAtOne) }), series: 0, confidence: 0.95, cancel: .weightsAndBias)
         #expect(budget.seeds.map(\.budget) == [1, 1, 1] && budget.seeds.map(\.reached) == [nil, nil, nil])
         #expect(budget.verdict == verdict)
         let excesses = taus.map { (1 - $0) / $0 }
@@ -107,7 +107,7 @@ struct TargetBudgetTests {
         // and lies 0.005 from the target (the target), but its gradient is never cancelled (2e-3 at 4).
         let budget = TargetBudget(runs: runs([(1, 0.8, 0.9, [(1, 0.004, 1e-4), (0.98, 0.03, 0.01), (1, 0.001, 1e-6), (1, 0.001, 1e-6)]),
                                               (2, 1.5, 0.94, [(0.99, 0.02, 0.3), (0.99, 0.02, 0.1), (0.99, 0.02, 0.01), (1, 0.005, 2e-3)])]),
-                                  series: 0, confidence: 0.95, cancelsBias: true)
+                                  series: 0, confidence: 0.95, cancel: .weightsAndBias)
         #expect(budget.seeds.map(\.budget) == [0.5, nil] && budget.seeds.map(\.reached) == [0.5, 4] && budget.seeds.map(\.halfway) == [0.5, 0.5])
         #expect(budget.verdict == .successBelowTau)
         #expect(budget.budget == nil)
@@ -129,7 +129,7 @@ struct TargetBudgetTests {
             return RunResult(fraction: run.fraction, series: 0, seed: run.seed, poisonedCount: run.poisonedCount,
                              realisedFraction: run.realisedFraction, metrics: metrics, divergence: nil)
         }
-        let budget = TargetBudget(runs: unconverged, series: 0, confidence: 0.95, cancelsBias: true)
+        let budget = TargetBudget(runs: unconverged, series: 0, confidence: 0.95, cancel: .weightsAndBias)
         #expect(budget.seeds.map(\.budget) == [0.5, 0.5] && budget.seeds.map(\.reached) == [2, 0.5])
         #expect(budget.seeds.map(\.unconverged) == [1, nil] && budget.seeds.map(\.judged) == [3, 4])
         #expect(budget.verdict == .successBelowTau)
@@ -147,7 +147,7 @@ struct TargetBudgetTests {
                 return RunResult(fraction: run.fraction, series: 0, seed: run.seed, poisonedCount: run.poisonedCount,
                                  realisedFraction: run.realisedFraction, metrics: metrics, divergence: nil)
             }
-        let budget = TargetBudget(runs: unjudged, series: 0, confidence: 0.95, cancelsBias: true)
+        let budget = TargetBudget(runs: unjudged, series: 0, confidence: 0.95, cancel: .weightsAndBias)
         #expect(budget.verdict == .notReachedAboveTau && budget.budget == nil)
         #expect(budget.seeds.map(\.judged) == [0, 0] && budget.seeds.map(\.budget) == [2, nil] && budget.seeds.map(\.reached) == [nil, nil])
         #expect(budget.cell == "not cancelled in the swept range (seed 2)")
@@ -162,14 +162,14 @@ struct TargetBudgetTests {
     @Test func anIntervalInsideTheSweptRangeIsNotMarkedClipped() {
         // Five seeds first at 2: spread raised to the grid's smallest gap 0.5, 2 ± 2.776445 · 0.5/√5 = [1.379, 2.621] (scipy t.ppf).
         let budget = TargetBudget(runs: runs((1...5).map { (UInt64($0), 0.8, 0.9, [(0.9, 0.1, 0.1), (0.9, 0.1, 0.01), (1, 0.001, 1e-4), (1, 0.001, 1e-5)]) }),
-                                  series: 0, confidence: 0.95, cancelsBias: true)
+                                  series: 0, confidence: 0.95, cancel: .weightsAndBias)
         #expect(budget.lowerClipped == nil)
         #expect(budget.cell == "200.0% [137.9%, 262.1%]")
     }
 
     @Test func withoutATauThereIsNoVerdictButStillABudget() {
         let cancelled: [Victim] = Array(repeating: (1, 0.001, 1e-4), count: 4)
-        let budget = TargetBudget(runs: runs([(1, nil, 0.9, cancelled), (2, nil, 0.9, cancelled)]), series: 0, confidence: 0.95, cancelsBias: true)
+        let budget = TargetBudget(runs: runs([(1, nil, 0.9, cancelled), (2, nil, 0.9, cancelled)]), series: 0, confidence: 0.95, cancel: .weightsAndBias)
         #expect(budget.verdict == nil && budget.tau == nil)
         // Both seeds at 0.5: spread raised to the grid's smallest gap 0.5, 0.5 ± 12.706 · 0.5/√2, clipped to [0.5, 4].
         #expect(budget.budget == Estimate(value: 0.5, interval: Interval(lower: 0.5, upper: 4)))
@@ -178,7 +178,7 @@ struct TargetBudgetTests {
 
     @Test func withoutTheCleanModelsAgreementOnlyTheHalfwayBarIsMissing() {
         let budget = TargetBudget(runs: runs([(1, 0.8, nil, [(0.9, 0.1, 0.1), (1, 0.005, 1e-4), (1, 0.001, 1e-5), (1, 0.001, 1e-6)])]),
-                                  series: 0, confidence: 0.95, cancelsBias: true)
+                                  series: 0, confidence: 0.95, cancel: .weightsAndBias)
         #expect(budget.seeds == [TargetBudget.SeedBudget(seed: 1, tau: 0.8, baseline: nil, budget: 1, lastUncancelled: 0.5, reached: 1, halfway: nil,
                                                          judged: 4)])
         // One seed: no interval of the excess over τ, so the verdict cannot judge it against the margin.
@@ -194,7 +194,7 @@ struct TargetBudgetTests {
     /// τ 9 is reachable only up to the cap; one seed that fails above its τ (0.8) makes it "not reached".
     @Test func withNothingSweptAboveTauTheVerdictCannotDecide() {
         let never: [Victim] = Array(repeating: (0.9, 0.1, 0.05), count: 4)
-        let unswept = TargetBudget(runs: runs([(1, 19.5, 0.9, never), (2, 26.2, 0.9, never)]), series: 0, confidence: 0.95, cancelsBias: true)
+        let unswept = TargetBudget(runs: runs([(1, 19.5, 0.9, never), (2, 26.2, 0.9, never)]), series: 0, confidence: 0.95, cancel: .weightsAndBias)
         #expect(unswept.verdict == .notSweptAboveTau)
         #expect(unswept.seeds.map(\.lastUncancelled) == [4, 4] && unswept.seeds.map(\.budget) == [nil, nil])
         #expect(unswept.sentence() == Self.opening + "seed 1 not in the swept range (none up to 400.0% cancels; τ 1950.0%), seed 2 not in the "
@@ -202,11 +202,11 @@ struct TargetBudgetTests {
             + "no swept budget and have no run above τ: the runs cannot decide whether gradient canceling reaches the target above it. Budgets "
             + "above τ, up to 1.25 τ, would decide: seed 1 (1950.0%, 2437.5%], seed 2 (2620.0%, 3275.0%]; fractions are capped at 1000.0%, so "
             + "no study can sweep above τ for seeds 1, 2, and there the prediction cannot be tested by running gradient canceling.")
-        let partly = TargetBudget(runs: runs([(1, 9, 0.9, never), (2, 5, 0.9, never)]), series: 0, confidence: 0.95, cancelsBias: true)
+        let partly = TargetBudget(runs: runs([(1, 9, 0.9, never), (2, 5, 0.9, never)]), series: 0, confidence: 0.95, cancel: .weightsAndBias)
         #expect(partly.verdict == .notSweptAboveTau)
         #expect(partly.sentence().hasSuffix("would decide: seed 1 (900.0%, 1125.0%], seed 2 (500.0%, 625.0%]; for seed 1 only up to the cap "
             + "of 1000.0%."))
-        let failed = TargetBudget(runs: runs([(1, 0.8, 0.9, never), (2, 26.2, 0.9, never)]), series: 0, confidence: 0.95, cancelsBias: true)
+        let failed = TargetBudget(runs: runs([(1, 0.8, 0.9, never), (2, 26.2, 0.9, never)]), series: 0, confidence: 0.95, cancel: .weightsAndBias)
         #expect(failed.verdict == .notReachedAboveTau)
         #expect(failed.sentence().hasSuffix("did not cancel it at any swept budget for seed 1, runs above τ included (what this attack reached, "
             + "not a bound on the problem); seed 2 had no run above τ."))
@@ -220,7 +220,7 @@ struct TargetBudgetTests {
         let taus = [0.5, 0.45, 0.55]
         let atOne: [Victim] = [(0.9, 0.1, 0.05), (0.97, 0.05, 1e-4), (0.97, 0.05, 1e-6), (0.97, 0.05, 1e-8)]
         let atTwo: [Victim] = [(0.9, 0.1, 0.05), (0.9, 0.1, 0.02), (0.97, 0.05, 1e-6), (0.97, 0.05, 1e-8)]
-        let grid = TargetBudget(runs: runs(taus.enumerated().map { (UInt64($0 + 1), $1, 0.9, atOne) }), series: 0, confidence: 0.95, cancelsBias: true)
+        let grid = TargetBudget(runs: runs(taus.enumerated().map { (UInt64($0 + 1), $1, 0.9, atOne) }), series: 0, confidence: 0.95, cancel: .weightsAndBias)
         #expect(grid.seeds.map(\.budget) == [1, 1, 1] && grid.seeds.map(\.lastUncancelled) == [0.5, 0.5, 0.5])
         #expect(grid.verdict == .excessUndecided)
         #expect(abs((grid.excess?.interval?.lower ?? 0) - 0.5107862969393233) < 1e-9)
@@ -233,7 +233,7 @@ struct TargetBudgetTests {
             + "not cancel exceeds τ by 0.7% of τ on average [-24.5%, 25.8%] (0 where the smallest swept budget cancels), which holds the 25.0% "
             + "margin: the grid cannot tell cancellation near τ from late cancellation (no run at or beyond 1.25 τ failed for enough seeds); "
             + "fractions swept between τ and 1.25 τ would.")
-        let late = TargetBudget(runs: runs(taus.enumerated().map { (UInt64($0 + 1), $1, 0.9, atTwo) }), series: 0, confidence: 0.95, cancelsBias: true)
+        let late = TargetBudget(runs: runs(taus.enumerated().map { (UInt64($0 + 1), $1, 0.9, atTwo) }), series: 0, confidence: 0.95, cancel: .weightsAndBias)
         #expect(late.seeds.map(\.budget) == [2, 2, 2] && late.seeds.map(\.lastUncancelled) == [1, 1, 1])
         #expect(late.verdict == .reachedLate)
         #expect(abs((late.excessFloor?.interval?.lower ?? 0) - 0.5107862969393233) < 1e-9)

@@ -26,7 +26,7 @@ struct GradientCancelingStopTests {
         }
 
         /// Not used: the descent only evaluates.
-        init(target: NetworkParameters, clean: Dataset, poisonLabels: [Int], cancelsBias: Bool) {
+        init(target: NetworkParameters, clean: Dataset, poisonLabels: [Int], cancel: CanceledGradient) {
             self.poisonLabels = poisonLabels
             misleading = true
         }
@@ -40,6 +40,8 @@ struct GradientCancelingStopTests {
         mutating func mixedGradientNorm(_ poisons: [Double]) -> Double { poisons.reduce(0) { $0 + $1 * $1 }.squareRoot() }
 
         mutating func biasGradientNorm(_ poisons: [Double]) -> Double { 0 }
+
+        mutating func laterLayersGradientNorm(_ poisons: [Double]) -> Double { 0 }
     }
 
     static let start: [Double] = [1, -2, 0.5, 3]
@@ -98,6 +100,7 @@ struct GradientCancelingStopTests {
     /// bias's too stays far above it (the bias's entry of each poison's gradient is the constant 1, no free
     /// feature, so the poisons' kept labels fix what it can cancel; SciPy's L-BFGS-B on a like case: 0.22,
     /// review r24e). The weights-only run records the bias's leftover (`biasGradientRatio`), the other none.
+    /// Softmax regression has one layer, so `first-layer` is `weights`: the same poisons, to the bit.
     @Test func atOnePointOneTauTheWeightsCancelAndTheWeightsWithTheBiasCannot() throws {
         let split = MadeClassification(samples: 1000, features: 10, informative: 5, redundant: 2, classes: 2, clustersPerClass: 1,
                                        classSep: 0.5, flipY: 0.1, seed: 0).makeSplit()
@@ -105,15 +108,20 @@ struct GradientCancelingStopTests {
         let clean = try #require(trainer.train(split.train).model as? NetworkParameters)
         let target = try #require(GradPCTarget(epsW: 0.1).target(clean: clean, train: split.train, trainer: trainer, seed: 1))
         let tau = try #require(poisonabilityThreshold(of: target, on: split.train).tau)
-        var ratios = [CanceledGradient: Double]()
+        var ratios = [CanceledGradient: Double](), poisonSets = [CanceledGradient: [Float]]()
         for cancel in CanceledGradient.allCases {
             let attack = GradientCanceling(targetLabel: "gradpc 0.1", target: GradPCTarget(epsW: 0.1), cancel: cancel, steps: 20000, project: false)
             let poisoned = try #require(attack.poison(split, fraction: 1.1 * tau, seed: 1, trainer: trainer))
             let mixed = try #require(poisoned.measurements[MetricKey.mixedGradientNorm])
             let cleanNorm = try #require(poisoned.measurements[MetricKey.cleanGradientNorm])
             ratios[cancel] = mixed / cleanNorm
-            #expect((poisoned.measurements[MetricKey.biasGradientRatio] != nil) == (cancel == .weights))
+            poisonSets[cancel] = poisoned.data.features
+            #expect((poisoned.measurements[MetricKey.biasGradientRatio] != nil) == !cancel.cancelsBias)
+            #expect((poisoned.measurements[MetricKey.weightsOnlyThreshold] != nil) == !cancel.cancelsBias)
+            #expect(poisoned.measurements[MetricKey.laterLayersGradientRatio] == nil)
         }
+        #expect(poisonSets[.firstLayer]!.map(\.bitPattern) == poisonSets[.weights]!.map(\.bitPattern))
+        #expect(ratios[.firstLayer]!.bitPattern == ratios[.weights]!.bitPattern)
         #expect(ratios[.weights]! <= GradientCanceling.cancelledRatio, "weights only: mixed/clean \(ratios[.weights]!) at 1.1 τ (τ \(tau))")
         #expect(ratios[.weightsAndBias]! >= 10 * GradientCanceling.cancelledRatio, "weights and bias: mixed/clean \(ratios[.weightsAndBias]!) at 1.1 τ")
     }
@@ -134,6 +142,17 @@ struct GradientCancelingStopTests {
         let both = try #require(try Study(config("weights-and-bias")).attacks[0] as? GradientCanceling)
         #expect(both.cancel == .weightsAndBias && both.label == "gradient-canceling → gradpc 0.5 (weights-and-bias)")
         #expect(!both.metrics.contains { $0.key == MetricKey.biasGradientRatio })
-        #expect(GradientCancelingTests.refusal(config("bias")) == "attacks[0].cancel: expected one of weights, weights-and-bias, not 'bias'")
+        let first = try #require(try Study(config("first-layer")).attacks[0] as? GradientCanceling)
+        #expect(first.cancel == .firstLayer && first.label == "gradient-canceling → gradpc 0.5 (first-layer)")
+        #expect(first.metrics.contains { $0.key == MetricKey.biasGradientRatio } && first.metrics.contains { $0.key == MetricKey.laterLayersGradientRatio })
+        #expect(!byDefault.metrics.contains { $0.key == MetricKey.laterLayersGradientRatio })
+        #expect(GradientCancelingTests.refusal(config("bias")) == "attacks[0].cancel: expected one of weights, weights-and-bias, first-layer, not 'bias'")
+        // Hostile: first-layer on a model without layers (no parameter vector) and on another attack, each one line.
+        var svm = config("first-layer")
+        svm.models = [StudyConfig.component(LinearSVM.kind)]
+        #expect(GradientCancelingTests.refusal(svm) == "attacks[0]: gradient-canceling needs a model with a parameter vector with its gradient; linear-svm has none")
+        var other = config(nil)
+        other.attacks = [StudyConfig.component(RandomLabelFlip.kind, ["cancel": .string("first-layer")])]
+        #expect(GradientCancelingTests.refusal(other) == "attacks[0]: unknown key 'cancel' (known keys: kind)")
     }
 }

@@ -40,13 +40,15 @@ struct GradientCancelingTests {
     /// ∂L/∂x from the double-backward pass, and ∂N/∂x of the norm N = n√(2L) the attack descends,
     /// agree with central differences of L and N (step 1e-6) to 1e-7 of the gradient's largest entry,
     /// for every feature of every poison, on softmax regression and MLPs with one and two hidden layers,
-    /// for the default objective over the weights only (`cancel: weights`, every bias left out of v)
-    /// and over every parameter (`weights-and-bias`); the two differ (so each is tested on its own).
-    @Test(arguments: networks, [false, true]) func theAttackGradientIsTheObjectivesFiniteDifference(target: NetworkParameters, cancelsBias: Bool) {
+    /// for the default objective over every layer's weights (`cancel: weights`, every bias left out of v),
+    /// over the first layer's weights only (`first-layer`, the later layers' weights left out too) and
+    /// over every parameter (`weights-and-bias`); each differs from another (so each is tested on its own).
+    @Test(arguments: networks, CanceledGradient.allCases) func theAttackGradientIsTheObjectivesFiniteDifference(target: NetworkParameters,
+                                                                                                                cancel: CanceledGradient) {
         var objective = GradientCancelingObjective(target: target, clean: PoisonabilityTests.referenceRows(classes: 3),
-                                                   poisonLabels: Self.poisonLabels, cancelsBias: cancelsBias)
+                                                   poisonLabels: Self.poisonLabels, cancel: cancel)
         var other = GradientCancelingObjective(target: target, clean: PoisonabilityTests.referenceRows(classes: 3),
-                                               poisonLabels: Self.poisonLabels, cancelsBias: !cancelsBias)
+                                               poisonLabels: Self.poisonLabels, cancel: cancel == .weightsAndBias ? .weights : .weightsAndBias)
         var otherGradient = [Double](repeating: 0, count: Self.poisons.count), ownGradient = otherGradient
         #expect(other.evaluate(Self.poisons, gradient: &otherGradient) != objective.evaluate(Self.poisons, gradient: &ownGradient))
         #expect(otherGradient != ownGradient)
@@ -99,8 +101,9 @@ struct GradientCancelingTests {
     /// their bit patterns. On softmax regression, MLPs with one and two hidden layers on the reference
     /// rows, and an MLP 10 → 32 → 5 on 120 rows of 5 Gaussian clusters with 40 poisons (copies of rows
     /// moved by ±0.4, so that poisons' hidden units are on and off in other patterns than the rows').
-    /// Both for the weights only and for every parameter (`cancelsBias`), with the biases' norm.
-    @Test(arguments: 0..<4, [false, true]) func theFastKernelIsTheReferenceToTheBit(network: Int, cancelsBias: Bool) {
+    /// For every `cancel` (every layer's weights, the first layer's, every parameter), with the biases'
+    /// and the later layers' norms.
+    @Test(arguments: 0..<4, CanceledGradient.allCases) func theFastKernelIsTheReferenceToTheBit(network: Int, cancel: CanceledGradient) {
         let target: NetworkParameters, clean: Dataset, poisons: [Double], labels: [Int]
         if network < 3 {
             target = Self.networks[network]
@@ -114,8 +117,8 @@ struct GradientCancelingTests {
             labels = (0..<40).map { ($0 * 7) % clean.count }.map { clean.labels[$0] }
             poisons = (0..<40).flatMap { j in (0..<10).map { Double(clean.features[((j * 7) % clean.count) * 10 + $0]) + 0.8 * stream.nextUnitDouble() - 0.4 } }
         }
-        var fast = GradientCancelingObjective(target: target, clean: clean, poisonLabels: labels, cancelsBias: cancelsBias)
-        var reference = ReferenceGradientCancelingObjective(target: target, clean: clean, poisonLabels: labels, cancelsBias: cancelsBias)
+        var fast = GradientCancelingObjective(target: target, clean: clean, poisonLabels: labels, cancel: cancel)
+        var reference = ReferenceGradientCancelingObjective(target: target, clean: clean, poisonLabels: labels, cancel: cancel)
         var fastGradient = [Double](repeating: 0, count: poisons.count), referenceGradient = fastGradient
         let bits = { (values: [Double]) in values.map(\.bitPattern) }
         #expect(fast.evaluate(poisons, gradient: &fastGradient).bitPattern == reference.evaluate(poisons, gradient: &referenceGradient).bitPattern)
@@ -125,6 +128,8 @@ struct GradientCancelingTests {
         #expect(fast.mixedGradientNorm(poisons).bitPattern == reference.mixedGradientNorm(poisons).bitPattern)
         #expect(fast.mixedGradientNorm([]).bitPattern == reference.mixedGradientNorm([]).bitPattern)
         #expect(fast.biasGradientNorm(poisons) > 0 && fast.biasGradientNorm(poisons).bitPattern == reference.biasGradientNorm(poisons).bitPattern)
+        #expect((fast.laterLayersGradientNorm(poisons) > 0) == (target.shape.layers.count > 1)
+                && fast.laterLayersGradientNorm(poisons).bitPattern == reference.laterLayersGradientNorm(poisons).bitPattern)
         let d = clean.featureCount
         var lower = [Double](repeating: -2, count: d), upper = [Double](repeating: 2, count: d)
         lower[0] = -0.5

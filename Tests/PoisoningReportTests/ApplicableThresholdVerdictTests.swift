@@ -52,7 +52,7 @@ struct ApplicableThresholdVerdictTests {
         #expect(budget.verdict == .consistent)
         #expect(abs((budget.excess?.interval?.lower ?? 0) - 0.02856785475466654) < 1e-9)
         #expect(abs((budget.excess?.interval?.upper ?? 0) - 0.14603042530152283) < 1e-9)
-        #expect(TargetBudget(runs: results.runs, series: 0, confidence: 0.95, cancelsBias: true).verdict == .successBelowTau)
+        #expect(TargetBudget(runs: results.runs, series: 0, confidence: 0.95, cancel: .weightsAndBias).verdict == .successBelowTau)
         let evidence = PoisonabilityEvidence(results, series: 0)
         #expect(evidence.taus == [0.45, 0.46, 0.47] && evidence.symbol == "τ_w")
         #expect(evidence.contradictingRuns.isEmpty)
@@ -79,7 +79,7 @@ struct ApplicableThresholdVerdictTests {
         #expect(budget.seeds.map(\.tau) == [0.5, 0.45, 0.55] && budget.seeds.map(\.lastUncancelled) == [1, 1, 1])
         #expect(budget.verdict == .reachedLate)
         #expect(abs((budget.excessFloor?.interval?.lower ?? 0) - 0.5107862969393233) < 1e-9)
-        #expect(TargetBudget(runs: results.runs, series: 1, confidence: 0.95, cancelsBias: false).verdict == .successBelowTau)
+        #expect(TargetBudget(runs: results.runs, series: 1, confidence: 0.95, cancel: .weights).verdict == .successBelowTau)
         let evidence = PoisonabilityEvidence(results, series: 1)
         #expect(evidence.taus == [0.5, 0.45, 0.55] && evidence.symbol == "τ")
         let row = ReportModel.predictedRows(of: results)[1]

@@ -190,6 +190,44 @@ struct ThresholdTableTests {
         #expect(!rows[1].findings.contains { $0.hasPrefix("Of the ") })
     }
 
+    /// `cancel: first-layer` on softmax regression and an MLP (one hidden layer of 4 units): on softmax
+    /// regression (one layer) it is `weights`, judged by τ_w; on the MLP no threshold is derived
+    /// (`thresholdDerived`, `applicableThreshold(of:)` nil), and its row says so
+    /// instead of judging it: no τ cell, no ratios around τ, no verdict against τ, the later layers'
+    /// leftover named; its runs record that leftover and no τ_w.
+    @Test func aFirstLayerSeriesOnAnMLPDerivesNoThreshold() throws {
+        var config = try Self.study().config
+        config.models = [StudyConfig.component(LogisticRegression.kind), StudyConfig.mlp(4)]
+        config.attacks = [StudyConfig.component(GradientCanceling.kind, ["target": .string("gradpc 0.5"), "steps": .int(5),
+                                                                         "cancel": .string("first-layer")])]
+        config.targets = [config.targets[0]]
+        let study = try Study(config)
+        let results = StudyResults(study: study, runs: runStudy(study, threads: 1).results, toolVersion: "test")
+        #expect(results.series.map(\.label) == ["logistic", "MLP 4"] && study.attacks[0].label == "gradient-canceling → gradpc 0.5 (first-layer, 5 steps)")
+        #expect(results.series.indices.map { results.thresholdDerived(series: $0) } == [true, false])
+        #expect(results.series.indices.map { results.canceledGradient(series: $0) } == [.firstLayer, .firstLayer])
+        for run in results.runs where run.fraction > 0 {
+            let metrics = try #require(run.metrics)
+            if run.series == 1 {
+                #expect(results.applicableThreshold(of: run) == nil && metrics[MetricKey.weightsOnlyThreshold] == nil)
+                #expect(metrics[MetricKey.laterLayersGradientRatio] != nil)
+            } else {
+                #expect(results.applicableThreshold(of: run) == metrics[MetricKey.weightsOnlyThreshold])
+                #expect(metrics[MetricKey.laterLayersGradientRatio] == nil)
+            }
+        }
+        let rows = ReportModel.predictedRows(of: results)
+        #expect(rows[1].tau == "none derived (cancel: first-layer: τ is the last layer's condition, which it leaves out)")
+        #expect(rows[1].ratios == "n/a (no threshold derived)" && rows[1].stationaryFrom.hasPrefix("first layer only: "))
+        #expect(rows[1].findings[0].hasSuffix("they cancel the first layer's weights' gradient only (cancel: first-layer), the later layers' "
+            + "weights and every bias left; the paper's text takes the gradient over every layer's parameters (cancel: weights)."))
+        #expect(rows[1].findings[1].hasPrefix("No threshold is derived for this series, so it is not judged against one: τ and τ_w are "
+            + "conditions on the last layer's gradient, which cancel: first-layer leaves out"))
+        #expect(rows[1].findings[1].contains("of the clean one for the later layers' weights"))
+        #expect(!rows[1].findings.contains { $0.contains("(the event τ predicts)") || $0.hasPrefix("In parameter space") })
+        #expect(rows[0].tau.first?.isNumber == true && !rows[0].findings.contains { $0.hasPrefix("No threshold is derived") })
+    }
+
     /// Gradient canceling on softmax regression and an MLP (one hidden layer of 4 units): the MLP's τ
     /// (its last layer's) is labelled a lower bound in the "Predicted vs measured" table, the
     /// logistic one's (two classes, exact) is not, and the MLP's findings say it is only necessary.
@@ -205,6 +243,11 @@ struct ThresholdTableTests {
         // Both series cancel the weights' gradient only (the default): the cell gives τ_w, named.
         #expect(rows.count == 2 && rows.allSatisfy { $0.tau.hasPrefix("τ_w = ") }, "\(rows.map(\.tau))")
         #expect(!rows[0].tau.contains("lower bound") && rows[1].tau.hasSuffix("%), a lower bound (last layer only)"), "\(rows.map(\.tau))")
+        // The MLP's default series cancels every layer's weights (the paper's text), which its method sentence says, beside the authors' network code.
+        #expect(rows[1].findings[0].contains("; they cancel every layer's weights' gradient, as the paper's text takes the gradient over every layer's "
+            + "parameters, the biases' left as the authors' code leaves them") && rows[1].findings[0].hasSuffix("; the authors' network code "
+            + "cancels the first layer's weights only (cancel: first-layer)."))
+        #expect(rows[0].findings[0].contains("; as the authors' code, they cancel the weights' gradient only, the biases' left"))
         // The MLP's findings say that its τ is only necessary; the logistic one's do not.
         let sentence = ReportModel.lowerBoundSentence(norms: ReportModel.victimNorms(results, series: 1), symbol: "τ_w")
         #expect(!rows[0].findings.contains { $0.hasPrefix("For this network τ") } && rows[1].findings.contains(sentence))
