@@ -169,12 +169,12 @@ public struct StudyResults: Sendable, Codable, Equatable {
         findings = PoisoningAnalysis.findings(fits: fits, statistics: statistics, points: points, fractions: config.fractions,
                                               series: series, attackMetrics: attackMetrics, claims: config.claims,
                                               designDifferences: config.claims?.design?.differences(from: config) ?? [])
-        let (attacks, analysedRuns, confidence) = (config.attacks, self.runs, statistics.confidence)
+        let (attacks, models, analysedRuns, confidence) = (config.attacks, config.models, self.runs, statistics.confidence)
         let canceling = study.series.indices.filter { attacks[study.series[$0].attack].value(at: "kind") == .string(GradientCanceling.kind) }
         targetBudgets = canceling.isEmpty ? nil : canceling.map {
             let cancel = PoisoningAnalysis.canceledGradient(attack: attacks[study.series[$0].attack])
             return TargetBudget(runs: analysedRuns, series: $0, confidence: confidence,
-                                cancel: thresholdDerived(cancel: cancel, model: config.models[study.series[$0].model]) ? cancel : nil)
+                                cancel: PoisoningAnalysis.thresholdDerived(cancel: cancel, model: models[study.series[$0].model]) ? cancel : nil)
         }
         penaltyTradeOff = nil
         penaltyTradeOff = PenaltyTradeOff(self)
