@@ -72,8 +72,9 @@ import Synchronization
 /// attack's success); `svmTestError`, the same SVM on the test rows of the pair, which the attack
 /// never uses (the paper's "test error"); and `svmRandomFlipTestError`, on the same test rows, the
 /// SVM trained on its training set with as many of its rows' labels flipped at random (stream
-/// (seed, "svm-random-flips")) as there are poisons: random flips of the same budget on the
-/// same rows.
+/// (seed, "svm-random-flips")) as there are poisons, flipped in place whatever the `placement`:
+/// random flips of the same budget on the same rows, in place (under `add`, the like-for-like baseline
+/// of the added poisons is `poisons: random-flips` with `placement: add`, whose flipped copies are added).
 /// A run's poisons depend on its seed and budget only: the attack keeps each (seed, budget)'s set
 /// for its other runs (`PoisonSets`), so that the models of a study face the same poisons. One at a
 /// time, where a budget's poisons are the first of a larger budget's, a budget takes the first of a
@@ -331,7 +332,8 @@ public struct SVMGradient: PoisoningAttack {
     public static let validationErrorKey = "svmValidationError"
     /// The key of the surrogate's test error.
     public static let testErrorKey = "svmTestError"
-    /// The key of the surrogate's test error under random flips of the same budget.
+    /// The key of the surrogate's test error under random flips of the same budget, in place (under
+    /// every `placement`).
     public static let randomFlipTestErrorKey = "svmRandomFlipTestError"
 
     /// The attacker's SVM's validation and test errors (with the poisons, or with the random flips of
@@ -353,7 +355,8 @@ public struct SVMGradient: PoisoningAttack {
                                + "the paper's test error)", hasBaseline: true),
                 MetricInfo(key: Self.randomFlipTestErrorKey, name: "Attacker's SVM test error under random flips",
                            meaning: "error on the test rows of the pair of \(svm) trained on its training rows with as many of their "
-                               + "labels flipped at random as there are poisons (random flips of the same budget on the same rows)")]
+                               + "labels flipped at random, in place, as there are poisons (random flips of the same budget on the same rows, in place "
+                               + "whatever the placement)")]
     }
 
     /// Under `placement: add` (climbed poisons, clones or random flips): its budget is then poisons per clean row of
