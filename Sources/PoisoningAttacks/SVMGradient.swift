@@ -412,13 +412,22 @@ public struct SVMGradient: PoisoningAttack {
     }
 
     /// The poisoned set's copy of the features, its list of rows; while it works, the pair's rows in
-    /// Double, the kernel matrices of the attacker's training and validation rows, the gradient's
-    /// system of the margin vectors, and the kept sets (`PoisonSets.capacity` of them).
+    /// Double, the kernel matrices of the attacker's a training rows (poisons included) and v
+    /// validation rows (a² and v·a Doubles, twice while `add` grows them by a row), the gradient's
+    /// system of the margin vectors ((a + 1)² at most), and the kept sets (`PoisonSets.capacity` of
+    /// them). The pair's rows are not known before the data are made: all n training rows stand for
+    /// them (exactly so with two classes), of which the attacker validates on its `validationShare`
+    /// and trains on the rest, plus the study's most poisons. The kernel matrices, the bulk of it on
+    /// large data, are named for a refusal, with what shrinks them.
     public func memoryNeed(_ sizes: RunSizes) -> MemoryNeed {
         let (n, d, p) = (sizes.n, sizes.d, sizes.p)
-        let working = 8 * n * n + 8 * n * n + 8 * (n + 1) * (n + 1) + 3 * 8 * n * d + 8 * 8 * n
-            + Double(PoisonSets.capacity) * 8 * p * d
-        return MemoryNeed(kept: 4 * n * d + 8 * n + 8 * p, working: working)
+        let v = (validationShare * n).rounded(), a = n - v + Double(sizes.poisonedRows)
+        let copies: Double = placement == .add ? 2 : 1
+        let matrices = copies * 8 * (a * a + v * a) + 8 * (a + 1) * (a + 1)
+        let working = matrices + 3 * 8 * n * d + 8 * 8 * n + Double(PoisonSets.capacity) * 8 * p * d
+        let holder = MemoryHolder(what: "\(Self.kind)'s kernel matrices over its attacker's \(Int(a)) training and \(Int(v)) validation rows",
+                      remedy: "they grow with the square of those rows: attack a file with fewer rows, or a smaller train-fraction")
+        return MemoryNeed(kept: 4 * n * d + 8 * n + 8 * p, working: working, holder: holder)
     }
 
     /// Nil when a solve of the attacker's SVM stopped at its step limit short of its tolerance, an
