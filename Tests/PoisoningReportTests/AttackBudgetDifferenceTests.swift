@@ -88,4 +88,14 @@ struct AttackBudgetDifferenceTests {
         #expect(row.ownTestError == "-0.117 (-0.136 to -0.097)" && row.testError == "-0.113 (-0.134 to -0.092)", "\(row)")
         #expect(row.success == "-0.193 (-0.218 to -0.168)", "\(row)")
     }
+
+    /// Review r23f, finding 3: the Findings quote a poorly identified fit's threshold as the opening
+    /// does, by its interval alone, marked.
+    @Test func theFindingsGiveAPoorlyIdentifiedThresholdByItsIntervalOnly() throws {
+        let findings = findingSentences(try Self.svmResults())
+        let thresholds = try #require(findings.first { $0.hasPrefix("Critical thresholds (accuracy halfway between clean and chance)") })
+        #expect(thresholds.contains("with 95% intervals: 12.6% or more (poorly identified) (linear SVM (C = 1.0), svm-gradient class 7 → class 1 "
+            + "(linear, replace, together)), "), "\(thresholds)")
+        #expect(!thresholds.contains("17.7%"), "\(thresholds)")
+    }
 }
