@@ -109,7 +109,8 @@ func unfinishedRunsSentence(_ results: StudyResults) -> String {
     guard !finished.isEmpty else {
         return " Every run \(results.runs.allSatisfy(\.hasFailed) ? "failed" : "failed or diverged"), so nothing was measured (\(why))."
     }
-    let verb = results.runs.filter { $0.metrics == nil }.allSatisfy(\.hasFailed) ? "failed" : "failed or diverged"
+    let stopped = results.runs.filter { $0.metrics == nil }
+    let verb = stopped.allSatisfy(\.hasFailed) ? "failed" : stopped.contains(where: \.hasFailed) ? "failed or diverged" : "diverged"
     let which = finished.count > 3 ? "" : "; only " + listing(finished.map { run in
         "\(results.series[run.series].label) at \(percent(run.fraction)), seed \(run.seed)"
     }) + " trained"
