@@ -98,7 +98,7 @@ def main():
     train_x, train_y, test_x = data[0].astype(np.float64), data[1], data[2].astype(np.float64)
     cases = []
     for c in CS:
-        model = LinearSVC(loss="hinge", C=c, tol=1e-10, max_iter=10**7, intercept_scaling=1.0, dual=True)
+        model = LinearSVC(loss="hinge", C=c, tol=1e-10, max_iter=10**7, intercept_scaling=1.0, dual=True, random_state=0)
         model.fit(train_x, train_y)
         decision = model.decision_function(test_x)
         at_tolerance = LinearSVC(loss="hinge", C=c, tol=1e-4, max_iter=10**7, intercept_scaling=1.0, dual=True, random_state=0)

@@ -14,7 +14,7 @@ of the attacker's 126 training rows) with the unclimbed clones and with random f
 the attacker's training rows. Columns: the attacker's SVM's validation error; its test error (the
 paper's victim: the victim is the SVM trained on the attacker's training rows and the poisons,
 make-report's `victim-sees-validation: false`); and the test error of a victim that also trains on
-the validation rows (make-report's default setting). Mean and standard deviation over the 5 seeds.
+the validation rows (make-report's `victim-sees-validation: true`; its default is false). Mean and standard deviation over the 5 seeds.
 
 Run `python3 scripts/svm_gradient_papers_setting.py` with scikit-learn installed; nothing here is
 needed to build, run or test the tool.

@@ -72,8 +72,9 @@ import Synchronization
 /// attack's success); `svmTestError`, the same SVM on the test rows of the pair, which the attack
 /// never uses (the paper's "test error"); and `svmRandomFlipTestError`, on the same test rows, the
 /// SVM trained on its training set with as many of its rows' labels flipped at random (stream
-/// (seed, "svm-random-flips")) as there are poisons: random flips of the same budget on the
-/// same rows.
+/// (seed, "svm-random-flips")) as there are poisons, flipped in place whatever the `placement`:
+/// random flips of the same budget on the same rows, in place (under `add`, the like-for-like baseline
+/// of the added poisons is `poisons: random-flips` with `placement: add`, whose flipped copies are added).
 /// A run's poisons depend on its seed and budget only: the attack keeps each (seed, budget)'s set
 /// for its other runs (`PoisonSets`), so that the models of a study face the same poisons. One at a
 /// time, where a budget's poisons are the first of a larger budget's, a budget takes the first of a
@@ -331,7 +332,8 @@ public struct SVMGradient: PoisoningAttack {
     public static let validationErrorKey = "svmValidationError"
     /// The key of the surrogate's test error.
     public static let testErrorKey = "svmTestError"
-    /// The key of the surrogate's test error under random flips of the same budget.
+    /// The key of the surrogate's test error under random flips of the same budget, in place (under
+    /// every `placement`).
     public static let randomFlipTestErrorKey = "svmRandomFlipTestError"
 
     /// The attacker's SVM's validation and test errors (with the poisons, or with the random flips of
@@ -353,7 +355,8 @@ public struct SVMGradient: PoisoningAttack {
                                + "the paper's test error)", hasBaseline: true),
                 MetricInfo(key: Self.randomFlipTestErrorKey, name: "Attacker's SVM test error under random flips",
                            meaning: "error on the test rows of the pair of \(svm) trained on its training rows with as many of their "
-                               + "labels flipped at random as there are poisons (random flips of the same budget on the same rows)")]
+                               + "labels flipped at random, in place, as there are poisons (random flips of the same budget on the same rows, in place "
+                               + "whatever the placement)")]
     }
 
     /// Under `placement: add` (climbed poisons, clones or random flips): its budget is then poisons per clean row of
@@ -409,13 +412,22 @@ public struct SVMGradient: PoisoningAttack {
     }
 
     /// The poisoned set's copy of the features, its list of rows; while it works, the pair's rows in
-    /// Double, the kernel matrices of the attacker's training and validation rows, the gradient's
-    /// system of the margin vectors, and the kept sets (`PoisonSets.capacity` of them).
+    /// Double, the kernel matrices of the attacker's a training rows (poisons included) and v
+    /// validation rows (a² and v·a Doubles, twice while `add` grows them by a row), the gradient's
+    /// system of the margin vectors ((a + 1)² at most), and the kept sets (`PoisonSets.capacity` of
+    /// them). The pair's rows are not known before the data are made: all n training rows stand for
+    /// them (exactly so with two classes), of which the attacker validates on its `validationShare`
+    /// and trains on the rest, plus the study's most poisons. The kernel matrices, the bulk of it on
+    /// large data, are named for a refusal, with what shrinks them.
     public func memoryNeed(_ sizes: RunSizes) -> MemoryNeed {
         let (n, d, p) = (sizes.n, sizes.d, sizes.p)
-        let working = 8 * n * n + 8 * n * n + 8 * (n + 1) * (n + 1) + 3 * 8 * n * d + 8 * 8 * n
-            + Double(PoisonSets.capacity) * 8 * p * d
-        return MemoryNeed(kept: 4 * n * d + 8 * n + 8 * p, working: working)
+        let v = (validationShare * n).rounded(), a = n - v + Double(sizes.poisonedRows)
+        let copies: Double = placement == .add ? 2 : 1
+        let matrices = copies * 8 * (a * a + v * a) + 8 * (a + 1) * (a + 1)
+        let working = matrices + 3 * 8 * n * d + 8 * 8 * n + Double(PoisonSets.capacity) * 8 * p * d
+        let holder = MemoryHolder(what: "\(Self.kind)'s kernel matrices over its attacker's \(Int(a)) training and \(Int(v)) validation rows",
+                      remedy: "they grow with the square of those rows: attack a file with fewer rows, or a smaller train-fraction")
+        return MemoryNeed(kept: 4 * n * d + 8 * n + 8 * p, working: working, holder: holder)
     }
 
     /// Nil when a solve of the attacker's SVM stopped at its step limit short of its tolerance, an

@@ -29,7 +29,7 @@ public func findingSentences(_ results: StudyResults) -> [String] {
         sentences.append(shapeSentences(results, words: words))
         sentences.append("Critical thresholds (accuracy halfway between clean and chance), with \(words.level) intervals: "
             + words.list(perSeries, value: { statistics.series[$0.series].threshold.value }, table: "the sigmoid fits table") { f in
-                thresholdText(results.fits[f.series].threshold, estimate: statistics.series[f.series].threshold, brackets: false)
+                findingThresholdText(results.fits[f.series].threshold, statistics: statistics.series[f.series])
             } + ".")
     }
     let groups = Set(results.series.map { [$0.attack, $0.defense] }).count
@@ -57,6 +57,7 @@ public func findingSentences(_ results: StudyResults) -> [String] {
             + "range, not as estimates of where accuracy would level off.")
     }
     sentences += attackMetricSentences(results, words: words)
+    if let likeForLike = likeForLikeSentence(results) { sentences.append(likeForLike) }
     if let saturation = saturationSentence(results, words: words) { sentences.append(saturation) }
     if !findings.detectionAUROC.isEmpty {
         sentences.append("At the largest fraction (\(largest)) the defenses' suspicion scores separate poisoned from "
@@ -96,7 +97,7 @@ private func attackMetricSentences(_ results: StudyResults, words: FindingWords)
             return "\(at) the \(inRunningText(finding.metric.name)) (\(metricMeaning(finding.metric, results))) is \(words.list(finding.values, table: "points.csv's \(finding.metric.key)_mean and _std"))."
         }
         let signed = words.list(finding.values, series: \.series, value: { $0.value.mean }, table: "points.csv's \(rate.excess.key)_mean and _std") {
-            signedPlusMinus($0.value)
+            words.spread($0.value, signed: true)
         }
         // A rate of the attacker's own model (svm-gradient's SVM) is compared with that model without
         // poisons, not with the clean victim.
@@ -251,9 +252,18 @@ struct FindingWords {
         list(findings, series: \.series, value: value, table: table, text)
     }
 
-    /// `list` for mean ± std values, ordered by their means (`magnitudePlusMinus`: exponents for a mean at 1e-5).
+    /// `list` for mean ± std values, ordered by their means (exponents for a mean at 1e-5,
+    /// `magnitudePlusMinus`; "0.492 (one seed)" with one seed: `spread`).
     func list(_ values: [SeriesValue], table: String) -> String {
-        list(values, series: \.series, value: { $0.value.mean }, table: table) { magnitudePlusMinus($0.value) }
+        list(values, series: \.series, value: { $0.value.mean }, table: table) { spread($0.value, signed: false) }
+    }
+
+    /// A mean with its spread over seeds, "0.314 ± 0.032" (with its sign when `signed`, "+0.314 ±
+    /// 0.032"); with one seed there is no spread to show, and "± 0.000" would read as a measured one:
+    /// "0.314 (one seed)".
+    func spread(_ value: MeanStd, signed: Bool) -> String {
+        guard results.statistics.seeds < 2 else { return signed ? signedPlusMinus(value) : magnitudePlusMinus(value) }
+        return (signed ? signedFixed(value.mean, decimals: 3) : fixed(value.mean, decimals: 3)) + " (one seed)"
     }
 
     /// An accuracy with three decimals.
@@ -578,6 +588,16 @@ func headlineThresholdText(_ threshold: CriticalThreshold, statistics: SeriesSta
     }
     guard marked else { return brackets ? "[\(range)]" : "(\(range))" }
     return brackets ? "[\(range)] (poorly identified)" : "(\(range); poorly identified)"
+}
+
+/// A threshold in the Findings' running text: `thresholdText` ("17.7% (12.6% to 19.0%)"), except for a
+/// point the headline does not quote (`pointIsNotQuoted`, a poorly identified fit listed as such in the
+/// sigmoid fits): its interval alone, marked, "12.6% or more (poorly identified)".
+func findingThresholdText(_ threshold: CriticalThreshold, statistics: SeriesStatistics) -> String {
+    guard pointIsNotQuoted(threshold, statistics: statistics) else {
+        return thresholdText(threshold, estimate: statistics.threshold, brackets: false)
+    }
+    return (informativeIntervalText(statistics.threshold, percent, separator: " to ").map { "\($0) " } ?? "") + "(poorly identified)"
 }
 
 /// Whether a headline gives `threshold`'s interval alone (`headlineThresholdText`): a point within

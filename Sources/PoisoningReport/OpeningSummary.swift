@@ -32,11 +32,15 @@ private func openingSummary(_ results: StudyResults, rates: [String]) -> String 
     }
     let defenses = distinct(results.series.map(\.defenseLabel))
     let models = modelsAndTraining(results, named: { named($0, $1) })
-    var text = "We trained \(results.runs.count) models \(models) on \(results.data.name) under "
+    let trained = results.runs.filter { $0.metrics != nil }.count
+    let count = trained == results.runs.count ? "\(trained) models" : trained == 0 ? "none of \(results.runs.count) models"
+        : "\(trained) of \(results.runs.count) models"
+    var text = "We trained \(count) \(models) on \(results.data.name) under "
         + "\(named(results.series.map(\.attackLabel), "attacks"))"
         + (defenses == [NoDefense().label] ? "" : " with \(named(results.series.map(\.defenseLabel), "defenses", upTo: 2))")
         + " at \(fractions.count) poison fractions from \(percent(fractions.first ?? 0)) to \(percent(fractions.last ?? 0)), "
         + "\(seeds) seed\(seeds == 1 ? "" : "s") each" + (results.sequential.map { " " + sequentialStopClause($0) } ?? "") + "."
+        + unfinishedRunsSentence(results)
     // Without a single sigmoid fit there are no thresholds, shapes or threshold shifts: the opening
     // leads with what the runs do answer, then says once why nothing was fitted.
     let noFit = !results.fits.isEmpty && results.fits.allSatisfy { $0.threshold.status == .noFit }
@@ -92,6 +96,25 @@ private func openingSummary(_ results: StudyResults, rates: [String]) -> String 
         text += " " + counts
     }
     return expandingFirstCI(text)
+}
+
+/// The opening's word on runs that trained no model (an attack that failed, a loss that diverged):
+/// empty when every run finished; " Every run failed, so nothing was measured (...)." when none did;
+/// else how many did not, and, for at most three that did, which (series, fraction and seed), so that
+/// no sentence after it reads as a study's worth of models.
+func unfinishedRunsSentence(_ results: StudyResults) -> String {
+    let finished = results.runs.filter { $0.metrics != nil }, unfinished = results.runs.count - finished.count
+    guard unfinished > 0 else { return "" }
+    let why = "runs.csv's divergence column gives each reason"
+    guard !finished.isEmpty else {
+        return " Every run \(results.runs.allSatisfy(\.hasFailed) ? "failed" : "failed or diverged"), so nothing was measured (\(why))."
+    }
+    let stopped = results.runs.filter { $0.metrics == nil }
+    let verb = stopped.allSatisfy(\.hasFailed) ? "failed" : stopped.contains(where: \.hasFailed) ? "failed or diverged" : "diverged"
+    let which = finished.count > 3 ? "" : "; only " + listing(finished.map { run in
+        "\(results.series[run.series].label) at \(percent(run.fraction)), seed \(run.seed)"
+    }) + " trained"
+    return " \(unfinished) of the \(results.runs.count) runs \(verb) (\(why))\(which)."
 }
 
 /// `text` with its first "CI" written out, "confidence interval (CI)": the opening is where a reader
@@ -224,10 +247,29 @@ func unfittedRateAnswers(_ results: StudyResults) -> [String] {
               let high = finding.values.max(by: { $0.value.mean < $1.value.mean }) else { continue }
         let name = inRunningText(rate.name)
         let value = { (v: SeriesValue) in "\(signedFixed(v.value.mean, decimals: 3)) (\(results.series[v.series].label))" }
-        answers.append("At \(largest) poisoned the \(name) minus the clean model's is "
+        // A rate of the attacker's own model (svm-gradient's SVM) is compared with that model without poisons.
+        let ownModel = finding.values.allSatisfy { results.successModel(of: $0.series) != nil }
+        let budget = reachedBudget(results, series: finding.values.map(\.series), fraction: results.findings.largestFraction)
+        answers.append("\(budget) the \(name) minus \(ownModel ? "its rate without poisons" : "the clean model's") is "
             + (finding.values.count == 1 || value(low) == value(high) ? value(low) : "\(value(low)) to \(value(high))") + ".")
     }
     return answers
+}
+
+/// The budget at which the opening quotes a rate of `series`: "At 10.0% poisoned" when their finished
+/// runs at `fraction` poisoned rows and none was saturated; "At 10.0% asked, no row was poisoned:"
+/// when none of them poisoned a row; "At 10.0% asked (saturated at 63 poisoned rows, 5.0% of the
+/// training rows)" when the attack could not reach the budget (the range of the runs' counts when
+/// they differ).
+func reachedBudget(_ results: StudyResults, series: [Int], fraction: Double) -> String {
+    let runs = results.runs.filter { $0.metrics != nil && $0.fraction == fraction && series.contains($0.series) }
+    let counts = runs.map(\.poisonedCount), shares = runs.map(\.realisedFraction)
+    guard let fewest = counts.min(), let most = counts.max() else { return "At \(percent(fraction)) poisoned" }
+    if most == 0 { return "At \(percent(fraction)) asked, no row was poisoned:" }
+    guard runs.contains(where: \.isSaturated) else { return "At \(percent(fraction)) poisoned" }
+    let rows = fewest == most ? "\(most) poisoned rows" : "\(fewest) to \(most) poisoned rows"
+    let share = shares.min()! == shares.max()! ? percent(shares[0]) : "\(percent(shares.min()!)) to \(percent(shares.max()!))"
+    return "At \(percent(fraction)) asked (saturated at \(rows), \(share) of the training rows)"
 }
 
 /// The threshold differences between the series `among` (one trend's models) that the runs do not

@@ -77,6 +77,10 @@ public func templateContext(_ model: ReportModel, format: ReportFormat, figureSo
         row(["quantity": r.quantity, "pair": r.pair, "difference": r.difference, "interval": r.interval, "seeds": r.seeds],
             more: ["resolved": v(decisionText(r.decision))])
     }
+    let attackBudgetRows: [TemplateValue] = model.attackBudgetRows.map { r in
+        row(["model": r.model, "attacks": r.attacks, "budget": r.budget, "success": r.success, "testError": r.testError,
+             "ownTestError": r.ownTestError])
+    }
     let trendRows: [TemplateValue] = model.trendRows.map { r in
         row(["group": r.group, "models": r.models, "slope": r.slope, "interval": r.interval, "seeds": r.seeds],
             more: ["resolved": v(decisionText(r.decision))])
@@ -155,6 +159,8 @@ public func templateContext(_ model: ReportModel, format: ReportFormat, figureSo
         "planningPower": t(model.planningPower),
         "curveRows": .list(curveRows),
         "differenceRows": .list(differenceRows),
+        "attackBudgetRows": .list(attackBudgetRows),
+        "hasAttackBudgetRows": .flag(!attackBudgetRows.isEmpty),
         "hasDifferences": .flag(!differenceRows.isEmpty),
         "hasDifferencesNote": .flag(model.differencesNote != nil),
         "differencesNote": t(model.differencesNote ?? ""),

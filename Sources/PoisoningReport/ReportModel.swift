@@ -36,6 +36,14 @@ public struct ReportModel: Sendable {
         public let decision: SignDecision
     }
 
+    /// Two attacks compared at one budget on one model (`attackBudgetRows`): each cell a paired
+    /// difference over seeds with its interval, "—" where the attacks lack the metric.
+    public struct AttackBudgetRow: Sendable {
+        /// The model (and defense), the attacks ("B − A"), the budget, and the differences of the
+        /// corrected success, of the model's test error and of the attacker's own model's test error.
+        public let model, attacks, budget, success, testError, ownTestError: String
+    }
+
     /// One trend of the threshold with model size (`trendRows`).
     public struct TrendRow: Sendable {
         /// The (attack, defense) group, its models, the slope, its interval and the seeds needed.
@@ -138,6 +146,8 @@ public struct ReportModel: Sendable {
     public let fitFailures: [String]
     /// The differences between series.
     public let differenceRows: [DifferenceRow]
+    /// The attacks compared at each budget (`attackBudgetRows`).
+    public let attackBudgetRows: [AttackBudgetRow]
     /// Which differences the table leaves out and why (`leftOutDifferencesNote`); nil when none.
     public let differencesNote: String?
     /// The threshold trends with model size.
@@ -233,6 +243,7 @@ public struct ReportModel: Sendable {
         planningPower = percentWhole(config.planning.power)
         curveRows = Self.curveRows(of: results)
         differenceRows = Self.differenceRows(of: results, largestFraction: fractions.last ?? 0)
+        attackBudgetRows = PoisoningReport.attackBudgetRows(results)
         differencesNote = leftOutDifferencesNote(results)
         fitFailures = fitFailureSentences(results)
         trendRows = Self.trendRows(of: results)

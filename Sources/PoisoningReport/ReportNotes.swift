@@ -61,10 +61,12 @@ func shownThresholdIntervals(_ results: StudyResults) -> [Interval] {
     }
 }
 
-/// Why a seed spread shown as "± 0.000" stands beside an interval that is not a point: agreeing seeds
-/// do not prove a zero spread, so the intervals raise a spread below one test row to one test row.
-/// The example is the first series whose clean accuracy shows it; nil when no point with two or more
-/// seeds has a spread below one test row.
+/// Why a seed spread below one test row (such as "± 0.000") stands beside an interval that is not a
+/// point: agreeing seeds do not prove a zero spread, so the intervals raise a spread below one test
+/// row to one test row. The example is a series whose clean accuracy shows it, one shown as "± 0.000"
+/// when there is one (the first such, else the first below one test row), so that the example is of
+/// what the note's first words name; nil when no point with two or more seeds has a spread below one
+/// test row.
 func spreadFloorNote(_ results: StudyResults) -> String? {
     let resolution = 1 / Double(results.data.testCount)
     let agreeing = results.points.filter { point in
@@ -72,13 +74,19 @@ func spreadFloorNote(_ results: StudyResults) -> String? {
     }
     guard !agreeing.isEmpty else { return nil }
     let smallest = results.config.fractions.min() ?? 0
+    let clean = agreeing.filter { $0.fraction == smallest }
+    /// Whether a point's accuracy is shown with a spread of "± 0.000".
+    func showsZero(_ point: AggregatePoint) -> Bool { point.metric(MetricKey.testAccuracy).map { fixed($0.std, decimals: 3) == "0.000" } ?? false }
+    let zero = clean.first(where: showsZero)
     var example = ""
-    if let point = agreeing.first(where: { $0.fraction == smallest }), let accuracy = point.metric(MetricKey.testAccuracy),
+    if let point = zero ?? clean.first, let accuracy = point.metric(MetricKey.testAccuracy),
        let interval = results.statistics.series[point.series].cleanAccuracy.interval {
         example = " (\(results.series[point.series].label) at \(percent(smallest)): \(plusMinus(accuracy)), yet its clean "
             + "accuracy's \(levelText(results)) interval is \(intervalText(interval) { fixed($0, decimals: 3) }))"
     }
-    return "A spread of ± 0.000 means the seeds agree to within one test row\(example). Seeds that agree do not prove that "
+    let opening = agreeing.contains(where: showsZero) ? "A spread of ± 0.000, or any below one test row, means"
+        : "A spread below one test row means"
+    return "\(opening) the seeds agree to within one test row\(example). Seeds that agree do not prove that "
         + "there is no spread, so every interval treats a spread below one test row (1/\(results.data.testCount) = "
         + "\(fixed(resolution, decimals: 3))) as one test row."
 }

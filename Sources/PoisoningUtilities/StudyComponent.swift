@@ -19,6 +19,21 @@ extension StudyComponent {
     public static var pathKeys: [String] { [] }
 }
 
+/// What holds a step's working memory, for a refusal: e.g. "svm-gradient's kernel matrices over its
+/// attacker's 70000 training and 70000 validation rows", and what shrinks it.
+public struct MemoryHolder: Sendable, Equatable {
+    /// What holds the memory.
+    public let what: String
+    /// What would shrink it, as advice: "they grow with the square of those rows: ...".
+    public let remedy: String
+
+    /// A holder.
+    public init(what: String, remedy: String) {
+        self.what = what
+        self.remedy = remedy
+    }
+}
+
 /// The memory a step of a run (its attack or its defense) takes, in bytes.
 public struct MemoryNeed: Sendable, Equatable {
     /// What the step returns and the run keeps until its model is trained and measured (a poisoned
@@ -27,10 +42,14 @@ public struct MemoryNeed: Sendable, Equatable {
     /// The most the step holds at once beyond `kept` while it works (the models it trains, its
     /// scratch), or while the run's model trains as it says, or while its decision is measured.
     public var working: Double
+    /// What holds `working`, named for a refusal in which it is most of a run's memory, with what
+    /// would shrink it; nil when the run's model and threads are what a refusal should name.
+    public var holder: MemoryHolder?
 
     /// A need.
-    public init(kept: Double, working: Double) {
+    public init(kept: Double, working: Double, holder: MemoryHolder? = nil) {
         self.kept = kept
         self.working = working
+        self.holder = holder
     }
 }

@@ -23,6 +23,10 @@ public struct StudyMemory: Sendable, Equatable {
     public let largestParameters: Int
     /// The workers that hold runs at once: the threads, or fewer when the runs come in fewer chunks.
     public let workers: Int
+    /// The need of that series' attack or defense whose working memory is more than half of
+    /// `perWorker` and names what holds it (`MemoryNeed.holder`: svm-gradient's kernel matrices): a
+    /// refusal then names it and its remedy, not the model's parameters; nil otherwise.
+    public var largestHolder: MemoryNeed? = nil
 
     /// The whole command's peak: the process's own memory plus the larger of making the data and
     /// the data with the models kept and every worker's runs.
@@ -45,15 +49,20 @@ public func estimatedStudyMemory(_ design: StudyDesign, sizes: SplitSizes, threa
         let run = RunSizes(split: sizes, model: model, settings: config.training, poisonedRows: poisoned)
         return (bytes: estimatedRunBytes(run, attack: design.attacks[a], defense: design.defenses[d], runs: chunk,
                                              measurements: design.measurements, targets: design.targets),
-                label: design.seriesLabel(model: m, attack: a, defense: d), parameters: model.parameterCount, run: run)
+                label: design.seriesLabel(model: m, attack: a, defense: d), parameters: model.parameterCount, run: run, attack: a, defense: d)
     }
     let largest = needs.max { $0.bytes < $1.bytes }
     let chunks = series.count * ((runsPerSeries + chunk - 1) / chunk)
     // Targets and measurements (a clean baseline) keep clean models.
     let kept = design.targets.isEmpty && design.measurements.isEmpty ? 0 : needs.map { design.trainedModels.bytes($0.run) }.max() ?? 0
-    return StudyMemory(making: makingBytes, data: sizes.bytes, trainedModels: kept, perWorker: largest?.bytes ?? 0,
-                       largestSeries: largest?.label ?? "", largestParameters: largest?.parameters ?? 0,
-                       workers: max(1, min(threads, chunks)))
+    var memory = StudyMemory(making: makingBytes, data: sizes.bytes, trainedModels: kept, perWorker: largest?.bytes ?? 0,
+                             largestSeries: largest?.label ?? "", largestParameters: largest?.parameters ?? 0,
+                             workers: max(1, min(threads, chunks)))
+    if let largest {
+        memory.largestHolder = [design.attacks[largest.attack].memoryNeed(largest.run), design.defenses[largest.defense].memoryNeed(largest.run)]
+            .first { $0.holder != nil && 2 * $0.working > largest.bytes }
+    }
+    return memory
 }
 
 /// The factors of a study's run count, e.g. "9 fractions x 3 series x 3 seeds" (an adaptive study's
@@ -90,9 +99,13 @@ public func studySizeProblem(_ design: StudyDesign, sizes: SplitSizes?, threads:
         return "the study needs about " + memoryText(memory.total) + " (" + memoryText(memory.making) + " to make the data, then "
             + memoryText(memory.data) + " of data" + (memory.trainedModels > 0 ? ", " + memoryText(memory.trainedModels) + " of clean models and targets kept" : "")
             + " and " + memoryText(memory.perWorker) + " for the largest run, \(memory.largestSeries) "
-            + "with \(memory.largestParameters) parameters" + (memory.workers > 1 ? ", on each of \(memory.workers) threads" : "")
-            + "), more than " + budget.description(threads: memory.workers) + "; use "
-            + (memory.making > memory.data + training ? "fewer samples or features" : "smaller models, fewer features or fewer --threads")
+            + (memory.largestHolder.flatMap { need in need.holder.map { "(" + memoryText(need.working) + " of it \($0.what))" } }
+                ?? "with \(memory.largestParameters) parameters")
+            + (memory.workers > 1 ? ", on each of \(memory.workers) threads" : "")
+            + "), more than " + budget.description(threads: memory.workers) + "; "
+            + (memory.making > memory.data + training ? "use fewer samples or features"
+                : memory.largestHolder?.holder.map { $0.remedy + (memory.workers > 1 ? ", or fewer --threads" : "") }
+                ?? "use smaller models, fewer features or fewer --threads")
     }
     return nil
 }

@@ -484,11 +484,12 @@ struct SVMGradientTests {
 
     /// The paper's configuration (`placement: add`, `order: one-at-a-time`) on the digits 1 and 7 at
     /// 10% of the attacker's 126 training rows (13 poisons added; linear SVM, C = 1), seeds 1 to 10,
-    /// against a like-for-like random baseline: random flips cannot be one under `add` (they relabel
-    /// rows in place, so the SVM keeps 126 rows, none of them with its true label beside it), so the
-    /// baseline adds 13 points too, copies of 13 of the attacker's training rows drawn at random (either
-    /// class; the rows `poisons: random-flips` would flip, stream (seed, "svm-random-flips")) with
-    /// their labels flipped: "random-add". Paired by seed, the two-sided 95% Student t interval
+    /// against a like-for-like random baseline, which adds 13 points too (flips in place would keep
+    /// the SVM at 126 rows, none of them with its true label beside it): copies of 13 of the attacker's
+    /// training rows drawn at random (either class; the rows `poisons: random-flips` flips, stream
+    /// (seed, "svm-random-flips")) with their labels flipped, "random-add", built here by hand from
+    /// the attacker's problem, independently of `poisons: random-flips` with `placement: add`, which
+    /// adds the same copies (examples/svm's series "random flips, add"). Paired by seed, the two-sided 95% Student t interval
     /// (t(0.975, 9) = 2.262) of the attacker's SVM's validation error, the paper's attack minus
     /// random-add, lies above 0, and so does that of the paper's attack minus its own unclimbed
     /// clones added (`poisons: clones, placement: add`, the attacked class's rows relabelled), and so
@@ -843,9 +844,11 @@ struct SVMGradientTests {
         #expect(climbedError >= cloneError + 0.02, "validation error \(cloneError) with the clones, \(climbedError) climbed")
     }
 
-    /// The paper's victim rows (the default, `victim-sees-validation: false`: the victim trains on the
+    /// The attack's defaults (`placement: replace`, `order: together`: not the paper's configuration,
+    /// which `thePapersConfigurationOnTheDigitsBeatsRandomAddedFlips` runs; linear SVM, C = 1) with the
+    /// paper's victim rows (the default, `victim-sees-validation: false`: the victim trains on the
     /// attacker's 126 training rows and the poisons, not on its validation rows) on the digits 1 and
-    /// 7, the attack's defaults (linear SVM, C = 1), seeds 1 to 10, at 2.5%, 5% and 10% of the 126
+    /// 7, seeds 1 to 10, at 2.5%, 5% and 10% of the 126
     /// rows (3, 6 and 13 poisons), against `poisons: random-flips`, as many of the same rows' labels
     /// flipped at random (the victim on the same rows). Paired by seed, the two-sided 95% Student t
     /// interval of the mean difference, climbed minus random flips (t(0.975, 9) = 2.262), excludes 0 at
@@ -868,7 +871,7 @@ struct SVMGradientTests {
     /// above 0 (measured: test +0.113, +0.088 to +0.138, and +0.093, +0.065 to +0.120; validation
     /// +0.183, +0.154 to +0.213, and +0.078, +0.043 to +0.112). Between 2.5% and 5% the seeds cannot
     /// tell (test +0.018, −0.016 to +0.053), and nothing is asserted there.
-    @Test func inThePapersSettingOnTheDigitsItBeatsRandomFlipsOfTheSameBudget() throws {
+    @Test func withItsDefaultsOnTheDigitsItBeatsRandomFlipsInPlaceOfTheSameBudget() throws {
         let split = try Self.digitsSplit()
         let attack = try component(SVMGradient.self), flips = try component(SVMGradient.self, ["poisons": .string("random-flips")])
         let victim = try component(LinearSVM.self).model(for: split.sizes)

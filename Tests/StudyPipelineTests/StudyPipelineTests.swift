@@ -591,6 +591,32 @@ import TestSupport
                                      makingBytes: 0).trainedModels == 0)
     }
 
+    /// Review r23f, finding 9: svm-gradient's memory on 200,000 rows in 2 classes is its kernel
+    /// matrices, sized on the attacker's rows (half the pair's training rows, the other half its
+    /// validation rows), not on all the training rows; the refusal names them and what shrinks them,
+    /// not the 22 parameters of the logistic model.
+    @Test func aStudyTooLargeForSVMGradientsKernelMatricesIsRefusedNamingThem() throws {
+        let data = StudyConfig.component(GaussianClusters.kind, ["samples": .int(200_000), "features": .int(10), "classes": .int(2)])
+        let config = StudyConfig(data: data, models: [StudyConfig.component("logistic")], attacks: [StudyConfig.component(SVMGradient.kind)],
+                                 fractions: [0, 0.1], seeds: [1])
+        let design = try StudyDesign(document: config.document)
+        let sizes = try #require(design.data.plannedSizes)
+        let memory = estimatedStudyMemory(design, sizes: sizes, threads: 1, makingBytes: design.data.estimatedBytes)
+        let n = Double(sizes.trainRows), v = (0.5 * n).rounded(), a = n - v + Double(poisonCount(fraction: 0.1, of: sizes.trainRows))
+        // Replace: one copy of the a x a and v x a kernel matrices, and the gradient's system.
+        let matrices = 8 * (a * a + v * a) + 8 * (a + 1) * (a + 1)
+        let need = try #require(memory.largestHolder)
+        #expect(need.working > matrices && need.working < 1.01 * matrices, "\(need.working) against \(matrices)")
+        #expect(need.holder?.what == "svm-gradient's kernel matrices over its attacker's \(Int(a)) training and \(Int(v)) validation rows")
+        let problem = try #require(studySizeProblem(design, sizes: sizes, threads: 1, maximumRuns: 100, makingBytes: design.data.estimatedBytes,
+                                                    budget: MemoryBudget(physicalMemory: 1 << 34, limits: MemoryLimits())))
+        #expect(problem.contains(" of it svm-gradient's kernel matrices over its attacker's \(Int(a)) training and \(Int(v)) validation rows)"),
+                "\(problem)")
+        #expect(problem.hasSuffix("; they grow with the square of those rows: attack a file with fewer rows, or a smaller train-fraction"),
+                "\(problem)")
+        #expect(!problem.contains("parameters"), "\(problem)")
+    }
+
     @Test func tooLargeStudiesAreRefusedBeforeAnyWork() throws {
         let study = widthStudy([8, 16], fractions: [0, 0.3, 0.6], seeds: [1, 2], epochs: 5)
         let making = study.design.data.estimatedBytes

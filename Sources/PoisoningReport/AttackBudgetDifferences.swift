@@ -1,0 +1,163 @@
+import PoisoningAnalysis
+import PoisoningEngine
+
+/// The attacks compared at each swept budget: for two series that differ only in their attack (the
+/// same model, data and defense, and the attacks' `placement` the same, so that their victims train
+/// on as many rows), per budget above 0, the paired differences over seeds (the later attack minus
+/// the earlier, as the differences table orders them) of the corrected success (the attack's success
+/// metric minus its clean value, `MetricInfo.excess`, when both attacks declare one), of the
+/// series' model's test error (1 - test accuracy), and, for svm-gradient's attacks, of the paper's
+/// test error (the attacker's SVM's on the pair's test rows, `SVMGradient.testErrorKey`), each with
+/// its two-sided Student t interval at the study's level (`studentTInterval`: the spread of the
+/// per-seed differences over the seeds both runs finished, raised to one test row;
+/// scripts/svm_gradient_paired_seeds.py computes the same). The differences table compares series by
+/// threshold and clean accuracy; these rows say, budget by budget, by how much one attack beats
+/// another, where a threshold is out of reach.
+struct AttackBudgetDifference: Sendable {
+    /// The two series, `other` minus `base`.
+    let base, other: Int
+    /// The poison fraction.
+    let fraction: Double
+    /// What is compared: its name in the table ("Corrected success (attacker's SVM validation error)").
+    let quantity: String
+    /// The metric's key (`testAccuracy` for the test error, whose sign is then turned).
+    let key: String
+    /// The mean of the paired differences over the seeds both runs finished; nil without such seeds.
+    let mean: Double?
+    /// Its Student t interval; nil with fewer than two seeds.
+    let interval: Interval?
+}
+
+/// The metrics `attackBudgetDifferences` compares for series `base` and `other`: (name, key, sign),
+/// a sign of -1 turning an accuracy into an error.
+private func comparedMetrics(_ results: StudyResults, _ base: Int, _ other: Int) -> [(name: String, key: String, sign: Double)] {
+    var metrics = [(name: String, key: String, sign: Double)]()
+    if let success = results.successMetric(of: base), let otherSuccess = results.successMetric(of: other), success.key == otherSuccess.key,
+       success.hasBaseline {
+        metrics.append(("Corrected success (\(inRunningText(success.name)) minus its clean value)", success.excess.key, 1))
+    }
+    metrics.append(("Test error (\(results.series[base].modelLabel))", MetricKey.testAccuracy, -1))
+    let ownTestError = [base, other].allSatisfy { series in
+        results.runs.contains { $0.series == series && $0.metrics?[SVMGradient.testErrorKey] != nil }
+    }
+    if ownTestError, let metric = results.attackMetrics.first(where: { $0.key == SVMGradient.testErrorKey }) {
+        metrics.append(("\(metric.name) (the paper's test error)", SVMGradient.testErrorKey, 1))
+    }
+    return metrics
+}
+
+/// Whether two series differ only in their attack, and their attacks place their poisons alike
+/// (both without a `placement`, or the same one).
+private func differOnlyInAttack(_ results: StudyResults, _ base: Int, _ other: Int) -> Bool {
+    let (a, b) = (results.series[base], results.series[other])
+    guard a.model == b.model, a.defense == b.defense, a.attack != b.attack else { return false }
+    return placement(results, a.attack) == placement(results, b.attack)
+}
+
+/// Attack `attack`'s `placement`, nil for the default, `replace` (every attack without the setting
+/// replaces rows in place).
+private func placement(_ results: StudyResults, _ attack: Int) -> ParameterValue? {
+    let value = results.config.attacks[attack].value(at: "placement")
+    return value == .string("replace") ? nil : value
+}
+
+/// Every such difference of the study, by pair of series (in series order), then budget, then metric.
+func attackBudgetDifferences(_ results: StudyResults) -> [AttackBudgetDifference] {
+    let fractions = results.config.fractions.filter { $0 > 0 }.sorted(), seeds = results.config.seeds
+    var byPlace = [BudgetRun: [String: Double]]()
+    for run in results.runs { if let metrics = run.metrics { byPlace[BudgetRun(series: run.series, fraction: run.fraction, seed: run.seed)] = metrics } }
+    let resolution = 1 / Double(results.data.testCount), confidence = results.statistics.confidence
+    return results.series.indices.flatMap { base in
+        results.series.indices.filter { $0 > base && differOnlyInAttack(results, base, $0) }.flatMap { other in
+            fractions.flatMap { fraction in
+                comparedMetrics(results, base, other).map { metric in
+                    let differences: [Double?] = seeds.map { seed in
+                        guard let a = byPlace[BudgetRun(series: base, fraction: fraction, seed: seed)]?[metric.key],
+                              let b = byPlace[BudgetRun(series: other, fraction: fraction, seed: seed)]?[metric.key] else { return nil }
+                        return metric.sign * (b - a)
+                    }
+                    let present = differences.compactMap { $0 }
+                    return AttackBudgetDifference(base: base, other: other, fraction: fraction, quantity: metric.name, key: metric.key,
+                                                  mean: present.isEmpty ? nil : present.reduce(0, +) / Double(present.count),
+                                                  interval: studentTInterval(differences, resolution: resolution, confidence: confidence))
+                }
+            }
+        }
+    }
+}
+
+/// Where a run lies: its series, fraction and seed.
+private struct BudgetRun: Hashable {
+    let series: Int
+    let fraction: Double
+    let seed: UInt64
+}
+
+/// A difference with its interval, "+0.117 (+0.097 to +0.136)"; "+0.117 (one seed)" without one.
+func differenceText(_ d: AttackBudgetDifference) -> String {
+    guard let mean = d.mean else { return "n/a" }
+    let value = signedFixed(mean, decimals: 3)
+    return value + " (" + (d.interval.map { intervalText($0) { signedFixed($0, decimals: 3) } } ?? "one seed") + ")"
+}
+
+/// The table's rows: one per pair of series and budget, a cell per compared metric.
+func attackBudgetRows(_ results: StudyResults) -> [ReportModel.AttackBudgetRow] {
+    let differences = attackBudgetDifferences(results)
+    let groups = Dictionary(grouping: differences) { [$0.base, $0.other, Int(($0.fraction * 1e6).rounded())] }
+    return groups.values.map { $0 }.sorted { ($0[0].base, $0[0].other, $0[0].fraction) < ($1[0].base, $1[0].other, $1[0].fraction) }
+        .map { group in
+            let first = group[0]
+            let cell = { (key: String) in group.first { $0.key == key }.map(differenceText) ?? "—" }
+            let (a, b) = (results.series[first.base], results.series[first.other])
+            return ReportModel.AttackBudgetRow(
+                model: a.defenseLabel == NoDefense().label ? a.modelLabel : "\(a.modelLabel), \(a.defenseLabel)",
+                attacks: "\(b.attackLabel) − \(a.attackLabel)", budget: percent(first.fraction),
+                success: group.first { $0.key.hasSuffix(MetricKey.excessSuffix) }.map(differenceText) ?? "—",
+                testError: cell(MetricKey.testAccuracy), ownTestError: cell(SVMGradient.testErrorKey))
+        }
+}
+
+/// The finding on the paper's comparison: each climbed svm-gradient attack against its like-for-like
+/// baseline, `poisons: random-flips` with the same `placement` (and the same pair, kernel, C and
+/// validation rows), in the paper's test error (the attacker's SVM's on the pair's test rows) at
+/// every budget, paired by seed with its interval; the paper's own configuration (`add`, one at a
+/// time) first. Nil when the study has no such pair.
+func likeForLikeSentence(_ results: StudyResults) -> String? {
+    let attacks = results.config.attacks
+    let shared = ["classes", "kernel", "gamma", "c", "validation-share", "victim-sees-validation", "placement"]
+    func value(_ attack: Int, _ key: String) -> ParameterValue? { key == "placement" ? placement(results, attack) : attacks[attack].value(at: key) }
+    let kind = ParameterValue.string(SVMGradient.kind)
+    let climbed = attacks.indices.filter { value($0, "kind") == kind && (value($0, "poisons") ?? .string("climbed")) == .string("climbed") }
+    func isPapers(_ attack: Int) -> Bool { value(attack, "placement") == .string("add") && value(attack, "order") == .string("one-at-a-time") }
+    let found = climbed.compactMap { attack -> (climbed: Int, flips: Int)? in
+        attacks.indices.first { other in
+            value(other, "kind") == kind && value(other, "poisons") == .string("random-flips")
+                && shared.allSatisfy { value(other, $0) == value(attack, $0) }
+        }.map { (climbed: attack, flips: $0) }
+    }
+    let pairs = found.filter { isPapers($0.climbed) } + found.filter { !isPapers($0.climbed) }
+    let differences = attackBudgetDifferences(results).filter { $0.key == SVMGradient.testErrorKey }
+    let parts = pairs.compactMap { pair -> String? in
+        // The attacker's SVM is the same for every victim: the first model's series stand for all.
+        let cells = differences.filter { d in
+            Set([results.series[d.base].attack, results.series[d.other].attack]) == Set([pair.climbed, pair.flips])
+                && results.series[d.base].model == results.series[0].model && results.series[d.base].defense == results.series[0].defense
+        }
+        guard !cells.isEmpty else { return nil }
+        let climbedLabel = results.series.first { $0.attack == pair.climbed }!.attackLabel
+        let flipsLabel = results.series.first { $0.attack == pair.flips }!.attackLabel
+        // The table subtracts the earlier series; the sentence subtracts the baseline.
+        let turned = cells.map { d in
+            results.series[d.other].attack == pair.climbed ? d
+                : AttackBudgetDifference(base: d.other, other: d.base, fraction: d.fraction, quantity: d.quantity, key: d.key,
+                                         mean: d.mean.map { -$0 },
+                                         interval: d.interval.map { Interval(lower: -$0.upper!, upper: -$0.lower!) })
+        }
+        return "\(climbedLabel)\(isPapers(pair.climbed) ? " (the paper's configuration)" : "") minus \(flipsLabel) (its like-for-like baseline): "
+            + listing(turned.map { "\(differenceText($0)) at \(percent($0.fraction))" })
+    }
+    guard !parts.isEmpty else { return nil }
+    return "The paper's test error (the attacker's SVM retrained with the poisons, on the pair's test rows), paired by seed with "
+        + "\(levelText(results)) Student t intervals (the table of attacks compared at each budget gives every victim too): "
+        + parts.joined(separator: "; ") + "."
+}
