@@ -39,14 +39,19 @@ struct CurvatureClaimsReviewTests {
         let regime = try #require(results.curvatureClaims?.nearClone.first)
         #expect(regime.points.map(\.status) == [.notResolved, .notResolved, .fails] && regime.points[2].visible)
         #expect(regime.points.allSatisfy { $0.spikeMargin == nil }, "no reference, no clustered spike to set the spike's margin")
-        #expect(regime.reference == nil && regime.verdict == .notResolved)
-        #expect(!CurvatureClaims.isClusteredReference(regime.points[2]) && !CurvatureClaims.isClusteredReference(regime.points[1]))
+        #expect(regime.reference == nil && regime.verdict == .notTestable, "no reference: the near-clone claim is not testable")
+        #expect(!CurvatureClaims.isClusteredReference(regime.points[2], attack: results.config.attacks[2])
+            && !CurvatureClaims.isClusteredReference(regime.points[1], attack: results.config.attacks[1]))
         let sentence = try #require(findingSentences(results).first { $0.hasPrefix("Near-clone backdoors,") })
-        #expect(sentence.contains("No clustered reference is swept (an attack whose success is resolved above 0 at a d beyond 1, such as d 1000 "
-            + "toward the source mean), so these runs show no contrast for near clones to lose, and the spike has no margin (a share of the "
-            + "clustered spike); such an attack swept beside the near clones would give both. "), "\(sentence)")
-        #expect(sentence.hasSuffix("These runs cannot tell at d 0, the smallest swept; the spike has no margin: a working clustered reference "
-            + "whose spike is resolved away from 0 would give one."), "\(sentence)")
+        let noReference: String = "No clustered reference is swept (d 1000 is none: its success, +0.015 [-0.006, +0.036], is not resolved "
+            + "above 0): a clustered reference is an attack that works (its success's interval above 0) at a d beyond 1, moving its poisons "
+            + "toward their own class's mean (toward: source-mean, Granziol's clustered dirty-label poisons) or with a success's interval "
+            + "above 0.5. So these runs show no clustered poisons for near clones to be contrasted with, and the spike has no margin (a share "
+            + "of the clustered spike), so it decides nothing; the attack {kind: backdoor, target: 0, trigger: patch, trigger-features: [-3, -2, -1], "
+            + "trigger-quantile: 0.95, clean-label: false, near-clone: {distance: 1000, toward: source-mean}} added to attacks would give both. "
+        #expect(sentence.contains(noReference), "\(sentence)")
+        #expect(sentence.hasSuffix("The near-clone claim is therefore not tested by these runs: without a clustered reference the spike "
+            + "cannot be judged, and at some swept d neither the success nor a detector's AUROC shows the poisons failing or seen."), "\(sentence)")
 
         let towardSource = StudyConfig.component("backdoor", ["target": .int(0), "near-clone": .mapping([
             ParameterEntry(key: "distance", value: .double(0)), ParameterEntry(key: "toward", value: .string("source-mean")),
@@ -59,11 +64,13 @@ struct CurvatureClaimsReviewTests {
         }
         let lone = StudyResults(study: study, runs: runs, toolVersion: "test")
         let regimes = try #require(lone.curvatureClaims?.nearClone)
-        #expect(regimes.map(\.verdict) == [.notResolved, nil] && regimes[0].reference == nil)
+        #expect(regimes.map(\.verdict) == [.notTestable, nil] && regimes[0].reference == nil)
         let loneSentence = try #require(findingSentences(lone).first { $0.hasPrefix("Near-clone backdoors (toward source mean)") })
-        #expect(loneSentence.hasSuffix("A single distance is no near-clone sweep, and no clustered reference either (its d is within 1 of "
-            + "clones): a reference is an attack that works at a d beyond 1; at d 0 (toward source mean) its poisons are visible (spike above "
-            + "the clean model's, an AUROC above 0.5)."), "\(loneSentence)")
+        let loneEnd: String = "A single distance is no near-clone sweep, and no clustered reference either (its d is within 1 of "
+            + "clones): a clustered reference is an attack that works (its success's interval above 0) at a d beyond 1, moving its poisons "
+            + "toward their own class's mean (toward: source-mean, Granziol's clustered dirty-label poisons) or with a success's interval "
+            + "above 0.5; at d 0 (toward source mean) its poisons are visible (spike above the clean model's, an AUROC above 0.5)."
+        #expect(loneSentence.hasSuffix(loneEnd), "\(loneSentence)")
         #expect(!loneSentence.contains("it is the clustered reference"))
     }
 
