@@ -17,7 +17,7 @@ struct CurvatureClaimsReviewTests {
     /// A spike of -0.015 (interval [-0.0253, -0.0047]) is resolved below 0 but within the margin ± 0.05:
     /// it has vanished relative to the clustered spike (r25d #3: the margin is a share of that spike).
     @Test func aSpikeResolvedBelowItsMarginIsVisible() throws {
-        let results = try CurvatureClaimsTests.nearCloneResults(success: [0.8, 0.7, 0.1], spike: [-0.2, -0.2, 0.5], auroc: [0.5, 0.5, 0.9])
+        let results = try CurvatureClaimsTests.nearCloneResults(success: [0.8, 0.7, 0.6], spike: [-0.2, -0.2, 0.5], auroc: [0.5, 0.5, 0.9])
         let regime = try #require(results.curvatureClaims?.nearClone.first)
         #expect(regime.points.map(\.status) == [.fails, .fails, .fails] && regime.points.map(\.visible) == [true, true, true])
         #expect(regime.verdict == .contradicted)
@@ -25,7 +25,7 @@ struct CurvatureClaimsReviewTests {
         #expect(sentence.contains("input-curvature 10% AUROC 0.500 [0.490, 0.510] (spike below the clean model's: the poisoned model is less curved); d 1:"),
                 "\(sentence)")
 
-        let small = try CurvatureClaimsTests.nearCloneResults(success: [0.8, 0.7, 0.1], spike: [-0.015, 0, 0.5], auroc: [0.5, 0.5, 0.9])
+        let small = try CurvatureClaimsTests.nearCloneResults(success: [0.8, 0.7, 0.6], spike: [-0.015, 0, 0.5], auroc: [0.5, 0.5, 0.9])
         let smallRegime = try #require(small.curvatureClaims?.nearClone.first)
         #expect(smallRegime.points.map(\.status) == [.invisible, .invisible, .fails] && smallRegime.verdict == .supported)
         #expect(smallRegime.points[0].seedsToResolve == nil)
@@ -83,7 +83,7 @@ struct CurvatureClaimsReviewTests {
         #expect(!CurvatureClaims.trainsAsUndefended(StudyConfig.component(InputGradientPenaltyDefense.kind, ["lambda": .int(1)])))
         let metrics = { (attack: Int, defense: Int, fraction: Double, seed: Int) -> [String: Double] in
             let shake = 0.005 * (Double(seed) - 1.5)
-            var values = CurvatureClaimsTests.curvature(fraction: fraction, efficacy: [0.8, 0.1][attack] + 0.01 * Double(seed), spike: [0, 0.5][attack] + shake)
+            var values = CurvatureClaimsTests.curvature(fraction: fraction, efficacy: [0.8, 0.6][attack] + 0.01 * Double(seed), spike: [0, 0.5][attack] + shake)
             if defense == 1 { values.merge(CurvatureClaimsTests.detection(fraction: fraction, auroc: [0.5, 0.9][attack] + shake)) { $1 } }
             return values
         }
@@ -115,14 +115,14 @@ struct CurvatureClaimsReviewTests {
     /// The opening states the curvature verdicts, within its 120 words: one spike fit per series
     /// counted by verdict (the poisoned model less curved named), the near-clone sweep's verdict.
     @Test func theOpeningStatesTheCurvatureVerdicts() throws {
-        let supported = try CurvatureClaimsTests.nearCloneResults(success: [0.8, 0.7, 0.1], spike: [0, 0, 0.5], auroc: [0.5, 0.5, 0.9])
+        let supported = try CurvatureClaimsTests.nearCloneResults(success: [0.8, 0.7, 0.6], spike: [0, 0, 0.5], auroc: [0.5, 0.5, 0.9])
         let opening = openingSummary(supported)
         #expect(opening.contains("Granziol's (2026) curvature claims: the spike's growth is not tested (one poisoned fraction); near clones "
             + "effective yet invisible is supported."), "\(opening)")
         #expect(wordCount(opening) <= 120, "\(wordCount(opening)) words: \(opening)")
 
         let contradicted = try CurvatureClaimsTests.nearCloneResults(success: [0.3, 0.2, 0.1], spike: [0.2, 0.3, 0.5], auroc: [0.3, 0.5, 0.9])
-        #expect(openingSummary(contradicted).contains("near clones effective yet invisible is contradicted."))
+        #expect(openingSummary(contradicted).contains("near clones effective yet invisible is contradicted (no clustered reference)."))
 
         let (study, runs) = try CurvatureClaimsTests.sweep(distances: [0, 1], fractions: [0, 0.1, 0.2]) { attack, defense, fraction, seed in
             var values = CurvatureClaimsTests.curvature(fraction: fraction, efficacy: 0.5 + 0.1 * Double(attack) + 0.01 * Double(seed),
@@ -144,7 +144,7 @@ struct CurvatureClaimsReviewTests {
     /// 0.98 ± 3.182446 × 0.05 √(5/3) / 2 = [0.877, 1.083], shown [0.877, 1.000]; clean eigenvalues 0,
     /// 0, 0, 0.4: 0.1 ± 3.182446 × 0.2 / 2 = [-0.218, 0.418], shown [0, 0.418].
     @Test func intervalsAreClippedToTheirQuantitysRange() throws {
-        let results = try CurvatureClaimsTests.nearCloneResults(success: [0.8, 0.7, 0.1], spike: [0, 0, 0.5], auroc: [0.5, 0.5, 0.98], spread: 0.05)
+        let results = try CurvatureClaimsTests.nearCloneResults(success: [0.8, 0.7, 0.6], spike: [0, 0, 0.5], auroc: [0.5, 0.5, 0.98], spread: 0.05)
         let sentence = try #require(findingSentences(results).first { $0.hasPrefix("Near-clone backdoors,") })
         #expect(sentence.contains("input-curvature 10% AUROC 0.980 [0.877, 1.000]"), "\(sentence)")
 
@@ -189,7 +189,7 @@ struct CurvatureClaimsReviewTests {
     /// the random-direction baseline of the alignment as a value at the data's feature count:
     /// Γ(d/2) / (√π Γ((d+1)/2)) is 1 at d = 1, 2/π at d = 2 and 24 / (√π Γ(5.5)) = 0.2586899 at d = 10.
     @Test func studyKeysAreNotEscapedAndTheAlignmentsBaselineHasAValue() throws {
-        let results = try CurvatureClaimsTests.nearCloneResults(success: [0.8, 0.7, 0.1], spike: [0, 0, 0.5], auroc: [0.5, 0.5, 0.9], spread: 0.1)
+        let results = try CurvatureClaimsTests.nearCloneResults(success: [0.8, 0.7, 0.6], spike: [0, 0, 0.5], auroc: [0.5, 0.5, 0.9], spread: 0.1)
         let sentence = try #require(findingSentences(results).first { $0.hasPrefix("Near-clone backdoors,") })
         #expect(sentence.contains("were the means and spreads as observed, more than 200 seeds would be needed to resolve the spike's "
             + "interval within its margin ±0.05 (mean "), "\(sentence)")
