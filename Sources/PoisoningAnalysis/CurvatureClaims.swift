@@ -186,7 +186,8 @@ public struct CurvatureClaims: Sendable, Codable, Equatable {
     }
 
     /// The clustered point a near-clone sweep's verdict contrasts with: an attack that works (its
-    /// success's interval lies above 0) at a distance beyond `nearCloneReach` (`isClusteredReference`).
+    /// success's interval lies above 0) at a distance beyond `nearCloneReach`, toward the source mean
+    /// or with a success's interval above 0.5 (`isClusteredReference`).
     public struct ClusteredReference: Sendable, Codable, Equatable {
         /// Its attack and distance (an attack of another sweep, such as `toward: source-mean`, or the sweep's own largest d).
         public let attack: Int
@@ -224,7 +225,8 @@ public struct CurvatureClaims: Sendable, Codable, Equatable {
         /// The largest swept d up to which every swept distance, from the smallest, is `invisible`;
         /// nil when the smallest is not.
         public let invisibleUpTo: Double?
-        /// The answer (`NearCloneRegime.verdict(_:contrast:)`); nil for a clustered reference.
+        /// The answer (`NearCloneRegime.verdict(_:contrast:)`; not testable for a sweep without a
+        /// reference unless every swept d fails on its success or AUROC); nil for a clustered reference.
         public let verdict: ClaimVerdict?
         /// Whether the model is kernel ridge with squared error, the paper's setting (`isPaperSetting`);
         /// false for a network trained with softmax cross-entropy, whose spike can vanish with confidence alone.
@@ -236,12 +238,17 @@ public struct CurvatureClaims: Sendable, Codable, Equatable {
         }
 
         /// The claim's answer from the points' statuses, ascending in d, and whether the clustered
-        /// reference is visible: contradicted when every swept d `fails`; supported when the smallest
-        /// swept d is `invisible` and the reference visible (near clones hide where clustered poisons
-        /// show); not resolved otherwise, including an invisible smallest d beside a reference that
-        /// is not visible either (the instruments then show no contrast to lose).
-        public static func verdict(_ statuses: [NearCloneStatus], contrast: Bool) -> ClaimVerdict {
+        /// reference is visible (`contrast`; nil without a reference): contradicted when every swept d
+        /// `fails`; without a reference, not testable otherwise (the claim contrasts near clones with
+        /// clustered poisons, and "the spike vanishes" is relative to the clustered spike); supported
+        /// when the smallest swept d is `invisible` and the reference visible (near clones hide where
+        /// clustered poisons show); not resolved otherwise, including an invisible smallest d beside a
+        /// reference that is not visible either (the instruments then show no contrast to lose).
+        /// Without a reference the statuses must be judged without the spike (`statusWithoutSpike`):
+        /// a spike can fail a distance only against the clustered spike's margin.
+        public static func verdict(_ statuses: [NearCloneStatus], contrast: Bool?) -> ClaimVerdict {
             if !statuses.isEmpty && statuses.allSatisfy({ $0 == .fails }) { return .contradicted }
+            guard let contrast else { return .notTestable }
             return statuses.first == .invisible && contrast ? .supported : .notResolved
         }
     }
@@ -250,16 +257,43 @@ public struct CurvatureClaims: Sendable, Codable, Equatable {
     /// with poisons moved by at most one unit, near clones of their source rows.
     public static let nearCloneReach = 1.0
 
-    /// Whether a point can be the clustered reference of a sweep: its poisons moved beyond
-    /// `nearCloneReach` (clustered, not near clones) and its attack working (the success's interval
-    /// above 0), so that whether they show is a contrast worth having.
-    public static func isClusteredReference(_ point: NearClonePoint) -> Bool {
-        isClusteredReference(distance: point.distance, success: point.success.interval)
+    /// Whether a point of `attack` can be the clustered reference of a sweep: its poisons moved beyond
+    /// `nearCloneReach` (clustered, not near clones), its attack working (the success's interval above
+    /// 0), and its poisons Granziol's clustered dirty-label poisons (`toward: source-mean`,
+    /// `movesTowardSourceMean`) or its success's interval above 0.5 (an attack that works as well as
+    /// the near clones must). A cluster toward the target mean lies on the target class's data, its
+    /// label consistent with its place: below a success of 0.5 it is no clustered backdoor to contrast with.
+    public static func isClusteredReference(_ point: NearClonePoint, attack: ParameterValue) -> Bool {
+        isClusteredReference(distance: point.distance, success: point.success.interval, towardSourceMean: movesTowardSourceMean(attack))
     }
 
-    /// Whether a point at `distance` whose success has the interval `success` can be a clustered reference.
-    public static func isClusteredReference(distance: Double, success: Interval?) -> Bool {
-        distance > nearCloneReach && (success?.lower ?? 0) > 0
+    /// Whether a point at `distance` whose success has the interval `success`, of an attack that moves
+    /// its poisons toward their own class's mean or not (`towardSourceMean`), can be a clustered reference.
+    public static func isClusteredReference(distance: Double, success: Interval?, towardSourceMean: Bool) -> Bool {
+        let lower = success?.lower ?? 0
+        return distance > nearCloneReach && lower > 0 && (towardSourceMean || lower > 0.5)
+    }
+
+    /// Whether `attack` moves its near-clone poisons toward the mean of their own class's training rows
+    /// (`near-clone: {toward: source-mean}`): beyond every row's distance, Granziol's clustered dirty-label poisons.
+    public static func movesTowardSourceMean(_ attack: ParameterValue) -> Bool {
+        attack.value(at: "near-clone.toward") == .string("source-mean")
+    }
+
+    /// The attack that would give a sweep of `attack` its clustered reference: `attack` with
+    /// `near-clone: {distance: 1000, toward: source-mean}` (every poison on its own class's mean,
+    /// labelled as the target), its other options unchanged.
+    public static func sourceMeanReference(for attack: ParameterValue) -> ParameterValue {
+        withNearClone(attack, .mapping([ParameterEntry(key: "distance", value: .int(1000)),
+                                        ParameterEntry(key: "toward", value: .string("source-mean"))]))
+    }
+
+    /// `attack` with its `near-clone` option replaced by `nearClone` (added when it has none).
+    public static func withNearClone(_ attack: ParameterValue, _ nearClone: ParameterValue) -> ParameterValue {
+        var entries = (attack.entries ?? []).filter { $0.key != "near-clone" }
+        let at = (attack.entries ?? []).firstIndex { $0.key == "near-clone" } ?? entries.count
+        entries.insert(ParameterEntry(key: "near-clone", value: nearClone), at: min(at, entries.count))
+        return .mapping(entries)
     }
 
     /// Whether a defense of a study file trains as no defense does (`kind: none`, or an
@@ -494,7 +528,8 @@ public struct CurvatureClaims: Sendable, Codable, Equatable {
                     if sweep {
                         // The reference: a working clustered point, visible with a spike to measure against first.
                         let candidates = (clustered + points.suffix(1)).filter {
-                            Self.isClusteredReference(distance: $0.distance, success: $0.success.interval)
+                            Self.isClusteredReference(distance: $0.distance, success: $0.success.interval,
+                                                      towardSourceMean: Self.movesTowardSourceMean(results.config.attacks[$0.attack]))
                         }.map { (measured: $0, judged: judgedAlone($0)) }
                         let chosen = candidates.first { $0.judged.visible && $0.judged.spikeMargin != nil }
                             ?? candidates.first { $0.judged.visible } ?? candidates.first
@@ -506,16 +541,27 @@ public struct CurvatureClaims: Sendable, Codable, Equatable {
                         judgedPoints = points.map { judged($0, spikeMargin: spikeMargin) }
                     }
                     let leading = judgedPoints.prefix { $0.status == .invisible }
+                    // Without a reference the spike has no clustered spike to be judged against: only the success and the AUROC decide.
+                    let statuses = reference == nil ? points.map(Self.statusWithoutSpike) : judgedPoints.map(\.status)
                     regimes.append(NearCloneRegime(model: model, fraction: budget, spikeKey: key, margin: margin, vanishMargin: vanishMargin,
                                                    points: judgedPoints, reference: reference,
                                                    invisibleUpTo: sweep ? leading.last?.distance : nil,
-                                                   verdict: sweep ? NearCloneRegime.verdict(judgedPoints.map(\.status), contrast: reference?.visible == true) : nil,
+                                                   verdict: sweep ? NearCloneRegime.verdict(statuses, contrast: reference.map(\.visible)) : nil,
                                                    paperSetting: Self.isPaperSetting(results.config.models[model])))
                 }
             }
         }
         nearClone = regimes
         guard !spikeGrowth.isEmpty || !nearClone.isEmpty else { return nil }
+    }
+
+    /// What a distance shows without its spike (`status` with neither spike nor margin): `fails`
+    /// when its success's interval lies below 0.5 or a detector sees the poisons (an AUROC interval
+    /// excluding 0.5, or seeds split in orientation with none near 0.5), else `notResolved` (never
+    /// `invisible`: that needs the spike within its margin).
+    fileprivate static func statusWithoutSpike(_ point: MeasuredDistance) -> NearCloneStatus {
+        status(success: point.success.interval, spike: nil, spikeMargin: nil, aurocs: point.detectors.map(\.auroc.interval),
+               margin: 0, splits: point.detectors.compactMap(\.orientationSplit))
     }
 
     /// Whether `interval` lies strictly within `center` ± `margin`: the two one-sided tests of

@@ -284,18 +284,23 @@ private func nearCloneSentence(_ regime: CurvatureClaims.NearCloneRegime, _ resu
         + "intervals; success is the attack's over the clean model's, the spike the top eigenvalue of the mean input Hessian over "
         + "\(spikeRowsText(regime.spikeKey)) minus the clean model's, paired by seed, its margin ± \(share) of the clustered reference's "
         + "spike (vanish-margin), none where no reference's spike is resolved away from 0; AUROC intervals clipped to [0, 1], its range): \(perDistance)\(clipped). "
+    let sweepAttack = results.config.attacks[regime.points[0].attack]
     guard let verdict = regime.verdict else {
         let point = regime.points[regime.points.count - 1]
         let shown = "at \(label(point)) " + (point.visible ? "its poisons are visible (\(visibleReasons(point).joined(separator: ", ")))"
             : "its poisons are not visible (no spike resolved beyond its margin, no AUROC resolved away from 0.5)")
         let what = regime.points.count == 1 ? "A single distance" : "A sweep that does not start within d \(distance(CurvatureClaims.nearCloneReach)) of clones"
-        guard CurvatureClaims.isClusteredReference(point) else {
-            let why = [point.distance > CurvatureClaims.nearCloneReach ? nil : "its d is within \(distance(CurvatureClaims.nearCloneReach)) of clones",
-                       (point.success.interval?.lower ?? 0) > 0 ? nil : "its success is not resolved above 0"].compactMap { $0 }
-            return opening + "\(what) is no near-clone sweep, and no clustered reference either (\(listing(why))): "
-                + "a reference is an attack that works at a d beyond \(distance(CurvatureClaims.nearCloneReach)); \(shown)."
+        let modelHasSweep = (results.curvatureClaims?.nearClone ?? []).contains { $0.model == regime.model && $0.verdict != nil }
+        let untested = modelHasSweep ? "" : " " + nearCloneUntestedWithoutSweep(regime, results)
+        guard CurvatureClaims.isClusteredReference(point, attack: results.config.attacks[point.attack]) else {
+            return opening + "\(what) is no near-clone sweep, and no clustered reference either (\(listing(notReferenceReasons(point, results)))): "
+                + "\(referenceRuleText); \(shown)." + untested
         }
         let spikeScale = point.spikeMargin == nil ? " Its spike's interval holds 0: it sets no margin for a near-clone spike to vanish within." : ""
+        guard modelHasSweep else {
+            return opening + "\(what) is no near-clone sweep: it is a clustered reference, but no near-clone sweep of this model contrasts "
+                + "with it, and \(shown)." + spikeScale + untested
+        }
         return opening + "\(what) is no near-clone sweep: it is the clustered reference the near-clone verdicts contrast with, and \(shown)." + spikeScale
     }
     let swept = regime.points.map(\.distance)
@@ -314,9 +319,12 @@ private func nearCloneSentence(_ regime: CurvatureClaims.NearCloneRegime, _ resu
                 + "away from 0, so there is no clustered spike for a near-clone spike to vanish relative to: the spike has no margin, and "
                 + "no swept d can be shown invisible by it (a reference whose spike more seeds resolve would give one). " : "")
     } else {
-        contrast = "No clustered reference is swept (an attack whose success is resolved above 0 at a d beyond "
-            + "\(distance(CurvatureClaims.nearCloneReach)), such as d 1000 toward the source mean), so these runs show no contrast for near clones "
-            + "to lose, and the spike has no margin (a share of the clustered spike); such an attack swept beside the near clones would give both. "
+        let largest = regime.points[regime.points.count - 1]
+        let why = largest.distance > CurvatureClaims.nearCloneReach
+            ? " (\(label(largest)) is none: \(listing(notReferenceReasons(largest, results))))" : ""
+        contrast = "No clustered reference is swept\(why): \(referenceRuleText). So these runs show no clustered poisons for near clones "
+            + "to be contrasted with, and the spike has no margin (a share of the clustered spike), so it decides nothing; the attack "
+            + "\(studyEntryText(CurvatureClaims.sourceMeanReference(for: sweepAttack))) added to attacks would give both. "
     }
     let body = opening + claim + contrast
     guard regime.paperSetting else { return body + nearCloneOutsideSetting(regime, verdict: verdict, results) }
@@ -328,9 +336,17 @@ private func nearCloneSentence(_ regime: CurvatureClaims.NearCloneRegime, _ resu
             ?? "; it holds at every swept d, so the sweep sets no upper end to the range"
         return body + "These runs support the claim for the swept d from \(distance(swept[0])) to \(distance(upTo))\(beyond)."
     case .contradicted:
+        guard regime.reference != nil else {
+            return body + "These runs contradict the claim all the same, on what needs no clustered reference: at every swept d "
+                + "(d \(distance(swept[0])) to \(distance(swept.last ?? 0))) the success's interval lies below 0.5 or a detector's AUROC "
+                + "is resolved away from 0.5, so no swept d keeps the poisons both effective and unseen."
+        }
         return body + "These runs contradict the claim: at no swept d (d \(distance(swept[0])) to \(distance(swept.last ?? 0))) are the "
             + "poisons both effective and invisible."
-    case .notResolved, .notTestable:
+    case .notTestable:
+        return body + "The near-clone claim is therefore not tested by these runs: without a clustered reference the spike cannot "
+            + "be judged, and at some swept d neither the success nor a detector's AUROC shows the poisons failing or seen."
+    case .notResolved:
         let first = regime.points[0]
         if first.status == .invisible {
             return body + "These runs cannot tell: the smallest swept d, \(distance(first.distance)), is effective and invisible, but without "
@@ -367,11 +383,65 @@ private func nearCloneOutsideSetting(_ regime: CurvatureClaims.NearCloneRegime, 
         shows = "near clones are effective and invisible for the swept d from \(distance(swept[0])) to \(distance(upTo)), where the clustered reference shows"
     case .contradicted:
         shows = "at no swept d (d \(distance(swept[0])) to \(distance(swept.last ?? 0))) are the poisons both effective and invisible"
-    case .notResolved, .notTestable:
+    case .notTestable:
+        shows = "they do not test it, with no clustered reference to contrast with (the attack "
+            + "\(studyEntryText(CurvatureClaims.sourceMeanReference(for: results.config.attacks[regime.points[0].attack]))) added to attacks would give one)"
+    case .notResolved:
         shows = "they cannot tell at d \(distance(swept[0])), the smallest swept (\(regime.points[0].status == .invisible ? "effective and invisible, but with no visible clustered reference to contrast with" : "not shown effective and invisible"))"
     }
     return "Outside the paper's setting: " + settingText(results, model: regime.model)
         + ", and a spike at chance may be confidence, not the paper's vanishing spike; what these runs show: " + shows + "."
+}
+
+/// What counts as a clustered reference, as the sentences state it (`CurvatureClaims.isClusteredReference`).
+private let referenceRuleText = "a clustered reference is an attack that works (its success's interval above 0) at a d beyond "
+    + "\(PenaltyTradeOff.lambdaText(CurvatureClaims.nearCloneReach)), moving its poisons toward their own class's mean "
+    + "(toward: source-mean, Granziol's clustered dirty-label poisons) or with a success's interval above 0.5"
+
+/// Why the point `point` is no clustered reference (`CurvatureClaims.isClusteredReference`), each
+/// reason with its number: "its d is within 1 of clones", "its success, +0.025 [+0.004, +0.046], is
+/// not resolved above 0", "it moves its poisons toward the target mean (label-consistent, not
+/// Granziol's clustered dirty-label poisons) and its success, …, is not resolved above 0.5".
+private func notReferenceReasons(_ point: CurvatureClaims.NearClonePoint, _ results: StudyResults) -> [String] {
+    let success = seedValuesText(point.success, range: excessRange, { signedFixed($0, decimals: 3) })
+    let lower = point.success.interval?.lower ?? 0
+    var reasons = [String]()
+    if point.distance <= CurvatureClaims.nearCloneReach { reasons.append("its d is within \(PenaltyTradeOff.lambdaText(CurvatureClaims.nearCloneReach)) of clones") }
+    if lower <= 0 {
+        reasons.append("its success, \(success), is not resolved above 0")
+    } else if !CurvatureClaims.movesTowardSourceMean(results.config.attacks[point.attack]), lower <= 0.5 {
+        reasons.append("it moves its poisons toward the target mean (label-consistent, not Granziol's clustered dirty-label poisons) "
+            + "and its success, \(success), is not resolved above 0.5")
+    }
+    return reasons
+}
+
+/// For a near-clone entry of a model with no near-clone sweep: the claim is not tested, and the
+/// attacks (exact study entries) that would test it: the entry's attack at d 0 (and d 1 for an
+/// entry toward the source mean, so that the near clones make a sweep of their own toward the
+/// target mean), and, when no entry of the model is a clustered reference, the same attack toward
+/// the source mean at d 1000.
+private func nearCloneUntestedWithoutSweep(_ regime: CurvatureClaims.NearCloneRegime, _ results: StudyResults) -> String {
+    let attack = results.config.attacks[regime.points[0].attack]
+    let towardSource = CurvatureClaims.movesTowardSourceMean(attack)
+    let nearDistances = (towardSource ? [0, 1] : [0]).filter { d in !regime.points.contains { $0.distance == Double(d) } }
+    var additions = nearDistances.map { studyEntryText(CurvatureClaims.withNearClone(attack, .mapping([ParameterEntry(key: "distance", value: .int($0))]))) }
+    let referenced = (results.curvatureClaims?.nearClone ?? []).contains { entry in
+        entry.model == regime.model && entry.points.contains { CurvatureClaims.isClusteredReference($0, attack: results.config.attacks[$0.attack]) }
+    }
+    if !referenced { additions.append(studyEntryText(CurvatureClaims.sourceMeanReference(for: attack))) }
+    return "Granziol's (2026) near-clone claim is not tested for this model: it needs a near-clone sweep (two distances or more, the "
+        + "smallest within d \(PenaltyTradeOff.lambdaText(CurvatureClaims.nearCloneReach)) of clones) beside a clustered reference; "
+        + (additions.count == 1 ? "the attack " : "the attacks ") + listing(additions) + " added to attacks would give "
+        + (referenced ? "the sweep." : "both.")
+}
+
+/// An attack as a study file's flow mapping, its kind first: "{kind: backdoor, target: 0, near-clone:
+/// {distance: 1000, toward: source-mean}, trigger: patch}", every option as the study has it (defaults filled in).
+func studyEntryText(_ attack: ParameterValue) -> String {
+    let entries = attack.entries ?? []
+    let ordered = entries.filter { $0.key == "kind" } + entries.filter { $0.key != "kind" }
+    return ParameterValue.mapping(ordered).description
 }
 
 /// A near-clone point as the sentences name it: its distance with its near-clone options

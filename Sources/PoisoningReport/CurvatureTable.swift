@@ -58,11 +58,14 @@ extension ReportModel {
     static func curvatureConvergenceNote(of results: StudyResults, filter: Bool) -> String? {
         let countKey = filter ? MetricKey.inputCurvatureFilterUnconverged : MetricKey.inputCurvatureUnconverged
         let residualKey = filter ? MetricKey.inputCurvatureFilterResidual : MetricKey.inputCurvatureResidual
-        let measured = results.runs.compactMap(\.metrics).filter { $0[countKey] != nil }
-        let short = measured.filter { $0[countKey]! > 0 }
+        // Per run that records the count: its count and its largest relative residual.
+        let measured = results.runs.compactMap(\.metrics).compactMap { metrics in
+            metrics[countKey].map { (count: $0, residual: metrics[residualKey]) }
+        }
+        let short = measured.filter { $0.count > 0 }
         guard !short.isEmpty else { return nil }
-        let count = Int(short.reduce(0.0) { $0 + $1[countKey]! })
-        let largest = short.compactMap { $0[residualKey] }.max() ?? 0
+        let count = Int(short.reduce(0.0) { $0 + $1.count })
+        let largest = short.compactMap(\.residual).max() ?? 0
         let what = filter ? (count == 1 ? "1 row the input-curvature filter scored" : "\(count) rows the input-curvature filter scored")
             : (count == 1 ? "1 top eigenpair of a mean input Hessian" : "\(count) top eigenpairs of mean input Hessians")
         let runs = filter ? "filtered runs" : "runs that measure the curvature"

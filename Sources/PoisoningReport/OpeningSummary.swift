@@ -140,9 +140,10 @@ func slopeClause(_ trend: ThresholdTrend, level: String) -> String {
 
 /// Granziol's (2026) curvature claims as the opening states them: the spike's growth (one verdict with
 /// its exponent, or the count of series per verdict; the poisoned model less curved where it is), and
-/// the near-clone claim per sweep with a verdict (`CurvatureClaims`); "not tested" for a spike fit the
-/// study cannot make (fewer than two positive fractions) or a near-clone sweep it cannot answer
-/// (`untestedCurvatureClaimSentences`). Nil when the study raises neither claim.
+/// the near-clone claim per sweep with a verdict (`CurvatureClaims`; "(no clustered reference)" after
+/// a sweep without one); "not tested" for a spike fit the study cannot make (fewer than two positive
+/// fractions), a near-clone sweep it cannot answer (`untestedCurvatureClaimSentences`), or a model
+/// whose near-clone attacks make no sweep (such as d 2 and d 4 alone). Nil when the study raises neither claim.
 func curvatureClaimAnswers(_ results: StudyResults) -> String? {
     var parts = [String]()
     let claims = results.curvatureClaims
@@ -174,12 +175,14 @@ func curvatureClaimAnswers(_ results: StudyResults) -> String? {
     for sweep in sweeps {
         let model = models > 1 ? " (\(results.series.first { $0.model == sweep.model }?.modelLabel ?? "model \(sweep.model)"))" : ""
         let toward = CurvatureClaims.nearCloneOptionsText(of: results.config.attacks[sweep.points[0].attack])
-        let verdict = sweep.paperSetting ? sweep.verdict?.words ?? ""
-            : "outside the paper's setting (\(lossText(results, model: sweep.model)); the runs' test: \(sweep.verdict?.words ?? ""))"
+        let words = (sweep.verdict?.words ?? "") + (sweep.reference == nil ? " (no clustered reference)" : "")
+        let verdict = sweep.paperSetting ? words
+            : "outside the paper's setting (\(lossText(results, model: sweep.model)); the runs' test: \(words))"
         parts.append("near clones effective yet invisible\(model)\(toward.isEmpty ? "" : " (\(toward))") is \(verdict)")
     }
-    if sweeps.isEmpty, untested.contains(where: { $0.contains("near-clone claim is not tested") || $0.contains("curvature claims are not tested") }) {
-        parts.append("the near-clone claim is not tested")
+    let unswept = (claims?.nearClone ?? []).contains { entry in !sweeps.contains { $0.model == entry.model } }
+    if unswept || sweeps.isEmpty && untested.contains(where: { $0.contains("near-clone claim is not tested") || $0.contains("curvature claims are not tested") }) {
+        parts.append("the near-clone claim is not tested" + (unswept ? " (no near-clone sweep" + (sweeps.isEmpty ? ")" : " for some models)") : ""))
     }
     return parts.isEmpty ? nil : "Granziol's (2026) curvature claims: " + parts.joined(separator: "; ") + "."
 }

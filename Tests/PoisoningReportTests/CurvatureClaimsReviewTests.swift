@@ -17,7 +17,7 @@ struct CurvatureClaimsReviewTests {
     /// A spike of -0.015 (interval [-0.0253, -0.0047]) is resolved below 0 but within the margin ± 0.05:
     /// it has vanished relative to the clustered spike (r25d #3: the margin is a share of that spike).
     @Test func aSpikeResolvedBelowItsMarginIsVisible() throws {
-        let results = try CurvatureClaimsTests.nearCloneResults(success: [0.8, 0.7, 0.1], spike: [-0.2, -0.2, 0.5], auroc: [0.5, 0.5, 0.9])
+        let results = try CurvatureClaimsTests.nearCloneResults(success: [0.8, 0.7, 0.6], spike: [-0.2, -0.2, 0.5], auroc: [0.5, 0.5, 0.9])
         let regime = try #require(results.curvatureClaims?.nearClone.first)
         #expect(regime.points.map(\.status) == [.fails, .fails, .fails] && regime.points.map(\.visible) == [true, true, true])
         #expect(regime.verdict == .contradicted)
@@ -25,7 +25,7 @@ struct CurvatureClaimsReviewTests {
         #expect(sentence.contains("input-curvature 10% AUROC 0.500 [0.490, 0.510] (spike below the clean model's: the poisoned model is less curved); d 1:"),
                 "\(sentence)")
 
-        let small = try CurvatureClaimsTests.nearCloneResults(success: [0.8, 0.7, 0.1], spike: [-0.015, 0, 0.5], auroc: [0.5, 0.5, 0.9])
+        let small = try CurvatureClaimsTests.nearCloneResults(success: [0.8, 0.7, 0.6], spike: [-0.015, 0, 0.5], auroc: [0.5, 0.5, 0.9])
         let smallRegime = try #require(small.curvatureClaims?.nearClone.first)
         #expect(smallRegime.points.map(\.status) == [.invisible, .invisible, .fails] && smallRegime.verdict == .supported)
         #expect(smallRegime.points[0].seedsToResolve == nil)
@@ -39,14 +39,19 @@ struct CurvatureClaimsReviewTests {
         let regime = try #require(results.curvatureClaims?.nearClone.first)
         #expect(regime.points.map(\.status) == [.notResolved, .notResolved, .fails] && regime.points[2].visible)
         #expect(regime.points.allSatisfy { $0.spikeMargin == nil }, "no reference, no clustered spike to set the spike's margin")
-        #expect(regime.reference == nil && regime.verdict == .notResolved)
-        #expect(!CurvatureClaims.isClusteredReference(regime.points[2]) && !CurvatureClaims.isClusteredReference(regime.points[1]))
+        #expect(regime.reference == nil && regime.verdict == .notTestable, "no reference: the near-clone claim is not testable")
+        #expect(!CurvatureClaims.isClusteredReference(regime.points[2], attack: results.config.attacks[2])
+            && !CurvatureClaims.isClusteredReference(regime.points[1], attack: results.config.attacks[1]))
         let sentence = try #require(findingSentences(results).first { $0.hasPrefix("Near-clone backdoors,") })
-        #expect(sentence.contains("No clustered reference is swept (an attack whose success is resolved above 0 at a d beyond 1, such as d 1000 "
-            + "toward the source mean), so these runs show no contrast for near clones to lose, and the spike has no margin (a share of the "
-            + "clustered spike); such an attack swept beside the near clones would give both. "), "\(sentence)")
-        #expect(sentence.hasSuffix("These runs cannot tell at d 0, the smallest swept; the spike has no margin: a working clustered reference "
-            + "whose spike is resolved away from 0 would give one."), "\(sentence)")
+        let noReference: String = "No clustered reference is swept (d 1000 is none: its success, +0.015 [-0.006, +0.036], is not resolved "
+            + "above 0): a clustered reference is an attack that works (its success's interval above 0) at a d beyond 1, moving its poisons "
+            + "toward their own class's mean (toward: source-mean, Granziol's clustered dirty-label poisons) or with a success's interval "
+            + "above 0.5. So these runs show no clustered poisons for near clones to be contrasted with, and the spike has no margin (a share "
+            + "of the clustered spike), so it decides nothing; the attack {kind: backdoor, target: 0, trigger: patch, trigger-features: [-3, -2, -1], "
+            + "trigger-quantile: 0.95, clean-label: false, near-clone: {distance: 1000, toward: source-mean}} added to attacks would give both. "
+        #expect(sentence.contains(noReference), "\(sentence)")
+        #expect(sentence.hasSuffix("The near-clone claim is therefore not tested by these runs: without a clustered reference the spike "
+            + "cannot be judged, and at some swept d neither the success nor a detector's AUROC shows the poisons failing or seen."), "\(sentence)")
 
         let towardSource = StudyConfig.component("backdoor", ["target": .int(0), "near-clone": .mapping([
             ParameterEntry(key: "distance", value: .double(0)), ParameterEntry(key: "toward", value: .string("source-mean")),
@@ -59,11 +64,13 @@ struct CurvatureClaimsReviewTests {
         }
         let lone = StudyResults(study: study, runs: runs, toolVersion: "test")
         let regimes = try #require(lone.curvatureClaims?.nearClone)
-        #expect(regimes.map(\.verdict) == [.notResolved, nil] && regimes[0].reference == nil)
+        #expect(regimes.map(\.verdict) == [.notTestable, nil] && regimes[0].reference == nil)
         let loneSentence = try #require(findingSentences(lone).first { $0.hasPrefix("Near-clone backdoors (toward source mean)") })
-        #expect(loneSentence.hasSuffix("A single distance is no near-clone sweep, and no clustered reference either (its d is within 1 of "
-            + "clones): a reference is an attack that works at a d beyond 1; at d 0 (toward source mean) its poisons are visible (spike above "
-            + "the clean model's, an AUROC above 0.5)."), "\(loneSentence)")
+        let loneEnd: String = "A single distance is no near-clone sweep, and no clustered reference either (its d is within 1 of "
+            + "clones): a clustered reference is an attack that works (its success's interval above 0) at a d beyond 1, moving its poisons "
+            + "toward their own class's mean (toward: source-mean, Granziol's clustered dirty-label poisons) or with a success's interval "
+            + "above 0.5; at d 0 (toward source mean) its poisons are visible (spike above the clean model's, an AUROC above 0.5)."
+        #expect(loneSentence.hasSuffix(loneEnd), "\(loneSentence)")
         #expect(!loneSentence.contains("it is the clustered reference"))
     }
 
@@ -76,7 +83,7 @@ struct CurvatureClaimsReviewTests {
         #expect(!CurvatureClaims.trainsAsUndefended(StudyConfig.component(InputGradientPenaltyDefense.kind, ["lambda": .int(1)])))
         let metrics = { (attack: Int, defense: Int, fraction: Double, seed: Int) -> [String: Double] in
             let shake = 0.005 * (Double(seed) - 1.5)
-            var values = CurvatureClaimsTests.curvature(fraction: fraction, efficacy: [0.8, 0.1][attack] + 0.01 * Double(seed), spike: [0, 0.5][attack] + shake)
+            var values = CurvatureClaimsTests.curvature(fraction: fraction, efficacy: [0.8, 0.6][attack] + 0.01 * Double(seed), spike: [0, 0.5][attack] + shake)
             if defense == 1 { values.merge(CurvatureClaimsTests.detection(fraction: fraction, auroc: [0.5, 0.9][attack] + shake)) { $1 } }
             return values
         }
@@ -108,14 +115,14 @@ struct CurvatureClaimsReviewTests {
     /// The opening states the curvature verdicts, within its 120 words: one spike fit per series
     /// counted by verdict (the poisoned model less curved named), the near-clone sweep's verdict.
     @Test func theOpeningStatesTheCurvatureVerdicts() throws {
-        let supported = try CurvatureClaimsTests.nearCloneResults(success: [0.8, 0.7, 0.1], spike: [0, 0, 0.5], auroc: [0.5, 0.5, 0.9])
+        let supported = try CurvatureClaimsTests.nearCloneResults(success: [0.8, 0.7, 0.6], spike: [0, 0, 0.5], auroc: [0.5, 0.5, 0.9])
         let opening = openingSummary(supported)
         #expect(opening.contains("Granziol's (2026) curvature claims: the spike's growth is not tested (one poisoned fraction); near clones "
             + "effective yet invisible is supported."), "\(opening)")
         #expect(wordCount(opening) <= 120, "\(wordCount(opening)) words: \(opening)")
 
         let contradicted = try CurvatureClaimsTests.nearCloneResults(success: [0.3, 0.2, 0.1], spike: [0.2, 0.3, 0.5], auroc: [0.3, 0.5, 0.9])
-        #expect(openingSummary(contradicted).contains("near clones effective yet invisible is contradicted."))
+        #expect(openingSummary(contradicted).contains("near clones effective yet invisible is contradicted (no clustered reference)."))
 
         let (study, runs) = try CurvatureClaimsTests.sweep(distances: [0, 1], fractions: [0, 0.1, 0.2]) { attack, defense, fraction, seed in
             var values = CurvatureClaimsTests.curvature(fraction: fraction, efficacy: 0.5 + 0.1 * Double(attack) + 0.01 * Double(seed),
@@ -137,7 +144,7 @@ struct CurvatureClaimsReviewTests {
     /// 0.98 ± 3.182446 × 0.05 √(5/3) / 2 = [0.877, 1.083], shown [0.877, 1.000]; clean eigenvalues 0,
     /// 0, 0, 0.4: 0.1 ± 3.182446 × 0.2 / 2 = [-0.218, 0.418], shown [0, 0.418].
     @Test func intervalsAreClippedToTheirQuantitysRange() throws {
-        let results = try CurvatureClaimsTests.nearCloneResults(success: [0.8, 0.7, 0.1], spike: [0, 0, 0.5], auroc: [0.5, 0.5, 0.98], spread: 0.05)
+        let results = try CurvatureClaimsTests.nearCloneResults(success: [0.8, 0.7, 0.6], spike: [0, 0, 0.5], auroc: [0.5, 0.5, 0.98], spread: 0.05)
         let sentence = try #require(findingSentences(results).first { $0.hasPrefix("Near-clone backdoors,") })
         #expect(sentence.contains("input-curvature 10% AUROC 0.980 [0.877, 1.000]"), "\(sentence)")
 
@@ -182,7 +189,7 @@ struct CurvatureClaimsReviewTests {
     /// the random-direction baseline of the alignment as a value at the data's feature count:
     /// Γ(d/2) / (√π Γ((d+1)/2)) is 1 at d = 1, 2/π at d = 2 and 24 / (√π Γ(5.5)) = 0.2586899 at d = 10.
     @Test func studyKeysAreNotEscapedAndTheAlignmentsBaselineHasAValue() throws {
-        let results = try CurvatureClaimsTests.nearCloneResults(success: [0.8, 0.7, 0.1], spike: [0, 0, 0.5], auroc: [0.5, 0.5, 0.9], spread: 0.1)
+        let results = try CurvatureClaimsTests.nearCloneResults(success: [0.8, 0.7, 0.6], spike: [0, 0, 0.5], auroc: [0.5, 0.5, 0.9], spread: 0.1)
         let sentence = try #require(findingSentences(results).first { $0.hasPrefix("Near-clone backdoors,") })
         #expect(sentence.contains("were the means and spreads as observed, more than 200 seeds would be needed to resolve the spike's "
             + "interval within its margin ±0.05 (mean "), "\(sentence)")

@@ -279,7 +279,7 @@ struct CurvatureClaimsTests {
     }
 
     @Test func nearClonesThatStayEffectiveAndInvisibleSupportTheClaimUpToTheLastSuchDistance() throws {
-        let results = try Self.nearCloneResults(success: [0.8, 0.7, 0.1], spike: [0, 0, 0.5], auroc: [0.5, 0.5, 0.9])
+        let results = try Self.nearCloneResults(success: [0.8, 0.7, 0.6], spike: [0, 0, 0.5], auroc: [0.5, 0.5, 0.9])
         let regime = try #require(results.curvatureClaims?.nearClone.first)
         #expect(regime.points.map(\.distance) == [0, 1, 1000] && regime.fraction == 0.1 && regime.margin == 0.02 && regime.vanishMargin == 0.1)
         #expect(regime.points.map(\.status) == [.invisible, .invisible, .fails] && regime.points.map(\.visible) == [false, false, true])
@@ -292,8 +292,8 @@ struct CurvatureClaimsTests {
         let sentence = try #require(findingSentences(results).first { $0.hasPrefix("Near-clone backdoors, ") })
         #expect(sentence.contains("d 0: success +0.815 [+0.794, +0.836], spike "))
         #expect(sentence.contains("(margin ±0.05), input-curvature 10% AUROC 0.500 [0.490, 0.510] (effective and invisible); d 1: success +0.715"))
-        #expect(sentence.contains("d 1000: success +0.115 [+0.094, +0.136], spike +0.5 [+0.49, +0.51] (margin ±0.05)"))
-        #expect(sentence.contains("input-curvature 10% AUROC 0.900 [0.890, 0.910] (success below 0.5, spike above the clean model's, an AUROC above 0.5)"))
+        #expect(sentence.contains("d 1000: success +0.615 [+0.594, +0.636], spike +0.5 [+0.49, +0.51] (margin ±0.05)"))
+        #expect(sentence.contains("input-curvature 10% AUROC 0.900 [0.890, 0.910] (spike above the clean model's, an AUROC above 0.5)"))
         #expect(sentence.contains("every AUROC interval within 0.5 ± 0.020: equivalence tests, two one-sided tests each at the 2.5% level"))
         #expect(sentence.contains("The clustered reference, d 1000, is visible (spike above the clean model's, an AUROC above 0.5). "))
         #expect(sentence.hasSuffix("These runs support the claim for the swept d from 0 to 1; at d 1000 it no longer holds."))
@@ -305,10 +305,10 @@ struct CurvatureClaimsTests {
     /// at 90% power per side (power 0.8 split over two one-sided tests), σ = 0.01 √(5/3) = 0.01291: 7,
     /// the smallest n with (t(0.975, n-1) + t(0.9, n-1)) σ/√n ≤ 0.02 (SciPy `stats.t.ppf`).
     @Test func intervalsHoldingChanceButReachingBeyondTheMarginCannotTell() throws {
-        let results = try Self.nearCloneResults(success: [0.8, 0.7, 0.1], spike: [0, 0, 0.5], auroc: [0.5, 0.5, 0.9], spread: 0.02)
+        let results = try Self.nearCloneResults(success: [0.8, 0.7, 0.6], spike: [0, 0, 0.5], auroc: [0.5, 0.5, 0.9], spread: 0.02)
         let regime = try #require(results.curvatureClaims?.nearClone.first)
         #expect(regime.points.map(\.status) == [.notResolved, .notResolved, .fails] && regime.verdict == .notResolved)
-        let results4 = try Self.nearCloneResults(success: [0.8, 0.7, 0.1], spike: [0, 0, 0.5], auroc: [0.5, 0.5, 0.9], spread: 0.01)
+        let results4 = try Self.nearCloneResults(success: [0.8, 0.7, 0.6], spike: [0, 0, 0.5], auroc: [0.5, 0.5, 0.9], spread: 0.01)
         let regime4 = try #require(results4.curvatureClaims?.nearClone.first)
         #expect(regime4.points.map(\.status) == [.notResolved, .notResolved, .fails] && regime4.verdict == .notResolved)
         #expect(regime4.points[0].seedsToResolve == 7 && regime4.invisibleUpTo == nil)
@@ -325,11 +325,15 @@ struct CurvatureClaimsTests {
         let sentence = try #require(findingSentences(results).first { $0.hasPrefix("Near-clone backdoors,") })
         #expect(sentence.contains("AUROC 0.300 [0.290, 0.310] (success below 0.5, spike above the clean model's, an AUROC below 0.5: "
             + "the scores separate the poisons, in reverse); d 1:"))
-        #expect(sentence.hasSuffix("These runs contradict the claim: at no swept d (d 0 to 1000) are the poisons both effective and invisible."))
+        // d 1000 toward the target mean at +0.115 is no reference; every d fails on its success all the same.
+        #expect(regime.reference == nil)
+        #expect(sentence.hasSuffix("These runs contradict the claim all the same, on what needs no clustered reference: at every swept d "
+            + "(d 0 to 1000) the success's interval lies below 0.5 or a detector's AUROC is resolved away from 0.5, so no swept d keeps the "
+            + "poisons both effective and unseen."), "\(sentence)")
     }
 
     @Test func aSuccessStraddlingOneHalfAtTheSmallestDistanceCannotTell() throws {
-        let results = try Self.nearCloneResults(success: [0.485, 0.7, 0.1], spike: [0, 0, 0.5], auroc: [0.5, 0.5, 0.9])
+        let results = try Self.nearCloneResults(success: [0.485, 0.7, 0.6], spike: [0, 0, 0.5], auroc: [0.5, 0.5, 0.9])
         let regime = try #require(results.curvatureClaims?.nearClone.first)
         #expect(regime.points.map(\.status) == [.notResolved, .invisible, .fails] && regime.verdict == .notResolved)
         let sentence = try #require(findingSentences(results).first { $0.hasPrefix("Near-clone backdoors,") })
@@ -342,7 +346,8 @@ struct CurvatureClaimsTests {
     /// the poisons are invisible too (no spike, AUROC at chance), so the instruments show no contrast
     /// to lose, and with no clustered spike the near clones' spike has no margin to vanish within; a
     /// sweep of d 0 and 1 has no clustered end at all. A sweep that does not start near clones
-    /// (d 2, 4, 1000) gets no verdict: it is a clustered reference.
+    /// (d 2, 4, 1000) gets no verdict: with d 1000 toward the target mean at +0.115 it is no clustered
+    /// reference either, and the claim is untested (r25e #4).
     @Test func invisibleNearClonesNeedAVisibleClusteredReference() throws {
         let blind = try Self.nearCloneResults(success: [0.8, 0.7, 0.6], spike: [0, 0, 0], auroc: [0.5, 0.5, 0.5])
         let regime = try #require(blind.curvatureClaims?.nearClone.first)
@@ -361,15 +366,17 @@ struct CurvatureClaimsTests {
 
         let near = try Self.nearCloneResults(success: [0.8, 0.7], spike: [0, 0], auroc: [0.5, 0.5], distances: [0, 1])
         let nearRegime = try #require(near.curvatureClaims?.nearClone.first)
-        #expect(nearRegime.reference == nil && nearRegime.verdict == .notResolved)
+        #expect(nearRegime.reference == nil && nearRegime.verdict == .notTestable)
         #expect(try #require(findingSentences(near).first { $0.hasPrefix("Near-clone backdoors,") }).contains("No clustered reference is swept"))
 
         let far = try Self.nearCloneResults(success: [0.8, 0.7, 0.1], spike: [0, 0, 0.5], auroc: [0.5, 0.5, 0.9], distances: [2, 4, 1000])
         let farRegime = try #require(far.curvatureClaims?.nearClone.first)
         #expect(farRegime.verdict == nil && farRegime.reference == nil && farRegime.invisibleUpTo == nil)
         let farSentence = try #require(findingSentences(far).first { $0.hasPrefix("Near-clone backdoors,") })
-        #expect(farSentence.hasSuffix("A sweep that does not start within d 1 of clones is no near-clone sweep: it is the clustered reference "
-            + "the near-clone verdicts contrast with, and at d 1000 its poisons are visible (spike above the clean model's, an AUROC above 0.5)."))
+        #expect(farSentence.contains("A sweep that does not start within d 1 of clones is no near-clone sweep, and no clustered reference "
+            + "either (it moves its poisons toward the target mean"), "\(farSentence)")
+        #expect(farSentence.contains("Granziol's (2026) near-clone claim is not tested for this model"), "\(farSentence)")
+        #expect(!farSentence.contains("verdicts contrast with"))
         #expect(!farSentence.contains("support") && !farSentence.contains("contradict"))
     }
 
@@ -384,7 +391,7 @@ struct CurvatureClaimsTests {
         let towardSource = StudyConfig.component("backdoor", ["target": .int(0), "near-clone": .mapping([
             ParameterEntry(key: "distance", value: .double(1000)), ParameterEntry(key: "toward", value: .string("source-mean")),
         ])])
-        let success = [0.8, 0.7, 0.1, 0.1], spike = [0, 0, 0.5, 0], auroc = [0.5, 0.5, 0.9, 0.5]
+        let success = [0.8, 0.7, 0.6, 0.1], spike = [0, 0, 0.5, 0], auroc = [0.5, 0.5, 0.9, 0.5]
         let (study, runs) = try Self.sweep(distances: [0, 1, 1000], more: [towardSource]) { attack, defense, fraction, seed in
             let shake = 0.005 * (Double(seed) - 1.5)
             var values = Self.curvature(fraction: fraction, efficacy: success[attack] + 0.01 * Double(seed), spike: spike[attack] + shake)
@@ -408,7 +415,7 @@ struct CurvatureClaimsTests {
         #expect(sentences.count == 2)
         let targetMean = try #require(sentences.first), sourceMean = try #require(sentences.last)
         #expect(targetMean.hasPrefix("Near-clone backdoors, ") && !targetMean.contains("toward"))
-        #expect(targetMean.contains("; d 1000: success +0.115 [+0.094, +0.136]"))
+        #expect(targetMean.contains("; d 1000: success +0.615 [+0.594, +0.636]"))
         #expect(targetMean.hasSuffix("These runs support the claim for the swept d from 0 to 1; at d 1000 it no longer holds."))
         #expect(sourceMean.hasPrefix("Near-clone backdoors (toward source mean), kernel ridge"))
         #expect(sourceMean.contains("paired by seed, its margin ± 10.0% of the clustered reference's spike (vanish-margin), none where no "
@@ -435,7 +442,7 @@ struct CurvatureClaimsTests {
 
     /// results.json holds the claims (schema 4's `curvatureClaims`) and reads back to the same.
     @Test func resultsJSONHoldsTheClaimsAndReadsThemBack() throws {
-        let results = try Self.nearCloneResults(success: [0.8, 0.7, 0.1], spike: [0, 0, 0.5], auroc: [0.5, 0.5, 0.9])
+        let results = try Self.nearCloneResults(success: [0.8, 0.7, 0.6], spike: [0, 0, 0.5], auroc: [0.5, 0.5, 0.9])
         let json = try results.jsonData()
         let document = try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any])
         let claims = try #require(document["curvatureClaims"] as? [String: Any])

@@ -18,7 +18,7 @@ struct CurvatureSettingTests {
     /// only kernel ridge (squared error) answers the paper; the MLP's sentence names its loss and says
     /// why a vanishing spike there is outside the paper's setting, and so does the opening.
     @Test func aNetworksVerdictIsOutsideThePapersSetting() throws {
-        let network = try CurvatureClaimsTests.nearCloneResults(success: [0.8, 0.7, 0.1], spike: [0, 0, 0.5], auroc: [0.5, 0.5, 0.9], model: StudyConfig.mlp(8))
+        let network = try CurvatureClaimsTests.nearCloneResults(success: [0.8, 0.7, 0.6], spike: [0, 0, 0.5], auroc: [0.5, 0.5, 0.9], model: StudyConfig.mlp(8))
         let regime = try #require(network.curvatureClaims?.nearClone.first)
         #expect(regime.verdict == .supported && !regime.paperSetting)
         let sentence = try #require(findingSentences(network).first { $0.hasPrefix("Near-clone backdoors,") })
@@ -32,7 +32,7 @@ struct CurvatureSettingTests {
         #expect(openingSummary(network).contains("near clones effective yet invisible is outside the paper's setting (softmax cross-entropy; "
             + "the runs' test: supported)."), "\(openingSummary(network))")
 
-        let kernel = try CurvatureClaimsTests.nearCloneResults(success: [0.8, 0.7, 0.1], spike: [0, 0, 0.5], auroc: [0.5, 0.5, 0.9], model: Self.kernelRidge)
+        let kernel = try CurvatureClaimsTests.nearCloneResults(success: [0.8, 0.7, 0.6], spike: [0, 0, 0.5], auroc: [0.5, 0.5, 0.9], model: Self.kernelRidge)
         #expect(kernel.curvatureClaims?.nearClone.first?.paperSetting == true)
         let kernelSentence = try #require(findingSentences(kernel).first { $0.hasPrefix("Near-clone backdoors,") })
         #expect(kernelSentence.contains("(squared error) at 10.0% poisoned"), "\(kernelSentence)")

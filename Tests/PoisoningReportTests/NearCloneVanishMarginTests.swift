@@ -9,10 +9,10 @@ import PoisoningUtilities
 /// judged against ± `vanish-margin` (input-curvature's option, default 0.1) times the clustered
 /// reference's mean spike. Made-up sweeps (`CurvatureClaimsTests.nearCloneResults`: d 0, 1, 1000 at
 /// 10%, four seeds, each interval ± 3.182446 × 0.005 √(5/3) / 2 = ± 0.0103 about its mean) whose d 1000
-/// works (success 0.115, resolved above 0) with a spike of 0.5, so the margin is ± 0.05; the success of
+/// works above 0.5 (success 0.615 [0.594, 0.636]: a target-mean cluster must, to be a reference) with a spike of 0.5, so the margin is ± 0.05; the success of
 /// the near clones lies above 0.5 and their AUROC at 0.5 ± 0.0103, within 0.5 ± 0.02, so the spike decides.
 struct NearCloneVanishMarginTests {
-    static func regime(_ spike: [Double], success: [Double] = [0.8, 0.7, 0.1], vanishMargin: Double? = nil) throws
+    static func regime(_ spike: [Double], success: [Double] = [0.8, 0.7, 0.6], vanishMargin: Double? = nil) throws
         -> (regime: CurvatureClaims.NearCloneRegime, sentence: String) {
         let results = try CurvatureClaimsTests.nearCloneResults(success: success, spike: spike, auroc: [0.5, 0.5, 0.9], vanishMargin: vanishMargin)
         let regime = try #require(results.curvatureClaims?.nearClone.first)
@@ -31,8 +31,8 @@ struct NearCloneVanishMarginTests {
         #expect(sentence.hasSuffix("These runs support the claim for the swept d from 0 to 1; at d 1000 it no longer holds."))
     }
 
-    /// Spikes of 0.08 and 0.09 ([0.0697, 0.0903], [0.0797, 0.1003]) lie beyond + 0.05, and d 1000 does
-    /// not work: every swept d fails, the claim is contradicted.
+    /// Spikes of 0.08 and 0.09 ([0.0697, 0.0903], [0.0797, 0.1003]) lie beyond + 0.05, and d 1000 shows
+    /// (spike 0.5, AUROC 0.9): every swept d fails, the claim is contradicted.
     @Test func aSpikeBeyondTheShareOfTheClusteredSpikeFailsToVanish() throws {
         let (regime, sentence) = try Self.regime([0.08, 0.09, 0.5])
         #expect(regime.points.map(\.status) == [.fails, .fails, .fails] && regime.points.map(\.visible) == [true, true, true])
@@ -66,7 +66,7 @@ struct NearCloneVanishMarginTests {
     /// A success straddling 0.5 (0.49 to 0.52 over the seeds: 0.505 [0.484, 0.526]) is planned too:
     /// its interval must clear 0.5 by its mean's 0.005, at 80% power, σ = 0.01291: 55 seeds (SciPy).
     @Test func aSuccessStraddlingOneHalfIsPlannedFromItsObservedMean() throws {
-        let (regime, sentence) = try Self.regime([0, 0, 0.5], success: [0.49, 0.7, 0.1])
+        let (regime, sentence) = try Self.regime([0, 0, 0.5], success: [0.49, 0.7, 0.6])
         #expect(regime.points.map(\.status) == [.notResolved, .invisible, .fails] && regime.points[0].seedsToResolve == 55)
         #expect(sentence.hasSuffix("were the means and spreads as observed, about 55 seeds would resolve the success's interval away from "
             + "0.5 (mean +0.505)."), "\(sentence)")
@@ -80,13 +80,13 @@ struct NearCloneVanishMarginTests {
         #expect(regime.reference == nil && regime.points.allSatisfy { $0.spikeMargin == nil })
         #expect(regime.points.map(\.status) == [.fails, .fails, .fails], "spikes resolved above 0 are a trace even without a margin")
         let (flat, flatSentence) = try Self.regime([0, 0, 0.5], success: [0.8, 0.7, -0.015])
-        #expect(flat.points.map(\.status) == [.notResolved, .notResolved, .fails] && flat.verdict == .notResolved)
-        #expect(flatSentence.contains("No clustered reference is swept (an attack whose success is resolved above 0 at a d beyond 1, such as d 1000 "
-            + "toward the source mean), so these runs show no contrast for near clones to lose, and the spike has no margin (a share of the "
-            + "clustered spike); such an attack swept beside the near clones would give both."), "\(flatSentence)")
-        #expect(flatSentence.hasSuffix("These runs cannot tell at d 0, the smallest swept; the spike has no margin: a working clustered "
-            + "reference whose spike is resolved away from 0 would give one."), "\(flatSentence)")
-        #expect(sentence.contains("(spike above the clean model's)"))
+        #expect(flat.points.map(\.status) == [.notResolved, .notResolved, .fails] && flat.verdict == .notTestable)
+        #expect(flatSentence.contains("No clustered reference is swept (d 1000 is none: its success, 0.000 [-0.021, +0.021], is not resolved above 0)"),
+                "\(flatSentence)")
+        #expect(flatSentence.hasSuffix("The near-clone claim is therefore not tested by these runs: without a clustered reference the spike "
+            + "cannot be judged, and at some swept d neither the success nor a detector's AUROC shows the poisons failing or seen."), "\(flatSentence)")
+        // The spikes resolved above 0 fail each d, but without a reference they decide no verdict: not testable.
+        #expect(regime.verdict == .notTestable && sentence.contains("(spike above the clean model's)"))
     }
 
     /// `vanish-margin: 0.2` doubles the margin to ± 0.1: spikes of 0.08 and 0.07 ([0.0697, 0.0903],
