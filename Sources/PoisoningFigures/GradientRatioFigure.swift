@@ -63,9 +63,7 @@ func gradientRatioFigure(_ results: StudyResults, styles: StudyStyles) -> StudyF
         + thresholdNote(results, members) + " Below it no poison set "
         + "can make the target stationary, and the ratio stays above a floor; above it the ratio can fall by decades towards 0."
         + budgetAxisNote(chart.x)
-        + (members.contains { results.tauIsLowerBound(series: $0) } ? " An MLP's threshold is its last layer's, a lower bound on the budget." : "")
-        + (members.contains { !results.thresholdDerived(series: $0) }
-            ? " No threshold is drawn for an MLP under cancel: first-layer: none is derived for its first layer's gradient." : "")
+        + thresholdScopeNote(results, members)
         + (offScale > 0 ? " \(offScale) budget\(offScale == 1 ? "" : "s") where a seed's ratio is exactly 0 cannot be drawn on the log axis and \(offScale == 1 ? "is" : "are") left out." : "")
         + AttackNames(results).note
     return StudyFigure(name: "poisonability_gradient", caption: caption, chart: chart)
@@ -90,6 +88,15 @@ func thresholdName(_ results: StudyResults, _ members: [Int]) -> String {
 /// literally): "weights-only τ" for τ_w.
 func thresholdLabel(_ results: StudyResults, _ members: [Int]) -> String {
     thresholdName(results, members).replacingOccurrences(of: "τ_w", with: "weights-only τ")
+}
+
+/// What the drawn threshold is for the MLP series among `members`: " An MLP's threshold is its last
+/// layer's, a lower bound on the budget." and, under `cancel: first-layer`, that none is drawn
+/// (`StudyResults.thresholdDerived(series:)`); empty when no member is an MLP.
+func thresholdScopeNote(_ results: StudyResults, _ members: [Int]) -> String {
+    (members.contains { results.tauIsLowerBound(series: $0) } ? " An MLP's threshold is its last layer's, a lower bound on the budget." : "")
+        + (members.contains { !results.thresholdDerived(series: $0) }
+            ? " No threshold is drawn for an MLP under cancel: first-layer: none is derived for its first layer's gradient." : "")
 }
 
 /// Which threshold the figures mark: the one each series is judged by.

@@ -51,9 +51,7 @@ func poisonabilityFigure(_ results: StudyResults, styles: StudyStyles) -> StudyF
         + "where the seeds agree). " + thresholdNote(results, members) + " Below it no poison set can make the target stationary; "
         + "the mixed gradient's norm is drawn on a log axis in the next figure."
         + budgetAxisNote(x)
-        + (members.contains { results.tauIsLowerBound(series: $0) } ? " An MLP's threshold is its last layer's, a lower bound on the budget." : "")
-        + (members.contains { !results.thresholdDerived(series: $0) }
-            ? " No threshold is drawn for an MLP under cancel: first-layer: none is derived for its first layer's gradient." : "")
+        + thresholdScopeNote(results, members)
         + AttackNames(results).note
     return StudyFigure(name: "poisonability", caption: caption, chart: Chart(
         title: "Victim's agreement with the target and accuracy vs. budget ε",

@@ -66,7 +66,7 @@ public enum SharedFolder {
         let parent = folder.deletingLastPathComponent()
         do {
             try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
-        } catch where posixCode(of: error) == .ENOENT {
+        } catch where posixErrno(of: error) == ENOENT {
             return .again(.ENOENT)
         }
         var temporary: URL
@@ -137,15 +137,6 @@ public enum SharedFolder {
     private static func isFolder(_ path: String) -> Bool {
         var status = stat()
         return stat(path, &status) == 0 && status.st_mode & S_IFMT == S_IFDIR
-    }
-
-    /// The POSIX error code of `error`, a `POSIXError` or a Foundation error wrapping one.
-    private static func posixCode(of error: Error) -> POSIXErrorCode? {
-        if let error = error as? POSIXError { return error.code }
-        let nsError = error as NSError
-        let posix = nsError.domain == NSPOSIXErrorDomain ? nsError : nsError.userInfo[NSUnderlyingErrorKey] as? NSError
-        guard let posix, posix.domain == NSPOSIXErrorDomain else { return nil }
-        return POSIXErrorCode(rawValue: Int32(posix.code))
     }
 
     /// Removes `folder` when it is empty (rmdir(2) removes nothing else, so nothing is lost, and

@@ -144,3 +144,12 @@ public func isRealFolder(_ path: String) -> Bool {
     var status = stat()
     return lstat(path, &status) == 0 && status.st_mode & S_IFMT == S_IFDIR
 }
+
+/// The errno of `error` when it is a POSIX error (a `POSIXError`, or an `NSError` of that domain)
+/// or a Foundation error wrapping one (`NSUnderlyingErrorKey`, as FileManager's are); nil otherwise.
+public func posixErrno(of error: Error) -> Int32? {
+    let nsError = error as NSError
+    let posix = nsError.domain == NSPOSIXErrorDomain ? nsError : nsError.userInfo[NSUnderlyingErrorKey] as? NSError
+    guard let posix, posix.domain == NSPOSIXErrorDomain else { return nil }
+    return Int32(posix.code)
+}

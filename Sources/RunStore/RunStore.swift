@@ -712,9 +712,8 @@ private func storeFailure(_ error: Error, path: String) -> Error {
         } ?? "" : ""
         return RunStoreError(path: path, reason: "SQLite: \(error.message ?? "error \(error.resultCode.rawValue)")" + sizeLimit)
     }
+    if let code = posixErrno(of: error) { return RunStoreError(path: path, reason: String(cString: strerror(code))) }
     let nsError = error as NSError
-    let posix = nsError.domain == NSPOSIXErrorDomain ? nsError : nsError.userInfo[NSUnderlyingErrorKey] as? NSError
-    if let posix, posix.domain == NSPOSIXErrorDomain { return RunStoreError(path: path, reason: String(cString: strerror(Int32(posix.code)))) }
     return RunStoreError(path: path, reason: nsError.localizedDescription.split(separator: "\n").first.map(String.init) ?? "unknown error")
 }
 

@@ -133,11 +133,8 @@ public struct OutputFolderError: Error, CustomStringConvertible {
 /// The reason of a file-system error in a few words ("No space left on device", "Not a directory"),
 /// from the POSIX error underneath Foundation's, instead of Foundation's multi-line description.
 public func fileErrorReason(_ error: Error) -> String {
+    if let code = posixErrno(of: error) { return String(cString: strerror(code)) }
     let nsError = error as NSError
-    if nsError.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(nsError.code))) }
-    if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
-        return String(cString: strerror(Int32(underlying.code)))
-    }
     switch CocoaError.Code(rawValue: nsError.code) {
     case .fileNoSuchFile, .fileReadNoSuchFile: return "no such file or folder"
     case .fileWriteOutOfSpace: return "no space left on device"
