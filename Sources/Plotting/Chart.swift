@@ -1006,9 +1006,14 @@ extension Chart {
         let markers = zip(panel.series, drawn.series).filter { $0.0.marker != nil }.flatMap(\.1)
         return placeLabels(panel.labels, at: drawn.labels, markers: markers,
                            markerBoxes: pointObstacles(panel, transform: transform, markersOnly: true),
-                           horizontalBars: horizontalBarObstacles(panel, transform: transform),
+                           horizontalBars: horizontalBarObstacles(panel, transform: transform), dataLines: dataLineSegments(panel, drawn: drawn),
                            lines: referenceObstacles(panel, transform: transform), area: transform.area,
                            obstacles: dataObstacles(panel, transform: transform) + (legendBox.map { [$0] } ?? []), font: font, size: size)
+    }
+
+    /// The segments of every data line of `panel` (its series drawn with a line) where `drawn` draws them, in device points.
+    func dataLineSegments(_ panel: Panel, drawn: PanelGeometry) -> [(Point, Point)] {
+        zip(panel.series, drawn.series).filter { $0.0.line != nil }.flatMap { _, points in Array(zip(points, points.dropFirst())) }
     }
 
     /// Each panel's direct labels that find no position (`placeLabels` leaves a label out rather than draw it over
@@ -1056,29 +1061,31 @@ extension Chart {
     /// line (drawn on a white backing), so that a name is used before a number. Labels still without
     /// one then try their key the same way, out to a longer leader; a key still unplaced takes the
     /// first of those positions that overlaps no label, none of `markerBoxes`, none of `lines`
-    /// and none of `horizontalBars`, with a leader line as above, whatever data line it covers, then
+    /// and none of `horizontalBars`, with a leader line as above, near a data line (but, by the final check, never over it), then
     /// one over a reference line, then the same out to 400 points, then one whose leader line crosses
     /// other points' horizontal bars (but no marker), then one across any bar (but no marker, label or
     /// leader line), and failing that the first whose leader line may pass other data (still nearer its own point than any other marker when it has
     /// no leader line). Every position of every stage must also pass a final check with exact geometry: its box keeps
-    /// `Style.labelBarGap` from every marker and bar (its own marker's square and vertical bar as drawn), keeps clear of
-    /// every label and leader line placed before it, and its leader line, as drawn (`PlacedLabel.leaderSegment`), crosses
-    /// no leader line or label placed before it and no other marker: no label ever covers a marker or a bar, and no two
+    /// `Style.labelBarGap` from every marker, bar and data line (each segment of `dataLines`, the series' lines as drawn; its own
+    /// marker's square and vertical bar as drawn), keeps clear of every label and leader line placed before it, and its leader
+    /// line, as drawn (`PlacedLabel.leaderSegment`), crosses no leader line or label placed before it and no other marker: no
+    /// label ever covers a marker, a bar or a data line, and no two
     /// leader lines cross (`labelConflicts` is the brute-force check of the same). A label that finds no position is left
     /// out rather than drawn over something; `unplacedLabels(font:)` names it, for a caption's key. `points` are the labels' points and `markers` every marker's, in device points,
     /// `markerBoxes` the markers' boxes in that order; a label whose box crosses one of `lines` and
     /// none of `obstacles` is `backed`. The labels are `size` points (`Chart.directLabelSize`).
     func placeLabels(_ labels: [PointLabel], at points: [Point], markers: [Point], markerBoxes: [Rect],
-                     horizontalBars: [(point: Point, box: Rect)] = [], lines: [Rect], area: Rect, obstacles: [Rect],
+                     horizontalBars: [(point: Point, box: Rect)] = [], dataLines: [(Point, Point)] = [], lines: [Rect], area: Rect, obstacles: [Rect],
                      font: Font, size: Double) -> [PlacedLabel] {
         var taken = obstacles, labelBoxes = [Rect](), leaders = [Rect](), placed = [Int: PlacedLabel]()
         var leaderSegments = [(Point, Point)]()
         let height = (font.ascent + font.descent) * size
         let inside = labels.indices.filter { area.contains(points[$0]) }
         // The final check every position passes, whatever its stage, with exact geometry (review r22d m6; the leader
-        // lines of two committed figures crossed): its box keeps `Style.labelBarGap` from every marker and bar (its own
-        // marker's square and vertical bar as drawn) and 2 points across and 1 up and down from every label, and meets
-        // no leader line; its leader line, as drawn, crosses no other leader line, no label and no other marker.
+        // lines of two committed figures crossed): its box keeps `Style.labelBarGap` from every marker, bar and data line
+        // (review r22e M1: "λ 1" was drawn through its own line; its own marker's square and vertical bar as drawn) and 2
+        // points across and 1 up and down from every label, and meets no leader line; its leader line, as drawn, crosses no
+        // other leader line, no label and no other marker.
         let squares = zip(markers, markerBoxes).map { marker, box in
             let radius = box.width / 2 - 2
             return (marker: marker, square: Rect(x: marker.x - radius, y: marker.y - radius, width: 2 * radius, height: 2 * radius),
@@ -1090,6 +1097,7 @@ extension Chart {
             let spacedBox = Rect(x: box.x - 2, y: box.y - 1, width: box.width + 4, height: box.height + 2)
             if squares.contains(where: { $0.marker == point ? gapped.intersects($0.square) || gapped.intersects($0.bar) : gapped.intersects($0.box) })
                 || horizontalBars.contains(where: { gapped.intersects($0.box) }) || labelBoxes.contains(where: spacedBox.intersects)
+                || dataLines.contains(where: { segment($0, meets: gapped) })
                 || leaderSegments.contains(where: { segment($0, meets: box) }) {
                 return false
             }
@@ -1164,7 +1172,7 @@ extension Chart {
             guard let key = labels[index].key else { continue }
             place(index, text: key, distances: [6, 14, 26, 40, 60, 90, 120, 160], fits: clear)
         }
-        // Keys still unplaced: over data lines and bands but clear of the markers, their bars (vertical and
+        // Keys still unplaced: near data lines (but never over one: the final check) and over bands, clear of the markers, their bars (vertical and
         // horizontal) and the reference lines, then over a reference line, then out to a longer leader line,
         // and last with a leader line that may pass other data: never over a marker or a bar.
         let unique = { (box: Rect, leader: [Rect]?, point: Point) in

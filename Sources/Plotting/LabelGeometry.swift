@@ -54,9 +54,10 @@ extension Chart {
 
     /// The conflicts among placed direct labels, by brute force over all pairs, as a reference for `placeLabels`:
     /// two leader lines that cross, a leader line through another label's box or another point's marker, a label's
-    /// box meeting another label's box, any marker (`markers`, the squares drawn) or any bar (`bars`, the strokes of
-    /// the vertical and horizontal error bars with their caps). One line per conflict; empty when there is none.
-    public static func labelConflicts(_ placed: [PlacedLabel], markers: [Rect], bars: [Rect]) -> [String] {
+    /// box meeting another label's box, any marker (`markers`, the squares drawn), any bar (`bars`, the strokes of
+    /// the vertical and horizontal error bars with their caps) or any data line (`dataLines`, the segments of the
+    /// series' lines as drawn, by their centre lines). One line per conflict; empty when there is none.
+    public static func labelConflicts(_ placed: [PlacedLabel], markers: [Rect], bars: [Rect], dataLines: [(Point, Point)]) -> [String] {
         var conflicts = [String]()
         for (i, a) in placed.enumerated() {
             for (j, b) in placed.enumerated() where j != i {
@@ -75,6 +76,9 @@ extension Chart {
                 }
             }
             for bar in bars where a.box.intersects(bar) { conflicts.append("'\(a.text)' lies over the bar at \(bar)") }
+            for line in dataLines where segment(line, meets: a.box) {
+                conflicts.append("'\(a.text)' lies over the data line from \(line.0) to \(line.1)")
+            }
         }
         return conflicts
     }

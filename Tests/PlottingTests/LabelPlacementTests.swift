@@ -45,11 +45,11 @@ struct LabelPlacementTests {
         #expect(placed.allSatisfy { $0.leader })
         let (first, second) = (placed[0].leaderSegment!, placed[1].leaderSegment!)
         #expect(!segmentsCross(first, second))
-        #expect(Chart.labelConflicts(placed, markers: [markerBox(a), markerBox(b)], bars: []) == [])
+        #expect(Chart.labelConflicts(placed, markers: [markerBox(a), markerBox(b)], bars: [], dataLines: []) == [])
         // The position refused: its leader line, from (100, 130) up to (140, 90), crosses A's, from (100, 100) down to (140, 140).
         let refused = Chart.PlacedLabel(index: 1, text: "b", color: .black, point: b, box: crossing, leader: true, backed: false)
         #expect(segmentsCross(first, refused.leaderSegment!))
-        #expect(Chart.labelConflicts([placed[0], refused], markers: [], bars: []) == ["the leader lines of 'a' and 'b' cross"])
+        #expect(Chart.labelConflicts([placed[0], refused], markers: [], bars: [], dataLines: []) == ["the leader lines of 'a' and 'b' cross"])
     }
 
     /// A point with a vertical error bar (100 points tall) and a horizontal one ending 25 points to its right, room left
@@ -75,8 +75,32 @@ struct LabelPlacementTests {
         #expect(placed.first?.leader == true)
         let strokes = [Rect(x: 199.5, y: 100, width: 1, height: 100), Rect(x: 140, y: 149.5, width: 85, height: 1),
                        Rect(x: 224.5, y: 147, width: 1, height: 6)]
-        #expect(Chart.labelConflicts(placed, markers: [markerBox(point)], bars: strokes) == [])
+        #expect(Chart.labelConflicts(placed, markers: [markerBox(point)], bars: strokes, dataLines: []) == [])
         #expect(!placed.contains { $0.box.x < horizontal.maxX + Style.labelBarGap })
+    }
+
+    /// A point on its own data line (review r22e M1: "λ 1" was drawn through its own line), room left only in a band to the
+    /// right along the line: every position there meets the line, so the label is left out; with room above right too, it
+    /// goes there (40 points out, with a leader line). The brute-force check finds the refused position over the line.
+    @Test func aLabelIsNeverPlacedOverADataLine() {
+        let point = Point(200, 150)
+        let height = (font.ascent + font.descent) * size, width = font.width(of: "λ 1", size: size)
+        let line = (Point(100, 150), Point(300, 150))
+        let band = Rect(x: 206, y: point.y - height / 2, width: 194, height: height)
+        let place = { (free: [Rect]) in
+            chart.placeLabels([PointLabel("λ 1", at: point, color: .black, key: "1")], at: [point], markers: [point],
+                              markerBoxes: [markerBox(point)], dataLines: [(line.0, point), (point, line.1)], lines: [], area: area,
+                              obstacles: obstacles(leaving: free), font: font, size: size)
+        }
+        #expect(place([band]).isEmpty)
+        let upperRight = Rect(x: 240, y: point.y - 40 - height, width: width, height: height)
+        let placed = place([band, upperRight])
+        #expect(placed.map(\.box) == [upperRight])
+        #expect(Chart.labelConflicts(placed, markers: [markerBox(point)], bars: [], dataLines: [line]) == [])
+        let refused = Chart.PlacedLabel(index: 0, text: "λ 1", color: .black, point: point, box: Rect(x: 206, y: point.y - height / 2,
+                                        width: width, height: height), leader: false, backed: false)
+        #expect(Chart.labelConflicts([refused], markers: [], bars: [], dataLines: [line])
+            == ["'λ 1' lies over the data line from \(line.0) to \(line.1)"])
     }
 
     /// In a rendered chart: a point with error bars both ways among other points; its name is placed clear of
@@ -98,7 +122,7 @@ struct LabelPlacementTests {
         }
         let markers = points.map { markerBox(transform.device($0)) }
         #expect(!rendered.labels[0].isEmpty && rendered.labels[0].count + chart.unplacedLabels(font: font)[0].count == 3)
-        #expect(Chart.labelConflicts(rendered.labels[0], markers: markers, bars: bars) == [])
+        #expect(Chart.labelConflicts(rendered.labels[0], markers: markers, bars: bars, dataLines: []) == [])
     }
 
     /// A labelled point inside a lattice of markers 6 points apart: every position meets a marker, so the label (and its

@@ -324,7 +324,7 @@ struct LayoutTests {
         #expect(placed.count + unplaced.count == 20 && placed.count >= 4 && placed.contains { $0.text == "point 0" })
         #expect(Chart.labelConflicts(rendered.labels[0], markers: points.map { rendered.transforms[0].device($0) }.map {
             Rect(x: $0.x - 3.25, y: $0.y - 3.25, width: 6.5, height: 6.5)
-        }, bars: []) == [])
+        }, bars: [], dataLines: []) == [])
         for (i, a) in placed.enumerated() {
             for b in placed[(i + 1)...] { #expect(!a.rect.intersects(b.rect), "'\(a.text)' and '\(b.text)'") }
             #expect(a.rect.x >= area.x && a.rect.maxX <= area.maxX && a.rect.y >= area.y && a.rect.maxY <= area.maxY)

@@ -103,7 +103,7 @@ struct ManySeriesFiguresTests {
     /// point of a panel without its direct label (its text or its key, in the panel), a label without
     /// a leader line as near another marker as its own (within 4 points, a marker's radius), two leader
     /// lines crossing (or one crossing another label or marker), a label covering a marker (any series' marker, its own too), a label crossing
-    /// a bar (vertical or horizontal), a label crossing a reference line without a white backing, a marker nearer than
+    /// a bar (vertical or horizontal) or a data line, a label crossing a reference line without a white backing, a marker nearer than
     /// 12 points to the frame along an axis whose range was fitted, two series with markers or two
     /// legend entries in one style (colour, line style and marker).
     static func layoutFailures(_ figure: StudyFigure, _ rendered: RenderedChart) -> [String] {
@@ -259,7 +259,9 @@ struct ManySeriesFiguresTests {
                     return strokes
                 }
             }
-            failures += Chart.labelConflicts(placedLabels, markers: markerSquares, bars: barStrokes)
+            // Every data line as the segments drawn between its points (review r22e M1: "λ 1" was drawn through its own line).
+            let dataLines = drawn.filter { $0.0.line != nil }.flatMap { _, points in Array(zip(points, points.dropFirst())) }
+            failures += Chart.labelConflicts(placedLabels, markers: markerSquares, bars: barStrokes, dataLines: dataLines)
                 .map { "\(figure.name): \($0)" }
             for (labelIndex, placed) in placedLabels.enumerated() {
                 // Without a leader, every other marker is farther from the label than its own by more than a marker's radius (4 points).
