@@ -48,6 +48,9 @@ public struct Series: Sendable {
         self.filled = filled
     }
 
+    /// Whether the legend's `entry` stands for this series: the same label, marker and line style.
+    func shows(_ entry: LegendEntry) -> Bool { label == entry.label && marker == entry.marker && line == entry.line }
+
     /// The y range the bar of point `index` spans (its interval, or its value ± its error), nil
     /// when it has no bar.
     public func bar(_ index: Int) -> ClosedRange<Double>? {
@@ -384,7 +387,7 @@ public struct Chart: Sendable {
 
     /// The chart split into pages of whole rows of `maxColumns` panels, as few as keep each within
     /// `rowsPerPage` rows and as even as can be (the earlier pages holding the extra row): itself when
-    /// it fits one page. Every page keeps the legend and the axes, their fitted ranges those of the
+    /// it fits one page. Every page keeps the legend (less the entries for series it does not draw) and the axes, their fitted ranges those of the
     /// whole chart so that the pages compare, and its title ends "(k of n)".
     public func paged() -> [Chart] {
         let rows = (panels.count + maxColumns - 1) / maxColumns, maxRows = rowsPerPage
@@ -442,7 +445,7 @@ public struct Chart: Sendable {
     }
 
     /// One chart per range of panels, each keeping the legend (without an entry for open markers where the page draws
-    /// none) and the axes, their fitted ranges those of the whole chart, and titled "(k of n)".
+    /// none, nor one for series of the chart that the page does not draw) and the axes, their fitted ranges those of the whole chart, and titled "(k of n)".
     /// A page holds whole rows of `maxColumns` panels, so that it keeps its rows' headers and the columns' headers.
     private func pagesOf(_ ranges: [Range<Int>]) -> [Chart] {
         var x = self.x, y = self.y
@@ -453,11 +456,17 @@ public struct Chart: Sendable {
             y.range = fittedYRange(Array(panels.indices))
             y.rangeIsFitted = true
         }
+        let allSeries = panels.flatMap(\.series).filter { !$0.points.isEmpty }
         return ranges.enumerated().map { page, range in
             let rows = range.lowerBound / maxColumns..<((range.upperBound + maxColumns - 1) / maxColumns)
-            // An entry for open markers only on a page that draws one (review r22d m6: part 1 of a trade-off listed one).
-            let drawsOpen = panels[range].contains { $0.series.contains { $0.marker != nil && !$0.filled && !$0.points.isEmpty } }
-            let pageLegend = legend.filter { $0.filled || $0.marker == nil || drawsOpen }
+            // An entry for open markers only on a page that draws one (review r22d m6: part 1 of a trade-off listed one), and an
+            // entry that names series of the chart (by label, marker and line) only on a page that draws one of them (review
+            // r22e m1: train_vs_test part 4 listed two train accuracies it does not draw).
+            let pageSeries = panels[range].flatMap(\.series).filter { !$0.points.isEmpty }
+            let drawsOpen = pageSeries.contains { $0.marker != nil && !$0.filled }
+            let pageLegend = legend.filter { entry in
+                ((entry.filled || entry.marker == nil) || drawsOpen) && (!allSeries.contains { $0.shows(entry) } || pageSeries.contains { $0.shows(entry) })
+            }
             var chart = Chart(title: "\(title) (\(page + 1) of \(ranges.count))", x: x, y: y, panels: Array(panels[range]),
                               legend: pageLegend, panelWidth: panelWidth, panelHeight: panelHeight, maxColumns: maxColumns,
                               maxRows: self.maxRows, maxWidth: maxWidth, maxHeight: maxHeight, ySharing: ySharing,
@@ -526,6 +535,8 @@ enum Style {
     static let dataInset = 12.0
     static let rowGap = 8.0
     static let legendSample = 24.0
+    /// The length of a legend's line samples when one draws a marker on a dash-dotted line (`Chart.legendSampleLength`).
+    static let longLegendSample = 36.0
     static let legendPadding = 6.0
     /// The distance between the baselines of a text's lines, in line heights.
     static let lineSpacing = 1.12
@@ -1254,7 +1265,7 @@ extension Chart {
     /// The legend within `availableWidth`: `columns` columns (as many as fit when nil), each label
     /// shortened with an ellipsis when one column would still be too wide.
     private func legendLayout(font: Font, availableWidth: Double, columns: Int?) -> LegendRows {
-        let sample = Style.legendSample + 6, trailing = 14.0
+        let sample = legendSampleLength + 6, trailing = 14.0
         let labelWidth = availableWidth - 2 * Style.legendPadding - sample - trailing
         let labels = legend.map { fitted($0.text, width: labelWidth, size: Style.legendSize, font: font) }
         let widths = labels.map { sample + font.width(of: $0, size: Style.legendSize) + trailing }
@@ -1262,6 +1273,13 @@ extension Chart {
         let lineHeight = (font.ascent + font.descent) * Style.legendSize
         return LegendRows(labels: labels, entryWidths: widths, lineHeight: lineHeight, rowHeight: lineHeight * 1.45,
                           columns: columns ?? fitting)
+    }
+
+    /// The length of the legend's samples: `Style.legendSample`, or `Style.longLegendSample` when an entry draws a marker
+    /// on a dash-dotted line, so that its dash and dot show on each side of the marker (review r22e m1: in 24 points the
+    /// marker hid the dot, and the line read as solid).
+    var legendSampleLength: Double {
+        legend.contains { $0.marker != nil && $0.line == .dashDot } ? Style.longLegendSample : Style.legendSample
     }
 
     private func drawLegend(canvas: Canvas, box: Rect, rows: LegendRows) {
@@ -1272,25 +1290,25 @@ extension Chart {
             let x = box.x + Style.legendPadding + Double(column) * rows.columnWidth
             let centerY = box.y + Style.legendPadding + rows.lineHeight / 2 + Double(row) * rows.rowHeight
             if let line = entry.line {
-                canvas.strokeLine([Point(x, centerY), Point(x + Style.legendSample, centerY)], color: entry.color,
+                canvas.strokeLine([Point(x, centerY), Point(x + legendSampleLength, centerY)], color: entry.color,
                                   width: 1.4, style: line)
             }
             switch entry.swatch {
             case .box?:
                 var fill = entry.color
                 fill.alpha = 0.35
-                canvas.fillRect(Rect(x: x, y: centerY - 5, width: Style.legendSample, height: 10), color: fill)
+                canvas.fillRect(Rect(x: x, y: centerY - 5, width: legendSampleLength, height: 10), color: fill)
             case .interval?:
-                drawInterval(canvas: canvas, from: x + 1, to: x + Style.legendSample - 1, top: centerY - Style.spanHeight / 2,
-                             caps: [x + 1, x + Style.legendSample - 1], color: entry.color)
+                drawInterval(canvas: canvas, from: x + 1, to: x + legendSampleLength - 1, top: centerY - Style.spanHeight / 2,
+                             caps: [x + 1, x + legendSampleLength - 1], color: entry.color)
             case nil:
                 break
             }
             if let marker = entry.marker {
-                canvas.drawMarker(marker, at: Point(x + Style.legendSample / 2, centerY), size: 6.5, color: entry.color,
+                canvas.drawMarker(marker, at: Point(x + legendSampleLength / 2, centerY), size: 6.5, color: entry.color,
                                   filled: entry.filled)
             }
-            canvas.drawText(rows.labels[index], at: Point(x + Style.legendSample + 6, centerY), size: Style.legendSize,
+            canvas.drawText(rows.labels[index], at: Point(x + legendSampleLength + 6, centerY), size: Style.legendSize,
                             anchor: .left)
         }
     }

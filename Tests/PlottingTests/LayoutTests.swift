@@ -152,6 +152,51 @@ struct LayoutTests {
             .paged().map(\.title) == ["t"])
     }
 
+    /// Review r22e m1: a page's legend listed quantities only other pages draw. Two pages of one panel, the first drawing
+    /// "a" (circles, solid), the second "b" (squares, dashed) and an "a" of circles on a dotted line (not the entry's
+    /// style): each page lists its own series and the chance line (which no series names), and the whole chart all three.
+    @Test func eachPageListsOnlyTheSeriesItDraws() {
+        let legend = [LegendEntry(label: "a", color: .black, line: .solid, marker: .circle),
+                      LegendEntry(label: "b", color: .black, line: .dashed, marker: .square),
+                      LegendEntry(label: "chance", color: .black, line: .dashDot)]
+        let panels = [Panel(series: [Series(label: "a", points: [Point(0, 0), Point(1, 1)], color: .black, line: .solid, marker: .circle)]),
+                      Panel(series: [Series(label: "b", points: [Point(0, 1), Point(1, 0)], color: .black, line: .dashed, marker: .square),
+                                     Series(label: "a", points: [Point(0, 0)], color: .black, line: .dotted, marker: .circle)])]
+        let chart = Chart(title: "t", x: Axis(label: "x"), y: Axis(label: "y"), panels: panels, legend: legend, panelWidth: 190,
+                          panelHeight: 140, maxColumns: 1, maxRows: 1)
+        let pages = chart.paged()
+        #expect(pages.map { $0.legend.map(\.label) } == [["a", "chance"], ["b", "chance"]])
+        #expect(chart.legend.count == 3)
+    }
+
+    /// Review r22e m1: a legend's dash-dotted line with a diamond read as solid (in 24 points the marker hid the dot). The
+    /// sample's dashes, as Cairo strokes them at 1.4 points from its left end, leave a whole dot and a piece of dash visible
+    /// on each side of the 6.5-point marker at its centre; a legend without such an entry keeps the short sample.
+    @Test func aDashDottedLegendSampleShowsItsDotBesideItsMarker() {
+        let entry = LegendEntry(label: "both", color: .black, line: .dashDot, marker: .diamond)
+        let chart = Chart(title: "t", x: Axis(label: "x"), y: Axis(label: "y"), panels: [Panel(series: [])], legend: [entry], panelWidth: 190, panelHeight: 140)
+        let length = chart.legendSampleLength
+        // The stroked stretches of [0, length]: the pattern repeated, dash and dot alternating with gaps.
+        let pattern = LineStyle.dashDot.dashes(width: 1.4)
+        var stretches = [ClosedRange<Double>](), start = 0.0, index = 0
+        while start < length {
+            if index % 2 == 0 { stretches.append(start...min(length, start + pattern[index % pattern.count])) }
+            start += pattern[index % pattern.count]
+            index += 1
+        }
+        let marker = (length / 2 - 3.25)...(length / 2 + 3.25)
+        for side in [0...marker.lowerBound, marker.upperBound...length] {
+            let visible = stretches.compactMap { stretch -> Double? in
+                let low = max(stretch.lowerBound, side.lowerBound), high = min(stretch.upperBound, side.upperBound)
+                return high > low ? high - low : nil
+            }
+            #expect(visible.contains { abs($0 - 1.4) < 1e-9 } && visible.contains { $0 > 1.4 + 1e-9 }, "\(side): \(visible)")
+        }
+        var plain = chart
+        plain.legend = [LegendEntry(label: "chance", color: .black, line: .dashDot), LegendEntry(label: "a", color: .black, line: .dashed, marker: .circle)]
+        #expect(plain.legendSampleLength == 24)
+    }
+
     /// Issue 22's cold review: a split figure ended its first part with one attack's first panels and
     /// put the rest in the second. Split between groups, 28 panels of 4 columns (pages of at most 6
     /// rows, 24 panels) in groups of 2, 14 and 12 go to pages of 16 (the first two groups) and 12,
