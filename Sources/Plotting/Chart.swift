@@ -1079,7 +1079,8 @@ extension Chart {
     /// no leader line). Every position of every stage must also pass a final check with exact geometry: its box keeps
     /// `Style.labelBarGap` from every marker, bar and data line (each segment of `dataLines`, the series' lines as drawn; its own
     /// marker's square and vertical bar as drawn), keeps clear of every label and leader line placed before it, and its leader
-    /// line, as drawn (`PlacedLabel.leaderSegment`), crosses no leader line or label placed before it and no other marker: no
+    /// line, as drawn (`PlacedLabel.leaderSegment`), crosses no leader line or label placed before it and no other marker, and
+    /// runs along neither of its own point's bars beyond the marker (where it would not show): no
     /// label ever covers a marker, a bar or a data line, and no two
     /// leader lines cross (`labelConflicts` is the brute-force check of the same). A label that finds no position is left
     /// out rather than drawn over something; `unplacedLabels(font:)` names it, for a caption's key. `points` are the labels' points and `markers` every marker's, in device points,
@@ -1114,10 +1115,16 @@ extension Chart {
             }
             guard hasLeader else { return true }
             let line = Self.leaderSegment(from: point, to: box)
-            // Nor does it run along its own point's horizontal bar (its 1-point stroke), where it would not show and the
-            // label, in line with the bar, would read as its continuation (r22d m6: "early stopping (patience 10)" beyond an
-            // x bar's cap). (A label centred above or below its vertical bar, its leader along the bar, reads as the bar's.)
+            // Nor does it run along its own point's horizontal or vertical bar beyond the marker (its 1-point stroke), where it
+            // would not show and the label, in line with the bar, would read as its continuation (r22d m6: "early stopping
+            // (patience 10)" beyond an x bar's cap; r22e m2: "λ 0.3" 40 points below its point, joined only along its y bar).
+            let ownVerticalBars = squares.filter { $0.marker == point }.flatMap { own -> [Rect] in
+                let radius = own.box.width / 2
+                return [Rect(x: point.x - 0.5, y: own.box.y, width: 1, height: point.y - radius - own.box.y),
+                        Rect(x: point.x - 0.5, y: point.y + radius, width: 1, height: own.box.maxY - point.y - radius)].filter { $0.height > 0 }
+            }
             let ownBars = horizontalBars.filter { $0.point == point }.map { Rect(x: $0.box.x, y: point.y - 0.5, width: $0.box.width, height: 1) }
+                + ownVerticalBars
             return !leaderSegments.contains { segmentsCross($0, line) } && !labelBoxes.contains { segment(line, meets: $0) }
                 && !squares.contains { $0.marker != point && segment(line, meets: $0.square) } && !ownBars.contains { segment(line, meets: $0) }
         }

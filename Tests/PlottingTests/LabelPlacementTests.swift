@@ -103,6 +103,25 @@ struct LabelPlacementTests {
             == ["'λ 1' lies over the data line from \(line.0) to \(line.1)"])
     }
 
+    /// Review r22e m2: a label centred above its point's vertical bar (which ends 30 points up), its leader line hidden along
+    /// the bar, read as the bar's. With room only there (40 points above) the label is left out; with room above right
+    /// too, it goes there, its leader line clear of the bar.
+    @Test func aLeaderLineNeverRunsAlongItsOwnVerticalBar() {
+        let point = Point(200, 150)
+        let height = (font.ascent + font.descent) * size, width = font.width(of: "λ 0.3", size: size)
+        let barred = Rect(x: point.x - 5.25, y: 120, width: 10.5, height: 60)  // the marker with its bar from 120 to 180
+        let above = Rect(x: point.x - width / 2, y: point.y - 40 - height, width: width, height: height)
+        let place = { (free: [Rect]) in
+            chart.placeLabels([PointLabel("λ 0.3", at: point, color: .black)], at: [point], markers: [point], markerBoxes: [barred],
+                              lines: [], area: area, obstacles: obstacles(leaving: free), font: font, size: size)
+        }
+        #expect(place([above]).isEmpty)
+        let upperRight = Rect(x: 240, y: point.y - 40 - height, width: width, height: height)
+        let placed = place([above, upperRight])
+        #expect(placed.map(\.box) == [upperRight])
+        #expect(placed.first?.leader == true)
+    }
+
     /// In a rendered chart: a point with error bars both ways among other points; its name is placed clear of
     /// every bar (2 points or more from each bar's box) and of every marker, as the brute-force check finds.
     @Test func aRenderedLabelKeepsClearOfEveryErrorBar() throws {
