@@ -55,7 +55,8 @@ func penaltyTradeOffFigure(_ results: StudyResults, styles: StudyStyles) -> Stud
     return StudyFigure(name: "penalty_tradeoff", caption: caption, chart: Chart(
         title: "Input-gradient penalty: attack success vs. clean accuracy over λ",
         x: Axis(label: "Clean test accuracy (clean model)", minimumSpan: minimumFractionSpan),
-        y: Axis(label: "Attack success at \(budget), corrected for clean (as the panel's title names it)", minimumSpan: minimumFractionSpan),
+        // "Effect", not "success": a panel's title names its own measure, which may be the test accuracy lost (review r22e m4).
+        y: Axis(label: "Attack's effect at \(budget), corrected for clean (as each panel's title names it)", minimumSpan: minimumFractionSpan),
         panels: panels, legend: legend, panelWidth: max(size.width, 280), panelHeight: max(size.height, 210),
         maxColumns: byAttack ? attacks.count : 2, ySharing: byAttack ? .columns : .all))
 }

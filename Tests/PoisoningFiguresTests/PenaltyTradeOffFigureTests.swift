@@ -24,6 +24,9 @@ struct PenaltyTradeOffFigureTests {
         let results = try Self.results()
         let figure = try #require(penaltyTradeOffFigure(results, styles: StudyStyles(results)))
         #expect(figure.name == "penalty_tradeoff")
+        // One y label for panels whose titles name different measures (review r22e m4: it said "attack success" over a panel
+        // of "test accuracy lost").
+        #expect(figure.chart.y.label == "Attack's effect at 10.0%, corrected for clean (as each panel's title names it)")
         let curve = try #require(figure.chart.panels.first?.series.first)
         let expected = [(0.90, 0.20), (0.87, 0.07), (0.84, 0.02)]
         #expect(curve.points.count == 3)
