@@ -85,10 +85,10 @@ struct LabelPlacementTests {
     @Test func aLabelIsNeverPlacedOverADataLine() {
         let point = Point(200, 150)
         let height = (font.ascent + font.descent) * size, width = font.width(of: "λ 1", size: size)
-        let line = (Point(100, 150), Point(300, 150))
+        let line = (Point(0, 150), Point(400, 150))
         let band = Rect(x: 206, y: point.y - height / 2, width: 194, height: height)
         let place = { (free: [Rect]) in
-            chart.placeLabels([PointLabel("λ 1", at: point, color: .black, key: "1")], at: [point], markers: [point],
+            chart.placeLabels([PointLabel("λ 1", at: point, color: .black)], at: [point], markers: [point],
                               markerBoxes: [markerBox(point)], dataLines: [(line.0, point), (point, line.1)], lines: [], area: area,
                               obstacles: obstacles(leaving: free), font: font, size: size)
         }

@@ -254,7 +254,9 @@ struct LayoutTests {
 
     /// Three single points on one spot and a fourth apart, in a dodging panel: the three are drawn a
     /// marker's width plus a point apart (in order at 0, +1 and -1 steps), the fourth where it is, each
-    /// label beside its own marker; without dodging all three sit on the spot.
+    /// label beside its own marker, except the middle one's: between its neighbours' bars, its only room is centred
+    /// above or below its own bar, its leader line hidden along the bar (review r22e m2), so it is left out and reported.
+    /// Without dodging all three sit on the spot.
     @Test func dodgingSetsCoincidentMarkersAndTheirLabelsApart() throws {
         let spot = Point(0.5, 0.5), apart = Point(0.9, 0.1)
         let points = [spot, spot, spot, apart]
@@ -262,18 +264,19 @@ struct LayoutTests {
             Series(label: "s\(index)", points: [point], intervals: [(point.y - 0.1)...(point.y + 0.2)], color: .black, marker: .square)
         }
         let labels = points.enumerated().map { PointLabel("defense \($0.offset)", at: $0.element, color: .black) }
-        func render(dodge: Bool) throws -> RenderedChart {
-            try Chart(title: "Dodge", x: Axis(label: "x", range: 0...1), y: Axis(label: "y", range: 0...1),
-                      panels: [Panel(series: series, labels: labels, dodge: dodge)], legend: [], panelWidth: 300, panelHeight: 200)
-                .render(format: .png, font: font)
+        func chart(dodge: Bool) -> Chart {
+            Chart(title: "Dodge", x: Axis(label: "x", range: 0...1), y: Axis(label: "y", range: 0...1),
+                  panels: [Panel(series: series, labels: labels, dodge: dodge)], legend: [], panelWidth: 300, panelHeight: 200)
         }
+        func render(dodge: Bool) throws -> RenderedChart { try chart(dodge: dodge).render(format: .png, font: font) }
         let dodged = try render(dodge: true), transform = dodged.transforms[0]
         let center = transform.device(spot)
         let offsets = dodged.points[0].map { $0[0].x - center.x }
         #expect(zip(offsets, [0, 7.5, -7.5, transform.device(apart).x - center.x]).allSatisfy { abs($0 - $1) < 1e-9 }, "\(offsets)")
         #expect(dodged.points[0].allSatisfy { abs($0[0].y - transform.deviceY($0 == dodged.points[0][3] ? apart.y : spot.y)) < 1e-9 })
-        #expect(dodged.labels[0].map(\.point) == dodged.points[0].map { $0[0] })
-        #expect(Set(dodged.labels[0].map(\.text)).count == 4)
+        #expect(dodged.labels[0].map(\.point) == dodged.points[0].dropFirst().map { $0[0] })
+        #expect(dodged.labels[0].map(\.text) == ["defense 1", "defense 2", "defense 3"])
+        #expect(chart(dodge: true).unplacedLabels(font: font)[0].map(\.text) == ["defense 0"])
         let plain = try render(dodge: false)
         #expect(plain.points[0].prefix(3).allSatisfy { $0[0] == center })
     }
