@@ -47,7 +47,12 @@ func fitBoundNote(_ results: StudyResults) -> String? {
         }
     }.map { names[$0] }
     guard !opened.isEmpty else { return nil }
+    // Beside an undetermined end (`placingParameterEnds`) an open end reads "unbounded above" or "unbounded below".
+    let besideUndetermined = results.statistics.series.contains { s in
+        [s.amplitude, s.steepness, s.midpoint, s.floor].contains { $0.interval?.undetermined != nil }
+    }
     return "In the column\(opened.count == 1 ? "" : "s") of \(listing(opened)), an interval end written “or more” or “at most” "
+        + (besideUndetermined ? "(“unbounded above” or “unbounded below” beside an undetermined end) " : "")
         + "lies at the fit's bound (\(boundsText(opened, bounds: bounds))): too many bootstrap refits reach the bound for that end "
         + "to be placed, so the runs do not pin the parameter down on that side (the estimate itself may lie well inside)."
 }
@@ -79,8 +84,15 @@ func fitPrecisionNote(_ results: StudyResults) -> String? {
         + "bootstrap's \(results.statistics.replicates) refits per series cannot place within 0.5 pp: its Monte Carlo error "
         + "(recorded in results.json) exceeds 0.125 pp (for k, 0.75% of the end), so another random stream of refits would move it "
         + "further. The parameter is poorly identified on that side: its refits spread thinly along fits that are nearly as good "
-        + "towards the fit's bounds. Placing every such end would take about \(Int((needed / 1000).rounded(.up)) * 1000) refits per series; "
+        + "towards the fit's bounds. Placing every such end would take about \(roughCount(needed)) refits per series; "
         + "the thresholds, their differences and the trend do not depend on these ends."
+}
+
+/// A large count in words, rounded up: to the thousand ("340,000"), from a million on to a tenth of a million ("1.8 million").
+func roughCount(_ value: Double) -> String {
+    let thousands = Int((value / 1000).rounded(.up))
+    if thousands >= 1000 { return fixed((value / 1e5).rounded(.up) / 10, decimals: 1) + " million" }
+    return "\(max(thousands, 1)),000"
 }
 
 /// The threshold intervals the report's tables and opening print, in series order: `thresholdText`
