@@ -5,7 +5,8 @@ import PoisoningEngine
 /// with the first such interval the tables show as `intervalText` writes it (so the gloss quotes one a
 /// reader can find; `shownThresholdIntervals`),
 /// what an undetermined end means when a threshold interval has one, and what an end of a sigmoid
-/// parameter's interval at the fit's bound means (`fitBoundNote`); nil when none has any.
+/// parameter's interval at the fit's bound means (`fitBoundNote`) and what an undetermined one means
+/// (`fitPrecisionNote`); nil when none has any.
 func openEndNote(_ results: StudyResults) -> String? {
     let statistics = results.statistics
     let intervals = shownThresholdIntervals(results)
@@ -27,6 +28,7 @@ func openEndNote(_ results: StudyResults) -> String? {
             + "\(share).")
     }
     if let bound = fitBoundNote(results) { notes.append(bound) }
+    if let imprecise = fitPrecisionNote(results) { notes.append(imprecise) }
     return notes.isEmpty ? nil : notes.joined(separator: " ")
 }
 
@@ -45,9 +47,52 @@ func fitBoundNote(_ results: StudyResults) -> String? {
         }
     }.map { names[$0] }
     guard !opened.isEmpty else { return nil }
+    // Beside an undetermined end (`placingParameterEnds`) an open end reads "unbounded above" or "unbounded below".
+    let besideUndetermined = results.statistics.series.contains { s in
+        [s.amplitude, s.steepness, s.midpoint, s.floor].contains { $0.interval?.undetermined != nil }
+    }
     return "In the column\(opened.count == 1 ? "" : "s") of \(listing(opened)), an interval end written “or more” or “at most” "
+        + (besideUndetermined ? "(“unbounded above” or “unbounded below” beside an undetermined end) " : "")
         + "lies at the fit's bound (\(boundsText(opened, bounds: bounds))): too many bootstrap refits reach the bound for that end "
         + "to be placed, so the runs do not pin the parameter down on that side (the estimate itself may lie well inside)."
+}
+
+/// What an undetermined end of L, k, x0 or b means (`placingParameterEnds`): "In the columns of L and
+/// x0, an end written “undetermined” is one the bootstrap's 8000 refits per series cannot place within
+/// 0.5 pp ...", with the refits that would place the least precise of them (the refits times the
+/// square of its error over the limit, the Monte Carlo error falling as 1 / √refits). Nil when no end is.
+func fitPrecisionNote(_ results: StudyResults) -> String? {
+    let names = ["L", "k", "x0", "b"]
+    var needed = 0.0
+    let imprecise = names.indices.filter { j in
+        results.fits.contains { fit in
+            let s = results.statistics.series[fit.series]
+            guard let interval = [s.amplitude, s.steepness, s.midpoint, s.floor][j].interval, let errors = interval.monteCarloError else { return false }
+            var any = false
+            for (end, error) in [(IntervalEnd.lower, errors.lower), (.upper, errors.upper)] where interval.isUndetermined(end) {
+                guard let error else { continue }
+                any = true
+                // k's limit is relative to its end, which the interval no longer shows: the estimate stands in for it.
+                let limit = j == 1 ? parameterEndRelativePrecision * ([s.steepness.value].compactMap { $0 }.first ?? 1) : parameterEndPrecision
+                needed = max(needed, Double(results.statistics.replicates) * (error / limit) * (error / limit))
+            }
+            return any
+        }
+    }.map { names[$0] }
+    guard !imprecise.isEmpty else { return nil }
+    return "In the column\(imprecise.count == 1 ? "" : "s") of \(listing(imprecise)), an end written “undetermined” is one the "
+        + "bootstrap's \(results.statistics.replicates) refits per series cannot place within 0.5 pp: its Monte Carlo error "
+        + "(recorded in results.json) exceeds 0.125 pp (for k, 0.75% of the end), so another random stream of refits would move it "
+        + "further. The parameter is poorly identified on that side: its refits spread thinly along fits that are nearly as good "
+        + "towards the fit's bounds. Placing every such end would take about \(roughCount(needed)) refits per series; "
+        + "the thresholds, their differences and the trend do not depend on these ends."
+}
+
+/// A large count in words, rounded up: to the thousand ("340,000"), from a million on to a tenth of a million ("1.8 million").
+func roughCount(_ value: Double) -> String {
+    let thousands = Int((value / 1000).rounded(.up))
+    if thousands >= 1000 { return fixed((value / 1e5).rounded(.up) / 10, decimals: 1) + " million" }
+    return "\(max(thousands, 1)),000"
 }
 
 /// The threshold intervals the report's tables and opening print, in series order: `thresholdText`

@@ -142,11 +142,14 @@ struct IntervalStabilityTests {
 
     /// The adaptive reference study's last look, as its committed results record it (40 seeds, its
     /// adjusted level 99.139%, analysed with 4,000 replicates after the escalation of
-    /// `escalatingReplicates`, as a look: 2 refits per replicate, `SeedBootstrap.adaptiveDrawsPerReplicate`): 5 streams. Its thresholds, their differences and the trend,
-    /// the answers of the study, move by at most 0.19 pp; the sigmoid's own parameters by up to 3.8 pp
-    /// (MLP 128's lower end of L; x0's lower end 2.1 pp; k 5.2%): with 39 contrast dimensions 8,000
-    /// directions integrate them coarsely, and their 0.5 pp would need about 450,000 refits per series
-    /// (docs/statistics.md). Asserted: 0.5 pp, and 4.5 pp for the parameters.
+    /// `escalatingReplicates`, as a look: 2 refits per replicate, `SeedBootstrap.adaptiveDrawsPerReplicate`):
+    /// 5 streams, the many-seed case. Its thresholds, their differences and the trend, the answers of
+    /// the study, move by at most 0.19 pp. The sigmoid's own parameters moved by up to 3.8 pp when every
+    /// end was shown (MLP 128's lower end of L; x0's lower end 2.1 pp; k 5.2%), ends whose Monte Carlo
+    /// errors (up to 1.7 pp) said so: their 0.5 pp would take millions of refits per series
+    /// (docs/statistics.md). Such an end is now undetermined (`placingParameterEnds`: error above
+    /// 0.125 pp, k's above 0.75%). Asserted: every end shown moves by at most 0.5 pp (k 3%), and an end
+    /// is bounded, open or undetermined alike in every stream unless undetermined in some.
     @Test func adaptiveReferenceIntervalEndsMoveAtMostHalfAPointBetweenStreams() throws {
         let recorded = try ReferenceRecording.load("adaptive-reference-runs").runs
         let streams = Int(ProcessInfo.processInfo.environment["STABILITY_STREAMS"] ?? "") ?? 5
@@ -155,6 +158,6 @@ struct IntervalStabilityTests {
                               replicates: 4000, adaptiveLook: true)
         }
         #expect(results[0].statistics.replicates == 8000)
-        Self.expectStable(results, parameterBound: 0.045)
+        Self.expectStable(results)
     }
 }
