@@ -133,7 +133,7 @@ private func convergedVictimSentence(_ results: StudyResults, finding: AttackMet
     guard perSeries.contains(where: { $0.contains { !converged($0) } }) else { return nil }
     let parts = zip(finding.values, perSeries).map { value, runs -> String in
         let kept = runs.filter(converged).compactMap { $0.metrics?[key] }
-        let number = kept.isEmpty ? "not measured (no victim converged)"
+        let number = kept.isEmpty ? "not given (no victim converged)"
             : kept.count == 1 ? fixed(kept[0], decimals: 3) + " (one run)" : magnitudePlusMinus(MeanStd(of: kept))
         return "\(number) (\(words.name(value.series)); \(runs.count - kept.count) of \(runs.count) runs left out)"
     }
