@@ -5,8 +5,9 @@ import PoisoningTheory
 /// What the runs of one gradient-canceling series show about the poisonability threshold of Lu,
 /// Kamath and Yu (2023), the one that applies to the series (`StudyResults.applicableThreshold(of:)`:
 /// the weights-only τ_w under `cancel: weights`, τ under `cancel: weights-and-bias`; "τ" below stands
-/// for either): τ per seed; per run at a positive fraction ε_d, the mixed gradient's norm
-/// relative to the clean one beside its seed's τ; per swept positive fraction the mean over seeds of
+/// for either): τ per seed (the median of its runs'); per run at a positive fraction ε_d, the mixed
+/// gradient's norm relative to the clean one beside the τ that run records (τ_w depends on the labels
+/// the run's poisons keep, so each run is judged by its own); per swept positive fraction the mean over seeds of
 /// that ratio and the per-seed differences between the retrained victim's and the target's test
 /// accuracy (gradient canceling's empirical behaviour, which τ does not predict); and how far the
 /// target is from stationary on the rows it was trained on.
@@ -32,7 +33,7 @@ public struct PoisonabilityEvidence: Sendable, Equatable {
     public struct RunEvidence: Sendable, Equatable {
         /// The run's seed.
         public let seed: UInt64
-        /// The poison budget ε_d, its seed's τ, and the mixed/clean gradient ratio.
+        /// The poison budget ε_d, the τ the run records, and the mixed/clean gradient ratio.
         public let fraction, tau, gradientRatio: Double
         /// Below τ, the floor every poison set keeps the mixed gradient above, as a share of the clean
         /// gradient (`floorRatio`); nil at or above τ or without the target's norm.
@@ -60,9 +61,9 @@ public struct PoisonabilityEvidence: Sendable, Equatable {
         }
     }
 
-    /// τ of each seed whose target has a threshold.
+    /// τ of each seed whose target has a threshold: the median of the thresholds its runs record.
     public let taus: [Double]
-    /// The runs at positive fractions whose seed has a τ.
+    /// The runs at positive fractions that record a τ, each beside its own.
     public let runs: [RunEvidence]
     /// The seeds whose target has none (⟨W, G⟩ ≤ 0).
     public let seedsWithoutThreshold: Int
@@ -98,25 +99,22 @@ public struct PoisonabilityEvidence: Sendable, Equatable {
         self.targetGradientRatio = targetGradientRatio
     }
 
-    /// The evidence of series `series` of `results` (a gradient-canceling series): per seed the
-    /// threshold that applies (`StudyResults.applicableThreshold(of:)`) from its first run at a positive
-    /// fraction, by fraction, that records one (τ is the same at every fraction; τ_w depends on the poisons' labels, drawn
-    /// per run, and is taken from the same first run), the ratios and accuracies from every finished
-    /// run at a positive fraction.
+    /// The evidence of series `series` of `results` (a gradient-canceling series): per run at a positive
+    /// fraction the threshold that applies (`StudyResults.applicableThreshold(of:)`) as that run records
+    /// it (τ is the same at every fraction; τ_w depends on the labels the run's poisons keep, drawn per
+    /// run), per seed the median of its runs', the ratios and accuracies from every finished run at a
+    /// positive fraction.
     public init(_ results: StudyResults, series: Int) {
         let runs = results.runs.filter { $0.series == series && $0.metrics != nil }.sorted { ($0.fraction, $0.seed) < ($1.fraction, $1.seed) }
         let smallest = runs.map(\.fraction).min() ?? 0
         let firstRuns = runs.filter { $0.fraction == smallest }
-        // As `TargetBudget`'s: from the runs at positive fractions (τ_w depends on the poisons' labels).
+        // As `TargetBudget`'s: the median of the seed's runs at positive fractions (τ_w depends on the poisons' labels).
         let positive = runs.filter { $0.fraction > 0 }
         let seeds = Set(positive.map(\.seed)).sorted()
-        let tauBySeed = Dictionary(uniqueKeysWithValues: seeds.compactMap { seed in
-            positive.lazy.filter { $0.seed == seed }.compactMap { results.applicableThreshold(of: $0) }.first.map { (seed, $0) }
-        })
-        let taus = seeds.compactMap { tauBySeed[$0] }
+        let taus = seeds.compactMap { seed in median(positive.filter { $0.seed == seed }.compactMap { results.applicableThreshold(of: $0) }) }
         let ratio = { (m: [String: Double]) in m[MetricKey.mixedGradientNorm].flatMap { mixed in m[MetricKey.cleanGradientNorm].map { mixed / $0 } } }
         let runEvidence = runs.filter { $0.fraction > 0 }.compactMap { run -> RunEvidence? in
-            guard let tau = tauBySeed[run.seed], let metrics = run.metrics, let value = ratio(metrics) else { return nil }
+            guard let tau = results.applicableThreshold(of: run), let metrics = run.metrics, let value = ratio(metrics) else { return nil }
             // The floor bounds the gradient over every parameter: none for runs that leave the biases' out (`biasGradientRatio`).
             let bound = metrics[MetricKey.biasGradientRatio] != nil ? nil : metrics[MetricKey.targetNorm].flatMap { norm in metrics[MetricKey.cleanGradientNorm].flatMap { clean in
                 RunEvidence.floorRatio(tau: tau, clean: results.data.trainCount, poisons: run.poisonedCount, classes: results.data.classCount,
@@ -151,18 +149,26 @@ public struct PoisonabilityEvidence: Sendable, Equatable {
     /// necessary and the margin does not cover the biases' extra condition.
     public static let judgedMargin = 0.25
 
-    /// The fractions below every seed's τ and above every seed's τ (none without a τ), for the table.
+    /// The fractions at which every run lies below the τ it records, and those at which every run lies
+    /// above it (none without a τ), for the table.
     public var sides: (below: [FractionEvidence], above: [FractionEvidence]) {
-        guard let low = taus.min(), let high = taus.max() else { return ([], []) }
-        return (fractions.filter { $0.fraction < low }, fractions.filter { $0.fraction > high })
+        let here = { (point: FractionEvidence) in runs.filter { $0.fraction == point.fraction } }
+        return (fractions.filter { point in !here(point).isEmpty && here(point).allSatisfy { $0.fraction < $0.tau } },
+                fractions.filter { point in !here(point).isEmpty && here(point).allSatisfy { $0.fraction > $0.tau } })
     }
 
-    /// The runs below their seed's τ.
+    /// The mean over the runs at `point` of ε_d/τ, each run's own τ.
+    func inTau(_ point: FractionEvidence) -> Double {
+        averageOf(runs.filter { $0.fraction == point.fraction }.map { $0.fraction / $0.tau })
+    }
+
+    /// The runs below the τ they record.
     var runsBelowTau: [RunEvidence] { runs.filter { $0.fraction < $0.tau } }
 
-    /// The runs below their seed's τ whose mixed/clean ratio is at most `cancelledRatio`, least
-    /// fraction/τ first: each contradicts the prediction (below the threshold no poison set brings the
-    /// mixed gradient near 0; the floor is W₀((c − 1)/e)(τ − ε_d)/‖θ‖ · n/(n + m) of it and more).
+    /// The runs below the τ they record whose mixed/clean ratio is at most `cancelledRatio`, least
+    /// fraction/τ first: each goes against the prediction (below the threshold no poison set brings the
+    /// mixed gradient to 0; where computed, the floor is W₀((c − 1)/e)(τ − ε_d)/‖θ‖ · n/(n + m) of it,
+    /// which tends to 0 as ε_d nears τ, so a run just below τ may reach `cancelledRatio` legitimately).
     public var contradictingRuns: [RunEvidence] {
         runsBelowTau.filter { $0.gradientRatio <= Self.cancelledRatio }.sorted { $0.fraction / $0.tau < $1.fraction / $1.tau }
     }
@@ -179,16 +185,20 @@ public struct PoisonabilityEvidence: Sendable, Equatable {
             + "\(ratioText(closest.gradientRatio)) of the clean gradient against the bound \(ratioText(bound))"
     }
 
-    /// One sentence when a run below its seed's τ is cancelled (`contradictingRuns`), naming the one
-    /// deepest below τ; nil when none is.
+    /// One sentence when a run below its own τ is cancelled (`contradictingRuns`), naming the one
+    /// deepest below τ, hedged as `TargetBudget`'s verdict is: below τ the mixed gradient cannot reach
+    /// 0, but its floor tends to 0 as ε_d nears τ (and for τ_w none is computed), so a cancelled run goes
+    /// against the prediction unless that floor is under `cancelledRatio` there; nil when none is.
     var contradictionSentence: String? {
         let runs = contradictingRuns
         guard let deepest = runs.first else { return nil }
-        return "In parameter space the runs contradict the prediction: \(runs.count) run\(runs.count == 1 ? "" : "s") below \(runs.count == 1 ? "its" : "their") "
-            + "seed's \(symbol) bring\(runs.count == 1 ? "s" : "") the mixed gradient to \(ratioText(Self.cancelledRatio)) of the clean one or less, "
-            + "which no poison set can do below the threshold (deepest: seed \(deepest.seed) at \(percent(deepest.fraction)) = "
+        return "In parameter space the runs go against the prediction: \(runs.count) run\(runs.count == 1 ? "" : "s") below the \(symbol) "
+            + "\(runs.count == 1 ? "it records" : "they record") bring\(runs.count == 1 ? "s" : "") the mixed gradient to \(ratioText(Self.cancelledRatio)) "
+            + "of the clean one or less (deepest: seed \(deepest.seed) at \(percent(deepest.fraction)) = "
             + "\(fixed(deepest.fraction / deepest.tau, decimals: 2)) \(symbol), \(symbol) = \(percent(deepest.tau)), leaves \(ratioText(deepest.gradientRatio)) of it); "
-            + "\(symbol) is not the threshold these runs obey."
+            + "below \(symbol) no poison set brings it to 0, but the floor tends to 0 as ε_d nears \(symbol)"
+            + (symbol == "τ" ? "" : " and none is computed for \(symbol)") + ", so this contradicts \(symbol) unless that floor is under "
+            + "\(ratioText(Self.cancelledRatio)) of the clean gradient there."
     }
 
     /// One sentence on parameter space below τ, from the numbers it quotes: a run cancelled below its
@@ -201,10 +211,10 @@ public struct PoisonabilityEvidence: Sendable, Equatable {
         }
         if let contradiction = contradictionSentence { return contradiction }
         guard let floor = runsBelowTau.min(by: { $0.gradientRatio < $1.gradientRatio }) else {
-            return "No run lies below its seed's \(symbol), so the runs do not show the floor below it; sweep fractions on both sides of \(symbol)"
+            return "No run lies below the \(symbol) it records, so the runs do not show the floor below it; sweep fractions on both sides of \(symbol)"
                 + (taus.max().map { fractionCapClause(threshold: $0, symbol: symbol) } ?? "") + "."
         }
-        return "In parameter space, below its seed's \(symbol) every run's mixed gradient stays at \(ratioText(floor.gradientRatio)) of the clean one "
+        return "In parameter space, below the \(symbol) it records every run's mixed gradient stays at \(ratioText(floor.gradientRatio)) of the clean one "
             + "or more (least at \(percent(floor.fraction)), \(symbol) = \(percent(floor.tau)))" + (consistencyText.map { " (\($0))" } ?? "") + "."
     }
 
@@ -233,30 +243,30 @@ public struct PoisonabilityEvidence: Sendable, Equatable {
     /// seed's target has a threshold. τ predicts nothing about accuracy (it bounds the budget at which
     /// poisons can make the target's parameters stationary), so the sentence reports gradient
     /// canceling's empirical behaviour, as the paper's Figure 2 shows it: at the largest swept budget
-    /// below every seed's τ, and from which budget above every seed's τ the victim is no longer more
-    /// accurate than the target.
+    /// at which every run lies below the τ it records, and from which budget at which every run lies
+    /// above it the victim is no longer more accurate than the target.
     public var accuracySentence: String? {
-        guard let low = taus.min(), let high = taus.max() else { return nil }
-        let below = fractions.filter { $0.fraction < low }, above = fractions.filter { $0.fraction > high }
+        guard !taus.isEmpty, let low = runs.map(\.tau).min(), let high = runs.map(\.tau).max() else { return nil }
+        let (below, above) = sides
         let opening = "In accuracy (victim − target, paired over seeds, with its \(confidenceText(confidence)) interval; gradient canceling's "
             + "empirical behaviour, as in the paper's Figure 2, which \(symbol) does not predict)"
         guard let last = below.last, !above.isEmpty else {
-            return opening + " the runs cannot decide: no swept budget lies " + (below.isEmpty ? "below every seed's \(symbol) (the lowest is \(percent(low)))"
-                : "above every seed's \(symbol) (the highest is \(percent(high)))") + "; sweep budgets on both sides of \(symbol)"
+            return opening + " the runs cannot decide: at no swept budget does every run lie " + (below.isEmpty ? "below its own \(symbol) (the lowest recorded is \(percent(low)))"
+                : "above its own \(symbol) (the highest recorded is \(percent(high)))") + "; sweep budgets on both sides of \(symbol)"
                 + fractionCapClause(threshold: high, symbol: symbol) + "."
         }
         let belowText: String
         switch isAboveTarget(last) {
-        case true?: belowText = "at the largest swept budget below every seed's \(symbol) the victim is still more accurate than the target (\(differenceText(last)))"
-        case false?: belowText = "at the largest swept budget below every seed's \(symbol) the victim is already no more accurate than the target (\(differenceText(last)))"
-        case nil: belowText = "at the largest swept budget below every seed's \(symbol) the runs cannot tell the victim's accuracy from the target's (\(differenceText(last)), the interval holds 0)"
+        case true?: belowText = "at the largest swept budget at which every run lies below its own \(symbol) the victim is still more accurate than the target (\(differenceText(last)))"
+        case false?: belowText = "at the largest swept budget at which every run lies below its own \(symbol) the victim is already no more accurate than the target (\(differenceText(last)))"
+        case nil: belowText = "at the largest swept budget at which every run lies below its own \(symbol) the runs cannot tell the victim's accuracy from the target's (\(differenceText(last)), the interval holds 0)"
         }
         let aboveText: String
         if let reached = above.first(where: { isAboveTarget($0) != true }) {
-            aboveText = "above every seed's \(symbol) it is " + (isAboveTarget(reached) == false ? "no more accurate than the target" : "not told apart from it")
-                + " from \(differenceText(reached)) = \(fixed(reached.fraction / averageOf(taus), decimals: 2)) \(symbol) (mean \(symbol) \(percent(averageOf(taus))))"
+            aboveText = "where every run lies above its own \(symbol) it is " + (isAboveTarget(reached) == false ? "no more accurate than the target" : "not told apart from it")
+                + " from \(differenceText(reached)) = \(fixed(inTau(reached), decimals: 2)) \(symbol) (the mean over its runs of ε_d over each run's own \(symbol))"
         } else {
-            aboveText = "above every seed's \(symbol) it stays more accurate than the target at every budget (\(differenceText(above.last!)))"
+            aboveText = "where every run lies above its own \(symbol) it stays more accurate than the target at every budget (\(differenceText(above.last!)))"
         }
         return opening + " " + belowText + "; " + aboveText + "." + (isAboveTarget(last) == nil ? " " + design(last) : "")
     }

@@ -5,7 +5,9 @@ import PoisoningEngine
 /// for one gradient-canceling series, beside each seed's predicted threshold τ (Lu, Kamath and Yu
 /// 2023), and τ's mean over seeds with its interval. τ here is the threshold that applies to the
 /// series (`applicableThreshold(metrics:cancel:)`): the weights-only τ_w under `cancel: weights`,
-/// the threshold τ under `cancel: weights-and-bias`.
+/// the threshold τ under `cancel: weights-and-bias`. τ_w depends on the labels the poisons keep, drawn
+/// per run, so it varies between a seed's runs (with few poisons, widely): every run is judged against
+/// the threshold it records itself, never another run's.
 ///
 /// The prediction is about stationarity: the target is reachable iff the poisons' gradient can
 /// cancel the clean one, which no poison set does below τ. So a run counts as reaching it when its
@@ -15,7 +17,7 @@ import PoisoningEngine
 /// run does, so that a budget below τ is never hidden by a larger one that does not; none when no
 /// swept fraction does. The grid knows a seed's budget only to lie between the last swept fraction
 /// whose run does not cancel and the first that does, (`lastUncancelled`, `budget`]; the verdict
-/// judges these brackets.
+/// judges these brackets, each end in units of the threshold its own run records.
 ///
 /// Beside it, a separate finding the prediction does not concern directly (`SeedBudget.reached`): the
 /// first swept fraction at which the retrained victim *is* the target, within `reachedDistance` of it
@@ -33,7 +35,10 @@ public struct TargetBudget: Sendable, Codable, Equatable {
     public struct SeedBudget: Sendable, Codable, Equatable {
         /// The seed.
         public let seed: UInt64
-        /// Its target's threshold τ; nil when ⟨W, G⟩ ≤ 0.
+        /// The seed's threshold τ for display and for the estimate over seeds: the median of the
+        /// thresholds its runs at positive fractions record (τ_w varies with each run's poison labels;
+        /// τ is the same in every run); nil when none records one (⟨W, G⟩ ≤ 0). The verdict judges
+        /// each run by its own (`budgetTau`, `lastUncancelledTau`, `cancelledBelowTau`).
         public let tau: Double?
         /// The clean model's agreement with the target a₀; nil when the series has no run at fraction 0.
         public let baseline: Double?
@@ -45,6 +50,14 @@ public struct TargetBudget: Sendable, Codable, Equatable {
         /// (lastUncancelled, budget]. Nil when no run does not cancel (then in (0, budget]), or in a
         /// results.json written before it was recorded.
         public let lastUncancelled: Double?
+        /// The threshold the run at `budget` records; nil without `budget`, without a threshold there, or
+        /// in a results.json written before it was recorded (then `tau` stands for it).
+        public let budgetTau: Double?
+        /// The threshold the run at `lastUncancelled` records; nil as `budgetTau` is.
+        public let lastUncancelledTau: Double?
+        /// The smallest swept positive fraction whose run cancels the mixed gradient below the threshold
+        /// that run records itself (against the prediction); nil when no run does.
+        public let cancelledBelowTau: Double?
         /// The smallest swept positive fraction at which its (converged) retrained victim is the target,
         /// within `reachedDistance` of it and agreeing with it on every test row; nil when none is.
         public let reached: Double?
@@ -59,13 +72,17 @@ public struct TargetBudget: Sendable, Codable, Equatable {
         public let unconverged: Int?
 
         /// One seed's budgets beside its τ and its clean model's agreement.
-        public init(seed: UInt64, tau: Double?, baseline: Double?, budget: Double?, lastUncancelled: Double? = nil, reached: Double? = nil,
+        public init(seed: UInt64, tau: Double?, baseline: Double?, budget: Double?, lastUncancelled: Double? = nil, budgetTau: Double? = nil,
+                    lastUncancelledTau: Double? = nil, cancelledBelowTau: Double? = nil, reached: Double? = nil,
                     halfway: Double? = nil, judged: Int? = nil, unconverged: Int? = nil) {
             self.seed = seed
             self.tau = tau
             self.baseline = baseline
             self.budget = budget
             self.lastUncancelled = lastUncancelled
+            self.budgetTau = budgetTau
+            self.lastUncancelledTau = lastUncancelledTau
+            self.cancelledBelowTau = cancelledBelowTau
             self.reached = reached
             self.halfway = halfway
             self.judged = judged
@@ -75,11 +92,30 @@ public struct TargetBudget: Sendable, Codable, Equatable {
         /// The agreement the victim must reach, a₀ + closedShare · (1 − a₀); nil without a₀.
         public var bar: Double? { baseline.map { $0 + TargetBudget.closedShare * (1 - $0) } }
 
-        /// Whether the mixed gradient is cancelled at a budget below τ.
-        public var isBelowTau: Bool { tau.flatMap { tau in budget.map { $0 < tau } } == true }
+        /// Whether a run of this seed cancels the mixed gradient below the threshold it records.
+        public var isBelowTau: Bool {
+            cancelledBelowTau != nil || (budgetTau ?? tau).flatMap { tau in budget.map { $0 < tau } } == true
+        }
 
-        /// Whether a run of this seed above its τ fails to cancel the mixed gradient.
-        public var failsAboveTau: Bool { tau.flatMap { tau in lastUncancelled.map { $0 > tau } } == true }
+        /// Whether its last run that does not cancel lies above the threshold that run records.
+        public var failsAboveTau: Bool { (lastUncancelledTau ?? tau).flatMap { tau in lastUncancelled.map { $0 > tau } } == true }
+
+        /// The first cancelling budget in units of its run's own threshold, ε_d/τ; nil without either.
+        public var budgetInTau: Double? { (budgetTau ?? tau).flatMap { tau in budget.map { $0 / tau } } }
+
+        /// The last budget below it that does not cancel in units of its run's own threshold (0 when the
+        /// smallest swept fraction cancels); nil without a threshold.
+        public var lastUncancelledInTau: Double? {
+            guard let lastUncancelled else { return tau == nil && budgetTau == nil ? nil : 0 }
+            return (lastUncancelledTau ?? tau).map { lastUncancelled / $0 }
+        }
+
+        /// Whether the seed cancels within (1 + `judgedMargin`) of its run's threshold (near the prediction).
+        public var isNear: Bool { budgetInTau.map { $0 <= 1 + TargetBudget.judgedMargin } == true }
+
+        /// Whether a run of the seed beyond (1 + `judgedMargin`) of its own threshold fails to cancel
+        /// while no smaller fraction cancels: gradient canceling cancelled late, whatever the grid hides.
+        public var isLate: Bool { lastUncancelledInTau.map { $0 > 1 + TargetBudget.judgedMargin } == true }
 
     }
 
@@ -90,14 +126,14 @@ public struct TargetBudget: Sendable, Codable, Equatable {
         /// it, and the paired interval of the excess (budget − τ)/τ over seeds lies at or below
         /// `judgedMargin`: the runs agree with both halves of the prediction.
         case consistent
-        /// No seed's mixed gradient is cancelled below its τ and every seed's is above it, and even the
-        /// last swept budget that does not cancel it lies beyond (1 + `judgedMargin`)τ: the paired interval
-        /// of (lastUncancelled − τ)/τ lies above the margin (`excessFloor`), so gradient canceling needed
-        /// more than (1 + margin)τ whatever the grid hides.
+        /// No seed's mixed gradient is cancelled below its τ and every seed's is above it, and for every
+        /// seed a run beyond (1 + `judgedMargin`) of its own τ fails to cancel it below its first
+        /// cancelling budget (`SeedBudget.isLate`): gradient canceling needed more than (1 + margin)τ,
+        /// within the attack's step cap, whatever the grid hides.
         case reachedLate
         /// No seed's mixed gradient is cancelled below its τ and every seed's is above it, but neither
-        /// the excess's interval lies at or below `judgedMargin` nor `excessFloor`'s above it (or there are
-        /// fewer than two seeds): the runs, or the grid, cannot tell cancellation near τ from late cancellation.
+        /// the excess's interval lies at or below `judgedMargin` nor is every seed late: some seeds' grid
+        /// brackets straddle (1 + margin)τ, or the seeds differ (some near, some late).
         case excessUndecided
         /// Some seed's mixed gradient is cancelled (to `cancelledRatio`) at a budget below its τ: against
         /// the prediction, unless its floor there (which tends to 0 as ε_d → τ) is below `cancelledRatio`.
@@ -142,12 +178,13 @@ public struct TargetBudget: Sendable, Codable, Equatable {
     /// confidence (its lower end clipped at 0: τ is a budget); nil with fewer than two such seeds.
     public let tau: Estimate?
     /// The mean over seeds of the excess (budget − τ)/τ of the first budget reaching the target over
-    /// the seed's τ, with its paired Student-t interval at the study's confidence; nil unless every
+    /// the τ its run records, with its paired Student-t interval at the study's confidence; nil unless every
     /// seed has a τ and a budget (and there are two).
     public let excess: Estimate?
-    /// The mean over seeds of (lastUncancelled − τ)/τ, the excess the grid shows each seed's first
-    /// cancelling budget to exceed (lastUncancelled taken as 0 when the seed's smallest swept fraction
-    /// cancels), with its paired Student-t interval; nil when `excess` is.
+    /// The mean over seeds of (lastUncancelled − τ)/τ, τ that run's own, the excess the grid shows each
+    /// seed's first cancelling budget to exceed (lastUncancelled taken as 0 when the seed's smallest
+    /// swept fraction cancels), with its paired Student-t interval; nil when `excess` is. Recorded
+    /// beside the verdict, which judges lateness per seed (`SeedBudget.isLate`), not by this average.
     public let excessFloor: Estimate?
     /// Nil when no seed's target has a τ.
     public let verdict: Verdict?
@@ -176,10 +213,10 @@ public struct TargetBudget: Sendable, Codable, Equatable {
         } else {
             tau = nil
         }
-        // The excess of each seed's first budget over its τ, in units of τ: (budget − τ)/τ, paired by seed.
-        let excesses = seeds.compactMap { seed in seed.tau.flatMap { tau in seed.budget.map { ($0 - tau) / tau } } }
-        // The excess each seed's first budget is known to exceed: its last uncancelled fraction's (0 when none).
-        let floors = seeds.compactMap { seed in seed.tau.flatMap { tau in seed.budget.map { _ in ((seed.lastUncancelled ?? 0) - tau) / tau } } }
+        // The excess of each seed's first budget over the τ its run records: (budget − τ)/τ, paired by seed.
+        let excesses = seeds.compactMap { seed in seed.budgetInTau.map { $0 - 1 } }
+        // The excess each seed's first budget is known to exceed: its last uncancelled run's over that run's τ (−1 when none).
+        let floors = seeds.compactMap { seed in seed.budgetInTau.flatMap { _ in seed.lastUncancelledInTau.map { $0 - 1 } } }
         if excesses.count == seeds.count, let interval = studentTInterval(excesses, resolution: 0, confidence: confidence),
            let floorInterval = studentTInterval(floors, resolution: 0, confidence: confidence) {
             excess = Estimate(value: excesses.reduce(0, +) / Double(excesses.count), interval: interval)
@@ -188,7 +225,7 @@ public struct TargetBudget: Sendable, Codable, Equatable {
             excess = nil
             excessFloor = nil
         }
-        let predicted = seeds.filter { $0.tau != nil }
+        let predicted = seeds.filter { $0.tau != nil || $0.budgetTau != nil }
         if predicted.isEmpty {
             verdict = nil
         } else if predicted.contains(where: \.isBelowTau) {
@@ -197,7 +234,7 @@ public struct TargetBudget: Sendable, Codable, Equatable {
             verdict = predicted.contains { $0.budget == nil && $0.failsAboveTau } ? .notReachedAboveTau : .notSweptAboveTau
         } else if let upper = excess?.interval?.upper, upper <= Self.judgedMargin {
             verdict = .consistent
-        } else if let lower = excessFloor?.interval?.lower, lower > Self.judgedMargin {
+        } else if predicted.allSatisfy(\.isLate) {
             verdict = .reachedLate
         } else {
             verdict = .excessUndecided
@@ -205,9 +242,9 @@ public struct TargetBudget: Sendable, Codable, Equatable {
     }
 
     /// The budgets of series `series` from its finished runs (`mixedGradientNorm` over `cleanGradientNorm`,
-    /// `targetDistance`, `targetAgreement` and its clean baseline per run; each seed's τ the threshold that
-    /// applies, `applicableThreshold(metrics:cancel:)`, from its first run by fraction that records
-    /// one; none at all when `cancel` is nil, a series for which no threshold is derived,
+    /// `targetDistance`, `targetAgreement` and its clean baseline per run; each run's τ the threshold that
+    /// applies, `applicableThreshold(metrics:cancel:)`, as that run records it, the seed's `tau` their
+    /// median; none at all when `cancel` is nil, a series for which no threshold is derived,
     /// `thresholdDerived(cancel:model:)`). A run whose victim is not converged
     /// (`victimGradientNorm` above `MetricKey.victimGradientTolerance`) is not judged for the victim's
     /// finding: its agreement measures where its training stopped as much as the poisons. The mixed
@@ -227,8 +264,12 @@ public struct TargetBudget: Sendable, Codable, Equatable {
                 }
                 return mixed / clean <= Self.cancelledRatio
             }
-            let cancelled = own.first(where: cancels)?.fraction
-            let lastUncancelled = own.filter { run in !cancels(run) && cancelled.map { run.fraction < $0 } ?? true }.last?.fraction
+            // Each run's own threshold: τ_w depends on the labels its poisons keep.
+            let threshold = { (run: RunResult) in cancel.flatMap { cancel in run.metrics.flatMap { applicableThreshold(metrics: $0, cancel: cancel) } } }
+            let first = own.first(where: cancels)
+            let cancelled = first?.fraction
+            let last = own.filter { run in !cancels(run) && cancelled.map { run.fraction < $0 } ?? true }.last
+            let belowOwn = own.first { run in cancels(run) && threshold(run).map { run.fraction < $0 } == true }
             let halfway = bar.flatMap { bar in
                 own.first { converged($0) && ($0.metrics?[MetricKey.targetAgreement]).map { $0 >= bar } == true }?.fraction
             }
@@ -239,9 +280,9 @@ public struct TargetBudget: Sendable, Codable, Equatable {
                 return distance <= Self.reachedDistance && agreement >= 1
             }?.fraction
             let unconverged = own.filter { !converged($0) }.count
-            let tau = cancel.flatMap { cancel in own.lazy.compactMap { run in run.metrics.flatMap { applicableThreshold(metrics: $0, cancel: cancel) } }.first }
-            return SeedBudget(seed: seed, tau: tau, baseline: baseline, budget: cancelled, lastUncancelled: lastUncancelled,
-                              reached: reached, halfway: halfway, judged: own.count - unconverged, unconverged: unconverged > 0 ? unconverged : nil)
+            return SeedBudget(seed: seed, tau: median(own.compactMap(threshold)), baseline: baseline, budget: cancelled,
+                              lastUncancelled: last?.fraction, budgetTau: first.flatMap(threshold), lastUncancelledTau: last.flatMap(threshold),
+                              cancelledBelowTau: belowOwn?.fraction, reached: reached, halfway: halfway, judged: own.count - unconverged, unconverged: unconverged > 0 ? unconverged : nil)
         }
         self.init(series: series, seeds: seeds, swept: swept, confidence: confidence)
     }
@@ -269,22 +310,47 @@ public struct TargetBudget: Sendable, Codable, Equatable {
         return "the first cancelling budget exceeds \(symbol) by \(percent(value)) of \(symbol) on average\(Self.bracket(excess)) (paired over seeds)"
     }
 
-    /// "the last budget that does not cancel exceeds τ_w by 60.0% of τ_w on average [52.1%, 67.9%]"; empty without it.
-    private func floorClause(_ symbol: String) -> String {
-        guard let excessFloor, let value = excessFloor.value else { return "" }
-        return "the last swept budget below it that does not cancel exceeds \(symbol) by \(percent(value)) of \(symbol) on average"
-            + "\(Self.bracket(excessFloor)) (0 where the smallest swept budget cancels)"
+    /// One seed's bracket, each end also in units of the threshold its own run records: "seed 1 in
+    /// (100.0%, 150.0%] = (1.05, 1.58] τ_w", "seed 2 not in the swept range (none up to 150.0% = 1.58 τ_w
+    /// cancels)", "seed 3 in (0.0%, 5.0%] = (0, 0.50] τ_w".
+    private static func seedText(_ seed: SeedBudget, symbol: String) -> String {
+        let units = { (value: Double?) in value.map { " = \(fixed($0, decimals: 2)) \(symbol)" } ?? "" }
+        guard let budget = seed.budget else {
+            return "seed \(seed.seed) not in the swept range ("
+                + (seed.lastUncancelled.map { "none up to \(percent($0))\(units(seed.lastUncancelledInTau)) cancels" } ?? "no run") + ")"
+        }
+        let bracket = seed.lastUncancelledInTau.flatMap { low in seed.budgetInTau.map { " = (\(fixed(low, decimals: 2)), \(fixed($0, decimals: 2))] \(symbol)" } }
+        return "seed \(seed.seed) in (\(percent(seed.lastUncancelled ?? 0)), \(percent(budget))]" + (bracket ?? "")
     }
 
-    /// One seed's bracket: "seed 1 in (100.0%, 150.0%] (τ_w 95.0%)", "seed 2 not in the swept range
-    /// (none of 10.0%–150.0% cancels; τ_w 95.0%)".
-    private static func seedText(_ seed: SeedBudget, symbol: String) -> String {
-        let tau = seed.tau.map { "\(symbol) \(percent($0))" }
-        guard let budget = seed.budget else {
-            return "seed \(seed.seed) not in the swept range (" + (seed.lastUncancelled.map { "none up to \(percent($0)) cancels" } ?? "no run")
-                + (tau.map { "; \($0)" } ?? "") + ")"
+    /// "seeds 1, 3" or "seed 2".
+    private static func seedList(_ seeds: [SeedBudget]) -> String {
+        "seed\(seeds.count == 1 ? "" : "s") \(seeds.map { String($0.seed) }.joined(separator: ", "))"
+    }
+
+    /// Where "late" is measured: within the attack's step cap, so a run that fails may cancel with more steps.
+    private static let stepCapClause = "late at the attack's step cap (a run that fails there might cancel with more steps)"
+
+    /// The seeds judged one by one against (1 + `judgedMargin`) of their own runs' thresholds: those
+    /// that cancel within it, those a run beyond it failed for (late), and those whose grid bracket
+    /// straddles it (open), with what would decide the open ones.
+    private func perSeedMarginText(symbol: String, margin: String) -> String {
+        let predicted = seeds.filter { $0.budgetInTau != nil }
+        let near = predicted.filter(\.isNear), late = predicted.filter(\.isLate)
+        let open = predicted.filter { !$0.isNear && !$0.isLate }
+        var parts: [String] = []
+        if !near.isEmpty { parts.append("\(near.count) of \(predicted.count) seeds cancel within \(margin) (\(Self.seedList(near)))") }
+        if !late.isEmpty {
+            parts.append("\(late.count) of \(predicted.count) failed beyond \(margin) (\(Self.seedList(late)); "
+                + "\(Self.stepCapClause))")
         }
-        return "seed \(seed.seed) in (\(percent(seed.lastUncancelled ?? 0)), \(percent(budget))]" + (tau.map { " (\($0))" } ?? "")
+        if !open.isEmpty {
+            parts.append("for \(Self.seedList(open)) the grid brackets the first cancelling budget across \(margin): fractions swept between "
+                + "\(symbol) and \(margin) for \(open.count == 1 ? "it" : "them") would tell near from late")
+        } else {
+            parts.append("no seed's bracket straddles \(margin), so more fractions cannot change this; more seeds would narrow the average")
+        }
+        return "per seed, " + parts.joined(separator: "; ")
     }
 
     /// The verdict's sentence: the criterion, each seed's bracket of its first cancelling budget beside
@@ -296,7 +362,9 @@ public struct TargetBudget: Sendable, Codable, Equatable {
         let perSeed = seeds.map { Self.seedText($0, symbol: symbol) }.joined(separator: ", ")
         let opening = "Per seed, where gradient canceling first makes the target stationary on the mixture, its mixed gradient at most "
             + "\(ratioText(Self.cancelledRatio)) of the clean one (the event \(symbol) predicts), between the last swept budget that does not "
-            + "and the first that does: \(perSeed)"
+            + "and the first that does, each also in units of "
+            + (symbol == "τ" ? "τ" : "the \(symbol) its own run records (\(symbol) depends on the labels the run's poisons keep, so every run is judged by its own)")
+            + ": \(perSeed)"
         let allowed = necessaryOnly ? " \(symbol) is necessary only here, so this does not go against the prediction." : ""
         let margin = "\(fixed(1 + Self.judgedMargin, decimals: 2)) \(symbol)"
         switch verdict {
@@ -306,23 +374,22 @@ public struct TargetBudget: Sendable, Codable, Equatable {
             return opening + "; " + excessClause(symbol) + ", at most the \(percent(Self.judgedMargin)) margin: the runs agree with the prediction, "
                 + "no seed's gradient is cancelled below its \(symbol) and every seed's is within \(margin) on average."
         case .reachedLate:
-            return opening + "; no seed's gradient is cancelled below its \(symbol), but " + floorClause(symbol) + ", above the "
-                + "\(percent(Self.judgedMargin)) margin (runs beyond \(margin) failed): gradient canceling cancelled it later than the "
-                + "prediction's \(symbol) (what this attack needed, not a bound on the problem)." + allowed
+            let floors = seeds.compactMap(\.lastUncancelledInTau)
+            return opening + "; no seed's gradient is cancelled below its \(symbol), but for every seed a run beyond \(margin) failed"
+                + (symbol == "τ" ? "" : ", each run judged by its own \(symbol)") + " (the last that does not cancel lies at \(fixed(floors.min() ?? 0, decimals: 2))–\(fixed(floors.max() ?? 0, decimals: 2)) "
+                + "\(symbol)): gradient canceling cancelled it later than the prediction's \(symbol), \(Self.stepCapClause); "
+                + "what this attack needed, not a bound on the problem." + allowed
         case .excessUndecided:
             guard excess != nil else {
                 return opening + "; no seed's gradient is cancelled below its \(symbol) and every seed's is above it, but there is no interval "
                     + "of the first budget's excess over \(symbol) (it needs two seeds, each with a \(symbol)): the runs cannot tell cancellation "
                     + "near \(symbol) from late cancellation; more seeds would."
             }
-            let gridHides = excess?.interval?.lower.map { $0 > Self.judgedMargin } == true
-            return opening + "; no seed's gradient is cancelled below its \(symbol) and every seed's is above it, but " + excessClause(symbol)
-                + (gridHides
-                    ? " while " + floorClause(symbol) + ", which holds the \(percent(Self.judgedMargin)) margin: the grid cannot tell cancellation "
-                        + "near \(symbol) from late cancellation (no run at or beyond \(margin) failed for enough seeds); fractions swept "
-                        + "between \(symbol) and \(margin) would."
-                    : ", which holds the \(percent(Self.judgedMargin)) margin: the runs cannot tell cancellation near \(symbol) from late "
-                        + "cancellation; more seeds, or fractions swept closer above \(symbol), would.")
+            let above = excess?.interval?.lower.map { $0 > Self.judgedMargin } == true
+            return opening + "; no seed's gradient is cancelled below its \(symbol) and every seed's is above it; " + excessClause(symbol)
+                + (above ? ", above the \(percent(Self.judgedMargin)) margin, but a first cancelling budget is only the upper end of its grid bracket; "
+                    : ", which holds the \(percent(Self.judgedMargin)) margin, so on average the runs cannot tell cancellation near \(symbol) from late; ")
+                + perSeedMarginText(symbol: symbol, margin: margin) + "."
         case .successBelowTau:
             let below = seeds.filter(\.isBelowTau).map { String($0.seed) }
             return opening + "; seed\(below.count == 1 ? "" : "s") \(below.joined(separator: ", ")) "
@@ -387,4 +454,11 @@ public struct TargetBudget: Sendable, Codable, Equatable {
             + (unconverged == 0 ? "" : " (\(unconverged) run\(unconverged == 1 ? "" : "s") not judged: the victim's gradient norm on its training rows "
                 + "is above 1e\(Int(log10(MetricKey.victimGradientTolerance).rounded())), not converged)") + "."
     }
+}
+
+/// The median of `values` (the mean of the middle two for an even count); nil when there are none.
+func median(_ values: [Double]) -> Double? {
+    guard !values.isEmpty else { return nil }
+    let sorted = values.sorted(), middle = sorted.count / 2
+    return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
 }

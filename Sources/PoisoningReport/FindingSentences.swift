@@ -1,3 +1,4 @@
+import Foundation
 import PoisoningAnalysis
 import PoisoningEngine
 
@@ -90,6 +91,7 @@ private func attackMetricSentences(_ results: StudyResults, words: FindingWords)
     let byKey = Dictionary(findings.attackMetrics.map { ($0.metric.key, $0) }) { first, _ in first }
     return findings.attackMetrics.compactMap { finding in
         guard !skipped.contains(finding.metric.key) else { return nil }
+        if let sentence = convergedVictimSentence(results, finding: finding, largest: largest, words: words) { return sentence }
         guard let rate = corrected.first(where: { $0.excess.key == finding.metric.key }) else {
             // A quantity of the clean model and the target is the same at every fraction: no "at the largest fraction".
             let at = GradientCanceling.fractionIndependentKeys.contains(finding.metric.key)
@@ -109,6 +111,36 @@ private func attackMetricSentences(_ results: StudyResults, words: FindingWords)
         let minus = ownModel ? "minus its rate without poisons (the same seed at fraction 0)" : "minus the clean model's of the same series and seed"
         return "At the largest fraction (\(largest)) the \(inRunningText(rate.name)) (\(rate.meaning)) \(minus) is \(signed)\(clean).\(note)"
     }
+}
+
+/// The metrics of the retrained victim that mean something only for a converged one (its distance
+/// from the target and agreement with it): a victim whose gradient norm on its training rows
+/// (`victimGradientNorm`) is above `MetricKey.victimGradientTolerance` measures where its training
+/// stopped as much as the poisons, as `TargetBudget`'s victim finding says.
+let convergedVictimMetrics: Set<String> = [MetricKey.targetDistance, MetricKey.targetAgreement]
+
+/// For a converged-victim metric (`convergedVictimMetrics`) of `finding` at the largest fraction, when
+/// some run there has an unconverged victim: the mean ± std over the runs whose victim converged, per
+/// series, and how many runs were left out; nil when every victim there converged (the aggregate
+/// `finding` holds then) or the metric is another.
+private func convergedVictimSentence(_ results: StudyResults, finding: AttackMetricFinding, largest: String, words: FindingWords) -> String? {
+    let key = finding.metric.key, fraction = results.findings.largestFraction
+    guard convergedVictimMetrics.contains(key) else { return nil }
+    let converged = { (run: RunResult) in (run.metrics?[MetricKey.victimGradientNorm]).map { $0 <= MetricKey.victimGradientTolerance } ?? true }
+    let perSeries = finding.values.map { value in
+        results.runs.filter { $0.series == value.series && $0.fraction == fraction && $0.metrics?[key] != nil }
+    }
+    guard perSeries.contains(where: { $0.contains { !converged($0) } }) else { return nil }
+    let parts = zip(finding.values, perSeries).map { value, runs -> String in
+        let kept = runs.filter(converged).compactMap { $0.metrics?[key] }
+        let number = kept.isEmpty ? "not given (no victim converged)"
+            : kept.count == 1 ? fixed(kept[0], decimals: 3) + " (one run)" : magnitudePlusMinus(MeanStd(of: kept))
+        return "\(number) (\(words.name(value.series)); \(runs.count - kept.count) of \(runs.count) runs left out)"
+    }
+    return "At the largest fraction (\(largest)) the \(inRunningText(finding.metric.name)) (\(metricMeaning(finding.metric, results))), over the "
+        + "runs whose retrained victim converged (gradient norm at most 1e\(Int(log10(MetricKey.victimGradientTolerance).rounded())) on its "
+        + "training rows; an unconverged one measures where its training stopped as much as the poisons), is \(listing(parts)); "
+        + "points.csv's \(key)_mean and _std average every run."
 }
 
 /// Which series' attacks are saturated, and from which fraction: the budget asked for more rows

@@ -20,9 +20,11 @@ struct BelowThresholdCancellationTests {
         #expect(agreeing.contradictingRuns.isEmpty)
         let contradicted = evidence(8.4e-6)
                 #expect(contradicted.contradictingRuns.map(\.seed) == [2])
-        #expect(contradicted.parameterSpaceSentence == "In parameter space the runs contradict the prediction: 1 run below its seed's τ "
-            + "brings the mixed gradient to 0.1% of the clean one or less, which no poison set can do below the threshold (deepest: seed 2 "
-            + "at 50.0% = 0.42 τ, τ = 120.0%, leaves 8.4e-06 of it); τ is not the threshold these runs obey.")
+        // Hedged as the verdict is (r24g minor): the floor below τ tends to 0 as ε_d nears τ.
+        #expect(contradicted.parameterSpaceSentence == "In parameter space the runs go against the prediction: 1 run below the τ it records "
+            + "brings the mixed gradient to 0.1% of the clean one or less (deepest: seed 2 at 50.0% = 0.42 τ, τ = 120.0%, leaves 8.4e-06 of "
+            + "it); below τ no poison set brings it to 0, but the floor tends to 0 as ε_d nears τ, so this contradicts τ unless that floor is "
+            + "under 0.1% of the clean gradient there.")
         // Exactly at the attack's rule (1e-3) counts as cancelled; just above it does not.
         #expect(evidence(1e-3).contradictingRuns.count == 1)
         #expect(evidence(1.0001e-3).contradictingRuns.isEmpty)
@@ -32,9 +34,9 @@ struct BelowThresholdCancellationTests {
         }
         let onlyBelow = PoisonabilityEvidence(taus: [1.0, 1.2], runs: below, seedsWithoutThreshold: 0, targetAccuracy: 0.6, fractions: [], testRows: 300)
         #expect(onlyBelow.contradictingRuns.count == 2)
-        #expect(onlyBelow.parameterSpaceSentence.hasPrefix("In parameter space the runs contradict the prediction: 2 runs below their seed's τ "
-            + "bring the mixed gradient to 0.1% of the clean one or less, which no poison set can do below the threshold (deepest: seed 1 "
-            + "at 30.0% = 0.30 τ, τ = 100.0%, leaves 2.0e-04 of it)"))
+        #expect(onlyBelow.parameterSpaceSentence.hasPrefix("In parameter space the runs go against the prediction: 2 runs below the τ they "
+            + "record bring the mixed gradient to 0.1% of the clean one or less (deepest: seed 1 at 30.0% = 0.30 τ, τ = 100.0%, leaves "
+            + "2.0e-04 of it)"))
     }
 
     /// τ_w under `cancel: weights` (and `first-layer`, whose runs record it on softmax regression only),

@@ -9,10 +9,12 @@ struct PoisonabilityEvidenceTests {
     typealias Point = PoisonabilityEvidence.FractionEvidence
 
     /// τ of 1.0 and 1.2 over two seeds, target accuracy 0.6, 300 test rows, the given
-    /// (fraction, per-seed victim − target differences) points and runs (seed, fraction, τ, ratio).
+    /// (fraction, per-seed victim − target differences) points and runs (seed, fraction, τ, ratio);
+    /// without runs, one per seed at every point, recording its seed's τ (ratio 0.5).
     func evidence(_ points: [(Double, [Double])] = [], runs: [(UInt64, Double, Double, Double)] = [], taus: [Double] = [1.0, 1.2],
                   targetGradientRatio: Double? = nil) -> PoisonabilityEvidence {
-        PoisonabilityEvidence(taus: taus, runs: runs.map { PoisonabilityEvidence.RunEvidence(seed: $0.0, fraction: $0.1, tau: $0.2, gradientRatio: $0.3) },
+        let runs = !runs.isEmpty ? runs : points.flatMap { point in taus.enumerated().map { (UInt64($0 + 1), point.0, $1, 0.5) } }
+        return PoisonabilityEvidence(taus: taus, runs: runs.map { PoisonabilityEvidence.RunEvidence(seed: $0.0, fraction: $0.1, tau: $0.2, gradientRatio: $0.3) },
                               seedsWithoutThreshold: 0, targetAccuracy: 0.6,
                               fractions: points.map { Point(fraction: $0.0, gradientRatio: 0.5, accuracyDifferences: $0.1) },
                               testRows: 300, targetGradientRatio: targetGradientRatio)
@@ -25,14 +27,14 @@ struct PoisonabilityEvidenceTests {
     /// The parameter-space finding states the floor below τ only (the verdict above τ is `TargetBudget`'s): the least ratio
     /// among the runs below their seed's τ, whatever the runs above it measure.
     @Test func theParameterSpaceFindingQuotesTheLeastRatioBelowTau() {
-        let sentence = "In parameter space, below its seed's τ every run's mixed gradient stays at 5.0% of the clean one or more (least at "
+        let sentence = "In parameter space, below the τ it records every run's mixed gradient stays at 5.0% of the clean one or more (least at "
             + "110.0%, τ = 120.0%)."
         #expect(evidence(runs: Self.runs).parameterSpaceSentence == sentence)
         // Cancelled or not above τ, the sentence is the same: it no longer judges those runs.
         #expect(evidence(runs: Self.runs.map { $0.1 == 2.0 ? ($0.0, 2.0, $0.2, 0.3) : $0 }).parameterSpaceSentence == sentence)
         // Every run above its τ: nothing to show below it.
         #expect(evidence(runs: [(1, 2.0, 1.0, 1e-6)]).parameterSpaceSentence
-            == "No run lies below its seed's τ, so the runs do not show the floor below it; sweep fractions on both sides of τ.")
+            == "No run lies below the τ it records, so the runs do not show the floor below it; sweep fractions on both sides of τ.")
     }
 
     @Test func theAccuracyFindingReadsThePairedIntervalOfVictimMinusTarget() {
@@ -41,31 +43,31 @@ struct PoisonabilityEvidenceTests {
         let above = (0.5, [0.05, 0.06, 0.07]), open = (2.0, [-0.01, 0.0, 0.013])
         // Below every τ the victim is more accurate; above, the interval holds 0.
         let holds = evidence([above, open])
-        #expect(holds.accuracySentence == opening + " at the largest swept budget below every seed's τ the victim is still more "
-            + "accurate than the target (+0.060 [+0.035, +0.085] at 50.0%); above every seed's τ it is not told apart from it from "
-            + "+0.001 [-0.028, +0.030] at 200.0% = 1.82 τ (mean τ 110.0%).")
+        #expect(holds.accuracySentence == opening + " at the largest swept budget at which every run lies below its own τ the victim is still more "
+            + "accurate than the target (+0.060 [+0.035, +0.085] at 50.0%); where every run lies above its own τ it is not told apart from it from "
+            + "+0.001 [-0.028, +0.030] at 200.0% = 1.83 τ (the mean over its runs of ε_d over each run's own τ).")
         // Below τ the victim is already no more accurate than the target: quoted at the largest budget below every τ (0.75), not
         // the first (0.5, undecided).
         let early = evidence([(0.5, [0.01, -0.01, 0.005]), (0.75, [-0.03, -0.02, -0.025]), open])
-        #expect(early.accuracySentence == opening + " at the largest swept budget below every seed's τ the victim is already no more "
-            + "accurate than the target (-0.025 [-0.037, -0.013] at 75.0%); above every seed's τ it is not told apart from it from "
-            + "+0.001 [-0.028, +0.030] at 200.0% = 1.82 τ (mean τ 110.0%).")
+        #expect(early.accuracySentence == opening + " at the largest swept budget at which every run lies below its own τ the victim is already no more "
+            + "accurate than the target (-0.025 [-0.037, -0.013] at 75.0%); where every run lies above its own τ it is not told apart from it from "
+            + "+0.001 [-0.028, +0.030] at 200.0% = 1.83 τ (the mean over its runs of ε_d over each run's own τ).")
         // At the largest budget below τ the interval holds 0: the design that would decide it.
         let undecided = evidence([above, (0.75, [0.01, -0.01, 0.005]), open])
-        #expect(undecided.accuracySentence == opening + " at the largest swept budget below every seed's τ the runs cannot tell the "
-            + "victim's accuracy from the target's (+0.002 [-0.024, +0.028] at 75.0%, the interval holds 0); above every seed's τ it is "
-            + "not told apart from it from +0.001 [-0.028, +0.030] at 200.0% = 1.82 τ (mean τ 110.0%). Resolving a difference of 0.020 "
+        #expect(undecided.accuracySentence == opening + " at the largest swept budget at which every run lies below its own τ the runs cannot tell the "
+            + "victim's accuracy from the target's (+0.002 [-0.024, +0.028] at 75.0%, the interval holds 0); where every run lies above its own τ it is "
+            + "not told apart from it from +0.001 [-0.028, +0.030] at 200.0% = 1.83 τ (the mean over its runs of ε_d over each run's own τ). Resolving a difference of 0.020 "
             + "(the planning effect, 6.0 of the 300 test rows) at 80% power needs about 5 seeds at the measured per-seed spread 0.010 "
             + "(3 were run), or, were that spread all the test sample's (it shrinks as 1/√rows), about 500 test rows with these 3 "
             + "seeds (300 × 5/3).")
         // Above τ the victim stays decidedly more accurate.
         let never = evidence([above, (2.0, [0.04, 0.05, 0.06])])
-        #expect(never.accuracySentence == opening + " at the largest swept budget below every seed's τ the victim is still more "
-            + "accurate than the target (+0.060 [+0.035, +0.085] at 50.0%); above every seed's τ it stays more accurate than the target "
+        #expect(never.accuracySentence == opening + " at the largest swept budget at which every run lies below its own τ the victim is still more "
+            + "accurate than the target (+0.060 [+0.035, +0.085] at 50.0%); where every run lies above its own τ it stays more accurate than the target "
             + "at every budget (+0.050 [+0.025, +0.075] at 200.0%).")
         // No budget below every τ.
-        #expect(evidence([open]).accuracySentence == opening + " the runs cannot decide: no swept budget lies below every seed's τ "
-            + "(the lowest is 100.0%); sweep budgets on both sides of τ.")
+        #expect(evidence([open]).accuracySentence == opening + " the runs cannot decide: at no swept budget does every run lie below its "
+            + "own τ (the lowest recorded is 100.0%); sweep budgets on both sides of τ.")
     }
 
     /// The floor below τ: W₀(1/e) = 0.2784645427610738 (scipy.special.lambertw), τ 0.5, 20 poisons on 100 rows, ‖θ‖ 2,
@@ -80,7 +82,7 @@ struct PoisonabilityEvidenceTests {
                                               boundRatio: run.1 < run.2 ? (run.0 == 1 ? 0.1 : 0.04) : nil)
         }
         let bounded = PoisonabilityEvidence(taus: [1.0, 1.2], runs: runs, seedsWithoutThreshold: 0, targetAccuracy: 0.6, fractions: [], testRows: 300)
-        #expect(bounded.parameterSpaceSentence == ("In parameter space, below its seed's τ every run's "
+        #expect(bounded.parameterSpaceSentence == ("In parameter space, below the τ it records every run's "
             + "mixed gradient stays at 5.0% of the clean one or more (least at 110.0%, τ = 120.0%) (a consistency check, which cannot "
             + "fail: below τ no poison set brings the mixed gradient under W₀((c − 1)/e)(τ − ε_d)/‖θ‖ · n/(n + m), θ the target's last layer centred; closest to it, "
             + "seed 2 at 110.0% measures 5.0% of the clean gradient against the bound 4.0%)."))

@@ -32,7 +32,8 @@ struct TargetBudgetTests {
 
     /// The opening of every verdict sentence, before the seeds.
     static let opening = "Per seed, where gradient canceling first makes the target stationary on the mixture, its mixed gradient at most "
-        + "0.1% of the clean one (the event τ predicts), between the last swept budget that does not and the first that does: "
+        + "0.1% of the clean one (the event τ predicts), between the last swept budget that does not and the first that does, each also "
+        + "in units of τ: "
     /// The opening of every victim sentence, before the seeds.
     static let victimOpening = "Separately, per seed, the first swept budget at which the retrained victim is the target (within 1.0% of "
         + "its parameters and agreeing with it on every test row; halfway: the first at which it closes 50.0% of the clean model's "
@@ -46,9 +47,12 @@ struct TargetBudgetTests {
                                               (2, 1.5, 0.8, [(0.8, 0.3, 0.2), (0.85, 0.2, 1.0000001e-3), (1, 0.02, 1e-6), (1, 0.02, 1e-7)]),
                                               (3, 0.5, 0.9, [(0.9, 0.1, 0.05), (1, 0.012, 1e-4), (0.99, 0.02, 1e-5), (1, 0.001, 1e-6)])]),
                                   series: 0, confidence: 0.95, cancel: .weightsAndBias)
-        #expect(budget.seeds == [TargetBudget.SeedBudget(seed: 1, tau: 0.8, baseline: 0.9, budget: 2, lastUncancelled: 1, reached: 2, halfway: 1, judged: 4),
-                                 TargetBudget.SeedBudget(seed: 2, tau: 1.5, baseline: 0.8, budget: 2, lastUncancelled: 1, reached: nil, halfway: 2, judged: 4),
-                                 TargetBudget.SeedBudget(seed: 3, tau: 0.5, baseline: 0.9, budget: 1, lastUncancelled: 0.5, reached: 4, halfway: 1, judged: 4)])
+        #expect(budget.seeds == [TargetBudget.SeedBudget(seed: 1, tau: 0.8, baseline: 0.9, budget: 2, lastUncancelled: 1, budgetTau: 0.8,
+                                                         lastUncancelledTau: 0.8, reached: 2, halfway: 1, judged: 4),
+                                 TargetBudget.SeedBudget(seed: 2, tau: 1.5, baseline: 0.8, budget: 2, lastUncancelled: 1, budgetTau: 1.5,
+                                                         lastUncancelledTau: 1.5, reached: nil, halfway: 2, judged: 4),
+                                 TargetBudget.SeedBudget(seed: 3, tau: 0.5, baseline: 0.9, budget: 1, lastUncancelled: 0.5, budgetTau: 0.5,
+                                                         lastUncancelledTau: 0.5, reached: 4, halfway: 1, judged: 4)])
         // The excess (budget − τ)/τ per seed: 1.5, 1/3, 1; mean 94.4% with the paired t interval [−51.0%, 239.8%]
         // (scipy.stats.t), which holds the 25% margin: undecided, though every seed's gradient is cancelled above its τ.
         #expect(budget.verdict == .excessUndecided)
@@ -67,11 +71,12 @@ struct TargetBudgetTests {
         #expect(abs((budget.tau?.value ?? 0) - meanTau) < 1e-12)
         #expect(budget.tau?.interval?.lower == 0)
         #expect(abs((budget.tau?.interval?.upper ?? 0) - (meanTau + 4.302652729911275 * spread / 3.0.squareRoot())) < 1e-9)
-        #expect(budget.sentence() == Self.opening + "seed 1 in (100.0%, 200.0%] (τ 80.0%), seed 2 in (100.0%, 200.0%] (τ 150.0%), seed 3 in "
-            + "(50.0%, 100.0%] (τ 50.0%); no seed's gradient is cancelled below its τ and every seed's is above it, but the first cancelling "
-            + "budget exceeds τ by 94.4% of τ on "
-            + "average [-51.0%, 239.8%] (paired over seeds), which holds the 25.0% margin: the runs cannot tell cancellation near τ from "
-            + "late cancellation; more seeds, or fractions swept closer above τ, would.")
+        // Per seed, each bracket straddles 1.25 τ: (1.25, 2.50], (0.67, 1.33], (1.00, 2.00] τ, so more fractions there would decide.
+        #expect(budget.sentence() == Self.opening + "seed 1 in (100.0%, 200.0%] = (1.25, 2.50] τ, seed 2 in (100.0%, 200.0%] = (0.67, 1.33] τ, "
+            + "seed 3 in (50.0%, 100.0%] = (1.00, 2.00] τ; no seed's gradient is cancelled below its τ and every seed's is above it; the first "
+            + "cancelling budget exceeds τ by 94.4% of τ on average [-51.0%, 239.8%] (paired over seeds), which holds the 25.0% margin, so on "
+            + "average the runs cannot tell cancellation near τ from late; per seed, for seeds 1, 2, 3 the grid brackets the first cancelling "
+            + "budget across 1.25 τ: fractions swept between τ and 1.25 τ for them would tell near from late.")
         // The victim's finding is separate, and says the victim is the target only where its numbers do.
         #expect(budget.victimSentence == Self.victimOpening + ": seed 1 at 200.0% (halfway 100.0%), seed 2 not in the swept range "
             + "(halfway 200.0%), seed 3 at 400.0% (halfway 100.0%).")
@@ -94,12 +99,39 @@ struct TargetBudgetTests {
         #expect(abs((budget.excess?.interval?.lower ?? 0) - lower) < 1e-9 && abs((budget.excess?.interval?.upper ?? 0) - upper) < 1e-9)
         let agrees = budget.sentence().contains("the runs agree with the prediction"), late = budget.sentence().contains("later than the prediction's τ")
         #expect(agrees == (verdict == .consistent) && late == (verdict == .reachedLate), "\(budget.sentence())")
-        #expect(budget.sentence().contains(verdict == .consistent ? "at most the 25.0% margin" : "which holds the 25.0% margin: the grid cannot tell"))
+        #expect(budget.sentence().contains(verdict == .consistent ? "at most the 25.0% margin"
+            : "above the 25.0% margin, but a first cancelling budget is only the upper end of its grid bracket; per seed, for seeds 1, 2, 3"))
         // Where τ is necessary only, late cancellation is said not to go against the prediction.
         #expect(budget.sentence(necessaryOnly: true).hasSuffix(" τ is necessary only here, so this does not go against the prediction.")
                 == (verdict == .reachedLate))
         #expect(budget.victimSentence == Self.victimOpening + ": seed 1 not in the swept range (halfway 50.0%), seed 2 not in the swept "
             + "range (halfway 50.0%), seed 3 not in the swept range (halfway 50.0%).")
+    }
+
+    /// r24g major 1, as examples/poisonability-reference's gradpc 0.25: five seeds first cancelled at 4, each one's last
+    /// uncancelled run (at 2) at 1.49, 2.42, 1.52, 2.88 and 1.69 of its τ, every one beyond 1.25 τ. The mean of
+    /// (lastUncancelled − τ)/τ is 100% with the paired t interval [23.0%, 177.0%] (scipy.stats.t), which dips under the
+    /// margin; the verdict judges per seed, so every seed failed late: reachedLate. With a sixth seed whose bracket
+    /// (1.11, 2.22] τ straddles 1.25 τ the runs cannot tell for that seed, and the sentence says which seeds are which.
+    @Test func lateCancellationIsJudgedPerSeedNotFromTheAveragedFloor() {
+        let late: [Victim] = [(0.9, 0.1, 0.1), (0.9, 0.1, 0.1), (0.9, 0.1, 0.1), (1, 0.001, 1e-6)]
+        let floors = [1.49, 2.42, 1.52, 2.88, 1.69]
+        let budget = TargetBudget(runs: runs(floors.enumerated().map { (UInt64($0 + 1), 2 / $1, 0.9, late) }), series: 0, confidence: 0.95,
+                                  cancel: .weightsAndBias)
+        #expect(budget.seeds.map(\.isLate) == [true, true, true, true, true] && budget.seeds.map(\.lastUncancelled) == [2, 2, 2, 2, 2])
+        #expect(abs((budget.excessFloor?.interval?.lower ?? 0) - 0.23021838983856635) < 1e-9)
+        #expect(budget.verdict == .reachedLate)
+        #expect(budget.sentence().hasSuffix("; no seed's gradient is cancelled below its τ, but for every seed a run beyond 1.25 τ failed "
+            + "(the last that does not cancel lies at 1.49–2.88 τ): gradient canceling cancelled it later than the prediction's τ, late "
+            + "at the attack's step cap (a run that fails there might cancel with more steps); what this attack needed, not a bound on the problem."))
+        let open: [Victim] = [(0.9, 0.1, 0.1), (0.9, 0.1, 0.1), (1, 0.001, 1e-6), (1, 0.001, 1e-6)]
+        let mixed = TargetBudget(runs: runs(floors.enumerated().map { (UInt64($0 + 1), 2 / $1, 0.9, late) } + [(6, 0.9, 0.9, open)]),
+                                 series: 0, confidence: 0.95, cancel: .weightsAndBias)
+        #expect(mixed.verdict == .excessUndecided && mixed.seeds.map(\.isLate) == [true, true, true, true, true, false])
+        #expect(mixed.sentence().hasSuffix("; per seed, 5 of 6 failed beyond 1.25 τ (seeds 1, 2, 3, 4, 5; late at the "
+            + "attack's step cap (a run that fails there might cancel with more steps)); for seed 6 the grid brackets the first cancelling "
+            + "budget across 1.25 τ: fractions swept between τ and 1.25 τ for it would tell near from late."))
+        #expect(mixed.sentence().contains("seed 6 in (100.0%, 200.0%] = (1.11, 2.22] τ;"))
     }
 
     @Test func aGradientCancelledBelowItsTauIsCountedThereEvenIfNotAtLargerBudgets() {
@@ -112,8 +144,8 @@ struct TargetBudgetTests {
         #expect(budget.verdict == .successBelowTau)
         #expect(budget.budget == nil)
         #expect(budget.cell == "not cancelled in the swept range (seed 2)")
-        #expect(budget.sentence() == Self.opening + "seed 1 in (0.0%, 50.0%] (τ 80.0%), seed 2 not in the swept range (none up to 400.0% "
-            + "cancels; τ 150.0%); seed 1 cancels it "
+        #expect(budget.sentence() == Self.opening + "seed 1 in (0.0%, 50.0%] = (0.00, 0.62] τ, seed 2 not in the swept range (none up to "
+            + "400.0% = 2.67 τ cancels); seed 1 cancels it "
             + "below τ, against the prediction (unless the floor below τ, which tends to 0 as ε_d nears τ, is under 0.1% of the clean "
             + "gradient there).")
     }
@@ -179,11 +211,11 @@ struct TargetBudgetTests {
     @Test func withoutTheCleanModelsAgreementOnlyTheHalfwayBarIsMissing() {
         let budget = TargetBudget(runs: runs([(1, 0.8, nil, [(0.9, 0.1, 0.1), (1, 0.005, 1e-4), (1, 0.001, 1e-5), (1, 0.001, 1e-6)])]),
                                   series: 0, confidence: 0.95, cancel: .weightsAndBias)
-        #expect(budget.seeds == [TargetBudget.SeedBudget(seed: 1, tau: 0.8, baseline: nil, budget: 1, lastUncancelled: 0.5, reached: 1, halfway: nil,
-                                                         judged: 4)])
+        #expect(budget.seeds == [TargetBudget.SeedBudget(seed: 1, tau: 0.8, baseline: nil, budget: 1, lastUncancelled: 0.5, budgetTau: 0.8,
+                                                         lastUncancelledTau: 0.8, reached: 1, halfway: nil, judged: 4)])
         // One seed: no interval of the excess over τ, so the verdict cannot judge it against the margin.
         #expect(budget.verdict == .excessUndecided && budget.excess == nil)
-        #expect(budget.sentence().hasPrefix(Self.opening + "seed 1 in (50.0%, 100.0%] (τ 80.0%);"))
+        #expect(budget.sentence().hasPrefix(Self.opening + "seed 1 in (50.0%, 100.0%] = (0.62, 1.25] τ;"))
         #expect(budget.sentence().contains("there is no interval of the first budget's excess over τ (it needs two seeds, each with a τ)"))
         #expect(budget.victimSentence == Self.victimOpening + ": seed 1 at 100.0% (no clean run at fraction 0).")
     }
@@ -197,8 +229,8 @@ struct TargetBudgetTests {
         let unswept = TargetBudget(runs: runs([(1, 19.5, 0.9, never), (2, 26.2, 0.9, never)]), series: 0, confidence: 0.95, cancel: .weightsAndBias)
         #expect(unswept.verdict == .notSweptAboveTau)
         #expect(unswept.seeds.map(\.lastUncancelled) == [4, 4] && unswept.seeds.map(\.budget) == [nil, nil])
-        #expect(unswept.sentence() == Self.opening + "seed 1 not in the swept range (none up to 400.0% cancels; τ 1950.0%), seed 2 not in the "
-            + "swept range (none up to 400.0% cancels; τ 2620.0%); no seed's gradient is cancelled below its τ, but seeds 1, 2 are cancelled at "
+        #expect(unswept.sentence() == Self.opening + "seed 1 not in the swept range (none up to 400.0% = 0.21 τ cancels), seed 2 not in the "
+            + "swept range (none up to 400.0% = 0.15 τ cancels); no seed's gradient is cancelled below its τ, but seeds 1, 2 are cancelled at "
             + "no swept budget and have no run above τ: the runs cannot decide whether gradient canceling reaches the target above it. Budgets "
             + "above τ, up to 1.25 τ, would decide: seed 1 (1950.0%, 2437.5%], seed 2 (2620.0%, 3275.0%]; fractions are capped at 1000.0%, so "
             + "no study can sweep above τ for seeds 1, 2, and there the prediction cannot be tested by running gradient canceling.")
@@ -214,8 +246,8 @@ struct TargetBudgetTests {
 
     /// r24f major "excess verdict ignores the grid": on the grid 0.5, 1, 2, 4 with τ 0.5, 0.45, 0.55, every seed first
     /// cancelled at 1 exceeds τ by 101.3% [51.1%, 151.6%] on average, but its last uncancelled budget 0.5 only by 0.7%
-    /// [−24.5%, 25.8%] (scipy.stats.t): no run at 1.25 τ or more failed, so the grid cannot tell late from near; first
-    /// cancelled at 2, the last uncancelled budget 1 exceeds τ by 101.3% [51.1%, 151.6%], above the margin: late.
+    /// [−24.5%, 25.8%] (scipy.stats.t): no run at 1.25 τ or more failed, so for every seed the grid cannot tell late from
+    /// near; first cancelled at 2, every seed's last uncancelled budget 1 lies beyond 1.25 τ (1.82–2.22 τ): late.
     @Test func lateCancellationNeedsAFailedRunBeyondTheMargin() {
         let taus = [0.5, 0.45, 0.55]
         let atOne: [Victim] = [(0.9, 0.1, 0.05), (0.97, 0.05, 1e-4), (0.97, 0.05, 1e-6), (0.97, 0.05, 1e-8)]
@@ -227,19 +259,18 @@ struct TargetBudgetTests {
         #expect(abs((grid.excessFloor?.value ?? 0) - 0.006734006734006699) < 1e-12)
         #expect(abs((grid.excessFloor?.interval?.lower ?? 0) - -0.24460685153033823) < 1e-9)
         #expect(abs((grid.excessFloor?.interval?.upper ?? 0) - 0.25807486499835164) < 1e-9)
-        #expect(grid.sentence() == Self.opening + "seed 1 in (50.0%, 100.0%] (τ 50.0%), seed 2 in (50.0%, 100.0%] (τ 45.0%), seed 3 in "
-            + "(50.0%, 100.0%] (τ 55.0%); no seed's gradient is cancelled below its τ and every seed's is above it, but the first cancelling "
-            + "budget exceeds τ by 101.3% of τ on average [51.1%, 151.6%] (paired over seeds) while the last swept budget below it that does "
-            + "not cancel exceeds τ by 0.7% of τ on average [-24.5%, 25.8%] (0 where the smallest swept budget cancels), which holds the 25.0% "
-            + "margin: the grid cannot tell cancellation near τ from late cancellation (no run at or beyond 1.25 τ failed for enough seeds); "
-            + "fractions swept between τ and 1.25 τ would.")
+        #expect(grid.sentence() == Self.opening + "seed 1 in (50.0%, 100.0%] = (1.00, 2.00] τ, seed 2 in (50.0%, 100.0%] = (1.11, 2.22] τ, "
+            + "seed 3 in (50.0%, 100.0%] = (0.91, 1.82] τ; no seed's gradient is cancelled below its τ and every seed's is above it; the first "
+            + "cancelling budget exceeds τ by 101.3% of τ on average [51.1%, 151.6%] (paired over seeds), above the 25.0% margin, but a first "
+            + "cancelling budget is only the upper end of its grid bracket; per seed, for seeds 1, 2, 3 the grid brackets the first cancelling "
+            + "budget across 1.25 τ: fractions swept between τ and 1.25 τ for them would tell near from late.")
         let late = TargetBudget(runs: runs(taus.enumerated().map { (UInt64($0 + 1), $1, 0.9, atTwo) }), series: 0, confidence: 0.95, cancel: .weightsAndBias)
         #expect(late.seeds.map(\.budget) == [2, 2, 2] && late.seeds.map(\.lastUncancelled) == [1, 1, 1])
         #expect(late.verdict == .reachedLate)
         #expect(abs((late.excessFloor?.interval?.lower ?? 0) - 0.5107862969393233) < 1e-9)
-        #expect(late.sentence().hasSuffix("; no seed's gradient is cancelled below its τ, but the last swept budget below it that does not cancel "
-            + "exceeds τ by 101.3% of τ on average [51.1%, 151.6%] (0 where the smallest swept budget cancels), above the 25.0% margin (runs "
-            + "beyond 1.25 τ failed): gradient canceling cancelled it later than the prediction's τ (what this attack needed, not a bound on "
-            + "the problem)."))
+        #expect(late.sentence().hasSuffix("; no seed's gradient is cancelled below its τ, but for every seed a run beyond 1.25 τ failed "
+            + "(the last that does not cancel lies at 1.82–2.22 τ): gradient canceling cancelled it later than the "
+            + "prediction's τ, late at the attack's step cap (a run that fails there might cancel with more steps); what this attack needed, "
+            + "not a bound on the problem."))
     }
 }

@@ -49,20 +49,28 @@ struct GradientCancelingFirstLayerTests {
     }
 
     /// A controlled case: an MLP 10 → 8 → 5 on 5 Gaussian clusters (seed 3), its GradPC target at ε_w
-    /// 0.1, unprojected poisons at half the target's weights-only threshold τ_w (the last layer's
-    /// weights' condition: below it no poison set cancels their gradient). `first-layer` lowers the
-    /// first layer's mixed gradient (to 0.12 of the clean one, its L-BFGS descent stalled) while the later
-    /// layers' (`laterLayersGradientRatio`) stays at 10% of the clean one or more; the run records the
-    /// biases' leftover, τ as the `weights` run does, and no τ_w (none is derived for it). Not shown
-    /// here: a budget where the first layer's gradient falls to 1e-3 (0.5, 0.75, 2 τ_w left 0.12, 0.077,
-    /// 0.079, on hidden widths 16 and 32 too): for ReLU layers <W_1, ∇_{W_1} ℓ> = <W_2, ∇_{W_2} ℓ> − <b_1, ∇_{b_1} ℓ>
-    /// per row, so cancelling the first layer ties the last layer to τ_w's condition up to the bias term.
+    /// 0.1, unprojected poisons at half the target's weights-only threshold τ_w. What it checks, and
+    /// only that: (1) the descent works on the objective it is given: after 3,000 steps the first
+    /// layer's mixed gradient is at most 0.2 of the clean one (measured 0.12, its L-BFGS descent
+    /// stalled there) and less than half of where one step leaves it; (2) the objective is not
+    /// `weights`'s: the later layers' part it leaves (`laterLayersGradientRatio`) stays at 10% of the
+    /// clean one or more; (3) the run records the biases' leftover, τ as the `weights` run does, and no
+    /// τ_w (none is derived for the first layer). What it does not check: the paper's event, the mixed
+    /// gradient at most 1e-3 of the clean one (`GradientCanceling.cancelledRatio`). No controlled case
+    /// tried reaches it (0.25, 0.5, 0.75 and 2 τ_w left 0.12, 0.12, 0.077 and 0.079, on hidden widths 16
+    /// and 32 too), so this test cannot show that `first-layer` cancels the first layer's gradient where
+    /// a poison set that does exists; the report's method sentence and docs/study-files.md say so. (For
+    /// ReLU layers ⟨W₁, ∇_{W₁}ℓ⟩ = ⟨W₂, ∇_{W₂}ℓ⟩ − ⟨b₁, ∇_{b₁}ℓ⟩ per row, so cancelling the first layer ties
+    /// the last layer to τ_w's condition up to the bias term: 0.5 τ_w need not admit any cancelling set.)
     @Test func firstLayerLowersTheFirstLayersGradientAndRecordsTheLaterLayersLeftover() throws {
         let split = GaussianClusters(samples: 300, features: 10, classes: 5, seed: 3).makeSplit()
         let trainer = ModelTrainer(model: NetworkShape(inputs: 10, hidden: [8], classes: 5), settings: TrainingSettings(), seed: 1)
         var ratios = [CanceledGradient: Double](), measured = [CanceledGradient: [String: Double]]()
         let tauW = try #require(GradientCanceling(targetLabel: "gradpc 0.1", target: GradPCTarget(epsW: 0.1), steps: 1)
             .poison(split, fraction: 0.1, seed: 1, trainer: trainer)?.measurements[MetricKey.weightsOnlyThreshold])
+        let oneStep = try #require(GradientCanceling(targetLabel: "gradpc 0.1", target: GradPCTarget(epsW: 0.1), cancel: .firstLayer, steps: 1,
+                                                     project: false).poison(split, fraction: 0.5 * tauW, seed: 1, trainer: trainer)?.measurements)
+        let initial = try #require(oneStep[MetricKey.mixedGradientNorm]) / (try #require(oneStep[MetricKey.cleanGradientNorm]))
         for cancel in [CanceledGradient.firstLayer, .weights] {
             let attack = GradientCanceling(targetLabel: "gradpc 0.1", target: GradPCTarget(epsW: 0.1), cancel: cancel, steps: 3000, project: false)
             let poisoned = try #require(attack.poison(split, fraction: 0.5 * tauW, seed: 1, trainer: trainer))
@@ -72,7 +80,8 @@ struct GradientCancelingFirstLayerTests {
             measured[cancel] = poisoned.measurements
         }
         let first = try #require(measured[.firstLayer])
-        #expect(ratios[.firstLayer]! <= 0.2, "first layer: mixed/clean \(ratios[.firstLayer]!) at 0.5 τ_w (τ_w \(tauW))")
+        #expect(ratios[.firstLayer]! <= 0.2 && ratios[.firstLayer]! < 0.5 * initial,
+                "first layer: mixed/clean \(ratios[.firstLayer]!) at 0.5 τ_w (τ_w \(tauW)), \(initial) after one step")
         let later = try #require(first[MetricKey.laterLayersGradientRatio])
         #expect(later >= 0.1, "later layers left at \(later) of the clean one")
         #expect(first[MetricKey.weightsOnlyThreshold] == nil && first[MetricKey.biasGradientRatio] != nil)

@@ -118,7 +118,7 @@ struct ThresholdTableTests {
         #expect(rows[1...].allSatisfy { $0.findings[1] == "These runs cancel the weights' gradient only, for which τ (it counts the bias as a feature "
             + "that is always 1) is neither exact nor a bound once the target's bias is not 0; no run's target has a weights-only threshold (the "
             + "product of its weights and their clean gradient is at most 0), so nothing bounds the budget that cancels it." })
-        #expect(rows[0].findings[3].hasSuffix("seed 1 in (10.0%, 20.0%] (τ_w 5.0%), seed 2 in (0.0%, 10.0%] (τ_w 15.0%); seed 2 cancels it "
+        #expect(rows[0].findings[3].hasSuffix("seed 1 in (10.0%, 20.0%] = (2.00, 4.00] τ_w, seed 2 in (0.0%, 10.0%] = (0.00, 0.67] τ_w; seed 2 cancels it "
             + "below τ_w, against the prediction (unless the floor below τ_w, which tends to 0 as ε_d nears τ_w, is under 0.1% of the clean "
             + "gradient there)."))
         #expect(rows[0].findings[4].hasSuffix(": seed 1 at 20.0% (halfway 10.0%), seed 2 not in the swept range (halfway 10.0%)."))
@@ -219,8 +219,13 @@ struct ThresholdTableTests {
         let rows = ReportModel.predictedRows(of: results)
         #expect(rows[1].tau == "none derived (cancel: first-layer: τ is the last layer's condition, which it leaves out)")
         #expect(rows[1].ratios == "n/a (no threshold derived)" && rows[1].stationaryFrom.hasPrefix("first layer only: "))
-        #expect(rows[1].findings[0].hasSuffix("they cancel the first layer's weights' gradient only (cancel: first-layer), the later layers' "
-            + "weights and every bias left; the paper's text takes the gradient over every layer's parameters (cancel: weights)."))
+        let firstLayerMethod: String = "they cancel the first layer's weights' gradient only (cancel: first-layer), the later layers' "
+            + "weights and every bias left; the paper's text takes the gradient over every layer's parameters (cancel: weights). Its validity "
+            + "is shown only in part: on a controlled MLP (10 → 8 → 5, Gaussian clusters, GradientCancelingFirstLayerTests) the descent lowers "
+            + "the first layer's mixed gradient to about 12% of the clean one and no further, at every budget tried (0.25–2 τ_w, hidden widths "
+            + "8–32), never to the 0.1% that counts as cancelled, so where this series' first layer is not cancelled that may be the descent's "
+            + "limit, not the budget's."
+        #expect(rows[1].findings[0].hasSuffix(firstLayerMethod))
         #expect(rows[1].findings[1].hasPrefix("No threshold is derived for this series, so it is not judged against one: τ and τ_w are "
             + "conditions on the last layer's gradient, which cancel: first-layer leaves out"))
         #expect(rows[1].findings[1].contains("of the clean one for the later layers' weights"))

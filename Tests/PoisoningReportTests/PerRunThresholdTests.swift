@@ -1,0 +1,94 @@
+import Foundation
+import Testing
+import PoisoningAnalysis
+import PoisoningEngine
+import TestSupport
+@testable import PoisoningReport
+
+/// Every run is judged by the weights-only threshold τ_w it records itself (issue 24, r24g blocker 1):
+/// τ_w depends on the labels the run's poisons keep, so it varies between a seed's runs (in r24g's
+/// biased studies from 444.7 at 1% to 2.7–4.9 at larger budgets). On constructed runs of three seeds at
+/// fractions 0.5, 1 and 2 (`cancel: weights`) whose τ_w varies with the fraction, so that judged by
+/// the τ_w of each seed's smallest-fraction run (the rule before the fix) a run changes side.
+struct PerRunThresholdTests {
+    /// τ_w per seed at fractions 0, 0.5, 1, 2, and the first fraction at which the run cancels (mixed
+    /// gradient 1e-5 of the clean one; 0.05 below it). Seed 1: τ_w 1.5 at 0.5 (few poisons, all of one
+    /// label), 0.9 from 1, where it cancels (1.11 of its own τ_w; below the 1.5 of its first run).
+    /// Seed 2: τ_w 0.45, 0.85, then `lastTau` at 2; cancels from 1 (1.18 of its own). Seed 3: τ_w 0.45
+    /// everywhere, cancels from 0.5 (1.11).
+    /// Seed 1's victim at 2 is not converged (gradient norm 2e-5) when `unconvergedAtTwo`; the victims' distances from
+    /// the target are 9, 0.2 and 0.4 (seeds 1–3).
+    static func results(lastTau: Double, unconvergedAtTwo: Bool = false) throws -> StudyResults {
+        let study = try ApplicableThresholdVerdictTests.study()
+        let taus: [UInt64: [Double: Double]] = [1: [0: 1.5, 0.5: 1.5, 1: 0.9, 2: 0.9], 2: [0: 0.45, 0.5: 0.45, 1: 0.85, 2: lastTau],
+                                                3: [0: 0.45, 0.5: 0.45, 1: 0.45, 2: 0.45]]
+        let from: [UInt64: Double] = [1: 1, 2: 1, 3: 0.5]
+        let runs = study.runSpecs.filter { $0.series == 0 }.map { spec in
+            let cancelled = spec.fraction >= from[spec.seed]!
+            var metrics = [MetricKey.testAccuracy: 0.8, MetricKey.targetAccuracy: 0.7, MetricKey.targetAgreement: 0.95,
+                           MetricKey.targetDistance: [1: 9, 2: 0.2, 3: 0.4][spec.seed]!, MetricKey.cleanGradientNorm: 1, MetricKey.mixedGradientNorm: cancelled ? 1e-5 : 0.05,
+                           MetricKey.poisonabilityThreshold: 5, MetricKey.weightsOnlyThreshold: taus[spec.seed]![spec.fraction]!,
+                           MetricKey.biasGradientRatio: 0.25, MetricKey.victimGradientNorm: 1e-6]
+            if unconvergedAtTwo && spec.seed == 1 && spec.fraction == 2 { metrics[MetricKey.victimGradientNorm] = 2e-5 }
+            return RunResult(fraction: spec.fraction, series: 0, seed: spec.seed, poisonedCount: Int(spec.fraction * 56),
+                             realisedFraction: spec.fraction, metrics: metrics, divergence: nil)
+        }
+        return StudyResults(study: study, runs: runs, toolVersion: "test")
+    }
+
+    /// Without a run below its own τ_w: seed 1's run at 1 cancels at 1/0.9 = 1.11 τ_w, so no run contradicts the
+    /// prediction; judged by its first run's 1.5 it would (the verdict was successBelowTau). The excess over each
+    /// run's own τ_w (1/0.9 − 1, 1/0.85 − 1, 0.5/0.45 − 1): mean 13.3% [3.9%, 22.7%] (scipy.stats.t), within the margin.
+    @Test func aRunBelowItsFirstRunsThresholdButAboveItsOwnIsNoContradiction() throws {
+        let results = try Self.results(lastTau: 1.0)
+        let budget = try #require(results.targetBudgets?.first { $0.series == 0 })
+        #expect(budget.seeds.map(\.budget) == [1, 1, 0.5] && budget.seeds.map(\.budgetTau) == [0.9, 0.85, 0.45])
+        #expect(budget.seeds.map(\.lastUncancelledTau) == [1.5, 0.45, nil] && budget.seeds.map(\.cancelledBelowTau) == [nil, nil, nil])
+        // A seed's τ_w is the median of its runs' (1.5, 0.9, 0.9 → 0.9), not its first run's.
+        #expect(budget.seeds.map(\.tau) == [0.9, 0.85, 0.45])
+        #expect(budget.seeds.map(\.isBelowTau) == [false, false, false])
+        #expect(budget.verdict == .consistent)
+        #expect(abs((budget.excess?.value ?? 0) - 0.13289760348583882) < 1e-12)
+        #expect(abs((budget.excess?.interval?.lower ?? 0) - 0.03915789259805098) < 1e-9)
+        #expect(abs((budget.excess?.interval?.upper ?? 0) - 0.22663731437362666) < 1e-9)
+        let evidence = PoisonabilityEvidence(results, series: 0)
+        #expect(evidence.contradictingRuns.isEmpty)
+        #expect(evidence.runs.filter { $0.seed == 1 }.map(\.tau) == [1.5, 0.9, 0.9])
+        #expect(evidence.taus == [0.9, 0.85, 0.45])
+        // Every run at 0.5 lies below its own τ_w only for seed 1 (0.5 < 1.5), so 0.5 is on neither side; from 1 every run is above.
+        #expect(evidence.sides.below.isEmpty && evidence.sides.above.map(\.fraction) == [1, 2])
+        let row = ReportModel.predictedRows(of: results)[0]
+        #expect(row.findings.contains { $0.contains("seed 1 in (50.0%, 100.0%] = (0.33, 1.11] τ_w, seed 2 in (50.0%, 100.0%] = (1.11, 1.18] τ_w, "
+            + "seed 3 in (0.0%, 50.0%] = (0.00, 1.11] τ_w; the first cancelling budget exceeds τ_w by 13.3% of τ_w on average [3.9%, 22.7%]") })
+    }
+
+    /// Seed 2's run at 2 records τ_w 2.5 (its poisons' labels changed) and cancels: below its own τ_w, against the
+    /// prediction, though above the 0.45 of its first run (the verdict was consistent). Seed 1's run at 1 is not counted.
+    @Test func aRunAboveItsFirstRunsThresholdButBelowItsOwnContradicts() throws {
+        let results = try Self.results(lastTau: 2.5)
+        let budget = try #require(results.targetBudgets?.first { $0.series == 0 })
+        #expect(budget.seeds.map(\.cancelledBelowTau) == [nil, 2, nil] && budget.seeds.map(\.isBelowTau) == [false, true, false])
+        #expect(budget.verdict == .successBelowTau)
+        #expect(budget.sentence(symbol: "τ_w").contains("; seed 2 cancels it below τ_w, against the prediction"))
+        let evidence = PoisonabilityEvidence(results, series: 0)
+        #expect(evidence.contradictingRuns == [PoisonabilityEvidence.RunEvidence(seed: 2, fraction: 2, tau: 2.5, gradientRatio: 1e-5)])
+        #expect(evidence.parameterSpaceSentence == "In parameter space the runs go against the prediction: 1 run below the τ_w it records brings "
+            + "the mixed gradient to 0.1% of the clean one or less (deepest: seed 2 at 200.0% = 0.80 τ_w, τ_w = 250.0%, leaves 1.0e-05 of it); "
+            + "below τ_w no poison set brings it to 0, but the floor tends to 0 as ε_d nears τ_w and none is computed for τ_w, so this "
+            + "contradicts τ_w unless that floor is under 0.1% of the clean gradient there.")
+    }
+
+    /// r24g: the Findings' victim distance at the largest fraction averaged unconverged victims in. With seed 1's victim at
+    /// 2 unconverged, the sentence gives the mean ± std over the other two runs, (0.2 + 0.4)/2 = 0.300 ± 0.141, and says one
+    /// of three runs was left out; with every victim converged it keeps the aggregate over all three, 3.200 ± 5.024.
+    @Test func theFindingsLeaveUnconvergedVictimsOutOfTheVictimsDistance() throws {
+        let distance = { (results: StudyResults) in findingSentences(results).first { $0.contains("distance from target") } ?? "" }
+        let unconverged = distance(try Self.results(lastTau: 1.0, unconvergedAtTwo: true))
+        #expect(unconverged.hasPrefix("At the largest fraction (200.0%) the victim's distance from target ("), "\(unconverged)")
+        #expect(unconverged.contains("), over the runs whose retrained victim converged (gradient norm at most 1e-5 on its training rows; an "
+            + "unconverged one measures where its training stopped as much as the poisons), is 0.300 ± 0.141 ("), "\(unconverged)")
+        #expect(unconverged.hasSuffix("; 1 of 3 runs left out); points.csv's targetDistance_mean and _std average every run."), "\(unconverged)")
+        let converged = distance(try Self.results(lastTau: 1.0))
+        #expect(converged.contains(" is 3.200 ± 5.024 (") && !converged.contains("left out"), "\(converged)")
+    }
+}
