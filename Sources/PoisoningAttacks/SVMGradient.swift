@@ -415,18 +415,22 @@ public struct SVMGradient: PoisoningAttack {
     /// Double, the kernel matrices of the attacker's a training rows (poisons included) and v
     /// validation rows (a² and v·a Doubles, twice while `add` grows them by a row), the gradient's
     /// system of the margin vectors ((a + 1)² at most), and the kept sets (`PoisonSets.capacity` of
-    /// them). The pair's rows are not known before the data are made: all n training rows stand for
-    /// them (exactly so with two classes), of which the attacker validates on its `validationShare`
-    /// and trains on the rest, plus the study's most poisons. The kernel matrices, the bulk of it on
-    /// large data, are named for a refusal, with what shrinks them.
+    /// them). The pair's rows are its two classes' training rows (`RunSizes.trainRows(ofClass:)`:
+    /// counted once the data are made, before that the classes' even share), of which the attacker
+    /// validates on its `validationShare` of each class (`AttackerSetting`) and trains on the rest,
+    /// plus the study's most poisons (at most the attacked class's rows it trains on). The kernel
+    /// matrices, the bulk of it on large data, are named for a refusal, with what shrinks them.
     public func memoryNeed(_ sizes: RunSizes) -> MemoryNeed {
         let (n, d, p) = (sizes.n, sizes.d, sizes.p)
-        let v = (validationShare * n).rounded(), a = n - v + Double(sizes.poisonedRows)
+        let classRows = [poisonClass, attackedClass].map { sizes.trainRows(ofClass: $0) }
+        let held = classRows.map { rows in rows < 2 ? 0 : min(max((validationShare * rows).rounded(.toNearestOrEven), 1), rows - 1) }
+        let pair = classRows[0] + classRows[1], v = held[0] + held[1]
+        let a = pair - v + min(Double(sizes.poisonedRows), classRows[1] - held[1])
         let copies: Double = placement == .add ? 2 : 1
         let matrices = copies * 8 * (a * a + v * a) + 8 * (a + 1) * (a + 1)
-        let working = matrices + 3 * 8 * n * d + 8 * 8 * n + Double(PoisonSets.capacity) * 8 * p * d
+        let working = matrices + 3 * 8 * pair * d + 8 * 8 * n + Double(PoisonSets.capacity) * 8 * p * d
         let holder = MemoryHolder(what: "\(Self.kind)'s kernel matrices over its attacker's \(Int(a)) training and \(Int(v)) validation rows",
-                      remedy: "they grow with the square of those rows: attack a file with fewer rows, or a smaller train-fraction")
+                      remedy: "they grow as the square of those rows: use fewer rows of the pair's classes or a smaller train-fraction")
         return MemoryNeed(kept: 4 * n * d + 8 * n + 8 * p, working: working, holder: holder)
     }
 

@@ -10,7 +10,10 @@ import PoisoningEngine
 /// test error (the attacker's SVM's on the pair's test rows, `SVMGradient.testErrorKey`), each with
 /// its two-sided Student t interval at the study's level (`studentTInterval`: the spread of the
 /// per-seed differences over the seeds both runs finished, raised to one test row;
-/// scripts/svm_gradient_paired_seeds.py computes the same). The differences table compares series by
+/// scripts/svm_gradient_paired_seeds.py computes the same). The corrected success and the paper's
+/// test error, each measured on the attacker's own SVM, are compared only between svm-gradient
+/// attacks whose attackers train the same SVM (`attackerSVMDifferences`; `attackBudgetNote` says
+/// which pairs are left out). The differences table compares series by
 /// threshold and clean accuracy; these rows say, budget by budget, by how much one attack beats
 /// another, where a threshold is out of reach.
 struct AttackBudgetDifference: Sendable {
@@ -28,16 +31,33 @@ struct AttackBudgetDifference: Sendable {
     let interval: Interval?
 }
 
+/// The settings of svm-gradient that make its attacker's SVM: the pair, the kernel, C and the rows it
+/// validates on. Two svm-gradient attacks that share them train the same SVM on clean data, so the
+/// difference of what each measures on its own SVM compares the attacks alone.
+let attackerSVMSettings = ["classes", "kernel", "gamma", "c", "validation-share", "victim-sees-validation"]
+
+/// The settings of `attackerSVMSettings` in which the svm-gradient attacks `a` and `b` differ: empty
+/// when they share them or when either is not svm-gradient (its attacker has no SVM to differ).
+func attackerSVMDifferences(_ results: StudyResults, _ a: Int, _ b: Int) -> [String] {
+    let (first, second) = (results.config.attacks[a], results.config.attacks[b])
+    let kind = ParameterValue.string(SVMGradient.kind)
+    guard first.value(at: "kind") == kind, second.value(at: "kind") == kind else { return [] }
+    return attackerSVMSettings.filter { first.value(at: $0) != second.value(at: $0) }
+}
+
 /// The metrics `attackBudgetDifferences` compares for series `base` and `other`: (name, key, sign),
-/// a sign of -1 turning an accuracy into an error.
+/// a sign of -1 turning an accuracy into an error. The corrected success and the paper's test error
+/// are measured on each attacker's own SVM: two svm-gradient attackers whose SVMs differ
+/// (`attackerSVMDifferences`) compare only the model's test error.
 private func comparedMetrics(_ results: StudyResults, _ base: Int, _ other: Int) -> [(name: String, key: String, sign: Double)] {
     var metrics = [(name: String, key: String, sign: Double)]()
-    if let success = results.successMetric(of: base), let otherSuccess = results.successMetric(of: other), success.key == otherSuccess.key,
-       success.hasBaseline {
+    let sameAttacker = attackerSVMDifferences(results, results.series[base].attack, results.series[other].attack).isEmpty
+    if sameAttacker, let success = results.successMetric(of: base), let otherSuccess = results.successMetric(of: other),
+       success.key == otherSuccess.key, success.hasBaseline {
         metrics.append(("Corrected success (\(inRunningText(success.name)) minus its clean value)", success.excess.key, 1))
     }
     metrics.append(("Test error (\(results.series[base].modelLabel))", MetricKey.testAccuracy, -1))
-    let ownTestError = [base, other].allSatisfy { series in
+    let ownTestError = sameAttacker && [base, other].allSatisfy { series in
         results.runs.contains { $0.series == series && $0.metrics?[SVMGradient.testErrorKey] != nil }
     }
     if ownTestError, let metric = results.attackMetrics.first(where: { $0.key == SVMGradient.testErrorKey }) {
@@ -117,6 +137,25 @@ func attackBudgetRows(_ results: StudyResults) -> [ReportModel.AttackBudgetRow] 
         }
 }
 
+/// Why the table leaves the corrected success and the paper's test error out of some rows, in one
+/// sentence, or nil: each pair of svm-gradient attacks compared there whose attackers' SVMs differ
+/// (`attackerSVMDifferences`), with the settings they differ in.
+func attackBudgetNote(_ results: StudyResults) -> String? {
+    var seen = Set<[Int]>(), pairs = [String]()
+    for base in results.series.indices {
+        for other in results.series.indices where other > base && differOnlyInAttack(results, base, other) {
+            let (a, b) = (results.series[base], results.series[other])
+            let differing = attackerSVMDifferences(results, a.attack, b.attack)
+            guard !differing.isEmpty, seen.insert([a.attack, b.attack]).inserted else { continue }
+            pairs.append("\(b.attackLabel) − \(a.attackLabel) (their attackers' SVMs differ in \(listing(differing)))")
+        }
+    }
+    guard !pairs.isEmpty else { return nil }
+    return "The corrected success and the paper's test error are left out (—) of " + listing(pairs)
+        + ": each attack measures both on its own attacker's SVM, so their difference would compare two SVMs, not two attacks; "
+        + "the model's test error, on the same test rows, is compared."
+}
+
 /// The finding on the paper's comparison: each climbed svm-gradient attack against its like-for-like
 /// baseline, `poisons: random-flips` with the same `placement` (and the same pair, kernel, C and
 /// validation rows), in the paper's test error (the attacker's SVM's on the pair's test rows) at
@@ -124,7 +163,7 @@ func attackBudgetRows(_ results: StudyResults) -> [ReportModel.AttackBudgetRow] 
 /// time) first. Nil when the study has no such pair.
 func likeForLikeSentence(_ results: StudyResults) -> String? {
     let attacks = results.config.attacks
-    let shared = ["classes", "kernel", "gamma", "c", "validation-share", "victim-sees-validation", "placement"]
+    let shared = attackerSVMSettings + ["placement"]
     func value(_ attack: Int, _ key: String) -> ParameterValue? { key == "placement" ? placement(results, attack) : attacks[attack].value(at: key) }
     let kind = ParameterValue.string(SVMGradient.kind)
     let climbed = attacks.indices.filter { value($0, "kind") == kind && (value($0, "poisons") ?? .string("climbed")) == .string("climbed") }

@@ -161,6 +161,8 @@ public func templateContext(_ model: ReportModel, format: ReportFormat, figureSo
         "differenceRows": .list(differenceRows),
         "attackBudgetRows": .list(attackBudgetRows),
         "hasAttackBudgetRows": .flag(!attackBudgetRows.isEmpty),
+        "hasAttackBudgetNote": .flag(model.attackBudgetNote != nil),
+        "attackBudgetNote": t(model.attackBudgetNote ?? ""),
         "hasDifferences": .flag(!differenceRows.isEmpty),
         "hasDifferencesNote": .flag(model.differencesNote != nil),
         "differencesNote": t(model.differencesNote ?? ""),

@@ -148,6 +148,8 @@ public struct ReportModel: Sendable {
     public let differenceRows: [DifferenceRow]
     /// The attacks compared at each budget (`attackBudgetRows`).
     public let attackBudgetRows: [AttackBudgetRow]
+    /// Which cells of `attackBudgetRows` are left out and why (`attackBudgetNote`); nil when none.
+    public let attackBudgetNote: String?
     /// Which differences the table leaves out and why (`leftOutDifferencesNote`); nil when none.
     public let differencesNote: String?
     /// The threshold trends with model size.
@@ -244,6 +246,7 @@ public struct ReportModel: Sendable {
         curveRows = Self.curveRows(of: results)
         differenceRows = Self.differenceRows(of: results, largestFraction: fractions.last ?? 0)
         attackBudgetRows = PoisoningReport.attackBudgetRows(results)
+        attackBudgetNote = PoisoningReport.attackBudgetNote(results)
         differencesNote = leftOutDifferencesNote(results)
         fitFailures = fitFailureSentences(results)
         trendRows = Self.trendRows(of: results)

@@ -24,7 +24,7 @@ extension StudyComponent {
 public struct MemoryHolder: Sendable, Equatable {
     /// What holds the memory.
     public let what: String
-    /// What would shrink it, as advice: "they grow with the square of those rows: ...".
+    /// What would shrink it, as advice: "they grow as the square of those rows: ...".
     public let remedy: String
 
     /// A holder.

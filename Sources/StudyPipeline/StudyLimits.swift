@@ -38,15 +38,17 @@ public struct StudyMemory: Sendable, Equatable {
 /// it once): each series' runs are handed out `runsPerChunk` at a time, one chunk per worker, so a
 /// worker holds at most that many runs of one series (`estimatedRunBytes`, the study's targets
 /// measured in each) at the study's largest poison fraction, beside the clean models and targets the
-/// study keeps.
-public func estimatedStudyMemory(_ design: StudyDesign, sizes: SplitSizes, threads: Int, makingBytes: Double) -> StudyMemory {
+/// study keeps. `classTrainRows`, the training rows of each class once the data are made, sizes
+/// what an attack holds for some classes only (svm-gradient's pair); nil: the classes' even share.
+public func estimatedStudyMemory(_ design: StudyDesign, sizes: SplitSizes, threads: Int, makingBytes: Double,
+                                 classTrainRows: [Int]? = nil) -> StudyMemory {
     let config = design.config, series = design.seriesComponents
     let runsPerSeries = config.fractions.count * config.seeds.count
     let chunk = min(runsPerChunk(runs: series.count * runsPerSeries, threads: threads), max(runsPerSeries, 1))
     let poisoned = poisonCount(fraction: config.fractions.max() ?? 0, of: sizes.trainRows)
     let needs = series.map { m, a, d in
         let model = design.models[m].model(for: sizes)
-        let run = RunSizes(split: sizes, model: model, settings: config.training, poisonedRows: poisoned)
+        let run = RunSizes(split: sizes, model: model, settings: config.training, poisonedRows: poisoned, classTrainRows: classTrainRows)
         return (bytes: estimatedRunBytes(run, attack: design.attacks[a], defense: design.defenses[d], runs: chunk,
                                              measurements: design.measurements, targets: design.targets),
                 label: design.seriesLabel(model: m, attack: a, defense: d), parameters: model.parameterCount, run: run, attack: a, defense: d)
@@ -80,13 +82,13 @@ public func runCountFactors(_ design: StudyDesign) -> String {
 /// workers at once (fewer when the runs come in fewer chunks) would need more than `budget`, less
 /// what a limit reserves for that many threads.
 public func studySizeProblem(_ design: StudyDesign, sizes: SplitSizes?, threads: Int, maximumRuns: Int, makingBytes: Double,
-                             budget: MemoryBudget = MemoryBudget()) -> String? {
+                             budget: MemoryBudget = MemoryBudget(), classTrainRows: [Int]? = nil) -> String? {
     let runs = design.runCount
     if runs > maximumRuns {
         return "the study has \(runs) runs (\(runCountFactors(design))), more than --max-runs \(maximumRuns); raise --max-runs if you mean it"
     }
     // The data are made on one thread.
-    let memory = sizes.map { estimatedStudyMemory(design, sizes: $0, threads: threads, makingBytes: makingBytes) }
+    let memory = sizes.map { estimatedStudyMemory(design, sizes: $0, threads: threads, makingBytes: makingBytes, classTrainRows: classTrainRows) }
     let making = processOverheadBytes + makingBytes
     if making > budget.bytes(threads: 1) {
         return "making the data set (\(design.data.label)) needs about " + memoryText(making) + ", more than "
@@ -96,6 +98,14 @@ public func studySizeProblem(_ design: StudyDesign, sizes: SplitSizes?, threads:
     // A limit's reserve counts the threads the runs use: no more than their chunks.
     if memory.total > budget.bytes(threads: memory.workers) {
         let training = Double(memory.workers) * memory.perWorker
+        // What holds most of the largest run, named with its remedy in a line the CLI prints whole
+        // (at most 400 characters, `printableErrorLine`): neither the data's share nor the series
+        // would change the remedy.
+        if memory.making <= memory.data + training, let need = memory.largestHolder, let holder = need.holder {
+            return "the study needs about " + memoryText(memory.total) + ", more than " + budget.description(threads: memory.workers)
+                + ": \(holder.what) take " + memoryText(need.working) + " a run" + (memory.workers > 1 ? ", on each of \(memory.workers) threads" : "")
+                + "; " + holder.remedy + (memory.workers > 1 ? ", or fewer --threads" : "")
+        }
         return "the study needs about " + memoryText(memory.total) + " (" + memoryText(memory.making) + " to make the data, then "
             + memoryText(memory.data) + " of data" + (memory.trainedModels > 0 ? ", " + memoryText(memory.trainedModels) + " of clean models and targets kept" : "")
             + " and " + memoryText(memory.perWorker) + " for the largest run, \(memory.largestSeries) "
@@ -103,18 +113,19 @@ public func studySizeProblem(_ design: StudyDesign, sizes: SplitSizes?, threads:
                 ?? "with \(memory.largestParameters) parameters")
             + (memory.workers > 1 ? ", on each of \(memory.workers) threads" : "")
             + "), more than " + budget.description(threads: memory.workers) + "; "
-            + (memory.making > memory.data + training ? "use fewer samples or features"
-                : memory.largestHolder?.holder.map { $0.remedy + (memory.workers > 1 ? ", or fewer --threads" : "") }
-                ?? "use smaller models, fewer features or fewer --threads")
+            + (memory.making > memory.data + training ? "use fewer samples or features" : "use smaller models, fewer features or fewer --threads")
     }
     return nil
 }
 
-/// `studySizeProblem` of a study whose data are made: judged on its split's sizes.
+/// `studySizeProblem` of a study whose data are made: judged on its split's sizes and its classes'
+/// training rows.
 public func studySizeProblem(_ study: Study, threads: Int, maximumRuns: Int, makingBytes: Double,
                              budget: MemoryBudget = MemoryBudget()) -> String? {
-    studySizeProblem(study.design, sizes: study.split.sizes, threads: threads, maximumRuns: maximumRuns, makingBytes: makingBytes,
-                     budget: budget)
+    let classes = study.split.train.classCount, labels = study.split.train.labels
+    let classTrainRows = labels.reduce(into: [Int](repeating: 0, count: classes)) { counts, label in if counts.indices.contains(label) { counts[label] += 1 } }
+    return studySizeProblem(study.design, sizes: study.split.sizes, threads: threads, maximumRuns: maximumRuns, makingBytes: makingBytes,
+                            budget: budget, classTrainRows: classTrainRows)
 }
 
 /// The memory that decoding the JSON document `data` holds at its peak, in bytes, beside the

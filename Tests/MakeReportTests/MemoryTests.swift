@@ -71,6 +71,45 @@ struct MemoryTests {
         #expect(try FileManager.default.subpathsOfDirectory(atPath: folder.path).sorted() == before)
     }
 
+    /// Review r23g, minor 4: the refusal of a study too large for svm-gradient's kernel matrices was
+    /// cut at the CLI's 400 characters, losing its remedy ("...or a smaller train-fract…"), and the
+    /// matrices were sized on all 42,000 training rows of the paper's 60,000 rows in 10 classes. Under
+    /// a data-segment limit of 512 MiB the same study, sized on its pair [7, 1], is refused in one
+    /// line the CLI prints whole: the pair's rows (about 4,200 + 4,200 of the 42,000), then the remedy.
+    @Test func aRefusalForSVMGradientsKernelMatricesIsPrintedWholeWithThePairsRows() throws {
+        let folder = cli.temporaryFolder()
+        var csv = "a,b,label\n"
+        for row in 0..<60_000 { csv += "\(Double(row % 97) / 10),\(Double(row % 89) / 10),\(row % 10)\n" }
+        try csv.write(to: folder.appendingPathComponent("ten.csv"), atomically: true, encoding: .utf8)
+        try """
+            title: the paper's MNIST setting
+            data:
+              kind: csv
+              path: ten.csv
+              label-column: label
+            models:
+              - kind: logistic
+            attacks:
+              - kind: svm-gradient
+                classes: [7, 1]
+            fractions: [0, 0.01]
+            seeds: [1]
+            """.write(to: folder.appendingPathComponent("study.yaml"), atomically: true, encoding: .utf8)
+        let outcome = try cli.run(["-c", "cd \"$1\" && shift && ulimit -d 524288 && exec \"$0\" \"$@\"", CommandLineTests.executable.path,
+                                   folder.path, "run", "--study", "study.yaml", "--threads", "2", "--no-store", "--output", "out"],
+                                  executable: URL(fileURLWithPath: "/bin/sh"))
+        #expect(outcome.status == 2)
+        let line = outcome.standardError
+        #expect(line.hasPrefix("make-report: error: the study needs about ") && line.split(separator: "\n").count == 1, "\(line)")
+        #expect(line.hasSuffix("; they grow as the square of those rows: use fewer rows of the pair's classes or a smaller train-fraction, "
+            + "or fewer --threads\n"), "\(line)")
+        #expect(!line.contains("…"), "\(line)")
+        let rows = line.components(separatedBy: "over its attacker's ").dropFirst().first?.split(separator: " ")
+        let training = try #require(rows.flatMap { Int($0[0]) }), validation = try #require(rows.flatMap { Int($0[3]) })
+        #expect((4_000...5_000).contains(training) && (4_000...4_400).contains(validation), "\(line)")
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("out").path))
+    }
+
     /// Issue 19 follow-up: the checks read only the address-space limit, so under a data-segment
     /// limit (`ulimit -d`) `run` aborted in the allocator while making its data, leaving its staging
     /// folder, and `compare` while decoding a padded file. Each is refused in one line naming the

@@ -925,4 +925,26 @@ struct SVMGradientTests {
             #expect(test.lower > 0 && validation.lower > 0, "from \(lower) to \(upper): test error \(test), validation error \(validation)")
         }
     }
+
+    /// Review r23g, minor 4: the memory estimate names the rows the attacker holds as the attack
+    /// draws them: on ten classes its pair's training rows, half of each class to validate on, and the
+    /// poisons it adds (the attacked class's training rows at most), not every training row.
+    @Test func theMemoryEstimateCountsThePairsRowsAsTheAttackerDrawsThem() throws {
+        let data = StudyConfig.component(GaussianClusters.kind, ["samples": .int(3_001), "features": .int(2), "classes": .int(10)])
+        for fraction in [0.05, 0.9] {
+            let study = try Study(StudyConfig(data: data, models: [StudyConfig.component(LogisticRegression.kind)],
+                                              attacks: [StudyConfig.component(SVMGradient.kind, ["classes": .list([.int(7), .int(1)])])],
+                                              fractions: [0, fraction], seeds: [1]))
+            let train = study.split.train, attack = try #require(study.attacks[0] as? SVMGradient)
+            let counts = (0..<10).map { label in train.labels.filter { $0 == label }.count }
+            let poisoned = poisonCount(fraction: fraction, of: train.count)
+            let sizes = RunSizes(split: study.split.sizes, model: study.models[0].model(for: study.split.sizes), settings: study.config.training,
+                                 poisonedRows: poisoned, classTrainRows: counts)
+            let setting = AttackerSetting(train: train, seed: 1, poisonClass: 7, attackedClass: 1, validationShare: attack.validationShare)
+            let rows = setting.trainingRows.count + min(poisoned, setting.candidates.count)
+            #expect(attack.memoryNeed(sizes).holder?.what
+                == "svm-gradient's kernel matrices over its attacker's \(rows) training and \(setting.validationRows.count) validation rows")
+            #expect(rows + setting.validationRows.count < train.count / 3, "the pair's rows, not all \(train.count)")
+        }
+    }
 }

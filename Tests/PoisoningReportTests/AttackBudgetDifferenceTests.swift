@@ -3,6 +3,7 @@ import Testing
 import PoisoningAnalysis
 import PoisoningEngine
 @testable import PoisoningReport
+import TestSupport
 
 /// Review r23f, finding 1: the report compares attacks budget by budget, paired by seed with Student t
 /// intervals, and says the paper's comparison (svm-gradient added one at a time against random flips
@@ -97,5 +98,68 @@ struct AttackBudgetDifferenceTests {
         #expect(thresholds.contains("with 95% intervals: 12.6% or more (poorly identified) (linear SVM (C = 1.0), svm-gradient class 7 → class 1 "
             + "(linear, replace, together)), "), "\(thresholds)")
         #expect(!thresholds.contains("17.7%"), "\(thresholds)")
+    }
+
+    /// Made-up runs of logistic regression on three Gaussian classes under four svm-gradient attacks,
+    /// placed alike: clones of class 1 relabelled 0 (classes [0, 1]), random flips of the pair [0, 2],
+    /// random flips of [0, 1] with C 10, and random flips of [0, 1] as the clones' attacker (the
+    /// attacker's SVM the same). Every rate rises with the fraction and differs by attack.
+    static func mixedAttackerResults() throws -> StudyResults {
+        let data = StudyConfig.component(GaussianClusters.kind, ["samples": .int(90), "features": .int(4), "classes": .int(3)])
+        let attacks = [StudyConfig.component(SVMGradient.kind, ["classes": .list([.int(0), .int(1)]), "poisons": .string("clones")]),
+                       StudyConfig.component(SVMGradient.kind, ["classes": .list([.int(0), .int(2)]), "poisons": .string("random-flips")]),
+                       StudyConfig.component(SVMGradient.kind, ["classes": .list([.int(0), .int(1)]), "poisons": .string("random-flips"),
+                                                                "c": .double(10)]),
+                       StudyConfig.component(SVMGradient.kind, ["classes": .list([.int(0), .int(1)]), "poisons": .string("random-flips")])]
+        let study = try Study(StudyConfig(data: data, models: [StudyConfig.component(LogisticRegression.kind)], attacks: attacks,
+                                          fractions: [0, 0.1], seeds: [1, 2, 3]))
+        let runs = study.runSpecs.map { spec -> RunResult in
+            let attack = Double(study.series[spec.series].attack), seed = 0.003 * Double(spec.seed)
+            var metrics = runMetrics(test: 0.9 - (0.5 + 0.1 * attack) * spec.fraction - seed, train: 0.95, trainClean: 0.95, loss: 0.2)
+            metrics[SVMGradient.validationErrorKey] = seed + 0.05 * attack + (1 + attack) * spec.fraction
+            metrics[SVMGradient.testErrorKey] = seed + 0.04 * attack + (0.8 + attack) * spec.fraction
+            metrics[SVMGradient.randomFlipTestErrorKey] = seed + 0.5 * spec.fraction
+            return madeUpRun(spec, in: study, metrics: metrics)
+        }
+        return StudyResults(study: study, runs: runs, toolVersion: "9.9.9", threads: 2)
+    }
+
+    /// Review r23g, minor 3: the table subtracted one attacker's SVM's measures from another's (h8:
+    /// clones of [7, 1] against random flips of [3, 8]; h2: C 1 against C 10). The corrected success
+    /// and the paper's test error are now compared only between svm-gradient attacks that share their
+    /// attacker's SVM (likeForLikeSentence's settings); elsewhere "—", and a note under the table says
+    /// which pairs and why. The model's test error, on the same test rows, is compared in every row.
+    @Test func attackersWithDifferentSVMsAreNotSubtracted() throws {
+        let results = try Self.mixedAttackerResults()
+        let labels = results.series.map(\.attackLabel)
+        let rows = attackBudgetRows(results)
+        #expect(rows.count == 6, "every pair of the four attacks at 10%")
+        for row in rows {
+            let shared = row.attacks == "\(labels[3]) − \(labels[0])"
+            #expect(row.testError != "—" && row.testError.hasPrefix("-") == false, "\(row)")
+            #expect((row.success != "—") == shared && (row.ownTestError != "—") == shared, "\(row)")
+        }
+        // The shared attacker: the flips minus the clones, paired by seed (the seeds' offsets cancel).
+        let shared = try #require(rows.first { $0.attacks == "\(labels[3]) − \(labels[0])" })
+        #expect(shared.ownTestError.hasPrefix("+0.420 (") && shared.success.hasPrefix("+0.300 (") && shared.testError.hasPrefix("+0.030 ("),
+                "\(shared)")
+        let note = try #require(attackBudgetNote(results))
+        #expect(note == "The corrected success and the paper's test error are left out (—) of "
+            + listing(["\(labels[1]) − \(labels[0]) (their attackers' SVMs differ in classes)",
+                       "\(labels[2]) − \(labels[0]) (their attackers' SVMs differ in c)",
+                       "\(labels[2]) − \(labels[1]) (their attackers' SVMs differ in classes and c)",
+                       "\(labels[3]) − \(labels[1]) (their attackers' SVMs differ in classes)",
+                       "\(labels[3]) − \(labels[2]) (their attackers' SVMs differ in c)"])
+            + ": each attack measures both on its own attacker's SVM, so their difference would compare two SVMs, not two attacks; "
+            + "the model's test error, on the same test rows, is compared.", "\(note)")
+        for format in [ReportFormat.markdown, .latex, ReportFormat(rawValue: "html")!] {
+            let text = try renderReport(template: format.definition.shippedTemplate.text, fileName: format.reportFileName,
+                                        context: reportContext(for: results, format: format,
+                                                               settings: ReportSettings(command: "make-report", figureExtension: "png")),
+                                        strict: true).text
+            #expect(text.contains("so their difference would compare two SVMs, not two attacks"), "\(format)")
+        }
+        // A study whose attackers share their SVM has no note.
+        #expect(attackBudgetNote(try Self.svmResults()) == nil)
     }
 }

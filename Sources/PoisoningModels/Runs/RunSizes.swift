@@ -12,13 +12,24 @@ public struct RunSizes: Sendable {
     public let settings: TrainingSettings
     /// The most rows the attack changes: `poisonCount` of the study's largest fraction.
     public let poisonedRows: Int
+    /// The training rows of each class, class 0 first, once the data are made; nil before (a data
+    /// source's planned sizes give no class counts).
+    public let classTrainRows: [Int]?
 
     /// The sizes of a run.
-    public init(split: SplitSizes, model: any TrainableModel, settings: TrainingSettings, poisonedRows: Int) {
+    public init(split: SplitSizes, model: any TrainableModel, settings: TrainingSettings, poisonedRows: Int, classTrainRows: [Int]? = nil) {
         self.split = split
         self.model = model
         self.settings = settings
         self.poisonedRows = poisonedRows
+        self.classTrainRows = classTrainRows
+    }
+
+    /// Training rows of class `label`: its count when the data are made, else the classes' even
+    /// share of the training rows (as the data sources that plan their sizes draw them).
+    package func trainRows(ofClass label: Int) -> Double {
+        guard let counts = classTrainRows, counts.indices.contains(label) else { return n / c }
+        return Double(counts[label])
     }
 
     /// Training rows, as a Double for the formulas.
