@@ -246,7 +246,8 @@ struct CurvatureClaimsTests {
         #expect(status(i(0.6, 0.8), i(-0.01, 0.01), [i(0.49, 0.51), i(0.6, 0.9)]) == .fails, "one detector finds the poisons")
         #expect(status(i(0.4, 0.7), i(0.021, 0.03), [i(0.49, 0.51)]) == .fails, "a failed condition decides even beside a straddling success")
         #expect(CurvatureClaims.spikeBeyondMargin(i(-0.5, -0.03), margin: 0.02) == -1 && CurvatureClaims.spikeBeyondMargin(i(0.03, 0.5), margin: 0.02) == 1)
-        #expect(CurvatureClaims.spikeBeyondMargin(i(-0.5, -0.01), margin: 0.02) == nil && CurvatureClaims.spikeBeyondMargin(i(-0.5, -0.01), margin: nil) == -1)
+        #expect(CurvatureClaims.spikeBeyondMargin(i(-0.5, -0.01), margin: 0.02) == nil && CurvatureClaims.spikeBeyondMargin(i(-0.5, -0.01), margin: nil) == nil,
+                "without a margin a spike shows nothing")
         let verdict = CurvatureClaims.NearCloneRegime.verdict
         #expect(verdict([.invisible, .invisible, .fails], true) == .supported)
         #expect(verdict([.invisible, .invisible, .fails], false) == .notResolved, "no visible clustered reference, no contrast")
