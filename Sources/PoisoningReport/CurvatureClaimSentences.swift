@@ -305,7 +305,6 @@ private func nearCloneSentence(_ regime: CurvatureClaims.NearCloneRegime, _ resu
         + "intervals; success is the attack's over the clean model's, the spike the top eigenvalue of the mean input Hessian over "
         + "\(spikeRowsText(regime.spikeKey)) minus the clean model's, paired by seed, its margin ± \(share) of the clustered reference's "
         + "spike (vanish-margin), none where no reference's spike is resolved away from 0; AUROC intervals clipped to [0, 1], its range): \(perDistance)\(clipped). "
-    let sweepAttack = results.config.attacks[regime.points[0].attack]
     guard let verdict = regime.verdict else {
         let point = regime.points[regime.points.count - 1]
         let shown = "at \(label(point)) " + (point.visible ? "its poisons are visible (\(visibleReasons(point).joined(separator: ", ")))"
