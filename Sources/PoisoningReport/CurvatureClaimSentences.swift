@@ -317,11 +317,14 @@ private func nearCloneSentence(_ regime: CurvatureClaims.NearCloneRegime, _ resu
                 + "\(referenceRuleText); \(shown)." + untested
         }
         let spikeScale = point.spikeMargin == nil ? " Its spike's interval holds 0: it sets no margin for a near-clone spike to vanish within." : ""
-        let referencedBySweep = (results.curvatureClaims?.nearClone ?? []).contains { $0.model == regime.model && $0.reference?.attack == point.attack }
-        guard referencedBySweep else {
-            return opening + "\(what) is no near-clone sweep: it is a clustered reference, but no near-clone sweep of this model "
-                + (modelHasSweep ? "of the same backdoor (target, trigger and other options) " : "") + "contrasts with it, and \(shown)."
-                + spikeScale + untested
+        let sweeps = (results.curvatureClaims?.nearClone ?? []).filter { $0.model == regime.model && $0.verdict != nil }
+        let backdoor = { (attack: Int) in CurvatureClaims.optionsOutsideNearClone(results.config.attacks[attack]) }
+        let sameBackdoor = sweeps.contains { backdoor($0.points[0].attack) == backdoor(point.attack) }
+        guard sweeps.contains(where: { $0.reference?.attack == point.attack }) else {
+            let none = !modelHasSweep ? "no near-clone sweep of this model contrasts with it"
+                : sameBackdoor ? "the near-clone verdicts contrast with another"
+                : "no near-clone sweep of this model of the same backdoor (target, trigger and other options) contrasts with it"
+            return opening + "\(what) is no near-clone sweep: it is a clustered reference, but \(none), and \(shown)." + spikeScale + untested
         }
         return opening + "\(what) is no near-clone sweep: it is the clustered reference the near-clone verdicts contrast with, and \(shown)." + spikeScale
     }
