@@ -217,8 +217,9 @@ public struct CurvatureClaims: Sendable, Codable, Equatable {
         public let vanishMargin: Double
         /// One point per swept distance, ascending.
         public let points: [NearClonePoint]
-        /// For a near-clone sweep, the clustered point it contrasts with, among the model's clustered
-        /// references' points and the sweep's own largest d that are one (`isClusteredReference`):
+        /// For a near-clone sweep, the clustered point it contrasts with, among the points of the model's
+        /// clustered references of the same backdoor (every attack option outside `near-clone`, such as the
+        /// target and the trigger, equal to the sweep's) and the sweep's own largest d that are one (`isClusteredReference`):
         /// the first visible with a spike resolved away from 0, else the first visible, else the
         /// first; nil for a clustered reference, or when there is none.
         public let reference: ClusteredReference?
@@ -335,6 +336,12 @@ public struct CurvatureClaims: Sendable, Codable, Equatable {
         (attack.value(at: "near-clone")?.entries ?? []).filter { $0.key != "distance" }
     }
 
+    /// The options of `attack` outside `near-clone` (kind, target, trigger, ...) as one text: two
+    /// near-clone attacks with equal texts are the same backdoor moved differently.
+    public static func optionsOutsideNearClone(_ attack: ParameterValue) -> String {
+        ParameterValue.mapping((attack.entries ?? []).filter { $0.key != "near-clone" }).description
+    }
+
     /// The near-clone options of `attack` other than its distance in words, "toward source mean";
     /// empty without them. Names the sweep of attacks that share them.
     public static func nearCloneOptionsText(of attack: ParameterValue) -> String {
@@ -431,7 +438,7 @@ public struct CurvatureClaims: Sendable, Codable, Equatable {
         let vanishMargin = InputCurvatureMeasurement.vanishMargin(results.config)
         let undefended = defenses.indices.filter { Self.trainsAsUndefended(defenses[$0]) }
         if let budget = results.findings.comparisonBudget, let bare = undefended.first {
-            var sweeps = [(rest: String, attacks: [(attack: Int, distance: Double)])]()
+            var sweeps = [(rest: String, base: String, attacks: [(attack: Int, distance: Double)])]()
             for (attack, component) in results.config.attacks.enumerated() {
                 let distance: Double
                 switch component.value(at: "near-clone.distance") {
@@ -443,8 +450,10 @@ public struct CurvatureClaims: Sendable, Codable, Equatable {
                 let rest = ParameterValue.mapping((component.entries ?? []).map { entry in
                     entry.key == "near-clone" ? ParameterEntry(key: entry.key, value: .mapping(Self.nearCloneOptions(of: component))) : entry
                 }).description
+                // Its options outside `near-clone` (target, trigger, ...): a clustered reference must share them with the sweep.
+                let base = Self.optionsOutsideNearClone(component)
                 if let at = sweeps.firstIndex(where: { $0.rest == rest }) { sweeps[at].attacks.append((attack, distance)) } else {
-                    sweeps.append((rest, [(attack, distance)]))
+                    sweeps.append((rest, base, [(attack, distance)]))
                 }
             }
             let planning = results.config.planning
@@ -453,7 +462,7 @@ public struct CurvatureClaims: Sendable, Codable, Equatable {
                 func series(_ attack: Int, _ defense: Int) -> Int? {
                     results.series.firstIndex { $0.model == model && $0.attack == attack && $0.defense == defense }
                 }
-                var measured = [(key: String, points: [MeasuredDistance])]()
+                var measured = [(key: String, base: String, points: [MeasuredDistance])]()
                 for sweep in sweeps {
                     let detecting = defenses.indices.filter { defense in
                         sweep.attacks.contains { entry in
@@ -484,7 +493,7 @@ public struct CurvatureClaims: Sendable, Codable, Equatable {
                                                 spike: PenaltyTradeOff.SeedValues(spikeValues, resolution: 0, confidence: confidence),
                                                 detectors: detectors, aurocValues: aurocValues)
                     }
-                    if !points.isEmpty { measured.append((key, points)) }
+                    if !points.isEmpty { measured.append((key, sweep.base, points)) }
                 }
                 /// A distance judged against the spike's margin `spikeMargin` and the AUROC's `margin`, with
                 /// the seeds that would resolve its open intervals when it is not resolved.
@@ -519,15 +528,16 @@ public struct CurvatureClaims: Sendable, Codable, Equatable {
                 func judgedAlone(_ point: MeasuredDistance) -> NearClonePoint {
                     judged(point, spikeMargin: Self.spikeMargin(reference: point.spike, vanishMargin: vanishMargin))
                 }
-                // The clustered points of this model: every point of its clustered references.
-                let clustered = measured.filter { !NearCloneRegime.isSweep($0.points.map(\.distance)) }.flatMap(\.points)
-                for (key, points) in measured {
+                // The clustered references of this model: their points, and their options outside `near-clone`.
+                let clustered = measured.filter { !NearCloneRegime.isSweep($0.points.map(\.distance)) }
+                for (key, base, points) in measured {
                     let sweep = NearCloneRegime.isSweep(points.map(\.distance))
                     var reference: ClusteredReference?
                     var judgedPoints = points.map(judgedAlone)
                     if sweep {
-                        // The reference: a working clustered point, visible with a spike to measure against first.
-                        let candidates = (clustered + points.suffix(1)).filter {
+                        // The reference: a working clustered point of the same backdoor (target, trigger and every
+                        // option outside `near-clone` equal to the sweep's), visible with a spike to measure against first.
+                        let candidates = (clustered.filter { $0.base == base }.flatMap(\.points) + points.suffix(1)).filter {
                             Self.isClusteredReference(distance: $0.distance, success: $0.success.interval,
                                                       towardSourceMean: Self.movesTowardSourceMean(results.config.attacks[$0.attack]))
                         }.map { (measured: $0, judged: judgedAlone($0)) }
@@ -601,7 +611,7 @@ public struct CurvatureClaims: Sendable, Codable, Equatable {
 
     /// Whether poisons are visible: the spike's interval lies beyond ± `spikeMargin` of 0 (above:
     /// the poisoned model more curved than its clean model; below: less curved, a trace all the
-    /// same; without a margin, beyond 0), a detector's AUROC interval excludes 0.5, or a detector's
+    /// same; never without a margin), a detector's AUROC interval excludes 0.5, or a detector's
     /// seeds split in orientation with none between (`splits`: every seed's scores separate the
     /// poisons, in one direction or the other).
     public static func isVisible(spike: Interval?, spikeMargin: Double?, aurocs: [Interval?], splits: [OrientationSplit] = []) -> Bool {
@@ -613,9 +623,10 @@ public struct CurvatureClaims: Sendable, Codable, Equatable {
     }
 
     /// Which way a spike's interval lies beyond ± `margin` of 0: +1 wholly above `margin`, -1 wholly
-    /// below `-margin`, nil otherwise (a nil margin counts as 0).
+    /// below `-margin`, nil otherwise, and always nil without a margin: a spike is judged only against
+    /// a clustered spike resolved away from 0, so with none it shows nothing either way.
     public static func spikeBeyondMargin(_ spike: Interval?, margin: Double?) -> Int? {
-        let margin = margin ?? 0
+        guard let margin else { return nil }
         if let lower = spike?.lower, lower > margin { return 1 }
         if let upper = spike?.upper, upper < -margin { return -1 }
         return nil

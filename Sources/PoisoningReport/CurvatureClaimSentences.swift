@@ -20,6 +20,15 @@ func curvatureClaimSentences(_ results: StudyResults) -> [String] {
         + claims.nearClone.map { nearCloneSentence($0, results, level: level) } + untested
 }
 
+/// The scope of a near-clone sweep that starts at clones, "Scope: ... . " (d 0 is the plain backdoor,
+/// each poison carrying the whole trigger); empty for a sweep without d 0.
+func nearCloneScope(_ regime: CurvatureClaims.NearCloneRegime) -> String {
+    guard regime.points.contains(where: { $0.distance == 0 }) else { return "" }
+    return "Scope: at d 0 each poison is a clean row of its source class with the whole trigger stamped, labelled as the target, "
+        + "the plain backdoor's poison bit for bit; so these runs judge near clones as the near-clone option defines them, each "
+        + "carrying the whole trigger, and near copies with a weaker trigger would need a sweep of the trigger's strength. "
+}
+
 /// The curvature claims a study raises but cannot answer, each with the design that would: a
 /// near-clone sweep without the curvature measured; with it measured, a spike fit with fewer than two
 /// positive fractions, or near-clone attacks without an undefended series (no defense, or an
@@ -50,6 +59,11 @@ func untestedCurvatureClaimSentences(_ results: StudyResults) -> [String] {
         sentences.append("Granziol's (2026) claim that the spike grows like the square of the efficacy is not tested: an exponent "
             + "needs the spike at two positive poison fractions or more, and the study sweeps " + (positive.isEmpty ? "none"
                 : "one (\(percent(positive[0])))") + "; fractions such as [0, 0.05, 0.1, 0.2] would give it.")
+    }
+    if config.models.contains(where: CurvatureClaims.isPaperSetting) {
+        sentences.append("Granziol's (2026) safety-efficacy trade-off (the input-gradient penalty suppresses poisoning at a cost in "
+            + "fitting capacity) is not tested on kernel ridge: the penalty needs a model with a parameter vector and its gradient, and "
+            + "kernel ridge, fitted in closed form, has none, so a study pairing them is refused, and the trade-off can be tested on networks only.")
     }
     if nearClone, results.curvatureClaims?.nearClone.isEmpty ?? true {
         let undefended = config.defenses.contains(where: CurvatureClaims.trainsAsUndefended)
@@ -161,6 +175,13 @@ private func spikeGrowthFinding(_ fit: CurvatureClaims.SpikeGrowth, flagged: Boo
     if fit.pointsUsed == 0 {
         return (.notResolved, "in all \(fit.pointsLeftOut) runs the efficacy or the spike is at most 0 (a "
             + "poisoned model no more curved over these rows than its clean model), so there is no growth to fit.")
+    }
+    if fit.isSelective, fit.pointsLeftOut == 0 {
+        let flat = fit.seeds - fit.exponent.count
+        return (.notResolved, "no run is left out, but in \(flat) of \(fit.seeds) seeds the efficacy does not change across the swept "
+            + "fractions (an attack saturated at every budget, or missing runs), so there is no slope of the spike on it to fit"
+            + (fit.exponent.count == 0 ? "; budgets at which the attack is not yet saturated would give one."
+                : "; of the other seeds, " + growthText(fit.exponent.interval) + "."))
     }
     if fit.isSelective {
         return (.notResolved, "the fit stands on a selected minority (\(fit.pointsLeftOut) of \(total) runs left out, "
@@ -284,7 +305,6 @@ private func nearCloneSentence(_ regime: CurvatureClaims.NearCloneRegime, _ resu
         + "intervals; success is the attack's over the clean model's, the spike the top eigenvalue of the mean input Hessian over "
         + "\(spikeRowsText(regime.spikeKey)) minus the clean model's, paired by seed, its margin ± \(share) of the clustered reference's "
         + "spike (vanish-margin), none where no reference's spike is resolved away from 0; AUROC intervals clipped to [0, 1], its range): \(perDistance)\(clipped). "
-    let sweepAttack = results.config.attacks[regime.points[0].attack]
     guard let verdict = regime.verdict else {
         let point = regime.points[regime.points.count - 1]
         let shown = "at \(label(point)) " + (point.visible ? "its poisons are visible (\(visibleReasons(point).joined(separator: ", ")))"
@@ -297,9 +317,14 @@ private func nearCloneSentence(_ regime: CurvatureClaims.NearCloneRegime, _ resu
                 + "\(referenceRuleText); \(shown)." + untested
         }
         let spikeScale = point.spikeMargin == nil ? " Its spike's interval holds 0: it sets no margin for a near-clone spike to vanish within." : ""
-        guard modelHasSweep else {
-            return opening + "\(what) is no near-clone sweep: it is a clustered reference, but no near-clone sweep of this model contrasts "
-                + "with it, and \(shown)." + spikeScale + untested
+        let sweeps = (results.curvatureClaims?.nearClone ?? []).filter { $0.model == regime.model && $0.verdict != nil }
+        let backdoor = { (attack: Int) in CurvatureClaims.optionsOutsideNearClone(results.config.attacks[attack]) }
+        let sameBackdoor = sweeps.contains { backdoor($0.points[0].attack) == backdoor(point.attack) }
+        guard sweeps.contains(where: { $0.reference?.attack == point.attack }) else {
+            let none = !modelHasSweep ? "no near-clone sweep of this model contrasts with it"
+                : sameBackdoor ? "the near-clone verdicts contrast with another"
+                : "no near-clone sweep of this model of the same backdoor (target, trigger and other options) contrasts with it"
+            return opening + "\(what) is no near-clone sweep: it is a clustered reference, but \(none), and \(shown)." + spikeScale + untested
         }
         return opening + "\(what) is no near-clone sweep: it is the clustered reference the near-clone verdicts contrast with, and \(shown)." + spikeScale
     }
@@ -319,14 +344,14 @@ private func nearCloneSentence(_ regime: CurvatureClaims.NearCloneRegime, _ resu
                 + "away from 0, so there is no clustered spike for a near-clone spike to vanish relative to: the spike has no margin, and "
                 + "no swept d can be shown invisible by it (a reference whose spike more seeds resolve would give one). " : "")
     } else {
-        let largest = regime.points[regime.points.count - 1]
+        let largest = unresolvedSourceMeanReference(regime, results) ?? regime.points[regime.points.count - 1]
         let why = largest.distance > CurvatureClaims.nearCloneReach
             ? " (\(label(largest)) is none: \(listing(notReferenceReasons(largest, results))))" : ""
         contrast = "No clustered reference is swept\(why): \(referenceRuleText). So these runs show no clustered poisons for near clones "
-            + "to be contrasted with, and the spike has no margin (a share of the clustered spike), so it decides nothing; the attack "
-            + "\(studyEntryText(CurvatureClaims.sourceMeanReference(for: sweepAttack))) added to attacks would give both. "
+            + "to be contrasted with, and the spike has no margin (a share of the clustered spike), so it decides nothing; "
+            + referenceRemedy(regime, results) + " would give both. "
     }
-    let body = opening + claim + contrast
+    let body = opening + claim + contrast + nearCloneScope(regime)
     guard regime.paperSetting else { return body + nearCloneOutsideSetting(regime, verdict: verdict, results) }
     switch verdict {
     case .supported, .consistentUntested:
@@ -384,13 +409,35 @@ private func nearCloneOutsideSetting(_ regime: CurvatureClaims.NearCloneRegime, 
     case .contradicted:
         shows = "at no swept d (d \(distance(swept[0])) to \(distance(swept.last ?? 0))) are the poisons both effective and invisible"
     case .notTestable:
-        shows = "they do not test it, with no clustered reference to contrast with (the attack "
-            + "\(studyEntryText(CurvatureClaims.sourceMeanReference(for: results.config.attacks[regime.points[0].attack]))) added to attacks would give one)"
+        shows = "they do not test it, with no clustered reference to contrast with (" + referenceRemedy(regime, results) + " would give one)"
     case .notResolved:
         shows = "they cannot tell at d \(distance(swept[0])), the smallest swept (\(regime.points[0].status == .invisible ? "effective and invisible, but with no visible clustered reference to contrast with" : "not shown effective and invisible"))"
     }
     return "Outside the paper's setting: " + settingText(results, model: regime.model)
         + ", and a spike at chance may be confidence, not the paper's vanishing spike; what these runs show: " + shows + "."
+}
+
+/// The point of a sweep's own clustered reference toward the source mean (the same backdoor's
+/// `near-clone: {distance: 1000, toward: source-mean}` or any d beyond `nearCloneReach` toward it)
+/// that is none only for want of seeds: its success has no interval; nil when there is none.
+private func unresolvedSourceMeanReference(_ regime: CurvatureClaims.NearCloneRegime, _ results: StudyResults) -> CurvatureClaims.NearClonePoint? {
+    let base = CurvatureClaims.optionsOutsideNearClone(results.config.attacks[regime.points[0].attack])
+    return (results.curvatureClaims?.nearClone ?? []).filter { $0.model == regime.model }.flatMap(\.points).first { point in
+        let attack = results.config.attacks[point.attack]
+        return point.distance > CurvatureClaims.nearCloneReach && CurvatureClaims.movesTowardSourceMean(attack)
+            && CurvatureClaims.optionsOutsideNearClone(attack) == base && point.success.interval == nil
+    }
+}
+
+/// What would give a sweep without a clustered reference its reference: more seeds when the study
+/// holds one toward the source mean whose success has no interval ("more seeds (at least 2), which
+/// give d 1000 (toward source mean) an interval,"), else the attack to add ("the attack {kind: ...}
+/// added to attacks").
+private func referenceRemedy(_ regime: CurvatureClaims.NearCloneRegime, _ results: StudyResults) -> String {
+    if let point = unresolvedSourceMeanReference(regime, results) {
+        return "more seeds (at least 2), which give \(nearClonePointLabel(point, results))'s success an interval,"
+    }
+    return "the attack \(studyEntryText(CurvatureClaims.sourceMeanReference(for: results.config.attacks[regime.points[0].attack]))) added to attacks"
 }
 
 /// What counts as a clustered reference, as the sentences state it (`CurvatureClaims.isClusteredReference`).
@@ -407,7 +454,9 @@ private func notReferenceReasons(_ point: CurvatureClaims.NearClonePoint, _ resu
     let lower = point.success.interval?.lower ?? 0
     var reasons = [String]()
     if point.distance <= CurvatureClaims.nearCloneReach { reasons.append("its d is within \(PenaltyTradeOff.lambdaText(CurvatureClaims.nearCloneReach)) of clones") }
-    if lower <= 0 {
+    if point.success.interval == nil {
+        reasons.append("its success, \(success), has no interval (fewer than two seeds)")
+    } else if lower <= 0 {
         reasons.append("its success, \(success), is not resolved above 0")
     } else if !CurvatureClaims.movesTowardSourceMean(results.config.attacks[point.attack]), lower <= 0.5 {
         reasons.append("it moves its poisons toward the target mean (label-consistent, not Granziol's clustered dirty-label poisons) "

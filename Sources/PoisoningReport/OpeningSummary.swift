@@ -141,7 +141,7 @@ func slopeClause(_ trend: ThresholdTrend, level: String) -> String {
 /// Granziol's (2026) curvature claims as the opening states them: the spike's growth (one verdict with
 /// its exponent, or the count of series per verdict; the poisoned model less curved where it is), and
 /// the near-clone claim per sweep with a verdict (`CurvatureClaims`; "(no clustered reference)" after
-/// a sweep without one); "not tested" for a spike fit the study cannot make (fewer than two positive
+/// a sweep without one, "contradicted on success and AUROC alone" when it is contradicted without one); "not tested" for a spike fit the study cannot make (fewer than two positive
 /// fractions), a near-clone sweep it cannot answer (`untestedCurvatureClaimSentences`), or a model
 /// whose near-clone attacks make no sweep (such as d 2 and d 4 alone). Nil when the study raises neither claim.
 func curvatureClaimAnswers(_ results: StudyResults) -> String? {
@@ -175,7 +175,9 @@ func curvatureClaimAnswers(_ results: StudyResults) -> String? {
     for sweep in sweeps {
         let model = models > 1 ? " (\(results.series.first { $0.model == sweep.model }?.modelLabel ?? "model \(sweep.model)"))" : ""
         let toward = CurvatureClaims.nearCloneOptionsText(of: results.config.attacks[sweep.points[0].attack])
-        let words = (sweep.verdict?.words ?? "") + (sweep.reference == nil ? " (no clustered reference)" : "")
+        // Without a reference a contradiction rests on the success and the AUROC, the spike having no margin.
+        let alone = sweep.reference == nil && sweep.verdict == .contradicted ? " on success and AUROC alone" : ""
+        let words = (sweep.verdict?.words ?? "") + alone + (sweep.reference == nil ? " (no clustered reference)" : "")
         let verdict = sweep.paperSetting ? words
             : "outside the paper's setting (\(lossText(results, model: sweep.model)); the runs' test: \(words))"
         parts.append("near clones effective yet invisible\(model)\(toward.isEmpty ? "" : " (\(toward))") is \(verdict)")

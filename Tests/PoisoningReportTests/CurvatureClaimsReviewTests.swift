@@ -122,7 +122,7 @@ struct CurvatureClaimsReviewTests {
         #expect(wordCount(opening) <= 120, "\(wordCount(opening)) words: \(opening)")
 
         let contradicted = try CurvatureClaimsTests.nearCloneResults(success: [0.3, 0.2, 0.1], spike: [0.2, 0.3, 0.5], auroc: [0.3, 0.5, 0.9])
-        #expect(openingSummary(contradicted).contains("near clones effective yet invisible is contradicted (no clustered reference)."))
+        #expect(openingSummary(contradicted).contains("near clones effective yet invisible is contradicted on success and AUROC alone (no clustered reference)."))
 
         let (study, runs) = try CurvatureClaimsTests.sweep(distances: [0, 1], fractions: [0, 0.1, 0.2]) { attack, defense, fraction, seed in
             var values = CurvatureClaimsTests.curvature(fraction: fraction, efficacy: 0.5 + 0.1 * Double(attack) + 0.01 * Double(seed),

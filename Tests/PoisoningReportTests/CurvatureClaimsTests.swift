@@ -246,7 +246,8 @@ struct CurvatureClaimsTests {
         #expect(status(i(0.6, 0.8), i(-0.01, 0.01), [i(0.49, 0.51), i(0.6, 0.9)]) == .fails, "one detector finds the poisons")
         #expect(status(i(0.4, 0.7), i(0.021, 0.03), [i(0.49, 0.51)]) == .fails, "a failed condition decides even beside a straddling success")
         #expect(CurvatureClaims.spikeBeyondMargin(i(-0.5, -0.03), margin: 0.02) == -1 && CurvatureClaims.spikeBeyondMargin(i(0.03, 0.5), margin: 0.02) == 1)
-        #expect(CurvatureClaims.spikeBeyondMargin(i(-0.5, -0.01), margin: 0.02) == nil && CurvatureClaims.spikeBeyondMargin(i(-0.5, -0.01), margin: nil) == -1)
+        #expect(CurvatureClaims.spikeBeyondMargin(i(-0.5, -0.01), margin: 0.02) == nil && CurvatureClaims.spikeBeyondMargin(i(-0.5, -0.01), margin: nil) == nil,
+                "without a margin a spike shows nothing")
         let verdict = CurvatureClaims.NearCloneRegime.verdict
         #expect(verdict([.invisible, .invisible, .fails], true) == .supported)
         #expect(verdict([.invisible, .invisible, .fails], false) == .notResolved, "no visible clustered reference, no contrast")
@@ -323,8 +324,10 @@ struct CurvatureClaimsTests {
         let regime = try #require(results.curvatureClaims?.nearClone.first)
         #expect(regime.points.map(\.status) == [.fails, .fails, .fails] && regime.verdict == .contradicted && regime.invisibleUpTo == nil)
         let sentence = try #require(findingSentences(results).first { $0.hasPrefix("Near-clone backdoors,") })
-        #expect(sentence.contains("AUROC 0.300 [0.290, 0.310] (success below 0.5, spike above the clean model's, an AUROC below 0.5: "
+        // Without a reference the spike has no margin and shows nothing: the success and the AUROC fail each d.
+        #expect(sentence.contains("AUROC 0.300 [0.290, 0.310] (success below 0.5, an AUROC below 0.5: "
             + "the scores separate the poisons, in reverse); d 1:"))
+        #expect(!sentence.contains("spike above the clean model's"))
         // d 1000 toward the target mean at +0.115 is no reference; every d fails on its success all the same.
         #expect(regime.reference == nil)
         #expect(sentence.hasSuffix("These runs contradict the claim all the same, on what needs no clustered reference: at every swept d "
@@ -421,8 +424,8 @@ struct CurvatureClaimsTests {
         #expect(sourceMean.contains("paired by seed, its margin ± 10.0% of the clustered reference's spike (vanish-margin), none where no "
             + "reference's spike is resolved away from 0; AUROC intervals clipped to [0, 1], its range): d 1000 (toward source mean): success "
             + "+0.115 [+0.094, +0.136], spike "), "\(sourceMean)")
-        #expect(sourceMean.hasSuffix("A single distance is no near-clone sweep: it is the clustered reference the near-clone verdicts "
-            + "contrast with, and at d 1000 (toward source mean) its poisons are not visible (no spike resolved beyond its margin, no AUROC "
+        #expect(sourceMean.hasSuffix("A single distance is no near-clone sweep: it is a clustered reference, but the near-clone verdicts "
+            + "contrast with another, and at d 1000 (toward source mean) its poisons are not visible (no spike resolved beyond its margin, no AUROC "
             + "resolved away from 0.5). Its spike's interval holds 0: it sets no margin for a near-clone spike to vanish within."), "\(sourceMean)")
         #expect(!sourceMean.contains("these runs contradict") && !sourceMean.contains("These runs"))
     }

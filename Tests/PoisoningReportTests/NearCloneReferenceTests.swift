@@ -82,7 +82,7 @@ struct NearCloneReferenceTests {
         // A spike resolved above 0 at every d fails no d without a reference; an AUROC resolved away from 0.5 does.
         let spiked = try CurvatureClaimsTests.nearCloneResults(success: [0.8, 0.7, 0.01], spike: [0.2, 0.2, 0.5], auroc: [0.5, 0.5, 0.9])
         let spikedRegime = try #require(spiked.curvatureClaims?.nearClone.first)
-        #expect(spikedRegime.points.map(\.status) == [.fails, .fails, .fails] && spikedRegime.verdict == .notTestable)
+        #expect(spikedRegime.points.map(\.status) == [.notResolved, .notResolved, .fails] && spikedRegime.verdict == .notTestable)
         let seen = try CurvatureClaimsTests.nearCloneResults(success: [0.8, 0.7, 0.01], spike: [0.2, 0.2, 0.5], auroc: [0.3, 0.3, 0.45])
         #expect(seen.curvatureClaims?.nearClone.first?.verdict == .contradicted)
         #expect(try Self.sentence(seen).hasSuffix("These runs contradict the claim all the same, on what needs no clustered reference: at every "

@@ -78,15 +78,15 @@ struct NearCloneVanishMarginTests {
     @Test func withoutAWorkingReferenceTheSpikeHasNoMargin() throws {
         let (regime, sentence) = try Self.regime([0.035, 0.03, 0.5], success: [0.8, 0.7, -0.015])
         #expect(regime.reference == nil && regime.points.allSatisfy { $0.spikeMargin == nil })
-        #expect(regime.points.map(\.status) == [.fails, .fails, .fails], "spikes resolved above 0 are a trace even without a margin")
+        #expect(regime.points.map(\.status) == [.notResolved, .notResolved, .fails], "without a margin a spike resolved above 0 shows nothing")
         let (flat, flatSentence) = try Self.regime([0, 0, 0.5], success: [0.8, 0.7, -0.015])
         #expect(flat.points.map(\.status) == [.notResolved, .notResolved, .fails] && flat.verdict == .notTestable)
         #expect(flatSentence.contains("No clustered reference is swept (d 1000 is none: its success, 0.000 [-0.021, +0.021], is not resolved above 0)"),
                 "\(flatSentence)")
         #expect(flatSentence.hasSuffix("The near-clone claim is therefore not tested by these runs: without a clustered reference the spike "
             + "cannot be judged, and at some swept d neither the success nor a detector's AUROC shows the poisons failing or seen."), "\(flatSentence)")
-        // The spikes resolved above 0 fail each d, but without a reference they decide no verdict: not testable.
-        #expect(regime.verdict == .notTestable && sentence.contains("(spike above the clean model's)"))
+        // The spikes resolved above 0 fail no d without a reference, and decide no verdict: not testable.
+        #expect(regime.verdict == .notTestable && !sentence.contains("spike above the clean model's"))
     }
 
     /// `vanish-margin: 0.2` doubles the margin to ± 0.1: spikes of 0.08 and 0.07 ([0.0697, 0.0903],

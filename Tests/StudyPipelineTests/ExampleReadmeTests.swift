@@ -12,6 +12,8 @@ import Testing
 /// counts as one row per series (`tableRows(in:)`). A README may also quote the recorded output of
 /// a committed script (a paired test the report does not compute): a number, or a table row, may
 /// then be found in a `scripts/*.out` file that the README names by its path instead of the report.
+/// Every phrase a README puts in double quotation marks must be the report's word for word
+/// (`quotedPhrases(in:)`).
 struct ExampleReadmeTests {
     static let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("examples")
@@ -197,6 +199,85 @@ struct ExampleReadmeTests {
         }
         for issue in Self.unsupportedNumbers(readme: readme, report: report, outputs: outputs) {
             Issue.record("examples/\(example)/README.md \(issue)")
+        }
+    }
+
+    /// The phrases `readme` quotes from its report: text in double quotation marks ("…" or “…”),
+    /// outside fenced code blocks and inline code spans, in a sentence that names the report before
+    /// the quote and says it is its words ("the report says", "the report's opening reads", "in the
+    /// report's words": the word "report", then says, reads, calls, states, opens or
+    /// words). A quote that leaves words out marks the gap with an ellipsis ("...", "…"), and each
+    /// part is a phrase of its own. Quotes of the paper, the issue or a title are not the report's.
+    static func quotedPhrases(in readme: String) -> [String] {
+        var phrases = [String](), inCode = false, paragraph = ""
+        let saying = ["says", "reads", "calls", "states", "opens", "words"]
+        /// Whether the sentence that ends in `before` (from its last ". ") names the report, then a verb of saying.
+        func claimsReport(_ before: String) -> Bool {
+            let sentence = before.components(separatedBy: ". ").last ?? before
+            guard let report = sentence.range(of: "report", options: .caseInsensitive) else { return false }
+            let words = sentence[report.upperBound...].split { !$0.isLetter }.map { $0.lowercased() }
+            return words.contains { saying.contains($0) }
+        }
+        /// The quoted phrases of one paragraph (a quote may run across its lines).
+        func flush() {
+            var text = paragraph.replacingOccurrences(of: "“", with: "\"").replacingOccurrences(of: "”", with: "\"")
+            // Inline code spans hold study-file text and commands, not the report's words.
+            while let open = text.range(of: "`"), let close = text.range(of: "`", range: open.upperBound..<text.endIndex) {
+                text.replaceSubrange(open.lowerBound..<close.upperBound, with: " ")
+            }
+            let parts = text.components(separatedBy: "\"")
+            var before = ""
+            for (index, part) in parts.enumerated() {
+                defer { before += part }
+                guard index % 2 == 1, index < parts.count - 1, claimsReport(before) else { continue }
+                for piece in part.replacingOccurrences(of: "…", with: "...").components(separatedBy: "...") {
+                    let phrase = piece.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+                    if !phrase.isEmpty { phrases.append(phrase) }
+                }
+            }
+            paragraph = ""
+        }
+        for line in readme.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("```") { flush(); inCode.toggle(); continue }
+            guard !inCode else { continue }
+            if line.trimmingCharacters(in: .whitespaces).isEmpty || line.hasPrefix("- ") || line.hasPrefix("|") || line.hasPrefix("#") { flush() }
+            paragraph += " " + line
+        }
+        flush()
+        return phrases
+    }
+
+    /// The phrases of `readme` that `report` does not hold word for word (whitespace collapsed; the
+    /// first letter's case free, as a quote may start a sentence).
+    static func unsupportedPhrases(readme: String, report: String) -> [String] {
+        let text = report.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        return quotedPhrases(in: readme).filter { phrase in
+            let rest = phrase.dropFirst()
+            return !text.contains(phrase) && !text.contains(phrase.prefix(1).lowercased() + rest) && !text.contains(phrase.prefix(1).uppercased() + rest)
+        }
+    }
+
+    @Test func aQuotedPhraseMustBeTheReportsWordForWord() {
+        let report = "- Outside the paper's setting: a network, and a spike at chance\nmay be confidence; what these runs show: at no swept d."
+        #expect(Self.quotedPhrases(in: "The report says \"outside the paper's\nsetting\" and `--title \"x\"`.\n```\n\"code\"\n```\n"
+            + "Its opening, the report's words: “what these runs show: … no swept d”")
+            == ["outside the paper's setting", "what these runs show:", "no swept d"])
+        #expect(Self.unsupportedPhrases(readme: "The report says \"Outside the paper's setting\", then \"a spike at chance may be confidence\".",
+                                        report: report).isEmpty)
+        #expect(Self.unsupportedPhrases(readme: "The report says \"these runs contradict the claim\".", report: report)
+            == ["these runs contradict the claim"])
+        #expect(Self.unsupportedPhrases(readme: "In the report's words, \"at no swept\nd\".", report: report).isEmpty)
+        // Quotes the README does not attribute to the report (the paper's words, a title, a verdict's name) are not checked.
+        #expect(Self.quotedPhrases(in: "The paper says \"the spike vanishes\". The report lists it. Read it as \"above 12.6%\".").isEmpty)
+    }
+
+    @Test(arguments: documented)
+    func everyQuotedPhraseInTheReadmeIsInTheReport(example: String) throws {
+        let folder = Self.examples.appendingPathComponent(example)
+        let readme = try String(contentsOf: folder.appendingPathComponent("README.md"), encoding: .utf8)
+        let report = try String(contentsOf: folder.appendingPathComponent("output/report.md"), encoding: .utf8)
+        for phrase in Self.unsupportedPhrases(readme: readme, report: report) {
+            Issue.record("examples/\(example)/README.md quotes \"\(phrase)\", which output/report.md does not say")
         }
     }
 
