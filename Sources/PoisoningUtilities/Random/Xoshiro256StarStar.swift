@@ -90,7 +90,7 @@ public struct Xoshiro256StarStar: Sendable {
         }
     }
 
-    @usableFromInline func rotateLeft(_ x: UInt64, _ k: UInt64) -> UInt64 {
+    @inlinable func rotateLeft(_ x: UInt64, _ k: UInt64) -> UInt64 {
         (x << k) | (x >> (64 - k))
     }
 }
