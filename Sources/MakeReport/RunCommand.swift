@@ -66,10 +66,11 @@ struct RunCommand: ParsableCommand {
         let settings = try output.settings(command: reproducingCommand(config: config, output: output), threads: runtime.threadCount)
         // A shard renders no report (`merge` does, checking its templates before it merges): it
         // checks a template of the user's (--template), so that a bad one still stops every shard
-        // before its first run, but not the shipped ones, whose check (an analysis of provisional
-        // results and every report's context) cost each shard some 50 ms of CPU for nothing.
+        // before its first run, and a dry run checks the shipped ones too (scripts/slurm/submit.sh
+        // checks the merge's output options so), but a shard that runs skips their check (an
+        // analysis of provisional results and every report's context, some 50 ms of CPU).
         let pipeline = shard == nil ? try OutputPipeline(study: resolved.layout, settings: settings) : nil
-        if shard != nil, output.template != nil { _ = try checkTemplates(settings, study: resolved.layout) }
+        if shard != nil, output.template != nil || dryRun { _ = try checkTemplates(settings, study: resolved.layout) }
         if dryRun {
             let design = resolved.layout.design, most = design.runCount
             let shardText = shard.map { "; shard \($0) holds \($0.runIndices(total: runCount).count) of them" } ?? ""
