@@ -63,8 +63,14 @@ struct RunCommand: ParsableCommand {
         // anything is created: the study's size, the templates, the run store (a damaged one is
         // found only when it is opened), then the output folder, whose lock is held until the
         // outputs are published.
-        let pipeline = try OutputPipeline(study: resolved.layout, settings: output.settings(command: reproducingCommand(config: config, output: output),
-                                                                                            threads: runtime.threadCount))
+        let settings = try output.settings(command: reproducingCommand(config: config, output: output), threads: runtime.threadCount)
+        // A shard renders no report (`merge` does, checking its templates before it merges): it
+        // checks a template of the user's (--template), so that a bad one still stops every shard
+        // before its first run, and a dry run checks the shipped ones too (scripts/slurm/submit.sh
+        // checks the merge's output options so), but a shard that runs skips their check (an
+        // analysis of provisional results and every report's context, some 50 ms of CPU).
+        let pipeline = shard == nil ? try OutputPipeline(study: resolved.layout, settings: settings) : nil
+        if shard != nil, output.template != nil || dryRun { _ = try checkTemplates(settings, study: resolved.layout) }
         if dryRun {
             let design = resolved.layout.design, most = design.runCount
             let shardText = shard.map { "; shard \($0) holds \($0.runIndices(total: runCount).count) of them" } ?? ""
@@ -103,6 +109,7 @@ struct RunCommand: ParsableCommand {
             return
         }
 
+        guard let pipeline else { preconditionFailure("a run that is not a shard has its output pipeline") }
         var fromStore = 0
         let published = try pipeline.publish(into: output.output, staging: { take in
             try interruption.cleanUp(makingWith: take) { folder in

@@ -345,6 +345,29 @@ struct CommandLineTests {
         #expect(try run(["--template", template.path.replacingOccurrences(of: ".tex.mustache", with: ".txt")]).status == 2)
     }
 
+    /// A shard that runs writes no report and skips the shipped templates' check (`merge` renders and
+    /// checks them), but a template of the user's is still checked before its first run: a broken one, or
+    /// one naming an unknown variable under --strict, stops every shard at once, with one line and
+    /// no part file, as before; the same study without --template runs.
+    @Test func aShardStillRefusesABadTemplateOfTheUsersBeforeItsFirstRun() throws {
+        let folder = temporaryFolder()
+        let broken = folder.deletingLastPathComponent().appendingPathComponent("broken-shard.md")
+        try "# Title\n{{#fits}}\n{{width}}\n".write(to: broken, atomically: true, encoding: .utf8)
+        let failed = try run(Self.smallSweep + ["--shard", "1/2", "--output", folder.path, "--template", broken.path])
+        #expect(failed.status == 2 && failed.standardError.contains("broken-shard.md:4:1: template does not parse"),
+                "stderr: \(failed.standardError)")
+        let unknown = folder.deletingLastPathComponent().appendingPathComponent("unknown-shard.md")
+        try "{{missing}}\n".write(to: unknown, atomically: true, encoding: .utf8)
+        let strict = try run(Self.smallSweep + ["--shard", "1/2", "--output", folder.path, "--template", unknown.path, "--strict"])
+        #expect(strict.status == 2 && strict.standardError.contains("unknown variable 'missing'"), "stderr: \(strict.standardError)")
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("results.part-1-of-2.json").path))
+        let dryRun = try run(Self.smallSweep + ["--shard", "1/2", "--output", folder.path, "--template", broken.path, "--dry-run"])
+        #expect(dryRun.status == 2 && dryRun.standardError.contains("broken-shard.md:4:1: template does not parse"))
+        let shipped = try run(Self.smallSweep + ["--shard", "1/2", "--output", folder.path])
+        #expect(shipped.status == 0, "stderr: \(shipped.standardError)")
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("results.part-1-of-2.json").path))
+    }
+
     @Test func templatePrintShowsTheShippedTemplates() throws {
         let markdown = try run(["template", "--print", "md"])
         #expect(markdown.status == 0 && markdown.standardOutput.hasPrefix("# {{title}}"))
