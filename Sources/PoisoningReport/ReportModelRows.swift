@@ -125,9 +125,10 @@ extension ReportModel {
     /// One row per fraction of `fractions`, one cell per series in `columns`: mean ± std of `key`; for
     /// test accuracy followed by the Wilson interval of the mean as a share of the test rows. A rate's
     /// excess over the clean model (a key ending in `MetricKey.excessSuffix`) is the signed mean with
-    /// its Student t interval over seeds instead (`seedMeanInterval`). A cell of one run gives its
-    /// value alone (`tableSpread`: no "± 0.000"). (A mean that rounds to 0.000 but is not 0, such as a
-    /// gradient ratio at 1e-5, is written with exponents: `magnitudePlusMinus`.)
+    /// its Student t interval over seeds instead (`seedMeanInterval`; none at fraction 0, where it is 0
+    /// by construction). A cell of one run gives its value alone (`tableSpread`: no "± 0.000"). (A mean
+    /// that rounds to 0.000 but is not 0, such as a gradient ratio at 1e-5, is written with exponents:
+    /// `magnitudePlusMinus`.)
     static func fractionRows(of results: StudyResults, fractions: [Double], key: String, columns: [Int],
                              missing: String = "n/a") -> [FractionRow] {
         fractions.map { fraction in
@@ -135,7 +136,9 @@ extension ReportModel {
                 let point = results.points.first { $0.fraction == fraction && $0.series == series }
                 let stats = point?.metric(key)
                 if key.hasSuffix(MetricKey.excessSuffix), let stats {
-                    return signedMeanText(stats.mean, seedMeanInterval(results, series: series, fraction: fraction, key: key), inBrackets: true)
+                    // At fraction 0 the excess is zero by construction: no interval to give.
+                    let interval = fraction == 0 ? nil : seedMeanInterval(results, series: series, fraction: fraction, key: key)
+                    return signedMeanText(stats.mean, interval, inBrackets: true)
                 }
                 var text = stats.map { tableSpread($0, runs: point?.runCount ?? 0) } ?? missing
                 if key == MetricKey.testAccuracy, let stats {
