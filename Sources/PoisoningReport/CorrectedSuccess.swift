@@ -11,8 +11,9 @@ func seedMeanInterval(_ results: StudyResults, series: Int, fraction: Double, ke
 /// A signed mean over seeds with its interval: "+0.261 [+0.238, +0.284]" in a table (`inBrackets`),
 /// "+0.261 (+0.238 to +0.284)" in a sentence; the mean alone, without "±", when there is no interval
 /// (one seed, or one finished run).
-func signedMeanText(_ mean: Double, _ interval: Interval?, inBrackets: Bool) -> String {
-    let number = { (value: Double) in signedFixed(value, decimals: 3) }
+/// `decimals` as the table around it writes its numbers.
+func signedMeanText(_ mean: Double, _ interval: Interval?, inBrackets: Bool, decimals: Int = 3) -> String {
+    let number = { (value: Double) in signedFixed(value, decimals: decimals) }
     guard let interval else { return number(mean) }
     return number(mean) + (inBrackets ? " [" + intervalText(interval, number, separator: bracketSeparator) + "]"
                                       : " (" + intervalText(interval, number) + ")")

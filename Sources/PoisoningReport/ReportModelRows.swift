@@ -267,9 +267,9 @@ extension ReportModel {
                 let key = metric.hasBaseline ? metric.excess.key : metric.key
                 guard let before = at(f.baseline)?.metric(key), let after = at(f.series)?.metric(key) else { return nil }
                 guard metric.hasBaseline else { return "\(fixed(before.mean, decimals: 2)) → \(fixed(after.mean, decimals: 2))" }
-                // A corrected success with its Student t interval over seeds, as in the table of attacks compared.
+                // A corrected success with its Student t interval over seeds, as in the table of attacks compared (two decimals, as this table writes it).
                 let corrected = { (index: Int, value: MeanStd) in
-                    signedMeanText(value.mean, seedMeanInterval(results, series: index, fraction: budget, key: key), inBrackets: true)
+                    signedMeanText(value.mean, seedMeanInterval(results, series: index, fraction: budget, key: key), inBrackets: true, decimals: 2)
                 }
                 return "\(corrected(f.baseline, before)) → \(corrected(f.series, after))"
             } ?? "—"
