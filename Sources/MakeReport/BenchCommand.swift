@@ -204,7 +204,7 @@ struct BenchCommand: ParsableCommand {
         for (step, seconds) in added.rows { emit(String(format: "| %@ | %.3f |", step, seconds)) }
         emit(String(format: "| HTML and CSV output add (the difference) | %.3f |", added.difference))
 
-        let catalogue = ["attacks", "defenses"].map { "examples/\($0)/study.yaml" }.filter(FileManager.default.fileExists)
+        let catalogue = ["attacks", "defenses", "svm"].map { "examples/\($0)/study.yaml" }.filter(FileManager.default.fileExists)
         if !catalogue.isEmpty {
             emit()
             emit("## Catalogue examples, the whole command (`--no-store`, once each)")
