@@ -120,19 +120,44 @@ func differenceText(_ d: AttackBudgetDifference) -> String {
     return value + " (" + (d.interval.map { intervalText($0) { signedFixed($0, decimals: 3) } } ?? "one seed") + ")"
 }
 
-/// The table's rows: one per pair of series and budget, a cell per compared metric.
+extension AttackBudgetDifference {
+    /// The same difference the other way round, `base` minus `other`.
+    var turned: AttackBudgetDifference {
+        AttackBudgetDifference(base: other, other: base, fraction: fraction, quantity: quantity, key: key, mean: mean.map { -$0 },
+                               interval: interval.map { Interval(lower: $0.upper.map { -$0 }, upper: $0.lower.map { -$0 }) })
+    }
+}
+
+/// Whether attack `attack` is svm-gradient's baseline or control (`poisons: random-flips` or
+/// `clones`), not a climbed attack.
+private func isBaselineOrControl(_ results: StudyResults, _ attack: Int) -> Bool {
+    let config = results.config.attacks[attack]
+    return config.value(at: "kind") == .string(SVMGradient.kind) && (config.value(at: "poisons") ?? .string("climbed")) != .string("climbed")
+}
+
+/// The table's rows: one per pair of series and budget, a cell per compared metric, each the later
+/// series minus the earlier, except that a climbed attack is always the one its baseline or control
+/// is subtracted from (as in the Findings). Where every run of either series at the budget failed,
+/// each cell says "no run finished".
 func attackBudgetRows(_ results: StudyResults) -> [ReportModel.AttackBudgetRow] {
     let differences = attackBudgetDifferences(results)
     let groups = Dictionary(grouping: differences) { [$0.base, $0.other, Int(($0.fraction * 1e6).rounded())] }
     return groups.values.map { $0 }.sorted { ($0[0].base, $0[0].other, $0[0].fraction) < ($1[0].base, $1[0].other, $1[0].fraction) }
-        .map { group in
+        .map { pair in
+            let climbedFirst = !isBaselineOrControl(results, results.series[pair[0].base].attack)
+                && isBaselineOrControl(results, results.series[pair[0].other].attack)
+            let group = climbedFirst ? pair.map(\.turned) : pair
             let first = group[0]
-            let cell = { (key: String) in group.first { $0.key == key }.map(differenceText) ?? "—" }
+            let finished = [first.base, first.other].allSatisfy { series in
+                results.runs.contains { $0.series == series && $0.fraction == first.fraction && $0.metrics != nil }
+            }
+            let text = { (d: AttackBudgetDifference) in finished ? differenceText(d) : "no run finished" }
+            let cell = { (key: String) in finished ? group.first { $0.key == key }.map(text) ?? "—" : "no run finished" }
             let (a, b) = (results.series[first.base], results.series[first.other])
             return ReportModel.AttackBudgetRow(
                 model: a.defenseLabel == NoDefense().label ? a.modelLabel : "\(a.modelLabel), \(a.defenseLabel)",
                 attacks: "\(b.attackLabel) − \(a.attackLabel)", budget: percent(first.fraction),
-                success: group.first { $0.key.hasSuffix(MetricKey.excessSuffix) }.map(differenceText) ?? "—",
+                success: finished ? group.first { $0.key.hasSuffix(MetricKey.excessSuffix) }.map(text) ?? "—" : "no run finished",
                 testError: cell(MetricKey.testAccuracy), ownTestError: cell(SVMGradient.testErrorKey))
         }
 }
@@ -160,8 +185,9 @@ func attackBudgetNote(_ results: StudyResults) -> String? {
 /// baseline, `poisons: random-flips` with the same `placement` (and the same pair, kernel, C and
 /// validation rows), in the paper's test error (the attacker's SVM's on the pair's test rows) at
 /// every budget, paired by seed with its interval; the paper's own configuration (`add`, one at a
-/// time) first. Nil when the study has no such pair.
-func likeForLikeSentence(_ results: StudyResults) -> String? {
+/// time) first. Given a `budget`, the opening's short form: the first pair at that budget alone. Nil
+/// when the study has no such pair.
+func likeForLikeSentence(_ results: StudyResults, at budget: Double? = nil) -> String? {
     let attacks = results.config.attacks
     let shared = attackerSVMSettings + ["placement"]
     func value(_ attack: Int, _ key: String) -> ParameterValue? { key == "placement" ? placement(results, attack) : attacks[attack].value(at: key) }
@@ -175,7 +201,7 @@ func likeForLikeSentence(_ results: StudyResults) -> String? {
         }.map { (climbed: attack, flips: $0) }
     }
     let pairs = found.filter { isPapers($0.climbed) } + found.filter { !isPapers($0.climbed) }
-    let differences = attackBudgetDifferences(results).filter { $0.key == SVMGradient.testErrorKey }
+    let differences = attackBudgetDifferences(results).filter { $0.key == SVMGradient.testErrorKey && (budget == nil || $0.fraction == budget) }
     let parts = pairs.compactMap { pair -> String? in
         // The attacker's SVM is the same for every victim: the first model's series stand for all.
         let cells = differences.filter { d in
@@ -185,17 +211,17 @@ func likeForLikeSentence(_ results: StudyResults) -> String? {
         guard !cells.isEmpty else { return nil }
         let climbedLabel = results.series.first { $0.attack == pair.climbed }!.attackLabel
         let flipsLabel = results.series.first { $0.attack == pair.flips }!.attackLabel
-        // The table subtracts the earlier series; the sentence subtracts the baseline.
-        let turned = cells.map { d in
-            results.series[d.other].attack == pair.climbed ? d
-                : AttackBudgetDifference(base: d.other, other: d.base, fraction: d.fraction, quantity: d.quantity, key: d.key,
-                                         mean: d.mean.map { -$0 },
-                                         interval: d.interval.map { Interval(lower: -$0.upper!, upper: -$0.lower!) })
-        }
+        // The sentence subtracts the baseline, as the table does.
+        let turned = cells.map { d in results.series[d.other].attack == pair.climbed ? d : d.turned }
         return "\(climbedLabel)\(isPapers(pair.climbed) ? " (the paper's configuration)" : "") minus \(flipsLabel) (its like-for-like baseline): "
             + listing(turned.map { "\(differenceText($0)) at \(percent($0.fraction))" })
     }
     guard !parts.isEmpty else { return nil }
+    if budget != nil {
+        // The opening's short form: the first pair alone (the paper's configuration when the study has it).
+        return "In the paper's test error (the attacker's SVM on the pair's test rows), paired by seed with its \(levelText(results)) "
+            + "Student t interval: " + parts[0] + " (the Findings give every budget)."
+    }
     return "The paper's test error (the attacker's SVM retrained with the poisons, on the pair's test rows), paired by seed with "
         + "\(levelText(results)) Student t intervals (the table of attacks compared at each budget gives every victim too): "
         + parts.joined(separator: "; ") + "."

@@ -96,8 +96,11 @@ private func attackMetricSentences(_ results: StudyResults, words: FindingWords)
                 ? "At every fraction" : "At the largest fraction (\(largest))"
             return "\(at) the \(inRunningText(finding.metric.name)) (\(metricMeaning(finding.metric, results))) is \(words.list(finding.values, table: "points.csv's \(finding.metric.key)_mean and _std"))."
         }
+        // Each corrected rate with its Student t interval over seeds ("+0.314 (+0.291 to +0.337)"), or "(one seed)".
         let signed = words.list(finding.values, series: \.series, value: { $0.value.mean }, table: "points.csv's \(rate.excess.key)_mean and _std") {
-            words.spread($0.value, signed: true)
+            guard results.statistics.seeds >= 2 else { return words.spread($0.value, signed: true) }
+            return signedMeanText($0.value.mean, seedMeanInterval(results, series: $0.series, fraction: findings.largestFraction, key: rate.excess.key),
+                                  inBrackets: false)
         }
         // A rate of the attacker's own model (svm-gradient's SVM) is compared with that model without
         // poisons, not with the clean victim.
@@ -107,7 +110,8 @@ private func attackMetricSentences(_ results: StudyResults, words: FindingWords)
         let saturated = finding.values.filter { value in results.fits[value.series].saturatedFrom != nil }.map { words.name($0.series) }
         let note = saturated.isEmpty ? "" : " At that fraction the budget of \(listing(saturated)) is saturated (see below)."
         let minus = ownModel ? "minus its rate without poisons (the same seed at fraction 0)" : "minus the clean model's of the same series and seed"
-        return "At the largest fraction (\(largest)) the \(inRunningText(rate.name)) (\(rate.meaning)) \(minus) is \(signed)\(clean).\(note)"
+        let interval = results.statistics.seeds >= 2 ? " (mean over seeds, its \(levelText(results)) Student t interval in parentheses)" : ""
+        return "At the largest fraction (\(largest)) the \(inRunningText(rate.name)) (\(rate.meaning)) \(minus)\(interval) is \(signed)\(clean).\(note)"
     }
 }
 

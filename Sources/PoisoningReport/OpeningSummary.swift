@@ -49,7 +49,9 @@ private func openingSummary(_ results: StudyResults, rates: [String]) -> String 
         let answers = unfittedStudyAnswers(results) + curvature + rates
         text += (answers.isEmpty ? "" : " " + answers.joined(separator: " ")) + " " + noFitSummary(results)
     } else {
-        text += " " + thresholdSummary(results) + curvature.map { " " + $0 }.joined()
+        // A study of the optimal SVM attack against its like-for-like baseline leads with that comparison, its result.
+        let likeForLike = results.findings.comparisonBudget.flatMap { likeForLikeSentence(results, at: $0) }.map { $0 + " " } ?? ""
+        text += " " + likeForLike + thresholdSummary(results) + curvature.map { " " + $0 }.joined()
     }
     var resolved = [String](), open = [String]()
     switch findings.sharpTransition {
@@ -239,7 +241,7 @@ func unfittedStudyAnswers(_ results: StudyResults) -> [String] {
 
 /// For the opening of a study without a single sigmoid fit, up to two attack rates corrected for the
 /// clean model: their excess at the largest fraction (means over seeds, from the lowest series to the
-/// highest, as the Findings give them with their spreads).
+/// highest, each with its Student t interval over seeds, as the Findings give them).
 func unfittedRateAnswers(_ results: StudyResults) -> [String] {
     guard !results.fits.isEmpty, results.fits.allSatisfy({ $0.threshold.status == .noFit }) else { return [] }
     var answers = [String]()
@@ -249,11 +251,15 @@ func unfittedRateAnswers(_ results: StudyResults) -> [String] {
               let low = finding.values.min(by: { $0.value.mean < $1.value.mean }),
               let high = finding.values.max(by: { $0.value.mean < $1.value.mean }) else { continue }
         let name = inRunningText(rate.name)
-        let value = { (v: SeriesValue) in "\(signedFixed(v.value.mean, decimals: 3)) (\(results.series[v.series].label))" }
+        let value = { (v: SeriesValue) in
+            let interval = seedMeanInterval(results, series: v.series, fraction: results.findings.largestFraction, key: rate.excess.key)
+            return "\(signedMeanText(v.value.mean, interval, inBrackets: true)) (\(results.series[v.series].label))"
+        }
         // A rate of the attacker's own model (svm-gradient's SVM) is compared with that model without poisons.
         let ownModel = finding.values.allSatisfy { results.successModel(of: $0.series) != nil }
         let budget = reachedBudget(results, series: finding.values.map(\.series), fraction: results.findings.largestFraction)
-        answers.append("\(budget) the \(name) minus \(ownModel ? "its rate without poisons" : "the clean model's") is "
+        let brackets = results.statistics.seeds >= 2 ? " (\(levelText(results)) Student t interval over seeds in brackets)" : ""
+        answers.append("\(budget) the \(name) minus \(ownModel ? "its rate without poisons" : "the clean model's")\(brackets) is "
             + (finding.values.count == 1 || value(low) == value(high) ? value(low) : "\(value(low)) to \(value(high))") + ".")
     }
     return answers
@@ -302,7 +308,8 @@ func monteCarloRemedy(_ results: StudyResults) -> String {
 
 /// The thresholds in one sentence: each with its interval for up to three series; else the lowest
 /// and highest of those within the swept fractions, and how many lie outside them or have no fit;
-/// the one series with its interval when only one has a threshold within them. A point from a
+/// the one series with its interval when only one has a threshold within them (that no threshold is
+/// placed, when its fit is poorly identified). A point from a
 /// poorly identified fit is not quoted (`headlineThresholdText`): its interval stands alone, marked,
 /// and such fits are left out of the range and counted beside it.
 private func thresholdSummary(_ results: StudyResults) -> String {
@@ -327,6 +334,12 @@ private func thresholdSummary(_ results: StudyResults) -> String {
     let rest = outside == 0 ? "" : "; \(outside) of \(results.fits.count) series have none within the swept fractions"
     guard let only = within.first else {
         return "No series' fitted curve falls to its critical threshold within the swept fractions."
+    }
+    if within.count == 1, pointIsNotQuoted(only.threshold, statistics: statistics[only.series]) {
+        // Its fit alone reaches the threshold, poorly identified: the runs do not place it.
+        let interval = statistics[only.series].threshold.interval.map { intervalText($0, percent) } ?? "none"
+        return "No critical threshold (accuracy halfway from clean to chance) is placed within the swept fractions: only the poorly "
+            + "identified fit of \(results.series[only.series].label) reaches it, its \(levelText(results)) interval \(interval)."
     }
     if within.count == 1 {
         // One series has a threshold: name it once, with its interval, rather than as a range from it to itself.

@@ -86,7 +86,7 @@ public func templateContext(_ model: ReportModel, format: ReportFormat, figureSo
             more: ["resolved": v(decisionText(r.decision))])
     }
     let attackMetrics: [TemplateValue] = model.attackMetrics.map { table in
-        ["name": t(table.name), "meaning": t(table.meaning), "headers": headers(table.headers),
+        ["name": t(table.name), "meaning": t(table.meaning), "summary": t(table.summary), "headers": headers(table.headers),
          "alignment": v(String(repeating: "r", count: table.headers.count)), "rows": rows(table.rows), "table": seriesTable(table.table)]
     }
     let detectionPlaces = placesInOrder(model.detectionRows.map(\.series))

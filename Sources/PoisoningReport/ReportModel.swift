@@ -64,6 +64,9 @@ public struct ReportModel: Sendable {
     public struct AttackMetricTable: Sendable {
         /// The metric's name and what it measures.
         public let name, meaning: String
+        /// What each cell gives: "mean ± standard deviation over seeds", or, for an excess over the
+        /// clean model, the mean with its Student t interval.
+        public let summary: String
         /// The series that have the metric.
         public let headers: [String]
         /// One row per fraction.

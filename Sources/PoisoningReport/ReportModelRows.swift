@@ -123,14 +123,24 @@ extension ReportModel {
     }
 
     /// One row per fraction of `fractions`, one cell per series in `columns`: mean ± std of `key`; for
-    /// test accuracy followed by the Wilson interval of the mean as a share of the test rows.
-    /// (A mean that rounds to 0.000 but is not 0, such as a gradient ratio at 1e-5, is written with exponents: `magnitudePlusMinus`.)
+    /// test accuracy followed by the Wilson interval of the mean as a share of the test rows. A rate's
+    /// excess over the clean model (a key ending in `MetricKey.excessSuffix`) is the signed mean with
+    /// its Student t interval over seeds instead (`seedMeanInterval`; none at fraction 0, where it is 0
+    /// by construction). A cell of one run gives its value alone (`tableSpread`: no "± 0.000"). (A mean
+    /// that rounds to 0.000 but is not 0, such as a gradient ratio at 1e-5, is written with exponents:
+    /// `magnitudePlusMinus`.)
     static func fractionRows(of results: StudyResults, fractions: [Double], key: String, columns: [Int],
                              missing: String = "n/a") -> [FractionRow] {
         fractions.map { fraction in
             FractionRow(fraction: percent(fraction), cells: columns.map { series in
-                let stats = results.points.first { $0.fraction == fraction && $0.series == series }?.metric(key)
-                var text = stats.map(magnitudePlusMinus) ?? missing
+                let point = results.points.first { $0.fraction == fraction && $0.series == series }
+                let stats = point?.metric(key)
+                if key.hasSuffix(MetricKey.excessSuffix), let stats {
+                    // At fraction 0 the excess is zero by construction: no interval to give.
+                    let interval = fraction == 0 ? nil : seedMeanInterval(results, series: series, fraction: fraction, key: key)
+                    return signedMeanText(stats.mean, interval, inBrackets: true)
+                }
+                var text = stats.map { tableSpread($0, runs: point?.runCount ?? 0) } ?? missing
                 if key == MetricKey.testAccuracy, let stats {
                     let wilson = wilsonInterval(proportion: stats.mean, trials: results.data.testCount, confidence: results.statistics.confidence)
                     text += " [" + intervalText(wilson, threeDecimals, separator: bracketSeparator) + "]"
@@ -164,8 +174,11 @@ extension ReportModel {
             let headers = columns.map { results.series[$0].label }
             let metricRows = fractionRows(of: results, fractions: fractions, key: metric.key, columns: columns,
                                           missing: isTau ? "none (no threshold exists)" : "n/a")
-            return AttackMetricTable(name: metric.name, meaning: metricMeaning(metric, results), headers: headers, rows: metricRows,
-                                     table: seriesTable(metricRows, headers: headers))
+            let summary = metric.key.hasSuffix(MetricKey.excessSuffix)
+                ? "mean over seeds, in brackets its \(levelText(results)) Student t interval (the spread over seeds raised to one test row; none with one seed)"
+                : "mean ± standard deviation over seeds"
+            return AttackMetricTable(name: metric.name, meaning: metricMeaning(metric, results), summary: summary, headers: headers,
+                                     rows: metricRows, table: seriesTable(metricRows, headers: headers))
         }
     }
 
@@ -175,7 +188,7 @@ extension ReportModel {
             fractions.compactMap { fraction -> DetectionRow? in
                 guard let point = results.points.first(where: { $0.fraction == fraction && $0.series == series }),
                       let removed = point.metric(MetricKey.removedFraction) else { return nil }
-                let value = { (key: String) in point.orientationSplit(key)?.text ?? point.metric(key).map(plusMinus) ?? "n/a" }
+                let value = { (key: String) in point.orientationSplit(key)?.text ?? point.metric(key).map { tableSpread($0, runs: point.runCount, plusMinus) } ?? "n/a" }
                 return DetectionRow(series: results.series[series].label, fraction: percent(fraction),
                                     removed: value(MetricKey.removedFraction), precision: value(MetricKey.detectionPrecision),
                                     recall: value(MetricKey.detectionRecall), auroc: value(MetricKey.detectionAUROC),
@@ -213,9 +226,11 @@ extension ReportModel {
             let success = results.successMetric(of: index).flatMap { metric -> String? in
                 guard let rate = point?.metric(metric.hasBaseline ? metric.excess.key : metric.key) else { return nil }
                 let surrogate = results.successModel(of: index).map { "on \($0), not this model" }
-                guard metric.hasBaseline else { return plusMinus(rate) + (surrogate.map { " (\($0))" } ?? "") }
+                guard metric.hasBaseline else { return tableSpread(rate, runs: point?.runCount ?? 0, plusMinus) + (surrogate.map { " (\($0))" } ?? "") }
                 let clean = point?.metric(metric.baseline.key).map { fixed($0.mean, decimals: 3) } ?? "n/a"
-                return signedPlusMinus(rate) + (surrogate.map { " (without poisons \(clean); \($0))" } ?? " (clean \(clean))")
+                let corrected = signedMeanText(rate.mean, seedMeanInterval(results, series: index, fraction: budget, key: metric.excess.key),
+                                               inBrackets: true)
+                return corrected + (surrogate.map { " (without poisons \(clean); \($0))" } ?? " (clean \(clean))")
             }
             var share = point.map { percent($0.realisedFraction.mean) } ?? "n/a"
             if let source = point?.metric(ClassFlip.sourceClassShareKey) { share += "; \(percent(source.mean)) of its source class" }
@@ -224,12 +239,13 @@ extension ReportModel {
             return AttackComparisonRow(
                 model: description.modelLabel + (hasDefenses ? ", \(description.defenseLabel)" : ""),
                 attack: description.attackLabel, threshold: headlineThresholdText(fit.threshold, statistics: s, brackets: true),
-                accuracy: point?.metric(MetricKey.testAccuracy).map(plusMinus) ?? "n/a", poisoned: share, success: success ?? "—")
+                accuracy: point.flatMap { p in p.metric(MetricKey.testAccuracy).map { tableSpread($0, runs: p.runCount, plusMinus) } } ?? "n/a", poisoned: share, success: success ?? "—")
         }
     }
 
     /// Every defended series against its undefended twin: the thresholds and their shift, the attack's
-    /// success at the comparison budget `budget` before and after, the clean accuracy and its cost.
+    /// success at the comparison budget `budget` before and after (a corrected one with its Student t
+    /// interval over seeds), the clean accuracy and its cost.
     static func defenseRows(of results: StudyResults, budget: Double?) -> [DefenseRow] {
         let statistics = results.statistics
         return results.findings.defenses.map { f in
@@ -250,8 +266,12 @@ extension ReportModel {
                 guard let metric = results.successMetric(of: f.series) else { return nil }
                 let key = metric.hasBaseline ? metric.excess.key : metric.key
                 guard let before = at(f.baseline)?.metric(key), let after = at(f.series)?.metric(key) else { return nil }
-                let format = { (value: Double) in metric.hasBaseline ? signedFixed(value, decimals: 2) : fixed(value, decimals: 2) }
-                return "\(format(before.mean)) → \(format(after.mean))"
+                guard metric.hasBaseline else { return "\(fixed(before.mean, decimals: 2)) → \(fixed(after.mean, decimals: 2))" }
+                // A corrected success with its Student t interval over seeds, as in the table of attacks compared (two decimals, as this table writes it).
+                let corrected = { (index: Int, value: MeanStd) in
+                    signedMeanText(value.mean, seedMeanInterval(results, series: index, fraction: budget, key: key), inBrackets: true, decimals: 2)
+                }
+                return "\(corrected(f.baseline, before)) → \(corrected(f.series, after))"
             } ?? "—"
             return DefenseRow(model: defended.modelLabel, attack: defended.attackLabel, defense: defended.defenseLabel,
                               threshold: threshold(f.series), baseline: threshold(f.baseline),

@@ -84,10 +84,15 @@ struct AttackBudgetDifferenceTests {
         // poisons placed alike, per budget (three placed in place, three added: 3 + 3 attack pairs, 3 models).
         let rows = attackBudgetRows(results)
         #expect(rows.count == 6 * 3 * 6)
+        // Review r23g m6: a row says the climbed attack minus its baseline, as the finding does, whatever the series' order.
         let row = try #require(rows.first { $0.model == "linear SVM (C = 1.0)" && $0.budget == "10.0%"
-            && $0.attacks == "svm-gradient class 7 → class 1 (linear, random flips, add) − svm-gradient class 7 → class 1 (linear, add, one at a time)" })
-        #expect(row.ownTestError == "-0.117 (-0.136 to -0.097)" && row.testError == "-0.113 (-0.134 to -0.092)", "\(row)")
-        #expect(row.success == "-0.193 (-0.218 to -0.168)", "\(row)")
+            && $0.attacks == "svm-gradient class 7 → class 1 (linear, add, one at a time) − svm-gradient class 7 → class 1 (linear, random flips, add)" })
+        #expect(row.ownTestError == "+0.117 (+0.097 to +0.136)" && row.testError == "+0.113 (+0.092 to +0.134)", "\(row)")
+        #expect(row.success == "+0.193 (+0.168 to +0.218)", "\(row)")
+        #expect(!rows.contains { $0.attacks.hasPrefix("svm-gradient class 7 → class 1 (linear, random flips") && $0.attacks.contains("− svm-gradient class 7 → class 1 (linear, add, one") })
+        #expect(!rows.contains { $0.attacks.hasPrefix("svm-gradient class 7 → class 1 (linear, unclimbed clones") && $0.attacks.contains("− svm-gradient class 7 → class 1 (linear, replace, together)") })
+        // Two baselines or controls keep the series' order: the later minus the earlier.
+        #expect(rows.contains { $0.attacks == "svm-gradient class 7 → class 1 (linear, unclimbed clones, replace) − svm-gradient class 7 → class 1 (linear, random flips)" })
     }
 
     /// Review r23f, finding 3: the Findings quote a poorly identified fit's threshold as the opening
