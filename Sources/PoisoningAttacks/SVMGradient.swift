@@ -418,14 +418,16 @@ public struct SVMGradient: PoisoningAttack {
     /// them). The pair's rows are its two classes' training rows (`RunSizes.trainRows(ofClass:)`:
     /// counted once the data are made, before that the classes' even share), of which the attacker
     /// validates on its `validationShare` of each class (`AttackerSetting`) and trains on the rest,
-    /// plus the study's most poisons (at most the attacked class's rows it trains on). The kernel
+    /// plus, under `add`, the study's most poisons (at most the attacked class's rows it trains on;
+    /// under `replace` each poison takes the place of the row it clones, so the count stays). The kernel
     /// matrices, the bulk of it on large data, are named for a refusal, with what shrinks them.
     public func memoryNeed(_ sizes: RunSizes) -> MemoryNeed {
         let (n, d, p) = (sizes.n, sizes.d, sizes.p)
         let classRows = [poisonClass, attackedClass].map { sizes.trainRows(ofClass: $0) }
         let held = classRows.map { rows in rows < 2 ? 0 : min(max((validationShare * rows).rounded(.toNearestOrEven), 1), rows - 1) }
         let pair = classRows[0] + classRows[1], v = held[0] + held[1]
-        let a = pair - v + min(Double(sizes.poisonedRows), classRows[1] - held[1])
+        let added = placement == .add ? min(Double(sizes.poisonedRows), classRows[1] - held[1]) : 0
+        let a = pair - v + added
         let copies: Double = placement == .add ? 2 : 1
         let matrices = copies * 8 * (a * a + v * a) + 8 * (a + 1) * (a + 1)
         let working = matrices + 3 * 8 * pair * d + 8 * 8 * n + Double(PoisonSets.capacity) * 8 * p * d

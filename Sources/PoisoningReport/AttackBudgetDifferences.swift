@@ -2,8 +2,8 @@ import PoisoningAnalysis
 import PoisoningEngine
 
 /// The attacks compared at each swept budget: for two series that differ only in their attack (the
-/// same model, data and defense, and the attacks' `placement` the same, so that their victims train
-/// on as many rows), per budget above 0, the paired differences over seeds (the later attack minus
+/// same model, data and defense, the attacks' `placement` the same, and their victims training on the
+/// same rows, so that a budget asks each for as many poisons of the same rows), per budget above 0, the paired differences over seeds (the later attack minus
 /// the earlier, as the differences table orders them) of the corrected success (the attack's success
 /// metric minus its clean value, `MetricInfo.excess`, when both attacks declare one), of the
 /// series' model's test error (1 - test accuracy), and, for svm-gradient's attacks, of the paper's
@@ -74,6 +74,21 @@ private func differOnlyInAttack(_ results: StudyResults, _ base: Int, _ other: I
     return placement(results, a.attack) == placement(results, b.attack)
 }
 
+/// Whether the victims of two attacks train on the same rows (`StudyResults.victimRowSubsets`: all
+/// the training rows for both, or the same subset: for svm-gradient the same pair, validation-share
+/// and victim-sees-validation), so that a budget asks each for as many poisons of the same rows.
+private func victimsTrainAlike(_ results: StudyResults, _ a: Int, _ b: Int) -> Bool {
+    let subsets = results.victimRowSubsets
+    return subsets[a] == subsets[b]
+}
+
+/// Whether the table compares two series: they differ only in their attack, placed alike
+/// (`differOnlyInAttack`), and their victims train on the same rows (`victimsTrainAlike`).
+private func compared(_ results: StudyResults, _ base: Int, _ other: Int) -> Bool {
+    differOnlyInAttack(results, base, other)
+        && victimsTrainAlike(results, results.series[base].attack, results.series[other].attack)
+}
+
 /// Attack `attack`'s `placement`, nil for the default, `replace` (every attack without the setting
 /// replaces rows in place).
 private func placement(_ results: StudyResults, _ attack: Int) -> ParameterValue? {
@@ -88,7 +103,7 @@ func attackBudgetDifferences(_ results: StudyResults) -> [AttackBudgetDifference
     for run in results.runs { if let metrics = run.metrics { byPlace[BudgetRun(series: run.series, fraction: run.fraction, seed: run.seed)] = metrics } }
     let resolution = 1 / Double(results.data.testCount), confidence = results.statistics.confidence
     return results.series.indices.flatMap { base in
-        results.series.indices.filter { $0 > base && differOnlyInAttack(results, base, $0) }.flatMap { other in
+        results.series.indices.filter { $0 > base && compared(results, base, $0) }.flatMap { other in
             fractions.flatMap { fraction in
                 comparedMetrics(results, base, other).map { metric in
                     let differences: [Double?] = seeds.map { seed in
@@ -128,11 +143,18 @@ extension AttackBudgetDifference {
     }
 }
 
-/// Whether attack `attack` is svm-gradient's baseline or control (`poisons: random-flips` or
-/// `clones`), not a climbed attack.
+/// Whether attack `attack` is a baseline or control, not a climbed attack: svm-gradient's
+/// `poisons: random-flips` or `clones`, or the generic random-label-flip.
 private func isBaselineOrControl(_ results: StudyResults, _ attack: Int) -> Bool {
     let config = results.config.attacks[attack]
+    if config.value(at: "kind") == .string(RandomLabelFlip.kind) { return true }
     return config.value(at: "kind") == .string(SVMGradient.kind) && (config.value(at: "poisons") ?? .string("climbed")) != .string("climbed")
+}
+
+/// Whether the table subtracts series `base` from `other` the other way round: when `base` is a
+/// climbed attack and `other` its baseline or control (the rows and the note read "climbed − baseline").
+private func isTurned(_ results: StudyResults, _ base: Int, _ other: Int) -> Bool {
+    !isBaselineOrControl(results, results.series[base].attack) && isBaselineOrControl(results, results.series[other].attack)
 }
 
 /// The table's rows: one per pair of series and budget, a cell per compared metric, each the later
@@ -144,9 +166,7 @@ func attackBudgetRows(_ results: StudyResults) -> [ReportModel.AttackBudgetRow] 
     let groups = Dictionary(grouping: differences) { [$0.base, $0.other, Int(($0.fraction * 1e6).rounded())] }
     return groups.values.map { $0 }.sorted { ($0[0].base, $0[0].other, $0[0].fraction) < ($1[0].base, $1[0].other, $1[0].fraction) }
         .map { pair in
-            let climbedFirst = !isBaselineOrControl(results, results.series[pair[0].base].attack)
-                && isBaselineOrControl(results, results.series[pair[0].other].attack)
-            let group = climbedFirst ? pair.map(\.turned) : pair
+            let group = isTurned(results, pair[0].base, pair[0].other) ? pair.map(\.turned) : pair
             let first = group[0]
             let finished = [first.base, first.other].allSatisfy { series in
                 results.runs.contains { $0.series == series && $0.fraction == first.fraction && $0.metrics != nil }
@@ -162,23 +182,38 @@ func attackBudgetRows(_ results: StudyResults) -> [ReportModel.AttackBudgetRow] 
         }
 }
 
-/// Why the table leaves the corrected success and the paper's test error out of some rows, in one
-/// sentence, or nil: each pair of svm-gradient attacks compared there whose attackers' SVMs differ
-/// (`attackerSVMDifferences`), with the settings they differ in.
+/// Why the table leaves some pairs or cells out, or nil: the pairs of series that differ only in
+/// their attack, placed alike, but whose victims train on different rows (`victimsTrainAlike`: a
+/// budget then asks each for a share of different rows, so their difference would compare budgets,
+/// not attacks), and the pairs of svm-gradient attacks compared whose attackers' SVMs differ
+/// (`attackerSVMDifferences`), with the settings they differ in; each pair oriented as the rows are.
 func attackBudgetNote(_ results: StudyResults) -> String? {
-    var seen = Set<[Int]>(), pairs = [String]()
+    var seen = Set<[Int]>(), apart = [String](), svms = [String]()
     for base in results.series.indices {
         for other in results.series.indices where other > base && differOnlyInAttack(results, base, other) {
-            let (a, b) = (results.series[base], results.series[other])
+            let (first, second) = isTurned(results, base, other) ? (other, base) : (base, other)
+            let (a, b) = (results.series[first], results.series[second])
+            guard seen.insert([a.attack, b.attack]).inserted else { continue }
+            if !victimsTrainAlike(results, a.attack, b.attack) {
+                apart.append("\(b.attackLabel) − \(a.attackLabel)")
+                continue
+            }
             let differing = attackerSVMDifferences(results, a.attack, b.attack)
-            guard !differing.isEmpty, seen.insert([a.attack, b.attack]).inserted else { continue }
-            pairs.append("\(b.attackLabel) − \(a.attackLabel) (their attackers' SVMs differ in \(listing(differing)))")
+            guard !differing.isEmpty else { continue }
+            svms.append("\(b.attackLabel) − \(a.attackLabel) (their attackers' SVMs differ in \(listing(differing)))")
         }
     }
-    guard !pairs.isEmpty else { return nil }
-    return "The corrected success and the paper's test error are left out (—) of " + listing(pairs)
-        + ": each attack measures both on its own attacker's SVM, so their difference would compare two SVMs, not two attacks; "
-        + "the model's test error, on the same test rows, is compared."
+    var sentences = [String]()
+    if !apart.isEmpty {
+        sentences.append("Not compared: " + listing(apart) + ": their victims train on different rows (the parameters' “Victims' training "
+            + "rows”), so a budget asks each for a share of different rows and their difference would compare budgets, not attacks.")
+    }
+    if !svms.isEmpty {
+        sentences.append("The corrected success and the paper's test error are left out (—) of " + listing(svms)
+            + ": each attack measures both on its own attacker's SVM, so their difference would compare two SVMs, not two attacks; "
+            + "the model's test error, on the same test rows, is compared.")
+    }
+    return sentences.isEmpty ? nil : sentences.joined(separator: " ")
 }
 
 /// The finding on the paper's comparison: each climbed svm-gradient attack against its like-for-like

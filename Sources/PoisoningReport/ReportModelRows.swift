@@ -215,7 +215,8 @@ extension ReportModel {
     /// Every series at the comparison budget `budget`, ordered by model, defense and attack: its
     /// threshold, and at the budget its accuracy, the rows poisoned and the attack's success (over
     /// what a clean model does, for a metric with a baseline; naming the model it is measured on when
-    /// that is not the series' model, as the attacker's own SVM, and then its rate without poisons). The model's cell names the defense
+    /// that is not the series' model, as the attacker's own SVM, and then its rate without poisons;
+    /// "no run finished" where every run at the budget failed). The model's cell names the defense
     /// when `hasDefenses`.
     static func attackComparisonRows(of results: StudyResults, budget: Double, hasDefenses: Bool) -> [AttackComparisonRow] {
         let statistics = results.statistics, subsets = results.victimRowSubsets
@@ -236,10 +237,12 @@ extension ReportModel {
             if let source = point?.metric(ClassFlip.sourceClassShareKey) { share += "; \(percent(source.mean)) of its source class" }
             if point?.saturated == true { share += " (saturated)" }
             if subsets[description.attack] != nil { share += " of all \(results.data.trainCount) training rows; its victims train on fewer (Configuration)" }
+            // Every run of the series at the budget failed: no success to give, whatever the attack measures.
+            let finished = point?.metric(MetricKey.testAccuracy) != nil
             return AttackComparisonRow(
                 model: description.modelLabel + (hasDefenses ? ", \(description.defenseLabel)" : ""),
                 attack: description.attackLabel, threshold: headlineThresholdText(fit.threshold, statistics: s, brackets: true),
-                accuracy: point.flatMap { p in p.metric(MetricKey.testAccuracy).map { tableSpread($0, runs: p.runCount, plusMinus) } } ?? "n/a", poisoned: share, success: success ?? "—")
+                accuracy: point.flatMap { p in p.metric(MetricKey.testAccuracy).map { tableSpread($0, runs: p.runCount, plusMinus) } } ?? "n/a", poisoned: share, success: finished ? success ?? "—" : "no run finished")
         }
     }
 

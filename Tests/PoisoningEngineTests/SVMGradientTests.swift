@@ -928,12 +928,14 @@ struct SVMGradientTests {
 
     /// Review r23g, minor 4: the memory estimate names the rows the attacker holds as the attack
     /// draws them: on ten classes its pair's training rows, half of each class to validate on, and the
-    /// poisons it adds (the attacked class's training rows at most), not every training row.
+    /// poisons it adds under `add` (the attacked class's training rows at most; under `replace`, the
+    /// default, none: review r23h, minor 3), not every training row.
     @Test func theMemoryEstimateCountsThePairsRowsAsTheAttackerDrawsThem() throws {
         let data = StudyConfig.component(GaussianClusters.kind, ["samples": .int(3_001), "features": .int(2), "classes": .int(10)])
-        for fraction in [0.05, 0.9] {
+        for fraction in [0.05, 0.9] { for placement in ["replace", "add"] {
             let study = try Study(StudyConfig(data: data, models: [StudyConfig.component(LogisticRegression.kind)],
-                                              attacks: [StudyConfig.component(SVMGradient.kind, ["classes": .list([.int(7), .int(1)])])],
+                                              attacks: [StudyConfig.component(SVMGradient.kind, ["classes": .list([.int(7), .int(1)]),
+                                                                                                 "placement": .string(placement)])],
                                               fractions: [0, fraction], seeds: [1]))
             let train = study.split.train, attack = try #require(study.attacks[0] as? SVMGradient)
             let counts = (0..<10).map { label in train.labels.filter { $0 == label }.count }
@@ -941,10 +943,12 @@ struct SVMGradientTests {
             let sizes = RunSizes(split: study.split.sizes, model: study.models[0].model(for: study.split.sizes), settings: study.config.training,
                                  poisonedRows: poisoned, classTrainRows: counts)
             let setting = AttackerSetting(train: train, seed: 1, poisonClass: 7, attackedClass: 1, validationShare: attack.validationShare)
-            let rows = setting.trainingRows.count + min(poisoned, setting.candidates.count)
+            // Under replace (the default) each poison takes the place of the row it clones; under add it is a new row.
+            let rows = setting.trainingRows.count + (placement == "add" ? min(poisoned, setting.candidates.count) : 0)
             #expect(attack.memoryNeed(sizes).holder?.what
-                == "svm-gradient's kernel matrices over its attacker's \(rows) training and \(setting.validationRows.count) validation rows")
+                == "svm-gradient's kernel matrices over its attacker's \(rows) training and \(setting.validationRows.count) validation rows",
+                "\(placement)")
             #expect(rows + setting.validationRows.count < train.count / 3, "the pair's rows, not all \(train.count)")
-        }
+        } }
     }
 }

@@ -602,7 +602,8 @@ import TestSupport
         let design = try StudyDesign(document: config.document)
         let sizes = try #require(design.data.plannedSizes)
         let memory = estimatedStudyMemory(design, sizes: sizes, threads: 1, makingBytes: design.data.estimatedBytes)
-        let n = Double(sizes.trainRows), v = (0.5 * n).rounded(), a = n - v + Double(poisonCount(fraction: 0.1, of: sizes.trainRows))
+        let n = Double(sizes.trainRows), v = (0.5 * n).rounded(), a = n - v
+        // Replace (the default): each poison takes the place of the row it clones, so the attacker trains on the other half alone.
         // Replace: one copy of the a x a and v x a kernel matrices, and the gradient's system.
         let matrices = 8 * (a * a + v * a) + 8 * (a + 1) * (a + 1)
         let need = try #require(memory.largestHolder)
@@ -620,8 +621,8 @@ import TestSupport
     /// Review r23g, minor 4: the paper's MNIST setting (60,000 rows in 10 classes, the pair [7, 1])
     /// was refused at 2 threads as needing 20.4 GiB, its kernel matrices sized on all 42,000 training
     /// rows. They are sized on the pair's: its two classes' training rows once the data are made (the
-    /// attacker validates on half of each class, as `AttackerSetting` draws them), and the poisons at
-    /// most the attacked class's rows it trains on. About 0.5 GiB a run: it fits in 2 GiB, where
+    /// attacker validates on half of each class, as `AttackerSetting` draws them; under `replace` the
+    /// poisons take the places of the rows they clone). About 0.5 GiB a run: it fits in 2 GiB, where
     /// all the training rows would need about 10 GiB a run.
     @Test func svmGradientsKernelMatricesAreSizedOnThePairsRows() throws {
         let data = StudyConfig.component(GaussianClusters.kind, ["samples": .int(60_000), "features": .int(2), "classes": .int(10)])
@@ -632,7 +633,7 @@ import TestSupport
         let train = study.split.train
         let counts = (0..<10).map { label in train.labels.filter { $0 == label }.count }
         let held = [counts[7], counts[1]].map { min(max(Int((0.5 * Double($0)).rounded(.toNearestOrEven)), 1), $0 - 1) }
-        let v = held[0] + held[1], a = counts[7] + counts[1] - v + min(poisonCount(fraction: 0.01, of: train.count), counts[1] - held[1])
+        let v = held[0] + held[1], a = counts[7] + counts[1] - v  // replace: the poisons take the clones' places
         let memory = estimatedStudyMemory(study.design, sizes: study.split.sizes, threads: 2, makingBytes: study.design.data.estimatedBytes,
                                           classTrainRows: counts)
         let need = try #require(memory.largestHolder)
