@@ -102,8 +102,9 @@ public struct PoisonabilityEvidence: Sendable, Equatable {
     /// The evidence of series `series` of `results` (a gradient-canceling series): per run at a positive
     /// fraction the threshold that applies (`StudyResults.applicableThreshold(of:)`) as that run records
     /// it (τ is the same at every fraction; τ_w depends on the labels the run's poisons keep, drawn per
-    /// run), per seed the median of its runs', the ratios and accuracies from every finished run at a
-    /// positive fraction.
+    /// run), per seed the median of its runs', the ratios and accuracies per fraction from the finished
+    /// runs there that record a threshold (the table labels each fraction by its runs' side of their own,
+    /// so a run without one, ⟨W, G⟩ ≤ 0, is left out rather than averaged in).
     public init(_ results: StudyResults, series: Int) {
         let runs = results.runs.filter { $0.series == series && $0.metrics != nil }.sorted { ($0.fraction, $0.seed) < ($1.fraction, $1.seed) }
         let smallest = runs.map(\.fraction).min() ?? 0
@@ -124,7 +125,8 @@ public struct PoisonabilityEvidence: Sendable, Equatable {
         }
         let targets = firstRuns.compactMap { $0.metrics?[MetricKey.targetAccuracy] }
         let fractions = Set(runs.map(\.fraction)).filter { $0 > 0 }.sorted().map { fraction in
-            let here = runs.filter { $0.fraction == fraction }.compactMap(\.metrics)
+            // Only the runs that record a threshold: a run without one lies on neither side of it.
+            let here = runs.filter { $0.fraction == fraction && results.applicableThreshold(of: $0) != nil }.compactMap(\.metrics)
             return FractionEvidence(fraction: fraction, gradientRatio: averageOf(here.compactMap(ratio)),
                                     accuracyDifferences: here.compactMap { m in
                                         m[MetricKey.testAccuracy].flatMap { victim in m[MetricKey.targetAccuracy].map { victim - $0 } }
@@ -243,8 +245,9 @@ public struct PoisonabilityEvidence: Sendable, Equatable {
     /// seed's target has a threshold. τ predicts nothing about accuracy (it bounds the budget at which
     /// poisons can make the target's parameters stationary), so the sentence reports gradient
     /// canceling's empirical behaviour, as the paper's Figure 2 shows it: at the largest swept budget
-    /// at which every run lies below the τ it records, and from which budget at which every run lies
-    /// above it the victim is no longer more accurate than the target.
+    /// at which every run lies below the τ it records, and the first budget at which every run lies
+    /// above it where the victim is no longer more accurate than the target, with whether every larger
+    /// such budget agrees (or the first that tells them apart again: "from" would hide it).
     public var accuracySentence: String? {
         guard !taus.isEmpty, let low = runs.map(\.tau).min(), let high = runs.map(\.tau).max() else { return nil }
         let (below, above) = sides
@@ -263,8 +266,11 @@ public struct PoisonabilityEvidence: Sendable, Equatable {
         }
         let aboveText: String
         if let reached = above.first(where: { isAboveTarget($0) != true }) {
-            aboveText = "where every run lies above its own \(symbol) it is " + (isAboveTarget(reached) == false ? "no more accurate than the target" : "not told apart from it")
-                + " from \(differenceText(reached)) = \(fixed(inTau(reached), decimals: 2)) \(symbol) (the mean over its runs of ε_d over each run's own \(symbol))"
+            // "First at", and whether every larger such budget agrees: a larger one may tell them apart again.
+            let again = above.first { $0.fraction > reached.fraction && isAboveTarget($0) == true }
+            aboveText = "where every run lies above its own \(symbol) it is first " + (isAboveTarget(reached) == false ? "no more accurate than the target" : "not told apart from it")
+                + " with \(differenceText(reached)) = \(fixed(inTau(reached), decimals: 2)) \(symbol) (the mean over its runs of ε_d over each run's own \(symbol))"
+                + (again.map { ", but more accurate again at \(differenceText($0))" } ?? (above.last!.fraction > reached.fraction ? ", and at every larger such budget too" : ""))
         } else {
             aboveText = "where every run lies above its own \(symbol) it stays more accurate than the target at every budget (\(differenceText(above.last!)))"
         }

@@ -178,8 +178,9 @@ public struct TargetBudget: Sendable, Codable, Equatable {
     /// confidence (its lower end clipped at 0: τ is a budget); nil with fewer than two such seeds.
     public let tau: Estimate?
     /// The mean over seeds of the excess (budget − τ)/τ of the first budget reaching the target over
-    /// the τ its run records, with its paired Student-t interval at the study's confidence; nil unless every
-    /// seed has a τ and a budget (and there are two).
+    /// the τ its run records, with its paired Student-t interval at the study's confidence, over the seeds
+    /// that have a τ (a seed without one, ⟨W, G⟩ ≤ 0, is not judged); nil unless each of those has a
+    /// budget (and there are two).
     public let excess: Estimate?
     /// The mean over seeds of (lastUncancelled − τ)/τ, τ that run's own, the excess the grid shows each
     /// seed's first cancelling budget to exceed (lastUncancelled taken as 0 when the seed's smallest
@@ -217,7 +218,9 @@ public struct TargetBudget: Sendable, Codable, Equatable {
         let excesses = seeds.compactMap { seed in seed.budgetInTau.map { $0 - 1 } }
         // The excess each seed's first budget is known to exceed: its last uncancelled run's over that run's τ (−1 when none).
         let floors = seeds.compactMap { seed in seed.budgetInTau.flatMap { _ in seed.lastUncancelledInTau.map { $0 - 1 } } }
-        if excesses.count == seeds.count, let interval = studentTInterval(excesses, resolution: 0, confidence: confidence),
+        // Over the seeds with a threshold only: a seed without one (⟨W, G⟩ ≤ 0) is not judged, never a reason for no estimate.
+        if excesses.count == seeds.filter({ $0.tau != nil || $0.budgetTau != nil }).count,
+           let interval = studentTInterval(excesses, resolution: 0, confidence: confidence),
            let floorInterval = studentTInterval(floors, resolution: 0, confidence: confidence) {
             excess = Estimate(value: excesses.reduce(0, +) / Double(excesses.count), interval: interval)
             excessFloor = Estimate(value: floors.reduce(0, +) / Double(floors.count), interval: floorInterval)
@@ -328,6 +331,22 @@ public struct TargetBudget: Sendable, Codable, Equatable {
         "seed\(seeds.count == 1 ? "" : "s") \(seeds.map { String($0.seed) }.joined(separator: ", "))"
     }
 
+    /// The seeds none of whose runs records a threshold (⟨W, G⟩ ≤ 0): the verdict does not judge them.
+    private var unjudged: [SeedBudget] { seeds.filter { $0.tau == nil && $0.budgetTau == nil } }
+
+    /// "; 3 of 8 seeds have no τ_w (⟨W, G⟩ ≤ 0: seeds 1, 2, 5), not judged"; empty when every seed has one.
+    private func unjudgedClause(_ symbol: String) -> String {
+        let none = unjudged
+        guard !none.isEmpty else { return "" }
+        return "; \(none.count) of \(seeds.count) seeds \(none.count == 1 ? "has" : "have") no \(symbol) (⟨W, G⟩ ≤ 0: \(Self.seedList(none))), not judged"
+    }
+
+    /// "every seed" or, when some have no threshold, "every seed with a τ_w".
+    private func everySeed(_ symbol: String) -> String { unjudged.isEmpty ? "every seed" : "every seed with a \(symbol)" }
+
+    /// "every seed's" or, when some have no threshold, "that of every seed with a τ_w".
+    private func everySeeds(_ symbol: String) -> String { unjudged.isEmpty ? "every seed's" : "that of every seed with a \(symbol)" }
+
     /// Where "late" is measured: within the attack's step cap, so a run that fails may cancel with more steps.
     private static let stepCapClause = "late at the attack's step cap (a run that fails there might cancel with more steps)"
 
@@ -347,10 +366,12 @@ public struct TargetBudget: Sendable, Codable, Equatable {
         if !open.isEmpty {
             parts.append("for \(Self.seedList(open)) the grid brackets the first cancelling budget across \(margin): fractions swept between "
                 + "\(symbol) and \(margin) for \(open.count == 1 ? "it" : "them") would tell near from late")
-        } else {
+        } else if excess != nil {
             parts.append("no seed's bracket straddles \(margin), so more fractions cannot change this; more seeds would narrow the average")
+        } else {
+            parts.append("no seed's bracket straddles \(margin), so more fractions cannot change this")
         }
-        return "per seed, " + parts.joined(separator: "; ")
+        return "per seed, " + parts.joined(separator: "; ") + unjudgedClause(symbol)
     }
 
     /// The verdict's sentence: the criterion, each seed's bracket of its first cancelling budget beside
@@ -372,29 +393,35 @@ public struct TargetBudget: Sendable, Codable, Equatable {
             return opening + "; no \(symbol) is predicted."
         case .consistent:
             return opening + "; " + excessClause(symbol) + ", at most the \(percent(Self.judgedMargin)) margin: the runs agree with the prediction, "
-                + "no seed's gradient is cancelled below its \(symbol) and every seed's is within \(margin) on average."
+                + "no seed's gradient is cancelled below its \(symbol) and \(everySeeds(symbol)) is within \(margin) on average" + unjudgedClause(symbol) + "."
         case .reachedLate:
             let floors = seeds.compactMap(\.lastUncancelledInTau)
-            return opening + "; no seed's gradient is cancelled below its \(symbol), but for every seed a run beyond \(margin) failed"
+            return opening + "; no seed's gradient is cancelled below its \(symbol), but for \(everySeed(symbol)) a run beyond \(margin) failed"
                 + (symbol == "τ" ? "" : ", each run judged by its own \(symbol)") + " (the last that does not cancel lies at \(fixed(floors.min() ?? 0, decimals: 2))–\(fixed(floors.max() ?? 0, decimals: 2)) "
                 + "\(symbol)): gradient canceling cancelled it later than the prediction's \(symbol), \(Self.stepCapClause); "
-                + "what this attack needed, not a bound on the problem." + allowed
+                + "what this attack needed, not a bound on the problem" + unjudgedClause(symbol) + "." + allowed
         case .excessUndecided:
             guard excess != nil else {
-                return opening + "; no seed's gradient is cancelled below its \(symbol) and every seed's is above it, but there is no interval "
-                    + "of the first budget's excess over \(symbol) (it needs two seeds, each with a \(symbol)): the runs cannot tell cancellation "
-                    + "near \(symbol) from late cancellation; more seeds would."
+                // Fewer than two seeds with a threshold: judge those there are, one by one; more seeds are advised only when
+                // every seed has one (a seed of these data without a threshold is not a shortage of seeds).
+                let judged = seeds.count - unjudged.count
+                return opening + "; no seed's gradient is cancelled below its \(symbol) and \(everySeeds(symbol)) is above it, but there is no interval "
+                    + "of the first budget's excess over \(symbol) " + (unjudged.isEmpty ? "(it needs two seeds, each with a \(symbol): more seeds would give it); "
+                        : "(it needs two seeds with a \(symbol); \(judged == 1 ? "one has" : "\(judged) have") one); ")
+                    + perSeedMarginText(symbol: symbol, margin: margin) + "."
             }
             let above = excess?.interval?.lower.map { $0 > Self.judgedMargin } == true
-            return opening + "; no seed's gradient is cancelled below its \(symbol) and every seed's is above it; " + excessClause(symbol)
+            return opening + "; no seed's gradient is cancelled below its \(symbol) and \(everySeeds(symbol)) is above it; " + excessClause(symbol)
                 + (above ? ", above the \(percent(Self.judgedMargin)) margin, but a first cancelling budget is only the upper end of its grid bracket; "
                     : ", which holds the \(percent(Self.judgedMargin)) margin, so on average the runs cannot tell cancellation near \(symbol) from late; ")
                 + perSeedMarginText(symbol: symbol, margin: margin) + "."
         case .successBelowTau:
-            let below = seeds.filter(\.isBelowTau).map { String($0.seed) }
+            // Each seed with the run that cancels below its own threshold: it need not be the seed's first cancelling run,
+            // whose bracket the opening prints (and may lie above its threshold).
+            let below = seeds.filter(\.isBelowTau).map { seed in String(seed.seed) + (seed.cancelledBelowTau.map { " (its run at \(percent($0)))" } ?? "") }
             return opening + "; seed\(below.count == 1 ? "" : "s") \(below.joined(separator: ", ")) "
-                + "cancel\(below.count == 1 ? "s" : "") it below \(symbol), against the prediction (unless the floor below \(symbol), which tends to 0 as "
-                + "ε_d nears \(symbol), is under \(ratioText(Self.cancelledRatio)) of the clean gradient there)."
+                + "cancel\(below.count == 1 ? "s" : "") it below \(symbol == "τ" ? symbol : "the \(symbol) \(below.count == 1 ? "that run records" : "each such run records")"), against the prediction (unless the floor below \(symbol), which tends to 0 as "
+                + "ε_d nears \(symbol), is under \(ratioText(Self.cancelledRatio)) of the clean gradient there)" + unjudgedClause(symbol) + "."
         case .notReachedAboveTau:
             let missing = seeds.filter { $0.budget == nil && $0.failsAboveTau }.map { String($0.seed) }
             let unswept = seeds.filter { $0.tau != nil && $0.budget == nil && !$0.failsAboveTau }.map { String($0.seed) }
@@ -402,16 +429,16 @@ public struct TargetBudget: Sendable, Codable, Equatable {
                 + "for seed\(missing.count == 1 ? "" : "s") \(missing.joined(separator: ", ")), runs above \(symbol) included (what this attack "
                 + "reached, not a bound on the problem)"
                 + (unswept.isEmpty ? "" : "; seed\(unswept.count == 1 ? "" : "s") \(unswept.joined(separator: ", ")) had no run above \(symbol)")
-                + "." + allowed
+                + unjudgedClause(symbol) + "." + allowed
         case .notSweptAboveTau:
-            return opening + "; " + undecidedText(symbol: symbol)
+            return opening + "; " + undecidedText(symbol: symbol, unjudged: unjudgedClause(symbol))
         }
     }
 
     /// The verdict `notSweptAboveTau` in words: which seeds are cancelled nowhere without a run above
     /// their τ, which budgets would decide ((τ, (1 + judgedMargin)τ] per seed), and where the fraction
     /// cap (`StudyConfig.maximumFraction`) keeps a study from sweeping them.
-    private func undecidedText(symbol: String) -> String {
+    private func undecidedText(symbol: String, unjudged: String) -> String {
         let open = seeds.filter { $0.tau != nil && $0.budget == nil }
         let cap = StudyConfig.maximumFraction
         let ranges = open.map { seed in
@@ -430,7 +457,7 @@ public struct TargetBudget: Sendable, Codable, Equatable {
         if !partly.isEmpty {
             text += "; for seed\(partly.count == 1 ? "" : "s") \(partly.joined(separator: ", ")) only up to the cap of \(percent(cap))"
         }
-        return text + "."
+        return text + unjudged + "."
     }
 
     /// The victim's finding, separate from the verdict: per seed the first swept budget at which the

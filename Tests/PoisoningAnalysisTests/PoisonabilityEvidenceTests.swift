@@ -44,22 +44,33 @@ struct PoisonabilityEvidenceTests {
         // Below every τ the victim is more accurate; above, the interval holds 0.
         let holds = evidence([above, open])
         #expect(holds.accuracySentence == opening + " at the largest swept budget at which every run lies below its own τ the victim is still more "
-            + "accurate than the target (+0.060 [+0.035, +0.085] at 50.0%); where every run lies above its own τ it is not told apart from it from "
+            + "accurate than the target (+0.060 [+0.035, +0.085] at 50.0%); where every run lies above its own τ it is first not told apart from it with "
             + "+0.001 [-0.028, +0.030] at 200.0% = 1.83 τ (the mean over its runs of ε_d over each run's own τ).")
         // Below τ the victim is already no more accurate than the target: quoted at the largest budget below every τ (0.75), not
         // the first (0.5, undecided).
         let early = evidence([(0.5, [0.01, -0.01, 0.005]), (0.75, [-0.03, -0.02, -0.025]), open])
         #expect(early.accuracySentence == opening + " at the largest swept budget at which every run lies below its own τ the victim is already no more "
-            + "accurate than the target (-0.025 [-0.037, -0.013] at 75.0%); where every run lies above its own τ it is not told apart from it from "
+            + "accurate than the target (-0.025 [-0.037, -0.013] at 75.0%); where every run lies above its own τ it is first not told apart from it with "
             + "+0.001 [-0.028, +0.030] at 200.0% = 1.83 τ (the mean over its runs of ε_d over each run's own τ).")
         // At the largest budget below τ the interval holds 0: the design that would decide it.
         let undecided = evidence([above, (0.75, [0.01, -0.01, 0.005]), open])
         #expect(undecided.accuracySentence == opening + " at the largest swept budget at which every run lies below its own τ the runs cannot tell the "
             + "victim's accuracy from the target's (+0.002 [-0.024, +0.028] at 75.0%, the interval holds 0); where every run lies above its own τ it is "
-            + "not told apart from it from +0.001 [-0.028, +0.030] at 200.0% = 1.83 τ (the mean over its runs of ε_d over each run's own τ). Resolving a difference of 0.020 "
+            + "first not told apart from it with +0.001 [-0.028, +0.030] at 200.0% = 1.83 τ (the mean over its runs of ε_d over each run's own τ). Resolving a difference of 0.020 "
             + "(the planning effect, 6.0 of the 300 test rows) at 80% power needs about 5 seeds at the measured per-seed spread 0.010 "
             + "(3 were run), or, were that spread all the test sample's (it shrinks as 1/√rows), about 500 test rows with these 3 "
             + "seeds (300 × 5/3).")
+        // r24h major 2: "from 200%" read as "from there on" though a larger budget tells them apart again; the sentence says
+        // "first" and names that budget, or says every larger one agrees.
+        let again = evidence([above, open, (3.0, [0.04, 0.05, 0.06])])
+        #expect(again.accuracySentence == opening + " at the largest swept budget at which every run lies below its own τ the victim is still more "
+            + "accurate than the target (+0.060 [+0.035, +0.085] at 50.0%); where every run lies above its own τ it is first not told apart from it with "
+            + "+0.001 [-0.028, +0.030] at 200.0% = 1.83 τ (the mean over its runs of ε_d over each run's own τ), but more accurate again at "
+            + "+0.050 [+0.025, +0.075] at 300.0%.")
+        let agrees = evidence([above, open, (3.0, [-0.01, 0.0, 0.013])])
+        #expect(agrees.accuracySentence == opening + " at the largest swept budget at which every run lies below its own τ the victim is still more "
+            + "accurate than the target (+0.060 [+0.035, +0.085] at 50.0%); where every run lies above its own τ it is first not told apart from it with "
+            + "+0.001 [-0.028, +0.030] at 200.0% = 1.83 τ (the mean over its runs of ε_d over each run's own τ), and at every larger such budget too.")
         // Above τ the victim stays decidedly more accurate.
         let never = evidence([above, (2.0, [0.04, 0.05, 0.06])])
         #expect(never.accuracySentence == opening + " at the largest swept budget at which every run lies below its own τ the victim is still more "

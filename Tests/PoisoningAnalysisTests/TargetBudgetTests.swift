@@ -134,6 +134,33 @@ struct TargetBudgetTests {
         #expect(mixed.sentence().contains("seed 6 in (100.0%, 200.0%] = (1.11, 2.22] τ;"))
     }
 
+    /// r24h major 1: a seed without τ (⟨W, G⟩ ≤ 0) beside late and near seeds. Seeds 1 and 2 fail at 2 = 1.49 and 2.42 τ and
+    /// cancel at 4 (late); seed 3 cancels at 1 = 1.11 τ (near); seed 4 has no τ. Before, the excess needed every seed to have a
+    /// τ, so the sentence advised more seeds and judged none. Now each seed with a τ is judged and seed 4 is named; with only
+    /// late seeds beside it the verdict is reachedLate "for every seed with a τ"; with one seed with a τ there is no interval,
+    /// the seed is still judged, and more seeds are not advised.
+    @Test func aSeedWithoutTauIsNamedNotJudgedAndTheOthersAreJudged() {
+        let late: [Victim] = [(0.9, 0.1, 0.1), (0.9, 0.1, 0.1), (0.9, 0.1, 0.1), (1, 0.001, 1e-6)]
+        let near: [Victim] = [(0.9, 0.1, 0.1), (1, 0.001, 1e-6), (1, 0.001, 1e-6), (1, 0.001, 1e-6)]
+        let mixed = TargetBudget(runs: runs([(1, 2 / 1.49, 0.9, late), (2, 2 / 2.42, 0.9, late), (3, 0.9, 0.9, near), (4, nil, 0.9, late)]),
+                                 series: 0, confidence: 0.95, cancel: .weightsAndBias)
+        #expect(mixed.excess != nil && mixed.verdict == .excessUndecided)
+        #expect(mixed.sentence().hasSuffix("; per seed, 1 of 3 seeds cancel within 1.25 τ (seed 3); 2 of 3 failed beyond 1.25 τ (seeds 1, 2; late at "
+            + "the attack's step cap (a run that fails there might cancel with more steps)); no seed's bracket straddles 1.25 τ, so more fractions "
+            + "cannot change this; more seeds would narrow the average; 1 of 4 seeds has no τ (⟨W, G⟩ ≤ 0: seed 4), not judged."), "\(mixed.sentence())")
+        let allLate = TargetBudget(runs: runs([(1, 2 / 1.49, 0.9, late), (2, 2 / 2.42, 0.9, late), (4, nil, 0.9, late)]),
+                                   series: 0, confidence: 0.95, cancel: .weightsAndBias)
+        #expect(allLate.verdict == .reachedLate)
+        #expect(allLate.sentence().contains("but for every seed with a τ a run beyond 1.25 τ failed (the last that does not cancel lies at 1.49–2.42 τ)"))
+        #expect(allLate.sentence().hasSuffix("what this attack needed, not a bound on the problem; 1 of 3 seeds has no τ (⟨W, G⟩ ≤ 0: seed 4), not judged."))
+        let one = TargetBudget(runs: runs([(3, 0.9, 0.9, near), (4, nil, 0.9, late), (5, nil, 0.9, near)]), series: 0, confidence: 0.95, cancel: .weightsAndBias)
+        #expect(one.excess == nil && one.verdict == .excessUndecided)
+        #expect(one.sentence().hasSuffix("but there is no interval of the first budget's excess over τ (it needs two seeds with a τ; one has one); per seed, "
+            + "1 of 1 seeds cancel within 1.25 τ (seed 3); no seed's bracket straddles 1.25 τ, so more fractions cannot change this; "
+            + "2 of 3 seeds have no τ (⟨W, G⟩ ≤ 0: seeds 4, 5), not judged."), "\(one.sentence())")
+        #expect(!one.sentence().contains("more seeds"))
+    }
+
     @Test func aGradientCancelledBelowItsTauIsCountedThereEvenIfNotAtLargerBudgets() {
         // Seed 1 is cancelled at 0.5, below its τ 0.8, then not at 1: counted at 0.5. Seed 2's victim agrees on every row at 4
         // and lies 0.005 from the target (the target), but its gradient is never cancelled (2e-3 at 4).
@@ -145,7 +172,7 @@ struct TargetBudgetTests {
         #expect(budget.budget == nil)
         #expect(budget.cell == "not cancelled in the swept range (seed 2)")
         #expect(budget.sentence() == Self.opening + "seed 1 in (0.0%, 50.0%] = (0.00, 0.62] τ, seed 2 not in the swept range (none up to "
-            + "400.0% = 2.67 τ cancels); seed 1 cancels it "
+            + "400.0% = 2.67 τ cancels); seed 1 (its run at 50.0%) cancels it "
             + "below τ, against the prediction (unless the floor below τ, which tends to 0 as ε_d nears τ, is under 0.1% of the clean "
             + "gradient there).")
     }
@@ -216,7 +243,7 @@ struct TargetBudgetTests {
         // One seed: no interval of the excess over τ, so the verdict cannot judge it against the margin.
         #expect(budget.verdict == .excessUndecided && budget.excess == nil)
         #expect(budget.sentence().hasPrefix(Self.opening + "seed 1 in (50.0%, 100.0%] = (0.62, 1.25] τ;"))
-        #expect(budget.sentence().contains("there is no interval of the first budget's excess over τ (it needs two seeds, each with a τ)"))
+        #expect(budget.sentence().contains("there is no interval of the first budget's excess over τ (it needs two seeds, each with a τ: more seeds would give it); per seed, 1 of 1 seeds cancel within 1.25 τ (seed 1)"))
         #expect(budget.victimSentence == Self.victimOpening + ": seed 1 at 100.0% (no clean run at fraction 0).")
     }
 

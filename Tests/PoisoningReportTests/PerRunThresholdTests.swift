@@ -18,7 +18,8 @@ struct PerRunThresholdTests {
     /// everywhere, cancels from 0.5 (1.11).
     /// Seed 1's victim at 2 is not converged (gradient norm 2e-5) when `unconvergedAtTwo`; the victims' distances from
     /// the target are 9, 0.2 and 0.4 (seeds 1–3).
-    static func results(lastTau: Double, unconvergedAtTwo: Bool = false) throws -> StudyResults {
+    /// `withoutTau`: that seed's runs record no τ_w (⟨W, G_W⟩ ≤ 0).
+    static func results(lastTau: Double, unconvergedAtTwo: Bool = false, withoutTau: UInt64? = nil) throws -> StudyResults {
         let study = try ApplicableThresholdVerdictTests.study()
         let taus: [UInt64: [Double: Double]] = [1: [0: 1.5, 0.5: 1.5, 1: 0.9, 2: 0.9], 2: [0: 0.45, 0.5: 0.45, 1: 0.85, 2: lastTau],
                                                 3: [0: 0.45, 0.5: 0.45, 1: 0.45, 2: 0.45]]
@@ -30,6 +31,7 @@ struct PerRunThresholdTests {
                            MetricKey.poisonabilityThreshold: 5, MetricKey.weightsOnlyThreshold: taus[spec.seed]![spec.fraction]!,
                            MetricKey.biasGradientRatio: 0.25, MetricKey.victimGradientNorm: 1e-6]
             if unconvergedAtTwo && spec.seed == 1 && spec.fraction == 2 { metrics[MetricKey.victimGradientNorm] = 2e-5 }
+            if spec.seed == withoutTau { metrics[MetricKey.weightsOnlyThreshold] = nil }
             return RunResult(fraction: spec.fraction, series: 0, seed: spec.seed, poisonedCount: Int(spec.fraction * 56),
                              realisedFraction: spec.fraction, metrics: metrics, divergence: nil)
         }
@@ -62,6 +64,25 @@ struct PerRunThresholdTests {
             + "seed 3 in (0.0%, 50.0%] = (0.00, 1.11] τ_w; the first cancelling budget exceeds τ_w by 13.3% of τ_w on average [3.9%, 22.7%]") })
     }
 
+    /// r24h major 1: seed 3 has no τ_w (and cancels from 0.5). The excess and the per-seed judgement are over seeds 1 and 2,
+    /// which have one (before, the excess needed every seed to have one, so the sentence said "more seeds would" and judged
+    /// none); the seed without is named, not judged. Each fraction's ratio and accuracy differences are those of the runs
+    /// with a τ_w only, as the table labels the fraction by their side (before: seed 3's cancelled 1e-5 was averaged in).
+    @Test func aSeedWithoutTauIsLeftOutOfTheVerdictAndTheFractionFigures() throws {
+        let results = try Self.results(lastTau: 1.0, withoutTau: 3)
+        let budget = try #require(results.targetBudgets?.first { $0.series == 0 })
+        #expect(budget.seeds.map(\.tau) == [0.9, 0.85, nil])
+        #expect(abs((budget.excess?.value ?? 0) - (1 / 0.9 + 1 / 0.85 - 2) / 2) < 1e-12)
+        #expect(budget.verdict == .excessUndecided)
+        let sentence = budget.sentence(symbol: "τ_w")
+        #expect(sentence.contains("and that of every seed with a τ_w is above it; the first cancelling budget exceeds τ_w by 14.4% of τ_w on average"))
+        #expect(sentence.hasSuffix("; per seed, 2 of 2 seeds cancel within 1.25 τ_w (seeds 1, 2); no seed's bracket straddles 1.25 τ_w, so more "
+            + "fractions cannot change this; more seeds would narrow the average; 1 of 3 seeds has no τ_w (⟨W, G⟩ ≤ 0: seed 3), not judged."), "\(sentence)")
+        let evidence = PoisonabilityEvidence(results, series: 0)
+        #expect(evidence.fractions.map(\.gradientRatio) == [0.05, 1e-5, 1e-5])
+        #expect(evidence.fractions.map(\.accuracyDifferences.count) == [2, 2, 2])
+    }
+
     /// Seed 2's run at 2 records τ_w 2.5 (its poisons' labels changed) and cancels: below its own τ_w, against the
     /// prediction, though above the 0.45 of its first run (the verdict was consistent). Seed 1's run at 1 is not counted.
     @Test func aRunAboveItsFirstRunsThresholdButBelowItsOwnContradicts() throws {
@@ -69,7 +90,7 @@ struct PerRunThresholdTests {
         let budget = try #require(results.targetBudgets?.first { $0.series == 0 })
         #expect(budget.seeds.map(\.cancelledBelowTau) == [nil, 2, nil] && budget.seeds.map(\.isBelowTau) == [false, true, false])
         #expect(budget.verdict == .successBelowTau)
-        #expect(budget.sentence(symbol: "τ_w").contains("; seed 2 cancels it below τ_w, against the prediction"))
+        #expect(budget.sentence(symbol: "τ_w").contains("; seed 2 (its run at 200.0%) cancels it below the τ_w that run records, against the prediction"))
         let evidence = PoisonabilityEvidence(results, series: 0)
         #expect(evidence.contradictingRuns == [PoisonabilityEvidence.RunEvidence(seed: 2, fraction: 2, tau: 2.5, gradientRatio: 1e-5)])
         #expect(evidence.parameterSpaceSentence == "In parameter space the runs go against the prediction: 1 run below the τ_w it records brings "

@@ -118,8 +118,8 @@ struct ThresholdTableTests {
         #expect(rows[1...].allSatisfy { $0.findings[1] == "These runs cancel the weights' gradient only, for which τ (it counts the bias as a feature "
             + "that is always 1) is neither exact nor a bound once the target's bias is not 0; no run's target has a weights-only threshold (the "
             + "product of its weights and their clean gradient is at most 0), so nothing bounds the budget that cancels it." })
-        #expect(rows[0].findings[3].hasSuffix("seed 1 in (10.0%, 20.0%] = (2.00, 4.00] τ_w, seed 2 in (0.0%, 10.0%] = (0.00, 0.67] τ_w; seed 2 cancels it "
-            + "below τ_w, against the prediction (unless the floor below τ_w, which tends to 0 as ε_d nears τ_w, is under 0.1% of the clean "
+        #expect(rows[0].findings[3].hasSuffix("seed 1 in (10.0%, 20.0%] = (2.00, 4.00] τ_w, seed 2 in (0.0%, 10.0%] = (0.00, 0.67] τ_w; seed 2 (its run at 10.0%) cancels it "
+            + "below the τ_w that run records, against the prediction (unless the floor below τ_w, which tends to 0 as ε_d nears τ_w, is under 0.1% of the clean "
             + "gradient there)."))
         #expect(rows[0].findings[4].hasSuffix(": seed 1 at 20.0% (halfway 10.0%), seed 2 not in the swept range (halfway 10.0%)."))
         // Two runs of series 0 cancel the weights' gradient (seed 1 at 20%, seed 2 at 10%), both victims converged (no norm
