@@ -48,8 +48,12 @@ public struct Series: Sendable {
         self.filled = filled
     }
 
-    /// Whether the legend's `entry` stands for this series: the same label, marker and line style.
-    func shows(_ entry: LegendEntry) -> Bool { label == entry.label && marker == entry.marker && line == entry.line }
+    /// Whether the legend's `entry` stands for this series: the same marker and line style, and the same label or the same
+    /// colour, filled or open (an entry naming a model or a defense whose series are labelled in full, as the penalty and
+    /// defense trade-offs', r22f m2).
+    func shows(_ entry: LegendEntry) -> Bool {
+        (label == entry.label || color == entry.color) && marker == entry.marker && line == entry.line
+    }
 
     /// The y range the bar of point `index` spans (its interval, or its value ± its error), nil
     /// when it has no bar.
@@ -1079,8 +1083,9 @@ extension Chart {
     /// no leader line). Every position of every stage must also pass a final check with exact geometry: its box keeps
     /// `Style.labelBarGap` from every marker, bar and data line (each segment of `dataLines`, the series' lines as drawn; its own
     /// marker's square and vertical bar as drawn), keeps clear of every label and leader line placed before it, and its leader
-    /// line, as drawn (`PlacedLabel.leaderSegment`), crosses no leader line or label placed before it and no other marker, and
-    /// runs along neither of its own point's bars beyond the marker (where it would not show): no
+    /// line, as drawn (`PlacedLabel.leaderSegment`), crosses no leader line or label placed before it, no other marker and no
+    /// data line, and runs within a point of neither its own point's vertical line nor (with an x bar) its horizontal line
+    /// beyond the marker (where it would read as the bar), and a leadered label is not twice nearer another marker than its own point: no
     /// label ever covers a marker, a bar or a data line, and no two
     /// leader lines cross (`labelConflicts` is the brute-force check of the same). A label that finds no position is left
     /// out rather than drawn over something; `unplacedLabels(font:)` names it, for a caption's key. `points` are the labels' points and `markers` every marker's, in device points,
@@ -1115,18 +1120,26 @@ extension Chart {
             }
             guard hasLeader else { return true }
             let line = Self.leaderSegment(from: point, to: box)
-            // Nor does it run along its own point's horizontal or vertical bar beyond the marker (its 1-point stroke), where it
-            // would not show and the label, in line with the bar, would read as its continuation (r22d m6: "early stopping
-            // (patience 10)" beyond an x bar's cap; r22e m2: "λ 0.3" 40 points below its point, joined only along its y bar).
-            let ownVerticalBars = squares.filter { $0.marker == point }.flatMap { own -> [Rect] in
-                let radius = own.box.width / 2
-                return [Rect(x: point.x - 0.5, y: own.box.y, width: 1, height: point.y - radius - own.box.y),
-                        Rect(x: point.x - 0.5, y: point.y + radius, width: 1, height: own.box.maxY - point.y - radius)].filter { $0.height > 0 }
-            }
-            let ownBars = horizontalBars.filter { $0.point == point }.map { Rect(x: $0.box.x, y: point.y - 0.5, width: $0.box.width, height: 1) }
-                + ownVerticalBars
+            // Nor does it run within a point of its own point's vertical line, or (for a point with an x bar) its horizontal line,
+            // anywhere beyond the marker, whatever the bar's length: there it would not show along the bar, or would carry the
+            // bar on past its cap, and the label, in line with the bar, would read as its continuation (r22d m6: "early stopping
+            // (patience 10)" beyond an x bar's cap; r22e m2: "λ 0.3" joined only along its y bar; r22f M1: "λ 1"'s leader ran
+            // on past its short bar's cap and across the zero line).
+            let radius = squares.first { $0.marker == point }.map { $0.square.width / 2 } ?? 0
+            let far = 1e6
+            let ownLines = [Rect(x: point.x - 1, y: point.y - far, width: 2, height: far - radius),
+                            Rect(x: point.x - 1, y: point.y + radius, width: 2, height: far - radius)]
+                + (horizontalBars.contains { $0.point == point }
+                    ? [Rect(x: point.x - far, y: point.y - 1, width: far - radius, height: 2),
+                       Rect(x: point.x + radius, y: point.y - 1, width: far - radius, height: 2)] : [])
+            // Nor is its label less than half as far from another point's marker as from its own point, nor does its leader
+            // cross a data line: such a label, far from its point, would be read as the other's (r22f m1: "λ 0.3" 140 points
+            // out, 35 from λ 10's marker, its leader across the thick λ 3 to λ 10 line); it is left out and named in the caption
+            // instead. (A leader line may lead a little past a neighbour, as two uncrossed leaders of stacked points do.)
+            let ownDistance = box.distance(to: point)
             return !leaderSegments.contains { segmentsCross($0, line) } && !labelBoxes.contains { segment(line, meets: $0) }
-                && !squares.contains { $0.marker != point && segment(line, meets: $0.square) } && !ownBars.contains { segment(line, meets: $0) }
+                && !squares.contains { $0.marker != point && segment(line, meets: $0.square) } && !ownLines.contains { segment(line, meets: $0) }
+                && !markers.contains { $0 != point && 2 * box.distance(to: $0) < ownDistance } && !dataLines.contains { segmentsCross($0, line) }
         }
         /// Places label `index` as `text` at the first of the positions `distances` away that `fits`.
         func place(_ index: Int, text: String, distances: [Double], fits: (Rect, [Rect]?, Point) -> Bool) {

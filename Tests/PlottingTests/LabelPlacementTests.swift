@@ -122,6 +122,45 @@ struct LabelPlacementTests {
         #expect(placed.first?.leader == true)
     }
 
+    /// Review r22f M1: a bar shorter than the marker's radius (1 point each way): a label centred below its point would
+    /// take a leader line straight down its point's vertical line, past the cap (and across a zero line), read as the bar
+    /// reaching there. With room only there the label is left out; with room below right too, it goes there.
+    @Test func aLeaderLineNeverContinuesAShortBarsLine() {
+        let point = Point(200, 150)
+        let height = (font.ascent + font.descent) * size, width = font.width(of: "λ 1", size: size)
+        let barred = Rect(x: point.x - 5.25, y: point.y - 5.25, width: 10.5, height: 10.5)  // the marker; its bar ends inside it
+        let below = Rect(x: point.x - width / 2, y: point.y + 40, width: width, height: height)
+        let place = { (free: [Rect]) in
+            chart.placeLabels([PointLabel("λ 1", at: point, color: .black)], at: [point], markers: [point], markerBoxes: [barred],
+                              lines: [], area: area, obstacles: obstacles(leaving: free), font: font, size: size)
+        }
+        #expect(place([below]).isEmpty)
+        let lowerRight = Rect(x: 240, y: point.y + 40, width: width, height: height)
+        let placed = place([below, lowerRight])
+        #expect(placed.map(\.box) == [lowerRight])
+        #expect(placed.first?.leader == true)
+    }
+
+    /// Review r22f m1: a label whose only room is far from its point, less than half as far from another point's marker as
+    /// from its own, or whose
+    /// leader line would cross a data line, is left out (and named in the caption), not drawn where it reads as the other's.
+    @Test func aLeaderedLabelIsNeverNearerAnotherMarkerNorAcrossADataLine() {
+        let point = Point(100, 150), other = Point(150, 215)
+        let height = (font.ascent + font.descent) * size, width = font.width(of: "λ 0.3", size: size)
+        let boxes = [point, other].map { Rect(x: $0.x - 5.25, y: $0.y - 5.25, width: 10.5, height: 10.5) }
+        let nearOther = Rect(x: point.x + 40, y: point.y + 40, width: width, height: height)  // about 15 points above the other marker, 57 from its own
+        let place = { (free: [Rect], dataLines: [(Point, Point)]) in
+            chart.placeLabels([PointLabel("λ 0.3", at: point, color: .black)], at: [point], markers: [point, other], markerBoxes: boxes,
+                              dataLines: dataLines, lines: [], area: area, obstacles: obstacles(leaving: free), font: font, size: size)
+        }
+        #expect(place([nearOther], []).isEmpty)
+        let fartherOut = Rect(x: point.x + 40, y: point.y - 40 - height, width: width, height: height)
+        #expect(place([fartherOut], []).map(\.box) == [fartherOut])
+        // A data line at y 125 lies between the point and that box's nearest corner (140, 110).
+        let across = (Point(100, 125), Point(200, 125))
+        #expect(place([fartherOut], [across]).isEmpty)
+    }
+
     /// In a rendered chart: a point with error bars both ways among other points; its name is placed clear of
     /// every bar (2 points or more from each bar's box) and of every marker, as the brute-force check finds.
     @Test func aRenderedLabelKeepsClearOfEveryErrorBar() throws {

@@ -316,7 +316,8 @@ struct LayoutTests {
     @Test func directLabelsNeverOverlapEachOtherOrTheMarkers() throws {
         // Twenty points in a tight cluster: every label placed keeps clear of the others and of every marker.
         // (Markers 3 points apart: a label without a leader must be 4 points nearer its own marker than
-        // any other, which few positions here are, so a quarter of the labels find a place.)
+        // any other, which few positions here are; with one, it may neither run straight up or down its point's line nor end
+        // less than half as far from another marker as from its own (review r22f M1, m1): a fifth of the labels find a place.)
         let points = (0..<20).map { Point(0.5 + 0.01 * Double($0 % 5), 0.5 + 0.01 * Double($0 / 5)) }
         let panel = Panel(series: [Series(label: "s", points: points, color: .black, marker: .circle)],
                           labels: points.enumerated().map { PointLabel("point \($0.offset)", at: $0.element, color: .black) })
@@ -324,7 +325,7 @@ struct LayoutTests {
                           legend: [], panelWidth: 300, panelHeight: 200)
         let rendered = try chart.render(format: .png, font: font)
         let labels = rendered.textBoxes.filter { $0.text.hasPrefix("point") }
-        #expect(labels.count >= 5, "\(labels.count) of 20 labels placed")
+        #expect(labels.count >= 4, "\(labels.count) of 20 labels placed")
         for (i, a) in labels.enumerated() {
             for b in labels[(i + 1)...] { #expect(!a.rect.intersects(b.rect)) }
             let markers = points.map { rendered.transforms[0].device($0) }

@@ -61,22 +61,39 @@ struct FacetHeadersAndPagesTests {
 
     /// Every figure split over pages, of the 30-series and 96-series studies and the committed examples: every page's
     /// legend is the whole figure's, less the open-marker entry on a page that draws no open marker (review r22d m6) and
-    /// less each entry that names series of the figure (same label, marker and line style) none of which the page draws
+    /// less each entry that names series of the figure (same label or colour, marker and line style) none of which the page draws
     /// (review r22e m1: train_vs_test part 4 listed two train accuracies it does not draw), and every page draws each
-    /// entry's full text in its legend box (none shortened).
+    /// entry's full text in its legend box (none shortened). Independently of that rule, an entry whose colour and marker
+    /// some series of the figure draws is on exactly the pages that draw that colour and marker (review r22f m2: a paged
+    /// penalty trade-off, whose entries name models and whose series are labelled in full, listed every model on every page).
     @Test func everyPageCarriesTheWholeLegend() throws {
         var paged = 0
-        let studies = [("30 series", try ManySeriesFiguresTests.thirtySeries()), ("96 series", try ManySeriesFiguresTests.manyModels())]
+        let (penalty, penaltyRuns) = try penaltySweep(lambdas: [0, 0.1, 1], models: [4, 8, 16, 32, 64, 128, 256, 512].map(StudyConfig.mlp)) { defense, fraction, seed in
+            (0.9 - 0.01 * Double(defense) - fraction / 2 + 0.005 * Double(seed), 0.95)
+        }
+        let studies = [("30 series", try ManySeriesFiguresTests.thirtySeries()), ("96 series", try ManySeriesFiguresTests.manyModels()),
+                       ("paged penalty", StudyResults(study: penalty, runs: penaltyRuns, toolVersion: "test"))]
             + (try ManySeriesFiguresTests.committedResults())
+        var pagedPenalty = false
         for (name, results) in studies {
             for figure in figureRegistry.flatMap({ $0(results, StudyStyles(results)) }) {
                 let split = pages(figure, font: font)
                 guard split.count > 1, !figure.chart.legend.isEmpty else { continue }
                 paged += 1
+                pagedPenalty = pagedPenalty || figure.name == "penalty_tradeoff"
                 for page in split {
                     let drawsOpen = page.chart.panels.contains { $0.series.contains { $0.marker != nil && !$0.filled && !$0.points.isEmpty } }
                     let names = { (entry: LegendEntry, series: Series) in
-                        !series.points.isEmpty && series.label == entry.label && series.marker == entry.marker && series.line == entry.line
+                        !series.points.isEmpty && (series.label == entry.label || series.color == entry.color)
+                            && series.marker == entry.marker && series.line == entry.line
+                    }
+                    // What the reader matches: a coloured marker in the legend and the same on the page.
+                    let looksLike = { (entry: LegendEntry, series: Series) in
+                        !series.points.isEmpty && entry.marker != nil && series.color == entry.color && series.marker == entry.marker
+                    }
+                    for entry in figure.chart.legend where figure.chart.panels.flatMap(\.series).contains(where: { looksLike(entry, $0) }) {
+                        let drawn = page.chart.panels.flatMap(\.series).contains { looksLike(entry, $0) }
+                        #expect(page.chart.legend.contains { $0.label == entry.label } == drawn, "\(name) \(page.name): \(entry.label)")
                     }
                     let legend = figure.chart.legend.filter { entry in
                         let everywhere = figure.chart.panels.flatMap(\.series).contains { names(entry, $0) }
@@ -93,6 +110,7 @@ struct FacetHeadersAndPagesTests {
             }
         }
         #expect(paged >= 8, "figures split over pages were checked")
+        #expect(pagedPenalty, "a penalty trade-off split over pages was checked")
     }
 
     /// A label with no place clear of the data (a point inside a lattice of markers) is named in the caption's key, by
