@@ -487,7 +487,7 @@ struct FindingSentenceTests {
     /// are not told apart the shape is undecided wherever k's interval lies, and the sentence says
     /// which condition failed and where k's interval lies (wholly at or below 5 in the adaptive
     /// reference study, where the sentence used to ask for k's interval to lie on one side of 5).
-    @Test func anUndecidedShapeNamesTheConditionThatFailed() {
+    @Test func anUndecidedShapeNamesTheConditionThatFailed() throws {
         // k = 2.65 (95% CI 2.1 to 4.7): wholly at or below 5, but the curves are not told apart.
         let below = results(midpoints: [0.25], steepness: 4, noise: 0.03, meanNoise: 0.03)
         #expect(below.findings.series[0].shape == .undecided)
@@ -507,6 +507,31 @@ struct FindingSentenceTests {
         #expect(both.hasPrefix("The runs do not decide whether the transition is sharp (that needs the curves told apart, then "
             + "k's interval on one side of 5). "))
         #expect(both.components(separatedBy: "one side of").count == 2, "\(both)")
+        // The same series with k's upper end undetermined (its Monte Carlo error too large to place it,
+        // review r21w): the runs cannot tell on which side of 5 the interval lies, so it is not said to
+        // reach both (the adaptive reference study said so of [2.09, 3.26] once its upper end was withheld).
+        let withheld = try withUndeterminedUpperSteepness(results(midpoints: [0.25], steepness: 3, noise: 0.03, meanNoise: 0.02))
+        let withheldSentence = findingSentences(withheld)[1]
+        #expect(withheldSentence.contains("MLP 16: k = 2.03 (95% CI from 1.6; its upper end undetermined)"), "\(withheldSentence)")
+        #expect(withheldSentence.hasSuffix("; k's interval has an end undetermined, so the runs cannot tell on which side of 5 it lies."))
+        #expect(!withheldSentence.contains("both sides"))
+    }
+
+    /// `results` with the first series' k interval's upper end undetermined (dropped, marked so), as
+    /// the analysis leaves an end whose Monte Carlo error is too large to place it.
+    func withUndeterminedUpperSteepness(_ results: StudyResults) throws -> StudyResults {
+        var json = try #require(JSONSerialization.jsonObject(with: JSONEncoder().encode(results)) as? [String: Any])
+        var statistics = try #require(json["statistics"] as? [String: Any])
+        var series = try #require(statistics["series"] as? [[String: Any]])
+        var steepness = try #require(series[0]["steepness"] as? [String: Any])
+        var interval = try #require(steepness["interval"] as? [String: Any])
+        interval["upper"] = nil
+        interval["undetermined"] = ["upper"]
+        steepness["interval"] = interval
+        series[0]["steepness"] = steepness
+        statistics["series"] = series
+        json["statistics"] = statistics
+        return try JSONDecoder().decode(StudyResults.self, from: JSONSerialization.data(withJSONObject: json))
     }
 
     /// DP-SGD's ε appears with the Rényi order that gave it and the sampling assumption behind it:
