@@ -337,15 +337,14 @@ private func shapeSentences(_ results: StudyResults, words: FindingWords) -> Str
         if let upper = interval.upper, upper <= results.findings.sharpSteepness {
             return "k's interval lies at or below \(threshold), but \(rule) (then gradual)"
         }
-        return sidesOfThreshold(interval)
+        return "k's interval \(sidesOfThreshold(interval))"
     }
     /// Where k's interval lies against the sharpness threshold when it lies on neither side: across it,
     /// or, with an end undetermined (its Monte Carlo error too large to place it), on a side the runs
     /// cannot tell.
-    func sidesOfThreshold(_ interval: Interval) -> String {
-        interval.isUndetermined(.lower) || interval.isUndetermined(.upper)
-            ? "k's interval has an end undetermined, so the runs cannot tell on which side of \(threshold) it lies"
-            : "k's interval reaches both sides of \(threshold)"
+    func sidesOfThreshold(_ interval: Interval?) -> String {
+        interval?.undetermined != nil ? "has an end undetermined, so the runs cannot tell on which side of \(threshold) it lies"
+            : "reaches both sides of \(threshold)"
     }
     /// Why the runs do not decide for one series: one sentence.
     func undecided(_ s: SeriesStatistics) -> String {
@@ -372,11 +371,7 @@ private func shapeSentences(_ results: StudyResults, words: FindingWords) -> Str
         }
         if evidence.distinguishesCurves {
             if s.steepness.interval == nil { return "\(name): the sigmoid wins with \(ratio(evidence)), but \(k(s)) has no interval." }
-            if let interval = s.steepness.interval, interval.isUndetermined(.lower) || interval.isUndetermined(.upper) {
-                return "\(name): the sigmoid wins with \(ratio(evidence)), but \(k(s)) has an end undetermined, so the runs cannot "
-                    + "tell on which side of \(threshold) it lies."
-            }
-            return "\(name): the sigmoid wins with \(ratio(evidence)), but \(k(s)) reaches both sides of \(threshold)."
+            return "\(name): the sigmoid wins with \(ratio(evidence)), but \(k(s)) \(sidesOfThreshold(s.steepness.interval))."
         }
         let why = evidence.sigmoidEvidenceRatio <= 1 / decisiveEvidenceRatio
             ? "a simpler curve wins with \(ratio(evidence)) on its fewer parameters alone (were the fitted sigmoid true, these "
