@@ -119,11 +119,15 @@ public struct ProcessStamp: Equatable, Sendable {
     /// it started at another moment (the id was reused). A process whose start cannot be read
     /// (another user's, with /proc hidden) is not judged gone.
     public var isEnded: Bool {
-        guard bootID == Self.currentBootID, namespace == Self.currentNamespace else { return false }
+        guard isOfThisBootAndNamespace else { return false }
         if kill(processID, 0) != 0 { return errno == ESRCH }
         guard let start = Self.startTicks(of: processID) else { return false }
         return start != startTicks
     }
+
+    /// Whether the process ran on this boot of the kernel and in this pid namespace, where its id
+    /// names a process of this machine.
+    public var isOfThisBootAndNamespace: Bool { bootID == Self.currentBootID && namespace == Self.currentNamespace }
 
     /// When process `id` started, in clock ticks since boot: field 22 of /proc/ID/stat, counted
     /// after the command name's closing parenthesis (the name may hold spaces and parentheses).

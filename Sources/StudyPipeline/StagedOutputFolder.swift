@@ -44,7 +44,7 @@ public final class StagedOutputFolder {
 
     /// Takes the target's lock (failing at once, with one line, when another run holds it), removes
     /// the staging folders and displaced sets of the target left by killed runs (their names exact,
-    /// their processes ended: `isStaleProcessID`; each a folder itself, never a symbolic link, which
+    /// their processes ended: `isStagingOfEndedProcess`, `isStaleProcessID`; each a folder itself, never a symbolic link, which
     /// is left as it is; their contents make-report's: `removeLeftoverStaging` and
     /// `OutputOwnership.removeSet`), and creates a new staging folder holding only its marker
     /// (`stagingMarkerName`), failing when something of its name is still in the way.
@@ -61,7 +61,7 @@ public final class StagedOutputFolder {
         var warnings = [String]()
         for leftover in ((try? FileManager.default.contentsOfDirectory(atPath: work.path)) ?? []).sorted() {
             let folder = work.appendingPathComponent(leftover)
-            let isStaging = stagingProcessID(leftover, of: name).map(isStaleProcessID) == true
+            let isStaging = stagingProcessID(leftover, of: name).map { isStagingOfEndedProcess(folder, processID: $0) } == true
             guard isStaging || previousProcessID(leftover, of: name).map(isStaleProcessID) == true else { continue }
             // Entering a symbolic link would remove the files of the folder it points to.
             guard isRealFolder(folder.path) else {
@@ -85,7 +85,7 @@ public final class StagedOutputFolder {
         self.staging = staging
         state = StagingState(staging: staging)
         do {
-            try writeFile(Data("\(getpid())\n".utf8), to: staging.appendingPathComponent(stagingMarkerName))
+            try writeFile(Data((ProcessStamp.current?.markerText ?? "\(getpid())\n").utf8), to: staging.appendingPathComponent(stagingMarkerName))
         } catch {
             throw OutputFolderError(path: staging.path, reason: fileErrorReason(error))
         }
@@ -276,8 +276,25 @@ private func previousProcessID(_ name: String, of output: String) -> Substring? 
 }
 
 /// The file in a staging folder that marks it make-report's until its set is whole: written when
-/// the folder is made, removed just before the publication (after manifest.json is written).
+/// the folder is made, removed just before the publication (after manifest.json is written). It
+/// holds the stamp of the process that made it (`ProcessStamp.markerText`), or its id alone without /proc.
 let stagingMarkerName = ".make-report-staging"
+
+/// Whether the staging folder `folder`, named for process `processID`, was left by a process that
+/// has ended. When its marker (a regular file, `stagingMarkerName`) holds a `ProcessStamp` of this
+/// boot and pid namespace, by that stamp (`ProcessStamp.isEnded`): an id that another process has
+/// taken since counts as ended, so a leftover is removed even where process ids are reused within
+/// moments (a busy machine, pid_max 32768). Otherwise (a marker holding the id alone, no marker, a
+/// stamp of another boot or namespace) by the id (`isStaleProcessID`).
+func isStagingOfEndedProcess(_ folder: URL, processID: Substring) -> Bool {
+    let marker = folder.appendingPathComponent(stagingMarkerName)
+    if isRealFolder(folder.path), isRegularFile(marker),
+       let text = try? String(contentsOf: marker, encoding: .utf8), let stamp = ProcessStamp(markerText: text),
+       String(stamp.processID) == processID, stamp.isOfThisBootAndNamespace {
+        return stamp.isEnded
+    }
+    return isStaleProcessID(processID)
+}
 
 /// Removes a staging folder a killed run left (a folder itself, not a symbolic link), when its
 /// contents prove it make-report's, and returns a sentence for what it left, or nil when it is

@@ -117,4 +117,47 @@ import TestSupport
         }
         return entries
     }
+
+    /// A staging folder `NAME.staging-PID` left by a killed run is removed by the next run into the
+    /// folder once its process has ended. The full suite once found one kept under heavy load (seven
+    /// builds beside it): the killed run's id had been taken by another process within moments, and
+    /// the id alone said "running". The marker now holds the run's `ProcessStamp`: a staging folder
+    /// named for a running process (this test's parent) whose stamp gives another start is removed;
+    /// one whose stamp is that process's own, or whose marker holds the id alone, is kept.
+    @Test func aStagingFolderOfAReusedProcessIDIsRemoved() throws {
+        let parent = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let running = getppid()
+        let start = try #require(ProcessStamp.startTicks(of: running))
+        let mine = try #require(ProcessStamp.current)
+        let live = ProcessStamp(processID: running, startTicks: start, bootID: mine.bootID, namespace: mine.namespace)
+        var reused = live
+        reused.startTicks += 1
+        /// A staging folder of `out` named for `running`, holding a figure and a marker of `text`.
+        func staging(marker text: String) throws -> URL {
+            let work = workFolder(besideOutput: parent.appendingPathComponent("out"))
+            let folder = work.appendingPathComponent("out.staging-\(running)")
+            try FileManager.default.createDirectory(at: folder.appendingPathComponent("figures"), withIntermediateDirectories: true)
+            try Data("half".utf8).write(to: folder.appendingPathComponent("figures/a.png"))
+            try Data(text.utf8).write(to: folder.appendingPathComponent(".make-report-staging"))
+            return folder
+        }
+        #expect(isStagingOfEndedProcess(try staging(marker: reused.markerText), processID: Substring(String(running))))
+        #expect(!isStagingOfEndedProcess(try staging(marker: live.markerText), processID: Substring(String(running))))
+        #expect(!isStagingOfEndedProcess(try staging(marker: "\(running)\n"), processID: Substring(String(running))))
+        // The run into `out`: it removes the leftover whose stamp names another start, and makes its own
+        // staging folder with this process's stamp in its marker.
+        let leftover = try staging(marker: reused.markerText)
+        do {
+            let next = try StagedOutputFolder(path: parent.appendingPathComponent("out").path)
+            #expect(!FileManager.default.fileExists(atPath: leftover.path))
+            #expect(next.leftoverWarnings.isEmpty)
+            let marker = try String(contentsOf: next.staging.appendingPathComponent(".make-report-staging"), encoding: .utf8)
+            #expect(ProcessStamp(markerText: marker) == mine)
+        }
+        // And keeps one whose stamp is the running process's own.
+        let kept = try staging(marker: live.markerText)
+        _ = try StagedOutputFolder(path: parent.appendingPathComponent("out").path)
+        #expect(FileManager.default.fileExists(atPath: kept.appendingPathComponent("figures/a.png").path))
+    }
 }
