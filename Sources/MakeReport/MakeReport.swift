@@ -174,8 +174,9 @@ func attachingNegativeNumbers(_ arguments: [String]) -> [String] {
     var index = 0
     while index < arguments.count {
         let argument = arguments[index]
+        // The cheap test first: Swift builds the regex anew at every call.
         if argument.hasPrefix("--"), argument.count > 2, !argument.contains("="), index + 1 < arguments.count,
-           arguments[index + 1].wholeMatch(of: /-(\.?[0-9][0-9.,eE+-]*|inf|infinity|nan)/.ignoresCase()) != nil {
+           arguments[index + 1].hasPrefix("-"), arguments[index + 1].wholeMatch(of: /-(\.?[0-9][0-9.,eE+-]*|inf|infinity|nan)/.ignoresCase()) != nil {
             result.append(argument + "=" + arguments[index + 1])
             index += 2
         } else {

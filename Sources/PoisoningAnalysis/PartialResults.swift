@@ -68,9 +68,35 @@ public struct PartialStudyResults: Sendable, Codable, Equatable {
     /// The file name of shard K of N: "results.part-K-of-N.json".
     public static func fileName(for shard: Shard) -> String { "results.part-\(shard.index)-of-\(shard.count).json" }
 
-    /// Whether `name` is the file name of some shard's partial results.
+    /// Whether `name` is the file name of some shard's partial results: `results.part-K-of-N.json`,
+    /// K and N ASCII digits (the whole match of /results\.part-[0-9]+-of-[0-9]+\.json/, read without
+    /// a regex, which Swift builds anew at every call: the output folder's checks ask this of every file).
     public static func isFileName(_ name: String) -> Bool {
-        name.wholeMatch(of: /results\.part-[0-9]+-of-[0-9]+\.json/) != nil
+        isLiteralsAndDigits(name, ["results.part-", "-of-", ".json"])
+    }
+
+    /// Whether `name` is the temporary file a shard writes its part into before renaming it,
+    /// `.results.part-K-of-N.json.tmp-PID` (the whole match of
+    /// /\.results\.part-[0-9]+-of-[0-9]+\.json\.tmp-[0-9]+/).
+    public static func isTemporaryFileName(_ name: String) -> Bool {
+        isLiteralsAndDigits(name, [".results.part-", "-of-", ".json.tmp-", ""])
+    }
+
+    /// Whether the UTF-8 bytes of `name` are those of `literals` (ASCII) with one or more ASCII digits
+    /// between each two. A name with any other byte fails, as it fails the regex, whose Characters
+    /// would then include one that is not ASCII.
+    private static func isLiteralsAndDigits(_ name: String, _ literals: [String]) -> Bool {
+        var bytes = name.utf8[...]
+        for (index, literal) in literals.enumerated() {
+            if index > 0 {
+                let digits = bytes.prefix { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }.count
+                guard digits > 0 else { return false }
+                bytes = bytes.dropFirst(digits)
+            }
+            guard bytes.starts(with: literal.utf8) else { return false }
+            bytes = bytes.dropFirst(literal.utf8.count)
+        }
+        return bytes.isEmpty
     }
 
     /// This part with every relative path of its configuration moved from the folder `from` to the

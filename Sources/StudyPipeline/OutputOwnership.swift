@@ -1,6 +1,7 @@
 import Foundation
 import PoisoningAnalysis
 import PoisoningEngine
+import Synchronization
 
 /// The rule that decides whether make-report may replace an existing folder, so that it never
 /// deletes or changes a file it did not write. A folder is make-report's when
@@ -38,7 +39,7 @@ public enum OutputOwnership {
     /// Whether `name` is a shard's part file or the temporary file it writes its part into
     /// (`.results.part-K-of-N.json.tmp-PID`, renamed to the part file once written).
     static func isShardFile(_ name: String) -> Bool {
-        PartialStudyResults.isFileName(name) || name.wholeMatch(of: /\.results\.part-[0-9]+-of-[0-9]+\.json\.tmp-[0-9]+/) != nil
+        PartialStudyResults.isFileName(name) || PartialStudyResults.isTemporaryFileName(name)
     }
 
     /// Why make-report may not replace the existing folder `folder`, naming the first foreign entry
@@ -295,7 +296,12 @@ public enum OutputOwnership {
 /// lstat gave just before it was read, and only when that status changed before the read began by
 /// the clock the kernel stamps files with (`CLOCK_REALTIME_COARSE`): any write after the read gives
 /// the file a later status-change time, which no one can set back. Kept in memory only.
-public final class VerifiedContents {
+public final class VerifiedContents: Sendable {
+    /// The record of the whole process: `run` and `merge` check the output folder when they parse
+    /// their options (`outputFolderProblem`), again when they take it (`StagedOutputFolder`) and
+    /// before they replace it; with one record each file of the old set is hashed once, not twice.
+    public static let process = VerifiedContents()
+
     /// A file's status when it was read, and the hash its content had.
     private struct Stamp: Equatable {
         let device: UInt64, inode: UInt64, size: Int64
@@ -319,7 +325,7 @@ public final class VerifiedContents {
     }
 
     /// The stamps of the files read, by path.
-    private var stamps = [String: Stamp]()
+    private let stamps = Mutex([String: Stamp]())
 
     /// An empty record.
     public init() {}
@@ -334,7 +340,8 @@ public final class VerifiedContents {
     /// Whether the file at `path`, of status `status`, was read with the content hash `hash` and
     /// has not changed since.
     func holds(_ path: String, hash: String, status: stat) -> Bool {
-        stamps[path] == Stamp(status, hash: hash)
+        let stamp = Stamp(status, hash: hash)
+        return stamps.withLock { $0[path] == stamp }
     }
 
     /// Notes that the file at `path`, whose status was `status` when its read began at `readStart`,
@@ -342,11 +349,9 @@ public final class VerifiedContents {
     /// a change during or after the read shows in its status.
     func record(_ path: String, hash: String, status: stat, readStart: timespec) {
         let changed = status.st_ctim
-        guard changed.tv_sec < readStart.tv_sec || (changed.tv_sec == readStart.tv_sec && changed.tv_nsec < readStart.tv_nsec) else {
-            stamps[path] = nil
-            return
-        }
-        stamps[path] = Stamp(status, hash: hash)
+        let before = changed.tv_sec < readStart.tv_sec || (changed.tv_sec == readStart.tv_sec && changed.tv_nsec < readStart.tv_nsec)
+        let stamp = before ? Stamp(status, hash: hash) : nil
+        stamps.withLock { $0[path] = stamp }
     }
 }
 

@@ -33,9 +33,10 @@ public final class StagedOutputFolder {
     private let createdParents: [URL]
     /// Whether the staging folder is still being written, published or abandoned.
     private let state: StagingState
-    /// The files of the target found unchanged by the check when the folder was taken, which the
-    /// check before it is replaced reads again only when their status changed.
-    private let verified = VerifiedContents()
+    /// The files of the target found unchanged by the checks so far (the process's record: the
+    /// check of the command's options, the one when the folder was taken), which the check before it
+    /// is replaced reads again only when their status changed.
+    private let verified = VerifiedContents.process
     /// One sentence for each leftover of an ended run that was left in the work folder, whole or in
     /// part: nothing proves it make-report's (`removeLeftoverStaging`), it is no folder (a symbolic
     /// link), it holds entries its manifest does not list, or what make-report wrote in it could not

@@ -44,6 +44,25 @@ struct MergeTests {
         #expect(PartialStudyResults.fileName(for: part.shard) == "results.part-2-of-5.json")
     }
 
+    /// The part file's and its temporary file's names are told without a regex: the same answers as
+    /// the regexes they replaced, on names built from the pieces of both, from digits and from
+    /// characters that are not ASCII (a combining accent, a precomposed letter, CR LF).
+    @Test func partFileNamesAreToldAsTheRegexesTellThem() {
+        var random = Xoshiro256StarStar(seed: 7, purpose: "part file names")
+        let pieces = ["results.part-", ".results.part-", "-of-", ".json", ".json.tmp-", "1", "23", "0", "-", ".", "\u{301}", "é", "\r\n", "x", ""]
+        var names = ["results.part-1-of-2.json", ".results.part-1-of-2.json.tmp-42", "results.part--of-2.json", "results.part-1-of-2.json\u{301}",
+                     "results.part-1\u{301}-of-2.json", ".results.part-1-of-2.json.tmp-", "results.part-١-of-2.json"]
+        for _ in 0..<20_000 {
+            names.append((0..<random.nextInt(below: 7)).map { _ in pieces[random.nextInt(below: pieces.count)] }.joined())
+        }
+        for name in names {
+            #expect(PartialStudyResults.isFileName(name) == (name.wholeMatch(of: /results\.part-[0-9]+-of-[0-9]+\.json/) != nil), "\(name.debugDescription)")
+            #expect(PartialStudyResults.isTemporaryFileName(name)
+                    == (name.wholeMatch(of: /\.results\.part-[0-9]+-of-[0-9]+\.json\.tmp-[0-9]+/) != nil), "\(name.debugDescription)")
+        }
+        #expect(PartialStudyResults.isFileName("results.part-12-of-30.json") && PartialStudyResults.isTemporaryFileName(".results.part-1-of-2.json.tmp-9"))
+    }
+
     @Test func rejectsMissingOverlappingAndMismatchedParts() {
         let one = Self.part(1, of: 2), two = Self.part(2, of: 2)
         #expect(throws: MergeError.missingShards(first: [2], missing: 1, of: 2)) { try mergePartialResults([("a", one)]) }

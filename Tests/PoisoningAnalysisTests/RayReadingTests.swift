@@ -51,6 +51,26 @@ struct RayReadingTests {
         }
     }
 
+    /// The search of a radius between two nodes, started from the table entries around them, ends
+    /// where the search of the whole table does: at every node and table entry, beside them, between
+    /// them, outside the segment searched (below 0, past the last node), at ±∞ and NaN.
+    @Test func theSearchFromTheNodesFindsTheWholeTablesPosition() {
+        for layout in Self.layouts {
+            #expect(layout.searchesFromNodes)
+            let nodes = (0..<layout.radii).map(layout.nodeRadius)
+            var radii = nodes + layout.radiusTable.dropLast() + [-1, -0.0, .infinity, -.infinity, .nan, 1e300]
+            radii += radii.flatMap { [$0.nextUp, $0.nextDown] }
+            radii += zip(nodes, nodes.dropFirst()).flatMap { t0, t1 in (1..<40).map { t0 + Double($0) / 40 * (t1 - t0) } }
+            for k in 0..<(layout.radii - 1) {
+                for t in radii {
+                    let fast = layout.position(ofRadius: t, segment: k), whole = layout.position(ofRadius: t)
+                    #expect(fast.bitPattern == whole.bitPattern && whole.bitPattern == plainPosition(layout, ofRadius: t).bitPattern,
+                            "segment \(k), T = \(t)")
+                }
+            }
+        }
+    }
+
     /// An interval as the bit patterns of its ends and errors, with its undetermined ends.
     func bits(_ interval: Interval?) -> [UInt64?]? {
         interval.map { [$0.lower?.bitPattern, $0.upper?.bitPattern, $0.monteCarloError?.lower?.bitPattern,

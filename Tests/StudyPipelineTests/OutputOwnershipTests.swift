@@ -338,6 +338,23 @@ import TestSupport
         #expect(racy.holds(url.path, hash: hash, status: status))
     }
 
+    @Test func theCheckOfTheOptionsLeavesItsVerifiedFilesToTheProcessRecord() throws {
+        let set = ["results.json": "{\"b\": 1}"]
+        let folder = try folder(set.merging(["manifest.json": manifest(set)]) { $1 })
+        defer { pipeline.remove(folder) }
+        let url = folder.appendingPathComponent("results.json"), hash = SHA256.hexDigest(of: Array(set["results.json"]!.utf8))
+        usleep(50_000)
+        var status = stat()
+        #expect(lstat(url.path, &status) == 0)
+        #expect(!VerifiedContents.process.holds(url.path, hash: hash, status: status))
+        // `run`'s and `merge`'s check of --output: the folder taken later finds the file verified.
+        #expect(outputFolderProblem(folder.path, verified: .process) == nil)
+        #expect(VerifiedContents.process.holds(url.path, hash: hash, status: status))
+        try Data("{\"b\": 2}".utf8).write(to: url)
+        #expect(lstat(url.path, &status) == 0)
+        #expect(!VerifiedContents.process.holds(url.path, hash: hash, status: status))
+    }
+
     @Test func aWorkFolderThatIsNoFolderAndADanglingLinkAreRefused() throws {
         let parent = pipeline.scratch().deletingLastPathComponent()
         defer { try? FileManager.default.removeItem(at: parent) }

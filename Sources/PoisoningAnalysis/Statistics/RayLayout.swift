@@ -50,9 +50,36 @@ public struct RayLayout: Sendable, Equatable {
         return b.isInfinite ? a : a + (scaled - Double(j)) * (b - a)
     }
 
-    /// The position u of radius T (the inverse of `radius(at:in:)`), by bisection in the table.
-    private func position(ofRadius t: Double) -> Double {
+    /// The position u of radius T (the inverse of `radius(at:in:)`), by bisection in the table: the
+    /// reference of `position(ofRadius:segment:)`.
+    func position(ofRadius t: Double) -> Double {
+        position(ofRadius: t, low: 0, high: radiusTable.count - 1)
+    }
+
+    /// `position(ofRadius:)` of a radius T on the segment between nodes `k` and k + 1 (for another T
+    /// as well), with the same bits: the bisection starts from the table entries around those nodes
+    /// instead of the whole table. In a non-decreasing table the bisection ends, wherever it starts,
+    /// at the last entry at or below T (else the first, where none is, or for a NaN), with the next
+    /// entry above it or the table's last (+∞); so a start that already brackets T that way, the last
+    /// entry at or below each node (`RayPieces.nodeTableIndices`), ends where the whole table's does.
+    /// A table that is not non-decreasing is searched whole.
+    func position(ofRadius t: Double, segment k: Int) -> Double {
         var low = 0, high = radiusTable.count - 1
+        if let indices = pieces.nodeTableIndices {
+            let below = indices[k], above = indices[k + 1] + 1
+            if radiusTable[below] <= t { low = below }
+            if above < high && t < radiusTable[above] { high = above }
+        }
+        return position(ofRadius: t, low: low, high: high)
+    }
+
+    /// Whether `position(ofRadius:segment:)` starts its search from the nodes (the radius table is
+    /// non-decreasing), rather than searching the whole table.
+    var searchesFromNodes: Bool { pieces.nodeTableIndices != nil }
+
+    /// The bisection of `position(ofRadius:)` between table entries `low` and `high`.
+    private func position(ofRadius t: Double, low start: Int, high end: Int) -> Double {
+        var low = start, high = end
         while high - low > 1 {
             let middle = (low + high) / 2
             if radiusTable[middle] <= t { low = middle } else { high = middle }
@@ -84,7 +111,7 @@ public struct RayLayout: Sendable, Equatable {
                     mass += pieces.segmentMasses[k]
                 } else if a <= c || b <= c {
                     let t0 = pieces.nodeRadii[k], t1 = pieces.nodeRadii[k + 1]
-                    let crossing = Self.probability(position(ofRadius: t0 + (c - a) / (b - a) * (t1 - t0)))
+                    let crossing = Self.probability(position(ofRadius: t0 + (c - a) / (b - a) * (t1 - t0), segment: k))
                     mass += a <= c ? crossing - pieces.nodeProbabilities[k] : pieces.nodeProbabilities[k + 1] - crossing
                 }
             } else {
@@ -239,6 +266,10 @@ private struct RayPieces: Sendable, Equatable {
     let nodeMasses: [Double]
     /// The whole ray, summed piece by piece as for a ray whose values all lie at or below c.
     let wholeRayMass: Double
+    /// For each node, the last entry of the radius table at or below its radius, where the search of
+    /// a radius between two nodes starts (`RayLayout.position(ofRadius:segment:)`); nil when the
+    /// table is not non-decreasing, where that start would not be exact.
+    let nodeTableIndices: [Int]?
 
     init(radii: Int, radiusTable: [Double]) {
         let p = RayLayout.probability
@@ -261,6 +292,8 @@ private struct RayPieces: Sendable, Equatable {
         for mass in segmentMasses { whole += mass }
         whole += lastMass
         wholeRayMass = whole
+        let nonDecreasing = zip(radiusTable, radiusTable.dropFirst()).allSatisfy { $0 <= $1 }
+        nodeTableIndices = nonDecreasing ? nodeRadii.map { t in radiusTable.lastIndex { $0 <= t } ?? 0 } : nil
     }
 }
 
