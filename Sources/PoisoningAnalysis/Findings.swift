@@ -285,10 +285,10 @@ func transitionShape(_ statistics: SeriesStatistics, sharpSteepness: Double, thr
     }
     guard let evidence = statistics.curveEvidence, evidence.distinguishesCurves else { return .undecided }
     if evidence.sigmoidEvidenceRatio < 1 { return .gradual }
-    if let lower = statistics.steepness.interval?.lower, lower > sharpSteepness {
+    if let lower = statistics.steepness.interval?.shownLower, lower > sharpSteepness {
         return isPoorlyIdentified(statistics) ? .undecided : .sharp
     }
-    if let upper = statistics.steepness.interval?.upper, upper <= sharpSteepness { return .gradual }
+    if let upper = statistics.steepness.interval?.shownUpper, upper <= sharpSteepness { return .gradual }
     return .undecided
 }
 

@@ -66,8 +66,8 @@ public func estimateText(_ estimate: Estimate, _ number: (Double) -> String, mis
 public func informativeIntervalText(_ estimate: Estimate, _ number: (Double) -> String, separator: String = " to ") -> String? {
     guard let interval = estimate.interval else { return nil }
     switch estimate.bound {
-    case .lower? where interval.lower == estimate.value && interval.upper == nil && interval.undetermined == nil: return nil
-    case .upper? where interval.lower == nil && interval.upper == estimate.value && interval.undetermined == nil: return nil
+    case .lower? where interval.lower == estimate.value && interval.upper == nil && interval.undetermined == nil && interval.imprecise == nil: return nil
+    case .upper? where interval.lower == nil && interval.upper == estimate.value && interval.undetermined == nil && interval.imprecise == nil: return nil
     default: return intervalText(interval, number, separator: separator)
     }
 }
@@ -103,22 +103,28 @@ public func signedPlusMinus(_ statistics: MeanStd) -> String {
 /// "0.0 pp" for one that rounds to zero.
 public func percentagePoints(_ difference: Double) -> String { signedFixed(difference * 100, decimals: 1) + " pp" }
 
-/// An interval in words with `number` for its ends, in the two words every output uses for an end it
+/// An interval in words with `number` for its ends, in the words every output uses for an end it
 /// cannot give: **unbounded** (the replicates reach beyond the swept fractions there, or are too
-/// often undefined to bound it) and **undetermined** (whether it is bounded lies within the bootstrap's
-/// Monte Carlo error). "a to b" (or with another `separator`, e.g. ", " inside brackets); an unbounded
+/// often undefined to bound it), **undetermined** (whether it is bounded lies within the bootstrap's
+/// Monte Carlo error) and **withheld** (its Monte Carlo error too large to show it, `Interval.imprecise`).
+/// "a to b" (or with another `separator`, e.g. ", " inside brackets); an unbounded
 /// upper end reads "a or more" (for a threshold: beyond the largest swept fraction), an unbounded lower
 /// end "at most b", both "unbounded"; no interval at all (too few seeds, or too many undefined
-/// replicates) reads "none". An undetermined end is named after the other: "from a; its upper end
-/// undetermined", "up to b; its lower end undetermined" (an unbounded other end: "unbounded below" or
-/// "unbounded above" in its place), "undetermined" when both are.
-public func intervalText(_ interval: Interval?, _ number: (Double) -> String, separator: String = " to ") -> String {
+/// replicates) reads "none". An undetermined or withheld end is named after the other: "from a; its
+/// upper end undetermined", "up to b; its lower end withheld" (an open other end: `openWords`, by
+/// default "unbounded below" or "unbounded above", in its place), "undetermined" or "withheld" when
+/// both are ("its lower end withheld, its upper end undetermined" when they differ).
+public func intervalText(_ interval: Interval?, _ number: (Double) -> String, separator: String = " to ",
+                         openWords: (lower: String, upper: String) = ("unbounded below", "unbounded above")) -> String {
     guard let interval else { return "none" }
-    switch (interval.isUndetermined(.lower), interval.isUndetermined(.upper)) {
-    case (true, true): return "undetermined"
-    case (true, false): return (interval.upper.map { "up to \(number($0))" } ?? "unbounded above") + "; its lower end undetermined"
-    case (false, true): return (interval.lower.map { "from \(number($0))" } ?? "unbounded below") + "; its upper end undetermined"
-    case (false, false): break
+    func missing(_ end: IntervalEnd) -> String? {
+        interval.isImprecise(end) ? "withheld" : interval.isUndetermined(end) ? "undetermined" : nil
+    }
+    switch (missing(.lower), missing(.upper)) {
+    case let (lower?, upper?): return lower == upper ? lower : "its lower end \(lower), its upper end \(upper)"
+    case let (lower?, nil): return (interval.upper.map { "up to \(number($0))" } ?? openWords.upper) + "; its lower end \(lower)"
+    case let (nil, upper?): return (interval.lower.map { "from \(number($0))" } ?? openWords.lower) + "; its upper end \(upper)"
+    case (nil, nil): break
     }
     switch (interval.lower, interval.upper) {
     case let (lower?, upper?): return number(lower) + separator + number(upper)

@@ -76,7 +76,9 @@ public struct StudyResults: Sendable, Codable, Equatable {
     /// each interval's `movedToEstimate`, the ends moved to the estimate (`Estimate.fitted`), and issue 25's
     /// input-gradient penalty trade-off over λ (`penaltyTradeOff`, in a study that sweeps it), its curvature
     /// claims (`curvatureClaims`, in a study that measures the input curvature), and a failed run's reason
-    /// (`runs[].failure`, issue 23).
+    /// (`runs[].failure`, issue 23). Version 4 files may also carry an interval's `imprecise` (review
+    /// r21w): the ends of L, k, x0 or b withheld as too imprecise, which earlier files of version 4 left
+    /// out (nil, listed in `undetermined`) and now keep, listed there instead of in `undetermined`.
     public static let currentSchemaVersion = "4"
 
     /// The version of the layout of these results (`currentSchemaVersion` when made here). Declared
@@ -165,7 +167,8 @@ public struct StudyResults: Sendable, Codable, Equatable {
         if let confidence = sequential?.confidence ?? confidence { analysed.analysis.confidence = confidence }
         self.sequential = sequential
         statistics = studyStatistics(runs: self.runs, fits: fits, series: series, config: analysed, testRows: data.testCount,
-                                     threads: threads, adaptiveLook: sequential != nil || confidence != nil || bootstrapReplicates != nil)
+                                     threads: threads, adaptiveLook: sequential != nil || confidence != nil || bootstrapReplicates != nil,
+                                     pilotReplicates: config.analysis.replicates)
         findings = PoisoningAnalysis.findings(fits: fits, statistics: statistics, points: points, fractions: config.fractions,
                                               series: series, attackMetrics: attackMetrics, claims: config.claims,
                                               designDifferences: config.claims?.design?.differences(from: config) ?? [])

@@ -289,5 +289,6 @@ func differenceOpenAtBounds(_ fit: FitComparison, parameter: Int, _ bounds: Sigm
     let errors = interval.monteCarloError.map { EndErrors(lower: openLower ? nil : $0.lower, upper: openUpper ? nil : $0.upper) }
     return Interval(lower: openLower ? nil : interval.lower, upper: openUpper ? nil : interval.upper,
                     monteCarloError: errors?.lower == nil && errors?.upper == nil ? nil : errors,
-                    undetermined: interval.undetermined, movedToEstimate: interval.movedToEstimate)
+                    undetermined: interval.undetermined, movedToEstimate: interval.movedToEstimate,
+                    imprecise: interval.imprecise?.filter { $0 == .lower ? !openLower : !openUpper })
 }

@@ -331,19 +331,20 @@ private func shapeSentences(_ results: StudyResults, words: FindingWords) -> Str
     func sharpnessCondition(_ s: SeriesStatistics) -> String {
         let rule = "the rule decides the shape only once the curves are told apart"
         guard let interval = s.steepness.interval else { return "k has no interval either" }
-        if let lower = interval.lower, lower > results.findings.sharpSteepness {
+        if let lower = interval.shownLower, lower > results.findings.sharpSteepness {
             return "k's interval lies above \(threshold), but \(rule) (then sharp)"
         }
-        if let upper = interval.upper, upper <= results.findings.sharpSteepness {
+        if let upper = interval.shownUpper, upper <= results.findings.sharpSteepness {
             return "k's interval lies at or below \(threshold), but \(rule) (then gradual)"
         }
         return "k's interval \(sidesOfThreshold(interval))"
     }
     /// Where k's interval lies against the sharpness threshold when it lies on neither side: across it,
-    /// or, with an end undetermined (its Monte Carlo error too large to place it), on a side the runs
-    /// cannot tell.
+    /// or, with an end undetermined or withheld (its Monte Carlo error too large to place it), on a side
+    /// the runs cannot tell.
     func sidesOfThreshold(_ interval: Interval?) -> String {
         interval?.undetermined != nil ? "has an end undetermined, so the runs cannot tell on which side of \(threshold) it lies"
+            : interval?.imprecise != nil ? "has an end withheld as too imprecise, so the runs cannot tell on which side of \(threshold) it lies"
             : "reaches both sides of \(threshold)"
     }
     /// Why the runs do not decide for one series: one sentence.
@@ -361,7 +362,7 @@ private func shapeSentences(_ results: StudyResults, words: FindingWords) -> Str
                 + "transition to call sharp or gradual."
         }
         if let evidence = s.curveEvidence, evidence.distinguishesCurves, evidence.sigmoidEvidenceRatio >= 1,
-           let lower = s.steepness.interval?.lower, lower > results.findings.sharpSteepness, isPoorlyIdentified(s) {
+           let lower = s.steepness.interval?.shownLower, lower > results.findings.sharpSteepness, isPoorlyIdentified(s) {
             return "\(name): the sigmoid wins with \(ratio(evidence)) and \(k(s)) lies above \(threshold), but the fit is poorly "
                 + "identified (below), so the transition is not called sharp."
         }

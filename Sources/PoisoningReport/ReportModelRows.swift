@@ -52,10 +52,14 @@ extension ReportModel {
             let poorlyIdentified = isPoorlyIdentified(s)
             return Fit(series: results.series[fit.series].label,
                        cleanAccuracy: withInterval(s.cleanAccuracy, threeDecimals),
-                       L: withInterval(openAtFitBounds(s.amplitude, parameter: 0, bounds)) { fixed($0, decimals: poorlyIdentified ? 2 : 3) },
-                       k: withInterval(openAtFitBounds(s.steepness, parameter: 1, bounds)) { fixed($0, decimals: 1) },
+                       L: withInterval(openAtFitBounds(s.amplitude, parameter: 0, bounds), openWords: fitBoundWords) {
+                           fixed($0, decimals: poorlyIdentified ? 2 : 3)
+                       },
+                       k: withInterval(openAtFitBounds(s.steepness, parameter: 1, bounds), openWords: fitBoundWords) { fixed($0, decimals: 1) },
                        x0: midpointText(openAtFitBounds(s.midpoint, parameter: 2, bounds), largest: largest),
-                       b: withInterval(openAtFitBounds(s.floor, parameter: 3, bounds)) { fixed($0, decimals: poorlyIdentified ? 2 : 3) },
+                       b: withInterval(openAtFitBounds(s.floor, parameter: 3, bounds), openWords: fitBoundWords) {
+                           fixed($0, decimals: poorlyIdentified ? 2 : 3)
+                       },
                        rSquared: fit.rSquared.map { fixed($0, decimals: 3) } ?? "n/a",
                        threshold: thresholdText(fit.threshold, estimate: s.threshold, brackets: true),
                        thresholdStatus: fit.threshold.status.rawValue,
@@ -335,14 +339,15 @@ func openAtFitBounds(_ estimate: Estimate, parameter: Int, _ bounds: SigmoidFitB
 /// estimate inside the sweep whose interval's upper end lies beyond it reads "0.12 [0.05 or more]".
 func midpointText(_ estimate: Estimate, largest: Double) -> String {
     guard let value = estimate.value, value > largest else {
-        guard let interval = estimate.interval, let upper = interval.upper, upper > largest else {
-            return withInterval(estimate) { fixed($0, decimals: 2) }
+        guard let interval = estimate.interval, let upper = interval.shownUpper, upper > largest else {
+            return withInterval(estimate, openWords: fitBoundWords) { fixed($0, decimals: 2) }
         }
-        let open = Interval(lower: interval.lower, upper: nil, undetermined: interval.undetermined)
+        let open = Interval(lower: interval.lower, upper: nil, undetermined: interval.undetermined,
+                            imprecise: interval.imprecise?.filter { $0 == .lower })
         return withInterval(Estimate(value: estimate.value, interval: open)) { fixed($0, decimals: 2) }
     }
     let point = "> " + fixed(largest, decimals: 2)
-    guard let lower = estimate.interval?.lower, lower < largest else { return point }
+    guard let lower = estimate.interval?.shownLower, lower < largest else { return point }
     return "\(point) [\(fixed(lower, decimals: 2)) or more]"
 }
 
@@ -352,11 +357,17 @@ func midpointText(_ estimate: Estimate, largest: Double) -> String {
 let bracketSeparator = ", "
 
 /// "value [lower, upper]" for an estimate, its interval in brackets when it has one; "n/a" without a value.
-func withInterval(_ estimate: Estimate, _ format: (Double) -> String) -> String {
+func withInterval(_ estimate: Estimate, openWords: (lower: String, upper: String) = ("unbounded below", "unbounded above"),
+                  _ format: (Double) -> String) -> String {
     guard let value = estimate.value else { return "n/a" }
     guard let interval = estimate.interval else { return format(value) }
-    return "\(format(value)) [\(intervalText(interval, format, separator: bracketSeparator))]"
+    return "\(format(value)) [\(intervalText(interval, format, separator: bracketSeparator, openWords: openWords))]"
 }
+
+/// How the fit table writes an end of L, k, x0 or b opened at the fit's bound (`openAtFitBounds`)
+/// beside an end it does not give (undetermined or withheld): the parameter is bounded, so such an end
+/// reaches the fit's bound rather than being unbounded, "down to the fit's bound; its upper end withheld".
+let fitBoundWords = (lower: "down to the fit's bound", upper: "up to the fit's bound")
 
 /// An estimate (or its bound) with its interval in brackets when that says more than the bound
 /// (`informativeIntervalText`), the ends joined by `bracketSeparator`: "+5.3 pp [+2.6 pp, +7.7 pp]",

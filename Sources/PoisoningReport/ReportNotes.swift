@@ -5,7 +5,7 @@ import PoisoningEngine
 /// with the first such interval the tables show as `intervalText` writes it (so the gloss quotes one a
 /// reader can find; `shownThresholdIntervals`),
 /// what an undetermined end means when a threshold interval has one, and what an end of a sigmoid
-/// parameter's interval at the fit's bound means (`fitBoundNote`) and what an undetermined one means
+/// parameter's interval at the fit's bound means (`fitBoundNote`) and what a withheld one means
 /// (`fitPrecisionNote`); nil when none has any.
 func openEndNote(_ results: StudyResults) -> String? {
     let statistics = results.statistics
@@ -47,45 +47,47 @@ func fitBoundNote(_ results: StudyResults) -> String? {
         }
     }.map { names[$0] }
     guard !opened.isEmpty else { return nil }
-    // Beside an undetermined end (`placingParameterEnds`) an open end reads "unbounded above" or "unbounded below".
-    let besideUndetermined = results.statistics.series.contains { s in
-        [s.amplitude, s.steepness, s.midpoint, s.floor].contains { $0.interval?.undetermined != nil }
+    // Beside an end not given (undetermined or withheld) an end at the bound reads "down to the fit's bound" or "up to the fit's bound".
+    let besideUnplaced = results.statistics.series.contains { s in
+        [s.amplitude, s.steepness, s.midpoint, s.floor].contains { $0.interval?.undetermined != nil || $0.interval?.imprecise != nil }
     }
     return "In the column\(opened.count == 1 ? "" : "s") of \(listing(opened)), an interval end written “or more” or “at most” "
-        + (besideUndetermined ? "(“unbounded above” or “unbounded below” beside an undetermined end) " : "")
+        + (besideUnplaced ? "(“up to the fit's bound” or “down to the fit's bound” beside a withheld or undetermined end) " : "")
         + "lies at the fit's bound (\(boundsText(opened, bounds: bounds))): too many bootstrap refits reach the bound for that end "
         + "to be placed, so the runs do not pin the parameter down on that side (the estimate itself may lie well inside)."
 }
 
-/// What an undetermined end of L, k, x0 or b means (`placingParameterEnds`): "In the columns of L and
-/// x0, an end written “undetermined” is one the bootstrap's 8000 refits per series cannot place within
-/// 0.5 pp ...", with the refits that would place the least precise of them (the refits times the
-/// square of its error over the limit, the Monte Carlo error falling as 1 / √refits). Nil when no end is.
+/// What a withheld end of L, k, x0 or b means (`placingParameterEnds`): "In the columns of L and
+/// x0, an end written “withheld” is one the bootstrap's 8000 refits per series cannot place within
+/// 0.5 pp ...", naming only the columns whose cells print one (`ReportModel.fits`), with the refits
+/// that would place the least precise of them (the refits times the square of its error's 95% upper
+/// bound over the limit, the Monte Carlo error falling as 1 / √refits). Nil when no end is withheld.
 func fitPrecisionNote(_ results: StudyResults) -> String? {
     let names = ["L", "k", "x0", "b"]
+    let cells = ReportModel.fits(of: results).map { [$0.L, $0.k, $0.x0, $0.b] }
+    let withheld = names.indices.filter { j in cells.contains { $0[j].contains("withheld") } }
+    guard !withheld.isEmpty else { return nil }
     var needed = 0.0
-    let imprecise = names.indices.filter { j in
-        results.fits.contains { fit in
-            let s = results.statistics.series[fit.series]
-            guard let interval = [s.amplitude, s.steepness, s.midpoint, s.floor][j].interval, let errors = interval.monteCarloError else { return false }
-            var any = false
-            for (end, error) in [(IntervalEnd.lower, errors.lower), (.upper, errors.upper)] where interval.isUndetermined(end) {
-                guard let error else { continue }
-                any = true
-                // k's limit is relative to its end, which the interval no longer shows: the estimate stands in for it.
-                let limit = j == 1 ? parameterEndRelativePrecision * ([s.steepness.value].compactMap { $0 }.first ?? 1) : parameterEndPrecision
-                needed = max(needed, Double(results.statistics.replicates) * (error / limit) * (error / limit))
+    for fit in results.fits {
+        let s = results.statistics.series[fit.series]
+        for j in withheld {
+            guard let interval = [s.amplitude, s.steepness, s.midpoint, s.floor][j].interval, let errors = interval.monteCarloError else { continue }
+            for (end, error, value) in [(IntervalEnd.lower, errors.lower, interval.lower), (.upper, errors.upper, interval.upper)]
+            where interval.isImprecise(end) {
+                guard let error, let value else { continue }
+                let limit = j == 1 ? parameterEndRelativePrecision * abs(value) : parameterEndPrecision
+                let ratio = error * parameterEndErrorBound / limit
+                needed = max(needed, Double(results.statistics.replicates) * ratio * ratio)
             }
-            return any
         }
-    }.map { names[$0] }
-    guard !imprecise.isEmpty else { return nil }
-    return "In the column\(imprecise.count == 1 ? "" : "s") of \(listing(imprecise)), an end written “undetermined” is one the "
-        + "bootstrap's \(results.statistics.replicates) refits per series cannot place within 0.5 pp: its Monte Carlo error "
-        + "(recorded in results.json) exceeds 0.125 pp (for k, 0.75% of the end), so another random stream of refits would move it "
-        + "further. The parameter is poorly identified on that side: its refits spread thinly along fits that are nearly as good "
-        + "towards the fit's bounds. Placing every such end would take about \(roughCount(needed)) refits per series; "
-        + "the thresholds, their differences and the trend do not depend on these ends."
+    }
+    return "In the column\(withheld.count == 1 ? "" : "s") of \(listing(withheld.map { names[$0] })), an end written “withheld” is one "
+        + "the bootstrap's \(results.statistics.replicates) refits per series cannot place within 0.5 pp: the upper 95% confidence "
+        + "bound on its Monte Carlo error exceeds 0.125 pp (for k, 0.75% of the end), so another random stream of refits could move "
+        + "it further. Which ends are withheld is decided on the default bootstrap stream, so it is the same whatever "
+        + "--bootstrap-seed; their values and errors are kept in results.json. The parameter is poorly identified on that side: "
+        + "its refits spread thinly along fits that are nearly as good towards the fit's bounds. Placing every such end would take "
+        + "about \(roughCount(needed)) refits per series; the thresholds, their differences and the trend do not depend on these ends."
 }
 
 /// A large count in words, rounded up: to the thousand ("340,000"), from a million on to a tenth of a million ("1.8 million").

@@ -1,39 +1,64 @@
 import Testing
 @testable import PoisoningAnalysis
 
-/// `placingParameterEnds`: an end of L, x0 or b whose Monte Carlo error exceeds 0.125 pp, or of k
-/// whose error exceeds 0.75% of the end, is undetermined (nil, listed, its error kept); the others,
-/// and every end without an error, are kept as they are.
+/// `placingParameterEnds`: an end of L, x0 or b is withheld (listed in `imprecise`, its value and error
+/// kept) unless the pilot bootstrap places it, its Monte Carlo error's upper 95% bound
+/// (`parameterEndErrorBound` times the error) within 0.125 pp (k: 0.75% of the pilot's end); ends
+/// without an error, and open ends, are kept as they are.
 struct ParameterEndPrecisionTests {
-    @Test func anEndBeyondAQuarterOfHalfAPointIsUndetermined() {
+    /// The factor, against SciPy: √(7 / chi2.ppf(0.05, 7)) = 1.7971507, t.ppf((1 + 0.9545)/2, 7) = 2.4288051.
+    @Test func theErrorBoundIsTheChiSquareUpperBoundOverTheCalibratedError() {
+        #expect(abs(parameterEndErrorBound - 1.7971507 / (2.4288051 / 2)) < 1e-5)
+    }
+
+    @Test func anEndWhoseErrorBoundExceedsAQuarterOfHalfAPointIsWithheld() {
         let interval = Interval(lower: 1.06, upper: 1.4999, monteCarloError: EndErrors(lower: 0.0075, upper: 0.00002))
-        let placed = placingParameterEnds(interval, parameter: 0)
-        #expect(placed == Interval(lower: nil, upper: 1.4999, monteCarloError: EndErrors(lower: 0.0075, upper: 0.00002),
-                                   undetermined: [.lower]))
-        // At the limit itself the end is kept; just beyond it, not.
-        let atLimit = Interval(lower: 0.02, upper: 0.26, monteCarloError: EndErrors(lower: 0.00125, upper: 0.0012501))
-        #expect(placingParameterEnds(atLimit, parameter: 2) == Interval(lower: 0.02, upper: nil, monteCarloError: atLimit.monteCarloError,
-                                                                       undetermined: [.upper]))
+        #expect(placingParameterEnds(interval, parameter: 0, pilot: interval)
+                    == Interval(lower: 1.06, upper: 1.4999, monteCarloError: interval.monteCarloError, imprecise: [.lower]))
+        // 0.00084 x 1.48 = 0.00124 is within 0.125 pp; 0.00085 x 1.48 = 0.001258 is not (an error of
+        // 0.001, below the limit itself, is withheld: the limit holds for its upper bound).
+        let near = Interval(lower: 0.02, upper: 0.26, monteCarloError: EndErrors(lower: 0.00084, upper: 0.00085))
+        #expect(placingParameterEnds(near, parameter: 2, pilot: near).imprecise == [.upper])
+        let below = Interval(lower: 0.02, upper: 0.26, monteCarloError: EndErrors(lower: 0.001, upper: 0.0001))
+        #expect(placingParameterEnds(below, parameter: 3, pilot: below).imprecise == [.lower])
     }
 
-    @Test func kIsHeldToItsRelativePrecision() {
-        // 0.02 on an end of 2.0 is 1% (> 0.75%): undetermined; 0.1 on 20.0 is 0.5%: kept, though 10 pp in absolute terms.
-        let interval = Interval(lower: 2.0, upper: 20.0, monteCarloError: EndErrors(lower: 0.02, upper: 0.1))
-        #expect(placingParameterEnds(interval, parameter: 1)
-                    == Interval(lower: nil, upper: 20.0, monteCarloError: interval.monteCarloError, undetermined: [.lower]))
-        // The same errors on b (absolute 0.125 pp): both ends undetermined.
-        #expect(placingParameterEnds(interval, parameter: 3).undetermined == [.lower, .upper])
+    @Test func kIsHeldToItsRelativePrecisionOfThePilotsEnd() {
+        // 0.012 on an end of 2.0 is 0.6%, 0.89% with the bound (> 0.75%): withheld; 0.1 on 20.0 is
+        // 0.5%, 0.74%: shown, though 10 pp in absolute terms.
+        let interval = Interval(lower: 2.0, upper: 20.0, monteCarloError: EndErrors(lower: 0.012, upper: 0.1))
+        #expect(placingParameterEnds(interval, parameter: 1, pilot: interval).imprecise == [.lower])
+        // The same errors on b (absolute 0.125 pp): both ends withheld.
+        #expect(placingParameterEnds(interval, parameter: 3, pilot: interval).imprecise == [.lower, .upper])
+        // k's limit is read off the pilot's end: against a pilot end of 10.0, 0.1 is 1.5% with the bound.
+        let pilot = Interval(lower: 2.0, upper: 10.0, monteCarloError: EndErrors(lower: 0.001, upper: 0.1))
+        #expect(placingParameterEnds(interval, parameter: 1, pilot: pilot).imprecise == [.upper])
     }
 
-    @Test func placedEndsAndExistingMarksAreKept() {
+    @Test func thePilotDecidesWhichEndsAreShownNotTheStreamsOwnErrors() {
+        let precise = Interval(lower: 0.5, upper: 0.9, monteCarloError: EndErrors(lower: 0.0001, upper: 0.0001))
+        let rough = Interval(lower: 0.51, upper: 0.88, monteCarloError: EndErrors(lower: 0.01, upper: 0.0001))
+        // The stream's own errors are small, but the pilot's lower error is not: withheld.
+        #expect(placingParameterEnds(precise, parameter: 0, pilot: rough).imprecise == [.lower])
+        // The stream's own lower error is large, but the pilot places the end: shown, its value and error the stream's.
+        #expect(placingParameterEnds(rough, parameter: 0, pilot: precise) == rough)
+        // No pilot interval, or a pilot end that is no number: nothing places the ends, both withheld.
+        #expect(placingParameterEnds(precise, parameter: 0, pilot: nil).imprecise == [.lower, .upper])
+        let openPilot = Interval(lower: nil, upper: 0.9, monteCarloError: EndErrors(lower: nil, upper: 0.0001))
+        #expect(placingParameterEnds(precise, parameter: 2, pilot: openPilot).imprecise == [.lower])
+    }
+
+    @Test func openEndsEndsWithoutErrorsAndExistingMarksAreKept() {
         // An open end, an end moved to the estimate and an interval without errors pass unchanged.
         let open = Interval(lower: nil, upper: 0.3, monteCarloError: EndErrors(lower: nil, upper: 0.0005), movedToEstimate: [.upper])
-        #expect(placingParameterEnds(open, parameter: 2) == open)
+        #expect(placingParameterEnds(open, parameter: 2, pilot: open) == open)
         let exact = Interval(lower: 0.1, upper: 0.3)
-        #expect(placingParameterEnds(exact, parameter: 0) == exact)
-        // An imprecise end that had been moved to the estimate is no longer listed as moved.
-        let moved = Interval(lower: 0.1, upper: 0.3, monteCarloError: EndErrors(lower: 0.002, upper: 0.0001), movedToEstimate: [.lower])
-        #expect(placingParameterEnds(moved, parameter: 3)
-                    == Interval(lower: nil, upper: 0.3, monteCarloError: moved.monteCarloError, undetermined: [.lower]))
+        #expect(placingParameterEnds(exact, parameter: 0, pilot: exact) == exact)
+        // A withheld end moved to the estimate stays listed as moved; undetermined ends are kept apart.
+        let moved = Interval(lower: 0.1, upper: 0.3, monteCarloError: EndErrors(lower: 0.002, upper: 0.0001), undetermined: [.upper],
+                             movedToEstimate: [.lower])
+        #expect(placingParameterEnds(moved, parameter: 3, pilot: moved)
+                    == Interval(lower: 0.1, upper: 0.3, monteCarloError: moved.monteCarloError, undetermined: [.upper],
+                                movedToEstimate: [.lower], imprecise: [.lower]))
     }
 }

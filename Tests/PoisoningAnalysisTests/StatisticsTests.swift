@@ -129,6 +129,23 @@ struct IntervalTests {
         #expect(intervalText(Interval(lower: nil, upper: nil, undetermined: [.lower, .upper]), percent) == "undetermined")
     }
 
+    /// An end withheld as imprecise (`Interval.imprecise`) keeps its value in the interval but reads
+    /// "withheld", named after the other end as an undetermined one is; a bounded parameter's end at the
+    /// fit's bound reads in `openWords` beside it.
+    @Test func aWithheldEndReadsWithheldAndHidesItsValue() {
+        let withheld = Interval(lower: 0.42, upper: 1.31, imprecise: [.lower])
+        #expect(intervalText(withheld, percent) == "up to 131.0%; its lower end withheld")
+        #expect(intervalText(Interval(lower: 0.42, upper: 1.31, imprecise: [.lower, .upper]), percent) == "withheld")
+        #expect(intervalText(Interval(lower: 0.42, upper: nil, undetermined: [.upper], imprecise: [.lower]), percent)
+                == "its lower end withheld, its upper end undetermined")
+        #expect(intervalText(Interval(lower: nil, upper: 0.3, imprecise: [.upper]), percent,
+                             openWords: (lower: "down to the fit's bound", upper: "up to the fit's bound"))
+                == "down to the fit's bound; its upper end withheld")
+        #expect(withheld.shownLower == nil && withheld.shownUpper == 1.31 && withheld.lower == 0.42)
+        // Negating swaps the withheld end, as it swaps the values.
+        #expect(Estimate(value: 0.8, interval: withheld).negated.interval == Interval(lower: -1.31, upper: -0.42, imprecise: [.upper]))
+    }
+
     @Test func boundsReadAsInequalitiesAndDropAnIntervalThatAddsNothing() {
         let beyond = Estimate(value: 0.5, interval: Interval(lower: 0.5, upper: nil), bound: .lower)
         #expect(estimateText(beyond, percent) == "> 50.0%" && informativeIntervalText(beyond, percent) == nil)

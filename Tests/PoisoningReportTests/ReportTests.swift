@@ -515,18 +515,31 @@ struct FindingSentenceTests {
         #expect(withheldSentence.contains("MLP 16: k = 2.03 (95% CI from 1.6; its upper end undetermined)"), "\(withheldSentence)")
         #expect(withheldSentence.hasSuffix("; k's interval has an end undetermined, so the runs cannot tell on which side of 5 it lies."))
         #expect(!withheldSentence.contains("both sides"))
+        // k's upper end withheld as imprecise (`placingParameterEnds`: its value kept in results.json,
+        // listed in `imprecise`): the value is not shown, nor read as lying on either side of 5.
+        let imprecise = try withUndeterminedUpperSteepness(results(midpoints: [0.25], steepness: 3, noise: 0.03, meanNoise: 0.02),
+                                                          imprecise: true)
+        let impreciseSentence = findingSentences(imprecise)[1]
+        #expect(impreciseSentence.contains("MLP 16: k = 2.03 (95% CI from 1.6; its upper end withheld)"), "\(impreciseSentence)")
+        #expect(impreciseSentence.hasSuffix("; k's interval has an end withheld as too imprecise, so the runs cannot tell on which side "
+            + "of 5 it lies."))
     }
 
-    /// `results` with the first series' k interval's upper end undetermined (dropped, marked so), as
-    /// the analysis leaves an end whose Monte Carlo error is too large to place it.
-    func withUndeterminedUpperSteepness(_ results: StudyResults) throws -> StudyResults {
+    /// `results` with the first series' k interval's upper end undetermined (dropped, marked so), or with
+    /// `imprecise` withheld (its value kept, listed in `imprecise`), as the analysis leaves an end whose
+    /// Monte Carlo error is too large to place it.
+    func withUndeterminedUpperSteepness(_ results: StudyResults, imprecise: Bool = false) throws -> StudyResults {
         var json = try #require(JSONSerialization.jsonObject(with: JSONEncoder().encode(results)) as? [String: Any])
         var statistics = try #require(json["statistics"] as? [String: Any])
         var series = try #require(statistics["series"] as? [[String: Any]])
         var steepness = try #require(series[0]["steepness"] as? [String: Any])
         var interval = try #require(steepness["interval"] as? [String: Any])
-        interval["upper"] = nil
-        interval["undetermined"] = ["upper"]
+        if imprecise {
+            interval["imprecise"] = ["upper"]
+        } else {
+            interval["upper"] = nil
+            interval["undetermined"] = ["upper"]
+        }
         steepness["interval"] = interval
         series[0]["steepness"] = steepness
         statistics["series"] = series

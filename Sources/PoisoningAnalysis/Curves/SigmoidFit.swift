@@ -71,7 +71,7 @@ public struct SigmoidFitBounds: Sendable, Equatable {
     /// `interval` of parameter `index` (0 L, 1 k, 2 x0, 3 b) with each end that sits at the box's bound
     /// on its own side (`reaches`: a lower end at the lower bound, an upper end at the upper bound) made
     /// open (nil), with its Monte Carlo error: such an end is where the refits stopped, not where the
-    /// data put it. An L interval [0.39, 1.50] reads [0.39, open).
+    /// data put it (an end withheld as imprecise too). An L interval [0.39, 1.50] reads [0.39, open).
     public func openingEndsAtBounds(_ interval: Interval, parameter index: Int) -> Interval {
         let lowerOpen = interval.lower.map { isAt($0, lower.vector[index], parameter: index) } == true
         let upperOpen = interval.upper.map { isAt($0, upper.vector[index], parameter: index) } == true
@@ -79,7 +79,8 @@ public struct SigmoidFitBounds: Sendable, Equatable {
         let errors = interval.monteCarloError.map { EndErrors(lower: lowerOpen ? nil : $0.lower, upper: upperOpen ? nil : $0.upper) }
         return Interval(lower: lowerOpen ? nil : interval.lower, upper: upperOpen ? nil : interval.upper,
                         monteCarloError: errors?.lower == nil && errors?.upper == nil ? nil : errors,
-                        undetermined: interval.undetermined, movedToEstimate: interval.movedToEstimate)
+                        undetermined: interval.undetermined, movedToEstimate: interval.movedToEstimate,
+                        imprecise: interval.imprecise?.filter { $0 == .lower ? !lowerOpen : !upperOpen })
     }
 
     func clip(_ p: SigmoidParameters) -> SigmoidParameters {

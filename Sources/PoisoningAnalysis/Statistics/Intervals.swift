@@ -4,11 +4,12 @@ import Foundation
 /// at the interval's upper end the curve no longer falls to its threshold within the swept fractions,
 /// nil `lower` that it has fallen below it before the smallest. An end listed in `undetermined` is nil
 /// too, but for another reason: the bootstrap cannot tell, within its Monte Carlo error, whether it is
-/// bounded.
+/// bounded. An end listed in `imprecise` keeps its value but is withheld: its Monte Carlo error is too
+/// large for it to be shown (`placingParameterEnds`).
 public struct Interval: Sendable, Codable, Equatable {
-    /// Lower end; nil when unbounded below (or undetermined).
+    /// Lower end; nil when unbounded below (or undetermined). Withheld when listed in `imprecise`.
     public let lower: Double?
-    /// Upper end; nil when unbounded above (or undetermined).
+    /// Upper end; nil when unbounded above (or undetermined). Withheld when listed in `imprecise`.
     public let upper: Double?
     /// The Monte Carlo standard error of each end of a bootstrap interval; absent for an exact
     /// interval and for ends that are open.
@@ -19,17 +20,33 @@ public struct Interval: Sendable, Codable, Equatable {
     /// Ends moved to the estimate (`Estimate.fitted`): the bootstrap's percentile end lay on the wrong
     /// side of the central fit's value, so the end is that value. Absent when none.
     public let movedToEstimate: [IntervalEnd]?
+    /// Ends withheld as too imprecise to show (`placingParameterEnds`: their Monte Carlo error may
+    /// exceed the limit), their values kept in `lower` and `upper`. Absent when none.
+    public let imprecise: [IntervalEnd]?
 
     /// An interval between two ends (nil for unbounded), with the Monte Carlo errors of a bootstrap's
-    /// ends, the ends it cannot decide and the ends moved to the estimate.
+    /// ends, the ends it cannot decide, the ends moved to the estimate and the ends withheld as imprecise.
     public init(lower: Double?, upper: Double?, monteCarloError: EndErrors? = nil, undetermined: [IntervalEnd]? = nil,
-                movedToEstimate: [IntervalEnd]? = nil) {
+                movedToEstimate: [IntervalEnd]? = nil, imprecise: [IntervalEnd]? = nil) {
         self.lower = lower
         self.upper = upper
         self.monteCarloError = monteCarloError
         self.undetermined = undetermined?.isEmpty == true ? nil : undetermined
         self.movedToEstimate = movedToEstimate?.isEmpty == true ? nil : movedToEstimate
+        self.imprecise = imprecise?.isEmpty == true ? nil : imprecise
     }
+
+    /// The lower end as shown: nil when withheld as imprecise (or unbounded, or undetermined).
+    public var shownLower: Double? { isImprecise(.lower) ? nil : lower }
+
+    /// The upper end as shown: nil when withheld as imprecise (or unbounded, or undetermined).
+    public var shownUpper: Double? { isImprecise(.upper) ? nil : upper }
+
+    /// Whether `end` is withheld as imprecise.
+    public func isImprecise(_ end: IntervalEnd) -> Bool { imprecise?.contains(end) == true }
+
+    /// Whether `end` is not given as a number: undetermined or withheld as imprecise.
+    public func isUnplaced(_ end: IntervalEnd) -> Bool { isUndetermined(end) || isImprecise(end) }
 
     /// Whether the interval lies wholly above or wholly below `value` (a difference is resolved
     /// when its interval excludes 0). An undetermined end, being nil, never decides it.
@@ -48,7 +65,7 @@ public struct Interval: Sendable, Codable, Equatable {
     /// The interval with both ends mapped by `transform` (increasing), keeping errors and undetermined ends.
     func mapEnds(_ transform: (Double) -> Double) -> Interval {
         Interval(lower: lower.map(transform), upper: upper.map(transform), monteCarloError: monteCarloError, undetermined: undetermined,
-                 movedToEstimate: movedToEstimate)
+                 movedToEstimate: movedToEstimate, imprecise: imprecise)
     }
 }
 
@@ -107,7 +124,8 @@ public struct Estimate: Sendable, Codable, Equatable {
                      Interval(lower: interval.upper.map { -$0 }, upper: interval.lower.map { -$0 },
                               monteCarloError: interval.monteCarloError.map { EndErrors(lower: $0.upper, upper: $0.lower) },
                               undetermined: interval.undetermined?.map(\.opposite).sorted { $0.rawValue < $1.rawValue },
-                              movedToEstimate: interval.movedToEstimate?.map(\.opposite).sorted { $0.rawValue < $1.rawValue })
+                              movedToEstimate: interval.movedToEstimate?.map(\.opposite).sorted { $0.rawValue < $1.rawValue },
+                              imprecise: interval.imprecise?.map(\.opposite).sorted { $0.rawValue < $1.rawValue })
                  },
                  bound: bound.map { $0 == .lower ? .upper : .lower })
     }
@@ -127,7 +145,8 @@ public struct Estimate: Sendable, Codable, Equatable {
         let upperMoved = interval.upper.map { $0 < value } == true || interval.movedToEstimate?.contains(.upper) == true
         return Estimate(value: value, interval: Interval(lower: interval.lower.map { min($0, value) }, upper: interval.upper.map { max($0, value) },
                                                          monteCarloError: interval.monteCarloError, undetermined: interval.undetermined,
-                                                         movedToEstimate: (lowerMoved ? [.lower] : []) + (upperMoved ? [.upper] : [])))
+                                                         movedToEstimate: (lowerMoved ? [.lower] : []) + (upperMoved ? [.upper] : []),
+                                                         imprecise: interval.imprecise))
     }
 
     /// Whether the runs resolve the sign of the quantity (a difference): `SignDecision` says

@@ -65,6 +65,25 @@ public struct SeedBootstrap: Sendable {
     public let design: ReplicateDesign
     /// v_rs, replicate-major: perturbations[r * seedCount + s].
     let perturbations: [Double]
+    /// The stream the draws come from.
+    public let seed: UInt64
+    /// The replicates asked and the refits per replicate asked (nil: `drawsPerReplicate`), which with
+    /// the seeds fix the layout, and the replicates the pilot asks (`pilot`).
+    private let replicatesAsked: Int, perReplicateAsked: Int?, pilotReplicatesAsked: Int
+
+    /// The stream of the pilot bootstrap, the default `--bootstrap-seed` (`AnalysisSettings`): which
+    /// ends of the sigmoid's parameters are shown is decided on it (`placingParameterEnds`), so that it
+    /// does not depend on the user's stream.
+    public static let pilotSeed = AnalysisSettings().bootstrapSeed
+
+    /// The pilot bootstrap: the same seeds and refits per replicate, with the pilot's replicates (the
+    /// study's before an adaptive look's escalation, `escalatingReplicates`, which depends on the
+    /// stream; as many or fewer, so its errors are as large or larger), drawn from `pilotSeed`; nil when
+    /// this one is that bootstrap (it is its own pilot).
+    public var pilot: SeedBootstrap? {
+        seed == Self.pilotSeed && pilotReplicatesAsked == replicatesAsked ? nil
+            : SeedBootstrap(seedCount: seedCount, replicates: pilotReplicatesAsked, seed: Self.pilotSeed, perReplicate: perReplicateAsked)
+    }
 
     /// Replicates.
     public var replicateCount: Int { perturbations.count / seedCount }
@@ -112,12 +131,17 @@ public struct SeedBootstrap: Sendable {
 
     /// At least `replicates` draws (rounded up to whole blocks of whole rays, and at least
     /// `drawnReplicates`, with `perReplicate` draws per replicate when given) for `seedCount` seeds
-    /// (>= 2), from the stream (seed, "statistics").
-    public init(seedCount: Int, replicates: Int, seed: UInt64 = 0, perReplicate: Int? = nil) {
+    /// (>= 2), from the stream (seed, "statistics"); its `pilot` asks `pilotReplicates` (by default
+    /// `replicates`).
+    public init(seedCount: Int, replicates: Int, seed: UInt64 = 0, perReplicate: Int? = nil, pilotReplicates: Int? = nil) {
         precondition(seedCount >= 2 && replicates >= 1)
         var random = Xoshiro256StarStar(seed: seed, purpose: "statistics")
         let blocks = Self.blockCount
         self.seedCount = seedCount
+        self.seed = seed
+        replicatesAsked = replicates
+        perReplicateAsked = perReplicate
+        pilotReplicatesAsked = pilotReplicates ?? replicates
         let radii = Self.radiiPerRay(seedCount: seedCount)
         let drawn = Self.drawnReplicates(replicates, seedCount: seedCount, perReplicate: perReplicate)
         let raysPerBlock = max(2, ((drawn + blocks * radii - 1) / (blocks * radii) + 1) / 2 * 2)

@@ -156,29 +156,32 @@ func seriesStatistics(fit: SeriesFit, runs: [RunResult], fractions sweep: [Doubl
                                  dropRemainingAtLargestFraction: p.map { remainingDrop($0, at: fractions.last!) },
                                  fittedCeiling: p.map { $0.amplitude + $0.floor }), nil)
     }
-    // Replicate means at every measured fraction: replicates[point][r]. Spreads below one test row
-    // are raised to one test row (see `SeedBootstrap.replicateMeans`).
     let resolution = 1 / Double(testCount)
-    let replicateMeans = measured.map { bootstrap.replicateMeans(accuracy[$0], resolution: resolution) }
-    let cleanReplicates = replicateMeans[0]
     let chance = fit.chanceAccuracy
     let bounds = SigmoidFitBounds.study(largestFraction: allFractions.last ?? 1)
     let grid = (0...40).map { fractions.first! + (fractions.last! - fractions.first!) * Double($0) / 40 }
-    // Every replicate refitted, in chunks shared out among the workers: per replicate L, k, x0, b, the
-    // threshold and the curve at each grid fraction (NaN where the refit fails). Each refit depends on
-    // its replicate alone, so the replicates are the same for any number of workers.
-    let chunk = 32, replicateCount = bootstrap.replicateCount
-    let refitted = parallelMap(count: (replicateCount + chunk - 1) / chunk, threads: threads) { index -> [[Double]] in
-        (index * chunk..<min((index + 1) * chunk, replicateCount)).map { r -> [Double] in
-            guard case .success(let refit) = fitDescendingSigmoid(x: x, y: replicateMeans.map { $0[r] }, bounds: bounds,
-                                                                  start: fit.parameters) else {
-                return Array(repeating: .nan, count: 5 + grid.count)
+    /// Every replicate of `draws` refitted, in chunks shared out among the workers: per replicate L, k,
+    /// x0, b, the threshold and the curve at each fraction of `grid` (NaN where the refit fails). Each
+    /// refit depends on its replicate alone, so the replicates are the same for any number of workers.
+    /// The replicate means (`replicateMeans[point][r]`) raise spreads below one test row to one test row
+    /// (see `SeedBootstrap.replicateMeans`).
+    func refits(_ draws: SeedBootstrap, grid: [Double]) -> [[Double]] {
+        let replicateMeans = measured.map { draws.replicateMeans(accuracy[$0], resolution: resolution) }
+        let cleanReplicates = replicateMeans[0]
+        let chunk = 32, replicateCount = draws.replicateCount
+        return parallelMap(count: (replicateCount + chunk - 1) / chunk, threads: threads) { index -> [[Double]] in
+            (index * chunk..<min((index + 1) * chunk, replicateCount)).map { r -> [Double] in
+                guard case .success(let refit) = fitDescendingSigmoid(x: x, y: replicateMeans.map { $0[r] }, bounds: bounds,
+                                                                      start: fit.parameters) else {
+                    return Array(repeating: .nan, count: 5 + grid.count)
+                }
+                let p = refit.parameters
+                return [p.amplitude, p.steepness, p.midpoint, p.floor,
+                        censoredThreshold(of: p, target: (cleanReplicates[r] + chance) / 2, swept: swept)] + grid.map(p.value)
             }
-            let p = refit.parameters
-            return [p.amplitude, p.steepness, p.midpoint, p.floor,
-                    censoredThreshold(of: p, target: (cleanReplicates[r] + chance) / 2, swept: swept)] + grid.map(p.value)
-        }
-    }.flatMap { $0 }
+        }.flatMap { $0 }
+    }
+    let refitted = refits(bootstrap, grid: grid)
     let replicates = { (quantity: Int) in refitted.map { $0[quantity] } }
     let parameterReplicates = (0..<4).map(replicates), thresholds = replicates(4), gridValues = grid.indices.map { replicates(5 + $0) }
     let p = fit.parameters
@@ -190,10 +193,23 @@ func seriesStatistics(fit: SeriesFit, runs: [RunResult], fractions sweep: [Doubl
         bootstrap.design.interval(quantities[index].0, confidence: confidence, precision: quantities[index].1)
     }
     let parameterIntervals = Array(intervals[0..<4])
-    // Reported ends: with more than 3 seeds an end the replicates cannot place to a quarter of 0.5 pp
-    // is undetermined (`placingParameterEnds`); with 3 the errors are upper bounds (see SeedBootstrap).
-    let reportedParameterIntervals = parameterIntervals.indices.map { j in
-        bootstrap.seedCount > 3 ? parameterIntervals[j].map { placingParameterEnds($0, parameter: j) } : parameterIntervals[j]
+    // Reported ends: with more than 3 seeds an end the pilot bootstrap (the default stream, this one
+    // when it is drawn from it) cannot place to a quarter of 0.5 pp with 95% confidence is withheld as
+    // imprecise (`placingParameterEnds`), so which ends are shown does not depend on the stream; with 3
+    // the errors are upper bounds (see SeedBootstrap).
+    let reportedParameterIntervals: [Interval?]
+    if bootstrap.seedCount > 3 {
+        let pilotIntervals = bootstrap.pilot.map { pilot in
+            let pilotRefits = refits(pilot, grid: [])
+            return parallelMap(count: 4, threads: threads) { j in
+                pilot.design.interval(pilotRefits.map { $0[j] }, confidence: confidence, precision: 1e-5)
+            }
+        } ?? parameterIntervals
+        reportedParameterIntervals = parameterIntervals.indices.map { j in
+            parameterIntervals[j].map { placingParameterEnds($0, parameter: j, pilot: pilotIntervals[j]) }
+        }
+    } else {
+        reportedParameterIntervals = parameterIntervals
     }
     let bandEnds = intervals.suffix(grid.count).map { $0.map { clip($0, to: 0...1) } }
     let band = p != nil && bandEnds.allSatisfy({ $0?.isBounded == true })
@@ -305,38 +321,52 @@ private func preferred(_ curves: [CurveFitSummary]) -> CurveModel? {
     curves.filter { $0.weight != nil }.max { $0.weight! < $1.weight! }?.model
 }
 
-/// The largest Monte Carlo error of an end of L, x0 or b reported as a number: 0.125 pp, a quarter
-/// of the 0.5 pp an end may move between bootstrap streams (issue 21). An end's errors over streams
-/// are about normal with that standard deviation (calibrated with more than 3 seeds, `monteCarloError`),
-/// so the range of 5 streams' ends averages 2.3 errors (0.29 pp) and exceeds 4 (0.5 pp) in about 4%
-/// of studies. k, a steepness, is held to a quarter of its 3% (`parameterEndRelativePrecision`).
+/// The largest Monte Carlo standard error of an end of L, x0 or b shown as a number: 0.125 pp, a
+/// quarter of the 0.5 pp an end may move between bootstrap streams (issue 21). It is held per end with
+/// 95% confidence (`parameterEndErrorBound`), so an end shown varies between streams with a standard
+/// deviation of at most 0.125 pp: two streams' ends differ by more than 0.5 pp (2.8 standard
+/// deviations of their difference) in under 0.5% of cases. k, a steepness, is held to a quarter of
+/// its 3% (`parameterEndRelativePrecision`).
 public let parameterEndPrecision = 0.00125
 
-/// The largest Monte Carlo error of an end of k reported as a number, relative to the end: 0.75%, a
-/// quarter of the 3% of k that stands for 0.5 pp of threshold (docs/statistics.md, k's criterion).
+/// The largest Monte Carlo standard error of an end of k shown as a number, relative to the end: 0.75%,
+/// a quarter of the 3% of k that stands for 0.5 pp of threshold (docs/statistics.md, k's criterion).
 public let parameterEndRelativePrecision = 0.0075
 
-/// `interval` of sigmoid parameter `parameter` (0 L, 1 k, 2 x0, 3 b) with every end whose Monte Carlo
-/// error exceeds `parameterEndPrecision` (k: `parameterEndRelativePrecision` of the end) made
-/// undetermined (nil, listed in `undetermined`), its error kept: the replicates do not place that end
-/// within 0.5 pp, so another bootstrap stream would move it further. Such ends lie where the
+/// The factor from an end's recorded Monte Carlo error (`monteCarloError`: the standard error ŝ of the
+/// B = `SeedBootstrap.blockCount` blocks' ends times t_{B-1, 0.977} / 2) to the upper 95% confidence
+/// bound on its standard error, ŝ √((B - 1) / χ²_{0.05, B-1}): 1.797 / 1.214 = 1.480 with 8 blocks. An end
+/// is shown only when its error times this factor is within the limit: an error of at most 0.0845 pp.
+public let parameterEndErrorBound: Double = {
+    let degrees = Double(SeedBootstrap.blockCount - 1)
+    return (degrees / chiSquareQuantile(0.05, df: degrees)).squareRoot() / (twoErrorQuantile(df: SeedBootstrap.blockCount - 1) / 2)
+}()
+
+/// `interval` of sigmoid parameter `parameter` (0 L, 1 k, 2 x0, 3 b), with more than 3 seeds, with
+/// every end withheld (listed in `imprecise`, its value and error kept) unless the `pilot` bootstrap's
+/// interval (the same design on `SeedBootstrap.pilotSeed`; the interval itself when drawn from it)
+/// places it: the pilot's end is a number whose Monte Carlo error, bounded from above with 95%
+/// confidence (`parameterEndErrorBound`), is at most `parameterEndPrecision` (k:
+/// `parameterEndRelativePrecision` of the pilot's end). Which ends are shown is then a function of the
+/// runs and the design alone, the same in every stream; each end shown has, with 95% confidence, a
+/// standard error between streams of at most 0.125 pp (k: 0.75%). Withheld ends lie where the
 /// parameters are poorly identified: the refits spread along a ridge of nearly equal fits towards the
 /// fit's bounds (an L that trades against b and x0 when the curve's floor lies beyond the sweep),
 /// where few replicates lie and the distribution is flat, and in the 39 contrast dimensions of 40
 /// seeds the Sobol' directions integrate it little better than plain Monte Carlo. The ends the report's
 /// answers rest on (thresholds, their differences, the trend) are not affected.
-public func placingParameterEnds(_ interval: Interval, parameter: Int) -> Interval {
-    func imprecise(_ end: Double?, _ error: Double?) -> Bool {
-        guard let end, let error else { return false }
-        return parameter == 1 ? error > parameterEndRelativePrecision * abs(end) : error > parameterEndPrecision
+public func placingParameterEnds(_ interval: Interval, parameter: Int, pilot: Interval?) -> Interval {
+    func withheld(_ end: IntervalEnd) -> Bool {
+        guard (end == .lower ? interval.lower : interval.upper) != nil else { return false }
+        guard let pilot, let pilotEnd = end == .lower ? pilot.lower : pilot.upper else { return true }
+        guard let error = end == .lower ? pilot.monteCarloError?.lower : pilot.monteCarloError?.upper else { return false }
+        let limit = parameter == 1 ? parameterEndRelativePrecision * abs(pilotEnd) : parameterEndPrecision
+        return error * parameterEndErrorBound > limit
     }
-    let lower = imprecise(interval.lower, interval.monteCarloError?.lower)
-    let upper = imprecise(interval.upper, interval.monteCarloError?.upper)
-    guard lower || upper else { return interval }
-    let undetermined = Set((interval.undetermined ?? []) + (lower ? [.lower] : []) + (upper ? [.upper] : []))
-    return Interval(lower: lower ? nil : interval.lower, upper: upper ? nil : interval.upper, monteCarloError: interval.monteCarloError,
-                    undetermined: undetermined.sorted { $0.rawValue < $1.rawValue },
-                    movedToEstimate: interval.movedToEstimate?.filter { !($0 == .lower ? lower : upper) })
+    let ends = [IntervalEnd.lower, .upper].filter(withheld)
+    guard !ends.isEmpty else { return interval }
+    return Interval(lower: interval.lower, upper: interval.upper, monteCarloError: interval.monteCarloError,
+                    undetermined: interval.undetermined, movedToEstimate: interval.movedToEstimate, imprecise: ends)
 }
 
 /// Names of the sigmoid parameters whose estimate or interval reaches the study's bounds

@@ -128,13 +128,16 @@ let intervalMethod = "Means (clean accuracy, gap) and their differences between 
 /// series' refits and intervals shared out among `threads` workers (a study of a few series keeps
 /// them all busy; the same bytes for any `threads`). `adaptiveLook`: the study is a look of an
 /// adaptive study (or provisional results), whose bootstrap draws `SeedBootstrap.adaptiveDrawsPerReplicate`
-/// refits per replicate whatever the seeds.
+/// refits per replicate whatever the seeds. `pilotReplicates`: the replicates the pilot bootstrap asks
+/// (`SeedBootstrap.pilot`; by default the analysis' own), the study's own where a look was analysed
+/// again with more (`escalatingReplicates`), so that which parameter ends are shown does not depend
+/// on how far the user's stream escalated.
 public func studyStatistics(runs: [RunResult], fits: [SeriesFit], series: [SeriesDescription], config: StudyConfig,
-                            testRows: Int, threads: Int, adaptiveLook: Bool = false) -> StudyStatistics {
+                            testRows: Int, threads: Int, adaptiveLook: Bool = false, pilotReplicates: Int? = nil) -> StudyStatistics {
     let settings = config.analysis, planning = config.planning
     let bootstrap = config.seeds.count >= 2
         ? SeedBootstrap(seedCount: config.seeds.count, replicates: settings.replicates, seed: settings.bootstrapSeed,
-                        perReplicate: adaptiveLook ? SeedBootstrap.adaptiveDrawsPerReplicate : nil) : nil
+                        perReplicate: adaptiveLook ? SeedBootstrap.adaptiveDrawsPerReplicate : nil, pilotReplicates: pilotReplicates) : nil
     let computed = fits.map { fit in
         seriesStatistics(fit: fit, runs: runs, fractions: config.fractions, seeds: config.seeds, testCount: testRows,
                          bootstrap: bootstrap, confidence: settings.confidence, threads: threads)
