@@ -76,10 +76,11 @@ public struct StudyResults: Sendable, Codable, Equatable {
     /// each interval's `movedToEstimate`, the ends moved to the estimate (`Estimate.fitted`), and issue 25's
     /// input-gradient penalty trade-off over λ (`penaltyTradeOff`, in a study that sweeps it), its curvature
     /// claims (`curvatureClaims`, in a study that measures the input curvature), and a failed run's reason
-    /// (`runs[].failure`, issue 23). Version 4 files may also carry an interval's `imprecise` (review
-    /// r21w): the ends of L, k, x0 or b withheld as too imprecise, which earlier files of version 4 left
-    /// out (nil, listed in `undetermined`) and now keep, listed there instead of in `undetermined`.
-    public static let currentSchemaVersion = "4"
+    /// (`runs[].failure`, issue 23); 5, an interval's `imprecise` (review r21w): the ends of L, k, x0 or b
+    /// withheld as too imprecise keep their value in `lower`/`upper` and are listed in `imprecise`
+    /// (version 4 left them out, nil, listed in `undetermined`, which now means only an end the bootstrap
+    /// cannot call bounded or open), and a gradient-canceling seed's `lateFailures` (issue 24).
+    public static let currentSchemaVersion = "5"
 
     /// The version of the layout of these results (`currentSchemaVersion` when made here). Declared
     /// first so that decoding meets it before any key whose layout it governs.

@@ -305,19 +305,19 @@ struct CompareMergeInputTests {
         #expect(try entries(folder.appendingPathComponent("out")).contains("points.csv"))
         let results = folder.appendingPathComponent("out/results.json")
         let text = try String(contentsOf: results, encoding: .utf8)
-        try text.replacingOccurrences(of: #""schemaVersion" : "4""#, with: #""schemaVersion" : "5""#)
+        try text.replacingOccurrences(of: #""schemaVersion" : "5""#, with: #""schemaVersion" : "6""#)
             .write(to: results, atomically: true, encoding: .utf8)
         let manifest = try Data(contentsOf: folder.appendingPathComponent("out/manifest.json"))
         let before = try entries(folder)
         expectRefused(try run(["validate", "out"], in: folder),
-                      "validate: 'out/results.json' has schemaVersion '5', and this make-report reads schema 4 only (docs/results.schema.json)")
+                      "validate: 'out/results.json' has schemaVersion '6', and this make-report reads schema 5 only (docs/results.schema.json)")
         expectRefused(try run(["compare", results.path, results.path], in: folder),
-                      "compare: \(quotedUserText(results.path, keepingEnd: true)) is a make-report results.json that cannot be used: it has schemaVersion '5', "
-                          + "and this make-report reads schema 4 only (docs/results.schema.json)")
-        try text.replacingOccurrences(of: #"  "schemaVersion" : "4",\#n"#, with: "").write(to: results, atomically: true, encoding: .utf8)
+                      "compare: \(quotedUserText(results.path, keepingEnd: true)) is a make-report results.json that cannot be used: it has schemaVersion '6', "
+                          + "and this make-report reads schema 5 only (docs/results.schema.json)")
+        try text.replacingOccurrences(of: #"  "schemaVersion" : "5",\#n"#, with: "").write(to: results, atomically: true, encoding: .utf8)
         expectRefused(try run(["compare", results.path, results.path], in: folder),
                       "compare: \(quotedUserText(results.path, keepingEnd: true)) is a make-report results.json that cannot be used: it names no schemaVersion: "
-                          + "make-report 0.3.0 or earlier wrote it, and this make-report reads schema 4 only; "
+                          + "make-report 0.3.0 or earlier wrote it, and this make-report reads schema 5 only; "
                           + "regenerate it (`make-report run --study study.yaml` in its folder)")
         #expect(try Data(contentsOf: folder.appendingPathComponent("out/manifest.json")) == manifest, "nothing changed")
         #expect(try entries(folder) == before)
@@ -330,8 +330,8 @@ struct CompareMergeInputTests {
         let folder = cli.temporaryFolder()
         #expect(try run(["--output", "out"] + Self.tinySweep, in: folder).status == 0)
         let results = folder.appendingPathComponent("out/results.json")
-        for (text, reason) in [(#"{"schemaVersion": 99}"#, "has schemaVersion 99, not a string, and this make-report reads schema 4 only (docs/results.schema.json)"),
-                               (#"{"schemaVersion": "99"}"#, "has schemaVersion '99', and this make-report reads schema 4 only (docs/results.schema.json)"),
+        for (text, reason) in [(#"{"schemaVersion": 99}"#, "has schemaVersion 99, not a string, and this make-report reads schema 5 only (docs/results.schema.json)"),
+                               (#"{"schemaVersion": "99"}"#, "has schemaVersion '99', and this make-report reads schema 5 only (docs/results.schema.json)"),
                                ("{}", "is not a make-report results file: it names no schemaVersion"),
                                ("[1, 2]", "is not a make-report results file: it is not a JSON object"),
                                ("not json {", "is not JSON"), ("", "is not JSON")] {

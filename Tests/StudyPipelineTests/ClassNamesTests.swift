@@ -61,7 +61,7 @@ import TestSupport
         // make it, without the data) labels the series as the run did.
         let json = try #require(JSONSerialization.jsonObject(with: results.jsonData()) as? [String: Any])
         #expect((json["data"] as? [String: Any])?["classNames"] as? [String] == ["cat", "dog"])
-        #expect(json["schemaVersion"] as? String == "4")
+        #expect(json["schemaVersion"] as? String == "5")
         let decoded = try JSONDecoder().decode(StudyResults.self, from: results.jsonData())
         #expect(decoded.data.classNames == ["cat", "dog"] && decoded.data.problem == nil)
         let relaid = try StudyLayout(design: StudyDesign(document: decoded.config.document), sizes: decoded.data.sizes)

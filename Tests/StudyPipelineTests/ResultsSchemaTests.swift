@@ -143,10 +143,10 @@ import TestSupport
     /// study's format, which names no version, still reads.
     @Test func aSchemaOneFileIsRecognisedAsOlderAndThePublishedFormatStillReads() throws {
         let text = String(decoding: try StudyPipelineTests.results().jsonData(), as: UTF8.self)
-        let older = Data(text.replacingOccurrences(of: #""schemaVersion" : "4""#, with: #""schemaVersion" : "1""#)
+        let older = Data(text.replacingOccurrences(of: #""schemaVersion" : "5""#, with: #""schemaVersion" : "1""#)
             .replacingOccurrences(of: #"\n *"decision" : "[a-z-]+","#, with: "", options: .regularExpression).utf8)
         #expect(text.contains(#""decision" : ""#) && !String(decoding: older, as: UTF8.self).contains(#""decision""#))
-        let reason = "has schemaVersion '1', and this make-report reads schema 4 only (docs/results.schema.json)"
+        let reason = "has schemaVersion '1', and this make-report reads schema 5 only (docs/results.schema.json)"
         #expect(StudyResults.schemaVersionProblem(older) == reason)
         #expect { try StudyResults.read(older) } throws: { ($0 as? ResultsFileError)?.reason == reason }
         #expect { try ComparableStudy(json: older) } throws: {
@@ -161,33 +161,36 @@ import TestSupport
     @Test func aResultsFileOfAnotherSchemaVersionIsRefusedInOneLine() throws {
         let bytes = try StudyPipelineTests.results().jsonData()
         let text = String(decoding: bytes, as: UTF8.self)
-        let other = Data(text.replacingOccurrences(of: #""schemaVersion" : "4""#, with: #""schemaVersion" : "5""#).utf8)
-        let older = Data(text.replacingOccurrences(of: #"  "schemaVersion" : "4",\#n"#, with: "").utf8)
+        let other = Data(text.replacingOccurrences(of: #""schemaVersion" : "5""#, with: #""schemaVersion" : "6""#).utf8)
+        let older = Data(text.replacingOccurrences(of: #"  "schemaVersion" : "5",\#n"#, with: "").utf8)
         #expect(other != bytes && older != bytes)
         #expect(StudyResults.schemaVersionProblem(bytes) == nil)
         #expect(StudyResults.schemaVersionProblem(other)
-            == "has schemaVersion '5', and this make-report reads schema 4 only (docs/results.schema.json)")
+            == "has schemaVersion '6', and this make-report reads schema 5 only (docs/results.schema.json)")
         #expect(StudyResults.schemaVersionProblem(older) == "names no schemaVersion: make-report \(toolVersion) or earlier wrote it, "
-            + "and this make-report reads schema 4 only; regenerate it (`make-report run --study study.yaml` in its folder)")
+            + "and this make-report reads schema 5 only; regenerate it (`make-report run --study study.yaml` in its folder)")
         // Schema 2 (differences and trends with their derivable `resolved`, no runs[].targets): one line too.
-        let two = Data(text.replacingOccurrences(of: #""schemaVersion" : "4""#, with: #""schemaVersion" : "2""#)
+        let two = Data(text.replacingOccurrences(of: #""schemaVersion" : "5""#, with: #""schemaVersion" : "2""#)
             .replacingOccurrences(of: #""decision" : "not-resolved","#, with: #""decision" : "not-resolved", "resolved" : false,"#).utf8)
-        #expect(StudyResults.schemaVersionProblem(two) == "has schemaVersion '2', and this make-report reads schema 4 only (docs/results.schema.json)")
+        #expect(StudyResults.schemaVersionProblem(two) == "has schemaVersion '2', and this make-report reads schema 5 only (docs/results.schema.json)")
         #expect { try StudyResults.read(two) } throws: {
-            ($0 as? ResultsFileError)?.reason == "has schemaVersion '2', and this make-report reads schema 4 only (docs/results.schema.json)"
+            ($0 as? ResultsFileError)?.reason == "has schemaVersion '2', and this make-report reads schema 5 only (docs/results.schema.json)"
         }
         #expect { try ComparableStudy(json: two) } throws: {
             ($0 as? ComparisonInputError)?.reason
-                == "a make-report results.json that cannot be used: it has schemaVersion '2', and this make-report reads schema 4 only (docs/results.schema.json)"
+                == "a make-report results.json that cannot be used: it has schemaVersion '2', and this make-report reads schema 5 only (docs/results.schema.json)"
         }
         // Schema 3 (no `data.classNames`, which a study of synthetic data lacks anyway): one line too.
-        let three = Data(text.replacingOccurrences(of: #""schemaVersion" : "4""#, with: #""schemaVersion" : "3""#).utf8)
-        #expect(StudyResults.schemaVersionProblem(three) == "has schemaVersion '3', and this make-report reads schema 4 only (docs/results.schema.json)")
+        let three = Data(text.replacingOccurrences(of: #""schemaVersion" : "5""#, with: #""schemaVersion" : "3""#).utf8)
+        #expect(StudyResults.schemaVersionProblem(three) == "has schemaVersion '3', and this make-report reads schema 5 only (docs/results.schema.json)")
+        // Schema 4 (a withheld end of L, k, x0 or b nil, listed in `undetermined`; no `imprecise`): one line too.
+        let four = Data(text.replacingOccurrences(of: #""schemaVersion" : "5""#, with: #""schemaVersion" : "4""#).utf8)
+        #expect(StudyResults.schemaVersionProblem(four) == "has schemaVersion '4', and this make-report reads schema 5 only (docs/results.schema.json)")
         #expect(throws: ResultsFileError.self) { try StudyResults.read(other) }
         #expect(throws: ComparisonInputError.self) { try ComparableStudy(json: older) }
         #expect(StudyResults.schemaVersionProblem(Data("[1]".utf8)) == nil, "not a results file: decoding says why")
-        let hostile = Data(text.replacingOccurrences(of: #""schemaVersion" : "4""#, with: #""schemaVersion" : "5\nforged line\u0007""#).utf8)
+        let hostile = Data(text.replacingOccurrences(of: #""schemaVersion" : "5""#, with: #""schemaVersion" : "6\nforged line\u0007""#).utf8)
         #expect(StudyResults.schemaVersionProblem(hostile)
-            == "has schemaVersion '5\\u{A}forged line\\u{7}', and this make-report reads schema 4 only (docs/results.schema.json)")
+            == "has schemaVersion '6\\u{A}forged line\\u{7}', and this make-report reads schema 5 only (docs/results.schema.json)")
     }
 }

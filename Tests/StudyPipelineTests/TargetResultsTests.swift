@@ -25,7 +25,7 @@ struct TargetResultsTests {
         #expect(targetedRuns[0].targets == targetedRuns[1].targets, "the same at every fraction of a seed")
         #expect(zip(plainRuns, targetedRuns).allSatisfy { $0.metrics == $1.metrics }, "measuring targets changes no metric")
         let plainText = String(decoding: try StudyResults(study: plain, runs: plainRuns, toolVersion: "test", threads: 1).jsonData(), as: UTF8.self)
-        #expect(!plainText.contains(#""targets""#) && plainText.contains(#""schemaVersion" : "4""#))
+        #expect(!plainText.contains(#""targets""#) && plainText.contains(#""schemaVersion" : "5""#))
         let results = StudyResults(study: targeted, runs: targetedRuns, toolVersion: "test", threads: 1)
         let bytes = try results.jsonData()
         #expect(String(decoding: bytes, as: UTF8.self).contains(#""target" : "label-flip 0.3""#))

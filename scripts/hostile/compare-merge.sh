@@ -163,13 +163,13 @@ hostile_case merge-crafted-data-path case_merge_crafted_data_path
 case_results_of_another_schema_version() {
   mr --output out "${SHARD_STUDY[@]}"
   succeeded || return 1
-  sed -i 's/"schemaVersion" : "4"/"schemaVersion" : "5"/' out/results.json
+  sed -i 's/"schemaVersion" : "5"/"schemaVersion" : "6"/' out/results.json
   local before
   before=$(snapshot .)
   mr validate out
-  refused "^make-report: error: validate: 'out/results.json' has schemaVersion '5', and this make-report reads schema 4 only" || return 1
+  refused "^make-report: error: validate: 'out/results.json' has schemaVersion '6', and this make-report reads schema 5 only" || return 1
   mr compare out/results.json out/results.json
-  refused "^make-report: error: compare: 'out/results.json' is a make-report results.json that cannot be used: it has schemaVersion '5'" &&
+  refused "^make-report: error: compare: 'out/results.json' is a make-report results.json that cannot be used: it has schemaVersion '6'" &&
     unchanged . "$before"
 }
 hostile_case results-of-another-schema-version case_results_of_another_schema_version
@@ -177,7 +177,7 @@ hostile_case results-of-another-schema-version case_results_of_another_schema_ve
 case_results_without_schema_version() {
   mr --output out "${SHARD_STUDY[@]}"
   succeeded || return 1
-  sed -i '/"schemaVersion" : "4",/d' out/results.json
+  sed -i '/"schemaVersion" : "5",/d' out/results.json
   local before
   before=$(snapshot .)
   mr validate out
@@ -194,7 +194,7 @@ case_validate_results_that_are_not_ours() {
   mr --output out "${SHARD_STUDY[@]}"
   succeeded || return 1
   local entry text reason before
-  for entry in '{"schemaVersion": 99}|has schemaVersion 99, not a string, and this make-report reads schema 4 only' \
+  for entry in '{"schemaVersion": 99}|has schemaVersion 99, not a string, and this make-report reads schema 5 only' \
                '{}|is not a make-report results file: it names no schemaVersion' 'not json {|is not JSON$'; do
     text=${entry%%|*} reason=${entry#*|}
     printf '%s' "$text" >out/results.json

@@ -121,7 +121,7 @@ hostile_case check-of-a-huge-committed-file-within-the-address-space case_check_
 # counted the document once. validate refuses it in one line before reading it, creating nothing.
 case_validate_long_string_within_the_address_space() {
   mkdir c
-  { printf '{"schemaVersion":"4","x":"'; head -c 300000000 /dev/zero | tr '\0' a; printf '"}'; } >c/results.json
+  { printf '{"schemaVersion":"5","x":"'; head -c 300000000 /dev/zero | tr '\0' a; printf '"}'; } >c/results.json
   local before; before=$(snapshot .)
   (ulimit -v 800000; MR_TIMEOUT=60 mr validate c; exit "$RC")
   RC=$?

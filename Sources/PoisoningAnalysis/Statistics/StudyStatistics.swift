@@ -121,8 +121,9 @@ let intervalMethod = "Means (clean accuracy, gap) and their differences between 
     + "of freedom): every replicate moves each mean by the same weight per seed, so series stay paired, and is refitted; the "
     + "bootstrap integrates along rays of seed weights (each replicate draws a direction of seed weights and averages "
     + "exactly along it, rather than drawing single weights), so that each interval end's Monte Carlo error (how far it "
-    + "would move with another random stream of replicates) is small (it is recorded in results.json) and an end that "
-    + "error cannot place is written \"undetermined\"."
+    + "would move with another random stream of replicates) is small (it is recorded in results.json); an end whose "
+    + "bound (bounded or open) that error cannot decide is written \"undetermined\", and an end of L, k, x0 or b it cannot place "
+    + "\"withheld\"."
 
 /// Computes the study's statistics from its runs and central fits, one series after another, each
 /// series' refits and intervals shared out among `threads` workers (a study of a few series keeps
