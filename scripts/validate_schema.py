@@ -66,7 +66,7 @@ SPLIT_DETECTOR = {"defense": 1, "auroc": {"count": 0}, "orientationSplit": ORIEN
 CASES = [
     ("the file as written", "", "none", None),
     ("no schemaVersion", "/schemaVersion", "remove", None),
-    ("another schemaVersion", "/schemaVersion", "set", "5"),
+    ("another schemaVersion", "/schemaVersion", "set", "6"),
     ("schema 1's version", "/schemaVersion", "set", "1"),
     ("schema 2's version", "/schemaVersion", "set", "2"),
     ("schema 3's version", "/schemaVersion", "set", "3"),
