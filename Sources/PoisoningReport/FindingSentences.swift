@@ -101,8 +101,10 @@ private func attackMetricSentences(_ results: StudyResults, words: FindingWords)
         // Each corrected rate with its Student t interval over seeds ("+0.314 (+0.291 to +0.337)"), or "(one seed)".
         let signed = words.list(finding.values, series: \.series, value: { $0.value.mean }, table: "points.csv's \(rate.excess.key)_mean and _std") {
             guard results.statistics.seeds >= 2 else { return words.spread($0.value, signed: true) }
+            // A retrained victim's agreement counts only where it converged: the runs left out are counted.
+            let leftOut = unconvergedVictims(results, series: $0.series, fraction: findings.largestFraction, key: rate.excess.key).leftOut
             return signedMeanText($0.value.mean, seedMeanInterval(results, series: $0.series, fraction: findings.largestFraction, key: rate.excess.key),
-                                  inBrackets: false)
+                                  inBrackets: false) + (leftOut == 0 ? "" : " (\(leftOut) run\(leftOut == 1 ? "" : "s") left out: victim not converged)")
         }
         // A rate of the attacker's own model (svm-gradient's SVM) is compared with that model without
         // poisons, not with the clean victim.
@@ -117,34 +119,33 @@ private func attackMetricSentences(_ results: StudyResults, words: FindingWords)
     }
 }
 
-/// The metrics of the retrained victim that mean something only for a converged one (its distance
-/// from the target and agreement with it): a victim whose gradient norm on its training rows
-/// (`victimGradientNorm`) is above `MetricKey.victimGradientTolerance` measures where its training
-/// stopped as much as the poisons, as `TargetBudget`'s victim finding says.
-let convergedVictimMetrics: Set<String> = [MetricKey.targetDistance, MetricKey.targetAgreement]
-
-/// For a converged-victim metric (`convergedVictimMetrics`) of `finding` at the largest fraction, when
-/// some run there has an unconverged victim: the mean ± std over the runs whose victim converged, per
-/// series, and how many runs were left out; nil when every victim there converged (the aggregate
-/// `finding` holds then) or the metric is another.
+/// For a metric of the retrained victim that means something only for a converged one
+/// (`MetricKey.convergedVictimKeys`: its distance from the target and agreement with it) of `finding`
+/// at the largest fraction: per series with a run there recording it, the mean over the runs whose
+/// victim converged with its Student t interval over seeds (as the success rates are given), and how
+/// many runs were left out (an unconverged victim measures where its training stopped as much as the
+/// poisons; the points' means leave it out too). Nil for another metric.
 private func convergedVictimSentence(_ results: StudyResults, finding: AttackMetricFinding, largest: String, words: FindingWords) -> String? {
     let key = finding.metric.key, fraction = results.findings.largestFraction
-    guard convergedVictimMetrics.contains(key) else { return nil }
-    let converged = { (run: RunResult) in (run.metrics?[MetricKey.victimGradientNorm]).map { $0 <= MetricKey.victimGradientTolerance } ?? true }
-    let perSeries = finding.values.map { value in
-        results.runs.filter { $0.series == value.series && $0.fraction == fraction && $0.metrics?[key] != nil }
+    guard MetricKey.convergedVictimKeys.contains(key), !key.hasSuffix(MetricKey.excessSuffix) else { return nil }
+    let series = Set(results.runs.filter { $0.fraction == fraction && $0.metrics?[key] != nil }.map(\.series)).sorted()
+    let means = Dictionary(uniqueKeysWithValues: finding.values.map { ($0.series, $0.value.mean) })
+    let resolution = key == MetricKey.targetDistance ? 0 : nil as Double?
+    let anyLeftOut = series.contains { unconvergedVictims(results, series: $0, fraction: fraction, key: key).leftOut > 0 }
+    let parts = words.list(series, series: { $0 }, value: { means[$0] }, table: "points.csv's \(key)_mean and _std") { index in
+        let count = unconvergedVictims(results, series: index, fraction: fraction, key: key)
+        guard let mean = means[index] else { return "not given (none of its \(count.of) victims converged)" }
+        let interval = seedMeanInterval(results, series: index, fraction: fraction, key: key, resolution: resolution)
+        let number = magnitudeMeanText(mean, interval, inBrackets: false) + (results.statistics.seeds < 2 ? " (one seed)" : "")
+        return number + (count.leftOut == 0 ? "" : " (\(count.leftOut) of \(count.of) runs left out)")
     }
-    guard perSeries.contains(where: { $0.contains { !converged($0) } }) else { return nil }
-    let parts = zip(finding.values, perSeries).map { value, runs -> String in
-        let kept = runs.filter(converged).compactMap { $0.metrics?[key] }
-        let number = kept.isEmpty ? "not given (no victim converged)"
-            : kept.count == 1 ? fixed(kept[0], decimals: 3) + " (one run)" : magnitudePlusMinus(MeanStd(of: kept))
-        return "\(number) (\(words.name(value.series)); \(runs.count - kept.count) of \(runs.count) runs left out)"
-    }
-    return "At the largest fraction (\(largest)) the \(inRunningText(finding.metric.name)) (\(metricMeaning(finding.metric, results))), over the "
-        + "runs whose retrained victim converged (gradient norm at most 1e\(Int(log10(MetricKey.victimGradientTolerance).rounded())) on its "
-        + "training rows; an unconverged one measures where its training stopped as much as the poisons), is \(listing(parts)); "
-        + "points.csv's \(key)_mean and _std average every run."
+    let over = anyLeftOut
+        ? ", over the runs whose retrained victim converged (gradient norm at most 1e\(Int(log10(MetricKey.victimGradientTolerance).rounded())) "
+            + "on its training rows; an unconverged one measures where its training stopped as much as the poisons, and is left out),"
+        : ""
+    let interval = results.statistics.seeds >= 2 ? " (mean over seeds, its \(levelText(results)) Student t interval in parentheses)" : ""
+    return "At the largest fraction (\(largest)) the \(inRunningText(finding.metric.name)) (\(metricMeaning(finding.metric, results)))\(over)\(interval) "
+        + "is \(parts)."
 }
 
 /// Which series' attacks are saturated, and from which fraction: the budget asked for more rows

@@ -20,16 +20,17 @@ extension ReportModel {
 
     /// Said for an MLP's series: its threshold `symbol` (τ_w or τ, its last layer's) is only a necessary condition, and its
     /// victims, trained by SGD as the run's model is (`norms`, their gradient norms at positive
-    /// budgets), are not converged to the 1e-5 tolerance at which a victim is judged, so the victims'
-    /// agreement with the target stays an empirical number; the verdict, on the mixed gradient at the
-    /// target, needs no victim.
+    /// budgets), need not be converged to the 1e-5 tolerance at which a victim is judged, and an
+    /// unconverged victim's agreement with the target is left out wherever it is averaged
+    /// (`RunResult.countedMetric`); the verdict, on the mixed gradient at the target, needs no victim.
     static func lowerBoundSentence(norms: [Double], symbol: String) -> String {
         "For this network \(symbol) is its last layer's condition only, a lower bound (Lu et al.'s claim for a non-convex model is only a "
             + "necessary condition): a mixed gradient cancelled below \(symbol) would contradict it, one not cancelled above \(symbol) "
             + "would not. Its victims are trained by SGD as the run's model is"
             + (norms.isEmpty ? "" : " (gradient norm on their training rows \(fixed(norms.min()!, decimals: 4))–\(fixed(norms.max()!, decimals: 4)))")
-            + ", not to the gradient norm of 1e-5 at which a victim counts as converged, so no victim is judged against the target and its "
-            + "agreement with the target is an empirical number only; the verdict rests on the mixed gradient at the target, which needs no victim."
+            + ", not to the gradient norm of 1e-5 at which a victim counts as converged, so no victim is judged against the target, and a "
+            + "victim's agreement with and distance from the target count only where it converged (the tables, findings and figures leave "
+            + "the others out); the verdict rests on the mixed gradient at the target, which needs no victim."
     }
 
     /// Why a victim retrained where the weights' gradient is cancelled need not be the target, from the
@@ -46,7 +47,7 @@ extension ReportModel {
         }
         let left = cancelled.compactMap { $0.metrics?[MetricKey.biasGradientRatio] }
         guard !left.isEmpty else { return nil }
-        let judged = cancelled.filter { ($0.metrics?[MetricKey.victimGradientNorm]).map { $0 <= MetricKey.victimGradientTolerance } ?? true }
+        let judged = cancelled.filter(\.victimConverged)
         let missed = judged.filter { run in
             guard let distance = run.metrics?[MetricKey.targetDistance], let agreement = run.metrics?[MetricKey.targetAgreement] else { return false }
             return distance > TargetBudget.reachedDistance || agreement < 1

@@ -126,7 +126,11 @@ extension ReportModel {
     /// test accuracy followed by the Wilson interval of the mean as a share of the test rows. A rate's
     /// excess over the clean model (a key ending in `MetricKey.excessSuffix`) is the signed mean with
     /// its Student t interval over seeds instead (`seedMeanInterval`; none at fraction 0, where it is 0
-    /// by construction). A cell of one run gives its value alone (`tableSpread`: no "± 0.000"). (A mean
+    /// by construction). A retrained victim's distance from and agreement with its target
+    /// (`MetricKey.convergedVictimKeys`) are over the runs whose victim converged, as the points' means
+    /// are, with their Student t interval too (`magnitudeMeanText`; the distance's spread raised to no
+    /// resolution), and the count of runs left out (`leftOutNote`); "none converged" where no run's did.
+    /// A cell of one run gives its value alone (`tableSpread`: no "± 0.000"). (A mean
     /// that rounds to 0.000 but is not 0, such as a gradient ratio at 1e-5, is written with exponents:
     /// `magnitudePlusMinus`.)
     static func fractionRows(of results: StudyResults, fractions: [Double], key: String, columns: [Int],
@@ -135,10 +139,19 @@ extension ReportModel {
             FractionRow(fraction: percent(fraction), cells: columns.map { series in
                 let point = results.points.first { $0.fraction == fraction && $0.series == series }
                 let stats = point?.metric(key)
+                let leftOut = unconvergedVictims(results, series: series, fraction: fraction, key: key)
+                if stats == nil, leftOut.of > 0, leftOut.leftOut == leftOut.of {
+                    return "none converged (\(leftOut.of) run\(leftOut.of == 1 ? "" : "s"))"
+                }
                 if key.hasSuffix(MetricKey.excessSuffix), let stats {
                     // At fraction 0 the excess is zero by construction: no interval to give.
                     let interval = fraction == 0 ? nil : seedMeanInterval(results, series: series, fraction: fraction, key: key)
-                    return signedMeanText(stats.mean, interval, inBrackets: true)
+                    return signedMeanText(stats.mean, interval, inBrackets: true) + leftOutNote(leftOut)
+                }
+                if MetricKey.convergedVictimKeys.contains(key), let stats {
+                    let interval = seedMeanInterval(results, series: series, fraction: fraction, key: key,
+                                                    resolution: key == MetricKey.targetDistance ? 0 : nil)
+                    return magnitudeMeanText(stats.mean, interval, inBrackets: true) + leftOutNote(leftOut)
                 }
                 var text = stats.map { tableSpread($0, runs: point?.runCount ?? 0) } ?? missing
                 if key == MetricKey.testAccuracy, let stats {
@@ -174,9 +187,15 @@ extension ReportModel {
             let headers = columns.map { results.series[$0].label }
             let metricRows = fractionRows(of: results, fractions: fractions, key: metric.key, columns: columns,
                                           missing: isTau ? "none (no threshold exists)" : "n/a")
+            let victim = MetricKey.convergedVictimKeys.contains(metric.key)
+                ? "; only runs whose retrained victim converged (gradient norm at most 1e\(Int(log10(MetricKey.victimGradientTolerance).rounded())) "
+                    + "on its training rows) count, since an unconverged one measures where its training stopped as much as the poisons: "
+                    + "the others are left out, and counted in the cell" : ""
             let summary = metric.key.hasSuffix(MetricKey.excessSuffix)
-                ? "mean over seeds, in brackets its \(levelText(results)) Student t interval (the spread over seeds raised to one test row; none with one seed)"
-                : "mean ± standard deviation over seeds"
+                ? "mean over seeds, in brackets its \(levelText(results)) Student t interval (the spread over seeds raised to one test row; none with one seed)" + victim
+                : victim.isEmpty ? "mean ± standard deviation over seeds"
+                : "mean over seeds, in brackets its \(levelText(results)) Student t interval ("
+                    + (metric.key == MetricKey.targetDistance ? "none with one seed)" : "the spread over seeds raised to one test row; none with one seed)") + victim
             return AttackMetricTable(name: metric.name, meaning: metricMeaning(metric, results), summary: summary, headers: headers,
                                      rows: metricRows, table: seriesTable(metricRows, headers: headers))
         }
@@ -231,6 +250,7 @@ extension ReportModel {
                 let clean = point?.metric(metric.baseline.key).map { fixed($0.mean, decimals: 3) } ?? "n/a"
                 let corrected = signedMeanText(rate.mean, seedMeanInterval(results, series: index, fraction: budget, key: metric.excess.key),
                                                inBrackets: true)
+                    + leftOutNote(unconvergedVictims(results, series: index, fraction: budget, key: metric.excess.key))
                 return corrected + (surrogate.map { " (without poisons \(clean); \($0))" } ?? " (clean \(clean))")
             }
             var share = point.map { percent($0.realisedFraction.mean) } ?? "n/a"

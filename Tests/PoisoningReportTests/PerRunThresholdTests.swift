@@ -17,7 +17,8 @@ struct PerRunThresholdTests {
     /// Seed 2: τ_w 0.45, 0.85, then `lastTau` at 2; cancels from 1 (1.18 of its own). Seed 3: τ_w 0.45
     /// everywhere, cancels from 0.5 (1.11).
     /// Seed 1's victim at 2 is not converged (gradient norm 2e-5) when `unconvergedAtTwo`; the victims' distances from
-    /// the target are 9, 0.2 and 0.4 (seeds 1–3).
+    /// the target are 9, 0.2 and 0.4 (seeds 1–3), their agreement with it 0.6, 0.95 and 0.97 at positive fractions, 0.9 at
+    /// fraction 0 (the clean model's, so the excess at positive fractions is −0.3, 0.05 and 0.07).
     /// `withoutTau`: that seed's runs record no τ_w (⟨W, G_W⟩ ≤ 0).
     static func results(lastTau: Double, unconvergedAtTwo: Bool = false, withoutTau: UInt64? = nil) throws -> StudyResults {
         let study = try ApplicableThresholdVerdictTests.study()
@@ -26,7 +27,8 @@ struct PerRunThresholdTests {
         let from: [UInt64: Double] = [1: 1, 2: 1, 3: 0.5]
         let runs = study.runSpecs.filter { $0.series == 0 }.map { spec in
             let cancelled = spec.fraction >= from[spec.seed]!
-            var metrics = [MetricKey.testAccuracy: 0.8, MetricKey.targetAccuracy: 0.7, MetricKey.targetAgreement: 0.95,
+            let agreement = spec.fraction == 0 ? 0.9 : [1: 0.6, 2: 0.95, 3: 0.97][spec.seed]!
+            var metrics = [MetricKey.testAccuracy: 0.8, MetricKey.targetAccuracy: 0.7, MetricKey.targetAgreement: agreement,
                            MetricKey.targetDistance: [1: 9, 2: 0.2, 3: 0.4][spec.seed]!, MetricKey.cleanGradientNorm: 1, MetricKey.mixedGradientNorm: cancelled ? 1e-5 : 0.05,
                            MetricKey.poisonabilityThreshold: 5, MetricKey.weightsOnlyThreshold: taus[spec.seed]![spec.fraction]!,
                            MetricKey.biasGradientRatio: 0.25, MetricKey.victimGradientNorm: 1e-6]
@@ -35,7 +37,7 @@ struct PerRunThresholdTests {
             return RunResult(fraction: spec.fraction, series: 0, seed: spec.seed, poisonedCount: Int(spec.fraction * 56),
                              realisedFraction: spec.fraction, metrics: metrics, divergence: nil)
         }
-        return StudyResults(study: study, runs: runs, toolVersion: "test")
+        return StudyResults(study: study, runs: study.withCleanBaselines(runs), toolVersion: "test")
     }
 
     /// Without a run below its own τ_w: seed 1's run at 1 cancels at 1/0.9 = 1.11 τ_w, so no run contradicts the
@@ -99,17 +101,47 @@ struct PerRunThresholdTests {
             + "contradicts τ_w unless that floor is under 0.1% of the clean gradient there.")
     }
 
-    /// r24g: the Findings' victim distance at the largest fraction averaged unconverged victims in. With seed 1's victim at
-    /// 2 unconverged, the sentence gives the mean ± std over the other two runs, (0.2 + 0.4)/2 = 0.300 ± 0.141, and says one
-    /// of three runs was left out; with every victim converged it keeps the aggregate over all three, 3.200 ± 5.024.
+    /// r24g and h24c findings 2 and 3: the Findings' victim distance at the largest fraction averaged unconverged victims in,
+    /// and gave mean ± std. With seed 1's victim at 2 unconverged, the sentence gives the mean over the other two runs with
+    /// its Student t interval, 0.300 (−0.971 to 1.571) (scipy.stats.t, t(1) = 12.706), and says one of three runs was left
+    /// out; with every victim converged, the mean over all three with its interval, 3.200 (−9.280 to 15.680), nothing left out.
     @Test func theFindingsLeaveUnconvergedVictimsOutOfTheVictimsDistance() throws {
         let distance = { (results: StudyResults) in findingSentences(results).first { $0.contains("distance from target") } ?? "" }
         let unconverged = distance(try Self.results(lastTau: 1.0, unconvergedAtTwo: true))
         #expect(unconverged.hasPrefix("At the largest fraction (200.0%) the victim's distance from target ("), "\(unconverged)")
         #expect(unconverged.contains("), over the runs whose retrained victim converged (gradient norm at most 1e-5 on its training rows; an "
-            + "unconverged one measures where its training stopped as much as the poisons), is 0.300 ± 0.141 ("), "\(unconverged)")
-        #expect(unconverged.hasSuffix("; 1 of 3 runs left out); points.csv's targetDistance_mean and _std average every run."), "\(unconverged)")
+            + "unconverged one measures where its training stopped as much as the poisons, and is left out), (mean over seeds, its 95% "
+            + "Student t interval in parentheses) is 0.300 (-0.971 to 1.571) (1 of 3 runs left out) ("), "\(unconverged)")
+        #expect(!unconverged.contains("±"), "\(unconverged)")
         let converged = distance(try Self.results(lastTau: 1.0))
-        #expect(converged.contains(" is 3.200 ± 5.024 (") && !converged.contains("left out"), "\(converged)")
+        #expect(converged.contains(" is 3.200 (-9.280 to 15.680) (") && !converged.contains("left out") && !converged.contains("±"), "\(converged)")
+    }
+
+    /// h24c finding 2: every other place that averages the victim's agreement with the target or its distance from it
+    /// counts converged victims only and says how many runs it left out. With seed 1's victim at 2 unconverged (its
+    /// agreement 0.6, excess −0.3), the excess at 2 is the mean of 0.05 and 0.07, +0.060, not the −0.060 of all three runs,
+    /// with its Student t interval, the spread 0.014 raised to one of the 24 test rows, ± t(1) (1/24)/√2 = ± 0.374
+    /// (scipy.stats.t, t(1) = 12.706): in the Findings, in the tables of the attack's metrics (the distance 0.300 [−0.971,
+    /// 1.571], unraised, the agreement 0.960 [0.586, 1.334]), in the points (points.csv) and in the attack comparison
+    /// table; at 1, where every victim converged, nothing is left out.
+    @Test func everyAverageOfTheVictimsAgreementLeavesUnconvergedVictimsOut() throws {
+        let results = try Self.results(lastTau: 1.0, unconvergedAtTwo: true)
+        let point = try #require(results.points.first { $0.series == 0 && $0.fraction == 2 })
+        #expect(abs((point.metric(MetricKey.targetAgreement)?.mean ?? 0) - 0.96) < 1e-12)
+        #expect(abs((point.metric(MetricKey.targetAgreement + MetricKey.excessSuffix)?.mean ?? 0) - 0.06) < 1e-12)
+        #expect(abs((point.metric(MetricKey.targetDistance)?.mean ?? 0) - 0.3) < 1e-12)
+        let excess = findingSentences(results).first { $0.contains("agreement with target") } ?? ""
+        #expect(excess.contains(" is +0.060 (-0.314 to +0.434) (1 run left out: victim not converged) ("), "\(excess)")
+        let tables = ReportModel.attackMetricTables(of: results, fractions: results.config.fractions)
+        let cell = { (name: String, fraction: Int) in tables.first { $0.name == name }?.rows[fraction].cells.first ?? "" }
+        #expect(cell("Victim's distance from target", 3) == "0.300 [-0.971, 1.571] (1 of 3 runs left out: victim not converged)")
+        #expect(cell("Agreement with target", 3) == "0.960 [0.586, 1.334] (1 of 3 runs left out: victim not converged)")
+        #expect(cell("Agreement with target, excess over clean", 3) == "+0.060 [-0.314, +0.434] (1 of 3 runs left out: victim not converged)")
+        #expect(!cell("Agreement with target", 2).contains("left out") && !cell("Agreement with target", 2).contains("±"))
+        let summary = tables.first { $0.name == "Victim's distance from target" }?.summary ?? ""
+        #expect(summary.hasPrefix("mean over seeds, in brackets its 95% Student t interval (none with one seed); only runs whose retrained "
+            + "victim converged"), "\(summary)")
+        let comparison = ReportModel.attackComparisonRows(of: results, budget: 2, hasDefenses: false).map(\.success)
+        #expect(comparison.contains { $0.hasPrefix("+0.060 [-0.314, +0.434] (1 of 3 runs left out: victim not converged)") }, "\(comparison)")
     }
 }
