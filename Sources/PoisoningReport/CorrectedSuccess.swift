@@ -1,4 +1,6 @@
 import PoisoningAnalysis
+import PoisoningEngine
+import PoisoningUtilities
 
 /// The Student t interval over seeds of the mean of metric `key` of series `series` at `fraction`
 /// (`studentTInterval`: ȳ ± t_{m-1, 1-α/2} s / √m over the m seeds whose runs have the metric, the
@@ -30,12 +32,17 @@ func unconvergedVictimsOverFractions(_ results: StudyResults, series: [Int], key
     return (recorded.filter { $0.countedMetric(key) == nil }.count, recorded.count)
 }
 
-/// A mean over seeds of a magnitude with its interval: "0.075 [0.046, 0.104]" in a table (`inBrackets`),
-/// "0.075 (0.046 to 0.104)" in a sentence, each number with three decimals (with exponents when it
-/// rounds to 0.000 but is not 0); the mean alone when there is no interval (one seed, or one run).
-func magnitudeMeanText(_ mean: Double, _ interval: Interval?, inBrackets: Bool) -> String {
+/// A mean over seeds of a magnitude of metric `key` with its interval, the interval's ends clipped to
+/// the metric's range (`MetricKey.validRange`: a distance is at least 0, an agreement within [0, 1]):
+/// "0.075 [0.046, 0.104]" in a table (`inBrackets`), "0.075 (0.046 to 0.104)" in a sentence, each
+/// number with three decimals (with exponents when it rounds to 0.000 but is not 0); the mean alone
+/// when there is no interval (one seed, or one run).
+func magnitudeMeanText(_ mean: Double, _ interval: Interval?, key: String, inBrackets: Bool) -> String {
     let number = { (value: Double) in value != 0 && abs(value) < 0.0005 ? String(format: "%.1e", value) : fixed(value, decimals: 3) }
-    guard let interval else { return number(mean) }
+    let range = MetricKey.validRange(of: key)
+    guard let interval = interval.map({ interval in
+        Interval(lower: interval.lower.map { max($0, range.lowerBound) }, upper: interval.upper.map { min($0, range.upperBound) })
+    }) else { return number(mean) }
     return number(mean) + (inBrackets ? " [" + intervalText(interval, number, separator: bracketSeparator) + "]"
                                       : " (" + intervalText(interval, number) + ")")
 }

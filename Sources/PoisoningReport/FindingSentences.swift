@@ -136,15 +136,16 @@ private func convergedVictimSentence(_ results: StudyResults, finding: AttackMet
         let count = unconvergedVictims(results, series: index, fraction: fraction, key: key)
         guard let mean = means[index] else { return "not given (none of its \(count.of) victims converged)" }
         let interval = seedMeanInterval(results, series: index, fraction: fraction, key: key, resolution: resolution)
-        let number = magnitudeMeanText(mean, interval, inBrackets: false) + (results.statistics.seeds < 2 ? " (one seed)" : "")
+        let number = magnitudeMeanText(mean, interval, key: key, inBrackets: false) + (results.statistics.seeds < 2 ? " (one seed)" : "")
         return number + (count.leftOut == 0 ? "" : " (\(count.leftOut) of \(count.of) runs left out)")
     }
     let over = anyLeftOut
         ? ", over the runs whose retrained victim converged (gradient norm at most 1e\(Int(log10(MetricKey.victimGradientTolerance).rounded())) "
             + "on its training rows; an unconverged one measures where its training stopped as much as the poisons, and is left out),"
         : ""
-    let interval = results.statistics.seeds >= 2 ? " (mean over seeds, its \(levelText(results)) Student t interval in parentheses)" : ""
-    return "At the largest fraction (\(largest)) the \(inRunningText(finding.metric.name)) (\(metricMeaning(finding.metric, results)))\(over)\(interval) "
+    let interval = results.statistics.seeds >= 2
+        ? " (mean over seeds, its \(levelText(results)) Student t interval, clipped to the metric's range, in parentheses)" : ""
+    return "At the largest fraction (\(largest)) the \(inRunningText(finding.metric.name)) (\(metricMeaning(finding.metric, results)))\(interval)\(over) "
         + "is \(parts)."
 }
 

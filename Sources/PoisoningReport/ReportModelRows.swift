@@ -128,8 +128,8 @@ extension ReportModel {
     /// its Student t interval over seeds instead (`seedMeanInterval`; none at fraction 0, where it is 0
     /// by construction). A retrained victim's distance from and agreement with its target
     /// (`MetricKey.convergedVictimKeys`) are over the runs whose victim converged, as the points' means
-    /// are, with their Student t interval too (`magnitudeMeanText`; the distance's spread raised to no
-    /// resolution), and the count of runs left out (`leftOutNote`); "none converged" where no run's did.
+    /// are, with their Student t interval too (`magnitudeMeanText`, clipped to the metric's range; the
+    /// distance's spread raised to no resolution), and the count of runs left out (`leftOutNote`); "none converged" where no run's did.
     /// A cell of one run gives its value alone (`tableSpread`: no "± 0.000"). (A mean
     /// that rounds to 0.000 but is not 0, such as a gradient ratio at 1e-5, is written with exponents:
     /// `magnitudePlusMinus`.)
@@ -151,7 +151,7 @@ extension ReportModel {
                 if MetricKey.convergedVictimKeys.contains(key), let stats {
                     let interval = seedMeanInterval(results, series: series, fraction: fraction, key: key,
                                                     resolution: key == MetricKey.targetDistance ? 0 : nil)
-                    return magnitudeMeanText(stats.mean, interval, inBrackets: true) + leftOutNote(leftOut)
+                    return magnitudeMeanText(stats.mean, interval, key: key, inBrackets: true) + leftOutNote(leftOut)
                 }
                 var text = stats.map { tableSpread($0, runs: point?.runCount ?? 0) } ?? missing
                 if key == MetricKey.testAccuracy, let stats {
@@ -195,7 +195,8 @@ extension ReportModel {
                 ? "mean over seeds, in brackets its \(levelText(results)) Student t interval (the spread over seeds raised to one test row; none with one seed)" + victim
                 : victim.isEmpty ? "mean ± standard deviation over seeds"
                 : "mean over seeds, in brackets its \(levelText(results)) Student t interval ("
-                    + (metric.key == MetricKey.targetDistance ? "none with one seed)" : "the spread over seeds raised to one test row; none with one seed)") + victim
+                    + (metric.key == MetricKey.targetDistance ? "its lower end clipped at 0; none with one seed)"
+                        : "the spread over seeds raised to one test row, its ends clipped to [0, 1]; none with one seed)") + victim
             return AttackMetricTable(name: metric.name, meaning: metricMeaning(metric, results), summary: summary, headers: headers,
                                      rows: metricRows, table: seriesTable(metricRows, headers: headers))
         }

@@ -103,18 +103,19 @@ struct PerRunThresholdTests {
 
     /// r24g and h24c findings 2 and 3: the Findings' victim distance at the largest fraction averaged unconverged victims in,
     /// and gave mean ± std. With seed 1's victim at 2 unconverged, the sentence gives the mean over the other two runs with
-    /// its Student t interval, 0.300 (−0.971 to 1.571) (scipy.stats.t, t(1) = 12.706), and says one of three runs was left
-    /// out; with every victim converged, the mean over all three with its interval, 3.200 (−9.280 to 15.680), nothing left out.
+    /// its Student t interval, 0.300 (−0.971 to 1.571) (scipy.stats.t, t(1) = 12.706) clipped at 0, a distance's least value,
+    /// and says one of three runs was left out; with every victim converged, the mean over all three with its interval,
+    /// 3.200 (−9.280 to 15.680) clipped the same, nothing left out.
     @Test func theFindingsLeaveUnconvergedVictimsOutOfTheVictimsDistance() throws {
         let distance = { (results: StudyResults) in findingSentences(results).first { $0.contains("distance from target") } ?? "" }
         let unconverged = distance(try Self.results(lastTau: 1.0, unconvergedAtTwo: true))
         #expect(unconverged.hasPrefix("At the largest fraction (200.0%) the victim's distance from target ("), "\(unconverged)")
-        #expect(unconverged.contains("), over the runs whose retrained victim converged (gradient norm at most 1e-5 on its training rows; an "
-            + "unconverged one measures where its training stopped as much as the poisons, and is left out), (mean over seeds, its 95% "
-            + "Student t interval in parentheses) is 0.300 (-0.971 to 1.571) (1 of 3 runs left out) ("), "\(unconverged)")
+        #expect(unconverged.contains(")) (mean over seeds, its 95% Student t interval, clipped to the metric's range, in parentheses), over "
+            + "the runs whose retrained victim converged (gradient norm at most 1e-5 on its training rows; an unconverged one measures where "
+            + "its training stopped as much as the poisons, and is left out), is 0.300 (0.000 to 1.571) (1 of 3 runs left out) ("), "\(unconverged)")
         #expect(!unconverged.contains("±"), "\(unconverged)")
         let converged = distance(try Self.results(lastTau: 1.0))
-        #expect(converged.contains(" is 3.200 (-9.280 to 15.680) (") && !converged.contains("left out") && !converged.contains("±"), "\(converged)")
+        #expect(converged.contains(" is 3.200 (0.000 to 15.680) (") && !converged.contains("left out") && !converged.contains("±"), "\(converged)")
     }
 
     /// h24c finding 2: every other place that averages the victim's agreement with the target or its distance from it
@@ -122,7 +123,7 @@ struct PerRunThresholdTests {
     /// agreement 0.6, excess −0.3), the excess at 2 is the mean of 0.05 and 0.07, +0.060, not the −0.060 of all three runs,
     /// with its Student t interval, the spread 0.014 raised to one of the 24 test rows, ± t(1) (1/24)/√2 = ± 0.374
     /// (scipy.stats.t, t(1) = 12.706): in the Findings, in the tables of the attack's metrics (the distance 0.300 [−0.971,
-    /// 1.571], unraised, the agreement 0.960 [0.586, 1.334]), in the points (points.csv) and in the attack comparison
+    /// 1.571], unraised, the agreement 0.960 [0.586, 1.334], each clipped to its range), in the points (points.csv) and in the attack comparison
     /// table; at 1, where every victim converged, nothing is left out.
     @Test func everyAverageOfTheVictimsAgreementLeavesUnconvergedVictimsOut() throws {
         let results = try Self.results(lastTau: 1.0, unconvergedAtTwo: true)
@@ -134,12 +135,12 @@ struct PerRunThresholdTests {
         #expect(excess.contains(" is +0.060 (-0.314 to +0.434) (1 run left out: victim not converged) ("), "\(excess)")
         let tables = ReportModel.attackMetricTables(of: results, fractions: results.config.fractions)
         let cell = { (name: String, fraction: Int) in tables.first { $0.name == name }?.rows[fraction].cells.first ?? "" }
-        #expect(cell("Victim's distance from target", 3) == "0.300 [-0.971, 1.571] (1 of 3 runs left out: victim not converged)")
-        #expect(cell("Agreement with target", 3) == "0.960 [0.586, 1.334] (1 of 3 runs left out: victim not converged)")
+        #expect(cell("Victim's distance from target", 3) == "0.300 [0.000, 1.571] (1 of 3 runs left out: victim not converged)")
+        #expect(cell("Agreement with target", 3) == "0.960 [0.586, 1.000] (1 of 3 runs left out: victim not converged)")
         #expect(cell("Agreement with target, excess over clean", 3) == "+0.060 [-0.314, +0.434] (1 of 3 runs left out: victim not converged)")
         #expect(!cell("Agreement with target", 2).contains("left out") && !cell("Agreement with target", 2).contains("±"))
         let summary = tables.first { $0.name == "Victim's distance from target" }?.summary ?? ""
-        #expect(summary.hasPrefix("mean over seeds, in brackets its 95% Student t interval (none with one seed); only runs whose retrained "
+        #expect(summary.hasPrefix("mean over seeds, in brackets its 95% Student t interval (its lower end clipped at 0; none with one seed); only runs whose retrained "
             + "victim converged"), "\(summary)")
         let comparison = ReportModel.attackComparisonRows(of: results, budget: 2, hasDefenses: false).map(\.success)
         #expect(comparison.contains { $0.hasPrefix("+0.060 [-0.314, +0.434] (1 of 3 runs left out: victim not converged)") }, "\(comparison)")
