@@ -58,6 +58,7 @@ public func findingSentences(_ results: StudyResults) -> [String] {
             + "range, not as estimates of where accuracy would level off.")
     }
     sentences += attackMetricSentences(results, words: words)
+    if let unconverged = noConvergedVictimSentence(results) { sentences.append(unconverged) }
     if let likeForLike = likeForLikeSentence(results) { sentences.append(likeForLike) }
     if let saturation = saturationSentence(results, words: words) { sentences.append(saturation) }
     if !findings.detectionAUROC.isEmpty {
@@ -147,6 +148,24 @@ private func convergedVictimSentence(_ results: StudyResults, finding: AttackMet
         ? " (mean over seeds, its \(levelText(results)) Student t interval, clipped to the metric's range, in parentheses)" : ""
     return "At the largest fraction (\(largest)) the \(inRunningText(finding.metric.name)) (\(metricMeaning(finding.metric, results)))\(interval)\(over) "
         + "is \(parts)."
+}
+
+/// The retrained victim's metrics (`MetricKey.convergedVictimKeys`, those the study's attacks record)
+/// that runs at the largest fraction record but no finding gives, since no victim there converged:
+/// which, and over how many runs; nil when there is none.
+private func noConvergedVictimSentence(_ results: StudyResults) -> String? {
+    let fraction = results.findings.largestFraction
+    let given = Set(results.findings.attackMetrics.map(\.metric.key))
+    let missing = results.attackMetrics.filter { metric in
+        MetricKey.convergedVictimKeys.contains(metric.key) && !given.contains(metric.key)
+            && results.runs.contains { $0.fraction == fraction && $0.metrics?[metric.key] != nil }
+    }
+    guard !missing.isEmpty else { return nil }
+    let runs = results.runs.filter { run in run.fraction == fraction && missing.contains { run.metrics?[$0.key] != nil } }
+    return "At the largest fraction (\(percent(fraction))) the \(listing(missing.map { inRunningText($0.name) })) \(missing.count == 1 ? "is" : "are") "
+        + "not given: none of the \(runs.count) runs' retrained victims converged (gradient norm at most "
+        + "1e\(Int(log10(MetricKey.victimGradientTolerance).rounded())) on its training rows), and an unconverged one measures where its "
+        + "training stopped as much as the poisons."
 }
 
 /// Which series' attacks are saturated, and from which fraction: the budget asked for more rows

@@ -180,23 +180,27 @@ extension ReportModel {
         }
         return (results.attackMetrics + measured).map { metric in
             let isTau = metric.key == MetricKey.poisonabilityThreshold
+            // A retrained victim's metric keeps the columns of the series whose runs record it, even where no victim
+            // converged (no point has a mean): their cells say so.
+            let victim = MetricKey.convergedVictimKeys.contains(metric.key)
             let columns = results.series.indices.filter { series in
                 isTau ? results.config.attacks[results.series[series].attack].value(at: "kind") == .string(GradientCanceling.kind)
+                    : victim ? results.runs.contains { $0.series == series && $0.metrics?[metric.key] != nil }
                     : results.points.contains { $0.series == series && $0.metric(metric.key) != nil }
             }
             let headers = columns.map { results.series[$0].label }
             let metricRows = fractionRows(of: results, fractions: fractions, key: metric.key, columns: columns,
                                           missing: isTau ? "none (no threshold exists)" : "n/a")
-            let victim = MetricKey.convergedVictimKeys.contains(metric.key)
+            let victimNote = victim
                 ? "; only runs whose retrained victim converged (gradient norm at most 1e\(Int(log10(MetricKey.victimGradientTolerance).rounded())) "
                     + "on its training rows) count, since an unconverged one measures where its training stopped as much as the poisons: "
                     + "the others are left out, and counted in the cell" : ""
             let summary = metric.key.hasSuffix(MetricKey.excessSuffix)
-                ? "mean over seeds, in brackets its \(levelText(results)) Student t interval (the spread over seeds raised to one test row; none with one seed)" + victim
-                : victim.isEmpty ? "mean ± standard deviation over seeds"
+                ? "mean over seeds, in brackets its \(levelText(results)) Student t interval (the spread over seeds raised to one test row; none with one seed)" + victimNote
+                : !victim ? "mean ± standard deviation over seeds"
                 : "mean over seeds, in brackets its \(levelText(results)) Student t interval ("
                     + (metric.key == MetricKey.targetDistance ? "its lower end clipped at 0; none with one seed)"
-                        : "the spread over seeds raised to one test row, its ends clipped to [0, 1]; none with one seed)") + victim
+                        : "the spread over seeds raised to one test row, its ends clipped to [0, 1]; none with one seed)") + victimNote
             return AttackMetricTable(name: metric.name, meaning: metricMeaning(metric, results), summary: summary, headers: headers,
                                      rows: metricRows, table: seriesTable(metricRows, headers: headers))
         }

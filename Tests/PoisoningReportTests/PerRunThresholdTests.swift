@@ -19,8 +19,8 @@ struct PerRunThresholdTests {
     /// Seed 1's victim at 2 is not converged (gradient norm 2e-5) when `unconvergedAtTwo`; the victims' distances from
     /// the target are 9, 0.2 and 0.4 (seeds 1–3), their agreement with it 0.6, 0.95 and 0.97 at positive fractions, 0.9 at
     /// fraction 0 (the clean model's, so the excess at positive fractions is −0.3, 0.05 and 0.07).
-    /// `withoutTau`: that seed's runs record no τ_w (⟨W, G_W⟩ ≤ 0).
-    static func results(lastTau: Double, unconvergedAtTwo: Bool = false, withoutTau: UInt64? = nil) throws -> StudyResults {
+    /// `withoutTau`: that seed's runs record no τ_w (⟨W, G_W⟩ ≤ 0). `noneConverged`: no run's victim is converged.
+    static func results(lastTau: Double, unconvergedAtTwo: Bool = false, withoutTau: UInt64? = nil, noneConverged: Bool = false) throws -> StudyResults {
         let study = try ApplicableThresholdVerdictTests.study()
         let taus: [UInt64: [Double: Double]] = [1: [0: 1.5, 0.5: 1.5, 1: 0.9, 2: 0.9], 2: [0: 0.45, 0.5: 0.45, 1: 0.85, 2: lastTau],
                                                 3: [0: 0.45, 0.5: 0.45, 1: 0.45, 2: 0.45]]
@@ -32,7 +32,7 @@ struct PerRunThresholdTests {
                            MetricKey.targetDistance: [1: 9, 2: 0.2, 3: 0.4][spec.seed]!, MetricKey.cleanGradientNorm: 1, MetricKey.mixedGradientNorm: cancelled ? 1e-5 : 0.05,
                            MetricKey.poisonabilityThreshold: 5, MetricKey.weightsOnlyThreshold: taus[spec.seed]![spec.fraction]!,
                            MetricKey.biasGradientRatio: 0.25, MetricKey.victimGradientNorm: 1e-6]
-            if unconvergedAtTwo && spec.seed == 1 && spec.fraction == 2 { metrics[MetricKey.victimGradientNorm] = 2e-5 }
+            if noneConverged || (unconvergedAtTwo && spec.seed == 1 && spec.fraction == 2) { metrics[MetricKey.victimGradientNorm] = 2e-5 }
             if spec.seed == withoutTau { metrics[MetricKey.weightsOnlyThreshold] = nil }
             return RunResult(fraction: spec.fraction, series: 0, seed: spec.seed, poisonedCount: Int(spec.fraction * 56),
                              realisedFraction: spec.fraction, metrics: metrics, divergence: nil)
@@ -144,5 +144,22 @@ struct PerRunThresholdTests {
             + "victim converged"), "\(summary)")
         let comparison = ReportModel.attackComparisonRows(of: results, budget: 2, hasDefenses: false).map(\.success)
         #expect(comparison.contains { $0.hasPrefix("+0.060 [-0.314, +0.434] (1 of 3 runs left out: victim not converged)") }, "\(comparison)")
+    }
+
+    /// h24c finding 2, as examples/poisonability-mlp: where no victim converged, the victim's distance and agreement have no
+    /// mean anywhere, and the report says so rather than drop them: each table keeps its column, its cells "none converged",
+    /// and the Findings name the metrics not given and the runs at the largest fraction (before, the agreement's excess was
+    /// the mean over every unconverged victim).
+    @Test func whereNoVictimConvergedTheReportSaysSoInsteadOfAMean() throws {
+        let results = try Self.results(lastTau: 1.0, noneConverged: true)
+        #expect(results.points.allSatisfy { $0.metric(MetricKey.targetAgreement) == nil && $0.metric(MetricKey.targetDistance) == nil })
+        let tables = ReportModel.attackMetricTables(of: results, fractions: results.config.fractions)
+        for name in ["Victim's distance from target", "Agreement with target", "Agreement with target, excess over clean"] {
+            #expect(tables.first { $0.name == name }?.rows[3].cells == ["none converged (3 runs)"], "\(name)")
+        }
+        let sentence = findingSentences(results).first { $0.contains("are not given") } ?? ""
+        #expect(sentence == "At the largest fraction (200.0%) the victim's distance from target, agreement with target, excess over clean and "
+            + "agreement with target are not given: none of the 3 runs' retrained victims converged (gradient norm at most 1e-5 on its "
+            + "training rows), and an unconverged one measures where its training stopped as much as the poisons.", "\(sentence)")
     }
 }
