@@ -14,9 +14,12 @@ func seedMeanInterval(_ results: StudyResults, series: Int, fraction: Double, ke
 
 /// The finished runs of series `series` at `fraction` that record metric `key` but are left out of its
 /// mean and interval because their retrained victim is not converged (`RunResult.countedMetric`),
-/// beside all those that record it; (0, n) for any metric outside `MetricKey.convergedVictimKeys`.
+/// beside all those that record it; (0, n) for any metric outside `MetricKey.convergedVictimKeys`. An
+/// excess over the clean model counts the runs that record its rate, since a run whose clean model's
+/// victim is not converged records none (`Study.withCleanBaselines`).
 func unconvergedVictims(_ results: StudyResults, series: Int, fraction: Double, key: String) -> (leftOut: Int, of: Int) {
-    let recorded = results.runs.filter { $0.series == series && $0.fraction == fraction && $0.metrics?[key] != nil }
+    let rate = MetricKey.convergedVictimKeys.contains(key) ? ReportModel.rateKey(key) : key
+    let recorded = results.runs.filter { $0.series == series && $0.fraction == fraction && $0.metrics?[rate] != nil }
     return (recorded.filter { $0.countedMetric(key) == nil }.count, recorded.count)
 }
 
@@ -28,8 +31,9 @@ func leftOutNote(_ count: (leftOut: Int, of: Int)) -> String {
 /// The runs of `series` at positive fractions, over every fraction, that record metric `key` but are left
 /// out of it for an unconverged victim (`unconvergedVictims` summed over the swept fractions).
 func unconvergedVictimsOverFractions(_ results: StudyResults, series: [Int], key: String) -> (leftOut: Int, of: Int) {
-    let recorded = results.runs.filter { series.contains($0.series) && $0.fraction > 0 && $0.metrics?[key] != nil }
-    return (recorded.filter { $0.countedMetric(key) == nil }.count, recorded.count)
+    let fractions = Set(results.runs.map(\.fraction)).filter { $0 > 0 }
+    return series.flatMap { one in fractions.map { unconvergedVictims(results, series: one, fraction: $0, key: key) } }
+        .reduce((leftOut: 0, of: 0)) { (leftOut: $0.leftOut + $1.leftOut, of: $0.of + $1.of) }
 }
 
 /// A mean over seeds of a magnitude of metric `key` with its interval, the interval's ends clipped to

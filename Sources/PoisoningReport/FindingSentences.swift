@@ -111,7 +111,15 @@ private func attackMetricSentences(_ results: StudyResults, words: FindingWords)
         // poisons, not with the clean victim.
         let ownModel = !finding.values.isEmpty && finding.values.allSatisfy { results.successModel(of: $0.series) != nil }
         let baseline = ownModel ? "its rate without poisons" : "the clean model's rate"
-        let clean = byKey[rate.baseline.key].map { "; \(baseline) is \(words.list($0.values, table: "points.csv's \(rate.baseline.key)_mean and _std"))" } ?? ""
+        // The clean model's agreement with the target is a mean over seeds as its excess is, with its Student t interval.
+        let table = "points.csv's \(rate.baseline.key)_mean and _std"
+        let clean = byKey[rate.baseline.key].map { cleanFinding in
+            guard MetricKey.convergedVictimKeys.contains(rate.key), results.statistics.seeds >= 2 else { return "; \(baseline) is \(words.list(cleanFinding.values, table: table))" }
+            return "; \(baseline) is " + words.list(cleanFinding.values, series: \.series, value: { $0.value.mean }, table: table) {
+                magnitudeMeanText($0.value.mean, seedMeanInterval(results, series: $0.series, fraction: findings.largestFraction, key: rate.baseline.key),
+                                  key: rate.baseline.key, inBrackets: false)
+            }
+        } ?? ""
         let saturated = finding.values.filter { value in results.fits[value.series].saturatedFrom != nil }.map { words.name($0.series) }
         let note = saturated.isEmpty ? "" : " At that fraction the budget of \(listing(saturated)) is saturated (see below)."
         let minus = ownModel ? "minus its rate without poisons (the same seed at fraction 0)" : "minus the clean model's of the same series and seed"
@@ -158,10 +166,11 @@ private func noConvergedVictimSentence(_ results: StudyResults) -> String? {
     let given = Set(results.findings.attackMetrics.map(\.metric.key))
     let missing = results.attackMetrics.filter { metric in
         MetricKey.convergedVictimKeys.contains(metric.key) && !given.contains(metric.key)
-            && results.runs.contains { $0.fraction == fraction && $0.metrics?[metric.key] != nil }
+            && results.runs.contains { $0.fraction == fraction && $0.metrics?[ReportModel.rateKey(metric.key)] != nil }
     }
     guard !missing.isEmpty else { return nil }
-    let runs = results.runs.filter { run in run.fraction == fraction && missing.contains { run.metrics?[$0.key] != nil } }
+    // An excess by its rate: a run whose clean model's victim did not converge records none (`Study.withCleanBaselines`).
+    let runs = results.runs.filter { run in run.fraction == fraction && missing.contains { run.metrics?[ReportModel.rateKey($0.key)] != nil } }
     return "At the largest fraction (\(percent(fraction))) the \(listing(missing.map { inRunningText($0.name) })) \(missing.count == 1 ? "is" : "are") "
         + "not given: none of the \(runs.count) runs' retrained victims converged (gradient norm at most "
         + "1e\(Int(log10(MetricKey.victimGradientTolerance).rounded())) on its training rows), and an unconverged one measures where its "

@@ -91,7 +91,7 @@ extension ReportModel {
             let network = results.tauIsLowerBound(series: series)
             sentence += network ? "; they cancel every layer's weights' gradient, as the paper's text takes the gradient over every layer's "
                 + "parameters, the biases' left as the authors' code leaves them" : "; as the authors' code, they cancel the weights' gradient only, the biases' left"
-            sentence += (left.isEmpty ? "" : " (\(ratioText(left.min()!))–\(ratioText(left.max()!)) of the clean one at positive budgets)")
+            sentence += (left.isEmpty ? "" : " (\(span(left, ratioText)) of the clean one at positive budgets)")
                 + (network ? "; the authors' network code cancels the first layer's weights only (cancel: first-layer)." : ".")
         }
         return sentence
@@ -178,7 +178,8 @@ extension ReportModel {
             // Without τ the cell says whether the target is stationary on its own training rows, as τ takes it to be.
             let necessaryOnly = !results.applicableThresholdIsExact(series: series)
             let symbol = results.thresholdSymbol(series: series)
-            var tau = "none (no threshold exists)"
+            // "No threshold exists" only where a run computed none (⟨W, G⟩ ≤ 0); without a finished run at a positive budget none was computed.
+            var tau = evidence.seedsWithoutThreshold > 0 ? "none (no threshold exists)" : "not computed (no finished run at a positive budget)"
             if let own = evidence.targetGradientRatio, own > PoisonabilityEvidence.cancelledRatio {
                 tau = "none at these parameters (target not stationary: its gradient on its own training rows is up to \(ratioText(own)) "
                     + "of the clean one, above \(ratioText(PoisonabilityEvidence.cancelledRatio)))"

@@ -148,12 +148,15 @@ extension ReportModel {
                     let interval = fraction == 0 ? nil : seedMeanInterval(results, series: series, fraction: fraction, key: key)
                     return signedMeanText(stats.mean, interval, inBrackets: true) + leftOutNote(leftOut)
                 }
-                if MetricKey.convergedVictimKeys.contains(key), let stats {
+                // The clean model's agreement, the excess's baseline, is a mean over seeds too: with its interval, as the excess.
+                if MetricKey.convergedVictimKeys.contains(key) || key == MetricKey.targetAgreement + MetricKey.baselineSuffix, let stats {
                     let interval = seedMeanInterval(results, series: series, fraction: fraction, key: key,
                                                     resolution: key == MetricKey.targetDistance ? 0 : nil)
                     return magnitudeMeanText(stats.mean, interval, key: key, inBrackets: true) + leftOutNote(leftOut)
                 }
-                var text = stats.map { tableSpread($0, runs: point?.runCount ?? 0) } ?? missing
+                // A cell with no finished run measured nothing: `missing` speaks only of runs that finished.
+                let finished = results.runs.contains { $0.series == series && $0.fraction == fraction && $0.metrics != nil }
+                var text = stats.map { tableSpread($0, runs: point?.runCount ?? 0) } ?? (finished ? missing : "n/a")
                 if key == MetricKey.testAccuracy, let stats {
                     let wilson = wilsonInterval(proportion: stats.mean, trials: results.data.testCount, confidence: results.statistics.confidence)
                     text += " [" + intervalText(wilson, threeDecimals, separator: bracketSeparator) + "]"
@@ -185,7 +188,8 @@ extension ReportModel {
             let victim = MetricKey.convergedVictimKeys.contains(metric.key)
             let columns = results.series.indices.filter { series in
                 isTau ? results.config.attacks[results.series[series].attack].value(at: "kind") == .string(GradientCanceling.kind)
-                    : victim ? results.runs.contains { $0.series == series && $0.metrics?[metric.key] != nil }
+                    // An excess's runs by its rate: where no clean model's victim converged, no run records the excess.
+                    : victim ? results.runs.contains { $0.series == series && $0.metrics?[rateKey(metric.key)] != nil }
                     : results.points.contains { $0.series == series && $0.metric(metric.key) != nil }
             }
             let headers = columns.map { results.series[$0].label }
@@ -195,8 +199,11 @@ extension ReportModel {
                 ? "; only runs whose retrained victim converged (gradient norm at most 1e\(Int(log10(MetricKey.victimGradientTolerance).rounded())) "
                     + "on its training rows) count, since an unconverged one measures where its training stopped as much as the poisons: "
                     + "the others are left out, and counted in the cell" : ""
+            let cleanAgreement = metric.key == MetricKey.targetAgreement + MetricKey.baselineSuffix
             let summary = metric.key.hasSuffix(MetricKey.excessSuffix)
                 ? "mean over seeds, in brackets its \(levelText(results)) Student t interval (the spread over seeds raised to one test row; none with one seed)" + victimNote
+                : cleanAgreement ? "mean over seeds, in brackets its \(levelText(results)) Student t interval (the spread over seeds raised to one "
+                    + "test row, its ends clipped to [0, 1]; none with one seed)"
                 : !victim ? "mean ± standard deviation over seeds"
                 : "mean over seeds, in brackets its \(levelText(results)) Student t interval ("
                     + (metric.key == MetricKey.targetDistance ? "its lower end clipped at 0; none with one seed)"
@@ -204,6 +211,11 @@ extension ReportModel {
             return AttackMetricTable(name: metric.name, meaning: metricMeaning(metric, results), summary: summary, headers: headers,
                                      rows: metricRows, table: seriesTable(metricRows, headers: headers))
         }
+    }
+
+    /// The rate whose excess over the clean model `key` is (`key` without `MetricKey.excessSuffix`); `key` itself otherwise.
+    static func rateKey(_ key: String) -> String {
+        key.hasSuffix(MetricKey.excessSuffix) ? String(key.dropLast(MetricKey.excessSuffix.count)) : key
     }
 
     /// The defenses' detection, one row per (series, fraction) where rows were scored for removal.

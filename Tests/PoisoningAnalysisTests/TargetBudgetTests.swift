@@ -340,4 +340,36 @@ struct TargetBudgetTests {
         let old = TargetBudget.SeedBudget(seed: 3, tau: 1.9, baseline: nil, budget: 2, lastUncancelled: 1, budgetTau: 1.9, lastUncancelledTau: 0.7)
         #expect(old.isLate && old.lateRuns == [TargetBudget.SeedBudget.LateFailure(fraction: 1, inTau: 1 / 0.7)])
     }
+
+    /// A run beyond (1 + margin) of its own τ_w that fails above its seed's first cancelling budget (the
+    /// attack not converging there) is named, and keeps the verdict from `consistent`, without making
+    /// the seed late; with the same runs cancelling there, the verdict is `consistent`.
+    @Test func aFailureAboveTheFirstCancellingBudgetIsNamedAndKeepsTheVerdictFromConsistent() {
+        let taus: [UInt64: Double] = [1: 0.95, 2: 0.9, 3: 0.9]
+        let make = { (failAbove: Bool) in
+            [UInt64(1), 2, 3].flatMap { seed in
+                [0.5, 1, 2, 4].map { fraction in
+                    let cancels = fraction >= 1 && !(failAbove && seed == 3 && fraction == 4)
+                    return RunResult(fraction: fraction, series: 0, seed: seed, poisonedCount: Int(fraction * 100), realisedFraction: fraction,
+                                     metrics: [MetricKey.targetAgreement: 0.9, MetricKey.targetDistance: 0.1, MetricKey.testAccuracy: 0.7,
+                                               MetricKey.cleanGradientNorm: 1, MetricKey.mixedGradientNorm: cancels ? 1e-6 : 0.1,
+                                               MetricKey.weightsOnlyThreshold: taus[seed]!], divergence: nil)
+                }
+            }
+        }
+        let monotone = TargetBudget(runs: make(false), series: 0, confidence: 0.95, cancel: .weights)
+        #expect(monotone.verdict == .consistent && monotone.seeds.allSatisfy { $0.failuresAbove == nil })
+        let budget = TargetBudget(runs: make(true), series: 0, confidence: 0.95, cancel: .weights)
+        #expect(budget.seeds.map(\.budget) == [1, 1, 1])
+        #expect(budget.seeds.map(\.failuresAbove) == [nil, nil, [TargetBudget.SeedBudget.LateFailure(fraction: 4, inTau: 4 / 0.9)]])
+        #expect(budget.seeds.map(\.isLate) == [false, false, false])
+        #expect(budget.verdict == .excessUndecided)
+        let sentence = budget.sentence(symbol: "τ_w")
+        #expect(sentence.contains("at most the 25.0% margin, so the runs are consistent with the prediction on average only (a run above a first "
+            + "cancelling budget failed, named at the end); per seed, 3 of 3 seeds cancel within 1.25 τ_w (seeds 1, 2, 3); no seed's bracket "
+            + "straddles 1.25 τ_w, so more fractions cannot change this; more seeds would narrow the average; above its seed's first cancelling "
+            + "budget, seed 3's run at 400.0% = 4.44 τ_w failed to cancel beyond 1.25 τ_w: not late cancellation (a smaller budget cancels) but "
+            + "gradient canceling not converging at that budget within its step cap, so the runs do not show success at every budget above τ_w."),
+                "\(sentence)")
+    }
 }

@@ -20,7 +20,9 @@ struct PerRunThresholdTests {
     /// the target are 9, 0.2 and 0.4 (seeds 1–3), their agreement with it 0.6, 0.95 and 0.97 at positive fractions, 0.9 at
     /// fraction 0 (the clean model's, so the excess at positive fractions is −0.3, 0.05 and 0.07).
     /// `withoutTau`: that seed's runs record no τ_w (⟨W, G_W⟩ ≤ 0). `noneConverged`: no run's victim is converged.
-    static func results(lastTau: Double, unconvergedAtTwo: Bool = false, withoutTau: UInt64? = nil, noneConverged: Bool = false) throws -> StudyResults {
+    /// `cleanUnconverged`: that seed's victim at fraction 0 (its clean model) is not converged.
+    static func results(lastTau: Double, unconvergedAtTwo: Bool = false, withoutTau: UInt64? = nil, noneConverged: Bool = false,
+                        cleanUnconverged: UInt64? = nil) throws -> StudyResults {
         let study = try ApplicableThresholdVerdictTests.study()
         let taus: [UInt64: [Double: Double]] = [1: [0: 1.5, 0.5: 1.5, 1: 0.9, 2: 0.9], 2: [0: 0.45, 0.5: 0.45, 1: 0.85, 2: lastTau],
                                                 3: [0: 0.45, 0.5: 0.45, 1: 0.45, 2: 0.45]]
@@ -34,6 +36,7 @@ struct PerRunThresholdTests {
                            MetricKey.biasGradientRatio: 0.25, MetricKey.victimGradientNorm: 1e-6]
             if noneConverged || (unconvergedAtTwo && spec.seed == 1 && spec.fraction == 2) { metrics[MetricKey.victimGradientNorm] = 2e-5 }
             if spec.seed == withoutTau { metrics[MetricKey.weightsOnlyThreshold] = nil }
+            if spec.seed == cleanUnconverged && spec.fraction == 0 { metrics[MetricKey.victimGradientNorm] = 2e-5 }
             return RunResult(fraction: spec.fraction, series: 0, seed: spec.seed, poisonedCount: Int(spec.fraction * 56),
                              realisedFraction: spec.fraction, metrics: metrics, divergence: nil)
         }
@@ -161,5 +164,60 @@ struct PerRunThresholdTests {
         #expect(sentence == "At the largest fraction (200.0%) the victim's distance from target, agreement with target, excess over clean and "
             + "agreement with target are not given: none of the 3 runs' retrained victims converged (gradient norm at most 1e-5 on its "
             + "training rows), and an unconverged one measures where its training stopped as much as the poisons.", "\(sentence)")
+    }
+
+    /// h24c leftovers: an agreement excess is a pair of victims, so a seed whose clean model (fraction 0) did not converge
+    /// has none: with seed 1's clean victim unconverged, the excess at 2 is the mean of 0.05 and 0.07, +0.060 [−0.314,
+    /// +0.434] (t(1) = 12.706, spread raised to one of 24 test rows; scipy.stats.t), its run counted as left out, while the
+    /// agreement itself keeps all three (0.6, 0.95, 0.97: 0.840). The clean model's agreement, 0.9 for every seed, reads as
+    /// a mean with its Student t interval, 0.900 [0.796, 1.000] (t(2) = 4.303, one test row, clipped at 1), not ± std.
+    @Test func anExcessWhoseCleanVictimDidNotConvergeIsLeftOutAndTheCleanAgreementHasAnInterval() throws {
+        let results = try Self.results(lastTau: 1.0, cleanUnconverged: 1)
+        let excessKey = MetricKey.targetAgreement + MetricKey.excessSuffix
+        #expect(results.runs.filter { $0.series == 0 && $0.seed == 1 }.allSatisfy { $0.metrics?[excessKey] == nil })
+        #expect(results.runs.filter { $0.series == 0 && $0.seed == 1 }.allSatisfy { $0.metrics?[MetricKey.targetAgreement + MetricKey.baselineSuffix] == 0.9 })
+        let point = try #require(results.points.first { $0.series == 0 && $0.fraction == 2 })
+        #expect(abs((point.metric(excessKey)?.mean ?? 0) - 0.06) < 1e-12)
+        #expect(abs((point.metric(MetricKey.targetAgreement)?.mean ?? 0) - 0.84) < 1e-12)
+        let tables = ReportModel.attackMetricTables(of: results, fractions: results.config.fractions)
+        let cell = { (name: String, fraction: Int) in tables.first { $0.name == name }?.rows[fraction].cells.first ?? "" }
+        #expect(cell("Agreement with target, excess over clean", 3) == "+0.060 [-0.314, +0.434] (1 of 3 runs left out: victim not converged)")
+        #expect(cell("Agreement with target, clean model", 3) == "0.900 [0.796, 1.000]")
+        let summary = tables.first { $0.name == "Agreement with target, clean model" }?.summary ?? ""
+        #expect(summary.hasPrefix("mean over seeds, in brackets its 95% Student t interval") && !summary.contains("±"), "\(summary)")
+        let excess = findingSentences(results).first { $0.contains("agreement with target") && $0.contains("minus the clean model's") } ?? ""
+        #expect(excess.contains(" is +0.060 (-0.314 to +0.434) (1 run left out: victim not converged) ("), "\(excess)")
+        #expect(excess.contains("; the clean model's rate is 0.900 (0.796 to 1.000) (") && !excess.contains("±"), "\(excess)")
+    }
+
+    /// r24j m7: the biases' leftover, 0.25 of the clean gradient in every run, is one number, not "25.0%–25.0%".
+    @Test func aLeftoverRangeWhoseEndsAreEqualIsOneNumber() throws {
+        let findings = ReportModel.predictedRows(of: try Self.results(lastTau: 1.0))[0].findings
+        let method = findings.first { $0.contains("of the clean one at positive budgets)") } ?? ""
+        #expect(method.contains("the biases' left (25.0% of the clean one at positive budgets)."), "\(method)")
+    }
+
+    /// r24j M2: where no run at a positive budget finished, no τ_w was computed, and the report says so rather than
+    /// "no threshold exists" (which the seeds' ⟨W, G⟩ ≤ 0 would mean), nor "no run's victim is judged" of no run, nor an
+    /// empty list of seeds.
+    @Test func withoutAFinishedRunAtAPositiveBudgetNoThresholdIsSaidNotToExist() throws {
+        let finished = try Self.results(lastTau: 1.0)
+        let runs = finished.runs.map { run in
+            run.fraction == 0 ? run : RunResult(fraction: run.fraction, series: run.series, seed: run.seed, poisonedCount: run.poisonedCount,
+                                                realisedFraction: run.realisedFraction, metrics: nil, divergence: "diverged")
+        }
+        let study = try ApplicableThresholdVerdictTests.study()
+        let results = StudyResults(study: study, runs: study.withCleanBaselines(runs), toolVersion: "test")
+        let row = ReportModel.predictedRows(of: results)[0]
+        #expect(row.tau == "not computed (no finished run at a positive budget)", "\(row.tau)")
+        let text = row.findings.joined(separator: " ")
+        #expect(!text.contains("no threshold exists") && !text.contains("No seed's target has a threshold") && !text.contains("): ;"), "\(text)")
+        #expect(PoisonabilityEvidence(results, series: 0).parameterSpaceSentence
+            == "No run at a positive budget finished, so no τ_w was computed and the runs show nothing of parameter space.")
+        let budget = TargetBudget(runs: results.runs, series: 0, confidence: 0.95, cancel: .weights)
+        #expect(budget.victimSentence.hasSuffix("closes 50.0% of the clean model's disagreement with the target): no run at a positive budget finished."))
+        #expect(budget.sentence(symbol: "τ_w").hasSuffix("every run is judged by its own): none: no run at a positive budget finished, so no τ_w was computed."))
+        let tau = ReportModel.attackMetricTables(of: results, fractions: results.config.fractions).first { $0.name.hasPrefix("Threshold τ") }
+        #expect(tau.map { $0.rows.dropFirst().allSatisfy { $0.cells.allSatisfy { $0 == "n/a" } } } == true, "\(String(describing: tau?.rows))")
     }
 }
