@@ -47,7 +47,9 @@ public struct AggregatePoint: Sendable, Codable, Equatable {
 }
 
 /// One point per (fraction, series) of the sweep, fraction-major then series in study order, each
-/// metric averaged over the finished runs that have it (detectionPrecision over those that poisoned a row),
+/// metric averaged over the finished runs that have it (detectionPrecision over those that poisoned a row,
+/// a retrained victim's distance from and agreement with its target over those whose victim converged,
+/// `MetricKey.convergedVictimKeys`),
 /// except an orientation-dependent detection metric whose seeds are split (`OrientationSplit`): that
 /// one gets its split and no mean.
 public func aggregate(_ runs: [RunResult], fractions: [Double], seriesCount: Int) -> [AggregatePoint] {
@@ -61,7 +63,9 @@ public func aggregate(_ runs: [RunResult], fractions: [Double], seriesCount: Int
             for key in keys {
                 // The precision of finding poisoned rows is undefined where no row was poisoned (a run
                 // records 0 when its defense flags rows): left out there, as recall and AUROC are.
-                let values = cell.filter { key != MetricKey.detectionPrecision || $0.poisonedCount > 0 }.compactMap { $0.metrics?[key] }
+                // A retrained victim's distance from its target and agreement with it count only where it converged
+                // (`RunResult.countedMetric`): an unconverged one measures where its training stopped.
+                let values = cell.filter { key != MetricKey.detectionPrecision || $0.poisonedCount > 0 }.compactMap { $0.countedMetric(key) }
                 if OrientationSplit.orientationDependentMetrics.contains(key), let split = OrientationSplit(values: values) {
                     splits[key] = split
                 } else if !values.isEmpty {

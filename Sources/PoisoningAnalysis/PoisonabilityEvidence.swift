@@ -208,6 +208,9 @@ public struct PoisonabilityEvidence: Sendable, Equatable {
     /// verdict on cancellation above τ is `TargetBudget`'s).
     public var parameterSpaceSentence: String {
         guard !taus.isEmpty else {
+            guard seedsWithoutThreshold > 0 else {
+                return "No run at a positive budget finished, so no \(symbol) was computed and the runs show nothing of parameter space."
+            }
             return "No seed's target has a threshold (the product of its weights and its clean gradient is at most 0), "
                 + "so the paper predicts no floor for the mixed gradient."
         }

@@ -70,11 +70,40 @@ public struct TargetBudget: Sendable, Codable, Equatable {
         /// Its runs whose victim is not converged (`victimGradientNorm` above `MetricKey.victimGradientTolerance`),
         /// whose agreement is not judged; nil when there are none.
         public let unconverged: Int?
+        /// Its runs below `budget` (at any fraction when `budget` is nil) that do not cancel the mixed
+        /// gradient beyond (1 + `judgedMargin`) of the threshold each records, each as its fraction and
+        /// its fraction over that threshold, ascending by fraction: not only `lastUncancelled`, since τ_w
+        /// varies between a seed's runs and an earlier run may lie further beyond its own. Nil when there
+        /// are none, or in a results.json written before it was recorded (then `lastUncancelled` alone
+        /// tells lateness).
+        public let lateFailures: [LateFailure]?
+        /// Its runs above `budget` that do not cancel the mixed gradient beyond (1 + `judgedMargin`) of
+        /// the threshold each records, ascending by fraction: the seed cancels at a smaller budget, so these
+        /// are not late cancellation but budgets at which gradient canceling did not converge within its
+        /// step cap (the prediction's "success above τ" does not hold there). They keep the verdict from
+        /// `consistent` without making the seed late. Nil when there are none, or in a results.json
+        /// written before it was recorded.
+        public let failuresAbove: [LateFailure]?
+
+        /// A run that failed to cancel the mixed gradient beyond (1 + `judgedMargin`) of its own threshold.
+        public struct LateFailure: Sendable, Codable, Equatable {
+            /// The run's poison fraction ε_d.
+            public let fraction: Double
+            /// ε_d over the threshold the run records.
+            public let inTau: Double
+
+            /// A failed run at `fraction`, `inTau` of its own threshold.
+            public init(fraction: Double, inTau: Double) {
+                self.fraction = fraction
+                self.inTau = inTau
+            }
+        }
 
         /// One seed's budgets beside its τ and its clean model's agreement.
         public init(seed: UInt64, tau: Double?, baseline: Double?, budget: Double?, lastUncancelled: Double? = nil, budgetTau: Double? = nil,
                     lastUncancelledTau: Double? = nil, cancelledBelowTau: Double? = nil, reached: Double? = nil,
-                    halfway: Double? = nil, judged: Int? = nil, unconverged: Int? = nil) {
+                    halfway: Double? = nil, judged: Int? = nil, unconverged: Int? = nil, lateFailures: [LateFailure]? = nil,
+                    failuresAbove: [LateFailure]? = nil) {
             self.seed = seed
             self.tau = tau
             self.baseline = baseline
@@ -87,6 +116,8 @@ public struct TargetBudget: Sendable, Codable, Equatable {
             self.halfway = halfway
             self.judged = judged
             self.unconverged = unconverged
+            self.lateFailures = lateFailures
+            self.failuresAbove = failuresAbove
         }
 
         /// The agreement the victim must reach, a₀ + closedShare · (1 − a₀); nil without a₀.
@@ -115,7 +146,15 @@ public struct TargetBudget: Sendable, Codable, Equatable {
 
         /// Whether a run of the seed beyond (1 + `judgedMargin`) of its own threshold fails to cancel
         /// while no smaller fraction cancels: gradient canceling cancelled late, whatever the grid hides.
-        public var isLate: Bool { lastUncancelledInTau.map { $0 > 1 + TargetBudget.judgedMargin } == true }
+        public var isLate: Bool { !lateRuns.isEmpty }
+
+        /// The runs that make the seed late (`lateFailures`; in a results.json written before they were
+        /// recorded, `lastUncancelled` when it lies beyond the margin, the only one known).
+        public var lateRuns: [LateFailure] {
+            if let lateFailures { return lateFailures }
+            guard let lastUncancelled, let inTau = lastUncancelledInTau, inTau > 1 + TargetBudget.judgedMargin else { return [] }
+            return [LateFailure(fraction: lastUncancelled, inTau: inTau)]
+        }
 
     }
 
@@ -123,8 +162,14 @@ public struct TargetBudget: Sendable, Codable, Equatable {
     /// below τ, and gradient canceling reaches it above).
     public enum Verdict: String, Sendable, Codable, Equatable {
         /// No seed's mixed gradient is cancelled below its τ, every seed's is at some swept budget above
-        /// it, and the paired interval of the excess (budget − τ)/τ over seeds lies at or below
-        /// `judgedMargin`: the runs agree with both halves of the prediction.
+        /// it, the paired interval of the excess (budget − τ)/τ over seeds lies at or below
+        /// `judgedMargin`, no seed is late (`SeedBudget.isLate`) and no seed's run beyond the margin above
+        /// its first cancelling budget fails (`SeedBudget.failuresAbove`): the runs agree with both halves of
+        /// the prediction. A late seed rules it out even when the average holds the margin: the
+        /// prediction is per problem instance (a seed's clean data and target), so a seed whose run
+        /// failed beyond (1 + margin) of its own τ is evidence of late cancellation for that seed, which
+        /// an average over the other seeds cannot take back; such a study is `excessUndecided` (some
+        /// seeds late) or `reachedLate` (all).
         case consistent
         /// No seed's mixed gradient is cancelled below its τ and every seed's is above it, and for every
         /// seed a run beyond (1 + `judgedMargin`) of its own τ fails to cancel it below its first
@@ -132,8 +177,10 @@ public struct TargetBudget: Sendable, Codable, Equatable {
         /// within the attack's step cap, whatever the grid hides.
         case reachedLate
         /// No seed's mixed gradient is cancelled below its τ and every seed's is above it, but neither
-        /// the excess's interval lies at or below `judgedMargin` nor is every seed late: some seeds' grid
-        /// brackets straddle (1 + margin)τ, or the seeds differ (some near, some late).
+        /// is the excess's interval at or below `judgedMargin` with no seed late, nor is every seed late:
+        /// some seeds' grid brackets straddle (1 + margin)τ, or the seeds differ (some near, some late;
+        /// then even an average within the margin holds on average only), or some seed's run beyond the
+        /// margin above its first cancelling budget fails (`SeedBudget.failuresAbove`).
         case excessUndecided
         /// Some seed's mixed gradient is cancelled (to `cancelledRatio`) at a budget below its τ: against
         /// the prediction, unless its floor there (which tends to 0 as ε_d → τ) is below `cancelledRatio`.
@@ -235,7 +282,8 @@ public struct TargetBudget: Sendable, Codable, Equatable {
             verdict = .successBelowTau
         } else if predicted.contains(where: { $0.budget == nil }) {
             verdict = predicted.contains { $0.budget == nil && $0.failsAboveTau } ? .notReachedAboveTau : .notSweptAboveTau
-        } else if let upper = excess?.interval?.upper, upper <= Self.judgedMargin {
+        } else if let upper = excess?.interval?.upper, upper <= Self.judgedMargin, !predicted.contains(where: \.isLate),
+                  !predicted.contains(where: { $0.failuresAbove != nil }) {
             verdict = .consistent
         } else if predicted.allSatisfy(\.isLate) {
             verdict = .reachedLate
@@ -255,7 +303,6 @@ public struct TargetBudget: Sendable, Codable, Equatable {
     public init(runs: [RunResult], series: Int, confidence: Double, cancel: CanceledGradient?) {
         let finished = runs.filter { $0.series == series && $0.metrics != nil && $0.fraction > 0 }
         let swept = Set(finished.map(\.fraction)).sorted()
-        let converged = { (run: RunResult) in (run.metrics?[MetricKey.victimGradientNorm]).map { $0 <= MetricKey.victimGradientTolerance } ?? true }
         let seeds = Set(finished.map(\.seed)).sorted().map { seed -> SeedBudget in
             let own = finished.filter { $0.seed == seed }.sorted { $0.fraction < $1.fraction }
             let baseline = own.lazy.compactMap { $0.metrics?[MetricKey.targetAgreement + MetricKey.baselineSuffix] }.first
@@ -271,21 +318,29 @@ public struct TargetBudget: Sendable, Codable, Equatable {
             let threshold = { (run: RunResult) in cancel.flatMap { cancel in run.metrics.flatMap { applicableThreshold(metrics: $0, cancel: cancel) } } }
             let first = own.first(where: cancels)
             let cancelled = first?.fraction
-            let last = own.filter { run in !cancels(run) && cancelled.map { run.fraction < $0 } ?? true }.last
+            let failed = own.filter { run in !cancels(run) && cancelled.map { run.fraction < $0 } ?? true }
+            let last = failed.last
+            // A failed run beyond (1 + margin) of its own threshold, in units of it.
+            let beyondMargin = { (run: RunResult) in
+                threshold(run).flatMap { tau in run.fraction / tau > 1 + Self.judgedMargin ? SeedBudget.LateFailure(fraction: run.fraction, inTau: run.fraction / tau) : nil }
+            }
+            let lateFailures = failed.compactMap(beyondMargin)
+            let failuresAbove = own.filter { run in !cancels(run) && cancelled.map { run.fraction > $0 } == true }.compactMap(beyondMargin)
             let belowOwn = own.first { run in cancels(run) && threshold(run).map { run.fraction < $0 } == true }
             let halfway = bar.flatMap { bar in
-                own.first { converged($0) && ($0.metrics?[MetricKey.targetAgreement]).map { $0 >= bar } == true }?.fraction
+                own.first { $0.victimConverged && ($0.metrics?[MetricKey.targetAgreement]).map { $0 >= bar } == true }?.fraction
             }
             let reached = own.first { run in
-                guard converged(run), let distance = run.metrics?[MetricKey.targetDistance], let agreement = run.metrics?[MetricKey.targetAgreement] else {
+                guard run.victimConverged, let distance = run.metrics?[MetricKey.targetDistance], let agreement = run.metrics?[MetricKey.targetAgreement] else {
                     return false
                 }
                 return distance <= Self.reachedDistance && agreement >= 1
             }?.fraction
-            let unconverged = own.filter { !converged($0) }.count
+            let unconverged = own.filter { !$0.victimConverged }.count
             return SeedBudget(seed: seed, tau: median(own.compactMap(threshold)), baseline: baseline, budget: cancelled,
                               lastUncancelled: last?.fraction, budgetTau: first.flatMap(threshold), lastUncancelledTau: last.flatMap(threshold),
-                              cancelledBelowTau: belowOwn?.fraction, reached: reached, halfway: halfway, judged: own.count - unconverged, unconverged: unconverged > 0 ? unconverged : nil)
+                              cancelledBelowTau: belowOwn?.fraction, reached: reached, halfway: halfway, judged: own.count - unconverged, unconverged: unconverged > 0 ? unconverged : nil,
+                              lateFailures: lateFailures.isEmpty ? nil : lateFailures, failuresAbove: failuresAbove.isEmpty ? nil : failuresAbove)
         }
         self.init(series: series, seeds: seeds, swept: swept, confidence: confidence)
     }
@@ -326,6 +381,14 @@ public struct TargetBudget: Sendable, Codable, Equatable {
         return "seed \(seed.seed) in (\(percent(seed.lastUncancelled ?? 0)), \(percent(budget))]" + (bracket ?? "")
     }
 
+    /// The runs that make `seed` late, each at its fraction and in units of the threshold it records:
+    /// "seed 3's run at 150.0% = 1.41 τ_w", "seed 3's runs at 50.0% = 1.43 τ_w and 150.0% = 1.41 τ_w".
+    private static func lateRunsText(_ seed: SeedBudget, symbol: String) -> String {
+        let runs = seed.lateRuns
+        return "seed \(seed.seed)'s run\(runs.count == 1 ? "" : "s") at "
+            + listing(runs.map { "\(percent($0.fraction)) = \(fixed($0.inTau, decimals: 2)) \(symbol)" })
+    }
+
     /// "seeds 1, 3" or "seed 2".
     private static func seedList(_ seeds: [SeedBudget]) -> String {
         "seed\(seeds.count == 1 ? "" : "s") \(seeds.map { String($0.seed) }.joined(separator: ", "))"
@@ -341,6 +404,26 @@ public struct TargetBudget: Sendable, Codable, Equatable {
         return "; \(none.count) of \(seeds.count) seeds \(none.count == 1 ? "has" : "have") no \(symbol) (⟨W, G⟩ ≤ 0: \(Self.seedList(none))), not judged"
     }
 
+    /// "; above its first cancelling budget, seed 3's run at 100.0% = 2.10 τ_w failed to cancel: …"; empty
+    /// when no seed has such a run (`SeedBudget.failuresAbove`). Such a run is not late cancellation (a
+    /// smaller budget cancels) but a budget at which the attack did not converge within its step cap.
+    private func failuresAboveClause(_ symbol: String) -> String {
+        let failing = seeds.filter { $0.failuresAbove != nil }
+        guard !failing.isEmpty else { return "" }
+        let runs = failing.map { seed in
+            let failures = seed.failuresAbove ?? []
+            return "seed \(seed.seed)'s run\(failures.count == 1 ? "" : "s") at "
+                + listing(failures.map { "\(percent($0.fraction)) = \(fixed($0.inTau, decimals: 2)) \(symbol)" })
+        }
+        let one = failing.count == 1 && failing[0].failuresAbove?.count == 1
+        return "; above its seed's first cancelling budget, \(listing(runs)) failed to cancel beyond \(fixed(1 + Self.judgedMargin, decimals: 2)) \(symbol): "
+            + "not late cancellation (a smaller budget cancels) but gradient canceling not converging at \(one ? "that budget" : "those budgets") "
+            + "within its step cap, so the runs do not show success at every budget above \(symbol)"
+    }
+
+    /// `unjudgedClause` then `failuresAboveClause`: what every verdict's sentence ends with.
+    private func closingClauses(_ symbol: String) -> String { unjudgedClause(symbol) + failuresAboveClause(symbol) }
+
     /// "every seed" or, when some have no threshold, "every seed with a τ_w".
     private func everySeed(_ symbol: String) -> String { unjudged.isEmpty ? "every seed" : "every seed with a \(symbol)" }
 
@@ -355,13 +438,14 @@ public struct TargetBudget: Sendable, Codable, Equatable {
     /// straddles it (open), with what would decide the open ones.
     private func perSeedMarginText(symbol: String, margin: String) -> String {
         let predicted = seeds.filter { $0.budgetInTau != nil }
-        let near = predicted.filter(\.isNear), late = predicted.filter(\.isLate)
+        // A late seed is late whatever its first cancelling run: near only without a failed run beyond the margin.
+        let near = predicted.filter { $0.isNear && !$0.isLate }, late = predicted.filter(\.isLate)
         let open = predicted.filter { !$0.isNear && !$0.isLate }
         var parts: [String] = []
         if !near.isEmpty { parts.append("\(near.count) of \(predicted.count) seeds cancel within \(margin) (\(Self.seedList(near)))") }
         if !late.isEmpty {
-            parts.append("\(late.count) of \(predicted.count) failed beyond \(margin) (\(Self.seedList(late)); "
-                + "\(Self.stepCapClause))")
+            parts.append("\(late.count) of \(predicted.count) failed beyond \(margin) ("
+                + late.map { Self.lateRunsText($0, symbol: symbol) }.joined(separator: "; ") + " failed to cancel; \(Self.stepCapClause))")
         }
         if !open.isEmpty {
             parts.append("for \(Self.seedList(open)) the grid brackets the first cancelling budget across \(margin): fractions swept between "
@@ -371,7 +455,7 @@ public struct TargetBudget: Sendable, Codable, Equatable {
         } else {
             parts.append("no seed's bracket straddles \(margin), so more fractions cannot change this")
         }
-        return "per seed, " + parts.joined(separator: "; ") + unjudgedClause(symbol)
+        return "per seed, " + parts.joined(separator: "; ") + closingClauses(symbol)
     }
 
     /// The verdict's sentence: the criterion, each seed's bracket of its first cancelling budget beside
@@ -390,16 +474,18 @@ public struct TargetBudget: Sendable, Codable, Equatable {
         let margin = "\(fixed(1 + Self.judgedMargin, decimals: 2)) \(symbol)"
         switch verdict {
         case nil:
-            return opening + "; no \(symbol) is predicted."
+            return seeds.isEmpty ? opening + "none: no run at a positive budget finished, so no \(symbol) was computed."
+                : opening + "; no \(symbol) is predicted."
         case .consistent:
             return opening + "; " + excessClause(symbol) + ", at most the \(percent(Self.judgedMargin)) margin: the runs agree with the prediction, "
-                + "no seed's gradient is cancelled below its \(symbol) and \(everySeeds(symbol)) is within \(margin) on average" + unjudgedClause(symbol) + "."
+                + "no seed's gradient is cancelled below its \(symbol) and \(everySeeds(symbol)) is within \(margin) on average" + closingClauses(symbol) + "."
         case .reachedLate:
-            let floors = seeds.compactMap(\.lastUncancelledInTau)
+            // Each seed's furthest failed run beyond the margin, in units of the threshold that run records.
+            let furthest = seeds.compactMap { $0.lateRuns.map(\.inTau).max() }
             return opening + "; no seed's gradient is cancelled below its \(symbol), but for \(everySeed(symbol)) a run beyond \(margin) failed"
-                + (symbol == "τ" ? "" : ", each run judged by its own \(symbol)") + " (the last that does not cancel lies at \(fixed(floors.min() ?? 0, decimals: 2))–\(fixed(floors.max() ?? 0, decimals: 2)) "
-                + "\(symbol)): gradient canceling cancelled it later than the prediction's \(symbol), \(Self.stepCapClause); "
-                + "what this attack needed, not a bound on the problem" + unjudgedClause(symbol) + "." + allowed
+                + (symbol == "τ" ? "" : ", each run judged by its own \(symbol)") + " (each seed's furthest such run lies at "
+                + "\(fixed(furthest.min() ?? 0, decimals: 2))–\(fixed(furthest.max() ?? 0, decimals: 2)) \(symbol)): gradient canceling cancelled it later than the prediction's \(symbol), \(Self.stepCapClause); "
+                + "what this attack needed, not a bound on the problem" + closingClauses(symbol) + "." + allowed
         case .excessUndecided:
             guard excess != nil else {
                 // Fewer than two seeds with a threshold: judge those there are, one by one; more seeds are advised only when
@@ -411,8 +497,16 @@ public struct TargetBudget: Sendable, Codable, Equatable {
                     + perSeedMarginText(symbol: symbol, margin: margin) + "."
             }
             let above = excess?.interval?.lower.map { $0 > Self.judgedMargin } == true
+            let within = excess?.interval?.upper.map { $0 <= Self.judgedMargin } == true
+            // Within the margin on average, yet undecided: some seed is late, which the average must not hide.
+            let late = seeds.filter(\.isLate)
+            let averageOnly = ", at most the \(percent(Self.judgedMargin)) margin, so the runs are consistent with the prediction on average only"
+                + (late.isEmpty ? " (a run above a first cancelling budget failed, named at the end); "
+                    : ": " + listing(late.map { Self.lateRunsText($0, symbol: symbol) }) + " failed to cancel beyond \(margin), evidence of late cancellation "
+                        + "for \(late.count == 1 ? "that seed" : "those seeds"); ")
             return opening + "; no seed's gradient is cancelled below its \(symbol) and \(everySeeds(symbol)) is above it; " + excessClause(symbol)
                 + (above ? ", above the \(percent(Self.judgedMargin)) margin, but a first cancelling budget is only the upper end of its grid bracket; "
+                    : within ? averageOnly
                     : ", which holds the \(percent(Self.judgedMargin)) margin, so on average the runs cannot tell cancellation near \(symbol) from late; ")
                 + perSeedMarginText(symbol: symbol, margin: margin) + "."
         case .successBelowTau:
@@ -421,7 +515,7 @@ public struct TargetBudget: Sendable, Codable, Equatable {
             let below = seeds.filter(\.isBelowTau).map { seed in String(seed.seed) + (seed.cancelledBelowTau.map { " (its run at \(percent($0)))" } ?? "") }
             return opening + "; seed\(below.count == 1 ? "" : "s") \(below.joined(separator: ", ")) "
                 + "cancel\(below.count == 1 ? "s" : "") it below \(symbol == "τ" ? symbol : "the \(symbol) \(below.count == 1 ? "that run records" : "each such run records")"), against the prediction (unless the floor below \(symbol), which tends to 0 as "
-                + "ε_d nears \(symbol), is under \(ratioText(Self.cancelledRatio)) of the clean gradient there)" + unjudgedClause(symbol) + "."
+                + "ε_d nears \(symbol), is under \(ratioText(Self.cancelledRatio)) of the clean gradient there)" + closingClauses(symbol) + "."
         case .notReachedAboveTau:
             let missing = seeds.filter { $0.budget == nil && $0.failsAboveTau }.map { String($0.seed) }
             let unswept = seeds.filter { $0.tau != nil && $0.budget == nil && !$0.failsAboveTau }.map { String($0.seed) }
@@ -429,9 +523,9 @@ public struct TargetBudget: Sendable, Codable, Equatable {
                 + "for seed\(missing.count == 1 ? "" : "s") \(missing.joined(separator: ", ")), runs above \(symbol) included (what this attack "
                 + "reached, not a bound on the problem)"
                 + (unswept.isEmpty ? "" : "; seed\(unswept.count == 1 ? "" : "s") \(unswept.joined(separator: ", ")) had no run above \(symbol)")
-                + unjudgedClause(symbol) + "." + allowed
+                + closingClauses(symbol) + "." + allowed
         case .notSweptAboveTau:
-            return opening + "; " + undecidedText(symbol: symbol, unjudged: unjudgedClause(symbol))
+            return opening + "; " + undecidedText(symbol: symbol, unjudged: closingClauses(symbol))
         }
     }
 
@@ -467,6 +561,7 @@ public struct TargetBudget: Sendable, Codable, Equatable {
         let opening = "Separately, per seed, the first swept budget at which the retrained victim is the target (within "
             + "\(percent(Self.reachedDistance)) of its parameters and agreeing with it on every test row; halfway: the first at which it "
             + "closes \(percent(closedShare)) of the clean model's disagreement with the target)"
+        if seeds.isEmpty { return opening + ": no run at a positive budget finished." }
         if seeds.allSatisfy({ $0.judged == 0 }) {
             return opening + ": no run's victim is judged (none is converged to a gradient norm of "
                 + "1e\(Int(log10(MetricKey.victimGradientTolerance).rounded())) on its training rows)."

@@ -336,3 +336,18 @@ func smallestDenominator(of value: Double, atMost bound: Int) -> Int? {
 
 /// The greatest common divisor of two positive integers.
 private func gcd(_ a: Int, _ b: Int) -> Int { b == 0 ? a : gcd(b, a % b) }
+
+extension RunResult {
+    /// Whether the run's retrained victim is converged: its `victimGradientNorm` at most
+    /// `MetricKey.victimGradientTolerance`, or not recorded (no victim retrained to a target).
+    public var victimConverged: Bool {
+        (metrics?[MetricKey.victimGradientNorm]).map { $0 <= MetricKey.victimGradientTolerance } ?? true
+    }
+
+    /// The run's value of metric `key` as it enters means and intervals over seeds: nil for a
+    /// converged-victim metric (`MetricKey.convergedVictimKeys`) of a run whose victim is not
+    /// converged (`victimConverged`), else `metrics[key]`.
+    public func countedMetric(_ key: String) -> Double? {
+        MetricKey.convergedVictimKeys.contains(key) && !victimConverged ? nil : metrics?[key]
+    }
+}

@@ -117,6 +117,11 @@ public struct StudyDesign: Sendable {
                                      message: "\(corrected.0.label) measures its success against the clean model of each series "
                                          + "and seed, which is the run at fraction 0: add 0 to the fractions")
         }
+        if !config.fractions.contains(where: { $0 > 0 }), let targeted = attacks.first(where: { $0.0 is any TargetedAttack }) {
+            throw SpecificationError(path: "fractions", location: locations.location(of: "fractions"),
+                                     message: "\(targeted.0.label) computes its target's threshold τ and poisons only at a positive "
+                                         + "budget, and the fractions are only 0: add at least one positive fraction")
+        }
         if var sequential = config.sequential {
             let askable = SequentialSeeds.askable(models: models.count, attacks: attacks.count, defenses: defenses.count)
             let path = "seeds.until"
@@ -305,13 +310,18 @@ public struct StudyLayout: Sendable {
     /// `runs` (of this study) with the baseline and the excess of every attack metric that has one
     /// (`MetricInfo.hasBaseline`): the baseline is the rate of the finished run of the same series
     /// and seed at fraction 0, the excess the run's rate minus it. A run without the rate, or whose
-    /// baseline run is missing, diverged or lacks the rate, gets neither. Derived values already in
-    /// `runs` are replaced, so applying it twice changes nothing.
+    /// baseline run is missing, diverged or lacks the rate, gets neither. An excess of a retrained
+    /// victim's metric (`MetricKey.convergedVictimKeys`) is a pair of victims, so it is left out too when
+    /// the clean run's victim is not converged (`RunResult.victimConverged`), its baseline kept. Derived
+    /// values already in `runs` are replaced, so applying it twice changes nothing.
     public func withCleanBaselines(_ runs: [RunResult]) -> [RunResult] {
         // The clean run of each (series, seed), found by its spec at fraction 0.
         var baselines = [RunSpec: [String: Double]]()
+        var unconvergedClean = Set<RunSpec>()
         for run in runs where run.fraction == 0 {
-            if let metrics = run.metrics { baselines[RunSpec(fraction: 0, series: run.series, seed: run.seed)] = metrics }
+            let spec = RunSpec(fraction: 0, series: run.series, seed: run.seed)
+            if let metrics = run.metrics { baselines[spec] = metrics }
+            if !run.victimConverged { unconvergedClean.insert(spec) }
         }
         return runs.map { run in
             guard var metrics = run.metrics, series.indices.contains(run.series) else { return run }
@@ -320,7 +330,9 @@ public struct StudyLayout: Sendable {
                 metrics[metric.excess.key] = nil
                 guard let rate = metrics[metric.key], let clean = baselines[RunSpec(fraction: 0, series: run.series, seed: run.seed)]?[metric.key] else { continue }
                 metrics[metric.baseline.key] = clean
-                metrics[metric.excess.key] = rate - clean
+                let unpaired = MetricKey.convergedVictimKeys.contains(metric.excess.key)
+                    && unconvergedClean.contains(RunSpec(fraction: 0, series: run.series, seed: run.seed))
+                metrics[metric.excess.key] = unpaired ? nil : rate - clean
             }
             return run.withMetrics(metrics)
         }

@@ -1,3 +1,4 @@
+import Foundation
 import Plotting
 import PoisoningAnalysis
 import PoisoningEngine
@@ -5,7 +6,7 @@ import PoisoningEngine
 /// Lu, Kamath and Yu's threshold τ against what gradient canceling did: one panel per
 /// gradient-canceling series (titled by its model and attack, so by its target), over the poison
 /// budget ε (`budgetAxis`), the retrained victim's agreement with its target and its test accuracy
-/// (means over seeds) in the colour of the series' model and told apart by line style and marker,
+/// (means over seeds; the agreement over the runs whose victim converged, `unconvergedVictimNote`) in the colour of the series' model and told apart by line style and marker,
 /// the target's accuracy as a horizontal line and the threshold that applies (τ_w or τ, `thresholdName`)
 /// as a grey vertical band spanning its values over the seeds (a line when they coincide). The mixed gradient's norm, which spans decades, has its own
 /// figure on a log axis (`gradientRatioFigure`). Nil when the study has no gradient-canceling series.
@@ -51,10 +52,25 @@ func poisonabilityFigure(_ results: StudyResults, styles: StudyStyles) -> StudyF
         + "where the seeds agree). " + thresholdNote(results, members) + " Below it no poison set can make the target stationary; "
         + "the mixed gradient's norm is drawn on a log axis in the next figure."
         + budgetAxisNote(x)
+        + unconvergedVictimNote(results, series: members)
         + thresholdScopeNote(results, members)
         + AttackNames(results).note
     return StudyFigure(name: "poisonability", caption: caption, chart: Chart(
         title: "Victim's agreement with the target and accuracy vs. budget ε",
         x: x, y: Axis(label: "Agreement, accuracy", minimumSpan: minimumFractionSpan), panels: filled, legend: legend,
         panelWidth: panelSize(filled.count).width, panelHeight: panelSize(filled.count).height))
+}
+
+/// What a caption says when the agreement with the target (`MetricKey.targetAgreement`, or `key`) it
+/// draws for series `series` leaves runs out, its points' means being over the runs whose retrained
+/// victim converged (`RunResult.countedMetric`): " The agreement with the target is over the runs whose
+/// retrained victim converged …: 12 of 40 runs at positive budgets are left out."; empty when none is.
+func unconvergedVictimNote(_ results: StudyResults, series: [Int], key: String = MetricKey.targetAgreement) -> String {
+    let recorded = results.runs.filter { series.contains($0.series) && $0.fraction > 0 && $0.metrics?[key] != nil }
+    let leftOut = recorded.filter { $0.countedMetric(key) == nil }.count
+    guard leftOut > 0 else { return "" }
+    return " The agreement with the target is over the runs whose retrained victim converged (gradient norm at most "
+        + "1e\(Int(log10(MetricKey.victimGradientTolerance).rounded())) on its training rows; an unconverged one measures where its training "
+        + "stopped as much as the poisons): \(leftOut) of \(recorded.count) runs at positive budgets are left out"
+        + (leftOut == recorded.count ? ", so no agreement is drawn." : ".")
 }

@@ -99,16 +99,17 @@ private func placement(_ results: StudyResults, _ attack: Int) -> ParameterValue
 /// Every such difference of the study, by pair of series (in series order), then budget, then metric.
 func attackBudgetDifferences(_ results: StudyResults) -> [AttackBudgetDifference] {
     let fractions = results.config.fractions.filter { $0 > 0 }.sorted(), seeds = results.config.seeds
-    var byPlace = [BudgetRun: [String: Double]]()
-    for run in results.runs { if let metrics = run.metrics { byPlace[BudgetRun(series: run.series, fraction: run.fraction, seed: run.seed)] = metrics } }
+    var byPlace = [BudgetRun: RunResult]()
+    for run in results.runs where run.metrics != nil { byPlace[BudgetRun(series: run.series, fraction: run.fraction, seed: run.seed)] = run }
     let resolution = 1 / Double(results.data.testCount), confidence = results.statistics.confidence
     return results.series.indices.flatMap { base in
         results.series.indices.filter { $0 > base && compared(results, base, $0) }.flatMap { other in
             fractions.flatMap { fraction in
                 comparedMetrics(results, base, other).map { metric in
                     let differences: [Double?] = seeds.map { seed in
-                        guard let a = byPlace[BudgetRun(series: base, fraction: fraction, seed: seed)]?[metric.key],
-                              let b = byPlace[BudgetRun(series: other, fraction: fraction, seed: seed)]?[metric.key] else { return nil }
+                        // A seed whose victim is not converged in either run is left out of a converged-victim metric (`RunResult.countedMetric`).
+                        guard let a = byPlace[BudgetRun(series: base, fraction: fraction, seed: seed)]?.countedMetric(metric.key),
+                              let b = byPlace[BudgetRun(series: other, fraction: fraction, seed: seed)]?.countedMetric(metric.key) else { return nil }
                         return metric.sign * (b - a)
                     }
                     let present = differences.compactMap { $0 }

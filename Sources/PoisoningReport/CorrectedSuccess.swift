@@ -1,11 +1,54 @@
 import PoisoningAnalysis
+import PoisoningEngine
+import PoisoningUtilities
 
 /// The Student t interval over seeds of the mean of metric `key` of series `series` at `fraction`
 /// (`studentTInterval`: ȳ ± t_{m-1, 1-α/2} s / √m over the m seeds whose runs have the metric, the
-/// spread s raised to one test row, at the study's level); nil with fewer than two such seeds.
-func seedMeanInterval(_ results: StudyResults, series: Int, fraction: Double, key: String) -> Interval? {
-    let values = results.runs.filter { $0.series == series && $0.fraction == fraction }.map { $0.metrics?[key] }
-    return studentTInterval(values, resolution: 1 / Double(results.data.testCount), confidence: results.statistics.confidence)
+/// spread s raised to `resolution`, one test row unless given, at the study's level); nil with fewer
+/// than two such seeds. A retrained victim's distance from and agreement with its target count only
+/// where it converged (`RunResult.countedMetric`), as the points' means do.
+func seedMeanInterval(_ results: StudyResults, series: Int, fraction: Double, key: String, resolution: Double? = nil) -> Interval? {
+    let values = results.runs.filter { $0.series == series && $0.fraction == fraction }.map { $0.countedMetric(key) }
+    return studentTInterval(values, resolution: resolution ?? 1 / Double(results.data.testCount), confidence: results.statistics.confidence)
+}
+
+/// The finished runs of series `series` at `fraction` that record metric `key` but are left out of its
+/// mean and interval because their retrained victim is not converged (`RunResult.countedMetric`),
+/// beside all those that record it; (0, n) for any metric outside `MetricKey.convergedVictimKeys`. An
+/// excess over the clean model counts the runs that record its rate, since a run whose clean model's
+/// victim is not converged records none (`Study.withCleanBaselines`).
+func unconvergedVictims(_ results: StudyResults, series: Int, fraction: Double, key: String) -> (leftOut: Int, of: Int) {
+    let rate = MetricKey.convergedVictimKeys.contains(key) ? ReportModel.rateKey(key) : key
+    let recorded = results.runs.filter { $0.series == series && $0.fraction == fraction && $0.metrics?[rate] != nil }
+    return (recorded.filter { $0.countedMetric(key) == nil }.count, recorded.count)
+}
+
+/// " (2 of 5 runs left out: victim not converged)" for `unconvergedVictims`' count; empty when none is left out.
+func leftOutNote(_ count: (leftOut: Int, of: Int)) -> String {
+    count.leftOut == 0 ? "" : " (\(count.leftOut) of \(count.of) run\(count.of == 1 ? "" : "s") left out: victim not converged)"
+}
+
+/// The runs of `series` at positive fractions, over every fraction, that record metric `key` but are left
+/// out of it for an unconverged victim (`unconvergedVictims` summed over the swept fractions).
+func unconvergedVictimsOverFractions(_ results: StudyResults, series: [Int], key: String) -> (leftOut: Int, of: Int) {
+    let fractions = Set(results.runs.map(\.fraction)).filter { $0 > 0 }
+    return series.flatMap { one in fractions.map { unconvergedVictims(results, series: one, fraction: $0, key: key) } }
+        .reduce((leftOut: 0, of: 0)) { (leftOut: $0.leftOut + $1.leftOut, of: $0.of + $1.of) }
+}
+
+/// A mean over seeds of a magnitude of metric `key` with its interval, the interval's ends clipped to
+/// the metric's range (`MetricKey.validRange`: a distance is at least 0, an agreement within [0, 1]):
+/// "0.075 [0.046, 0.104]" in a table (`inBrackets`), "0.075 (0.046 to 0.104)" in a sentence, each
+/// number with three decimals (with exponents when it rounds to 0.000 but is not 0); the mean alone
+/// when there is no interval (one seed, or one run).
+func magnitudeMeanText(_ mean: Double, _ interval: Interval?, key: String, inBrackets: Bool) -> String {
+    let number = { (value: Double) in value != 0 && abs(value) < 0.0005 ? String(format: "%.1e", value) : fixed(value, decimals: 3) }
+    let range = MetricKey.validRange(of: key)
+    guard let interval = interval.map({ interval in
+        Interval(lower: interval.lower.map { max($0, range.lowerBound) }, upper: interval.upper.map { min($0, range.upperBound) })
+    }) else { return number(mean) }
+    return number(mean) + (inBrackets ? " [" + intervalText(interval, number, separator: bracketSeparator) + "]"
+                                      : " (" + intervalText(interval, number) + ")")
 }
 
 /// A signed mean over seeds with its interval: "+0.261 [+0.238, +0.284]" in a table (`inBrackets`),

@@ -58,6 +58,7 @@ public func findingSentences(_ results: StudyResults) -> [String] {
             + "range, not as estimates of where accuracy would level off.")
     }
     sentences += attackMetricSentences(results, words: words)
+    if let unconverged = noConvergedVictimSentence(results) { sentences.append(unconverged) }
     if let likeForLike = likeForLikeSentence(results) { sentences.append(likeForLike) }
     if let saturation = saturationSentence(results, words: words) { sentences.append(saturation) }
     if !findings.detectionAUROC.isEmpty {
@@ -101,14 +102,24 @@ private func attackMetricSentences(_ results: StudyResults, words: FindingWords)
         // Each corrected rate with its Student t interval over seeds ("+0.314 (+0.291 to +0.337)"), or "(one seed)".
         let signed = words.list(finding.values, series: \.series, value: { $0.value.mean }, table: "points.csv's \(rate.excess.key)_mean and _std") {
             guard results.statistics.seeds >= 2 else { return words.spread($0.value, signed: true) }
+            // A retrained victim's agreement counts only where it converged: the runs left out are counted.
+            let leftOut = unconvergedVictims(results, series: $0.series, fraction: findings.largestFraction, key: rate.excess.key).leftOut
             return signedMeanText($0.value.mean, seedMeanInterval(results, series: $0.series, fraction: findings.largestFraction, key: rate.excess.key),
-                                  inBrackets: false)
+                                  inBrackets: false) + (leftOut == 0 ? "" : " (\(leftOut) run\(leftOut == 1 ? "" : "s") left out: victim not converged)")
         }
         // A rate of the attacker's own model (svm-gradient's SVM) is compared with that model without
         // poisons, not with the clean victim.
         let ownModel = !finding.values.isEmpty && finding.values.allSatisfy { results.successModel(of: $0.series) != nil }
         let baseline = ownModel ? "its rate without poisons" : "the clean model's rate"
-        let clean = byKey[rate.baseline.key].map { "; \(baseline) is \(words.list($0.values, table: "points.csv's \(rate.baseline.key)_mean and _std"))" } ?? ""
+        // The clean model's agreement with the target is a mean over seeds as its excess is, with its Student t interval.
+        let table = "points.csv's \(rate.baseline.key)_mean and _std"
+        let clean = byKey[rate.baseline.key].map { cleanFinding in
+            guard MetricKey.convergedVictimKeys.contains(rate.key), results.statistics.seeds >= 2 else { return "; \(baseline) is \(words.list(cleanFinding.values, table: table))" }
+            return "; \(baseline) is " + words.list(cleanFinding.values, series: \.series, value: { $0.value.mean }, table: table) {
+                magnitudeMeanText($0.value.mean, seedMeanInterval(results, series: $0.series, fraction: findings.largestFraction, key: rate.baseline.key),
+                                  key: rate.baseline.key, inBrackets: false)
+            }
+        } ?? ""
         let saturated = finding.values.filter { value in results.fits[value.series].saturatedFrom != nil }.map { words.name($0.series) }
         let note = saturated.isEmpty ? "" : " At that fraction the budget of \(listing(saturated)) is saturated (see below)."
         let minus = ownModel ? "minus its rate without poisons (the same seed at fraction 0)" : "minus the clean model's of the same series and seed"
@@ -117,34 +128,53 @@ private func attackMetricSentences(_ results: StudyResults, words: FindingWords)
     }
 }
 
-/// The metrics of the retrained victim that mean something only for a converged one (its distance
-/// from the target and agreement with it): a victim whose gradient norm on its training rows
-/// (`victimGradientNorm`) is above `MetricKey.victimGradientTolerance` measures where its training
-/// stopped as much as the poisons, as `TargetBudget`'s victim finding says.
-let convergedVictimMetrics: Set<String> = [MetricKey.targetDistance, MetricKey.targetAgreement]
-
-/// For a converged-victim metric (`convergedVictimMetrics`) of `finding` at the largest fraction, when
-/// some run there has an unconverged victim: the mean ± std over the runs whose victim converged, per
-/// series, and how many runs were left out; nil when every victim there converged (the aggregate
-/// `finding` holds then) or the metric is another.
+/// For a metric of the retrained victim that means something only for a converged one
+/// (`MetricKey.convergedVictimKeys`: its distance from the target and agreement with it) of `finding`
+/// at the largest fraction: per series with a run there recording it, the mean over the runs whose
+/// victim converged with its Student t interval over seeds (as the success rates are given), and how
+/// many runs were left out (an unconverged victim measures where its training stopped as much as the
+/// poisons; the points' means leave it out too). Nil for another metric.
 private func convergedVictimSentence(_ results: StudyResults, finding: AttackMetricFinding, largest: String, words: FindingWords) -> String? {
     let key = finding.metric.key, fraction = results.findings.largestFraction
-    guard convergedVictimMetrics.contains(key) else { return nil }
-    let converged = { (run: RunResult) in (run.metrics?[MetricKey.victimGradientNorm]).map { $0 <= MetricKey.victimGradientTolerance } ?? true }
-    let perSeries = finding.values.map { value in
-        results.runs.filter { $0.series == value.series && $0.fraction == fraction && $0.metrics?[key] != nil }
+    guard MetricKey.convergedVictimKeys.contains(key), !key.hasSuffix(MetricKey.excessSuffix) else { return nil }
+    let series = Set(results.runs.filter { $0.fraction == fraction && $0.metrics?[key] != nil }.map(\.series)).sorted()
+    let means = Dictionary(uniqueKeysWithValues: finding.values.map { ($0.series, $0.value.mean) })
+    let resolution = key == MetricKey.targetDistance ? 0 : nil as Double?
+    let anyLeftOut = series.contains { unconvergedVictims(results, series: $0, fraction: fraction, key: key).leftOut > 0 }
+    let parts = words.list(series, series: { $0 }, value: { means[$0] }, table: "points.csv's \(key)_mean and _std") { index in
+        let count = unconvergedVictims(results, series: index, fraction: fraction, key: key)
+        guard let mean = means[index] else { return "not given (none of its \(count.of) victims converged)" }
+        let interval = seedMeanInterval(results, series: index, fraction: fraction, key: key, resolution: resolution)
+        let number = magnitudeMeanText(mean, interval, key: key, inBrackets: false) + (results.statistics.seeds < 2 ? " (one seed)" : "")
+        return number + (count.leftOut == 0 ? "" : " (\(count.leftOut) of \(count.of) runs left out)")
     }
-    guard perSeries.contains(where: { $0.contains { !converged($0) } }) else { return nil }
-    let parts = zip(finding.values, perSeries).map { value, runs -> String in
-        let kept = runs.filter(converged).compactMap { $0.metrics?[key] }
-        let number = kept.isEmpty ? "not given (no victim converged)"
-            : kept.count == 1 ? fixed(kept[0], decimals: 3) + " (one run)" : magnitudePlusMinus(MeanStd(of: kept))
-        return "\(number) (\(words.name(value.series)); \(runs.count - kept.count) of \(runs.count) runs left out)"
+    let over = anyLeftOut
+        ? ", over the runs whose retrained victim converged (gradient norm at most 1e\(Int(log10(MetricKey.victimGradientTolerance).rounded())) "
+            + "on its training rows; an unconverged one measures where its training stopped as much as the poisons, and is left out),"
+        : ""
+    let interval = results.statistics.seeds >= 2
+        ? " (mean over seeds, its \(levelText(results)) Student t interval, clipped to the metric's range, in parentheses)" : ""
+    return "At the largest fraction (\(largest)) the \(inRunningText(finding.metric.name)) (\(metricMeaning(finding.metric, results)))\(interval)\(over) "
+        + "is \(parts)."
+}
+
+/// The retrained victim's metrics (`MetricKey.convergedVictimKeys`, those the study's attacks record)
+/// that runs at the largest fraction record but no finding gives, since no victim there converged:
+/// which, and over how many runs; nil when there is none.
+private func noConvergedVictimSentence(_ results: StudyResults) -> String? {
+    let fraction = results.findings.largestFraction
+    let given = Set(results.findings.attackMetrics.map(\.metric.key))
+    let missing = results.attackMetrics.filter { metric in
+        MetricKey.convergedVictimKeys.contains(metric.key) && !given.contains(metric.key)
+            && results.runs.contains { $0.fraction == fraction && $0.metrics?[ReportModel.rateKey(metric.key)] != nil }
     }
-    return "At the largest fraction (\(largest)) the \(inRunningText(finding.metric.name)) (\(metricMeaning(finding.metric, results))), over the "
-        + "runs whose retrained victim converged (gradient norm at most 1e\(Int(log10(MetricKey.victimGradientTolerance).rounded())) on its "
-        + "training rows; an unconverged one measures where its training stopped as much as the poisons), is \(listing(parts)); "
-        + "points.csv's \(key)_mean and _std average every run."
+    guard !missing.isEmpty else { return nil }
+    // An excess by its rate: a run whose clean model's victim did not converge records none (`Study.withCleanBaselines`).
+    let runs = results.runs.filter { run in run.fraction == fraction && missing.contains { run.metrics?[ReportModel.rateKey($0.key)] != nil } }
+    return "At the largest fraction (\(percent(fraction))) the \(listing(missing.map { inRunningText($0.name) })) \(missing.count == 1 ? "is" : "are") "
+        + "not given: none of the \(runs.count) runs' retrained victims converged (gradient norm at most "
+        + "1e\(Int(log10(MetricKey.victimGradientTolerance).rounded())) on its training rows), and an unconverged one measures where its "
+        + "training stopped as much as the poisons."
 }
 
 /// Which series' attacks are saturated, and from which fraction: the budget asked for more rows

@@ -255,7 +255,9 @@ func unfittedRateAnswers(_ results: StudyResults) -> [String] {
         let name = inRunningText(rate.name)
         let value = { (v: SeriesValue) in
             let interval = seedMeanInterval(results, series: v.series, fraction: results.findings.largestFraction, key: rate.excess.key)
-            return "\(signedMeanText(v.value.mean, interval, inBrackets: true)) (\(results.series[v.series].label))"
+            // A retrained victim's agreement counts only where it converged (`RunResult.countedMetric`): the runs left out are counted.
+            let leftOut = leftOutNote(unconvergedVictims(results, series: v.series, fraction: results.findings.largestFraction, key: rate.excess.key))
+            return "\(signedMeanText(v.value.mean, interval, inBrackets: true))\(leftOut) (\(results.series[v.series].label))"
         }
         // A rate of the attacker's own model (svm-gradient's SVM) is compared with that model without poisons.
         let ownModel = finding.values.allSatisfy { results.successModel(of: $0.series) != nil }

@@ -20,16 +20,17 @@ extension ReportModel {
 
     /// Said for an MLP's series: its threshold `symbol` (τ_w or τ, its last layer's) is only a necessary condition, and its
     /// victims, trained by SGD as the run's model is (`norms`, their gradient norms at positive
-    /// budgets), are not converged to the 1e-5 tolerance at which a victim is judged, so the victims'
-    /// agreement with the target stays an empirical number; the verdict, on the mixed gradient at the
-    /// target, needs no victim.
+    /// budgets), need not be converged to the 1e-5 tolerance at which a victim is judged, and an
+    /// unconverged victim's agreement with the target is left out wherever it is averaged
+    /// (`RunResult.countedMetric`); the verdict, on the mixed gradient at the target, needs no victim.
     static func lowerBoundSentence(norms: [Double], symbol: String) -> String {
         "For this network \(symbol) is its last layer's condition only, a lower bound (Lu et al.'s claim for a non-convex model is only a "
             + "necessary condition): a mixed gradient cancelled below \(symbol) would contradict it, one not cancelled above \(symbol) "
             + "would not. Its victims are trained by SGD as the run's model is"
             + (norms.isEmpty ? "" : " (gradient norm on their training rows \(fixed(norms.min()!, decimals: 4))–\(fixed(norms.max()!, decimals: 4)))")
-            + ", not to the gradient norm of 1e-5 at which a victim counts as converged, so no victim is judged against the target and its "
-            + "agreement with the target is an empirical number only; the verdict rests on the mixed gradient at the target, which needs no victim."
+            + ", not to the gradient norm of 1e-5 at which a victim counts as converged, so no victim is judged against the target, and a "
+            + "victim's agreement with and distance from the target count only where it converged (the tables, findings and figures leave "
+            + "the others out); the verdict rests on the mixed gradient at the target, which needs no victim."
     }
 
     /// Why a victim retrained where the weights' gradient is cancelled need not be the target, from the
@@ -46,7 +47,7 @@ extension ReportModel {
         }
         let left = cancelled.compactMap { $0.metrics?[MetricKey.biasGradientRatio] }
         guard !left.isEmpty else { return nil }
-        let judged = cancelled.filter { ($0.metrics?[MetricKey.victimGradientNorm]).map { $0 <= MetricKey.victimGradientTolerance } ?? true }
+        let judged = cancelled.filter(\.victimConverged)
         let missed = judged.filter { run in
             guard let distance = run.metrics?[MetricKey.targetDistance], let agreement = run.metrics?[MetricKey.targetAgreement] else { return false }
             return distance > TargetBudget.reachedDistance || agreement < 1
@@ -90,7 +91,7 @@ extension ReportModel {
             let network = results.tauIsLowerBound(series: series)
             sentence += network ? "; they cancel every layer's weights' gradient, as the paper's text takes the gradient over every layer's "
                 + "parameters, the biases' left as the authors' code leaves them" : "; as the authors' code, they cancel the weights' gradient only, the biases' left"
-            sentence += (left.isEmpty ? "" : " (\(ratioText(left.min()!))–\(ratioText(left.max()!)) of the clean one at positive budgets)")
+            sentence += (left.isEmpty ? "" : " (\(span(left, ratioText)) of the clean one at positive budgets)")
                 + (network ? "; the authors' network code cancels the first layer's weights only (cancel: first-layer)." : ".")
         }
         return sentence
@@ -177,7 +178,8 @@ extension ReportModel {
             // Without τ the cell says whether the target is stationary on its own training rows, as τ takes it to be.
             let necessaryOnly = !results.applicableThresholdIsExact(series: series)
             let symbol = results.thresholdSymbol(series: series)
-            var tau = "none (no threshold exists)"
+            // "No threshold exists" only where a run computed none (⟨W, G⟩ ≤ 0); without a finished run at a positive budget none was computed.
+            var tau = evidence.seedsWithoutThreshold > 0 ? "none (no threshold exists)" : "not computed (no finished run at a positive budget)"
             if let own = evidence.targetGradientRatio, own > PoisonabilityEvidence.cancelledRatio {
                 tau = "none at these parameters (target not stationary: its gradient on its own training rows is up to \(ratioText(own)) "
                     + "of the clean one, above \(ratioText(PoisonabilityEvidence.cancelledRatio)))"

@@ -65,7 +65,8 @@ public struct ReportModel: Sendable {
         /// The metric's name and what it measures.
         public let name, meaning: String
         /// What each cell gives: "mean ± standard deviation over seeds", or, for an excess over the
-        /// clean model, the mean with its Student t interval.
+        /// clean model and for a retrained victim's distance from and agreement with its target, the
+        /// mean with its Student t interval (the latter over the runs whose victim converged).
         public let summary: String
         /// The series that have the metric.
         public let headers: [String]

@@ -130,7 +130,11 @@ extension ReportModel {
     /// test accuracy followed by the Wilson interval of the mean as a share of the test rows. A rate's
     /// excess over the clean model (a key ending in `MetricKey.excessSuffix`) is the signed mean with
     /// its Student t interval over seeds instead (`seedMeanInterval`; none at fraction 0, where it is 0
-    /// by construction). A cell of one run gives its value alone (`tableSpread`: no "± 0.000"). (A mean
+    /// by construction). A retrained victim's distance from and agreement with its target
+    /// (`MetricKey.convergedVictimKeys`) are over the runs whose victim converged, as the points' means
+    /// are, with their Student t interval too (`magnitudeMeanText`, clipped to the metric's range; the
+    /// distance's spread raised to no resolution), and the count of runs left out (`leftOutNote`); "none converged" where no run's did.
+    /// A cell of one run gives its value alone (`tableSpread`: no "± 0.000"). (A mean
     /// that rounds to 0.000 but is not 0, such as a gradient ratio at 1e-5, is written with exponents:
     /// `magnitudePlusMinus`.)
     static func fractionRows(of results: StudyResults, fractions: [Double], key: String, columns: [Int],
@@ -139,12 +143,24 @@ extension ReportModel {
             FractionRow(fraction: percent(fraction), cells: columns.map { series in
                 let point = results.points.first { $0.fraction == fraction && $0.series == series }
                 let stats = point?.metric(key)
+                let leftOut = unconvergedVictims(results, series: series, fraction: fraction, key: key)
+                if stats == nil, leftOut.of > 0, leftOut.leftOut == leftOut.of {
+                    return "none converged (\(leftOut.of) run\(leftOut.of == 1 ? "" : "s"))"
+                }
                 if key.hasSuffix(MetricKey.excessSuffix), let stats {
                     // At fraction 0 the excess is zero by construction: no interval to give.
                     let interval = fraction == 0 ? nil : seedMeanInterval(results, series: series, fraction: fraction, key: key)
-                    return signedMeanText(stats.mean, interval, inBrackets: true)
+                    return signedMeanText(stats.mean, interval, inBrackets: true) + leftOutNote(leftOut)
                 }
-                var text = stats.map { tableSpread($0, runs: point?.runCount ?? 0) } ?? missing
+                // The clean model's agreement, the excess's baseline, is a mean over seeds too: with its interval, as the excess.
+                if MetricKey.convergedVictimKeys.contains(key) || key == MetricKey.targetAgreement + MetricKey.baselineSuffix, let stats {
+                    let interval = seedMeanInterval(results, series: series, fraction: fraction, key: key,
+                                                    resolution: key == MetricKey.targetDistance ? 0 : nil)
+                    return magnitudeMeanText(stats.mean, interval, key: key, inBrackets: true) + leftOutNote(leftOut)
+                }
+                // A cell with no finished run measured nothing: `missing` speaks only of runs that finished.
+                let finished = results.runs.contains { $0.series == series && $0.fraction == fraction && $0.metrics != nil }
+                var text = stats.map { tableSpread($0, runs: point?.runCount ?? 0) } ?? (finished ? missing : "n/a")
                 if key == MetricKey.testAccuracy, let stats {
                     let wilson = wilsonInterval(proportion: stats.mean, trials: results.data.testCount, confidence: results.statistics.confidence)
                     text += " [" + intervalText(wilson, threeDecimals, separator: bracketSeparator) + "]"
@@ -171,19 +187,39 @@ extension ReportModel {
         }
         return (results.attackMetrics + measured).map { metric in
             let isTau = metric.key == MetricKey.poisonabilityThreshold
+            // A retrained victim's metric keeps the columns of the series whose runs record it, even where no victim
+            // converged (no point has a mean): their cells say so.
+            let victim = MetricKey.convergedVictimKeys.contains(metric.key)
             let columns = results.series.indices.filter { series in
                 isTau ? results.config.attacks[results.series[series].attack].value(at: "kind") == .string(GradientCanceling.kind)
+                    // An excess's runs by its rate: where no clean model's victim converged, no run records the excess.
+                    : victim ? results.runs.contains { $0.series == series && $0.metrics?[rateKey(metric.key)] != nil }
                     : results.points.contains { $0.series == series && $0.metric(metric.key) != nil }
             }
             let headers = columns.map { results.series[$0].label }
             let metricRows = fractionRows(of: results, fractions: fractions, key: metric.key, columns: columns,
                                           missing: isTau ? "none (no threshold exists)" : "n/a")
+            let victimNote = victim
+                ? "; only runs whose retrained victim converged (gradient norm at most 1e\(Int(log10(MetricKey.victimGradientTolerance).rounded())) "
+                    + "on its training rows) count, since an unconverged one measures where its training stopped as much as the poisons: "
+                    + "the others are left out, and counted in the cell" : ""
+            let cleanAgreement = metric.key == MetricKey.targetAgreement + MetricKey.baselineSuffix
             let summary = metric.key.hasSuffix(MetricKey.excessSuffix)
-                ? "mean over seeds, in brackets its \(levelText(results)) Student t interval (the spread over seeds raised to one test row; none with one seed)"
-                : "mean ± standard deviation over seeds"
+                ? "mean over seeds, in brackets its \(levelText(results)) Student t interval (the spread over seeds raised to one test row; none with one seed)" + victimNote
+                : cleanAgreement ? "mean over seeds, in brackets its \(levelText(results)) Student t interval (the spread over seeds raised to one "
+                    + "test row, its ends clipped to [0, 1]; none with one seed)"
+                : !victim ? "mean ± standard deviation over seeds"
+                : "mean over seeds, in brackets its \(levelText(results)) Student t interval ("
+                    + (metric.key == MetricKey.targetDistance ? "its lower end clipped at 0; none with one seed)"
+                        : "the spread over seeds raised to one test row, its ends clipped to [0, 1]; none with one seed)") + victimNote
             return AttackMetricTable(name: metric.name, meaning: metricMeaning(metric, results), summary: summary, headers: headers,
                                      rows: metricRows, table: seriesTable(metricRows, headers: headers))
         }
+    }
+
+    /// The rate whose excess over the clean model `key` is (`key` without `MetricKey.excessSuffix`); `key` itself otherwise.
+    static func rateKey(_ key: String) -> String {
+        key.hasSuffix(MetricKey.excessSuffix) ? String(key.dropLast(MetricKey.excessSuffix.count)) : key
     }
 
     /// The defenses' detection, one row per (series, fraction) where rows were scored for removal.
@@ -235,6 +271,7 @@ extension ReportModel {
                 let clean = point?.metric(metric.baseline.key).map { fixed($0.mean, decimals: 3) } ?? "n/a"
                 let corrected = signedMeanText(rate.mean, seedMeanInterval(results, series: index, fraction: budget, key: metric.excess.key),
                                                inBrackets: true)
+                    + leftOutNote(unconvergedVictims(results, series: index, fraction: budget, key: metric.excess.key))
                 return corrected + (surrogate.map { " (without poisons \(clean); \($0))" } ?? " (clean \(clean))")
             }
             var share = point.map { percent($0.realisedFraction.mean) } ?? "n/a"

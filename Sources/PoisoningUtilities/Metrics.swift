@@ -63,6 +63,12 @@ public enum MetricKey {
     public static let baselineSuffix = "Baseline"
     /// What an attack metric's key ends with for its excess over the clean model (`MetricInfo.excess`).
     public static let excessSuffix = "Excess"
+    /// The metrics of a retrained victim that mean something only for a converged one (its
+    /// `victimGradientNorm` at most `victimGradientTolerance`): its distance from the target, its
+    /// agreement with it and that agreement's excess over the clean model's. An unconverged victim
+    /// measures where its training stopped as much as the poisons, so its run is left out of these
+    /// metrics' means and intervals (`RunResult.countedMetric`).
+    public static let convergedVictimKeys: Set<String> = [targetDistance, targetAgreement, targetAgreement + excessSuffix]
 
     /// The metrics every finished run records, whatever its model, attack and defense.
     public static let recordedByEveryRun = [testAccuracy, trainAccuracy, trainCleanAccuracy, generalizationGap, finalLoss]

@@ -12,10 +12,10 @@ struct PoisonabilityEvidenceTests {
     /// (fraction, per-seed victim − target differences) points and runs (seed, fraction, τ, ratio);
     /// without runs, one per seed at every point, recording its seed's τ (ratio 0.5).
     func evidence(_ points: [(Double, [Double])] = [], runs: [(UInt64, Double, Double, Double)] = [], taus: [Double] = [1.0, 1.2],
-                  targetGradientRatio: Double? = nil) -> PoisonabilityEvidence {
+                  targetGradientRatio: Double? = nil, seedsWithoutThreshold: Int = 0) -> PoisonabilityEvidence {
         let runs = !runs.isEmpty ? runs : points.flatMap { point in taus.enumerated().map { (UInt64($0 + 1), point.0, $1, 0.5) } }
         return PoisonabilityEvidence(taus: taus, runs: runs.map { PoisonabilityEvidence.RunEvidence(seed: $0.0, fraction: $0.1, tau: $0.2, gradientRatio: $0.3) },
-                              seedsWithoutThreshold: 0, targetAccuracy: 0.6,
+                              seedsWithoutThreshold: seedsWithoutThreshold, targetAccuracy: 0.6,
                               fractions: points.map { Point(fraction: $0.0, gradientRatio: 0.5, accuracyDifferences: $0.1) },
                               testRows: 300, targetGradientRatio: targetGradientRatio)
     }
@@ -109,9 +109,12 @@ struct PoisonabilityEvidenceTests {
     }
 
     @Test func withoutAThresholdTheSectionSaysSo() {
-        let none = evidence([(0.5, [0.01, 0.02])], taus: [])
+        let none = evidence([(0.5, [0.01, 0.02])], taus: [], seedsWithoutThreshold: 2)
         #expect(none.accuracySentence == nil)
         #expect(none.parameterSpaceSentence == "No seed's target has a threshold (the product of its weights and its clean "
             + "gradient is at most 0), so the paper predicts no floor for the mixed gradient.")
+        // No seed computed one (no finished run at a positive budget): none is said not to exist (r24j M2).
+        #expect(evidence(taus: []).parameterSpaceSentence
+            == "No run at a positive budget finished, so no τ was computed and the runs show nothing of parameter space.")
     }
 }

@@ -122,13 +122,15 @@ struct TargetBudgetTests {
         #expect(abs((budget.excessFloor?.interval?.lower ?? 0) - 0.23021838983856635) < 1e-9)
         #expect(budget.verdict == .reachedLate)
         #expect(budget.sentence().hasSuffix("; no seed's gradient is cancelled below its τ, but for every seed a run beyond 1.25 τ failed "
-            + "(the last that does not cancel lies at 1.49–2.88 τ): gradient canceling cancelled it later than the prediction's τ, late "
+            + "(each seed's furthest such run lies at 1.49–2.88 τ): gradient canceling cancelled it later than the prediction's τ, late "
             + "at the attack's step cap (a run that fails there might cancel with more steps); what this attack needed, not a bound on the problem."))
         let open: [Victim] = [(0.9, 0.1, 0.1), (0.9, 0.1, 0.1), (1, 0.001, 1e-6), (1, 0.001, 1e-6)]
         let mixed = TargetBudget(runs: runs(floors.enumerated().map { (UInt64($0 + 1), 2 / $1, 0.9, late) } + [(6, 0.9, 0.9, open)]),
                                  series: 0, confidence: 0.95, cancel: .weightsAndBias)
         #expect(mixed.verdict == .excessUndecided && mixed.seeds.map(\.isLate) == [true, true, true, true, true, false])
-        #expect(mixed.sentence().hasSuffix("; per seed, 5 of 6 failed beyond 1.25 τ (seeds 1, 2, 3, 4, 5; late at the "
+        #expect(mixed.sentence().hasSuffix("; per seed, 5 of 6 failed beyond 1.25 τ (seed 1's run at 200.0% = 1.49 τ; seed 2's run at "
+            + "200.0% = 2.42 τ; seed 3's run at 200.0% = 1.52 τ; seed 4's runs at 100.0% = 1.44 τ and 200.0% = 2.88 τ; seed 5's run at 200.0% = 1.69 τ failed "
+            + "to cancel; late at the "
             + "attack's step cap (a run that fails there might cancel with more steps)); for seed 6 the grid brackets the first cancelling "
             + "budget across 1.25 τ: fractions swept between τ and 1.25 τ for it would tell near from late."))
         #expect(mixed.sentence().contains("seed 6 in (100.0%, 200.0%] = (1.11, 2.22] τ;"))
@@ -145,13 +147,13 @@ struct TargetBudgetTests {
         let mixed = TargetBudget(runs: runs([(1, 2 / 1.49, 0.9, late), (2, 2 / 2.42, 0.9, late), (3, 0.9, 0.9, near), (4, nil, 0.9, late)]),
                                  series: 0, confidence: 0.95, cancel: .weightsAndBias)
         #expect(mixed.excess != nil && mixed.verdict == .excessUndecided)
-        #expect(mixed.sentence().hasSuffix("; per seed, 1 of 3 seeds cancel within 1.25 τ (seed 3); 2 of 3 failed beyond 1.25 τ (seeds 1, 2; late at "
-            + "the attack's step cap (a run that fails there might cancel with more steps)); no seed's bracket straddles 1.25 τ, so more fractions "
+        #expect(mixed.sentence().hasSuffix("; per seed, 1 of 3 seeds cancel within 1.25 τ (seed 3); 2 of 3 failed beyond 1.25 τ (seed 1's run at "
+            + "200.0% = 1.49 τ; seed 2's run at 200.0% = 2.42 τ failed to cancel; late at the attack's step cap (a run that fails there might cancel with more steps)); no seed's bracket straddles 1.25 τ, so more fractions "
             + "cannot change this; more seeds would narrow the average; 1 of 4 seeds has no τ (⟨W, G⟩ ≤ 0: seed 4), not judged."), "\(mixed.sentence())")
         let allLate = TargetBudget(runs: runs([(1, 2 / 1.49, 0.9, late), (2, 2 / 2.42, 0.9, late), (4, nil, 0.9, late)]),
                                    series: 0, confidence: 0.95, cancel: .weightsAndBias)
         #expect(allLate.verdict == .reachedLate)
-        #expect(allLate.sentence().contains("but for every seed with a τ a run beyond 1.25 τ failed (the last that does not cancel lies at 1.49–2.42 τ)"))
+        #expect(allLate.sentence().contains("but for every seed with a τ a run beyond 1.25 τ failed (each seed's furthest such run lies at 1.49–2.42 τ)"))
         #expect(allLate.sentence().hasSuffix("what this attack needed, not a bound on the problem; 1 of 3 seeds has no τ (⟨W, G⟩ ≤ 0: seed 4), not judged."))
         let one = TargetBudget(runs: runs([(3, 0.9, 0.9, near), (4, nil, 0.9, late), (5, nil, 0.9, near)]), series: 0, confidence: 0.95, cancel: .weightsAndBias)
         #expect(one.excess == nil && one.verdict == .excessUndecided)
@@ -296,8 +298,78 @@ struct TargetBudgetTests {
         #expect(late.verdict == .reachedLate)
         #expect(abs((late.excessFloor?.interval?.lower ?? 0) - 0.5107862969393233) < 1e-9)
         #expect(late.sentence().hasSuffix("; no seed's gradient is cancelled below its τ, but for every seed a run beyond 1.25 τ failed "
-            + "(the last that does not cancel lies at 1.82–2.22 τ): gradient canceling cancelled it later than the "
+            + "(each seed's furthest such run lies at 1.82–2.22 τ): gradient canceling cancelled it later than the "
             + "prediction's τ, late at the attack's step cap (a run that fails there might cancel with more steps); what this attack needed, "
             + "not a bound on the problem."))
+    }
+
+    /// Review finding 1 (h24c): a consistent verdict hid a late seed. Under `cancel: weights` each run records its own τ_w.
+    /// Seeds 1 and 2 (τ_w 0.95, 0.9 in every run) fail at 0.5 and cancel from 1. Seed 3's runs record τ_w 0.35, 0.97, 1.9
+    /// and 1.9 at 0.5, 1, 2 and 4: its run at 0.5 fails at 0.5/0.35 = 1.43 τ_w, beyond the margin, its run at 1 fails at 1.03
+    /// τ_w (its last uncancelled, within the margin), and it cancels from 2 = 1.05 τ_w. The excess (1/0.95, 1/0.9, 2/1.9 − 1:
+    /// mean 7.2% [−1.2%, 15.6%], scipy.stats.t) lies within the margin, so before the verdict was `consistent` and the
+    /// sentence said the runs agree with the prediction. Seed 3 failed beyond the margin of its own τ_w, so the verdict is
+    /// `excessUndecided`, and the sentence says the runs are consistent on average only, naming seed 3's run in τ_w.
+    @Test func aSeedThatFailedBeyondTheMarginKeepsAnAverageWithinItFromBeingConsistent() {
+        let taus: [UInt64: [Double]] = [1: [0.95, 0.95, 0.95, 0.95], 2: [0.9, 0.9, 0.9, 0.9], 3: [0.35, 0.97, 1.9, 1.9]]
+        let from: [UInt64: Double] = [1: 1, 2: 1, 3: 2]
+        let runs = [UInt64(1), 2, 3].flatMap { seed in
+            zip([0.5, 1, 2, 4], taus[seed]!).map { fraction, tau in
+                RunResult(fraction: fraction, series: 0, seed: seed, poisonedCount: Int(fraction * 100), realisedFraction: fraction,
+                          metrics: [MetricKey.targetAgreement: 0.9, MetricKey.targetDistance: 0.1, MetricKey.testAccuracy: 0.7,
+                                    MetricKey.cleanGradientNorm: 1, MetricKey.mixedGradientNorm: fraction >= from[seed]! ? 1e-6 : 0.1,
+                                    MetricKey.weightsOnlyThreshold: tau], divergence: nil)
+            }
+        }
+        let budget = TargetBudget(runs: runs, series: 0, confidence: 0.95, cancel: .weights)
+        #expect(budget.seeds.map(\.budget) == [1, 1, 2] && budget.seeds.map(\.lastUncancelled) == [0.5, 0.5, 1])
+        #expect(budget.seeds.map(\.lateFailures) == [nil, nil, [TargetBudget.SeedBudget.LateFailure(fraction: 0.5, inTau: 0.5 / 0.35)]])
+        #expect(budget.seeds.map(\.isLate) == [false, false, true])
+        let excesses = [1 / 0.95 - 1, 1 / 0.9 - 1, 2 / 1.9 - 1]
+        #expect(abs((budget.excess?.value ?? 0) - excesses.reduce(0, +) / 3) < 1e-12)
+        #expect((budget.excess?.interval?.upper ?? 1) <= TargetBudget.judgedMargin)
+        #expect(budget.verdict == .excessUndecided)
+        let sentence = budget.sentence(symbol: "τ_w")
+        #expect(!sentence.contains("the runs agree with the prediction"), "\(sentence)")
+        #expect(sentence.contains("seed 3 in (100.0%, 200.0%] = (1.03, 1.05] τ_w; no seed's gradient is cancelled below its τ_w and every "
+            + "seed's is above it; the first cancelling budget exceeds τ_w by 7.2% of τ_w on average [-1.2%, 15.6%] (paired over seeds), at most "
+            + "the 25.0% margin, so the runs are consistent with the prediction on average only: seed 3's run at 50.0% = 1.43 τ_w failed to "
+            + "cancel beyond 1.25 τ_w, evidence of late cancellation for that seed; per seed, 2 of 3 seeds cancel within 1.25 τ_w (seeds 1, 2); "
+            + "1 of 3 failed beyond 1.25 τ_w (seed 3's run at 50.0% = 1.43 τ_w failed to cancel; late at the attack's step cap"), "\(sentence)")
+        // A results.json written before `lateFailures` was recorded judges the last uncancelled run alone, as before.
+        let old = TargetBudget.SeedBudget(seed: 3, tau: 1.9, baseline: nil, budget: 2, lastUncancelled: 1, budgetTau: 1.9, lastUncancelledTau: 0.7)
+        #expect(old.isLate && old.lateRuns == [TargetBudget.SeedBudget.LateFailure(fraction: 1, inTau: 1 / 0.7)])
+    }
+
+    /// A run beyond (1 + margin) of its own τ_w that fails above its seed's first cancelling budget (the
+    /// attack not converging there) is named, and keeps the verdict from `consistent`, without making
+    /// the seed late; with the same runs cancelling there, the verdict is `consistent`.
+    @Test func aFailureAboveTheFirstCancellingBudgetIsNamedAndKeepsTheVerdictFromConsistent() {
+        let taus: [UInt64: Double] = [1: 0.95, 2: 0.9, 3: 0.9]
+        let make = { (failAbove: Bool) in
+            [UInt64(1), 2, 3].flatMap { seed in
+                [0.5, 1, 2, 4].map { fraction in
+                    let cancels = fraction >= 1 && !(failAbove && seed == 3 && fraction == 4)
+                    return RunResult(fraction: fraction, series: 0, seed: seed, poisonedCount: Int(fraction * 100), realisedFraction: fraction,
+                                     metrics: [MetricKey.targetAgreement: 0.9, MetricKey.targetDistance: 0.1, MetricKey.testAccuracy: 0.7,
+                                               MetricKey.cleanGradientNorm: 1, MetricKey.mixedGradientNorm: cancels ? 1e-6 : 0.1,
+                                               MetricKey.weightsOnlyThreshold: taus[seed]!], divergence: nil)
+                }
+            }
+        }
+        let monotone = TargetBudget(runs: make(false), series: 0, confidence: 0.95, cancel: .weights)
+        #expect(monotone.verdict == .consistent && monotone.seeds.allSatisfy { $0.failuresAbove == nil })
+        let budget = TargetBudget(runs: make(true), series: 0, confidence: 0.95, cancel: .weights)
+        #expect(budget.seeds.map(\.budget) == [1, 1, 1])
+        #expect(budget.seeds.map(\.failuresAbove) == [nil, nil, [TargetBudget.SeedBudget.LateFailure(fraction: 4, inTau: 4 / 0.9)]])
+        #expect(budget.seeds.map(\.isLate) == [false, false, false])
+        #expect(budget.verdict == .excessUndecided)
+        let sentence = budget.sentence(symbol: "τ_w")
+        #expect(sentence.contains("at most the 25.0% margin, so the runs are consistent with the prediction on average only (a run above a first "
+            + "cancelling budget failed, named at the end); per seed, 3 of 3 seeds cancel within 1.25 τ_w (seeds 1, 2, 3); no seed's bracket "
+            + "straddles 1.25 τ_w, so more fractions cannot change this; more seeds would narrow the average; above its seed's first cancelling "
+            + "budget, seed 3's run at 400.0% = 4.44 τ_w failed to cancel beyond 1.25 τ_w: not late cancellation (a smaller budget cancels) but "
+            + "gradient canceling not converging at that budget within its step cap, so the runs do not show success at every budget above τ_w."),
+                "\(sentence)")
     }
 }

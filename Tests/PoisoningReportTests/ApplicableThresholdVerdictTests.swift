@@ -88,6 +88,6 @@ struct ApplicableThresholdVerdictTests {
         #expect(row.tau.hasPrefix("τ = 50.0% [") && row.tau.hasSuffix("(seeds 45.0%–55.0%), necessary only"))
         #expect(row.findings.contains { $0.contains("seed 1 in (100.0%, 200.0%] = (2.00, 4.00] τ, seed 2 in (100.0%, 200.0%] = (2.22, 4.44] τ, "
             + "seed 3 in (100.0%, 200.0%] = (1.82, 3.64] τ; no seed's gradient is cancelled below its τ, but for every seed a run beyond "
-            + "1.25 τ failed (the last that does not cancel lies at 1.82–2.22 τ)") })
+            + "1.25 τ failed (each seed's furthest such run lies at 1.82–2.22 τ)") })
     }
 }

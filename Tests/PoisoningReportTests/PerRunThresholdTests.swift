@@ -17,25 +17,30 @@ struct PerRunThresholdTests {
     /// Seed 2: τ_w 0.45, 0.85, then `lastTau` at 2; cancels from 1 (1.18 of its own). Seed 3: τ_w 0.45
     /// everywhere, cancels from 0.5 (1.11).
     /// Seed 1's victim at 2 is not converged (gradient norm 2e-5) when `unconvergedAtTwo`; the victims' distances from
-    /// the target are 9, 0.2 and 0.4 (seeds 1–3).
-    /// `withoutTau`: that seed's runs record no τ_w (⟨W, G_W⟩ ≤ 0).
-    static func results(lastTau: Double, unconvergedAtTwo: Bool = false, withoutTau: UInt64? = nil) throws -> StudyResults {
+    /// the target are 9, 0.2 and 0.4 (seeds 1–3), their agreement with it 0.6, 0.95 and 0.97 at positive fractions, 0.9 at
+    /// fraction 0 (the clean model's, so the excess at positive fractions is −0.3, 0.05 and 0.07).
+    /// `withoutTau`: that seed's runs record no τ_w (⟨W, G_W⟩ ≤ 0). `noneConverged`: no run's victim is converged.
+    /// `cleanUnconverged`: that seed's victim at fraction 0 (its clean model) is not converged.
+    static func results(lastTau: Double, unconvergedAtTwo: Bool = false, withoutTau: UInt64? = nil, noneConverged: Bool = false,
+                        cleanUnconverged: UInt64? = nil) throws -> StudyResults {
         let study = try ApplicableThresholdVerdictTests.study()
         let taus: [UInt64: [Double: Double]] = [1: [0: 1.5, 0.5: 1.5, 1: 0.9, 2: 0.9], 2: [0: 0.45, 0.5: 0.45, 1: 0.85, 2: lastTau],
                                                 3: [0: 0.45, 0.5: 0.45, 1: 0.45, 2: 0.45]]
         let from: [UInt64: Double] = [1: 1, 2: 1, 3: 0.5]
         let runs = study.runSpecs.filter { $0.series == 0 }.map { spec in
             let cancelled = spec.fraction >= from[spec.seed]!
-            var metrics = [MetricKey.testAccuracy: 0.8, MetricKey.targetAccuracy: 0.7, MetricKey.targetAgreement: 0.95,
+            let agreement = spec.fraction == 0 ? 0.9 : [1: 0.6, 2: 0.95, 3: 0.97][spec.seed]!
+            var metrics = [MetricKey.testAccuracy: 0.8, MetricKey.targetAccuracy: 0.7, MetricKey.targetAgreement: agreement,
                            MetricKey.targetDistance: [1: 9, 2: 0.2, 3: 0.4][spec.seed]!, MetricKey.cleanGradientNorm: 1, MetricKey.mixedGradientNorm: cancelled ? 1e-5 : 0.05,
                            MetricKey.poisonabilityThreshold: 5, MetricKey.weightsOnlyThreshold: taus[spec.seed]![spec.fraction]!,
                            MetricKey.biasGradientRatio: 0.25, MetricKey.victimGradientNorm: 1e-6]
-            if unconvergedAtTwo && spec.seed == 1 && spec.fraction == 2 { metrics[MetricKey.victimGradientNorm] = 2e-5 }
+            if noneConverged || (unconvergedAtTwo && spec.seed == 1 && spec.fraction == 2) { metrics[MetricKey.victimGradientNorm] = 2e-5 }
             if spec.seed == withoutTau { metrics[MetricKey.weightsOnlyThreshold] = nil }
+            if spec.seed == cleanUnconverged && spec.fraction == 0 { metrics[MetricKey.victimGradientNorm] = 2e-5 }
             return RunResult(fraction: spec.fraction, series: 0, seed: spec.seed, poisonedCount: Int(spec.fraction * 56),
                              realisedFraction: spec.fraction, metrics: metrics, divergence: nil)
         }
-        return StudyResults(study: study, runs: runs, toolVersion: "test")
+        return StudyResults(study: study, runs: study.withCleanBaselines(runs), toolVersion: "test")
     }
 
     /// Without a run below its own τ_w: seed 1's run at 1 cancels at 1/0.9 = 1.11 τ_w, so no run contradicts the
@@ -99,17 +104,120 @@ struct PerRunThresholdTests {
             + "contradicts τ_w unless that floor is under 0.1% of the clean gradient there.")
     }
 
-    /// r24g: the Findings' victim distance at the largest fraction averaged unconverged victims in. With seed 1's victim at
-    /// 2 unconverged, the sentence gives the mean ± std over the other two runs, (0.2 + 0.4)/2 = 0.300 ± 0.141, and says one
-    /// of three runs was left out; with every victim converged it keeps the aggregate over all three, 3.200 ± 5.024.
+    /// r24g and h24c findings 2 and 3: the Findings' victim distance at the largest fraction averaged unconverged victims in,
+    /// and gave mean ± std. With seed 1's victim at 2 unconverged, the sentence gives the mean over the other two runs with
+    /// its Student t interval, 0.300 (−0.971 to 1.571) (scipy.stats.t, t(1) = 12.706) clipped at 0, a distance's least value,
+    /// and says one of three runs was left out; with every victim converged, the mean over all three with its interval,
+    /// 3.200 (−9.280 to 15.680) clipped the same, nothing left out.
     @Test func theFindingsLeaveUnconvergedVictimsOutOfTheVictimsDistance() throws {
         let distance = { (results: StudyResults) in findingSentences(results).first { $0.contains("distance from target") } ?? "" }
         let unconverged = distance(try Self.results(lastTau: 1.0, unconvergedAtTwo: true))
         #expect(unconverged.hasPrefix("At the largest fraction (200.0%) the victim's distance from target ("), "\(unconverged)")
-        #expect(unconverged.contains("), over the runs whose retrained victim converged (gradient norm at most 1e-5 on its training rows; an "
-            + "unconverged one measures where its training stopped as much as the poisons), is 0.300 ± 0.141 ("), "\(unconverged)")
-        #expect(unconverged.hasSuffix("; 1 of 3 runs left out); points.csv's targetDistance_mean and _std average every run."), "\(unconverged)")
+        #expect(unconverged.contains(")) (mean over seeds, its 95% Student t interval, clipped to the metric's range, in parentheses), over "
+            + "the runs whose retrained victim converged (gradient norm at most 1e-5 on its training rows; an unconverged one measures where "
+            + "its training stopped as much as the poisons, and is left out), is 0.300 (0.000 to 1.571) (1 of 3 runs left out) ("), "\(unconverged)")
+        #expect(!unconverged.contains("±"), "\(unconverged)")
         let converged = distance(try Self.results(lastTau: 1.0))
-        #expect(converged.contains(" is 3.200 ± 5.024 (") && !converged.contains("left out"), "\(converged)")
+        #expect(converged.contains(" is 3.200 (0.000 to 15.680) (") && !converged.contains("left out") && !converged.contains("±"), "\(converged)")
+    }
+
+    /// h24c finding 2: every other place that averages the victim's agreement with the target or its distance from it
+    /// counts converged victims only and says how many runs it left out. With seed 1's victim at 2 unconverged (its
+    /// agreement 0.6, excess −0.3), the excess at 2 is the mean of 0.05 and 0.07, +0.060, not the −0.060 of all three runs,
+    /// with its Student t interval, the spread 0.014 raised to one of the 24 test rows, ± t(1) (1/24)/√2 = ± 0.374
+    /// (scipy.stats.t, t(1) = 12.706): in the Findings, in the tables of the attack's metrics (the distance 0.300 [−0.971,
+    /// 1.571], unraised, the agreement 0.960 [0.586, 1.334], each clipped to its range), in the points (points.csv) and in the attack comparison
+    /// table; at 1, where every victim converged, nothing is left out.
+    @Test func everyAverageOfTheVictimsAgreementLeavesUnconvergedVictimsOut() throws {
+        let results = try Self.results(lastTau: 1.0, unconvergedAtTwo: true)
+        let point = try #require(results.points.first { $0.series == 0 && $0.fraction == 2 })
+        #expect(abs((point.metric(MetricKey.targetAgreement)?.mean ?? 0) - 0.96) < 1e-12)
+        #expect(abs((point.metric(MetricKey.targetAgreement + MetricKey.excessSuffix)?.mean ?? 0) - 0.06) < 1e-12)
+        #expect(abs((point.metric(MetricKey.targetDistance)?.mean ?? 0) - 0.3) < 1e-12)
+        let excess = findingSentences(results).first { $0.contains("agreement with target") } ?? ""
+        #expect(excess.contains(" is +0.060 (-0.314 to +0.434) (1 run left out: victim not converged) ("), "\(excess)")
+        let tables = ReportModel.attackMetricTables(of: results, fractions: results.config.fractions)
+        let cell = { (name: String, fraction: Int) in tables.first { $0.name == name }?.rows[fraction].cells.first ?? "" }
+        #expect(cell("Victim's distance from target", 3) == "0.300 [0.000, 1.571] (1 of 3 runs left out: victim not converged)")
+        #expect(cell("Agreement with target", 3) == "0.960 [0.586, 1.000] (1 of 3 runs left out: victim not converged)")
+        #expect(cell("Agreement with target, excess over clean", 3) == "+0.060 [-0.314, +0.434] (1 of 3 runs left out: victim not converged)")
+        #expect(!cell("Agreement with target", 2).contains("left out") && !cell("Agreement with target", 2).contains("±"))
+        let summary = tables.first { $0.name == "Victim's distance from target" }?.summary ?? ""
+        #expect(summary.hasPrefix("mean over seeds, in brackets its 95% Student t interval (its lower end clipped at 0; none with one seed); only runs whose retrained "
+            + "victim converged"), "\(summary)")
+        let comparison = ReportModel.attackComparisonRows(of: results, budget: 2, hasDefenses: false).map(\.success)
+        #expect(comparison.contains { $0.hasPrefix("+0.060 [-0.314, +0.434] (1 of 3 runs left out: victim not converged)") }, "\(comparison)")
+    }
+
+    /// h24c finding 2, as examples/poisonability-mlp: where no victim converged, the victim's distance and agreement have no
+    /// mean anywhere, and the report says so rather than drop them: each table keeps its column, its cells "none converged",
+    /// and the Findings name the metrics not given and the runs at the largest fraction (before, the agreement's excess was
+    /// the mean over every unconverged victim).
+    @Test func whereNoVictimConvergedTheReportSaysSoInsteadOfAMean() throws {
+        let results = try Self.results(lastTau: 1.0, noneConverged: true)
+        #expect(results.points.allSatisfy { $0.metric(MetricKey.targetAgreement) == nil && $0.metric(MetricKey.targetDistance) == nil })
+        let tables = ReportModel.attackMetricTables(of: results, fractions: results.config.fractions)
+        for name in ["Victim's distance from target", "Agreement with target", "Agreement with target, excess over clean"] {
+            #expect(tables.first { $0.name == name }?.rows[3].cells == ["none converged (3 runs)"], "\(name)")
+        }
+        let sentence = findingSentences(results).first { $0.contains("are not given") } ?? ""
+        #expect(sentence == "At the largest fraction (200.0%) the victim's distance from target, agreement with target, excess over clean and "
+            + "agreement with target are not given: none of the 3 runs' retrained victims converged (gradient norm at most 1e-5 on its "
+            + "training rows), and an unconverged one measures where its training stopped as much as the poisons.", "\(sentence)")
+    }
+
+    /// h24c leftovers: an agreement excess is a pair of victims, so a seed whose clean model (fraction 0) did not converge
+    /// has none: with seed 1's clean victim unconverged, the excess at 2 is the mean of 0.05 and 0.07, +0.060 [−0.314,
+    /// +0.434] (t(1) = 12.706, spread raised to one of 24 test rows; scipy.stats.t), its run counted as left out, while the
+    /// agreement itself keeps all three (0.6, 0.95, 0.97: 0.840). The clean model's agreement, 0.9 for every seed, reads as
+    /// a mean with its Student t interval, 0.900 [0.796, 1.000] (t(2) = 4.303, one test row, clipped at 1), not ± std.
+    @Test func anExcessWhoseCleanVictimDidNotConvergeIsLeftOutAndTheCleanAgreementHasAnInterval() throws {
+        let results = try Self.results(lastTau: 1.0, cleanUnconverged: 1)
+        let excessKey = MetricKey.targetAgreement + MetricKey.excessSuffix
+        #expect(results.runs.filter { $0.series == 0 && $0.seed == 1 }.allSatisfy { $0.metrics?[excessKey] == nil })
+        #expect(results.runs.filter { $0.series == 0 && $0.seed == 1 }.allSatisfy { $0.metrics?[MetricKey.targetAgreement + MetricKey.baselineSuffix] == 0.9 })
+        let point = try #require(results.points.first { $0.series == 0 && $0.fraction == 2 })
+        #expect(abs((point.metric(excessKey)?.mean ?? 0) - 0.06) < 1e-12)
+        #expect(abs((point.metric(MetricKey.targetAgreement)?.mean ?? 0) - 0.84) < 1e-12)
+        let tables = ReportModel.attackMetricTables(of: results, fractions: results.config.fractions)
+        let cell = { (name: String, fraction: Int) in tables.first { $0.name == name }?.rows[fraction].cells.first ?? "" }
+        #expect(cell("Agreement with target, excess over clean", 3) == "+0.060 [-0.314, +0.434] (1 of 3 runs left out: victim not converged)")
+        #expect(cell("Agreement with target, clean model", 3) == "0.900 [0.796, 1.000]")
+        let summary = tables.first { $0.name == "Agreement with target, clean model" }?.summary ?? ""
+        #expect(summary.hasPrefix("mean over seeds, in brackets its 95% Student t interval") && !summary.contains("±"), "\(summary)")
+        let excess = findingSentences(results).first { $0.contains("agreement with target") && $0.contains("minus the clean model's") } ?? ""
+        #expect(excess.contains(" is +0.060 (-0.314 to +0.434) (1 run left out: victim not converged) ("), "\(excess)")
+        #expect(excess.contains("; the clean model's rate is 0.900 (0.796 to 1.000) (") && !excess.contains("±"), "\(excess)")
+    }
+
+    /// r24j m7: the biases' leftover, 0.25 of the clean gradient in every run, is one number, not "25.0%–25.0%".
+    @Test func aLeftoverRangeWhoseEndsAreEqualIsOneNumber() throws {
+        let findings = ReportModel.predictedRows(of: try Self.results(lastTau: 1.0))[0].findings
+        let method = findings.first { $0.contains("of the clean one at positive budgets)") } ?? ""
+        #expect(method.contains("the biases' left (25.0% of the clean one at positive budgets)."), "\(method)")
+    }
+
+    /// r24j M2: where no run at a positive budget finished, no τ_w was computed, and the report says so rather than
+    /// "no threshold exists" (which the seeds' ⟨W, G⟩ ≤ 0 would mean), nor "no run's victim is judged" of no run, nor an
+    /// empty list of seeds.
+    @Test func withoutAFinishedRunAtAPositiveBudgetNoThresholdIsSaidNotToExist() throws {
+        let finished = try Self.results(lastTau: 1.0)
+        let runs = finished.runs.map { run in
+            run.fraction == 0 ? run : RunResult(fraction: run.fraction, series: run.series, seed: run.seed, poisonedCount: run.poisonedCount,
+                                                realisedFraction: run.realisedFraction, metrics: nil, divergence: "diverged")
+        }
+        let study = try ApplicableThresholdVerdictTests.study()
+        let results = StudyResults(study: study, runs: study.withCleanBaselines(runs), toolVersion: "test")
+        let row = ReportModel.predictedRows(of: results)[0]
+        #expect(row.tau == "not computed (no finished run at a positive budget)", "\(row.tau)")
+        let text = row.findings.joined(separator: " ")
+        #expect(!text.contains("no threshold exists") && !text.contains("No seed's target has a threshold") && !text.contains("): ;"), "\(text)")
+        #expect(PoisonabilityEvidence(results, series: 0).parameterSpaceSentence
+            == "No run at a positive budget finished, so no τ_w was computed and the runs show nothing of parameter space.")
+        let budget = TargetBudget(runs: results.runs, series: 0, confidence: 0.95, cancel: .weights)
+        #expect(budget.victimSentence.hasSuffix("closes 50.0% of the clean model's disagreement with the target): no run at a positive budget finished."))
+        #expect(budget.sentence(symbol: "τ_w").hasSuffix("every run is judged by its own): none: no run at a positive budget finished, so no τ_w was computed."))
+        let tau = ReportModel.attackMetricTables(of: results, fractions: results.config.fractions).first { $0.name.hasPrefix("Threshold τ") }
+        #expect(tau.map { $0.rows.dropFirst().allSatisfy { $0.cells.allSatisfy { $0 == "n/a" } } } == true, "\(String(describing: tau?.rows))")
     }
 }

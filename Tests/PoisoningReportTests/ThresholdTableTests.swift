@@ -120,7 +120,9 @@ struct ThresholdTableTests {
             + "product of its weights and their clean gradient is at most 0), so nothing bounds the budget that cancels it." })
         #expect(rows[0].findings[3].hasSuffix("seed 1 in (10.0%, 20.0%] = (2.00, 4.00] τ_w, seed 2 in (0.0%, 10.0%] = (0.00, 0.67] τ_w; seed 2 (its run at 10.0%) cancels it "
             + "below the τ_w that run records, against the prediction (unless the floor below τ_w, which tends to 0 as ε_d nears τ_w, is under 0.1% of the clean "
-            + "gradient there)."))
+            + "gradient there); above its seed's first cancelling budget, seed 2's run at 20.0% = 1.33 τ_w failed to cancel beyond 1.25 τ_w: "
+            + "not late cancellation (a smaller budget cancels) but gradient canceling not converging at that budget within its step cap, so "
+            + "the runs do not show success at every budget above τ_w."))
         #expect(rows[0].findings[4].hasSuffix(": seed 1 at 20.0% (halfway 10.0%), seed 2 not in the swept range (halfway 10.0%)."))
         // Two runs of series 0 cancel the weights' gradient (seed 1 at 20%, seed 2 at 10%), both victims converged (no norm
         // recorded): seed 2's is 2% from the target; the biases' leftover there is 3% (seed 1) and 40% (seed 2).

@@ -225,6 +225,19 @@ struct StudyFileTests {
                           + "fractions: [0, 0.5, 1]\n").config.fractions == [0, 0.5, 1])
     }
 
+    /// A gradient-canceling study swept only at fraction 0 would compute no τ and poison nothing: it
+    /// stops at validation in one line, as one without fraction 0 does.
+    @Test func aGradientCancelingStudyNeedsAPositiveFraction() throws {
+        let targets = "targets: [{kind: gradpc, eps-w: 0.1}]\nmodels: [{kind: logistic}]\n"
+        let attack = "attacks: [{kind: gradient-canceling, target: gradpc 0.1}]\n"
+        #expect(error(targets + attack + "fractions: [0]\n")
+            == "s.yaml:4:1: fractions: gradient-canceling → gradpc 0.1 computes its target's threshold τ and poisons only at a positive budget, "
+            + "and the fractions are only 0: add at least one positive fraction")
+        #expect(try study(targets + attack + "fractions: [0, 0.1]\n").config.fractions == [0, 0.1])
+        #expect(try study(targets + "attacks: [{kind: random-label-flip}]\nfractions: [0]\n").config.fractions == [0],
+                "an attack without a target may be swept at 0 alone")
+    }
+
     /// svm-gradient's random flips in both placements read back from their written study file as the
     /// same study: in place (`placement: replace`, the default) and added (`placement: add`, which adds
     /// rows, so that its fractions may pass 1).

@@ -225,7 +225,7 @@ func holmRejections(_ pValues: [Double], alpha: Double) -> Int {
 /// The values of `metric` at (series, fraction) over the seeds that have it.
 private func values(_ study: ComparableStudy, _ series: String, _ fraction: Double, _ metric: String) -> [Double] {
     guard let index = study.seriesLabels.firstIndex(of: series) else { return [] }
-    return study.runs.filter { $0.series == index && $0.fraction == fraction }.compactMap { $0.metrics?[metric] }
+    return study.runs.filter { $0.series == index && $0.fraction == fraction }.compactMap { $0.countedMetric(metric) }
 }
 
 /// Welch's interval and p-value for mean(b) - mean(a) (see `WelchDifference`, each side's spread
