@@ -63,7 +63,14 @@ struct RobustnessTests {
         let long = ["--widths", "64,128", "--fractions", "0,0.2,0.4,0.6", "--seeds", "1,2,3", "--epochs", "2400", "--output", folder.path,
                     "--threads", "1"]
         let process = try start(long)
-        Thread.sleep(forTimeInterval: 0.3)
+        // The second run starts once the first holds the lock (its file names the first's process), not
+        // after a fixed pause: under load the first had not yet taken it 0.3 s after its launch (CI of b46f85ee).
+        let lockFile = workFolder(besideOutput: folder).appendingPathComponent(folder.lastPathComponent + ".lock")
+        let deadline = ContinuousClock.now + .seconds(120)
+        while (try? String(contentsOf: lockFile, encoding: .utf8)) != "\(process.processIdentifier)\n", ContinuousClock.now < deadline,
+              process.isRunning {
+            Thread.sleep(forTimeInterval: 0.01)
+        }
         let second = try cli.run(CommandLineTests.smallSweep + ["--output", folder.path])
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
