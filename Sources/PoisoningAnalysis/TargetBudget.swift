@@ -40,7 +40,8 @@ public struct TargetBudget: Sendable, Codable, Equatable {
         /// τ is the same in every run); nil when none records one (⟨W, G⟩ ≤ 0). The verdict judges
         /// each run by its own (`budgetTau`, `lastUncancelledTau`, `cancelledBelowTau`).
         public let tau: Double?
-        /// The clean model's agreement with the target a₀; nil when the series has no run at fraction 0.
+        /// The clean model's agreement with the target a₀; nil when the series has no run at fraction 0
+        /// or its victim is not converged (`Study.withCleanBaselines`).
         public let baseline: Double?
         /// The smallest swept positive fraction at which the mixed gradient is at most `cancelledRatio`
         /// of the clean one (the target stationary on the mixture); nil when none is.
@@ -305,7 +306,7 @@ public struct TargetBudget: Sendable, Codable, Equatable {
         let swept = Set(finished.map(\.fraction)).sorted()
         let seeds = Set(finished.map(\.seed)).sorted().map { seed -> SeedBudget in
             let own = finished.filter { $0.seed == seed }.sorted { $0.fraction < $1.fraction }
-            let baseline = own.lazy.compactMap { $0.metrics?[MetricKey.targetAgreement + MetricKey.baselineSuffix] }.first
+            let baseline = own.lazy.compactMap { $0.metrics?[MetricKey.cleanTargetAgreement] }.first
             let bar = SeedBudget(seed: seed, tau: nil, baseline: baseline, budget: nil).bar
             // ‖g(mixture; w)‖ / ‖g(μ; w)‖ ≤ 10⁻³: the target is stationary on the mixture to the attack's own rule.
             let cancels = { (run: RunResult) in
@@ -567,7 +568,7 @@ public struct TargetBudget: Sendable, Codable, Equatable {
                 + "1e\(Int(log10(MetricKey.victimGradientTolerance).rounded())) on its training rows)."
         }
         let perSeed = seeds.map { seed in
-            let halfway = seed.baseline == nil ? "no clean run at fraction 0"
+            let halfway = seed.baseline == nil ? "no converged clean model at fraction 0"
                 : "halfway " + (seed.halfway.map { percent($0) } ?? "not in the swept range")
             return "seed \(seed.seed) " + (seed.judged == 0 ? "not judged" : seed.reached.map { "at \(percent($0))" } ?? "not in the swept range")
                 + " (" + halfway + ")"

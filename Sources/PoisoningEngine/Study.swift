@@ -310,9 +310,10 @@ public struct StudyLayout: Sendable {
     /// `runs` (of this study) with the baseline and the excess of every attack metric that has one
     /// (`MetricInfo.hasBaseline`): the baseline is the rate of the finished run of the same series
     /// and seed at fraction 0, the excess the run's rate minus it. A run without the rate, or whose
-    /// baseline run is missing, diverged or lacks the rate, gets neither. An excess of a retrained
-    /// victim's metric (`MetricKey.convergedVictimKeys`) is a pair of victims, so it is left out too when
-    /// the clean run's victim is not converged (`RunResult.victimConverged`), its baseline kept. Derived
+    /// baseline run is missing, diverged or lacks the rate, gets neither. A retrained victim's metric
+    /// (`MetricKey.convergedVictimKeys`) means something only for a converged victim, so a run whose
+    /// clean run's victim is not converged (`RunResult.victimConverged`) gets neither either: the
+    /// baseline would be where that victim's training stopped, the excess a difference with it. Derived
     /// values already in `runs` are replaced, so applying it twice changes nothing.
     public func withCleanBaselines(_ runs: [RunResult]) -> [RunResult] {
         // The clean run of each (series, seed), found by its spec at fraction 0.
@@ -328,11 +329,11 @@ public struct StudyLayout: Sendable {
             for metric in attacks[series[run.series].attack].metrics where metric.hasBaseline {
                 metrics[metric.baseline.key] = nil
                 metrics[metric.excess.key] = nil
-                guard let rate = metrics[metric.key], let clean = baselines[RunSpec(fraction: 0, series: run.series, seed: run.seed)]?[metric.key] else { continue }
+                let cleanSpec = RunSpec(fraction: 0, series: run.series, seed: run.seed)
+                guard let rate = metrics[metric.key], let clean = baselines[cleanSpec]?[metric.key],
+                      !(MetricKey.convergedVictimKeys.contains(metric.key) && unconvergedClean.contains(cleanSpec)) else { continue }
                 metrics[metric.baseline.key] = clean
-                let unpaired = MetricKey.convergedVictimKeys.contains(metric.excess.key)
-                    && unconvergedClean.contains(RunSpec(fraction: 0, series: run.series, seed: run.seed))
-                metrics[metric.excess.key] = unpaired ? nil : rate - clean
+                metrics[metric.excess.key] = rate - clean
             }
             return run.withMetrics(metrics)
         }

@@ -15,10 +15,10 @@ func seedMeanInterval(_ results: StudyResults, series: Int, fraction: Double, ke
 /// The finished runs of series `series` at `fraction` that record metric `key` but are left out of its
 /// mean and interval because their retrained victim is not converged (`RunResult.countedMetric`),
 /// beside all those that record it; (0, n) for any metric outside `MetricKey.convergedVictimKeys`. An
-/// excess over the clean model counts the runs that record its rate, since a run whose clean model's
-/// victim is not converged records none (`Study.withCleanBaselines`).
+/// excess over the clean model, and the clean model's agreement, count the runs that record their rate,
+/// since a run whose clean model's victim is not converged records neither (`Study.withCleanBaselines`).
 func unconvergedVictims(_ results: StudyResults, series: Int, fraction: Double, key: String) -> (leftOut: Int, of: Int) {
-    let rate = MetricKey.convergedVictimKeys.contains(key) ? ReportModel.rateKey(key) : key
+    let rate = MetricKey.convergedVictimKeys.contains(key) || key == MetricKey.cleanTargetAgreement ? ReportModel.rateKey(key) : key
     let recorded = results.runs.filter { $0.series == series && $0.fraction == fraction && $0.metrics?[rate] != nil }
     return (recorded.filter { $0.countedMetric(key) == nil }.count, recorded.count)
 }

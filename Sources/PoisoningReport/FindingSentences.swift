@@ -116,8 +116,11 @@ private func attackMetricSentences(_ results: StudyResults, words: FindingWords)
         let clean = byKey[rate.baseline.key].map { cleanFinding in
             guard MetricKey.convergedVictimKeys.contains(rate.key), results.statistics.seeds >= 2 else { return "; \(baseline) is \(words.list(cleanFinding.values, table: table))" }
             return "; \(baseline) is " + words.list(cleanFinding.values, series: \.series, value: { $0.value.mean }, table: table) {
-                magnitudeMeanText($0.value.mean, seedMeanInterval(results, series: $0.series, fraction: findings.largestFraction, key: rate.baseline.key),
-                                  key: rate.baseline.key, inBrackets: false)
+                // A seed whose clean model's victim did not converge has no clean agreement (`Study.withCleanBaselines`): counted.
+                let leftOut = unconvergedVictims(results, series: $0.series, fraction: findings.largestFraction, key: rate.baseline.key).leftOut
+                return magnitudeMeanText($0.value.mean, seedMeanInterval(results, series: $0.series, fraction: findings.largestFraction, key: rate.baseline.key),
+                                         key: rate.baseline.key, inBrackets: false)
+                    + (leftOut == 0 ? "" : " (\(leftOut) seed\(leftOut == 1 ? "" : "s") left out: clean model's victim not converged)")
             }
         } ?? ""
         let saturated = finding.values.filter { value in results.fits[value.series].saturatedFrom != nil }.map { words.name($0.series) }

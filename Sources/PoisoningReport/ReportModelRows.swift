@@ -153,7 +153,7 @@ extension ReportModel {
                     return signedMeanText(stats.mean, interval, inBrackets: true) + leftOutNote(leftOut)
                 }
                 // The clean model's agreement, the excess's baseline, is a mean over seeds too: with its interval, as the excess.
-                if MetricKey.convergedVictimKeys.contains(key) || key == MetricKey.targetAgreement + MetricKey.baselineSuffix, let stats {
+                if MetricKey.convergedVictimKeys.contains(key) || key == MetricKey.cleanTargetAgreement, let stats {
                     let interval = seedMeanInterval(results, series: series, fraction: fraction, key: key,
                                                     resolution: key == MetricKey.targetDistance ? 0 : nil)
                     return magnitudeMeanText(stats.mean, interval, key: key, inBrackets: true) + leftOutNote(leftOut)
@@ -189,7 +189,7 @@ extension ReportModel {
             let isTau = metric.key == MetricKey.poisonabilityThreshold
             // A retrained victim's metric keeps the columns of the series whose runs record it, even where no victim
             // converged (no point has a mean): their cells say so.
-            let victim = MetricKey.convergedVictimKeys.contains(metric.key)
+            let victim = MetricKey.convergedVictimKeys.contains(metric.key) || metric.key == MetricKey.cleanTargetAgreement
             let columns = results.series.indices.filter { series in
                 isTau ? results.config.attacks[results.series[series].attack].value(at: "kind") == .string(GradientCanceling.kind)
                     // An excess's runs by its rate: where no clean model's victim converged, no run records the excess.
@@ -203,11 +203,14 @@ extension ReportModel {
                 ? "; only runs whose retrained victim converged (gradient norm at most 1e\(Int(log10(MetricKey.victimGradientTolerance).rounded())) "
                     + "on its training rows) count, since an unconverged one measures where its training stopped as much as the poisons: "
                     + "the others are left out, and counted in the cell" : ""
-            let cleanAgreement = metric.key == MetricKey.targetAgreement + MetricKey.baselineSuffix
+            let cleanAgreement = metric.key == MetricKey.cleanTargetAgreement
             let summary = metric.key.hasSuffix(MetricKey.excessSuffix)
                 ? "mean over seeds, in brackets its \(levelText(results)) Student t interval (the spread over seeds raised to one test row; none with one seed)" + victimNote
                 : cleanAgreement ? "mean over seeds, in brackets its \(levelText(results)) Student t interval (the spread over seeds raised to one "
                     + "test row, its ends clipped to [0, 1]; none with one seed)"
+                    + (victim ? "; only seeds whose clean model's victim converged (gradient norm at most 1e\(Int(log10(MetricKey.victimGradientTolerance).rounded())) "
+                        + "on its training rows) count, since an unconverged one measures where its training stopped: the others are left out, "
+                        + "and counted in the cell" : "")
                 : !victim ? "mean ± standard deviation over seeds"
                 : "mean over seeds, in brackets its \(levelText(results)) Student t interval ("
                     + (metric.key == MetricKey.targetDistance ? "its lower end clipped at 0; none with one seed)"
@@ -217,9 +220,11 @@ extension ReportModel {
         }
     }
 
-    /// The rate whose excess over the clean model `key` is (`key` without `MetricKey.excessSuffix`); `key` itself otherwise.
+    /// The rate whose excess over the clean model, or clean baseline, `key` is (`key` without
+    /// `MetricKey.excessSuffix` or `MetricKey.baselineSuffix`); `key` itself otherwise.
     static func rateKey(_ key: String) -> String {
-        key.hasSuffix(MetricKey.excessSuffix) ? String(key.dropLast(MetricKey.excessSuffix.count)) : key
+        for suffix in [MetricKey.excessSuffix, MetricKey.baselineSuffix] where key.hasSuffix(suffix) { return String(key.dropLast(suffix.count)) }
+        return key
     }
 
     /// The defenses' detection, one row per (series, fraction) where rows were scored for removal.

@@ -69,6 +69,9 @@ public enum MetricKey {
     /// measures where its training stopped as much as the poisons, so its run is left out of these
     /// metrics' means and intervals (`RunResult.countedMetric`).
     public static let convergedVictimKeys: Set<String> = [targetDistance, targetAgreement, targetAgreement + excessSuffix]
+    /// The clean model's agreement with the target, the baseline of `targetAgreement`: recorded only
+    /// where the clean run's (fraction 0, same series and seed) victim converged (`Study.withCleanBaselines`).
+    public static let cleanTargetAgreement = targetAgreement + baselineSuffix
 
     /// The metrics every finished run records, whatever its model, attack and defense.
     public static let recordedByEveryRun = [testAccuracy, trainAccuracy, trainCleanAccuracy, generalizationGap, finalLoss]

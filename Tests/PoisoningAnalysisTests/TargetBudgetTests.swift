@@ -246,7 +246,7 @@ struct TargetBudgetTests {
         #expect(budget.verdict == .excessUndecided && budget.excess == nil)
         #expect(budget.sentence().hasPrefix(Self.opening + "seed 1 in (50.0%, 100.0%] = (0.62, 1.25] τ;"))
         #expect(budget.sentence().contains("there is no interval of the first budget's excess over τ (it needs two seeds, each with a τ: more seeds would give it); per seed, 1 of 1 seeds cancel within 1.25 τ (seed 1)"))
-        #expect(budget.victimSentence == Self.victimOpening + ": seed 1 at 100.0% (no clean run at fraction 0).")
+        #expect(budget.victimSentence == Self.victimOpening + ": seed 1 at 100.0% (no converged clean model at fraction 0).")
     }
 
     /// r24f major "verdict with nothing swept above tau": seeds never cancelled whose runs all lie below their τ

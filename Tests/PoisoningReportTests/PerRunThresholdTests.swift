@@ -157,7 +157,8 @@ struct PerRunThresholdTests {
         let results = try Self.results(lastTau: 1.0, noneConverged: true)
         #expect(results.points.allSatisfy { $0.metric(MetricKey.targetAgreement) == nil && $0.metric(MetricKey.targetDistance) == nil })
         let tables = ReportModel.attackMetricTables(of: results, fractions: results.config.fractions)
-        for name in ["Victim's distance from target", "Agreement with target", "Agreement with target, excess over clean"] {
+        for name in ["Victim's distance from target", "Agreement with target", "Agreement with target, excess over clean",
+                     "Agreement with target, clean model"] {
             #expect(tables.first { $0.name == name }?.rows[3].cells == ["none converged (3 runs)"], "\(name)")
         }
         let sentence = findingSentences(results).first { $0.contains("are not given") } ?? ""
@@ -169,25 +170,29 @@ struct PerRunThresholdTests {
     /// h24c leftovers: an agreement excess is a pair of victims, so a seed whose clean model (fraction 0) did not converge
     /// has none: with seed 1's clean victim unconverged, the excess at 2 is the mean of 0.05 and 0.07, +0.060 [−0.314,
     /// +0.434] (t(1) = 12.706, spread raised to one of 24 test rows; scipy.stats.t), its run counted as left out, while the
-    /// agreement itself keeps all three (0.6, 0.95, 0.97: 0.840). The clean model's agreement, 0.9 for every seed, reads as
-    /// a mean with its Student t interval, 0.900 [0.796, 1.000] (t(2) = 4.303, one test row, clipped at 1), not ± std.
-    @Test func anExcessWhoseCleanVictimDidNotConvergeIsLeftOutAndTheCleanAgreementHasAnInterval() throws {
+    /// agreement itself keeps all three (0.6, 0.95, 0.97: 0.840). The clean model's agreement is where an unconverged clean
+    /// victim stopped, so seed 1 has none either (r24k): over seeds 2 and 3, 0.9 each, it reads as a mean with its Student t
+    /// interval, 0.900 [0.526, 1.000] (t(1) = 12.706 × (1/24) / √2 = 0.374, one test row, clipped at 1), not ± std, seed 1 counted.
+    @Test func anExcessWhoseCleanVictimDidNotConvergeIsLeftOutWithItsCleanAgreement() throws {
         let results = try Self.results(lastTau: 1.0, cleanUnconverged: 1)
         let excessKey = MetricKey.targetAgreement + MetricKey.excessSuffix
         #expect(results.runs.filter { $0.series == 0 && $0.seed == 1 }.allSatisfy { $0.metrics?[excessKey] == nil })
-        #expect(results.runs.filter { $0.series == 0 && $0.seed == 1 }.allSatisfy { $0.metrics?[MetricKey.targetAgreement + MetricKey.baselineSuffix] == 0.9 })
+        #expect(results.runs.filter { $0.series == 0 && $0.seed == 1 }.allSatisfy { $0.metrics?[MetricKey.cleanTargetAgreement] == nil })
+        #expect(results.runs.filter { $0.series == 0 && $0.seed == 2 }.allSatisfy { $0.metrics?[MetricKey.cleanTargetAgreement] == 0.9 })
         let point = try #require(results.points.first { $0.series == 0 && $0.fraction == 2 })
         #expect(abs((point.metric(excessKey)?.mean ?? 0) - 0.06) < 1e-12)
         #expect(abs((point.metric(MetricKey.targetAgreement)?.mean ?? 0) - 0.84) < 1e-12)
         let tables = ReportModel.attackMetricTables(of: results, fractions: results.config.fractions)
         let cell = { (name: String, fraction: Int) in tables.first { $0.name == name }?.rows[fraction].cells.first ?? "" }
         #expect(cell("Agreement with target, excess over clean", 3) == "+0.060 [-0.314, +0.434] (1 of 3 runs left out: victim not converged)")
-        #expect(cell("Agreement with target, clean model", 3) == "0.900 [0.796, 1.000]")
+        #expect(cell("Agreement with target, clean model", 3) == "0.900 [0.526, 1.000] (1 of 3 runs left out: victim not converged)")
         let summary = tables.first { $0.name == "Agreement with target, clean model" }?.summary ?? ""
         #expect(summary.hasPrefix("mean over seeds, in brackets its 95% Student t interval") && !summary.contains("±"), "\(summary)")
+        #expect(summary.contains("; only seeds whose clean model's victim converged (gradient norm at most 1e-5 on its training rows) count"), "\(summary)")
         let excess = findingSentences(results).first { $0.contains("agreement with target") && $0.contains("minus the clean model's") } ?? ""
         #expect(excess.contains(" is +0.060 (-0.314 to +0.434) (1 run left out: victim not converged) ("), "\(excess)")
-        #expect(excess.contains("; the clean model's rate is 0.900 (0.796 to 1.000) (") && !excess.contains("±"), "\(excess)")
+        #expect(excess.contains("; the clean model's rate is 0.900 (0.526 to 1.000) (1 seed left out: clean model's victim not converged) (")
+                && !excess.contains("±"), "\(excess)")
     }
 
     /// r24j m7: the biases' leftover, 0.25 of the clean gradient in every run, is one number, not "25.0%–25.0%".
