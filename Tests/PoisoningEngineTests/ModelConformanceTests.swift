@@ -114,10 +114,11 @@ import TestSupport
                 // the run (`sometimesUndefined`, and `undefinedWithoutPoisons` in a run without poisons,
                 // which must lack them).
                 // An agreement excess pairs the run's victim with its clean model's (the run of the same series and seed
-                // at fraction 0): it is absent when that clean victim did not converge (`Study.withCleanBaselines`).
+                // at fraction 0): it and the clean agreement are absent when that clean victim did not converge
+                // (`Study.withCleanBaselines`).
                 let cleanUnconverged = runs.contains { $0.fraction == 0 && $0.series == run.series && $0.seed == run.seed && !$0.victimConverged }
                 let mayLack = (run.poisonedCount == 0 ? Self.sometimesUndefined.union(Self.undefinedWithoutPoisons) : Self.sometimesUndefined)
-                    .union(cleanUnconverged ? [MetricKey.targetAgreement + MetricKey.excessSuffix] : [])
+                    .union(cleanUnconverged ? [MetricKey.targetAgreement + MetricKey.excessSuffix, MetricKey.cleanTargetAgreement] : [])
                 #expect(recordable.subtracting(metrics.keys).isSubset(of: mayLack),
                         "\(name) lacks \(recordable.subtracting(metrics.keys).sorted()) at \(run.fraction)")
                 if run.poisonedCount == 0 {
