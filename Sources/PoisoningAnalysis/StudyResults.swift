@@ -365,14 +365,21 @@ public struct StudyResults: Sendable, Codable, Equatable {
     }
 
     /// The success metric of series `index`'s attack: the one its kind declares
-    /// (`PoisoningAttack.successMetricKey`), when the series' points record it; nil otherwise.
+    /// (`declaredSuccessMetric(of:)`), when the series' points record it; nil otherwise.
     public func successMetric(of index: Int) -> MetricInfo? {
+        guard let metric = declaredSuccessMetric(of: index),
+              points.contains(where: { $0.series == index && $0.metric(metric.key) != nil }) else { return nil }
+        return metric
+    }
+
+    /// The success metric series `index`'s attack declares (`PoisoningAttack.successMetricKey`),
+    /// whether or not its points record it (a retrained victim's agreement has no mean where no
+    /// victim converged); nil for an attack that declares none.
+    public func declaredSuccessMetric(of index: Int) -> MetricInfo? {
         let attack = config.attacks[series[index].attack]
         guard let attackType = Registry.attacks.first(where: { attack.value(at: "kind") == .string($0.kind) }),
-              let key = attackType.successMetricKey,
-              let metric = attackMetrics.first(where: { $0.key == key }),
-              points.contains(where: { $0.series == index && $0.metric(key) != nil }) else { return nil }
-        return metric
+              let key = attackType.successMetricKey else { return nil }
+        return attackMetrics.first { $0.key == key }
     }
 
     /// The model the success metric of series `index`'s attack is measured on when it is not the

@@ -483,9 +483,11 @@ public struct TargetBudget: Sendable, Codable, Equatable {
         case .reachedLate:
             // Each seed's furthest failed run beyond the margin, in units of the threshold that run records.
             let furthest = seeds.compactMap { $0.lateRuns.map(\.inTau).max() }
+            // "1.71–2.40", or one number when the ends are equal.
+            let (low, high) = (fixed(furthest.min() ?? 0, decimals: 2), fixed(furthest.max() ?? 0, decimals: 2))
             return opening + "; no seed's gradient is cancelled below its \(symbol), but for \(everySeed(symbol)) a run beyond \(margin) failed"
                 + (symbol == "τ" ? "" : ", each run judged by its own \(symbol)") + " (each seed's furthest such run lies at "
-                + "\(fixed(furthest.min() ?? 0, decimals: 2))–\(fixed(furthest.max() ?? 0, decimals: 2)) \(symbol)): gradient canceling cancelled it later than the prediction's \(symbol), \(Self.stepCapClause); "
+                + "\(low == high ? low : low + "–" + high) \(symbol)): gradient canceling cancelled it later than the prediction's \(symbol), \(Self.stepCapClause); "
                 + "what this attack needed, not a bound on the problem" + closingClauses(symbol) + "." + allowed
         case .excessUndecided:
             guard excess != nil else {

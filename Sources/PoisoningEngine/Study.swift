@@ -396,8 +396,8 @@ public struct Study: Sendable {
 
     /// The study of `design` with its data: draws or reads the split (once `admit` has accepted the
     /// memory making it takes, `DatasetSource.makeSplit(admitting:)`: a data file is read once), then
-    /// checks that every attack can run on data of its sizes and on these rows (a problem names the
-    /// attack's key, located by `locations`).
+    /// checks that every positive fraction poisons at least one training row and that every attack can
+    /// run on data of its sizes and on these rows (a problem names the key, located by `locations`).
     public init(design: StudyDesign, locations: SourceLocations = SourceLocations(),
                 admitting admit: (_ makingBytes: Double) throws -> Void = { _ in }) throws {
         let split = try design.data.makeSplit(admitting: admit)
@@ -410,6 +410,13 @@ public struct Study: Sendable {
             throw SpecificationError(path: "data", location: locations.location(of: "data"), message: problem + "; give more samples or fewer classes")
         }
         layout = try StudyLayout(design: design, sizes: split.sizes, locations: locations)
+        // A positive fraction that poisons no row (`poisonCount` rounds it to 0) would run clean models and report them as poisoned.
+        let rows = split.sizes.trainRows
+        if let tiny = design.config.fractions.first(where: { $0 > 0 && poisonCount(fraction: $0, of: rows) == 0 }) {
+            throw SpecificationError(path: "fractions", location: locations.location(of: "fractions"),
+                                     message: "\(tiny) poisons no row: \(tiny) of the \(rows) training rows rounds to 0, so its runs would be clean "
+                                         + "ones reported as poisoned; give at least \(String(format: "%.3g", 1 / Double(rows))) (one row) or leave it out")
+        }
         for (index, attack) in design.attacks.enumerated() {
             if let problem = attack.problem(in: split) {
                 let path = "attacks[\(index)].\(problem.key)"

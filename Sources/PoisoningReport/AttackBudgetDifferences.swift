@@ -178,9 +178,24 @@ func attackBudgetRows(_ results: StudyResults) -> [ReportModel.AttackBudgetRow] 
             return ReportModel.AttackBudgetRow(
                 model: a.defenseLabel == NoDefense().label ? a.modelLabel : "\(a.modelLabel), \(a.defenseLabel)",
                 attacks: "\(b.attackLabel) − \(a.attackLabel)", budget: percent(first.fraction),
-                success: finished ? group.first { $0.key.hasSuffix(MetricKey.excessSuffix) }.map(text) ?? "—" : "no run finished",
+                success: finished ? group.first { $0.key.hasSuffix(MetricKey.excessSuffix) }.map(text)
+                    ?? noneConvergedPair(results, first.base, first.other, fraction: first.fraction) ?? "—" : "no run finished",
                 testError: cell(MetricKey.testAccuracy), ownTestError: cell(SVMGradient.testErrorKey))
         }
+}
+
+/// The corrected-success cell of series `base` and `other` at `fraction` where it has no difference
+/// because no retrained victim of one or both converged, `other` first as the row reads "other − base":
+/// "none converged (5 runs of gradpc 0.15, 5 runs of gradpc 0.1)"; nil when the success is no converged
+/// victim's metric (then the attacks lack it).
+private func noneConvergedPair(_ results: StudyResults, _ base: Int, _ other: Int, fraction: Double) -> String? {
+    let counts = [other, base].compactMap { series -> String? in
+        guard let key = results.declaredSuccessMetric(of: series).map({ $0.hasBaseline ? $0.excess.key : $0.key }),
+              MetricKey.convergedVictimKeys.contains(key),
+              let none = noneConvergedText(results, series: series, fraction: fraction, key: key) else { return nil }
+        return none.dropFirst("none converged (".count).dropLast() + " of " + results.series[series].attackLabel
+    }
+    return counts.isEmpty ? nil : "none converged (" + counts.joined(separator: ", ") + ")"
 }
 
 /// Why the table leaves some pairs or cells out, or nil: the pairs of series that differ only in

@@ -23,6 +23,15 @@ func unconvergedVictims(_ results: StudyResults, series: Int, fraction: Double, 
     return (recorded.filter { $0.countedMetric(key) == nil }.count, recorded.count)
 }
 
+/// "none converged (5 runs)" where every finished run of series `series` at `fraction` that records
+/// metric `key` (its rate, for an excess or the clean agreement) leaves it out for an unconverged
+/// victim (`unconvergedVictims`); nil where one counts, or none records it.
+func noneConvergedText(_ results: StudyResults, series: Int, fraction: Double, key: String) -> String? {
+    let count = unconvergedVictims(results, series: series, fraction: fraction, key: key)
+    guard count.of > 0, count.leftOut == count.of else { return nil }
+    return "none converged (\(count.of) run\(count.of == 1 ? "" : "s"))"
+}
+
 /// " (2 of 5 runs left out: victim not converged)" for `unconvergedVictims`' count; empty when none is left out.
 func leftOutNote(_ count: (leftOut: Int, of: Int)) -> String {
     count.leftOut == 0 ? "" : " (\(count.leftOut) of \(count.of) run\(count.of == 1 ? "" : "s") left out: victim not converged)"

@@ -27,7 +27,7 @@ extension ReportModel {
         "For this network \(symbol) is its last layer's condition only, a lower bound (Lu et al.'s claim for a non-convex model is only a "
             + "necessary condition): a mixed gradient cancelled below \(symbol) would contradict it, one not cancelled above \(symbol) "
             + "would not. Its victims are trained by SGD as the run's model is"
-            + (norms.isEmpty ? "" : " (gradient norm on their training rows \(fixed(norms.min()!, decimals: 4))–\(fixed(norms.max()!, decimals: 4)))")
+            + (norms.isEmpty ? "" : " (gradient norm on their training rows \(span(norms) { fixed($0, decimals: 4) }))")
             + ", not to the gradient norm of 1e-5 at which a victim counts as converged, so no victim is judged against the target, and a "
             + "victim's agreement with and distance from the target count only where it converged (the tables, findings and figures leave "
             + "the others out); the verdict rests on the mixed gradient at the target, which needs no victim."
@@ -112,7 +112,7 @@ extension ReportModel {
             + "neither exact nor a bound once the target's bias is not 0"
         guard !runs.isEmpty else { return opening + "." }
         let withW = runs.compactMap { results.applicableThreshold(of: $0) }
-        guard let low = withW.min(), let high = withW.max() else {
+        guard !withW.isEmpty else {
             return opening + "; no run's target has a weights-only threshold (the product of its weights and their clean gradient is at most 0), "
                 + "so nothing bounds the budget that cancels it."
         }
@@ -126,8 +126,8 @@ extension ReportModel {
         }
         let ratios = pairs.map { $0.0 / $0.1 }
         return opening + "; the threshold that applies is the weights-only τ_w of each run's target and poison labels, "
-            + "\(percent(low))–\(percent(high)) over the \(runs.count) runs at positive budgets"
-            + (ratios.isEmpty ? "" : " (\(fixed(ratios.min()!, decimals: 2))–\(fixed(ratios.max()!, decimals: 2)) τ)")
+            + "\(span(withW, percent)) over the \(runs.count) run\(runs.count == 1 ? "" : "s") at positive budgets"
+            + (ratios.isEmpty ? "" : " (\(span(ratios) { fixed($0, decimals: 2) }) τ)")
             + (withW.count < runs.count ? ", none for \(runs.count - withW.count)" : "") + ", \(kind)."
     }
 
@@ -184,17 +184,19 @@ extension ReportModel {
                 tau = "none at these parameters (target not stationary: its gradient on its own training rows is up to \(ratioText(own)) "
                     + "of the clean one, above \(ratioText(PoisonabilityEvidence.cancelledRatio)))"
             }
-            if let low = evidence.taus.min(), let high = evidence.taus.max() {
+            if !evidence.taus.isEmpty {
                 let interval = budget?.tau?.interval
                 tau = "\(symbol) = " + percent(evidence.taus.reduce(0, +) / Double(evidence.taus.count))
                     + (interval?.lower.flatMap { lower in interval?.upper.map { " [\(percent(lower)), \(percent($0))]" } } ?? "")
-                    + " (seeds \(percent(low))–\(percent(high)))"
+                    + " (seeds \(span(evidence.taus, percent)))"
                 if results.tauIsLowerBound(series: series) {
                     tau += ", a lower bound (last layer only)"
                 } else if necessaryOnly {
                     tau += ", necessary only"
                 }
-                if evidence.seedsWithoutThreshold > 0 { tau += "; none for \(evidence.seedsWithoutThreshold) seeds" }
+                if evidence.seedsWithoutThreshold > 0 {
+                    tau += "; none for \(evidence.seedsWithoutThreshold) seed\(evidence.seedsWithoutThreshold == 1 ? "" : "s")"
+                }
             }
             let (below, above) = evidence.sides
             let around = [below.last.map { ($0, "below") }, above.first.map { ($0, "above") }].compactMap { $0 }.map { point, side in

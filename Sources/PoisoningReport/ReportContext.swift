@@ -185,6 +185,7 @@ public func templateContext(_ model: ReportModel, format: ReportFormat, figureSo
         "attackMetrics": .list(attackMetrics),
         "hasPredicted": .flag(!predictedRows.isEmpty),
         "predictedRows": .list(predictedRows),
+        "leavesBiasesUncancelled": .flag(model.leavesBiasesUncancelled),
         "hasDetection": .flag(!detectionRows.isEmpty),
         "detectionRows": .list(detectionRows),
         "hasDetectionSplit": .flag(model.detectionSplitNote != nil),

@@ -193,6 +193,10 @@ public struct ReportModel: Sendable {
     public let filterConvergenceNote: String?
     /// Each gradient-canceling series: the predicted threshold τ beside what the runs measured.
     public let predictedRows: [PredictedRow]
+    /// Whether a gradient-canceling series leaves the biases' gradient uncancelled (`cancel: weights`
+    /// or `first-layer`), so that the victim retrained on its poisons is rarely the target and the
+    /// "Target stationary from" column stands in for the victim's agreement with it.
+    public let leavesBiasesUncancelled: Bool
     /// The findings, as sentences (`findingSentences`), also printed by the commands.
     public let findings: [String]
     /// The figures, in order.
@@ -269,6 +273,10 @@ public struct ReportModel: Sendable {
         curvatureConvergenceNote = Self.curvatureConvergenceNote(of: results, filter: false)
         filterConvergenceNote = Self.curvatureConvergenceNote(of: results, filter: true)
         predictedRows = Self.predictedRows(of: results)
+        leavesBiasesUncancelled = results.series.indices.contains { series in
+            results.config.attacks[results.series[series].attack].value(at: "kind") == .string(GradientCanceling.kind)
+                && results.canceledGradient(series: series) != .weightsAndBias
+        }
 
         // Attacks and defenses compared at one budget: the positive swept fraction nearest 10%.
         let budget = results.findings.comparisonBudget

@@ -144,9 +144,7 @@ extension ReportModel {
                 let point = results.points.first { $0.fraction == fraction && $0.series == series }
                 let stats = point?.metric(key)
                 let leftOut = unconvergedVictims(results, series: series, fraction: fraction, key: key)
-                if stats == nil, leftOut.of > 0, leftOut.leftOut == leftOut.of {
-                    return "none converged (\(leftOut.of) run\(leftOut.of == 1 ? "" : "s"))"
-                }
+                if stats == nil, let none = noneConvergedText(results, series: series, fraction: fraction, key: key) { return none }
                 if key.hasSuffix(MetricKey.excessSuffix), let stats {
                     // At fraction 0 the excess is zero by construction: no interval to give.
                     let interval = fraction == 0 ? nil : seedMeanInterval(results, series: series, fraction: fraction, key: key)
@@ -269,8 +267,10 @@ extension ReportModel {
             < (results.series[$1].model, results.series[$1].defense, results.series[$1].attack) }.map { index in
             let description = results.series[index], s = statistics.series[index], fit = results.fits[index]
             let point = results.points.first { $0.series == index && $0.fraction == budget }
-            let success = results.successMetric(of: index).flatMap { metric -> String? in
-                guard let rate = point?.metric(metric.hasBaseline ? metric.excess.key : metric.key) else { return nil }
+            let success = results.declaredSuccessMetric(of: index).flatMap { metric -> String? in
+                let key = metric.hasBaseline ? metric.excess.key : metric.key
+                // No mean where no retrained victim converged: the cell says so.
+                guard let rate = point?.metric(key) else { return noneConvergedText(results, series: index, fraction: budget, key: key) }
                 let surrogate = results.successModel(of: index).map { "on \($0), not this model" }
                 guard metric.hasBaseline else { return tableSpread(rate, runs: point?.runCount ?? 0, plusMinus) + (surrogate.map { " (\($0))" } ?? "") }
                 let clean = point?.metric(metric.baseline.key).map { fixed($0.mean, decimals: 3) } ?? "n/a"

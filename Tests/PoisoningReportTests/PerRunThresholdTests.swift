@@ -226,3 +226,73 @@ struct PerRunThresholdTests {
         #expect(tau.map { $0.rows.dropFirst().allSatisfy { $0.cells.allSatisfy { $0 == "n/a" } } } == true, "\(String(describing: tau?.rows))")
     }
 }
+
+/// Review r24k's minors on the cells and sentences of a gradient-canceling study.
+struct ReviewR24kWordingTests {
+    /// The runs of `PerRunThresholdTests.results` (series 0, `cancel: weights`) given to both series of the study,
+    /// series 1 being `cancel: weights-and-bias`.
+    static func bothSeries(noneConverged: Bool) throws -> StudyResults {
+        let study = try ApplicableThresholdVerdictTests.study()
+        let runs = try PerRunThresholdTests.results(lastTau: 1.0, noneConverged: noneConverged).runs.flatMap { run in
+            [0, 1].map { RunResult(fraction: run.fraction, series: $0, seed: run.seed, poisonedCount: run.poisonedCount,
+                                   realisedFraction: run.realisedFraction, metrics: run.metrics, divergence: nil) }
+        }
+        return StudyResults(study: study, runs: study.withCleanBaselines(runs), toolVersion: "test")
+    }
+
+    /// m-a: where no retrained victim converged, the attack's success has no mean; the attacks-compared and attack-budget
+    /// tables said "—", which their captions give to an attack without the metric. They say "none converged" and count the runs.
+    @Test func aSuccessWithNoConvergedVictimSaysSoNotADash() throws {
+        let results = try Self.bothSeries(noneConverged: true)
+        let comparison = ReportModel.attackComparisonRows(of: results, budget: 2, hasDefenses: false).map(\.success)
+        #expect(comparison == ["none converged (3 runs)", "none converged (3 runs)"], "\(comparison)")
+        let rows = attackBudgetRows(results)
+        #expect(!rows.isEmpty)
+        for row in rows {
+            #expect(row.success == "none converged (3 runs of \(results.series[1].attackLabel), 3 runs of \(results.series[0].attackLabel))",
+                    "\(row.success)")
+        }
+        let converged = try Self.bothSeries(noneConverged: false)
+        #expect(attackBudgetRows(converged).allSatisfy { !$0.success.contains("none converged") && $0.success != "—" })
+    }
+
+    /// m-b: the "Target stationary from" column stands in for the victim's agreement only where a series leaves the biases'
+    /// gradient on the mixture; a study whose gradient-canceling series all cancel it (`weights-and-bias`) does not say so.
+    @Test func theStationarityColumnsSentenceIsSaidOnlyWhereTheBiasesAreLeft() throws {
+        let both = try Self.bothSeries(noneConverged: false)
+        var config = both.config
+        config.attacks = [config.attacks[1]]
+        let study = try Study(config)
+        let runs = both.runs.filter { $0.series == 1 }.map { run in
+            RunResult(fraction: run.fraction, series: 0, seed: run.seed, poisonedCount: run.poisonedCount,
+                      realisedFraction: run.realisedFraction, metrics: run.metrics, divergence: nil)
+        }
+        let weightsAndBias = StudyResults(study: study, runs: study.withCleanBaselines(runs), toolVersion: "test")
+        #expect(ReportModel(both, command: "make-report").leavesBiasesUncancelled)
+        #expect(!ReportModel(weightsAndBias, command: "make-report").leavesBiasesUncancelled)
+        for format in ReportFormat.allCases {
+            let render = { (results: StudyResults) in
+                try renderReport(template: format.definition.shippedTemplate.text, fileName: format.reportFileName,
+                                 context: reportContext(for: results, format: format, settings: ReportSettings(command: "make-report", figureExtension: "png")),
+                                 strict: true).text
+            }
+            #expect(try render(both).contains("The stationarity column stands in for the budget"), "\(format)")
+            #expect(try !render(weightsAndBias).contains("The stationarity column stands in"), "\(format)")
+            #expect(try render(weightsAndBias).contains("Predicted vs measured"), "\(format)")
+        }
+    }
+
+    /// m-c: a range whose ends are equal is one number ("1.11 τ_w", not "1.11–1.11 τ_w"), and a count of one is singular
+    /// ("over the 1 run", "none for 1 seed").
+    @Test func equalEndsAreOneNumberAndOneIsSingular() throws {
+        let results = try PerRunThresholdTests.results(lastTau: 1.0)
+        let one = try StudyResults(study: ApplicableThresholdVerdictTests.study(),
+                                   runs: results.runs.filter { $0.seed == 3 && ($0.fraction == 0 || $0.fraction == 2) }, toolVersion: "test")
+        let method = ReportModel.predictedRows(of: one)[0].findings.joined(separator: " ")
+        #expect(method.contains("the weights-only τ_w of each run's target and poison labels, 45.0% over the 1 run at positive budgets (0.09 τ)"),
+                "\(method)")
+        #expect(!method.contains("45.0%–45.0%"))
+        let withoutTau = try PerRunThresholdTests.results(lastTau: 1.0, withoutTau: 3)
+        #expect(ReportModel.predictedRows(of: withoutTau)[0].tau.hasSuffix("; none for 1 seed"), "\(ReportModel.predictedRows(of: withoutTau)[0].tau)")
+    }
+}

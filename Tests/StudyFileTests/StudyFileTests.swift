@@ -238,6 +238,17 @@ struct StudyFileTests {
                 "an attack without a target may be swept at 0 alone")
     }
 
+    /// r24k m-g: a positive fraction that poisons no row (0.0001 of the default 350 training rows is 0.035, which rounds to
+    /// 0) ran clean models reported as poisoned ("At the largest fraction (0.0%)"). It stops in one line naming the least
+    /// fraction that poisons one row, 1/350 = 0.00286; that fraction itself (poisonCount rounds 1.0 to 1) is accepted.
+    @Test func aPositiveFractionThatPoisonsNoRowIsRefused() throws {
+        #expect(error("fractions: [0, 0.0001, 0.1]\n")
+            == "s.yaml:1:1: fractions: 0.0001 poisons no row: 0.0001 of the 350 training rows rounds to 0, so its runs would be clean ones "
+            + "reported as poisoned; give at least 0.00286 (one row) or leave it out")
+        #expect(try study("fractions: [0, 0.00286]\n").config.fractions == [0, 0.00286])
+        #expect(error("fractions: [0, 0.0014]\n").contains("0.0014 poisons no row"), "0.49 of a row rounds to 0")
+    }
+
     /// svm-gradient's random flips in both placements read back from their written study file as the
     /// same study: in place (`placement: replace`, the default) and added (`placement: add`, which adds
     /// rows, so that its fractions may pass 1).
