@@ -187,7 +187,8 @@ extension ReportModel {
             if !evidence.taus.isEmpty {
                 let interval = budget?.tau?.interval
                 tau = "\(symbol) = " + percent(evidence.taus.reduce(0, +) / Double(evidence.taus.count))
-                    + (interval?.lower.flatMap { lower in interval?.upper.map { " [\(percent(lower)), \(percent($0))]" } } ?? "")
+                    // τ is positive: a lower end at 0 is the t interval's, clipped there (`TargetBudget.tau`), and marked as the budget's is.
+                    + (interval?.lower.flatMap { lower in interval?.upper.map { " [\(percent(lower))\(lower == 0 ? " (clipped)" : ""), \(percent($0))]" } } ?? "")
                     + " (seeds \(span(evidence.taus, percent)))"
                 if results.tauIsLowerBound(series: series) {
                     tau += ", a lower bound (last layer only)"

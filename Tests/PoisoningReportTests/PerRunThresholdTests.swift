@@ -295,4 +295,14 @@ struct ReviewR24kWordingTests {
         let withoutTau = try PerRunThresholdTests.results(lastTau: 1.0, withoutTau: 3)
         #expect(ReportModel.predictedRows(of: withoutTau)[0].tau.hasSuffix("; none for 1 seed"), "\(ReportModel.predictedRows(of: withoutTau)[0].tau)")
     }
+
+    /// r24j m6: τ's Student t interval over seeds is clipped at 0 (τ is a budget), as the stationary-from cell's is clipped to
+    /// the grid, and is marked so: seeds 1 and 2 at τ_w 0.9 and 0.45 (seed 2's median of 0.45, 0.85, 0.2), mean 67.5%, their
+    /// t(1) interval 67.5% ± 12.706 × 0.318 / √2 reaches −218%.
+    @Test func aTauIntervalClippedAtZeroIsMarked() throws {
+        let tau = ReportModel.predictedRows(of: try PerRunThresholdTests.results(lastTau: 0.2, withoutTau: 3))[0].tau
+        #expect(tau.hasPrefix("τ_w = 67.5% [0.0% (clipped), "), "\(tau)")
+        let unclipped = ReportModel.predictedRows(of: try PerRunThresholdTests.results(lastTau: 1.0))[0].tau
+        #expect(!unclipped.contains("clipped"), "\(unclipped)")
+    }
 }
