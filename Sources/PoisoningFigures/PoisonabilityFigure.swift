@@ -43,6 +43,7 @@ func poisonabilityFigure(_ results: StudyResults, styles: StudyStyles) -> StudyF
     }
     // A quantity no panel draws (the agreement, where no victim converged) has no legend entry.
     let shown = quantities.filter { quantity in filled.contains { $0.series.contains { $0.label == quantity.label && !$0.points.isEmpty } } }
+    let agreementShown = shown.contains { $0.key == MetricKey.targetAgreement }
     var legend = shown.map { LegendEntry(label: $0.label, color: Color.ink, line: $0.line, marker: $0.marker) }
     legend.append(LegendEntry(label: "target's test accuracy", color: Color.reference, line: .dashDot))
     legend.append(LegendEntry(label: "\(thresholdLabel(results, members)) over the seeds", color: tauColor, swatch: .box))
@@ -58,9 +59,8 @@ func poisonabilityFigure(_ results: StudyResults, styles: StudyStyles) -> StudyF
         + thresholdScopeNote(results, members)
         + AttackNames(results).note
     return StudyFigure(name: "poisonability", caption: caption, chart: Chart(
-        title: shown.contains { $0.key == MetricKey.targetAgreement } ? "Victim's agreement with the target and accuracy vs. budget ε"
-            : "Victim's accuracy vs. budget ε",
-        x: x, y: Axis(label: "Agreement, accuracy", minimumSpan: minimumFractionSpan), panels: filled, legend: legend,
+        title: agreementShown ? "Victim's agreement with the target and accuracy vs. budget ε" : "Victim's accuracy vs. budget ε",
+        x: x, y: Axis(label: agreementShown ? "Agreement, accuracy" : "Accuracy", minimumSpan: minimumFractionSpan), panels: filled, legend: legend,
         panelWidth: panelSize(filled.count).width, panelHeight: panelSize(filled.count).height))
 }
 

@@ -569,6 +569,7 @@ struct ManySeriesFiguresTests {
                 #expect(figure.chart.title.hasPrefix(agreement ? "Victim's agreement with the target and accuracy vs. budget ε"
                                                                : "Victim's accuracy vs. budget ε"), "\(name)")
                 #expect(figure.chart.legend.contains { $0.label == "agreement with target" } == agreement, "\(name)")
+                #expect(figure.chart.y.label == (agreement ? "Agreement, accuracy" : "Accuracy"), "\(name)")
                 let rendered = try figure.chart.render(format: .png, font: font)
                 #expect(rendered.textBoxes.contains { $0.text == figure.chart.title }, "\(name): the title is shortened")
             }
