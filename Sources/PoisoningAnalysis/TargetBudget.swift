@@ -572,8 +572,9 @@ public struct TargetBudget: Sendable, Codable, Equatable {
         let perSeed = seeds.map { seed in
             let halfway = seed.baseline == nil ? "no converged clean model at fraction 0"
                 : "halfway " + (seed.halfway.map { percent($0) } ?? "not in the swept range")
-            return "seed \(seed.seed) " + (seed.judged == 0 ? "not judged" : seed.reached.map { "at \(percent($0))" } ?? "not in the swept range")
-                + " (" + halfway + ")"
+            // A seed with no judged victim has neither finding: no halfway either.
+            return "seed \(seed.seed) " + (seed.judged == 0 ? "not judged"
+                : (seed.reached.map { "at \(percent($0))" } ?? "not in the swept range") + " (" + halfway + ")")
         }.joined(separator: ", ")
         return opening + ": \(perSeed)"
             + (unconverged == 0 ? "" : " (\(unconverged) run\(unconverged == 1 ? "" : "s") not judged: the victim's gradient norm on its training rows "

@@ -415,7 +415,8 @@ public struct Study: Sendable {
         if let tiny = design.config.fractions.first(where: { $0 > 0 && poisonCount(fraction: $0, of: rows) == 0 }) {
             throw SpecificationError(path: "fractions", location: locations.location(of: "fractions"),
                                      message: "\(tiny) poisons no row: \(tiny) of the \(rows) training rows rounds to 0, so its runs would be clean "
-                                         + "ones reported as poisoned; give at least \(String(format: "%.3g", 1 / Double(rows))) (one row) or leave it out")
+                                         + "ones reported as poisoned; give a fraction above \(String(format: "%.3g", 0.5 / Double(rows))) (half a row), "
+                                         + "such as \(String(format: "%.3g", 1 / Double(rows))) (one row), or leave it out")
         }
         for (index, attack) in design.attacks.enumerated() {
             if let problem = attack.problem(in: split) {

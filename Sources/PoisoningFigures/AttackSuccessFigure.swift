@@ -90,7 +90,10 @@ func attackSuccessFigure(_ results: StudyResults, styles: StudyStyles) -> StudyF
             + "seed, " + (sharedRate.map { "the clean model's mean rate \($0)" + (panels.count > 1 ? " in every panel" : "") }
                 ?? "the clean model's mean rate in the panel's title") : "") + "."
         + (merged.isEmpty ? "" : " Models with the same values (measured on the attacker's own model): one line, in black.")
-        + (metrics.values.contains { MetricKey.convergedVictimKeys.contains($0.key) } ? unconvergedVictimNote(results, series: drawn) : "")
+        // The excess is drawn where the metric has a baseline: its own count of runs left out.
+        + (metrics.keys.sorted().compactMap { metrics[$0] }.first { MetricKey.convergedVictimKeys.contains($0.key) }.map {
+            unconvergedVictimNote(results, series: drawn, key: $0.hasBaseline ? $0.excess.key : $0.key)
+        } ?? "")
         + differingShareNote(results) + budgetAxisNote(x.axis) + (singleAttack ? "" : AttackNames(results).note)
     // A margin below 0 and above 1 (or the data's reach, in tenths), so that the zero line and no point sit on the frame.
     let floor = lowest < 0 ? -(((-lowest) * 10).rounded(.up) / 10) : 0, ceiling = (highest * 10).rounded(.up) / 10

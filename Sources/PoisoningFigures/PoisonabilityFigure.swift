@@ -49,8 +49,10 @@ func poisonabilityFigure(_ results: StudyResults, styles: StudyStyles) -> StudyF
     legend.append(LegendEntry(label: "\(thresholdLabel(results, members)) over the seeds", color: tauColor, swatch: .box))
     let x = budgetAxis(results, members)
     let caption = "Gradient canceling against the predicted threshold \(thresholdName(results, members)) (Lu et al. 2023), one panel per series: over the poison "
-        + "budget ε (poisons per clean row), the share of test rows on which the retrained victim agrees with the target, and the victim's "
-        + "test accuracy (means over seeds), in the colour of the series' model and told apart by line style and marker; the target's "
+        + "budget ε (poisons per clean row), "
+        + (agreementShown ? "the share of test rows on which the retrained victim agrees with the target, and the victim's test accuracy"
+                          : "the retrained victim's test accuracy")
+        + " (means over seeds), in the colour of the series' model and told apart by line style and marker; the target's "
         + "accuracy dash-dotted, the threshold shaded grey over its range across seeds (a line "
         + "where the seeds agree). " + thresholdNote(results, members) + " Below it no poison set can make the target stationary; "
         + "the mixed gradient's norm is drawn on a log axis in the next figure."
@@ -64,16 +66,23 @@ func poisonabilityFigure(_ results: StudyResults, styles: StudyStyles) -> StudyF
         panelWidth: panelSize(filled.count).width, panelHeight: panelSize(filled.count).height))
 }
 
-/// What a caption says when the agreement with the target (`MetricKey.targetAgreement`, or `key`) it
-/// draws for series `series` leaves runs out, its points' means being over the runs whose retrained
-/// victim converged (`RunResult.countedMetric`): " The agreement with the target is over the runs whose
-/// retrained victim converged …: 12 of 40 runs at positive budgets are left out."; empty when none is.
+/// What a caption says when the agreement with the target (`MetricKey.targetAgreement`), or its excess
+/// over the clean model (`key`), it draws for series `series` leaves runs out, its points' means being
+/// over the runs whose retrained victim converged (`RunResult.countedMetric`), and for the excess whose
+/// clean model's victim did too (`Study.withCleanBaselines`): " The agreement with the target is over
+/// the runs whose retrained victim converged …: 12 of 40 runs at positive budgets are left out."; empty
+/// when none is.
 func unconvergedVictimNote(_ results: StudyResults, series: [Int], key: String = MetricKey.targetAgreement) -> String {
-    let recorded = results.runs.filter { series.contains($0.series) && $0.fraction > 0 && $0.metrics?[key] != nil }
+    let excess = key.hasSuffix(MetricKey.excessSuffix)
+    // Every run that records the rate counts: an excess is absent where the clean model's victim did not converge.
+    let rate = excess ? String(key.dropLast(MetricKey.excessSuffix.count)) : key
+    let recorded = results.runs.filter { series.contains($0.series) && $0.fraction > 0 && $0.metrics?[rate] != nil }
     let leftOut = recorded.filter { $0.countedMetric(key) == nil }.count
     guard leftOut > 0 else { return "" }
-    return " The agreement with the target is over the runs whose retrained victim converged (gradient norm at most "
+    return (excess ? " The agreement's excess over the clean model is over the runs whose retrained victim and clean model's victim "
+                   : " The agreement with the target is over the runs whose retrained victim ")
+        + "converged (gradient norm at most "
         + "1e\(Int(log10(MetricKey.victimGradientTolerance).rounded())) on its training rows; an unconverged one measures where its training "
         + "stopped as much as the poisons): \(leftOut) of \(recorded.count) runs at positive budgets are left out"
-        + (leftOut == recorded.count ? ", so no agreement is drawn." : ".")
+        + (leftOut == recorded.count ? ", so no \(excess ? "excess" : "agreement") is drawn." : ".")
 }

@@ -25,16 +25,25 @@ func unconvergedVictims(_ results: StudyResults, series: Int, fraction: Double, 
 
 /// "none converged (5 runs)" where every finished run of series `series` at `fraction` that records
 /// metric `key` (its rate, for an excess or the clean agreement) leaves it out for an unconverged
-/// victim (`unconvergedVictims`); nil where one counts, or none records it.
+/// victim (`unconvergedVictims`); for an excess of which some run's own victim converged, its clean
+/// model's not, "no converged pair (5 runs: clean model's victim not converged)"; nil where one
+/// counts, or none records it.
 func noneConvergedText(_ results: StudyResults, series: Int, fraction: Double, key: String) -> String? {
     let count = unconvergedVictims(results, series: series, fraction: fraction, key: key)
     guard count.of > 0, count.leftOut == count.of else { return nil }
-    return "none converged (\(count.of) run\(count.of == 1 ? "" : "s"))"
+    let runs = "\(count.of) run\(count.of == 1 ? "" : "s")"
+    let ownConverged = key.hasSuffix(MetricKey.excessSuffix) && results.runs.contains { run in
+        run.series == series && run.fraction == fraction && run.metrics?[ReportModel.rateKey(key)] != nil && run.victimConverged
+    }
+    return ownConverged ? "no converged pair (\(runs): clean model's victim not converged)" : "none converged (\(runs))"
 }
 
-/// " (2 of 5 runs left out: victim not converged)" for `unconvergedVictims`' count; empty when none is left out.
-func leftOutNote(_ count: (leftOut: Int, of: Int)) -> String {
-    count.leftOut == 0 ? "" : " (\(count.leftOut) of \(count.of) run\(count.of == 1 ? "" : "s") left out: victim not converged)"
+/// " (2 of 5 runs left out: victim not converged)" for `unconvergedVictims`' count of metric `key`
+/// ("clean model's victim not converged" for the clean model's agreement, whose run at fraction 0 is
+/// the one that did not converge); empty when none is left out.
+func leftOutNote(_ count: (leftOut: Int, of: Int), key: String = "") -> String {
+    let whose = key == MetricKey.cleanTargetAgreement ? "clean model's victim" : "victim"
+    return count.leftOut == 0 ? "" : " (\(count.leftOut) of \(count.of) run\(count.of == 1 ? "" : "s") left out: \(whose) not converged)"
 }
 
 /// The runs of `series` at positive fractions, over every fraction, that record metric `key` but are left

@@ -174,7 +174,12 @@ private func noConvergedVictimSentence(_ results: StudyResults) -> String? {
     guard !missing.isEmpty else { return nil }
     // An excess by its rate: a run whose clean model's victim did not converge records none (`Study.withCleanBaselines`).
     let runs = results.runs.filter { run in run.fraction == fraction && missing.contains { run.metrics?[ReportModel.rateKey($0.key)] != nil } }
-    return "At the largest fraction (\(percent(fraction))) the \(listing(missing.map { inRunningText($0.name) })) \(missing.count == 1 ? "is" : "are") "
+    // "agreement with target, excess over clean" would read as two items of the list: its qualifier goes in parentheses.
+    let names = missing.map { metric in
+        let parts = inRunningText(metric.name).components(separatedBy: ", ")
+        return parts.count == 2 ? "\(parts[0]) (\(parts[1]))" : parts.joined(separator: ", ")
+    }
+    return "At the largest fraction (\(percent(fraction))) the \(listing(names)) \(missing.count == 1 ? "is" : "are") "
         + "not given: none of the \(runs.count) runs' retrained victims converged (gradient norm at most "
         + "1e\(Int(log10(MetricKey.victimGradientTolerance).rounded())) on its training rows), and an unconverged one measures where its "
         + "training stopped as much as the poisons."

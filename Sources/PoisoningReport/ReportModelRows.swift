@@ -154,7 +154,7 @@ extension ReportModel {
                 if MetricKey.convergedVictimKeys.contains(key) || key == MetricKey.cleanTargetAgreement, let stats {
                     let interval = seedMeanInterval(results, series: series, fraction: fraction, key: key,
                                                     resolution: key == MetricKey.targetDistance ? 0 : nil)
-                    return magnitudeMeanText(stats.mean, interval, key: key, inBrackets: true) + leftOutNote(leftOut)
+                    return magnitudeMeanText(stats.mean, interval, key: key, inBrackets: true) + leftOutNote(leftOut, key: key)
                 }
                 // A cell with no finished run measured nothing: `missing` speaks only of runs that finished.
                 let finished = results.runs.contains { $0.series == series && $0.fraction == fraction && $0.metrics != nil }

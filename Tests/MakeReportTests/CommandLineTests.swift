@@ -215,8 +215,8 @@ struct CommandLineTests {
 
     @Test func validateListsWhatFails() throws {
         let folder = temporaryFolder()
-        // No poisoning beyond 0.2%: accuracy cannot drop, so the study's checks fail.
-        #expect(try run(["--widths", "8", "--fractions", "0,0.001,0.002,0.003", "--seeds", "1", "--epochs", "20",
+        // No poisoning beyond 0.9% (3 rows): accuracy cannot drop, so the study's checks fail.
+        #expect(try run(["--widths", "8", "--fractions", "0,0.003,0.006,0.009", "--seeds", "1", "--epochs", "20",
                          "--output", folder.path]).status == 0)
         let failed = try run(["validate", folder.path])
         #expect(failed.status == 1)

@@ -345,7 +345,7 @@ struct StudyResultsTests {
 
     @Test func validationFlagsAStudyWithNoDrop() {
         // Only clean fractions: accuracy never drops, so the study's checks must fail.
-        let study = widthStudy([8], fractions: [0, 0.001, 0.002, 0.003], seeds: [1], epochs: 30)
+        let study = widthStudy([8], fractions: [0, 0.003, 0.006, 0.009], seeds: [1], epochs: 30)
         let results = StudyResults(study: study, runs: runStudy(study, threads: 2).results, toolVersion: "test")
         let failures = results.validationFailures()
         #expect(failures.contains { $0.contains("not at least 0.05 below clean") })

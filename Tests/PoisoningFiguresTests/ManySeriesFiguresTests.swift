@@ -570,11 +570,32 @@ struct ManySeriesFiguresTests {
                                                                : "Victim's accuracy vs. budget ε"), "\(name)")
                 #expect(figure.chart.legend.contains { $0.label == "agreement with target" } == agreement, "\(name)")
                 #expect(figure.chart.y.label == (agreement ? "Agreement, accuracy" : "Accuracy"), "\(name)")
+                #expect(figure.caption.contains("the share of test rows on which the retrained victim agrees with the target") == agreement, "\(name)")
                 let rendered = try figure.chart.render(format: .png, font: font)
                 #expect(rendered.textBoxes.contains { $0.text == figure.chart.title }, "\(name): the title is shortened")
             }
         }
         #expect(drawn >= 2 && withoutAgreement >= 1 && withoutAgreement < drawn)
+    }
+
+    /// r24m m4: the attack-success figure draws the agreement's excess over the clean model, and its caption counted the
+    /// runs the agreement leaves out (own victim unconverged), not those the excess leaves out (own or clean victim
+    /// unconverged). In every committed gradient-canceling example the caption's count is the excess's, counted here
+    /// from the runs: those at positive budgets that record the agreement, and of them those without a counted excess.
+    @Test func theAttackSuccessCaptionCountsTheRunsTheExcessLeavesOut() throws {
+        var checked = 0
+        for (name, results) in try Self.committedResults() where name.hasPrefix("poisonability") {
+            guard let figure = studyFigures(results).first(where: { $0.name == "attack_success" }) else { continue }
+            let excess = MetricKey.targetAgreement + MetricKey.excessSuffix
+            let recorded = results.runs.filter { $0.fraction > 0 && $0.metrics?[MetricKey.targetAgreement] != nil }
+            let leftOut = recorded.filter { $0.countedMetric(excess) == nil }.count
+            checked += 1
+            #expect(leftOut == 0 ? !figure.caption.contains("left out")
+                    : figure.caption.contains("The agreement's excess over the clean model is over the runs whose retrained victim and clean "
+                                              + "model's victim converged") && figure.caption.contains(": \(leftOut) of \(recorded.count) runs at positive budgets are left out"),
+                    "\(name): \(figure.caption)")
+        }
+        #expect(checked >= 1)
     }
 
     /// examples/svm (review r22d m1): its six attacks are all "svm-gradient class 7 → class 1 (linear, …)", and every

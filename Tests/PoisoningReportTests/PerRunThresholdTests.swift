@@ -162,7 +162,7 @@ struct PerRunThresholdTests {
             #expect(tables.first { $0.name == name }?.rows[3].cells == ["none converged (3 runs)"], "\(name)")
         }
         let sentence = findingSentences(results).first { $0.contains("are not given") } ?? ""
-        #expect(sentence == "At the largest fraction (200.0%) the victim's distance from target, agreement with target, excess over clean and "
+        #expect(sentence == "At the largest fraction (200.0%) the victim's distance from target, agreement with target (excess over clean) and "
             + "agreement with target are not given: none of the 3 runs' retrained victims converged (gradient norm at most 1e-5 on its "
             + "training rows), and an unconverged one measures where its training stopped as much as the poisons.", "\(sentence)")
     }
@@ -185,7 +185,7 @@ struct PerRunThresholdTests {
         let tables = ReportModel.attackMetricTables(of: results, fractions: results.config.fractions)
         let cell = { (name: String, fraction: Int) in tables.first { $0.name == name }?.rows[fraction].cells.first ?? "" }
         #expect(cell("Agreement with target, excess over clean", 3) == "+0.060 [-0.314, +0.434] (1 of 3 runs left out: victim not converged)")
-        #expect(cell("Agreement with target, clean model", 3) == "0.900 [0.526, 1.000] (1 of 3 runs left out: victim not converged)")
+        #expect(cell("Agreement with target, clean model", 3) == "0.900 [0.526, 1.000] (1 of 3 runs left out: clean model's victim not converged)")
         let summary = tables.first { $0.name == "Agreement with target, clean model" }?.summary ?? ""
         #expect(summary.hasPrefix("mean over seeds, in brackets its 95% Student t interval") && !summary.contains("±"), "\(summary)")
         #expect(summary.contains("; only seeds whose clean model's victim converged (gradient norm at most 1e-5 on its training rows) count"), "\(summary)")
@@ -280,6 +280,24 @@ struct ReviewR24kWordingTests {
             #expect(try !render(weightsAndBias).contains("The stationarity column stands in"), "\(format)")
             #expect(try render(weightsAndBias).contains("Predicted vs measured"), "\(format)")
         }
+    }
+
+    /// r24m m5: where every clean model's victim (fraction 0) did not converge, the excess has no run, though the victims at
+    /// 200% converged: its cell says no pair converged and why, not "none converged"; the clean agreement's cell says none
+    /// converged; the agreement itself, over the converged victims 0.6, 0.95, 0.97, is 0.840.
+    @Test func anExcessWithoutAConvergedCleanVictimSaysNoPairConverged() throws {
+        let study = try ApplicableThresholdVerdictTests.study()
+        let runs = try PerRunThresholdTests.results(lastTau: 1.0).runs.map { run in
+            guard run.fraction == 0, var metrics = run.metrics else { return run }
+            metrics[MetricKey.victimGradientNorm] = 2e-5
+            return run.withMetrics(metrics)
+        }
+        let results = StudyResults(study: study, runs: study.withCleanBaselines(runs), toolVersion: "test")
+        let tables = ReportModel.attackMetricTables(of: results, fractions: results.config.fractions)
+        let cell = { (name: String) in tables.first { $0.name == name }?.rows[3].cells.first ?? "" }
+        #expect(cell("Agreement with target, excess over clean") == "no converged pair (3 runs: clean model's victim not converged)")
+        #expect(cell("Agreement with target, clean model") == "none converged (3 runs)")
+        #expect(cell("Agreement with target").hasPrefix("0.840 ["), "\(cell("Agreement with target"))")
     }
 
     /// m-c: a range whose ends are equal is one number ("1.11 τ_w", not "1.11–1.11 τ_w"), and a count of one is singular

@@ -132,7 +132,7 @@ struct ThresholdTableTests {
             + "target's bias, and its weights move with it.")
         #expect(rows[1].findings[3].hasSuffix("seed 1 in (10.0%, 20.0%], seed 2 in (0.0%, 10.0%]; no τ_w is predicted."))
         // τ_w 5% and 15%: mean 10%, ± 12.706 · 0.0707/√2 = 63.5%, the lower end clipped at 0.
-        #expect(rows[0].tau == "τ_w = 10.0% [0.0%, 73.5%] (seeds 5.0%–15.0%)")
+        #expect(rows[0].tau == "τ_w = 10.0% [0.0% (clipped), 73.5%] (seeds 5.0%–15.0%)")
         #expect(rows[1].tau == "none (no threshold exists)")
         let decoded = try JSONDecoder().decode(StudyResults.self, from: results.jsonData())
         #expect(decoded.targetBudgets == results.targetBudgets)
@@ -181,7 +181,7 @@ struct ThresholdTableTests {
         let results = StudyResults(study: study, runs: runs, toolVersion: "test")
         #expect(results.targetBudgets?.map(\.verdict) == [.excessUndecided, .notReachedAboveTau])
         let rows = ReportModel.predictedRows(of: results)
-        #expect(rows[0].tau == "τ_w = 10.0% [0.0%, 73.5%] (seeds 5.0%–15.0%)" && rows[1].tau == "τ = 10.0% [0.0%, 73.5%] (seeds 5.0%–15.0%), necessary only")
+        #expect(rows[0].tau == "τ_w = 10.0% [0.0% (clipped), 73.5%] (seeds 5.0%–15.0%)" && rows[1].tau == "τ = 10.0% [0.0% (clipped), 73.5%] (seeds 5.0%–15.0%), necessary only")
         #expect(rows[1].findings[0].hasSuffix("; they cancel the biases' gradient as well as the weights' (cancel: weights-and-bias, unlike the "
             + "authors' code), which needs more than τ when the poisons keep their labels, so τ is necessary only here."))
         #expect(rows[1].findings[2].hasSuffix("did not cancel it at any swept budget for seed 2, runs above τ included (what this attack "

@@ -239,13 +239,15 @@ struct StudyFileTests {
     }
 
     /// r24k m-g: a positive fraction that poisons no row (0.0001 of the default 350 training rows is 0.035, which rounds to
-    /// 0) ran clean models reported as poisoned ("At the largest fraction (0.0%)"). It stops in one line naming the least
-    /// fraction that poisons one row, 1/350 = 0.00286; that fraction itself (poisonCount rounds 1.0 to 1) is accepted.
+    /// 0) ran clean models reported as poisoned ("At the largest fraction (0.0%)"). It stops in one line naming the bound a
+    /// fraction must exceed, half a row, 0.5/350 = 0.00143 (poisonCount rounds half to even, so 0.5 rows to 0), and one
+    /// row, 1/350 = 0.00286; 0.0015 (0.525 rows) and 0.00286 are accepted, 0.0014 (0.49 rows) is not.
     @Test func aPositiveFractionThatPoisonsNoRowIsRefused() throws {
         #expect(error("fractions: [0, 0.0001, 0.1]\n")
             == "s.yaml:1:1: fractions: 0.0001 poisons no row: 0.0001 of the 350 training rows rounds to 0, so its runs would be clean ones "
-            + "reported as poisoned; give at least 0.00286 (one row) or leave it out")
+            + "reported as poisoned; give a fraction above 0.00143 (half a row), such as 0.00286 (one row), or leave it out")
         #expect(try study("fractions: [0, 0.00286]\n").config.fractions == [0, 0.00286])
+        #expect(try study("fractions: [0, 0.0015]\n").config.fractions == [0, 0.0015])
         #expect(error("fractions: [0, 0.0014]\n").contains("0.0014 poisons no row"), "0.49 of a row rounds to 0")
     }
 
