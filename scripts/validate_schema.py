@@ -70,6 +70,7 @@ CASES = [
     ("schema 1's version", "/schemaVersion", "set", "1"),
     ("schema 2's version", "/schemaVersion", "set", "2"),
     ("schema 3's version", "/schemaVersion", "set", "3"),
+    ("schema 4's version", "/schemaVersion", "set", "4"),
     ("the data's class names", "/data/classNames", "set", ["cat", "dog", "bird"]),
     ("a class name that is no string", "/data/classNames", "set", ["cat", 1, "bird"]),
     ("a single class name", "/data/classNames", "set", ["cat"]),
