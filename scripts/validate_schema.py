@@ -71,6 +71,8 @@ CASES = [
     ("schema 2's version", "/schemaVersion", "set", "2"),
     ("schema 3's version", "/schemaVersion", "set", "3"),
     ("schema 4's version", "/schemaVersion", "set", "4"),
+    ("an end withheld", "/statistics/series/0/cleanAccuracy/interval/imprecise", "set", ["upper"]),
+    ("an end listed twice as withheld", "/statistics/series/0/cleanAccuracy/interval/imprecise", "set", ["upper", "upper"]),
     ("the data's class names", "/data/classNames", "set", ["cat", "dog", "bird"]),
     ("a class name that is no string", "/data/classNames", "set", ["cat", 1, "bird"]),
     ("a single class name", "/data/classNames", "set", ["cat"]),

@@ -141,9 +141,12 @@ func seedValues(_ runs: [RunResult], series: Int, key: String, fractions: [Doubl
 /// The statistics of one series and its replicates, over the swept fractions `sweep`: the curve's
 /// (fit, threshold, band, curve comparison) over those the fit uses (`SeriesFit.fittedFractions`:
 /// saturated budgets left out), the gap, a measurement, at the largest swept fraction. The refits and
-/// the intervals are shared out among `threads` workers (the same bytes for any number).
+/// the intervals are shared out among `threads` workers (the same bytes for any number). With more
+/// than 3 seeds the ends of L, k, x0 and b, and unless `placingThresholds` is false those of the
+/// threshold, are placed on the pilot bootstrap (`placingParameterEnds`, `placingFittedEnds`).
 func seriesStatistics(fit: SeriesFit, runs: [RunResult], fractions sweep: [Double], seeds: [UInt64], testCount: Int,
-                      bootstrap: SeedBootstrap?, confidence: Double, threads: Int) -> (SeriesStatistics, SeriesReplicates?) {
+                      bootstrap: SeedBootstrap?, confidence: Double, threads: Int,
+                      placingThresholds: Bool = true) -> (SeriesStatistics, SeriesReplicates?) {
     let allFractions = sweep.sorted(), fractions = fit.fittedFractions(allFractions)
     let accuracy = seedValues(runs, series: fit.series, key: MetricKey.testAccuracy, fractions: fractions, seeds: seeds)
     let gapValues = seedValues(runs, series: fit.series, key: MetricKey.generalizationGap, fractions: allFractions, seeds: seeds)
@@ -211,7 +214,8 @@ func seriesStatistics(fit: SeriesFit, runs: [RunResult], fractions sweep: [Doubl
     // when it is drawn from it) cannot place to a quarter of 0.5 pp with 95% confidence is withheld as
     // imprecise (`placingParameterEnds`, `placingFittedEnds`), so which ends are shown does not depend
     // on the stream; with 3 the errors are upper bounds (see SeedBootstrap). The pilot's thresholds
-    // are kept for the ends of differences and trends.
+    // are kept for the ends of differences and trends. `placingThresholds` false (an adaptive look,
+    // `studyStatistics`) leaves the threshold's ends, and those of its differences and trends, shown.
     var reportedParameterIntervals = parameterIntervals, reportedThresholdInterval = thresholdInterval
     var pilotThresholds: (values: [Double], design: ReplicateDesign)?
     if bootstrap.seedCount > 3 {
@@ -226,7 +230,7 @@ func seriesStatistics(fit: SeriesFit, runs: [RunResult], fractions sweep: [Doubl
         reportedParameterIntervals = parameterIntervals.indices.map { j in
             parameterIntervals[j].map { placingParameterEnds($0, parameter: j, pilot: pilotIntervals[j]) }
         }
-        if p != nil {
+        if p != nil, placingThresholds {
             reportedThresholdInterval = thresholdInterval.map {
                 placingFittedEnds($0, pilot: pilotIntervals[4].map { intervalWithinSwept($0, swept) })
             }
