@@ -102,10 +102,10 @@ public func replicationWidening(seeds: Int, publishedSeeds: Int, confidence: Dou
 /// by `widening` on each side (`replicationWidening`: the published value's own noise), as
 /// `thresholdVerdict` reads it. `centre` is the estimate (or, without one, the interval's middle);
 /// `lower` and `upper` are the widened ends, nil where the interval is open: there every published
-/// value beyond `centre` lies inside the interval, consistent but untested (`ClaimVerdict.consistentUntested`). Nil when the estimate supports nothing: no interval, or one open
-/// at both ends.
+/// value beyond `centre` lies inside the interval, consistent but untested (`ClaimVerdict.consistentUntested`). Nil when the estimate supports nothing: no interval, one open
+/// at both ends, or one with an end withheld as imprecise (`placingFittedEnds`: no verdict reads it).
 public func supportedThresholds(_ estimate: Estimate, widening: Double) -> (centre: Double, lower: Double?, upper: Double?)? {
-    guard let interval = estimate.interval, interval.lower != nil || interval.upper != nil else { return nil }
+    guard let interval = estimate.interval, interval.lower != nil || interval.upper != nil, interval.imprecise == nil else { return nil }
     let centre: Double
     if let value = estimate.value { centre = value }
     else if let lower = interval.lower, let upper = interval.upper { centre = (lower + upper) / 2 }
@@ -115,7 +115,8 @@ public func supportedThresholds(_ estimate: Estimate, widening: Double) -> (cent
 
 /// `published` against `estimate`'s interval, an estimate of a threshold. Not resolved without an
 /// interval or when the interval is open at both ends. Otherwise contradicted when `published` lies
-/// outside the interval widened about the estimate by `widening` on its side (`supportedThresholds`:
+/// outside the interval widened about the estimate by `widening` on its side (not resolved too when an
+/// end is withheld) (`supportedThresholds`:
 /// the published value's own noise), supported when inside on a bounded side. On an open side an
 /// interval "a or more" holds every larger value, so a published value above the estimate is
 /// consistent with the runs but untested (`consistentUntested`): nothing there could contradict it.

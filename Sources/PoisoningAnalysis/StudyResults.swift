@@ -55,7 +55,7 @@ public struct DataSummary: Sendable, Codable, Equatable {
 }
 
 /// `value` (at least 0) with its digits grouped by threes: "100,000,000".
-private func groupedDigits(_ value: Int) -> String {
+public func groupedDigits(_ value: Int) -> String {
     let digits = Array(String(value))
     return stride(from: digits.count, to: 0, by: -3).reversed().map { String(digits[max(0, $0 - 3)..<$0]) }.joined(separator: ",")
 }

@@ -169,7 +169,7 @@ public enum TidyTables {
     /// series differ in, `base` and `baseLabel` (the series subtracted), `other` and `otherLabel`,
     /// `difference` (other minus base; a fraction for thresholds, an accuracy otherwise), `bound`
     /// (`lower` or `upper` when the difference is only a bound, else empty), `lower` and `upper` (the
-    /// interval's ends, empty where open or absent), `decision` (`resolved`, `not-resolved`,
+    /// interval's ends, empty where open, withheld or absent), `decision` (`resolved`, `not-resolved`,
     /// `undetermined`), then the seeds a new study would need to resolve the planned effect:
     /// `seedsAtUpperSigma` (σ at its upper 80% bound), `seedsFewest` and `seedsMost` (over σ's
     /// interval), `seedsAtSigma` (σ's estimate), each empty when more than `seedsLimit` or when there
@@ -183,7 +183,7 @@ public enum TidyTables {
             let plan = d.seedPlan
             lines.append(csvLine([d.quantity.rawValue, d.axis.rawValue, String(d.base), results.series[d.base].label,
                                   String(d.other), results.series[d.other].label, optional(d.difference.value),
-                                  d.difference.bound?.rawValue ?? "", optional(d.difference.interval?.lower), optional(d.difference.interval?.upper),
+                                  d.difference.bound?.rawValue ?? "", optional(d.difference.interval?.shownLower), optional(d.difference.interval?.shownUpper),
                                   d.decision.rawValue, count(plan?.conservativeSeeds), count(plan?.fewestSeeds), count(plan?.mostSeeds),
                                   count(plan?.seeds), count(plan?.limit)]))
         }

@@ -27,14 +27,16 @@ public func claimCountSentence(_ results: StudyResults, namingLevel: Bool = true
 /// (`claimRows`): for a published threshold, the published values this run supports, its interval
 /// widened for the published value's own noise (`supportedThresholds`), an open end included
 /// ("26.6% to 38.2%", "30.3% to 40.0%; above 40.0%: not tested (no interval end there)"); for a claimed direction,
-/// what this run would have to resolve. "—" where no claim gets a verdict (the designs differ) and
+/// what this run would have to resolve; "none: an interval end is withheld" for an interval with a withheld end. "—" where no claim gets a verdict (the designs differ) and
 /// for a series the study does not run.
 func claimSupportCells(_ results: StudyResults, _ claims: ClaimVerdicts) -> [String] {
     let noVerdicts = claims.designDifferences != nil
     var cells = claims.thresholds.map { claim -> String in
         guard !noVerdicts, claim.series != nil, let estimate = claim.estimate else { return "—" }
         guard let widening = claims.widening else { return "none: one seed gives no interval" }
-        guard let range = supportedThresholds(estimate, widening: widening) else { return "none: no bounded interval end" }
+        guard let range = supportedThresholds(estimate, widening: widening) else {
+            return estimate.interval?.imprecise != nil ? "none: an interval end is withheld" : "none: no bounded interval end"
+        }
         return supportedRangeText(lower: range.lower, upper: range.upper, centre: range.centre)
     }
     if let sharp = claims.sharpTransition {

@@ -69,7 +69,7 @@ public func comparisonMarkdown(_ comparison: StudyComparison, firstName: String,
     let largest = comparison.commonFractions.max() ?? 1
     let bounds = SigmoidFitBounds.study(largestFraction: largest)
     let parameters = ["steepness": 1, "midpoint": 2]
-    var openEnds = false
+    var openEnds = false, withheldEnds = false, boundEnds = false
     for fit in comparison.fits {
         let format = formats[fit.quantity]!, difference = differenceFormats[fit.quantity]!
         // A threshold beyond the swept fractions is a bound ("> 50.0%"), and so is a difference with it ("> +15.0 pp").
@@ -86,6 +86,18 @@ public func comparisonMarkdown(_ comparison: StudyComparison, firstName: String,
                      decisionText(shownDecision(fit, interval: interval))]
         lines.append("| " + cells.joined(separator: " | ") + " |")
         openEnds = openEnds || cells.contains { $0.contains(" or more") || $0.contains("at most ") }
+        withheldEnds = withheldEnds || cells.contains { $0.contains("withheld") }
+        boundEnds = boundEnds || cells.contains { $0.contains("the fit's bound") }
+    }
+    if withheldEnds || boundEnds {
+        // The glosses the report gives its own fits table (`fitPrecisionNote`, `fitBoundNote`).
+        lines += [""]
+        lines.append([withheldEnds ? "An end written “withheld” is one the bootstraps cannot place within 0.5 pp: on the default "
+                        + "bootstrap stream the upper 95% confidence bound on its Monte Carlo error exceeds 0.125 pp (for k, 0.75% of "
+                        + "the end), so which ends are withheld is the same whatever --bootstrap-seed; no decision rests on it." : nil,
+                      boundEnds ? "An end written “up to the fit's bound” or “down to the fit's bound” (beside a withheld or "
+                        + "undetermined end) lies at the fit's bound: too many bootstrap refits reach the bound for that end to be "
+                        + "placed, so the runs do not pin the parameter down on that side." : nil].compactMap { $0 }.joined(separator: " "))
     }
     if openEnds {
         // Explained once, as the report explains its own (`fitBoundNote`, the opening's gloss).

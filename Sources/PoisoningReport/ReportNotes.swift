@@ -6,18 +6,19 @@ import PoisoningEngine
 /// reader can find; `shownThresholdIntervals`),
 /// what an undetermined end means when a threshold interval has one, and what an end of a sigmoid
 /// parameter's interval at the fit's bound means (`fitBoundNote`) and what a withheld one means
-/// (`fitPrecisionNote`); nil when none has any.
+/// (`fitPrecisionNote`), and what a withheld end of a threshold, difference or trend means
+/// (`thresholdPrecisionNote`); nil when none has any.
 func openEndNote(_ results: StudyResults) -> String? {
     let statistics = results.statistics
     let intervals = shownThresholdIntervals(results)
     let share = confidenceText((1 - statistics.confidence) / 2)
     let tail = "of the bootstrap replicates (more than \(share)) the fitted curve does not fall to its threshold"
     var notes = [String]()
-    if let open = intervals.first(where: { $0.upper == nil && $0.lower != nil && !$0.isUndetermined(.upper) }) {
+    if let open = intervals.first(where: { $0.upper == nil && $0.shownLower != nil && !$0.isUndetermined(.upper) }) {
         notes.append("An interval written “\(intervalText(open, percent))” has an unbounded upper end: in too many \(tail) within "
             + "the swept fractions (up to \(percent(results.findings.largestFraction))), so the runs place the threshold above "
             + "\(percent(open.lower!)) but cannot say how far above; a sweep to larger fractions would.")
-    } else if let open = intervals.first(where: { $0.lower == nil && $0.upper != nil && !$0.isUndetermined(.lower) }) {
+    } else if let open = intervals.first(where: { $0.lower == nil && $0.shownUpper != nil && !$0.isUndetermined(.lower) }) {
         notes.append("An interval written “\(intervalText(open, percent))” has an unbounded lower end: in too many \(tail) only "
             + "before the smallest swept fraction, so the runs place the threshold below \(percent(open.upper!)) but cannot say "
             + "how far below.")
@@ -29,7 +30,24 @@ func openEndNote(_ results: StudyResults) -> String? {
     }
     if let bound = fitBoundNote(results) { notes.append(bound) }
     if let imprecise = fitPrecisionNote(results) { notes.append(imprecise) }
+    if let imprecise = thresholdPrecisionNote(results) { notes.append(imprecise) }
     return notes.isEmpty ? nil : notes.joined(separator: " ")
+}
+
+/// What a withheld end of a threshold, a threshold difference or a trend means (`placingFittedEnds`):
+/// "An end of a threshold, a threshold difference or the trend written “withheld” is one the
+/// bootstrap's 8,000 refits per series cannot place within 0.5 pp ...". Nil when none is withheld.
+func thresholdPrecisionNote(_ results: StudyResults) -> String? {
+    let statistics = results.statistics
+    let intervals = statistics.series.compactMap(\.threshold.interval)
+        + statistics.differences.filter { $0.quantity == .threshold }.compactMap(\.difference.interval)
+        + statistics.trends.compactMap(\.slope.interval)
+    guard intervals.contains(where: { $0.imprecise != nil }) else { return nil }
+    return "An end of a threshold, a threshold difference or a trend written “withheld” is one the bootstrap's "
+        + "\(groupedDigits(statistics.replicates)) refits per series cannot "
+        + "place within 0.5 pp: on the default bootstrap stream, the upper 95% confidence bound on its Monte Carlo error exceeds "
+        + "0.125 pp, so which ends are withheld is the same whatever --bootstrap-seed. Its value and error are kept in results.json; "
+        + "no finding, verdict or decision reads it (a difference or trend whose sign would rest on it is undetermined)."
 }
 
 /// What the fit table's open ends of L, k, x0 and b mean where an end lies at the fit's bound
@@ -58,7 +76,7 @@ func fitBoundNote(_ results: StudyResults) -> String? {
 }
 
 /// What a withheld end of L, k, x0 or b means (`placingParameterEnds`): "In the columns of L and
-/// x0, an end written “withheld” is one the bootstrap's 8000 refits per series cannot place within
+/// x0, an end written “withheld” is one the bootstrap's 8,000 refits per series cannot place within
 /// 0.5 pp ...", naming only the columns whose cells print one (`ReportModel.fits`), with the refits
 /// that would place the least precise of them (the refits times the square of its error's 95% upper
 /// bound over the limit, the Monte Carlo error falling as 1 / √refits). Nil when no end is withheld.
@@ -82,7 +100,7 @@ func fitPrecisionNote(_ results: StudyResults) -> String? {
         }
     }
     return "In the column\(withheld.count == 1 ? "" : "s") of \(listing(withheld.map { names[$0] })), an end written “withheld” is one "
-        + "the bootstrap's \(results.statistics.replicates) refits per series cannot place within 0.5 pp: the upper 95% confidence "
+        + "the bootstrap's \(groupedDigits(results.statistics.replicates)) refits per series cannot place within 0.5 pp: the upper 95% confidence "
         + "bound on its Monte Carlo error exceeds 0.125 pp (for k, 0.75% of the end), so another random stream of refits could move "
         + "it further. Which ends are withheld is decided on the default bootstrap stream, so it is the same whatever "
         + "--bootstrap-seed; their values and errors are kept in results.json. The parameter is poorly identified on that side: "

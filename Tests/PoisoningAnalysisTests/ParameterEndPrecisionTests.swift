@@ -61,4 +61,35 @@ struct ParameterEndPrecisionTests {
                     == Interval(lower: 0.1, upper: 0.3, monteCarloError: moved.monteCarloError, undetermined: [.upper],
                                 movedToEstimate: [.lower], imprecise: [.lower]))
     }
+
+    /// A threshold difference's ends (`placingFittedEnds`, the default 0.125 pp limit): the lower end of
+    /// -12.2 pp with an error of 0.13 pp (0.196 pp bounded) is withheld, the upper end of +2.6 pp with
+    /// 0.039 pp (0.057 pp bounded) shown; the pilot decides, not the interval's own errors.
+    @Test func aThresholdDifferencesEndsArePlacedOnThePilotWithTheSameLimit() {
+        let pilot = Interval(lower: -0.1218, upper: 0.0265, monteCarloError: EndErrors(lower: 0.0013, upper: 0.00039))
+        let own = Interval(lower: -0.1155, upper: 0.0264, monteCarloError: EndErrors(lower: 0.0001, upper: 0.0002))
+        #expect(placingFittedEnds(own, pilot: pilot)
+                    == Interval(lower: -0.1155, upper: 0.0264, monteCarloError: own.monteCarloError, imprecise: [.lower]))
+        #expect(placingFittedEnds(pilot, pilot: own) == pilot)
+    }
+
+    /// `SignDecision` never resolves a sign on a withheld end: where it would (or lies within two
+    /// errors of zero) the decision is undetermined; where it lies beyond them on the other side of
+    /// zero it does not matter.
+    @Test func aWithheldEndResolvesNoSign() {
+        let errors = EndErrors(lower: 0.001, upper: 0.001)
+        let above = Interval(lower: 0.02, upper: 0.08, monteCarloError: errors)
+        #expect(SignDecision(Estimate(value: 0.05, interval: above)) == .resolved)
+        let aboveWithheld = Interval(lower: 0.02, upper: 0.08, monteCarloError: errors, imprecise: [.lower])
+        #expect(SignDecision(Estimate(value: 0.05, interval: aboveWithheld)) == .undetermined)
+        // Both ends shown across zero: not resolved; the lower end withheld far below zero changes nothing,
+        // withheld within two errors of zero makes it undetermined.
+        let across = Interval(lower: -0.12, upper: 0.026, monteCarloError: errors, imprecise: [.lower])
+        #expect(SignDecision(Estimate(value: -0.03, interval: across)) == .notResolved)
+        let nearZero = Interval(lower: -0.0015, upper: 0.026, monteCarloError: errors, imprecise: [.lower])
+        #expect(SignDecision(Estimate(value: 0.01, interval: nearZero)) == .undetermined)
+        // The other end shown resolves it whatever the withheld one.
+        let below = Interval(lower: -0.12, upper: -0.01, monteCarloError: errors, imprecise: [.lower])
+        #expect(SignDecision(Estimate(value: -0.05, interval: below)) == .resolved)
+    }
 }

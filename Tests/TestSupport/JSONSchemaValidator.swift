@@ -47,7 +47,7 @@ public indirect enum JSONValue: Decodable, Equatable, Sendable {
 /// A JSON Schema (draft 2020-12) validator for the keywords docs/results.schema.json uses: `type`
 /// (a name or a list), `properties`, `required`, `additionalProperties` (a schema or a boolean),
 /// `patternProperties`, `items`, `enum`, `const`, `minimum`, `maximum`, `exclusiveMinimum`,
-/// `exclusiveMaximum`, `minItems`, `minProperties`, `minLength`, `$ref` into `#/$defs/`, `oneOf` and
+/// `exclusiveMaximum`, `minItems`, `uniqueItems`, `minProperties`, `minLength`, `$ref` into `#/$defs/`, `oneOf` and
 /// `anyOf`; `$schema`, `title` and `description` are annotations. Any other keyword is reported as
 /// unsupported, so a schema can never use a keyword this validator would silently ignore.
 public struct JSONSchemaValidator: Sendable {
@@ -62,7 +62,7 @@ public struct JSONSchemaValidator: Sendable {
     /// The keywords this validator checks.
     static let checked: Set<String> = ["type", "properties", "required", "additionalProperties", "patternProperties", "items", "enum",
                                        "const", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minItems",
-                                       "minProperties", "minLength", "$ref", "oneOf", "anyOf"]
+                                       "uniqueItems", "minProperties", "minLength", "$ref", "oneOf", "anyOf"]
 
     /// Every violation of the schema by `instance`, as "JSON pointer: what is wrong"; empty when it is valid.
     public func errors(of instance: JSONValue) -> [String] { errors(instance, schema: root, at: "") }
@@ -116,7 +116,7 @@ public struct JSONSchemaValidator: Sendable {
         return instance.typeNames.isDisjoint(with: allowed) ? ["\(location): expected \(allowed.joined(separator: " or "))"] : []
     }
 
-    /// `enum`, `const`, the numeric bounds, `minLength`, `minItems` and `minProperties`.
+    /// `enum`, `const`, the numeric bounds, `minLength`, `minItems`, `uniqueItems` and `minProperties`.
     func valueErrors(_ instance: JSONValue, _ keywords: [String: JSONValue], _ location: String) -> [String] {
         var found = [String]()
         if case .array(let options)? = keywords["enum"], !options.contains(instance) { found.append("\(location): not one of the enumerated values") }
@@ -133,6 +133,10 @@ public struct JSONSchemaValidator: Sendable {
         }
         if case .array(let items) = instance, case .number(let least)? = keywords["minItems"], Double(items.count) < least {
             found.append("\(location): fewer than \(Int(least)) items")
+        }
+        if case .array(let items) = instance, case .bool(true)? = keywords["uniqueItems"],
+           items.indices.contains(where: { i in items[..<i].contains(items[i]) }) {
+            found.append("\(location): items not unique")
         }
         if case .object(let members) = instance, case .number(let least)? = keywords["minProperties"], Double(members.count) < least {
             found.append("\(location): fewer than \(Int(least)) properties")

@@ -59,7 +59,10 @@ public struct FitComparison: Sendable, Codable, Equatable {
 /// errors e in mind: resolved when an end excludes zero by more than 2e, on the side its bound allows
 /// (a lower bound only as positive, an upper bound only as negative, so that no verdict contradicts
 /// the bound); undetermined when no end does but an end that could lies within 2e of zero, or is
-/// itself undetermined (`Interval.undetermined`); not resolved otherwise. Exact intervals (no error)
+/// itself undetermined (`Interval.undetermined`); not resolved otherwise. An end withheld as imprecise
+/// (`Interval.imprecise`) never resolves the sign: where it would (or lies within 2e of zero) the
+/// decision is undetermined, and where it lies beyond 2e on the other side of zero it does not
+/// matter. Exact intervals (no error)
 /// are resolved or not. The one decision of `compare`'s fits and of a study's own differences and
 /// trends (`SeriesDifference.decision`, `ThresholdTrend.decision`), hence of its findings, its
 /// claims on model size and an adaptive study's stopping rule.
@@ -76,14 +79,16 @@ public enum SignDecision: String, Sendable, Codable, Equatable {
         }
         let margins = (lower: 2 * (interval.monteCarloError?.lower ?? 0), upper: 2 * (interval.monteCarloError?.upper ?? 0))
         let (useLower, useUpper) = (estimate.bound != .upper, estimate.bound != .lower)
-        if useLower, let lower = interval.lower, lower - margins.lower > 0 {
+        if useLower, let lower = interval.shownLower, lower - margins.lower > 0 {
             self = .resolved
-        } else if useUpper, let upper = interval.upper, upper + margins.upper < 0 {
+        } else if useUpper, let upper = interval.shownUpper, upper + margins.upper < 0 {
             self = .resolved
         } else {
-            /// Whether an end could move across zero within its error, or cannot be placed.
+            /// Whether an end could move across zero within its error, or cannot be placed: undetermined,
+            /// or withheld short of 2e beyond zero on the side that cannot resolve.
             func unsure(_ end: Double?, margin: Double, _ side: IntervalEnd) -> Bool {
-                end.map { margin > 0 && abs($0) <= margin } ?? interval.isUndetermined(side)
+                if interval.isImprecise(side), let end { return side == .lower ? end > -margin : end < margin }
+                return end.map { margin > 0 && abs($0) <= margin } ?? interval.isUndetermined(side)
             }
             self = (useLower && unsure(interval.lower, margin: margins.lower, .lower))
                 || (useUpper && unsure(interval.upper, margin: margins.upper, .upper)) ? .undetermined : .notResolved
@@ -168,8 +173,9 @@ private let comparedMetrics = [MetricKey.testAccuracy, MetricKey.trainAccuracy, 
 /// accuracy's difference has Welch's interval; a fitted quantity's difference is read off the
 /// distribution of the difference of independent draws from the two studies' ray bootstraps of
 /// `replicates` replicates each, drawn on streams 2 `bootstrapSeed` + 1 and + 2
-/// (`independentDifference`), and its sign decided with its ends' Monte Carlo errors in mind
-/// (`SignDecision`).
+/// (`independentDifference`), with more than 3 seeds in either study its ends placed on the default
+/// stream's difference as the report places its own (`placingFittedEnds`, `placingParameterEnds`),
+/// and its sign decided with its ends' Monte Carlo errors in mind (`SignDecision`).
 /// Agreement: Fisher's method over the test-accuracy points, X = -2 Σ ln p_i ~ χ²_{2m} when the
 /// studies agree and the points are independent; they are not (the points of one seed share its
 /// effect), so it is indicative only.
@@ -255,16 +261,34 @@ private func compareFits(_ label: String, _ a: ComparableStudy, _ b: ComparableS
                          replicates: Int, bootstrapSeed: UInt64) -> [FitComparison] {
     let (sa, seedsA) = a.analysedSeries(confidence: confidence, replicates: a.analysis.replicates, bootstrapSeed: a.analysis.bootstrapSeed)
     let (sb, seedsB) = b.analysedSeries(confidence: confidence, replicates: b.analysis.replicates, bootstrapSeed: b.analysis.bootstrapSeed)
-    let ra = a.analysedSeries(confidence: confidence, replicates: replicates, bootstrapSeed: 2 * bootstrapSeed + 1).1
-    let rb = b.analysedSeries(confidence: confidence, replicates: replicates, bootstrapSeed: 2 * bootstrapSeed + 2).1
-    let fitted: [(String, (SeriesStatistics) -> Estimate, (SeriesReplicates) -> [Double])] = [
-        ("threshold", \.threshold, \.threshold), ("steepness", \.steepness, \.steepness), ("midpoint", \.midpoint, \.midpoint),
+    /// The two studies' replicates on the streams of `seed`.
+    func drawn(_ seed: UInt64) -> (a: SeriesReplicates?, b: SeriesReplicates?) {
+        (a.analysedSeries(confidence: confidence, replicates: replicates, bootstrapSeed: 2 * seed + 1).1,
+         b.analysedSeries(confidence: confidence, replicates: replicates, bootstrapSeed: 2 * seed + 2).1)
+    }
+    let (ra, rb) = drawn(bootstrapSeed)
+    // With more than 3 seeds in either study, each end is placed on the pilot's difference (the
+    // default stream's; this one's when it is that stream), as the report places its own
+    // (`placingFittedEnds`): which ends are shown does not depend on --bootstrap-seed.
+    let placed = max(a.seeds.count, b.seeds.count) > 3
+    let pilot = placed && bootstrapSeed != SeedBootstrap.pilotSeed ? drawn(SeedBootstrap.pilotSeed) : nil
+    let fitted: [(String, (SeriesStatistics) -> Estimate, (SeriesReplicates) -> [Double], parameter: Int?)] = [
+        ("threshold", \.threshold, \.threshold, nil), ("steepness", \.steepness, \.steepness, 1), ("midpoint", \.midpoint, \.midpoint, 2),
     ]
-    let fits = fitted.map { name, estimate, replicated in
-        var pair: (other: RayReplicates, base: RayReplicates)?
-        if let rb, let ra, let other = rayReplicates(replicated(rb), rb), let base = rayReplicates(replicated(ra), ra) { pair = (other, base) }
-        return FitComparison(series: label, quantity: name, first: estimate(sa), second: estimate(sb),
-                             difference: independentDifference(estimate(sb), estimate(sa), replicates: pair, confidence: confidence))
+    let fits = fitted.map { name, estimate, replicated, parameter in
+        /// The difference read off the replicates `ra` and `rb` (none without both).
+        func difference(_ ra: SeriesReplicates?, _ rb: SeriesReplicates?) -> Estimate {
+            var pair: (other: RayReplicates, base: RayReplicates)?
+            if let rb, let ra, let other = rayReplicates(replicated(rb), rb), let base = rayReplicates(replicated(ra), ra) { pair = (other, base) }
+            return independentDifference(estimate(sb), estimate(sa), replicates: pair, confidence: confidence)
+        }
+        var measured = difference(ra, rb)
+        if placed, let interval = measured.interval {
+            let pilotInterval = pilot.map { difference($0.a, $0.b).interval } ?? interval
+            measured = Estimate(value: measured.value, interval: parameter.map { placingParameterEnds(interval, parameter: $0, pilot: pilotInterval) }
+                                    ?? placingFittedEnds(interval, pilot: pilotInterval), bound: measured.bound)
+        }
+        return FitComparison(series: label, quantity: name, first: estimate(sa), second: estimate(sb), difference: measured)
     }
     let cleanA = seedsA?.cleanAccuracy.compactMap { $0 } ?? [], cleanB = seedsB?.cleanAccuracy.compactMap { $0 } ?? []
     let welch = WelchDifference(cleanA, cleanB, resolutions: (a.testResolution, b.testResolution))

@@ -108,6 +108,19 @@ struct SeriesReplicates: Sendable {
     /// Fitted k and x0 (NaN where the refit failed).
     let steepness: [Double]
     let midpoint: [Double]
+    /// With more than 3 seeds, the thresholds of the pilot bootstrap (`SeedBootstrap.pilot`; these
+    /// replicates' own when they are drawn from it) and how they are drawn: the ends of differences and
+    /// trends are placed on it (`placingFittedEnds`). Nil with 3 seeds or fewer, or without a central fit.
+    var pilotThreshold: [Double]? = nil
+    var pilotDesign: ReplicateDesign? = nil
+
+    /// The pilot's replicates (`pilotThreshold`) in place of these, nil without them.
+    var pilot: SeriesReplicates? {
+        pilotThreshold.flatMap { threshold in
+            pilotDesign.map { SeriesReplicates(swept: swept, threshold: threshold, design: $0, cleanAccuracy: cleanAccuracy, gap: gap,
+                                               steepness: steepness, midpoint: midpoint) }
+        }
+    }
 }
 
 /// Share of the fitted drop still ahead at the largest fraction above which the floor counts as
@@ -128,9 +141,12 @@ func seedValues(_ runs: [RunResult], series: Int, key: String, fractions: [Doubl
 /// The statistics of one series and its replicates, over the swept fractions `sweep`: the curve's
 /// (fit, threshold, band, curve comparison) over those the fit uses (`SeriesFit.fittedFractions`:
 /// saturated budgets left out), the gap, a measurement, at the largest swept fraction. The refits and
-/// the intervals are shared out among `threads` workers (the same bytes for any number).
+/// the intervals are shared out among `threads` workers (the same bytes for any number). With more
+/// than 3 seeds the ends of L, k, x0 and b, and unless `placingThresholds` is false those of the
+/// threshold, are placed on the pilot bootstrap (`placingParameterEnds`, `placingFittedEnds`).
 func seriesStatistics(fit: SeriesFit, runs: [RunResult], fractions sweep: [Double], seeds: [UInt64], testCount: Int,
-                      bootstrap: SeedBootstrap?, confidence: Double, threads: Int) -> (SeriesStatistics, SeriesReplicates?) {
+                      bootstrap: SeedBootstrap?, confidence: Double, threads: Int,
+                      placingThresholds: Bool = true) -> (SeriesStatistics, SeriesReplicates?) {
     let allFractions = sweep.sorted(), fractions = fit.fittedFractions(allFractions)
     let accuracy = seedValues(runs, series: fit.series, key: MetricKey.testAccuracy, fractions: fractions, seeds: seeds)
     let gapValues = seedValues(runs, series: fit.series, key: MetricKey.generalizationGap, fractions: allFractions, seeds: seeds)
@@ -193,23 +209,33 @@ func seriesStatistics(fit: SeriesFit, runs: [RunResult], fractions sweep: [Doubl
         bootstrap.design.interval(quantities[index].0, confidence: confidence, precision: quantities[index].1)
     }
     let parameterIntervals = Array(intervals[0..<4])
+    let thresholdInterval = p == nil ? nil : intervals[4].map { intervalWithinSwept($0, swept) }
     // Reported ends: with more than 3 seeds an end the pilot bootstrap (the default stream, this one
     // when it is drawn from it) cannot place to a quarter of 0.5 pp with 95% confidence is withheld as
-    // imprecise (`placingParameterEnds`), so which ends are shown does not depend on the stream; with 3
-    // the errors are upper bounds (see SeedBootstrap).
-    let reportedParameterIntervals: [Interval?]
+    // imprecise (`placingParameterEnds`, `placingFittedEnds`), so which ends are shown does not depend
+    // on the stream; with 3 the errors are upper bounds (see SeedBootstrap). The pilot's thresholds
+    // are kept for the ends of differences and trends. `placingThresholds` false (an adaptive look,
+    // `studyStatistics`) leaves the threshold's ends, and those of its differences and trends, shown.
+    var reportedParameterIntervals = parameterIntervals, reportedThresholdInterval = thresholdInterval
+    var pilotThresholds: (values: [Double], design: ReplicateDesign)?
     if bootstrap.seedCount > 3 {
-        let pilotIntervals = bootstrap.pilot.map { pilot in
-            let pilotRefits = refits(pilot, grid: [])
-            return parallelMap(count: 4, threads: threads) { j in
-                pilot.design.interval(pilotRefits.map { $0[j] }, confidence: confidence, precision: 1e-5)
+        let pilotRefits = bootstrap.pilot.map { refits($0, grid: []) }
+        let pilotDesign = bootstrap.pilot?.design ?? bootstrap.design
+        let pilotQuantities = pilotRefits.map { refitted in (0..<(p == nil ? 4 : 5)).map { j in refitted.map { $0[j] } } }
+        let pilotIntervals = pilotQuantities.map { quantities in
+            parallelMap(count: quantities.count, threads: threads) { j in
+                pilotDesign.interval(quantities[j], confidence: confidence, precision: 1e-5)
             }
-        } ?? parameterIntervals
+        } ?? Array(intervals[0..<(p == nil ? 4 : 5)])
         reportedParameterIntervals = parameterIntervals.indices.map { j in
             parameterIntervals[j].map { placingParameterEnds($0, parameter: j, pilot: pilotIntervals[j]) }
         }
-    } else {
-        reportedParameterIntervals = parameterIntervals
+        if p != nil, placingThresholds {
+            reportedThresholdInterval = thresholdInterval.map {
+                placingFittedEnds($0, pilot: pilotIntervals[4].map { intervalWithinSwept($0, swept) })
+            }
+            pilotThresholds = (pilotQuantities?[4] ?? thresholds, pilotDesign)
+        }
     }
     let bandEnds = intervals.suffix(grid.count).map { $0.map { clip($0, to: 0...1) } }
     let band = p != nil && bandEnds.allSatisfy({ $0?.isBounded == true })
@@ -220,7 +246,7 @@ func seriesStatistics(fit: SeriesFit, runs: [RunResult], fractions sweep: [Doubl
                                     .map { clip($0, to: 0...1) }),
         cleanAccuracyWilson: wilson,
         threshold: thresholdEstimate(fit.threshold.censored(curve: p), swept: swept,
-                                     interval: p == nil ? nil : intervals[4].map { intervalWithinSwept($0, swept) }),
+                                     interval: reportedThresholdInterval),
         amplitude: Estimate.fitted(value: p?.amplitude, interval: p == nil ? nil : reportedParameterIntervals[0]),
         steepness: Estimate.fitted(value: p?.steepness, interval: p == nil ? nil : reportedParameterIntervals[1]),
         midpoint: Estimate.fitted(value: p?.midpoint, interval: p == nil ? nil : reportedParameterIntervals[2]),
@@ -234,7 +260,8 @@ func seriesStatistics(fit: SeriesFit, runs: [RunResult], fractions sweep: [Doubl
         fittedCeiling: p.map { $0.amplitude + $0.floor })
     return (statistics, SeriesReplicates(swept: swept, threshold: p == nil ? Array(repeating: .nan, count: thresholds.count) : thresholds,
                                          design: bootstrap.design, cleanAccuracy: accuracy[0], gap: gapValues.last ?? [],
-                                         steepness: parameterReplicates[1], midpoint: parameterReplicates[2]))
+                                         steepness: parameterReplicates[1], midpoint: parameterReplicates[2],
+                                         pilotThreshold: pilotThresholds?.values, pilotDesign: pilotThresholds?.design))
 }
 
 /// A threshold's interval with an end wholly beyond the swept fractions (the most extreme finite
@@ -321,8 +348,9 @@ private func preferred(_ curves: [CurveFitSummary]) -> CurveModel? {
     curves.filter { $0.weight != nil }.max { $0.weight! < $1.weight! }?.model
 }
 
-/// The largest Monte Carlo standard error of an end of L, x0 or b shown as a number: 0.125 pp, a
-/// quarter of the 0.5 pp an end may move between bootstrap streams (issue 21). It is held per end with
+/// The largest Monte Carlo standard error of an end of L, x0 or b, of a threshold, of a threshold
+/// difference or of a trend shown as a number: 0.125 pp (a trend's per doubling), a quarter of the
+/// 0.5 pp an end may move between bootstrap streams (issue 21). It is held per end with
 /// 95% confidence (`parameterEndErrorBound`), so an end shown varies between streams with a standard
 /// deviation of at most 0.125 pp: two streams' ends differ by more than 0.5 pp (2.8 standard
 /// deviations of their difference) in under 0.5% of cases. k, a steepness, is held to a quarter of
@@ -343,30 +371,44 @@ public let parameterEndErrorBound: Double = {
 }()
 
 /// `interval` of sigmoid parameter `parameter` (0 L, 1 k, 2 x0, 3 b), with more than 3 seeds, with
-/// every end withheld (listed in `imprecise`, its value and error kept) unless the `pilot` bootstrap's
-/// interval (the same design on `SeedBootstrap.pilotSeed`; the interval itself when drawn from it)
-/// places it: the pilot's end is a number whose Monte Carlo error, bounded from above with 95%
-/// confidence (`parameterEndErrorBound`), is at most `parameterEndPrecision` (k:
-/// `parameterEndRelativePrecision` of the pilot's end). Which ends are shown is then a function of the
-/// runs and the design alone, the same in every stream; each end shown has, with 95% confidence, a
-/// standard error between streams of at most 0.125 pp (k: 0.75%). Withheld ends lie where the
-/// parameters are poorly identified: the refits spread along a ridge of nearly equal fits towards the
-/// fit's bounds (an L that trades against b and x0 when the curve's floor lies beyond the sweep),
-/// where few replicates lie and the distribution is flat, and in the 39 contrast dimensions of 40
-/// seeds the Sobol' directions integrate it little better than plain Monte Carlo. The ends the report's
-/// answers rest on (thresholds, their differences, the trend) are not affected.
+/// its ends placed on the `pilot` bootstrap's interval (`placingFittedEnds`), the limit for k being
+/// `parameterEndRelativePrecision` of the pilot's end. Withheld ends lie where the parameters are
+/// poorly identified: the refits spread along a ridge of nearly equal fits towards the fit's bounds
+/// (an L that trades against b and x0 when the curve's floor lies beyond the sweep), where few
+/// replicates lie and the distribution is flat, and in the 39 contrast dimensions of 40 seeds the
+/// Sobol' directions integrate it little better than plain Monte Carlo.
 public func placingParameterEnds(_ interval: Interval, parameter: Int, pilot: Interval?) -> Interval {
+    placingFittedEnds(interval, pilot: pilot) { parameter == 1 ? parameterEndRelativePrecision * abs($0) : parameterEndPrecision }
+}
+
+/// `interval` of a fitted quantity (a threshold, a threshold difference or trend, a sigmoid parameter),
+/// with more than 3 seeds, with every end withheld (listed in `imprecise`, its value and error kept)
+/// unless the `pilot` bootstrap's interval (the same design on `SeedBootstrap.pilotSeed`; the interval
+/// itself when drawn from it) places it: the pilot's end is a number whose Monte Carlo error, bounded
+/// from above with 95% confidence (`parameterEndErrorBound`), is at most `limit` of the pilot's end
+/// (by default `parameterEndPrecision`, 0.125 pp). Which ends are shown is then a function of the runs
+/// and the design alone, the same in every stream; each end shown has, with 95% confidence, a standard
+/// error between streams of at most the limit. An end the pilot gives no error for (an exact end) is
+/// shown.
+public func placingFittedEnds(_ interval: Interval, pilot: Interval?,
+                              limit: (Double) -> Double = { _ in parameterEndPrecision }) -> Interval {
     func withheld(_ end: IntervalEnd) -> Bool {
         guard (end == .lower ? interval.lower : interval.upper) != nil else { return false }
         guard let pilot, let pilotEnd = end == .lower ? pilot.lower : pilot.upper else { return true }
         guard let error = end == .lower ? pilot.monteCarloError?.lower : pilot.monteCarloError?.upper else { return false }
-        let limit = parameter == 1 ? parameterEndRelativePrecision * abs(pilotEnd) : parameterEndPrecision
-        return error * parameterEndErrorBound > limit
+        return error * parameterEndErrorBound > limit(pilotEnd)
     }
     let ends = [IntervalEnd.lower, .upper].filter(withheld)
     guard !ends.isEmpty else { return interval }
     return Interval(lower: interval.lower, upper: interval.upper, monteCarloError: interval.monteCarloError,
                     undetermined: interval.undetermined, movedToEstimate: interval.movedToEstimate, imprecise: ends)
+}
+
+/// `estimate` with its interval's ends placed on the pilot's interval `pilot` (`placingFittedEnds`;
+/// nil: the pilot has none, so every end is withheld).
+func placingFittedEnds(_ estimate: Estimate, pilot: Interval?) -> Estimate {
+    guard let interval = estimate.interval else { return estimate }
+    return Estimate(value: estimate.value, interval: placingFittedEnds(interval, pilot: pilot), bound: estimate.bound)
 }
 
 /// Names of the sigmoid parameters whose estimate or interval reaches the study's bounds
