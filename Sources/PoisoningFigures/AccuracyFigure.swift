@@ -23,7 +23,7 @@ func accuracyFigure(_ results: StudyResults, styles: StudyStyles) -> StudyFigure
     let detailed = groups.allSatisfy { $0.series.count <= mostDetailedSeries }
     var legend = [LegendEntry]()
     var anyThreshold = false
-    var anyBand = false, anySpan = false, anyFit = false, anyOpenSpan = false
+    var anyBand = false, anySpan = false, anyFit = false, anyOpenSpan = false, anyWithheldSpan = false
     var fittedModels = Set<Int>()
     var clipped = 0
     let panels = groups.map { group in
@@ -50,8 +50,11 @@ func accuracyFigure(_ results: StudyResults, styles: StudyStyles) -> StudyFigure
                 anyBand = true
                 bands.append(Band(x: band.fractions, lower: band.lower, upper: band.upper, color: color))
             }
-            // Only thresholds within the swept fractions have a fraction to mark: one beyond them is only bounded.
-            if detailed, let interval = statistics.threshold.interval, fit.threshold.fraction != nil {
+            // Only thresholds within the swept fractions have a fraction to mark: one beyond them is only bounded. An interval with
+            // an end withheld as imprecise (`Interval.imprecise`: the report prints "withheld") has no place to end: not drawn.
+            let withheld = statistics.threshold.interval.map { $0.isImprecise(.lower) || $0.isImprecise(.upper) } == true
+            anyWithheldSpan = anyWithheldSpan || (detailed && withheld && fit.threshold.fraction != nil)
+            if detailed, !withheld, let interval = statistics.threshold.interval, fit.threshold.fraction != nil {
                 anySpan = true
                 // An end the runs leave open (a bound) stops at the swept range's end with an arrow, not at the frame.
                 anyOpenSpan = anyOpenSpan || interval.lower == nil || interval.upper == nil
@@ -97,6 +100,10 @@ func accuracyFigure(_ results: StudyResults, styles: StudyStyles) -> StudyFigure
     var caption = "Clean test accuracy (mean ± std over seeds) against \(x.phrase), per series, with "
         + (drawn.count > 2 ? drawn.dropLast().joined(separator: ", ") + ", and " + drawn.last! : drawn.joined(separator: " and ")) + "."
     if !anyFit { caption += " No sigmoid is drawn: the table of sigmoid fits says why none was fitted." }
+    if anyWithheldSpan {
+        caption += " A threshold interval with an end withheld as too imprecise to place (the table of critical thresholds says which) "
+            + "is not drawn."
+    }
     if anyOpenSpan {
         caption += " An interval the runs leave open on one side (the threshold may lie beyond the swept fractions) ends in an arrow "
             + "at the smallest or largest swept fraction."

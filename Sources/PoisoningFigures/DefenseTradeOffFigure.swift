@@ -60,7 +60,8 @@ func defenseTradeOffFigure(_ results: StudyResults, styles: StudyStyles) -> Stud
                                      key: "\(numbers[description.defense]!)"))
             // The gain's interval as a bar, when both ends are bounded.
             var interval: ClosedRange<Double>?
-            if let lower = finding.thresholdShift.interval?.lower, let upper = finding.thresholdShift.interval?.upper {
+            // An end withheld as imprecise (`Interval.shownLower`/`shownUpper`) is not placed: no bar.
+            if let lower = finding.thresholdShift.interval?.shownLower, let upper = finding.thresholdShift.interval?.shownUpper {
                 interval = (lower * 100)...(upper * 100)
             }
             // The cost's interval (of the change, defended minus undefended, so its ends swap) as a horizontal bar.
@@ -88,7 +89,7 @@ func defenseTradeOffFigure(_ results: StudyResults, styles: StudyStyles) -> Stud
     let caption = "Safety-efficacy trade-off: per defense, in its colour and marker as in every figure of the study, the clean "
         + "accuracy it costs (percentage points, undefended minus defended at the smallest fraction; horizontal bars: its \(level) "
         + "interval) against the critical threshold it gains (percentage points, defended minus undefended; vertical bars: its "
-        + "\(level) interval when both ends are bounded)"
+        + "\(level) interval when both ends are bounded and placed, not withheld as too imprecise)"
         + (severalAttacks ? "" : " against \(attackLabel(attacks.first!))")
         + (severalAttacks && severalModels ? ", one panel per attack and model" : severalAttacks ? ", one panel per attack"
             : severalModels ? ", one panel per model" : "")

@@ -6,8 +6,9 @@ import PoisoningEngine
 /// reader can find; `shownThresholdIntervals`),
 /// what an undetermined end means when a threshold interval has one, and what an end of a sigmoid
 /// parameter's interval at the fit's bound means (`fitBoundNote`) and what a withheld one means
-/// (`fitPrecisionNote`), and what a withheld end of a threshold, difference or trend means
-/// (`thresholdPrecisionNote`); nil when none has any.
+/// (`fitPrecisionNote`), what a withheld end of a threshold, difference or trend means
+/// (`thresholdPrecisionNote`), and that an adaptive study's are never withheld (`adaptiveExemptionNote`);
+/// nil when none has any.
 func openEndNote(_ results: StudyResults) -> String? {
     let statistics = results.statistics
     let intervals = shownThresholdIntervals(results)
@@ -31,7 +32,20 @@ func openEndNote(_ results: StudyResults) -> String? {
     if let bound = fitBoundNote(results) { notes.append(bound) }
     if let imprecise = fitPrecisionNote(results) { notes.append(imprecise) }
     if let imprecise = thresholdPrecisionNote(results) { notes.append(imprecise) }
+    if let adaptive = adaptiveExemptionNote(results) { notes.append(adaptive) }
     return notes.isEmpty ? nil : notes.joined(separator: " ")
+}
+
+/// That an adaptive study's thresholds, threshold differences and trends are shown without the
+/// pilot's bound that withholds an imprecise end elsewhere (`placingFittedEnds` is not applied at the
+/// looks: at their refits the pilot would place no end, and the study could never stop), with what was
+/// measured instead (review r21z M4); nil for a study that is not adaptive.
+func adaptiveExemptionNote(_ results: StudyResults) -> String? {
+    guard results.sequential != nil else { return nil }
+    return "This adaptive study's thresholds, threshold differences and trends are shown without the check that withholds an end "
+        + "too imprecise to place (at the looks' refits the pilot bootstrap would place none, and no question could be answered), "
+        + "so their ends carry no per-end bound on their Monte Carlo error: on examples/adaptive-reference they moved by at most "
+        + "0.24 pp over 5 bootstrap streams, and a study's own can be checked by rerunning it with another --bootstrap-seed."
 }
 
 /// What a withheld end of a threshold, a threshold difference or a trend means (`placingFittedEnds`):
@@ -47,7 +61,8 @@ func thresholdPrecisionNote(_ results: StudyResults) -> String? {
         + "\(groupedDigits(statistics.replicates)) refits per series cannot "
         + "place within 0.5 pp: on the default bootstrap stream, the upper 95% confidence bound on its Monte Carlo error exceeds "
         + "0.125 pp, so which ends are withheld is the same whatever --bootstrap-seed. Its value and error are kept in results.json; "
-        + "no finding, verdict or decision reads it (a difference or trend whose sign would rest on it is undetermined)."
+        + "no finding, verdict or decision reads it (a difference or trend with a withheld end is undetermined unless its other end "
+        + "resolves the sign)."
 }
 
 /// What the fit table's open ends of L, k, x0 and b mean where an end lies at the fit's bound

@@ -578,6 +578,28 @@ struct ManySeriesFiguresTests {
         #expect(drawn >= 2 && withoutAgreement >= 1 && withoutAgreement < drawn)
     }
 
+    /// r21z M3: a threshold interval with an end withheld as imprecise (the report prints "withheld") was drawn as a span
+    /// ending at the withheld value, as if placed. The reference study's results with MLP 32's upper end marked withheld:
+    /// its span is gone, the other two series keep theirs, and the caption says why.
+    @Test func aThresholdIntervalWithAWithheldEndIsNotDrawn() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let data = try Data(contentsOf: root.appendingPathComponent("output/results.json"))
+        let draw = { (results: StudyResults) in try #require(studyFigures(results).first { $0.name == "accuracy_vs_poison" }) }
+        let placed = try draw(JSONDecoder().decode(StudyResults.self, from: data))
+        var json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        var statistics = try #require(json["statistics"] as? [String: Any]), series = try #require(statistics["series"] as? [[String: Any]])
+        var threshold = try #require(series[0]["threshold"] as? [String: Any]), interval = try #require(threshold["interval"] as? [String: Any])
+        interval["imprecise"] = ["upper"]
+        threshold["interval"] = interval
+        series[0]["threshold"] = threshold
+        statistics["series"] = series
+        json["statistics"] = statistics
+        let withheld = try draw(JSONDecoder().decode(StudyResults.self, from: JSONSerialization.data(withJSONObject: json)))
+        let spans = { (figure: StudyFigure) in figure.chart.panels.flatMap(\.spans).count }
+        #expect(spans(placed) == 3 && spans(withheld) == 2, "\(spans(placed)) \(spans(withheld))")
+        #expect(withheld.caption.contains("A threshold interval with an end withheld as too imprecise to place") && !placed.caption.contains("withheld"))
+    }
+
     /// r24m m4: the attack-success figure draws the agreement's excess over the clean model, and its caption counted the
     /// runs the agreement leaves out (own victim unconverged), not those the excess leaves out (own or clean victim
     /// unconverged). In every committed gradient-canceling example the caption's count is the excess's, counted here

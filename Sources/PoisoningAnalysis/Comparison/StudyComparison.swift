@@ -60,9 +60,10 @@ public struct FitComparison: Sendable, Codable, Equatable {
 /// (a lower bound only as positive, an upper bound only as negative, so that no verdict contradicts
 /// the bound); undetermined when no end does but an end that could lies within 2e of zero, or is
 /// itself undetermined (`Interval.undetermined`); not resolved otherwise. An end withheld as imprecise
-/// (`Interval.imprecise`) never resolves the sign: where it would (or lies within 2e of zero) the
-/// decision is undetermined, and where it lies beyond 2e on the other side of zero it does not
-/// matter. Exact intervals (no error)
+/// (`Interval.imprecise`) is not placed, so its value, which is the user's stream's, never takes part:
+/// unless the other end resolves the sign, the decision is undetermined, whichever side of zero the
+/// withheld value lies on (so the decision is the same whatever `--bootstrap-seed`, as the withheld
+/// set is; review r21z M1). Exact intervals (no error)
 /// are resolved or not. The one decision of `compare`'s fits and of a study's own differences and
 /// trends (`SeriesDifference.decision`, `ThresholdTrend.decision`), hence of its findings, its
 /// claims on model size and an adaptive study's stopping rule.
@@ -84,10 +85,9 @@ public enum SignDecision: String, Sendable, Codable, Equatable {
         } else if useUpper, let upper = interval.shownUpper, upper + margins.upper < 0 {
             self = .resolved
         } else {
-            /// Whether an end could move across zero within its error, or cannot be placed: undetermined,
-            /// or withheld short of 2e beyond zero on the side that cannot resolve.
+            /// Whether an end could move across zero within its error, or cannot be placed: undetermined or withheld.
             func unsure(_ end: Double?, margin: Double, _ side: IntervalEnd) -> Bool {
-                if interval.isImprecise(side), let end { return side == .lower ? end > -margin : end < margin }
+                if interval.isImprecise(side) { return true }
                 return end.map { margin > 0 && abs($0) <= margin } ?? interval.isUndetermined(side)
             }
             self = (useLower && unsure(interval.lower, margin: margins.lower, .lower))
