@@ -219,7 +219,8 @@ refused "$merge_refused: The value 'gif' is invalid for '--figure-format <figure
 # make-report reads it: submit.sh keeps the study's path as given (review r19b, finding 5: it
 # resolved the link, and the shards read the data beside the link's target).
 mkdir -p "$work/linked" "$work/real"
-printf 'data:\n  kind: csv\n  path: data.csv\nseeds: [1]\n' >"$work/real/study.yaml"
+# 20 rows, 14 for training: the default fractions' 0.01 would poison none, which make-report refuses.
+printf 'data:\n  kind: csv\n  path: data.csv\nseeds: [1]\nfractions: [0, 0.2, 0.4]\n' >"$work/real/study.yaml"
 ln -s ../real/study.yaml "$work/linked/study.yaml"
 { echo "x,label"; for i in $(seq 0 19); do echo "$i,$((i % 2))"; done; } >"$work/linked/data.csv"
 repo=$PWD
